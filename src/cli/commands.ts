@@ -1,0 +1,12 @@
+import type { Command } from "commander";
+import type { CliIo } from "./io.js";
+
+/** Sets the process exit status of the command that ran. */
+export type SetExitCode = (code: number) => void;
+
+/** Adds every subcommand to `program`; each command lives in its own file. */
+export function registerCommands(program: Command, io: CliIo, setExitCode: SetExitCode): void {
+  void program;
+  void io;
+  void setExitCode;
+}

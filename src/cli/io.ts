@@ -1,0 +1,38 @@
+/** The process resources a command may use; tests pass their own. */
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stdin: NodeJS.ReadableStream;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Working directory for relative paths. */
+  readonly cwd: string;
+}
+
+/** Exit status of every command: 0 healthy, 1 problems found, 2 usage or input error. */
+export const EXIT_OK = 0;
+export const EXIT_PROBLEMS = 1;
+export const EXIT_USAGE = 2;
+
+/** A mistake in the command line or unusable input; the message is shown as it is. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+/** Output formats shared by all commands. */
+export const FORMATS = ["text", "json", "markdown"] as const;
+export type OutputFormat = (typeof FORMATS)[number];
+
+/** Parses `--format`, throwing a UsageError that lists the accepted values. */
+export function parseFormat(value: string, allowed: readonly OutputFormat[] = FORMATS): OutputFormat {
+  const format = allowed.find((candidate) => candidate === value);
+  if (format === undefined) {
+    throw new UsageError(`invalid --format "${value}": use one of ${allowed.join(", ")}`);
+  }
+  return format;
+}
+
+/** True when colour may be used on this stream: a TTY, and NO_COLOR unset (no-color.org). */
+export function colourEnabled(io: CliIo): boolean {
+  const noColour = io.env["NO_COLOR"];
+  return io.stdout.isTTY === true && (noColour === undefined || noColour === "");
+}

@@ -1,0 +1,60 @@
+import { Command, CommanderError } from "commander";
+import { EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from "./io.js";
+import { registerCommands } from "./commands.js";
+
+/**
+ * Runs the delist command line and returns the exit status; it never calls process.exit,
+ * so tests can run commands in-process.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let exitCode = EXIT_OK;
+  const program = new Command();
+  program
+    .name("delist")
+    .description(
+      "Explain why Gmail, Outlook or Yahoo defer or reject your mail, and what to fix first.",
+    )
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+
+  registerCommands(program, io, (code) => {
+    exitCode = code;
+  });
+
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+  } catch (error) {
+    return reportError(error, io);
+  }
+  return exitCode;
+}
+
+const VERSION = "0.1.0";
+
+function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof CommanderError) {
+    // Help and version output end with this error; commander has already printed them.
+    if (error.code === "commander.helpDisplayed" || error.code === "commander.version") {
+      return EXIT_OK;
+    }
+    if (error.code === "commander.help") return EXIT_OK;
+    return EXIT_USAGE;
+  }
+  if (error instanceof UsageError) {
+    io.stderr.write(`delist: ${error.message}\n`);
+    return EXIT_USAGE;
+  }
+  if (isNodeFileError(error)) {
+    io.stderr.write(`delist: cannot read ${error.path}: ${error.code}\n`);
+    return EXIT_USAGE;
+  }
+  throw error;
+}
+
+function isNodeFileError(error: unknown): error is NodeJS.ErrnoException & { path: string } {
+  return error instanceof Error && "code" in error && "path" in error;
+}

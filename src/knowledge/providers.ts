@@ -1,0 +1,140 @@
+/**
+ * Mailbox providers that delist knows by name, and how to tell them from a relay host
+ * name (the MX the MTA talked to) or a recipient domain.
+ */
+
+export const PROVIDER_IDS = [
+  "gmail",
+  "google-workspace",
+  "outlook",
+  "exchange-online",
+  "yahoo",
+  "icloud",
+  "comcast",
+  "gmx",
+  "mailru",
+  "yandex",
+  "orange",
+  "mailchannels",
+  "other",
+] as const;
+
+export type ProviderId = (typeof PROVIDER_IDS)[number];
+
+/** Names for people, used in text and Markdown reports. */
+export const PROVIDER_NAMES: Record<ProviderId, string> = {
+  gmail: "Gmail",
+  "google-workspace": "Google Workspace",
+  outlook: "Outlook.com",
+  "exchange-online": "Exchange Online",
+  yahoo: "Yahoo/AOL",
+  icloud: "iCloud Mail",
+  comcast: "Comcast",
+  gmx: "GMX/WEB.DE",
+  mailru: "Mail.ru",
+  yandex: "Yandex",
+  orange: "Orange",
+  mailchannels: "MailChannels",
+  other: "other receivers",
+};
+
+/** The company behind a provider: Google answers for Gmail and Workspace alike. */
+export const PROVIDER_OPERATORS: Record<ProviderId, string> = {
+  gmail: "google",
+  "google-workspace": "google",
+  outlook: "microsoft",
+  "exchange-online": "microsoft",
+  yahoo: "yahoo",
+  icloud: "apple",
+  comcast: "comcast",
+  gmx: "united-internet",
+  mailru: "vk",
+  yandex: "yandex",
+  orange: "orange",
+  mailchannels: "mailchannels",
+  other: "other",
+};
+
+const GMAIL_DOMAINS = new Set(["gmail.com", "googlemail.com"]);
+
+// Consumer domains hosted by each provider. Yahoo also hosts AOL, Verizon and the former
+// AT&T domains; Microsoft's consumer service answers for Hotmail, Live and MSN.
+const DOMAIN_PROVIDERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
+  [/^(?:gmail|googlemail)\.com$/, "gmail"],
+  [/^(?:outlook|hotmail|live|msn|windowslive|passport)\.[a-z.]+$/, "outlook"],
+  [
+    /^(?:yahoo|ymail|rocketmail|aol|aim|verizon|att|sbcglobal|bellsouth|pacbell|frontier)\.[a-z.]+$/,
+    "yahoo",
+  ],
+  [/^(?:icloud|me|mac)\.com$/, "icloud"],
+  [/^comcast\.net$/, "comcast"],
+  [/^(?:gmx\.[a-z.]+|web\.de)$/, "gmx"],
+  [/^(?:mail|bk|list|inbox|internet)\.ru$/, "mailru"],
+  [/^(?:yandex\.[a-z.]+|ya\.ru|narod\.ru)$/, "yandex"],
+  [/^(?:orange|wanadoo)\.fr$/, "orange"],
+];
+
+// MX host names. Google's consumer MX is gmail-smtp-in; Workspace domains point at aspmx
+// (older setups) or smtp.google.com (since 2023). Microsoft's consumer service sits under
+// olc.protection.outlook.com and business tenants under mail.protection.outlook.com.
+const RELAY_PROVIDERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
+  [/(?:^|\.)gmail-smtp-in\.l\.google\.com\.?$/, "gmail"],
+  [/(?:^|\.)(?:aspmx\.l\.google\.com|aspmx\d?\.googlemail\.com|smtp\.google\.com)\.?$/, "google-workspace"],
+  [/(?:^|\.)olc\.protection\.outlook\.com\.?$/, "outlook"],
+  [/(?:^|\.)(?:hotmail|outlook|msn)\.com\.?$/, "outlook"],
+  [/(?:^|\.)mail\.protection\.outlook\.com\.?$/, "exchange-online"],
+  [/(?:^|\.)(?:yahoodns\.net|yahoo\.com|aol\.com)\.?$/, "yahoo"],
+  [/(?:^|\.)(?:icloud\.com|me\.com|apple\.com)\.?$/, "icloud"],
+  [/(?:^|\.)comcast\.net\.?$/, "comcast"],
+  [/(?:^|\.)(?:gmx\.[a-z]+|web\.de)\.?$/, "gmx"],
+  [/(?:^|\.)mail\.ru\.?$/, "mailru"],
+  [/(?:^|\.)yandex\.(?:ru|net|com)\.?$/, "yandex"],
+  [/(?:^|\.)orange\.fr\.?$/, "orange"],
+  [/(?:^|\.)mailchannels\.net\.?$/, "mailchannels"],
+];
+
+/** Returns the provider whose recipient domain this is, or null for any other domain. */
+export function providerOfDomain(domain: string): ProviderId | null {
+  const lower = domain.toLowerCase();
+  for (const [pattern, provider] of DOMAIN_PROVIDERS) {
+    if (pattern.test(lower)) return provider;
+  }
+  return null;
+}
+
+/** Returns the provider that runs this MX host, or null when the host is not a known one. */
+export function providerOfRelay(host: string): ProviderId | null {
+  const lower = host.toLowerCase();
+  for (const [pattern, provider] of RELAY_PROVIDERS) {
+    if (pattern.test(lower)) return provider;
+  }
+  return null;
+}
+
+/**
+ * Returns the provider that received (or refused) mail for `recipient` through `relayHost`.
+ * The relay decides when it is a known MX, because a company domain hosted at Google or
+ * Microsoft has no provider name in its own domain; a Google MX then means Gmail only for
+ * gmail.com and googlemail.com addresses. When the relay is unknown (a smarthost, or no
+ * relay logged), the recipient domain decides.
+ */
+export function detectProvider(relayHost: string | null, recipient: string | null): ProviderId {
+  const domain = recipient === null ? null : domainOf(recipient);
+  const byRelay = relayHost === null ? null : providerOfRelay(relayHost);
+
+  if (byRelay === "gmail" || byRelay === "google-workspace") {
+    return domain !== null && GMAIL_DOMAINS.has(domain) ? "gmail" : "google-workspace";
+  }
+  if (byRelay !== null) return byRelay;
+  if (domain === null) return "other";
+  return providerOfDomain(domain) ?? "other";
+}
+
+/** Returns the lower-cased domain of an address, or null when it has no `@`. */
+export function domainOf(address: string): string | null {
+  const at = address.lastIndexOf("@");
+  if (at < 0 || at === address.length - 1) return null;
+  let domain = address.slice(at + 1).toLowerCase();
+  if (domain.endsWith(">")) domain = domain.slice(0, -1);
+  return domain;
+}

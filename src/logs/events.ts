@@ -1,0 +1,195 @@
+/**
+ * Events that the MTA parsers emit after correlating log lines by queue or message id.
+ * Parsers know nothing of analysis: they report what the log shows, and the analysers in
+ * `src/analysis/` decide what it means.
+ *
+ * Times are milliseconds since the Unix epoch (UTC). Naive log timestamps are converted
+ * with the time zone the reader was given.
+ */
+
+export type MtaName = "postfix" | "exim" | "sendmail";
+
+/** A line of input: the file as the user named it (`-` for stdin) and its 1-based line number. */
+export interface LinePosition {
+  readonly file: string;
+  readonly line: number;
+}
+
+/**
+ * What the log shows about one queued message. The parser creates it at the first line
+ * that names the id and fills fields in as later lines arrive, so every event of the
+ * message shares this object and sees the latest state.
+ */
+export interface LoggedMessage {
+  readonly mta: MtaName;
+  /** Syslog host name of the server that logged the message ("" when the log has none). */
+  readonly host: string;
+  /** Postfix or Sendmail queue id, or Exim message id. */
+  readonly id: string;
+  /** Time and position of the first line that named the id. */
+  readonly firstTime: number;
+  readonly firstPosition: LinePosition;
+  /** Envelope sender; "" for the null sender `<>`; null while unknown. */
+  sender: string | null;
+  /** Message-ID header without angle brackets. */
+  messageId: string | null;
+  sizeBytes: number | null;
+  /** Number of recipients the MTA accepted (Postfix `nrcpt`, Sendmail `nrcpts`). */
+  recipientCount: number | null;
+  /** Subject, when the MTA logs it (Exim `T=` on `<=` lines). */
+  subject: string | null;
+  /** The SMTP client that handed the message over; null for local submissions. */
+  clientIp: string | null;
+  clientHost: string | null;
+  helo: string | null;
+  /** SMTP AUTH identity: Postfix `sasl_username`, Exim `A=name:id`, Sendmail `authid`. */
+  saslUsername: string | null;
+  /** Unix account of a local submission: Exim `U=` with `P=local`, Sendmail `ctladdr`. */
+  localUser: string | null;
+  /** Unix uid of a local submission: Postfix `pickup uid=`, Sendmail `ctladdr (uid/gid)`. */
+  uid: number | null;
+  /** Working directory of the process that submitted it (Exim `cwd=` with `+arguments`). */
+  workingDirectory: string | null;
+  /** Command line of that process, when logged (Exim `N args: …`). */
+  command: string | null;
+  /** Script named by an `X-PHP-Originating-Script` header that the MTA logged, as `uid:file`. */
+  script: string | null;
+  /** Postfix service that received it (`smtpd`, `submission/smtpd`, `pickup`); Exim `P=`. */
+  service: string | null;
+  /** True for notifications the MTA generated itself (bounces, delay warnings). */
+  isBounce: boolean;
+}
+
+export type DeliveryStatus = "sent" | "deferred" | "bounced" | "expired" | "other";
+
+/** One attempt to deliver a message to one recipient. */
+export interface DeliveryEvent {
+  readonly type: "delivery";
+  readonly time: number;
+  readonly position: LinePosition;
+  readonly message: LoggedMessage;
+  /** Final recipient address, lower-cased only where the MTA lower-cases it. */
+  readonly recipient: string;
+  /** The address before alias or forward expansion (Postfix `orig_to`, Exim `<parent>`). */
+  readonly originalRecipient: string | null;
+  readonly status: DeliveryStatus;
+  /** Postfix delivery service, Exim transport, Sendmail mailer, e.g. `smtp`, `lmtp`, `local`. */
+  readonly transport: string | null;
+  /** True when the attempt went to another server over SMTP, so the mail left this host. */
+  readonly remote: boolean;
+  readonly relayHost: string | null;
+  readonly relayIp: string | null;
+  /** Enhanced status code as the MTA logged it (Postfix and Sendmail `dsn=`). */
+  readonly dsn: string | null;
+  /** Free text of the result: the remote reply with its wrapper, or the MTA's own reason. */
+  readonly response: string | null;
+  /** True for the first attempt to this recipient of this message that the log shows. */
+  readonly firstAttempt: boolean;
+}
+
+/**
+ * A remote reply logged without a recipient: a refusal at the greeting, EHLO or MAIL FROM
+ * (Postfix `QID: host H[ip] said: …` or `… refused to talk to me`), or an Exim
+ * `SMTP error from remote mail server` line for the whole connection.
+ */
+export interface SessionReplyEvent {
+  readonly type: "session-reply";
+  readonly time: number;
+  readonly position: LinePosition;
+  readonly message: LoggedMessage | null;
+  readonly relayHost: string | null;
+  readonly relayIp: string | null;
+  readonly response: string;
+}
+
+/** A message entered the queue; emitted once per message, when its sender and origin are known. */
+export interface MessageEvent {
+  readonly type: "message";
+  readonly time: number;
+  readonly position: LinePosition;
+  readonly message: LoggedMessage;
+}
+
+/** This server refused an SMTP client (inbound): RCPT, HELO, DNSBL, relay-access rejects. */
+export interface RejectEvent {
+  readonly type: "reject";
+  readonly time: number;
+  readonly position: LinePosition;
+  readonly clientIp: string | null;
+  readonly clientHost: string | null;
+  /** SMTP command at which the client was refused, as logged (`RCPT`, `CONNECT`…). */
+  readonly stage: string | null;
+  readonly response: string;
+  readonly sender: string | null;
+  readonly recipient: string | null;
+}
+
+/** A failed SMTP AUTH or mailbox login. */
+export interface AuthFailureEvent {
+  readonly type: "auth-failure";
+  readonly time: number;
+  readonly position: LinePosition;
+  readonly clientIp: string | null;
+  /** The account name tried, when the log shows it (Exim `set_id=`, Dovecot `user=`). */
+  readonly username: string | null;
+  readonly program: string;
+}
+
+/** A successful mailbox login (Dovecot), context for a compromised account. */
+export interface LoginEvent {
+  readonly type: "login";
+  readonly time: number;
+  readonly position: LinePosition;
+  readonly username: string;
+  readonly clientIp: string | null;
+  readonly protocol: string;
+}
+
+/** An outbound TLS session (Postfix `TLS connection established to`, Exim `X=` on delivery). */
+export interface TlsEvent {
+  readonly type: "tls";
+  readonly time: number;
+  readonly position: LinePosition;
+  readonly direction: "outbound" | "inbound";
+  readonly peerHost: string | null;
+  readonly peerIp: string | null;
+  /** TLS protocol version, such as `TLSv1.3`, when logged. */
+  readonly protocol: string | null;
+}
+
+/** The MTA started, reloaded or stopped. */
+export interface LifecycleEvent {
+  readonly type: "lifecycle";
+  readonly time: number;
+  readonly position: LinePosition;
+  readonly action: "start" | "reload" | "stop";
+  readonly mta: MtaName;
+  readonly version: string | null;
+}
+
+/** An OpenDKIM verdict on signing an outgoing message. */
+export interface DkimSigningEvent {
+  readonly type: "dkim-signing";
+  readonly time: number;
+  readonly position: LinePosition;
+  /** Queue id the OpenDKIM line names, when present. */
+  readonly queueId: string | null;
+  readonly signed: boolean;
+  /** Signing domain (`d=`), or the sender domain that had no signing-table match. */
+  readonly domain: string | null;
+  readonly selector: string | null;
+}
+
+export type LogEvent =
+  | DeliveryEvent
+  | SessionReplyEvent
+  | MessageEvent
+  | RejectEvent
+  | AuthFailureEvent
+  | LoginEvent
+  | TlsEvent
+  | LifecycleEvent
+  | DkimSigningEvent;
+
+/** Receives events in the order the parsers emit them (log order, not strictly time order). */
+export type EventSink = (event: LogEvent) => void;

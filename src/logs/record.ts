@@ -1,0 +1,45 @@
+import type { EventSink } from "./events.js";
+
+/**
+ * One log line after the framing layer (syslog header, RFC 3339 stamp, or an MTA's native
+ * stamp) has been taken off. The MTA parsers see only records.
+ */
+export interface LogRecord {
+  /** Milliseconds since the Unix epoch (UTC). */
+  readonly time: number;
+  /** Syslog host field; "" for native MTA logs without one. */
+  readonly host: string;
+  /**
+   * Syslog tag without the pid: `postfix/submission/smtpd`, `sm-mta`, `dovecot`. Native Exim
+   * main log lines get `exim`.
+   */
+  readonly program: string;
+  /** Process id from the tag (`[1234]`) or Exim's `+pid` field, or null. */
+  readonly pid: number | null;
+  /** The text after the tag. */
+  readonly message: string;
+  /** Input name as the user gave it (`-` for stdin) and 1-based line number. */
+  readonly file: string;
+  readonly line: number;
+}
+
+/** What a parser made of a record. */
+export type ParseOutcome =
+  /** Understood; it may or may not have produced events. */
+  | "parsed"
+  /** A line of this program that carries nothing delist uses (statistics, noise). */
+  | "ignored"
+  /** A line of this program that should have parsed but did not: counted as unparsed. */
+  | "unparsed";
+
+/** An MTA or helper-program parser; it keeps correlation state between records and files. */
+export interface RecordParser {
+  /** True when records of this syslog program belong to this parser. */
+  accepts(program: string): boolean;
+  parse(record: LogRecord): ParseOutcome;
+  /** End of all input: emit what is still pending. */
+  finish(): void;
+}
+
+/** Creates a parser that sends its events to `sink`. */
+export type RecordParserFactory = (sink: EventSink) => RecordParser;

@@ -1,0 +1,47 @@
+import type { Category, FindingId, SmtpStage } from "../knowledge/categories.js";
+import type { ProviderId } from "../knowledge/providers.js";
+
+/**
+ * One SMTP reply taken out of whatever wrapper it arrived in (wire form, Postfix `said:`
+ * text, Exim's literal `\n`, a DSN `Diagnostic-Code`, a re-wrapped paste, a library
+ * exception), before classification.
+ */
+export interface ParsedReply {
+  /** Three-digit reply code (RFC 5321), or null when the wrapper lost it. */
+  replyCode: number | null;
+  /** Enhanced status code (RFC 3463) such as `4.7.28`, or null when there is none. */
+  enhancedStatus: string | null;
+  /** The reply text on one line: continuation prefixes, wrapper and trailers removed. */
+  text: string;
+  /** The SMTP command the reply answered, when the wrapper says (`in reply to RCPT TO`). */
+  stage: SmtpStage | null;
+  /** The host that answered, from `host H[ip] said:` or a DSN `Remote-MTA`. */
+  remoteHost: string | null;
+  remoteIp: string | null;
+  /** The connecting IP the receiver judged, from Gmail's `[ip n]` bracket or similar. */
+  judgedIp: string | null;
+  /** The provider's own reason token: `TSS04`, `S3150`, `CS01`, `BL21`, `gcdp`, `c=rdns`… */
+  providerToken: string | null;
+}
+
+/** What a reply means: the result of matching a parsed reply against the knowledge base. */
+export interface ReplyClassification {
+  /** The provider whose rule matched, or null when only a generic rule matched. */
+  provider: ProviderId | null;
+  category: Category;
+  /** Stable id of the matched rule, such as `gmail.ip-rate-limit`; `generic.*` for fallbacks. */
+  ruleId: string;
+  /** True for 5xx replies and rules that say retrying cannot help. */
+  permanent: boolean;
+  /** One sentence on what the receiver decided and why. */
+  summary: string;
+  /** Concrete steps, most important first. */
+  fix: string[];
+  /** The provider page the rule comes from, or null. */
+  reference: string | null;
+  /** Findings of `delist diagnose` that a reply of this rule supports. */
+  findings: readonly FindingId[];
+}
+
+/** A parsed and classified reply: what `delist explain` prints. */
+export interface ExplainedReply extends ParsedReply, ReplyClassification {}
