@@ -1,0 +1,143 @@
+/**
+ * Time zones for naive log timestamps. Syslog's classic format and Exim's main log write local
+ * time without an offset, so the reader needs the server's zone to turn them into instants,
+ * and the reports print instants back in that zone so that they match the log lines.
+ */
+
+/** Converts wall-clock fields (month 0–11) in one zone to milliseconds since the epoch. */
+export type WallClockToEpoch = (
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  millisecond: number,
+) => number;
+
+/** A time zone as delist uses it: a fixed offset or an IANA name resolved through Intl. */
+export interface TimeZone {
+  /** The name as given: `UTC`, `+07:00`, `Europe/Berlin`, or the machine's zone. */
+  readonly name: string;
+  readonly toEpoch: WallClockToEpoch;
+  /** Offset from UTC in minutes at the given instant (east positive). */
+  offsetMinutesAt(epochMs: number): number;
+}
+
+const FIXED_OFFSET = /^([+-])(\d{2}):?(\d{2})$/;
+
+/**
+ * Resolves `--timezone`: `UTC`, `Z`, a fixed `±HH:MM` offset, or an IANA name. Without a
+ * value it uses the zone of the machine running delist, which is right when delist runs on
+ * the mail server itself.
+ *
+ * @throws RangeError when the name is not a zone Intl knows.
+ */
+export function resolveTimeZone(name?: string): TimeZone {
+  if (name === undefined || name === "") {
+    return ianaZone(Intl.DateTimeFormat().resolvedOptions().timeZone);
+  }
+  if (name === "UTC" || name === "Z" || name === "utc") return fixedZone("UTC", 0);
+
+  const fixed = FIXED_OFFSET.exec(name);
+  if (fixed !== null) {
+    const sign = fixed[1] === "-" ? -1 : 1;
+    const minutes = sign * (Number(fixed[2]) * 60 + Number(fixed[3]));
+    if (Math.abs(minutes) > 14 * 60) {
+      throw new RangeError(`invalid time zone offset "${name}": use -14:00 to +14:00`);
+    }
+    return fixedZone(name, minutes);
+  }
+  return ianaZone(name);
+}
+
+function fixedZone(name: string, offsetMinutes: number): TimeZone {
+  const offsetMs = offsetMinutes * 60_000;
+  return {
+    name,
+    toEpoch: (year, month, day, hour, minute, second, millisecond) =>
+      Date.UTC(year, month, day, hour, minute, second, millisecond) - offsetMs,
+    offsetMinutesAt: () => offsetMinutes,
+  };
+}
+
+function ianaZone(name: string): TimeZone {
+  let format: Intl.DateTimeFormat;
+  try {
+    format = new Intl.DateTimeFormat("en-US", {
+      timeZone: name,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+    });
+  } catch (error) {
+    throw new RangeError(
+      `unknown time zone "${name}": give an IANA name such as Europe/Berlin, UTC, or an offset such as +07:00`,
+      { cause: error },
+    );
+  }
+  if (name === "UTC" || name === "Etc/UTC") return fixedZone(name, 0);
+
+  const offsetAt = (epochMs: number): number => offsetMinutesFromFormat(format, epochMs);
+  // Offsets change at most a few times a year, so one look-up per wall-clock hour suffices.
+  const offsetByHour = new Map<number, number>();
+
+  return {
+    name,
+    offsetMinutesAt: offsetAt,
+    toEpoch: (year, month, day, hour, minute, second, millisecond) => {
+      const wallHour = Date.UTC(year, month, day, hour);
+      let offset = offsetByHour.get(wallHour);
+      if (offset === undefined) {
+        offset = wallHourOffset(wallHour, offsetAt);
+        if (offsetByHour.size > 100_000) offsetByHour.clear();
+        offsetByHour.set(wallHour, offset);
+      }
+      return Date.UTC(year, month, day, hour, minute, second, millisecond) - offset * 60_000;
+    },
+  };
+}
+
+/**
+ * Finds the offset that maps a wall-clock hour to an instant. In the hour that repeats when
+ * clocks go back, the earlier instant is taken; in the hour skipped when clocks go forward,
+ * the offset before the change is used.
+ */
+function wallHourOffset(wallHourAsUtc: number, offsetAt: (epochMs: number) => number): number {
+  const guess = offsetAt(wallHourAsUtc);
+  const corrected = offsetAt(wallHourAsUtc - guess * 60_000);
+  return corrected === guess ? guess : Math.max(guess, corrected);
+}
+
+function offsetMinutesFromFormat(format: Intl.DateTimeFormat, epochMs: number): number {
+  const parts: Record<string, number> = {};
+  for (const part of format.formatToParts(new Date(epochMs))) {
+    if (part.type !== "literal") parts[part.type] = Number(part.value);
+  }
+  const asUtc = Date.UTC(
+    parts["year"] ?? 1970,
+    (parts["month"] ?? 1) - 1,
+    parts["day"] ?? 1,
+    parts["hour"] ?? 0,
+    parts["minute"] ?? 0,
+    parts["second"] ?? 0,
+  );
+  const wholeSeconds = Math.floor(epochMs / 1000) * 1000;
+  return Math.round((asUtc - wholeSeconds) / 60_000);
+}
+
+/** Formats an instant as ISO 8601 in the given zone, with its offset (`Z` for UTC). */
+export function formatInstant(epochMs: number, zone: TimeZone): string {
+  const offset = zone.offsetMinutesAt(epochMs);
+  const shifted = new Date(epochMs + offset * 60_000).toISOString().slice(0, 19);
+  if (offset === 0) return `${shifted}Z`;
+  const sign = offset < 0 ? "-" : "+";
+  const absolute = Math.abs(offset);
+  const hours = String(Math.floor(absolute / 60)).padStart(2, "0");
+  const minutes = String(absolute % 60).padStart(2, "0");
+  return `${shifted}${sign}${hours}:${minutes}`;
+}
