@@ -1,0 +1,49 @@
+import type { Category, FindingId } from "./categories.js";
+import type { ProviderId } from "./providers.js";
+
+/**
+ * One entry of the SMTP reply knowledge base: which replies it recognises and what they mean.
+ * Rules are plain data; `src/reply/match.ts` decides which rule a parsed reply matches.
+ *
+ * Matching, in the order the classifier applies it:
+ * - A rule with `text` or `token` matches when that pattern matches and every code list it
+ *   has agrees with the codes the reply carries (a code the reply lacks does not disagree).
+ * - A rule with `codeAlone` also matches on its enhanced status code by itself, but only when
+ *   the reply is known to come from the rule's provider.
+ * - A rule with neither (only codes) matches on codes; such rules live in `generic.ts`.
+ */
+export interface ReplyRule {
+  /** Stable id, `<provider>.<condition>`, such as `gmail.ip-rate-limit`; `generic.*` for fallbacks. */
+  readonly id: string;
+  /** The provider whose replies this rule describes; null for generic (RFC 3463) rules. */
+  readonly provider: ProviderId | null;
+  readonly category: Category;
+  /** Three-digit reply codes this rule accepts; absent means any. */
+  readonly codes?: readonly number[];
+  /**
+   * Enhanced status codes this rule accepts. A part may be `x`, a wildcard for that part, so
+   * `5.1.1`, `x.1.1` and `5.7.x` are all valid; absent means any.
+   */
+  readonly enhanced?: readonly string[];
+  /** Pattern for the provider's own reason token (`TSS04`, `S3150`, `c=rdns`). */
+  readonly token?: RegExp;
+  /** Pattern for the reply text (one line, without codes and wrapper). */
+  readonly text?: RegExp;
+  /** True when the enhanced code alone identifies this condition at this provider. */
+  readonly codeAlone?: boolean;
+  /**
+   * True when the token or wording is unique to this provider, so the rule applies, and names
+   * the provider, even when neither the hints nor the wrapper identify the receiver.
+   */
+  readonly distinctive?: boolean;
+  /** Overrides the permanence the reply code implies (Gmail documents `421 5.7.32`). */
+  readonly permanent?: boolean;
+  /** One sentence on what the receiver decided and why. */
+  readonly summary: string;
+  /** Concrete steps, most important first. */
+  readonly fix: readonly string[];
+  /** The provider page this entry is based on, or null when there is none. */
+  readonly reference: string | null;
+  /** Findings of `delist diagnose` that a reply of this rule supports. */
+  readonly findings: readonly FindingId[];
+}

@@ -1,0 +1,140 @@
+import type { ReplyRule } from "../rule.js";
+
+/**
+ * Apple iCloud Mail (MX mx0N.mail.icloud.com). Apple publishes requirements but no list of
+ * replies; these come from real replies and deliverability write-ups.
+ */
+
+const POSTMASTER = "https://support.apple.com/102322";
+const CONTACT_FIX =
+  "If it lasts, write to icloudadmin@apple.com with the reply and the sending IP.";
+
+/** iCloud Mail rules, most specific first. */
+export const APPLE_RULES: readonly ReplyRule[] = [
+  {
+    id: "icloud.local-policy",
+    provider: "icloud",
+    category: "content",
+    token: /^(?:CS01|HM0\d)$/,
+    distinctive: true,
+    summary:
+      "iCloud Mail's filter rejected the message for its content or the sender's reputation (CS01 is commonly attributed to Cloudmark).",
+    fix: ["Check that SPF, DKIM and DMARC pass and that the volume is steady.", CONTACT_FIX],
+    reference: POSTMASTER,
+    findings: ["spam-content"],
+  },
+  {
+    id: "icloud.unauthenticated",
+    provider: "icloud",
+    category: "authentication",
+    token: /^HME1$/,
+    distinctive: true,
+    summary: "iCloud Mail refused the message because both SPF and DKIM failed.",
+    fix: ["Make SPF pass for the envelope domain and sign with DKIM."],
+    reference: POSTMASTER,
+    findings: ["authentication"],
+  },
+  {
+    id: "icloud.dmarc-reject",
+    provider: "icloud",
+    category: "authentication",
+    codes: [550, 554],
+    text: /rejected due to .{1,100}DMARC policy/i,
+    summary: "The From domain's DMARC policy made iCloud Mail reject the message.",
+    fix: ["Make SPF or DKIM pass aligned with the From domain."],
+    reference: POSTMASTER,
+    findings: ["authentication"],
+  },
+  {
+    id: "icloud.proofpoint",
+    provider: "icloud",
+    category: "blocklist",
+    text: /proofpoint\.com\/dnsbl-lookup/i,
+    distinctive: true,
+    summary: "iCloud Mail refuses the IP because Proofpoint's DNS blocklist lists it.",
+    fix: ["Follow the Proofpoint link in the reply to look the IP up and request removal."],
+    reference: POSTMASTER,
+    findings: ["ip-blocklisted"],
+  },
+  {
+    id: "icloud.spamhaus",
+    provider: "icloud",
+    category: "blocklist",
+    text: /Spamhaus/i,
+    summary:
+      "iCloud Mail refused the message because of a Spamhaus listing (the IP in the SBL, or a linked domain in the DBL).",
+    fix: ["Look the IP and the linked domains up at Spamhaus and request delisting."],
+    reference: POSTMASTER,
+    findings: ["ip-blocklisted"],
+  },
+  {
+    id: "icloud.excessive-volume",
+    provider: "icloud",
+    category: "rate-limit",
+    text: /deferred due to excessive volume/i,
+    distinctive: true,
+    summary: "iCloud Mail defers mail from this sender because of its volume.",
+    fix: ["Lower the sending rate to iCloud and let the queue retry."],
+    reference: POSTMASTER,
+    findings: ["rate-limited"],
+  },
+  {
+    id: "icloud.service-unavailable",
+    provider: "icloud",
+    category: "transient",
+    codes: [421, 451],
+    text: /too many errors|Service unavailable/i,
+    summary: "iCloud Mail was unavailable or closed the session after errors.",
+    fix: ["Nothing to change if it is rare; the queue retries."],
+    reference: POSTMASTER,
+    findings: [],
+  },
+  {
+    id: "icloud.helo-unresolvable",
+    provider: "icloud",
+    category: "reverse-dns",
+    codes: [450, 550],
+    enhanced: ["4.7.1", "5.7.1"],
+    text: /HELO|host ?name/i,
+    summary: "iCloud Mail could not resolve the name the server gave in HELO/EHLO.",
+    fix: ["Use a HELO name with an A record that matches the PTR of the sending IP."],
+    reference: POSTMASTER,
+    findings: ["reverse-dns"],
+  },
+  {
+    id: "icloud.sender-domain-not-found",
+    provider: "icloud",
+    category: "authentication",
+    codes: [450, 550],
+    enhanced: ["4.1.8", "5.1.8"],
+    codeAlone: true,
+    summary: "iCloud Mail could not find the sender's domain in DNS.",
+    fix: ["Make the envelope sender domain resolve."],
+    reference: POSTMASTER,
+    findings: [],
+  },
+  {
+    id: "icloud.unknown-user",
+    provider: "icloud",
+    category: "recipient",
+    codes: [550],
+    enhanced: ["5.1.1", "5.1.6"],
+    codeAlone: true,
+    summary: "The recipient address does not exist or is no longer on iCloud.",
+    fix: ["Remove the address from your lists."],
+    reference: POSTMASTER,
+    findings: ["unknown-recipients"],
+  },
+  {
+    id: "icloud.over-quota",
+    provider: "icloud",
+    category: "recipient",
+    codes: [552, 452],
+    enhanced: ["5.2.2", "4.2.2"],
+    codeAlone: true,
+    summary: "The recipient's mailbox is full.",
+    fix: ["Nothing to change on the sending side."],
+    reference: POSTMASTER,
+    findings: [],
+  },
+];

@@ -1,0 +1,124 @@
+import type { ReplyRule } from "../rule.js";
+
+/** Comcast / Xfinity (MX *.comcast.net). Blocks name a code that Comcast's page explains. */
+
+const ERROR_CODES = "https://postmaster.comcast.net/smtp-error-codes.php";
+
+/** Comcast rules, most specific first. */
+export const COMCAST_RULES: readonly ReplyRule[] = [
+  {
+    id: "comcast.ptr-required",
+    provider: "comcast",
+    category: "reverse-dns",
+    text: /PTR record with a valid Reverse DNS/i,
+    distinctive: true,
+    summary: "Comcast refuses mail from IPs without a valid PTR record.",
+    fix: [
+      "Set a PTR record for the sending IP at the IP owner, naming a host that resolves back to it.",
+    ],
+    reference: ERROR_CODES,
+    findings: ["reverse-dns"],
+  },
+  {
+    id: "comcast.rdns-failure",
+    provider: "comcast",
+    category: "reverse-dns",
+    text: /Reverse DNS failure/i,
+    distinctive: true,
+    summary: "Comcast's reverse DNS lookup of the sending IP failed (a temporary DNS error).",
+    fix: ["Check that the DNS servers answering for the IP's PTR zone respond reliably."],
+    reference: ERROR_CODES,
+    findings: ["reverse-dns"],
+  },
+  {
+    id: "comcast.spam-block",
+    provider: "comcast",
+    category: "reputation",
+    token: /^BL000000$/,
+    distinctive: true,
+    summary: "Comcast blocks the IP because its traffic looks like spam.",
+    fix: [
+      "Find and stop the source of the spam, then ask Comcast for removal through its postmaster page.",
+    ],
+    reference: ERROR_CODES,
+    findings: ["ip-blocklisted"],
+  },
+  {
+    id: "comcast.public-blocklist",
+    provider: "comcast",
+    category: "blocklist",
+    token: /^BL000[01]{3}$/,
+    distinctive: true,
+    summary:
+      "Comcast refuses the IP because a public list names it: Spamhaus ZEN (BL000001), Cloudmark CSI (BL000010) or the SenderScore blocklist (BL000100), or several.",
+    fix: ["Look the IP up at the lists the code names and request delisting there."],
+    reference: ERROR_CODES,
+    findings: ["ip-blocklisted"],
+  },
+  {
+    id: "comcast.dynamic-space",
+    provider: "comcast",
+    category: "reputation",
+    token: /^ES0000(?:01|10)$/,
+    distinctive: true,
+    summary: "Comcast refuses mail sent directly from residential or dynamic IP space.",
+    fix: ["Send through a relay with a static IP."],
+    reference: ERROR_CODES,
+    findings: [],
+  },
+  {
+    id: "comcast.dmarc",
+    provider: "comcast",
+    category: "authentication",
+    token: /^DM000001$/,
+    distinctive: true,
+    summary: "Comcast rejected the message because of the From domain's DMARC policy.",
+    fix: ["Make SPF or DKIM pass aligned with the From domain."],
+    reference: ERROR_CODES,
+    findings: ["authentication"],
+  },
+  {
+    id: "comcast.too-many-sessions",
+    provider: "comcast",
+    category: "rate-limit",
+    text: /Too many sessions opened/i,
+    distinctive: true,
+    summary:
+      "Comcast limits the number of simultaneous connections from one IP (25 at the time of writing).",
+    fix: [
+      "Open fewer parallel connections to Comcast (Postfix: a transport with a lower destination_concurrency_limit).",
+    ],
+    reference: ERROR_CODES,
+    findings: ["rate-limited"],
+  },
+  {
+    id: "comcast.recipient-rate",
+    provider: "comcast",
+    category: "rate-limit",
+    text: /too many recent messages/i,
+    summary: "That recipient received too many messages recently.",
+    fix: ["Send fewer messages to that recipient."],
+    reference: ERROR_CODES,
+    findings: [],
+  },
+  {
+    id: "comcast.unknown-recipient",
+    provider: "comcast",
+    category: "recipient",
+    text: /Not our Customer|mailbox unallocated/i,
+    summary: "The recipient is not a Comcast customer, or the mailbox is not allocated.",
+    fix: ["Remove the address from your lists."],
+    reference: ERROR_CODES,
+    findings: ["unknown-recipients"],
+  },
+  {
+    id: "comcast.over-quota",
+    provider: "comcast",
+    category: "recipient",
+    text: /over quota|quota violation/i,
+    summary: "The recipient's mailbox is over its quota.",
+    fix: ["Nothing to change on the sending side."],
+    reference: ERROR_CODES,
+    findings: [],
+  },
+];

@@ -1,0 +1,453 @@
+import type { ReplyRule } from "../rule.js";
+
+/**
+ * Fallbacks for replies that no provider rule explains: first wording that means the same at
+ * any receiver (a named public blocklist, "User unknown", STARTTLS required), then the enhanced
+ * status code by class, subject and detail (RFC 3463 and the IANA registry), then the reply
+ * code alone (RFC 5321).
+ */
+
+const RFC3463 = "https://www.rfc-editor.org/rfc/rfc3463";
+const IANA_CODES = "https://www.iana.org/assignments/smtp-enhanced-status-codes";
+const RFC5321 = "https://www.rfc-editor.org/rfc/rfc5321";
+
+const RETRY_FIX = "Nothing to change if it is rare; the queue retries.";
+const REMOVE_FIX = "Remove the address from your lists.";
+
+const byWording: readonly ReplyRule[] = [
+  {
+    id: "generic.starttls-required",
+    provider: null,
+    category: "tls",
+    text: /Must issue a STARTTLS command first|(?:STARTTLS|TLS|encryption) (?:is )?required/i,
+    summary: "The receiving server requires TLS, and this connection did not use it.",
+    fix: [
+      "Turn on STARTTLS for outbound mail (Postfix: smtp_tls_security_level = may) and check that the handshake succeeds.",
+    ],
+    reference: "https://www.rfc-editor.org/rfc/rfc3207",
+    findings: ["tls-required"],
+  },
+  {
+    id: "generic.named-blocklist",
+    provider: null,
+    category: "blocklist",
+    text: /spamhaus|spamcop|barracuda|proofpoint|sorbs\.net|cloudmark|uceprotect|blocked using|listed (?:at|in|on|by) (?:the )?[\w.-]+\.(?:org|net|com)\b/i,
+    summary: "The receiver refuses the IP because a public blocklist names it.",
+    fix: [
+      "Look the IP up at the list named in the reply, fix the cause it gives, and request delisting there.",
+    ],
+    reference: null,
+    findings: ["ip-blocklisted"],
+  },
+  {
+    id: "generic.greylisted",
+    provider: null,
+    category: "transient",
+    text: /gr[ae]y ?list/i,
+    summary:
+      "The receiver greylists: it defers the first attempt from an unknown sender and accepts a later retry.",
+    fix: ["Nothing to change; the queue retries."],
+    reference: null,
+    findings: [],
+  },
+  {
+    id: "generic.user-unknown",
+    provider: null,
+    category: "recipient",
+    text: /\b(?:user|mailbox|recipient|account|address)\b[^.;]{0,30}\b(?:unknown|does not exist|doesn't exist|not exist)|\bno such (?:user|mailbox|recipient|account)|\bunknown (?:user|recipient|mailbox)/i,
+    summary: "The recipient address does not exist at the receiving server.",
+    fix: [REMOVE_FIX, "Many such replies point to an old or bought list."],
+    reference: null,
+    findings: ["unknown-recipients"],
+  },
+  {
+    id: "generic.mailbox-full",
+    provider: null,
+    category: "recipient",
+    text: /mailbox (?:is )?full|over ?quota|quota exceeded|insufficient (?:system )?storage/i,
+    summary: "The recipient's mailbox is full.",
+    fix: ["Nothing to change on the sending side."],
+    reference: null,
+    findings: [],
+  },
+  {
+    id: "generic.mailbox-unavailable",
+    provider: null,
+    category: "recipient",
+    codes: [550],
+    text: /mailbox unavailable/i,
+    summary:
+      "The recipient mailbox is unavailable; at most receivers this means it does not exist.",
+    fix: [REMOVE_FIX],
+    reference: RFC5321,
+    findings: ["unknown-recipients"],
+  },
+  {
+    id: "generic.ptr",
+    provider: null,
+    category: "reverse-dns",
+    text: /\bPTR\b|reverse DNS|\brDNS\b|reverse (?:lookup|hostname)|cannot find your hostname/i,
+    summary:
+      "The receiver refuses the IP because its reverse DNS (PTR) is missing or does not match.",
+    fix: [
+      "Set a PTR record for the sending IP at the IP owner, naming a host that resolves back to it.",
+    ],
+    reference: null,
+    findings: ["reverse-dns"],
+  },
+  {
+    id: "generic.dmarc",
+    provider: null,
+    category: "authentication",
+    text: /\bDMARC\b/,
+    summary: "The message failed the From domain's DMARC policy.",
+    fix: ["Make SPF or DKIM pass aligned with the From domain."],
+    reference: "https://www.rfc-editor.org/rfc/rfc7489",
+    findings: ["authentication"],
+  },
+  {
+    id: "generic.spf-dkim",
+    provider: null,
+    category: "authentication",
+    text: /\b(?:SPF|DKIM)\b[^.]{0,60}\b(?:fail|not pass|did not pass|invalid|violation)|unauthenticated/i,
+    summary: "The message failed an SPF or DKIM check.",
+    fix: ["Make SPF pass for the envelope domain from this IP and sign with DKIM."],
+    reference: null,
+    findings: ["authentication"],
+  },
+  {
+    id: "generic.spam-verdict",
+    provider: null,
+    category: "content",
+    text: /(?:rejected|identified|classified|considered|detected) as spam|looks like spam|suspected spam|spam score|message (?:is|was) spam/i,
+    summary: "The receiver's filter judged this message to be spam.",
+    fix: ["Review the content and links; check that SPF, DKIM and DMARC pass."],
+    reference: null,
+    findings: ["spam-content"],
+  },
+  {
+    id: "generic.relay-denied",
+    provider: null,
+    category: "sender-account",
+    text: /relay(?:ing)? (?:access )?denied|not permitted to relay|unable to relay|relay not permitted/i,
+    summary:
+      "The server refused to relay: it is not the recipient's server, or it wants SMTP AUTH first.",
+    fix: [
+      "Check that you deliver to the recipient's MX, or log in to the relay with valid credentials.",
+    ],
+    reference: null,
+    findings: [],
+  },
+  {
+    id: "generic.rate-limit",
+    provider: null,
+    category: "rate-limit",
+    text: /too many (?:connections|messages|recipients|sessions|concurrent)|rate limit|throttl/i,
+    summary: "The receiver limits how fast or how much this client may send.",
+    fix: ["Send more slowly to this receiver and let the queue retry."],
+    reference: null,
+    findings: [],
+  },
+];
+
+/** Rules for one enhanced code pattern; `x` matches any value of that part. */
+function byCode(
+  id: string,
+  enhanced: readonly string[],
+  category: ReplyRule["category"],
+  summary: string,
+  fix: readonly string[],
+  findings: ReplyRule["findings"] = [],
+): ReplyRule {
+  return { id, provider: null, category, enhanced, summary, fix, reference: IANA_CODES, findings };
+}
+
+// Specific details first, then subjects, then classes: the first match wins.
+const byEnhancedCode: readonly ReplyRule[] = [
+  byCode(
+    "generic.bad-mailbox",
+    ["5.1.1"],
+    "recipient",
+    "The recipient mailbox does not exist.",
+    [REMOVE_FIX],
+    ["unknown-recipients"],
+  ),
+  byCode(
+    "generic.bad-mailbox-temporary",
+    ["4.1.1"],
+    "recipient",
+    "The receiver could not accept the recipient address for now.",
+    [RETRY_FIX],
+  ),
+  byCode(
+    "generic.bad-destination-system",
+    ["x.1.2"],
+    "recipient",
+    "The recipient domain does not exist or accepts no mail.",
+    ["Check the address for typos."],
+  ),
+  byCode(
+    "generic.mailbox-moved",
+    ["x.1.6"],
+    "recipient",
+    "The recipient has moved and left no forwarding address.",
+    [REMOVE_FIX],
+    ["unknown-recipients"],
+  ),
+  byCode(
+    "generic.bad-sender-address",
+    ["x.1.7"],
+    "message-format",
+    "The sender (MAIL FROM) address is not valid.",
+    ["Check the envelope sender your mailer sets."],
+  ),
+  byCode(
+    "generic.bad-sender-domain",
+    ["x.1.8"],
+    "authentication",
+    "The sender's domain does not resolve.",
+    ["Make the envelope sender domain resolve in DNS (MX or A record)."],
+  ),
+  byCode(
+    "generic.addressing",
+    ["x.1.x"],
+    "recipient",
+    "The receiver refused an address of the message.",
+    ["Check the recipient and sender addresses."],
+  ),
+  byCode(
+    "generic.mailbox-disabled",
+    ["5.2.1"],
+    "recipient",
+    "The recipient mailbox is disabled.",
+    [REMOVE_FIX],
+    ["unknown-recipients"],
+  ),
+  byCode("generic.mailbox-full-code", ["x.2.2"], "recipient", "The recipient's mailbox is full.", [
+    "Nothing to change on the sending side.",
+  ]),
+  byCode(
+    "generic.message-too-long",
+    ["x.2.3", "x.3.4"],
+    "message-format",
+    "The message is larger than the receiver accepts.",
+    ["Send large files as links."],
+  ),
+  byCode(
+    "generic.mailbox",
+    ["x.2.x"],
+    "recipient",
+    "The recipient's mailbox cannot take the message.",
+    ["Check the address; retry later for a temporary reply."],
+  ),
+  byCode(
+    "generic.mail-system",
+    ["x.3.x"],
+    "transient",
+    "The receiving mail system has a problem.",
+    [RETRY_FIX],
+  ),
+  byCode(
+    "generic.no-route",
+    ["5.4.4"],
+    "recipient",
+    "The recipient domain cannot be routed to (no usable MX or address).",
+    ["Check the recipient domain's MX records."],
+  ),
+  byCode("generic.routing-loop", ["x.4.6"], "message-format", "The message is in a routing loop.", [
+    "Find the forwarding rules that send the message in a circle.",
+  ]),
+  byCode(
+    "generic.network",
+    ["x.4.x"],
+    "transient",
+    "A network or routing problem between the servers.",
+    [RETRY_FIX],
+  ),
+  byCode(
+    "generic.too-many-recipients",
+    ["x.5.3"],
+    "rate-limit",
+    "The transaction had more recipients than the receiver accepts at once.",
+    ["Send fewer recipients per message."],
+  ),
+  byCode(
+    "generic.protocol",
+    ["x.5.x"],
+    "protocol",
+    "The client broke the SMTP protocol: a bad command, syntax or sequence.",
+    ["Fix or update the SMTP client."],
+  ),
+  byCode(
+    "generic.content-conversion",
+    ["x.6.x"],
+    "message-format",
+    "The receiver could not handle the message's content or encoding.",
+    ["Check MIME structure, encodings and line endings."],
+  ),
+  byCode(
+    "generic.encryption-required",
+    ["x.7.10", "x.7.11", "x.7.30"],
+    "tls",
+    "The receiver requires encryption (TLS) for this mail.",
+    ["Turn on STARTTLS for outbound mail."],
+    ["tls-required"],
+  ),
+  byCode(
+    "generic.auth-credentials",
+    ["x.7.8", "x.7.9", "x.7.12", "x.7.13", "x.7.14"],
+    "sender-account",
+    "SMTP AUTH failed: wrong credentials, a weak mechanism or a disabled account.",
+    ["Check the account and the credentials the client uses."],
+  ),
+  byCode(
+    "generic.dkim",
+    ["x.7.20", "x.7.21", "x.7.22"],
+    "authentication",
+    "No valid (author-aligned) DKIM signature was found.",
+    ["Sign with DKIM d= the From domain."],
+    ["authentication"],
+  ),
+  byCode(
+    "generic.spf",
+    ["x.7.23", "x.7.24"],
+    "authentication",
+    "SPF validation failed or returned an error.",
+    ["Authorise the sending IP in the SPF record of the envelope domain."],
+    ["authentication"],
+  ),
+  byCode(
+    "generic.reverse-dns",
+    ["x.7.25"],
+    "reverse-dns",
+    "Reverse DNS validation of the sending IP failed.",
+    ["Set a PTR record for the sending IP, naming a host that resolves back to it."],
+    ["reverse-dns"],
+  ),
+  byCode(
+    "generic.authentication",
+    ["x.7.26", "x.7.27", "x.7.29"],
+    "authentication",
+    "Several authentication checks failed (SPF, DKIM, DMARC or ARC), or the sender domain has a null MX.",
+    ["Make SPF and DKIM pass for the sending domain."],
+    ["authentication"],
+  ),
+  byCode(
+    "generic.security-conversion",
+    ["x.7.3", "x.7.4", "x.7.5", "x.7.6"],
+    "tls",
+    "A security feature the message needs is not supported or failed.",
+    ["Check the TLS and security settings of the client."],
+  ),
+  byCode(
+    "generic.integrity",
+    ["x.7.7"],
+    "message-format",
+    "The message failed an integrity check.",
+    ["Check that nothing rewrites the message in transit."],
+  ),
+  byCode(
+    "generic.policy",
+    ["x.7.x"],
+    "recipient-policy",
+    "The receiver refused the message for a security or policy reason it does not name.",
+    ["Read the reply text; if it names nothing, ask the recipient's postmaster."],
+  ),
+  byCode(
+    "generic.temporary",
+    ["4.x.x"],
+    "transient",
+    "A temporary failure the reply does not explain.",
+    [RETRY_FIX],
+  ),
+  byCode(
+    "generic.permanent",
+    ["5.x.x"],
+    "unknown",
+    "A permanent failure the reply does not explain.",
+    ["Read the reply text; ask the recipient's postmaster if it names nothing."],
+  ),
+  byCode("generic.success-status", ["2.x.x"], "unknown", "The receiver accepted the command.", [
+    "Nothing to do.",
+  ]),
+];
+
+/** Fallbacks on the reply code alone (RFC 5321 section 4.2), for replies without an enhanced code. */
+const byReplyCode: readonly ReplyRule[] = [
+  {
+    id: "generic.accepted",
+    provider: null,
+    category: "unknown",
+    codes: [211, 214, 220, 221, 235, 250, 251, 252, 334, 354],
+    summary: "The receiver accepted the command.",
+    fix: ["Nothing to do."],
+    reference: RFC5321,
+    findings: [],
+  },
+  {
+    id: "generic.service-unavailable",
+    provider: null,
+    category: "transient",
+    codes: [421],
+    summary: "The receiver closed the connection for now.",
+    fix: [RETRY_FIX],
+    reference: RFC5321,
+    findings: [],
+  },
+  {
+    id: "generic.temporary-reply",
+    provider: null,
+    category: "transient",
+    codes: [450, 451, 452, 453, 454, 455, 458, 459],
+    summary: "A temporary failure the reply does not explain.",
+    fix: [RETRY_FIX],
+    reference: RFC5321,
+    findings: [],
+  },
+  {
+    id: "generic.syntax-reply",
+    provider: null,
+    category: "protocol",
+    codes: [500, 501, 502, 503, 504, 555],
+    summary: "The receiver did not understand a command.",
+    fix: ["Fix or update the SMTP client."],
+    reference: RFC5321,
+    findings: [],
+  },
+  {
+    id: "generic.authentication-reply",
+    provider: null,
+    category: "sender-account",
+    codes: [530, 534, 535, 538],
+    summary: "The server wants SMTP AUTH, or refused the credentials.",
+    fix: ["Check the account and the credentials the client uses."],
+    reference: RFC5321,
+    findings: [],
+  },
+  {
+    id: "generic.rejected-reply",
+    provider: null,
+    category: "unknown",
+    codes: [550, 551, 552, 553, 554, 556],
+    summary: "The receiver refused the mail and the reply does not say why in words delist knows.",
+    fix: ["Read the reply text; ask the recipient's postmaster if it names nothing."],
+    reference: RFC5321,
+    findings: [],
+  },
+];
+
+/** Generic rules in matching order; `generic.unknown` ends every search. */
+export const GENERIC_RULES: readonly ReplyRule[] = [
+  ...byWording,
+  ...byEnhancedCode,
+  ...byReplyCode,
+  {
+    id: "generic.unknown",
+    provider: null,
+    category: "unknown",
+    summary: "delist does not recognise this reply.",
+    fix: ["Read the reply text; search the provider's postmaster pages for its wording."],
+    reference: RFC3463,
+    findings: [],
+  },
+];

@@ -1,0 +1,149 @@
+import type { SmtpStage } from "../knowledge/categories.js";
+import { PROVIDER_OPERATORS, type ProviderId } from "../knowledge/providers.js";
+import type { ReplyRule } from "../knowledge/rule.js";
+import { GENERIC_RULES, PROVIDER_RULES } from "../knowledge/rules/index.js";
+import { cleanInput } from "./clean.js";
+import { compileRules, findRule, type RuleSet } from "./match.js";
+import { ReplyMemo } from "./memo.js";
+import { parseReply } from "./parse.js";
+import {
+  providerFromText,
+  providerOfReceiver,
+  recipientFromText,
+  sameOperator,
+} from "./provider-text.js";
+import type { ExplainedReply, ParsedReply, ReplyClassification } from "./types.js";
+
+/** What the caller knows about a reply apart from its text, typically from the log line. */
+export interface ExplainHints {
+  /** The MX host the MTA talked to (Postfix `relay=`, Exim `H=`). */
+  readonly relayHost?: string | null;
+  /** The recipient address, to tell Gmail from Google Workspace behind a Google MX. */
+  readonly recipient?: string | null;
+  /** Enhanced status code from the log line (Postfix `dsn=`), used when the text has none. */
+  readonly dsn?: string | null;
+  /** The SMTP stage, when the log says it and the text does not. */
+  readonly stage?: SmtpStage | null;
+}
+
+/** Options of `createReplyClassifier`. */
+export interface ReplyClassifierOptions {
+  /** Maximum number of distinct replies the memo keeps (default 4,096). */
+  readonly memoEntries?: number;
+}
+
+/** Explains SMTP replies; create one per analysis run and reuse it for every reply. */
+export interface ReplyClassifier {
+  /** Parses and classifies one reply. The result is a fresh object the caller may keep. */
+  explain(text: string, hints?: ExplainHints): ExplainedReply;
+}
+
+// Replies longer than this (whole bounce messages pasted into `delist explain`) bypass the memo.
+const MEMO_MAX_TEXT_LENGTH = 4_096;
+const DEFAULT_MEMO_ENTRIES = 4_096;
+
+/**
+ * Creates a reply classifier with its own memo. A large log has hundreds of thousands of
+ * non-2xx replies that are mostly the same few texts with different IPs and session ids; the
+ * memo explains each text once.
+ */
+export function createReplyClassifier(options: ReplyClassifierOptions = {}): ReplyClassifier {
+  const rules = compileRules(PROVIDER_RULES, GENERIC_RULES);
+  const memo = new ReplyMemo({
+    maxEntries: options.memoEntries ?? DEFAULT_MEMO_ENTRIES,
+    maxTextLength: MEMO_MAX_TEXT_LENGTH,
+  });
+  const hintProviders = new Map<string, Map<string, ProviderId | null>>();
+
+  return {
+    explain(text, hints = {}) {
+      const hinted = providerFromHints(hints, hintProviders);
+      const context = `${hinted ?? ""}|${hints.recipient == null ? "" : recipientKind(hinted, hints.recipient)}|${hints.dsn ?? ""}|${hints.stage ?? ""}`;
+      return memo.explain(text, context, (input) => explainFully(rules, input, hints, hinted));
+    },
+  };
+}
+
+function explainFully(
+  rules: RuleSet,
+  text: string,
+  hints: ExplainHints,
+  hinted: ProviderId | null,
+): ExplainedReply {
+  const parsed = parseReply(text, { dsn: hints.dsn ?? null, stage: hints.stage ?? null });
+  const recipient = hints.recipient ?? recipientFromText(cleanInput(text));
+  const known =
+    hinted ??
+    (parsed.remoteHost === null ? null : providerOfReceiver(parsed.remoteHost, recipient));
+  const guessed = known ?? providerFromText(text);
+  const rule = findRule(rules, parsed, guessed === null ? null : PROVIDER_OPERATORS[guessed]);
+  return { ...parsed, ...classification(rule, parsed, known, guessed) };
+}
+
+function classification(
+  rule: ReplyRule,
+  parsed: ParsedReply,
+  known: ProviderId | null,
+  guessed: ProviderId | null,
+): ReplyClassification {
+  return {
+    provider: resultProvider(rule, known, guessed),
+    category: rule.category,
+    ruleId: rule.id,
+    permanent: rule.permanent ?? isPermanent(parsed),
+    summary: rule.summary,
+    // Frozen, because memo hits hand the same array to every caller.
+    fix: Object.freeze([...rule.fix]) as string[],
+    reference: rule.reference,
+    findings: rule.findings,
+  };
+}
+
+/**
+ * The provider of the result: a provider known from hints or relay when the rule belongs to
+ * the same company, else the rule's own provider; for generic rules whatever was detected.
+ */
+function resultProvider(
+  rule: ReplyRule,
+  known: ProviderId | null,
+  guessed: ProviderId | null,
+): ProviderId | null {
+  if (rule.provider === null) return guessed;
+  if (known !== null && sameOperator(known, rule.provider)) return known;
+  return rule.provider;
+}
+
+function isPermanent(parsed: ParsedReply): boolean {
+  if (parsed.replyCode !== null) return parsed.replyCode >= 500;
+  return parsed.enhancedStatus?.startsWith("5.") ?? false;
+}
+
+function providerFromHints(
+  hints: ExplainHints,
+  cache: Map<string, Map<string, ProviderId | null>>,
+): ProviderId | null {
+  const relayHost = hints.relayHost ?? null;
+  const recipient = hints.recipient ?? null;
+  if (relayHost === null && recipient === null) return null;
+
+  const domain = recipient === null ? "" : recipient.slice(recipient.lastIndexOf("@") + 1);
+  let byDomain = cache.get(relayHost ?? "");
+  if (byDomain === undefined) {
+    if (cache.size >= DEFAULT_MEMO_ENTRIES) cache.clear();
+    byDomain = new Map();
+    cache.set(relayHost ?? "", byDomain);
+  }
+  let provider = byDomain.get(domain);
+  if (provider === undefined) {
+    provider = providerOfReceiver(relayHost, recipient);
+    byDomain.set(domain, provider);
+  }
+  return provider;
+}
+
+// The recipient only matters behind a Google MX named in the text (Gmail or Workspace), so the
+// memo context keeps whether it is a personal Gmail address, not the address itself.
+function recipientKind(hinted: ProviderId | null, recipient: string): string {
+  if (hinted !== null) return "";
+  return /@(?:gmail|googlemail)\.com>?$/i.test(recipient) ? "gmail" : "other";
+}

@@ -1,0 +1,136 @@
+import { PROVIDER_OPERATORS } from "../knowledge/providers.js";
+import type { ReplyRule } from "../knowledge/rule.js";
+import type { ParsedReply } from "./types.js";
+
+/** A rule with its code lists turned into fast checks. */
+interface CompiledRule {
+  readonly rule: ReplyRule;
+  readonly codes: ReadonlySet<number> | null;
+  readonly enhanced: ((status: string) => boolean) | null;
+}
+
+/** The knowledge base prepared for matching; build it once per classifier. */
+export interface RuleSet {
+  readonly byOperator: ReadonlyMap<string, readonly CompiledRule[]>;
+  /** Rules whose wording identifies their provider, for replies from an unknown receiver. */
+  readonly distinctive: readonly CompiledRule[];
+  readonly generic: readonly CompiledRule[];
+}
+
+/** Compiles provider rule sets (keyed by operator) and the generic fallbacks. */
+export function compileRules(
+  providerRules: Readonly<Record<string, readonly ReplyRule[]>>,
+  genericRules: readonly ReplyRule[],
+): RuleSet {
+  const byOperator = new Map<string, CompiledRule[]>();
+  const distinctive: CompiledRule[] = [];
+  for (const [operator, rules] of Object.entries(providerRules)) {
+    const compiled = rules.map(compileRule);
+    byOperator.set(operator, compiled);
+    distinctive.push(
+      ...compiled.filter(({ rule }) => rule.distinctive === true && hasWording(rule)),
+    );
+  }
+  return { byOperator, distinctive, generic: genericRules.map(compileRule) };
+}
+
+/**
+ * Returns the rule that explains the reply. Wording and tokens of the reply's own provider come
+ * first, then that provider's codes, then wording unique to another provider (a relay such as
+ * MailChannels answering in a Gmail delivery), then the generic fallbacks; the last generic
+ * rule matches everything.
+ */
+export function findRule(set: RuleSet, reply: ParsedReply, operator: string | null): ReplyRule {
+  const own = operator === null ? undefined : set.byOperator.get(operator);
+  if (own !== undefined) {
+    const byWording = own.find((candidate) => matchesWording(candidate, reply));
+    if (byWording !== undefined) return byWording.rule;
+    const byCode = own.find(
+      (candidate) => candidate.rule.codeAlone === true && matchesCode(candidate, reply),
+    );
+    if (byCode !== undefined) return byCode.rule;
+  }
+
+  const foreign = set.distinctive.find(
+    (candidate) => operatorOf(candidate.rule) !== operator && matchesWording(candidate, reply),
+  );
+  if (foreign !== undefined) return foreign.rule;
+
+  const generic = set.generic.find((candidate) => matchesGeneric(candidate, reply));
+  if (generic === undefined)
+    throw new Error("the generic rules must end with a rule that matches every reply");
+  return generic.rule;
+}
+
+function compileRule(rule: ReplyRule): CompiledRule {
+  return {
+    rule,
+    codes: rule.codes === undefined ? null : new Set(rule.codes),
+    enhanced: rule.enhanced === undefined ? null : enhancedMatcher(rule.enhanced),
+  };
+}
+
+function enhancedMatcher(patterns: readonly string[]): (status: string) => boolean {
+  const exact = new Set(patterns.filter((pattern) => !pattern.includes("x")));
+  const wildcards = patterns
+    .filter((pattern) => pattern.includes("x"))
+    .map((pattern) => pattern.split("."));
+  return (status) => {
+    if (exact.has(status)) return true;
+    if (wildcards.length === 0) return false;
+    const parts = status.split(".");
+    return wildcards.some((pattern) =>
+      pattern.every((part, index) => part === "x" || part === parts[index]),
+    );
+  };
+}
+
+function hasWording(rule: ReplyRule): boolean {
+  return rule.text !== undefined || rule.token !== undefined;
+}
+
+function operatorOf(rule: ReplyRule): string | null {
+  return rule.provider === null ? null : PROVIDER_OPERATORS[rule.provider];
+}
+
+/** Codes the reply lacks do not disagree; codes it has must be on the rule's lists. */
+function codesAgree(candidate: CompiledRule, reply: ParsedReply): boolean {
+  if (
+    candidate.codes !== null &&
+    reply.replyCode !== null &&
+    !candidate.codes.has(reply.replyCode)
+  ) {
+    return false;
+  }
+  return (
+    candidate.enhanced === null ||
+    reply.enhancedStatus === null ||
+    candidate.enhanced(reply.enhancedStatus)
+  );
+}
+
+function matchesWording(candidate: CompiledRule, reply: ParsedReply): boolean {
+  const rule = candidate.rule;
+  if (!hasWording(rule)) return false;
+  if (
+    rule.token !== undefined &&
+    (reply.providerToken === null || !rule.token.test(reply.providerToken))
+  ) {
+    return false;
+  }
+  if (rule.text !== undefined && !rule.text.test(reply.text)) return false;
+  return codesAgree(candidate, reply);
+}
+
+function matchesCode(candidate: CompiledRule, reply: ParsedReply): boolean {
+  if (candidate.enhanced === null || reply.enhancedStatus === null) return false;
+  return candidate.enhanced(reply.enhancedStatus) && codesAgree(candidate, reply);
+}
+
+function matchesGeneric(candidate: CompiledRule, reply: ParsedReply): boolean {
+  if (hasWording(candidate.rule)) return matchesWording(candidate, reply);
+  if (candidate.enhanced !== null) return matchesCode(candidate, reply);
+  if (candidate.codes !== null)
+    return reply.replyCode !== null && candidate.codes.has(reply.replyCode);
+  return true;
+}

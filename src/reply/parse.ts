@@ -1,0 +1,55 @@
+import type { SmtpStage } from "../knowledge/categories.js";
+import { readBody } from "./body.js";
+import { cleanInput } from "./clean.js";
+import { findJudgedIp, findProviderToken, stripGoogleTrailer } from "./tokens.js";
+import type { ParsedReply } from "./types.js";
+import { unwrap } from "./wrappers.js";
+
+/** What the caller knows about a reply apart from its text. */
+export interface ParseHints {
+  /** Enhanced status code from the log line (Postfix `dsn=`), used when the text has none. */
+  readonly dsn?: string | null;
+  /** The SMTP stage, when the log says it and the text does not. */
+  readonly stage?: SmtpStage | null;
+}
+
+/**
+ * Parses one SMTP reply from whatever wrapper it arrives in: the wire form, a Postfix `said:`
+ * line, an Exim log line or bounce, a DSN `Diagnostic-Code`, a re-wrapped paste, or a client
+ * library's exception text. Never throws; a text without a reply code gives `replyCode: null`.
+ */
+export function parseReply(input: string, hints: ParseHints = {}): ParsedReply {
+  const unwrapped = unwrap(cleanInput(input));
+  const body = readBody(unwrapped);
+  const providerToken = findProviderToken(body.text);
+  const text = stripGoogleTrailer(body.text);
+  const dsn = unwrapped.dsn ?? hints.dsn ?? null;
+
+  return {
+    replyCode: body.replyCode,
+    enhancedStatus: body.enhancedStatus ?? dsnFallback(dsn, body.replyCode),
+    text,
+    stage: unwrapped.stage ?? hints.stage ?? null,
+    remoteHost: unwrapped.remoteHost,
+    remoteIp: validIp(unwrapped.remoteIp),
+    judgedIp: findJudgedIp(text),
+    providerToken,
+  };
+}
+
+/**
+ * Uses the MTA's `dsn=` only when its class agrees with the reply code: Postfix logs a 5xx
+ * greeting refusal as `dsn=4.0.0` because it will try the next MX, and that code is not the
+ * receiver's.
+ */
+function dsnFallback(dsn: string | null, replyCode: number | null): string | null {
+  if (dsn === null || !/^[245]\.\d{1,3}\.\d{1,3}$/.test(dsn)) return null;
+  if (replyCode === null) return dsn;
+  return dsn.startsWith(String(Math.floor(replyCode / 100))) ? dsn : null;
+}
+
+function validIp(ip: string | null): string | null {
+  if (ip === null) return null;
+  const trimmed = ip.trim();
+  return /^[0-9a-fA-F.:]+$/.test(trimmed) && /[.:]/.test(trimmed) ? trimmed : null;
+}

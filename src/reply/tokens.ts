@@ -1,0 +1,67 @@
+import { isIP } from "node:net";
+
+/**
+ * Provider reason tokens, the IP a receiver says it judged, and Google's per-transaction
+ * trailer, all read from the one-line reply text.
+ */
+
+const TOKEN_PATTERNS: readonly RegExp[] = [
+  // Admin-defined Google Workspace rules mark their replies "- gcdp <session id>".
+  /\s-\s(gcdp)\b/,
+  // Yahoo [TSS04] [BL21] [PH01], Apple [CS01] [HM07] [HME1], MailChannels [CSR] [CS].
+  /\[((?:TSS|IPTS|BL|GL|PH|CS|HM)\d\d|HME\d|CSR|CS)\]/,
+  // Microsoft (S3150) (AS3140) (S775) (AS16012609).
+  /\((A?S\d{3,8})\)/,
+  // Legacy Hotmail and Outlook.com policy codes.
+  /\b((?:OU|SC|DY|RP)-00\d)\b/,
+  // Comcast BL000000, ES000010, DM000001.
+  /\b((?:BL|ES|DM)\d{6})\b/,
+  // Orange OFR006_102, OFR_416, ofr_506.
+  /\b(OFR\d*_\d+|ofr_\d+)\b/,
+  // GMX and web.de: the case parameter of the explanation link.
+  /[?&](c=[a-z0-9]+)\b/,
+  // Yahoo's unknown-account replies.
+  /delivery error: (dd)\b/,
+];
+
+/** Returns the provider's own reason token, or null when the reply carries none. */
+export function findProviderToken(text: string): string | null {
+  for (const pattern of TOKEN_PATTERNS) {
+    const match = pattern.exec(text);
+    if (match?.[1] !== undefined) return match[1];
+  }
+  return null;
+}
+
+const IP_CANDIDATE = String.raw`[0-9a-fA-F.:]*[.:][0-9a-fA-F.:]+`;
+const JUDGED_IP_PATTERNS: readonly RegExp[] = [
+  // Gmail's "[203.0.113.5      15]": the IP it judged, padding, and an undocumented number.
+  new RegExp(String.raw`\[(${IP_CANDIDATE})\s+\d{1,3}\]`),
+  // A bracketed IP in the reply text: "[203.0.113.5] The IP address sending this message".
+  new RegExp(String.raw`\[(${IP_CANDIDATE})\]`),
+  // "Messages from 203.0.113.5", "banned sending IP 203.0.113.5", "ip=203.0.113.5", "comcast 203.0.113.5".
+  new RegExp(
+    String.raw`(?:\bfrom|\bIP|\bhost|\bserver|\bcomcast|[?&](?:ip|v)=|with ip:?)\s*\[?(${IP_CANDIDATE})`,
+    "i",
+  ),
+];
+
+/** Returns the connecting IP that the receiver says it judged, or null. */
+export function findJudgedIp(text: string): string | null {
+  for (const pattern of JUDGED_IP_PATTERNS) {
+    const match = pattern.exec(text);
+    const candidate = match?.[1];
+    if (candidate !== undefined && isIP(candidate) !== 0) return candidate;
+  }
+  return null;
+}
+
+// "<id> - gsmtp" ends every Gmail reply; Workspace admin rules add "- gcdp <session id>" before it.
+const GOOGLE_TRAILER = /\s*(?:\s-\s+gcdp\s+\S+)?(?:\s+\S+)?\s+-\s+gsmtp\b.*$/;
+
+/** Removes Google's per-transaction trailer (and anything a wrapper appended after it). */
+export function stripGoogleTrailer(text: string): string {
+  const index = text.search(/\s-\s+gsmtp\b/);
+  if (index < 0) return text;
+  return text.replace(GOOGLE_TRAILER, "").trim();
+}

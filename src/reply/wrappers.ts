@@ -1,0 +1,138 @@
+import type { SmtpStage } from "../knowledge/categories.js";
+import { unwrapClientError } from "./client-errors.js";
+import { stageFromWording } from "./stage.js";
+
+/** A reply taken out of the log line, bounce or exception that carried it, not yet parsed. */
+export interface Unwrapped {
+  /** The reply as the wrapper left it, line breaks included. */
+  readonly body: string;
+  /**
+   * True when the wrapper joined the reply's lines and may have re-wrapped them (Postfix, DSN
+   * folding), so line breaks say nothing about where a reply line ended.
+   */
+  readonly flattened: boolean;
+  readonly remoteHost: string | null;
+  readonly remoteIp: string | null;
+  readonly stage: SmtpStage | null;
+  /** Reply code that the wrapper states apart from the text (Python tuple, Rust enum, Java suffix). */
+  readonly replyCode: number | null;
+  /** Enhanced code from a Postfix `dsn=` field in the same line. */
+  readonly dsn: string | null;
+}
+
+const POSTFIX_SAID = /\bhost\s+([^\s[\]]+)\s*\[([^\]]*)\]\s*(said|refused to talk to me):\s*/;
+const POSTFIX_IN_REPLY = /\s*\(in\s+reply\s+to\s+([\s\S]+?)\s+command\)/;
+const EXIM_ERROR =
+  /SMTP error from remote (?:mail server|mailer) after ((?:RCPT TO|MAIL FROM):\s*<[^>\n]*>|[^:\n]+?)\s*:\s*/i;
+const EXIM_HOST = /\bH=([^\s[\]]+)\s+\[([^\]]+)\]|(?:^|\n)[ \t]*host\s+([^\s[\]]+)\s+\[([^\]]+)\]/;
+const DSN_DIAGNOSTIC = /^[ \t]*Diagnostic-Code:[ \t]*smtp;[ \t]*/im;
+const GOOGLE_BOUNCE = /The response from the remote server was:[ \t]*\n?/i;
+const DESTINATION_IP = /destination host IP\s*-\s*([0-9a-fA-F.:]+)\s*-\s*/;
+
+/** Takes the reply out of its wrapper, keeping what the wrapper says about host and stage. */
+export function unwrap(text: string): Unwrapped {
+  return (
+    unwrapClientError(text) ??
+    unwrapPostfix(text) ??
+    unwrapExim(text) ??
+    unwrapDsn(text) ??
+    unwrapOther(text)
+  );
+}
+
+function unwrapPostfix(text: string): Unwrapped | null {
+  const said = POSTFIX_SAID.exec(text);
+  if (said === null) return null;
+
+  const prefix = text.slice(0, said.index);
+  let body = text.slice(said.index + said[0].length);
+  let stage: SmtpStage | null = said[3] === "said" ? null : "connect";
+  const inReply = POSTFIX_IN_REPLY.exec(body);
+  if (inReply !== null) {
+    body = body.slice(0, inReply.index);
+    stage ??= stageFromWording((inReply[1] ?? "").replace(/\s+/g, " "));
+  } else if (/\(\s*$/.test(prefix)) {
+    // "status=deferred (host … refused to talk to me: …)" has no "in reply to" before its ")".
+    body = body.replace(/\)\s*$/, "");
+  }
+  const dsn = /\bdsn=(\d\.\d{1,3}\.\d{1,3})\b/.exec(prefix);
+  return {
+    body,
+    flattened: true,
+    remoteHost: said[1] ?? null,
+    remoteIp: said[2] ?? null,
+    stage,
+    replyCode: null,
+    dsn: dsn?.[1] ?? null,
+  };
+}
+
+function unwrapExim(text: string): Unwrapped | null {
+  const error = EXIM_ERROR.exec(text);
+  if (error === null) return null;
+
+  let body = text.slice(error.index + error[0].length);
+  const host = EXIM_HOST.exec(text.slice(0, error.index));
+  let remoteHost = host?.[1] ?? host?.[3] ?? null;
+  let remoteIp = host?.[2] ?? host?.[4] ?? null;
+  // Exim before 4.80 names the host after the stage: "after RCPT TO:<a@b>: host H [ip]: 550 …".
+  const lateHost = /^host\s+(\S+)\s+\[([^\]]+)\]:\s*/.exec(body);
+  if (lateHost !== null) {
+    remoteHost = lateHost[1] ?? null;
+    remoteIp = lateHost[2] ?? null;
+    body = body.slice(lateHost[0].length);
+  }
+  return {
+    body: endAtBlankLine(body),
+    flattened: false,
+    remoteHost,
+    remoteIp,
+    stage: stageFromWording(error[1] ?? ""),
+    replyCode: null,
+    dsn: null,
+  };
+}
+
+function unwrapDsn(text: string): Unwrapped | null {
+  const diagnostic = DSN_DIAGNOSTIC.exec(text);
+  if (diagnostic === null) return null;
+
+  // The field continues on folded lines, which start with white space (RFC 5322 section 2.2.3).
+  const rest = text.slice(diagnostic.index + diagnostic[0].length);
+  const folded = /^[^\n]*(?:\n[ \t]+[^\n]*)*/.exec(rest)?.[0] ?? rest;
+  const remoteMta = /^[ \t]*Remote-MTA:[ \t]*dns;[ \t]*([^\s(;]+)/im.exec(text);
+  return {
+    body: folded.replace(/\n[ \t]+/g, " "),
+    flattened: true,
+    remoteHost: remoteMta?.[1]?.replace(/\.$/, "") ?? null,
+    remoteIp: null,
+    stage: null,
+    replyCode: null,
+    dsn: null,
+  };
+}
+
+function unwrapOther(text: string): Unwrapped {
+  let body = text;
+  const googleBounce = GOOGLE_BOUNCE.exec(body);
+  if (googleBounce !== null)
+    body = endAtBlankLine(body.slice(googleBounce.index + googleBounce[0].length));
+  const destination = DESTINATION_IP.exec(body);
+  return {
+    body,
+    flattened: false,
+    remoteHost: null,
+    remoteIp: destination?.[1] ?? null,
+    stage: null,
+    replyCode: null,
+    dsn: null,
+  };
+}
+
+/** Cuts the text at the first blank line after its first non-blank line. */
+export function endAtBlankLine(text: string): string {
+  const start = text.search(/\S/);
+  if (start < 0) return text;
+  const blank = /\n[ \t]*\n/.exec(text.slice(start));
+  return blank === null ? text : text.slice(0, start + blank.index);
+}
