@@ -1,0 +1,138 @@
+import { detectProvider } from "../knowledge/providers.js";
+import type { DeliveryEvent, LogEvent, SessionReplyEvent } from "../logs/events.js";
+import type { ReplyExplainer } from "./explainer.js";
+import { SenderDomainAnalyser } from "./domains.js";
+import { addCapped } from "./replies.js";
+import { ForwardingAnalyser } from "./forwarding.js";
+import { OriginAnalyser } from "./origins.js";
+import { ProviderAnalyser } from "./providers.js";
+import { UnknownRecipientAnalyser } from "./recipients.js";
+import { ServerAnalyser } from "./server.js";
+import { VolumeAnalyser } from "./volume.js";
+
+/** Everything the analysers gathered from a log run; the diagnosis is computed from it. */
+export interface LogFacts {
+  readonly providers: ProviderAnalyser["providers"];
+  readonly volume: VolumeAnalyser;
+  readonly origins: OriginAnalyser;
+  readonly forwarding: ForwardingAnalyser;
+  readonly unknownRecipients: UnknownRecipientAnalyser;
+  readonly server: ServerAnalyser;
+  readonly senderDomains: SenderDomainAnalyser;
+  /** Time of the first and last event, or null when there were none. */
+  readonly firstTime: number | null;
+  readonly lastTime: number | null;
+  /** Remote delivery attempts and session replies seen. */
+  readonly remoteAttempts: number;
+  readonly sessionReplies: number;
+}
+
+/**
+ * Feeds log events to the analysers. It keeps no per-event list: every analyser counts into
+ * bounded structures, so memory does not grow with the size of the log.
+ */
+export class LogAnalyser {
+  private readonly providers: ProviderAnalyser;
+  private readonly volume = new VolumeAnalyser();
+  private readonly origins = new OriginAnalyser();
+  private readonly forwarding = new ForwardingAnalyser();
+  private readonly unknownRecipients = new UnknownRecipientAnalyser();
+  private readonly server = new ServerAnalyser();
+  private readonly senderDomains = new SenderDomainAnalyser();
+  private firstTime: number | null = null;
+  private lastTime: number | null = null;
+  private remoteAttempts = 0;
+  private sessionReplies = 0;
+
+  constructor(explainer: ReplyExplainer) {
+    this.providers = new ProviderAnalyser(explainer);
+  }
+
+  /** Takes one event; bind it (`analyser.handle.bind(analyser)`) to use it as an EventSink. */
+  handle(event: LogEvent): void {
+    this.track(event.time);
+    switch (event.type) {
+      case "delivery":
+        this.addDelivery(event);
+        return;
+      case "session-reply":
+        this.addSessionReply(event);
+        return;
+      case "message":
+        this.server.messagesAccepted += 1;
+        this.origins.addMessage(event.message, event.time, event.position);
+        return;
+      case "reject":
+        this.server.addReject(event);
+        return;
+      case "auth-failure":
+        this.server.addAuthFailure(event);
+        return;
+      case "login":
+        this.server.addLogin(event);
+        return;
+      case "tls":
+        this.server.addTls(event);
+        return;
+      case "lifecycle":
+        this.server.addLifecycle(event);
+        return;
+      case "dkim-signing":
+        this.server.addDkim(event);
+    }
+  }
+
+  /** Returns the gathered facts; the analyser should not be fed afterwards. */
+  finish(): LogFacts {
+    return {
+      providers: this.providers.providers,
+      volume: this.volume,
+      origins: this.origins,
+      forwarding: this.forwarding,
+      unknownRecipients: this.unknownRecipients,
+      server: this.server,
+      senderDomains: this.senderDomains,
+      firstTime: this.firstTime,
+      lastTime: this.lastTime,
+      remoteAttempts: this.remoteAttempts,
+      sessionReplies: this.sessionReplies,
+    };
+  }
+
+  private addDelivery(event: DeliveryEvent): void {
+    this.server.mtas.add(event.message.mta);
+    if (event.message.host !== "") addCapped(this.server.hostnames, event.message.host);
+    if (!event.remote) {
+      if (event.status === "sent") this.server.addLocalDelivery(event.recipient);
+      return;
+    }
+    this.remoteAttempts += 1;
+    const reply = this.providers.addDelivery(event);
+    if (reply?.judgedIp) {
+      this.server.addJudgedIp(
+        reply.judgedIp,
+        event.time,
+        detectProvider(event.relayHost, event.recipient),
+      );
+    }
+    this.volume.addDelivery(event);
+    this.origins.addDelivery(event, reply);
+    this.forwarding.addDelivery(event, reply);
+    this.unknownRecipients.addDelivery(event, reply);
+    this.senderDomains.addDelivery(event, reply);
+  }
+
+  private addSessionReply(event: SessionReplyEvent): void {
+    this.sessionReplies += 1;
+    const reply = this.providers.addSessionReply(event);
+    if (reply.judgedIp !== null) {
+      this.server.addJudgedIp(reply.judgedIp, event.time, detectProvider(event.relayHost, null));
+    }
+  }
+
+  private track(time: number): void {
+    if (!Number.isFinite(time)) return;
+    if (this.firstTime === null || time < this.firstTime) this.firstTime = time;
+    if (this.lastTime === null || time > this.lastTime) this.lastTime = time;
+  }
+}

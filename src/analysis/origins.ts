@@ -1,0 +1,221 @@
+import { PROVIDER_OPERATORS, detectProvider } from "../knowledge/providers.js";
+import type { DeliveryEvent, LinePosition, LoggedMessage } from "../logs/events.js";
+import type { ExplainedReply } from "../reply/types.js";
+import { DistinctCounter } from "./distinct.js";
+import { isBlockSignal } from "./replies.js";
+import { addCapped } from "./replies.js";
+import { detach, hourOf, increment } from "./time.js";
+
+/** Who put outbound mail into the queue: an SMTP AUTH account or a local program. */
+export type OriginKind = "account" | "local";
+
+/** Submissions of one origin in one hour. */
+export interface OriginHour {
+  messages: number;
+  recipients: number;
+  readonly firstTime: number;
+  readonly firstPosition: LinePosition;
+}
+
+/** One client address an account submitted from. */
+export interface ClientIpUse {
+  readonly firstTime: number;
+  readonly firstPosition: LinePosition;
+  lastTime: number;
+  messages: number;
+  recipients: number;
+}
+
+/** What the log shows of one account or local program that submitted mail. */
+export class OriginFacts {
+  messages = 0;
+  /** Outbound recipients (first remote attempt of each message and recipient). */
+  recipients = 0;
+  readonly firstTime: number;
+  readonly firstPosition: LinePosition;
+  lastTime: number;
+  readonly hourly = new Map<number, OriginHour>();
+  readonly clientIps = new Map<string, ClientIpUse>();
+  readonly distinctRecipients = new DistinctCounter();
+  /** Recipients by provider operator (`google`, `microsoft`…). */
+  readonly recipientsByOperator = new Map<string, number>();
+  readonly senders = new Map<string, number>();
+  sent = 0;
+  deferred = 0;
+  bounced = 0;
+  blockedAttempts = 0;
+  // Descriptive fields of local programs, from the first message.
+  uid: number | null = null;
+  localUser: string | null = null;
+  script: string | null = null;
+  workingDirectory: string | null = null;
+  command: string | null = null;
+
+  constructor(
+    readonly kind: OriginKind,
+    readonly key: string,
+    message: LoggedMessage,
+    time: number,
+    position: LinePosition,
+  ) {
+    this.firstTime = time;
+    this.firstPosition = { file: position.file, line: position.line };
+    this.lastTime = time;
+    if (kind === "local") {
+      this.uid = message.uid;
+      this.localUser = message.localUser === null ? null : detach(message.localUser);
+      this.script = message.script === null ? null : detach(message.script);
+      this.workingDirectory =
+        message.workingDirectory === null ? null : detach(message.workingDirectory);
+      this.command = message.command === null ? null : detach(message.command);
+    }
+  }
+}
+
+const MAX_CLIENT_IPS = 256;
+const MAX_ORIGINS = 50_000;
+
+/** Groups submissions and their outbound deliveries by account and by local program. */
+export class OriginAnalyser {
+  readonly accounts = new Map<string, OriginFacts>();
+  readonly localSources = new Map<string, OriginFacts>();
+  private readonly originByMessage = new WeakMap<LoggedMessage, OriginFacts | null>();
+
+  /** Counts a message that entered the queue. */
+  addMessage(message: LoggedMessage, time: number, position: LinePosition): void {
+    const origin = this.originOf(message, time, position);
+    if (origin === null) return;
+    origin.messages += 1;
+    origin.lastTime = Math.max(origin.lastTime, time);
+    // The first line of the message (smtpd `client=`, Exim `<=`) is when it was submitted.
+    const hour = this.hourOf(origin, message.firstTime, message.firstTime, message.firstPosition);
+    hour.messages += 1;
+    if (message.sender !== null) addCapped(origin.senders, message.sender);
+    if (origin.kind === "account" && message.clientIp !== null) {
+      this.countClientIp(origin, message.clientIp, message.firstTime, message.firstPosition);
+    }
+  }
+
+  /** Counts a remote delivery of a message whose origin is known. */
+  addDelivery(event: DeliveryEvent, reply: ExplainedReply | null): void {
+    const origin = this.originOf(event.message, event.time, event.position);
+    if (origin === null) return;
+    if (event.status === "sent") origin.sent += 1;
+    else if (event.status === "deferred") origin.deferred += 1;
+    else if (event.status === "bounced") origin.bounced += 1;
+    if (reply !== null && isBlockSignal(reply)) origin.blockedAttempts += 1;
+    if (!event.firstAttempt) return;
+
+    origin.recipients += 1;
+    origin.distinctRecipients.add(event.recipient);
+    const operator = PROVIDER_OPERATORS[detectProvider(event.relayHost, event.recipient)];
+    increment(origin.recipientsByOperator, operator);
+    const hour = this.hourOf(origin, event.message.firstTime, event.time, event.position);
+    hour.recipients += 1;
+    const clientIp = event.message.clientIp;
+    if (origin.kind === "account" && clientIp !== null) {
+      const use = origin.clientIps.get(clientIp);
+      if (use !== undefined) use.recipients += 1;
+    }
+  }
+
+  private countClientIp(
+    origin: OriginFacts,
+    clientIp: string,
+    time: number,
+    position: LinePosition,
+  ): void {
+    const use = origin.clientIps.get(clientIp);
+    if (use !== undefined) {
+      use.messages += 1;
+      use.lastTime = Math.max(use.lastTime, time);
+      return;
+    }
+    if (origin.clientIps.size >= MAX_CLIENT_IPS) return;
+    origin.clientIps.set(detach(clientIp), {
+      firstTime: time,
+      firstPosition: { file: position.file, line: position.line },
+      lastTime: time,
+      messages: 1,
+      recipients: 0,
+    });
+  }
+
+  private hourOf(
+    origin: OriginFacts,
+    submitted: number,
+    time: number,
+    position: LinePosition,
+  ): OriginHour {
+    const key = hourOf(submitted);
+    let hour = origin.hourly.get(key);
+    if (hour === undefined) {
+      hour = {
+        messages: 0,
+        recipients: 0,
+        firstTime: time,
+        firstPosition: { file: position.file, line: position.line },
+      };
+      origin.hourly.set(key, hour);
+    }
+    return hour;
+  }
+
+  private originOf(
+    message: LoggedMessage,
+    time: number,
+    position: LinePosition,
+  ): OriginFacts | null {
+    const known = this.originByMessage.get(message);
+    if (known !== undefined) return known;
+    const origin = this.findOrigin(message, time, position);
+    this.originByMessage.set(message, origin);
+    return origin;
+  }
+
+  private findOrigin(
+    message: LoggedMessage,
+    time: number,
+    position: LinePosition,
+  ): OriginFacts | null {
+    if (message.isBounce) return null;
+    if (message.saslUsername !== null && message.saslUsername !== "") {
+      const key = message.saslUsername.toLowerCase();
+      return this.lookUp(this.accounts, "account", key, message, time, position);
+    }
+    const localKey = localSourceKey(message);
+    if (localKey === null) return null;
+    return this.lookUp(this.localSources, "local", localKey, message, time, position);
+  }
+
+  private lookUp(
+    origins: Map<string, OriginFacts>,
+    kind: OriginKind,
+    key: string,
+    message: LoggedMessage,
+    time: number,
+    position: LinePosition,
+  ): OriginFacts | null {
+    const existing = origins.get(key);
+    if (existing !== undefined) return existing;
+    if (origins.size >= MAX_ORIGINS) return null;
+    const created = new OriginFacts(kind, detach(key), message, time, position);
+    origins.set(created.key, created);
+    return created;
+  }
+}
+
+/**
+ * Returns the most specific name of the local program behind a message: the PHP script
+ * when the MTA logged one, else the working directory of the submitting process, else the
+ * Unix user or uid. Returns null for mail that did not come from a local program.
+ */
+export function localSourceKey(message: LoggedMessage): string | null {
+  if (message.script !== null) return `script ${message.script}`;
+  if (message.workingDirectory !== null) {
+    return `cwd ${message.localUser ?? "?"} ${message.workingDirectory}`;
+  }
+  if (message.uid !== null) return `uid ${message.uid}`;
+  if (message.localUser !== null) return `user ${message.localUser}`;
+  return null;
+}

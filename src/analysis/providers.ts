@@ -1,0 +1,198 @@
+import { detectProvider, domainOf, type ProviderId } from "../knowledge/providers.js";
+import type { DeliveryEvent, LoggedMessage, SessionReplyEvent } from "../logs/events.js";
+import type { ExplainedReply } from "../reply/types.js";
+import { DistinctCounter } from "./distinct.js";
+import type { ReplyExplainer } from "./explainer.js";
+import {
+  RuleTally,
+  codeKey,
+  isBlockSignal,
+  occurrenceOf,
+  type ReplyOccurrence,
+} from "./replies.js";
+import { hourOf, increment } from "./time.js";
+
+/** Attempts, outcomes and rejections per hour, for timelines. */
+export interface HourCounts {
+  attempts: number;
+  sent: number;
+  blocked: number;
+}
+
+/** What the log shows of the mail sent to one provider. */
+export class ProviderFacts {
+  attempts = 0;
+  sent = 0;
+  /** Deferral events: every retry counts. */
+  deferred = 0;
+  /** Distinct message and recipient pairs that were deferred at least once. */
+  deferredRecipients = 0;
+  bounced = 0;
+  expired = 0;
+  other = 0;
+  readonly recipients = new DistinctCounter();
+  /** Non-2xx replies by `421 4.7.28`-style code. */
+  readonly codes = new Map<string, number>();
+  /** Non-2xx replies by knowledge-base rule. */
+  readonly rules = new Map<string, RuleTally>();
+  /** Delivery attempts rejected or deferred for a sender-side reason. */
+  blockedAttempts = 0;
+  readonly blockedRecipients = new DistinctCounter();
+  firstBlock: ReplyOccurrence | null = null;
+  firstPermanentBlock: ReplyOccurrence | null = null;
+  lastBlock: ReplyOccurrence | null = null;
+  lastSent: number | null = null;
+  readonly hourly = new Map<number, HourCounts>();
+
+  constructor(readonly provider: ProviderId) {}
+}
+
+/**
+ * Counts remote deliveries and session replies per provider, classifies every non-2xx
+ * reply, and keeps the first and last block signal of each provider.
+ */
+export class ProviderAnalyser {
+  readonly providers = new Map<ProviderId, ProviderFacts>();
+  // Per-message state dies with the message object, so it needs no eviction of its own.
+  private readonly deferredByMessage = new WeakMap<LoggedMessage, Set<string>>();
+
+  constructor(private readonly explainer: ReplyExplainer) {}
+
+  /** Counts one remote delivery attempt; returns the classified reply for non-2xx results. */
+  addDelivery(event: DeliveryEvent): ExplainedReply | null {
+    const provider = detectProvider(event.relayHost, event.recipient);
+    const facts = this.factsOf(provider);
+    const hour = this.hourCounts(facts, event.time);
+    facts.attempts += 1;
+    hour.attempts += 1;
+    facts.recipients.add(event.recipient);
+    this.countStatus(facts, event);
+    if (event.status === "sent") {
+      hour.sent += 1;
+      if (facts.lastSent === null || event.time > facts.lastSent) facts.lastSent = event.time;
+      return null;
+    }
+    if (event.response === null) return null;
+
+    const reply = this.explainer.explain(event.response, {
+      relayHost: event.relayHost,
+      recipient: event.recipient,
+      dsn: event.dsn,
+    });
+    if (reply.replyCode === null && reply.enhancedStatus === null) return reply;
+    increment(facts.codes, codeKey(reply));
+    const senderDomain = event.message.sender === null ? null : domainOf(event.message.sender);
+    this.tally(
+      facts,
+      reply,
+      event.time,
+      event.position,
+      event.recipient,
+      event.relayHost,
+      senderDomain,
+    );
+    if (isBlockSignal(reply)) {
+      facts.blockedAttempts += 1;
+      facts.blockedRecipients.add(event.recipient);
+      hour.blocked += 1;
+    }
+    return reply;
+  }
+
+  /** Counts a reply to a whole SMTP session (no recipient). */
+  addSessionReply(event: SessionReplyEvent): ExplainedReply {
+    const provider = detectProvider(event.relayHost, null);
+    const facts = this.factsOf(provider);
+    const reply = this.explainer.explain(event.response, { relayHost: event.relayHost });
+    const senderDomain = event.message?.sender ? domainOf(event.message.sender) : null;
+    this.tally(facts, reply, event.time, event.position, null, event.relayHost, senderDomain);
+    return reply;
+  }
+
+  private tally(
+    facts: ProviderFacts,
+    reply: ExplainedReply,
+    time: number,
+    position: DeliveryEvent["position"],
+    recipient: string | null,
+    relayHost: string | null,
+    senderDomain: string | null,
+  ): void {
+    let occurrence: ReplyOccurrence | null = null;
+    const occurrenceNow = (): ReplyOccurrence => {
+      occurrence ??= occurrenceOf(reply, time, position, recipient, relayHost);
+      return occurrence;
+    };
+
+    const tally = facts.rules.get(reply.ruleId);
+    if (tally === undefined) {
+      const created = new RuleTally(reply, occurrenceNow());
+      created.add(reply, occurrenceNow, time, recipient, senderDomain);
+      facts.rules.set(reply.ruleId, created);
+    } else {
+      tally.add(reply, occurrenceNow, time, recipient, senderDomain);
+    }
+
+    if (!isBlockSignal(reply)) return;
+    if (facts.firstBlock === null || time < facts.firstBlock.time) {
+      facts.firstBlock = occurrenceNow();
+    }
+    if (
+      reply.permanent &&
+      (facts.firstPermanentBlock === null || time < facts.firstPermanentBlock.time)
+    ) {
+      facts.firstPermanentBlock = occurrenceNow();
+    }
+    if (facts.lastBlock === null || time >= facts.lastBlock.time) facts.lastBlock = occurrenceNow();
+  }
+
+  private countStatus(facts: ProviderFacts, event: DeliveryEvent): void {
+    switch (event.status) {
+      case "sent":
+        facts.sent += 1;
+        return;
+      case "deferred":
+        facts.deferred += 1;
+        if (this.firstDeferral(event)) facts.deferredRecipients += 1;
+        return;
+      case "bounced":
+        facts.bounced += 1;
+        return;
+      case "expired":
+        facts.expired += 1;
+        return;
+      case "other":
+        facts.other += 1;
+    }
+  }
+
+  private firstDeferral(event: DeliveryEvent): boolean {
+    let deferred = this.deferredByMessage.get(event.message);
+    if (deferred === undefined) {
+      deferred = new Set();
+      this.deferredByMessage.set(event.message, deferred);
+    }
+    if (deferred.has(event.recipient)) return false;
+    deferred.add(event.recipient);
+    return true;
+  }
+
+  private factsOf(provider: ProviderId): ProviderFacts {
+    let facts = this.providers.get(provider);
+    if (facts === undefined) {
+      facts = new ProviderFacts(provider);
+      this.providers.set(provider, facts);
+    }
+    return facts;
+  }
+
+  private hourCounts(facts: ProviderFacts, time: number): HourCounts {
+    const hour = hourOf(time);
+    let counts = facts.hourly.get(hour);
+    if (counts === undefined) {
+      counts = { attempts: 0, sent: 0, blocked: 0 };
+      facts.hourly.set(hour, counts);
+    }
+    return counts;
+  }
+}

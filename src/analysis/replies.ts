@@ -1,0 +1,147 @@
+import type { FindingId } from "../knowledge/categories.js";
+import type { LinePosition } from "../logs/events.js";
+import type { ExplainedReply } from "../reply/types.js";
+import { DistinctCounter } from "./distinct.js";
+import { detach, increment } from "./time.js";
+
+/**
+ * Findings that a receiver's reply can support and that mean the receiver rejects or
+ * throttles this sender, as opposed to a problem with one recipient.
+ */
+const SENDER_SIDE_FINDINGS: ReadonlySet<FindingId> = new Set([
+  "rate-limited",
+  "authentication",
+  "reverse-dns",
+  "tls-required",
+  "spam-content",
+  "ip-blocklisted",
+]);
+
+/**
+ * True when a classified reply is a block signal: the receiver rejected or deferred mail
+ * because of the sender (reputation, a blocklist, authentication, PTR, TLS, content, rate),
+ * not because of one recipient's mailbox or a passing fault.
+ */
+export function isBlockSignal(reply: ExplainedReply): boolean {
+  if (reply.category === "reputation" || reply.category === "blocklist") return true;
+  return reply.findings.some((finding) => SENDER_SIDE_FINDINGS.has(finding));
+}
+
+/** One logged reply, kept as evidence. Strings are detached from the log line. */
+export interface ReplyOccurrence {
+  readonly time: number;
+  readonly position: LinePosition;
+  readonly replyCode: number | null;
+  readonly enhancedStatus: string | null;
+  /** The reply text without its wrapper. */
+  readonly text: string;
+  readonly recipient: string | null;
+  readonly relayHost: string | null;
+  readonly judgedIp: string | null;
+  readonly providerToken: string | null;
+  readonly ruleId: string;
+  readonly category: ExplainedReply["category"];
+  readonly permanent: boolean;
+  readonly summary: string;
+  /** False for a reply to the whole session (no recipient). */
+  readonly recipientLevel: boolean;
+}
+
+/** Creates the evidence record of a reply. */
+export function occurrenceOf(
+  reply: ExplainedReply,
+  time: number,
+  position: LinePosition,
+  recipient: string | null,
+  relayHost: string | null,
+): ReplyOccurrence {
+  return {
+    time,
+    position: { file: position.file, line: position.line },
+    replyCode: reply.replyCode,
+    enhancedStatus: reply.enhancedStatus,
+    text: detach(reply.text),
+    recipient: recipient === null ? null : detach(recipient),
+    relayHost: relayHost === null ? null : detach(relayHost),
+    judgedIp: reply.judgedIp === null ? null : detach(reply.judgedIp),
+    providerToken: reply.providerToken === null ? null : detach(reply.providerToken),
+    ruleId: reply.ruleId,
+    category: reply.category,
+    permanent: reply.permanent,
+    summary: reply.summary,
+    recipientLevel: recipient !== null,
+  };
+}
+
+/** Everything seen of one knowledge-base rule at one provider. */
+export class RuleTally {
+  /** Replies to single recipients (delivery events). */
+  count = 0;
+  /** Replies to a whole session, without a recipient. */
+  sessionCount = 0;
+  first: ReplyOccurrence;
+  last: ReplyOccurrence;
+  /** The first reply to a single recipient, and the first to a whole session. */
+  firstRecipient: ReplyOccurrence | null = null;
+  firstSession: ReplyOccurrence | null = null;
+  readonly recipients = new DistinctCounter();
+  /** `421 4.7.28`-style codes with their counts. */
+  readonly codes = new Map<string, number>();
+  readonly judgedIps = new Map<string, number>();
+  readonly tokens = new Map<string, number>();
+  /** Envelope sender domains of the rejected messages, capped in size. */
+  readonly senderDomains = new Map<string, number>();
+
+  constructor(
+    readonly reply: ExplainedReply,
+    occurrence: ReplyOccurrence,
+  ) {
+    this.first = occurrence;
+    this.last = occurrence;
+  }
+
+  /** Counts one more reply of this rule. */
+  add(
+    reply: ExplainedReply,
+    occurrence: () => ReplyOccurrence,
+    time: number,
+    recipient: string | null,
+    senderDomain: string | null,
+  ): void {
+    if (recipient === null) {
+      this.sessionCount += 1;
+      if (this.firstSession === null || time < this.firstSession.time) {
+        this.firstSession = occurrence();
+      }
+    } else {
+      this.count += 1;
+      this.recipients.add(recipient);
+      if (this.firstRecipient === null || time < this.firstRecipient.time) {
+        this.firstRecipient = occurrence();
+      }
+    }
+    if (time < this.first.time) this.first = occurrence();
+    if (time >= this.last.time) this.last = occurrence();
+    increment(this.codes, codeKey(reply));
+    if (reply.judgedIp !== null) addCapped(this.judgedIps, reply.judgedIp);
+    if (reply.providerToken !== null) addCapped(this.tokens, reply.providerToken);
+    if (senderDomain !== null) addCapped(this.senderDomains, senderDomain);
+  }
+}
+
+/** Returns `421 4.7.28`, `554` or `?` for a reply's codes. */
+export function codeKey(reply: Pick<ExplainedReply, "replyCode" | "enhancedStatus">): string {
+  const code = reply.replyCode === null ? "" : String(reply.replyCode);
+  const enhanced = reply.enhancedStatus ?? "";
+  const key = `${code} ${enhanced}`.trim();
+  return key === "" ? "?" : key;
+}
+
+const MAX_KEYS = 1000;
+
+/** Increments a count, adding new keys only while the map is below its cap. */
+export function addCapped(counts: Map<string, number>, key: string): void {
+  const current = counts.get(key);
+  if (current !== undefined) counts.set(key, current + 1);
+  else if (counts.size < MAX_KEYS) counts.set(detach(key), 1);
+}

@@ -1,0 +1,163 @@
+import type {
+  AuthFailureEvent,
+  DkimSigningEvent,
+  LifecycleEvent,
+  LinePosition,
+  LoginEvent,
+  MtaName,
+  RejectEvent,
+  TlsEvent,
+} from "../logs/events.js";
+import type { ProviderId } from "../knowledge/providers.js";
+import { addCapped } from "./replies.js";
+import { detach, hourOf, increment } from "./time.js";
+
+/** An IP address that receivers named as the connecting (sending) address. */
+export interface JudgedIp {
+  firstTime: number;
+  lastTime: number;
+  count: number;
+  readonly providers: Set<ProviderId>;
+}
+
+/** A lifecycle event kept for the report. */
+export interface Lifecycle {
+  readonly time: number;
+  readonly position: LinePosition;
+  readonly action: LifecycleEvent["action"];
+  readonly mta: MtaName;
+  readonly version: string | null;
+}
+
+/** DKIM signing results of one domain. */
+export interface DkimDomain {
+  signed: number;
+  unsigned: number;
+  selectors: Set<string>;
+}
+
+/** A mailbox account's logins from one address. */
+export interface LoginUse {
+  readonly firstTime: number;
+  readonly firstPosition: LinePosition;
+  count: number;
+}
+
+const MAX_LIFECYCLE = 100;
+const MAX_IPS = 1000;
+const MAX_USERS = 20_000;
+const MAX_IPS_PER_USER = 64;
+
+/**
+ * Server-wide context: outbound TLS over time, starts and reloads, the sending IPs that
+ * receivers named, DKIM signing, mailbox logins, inbound rejects and failed logins.
+ */
+export class ServerAnalyser {
+  readonly mtas = new Set<MtaName>();
+  /** Syslog host names of the server's own lines. */
+  readonly hostnames = new Map<string, number>();
+  readonly outboundTlsByHour = new Map<number, number>();
+  lastOutboundTls: number | null = null;
+  readonly lifecycle: Lifecycle[] = [];
+  readonly judgedIps = new Map<string, JudgedIp>();
+  readonly dkim = new Map<string, DkimDomain>();
+  readonly logins = new Map<string, Map<string, LoginUse>>();
+  inboundRejects = 0;
+  readonly rejectCodes = new Map<string, number>();
+  authFailures = 0;
+  readonly authFailureIps = new Map<string, number>();
+  messagesAccepted = 0;
+  localDeliveries = 0;
+  /** Recipient domains of local deliveries: the domains this server receives mail for. */
+  readonly localDomains = new Map<string, number>();
+
+  addTls(event: TlsEvent): void {
+    if (event.direction !== "outbound") return;
+    increment(this.outboundTlsByHour, hourOf(event.time));
+    if (this.lastOutboundTls === null || event.time > this.lastOutboundTls) {
+      this.lastOutboundTls = event.time;
+    }
+  }
+
+  addLifecycle(event: LifecycleEvent): void {
+    this.mtas.add(event.mta);
+    if (this.lifecycle.length >= MAX_LIFECYCLE) return;
+    this.lifecycle.push({
+      time: event.time,
+      position: { ...event.position },
+      action: event.action,
+      mta: event.mta,
+      version: event.version === null ? null : detach(event.version),
+    });
+  }
+
+  addJudgedIp(ip: string, time: number, provider: ProviderId): void {
+    const known = this.judgedIps.get(ip);
+    if (known !== undefined) {
+      known.count += 1;
+      known.firstTime = Math.min(known.firstTime, time);
+      known.lastTime = Math.max(known.lastTime, time);
+      known.providers.add(provider);
+      return;
+    }
+    if (this.judgedIps.size >= MAX_IPS) return;
+    this.judgedIps.set(detach(ip), {
+      firstTime: time,
+      lastTime: time,
+      count: 1,
+      providers: new Set([provider]),
+    });
+  }
+
+  addDkim(event: DkimSigningEvent): void {
+    if (event.domain === null) return;
+    const domain = event.domain.toLowerCase();
+    let facts = this.dkim.get(domain);
+    if (facts === undefined) {
+      if (this.dkim.size >= MAX_IPS) return;
+      facts = { signed: 0, unsigned: 0, selectors: new Set() };
+      this.dkim.set(detach(domain), facts);
+    }
+    if (event.signed) facts.signed += 1;
+    else facts.unsigned += 1;
+    if (event.selector !== null && facts.selectors.size < 16)
+      facts.selectors.add(detach(event.selector));
+  }
+
+  addLogin(event: LoginEvent): void {
+    if (event.clientIp === null) return;
+    const user = event.username.toLowerCase();
+    let uses = this.logins.get(user);
+    if (uses === undefined) {
+      if (this.logins.size >= MAX_USERS) return;
+      uses = new Map();
+      this.logins.set(detach(user), uses);
+    }
+    const use = uses.get(event.clientIp);
+    if (use !== undefined) use.count += 1;
+    else if (uses.size < MAX_IPS_PER_USER) {
+      uses.set(detach(event.clientIp), {
+        firstTime: event.time,
+        firstPosition: { ...event.position },
+        count: 1,
+      });
+    }
+  }
+
+  addReject(event: RejectEvent): void {
+    this.inboundRejects += 1;
+    const code = /^\d{3}(?: \d\.\d{1,3}\.\d{1,3})?/.exec(event.response)?.[0] ?? "?";
+    addCapped(this.rejectCodes, code);
+  }
+
+  addAuthFailure(event: AuthFailureEvent): void {
+    this.authFailures += 1;
+    if (event.clientIp !== null) addCapped(this.authFailureIps, event.clientIp);
+  }
+
+  addLocalDelivery(recipient: string): void {
+    this.localDeliveries += 1;
+    const at = recipient.lastIndexOf("@");
+    if (at >= 0) addCapped(this.localDomains, recipient.slice(at + 1).toLowerCase());
+  }
+}

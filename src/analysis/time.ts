@@ -1,0 +1,38 @@
+/** Hour and day buckets for counting events over time. */
+
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+
+/** Returns the start of the UTC hour that contains `time`. */
+export function hourOf(time: number): number {
+  return Math.floor(time / HOUR_MS) * HOUR_MS;
+}
+
+/** Returns the start of the UTC day that contains `time`. */
+export function dayOf(time: number): number {
+  return Math.floor(time / DAY_MS) * DAY_MS;
+}
+
+/** Adds `amount` to the bucket `key` of a counting map. */
+export function increment<K>(counts: Map<K, number>, key: K, amount = 1): void {
+  counts.set(key, (counts.get(key) ?? 0) + amount);
+}
+
+/** Returns the median of the values, or 0 for none. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const upper = sorted[middle] ?? 0;
+  if (sorted.length % 2 === 1) return upper;
+  return ((sorted[middle - 1] ?? 0) + upper) / 2;
+}
+
+/**
+ * Returns a copy of a string that does not keep its parent alive. V8 represents slices of
+ * long strings as views into the parent, so one field kept from a log line would otherwise
+ * pin the whole decoded line or chunk in memory.
+ */
+export function detach(text: string): string {
+  return text.length === 0 ? "" : (" " + text).slice(1);
+}

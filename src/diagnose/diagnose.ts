@@ -1,0 +1,171 @@
+import type { LogFacts } from "../analysis/analyser.js";
+import type { Severity } from "../knowledge/categories.js";
+import { PROVIDER_NAMES, type ProviderId } from "../knowledge/providers.js";
+import type { TimeZone } from "../time/zone.js";
+import { DiagnoseContext } from "./context.js";
+import { detectAuthentication } from "./findings/authentication.js";
+import { finding, listNames } from "./findings/build.js";
+import { detectCompromisedAccounts } from "./findings/compromised-account.js";
+import { detectForwarding } from "./findings/forwarding.js";
+import { detectHighVolume } from "./findings/high-volume.js";
+import { detectIpBlocklisted } from "./findings/ip-blocklisted.js";
+import { detectIpChanged } from "./findings/ip-changed.js";
+import { detectNewIp } from "./findings/new-ip.js";
+import { detectRateLimited } from "./findings/rate-limited.js";
+import { detectReverseDns } from "./findings/reverse-dns.js";
+import { detectSpamContent } from "./findings/spam-content.js";
+import { detectTlsRequired } from "./findings/tls-required.js";
+import { detectUnknownRecipients } from "./findings/unknown-recipients.js";
+import { detectVolumeSpike } from "./findings/volume-spike.js";
+import { detectWebScripts } from "./findings/web-script.js";
+import { buildReadiness } from "./readiness.js";
+import type {
+  Diagnosis,
+  Finding,
+  InputReport,
+  ProviderStatus,
+  ProviderVerdict,
+  ServerReport,
+} from "./types.js";
+import { providerVerdict, worseStatus } from "./verdict.js";
+
+/** Options of `buildDiagnosis`. */
+export interface DiagnoseOptions {
+  readonly input: InputReport;
+  readonly timeZone: TimeZone;
+  readonly version: string;
+  /** The current time, for `generatedAt`; injectable for tests. */
+  readonly now: number;
+}
+
+/** Turns the facts of a log run into verdicts, findings and the readiness checklist. */
+export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagnosis {
+  const context = new DiagnoseContext(facts, options.timeZone);
+  const providers = providerVerdicts(context);
+  const findings = sortFindings(detectFindings(context, providers));
+  const status = Object.values(providers).reduce<ProviderStatus>(
+    (worst, verdict) => (verdict === undefined ? worst : worseStatus(worst, verdict.status)),
+    "ok",
+  );
+
+  return {
+    schemaVersion: 1,
+    tool: { name: "delist", version: options.version },
+    generatedAt: context.time(options.now),
+    input: options.input,
+    server: serverReport(facts),
+    verdict: { status, summary: verdictSummary(providers, findings) },
+    providers,
+    findings,
+    readiness: buildReadiness(context, findings, providers),
+  };
+}
+
+function providerVerdicts(context: DiagnoseContext): Partial<Record<ProviderId, ProviderVerdict>> {
+  const entries = [...context.facts.providers.values()]
+    .filter((facts) => facts.attempts > 0 || facts.rules.size > 0)
+    .sort((a, b) => b.attempts - a.attempts)
+    .map((facts) => [facts.provider, providerVerdict(facts, context)] as const);
+  return Object.fromEntries(entries);
+}
+
+function detectFindings(
+  context: DiagnoseContext,
+  providers: Partial<Record<ProviderId, ProviderVerdict>>,
+): Finding[] {
+  const detected = [
+    ...detectCompromisedAccounts(context),
+    ...detectWebScripts(context),
+    detectForwarding(context),
+    detectUnknownRecipients(context),
+    detectNewIp(context),
+    detectIpChanged(context),
+    detectAuthentication(context),
+    detectReverseDns(context),
+    detectTlsRequired(context),
+    detectIpBlocklisted(context),
+    detectVolumeSpike(context),
+    detectHighVolume(context),
+    detectRateLimited(context),
+    detectSpamContent(context),
+  ].filter((result): result is Finding => result !== null);
+
+  const problems = detected.filter((result) => result.severity !== "info");
+  const allOk = Object.values(providers).every((verdict) => verdict?.status === "ok");
+  if (problems.length === 0 && allOk) detected.push(healthyFinding(context));
+  return detected;
+}
+
+function healthyFinding(context: DiagnoseContext): Finding {
+  const attempts = context.facts.remoteAttempts;
+  return finding("healthy", {
+    severity: "info",
+    role: "status",
+    title: "No receiver rejects or throttles this server's mail",
+    summary:
+      attempts > 0
+        ? "The log shows outbound deliveries and no sender-side rejections; the few failures are single recipients."
+        : "The log shows no outbound deliveries, so it cannot show blocks either.",
+    evidence: { remoteAttempts: attempts },
+    fix: [
+      "Nothing to fix in the log. Keep SPF, DKIM, DMARC and PTR in place and watch for changes.",
+    ],
+  });
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
+const ROLE_RANK: Record<Finding["role"], number> = {
+  cause: 0,
+  contributing: 1,
+  consequence: 2,
+  status: 3,
+};
+
+/** Orders findings: causes first, then by severity, so the report starts with what to fix. */
+function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort(
+    (a, b) =>
+      ROLE_RANK[a.role] - ROLE_RANK[b.role] ||
+      SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity],
+  );
+}
+
+function verdictSummary(
+  providers: Partial<Record<ProviderId, ProviderVerdict>>,
+  findings: readonly Finding[],
+): string {
+  const affected = Object.entries(providers).filter(
+    ([, v]) => v !== undefined && v.status !== "ok",
+  );
+  if (affected.length === 0)
+    return "No provider blocks or rate-limits mail from this server in this log.";
+
+  const parts = affected.map(([id, verdict]) => {
+    const name = PROVIDER_NAMES[id as ProviderId];
+    const since = verdict?.firstBlock?.time ?? "?";
+    const state = verdict?.status === "blocked" ? "blocks" : "rate-limits";
+    return `${name} ${state} mail from this server since ${since}${verdict?.ongoing === true ? " (still going on)" : ""}`;
+  });
+  const causes = findings.filter((f) => f.role === "cause").map((f) => f.id);
+  const cause = causes.length > 0 ? ` Likely cause: ${listNames(causes)}.` : "";
+  return `${parts.join("; ")}.${cause}`;
+}
+
+/** Describes the sending server as the log shows it. */
+export function serverReport(facts: LogFacts): ServerReport {
+  const sendingIps = [...facts.server.judgedIps].sort((a, b) => b[1].count - a[1].count);
+  const domains = [...facts.senderDomains.domains].sort((a, b) => b[1].attempts - a[1].attempts);
+  let messages = 0;
+  let recipients = 0;
+  for (const volume of facts.volume.hours.values()) {
+    messages += volume.messages;
+    recipients += volume.recipients;
+  }
+  return {
+    hostnames: [...facts.server.hostnames.keys()].slice(0, 10),
+    sendingIps: sendingIps.slice(0, 10).map(([ip]) => ip),
+    sendingDomains: domains.slice(0, 10).map(([domain]) => domain),
+    outboundMessages: messages,
+    outboundRecipients: recipients,
+  };
+}

@@ -1,0 +1,76 @@
+import type { DiagnoseContext } from "../context.js";
+import type { Finding } from "../types.js";
+import { REFERENCES, finding, plural } from "./build.js";
+
+/** Forwarded messages below this count are not worth a finding unless receivers rejected them. */
+const MIN_FORWARDED = 10;
+
+/**
+ * `forwarding`: mail that arrived for local addresses is forwarded to Gmail or other
+ * providers. Spam among it is counted against this server, and without SRS the original
+ * sender's SPF fails and strict DMARC domains are rejected.
+ */
+export function detectForwarding(context: DiagnoseContext): Finding | null {
+  const forwarding = context.facts.forwarding;
+  if (forwarding.messages === 0) return null;
+  if (forwarding.messages < MIN_FORWARDED && forwarding.blockedAttempts === 0) return null;
+
+  const srs = forwarding.srsMessages >= forwarding.messages / 2;
+  const localDomains = new Set(context.facts.server.localDomains.keys());
+  const foreignSenders = [...forwarding.senderDomains].filter(
+    ([domain]) => !localDomains.has(domain),
+  );
+  const rejected = forwarding.blockedAttempts > 0;
+  return finding("forwarding", {
+    severity: forwardingSeverity(rejected, srs),
+    role: "cause",
+    title: `${plural(forwarding.messages, "message")} were forwarded to other providers${srs ? "" : " without SRS"}`,
+    summary:
+      `${plural(forwarding.aliases.size, "local address", "local addresses")} forward to outside mailboxes` +
+      (rejected
+        ? `; receivers rejected or deferred ${plural(forwarding.blockedAttempts, "forwarding attempt")}.`
+        : "."),
+    evidence: {
+      forwardedMessages: forwarding.messages,
+      attempts: forwarding.attempts,
+      sent: forwarding.sent,
+      blockedAttempts: forwarding.blockedAttempts,
+      aliases: Object.fromEntries(forwarding.aliases),
+      messagesByAlias: Object.fromEntries(
+        [...forwarding.messagesByAlias].sort((a, b) => b[1] - a[1]),
+      ),
+      recipientsByOperator: Object.fromEntries(forwarding.recipientsByOperator),
+      srs,
+      srsMessages: forwarding.srsMessages,
+      foreignSenderDomains: foreignSenders.length,
+      blockReasons: Object.fromEntries(forwarding.blockRules),
+      first: forwarding.first === null ? null : context.time(forwarding.first.time),
+    },
+    samples:
+      forwarding.first === null
+        ? []
+        : [
+            context.sample(
+              forwarding.first.time,
+              forwarding.first.position,
+              "first forwarded delivery",
+            ),
+          ],
+    fix: [
+      "Filter spam before forwarding: run the spam filter on mail for forwarded addresses and do not forward what it flags.",
+      ...(srs
+        ? []
+        : [
+            "Rewrite the envelope sender of forwarded mail with SRS (postsrsd for Postfix, Exim's SRS support) so SPF passes.",
+          ]),
+      "Add ARC signatures to forwarded mail so receivers can trust the original authentication.",
+      "Better still, let users fetch their mail (IMAP) or have Gmail collect it, instead of forwarding.",
+    ],
+    references: [REFERENCES.gmailGuidelines],
+  });
+}
+
+function forwardingSeverity(rejected: boolean, srs: boolean): "critical" | "warning" | "info" {
+  if (rejected) return "critical";
+  return srs ? "info" : "warning";
+}

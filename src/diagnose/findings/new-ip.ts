@@ -1,0 +1,58 @@
+import { HOUR_MS } from "../../analysis/time.js";
+import type { DiagnoseContext } from "../context.js";
+import type { Finding } from "../types.js";
+import { REFERENCES, finding } from "./build.js";
+import { dailyRamp } from "./volume-spike.js";
+
+/**
+ * `new-ip`: the log begins with a freshly started MTA and its volume ramps up day by day, or
+ * the receivers throttle it for reputation from the start: a server or IP without a sending
+ * history. Logs cannot prove an IP is new; the finding says what points to it.
+ */
+export function detectNewIp(context: DiagnoseContext): Finding | null {
+  const logStart = context.facts.firstTime;
+  if (logStart === null) return null;
+  const start = context.facts.server.lifecycle.find(
+    (event) => event.action === "start" && event.time <= logStart + HOUR_MS,
+  );
+  if (start === undefined) return null;
+  const ramp = dailyRamp(context);
+  const throttled = [...context.facts.providers.values()].filter((facts) =>
+    [...facts.rules.values()].some((t) => t.reply.findings.includes("rate-limited")),
+  );
+  if (ramp === null && throttled.length === 0) return null;
+
+  const ips = [...context.facts.server.judgedIps].sort((a, b) => b[1].count - a[1].count);
+  const ip = ips[0]?.[0] ?? null;
+  return finding("new-ip", {
+    severity: "warning",
+    role: "cause",
+    title: `This looks like a new server or IP${ip === null ? "" : ` (${ip})`} without a sending reputation`,
+    summary:
+      `The log starts with the MTA starting up at ${context.time(start.time)}` +
+      (ramp !== null
+        ? ", and outbound volume grows fast day by day."
+        : ", and receivers throttle it for reputation."),
+    evidence: {
+      ip,
+      ips: ips.slice(0, 5).map(([address]) => address),
+      firstSeen: context.time(start.time),
+      mtaStart: {
+        time: context.time(start.time),
+        file: start.position.file,
+        line: start.position.line,
+        mta: start.mta,
+      },
+      dailyRamp: ramp,
+      throttledBy: throttled.map((facts) => facts.provider),
+    },
+    samples: [context.sample(start.time, start.position, `${start.mta} started`)],
+    fix: [
+      "Warm the IP up: start with a few hundred messages a day to each big provider and about double it each day while there are no deferrals.",
+      "Send first to the most engaged recipients; pause at the first 4.7.28 or 4.7.650 deferrals instead of retrying harder.",
+      "Make sure PTR, SPF, DKIM and DMARC are in place before sending (`delist check`).",
+      "Register the IP in Microsoft SNDS and the domain in Gmail Postmaster Tools to watch the reputation grow.",
+    ],
+    references: [REFERENCES.gmailGuidelines, REFERENCES.gmailPostmaster],
+  });
+}

@@ -1,0 +1,163 @@
+import type { RuleTally, ReplyOccurrence } from "../../analysis/replies.js";
+import type { FindingId } from "../../knowledge/categories.js";
+import { PROVIDER_NAMES, type ProviderId } from "../../knowledge/providers.js";
+import type { DiagnoseContext } from "../context.js";
+import type { LogSample, ReplyEvidence } from "../types.js";
+
+/** The replies of one provider that support a finding. */
+export interface ProviderReplyEvidence {
+  readonly name: string;
+  /** Replies to single recipients (every retry counts). */
+  readonly count: number;
+  /** Replies to whole sessions, without a recipient. */
+  readonly sessionCount: number;
+  readonly recipients: number;
+  /** The first recipient-level reply. */
+  readonly first: ReplyEvidence | null;
+  /** The first session-level reply, when earlier ones had no recipient. */
+  readonly firstSession: ReplyEvidence | null;
+  readonly last: string;
+  readonly codes: Readonly<Record<string, number>>;
+  readonly tokens: readonly string[];
+  readonly judgedIps: readonly string[];
+  readonly senderDomains: Readonly<Record<string, number>>;
+  readonly rules: readonly string[];
+}
+
+/** The replies of all providers that support a finding. */
+export interface ReplyFindingEvidence {
+  readonly count: number;
+  readonly sessionCount: number;
+  readonly first: ReplyEvidence | null;
+  readonly firstSession: ReplyEvidence | null;
+  readonly last: string;
+  readonly codes: Readonly<Record<string, number>>;
+  readonly judgedIps: readonly string[];
+  readonly tokens: readonly string[];
+  readonly providers: Partial<Record<ProviderId, ProviderReplyEvidence>>;
+}
+
+/**
+ * Gathers, over all providers, the replies whose knowledge-base rule supports `findingId`
+ * (and passes `accept`). Returns null when there are none.
+ */
+export function collectReplyEvidence(
+  context: DiagnoseContext,
+  findingId: FindingId,
+  accept: (tally: RuleTally) => boolean = () => true,
+): ReplyFindingEvidence | null {
+  const providers: Partial<Record<ProviderId, ProviderReplyEvidence>> = {};
+  const all: RuleTally[] = [];
+
+  for (const [provider, facts] of context.facts.providers) {
+    const tallies = [...facts.rules.values()].filter(
+      (tally) => tally.reply.findings.includes(findingId) && accept(tally),
+    );
+    if (tallies.length === 0) continue;
+    all.push(...tallies);
+    providers[provider] = providerEvidence(context, provider, tallies);
+  }
+  if (all.length === 0) return null;
+
+  const recipientLevel = earliest(all.filter((t) => t.count > 0).map((t) => firstOf(t, true)));
+  const sessionLevel = earliest(
+    all.filter((t) => t.sessionCount > 0).map((t) => firstOf(t, false)),
+  );
+  return {
+    count: sum(all.map((t) => t.count)),
+    sessionCount: sum(all.map((t) => t.sessionCount)),
+    first: recipientLevel === null ? null : context.reply(recipientLevel),
+    firstSession: sessionLevel === null ? null : context.reply(sessionLevel),
+    last: context.time(Math.max(...all.map((t) => t.last.time))),
+    codes: mergeCounts(all.map((t) => t.codes)),
+    judgedIps: topKeys(mergeMaps(all.map((t) => t.judgedIps)), 10),
+    tokens: topKeys(mergeMaps(all.map((t) => t.tokens)), 10),
+    providers,
+  };
+}
+
+function providerEvidence(
+  context: DiagnoseContext,
+  provider: ProviderId,
+  tallies: RuleTally[],
+): ProviderReplyEvidence {
+  const recipientLevel = earliest(tallies.filter((t) => t.count > 0).map((t) => firstOf(t, true)));
+  const sessionLevel = earliest(
+    tallies.filter((t) => t.sessionCount > 0).map((t) => firstOf(t, false)),
+  );
+  return {
+    name: PROVIDER_NAMES[provider],
+    count: sum(tallies.map((t) => t.count)),
+    sessionCount: sum(tallies.map((t) => t.sessionCount)),
+    recipients: sum(tallies.map((t) => t.recipients.size)),
+    first: recipientLevel === null ? null : context.reply(recipientLevel),
+    firstSession: sessionLevel === null ? null : context.reply(sessionLevel),
+    last: context.time(Math.max(...tallies.map((t) => t.last.time))),
+    codes: mergeCounts(tallies.map((t) => t.codes)),
+    tokens: topKeys(mergeMaps(tallies.map((t) => t.tokens)), 10),
+    judgedIps: topKeys(mergeMaps(tallies.map((t) => t.judgedIps)), 10),
+    senderDomains: Object.fromEntries(
+      [...mergeMaps(tallies.map((t) => t.senderDomains))].sort((a, b) => b[1] - a[1]).slice(0, 10),
+    ),
+    rules: tallies.map((t) => t.reply.ruleId),
+  };
+}
+
+function firstOf(tally: RuleTally, recipientLevel: boolean): ReplyOccurrence {
+  return (recipientLevel ? tally.firstRecipient : tally.firstSession) ?? tally.first;
+}
+
+function earliest(occurrences: ReplyOccurrence[]): ReplyOccurrence | null {
+  let best: ReplyOccurrence | null = null;
+  for (const occurrence of occurrences) {
+    if (best === null || occurrence.time < best.time) best = occurrence;
+  }
+  return best;
+}
+
+/** Sample lines for a finding: its first recipient-level and session-level replies. */
+export function replySamples(
+  context: DiagnoseContext,
+  evidence: ReplyFindingEvidence,
+): LogSample[] {
+  const samples: LogSample[] = [];
+  for (const reply of [evidence.firstSession, evidence.first]) {
+    if (reply === null) continue;
+    samples.push({
+      file: reply.file,
+      line: reply.line,
+      time: reply.time,
+      text: `${reply.relayHost ?? "remote server"}: ${reply.replyCode ?? ""} ${reply.enhancedStatus ?? ""} ${reply.text}`.replace(
+        /\s+/g,
+        " ",
+      ),
+    });
+  }
+  void context;
+  return samples;
+}
+
+/** Sums count maps into a plain object sorted by count. */
+export function mergeCounts(maps: ReadonlyMap<string, number>[]): Record<string, number> {
+  return Object.fromEntries([...mergeMaps(maps)].sort((a, b) => b[1] - a[1]));
+}
+
+function mergeMaps(maps: ReadonlyMap<string, number>[]): Map<string, number> {
+  const merged = new Map<string, number>();
+  for (const map of maps) {
+    for (const [key, count] of map) merged.set(key, (merged.get(key) ?? 0) + count);
+  }
+  return merged;
+}
+
+/** Returns the keys with the highest counts. */
+export function topKeys(counts: ReadonlyMap<string, number>, limit: number): string[] {
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, limit)
+    .map(([key]) => key);
+}
+
+export function sum(values: number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}

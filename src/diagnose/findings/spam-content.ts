@@ -1,0 +1,34 @@
+import { PROVIDER_NAMES, type ProviderId } from "../../knowledge/providers.js";
+import type { DiagnoseContext } from "../context.js";
+import type { Finding } from "../types.js";
+import { REFERENCES, finding, listNames, plural } from "./build.js";
+import { collectReplyEvidence, replySamples } from "./replies.js";
+
+/** `spam-content`: receivers judge individual messages as spam, phishing or dangerous. */
+export function detectSpamContent(context: DiagnoseContext): Finding | null {
+  const evidence = collectReplyEvidence(context, "spam-content");
+  if (evidence === null) return null;
+
+  const names = Object.keys(evidence.providers).map((id) => PROVIDER_NAMES[id as ProviderId]);
+  const permanent = (evidence.first?.permanent ?? false) || hasPermanentCode(evidence.codes);
+  return finding("spam-content", {
+    severity: permanent ? "critical" : "warning",
+    role: "consequence",
+    title: `${listNames(names)} reject messages as spam`,
+    summary:
+      `${plural(evidence.count + evidence.sessionCount, "reply", "replies")} judged the mail ` +
+      `itself as unsolicited or dangerous, first at ${evidence.first?.time ?? evidence.firstSession?.time}.`,
+    evidence,
+    samples: replySamples(context, evidence),
+    fix: [
+      "Find out which messages were rejected: the sender, account or script that sent them is usually the cause.",
+      "Stop any bulk or unsolicited sending; check links and attachments (URL shorteners, listed domains, executables).",
+      "Send only to recipients who asked for the mail, and honour unsubscribes within two days.",
+    ],
+    references: [REFERENCES.gmailGuidelines, REFERENCES.gmailErrors],
+  });
+}
+
+function hasPermanentCode(codes: Readonly<Record<string, number>>): boolean {
+  return Object.keys(codes).some((code) => code.startsWith("5"));
+}

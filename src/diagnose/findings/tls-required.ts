@@ -1,0 +1,77 @@
+import { PROVIDER_NAMES, type ProviderId } from "../../knowledge/providers.js";
+import type { DiagnoseContext } from "../context.js";
+import type { Finding } from "../types.js";
+import { REFERENCES, finding, listNames, plural } from "./build.js";
+import { collectReplyEvidence, replySamples } from "./replies.js";
+
+/**
+ * `tls-required`: receivers reject mail that is not sent over TLS. The evidence adds when the
+ * log last shows an outbound TLS session and any MTA reload before the rejections began,
+ * because a changed configuration is the usual cause.
+ */
+export function detectTlsRequired(context: DiagnoseContext): Finding | null {
+  const evidence = collectReplyEvidence(context, "tls-required");
+  if (evidence === null) return null;
+
+  const server = context.facts.server;
+  const firstRejection = Math.min(
+    ...[evidence.first, evidence.firstSession]
+      .filter((r) => r !== null)
+      .map((r) => Date.parse(r.time)),
+  );
+  const tlsBefore = [...server.outboundTlsByHour].filter(([hour]) => hour < firstRejection);
+  const lastTlsBefore = lastTlsSessionBefore(server.outboundTlsByHour, firstRejection);
+  const reload = server.lifecycle
+    .filter(
+      (event) =>
+        event.time <= firstRejection && (event.action === "reload" || event.action === "start"),
+    )
+    .at(-1);
+  const names = Object.keys(evidence.providers).map((id) => PROVIDER_NAMES[id as ProviderId]);
+
+  return finding("tls-required", {
+    severity: Object.keys(evidence.codes).some((code) => code.startsWith("5"))
+      ? "critical"
+      : "warning",
+    role: "cause",
+    title: `${listNames(names)} reject mail sent without TLS`,
+    summary:
+      `${plural(evidence.count + evidence.sessionCount, "rejection")} ask for TLS.` +
+      (server.lastOutboundTls !== null
+        ? ` The last outbound TLS session in the log was at ${context.time(server.lastOutboundTls)}.`
+        : " The log shows no outbound TLS session at all."),
+    evidence: {
+      ...evidence,
+      since: evidence.first?.time ?? evidence.firstSession?.time ?? null,
+      outboundTlsSessions: [...server.outboundTlsByHour.values()].reduce((a, b) => a + b, 0),
+      outboundTlsSessionsBeforeRejections: tlsBefore.reduce((total, [, count]) => total + count, 0),
+      lastOutboundTls: context.timeOrNull(server.lastOutboundTls),
+      lastOutboundTlsBeforeRejections: context.timeOrNull(lastTlsBefore),
+      reloadBeforeRejections:
+        reload === undefined
+          ? null
+          : {
+              time: context.time(reload.time),
+              action: reload.action,
+              file: reload.position.file,
+              line: reload.position.line,
+            },
+    },
+    samples: replySamples(context, evidence),
+    fix: [
+      "Turn opportunistic TLS back on for outgoing mail: Postfix `smtp_tls_security_level = may` (not `none`), Exim `hosts_try_tls = *` on the SMTP transport.",
+      "If a reload or upgrade came just before the rejections, compare the configuration with the version before it.",
+      "Check that the TLS handshake works: `openssl s_client -starttls smtp -connect gmail-smtp-in.l.google.com:25` from the server.",
+      "Then retry the deferred queue (`postqueue -f`, `exim -qff`).",
+    ],
+    references: [REFERENCES.gmailGuidelines, REFERENCES.gmailErrors],
+  });
+}
+
+function lastTlsSessionBefore(byHour: ReadonlyMap<number, number>, time: number): number | null {
+  let last: number | null = null;
+  for (const hour of byHour.keys()) {
+    if (hour < time && (last === null || hour > last)) last = hour;
+  }
+  return last;
+}

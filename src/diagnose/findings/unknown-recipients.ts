@@ -1,0 +1,80 @@
+import { PROVIDER_NAMES } from "../../knowledge/providers.js";
+import type { DiagnoseContext } from "../context.js";
+import type { Finding } from "../types.js";
+import { REFERENCES, finding, plural } from "./build.js";
+
+/**
+ * Unknown-recipient bounces become a finding at this share of attempted recipients and this
+ * count. Every list has a few dead addresses; receivers read a share of several percent as
+ * an old, bought or harvested list.
+ */
+export const UNKNOWN_RATE = 0.02;
+export const UNKNOWN_MIN = 20;
+/** A sender is named when at least this share of its recipients bounced as unknown. */
+const SENDER_RATE = 0.05;
+
+/** `unknown-recipients`: too much mail goes to addresses that do not exist. */
+export function detectUnknownRecipients(context: DiagnoseContext): Finding | null {
+  const unknown = context.facts.unknownRecipients;
+  const rate = unknown.attempted > 0 ? unknown.count / unknown.attempted : 0;
+  if (unknown.count < UNKNOWN_MIN || rate < UNKNOWN_RATE) return null;
+
+  const senders = [...unknown.bySender]
+    .map(([sender, count]) => {
+      const attempted = unknown.attemptedBySender.get(sender) ?? 0;
+      return {
+        sender: sender === "" ? "<>" : sender,
+        unknown: count,
+        recipients: attempted,
+        rate: attempted > 0 ? round(count / attempted) : null,
+      };
+    })
+    .filter((entry) => entry.rate === null || entry.rate >= SENDER_RATE)
+    .sort((a, b) => b.unknown - a.unknown)
+    .slice(0, 5);
+  const byProvider = Object.fromEntries([...unknown.byProvider].sort((a, b) => b[1] - a[1]));
+  const worst = senders[0];
+
+  return finding("unknown-recipients", {
+    severity: rate >= 0.05 ? "critical" : "warning",
+    role: "cause",
+    title: `${plural(unknown.count, "recipient")} did not exist (${Math.round(rate * 100)} % of those attempted)`,
+    summary:
+      `Receivers answered "no such user" for ${Math.round(rate * 1000) / 10} % of outbound recipients` +
+      (worst !== undefined ? `; ${worst.sender} sent ${worst.unknown} of them.` : "."),
+    evidence: {
+      count: unknown.count,
+      attempted: unknown.attempted,
+      rate: round(rate),
+      byProvider,
+      providers: Object.keys(byProvider).map(
+        (id) => PROVIDER_NAMES[id as keyof typeof PROVIDER_NAMES] ?? id,
+      ),
+      codes: Object.fromEntries([...unknown.codes].sort((a, b) => b[1] - a[1])),
+      senders,
+      first: unknown.first === null ? null : context.reply(unknown.first),
+    },
+    samples:
+      unknown.first === null
+        ? []
+        : [
+            context.sample(
+              unknown.first.time,
+              unknown.first.position,
+              `${unknown.first.recipient ?? ""}: ${unknown.first.replyCode ?? ""} ${unknown.first.text}`,
+            ),
+          ],
+    fix: [
+      worst !== undefined
+        ? `Stop the mailing of ${worst.sender} and find where its list came from; never send to bought or scraped lists.`
+        : "Find which sender mails the unknown addresses, and stop it.",
+      'Remove every address that bounced with 5.1.1 (or "no such user") from your lists at once, and on every future hard bounce.',
+      "Use confirmed opt-in for new subscribers, and remove addresses that have not engaged for months.",
+    ],
+    references: [REFERENCES.gmailGuidelines],
+  });
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

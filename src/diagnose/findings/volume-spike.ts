@@ -1,0 +1,170 @@
+import type { OriginFacts } from "../../analysis/origins.js";
+import { DAY_MS, dayOf, HOUR_MS } from "../../analysis/time.js";
+import type { DiagnoseContext } from "../context.js";
+import { findBurst, toPoints, type Burst } from "../series.js";
+import type { Finding } from "../types.js";
+import { REFERENCES, finding, plural } from "./build.js";
+import { describeOrigin } from "./origin-names.js";
+
+/** Day-over-day growth that counts as a ramp, and how many such days in a row. */
+const RAMP_FACTOR = 1.5;
+const RAMP_DAYS = 3;
+
+/**
+ * `volume-spike`: outbound recipients in some hours far above the server's usual hourly
+ * level (see `findBurst`), or daily volume that keeps growing fast. Receivers throttle a
+ * sudden change in volume even from a clean sender.
+ */
+export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
+  const burst = outboundBurst(context);
+  const ramp = dailyRamp(context);
+  if (burst === null && ramp === null) return null;
+  if (burst === null) return rampFinding(context, ramp ?? []);
+
+  const start = burstStart(context, burst);
+  const senders = topSenders(context, burst);
+  const origins = topOrigins(context, burst);
+  const total = burst.hours.reduce((sum, point) => sum + point.value, 0);
+  return finding("volume-spike", {
+    severity: "warning",
+    role: "contributing",
+    title: `Outbound volume jumped to ${burst.peak.value.toLocaleString("en-US")} recipients an hour, ${Math.round(burst.peak.value / Math.max(burst.baseline, 1))} times the usual`,
+    summary:
+      `From ${context.time(start)} the server sent ${plural(total, "recipient")} in ${plural(burst.hours.length, "hour")}; ` +
+      `the usual level before was ${burst.baseline} an hour.` +
+      (origins[0] !== undefined ? ` Most came from ${origins[0].name}.` : ""),
+    evidence: {
+      scope: "outbound recipients per hour",
+      start: context.time(start),
+      end: context.time(burst.endHour + HOUR_MS),
+      baselineRecipientsPerHour: burst.baseline,
+      peakRecipientsPerHour: burst.peak.value,
+      peakHour: context.time(burst.peak.hour),
+      recipients: total,
+      topSenders: senders,
+      topOrigins: origins,
+      dailyRamp: ramp,
+    },
+    fix: [
+      "Find out whether the burst was intended: the senders and accounts below sent most of it.",
+      "If it was not, treat it as abuse (see the compromised-account and web-script findings) and stop it.",
+      "If it was a campaign, send it in smaller batches spread over days, to opted-in recipients only, and grow volume gradually.",
+    ],
+    references: [REFERENCES.gmailGuidelines],
+  });
+}
+
+/** The hourly burst of outbound recipients, if any. */
+export function outboundBurst(context: DiagnoseContext): Burst | null {
+  return findBurst(
+    toPoints([...context.facts.volume.hours].map(([hour, v]) => [hour, v.recipients])),
+  );
+}
+
+/** Outbound recipients per UTC day, in time order. */
+export function dailyRecipients(
+  context: DiagnoseContext,
+): Array<{ day: number; recipients: number }> {
+  const days = new Map<number, number>();
+  for (const [hour, volume] of context.facts.volume.hours) {
+    const day = dayOf(hour);
+    days.set(day, (days.get(day) ?? 0) + volume.recipients);
+  }
+  return [...days].sort((a, b) => a[0] - b[0]).map(([day, recipients]) => ({ day, recipients }));
+}
+
+/**
+ * Returns the daily series when it grows by `RAMP_FACTOR` or more on `RAMP_DAYS` days in a
+ * row (a new sender warming up too fast), else null. Partial first and last days are left
+ * out because they would look like growth or decline.
+ */
+export function dailyRamp(
+  context: DiagnoseContext,
+): Array<{ day: string; recipients: number }> | null {
+  const days = dailyRecipients(context);
+  const first = context.facts.firstTime;
+  const last = context.facts.lastTime;
+  const whole = days.filter(
+    (entry) =>
+      first !== null &&
+      last !== null &&
+      entry.day >= dayOf(first) &&
+      entry.day + DAY_MS <= last + HOUR_MS,
+  );
+  let run = 0;
+  let best = 0;
+  for (let i = 1; i < whole.length; i++) {
+    const previous = whole[i - 1]?.recipients ?? 0;
+    const current = whole[i]?.recipients ?? 0;
+    run = previous > 0 && current >= previous * RAMP_FACTOR ? run + 1 : 0;
+    best = Math.max(best, run);
+  }
+  if (best < RAMP_DAYS) return null;
+  return whole.map((entry) => ({
+    day: context.time(entry.day).slice(0, 10),
+    recipients: entry.recipients,
+  }));
+}
+
+function rampFinding(
+  context: DiagnoseContext,
+  ramp: Array<{ day: string; recipients: number }>,
+): Finding {
+  void context;
+  const firstDay = ramp[0];
+  const peak = Math.max(...ramp.map((entry) => entry.recipients));
+  return finding("volume-spike", {
+    severity: "warning",
+    role: "contributing",
+    title: `Daily outbound volume grew from ${firstDay?.recipients ?? 0} to ${peak} recipients in ${ramp.length} days`,
+    summary: `Volume grew by half or more on ${RAMP_DAYS} or more days in a row; receivers throttle senders whose volume changes quickly.`,
+    evidence: { scope: "outbound recipients per day", dailyRamp: ramp },
+    fix: [
+      "Grow volume more slowly: keep each day within about twice the previous day's volume to each provider.",
+      "Send first to the recipients who engage most, and stop on the first deferrals instead of retrying harder.",
+    ],
+    references: [REFERENCES.gmailGuidelines],
+  });
+}
+
+function burstStart(context: DiagnoseContext, burst: Burst): number {
+  return context.facts.volume.hours.get(burst.startHour)?.firstTime ?? burst.startHour;
+}
+
+function topSenders(
+  context: DiagnoseContext,
+  burst: Burst,
+): Array<{ sender: string; recipients: number }> {
+  const totals = new Map<string, number>();
+  for (const point of burst.hours) {
+    for (const [sender, count] of context.facts.volume.hours.get(point.hour)?.senders ?? []) {
+      totals.set(sender, (totals.get(sender) ?? 0) + count);
+    }
+  }
+  return [...totals]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([sender, recipients]) => ({ sender: sender === "" ? "<>" : sender, recipients }));
+}
+
+/** Accounts and local programs with the most recipients in the burst hours. */
+export function topOrigins(
+  context: DiagnoseContext,
+  burst: Burst,
+): Array<{ name: string; recipients: number }> {
+  const origins: OriginFacts[] = [
+    ...context.facts.origins.accounts.values(),
+    ...context.facts.origins.localSources.values(),
+  ];
+  return origins
+    .map((origin) => ({
+      name: describeOrigin(origin),
+      recipients: burst.hours.reduce(
+        (sum, point) => sum + (origin.hourly.get(point.hour)?.recipients ?? 0),
+        0,
+      ),
+    }))
+    .filter((entry) => entry.recipients > 0)
+    .sort((a, b) => b.recipients - a.recipients)
+    .slice(0, 5);
+}

@@ -1,0 +1,209 @@
+import { HOUR_MS } from "../analysis/time.js";
+import type { ProviderId } from "../knowledge/providers.js";
+import type { DiagnoseContext } from "./context.js";
+import { REFERENCES } from "./findings/build.js";
+import { outboundBurst } from "./findings/volume-spike.js";
+import type { Finding, ProviderVerdict, Readiness, ReadinessItem, RemovalForm } from "./types.js";
+
+/** An abuse or burst that ended this long before the end of the log counts as stopped. */
+const STOPPED_AFTER_MS = 2 * HOUR_MS;
+
+const FORMS: Partial<Record<ProviderId, { url: string; rule: string }>> = {
+  gmail: {
+    url: REFERENCES.gmailSenderForm,
+    rule: "Gmail usually lifts a block by itself within 3 to 5 days once the cause has stopped. Send the form at most once every two weeks.",
+  },
+  "google-workspace": {
+    url: REFERENCES.gmailSenderForm,
+    rule: "Google usually lifts a block by itself within 3 to 5 days once the cause has stopped. Send the form at most once every two weeks.",
+  },
+  outlook: {
+    url: REFERENCES.outlookSupportForm,
+    rule: "Open one request per IP with the exact reply text; Microsoft answers by e-mail, usually within a day.",
+  },
+  "exchange-online": {
+    url: REFERENCES.exchangeDelist,
+    rule: "The self-service delisting portal confirms by e-mail; delisting takes effect within about a day.",
+  },
+  yahoo: {
+    url: REFERENCES.yahooSupportForm,
+    rule: "Yahoo's deferrals usually end by themselves once volume and complaints drop; use the form if they last more than a few days.",
+  },
+};
+
+/**
+ * Builds the removal-readiness checklist from what the logs show. The DNS and blocklist items
+ * stay `not-checked` here: logs cannot show whether SPF, DKIM, DMARC and PTR are right now.
+ */
+export function buildReadiness(
+  context: DiagnoseContext,
+  findings: readonly Finding[],
+  providers: Partial<Record<ProviderId, ProviderVerdict>>,
+): Readiness {
+  const items: ReadinessItem[] = [
+    causeIdentified(findings, providers),
+    causeStopped(context, findings),
+    blocksEnded(providers),
+    volumeNormal(context),
+    fromFinding(
+      findings,
+      "authentication",
+      "spf-dkim-dmarc",
+      "SPF and DKIM pass, DMARC published",
+      "delist check DOMAIN",
+    ),
+    fromFinding(
+      findings,
+      "reverse-dns",
+      "ptr",
+      "PTR and forward-confirmed reverse DNS valid",
+      "delist check DOMAIN --ip IP",
+    ),
+    fromFinding(
+      findings,
+      "ip-blocklisted",
+      "blocklists",
+      "Not on the major blocklists",
+      "delist blocklists IP",
+    ),
+  ];
+  const affected = Object.entries(providers).filter(
+    ([, verdict]) => verdict !== undefined && verdict.status !== "ok",
+  );
+  const removalForms: RemovalForm[] = affected.flatMap(([provider]) => {
+    const form = FORMS[provider as ProviderId];
+    return form === undefined ? [] : [{ provider: provider as ProviderId, ...form }];
+  });
+  const failed = items.filter((item) => item.status === "fail" || item.status === "unknown");
+  const unchecked = items.filter((item) => item.status === "not-checked");
+  const ready = affected.length > 0 && failed.length === 0 && unchecked.length === 0;
+
+  return {
+    ready,
+    summary: readinessSummary(affected.length, failed, unchecked),
+    items,
+    removalForms,
+  };
+}
+
+function readinessSummary(
+  affected: number,
+  failed: ReadinessItem[],
+  unchecked: ReadinessItem[],
+): string {
+  if (affected === 0)
+    return "No provider rejects mail in this log, so there is nothing to ask removal for.";
+  if (failed.length > 0) {
+    return `Not yet: ${failed.map((item) => item.title.toLowerCase()).join("; ")}. A request sent before the cause is fixed is wasted and delays the next one by two weeks.`;
+  }
+  if (unchecked.length > 0) {
+    return "The logs look ready. Check DNS and blocklists (delist check, delist blocklists) before you request removal.";
+  }
+  return "Request removal now.";
+}
+
+function causeIdentified(
+  findings: readonly Finding[],
+  providers: Partial<Record<ProviderId, ProviderVerdict>>,
+): ReadinessItem {
+  const item = { id: "cause-identified", title: "Cause found" };
+  const causes = findings.filter((f) => f.role === "cause");
+  if (causes.length > 0) {
+    return {
+      ...item,
+      status: "pass",
+      detail: `Likely cause: ${causes.map((f) => f.id).join(", ")}.`,
+    };
+  }
+  const blocked = Object.values(providers).some((v) => v !== undefined && v.status !== "ok");
+  if (!blocked) return { ...item, status: "pass", detail: "No rejections to explain." };
+  return {
+    ...item,
+    status: "unknown",
+    detail:
+      "The log shows the rejections but not their cause. Check DNS, blocklists and the message content.",
+  };
+}
+
+function causeStopped(context: DiagnoseContext, findings: readonly Finding[]): ReadinessItem {
+  const logEnd = context.facts.lastTime ?? 0;
+  const ends: number[] = [];
+  for (const finding of findings) {
+    const evidence = finding.evidence as { abuseEnd?: string; end?: string };
+    if (finding.id === "compromised-account" && evidence.abuseEnd !== undefined)
+      ends.push(Date.parse(evidence.abuseEnd));
+    if (finding.id === "web-script" && evidence.end !== undefined)
+      ends.push(Date.parse(evidence.end));
+  }
+  if (ends.length === 0) {
+    return {
+      id: "cause-stopped",
+      title: "Cause stopped",
+      status: "not-checked",
+      detail: "No abusive account or script in the log to follow.",
+    };
+  }
+  const lastAbuse = Math.max(...ends);
+  const stopped = lastAbuse < logEnd - STOPPED_AFTER_MS;
+  return {
+    id: "cause-stopped",
+    title: "Cause stopped",
+    status: stopped ? "pass" : "fail",
+    detail: stopped
+      ? `The abusive sending ended at ${context.time(lastAbuse)}, before the end of the log.`
+      : `The abusive sending went on until ${context.time(lastAbuse)}, at the end of the log.`,
+  };
+}
+
+function blocksEnded(providers: Partial<Record<ProviderId, ProviderVerdict>>): ReadinessItem {
+  const ongoing = Object.values(providers).filter((v) => v !== undefined && v.ongoing);
+  return {
+    id: "blocks-ended",
+    title: "Rejections have stopped",
+    status: ongoing.length === 0 ? "pass" : "fail",
+    detail:
+      ongoing.length === 0
+        ? "No provider rejects mail in the last two hours of the log."
+        : `${ongoing.map((v) => v?.name).join(", ")} still rejected mail in the last two hours of the log.`,
+  };
+}
+
+function volumeNormal(context: DiagnoseContext): ReadinessItem {
+  const burst = outboundBurst(context);
+  const logEnd = context.facts.lastTime ?? 0;
+  if (burst === null) {
+    return {
+      id: "volume-normal",
+      title: "Volume back to normal",
+      status: "pass",
+      detail: "No volume burst in the log.",
+    };
+  }
+  const ended = burst.endHour + HOUR_MS < logEnd - STOPPED_AFTER_MS;
+  return {
+    id: "volume-normal",
+    title: "Volume back to normal",
+    status: ended ? "pass" : "fail",
+    detail: ended
+      ? `The burst ended at ${context.time(burst.endHour + HOUR_MS)}.`
+      : "Outbound volume is still far above its usual level at the end of the log.",
+  };
+}
+
+function fromFinding(
+  findings: readonly Finding[],
+  findingId: Finding["id"],
+  id: string,
+  title: string,
+  command: string,
+): ReadinessItem {
+  if (findings.some((f) => f.id === findingId)) {
+    return {
+      id,
+      title,
+      status: "fail",
+      detail: `Receivers rejected mail for this (${findingId}); fix it, then confirm with \`${command}\`.`,
+    };
+  }
+  return { id, title, status: "not-checked", detail: `Logs cannot show this; run \`${command}\`.` };
+}

@@ -1,0 +1,98 @@
+import { HOUR_MS, median } from "../analysis/time.js";
+
+/** A count in one hour bucket; hours with no traffic are absent. */
+export interface HourPoint {
+  readonly hour: number;
+  readonly value: number;
+}
+
+/** A run of hours far above the usual level. */
+export interface Burst {
+  readonly peak: HourPoint;
+  /**
+   * Median of the non-empty hours before the burst (all other hours when too few), rounded
+   * to a whole number of recipients.
+   */
+  readonly baseline: number;
+  readonly startHour: number;
+  /** Start of the last hour of the burst. */
+  readonly endHour: number;
+  readonly hours: readonly HourPoint[];
+}
+
+/** A peak counts as a burst when it is this many times the baseline… */
+export const BURST_FACTOR = 6;
+/** …and at least this much above it, so a quiet server going from 2 to 12 is not a spike. */
+export const BURST_MIN_EXCESS = 40;
+/** Hours near the peak belong to the burst while they stay above this multiple of the baseline. */
+const BURST_EDGE_FACTOR = 3;
+/** Fewer non-empty hours than this before the peak make the history too short to compare. */
+const MIN_HISTORY_HOURS = 6;
+
+/** Returns hour points sorted by time. */
+export function toPoints(counts: Iterable<readonly [number, number]>): HourPoint[] {
+  return [...counts].map(([hour, value]) => ({ hour, value })).sort((a, b) => a.hour - b.hour);
+}
+
+/**
+ * Finds the highest hour and compares it with the median of the non-empty hours before it.
+ * The hours before the peak are the baseline because the incident itself must not raise it.
+ * Returns null when the peak is not `BURST_FACTOR` times the baseline and `BURST_MIN_EXCESS`
+ * above it.
+ */
+export function findBurst(points: readonly HourPoint[]): Burst | null {
+  if (points.length === 0) return null;
+  let peakIndex = 0;
+  points.forEach((point, index) => {
+    if (point.value > (points[peakIndex]?.value ?? 0)) peakIndex = index;
+  });
+  const peak = points[peakIndex];
+  if (peak === undefined) return null;
+
+  const provisional = baselineBefore(points, peakIndex);
+  if (!isBurst(peak.value, provisional)) return null;
+
+  const edge = Math.max(provisional * BURST_EDGE_FACTOR, provisional + BURST_MIN_EXCESS / 2);
+  let start = peakIndex;
+  while (start > 0 && isBurstHour(points, start - 1, start, edge)) start -= 1;
+  let end = peakIndex;
+  while (end < points.length - 1 && isBurstHour(points, end + 1, end, edge)) end += 1;
+
+  // The first hours of a burst would raise the level it is measured against, so the
+  // baseline is taken again from the hours before the burst began.
+  const baseline = Math.round(start === peakIndex ? provisional : baselineBefore(points, start));
+  if (!isBurst(peak.value, baseline)) return null;
+  const hours = points.slice(start, end + 1);
+  return {
+    peak,
+    baseline,
+    startHour: points[start]?.hour ?? peak.hour,
+    endHour: points[end]?.hour ?? peak.hour,
+    hours,
+  };
+}
+
+function isBurst(peak: number, baseline: number): boolean {
+  return peak >= baseline * BURST_FACTOR && peak - baseline >= BURST_MIN_EXCESS;
+}
+
+/** Median of the non-empty hours before `index`, or of all other hours when history is short. */
+export function baselineBefore(points: readonly HourPoint[], index: number): number {
+  const before = points.slice(0, index).map((point) => point.value);
+  if (before.length >= MIN_HISTORY_HOURS) return median(before);
+  const others = points.filter((_, i) => i !== index).map((point) => point.value);
+  return median(others);
+}
+
+// An hour joins the burst when it is above the edge level and at most one empty hour away.
+function isBurstHour(
+  points: readonly HourPoint[],
+  index: number,
+  neighbour: number,
+  edge: number,
+): boolean {
+  const point = points[index];
+  const next = points[neighbour];
+  if (point === undefined || next === undefined) return false;
+  return point.value >= edge && Math.abs(point.hour - next.hour) <= 2 * HOUR_MS;
+}

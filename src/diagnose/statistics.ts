@@ -1,0 +1,167 @@
+import type { LogFacts } from "../analysis/analyser.js";
+import type { OriginFacts } from "../analysis/origins.js";
+import { dayOf } from "../analysis/time.js";
+import { PROVIDER_NAMES, type ProviderId } from "../knowledge/providers.js";
+import { formatInstant, type TimeZone } from "../time/zone.js";
+import { describeOrigin } from "./findings/origin-names.js";
+import type { InputReport, ServerReport } from "./types.js";
+
+/** Statistics of a log run for `delist logs`: counts and top lists, without verdicts or findings. */
+export interface LogStatistics {
+  readonly schemaVersion: 1;
+  readonly input: InputReport;
+  readonly server: ServerReport;
+  readonly providers: Partial<Record<ProviderId, ProviderStatistics>>;
+  readonly days: readonly DayStatistics[];
+  readonly accounts: readonly OriginStatistics[];
+  readonly localSources: readonly OriginStatistics[];
+  readonly inbound: InboundStatistics;
+  readonly forwardedMessages: number;
+  readonly outboundTlsSessions: number;
+  readonly lifecycle: ReadonlyArray<{
+    time: string;
+    action: string;
+    mta: string;
+    version: string | null;
+  }>;
+}
+
+export interface ProviderStatistics {
+  readonly name: string;
+  readonly attempts: number;
+  readonly recipients: number;
+  readonly sent: number;
+  readonly deferred: number;
+  readonly deferredRecipients: number;
+  readonly bounced: number;
+  readonly expired: number;
+  readonly codes: Readonly<Record<string, number>>;
+}
+
+export interface DayStatistics {
+  readonly day: string;
+  readonly messages: number;
+  readonly recipients: number;
+}
+
+export interface OriginStatistics {
+  readonly name: string;
+  readonly kind: OriginFacts["kind"];
+  readonly key: string;
+  readonly messages: number;
+  readonly recipients: number;
+  readonly distinctRecipients: number;
+  readonly clientIps: number;
+  readonly sent: number;
+  readonly deferred: number;
+  readonly bounced: number;
+  readonly blockedAttempts: number;
+  readonly first: string;
+  readonly last: string;
+}
+
+export interface InboundStatistics {
+  readonly messagesAccepted: number;
+  readonly localDeliveries: number;
+  readonly rejects: number;
+  readonly rejectCodes: Readonly<Record<string, number>>;
+  readonly authFailures: number;
+  readonly authFailureIps: Readonly<Record<string, number>>;
+}
+
+/** How many accounts and local programs the statistics list. */
+const TOP = 20;
+
+/** Summarises the facts of a log run for `delist logs`. */
+export function buildStatistics(
+  facts: LogFacts,
+  input: InputReport,
+  server: ServerReport,
+  timeZone: TimeZone,
+): LogStatistics {
+  const time = (epochMs: number): string => formatInstant(epochMs, timeZone);
+  return {
+    schemaVersion: 1,
+    input,
+    server,
+    providers: Object.fromEntries(
+      [...facts.providers.values()]
+        .sort((a, b) => b.attempts - a.attempts)
+        .map((p) => [
+          p.provider,
+          {
+            name: PROVIDER_NAMES[p.provider],
+            attempts: p.attempts,
+            recipients: p.recipients.size,
+            sent: p.sent,
+            deferred: p.deferred,
+            deferredRecipients: p.deferredRecipients,
+            bounced: p.bounced,
+            expired: p.expired,
+            codes: Object.fromEntries([...p.codes].sort((a, b) => b[1] - a[1])),
+          },
+        ]),
+    ),
+    days: days(facts, time),
+    accounts: topOrigins(facts.origins.accounts.values(), time),
+    localSources: topOrigins(facts.origins.localSources.values(), time),
+    inbound: {
+      messagesAccepted: facts.server.messagesAccepted,
+      localDeliveries: facts.server.localDeliveries,
+      rejects: facts.server.inboundRejects,
+      rejectCodes: top(facts.server.rejectCodes, 10),
+      authFailures: facts.server.authFailures,
+      authFailureIps: top(facts.server.authFailureIps, 10),
+    },
+    forwardedMessages: facts.forwarding.messages,
+    outboundTlsSessions: [...facts.server.outboundTlsByHour.values()].reduce((a, b) => a + b, 0),
+    lifecycle: facts.server.lifecycle.map((event) => ({
+      time: time(event.time),
+      action: event.action,
+      mta: event.mta,
+      version: event.version,
+    })),
+  };
+}
+
+function days(facts: LogFacts, time: (epochMs: number) => string): DayStatistics[] {
+  const byDay = new Map<number, { messages: number; recipients: number }>();
+  for (const [hour, volume] of facts.volume.hours) {
+    const day = dayOf(hour);
+    const total = byDay.get(day) ?? { messages: 0, recipients: 0 };
+    total.messages += volume.messages;
+    total.recipients += volume.recipients;
+    byDay.set(day, total);
+  }
+  return [...byDay]
+    .sort((a, b) => a[0] - b[0])
+    .map(([day, total]) => ({ day: time(day).slice(0, 10), ...total }));
+}
+
+function topOrigins(
+  origins: Iterable<OriginFacts>,
+  time: (epochMs: number) => string,
+): OriginStatistics[] {
+  return [...origins]
+    .sort((a, b) => b.recipients - a.recipients || b.messages - a.messages)
+    .slice(0, TOP)
+    .map((origin) => ({
+      name: describeOrigin(origin),
+      kind: origin.kind,
+      key: origin.key,
+      messages: origin.messages,
+      recipients: origin.recipients,
+      distinctRecipients: origin.distinctRecipients.size,
+      clientIps: origin.clientIps.size,
+      sent: origin.sent,
+      deferred: origin.deferred,
+      bounced: origin.bounced,
+      blockedAttempts: origin.blockedAttempts,
+      first: time(origin.firstTime),
+      last: time(origin.lastTime),
+    }));
+}
+
+function top(counts: ReadonlyMap<string, number>, limit: number): Record<string, number> {
+  return Object.fromEntries([...counts].sort((a, b) => b[1] - a[1]).slice(0, limit));
+}

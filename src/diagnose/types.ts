@@ -1,0 +1,173 @@
+import type { Category, FindingId, Severity } from "../knowledge/categories.js";
+import type { ProviderId } from "../knowledge/providers.js";
+
+/**
+ * The finished diagnosis of a log run: what `delist diagnose --format json` prints and what
+ * the text and Markdown reports render. Times are ISO 8601 strings in the run's time zone.
+ * The shape is documented in `docs/diagnose.schema.json`; bump `schemaVersion` on any
+ * change that is not purely additive.
+ */
+export interface Diagnosis {
+  readonly schemaVersion: 1;
+  readonly tool: { readonly name: "delist"; readonly version: string };
+  readonly generatedAt: string;
+  readonly input: InputReport;
+  readonly server: ServerReport;
+  /** The worst provider status, and one sentence for the top of the report. */
+  readonly verdict: { readonly status: ProviderStatus; readonly summary: string };
+  /** One entry per provider that received mail in the log. */
+  readonly providers: Partial<Record<ProviderId, ProviderVerdict>>;
+  /** Findings sorted by severity, causes before consequences. */
+  readonly findings: readonly Finding[];
+  readonly readiness: Readiness;
+}
+
+export type ProviderStatus = "ok" | "rate-limited" | "blocked";
+
+/** What was read and how much of it could not be used. */
+export interface InputReport {
+  readonly files: readonly InputFileReport[];
+  readonly timeZone: string;
+  readonly firstTime: string | null;
+  readonly lastTime: string | null;
+  readonly lines: number;
+  readonly records: number;
+  /** Lines that parsers understood. */
+  readonly parsed: number;
+  /** Lines of known MTA programs that carry nothing delist uses. */
+  readonly ignored: number;
+  /** Lines of known MTA programs that did not parse. */
+  readonly unparsed: number;
+  /** Lines with no recognisable log framing (garbage, wrapped or truncated lines). */
+  readonly unrecognised: number;
+  readonly blank: number;
+  /** Lines of programs no parser reads (by program), such as `amavis` or `spamd`. */
+  readonly otherPrograms: Readonly<Record<string, number>>;
+  readonly overlong: number;
+  readonly withNul: number;
+  readonly mtas: readonly string[];
+  /** A few unrecognised and unparsed lines, so the user can see what was skipped. */
+  readonly skippedSamples: readonly LogSample[];
+}
+
+export interface InputFileReport {
+  readonly name: string;
+  readonly kind: string;
+  readonly bytes: number;
+  readonly lines: number;
+  readonly error: string | null;
+}
+
+/** What the log tells about the sending server itself. */
+export interface ServerReport {
+  readonly hostnames: readonly string[];
+  /** Addresses that receivers named as the connecting IP (Gmail's bracket, Microsoft's `[ip]`). */
+  readonly sendingIps: readonly string[];
+  /** Envelope sender domains of outbound mail, most used first. */
+  readonly sendingDomains: readonly string[];
+  readonly outboundMessages: number;
+  readonly outboundRecipients: number;
+}
+
+/** A receiver's decision that the report quotes. */
+export interface ReplyEvidence {
+  readonly time: string;
+  readonly replyCode: number | null;
+  readonly enhancedStatus: string | null;
+  readonly text: string;
+  readonly ruleId: string;
+  readonly category: Category;
+  readonly permanent: boolean;
+  readonly summary: string;
+  readonly recipient: string | null;
+  readonly relayHost: string | null;
+  readonly judgedIp: string | null;
+  readonly providerToken: string | null;
+  readonly file: string;
+  readonly line: number;
+}
+
+/** How one provider treated the mail in the log. */
+export interface ProviderVerdict {
+  readonly name: string;
+  readonly status: ProviderStatus;
+  readonly attempts: number;
+  readonly recipients: number;
+  readonly sent: number;
+  readonly deferred: number;
+  readonly deferredRecipients: number;
+  readonly bounced: number;
+  readonly expired: number;
+  /** Attempts rejected or deferred for a sender-side reason, and the recipients they hit. */
+  readonly blockedAttempts: number;
+  readonly blockedRecipients: number;
+  readonly firstBlock: ReplyEvidence | null;
+  readonly firstPermanentBlock: ReplyEvidence | null;
+  readonly lastBlock: ReplyEvidence | null;
+  /** True when block replies continue into the last hour of the log. */
+  readonly ongoing: boolean;
+  /** Non-2xx replies by `421 4.7.28`-style code. */
+  readonly codes: Readonly<Record<string, number>>;
+  /** The receiver's reasons, most frequent first. */
+  readonly reasons: readonly ProviderReason[];
+}
+
+export interface ProviderReason {
+  readonly ruleId: string;
+  readonly category: Category;
+  readonly permanent: boolean;
+  readonly summary: string;
+  readonly count: number;
+  readonly sessionCount: number;
+  readonly first: string;
+  readonly last: string;
+  readonly codes: Readonly<Record<string, number>>;
+  readonly blockSignal: boolean;
+}
+
+/** One log line shown as evidence. */
+export interface LogSample {
+  readonly file: string;
+  readonly line: number;
+  readonly time: string | null;
+  readonly text: string;
+}
+
+/** A cause or consequence that the diagnosis found, with its evidence and fixes. */
+export interface Finding {
+  readonly id: FindingId;
+  readonly severity: Severity;
+  /** `cause` findings explain a block; `consequence` findings are the block's symptoms. */
+  readonly role: "cause" | "contributing" | "consequence" | "status";
+  readonly title: string;
+  readonly summary: string;
+  /** Counts, times, accounts, scripts: the keys depend on the finding id (see the schema). */
+  readonly evidence: object;
+  readonly samples: readonly LogSample[];
+  readonly fix: readonly string[];
+  readonly references: readonly string[];
+}
+
+export type CheckStatus = "pass" | "fail" | "unknown" | "not-checked";
+
+/** One item of the removal-readiness checklist. */
+export interface ReadinessItem {
+  readonly id: string;
+  readonly title: string;
+  readonly status: CheckStatus;
+  readonly detail: string;
+}
+
+/** Whether it is time to ask providers for removal, and how. */
+export interface Readiness {
+  readonly ready: boolean;
+  readonly summary: string;
+  readonly items: readonly ReadinessItem[];
+  readonly removalForms: readonly RemovalForm[];
+}
+
+export interface RemovalForm {
+  readonly provider: ProviderId;
+  readonly url: string;
+  readonly rule: string;
+}

@@ -1,0 +1,134 @@
+import type { ReplyEvidence } from "../diagnose/types.js";
+import { PROVIDER_NAMES, type ProviderId } from "../knowledge/providers.js";
+import { count, shortTime } from "./wrap.js";
+
+/**
+ * Labels of the evidence keys that the text and Markdown reports show, in display order.
+ * Keys not listed here appear in the JSON output only.
+ */
+const LABELS: ReadonlyArray<readonly [string, string]> = [
+  ["account", "Account"],
+  ["clientIps", "New client IPs"],
+  ["knownClientIps", "Usual client IPs"],
+  ["abuseStart", "Abuse started"],
+  ["abuseEnd", "Last abusive submission"],
+  ["abusiveSubmissions", "Abusive submissions"],
+  ["abusiveRecipients", "Their recipients"],
+  ["mailboxLogins", "Mailbox logins from them"],
+  ["script", "Script"],
+  ["workingDirectory", "Directory"],
+  ["command", "Command"],
+  ["localUser", "Unix user"],
+  ["uid", "uid"],
+  ["start", "Started"],
+  ["messages", "Messages"],
+  ["recipients", "Recipients"],
+  ["scope", "Measured"],
+  ["baselineRecipientsPerHour", "Usual per hour"],
+  ["peakRecipientsPerHour", "Peak per hour"],
+  ["peakHour", "Peak hour"],
+  ["peakRecipientsPerDay", "Peak per day"],
+  ["topSenders", "Top senders"],
+  ["topOrigins", "Sent by"],
+  ["dailyRamp", "Per day"],
+  ["googleShare", "Share to Google"],
+  ["forwardedMessages", "Forwarded messages"],
+  ["aliases", "Aliases"],
+  ["srs", "SRS"],
+  ["count", "Unknown recipients"],
+  ["rate", "Share of attempts"],
+  ["senders", "Senders"],
+  ["failingDomains", "Failing domains"],
+  ["passingDomains", "Passing domains"],
+  ["spf", "SPF"],
+  ["dkim", "DKIM"],
+  ["ips", "IPs"],
+  ["lists", "Lists"],
+  ["since", "Since"],
+  ["lastOutboundTls", "Last outbound TLS"],
+  ["reloadBeforeRejections", "MTA reload before"],
+  ["ip", "IP"],
+  ["firstSeen", "First seen"],
+  ["oldIp", "Old IP"],
+  ["newIp", "New IP"],
+  ["providers", "Replies"],
+];
+
+/** Returns `label: value` lines for the evidence keys the reports show. */
+export function evidenceLines(evidence: object): Array<[string, string]> {
+  const record = evidence as Record<string, unknown>;
+  const lines: Array<[string, string]> = [];
+  for (const [key, label] of LABELS) {
+    const value = record[key];
+    if (value === undefined || value === null) continue;
+    if (key === "providers") {
+      lines.push(...providerLines(value as Record<string, ProviderSummary>));
+      continue;
+    }
+    if (key === "count" && record["attempted"] === undefined) continue;
+    const text = formatValue(key, value);
+    if (text !== "") lines.push([label, text]);
+  }
+  return lines;
+}
+
+interface ProviderSummary {
+  name?: string;
+  count?: number;
+  sessionCount?: number;
+  codes?: Record<string, number>;
+  first?: ReplyEvidence | null;
+  firstSession?: ReplyEvidence | null;
+}
+
+function providerLines(providers: Record<string, ProviderSummary>): Array<[string, string]> {
+  return Object.entries(providers).map(([id, summary]) => {
+    const name = summary.name ?? PROVIDER_NAMES[id as ProviderId] ?? id;
+    const total = (summary.count ?? 0) + (summary.sessionCount ?? 0);
+    const codes = Object.entries(summary.codes ?? {})
+      .slice(0, 3)
+      .map(([code, n]) => `${code} ×${count(n)}`)
+      .join(", ");
+    const first = summary.first ?? summary.firstSession ?? null;
+    const where =
+      first === null ? "" : `, first ${shortTime(first.time)} (${first.file}:${first.line})`;
+    return [name, `${count(total)} replies${codes === "" ? "" : ` (${codes})`}${where}`];
+  });
+}
+
+function formatValue(key: string, value: unknown): string {
+  if (typeof value === "boolean") return value ? "yes" : "no";
+  if (typeof value === "number")
+    return key.toLowerCase().endsWith("share") || key === "rate"
+      ? `${Math.round(value * 100)} %`
+      : count(value);
+  if (typeof value === "string") return /^\d{4}-\d\d-\d\dT/.test(value) ? shortTime(value) : value;
+  if (Array.isArray(value)) return formatList(value);
+  if (typeof value === "object" && value !== null)
+    return formatObject(value as Record<string, unknown>);
+  return "";
+}
+
+function formatList(values: unknown[]): string {
+  const shown = values.slice(0, 8).map((item) => {
+    if (typeof item !== "object" || item === null) return String(item);
+    const entry = item as Record<string, unknown>;
+    const name = entry["sender"] ?? entry["name"] ?? entry["domain"] ?? entry["ip"] ?? entry["day"];
+    const number = entry["recipients"] ?? entry["unknown"] ?? entry["rejections"] ?? entry["count"];
+    return number === undefined ? String(name) : `${String(name)} (${count(Number(number))})`;
+  });
+  const more = values.length > 8 ? `, and ${values.length - 8} more` : "";
+  return shown.join(", ") + more;
+}
+
+function formatObject(value: Record<string, unknown>): string {
+  if (typeof value["time"] === "string" && typeof value["line"] === "number") {
+    return `${shortTime(value["time"])} (${String(value["file"])}:${value["line"]})`;
+  }
+  const entries = Object.entries(value).slice(0, 6);
+  return entries
+    .map(([key, item]) =>
+      typeof item === "string" ? `${key} → ${item}` : `${key}: ${String(item)}`,
+    )
+    .join(", ");
+}

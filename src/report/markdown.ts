@@ -1,0 +1,73 @@
+import type { Diagnosis, Finding, ProviderVerdict } from "../diagnose/types.js";
+import { evidenceLines } from "./evidence.js";
+import { count, shortTime } from "./wrap.js";
+
+/** Renders a diagnosis as Markdown, for tickets and chat. */
+export function renderDiagnosisMarkdown(diagnosis: Diagnosis): string {
+  const input = diagnosis.input;
+  const lines: string[] = [
+    "# delist diagnosis",
+    "",
+    `${count(input.lines)} log lines from ${shortTime(input.firstTime)} to ${shortTime(input.lastTime)} (${input.timeZone}).`,
+    "",
+    `**Verdict: ${diagnosis.verdict.status}.** ${escape(diagnosis.verdict.summary)}`,
+    "",
+    "## Providers",
+    "",
+    "| provider | status | sent | deferred | bounced | first block |",
+    "| --- | --- | ---: | ---: | ---: | --- |",
+    ...Object.values(diagnosis.providers)
+      .filter((verdict): verdict is ProviderVerdict => verdict !== undefined)
+      .map(providerRow),
+    "",
+    "## Findings",
+    ...diagnosis.findings.flatMap(findingBlock),
+    "",
+    "## Removal readiness",
+    "",
+    ...diagnosis.readiness.items.map(
+      (item) =>
+        `- ${item.status === "pass" ? "[x]" : "[ ]"} **${item.title}** (${item.status}): ${escape(item.detail)}`,
+    ),
+    "",
+    escape(diagnosis.readiness.summary),
+    ...diagnosis.readiness.removalForms.map(
+      (form) => `- ${form.provider}: <${form.url}>. ${escape(form.rule)}`,
+    ),
+    "",
+    `Lines parsed: ${count(input.parsed)}; ignored: ${count(input.ignored)}; unparsed: ${count(input.unparsed)}; without log framing: ${count(input.unrecognised)}.`,
+  ];
+  return lines.join("\n") + "\n";
+}
+
+function providerRow(verdict: ProviderVerdict): string {
+  const first = verdict.firstBlock;
+  const block =
+    first === null
+      ? ""
+      : `${shortTime(first.time)} \`${first.replyCode ?? ""} ${first.enhancedStatus ?? ""}\` ${escape(first.summary)}`;
+  return `| ${verdict.name} | ${verdict.status}${verdict.ongoing ? " (ongoing)" : ""} | ${count(verdict.sent)} | ${count(verdict.deferred)} | ${count(verdict.bounced)} | ${block} |`;
+}
+
+function findingBlock(item: Finding): string[] {
+  return [
+    "",
+    `### ${item.severity}: ${escape(item.title)} (\`${item.id}\`)`,
+    "",
+    escape(item.summary),
+    "",
+    ...evidenceLines(item.evidence).map(([label, value]) => `- ${label}: ${escape(value)}`),
+    ...item.samples.map(
+      (sample) => `- line \`${sample.file}:${sample.line}\`: ${escape(sample.text)}`,
+    ),
+    "",
+    "Fix:",
+    "",
+    ...item.fix.map((step, index) => `${index + 1}. ${step}`),
+  ];
+}
+
+/** Escapes the characters that would change Markdown structure inside table cells and text. */
+function escape(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}

@@ -1,0 +1,78 @@
+import type { LogStatistics, OriginStatistics } from "../diagnose/statistics.js";
+import type { Painter } from "./colour.js";
+import { column, count, shortTime, wrap } from "./wrap.js";
+
+/** Renders `delist logs` statistics for a terminal, 80 columns wide. */
+export function renderStatisticsText(statistics: LogStatistics, paint: Painter): string {
+  const input = statistics.input;
+  const lines = [
+    paint.bold(
+      `delist logs: ${count(input.lines)} lines from ${shortTime(input.firstTime)} to ${shortTime(input.lastTime)} (${input.timeZone})`,
+    ),
+    "",
+    paint.bold("Outbound by provider"),
+    `  ${column("provider", 18)}${"sent".padStart(9)}${"deferred".padStart(10)}${"bounced".padStart(9)}${"expired".padStart(9)}  top codes`,
+  ];
+  for (const provider of Object.values(statistics.providers)) {
+    if (provider === undefined) continue;
+    const codes = Object.entries(provider.codes)
+      .slice(0, 2)
+      .map(([code, n]) => `${code} ×${count(n)}`)
+      .join(", ");
+    lines.push(
+      `  ${column(provider.name, 18)}${count(provider.sent).padStart(9)}${count(provider.deferred).padStart(10)}` +
+        `${count(provider.bounced).padStart(9)}${count(provider.expired).padStart(9)}  ${codes}`,
+    );
+  }
+  lines.push("", paint.bold("Outbound per day"));
+  for (const day of statistics.days) {
+    lines.push(
+      `  ${day.day}  ${count(day.messages).padStart(8)} messages  ${count(day.recipients).padStart(8)} recipients`,
+    );
+  }
+  lines.push("", ...originTable("SASL accounts", statistics.accounts, paint));
+  lines.push("", ...originTable("Local programs", statistics.localSources, paint));
+  const inbound = statistics.inbound;
+  lines.push(
+    "",
+    paint.bold("Inbound and logins"),
+    `  ${count(inbound.messagesAccepted)} messages queued, ${count(inbound.localDeliveries)} delivered locally, ` +
+      `${count(inbound.rejects)} SMTP rejects, ${count(inbound.authFailures)} failed logins`,
+  );
+  const ips = Object.entries(inbound.authFailureIps).slice(0, 5);
+  if (ips.length > 0) {
+    lines.push(
+      ...wrap(
+        ips.map(([ip, n]) => `${ip} (${count(n)})`).join(", "),
+        "  failed logins from: ",
+        "    ",
+      ),
+    );
+  }
+  lines.push(
+    "",
+    `Forwarded messages: ${count(statistics.forwardedMessages)}. Outbound TLS sessions: ${count(statistics.outboundTlsSessions)}.`,
+    `Lines parsed: ${count(input.parsed)}, ignored: ${count(input.ignored)}, unparsed: ${count(input.unparsed)}, without log framing: ${count(input.unrecognised)}.`,
+  );
+  return lines.join("\n") + "\n";
+}
+
+function originTable(
+  title: string,
+  origins: readonly OriginStatistics[],
+  paint: Painter,
+): string[] {
+  if (origins.length === 0) return [paint.bold(title), "  none in the log"];
+  const lines = [
+    paint.bold(title),
+    `  ${column("name", 40)}${"msgs".padStart(7)}${"rcpts".padStart(8)}${"IPs".padStart(5)}${"rejected".padStart(9)}`,
+  ];
+  for (const origin of origins.slice(0, 10)) {
+    lines.push(
+      `  ${column(origin.kind === "account" ? origin.key : origin.name.replace(/^local /, ""), 40)}` +
+        `${count(origin.messages).padStart(7)}${count(origin.recipients).padStart(8)}` +
+        `${String(origin.clientIps).padStart(5)}${count(origin.blockedAttempts).padStart(9)}`,
+    );
+  }
+  return lines;
+}

@@ -1,0 +1,165 @@
+import type {
+  Diagnosis,
+  Finding,
+  InputReport,
+  ProviderVerdict,
+  ReadinessItem,
+} from "../diagnose/types.js";
+import type { Painter } from "./colour.js";
+import { evidenceLines } from "./evidence.js";
+import { column, count, shortTime, wrap } from "./wrap.js";
+
+/** Renders a diagnosis for a terminal, 80 columns wide. */
+export function renderDiagnosisText(diagnosis: Diagnosis, paint: Painter): string {
+  const lines: string[] = [
+    ...header(diagnosis, paint),
+    "",
+    ...providerSection(diagnosis, paint),
+    "",
+    ...findingSection(diagnosis, paint),
+    "",
+    ...readinessSection(diagnosis, paint),
+    "",
+    ...inputSection(diagnosis.input),
+  ];
+  return lines.join("\n") + "\n";
+}
+
+function header(diagnosis: Diagnosis, paint: Painter): string[] {
+  const input = diagnosis.input;
+  const period = `${shortTime(input.firstTime)} to ${shortTime(input.lastTime)} (${input.timeZone})`;
+  const status = diagnosis.verdict.status;
+  const label =
+    status === "blocked"
+      ? paint.red(paint.bold("BLOCKED"))
+      : status === "rate-limited"
+        ? paint.yellow(paint.bold("RATE-LIMITED"))
+        : paint.green(paint.bold("OK"));
+  return [
+    paint.bold(`delist diagnose: ${count(input.lines)} lines from ${period}`),
+    "",
+    `Verdict: ${label}`,
+    ...wrap(diagnosis.verdict.summary, "  "),
+  ];
+}
+
+function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
+  const entries = Object.values(diagnosis.providers).filter(
+    (verdict): verdict is ProviderVerdict => verdict !== undefined,
+  );
+  if (entries.length === 0)
+    return [paint.bold("Providers"), "  No outbound deliveries in the log."];
+  const lines = [
+    paint.bold("Providers"),
+    `  ${column("provider", 18)}${column("status", 14)}${"sent".padStart(9)}${"deferred".padStart(10)}${"bounced".padStart(9)}`,
+  ];
+  for (const verdict of entries) {
+    const status = verdict.status === "ok" ? verdict.status : paint.bold(verdict.status);
+    lines.push(
+      `  ${column(verdict.name, 18)}${status}${" ".repeat(Math.max(1, 14 - verdict.status.length))}` +
+        `${count(verdict.sent).padStart(9)}${count(verdict.deferred).padStart(10)}${count(verdict.bounced).padStart(9)}`,
+    );
+    lines.push(...blockLines(verdict));
+  }
+  return lines;
+}
+
+function blockLines(verdict: ProviderVerdict): string[] {
+  const first = verdict.firstBlock;
+  if (first === null) return [];
+  const code = `${first.replyCode ?? ""} ${first.enhancedStatus ?? ""}`.trim();
+  const lines = wrap(
+    `${shortTime(first.time)} ${code}: ${first.summary} (${first.file}:${first.line})`,
+    "    first block ",
+    "                ",
+  );
+  lines.push(
+    ...wrap(
+      `${count(verdict.blockedAttempts)} attempts to ${count(verdict.blockedRecipients)} recipients rejected; ` +
+        (verdict.ongoing
+          ? "still going on at the end of the log."
+          : `last at ${shortTime(verdict.lastBlock?.time)}.`),
+      "                ",
+    ),
+  );
+  return lines;
+}
+
+function findingSection(diagnosis: Diagnosis, paint: Painter): string[] {
+  const lines = [paint.bold("Findings, what to fix first")];
+  diagnosis.findings.forEach((item, index) => {
+    lines.push("", ...findingLines(item, index + 1, paint));
+  });
+  return lines;
+}
+
+function findingLines(item: Finding, number: number, paint: Painter): string[] {
+  const severity =
+    item.severity === "critical"
+      ? paint.red("CRITICAL")
+      : item.severity === "warning"
+        ? paint.yellow("WARNING")
+        : "INFO";
+  const lines = [`${String(number).padStart(2)}. ${severity} ${paint.bold(item.id)}`];
+  lines.push(...wrap(item.title, "    "));
+  lines.push(...wrap(item.summary, "    "));
+  for (const [label, value] of evidenceLines(item.evidence)) {
+    lines.push(...wrap(value, `    ${label}: `, "      "));
+  }
+  for (const sample of item.samples.slice(0, 3)) {
+    lines.push(...wrap(`${sample.file}:${sample.line} ${sample.text}`, "    line ", "      "));
+  }
+  if (item.fix.length > 0) lines.push("    Fix:");
+  item.fix.forEach((step, index) => {
+    lines.push(...wrap(step, `      ${index + 1}. `));
+  });
+  return lines;
+}
+
+const MARKS: Record<ReadinessItem["status"], string> = {
+  pass: "[x]",
+  fail: "[ ]",
+  unknown: "[?]",
+  "not-checked": "[-]",
+};
+
+function readinessSection(diagnosis: Diagnosis, paint: Painter): string[] {
+  const readiness = diagnosis.readiness;
+  const lines = [paint.bold("Removal readiness")];
+  for (const item of readiness.items) {
+    lines.push(...wrap(`${item.title}: ${item.detail}`, `  ${MARKS[item.status]} `));
+  }
+  lines.push("", ...wrap(readiness.summary, "  "));
+  for (const form of readiness.removalForms) {
+    lines.push(...wrap(`${form.provider}: ${form.url}. ${form.rule}`, "  - ", "    "));
+  }
+  return lines;
+}
+
+function inputSection(input: InputReport): string[] {
+  const skipped = input.unparsed + input.unrecognised;
+  const lines = [
+    ...wrap(
+      `Read ${input.files.length === 1 ? "1 file" : `${input.files.length} files`}: ` +
+        `${count(input.lines)} lines, ${count(input.parsed)} parsed, ${count(input.ignored)} ignored, ` +
+        `${count(skipped)} skipped (${count(input.unparsed)} unparsed, ${count(input.unrecognised)} without log framing).`,
+      "",
+    ),
+  ];
+  const others = Object.entries(input.otherPrograms);
+  if (others.length > 0) {
+    const list = others
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 6)
+      .map(([program, lines]) => `${program} ${count(lines)}`)
+      .join(", ");
+    lines.push(...wrap(`Lines of other programs, not read: ${list}.`, ""));
+  }
+  for (const file of input.files) {
+    if (file.error !== null) lines.push(...wrap(`${file.name}: ${file.error}`, "Error: ", "  "));
+  }
+  for (const sample of input.skippedSamples.slice(0, 3)) {
+    lines.push(...wrap(`${sample.file}:${sample.line}: ${sample.text}`, "Skipped: ", "  "));
+  }
+  return lines;
+}

@@ -1,0 +1,51 @@
+/** Text layout helpers for reports meant to be read at 80 columns. */
+
+/** Report width in columns. */
+export const WIDTH = 80;
+
+/**
+ * Wraps `text` to `width` columns, prefixing the first line with `first` and the others with
+ * `rest` (usually spaces of the same length). Words longer than a line (URLs, long reply
+ * tokens) are kept whole rather than broken.
+ */
+export function wrap(
+  text: string,
+  first = "",
+  rest = " ".repeat(first.length),
+  width = WIDTH,
+): string[] {
+  const words = text.split(/\s+/).filter((word) => word.length > 0);
+  const lines: string[] = [];
+  let line = first;
+  let empty = true;
+  for (const word of words) {
+    const prefix = lines.length === 0 ? first : rest;
+    if (!empty && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = rest + word;
+      continue;
+    }
+    line = empty ? prefix + word : `${line} ${word}`;
+    empty = false;
+  }
+  if (!empty || lines.length === 0) lines.push(line);
+  return lines;
+}
+
+/** Pads or cuts `text` to exactly `width` characters. */
+export function column(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
+}
+
+/** Formats a number with thousands separators. */
+export function count(value: number): string {
+  return value.toLocaleString("en-US");
+}
+
+/** Shortens an ISO 8601 time for tables: `2024-03-05 22:09:51`, with the zone only when not UTC. */
+export function shortTime(iso: string | null | undefined): string {
+  if (iso === null || iso === undefined) return "-";
+  const match = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(Z|[+-]\d\d:\d\d)$/.exec(iso);
+  if (match === null) return iso;
+  return match[3] === "Z" ? `${match[1]} ${match[2]}` : `${match[1]} ${match[2]}${match[3]}`;
+}
