@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { registerExplain } from "./explain.js";
 import type { CliIo } from "./io.js";
 
 /** Sets the process exit status of the command that ran. */
@@ -6,7 +7,5 @@ export type SetExitCode = (code: number) => void;
 
 /** Adds every subcommand to `program`; each command lives in its own file. */
 export function registerCommands(program: Command, io: CliIo, setExitCode: SetExitCode): void {
-  void program;
-  void io;
-  void setExitCode;
+  registerExplain(program, io, setExitCode);
 }

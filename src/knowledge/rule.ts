@@ -8,8 +8,8 @@ import type { ProviderId } from "./providers.js";
  * Matching, in the order the classifier applies it:
  * - A rule with `text` or `token` matches when that pattern matches and every code list it
  *   has agrees with the codes the reply carries (a code the reply lacks does not disagree).
- * - A rule with `codeAlone` also matches on its enhanced status code by itself, but only when
- *   the reply is known to come from the rule's provider.
+ * - A rule with `codeAlone` also matches on one of those enhanced status codes by itself, but
+ *   only when the reply is known to come from the rule's provider.
  * - A rule with neither (only codes) matches on codes; such rules live in `generic.ts`.
  */
 export interface ReplyRule {
@@ -29,8 +29,11 @@ export interface ReplyRule {
   readonly token?: RegExp;
   /** Pattern for the reply text (one line, without codes and wrapper). */
   readonly text?: RegExp;
-  /** True when the enhanced code alone identifies this condition at this provider. */
-  readonly codeAlone?: boolean;
+  /**
+   * Enhanced codes that on their own identify this condition at this provider, such as Gmail's
+   * 4.7.28; never a code with many meanings there (Gmail's 5.7.1 and 4.7.0).
+   */
+  readonly codeAlone?: readonly string[];
   /**
    * True when the token or wording is unique to this provider, so the rule applies, and names
    * the provider, even when neither the hints nor the wrapper identify the receiver.

@@ -21,6 +21,7 @@ const SUCCESS_AND_ENHANCED = new RegExp(
 // A reply code alone, at the start of a line or after a separator ("response: 550 …").
 const CODE_ALONE = /(?:^|[\s:>(["'=,])([2-5]\d\d)(?=[ \t-]|$)/m;
 const LEADING_ENHANCED = new RegExp(String.raw`^\s*(${ENHANCED})(?![\w.])`);
+const ANY_ENHANCED = new RegExp(String.raw`(?<![\w.])(${ENHANCED})(?![\w.])`);
 
 interface Start {
   readonly index: number;
@@ -59,8 +60,10 @@ function locateReply(body: string, codeHint: number | null): Start {
       return { index, replyCode: Number(alone[1]), enhanced };
     }
   }
-  const leading = LEADING_ENHANCED.exec(body);
-  return { index: 0, replyCode: codeHint, enhanced: leading?.[1] ?? null };
+  // A library that states the code apart often leaves only enhanced codes in the text.
+  const enhanced = ANY_ENHANCED.exec(body);
+  if (enhanced === null) return { index: 0, replyCode: codeHint, enhanced: null };
+  return { index: enhanced.index, replyCode: codeHint, enhanced: enhanced[1] ?? null };
 }
 
 /**

@@ -7,6 +7,7 @@ interface CompiledRule {
   readonly rule: ReplyRule;
   readonly codes: ReadonlySet<number> | null;
   readonly enhanced: ((status: string) => boolean) | null;
+  readonly codeAlone: ReadonlySet<string> | null;
 }
 
 /** The knowledge base prepared for matching; build it once per classifier. */
@@ -45,9 +46,7 @@ export function findRule(set: RuleSet, reply: ParsedReply, operator: string | nu
   if (own !== undefined) {
     const byWording = own.find((candidate) => matchesWording(candidate, reply));
     if (byWording !== undefined) return byWording.rule;
-    const byCode = own.find(
-      (candidate) => candidate.rule.codeAlone === true && matchesCode(candidate, reply),
-    );
+    const byCode = own.find((candidate) => matchesCodeAlone(candidate, reply));
     if (byCode !== undefined) return byCode.rule;
   }
 
@@ -67,6 +66,7 @@ function compileRule(rule: ReplyRule): CompiledRule {
     rule,
     codes: rule.codes === undefined ? null : new Set(rule.codes),
     enhanced: rule.enhanced === undefined ? null : enhancedMatcher(rule.enhanced),
+    codeAlone: rule.codeAlone === undefined ? null : new Set(rule.codeAlone),
   };
 }
 
@@ -125,6 +125,11 @@ function matchesWording(candidate: CompiledRule, reply: ParsedReply): boolean {
 function matchesCode(candidate: CompiledRule, reply: ParsedReply): boolean {
   if (candidate.enhanced === null || reply.enhancedStatus === null) return false;
   return candidate.enhanced(reply.enhancedStatus) && codesAgree(candidate, reply);
+}
+
+function matchesCodeAlone(candidate: CompiledRule, reply: ParsedReply): boolean {
+  if (candidate.codeAlone === null || reply.enhancedStatus === null) return false;
+  return candidate.codeAlone.has(reply.enhancedStatus) && codesAgree(candidate, reply);
 }
 
 function matchesGeneric(candidate: CompiledRule, reply: ParsedReply): boolean {

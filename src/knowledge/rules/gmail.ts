@@ -101,7 +101,7 @@ const senderSide: readonly ReplyRule[] = [
     codes: [421, 451],
     enhanced: ["4.7.0", "4.7.23"],
     text: /\bPTR record|reverse DNS|forward DNS entry/i,
-    codeAlone: true,
+    codeAlone: ["4.7.23"],
     distinctive: true,
     summary:
       "The sending IP has no PTR record, or the PTR name does not resolve back to the IP, so Gmail rate-limits it.",
@@ -171,7 +171,7 @@ const senderSide: readonly ReplyRule[] = [
     codes: [451, 421],
     enhanced: ["4.7.24"],
     text: /SPF record.{0,80}suspicious|suspicious entries/i,
-    codeAlone: true,
+    codeAlone: ["4.7.24"],
     summary:
       "The sending domain's SPF record has suspicious entries, so Gmail rate-limits its mail.",
     fix: [
@@ -187,7 +187,7 @@ const senderSide: readonly ReplyRule[] = [
     codes: [550],
     enhanced: ["5.7.24"],
     text: /SPF record.{0,80}suspicious|suspicious entries/i,
-    codeAlone: true,
+    codeAlone: ["5.7.24"],
     summary:
       "The sending domain's SPF record has suspicious entries, so Gmail blocked the message.",
     fix: [
@@ -218,7 +218,7 @@ const senderSide: readonly ReplyRule[] = [
     codes: [421, 451],
     enhanced: ["4.7.26", "4.7.0"],
     text: /\bunauthenticated\b|does not have authentication information|fails? to pass authentication/i,
-    codeAlone: true,
+    codeAlone: ["4.7.26"],
     distinctive: true,
     summary:
       "Neither SPF nor DKIM passed for this message, so Gmail rate-limits mail from this sender.",
@@ -236,7 +236,7 @@ const senderSide: readonly ReplyRule[] = [
     codes: [421],
     enhanced: ["4.7.27"],
     text: /SPF authentication (?:didn't|did not) pass/i,
-    codeAlone: true,
+    codeAlone: ["4.7.27"],
     distinctive: true,
     summary:
       "SPF did not pass, which Gmail requires of bulk senders, so it rate-limits mail from this sender.",
@@ -333,7 +333,7 @@ const senderSide: readonly ReplyRule[] = [
     codes: [421],
     enhanced: ["4.7.28", "4.7.0"],
     text: /unusual (?:rate|amount) of unsolicited mail/i,
-    codeAlone: true,
+    codeAlone: ["4.7.28"],
     distinctive: true,
     summary:
       "Gmail sees an unusual rate of unsolicited mail from this sender (usually the IP) and defers its mail for now.",
@@ -348,7 +348,7 @@ const senderSide: readonly ReplyRule[] = [
     codes: [421],
     enhanced: ["4.7.29"],
     text: /(?:wasn't|was not) sent over a TLS connection/i,
-    codeAlone: true,
+    codeAlone: ["4.7.29"],
     distinctive: true,
     summary: "The message was not sent over TLS, which Gmail requires of bulk senders.",
     fix: [
@@ -364,7 +364,7 @@ const senderSide: readonly ReplyRule[] = [
     codes: [421],
     enhanced: ["4.7.30"],
     text: /DKIM (?:authentication )?(?:didn't|did not) pass/i,
-    codeAlone: true,
+    codeAlone: ["4.7.30"],
     summary:
       "DKIM did not pass, which Gmail requires of bulk senders, so it rate-limits mail from this sender.",
     fix: [
@@ -380,7 +380,7 @@ const senderSide: readonly ReplyRule[] = [
     codes: [421],
     enhanced: ["4.7.40", "4.7.31"],
     text: /DMARC/i,
-    codeAlone: true,
+    codeAlone: ["4.7.40", "4.7.31"],
     summary:
       "The From domain has no DMARC record, or one without a policy, which Gmail requires of bulk senders.",
     fix: ["Publish a DMARC record, at least v=DMARC1; p=none; with a rua address for reports."],
@@ -394,7 +394,7 @@ const senderSide: readonly ReplyRule[] = [
     codes: [421],
     enhanced: ["4.7.32"],
     text: /align/i,
-    codeAlone: true,
+    codeAlone: ["4.7.32"],
     summary:
       "The From domain is not aligned with the SPF or DKIM domain, so Gmail rate-limits mail from this sender.",
     fix: ["Sign with DKIM d= the From domain, or use a Return-Path under the From domain."],
@@ -405,11 +405,11 @@ const senderSide: readonly ReplyRule[] = [
     id: "gmail.dmarc-alignment",
     provider: "gmail",
     category: "authentication",
-    // Google's page lists this as 421 5.7.32; the class says permanent, so it is treated as such.
+    // Google's page lists this as 421 5.7.32; class 5 means permanent, so the rule treats it so.
     codes: [550, 421],
     enhanced: ["5.7.32"],
     text: /align/i,
-    codeAlone: true,
+    codeAlone: ["5.7.32"],
     permanent: true,
     summary:
       "The From domain is not aligned with the SPF or DKIM domain, so Gmail blocked the message.",
@@ -541,7 +541,7 @@ const senderBlocks: readonly ReplyRule[] = [
     codes: [550],
     enhanced: ["5.7.26", "5.7.1"],
     text: /\bunauthenticated\b|does not (?:pass|have) authentication|fails to pass authentication|SPF and DKIM both/i,
-    codeAlone: true,
+    codeAlone: ["5.7.26"],
     distinctive: true,
     summary: "Neither SPF nor DKIM passed for this message, so Gmail blocked it.",
     fix: [
@@ -558,7 +558,7 @@ const senderBlocks: readonly ReplyRule[] = [
     codes: [550],
     enhanced: ["5.7.27", "5.7.26"],
     text: /\bSPF\b/,
-    codeAlone: true,
+    codeAlone: ["5.7.27"],
     summary: "SPF did not pass for the envelope domain from this IP, so Gmail blocked the message.",
     fix: [
       "Authorise the sending IP in the SPF record of the envelope domain, or stop using that envelope domain on this server.",
@@ -573,7 +573,7 @@ const senderBlocks: readonly ReplyRule[] = [
     codes: [550],
     enhanced: ["5.7.28", "5.7.1"],
     text: /unusual (?:rate|amount) of unsolicited mail|UnsolicitedIPError/i,
-    codeAlone: true,
+    codeAlone: ["5.7.28"],
     distinctive: true,
     summary:
       "Gmail blocks mail from this IP because of an unusual rate of unsolicited mail from it.",
@@ -592,7 +592,7 @@ const senderBlocks: readonly ReplyRule[] = [
     codes: [550],
     enhanced: ["5.7.29"],
     text: /TLS/,
-    codeAlone: true,
+    codeAlone: ["5.7.29"],
     summary:
       "The message was not sent over TLS, which Gmail requires of bulk senders, so it was blocked.",
     fix: [
@@ -608,7 +608,7 @@ const senderBlocks: readonly ReplyRule[] = [
     codes: [550],
     enhanced: ["5.7.30"],
     text: /DKIM/,
-    codeAlone: true,
+    codeAlone: ["5.7.30"],
     summary: "DKIM did not pass, which Gmail requires of bulk senders, so it blocked the message.",
     fix: [
       "Sign with a key of at least 1024 bits that is published in DNS, and keep relays from changing signed headers or body.",
@@ -623,7 +623,7 @@ const senderBlocks: readonly ReplyRule[] = [
     codes: [550],
     enhanced: ["5.7.40"],
     text: /DMARC/,
-    codeAlone: true,
+    codeAlone: ["5.7.40"],
     summary:
       "The From domain has no DMARC record, or one without a policy, which Gmail requires of bulk senders.",
     fix: ["Publish a DMARC record, at least v=DMARC1; p=none; with a rua address for reports."],
@@ -637,7 +637,7 @@ const senderBlocks: readonly ReplyRule[] = [
     codes: [550],
     enhanced: ["5.7.25"],
     text: /\bPTR record/i,
-    codeAlone: true,
+    codeAlone: ["5.7.25"],
     distinctive: true,
     summary:
       "The sending IP has no PTR record, or the PTR name does not resolve back to the IP, so Gmail refuses its mail.",
@@ -667,7 +667,6 @@ const senderBlocks: readonly ReplyRule[] = [
     codes: [552],
     enhanced: ["5.7.0"],
     text: /security issue|blocked (?:file|attachment)/i,
-    codeAlone: true,
     distinctive: true,
     summary:
       "The message carries content Gmail blocks for security, such as an executable attachment.",
@@ -701,7 +700,6 @@ const recipientSide: readonly ReplyRule[] = [
     codes: [550],
     enhanced: ["5.2.1"],
     text: /disabled|inactive/i,
-    codeAlone: true,
     summary: "The recipient's account is disabled or inactive.",
     fix: ["Remove the address from your lists."],
     reference: CODES_PAGE,
@@ -714,7 +712,7 @@ const recipientSide: readonly ReplyRule[] = [
     codes: [452, 552],
     enhanced: ["4.2.2", "5.2.2"],
     text: /over quota|out of storage|OverQuota/i,
-    codeAlone: true,
+    codeAlone: ["4.2.2", "5.2.2"],
     summary: "The recipient's mailbox is out of storage.",
     fix: [
       "Nothing to change on the sending side; tell the recipient by another channel if it lasts.",
@@ -729,7 +727,7 @@ const recipientSide: readonly ReplyRule[] = [
     codes: [550],
     enhanced: ["5.1.1"],
     text: /does not exist|NoSuchUser/i,
-    codeAlone: true,
+    codeAlone: ["5.1.1"],
     distinctive: true,
     summary: "The recipient address does not exist at Gmail.",
     fix: ["Remove the address from your lists; many such replies point to an old or bought list."],
@@ -742,7 +740,7 @@ const recipientSide: readonly ReplyRule[] = [
     category: "recipient",
     codes: [553],
     enhanced: ["5.1.2"],
-    codeAlone: true,
+    codeAlone: ["5.1.2"],
     text: /find the recipient domain/i,
     summary: "The recipient domain does not exist.",
     fix: ["Check the address for typos."],
@@ -755,7 +753,7 @@ const recipientSide: readonly ReplyRule[] = [
     category: "recipient",
     codes: [553],
     enhanced: ["5.1.3"],
-    codeAlone: true,
+    codeAlone: ["5.1.3"],
     summary: "The recipient address is not a valid RFC 5321 address.",
     fix: ["Check the address for typos, spaces and stray punctuation."],
     reference: CODES_PAGE,
@@ -767,7 +765,7 @@ const recipientSide: readonly ReplyRule[] = [
     category: "message-format",
     codes: [553],
     enhanced: ["5.1.7"],
-    codeAlone: true,
+    codeAlone: ["5.1.7"],
     summary: "The sender (MAIL FROM) address is not valid.",
     fix: ["Check the envelope sender your mailer sets."],
     reference: CODES_PAGE,
@@ -779,7 +777,7 @@ const recipientSide: readonly ReplyRule[] = [
     category: "message-format",
     codes: [552],
     enhanced: ["5.3.4", "5.2.3"],
-    codeAlone: true,
+    codeAlone: ["5.3.4", "5.2.3"],
     text: /size limit|too many attachments|header.{0,30}(?:size|limit)|exceeded .{0,20}limit/i,
     summary: "The message exceeds one of Gmail's size limits (message, attachments or headers).",
     fix: ["Send large files as links and keep headers short."],
@@ -792,7 +790,7 @@ const recipientSide: readonly ReplyRule[] = [
     category: "rate-limit",
     codes: [452, 550],
     enhanced: ["4.5.3", "5.5.3"],
-    codeAlone: true,
+    codeAlone: ["4.5.3", "5.5.3"],
     text: /too many recipients|size per transaction/i,
     summary: "The transaction had more recipients than Gmail accepts at once.",
     fix: ["Send fewer recipients per message (Postfix: smtp_destination_recipient_limit)."],
@@ -819,7 +817,6 @@ const recipientSide: readonly ReplyRule[] = [
     codes: [554],
     enhanced: ["5.6.0"],
     text: /malformed/i,
-    codeAlone: true,
     summary: "Gmail could not parse the message.",
     fix: ["Fix the program that builds the message; check MIME structure and line endings."],
     reference: CODES_PAGE,
@@ -856,7 +853,7 @@ const recipientSide: readonly ReplyRule[] = [
     category: "transient",
     codes: [451, 421],
     enhanced: ["4.4.2"],
-    codeAlone: true,
+    codeAlone: ["4.4.2"],
     text: /timeout/i,
     summary: "The connection timed out.",
     fix: [
@@ -887,7 +884,7 @@ const protocolAndSubmission: readonly ReplyRule[] = [
     codes: [451, 454],
     enhanced: ["4.5.0"],
     text: /protocol violation/i,
-    codeAlone: true,
+    codeAlone: ["4.5.0"],
     summary: "The client broke the SMTP protocol.",
     fix: ["Update or fix the SMTP client."],
     reference: CODES_PAGE,
@@ -949,7 +946,7 @@ const protocolAndSubmission: readonly ReplyRule[] = [
     codes: [501],
     enhanced: ["5.5.4"],
     text: /HELO\/EHLO argument/i,
-    codeAlone: true,
+    codeAlone: ["5.5.4"],
     summary: "The EHLO or HELO name is missing or invalid.",
     fix: ["Send the server's fully qualified host name in EHLO (Postfix: smtp_helo_name)."],
     reference: CODES_PAGE,
@@ -1064,7 +1061,7 @@ const protocolAndSubmission: readonly ReplyRule[] = [
     codes: [535],
     enhanced: ["5.7.8", "5.7.80", "5.7.1"],
     text: /Username and Password not accepted/i,
-    codeAlone: true,
+    codeAlone: ["5.7.8", "5.7.80"],
     summary: "Google rejected the SMTP username or password.",
     fix: ["Check the stored credentials; use an app password or OAuth 2.0."],
     reference: CODES_PAGE,

@@ -1,0 +1,130 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { PassThrough, Readable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import type { CliIo } from "../../src/cli/io.js";
+import { runCli } from "../../src/cli/main.js";
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+async function run(
+  argv: readonly string[],
+  stdin = "",
+  env: Record<string, string> = {},
+  tty = false,
+): Promise<Run> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const chunks = { stdout: "", stderr: "" };
+  stdout.on("data", (chunk: Buffer) => (chunks.stdout += chunk.toString()));
+  stderr.on("data", (chunk: Buffer) => (chunks.stderr += chunk.toString()));
+  const io: CliIo = {
+    stdout: Object.assign(stdout, { isTTY: tty }),
+    stderr,
+    stdin: Readable.from([Buffer.from(stdin)]),
+    env,
+    cwd: process.cwd(),
+  };
+  const code = await runCli(argv, io);
+  return { code, ...chunks };
+}
+
+const TSS04 =
+  "421 4.7.0 [TSS04] Messages from 203.0.113.25 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes";
+
+describe("delist explain", () => {
+  it("explains words joined with spaces", async () => {
+    const result = await run(["explain", ...TSS04.split(" ")]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("421 4.7.0");
+    expect(result.stdout).toContain("Yahoo/AOL");
+    expect(result.stdout).toContain("yahoo.deferred-complaints");
+    expect(result.stdout).toContain("203.0.113.25");
+    expect(result.stderr).toBe("");
+  });
+
+  it("wraps text output at 80 columns without colour off a TTY", async () => {
+    const result = await run(["explain", TSS04]);
+    for (const line of result.stdout.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
+    expect(result.stdout).not.toContain("\u001b[");
+  });
+
+  it("colours a TTY unless NO_COLOR is set", async () => {
+    expect((await run(["explain", TSS04], "", {}, true)).stdout).toContain("\u001b[");
+    expect((await run(["explain", TSS04], "", { NO_COLOR: "1" }, true)).stdout).not.toContain(
+      "\u001b[",
+    );
+  });
+
+  it("prints the JSON fields", async () => {
+    const result = await run(["explain", "--format", "json", TSS04]);
+    const output = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(result.code).toBe(1);
+    expect(output["schemaVersion"]).toBe(1);
+    expect(output["replyCode"]).toBe(421);
+    expect(output["enhancedStatus"]).toBe("4.7.0");
+    expect(output["provider"]).toBe("yahoo");
+    expect(output["category"]).toBe("reputation");
+    expect(output["ruleId"]).toBe("yahoo.deferred-complaints");
+    expect(output["permanent"]).toBe(false);
+    expect(output["providerToken"]).toBe("TSS04");
+    expect(output["judgedIp"]).toBe("203.0.113.25");
+    expect(output["findings"]).toEqual(["rate-limited"]);
+    expect(Array.isArray(output["fix"])).toBe(true);
+    expect(output["reference"]).toMatch(/^https:\/\//);
+  });
+
+  it("reads standard input for -", async () => {
+    const bounce =
+      "Diagnostic-Code: smtp; 550 5.1.1 <user1@example.net>:\n    Recipient address rejected: User unknown\n";
+    const result = await run(["explain", "--format", "json", "-"], bounce);
+    const output = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(output["replyCode"]).toBe(550);
+    expect(output["enhancedStatus"]).toBe("5.1.1");
+    expect(output["category"]).toBe("recipient");
+    expect(result.code).toBe(1);
+  });
+
+  it("exits 0 for a 2xx reply", async () => {
+    const result = await run(["explain", "250 2.0.0 OK"]);
+    expect(result.code).toBe(0);
+  });
+
+  it("exits 1 for text without a reply code", async () => {
+    expect((await run(["explain", "something", "odd"])).code).toBe(1);
+  });
+
+  it("exits 2 for empty input", async () => {
+    const result = await run(["explain"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("no reply to explain");
+    expect((await run(["explain", "-"], "  \n")).code).toBe(2);
+  });
+
+  it("exits 2 for a bad format", async () => {
+    const result = await run(["explain", "--format", "xml", "550 5.1.1 x"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('invalid --format "xml"');
+  });
+});
+
+describe("explain JSON schema", () => {
+  it("lists exactly the fields the command prints", async () => {
+    const schema = JSON.parse(
+      readFileSync(join(process.cwd(), "docs", "explain.schema.json"), "utf8"),
+    ) as {
+      required: string[];
+      properties: Record<string, unknown>;
+    };
+    const output = JSON.parse((await run(["explain", "--format", "json", TSS04])).stdout) as Record<
+      string,
+      unknown
+    >;
+    expect(Object.keys(output).sort()).toEqual([...schema.required].sort());
+    expect(Object.keys(schema.properties).sort()).toEqual([...schema.required].sort());
+  });
+});
