@@ -1,0 +1,135 @@
+import type { DeliveryStatus } from "../events.js";
+import { FieldReader, KEY_C, KEY_H, KEY_NONE, KEY_T, KEY_X } from "./field-reader.js";
+
+/** The fields of a delivery line (`=>`, `->`, `>>`, `*>`, `**`, `==`) for one address. */
+export interface DeliveryFields {
+  recipient: string;
+  /** The top-level address the recipient came from, `<parent@…>` after the recipient. */
+  originalRecipient: string | null;
+  transport: string | null;
+  relayHost: string | null;
+  relayIp: string | null;
+  /** TLS protocol from `X=`, spelled as OpenSSL does (`TLSv1.3`). */
+  tlsProtocol: string | null;
+  /** The remote confirmation `C="…"` (`+smtp_confirmation`). */
+  confirmation: string | null;
+  /** The text after the colon that ends the fields: Exim's reason or the remote reply. */
+  errorText: string | null;
+}
+
+/**
+ * Reads a delivery line whose address starts at `start`:
+ * `=> addr <parent> R=router T=transport H=host [ip]:port X=… CV=… C="…"`, and on failures
+ * `defer (-44) H=host [ip]: SMTP error from remote mail server after …: 550-…\n550 …`.
+ * Exim keeps multi-line replies on one line with a literal `\n`, and so does `errorText`.
+ */
+export function readDelivery(reader: FieldReader, text: string, start: number): DeliveryFields {
+  reader.reset(text, start, true);
+  const fields: DeliveryFields = {
+    recipient: reader.nextBare() ? reader.value() : "",
+    originalRecipient: null,
+    transport: null,
+    relayHost: null,
+    relayIp: null,
+    tlsProtocol: null,
+    confirmation: null,
+    errorText: null,
+  };
+
+  while (reader.next()) {
+    const key = reader.key;
+    if (key === KEY_NONE) {
+      readBareToken(reader, text, fields);
+    } else if (key === KEY_T) {
+      fields.transport = reader.value();
+    } else if (key === KEY_H) {
+      reader.readHost();
+      fields.relayHost = reader.hostName;
+      fields.relayIp = reader.hostIp;
+    } else if (key === KEY_X) {
+      fields.tlsProtocol = tlsProtocol(text, reader.valueStart, reader.valueEnd);
+    } else if (key === KEY_C) {
+      fields.confirmation = reader.value();
+    }
+  }
+
+  if (reader.textStart >= 0) {
+    fields.errorText = text.slice(reader.textStart);
+    const named = fields.relayIp === null ? hostInText(fields.errorText) : null;
+    if (named !== null) {
+      fields.relayHost = named.host;
+      fields.relayIp = named.ip;
+    }
+  }
+  return fields;
+}
+
+/** Maps a delivery flag and its error text to a status; null for lines that are no attempt. */
+export function deliveryStatus(flag: string, errorText: string | null): DeliveryStatus | null {
+  switch (flag) {
+    case "=>":
+    case "->":
+    case ">>":
+      return "sent";
+    case "*>":
+      // Delivery suppressed by `-N`: nothing was sent, and nothing failed.
+      return "other";
+    case "==":
+      // Exim writes `retry time not reached` when a queue run skips an address whose next
+      // retry is still in the future. No host was tried, so it is no new deferral.
+      return errorText?.startsWith("retry time not reached") === true ? null : "deferred";
+    case "**":
+      return errorText !== null && isTimeout(errorText) ? "expired" : "bounced";
+    default:
+      return null;
+  }
+}
+
+// Exim gives up on an address after its retry rule's cut-off time.
+function isTimeout(errorText: string): boolean {
+  return (
+    errorText.startsWith("retry timeout exceeded") ||
+    errorText.includes("have been failing for a long time")
+  );
+}
+
+// `<parent@…>` is the original address; `(…)` tokens are intermediate parents, `defer` and
+// `(-44)` the deferral and Exim's error number, all skipped.
+function readBareToken(reader: FieldReader, text: string, fields: DeliveryFields): void {
+  const first = text.charCodeAt(reader.valueStart);
+  const last = text.charCodeAt(reader.valueEnd - 1);
+  if (first === 60 && last === 62 && fields.originalRecipient === null) {
+    fields.originalRecipient = text.slice(reader.valueStart + 1, reader.valueEnd - 1);
+  }
+}
+
+// `TLS1.3:TLS_AES_256_GCM_SHA384:256` (GnuTLS) or `TLSv1.3:…` (OpenSSL) → `TLSv1.3`. The
+// common versions return constants, because this runs on most remote deliveries.
+function tlsProtocol(text: string, start: number, end: number): string {
+  if (text.startsWith("TLS1.3:", start) || text.startsWith("TLSv1.3:", start)) return "TLSv1.3";
+  if (text.startsWith("TLS1.2:", start) || text.startsWith("TLSv1.2:", start)) return "TLSv1.2";
+  const colon = text.indexOf(":", start);
+  const protocol = text.slice(start, colon < 0 || colon > end ? end : colon);
+  return protocol.startsWith("TLS1") ? "TLSv" + protocol.slice(3) : protocol;
+}
+
+/** A relay host and address named inside error text. */
+export interface NamedHost {
+  host: string;
+  ip: string;
+}
+
+/**
+ * Finds a host named inside the text, as lines without `H=` do:
+ * `SMTP error from remote mail server after end of data: host mx.example.com [192.0.2.1]: 554 …`.
+ */
+export function hostInText(text: string): NamedHost | null {
+  const at = text.indexOf(": host ");
+  if (at < 0) return null;
+  const nameStart = at + 7;
+  const space = text.indexOf(" ", nameStart);
+  if (space < 0 || text.charCodeAt(space + 1) !== 91) return null;
+  const close = text.indexOf("]", space);
+  if (close < 0) return null;
+  return { host: text.slice(nameStart, space), ip: text.slice(space + 2, close) };
+}

@@ -1,0 +1,108 @@
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { createEximParser } from "../../../src/logs/exim/index.js";
+import { corpusPath, corpusRoot } from "../../helpers/corpus.js";
+import { readLogLines, runParser, type ParserRun } from "./frame.js";
+
+const root = corpusRoot();
+
+function real(...parts: string[]): string {
+  return corpusPath(root ?? "", "logs", "real", ...parts);
+}
+
+function unparsedShare(run: ParserRun): number {
+  const total = run.outcomes.parsed + run.outcomes.ignored + run.outcomes.unparsed;
+  return total === 0 ? 0 : run.outcomes.unparsed / total;
+}
+
+function count(run: ParserRun, type: string): number {
+  return run.events.filter((event) => event.type === type).length;
+}
+
+// Wazuh's rule tests hold one log line per `log N pass = <line>` entry.
+function wazuhLines(path: string): string[] {
+  return readLogLines(path).flatMap((line) => {
+    const match = /^log \d+ pass = (.*)$/.exec(line);
+    return match?.[1] === undefined ? [] : [match[1]];
+  });
+}
+
+describe.skipIf(root === null)("Exim parser on real logs and fixtures", () => {
+  // Real server logs and fixtures cut from real servers contain only lines that Exim itself
+  // writes, and every form among them is handled. The 0.5 % allowance keeps one odd line in a
+  // future copy of the corpus from failing the suite, while a new line form still would.
+  const REAL_BOUND = 0.005;
+
+  test("cPanel main log: brute force and rejects", () => {
+    const run = runParser(
+      createEximParser,
+      readLogLines(real("DDoS-aizsardzi-bas-veidi-ak19192", "exim_mainlog")),
+    );
+
+    expect(unparsedShare(run)).toBeLessThanOrEqual(REAL_BOUND);
+    expect(count(run, "auth-failure")).toBe(5196);
+    expect(count(run, "reject")).toBe(1177);
+    expect(count(run, "lifecycle")).toBe(4);
+    expect(count(run, "delivery")).toBe(0);
+  });
+
+  test("ddgrey main log: dictionary attack and deliveries", () => {
+    const run = runParser(createEximParser, readLogLines(real("ddgrey", "mainlog")));
+    const rcptRejects = run.events.filter(
+      (event) => event.type === "reject" && event.stage === "RCPT",
+    );
+
+    expect(unparsedShare(run)).toBeLessThanOrEqual(REAL_BOUND);
+    expect(rcptRejects).toHaveLength(1157);
+    expect(count(run, "message")).toBe(43);
+    expect(run.events.filter((e) => e.type === "delivery" && e.status === "sent").length).toBe(41);
+  });
+
+  test.each([
+    "fail2ban/tests/files/logs/exim",
+    "fail2ban/tests/files/logs/exim-spam",
+    "crowdsec-hub/.tests/exim-bf/exim-bf.log",
+    "crowdsec-hub/.tests/exim-logs/exim-logs.log",
+    "crowdsec-hub/.tests/exim-spam/exim-spam.log",
+    "crowdsec-hub/.tests/exim-syslog-logs/exim-logs.log",
+  ])("fixture %s", (path) => {
+    const run = runParser(createEximParser, readLogLines(real(...path.split("/"))), { year: 2022 });
+    expect(run.outcomes.parsed).toBeGreaterThan(0);
+    expect(unparsedShare(run)).toBeLessThanOrEqual(REAL_BOUND);
+  });
+
+  test("wazuh rule-test lines", () => {
+    const run = runParser(
+      createEximParser,
+      wazuhLines(real("wazuh", "ruleset", "testing", "tests", "exim.ini")),
+    );
+
+    expect(run.outcomes.unparsed).toBe(0);
+    expect(count(run, "auth-failure")).toBe(2);
+    expect(count(run, "reject")).toBe(2);
+  });
+
+  test("Exim test-suite logs", () => {
+    const folder = real("exim", "test", "log");
+    const runs = readdirSync(folder).map((name) =>
+      runParser(createEximParser, readLogLines(join(folder, name)), {}, name),
+    );
+    const total = runs.reduce(
+      (sum, run) => sum + run.outcomes.parsed + run.outcomes.ignored + run.outcomes.unparsed,
+      0,
+    );
+    const unparsed = runs.flatMap((run) => run.unparsed);
+
+    expect(runs).toHaveLength(30);
+    // The suite's configurations write test output through ACL `logwrite` (`spf_result`,
+    // `dmarc_status`, `rcpt for`, proxy and TLS session dumps), which no parser can know.
+    // Those lines are 15 % of the sample; the bound allows that share and a little more.
+    expect(unparsed.length / total).toBeLessThanOrEqual(0.2);
+    // Every arrival and delivery line parses, whatever the test output around it.
+    const flagged = unparsed.filter((record) =>
+      / (<=|\(=|=>|->|>>|\*>|\*\*|==) /.test(record.message.slice(0, 30)),
+    );
+    expect(flagged.map((record) => record.message)).toEqual([]);
+  });
+});
