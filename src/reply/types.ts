@@ -26,7 +26,10 @@ export interface ParsedReply {
 
 /** What a reply means: the result of matching a parsed reply against the knowledge base. */
 export interface ReplyClassification {
-  /** The provider whose rule matched, or null when only a generic rule matched. */
+  /**
+   * The provider that sent the reply: the one the hints or the wrapper's host name point to, else the
+   * matched rule's provider, else one the text points to; null when none of them names one.
+   */
   provider: ProviderId | null;
   category: Category;
   /** Stable id of the matched rule, such as `gmail.ip-rate-limit`; `generic.*` for fallbacks. */
