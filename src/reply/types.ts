@@ -27,8 +27,8 @@ export interface ParsedReply {
 /** What a reply means: the result of matching a parsed reply against the knowledge base. */
 export interface ReplyClassification {
   /**
-   * The provider that sent the reply: the one the hints or the wrapper's host name point to, else the
-   * matched rule's provider, else one the text points to; null when none of them names one.
+   * The provider that sent the reply: the one the hints or the wrapper's host name point to,
+   * else the matched rule's provider, else one the text points to; null when none names one.
    */
   provider: ProviderId | null;
   category: Category;
