@@ -3,6 +3,7 @@
  * time without an offset, so the reader needs the server's zone to turn them into instants,
  * and the reports print instants back in that zone so that they match the log lines.
  */
+import { utcMs } from "./civil.js";
 
 /** Converts wall-clock fields (month 0–11) in one zone to milliseconds since the epoch. */
 export type WallClockToEpoch = (
@@ -56,7 +57,7 @@ function fixedZone(name: string, offsetMinutes: number): TimeZone {
   return {
     name,
     toEpoch: (year, month, day, hour, minute, second, millisecond) =>
-      Date.UTC(year, month, day, hour, minute, second, millisecond) - offsetMs,
+      utcMs(year, month, day, hour, minute, second, millisecond) - offsetMs,
     offsetMinutesAt: () => offsetMinutes,
   };
 }
@@ -83,34 +84,41 @@ function ianaZone(name: string): TimeZone {
   if (name === "UTC" || name === "Etc/UTC") return fixedZone(name, 0);
 
   const offsetAt = (epochMs: number): number => offsetMinutesFromFormat(format, epochMs);
-  // Offsets change at most a few times a year, so one look-up per wall-clock hour suffices.
-  const offsetByHour = new Map<number, number>();
+  // Offsets change at most a few times a year, so one look-up per wall-clock minute is
+  // enough, and consecutive log lines mostly share their minute.
+  const offsetByMinute = new Map<number, number>();
 
   return {
     name,
     offsetMinutesAt: offsetAt,
     toEpoch: (year, month, day, hour, minute, second, millisecond) => {
-      const wallHour = Date.UTC(year, month, day, hour);
-      let offset = offsetByHour.get(wallHour);
+      const wallMinute = utcMs(year, month, day, hour, minute, 0, 0);
+      let offset = offsetByMinute.get(wallMinute);
       if (offset === undefined) {
-        offset = wallHourOffset(wallHour, offsetAt);
-        if (offsetByHour.size > 100_000) offsetByHour.clear();
-        offsetByHour.set(wallHour, offset);
+        offset = wallClockOffset(wallMinute, offsetAt);
+        if (offsetByMinute.size >= 100_000) offsetByMinute.clear();
+        offsetByMinute.set(wallMinute, offset);
       }
-      return Date.UTC(year, month, day, hour, minute, second, millisecond) - offset * 60_000;
+      return utcMs(year, month, day, hour, minute, second, millisecond) - offset * 60_000;
     },
   };
 }
 
+const EIGHTEEN_HOURS_MS = 18 * 3_600_000;
+
 /**
- * Finds the offset that maps a wall-clock hour to an instant. In the hour that repeats when
- * clocks go back, the earlier instant is taken; in the hour skipped when clocks go forward,
- * the offset before the change is used.
+ * Finds the UTC offset that turns a wall-clock time (given as if it were UTC) into an instant.
+ * The offsets 18 hours before and after are the candidates, because no zone changes its
+ * offset twice within 36 hours. In the hour that repeats when clocks go back, the earlier
+ * instant is taken. A time in the hour skipped when clocks go forward is read with the offset
+ * from before the change, so 02:30 on a spring-forward night becomes 03:30 summer time.
  */
-function wallHourOffset(wallHourAsUtc: number, offsetAt: (epochMs: number) => number): number {
-  const guess = offsetAt(wallHourAsUtc);
-  const corrected = offsetAt(wallHourAsUtc - guess * 60_000);
-  return corrected === guess ? guess : Math.max(guess, corrected);
+function wallClockOffset(wallAsUtc: number, offsetAt: (epochMs: number) => number): number {
+  const before = offsetAt(wallAsUtc - EIGHTEEN_HOURS_MS);
+  if (offsetAt(wallAsUtc - before * 60_000) === before) return before;
+  const after = offsetAt(wallAsUtc + EIGHTEEN_HOURS_MS);
+  if (offsetAt(wallAsUtc - after * 60_000) === after) return after;
+  return before;
 }
 
 function offsetMinutesFromFormat(format: Intl.DateTimeFormat, epochMs: number): number {

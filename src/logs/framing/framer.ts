@@ -1,8 +1,29 @@
 import type { LogRecord } from "../record.js";
 import type { TimeZone } from "../../time/zone.js";
+import { utcMs } from "../../time/civil.js";
 import { YearTracker } from "./year.js";
-import { digitsAt, isClockAt, isDigit, isIsoDateAt, monthAt, readStampTail } from "./stamps.js";
+import { digitsAt, isClockAt, isDigit, isIsoDateAt, monthAt, StampTail } from "./stamps.js";
 import { parseJournalLine } from "./journal.js";
+import { RepeatExpander, type RecordSink } from "./repeats.js";
+import {
+  EXIM_PROGRAM,
+  looksLikeSyslogHeader,
+  normaliseProgram,
+  skipStructuredData,
+  stripEmbeddedEximStamp,
+  TagReader,
+} from "./tags.js";
+import { TokenCache } from "./tokens.js";
+import {
+  readEximOrSupervised,
+  readRoundcubeLine,
+  readTai64nLine,
+  type NativeLine,
+  type StampedLine,
+} from "./native.js";
+
+export { MAX_REPEAT, type RecordSink } from "./repeats.js";
+export { ROUNDCUBE_PROGRAM, SUPERVISED_PROGRAM } from "./native.js";
 
 /** How the framing layer reads timestamps. */
 export interface FramingOptions {
@@ -15,70 +36,68 @@ export interface FramingOptions {
 /** What the framer made of one line. */
 export type FrameOutcome = "record" | "blank" | "unrecognised";
 
-/** Receives the records of one line: none, one, or several for a repeat marker. */
-export type RecordSink = (record: LogRecord) => void;
-
-/** Upper bound for `last message repeated N times`, so one corrupt count cannot stall a run. */
-export const MAX_REPEAT = 1000;
-
-const EXIM_PROGRAM = "exim";
-
-// Haraka's log levels, which poste.io's s6 logs put right after the timestamp.
-const HARAKA_LEVELS = new Set([
-  "[PROTOCOL]",
-  "[DATA]",
-  "[DEBUG]",
-  "[INFO]",
-  "[NOTICE]",
-  "[WARN]",
-  "[ERROR]",
-  "[CRIT]",
-  "[ALERT]",
-  "[EMERG]",
-]);
-
-const REPEATED = /^message repeated (\d+) times: \[ ?(.*?) ?\]$/;
-const LAST_REPEATED = /^last message repeated (\d+) times?/;
+// A UTF-8 byte order mark as the reader's latin1 decoding shows it.
+const LATIN1_BOM = "\u00ef\u00bb\u00bf";
 
 /**
  * Takes the transport framing off log lines: classic BSD syslog (RFC 3164 style), RFC 3339
  * syslog, RFC 5424, FreeBSD `<facility.level>` prefixes, syslog-ng `YYYY-MM-DD HH:MM:SS`,
- * journald JSON, and Exim's native main log. One framer reads all files of a run in order,
- * so the year of classic syslog stamps carries over from one rotated file to the next.
+ * journald JSON, Exim's native main log, supervisor logs (poste.io's s6-log stamps, TAI64N
+ * labels) and Roundcube's `[DD-Mon-YYYY HH:MM:SS +ZZZZ]` log. One framer reads all files
+ * of a run in order, so the year of classic syslog stamps carries over from one rotated file
+ * to the next. Every line passes through here, so the common paths read char codes and
+ * reuse scratch objects instead of using regular expressions or allocating.
  */
 export class LineFramer {
   private file = "-";
   private years: YearTracker;
-  private readonly lastRecordByHost = new Map<string, LogRecord>();
-  private lastStamp = "";
+  private readonly repeats = new RepeatExpander();
+  private readonly tag = new TagReader();
+  private readonly tail = new StampTail();
+  private readonly hosts = new TokenCache();
+  // The last classic stamp (`Mar  4 09:15:02`) as one number, and its instant: consecutive
+  // lines usually share a stamp, and a match skips the year and zone arithmetic.
+  private lastStampKey = -1;
   private lastStampTime = 0;
 
   constructor(private readonly options: FramingOptions) {
-    this.years = new YearTracker(options.year ?? null, Date.now());
+    this.years = this.newYearTracker(Date.now());
   }
 
   /**
-   * Starts a new input. `referenceMs` anchors the year of a classic syslog file (its mtime,
-   * or now for stdin); it is used only while no year is known yet.
+   * Starts a new input named `file` (as the user gave it; `-` for stdin). `referenceMs`
+   * anchors the year of classic syslog stamps: the file's mtime, or now for stdin. With
+   * `continuesPrevious` (the second and later file of a rotated set) the year and the
+   * previous message for repeat markers carry over from the file before, and `referenceMs`
+   * is not used.
    */
   startFile(file: string, referenceMs: number, continuesPrevious: boolean): void {
     this.file = file;
-    if (!continuesPrevious) {
-      this.years = new YearTracker(this.options.year ?? null, referenceMs);
-      this.lastStamp = "";
-    }
-    this.lastRecordByHost.clear();
+    if (continuesPrevious) return;
+    this.years = this.newYearTracker(referenceMs);
+    this.lastStampKey = -1;
+    this.repeats.reset();
   }
 
-  /** Frames one line (without its `\n`) and passes the resulting records to `emit`. */
-  frame(text: string, line: number, emit: RecordSink): FrameOutcome {
-    if (text.length === 0 || isBlank(text)) return "blank";
-    const first = text.charCodeAt(0);
+  private newYearTracker(referenceMs: number): YearTracker {
+    const offsetMinutes = this.options.timeZone.offsetMinutesAt(referenceMs);
+    return new YearTracker(this.options.year ?? null, referenceMs + offsetMinutes * 60_000);
+  }
 
+  /**
+   * Frames one line (without its `\n`) and passes the resulting records to `emit`. `line` is
+   * the 1-based line number in the current file.
+   */
+  frame(text: string, line: number, emit: RecordSink): FrameOutcome {
+    const first = text.charCodeAt(0);
     if (first >= 65 && first <= 90) return this.frameClassic(text, 0, line, emit);
     if (isDigit(first)) return this.frameIso(text, 0, line, emit);
     if (first === 60) return this.framePriority(text, line, emit);
     if (first === 123) return this.frameJournal(text, line, emit);
+    if (first === 64) return this.frameStamped(readTai64nLine(text), text, line, emit);
+    if (first === 91) return this.frameStamped(readRoundcubeLine(text), text, line, emit);
+    if (text.length === 0 || isBlank(text)) return "blank";
+    if (first === 0xef && text.startsWith(LATIN1_BOM)) return this.frame(text.slice(3), line, emit);
     return "unrecognised";
   }
 
@@ -97,61 +116,55 @@ export class LineFramer {
       day = digitsAt(text, start + 4, 2);
     }
     if (day < 1 || day > 31 || text.charCodeAt(clockStart - 1) !== 32) return "unrecognised";
-    if (!isClockAt(text, clockStart)) return "unrecognised";
+    if (!isClockAt(text, clockStart) || text.charCodeAt(clockStart + 8) !== 32) {
+      return "unrecognised";
+    }
 
-    const stampEnd = clockStart + 8;
-    if (text.charCodeAt(stampEnd) !== 32) return "unrecognised";
-    const time = this.classicTime(text, start, clockStart, month, day);
-    return this.frameHostAndTag(text, stampEnd + 1, time, line, emit);
+    const hour = digitsAt(text, clockStart, 2);
+    const minute = digitsAt(text, clockStart + 3, 2);
+    const second = digitsAt(text, clockStart + 6, 2);
+    const key = ((month * 32 + day) * 24 + hour) * 3600 + minute * 60 + second;
+    const time = key === this.lastStampKey ? this.lastStampTime : this.classicTime(key, month, day);
+    return this.frameHostAndTag(text, clockStart + 9, time, line, emit);
   }
 
-  private classicTime(
-    text: string,
-    start: number,
-    clockStart: number,
-    month: number,
-    day: number,
-  ): number {
-    const stamp = text.slice(start, clockStart + 8);
-    if (stamp === this.lastStamp) return this.lastStampTime;
+  // `key` packs month, day and clock of a classic stamp; the year comes from the tracker.
+  private classicTime(key: number, month: number, day: number): number {
+    const secondOfDay = key % 86_400;
     const year = this.years.yearFor(month);
     const time = this.options.timeZone.toEpoch(
       year,
       month,
       day,
-      digitsAt(text, clockStart, 2),
-      digitsAt(text, clockStart + 3, 2),
-      digitsAt(text, clockStart + 6, 2),
+      Math.floor(secondOfDay / 3600),
+      Math.floor(secondOfDay / 60) % 60,
+      secondOfDay % 60,
       0,
     );
-    this.lastStamp = stamp;
+    this.lastStampKey = key;
     this.lastStampTime = time;
     return time;
   }
 
   // `2024-03-04T09:15:02.48+01:00 host tag: msg`, `2024-03-04 09:15:02 …` (Exim, syslog-ng)
   private frameIso(text: string, start: number, line: number, emit: RecordSink): FrameOutcome {
-    if (!isIsoDateAt(text, start)) return "unrecognised";
     const separator = text.charCodeAt(start + 10);
-    if ((separator !== 84 && separator !== 32) || !isClockAt(text, start + 11)) {
-      return "unrecognised";
-    }
-    const tail = readStampTail(text, start + 19);
-    let end = tail.end;
-    let offsetMinutes = tail.offsetMinutes;
+    if (separator !== 84 && separator !== 32) return "unrecognised";
+    if (!isIsoDateAt(text, start) || !isClockAt(text, start + 11)) return "unrecognised";
+    const tail = this.tail.read(text, start + 19);
+    const millisecond = tail.millisecond;
     // Exim's `log_timezone` writes ` +0100` after the time.
-    if (offsetMinutes === null && separator === 32 && text.charCodeAt(end) === 32) {
-      const spaced = readStampTail(text, end + 1);
-      if (spaced.offsetMinutes !== null) {
-        offsetMinutes = spaced.offsetMinutes;
-        end = spaced.end;
-      }
+    if (!tail.hasOffset && separator === 32 && text.charCodeAt(tail.end) === 32) {
+      const end = tail.end;
+      if (!tail.read(text, end + 1).hasOffset) tail.end = end;
     }
-    const time = this.isoTime(text, start, tail.millisecond, offsetMinutes);
+    const end = tail.end;
     if (text.charCodeAt(end) !== 32) return "unrecognised";
+    const offset = tail.hasOffset ? tail.offsetMinutes : null;
+    const time = this.isoTime(text, start, millisecond, offset);
 
     if (separator === 32 && !looksLikeSyslogHeader(text, end + 1)) {
-      return this.frameNativeExim(text, end + 1, time, line, emit);
+      return this.emitNative(readEximOrSupervised(text, end + 1), time, text, line, emit);
     }
     if (text.charCodeAt(end + 1) === 91) {
       // poste.io delivery summaries: `2024-03-04T09:15:03.123Z [UUID.1] …`
@@ -161,6 +174,7 @@ export class LineFramer {
     return this.frameHostAndTag(text, end + 1, time, line, emit);
   }
 
+  // `offsetMinutes` null means a naive time in the configured zone.
   private isoTime(
     text: string,
     start: number,
@@ -173,41 +187,33 @@ export class LineFramer {
     const hour = digitsAt(text, start + 11, 2);
     const minute = digitsAt(text, start + 14, 2);
     const second = digitsAt(text, start + 17, 2);
+    // A dated line tells the year of classic stamps that follow it in a mixed-style file.
+    this.years.observe(year, month);
     if (offsetMinutes === null) {
       return this.options.timeZone.toEpoch(year, month, day, hour, minute, second, millisecond);
     }
-    return Date.UTC(year, month, day, hour, minute, second, millisecond) - offsetMinutes * 60_000;
+    return utcMs(year, month, day, hour, minute, second, millisecond) - offsetMinutes * 60_000;
   }
 
-  // Exim main log: `2024-03-04 09:15:02 [pid] 1rhA2b-000Abc-1x <= …`
-  private frameNativeExim(
+  private frameStamped(
+    stamped: StampedLine | null,
     text: string,
-    start: number,
-    time: number,
     line: number,
     emit: RecordSink,
   ): FrameOutcome {
-    let messageStart = start;
-    // s6-log (poste.io) puts two spaces after the stamp, then usually a Haraka log level.
-    // Exim never writes two spaces there.
-    if (text.charCodeAt(messageStart) === 32) {
-      messageStart += 1;
-      const level = text.slice(messageStart, text.indexOf(" ", messageStart));
-      const program = HARAKA_LEVELS.has(level) ? "haraka" : "s6-log";
-      emit(this.record(time, "", program, null, text.slice(messageStart), line));
-      return "record";
-    }
+    if (stamped === null) return "unrecognised";
+    return this.emitNative(stamped, stamped.time, text, line, emit);
+  }
 
-    let pid: number | null = null;
-    if (text.charCodeAt(messageStart) === 91) {
-      const close = text.indexOf("] ", messageStart);
-      const value = close > 0 ? Number(text.slice(messageStart + 1, close)) : NaN;
-      if (Number.isInteger(value)) {
-        pid = value;
-        messageStart = close + 2;
-      }
-    }
-    emit(this.record(time, "", EXIM_PROGRAM, pid, text.slice(messageStart), line));
+  private emitNative(
+    native: NativeLine,
+    time: number,
+    text: string,
+    line: number,
+    emit: RecordSink,
+  ): FrameOutcome {
+    const message = text.slice(native.messageStart);
+    emit(this.record(time, "", native.program, native.pid, message, line));
     return "record";
   }
 
@@ -237,38 +243,40 @@ export class LineFramer {
       index = space + 1;
     }
     const [stamp = "", host = "", app = "", procId = ""] = fields;
-    if (!isIsoDateAt(stamp, 0) || !isClockAt(stamp, 11)) return "unrecognised";
-    const tail = readStampTail(stamp, 19);
-    const time = this.isoTime(stamp, 0, tail.millisecond, tail.offsetMinutes);
+    if (!isIsoDateAt(stamp, 0) || stamp.charCodeAt(10) !== 84 || !isClockAt(stamp, 11)) {
+      return "unrecognised";
+    }
+    const tail = this.tail.read(stamp, 19);
+    const time = this.isoTime(
+      stamp,
+      0,
+      tail.millisecond,
+      tail.hasOffset ? tail.offsetMinutes : null,
+    );
+
     index = skipStructuredData(text, index);
     let message = text.slice(index);
-    if (message.startsWith("\u00ef\u00bb\u00bf")) message = message.slice(3);
-    const pid = procId === "-" ? null : Number(procId);
-    const hostName = host === "-" ? "" : host;
-    const program = normaliseProgram(app === "-" ? "" : app);
+    if (message.startsWith(LATIN1_BOM)) message = message.slice(3);
+    const pid = procId === "-" ? NaN : Number(procId);
     const record = this.record(
       time,
-      hostName,
-      program,
+      host === "-" ? "" : host,
+      app === "-" ? "unknown" : normaliseProgram(app),
       Number.isInteger(pid) ? pid : null,
       message,
       line,
     );
-    return this.emitWithRepeats(record, emit);
+    this.repeats.emit(record, emit);
+    return "record";
   }
 
   private frameJournal(text: string, line: number, emit: RecordSink): FrameOutcome {
     const entry = parseJournalLine(text);
     if (entry === null) return "unrecognised";
-    const record = this.record(
-      entry.time,
-      entry.host,
-      normaliseProgram(entry.program),
-      entry.pid,
-      entry.message,
-      line,
-    );
-    return this.emitWithRepeats(record, emit);
+    const program = entry.program === "" ? "unknown" : normaliseProgram(entry.program);
+    const record = this.record(entry.time, entry.host, program, entry.pid, entry.message, line);
+    this.repeats.emit(record, emit);
+    return "record";
   }
 
   // `host tag[pid]: message` after any timestamp.
@@ -287,42 +295,23 @@ export class LineFramer {
     }
     const hostEnd = text.indexOf(" ", hostStart);
     if (hostEnd <= hostStart) return "unrecognised";
-    const host = text.slice(hostStart, hostEnd);
+    const host = this.hosts.slice(text, hostStart, hostEnd);
     const tagStart = hostEnd + 1;
 
-    const repeatMatch = LAST_REPEATED.exec(text.slice(tagStart));
-    if (repeatMatch !== null) return this.repeatLast(host, Number(repeatMatch[1]), line, emit);
-
-    const tag = readTag(text, tagStart);
-    if (tag === null) return "unrecognised";
-    let message = text.slice(tag.messageStart);
-    let program = normaliseProgram(tag.program);
-    if (program === EXIM_PROGRAM) message = stripEmbeddedEximStamp(message);
-    if (program === "") program = "unknown";
-
-    const record = this.record(time, host, program, tag.pid, message, line);
-    return this.emitWithRepeats(record, emit);
-  }
-
-  private emitWithRepeats(record: LogRecord, emit: RecordSink): FrameOutcome {
-    const repeated = REPEATED.exec(record.message);
-    if (repeated === null) {
-      this.lastRecordByHost.set(record.host, record);
-      emit(record);
-      return "record";
+    const repeatCount = this.repeats.lastRepeatedCount(text, tagStart);
+    if (repeatCount >= 0) {
+      const marker = this.record(time, host, "", null, "", line);
+      return this.repeats.repeatLast(marker, repeatCount, emit) ? "record" : "unrecognised";
     }
-    const inner = { ...record, message: repeated[2] ?? "" };
-    const count = Math.min(Number(repeated[1]), MAX_REPEAT);
-    for (let i = 0; i < count; i++) emit(inner);
-    this.lastRecordByHost.set(record.host, inner);
-    return "record";
-  }
 
-  private repeatLast(host: string, count: number, line: number, emit: RecordSink): FrameOutcome {
-    const last = this.lastRecordByHost.get(host);
-    if (last === undefined) return "unrecognised";
-    const repeat = { ...last, line, file: this.file };
-    for (let i = 0; i < Math.min(count, MAX_REPEAT); i++) emit(repeat);
+    const tag = this.tag;
+    if (!tag.read(text, tagStart)) return "unrecognised";
+    let message = text.slice(tag.messageStart);
+    const program = normaliseProgram(tag.program);
+    if (program === EXIM_PROGRAM) message = stripEmbeddedEximStamp(message);
+    const pid = tag.pid < 0 ? null : tag.pid;
+
+    this.repeats.emit(this.record(time, host, program, pid, message, line), emit);
     return "record";
   }
 
@@ -338,101 +327,7 @@ export class LineFramer {
   }
 }
 
-interface Tag {
-  program: string;
-  pid: number | null;
-  messageStart: number;
-}
-
-/** Reads `program[pid]: `, `program: `, `program[pid] ` or `program :` at `start`. */
-function readTag(text: string, start: number): Tag | null {
-  let end = start;
-  const length = text.length;
-  while (end < length) {
-    const code = text.charCodeAt(end);
-    if (code === 32 || code === 58 || code === 91) break;
-    end += 1;
-  }
-  if (end === start) return null;
-  const program = text.slice(start, end);
-  let pid: number | null = null;
-
-  if (text.charCodeAt(end) === 91) {
-    const close = text.indexOf("]", end);
-    if (close < 0) return null;
-    const value = Number(text.slice(end + 1, close));
-    pid = Number.isInteger(value) ? value : null;
-    end = close + 1;
-  }
-  if (text.charCodeAt(end) === 32 && text.charCodeAt(end + 1) === 58) end += 1;
-  if (text.charCodeAt(end) === 58) end += 1;
-  if (text.charCodeAt(end) === 32) end += 1;
-  return { program, pid, messageStart: end };
-}
-
-/**
- * True when the text after a `YYYY-MM-DD HH:MM:SS` stamp reads `host tag[pid]: ` (syslog-ng
- * templates) rather than an Exim main-log line. Exim lines also contain `word word:` shapes
- * (`server cert:`, `1rhA2b-000Abc-1x DKIM:`), so a syslog tag needs a pid or a known MTA
- * program name, and the host must not be an Exim message id.
- */
-function looksLikeSyslogHeader(text: string, start: number): boolean {
-  const hostEnd = text.indexOf(" ", start);
-  if (hostEnd <= start) return false;
-  const tagEnd = text.indexOf(" ", hostEnd + 1);
-  if (tagEnd < 0 || text.charCodeAt(tagEnd - 1) !== 58) return false;
-
-  const host = text.slice(start, hostEnd);
-  if (EXIM_MESSAGE_ID.test(host) || /[=<>:]/.test(host)) return false;
-  const tag = SYSLOG_TAG.exec(text.slice(hostEnd + 1, tagEnd - 1));
-  if (tag === null) return false;
-  return tag[2] !== undefined || SYSLOG_PROGRAMS.test(tag[1] ?? "");
-}
-
-const EXIM_MESSAGE_ID = /^[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4}$/;
-const SYSLOG_TAG = /^([A-Za-z][\w./-]*)(\[\d+\])?$/;
-const SYSLOG_PROGRAMS = /^(?:postfix[\w-]*\/|exim|sendmail|sm-mta|sm-msp-queue|dovecot|opendkim)/;
-
-function skipStructuredData(text: string, start: number): number {
-  if (text.charCodeAt(start) === 45)
-    return text.charCodeAt(start + 1) === 32 ? start + 2 : start + 1;
-  let index = start;
-  while (text.charCodeAt(index) === 91) {
-    let inQuotes = false;
-    index += 1;
-    while (index < text.length) {
-      const code = text.charCodeAt(index);
-      if (code === 92 && inQuotes) index += 1;
-      else if (code === 34) inQuotes = !inQuotes;
-      else if (code === 93 && !inQuotes) break;
-      index += 1;
-    }
-    index += 1;
-  }
-  return text.charCodeAt(index) === 32 ? index + 1 : index;
-}
-
-/** Exim writes its own stamp inside syslog messages when `syslog_timestamp` is on. */
-function stripEmbeddedEximStamp(message: string): string {
-  if (!isIsoDateAt(message, 0) || message.charCodeAt(10) !== 32 || !isClockAt(message, 11)) {
-    return message;
-  }
-  const tail = readStampTail(message, 19);
-  let start = tail.end;
-  if (message.charCodeAt(start) === 32) start += 1;
-  if (message.charCodeAt(start) === 91) {
-    const close = message.indexOf("] ", start);
-    if (close > 0) start = close + 2;
-  }
-  return message.slice(start);
-}
-
-/** Folds program names that mean the same MTA: Debian's `exim4` is Exim. */
-function normaliseProgram(program: string): string {
-  if (program === "exim4" || program === "exim4-daemon") return EXIM_PROGRAM;
-  return program;
-}
-
+// Blank means only spaces, tabs, CRs and NULs: padding that some writers leave between records.
 function isBlank(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);

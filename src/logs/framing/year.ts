@@ -1,12 +1,12 @@
 /**
  * Year inference for classic syslog timestamps (`Mar  4 09:15:02`), which carry no year.
  *
- * The first line's year comes from a reference instant: the `--year` option, else the file's
- * modification time (when the last line was written), else the current time. A log is assumed
- * to span less than a year, so a first month later than the reference month belongs to the
- * year before. After that, a month that jumps back by more than six (December to January)
- * starts the next year, and a jump forward by more than six is a late line from the year
-before; smaller steps back are out-of-order lines in the same year.
+ * The first line's year comes from a reference: the `--year` option, else the wall-clock date
+ * of the file's modification time (when the last line was written), else of the current time.
+ * A log is assumed to span less than a year, so a first month later than the reference month
+ * belongs to the year before. After that, a month that jumps back by more than six (December
+ * to January) starts the next year, and a jump forward by more than six is a late line from
+ * the year before. Smaller steps back are out-of-order lines in the same year.
  */
 export class YearTracker {
   private year: number | null = null;
@@ -14,11 +14,12 @@ export class YearTracker {
 
   /**
    * @param fixedYear year of the first line, from `--year`; later rollovers still count.
-   * @param referenceMs instant of the last line when known (file mtime), else now.
+   * @param referenceWallMs wall-clock time of the last line (file mtime shifted by the log's
+   *   UTC offset, so that its UTC fields read as the local date), else now.
    */
   constructor(
     private readonly fixedYear: number | null,
-    private readonly referenceMs: number,
+    private readonly referenceWallMs: number,
   ) {}
 
   /** Returns the year for a line in `month` (0–11) and remembers the month. */
@@ -35,8 +36,18 @@ export class YearTracker {
     return this.year;
   }
 
+  /**
+   * Takes the year and month (0–11) of a line whose stamp has a year (RFC 3339, Exim), so
+   * classic stamps after it in a mixed-style file continue from that date. A dated line
+   * overrides `fixedYear` and the reference.
+   */
+  observe(year: number, month: number): void {
+    this.year = year;
+    this.lastMonth = month;
+  }
+
   private firstYear(month: number): number {
-    const reference = new Date(this.referenceMs);
+    const reference = new Date(this.referenceWallMs);
     const referenceYear = reference.getUTCFullYear();
     return month > reference.getUTCMonth() ? referenceYear - 1 : referenceYear;
   }

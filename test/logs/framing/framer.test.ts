@@ -1,0 +1,416 @@
+import { describe, expect, it } from "vitest";
+import type { LogRecord } from "../../../src/logs/record.js";
+import { LineFramer, type FrameOutcome } from "../../../src/logs/framing/framer.js";
+import { resolveTimeZone } from "../../../src/time/zone.js";
+
+const UTC = resolveTimeZone("UTC");
+const MARCH_2024 = Date.UTC(2024, 2, 10);
+
+interface Framed {
+  outcome: FrameOutcome;
+  records: LogRecord[];
+}
+
+function framer(year?: number, zone = UTC): LineFramer {
+  const result = new LineFramer({ timeZone: zone, year });
+  result.startFile("mail.log", MARCH_2024, false);
+  return result;
+}
+
+function frameWith(target: LineFramer, text: string, line = 1): Framed {
+  const records: LogRecord[] = [];
+  const outcome = target.frame(text, line, (record) => records.push(record));
+  return { outcome, records };
+}
+
+function frameOne(text: string, year?: number): LogRecord {
+  const { outcome, records } = frameWith(framer(year), text);
+  expect(outcome).toBe("record");
+  expect(records).toHaveLength(1);
+  const [record] = records;
+  if (record === undefined) throw new Error("no record");
+  return record;
+}
+
+const at = (...fields: [number, number, number, number, number, number, number?]): number =>
+  Date.UTC(...fields);
+
+describe("classic syslog", () => {
+  it("frames host, tag, pid and message", () => {
+    const record = frameOne(
+      "Mar  4 09:15:02 mx1 postfix/smtpd[2211]: connect from unknown[198.51.100.7]",
+    );
+    expect(record).toEqual({
+      time: at(2024, 2, 4, 9, 15, 2),
+      host: "mx1",
+      program: "postfix/smtpd",
+      pid: 2211,
+      message: "connect from unknown[198.51.100.7]",
+      file: "mail.log",
+      line: 1,
+    });
+  });
+
+  it("reads two-digit and unpadded days", () => {
+    expect(frameOne("Mar 14 09:15:02 mx1 postfix/qmgr[1]: x").time).toBe(at(2024, 2, 14, 9, 15, 2));
+    expect(frameOne("Mar 4 09:15:02 mx1 postfix/qmgr[1]: x").time).toBe(at(2024, 2, 4, 9, 15, 2));
+  });
+
+  it("reads tags without a pid", () => {
+    const record = frameOne(
+      "Mar  4 09:15:02 mail dovecot: imap-login: Login: user=<a@example.com>",
+    );
+    expect(record.program).toBe("dovecot");
+    expect(record.pid).toBeNull();
+    expect(record.message).toBe("imap-login: Login: user=<a@example.com>");
+  });
+
+  it("folds Exim's syslog tag and strips its own stamp", () => {
+    const record = frameOne(
+      "Mar  4 09:15:02 mx1 exim4[77]: 2024-03-04 09:15:02 1rhA2b-000Abc-1x <= a@example.com",
+    );
+    expect(record.program).toBe("exim");
+    expect(record.message).toBe("1rhA2b-000Abc-1x <= a@example.com");
+  });
+
+  it("skips FreeBSD facility prefixes", () => {
+    const named = frameOne(
+      "Mar 19 23:48:18 <mail.info> mx1 sm-mta[55517]: a: from=<b@example.com>",
+    );
+    expect(named.host).toBe("mx1");
+    expect(named.program).toBe("sm-mta");
+    const numeric = frameOne("Apr  2 17:51:27 <4.3> mx1 sshd[55624]: error: x");
+    expect(numeric.program).toBe("sshd");
+  });
+
+  it("rejects malformed stamps", () => {
+    const lines = [
+      "Mar  4 9:15:02 mx1 postfix/smtpd[1]: x",
+      "Mar 32 09:15:02 mx1 postfix/smtpd[1]: x",
+      "Mar  4 25:15:02 mx1 postfix/smtpd[1]: x",
+      "Mär  4 09:15:02 mx1 postfix/smtpd[1]: x",
+      "Mar  4 09:15:02",
+      "Suggested action: either install a certificate",
+    ];
+    for (const line of lines) expect(frameWith(framer(), line).outcome, line).toBe("unrecognised");
+  });
+});
+
+describe("year inference", () => {
+  it("anchors the first line on the file's mtime", () => {
+    expect(frameOne("Mar  4 09:15:02 mx1 postfix/smtpd[1]: x").time).toBe(at(2024, 2, 4, 9, 15, 2));
+    expect(frameOne("Nov  4 09:15:02 mx1 postfix/smtpd[1]: x").time).toBe(
+      at(2023, 10, 4, 9, 15, 2),
+    );
+  });
+
+  it("rolls over from December to January", () => {
+    const target = framer();
+    const times = [
+      "Dec 31 23:59:58 mx1 postfix/smtpd[1]: a",
+      "Jan  1 00:00:01 mx1 postfix/smtpd[1]: b",
+      "Dec 31 23:59:59 mx1 postfix/smtpd[1]: late line",
+      "Jan  1 00:00:02 mx1 postfix/smtpd[1]: c",
+    ].map((line) => frameWith(target, line).records[0]?.time);
+    expect(times).toEqual([
+      at(2023, 11, 31, 23, 59, 58),
+      at(2024, 0, 1, 0, 0, 1),
+      at(2023, 11, 31, 23, 59, 59),
+      at(2024, 0, 1, 0, 0, 2),
+    ]);
+  });
+
+  it("uses --year for the first line", () => {
+    const target = framer(2019);
+    expect(frameWith(target, "Nov  4 09:15:02 mx1 postfix/smtpd[1]: x").records[0]?.time).toBe(
+      at(2019, 10, 4, 9, 15, 2),
+    );
+    expect(frameWith(target, "Jan  2 09:15:02 mx1 postfix/smtpd[1]: x").records[0]?.time).toBe(
+      at(2020, 0, 2, 9, 15, 2),
+    );
+  });
+
+  it("carries the year into a continuing file", () => {
+    const target = framer();
+    target.startFile("mail.log.1", Date.UTC(2023, 11, 31, 23, 59), false);
+    frameWith(target, "Dec 30 10:00:00 mx1 postfix/smtpd[1]: x");
+    target.startFile("mail.log", Date.UTC(2031, 0, 5), true);
+    expect(frameWith(target, "Jan  2 10:00:00 mx1 postfix/smtpd[1]: x").records[0]?.time).toBe(
+      at(2024, 0, 2, 10, 0, 0),
+    );
+  });
+
+  it("starts over in a file that does not continue", () => {
+    const target = framer();
+    frameWith(target, "Dec 30 10:00:00 mx1 postfix/smtpd[1]: x");
+    target.startFile("other.log", Date.UTC(2031, 0, 5), false);
+    expect(frameWith(target, "Jan  2 10:00:00 mx1 postfix/smtpd[1]: x").records[0]?.time).toBe(
+      at(2031, 0, 2, 10, 0, 0),
+    );
+  });
+
+  it("takes the year of dated lines in a mixed file", () => {
+    const target = framer();
+    frameWith(target, "2021-05-01T10:00:00+00:00 mx1 postfix/smtpd[1]: x");
+    expect(frameWith(target, "May  1 10:00:05 mx1 postfix/smtpd[1]: y").records[0]?.time).toBe(
+      at(2021, 4, 1, 10, 0, 5),
+    );
+  });
+
+  it("reads the mtime anchor as local time", () => {
+    // 2024-01-01 00:30 in Berlin is still 2023 in UTC.
+    const berlin = new LineFramer({ timeZone: resolveTimeZone("Europe/Berlin") });
+    berlin.startFile("mail.log", Date.UTC(2023, 11, 31, 23, 30), false);
+    const { records } = frameWith(berlin, "Jan  1 00:29:00 mx1 postfix/smtpd[1]: x");
+    expect(records[0]?.time).toBe(at(2023, 11, 31, 23, 29, 0));
+  });
+});
+
+describe("time zones", () => {
+  it("reads naive stamps in the configured zone across a DST change", () => {
+    const target = framer(2024, resolveTimeZone("Europe/Berlin"));
+    const before = frameWith(target, "Mar 31 01:30:00 mx1 postfix/smtpd[1]: x").records[0];
+    const after = frameWith(target, "Mar 31 03:30:00 mx1 postfix/smtpd[1]: y").records[0];
+    expect(before?.time).toBe(at(2024, 2, 31, 0, 30, 0));
+    expect(after?.time).toBe(at(2024, 2, 31, 1, 30, 0));
+  });
+
+  it("reads naive stamps with a fixed offset", () => {
+    const target = framer(2024, resolveTimeZone("+07:00"));
+    const record = frameWith(target, "2024-03-04 09:15:02 1rhA2b-000Abc-1x Completed").records[0];
+    expect(record?.time).toBe(at(2024, 2, 4, 2, 15, 2));
+  });
+
+  it("ignores the zone for stamps with an offset", () => {
+    const target = framer(2024, resolveTimeZone("+07:00"));
+    const { records } = frameWith(
+      target,
+      "2024-03-04T09:15:02.481230+01:00 mx1 postfix/smtpd[1]: x",
+    );
+    expect(records[0]?.time).toBe(at(2024, 2, 4, 8, 15, 2, 481));
+  });
+});
+
+describe("RFC 3339 and syslog-ng stamps", () => {
+  it("reads fractions, Z and offsets without a colon", () => {
+    expect(frameOne("2024-03-04T09:15:02Z mx1 postfix/smtp[9]: x").time).toBe(
+      at(2024, 2, 4, 9, 15, 2),
+    );
+    expect(frameOne("2024-03-04T09:15:02+0100 mx1 postfix/smtp[9]: x").time).toBe(
+      at(2024, 2, 4, 8, 15, 2),
+    );
+  });
+
+  it("reads syslog-ng lines with a pid or a mail program", () => {
+    const record = frameOne("2024-03-04 09:15:02 mx1 postfix/smtpd[2211]: connect from x");
+    expect(record).toMatchObject({ host: "mx1", program: "postfix/smtpd", pid: 2211 });
+    expect(frameOne("2024-03-04 09:15:02 mx1 dovecot: imap-login: x").program).toBe("dovecot");
+  });
+});
+
+describe("Exim main log", () => {
+  it("frames plain lines with an empty host", () => {
+    const record = frameOne(
+      "2024-03-04 09:15:02 1rhA2b-000Abc-1x <= a@example.com H=(x) [192.0.2.1]",
+    );
+    expect(record).toMatchObject({ host: "", program: "exim", pid: null });
+    expect(record.message).toBe("1rhA2b-000Abc-1x <= a@example.com H=(x) [192.0.2.1]");
+  });
+
+  it("reads the pid, milliseconds and a spaced offset", () => {
+    const record = frameOne(
+      "2024-03-04 09:15:02.250 +0100 [4321] 1rhA2b-0000000000A-0000 Completed",
+    );
+    expect(record.time).toBe(at(2024, 2, 4, 8, 15, 2, 250));
+    expect(record.pid).toBe(4321);
+    expect(record.message).toBe("1rhA2b-0000000000A-0000 Completed");
+  });
+
+  it("keeps colon-ending words as Exim text", () => {
+    const record = frameOne("2024-03-04 09:15:02 1rhA2b-000Abc-1x DKIM: d=example.com s=mail");
+    expect(record.program).toBe("exim");
+    expect(frameOne("2024-03-04 09:15:02 pid 27421: SIGHUP received").program).toBe("exim");
+  });
+});
+
+describe("poste.io and supervisor logs", () => {
+  it("reads s6-log lines with a Haraka level", () => {
+    const record = frameOne(
+      "2024-03-04 09:15:02.481230500  [NOTICE] [F3A1] [core] disconnect ip=198.51.100.7",
+    );
+    expect(record).toMatchObject({ program: "haraka", host: "" });
+    expect(record.time).toBe(at(2024, 2, 4, 9, 15, 2, 481));
+    expect(record.message).toBe("[NOTICE] [F3A1] [core] disconnect ip=198.51.100.7");
+  });
+
+  it("names other s6-log payloads s6-log", () => {
+    expect(frameOne("2024-03-04 09:15:02.481230500  starting up").program).toBe("s6-log");
+  });
+
+  it("reads poste.io delivery summaries", () => {
+    const record = frameOne(
+      "2024-03-04T09:15:03.123Z [UUID.1] 198.51.100.7:25%mx.example.com () x",
+    );
+    expect(record).toMatchObject({
+      program: "haraka",
+      message: "[UUID.1] 198.51.100.7:25%mx.example.com () x",
+    });
+  });
+
+  it("reads TAI64N labels", () => {
+    const seconds = (Date.UTC(2024, 2, 4, 9, 15, 2) / 1000 + 10).toString(16);
+    const record = frameOne(`@40000000${seconds}00000000 imap-login: Info: Login: user=<a>`);
+    expect(record).toMatchObject({
+      program: "s6-log",
+      message: "imap-login: Info: Login: user=<a>",
+    });
+    expect(record.time).toBe(at(2024, 2, 4, 9, 15, 2));
+  });
+});
+
+describe("Roundcube", () => {
+  it("reads the bracketed stamp", () => {
+    const record = frameOne("[20-Oct-2020 14:56:10 +0100]: <ab12> User a@example.com [192.0.2.9]");
+    expect(record).toMatchObject({ program: "roundcube", host: "", pid: null });
+    expect(record.time).toBe(at(2020, 9, 20, 13, 56, 10));
+    expect(record.message).toBe("<ab12> User a@example.com [192.0.2.9]");
+  });
+});
+
+describe("priority prefixes and RFC 5424", () => {
+  it("reads RFC 5424 with the nil structured data", () => {
+    const record = frameOne(
+      "<22>1 2024-03-04T09:15:02.481Z mx1 postfix/smtpd 2211 - - connect from x",
+    );
+    expect(record).toMatchObject({ host: "mx1", program: "postfix/smtpd", pid: 2211 });
+    expect(record.message).toBe("connect from x");
+    expect(record.time).toBe(at(2024, 2, 4, 9, 15, 2, 481));
+  });
+
+  it("skips structured data and a BOM", () => {
+    const record = frameOne(
+      '<22>1 2024-03-04T09:15:02Z mx1 app - ID7 [meta a="x]y"] \u00ef\u00bb\u00bfhello',
+    );
+    expect(record).toMatchObject({ program: "app", pid: null, message: "hello" });
+  });
+
+  it("uses empty names for nil host and app", () => {
+    const record = frameOne("<22>1 2024-03-04T09:15:02Z - - - - - x");
+    expect(record).toMatchObject({ host: "", program: "unknown" });
+  });
+
+  it("reads a priority before a classic stamp", () => {
+    expect(frameOne("<22>Mar  4 09:15:02 mx1 postfix/smtpd[1]: x").program).toBe("postfix/smtpd");
+  });
+
+  it("rejects a priority without a stamp", () => {
+    expect(frameWith(framer(), "<22>hello").outcome).toBe("unrecognised");
+    expect(frameWith(framer(), "<> x").outcome).toBe("unrecognised");
+  });
+});
+
+describe("journald JSON", () => {
+  it("reads the fields", () => {
+    const line = JSON.stringify({
+      __REALTIME_TIMESTAMP: String(Date.UTC(2024, 2, 4, 9, 15, 2) * 1000 + 481_230),
+      _HOSTNAME: "mx1",
+      SYSLOG_IDENTIFIER: "postfix/smtpd",
+      SYSLOG_PID: "2211",
+      MESSAGE: "connect from x",
+    });
+    expect(frameOne(line)).toMatchObject({
+      time: at(2024, 2, 4, 9, 15, 2, 481),
+      host: "mx1",
+      program: "postfix/smtpd",
+      pid: 2211,
+      message: "connect from x",
+    });
+  });
+
+  it("decodes a byte-array message as latin1", () => {
+    const line = JSON.stringify({
+      __REALTIME_TIMESTAMP: "1709543702000000",
+      _COMM: "exim4",
+      MESSAGE: [0x61, 0xe9, 0xff],
+    });
+    expect(frameOne(line)).toMatchObject({ program: "exim", message: "a\u00e9\u00ff", pid: null });
+  });
+
+  it("rejects other JSON", () => {
+    expect(frameWith(framer(), '{"log":"x\\n","stream":"stderr"}').outcome).toBe("unrecognised");
+    expect(frameWith(framer(), "{not json").outcome).toBe("unrecognised");
+  });
+});
+
+describe("repeat markers", () => {
+  it("expands BSD markers with the marker's time and line", () => {
+    const target = framer(2024);
+    frameWith(target, "Mar  4 09:15:02 mx1 postfix/smtpd[1]: lost connection", 1);
+    const { outcome, records } = frameWith(
+      target,
+      "Mar  4 09:15:40 mx1 last message repeated 3 times",
+      2,
+    );
+    expect(outcome).toBe("record");
+    expect(records).toHaveLength(3);
+    expect(records[0]).toMatchObject({
+      message: "lost connection",
+      line: 2,
+      time: at(2024, 2, 4, 9, 15, 40),
+    });
+  });
+
+  it("expands rsyslog markers", () => {
+    const { records } = frameWith(
+      framer(2024),
+      "Mar  4 09:15:02 mx1 postfix/smtpd[1]: message repeated 2 times: [ lost connection]",
+    );
+    expect(records.map((record) => record.message)).toEqual(["lost connection", "lost connection"]);
+  });
+
+  it("reports a marker without a previous message", () => {
+    const { outcome } = frameWith(
+      framer(2024),
+      "Mar  4 09:15:40 mx1 last message repeated 3 times",
+    );
+    expect(outcome).toBe("unrecognised");
+  });
+
+  it("repeats across a continuing file", () => {
+    const target = framer(2024);
+    frameWith(target, "Mar  4 09:15:02 mx1 postfix/smtpd[1]: lost connection");
+    target.startFile("mail.log", MARCH_2024, true);
+    const { records } = frameWith(target, "Mar  4 09:15:40 mx1 last message repeated 2 times");
+    expect(records).toHaveLength(2);
+    expect(records[0]?.file).toBe("mail.log");
+  });
+});
+
+describe("other lines", () => {
+  it("counts blank lines", () => {
+    for (const line of ["", "   ", "\t\r", "\u0000\u0000"]) {
+      expect(frameWith(framer(), line).outcome, JSON.stringify(line)).toBe("blank");
+    }
+  });
+
+  it("frames a line after a UTF-8 BOM", () => {
+    const record = frameOne("\u00ef\u00bb\u00bfMar  4 09:15:02 mx1 postfix/smtpd[1]: x");
+    expect(record.program).toBe("postfix/smtpd");
+  });
+
+  it("keeps CR and NUL bytes inside the message", () => {
+    const record = frameOne("2024-03-04T09:15:03Z [U.1] a\r\n250-PIPELINING\u0000 x");
+    expect(record.message).toBe("[U.1] a\r\n250-PIPELINING\u0000 x");
+  });
+
+  it("rejects junk", () => {
+    for (const line of [
+      "# comment",
+      "orig_to=<a@example.com>, relay=x",
+      "\u00ff\u00fe binary",
+      "@junk",
+    ]) {
+      expect(frameWith(framer(), line).outcome, line).toBe("unrecognised");
+    }
+  });
+});

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { daysFromCivil, utcMs } from "../../src/time/civil.js";
+
+describe("utcMs", () => {
+  it("matches Date.UTC across leap years and centuries", () => {
+    const years = [1900, 1969, 1970, 1999, 2000, 2023, 2024, 2100, 2400];
+    for (const year of years) {
+      for (let month = 0; month < 12; month++) {
+        for (const day of [1, 15, 28, 29, 30, 31]) {
+          const expected = Date.UTC(year, month, day, 13, 45, 59, 123);
+          expect(utcMs(year, month, day, 13, 45, 59, 123), `${year}-${month + 1}-${day}`).toBe(
+            expected,
+          );
+        }
+      }
+    }
+  });
+
+  it("rolls a day past the month end into the next month", () => {
+    expect(utcMs(2023, 1, 31, 0, 0, 0, 0)).toBe(Date.UTC(2023, 2, 3));
+  });
+
+  it("counts days from the epoch", () => {
+    expect(daysFromCivil(1970, 0, 1)).toBe(0);
+    expect(daysFromCivil(1969, 11, 31)).toBe(-1);
+    expect(daysFromCivil(2000, 2, 1)).toBe(11_017);
+  });
+});
