@@ -1,0 +1,183 @@
+/**
+ * The bottom of the log pipeline: inputs → sources → bytes → lines → records → parsers, with
+ * every line accounted for in a `ReadSummary`.
+ */
+import type { LogRecord, RecordParser } from "./record.js";
+import type { TimeZone } from "../time/zone.js";
+import { LineFramer } from "./framing/framer.js";
+import { ParserDispatcher } from "./reader/dispatch.js";
+import { checkMaxLineBytes, DEFAULT_MAX_LINE_BYTES, LineSplitter } from "./reader/lines.js";
+import { readSource } from "./reader/read.js";
+import { planInputs, type FileSource, type StdinSource } from "./reader/sources.js";
+import {
+  MAX_SAMPLES,
+  SAMPLE_CHARS,
+  type InputSummary,
+  type LineSample,
+  type ReadProgress,
+  type ReadSummary,
+} from "./reader/summary.js";
+
+/** Options of `readLogs`. */
+export interface ReadLogsOptions {
+  /** Zone of timestamps without an offset, from `resolveTimeZone`. */
+  readonly timeZone: TimeZone;
+  /** Year of the first classic-syslog line of each file set (`--year`); else inferred. */
+  readonly year?: number | undefined;
+  /** Directory that relative inputs and globs start from; default `process.cwd()`. */
+  readonly cwd?: string | undefined;
+  /** The stream read for `-`. */
+  readonly stdin?: NodeJS.ReadableStream | undefined;
+  /** Maximum bytes kept of one line; default `DEFAULT_MAX_LINE_BYTES` (64 KiB). */
+  readonly maxLineBytes?: number | undefined;
+  /** Called after each chunk (1 MiB for files) with the bytes read so far. */
+  readonly onProgress?: ((progress: ReadProgress) => void) | undefined;
+}
+
+/**
+ * Reads `inputs` (files, directories, globs, `-`) in order, rotated sets oldest first, frames
+ * every line with one `LineFramer`, hands each record to the first parser that accepts its
+ * program, and calls `finish()` on every parser after the last input. A missing, unreadable
+ * or unsupported input is reported in the summary and the others are still read. It prints
+ * nothing. It rejects only for misuse (an invalid `maxLineBytes`) or when a parser throws.
+ */
+export async function readLogs(
+  inputs: readonly string[],
+  parsers: readonly RecordParser[],
+  options: ReadLogsOptions,
+): Promise<ReadSummary> {
+  const run = new ReadRun(parsers, options);
+  const plan = await planInputs(inputs, options.cwd ?? process.cwd());
+  const sizes = plan.map((input) => (input.type === "file" ? input.sizeBytes : null));
+  const totalBytes = sizes.every((size) => size !== null)
+    ? sizes.reduce((sum: number, size) => sum + (size ?? 0), 0)
+    : null;
+
+  for (const input of plan) {
+    if (input.type === "failed") run.addFailed(input.name, input.error);
+    else await run.read(input, totalBytes);
+  }
+  run.dispatcher.finish();
+  return run.summary();
+}
+
+// The state of one `readLogs` call. `onLine` and `onRecord` run for every line and record,
+// so they only count and compare.
+class ReadRun {
+  readonly dispatcher: ParserDispatcher;
+  private readonly framer: LineFramer;
+  private readonly maxLineBytes: number;
+  private readonly inputs: InputSummary[] = [];
+  private readonly unrecognisedSamples: LineSample[] = [];
+  private readonly unparsedSamples: LineSample[] = [];
+  private file = "";
+  private text = "";
+  private bytesRead = 0;
+  private counts = { lines: 0, blank: 0, records: 0, unrecognised: 0, overlong: 0, nul: 0 };
+  private bytes = { bytes: 0, decompressedBytes: 0 };
+  private earliestTime = Infinity;
+  private latestTime = -Infinity;
+
+  constructor(
+    parsers: readonly RecordParser[],
+    private readonly options: ReadLogsOptions,
+  ) {
+    this.dispatcher = new ParserDispatcher(parsers);
+    this.framer = new LineFramer({ timeZone: options.timeZone, year: options.year });
+    this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    checkMaxLineBytes(this.maxLineBytes);
+  }
+
+  addFailed(name: string, error: InputSummary["error"]): void {
+    this.inputs.push({
+      name,
+      kind: null,
+      compression: null,
+      bytes: 0,
+      decompressedBytes: 0,
+      lines: 0,
+      error,
+    });
+  }
+
+  async read(source: FileSource | StdinSource, totalBytes: number | null): Promise<void> {
+    const isFile = source.type === "file";
+    const referenceMs = isFile ? source.modifiedMs : Date.now();
+    this.framer.startFile(source.name, referenceMs, isFile && source.continuesPrevious);
+    this.file = source.name;
+
+    const splitter = new LineSplitter(this.onLine, this.maxLineBytes);
+    const onProgress = this.options.onProgress;
+    const result = await readSource(source, splitter, {
+      stdin: this.options.stdin,
+      onBytes: (count) => {
+        this.bytesRead += count;
+        onProgress?.({ bytesRead: this.bytesRead, totalBytes });
+      },
+    });
+
+    this.counts.lines += splitter.lines;
+    this.counts.overlong += splitter.overlongLines;
+    this.counts.nul += splitter.nulLines;
+    this.bytes.bytes += result.bytes;
+    this.bytes.decompressedBytes += result.decompressedBytes;
+    const kind = isFile ? (result.compression ?? "plain") : "stdin";
+    const opened = result.bytes > 0 || result.error === null;
+    this.inputs.push({
+      name: source.name,
+      kind: opened ? kind : null,
+      compression: result.compression,
+      bytes: result.bytes,
+      decompressedBytes: result.decompressedBytes,
+      lines: splitter.lines,
+      error: result.error,
+    });
+  }
+
+  private readonly onLine = (text: string, line: number): void => {
+    this.text = text;
+    const outcome = this.framer.frame(text, line, this.onRecord);
+    if (outcome === "blank") {
+      this.counts.blank += 1;
+    } else if (outcome === "unrecognised") {
+      this.counts.unrecognised += 1;
+      this.sample(this.unrecognisedSamples, line);
+    }
+  };
+
+  private readonly onRecord = (record: LogRecord): void => {
+    this.counts.records += 1;
+    const time = record.time;
+    if (time < this.earliestTime) this.earliestTime = time;
+    if (time > this.latestTime) this.latestTime = time;
+    if (this.dispatcher.dispatch(record) === "unparsed") {
+      this.sample(this.unparsedSamples, record.line);
+    }
+  };
+
+  private sample(samples: LineSample[], line: number): void {
+    if (samples.length >= MAX_SAMPLES) return;
+    samples.push({ file: this.file, line, text: this.text.slice(0, SAMPLE_CHARS) });
+  }
+
+  summary(): ReadSummary {
+    const dispatcher = this.dispatcher;
+    const hasRecords = this.counts.records > 0;
+    return {
+      inputs: this.inputs,
+      totals: {
+        ...this.bytes,
+        ...this.counts,
+        parsed: dispatcher.parsed,
+        ignored: dispatcher.ignored,
+        unparsed: dispatcher.unparsed,
+        withoutParser: dispatcher.withoutParser,
+      },
+      programsWithoutParser: dispatcher.programsWithoutParser(),
+      earliestTime: hasRecords ? this.earliestTime : null,
+      latestTime: hasRecords ? this.latestTime : null,
+      unrecognisedSamples: this.unrecognisedSamples,
+      unparsedSamples: this.unparsedSamples,
+    };
+  }
+}

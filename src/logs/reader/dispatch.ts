@@ -1,0 +1,72 @@
+import type { LogRecord, ParseOutcome, RecordParser } from "../record.js";
+import type { ProgramCount } from "./summary.js";
+
+// Bounds on the per-program maps, so that junk with a new program name on every line cannot
+// grow memory with the input. Past them, programs are looked up without caching, and counted
+// under `OTHER_PROGRAMS`.
+const MAX_CACHED_PROGRAMS = 10_000;
+const MAX_COUNTED_PROGRAMS = 1_000;
+
+/** The name under which programs past the count limit are added up. */
+export const OTHER_PROGRAMS = "(other programs)";
+
+/**
+ * Hands each record to the first parser whose `accepts(program)` is true, remembering the
+ * choice per program, and counts the outcomes.
+ */
+export class ParserDispatcher {
+  parsed = 0;
+  ignored = 0;
+  unparsed = 0;
+  withoutParser = 0;
+
+  private readonly parserByProgram = new Map<string, RecordParser | null>();
+  private readonly withoutParserByProgram = new Map<string, number>();
+
+  constructor(private readonly parsers: readonly RecordParser[]) {}
+
+  /** Parses one record; returns the outcome, or null when no parser accepts its program. */
+  dispatch(record: LogRecord): ParseOutcome | null {
+    const parser = this.parserFor(record.program);
+    if (parser === null) {
+      this.countWithoutParser(record.program);
+      return null;
+    }
+    const outcome = parser.parse(record);
+    if (outcome === "parsed") this.parsed += 1;
+    else if (outcome === "ignored") this.ignored += 1;
+    else this.unparsed += 1;
+    return outcome;
+  }
+
+  /** Calls `finish()` on every parser, in order. */
+  finish(): void {
+    for (const parser of this.parsers) parser.finish();
+  }
+
+  /** Records without a parser by program, most first (ties by name). */
+  programsWithoutParser(): ProgramCount[] {
+    const counts = [...this.withoutParserByProgram].map(([program, records]) => ({
+      program,
+      records,
+    }));
+    return counts.sort((a, b) => b.records - a.records || (a.program < b.program ? -1 : 1));
+  }
+
+  private parserFor(program: string): RecordParser | null {
+    const cached = this.parserByProgram.get(program);
+    if (cached !== undefined) return cached;
+    const parser = this.parsers.find((candidate) => candidate.accepts(program)) ?? null;
+    if (this.parserByProgram.size < MAX_CACHED_PROGRAMS) this.parserByProgram.set(program, parser);
+    return parser;
+  }
+
+  private countWithoutParser(program: string): void {
+    this.withoutParser += 1;
+    const counts = this.withoutParserByProgram;
+    const current = counts.get(program);
+    if (current !== undefined) counts.set(program, current + 1);
+    else if (counts.size < MAX_COUNTED_PROGRAMS) counts.set(program, 1);
+    else counts.set(OTHER_PROGRAMS, (counts.get(OTHER_PROGRAMS) ?? 0) + 1);
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * Expands the inputs of a run (files, directories, glob patterns and `-` for stdin) into the
+ * ordered list of sources to read, with a per-input error in place of each input that yields
+ * nothing readable.
+ */
+import type { Stats } from "node:fs";
+import { readdir, stat } from "node:fs/promises";
+import { isAbsolute, join, resolve } from "node:path";
+import { glob, isDynamicPattern } from "tinyglobby";
+import { fileError, noMatchError, type InputError } from "./errors.js";
+import { orderRotatedSets } from "./rotation.js";
+
+/** The name that stands for standard input. */
+export const STDIN_NAME = "-";
+
+/** A file to read. */
+export interface FileSource {
+  readonly type: "file";
+  /** The path as the user gave it, or as a directory or glob expansion spelled it. */
+  readonly name: string;
+  /** Absolute path. */
+  readonly path: string;
+  /** Size in bytes of a regular file; null for a FIFO or device (such as `<(zcat …)`). */
+  readonly sizeBytes: number | null;
+  /** Modification time, which anchors the year of classic syslog stamps. */
+  readonly modifiedMs: number;
+  /** True for the second and later file of a rotated set, which continue the file before. */
+  readonly continuesPrevious: boolean;
+}
+
+/** Standard input, given as `-`. */
+export interface StdinSource {
+  readonly type: "stdin";
+  readonly name: typeof STDIN_NAME;
+}
+
+/** An input that yields nothing to read: missing, unreadable, or a pattern without matches. */
+export interface FailedInput {
+  readonly type: "failed";
+  readonly name: string;
+  readonly error: InputError;
+}
+
+export type PlannedInput = FileSource | StdinSource | FailedInput;
+
+interface FoundFile {
+  readonly type: "file";
+  readonly name: string;
+  readonly path: string;
+  readonly stats: Stats;
+}
+
+type Candidate = FoundFile | StdinSource | FailedInput;
+
+/**
+ * Expands `inputs` (relative paths against `cwd`) in order: `-` is stdin; a directory gives
+ * the regular files directly inside it (see `isSkippedInDirectory`); a path that does not
+ * exist but contains glob syntax is matched with tinyglobby. The same file reached twice (by
+ * two spellings, a link, or a glob and a name) is read once, at its first place. Rotated sets
+ * are then read oldest first (see `orderRotatedSets`).
+ */
+export async function planInputs(inputs: readonly string[], cwd: string): Promise<PlannedInput[]> {
+  const candidates: Candidate[] = [];
+  for (const input of inputs) candidates.push(...(await expandInput(input, cwd)));
+  const unique = dropDuplicates(candidates);
+
+  const ordered = orderRotatedSets(unique, (candidate) =>
+    candidate.type === "file" ? candidate.path : null,
+  );
+  return ordered.map(({ item, continuesPrevious }) => {
+    if (item.type !== "file") return item;
+    return {
+      type: "file",
+      name: item.name,
+      path: item.path,
+      sizeBytes: item.stats.isFile() ? item.stats.size : null,
+      modifiedMs: item.stats.mtimeMs,
+      continuesPrevious,
+    };
+  });
+}
+
+async function expandInput(input: string, cwd: string): Promise<Candidate[]> {
+  if (input === STDIN_NAME) return [{ type: "stdin", name: STDIN_NAME }];
+  const path = resolve(cwd, input);
+  let stats: Stats;
+  try {
+    stats = await stat(path);
+  } catch (error) {
+    if (isNotFound(error) && isDynamicPattern(input)) return expandGlob(input, cwd);
+    return [{ type: "failed", name: input, error: fileError(input, error) }];
+  }
+  if (stats.isDirectory()) return expandDirectory(input, path);
+  return [{ type: "file", name: input, path, stats }];
+}
+
+/**
+ * Names in a directory that are not logs: hidden files, editor backups and swap files, and
+ * the pid, lock, offset and position files that daemons and log shippers keep beside logs.
+ * Everything else is read, and what is not a log shows up as unrecognised lines.
+ */
+export function isSkippedInDirectory(fileName: string): boolean {
+  return NOT_A_LOG.test(fileName);
+}
+
+const NOT_A_LOG = /^\.|~$|\.(?:swp|swo|pid|lock|offset|pos)$/;
+
+async function expandDirectory(name: string, path: string): Promise<Candidate[]> {
+  let entries: string[];
+  try {
+    entries = await readdir(path);
+  } catch (error) {
+    return [{ type: "failed", name, error: fileError(name, error) }];
+  }
+  const files: FoundFile[] = [];
+  for (const entry of entries.filter((entry) => !isSkippedInDirectory(entry)).sort()) {
+    const found = await regularFile(join(name, entry), join(path, entry));
+    if (found !== null) files.push(found);
+  }
+  if (files.length === 0) return [{ type: "failed", name, error: noMatchError(name, true) }];
+  return files;
+}
+
+async function expandGlob(pattern: string, cwd: string): Promise<Candidate[]> {
+  let matches: string[];
+  try {
+    matches = await glob(pattern, {
+      cwd,
+      absolute: isAbsolute(pattern),
+      dot: false,
+      expandDirectories: false,
+      onlyFiles: true,
+    });
+  } catch (error) {
+    return [{ type: "failed", name: pattern, error: fileError(pattern, error) }];
+  }
+  const files: FoundFile[] = [];
+  for (const match of matches.sort()) {
+    const found = await regularFile(match, resolve(cwd, match));
+    if (found !== null) files.push(found);
+  }
+  if (files.length === 0) {
+    return [{ type: "failed", name: pattern, error: noMatchError(pattern, false) }];
+  }
+  return files;
+}
+
+// A directory entry or glob match that is a regular file (after following links), or null
+// for subdirectories, sockets, dangling links and entries removed since the listing.
+async function regularFile(name: string, path: string): Promise<FoundFile | null> {
+  try {
+    const stats = await stat(path);
+    return stats.isFile() ? { type: "file", name, path, stats } : null;
+  } catch {
+    return null;
+  }
+}
+
+function dropDuplicates(candidates: readonly Candidate[]): Candidate[] {
+  const seen = new Set<string>();
+  return candidates.filter((candidate) => {
+    if (candidate.type === "failed") return true;
+    const key =
+      candidate.type === "stdin" ? STDIN_NAME : `${candidate.stats.dev}:${candidate.stats.ino}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function isNotFound(error: unknown): boolean {
+  return typeof error === "object" && error !== null && "code" in error && error.code === "ENOENT";
+}

@@ -1,0 +1,91 @@
+/**
+ * What `readLogs` reports about a run: per input and in total, so that nothing is lost
+ * silently. Texts in samples are latin1-decoded log bytes; show them through
+ * `decodeForDisplay`.
+ */
+import type { InputError } from "./errors.js";
+
+/** How an input was read: a plain or gzip file, or standard input (`-`). */
+export type InputKind = "plain" | "gzip" | "stdin";
+
+/** One input as it was read, in reading order. */
+export interface InputSummary {
+  /** The name as the user gave it, or as a directory or glob expansion spelled it. */
+  readonly name: string;
+  /** null when the input could not be opened or expanded. */
+  readonly kind: InputKind | null;
+  /** `gzip` when the bytes were gzip-compressed (stdin too), else null. */
+  readonly compression: "gzip" | null;
+  /** Bytes read from the file or stdin (compressed size for gzip). */
+  readonly bytes: number;
+  /** Bytes of log text after decompression. */
+  readonly decompressedBytes: number;
+  /** Lines read, blank ones included; a final line without `\n` counts. */
+  readonly lines: number;
+  /** Why the input was not read, or not read to its end; null when it was. */
+  readonly error: InputError | null;
+}
+
+/** A line kept as an example: the input name, its 1-based line number and its start. */
+export interface LineSample {
+  readonly file: string;
+  readonly line: number;
+  /** The first `SAMPLE_CHARS` characters of the line. */
+  readonly text: string;
+}
+
+/** Maximum number of samples of each kind. */
+export const MAX_SAMPLES = 5;
+/** Characters kept of a sampled line. */
+export const SAMPLE_CHARS = 200;
+
+/** Records of one program that no parser accepts. */
+export interface ProgramCount {
+  readonly program: string;
+  readonly records: number;
+}
+
+/** Counts over all inputs. */
+export interface ReadTotals {
+  readonly bytes: number;
+  readonly decompressedBytes: number;
+  readonly lines: number;
+  /** Empty lines, or lines of only spaces, tabs, CRs and NULs. */
+  readonly blank: number;
+  /** Records framed; a repeat marker line gives one record per repetition. */
+  readonly records: number;
+  /** Lines in no known framing (no timestamp the framer reads, no syslog header). */
+  readonly unrecognised: number;
+  /** Records a parser understood. */
+  readonly parsed: number;
+  /** Records a parser accepted but found nothing of use in. */
+  readonly ignored: number;
+  /** Records a parser accepted but could not parse. */
+  readonly unparsed: number;
+  /** Records of programs that no parser accepts (`dovecot` without a Dovecot parser). */
+  readonly withoutParser: number;
+  /** Lines cut to the maximum line length. */
+  readonly overlong: number;
+  /** Lines with NUL bytes. */
+  readonly nul: number;
+}
+
+/** The result of `readLogs`. */
+export interface ReadSummary {
+  readonly inputs: readonly InputSummary[];
+  readonly totals: ReadTotals;
+  /** Records without a parser by program, most first. */
+  readonly programsWithoutParser: readonly ProgramCount[];
+  /** Earliest and latest record time (ms since the epoch), or null without records. */
+  readonly earliestTime: number | null;
+  readonly latestTime: number | null;
+  /** Up to `MAX_SAMPLES` lines of each kind, in reading order. */
+  readonly unrecognisedSamples: readonly LineSample[];
+  readonly unparsedSamples: readonly LineSample[];
+}
+
+/** Bytes read so far and the total when known (null while stdin or a FIFO is among inputs). */
+export interface ReadProgress {
+  readonly bytesRead: number;
+  readonly totalBytes: number | null;
+}
