@@ -58,7 +58,7 @@ export function createReplyClassifier(options: ReplyClassifierOptions = {}): Rep
   return {
     explain(text, hints = {}) {
       const hinted = providerFromHints(hints, hintProviders);
-      const context = `${hinted ?? ""}|${hints.recipient == null ? "" : recipientKind(hinted, hints.recipient)}|${hints.dsn ?? ""}|${hints.stage ?? ""}`;
+      const context = memoContext(hints, hinted);
       return memo.explain(text, context, (input) => explainFully(rules, input, hints, hinted));
     },
   };
@@ -139,6 +139,12 @@ function providerFromHints(
     byDomain.set(domain, provider);
   }
   return provider;
+}
+
+/** The part of the memo key that comes from the hints: all that can change the result. */
+function memoContext(hints: ExplainHints, hinted: ProviderId | null): string {
+  const recipient = hints.recipient == null ? "" : recipientKind(hinted, hints.recipient);
+  return `${hinted ?? ""}|${recipient}|${hints.dsn ?? ""}|${hints.stage ?? ""}`;
 }
 
 // The recipient only matters behind a Google MX named in the text (Gmail or Workspace), so the
