@@ -122,6 +122,12 @@ export interface RejectEvent {
   readonly response: string;
   readonly sender: string | null;
   readonly recipient: string | null;
+  /**
+   * True when the MTA only logged what a restriction would have rejected and let the
+   * client go on (Postfix `reject_warning`, from a `warn_if_reject` restriction). Absent
+   * for real rejects.
+   */
+  readonly warningOnly?: boolean;
 }
 
 /** A failed SMTP AUTH or mailbox login. */
