@@ -1,0 +1,132 @@
+import type { EventSink } from "../events.js";
+import type { LogRecord, ParseOutcome, RecordParser } from "../record.js";
+import { handleCleanup } from "./cleanup.js";
+import type { PostfixContext, QueuedLine } from "./context.js";
+import { handleDelivery } from "./delivery.js";
+import { handleLifecycle } from "./lifecycle.js";
+import { isIgnoredQueued, isIgnoredUnqueued } from "./noise.js";
+import { handleBounce, handlePickup } from "./origins.js";
+import { isPostfixProgram, ProgramCache, type PostfixProgram } from "./program.js";
+import { handlePostsuper, handleQmgr } from "./qmgr.js";
+import { queueIdLength } from "./queue-id.js";
+import { handleSessionReply, handleTls } from "./session.js";
+import { handleQueuedSmtpd, handleUnqueuedPostscreen, handleUnqueuedSmtpd } from "./smtpd.js";
+import { MessageStore } from "./store.js";
+
+export { MAX_SILENCE_MS } from "./store.js";
+
+/** The Postfix parser, with a view of its correlation state for tests of the memory bound. */
+export interface PostfixParser extends RecordParser {
+  /** Number of messages whose state is held. */
+  readonly openMessages: number;
+}
+
+/**
+ * Creates the parser for the logs of every Postfix daemon (`postfix/…` and multi-instance
+ * `postfix-<name>/…` tags). It correlates the lines of each message by syslog host and
+ * queue id and emits `message`, `delivery`, `session-reply`, `reject`, `auth-failure`,
+ * `tls` and `lifecycle` events. State lives from a message's first line to its `removed`
+ * line, or until its id has been silent for Postfix's default queue lifetime of 5 days.
+ */
+export function createPostfixParser(sink: EventSink): PostfixParser {
+  return new PostfixLogParser(sink);
+}
+
+class PostfixLogParser implements PostfixParser {
+  private readonly programs = new ProgramCache();
+  private readonly context: PostfixContext;
+
+  constructor(sink: EventSink) {
+    this.context = { sink, store: new MessageStore() };
+  }
+
+  get openMessages(): number {
+    return this.context.store.size;
+  }
+
+  accepts(program: string): boolean {
+    return isPostfixProgram(program);
+  }
+
+  parse(record: LogRecord): ParseOutcome {
+    const program = this.programs.describe(record.program);
+    this.context.store.sweep(record.time);
+    const idLength = queueIdLength(record.message);
+    if (idLength === 0) return this.parseUnqueued(record, program);
+
+    const line: QueuedLine = {
+      record,
+      program,
+      id: record.message.slice(0, idLength),
+      start: idLength + 2,
+    };
+    return this.parseQueued(line);
+  }
+
+  finish(): void {
+    // Nothing is pending: every event goes out at the line that completes it.
+  }
+
+  private parseQueued(line: QueuedLine): ParseOutcome {
+    const context = this.context;
+    switch (line.program.kind) {
+      case "delivery":
+        return parseAgentLine(context, line);
+      case "qmgr":
+        return handleQmgr(context, line);
+      case "smtpd":
+      case "postscreen":
+        return handleQueuedSmtpd(context, line);
+      case "cleanup":
+        return handleCleanup(context, line);
+      case "pickup":
+        return handlePickup(context, line);
+      case "bounce":
+        return handleBounce(context, line);
+      case "postsuper":
+        return handlePostsuper(context, line);
+      case "noise":
+        return "ignored";
+      default:
+        return parseOtherQueued(context, line);
+    }
+  }
+
+  private parseUnqueued(record: LogRecord, program: PostfixProgram): ParseOutcome {
+    const context = this.context;
+    switch (program.kind) {
+      case "smtpd":
+        return handleUnqueuedSmtpd(context, record);
+      case "postscreen":
+        return handleUnqueuedPostscreen(context, record);
+      case "delivery":
+        return handleTls(context, record, 0) ?? ignoredOrUnparsed(record.message);
+      case "master":
+      case "script":
+        return handleLifecycle(context, record);
+      case "noise":
+        return "ignored";
+      default:
+        return ignoredOrUnparsed(record.message);
+    }
+  }
+}
+
+/** Parses a queued line of a delivery agent: a delivery, a session-level reply, or TLS. */
+function parseAgentLine(context: PostfixContext, line: QueuedLine): ParseOutcome {
+  const text = line.record.message;
+  if (text.startsWith("to=", line.start)) return handleDelivery(context, line);
+  const outcome = handleSessionReply(context, line) ?? handleTls(context, line.record, line.start);
+  if (outcome !== null) return outcome;
+  return isIgnoredQueued(text, line.start) ? "ignored" : "unparsed";
+}
+
+/** Parses queued lines of services without their own handler, such as custom transports. */
+function parseOtherQueued(context: PostfixContext, line: QueuedLine): ParseOutcome {
+  if (line.record.message.startsWith("to=", line.start)) return handleDelivery(context, line);
+  return isIgnoredQueued(line.record.message, line.start) ? "ignored" : "unparsed";
+}
+
+function ignoredOrUnparsed(text: string): ParseOutcome {
+  return isIgnoredUnqueued(text) ? "ignored" : "unparsed";
+}

@@ -1,0 +1,119 @@
+import { detach } from "./fields.js";
+
+/**
+ * Postfix syslog tags. The tag is `<syslog_name>/<service>`: `postfix/smtp`,
+ * `postfix/submission/smtpd` (a master.cf `-o syslog_name=postfix/submission`),
+ * `postfix-out/smtp` or `postfix-mta2/qmgr` (multi-instance). The service is the last path
+ * component; the rest tells the instance or port apart.
+ */
+
+/** What the parser does with the lines of one Postfix service. */
+export type ServiceKind =
+  | "smtpd"
+  | "postscreen"
+  | "delivery"
+  | "qmgr"
+  | "cleanup"
+  | "pickup"
+  | "bounce"
+  | "postsuper"
+  | "master"
+  | "script"
+  | "noise"
+  | "other";
+
+/** A Postfix syslog tag taken apart. */
+export interface PostfixProgram {
+  /** The daemon: `smtpd`, `smtp`, `qmgr`. */
+  readonly service: string;
+  /** The tag without a leading `postfix/`: `smtpd`, `submission/smtpd`, `postfix-out/smtp`. */
+  readonly label: string;
+  readonly kind: ServiceKind;
+}
+
+// Delivery agents write `QID: to=<…>, relay=…, status=…` lines.
+const DELIVERY_AGENTS = ["smtp", "lmtp", "local", "virtual", "pipe", "error", "retry", "discard"];
+
+// Services whose lines carry nothing delist uses: statistics, caches, helpers, admin tools.
+const NOISE_SERVICES = [
+  "anvil",
+  "scache",
+  "verify",
+  "tlsproxy",
+  "tlsmgr",
+  "dnsblog",
+  "proxymap",
+  "trivial-rewrite",
+  "postmap",
+  "postalias",
+  "postdrop",
+  "postqueue",
+  "postlog",
+  "postconf",
+  "sendmail",
+  "showq",
+  "flush",
+  "spawn",
+  "oqmgr",
+  "policyd-spf",
+];
+
+const KINDS = new Map<string, ServiceKind>([
+  ["smtpd", "smtpd"],
+  ["postscreen", "postscreen"],
+  ["qmgr", "qmgr"],
+  ["nqmgr", "qmgr"],
+  ["cleanup", "cleanup"],
+  ["pickup", "pickup"],
+  ["bounce", "bounce"],
+  ["defer", "bounce"],
+  ["trace", "bounce"],
+  ["postsuper", "postsuper"],
+  ["master", "master"],
+  ["postfix-script", "script"],
+  ...DELIVERY_AGENTS.map((name) => [name, "delivery"] as const),
+  ...NOISE_SERVICES.map((name) => [name, "noise"] as const),
+]);
+
+/** Upper bound on remembered tags, so a log full of odd tags cannot grow the cache. */
+const MAX_CACHED = 64;
+
+/** True for syslog tags that Postfix writes: `postfix/…` and `postfix-<instance>/…`. */
+export function isPostfixProgram(program: string): boolean {
+  if (!program.startsWith("postfix")) return false;
+  const next = program.charCodeAt(7);
+  return next === 47 || (next === 45 && program.indexOf("/", 8) > 8);
+}
+
+/** Splits a Postfix tag into service, label and kind. */
+export function describeProgram(program: string): PostfixProgram {
+  const slash = program.lastIndexOf("/");
+  const service = detach(program.slice(slash + 1));
+  const label = detach(program.startsWith("postfix/") ? program.slice(8) : program);
+  return { service, label, kind: KINDS.get(service) ?? "other" };
+}
+
+/**
+ * Remembers the description of each tag seen, because a log uses only a handful. Each
+ * record brings a new tag string, so the cache compares it with the few tags seen so far
+ * instead of hashing it for a Map.
+ */
+export class ProgramCache {
+  private readonly programs: string[] = [];
+  private readonly descriptions: PostfixProgram[] = [];
+
+  describe(program: string): PostfixProgram {
+    const programs = this.programs;
+    for (let i = 0; i < programs.length; i++) {
+      if (programs[i] === program) return this.descriptions[i] as PostfixProgram;
+    }
+    const described = describeProgram(program);
+    if (programs.length >= MAX_CACHED) {
+      programs.length = 0;
+      this.descriptions.length = 0;
+    }
+    programs.push(detach(program));
+    this.descriptions.push(described);
+    return described;
+  }
+}

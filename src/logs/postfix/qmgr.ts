@@ -1,0 +1,133 @@
+import type { DeliveryEvent, MessageEvent } from "../events.js";
+import type { ParseOutcome } from "../record.js";
+import { positionOf, type PostfixContext, type QueuedLine } from "./context.js";
+import { addressBetween, addressEnd, detach } from "./fields.js";
+import { isIgnoredQueued } from "./noise.js";
+import type { MessageState } from "./store.js";
+
+/**
+ * Parses the queue manager's lines: `from=<s>, size=N, nrcpt=N (queue active)` each time the
+ * message enters the active queue, `from=<s>, status=expired, returned to sender` when it
+ * outlived `maximal_queue_lifetime`, and `removed`.
+ */
+export function handleQmgr(context: PostfixContext, line: QueuedLine): ParseOutcome {
+  const text = line.record.message;
+  if (text.startsWith("from=", line.start)) return handleFrom(context, line);
+  if (text.startsWith("removed", line.start)) {
+    context.store.drop(line.record.host, line.id);
+    return "parsed";
+  }
+  return isIgnoredQueued(text, line.start) ? "ignored" : "unparsed";
+}
+
+/** Parses `postsuper` lines: its `removed` (an administrator deleted the message) ends it too. */
+export function handlePostsuper(context: PostfixContext, line: QueuedLine): ParseOutcome {
+  if (line.record.message.startsWith("removed", line.start)) {
+    context.store.drop(line.record.host, line.id);
+    return "parsed";
+  }
+  return "ignored";
+}
+
+function handleFrom(context: PostfixContext, line: QueuedLine): ParseOutcome {
+  const { record } = line;
+  const text = record.message;
+  const senderEnd = addressEnd(text, line.start + 5);
+  if (senderEnd < 0) return "unparsed";
+  const state = context.store.findOrCreate(record, line.id);
+  const sender = addressBetween(text, line.start + 5, senderEnd);
+  if (state.message.sender !== sender) state.message.sender = detach(sender);
+
+  if (text.startsWith(", status=", senderEnd)) {
+    if (!text.includes("expired", senderEnd)) return "unparsed";
+    expire(context, line, state);
+    return "parsed";
+  }
+  const size = numberAfter(text, "size=", senderEnd);
+  const count = numberAfter(text, "nrcpt=", senderEnd);
+  if (size === null || count === null) return "unparsed";
+  state.message.sizeBytes = size;
+  state.message.recipientCount = count;
+  announce(context, line, state);
+  return "parsed";
+}
+
+/**
+ * Emits the `message` event at the first queue manager line of a message whose arrival the
+ * log shows. A message first named here entered the queue before the log starts (or its
+ * earlier lines were lost). Its line may be a retry, so it gets no `message` event.
+ */
+function announce(context: PostfixContext, line: QueuedLine, state: MessageState): void {
+  if (state.announced || state.origin === "unknown") return;
+  state.announced = true;
+  // Postfix creates notifications with the null sender in cleanup, without smtpd or
+  // pickup, and the bounce line that names them may come after this one.
+  if (state.origin === "internal" && state.message.sender === "") state.message.isBounce = true;
+  const event: MessageEvent = {
+    type: "message",
+    time: line.record.time,
+    position: positionOf(line.record),
+    message: state.message,
+  };
+  context.sink(event);
+}
+
+/**
+ * `status=expired, returned to sender` (also `force-expired` from `postsuper -e`): emits a
+ * `delivery` event with status `expired` for each recipient whose last attempt in the log
+ * was deferred, repeating that attempt's relay, DSN and reply, because they show why the
+ * mail never got through. When the log shows no pending recipient (the attempts predate
+ * it), one event with recipient "" stands for the whole message.
+ */
+function expire(context: PostfixContext, line: QueuedLine, state: MessageState): void {
+  const pending: DeliveryEvent[] = [];
+  for (const last of state.recipients?.values() ?? []) {
+    if (last !== null) pending.push(last);
+  }
+  if (pending.length === 0) {
+    context.sink(expiredEvent(line, state, null));
+    return;
+  }
+  for (const last of pending) {
+    state.recipients?.set(last.recipient, null);
+    context.sink(expiredEvent(line, state, last));
+  }
+}
+
+function expiredEvent(
+  line: QueuedLine,
+  state: MessageState,
+  last: DeliveryEvent | null,
+): DeliveryEvent {
+  return {
+    type: "delivery",
+    time: line.record.time,
+    position: positionOf(line.record),
+    message: state.message,
+    recipient: last?.recipient ?? "",
+    originalRecipient: last?.originalRecipient ?? null,
+    status: "expired",
+    transport: last?.transport ?? null,
+    remote: last?.remote ?? false,
+    relayHost: last?.relayHost ?? null,
+    relayIp: last?.relayIp ?? null,
+    dsn: last?.dsn ?? null,
+    response: last?.response ?? null,
+    firstAttempt: false,
+  };
+}
+
+/** Returns the integer after `key` at or after `from`, or null. */
+function numberAfter(text: string, key: string, from: number): number | null {
+  const at = text.indexOf(key, from);
+  if (at < 0) return null;
+  let value = 0;
+  let index = at + key.length;
+  const start = index;
+  for (let code = text.charCodeAt(index); code >= 48 && code <= 57;) {
+    value = value * 10 + code - 48;
+    index += 1;
+    code = text.charCodeAt(index);
+  }
+  return index > start ? value : null;
+}

@@ -1,0 +1,108 @@
+import type { SessionReplyEvent, TlsEvent } from "../events.js";
+import type { LogRecord, ParseOutcome } from "../record.js";
+import { positionOf, type PostfixContext, type QueuedLine } from "./context.js";
+import { peerInText } from "./delivery.js";
+import { peerBetween, type Peer } from "./fields.js";
+
+/**
+ * Lines of the SMTP client about a whole connection rather than one recipient: rejections
+ * at the greeting, EHLO or MAIL FROM, lost or timed-out conversations, and TLS sessions.
+ */
+
+const SESSION_PREFIXES = ["host ", "lost connection with ", "conversation with "];
+const SASL_FAILED = "SASL authentication failed; server ";
+
+/**
+ * Emits a `session-reply` for `QID: host H[ip] said: …`, `… refused to talk to me: …`,
+ * `lost connection with H[ip] while …`, `conversation with H[ip] timed out while …` and a
+ * relay host's SASL rejection. Returns null for any other line.
+ */
+export function handleSessionReply(context: PostfixContext, line: QueuedLine): ParseOutcome | null {
+  const text = line.record.message;
+  const response = text.slice(line.start);
+  let peer: Peer | null;
+  if (response.startsWith(SASL_FAILED)) {
+    const end = response.indexOf(" ", SASL_FAILED.length);
+    peer = peerBetween(response, SASL_FAILED.length, end < 0 ? response.length : end);
+  } else if (SESSION_PREFIXES.some((prefix) => response.startsWith(prefix))) {
+    if (response.startsWith("host ") && !isRemoteReply(response)) return null;
+    peer = peerInText(response);
+  } else {
+    return null;
+  }
+
+  const state = context.store.findOrCreate(line.record, line.id);
+  const event: SessionReplyEvent = {
+    type: "session-reply",
+    time: line.record.time,
+    position: positionOf(line.record),
+    message: state.message,
+    relayHost: peer?.host ?? null,
+    relayIp: peer?.ip ?? null,
+    response,
+  };
+  context.sink(event);
+  return "parsed";
+}
+
+function isRemoteReply(text: string): boolean {
+  return text.includes(" said: ") || text.includes(" refused to talk to me");
+}
+
+const TLS_TRUST = ["Trusted ", "Untrusted ", "Anonymous ", "Verified "];
+
+/** Returns the length of the trust word (with its space) at `start`, or 0. */
+function trustWordLength(text: string, start: number): number {
+  const first = text.charCodeAt(start);
+  // T, U, A, V: the first letters of the trust words.
+  if (first !== 84 && first !== 85 && first !== 65 && first !== 86) return 0;
+  for (const word of TLS_TRUST) {
+    if (text.startsWith(word, start)) return word.length;
+  }
+  return 0;
+}
+
+const ESTABLISHED = "TLS connection established ";
+
+/**
+ * Emits a `tls` event for `Trusted TLS connection established to H[ip]:25: TLSv1.3 with
+ * …` (outbound, smtp and lmtp) or `… established from H[ip]: …` (inbound, smtpd). Returns
+ * null when the text at `start` is not such a line.
+ */
+export function handleTls(
+  context: PostfixContext,
+  record: LogRecord,
+  start: number,
+): ParseOutcome | null {
+  const text = record.message;
+  const trust = trustWordLength(text, start);
+  if (trust === 0 || !text.startsWith(ESTABLISHED, start + trust)) return null;
+
+  let index = start + trust + ESTABLISHED.length;
+  let direction: TlsEvent["direction"];
+  if (text.startsWith("to ", index)) direction = "outbound";
+  else if (text.startsWith("from ", index)) direction = "inbound";
+  else return null;
+  index = text.indexOf(" ", index) + 1;
+
+  const peerEnd = text.indexOf(": ", index);
+  const peer = peerBetween(text, index, peerEnd < 0 ? text.length : peerEnd);
+  const event: TlsEvent = {
+    type: "tls",
+    time: record.time,
+    position: positionOf(record),
+    direction,
+    peerHost: peer?.host ?? null,
+    peerIp: peer?.ip ?? null,
+    protocol: peerEnd < 0 ? null : protocolAt(text, peerEnd + 2),
+  };
+  context.sink(event);
+  return "parsed";
+}
+
+/** Returns the protocol word (`TLSv1.3`) at `index`, or null when none is logged there. */
+function protocolAt(text: string, index: number): string | null {
+  const end = text.indexOf(" ", index);
+  const word = end < 0 ? text.slice(index) : text.slice(index, end);
+  return word.startsWith("TLS") || word.startsWith("SSL") ? word : null;
+}

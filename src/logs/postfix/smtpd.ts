@@ -1,0 +1,128 @@
+import type { AuthFailureEvent, RejectEvent } from "../events.js";
+import type { LogRecord, ParseOutcome } from "../record.js";
+import { positionOf, type PostfixContext, type QueuedLine } from "./context.js";
+import { detachOrNull, peerBetween } from "./fields.js";
+import { isIgnoredQueued, isIgnoredUnqueued } from "./noise.js";
+import { readProxyReject, readReject, REJECT_ACTIONS } from "./reject.js";
+import { handleTls } from "./session.js";
+
+/** Parses the lines of `smtpd` and `postscreen` that start with a queue id. */
+export function handleQueuedSmtpd(context: PostfixContext, line: QueuedLine): ParseOutcome {
+  const text = line.record.message;
+  if (text.startsWith("client=", line.start)) return handleClient(context, line);
+
+  const rejected = handleReject(context, line.record, line.start);
+  if (rejected !== null) {
+    // A reject at DATA or END-OF-MESSAGE rejects the whole message, so no queue file stays.
+    const enforced = !text.startsWith("reject_warning: ", line.start);
+    if (enforced && (rejected.stage === "DATA" || rejected.stage === "END-OF-MESSAGE")) {
+      context.store.drop(line.record.host, line.id);
+    }
+    return "parsed";
+  }
+  return isIgnoredQueued(text, line.start) ? "ignored" : "unparsed";
+}
+
+/** Parses the lines of `smtpd` without a queue id. */
+export function handleUnqueuedSmtpd(context: PostfixContext, record: LogRecord): ParseOutcome {
+  const text = record.message;
+  if (text.startsWith("NOQUEUE: ")) {
+    if (handleReject(context, record, 9) !== null) return "parsed";
+  } else if (text.startsWith("proxy-reject: ")) {
+    if (handleReject(context, record, 0) !== null) return "parsed";
+  } else if (text.startsWith("warning: ")) {
+    if (handleSaslFailure(context, record)) return "parsed";
+  } else {
+    const outcome = handleTls(context, record, 0);
+    if (outcome !== null) return outcome;
+  }
+  return isIgnoredUnqueued(text) ? "ignored" : "unparsed";
+}
+
+/**
+ * Parses the lines of `postscreen` without a queue id: its `NOQUEUE: reject:` lines give
+ * events, and its connection tests (`CONNECT`, `PASS NEW`, `DNSBL rank`, `HANGUP`, …) are
+ * ignored.
+ */
+export function handleUnqueuedPostscreen(context: PostfixContext, record: LogRecord): ParseOutcome {
+  const text = record.message;
+  if (text.startsWith("NOQUEUE: ") && handleReject(context, record, 9) !== null) return "parsed";
+  return "ignored";
+}
+
+/** Reads `QID: client=H[ip], sasl_method=PLAIN, sasl_username=alice@example.com`. */
+function handleClient(context: PostfixContext, line: QueuedLine): ParseOutcome {
+  const { record, start } = line;
+  const text = record.message;
+  const existing = context.store.find(record.host, line.id, record.time);
+  // smtpd names a queue id first, so an id that already has an origin was reused.
+  const state =
+    existing === undefined || existing.origin !== "unknown"
+      ? context.store.create(record, line.id, "smtpd")
+      : existing;
+  state.origin = "smtpd";
+
+  const message = state.message;
+  const peerEnd = text.indexOf(", ", start);
+  const peer = peerBetween(text, start + 7, peerEnd < 0 ? text.length : peerEnd);
+  message.clientHost = detachOrNull(peer?.host ?? null);
+  message.clientIp = detachOrNull(peer?.ip ?? null);
+  message.service = line.program.label;
+  if (peerEnd >= 0) message.saslUsername = detachOrNull(valueOf(text, "sasl_username=", peerEnd));
+  return "parsed";
+}
+
+/** Returns the value of `key` up to the next `, ` or the end, or null when absent. */
+function valueOf(text: string, key: string, from: number): string | null {
+  const at = text.indexOf(key, from);
+  if (at < 0) return null;
+  const end = text.indexOf(", ", at);
+  return text.slice(at + key.length, end < 0 ? text.length : end);
+}
+
+/**
+ * Returns the name in `…, sasl_username=alice@example.com`, which newer Postfix versions
+ * append to the failure (with `(unavailable)` when the client sent none), or null.
+ */
+function saslUsernameOf(text: string, from: number): string | null {
+  const name = valueOf(text, "sasl_username=", from);
+  return name === null || name === "(unavailable)" || name === "" ? null : name;
+}
+
+/** Emits a `reject` event for a reject action at `start`, or returns null for other text. */
+export function handleReject(
+  context: PostfixContext,
+  record: LogRecord,
+  start: number,
+): RejectEvent | null {
+  const text = record.message;
+  const action = REJECT_ACTIONS.find((prefix) => text.startsWith(prefix, start));
+  if (action === undefined) return null;
+  const stageStart = start + action.length;
+  let event =
+    action === "proxy-reject: "
+      ? readProxyReject(record, stageStart)
+      : readReject(record, stageStart);
+  if (event !== null && action === "reject_warning: ") event = { ...event, warningOnly: true };
+  if (event !== null) context.sink(event);
+  return event;
+}
+
+/** Reads `warning: H[ip]: SASL LOGIN authentication failed: …`; false for other warnings. */
+function handleSaslFailure(context: PostfixContext, record: LogRecord): boolean {
+  const text = record.message;
+  const sasl = text.indexOf(": SASL ", 9);
+  if (sasl < 0 || !text.includes(" authentication failed", sasl)) return false;
+
+  const peer = peerBetween(text, 9, sasl);
+  const event: AuthFailureEvent = {
+    type: "auth-failure",
+    time: record.time,
+    position: positionOf(record),
+    clientIp: peer?.ip ?? null,
+    username: saslUsernameOf(text, sasl),
+    program: record.program,
+  };
+  context.sink(event);
+  return true;
+}
