@@ -1,11 +1,15 @@
 import type { Command } from "commander";
+import { registerDiagnose } from "./diagnose.js";
 import { registerExplain } from "./explain.js";
 import type { CliIo } from "./io.js";
+import { registerLogs } from "./logs.js";
 
 /** Sets the process exit status of the command that ran. */
 export type SetExitCode = (code: number) => void;
 
 /** Adds every subcommand to `program`; each command lives in its own file. */
 export function registerCommands(program: Command, io: CliIo, setExitCode: SetExitCode): void {
+  registerDiagnose(program, io, setExitCode);
+  registerLogs(program, io, setExitCode);
   registerExplain(program, io, setExitCode);
 }

@@ -23,7 +23,10 @@ export const FORMATS = ["text", "json", "markdown"] as const;
 export type OutputFormat = (typeof FORMATS)[number];
 
 /** Parses `--format`, throwing a UsageError that lists the accepted values. */
-export function parseFormat(value: string, allowed: readonly OutputFormat[] = FORMATS): OutputFormat {
+export function parseFormat(
+  value: string,
+  allowed: readonly OutputFormat[] = FORMATS,
+): OutputFormat {
   const format = allowed.find((candidate) => candidate === value);
   if (format === undefined) {
     throw new UsageError(`invalid --format "${value}": use one of ${allowed.join(", ")}`);

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from "./io.js";
 import { registerCommands } from "./commands.js";
+import { VERSION } from "./version.js";
 
 /**
  * Runs the delist command line and returns the exit status; it never calls process.exit,
@@ -32,8 +33,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   return exitCode;
 }
-
-const VERSION = "0.1.0";
 
 function reportError(error: unknown, io: CliIo): number {
   if (error instanceof CommanderError) {

@@ -142,9 +142,14 @@ function verdictSummary(
 
   const parts = affected.map(([id, verdict]) => {
     const name = PROVIDER_NAMES[id as ProviderId];
-    const since = verdict?.firstBlock?.time ?? "?";
-    const state = verdict?.status === "blocked" ? "blocks" : "rate-limits";
-    return `${name} ${state} mail from this server since ${since}${verdict?.ongoing === true ? " (still going on)" : ""}`;
+    const ongoing = verdict?.ongoing === true ? ", still going on at the end of the log" : "";
+    const deferring = verdict?.firstBlock?.time ?? "?";
+    const rejecting = verdict?.firstPermanentBlock?.time;
+    if (rejecting === undefined)
+      return `${name} defers mail from this server since ${deferring}${ongoing}`;
+    if (rejecting === deferring)
+      return `${name} rejects mail from this server since ${rejecting}${ongoing}`;
+    return `${name} defers mail from this server since ${deferring} and rejects it since ${rejecting}${ongoing}`;
   });
   const causes = findings.filter((f) => f.role === "cause").map((f) => f.id);
   const cause = causes.length > 0 ? ` Likely cause: ${listNames(causes)}.` : "";

@@ -79,10 +79,14 @@ const DOMAIN_PROVIDERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
 // olc.protection.outlook.com and business tenants under mail.protection.outlook.com.
 const RELAY_PROVIDERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
   [/(?:^|\.)gmail-smtp-in\.l\.google\.com\.?$/, "gmail"],
-  [/(?:^|\.)(?:aspmx\.l\.google\.com|aspmx\d?\.googlemail\.com|smtp\.google\.com)\.?$/, "google-workspace"],
+  [
+    /(?:^|\.)(?:aspmx\.l\.google\.com|aspmx\d?\.googlemail\.com|smtp\.google\.com)\.?$/,
+    "google-workspace",
+  ],
   [/(?:^|\.)olc\.protection\.outlook\.com\.?$/, "outlook"],
-  [/(?:^|\.)(?:hotmail|outlook|msn)\.com\.?$/, "outlook"],
+  // Before the bare outlook.com pattern, which would otherwise claim every tenant.
   [/(?:^|\.)mail\.protection\.outlook\.com\.?$/, "exchange-online"],
+  [/(?:^|\.)(?:hotmail|outlook|msn)\.com\.?$/, "outlook"],
   [/(?:^|\.)(?:yahoodns\.net|yahoo\.com|aol\.com)\.?$/, "yahoo"],
   [/(?:^|\.)(?:icloud\.com|me\.com|apple\.com)\.?$/, "icloud"],
   [/(?:^|\.)comcast\.net\.?$/, "comcast"],

@@ -92,7 +92,8 @@ function providerLines(providers: Record<string, ProviderSummary>): Array<[strin
     const first = summary.first ?? summary.firstSession ?? null;
     const where =
       first === null ? "" : `, first ${shortTime(first.time)} (${first.file}:${first.line})`;
-    return [name, `${count(total)} replies${codes === "" ? "" : ` (${codes})`}${where}`];
+    const noun = total === 1 ? "reply" : "replies";
+    return [name, `${count(total)} ${noun}${codes === "" ? "" : ` (${codes})`}${where}`];
   });
 }
 

@@ -25,7 +25,7 @@ const CASES: readonly Case[] = [
     "421 4.7.0 Try again later, closing connection. (EHLO)",
     "gmail.connection-throttled",
     "rate-limit",
-    [],
+    ["rate-limited"],
   ],
   [
     "421 4.7.0 [203.0.113.5] The IP address sending this message does not have a PTR record setup, or the corresponding forward DNS entry does not point to the sending IP. The sending IP has been temporarily rate limited.",

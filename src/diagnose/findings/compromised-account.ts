@@ -76,8 +76,8 @@ function compromisedFinding(context: DiagnoseContext, suspect: Suspect): Finding
     role: "cause",
     title: `Account ${account.key} looks compromised: ${plural(abusiveMessages, "message")} from ${plural(ips.length, "new address", "new addresses")}`,
     summary:
-      `From ${context.time(firstUse[1].firstTime)} the account logged in from ${listNames(ips.slice(0, 5))}` +
-      `${ips.length > 5 ? " and more" : ""} and sent ${plural(abusiveRecipients, "recipient")}, ` +
+      `From ${context.time(firstUse[1].firstTime)} the account logged in from ${addressList(ips)} ` +
+      `and sent ${plural(abusiveRecipients, "recipient")}, ` +
       `up to ${burst.peak.value} an hour against its usual ${burst.baseline}.`,
     evidence: {
       account: account.key,
@@ -127,4 +127,10 @@ function mailboxLogins(
   return [...uses]
     .filter(([ip]) => ips.has(ip))
     .map(([ip, use]) => ({ ip, first: context.time(use.firstTime), count: use.count }));
+}
+
+/** Names up to five addresses and counts the rest. */
+function addressList(ips: readonly string[]): string {
+  if (ips.length <= 5) return listNames(ips);
+  return `${ips.slice(0, 5).join(", ")} and ${ips.length - 5} more`;
 }

@@ -5,9 +5,10 @@ import { REFERENCES, finding } from "./build.js";
 import { dailyRamp } from "./volume-spike.js";
 
 /**
- * `new-ip`: the log begins with a freshly started MTA and its volume ramps up day by day, or
- * the receivers throttle it for reputation from the start: a server or IP without a sending
- * history. Logs cannot prove an IP is new; the finding says what points to it.
+ * `new-ip`: the log begins with the MTA starting and outbound volume then ramps up day by day:
+ * a server or IP without a sending history. An MTA restart alone is common (reboots, log
+ * rotation after upgrades), so the ramp is required. Logs cannot prove that an IP is new, and
+ * the finding lists what points to it.
  */
 export function detectNewIp(context: DiagnoseContext): Finding | null {
   const logStart = context.facts.firstTime;
@@ -17,10 +18,10 @@ export function detectNewIp(context: DiagnoseContext): Finding | null {
   );
   if (start === undefined) return null;
   const ramp = dailyRamp(context);
+  if (ramp === null) return null;
   const throttled = [...context.facts.providers.values()].filter((facts) =>
     [...facts.rules.values()].some((t) => t.reply.findings.includes("rate-limited")),
   );
-  if (ramp === null && throttled.length === 0) return null;
 
   const ips = [...context.facts.server.judgedIps].sort((a, b) => b[1].count - a[1].count);
   const ip = ips[0]?.[0] ?? null;
@@ -29,10 +30,8 @@ export function detectNewIp(context: DiagnoseContext): Finding | null {
     role: "cause",
     title: `This looks like a new server or IP${ip === null ? "" : ` (${ip})`} without a sending reputation`,
     summary:
-      `The log starts with the MTA starting up at ${context.time(start.time)}` +
-      (ramp !== null
-        ? ", and outbound volume grows fast day by day."
-        : ", and receivers throttle it for reputation."),
+      `The log starts with the MTA starting up at ${context.time(start.time)}, and outbound ` +
+      `volume grows fast day by day${throttled.length > 0 ? " while receivers throttle it" : ""}.`,
     evidence: {
       ip,
       ips: ips.slice(0, 5).map(([address]) => address),

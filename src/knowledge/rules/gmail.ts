@@ -80,7 +80,7 @@ const senderSide: readonly ReplyRule[] = [
       "Let the queue back off and retry.",
     ],
     reference: CODES_PAGE,
-    findings: [],
+    findings: ["rate-limited"],
   },
   {
     id: "gmail.temporary-system-problem",

@@ -1,0 +1,63 @@
+import type { Command } from "commander";
+import { buildDiagnosis } from "../diagnose/diagnose.js";
+import { analyseLogs, inputReport } from "../diagnose/run.js";
+import type { Diagnosis } from "../diagnose/types.js";
+import { painter } from "../report/colour.js";
+import { renderDiagnosisMarkdown } from "../report/markdown.js";
+import { renderDiagnosisText } from "../report/text.js";
+import type { SetExitCode } from "./commands.js";
+import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, colourEnabled, type CliIo } from "./io.js";
+import {
+  addLogOptions,
+  clearProgress,
+  logRunSettings,
+  type LogCommandOptions,
+} from "./log-options.js";
+import { VERSION } from "./version.js";
+
+/** Registers `delist diagnose LOG…`. */
+export function registerDiagnose(program: Command, io: CliIo, setExitCode: SetExitCode): void {
+  addLogOptions(
+    program
+      .command("diagnose")
+      .description(
+        "read mail logs and tell whether Gmail, Outlook or Yahoo block this server, since when, why, and what to fix first",
+      )
+      .argument("[logs...]", "log files, directories or globs; gzip is read as is; - for stdin"),
+  ).action(async (logs: string[], options: LogCommandOptions) => {
+    setExitCode(await runDiagnose(logs, options, io));
+  });
+}
+
+async function runDiagnose(logs: string[], options: LogCommandOptions, io: CliIo): Promise<number> {
+  const settings = logRunSettings(logs, options, io);
+  const run = await analyseLogs(logs, settings.readOptions);
+  clearProgress(io, settings);
+  const diagnosis = buildDiagnosis(run.facts, {
+    input: inputReport(run, settings.timeZone),
+    timeZone: settings.timeZone,
+    version: VERSION,
+    now: Date.now(),
+  });
+
+  if (settings.format === "json") io.stdout.write(`${JSON.stringify(diagnosis, null, 2)}\n`);
+  else if (settings.format === "markdown") io.stdout.write(renderDiagnosisMarkdown(diagnosis));
+  else io.stdout.write(renderDiagnosisText(diagnosis, painter(colourEnabled(io))));
+
+  for (const file of diagnosis.input.files) {
+    if (file.error !== null) io.stderr.write(`delist: ${file.error}\n`);
+  }
+  return exitCode(diagnosis);
+}
+
+/** 2 when nothing could be read, 1 when something is wrong, 0 when healthy. */
+function exitCode(diagnosis: Diagnosis): number {
+  const files = diagnosis.input.files;
+  if (files.length > 0 && files.every((file) => file.error !== null && file.lines === 0)) {
+    return EXIT_USAGE;
+  }
+  const problems =
+    diagnosis.verdict.status !== "ok" ||
+    diagnosis.findings.some((finding) => finding.severity !== "info");
+  return problems ? EXIT_PROBLEMS : EXIT_OK;
+}

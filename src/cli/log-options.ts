@@ -1,0 +1,101 @@
+import type { Command } from "commander";
+import type { ReadLogsOptions } from "../logs/pipeline.js";
+import type { ReadProgress } from "../logs/reader/summary.js";
+import { resolveTimeZone, type TimeZone } from "../time/zone.js";
+import { UsageError, parseFormat, type CliIo, type OutputFormat } from "./io.js";
+
+/** Options shared by the commands that read logs. */
+export interface LogCommandOptions {
+  readonly format: string;
+  readonly year?: string;
+  readonly timezone?: string;
+  readonly progress: boolean;
+}
+
+/** Adds the log-reading options to a command. */
+export function addLogOptions(command: Command): Command {
+  return command
+    .option("-f, --format <format>", "output format: text, json or markdown", "text")
+    .option(
+      "--year <year>",
+      "year of the first line of logs whose timestamps have none (classic syslog); default: inferred from the file's modification time",
+    )
+    .option(
+      "--timezone <zone>",
+      "time zone of timestamps without an offset, e.g. UTC, +07:00 or Europe/Berlin; default: this machine's zone",
+    )
+    .option("--no-progress", "do not show progress on stderr");
+}
+
+/** The parsed log-reading options of one run. */
+export interface LogRunSettings {
+  readonly format: OutputFormat;
+  readonly timeZone: TimeZone;
+  readonly readOptions: ReadLogsOptions;
+}
+
+/** Validates the options, turning bad values into usage errors that name them. */
+export function logRunSettings(
+  inputs: readonly string[],
+  options: LogCommandOptions,
+  io: CliIo,
+  formats?: readonly OutputFormat[],
+): LogRunSettings {
+  if (inputs.length === 0) {
+    throw new UsageError(
+      "no log given: name one or more log files, directories or globs (for example /var/log/mail.log*), or - for stdin",
+    );
+  }
+  const format = parseFormat(options.format, formats);
+  const year = parseYear(options.year);
+  let timeZone: TimeZone;
+  try {
+    timeZone = resolveTimeZone(options.timezone);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const progress = options.progress ? progressReporter(io) : undefined;
+  return {
+    format,
+    timeZone,
+    readOptions: { timeZone, year, cwd: io.cwd, stdin: io.stdin, onProgress: progress },
+  };
+}
+
+function parseYear(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const year = Number(value);
+  if (!Number.isInteger(year) || year < 1970 || year > 9999) {
+    throw new UsageError(`invalid --year "${value}": give a four-digit year such as 2024`);
+  }
+  return year;
+}
+
+/** Minimum time between two progress updates on stderr. */
+const PROGRESS_INTERVAL_MS = 250;
+
+/**
+ * Returns a progress callback that rewrites one line on stderr, or undefined when stderr is
+ * not a terminal (pipes and CI logs get no progress noise).
+ */
+function progressReporter(io: CliIo): ((progress: ReadProgress) => void) | undefined {
+  if (io.stderr.isTTY !== true) return undefined;
+  let last = 0;
+  return (progress) => {
+    const now = Date.now();
+    if (now - last < PROGRESS_INTERVAL_MS) return;
+    last = now;
+    const read = (progress.bytesRead / 1_048_576).toFixed(0);
+    const total = progress.totalBytes;
+    const text =
+      total === null || total === 0
+        ? `reading logs: ${read} MiB`
+        : `reading logs: ${read} of ${(total / 1_048_576).toFixed(0)} MiB (${Math.floor((progress.bytesRead / total) * 100)} %)`;
+    io.stderr.write(`\r${text}\u001b[K`);
+  };
+}
+
+/** Clears the progress line, if one was drawn. */
+export function clearProgress(io: CliIo, settings: LogRunSettings): void {
+  if (settings.readOptions.onProgress !== undefined) io.stderr.write("\r\u001b[K");
+}

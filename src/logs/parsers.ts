@@ -1,0 +1,17 @@
+import type { EventSink } from "./events.js";
+import type { RecordParser } from "./record.js";
+import { createDovecotParser } from "./context/dovecot.js";
+import { createOpendkimParser } from "./context/opendkim.js";
+import { createEximParser } from "./exim/index.js";
+import { createPostfixParser } from "./postfix/index.js";
+
+/** Creates every parser delist has, all sending their events to `sink`. */
+export function createLogParsers(sink: EventSink): RecordParser[] {
+  // NOTE: the Sendmail parser joins this list when it lands.
+  return [
+    createPostfixParser(sink),
+    createEximParser(sink),
+    createDovecotParser(sink),
+    createOpendkimParser(sink),
+  ];
+}
