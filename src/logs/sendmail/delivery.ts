@@ -1,0 +1,34 @@
+import type { DeliveryStatus } from "../events.js";
+import { isLoopbackIp } from "../exim/loopback.js";
+import type { Relay } from "./fields.js";
+
+/** Mailers that speak SMTP to another server; `local`, `prog` and `*file*` stay on this host. */
+const SMTP_MAILERS = new Set(["esmtp", "smtp", "smtp8", "dsmtp", "relay"]);
+
+/**
+ * Maps a `to=` line to a status. The enhanced code in `dsn=` (8.12 and later) decides when
+ * present. Older lines have only `stat=`, where anything but `Sent` and `Deferred` is a
+ * permanent failure (`User unknown`, `Service unavailable`, `Host unknown`). Returns null for
+ * `stat=queued`, which means the message was queued without a delivery attempt.
+ */
+export function deliveryStatus(dsn: string | undefined, stat: string): DeliveryStatus | null {
+  if (stat === "queued" || stat.startsWith("queued ")) return null;
+  switch (dsn?.charAt(0)) {
+    case "2":
+      return "sent";
+    case "4":
+      return "deferred";
+    case "5":
+      return "bounced";
+  }
+  if (stat.startsWith("Sent")) return "sent";
+  if (stat.startsWith("Deferred")) return "deferred";
+  return "bounced";
+}
+
+/** True when the mailer speaks SMTP and the relay is not this host. */
+export function isRemoteDelivery(mailer: string | undefined, relay: Relay | null): boolean {
+  if (mailer === undefined || !SMTP_MAILERS.has(mailer)) return false;
+  if (relay?.ip != null) return !isLoopbackIp(relay.ip);
+  return relay?.host !== "localhost";
+}

@@ -1,0 +1,315 @@
+import type { DeliveryEvent, EventSink, LoggedMessage } from "../events.js";
+import { detach, MessageTable, type TableEntry } from "../exim/message-table.js";
+import { isLoopbackIp } from "../exim/loopback.js";
+import type { LogRecord, ParseOutcome, RecordParser } from "../record.js";
+import { deliveryStatus, isRemoteDelivery } from "./delivery.js";
+import {
+  parseControllingAddress,
+  parseRelay,
+  readFields,
+  splitRecipients,
+  withoutAngles,
+  type Fields,
+} from "./fields.js";
+import { queueIdLength } from "./queue-id.js";
+import { readSessionLine } from "./server-lines.js";
+
+/**
+ * Creates the parser for Sendmail records (programs `sendmail`, `sm-mta`, `sm-msp-queue` and
+ * process titles such as `sm-acceptingconnections`). It follows each queue id from `from=`
+ * through its `to=` lines, links the submission program's copy of a locally submitted message
+ * to the daemon's copy, and reports rejects, AUTH failures, STARTTLS results and daemon starts.
+ */
+export function createSendmailParser(sink: EventSink): RecordParser {
+  return new SendmailParser(sink);
+}
+
+// Syslog tags of Sendmail: `sendmail`, `sm-mta`, `sm-msp-queue`, and tags taken from process
+// titles such as `sm-acceptingconnections`. `sm-notify` belongs to NFS and is left out.
+const SENDMAIL_PROGRAMS = ["sendmail", "sm-mta", "sm-msp", "sm-accepting"];
+
+interface QueuedMessage extends TableEntry {
+  readonly message: LoggedMessage;
+  /** True once the `message` event went out. */
+  announced: boolean;
+  /** True for the submission program's copy (`from=` with `relay=user@localhost`). */
+  submission: boolean;
+  /** True when the daemon's copy of this submission was found, so this one is not reported. */
+  handedOver: boolean;
+  attempted: Set<string> | null;
+}
+
+class SendmailParser implements RecordParser {
+  private readonly messages: MessageTable<QueuedMessage>;
+  /** Submission copies by Message-ID, waiting for the daemon's copy. */
+  private readonly submissions = new Map<string, QueuedMessage>();
+
+  constructor(private readonly sink: EventSink) {
+    this.messages = new MessageTable((state) => this.forget(state));
+  }
+
+  accepts(program: string): boolean {
+    return SENDMAIL_PROGRAMS.some((prefix) => program.startsWith(prefix));
+  }
+
+  parse(record: LogRecord): ParseOutcome {
+    this.messages.advance(record.time);
+    const text = record.message;
+    const idLength = queueIdLength(text);
+    if (idLength === 0) return this.parseSessionLine(record, 0);
+
+    const start = idLength + 2;
+    if (text.startsWith("from=", start)) return this.parseFrom(record, idLength);
+    if (text.startsWith("to=", start)) return this.parseTo(record, idLength);
+    if (text.startsWith("AUTH=server", start)) return this.parseAuth(record, idLength);
+    if (isBounceCreation(text, start)) return this.parseBounceCreation(record, start);
+    // `<x@example.com>... User unknown` repeats, without the client, a refusal whose
+    // `ruleset=` or `to=` line is logged too.
+    if (text.startsWith("<", start) && text.includes(">... ", start)) return "ignored";
+    return this.parseSessionLine(record, start);
+  }
+
+  /**
+   * Emits the `message` event of every message that had no `to=` line yet. The event waits
+   * for the first `to=` line because the `AUTH=server` line with the account follows `from=`.
+   */
+  finish(): void {
+    this.messages.drain((state) => this.announce(state, null));
+    this.submissions.clear();
+  }
+
+  private parseSessionLine(record: LogRecord, start: number): ParseOutcome {
+    const result = readSessionLine(record, start);
+    if (result === null) return "unparsed";
+    if (result === "ignored") return "ignored";
+    this.sink(result);
+    return "parsed";
+  }
+
+  // `from=<alice@example.com>, size=4312, class=0, nrcpts=2, msgid=<…>, proto=ESMTPSA,
+  // daemon=MTA-MSA, relay=laptop.example.com [198.51.100.7]`
+  private parseFrom(record: LogRecord, idLength: number): ParseOutcome {
+    const text = detach(record.message);
+    const fields = readFields(text, idLength + 2);
+    if (fields === null) return "unparsed";
+    const state = this.stateFor(record, text.slice(0, idLength));
+    const message = state.message;
+
+    const from = fields.get("from") ?? "";
+    message.sender = from === "<>" ? "" : withoutAngles(from);
+    message.sizeBytes = integerOrNull(fields.get("size"));
+    message.recipientCount = integerOrNull(fields.get("nrcpts"));
+    const msgid = fields.get("msgid");
+    if (msgid !== undefined) message.messageId = withoutAngles(msgid);
+    const proto = fields.get("proto");
+    if (proto !== undefined) message.service = proto.toLowerCase();
+
+    const relay = parseRelay(fields.get("relay") ?? "");
+    message.clientHost = relay.host;
+    message.clientIp = relay.ip;
+    if (relay.localUser !== null) {
+      this.noteSubmission(state, relay.localUser);
+    } else {
+      this.linkSubmission(state);
+    }
+    return "parsed";
+  }
+
+  /**
+   * A local submission shows two queue ids: the submission program's copy (`relay=user@
+   * localhost`, mailed to the daemon on 127.0.0.1) and the daemon's copy that delivers it.
+   * Both carry the same Message-ID. The daemon's copy takes over the user and uid and is the
+   * one reported. The submission copy's hand-off to 127.0.0.1 is no delivery, so one
+   * submission is counted once.
+   */
+  private noteSubmission(state: QueuedMessage, user: string): void {
+    state.submission = true;
+    state.message.localUser = user;
+    state.message.service ??= "local";
+    if (state.message.messageId !== null) this.submissions.set(state.message.messageId, state);
+  }
+
+  private linkSubmission(state: QueuedMessage): void {
+    const message = state.message;
+    if (message.messageId === null || !isLocalOrigin(message)) return;
+    const copy = this.submissions.get(message.messageId);
+    if (copy === undefined || copy === state) return;
+
+    this.submissions.delete(message.messageId);
+    copy.handedOver = true;
+    message.localUser ??= copy.message.localUser;
+    message.uid ??= copy.message.uid;
+  }
+
+  // `AUTH=server, relay=laptop.example.com [198.51.100.7], authid=alice, mech=LOGIN, bits=0`
+  private parseAuth(record: LogRecord, idLength: number): ParseOutcome {
+    const text = detach(record.message);
+    const authid = readFields(text, idLength + 2)?.get("authid");
+    if (authid === undefined) return "unparsed";
+    this.stateFor(record, text.slice(0, idLength)).message.saslUsername = withoutAngles(authid);
+    return "parsed";
+  }
+
+  // `to=<a@example.com>,<b@example.com>, ctladdr=…, delay=…, xdelay=…, mailer=esmtp,
+  // pri=…, relay=mx.example.com. [192.0.2.1], dsn=2.0.0, stat=Sent (…)`: one event per address.
+  private parseTo(record: LogRecord, idLength: number): ParseOutcome {
+    const text = record.message;
+    const fields = readFields(text, idLength + 2);
+    const stat = fields?.get("stat");
+    if (fields === null || stat === undefined) return "unparsed";
+    const state = this.stateFor(record, text.slice(0, idLength));
+
+    this.noteControllingUser(state, fields);
+    this.announce(state, record);
+    const relayValue = fields.get("relay");
+    const relay = relayValue === undefined ? null : parseRelay(relayValue);
+    if (state.submission && relay?.ip != null && isLoopbackIp(relay.ip)) return "parsed";
+    const status = deliveryStatus(fields.get("dsn"), stat);
+    if (status === null) return "parsed";
+
+    for (const recipient of splitRecipients(fields.get("to") ?? "")) {
+      this.sink(deliveryEvent(record, state, fields, recipient, status, relay));
+    }
+    return "parsed";
+  }
+
+  // `ctladdr=<shopuser@shop.example.com> (1004/1004)` names the Unix user behind a local
+  // submission. On mail that came in over SMTP it names the user of a program or file
+  // delivery instead, which is no sign of who sent it.
+  private noteControllingUser(state: QueuedMessage, fields: Fields): void {
+    const value = fields.get("ctladdr");
+    const message = state.message;
+    if (value === undefined || !isLocalOrigin(message)) return;
+    const controlling = parseControllingAddress(value);
+    message.localUser ??= detach(controlling.user);
+    message.uid ??= controlling.uid;
+  }
+
+  // `424EF3Ab003120: 424EF3Ac003120: DSN: User unknown`: the second id is the bounce.
+  private parseBounceCreation(record: LogRecord, start: number): ParseOutcome {
+    const text = record.message;
+    const bounceLength = queueIdLength(text, start);
+    const bounce = this.stateFor(record, detach(text.slice(start, start + bounceLength)));
+    bounce.message.isBounce = true;
+    return "parsed";
+  }
+
+  private announce(state: QueuedMessage, record: LogRecord | null): void {
+    if (state.announced || state.handedOver) return;
+    state.announced = true;
+    this.sink({
+      type: "message",
+      time: record?.time ?? state.message.firstTime,
+      position: record === null ? state.message.firstPosition : positionOf(record),
+      message: state.message,
+    });
+  }
+
+  // Evicted messages are reported before their state goes, like those left at the end.
+  private forget(state: QueuedMessage): void {
+    this.announce(state, null);
+    const messageId = state.message.messageId;
+    if (messageId !== null && this.submissions.get(messageId) === state) {
+      this.submissions.delete(messageId);
+    }
+  }
+
+  private stateFor(record: LogRecord, id: string): QueuedMessage {
+    const existing = this.messages.touch(id, record.time);
+    if (existing !== undefined) return existing;
+    const ownId = detach(id);
+    const state: QueuedMessage = {
+      message: newMessage(record, ownId),
+      announced: false,
+      submission: false,
+      handedOver: false,
+      attempted: null,
+      lastSeen: record.time,
+    };
+    this.messages.set(ownId, state);
+    return state;
+  }
+}
+
+function deliveryEvent(
+  record: LogRecord,
+  state: QueuedMessage,
+  fields: Fields,
+  recipient: string,
+  status: DeliveryEvent["status"],
+  relay: ReturnType<typeof parseRelay> | null,
+): DeliveryEvent {
+  state.attempted ??= new Set();
+  const known = state.attempted.size;
+  const firstAttempt = state.attempted.add(recipient).size !== known;
+  const mailer = fields.get("mailer");
+  return {
+    type: "delivery",
+    time: record.time,
+    position: positionOf(record),
+    message: state.message,
+    recipient,
+    originalRecipient: null,
+    status,
+    transport: mailer ?? null,
+    remote: isRemoteDelivery(mailer, relay),
+    relayHost: relay?.host ?? null,
+    relayIp: relay?.ip ?? null,
+    dsn: fields.get("dsn") ?? null,
+    response: fields.get("stat") ?? null,
+    firstAttempt,
+  };
+}
+
+// `DSN:` (8.12 and later), `return to sender:` and `postmaster notify:` after a second id.
+function isBounceCreation(text: string, start: number): boolean {
+  const length = queueIdLength(text, start);
+  if (length === 0) return false;
+  const after = start + length + 2;
+  return (
+    text.startsWith("DSN:", after) ||
+    text.startsWith("return to sender:", after) ||
+    text.startsWith("postmaster notify:", after)
+  );
+}
+
+// Submitted on this host: by the submission program, or handed to the daemon over loopback.
+function isLocalOrigin(message: LoggedMessage): boolean {
+  return message.clientIp === null ? message.clientHost === null : isLoopbackIp(message.clientIp);
+}
+
+function integerOrNull(value: string | undefined): number | null {
+  if (value === undefined) return null;
+  const parsed = Number(value);
+  return Number.isInteger(parsed) && parsed >= 0 ? parsed : null;
+}
+
+function newMessage(record: LogRecord, id: string): LoggedMessage {
+  return {
+    mta: "sendmail",
+    host: record.host,
+    id,
+    firstTime: record.time,
+    firstPosition: positionOf(record),
+    sender: null,
+    messageId: null,
+    sizeBytes: null,
+    recipientCount: null,
+    subject: null,
+    clientIp: null,
+    clientHost: null,
+    helo: null,
+    saslUsername: null,
+    localUser: null,
+    uid: null,
+    workingDirectory: null,
+    command: null,
+    script: null,
+    service: null,
+    isBounce: false,
+  };
+}
+
+function positionOf(record: LogRecord): DeliveryEvent["position"] {
+  return { file: record.file, line: record.line };
+}
