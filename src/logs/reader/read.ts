@@ -3,7 +3,6 @@
  * plain text by the magic bytes, and streams the bytes in large chunks.
  */
 import { open } from "node:fs/promises";
-import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import {
@@ -14,13 +13,11 @@ import {
   type UnsupportedCompression,
 } from "./errors.js";
 import type { LineSplitter } from "./lines.js";
+import { ChunkQueue, HandlerFailure } from "./queue.js";
 import type { FileSource, StdinSource } from "./sources.js";
 
 /** Bytes per read from a file, and per output chunk of gzip decompression. */
 export const CHUNK_BYTES = 1024 * 1024;
-
-// Bytes read ahead while earlier chunks wait to be split.
-const SINK_BUFFER_BYTES = 4 * CHUNK_BYTES;
 
 /** Compression recognised by magic bytes. */
 export type Compression = "gzip" | UnsupportedCompression;
@@ -45,13 +42,12 @@ export interface ReadSourceOptions {
   readonly onBytes?: ((count: number) => void) | undefined;
 }
 
-// Wraps what the line handler (the framer or a parser) threw while a chunk was split: a bug
-// to raise to the caller, not a problem of the input.
-class HandlerFailure extends Error {
-  constructor(cause: unknown) {
-    super("the line handler failed", { cause });
-  }
+interface ByteCounts {
+  bytes: number;
+  decompressedBytes: number;
 }
+
+const MAGIC_BYTES = 6;
 
 /**
  * Streams `source` through `splitter` and ends it, so the last unterminated line is delivered
@@ -65,35 +61,32 @@ export async function readSource(
 ): Promise<SourceReadResult> {
   const opened = await openRaw(source, options.stdin);
   if ("code" in opened) return { compression: null, bytes: 0, decompressedBytes: 0, error: opened };
-  const raw = opened;
 
-  let head: Buffer;
+  const counts: ByteCounts = { bytes: 0, decompressedBytes: 0 };
+  const chunks = countedChunks(opened, counts, options.onBytes);
+  let head: Buffer[];
   try {
-    head = await peekHead(raw, MAGIC_BYTES);
+    head = await takeHead(chunks, MAGIC_BYTES);
   } catch (error) {
-    return {
-      compression: null,
-      bytes: 0,
-      decompressedBytes: 0,
-      error: fileError(source.name, error),
-    };
+    return { compression: null, ...counts, error: fileError(source.name, error) };
   }
-  const compression = detectCompression(head);
+  const compression = detectCompression(Buffer.concat(head));
   if (compression !== null && compression !== "gzip") {
-    if (source.type === "file") destroyStream(raw);
+    await chunks.return(undefined);
     const error = unsupportedCompressionError(source.name, compression);
     return { compression: null, bytes: 0, decompressedBytes: 0, error };
   }
 
-  const counts = { bytes: 0, decompressedBytes: 0 };
-  const error = await pump(raw, compression === "gzip", splitter, counts, options.onBytes);
+  const gzip = compression === "gzip";
+  const error = await pump(replay(head, chunks), gzip, splitter, counts);
   splitter.end();
-  const inputError =
-    error === null
-      ? null
-      : compression === "gzip" && isZlibError(error)
+  let inputError: InputError | null = null;
+  if (error !== null) {
+    inputError =
+      gzip && isZlibError(error)
         ? corruptGzipError(source.name, splitter.lines, error)
         : fileError(source.name, error);
+  }
   return { compression, ...counts, error: inputError };
 }
 
@@ -113,50 +106,61 @@ async function openRaw(
   }
 }
 
-// Runs the bytes of `raw` (gunzipped when `gzip`) into the splitter. Returns the stream
-// error, or null at a clean end; raises what the line handler threw.
-async function pump(
-  raw: NodeJS.ReadableStream,
-  gzip: boolean,
-  splitter: LineSplitter,
-  counts: { bytes: number; decompressedBytes: number },
+// The raw chunks of a stream as Buffers, counted for the summary and progress as they pass.
+async function* countedChunks(
+  stream: NodeJS.ReadableStream,
+  counts: ByteCounts,
   onBytes: ((count: number) => void) | undefined,
-): Promise<unknown> {
-  // The sink returns from `write` at once and splits the chunk on the next turn of the event
-  // loop. In between, the read stream starts its next read, so the disk or gunzip works while
-  // this thread splits and frames. Its buffer of SINK_BUFFER_BYTES bounds the read-ahead.
-  const sink = new Writable({
-    highWaterMark: SINK_BUFFER_BYTES,
-    write(chunk: Buffer, _encoding, done) {
-      setImmediate(() => {
-        counts.decompressedBytes += chunk.length;
-        try {
-          splitter.push(chunk);
-        } catch (error) {
-          done(new HandlerFailure(error));
-          return;
-        }
-        done();
-      });
-    },
-  });
-  const finished = gzip
-    ? pipeline(raw, createGunzip({ chunkSize: CHUNK_BYTES }), sink)
-    : pipeline(raw, sink);
-  raw.on("data", (chunk: Buffer) => {
-    counts.bytes += chunk.length;
-    onBytes?.(chunk.length);
-  });
-  try {
-    await finished;
-    return null;
-  } catch (error) {
-    if (error instanceof HandlerFailure) throw error.cause;
-    return error;
+): AsyncGenerator<Buffer, void, undefined> {
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk, "latin1") : chunk;
+    counts.bytes += bytes.length;
+    onBytes?.(bytes.length);
+    yield bytes;
   }
 }
 
-const MAGIC_BYTES = 6;
+// Takes chunks until they hold `size` bytes or the stream ends.
+async function takeHead(chunks: AsyncGenerator<Buffer>, size: number): Promise<Buffer[]> {
+  const head: Buffer[] = [];
+  let length = 0;
+  while (length < size) {
+    const next = await chunks.next();
+    if (next.done === true) break;
+    head.push(next.value);
+    length += next.value.length;
+  }
+  return head;
+}
+
+async function* replay(head: Buffer[], rest: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
+  yield* head;
+  yield* rest;
+}
+
+// Runs the chunks (gunzipped when `gzip`) into the splitter. Returns the stream error, or
+// null at a clean end; raises what the line handler threw. After a stream error the bytes
+// that arrived before it are still split.
+async function pump(
+  chunks: AsyncGenerator<Buffer>,
+  gzip: boolean,
+  splitter: LineSplitter,
+  counts: ByteCounts,
+): Promise<unknown> {
+  const sink = new ChunkQueue((chunk) => {
+    counts.decompressedBytes += chunk.length;
+    splitter.push(chunk);
+  });
+  try {
+    if (gzip) await pipeline(chunks, createGunzip({ chunkSize: CHUNK_BYTES }), sink);
+    else await pipeline(chunks, sink);
+    return null;
+  } catch (error) {
+    if (error instanceof HandlerFailure) throw error.cause;
+    sink.consumeAll();
+    return error;
+  }
+}
 
 /** Detects compression from the first bytes of a stream: gzip, xz, zstd, bzip2, or null. */
 export function detectCompression(head: Buffer): Compression | null {
@@ -171,40 +175,6 @@ export function detectCompression(head: Buffer): Compression | null {
 const XZ_MAGIC = Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]);
 const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
 const BZIP2_MAGIC = Buffer.from("BZh", "latin1");
-
-/**
- * Reads the first `size` bytes (fewer when the stream is shorter) and puts them back, so the
- * stream still starts at byte 0 for whoever reads it next.
- */
-function peekHead(stream: NodeJS.ReadableStream, size: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const finish = (head: Buffer): void => {
-      stream.removeListener("readable", onReadable);
-      stream.removeListener("end", onEnd);
-      stream.removeListener("error", onError);
-      resolve(head);
-    };
-    const onReadable = (): void => {
-      const head = stream.read(size) as Buffer | null;
-      if (head === null) return;
-      stream.unshift(head);
-      finish(head);
-    };
-    const onEnd = (): void => finish(Buffer.alloc(0));
-    const onError = (error: unknown): void => {
-      stream.removeListener("readable", onReadable);
-      stream.removeListener("end", onEnd);
-      reject(error instanceof Error ? error : new Error(String(error)));
-    };
-    stream.on("readable", onReadable);
-    stream.once("end", onEnd);
-    stream.once("error", onError);
-  });
-}
-
-function destroyStream(stream: NodeJS.ReadableStream): void {
-  if ("destroy" in stream && typeof stream.destroy === "function") stream.destroy();
-}
 
 function isZlibError(error: unknown): boolean {
   if (typeof error !== "object" || error === null || !("code" in error)) return false;

@@ -1,0 +1,275 @@
+import { Readable } from "node:stream";
+import { gzipSync } from "node:zlib";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { LogRecord, ParseOutcome, RecordParser } from "../../src/logs/record.js";
+import { readLogs, type ReadLogsOptions } from "../../src/logs/pipeline.js";
+import type { ReadProgress } from "../../src/logs/reader/summary.js";
+import { resolveTimeZone } from "../../src/time/zone.js";
+import { makeTempDir, type TempDir } from "./reader/temp-dir.js";
+
+let dir: TempDir;
+beforeEach(async () => {
+  dir = await makeTempDir();
+});
+afterEach(async () => {
+  await dir.remove();
+});
+
+/** Accepts `postfix/*` records; the message decides the outcome (`ignored …`, `unparsed …`). */
+class RecordingParser implements RecordParser {
+  readonly records: LogRecord[] = [];
+  finishCalls = 0;
+  recordsAtFinish = -1;
+
+  accepts(program: string): boolean {
+    return program.startsWith("postfix/");
+  }
+
+  parse(record: LogRecord): ParseOutcome {
+    this.records.push(record);
+    if (record.message.startsWith("ignored")) return "ignored";
+    if (record.message.startsWith("unparsed")) return "unparsed";
+    return "parsed";
+  }
+
+  finish(): void {
+    this.finishCalls += 1;
+    this.recordsAtFinish = this.records.length;
+  }
+}
+
+function options(extra: Partial<ReadLogsOptions> = {}): ReadLogsOptions {
+  return { timeZone: resolveTimeZone("UTC"), cwd: dir.path, ...extra };
+}
+
+const JAN_5_2024 = Date.UTC(2024, 0, 5);
+
+describe("readLogs", () => {
+  it("counts every line by outcome", async () => {
+    await dir.write(
+      "mail.log",
+      [
+        "Mar  4 09:15:02 mx1 postfix/smtpd[1]: connect from a.example.com[192.0.2.1]",
+        "Mar  4 09:15:03 mx1 postfix/qmgr[2]: ignored statistics",
+        "Mar  4 09:15:04 mx1 postfix/smtp[3]: unparsed odd text",
+        "Mar  4 09:15:05 mx1 dovecot: imap-login: Login: user=<a@example.com>",
+        "Mar  4 09:15:06 mx1 dovecot: imap-login: Login: user=<b@example.com>",
+        "Mar  4 09:15:07 mx1 opendkim[4]: x",
+        "",
+        "orig_to=<a@example.com>, relay=local",
+        "Mar  4 09:15:08 mx1 last message repeated 2 times",
+      ].join("\n") + "\n",
+      Date.UTC(2024, 2, 10),
+    );
+    const parser = new RecordingParser();
+    const summary = await readLogs(["mail.log"], [parser], options());
+
+    expect(summary.totals).toMatchObject({
+      lines: 9,
+      blank: 1,
+      unrecognised: 1,
+      records: 8,
+      parsed: 1,
+      ignored: 1,
+      unparsed: 1,
+      withoutParser: 5,
+      overlong: 0,
+      nul: 0,
+    });
+    // The repeat marker stands for two more opendkim records.
+    expect(summary.programsWithoutParser).toEqual([
+      { program: "opendkim", records: 3 },
+      { program: "dovecot", records: 2 },
+    ]);
+    expect(summary.earliestTime).toBe(Date.UTC(2024, 2, 4, 9, 15, 2));
+    expect(summary.latestTime).toBe(Date.UTC(2024, 2, 4, 9, 15, 8));
+  });
+
+  it("keeps samples of unrecognised and unparsed lines", async () => {
+    const long = `unparsed ${"x".repeat(300)}`;
+    const lines = [
+      ...Array.from({ length: 7 }, (_, index) => `junk ${index}`),
+      `Mar  4 09:15:04 mx1 postfix/smtp[3]: ${long}`,
+    ];
+    await dir.write("mail.log", lines.join("\n"));
+    const summary = await readLogs(["mail.log"], [new RecordingParser()], options());
+
+    expect(summary.unrecognisedSamples).toHaveLength(5);
+    expect(summary.unrecognisedSamples[0]).toEqual({ file: "mail.log", line: 1, text: "junk 0" });
+    expect(summary.unparsedSamples).toHaveLength(1);
+    expect(summary.unparsedSamples[0]?.line).toBe(8);
+    expect(summary.unparsedSamples[0]?.text).toHaveLength(200);
+  });
+
+  it("reports each input", async () => {
+    await dir.write("a.log", "Mar  4 09:15:02 mx1 postfix/smtpd[1]: x\n");
+    await dir.write("b.log.gz", gzipSync("Mar  4 09:15:03 mx1 postfix/smtpd[1]: y\n"));
+    const summary = await readLogs(["a.log", "missing.log", "b.log.gz"], [], options());
+
+    expect(summary.inputs.map((input) => [input.name, input.kind, input.lines])).toEqual([
+      ["a.log", "plain", 1],
+      ["missing.log", null, 0],
+      ["b.log.gz", "gzip", 1],
+    ]);
+    expect(summary.inputs[1]?.error?.code).toBe("not-found");
+    expect(summary.inputs[2]?.decompressedBytes).toBe(40);
+    expect(summary.totals.lines).toBe(2);
+  });
+
+  it("reads the same file once", async () => {
+    await dir.write("a.log", "Mar  4 09:15:02 mx1 postfix/smtpd[1]: x\n");
+    const parser = new RecordingParser();
+    const summary = await readLogs(["a.log", "./a.log"], [parser], options());
+    expect(summary.inputs).toHaveLength(1);
+    expect(parser.records).toHaveLength(1);
+  });
+
+  it("goes on after an unsupported or damaged file", async () => {
+    const whole = gzipSync("Mar  4 09:15:02 mx1 postfix/smtpd[1]: x\n".repeat(2000));
+    await dir.write("a.log.2.gz", whole.subarray(0, whole.length - 100));
+    await dir.write("b.xz", Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]));
+    await dir.write("c.log", "Mar  4 09:15:02 mx1 postfix/smtpd[1]: x\n");
+    const summary = await readLogs(["a.log.2.gz", "b.xz", "c.log"], [], options());
+
+    expect(summary.inputs.map((input) => input.error?.code ?? null)).toEqual([
+      "corrupt-gzip",
+      "unsupported-compression",
+      null,
+    ]);
+    expect(summary.inputs[0]?.kind).toBe("gzip");
+    expect(summary.inputs[0]?.lines).toBeGreaterThan(100);
+    expect(summary.inputs[2]?.lines).toBe(1);
+  });
+
+  it("reads a rotated set oldest first and carries the year", async () => {
+    await dir.write(
+      "mail.log.1",
+      "Dec 31 23:59:58 mx1 postfix/smtpd[1]: old\n",
+      Date.UTC(2024, 0, 1),
+    );
+    await dir.write(
+      "mail.log",
+      "Jan  1 00:00:03 mx1 postfix/smtpd[1]: new\n",
+      Date.UTC(2025, 5, 1),
+    );
+    const parser = new RecordingParser();
+    await readLogs(["mail.log", "mail.log.1"], [parser], options());
+
+    expect(parser.records.map((record) => [record.file, record.message, record.time])).toEqual([
+      ["mail.log.1", "old", Date.UTC(2023, 11, 31, 23, 59, 58)],
+      ["mail.log", "new", Date.UTC(2024, 0, 1, 0, 0, 3)],
+    ]);
+  });
+
+  it("uses --year for classic stamps", async () => {
+    await dir.write("mail.log", "Mar  4 09:15:02 mx1 postfix/smtpd[1]: x\n", JAN_5_2024);
+    const parser = new RecordingParser();
+    await readLogs(["mail.log"], [parser], options({ year: 2019 }));
+    expect(parser.records[0]?.time).toBe(Date.UTC(2019, 2, 4, 9, 15, 2));
+  });
+
+  it("reads naive stamps in the given zone", async () => {
+    await dir.write("mainlog", "2024-03-04 09:15:02 1rhA2b-000Abc-1x Completed\n");
+    const summary = await readLogs(
+      ["mainlog"],
+      [],
+      options({ timeZone: resolveTimeZone("+02:00") }),
+    );
+    expect(summary.earliestTime).toBe(Date.UTC(2024, 2, 4, 7, 15, 2));
+  });
+
+  it("finishes every parser once, after the last input", async () => {
+    await dir.write("a.log", "Mar  4 09:15:02 mx1 postfix/smtpd[1]: x\n");
+    await dir.write("b.log", "Mar  4 09:15:03 mx1 postfix/smtpd[1]: y\n");
+    const first = new RecordingParser();
+    const second = new RecordingParser();
+    await readLogs(["a.log", "b.log"], [first, second], options());
+    expect(first.finishCalls).toBe(1);
+    expect(first.recordsAtFinish).toBe(2);
+    expect(second.finishCalls).toBe(1);
+    expect(second.records).toHaveLength(0);
+  });
+
+  it("reads stdin as -", async () => {
+    const parser = new RecordingParser();
+    const stdin = Readable.from([
+      Buffer.from("Mar  4 09:15:02 mx1 postfix/smtpd[1]: from stdin\n"),
+    ]);
+    const summary = await readLogs(["-"], [parser], options({ stdin }));
+    expect(summary.inputs[0]).toMatchObject({ name: "-", kind: "stdin", lines: 1, error: null });
+    expect(parser.records[0]?.file).toBe("-");
+  });
+
+  it("reads CRLF, lone CR, NUL, invalid UTF-8 and overlong lines", async () => {
+    const content = Buffer.concat([
+      Buffer.from("Mar  4 09:15:02 mx1 postfix/smtpd[1]: crlf\r\n"),
+      Buffer.from("Mar  4 09:15:03 mx1 postfix/smtpd[1]: reply 250-a\r250 b\n"),
+      Buffer.from("Mar  4 09:15:04 mx1 postfix/smtpd[1]: nul \u0000 byte\n"),
+      Buffer.from([...Buffer.from("Mar  4 09:15:05 mx1 postfix/smtpd[1]: M"), 0xfc, 0x6c, 0x0a]),
+      Buffer.from(`Mar  4 09:15:06 mx1 postfix/smtpd[1]: ${"x".repeat(500)}\n`),
+    ]);
+    await dir.write("mixed.log", content);
+    const parser = new RecordingParser();
+    const summary = await readLogs(["mixed.log"], [parser], options({ maxLineBytes: 200 }));
+
+    expect(parser.records.map((record) => record.message.slice(0, 20))).toEqual([
+      "crlf",
+      "reply 250-a\r250 b",
+      "nul \u0000 byte",
+      "M\u00fcl",
+      "x".repeat(20),
+    ]);
+    expect(summary.totals).toMatchObject({ lines: 5, records: 5, nul: 1, overlong: 1 });
+  });
+
+  it("reads a binary file and an empty file without failing", async () => {
+    const binary = Buffer.from(Array.from({ length: 200_000 }, (_, index) => (index * 37) % 256));
+    await dir.write("binary.bin", binary);
+    await dir.write("empty.log", "");
+    const summary = await readLogs(
+      ["binary.bin", "empty.log"],
+      [],
+      options({ maxLineBytes: 1024 }),
+    );
+    expect(summary.inputs.map((input) => input.error)).toEqual([null, null]);
+    expect(summary.inputs[1]?.lines).toBe(0);
+    expect(summary.totals.lines).toBe(summary.inputs[0]?.lines);
+  });
+
+  it("reports progress with the total size", async () => {
+    await dir.write("a.log", "x\n".repeat(1000));
+    await dir.write("b.log", "y\n".repeat(500));
+    const progress: ReadProgress[] = [];
+    await readLogs(["a.log", "b.log"], [], options({ onProgress: (step) => progress.push(step) }));
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    expect(progress.at(-1)).toEqual({ bytesRead: 3000, totalBytes: 3000 });
+  });
+
+  it("reports no total size with stdin", async () => {
+    const progress: ReadProgress[] = [];
+    const stdin = Readable.from([Buffer.from("x\n")]);
+    await readLogs(["-"], [], options({ stdin, onProgress: (step) => progress.push(step) }));
+    expect(progress.at(-1)).toEqual({ bytesRead: 2, totalBytes: null });
+  });
+
+  it("raises what a parser throws", async () => {
+    await dir.write("a.log", "Mar  4 09:15:02 mx1 postfix/smtpd[1]: x\n");
+    const parser = new RecordingParser();
+    parser.parse = () => {
+      throw new TypeError("parser bug");
+    };
+    await expect(readLogs(["a.log"], [parser], options())).rejects.toThrow("parser bug");
+  });
+
+  it("rejects an invalid line limit", async () => {
+    await expect(readLogs([], [], options({ maxLineBytes: -1 }))).rejects.toThrow(RangeError);
+  });
+
+  it("returns empty totals for no readable input", async () => {
+    const summary = await readLogs(["nothing-*.log"], [], options());
+    expect(summary.inputs[0]?.error?.code).toBe("no-match");
+    expect(summary.earliestTime).toBeNull();
+    expect(summary.latestTime).toBeNull();
+    expect(summary.totals.lines).toBe(0);
+  });
+});
