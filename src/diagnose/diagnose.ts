@@ -12,6 +12,7 @@ import { detectIpBlocklisted } from "./findings/ip-blocklisted.js";
 import { detectIpChanged } from "./findings/ip-changed.js";
 import { detectNewIp } from "./findings/new-ip.js";
 import { detectRateLimited } from "./findings/rate-limited.js";
+import type { ReplyFindingEvidence } from "./findings/replies.js";
 import { detectReverseDns } from "./findings/reverse-dns.js";
 import { detectSpamContent } from "./findings/spam-content.js";
 import { detectTlsRequired } from "./findings/tls-required.js";
@@ -43,8 +44,11 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
   const context = new DiagnoseContext(facts, options.timeZone);
   const providers = providerVerdicts(context);
   const findings = sortFindings(detectFindings(context, providers));
-  const status = Object.values(providers).reduce<ProviderStatus>(
-    (worst, verdict) => (verdict === undefined ? worst : worseStatus(worst, verdict.status)),
+  // The overall status follows the named providers; `other` mixes many small receivers,
+  // one of which may reject for its own reasons, and keeps its own entry.
+  const status = Object.entries(providers).reduce<ProviderStatus>(
+    (worst, [id, verdict]) =>
+      verdict === undefined || id === "other" ? worst : worseStatus(worst, verdict.status),
     "ok",
   );
 
@@ -63,7 +67,7 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
 
 function providerVerdicts(context: DiagnoseContext): Partial<Record<ProviderId, ProviderVerdict>> {
   const entries = [...context.facts.providers.values()]
-    .filter((facts) => facts.attempts > 0 || facts.rules.size > 0)
+    .filter((facts) => facts.attempts > facts.other || facts.rules.size > 0)
     .sort((a, b) => b.attempts - a.attempts)
     .map((facts) => [facts.provider, providerVerdict(facts, context)] as const);
   return Object.fromEntries(entries);
@@ -88,12 +92,35 @@ function detectFindings(
     detectHighVolume(context),
     detectRateLimited(context),
     detectSpamContent(context),
-  ].filter((result): result is Finding => result !== null);
+  ]
+    .filter((result): result is Finding => result !== null)
+    .map(scaleSmallEvidence);
 
   const problems = detected.filter((result) => result.severity !== "info");
-  const allOk = Object.values(providers).every((verdict) => verdict?.status === "ok");
+  const allOk = Object.entries(providers).every(
+    ([id, verdict]) => id === "other" || verdict?.status === "ok",
+  );
   if (problems.length === 0 && allOk) detected.push(healthyFinding(context));
   return detected;
+}
+
+/** Below this many replies from small receivers only, a reply finding is only information. */
+const MIN_SMALL_RECEIVER_REPLIES = 5;
+
+/**
+ * Lowers a reply-driven finding to `info` when its only evidence is a few replies from
+ * receivers that delist does not name: one small server's own policy is worth knowing but
+ * is not a block of the server.
+ */
+function scaleSmallEvidence(result: Finding): Finding {
+  const evidence = result.evidence as Partial<ReplyFindingEvidence>;
+  if (evidence.providers === undefined || evidence.count === undefined) return result;
+  const providerIds = Object.keys(evidence.providers);
+  const replies = evidence.count + (evidence.sessionCount ?? 0);
+  if (providerIds.some((id) => id !== "other") || replies >= MIN_SMALL_RECEIVER_REPLIES) {
+    return result;
+  }
+  return { ...result, severity: "info" };
 }
 
 function healthyFinding(context: DiagnoseContext): Finding {
@@ -137,19 +164,23 @@ function verdictSummary(
   const affected = Object.entries(providers).filter(
     ([, v]) => v !== undefined && v.status !== "ok",
   );
-  if (affected.length === 0)
+  if (affected.length === 0) {
     return "No provider blocks or rate-limits mail from this server in this log.";
+  }
 
   const parts = affected.map(([id, verdict]) => {
-    const name = PROVIDER_NAMES[id as ProviderId];
+    const name = id === "other" ? "Other receivers" : PROVIDER_NAMES[id as ProviderId];
+    const [defers, rejects] = id === "other" ? ["defer", "reject"] : ["defers", "rejects"];
     const ongoing = verdict?.ongoing === true ? ", still going on at the end of the log" : "";
     const deferring = verdict?.firstBlock?.time ?? "?";
     const rejecting = verdict?.firstPermanentBlock?.time;
-    if (rejecting === undefined)
-      return `${name} defers mail from this server since ${deferring}${ongoing}`;
-    if (rejecting === deferring)
-      return `${name} rejects mail from this server since ${rejecting}${ongoing}`;
-    return `${name} defers mail from this server since ${deferring} and rejects it since ${rejecting}${ongoing}`;
+    if (rejecting === undefined) {
+      return `${name} ${defers} mail from this server since ${deferring}${ongoing}`;
+    }
+    if (rejecting === deferring) {
+      return `${name} ${rejects} mail from this server since ${rejecting}${ongoing}`;
+    }
+    return `${name} ${defers} mail from this server since ${deferring} and ${rejects} it since ${rejecting}${ongoing}`;
   });
   const causes = findings.filter((f) => f.role === "cause").map((f) => f.id);
   const cause = causes.length > 0 ? ` Likely cause: ${listNames(causes)}.` : "";

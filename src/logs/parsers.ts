@@ -4,13 +4,14 @@ import { createDovecotParser } from "./context/dovecot.js";
 import { createOpendkimParser } from "./context/opendkim.js";
 import { createEximParser } from "./exim/index.js";
 import { createPostfixParser } from "./postfix/index.js";
+import { createSendmailParser } from "./sendmail/index.js";
 
 /** Creates every parser delist has, all sending their events to `sink`. */
 export function createLogParsers(sink: EventSink): RecordParser[] {
-  // NOTE: the Sendmail parser joins this list when it lands.
   return [
     createPostfixParser(sink),
     createEximParser(sink),
+    createSendmailParser(sink),
     createDovecotParser(sink),
     createOpendkimParser(sink),
   ];

@@ -7,7 +7,7 @@ import type {
 } from "../diagnose/types.js";
 import type { Painter } from "./colour.js";
 import { evidenceLines } from "./evidence.js";
-import { column, count, shortTime, wrap } from "./wrap.js";
+import { column, count, plural, shortTime, wrap } from "./wrap.js";
 
 /** Renders a diagnosis for a terminal, 80 columns wide. */
 export function renderDiagnosisText(diagnosis: Diagnosis, paint: Painter): string {
@@ -75,7 +75,7 @@ function blockLines(verdict: ProviderVerdict): string[] {
   );
   lines.push(
     ...wrap(
-      `${count(verdict.blockedAttempts)} attempts to ${count(verdict.blockedRecipients)} recipients rejected; ` +
+      `${plural(verdict.blockedAttempts, "attempt")} to ${plural(verdict.blockedRecipients, "recipient")} rejected; ` +
         (verdict.ongoing
           ? "still going on at the end of the log."
           : `last at ${shortTime(verdict.lastBlock?.time)}.`),

@@ -49,3 +49,8 @@ export function shortTime(iso: string | null | undefined): string {
   if (match === null) return iso;
   return match[3] === "Z" ? `${match[1]} ${match[2]}` : `${match[1]} ${match[2]}${match[3]}`;
 }
+
+/** Formats a count with its noun, singular or plural. */
+export function plural(value: number, noun: string, pluralNoun = `${noun}s`): string {
+  return `${count(value)} ${value === 1 ? noun : pluralNoun}`;
+}

@@ -1,37 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough, Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import type { CliIo } from "../../src/cli/io.js";
-import { runCli } from "../../src/cli/main.js";
+import { runCommand } from "../helpers/cli.js";
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function run(
-  argv: readonly string[],
-  stdin = "",
-  env: Record<string, string> = {},
-  tty = false,
-): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const chunks = { stdout: "", stderr: "" };
-  stdout.on("data", (chunk: Buffer) => (chunks.stdout += chunk.toString()));
-  stderr.on("data", (chunk: Buffer) => (chunks.stderr += chunk.toString()));
-  const io: CliIo = {
-    stdout: Object.assign(stdout, { isTTY: tty }),
-    stderr,
-    stdin: Readable.from([Buffer.from(stdin)]),
-    env,
-    cwd: process.cwd(),
-  };
-  const code = await runCli(argv, io);
-  return { code, ...chunks };
-}
+const run = runCommand;
 
 const TSS04 =
   "421 4.7.0 [TSS04] Messages from 203.0.113.25 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes";

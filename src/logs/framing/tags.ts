@@ -22,7 +22,10 @@ export class TagReader {
 
   private readonly programs = new TokenCache();
 
-  /** Reads a tag at `start`; returns false when there is none (empty program, no `]`). */
+  /**
+   * Reads a tag at `start`; returns false when there is none: an empty program, no `]`, or a
+   * tag cut off by the end of the line.
+   */
   read(text: string, start: number): boolean {
     let end = start;
     const length = text.length;
@@ -31,13 +34,14 @@ export class TagReader {
       if (code === 32 || code === 58 || code === 91) break;
       end += 1;
     }
-    if (end === start) return false;
+    // A tag that runs to the end of the line was cut off (`host postfix/s`): no tag.
+    if (end === start || end === length) return false;
     this.program = this.programs.slice(text, start, end);
     this.pid = -1;
 
     if (text.charCodeAt(end) === 91) {
       end = this.readPid(text, end + 1);
-      if (end < 0) return false;
+      if (end < 0 || end === length) return false;
     }
     if (text.charCodeAt(end) === 32 && text.charCodeAt(end + 1) === 58) end += 1;
     if (text.charCodeAt(end) === 58) end += 1;

@@ -1,0 +1,242 @@
+import { randomBytes } from "node:crypto";
+import { gzipSync } from "node:zlib";
+import { afterEach, describe, expect, test } from "vitest";
+import { runCommand } from "../helpers/cli.js";
+import {
+  GMAIL_RATE_LIMIT,
+  HOUR,
+  PostfixLog,
+  T0,
+  writeTemporaryLog,
+} from "../helpers/postfix-fixture.js";
+import { schemaValidator } from "../helpers/schema.js";
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const remove of cleanups.splice(0)) remove();
+});
+
+function temporary(text: string | Buffer, name?: string): string {
+  const file = writeTemporaryLog(text, name);
+  cleanups.push(file.remove);
+  return file.path;
+}
+
+function healthyLog(): string {
+  const log = new PostfixLog();
+  for (let hour = 0; hour < 24; hour++) {
+    log.submit({
+      time: T0 + hour * HOUR,
+      account: "alice@example.com",
+      clientIp: "198.51.100.10",
+      recipients: [{ address: `friend${hour}@gmail.com` }],
+    });
+  }
+  return log.text();
+}
+
+function blockedLog(): string {
+  const log = new PostfixLog();
+  for (let hour = 0; hour < 24; hour++) {
+    log.submit({
+      time: T0 + hour * HOUR,
+      account: "alice@example.com",
+      clientIp: "198.51.100.10",
+      recipients: [{ address: `friend${hour}@gmail.com`, outcome: GMAIL_RATE_LIMIT }],
+    });
+  }
+  return log.text();
+}
+
+const validate = schemaValidator("diagnose.schema.json");
+
+describe("delist diagnose", () => {
+  test("healthy log exits 0", async () => {
+    const result = await runCommand(["diagnose", "--timezone", "UTC", temporary(healthyLog())]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Verdict: OK");
+    expect(result.stdout).toContain("healthy");
+    expect(result.stderr).toBe("");
+  });
+
+  test("blocked log exits 1", async () => {
+    const result = await runCommand(["diagnose", "--timezone", "UTC", temporary(blockedLog())]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("Verdict: RATE-LIMITED");
+    expect(result.stdout).toContain("421 4.7.28");
+  });
+
+  test("text fits 80 columns", async () => {
+    const result = await runCommand(["diagnose", "--timezone", "UTC", temporary(blockedLog())]);
+    for (const line of result.stdout.split("\n")) {
+      // A single word longer than a line (a path or URL) is kept whole.
+      const longestWord = Math.max(...line.split(" ").map((word) => word.length));
+      if (longestWord < 60) expect(line.length, line).toBeLessThanOrEqual(80);
+    }
+  });
+
+  test("JSON matches the schema", async () => {
+    const result = await runCommand([
+      "diagnose",
+      "--format",
+      "json",
+      "--timezone",
+      "UTC",
+      temporary(blockedLog()),
+    ]);
+    const diagnosis = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(validate(diagnosis)).toEqual([]);
+    const providers = diagnosis["providers"] as Record<
+      string,
+      { status: string; firstBlock: { time: string } }
+    >;
+    expect(providers["gmail"]?.status).toBe("rate-limited");
+    expect(providers["gmail"]?.firstBlock.time).toBe("2024-03-04T00:00:01Z");
+  });
+
+  test("Markdown has the sections", async () => {
+    const result = await runCommand([
+      "diagnose",
+      "-f",
+      "markdown",
+      "--timezone",
+      "UTC",
+      temporary(blockedLog()),
+    ]);
+    expect(result.stdout).toContain("# delist diagnosis");
+    expect(result.stdout).toContain("## Providers");
+    expect(result.stdout).toContain("| Gmail | rate-limited");
+    expect(result.stdout).toContain("## Removal readiness");
+  });
+
+  test("reads stdin and gzip", async () => {
+    const fromStdin = await runCommand(["diagnose", "--timezone", "UTC", "-"], blockedLog());
+    expect(fromStdin.code).toBe(1);
+    expect(fromStdin.stdout).toContain("421 4.7.28");
+    const gzipped = temporary(gzipSync(blockedLog()), "mail.log.1.gz");
+    const fromGzip = await runCommand(["diagnose", "--timezone", "UTC", gzipped]);
+    expect(fromGzip.stdout).toContain("421 4.7.28");
+  });
+
+  test("time zone shifts reported times", async () => {
+    const result = await runCommand([
+      "diagnose",
+      "--format",
+      "json",
+      "--timezone",
+      "+07:00",
+      temporary(blockedLog()),
+    ]);
+    const diagnosis = JSON.parse(result.stdout) as { input: { firstTime: string } };
+    // The fixture's RFC 3339 stamps carry +00:00, so the zone changes only how times print.
+    expect(diagnosis.input.firstTime).toBe("2024-03-04T07:00:00+07:00");
+  });
+
+  test("missing file is an input error", async () => {
+    const result = await runCommand(["diagnose", "/nonexistent/delist/mail.log"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("/nonexistent/delist/mail.log");
+  });
+
+  test("missing file beside a good one", async () => {
+    const result = await runCommand([
+      "diagnose",
+      "--timezone",
+      "UTC",
+      "/nonexistent/delist/mail.log",
+      temporary(blockedLog()),
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("421 4.7.28");
+    expect(result.stderr).toContain("/nonexistent/delist/mail.log");
+  });
+
+  test("no log given is a usage error", async () => {
+    const result = await runCommand(["diagnose"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("no log given");
+  });
+
+  test.each([
+    [["--format", "xml"], 'invalid --format "xml"'],
+    [["--year", "24"], 'invalid --year "24"'],
+    [["--timezone", "Mars/Olympus"], 'unknown time zone "Mars/Olympus"'],
+  ])("bad option %j", async (options, message) => {
+    const result = await runCommand(["diagnose", ...options, temporary(healthyLog())]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+  });
+
+  test("binary junk is counted, not fatal", async () => {
+    const junk = Buffer.concat([randomBytes(200_000), Buffer.from(blockedLog())]);
+    const result = await runCommand([
+      "diagnose",
+      "--format",
+      "json",
+      "--timezone",
+      "UTC",
+      temporary(junk),
+    ]);
+    const diagnosis = JSON.parse(result.stdout) as {
+      input: { unrecognised: number; lines: number };
+      verdict: { status: string };
+    };
+    expect(result.code).toBe(1);
+    expect(diagnosis.input.unrecognised).toBeGreaterThan(0);
+    expect(diagnosis.verdict.status).toBe("rate-limited");
+  });
+
+  test("truncated and wrapped lines are skipped", async () => {
+    const lines = blockedLog().split("\n");
+    const damaged = lines.map((line, index) => (index % 5 === 2 ? line.slice(0, 40) : line));
+    damaged.splice(3, 0, "orig_to=<wrapped@example.com>, relay=none, delay=1");
+    const result = await runCommand([
+      "diagnose",
+      "--format",
+      "json",
+      "--timezone",
+      "UTC",
+      temporary(damaged.join("\n")),
+    ]);
+    const diagnosis = JSON.parse(result.stdout) as {
+      input: { unrecognised: number; unparsed: number; skippedSamples: unknown[] };
+    };
+    expect(diagnosis.input.unrecognised).toBeGreaterThanOrEqual(1);
+    expect(diagnosis.input.unrecognised + diagnosis.input.unparsed).toBeGreaterThan(1);
+    expect(diagnosis.input.skippedSamples.length).toBeGreaterThan(0);
+  });
+});
+
+describe("delist logs", () => {
+  test("prints per-provider statistics", async () => {
+    const result = await runCommand(["logs", "--timezone", "UTC", temporary(blockedLog())]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Outbound by provider");
+    expect(result.stdout).toContain("Gmail");
+    expect(result.stdout).toContain("alice@example.com");
+  });
+
+  test("JSON lists accounts", async () => {
+    const result = await runCommand([
+      "logs",
+      "--format",
+      "json",
+      "--timezone",
+      "UTC",
+      temporary(blockedLog()),
+    ]);
+    const statistics = JSON.parse(result.stdout) as {
+      accounts: Array<{ key: string; messages: number }>;
+      providers: Record<string, { deferred: number }>;
+    };
+    expect(statistics.accounts[0]?.key).toBe("alice@example.com");
+    expect(statistics.accounts[0]?.messages).toBe(24);
+    expect(statistics.providers["gmail"]?.deferred).toBe(24);
+  });
+
+  test("rejects Markdown", async () => {
+    const result = await runCommand(["logs", "--format", "markdown", temporary(healthyLog())]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("use one of text, json");
+  });
+});

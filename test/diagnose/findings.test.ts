@@ -1,0 +1,200 @@
+import { afterEach, describe, expect, test } from "vitest";
+import { buildDiagnosis } from "../../src/diagnose/diagnose.js";
+import { analyseLogs, inputReport } from "../../src/diagnose/run.js";
+import type { Diagnosis, Finding } from "../../src/diagnose/types.js";
+import { resolveTimeZone } from "../../src/time/zone.js";
+import {
+  GMAIL_NO_SUCH_USER,
+  GMAIL_RATE_LIMIT,
+  GMAIL_UNSOLICITED,
+  HOUR,
+  PostfixLog,
+  T0,
+  writeTemporaryLog,
+} from "../helpers/postfix-fixture.js";
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const remove of cleanups.splice(0)) remove();
+});
+
+async function diagnose(log: PostfixLog): Promise<Diagnosis> {
+  const file = writeTemporaryLog(log.text());
+  cleanups.push(file.remove);
+  const timeZone = resolveTimeZone("UTC");
+  const run = await analyseLogs([file.path], { timeZone });
+  return buildDiagnosis(run.facts, {
+    input: inputReport(run, timeZone),
+    timeZone,
+    version: "test",
+    now: 0,
+  });
+}
+
+function findingOf(diagnosis: Diagnosis, id: Finding["id"]): Finding | undefined {
+  return diagnosis.findings.find((finding) => finding.id === id);
+}
+
+/** Two days of ordinary office mail: a few accounts, one or two recipients per message. */
+function ordinaryTraffic(log: PostfixLog, hours = 48): void {
+  const accounts = ["alice", "bob", "carol"];
+  for (let hour = 0; hour < hours; hour++) {
+    accounts.forEach((name, index) => {
+      log.submit({
+        time: T0 + hour * HOUR + index * 600_000,
+        account: `${name}@example.com`,
+        clientIp: `198.51.100.${10 + index}`,
+        recipients: [
+          { address: `friend${hour}@gmail.com` },
+          { address: `partner${hour}@example.net` },
+        ],
+      });
+    });
+  }
+}
+
+function recipients(count: number, prefix: string, outcome = GMAIL_RATE_LIMIT) {
+  return Array.from({ length: count }, (_, i) => ({ address: `${prefix}${i}@gmail.com`, outcome }));
+}
+
+describe("diagnosis findings", () => {
+  test("quiet server is healthy", async () => {
+    const log = new PostfixLog();
+    ordinaryTraffic(log);
+    const diagnosis = await diagnose(log);
+
+    expect(diagnosis.verdict.status).toBe("ok");
+    expect(diagnosis.findings.map((finding) => finding.id)).toEqual(["healthy"]);
+    expect(diagnosis.providers.gmail?.sent).toBe(144);
+  });
+
+  test("compromised account from new addresses", async () => {
+    const log = new PostfixLog();
+    ordinaryTraffic(log);
+    const attackers = ["203.0.113.71", "203.0.113.72", "203.0.113.73"];
+    for (let i = 0; i < 12; i++) {
+      log.submit({
+        time: T0 + 40 * HOUR + i * 300_000,
+        account: "bob@example.com",
+        clientIp: attackers[i % 3] ?? "",
+        recipients: recipients(30, `target${i}-`),
+      });
+    }
+    const diagnosis = await diagnose(log);
+    const compromised = findingOf(diagnosis, "compromised-account");
+    const evidence = compromised?.evidence as Record<string, unknown>;
+
+    expect(compromised?.severity).toBe("critical");
+    expect(evidence["account"]).toBe("bob@example.com");
+    expect(evidence["clientIps"]).toEqual(attackers);
+    expect(evidence["abusiveSubmissions"]).toBe(12);
+    expect(evidence["knownClientIps"]).toEqual(["198.51.100.11"]);
+    expect(diagnosis.verdict.status).toBe("rate-limited");
+    expect(diagnosis.providers.gmail?.status).toBe("rate-limited");
+    expect(findingOf(diagnosis, "rate-limited")).toBeDefined();
+  });
+
+  test("campaign from usual address is not a compromise", async () => {
+    const log = new PostfixLog();
+    ordinaryTraffic(log);
+    for (let i = 0; i < 12; i++) {
+      log.submit({
+        time: T0 + 40 * HOUR + i * 300_000,
+        account: "bob@example.com",
+        clientIp: "198.51.100.11",
+        recipients: recipients(30, `customer${i}-`, undefined),
+      });
+    }
+    const diagnosis = await diagnose(log);
+
+    expect(findingOf(diagnosis, "compromised-account")).toBeUndefined();
+    const spike = findingOf(diagnosis, "volume-spike")?.evidence as Record<string, unknown>;
+    expect(spike["peakRecipientsPerHour"]).toBe(366);
+    expect(spike["baselineRecipientsPerHour"]).toBe(6);
+  });
+
+  test("new PHP script sending spam", async () => {
+    const log = new PostfixLog();
+    ordinaryTraffic(log);
+    for (let hour = 0; hour < 48; hour += 4) {
+      log.pickup({
+        time: T0 + hour * HOUR,
+        uid: 33,
+        user: "www-data",
+        script: "contact.php",
+        recipients: [{ address: `lead${hour}@example.net` }],
+      });
+    }
+    for (let i = 0; i < 60; i++) {
+      log.pickup({
+        time: T0 + 30 * HOUR + i * 120_000,
+        uid: 1004,
+        user: "shopsite",
+        script: "wp-cache.php",
+        recipients: [{ address: `victim${i}@gmail.com`, outcome: GMAIL_UNSOLICITED }],
+      });
+    }
+    const diagnosis = await diagnose(log);
+    const scripts = diagnosis.findings.filter((finding) => finding.id === "web-script");
+
+    expect(scripts).toHaveLength(1);
+    const evidence = scripts[0]?.evidence as Record<string, unknown>;
+    expect(evidence["uid"]).toBe(1004);
+    expect(evidence["script"]).toBe("1004:wp-cache.php");
+    expect(evidence["messages"]).toBe(60);
+    expect(diagnosis.providers.gmail?.status).toBe("blocked");
+    expect(findingOf(diagnosis, "spam-content")?.severity).toBe("critical");
+  });
+
+  test("unknown recipients above the threshold", async () => {
+    const log = new PostfixLog();
+    ordinaryTraffic(log);
+    log.submit({
+      time: T0 + 30 * HOUR,
+      account: "carol@example.com",
+      clientIp: "198.51.100.12",
+      recipients: recipients(25, "old-list-", GMAIL_NO_SUCH_USER),
+    });
+    const diagnosis = await diagnose(log);
+    const unknown = findingOf(diagnosis, "unknown-recipients")?.evidence as Record<string, unknown>;
+
+    expect(unknown["count"]).toBe(25);
+    expect((unknown["senders"] as Array<{ sender: string }>)[0]?.sender).toBe("carol@example.com");
+  });
+
+  test("few unknown recipients stay quiet", async () => {
+    const log = new PostfixLog();
+    ordinaryTraffic(log);
+    log.submit({
+      time: T0 + 30 * HOUR,
+      account: "carol@example.com",
+      clientIp: "198.51.100.12",
+      recipients: recipients(3, "typo-", GMAIL_NO_SUCH_USER),
+    });
+    const diagnosis = await diagnose(log);
+
+    expect(findingOf(diagnosis, "unknown-recipients")).toBeUndefined();
+    expect(diagnosis.verdict.status).toBe("ok");
+  });
+
+  test("block ending early is not ongoing", async () => {
+    const log = new PostfixLog();
+    ordinaryTraffic(log);
+    log.submit({
+      time: T0 + 10 * HOUR,
+      account: "alice@example.com",
+      clientIp: "198.51.100.10",
+      recipients: recipients(2, "early-"),
+    });
+    const diagnosis = await diagnose(log);
+    const gmail = diagnosis.providers.gmail;
+
+    expect(gmail?.status).toBe("rate-limited");
+    expect(gmail?.ongoing).toBe(false);
+    expect(gmail?.firstBlock?.replyCode).toBe(421);
+    expect(gmail?.firstBlock?.enhancedStatus).toBe("4.7.28");
+    expect(diagnosis.readiness.items.find((item) => item.id === "blocks-ended")?.status).toBe(
+      "pass",
+    );
+  });
+});
