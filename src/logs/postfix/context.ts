@@ -9,7 +9,10 @@ export interface PostfixContext {
   readonly store: MessageStore;
 }
 
-/** A Postfix line whose message starts with a queue id. */
+/**
+ * A Postfix line whose message starts with a queue id. The parser fills one object for
+ * every such line, so a handler must not keep it after it returns.
+ */
 export interface QueuedLine {
   readonly record: LogRecord;
   readonly program: PostfixProgram;

@@ -28,7 +28,7 @@ interface DeliveryFields {
   /** True for `relay=none`: no server was reached, but the reason text may name one. */
   relayNone: boolean;
   dsn: string | null;
-  status: string;
+  status: DeliveryStatus;
   response: string | null;
 }
 
@@ -48,7 +48,7 @@ export function handleDelivery(context: PostfixContext, line: QueuedLine): Parse
     message: state.message,
     recipient: fields.recipient,
     originalRecipient: fields.originalRecipient,
-    status: statusOf(fields.status),
+    status: fields.status,
     transport,
     // An smtp hop to a loopback content filter (amavis, a milter proxy) does not leave.
     remote: transport === "smtp" && !isLoopback(relay?.ip ?? null),
@@ -63,17 +63,34 @@ export function handleDelivery(context: PostfixContext, line: QueuedLine): Parse
   return "parsed";
 }
 
-/** Remembers the attempt for later `firstAttempt` values and for expiry. */
+/**
+ * Remembers the attempt for later `firstAttempt` values and for expiry. Most messages are
+ * delivered and removed within seconds, so their recipient keys stay slices of the log
+ * text. The first deferral makes the message long-lived, and from then on its keys are
+ * detached copies that keep no chunk of the log in memory.
+ */
 function rememberAttempt(state: MessageState, event: DeliveryEvent): void {
-  state.recipients ??= new Map();
-  const known = state.recipients.has(event.recipient);
-  const recipient = known ? event.recipient : detach(event.recipient);
+  let recipients = state.recipients ?? new Map<string, DeliveryEvent | null>();
+  if (event.status === "deferred" && !state.longLived) {
+    recipients = detachKeys(recipients);
+    state.longLived = true;
+  }
+  state.recipients = recipients;
+
+  const known = recipients.has(event.recipient);
+  const recipient = known || !state.longLived ? event.recipient : detach(event.recipient);
   if (event.status === "deferred") {
-    state.recipients.set(recipient, pendingCopy(event, recipient));
+    recipients.set(recipient, pendingCopy(event, recipient));
   } else if (event.status !== "other" || !known) {
     // An address-verification result (`other`) does not end a pending delivery.
-    state.recipients.set(recipient, null);
+    recipients.set(recipient, null);
   }
+}
+
+function detachKeys<T>(map: Map<string, T>): Map<string, T> {
+  const copy = new Map<string, T>();
+  for (const [key, value] of map) copy.set(detach(key), value);
+  return copy;
 }
 
 /** A copy of a deferral that keeps no log chunk alive while the recipient is pending. */
@@ -89,17 +106,16 @@ function pendingCopy(event: DeliveryEvent, recipient: string): DeliveryEvent {
   };
 }
 
-function statusOf(word: string): DeliveryStatus {
-  switch (word) {
-    case "sent":
-    case "deferred":
-    case "bounced":
-    case "expired":
-      return word;
-    default:
-      // deliverable, undeliverable (address verification), and anything newer.
-      return "other";
+// Status words with their own DeliveryStatus. Others, such as `deliverable` and
+// `undeliverable` from address verification, become `other`.
+const STATUS_WORDS: readonly DeliveryStatus[] = ["sent", "deferred", "bounced", "expired"];
+
+/** Returns the status whose word runs from `index` to `end`, without slicing the word. */
+function statusBetween(text: string, index: number, end: number): DeliveryStatus {
+  for (const word of STATUS_WORDS) {
+    if (end - index === word.length && text.startsWith(word, index)) return word;
   }
+  return "other";
 }
 
 /** Reads the fields of a delivery line from `start` (at `to=`); null when truncated. */
@@ -112,7 +128,7 @@ function readDelivery(text: string, start: number): DeliveryFields | null {
     relay: null,
     relayNone: false,
     dsn: null,
-    status: "",
+    status: "other",
     response: null,
   };
 
@@ -146,8 +162,8 @@ function readField(text: string, index: number, fields: DeliveryFields): number 
 function readStatus(text: string, index: number, fields: DeliveryFields): DeliveryFields | null {
   let end = text.indexOf(" ", index);
   if (end < 0) end = text.length;
-  fields.status = text.slice(index, end);
-  if (fields.status.length === 0) return null;
+  if (end === index) return null;
+  fields.status = statusBetween(text, index, end);
 
   if (text.charCodeAt(end + 1) === 40) {
     const close = text.lastIndexOf(")");

@@ -6,7 +6,7 @@ import { handleDelivery } from "./delivery.js";
 import { handleLifecycle } from "./lifecycle.js";
 import { isIgnoredQueued, isIgnoredUnqueued } from "./noise.js";
 import { handleBounce, handlePickup } from "./origins.js";
-import { isPostfixProgram, ProgramCache, type PostfixProgram } from "./program.js";
+import { describeProgram, isPostfixProgram, ProgramCache, type PostfixProgram } from "./program.js";
 import { handlePostsuper, handleQmgr } from "./qmgr.js";
 import { queueIdLength } from "./queue-id.js";
 import { handleSessionReply, handleTls } from "./session.js";
@@ -35,6 +35,13 @@ export function createPostfixParser(sink: EventSink): PostfixParser {
 class PostfixLogParser implements PostfixParser {
   private readonly programs = new ProgramCache();
   private readonly context: PostfixContext;
+  // Filled anew for each queued line, which saves an allocation per line.
+  private readonly line: Mutable<QueuedLine> = {
+    record: { time: 0, host: "", program: "", pid: null, message: "", file: "", line: 0 },
+    program: describeProgram("postfix/none"),
+    id: "",
+    start: 0,
+  };
 
   constructor(sink: EventSink) {
     this.context = { sink, store: new MessageStore() };
@@ -54,12 +61,11 @@ class PostfixLogParser implements PostfixParser {
     const idLength = queueIdLength(record.message);
     if (idLength === 0) return this.parseUnqueued(record, program);
 
-    const line: QueuedLine = {
-      record,
-      program,
-      id: record.message.slice(0, idLength),
-      start: idLength + 2,
-    };
+    const line = this.line;
+    line.record = record;
+    line.program = program;
+    line.id = record.message.slice(0, idLength);
+    line.start = idLength + 2;
     return this.parseQueued(line);
   }
 
@@ -126,6 +132,8 @@ function parseOtherQueued(context: PostfixContext, line: QueuedLine): ParseOutco
   if (line.record.message.startsWith("to=", line.start)) return handleDelivery(context, line);
   return isIgnoredQueued(line.record.message, line.start) ? "ignored" : "unparsed";
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function ignoredOrUnparsed(text: string): ParseOutcome {
   return isIgnoredUnqueued(text) ? "ignored" : "unparsed";

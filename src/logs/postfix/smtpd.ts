@@ -26,6 +26,8 @@ export function handleQueuedSmtpd(context: PostfixContext, line: QueuedLine): Pa
 /** Parses the lines of `smtpd` without a queue id. */
 export function handleUnqueuedSmtpd(context: PostfixContext, record: LogRecord): ParseOutcome {
   const text = record.message;
+  // Every SMTP session writes these two, so they are checked first.
+  if (text.startsWith("connect from ") || text.startsWith("disconnect from ")) return "ignored";
   if (text.startsWith("NOQUEUE: ")) {
     if (handleReject(context, record, 9) !== null) return "parsed";
   } else if (text.startsWith("proxy-reject: ")) {

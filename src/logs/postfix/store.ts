@@ -31,6 +31,8 @@ export interface MessageState {
   lastTime: number;
   /** True once the `message` event went out. */
   announced: boolean;
+  /** True once a recipient was deferred, so the state may stay for days. */
+  longLived: boolean;
   /**
    * Recipients attempted so far, for `firstAttempt` and expiry: the last deferral while the
    * recipient is still pending, null once its delivery ended (sent, bounced, expired).
@@ -46,9 +48,13 @@ export class MessageStore {
   private readonly hosts = new Map<string, Map<string, MessageState>>();
   private nextSweep = -Infinity;
   private count = 0;
-  // Most logs have one host, so the last one found is kept at hand.
+  // Most logs have one host, and consecutive lines often name the same message, so the
+  // last host and the last message found are kept at hand.
   private lastHost: string | null = null;
   private lastQueue: Map<string, MessageState> | undefined = undefined;
+  private lastId: string | null = null;
+  private lastIdQueue: Map<string, MessageState> | undefined = undefined;
+  private lastState: MessageState | undefined = undefined;
 
   /** Number of open messages. */
   get size(): number {
@@ -58,14 +64,17 @@ export class MessageStore {
   /** Returns the open message with this id, or undefined (also when its state went stale). */
   find(host: string, id: string, time: number): MessageState | undefined {
     const queue = this.queueOf(host);
-    const state = queue?.get(id);
-    if (state === undefined || queue === undefined) return undefined;
+    if (queue === undefined) return undefined;
+    const state = id === this.lastId && queue === this.lastIdQueue ? this.lastState : queue.get(id);
+    if (state === undefined) return undefined;
     if (state.lastTime < time - MAX_SILENCE_MS) {
-      queue.delete(id);
-      this.count -= 1;
+      this.drop(host, id);
       return undefined;
     }
     if (time > state.lastTime) state.lastTime = time;
+    this.lastId = id;
+    this.lastIdQueue = queue;
+    this.lastState = state;
     return state;
   }
 
@@ -74,7 +83,7 @@ export class MessageStore {
     let queue = this.queueOf(record.host);
     if (queue === undefined) {
       queue = new Map();
-      this.hosts.set(record.host, queue);
+      this.hosts.set(detach(record.host), queue);
       this.lastHost = null;
     }
     const state: MessageState = {
@@ -82,10 +91,12 @@ export class MessageStore {
       origin,
       lastTime: record.time,
       announced: false,
+      longLived: false,
       recipients: null,
     };
     if (!queue.has(id)) this.count += 1;
     queue.set(id, state);
+    this.lastId = null;
     return state;
   }
 
@@ -97,6 +108,8 @@ export class MessageStore {
   /** Forgets a message (`removed`, or rejected before it was queued). */
   drop(host: string, id: string): void {
     if (this.queueOf(host)?.delete(id) === true) this.count -= 1;
+    this.lastId = null;
+    this.lastState = undefined;
   }
 
   private queueOf(host: string): Map<string, MessageState> | undefined {
@@ -125,6 +138,8 @@ export class MessageStore {
       if (queue.size === 0) this.hosts.delete(host);
     }
     this.lastHost = null;
+    this.lastId = null;
+    this.lastState = undefined;
   }
 }
 

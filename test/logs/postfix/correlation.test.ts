@@ -102,6 +102,21 @@ describe("Postfix message correlation", () => {
     });
   });
 
+  it("keeps the same id on alternating hosts apart", () => {
+    const { events } = runPostfix([
+      (SUBMISSION[0] ?? "").replace(" mx1 ", " mx2 ").replace("alice@", "bob@"),
+      SUBMISSION[0] ?? "",
+      sent("4B7E21C0A3", "carol@example.net"),
+      sent("4B7E21C0A3", "dave@example.net").replace(" mx1 ", " mx2 "),
+      sent("4B7E21C0A3", "erin@example.net"),
+    ]);
+    expect(eventsOf(events, "delivery").map((event) => event.message.saslUsername)).toEqual([
+      "alice@example.com",
+      "bob@example.com",
+      "alice@example.com",
+    ]);
+  });
+
   it("drops the state at removed", () => {
     const run = runPostfix([...SUBMISSION, sent("4B7E21C0A3", "bob@example.net")]);
     expect(run.parser.openMessages).toBe(1);
