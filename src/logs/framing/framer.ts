@@ -2,7 +2,7 @@ import type { LogRecord } from "../record.js";
 import type { TimeZone } from "../../time/zone.js";
 import { utcMs } from "../../time/civil.js";
 import { YearTracker } from "./year.js";
-import { digitsAt, isClockAt, isDigit, isIsoDateAt, monthAt, StampTail } from "./stamps.js";
+import { digitsAt, isDigit, IsoDateTime, monthAt, StampTail } from "./stamps.js";
 import { parseJournalLine } from "./journal.js";
 import { RepeatExpander, type RecordSink } from "./repeats.js";
 import {
@@ -54,6 +54,7 @@ export class LineFramer {
   private readonly repeats = new RepeatExpander();
   private readonly tag = new TagReader();
   private readonly tail = new StampTail();
+  private readonly dateTime = new IsoDateTime();
   private readonly hosts = new TokenCache();
   // The last classic stamp (`Mar  4 09:15:02`) as one number, and its instant: consecutive
   // lines usually share a stamp, and a match skips the year and zone arithmetic.
@@ -116,13 +117,17 @@ export class LineFramer {
       day = digitsAt(text, start + 4, 2);
     }
     if (day < 1 || day > 31 || text.charCodeAt(clockStart - 1) !== 32) return "unrecognised";
-    if (!isClockAt(text, clockStart) || text.charCodeAt(clockStart + 8) !== 32) {
+    if (text.charCodeAt(clockStart + 2) !== 58 || text.charCodeAt(clockStart + 5) !== 58) {
       return "unrecognised";
     }
-
     const hour = digitsAt(text, clockStart, 2);
     const minute = digitsAt(text, clockStart + 3, 2);
     const second = digitsAt(text, clockStart + 6, 2);
+    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) {
+      return "unrecognised";
+    }
+    if (text.charCodeAt(clockStart + 8) !== 32) return "unrecognised";
+
     const key = ((month * 32 + day) * 24 + hour) * 3600 + minute * 60 + second;
     const time = key === this.lastStampKey ? this.lastStampTime : this.classicTime(key, month, day);
     return this.frameHostAndTag(text, clockStart + 9, time, line, emit);
@@ -150,7 +155,7 @@ export class LineFramer {
   private frameIso(text: string, start: number, line: number, emit: RecordSink): FrameOutcome {
     const separator = text.charCodeAt(start + 10);
     if (separator !== 84 && separator !== 32) return "unrecognised";
-    if (!isIsoDateAt(text, start) || !isClockAt(text, start + 11)) return "unrecognised";
+    if (!this.dateTime.read(text, start)) return "unrecognised";
     const tail = this.tail.read(text, start + 19);
     const millisecond = tail.millisecond;
     // Exim's `log_timezone` writes ` +0100` after the time.
@@ -160,10 +165,15 @@ export class LineFramer {
     }
     const end = tail.end;
     if (text.charCodeAt(end) !== 32) return "unrecognised";
-    const offset = tail.hasOffset ? tail.offsetMinutes : null;
-    const time = this.isoTime(text, start, millisecond, offset);
+    const time = this.isoTime(millisecond, tail.hasOffset ? tail.offsetMinutes : null);
 
     if (separator === 32 && !looksLikeSyslogHeader(text, end + 1)) {
+      const next = text.charCodeAt(end + 1);
+      if (next !== 32 && next !== 91) {
+        // The common Exim line, without `[pid]` and not an s6-log line.
+        emit(this.record(time, "", EXIM_PROGRAM, null, text.slice(end + 1), line));
+        return "record";
+      }
       return this.emitNative(readEximOrSupervised(text, end + 1), time, text, line, emit);
     }
     if (text.charCodeAt(end + 1) === 91) {
@@ -174,19 +184,10 @@ export class LineFramer {
     return this.frameHostAndTag(text, end + 1, time, line, emit);
   }
 
-  // `offsetMinutes` null means a naive time in the configured zone.
-  private isoTime(
-    text: string,
-    start: number,
-    millisecond: number,
-    offsetMinutes: number | null,
-  ): number {
-    const year = digitsAt(text, start, 4);
-    const month = digitsAt(text, start + 5, 2) - 1;
-    const day = digitsAt(text, start + 8, 2);
-    const hour = digitsAt(text, start + 11, 2);
-    const minute = digitsAt(text, start + 14, 2);
-    const second = digitsAt(text, start + 17, 2);
+  // The instant of the date and time last read into `dateTime`; `offsetMinutes` null means a
+  // naive time in the configured zone.
+  private isoTime(millisecond: number, offsetMinutes: number | null): number {
+    const { year, month, day, hour, minute, second } = this.dateTime;
     // A dated line tells the year of classic stamps that follow it in a mixed-style file.
     this.years.observe(year, month);
     if (offsetMinutes === null) {
@@ -243,16 +244,9 @@ export class LineFramer {
       index = space + 1;
     }
     const [stamp = "", host = "", app = "", procId = ""] = fields;
-    if (!isIsoDateAt(stamp, 0) || stamp.charCodeAt(10) !== 84 || !isClockAt(stamp, 11)) {
-      return "unrecognised";
-    }
+    if (stamp.charCodeAt(10) !== 84 || !this.dateTime.read(stamp, 0)) return "unrecognised";
     const tail = this.tail.read(stamp, 19);
-    const time = this.isoTime(
-      stamp,
-      0,
-      tail.millisecond,
-      tail.hasOffset ? tail.offsetMinutes : null,
-    );
+    const time = this.isoTime(tail.millisecond, tail.hasOffset ? tail.offsetMinutes : null);
 
     index = skipStructuredData(text, index);
     let message = text.slice(index);
@@ -293,8 +287,11 @@ export class LineFramer {
       const close = text.indexOf("> ", hostStart);
       if (close > 0 && close - hostStart < 24) hostStart = close + 2;
     }
-    const hostEnd = text.indexOf(" ", hostStart);
-    if (hostEnd <= hostStart) return "unrecognised";
+    // Host names are short, so a loop is cheaper here than a call to indexOf.
+    let hostEnd = hostStart;
+    const length = text.length;
+    while (hostEnd < length && text.charCodeAt(hostEnd) !== 32) hostEnd += 1;
+    if (hostEnd === hostStart || hostEnd === length) return "unrecognised";
     const host = this.hosts.slice(text, hostStart, hostEnd);
     const tagStart = hostEnd + 1;
 

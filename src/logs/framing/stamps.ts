@@ -60,6 +60,43 @@ export function isIsoDateAt(text: string, start: number): boolean {
 }
 
 /**
+ * Reads `YYYY-MM-DD?HH:MM:SS` (any separator at index 10) into its fields, each digit once.
+ * A framer keeps one reader, so reading allocates nothing.
+ */
+export class IsoDateTime {
+  year = 0;
+  /** Month 0–11, as `Date.UTC` takes it. */
+  month = 0;
+  day = 0;
+  hour = 0;
+  minute = 0;
+  second = 0;
+
+  /** Reads the 19 characters at `start`; returns false when they are no valid date and time. */
+  read(text: string, start: number): boolean {
+    if (text.charCodeAt(start + 4) !== 45 || text.charCodeAt(start + 7) !== 45) return false;
+    if (text.charCodeAt(start + 13) !== 58 || text.charCodeAt(start + 16) !== 58) return false;
+    const year = digitsAt(text, start, 4);
+    const month = digitsAt(text, start + 5, 2);
+    const day = digitsAt(text, start + 8, 2);
+    const hour = digitsAt(text, start + 11, 2);
+    const minute = digitsAt(text, start + 14, 2);
+    const second = digitsAt(text, start + 17, 2);
+    if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31) return false;
+    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) {
+      return false;
+    }
+    this.year = year;
+    this.month = month - 1;
+    this.day = day;
+    this.hour = hour;
+    this.minute = minute;
+    this.second = second;
+    return true;
+  }
+}
+
+/**
  * Reads `[.fraction][Z|±HH:MM|±HHMM]` after `HH:MM:SS`. The result is left in the fields, so a
  * framer can keep one reader and allocate nothing per line.
  */

@@ -27,6 +27,16 @@ export class TagReader {
    * tag cut off by the end of the line.
    */
   read(text: string, start: number): boolean {
+    // Fast path for `program[pid]`: a cached program that matches the text up to the next
+    // `[` contains no space, colon or bracket, so the scan below would end at that `[` too.
+    const bracket = text.indexOf("[", start);
+    const known = bracket > start ? this.programs.find(text, start, bracket) : null;
+    if (known !== null) {
+      this.program = known;
+      this.pid = -1;
+      return this.readAfterProgram(text, bracket);
+    }
+
     let end = start;
     const length = text.length;
     while (end < length) {
@@ -38,10 +48,15 @@ export class TagReader {
     if (end === start || end === length) return false;
     this.program = this.programs.slice(text, start, end);
     this.pid = -1;
+    return this.readAfterProgram(text, end);
+  }
 
+  // Reads `[pid]`, the colon and the space after the program, which ends at `programEnd`.
+  private readAfterProgram(text: string, programEnd: number): boolean {
+    let end = programEnd;
     if (text.charCodeAt(end) === 91) {
       end = this.readPid(text, end + 1);
-      if (end < 0 || end === length) return false;
+      if (end < 0 || end === text.length) return false;
     }
     if (text.charCodeAt(end) === 32 && text.charCodeAt(end + 1) === 58) end += 1;
     if (text.charCodeAt(end) === 58) end += 1;

@@ -20,24 +20,32 @@ export class TokenCache {
 
   /** Returns `text.slice(start, end)`, as the cached string object when there is one. */
   slice(text: string, start: number, end: number): string {
-    const length = end - start;
-    if (length <= 0 || length > MAX_TOKEN_LENGTH) return text.slice(start, end);
-
-    const middle = text.charCodeAt(start + (length >> 1));
-    const last = text.charCodeAt(end - 1);
-    const slot = (length * 31 + text.charCodeAt(start) * 7 + middle * 3 + last) & (SLOT_COUNT - 1);
-    const cached = this.slots[slot] ?? "";
-    if (cached.length === length && sameChars(cached, text, start)) return cached;
-
+    const cached = this.find(text, start, end);
+    if (cached !== null) return cached;
     const token = text.slice(start, end);
-    this.slots[slot] = token;
+    if (token.length > 0 && token.length <= MAX_TOKEN_LENGTH) {
+      this.slots[this.slotOf(text, start, end)] = token;
+    }
     return token;
   }
-}
 
-function sameChars(token: string, text: string, start: number): boolean {
-  for (let i = token.length - 1; i >= 0; i--) {
-    if (token.charCodeAt(i) !== text.charCodeAt(start + i)) return false;
+  /**
+   * Returns the cached token that equals `text` from `start` to `end`, or null. It reads three
+   * characters of the text and compares the rest in one native call: `indexOf` from `start`
+   * returns `start` at once on a match. A mismatch costs a search of the rest of the line,
+   * but mismatches are rare, because they need two tokens that share a slot.
+   */
+  find(text: string, start: number, end: number): string | null {
+    const length = end - start;
+    if (length <= 0 || length > MAX_TOKEN_LENGTH) return null;
+    const cached = this.slots[this.slotOf(text, start, end)] ?? "";
+    return cached.length === length && text.indexOf(cached, start) === start ? cached : null;
   }
-  return true;
+
+  private slotOf(text: string, start: number, end: number): number {
+    const length = end - start;
+    const middle = text.charCodeAt(start + (length >> 1));
+    const last = text.charCodeAt(end - 1);
+    return (length * 31 + text.charCodeAt(start) * 7 + middle * 3 + last) & (SLOT_COUNT - 1);
+  }
 }

@@ -42,6 +42,23 @@ describe("TagReader", () => {
     expect(readTag("postfix[123 text")).toBeNull();
   });
 
+  it("rejects a tag cut off by the end of the line", () => {
+    expect(readTag("postfix/s")).toBeNull();
+    expect(readTag("postfix/smtpd[123]")).toBeNull();
+  });
+
+  it("takes a cached program only when it reaches the bracket", () => {
+    const reader = new TagReader();
+    expect(reader.read("postfix/smtp[1]: a", 0)).toBe(true);
+    expect(reader.read("postfix/smtp x[2]: b", 0)).toBe(true);
+    expect(reader.program).toBe("postfix/smtp");
+    expect(reader.pid).toBe(-1);
+    expect(reader.messageStart).toBe(13);
+    expect(reader.read("postfix/smtp:x[3]: c", 0)).toBe(true);
+    expect(reader.program).toBe("postfix/smtp");
+    expect(reader.messageStart).toBe(13);
+  });
+
   it("returns the same string for a repeated program", () => {
     const reader = new TagReader();
     reader.read("postfix/qmgr[1]: a", 0);
