@@ -15,8 +15,7 @@ import {
 /**
  * Fills `message` from an arrival line, `<= sender H=… I=… U=… P=… A=… S=… id=… T="…" for …`,
  * whose sender starts at `start`. On arrival lines `T=` is the subject (`+subject`), not a
- * transport. The values are slices of `text`, so a caller that keeps the message should pass
- * a copy of the line (see `detach`). Returns false when the line has no sender token.
+ * transport. Returns false when the line has no sender token.
  */
 export function readArrival(
   reader: FieldReader,
@@ -41,7 +40,7 @@ export function readArrival(
     } else if (key === KEY_U) {
       user = reader.value();
     } else if (key === KEY_A) {
-      message.saslUsername = authenticatedId(reader.value());
+      message.saslUsername = authenticatedId(reader);
     } else if (key === KEY_S) {
       message.sizeBytes = reader.integerValue();
     } else if (key === KEY_ID) {
@@ -53,7 +52,7 @@ export function readArrival(
     }
   }
 
-  // `U=` names the Unix user that ran the submitting process only for local protocols; on
+  // `U=` names the Unix user that ran the submitting process only for local protocols. On
   // SMTP arrivals it is the RFC 1413 ident reply of the client.
   if (user !== null && message.service?.startsWith("local") === true) message.localUser = user;
   // `<= <> R=<parent id>` is a bounce or delay warning that Exim generated for a message it
@@ -85,8 +84,13 @@ function readClient(reader: FieldReader, message: LoggedMessage): void {
 
 // `A=dovecot_login:alice@example.com` names the authenticator, then the id it set. Without a
 // `server_set_id` Exim logs the authenticator alone, and the account is unknown.
-function authenticatedId(value: string): string | null {
-  const colon = value.indexOf(":");
-  if (colon < 0 || colon === value.length - 1) return null;
-  return value.slice(colon + 1);
+function authenticatedId(reader: FieldReader): string | null {
+  const value = reader.quoted ? reader.value() : null;
+  if (value !== null) {
+    const colon = value.indexOf(":");
+    return colon < 0 || colon === value.length - 1 ? null : value.slice(colon + 1);
+  }
+  const colon = reader.text.indexOf(":", reader.valueStart);
+  if (colon < 0 || colon >= reader.valueEnd - 1) return null;
+  return reader.text.slice(colon + 1, reader.valueEnd);
 }

@@ -48,8 +48,8 @@ export class FieldReader {
   key = KEY_NONE;
   valueStart = 0;
   valueEnd = 0;
-  /** True when the current value was quoted and contains backslash escapes. */
-  escaped = false;
+  /** True when the current value was double-quoted, so it may contain escapes. */
+  quoted = false;
   /** Index where the free text after the fields begins, or -1 while there is none. */
   textStart = -1;
   /** Parts of the last `H=` field that `readHost` read. */
@@ -74,12 +74,26 @@ export class FieldReader {
     if (start < 0) return false;
     const text = this.text;
 
-    const equals = keyEnd(text, start);
+    // One- and two-character keys (`H=`, `CV=`) are most fields, so they are decided with the
+    // fewest character reads; longer keys take the loop.
     let valueStart = start;
     this.key = KEY_NONE;
-    if (equals > start) {
-      this.key = equals - start <= 3 ? packKey(text, start, equals) : KEY_LONG;
-      valueStart = equals + 1;
+    const first = text.charCodeAt(start);
+    if (first < 128 && KEY_CHARACTER[first] === 1) {
+      const second = text.charCodeAt(start + 1);
+      if (second === EQUALS) {
+        this.key = first;
+        valueStart = start + 2;
+      } else if (text.charCodeAt(start + 2) === EQUALS && isKeyCharacter(second)) {
+        this.key = first + second * 256;
+        valueStart = start + 3;
+      } else {
+        const equals = keyEnd(text, start);
+        if (equals > start) {
+          this.key = equals - start <= 3 ? packKey(text, start, equals) : KEY_LONG;
+          valueStart = equals + 1;
+        }
+      }
     }
     if (this.key !== KEY_NONE && text.charCodeAt(valueStart) === QUOTE) {
       this.readQuoted(valueStart);
@@ -99,7 +113,7 @@ export class FieldReader {
   /** Returns the current value, with `\"` and `\\` escapes resolved. */
   value(): string {
     const raw = this.text.slice(this.valueStart, this.valueEnd);
-    return this.escaped ? unescapeQuoted(raw) : raw;
+    return this.quoted && raw.includes("\\") ? unescapeQuoted(raw) : raw;
   }
 
   /** True when the current value equals `expected`. */
@@ -187,7 +201,7 @@ export class FieldReader {
     if (end < 0) end = text.length;
     this.valueStart = valueStart;
     this.valueEnd = end;
-    this.escaped = false;
+    this.quoted = false;
     this.position = end;
 
     if (this.stopAtColon && text.charCodeAt(end - 1) === COLON) {
@@ -202,10 +216,9 @@ export class FieldReader {
   private readQuoted(quote: number): void {
     const text = this.text;
     const close = closingQuote(text, quote + 1);
-    const backslash = text.indexOf("\\", quote + 1);
     this.valueStart = quote + 1;
     this.valueEnd = close;
-    this.escaped = backslash >= 0 && backslash < close;
+    this.quoted = true;
     this.position = Math.min(close + 1, text.length);
 
     const after = this.position;
@@ -238,14 +251,27 @@ function closingQuote(text: string, start: number): number {
   return text.length;
 }
 
-// Returns the index of the `=` that ends a key starting at `start`, or -1.
+// KEY_CHARACTER[code] is 1 for letters, 2 for digits and `_`, 0 otherwise (codes below 128).
+const KEY_CHARACTER = new Uint8Array(128);
+for (let code = 0; code < 128; code++) {
+  const letter = (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+  const other = (code >= 48 && code <= 57) || code === 95;
+  if (letter) KEY_CHARACTER[code] = 1;
+  else if (other) KEY_CHARACTER[code] = 2;
+}
+
+function isKeyCharacter(code: number): boolean {
+  return code < 128 && KEY_CHARACTER[code] !== 0;
+}
+
+// Returns the index of the `=` that ends a key (a letter, then up to seven letters, digits or
+// `_`) starting at `start`, or -1.
 function keyEnd(text: string, start: number): number {
-  for (let i = start; i < start + 9; i++) {
-    const code = text.charCodeAt(i);
-    if (code === EQUALS) return i;
-    const letter = (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
-    const digit = code >= 48 && code <= 57;
-    if (!letter && !(digit && i > start) && code !== 95) return -1;
+  if (KEY_CHARACTER[text.charCodeAt(start)] !== 1) return -1;
+  for (let index = start + 1; index < start + 9; index++) {
+    const code = text.charCodeAt(index);
+    if (code === EQUALS) return index;
+    if (code >= 128 || KEY_CHARACTER[code] === 0) return -1;
   }
   return -1;
 }

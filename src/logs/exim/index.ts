@@ -1,7 +1,7 @@
 import type {
   DeliveryEvent,
   EventSink,
-  LogEvent,
+  LinePosition,
   LoggedMessage,
   SessionReplyEvent,
   TlsEvent,
@@ -13,7 +13,7 @@ import { FieldReader } from "./field-reader.js";
 import { CallerTracker } from "./local-submission.js";
 import { isLoopbackIp } from "./loopback.js";
 import { classifyNote, sessionErrorAt } from "./message-notes.js";
-import { detach, MessageTable, type TableEntry } from "./message-table.js";
+import { MessageTable, type TableEntry } from "./message-table.js";
 import { messageIdLength } from "./message-id.js";
 import { authFailureEvent, parseServerLine, rejectedAt, rejectEvent } from "./server-lines.js";
 
@@ -35,16 +35,26 @@ interface MessageState extends TableEntry {
 
 const ARRIVAL_FLAGS = new Set(["<=", "(="]);
 const DELIVERY_FLAGS = new Set(["=>", "->", ">>", "*>", "**", "=="]);
-// Characters that start a flag; any other character after the id starts a note.
-const FLAG_START = new Set([..."<(=->*"].map((character) => character.charCodeAt(0)));
+
+// Flags by their two char codes, first character in the high byte.
+const FLAGS = new Map(
+  [...ARRIVAL_FLAGS, ...DELIVERY_FLAGS].map((flag) => [
+    flag.charCodeAt(0) * 256 + flag.charCodeAt(1),
+    flag,
+  ]),
+);
+
+// Returns the flag that starts at `index`, or null. Looking it up by char codes avoids making
+// a string on every line.
+function flagAt(text: string, index: number): string | null {
+  if (text.charCodeAt(index + 2) !== 32) return null;
+  return FLAGS.get(text.charCodeAt(index) * 256 + text.charCodeAt(index + 1)) ?? null;
+}
 
 class EximParser implements RecordParser {
   private readonly messages = new MessageTable<MessageState>();
   private readonly callers = new CallerTracker();
   private readonly reader = new FieldReader();
-  // The message of the previous line. Lines of one message tend to come together, and
-  // comparing the start of the text is cheaper than slicing and hashing the id.
-  private recent: MessageState | null = null;
 
   constructor(private readonly sink: EventSink) {}
 
@@ -53,10 +63,7 @@ class EximParser implements RecordParser {
   }
 
   parse(record: LogRecord): ParseOutcome {
-    if (this.messages.advance(record.time)) {
-      this.callers.sweep(record.time);
-      this.recent = null;
-    }
+    if (this.messages.advance(record.time)) this.callers.sweep(record.time);
     // With `+pid`, Exim writing to syslog without its own stamp leaves `[pid] ` in the text.
     if (record.message.charCodeAt(0) === 91) return this.parseRecord(withoutPidPrefix(record));
     return this.parseRecord(record);
@@ -70,12 +77,10 @@ class EximParser implements RecordParser {
       return parseServerLine(record, this.reader, this.sink);
     }
 
-    const flagStart = idLength + 1;
-    if (text.charCodeAt(flagStart + 2) === 32 && FLAG_START.has(text.charCodeAt(flagStart))) {
-      const flag = text.slice(flagStart, flagStart + 2);
-      if (ARRIVAL_FLAGS.has(flag)) return this.parseArrival(record, idLength);
-      if (DELIVERY_FLAGS.has(flag)) return this.parseDelivery(record, idLength, flag);
-    }
+    const flag = flagAt(text, idLength + 1);
+    if (flag === null) return this.parseNote(record, idLength);
+    if (ARRIVAL_FLAGS.has(flag)) return this.parseArrival(record, idLength);
+    if (DELIVERY_FLAGS.has(flag)) return this.parseDelivery(record, idLength, flag);
     return this.parseNote(record, idLength);
   }
 
@@ -86,12 +91,9 @@ class EximParser implements RecordParser {
   }
 
   private parseArrival(record: LogRecord, idLength: number): ParseOutcome {
-    // The message keeps slices of its arrival line, so it gets a copy of the line that pins
-    // no larger input string.
-    const text = detach(record.message);
-    const state = this.stateFor(record, idLength, text);
+    const state = this.stateFor(record, idLength);
     const message = state.message;
-    if (!readArrival(this.reader, text, idLength + 4, message)) return "unparsed";
+    if (!readArrival(this.reader, record.message, idLength + 4, message)) return "unparsed";
 
     if (message.service?.startsWith("local") === true && !message.isBounce) {
       const caller = this.callers.claim(record);
@@ -100,7 +102,11 @@ class EximParser implements RecordParser {
         message.command = caller.command;
       }
     }
-    this.sink({ type: "message", time: record.time, position: positionOf(record), message });
+    // A message created by this line shares its first position with the event.
+    const first = message.firstPosition;
+    const isFirstLine = first.line === record.line && first.file === record.file;
+    const position = isFirstLine ? first : positionOf(record);
+    this.sink({ type: "message", time: record.time, position, message });
     return "parsed";
   }
 
@@ -111,9 +117,12 @@ class EximParser implements RecordParser {
     if (status === null) return "parsed";
 
     const state = this.stateFor(record, idLength);
-    this.sink(deliveryEvent(record, state, fields, status));
+    const position = positionOf(record);
+    this.sink(deliveryEvent(record, position, state, fields, status));
     // `->` lines share the connection of the `=>` line before them: one TLS session.
-    if (fields.tlsProtocol !== null && flag !== "->") this.sink(tlsEvent(record, fields));
+    if (fields.tlsProtocol !== null && flag !== "->") {
+      this.sink(tlsEvent(record, position, fields));
+    }
     return "parsed";
   }
 
@@ -123,12 +132,9 @@ class EximParser implements RecordParser {
     const kind = classifyNote(text, start);
     switch (kind) {
       case "completed":
-      case "removed": {
-        const state = this.existingState(record, idLength);
-        if (state !== undefined) this.messages.delete(state.message.id);
-        this.recent = null;
+      case "removed":
+        this.messages.delete(text.slice(0, idLength));
         return "parsed";
-      }
       case "session-reply":
         this.sink(this.sessionReply(record, idLength));
         return "parsed";
@@ -163,7 +169,7 @@ class EximParser implements RecordParser {
       relayIp = named?.ip ?? null;
     }
 
-    const state = this.existingState(record, idLength);
+    const state = this.messages.touch(text.slice(0, idLength), record.time);
     return {
       type: "session-reply",
       time: record.time,
@@ -175,36 +181,24 @@ class EximParser implements RecordParser {
     };
   }
 
-  // `ownText` is a copy of the line that the new state may keep slices of.
-  private stateFor(record: LogRecord, idLength: number, ownText?: string): MessageState {
-    const existing = this.existingState(record, idLength);
+  private stateFor(record: LogRecord, idLength: number): MessageState {
+    const id = record.message.slice(0, idLength);
+    const existing = this.messages.touch(id, record.time);
     if (existing !== undefined) return existing;
 
-    const id = ownText?.slice(0, idLength) ?? detach(record.message.slice(0, idLength));
     const state: MessageState = {
       message: newMessage(record, id),
       attempted: null,
       lastSeen: record.time,
     };
     this.messages.set(id, state);
-    this.recent = state;
-    return state;
-  }
-
-  private existingState(record: LogRecord, idLength: number): MessageState | undefined {
-    const recent = this.recent;
-    if (recent !== null && sameId(recent.message.id, record.message, idLength)) {
-      if (record.time > recent.lastSeen) recent.lastSeen = record.time;
-      return recent;
-    }
-    const state = this.messages.touch(record.message.slice(0, idLength), record.time);
-    if (state !== undefined) this.recent = state;
     return state;
   }
 }
 
 function deliveryEvent(
   record: LogRecord,
+  position: LinePosition,
   state: MessageState,
   fields: DeliveryFields,
   status: DeliveryEvent["status"],
@@ -216,7 +210,7 @@ function deliveryEvent(
   return {
     type: "delivery",
     time: record.time,
-    position: positionOf(record),
+    position,
     message: state.message,
     recipient: fields.recipient,
     originalRecipient: fields.originalRecipient,
@@ -238,11 +232,11 @@ function isRemote(fields: DeliveryFields): boolean {
   return fields.transport !== null && fields.transport.includes("smtp");
 }
 
-function tlsEvent(record: LogRecord, fields: DeliveryFields): TlsEvent {
+function tlsEvent(record: LogRecord, position: LinePosition, fields: DeliveryFields): TlsEvent {
   return {
     type: "tls",
     time: record.time,
-    position: positionOf(record),
+    position,
     direction: "outbound",
     peerHost: fields.relayHost,
     peerIp: fields.relayIp,
@@ -276,15 +270,6 @@ function newMessage(record: LogRecord, id: string): LoggedMessage {
   };
 }
 
-// Compares from the end, where ids of neighbouring messages differ, so mismatches exit early.
-function sameId(id: string, text: string, idLength: number): boolean {
-  if (id.length !== idLength) return false;
-  for (let i = idLength - 1; i >= 0; i--) {
-    if (id.charCodeAt(i) !== text.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
 function withoutPidPrefix(record: LogRecord): LogRecord {
   const text = record.message;
   const close = text.indexOf("] ");
@@ -293,6 +278,6 @@ function withoutPidPrefix(record: LogRecord): LogRecord {
   return { ...record, pid: record.pid ?? pid, message: text.slice(close + 2) };
 }
 
-function positionOf(record: LogRecord): LogEvent["position"] {
+function positionOf(record: LogRecord): LinePosition {
   return { file: record.file, line: record.line };
 }

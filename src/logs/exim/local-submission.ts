@@ -1,5 +1,4 @@
 import type { LogRecord } from "../record.js";
-import { detach } from "./message-table.js";
 
 /** The working directory and command line of a process that called Exim. */
 export interface Caller {
@@ -82,10 +81,9 @@ export function parseCwdLine(message: string, time: number): Caller | null {
   const countStart = message.lastIndexOf(" ", args - 1);
   if (countStart < 4 || !isDigits(message, countStart + 1, args)) return null;
 
-  const line = detach(message);
   return {
-    workingDirectory: line.slice(4, countStart),
-    command: line.slice(args + 7),
+    workingDirectory: message.slice(4, countStart),
+    command: message.slice(args + 7),
     time,
   };
 }

@@ -38,7 +38,7 @@ export class MessageTable<T extends TableEntry> {
     return entry;
   }
 
-  /** Stores `entry` under `id`, which should come from `detach` so that it pins no log line. */
+  /** Stores `entry` under `id`. */
   set(id: string, entry: T): void {
     this.entries.set(id, entry);
   }
@@ -72,13 +72,4 @@ export class MessageTable<T extends TableEntry> {
     for (const entry of this.entries.values()) visit(entry);
     this.entries.clear();
   }
-}
-
-/**
- * Returns a copy of `text` that shares no memory with the string it was sliced from. V8 makes
- * slices of 13 characters or more point into their parent, so a message id or sender kept in
- * correlation state would otherwise keep the whole input chunk alive.
- */
-export function detach(text: string): string {
-  return text.length < 13 ? text : (" " + text).slice(1);
 }

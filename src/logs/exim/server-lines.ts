@@ -37,8 +37,10 @@ export function parseServerLine(
 ): ParseOutcome {
   const text = record.message;
   // Connection chatter is the bulk of these lines, so it is ruled out before any search.
-  for (const prefix of IGNORED_PREFIXES) {
-    if (text.startsWith(prefix)) return "ignored";
+  if (IGNORED_FIRST_CHARACTERS.has(text.charCodeAt(0))) {
+    for (const prefix of IGNORED_PREFIXES) {
+      if (text.startsWith(prefix)) return "ignored";
+    }
   }
 
   const rejected = rejectedAt(text, 0);
@@ -68,6 +70,8 @@ export function parseServerLine(
   }
   return "unparsed";
 }
+
+const IGNORED_FIRST_CHARACTERS = new Set(IGNORED_PREFIXES.map((prefix) => prefix.charCodeAt(0)));
 
 const REJECTED = "rejected ";
 const DROPPED_BY = "dropped by ";

@@ -1,5 +1,5 @@
 import type { DeliveryEvent, EventSink, LoggedMessage } from "../events.js";
-import { detach, MessageTable, type TableEntry } from "../exim/message-table.js";
+import { MessageTable, type TableEntry } from "../exim/message-table.js";
 import { isLoopbackIp } from "../exim/loopback.js";
 import type { LogRecord, ParseOutcome, RecordParser } from "../record.js";
 import { deliveryStatus, isRemoteDelivery } from "./delivery.js";
@@ -89,7 +89,7 @@ class SendmailParser implements RecordParser {
   // `from=<alice@example.com>, size=4312, class=0, nrcpts=2, msgid=<…>, proto=ESMTPSA,
   // daemon=MTA-MSA, relay=laptop.example.com [198.51.100.7]`
   private parseFrom(record: LogRecord, idLength: number): ParseOutcome {
-    const text = detach(record.message);
+    const text = record.message;
     const fields = readFields(text, idLength + 2);
     if (fields === null) return "unparsed";
     const state = this.stateFor(record, text.slice(0, idLength));
@@ -143,7 +143,7 @@ class SendmailParser implements RecordParser {
 
   // `AUTH=server, relay=laptop.example.com [198.51.100.7], authid=alice, mech=LOGIN, bits=0`
   private parseAuth(record: LogRecord, idLength: number): ParseOutcome {
-    const text = detach(record.message);
+    const text = record.message;
     const authid = readFields(text, idLength + 2)?.get("authid");
     if (authid === undefined) return "unparsed";
     this.stateFor(record, text.slice(0, idLength)).message.saslUsername = withoutAngles(authid);
@@ -181,7 +181,7 @@ class SendmailParser implements RecordParser {
     const message = state.message;
     if (value === undefined || !isLocalOrigin(message)) return;
     const controlling = parseControllingAddress(value);
-    message.localUser ??= detach(controlling.user);
+    message.localUser ??= controlling.user;
     message.uid ??= controlling.uid;
   }
 
@@ -189,7 +189,7 @@ class SendmailParser implements RecordParser {
   private parseBounceCreation(record: LogRecord, start: number): ParseOutcome {
     const text = record.message;
     const bounceLength = queueIdLength(text, start);
-    const bounce = this.stateFor(record, detach(text.slice(start, start + bounceLength)));
+    const bounce = this.stateFor(record, text.slice(start, start + bounceLength));
     bounce.message.isBounce = true;
     return "parsed";
   }
@@ -217,16 +217,15 @@ class SendmailParser implements RecordParser {
   private stateFor(record: LogRecord, id: string): QueuedMessage {
     const existing = this.messages.touch(id, record.time);
     if (existing !== undefined) return existing;
-    const ownId = detach(id);
     const state: QueuedMessage = {
-      message: newMessage(record, ownId),
+      message: newMessage(record, id),
       announced: false,
       submission: false,
       handedOver: false,
       attempted: null,
       lastSeen: record.time,
     };
-    this.messages.set(ownId, state);
+    this.messages.set(id, state);
     return state;
   }
 }
