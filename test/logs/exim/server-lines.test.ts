@@ -37,7 +37,7 @@ describe("Exim rejects", () => {
       },
     },
     {
-      line: "H=(WIN-ABC) [203.0.113.21]:58135 rejected MAIL <a@example.com>: Access denied - Invalid HELO name",
+      line: "H=(WIN-ABC) [203.0.113.21]:40123 rejected MAIL <a@example.com>: Access denied - Invalid HELO name",
       expected: {
         clientIp: "203.0.113.21",
         stage: "MAIL",
@@ -122,7 +122,7 @@ describe("Exim authentication failures", () => {
 describe("Exim daemon and session lines", () => {
   test("daemon start with version", () => {
     const { event } = only(
-      "2023-04-23 03:47:01 exim 4.96 daemon started: pid=27421, -q15m, listening for SMTP on port 25 (IPv6 and IPv4)",
+      "2024-03-04 08:00:00 exim 4.96 daemon started: pid=2001, -q30m, listening for SMTP on port 25 (IPv4)",
     );
     expect(event).toMatchObject({
       type: "lifecycle",
@@ -133,7 +133,7 @@ describe("Exim daemon and session lines", () => {
   });
 
   test("restart on SIGHUP", () => {
-    const { event } = only("2023-04-23 03:47:01 pid 27421: SIGHUP received: re-exec daemon");
+    const { event } = only("2024-03-04 08:00:01 pid 2001: SIGHUP received: re-exec daemon");
     expect(event).toMatchObject({ type: "lifecycle", action: "reload", version: null });
   });
 
@@ -162,7 +162,7 @@ describe("Exim daemon and session lines", () => {
     "Start queue run: pid=12345",
     "End queue run: pid=12345",
     "no host name found for IP address 203.0.113.186",
-    "TLS error on connection from [203.0.113.16]:59636 (SSL_accept): error:1407609C:SSL routines",
+    "TLS error on connection from [203.0.113.16]:40200 (SSL_accept): wrong version number",
     "SMTP call from (localhost) [203.0.113.180]:28034 dropped: too many syntax or protocol errors",
     "H=(x) [203.0.113.1] sender verify fail for <a@example.org>: Unrouteable address",
     `${ID} Frozen (delivery error message)`,

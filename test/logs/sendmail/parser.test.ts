@@ -245,7 +245,7 @@ describe("Sendmail session lines", () => {
       },
     },
     {
-      line: "06I02CNi016764: AUTH failure (LOGIN): authentication failure (-13) SASL(-13): authentication failure: checkpass failed, user=alice@example.com, relay=host.example.com [192.0.2.3] (may be forged)",
+      line: "424G1Ab0004101: AUTH failure (LOGIN): authentication failure (-13) SASL(-13): authentication failure: checkpass failed, user=alice@example.com, relay=host.example.com [192.0.2.3] (may be forged)",
       expected: {
         type: "auth-failure",
         clientIp: "192.0.2.3",
@@ -254,7 +254,7 @@ describe("Sendmail session lines", () => {
       },
     },
     {
-      line: "06I02CNi016765: AUTH failure (LOGIN): authentication failure (-13) SASL(-13): authentication failure: checkpass failed, user=bob, relay=[192.0.2.100], relay=[192.0.2.4] (may be forged)",
+      line: "424G1Ab1004102: AUTH failure (LOGIN): authentication failure (-13) SASL(-13): authentication failure: checkpass failed, user=bob, relay=[192.0.2.100], relay=[192.0.2.4] (may be forged)",
       expected: { type: "auth-failure", clientIp: "192.0.2.4", username: "bob" },
     },
     {
@@ -279,11 +279,11 @@ describe("Sendmail session lines", () => {
   });
 
   test.each([
-    "v26LtRA0020949: some-host.example.org [192.0.2.194] did not issue MAIL/EXPN/VRFY/ETRN during connection to MTA",
-    "56VFYCxS024291: lost input channel from mail.example.org [198.51.100.117] to MTA-v4 after rcpt",
-    "s1GNXHYB005133: [198.51.100.92]: possible SMTP attack: command=AUTH, count=5",
-    "rA37ZTSC026250: <nobody@example.com>... No such user here",
-    "u31FFPtp032300: Milter: no active filter",
+    "424G2Cd0004103: some-host.example.org [192.0.2.194] did not issue MAIL/EXPN/VRFY/ETRN during connection to MTA",
+    "424G2Cd1004104: lost input channel from mail.example.org [198.51.100.117] to MTA-v4 after rcpt",
+    "424G2Cd2004105: [198.51.100.92]: possible SMTP attack: command=AUTH, count=5",
+    "424G2Cd3004106: <nobody@example.com>... No such user here",
+    "424G2Cd4004107: Milter: no active filter",
     "alias database /etc/aliases rebuilt by root",
   ])("ignored: %s", (line) => {
     const { events, outcomes } = parse([`Feb 23 07:57:28 mx1 sm-mta[6519]: ${line}`]);
