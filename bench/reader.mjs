@@ -18,8 +18,8 @@ const DEFAULT_FILE = "/tmp/delist-reader-bench.log";
 const MB = 1_000_000;
 
 async function makeInput(targetMb) {
-  const here = fileURLToPath(new URL(".", import.meta.url));
-  const corpus = process.env.DELIST_CORPUS ?? resolve(here, "../../shared/corpus");
+  const benchFolder = fileURLToPath(new URL(".", import.meta.url));
+  const corpus = process.env.DELIST_CORPUS ?? resolve(benchFolder, "../../shared/corpus");
   const folder = join(corpus, "logs", "scenarios");
   if (!existsSync(folder))
     throw new Error(`scenario logs not found in ${folder}: set DELIST_CORPUS`);

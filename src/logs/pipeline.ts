@@ -8,7 +8,12 @@ import { LineFramer } from "./framing/framer.js";
 import { ParserDispatcher } from "./reader/dispatch.js";
 import { checkMaxLineBytes, DEFAULT_MAX_LINE_BYTES, LineSplitter } from "./reader/lines.js";
 import { readSource } from "./reader/read.js";
-import { planInputs, type FileSource, type StdinSource } from "./reader/sources.js";
+import {
+  planInputs,
+  type FileSource,
+  type PlannedInput,
+  type StdinSource,
+} from "./reader/sources.js";
 import {
   MAX_SAMPLES,
   SAMPLE_CHARS,
@@ -48,10 +53,7 @@ export async function readLogs(
 ): Promise<ReadSummary> {
   const run = new ReadRun(parsers, options);
   const plan = await planInputs(inputs, options.cwd ?? process.cwd());
-  const sizes = plan.map((input) => (input.type === "file" ? input.sizeBytes : null));
-  const totalBytes = sizes.every((size) => size !== null)
-    ? sizes.reduce((sum: number, size) => sum + (size ?? 0), 0)
-    : null;
+  const totalBytes = totalSize(plan);
 
   for (const input of plan) {
     if (input.type === "failed") run.addFailed(input.name, input.error);
@@ -59,6 +61,17 @@ export async function readLogs(
   }
   run.dispatcher.finish();
   return run.summary();
+}
+
+// The bytes that the readable inputs will give, or null when stdin or a FIFO is among them.
+function totalSize(plan: readonly PlannedInput[]): number | null {
+  let total = 0;
+  for (const input of plan) {
+    if (input.type === "failed") continue;
+    if (input.type === "stdin" || input.sizeBytes === null) return null;
+    total += input.sizeBytes;
+  }
+  return total;
 }
 
 // The state of one `readLogs` call. `onLine` and `onRecord` run for every line and record,

@@ -240,7 +240,8 @@ describe("readLogs", () => {
     await dir.write("a.log", "x\n".repeat(1000));
     await dir.write("b.log", "y\n".repeat(500));
     const progress: ReadProgress[] = [];
-    await readLogs(["a.log", "b.log"], [], options({ onProgress: (step) => progress.push(step) }));
+    const onProgress = (step: ReadProgress): number => progress.push(step);
+    await readLogs(["a.log", "missing.log", "b.log"], [], options({ onProgress }));
     expect(progress.length).toBeGreaterThanOrEqual(2);
     expect(progress.at(-1)).toEqual({ bytesRead: 3000, totalBytes: 3000 });
   });

@@ -25,7 +25,7 @@ import {
 export { MAX_REPEAT, type RecordSink } from "./repeats.js";
 export { ROUNDCUBE_PROGRAM, SUPERVISED_PROGRAM } from "./native.js";
 
-/** How the framing layer reads timestamps. */
+/** Timestamp settings of the framing layer. */
 export interface FramingOptions {
   /** Zone of naive timestamps (classic syslog, Exim, syslog-ng without offset). */
   readonly timeZone: TimeZone;
@@ -33,7 +33,7 @@ export interface FramingOptions {
   readonly year?: number | undefined;
 }
 
-/** What the framer made of one line. */
+/** Result of framing one line: records, a blank line, or no known framing. */
 export type FrameOutcome = "record" | "blank" | "unrecognised";
 
 // A UTF-8 byte order mark as the reader's latin1 decoding shows it.
@@ -188,7 +188,7 @@ export class LineFramer {
   // naive time in the configured zone.
   private isoTime(millisecond: number, offsetMinutes: number | null): number {
     const { year, month, day, hour, minute, second } = this.dateTime;
-    // A dated line tells the year of classic stamps that follow it in a mixed-style file.
+    // A dated line gives the year of the classic stamps after it in a mixed-style file.
     this.years.observe(year, month);
     if (offsetMinutes === null) {
       return this.options.timeZone.toEpoch(year, month, day, hour, minute, second, millisecond);

@@ -23,8 +23,8 @@ export class TagReader {
   private readonly programs = new TokenCache();
 
   /**
-   * Reads a tag at `start`; returns false when there is none: an empty program, no `]`, or a
-   * tag cut off by the end of the line.
+   * Reads a tag at `start`. Returns false when there is none, which is the case for an empty
+   * program, a missing `]`, or a tag cut off by the end of the line.
    */
   read(text: string, start: number): boolean {
     // Fast path for `program[pid]`: a cached program that matches the text up to the next

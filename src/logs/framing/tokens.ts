@@ -11,7 +11,7 @@ const SLOT_COUNT = 256;
 const MAX_TOKEN_LENGTH = 64;
 
 /**
- * A direct-mapped cache from a token's characters to one string. A slot holds the last token
+ * A direct-mapped cache from a token's characters to one string. A slot contains the last token
  * that hashed to it; a miss slices the token from the line and replaces the slot, so memory
  * stays bounded whatever the input.
  */

@@ -16,8 +16,8 @@ export class HandlerFailure extends Error {
 /**
  * A sink that accepts chunks at once and hands them to `consume` one per turn of the event
  * loop. In between, the read stream starts its next read, so the disk or gunzip works while
- * this thread splits and frames; without the turn, reading and framing take turns and the
- * thread idles during every read. Accepting stops while 4 MiB are waiting. The chunks wait in
+ * this thread splits and frames. Without the turn, reading and framing would alternate and
+ * the thread would idle during every read. Accepting stops while 4 MiB are waiting. The chunks wait in
  * this queue rather than in the Writable's own buffer, so they survive when a stream error
  * destroys the pipeline, and `consumeAll` can still split them.
  */

@@ -1,6 +1,6 @@
 /**
- * Reads one source into a `LineSplitter`: opens the file (or takes stdin), tells gzip from
- * plain text by the magic bytes, and streams the bytes in large chunks.
+ * Reads one source into a `LineSplitter`: opens the file (or takes stdin), detects gzip by
+ * its magic bytes, and streams the bytes in large chunks.
  */
 import { open } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
@@ -22,7 +22,7 @@ export const CHUNK_BYTES = 1024 * 1024;
 /** Compression recognised by magic bytes. */
 export type Compression = "gzip" | UnsupportedCompression;
 
-/** What reading one source produced. */
+/** Result of reading one source. */
 export interface SourceReadResult {
   /** `gzip` when the bytes were gzip-compressed (concatenated members included), else null. */
   readonly compression: "gzip" | null;
