@@ -42,16 +42,32 @@ interface Truth {
   expected_findings: { id: string; evidence: Record<string, unknown> }[];
 }
 
-function loadScenario(name: string): { truth: Truth; log: ParsedLog } {
+interface Scenario {
+  readonly name: string;
+  readonly truth: Truth;
+  readonly log: ParsedLog;
+}
+
+async function loadScenario(corpus: string, name: string): Promise<Scenario> {
   const scenarios = ["logs", "scenarios"];
-  const truthPath = corpusPath(root ?? "", ...scenarios, `${name}.truth.json`);
+  const truthPath = corpusPath(corpus, ...scenarios, `${name}.truth.json`);
   const truth = JSON.parse(readFileSync(truthPath, "utf8")) as Truth;
-  const log = parseLogFile(
-    corpusPath(root ?? "", ...scenarios, `${name}.log`),
+  const log = await parseLogFile(
+    corpusPath(corpus, ...scenarios, `${name}.log`),
     (sink) => [createPostfixParser(sink), createDovecotParser(sink), createOpendkimParser(sink)],
-    truth.year,
+    // RFC 3339 stamps carry their own year, so the framer ignores this one for them.
+    truth.year ?? 2025,
   );
-  return { truth, log };
+  return { name, truth, log };
+}
+
+const loaded =
+  root === null ? [] : await Promise.all(SCENARIOS.map((name) => loadScenario(root, name)));
+
+function scenario(name: string): Scenario {
+  const found = loaded.find((candidate) => candidate.name === name);
+  if (found === undefined) throw new Error(`scenario ${name} was not loaded`);
+  return found;
 }
 
 function evidenceOf(truth: Truth, id: string): Record<string, unknown> {
@@ -66,12 +82,13 @@ function messagesOf(events: readonly LogEvent[]): LoggedMessage[] {
 
 describe.skipIf(root === null)("Postfix scenario logs against their truth files", () => {
   describe.each(SCENARIOS)("%s", (name) => {
-    const { truth, log } = loadScenario(name);
+    const { truth, log } = scenario(name);
     const summary = summarise(log.events);
     const counts = truth.counts;
 
     it("parses every Postfix line", () => {
-      expect(log.unparsed.map((record) => record.line)).toEqual([]);
+      expect(log.unparsedSamples).toEqual([]);
+      expect(log.outcomes.unparsed).toBe(0);
     });
 
     it("counts outbound results per provider", () => {
@@ -112,7 +129,7 @@ describe.skipIf(root === null)("Postfix scenario logs against their truth files"
   });
 
   it("01: finds the compromised SASL account and its client IPs", () => {
-    const { truth, log } = loadScenario("01-compromised-sasl-postfix");
+    const { truth, log } = scenario("01-compromised-sasl-postfix");
     const evidence = evidenceOf(truth, "compromised-account");
     const account = evidence["account"] as string;
     const attackerIps = new Set(evidence["client_ips"] as string[]);
@@ -128,7 +145,7 @@ describe.skipIf(root === null)("Postfix scenario logs against their truth files"
   });
 
   it("02: finds the pickup uid and the PHP script", () => {
-    const { truth, log } = loadScenario("02-php-script-postfix");
+    const { truth, log } = scenario("02-php-script-postfix");
     const evidence = evidenceOf(truth, "web-script");
     const uid = evidence["uid"] as number;
 
@@ -143,7 +160,7 @@ describe.skipIf(root === null)("Postfix scenario logs against their truth files"
   });
 
   it("08: maps each alias to its forwarding target", () => {
-    const { truth, log } = loadScenario("08-forwarding-no-srs-postfix");
+    const { truth, log } = scenario("08-forwarding-no-srs-postfix");
     const evidence = evidenceOf(truth, "forwarding");
     const aliases = new Map<string, string>();
     const forwarded = new Set<LoggedMessage>();
