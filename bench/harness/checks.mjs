@@ -3,11 +3,12 @@
  * generator's truth file, so a fast but wrong run shows up in the benchmark table.
  *
  * The diagnose JSON schema may still change, so the delist checks look for the facts by
- * name anywhere in the document. They look for the Gmail entry (under a `gmail` key, or an object whose
- * `provider`, `providerId` or `id` is "gmail") with a verdict (`verdict`, `status` or
- * `state`), first-block times under keys that contain `since` or `first`, and
- * `sent`/`deferred`/`bounced` counts; and a `findings` array with an entry whose `id` is
- * "compromised-account". A check whose data is absent is reported as "n/a", not as passed.
+ * name anywhere in the document. The Gmail entry is an object under a `gmail` key, or one
+ * whose `provider`, `providerId` or `id` is "gmail", and it has a verdict (`verdict`,
+ * `status` or `state`). Its first-block times sit under keys that contain `since` or
+ * `first`, next to `sent`/`deferred`/`bounced` counts. The compromised account must appear
+ * in the entry of a `findings` array whose `id` is "compromised-account". A check whose data
+ * is absent is reported as "n/a", not as passed.
  */
 
 /** Returns one check result: status "pass", "fail" or "n/a", and what was compared. */

@@ -45,15 +45,19 @@ const thousands = (value) => (value / 1e3).toFixed(0);
 
 /**
  * Returns the figures of a tool's successful runs: wall and user CPU seconds and peak RSS as
- * "min / median", MB/s and lines/s (from the wall time) as "best / median". MB are 10^6 bytes.
+ * "min / median"; MB/s and lines/s per wall second, and MB per CPU second (user + system),
+ * as "best / median". MB are 10^6 bytes. The CPU figure varies less than the wall figures
+ * when other work shares the machine.
  */
 export function summarise(runs, input) {
   const walls = runs.map((run) => run.wallSeconds);
-  const rate = (count, format) => {
-    const rates = walls.map((wall) => count / wall);
+  const cpus = runs.map((run) => run.userSeconds + run.systemSeconds);
+  const rate = (count, format, times = walls) => {
+    const rates = times.map((time) => count / time);
     return `${format(Math.max(...rates))} / ${format(median(rates))}`;
   };
   return {
+    cpuThroughput: rate(input.bytes, megabytes, cpus),
     wall: pair(walls, seconds),
     user: pair(
       runs.map((run) => run.userSeconds),
@@ -69,22 +73,23 @@ export function summarise(runs, input) {
 }
 
 const HEADER = [
-  "| tool | runs | wall s (min / median) | user CPU s (min / median) | MB/s (best / median) | k lines/s (best / median) | peak RSS MB (min / median) | checks |",
-  "|---|---|---|---|---|---|---|---|",
+  "| tool | runs | wall s (min / median) | user CPU s (min / median) | MB/s (best / median) | k lines/s (best / median) | MB per CPU s (best / median) | peak RSS MB (min / median) | checks |",
+  "|---|---|---|---|---|---|---|---|---|",
 ];
 
 /** Returns the Markdown table of the measured rows. */
 export function markdownTable(rows) {
   const lines = rows.map((row) => {
-    if (row.figures === null) return `| ${row.tool} | ${row.runs} | ${row.note} | | | | | |`;
+    if (row.figures === null) return `| ${row.tool} | ${row.runs} | ${row.note} | | | | | | |`;
     const f = row.figures;
-    return `| ${row.tool} | ${row.runs} | ${f.wall} | ${f.user} | ${f.throughput} | ${f.lines} | ${f.rss} | ${row.checkSummary} |`;
+    return `| ${row.tool} | ${row.runs} | ${f.wall} | ${f.user} | ${f.throughput} | ${f.lines} | ${f.cpuThroughput} | ${f.rss} | ${row.checkSummary} |`;
   });
   return [...HEADER, ...lines].join("\n");
 }
 
-/** Returns "3/4 passed, 1 n/a" for a list of checks. */
+/** Returns "3/4 passed, 1 n/a" for a list of checks, or "none" for an empty list. */
 export function summariseChecks(checks) {
+  if (checks.length === 0) return "none";
   const passed = checks.filter((item) => item.status === "pass").length;
   const missing = checks.filter((item) => item.status === "n/a").length;
   return `${passed}/${checks.length - missing} passed${missing > 0 ? `, ${missing} n/a` : ""}`;

@@ -29,7 +29,7 @@ export function later(ctx, timeUs, minMs, maxMs) {
 }
 
 /** Formats seconds the way Postfix prints `delay=` and `delays=` values. */
-export function formatDelay(seconds) {
+function formatDelay(seconds) {
   if (seconds >= 10) return String(Math.round(seconds));
   if (seconds >= 1) return String(Math.round(seconds * 10) / 10);
   if (seconds >= 0.01) return String(Math.round(seconds * 100) / 100);
@@ -40,7 +40,7 @@ export function formatDelay(seconds) {
  * Creates the state of a message that entered the queue at `arrivalUs`. `notify` is where
  * bounce notifications to the sender are delivered: "lmtp" (a virtual mailbox) or "local".
  */
-export function createMessage(ctx, qid, options) {
+export function createMessage(qid, options) {
   return {
     qid,
     sender: options.sender,

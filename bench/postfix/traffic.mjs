@@ -111,7 +111,7 @@ function* saslSubmission(ctx, startUs, submission) {
   yield t;
 
   const qid = ctx.queueIds.allocate(t);
-  const message = createMessage(ctx, qid, {
+  const message = createMessage(qid, {
     sender: submission.sender,
     arrivalUs: t,
     sizeBytes: ctx.random.int(1800, 90000),
@@ -168,7 +168,7 @@ function* queueAndDeliver(ctx, message, timeUs) {
 function* pickupSubmission(ctx, startUs) {
   const web = ctx.random.pick(WEB_ACCOUNTS);
   const qid = ctx.queueIds.allocate(startUs);
-  const message = createMessage(ctx, qid, {
+  const message = createMessage(qid, {
     sender: `${web.account}@${ctx.server.fqdn}`,
     arrivalUs: startUs,
     sizeBytes: ctx.random.int(900, 12000),
