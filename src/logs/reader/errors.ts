@@ -57,7 +57,7 @@ export function fileError(name: string, error: unknown): InputError {
   };
 }
 
-/** The error for a file whose magic bytes show a compression format delist does not read. */
+/** Returns the error for a file compressed in a format delist does not read (by magic bytes). */
 export function unsupportedCompressionError(
   name: string,
   format: UnsupportedCompression,
@@ -67,11 +67,11 @@ export function unsupportedCompressionError(
     code: "unsupported-compression",
     message:
       `cannot read "${name}": it is compressed with ${format}, which delist does not ` +
-      `decompress; decompress it first, or pipe it in: ${command} '${name}' | delist … -`,
+      `decompress; decompress it first, or pipe it in: ${command} '${name}' | delist <command> -`,
   };
 }
 
-/** The error for gzip data that ends early or is damaged after `lines` lines were read. */
+/** Returns the error for gzip data that ends early or is damaged after `lines` lines. */
 export function corruptGzipError(name: string, lines: number, error: unknown): InputError {
   const detail = error instanceof Error ? error.message : String(error);
   return {
@@ -82,7 +82,7 @@ export function corruptGzipError(name: string, lines: number, error: unknown): I
   };
 }
 
-/** The error for a glob pattern or directory that yields no file. */
+/** Returns the error for a glob pattern or directory that yields no file. */
 export function noMatchError(name: string, isDirectory: boolean): InputError {
   const message = isDirectory
     ? `directory "${name}" has no log files (only regular files directly inside it are read); ` +
