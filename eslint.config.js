@@ -1,5 +1,6 @@
 // @ts-check
 import js from "@eslint/js";
+import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
@@ -13,8 +14,13 @@ export default tseslint.config(
     },
   },
   {
-    // Only the command-line layer and the benchmark scripts talk to a terminal.
-    files: ["src/cli/**", "bench/**"],
+    // Only the command-line layer and the scripts talk to a terminal.
+    files: ["src/cli/**", "bench/**", "examples/**"],
     rules: { "no-console": "off" },
+  },
+  {
+    // Plain JavaScript scripts run on Node and use its globals.
+    files: ["**/*.mjs", "**/*.js"],
+    languageOptions: { globals: globals.node },
   },
 );

@@ -1,4 +1,3 @@
-/* global process, console */
 // Measures the Exim parser alone. Lines are read with the pipeline's line splitter, framed in
 // small batches, and only the time spent in `parse` is counted. Build first (`npm run build`),
 // then run

@@ -1,4 +1,3 @@
-/* global process, console, setInterval, clearInterval, URL */
 // Measures the read → split → decode → frame layer through `readLogs` with a parser that
 // does nothing, so the number is the framing layer's share of the `diagnose` budget.
 //
