@@ -13,7 +13,7 @@ import { FieldReader } from "./field-reader.js";
 import { CallerTracker } from "./local-submission.js";
 import { isLoopbackIp } from "./loopback.js";
 import { classifyNote, sessionErrorAt } from "./message-notes.js";
-import { MessageTable, type TableEntry } from "./message-table.js";
+import { MessageTable, tableKey, type TableEntry } from "./message-table.js";
 import { messageIdLength } from "./message-id.js";
 import { authFailureEvent, parseServerLine, rejectedAt, rejectEvent } from "./server-lines.js";
 
@@ -133,7 +133,7 @@ class EximParser implements RecordParser {
     switch (kind) {
       case "completed":
       case "removed":
-        this.messages.delete(text.slice(0, idLength));
+        this.messages.delete(tableKey(record.host, text.slice(0, idLength)));
         return "parsed";
       case "session-reply":
         this.sink(this.sessionReply(record, idLength));
@@ -169,7 +169,7 @@ class EximParser implements RecordParser {
       relayIp = named?.ip ?? null;
     }
 
-    const state = this.messages.touch(text.slice(0, idLength), record.time);
+    const state = this.messages.touch(tableKey(record.host, text.slice(0, idLength)), record.time);
     return {
       type: "session-reply",
       time: record.time,
@@ -183,7 +183,8 @@ class EximParser implements RecordParser {
 
   private stateFor(record: LogRecord, idLength: number): MessageState {
     const id = record.message.slice(0, idLength);
-    const existing = this.messages.touch(id, record.time);
+    const key = tableKey(record.host, id);
+    const existing = this.messages.touch(key, record.time);
     if (existing !== undefined) return existing;
 
     const state: MessageState = {
@@ -191,7 +192,7 @@ class EximParser implements RecordParser {
       attempted: null,
       lastSeen: record.time,
     };
-    this.messages.set(id, state);
+    this.messages.set(key, state);
     return state;
   }
 }

@@ -10,6 +10,14 @@ export const IDLE_LIMIT_MS = 7 * 24 * 60 * 60 * 1000;
 /** Interval between searches for idle entries, in log time: one hour, in ms. */
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
+/**
+ * Returns the table key of `id` logged by `host`. Ids are unique on one server only, and one
+ * syslog file may collect several servers; native logs have no host and use the id alone.
+ */
+export function tableKey(host: string, id: string): string {
+  return host === "" ? id : host + " " + id;
+}
+
 /** An entry of the table: the parser's state for one id and when a line last named it. */
 export interface TableEntry {
   lastSeen: number;

@@ -1,5 +1,5 @@
 import type { DeliveryEvent, EventSink, LoggedMessage } from "../events.js";
-import { MessageTable, type TableEntry } from "../exim/message-table.js";
+import { MessageTable, tableKey, type TableEntry } from "../exim/message-table.js";
 import { isLoopbackIp } from "../exim/loopback.js";
 import type { LogRecord, ParseOutcome, RecordParser } from "../record.js";
 import { deliveryStatus, isRemoteDelivery } from "./delivery.js";
@@ -41,7 +41,7 @@ interface QueuedMessage extends TableEntry {
 
 class SendmailParser implements RecordParser {
   private readonly messages: MessageTable<QueuedMessage>;
-  /** Submission copies by Message-ID, waiting for the daemon's copy. */
+  /** Submission copies by host and Message-ID, waiting for the daemon's copy. */
   private readonly submissions = new Map<string, QueuedMessage>();
 
   constructor(private readonly sink: EventSink) {
@@ -56,7 +56,8 @@ class SendmailParser implements RecordParser {
     this.messages.advance(record.time);
     const text = record.message;
     const idLength = queueIdLength(text);
-    if (idLength === 0) return this.parseSessionLine(record, 0);
+    // Sendmail writes `NOQUEUE:` in place of the id before a transaction has one.
+    if (idLength === 0) return this.parseSessionLine(record, text.startsWith("NOQUEUE: ") ? 9 : 0);
 
     const start = idLength + 2;
     if (text.startsWith("from=", start)) return this.parseFrom(record, idLength);
@@ -126,16 +127,18 @@ class SendmailParser implements RecordParser {
     state.submission = true;
     state.message.localUser = user;
     state.message.service ??= "local";
-    if (state.message.messageId !== null) this.submissions.set(state.message.messageId, state);
+    const messageId = state.message.messageId;
+    if (messageId !== null) this.submissions.set(tableKey(state.message.host, messageId), state);
   }
 
   private linkSubmission(state: QueuedMessage): void {
     const message = state.message;
     if (message.messageId === null || !isLocalOrigin(message)) return;
-    const copy = this.submissions.get(message.messageId);
+    const key = tableKey(message.host, message.messageId);
+    const copy = this.submissions.get(key);
     if (copy === undefined || copy === state) return;
 
-    this.submissions.delete(message.messageId);
+    this.submissions.delete(key);
     copy.handedOver = true;
     message.localUser ??= copy.message.localUser;
     message.uid ??= copy.message.uid;
@@ -209,13 +212,14 @@ class SendmailParser implements RecordParser {
   private forget(state: QueuedMessage): void {
     this.announce(state, null);
     const messageId = state.message.messageId;
-    if (messageId !== null && this.submissions.get(messageId) === state) {
-      this.submissions.delete(messageId);
-    }
+    if (messageId === null) return;
+    const key = tableKey(state.message.host, messageId);
+    if (this.submissions.get(key) === state) this.submissions.delete(key);
   }
 
   private stateFor(record: LogRecord, id: string): QueuedMessage {
-    const existing = this.messages.touch(id, record.time);
+    const key = tableKey(record.host, id);
+    const existing = this.messages.touch(key, record.time);
     if (existing !== undefined) return existing;
     const state: QueuedMessage = {
       message: newMessage(record, id),
@@ -225,7 +229,7 @@ class SendmailParser implements RecordParser {
       attempted: null,
       lastSeen: record.time,
     };
-    this.messages.set(id, state);
+    this.messages.set(key, state);
     return state;
   }
 }

@@ -17,8 +17,12 @@ import { parseRelay, readFields, withoutAngles, type Fields } from "./fields.js"
 export type SessionLine = LogEvent | "ignored" | null;
 
 // Lines that carry nothing delist uses: connections without a transaction, VRFY and EXPN
-// probes, milter chatter, queue bookkeeping and alias rebuilds.
+// probes, milter chatter, queue bookkeeping, alias rebuilds, AUTH towards a smarthost and
+// system errors (`SYSERR`), whose effect shows on the `to=` lines.
 const IGNORED_TEXT = [
+  "AUTH=client",
+  "SYSERR",
+  "connect from ",
   "lost input channel",
   "did not issue MAIL/EXPN/VRFY/ETRN",
   "possible SMTP attack",

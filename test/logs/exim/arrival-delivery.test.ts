@@ -277,6 +277,22 @@ describe("Exim delivery lines", () => {
     expect(after?.firstAttempt).toBe(true);
   });
 
+  test("same id on two syslog hosts", () => {
+    const run = runParser(
+      createEximParser,
+      [
+        `Mar  4 09:15:02 mx1 exim[1]: ${ID} <= a@example.com U=alice P=local S=1`,
+        `Mar  4 09:15:02 mx2 exim[1]: ${ID} <= b@example.com U=bob P=local S=1`,
+        `Mar  4 09:15:03 mx2 exim[2]: ${ID} => c@example.org R=r T=remote_smtp H=mx.example.org [198.51.100.2]`,
+      ],
+      { year: 2024 },
+    );
+    const delivery = ofType(run.events, "delivery")[0];
+
+    expect(delivery?.message.sender).toBe("b@example.com");
+    expect(delivery?.message.host).toBe("mx2");
+  });
+
   test("idle ids are evicted after 7 days of log time", () => {
     const { events } = parse([
       arrival,

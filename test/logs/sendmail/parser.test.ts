@@ -143,6 +143,18 @@ describe("Sendmail messages and deliveries", () => {
     expect(bounce?.sender).toBe("");
   });
 
+  test("same queue id on two syslog hosts", () => {
+    const { events } = parse([
+      FROM,
+      FROM.replace("mx1", "mx2").replace("alice@", "bob@"),
+      `Mar  4 09:15:05 mx2 sm-mta[3122]: 424EF3Ab003120: to=<x@example.net>, delay=00:00:01, mailer=esmtp, pri=1, relay=mx.example.net. [198.51.100.30], dsn=2.0.0, stat=Sent (ok)`,
+    ]);
+    const [delivery] = deliveries(events);
+
+    expect(delivery?.message.sender).toBe("bob@example.com");
+    expect(delivery?.message.host).toBe("mx2");
+  });
+
   test("message without to= is reported at the end", () => {
     const { events } = parse([FROM, AUTH]);
     const [message] = messages(events);
@@ -258,6 +270,15 @@ describe("Sendmail session lines", () => {
       expected: { type: "auth-failure", clientIp: "192.0.2.4", username: "bob" },
     },
     {
+      line: "NOQUEUE: ruleset=check_relay, arg1=[203.0.113.12], arg2=203.0.113.12, relay=[203.0.113.12], reject=550 5.7.1 Access denied",
+      expected: {
+        type: "reject",
+        stage: "CONNECT",
+        clientIp: "203.0.113.12",
+        response: "550 5.7.1 Access denied",
+      },
+    },
+    {
       line: "starting daemon (8.15.2): SMTP+queueing@00:15:00",
       expected: { type: "lifecycle", action: "start", mta: "sendmail", version: "8.15.2" },
     },
@@ -285,6 +306,8 @@ describe("Sendmail session lines", () => {
     "424G2Cd3004106: <nobody@example.com>... No such user here",
     "424G2Cd4004107: Milter: no active filter",
     "alias database /etc/aliases rebuilt by root",
+    "424G2Cd5004108: AUTH=client, relay=smarthost.example.net., authid=relayuser, mech=PLAIN, bits=0",
+    "NOQUEUE: connect from [203.0.113.13]",
   ])("ignored: %s", (line) => {
     const { events, outcomes } = parse([`Feb 23 07:57:28 mx1 sm-mta[6519]: ${line}`]);
 
