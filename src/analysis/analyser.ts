@@ -1,10 +1,13 @@
-import { detectProvider } from "../knowledge/providers.js";
+import { PROVIDER_OPERATORS } from "../knowledge/providers.js";
 import type { DeliveryEvent, LogEvent, SessionReplyEvent } from "../logs/events.js";
 import type { ReplyExplainer } from "./explainer.js";
+import type { Delivery } from "./delivery.js";
+import { hashString } from "./distinct.js";
 import { SenderDomainAnalyser } from "./domains.js";
 import { addCapped } from "./replies.js";
 import { ForwardingAnalyser } from "./forwarding.js";
 import { OriginAnalyser } from "./origins.js";
+import { ProviderResolver } from "./provider-resolver.js";
 import { ProviderAnalyser } from "./providers.js";
 import { UnknownRecipientAnalyser } from "./recipients.js";
 import { ServerAnalyser } from "./server.js";
@@ -39,6 +42,7 @@ export class LogAnalyser {
   private readonly unknownRecipients = new UnknownRecipientAnalyser();
   private readonly server = new ServerAnalyser();
   private readonly senderDomains = new SenderDomainAnalyser();
+  private readonly resolver = new ProviderResolver();
   private firstTime: number | null = null;
   private lastTime: number | null = null;
   private remoteAttempts = 0;
@@ -107,27 +111,27 @@ export class LogAnalyser {
       return;
     }
     this.remoteAttempts += 1;
-    const reply = this.providers.addDelivery(event);
-    if (reply?.judgedIp) {
-      this.server.addJudgedIp(
-        reply.judgedIp,
-        event.time,
-        detectProvider(event.relayHost, event.recipient),
-      );
-    }
+    const provider = this.resolver.resolve(event.relayHost, event.recipient);
+    const delivery: Delivery = {
+      event,
+      provider,
+      operator: PROVIDER_OPERATORS[provider],
+      recipientHash: hashString(event.recipient),
+    };
+    const reply = this.providers.addDelivery(delivery);
+    if (reply?.judgedIp) this.server.addJudgedIp(reply.judgedIp, event.time, provider);
     this.volume.addDelivery(event);
-    this.origins.addDelivery(event, reply);
-    this.forwarding.addDelivery(event, reply);
-    this.unknownRecipients.addDelivery(event, reply);
+    this.origins.addDelivery(delivery, reply);
+    this.forwarding.addDelivery(delivery, reply);
+    this.unknownRecipients.addDelivery(delivery, reply);
     this.senderDomains.addDelivery(event, reply);
   }
 
   private addSessionReply(event: SessionReplyEvent): void {
     this.sessionReplies += 1;
-    const reply = this.providers.addSessionReply(event);
-    if (reply.judgedIp !== null) {
-      this.server.addJudgedIp(reply.judgedIp, event.time, detectProvider(event.relayHost, null));
-    }
+    const provider = this.resolver.resolve(event.relayHost, null);
+    const reply = this.providers.addSessionReply(event, provider);
+    if (reply.judgedIp !== null) this.server.addJudgedIp(reply.judgedIp, event.time, provider);
   }
 
   private track(time: number): void {

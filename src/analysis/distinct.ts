@@ -4,20 +4,31 @@
  * error. A compromised account can spray a million distinct recipients, and an exact set of
  * them would not fit the memory budget of a log run. No maintained npm package offers a small
  * HyperLogLog without native code, so this one is written here.
+ *
+ * Values are kept as 32-bit hashes, not strings: a hash costs 8 bytes instead of a string
+ * that may pin its whole log line in memory, and one hash of a recipient serves every
+ * counter that sees it. Two values with the same hash count once; below the exact limit of
+ * 4,096 that happens with a probability of about 0.2 %.
  */
 export class DistinctCounter {
-  private exact: Set<string> | null = new Set();
+  private exact: Set<number> | null = new Set();
   private registers: Uint8Array | null = null;
 
   constructor(private readonly exactLimit = 4096) {}
 
+  /** Counts a string. */
   add(value: string): void {
+    this.addHash(hashString(value));
+  }
+
+  /** Counts a value by its `hashString` hash, for callers that hash once for many counters. */
+  addHash(hash: number): void {
     if (this.exact !== null) {
-      this.exact.add(value);
+      this.exact.add(hash);
       if (this.exact.size > this.exactLimit) this.switchToEstimate();
       return;
     }
-    this.addToRegisters(value);
+    if (this.registers !== null) addToRegisters(this.registers, hash);
   }
 
   /** Exact count while small, estimate afterwards. */
@@ -26,30 +37,28 @@ export class DistinctCounter {
     return estimate(this.registers ?? new Uint8Array(REGISTER_COUNT));
   }
 
-  /** True while `size` is exact. */
+  /** True while `size` is exact (up to hash collisions). */
   get isExact(): boolean {
     return this.exact !== null;
   }
 
   private switchToEstimate(): void {
-    this.registers = new Uint8Array(REGISTER_COUNT);
-    for (const value of this.exact ?? []) this.addToRegisters(value);
+    const registers = new Uint8Array(REGISTER_COUNT);
+    for (const hash of this.exact ?? []) addToRegisters(registers, hash);
+    this.registers = registers;
     this.exact = null;
-  }
-
-  private addToRegisters(value: string): void {
-    const registers = this.registers;
-    if (registers === null) return;
-    const hash = fnv1a(value);
-    const index = hash >>> (32 - INDEX_BITS);
-    const rest = (hash << INDEX_BITS) | (1 << (INDEX_BITS - 1));
-    const rank = Math.clz32(rest) + 1;
-    if (rank > (registers[index] ?? 0)) registers[index] = rank;
   }
 }
 
 const INDEX_BITS = 12;
 const REGISTER_COUNT = 1 << INDEX_BITS;
+
+function addToRegisters(registers: Uint8Array, hash: number): void {
+  const index = hash >>> (32 - INDEX_BITS);
+  const rest = (hash << INDEX_BITS) | (1 << (INDEX_BITS - 1));
+  const rank = Math.clz32(rest) + 1;
+  if (rank > (registers[index] ?? 0)) registers[index] = rank;
+}
 
 function estimate(registers: Uint8Array): number {
   let sum = 0;
@@ -67,8 +76,11 @@ function estimate(registers: Uint8Array): number {
   return Math.round(raw);
 }
 
-/** 32-bit FNV-1a with a final avalanche step, so the high bits used as index are well mixed. */
-function fnv1a(value: string): number {
+/**
+ * Returns a 32-bit hash of a string: FNV-1a with a final avalanche step, so that the high
+ * bits used as the HyperLogLog register index are well mixed.
+ */
+export function hashString(value: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < value.length; i++) {
     hash ^= value.charCodeAt(i);

@@ -1,6 +1,7 @@
-import { PROVIDER_OPERATORS, detectProvider, domainOf } from "../knowledge/providers.js";
-import type { DeliveryEvent, LinePosition } from "../logs/events.js";
+import { domainOf } from "../knowledge/providers.js";
+import type { LinePosition } from "../logs/events.js";
 import type { ExplainedReply } from "../reply/types.js";
+import type { Delivery } from "./delivery.js";
 import { addCapped, isBlockSignal } from "./replies.js";
 import { detach, increment } from "./time.js";
 
@@ -27,7 +28,8 @@ export class ForwardingAnalyser {
   readonly blockRules = new Map<string, number>();
   private readonly counted = new WeakSet<object>();
 
-  addDelivery(event: DeliveryEvent, reply: ExplainedReply | null): void {
+  addDelivery(delivery: Delivery, reply: ExplainedReply | null): void {
+    const event = delivery.event;
     const original = event.originalRecipient;
     if (original === null || original.toLowerCase() === event.recipient.toLowerCase()) return;
     const message = event.message;
@@ -51,8 +53,7 @@ export class ForwardingAnalyser {
       this.aliases.set(detach(alias), detach(event.recipient.toLowerCase()));
     }
     addCapped(this.messagesByAlias, alias);
-    const operator = PROVIDER_OPERATORS[detectProvider(event.relayHost, event.recipient)];
-    increment(this.recipientsByOperator, operator);
+    increment(this.recipientsByOperator, delivery.operator);
     const sender = message.sender ?? "";
     if (/^srs[01][=+-]/i.test(sender)) this.srsMessages += 1;
     const senderDomain = domainOf(sender);

@@ -1,6 +1,6 @@
-import { PROVIDER_OPERATORS, detectProvider } from "../knowledge/providers.js";
-import type { DeliveryEvent, LinePosition, LoggedMessage } from "../logs/events.js";
+import type { LinePosition, LoggedMessage } from "../logs/events.js";
 import type { ExplainedReply } from "../reply/types.js";
+import type { Delivery } from "./delivery.js";
 import { DistinctCounter } from "./distinct.js";
 import { isBlockSignal } from "./replies.js";
 import { addCapped } from "./replies.js";
@@ -97,7 +97,8 @@ export class OriginAnalyser {
   }
 
   /** Counts a remote delivery of a message whose origin is known. */
-  addDelivery(event: DeliveryEvent, reply: ExplainedReply | null): void {
+  addDelivery(delivery: Delivery, reply: ExplainedReply | null): void {
+    const event = delivery.event;
     const origin = this.originOf(event.message, event.time, event.position);
     if (origin === null) return;
     if (event.status === "sent") origin.sent += 1;
@@ -107,9 +108,8 @@ export class OriginAnalyser {
     if (!event.firstAttempt) return;
 
     origin.recipients += 1;
-    origin.distinctRecipients.add(event.recipient);
-    const operator = PROVIDER_OPERATORS[detectProvider(event.relayHost, event.recipient)];
-    increment(origin.recipientsByOperator, operator);
+    origin.distinctRecipients.addHash(delivery.recipientHash);
+    increment(origin.recipientsByOperator, delivery.operator);
     const hour = this.hourOf(origin, event.message.firstTime, event.time, event.position);
     hour.recipients += 1;
     const clientIp = event.message.clientIp;

@@ -1,7 +1,8 @@
-import { detectProvider, domainOf, type ProviderId } from "../knowledge/providers.js";
-import type { DeliveryEvent, LoggedMessage, SessionReplyEvent } from "../logs/events.js";
+import { domainOf, type ProviderId } from "../knowledge/providers.js";
+import type { LinePosition, LoggedMessage, SessionReplyEvent } from "../logs/events.js";
 import type { ExplainedReply } from "../reply/types.js";
 import { DistinctCounter } from "./distinct.js";
+import type { Delivery } from "./delivery.js";
 import type { ReplyExplainer } from "./explainer.js";
 import {
   RuleTally,
@@ -47,6 +48,16 @@ export class ProviderFacts {
   constructor(readonly provider: ProviderId) {}
 }
 
+/** Where and for whom a reply was logged. */
+interface ReplySite {
+  readonly time: number;
+  readonly position: LinePosition;
+  readonly recipient: string | null;
+  readonly recipientHash: number | null;
+  readonly relayHost: string | null;
+  readonly senderDomain: string | null;
+}
+
 /**
  * Counts remote deliveries and session replies per provider, classifies every non-2xx
  * reply, and keeps the first and last block signal of each provider.
@@ -54,19 +65,19 @@ export class ProviderFacts {
 export class ProviderAnalyser {
   readonly providers = new Map<ProviderId, ProviderFacts>();
   // Per-message state dies with the message object, so it needs no eviction of its own.
-  private readonly deferredByMessage = new WeakMap<LoggedMessage, Set<string>>();
+  private readonly deferredByMessage = new WeakMap<LoggedMessage, Set<number>>();
 
   constructor(private readonly explainer: ReplyExplainer) {}
 
   /** Counts one remote delivery attempt; returns the classified reply for non-2xx results. */
-  addDelivery(event: DeliveryEvent): ExplainedReply | null {
-    const provider = detectProvider(event.relayHost, event.recipient);
-    const facts = this.factsOf(provider);
+  addDelivery(delivery: Delivery): ExplainedReply | null {
+    const { event, recipientHash } = delivery;
+    const facts = this.factsOf(delivery.provider);
     const hour = this.hourCounts(facts, event.time);
     facts.attempts += 1;
     hour.attempts += 1;
-    facts.recipients.add(event.recipient);
-    this.countStatus(facts, event);
+    facts.recipients.addHash(recipientHash);
+    this.countStatus(facts, delivery);
     if (event.status === "sent") {
       hour.sent += 1;
       if (facts.lastSent === null || event.time > facts.lastSent) facts.lastSent = event.time;
@@ -81,56 +92,52 @@ export class ProviderAnalyser {
     });
     if (reply.replyCode === null && reply.enhancedStatus === null) return reply;
     increment(facts.codes, codeKey(reply));
-    const senderDomain = event.message.sender === null ? null : domainOf(event.message.sender);
-    this.tally(
-      facts,
-      reply,
-      event.time,
-      event.position,
-      event.recipient,
-      event.relayHost,
-      senderDomain,
-    );
+    this.tally(facts, reply, {
+      time: event.time,
+      position: event.position,
+      recipient: event.recipient,
+      recipientHash,
+      relayHost: event.relayHost,
+      senderDomain: event.message.sender === null ? null : domainOf(event.message.sender),
+    });
     if (isBlockSignal(reply)) {
       facts.blockedAttempts += 1;
-      facts.blockedRecipients.add(event.recipient);
+      facts.blockedRecipients.addHash(recipientHash);
       hour.blocked += 1;
     }
     return reply;
   }
 
   /** Counts a reply to a whole SMTP session (no recipient). */
-  addSessionReply(event: SessionReplyEvent): ExplainedReply {
-    const provider = detectProvider(event.relayHost, null);
+  addSessionReply(event: SessionReplyEvent, provider: ProviderId): ExplainedReply {
     const facts = this.factsOf(provider);
     const reply = this.explainer.explain(event.response, { relayHost: event.relayHost });
-    const senderDomain = event.message?.sender ? domainOf(event.message.sender) : null;
-    this.tally(facts, reply, event.time, event.position, null, event.relayHost, senderDomain);
+    this.tally(facts, reply, {
+      time: event.time,
+      position: event.position,
+      recipient: null,
+      recipientHash: null,
+      relayHost: event.relayHost,
+      senderDomain: event.message?.sender ? domainOf(event.message.sender) : null,
+    });
     return reply;
   }
 
-  private tally(
-    facts: ProviderFacts,
-    reply: ExplainedReply,
-    time: number,
-    position: DeliveryEvent["position"],
-    recipient: string | null,
-    relayHost: string | null,
-    senderDomain: string | null,
-  ): void {
+  private tally(facts: ProviderFacts, reply: ExplainedReply, site: ReplySite): void {
+    const { time } = site;
     let occurrence: ReplyOccurrence | null = null;
     const occurrenceNow = (): ReplyOccurrence => {
-      occurrence ??= occurrenceOf(reply, time, position, recipient, relayHost);
+      occurrence ??= occurrenceOf(reply, time, site.position, site.recipient, site.relayHost);
       return occurrence;
     };
 
     const tally = facts.rules.get(reply.ruleId);
     if (tally === undefined) {
       const created = new RuleTally(reply, occurrenceNow());
-      created.add(reply, occurrenceNow, time, recipient, senderDomain);
+      created.add(reply, occurrenceNow, time, site.recipientHash, site.senderDomain);
       facts.rules.set(reply.ruleId, created);
     } else {
-      tally.add(reply, occurrenceNow, time, recipient, senderDomain);
+      tally.add(reply, occurrenceNow, time, site.recipientHash, site.senderDomain);
     }
 
     if (!isBlockSignal(reply)) return;
@@ -146,14 +153,14 @@ export class ProviderAnalyser {
     if (facts.lastBlock === null || time >= facts.lastBlock.time) facts.lastBlock = occurrenceNow();
   }
 
-  private countStatus(facts: ProviderFacts, event: DeliveryEvent): void {
-    switch (event.status) {
+  private countStatus(facts: ProviderFacts, delivery: Delivery): void {
+    switch (delivery.event.status) {
       case "sent":
         facts.sent += 1;
         return;
       case "deferred":
         facts.deferred += 1;
-        if (this.firstDeferral(event)) facts.deferredRecipients += 1;
+        if (this.firstDeferral(delivery)) facts.deferredRecipients += 1;
         return;
       case "bounced":
         facts.bounced += 1;
@@ -166,14 +173,15 @@ export class ProviderAnalyser {
     }
   }
 
-  private firstDeferral(event: DeliveryEvent): boolean {
-    let deferred = this.deferredByMessage.get(event.message);
+  private firstDeferral(delivery: Delivery): boolean {
+    const message = delivery.event.message;
+    let deferred = this.deferredByMessage.get(message);
     if (deferred === undefined) {
       deferred = new Set();
-      this.deferredByMessage.set(event.message, deferred);
+      this.deferredByMessage.set(message, deferred);
     }
-    if (deferred.has(event.recipient)) return false;
-    deferred.add(event.recipient);
+    if (deferred.has(delivery.recipientHash)) return false;
+    deferred.add(delivery.recipientHash);
     return true;
   }
 

@@ -1,6 +1,6 @@
-import { detectProvider, type ProviderId } from "../knowledge/providers.js";
-import type { DeliveryEvent } from "../logs/events.js";
+import type { ProviderId } from "../knowledge/providers.js";
 import type { ExplainedReply } from "../reply/types.js";
+import type { Delivery } from "./delivery.js";
 import { addCapped, occurrenceOf, type ReplyOccurrence } from "./replies.js";
 import { increment } from "./time.js";
 
@@ -19,7 +19,8 @@ export class UnknownRecipientAnalyser {
   /** First-attempt recipients by envelope sender, for each sender's own rate. */
   readonly attemptedBySender = new Map<string, number>();
 
-  addDelivery(event: DeliveryEvent, reply: ExplainedReply | null): void {
+  addDelivery(delivery: Delivery, reply: ExplainedReply | null): void {
+    const event = delivery.event;
     const sender = event.message.sender ?? "";
     if (event.firstAttempt && !event.message.isBounce) {
       this.attempted += 1;
@@ -29,7 +30,7 @@ export class UnknownRecipientAnalyser {
     if (event.status !== "bounced") return;
 
     this.count += 1;
-    increment(this.byProvider, detectProvider(event.relayHost, event.recipient));
+    increment(this.byProvider, delivery.provider);
     const code = `${reply.replyCode ?? ""} ${reply.enhancedStatus ?? ""}`.trim();
     increment(this.codes, code === "" ? "?" : code);
     addCapped(this.bySender, sender);

@@ -105,17 +105,17 @@ export class RuleTally {
     reply: ExplainedReply,
     occurrence: () => ReplyOccurrence,
     time: number,
-    recipient: string | null,
+    recipientHash: number | null,
     senderDomain: string | null,
   ): void {
-    if (recipient === null) {
+    if (recipientHash === null) {
       this.sessionCount += 1;
       if (this.firstSession === null || time < this.firstSession.time) {
         this.firstSession = occurrence();
       }
     } else {
       this.count += 1;
-      this.recipients.add(recipient);
+      this.recipients.addHash(recipientHash);
       if (this.firstRecipient === null || time < this.firstRecipient.time) {
         this.firstRecipient = occurrence();
       }

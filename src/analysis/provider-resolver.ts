@@ -1,0 +1,65 @@
+import {
+  PROVIDER_OPERATORS,
+  providerOfDomain,
+  providerOfRelay,
+  type ProviderId,
+} from "../knowledge/providers.js";
+
+const MAX_ENTRIES = 50_000;
+
+/**
+ * `detectProvider` with a cache per run: a log names a few hundred relay hosts and recipient
+ * domains millions of times, and matching each against the provider patterns again is a
+ * measurable part of reading a large log. The rules are those of `detectProvider`.
+ */
+export class ProviderResolver {
+  private readonly relays = new Map<string, ProviderId | null>();
+  private readonly domains = new Map<string, ProviderId | null>();
+
+  /** Returns the provider of a delivery to `recipient` through `relayHost`. */
+  resolve(relayHost: string | null, recipient: string | null): ProviderId {
+    const byRelay = relayHost === null ? null : this.relay(relayHost);
+    if (byRelay === "gmail" || byRelay === "google-workspace") {
+      return recipient !== null && isGmailAddress(recipient) ? "gmail" : "google-workspace";
+    }
+    if (byRelay !== null) return byRelay;
+    if (recipient === null) return "other";
+    const at = recipient.lastIndexOf("@");
+    if (at < 0 || at === recipient.length - 1) return "other";
+    return this.domain(recipient.slice(at + 1)) ?? "other";
+  }
+
+  /** Returns the company behind the provider of a delivery (`google`, `microsoft`…). */
+  operator(relayHost: string | null, recipient: string | null): string {
+    return PROVIDER_OPERATORS[this.resolve(relayHost, recipient)];
+  }
+
+  private relay(host: string): ProviderId | null {
+    let provider = this.relays.get(host);
+    if (provider === undefined) {
+      provider = providerOfRelay(host);
+      if (this.relays.size >= MAX_ENTRIES) this.relays.clear();
+      this.relays.set(host, provider);
+    }
+    return provider;
+  }
+
+  private domain(domain: string): ProviderId | null {
+    let provider = this.domains.get(domain);
+    if (provider === undefined) {
+      provider = providerOfDomain(domain.endsWith(">") ? domain.slice(0, -1) : domain);
+      if (this.domains.size >= MAX_ENTRIES) this.domains.clear();
+      this.domains.set(domain, provider);
+    }
+    return provider;
+  }
+}
+
+function isGmailAddress(recipient: string): boolean {
+  const lower = recipient.toLowerCase();
+  return (
+    lower.endsWith("@gmail.com") ||
+    lower.endsWith("@googlemail.com") ||
+    lower.endsWith("@gmail.com>")
+  );
+}
