@@ -39,7 +39,7 @@ export class LogAnalyser {
   private readonly volume = new VolumeAnalyser();
   private readonly origins = new OriginAnalyser();
   private readonly forwarding = new ForwardingAnalyser();
-  private readonly unknownRecipients = new UnknownRecipientAnalyser();
+  private readonly unknownRecipients: UnknownRecipientAnalyser;
   private readonly server = new ServerAnalyser();
   private readonly senderDomains = new SenderDomainAnalyser();
   private readonly resolver = new ProviderResolver();
@@ -50,6 +50,9 @@ export class LogAnalyser {
 
   constructor(explainer: ReplyExplainer) {
     this.providers = new ProviderAnalyser(explainer);
+    this.unknownRecipients = new UnknownRecipientAnalyser((text, hints) =>
+      this.providers.explainFully(text, hints),
+    );
   }
 
   /** Takes one event; bind it (`analyser.handle.bind(analyser)`) to use it as an EventSink. */
@@ -64,6 +67,8 @@ export class LogAnalyser {
         return;
       case "message":
         this.server.messagesAccepted += 1;
+        this.server.mtas.add(event.message.mta);
+        if (event.message.host !== "") addCapped(this.server.hostnames, event.message.host);
         this.origins.addMessage(event.message, event.time, event.position);
         return;
       case "reject":
@@ -88,6 +93,7 @@ export class LogAnalyser {
 
   /** Returns the gathered facts; the analyser should not be fed afterwards. */
   finish(): LogFacts {
+    this.providers.finish();
     return {
       providers: this.providers.providers,
       volume: this.volume,
@@ -104,8 +110,6 @@ export class LogAnalyser {
   }
 
   private addDelivery(event: DeliveryEvent): void {
-    this.server.mtas.add(event.message.mta);
-    if (event.message.host !== "") addCapped(this.server.hostnames, event.message.host);
     if (!event.remote) {
       if (event.status === "sent") this.server.addLocalDelivery(event.recipient);
       return;
@@ -118,8 +122,9 @@ export class LogAnalyser {
       operator: PROVIDER_OPERATORS[provider],
       recipientHash: hashString(event.recipient),
     };
-    const reply = this.providers.addDelivery(delivery);
-    if (reply?.judgedIp) this.server.addJudgedIp(reply.judgedIp, event.time, provider);
+    const classified = this.providers.addDelivery(delivery);
+    if (classified?.judgedIp) this.server.addJudgedIp(classified.judgedIp, event.time, provider);
+    const reply = classified?.reply ?? null;
     this.volume.addDelivery(event);
     this.origins.addDelivery(delivery, reply);
     this.forwarding.addDelivery(delivery, reply);

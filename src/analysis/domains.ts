@@ -19,10 +19,18 @@ const MAX_DOMAINS = 10_000;
  */
 export class SenderDomainAnalyser {
   readonly domains = new Map<string, SenderDomainFacts>();
+  // Consecutive deliveries usually belong to one message, so the last sender's domain is kept.
+  private lastSender: string | null = null;
+  private lastDomain: string | null = null;
 
   addDelivery(event: DeliveryEvent, reply: ExplainedReply | null): void {
-    if (event.message.isBounce || event.message.sender === null) return;
-    const domain = domainOf(event.message.sender);
+    const sender = event.message.sender;
+    if (event.message.isBounce || sender === null) return;
+    if (sender !== this.lastSender) {
+      this.lastSender = sender;
+      this.lastDomain = domainOf(sender);
+    }
+    const domain = this.lastDomain;
     if (domain === null) return;
     let facts = this.domains.get(domain);
     if (facts === undefined) {

@@ -15,6 +15,10 @@ const MAX_ENTRIES = 50_000;
 export class ProviderResolver {
   private readonly relays = new Map<string, ProviderId | null>();
   private readonly domains = new Map<string, ProviderId | null>();
+  // Consecutive deliveries usually go through one relay; comparing with the last one is
+  // cheaper than hashing the name again.
+  private lastRelay = "";
+  private lastRelayProvider: ProviderId | null = null;
 
   /** Returns the provider of a delivery to `recipient` through `relayHost`. */
   resolve(relayHost: string | null, recipient: string | null): ProviderId {
@@ -35,12 +39,15 @@ export class ProviderResolver {
   }
 
   private relay(host: string): ProviderId | null {
+    if (host === this.lastRelay) return this.lastRelayProvider;
     let provider = this.relays.get(host);
     if (provider === undefined) {
       provider = providerOfRelay(host);
       if (this.relays.size >= MAX_ENTRIES) this.relays.clear();
       this.relays.set(host, provider);
     }
+    this.lastRelay = host;
+    this.lastRelayProvider = provider;
     return provider;
   }
 

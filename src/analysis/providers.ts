@@ -1,16 +1,11 @@
 import { domainOf, type ProviderId } from "../knowledge/providers.js";
 import type { LinePosition, LoggedMessage, SessionReplyEvent } from "../logs/events.js";
-import type { ExplainedReply } from "../reply/types.js";
 import { DistinctCounter } from "./distinct.js";
 import type { Delivery } from "./delivery.js";
-import type { ReplyExplainer } from "./explainer.js";
-import {
-  RuleTally,
-  codeKey,
-  isBlockSignal,
-  occurrenceOf,
-  type ReplyOccurrence,
-} from "./replies.js";
+import type { ReplyExplainer, ReplyHints } from "./explainer.js";
+import type { ExplainedReply } from "../reply/types.js";
+import { ReplyCache, type ClassifiedReply } from "./reply-cache.js";
+import { RuleTally, isBlockSignal, occurrenceOf, type ReplyOccurrence } from "./replies.js";
 import { hourOf, increment } from "./time.js";
 
 /** Attempts, outcomes and rejections per hour, for timelines. */
@@ -48,10 +43,12 @@ export class ProviderFacts {
   constructor(readonly provider: ProviderId) {}
 }
 
-/** Where and for whom a reply was logged. */
+/** Where and for whom a reply was logged, with what its full explanation needs. */
 interface ReplySite {
   readonly time: number;
   readonly position: LinePosition;
+  readonly response: string;
+  readonly hints: ReplyHints;
   readonly recipient: string | null;
   readonly recipientHash: number | null;
   readonly relayHost: string | null;
@@ -66,17 +63,24 @@ export class ProviderAnalyser {
   readonly providers = new Map<ProviderId, ProviderFacts>();
   // Per-message state dies with the message object, so it needs no eviction of its own.
   private readonly deferredByMessage = new WeakMap<LoggedMessage, Set<number>>();
+  // The latest block signal of each provider, explained in full only at the end.
+  private readonly lastBlockSites = new Map<ProviderFacts, ReplySite>();
+  private readonly cache: ReplyCache;
+  private lastSender: string | null = null;
+  private lastSenderDomain: string | null = null;
 
-  constructor(private readonly explainer: ReplyExplainer) {}
+  constructor(explainer: ReplyExplainer) {
+    this.cache = new ReplyCache(explainer);
+  }
 
   /** Counts one remote delivery attempt; returns the classified reply for non-2xx results. */
-  addDelivery(delivery: Delivery): ExplainedReply | null {
+  addDelivery(delivery: Delivery): ClassifiedReply | null {
     const { event, recipientHash } = delivery;
     const facts = this.factsOf(delivery.provider);
     const hour = this.hourCounts(facts, event.time);
     facts.attempts += 1;
     hour.attempts += 1;
-    facts.recipients.addHash(recipientHash);
+    if (event.firstAttempt) facts.recipients.addHash(recipientHash);
     this.countStatus(facts, delivery);
     if (event.status === "sent") {
       hour.sent += 1;
@@ -85,59 +89,73 @@ export class ProviderAnalyser {
     }
     if (event.response === null) return null;
 
-    const reply = this.explainer.explain(event.response, {
-      relayHost: event.relayHost,
-      recipient: event.recipient,
-      dsn: event.dsn,
-    });
-    if (reply.replyCode === null && reply.enhancedStatus === null) return reply;
-    increment(facts.codes, codeKey(reply));
-    this.tally(facts, reply, {
+    const hints = { relayHost: event.relayHost, recipient: event.recipient, dsn: event.dsn };
+    const classified = this.cache.classify(event.response, delivery.provider, hints);
+    const reply = classified.reply;
+    if (reply.replyCode === null && reply.enhancedStatus === null) return classified;
+    increment(facts.codes, classified.codeKey);
+    this.tally(facts, classified, {
       time: event.time,
       position: event.position,
+      response: event.response,
+      hints,
       recipient: event.recipient,
       recipientHash,
       relayHost: event.relayHost,
-      senderDomain: event.message.sender === null ? null : domainOf(event.message.sender),
+      senderDomain: this.senderDomainOf(event.message.sender),
     });
     if (isBlockSignal(reply)) {
       facts.blockedAttempts += 1;
       facts.blockedRecipients.addHash(recipientHash);
       hour.blocked += 1;
     }
-    return reply;
+    return classified;
   }
 
   /** Counts a reply to a whole SMTP session (no recipient). */
-  addSessionReply(event: SessionReplyEvent, provider: ProviderId): ExplainedReply {
+  addSessionReply(event: SessionReplyEvent, provider: ProviderId): ClassifiedReply {
     const facts = this.factsOf(provider);
-    const reply = this.explainer.explain(event.response, { relayHost: event.relayHost });
-    this.tally(facts, reply, {
+    const hints = { relayHost: event.relayHost };
+    const classified = this.cache.classify(event.response, provider, hints);
+    this.tally(facts, classified, {
       time: event.time,
       position: event.position,
+      response: event.response,
+      hints,
       recipient: null,
       recipientHash: null,
       relayHost: event.relayHost,
-      senderDomain: event.message?.sender ? domainOf(event.message.sender) : null,
+      senderDomain: this.senderDomainOf(event.message?.sender ?? null),
     });
-    return reply;
+    return classified;
   }
 
-  private tally(facts: ProviderFacts, reply: ExplainedReply, site: ReplySite): void {
+  /** Explains a reply in full, for evidence kept by other analysers. */
+  explainFully(text: string, hints: ReplyHints): ExplainedReply {
+    return this.cache.explain(text, hints);
+  }
+
+  /** Explains the latest block signal of each provider in full; call once, at the end. */
+  finish(): void {
+    for (const [facts, site] of this.lastBlockSites) facts.lastBlock = this.occurrenceAt(site);
+  }
+
+  private tally(facts: ProviderFacts, classified: ClassifiedReply, site: ReplySite): void {
     const { time } = site;
+    const reply = classified.reply;
     let occurrence: ReplyOccurrence | null = null;
     const occurrenceNow = (): ReplyOccurrence => {
-      occurrence ??= occurrenceOf(reply, time, site.position, site.recipient, site.relayHost);
+      occurrence ??= this.occurrenceAt(site);
       return occurrence;
     };
 
     const tally = facts.rules.get(reply.ruleId);
     if (tally === undefined) {
       const created = new RuleTally(reply, occurrenceNow());
-      created.add(reply, occurrenceNow, time, site.recipientHash, site.senderDomain);
+      created.add(classified, occurrenceNow, time, site.recipientHash, site.senderDomain);
       facts.rules.set(reply.ruleId, created);
     } else {
-      tally.add(reply, occurrenceNow, time, site.recipientHash, site.senderDomain);
+      tally.add(classified, occurrenceNow, time, site.recipientHash, site.senderDomain);
     }
 
     if (!isBlockSignal(reply)) return;
@@ -150,7 +168,23 @@ export class ProviderAnalyser {
     ) {
       facts.firstPermanentBlock = occurrenceNow();
     }
-    if (facts.lastBlock === null || time >= facts.lastBlock.time) facts.lastBlock = occurrenceNow();
+    const last = this.lastBlockSites.get(facts);
+    if (last === undefined || time >= last.time) this.lastBlockSites.set(facts, site);
+  }
+
+  // Retries and recipients of one message come in a row, so the last sender's domain is kept.
+  private senderDomainOf(sender: string | null): string | null {
+    if (sender === null) return null;
+    if (sender !== this.lastSender) {
+      this.lastSender = sender;
+      this.lastSenderDomain = domainOf(sender);
+    }
+    return this.lastSenderDomain;
+  }
+
+  private occurrenceAt(site: ReplySite): ReplyOccurrence {
+    const reply = this.cache.explain(site.response, site.hints);
+    return occurrenceOf(reply, site.time, site.position, site.recipient, site.relayHost);
   }
 
   private countStatus(facts: ProviderFacts, delivery: Delivery): void {

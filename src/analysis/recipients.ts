@@ -1,6 +1,7 @@
 import type { ProviderId } from "../knowledge/providers.js";
 import type { ExplainedReply } from "../reply/types.js";
 import type { Delivery } from "./delivery.js";
+import type { ReplyHints } from "./explainer.js";
 import { addCapped, occurrenceOf, type ReplyOccurrence } from "./replies.js";
 import { increment } from "./time.js";
 
@@ -19,6 +20,9 @@ export class UnknownRecipientAnalyser {
   /** First-attempt recipients by envelope sender, for each sender's own rate. */
   readonly attemptedBySender = new Map<string, number>();
 
+  /** `explainFully` gives the evidence text of the first unknown-recipient reply. */
+  constructor(private readonly explainFully: (text: string, hints: ReplyHints) => ExplainedReply) {}
+
   addDelivery(delivery: Delivery, reply: ExplainedReply | null): void {
     const event = delivery.event;
     const sender = event.message.sender ?? "";
@@ -34,9 +38,10 @@ export class UnknownRecipientAnalyser {
     const code = `${reply.replyCode ?? ""} ${reply.enhancedStatus ?? ""}`.trim();
     increment(this.codes, code === "" ? "?" : code);
     addCapped(this.bySender, sender);
-    if (this.first === null || event.time < this.first.time) {
+    if ((this.first === null || event.time < this.first.time) && event.response !== null) {
+      const hints = { relayHost: event.relayHost, recipient: event.recipient, dsn: event.dsn };
       this.first = occurrenceOf(
-        reply,
+        this.explainFully(event.response, hints),
         event.time,
         event.position,
         event.recipient,

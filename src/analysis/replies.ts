@@ -80,7 +80,8 @@ export class RuleTally {
   /** Replies to a whole session, without a recipient. */
   sessionCount = 0;
   first: ReplyOccurrence;
-  last: ReplyOccurrence;
+  /** Time of the latest reply. */
+  lastTime: number;
   /** The first reply to a single recipient, and the first to a whole session. */
   firstRecipient: ReplyOccurrence | null = null;
   firstSession: ReplyOccurrence | null = null;
@@ -97,12 +98,12 @@ export class RuleTally {
     occurrence: ReplyOccurrence,
   ) {
     this.first = occurrence;
-    this.last = occurrence;
+    this.lastTime = occurrence.time;
   }
 
-  /** Counts one more reply of this rule. */
+  /** Counts one more reply of this rule; `occurrence` builds its evidence when needed. */
   add(
-    reply: ExplainedReply,
+    reply: ClassifiedReplyFields,
     occurrence: () => ReplyOccurrence,
     time: number,
     recipientHash: number | null,
@@ -121,12 +122,19 @@ export class RuleTally {
       }
     }
     if (time < this.first.time) this.first = occurrence();
-    if (time >= this.last.time) this.last = occurrence();
-    increment(this.codes, codeKey(reply));
+    if (time > this.lastTime) this.lastTime = time;
+    increment(this.codes, reply.codeKey);
     if (reply.judgedIp !== null) addCapped(this.judgedIps, reply.judgedIp);
-    if (reply.providerToken !== null) addCapped(this.tokens, reply.providerToken);
+    if (reply.reply.providerToken !== null) addCapped(this.tokens, reply.reply.providerToken);
     if (senderDomain !== null) addCapped(this.senderDomains, senderDomain);
   }
+}
+
+/** The parts of a classified reply that a tally counts. */
+export interface ClassifiedReplyFields {
+  readonly reply: ExplainedReply;
+  readonly codeKey: string;
+  readonly judgedIp: string | null;
 }
 
 /** Returns `421 4.7.28`, `554` or `?` for a reply's codes. */

@@ -61,7 +61,7 @@ function reasonsOf(facts: ProviderFacts, context: DiagnoseContext): ProviderReas
       count: tally.count,
       sessionCount: tally.sessionCount,
       first: context.time(tally.first.time),
-      last: context.time(tally.last.time),
+      last: context.time(tally.lastTime),
       codes: Object.fromEntries(tally.codes),
       blockSignal: isBlockSignal(tally.reply),
     }))

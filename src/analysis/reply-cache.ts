@@ -1,0 +1,172 @@
+import type { ProviderId } from "../knowledge/providers.js";
+import { forEachValue } from "../reply/normalise.js";
+import type { ExplainedReply } from "../reply/types.js";
+import type { ReplyExplainer, ReplyHints } from "./explainer.js";
+import { codeKey } from "./replies.js";
+
+/** What the analysers need of one reply: its classification and the IP the receiver judged. */
+export interface ClassifiedReply {
+  /**
+   * The explanation of the first reply with the same wording. Its `text`, hosts and IPs are
+   * that reply's, so use it for the classification fields only.
+   */
+  readonly reply: ExplainedReply;
+  /** `421 4.7.28`-style code key of the classification. */
+  readonly codeKey: string;
+  /** The IP this reply names as the one the receiver judged, or null. */
+  readonly judgedIp: string | null;
+}
+
+/**
+ * A wording: the literal text around a reply's per-transaction values (IPs, addresses,
+ * session ids), with the explanation of the reply it was made from.
+ */
+interface Template {
+  /** `segments[i]` comes before value `i`; the last segment ends the text (it may be ""). */
+  readonly segments: readonly string[];
+  /** Values that may contain spaces: Gmail's `[IP      N]` bracket, whose padding varies. */
+  readonly spaced: readonly boolean[];
+  readonly reply: ExplainedReply;
+  readonly codeKey: string;
+  /** Which value is the judged IP; -1 when the reply names none. */
+  readonly judgedValue: number;
+}
+
+/** Wordings kept per provider and DSN; replies with more variants are explained in full. */
+const MAX_TEMPLATES = 32;
+const MAX_GROUPS = 4096;
+// Spaces and a number up to the closing bracket, as in `[203.0.113.5      15]`.
+const BRACKET_PADDING = /^ +\d{1,4}\]/;
+
+/**
+ * Classifies the replies of a log run with one full explanation per wording. A large log
+ * repeats a few dozen wordings hundreds of thousands of times, differing only in IPs,
+ * addresses and session ids, and a full explanation (or even a pass over every character to
+ * find those values) costs more per reply than the rest of the analysis. A reply matches a
+ * wording when each literal piece of the wording is found in order with native string
+ * searches and what lies between is a single token, as a value always is. The explainer's
+ * `forEachValue` decides what a value is when a wording is made.
+ */
+export class ReplyCache {
+  // Wordings by provider, then by the DSN the MTA logged.
+  private readonly groups = new Map<ProviderId, Map<string, Template[]>>();
+  private groupCount = 0;
+  private readonly gapStarts: number[] = [];
+  private readonly gapEnds: number[] = [];
+
+  constructor(private readonly explainer: ReplyExplainer) {}
+
+  /** Classifies `text`; `provider` and `hints` must be those the full explanation would get. */
+  classify(text: string, provider: ProviderId, hints: ReplyHints): ClassifiedReply {
+    let byDsn = this.groups.get(provider);
+    if (byDsn === undefined) {
+      byDsn = new Map();
+      this.groups.set(provider, byDsn);
+    }
+    const dsn = hints.dsn ?? "";
+    let templates = byDsn.get(dsn);
+    if (templates !== undefined) {
+      for (const template of templates) {
+        if (!this.matches(text, template)) continue;
+        const judgedIp = this.gap(text, template.judgedValue);
+        return { reply: template.reply, codeKey: template.codeKey, judgedIp };
+      }
+    } else {
+      if (this.groupCount >= MAX_GROUPS) {
+        byDsn.clear();
+        this.groupCount = 0;
+      }
+      templates = [];
+      byDsn.set(dsn, templates);
+      this.groupCount += 1;
+    }
+
+    const reply = this.explainer.explain(text, hints);
+    const template = makeTemplate(text, reply);
+    if (template !== null) {
+      if (templates.length >= MAX_TEMPLATES) templates.shift();
+      templates.push(template);
+    }
+    return { reply, codeKey: codeKey(reply), judgedIp: reply.judgedIp };
+  }
+
+  /** Fully explains a reply, for the few occurrences kept as evidence. */
+  explain(text: string, hints: ReplyHints): ExplainedReply {
+    return this.explainer.explain(text, hints);
+  }
+
+  // Finds the segments in order and records where each value lies.
+  private matches(text: string, template: Template): boolean {
+    const segments = template.segments;
+    const first = segments[0] ?? "";
+    if (!text.startsWith(first)) return false;
+    const last = segments.length - 1;
+    let position = first.length;
+    this.gapStarts.length = 0;
+    this.gapEnds.length = 0;
+
+    for (let i = 1; i <= last; i++) {
+      const segment = segments[i] ?? "";
+      let gapEnd: number;
+      if (i === last) {
+        if (!text.endsWith(segment)) return false;
+        gapEnd = text.length - segment.length;
+      } else {
+        gapEnd = text.indexOf(segment, position + 1);
+      }
+      if (gapEnd <= position) return false;
+      if (template.spaced[i - 1] !== true) {
+        const space = text.indexOf(" ", position);
+        if (space >= 0 && space < gapEnd) return false;
+      }
+      this.gapStarts.push(position);
+      this.gapEnds.push(gapEnd);
+      position = gapEnd + segment.length;
+    }
+    return last > 0 || text.length === first.length;
+  }
+
+  // The text of a value; for a spaced value, its first word (the IP of `[IP      N]`).
+  private gap(text: string, index: number): string | null {
+    if (index < 0) return null;
+    const start = this.gapStarts[index];
+    const end = this.gapEnds[index];
+    if (start === undefined || end === undefined) return null;
+    const space = text.indexOf(" ", start);
+    return text.slice(start, space >= 0 && space < end ? space : end);
+  }
+}
+
+/**
+ * Makes the wording of a reply: the literal pieces between its values. Returns null when the
+ * judged IP is not one of the values (its place could not be found again in other replies).
+ */
+function makeTemplate(text: string, reply: ExplainedReply): Template | null {
+  const segments: string[] = [];
+  const values: string[] = [];
+  const spaced: boolean[] = [];
+  let copiedTo = 0;
+  forEachValue(text, (start, end) => {
+    if (start < copiedTo) return;
+    // Gmail's bracket pads the judged IP with a varying number of spaces and a varying
+    // number: both belong to the value, or every padding would be a wording of its own.
+    const padding = BRACKET_PADDING.exec(text.slice(end, end + 16));
+    segments.push(text.slice(copiedTo, start));
+    values.push(text.slice(start, end));
+    spaced.push(padding !== null);
+    copiedTo = padding === null ? end : end + padding[0].length - 1;
+  });
+  segments.push(text.slice(copiedTo));
+  // A value directly after another leaves no literal to find it by.
+  if (segments.slice(1, -1).some((segment) => segment === "")) return null;
+
+  const judgedValue = reply.judgedIp === null ? -1 : values.indexOf(reply.judgedIp);
+  if (reply.judgedIp !== null && judgedValue < 0) return null;
+  return {
+    segments: segments.map((segment) => (" " + segment).slice(1)),
+    spaced,
+    reply,
+    codeKey: codeKey(reply),
+    judgedValue,
+  };
+}
