@@ -1,7 +1,7 @@
 import { PROVIDER_OPERATORS } from "../knowledge/providers.js";
-import type { DeliveryEvent, LogEvent, SessionReplyEvent } from "../logs/events.js";
+import type { DeliveryEvent, LogEvent, LoggedMessage, SessionReplyEvent } from "../logs/events.js";
 import type { ReplyExplainer } from "./explainer.js";
-import type { Delivery } from "./delivery.js";
+import type { Delivery, MessageState } from "./delivery.js";
 import { hashString } from "./distinct.js";
 import { SenderDomainAnalyser } from "./domains.js";
 import { addCapped } from "./replies.js";
@@ -43,6 +43,8 @@ export class LogAnalyser {
   private readonly server = new ServerAnalyser();
   private readonly senderDomains = new SenderDomainAnalyser();
   private readonly resolver = new ProviderResolver();
+  // Per-message state dies with the message object, so it needs no eviction of its own.
+  private readonly states = new WeakMap<LoggedMessage, MessageState>();
   private firstTime: number | null = null;
   private lastTime: number | null = null;
   private remoteAttempts = 0;
@@ -69,7 +71,7 @@ export class LogAnalyser {
         this.server.messagesAccepted += 1;
         this.server.mtas.add(event.message.mta);
         if (event.message.host !== "") addCapped(this.server.hostnames, event.message.host);
-        this.origins.addMessage(event.message, event.time, event.position);
+        this.origins.addMessage(this.stateOf(event.message), event.time);
         return;
       case "reject":
         this.server.addReject(event);
@@ -118,6 +120,7 @@ export class LogAnalyser {
     const provider = this.resolver.resolve(event.relayHost, event.recipient);
     const delivery: Delivery = {
       event,
+      state: this.stateOf(event.message),
       provider,
       operator: PROVIDER_OPERATORS[provider],
       recipientHash: hashString(event.recipient),
@@ -125,11 +128,11 @@ export class LogAnalyser {
     const classified = this.providers.addDelivery(delivery);
     if (classified?.judgedIp) this.server.addJudgedIp(classified.judgedIp, event.time, provider);
     const reply = classified?.reply ?? null;
-    this.volume.addDelivery(event);
+    this.volume.addDelivery(delivery);
     this.origins.addDelivery(delivery, reply);
     this.forwarding.addDelivery(delivery, reply);
     this.unknownRecipients.addDelivery(delivery, reply);
-    this.senderDomains.addDelivery(event, reply);
+    this.senderDomains.addDelivery(delivery, reply);
   }
 
   private addSessionReply(event: SessionReplyEvent): void {
@@ -137,6 +140,25 @@ export class LogAnalyser {
     const provider = this.resolver.resolve(event.relayHost, null);
     const reply = this.providers.addSessionReply(event, provider);
     if (reply.judgedIp !== null) this.server.addJudgedIp(reply.judgedIp, event.time, provider);
+  }
+
+  // One look-up per event: the message's counters are found at its first event.
+  private stateOf(message: LoggedMessage): MessageState {
+    let state = this.states.get(message);
+    if (state === undefined) {
+      state = {
+        message,
+        ...this.origins.partsFor(message),
+        volumeHour: this.volume.hourFor(message),
+        sender: this.unknownRecipients.countsFor(message),
+        senderDomain: this.senderDomains.factsFor(message),
+        counted: false,
+        deferred: null,
+        forwarded: false,
+      };
+      this.states.set(message, state);
+    }
+    return state;
   }
 
   private track(time: number): void {

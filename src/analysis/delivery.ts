@@ -1,9 +1,40 @@
 import type { ProviderId } from "../knowledge/providers.js";
-import type { DeliveryEvent } from "../logs/events.js";
+import type { DeliveryEvent, LoggedMessage } from "../logs/events.js";
+import type { SenderDomainFacts } from "./domains.js";
+import type { ClientIpUse, OriginFacts, OriginHour } from "./origins.js";
+import type { SenderCounts } from "./recipients.js";
+import type { HourVolume } from "./volume.js";
+
+/**
+ * What the analysers keep of one message, worked out at its first event. The counters it
+ * points to are looked up once per message instead of once per delivery attempt, which
+ * matters when a log has millions of attempts.
+ */
+export interface MessageState {
+  readonly message: LoggedMessage;
+  /** The account or local program that submitted it, or null. */
+  readonly origin: OriginFacts | null;
+  /** The origin's counters for the hour the message was submitted. */
+  readonly originHour: OriginHour | null;
+  /** The origin's counters for the client address it was submitted from. */
+  readonly clientIp: ClientIpUse | null;
+  /** Outbound volume counters for the hour the message was submitted; null for bounces. */
+  readonly volumeHour: HourVolume | null;
+  /** Counters of the envelope sender and its domain. */
+  readonly sender: SenderCounts | null;
+  readonly senderDomain: SenderDomainFacts | null;
+  /** True once the message counted in its volume hour. */
+  counted: boolean;
+  /** Hashes of the recipients deferred at least once. */
+  deferred: Set<number> | null;
+  /** True once the message counted as forwarded. */
+  forwarded: boolean;
+}
 
 /** A remote delivery attempt with what every analyser needs, worked out once per event. */
 export interface Delivery {
   readonly event: DeliveryEvent;
+  readonly state: MessageState;
   readonly provider: ProviderId;
   /** The company behind the provider: `google`, `microsoft`, `yahoo`… */
   readonly operator: string;

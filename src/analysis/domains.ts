@@ -1,5 +1,6 @@
 import { domainOf } from "../knowledge/providers.js";
-import type { DeliveryEvent } from "../logs/events.js";
+import type { LoggedMessage } from "../logs/events.js";
+import type { Delivery } from "./delivery.js";
 import type { ExplainedReply } from "../reply/types.js";
 import { detach } from "./time.js";
 
@@ -19,27 +20,26 @@ const MAX_DOMAINS = 10_000;
  */
 export class SenderDomainAnalyser {
   readonly domains = new Map<string, SenderDomainFacts>();
-  // Consecutive deliveries usually belong to one message, so the last sender's domain is kept.
-  private lastSender: string | null = null;
-  private lastDomain: string | null = null;
 
-  addDelivery(event: DeliveryEvent, reply: ExplainedReply | null): void {
-    const sender = event.message.sender;
-    if (event.message.isBounce || sender === null) return;
-    if (sender !== this.lastSender) {
-      this.lastSender = sender;
-      this.lastDomain = domainOf(sender);
-    }
-    const domain = this.lastDomain;
-    if (domain === null) return;
+  /** Returns the counters of the message's envelope sender domain, or null when it has none. */
+  factsFor(message: LoggedMessage): SenderDomainFacts | null {
+    if (message.isBounce || message.sender === null) return null;
+    const domain = domainOf(message.sender);
+    if (domain === null) return null;
     let facts = this.domains.get(domain);
     if (facts === undefined) {
-      if (this.domains.size >= MAX_DOMAINS) return;
+      if (this.domains.size >= MAX_DOMAINS) return null;
       facts = { attempts: 0, sent: 0, authenticationRejections: 0 };
       this.domains.set(detach(domain), facts);
     }
+    return facts;
+  }
+
+  addDelivery(delivery: Delivery, reply: ExplainedReply | null): void {
+    const facts = delivery.state.senderDomain;
+    if (facts === null) return;
     facts.attempts += 1;
-    if (event.status === "sent") facts.sent += 1;
+    if (delivery.event.status === "sent") facts.sent += 1;
     if (reply !== null && reply.findings.includes("authentication")) {
       facts.authenticationRejections += 1;
     }

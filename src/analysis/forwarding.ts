@@ -26,7 +26,6 @@ export class ForwardingAnalyser {
   /** Envelope sender domains of forwarded messages. */
   readonly senderDomains = new Map<string, number>();
   readonly blockRules = new Map<string, number>();
-  private readonly counted = new WeakSet<object>();
 
   addDelivery(delivery: Delivery, reply: ExplainedReply | null): void {
     const event = delivery.event;
@@ -44,9 +43,9 @@ export class ForwardingAnalyser {
     if (this.first === null || event.time < this.first.time) {
       this.first = { time: event.time, position: { ...event.position } };
     }
-    if (this.counted.has(message)) return;
+    if (delivery.state.forwarded) return;
 
-    this.counted.add(message);
+    delivery.state.forwarded = true;
     this.messages += 1;
     const alias = original.toLowerCase();
     if (!this.aliases.has(alias) && this.aliases.size < MAX_ALIASES) {

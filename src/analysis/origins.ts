@@ -1,6 +1,6 @@
 import type { LinePosition, LoggedMessage } from "../logs/events.js";
 import type { ExplainedReply } from "../reply/types.js";
-import type { Delivery } from "./delivery.js";
+import type { Delivery, MessageState } from "./delivery.js";
 import { DistinctCounter } from "./distinct.js";
 import { isBlockSignal } from "./replies.js";
 import { addCapped } from "./replies.js";
@@ -75,31 +75,51 @@ export class OriginFacts {
 const MAX_CLIENT_IPS = 256;
 const MAX_ORIGINS = 50_000;
 
+/** An origin's counters for one message, looked up once per message. */
+export interface OriginParts {
+  readonly origin: OriginFacts | null;
+  readonly originHour: OriginHour | null;
+  readonly clientIp: ClientIpUse | null;
+}
+
+const NO_ORIGIN: OriginParts = { origin: null, originHour: null, clientIp: null };
+
 /** Groups submissions and their outbound deliveries by account and by local program. */
 export class OriginAnalyser {
   readonly accounts = new Map<string, OriginFacts>();
   readonly localSources = new Map<string, OriginFacts>();
-  private readonly originByMessage = new WeakMap<LoggedMessage, OriginFacts | null>();
+
+  /** Finds (or creates) the counters of the account or program that submitted `message`. */
+  partsFor(message: LoggedMessage): OriginParts {
+    const origin = this.findOrigin(message, message.firstTime, message.firstPosition);
+    if (origin === null) return NO_ORIGIN;
+    const originHour = this.hourOf(origin, message.firstTime, message.firstPosition);
+    const clientIp =
+      origin.kind === "account" && message.clientIp !== null
+        ? this.clientIpUse(origin, message.clientIp, message.firstTime, message.firstPosition)
+        : null;
+    return { origin, originHour, clientIp };
+  }
 
   /** Counts a message that entered the queue. */
-  addMessage(message: LoggedMessage, time: number, position: LinePosition): void {
-    const origin = this.originOf(message, time, position);
+  addMessage(state: MessageState, time: number): void {
+    const origin = state.origin;
     if (origin === null) return;
     origin.messages += 1;
-    origin.lastTime = Math.max(origin.lastTime, time);
-    // The first line of the message (smtpd `client=`, Exim `<=`) is when it was submitted.
-    const hour = this.hourOf(origin, message.firstTime, message.firstTime, message.firstPosition);
-    hour.messages += 1;
-    if (message.sender !== null) addCapped(origin.senders, message.sender);
-    if (origin.kind === "account" && message.clientIp !== null) {
-      this.countClientIp(origin, message.clientIp, message.firstTime, message.firstPosition);
+    if (time > origin.lastTime) origin.lastTime = time;
+    if (state.originHour !== null) state.originHour.messages += 1;
+    if (state.message.sender !== null) addCapped(origin.senders, state.message.sender);
+    const use = state.clientIp;
+    if (use !== null) {
+      use.messages += 1;
+      if (time > use.lastTime) use.lastTime = time;
     }
   }
 
   /** Counts a remote delivery of a message whose origin is known. */
   addDelivery(delivery: Delivery, reply: ExplainedReply | null): void {
-    const event = delivery.event;
-    const origin = this.originOf(event.message, event.time, event.position);
+    const { event, state } = delivery;
+    const origin = state.origin;
     if (origin === null) return;
     if (event.status === "sent") origin.sent += 1;
     else if (event.status === "deferred") origin.deferred += 1;
@@ -110,67 +130,44 @@ export class OriginAnalyser {
     origin.recipients += 1;
     origin.distinctRecipients.addHash(delivery.recipientHash);
     increment(origin.recipientsByOperator, delivery.operator);
-    const hour = this.hourOf(origin, event.message.firstTime, event.time, event.position);
-    hour.recipients += 1;
-    const clientIp = event.message.clientIp;
-    if (origin.kind === "account" && clientIp !== null) {
-      const use = origin.clientIps.get(clientIp);
-      if (use !== undefined) use.recipients += 1;
-    }
+    if (state.originHour !== null) state.originHour.recipients += 1;
+    if (state.clientIp !== null) state.clientIp.recipients += 1;
   }
 
-  private countClientIp(
+  // Returns the counters of one client address, created with zero counts on first use.
+  private clientIpUse(
     origin: OriginFacts,
     clientIp: string,
     time: number,
     position: LinePosition,
-  ): void {
+  ): ClientIpUse | null {
     const use = origin.clientIps.get(clientIp);
-    if (use !== undefined) {
-      use.messages += 1;
-      use.lastTime = Math.max(use.lastTime, time);
-      return;
-    }
-    if (origin.clientIps.size >= MAX_CLIENT_IPS) return;
-    origin.clientIps.set(detach(clientIp), {
+    if (use !== undefined) return use;
+    if (origin.clientIps.size >= MAX_CLIENT_IPS) return null;
+    const created: ClientIpUse = {
       firstTime: time,
       firstPosition: { file: position.file, line: position.line },
       lastTime: time,
-      messages: 1,
+      messages: 0,
       recipients: 0,
-    });
+    };
+    origin.clientIps.set(detach(clientIp), created);
+    return created;
   }
 
-  private hourOf(
-    origin: OriginFacts,
-    submitted: number,
-    time: number,
-    position: LinePosition,
-  ): OriginHour {
+  private hourOf(origin: OriginFacts, submitted: number, position: LinePosition): OriginHour {
     const key = hourOf(submitted);
     let hour = origin.hourly.get(key);
     if (hour === undefined) {
       hour = {
         messages: 0,
         recipients: 0,
-        firstTime: time,
+        firstTime: submitted,
         firstPosition: { file: position.file, line: position.line },
       };
       origin.hourly.set(key, hour);
     }
     return hour;
-  }
-
-  private originOf(
-    message: LoggedMessage,
-    time: number,
-    position: LinePosition,
-  ): OriginFacts | null {
-    const known = this.originByMessage.get(message);
-    if (known !== undefined) return known;
-    const origin = this.findOrigin(message, time, position);
-    this.originByMessage.set(message, origin);
-    return origin;
   }
 
   private findOrigin(

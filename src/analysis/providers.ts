@@ -1,5 +1,5 @@
 import { domainOf, type ProviderId } from "../knowledge/providers.js";
-import type { LinePosition, LoggedMessage, SessionReplyEvent } from "../logs/events.js";
+import type { LinePosition, SessionReplyEvent } from "../logs/events.js";
 import { DistinctCounter } from "./distinct.js";
 import type { Delivery } from "./delivery.js";
 import type { ReplyExplainer, ReplyHints } from "./explainer.js";
@@ -61,8 +61,6 @@ interface ReplySite {
  */
 export class ProviderAnalyser {
   readonly providers = new Map<ProviderId, ProviderFacts>();
-  // Per-message state dies with the message object, so it needs no eviction of its own.
-  private readonly deferredByMessage = new WeakMap<LoggedMessage, Set<number>>();
   // The latest block signal of each provider, explained in full only at the end.
   private readonly lastBlockSites = new Map<ProviderFacts, ReplySite>();
   private readonly cache: ReplyCache;
@@ -208,14 +206,10 @@ export class ProviderAnalyser {
   }
 
   private firstDeferral(delivery: Delivery): boolean {
-    const message = delivery.event.message;
-    let deferred = this.deferredByMessage.get(message);
-    if (deferred === undefined) {
-      deferred = new Set();
-      this.deferredByMessage.set(message, deferred);
-    }
-    if (deferred.has(delivery.recipientHash)) return false;
-    deferred.add(delivery.recipientHash);
+    const state = delivery.state;
+    state.deferred ??= new Set();
+    if (state.deferred.has(delivery.recipientHash)) return false;
+    state.deferred.add(delivery.recipientHash);
     return true;
   }
 

@@ -2,8 +2,17 @@ import type { ProviderId } from "../knowledge/providers.js";
 import type { ExplainedReply } from "../reply/types.js";
 import type { Delivery } from "./delivery.js";
 import type { ReplyHints } from "./explainer.js";
-import { addCapped, occurrenceOf, type ReplyOccurrence } from "./replies.js";
-import { increment } from "./time.js";
+import type { LoggedMessage } from "../logs/events.js";
+import { occurrenceOf, type ReplyOccurrence } from "./replies.js";
+import { detach, increment } from "./time.js";
+
+/** Outbound recipients of one envelope sender and how many of them did not exist. */
+export interface SenderCounts {
+  attempted: number;
+  unknown: number;
+}
+
+const MAX_SENDERS = 10_000;
 
 /**
  * Replies that say a recipient does not exist, by provider and by envelope sender. A high
@@ -16,19 +25,28 @@ export class UnknownRecipientAnalyser {
   first: ReplyOccurrence | null = null;
   readonly byProvider = new Map<ProviderId, number>();
   readonly codes = new Map<string, number>();
-  readonly bySender = new Map<string, number>();
-  /** First-attempt recipients by envelope sender, for each sender's own rate. */
-  readonly attemptedBySender = new Map<string, number>();
+  /** Counts by envelope sender ("" for the null sender), capped in size. */
+  readonly bySender = new Map<string, SenderCounts>();
 
   /** `explainFully` gives the evidence text of the first unknown-recipient reply. */
   constructor(private readonly explainFully: (text: string, hints: ReplyHints) => ExplainedReply) {}
 
+  /** Returns the counters of the message's envelope sender, or null past the cap. */
+  countsFor(message: LoggedMessage): SenderCounts | null {
+    const sender = message.sender ?? "";
+    const known = this.bySender.get(sender);
+    if (known !== undefined) return known;
+    if (this.bySender.size >= MAX_SENDERS) return null;
+    const created = { attempted: 0, unknown: 0 };
+    this.bySender.set(detach(sender), created);
+    return created;
+  }
+
   addDelivery(delivery: Delivery, reply: ExplainedReply | null): void {
-    const event = delivery.event;
-    const sender = event.message.sender ?? "";
+    const { event, state } = delivery;
     if (event.firstAttempt && !event.message.isBounce) {
       this.attempted += 1;
-      addCapped(this.attemptedBySender, sender);
+      if (state.sender !== null) state.sender.attempted += 1;
     }
     if (reply === null || !reply.findings.includes("unknown-recipients")) return;
     if (event.status !== "bounced") return;
@@ -37,7 +55,7 @@ export class UnknownRecipientAnalyser {
     increment(this.byProvider, delivery.provider);
     const code = `${reply.replyCode ?? ""} ${reply.enhancedStatus ?? ""}`.trim();
     increment(this.codes, code === "" ? "?" : code);
-    addCapped(this.bySender, sender);
+    if (state.sender !== null) state.sender.unknown += 1;
     if ((this.first === null || event.time < this.first.time) && event.response !== null) {
       const hints = { relayHost: event.relayHost, recipient: event.recipient, dsn: event.dsn };
       this.first = occurrenceOf(

@@ -66,8 +66,14 @@ export class ReplyCache {
     const dsn = hints.dsn ?? "";
     let templates = byDsn.get(dsn);
     if (templates !== undefined) {
-      for (const template of templates) {
-        if (!this.matches(text, template)) continue;
+      for (let i = 0; i < templates.length; i++) {
+        const template = templates[i];
+        if (template === undefined || !this.matches(text, template)) continue;
+        // The most frequent wordings move to the front, so they are tried first.
+        if (i > 0) {
+          templates[i] = templates[i - 1] ?? template;
+          templates[i - 1] = template;
+        }
         const judgedIp = this.gap(text, template.judgedValue);
         return { reply: template.reply, codeKey: template.codeKey, judgedIp };
       }

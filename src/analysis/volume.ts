@@ -1,5 +1,6 @@
-import type { DeliveryEvent, LinePosition } from "../logs/events.js";
-import { detach, hourOf, increment } from "./time.js";
+import type { LinePosition, LoggedMessage } from "../logs/events.js";
+import type { Delivery } from "./delivery.js";
+import { detach, hourOf } from "./time.js";
 
 /** Outbound volume in one hour: new recipients and messages, and who sent them. */
 export interface HourVolume {
@@ -21,37 +22,40 @@ const MAX_SENDERS_PER_HOUR = 64;
  */
 export class VolumeAnalyser {
   readonly hours = new Map<number, HourVolume>();
-  private readonly countedMessages = new WeakSet<object>();
 
-  addDelivery(event: DeliveryEvent): void {
-    if (!event.firstAttempt || event.message.isBounce) return;
-    const message = event.message;
-    const hour = this.hourVolume(
-      hourOf(message.firstTime),
-      message.firstTime,
-      message.firstPosition,
-    );
-    if (message.firstTime < hour.firstTime) {
-      hour.firstTime = message.firstTime;
-      hour.firstPosition = message.firstPosition;
-    }
-    hour.recipients += 1;
-    if (!this.countedMessages.has(event.message)) {
-      this.countedMessages.add(event.message);
-      hour.messages += 1;
-    }
-    const sender = event.message.sender ?? "";
-    if (hour.senders.has(sender) || hour.senders.size < MAX_SENDERS_PER_HOUR) {
-      increment(hour.senders, hour.senders.has(sender) ? sender : detach(sender));
-    }
-  }
-
-  private hourVolume(hour: number, firstTime: number, firstPosition: LinePosition): HourVolume {
-    let volume = this.hours.get(hour);
+  /** Returns the counters of the hour `message` was submitted in; null for bounces. */
+  hourFor(message: LoggedMessage): HourVolume | null {
+    if (message.isBounce) return null;
+    const key = hourOf(message.firstTime);
+    let volume = this.hours.get(key);
     if (volume === undefined) {
-      volume = { recipients: 0, messages: 0, senders: new Map(), firstTime, firstPosition };
-      this.hours.set(hour, volume);
+      volume = {
+        recipients: 0,
+        messages: 0,
+        senders: new Map(),
+        firstTime: message.firstTime,
+        firstPosition: message.firstPosition,
+      };
+      this.hours.set(key, volume);
+    } else if (message.firstTime < volume.firstTime) {
+      volume.firstTime = message.firstTime;
+      volume.firstPosition = message.firstPosition;
     }
     return volume;
+  }
+
+  addDelivery(delivery: Delivery): void {
+    const { event, state } = delivery;
+    const hour = state.volumeHour;
+    if (!event.firstAttempt || hour === null) return;
+    hour.recipients += 1;
+    if (!state.counted) {
+      state.counted = true;
+      hour.messages += 1;
+    }
+    const sender = state.message.sender ?? "";
+    const known = hour.senders.get(sender);
+    if (known !== undefined) hour.senders.set(sender, known + 1);
+    else if (hour.senders.size < MAX_SENDERS_PER_HOUR) hour.senders.set(detach(sender), 1);
   }
 }

@@ -20,15 +20,13 @@ export function detectUnknownRecipients(context: DiagnoseContext): Finding | nul
   if (unknown.count < UNKNOWN_MIN || rate < UNKNOWN_RATE) return null;
 
   const senders = [...unknown.bySender]
-    .map(([sender, count]) => {
-      const attempted = unknown.attemptedBySender.get(sender) ?? 0;
-      return {
-        sender: sender === "" ? "<>" : sender,
-        unknown: count,
-        recipients: attempted,
-        rate: attempted > 0 ? round(count / attempted) : null,
-      };
-    })
+    .filter(([, counts]) => counts.unknown > 0)
+    .map(([sender, counts]) => ({
+      sender: sender === "" ? "<>" : sender,
+      unknown: counts.unknown,
+      recipients: counts.attempted,
+      rate: counts.attempted > 0 ? round(counts.unknown / counts.attempted) : null,
+    }))
     .filter((entry) => entry.rate === null || entry.rate >= SENDER_RATE)
     .sort((a, b) => b.unknown - a.unknown)
     .slice(0, 5);
