@@ -53,7 +53,11 @@ describe("ReplyCache", () => {
 
   test("padding and number variants share a wording", () => {
     const { cache, calls } = countingCache();
-    cache.classify(gmailDeferral("203.0.113.10", 6, 15, "6a1b2c3d4e5si1234567pl.401"), "gmail", gmailHints);
+    cache.classify(
+      gmailDeferral("203.0.113.10", 6, 15, "6a1b2c3d4e5si1234567pl.401"),
+      "gmail",
+      gmailHints,
+    );
     const padded = cache.classify(
       gmailDeferral("203.0.113.11", 5, 4, "8c3d4e5f6a7si2345678qk.90"),
       "gmail",
@@ -65,7 +69,11 @@ describe("ReplyCache", () => {
 
   test("judged IP comes from each reply", () => {
     const { cache } = countingCache();
-    cache.classify(gmailDeferral("203.0.113.10", 6, 15, "6a1b2c3d4e5si1234567pl.401"), "gmail", gmailHints);
+    cache.classify(
+      gmailDeferral("203.0.113.10", 6, 15, "6a1b2c3d4e5si1234567pl.401"),
+      "gmail",
+      gmailHints,
+    );
     const other = cache.classify(
       gmailDeferral("198.51.100.7", 6, 15, "9d4e5f6a7b8si3456789ej.12"),
       "gmail",
@@ -106,7 +114,11 @@ describe("ReplyCache", () => {
 
   test("different text is a different wording", () => {
     const { cache, calls } = countingCache();
-    cache.classify(gmailDeferral("203.0.113.10", 6, 15, "6a1b2c3d4e5si1234567pl.401"), "gmail", gmailHints);
+    cache.classify(
+      gmailDeferral("203.0.113.10", 6, 15, "6a1b2c3d4e5si1234567pl.401"),
+      "gmail",
+      gmailHints,
+    );
     const other = gmailDeferral("203.0.113.10", 6, 15, "6a1b2c3d4e5si1234567pl.401").replace(
       "unusual rate",
       "usual rate",
