@@ -81,7 +81,7 @@ const GMAIL_550 =
 const YAHOO_421 =
   "421 4.7.0 [TSS04] Messages from 203.0.113.10 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes";
 
-/** How Gmail and Yahoo treat an attempt at `time`, given when the spam started. */
+/** Returns how Gmail and Yahoo treat an attempt at `time`, given when the spam started. */
 function remoteReply(dest, time, spamStart, spam) {
   const sinceSpam = time - spamStart;
   if (dest.domain === "gmail.com" && sinceSpam > 40 * 60_000) {

@@ -6,7 +6,7 @@ import type { SenderCounts } from "./recipients.js";
 import type { HourVolume } from "./volume.js";
 
 /**
- * What the analysers keep of one message, worked out at its first event. The counters it
+ * Analysis state of one message, worked out at its first event. The counters it
  * points to are looked up once per message instead of once per delivery attempt, which
  * matters when a log has millions of attempts.
  */

@@ -7,7 +7,7 @@
  *
  * Values are kept as 32-bit hashes, not strings: a hash costs 8 bytes instead of a string
  * that may pin its whole log line in memory, and one hash of a recipient serves every
- * counter that sees it. Two values with the same hash count once; below the default exact
+ * counter that counts it. Two values with the same hash count once; below the default exact
  * limit of 512 that happens with a probability of about 0.003 %.
  */
 export class DistinctCounter {

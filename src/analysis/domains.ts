@@ -15,8 +15,8 @@ export interface SenderDomainFacts {
 const MAX_DOMAINS = 10_000;
 
 /**
- * Outbound results by envelope sender domain, so a diagnosis can say which of the hosted
- * domains fail authentication and which do not.
+ * Outbound results by envelope sender domain, so that a diagnosis can name the hosted domains
+ * that fail authentication and those that pass.
  */
 export class SenderDomainAnalyser {
   readonly domains = new Map<string, SenderDomainFacts>();

@@ -6,7 +6,7 @@ import { isBlockSignal } from "./replies.js";
 import { addCapped } from "./replies.js";
 import { detach, hourOf, increment } from "./time.js";
 
-/** Who put outbound mail into the queue: an SMTP AUTH account or a local program. */
+/** The kind of submitter of outbound mail: an SMTP AUTH account or a local program. */
 export type OriginKind = "account" | "local";
 
 /** Submissions of one origin in one hour. */
@@ -26,7 +26,7 @@ export interface ClientIpUse {
   recipients: number;
 }
 
-/** What the log shows of one account or local program that submitted mail. */
+/** Submissions and deliveries of one account or local program. */
 export class OriginFacts {
   messages = 0;
   /** Outbound recipients (first remote attempt of each message and recipient). */

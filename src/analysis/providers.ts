@@ -15,7 +15,7 @@ export interface HourCounts {
   blocked: number;
 }
 
-/** What the log shows of the mail sent to one provider. */
+/** Counts and replies of the mail sent to one provider. */
 export class ProviderFacts {
   attempts = 0;
   sent = 0;
@@ -43,7 +43,7 @@ export class ProviderFacts {
   constructor(readonly provider: ProviderId) {}
 }
 
-/** Where and for whom a reply was logged, with what its full explanation needs. */
+/** The place, recipient and hints of one logged reply, kept to explain it in full later. */
 interface ReplySite {
   readonly time: number;
   readonly position: LinePosition;

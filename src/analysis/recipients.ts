@@ -15,7 +15,7 @@ export interface SenderCounts {
 const MAX_SENDERS = 10_000;
 
 /**
- * Replies that say a recipient does not exist, by provider and by envelope sender. A high
+ * Replies that report an unknown recipient, by provider and by envelope sender. A high
  * share of them means an old or bought list, or a dictionary attack through this server.
  */
 export class UnknownRecipientAnalyser {

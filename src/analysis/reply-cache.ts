@@ -4,7 +4,7 @@ import type { ExplainedReply } from "../reply/types.js";
 import type { ReplyExplainer, ReplyHints } from "./explainer.js";
 import { codeKey } from "./replies.js";
 
-/** What the analysers need of one reply: its classification and the IP the receiver judged. */
+/** The classification of one reply and the IP the receiver judged. */
 export interface ClassifiedReply {
   /**
    * The explanation of the first reply with the same wording. Its `text`, hosts and IPs are
@@ -28,7 +28,7 @@ interface Template {
   readonly spaced: readonly boolean[];
   readonly reply: ExplainedReply;
   readonly codeKey: string;
-  /** Which value is the judged IP; -1 when the reply names none. */
+  /** Index of the value that is the judged IP, or -1 when the reply names none. */
   readonly judgedValue: number;
 }
 
@@ -41,8 +41,8 @@ const BRACKET_PADDING = /^ +\d{1,4}\]/;
 /**
  * Classifies the replies of a log run with one full explanation per wording. A large log
  * repeats a few dozen wordings hundreds of thousands of times, differing only in IPs,
- * addresses and session ids, and a full explanation (or even a pass over every character to
- * find those values) costs more per reply than the rest of the analysis. A reply matches a
+ * addresses and session ids. A full explanation, or even a pass over every character to find
+ * those values, costs more per reply than the rest of the analysis. A reply matches a
  * wording when each literal piece of the wording is found in order with native string
  * searches and what lies between is a single token, as a value always is. The explainer's
  * `forEachValue` decides what a value is when a wording is made.

@@ -44,8 +44,8 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
   const context = new DiagnoseContext(facts, options.timeZone);
   const providers = providerVerdicts(context);
   const findings = sortFindings(detectFindings(context, providers));
-  // The overall status follows the named providers; `other` mixes many small receivers,
-  // one of which may reject for its own reasons, and keeps its own entry.
+  // The overall status follows the named providers. `other` mixes many small receivers,
+  // any of which may reject for its own reasons, so it keeps only its own entry.
   const status = Object.entries(providers).reduce<ProviderStatus>(
     (worst, [id, verdict]) =>
       verdict === undefined || id === "other" ? worst : worseStatus(worst, verdict.status),

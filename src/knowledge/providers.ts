@@ -1,5 +1,5 @@
 /**
- * Mailbox providers that delist knows by name, and how to tell them from a relay host
+ * Mailbox providers that delist recognises by name, and how to tell them from a relay host
  * name (the MX the MTA talked to) or a recipient domain.
  */
 
@@ -38,7 +38,7 @@ export const PROVIDER_NAMES: Record<ProviderId, string> = {
   other: "other receivers",
 };
 
-/** The company behind a provider: Google answers for Gmail and Workspace alike. */
+/** The company behind a provider: Google runs both Gmail and Workspace. */
 export const PROVIDER_OPERATORS: Record<ProviderId, string> = {
   gmail: "google",
   "google-workspace": "google",
@@ -58,7 +58,7 @@ export const PROVIDER_OPERATORS: Record<ProviderId, string> = {
 const GMAIL_DOMAINS = new Set(["gmail.com", "googlemail.com"]);
 
 // Consumer domains hosted by each provider. Yahoo also hosts AOL, Verizon and the former
-// AT&T domains; Microsoft's consumer service answers for Hotmail, Live and MSN.
+// AT&T domains; Microsoft's consumer service covers Hotmail, Live and MSN.
 const DOMAIN_PROVIDERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
   [/^(?:gmail|googlemail)\.com$/, "gmail"],
   [/^(?:outlook|hotmail|live|msn|windowslive|passport)\.[a-z.]+$/, "outlook"],
@@ -118,7 +118,7 @@ export function providerOfRelay(host: string): ProviderId | null {
 /**
  * Returns the provider that received (or refused) mail for `recipient` through `relayHost`.
  * The relay decides when it is a known MX, because a company domain hosted at Google or
- * Microsoft has no provider name in its own domain; a Google MX then means Gmail only for
+ * Microsoft has no provider name in its own domain. A Google MX then means Gmail only for
  * gmail.com and googlemail.com addresses. When the relay is unknown (a smarthost, or no
  * relay logged), the recipient domain decides.
  */

@@ -6,8 +6,9 @@ import { toPoints } from "../series.js";
 
 /**
  * Gmail treats a sender of about 5,000 messages a day to personal accounts as a bulk sender
- * with stricter rules (answer 81126); an hour of 1,000 or more recipients is a burst that
- * big receivers rate-limit whatever the daily total.
+ * with stricter rules (support.google.com/mail/answer/81126). The hourly threshold is a
+ * judgement, not a published limit: 1,000 recipients in one hour is the kind of burst that big
+ * receivers throttle whatever the daily total.
  */
 export const BULK_RECIPIENTS_PER_DAY = 5000;
 export const HIGH_RECIPIENTS_PER_HOUR = 1000;

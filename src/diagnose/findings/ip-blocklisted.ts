@@ -16,7 +16,7 @@ const BLOCKLIST_NAMES: ReadonlyArray<readonly [RegExp, string]> = [
 ];
 
 /**
- * `ip-blocklisted`: a receiver says the sending IP or its network is on a blocklist: a
+ * `ip-blocklisted`: a receiver reports that the sending IP or its network is on a blocklist: a
  * public one (Spamhaus, Barracuda…) or the receiver's own (Outlook.com S3150, Yahoo BL21).
  */
 export function detectIpBlocklisted(context: DiagnoseContext): Finding | null {

@@ -54,7 +54,7 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
   });
 }
 
-/** The hourly burst of outbound recipients, if any. */
+/** Returns the hourly burst of outbound recipients, or null when there is none. */
 export function outboundBurst(context: DiagnoseContext): Burst | null {
   return findBurst(
     toPoints([...context.facts.volume.hours].map(([hour, v]) => [hour, v.recipients])),

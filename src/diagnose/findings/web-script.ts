@@ -9,7 +9,7 @@ import { describeOrigin } from "./origin-names.js";
 /**
  * A new program's peak hour must exceed the usual local level by this many recipients, and
  * it must send this many messages in all. Local programs send little (contact forms, cron
- * reports), so a script sending a few dozen an hour for hours already stands out.
+ * reports), so a script sending a few dozen an hour for hours is already far above them.
  */
 const MIN_EXCESS_PER_HOUR = 20;
 const MIN_MESSAGES = 50;
@@ -22,9 +22,9 @@ const SUSPICIOUS_PATH = /\/(?:uploads?|tmp|temp|cache|images?|img|files|\.[^/]+)
 
 /**
  * `web-script`: a local program (a PHP script, a web site's Unix user) starts sending far
- * more mail than local programs usually do. It must be new to the log or live in a
- * directory where uploaded scripts live; an old, busy program with a steady history is a
- * campaign or a shop, which the volume findings cover.
+ * more mail than local programs usually do. It must be new to the log or live in a directory
+ * where uploaded scripts live. An old, busy program with a steady history is a campaign or a
+ * shop, which the volume findings cover.
  */
 export function detectWebScripts(context: DiagnoseContext): Finding[] {
   const sources = [...context.facts.origins.localSources.values()];
