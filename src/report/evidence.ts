@@ -40,6 +40,7 @@ const LABELS: ReadonlyArray<readonly [string, string]> = [
   ["senders", "Senders"],
   ["failingDomains", "Failing domains"],
   ["passingDomains", "Passing domains"],
+  ["dkimSigning", "DKIM signing"],
   ["spf", "SPF"],
   ["dkim", "DKIM"],
   ["ips", "IPs"],
@@ -66,10 +67,33 @@ export function evidenceLines(evidence: object): Array<[string, string]> {
       continue;
     }
     if (key === "count" && record["attempted"] === undefined) continue;
+    if (key === "dkimSigning") {
+      const text = dkimLine(value as Record<string, DkimSummary>);
+      if (text !== "") lines.push([label, text]);
+      continue;
+    }
     const text = formatValue(key, value);
     if (text !== "") lines.push([label, text]);
   }
   return lines;
+}
+
+interface DkimSummary {
+  signed: number;
+  unsigned: number;
+}
+
+// `tidewell.example 525 signed, wrenfield.example.net 225 not signed`
+function dkimLine(domains: Record<string, DkimSummary>): string {
+  return Object.entries(domains)
+    .slice(0, 6)
+    .map(([domain, counts]) => {
+      const parts: string[] = [];
+      if (counts.signed > 0) parts.push(`${count(counts.signed)} signed`);
+      if (counts.unsigned > 0) parts.push(`${count(counts.unsigned)} not signed`);
+      return `${domain} ${parts.join(" and ")}`;
+    })
+    .join(", ");
 }
 
 interface ProviderSummary {

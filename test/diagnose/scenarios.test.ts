@@ -255,6 +255,15 @@ function checkEvidence(expected: TruthFinding, found: Finding[]): void {
       expect(evidence["ip"]).toBe(truth["ip"]);
       return;
     }
+    case "authentication": {
+      checkReplyEvidence(expected, evidence as unknown as ReplyEvidenceShape);
+      const failing = evidence["failingDomains"] as Array<{ domain: string }>;
+      if (truth["domain"] !== undefined) expect(failing[0]?.domain).toBe(truth["domain"]);
+      if (truth["ok_domain"] !== undefined) {
+        expect(evidence["passingDomains"]).toContain(truth["ok_domain"]);
+      }
+      return;
+    }
     case "high-volume":
     case "healthy":
       return;

@@ -1,7 +1,7 @@
-import { PROVIDER_NAMES, type ProviderId } from "../../knowledge/providers.js";
+import { PROVIDER_NAMES, domainOf, type ProviderId } from "../../knowledge/providers.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../types.js";
-import { REFERENCES, finding, listNames, plural } from "./build.js";
+import { REFERENCES, finding, listNames, plural, providersDo } from "./build.js";
 import { collectReplyEvidence, replySamples } from "./replies.js";
 
 /**
@@ -13,6 +13,7 @@ export function detectAuthentication(context: DiagnoseContext): Finding | null {
   const evidence = collectReplyEvidence(context, "authentication");
   if (evidence === null) return null;
 
+  const own = ownDomains(context);
   const domains = [...context.facts.senderDomains.domains];
   const failing = domains
     .filter(([, facts]) => facts.authenticationRejections > 0)
@@ -21,57 +22,102 @@ export function detectAuthentication(context: DiagnoseContext): Finding | null {
       domain,
       rejections: facts.authenticationRejections,
       sent: facts.sent,
+      own: own.has(domain),
     }));
+  // Domains of forwarded mail pass or fail on their owners' records, so only this server's
+  // own domains are listed as passing.
   const passing = domains
-    .filter(([, facts]) => facts.authenticationRejections === 0 && facts.sent > 0)
+    .filter(([domain, facts]) => own.has(domain) && facts.authenticationRejections === 0)
+    .filter(([, facts]) => facts.sent > 0)
     .sort((a, b) => b[1].sent - a[1].sent)
     .slice(0, 10)
     .map(([domain]) => domain);
-  const dkimSigning = Object.fromEntries(
-    [...context.facts.server.dkim].map(([domain, facts]) => [
-      domain,
-      { signed: facts.signed, unsigned: facts.unsigned, selectors: [...facts.selectors] },
-    ]),
-  );
-  const results = authenticationResults(evidence.first?.text ?? "");
   const names = Object.keys(evidence.providers).map((id) => PROVIDER_NAMES[id as ProviderId]);
-  const failingNames = failing.slice(0, 5).map((entry) => entry.domain);
+  const ownFailing = failing.filter((entry) => entry.own).map((entry) => entry.domain);
+  // Forwarded mail keeps its original sender, so its failures name other people's domains.
+  const onlyForwarded = ownFailing.length === 0 && context.facts.forwarding.messages > 0;
 
   return finding("authentication", {
     severity:
       evidence.first?.permanent === true || hasPermanent(evidence.codes) ? "critical" : "warning",
-    role: "cause",
-    title:
-      failingNames.length > 0
-        ? `Mail from ${listNames(failingNames)} fails SPF, DKIM or DMARC`
-        : "Receivers reject mail for failed SPF, DKIM or DMARC",
+    role: onlyForwarded ? "contributing" : "cause",
+    title: authenticationTitle(ownFailing, failing, onlyForwarded),
     summary:
-      `${listNames(names)} rejected or deferred ${plural(evidence.count + evidence.sessionCount, "attempt")} ` +
+      `${providersDo(names, "rejected or deferred", "rejected or deferred")} ${plural(evidence.count + evidence.sessionCount, "attempt")} ` +
       `for authentication, first at ${evidence.first?.time ?? evidence.firstSession?.time}.`,
     evidence: {
       ...evidence,
       failingDomains: failing.slice(0, 20),
       passingDomains: passing,
-      dkimSigning,
-      ...results,
+      dkimSigning: dkimSigning(context),
+      onlyForwardedMail: onlyForwarded,
+      ...authenticationResults(evidence.first?.text ?? ""),
     },
     samples: replySamples(context, evidence),
-    fix: [
-      ...(failingNames.length > 0
-        ? [
-            `Publish an SPF record for ${listNames(failingNames)} that includes this server's IP, and sign its mail with DKIM (a key of at least 1024 bits, 2048 preferred).`,
-          ]
-        : [
-            "Make SPF pass for the envelope domain from this server's IP, and sign every outgoing message with DKIM.",
-          ]),
-      "Add the domain to the DKIM signing table (OpenDKIM `SigningTable`/`KeyTable`) and publish the selector's public key in DNS.",
-      "Publish a DMARC record (at least `v=DMARC1; p=none; rua=mailto:…`) and align the From domain with the SPF or DKIM domain.",
-      "For forwarded mail, rewrite the envelope sender with SRS and add ARC, or stop forwarding domains that publish p=reject.",
-      "Check the records with `delist check DOMAIN --ip IP` once that command is available for your version.",
-    ],
+    fix: onlyForwarded ? FORWARDING_FIXES : ownDomainFixes(ownFailing.slice(0, 5)),
     references: [REFERENCES.gmailGuidelines, REFERENCES.gmailErrors],
   });
 }
+
+function authenticationTitle(
+  ownFailing: readonly string[],
+  failing: ReadonlyArray<{ domain: string }>,
+  onlyForwarded: boolean,
+): string {
+  if (onlyForwarded) {
+    const others = failing.slice(0, 3).map((entry) => entry.domain);
+    return `Receivers reject forwarded mail from domains with strict DMARC (${listNames(others)})`;
+  }
+  if (ownFailing.length > 0) {
+    return `Mail from ${listNames(ownFailing.slice(0, 5))} fails SPF, DKIM or DMARC`;
+  }
+  return "Receivers reject mail for failed SPF, DKIM or DMARC";
+}
+
+/**
+ * Returns the domains this server sends or receives mail for: the recipient domains of local
+ * deliveries and the sender domains of its accounts and local programs.
+ */
+function ownDomains(context: DiagnoseContext): Set<string> {
+  const domains = new Set(context.facts.server.localDomains.keys());
+  const origins = [
+    ...context.facts.origins.accounts.values(),
+    ...context.facts.origins.localSources.values(),
+  ];
+  for (const origin of origins) {
+    for (const sender of origin.senders.keys()) {
+      const domain = domainOf(sender);
+      if (domain !== null) domains.add(domain);
+    }
+  }
+  return domains;
+}
+
+function dkimSigning(context: DiagnoseContext): Record<string, object> {
+  return Object.fromEntries(
+    [...context.facts.server.dkim].map(([domain, facts]) => [
+      domain,
+      { signed: facts.signed, unsigned: facts.unsigned, selectors: [...facts.selectors] },
+    ]),
+  );
+}
+
+function ownDomainFixes(domains: readonly string[]): string[] {
+  return [
+    domains.length > 0
+      ? `Publish an SPF record for ${listNames(domains)} that includes this server's IP, and sign its mail with DKIM (a key of at least 1024 bits, 2048 preferred).`
+      : "Make SPF pass for the envelope domain from this server's IP, and sign every outgoing message with DKIM.",
+    "Add the domain to the DKIM signing table (OpenDKIM `SigningTable`/`KeyTable`) and publish the selector's public key in DNS.",
+    "Publish a DMARC record (at least `v=DMARC1; p=none; rua=mailto:…`) and align the From domain with the SPF or DKIM domain.",
+    "Check the published records with `delist check DOMAIN --ip IP`.",
+  ];
+}
+
+const FORWARDING_FIXES = [
+  "The rejected mail is forwarded mail whose sender domain publishes a strict DMARC policy; your own domains are not at fault.",
+  "Rewrite the envelope sender of forwarded mail with SRS and add ARC signatures, so receivers can trust the original authentication.",
+  "Do not forward mail that fails the original domain's DMARC check, or let users fetch their mail instead of forwarding it.",
+];
 
 /** Reads Gmail's `Authentication results: DKIM = … SPF [domain] with ip: [ip] = …` block. */
 function authenticationResults(text: string): { spf?: string; dkim?: string; spfDomain?: string } {

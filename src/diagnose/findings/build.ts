@@ -51,3 +51,18 @@ export function listNames(names: readonly string[]): string {
   if (names.length <= 1) return names[0] ?? "";
   return `${names.slice(0, -1).join(", ")} and ${names[names.length - 1] ?? ""}`;
 }
+
+/**
+ * Starts a sentence with provider names and the verb that agrees with them: `Gmail rejects`,
+ * `Gmail and Yahoo/AOL reject`, `Other receivers reject`.
+ */
+export function providersDo(
+  names: readonly string[],
+  singular: string,
+  pluralVerb: string,
+): string {
+  const subject = listNames(names);
+  const isPlural = names.length > 1 || subject === "other receivers";
+  const capitalised = subject.charAt(0).toUpperCase() + subject.slice(1);
+  return `${capitalised} ${isPlural ? pluralVerb : singular}`;
+}

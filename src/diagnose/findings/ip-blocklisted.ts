@@ -1,7 +1,7 @@
 import { PROVIDER_NAMES, type ProviderId } from "../../knowledge/providers.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../types.js";
-import { REFERENCES, finding, listNames, plural } from "./build.js";
+import { REFERENCES, finding, listNames, plural, providersDo } from "./build.js";
 import { collectReplyEvidence, replySamples } from "./replies.js";
 
 const BLOCKLIST_NAMES: ReadonlyArray<readonly [RegExp, string]> = [
@@ -34,7 +34,7 @@ export function detectIpBlocklisted(context: DiagnoseContext): Finding | null {
   return finding("ip-blocklisted", {
     severity: "critical",
     role: "cause",
-    title: `${listNames(names)} ${names.length > 1 ? "list" : "lists"} this server's IP${lists.length > 0 ? ` (${listNames(lists)})` : ""}`,
+    title: `${providersDo(names, "lists", "list")} this server's IP${lists.length > 0 ? ` (${listNames(lists)})` : ""}`,
     summary: `${plural(evidence.count + evidence.sessionCount, "rejection")} name a block list, first at ${evidence.first?.time ?? evidence.firstSession?.time}.`,
     evidence: { ...evidence, ips, lists },
     samples: replySamples(context, evidence),

@@ -1,7 +1,7 @@
 import { PROVIDER_NAMES, type ProviderId } from "../../knowledge/providers.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../types.js";
-import { REFERENCES, finding, listNames, plural } from "./build.js";
+import { REFERENCES, finding, plural, providersDo } from "./build.js";
 import { collectReplyEvidence, replySamples } from "./replies.js";
 
 /**
@@ -18,7 +18,7 @@ export function detectRateLimited(context: DiagnoseContext): Finding | null {
   return finding("rate-limited", {
     severity: "warning",
     role: "consequence",
-    title: `${listNames(names)} ${names.length > 1 ? "are" : "is"} deferring mail from this server`,
+    title: `${providersDo(names, "is", "are")} deferring mail from this server`,
     summary:
       `${plural(total, "temporary rejection")} since ${evidence.first?.time ?? evidence.firstSession?.time}. ` +
       "Mail is delayed, not lost yet: the MTA keeps retrying until the queue lifetime ends.",

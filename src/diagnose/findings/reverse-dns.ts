@@ -1,7 +1,7 @@
 import { PROVIDER_NAMES, type ProviderId } from "../../knowledge/providers.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../types.js";
-import { REFERENCES, finding, listNames, plural } from "./build.js";
+import { REFERENCES, finding, listNames, plural, providersDo } from "./build.js";
 import { collectReplyEvidence, replySamples } from "./replies.js";
 
 /**
@@ -27,7 +27,7 @@ export function detectReverseDns(context: DiagnoseContext): Finding | null {
       ? "critical"
       : "warning",
     role: "cause",
-    title: `${listNames(names)} reject this server's IP for missing or mismatched reverse DNS`,
+    title: `${providersDo(names, "rejects", "reject")} this server's IP for missing or mismatched reverse DNS`,
     summary: `${plural(evidence.count + evidence.sessionCount, "rejection")} name the PTR record, first at ${since ?? "?"}.`,
     evidence: { ...evidence, ips, since: since ?? null },
     samples: replySamples(context, evidence),

@@ -1,7 +1,7 @@
 import { PROVIDER_NAMES, type ProviderId } from "../../knowledge/providers.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../types.js";
-import { REFERENCES, finding, listNames, plural } from "./build.js";
+import { REFERENCES, finding, plural, providersDo } from "./build.js";
 import { collectReplyEvidence, replySamples } from "./replies.js";
 
 /** `spam-content`: receivers judge individual messages as spam, phishing or dangerous. */
@@ -14,7 +14,7 @@ export function detectSpamContent(context: DiagnoseContext): Finding | null {
   return finding("spam-content", {
     severity: permanent ? "critical" : "warning",
     role: "consequence",
-    title: `${listNames(names)} reject messages as spam`,
+    title: `${providersDo(names, "rejects", "reject")} messages as spam`,
     summary:
       `${plural(evidence.count + evidence.sessionCount, "reply", "replies")} judged the mail ` +
       `itself as unsolicited or dangerous, first at ${evidence.first?.time ?? evidence.firstSession?.time}.`,

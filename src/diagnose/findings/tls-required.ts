@@ -1,7 +1,7 @@
 import { PROVIDER_NAMES, type ProviderId } from "../../knowledge/providers.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../types.js";
-import { REFERENCES, finding, listNames, plural } from "./build.js";
+import { REFERENCES, finding, plural, providersDo } from "./build.js";
 import { collectReplyEvidence, replySamples } from "./replies.js";
 
 /**
@@ -34,7 +34,7 @@ export function detectTlsRequired(context: DiagnoseContext): Finding | null {
       ? "critical"
       : "warning",
     role: "cause",
-    title: `${listNames(names)} reject mail sent without TLS`,
+    title: `${providersDo(names, "rejects", "reject")} mail sent without TLS`,
     summary:
       `${plural(evidence.count + evidence.sessionCount, "rejection")} ask for TLS.` +
       (server.lastOutboundTls !== null
