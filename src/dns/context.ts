@@ -1,0 +1,187 @@
+import { nameProblem } from "./names.js";
+import {
+  dnsFailure,
+  normaliseName,
+  type DnsFailureKind,
+  type DnsResult,
+  type RecordType,
+  type Resolver,
+} from "./types.js";
+
+/** One query as `--verbose` shows it. */
+export interface DnsTraceEvent {
+  readonly name: string;
+  readonly type: RecordType;
+  /** `answer`, or the failure kind. */
+  readonly outcome: "answer" | DnsFailureKind;
+  readonly records: number;
+  readonly ttlSeconds: number | null;
+  readonly durationMs: number;
+  readonly cached: boolean;
+  readonly detail: string;
+}
+
+/** Counts over one run. */
+export interface DnsStats {
+  /** Queries sent to the resolver (cache hits excluded). */
+  readonly queries: number;
+  readonly cacheHits: number;
+  readonly failures: Readonly<Partial<Record<DnsFailureKind, number>>>;
+}
+
+/**
+ * Everything a check needs to ask DNS: one resolver, a TTL cache for this run, a clock, counts
+ * and an optional trace. Checks receive it and never reach a resolver any other way.
+ */
+export interface DnsContext {
+  readonly description: string;
+  /** Asks for the records of one name and type; never rejects. */
+  lookup<T extends RecordType>(name: string, type: T): Promise<DnsResult<T>>;
+  stats(): DnsStats;
+  /** True once every query so far timed out or hit a network error. */
+  unreachable(): boolean;
+  /** The clock, in milliseconds since the epoch. */
+  readonly now: () => number;
+  close(): Promise<void>;
+}
+
+export interface DnsContextOptions {
+  readonly resolver: Resolver;
+  /** Default `Date.now`. */
+  readonly now?: () => number;
+  /** Receives one event per lookup, cache hits included. */
+  readonly trace?: (event: DnsTraceEvent) => void;
+  /** Limit for one lookup, retries included, in milliseconds. Default 5000. */
+  readonly timeoutMs?: number;
+  /** How long NXDOMAIN and NODATA stay cached, in seconds. Default 60. */
+  readonly negativeTtlSeconds?: number;
+}
+
+interface CacheEntry {
+  readonly result: DnsResult<RecordType>;
+  readonly expiresAt: number;
+}
+
+/** Builds a context around a resolver. */
+export function createDnsContext(options: DnsContextOptions): DnsContext {
+  const now = options.now ?? Date.now;
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const negativeTtlSeconds = options.negativeTtlSeconds ?? 60;
+  const cache = new Map<string, CacheEntry>();
+  const inFlight = new Map<string, Promise<DnsResult<RecordType>>>();
+  const failures: Partial<Record<DnsFailureKind, number>> = {};
+  let queries = 0;
+  let cacheHits = 0;
+  let answered = false;
+  let silent = false;
+
+  async function send<T extends RecordType>(name: string, type: T): Promise<DnsResult<T>> {
+    if (silent && !answered) {
+      return dnsFailure(
+        name,
+        type,
+        "unreachable",
+        "DNS unreachable: earlier queries got no answer",
+      );
+    }
+    queries++;
+    const result = await withTimeout(options.resolver.resolve(name, type), name, type, timeoutMs);
+    if (result.ok || !(result.kind === "timeout" || result.kind === "unreachable")) answered = true;
+    else silent = true;
+    return result;
+  }
+
+  function remember(key: string, result: DnsResult<RecordType>): void {
+    const ttl = result.ok
+      ? result.ttlSeconds
+      : result.kind === "nxdomain" || result.kind === "nodata"
+        ? negativeTtlSeconds
+        : 0;
+    if (ttl > 0) cache.set(key, { result, expiresAt: now() + ttl * 1000 });
+  }
+
+  async function lookup<T extends RecordType>(rawName: string, type: T): Promise<DnsResult<T>> {
+    const name = normaliseName(rawName);
+    const started = now();
+    const key = `${type} ${name}`;
+    const problem = nameProblem(name);
+    const cached = cache.get(key);
+    let result: DnsResult<T>;
+    let hit = false;
+    if (problem !== null) {
+      result = dnsFailure(name, type, "invalid-name", problem);
+    } else if (cached !== undefined && cached.expiresAt > now()) {
+      result = cached.result as DnsResult<T>;
+      hit = true;
+      cacheHits++;
+    } else {
+      const pending = inFlight.get(key) ?? send(name, type);
+      inFlight.set(key, pending);
+      result = (await pending) as DnsResult<T>;
+      inFlight.delete(key);
+      remember(key, result);
+    }
+    if (!result.ok && !hit) failures[result.kind] = (failures[result.kind] ?? 0) + 1;
+    options.trace?.(traceEvent(name, type, result, now() - started, hit));
+    return result;
+  }
+
+  return {
+    description: options.resolver.description,
+    lookup,
+    stats: () => ({ queries, cacheHits, failures: { ...failures } }),
+    unreachable: () => silent && !answered,
+    now,
+    close: async () => {
+      await options.resolver.close?.();
+    },
+  };
+}
+
+function withTimeout<T extends RecordType>(
+  pending: Promise<DnsResult<T>>,
+  name: string,
+  type: T,
+  timeoutMs: number,
+): Promise<DnsResult<T>> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<DnsResult<T>>((resolve) => {
+    timer = setTimeout(
+      () => resolve(dnsFailure(name, type, "timeout", `no answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  return Promise.race([pending, timeout]).finally(() => clearTimeout(timer));
+}
+
+function traceEvent(
+  name: string,
+  type: RecordType,
+  result: DnsResult<RecordType>,
+  durationMs: number,
+  cached: boolean,
+): DnsTraceEvent {
+  return {
+    name,
+    type,
+    outcome: result.ok ? "answer" : result.kind,
+    records: result.ok ? result.records.length : 0,
+    ttlSeconds: result.ok ? result.ttlSeconds : null,
+    durationMs,
+    cached,
+    detail: result.ok ? describeRecords(result.records) : result.detail,
+  };
+}
+
+function describeRecords(records: readonly unknown[]): string {
+  return records
+    .map((record) => {
+      if (Array.isArray(record)) return JSON.stringify(record.join(""));
+      if (typeof record === "object" && record !== null && "exchange" in record) {
+        const mx = record as { priority: number; exchange: string };
+        return `${mx.priority} ${mx.exchange}`;
+      }
+      return String(record);
+    })
+    .join(", ");
+}

@@ -1,0 +1,163 @@
+import { randomInt } from "node:crypto";
+import dgram from "node:dgram";
+import net from "node:net";
+import dnsPacket from "dns-packet";
+import { interpretResponse } from "./wire-answer.js";
+import { dnsFailure, type DnsResult, type RecordType, type Resolver } from "./types.js";
+
+/** A DNS server to send queries to. */
+export interface ServerAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Settings of the UDP/TCP client. */
+export interface WireResolverOptions {
+  readonly servers: readonly ServerAddress[];
+  /** Time to wait for one answer, in milliseconds. Default 2000. */
+  readonly timeoutMs?: number;
+  /** Further attempts after a timeout, each to the next server. Default 1. */
+  readonly retries?: number;
+  /** Text for traces; defaults to the server list. */
+  readonly description?: string;
+}
+
+type Outcome =
+  | { readonly kind: "response"; readonly packet: dnsPacket.DecodedPacket }
+  | { readonly kind: "timeout" }
+  | { readonly kind: "error"; readonly detail: string };
+
+const MAX_CNAME_HOPS = 8;
+
+/**
+ * A stub resolver that talks DNS itself over UDP, and over TCP when a UDP answer is truncated
+ * (RFC 1035, section 4.2). Node's `dns` module hides TTLs of TXT and MX records and the
+ * truncation flag, which the cache and the traces need, so delist speaks the protocol.
+ */
+export function wireResolver(options: WireResolverOptions): Resolver {
+  const timeoutMs = options.timeoutMs ?? 2000;
+  const attempts = (options.retries ?? 1) + 1;
+  const servers = options.servers;
+  if (servers.length === 0) throw new RangeError("wireResolver needs at least one server");
+
+  async function exchange(name: string, type: RecordType): Promise<Outcome> {
+    let last: Outcome = { kind: "timeout" };
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      const server = servers[attempt % servers.length] as ServerAddress;
+      last = await queryUdp(server, name, type, timeoutMs);
+      if (last.kind === "response" && truncated(last.packet)) {
+        last = await queryTcp(server, name, type, timeoutMs);
+      }
+      if (last.kind !== "timeout") return last;
+    }
+    return last;
+  }
+
+  async function resolve<T extends RecordType>(name: string, type: T): Promise<DnsResult<T>> {
+    const chain: string[] = [];
+    let current = name;
+    for (let hop = 0; hop <= MAX_CNAME_HOPS; hop++) {
+      const outcome = await exchange(current, type);
+      if (outcome.kind === "timeout") {
+        return dnsFailure(name, type, "timeout", `no answer within ${timeoutMs} ms`);
+      }
+      if (outcome.kind === "error") return dnsFailure(name, type, "unreachable", outcome.detail);
+      const step = interpretResponse(outcome.packet, name, current, type, chain);
+      if (step.next === null) return step.result;
+      if (chain.includes(step.next) || step.next === name) {
+        return dnsFailure(name, type, "servfail", `CNAME loop at ${step.next}`);
+      }
+      chain.push(...step.chain);
+      current = step.next;
+    }
+    return dnsFailure(name, type, "servfail", `CNAME chain longer than ${MAX_CNAME_HOPS}`);
+  }
+
+  return {
+    description: options.description ?? servers.map((s) => `${s.host}:${s.port}`).join(", "),
+    resolve,
+  };
+}
+
+function truncated(packet: dnsPacket.DecodedPacket): boolean {
+  return ((packet.flags ?? 0) & dnsPacket.TRUNCATED_RESPONSE) !== 0;
+}
+
+function queryPacket(id: number, name: string, type: RecordType): dnsPacket.Packet {
+  return {
+    type: "query",
+    id,
+    flags: dnsPacket.RECURSION_DESIRED,
+    questions: [{ type, name, class: "IN" }],
+  };
+}
+
+function matches(packet: dnsPacket.DecodedPacket, id: number, name: string): boolean {
+  const question = packet.questions?.[0];
+  return (
+    packet.id === id &&
+    packet.type === "response" &&
+    (question === undefined || question.name.toLowerCase() === name.toLowerCase())
+  );
+}
+
+function queryUdp(
+  server: ServerAddress,
+  name: string,
+  type: RecordType,
+  timeoutMs: number,
+): Promise<Outcome> {
+  const id = randomInt(0, 65536);
+  const socket = dgram.createSocket(net.isIPv6(server.host) ? "udp6" : "udp4");
+  return new Promise<Outcome>((resolve) => {
+    const finish = (outcome: Outcome): void => {
+      clearTimeout(timer);
+      socket.close();
+      resolve(outcome);
+    };
+    const timer = setTimeout(() => finish({ kind: "timeout" }), timeoutMs);
+    socket.on("error", (error) => finish({ kind: "error", detail: error.message }));
+    socket.on("message", (message) => {
+      const packet = decode(message);
+      if (packet !== null && matches(packet, id, name)) finish({ kind: "response", packet });
+    });
+    socket.send(dnsPacket.encode(queryPacket(id, name, type)), server.port, server.host);
+  });
+}
+
+function queryTcp(
+  server: ServerAddress,
+  name: string,
+  type: RecordType,
+  timeoutMs: number,
+): Promise<Outcome> {
+  const id = randomInt(0, 65536);
+  const socket = net.connect({ host: server.host, port: server.port });
+  let received = Buffer.alloc(0);
+  return new Promise<Outcome>((resolve) => {
+    const finish = (outcome: Outcome): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(outcome);
+    };
+    const timer = setTimeout(() => finish({ kind: "timeout" }), timeoutMs);
+    socket.on("error", (error) => finish({ kind: "error", detail: `TCP: ${error.message}` }));
+    socket.on("connect", () => socket.write(dnsPacket.streamEncode(queryPacket(id, name, type))));
+    socket.on("data", (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      if (received.length < 2 || received.length < received.readUInt16BE(0) + 2) return;
+      const packet = decode(received.subarray(2, received.readUInt16BE(0) + 2));
+      if (packet !== null && matches(packet, id, name)) finish({ kind: "response", packet });
+      else finish({ kind: "error", detail: "TCP: the server sent an unreadable answer" });
+    });
+    socket.on("end", () => finish({ kind: "error", detail: "TCP: the server closed early" }));
+  });
+}
+
+function decode(message: Buffer): dnsPacket.DecodedPacket | null {
+  try {
+    return dnsPacket.decode(message);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,270 @@
+import ipaddr from "ipaddr.js";
+import { normaliseName, type RecordDataMap, type RecordType } from "./types.js";
+
+/** One resource record read from a zone file; types delist does not query keep their text. */
+export type ZoneRecord =
+  | {
+      [T in RecordType]: {
+        readonly type: T;
+        readonly ttlSeconds: number;
+        readonly data: RecordDataMap[T];
+      };
+    }[RecordType]
+  | {
+      readonly type: "OTHER";
+      readonly rrtype: string;
+      readonly ttlSeconds: number;
+      readonly data: string;
+    };
+
+/** Records by owner name (lower case, no trailing dot). */
+export type ZoneData = Map<string, ZoneRecord[]>;
+
+const DEFAULT_TTL_SECONDS = 3600;
+
+interface ParseState {
+  origin: string;
+  ttlSeconds: number;
+  owner: string | null;
+  readonly source: string;
+}
+
+/**
+ * Parses an RFC 1035 master file (section 5.1): `$ORIGIN` and `$TTL`, `@`, relative names,
+ * an omitted owner, parentheses across lines, comments, quoted strings with `\DDD` escapes,
+ * and TTL units (`1h`). One file may hold several zones, each after its own `$ORIGIN`, such as
+ * a forward zone and its `in-addr.arpa` zone. Adds to `into` when given.
+ * Throws a SyntaxError naming the file and line.
+ */
+export function parseZoneFile(text: string, source: string, into: ZoneData = new Map()): ZoneData {
+  const state: ParseState = { origin: "", ttlSeconds: DEFAULT_TTL_SECONDS, owner: null, source };
+  for (const entry of logicalLines(text)) {
+    try {
+      parseEntry(entry.tokens, entry.leadingSpace, state, into);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new SyntaxError(`${source}, line ${entry.line}: ${message}`, { cause: error });
+    }
+  }
+  return into;
+}
+
+interface Token {
+  readonly text: string;
+  readonly quoted: boolean;
+  /** The bytes of a character-string, after escapes. */
+  readonly bytes: Buffer;
+}
+
+interface LogicalLine {
+  readonly line: number;
+  readonly leadingSpace: boolean;
+  readonly tokens: Token[];
+}
+
+function* logicalLines(text: string): Generator<LogicalLine> {
+  let tokens: Token[] = [];
+  let depth = 0;
+  let start = 1;
+  let leadingSpace = false;
+  const lines = text.split(/\r?\n/);
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index] ?? "";
+    if (depth === 0) {
+      start = index + 1;
+      leadingSpace = /^[ \t]/.test(line);
+    }
+    depth = tokenise(line, tokens, depth, index + 1);
+    if (depth === 0 && tokens.length > 0) {
+      yield { line: start, leadingSpace, tokens };
+      tokens = [];
+    }
+  }
+  if (depth !== 0) throw new SyntaxError(`line ${start}: "(" is never closed`);
+}
+
+/** Splits one physical line into tokens and returns the open-parenthesis depth after it. */
+function tokenise(line: string, tokens: Token[], depth: number, lineNumber: number): number {
+  let position = 0;
+  while (position < line.length) {
+    const char = line[position] as string;
+    if (char === ";") break;
+    if (char === " " || char === "\t") position++;
+    else if (char === "(") {
+      depth++;
+      position++;
+    } else if (char === ")") {
+      if (depth === 0) throw new SyntaxError(`line ${lineNumber}: ")" without "("`);
+      depth--;
+      position++;
+    } else {
+      const quoted = char === '"';
+      const end = quoted ? closingQuote(line, position, lineNumber) : wordEnd(line, position);
+      const raw = quoted ? line.slice(position + 1, end) : line.slice(position, end);
+      const bytes = unescape(raw, lineNumber);
+      tokens.push({ text: quoted ? raw : bytes.toString("latin1"), quoted, bytes });
+      position = quoted ? end + 1 : end;
+    }
+  }
+  return depth;
+}
+
+function closingQuote(line: string, start: number, lineNumber: number): number {
+  for (let index = start + 1; index < line.length; index++) {
+    if (line[index] === "\\") index++;
+    else if (line[index] === '"') return index;
+  }
+  throw new SyntaxError(`line ${lineNumber}: a quoted string is not closed on its line`);
+}
+
+function wordEnd(line: string, start: number): number {
+  let index = start;
+  while (index < line.length && !/[ \t;()"]/.test(line[index] as string)) {
+    if (line[index] === "\\") index++;
+    index++;
+  }
+  return Math.min(index, line.length);
+}
+
+/** Applies `\DDD` (a decimal byte) and `\X` (X itself) escapes, returning the bytes. */
+function unescape(raw: string, lineNumber: number): Buffer {
+  const parts: Buffer[] = [];
+  let plain = "";
+  for (let index = 0; index < raw.length; index++) {
+    const char = raw[index] as string;
+    if (char !== "\\") {
+      plain += char;
+      continue;
+    }
+    parts.push(Buffer.from(plain, "utf8"));
+    plain = "";
+    const digits = raw.slice(index + 1, index + 4);
+    if (/^\d{3}$/.test(digits)) {
+      const value = Number(digits);
+      if (value > 255) throw new SyntaxError(`line ${lineNumber}: escape \\${digits} is over 255`);
+      parts.push(Buffer.from([value]));
+      index += 3;
+    } else {
+      parts.push(Buffer.from(raw[index + 1] ?? "", "utf8"));
+      index++;
+    }
+  }
+  parts.push(Buffer.from(plain, "utf8"));
+  return Buffer.concat(parts);
+}
+
+function parseEntry(
+  tokens: Token[],
+  leadingSpace: boolean,
+  state: ParseState,
+  into: ZoneData,
+): void {
+  const first = tokens[0] as Token;
+  if (!first.quoted && first.text.startsWith("$")) {
+    parseDirective(tokens, state);
+    return;
+  }
+  let rest = tokens;
+  if (!leadingSpace) {
+    state.owner = absoluteName(first.text, state.origin);
+    rest = tokens.slice(1);
+  }
+  if (state.owner === null)
+    throw new SyntaxError("a record has no owner name and none came before");
+
+  const fields = ttlAndClass(rest, state);
+  const type = fields.type.toUpperCase();
+  const record = parseRecord(type, fields.rdata, fields.ttlSeconds, state.origin);
+  const list = into.get(state.owner) ?? [];
+  list.push(record);
+  into.set(state.owner, list);
+}
+
+function parseDirective(tokens: Token[], state: ParseState): void {
+  const [directive, value] = tokens;
+  const name = directive?.text.toUpperCase();
+  if (value === undefined) throw new SyntaxError(`${name ?? "$"} needs a value`);
+  if (name === "$ORIGIN") state.origin = absoluteName(value.text, state.origin);
+  else if (name === "$TTL") state.ttlSeconds = parseTtl(value.text);
+  else throw new SyntaxError(`${name ?? ""} is not supported: use $ORIGIN and $TTL only`);
+}
+
+function ttlAndClass(
+  tokens: Token[],
+  state: ParseState,
+): { ttlSeconds: number; type: string; rdata: Token[] } {
+  let ttlSeconds = state.ttlSeconds;
+  let index = 0;
+  for (; index < 2 && index < tokens.length; index++) {
+    const text = (tokens[index] as Token).text;
+    if (/^\d/.test(text)) ttlSeconds = parseTtl(text);
+    else if (/^(IN|CH|HS|CS)$/i.test(text)) continue;
+    else break;
+  }
+  const type = tokens[index];
+  if (type === undefined) throw new SyntaxError("a record has no type");
+  return { ttlSeconds, type: type.text, rdata: tokens.slice(index + 1) };
+}
+
+function parseTtl(text: string): number {
+  const match = /^(\d+)([smhdw]?)$/i.exec(text);
+  if (match === null) throw new SyntaxError(`invalid TTL "${text}": give seconds or 1h, 1d`);
+  const units: Record<string, number> = { "": 1, s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+  return Number(match[1]) * (units[(match[2] ?? "").toLowerCase()] ?? 1);
+}
+
+/** Resolves a possibly relative name against the origin (RFC 1035, section 5.1). */
+function absoluteName(text: string, origin: string): string {
+  if (text === "@") {
+    if (origin === "") throw new SyntaxError('"@" used before any $ORIGIN');
+    return origin;
+  }
+  if (text.endsWith(".")) return normaliseName(text);
+  if (origin === "") throw new SyntaxError(`relative name "${text}" before any $ORIGIN`);
+  return normaliseName(`${text}.${origin}`);
+}
+
+function parseRecord(type: string, rdata: Token[], ttlSeconds: number, origin: string): ZoneRecord {
+  const one = (): string => {
+    if (rdata.length !== 1) throw new SyntaxError(`${type} takes one value, found ${rdata.length}`);
+    return (rdata[0] as Token).text;
+  };
+  switch (type) {
+    case "A":
+      if (!ipaddr.IPv4.isValidFourPartDecimal(one())) throw new SyntaxError(`invalid A "${one()}"`);
+      return { type, ttlSeconds, data: one() };
+    case "AAAA":
+      if (!ipaddr.IPv6.isValid(one())) throw new SyntaxError(`invalid AAAA "${one()}"`);
+      return { type, ttlSeconds, data: ipaddr.IPv6.parse(one()).toString() };
+    case "PTR":
+    case "CNAME":
+    case "NS":
+      return { type, ttlSeconds, data: absoluteName(one(), origin) };
+    case "MX":
+      return { type, ttlSeconds, data: parseMx(rdata, origin) };
+    case "TXT":
+      if (rdata.length === 0) throw new SyntaxError("TXT needs at least one string");
+      return { type, ttlSeconds, data: rdata.map((token) => decodeText(token.bytes)) };
+    default:
+      return { type: "OTHER", rrtype: type, ttlSeconds, data: rdata.map((t) => t.text).join(" ") };
+  }
+}
+
+function parseMx(rdata: Token[], origin: string): RecordDataMap["MX"] {
+  const [priority, exchange] = rdata;
+  if (
+    rdata.length !== 2 ||
+    priority === undefined ||
+    exchange === undefined ||
+    !/^\d+$/.test(priority.text)
+  ) {
+    throw new SyntaxError('MX takes a preference and a host name, such as "10 mail.example.com."');
+  }
+  const host = exchange.text === "." ? "" : absoluteName(exchange.text, origin);
+  return { priority: Number(priority.text), exchange: host };
+}
+
+function decodeText(bytes: Buffer): string {
+  const text = bytes.toString("utf8");
+  return text.includes("\uFFFD") ? bytes.toString("latin1") : text;
+}
