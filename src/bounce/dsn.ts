@@ -1,0 +1,119 @@
+/**
+ * Parsing of RFC 3464 delivery status fields: the `message/delivery-status` part of a DSN,
+ * or the same fields written into a plain-text bounce.
+ */
+import type { BounceAction } from "./types.js";
+
+/** The fields of one DSN, names lower-cased, values unfolded. */
+export interface DeliveryStatus {
+  /** Per-message fields (RFC 3464 section 2.2): `reporting-mta`, `arrival-date`, … */
+  readonly message: ReadonlyMap<string, string>;
+  /** Per-recipient field groups (section 2.3), in order. */
+  readonly recipients: readonly ReadonlyMap<string, string>[];
+}
+
+const FIELD = /^([A-Za-z][A-Za-z0-9-]*)[ \t]*:[ \t]*(.*)$/;
+
+/**
+ * Parses delivery status fields. Groups are separated by blank lines; a `Final-Recipient`
+ * or `Original-Recipient` in a group that already has that field starts a new group, because
+ * some MTAs leave out the blank lines.
+ */
+export function parseDeliveryStatus(text: string): DeliveryStatus {
+  const groups: Map<string, string>[] = [];
+  let current = new Map<string, string>();
+  let lastName: string | null = null;
+
+  for (const line of text.split("\n")) {
+    if (/^[ \t]+\S/.test(line) && lastName !== null) {
+      current.set(lastName, `${current.get(lastName) ?? ""} ${line.trim()}`);
+      continue;
+    }
+    const field = FIELD.exec(line.trimEnd());
+    if (field === null) {
+      if (line.trim() === "" && current.size > 0) {
+        groups.push(current);
+        current = new Map();
+      }
+      lastName = null;
+      continue;
+    }
+    const name = (field[1] ?? "").toLowerCase();
+    if (startsRecipient(name, current)) {
+      groups.push(current);
+      current = new Map();
+    }
+    if (!current.has(name)) current.set(name, (field[2] ?? "").trim());
+    lastName = current.get(name) === (field[2] ?? "").trim() ? name : null;
+  }
+  if (current.size > 0) groups.push(current);
+  return splitGroups(groups);
+}
+
+function startsRecipient(name: string, group: ReadonlyMap<string, string>): boolean {
+  if (name !== "final-recipient" && name !== "original-recipient") return false;
+  return group.has(name);
+}
+
+function splitGroups(groups: readonly Map<string, string>[]): DeliveryStatus {
+  const isRecipient = (group: ReadonlyMap<string, string>): boolean =>
+    group.has("final-recipient") || group.has("original-recipient");
+  const message = new Map<string, string>();
+  for (const group of groups.filter((candidate) => !isRecipient(candidate))) {
+    for (const [name, value] of group) if (!message.has(name)) message.set(name, value);
+  }
+  return { message, recipients: groups.filter(isRecipient) };
+}
+
+/** Returns the address of an `rfc822; addr` typed field, without angle brackets. */
+export function typedAddress(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  const bare = value.replace(/^[^;]*;/, "").trim();
+  const address = bare.replace(/^<|>$/g, "").trim();
+  return address.includes("@") || address !== "" ? address : null;
+}
+
+/** Returns the value after the type of a typed field (`dns; mx.example.com` → the host). */
+export function typedValue(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  const semicolon = value.indexOf(";");
+  const bare = (semicolon < 0 ? value : value.slice(semicolon + 1)).trim();
+  return bare === "" ? null : bare;
+}
+
+/** Returns the type of a typed field (`smtp` of `smtp; 550 …`), lower-cased, or null. */
+export function fieldType(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  const semicolon = value.indexOf(";");
+  return semicolon < 0 ? null : value.slice(0, semicolon).trim().toLowerCase();
+}
+
+/** Returns a DSN `Action` value as a known action, or null. */
+export function parseAction(value: string | undefined): BounceAction | null {
+  const action = value?.trim().toLowerCase().split(/[\s(]/)[0];
+  switch (action) {
+    case "failed":
+    case "delayed":
+    case "delivered":
+    case "relayed":
+    case "expanded":
+      return action;
+    case "failure":
+      return "failed";
+    default:
+      return null;
+  }
+}
+
+/** Returns the enhanced status code of a DSN `Status` field, or null. */
+export function parseStatus(value: string | undefined): string | null {
+  const match = /\b([245]\.\d{1,3}\.\d{1,3})\b/.exec(value ?? "");
+  return match?.[1] ?? null;
+}
+
+/** Returns an RFC 5322 date as ISO 8601 UTC, or null when it does not parse. */
+export function isoTime(value: string | undefined | null): string | null {
+  if (value === undefined || value === null || value.trim() === "") return null;
+  const time = Date.parse(value.replace(/\([^)]*\)/g, " ").trim());
+  return Number.isNaN(time) ? null : new Date(time).toISOString();
+}

@@ -1,0 +1,120 @@
+/**
+ * Plain-text bounces without RFC 3464 fields (qmail, Exim, DragonFly, Gmail, Yahoo, Exchange
+ * 2003, Domino, au, …): which messages are bounces, and their recipients with error text.
+ */
+import { firstAddress, isAddress, normaliseAddress } from "./address.js";
+import { recipientBlocks, type RecipientBlock } from "./blocks.js";
+import { notificationPart } from "./notification.js";
+import { headerValue, type BounceMessage } from "../mime.js";
+import type { BounceAction, RecipientDraft } from "../types.js";
+
+const BOUNCE_SENDER =
+  /^(?:mailer-daemon|postmaster|mail-?daemon|mdaemon|bounces?|mail delivery|nobody|root|daemon)\b/i;
+const BOUNCE_SUBJECT =
+  /undeliver|undelivered|returned mail|return(?:ing)? message to sender|delivery (?:status notification|failure|failed|problem|report|has failed)|failure notice|mail delivery failed|mail system error|non-?delivery|could not be delivered|delivery notification|warning: message .* delayed|delayed mail|mail failure|error sending message|returned to sender|nondeliverable|loop alert|\bdsn\b|message not delivered|notice of delivery|delivery incomplete|^delivery report/i;
+
+/** True when the sender or the subject says the message is a bounce. */
+export function looksLikeBounce(message: BounceMessage): boolean {
+  const local = (message.from ?? "").split("@")[0] ?? "";
+  if (BOUNCE_SENDER.test(local)) return true;
+  if (BOUNCE_SUBJECT.test(message.subject)) return true;
+  return headerValue(message, "x-failed-recipients") !== null;
+}
+
+/** Returns the recipient drafts of a plain-text bounce. */
+export function draftsFromText(message: BounceMessage, sender: string | null): RecipientDraft[] {
+  const notification = notificationPart(message.text);
+  const { blocks, preamble } = recipientBlocks(notification);
+  const usable = blocks.filter((block) => !isSender(block.recipient, sender, message));
+  const action = isDelayNotice(message, notification) ? "delayed" : "failed";
+  if (usable.length > 0) return usable.map((block) => draftOfBlock(block, preamble, action));
+
+  const fallback = fallbackRecipients(message, sender);
+  const text = notification.trim();
+  return fallback.map((recipient) => draftOfBlock({ recipient, text }, "", action));
+}
+
+function isSender(address: string, sender: string | null, message: BounceMessage): boolean {
+  const lower = address.toLowerCase();
+  if (sender !== null && lower === sender.toLowerCase()) return true;
+  return message.to !== null && lower === message.to.toLowerCase();
+}
+
+function draftOfBlock(
+  block: RecipientBlock,
+  preamble: string,
+  action: BounceAction,
+): RecipientDraft {
+  const text = block.text === "" ? preamble : block.text;
+  const qmailStatus = /\(#([245]\.\d{1,3}\.\d{1,3})\)/.exec(text)?.[1] ?? null;
+  return {
+    recipient: block.recipient,
+    action,
+    status: qmailStatus,
+    diagnostic: text,
+    remoteMta: remoteHostOf(text),
+    time: null,
+    reason: null,
+    command: commandOf(text),
+    feedbackType: null,
+  };
+}
+
+function isDelayNotice(message: BounceMessage, notification: string): boolean {
+  if (/\bdelay(?:ed)?\b|warning/i.test(message.subject)) return true;
+  return /has not yet been delivered|delivery to the following recipients? (?:has been|was) delayed|will (?:be retried|continue to try)|warning message only/i.test(
+    notification,
+  );
+}
+
+// X-Failed-Recipients (Exim and others), then the To of the returned message.
+function fallbackRecipients(message: BounceMessage, sender: string | null): string[] {
+  const failed = headerValue(message, "x-failed-recipients");
+  if (failed !== null) {
+    const addresses = failed
+      .split(/[,\s]+/)
+      .map((part) => normaliseAddress(part))
+      .filter((part) => isAddress(part));
+    if (addresses.length > 0) return addresses;
+  }
+  const originalTo = /^To:[ \t]*(.+)$/im.exec(message.original ?? originalHeaders(message.text));
+  const address = firstAddress(originalTo?.[1]);
+  if (address !== null && address.toLowerCase() !== (sender ?? "").toLowerCase()) return [address];
+  return [];
+}
+
+function originalHeaders(text: string): string {
+  return text.slice(notificationPart(text).length);
+}
+
+/** Returns the SMTP command an error text names, lower-case, or null. */
+export function commandOf(text: string): string | null {
+  const flat = text.replace(/\s+/g, " ");
+  if (
+    /\b(?:after|in reply to|like our|response to)\s+(?:the\s+)?(?:final\s+)?(?:end of data|DATA)\b|after end of data/i.test(
+      flat,
+    )
+  )
+    return "data";
+  if (
+    /\b(?:after|in reply to|like our|response to)\s+RCPT\b|RCPT TO response|>>> RCPT TO/i.test(flat)
+  )
+    return "rcpt";
+  if (
+    /\b(?:after|in reply to|like our|response to)\s+MAIL\b|>>> MAIL FROM|sender was rejected/i.test(
+      flat,
+    )
+  )
+    return "mail";
+  if (/after initial connection|\bconnect(?:ion)? greeting\b/i.test(flat)) return "connect";
+  if (/\b(?:after|in reply to)\s+(?:EHLO|HELO)\b/i.test(flat)) return "helo";
+  return null;
+}
+
+function remoteHostOf(text: string): string | null {
+  const match =
+    /\bhost:?\s+([A-Za-z0-9.-]+\.[A-Za-z]{2,})\b/i.exec(text) ??
+    /^\s*([A-Za-z0-9.-]+\.[A-Za-z]{2,})\s+\[[0-9a-fA-F.:]+\]\s+did not like/m.exec(text) ??
+    /\bby\s+([A-Za-z0-9.-]+\.[A-Za-z]{2,})\.?\s+\[[0-9a-fA-F.:]+\]/.exec(text);
+  return match?.[1] ?? null;
+}

@@ -1,0 +1,148 @@
+/**
+ * The one place where bounce reasons are decided: from what the bounce format states, the
+ * enhanced status code, the reply text, delist's reply rule and the SMTP command.
+ */
+import type { Category } from "../../knowledge/categories.js";
+import type { BounceAction, BounceReason } from "../types.js";
+import { REASON_PHRASES, WEAK_REASON_PHRASES, reasonOfText } from "./phrases.js";
+import { reasonOfStatus } from "./status.js";
+
+/** What is known about one failed recipient when its reason is decided. */
+export interface ReasonInput {
+  /** A reason the bounce format itself states (an expired retry timer), or null. */
+  readonly formatReason: BounceReason | null;
+  readonly status: string | null;
+  readonly replyCode: number | null;
+  readonly text: string;
+  /** The SMTP command the error answered, lower-case (`rcpt`, `data`, `mail`), or null. */
+  readonly command: string | null;
+  readonly action: BounceAction | null;
+  readonly ruleId: string;
+  readonly category: Category;
+}
+
+// Reasons that a status code settles whatever the text says: the code names the condition
+// precisely (x.2.2 mailbox full, x.7.26 authentication), while the text often adds words
+// such as "rejected" or "denied" that would point elsewhere.
+const DECISIVE_STATUS_REASONS: ReadonlySet<BounceReason> = new Set<BounceReason>([
+  "mailboxfull",
+  "exceedlimit",
+  "mesgtoobig",
+  "hasmoved",
+  "hostunknown",
+  "authfailure",
+  "requireptr",
+  "suspend",
+  "notaccept",
+  "systemfull",
+  "rejected",
+]);
+
+// Reasons that a refusal of the envelope sender (after MAIL FROM) may still have; any other
+// reason found for such a refusal becomes `rejected`.
+const SENDER_STAGE_REASONS: ReadonlySet<BounceReason> = new Set<BounceReason>([
+  "requireptr",
+  "authfailure",
+  "blocked",
+  "badreputation",
+  "spamdetected",
+  "policyviolation",
+  "securityerror",
+  "norelaying",
+  "speeding",
+  "toomanyconn",
+  "mesgtoobig",
+  "exceedlimit",
+  "failedstarttls",
+  "systemerror",
+  "expired",
+]);
+
+/** Decides the bounce reason of one recipient. */
+export function decideReason(input: ReasonInput): BounceReason {
+  if (input.action === "delivered" || input.action === "relayed" || input.action === "expanded") {
+    return "delivered";
+  }
+  if (input.formatReason !== null) return input.formatReason;
+
+  const byStatus = reasonOfStatus(input.status);
+  if (byStatus !== null && DECISIVE_STATUS_REASONS.has(byStatus)) return byStatus;
+
+  const byText = reasonOfText(input.text, REASON_PHRASES);
+  if (input.command === "mail" && (byText === null || !SENDER_STAGE_REASONS.has(byText))) {
+    return "rejected";
+  }
+  if (byText !== null) return recipientOrFilter(byText, input, byStatus);
+
+  const byRule = reasonOfRule(input.ruleId, input.category);
+  if (byRule !== null) return recipientOrFilter(byRule, input, byStatus);
+
+  const weak = reasonOfText(input.text, WEAK_REASON_PHRASES);
+  if (byStatus !== null && !(weak !== null && byStatus === "securityerror")) {
+    return recipientOrFilter(byStatus, input, byStatus);
+  }
+  if (weak !== null) return recipientOrFilter(weak, input, byStatus);
+  return reasonOfContext(input);
+}
+
+/**
+ * An "unknown user" reply is about the address only when it answered RCPT TO, or when the
+ * status code says so. The same words after the message was sent (end of DATA), or from a
+ * server that does not say when it refused, come from content filters that pretend the
+ * user does not exist, so the recipient may well be valid.
+ */
+function recipientOrFilter(
+  reason: BounceReason,
+  input: ReasonInput,
+  byStatus: BounceReason | null,
+): BounceReason {
+  if (reason !== "userunknown") return reason;
+  if (input.command === "rcpt" || byStatus === "userunknown") return "userunknown";
+  if (input.command === "data") return "filtered";
+  return input.replyCode === null ? "userunknown" : "filtered";
+}
+
+function reasonOfContext(input: ReasonInput): BounceReason {
+  if (input.action === "delayed") return "expired";
+  if (input.status !== null || input.replyCode !== null) return "onhold";
+  return "undefined";
+}
+
+// delist's reply rules by the end of their id; checked only for provider rules, because the
+// generic rules are the same code tables that `reasonOfStatus` reads.
+const RULE_SUFFIXES: readonly (readonly [RegExp, BounceReason])[] = [
+  [
+    /(?:no-such-user|unknown-user|user-unknown|unknown-recipient|invalid-mailbox|mailbox-not-found|no-account|invalid-recipient(?:-address)?)$/,
+    "userunknown",
+  ],
+  [/(?:over-quota|mailbox-full)$/, "mailboxfull"],
+  [/account-disabled$/, "suspend"],
+  [/domain-not-found$/, "hostunknown"],
+  [/size-limit$/, "mesgtoobig"],
+  [/(?:rfc5322|headers-not-compliant|malformed|duplicate-message-id)$/, "notcompliantrfc"],
+  [/relay-denied$/, "norelaying"],
+  [/recipient-rate$/, "speeding"],
+];
+
+const CATEGORY_REASONS: Readonly<Partial<Record<Category, BounceReason>>> = {
+  authentication: "authfailure",
+  "reverse-dns": "requireptr",
+  tls: "failedstarttls",
+  reputation: "blocked",
+  blocklist: "blocked",
+  content: "spamdetected",
+  "message-format": "notcompliantrfc",
+  "recipient-policy": "filtered",
+};
+
+function reasonOfRule(ruleId: string, category: Category): BounceReason | null {
+  if (ruleId.startsWith("generic.")) return null;
+  for (const [pattern, reason] of RULE_SUFFIXES) if (pattern.test(ruleId)) return reason;
+  return CATEGORY_REASONS[category] ?? null;
+}
+
+/** True when the reason means the address itself is bad, so mail to it should stop. */
+export function isHardBounce(reason: BounceReason, permanent: boolean): boolean {
+  if (reason === "userunknown" || reason === "hostunknown" || reason === "hasmoved") return true;
+  return reason === "notaccept" && permanent;
+}
