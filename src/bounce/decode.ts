@@ -11,6 +11,7 @@ import { draftsFromFeedback, isFeedbackReport } from "./formats/arf.js";
 import { recipientBlocks } from "./formats/blocks.js";
 import { draftsFromDeliveryStatus, hasInlineDeliveryStatus } from "./formats/dsn-reader.js";
 import { notificationPart } from "./formats/notification.js";
+import { draftsFromGoogleGroups, isGoogleGroupsRefusal } from "./formats/google-groups.js";
 import { draftsFromText, looksLikeBounce } from "./formats/text-bounce.js";
 import { headerValue, parseBounceMessage, type BounceMessage } from "./mime.js";
 import { decideReason, isHardBounce } from "./reason/decide.js";
@@ -56,6 +57,9 @@ function readDrafts(
     const drafts = draftsFromDeliveryStatus(fields, blocks);
     if (drafts.length > 0) return { kind: "dsn", drafts };
   }
+  if (isGoogleGroupsRefusal(message)) {
+    return { kind: "bounce", drafts: draftsFromGoogleGroups(message) };
+  }
   if (looksLikeBounce(message)) {
     return { kind: "bounce", drafts: draftsFromText(message, sender) };
   }
@@ -99,7 +103,7 @@ function finish(draft: RecipientDraft, context: FinishContext): BounceResult {
     relayHost: draft.remoteMta,
   });
   const replyCode = replyCodeOf(explained);
-  let status = chooseStatus(draft.status, explained.enhancedStatus);
+  let status = chooseStatus(draft.status, explained.enhancedStatus ?? statusInText(diagnostic));
   const reason = decideReason({
     formatReason: draft.reason,
     status,
@@ -160,12 +164,20 @@ function chooseStatus(stated: string | null, fromText: string | null): string | 
 // time) and 5.1.1, which some MTAs put on every permanent refusal at RCPT TO.
 const VAGUE_STATUSES = /^(?:\d\.0\.0|4\.4\.7|5\.1\.1)$/;
 
+/** An enhanced code anywhere in the text (`#5.1.0`, `(#4.4.1)`), for texts without a reply code. */
+function statusInText(text: string): string | null {
+  return /(?:^|[\s#(\[:;])([245]\.\d{1,3}\.\d{1,3})(?![\d.]*\d)/.exec(text)?.[1] ?? null;
+}
+
 function isPermanent(
   draft: RecipientDraft,
   status: string | null,
   replyCode: number | null,
 ): boolean {
   if (draft.action === "delayed") return false;
+  // Exim gives up on a temporary error when its retry time runs out, which is no verdict on
+  // the address.
+  if (status === null && /retry timeout exceeded/i.test(draft.diagnostic)) return false;
   if (status !== null) return status.startsWith("5");
   if (replyCode !== null) return replyCode >= 500;
   return true;

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { registerBounces } from "./bounces.js";
 import { registerDiagnose } from "./diagnose.js";
 import { registerExplain } from "./explain.js";
 import type { CliIo } from "./io.js";
@@ -12,4 +13,5 @@ export function registerCommands(program: Command, io: CliIo, setExitCode: SetEx
   registerDiagnose(program, io, setExitCode);
   registerLogs(program, io, setExitCode);
   registerExplain(program, io, setExitCode);
+  registerBounces(program, io, setExitCode);
 }

@@ -37,14 +37,22 @@ const ANCHORS: readonly RegExp[] = [
     String.raw`^\s*(?:Recipient|Failed recipient|Final-Recipient|Recipient address)\s*:\s*(?:rfc822;\s*)?<?(${A})>?\s*(.*)$`,
     "i",
   ),
-  // DragonFly, au and other sentences: "There was an error delivering your mail to <a@b>."
+  // DragonFly, au, IMail, FML and other sentences: "There was an error delivering your mail
+  // to <a@b>."
   new RegExp(
-    String.raw`(?:delivering your mail to|delivered to the following recipients?:?|could not be delivered to:?|Delivery to|Unable to deliver message to:?)\s+<?(${A})>?`,
+    String.raw`(?:delivering your mail to|delivered to the following recipients?:?|could not be delivered to:?|Delivery to|Unable to deliver message to:?|Delivery failed \d+ attempts:|Duplicated Message-ID in)\s+<?(${A})>?`,
     "i",
   ),
   TRANSCRIPT,
   // OpenSMTPD, Zoho, Mimecast and others: the address first on its line, the error after it.
-  new RegExp(String.raw`^\s*(?:--\s*|\*\s*)?<?(${A})>?\s*(?:\.{3}|:|\s)\s*(.*)$`),
+  new RegExp(String.raw`^\s*(?:--\s*|\*\s*)?<?(${A})>?(?:\s*(?:\.{3}|:|\s)\s*(.*))?$`),
+];
+
+// Lines that name the recipient inside the error text itself ("Address: <a@b>, ResponseCode
+// 421", "rejected recipient <a@b>", "Mailbox is full: <a@b>"): the whole line is the error.
+const INLINE_ANCHORS: readonly RegExp[] = [
+  new RegExp(String.raw`(?:\bAddress:|rejected recipient)\s*<(${A})>`, "i"),
+  new RegExp(String.raw`^\s*[A-Za-z][^<>@]{2,}:\s*<(${A})>\.?\s*$`),
 ];
 
 // Sentences that every bounce of a format carries and that say nothing about the recipient.
@@ -70,8 +78,11 @@ export function recipientBlocks(notification: string): {
   const found: { recipient: string; lines: string[] }[] = [];
   const preamble: string[] = [];
 
+  let previousLine = "";
   for (const line of lines) {
-    const anchor = matchAnchor(line);
+    // Exim's "A message sent by\n  <sender>\ncould not be delivered" names the sender.
+    const anchor = /\bsent by\s*$/i.test(previousLine) ? null : matchAnchor(line);
+    if (line.trim() !== "") previousLine = line;
     const current = found[found.length - 1];
     if (anchor !== null) {
       const same = found.find((block) => block.recipient === anchor.recipient);
@@ -100,12 +111,21 @@ function matchAnchor(line: string): Anchor | null {
   if (!line.includes("@") || line.length > 400) return null;
   for (const anchor of ANCHORS) {
     const match = anchor.exec(line);
-    if (match === null) continue;
-    const recipient = normaliseAddress(match[1] ?? "");
-    if (!recipient.includes("@") || !/\.[A-Za-z]{2,}$/.test(recipient)) continue;
+    const recipient = validRecipient(match?.[1]);
+    if (match === null || recipient === null) continue;
     return { recipient, rest: (match[2] ?? "").trim(), transcript: anchor === TRANSCRIPT };
   }
+  for (const anchor of INLINE_ANCHORS) {
+    const recipient = validRecipient(anchor.exec(line)?.[1]);
+    if (recipient !== null) return { recipient, rest: line.trim(), transcript: false };
+  }
   return null;
+}
+
+function validRecipient(captured: string | undefined): string | null {
+  if (captured === undefined) return null;
+  const recipient = normaliseAddress(captured);
+  return recipient.includes("@") && /\.[A-Za-z]{2,}$/.test(recipient) ? recipient : null;
 }
 
 /** Moves the transcript lines at the end of the previous block (`<<< 550 …`) to the new one. */

@@ -12,6 +12,7 @@ import {
 } from "../dsn.js";
 import type { RecipientDraft } from "../types.js";
 import type { RecipientBlock } from "./blocks.js";
+import { commandOf } from "./command.js";
 
 /**
  * Turns delivery status fields into recipient drafts. A recipient without a
@@ -55,16 +56,25 @@ function draftOfGroup(
       isoTime(group.get("last-attempt-date")) ??
       isoTime(status.message.get("arrival-date")) ??
       null,
-    reason: null,
+    // A local delivery program failed (procmail, a pipe): the MTA's mailer, not the address.
+    reason: type === "x-unix" ? "mailererror" : null,
     command: null,
     feedbackType: null,
   };
 }
 
+/**
+ * Completes a draft from the human-readable part: its text when the DSN has no
+ * `Diagnostic-Code`, and the SMTP command, which Postfix writes only there
+ * ("in reply to RCPT TO command").
+ */
 function withBlockText(draft: RecipientDraft, blocks: readonly RecipientBlock[]): RecipientDraft {
-  if (draft.diagnostic.trim() !== "") return draft;
-  const block = blocks.find((candidate) => candidate.recipient === draft.recipient) ?? blocks[0];
-  return block === undefined ? draft : { ...draft, diagnostic: block.text };
+  const block = blocks.find((candidate) => candidate.recipient === draft.recipient);
+  const command =
+    commandOf(draft.diagnostic) ?? (block === undefined ? null : commandOf(block.text));
+  if (draft.diagnostic.trim() !== "") return { ...draft, command };
+  const text = (block ?? blocks[0])?.text ?? "";
+  return { ...draft, diagnostic: text, command };
 }
 
 /** True when the text contains DSN recipient fields written as plain text. */

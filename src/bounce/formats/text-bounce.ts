@@ -4,14 +4,15 @@
  */
 import { firstAddress, isAddress, normaliseAddress } from "./address.js";
 import { recipientBlocks, type RecipientBlock } from "./blocks.js";
+import { commandOf } from "./command.js";
 import { notificationPart } from "./notification.js";
 import { headerValue, type BounceMessage } from "../mime.js";
 import type { BounceAction, RecipientDraft } from "../types.js";
 
 const BOUNCE_SENDER =
-  /^(?:mailer-daemon|postmaster|mail-?daemon|mdaemon|bounces?|mail delivery|nobody|root|daemon)\b/i;
+  /^(?:mailer-daemon|post_?master|mail-?daemon|mdaemon|bounces?|mail delivery|nobody|root|daemon|no-?reply)\b/i;
 const BOUNCE_SUBJECT =
-  /undeliver|undelivered|returned mail|return(?:ing)? message to sender|delivery (?:status notification|failure|failed|problem|report|has failed)|failure notice|mail delivery failed|mail system error|non-?delivery|could not be delivered|delivery notification|warning: message .* delayed|delayed mail|mail failure|error sending message|returned to sender|nondeliverable|loop alert|\bdsn\b|message not delivered|notice of delivery|delivery incomplete|^delivery report/i;
+  /undeliver|undelivered|returned mail|return(?:ing)? message to sender|delivery (?:status notification|failure|failed|problem|report|has failed)|failure notice|mail delivery failed|mail system error|non-?delivery|could not be delivered|delivery notification|warning: message .* delayed|delayed mail|mail failure|error sending message|returned to sender|nondeliverable|loop alert|\bdsn\b|message not delivered|notice of delivery|delivery incomplete|^delivery report|error sending your mail|メールエラー|エラー通知|未達/i;
 
 /** True when the sender or the subject says the message is a bounce. */
 export function looksLikeBounce(message: BounceMessage): boolean {
@@ -25,7 +26,10 @@ export function looksLikeBounce(message: BounceMessage): boolean {
 export function draftsFromText(message: BounceMessage, sender: string | null): RecipientDraft[] {
   const notification = notificationPart(message.text);
   const { blocks, preamble } = recipientBlocks(notification);
-  const usable = blocks.filter((block) => !isSender(block.recipient, sender, message));
+  // A block that names the sender is the "message from" line, unless the sender mailed
+  // itself and no other block is left.
+  const others = blocks.filter((block) => !isSender(block.recipient, sender, message));
+  const usable = others.length > 0 ? others : blocks;
   const action = isDelayNotice(message, notification) ? "delayed" : "failed";
   if (usable.length > 0) return usable.map((block) => draftOfBlock(block, preamble, action));
 
@@ -62,7 +66,7 @@ function draftOfBlock(
 
 function isDelayNotice(message: BounceMessage, notification: string): boolean {
   if (/\bdelay(?:ed)?\b|warning/i.test(message.subject)) return true;
-  return /has not yet been delivered|delivery to the following recipients? (?:has been|was) delayed|will (?:be retried|continue to try)|warning message only/i.test(
+  return /has not yet been delivered|delivery to the following recipients? (?:has been|was) delayed|warning message only/i.test(
     notification,
   );
 }
@@ -85,30 +89,6 @@ function fallbackRecipients(message: BounceMessage, sender: string | null): stri
 
 function originalHeaders(text: string): string {
   return text.slice(notificationPart(text).length);
-}
-
-/** Returns the SMTP command an error text names, lower-case, or null. */
-export function commandOf(text: string): string | null {
-  const flat = text.replace(/\s+/g, " ");
-  if (
-    /\b(?:after|in reply to|like our|response to)\s+(?:the\s+)?(?:final\s+)?(?:end of data|DATA)\b|after end of data/i.test(
-      flat,
-    )
-  )
-    return "data";
-  if (
-    /\b(?:after|in reply to|like our|response to)\s+RCPT\b|RCPT TO response|>>> RCPT TO/i.test(flat)
-  )
-    return "rcpt";
-  if (
-    /\b(?:after|in reply to|like our|response to)\s+MAIL\b|>>> MAIL FROM|sender was rejected/i.test(
-      flat,
-    )
-  )
-    return "mail";
-  if (/after initial connection|\bconnect(?:ion)? greeting\b/i.test(flat)) return "connect";
-  if (/\b(?:after|in reply to)\s+(?:EHLO|HELO)\b/i.test(flat)) return "helo";
-  return null;
 }
 
 function remoteHostOf(text: string): string | null {

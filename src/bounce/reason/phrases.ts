@@ -22,7 +22,7 @@ export const REASON_PHRASES: readonly ReasonPhrases[] = [
       /\bdmarc\b.*\breject/,
       /\bspf (?:check|validation|record|fail|hard ?fail|policy)|\bspf\b.*\bfail/,
       /sender policy framework/,
-      /\bdkim\b.*\b(?:fail|invalid|not valid|signature)/,
+      /\bdkim\b(?!-signature).*\b(?:fail|invalid|not valid)/,
       /authentication checks? failed/,
       /unauthenticated email/,
       /not authenticated with (?:dkim|spf)/,
@@ -63,6 +63,16 @@ export const REASON_PHRASES: readonly ReasonPhrases[] = [
     ],
   },
   {
+    reason: "badreputation",
+    patterns: [
+      /(?:low|poor|bad) reputation/,
+      /our system has detected an unusual rate of unsolicited mail originating from your ip/,
+      /ip (?:address )?reputation/,
+      /temporarily deferred due to unexpected volume or user complaints/,
+      /sender reputation/,
+    ],
+  },
+  {
     reason: "spamdetected",
     patterns: [
       /spam (?:detected|content|message|filter|score|scoring|signature|rejected|blocked)/,
@@ -70,22 +80,13 @@ export const REASON_PHRASES: readonly ReasonPhrases[] = [
       /message (?:is|was|has been) (?:considered|identified as|classified as|determined to be )?\s*(?:spam|junk)\b/,
       /\bspam\b.*\b(?:rejected|refused|detected|identified|classified|blocked)/,
       /(?:likely|possibly|probably) (?:to be )?(?:spam|unsolicited)/,
-      /content (?:rejected|filter|policy).*spam|\bspamassassin\b|high spam|bulk mail/,
+      /content (?:rejected|filter|policy).*spam|scored as spam|spam classification|\breject, id=.*\bspam\b|\bspamassassin\b|high spam|bulk mail/,
       /\[cs01\]|mail rejete\. mail rejected\. ofr_506|\bofr_506\b/,
       /message filtered\. please see the faqs section on spam/,
       /our system has detected that this message is/,
       /message content rejected|rejected by content filter|content filter rejected/,
       /unsolicited (?:bulk )?(?:e-?mail|mail|message)|\bubce?\b/,
       /blocked by spam|spam policy|spamhaus dbl/,
-    ],
-  },
-  {
-    reason: "badreputation",
-    patterns: [
-      /(?:low|poor|bad) reputation/,
-      /our system has detected an unusual rate of unsolicited mail originating from your ip/,
-      /ip (?:address )?reputation/,
-      /sender reputation/,
     ],
   },
   {
@@ -118,7 +119,7 @@ export const REASON_PHRASES: readonly ReasonPhrases[] = [
   {
     reason: "mesgtoobig",
     patterns: [
-      /message (?:is )?too (?:big|large)|message size exceeds|mail size limit exceeded|size (?:limit )?exceeded|exceeds (?:the )?(?:maximum )?(?:message )?size|message (?:length|size) (?:exceeds|is over)|too big for system|maximum (?:message )?size/,
+      /message (?:is )?too (?:big|large)|message size exceeds|mail size limit exceeded|line limit exceeded|size (?:limit )?exceeded|exceeds (?:the )?(?:maximum )?(?:message )?size|message (?:length|size) (?:exceeds|is over)|too big for system|maximum (?:message )?size/,
     ],
   },
   {
@@ -149,6 +150,7 @@ export const REASON_PHRASES: readonly ReasonPhrases[] = [
     patterns: [
       /sender (?:address )?(?:rejected|denied|refused|not allowed|blocked|verify failed)|(?:invalid|bad|unknown|unroutable) sender|sender (?:domain )?(?:must|does not|is not|not) (?:exist|resolve|valid)/,
       /domain of sender address .* does not (?:exist|resolve)|sender domain .* (?:not|does not)|mail from .* rejected|return path|from (?:address|domain) (?:is )?(?:invalid|rejected)|envelope sender/,
+      /(?:sending to\/from|sending from|sender) an? address that has been (?:black|block)listed/,
       /(?:sender|from) (?:address|domain) (?:is )?(?:not|invalid)|domain is invalid|rejected sender|you are not allowed to send|your address is not/,
     ],
   },
@@ -157,7 +159,7 @@ export const REASON_PHRASES: readonly ReasonPhrases[] = [
     patterns: [
       /user unknown|unknown user|unknown (?:local )?(?:recipient|mailbox|address)|(?:recipient|user|mailbox|address) (?:is )?unknown/,
       /no such (?:user|mailbox|recipient|address|account|local user|person)|no mailbox here by that name/,
-      /(?:user|mailbox|recipient|address|account) (?:does not|doesn't|did not) exist|does not exist here/,
+      /(?:user|mailbox|recipient|address|account) (?:does not|doesn't|did not) exist|does not exist here|user not exist/,
       /(?:user|mailbox|recipient|address|account) (?:not|was not|wasn't) found|not found in (?:the )?(?:directory|table|ldap)/,
       /invalid (?:recipient|mailbox|user|address)|recipient (?:address )?(?:is )?invalid|bad destination mailbox/,
       /(?:user|recipient|mailbox) (?:is )?not (?:listed|known|local|valid|registered)|not listed in (?:domino|public name & address book)/,
@@ -165,7 +167,7 @@ export const REASON_PHRASES: readonly ReasonPhrases[] = [
       /recipient not found|recipient name is not recognized|not our customer|unrouteable address|unroutable address/,
       /mailbox unavailable|mailbox not available|user not found|email account that you tried to reach does not exist/,
       /no account by that name|there is no one at this address|unknown address error|invalid final delivery userid/,
-      /is not a known user|user doesn't have a .* account|addressee unknown|this user doesn't have|not exist/,
+      /is not a known user|user doesn't have a .* account|addressee unknown|this user doesn't have/,
     ],
   },
   {
@@ -177,25 +179,25 @@ export const REASON_PHRASES: readonly ReasonPhrases[] = [
   {
     reason: "hostunknown",
     patterns: [
-      /host (?:or domain name )?not found|domain (?:name )?not found|unknown (?:host|domain)|no such domain|domain (?:does not|doesn't) exist|host unknown|unrouteable mail domain|name or service not known|couldn't find any host named|nxdomain|no dns record|domain is not (?:valid|found)|hostname not found|recipient domain .* not found|domain .* does not exist|mail for .* loops back/,
+      /host (?:or domain name )?not found|domain may not exist|\b[a-z0-9-]+(?:\.[a-z0-9-]+)+\.[a-z]{2,} does not exist|domain (?:name )?not found|unknown (?:host|domain)|no such domain|domain (?:does not|doesn't) exist|host unknown|unrouteable mail domain|name or service not known|couldn't find any host named|nxdomain|no dns record|domain is not (?:valid|found)|hostname not found|recipient domain .* not found|domain .* does not exist|mail for .* loops back/,
     ],
   },
   {
     reason: "norelaying",
     patterns: [
-      /relay(?:ing)? (?:access )?(?:denied|not permitted|not allowed|prohibited|rejected)|not (?:permitted|allowed) to relay|unable to relay|we do not relay|no relaying|relay not permitted|cannot relay|not a gateway|relaying (?:is )?not|relay access|email address is not verified/,
+      /relay(?:ing)? (?:access )?(?:denied|not permitted|not allowed|prohibited|rejected)|not (?:permitted|allowed) to relay|unable to relay|we do not relay|no relaying|relay not permitted|cannot relay|not a gateway|relaying (?:is )?not|relay access|email address is not verified|not configured to relay/,
     ],
   },
   {
     reason: "notcompliantrfc",
     patterns: [
-      /not (?:rfc ?5322|rfc ?2822|rfc) compliant|rfc ?5322|rfc ?2822|duplicate header|multiple (?:from|to|subject|date|message-id) headers|header (?:line )?(?:is )?(?:malformed|invalid|error)|invalid header|malformed (?:message|header)|not compliant with|headers (?:are|were) not compliant/,
+      /not (?:rfc ?5322|rfc ?2822|rfc) compliant|rfc ?5322|rfc ?2822|duplicate header|multiple (?:from|to|subject|date|message-id) headers|header (?:line )?(?:is )?(?:malformed|invalid)|invalid header|malformed (?:message|header)|not compliant with|headers (?:are|were) not compliant/,
     ],
   },
   {
     reason: "policyviolation",
     patterns: [
-      /policy (?:violation|reasons|rejection|rejected)|violat(?:es|ion of|ed) (?:our |the )?(?:policy|policies)|local policy|denied by policy|prohibited by (?:administrative )?policy|against (?:our|the) (?:policy|policies)|message not allowed|not accepted for policy|content policy|policy restrictions|administrative prohibition|message refused by policy/,
+      /policy (?:violation|reasons|rejection|rejected)|violat(?:es|ion of|ed) (?:our |the )?(?:policy|policies)|local policy|denied by policy|header error|prohibited by (?:administrative )?policy|against (?:our|the) (?:policy|policies)|message not allowed|not accepted for policy|content policy|policy restrictions|administrative prohibition|message refused by policy/,
     ],
   },
   {
@@ -230,7 +232,7 @@ export const REASON_PHRASES: readonly ReasonPhrases[] = [
   {
     reason: "notaccept",
     patterns: [
-      /does not accept (?:any )?mail|not accepting (?:any )?mail|accepts no mail|null mx|no mx (?:record|host)|couldn't find a mail exchanger|cannot find a mail exchanger|mail (?:exchanger|server) (?:not found|does not accept)|system not accepting network messages|does not receive mail|no mail (?:server|service)/,
+      /does not accept (?:any )?mail|doesn't receive e-?mail|does not receive e-?mail|no mx found|not accepting (?:any )?mail|accepts no mail|null mx|no mx (?:record|host)|couldn't find a mail exchanger|cannot find a mail exchanger|mail (?:exchanger|server) (?:not found|does not accept)|system not accepting network messages|does not receive mail|no mail (?:server|service)/,
     ],
   },
   {

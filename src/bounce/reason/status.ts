@@ -7,7 +7,7 @@ import type { BounceReason } from "../types.js";
 // Codes whose subject and detail alone say what failed. Codes that many receivers use for
 // unrelated refusals (x.0.0, x.7.1) are left out: the reply text decides those.
 const BY_STATUS: Readonly<Record<string, BounceReason>> = {
-  "1.0": "rejected",
+  "1.0": "userunknown",
   "1.1": "userunknown",
   "1.2": "hostunknown",
   "1.3": "userunknown",
@@ -33,7 +33,7 @@ const BY_STATUS: Readonly<Record<string, BounceReason>> = {
   "4.1": "expired",
   "4.2": "networkerror",
   "4.3": "systemerror",
-  "4.4": "hostunknown",
+  "4.4": "networkerror",
   "4.5": "networkerror",
   "4.6": "networkerror",
   "4.7": "expired",

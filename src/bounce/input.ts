@@ -1,0 +1,98 @@
+/**
+ * The inputs of `delist bounces`: .eml files, mbox files, maildirs, directories and standard
+ * input, expanded into sources and read one message at a time with a size cap.
+ */
+import type { Stats } from "node:fs";
+import { createReadStream } from "node:fs";
+import { readdir, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { fileError } from "../logs/reader/errors.js";
+import { splitMbox } from "./mbox.js";
+
+/**
+ * Largest message read, in bytes (32 MiB). Receivers refuse messages above 10–50 MB, so a
+ * returned message is rarely larger, and the MIME parser holds a whole message and its
+ * decoded parts in memory, several times its size: the cap bounds that memory.
+ */
+export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+
+/** One input to read: a file (an .eml, or an mbox of many messages) or standard input. */
+export type BounceSource =
+  | {
+      readonly type: "file";
+      readonly name: string;
+      readonly path: string;
+      readonly sizeBytes: number;
+    }
+  | { readonly type: "stdin"; readonly name: "-" }
+  | { readonly type: "failed"; readonly name: string; readonly error: string };
+
+/** One message read from a source, or the reason it could not be read. */
+export type SourceMessage =
+  | { readonly name: string; readonly raw: Uint8Array }
+  | { readonly name: string; readonly error: string };
+
+/**
+ * Expands inputs: `-` is standard input; a maildir (a directory with `cur` or `new`) gives
+ * the messages in `cur/` and `new/`; another directory gives its files and subdirectories,
+ * recursively, hidden names skipped; a file is read as it is.
+ */
+export async function expandSources(
+  inputs: readonly string[],
+  cwd: string,
+): Promise<BounceSource[]> {
+  const sources: BounceSource[] = [];
+  for (const input of inputs) {
+    if (input === "-") sources.push({ type: "stdin", name: "-" });
+    else sources.push(...(await expandPath(input, resolve(cwd, input))));
+  }
+  return sources;
+}
+
+async function expandPath(name: string, path: string): Promise<BounceSource[]> {
+  let stats: Stats;
+  try {
+    stats = await stat(path);
+  } catch (error) {
+    return [{ type: "failed", name, error: fileError(name, error).message }];
+  }
+  if (stats.isFile()) return [{ type: "file", name, path, sizeBytes: stats.size }];
+  if (!stats.isDirectory()) {
+    return [{ type: "failed", name, error: `cannot read "${name}": not a file or directory` }];
+  }
+
+  const entries = await listDirectory(path);
+  const maildir = entries.includes("cur") || entries.includes("new");
+  const children = maildir ? ["cur", "new"].filter((entry) => entries.includes(entry)) : entries;
+  const sources: BounceSource[] = [];
+  for (const entry of children) {
+    sources.push(...(await expandPath(join(name, entry), join(path, entry))));
+  }
+  if (sources.length === 0 && !maildir) {
+    return [{ type: "failed", name, error: `no messages in directory "${name}"` }];
+  }
+  return sources;
+}
+
+async function listDirectory(path: string): Promise<string[]> {
+  const entries = await readdir(path);
+  return entries.filter((entry) => !entry.startsWith(".") && entry !== "tmp").sort();
+}
+
+/**
+ * Yields the messages of one source: one for an .eml file, each message of an mbox file
+ * (split on its `From ` lines). A file or message larger than `MAX_MESSAGE_BYTES` gives an
+ * error in its place and the rest is still read.
+ */
+export async function* readSource(
+  source: Exclude<BounceSource, { type: "failed" }>,
+  stdin: NodeJS.ReadableStream,
+  maxBytes: number = MAX_MESSAGE_BYTES,
+): AsyncGenerator<SourceMessage> {
+  const chunks = source.type === "stdin" ? stdin : fileChunks(source.path);
+  yield* splitMbox(chunks, source.name, maxBytes);
+}
+
+function fileChunks(path: string): AsyncIterable<Uint8Array> {
+  return createReadStream(path, { highWaterMark: 64 * 1024 });
+}

@@ -1,0 +1,151 @@
+/**
+ * Splitting a byte stream into messages: an mbox file (messages that each start with a
+ * `From ` line, RFC 4155) or a single message. Only one message is held at a time.
+ */
+import type { SourceMessage } from "./input.js";
+
+const FROM = Buffer.from("From ");
+const LF = 0x0a;
+
+interface SplitState {
+  parts: Buffer[];
+  size: number;
+  oversized: boolean;
+  index: number;
+  isMbox: boolean | null;
+  /** True when the bytes seen so far end at a line end, or nothing has been seen. */
+  lineStart: boolean;
+  started: boolean;
+  readonly name: string;
+  readonly maxBytes: number;
+}
+
+/**
+ * Yields each message of the stream. A stream that does not start with `From ` is one
+ * message. A message over `maxBytes` is skipped with an error that names it; its bytes
+ * are dropped as they arrive, so memory stays bounded by `maxBytes` plus one chunk.
+ */
+export async function* splitMbox(
+  chunks: AsyncIterable<Uint8Array | string>,
+  name: string,
+  maxBytes: number,
+): AsyncGenerator<SourceMessage> {
+  const state: SplitState = {
+    parts: [],
+    size: 0,
+    oversized: false,
+    index: 0,
+    isMbox: null,
+    lineStart: true,
+    started: false,
+    name,
+    maxBytes,
+  };
+  let held = Buffer.alloc(0);
+
+  for await (const chunk of chunks) {
+    const data = Buffer.concat([held, Buffer.from(chunk)]);
+    state.isMbox ??= data.length >= FROM.length ? data.subarray(0, 5).equals(FROM) : null;
+    if (state.isMbox === null) {
+      held = data;
+      continue;
+    }
+    // Bytes after the last line end that could be the start of a "From " line wait for the
+    // next chunk, so a separator split between two chunks is still found.
+    const lastLf = data.lastIndexOf(LF);
+    const tail = data.length - (lastLf + 1);
+    const keep = state.isMbox && tail < FROM.length && lastLf >= 0 ? tail : 0;
+    held = Buffer.from(data.subarray(data.length - keep));
+    yield* splitChunk(state, data.subarray(0, data.length - keep));
+  }
+  if (held.length > 0) yield* splitChunk(state, held);
+  const last = take(state);
+  if (last !== null) yield last;
+}
+
+function* splitChunk(state: SplitState, data: Buffer): Generator<SourceMessage> {
+  let offset = 0;
+  if (state.isMbox === true && state.started && state.lineStart && startsWithFrom(data, 0)) {
+    const message = take(state);
+    if (message !== null) yield message;
+  }
+  while (state.isMbox === true) {
+    const boundary = nextSeparator(data, offset);
+    if (boundary < 0) break;
+    append(state, data.subarray(offset, boundary + 1));
+    const message = take(state);
+    if (message !== null) yield message;
+    offset = boundary + 1;
+  }
+  append(state, data.subarray(offset));
+  if (data.length > 0) {
+    state.started = true;
+    state.lineStart = data[data.length - 1] === LF;
+  }
+}
+
+/**
+ * Returns the index of the line end before the next separator line, or -1. A separator is
+ * `From sender date` (RFC 4155); a body line that merely starts with "From " has no time of
+ * day, so it is no separator. A line cut off by the end of the chunk is taken as one.
+ */
+function nextSeparator(data: Buffer, from: number): number {
+  let at = data.indexOf("\nFrom ", from, "latin1");
+  while (at >= 0) {
+    const end = data.indexOf(LF, at + 1);
+    const line = data.subarray(at + 1, end < 0 ? Math.min(data.length, at + 200) : end);
+    if (end < 0 || /^From \S+ .*\d\d?:\d\d/.test(line.toString("latin1"))) return at;
+    at = data.indexOf("\nFrom ", at + 1, "latin1");
+  }
+  return -1;
+}
+
+function startsWithFrom(data: Buffer, at: number): boolean {
+  return data.subarray(at, at + FROM.length).equals(FROM);
+}
+
+function append(state: SplitState, data: Buffer): void {
+  if (data.length === 0) return;
+  state.size += data.length;
+  if (state.size > state.maxBytes) {
+    state.oversized = true;
+    state.parts = [];
+    return;
+  }
+  state.parts.push(Buffer.from(data));
+}
+
+function take(state: SplitState): SourceMessage | null {
+  const { size, oversized, parts } = state;
+  state.parts = [];
+  state.size = 0;
+  state.oversized = false;
+  if (size === 0) return null;
+
+  state.index++;
+  const label = state.isMbox === true ? `${state.name}#${state.index}` : state.name;
+  if (oversized) {
+    return {
+      name: label,
+      error:
+        `skipped "${label}": the message is ${formatMiB(size)}, over the limit of ` +
+        `${formatMiB(state.maxBytes)}; a bounce is far smaller, so this is probably not one ` +
+        `(to read it anyway, save the bounce part alone as an .eml file)`,
+    };
+  }
+  let raw: Buffer = Buffer.concat(parts);
+  if (state.isMbox === true) raw = stripFromLine(raw);
+  return { name: label, raw };
+}
+
+// The mbox "From " separator line is not part of the message. ">From " quoting in bodies is
+// kept: it changes no header and no reply text.
+function stripFromLine(raw: Buffer): Buffer {
+  if (!startsWithFrom(raw, 0)) return raw;
+  const end = raw.indexOf(LF);
+  return end < 0 ? Buffer.alloc(0) : raw.subarray(end + 1);
+}
+
+function formatMiB(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
