@@ -103,12 +103,17 @@ function finish(draft: RecipientDraft, context: FinishContext): BounceResult {
     relayHost: draft.remoteMta,
   });
   const replyCode = replyCodeOf(explained);
-  let status = chooseStatus(draft.status, explained.enhancedStatus ?? statusInText(diagnostic));
+  let status = chooseStatus(
+    draft.status,
+    explained.enhancedStatus ?? statusInText(diagnostic),
+    replyCode,
+  );
   const reason = decideReason({
     formatReason: draft.reason,
     status,
     replyCode,
-    text: diagnostic,
+    // The reply without continuation markers ("552-5.7.0") that split its sentences.
+    text: `${diagnostic}\n${explained.text}`,
     command: draft.command ?? explained.stage,
     action: draft.action,
     ruleId: explained.ruleId,
@@ -153,9 +158,16 @@ function replyCodeOf(explained: ExplainedReply): number | null {
  * The status of a recipient: the one the format states, unless that is a vague code and the
  * reply text carries a more precise code (Postfix writes 5.0.0 for many remote refusals).
  */
-function chooseStatus(stated: string | null, fromText: string | null): string | null {
+function chooseStatus(
+  stated: string | null,
+  fromText: string | null,
+  replyCode: number | null,
+): string | null {
   if (stated === null) return fromText;
-  if (fromText === null || stated[0] !== fromText[0]) return stated;
+  if (fromText === null) return stated;
+  // A stated class that contradicts the reply (4.5.0 on a 550 reply) is the MTA's guess.
+  const replyClass = replyCode === null ? null : String(replyCode)[0];
+  if (stated[0] !== fromText[0]) return replyClass === fromText[0] ? fromText : stated;
   return VAGUE_STATUSES.test(stated) ? fromText : stated;
 }
 
@@ -163,6 +175,8 @@ function chooseStatus(stated: string | null, fromText: string | null): string | 
 // reply itself says more: x.0.0, 4.4.7 (delivery time expired, whatever failed during that
 // time) and 5.1.1, which some MTAs put on every permanent refusal at RCPT TO.
 const VAGUE_STATUSES = /^(?:\d\.0\.0|4\.4\.7|5\.1\.1)$/;
+
+const GAVE_UP_RETRYING = /retry timeout exceeded|have been failing for a long time/i;
 
 /** An enhanced code anywhere in the text (`#5.1.0`, `(#4.4.1)`), for texts without a reply code. */
 function statusInText(text: string): string | null {
@@ -177,7 +191,7 @@ function isPermanent(
   if (draft.action === "delayed") return false;
   // Exim gives up on a temporary error when its retry time runs out, which is no verdict on
   // the address.
-  if (status === null && /retry timeout exceeded/i.test(draft.diagnostic)) return false;
+  if (status === null && GAVE_UP_RETRYING.test(draft.diagnostic)) return false;
   if (status !== null) return status.startsWith("5");
   if (replyCode !== null) return replyCode >= 500;
   return true;

@@ -100,6 +100,9 @@ export function parseAction(value: string | undefined): BounceAction | null {
       return action;
     case "failure":
       return "failed";
+    // Older Sendmail and Exchange write "deliverable" for a successful delivery report.
+    case "deliverable":
+      return "delivered";
     default:
       return null;
   }

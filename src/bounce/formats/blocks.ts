@@ -19,6 +19,13 @@ const A = ADDRESS.source;
 // the transcript just above it, which the scanner has already given to the block before.
 const TRANSCRIPT = new RegExp(String.raw`^\s*[245]\d\d[ -]<(${A})>\.{3}\s*(.*)$`);
 
+// DragonFly, au, IMail, FML and other sentences: "There was an error delivering your mail
+// to <a@b>."
+const SENTENCE = new RegExp(
+  String.raw`(?:delivering your mail to|delivered to the following recipients?:?|could not be delivered to:?|Delivery to|Unable to deliver message to:?|Delivery failed \d+ attempts:|Duplicated Message-ID in)\s+<?(${A})>?`,
+  "i",
+);
+
 // Each pattern captures the address in group 1 and, where the error starts on the same
 // line, the error in group 2.
 const ANCHORS: readonly RegExp[] = [
@@ -37,12 +44,7 @@ const ANCHORS: readonly RegExp[] = [
     String.raw`^\s*(?:Recipient|Failed recipient|Final-Recipient|Recipient address)\s*:\s*(?:rfc822;\s*)?<?(${A})>?\s*(.*)$`,
     "i",
   ),
-  // DragonFly, au, IMail, FML and other sentences: "There was an error delivering your mail
-  // to <a@b>."
-  new RegExp(
-    String.raw`(?:delivering your mail to|delivered to the following recipients?:?|could not be delivered to:?|Delivery to|Unable to deliver message to:?|Delivery failed \d+ attempts:|Duplicated Message-ID in)\s+<?(${A})>?`,
-    "i",
-  ),
+  SENTENCE,
   TRANSCRIPT,
   // OpenSMTPD, Zoho, Mimecast and others: the address first on its line, the error after it.
   new RegExp(String.raw`^\s*(?:--\s*|\*\s*)?<?(${A})>?(?:\s*(?:\.{3}|:|\s)\s*(.*))?$`),
@@ -113,7 +115,9 @@ function matchAnchor(line: string): Anchor | null {
     const match = anchor.exec(line);
     const recipient = validRecipient(match?.[1]);
     if (match === null || recipient === null) continue;
-    return { recipient, rest: (match[2] ?? "").trim(), transcript: anchor === TRANSCRIPT };
+    // A sentence that names the recipient may also say what failed ("Duplicated Message-ID").
+    const rest = anchor === SENTENCE ? line.trim() : (match[2] ?? "").trim();
+    return { recipient, rest, transcript: anchor === TRANSCRIPT };
   }
   for (const anchor of INLINE_ANCHORS) {
     const recipient = validRecipient(anchor.exec(line)?.[1]);

@@ -1,25 +1,34 @@
 /** The SMTP command that a bounce text says an error answered. */
 
+const AFTER = String.raw`\b(?:after|in reply to|like our|response to)\s+(?:the\s+)?(?:final\s+)?`;
+
+// Checked in order; the first match names the command.
+const COMMANDS: readonly (readonly [RegExp, string])[] = [
+  [
+    new RegExp(`${AFTER}(?:end of data|DATA)\\b|after end of data|SMTP command:? DATA\\b`, "i"),
+    "data",
+  ],
+  [
+    new RegExp(
+      `${AFTER}RCPT\\b|RCPT TO response|>>> RCPT TO|does not like recipient|\\[RCPT_TO\\]|SMTP:RCPT\\b`,
+      "i",
+    ),
+    "rcpt",
+  ],
+  [
+    new RegExp(
+      `${AFTER}MAIL\\b|>>> MAIL FROM|sender was rejected|\\[MAIL_FROM\\]|SMTP:MAIL\\b`,
+      "i",
+    ),
+    "mail",
+  ],
+  [/after initial connection|\bconnect(?:ion)? greeting\b/i, "connect"],
+  [/\b(?:after|in reply to)\s+(?:EHLO|HELO)\b/i, "helo"],
+];
+
 /** Returns the SMTP command an error text names, lower-case, or null. */
 export function commandOf(text: string): string | null {
   const flat = text.replace(/\s+/g, " ");
-  if (
-    /\b(?:after|in reply to|like our|response to)\s+(?:the\s+)?(?:final\s+)?(?:end of data|DATA)\b|after end of data/i.test(
-      flat,
-    )
-  )
-    return "data";
-  if (
-    /\b(?:after|in reply to|like our|response to)\s+RCPT\b|RCPT TO response|>>> RCPT TO/i.test(flat)
-  )
-    return "rcpt";
-  if (
-    /\b(?:after|in reply to|like our|response to)\s+MAIL\b|>>> MAIL FROM|sender was rejected/i.test(
-      flat,
-    )
-  )
-    return "mail";
-  if (/after initial connection|\bconnect(?:ion)? greeting\b/i.test(flat)) return "connect";
-  if (/\b(?:after|in reply to)\s+(?:EHLO|HELO)\b/i.test(flat)) return "helo";
+  for (const [pattern, command] of COMMANDS) if (pattern.test(flat)) return command;
   return null;
 }

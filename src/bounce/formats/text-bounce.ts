@@ -49,7 +49,12 @@ function draftOfBlock(
   preamble: string,
   action: BounceAction,
 ): RecipientDraft {
-  const text = block.text === "" ? preamble : block.text;
+  // MailMarshal and others state the error once, above the list of recipients.
+  const hasReply = (candidate: string): boolean => /(?:^|\s)[245]\d\d[\s-]/.test(candidate);
+  const text =
+    block.text === "" || (!hasReply(block.text) && hasReply(preamble))
+      ? `${preamble}\n${block.text}`.trim()
+      : block.text;
   const qmailStatus = /\(#([245]\.\d{1,3}\.\d{1,3})\)/.exec(text)?.[1] ?? null;
   return {
     recipient: block.recipient,

@@ -60,7 +60,8 @@ const SENDER_STAGE_REASONS: ReadonlySet<BounceReason> = new Set<BounceReason>([
 
 /** Decides the bounce reason of one recipient. */
 export function decideReason(input: ReasonInput): BounceReason {
-  if (input.action === "delivered" || input.action === "relayed" || input.action === "expanded") {
+  const delivered = input.action === "delivered" || input.action === "relayed";
+  if (delivered || input.action === "expanded" || input.status?.startsWith("2.") === true) {
     return "delivered";
   }
   if (input.formatReason !== null) return input.formatReason;
@@ -97,7 +98,8 @@ function recipientOrFilter(
   byStatus: BounceReason | null,
 ): BounceReason {
   if (reason !== "userunknown") return reason;
-  if (input.command === "rcpt" || byStatus === "userunknown") return "userunknown";
+  if (input.command === "rcpt") return "userunknown";
+  if (byStatus === "userunknown" || byStatus === "filtered") return byStatus;
   if (input.command === "data") return "filtered";
   return input.replyCode === null ? "userunknown" : "filtered";
 }

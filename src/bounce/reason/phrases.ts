@@ -36,7 +36,7 @@ export const REASON_PHRASES: readonly ReasonPhrases[] = [
   {
     reason: "requireptr",
     patterns: [
-      /reverse dns (?:validation|lookup|entry|required|record)|missing reverse dns|fix reverse dns/,
+      /reverse dns (?:validation|lookup|entry|required|record)|mismatches client ip|missing reverse dns|fix reverse dns/,
       /\bptr record|no ptr\b|\bptr (?:lookup|missing|required)/,
       /(?:invalid|no|bad|missing) (?:rdns|reverse dns|reverse lookup)/,
       /\brdns\b.*(?:fail|required|invalid|missing)/,
@@ -93,6 +93,7 @@ export const REASON_PHRASES: readonly ReasonPhrases[] = [
     reason: "speeding",
     patterns: [
       /receiving mail at a rate that prevents additional messages/,
+      /has sent to too many recipients/,
       /receiving mail (?:too quickly|at a rate)/,
       /rate (?:limit|limited|of incoming)|too many (?:messages|emails|mails) (?:in|per|from|sent)|sending (?:rate|too fast)|exceeded (?:the )?(?:rate|sending) limit/,
     ],
@@ -100,7 +101,7 @@ export const REASON_PHRASES: readonly ReasonPhrases[] = [
   {
     reason: "toomanyconn",
     patterns: [
-      /too many (?:connections|concurrent|simultaneous|sessions|recipients)|connection (?:rate|limit)|too many smtp sessions/,
+      /too many (?:connections|concurrent|simultaneous|sessions|recipients)|frequency limited|connection (?:rate|limit)|too many smtp sessions/,
     ],
   },
   {
@@ -111,7 +112,7 @@ export const REASON_PHRASES: readonly ReasonPhrases[] = [
       /(?:disk|storage|mailbox) (?:quota|space) (?:exceeded|full|is full)|insufficient (?:disk |storage )?space|not enough (?:disk|storage) space|no space left/,
       /user(?:'s)? (?:mailbox|storage) (?:is )?(?:full|over)|recipient(?:'s)? mailbox (?:is )?full|(?:account|inbox) is full/,
       /is over (?:its|the) (?:storage|quota)|has exceeded (?:its|the|his|her) (?:storage|quota|allotted)/,
-      /mailbox would exceed|messages in recipient's mailbox exceeded/,
+      /mailbox would exceed|mailfolder is full|mailbox exceeds allowed size|messages in recipient's mailbox exceeded/,
       /too much mail|out of (?:disk|storage) space|storage quota/,
       /mail quota exceeded|quota exceed/,
     ],
@@ -150,6 +151,7 @@ export const REASON_PHRASES: readonly ReasonPhrases[] = [
     patterns: [
       /sender (?:address )?(?:rejected|denied|refused|not allowed|blocked|verify failed)|(?:invalid|bad|unknown|unroutable) sender|sender (?:domain )?(?:must|does not|is not|not) (?:exist|resolve|valid)/,
       /domain of sender address .* does not (?:exist|resolve)|sender domain .* (?:not|does not)|mail from .* rejected|return path|from (?:address|domain) (?:is )?(?:invalid|rejected)|envelope sender/,
+      /purported responsible address|all recipient addresses rejected/,
       /(?:sending to\/from|sending from|sender) an? address that has been (?:black|block)listed/,
       /(?:sender|from) (?:address|domain) (?:is )?(?:not|invalid)|domain is invalid|rejected sender|you are not allowed to send|your address is not/,
     ],
@@ -158,16 +160,22 @@ export const REASON_PHRASES: readonly ReasonPhrases[] = [
     reason: "userunknown",
     patterns: [
       /user unknown|unknown user|unknown (?:local )?(?:recipient|mailbox|address)|(?:recipient|user|mailbox|address) (?:is )?unknown/,
-      /no such (?:user|mailbox|recipient|address|account|local user|person)|no mailbox here by that name/,
+      /no such (?:user|mailbox|recipient|address|account|local user|person)|please check if (?:the )?address is correct|recipient email address is possibly incorrect|invalid recipient|adresse destinataire invalide|no mailbox here by that name/,
       /(?:user|mailbox|recipient|address|account) (?:does not|doesn't|did not) exist|does not exist here|user not exist/,
       /(?:user|mailbox|recipient|address|account) (?:not|was not|wasn't) found|not found in (?:the )?(?:directory|table|ldap)/,
       /invalid (?:recipient|mailbox|user|address)|recipient (?:address )?(?:is )?invalid|bad destination mailbox/,
       /(?:user|recipient|mailbox) (?:is )?not (?:listed|known|local|valid|registered)|not listed in (?:domino|public name & address book)/,
       /unknown or illegal (?:user|alias)|illegal user|no such user here|not a valid (?:user|mailbox|recipient)/,
-      /recipient not found|recipient name is not recognized|not our customer|unrouteable address|unroutable address/,
+      /recipient not found|recipient name is not recognized|not our customer/,
       /mailbox unavailable|mailbox not available|user not found|email account that you tried to reach does not exist/,
       /no account by that name|there is no one at this address|unknown address error|invalid final delivery userid/,
       /is not a known user|user doesn't have a .* account|addressee unknown|this user doesn't have/,
+    ],
+  },
+  {
+    reason: "notaccept",
+    patterns: [
+      /does not accept (?:any )?mail|doesn't receive e-?mail|does not receive e-?mail|no mx found|not accepting (?:any )?mail|accepts no mail|null mx|indicated no smtp service|no mx (?:record|host)|couldn't find a mail exchanger|cannot find a mail exchanger|mail (?:exchanger|server) (?:not found|does not accept)|system not accepting network messages|does not receive mail|no mail (?:server|service)/,
     ],
   },
   {
@@ -179,7 +187,7 @@ export const REASON_PHRASES: readonly ReasonPhrases[] = [
   {
     reason: "hostunknown",
     patterns: [
-      /host (?:or domain name )?not found|domain may not exist|\b[a-z0-9-]+(?:\.[a-z0-9-]+)+\.[a-z]{2,} does not exist|domain (?:name )?not found|unknown (?:host|domain)|no such domain|domain (?:does not|doesn't) exist|host unknown|unrouteable mail domain|name or service not known|couldn't find any host named|nxdomain|no dns record|domain is not (?:valid|found)|hostname not found|recipient domain .* not found|domain .* does not exist|mail for .* loops back/,
+      /host (?:or domain name )?not found|unrouteable address|unroutable address|invalid domain|illegal host\/domain|domain is not reachable|domain may not exist|\b[a-z0-9-]+(?:\.[a-z0-9-]+)+\.[a-z]{2,} does not exist|domain (?:name )?not found|unknown (?:host|domain)|no such domain|domain (?:does not|doesn't) exist|host unknown|unrouteable mail domain|name or service not known|couldn't find any host named|nxdomain|no dns record|domain is not (?:valid|found)|hostname not found|recipient domain .* not found|domain .* does not exist|mail for .* loops back/,
     ],
   },
   {
@@ -191,23 +199,23 @@ export const REASON_PHRASES: readonly ReasonPhrases[] = [
   {
     reason: "notcompliantrfc",
     patterns: [
-      /not (?:rfc ?5322|rfc ?2822|rfc) compliant|rfc ?5322|rfc ?2822|duplicate header|multiple (?:from|to|subject|date|message-id) headers|header (?:line )?(?:is )?(?:malformed|invalid)|invalid header|malformed (?:message|header)|not compliant with|headers (?:are|were) not compliant/,
+      /not (?:rfc ?5322|rfc ?2822|rfc) compliant|rfc ?5322|rfc ?2822|duplicate header|multiple addresses in from|multiple (?:from|to|subject|date|message-id) headers|header (?:line )?(?:is )?(?:malformed|invalid)|invalid header|malformed (?:message|header)|not compliant with|headers (?:are|were) not compliant/,
     ],
   },
   {
     reason: "policyviolation",
     patterns: [
-      /policy (?:violation|reasons|rejection|rejected)|violat(?:es|ion of|ed) (?:our |the )?(?:policy|policies)|local policy|denied by policy|header error|prohibited by (?:administrative )?policy|against (?:our|the) (?:policy|policies)|message not allowed|not accepted for policy|content policy|policy restrictions|administrative prohibition|message refused by policy/,
+      /policy (?:violation|reasons|rejection|rejected)|violat(?:es|ion of|ed) (?:our |the )?(?:policy|policies)|local policy|denied by policy|host network not allowed|header error|content presents a potential security issue|prohibited by (?:administrative )?policy|against (?:our|the) (?:policy|policies)|message not allowed|not accepted for policy|content policy|policy restrictions|administrative prohibition|message refused by policy/,
     ],
   },
   {
     reason: "blocked",
     patterns: [
       /\bblock(?:ed|list|listed)\b|\bblack ?list(?:ed)?\b|\bdeny ?list(?:ed)?\b|\bdnsbl\b|\brbl\b|spamhaus|spamcop|barracuda ?central|sorbs/,
-      /(?:your|the sending|the client|connecting|sender) ip (?:address )?(?:is |has been )?(?:not allowed|rejected|denied|banned|listed)|connection (?:refused|rejected|denied)|not (?:accept|allow)(?:ing|ed)? (?:mail|connections|messages) from/,
-      /(?:ip|host|client|connection) (?:address )?(?:is |has been )?(?:blocked|banned|rejected|refused)|rejected because .* (?:listed|blocked)/,
+      /(?:your|the sending|the client|connecting|sender) ip (?:address )?(?:is |has been )?(?:not allowed|rejected|denied|banned|listed)|not (?:accept|allow)(?:ing|ed)? (?:mail|connections|messages) from/,
+      /(?:ip|host|client) (?:address )?(?:is |has been )?(?:blocked|banned|rejected|refused)|rejected because .* (?:listed|blocked)/,
       /messages from .* (?:weren't|were not) sent|mail from .* (?:is|was) (?:refused|rejected|blocked)|too many unwanted messages|dynamic ip|dial-?up|residential|unusual rate of unsolicited/,
-      /service permits .* unverifyable|please use the smtp server of your isp|\[c14\]|poor ip|is not allowed to connect/,
+      /refused to talk to me|deferred: connection refused|service refuse\b|\bip=\S+ - a problem occurred|service permits .* unverifyable|please use the smtp server of your isp|\[c14\]|poor ip|is not allowed to connect/,
       /rejected due to (?:bad|poor|low) reputation|\[tss0\d\]|\[ts0\d\]|temporarily deferred|has been temporarily rate limited/,
     ],
   },
@@ -220,7 +228,7 @@ export const REASON_PHRASES: readonly ReasonPhrases[] = [
   {
     reason: "securityerror",
     patterns: [
-      /authentication (?:required|failed|unsuccessful)|auth(?:entication)? (?:is )?required|must (?:be )?authenticat|not authenticated|security (?:policy|error)|insecure|encryption required|certificate|sasl|submission|login required|requires authentication/,
+      /unauthenticated senders?|smtp authentication|authentication (?:required|failed|unsuccessful)|auth(?:entication)? (?:is )?required|must (?:be )?authenticat|not authenticated|security (?:policy|error)|insecure|encryption required|certificate|sasl|submission|login required|requires authentication/,
     ],
   },
   {
@@ -229,16 +237,11 @@ export const REASON_PHRASES: readonly ReasonPhrases[] = [
       /system (?:is )?full|(?:disk|file ?system) full|insufficient system (?:storage|resources)|out of (?:memory|resources)/,
     ],
   },
-  {
-    reason: "notaccept",
-    patterns: [
-      /does not accept (?:any )?mail|doesn't receive e-?mail|does not receive e-?mail|no mx found|not accepting (?:any )?mail|accepts no mail|null mx|no mx (?:record|host)|couldn't find a mail exchanger|cannot find a mail exchanger|mail (?:exchanger|server) (?:not found|does not accept)|system not accepting network messages|does not receive mail|no mail (?:server|service)/,
-    ],
-  },
+  { reason: "systemerror", patterns: [/unable to contact ldap|ldap (?:error|server)/] },
   {
     reason: "expired",
     patterns: [
-      /retry timeout exceeded|retry time (?:not reached|exceeded)|been in the queue too long|could not be delivered within|not (?:been )?delivered within|message expired|delivery time expired|giving up|too long in (?:the )?queue|queue too long|have been failing for a long time|delivery (?:attempts|period) (?:has )?expired|maximum time|time limit exceeded|message timeout|undeliverable for too long|expired|timed out|did not accept our requests to connect|unable to deliver (?:this )?message after/,
+      /retry timeout exceeded|retry time (?:not reached|exceeded)|been in the queue too long|delivery failed \d+ attempts|could not be delivered within|not (?:been )?delivered within|message expired|delivery time expired|giving up|too long in (?:the )?queue|queue too long|have been failing for a long time|delivery (?:attempts|period) (?:has )?expired|maximum time|time limit exceeded|message timeout|undeliverable for too long|expired|timed out|host not reachable|did not accept our requests to connect|unable to deliver (?:this )?message after/,
     ],
   },
   {
@@ -250,7 +253,7 @@ export const REASON_PHRASES: readonly ReasonPhrases[] = [
   {
     reason: "systemerror",
     patterns: [
-      /system error|internal (?:server |system )?error|server error|temporary (?:failure|error|local problem)|local error|server is busy|try again later|service (?:temporarily )?unavailable|system (?:is )?(?:busy|unavailable)|configuration error|misconfigured|unable to contact ldap|ldap (?:error|server)|transaction failed|duplicated message-id|resources? (?:temporarily )?unavailable/,
+      /system error|internal (?:server |system )?error|server error|temporary (?:error|local problem)|local error|server is busy|service (?:temporarily |currently )?unavailable|system (?:is )?(?:busy|unavailable)|configuration error|misconfigured|unable to contact ldap|ldap (?:error|server)|transaction failed|duplicated message-id|resources? (?:temporarily )?unavailable/,
     ],
   },
   {
@@ -268,9 +271,10 @@ export const REASON_PHRASES: readonly ReasonPhrases[] = [
   {
     reason: "syntaxerror",
     patterns: [
-      /syntax error|command (?:not recognized|unrecognized|not implemented)|parameter not implemented|bad sequence of commands|malformed address|(?:invalid|bad) (?:command|parameter|argument)|unrecognized command/,
+      /syntax error|improper sequence|command (?:not recognized|unrecognized|not implemented)|parameter not implemented|bad sequence of commands|malformed address|(?:invalid|bad) (?:command|parameter|argument)|unrecognized command/,
     ],
   },
+  { reason: "onhold", patterns: [/\bon hold\b/] },
 ];
 
 /**

@@ -17,9 +17,9 @@ const BY_STATUS: Readonly<Record<string, BounceReason>> = {
   "1.7": "rejected",
   "1.8": "rejected",
   "1.9": "rejected",
-  "1.10": "notaccept",
+  "1.10": "userunknown",
   "2.0": "filtered",
-  "2.1": "userunknown",
+  "2.1": "filtered",
   "2.2": "mailboxfull",
   "2.3": "exceedlimit",
   "2.4": "systemerror",
@@ -30,14 +30,12 @@ const BY_STATUS: Readonly<Record<string, BounceReason>> = {
   "3.4": "mesgtoobig",
   "3.5": "systemerror",
   "4.0": "networkerror",
-  "4.1": "expired",
   "4.2": "networkerror",
   "4.3": "systemerror",
   "4.4": "networkerror",
   "4.5": "networkerror",
   "4.6": "networkerror",
   "4.7": "expired",
-  "5.0": "syntaxerror",
   "5.1": "syntaxerror",
   "5.2": "syntaxerror",
   "5.3": "toomanyconn",
@@ -93,7 +91,10 @@ const BY_STATUS: Readonly<Record<string, BounceReason>> = {
 export function reasonOfStatus(status: string | null): BounceReason | null {
   if (status === null) return null;
   const subjectDetail = status.slice(status.indexOf(".") + 1);
-  return BY_STATUS[subjectDetail] ?? null;
+  const exact = BY_STATUS[subjectDetail];
+  if (exact !== undefined) return exact;
+  // Microsoft's three-digit details (5.1.351 "unknown recipient") keep the subject's meaning.
+  return /^1\.\d{3}$/.test(subjectDetail) ? "userunknown" : null;
 }
 
 // Placeholder detail numbers for a bounce without a status code: `5.0.9NN` (permanent) or
