@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { registerBounces } from "./bounces.js";
+import { registerCheck } from "./check.js";
 import { registerDiagnose } from "./diagnose.js";
 import { registerExplain } from "./explain.js";
 import type { CliIo } from "./io.js";
@@ -13,5 +14,6 @@ export function registerCommands(program: Command, io: CliIo, setExitCode: SetEx
   registerDiagnose(program, io, setExitCode);
   registerLogs(program, io, setExitCode);
   registerExplain(program, io, setExitCode);
+  registerCheck(program, io, setExitCode);
   registerBounces(program, io, setExitCode);
 }

@@ -1,0 +1,234 @@
+import type { DnsContext } from "../../dns/context.js";
+import { isVoidFailure, joinTxt } from "../../dns/types.js";
+import {
+  DNS_UNREACHABLE,
+  isUnanswered,
+  problem,
+  verdictOf,
+  type CheckResult,
+  type Problem,
+} from "../types.js";
+import { isDkimKeyRecord, parseDkimKey } from "./key.js";
+import { COMMON_SELECTORS } from "./selectors.js";
+
+/** The state of one selector's key. */
+export type DkimStatus =
+  | "valid"
+  | "weak"
+  | "too-short"
+  | "testing"
+  | "revoked"
+  | "invalid"
+  | "missing"
+  | "dns-error"
+  | "not-checked";
+
+/** One selector of a domain and what its key record says. */
+export interface DkimSelectorResult {
+  readonly selector: string;
+  readonly domain: string;
+  readonly name: string;
+  /** Where the selector came from: given, a log or message, or the common list. */
+  readonly source: "given" | "found" | "common";
+  readonly status: DkimStatus;
+  readonly keyType: string | null;
+  readonly bits: number | null;
+  readonly testing: boolean;
+  readonly record: string | null;
+  readonly detail: string;
+}
+
+export type DkimCheck = CheckResult<{
+  readonly domain: string;
+  readonly selectors: readonly DkimSelectorResult[];
+}>;
+
+/** A selector to check and where it came from. */
+export interface SelectorSource {
+  readonly selector: string;
+  readonly source: "given" | "found";
+}
+
+/**
+ * Checks the DKIM keys of a domain: the selectors given or found in logs and messages, or,
+ * when there are none, the common selectors (reporting only those that exist).
+ * Keys under 1024 bits fail and 1024-bit keys warn, as Gmail asks for at least 1024.
+ */
+export async function checkDkim(
+  domain: string,
+  selectors: readonly SelectorSource[],
+  dns: DnsContext,
+): Promise<DkimCheck> {
+  const guessing = selectors.length === 0;
+  const sources: { selector: string; source: DkimSelectorResult["source"] }[] = guessing
+    ? COMMON_SELECTORS.map((selector) => ({ selector, source: "common" }))
+    : [...selectors];
+  const checked = await Promise.all(
+    sources.map((s) => checkSelector(domain, s.selector, s.source, dns)),
+  );
+  const results = guessing
+    ? checked.filter((r) => r.status !== "missing" && r.status !== "not-checked")
+    : checked;
+  const evidence = { domain, selectors: results };
+  if (checked.every((r) => r.status === "not-checked")) {
+    return {
+      verdict: "not-checked",
+      explanation: DNS_UNREACHABLE,
+      evidence: { domain, selectors: guessing ? [] : checked },
+      problems: [],
+    };
+  }
+  const problems = results.flatMap((r) => selectorProblems(r));
+  if (results.length === 0) {
+    problems.push(
+      problem(
+        "dkim-not-found",
+        "warning",
+        `No DKIM key found for ${domain} under ${COMMON_SELECTORS.length} common selectors; DKIM is unverified, not necessarily absent.`,
+        "Give the selector your signer uses with --selector, or a signed message with --message.",
+      ),
+    );
+  }
+  const usable = results.filter((r) => r.status === "valid" || r.status === "weak");
+  return {
+    verdict: verdictOf(problems),
+    explanation:
+      usable.length > 0
+        ? `${domain} publishes ${usable.length} usable DKIM key${usable.length === 1 ? "" : "s"} (${usable.map((r) => r.selector).join(", ")}).`
+        : `${domain} has no usable DKIM key among the selectors checked.`,
+    evidence,
+    problems,
+  };
+}
+
+async function checkSelector(
+  domain: string,
+  selector: string,
+  source: DkimSelectorResult["source"],
+  dns: DnsContext,
+): Promise<DkimSelectorResult> {
+  const name = `${selector}._domainkey.${domain}`;
+  const base = {
+    selector,
+    domain,
+    name,
+    source,
+    keyType: null,
+    bits: null,
+    testing: false,
+    record: null,
+  };
+  const answer = await dns.lookup(name, "TXT");
+  if (!answer.ok) {
+    if (isUnanswered(answer)) return { ...base, status: "not-checked", detail: DNS_UNREACHABLE };
+    if (isVoidFailure(answer.kind))
+      return { ...base, status: "missing", detail: `${name} has no TXT record` };
+    return { ...base, status: "dns-error", detail: answer.detail };
+  }
+  const records = answer.records.map(joinTxt).filter(isDkimKeyRecord);
+  if (records.length === 0)
+    return { ...base, status: "missing", detail: `${name} has no DKIM key record` };
+  if (records.length > 1)
+    return {
+      ...base,
+      status: "invalid",
+      record: records.join(" | "),
+      detail: `${name} has ${records.length} key records`,
+    };
+  const record = records[0] as string;
+  const key = parseDkimKey(record);
+  const known = { ...base, keyType: key.keyType, bits: key.bits, testing: key.testing, record };
+  if (key.revoked)
+    return { ...known, status: "revoked", detail: "p= is empty: the key is revoked" };
+  if (key.error !== null) return { ...known, status: "invalid", detail: key.error };
+  if (key.keyType === "rsa" && key.bits !== null && key.bits < 1024)
+    return { ...known, status: "too-short", detail: `${key.bits}-bit RSA key` };
+  if (key.testing) return { ...known, status: "testing", detail: "t=y: DKIM is in test mode" };
+  if (key.keyType === "rsa" && key.bits === 1024)
+    return { ...known, status: "weak", detail: "1024-bit RSA key" };
+  return {
+    ...known,
+    status: "valid",
+    detail: `${key.bits ?? "?"}-bit ${key.keyType.toUpperCase()} key`,
+  };
+}
+
+function selectorProblems(result: DkimSelectorResult): Problem[] {
+  const where = `${result.selector}._domainkey.${result.domain}`;
+  switch (result.status) {
+    case "too-short":
+      return [
+        problem(
+          "dkim-key-too-short",
+          "error",
+          `${where} has a ${result.bits ?? "?"}-bit key; Gmail requires at least 1024 bits.`,
+          "Generate a 2048-bit key, publish it under a new selector and switch the signer to it.",
+        ),
+      ];
+    case "weak":
+      return [
+        problem(
+          "dkim-key-1024",
+          "warning",
+          `${where} has a 1024-bit key, the minimum Gmail accepts.`,
+          "Move to a 2048-bit key under a new selector.",
+        ),
+      ];
+    case "testing":
+      return [
+        problem(
+          "dkim-testing",
+          "warning",
+          `${where} has t=y, so receivers may treat signed mail as unsigned.`,
+          "Remove t=y from the key record.",
+        ),
+      ];
+    case "revoked":
+      return [
+        problem(
+          "dkim-revoked",
+          result.source === "common" ? "info" : "error",
+          `${where} is revoked (empty p=).`,
+          result.source === "common" ? null : "Sign with a selector whose key is published.",
+        ),
+      ];
+    case "invalid":
+      return [
+        problem(
+          "dkim-invalid",
+          "error",
+          `${where} is not a valid key record: ${result.detail}.`,
+          "Publish the key record exactly as the signer printed it.",
+        ),
+      ];
+    case "missing":
+      return [
+        problem(
+          "dkim-missing",
+          "error",
+          `${where} does not exist, so signatures with this selector fail.`,
+          "Publish the public key of this selector.",
+        ),
+      ];
+    case "dns-error":
+      return [
+        problem(
+          "dkim-dns-error",
+          "error",
+          `The query for ${where} failed: ${result.detail}.`,
+          "Make every name server of the zone answer.",
+        ),
+      ];
+    default:
+      return result.keyType === "ed25519"
+        ? [
+            problem(
+              "dkim-ed25519-only",
+              "info",
+              `${where} is an Ed25519 key; sign with an RSA key too, since not every receiver verifies Ed25519.`,
+              null,
+            ),
+          ]
+        : [];
+  }
+}

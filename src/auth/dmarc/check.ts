@@ -1,0 +1,240 @@
+import type { DnsContext } from "../../dns/context.js";
+import { joinTxt } from "../../dns/types.js";
+import {
+  DNS_UNREACHABLE,
+  dnsProblem,
+  isUnanswered,
+  problem,
+  verdictOf,
+  type CheckResult,
+  type Problem,
+} from "../types.js";
+import { discoverDmarc, pslOrganisationalDomain, type OrgDomainMethod } from "./discover.js";
+import { isDmarcRecord, parseDmarcRecord, type DmarcPolicy, type DmarcRecord } from "./record.js";
+
+/** A report address of another organisation, and whether it agreed to receive the reports. */
+export interface ExternalDestination {
+  readonly uri: string;
+  readonly domain: string;
+  /** The name queried (RFC 7489, section 7.1): `<domain>._report._dmarc.<destination>`. */
+  readonly queried: string;
+  readonly authorised: boolean;
+}
+
+/** Evidence of the DMARC check of one domain. */
+export interface DmarcEvidence {
+  readonly domain: string;
+  readonly record: string | null;
+  /** Where the record was found: the domain itself or a parent. */
+  readonly recordDomain: string | null;
+  readonly organisationalDomain: string;
+  readonly method: OrgDomainMethod;
+  readonly policy: DmarcPolicy | null;
+  readonly subdomainPolicy: DmarcPolicy | null;
+  readonly nonexistentPolicy: DmarcPolicy | null;
+  readonly pct: number | null;
+  readonly rua: readonly string[];
+  readonly ruf: readonly string[];
+  readonly externalDestinations: readonly ExternalDestination[];
+  readonly queried: readonly string[];
+}
+
+export type DmarcCheck = CheckResult<DmarcEvidence>;
+
+/** Finds and checks the DMARC record that applies to a From domain. */
+export async function checkDmarc(
+  domain: string,
+  dns: DnsContext,
+  method: OrgDomainMethod = "tree-walk",
+): Promise<DmarcCheck> {
+  const discovery = await discoverDmarc(domain, dns, method);
+  const evidence: DmarcEvidence = {
+    domain,
+    record: null,
+    recordDomain: discovery.recordDomain,
+    organisationalDomain: discovery.organisationalDomain,
+    method,
+    policy: null,
+    subdomainPolicy: null,
+    nonexistentPolicy: null,
+    pct: null,
+    rua: [],
+    ruf: [],
+    externalDestinations: [],
+    queried: discovery.lookups.map((lookup) => `_dmarc.${lookup.name}`),
+  };
+  if (discovery.failure !== null && isUnanswered(discovery.failure)) {
+    return { verdict: "not-checked", explanation: DNS_UNREACHABLE, evidence, problems: [] };
+  }
+  if (discovery.failure !== null)
+    return finish(evidence, [dnsProblem("dmarc-dns-error", discovery.failure)]);
+  if (discovery.records.length === 0) {
+    return finish(evidence, [
+      problem(
+        "dmarc-missing",
+        "error",
+        `${domain} publishes no DMARC record; Gmail and Yahoo require one from bulk senders.`,
+        `Publish a TXT record at _dmarc.${discovery.organisationalDomain}: "v=DMARC1; p=none; rua=mailto:dmarc-reports@${discovery.organisationalDomain}".`,
+      ),
+    ]);
+  }
+  if (discovery.records.length > 1) {
+    return finish({ ...evidence, record: discovery.records.join(" | ") }, [
+      problem(
+        "dmarc-multiple",
+        "error",
+        `_dmarc.${discovery.recordDomain ?? domain} has ${discovery.records.length} DMARC records; receivers then ignore DMARC.`,
+        "Keep one record.",
+      ),
+    ]);
+  }
+  const parsed = parseDmarcRecord(discovery.records[0] as string);
+  if (!parsed.ok) {
+    return finish({ ...evidence, record: discovery.records[0] as string }, [
+      problem(
+        "dmarc-syntax",
+        "error",
+        `The DMARC record of ${discovery.recordDomain ?? domain} is invalid: ${parsed.error}.`,
+        'Start from "v=DMARC1; p=none; rua=mailto:…".',
+      ),
+    ]);
+  }
+  const record = parsed.record;
+  const destinations = await externalDestinations(discovery.recordDomain ?? domain, record, dns);
+  const full: DmarcEvidence = {
+    ...evidence,
+    record: record.text,
+    policy: record.policy,
+    subdomainPolicy: record.subdomainPolicy,
+    nonexistentPolicy: record.nonexistentPolicy,
+    pct: record.pct,
+    rua: record.rua,
+    ruf: record.ruf,
+    externalDestinations: destinations,
+  };
+  return finish(
+    full,
+    recordProblems(domain, discovery.recordDomain ?? domain, record, parsed.warnings, destinations),
+  );
+}
+
+function finish(evidence: DmarcEvidence, problems: Problem[]): DmarcCheck {
+  const verdict = verdictOf(problems);
+  const explanation =
+    evidence.record === null
+      ? `${evidence.domain} has no usable DMARC record.`
+      : `DMARC policy for ${evidence.domain} is p=${evidence.policy ?? "?"}${evidence.recordDomain !== evidence.domain ? `, inherited from ${evidence.recordDomain ?? "?"}` : ""}.`;
+  return { verdict, explanation, evidence, problems };
+}
+
+function recordProblems(
+  domain: string,
+  recordDomain: string,
+  record: DmarcRecord,
+  warnings: readonly string[],
+  destinations: readonly ExternalDestination[],
+): Problem[] {
+  const problems: Problem[] = warnings.map((text) =>
+    problem("dmarc-tag", "warning", `DMARC record of ${recordDomain}: ${text}.`, null),
+  );
+  if (record.tags["p"] === undefined) {
+    problems.push(
+      problem(
+        "dmarc-no-policy",
+        "warning",
+        `The DMARC record of ${recordDomain} has no p= tag; receivers read it as p=none.`,
+        'Add "p=none" (or stricter) to the record.',
+      ),
+    );
+  }
+  if (record.policy === "none") {
+    problems.push(
+      problem(
+        "dmarc-monitor-only",
+        "info",
+        `p=none only monitors: receivers take no action on mail that fails DMARC.`,
+        "Move to p=quarantine once the reports show all your mail passes.",
+      ),
+    );
+  }
+  if (record.rua.length === 0) {
+    problems.push(
+      problem(
+        "dmarc-no-rua",
+        "warning",
+        `The DMARC record of ${recordDomain} has no rua= address, so you receive no aggregate reports.`,
+        `Add "rua=mailto:dmarc-reports@${recordDomain}".`,
+      ),
+    );
+  }
+  for (const uri of [...record.rua, ...record.ruf].filter(
+    (u) => !/^mailto:[^@\s]+@[^@\s]+$/i.test(u.replace(/!\d+[kmgt]?$/i, "")),
+  )) {
+    problems.push(
+      problem(
+        "dmarc-bad-uri",
+        "warning",
+        `"${uri}" is not a mailto: address; receivers skip it.`,
+        "Use mailto:address@domain.",
+      ),
+    );
+  }
+  for (const destination of destinations.filter((d) => !d.authorised)) {
+    problems.push(
+      problem(
+        "dmarc-external-unauthorised",
+        "warning",
+        `${destination.domain} has not agreed to receive DMARC reports for ${recordDomain}: ${destination.queried} has no v=DMARC1 record, so receivers drop those reports (RFC 7489, section 7.1).`,
+        `Ask ${destination.domain} to publish TXT "v=DMARC1" at ${destination.queried}.`,
+      ),
+    );
+  }
+  if (record.pct < 100) {
+    problems.push(
+      problem(
+        "dmarc-pct",
+        "info",
+        `pct=${record.pct} applies the policy to part of the failing mail; RFC 9989 drops pct.`,
+        null,
+      ),
+    );
+  }
+  if (record.testing) {
+    problems.push(
+      problem(
+        "dmarc-testing",
+        "info",
+        "t=y marks the policy as a test; receivers apply one level less.",
+        null,
+      ),
+    );
+  }
+  if (recordDomain !== domain && record.subdomainPolicy === null && record.policy !== null) {
+    problems.push(
+      problem("dmarc-inherited", "info", `${domain} uses the record of ${recordDomain}.`, null),
+    );
+  }
+  return problems;
+}
+
+/** Checks the authorisation of report addresses at other organisational domains (RFC 7489, 7.1). */
+async function externalDestinations(
+  recordDomain: string,
+  record: DmarcRecord,
+  dns: DnsContext,
+): Promise<ExternalDestination[]> {
+  const own = pslOrganisationalDomain(recordDomain);
+  const result: ExternalDestination[] = [];
+  const seen = new Set<string>();
+  for (const uri of [...record.rua, ...record.ruf]) {
+    const domain = /^mailto:[^@]+@([^!\s]+)/i.exec(uri)?.[1]?.toLowerCase();
+    if (domain === undefined || pslOrganisationalDomain(domain) === own || seen.has(domain))
+      continue;
+    seen.add(domain);
+    const queried = `${recordDomain}._report._dmarc.${domain}`;
+    const answer = await dns.lookup(queried, "TXT");
+    const authorised = answer.ok && answer.records.map(joinTxt).some(isDmarcRecord);
+    result.push({ uri, domain, queried, authorised });
+  }
+  return result;
+}

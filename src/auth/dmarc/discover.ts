@@ -1,0 +1,112 @@
+import { getDomain } from "tldts";
+import type { DnsContext } from "../../dns/context.js";
+import { isVoidFailure, joinTxt, type DnsFailure } from "../../dns/types.js";
+import { isDmarcRecord } from "./record.js";
+
+/** How the organisational domain is found: the RFC 9989 DNS tree walk, or the public suffix list. */
+export type OrgDomainMethod = "tree-walk" | "psl";
+
+/** The DMARC records found at one name during discovery. */
+export interface DmarcLookup {
+  readonly name: string;
+  readonly records: readonly string[];
+  readonly failure: DnsFailure | null;
+}
+
+/** What policy discovery found. */
+export interface DmarcDiscovery {
+  /** The domain whose `_dmarc` record applies, or null when none was found. */
+  readonly recordDomain: string | null;
+  readonly records: readonly string[];
+  readonly organisationalDomain: string;
+  readonly method: OrgDomainMethod;
+  readonly lookups: readonly DmarcLookup[];
+  /** The first DNS error that stopped discovery; NXDOMAIN and NODATA are no errors. */
+  readonly failure: DnsFailure | null;
+}
+
+/** RFC 9989 tree walk: at most this many `_dmarc` queries. */
+const MAX_WALK_QUERIES = 8;
+
+/**
+ * Names the tree walk queries for a domain, longest first: the domain itself, then, when it has
+ * eight or more labels, its seven right-most labels, then one label fewer each step down to the
+ * top-level domain (RFC 9989, DNS tree walk).
+ */
+export function treeWalkNames(domain: string): string[] {
+  const labels = domain.toLowerCase().replace(/\.$/, "").split(".");
+  const names = [labels.join(".")];
+  let count = labels.length >= 8 ? 7 : labels.length - 1;
+  while (count >= 1 && names.length < MAX_WALK_QUERIES) {
+    names.push(labels.slice(labels.length - count).join("."));
+    count--;
+  }
+  return names;
+}
+
+async function lookupAt(name: string, dns: DnsContext): Promise<DmarcLookup> {
+  const answer = await dns.lookup(`_dmarc.${name}`, "TXT");
+  if (answer.ok)
+    return { name, records: answer.records.map(joinTxt).filter(isDmarcRecord), failure: null };
+  return { name, records: [], failure: isVoidFailure(answer.kind) ? null : answer };
+}
+
+/**
+ * Finds the DMARC record that applies to a From domain and the domain's organisational domain.
+ * The policy is the first record on the walk up from the domain. With the tree walk, the
+ * organisational domain is the first name with `psd=n`, the name below a `psd=y` record, or
+ * else the shortest name with a record; with the PSL it is the registrable domain.
+ */
+export async function discoverDmarc(
+  domain: string,
+  dns: DnsContext,
+  method: OrgDomainMethod = "tree-walk",
+): Promise<DmarcDiscovery> {
+  const lookups: DmarcLookup[] = [];
+  const lower = domain.toLowerCase().replace(/\.$/, "");
+  const names =
+    method === "psl" ? [...new Set([lower, pslOrganisationalDomain(lower)])] : treeWalkNames(lower);
+  for (const name of names) {
+    const lookup = await lookupAt(name, dns);
+    lookups.push(lookup);
+    if (lookup.failure !== null) break;
+    if (method === "psl" && lookup.records.length > 0) break;
+  }
+  const found = lookups.find((lookup) => lookup.records.length > 0) ?? null;
+  const failure = lookups.find((lookup) => lookup.failure !== null)?.failure ?? null;
+  return {
+    recordDomain: found?.name ?? null,
+    records: found?.records ?? [],
+    organisationalDomain:
+      method === "psl"
+        ? pslOrganisationalDomain(domain)
+        : walkOrganisationalDomain(domain, lookups),
+    method,
+    lookups,
+    failure,
+  };
+}
+
+function walkOrganisationalDomain(domain: string, lookups: readonly DmarcLookup[]): string {
+  const start = domain.toLowerCase().replace(/\.$/, "");
+  let shortest: string | null = null;
+  for (const lookup of lookups) {
+    const psd = /(?:^|;)\s*psd\s*=\s*([yn])/i.exec(lookup.records[0] ?? "")?.[1]?.toLowerCase();
+    if (psd === "n") return lookup.name;
+    if (psd === "y" && lookup.name !== start) return oneLabelBelow(start, lookup.name);
+    if (lookup.records.length > 0) shortest = lookup.name;
+  }
+  return shortest ?? start;
+}
+
+function oneLabelBelow(start: string, parent: string): string {
+  const labels = start.split(".");
+  const parentLabels = parent.split(".").length;
+  return labels.slice(labels.length - parentLabels - 1).join(".");
+}
+
+/** The registrable domain by the public suffix list (RFC 7489, section 3.2), or the domain itself. */
+export function pslOrganisationalDomain(domain: string): string {
+  const lower = domain.toLowerCase().replace(/\.$/, "");
+  return getDomain(lower, { allowPrivateDomains: false }) ?? lower;
+}

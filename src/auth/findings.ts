@@ -1,0 +1,169 @@
+import { finding, REFERENCES } from "../diagnose/findings/build.js";
+import type { Finding, ReadinessItem } from "../diagnose/types.js";
+import type { DomainReport } from "./report.js";
+import type { PtrCheck } from "./ptr.js";
+import type { Problem } from "./types.js";
+
+const RFC_7208 = "https://www.rfc-editor.org/rfc/rfc7208";
+const RFC_7489 = "https://www.rfc-editor.org/rfc/rfc7489";
+
+/**
+ * Builds the `authentication` finding from the SPF, DKIM and DMARC checks of every domain:
+ * critical when a domain has neither a passing SPF nor a DKIM key (every provider rejects
+ * that), a warning for other errors, info when only warnings remain. Null when all is well.
+ */
+export function authenticationFinding(domains: readonly DomainReport[]): Finding | null {
+  const problems = domains.flatMap((d) => [
+    ...d.spf.problems,
+    ...d.dkimSummary.problems,
+    ...d.dmarc.problems,
+  ]);
+  const relevant = problems.filter((p) => p.severity !== "info");
+  if (relevant.length === 0) return null;
+  const unauthenticated = domains.filter(
+    (d) =>
+      d.spf.verdict === "fail" &&
+      d.dkimSummary.verdict !== "pass" &&
+      d.dkimSummary.verdict !== "warn",
+  );
+  const errors = relevant.filter((p) => p.severity === "error");
+  const severity = unauthenticated.length > 0 ? "critical" : errors.length > 0 ? "warning" : "info";
+  const corrected = domains.filter((d) => d.spf.correctedRecord !== null);
+  return finding("authentication", {
+    severity,
+    role: severity === "info" ? "contributing" : "cause",
+    title:
+      unauthenticated.length > 0
+        ? `${unauthenticated.map((d) => d.domain).join(", ")}: neither SPF nor DKIM passes`
+        : `DNS shows ${errors.length > 0 ? `${errors.length} SPF, DKIM or DMARC error${errors.length === 1 ? "" : "s"}` : "SPF, DKIM or DMARC warnings"}`,
+    summary: (errors[0] ?? (relevant[0] as Problem)).message,
+    evidence: {
+      source: "dns",
+      domains: domains.map((d) => ({
+        domain: d.domain,
+        spf: d.spf.verdict,
+        spfResult: d.spf.result,
+        dkim: d.dkimSummary.verdict,
+        dmarc: d.dmarc.verdict,
+        dmarcPolicy: d.dmarc.policy,
+      })),
+      problems: relevant.map(({ code, severity: level, message }) => ({
+        code,
+        severity: level,
+        message,
+      })),
+      correctedSpf: Object.fromEntries(corrected.map((d) => [d.domain, d.spf.correctedRecord])),
+    },
+    fix: [
+      ...corrected.map(
+        (d) => `Publish this SPF record for ${d.domain}: ${d.spf.correctedRecord ?? ""}`,
+      ),
+      ...uniqueFixes(relevant),
+    ],
+    references: [REFERENCES.gmailGuidelines, RFC_7208, RFC_7489],
+  });
+}
+
+/**
+ * Builds the `reverse-dns` finding from the PTR, forward-confirmation and HELO checks and from
+ * MX errors of the sending domains (a MAIL FROM domain that does not resolve).
+ */
+export function reverseDnsFinding(ptr: PtrCheck, domains: readonly DomainReport[]): Finding | null {
+  const mxErrors = domains.flatMap((d) => d.mx.problems.filter((p) => p.severity === "error"));
+  const relevant = [...ptr.problems, ...mxErrors].filter((p) => p.severity !== "info");
+  if (relevant.length === 0) return null;
+  const missing = ptr.evidence.ptr.filter((r) => !r.forwardConfirmed).map((r) => r.ip);
+  const severity =
+    missing.length > 0
+      ? "critical"
+      : relevant.some((p) => p.severity === "error")
+        ? "warning"
+        : "info";
+  return finding("reverse-dns", {
+    severity,
+    role: severity === "info" ? "contributing" : "cause",
+    title:
+      missing.length > 0
+        ? `No forward-confirmed reverse DNS for ${missing.join(", ")}`
+        : "Reverse DNS or MX needs attention",
+    summary: (relevant.find((p) => p.severity === "error") ?? (relevant[0] as Problem)).message,
+    evidence: {
+      source: "dns",
+      ptr: ptr.evidence.ptr.map((r) => ({
+        ip: r.ip,
+        names: r.names,
+        forwardConfirmed: r.forwardConfirmed,
+        heloMatches: r.heloMatches,
+      })),
+      helo: ptr.evidence.helo,
+      problems: relevant.map(({ code, severity: level, message }) => ({
+        code,
+        severity: level,
+        message,
+      })),
+    },
+    fix: uniqueFixes(relevant),
+    references: [REFERENCES.gmailGuidelines, REFERENCES.gmailErrors],
+  });
+}
+
+function uniqueFixes(problems: readonly Problem[]): string[] {
+  return [...new Set(problems.map((p) => p.fix).filter((fix): fix is string => fix !== null))];
+}
+
+/** The two readiness items DNS decides: SPF/DKIM/DMARC, and PTR with FCrDNS. */
+export function readinessItems(domains: readonly DomainReport[], ptr: PtrCheck): ReadinessItem[] {
+  const auth: ReadinessItem = authItem(domains);
+  const reverse: ReadinessItem =
+    ptr.evidence.ptr.length === 0
+      ? {
+          id: "ptr",
+          title: "PTR and forward-confirmed reverse DNS valid",
+          status: "not-checked",
+          detail: "No sending IP known; give --ip.",
+        }
+      : {
+          id: "ptr",
+          title: "PTR and forward-confirmed reverse DNS valid",
+          status:
+            ptr.verdict === "not-checked"
+              ? "not-checked"
+              : ptr.evidence.ptr.every((r) => r.forwardConfirmed)
+                ? "pass"
+                : "fail",
+          detail: ptr.explanation,
+        };
+  return [auth, reverse];
+}
+
+function authItem(domains: readonly DomainReport[]): ReadinessItem {
+  const base = { id: "spf-dkim-dmarc", title: "SPF and DKIM pass, DMARC published" };
+  if (domains.length === 0)
+    return { ...base, status: "not-checked", detail: "No sending domain known; give --domain." };
+  if (domains.every((d) => d.spf.verdict === "not-checked"))
+    return { ...base, status: "not-checked", detail: "DNS unreachable." };
+  const failing = domains.filter(
+    (d) =>
+      d.spf.result === undefined ||
+      Object.values(d.spf.result).some((r) => r !== "pass") ||
+      d.spf.record === null ||
+      (d.dkimSummary.verdict !== "pass" && d.dkimSummary.verdict !== "warn") ||
+      d.dmarc.policy === null,
+  );
+  if (failing.length === 0)
+    return {
+      ...base,
+      status: "pass",
+      detail: `SPF passes, a DKIM key is published and DMARC is set for ${domains.map((d) => d.domain).join(", ")}.`,
+    };
+  return {
+    ...base,
+    status: "fail",
+    detail: failing
+      .map(
+        (d) =>
+          `${d.domain}: SPF ${d.spf.verdict}, DKIM ${d.dkimSummary.verdict}, DMARC ${d.dmarc.policy === null ? "missing" : `p=${d.dmarc.policy}`}`,
+      )
+      .join("; "),
+  };
+}

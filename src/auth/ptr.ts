@@ -1,0 +1,171 @@
+import ipaddr from "ipaddr.js";
+import type { DnsContext } from "../dns/context.js";
+import { parseIp, reverseName } from "../dns/names.js";
+import { isVoidFailure } from "../dns/types.js";
+import {
+  DNS_UNREACHABLE,
+  isUnanswered,
+  problem,
+  verdictOf,
+  type CheckResult,
+  type Problem,
+} from "./types.js";
+
+/** Reverse DNS of one sending IP. */
+export interface PtrResult {
+  readonly ip: string;
+  readonly reverseName: string;
+  /** The PTR names of the IP. */
+  readonly names: readonly string[];
+  /** True when a PTR name resolves (A or AAAA) back to the IP. */
+  readonly forwardConfirmed: boolean;
+  readonly confirmedNames: readonly string[];
+  /** Whether the HELO name is one of the confirmed names; null when no HELO was given. */
+  readonly heloMatches: boolean | null;
+  /** True when a PTR name looks assigned by an ISP (it contains the address, or "dynamic"). */
+  readonly generic: boolean;
+  readonly error: string | null;
+}
+
+export type PtrCheck = CheckResult<{
+  readonly helo: string | null;
+  readonly ptr: readonly PtrResult[];
+}>;
+
+const MAX_PTR_NAMES = 10;
+
+/**
+ * Checks PTR and forward-confirmed reverse DNS of every sending IP, IPv4 and IPv6, and whether
+ * the HELO name matches. Gmail requires both from every sender (its 4.7.23 and 5.7.25 replies).
+ */
+export async function checkPtr(
+  ips: readonly string[],
+  helo: string | null,
+  dns: DnsContext,
+): Promise<PtrCheck> {
+  const results = await Promise.all(ips.map((ip) => checkOne(ip, helo, dns)));
+  const evidence = { helo, ptr: results };
+  if (results.length > 0 && results.every((r) => r.error === DNS_UNREACHABLE)) {
+    return { verdict: "not-checked", explanation: DNS_UNREACHABLE, evidence, problems: [] };
+  }
+  const problems = results.flatMap((r) => ptrProblems(r, helo));
+  const failing = results.filter((r) => !r.forwardConfirmed).map((r) => r.ip);
+  return {
+    verdict: verdictOf(problems),
+    explanation:
+      results.length === 0
+        ? "No sending IP given; reverse DNS not checked (use --ip)."
+        : failing.length === 0
+          ? "Every sending IP has a PTR name that resolves back to it."
+          : `No forward-confirmed PTR for ${failing.join(", ")}.`,
+    evidence,
+    problems,
+  };
+}
+
+async function checkOne(ip: string, helo: string | null, dns: DnsContext): Promise<PtrResult> {
+  const address = parseIp(ip);
+  const name = reverseName(ip);
+  const base = {
+    ip,
+    reverseName: name,
+    names: [],
+    forwardConfirmed: false,
+    confirmedNames: [],
+    heloMatches: null,
+    generic: false,
+  };
+  const answer = await dns.lookup(name, "PTR");
+  if (!answer.ok) {
+    if (isUnanswered(answer)) return { ...base, error: DNS_UNREACHABLE };
+    return { ...base, error: isVoidFailure(answer.kind) ? null : answer.detail };
+  }
+  const names = answer.records.map((n) => n.replace(/\.$/, "").toLowerCase());
+  const confirmed: string[] = [];
+  for (const host of names.slice(0, MAX_PTR_NAMES)) {
+    const forward = await dns.lookup(host, address.kind() === "ipv4" ? "A" : "AAAA");
+    if (forward.ok && forward.records.some((record) => sameIp(record, address)))
+      confirmed.push(host);
+  }
+  return {
+    ...base,
+    names,
+    forwardConfirmed: confirmed.length > 0,
+    confirmedNames: confirmed,
+    heloMatches: helo === null ? null : confirmed.includes(helo.toLowerCase().replace(/\.$/, "")),
+    generic: names.some((host) => looksGeneric(host, address)),
+    error: null,
+  };
+}
+
+function sameIp(text: string, address: ipaddr.IPv4 | ipaddr.IPv6): boolean {
+  return (
+    ipaddr.isValid(text) && parseIp(text).toNormalizedString() === address.toNormalizedString()
+  );
+}
+
+/** Names like `192-0-2-25.dsl.example.net` or `dynamic-…` mark an ISP's default PTR. */
+function looksGeneric(host: string, address: ipaddr.IPv4 | ipaddr.IPv6): boolean {
+  const parts = address.kind() === "ipv4" ? address.toString().split(".") : [];
+  const digits =
+    parts.length === 4 &&
+    (host.includes(parts.join("-")) ||
+      host.includes([...parts].reverse().join("-")) ||
+      host.includes(parts.join(".")));
+  return digits || /(^|[.-])(dynamic|dyn|dhcp|pool|dsl|cable|ppp|client|static|host\d)/.test(host);
+}
+
+function ptrProblems(result: PtrResult, helo: string | null): Problem[] {
+  if (result.error !== null) {
+    return [
+      problem(
+        "ptr-dns-error",
+        "error",
+        `The PTR query for ${result.ip} failed: ${result.error}.`,
+        "Ask the owner of the IP (your provider) to fix its reverse zone.",
+      ),
+    ];
+  }
+  if (result.names.length === 0) {
+    return [
+      problem(
+        "ptr-missing",
+        "error",
+        `${result.ip} has no PTR record; Gmail rejects mail from IPs without reverse DNS.`,
+        `Ask the owner of ${result.ip} (your hosting provider or ISP) to set its PTR to your mail server's host name.`,
+      ),
+    ];
+  }
+  const problems: Problem[] = [];
+  if (!result.forwardConfirmed) {
+    problems.push(
+      problem(
+        "ptr-not-confirmed",
+        "error",
+        `The PTR name of ${result.ip} (${result.names.join(", ")}) does not resolve back to ${result.ip}.`,
+        `Add an ${result.ip.includes(":") ? "AAAA" : "A"} record for ${result.names[0] ?? "the PTR name"} pointing to ${result.ip}.`,
+      ),
+    );
+  }
+  if (result.generic) {
+    problems.push(
+      problem(
+        "ptr-generic",
+        "warning",
+        `The PTR name of ${result.ip} (${result.names[0] ?? ""}) looks like an ISP's default name; receivers treat such IPs as end-user connections.`,
+        "Set the PTR to your mail server's own host name.",
+      ),
+    );
+  }
+  if (helo !== null && result.forwardConfirmed && result.heloMatches === false) {
+    problems.push(
+      problem(
+        "helo-mismatch",
+        "warning",
+        `The HELO name ${helo} is not the PTR name of ${result.ip} (${result.confirmedNames.join(", ")}).`,
+        `Send "${result.confirmedNames[0] ?? ""}" as the HELO name (Postfix smtp_helo_name, Exim helo_data).`,
+      ),
+    );
+  }
+  return problems;
+}

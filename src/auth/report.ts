@@ -1,0 +1,158 @@
+import type { DnsContext } from "../dns/context.js";
+import type { Finding, ReadinessItem } from "../diagnose/types.js";
+import { checkBimi, type BimiEvidence } from "./bimi.js";
+import { checkDkim, type DkimSelectorResult, type SelectorSource } from "./dkim/check.js";
+import { checkDmarc, type DmarcEvidence } from "./dmarc/check.js";
+import type { OrgDomainMethod } from "./dmarc/discover.js";
+import { authenticationFinding, readinessItems, reverseDnsFinding } from "./findings.js";
+import type { HttpsFetcher } from "./https.js";
+import { checkMtaSts, type MtaStsEvidence } from "./mta-sts.js";
+import { checkMx, type MxCheck } from "./mx.js";
+import { checkPtr, type PtrResult } from "./ptr.js";
+import { requirementTable, type RequirementRow } from "./requirements.js";
+import { checkSpf, type SpfEvidence } from "./spf/check.js";
+import { checkTlsRpt } from "./tls-rpt.js";
+import type { CheckResult, Problem, Verdict } from "./types.js";
+
+/** A check flattened for reports: verdict, explanation and problems beside its evidence. */
+export type Section<E> = E & {
+  readonly verdict: Verdict;
+  readonly explanation: string;
+  readonly problems: readonly Problem[];
+};
+
+/** Every check of one sending domain. */
+export interface DomainReport {
+  readonly domain: string;
+  readonly verdict: Verdict;
+  readonly spf: Section<SpfEvidence>;
+  /** One entry per selector checked (or found among the common ones). */
+  readonly dkim: readonly DkimSelectorResult[];
+  readonly dkimSummary: Section<{ readonly domain: string }>;
+  readonly dmarc: Section<DmarcEvidence>;
+  readonly mx: Section<MxCheck["evidence"]>;
+  readonly mtaSts: Section<MtaStsEvidence>;
+  readonly tlsRpt: Section<{
+    readonly domain: string;
+    readonly record: string | null;
+    readonly rua: readonly string[];
+  }>;
+  readonly bimi: Section<BimiEvidence>;
+  readonly requirements: readonly RequirementRow[];
+}
+
+/** What to check. */
+export interface SenderCheckInput {
+  readonly domains: readonly string[];
+  readonly ips: readonly string[];
+  readonly helo?: string | null;
+  /** Selectors by domain; a domain with none gets the common selectors tried. */
+  readonly selectors?: Readonly<Record<string, readonly SelectorSource[]>>;
+}
+
+/** How to check: the DNS context, the HTTPS client for MTA-STS (null skips it) and the PSL mode. */
+export interface SenderCheckContext {
+  readonly dns: DnsContext;
+  readonly fetcher: HttpsFetcher | null;
+  readonly orgDomainMethod?: OrgDomainMethod;
+}
+
+/** The result of checking sending domains and IPs. */
+export interface SenderCheckReport {
+  readonly verdict: Verdict;
+  readonly domains: readonly DomainReport[];
+  readonly ptr: readonly PtrResult[];
+  readonly reverseDns: Section<{ readonly helo: string | null }>;
+  /** `authentication` and `reverse-dns` findings, as `delist diagnose` reports them. */
+  readonly findings: readonly Finding[];
+  readonly readiness: readonly ReadinessItem[];
+}
+
+/**
+ * Runs every DNS check for the sending domains and IPs: SPF (evaluated for each IP), DKIM,
+ * DMARC, MX, MTA-STS, TLS-RPT, BIMI, the provider requirement table, PTR and FCrDNS with the
+ * HELO name. It never rejects because of DNS: unreachable DNS yields `not-checked` verdicts.
+ */
+export async function checkSenders(
+  input: SenderCheckInput,
+  context: SenderCheckContext,
+): Promise<SenderCheckReport> {
+  const helo = input.helo ?? null;
+  const ptrCheck = await checkPtr(input.ips, helo, context.dns);
+  const domains: DomainReport[] = [];
+  for (const domain of input.domains) {
+    domains.push(await checkDomain(domain, input, ptrCheck, context));
+  }
+  const reverseDns = section(ptrCheck, { helo });
+  const findings = [authenticationFinding(domains), reverseDnsFinding(ptrCheck, domains)].filter(
+    (f): f is Finding => f !== null,
+  );
+  return {
+    verdict: worst([
+      ...domains.map((d) => d.verdict),
+      ...(input.ips.length > 0 ? [ptrCheck.verdict] : []),
+    ]),
+    domains,
+    ptr: ptrCheck.evidence.ptr,
+    reverseDns,
+    findings,
+    readiness: readinessItems(domains, ptrCheck),
+  };
+}
+
+async function checkDomain(
+  domain: string,
+  input: SenderCheckInput,
+  ptr: Awaited<ReturnType<typeof checkPtr>>,
+  context: SenderCheckContext,
+): Promise<DomainReport> {
+  const dns = context.dns;
+  const [spf, dkim, dmarc, mx, tlsRpt] = await Promise.all([
+    checkSpf(domain, input.ips, input.helo ?? null, dns),
+    checkDkim(domain, input.selectors?.[domain] ?? [], dns),
+    checkDmarc(domain, dns, context.orgDomainMethod),
+    checkMx(domain, dns),
+    checkTlsRpt(domain, dns),
+  ]);
+  const [mtaSts, bimi] = await Promise.all([
+    checkMtaSts(
+      domain,
+      mx.evidence.hosts.map((h) => h.exchange),
+      dns,
+      context.fetcher,
+    ),
+    checkBimi(domain, dmarc.evidence.policy, dns),
+  ]);
+  const sections = [spf, dkim, dmarc, mx, mtaSts, tlsRpt, bimi];
+  return {
+    domain,
+    verdict: worst(sections.map((s) => s.verdict)),
+    spf: section(spf, spf.evidence),
+    dkim: dkim.evidence.selectors,
+    dkimSummary: section(dkim, { domain }),
+    dmarc: section(dmarc, dmarc.evidence),
+    mx: section(mx, mx.evidence),
+    mtaSts: section(mtaSts, mtaSts.evidence),
+    tlsRpt: section(tlsRpt, tlsRpt.evidence),
+    bimi: section(bimi, bimi.evidence),
+    requirements: requirementTable({ domain, spf, dkim, dmarc, ptr }),
+  };
+}
+
+function section<E extends object>(check: CheckResult<unknown>, evidence: E): Section<E> {
+  return {
+    ...evidence,
+    verdict: check.verdict,
+    explanation: check.explanation,
+    problems: check.problems,
+  };
+}
+
+const ORDER: Record<Verdict, number> = { pass: 0, warn: 1, "not-checked": 2, fail: 3 };
+
+/** The worst verdict; `not-checked` only when nothing at all was checked. */
+export function worst(verdicts: readonly Verdict[]): Verdict {
+  const checked = verdicts.filter((v) => v !== "not-checked");
+  if (checked.length === 0) return verdicts.length === 0 ? "pass" : "not-checked";
+  return checked.reduce((a, b) => (ORDER[b] > ORDER[a] ? b : a), "pass" as Verdict);
+}

@@ -1,0 +1,176 @@
+import type { CheckStatus } from "../diagnose/types.js";
+import type { DkimCheck } from "./dkim/check.js";
+import type { DmarcCheck } from "./dmarc/check.js";
+import type { PtrCheck } from "./ptr.js";
+import type { SpfCheck } from "./spf/check.js";
+import type { Verdict } from "./types.js";
+
+/** One sender rule of a mailbox provider, and whether the checked domain meets it. */
+export interface RequirementRow {
+  readonly provider: "gmail" | "yahoo" | "outlook";
+  /** `all` senders, or `bulk` senders only (about 5,000 messages a day or more). */
+  readonly scope: "all" | "bulk";
+  readonly rule: string;
+  readonly status: CheckStatus;
+  readonly evidence: string;
+}
+
+/** The DNS checks the table is built from, for one domain. */
+export interface RequirementInput {
+  readonly domain: string;
+  readonly spf: SpfCheck;
+  readonly dkim: DkimCheck;
+  readonly dmarc: DmarcCheck;
+  readonly ptr: PtrCheck;
+}
+
+type Rule = Omit<RequirementRow, "status" | "evidence"> & { readonly test: keyof typeof TESTS };
+
+/**
+ * The rules of Gmail (support.google.com/mail/answer/81126), Yahoo (senders.yahooinc.com) and
+ * Outlook.com (bulk senders from 5 May 2025). Rules DNS cannot show, such as spam rate, TLS and
+ * one-click unsubscribe, stay `not-checked`.
+ */
+const RULES: readonly Rule[] = [
+  { provider: "gmail", scope: "all", rule: "SPF or DKIM passes", test: "spfOrDkim" },
+  { provider: "gmail", scope: "all", rule: "PTR and forward-confirmed reverse DNS", test: "ptr" },
+  { provider: "gmail", scope: "all", rule: "TLS for sending", test: "unchecked" },
+  {
+    provider: "gmail",
+    scope: "all",
+    rule: "Spam rate below 0.3 % in Postmaster Tools",
+    test: "unchecked",
+  },
+  { provider: "gmail", scope: "bulk", rule: "SPF and DKIM both pass", test: "spfAndDkim" },
+  { provider: "gmail", scope: "bulk", rule: "DKIM key of at least 1024 bits", test: "dkimSize" },
+  {
+    provider: "gmail",
+    scope: "bulk",
+    rule: "DMARC record published (p=none is enough)",
+    test: "dmarc",
+  },
+  {
+    provider: "gmail",
+    scope: "bulk",
+    rule: "From domain aligned with SPF or DKIM",
+    test: "aligned",
+  },
+  { provider: "gmail", scope: "bulk", rule: "One-click unsubscribe (RFC 8058)", test: "unchecked" },
+  { provider: "yahoo", scope: "all", rule: "SPF or DKIM passes", test: "spfOrDkim" },
+  { provider: "yahoo", scope: "all", rule: "Valid forward and reverse DNS", test: "ptr" },
+  { provider: "yahoo", scope: "bulk", rule: "SPF and DKIM both pass", test: "spfAndDkim" },
+  {
+    provider: "yahoo",
+    scope: "bulk",
+    rule: "DMARC record that passes (p=none is enough)",
+    test: "dmarc",
+  },
+  { provider: "yahoo", scope: "bulk", rule: "One-click unsubscribe (RFC 8058)", test: "unchecked" },
+  { provider: "outlook", scope: "bulk", rule: "SPF passes", test: "spf" },
+  { provider: "outlook", scope: "bulk", rule: "DKIM passes", test: "dkim" },
+  {
+    provider: "outlook",
+    scope: "bulk",
+    rule: "DMARC at least p=none, aligned with SPF or DKIM",
+    test: "dmarcAligned",
+  },
+];
+
+type Outcome = { status: CheckStatus; evidence: string };
+
+const TESTS = {
+  spf: (input: RequirementInput): Outcome => fromVerdict(input.spf.verdict, spfEvidence(input.spf)),
+  dkim: (input: RequirementInput): Outcome => dkimOutcome(input.dkim),
+  spfOrDkim: (input: RequirementInput): Outcome => either(TESTS.spf(input), TESTS.dkim(input)),
+  spfAndDkim: (input: RequirementInput): Outcome => both(TESTS.spf(input), TESTS.dkim(input)),
+  dkimSize: (input: RequirementInput): Outcome => {
+    const short = input.dkim.evidence.selectors.filter((s) => s.status === "too-short");
+    if (input.dkim.verdict === "not-checked")
+      return { status: "not-checked", evidence: input.dkim.explanation };
+    if (short.length > 0)
+      return {
+        status: "fail",
+        evidence: short.map((s) => `${s.selector}: ${s.bits ?? "?"} bits`).join(", "),
+      };
+    const sized = input.dkim.evidence.selectors.filter((s) => s.bits !== null);
+    return sized.length === 0
+      ? { status: "unknown", evidence: "no DKIM key found" }
+      : {
+          status: "pass",
+          evidence: sized.map((s) => `${s.selector}: ${s.bits ?? "?"} bits`).join(", "),
+        };
+  },
+  dmarc: (input: RequirementInput): Outcome => {
+    if (input.dmarc.verdict === "not-checked")
+      return { status: "not-checked", evidence: input.dmarc.explanation };
+    const policy = input.dmarc.evidence.policy;
+    return policy === null
+      ? { status: "fail", evidence: input.dmarc.explanation }
+      : {
+          status: "pass",
+          evidence: `p=${policy} at _dmarc.${input.dmarc.evidence.recordDomain ?? input.domain}`,
+        };
+  },
+  aligned: (input: RequirementInput): Outcome => {
+    const auth = either(TESTS.spf(input), TESTS.dkim(input));
+    return auth.status === "pass"
+      ? {
+          status: "pass",
+          evidence: `SPF or DKIM passes for ${input.domain} itself, which is aligned when it is the From domain`,
+        }
+      : auth;
+  },
+  dmarcAligned: (input: RequirementInput): Outcome =>
+    both(TESTS.dmarc(input), TESTS.aligned(input)),
+  ptr: (input: RequirementInput): Outcome => {
+    if (input.ptr.evidence.ptr.length === 0)
+      return { status: "not-checked", evidence: "no sending IP given (use --ip)" };
+    return fromVerdict(
+      input.ptr.verdict === "warn" ? "pass" : input.ptr.verdict,
+      input.ptr.explanation,
+    );
+  },
+  unchecked: (): Outcome => ({ status: "not-checked", evidence: "not visible in DNS" }),
+};
+
+/** Builds the requirement table for one domain. */
+export function requirementTable(input: RequirementInput): RequirementRow[] {
+  return RULES.map(({ test, ...rule }) => ({ ...rule, ...TESTS[test](input) }));
+}
+
+function fromVerdict(verdict: Verdict, evidence: string): Outcome {
+  const status: CheckStatus =
+    verdict === "pass" || verdict === "warn" ? "pass" : verdict === "fail" ? "fail" : "not-checked";
+  return { status, evidence };
+}
+
+function spfEvidence(spf: SpfCheck): string {
+  const results = spf.evidence.results.map((r) => `${r.ip}: ${r.result}`).join(", ");
+  return results === "" ? spf.explanation : `SPF ${results}`;
+}
+
+function dkimOutcome(dkim: DkimCheck): Outcome {
+  if (dkim.verdict === "not-checked") return { status: "not-checked", evidence: dkim.explanation };
+  const usable = dkim.evidence.selectors.filter((s) => s.status === "valid" || s.status === "weak");
+  if (usable.length > 0)
+    return {
+      status: "pass",
+      evidence: `key published for ${usable.map((s) => s.selector).join(", ")}`,
+    };
+  const checked = dkim.evidence.selectors.length > 0;
+  return { status: checked ? "fail" : "unknown", evidence: dkim.explanation };
+}
+
+const RANK: Record<CheckStatus, number> = { pass: 0, "not-checked": 1, unknown: 2, fail: 3 };
+
+/** For "A or B", the better of the two outcomes counts. */
+function either(a: Outcome, b: Outcome): Outcome {
+  return RANK[a.status] <= RANK[b.status] ? a : b;
+}
+
+/** For "A and B", the worse of the two outcomes counts. */
+function both(a: Outcome, b: Outcome): Outcome {
+  if (a.status === "pass" && b.status === "pass")
+    return { status: "pass", evidence: `${a.evidence}; ${b.evidence}` };
+  return RANK[a.status] >= RANK[b.status] ? a : b;
+}

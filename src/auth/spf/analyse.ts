@@ -1,0 +1,260 @@
+import type { DnsContext } from "../../dns/context.js";
+import { isVoidFailure, joinTxt } from "../../dns/types.js";
+import { dnsProblem, problem, type Problem } from "../types.js";
+import { isSpfRecord, parseSpfRecord, type Directive, type DomainSpec } from "./record.js";
+
+/** One record in the include and redirect tree, with the DNS lookups it costs. */
+export interface SpfNode {
+  readonly domain: string;
+  readonly via: "record" | "include" | "redirect";
+  /** The SPF record found, or null. */
+  readonly record: string | null;
+  readonly status: "ok" | "none" | "multiple" | "syntax-error" | "dns-error" | "loop";
+  /** Lookups of this record's own terms (include, a, mx, ptr, exists, redirect). */
+  readonly lookups: number;
+  /** Lookups of this record and everything it includes or redirects to. */
+  readonly totalLookups: number;
+  readonly voidLookups: number;
+  readonly children: readonly SpfNode[];
+}
+
+/** The whole analysis of a domain's SPF record. */
+export interface SpfAnalysis {
+  /** Every `v=spf1` TXT record at the domain (more than one is an error). */
+  readonly records: readonly string[];
+  readonly tree: SpfNode;
+  readonly lookups: number;
+  readonly voidLookups: number;
+  /** Addresses that top-level `a` and `mx` terms stand for, to flatten a record over the limit. */
+  readonly addresses: Readonly<Record<string, readonly string[]>>;
+  readonly problems: readonly Problem[];
+  /** False when DNS did not answer the first query. */
+  readonly answered: boolean;
+}
+
+interface Walk {
+  readonly dns: DnsContext;
+  readonly problems: Problem[];
+  readonly addresses: Record<string, string[]>;
+  readonly stack: string[];
+}
+
+const MAX_DEPTH = 12;
+
+/** Fetches a domain's SPF record and everything it includes, counting lookups per branch. */
+export async function analyseSpf(domain: string, dns: DnsContext): Promise<SpfAnalysis> {
+  const walk: Walk = { dns, problems: [], addresses: {}, stack: [] };
+  const first = await dns.lookup(domain, "TXT");
+  const records = first.ok ? first.records.map(joinTxt).filter(isSpfRecord) : [];
+  const tree = await visit(domain, "record", walk);
+  checkLimits(tree, walk.problems);
+  return {
+    records,
+    tree,
+    lookups: tree.totalLookups,
+    voidLookups: sumVoids(tree),
+    addresses: walk.addresses,
+    problems: walk.problems,
+    answered:
+      first.ok ||
+      !(first.kind === "timeout" || first.kind === "unreachable" || first.kind === "not-recorded"),
+  };
+}
+
+function sumVoids(node: SpfNode): number {
+  return node.voidLookups + node.children.reduce((sum, child) => sum + sumVoids(child), 0);
+}
+
+function leaf(
+  domain: string,
+  via: SpfNode["via"],
+  status: SpfNode["status"],
+  record: string | null = null,
+): SpfNode {
+  return { domain, via, record, status, lookups: 0, totalLookups: 0, voidLookups: 0, children: [] };
+}
+
+async function visit(domain: string, via: SpfNode["via"], walk: Walk): Promise<SpfNode> {
+  const key = domain.toLowerCase();
+  if (walk.stack.includes(key) || walk.stack.length > MAX_DEPTH) {
+    walk.problems.push(
+      problem(
+        "spf-loop",
+        "error",
+        `${[...walk.stack, key].join(" → ")} loops back; receivers return permerror.`,
+        `Remove the ${via} of ${domain}.`,
+      ),
+    );
+    return leaf(domain, via, "loop");
+  }
+  const answer = await walk.dns.lookup(domain, "TXT");
+  if (!answer.ok && !isVoidFailure(answer.kind)) {
+    walk.problems.push(dnsProblem("spf-dns-error", answer));
+    return leaf(domain, via, "dns-error");
+  }
+  const records = answer.ok ? answer.records.map(joinTxt).filter(isSpfRecord) : [];
+  if (records.length === 0) {
+    if (via !== "record") {
+      walk.problems.push(
+        problem(
+          "spf-include-none",
+          "error",
+          `${via === "include" ? "include:" : "redirect="}${domain} has no SPF record, which makes the whole check permerror.`,
+          `Remove ${domain} from the record or ask its owner to publish SPF.`,
+        ),
+      );
+    }
+    return leaf(domain, via, "none");
+  }
+  if (records.length > 1) {
+    walk.problems.push(
+      problem(
+        "spf-multiple",
+        "error",
+        `${domain} publishes ${records.length} SPF records; receivers return permerror.`,
+        "Merge them into one record.",
+      ),
+    );
+    // Walk the terms of all records anyway, so the merged record's cost and targets are known.
+    const parsedAll = records.map(parseSpfRecord).flatMap((p) => (p.ok ? [p.record] : []));
+    walk.stack.push(key);
+    const node = await visitTerms(
+      domain,
+      via,
+      records.join(" | "),
+      parsedAll.flatMap((record) => record.directives),
+      parsedAll.find((record) => record.redirect !== null)?.redirect ?? null,
+      walk,
+    );
+    walk.stack.pop();
+    return { ...node, status: "multiple" };
+  }
+  const parsed = parseSpfRecord(records[0] as string);
+  if (!parsed.ok) {
+    walk.problems.push(
+      problem(
+        "spf-syntax",
+        "error",
+        `The SPF record of ${domain} is invalid: ${parsed.error}.`,
+        parsed.term === null ? null : `Correct or remove "${parsed.term}".`,
+      ),
+    );
+    return leaf(domain, via, "syntax-error", records[0] as string);
+  }
+  walk.stack.push(key);
+  const node = await visitTerms(
+    domain,
+    via,
+    records[0] as string,
+    parsed.record.directives,
+    parsed.record.redirect,
+    walk,
+  );
+  walk.stack.pop();
+  return node;
+}
+
+async function visitTerms(
+  domain: string,
+  via: SpfNode["via"],
+  record: string,
+  directives: readonly Directive[],
+  redirect: DomainSpec | null,
+  walk: Walk,
+): Promise<SpfNode> {
+  let lookups = 0;
+  let voidLookups = 0;
+  const children: SpfNode[] = [];
+  for (const directive of directives) {
+    const mechanism = directive.mechanism;
+    if (mechanism.kind === "all" || mechanism.kind === "ip4" || mechanism.kind === "ip6") continue;
+    lookups++;
+    const target = mechanism.domain === null ? domain : literalDomain(mechanism.domain);
+    if (target === null) continue;
+    if (mechanism.kind === "include") children.push(await visit(target, "include", walk));
+    if (mechanism.kind === "a" || mechanism.kind === "mx") {
+      const found = await addressesBehind(mechanism.kind, target, walk);
+      if (found === null) voidLookups++;
+      else if (via === "record") walk.addresses[directive.text] = found;
+    }
+  }
+  if (redirect !== null && !directives.some((d) => d.mechanism.kind === "all")) {
+    lookups++;
+    const target = literalDomain(redirect);
+    if (target !== null) children.push(await visit(target, "redirect", walk));
+  }
+  const totalLookups = lookups + children.reduce((sum, child) => sum + child.totalLookups, 0);
+  return { domain, via, record, status: "ok", lookups, totalLookups, voidLookups, children };
+}
+
+/** The domain of a domain-spec without macros; null when it depends on the message. */
+function literalDomain(spec: DomainSpec): string | null {
+  return spec.parts.every((part) => part.kind === "literal") ? spec.text.replace(/\.$/, "") : null;
+}
+
+/** The A and AAAA addresses behind an `a` or `mx` term; null for a void lookup. */
+async function addressesBehind(
+  kind: "a" | "mx",
+  name: string,
+  walk: Walk,
+): Promise<string[] | null> {
+  const hosts: string[] = [];
+  if (kind === "mx") {
+    const mx = await walk.dns.lookup(name, "MX");
+    if (!mx.ok) return null;
+    if (mx.records.length > 10) {
+      walk.problems.push(
+        problem(
+          "spf-mx-limit",
+          "error",
+          `mx at ${name} names ${mx.records.length} hosts; more than 10 is a permerror.`,
+          "Replace mx with ip4: and ip6: terms.",
+        ),
+      );
+    }
+    hosts.push(...mx.records.map((record) => record.exchange).filter((host) => host !== ""));
+  } else hosts.push(name);
+  const addresses: string[] = [];
+  for (const host of hosts.slice(0, 10)) {
+    for (const type of ["A", "AAAA"] as const) {
+      const answer = await walk.dns.lookup(host, type);
+      if (answer.ok) addresses.push(...answer.records);
+    }
+  }
+  return kind === "a" && addresses.length === 0 ? null : addresses;
+}
+
+function checkLimits(tree: SpfNode, problems: Problem[]): void {
+  if (tree.totalLookups > 10) {
+    const heavy = [...tree.children].sort((a, b) => b.totalLookups - a.totalLookups).slice(0, 3);
+    const named = heavy.map((child) => `${child.domain} (${child.totalLookups})`).join(", ");
+    problems.push(
+      problem(
+        "spf-lookup-limit",
+        "error",
+        `The record needs ${tree.totalLookups} DNS lookups; more than 10 is a permerror (RFC 7208, section 4.6.4).${named === "" ? "" : ` The largest branches: ${named}.`}`,
+        "Remove includes you no longer use, and replace a and mx terms with ip4: and ip6: ranges.",
+      ),
+    );
+  }
+  const voids = sumVoids(tree);
+  if (voids > 2) {
+    problems.push(
+      problem(
+        "spf-void-limit",
+        "error",
+        `${voids} terms point at names with no records; more than 2 is a permerror (RFC 7208, section 4.6.4).`,
+        "Remove terms whose names no longer exist.",
+      ),
+    );
+  } else if (voids > 0) {
+    problems.push(
+      problem(
+        "spf-void-lookup",
+        "warning",
+        `${voids} term${voids === 1 ? "" : "s"} point at names with no records.`,
+        "Remove terms whose names no longer exist.",
+      ),
+    );
+  }
+}

@@ -1,0 +1,153 @@
+import type { DnsContext } from "../../dns/context.js";
+import { problem, type CheckResult, type Problem, DNS_UNREACHABLE } from "../types.js";
+import { verdictOf } from "../types.js";
+import { analyseSpf, type SpfNode } from "./analyse.js";
+import { correctedRecord } from "./correct.js";
+import { evaluateSpf } from "./evaluate.js";
+import { recordProblems } from "./policy.js";
+import { parseSpfRecord } from "./record.js";
+import type { SpfResult } from "./state.js";
+
+/** The SPF result of one sending IP. */
+export interface SpfIpResult {
+  readonly ip: string;
+  readonly result: SpfResult;
+  readonly reason: string;
+  readonly explanation: string | null;
+}
+
+/** Evidence of the SPF check of one domain. */
+export interface SpfEvidence {
+  readonly domain: string;
+  /** The one SPF record, or null when there is none or several. */
+  readonly record: string | null;
+  readonly records: readonly string[];
+  /** The result for each sending IP, by IP. */
+  readonly result: Readonly<Record<string, SpfResult>>;
+  readonly results: readonly SpfIpResult[];
+  /** DNS lookups the record costs, includes and redirects counted (the limit is 10). */
+  readonly lookups: number;
+  readonly voidLookups: number;
+  readonly tree: SpfNode;
+  /** A record that fixes the problems found; null when nothing needs fixing. */
+  readonly correctedRecord: string | null;
+}
+
+export type SpfCheck = CheckResult<SpfEvidence>;
+
+/**
+ * Checks the SPF record of a domain and evaluates it for each sending IP as MAIL FROM
+ * `postmaster@domain`. A record over the lookup limit still yields its whole tree.
+ */
+export async function checkSpf(
+  domain: string,
+  ips: readonly string[],
+  helo: string | null,
+  dns: DnsContext,
+): Promise<SpfCheck> {
+  const analysis = await analyseSpf(domain, dns);
+  const results: SpfIpResult[] = [];
+  for (const ip of ips) {
+    const outcome = await evaluateSpf(
+      { ip, sender: `postmaster@${domain}`, helo: helo ?? domain },
+      dns,
+    );
+    results.push({
+      ip,
+      result: outcome.result,
+      reason: outcome.reason,
+      explanation: outcome.explanation,
+    });
+  }
+  const record = analysis.records.length === 1 ? (analysis.records[0] as string) : null;
+  const problems: Problem[] = [...analysis.problems];
+  if (analysis.records.length === 0 && analysis.tree.status === "none") {
+    problems.push(
+      problem(
+        "spf-missing",
+        "error",
+        `${domain} publishes no SPF record; Gmail requires SPF or DKIM from every sender.`,
+        "Publish the corrected record below as a TXT record at the domain.",
+      ),
+    );
+  }
+  for (const text of analysis.records) {
+    const parsed = parseSpfRecord(text);
+    if (parsed.ok) problems.push(...recordProblems(parsed.record, domain));
+  }
+  problems.push(...ipProblems(domain, results));
+
+  const evidence: SpfEvidence = {
+    domain,
+    record,
+    records: analysis.records,
+    result: Object.fromEntries(results.map((r) => [r.ip, r.result])),
+    results,
+    lookups: analysis.lookups,
+    voidLookups: analysis.voidLookups,
+    tree: analysis.tree,
+    correctedRecord: null,
+  };
+  if (!analysis.answered)
+    return { verdict: "not-checked", explanation: DNS_UNREACHABLE, evidence, problems: [] };
+  const needsFix = problems.some((p) => p.severity !== "info");
+  const corrected = needsFix
+    ? correctedRecord({
+        records: analysis.records,
+        missingIps: results.filter((r) => r.result !== "pass").map((r) => r.ip),
+        lookups: analysis.lookups,
+        addresses: analysis.addresses,
+        brokenTargets: brokenTargets(analysis.tree),
+      })
+    : null;
+  return {
+    verdict: verdictOf(problems),
+    explanation: explain(domain, record, results, problems),
+    evidence: { ...evidence, correctedRecord: corrected },
+    problems,
+  };
+}
+
+/** Include and redirect targets that make evaluation fail: no record, a loop or bad syntax. */
+function brokenTargets(tree: SpfNode): string[] {
+  return tree.children.filter((child) => child.status !== "ok").map((child) => child.domain);
+}
+
+function ipProblems(domain: string, results: readonly SpfIpResult[]): Problem[] {
+  return results
+    .filter((r) => r.result !== "pass")
+    .map((r) =>
+      problem(
+        `spf-${r.result}`,
+        r.result === "temperror" ||
+          r.result === "permerror" ||
+          r.result === "fail" ||
+          r.result === "softfail" ||
+          r.result === "none"
+          ? "error"
+          : "warning",
+        `SPF for ${domain} from ${r.ip} is ${r.result}: ${r.reason}.`,
+        r.result === "permerror" || r.result === "temperror"
+          ? null
+          : `Add ${r.ip} to the SPF record of ${domain}.`,
+      ),
+    );
+}
+
+function explain(
+  domain: string,
+  record: string | null,
+  results: readonly SpfIpResult[],
+  problems: readonly Problem[],
+): string {
+  if (record === null) return `${domain} has no usable SPF record.`;
+  const failing = results.filter((r) => r.result !== "pass");
+  if (failing.length > 0)
+    return `SPF does not pass for ${failing.map((r) => `${r.ip} (${r.result})`).join(", ")}.`;
+  const errors = problems.filter((p) => p.severity === "error").length;
+  if (errors > 0)
+    return `The SPF record of ${domain} has ${errors} error${errors === 1 ? "" : "s"}.`;
+  return results.length > 0
+    ? `SPF passes for every sending IP.`
+    : `${domain} publishes a valid SPF record.`;
+}

@@ -1,0 +1,77 @@
+import ipaddr from "ipaddr.js";
+import { parseSpfRecord, type Directive } from "./record.js";
+import { WIDEST_IPV4_PREFIX, WIDEST_IPV6_PREFIX } from "./policy.js";
+
+/** What the corrected record is built from. */
+export interface CorrectionInput {
+  /** Every `v=spf1` record at the domain. */
+  readonly records: readonly string[];
+  /** Sending IPs that do not pass today. */
+  readonly missingIps: readonly string[];
+  /** Total DNS lookups of the current record. */
+  readonly lookups: number;
+  /** Addresses behind top-level `a` and `mx` terms, by term. */
+  readonly addresses: Readonly<Record<string, readonly string[]>>;
+  /** Include and redirect targets without a usable record; their terms are dropped. */
+  readonly brokenTargets: readonly string[];
+}
+
+const MAX_LOOKUPS = 10;
+
+/**
+ * Writes one SPF record that fixes what was found: several records merged into one, invalid
+ * terms, `ptr` and over-wide ranges dropped, the failing sending IPs added, `a` and `mx`
+ * replaced by their addresses when the record is over the lookup limit, and `~all` at the end
+ * in place of `+all`, `?all` or nothing. A domain without a record gets `v=spf1 ip4:… ~all`.
+ */
+export function correctedRecord(input: CorrectionInput): string {
+  const terms: string[] = [];
+  let ending = "~all";
+  let redirect: string | null = null;
+  for (const record of input.records) {
+    for (const term of record
+      .split(" ")
+      .slice(1)
+      .filter((t) => t !== "")) {
+      const parsed = parseSpfRecord(`v=spf1 ${term}`);
+      if (!parsed.ok) continue;
+      const directive = parsed.record.directives[0];
+      const target = parsed.record.redirect?.text.toLowerCase();
+      if (target !== undefined && !input.brokenTargets.includes(target)) redirect = term;
+      if (directive === undefined) continue;
+      if (directive.mechanism.kind === "all") {
+        if (directive.qualifier === "-") ending = "-all";
+        continue;
+      }
+      for (const kept of keep(directive, input)) if (!terms.includes(kept)) terms.push(kept);
+    }
+  }
+  for (const ip of input.missingIps) {
+    const term = ipaddr.parse(ip).kind() === "ipv4" ? `ip4:${ip}` : `ip6:${ip}`;
+    if (!terms.includes(term)) terms.push(term);
+  }
+  const hasAll = input.records.some((record) => / [-~?+]?all( |$)/i.test(record));
+  const last = redirect !== null && !hasAll ? redirect : ending;
+  return ["v=spf1", ...terms, last].join(" ");
+}
+
+function keep(directive: Directive, input: CorrectionInput): string[] {
+  const mechanism = directive.mechanism;
+  if (mechanism.kind === "ptr") return [];
+  if (
+    mechanism.kind === "include" &&
+    input.brokenTargets.includes(mechanism.domain.text.toLowerCase())
+  )
+    return [];
+  if (mechanism.kind === "ip4" && mechanism.prefix < WIDEST_IPV4_PREFIX) return [];
+  if (mechanism.kind === "ip6" && mechanism.prefix < WIDEST_IPV6_PREFIX) return [];
+  const flatten =
+    input.lookups > MAX_LOOKUPS && (mechanism.kind === "a" || mechanism.kind === "mx");
+  const addresses = input.addresses[directive.text];
+  if (flatten && addresses !== undefined && addresses.length > 0) {
+    return addresses.map((address) =>
+      address.includes(":") ? `ip6:${address}` : `ip4:${address}`,
+    );
+  }
+  return [directive.text];
+}

@@ -1,0 +1,182 @@
+import type { RequirementRow } from "./requirements.js";
+import type { DomainReport, SenderCheckReport, Section } from "./report.js";
+import type { Problem, Verdict } from "./types.js";
+
+const WIDTH = 80;
+const COLOUR_CODE = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+const LABEL = 10;
+
+/** Styles the words that carry a verdict; the CLI passes colour or plain functions. */
+export interface TextStyle {
+  readonly good: (text: string) => string;
+  readonly bad: (text: string) => string;
+  readonly warn: (text: string) => string;
+  readonly dim: (text: string) => string;
+  readonly bold: (text: string) => string;
+}
+
+/** What the header line names besides the report. */
+export interface TextContext {
+  readonly resolver: string;
+  readonly queries: number;
+  readonly cacheHits: number;
+}
+
+/** Renders a check report for people, at most 80 columns wide. */
+export function renderCheckText(
+  report: SenderCheckReport,
+  context: TextContext,
+  style: TextStyle,
+): string {
+  const lines: string[] = [];
+  for (const domain of report.domains) lines.push(...domainLines(domain, style), "");
+  if (report.ptr.length > 0) lines.push(...reverseLines(report, style), "");
+  const first = report.domains[0];
+  if (first !== undefined)
+    lines.push(...requirementLines(first.domain, first.requirements, style), "");
+  if (report.findings.length > 0) {
+    lines.push(style.bold("Findings"));
+    for (const finding of report.findings) {
+      const mark =
+        finding.severity === "critical"
+          ? style.bad("CRITICAL")
+          : finding.severity === "warning"
+            ? style.warn("WARNING")
+            : style.dim("INFO");
+      lines.push(...wrap(`${mark} ${finding.id}: ${finding.title}`, 2, 4));
+    }
+    lines.push("");
+  }
+  lines.push(`Overall: ${verdictWord(report.verdict, style)}`);
+  lines.push(
+    style.dim(
+      `DNS: ${context.resolver}; ${context.queries} queries, ${context.cacheHits} answered from cache.`,
+    ),
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+function domainLines(domain: DomainReport, style: TextStyle): string[] {
+  const lines = [`${style.bold(domain.domain)}  ${verdictWord(domain.verdict, style)}`];
+  lines.push(...sectionLines("SPF", domain.spf, style, spfDetails(domain)));
+  const dkimDetails = domain.dkim.map((s) => `${s.selector}: ${s.status} (${s.detail})`);
+  lines.push(...sectionLines("DKIM", domain.dkimSummary, style, dkimDetails));
+  const dmarcDetails = domain.dmarc.record === null ? [] : [`record: ${domain.dmarc.record}`];
+  lines.push(...sectionLines("DMARC", domain.dmarc, style, dmarcDetails));
+  lines.push(...sectionLines("MX", domain.mx, style, []));
+  lines.push(...sectionLines("MTA-STS", domain.mtaSts, style, []));
+  lines.push(...sectionLines("TLS-RPT", domain.tlsRpt, style, []));
+  lines.push(...sectionLines("BIMI", domain.bimi, style, []));
+  return lines;
+}
+
+function spfDetails(domain: DomainReport): string[] {
+  const spf = domain.spf;
+  const details: string[] = [];
+  if (spf.record !== null) details.push(`record: ${spf.record}`);
+  details.push(`DNS lookups: ${spf.lookups} of 10; void lookups: ${spf.voidLookups} of 2`);
+  if (spf.results.length > 0)
+    details.push(spf.results.map((r) => `${r.ip} ${r.result}`).join(", "));
+  return details;
+}
+
+function sectionLines(
+  label: string,
+  section: Section<object>,
+  style: TextStyle,
+  details: readonly string[],
+): string[] {
+  const lines = wrap(
+    `${label.padEnd(LABEL - 2)}${verdictWord(section.verdict, style)}  ${section.explanation}`,
+    2,
+    LABEL,
+  );
+  for (const detail of details) lines.push(...wrap(style.dim(detail), LABEL, LABEL + 2));
+  for (const item of section.problems) lines.push(...problemLines(item, style));
+  const corrected = (section as { correctedRecord?: string | null }).correctedRecord;
+  if (typeof corrected === "string") {
+    lines.push(`${" ".repeat(LABEL)}Corrected record:`);
+    lines.push(...wrap(corrected, LABEL + 2, LABEL + 2));
+  }
+  return lines;
+}
+
+function problemLines(item: Problem, style: TextStyle): string[] {
+  const mark =
+    item.severity === "error"
+      ? style.bad("✗")
+      : item.severity === "warning"
+        ? style.warn("!")
+        : style.dim("i");
+  const lines = wrap(`${mark} ${item.message}`, LABEL, LABEL + 2);
+  if (item.fix !== null) lines.push(...wrap(`Fix: ${item.fix}`, LABEL + 2, LABEL + 2));
+  return lines;
+}
+
+function reverseLines(report: SenderCheckReport, style: TextStyle): string[] {
+  const lines = [`${style.bold("Reverse DNS")}  ${verdictWord(report.reverseDns.verdict, style)}`];
+  for (const ptr of report.ptr) {
+    const names = ptr.names.length > 0 ? ptr.names.join(", ") : "no PTR";
+    const state = ptr.forwardConfirmed
+      ? style.good("forward-confirmed")
+      : style.bad("not confirmed");
+    lines.push(...wrap(`${ptr.ip}  ${names}  ${state}`, 2, 4));
+  }
+  for (const item of report.reverseDns.problems) lines.push(...problemLines(item, style));
+  return lines;
+}
+
+function requirementLines(
+  domain: string,
+  rows: readonly RequirementRow[],
+  style: TextStyle,
+): string[] {
+  const lines = [style.bold(`Sender requirements for ${domain}`)];
+  const names = { gmail: "Gmail", yahoo: "Yahoo", outlook: "Outlook" };
+  for (const row of rows) {
+    const status =
+      row.status === "pass"
+        ? style.good("pass")
+        : row.status === "fail"
+          ? style.bad("fail")
+          : style.dim(row.status);
+    lines.push(
+      ...wrap(
+        `${names[row.provider].padEnd(8)}${row.scope.padEnd(5)}${status.padEnd(4)}  ${row.rule}`,
+        2,
+        23,
+      ),
+    );
+    if (row.status === "fail") lines.push(...wrap(style.dim(row.evidence), 23, 23));
+  }
+  return lines;
+}
+
+function verdictWord(verdict: Verdict, style: TextStyle): string {
+  if (verdict === "pass") return style.good("pass");
+  if (verdict === "warn") return style.warn("warn");
+  if (verdict === "fail") return style.bad("FAIL");
+  return style.dim("not checked");
+}
+
+/** Wraps text to the width; the first line starts at `indent`, the rest at `hanging`. */
+function wrap(text: string, indent: number, hanging: number): string[] {
+  const lines: string[] = [];
+  let line = " ".repeat(indent);
+  let empty = true;
+  for (const word of text.split(" ")) {
+    const visible = visibleLength(line) + (empty ? 0 : 1) + visibleLength(word);
+    if (!empty && visible > WIDTH) {
+      lines.push(line);
+      line = " ".repeat(hanging) + word;
+    } else line += (empty ? "" : " ") + word;
+    empty = false;
+  }
+  lines.push(line);
+  return lines;
+}
+
+function visibleLength(text: string): number {
+  // Colour codes take no columns.
+  return text.replace(COLOUR_CODE, "").length;
+}

@@ -1,0 +1,73 @@
+import type { DnsFailure } from "../dns/types.js";
+import { isTemporaryFailure } from "../dns/types.js";
+
+/**
+ * The verdict of one check: `pass`, `warn` (works, but a receiver may object), `fail`
+ * (receivers reject or defer for it) or `not-checked` (DNS could not be reached, or the check
+ * was skipped).
+ */
+export type Verdict = "pass" | "warn" | "fail" | "not-checked";
+
+export const VERDICTS: readonly Verdict[] = ["pass", "warn", "fail", "not-checked"];
+
+/** One thing wrong or worth knowing that a check found, with the fix in words. */
+export interface Problem {
+  /** Stable code such as `spf-lookup-limit`; reports and tests key on it. */
+  readonly code: string;
+  readonly severity: "error" | "warning" | "info";
+  readonly message: string;
+  readonly fix: string | null;
+}
+
+/** What every check returns: a verdict, one sentence why, the evidence and the problems. */
+export interface CheckResult<E> {
+  readonly verdict: Verdict;
+  readonly explanation: string;
+  readonly evidence: E;
+  readonly problems: readonly Problem[];
+}
+
+/** Builds a problem. */
+export function problem(
+  code: string,
+  severity: Problem["severity"],
+  message: string,
+  fix: string | null = null,
+): Problem {
+  return { code, severity, message, fix };
+}
+
+/** `fail` when any problem is an error, `warn` when any is a warning, else `pass`. */
+export function verdictOf(problems: readonly Problem[]): Verdict {
+  if (problems.some((p) => p.severity === "error")) return "fail";
+  if (problems.some((p) => p.severity === "warning")) return "warn";
+  return "pass";
+}
+
+/** The explanation of a check that DNS could not answer. */
+export const DNS_UNREACHABLE = "not checked: DNS unreachable";
+
+/** True when a failure means DNS gave no usable answer at all (timeout, network, replay gap). */
+export function isUnanswered(failure: DnsFailure): boolean {
+  return (
+    failure.kind === "timeout" || failure.kind === "unreachable" || failure.kind === "not-recorded"
+  );
+}
+
+/** The problem for a DNS error that is not a plain "does not exist". */
+export function dnsProblem(code: string, failure: DnsFailure): Problem {
+  const temporary = isTemporaryFailure(failure.kind);
+  return problem(
+    code,
+    temporary ? "error" : "warning",
+    `The ${failure.type} query for ${failure.name} failed: ${failure.detail}.`,
+    temporary
+      ? "Make every name server of the zone answer; receivers defer mail while DNS fails."
+      : null,
+  );
+}
+
+/** A check result that says DNS could not be asked. */
+export function notChecked<E>(evidence: E, explanation = DNS_UNREACHABLE): CheckResult<E> {
+  return { verdict: "not-checked", explanation, evidence, problems: [] };
+}

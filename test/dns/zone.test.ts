@@ -1,0 +1,73 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { reverseName } from "../../src/dns/names.js";
+import { joinTxt } from "../../src/dns/types.js";
+import { zoneResolver } from "../../src/dns/zone.js";
+import { parseZoneFile } from "../../src/dns/zone-file.js";
+
+const fixture = new URL("./fixtures/mixed.zone", import.meta.url);
+const zone = parseZoneFile(readFileSync(fixture, "utf8"), "mixed.zone");
+const resolver = zoneResolver(zone);
+
+describe("zone file", () => {
+  it("reads relative names, TTLs and MX", async () => {
+    const mx = await resolver.resolve("example.com", "MX");
+    const a = await resolver.resolve("mail.example.com.", "A");
+    expect(mx.ok && mx.records).toEqual([{ priority: 10, exchange: "mail.example.com" }]);
+    expect(a.ok && a.ttlSeconds).toBe(300);
+    expect(mx.ok && mx.ttlSeconds).toBe(3600);
+  });
+
+  it("keeps each TXT record apart and joins its strings", async () => {
+    const apex = await resolver.resolve("example.com", "TXT");
+    const long = await resolver.resolve("long.example.com", "TXT");
+    expect(apex.ok && apex.records.map(joinTxt)).toEqual([
+      "v=spf1 mx -all",
+      "google-site-verification=abc123",
+    ]);
+    expect(long.ok && long.records).toEqual([["first part; ", "second part"]]);
+  });
+
+  it("applies escapes inside quoted strings", async () => {
+    const result = await resolver.resolve("escaped.example.com", "TXT");
+    expect(result.ok && joinTxt(result.records[0] ?? [])).toBe(
+      'quote " and byte A and semicolon ; inside',
+    );
+  });
+
+  it("holds forward and reverse zones in one file", async () => {
+    const v4 = await resolver.resolve(reverseName("192.0.2.25"), "PTR");
+    const v6 = await resolver.resolve(reverseName("2001:db8::25"), "PTR");
+    expect(v4.ok && v4.records).toEqual(["mail.example.com"]);
+    expect(v6.ok && v6.records).toEqual(["mail.example.com"]);
+  });
+
+  it("tells NXDOMAIN from NODATA, empty non-terminals included", async () => {
+    const noData = await resolver.resolve("mail.example.com", "TXT");
+    const between = await resolver.resolve("b.deep.example.com", "A");
+    const missing = await resolver.resolve("nothing.example.com", "A");
+    expect(noData.ok ? "answer" : noData.kind).toBe("nodata");
+    expect(between.ok ? "answer" : between.kind).toBe("nodata");
+    expect(missing.ok ? "answer" : missing.kind).toBe("nxdomain");
+  });
+
+  it("follows CNAMEs", async () => {
+    const result = await resolver.resolve("www.example.com", "AAAA");
+    expect(result.ok && result.records).toEqual(["2001:db8::25"]);
+    expect(result.ok && result.canonicalName).toBe("mail.example.com");
+  });
+
+  it("names the file and line of a syntax error", () => {
+    const text = "$ORIGIN example.com.\n@ IN A 192.0.2.1\nmail IN A 192.0.2.999\n";
+    expect(() => parseZoneFile(text, "bad.zone")).toThrow(/bad\.zone, line 3: invalid A/);
+  });
+
+  it("rejects a relative name before $ORIGIN", () => {
+    expect(() => parseZoneFile("mail IN A 192.0.2.1\n", "bad.zone")).toThrow(/before any \$ORIGIN/);
+  });
+
+  it("rejects an unclosed parenthesis", () => {
+    const text = '$ORIGIN example.com.\n@ IN TXT ( "a"\n';
+    expect(() => parseZoneFile(text, "bad.zone")).toThrow(/never closed/);
+  });
+});
