@@ -43,7 +43,8 @@ export async function decodeMessage(
   return { kind, results };
 }
 
-function readDrafts(
+/** Returns the kind of a parsed message and its recipients before classification. */
+export function readDrafts(
   message: BounceMessage,
   sender: string | null,
 ): { kind: BounceKind | null; drafts: RecipientDraft[] } {
@@ -71,7 +72,7 @@ function readDrafts(
  * The sender of the returned message: the DSN's envelope sender fields, the returned
  * message's Return-Path or From, else the address the bounce was sent to.
  */
-function originalSender(message: BounceMessage): string | null {
+export function originalSender(message: BounceMessage): string | null {
   const fromFields =
     /^(?:X-Postfix-Sender|X-Original-Sender|Original-Mail-From):\s*(?:rfc822;)?\s*(.+)$/im.exec(
       message.deliveryStatus ?? message.feedbackReport ?? "",

@@ -4,17 +4,13 @@
  */
 import type { Stats } from "node:fs";
 import { createReadStream } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
+import { open, readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileError } from "../logs/reader/errors.js";
+import { MAX_MESSAGE_BYTES, oversizedError } from "./limits.js";
 import { splitMbox } from "./mbox.js";
 
-/**
- * Largest message read, in bytes (32 MiB). Receivers refuse messages above 10–50 MB, so a
- * returned message is rarely larger, and the MIME parser holds a whole message and its
- * decoded parts in memory, several times its size: the cap bounds that memory.
- */
-export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+export { MAX_MESSAGE_BYTES } from "./limits.js";
 
 /** One input to read: a file (an .eml, or an mbox of many messages) or standard input. */
 export type BounceSource =
@@ -89,8 +85,25 @@ export async function* readSource(
   stdin: NodeJS.ReadableStream,
   maxBytes: number = MAX_MESSAGE_BYTES,
 ): AsyncGenerator<SourceMessage> {
+  if (source.type === "file" && source.sizeBytes > maxBytes && !(await startsAsMbox(source.path))) {
+    yield { name: source.name, error: oversizedError(source.name, source.sizeBytes, maxBytes) };
+    return;
+  }
   const chunks = source.type === "stdin" ? stdin : fileChunks(source.path);
   yield* splitMbox(chunks, source.name, maxBytes);
+}
+
+// A file over the limit is skipped unread unless it is an mbox, whose messages are each
+// checked on their own.
+async function startsAsMbox(path: string): Promise<boolean> {
+  const handle = await open(path, "r");
+  try {
+    const head = Buffer.alloc(5);
+    const { bytesRead } = await handle.read(head, 0, 5, 0);
+    return head.subarray(0, bytesRead).toString("latin1") === "From ";
+  } finally {
+    await handle.close();
+  }
 }
 
 function fileChunks(path: string): AsyncIterable<Uint8Array> {

@@ -3,6 +3,7 @@
  * `From ` line, RFC 4155) or a single message. Only one message is held at a time.
  */
 import type { SourceMessage } from "./input.js";
+import { oversizedError } from "./limits.js";
 
 const FROM = Buffer.from("From ");
 const LF = 0x0a;
@@ -124,15 +125,7 @@ function take(state: SplitState): SourceMessage | null {
 
   state.index++;
   const label = state.isMbox === true ? `${state.name}#${state.index}` : state.name;
-  if (oversized) {
-    return {
-      name: label,
-      error:
-        `skipped "${label}": the message is ${formatMiB(size)}, over the limit of ` +
-        `${formatMiB(state.maxBytes)}; a bounce is far smaller, so this is probably not one ` +
-        `(to read it anyway, save the bounce part alone as an .eml file)`,
-    };
-  }
+  if (oversized) return { name: label, error: oversizedError(label, size, state.maxBytes) };
   let raw: Buffer = Buffer.concat(parts);
   if (state.isMbox === true) raw = stripFromLine(raw);
   return { name: label, raw };
@@ -144,8 +137,4 @@ function stripFromLine(raw: Buffer): Buffer {
   if (!startsWithFrom(raw, 0)) return raw;
   const end = raw.indexOf(LF);
   return end < 0 ? Buffer.alloc(0) : raw.subarray(end + 1);
-}
-
-function formatMiB(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }

@@ -47,7 +47,7 @@ const ORIGINAL =
 
 /** Parses raw message bytes; rejects only when postal-mime rejects (limits exceeded). */
 export async function parseBounceMessage(raw: Uint8Array | string): Promise<BounceMessage> {
-  const email = await PostalMime.parse(raw, PARSE_OPTIONS);
+  const email = await PostalMime.parse(withLineFeeds(raw), PARSE_OPTIONS);
   return {
     headers: email.headers.map((header) => ({ name: header.key, value: header.value })),
     subject: email.subject ?? "",
@@ -59,6 +59,22 @@ export async function parseBounceMessage(raw: Uint8Array | string): Promise<Boun
     feedbackReport: partText(email, FEEDBACK_REPORT),
     original: partText(email, ORIGINAL),
   };
+}
+
+/**
+ * Converts the line ends of a message written with bare CR (classic Mac OS mail files) to
+ * LF; the MIME parser splits lines on LF only. CRLF and LF messages are returned as they are.
+ */
+function withLineFeeds(raw: Uint8Array | string): Uint8Array | string {
+  const head =
+    typeof raw === "string"
+      ? raw.slice(0, 4096)
+      : Buffer.from(raw.subarray(0, 4096)).toString("latin1");
+  if (!head.includes("\r") || head.includes("\n")) return raw;
+  if (typeof raw === "string") return raw.replace(/\r/g, "\n");
+  const copy = Buffer.from(raw);
+  for (let index = 0; index < copy.length; index++) if (copy[index] === 0x0d) copy[index] = 0x0a;
+  return copy;
 }
 
 /** Returns the first value of header `name` (lower-case), or null. */

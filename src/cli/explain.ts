@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { SmtpStage } from "../knowledge/categories.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
+import { isPastedBounce, replyFromPastedBounce } from "../bounce/paste.js";
 import { createReplyClassifier } from "../reply/classify.js";
 import type { ExplainedReply } from "../reply/types.js";
 import type { SetExitCode } from "./commands.js";
@@ -50,12 +51,26 @@ export function registerExplain(program: Command, io: CliIo, setExitCode: SetExi
     .action(async (words: string[], options: ExplainOptions) => {
       const format = parseFormat(options.format, ["text", "json"]);
       const input = await readReply(words, io);
-      const explained = createReplyClassifier().explain(input);
+      const explained = await explainInput(input);
       io.stdout.write(
         format === "json" ? renderJson(explained) : renderText(explained, colourEnabled(io)),
       );
       setExitCode(isSuccess(explained) ? EXIT_OK : EXIT_PROBLEMS);
     });
+}
+
+/**
+ * Explains a bare reply as it is; a whole pasted bounce is first reduced to the reply of its
+ * first failed recipient, with that recipient and the remote host as hints.
+ */
+async function explainInput(input: string): Promise<ExplainedReply> {
+  const classifier = createReplyClassifier();
+  const pasted = isPastedBounce(input) ? await replyFromPastedBounce(input) : null;
+  if (pasted === null) return classifier.explain(input);
+  return classifier.explain(pasted.reply, {
+    recipient: pasted.recipient,
+    relayHost: pasted.remoteMta,
+  });
 }
 
 async function readReply(words: readonly string[], io: CliIo): Promise<string> {

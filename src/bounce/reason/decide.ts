@@ -36,6 +36,7 @@ const DECISIVE_STATUS_REASONS: ReadonlySet<BounceReason> = new Set<BounceReason>
   "notaccept",
   "systemfull",
   "rejected",
+  "blocked",
 ]);
 
 // Reasons that a refusal of the envelope sender (after MAIL FROM) may still have; any other

@@ -1,0 +1,196 @@
+import {
+  mkdtempSync,
+  mkdirSync,
+  rmSync,
+  writeFileSync,
+  openSync,
+  writeSync,
+  closeSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readBounces } from "../../src/bounce/index.js";
+import { splitMbox } from "../../src/bounce/mbox.js";
+import * as fixture from "./fixtures.js";
+
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "delist-bounces-"));
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function write(name: string, content: string | Buffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+function mbox(...messages: string[]): string {
+  return messages
+    .map(
+      (text) =>
+        `From MAILER-DAEMON Tue Mar  3 10:00:00 2026\n${text.replace(/^From /gm, ">From ")}`,
+    )
+    .join("\n");
+}
+
+async function collect(chunks: string[], maxBytes = 1024 * 1024): Promise<string[]> {
+  const names: string[] = [];
+  for await (const message of splitMbox(
+    Readable.from(chunks.map((chunk) => Buffer.from(chunk))),
+    "box",
+    maxBytes,
+  )) {
+    names.push("raw" in message ? Buffer.from(message.raw).toString() : `error: ${message.error}`);
+  }
+  return names;
+}
+
+describe("splitMbox", () => {
+  it("splits on From lines, also across chunks", async () => {
+    const text = mbox("Subject: one\n\nbody one\n", "Subject: two\n\nbody two\n");
+    const whole = await collect([text]);
+    expect(whole).toHaveLength(2);
+    expect(whole[0]).toContain("Subject: one");
+    expect(whole[1]).toContain("Subject: two");
+    for (let cut = 1; cut < text.length; cut += 7) {
+      expect(await collect([text.slice(0, cut), text.slice(cut)])).toEqual(whole);
+    }
+  });
+
+  it("keeps a body line that starts with From", async () => {
+    const text = mbox("Subject: one\n\nbody\nFrom the desk of a friend\n");
+    const messages = await collect([text]);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toContain("From the desk of a friend");
+  });
+
+  it("reads a stream without From lines as one message", async () => {
+    expect(await collect(["Subject: x\n\nFrom here on\n"])).toHaveLength(1);
+  });
+
+  it("skips an oversized message and reads the next", async () => {
+    const big = `Subject: big\n\n${"x".repeat(5000)}\n`;
+    const messages = await collect([mbox(big, "Subject: small\n\nok\n")], 1000);
+    expect(messages[0]).toMatch(/^error: skipped "box#1": the message is/);
+    expect(messages[1]).toContain("Subject: small");
+  });
+});
+
+describe("readBounces inputs", () => {
+  it("reads files, mbox files, maildirs and stdin", async () => {
+    write("one.eml", fixture.QMAIL);
+    write("box.mbox", mbox(fixture.EXIM, fixture.GMAIL_TEXT));
+    mkdirSync(join(dir, "Maildir", "cur"), { recursive: true });
+    mkdirSync(join(dir, "Maildir", "new"), { recursive: true });
+    mkdirSync(join(dir, "Maildir", "tmp"), { recursive: true });
+    write(join("Maildir", "cur", "1:2,S"), fixture.POSTFIX_DSN);
+    write(join("Maildir", "new", "2"), fixture.ARF);
+    write(join("Maildir", "tmp", "3"), fixture.DRAGONFLY);
+
+    const run = await readBounces(["one.eml", "box.mbox", "Maildir", "-"], {
+      cwd: dir,
+      stdin: Readable.from([Buffer.from(fixture.AUTO_REPLY)]),
+    });
+    expect(run.files.map((file) => file.file)).toEqual([
+      "one.eml",
+      "box.mbox",
+      join("Maildir", "cur", "1:2,S"),
+      join("Maildir", "new", "2"),
+      "-",
+    ]);
+    expect(run.files[1]?.messages).toBe(2);
+    expect(run.results.map((result) => result.file)).toContain("box.mbox#2");
+    expect(run.results.map((result) => result.reason)).toEqual([
+      "mailboxfull",
+      "userunknown",
+      "requireptr",
+      "authfailure",
+      "userunknown",
+      "feedback",
+      "feedback",
+      "vacation",
+    ]);
+    expect(run.files.every((file) => file.errors.length === 0)).toBe(true);
+  });
+
+  it("reports a missing file and goes on", async () => {
+    write("good.eml", fixture.QMAIL);
+    const run = await readBounces(["missing.eml", "good.eml"], { cwd: dir });
+    expect(run.files[0]?.errors[0]).toContain('cannot read "missing.eml": file not found');
+    expect(run.results).toHaveLength(2);
+  });
+});
+
+describe("readBounces bad input", () => {
+  it("reports binary junk per file", async () => {
+    write("junk.bin", Buffer.from(Array.from({ length: 4096 }, (_, index) => (index * 7) % 256)));
+    const run = await readBounces(["junk.bin"], { cwd: dir });
+    expect(run.results).toEqual([]);
+    expect(run.files[0]?.errors[0]).toContain('skipped "junk.bin": not a mail message');
+  });
+
+  it("reads a multipart without its boundaries", async () => {
+    const broken = fixture.POSTFIX_DSN.replace(/^--B1(?:--)?$/gm, "");
+    write("no-boundary.eml", broken);
+    const run = await readBounces(["no-boundary.eml"], { cwd: dir });
+    expect(run.files[0]?.errors).toEqual([]);
+    expect(run.results[0]?.recipient).toBe("user1@example.net");
+  });
+
+  it("reads malformed MIME headers without failing", async () => {
+    const malformed = fixture.POSTFIX_DSN.replace(
+      'boundary="B1"',
+      'boundary="B1"; charset=="; name*0*=%%%',
+    ).replace("Content-Type: message/delivery-status", "Content-Type: message/delivery-status;;;=");
+    write("malformed.eml", malformed);
+    const run = await readBounces(["malformed.eml"], { cwd: dir });
+    expect(run.files[0]?.errors).toEqual([]);
+    expect(run.results[0]?.reason).toBe("userunknown");
+  });
+
+  it("reads a truncated file", async () => {
+    const cut = fixture.POSTFIX_DSN.slice(0, fixture.POSTFIX_DSN.indexOf("Status: 5.1.1"));
+    write("truncated.eml", cut);
+    const run = await readBounces(["truncated.eml"], { cwd: dir });
+    expect(run.files[0]?.errors).toEqual([]);
+    expect(run.results[0]?.recipient).toBe("user1@example.net");
+  });
+
+  it("skips a message with a 100 MB attachment and reads the next input", async () => {
+    const path = join(dir, "huge.eml");
+    const fd = openSync(path, "w");
+    writeSync(
+      fd,
+      fixture.POSTFIX_DSN.replace(
+        "--B1--\n",
+        "--B1\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\n",
+      ),
+    );
+    const line = `${"QUJD".repeat(19)}\n`;
+    const block = line.repeat(Math.ceil((1024 * 1024) / line.length));
+    for (let megabyte = 0; megabyte < 100; megabyte++) writeSync(fd, block);
+    writeSync(fd, "--B1--\n");
+    closeSync(fd);
+    write("after.eml", fixture.QMAIL);
+
+    const before = process.memoryUsage().rss;
+    const run = await readBounces(["huge.eml", "after.eml"], { cwd: dir });
+    const grownMiB = (process.memoryUsage().rss - before) / (1024 * 1024);
+    expect(run.files[0]?.errors[0]).toMatch(
+      /skipped "huge\.eml": the message is 10\d\.\d MiB, over the limit of 32\.0 MiB/,
+    );
+    expect(run.files[1]?.errors).toEqual([]);
+    expect(run.results.map((result) => result.recipient)).toEqual([
+      "full@example.org",
+      "nobody@example.org",
+    ]);
+    expect(grownMiB).toBeLessThan(48);
+  }, 60_000);
+});
