@@ -108,5 +108,14 @@ function oneLabelBelow(start: string, parent: string): string {
 /** The registrable domain by the public suffix list (RFC 7489, section 3.2), or the domain itself. */
 export function pslOrganisationalDomain(domain: string): string {
   const lower = domain.toLowerCase().replace(/\.$/, "");
-  return getDomain(lower, { allowPrivateDomains: false }) ?? lower;
+  return registrableDomain(lower) ?? lower;
+}
+
+/**
+ * The registrable domain (public suffix plus one label) by the public suffix list bundled with
+ * `tldts`, private entries included; null for a public suffix itself or a name with a leading dot.
+ */
+export function registrableDomain(domain: string): string | null {
+  if (domain.startsWith(".")) return null;
+  return getDomain(domain.toLowerCase(), { allowPrivateDomains: true });
 }

@@ -1,0 +1,159 @@
+import { describe, expect, it } from "vitest";
+import { analyseSpf } from "../../../src/auth/spf/analyse.js";
+import { checkSpf } from "../../../src/auth/spf/check.js";
+import { zoneDns } from "../zone.js";
+
+const codes = (problems: readonly { code: string }[]): string[] => problems.map((p) => p.code);
+
+describe("SPF analysis", () => {
+  it("counts lookups per include branch", async () => {
+    const dns = zoneDns(`$ORIGIN example.com.
+@ TXT "v=spf1 a mx include:_a.example.net include:_b.example.net -all"
+@ A 192.0.2.1
+@ MX 10 mail
+mail A 192.0.2.2
+$ORIGIN example.net.
+_a TXT "v=spf1 include:_c.example.net ip4:198.51.100.0/24 -all"
+_b TXT "v=spf1 exists:%{i}.rbl.example.net -all"
+_c TXT "v=spf1 a:host.example.net -all"
+host A 198.51.100.7
+`);
+    const analysis = await analyseSpf("example.com", dns);
+    expect(analysis.lookups).toBe(7);
+    expect(analysis.tree.lookups).toBe(4);
+    expect(analysis.tree.children.map((c) => [c.domain, c.totalLookups])).toEqual([
+      ["_a.example.net", 2],
+      ["_b.example.net", 1],
+    ]);
+    expect(analysis.problems).toEqual([]);
+  });
+
+  it("reports the lookup limit and keeps the tree", async () => {
+    const includes = Array.from({ length: 6 }, (_, i) => `include:i${i}.example.net`).join(" ");
+    const zone = [
+      `$ORIGIN example.net.`,
+      ...Array.from({ length: 6 }, (_, i) => `i${i} TXT "v=spf1 a mx -all"`),
+      `mail A 192.0.2.9`,
+    ];
+    const dns = zoneDns(
+      `$ORIGIN example.com.\n@ TXT "v=spf1 ${includes} -all"\n${zone.join("\n")}\n`,
+    );
+    const analysis = await analyseSpf("example.com", dns);
+    expect(analysis.lookups).toBe(18);
+    expect(analysis.tree.children).toHaveLength(6);
+    expect(codes(analysis.problems)).toContain("spf-lookup-limit");
+  });
+
+  it("counts void lookups", async () => {
+    const dns = zoneDns(`$ORIGIN example.com.
+@ TXT "v=spf1 a:gone1.example.com a:gone2.example.com mx:gone3.example.com -all"
+`);
+    const analysis = await analyseSpf("example.com", dns);
+    expect(analysis.voidLookups).toBe(3);
+    expect(codes(analysis.problems)).toEqual(["spf-void-limit"]);
+  });
+
+  it("finds an include loop", async () => {
+    const dns = zoneDns(`$ORIGIN example.com.
+@ TXT "v=spf1 include:a.example.com -all"
+a TXT "v=spf1 include:b.example.com -all"
+b TXT "v=spf1 include:EXAMPLE.com -all"
+`);
+    const analysis = await analyseSpf("example.com", dns);
+    expect(codes(analysis.problems)).toEqual(["spf-loop"]);
+  });
+
+  it("finds a redirect loop", async () => {
+    const dns = zoneDns(`$ORIGIN example.com.
+@ TXT "v=spf1 redirect=_spf.example.com"
+_spf TXT "v=spf1 redirect=example.com"
+`);
+    const analysis = await analyseSpf("example.com", dns);
+    expect(codes(analysis.problems)).toEqual(["spf-loop"]);
+  });
+
+  it("does not call a shared include a loop", async () => {
+    const dns = zoneDns(`$ORIGIN example.com.
+@ TXT "v=spf1 include:a.example.com include:b.example.com -all"
+a TXT "v=spf1 include:shared.example.com -all"
+b TXT "v=spf1 include:shared.example.com -all"
+shared TXT "v=spf1 ip4:192.0.2.0/24 -all"
+`);
+    const analysis = await analyseSpf("example.com", dns);
+    expect(analysis.problems).toEqual([]);
+    expect(analysis.lookups).toBe(4);
+  });
+
+  it("picks the SPF record among unrelated TXT records", async () => {
+    const dns = zoneDns(`$ORIGIN example.com.
+@ TXT "google-site-verification=abc"
+@ TXT "v=spf1 ip4:192.0.2.1 -all"
+@ TXT "MS=ms12345"
+`);
+    const check = await checkSpf("example.com", ["192.0.2.1"], null, dns);
+    expect(check.evidence.records).toEqual(["v=spf1 ip4:192.0.2.1 -all"]);
+    expect(check.evidence.result).toEqual({ "192.0.2.1": "pass" });
+    expect(check.verdict).toBe("pass");
+    expect(check.evidence.correctedRecord).toBeNull();
+  });
+});
+
+describe("SPF check", () => {
+  it("flags +all, ptr and wide ranges and corrects them", async () => {
+    const dns = zoneDns(`$ORIGIN example.com.
+@ TXT "v=spf1 ptr ip4:198.0.0.0/8 ip4:192.0.2.0/28 +all"
+`);
+    const check = await checkSpf("example.com", ["203.0.113.5"], null, dns);
+    expect(codes(check.problems)).toEqual(["spf-pass-all", "spf-ptr", "spf-broad-range"]);
+    expect(check.evidence.result["203.0.113.5"]).toBe("pass");
+    expect(check.evidence.correctedRecord).toBe("v=spf1 ip4:192.0.2.0/28 ~all");
+    expect(check.verdict).toBe("fail");
+  });
+
+  it("adds a failing sending IP to the corrected record", async () => {
+    const dns = zoneDns(`$ORIGIN example.com.\n@ TXT "v=spf1 ip4:192.0.2.1 -all"\n`);
+    const check = await checkSpf("example.com", ["192.0.2.1", "2001:db8::7"], null, dns);
+    expect(check.evidence.result).toEqual({ "192.0.2.1": "pass", "2001:db8::7": "fail" });
+    expect(check.evidence.correctedRecord).toBe("v=spf1 ip4:192.0.2.1 ip6:2001:db8::7 -all");
+  });
+
+  it("merges several records into one", async () => {
+    const dns = zoneDns(`$ORIGIN example.com.
+@ TXT "v=spf1 ip4:192.0.2.1 -all"
+@ TXT "v=spf1 include:_spf.example.net ~all"
+$ORIGIN example.net.
+_spf TXT "v=spf1 ip4:198.51.100.1 -all"
+`);
+    const check = await checkSpf("example.com", ["192.0.2.1"], null, dns);
+    expect(check.evidence.result["192.0.2.1"]).toBe("permerror");
+    expect(codes(check.problems)).toContain("spf-multiple");
+    expect(check.evidence.correctedRecord).toBe(
+      "v=spf1 ip4:192.0.2.1 include:_spf.example.net -all",
+    );
+  });
+
+  it("flattens a and mx over the lookup limit", async () => {
+    const includes = Array.from({ length: 9 }, (_, i) => `include:i${i}.example.net`).join(" ");
+    const zone = Array.from({ length: 9 }, (_, i) => `i${i} TXT "v=spf1 ip4:198.51.100.${i} -all"`);
+    const dns = zoneDns(`$ORIGIN example.com.
+@ TXT "v=spf1 a mx ${includes} -all"
+@ A 192.0.2.1
+@ MX 10 mail
+mail A 192.0.2.2
+$ORIGIN example.net.
+${zone.join("\n")}
+`);
+    const check = await checkSpf("example.com", [], null, dns);
+    expect(check.evidence.lookups).toBe(11);
+    expect(check.evidence.correctedRecord).toBe(
+      `v=spf1 ip4:192.0.2.1 ip4:192.0.2.2 ${includes} -all`,
+    );
+  });
+
+  it("writes a record for a domain without one", async () => {
+    const dns = zoneDns(`$ORIGIN example.com.\n@ A 192.0.2.1\n`);
+    const check = await checkSpf("example.com", ["192.0.2.1"], null, dns);
+    expect(codes(check.problems)).toContain("spf-missing");
+    expect(check.evidence.correctedRecord).toBe("v=spf1 ip4:192.0.2.1 ~all");
+  });
+});
