@@ -48,11 +48,8 @@ export function renderCheckText(
     lines.push("");
   }
   lines.push(`Overall: ${verdictWord(report.verdict, style)}`);
-  lines.push(
-    style.dim(
-      `DNS: ${context.resolver}; ${context.queries} queries, ${context.cacheHits} answered from cache.`,
-    ),
-  );
+  const dns = `DNS: ${context.resolver}; ${context.queries} queries, ${context.cacheHits} from cache.`;
+  lines.push(...wrap(dns, 0, 2).map(style.dim));
   return `${lines.join("\n")}\n`;
 }
 

@@ -169,8 +169,12 @@ function validate(
     options.dnsReplay !== undefined,
     options.resolver !== undefined,
   ].filter(Boolean);
-  if (sources.length > 1)
+  if (sources.length > 1) {
     throw new UsageError("use only one of --zone, --dns-replay and --resolver");
+  }
+  if (options.offline === true && options.resolver !== undefined) {
+    throw new UsageError("--offline sends no DNS queries: drop --resolver, or use --zone");
+  }
   return { domains: [...new Set(cleaned)], ips: [...new Set(options.ip ?? [])], timeoutMs };
 }
 
@@ -237,8 +241,8 @@ function toJson(
       resolver: dns.description,
       offline: options.offline === true,
     },
-    verdict: report.verdict,
     ...(first === undefined ? {} : first),
+    verdict: report.verdict,
     domains: report.domains,
     ptr: report.ptr,
     reverseDns: report.reverseDns,

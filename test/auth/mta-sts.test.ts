@@ -1,0 +1,156 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import https from "node:https";
+import type { AddressInfo, LookupFunction } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { httpsFetcher } from "../../src/auth/https.js";
+import { checkMtaSts, mxMatches, parseMtaStsPolicy } from "../../src/auth/mta-sts.js";
+import { zoneDns } from "./zone.js";
+
+/** Serves policy files on 127.0.0.1 with a self-signed certificate for mta-sts.example.com. */
+let server: https.Server;
+let cert: string;
+let port: number;
+const bodies: Record<string, { status: number; type: string; body: string }> = {
+  "/good": {
+    status: 200,
+    type: "text/plain",
+    body: "version: STSv1\nmode: enforce\nmx: mail.example.com\nmx: *.backup.example.com\nmax_age: 604800\n",
+  },
+  "/other": {
+    status: 200,
+    type: "text/html",
+    body: "version: STSv1\nmode: enforce\nmx: other.example.net\nmax_age: 86400\n",
+  },
+  "/missing": { status: 404, type: "text/plain", body: "not found" },
+};
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), "delist-mta-sts-"));
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=mta-sts.example.com",
+      "-addext",
+      "subjectAltName=DNS:mta-sts.example.com",
+      "-keyout",
+      join(dir, "key.pem"),
+      "-out",
+      join(dir, "cert.pem"),
+    ],
+    { stdio: "ignore" },
+  );
+  cert = readFileSync(join(dir, "cert.pem"), "utf8");
+  server = https.createServer(
+    { key: readFileSync(join(dir, "key.pem")), cert },
+    (request, response) => {
+      const entry = bodies[currentCase] ?? { status: 500, type: "text/plain", body: "" };
+      response.writeHead(entry.status, { "content-type": entry.type });
+      response.end(entry.body);
+    },
+  );
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  port = (server.address() as AddressInfo).port;
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+let currentCase = "/good";
+
+/** Points every host name at the local server, and rewrites the URL to its port. */
+function localFetcher(trusted: boolean) {
+  const lookup: LookupFunction = (_hostname, options, callback) => {
+    if (typeof options === "object" && options.all === true) {
+      (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [
+        { address: "127.0.0.1", family: 4 },
+      ]);
+    } else callback(null, "127.0.0.1", 4);
+  };
+  const fetcher = httpsFetcher({ lookup, timeoutMs: 2000, ...(trusted ? { ca: cert } : {}) });
+  return (url: string) => fetcher(url.replace("example.com/", `example.com:${port}/`));
+}
+
+const zone = `$ORIGIN example.com.
+_mta-sts TXT "v=STSv1; id=20261204"
+`;
+
+describe("MTA-STS", () => {
+  it("passes when every MX matches the policy", async () => {
+    currentCase = "/good";
+    const check = await checkMtaSts(
+      "example.com",
+      ["mail.example.com", "mx1.backup.example.com"],
+      zoneDns(zone),
+      localFetcher(true),
+    );
+    expect(check.evidence.policy).toMatchObject({ mode: "enforce", maxAgeSeconds: 604800 });
+    expect(check.problems).toEqual([]);
+    expect(check.verdict).toBe("pass");
+  });
+
+  it("fails an MX the enforced policy does not list", async () => {
+    currentCase = "/other";
+    const check = await checkMtaSts(
+      "example.com",
+      ["mail.example.com"],
+      zoneDns(zone),
+      localFetcher(true),
+    );
+    expect(check.problems.map((p) => p.code)).toEqual([
+      "mta-sts-content-type",
+      "mta-sts-mx-mismatch",
+    ]);
+    expect(check.evidence.unmatchedMx).toEqual(["mail.example.com"]);
+  });
+
+  it("fails on HTTP errors", async () => {
+    currentCase = "/missing";
+    const check = await checkMtaSts("example.com", [], zoneDns(zone), localFetcher(true));
+    expect(check.problems.map((p) => p.code)).toEqual(["mta-sts-fetch"]);
+    expect(check.problems[0]?.message).toMatch(/HTTP 404/);
+  });
+
+  it("rejects an untrusted certificate", async () => {
+    currentCase = "/good";
+    const check = await checkMtaSts("example.com", [], zoneDns(zone), localFetcher(false));
+    expect(check.problems.map((p) => p.code)).toEqual(["mta-sts-fetch"]);
+    expect(check.verdict).toBe("fail");
+  });
+
+  it("skips the fetch offline", async () => {
+    const check = await checkMtaSts("example.com", [], zoneDns(zone), null);
+    expect(check.explanation).toMatch(/not fetched/);
+    expect(check.verdict).toBe("pass");
+  });
+
+  it("matches wildcard patterns by one label", () => {
+    expect(mxMatches("*.example.com", "mx.example.com")).toBe(true);
+    expect(mxMatches("*.example.com", "a.mx.example.com")).toBe(false);
+    expect(mxMatches("mail.example.com", "MAIL.example.com.")).toBe(true);
+  });
+
+  it("parses a policy with CRLF lines", () => {
+    expect(
+      parseMtaStsPolicy(
+        "version: STSv1\r\nmode: testing\r\nmx: a.example.com\r\nmax_age: 86400\r\n",
+      ),
+    ).toEqual({
+      version: "STSv1",
+      mode: "testing",
+      mx: ["a.example.com"],
+      maxAgeSeconds: 86400,
+    });
+  });
+});

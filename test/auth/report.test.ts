@@ -1,0 +1,93 @@
+import { readFileSync } from "node:fs";
+import { afterEach, describe, expect, it } from "vitest";
+import { checkSenders } from "../../src/auth/report.js";
+import { createDnsContext } from "../../src/dns/context.js";
+import { serverResolver } from "../../src/dns/system.js";
+import { forbidRealNetwork } from "../dns/guard.js";
+import { startDnsServer, type TestDnsServer } from "../dns/server.js";
+import { EXAMPLE_ZONE, zoneDns } from "./zone.js";
+
+forbidRealNetwork();
+
+let server: TestDnsServer | null = null;
+afterEach(async () => {
+  await server?.close();
+  server = null;
+});
+
+const zone = readFileSync(EXAMPLE_ZONE, "utf8");
+
+describe("sender checks", () => {
+  it("passes a well set-up domain", async () => {
+    const report = await checkSenders(
+      {
+        domains: ["example.com"],
+        ips: ["192.0.2.25", "2001:db8::25"],
+        helo: "mail.example.com",
+        selectors: { "example.com": [{ selector: "s2048", source: "given" }] },
+      },
+      { dns: zoneDns(zone), fetcher: null },
+    );
+    expect(report.domains[0]?.spf.result).toEqual({ "192.0.2.25": "pass", "2001:db8::25": "pass" });
+    expect(report.domains[0]?.dkim.map((s) => [s.selector, s.status])).toEqual([
+      ["s2048", "valid"],
+    ]);
+    expect(report.findings).toEqual([]);
+    expect(report.readiness.map((item) => [item.id, item.status])).toEqual([
+      ["spf-dkim-dmarc", "pass"],
+      ["ptr", "pass"],
+    ]);
+    expect(report.verdict).toBe("pass");
+  });
+
+  it("builds authentication and reverse-dns findings", async () => {
+    const report = await checkSenders(
+      {
+        domains: ["example.net"],
+        ips: ["192.0.2.26"],
+        selectors: { "example.net": [{ selector: "old", source: "given" }] },
+      },
+      { dns: zoneDns(zone), fetcher: null },
+    );
+    expect(report.findings.map((f) => [f.id, f.severity])).toEqual([
+      ["authentication", "critical"],
+      ["reverse-dns", "critical"],
+    ]);
+    const evidence = report.findings[0]?.evidence as { correctedSpf: Record<string, string> };
+    expect(evidence.correctedSpf["example.net"]).toBe("v=spf1 ip4:192.0.2.26 -all");
+    expect(report.readiness.map((item) => [item.id, item.status])).toEqual([
+      ["spf-dkim-dmarc", "fail"],
+      ["ptr", "fail"],
+    ]);
+    expect(
+      report.domains[0]?.requirements.find(
+        (r) => r.provider === "gmail" && r.rule.startsWith("DKIM key"),
+      )?.status,
+    ).toBe("fail");
+  });
+
+  it("says not checked within seconds when DNS is silent", async () => {
+    server = await startDnsServer(() => ({ drop: true }));
+    const dns = createDnsContext({
+      resolver: serverResolver(server.address, { timeoutMs: 200, retries: 1 }),
+      timeoutMs: 600,
+    });
+    const started = Date.now();
+    const report = await checkSenders(
+      { domains: ["example.com", "example.org"], ips: ["192.0.2.25"] },
+      { dns, fetcher: null },
+    );
+    const domain = report.domains[0];
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect([
+      domain?.spf.verdict,
+      domain?.dkimSummary.verdict,
+      domain?.dmarc.verdict,
+      domain?.mx.verdict,
+      report.reverseDns.verdict,
+    ]).toEqual(["not-checked", "not-checked", "not-checked", "not-checked", "not-checked"]);
+    expect(domain?.spf.explanation).toBe("not checked: DNS unreachable");
+    expect(report.verdict).toBe("not-checked");
+    expect(report.findings).toEqual([]);
+  });
+});

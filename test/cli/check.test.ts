@@ -1,0 +1,184 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { forbidRealNetwork } from "../dns/guard.js";
+import { startDnsServer, tableHandler, type TestDnsServer } from "../dns/server.js";
+import { runCommand } from "../helpers/cli.js";
+import { schemaValidator } from "../helpers/schema.js";
+
+forbidRealNetwork();
+
+const zone = fileURLToPath(new URL("../auth/fixtures/example.zone", import.meta.url));
+const validate = schemaValidator("check.schema.json");
+
+let server: TestDnsServer | null = null;
+afterEach(async () => {
+  await server?.close();
+  server = null;
+});
+
+interface CheckJson {
+  verdict: string;
+  spf: { result: Record<string, string>; lookups: number; correctedRecord: string | null };
+  dkim: { selector: string; status: string }[];
+  dmarc: { policy: string | null };
+  ptr: { ip: string; names: string[]; forwardConfirmed: boolean }[];
+  findings: { id: string }[];
+  domains: { domain: string }[];
+  dns: { queries: number; unreachable: boolean };
+}
+
+async function checkJson(
+  args: string[],
+): Promise<{ code: number; json: CheckJson; stderr: string }> {
+  const result = await runCommand(["check", ...args, "--format", "json"]);
+  return { code: result.code, json: JSON.parse(result.stdout) as CheckJson, stderr: result.stderr };
+}
+
+describe("delist check", () => {
+  it("passes a good domain from a zone file, offline", async () => {
+    const { code, json } = await checkJson([
+      "example.com",
+      "--ip",
+      "192.0.2.25",
+      "2001:db8::25",
+      "--helo",
+      "mail.example.com",
+      "--selector",
+      "s2048",
+      "--zone",
+      zone,
+      "--offline",
+    ]);
+    expect(validate(json)).toEqual([]);
+    expect(json.spf.result).toEqual({ "192.0.2.25": "pass", "2001:db8::25": "pass" });
+    expect(json.spf.lookups).toBe(1);
+    expect(json.dkim).toMatchObject([{ selector: "s2048", status: "valid" }]);
+    expect(json.dmarc.policy).toBe("quarantine");
+    expect(json.ptr.map((p) => [p.ip, p.names, p.forwardConfirmed])).toEqual([
+      ["192.0.2.25", ["mail.example.com"], true],
+      ["2001:db8::25", ["mail.example.com"], true],
+    ]);
+    expect(json.findings).toEqual([]);
+    expect(code).toBe(0);
+  });
+
+  it("fails a broken domain and writes the corrected record", async () => {
+    const { code, json } = await checkJson([
+      "example.net",
+      "--ip",
+      "192.0.2.26",
+      "--selector",
+      "old",
+      "s1024",
+      "--zone",
+      zone,
+      "--offline",
+    ]);
+    expect(validate(json)).toEqual([]);
+    expect(json.spf.result).toEqual({ "192.0.2.26": "permerror" });
+    expect(json.spf.correctedRecord).toBe("v=spf1 ip4:192.0.2.26 -all");
+    expect(json.dkim.map((s) => [s.selector, s.status])).toEqual([
+      ["old", "too-short"],
+      ["s1024", "testing"],
+    ]);
+    expect(json.findings.map((f) => f.id)).toEqual(["authentication", "reverse-dns"]);
+    expect(code).toBe(1);
+  });
+
+  it("checks several domains", async () => {
+    const { json } = await checkJson(["example.com", "example.net", "--zone", zone]);
+    expect(json.domains.map((d) => d.domain)).toEqual(["example.com", "example.net"]);
+    expect(validate(json)).toEqual([]);
+  });
+
+  it("writes text that fits 80 columns", async () => {
+    const result = await runCommand([
+      "check",
+      "example.net",
+      "--ip",
+      "192.0.2.26",
+      "--zone",
+      zone,
+      "--offline",
+    ]);
+    for (const line of result.stdout.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
+    expect(result.stdout).toContain("Corrected record:");
+    expect(result.stdout).toContain("Sender requirements for example.net");
+    expect(result.code).toBe(1);
+  });
+
+  it("says not checked with --offline and no zone", async () => {
+    const result = await runCommand(["check", "example.com", "--ip", "192.0.2.25", "--offline"]);
+    expect(result.stdout).toContain("not checked: DNS unreachable");
+    expect(result.code).toBe(1);
+  });
+
+  it("asks a given server and traces with --verbose", async () => {
+    server = await startDnsServer(
+      tableHandler({
+        "TXT example.com": [
+          { type: "TXT", name: "example.com", data: "v=spf1 ip4:192.0.2.25 -all" },
+        ],
+      }),
+    );
+    const result = await runCommand([
+      "check",
+      "example.com",
+      "--ip",
+      "192.0.2.25",
+      "--resolver",
+      server.address,
+      "--verbose",
+      "--format",
+      "json",
+    ]);
+    const json = JSON.parse(result.stdout) as CheckJson;
+    expect(json.spf.result).toEqual({ "192.0.2.25": "pass" });
+    expect(result.stderr).toContain("dns: TXT example.com -> 1 record");
+  });
+
+  it("replays a recorded run", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "delist-check-")), "dns.json");
+    const recorded = await checkJson([
+      "example.com",
+      "--ip",
+      "192.0.2.25",
+      "--zone",
+      zone,
+      "--dns-record",
+      file,
+    ]);
+    const replayed = await checkJson(["example.com", "--ip", "192.0.2.25", "--dns-replay", file]);
+    expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({ version: 1 });
+    expect(replayed.json.spf).toEqual(recorded.json.spf);
+    expect(replayed.json.dmarc).toEqual(recorded.json.dmarc);
+  });
+
+  it("rejects bad options with exit status 2", async () => {
+    expect((await runCommand(["check", "192.0.2.1"])).code).toBe(2);
+    expect((await runCommand(["check", "example.com", "--ip", "not-an-ip"])).code).toBe(2);
+    expect(
+      (await runCommand(["check", "example.com", "--zone", zone, "--resolver", "127.0.0.1"])).code,
+    ).toBe(2);
+    expect((await runCommand(["check", "example.com", "--resolver", "dns.example.com"])).code).toBe(
+      2,
+    );
+    expect((await runCommand(["check", "example.com", "--timeout-ms", "0"])).code).toBe(2);
+    const offline = ["check", "example.com", "--offline", "--resolver", "127.0.0.1"];
+    expect((await runCommand(offline)).code).toBe(2);
+    expect((await runCommand(["check"])).code).toBe(2);
+  });
+
+  it("names the line of a bad zone file", async () => {
+    const bad = fileURLToPath(new URL("../dns/fixtures/mixed.zone", import.meta.url)).replace(
+      "mixed.zone",
+      "missing.zone",
+    );
+    const result = await runCommand(["check", "example.com", "--zone", bad]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("missing.zone");
+  });
+});
