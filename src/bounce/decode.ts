@@ -6,6 +6,7 @@
 import type { ReplyClassifier } from "../reply/classify.js";
 import type { ExplainedReply } from "../reply/types.js";
 import { firstAddress } from "./formats/address.js";
+import { draftsFromSes, sesNotification } from "./formats/amazon-ses.js";
 import { draftFromAutoReply, isAutoReply } from "./formats/auto-reply.js";
 import { draftsFromFeedback, isFeedbackReport } from "./formats/arf.js";
 import { recipientBlocks } from "./formats/blocks.js";
@@ -49,6 +50,11 @@ export function readDrafts(
   sender: string | null,
 ): { kind: BounceKind | null; drafts: RecipientDraft[] } {
   if (isFeedbackReport(message)) return { kind: "feedback", drafts: draftsFromFeedback(message) };
+  const ses = message.deliveryStatus === null ? sesNotification(message.text) : null;
+  if (ses !== null) {
+    const drafts = draftsFromSes(ses);
+    return { kind: drafts[0]?.reason === "feedback" ? "feedback" : "dsn", drafts };
+  }
 
   const notification = notificationPart(message.text);
   const fields =
@@ -103,10 +109,13 @@ function finish(draft: RecipientDraft, context: FinishContext): BounceResult {
     recipient: draft.recipient,
     relayHost: draft.remoteMta,
   });
-  const replyCode = replyCodeOf(explained);
+  // Amazon SES and WorkMail end an expiry notice with the last remote reply in angle
+  // brackets ("…840 minutes.<421 4.4.2 Connection timed out>"): that reply is the cause.
+  const nested = /<([45]\d\d) ([45]\.\d{1,3}\.\d{1,3})\b[^<>]*>\s*$/.exec(diagnostic);
+  const replyCode = nested === null ? replyCodeOf(explained) : Number(nested[1]);
   let status = chooseStatus(
     draft.status,
-    explained.enhancedStatus ?? statusInText(diagnostic),
+    nested?.[2] ?? explained.enhancedStatus ?? statusInText(diagnostic),
     replyCode,
   );
   const reason = decideReason({
@@ -119,6 +128,7 @@ function finish(draft: RecipientDraft, context: FinishContext): BounceResult {
     action: draft.action,
     ruleId: explained.ruleId,
     category: explained.category,
+    knownProvider: explained.provider !== null && explained.provider !== "other",
   });
   const permanent = isPermanent(draft, status, replyCode);
   if (status === null && context.kind !== "feedback" && context.kind !== "auto-reply") {
@@ -181,7 +191,7 @@ const GAVE_UP_RETRYING = /retry timeout exceeded|have been failing for a long ti
 
 /** An enhanced code anywhere in the text (`#5.1.0`, `(#4.4.1)`), for texts without a reply code. */
 function statusInText(text: string): string | null {
-  return /(?:^|[\s#(\[:;])([245]\.\d{1,3}\.\d{1,3})(?![\d.]*\d)/.exec(text)?.[1] ?? null;
+  return /(?:^|[\s#([:;])([245]\.\d{1,3}\.\d{1,3})(?![\d.]*\d)/.exec(text)?.[1] ?? null;
 }
 
 function isPermanent(

@@ -41,7 +41,10 @@ export function registerBounces(program: Command, io: CliIo, setExitCode: SetExi
 }
 
 function exitCode(results: readonly BounceResult[], files: readonly BounceFileSummary[]): number {
-  const read = files.reduce((sum, file) => sum + file.messages - file.errors.length, 0);
+  const read = files.reduce(
+    (sum, file) => sum + Math.max(0, file.messages - file.errors.length),
+    0,
+  );
   if (read <= 0) return EXIT_USAGE;
   return results.some(isFailure) ? EXIT_PROBLEMS : EXIT_OK;
 }

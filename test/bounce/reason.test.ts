@@ -12,6 +12,7 @@ function input(overrides: Partial<ReasonInput>): ReasonInput {
     action: "failed",
     ruleId: "generic.unknown",
     category: "unknown",
+    knownProvider: false,
     ...overrides,
   };
 }

@@ -30,7 +30,7 @@ export function draftsFromText(message: BounceMessage, sender: string | null): R
   // itself and no other block is left.
   const others = blocks.filter((block) => !isSender(block.recipient, sender, message));
   const usable = others.length > 0 ? others : blocks;
-  const action = isDelayNotice(message, notification) ? "delayed" : "failed";
+  const action = isDelayNotice(notification) ? "delayed" : "failed";
   if (usable.length > 0) return usable.map((block) => draftOfBlock(block, preamble, action));
 
   const fallback = fallbackRecipients(message, sender);
@@ -69,8 +69,7 @@ function draftOfBlock(
   };
 }
 
-function isDelayNotice(message: BounceMessage, notification: string): boolean {
-  if (/\bdelay(?:ed)?\b|warning/i.test(message.subject)) return true;
+function isDelayNotice(notification: string): boolean {
   return /has not yet been delivered|delivery to the following recipients? (?:has been|was) delayed|warning message only/i.test(
     notification,
   );

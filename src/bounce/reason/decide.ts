@@ -19,6 +19,8 @@ export interface ReasonInput {
   readonly action: BounceAction | null;
   readonly ruleId: string;
   readonly category: Category;
+  /** True when the reply came from a large mailbox provider (Gmail, Outlook, Yahoo…). */
+  readonly knownProvider: boolean;
 }
 
 // Reasons that a status code settles whatever the text says: the code names the condition
@@ -88,8 +90,8 @@ export function decideReason(input: ReasonInput): BounceReason {
 }
 
 /**
- * An "unknown user" reply is about the address only when it answered RCPT TO, or when the
- * status code says so. The same words after the message was sent (end of DATA), or from a
+ * An "unknown user" reply is about the address only when it answered RCPT TO, came from a
+ * large mailbox provider, or the status code says so. The same words after the message was sent (end of DATA), or from a
  * server that does not say when it refused, come from content filters that pretend the
  * user does not exist, so the recipient may well be valid.
  */
@@ -99,7 +101,8 @@ function recipientOrFilter(
   byStatus: BounceReason | null,
 ): BounceReason {
   if (reason !== "userunknown") return reason;
-  if (input.command === "rcpt") return "userunknown";
+  // Large mailbox providers check recipients at RCPT TO and filter content separately.
+  if (input.command === "rcpt" || input.knownProvider) return "userunknown";
   if (byStatus === "userunknown" || byStatus === "filtered") return byStatus;
   if (input.command === "data") return "filtered";
   return input.replyCode === null ? "userunknown" : "filtered";

@@ -13,6 +13,8 @@ export interface ReasonPhrases {
 }
 
 export const REASON_PHRASES: readonly ReasonPhrases[] = [
+  // Google Groups quotes its advice on SPF and DKIM after this verdict.
+  { reason: "spamdetected", patterns: [/rejected due to spam classification/] },
   {
     reason: "authfailure",
     patterns: [
@@ -205,7 +207,7 @@ export const REASON_PHRASES: readonly ReasonPhrases[] = [
   {
     reason: "policyviolation",
     patterns: [
-      /policy (?:violation|reasons|rejection|rejected)|violat(?:es|ion of|ed) (?:our |the )?(?:policy|policies)|local policy|denied by policy|host network not allowed|header error|content presents a potential security issue|prohibited by (?:administrative )?policy|against (?:our|the) (?:policy|policies)|message not allowed|not accepted for policy|content policy|policy restrictions|administrative prohibition|message refused by policy/,
+      /policy (?:violation|reasons|rejection|rejected)|violat(?:es|ion of|ed) (?:our |the )?(?:policy|policies)|local policy|denied by policy|host network not allowed|header error|content presents a potential|prohibited by (?:administrative )?policy|against (?:our|the) (?:policy|policies)|message not allowed|not accepted for policy|content policy|policy restrictions|administrative prohibition|message refused by policy/,
     ],
   },
   {

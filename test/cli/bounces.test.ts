@@ -1,0 +1,110 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCommand } from "../helpers/cli.js";
+import { schemaValidator } from "../helpers/schema.js";
+import * as fixture from "../bounce/fixtures.js";
+
+let dir: string;
+let rel: (name: string) => string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "delist-cli-bounces-"));
+  rel = (name) => relative(process.cwd(), join(dir, name));
+  writeFileSync(join(dir, "dsn.eml"), fixture.POSTFIX_DSN);
+  writeFileSync(join(dir, "qmail.eml"), fixture.QMAIL);
+  writeFileSync(join(dir, "plain.eml"), fixture.PLAIN_MAIL);
+  writeFileSync(join(dir, "arf.eml"), fixture.ARF);
+  writeFileSync(join(dir, "junk.bin"), Buffer.alloc(2048, 1));
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("delist bounces", () => {
+  it("prints a table and one entry per recipient within 80 columns", async () => {
+    const result = await runCommand(["bounces", rel("dsn.eml"), rel("qmail.eml")]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("3 recipients in 2 messages from 2 inputs");
+    expect(result.stdout).toMatch(/^userunknown\s+unknown\s+2\s+2$/m);
+    expect(result.stdout).toMatch(/^mailboxfull\s+unknown\s+1\s+0$/m);
+    expect(result.stdout).toContain("user1@example.net  userunknown  550 5.1.1  hard");
+    for (const line of result.stdout.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
+    expect(result.stderr).toBe("");
+  });
+
+  it("prints JSON that matches the schema", async () => {
+    const result = await runCommand([
+      "bounces",
+      "--format",
+      "json",
+      rel("dsn.eml"),
+      rel("arf.eml"),
+    ]);
+    const output = JSON.parse(result.stdout) as Record<string, unknown>[];
+    expect(schemaValidator("bounces.schema.json")(output)).toEqual([]);
+    expect(output).toHaveLength(3);
+    expect(output[0]?.["schemaVersion"]).toBe(1);
+    expect(output[0]?.["reason"]).toBe("userunknown");
+    expect(output[1]?.["reason"]).toBe("feedback");
+  });
+
+  it("exits 0 when nothing failed", async () => {
+    const result = await runCommand(["bounces", rel("plain.eml")]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("0 recipients in 1 message from 1 input (1 not a bounce)");
+  });
+
+  it("reads standard input", async () => {
+    const result = await runCommand(["bounces", "--format", "json", "-"], fixture.QMAIL);
+    const output = JSON.parse(result.stdout) as Record<string, unknown>[];
+    expect(output.map((item) => item["file"])).toEqual(["-", "-"]);
+    expect(result.code).toBe(1);
+  });
+
+  it("reports unreadable inputs on stderr and goes on", async () => {
+    const result = await runCommand([
+      "bounces",
+      rel("junk.bin"),
+      rel("missing.eml"),
+      rel("qmail.eml"),
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("not a mail message");
+    expect(result.stderr).toContain("file not found");
+    expect(result.stdout).toContain("2 recipients");
+  });
+
+  it("exits 2 when nothing could be read", async () => {
+    expect((await runCommand(["bounces", rel("missing.eml")])).code).toBe(2);
+    expect((await runCommand(["bounces", rel("junk.bin")])).code).toBe(2);
+  });
+
+  it("exits 2 for usage errors", async () => {
+    expect((await runCommand(["bounces"])).code).toBe(2);
+    const bad = await runCommand(["bounces", "--format", "xml", rel("dsn.eml")]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('invalid --format "xml"');
+  });
+});
+
+describe("delist explain with a pasted bounce", () => {
+  it("explains the reply inside a whole message", async () => {
+    const result = await runCommand(["explain", "--format", "json", "-"], fixture.GMAIL_TEXT);
+    const output = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(output["replyCode"]).toBe(550);
+    expect(output["enhancedStatus"]).toBe("5.7.26");
+    expect(output["category"]).toBe("authentication");
+  });
+
+  it("explains the reply inside a body without headers", async () => {
+    const body = fixture.QMAIL.slice(fixture.QMAIL.indexOf("Hi. This is"));
+    const result = await runCommand(["explain", "--format", "json", "-"], body);
+    const output = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(output["replyCode"]).toBe(552);
+    expect(output["enhancedStatus"]).toBe("5.2.2");
+    expect(output["category"]).toBe("recipient");
+  });
+});
