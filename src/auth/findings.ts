@@ -27,7 +27,9 @@ export function authenticationFinding(domains: readonly DomainReport[]): Finding
       d.dkimSummary.verdict !== "warn",
   );
   const errors = relevant.filter((p) => p.severity === "error");
-  const severity = unauthenticated.length > 0 ? "critical" : errors.length > 0 ? "warning" : "info";
+  let severity: Finding["severity"] = "info";
+  if (errors.length > 0) severity = "warning";
+  if (unauthenticated.length > 0) severity = "critical";
   const corrected = domains.filter((d) => d.spf.correctedRecord !== null);
   return finding("authentication", {
     severity,
@@ -111,7 +113,7 @@ function uniqueFixes(problems: readonly Problem[]): string[] {
   return [...new Set(problems.map((p) => p.fix).filter((fix): fix is string => fix !== null))];
 }
 
-/** The two readiness items DNS decides: SPF/DKIM/DMARC, and PTR with FCrDNS. */
+/** Builds the two readiness items DNS decides: SPF/DKIM/DMARC, and PTR with FCrDNS. */
 export function readinessItems(domains: readonly DomainReport[], ptr: PtrCheck): ReadinessItem[] {
   const auth: ReadinessItem = authItem(domains);
   const reverse: ReadinessItem =

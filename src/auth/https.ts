@@ -23,8 +23,8 @@ export interface HttpsFetcherOptions {
 }
 
 /**
- * The default fetcher: Node's `https` with certificate checks on, no redirects (RFC 8461,
- * section 3.3 forbids following them) and a size and time limit.
+ * Creates the default fetcher: Node's `https` with certificate checks on, a size and time limit,
+ * and no redirects, because RFC 8461 (section 3.3) forbids following them.
  */
 export function httpsFetcher(options: HttpsFetcherOptions = {}): HttpsFetcher {
   const timeoutMs = options.timeoutMs ?? 5000;

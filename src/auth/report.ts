@@ -41,7 +41,7 @@ export interface DomainReport {
   readonly requirements: readonly RequirementRow[];
 }
 
-/** What to check. */
+/** Domains, IPs, HELO name and DKIM selectors to check. */
 export interface SenderCheckInput {
   readonly domains: readonly string[];
   readonly ips: readonly string[];
@@ -150,7 +150,7 @@ function section<E extends object>(check: CheckResult<unknown>, evidence: E): Se
 
 const ORDER: Record<Verdict, number> = { pass: 0, warn: 1, "not-checked": 2, fail: 3 };
 
-/** The worst verdict; `not-checked` only when nothing at all was checked. */
+/** Returns the worst verdict, and `not-checked` only when nothing at all was checked. */
 export function worst(verdicts: readonly Verdict[]): Verdict {
   const checked = verdicts.filter((v) => v !== "not-checked");
   if (checked.length === 0) return verdicts.length === 0 ? "pass" : "not-checked";

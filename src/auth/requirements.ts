@@ -139,9 +139,9 @@ export function requirementTable(input: RequirementInput): RequirementRow[] {
 }
 
 function fromVerdict(verdict: Verdict, evidence: string): Outcome {
-  const status: CheckStatus =
-    verdict === "pass" || verdict === "warn" ? "pass" : verdict === "fail" ? "fail" : "not-checked";
-  return { status, evidence };
+  if (verdict === "pass" || verdict === "warn") return { status: "pass", evidence };
+  if (verdict === "fail") return { status: "fail", evidence };
+  return { status: "not-checked", evidence };
 }
 
 function spfEvidence(spf: SpfCheck): string {

@@ -15,7 +15,7 @@ export interface TextStyle {
   readonly bold: (text: string) => string;
 }
 
-/** What the header line names besides the report. */
+/** Run details for the last line: the DNS source and the query counts. */
 export interface TextContext {
   readonly resolver: string;
   readonly queries: number;

@@ -19,7 +19,7 @@ export interface Problem {
   readonly fix: string | null;
 }
 
-/** What every check returns: a verdict, one sentence why, the evidence and the problems. */
+/** Result of every check: a verdict, one sentence why, the evidence and the problems. */
 export interface CheckResult<E> {
   readonly verdict: Verdict;
   readonly explanation: string;
@@ -54,7 +54,7 @@ export function isUnanswered(failure: DnsFailure): boolean {
   );
 }
 
-/** The problem for a DNS error that is not a plain "does not exist". */
+/** Builds the problem for a DNS error other than a plain "does not exist". */
 export function dnsProblem(code: string, failure: DnsFailure): Problem {
   const temporary = isTemporaryFailure(failure.kind);
   return problem(
@@ -67,7 +67,7 @@ export function dnsProblem(code: string, failure: DnsFailure): Problem {
   );
 }
 
-/** A check result that says DNS could not be asked. */
+/** Builds the result of a check that could not reach DNS. */
 export function notChecked<E>(evidence: E, explanation = DNS_UNREACHABLE): CheckResult<E> {
   return { verdict: "not-checked", explanation, evidence, problems: [] };
 }

@@ -2,7 +2,7 @@ import { createDnsContext, type DnsContext } from "../../src/dns/context.js";
 import { zoneResolver } from "../../src/dns/zone.js";
 import { parseZoneFile } from "../../src/dns/zone-file.js";
 
-/** A DNS context answering from zone-file text, with a fixed clock. */
+/** Creates a DNS context that resolves from zone-file text, with a fixed clock. */
 export function zoneDns(text: string): DnsContext {
   return createDnsContext({
     resolver: zoneResolver(parseZoneFile(text, "test.zone")),

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { answerOf } from "./answer.js";
 import { createDnsContext } from "../../src/dns/context.js";
 import { reverseName } from "../../src/dns/names.js";
 import { joinTxt } from "../../src/dns/types.js";
@@ -29,8 +30,8 @@ describe("wire resolver", () => {
       }),
     );
     const result = await resolver.resolve("mail.example.com", "A");
-    expect(result.ok && result.records).toEqual(["192.0.2.1"]);
-    expect(result.ok && result.ttlSeconds).toBe(300);
+    expect(answerOf(result).records).toEqual(["192.0.2.1"]);
+    expect(answerOf(result).ttlSeconds).toBe(300);
   });
 
   it("tells NXDOMAIN from NODATA", async () => {
@@ -88,7 +89,7 @@ describe("wire resolver", () => {
       answers: [{ type: "TXT", name: question.name, data: "v=spf1 -all" }],
     }));
     const result = await resolver.resolve("example.com", "TXT");
-    expect(result.ok && result.records).toEqual([["v=spf1 -all"]]);
+    expect(answerOf(result).records).toEqual([["v=spf1 -all"]]);
     expect(server?.queries.map((query) => query.transport)).toEqual(["udp", "tcp"]);
   });
 
@@ -103,8 +104,8 @@ describe("wire resolver", () => {
       }),
     );
     const result = await resolver.resolve("www.example.com", "A");
-    expect(result.ok && result.records).toEqual(["192.0.2.7"]);
-    expect(result.ok && result.cnameChain).toEqual(["web.example.com", "host.example.net"]);
+    expect(answerOf(result).records).toEqual(["192.0.2.7"]);
+    expect(answerOf(result).cnameChain).toEqual(["web.example.com", "host.example.net"]);
   });
 
   it("asks again for a CNAME target the server did not follow", async () => {
@@ -117,7 +118,7 @@ describe("wire resolver", () => {
       }),
     );
     const result = await resolver.resolve("alias.example.com", "A");
-    expect(result.ok && result.records).toEqual(["192.0.2.8"]);
+    expect(answerOf(result).records).toEqual(["192.0.2.8"]);
     expect(server?.queries.map((query) => query.name)).toEqual([
       "alias.example.com",
       "real.example.com",
@@ -143,7 +144,7 @@ describe("wire resolver", () => {
     );
     const result = await resolver.resolve(name, "PTR");
     expect(name).toBe("5.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa");
-    expect(result.ok && result.records).toEqual(["mail6.example.com"]);
+    expect(answerOf(result).records).toEqual(["mail6.example.com"]);
   });
 
   it("gives up quickly once the server is silent", async () => {

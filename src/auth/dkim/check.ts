@@ -23,12 +23,12 @@ export type DkimStatus =
   | "dns-error"
   | "not-checked";
 
-/** One selector of a domain and what its key record says. */
+/** One selector of a domain and the state of its key record. */
 export interface DkimSelectorResult {
   readonly selector: string;
   readonly domain: string;
   readonly name: string;
-  /** Where the selector came from: given, a log or message, or the common list. */
+  /** Source of the selector: given, found in a log or message, or the common list. */
   readonly source: "given" | "found" | "common";
   readonly status: DkimStatus;
   readonly keyType: string | null;
@@ -52,7 +52,7 @@ export interface SelectorSource {
 /**
  * Checks the DKIM keys of a domain: the selectors given or found in logs and messages, or,
  * when there are none, the common selectors (reporting only those that exist).
- * Keys under 1024 bits fail and 1024-bit keys warn, as Gmail asks for at least 1024.
+ * Keys under 1024 bits fail and 1024-bit keys warn, because Gmail requires at least 1024.
  */
 export async function checkDkim(
   domain: string,

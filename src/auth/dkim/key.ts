@@ -1,6 +1,6 @@
 import { createPublicKey } from "node:crypto";
 
-/** What a DKIM key record says (RFC 6376, section 3.6.1). */
+/** Contents of a DKIM key record (RFC 6376, section 3.6.1). */
 export interface DkimKey {
   readonly keyType: string;
   /** RSA modulus length, or 256 for Ed25519; null when the key cannot be read. */

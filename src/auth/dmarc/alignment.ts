@@ -110,7 +110,7 @@ async function policyFor(
   return record.subdomainPolicy ?? record.policy;
 }
 
-/** NXDOMAIN for the domain: RFC 9989 asks for A, AAAA and MX all to be absent. */
+/** Tests for a domain that does not exist: RFC 9989 requires NXDOMAIN for A, AAAA and MX. */
 async function domainMissing(domain: string, dns: DnsContext): Promise<boolean> {
   for (const type of ["A", "AAAA", "MX"] as const) {
     const answer = await dns.lookup(domain, type);

@@ -25,7 +25,7 @@ export interface ExternalDestination {
 export interface DmarcEvidence {
   readonly domain: string;
   readonly record: string | null;
-  /** Where the record was found: the domain itself or a parent. */
+  /** Domain of the record found: the domain itself or a parent. */
   readonly recordDomain: string | null;
   readonly organisationalDomain: string;
   readonly method: OrgDomainMethod;

@@ -3,7 +3,7 @@ import type { DnsContext } from "../../dns/context.js";
 import { isVoidFailure, joinTxt, type DnsFailure } from "../../dns/types.js";
 import { isDmarcRecord } from "./record.js";
 
-/** How the organisational domain is found: the RFC 9989 DNS tree walk, or the public suffix list. */
+/** Method for finding the organisational domain: the RFC 9989 DNS tree walk, or the public suffix list. */
 export type OrgDomainMethod = "tree-walk" | "psl";
 
 /** The DMARC records found at one name during discovery. */
@@ -13,7 +13,7 @@ export interface DmarcLookup {
   readonly failure: DnsFailure | null;
 }
 
-/** What policy discovery found. */
+/** Result of policy discovery. */
 export interface DmarcDiscovery {
   /** The domain whose `_dmarc` record applies, or null when none was found. */
   readonly recordDomain: string | null;
@@ -29,9 +29,9 @@ export interface DmarcDiscovery {
 const MAX_WALK_QUERIES = 8;
 
 /**
- * Names the tree walk queries for a domain, longest first: the domain itself, then, when it has
- * eight or more labels, its seven right-most labels, then one label fewer each step down to the
- * top-level domain (RFC 9989, DNS tree walk).
+ * Lists the names the tree walk queries for a domain, longest first (RFC 9989, DNS tree walk).
+ * After the domain itself comes its seven right-most labels when it has eight or more. Each
+ * further step drops one label, down to the top-level domain.
  */
 export function treeWalkNames(domain: string): string[] {
   const labels = domain.toLowerCase().replace(/\.$/, "").split(".");
@@ -105,7 +105,7 @@ function oneLabelBelow(start: string, parent: string): string {
   return labels.slice(labels.length - parentLabels - 1).join(".");
 }
 
-/** The registrable domain by the public suffix list (RFC 7489, section 3.2), or the domain itself. */
+/** Returns the registrable domain by the public suffix list (RFC 7489, 3.2), or the domain itself. */
 export function pslOrganisationalDomain(domain: string): string {
   const lower = domain.toLowerCase().replace(/\.$/, "");
   return registrableDomain(lower) ?? lower;

@@ -187,12 +187,12 @@ async function visitTerms(
   return { domain, via, record, status: "ok", lookups, totalLookups, voidLookups, children };
 }
 
-/** The domain of a domain-spec without macros; null when it depends on the message. */
+/** Returns the domain of a domain-spec without macros, or null when it depends on the message. */
 function literalDomain(spec: DomainSpec): string | null {
   return spec.parts.every((part) => part.kind === "literal") ? spec.text.replace(/\.$/, "") : null;
 }
 
-/** The A and AAAA addresses behind an `a` or `mx` term; null for a void lookup. */
+/** Resolves the A and AAAA addresses behind an `a` or `mx` term; null for a void lookup. */
 async function addressesBehind(
   kind: "a" | "mx",
   name: string,

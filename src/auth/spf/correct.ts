@@ -2,7 +2,7 @@ import ipaddr from "ipaddr.js";
 import { parseSpfRecord, type Directive } from "./record.js";
 import { WIDEST_IPV4_PREFIX, WIDEST_IPV6_PREFIX } from "./policy.js";
 
-/** What the corrected record is built from. */
+/** Inputs of the corrected record. */
 export interface CorrectionInput {
   /** Every `v=spf1` record at the domain. */
   readonly records: readonly string[];
@@ -19,10 +19,10 @@ export interface CorrectionInput {
 const MAX_LOOKUPS = 10;
 
 /**
- * Writes one SPF record that fixes what was found: several records merged into one, invalid
- * terms, `ptr` and over-wide ranges dropped, the failing sending IPs added, `a` and `mx`
- * replaced by their addresses when the record is over the lookup limit, and `~all` at the end
- * in place of `+all`, `?all` or nothing. A domain without a record gets `v=spf1 ip4:… ~all`.
+ * Writes one SPF record that fixes what was found. Several records are merged into one. Invalid
+ * terms, `ptr`, over-wide ranges and broken includes are dropped, and the failing sending IPs
+ * added. Over the lookup limit, `a` and `mx` become their addresses. The record ends in `~all`
+ * unless it had `-all`. A domain without a record gets `v=spf1 ip4:… ~all`.
  */
 export function correctedRecord(input: CorrectionInput): string {
   const terms: string[] = [];

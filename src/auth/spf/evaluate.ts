@@ -66,7 +66,7 @@ export async function evaluateSpf(
   };
 }
 
-/** Splits MAIL FROM into local part and domain; `postmaster` stands in for a missing local part. */
+/** Splits MAIL FROM into local part and domain; `postmaster` replaces a missing local part. */
 function splitSender(sender: string, helo: string): [string, string] {
   if (sender === "") return ["postmaster", helo];
   const at = sender.lastIndexOf("@");
