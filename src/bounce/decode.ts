@@ -75,7 +75,7 @@ export function readDrafts(
 }
 
 /**
- * The sender of the returned message: the DSN's envelope sender fields, the returned
+ * Returns the sender of the returned message: the DSN's envelope sender fields, the returned
  * message's Return-Path or From, else the address the bounce was sent to.
  */
 export function originalSender(message: BounceMessage): string | null {
@@ -166,7 +166,7 @@ function replyCodeOf(explained: ExplainedReply): number | null {
 }
 
 /**
- * The status of a recipient: the one the format states, unless that is a vague code and the
+ * Chooses the status of a recipient: the one the format states, unless that is a vague code and the
  * reply text carries a more precise code (Postfix writes 5.0.0 for many remote refusals).
  */
 function chooseStatus(
@@ -189,7 +189,7 @@ const VAGUE_STATUSES = /^(?:\d\.0\.0|4\.4\.7|5\.1\.1)$/;
 
 const GAVE_UP_RETRYING = /retry timeout exceeded|have been failing for a long time/i;
 
-/** An enhanced code anywhere in the text (`#5.1.0`, `(#4.4.1)`), for texts without a reply code. */
+/** Returns an enhanced code anywhere in the text (`#5.1.0`, `(#4.4.1)`), for texts without a reply code. */
 function statusInText(text: string): string | null {
   return /(?:^|[\s#([:;])([245]\.\d{1,3}\.\d{1,3})(?![\d.]*\d)/.exec(text)?.[1] ?? null;
 }

@@ -29,9 +29,9 @@ export type SourceMessage =
   | { readonly name: string; readonly error: string };
 
 /**
- * Expands inputs: `-` is standard input; a maildir (a directory with `cur` or `new`) gives
- * the messages in `cur/` and `new/`; another directory gives its files and subdirectories,
- * recursively, hidden names skipped; a file is read as it is.
+ * Expands inputs into sources. `-` is standard input. A maildir (a directory with `cur` or
+ * `new`) gives the messages in `cur/` and `new/`. Another directory gives its files and
+ * subdirectories, recursively, without hidden names. A file is read as it is.
  */
 export async function expandSources(
   inputs: readonly string[],

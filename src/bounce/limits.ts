@@ -2,12 +2,12 @@
 
 /**
  * Largest message read, in bytes (32 MiB). Receivers refuse messages above 10–50 MB, so a
- * returned message is rarely larger, and the MIME parser holds a whole message and its
+ * returned message is rarely larger, and the MIME parser keeps a whole message and its
  * decoded parts in memory, several times its size: the cap bounds that memory.
  */
 export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
-/** The error for a message over the size limit: what was skipped and what to do instead. */
+/** Returns the error for a message over the size limit: what was skipped and what to do instead. */
 export function oversizedError(name: string, sizeBytes: number, maxBytes: number): string {
   return (
     `skipped "${name}": the message is ${formatMiB(sizeBytes)}, over the limit of ` +

@@ -1,6 +1,6 @@
 /**
  * Splitting a byte stream into messages: an mbox file (messages that each start with a
- * `From ` line, RFC 4155) or a single message. Only one message is held at a time.
+ * `From ` line, RFC 4155) or a single message. Only one message is pending at a time.
  */
 import type { SourceMessage } from "./input.js";
 import { oversizedError } from "./limits.js";
@@ -23,8 +23,8 @@ interface SplitState {
 
 /**
  * Yields each message of the stream. A stream that does not start with `From ` is one
- * message. A message over `maxBytes` is skipped with an error that names it; its bytes
- * are dropped as they arrive, so memory stays bounded by `maxBytes` plus one chunk.
+ * message. A message over `maxBytes` becomes an error that names it. Its bytes are dropped
+ * as they arrive, so memory stays bounded by `maxBytes` plus one chunk.
  */
 export async function* splitMbox(
   chunks: AsyncIterable<Uint8Array | string>,
@@ -42,13 +42,13 @@ export async function* splitMbox(
     name,
     maxBytes,
   };
-  let held = Buffer.alloc(0);
+  let pending = Buffer.alloc(0);
 
   for await (const chunk of chunks) {
-    const data = Buffer.concat([held, Buffer.from(chunk)]);
+    const data = Buffer.concat([pending, Buffer.from(chunk)]);
     state.isMbox ??= data.length >= FROM.length ? data.subarray(0, 5).equals(FROM) : null;
     if (state.isMbox === null) {
-      held = data;
+      pending = data;
       continue;
     }
     // Bytes after the last line end that could be the start of a "From " line wait for the
@@ -56,10 +56,10 @@ export async function* splitMbox(
     const lastLf = data.lastIndexOf(LF);
     const tail = data.length - (lastLf + 1);
     const keep = state.isMbox && tail < FROM.length && lastLf >= 0 ? tail : 0;
-    held = Buffer.from(data.subarray(data.length - keep));
+    pending = Buffer.from(data.subarray(data.length - keep));
     yield* splitChunk(state, data.subarray(0, data.length - keep));
   }
-  if (held.length > 0) yield* splitChunk(state, held);
+  if (pending.length > 0) yield* splitChunk(state, pending);
   const last = take(state);
   if (last !== null) yield last;
 }

@@ -97,7 +97,7 @@ function isoDate(value: string | undefined): string | null {
 }
 
 /**
- * The raw body, for a multipart message whose boundary never occurs (so the parser found no
+ * Returns the raw body, for a multipart message whose boundary never occurs (so the parser found no
  * parts): the bounce text is then still there, unparsed.
  */
 function rawBody(raw: Uint8Array | string, email: Email): string {

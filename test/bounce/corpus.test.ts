@@ -32,7 +32,7 @@ interface Comparison {
 const TARGET = { reason: 0.95, status: 0.98 };
 // The agreement reached so far; the suite fails below it, so no change can lower it.
 // NOTE: below TARGET. The rows that still disagree are listed in backlog.md.
-const FLOOR = { reason: 0.89, status: 0.93 };
+const FLOOR = { reason: 0.895, status: 0.93 };
 
 const root = corpusRoot();
 

@@ -47,7 +47,7 @@ export function sesNotification(text: string): SesNotification | null {
   return type === "Bounce" || type === "Complaint" || type === "Delivery" ? inner : null;
 }
 
-/** One draft per recipient of the notification. */
+/** Returns one draft per recipient of the notification. */
 export function draftsFromSes(notification: SesNotification): RecipientDraft[] {
   const type = notification.notificationType ?? notification.eventType;
   if (type === "Complaint") {

@@ -22,7 +22,7 @@ const TRANSCRIPT = new RegExp(String.raw`^\s*[245]\d\d[ -]<(${A})>\.{3}\s*(.*)$`
 // DragonFly, au, IMail, FML and other sentences: "There was an error delivering your mail
 // to <a@b>."
 const SENTENCE = new RegExp(
-  String.raw`(?:delivering your mail to|delivered to the following recipients?:?|could not be delivered to:?|Delivery to|Unable to deliver message to:?|Delivery failed \d+ attempts:|Duplicated Message-ID in)\s+<?(${A})>?`,
+  String.raw`(?:delivering your mail to|wasn't delivered to|delivered to the following recipients?:?|could not be delivered to:?|Delivery to|Unable to deliver message to:?|Delivery failed \d+ attempts:|Duplicated Message-ID in)\s+<?(${A})>?`,
   "i",
 );
 

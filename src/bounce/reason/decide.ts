@@ -7,7 +7,7 @@ import type { BounceAction, BounceReason } from "../types.js";
 import { REASON_PHRASES, WEAK_REASON_PHRASES, reasonOfText } from "./phrases.js";
 import { reasonOfStatus } from "./status.js";
 
-/** What is known about one failed recipient when its reason is decided. */
+/** The facts about one failed recipient from which its reason is decided. */
 export interface ReasonInput {
   /** A reason the bounce format itself states (an expired retry timer), or null. */
   readonly formatReason: BounceReason | null;
@@ -114,8 +114,8 @@ function reasonOfContext(input: ReasonInput): BounceReason {
   return "undefined";
 }
 
-// delist's reply rules by the end of their id; checked only for provider rules, because the
-// generic rules are the same code tables that `reasonOfStatus` reads.
+// Reasons of delist's provider reply rules, by the end of the rule id. Generic rules are not
+// mapped, because they repeat the code tables that `reasonOfStatus` reads.
 const RULE_SUFFIXES: readonly (readonly [RegExp, BounceReason])[] = [
   [
     /(?:no-such-user|unknown-user|user-unknown|unknown-recipient|invalid-mailbox|mailbox-not-found|no-account|invalid-recipient(?:-address)?)$/,

@@ -162,7 +162,7 @@ export const REASON_PHRASES: readonly ReasonPhrases[] = [
     reason: "userunknown",
     patterns: [
       /user unknown|unknown user|unknown (?:local )?(?:recipient|mailbox|address)|(?:recipient|user|mailbox|address) (?:is )?unknown/,
-      /no such (?:user|mailbox|recipient|address|account|local user|person)|please check if (?:the )?address is correct|recipient email address is possibly incorrect|invalid recipient|adresse destinataire invalide|no mailbox here by that name/,
+      /no such (?:user|mailbox|recipient|address|account|local user|person)|please check if (?:the )?address is correct|address couldn't be found|recipient email address is possibly incorrect|invalid recipient|adresse destinataire invalide|no mailbox here by that name/,
       /(?:user|mailbox|recipient|address|account) (?:does not|doesn't|did not) exist|does not exist here|user not exist/,
       /(?:user|mailbox|recipient|address|account) (?:not|was not|wasn't) found|not found in (?:the )?(?:directory|table|ldap)/,
       /invalid (?:recipient|mailbox|user|address)|recipient (?:address )?(?:is )?invalid|bad destination mailbox/,
