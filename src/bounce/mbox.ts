@@ -27,7 +27,7 @@ interface SplitState {
  * as they arrive, so memory stays bounded by `maxBytes` plus one chunk.
  */
 export async function* splitMbox(
-  chunks: AsyncIterable<Uint8Array | string>,
+  chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array>,
   name: string,
   maxBytes: number,
 ): AsyncGenerator<SourceMessage> {
