@@ -5,6 +5,13 @@ import type { Problem, Verdict } from "./types.js";
 const WIDTH = 80;
 const COLOUR_CODE = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
 const LABEL = 10;
+const REQUIREMENT_INDENT = 27;
+const STATUS_WORDS = {
+  pass: "pass",
+  fail: "FAIL",
+  unknown: "unknown",
+  "not-checked": "not checked",
+};
 
 /** Styles the words that carry a verdict; the CLI passes colour or plain functions. */
 export interface TextStyle {
@@ -131,20 +138,15 @@ function requirementLines(
   const lines = [style.bold(`Sender requirements for ${domain}`)];
   const names = { gmail: "Gmail", yahoo: "Yahoo", outlook: "Outlook" };
   for (const row of rows) {
-    const status =
-      row.status === "pass"
-        ? style.good("pass")
-        : row.status === "fail"
-          ? style.bad("fail")
-          : style.dim(row.status);
-    lines.push(
-      ...wrap(
-        `${names[row.provider].padEnd(8)}${row.scope.padEnd(5)}${status.padEnd(4)}  ${row.rule}`,
-        2,
-        23,
-      ),
-    );
-    if (row.status === "fail") lines.push(...wrap(style.dim(row.evidence), 23, 23));
+    const word = STATUS_WORDS[row.status].padEnd(12);
+    let status = style.dim(word);
+    if (row.status === "pass") status = style.good(word);
+    if (row.status === "fail") status = style.bad(word);
+    const line = `${names[row.provider].padEnd(8)}${row.scope.padEnd(5)}${status}${row.rule}`;
+    lines.push(...wrap(line, 2, REQUIREMENT_INDENT));
+    if (row.status === "fail") {
+      lines.push(...wrap(style.dim(row.evidence), REQUIREMENT_INDENT, REQUIREMENT_INDENT));
+    }
   }
   return lines;
 }

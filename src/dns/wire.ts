@@ -16,7 +16,7 @@ export interface WireResolverOptions {
   readonly servers: readonly ServerAddress[];
   /** Time to wait for one answer, in milliseconds. Default 2000. */
   readonly timeoutMs?: number;
-  /** Further attempts after a timeout, each to the next server. Default 1. */
+  /** Further attempts after a timeout or SERVFAIL, each to the next server. Default 1. */
   readonly retries?: number;
   /** Text for traces; defaults to the server list. */
   readonly description?: string;
@@ -48,7 +48,9 @@ export function wireResolver(options: WireResolverOptions): Resolver {
       if (last.kind === "response" && truncated(last.packet)) {
         last = await queryTcp(server, name, type, timeoutMs);
       }
-      if (last.kind !== "timeout") return last;
+      if (last.kind === "error" || (last.kind === "response" && !serverFailure(last.packet))) {
+        return last;
+      }
     }
     return last;
   }
@@ -77,6 +79,11 @@ export function wireResolver(options: WireResolverOptions): Resolver {
     description: options.description ?? servers.map((s) => `${s.host}:${s.port}`).join(", "),
     resolve,
   };
+}
+
+/** SERVFAIL is often passing trouble of one server, so it is retried like a timeout. */
+function serverFailure(packet: dnsPacket.DecodedPacket): boolean {
+  return (packet as { rcode?: string }).rcode === "SERVFAIL";
 }
 
 function truncated(packet: dnsPacket.DecodedPacket): boolean {
@@ -121,7 +128,10 @@ function queryUdp(
       const packet = decode(message);
       if (packet !== null && matches(packet, id, name)) finish({ kind: "response", packet });
     });
-    socket.send(dnsPacket.encode(queryPacket(id, name, type)), server.port, server.host);
+    // A connected socket reports ICMP "port unreachable" as ECONNREFUSED at once.
+    socket.connect(server.port, server.host, () => {
+      socket.send(dnsPacket.encode(queryPacket(id, name, type)));
+    });
   });
 }
 

@@ -40,6 +40,19 @@ export function forbidRealNetwork(): void {
         return (send as (...a: unknown[]) => void).apply(this, args);
       }),
     );
+    const connectUdp = dgram.Socket.prototype.connect;
+    spies.push(
+      vi.spyOn(dgram.Socket.prototype, "connect").mockImplementation(function (
+        this: dgram.Socket,
+        ...args: unknown[]
+      ) {
+        const host = args[1];
+        if (typeof host === "string" && !LOOPBACK.has(host)) {
+          throw new Error(`test tried to send UDP to ${host}`);
+        }
+        return (connectUdp as (...a: unknown[]) => void).apply(this, args);
+      }),
+    );
     const connect = net.connect;
     spies.push(
       vi.spyOn(net, "connect").mockImplementation(((options: net.NetConnectOpts) => {

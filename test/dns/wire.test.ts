@@ -54,6 +54,28 @@ describe("wire resolver", () => {
     expect(refused.ok ? "answer" : refused.kind).toBe("refused");
   });
 
+  it("retries once after SERVFAIL", async () => {
+    let calls = 0;
+    const resolver = await resolverFor((question) => {
+      calls++;
+      if (calls === 1) return { rcode: "SERVFAIL" };
+      return { answers: [{ type: "A", name: question.name, data: "192.0.2.3" }] };
+    });
+    const result = await resolver.resolve("flaky.example.com", "A");
+    expect(answerOf(result).records).toEqual(["192.0.2.3"]);
+    expect(calls).toBe(2);
+  });
+
+  it("reports a closed port as unreachable at once", async () => {
+    const closed = await startDnsServer(() => ({ drop: true }));
+    const address = closed.address;
+    await closed.close();
+    const started = Date.now();
+    const result = await serverResolver(address, { timeoutMs: 2000 }).resolve("example.com", "A");
+    expect(result.ok ? "answer" : result.kind).toBe("unreachable");
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
   it("times out and retries once", async () => {
     const resolver = await resolverFor(() => ({ drop: true }), 100);
     const started = Date.now();

@@ -25,6 +25,8 @@ export interface SpfEvidence {
   /** The result for each sending IP, by IP. */
   readonly result: Readonly<Record<string, SpfResult>>;
   readonly results: readonly SpfIpResult[];
+  /** The SPF result of the HELO identity for each IP (RFC 7208, 2.3); null without --helo. */
+  readonly heloResult: Readonly<Record<string, SpfResult>> | null;
   /** DNS lookups the record costs, includes and redirects counted (the limit is 10). */
   readonly lookups: number;
   readonly voidLookups: number;
@@ -59,6 +61,7 @@ export async function checkSpf(
       explanation: outcome.explanation,
     });
   }
+  const heloResult = helo === null ? null : await heloResults(ips, helo, dns);
   const record = analysis.records.length === 1 ? (analysis.records[0] as string) : null;
   const problems: Problem[] = [...analysis.problems];
   if (analysis.records.length === 0 && analysis.tree.status === "none") {
@@ -76,6 +79,7 @@ export async function checkSpf(
     if (parsed.ok) problems.push(...recordProblems(parsed.record, domain));
   }
   problems.push(...ipProblems(domain, results));
+  problems.push(...heloProblems(helo, heloResult));
 
   const evidence: SpfEvidence = {
     domain,
@@ -83,6 +87,7 @@ export async function checkSpf(
     records: analysis.records,
     result: Object.fromEntries(results.map((r) => [r.ip, r.result])),
     results,
+    heloResult,
     lookups: analysis.lookups,
     voidLookups: analysis.voidLookups,
     tree: analysis.tree,
@@ -106,6 +111,31 @@ export async function checkSpf(
     evidence: { ...evidence, correctedRecord: corrected },
     problems,
   };
+}
+
+/** Evaluates the HELO identity, as receivers do for bounces with an empty MAIL FROM. */
+async function heloResults(
+  ips: readonly string[],
+  helo: string,
+  dns: DnsContext,
+): Promise<Record<string, SpfResult>> {
+  const results: Record<string, SpfResult> = {};
+  for (const ip of ips) results[ip] = (await evaluateSpf({ ip, sender: "", helo }, dns)).result;
+  return results;
+}
+
+function heloProblems(helo: string | null, results: Record<string, SpfResult> | null): Problem[] {
+  if (helo === null || results === null) return [];
+  return Object.entries(results)
+    .filter(([, result]) => result === "fail" || result === "permerror")
+    .map(([ip, result]) =>
+      problem(
+        "spf-helo-fail",
+        "warning",
+        `SPF for the HELO name ${helo} from ${ip} is ${result}, so bounces sent with an empty MAIL FROM fail SPF.`,
+        `Publish "v=spf1 a -all" at ${helo}, with an A or AAAA record for ${ip}.`,
+      ),
+    );
 }
 
 /** Include and redirect targets that make evaluation fail: no record, a loop or bad syntax. */

@@ -150,6 +150,20 @@ ${zone.join("\n")}
     );
   });
 
+  it("evaluates the HELO identity", async () => {
+    const dns = zoneDns(`$ORIGIN example.com.
+@ TXT "v=spf1 ip4:192.0.2.1 -all"
+mail TXT "v=spf1 a -all"
+mail A 192.0.2.1
+old TXT "v=spf1 -all"
+`);
+    const good = await checkSpf("example.com", ["192.0.2.1"], "mail.example.com", dns);
+    const bad = await checkSpf("example.com", ["192.0.2.1"], "old.example.com", dns);
+    expect(good.evidence.heloResult).toEqual({ "192.0.2.1": "pass" });
+    expect(bad.evidence.heloResult).toEqual({ "192.0.2.1": "fail" });
+    expect(codes(bad.problems)).toEqual(["spf-helo-fail"]);
+  });
+
   it("writes a record for a domain without one", async () => {
     const dns = zoneDns(`$ORIGIN example.com.\n@ A 192.0.2.1\n`);
     const check = await checkSpf("example.com", ["192.0.2.1"], null, dns);
