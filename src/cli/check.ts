@@ -8,7 +8,7 @@ import {
   type SenderCheckReport,
 } from "../auth/index.js";
 import { selectorsInMessage } from "../auth/dkim/selectors.js";
-import { verifyDkimSignatures, type DkimSignatureResult } from "../auth/dkim/verify.js";
+import { checkMessage, type MessageCheck } from "../auth/message.js";
 import type { SelectorSource } from "../auth/dkim/check.js";
 import type { OrgDomainMethod } from "../auth/dmarc/discover.js";
 import { createDnsContext, type DnsContext, type DnsTraceEvent } from "../dns/context.js";
@@ -64,7 +64,7 @@ export function registerCheck(program: Command, io: CliIo, setExitCode: SetExitC
     .option("--selector <selector...>", "DKIM selectors to check (default: common selectors)")
     .option(
       "--message <file>",
-      "a signed message: its DKIM selectors are checked and its signatures verified",
+      "a sample message: its DKIM selectors are checked, its signatures verified and DMARC evaluated",
     )
     .option("--format <format>", "output format: text or json", "text")
     .option("--resolver <host[:port]>", "ask this DNS server instead of the system's")
@@ -108,13 +108,23 @@ async function runCheck(domains: string[], options: CheckOptions, io: CliIo): Pr
       orgDomainMethod: options.orgDomain as OrgDomainMethod,
     },
   );
-  const signatures = message === null ? null : await verifyDkimSignatures(message, dns);
+  const messageCheck =
+    message === null
+      ? null
+      : await checkMessage(
+          message,
+          input.domains[0] ?? "",
+          input.ips,
+          options.helo ?? null,
+          dns,
+          options.orgDomain as OrgDomainMethod,
+        );
   const stats = dns.stats();
   await dns.close();
 
   if (format === "json") {
     io.stdout.write(
-      `${JSON.stringify(toJson(report, input, dns, signatures, options), null, 2)}\n`,
+      `${JSON.stringify(toJson(report, input, dns, messageCheck, options), null, 2)}\n`,
     );
   } else {
     const paint = painter(colourEnabled(io));
@@ -132,12 +142,12 @@ async function runCheck(domains: string[], options: CheckOptions, io: CliIo): Pr
         style,
       ),
     );
-    if (signatures !== null) io.stdout.write(signatureText(signatures));
+    if (messageCheck !== null) io.stdout.write(messageText(messageCheck));
   }
   const failed =
     report.verdict === "fail" ||
     report.verdict === "not-checked" ||
-    (signatures ?? []).some((s) => s.result !== "pass");
+    (messageCheck !== null && messageCheck.dmarc?.result !== "pass");
   return failed ? EXIT_PROBLEMS : EXIT_OK;
 }
 
@@ -226,7 +236,7 @@ function toJson(
   report: SenderCheckReport,
   input: { domains: string[]; ips: string[] },
   dns: DnsContext,
-  signatures: DkimSignatureResult[] | null,
+  messageCheck: MessageCheck | null,
   options: CheckOptions,
 ): object {
   const [first] = report.domains;
@@ -246,21 +256,27 @@ function toJson(
     domains: report.domains,
     ptr: report.ptr,
     reverseDns: report.reverseDns,
-    signatures,
+    message: messageCheck,
     findings: report.findings,
     readiness: report.readiness,
     dns: { ...dns.stats(), unreachable: dns.unreachable() },
   };
 }
 
-function signatureText(signatures: readonly DkimSignatureResult[]): string {
-  if (signatures.length === 0) return "Message: no DKIM signature found.\n";
-  return signatures
-    .map(
-      (s) =>
-        `Message signature d=${s.domain} s=${s.selector ?? "?"}: ${s.result}${s.comment === null ? "" : ` (${s.comment})`}\n`,
-    )
-    .join("");
+/** Renders the sample message's verdict in a few lines. */
+function messageText(check: MessageCheck): string {
+  const lines = ["", "Sample message"];
+  lines.push(
+    `  From: ${check.fromDomain ?? check.fromError ?? "?"}; envelope: ${check.envelopeDomain}`,
+  );
+  if (check.signatures.length === 0) lines.push("  DKIM: no signature");
+  for (const s of check.signatures) {
+    const comment = s.comment === null ? "" : ` (${s.comment})`;
+    lines.push(`  DKIM d=${s.domain} s=${s.selector ?? "?"}: ${s.result}${comment}`);
+  }
+  if (check.spf !== null) lines.push(`  SPF from ${check.spf.ip}: ${check.spf.result}`);
+  if (check.dmarc !== null) lines.push(`  DMARC: ${check.dmarc.result} (${check.dmarc.reason})`);
+  return `${lines.map((line) => (line.length > 80 ? `${line.slice(0, 77)}...` : line)).join("\n")}\n`;
 }
 
 function traceLine(event: DnsTraceEvent): string {

@@ -1,7 +1,9 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { dkimSign } from "mailauth";
 import { afterEach, describe, expect, it } from "vitest";
 import { forbidRealNetwork } from "../dns/guard.js";
 import { startDnsServer, tableHandler, type TestDnsServer } from "../dns/server.js";
@@ -155,6 +157,57 @@ describe("delist check", () => {
     expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({ version: 1 });
     expect(replayed.json.spf).toEqual(recorded.json.spf);
     expect(replayed.json.dmarc).toEqual(recorded.json.dmarc);
+  });
+
+  it("verifies a sample message with DMARC", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "delist-check-"));
+    const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const key = publicKey.export({ type: "spki", format: "der" }).toString("base64");
+    const strings = (key.match(/.{1,200}/g) ?? []).map((part) => `"${part}"`).join(" ");
+    writeFileSync(
+      join(dir, "signed.zone"),
+      `${readFileSync(zone, "utf8")}\n$ORIGIN example.com.\nnew._domainkey TXT "v=DKIM1; p=" ${strings}\n`,
+    );
+    const body =
+      "From: News <news@example.com>\r\nTo: reader@example.org\r\nSubject: Hello\r\nReturn-Path: <bounces@example.com>\r\n\r\nHello.\r\n";
+    const entry = {
+      signingDomain: "example.com",
+      selector: "new",
+      privateKey: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+    };
+    const signed = await dkimSign(body, { ...entry, signatureData: [entry] } as Parameters<
+      typeof dkimSign
+    >[1]);
+    writeFileSync(join(dir, "message.eml"), signed.signatures + body);
+
+    const result = await runCommand([
+      "check",
+      "example.com",
+      "--ip",
+      "192.0.2.25",
+      "--zone",
+      join(dir, "signed.zone"),
+      "--message",
+      join(dir, "message.eml"),
+      "--offline",
+      "--format",
+      "json",
+    ]);
+    const json = JSON.parse(result.stdout) as CheckJson & {
+      message: {
+        signatures: { result: string }[];
+        dmarc: { result: string; dkimAligned: boolean; spfAligned: boolean };
+      };
+    };
+    expect(validate(json)).toEqual([]);
+    expect(json.dkim.map((s) => [s.selector, s.status])).toEqual([["new", "valid"]]);
+    expect(json.message.signatures.map((s) => s.result)).toEqual(["pass"]);
+    expect(json.message.dmarc).toMatchObject({
+      result: "pass",
+      dkimAligned: true,
+      spfAligned: true,
+    });
+    expect(result.code).toBe(0);
   });
 
   it("rejects bad options with exit status 2", async () => {
