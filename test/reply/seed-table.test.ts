@@ -69,7 +69,10 @@ const EXPECTED: readonly (readonly [number, string, Category])[] = [
 const root = corpusRoot();
 
 describe.skipIf(root === null)("Gmail seed table", () => {
-  const rows = readFileSync(corpusPath(root ?? "", "replies", "seed-table.tsv"), "utf8")
+  // Skipped suites still run their bodies to collect tests, so read nothing without a corpus.
+  const text =
+    root === null ? "" : readFileSync(corpusPath(root, "replies", "seed-table.tsv"), "utf8");
+  const rows = text
     .split("\n")
     .slice(1)
     .filter((line) => line.trim() !== "")

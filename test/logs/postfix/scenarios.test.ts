@@ -81,7 +81,9 @@ function messagesOf(events: readonly LogEvent[]): LoggedMessage[] {
 }
 
 describe.skipIf(root === null)("Postfix scenario logs against their truth files", () => {
-  describe.each(SCENARIOS)("%s", (name) => {
+  // Skipped suites still run their bodies to collect tests, so no scenario is named without
+  // a corpus.
+  describe.each(root === null ? [] : SCENARIOS)("%s", (name) => {
     const { truth, log } = scenario(name);
     const summary = summarise(log.events);
     const counts = truth.counts;
