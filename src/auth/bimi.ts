@@ -1,15 +1,14 @@
 import type { DnsContext } from "../dns/context.js";
-import { isVoidFailure, joinTxt } from "../dns/types.js";
+import type { DmarcPolicy } from "./dmarc/record.js";
+import { findTxtRecord } from "./txt-record.js";
 import {
   DNS_UNREACHABLE,
   dnsProblem,
-  isUnanswered,
   problem,
   verdictOf,
   type CheckResult,
   type Problem,
 } from "./types.js";
-import type { DmarcPolicy } from "./dmarc/record.js";
 
 export interface BimiEvidence {
   readonly domain: string;
@@ -23,7 +22,7 @@ export type BimiCheck = CheckResult<BimiEvidence>;
 /**
  * Checks the syntax of the BIMI record `default._bimi.<domain>` (draft-brand-indicators-for-
  * message-identification, section 4): `v=BIMI1`, an `l=` HTTPS URL of an SVG logo, an optional
- * `a=` HTTPS URL of a PEM certificate. BIMI needs DMARC at quarantine or reject; the logo and
+ * `a=` HTTPS URL of a PEM certificate. BIMI needs DMARC at quarantine or reject. The logo and
  * certificate themselves are not fetched.
  */
 export async function checkBimi(
@@ -33,37 +32,49 @@ export async function checkBimi(
 ): Promise<BimiCheck> {
   const name = `default._bimi.${domain}`;
   const evidence: BimiEvidence = { domain, record: null, logoUrl: null, authorityUrl: null };
-  const answer = await dns.lookup(name, "TXT");
-  if (!answer.ok && isUnanswered(answer))
-    return { verdict: "not-checked", explanation: DNS_UNREACHABLE, evidence, problems: [] };
-  if (!answer.ok && !isVoidFailure(answer.kind))
-    return finish(evidence, [dnsProblem("bimi-dns-error", answer)]);
-  const records = answer.ok
-    ? answer.records.map(joinTxt).filter((t) => /^v=BIMI1\s*(;|$)/i.test(t))
-    : [];
-  if (records.length === 0)
-    return finish(evidence, [
-      problem(
-        "bimi-none",
-        "info",
-        `${domain} publishes no BIMI record (optional; it shows a logo in some mailboxes).`,
-        null,
-      ),
-    ]);
-  if (records.length > 1)
-    return finish(evidence, [
-      problem(
-        "bimi-multiple",
-        "error",
-        `${name} has ${records.length} BIMI records.`,
-        "Keep one record.",
-      ),
-    ]);
-  const record = records[0] as string;
-  const logoUrl = tag(record, "l");
-  const authorityUrl = tag(record, "a");
+  const found = await findTxtRecord(dns, name, (text) => /^v=BIMI1\s*(;|$)/i.test(text));
+
+  switch (found.kind) {
+    case "unanswered":
+      return { verdict: "not-checked", explanation: DNS_UNREACHABLE, evidence, problems: [] };
+    case "error":
+      return finish(evidence, [dnsProblem("bimi-dns-error", found.failure)]);
+    case "none":
+      return finish(evidence, [
+        problem(
+          "bimi-none",
+          "info",
+          `${domain} publishes no BIMI record (optional; it shows a logo in some mailboxes).`,
+        ),
+      ]);
+    case "multiple":
+      return finish(evidence, [
+        problem(
+          "bimi-multiple",
+          "error",
+          `${name} has ${found.records.length} BIMI records.`,
+          "Keep one record.",
+        ),
+      ]);
+    case "one": {
+      const logoUrl = tag(found.record, "l");
+      const authorityUrl = tag(found.record, "a");
+      const problems = [
+        ...urlProblems(found.record, logoUrl, authorityUrl),
+        ...policyProblems(domain, dmarcPolicy),
+      ];
+      return finish({ domain, record: found.record, logoUrl, authorityUrl }, problems);
+    }
+  }
+}
+
+function urlProblems(
+  record: string,
+  logoUrl: string | null,
+  authorityUrl: string | null,
+): Problem[] {
   const problems: Problem[] = [];
-  if (logoUrl === null)
+  if (logoUrl === null) {
     problems.push(
       problem(
         "bimi-syntax",
@@ -72,7 +83,7 @@ export async function checkBimi(
         "Add l=https://…/logo.svg.",
       ),
     );
-  else if (logoUrl !== "" && !/^https:\/\/\S+\.svg$/i.test(logoUrl))
+  } else if (logoUrl !== "" && !/^https:\/\/\S+\.svg$/i.test(logoUrl)) {
     problems.push(
       problem(
         "bimi-syntax",
@@ -81,7 +92,8 @@ export async function checkBimi(
         "Point l= at an https:// URL ending in .svg.",
       ),
     );
-  if (authorityUrl !== null && authorityUrl !== "" && !/^https:\/\/\S+\.pem$/i.test(authorityUrl))
+  }
+  if (authorityUrl !== null && authorityUrl !== "" && !/^https:\/\/\S+\.pem$/i.test(authorityUrl)) {
     problems.push(
       problem(
         "bimi-syntax",
@@ -90,25 +102,30 @@ export async function checkBimi(
         "Point a= at an https:// URL ending in .pem.",
       ),
     );
-  if (authorityUrl === null || authorityUrl === "")
+  }
+  if (authorityUrl === null || authorityUrl === "") {
     problems.push(
       problem(
         "bimi-no-certificate",
         "info",
-        "The BIMI record has no a= certificate; Gmail shows logos only with a VMC or CMC.",
-        null,
+        "The BIMI record has no a= certificate, and Gmail shows logos only with a VMC or CMC.",
       ),
     );
-  if (dmarcPolicy !== "quarantine" && dmarcPolicy !== "reject")
-    problems.push(
-      problem(
-        "bimi-dmarc-policy",
-        "warning",
-        `BIMI needs DMARC at p=quarantine or p=reject; ${domain} has ${dmarcPolicy === null ? "no DMARC policy" : `p=${dmarcPolicy}`}.`,
-        "Raise the DMARC policy before relying on BIMI.",
-      ),
-    );
-  return finish({ domain, record, logoUrl, authorityUrl }, problems);
+  }
+  return problems;
+}
+
+function policyProblems(domain: string, dmarcPolicy: DmarcPolicy | null): Problem[] {
+  if (dmarcPolicy === "quarantine" || dmarcPolicy === "reject") return [];
+  const current = dmarcPolicy === null ? "no DMARC policy" : `p=${dmarcPolicy}`;
+  return [
+    problem(
+      "bimi-dmarc-policy",
+      "warning",
+      `BIMI needs DMARC at p=quarantine or p=reject, but ${domain} has ${current}.`,
+      "Raise the DMARC policy before relying on BIMI.",
+    ),
+  ];
 }
 
 function tag(record: string, name: string): string | null {
@@ -117,13 +134,9 @@ function tag(record: string, name: string): string | null {
 }
 
 function finish(evidence: BimiEvidence, problems: Problem[]): BimiCheck {
-  return {
-    verdict: verdictOf(problems),
-    explanation:
-      evidence.record === null
-        ? `${evidence.domain} publishes no BIMI record.`
-        : `${evidence.domain} publishes a BIMI record.`,
-    evidence,
-    problems,
-  };
+  const explanation =
+    evidence.record === null
+      ? `${evidence.domain} publishes no BIMI record.`
+      : `${evidence.domain} publishes a BIMI record.`;
+  return { verdict: verdictOf(problems), explanation, evidence, problems };
 }

@@ -1,10 +1,9 @@
 import type { DnsContext } from "../dns/context.js";
-import { isVoidFailure, joinTxt } from "../dns/types.js";
 import type { HttpsFetcher } from "./https.js";
+import { findTxtRecord } from "./txt-record.js";
 import {
   DNS_UNREACHABLE,
   dnsProblem,
-  isUnanswered,
   problem,
   verdictOf,
   type CheckResult,
@@ -50,34 +49,36 @@ export async function checkMtaSts(
     policy: null,
     unmatchedMx: [],
   };
-  const answer = await dns.lookup(`_mta-sts.${domain}`, "TXT");
-  if (!answer.ok && isUnanswered(answer))
+  const found = await findTxtRecord(dns, `_mta-sts.${domain}`, (text) =>
+    /^v=STSv1\s*(;|$)/i.test(text),
+  );
+
+  if (found.kind === "unanswered") {
     return { verdict: "not-checked", explanation: DNS_UNREACHABLE, evidence, problems: [] };
-  if (!answer.ok && !isVoidFailure(answer.kind))
-    return finish(evidence, [dnsProblem("mta-sts-dns-error", answer)]);
-  const records = answer.ok
-    ? answer.records.map(joinTxt).filter((t) => /^v=STSv1\s*(;|$)/i.test(t))
-    : [];
-  if (records.length === 0) {
+  }
+  if (found.kind === "error")
+    return finish(evidence, [dnsProblem("mta-sts-dns-error", found.failure)]);
+  if (found.kind === "none") {
     return finish(evidence, [
       problem(
         "mta-sts-none",
         "info",
         `${domain} publishes no MTA-STS policy (optional; it makes senders require TLS to your MX).`,
-        null,
       ),
     ]);
   }
-  if (records.length > 1)
+  if (found.kind === "multiple") {
     return finish(evidence, [
       problem(
         "mta-sts-multiple",
         "error",
-        `_mta-sts.${domain} has ${records.length} STSv1 records; senders then ignore MTA-STS.`,
+        `_mta-sts.${domain} has ${found.records.length} STSv1 records, so senders ignore MTA-STS.`,
         "Keep one record.",
       ),
     ]);
-  const record = records[0] as string;
+  }
+
+  const record = found.record;
   const problems: Problem[] = [];
   if (!/(^|;)\s*id=[A-Za-z0-9]{1,32}\s*(;|$)/.test(record)) {
     problems.push(
@@ -89,8 +90,9 @@ export async function checkMtaSts(
       ),
     );
   }
-  if (fetcher === null)
+  if (fetcher === null) {
     return finish({ ...evidence, record }, problems, "policy file not fetched (offline)");
+  }
   return finish(await withPolicy({ ...evidence, record }, mxHosts, fetcher, problems), problems);
 }
 
@@ -109,7 +111,7 @@ async function withPolicy(
         "mta-sts-fetch",
         "error",
         `Fetching ${evidence.policyUrl} failed: ${error instanceof Error ? error.message : String(error)}.`,
-        "Serve the policy over HTTPS with a valid certificate for mta-sts." + evidence.domain + ".",
+        `Serve the policy over HTTPS with a valid certificate for mta-sts.${evidence.domain}.`,
       ),
     );
     return evidence;

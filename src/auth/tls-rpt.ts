@@ -1,9 +1,8 @@
 import type { DnsContext } from "../dns/context.js";
-import { isVoidFailure, joinTxt } from "../dns/types.js";
+import { findTxtRecord } from "./txt-record.js";
 import {
   DNS_UNREACHABLE,
   dnsProblem,
-  isUnanswered,
   problem,
   verdictOf,
   type CheckResult,
@@ -18,46 +17,50 @@ export type TlsRptCheck = CheckResult<{
 
 /**
  * Checks the SMTP TLS reporting record `_smtp._tls.<domain>` (RFC 8460, section 3): `v=TLSRPTv1`
- * first and `rua=` with `mailto:` or `https:` addresses. It is optional, so its absence is a note.
+ * first and `rua=` with `mailto:` or `https:` addresses. The record is optional, so its absence
+ * is only a note.
  */
 export async function checkTlsRpt(domain: string, dns: DnsContext): Promise<TlsRptCheck> {
   const name = `_smtp._tls.${domain}`;
   const evidence = { domain, record: null, rua: [] };
-  const answer = await dns.lookup(name, "TXT");
-  if (!answer.ok && isUnanswered(answer))
-    return { verdict: "not-checked", explanation: DNS_UNREACHABLE, evidence, problems: [] };
-  if (!answer.ok && !isVoidFailure(answer.kind))
-    return finish(evidence, [dnsProblem("tls-rpt-dns-error", answer)]);
-  const records = answer.ok
-    ? answer.records.map(joinTxt).filter((t) => /^v=TLSRPTv1\s*(;|$)/i.test(t))
-    : [];
-  if (records.length === 0) {
-    return finish(evidence, [
-      problem(
-        "tls-rpt-none",
-        "info",
-        `${domain} publishes no TLS-RPT record (optional; it brings reports of failed TLS to your MX).`,
-        null,
-      ),
-    ]);
+  const found = await findTxtRecord(dns, name, (text) => /^v=TLSRPTv1\s*(;|$)/i.test(text));
+
+  switch (found.kind) {
+    case "unanswered":
+      return { verdict: "not-checked", explanation: DNS_UNREACHABLE, evidence, problems: [] };
+    case "error":
+      return finish(evidence, [dnsProblem("tls-rpt-dns-error", found.failure)]);
+    case "none":
+      return finish(evidence, [
+        problem(
+          "tls-rpt-none",
+          "info",
+          `${domain} publishes no TLS-RPT record (optional; it brings reports of failed TLS to your MX).`,
+        ),
+      ]);
+    case "multiple":
+      return finish(evidence, [
+        problem(
+          "tls-rpt-multiple",
+          "error",
+          `${name} has ${found.records.length} TLSRPTv1 records, so senders send no reports.`,
+          "Keep one record.",
+        ),
+      ]);
+    case "one": {
+      const ruaText = /(?:^|;)\s*rua\s*=\s*([^;]*)/i.exec(found.record)?.[1] ?? "";
+      const rua = ruaText
+        .split(",")
+        .map((uri) => uri.trim())
+        .filter((uri) => uri !== "");
+      return finish({ domain, record: found.record, rua }, ruaProblems(domain, found.record, rua));
+    }
   }
-  if (records.length > 1)
-    return finish(evidence, [
-      problem(
-        "tls-rpt-multiple",
-        "error",
-        `${name} has ${records.length} TLSRPTv1 records; senders then send no reports.`,
-        "Keep one record.",
-      ),
-    ]);
-  const record = records[0] as string;
-  const ruaText = /(?:^|;)\s*rua\s*=\s*([^;]*)/i.exec(record)?.[1] ?? "";
-  const rua = ruaText
-    .split(",")
-    .map((uri) => uri.trim())
-    .filter((uri) => uri !== "");
+}
+
+function ruaProblems(domain: string, record: string, rua: readonly string[]): Problem[] {
   const problems: Problem[] = [];
-  if (rua.length === 0)
+  if (rua.length === 0) {
     problems.push(
       problem(
         "tls-rpt-syntax",
@@ -66,6 +69,7 @@ export async function checkTlsRpt(domain: string, dns: DnsContext): Promise<TlsR
         `Add "rua=mailto:tls-reports@${domain}".`,
       ),
     );
+  }
   for (const uri of rua.filter((u) => !/^(mailto:[^@\s]+@[^@\s]+|https:\/\/\S+)$/i.test(u))) {
     problems.push(
       problem(
@@ -76,17 +80,13 @@ export async function checkTlsRpt(domain: string, dns: DnsContext): Promise<TlsR
       ),
     );
   }
-  return finish({ domain, record, rua }, problems);
+  return problems;
 }
 
 function finish(evidence: TlsRptCheck["evidence"], problems: Problem[]): TlsRptCheck {
-  return {
-    verdict: verdictOf(problems),
-    explanation:
-      evidence.record === null
-        ? `${evidence.domain} publishes no TLS-RPT record.`
-        : `TLS reports for ${evidence.domain} go to ${evidence.rua.join(", ") || "no address"}.`,
-    evidence,
-    problems,
-  };
+  const explanation =
+    evidence.record === null
+      ? `${evidence.domain} publishes no TLS-RPT record.`
+      : `TLS reports for ${evidence.domain} go to ${evidence.rua.join(", ") || "no address"}.`;
+  return { verdict: verdictOf(problems), explanation, evidence, problems };
 }
