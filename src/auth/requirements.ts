@@ -149,6 +149,8 @@ function spfEvidence(spf: SpfCheck): string {
   return results === "" ? spf.explanation : `SPF ${results}`;
 }
 
+// NOTE: without a signed message, a published usable key counts as "DKIM passes"; the
+// signature itself is verified only with `delist check --message`.
 function dkimOutcome(dkim: DkimCheck): Outcome {
   if (dkim.verdict === "not-checked") return { status: "not-checked", evidence: dkim.explanation };
   const usable = dkim.evidence.selectors.filter((s) => s.status === "valid" || s.status === "weak");

@@ -1,6 +1,6 @@
 import type { DnsContext } from "../../dns/context.js";
 import { isVoidFailure, joinTxt } from "../../dns/types.js";
-import { dnsProblem, problem, type Problem } from "../types.js";
+import { dnsProblem, isUnanswered, problem, type Problem } from "../types.js";
 import { isSpfRecord, parseSpfRecord, type Directive, type DomainSpec } from "./record.js";
 
 /** One record in the include and redirect tree, with the DNS lookups it costs. */
@@ -55,9 +55,7 @@ export async function analyseSpf(domain: string, dns: DnsContext): Promise<SpfAn
     voidLookups: sumVoids(tree),
     addresses: walk.addresses,
     problems: walk.problems,
-    answered:
-      first.ok ||
-      !(first.kind === "timeout" || first.kind === "unreachable" || first.kind === "not-recorded"),
+    answered: first.ok || !isUnanswered(first),
   };
 }
 
@@ -106,30 +104,39 @@ async function visit(domain: string, via: SpfNode["via"], walk: Walk): Promise<S
     }
     return leaf(domain, via, "none");
   }
+
+  walk.stack.push(key);
+  const node = await visitRecords(domain, via, records, walk);
+  walk.stack.pop();
+  return node;
+}
+
+/** Walks the terms of a domain's SPF records; several records are walked together. */
+async function visitRecords(
+  domain: string,
+  via: SpfNode["via"],
+  records: readonly string[],
+  walk: Walk,
+): Promise<SpfNode> {
   if (records.length > 1) {
     walk.problems.push(
       problem(
         "spf-multiple",
         "error",
-        `${domain} publishes ${records.length} SPF records; receivers return permerror.`,
+        `${domain} publishes ${records.length} SPF records, so receivers return permerror.`,
         "Merge them into one record.",
       ),
     );
     // Walk the terms of all records anyway, so the merged record's cost and targets are known.
     const parsedAll = records.map(parseSpfRecord).flatMap((p) => (p.ok ? [p.record] : []));
-    walk.stack.push(key);
-    const node = await visitTerms(
-      domain,
-      via,
-      records.join(" | "),
-      parsedAll.flatMap((record) => record.directives),
-      parsedAll.find((record) => record.redirect !== null)?.redirect ?? null,
-      walk,
-    );
-    walk.stack.pop();
+    const directives = parsedAll.flatMap((record) => record.directives);
+    const redirect = parsedAll.find((record) => record.redirect !== null)?.redirect ?? null;
+    const node = await visitTerms(domain, via, records.join(" | "), directives, redirect, walk);
     return { ...node, status: "multiple" };
   }
-  const parsed = parseSpfRecord(records[0] as string);
+
+  const record = records[0] as string;
+  const parsed = parseSpfRecord(record);
   if (!parsed.ok) {
     walk.problems.push(
       problem(
@@ -139,19 +146,9 @@ async function visit(domain: string, via: SpfNode["via"], walk: Walk): Promise<S
         parsed.term === null ? null : `Correct or remove "${parsed.term}".`,
       ),
     );
-    return leaf(domain, via, "syntax-error", records[0] as string);
+    return leaf(domain, via, "syntax-error", record);
   }
-  walk.stack.push(key);
-  const node = await visitTerms(
-    domain,
-    via,
-    records[0] as string,
-    parsed.record.directives,
-    parsed.record.redirect,
-    walk,
-  );
-  walk.stack.pop();
-  return node;
+  return visitTerms(domain, via, record, parsed.record.directives, parsed.record.redirect, walk);
 }
 
 async function visitTerms(
