@@ -70,12 +70,12 @@ export function registerCheck(program: Command, io: CliIo, setExitCode: SetExitC
     .option("--resolver <host[:port]>", "ask this DNS server instead of the system's")
     .option(
       "--zone <file...>",
-      "answer from RFC 1035 zone files only (offline, or before publishing)",
+      "answer from RFC 1035 zone files only; nothing is sent to the network",
     )
     .option("--offline", "send no DNS or HTTPS queries; checks without --zone say not checked")
     .option("--verbose", "trace every DNS query on standard error")
     .option("--dns-record <file>", "save every DNS answer to a file for --dns-replay")
-    .option("--dns-replay <file>", "answer DNS from a file written by --dns-record")
+    .option("--dns-replay <file>", "answer DNS from a file written by --dns-record, offline")
     .option("--timeout-ms <ms>", "time to wait for one DNS answer, in milliseconds", "2000")
     .addOption(
       new Option("--org-domain <method>", "how to find organisational domains")
@@ -104,7 +104,7 @@ async function runCheck(domains: string[], options: CheckOptions, io: CliIo): Pr
     { domains: input.domains, ips: input.ips, helo: options.helo ?? null, selectors },
     {
       dns,
-      fetcher: options.offline === true ? null : httpsFetcher(),
+      fetcher: sendsNoQueries(options) ? null : httpsFetcher(),
       orgDomainMethod: options.orgDomain as OrgDomainMethod,
     },
   );
@@ -149,6 +149,11 @@ async function runCheck(domains: string[], options: CheckOptions, io: CliIo): Pr
     report.verdict === "not-checked" ||
     (messageCheck !== null && messageCheck.dmarc?.result !== "pass");
   return failed ? EXIT_PROBLEMS : EXIT_OK;
+}
+
+/** Zone files and replays stand for an offline run: the MTA-STS policy is not fetched either. */
+function sendsNoQueries(options: CheckOptions): boolean {
+  return options.offline === true || options.zone !== undefined || options.dnsReplay !== undefined;
 }
 
 function validate(

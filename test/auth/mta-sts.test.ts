@@ -7,7 +7,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpsFetcher } from "../../src/auth/https.js";
 import { checkMtaSts, mxMatches, parseMtaStsPolicy } from "../../src/auth/mta-sts.js";
+import { forbidRealNetwork } from "../dns/guard.js";
 import { zoneDns } from "./zone.js";
+
+forbidRealNetwork();
 
 /** Serves policy files on 127.0.0.1 with a self-signed certificate for mta-sts.example.com. */
 let server: https.Server;

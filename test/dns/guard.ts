@@ -1,14 +1,16 @@
 import dgram from "node:dgram";
 import dns from "node:dns";
 import net from "node:net";
+import tls from "node:tls";
 import { afterAll, beforeAll, vi } from "vitest";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
 /**
  * Makes any DNS query or socket aimed beyond the loopback address fail the test: Node's
- * `dns` resolvers throw, and UDP sends or TCP connections elsewhere throw. Call it at the top
- * of a test file.
+ * `dns` resolvers throw, and so do UDP sends and TCP or TLS connections elsewhere. A TLS
+ * connection with its own `lookup` passes, because tests use that to reach 127.0.0.1 under a
+ * name. Call it at the top of a test file.
  */
 export function forbidRealNetwork(): void {
   const spies: { mockRestore(): void }[] = [];
@@ -52,6 +54,16 @@ export function forbidRealNetwork(): void {
         }
         return (connectUdp as (...a: unknown[]) => void).apply(this, args);
       }),
+    );
+    const connectTls = tls.connect;
+    spies.push(
+      vi.spyOn(tls, "connect").mockImplementation(((options: tls.ConnectionOptions) => {
+        const host = options.host;
+        if (host !== undefined && !LOOPBACK.has(host) && options.lookup === undefined) {
+          throw new Error(`test tried a TLS connection to ${host}`);
+        }
+        return connectTls(options);
+      }) as typeof tls.connect),
     );
     const connect = net.connect;
     spies.push(

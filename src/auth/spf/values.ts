@@ -4,7 +4,7 @@ import { reverseName } from "../../dns/names.js";
 import type { MacroValues } from "./macro.js";
 import type { EvaluationState } from "./state.js";
 
-/** Returns the macro letter values for one `check_host()` call on `domain` (RFC 7208, 7.3). */
+/** Returns the macro letter values for one `check_host()` call on `domain` (RFC 7208, 7.2). */
 export function macroValues(
   state: EvaluationState,
   domain: string,
