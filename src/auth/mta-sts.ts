@@ -91,7 +91,11 @@ export async function checkMtaSts(
     );
   }
   if (fetcher === null) {
-    return finish({ ...evidence, record }, problems, "policy file not fetched (offline)");
+    return finish(
+      { ...evidence, record },
+      problems,
+      "The policy file was not fetched, because the run is offline.",
+    );
   }
   return finish(await withPolicy({ ...evidence, record }, mxHosts, fetcher, problems), problems);
 }
@@ -244,7 +248,7 @@ function finish(evidence: MtaStsEvidence, problems: Problem[], note?: string): M
         : `${evidence.domain} publishes an MTA-STS policy in ${mode} mode.`;
   return {
     verdict: verdictOf(problems),
-    explanation: note === undefined ? base : `${base} The ${note}.`,
+    explanation: note === undefined ? base : `${base} ${note}`,
     evidence,
     problems,
   };

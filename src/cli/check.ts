@@ -254,7 +254,7 @@ function toJson(
       ips: input.ips,
       helo: options.helo ?? null,
       resolver: dns.description,
-      offline: options.offline === true,
+      offline: sendsNoQueries(options),
     },
     ...(first === undefined ? {} : first),
     verdict: report.verdict,
