@@ -3,6 +3,8 @@ import type { DeliveryEvent, LogEvent, LoggedMessage, SessionReplyEvent } from "
 import type { ReplyExplainer } from "./explainer.js";
 import type { Delivery, MessageState } from "./delivery.js";
 import { hashString } from "./distinct.js";
+import type { BounceResult } from "../bounce/types.js";
+import { BounceInputAnalyser, ComplaintAnalyser, bounceDelivery } from "./bounces.js";
 import { SenderDomainAnalyser } from "./domains.js";
 import { addCapped } from "./replies.js";
 import { ForwardingAnalyser } from "./forwarding.js";
@@ -22,6 +24,9 @@ export interface LogFacts {
   readonly unknownRecipients: UnknownRecipientAnalyser;
   readonly server: ServerAnalyser;
   readonly senderDomains: SenderDomainAnalyser;
+  /** Spam complaints and counts from bounce messages (`diagnose --bounces`). */
+  readonly complaints: ComplaintAnalyser;
+  readonly bounceInput: BounceInputAnalyser;
   /** Time of the first and last event, or null when there were none. */
   readonly firstTime: number | null;
   readonly lastTime: number | null;
@@ -42,6 +47,8 @@ export class LogAnalyser {
   private readonly unknownRecipients: UnknownRecipientAnalyser;
   private readonly server = new ServerAnalyser();
   private readonly senderDomains = new SenderDomainAnalyser();
+  private readonly complaints = new ComplaintAnalyser();
+  private readonly bounceInput = new BounceInputAnalyser();
   private readonly resolver = new ProviderResolver();
   // Per-message state dies with the message object, so it needs no eviction of its own.
   private readonly states = new WeakMap<LoggedMessage, MessageState>();
@@ -69,7 +76,7 @@ export class LogAnalyser {
         return;
       case "message":
         this.server.messagesAccepted += 1;
-        this.server.mtas.add(event.message.mta);
+        if (event.message.mta !== "bounce") this.server.mtas.add(event.message.mta);
         if (event.message.host !== "") addCapped(this.server.hostnames, event.message.host);
         this.origins.addMessage(this.stateOf(event.message), event.time);
         return;
@@ -104,11 +111,55 @@ export class LogAnalyser {
       unknownRecipients: this.unknownRecipients,
       server: this.server,
       senderDomains: this.senderDomains,
+      complaints: this.complaints,
+      bounceInput: this.bounceInput,
       firstTime: this.firstTime,
       lastTime: this.lastTime,
       remoteAttempts: this.remoteAttempts,
       sessionReplies: this.sessionReplies,
     };
+  }
+
+  /**
+   * Takes one recipient result of a bounce message. Failures and delays join the delivery
+   * evidence of their provider (verdict, reasons, unknown recipients, authentication) but not
+   * the volume and sender analyses, which only logs can show completely; complaints feed the
+   * spam-complaints evidence.
+   */
+  addBounce(result: BounceResult): void {
+    const input = this.bounceInput;
+    input.results += 1;
+    if (result.kind === "feedback") {
+      input.complaints += 1;
+      this.complaints.add(result);
+      return;
+    }
+    if (result.kind === "auto-reply") {
+      input.autoReplies += 1;
+      return;
+    }
+    const event = bounceDelivery(result);
+    if (event === null) {
+      input.undated += 1;
+      return;
+    }
+    if (event.status === "bounced") input.failed += 1;
+    else if (event.status === "deferred") input.delayed += 1;
+    this.track(event.time);
+
+    const provider = result.provider ?? this.resolver.resolve(event.relayHost, event.recipient);
+    const delivery: Delivery = {
+      event,
+      state: this.stateOf(event.message),
+      provider,
+      operator: PROVIDER_OPERATORS[provider],
+      recipientHash: hashString(event.recipient),
+    };
+    const classified = this.providers.addDelivery(delivery);
+    if (classified?.judgedIp) this.server.addJudgedIp(classified.judgedIp, event.time, provider);
+    const reply = classified?.reply ?? null;
+    this.unknownRecipients.addDelivery(delivery, reply);
+    this.senderDomains.addDelivery(delivery, reply);
   }
 
   private addDelivery(event: DeliveryEvent): void {

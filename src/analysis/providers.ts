@@ -26,6 +26,8 @@ export class ProviderFacts {
   bounced = 0;
   expired = 0;
   other = 0;
+  /** Of the attempts, those reported by bounce messages rather than logs. */
+  fromBounces = 0;
   readonly recipients = new DistinctCounter();
   /** Non-2xx replies by `421 4.7.28`-style code. */
   readonly codes = new Map<string, number>();
@@ -78,6 +80,7 @@ export class ProviderAnalyser {
     const hour = this.hourCounts(facts, event.time);
     facts.attempts += 1;
     hour.attempts += 1;
+    if (event.message.mta === "bounce") facts.fromBounces += 1;
     if (event.firstAttempt) facts.recipients.addHash(recipientHash);
     this.countStatus(facts, delivery);
     if (event.status === "sent") {

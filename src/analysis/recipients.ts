@@ -20,6 +20,8 @@ const MAX_SENDERS = 10_000;
  */
 export class UnknownRecipientAnalyser {
   count = 0;
+  /** Of `count`, the unknown recipients reported by bounce messages rather than logs. */
+  fromBounces = 0;
   /** Distinct outbound recipients attempted (first attempts), the denominator of the rate. */
   attempted = 0;
   first: ReplyOccurrence | null = null;
@@ -44,7 +46,8 @@ export class UnknownRecipientAnalyser {
 
   addDelivery(delivery: Delivery, reply: ExplainedReply | null): void {
     const { event, state } = delivery;
-    if (event.firstAttempt && !event.message.isBounce) {
+    const fromBounce = event.message.mta === "bounce";
+    if (event.firstAttempt && !event.message.isBounce && !fromBounce) {
       this.attempted += 1;
       if (state.sender !== null) state.sender.attempted += 1;
     }
@@ -52,6 +55,7 @@ export class UnknownRecipientAnalyser {
     if (event.status !== "bounced") return;
 
     this.count += 1;
+    if (fromBounce) this.fromBounces += 1;
     increment(this.byProvider, delivery.provider);
     const code = `${reply.replyCode ?? ""} ${reply.enhancedStatus ?? ""}`.trim();
     increment(this.codes, code === "" ? "?" : code);

@@ -23,15 +23,25 @@ export function registerDiagnose(program: Command, io: CliIo, setExitCode: SetEx
       .description(
         "read mail logs and tell whether Gmail, Outlook or Yahoo block this server, since when, why, and what to fix first",
       )
-      .argument("[logs...]", "log files, directories or globs; gzip is read as is; - for stdin"),
-  ).action(async (logs: string[], options: LogCommandOptions) => {
+      .argument("[logs...]", "log files, directories or globs; gzip is read as is; - for stdin")
+      .option(
+        "--bounces <paths...>",
+        "bounce messages to read as well: .eml files, mbox, maildir or directories",
+      ),
+  ).action(async (logs: string[], options: DiagnoseOptions) => {
     setExitCode(await runDiagnose(logs, options, io));
   });
 }
 
-async function runDiagnose(logs: string[], options: LogCommandOptions, io: CliIo): Promise<number> {
-  const settings = logRunSettings(logs, options, io);
-  const run = await analyseLogs(logs, settings.readOptions);
+/** Options of `delist diagnose`. */
+interface DiagnoseOptions extends LogCommandOptions {
+  readonly bounces?: string[];
+}
+
+async function runDiagnose(logs: string[], options: DiagnoseOptions, io: CliIo): Promise<number> {
+  const bounces = options.bounces ?? [];
+  const settings = logRunSettings(logs, options, io, undefined, bounces.length > 0);
+  const run = await analyseLogs(logs, { ...settings.readOptions, bounces });
   clearProgress(io, settings);
   const diagnosis = buildDiagnosis(run.facts, {
     input: inputReport(run, settings.timeZone),
@@ -47,15 +57,19 @@ async function runDiagnose(logs: string[], options: LogCommandOptions, io: CliIo
   for (const file of diagnosis.input.files) {
     if (file.error !== null) io.stderr.write(`delist: ${file.error}\n`);
   }
+  for (const file of diagnosis.input.bounces?.files ?? []) {
+    for (const error of file.errors) io.stderr.write(`delist: ${error}\n`);
+  }
   return exitCode(diagnosis);
 }
 
 /** 2 when nothing could be read, 1 when something is wrong, 0 when healthy. */
 function exitCode(diagnosis: Diagnosis): number {
   const files = diagnosis.input.files;
-  if (files.length > 0 && files.every((file) => file.error !== null && file.lines === 0)) {
-    return EXIT_USAGE;
-  }
+  const noLogs = files.every((file) => file.error !== null && file.lines === 0);
+  const bounces = diagnosis.input.bounces;
+  const noBounces = bounces === null || bounces.files.every((file) => file.messages === 0);
+  if (noLogs && noBounces) return EXIT_USAGE;
   const problems =
     diagnosis.verdict.status !== "ok" ||
     diagnosis.findings.some((finding) => finding.severity !== "info");

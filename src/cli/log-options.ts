@@ -40,8 +40,9 @@ export function logRunSettings(
   options: LogCommandOptions,
   io: CliIo,
   formats?: readonly OutputFormat[],
+  otherInputs = false,
 ): LogRunSettings {
-  if (inputs.length === 0) {
+  if (inputs.length === 0 && !otherInputs) {
     throw new UsageError(
       "no log given: name one or more log files, directories or globs (for example /var/log/mail.log*), or - for stdin",
     );

@@ -14,6 +14,7 @@ import { detectNewIp } from "./findings/new-ip.js";
 import { detectRateLimited } from "./findings/rate-limited.js";
 import type { ReplyFindingEvidence } from "./findings/replies.js";
 import { detectReverseDns } from "./findings/reverse-dns.js";
+import { detectSpamComplaints } from "./findings/spam-complaints.js";
 import { detectSpamContent } from "./findings/spam-content.js";
 import { detectTlsRequired } from "./findings/tls-required.js";
 import { detectUnknownRecipients } from "./findings/unknown-recipients.js";
@@ -82,6 +83,7 @@ function detectFindings(
     ...detectWebScripts(context),
     detectForwarding(context),
     detectUnknownRecipients(context),
+    detectSpamComplaints(context),
     detectNewIp(context),
     detectIpChanged(context),
     detectAuthentication(context),

@@ -4,27 +4,47 @@ import { readLogs, type ReadLogsOptions } from "../logs/pipeline.js";
 import { decodeForDisplay } from "../logs/reader/display.js";
 import type { ReadSummary } from "../logs/reader/summary.js";
 import { createReplyClassifier } from "../reply/classify.js";
-import type { InputReport } from "./types.js";
+import { readBounces, type BounceRun } from "../bounce/index.js";
+import type { BounceInputReport, InputReport } from "./types.js";
 import { formatInstant, type TimeZone } from "../time/zone.js";
 
 /** The result of reading and analysing logs, before the diagnosis is built. */
 export interface LogRun {
   readonly facts: LogFacts;
   readonly summary: ReadSummary;
+  /** The bounce inputs read, or null when none were given. */
+  readonly bounces: BounceRun | null;
+}
+
+/** Options of `analyseLogs`: the reading options plus bounce inputs. */
+export interface AnalyseOptions extends ReadLogsOptions {
+  /** Bounce messages to read next to the logs (`--bounces`). */
+  readonly bounces?: readonly string[] | undefined;
 }
 
 /**
- * Reads the logs with every parser delist has, feeds the events to a fresh analyser, and
- * returns the facts with the reading summary. Nothing is printed.
+ * Reads the logs with every parser delist has, then any bounce messages, feeds everything to
+ * a fresh analyser, and returns the facts with the reading summaries. Nothing is printed.
  */
 export async function analyseLogs(
   inputs: readonly string[],
-  options: ReadLogsOptions,
+  options: AnalyseOptions,
 ): Promise<LogRun> {
-  const analyser = new LogAnalyser(createReplyClassifier());
+  const classifier = createReplyClassifier();
+  const analyser = new LogAnalyser(classifier);
   const parsers = createLogParsers((event) => analyser.handle(event));
   const summary = await readLogs(inputs, parsers, options);
-  return { facts: analyser.finish(), summary };
+
+  let bounces: BounceRun | null = null;
+  if (options.bounces !== undefined && options.bounces.length > 0) {
+    bounces = await readBounces(options.bounces, {
+      cwd: options.cwd ?? process.cwd(),
+      classifier,
+      ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
+    });
+    for (const result of bounces.results) analyser.addBounce(result);
+  }
+  return { facts: analyser.finish(), summary, bounces };
 }
 
 /** Describes what was read for the report. */
@@ -56,11 +76,30 @@ export function inputReport(run: LogRun, timeZone: TimeZone): InputReport {
     overlong: totals.overlong,
     withNul: totals.nul,
     mtas: [...facts.server.mtas],
+    bounces: bounceReport(run),
     skippedSamples: samples.map((sample) => ({
       file: sample.file,
       line: sample.line,
       time: null,
       text: decodeForDisplay(sample.text),
     })),
+  };
+}
+
+function bounceReport(run: LogRun): BounceInputReport | null {
+  if (run.bounces === null) return null;
+  const input = run.facts.bounceInput;
+  return {
+    files: run.bounces.files.map((file) => ({
+      name: file.file,
+      messages: file.messages,
+      recipients: file.recipients,
+      errors: file.errors,
+    })),
+    results: input.results,
+    failed: input.failed,
+    delayed: input.delayed,
+    complaints: input.complaints,
+    autoReplies: input.autoReplies,
   };
 }

@@ -48,6 +48,24 @@ export interface InputReport {
   readonly mtas: readonly string[];
   /** A few unrecognised and unparsed lines, so the user can see what was skipped. */
   readonly skippedSamples: readonly LogSample[];
+  /** What the bounce inputs contained (`--bounces`), or null when none were given. */
+  readonly bounces: BounceInputReport | null;
+}
+
+/** The bounce messages read with `--bounces`. */
+export interface BounceInputReport {
+  readonly files: ReadonlyArray<{
+    readonly name: string;
+    readonly messages: number;
+    readonly recipients: number;
+    readonly errors: readonly string[];
+  }>;
+  /** Recipient results, and of them: failed, delayed, complaints and auto-replies. */
+  readonly results: number;
+  readonly failed: number;
+  readonly delayed: number;
+  readonly complaints: number;
+  readonly autoReplies: number;
 }
 
 export interface InputFileReport {
@@ -98,6 +116,8 @@ export interface ProviderVerdict {
   readonly deferredRecipients: number;
   readonly bounced: number;
   readonly expired: number;
+  /** Of the attempts, those reported by bounce messages (`--bounces`) rather than logs. */
+  readonly fromBounces: number;
   /** Attempts rejected or deferred for a sender-side reason, and the recipients they hit. */
   readonly blockedAttempts: number;
   readonly blockedRecipients: number;

@@ -39,6 +39,7 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
     deferredRecipients: facts.deferredRecipients,
     bounced: facts.bounced,
     expired: facts.expired,
+    fromBounces: facts.fromBounces,
     blockedAttempts: facts.blockedAttempts,
     blockedRecipients: facts.blockedRecipients.size,
     firstBlock: facts.firstBlock === null ? null : context.reply(facts.firstBlock),

@@ -9,6 +9,12 @@
 
 export type MtaName = "postfix" | "exim" | "sendmail";
 
+/**
+ * Where a logged message came from: an MTA log, or a bounce notification that
+ * `delist diagnose --bounces` turned into a delivery result.
+ */
+export type MessageSource = MtaName | "bounce";
+
 /** A line of input: the file as the user named it (`-` for stdin) and its 1-based line number. */
 export interface LinePosition {
   readonly file: string;
@@ -21,7 +27,7 @@ export interface LinePosition {
  * message shares this object and sees the latest state.
  */
 export interface LoggedMessage {
-  readonly mta: MtaName;
+  readonly mta: MessageSource;
   /** Syslog host name of the server that logged the message ("" when the log has none). */
   readonly host: string;
   /** Postfix or Sendmail queue id, or Exim message id. */

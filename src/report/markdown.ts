@@ -36,6 +36,12 @@ export function renderDiagnosisMarkdown(diagnosis: Diagnosis): string {
     ),
     "",
     `Lines parsed: ${count(input.parsed)}; ignored: ${count(input.ignored)}; unparsed: ${count(input.unparsed)}; without log framing: ${count(input.unrecognised)}.`,
+    ...(input.bounces === null
+      ? []
+      : [
+          "",
+          `Bounce recipients read: ${count(input.bounces.results)} (${count(input.bounces.failed)} failed, ${count(input.bounces.delayed)} delayed, ${count(input.bounces.complaints)} spam complaints).`,
+        ]),
   ];
   return lines.join("\n") + "\n";
 }

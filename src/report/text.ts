@@ -136,6 +136,22 @@ function readinessSection(diagnosis: Diagnosis, paint: Painter): string[] {
   return lines;
 }
 
+function bounceInputLines(input: InputReport): string[] {
+  const bounces = input.bounces;
+  if (bounces === null) return [];
+  const messages = bounces.files.reduce((sum, file) => sum + file.messages, 0);
+  const lines = wrap(
+    `Read ${plural(messages, "bounce message")} from ${plural(bounces.files.length, "file")}: ` +
+      `${count(bounces.failed)} failed and ${count(bounces.delayed)} delayed recipients, ` +
+      `${plural(bounces.complaints, "spam complaint")}, ${plural(bounces.autoReplies, "auto-reply", "auto-replies")}.`,
+    "",
+  );
+  for (const file of bounces.files) {
+    for (const error of file.errors) lines.push(...wrap(error, "Error: ", "  "));
+  }
+  return lines;
+}
+
 function inputSection(input: InputReport): string[] {
   const skipped = input.unparsed + input.unrecognised;
   const lines = [
@@ -158,6 +174,7 @@ function inputSection(input: InputReport): string[] {
   for (const file of input.files) {
     if (file.error !== null) lines.push(...wrap(`${file.name}: ${file.error}`, "Error: ", "  "));
   }
+  lines.push(...bounceInputLines(input));
   for (const sample of input.skippedSamples.slice(0, 3)) {
     lines.push(...wrap(`${sample.file}:${sample.line}: ${sample.text}`, "Skipped: ", "  "));
   }

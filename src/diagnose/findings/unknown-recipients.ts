@@ -17,7 +17,10 @@ const SENDER_RATE = 0.05;
 export function detectUnknownRecipients(context: DiagnoseContext): Finding | null {
   const unknown = context.facts.unknownRecipients;
   const rate = unknown.attempted > 0 ? unknown.count / unknown.attempted : 0;
-  if (unknown.count < UNKNOWN_MIN || rate < UNKNOWN_RATE) return null;
+  // Bounce messages report failures only, so without logs there is no rate: a count of
+  // unknown recipients from bounces alone is enough.
+  if (unknown.count < UNKNOWN_MIN) return null;
+  if (rate < UNKNOWN_RATE && unknown.fromBounces < UNKNOWN_MIN) return null;
 
   const senders = [...unknown.bySender]
     .filter(([, counts]) => counts.unknown > 0)
@@ -42,6 +45,7 @@ export function detectUnknownRecipients(context: DiagnoseContext): Finding | nul
       (worst !== undefined ? `; ${worst.sender} sent ${worst.unknown} of them.` : "."),
     evidence: {
       count: unknown.count,
+      fromBounces: unknown.fromBounces,
       attempted: unknown.attempted,
       rate: round(rate),
       byProvider,

@@ -1,0 +1,120 @@
+import type { BounceResult } from "../bounce/types.js";
+import type { ProviderId } from "../knowledge/providers.js";
+import type { DeliveryEvent, DeliveryStatus, LoggedMessage } from "../logs/events.js";
+import { addCapped } from "./replies.js";
+import { detach, increment } from "./time.js";
+
+/** Spam complaints from ARF feedback reports (RFC 5965). */
+export class ComplaintAnalyser {
+  count = 0;
+  firstTime: number | null = null;
+  lastTime: number | null = null;
+  firstFile: string | null = null;
+  readonly byProvider = new Map<ProviderId | "unknown", number>();
+  readonly byFeedbackType = new Map<string, number>();
+  /** The envelope senders of the complained-about mail, capped in size. */
+  readonly bySender = new Map<string, number>();
+
+  add(result: BounceResult): void {
+    this.count += 1;
+    increment(this.byProvider, result.provider ?? "unknown");
+    increment(this.byFeedbackType, result.feedbackType ?? "abuse");
+    if (result.originalSender !== null) addCapped(this.bySender, result.originalSender);
+    const time = timeOf(result);
+    if (time === null) return;
+    if (this.firstTime === null || time < this.firstTime) {
+      this.firstTime = time;
+      this.firstFile = detach(result.file);
+    }
+    if (this.lastTime === null || time > this.lastTime) this.lastTime = time;
+  }
+}
+
+/** Counts of what the bounce inputs contained, for the report. */
+export class BounceInputAnalyser {
+  results = 0;
+  failed = 0;
+  delayed = 0;
+  complaints = 0;
+  autoReplies = 0;
+  /** Results without a usable time, left out of timelines. */
+  undated = 0;
+}
+
+const ACTION_STATUS: Readonly<Record<string, DeliveryStatus>> = {
+  failed: "bounced",
+  delayed: "deferred",
+  delivered: "sent",
+  relayed: "sent",
+  expanded: "sent",
+};
+
+/**
+ * Turns one recipient of a bounce into the delivery result the log analysers read: the
+ * receiver's reply as the response, the bounce's remote MTA as the relay. Returns null for
+ * results that report no delivery (auto-replies, complaints) or carry no time.
+ */
+export function bounceDelivery(result: BounceResult): DeliveryEvent | null {
+  if (result.kind === "auto-reply" || result.kind === "feedback") return null;
+  const time = timeOf(result);
+  if (time === null) return null;
+  const status: DeliveryStatus =
+    result.action === null
+      ? result.permanent
+        ? "bounced"
+        : "deferred"
+      : (ACTION_STATUS[result.action] ?? "other");
+  const position = { file: result.file, line: 1 };
+  const message: LoggedMessage = {
+    mta: "bounce",
+    host: "",
+    id: result.file,
+    firstTime: time,
+    firstPosition: position,
+    sender: result.originalSender,
+    messageId: null,
+    sizeBytes: null,
+    recipientCount: null,
+    subject: null,
+    clientIp: null,
+    clientHost: null,
+    helo: null,
+    saslUsername: null,
+    localUser: null,
+    uid: null,
+    workingDirectory: null,
+    command: null,
+    script: null,
+    service: null,
+    isBounce: false,
+  };
+  return {
+    type: "delivery",
+    time,
+    position,
+    message,
+    recipient: result.recipient,
+    originalRecipient: null,
+    status,
+    transport: "bounce",
+    remote: true,
+    relayHost: result.remoteMta,
+    relayIp: null,
+    dsn: result.status,
+    response: responseOf(result),
+    firstAttempt: true,
+  };
+}
+
+// The reply as a log would show it: with its reply code, when the bounce kept it apart.
+function responseOf(result: BounceResult): string | null {
+  const text = result.diagnosticText.trim();
+  if (text === "") return null;
+  if (result.replyCode === null || text.startsWith(String(result.replyCode))) return text;
+  return `${result.replyCode} ${text}`;
+}
+
+function timeOf(result: BounceResult): number | null {
+  const time = Date.parse(result.time ?? result.messageDate ?? "");
+  return Number.isFinite(time) ? time : null;
+}

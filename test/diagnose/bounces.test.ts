@@ -1,0 +1,130 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, test } from "vitest";
+import { ARF, message } from "../bounce/fixtures.js";
+import { runCommand } from "../helpers/cli.js";
+import { HOUR, PostfixLog, T0, writeTemporaryLog } from "../helpers/postfix-fixture.js";
+import { schemaValidator } from "../helpers/schema.js";
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const remove of cleanups.splice(0)) remove();
+});
+
+/** A Postfix DSN for one Gmail recipient with the given status and reply. */
+function gmailDsn(recipient: string, status: string, reply: string): string {
+  return message(
+    "From: MAILER-DAEMON@mail.example.com (Mail Delivery System)",
+    "To: news@example.com",
+    "Subject: Undelivered Mail Returned to Sender",
+    "Date: Tue, 03 Mar 2026 10:00:00 +0000",
+    "MIME-Version: 1.0",
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="B1"',
+    "",
+    "--B1",
+    "Content-Type: text/plain; charset=us-ascii",
+    "",
+    "This is the mail system at host mail.example.com.",
+    "",
+    "--B1",
+    "Content-Type: message/delivery-status",
+    "",
+    "Reporting-MTA: dns; mail.example.com",
+    "X-Postfix-Sender: rfc822; news@example.com",
+    "",
+    `Final-Recipient: rfc822; ${recipient}`,
+    "Action: failed",
+    `Status: ${status}`,
+    "Remote-MTA: dns; gmail-smtp-in.l.google.com",
+    `Diagnostic-Code: smtp; ${reply}`,
+    "",
+    "--B1--",
+  );
+}
+
+const NO_SUCH_USER =
+  "550-5.1.1 The email account that you tried to reach does not exist. Please try 550 5.1.1 double-checking the recipient's email address. a1b2c3d4e5si1234567.8 - gsmtp";
+const UNSOLICITED =
+  "550-5.7.1 [203.0.113.10      12] Gmail has detected that this message is likely 550-5.7.1 unsolicited mail. To reduce the amount of spam sent to Gmail, this message 550 5.7.1 has been blocked. b2c3d4e5f6si2345678.9 - gsmtp";
+
+function bounceFolder(): string {
+  const folder = mkdtempSync(join(tmpdir(), "delist-bounces-"));
+  cleanups.push(() => rmSync(folder, { recursive: true, force: true }));
+  const mail = join(folder, "cur");
+  mkdirSync(mail);
+  for (let i = 0; i < 25; i++) {
+    writeFileSync(
+      join(mail, `unknown-${i}.eml`),
+      gmailDsn(`old${i}@gmail.com`, "5.1.1", NO_SUCH_USER),
+    );
+  }
+  writeFileSync(join(mail, "spam.eml"), gmailDsn("reader@gmail.com", "5.7.1", UNSOLICITED));
+  writeFileSync(join(mail, "complaint.eml"), ARF);
+  return folder;
+}
+
+const validate = schemaValidator("diagnose.schema.json");
+
+describe("delist diagnose --bounces", () => {
+  test("bounces alone give findings", async () => {
+    const result = await runCommand([
+      "diagnose",
+      "--format",
+      "json",
+      "--timezone",
+      "UTC",
+      "--bounces",
+      bounceFolder(),
+    ]);
+    const diagnosis = JSON.parse(result.stdout) as {
+      findings: Array<{ id: string; evidence: Record<string, unknown> }>;
+      providers: Record<string, { status: string; fromBounces: number }>;
+      input: { bounces: { failed: number; complaints: number } };
+    };
+
+    expect(result.code).toBe(1);
+    expect(validate(diagnosis)).toEqual([]);
+    expect(diagnosis.input.bounces.failed).toBe(26);
+    expect(diagnosis.input.bounces.complaints).toBe(2);
+    expect(diagnosis.providers["gmail"]?.status).toBe("blocked");
+    expect(diagnosis.providers["gmail"]?.fromBounces).toBe(26);
+    const ids = diagnosis.findings.map((finding) => finding.id);
+    expect(ids).toContain("unknown-recipients");
+    expect(ids).toContain("spam-complaints");
+    expect(ids).toContain("spam-content");
+    const unknown = diagnosis.findings.find((finding) => finding.id === "unknown-recipients");
+    expect(unknown?.evidence["fromBounces"]).toBe(25);
+  });
+
+  test("bounces join the log evidence", async () => {
+    const log = new PostfixLog();
+    for (let hour = 0; hour < 24; hour++) {
+      log.submit({
+        time: T0 + hour * HOUR,
+        account: "news@example.com",
+        clientIp: "198.51.100.10",
+        recipients: [{ address: `reader${hour}@gmail.com` }],
+      });
+    }
+    const file = writeTemporaryLog(log.text());
+    cleanups.push(file.remove);
+    const result = await runCommand([
+      "diagnose",
+      "--timezone",
+      "UTC",
+      file.path,
+      "--bounces",
+      bounceFolder(),
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("spam-complaints");
+    expect(result.stdout).toContain("Read 27 bounce messages from 27 files");
+  });
+
+  test("missing bounce folder is an error", async () => {
+    const result = await runCommand(["diagnose", "--bounces", "/nonexistent/delist/bounces"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("/nonexistent/delist/bounces");
+  });
+});
