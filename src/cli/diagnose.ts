@@ -1,11 +1,21 @@
 import type { Command } from "commander";
 import { buildDiagnosis } from "../diagnose/diagnose.js";
-import { analyseLogs, inputReport } from "../diagnose/run.js";
+import { checkSenders, type SenderCheckReport } from "../auth/index.js";
+import { senderCheckInput, type GivenSenders } from "../diagnose/dns.js";
+import { analyseLogs, inputReport, type LogRun } from "../diagnose/run.js";
 import type { Diagnosis } from "../diagnose/types.js";
 import { painter } from "../report/colour.js";
 import { renderDiagnosisMarkdown } from "../report/markdown.js";
 import { renderDiagnosisText } from "../report/text.js";
 import type { SetExitCode } from "./commands.js";
+import {
+  addDnsOptions,
+  setUpDns,
+  validDomains,
+  validIps,
+  type DnsOptions,
+  type DnsSetup,
+} from "./dns-options.js";
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, colourEnabled, type CliIo } from "./io.js";
 import {
   addLogOptions,
@@ -17,7 +27,7 @@ import { VERSION } from "./version.js";
 
 /** Registers `delist diagnose LOG…`. */
 export function registerDiagnose(program: Command, io: CliIo, setExitCode: SetExitCode): void {
-  addLogOptions(
+  const command = addLogOptions(
     program
       .command("diagnose")
       .description(
@@ -27,27 +37,48 @@ export function registerDiagnose(program: Command, io: CliIo, setExitCode: SetEx
       .option(
         "--bounces <paths...>",
         "bounce messages to read as well: .eml files, mbox, maildir or directories",
-      ),
-  ).action(async (logs: string[], options: DiagnoseOptions) => {
+      )
+      .option(
+        "--domain <domain...>",
+        "sending domains to check in DNS (default: the domains of the server's own senders in the logs)",
+      )
+      .option(
+        "--ip <ip...>",
+        "sending IPs to check in DNS (default: the IPs receivers named in their replies)",
+      )
+      .option("--helo <name>", "the HELO/EHLO name the server sends, compared with its PTR"),
+  );
+  addDnsOptions(command).action(async (logs: string[], options: DiagnoseOptions) => {
     setExitCode(await runDiagnose(logs, options, io));
   });
 }
 
 /** Options of `delist diagnose`. */
-interface DiagnoseOptions extends LogCommandOptions {
+interface DiagnoseOptions extends LogCommandOptions, DnsOptions {
   readonly bounces?: string[];
+  readonly domain?: string[];
+  readonly ip?: string[];
+  readonly helo?: string;
 }
 
 async function runDiagnose(logs: string[], options: DiagnoseOptions, io: CliIo): Promise<number> {
   const bounces = options.bounces ?? [];
   const settings = logRunSettings(logs, options, io, undefined, bounces.length > 0);
+  const given = {
+    domains: validDomains(options.domain ?? [], "--domain"),
+    ips: validIps(options.ip ?? []),
+    helo: options.helo ?? null,
+  };
+  const dnsSetup = await setUpDns(options, io);
   const run = await analyseLogs(logs, { ...settings.readOptions, bounces });
   clearProgress(io, settings);
+  const checks = await runChecks(run, given, dnsSetup, options);
   const diagnosis = buildDiagnosis(run.facts, {
     input: inputReport(run, settings.timeZone),
     timeZone: settings.timeZone,
     version: VERSION,
     now: Date.now(),
+    checks,
   });
 
   if (settings.format === "json") io.stdout.write(`${JSON.stringify(diagnosis, null, 2)}\n`);
@@ -61,6 +92,31 @@ async function runDiagnose(logs: string[], options: DiagnoseOptions, io: CliIo):
     for (const error of file.errors) io.stderr.write(`delist: ${error}\n`);
   }
   return exitCode(diagnosis);
+}
+
+/**
+ * Checks the sending domains and IPs in DNS, unless the run is `--offline` (zone files and
+ * replays still answer). Returns null when there is nothing to check.
+ */
+async function runChecks(
+  run: LogRun,
+  given: GivenSenders,
+  setup: DnsSetup,
+  options: DiagnoseOptions,
+): Promise<{ report: SenderCheckReport; resolver: string } | null> {
+  try {
+    if (options.offline === true) return null;
+    const input = senderCheckInput(run.facts, given);
+    if (input.domains.length === 0 && input.ips.length === 0) return null;
+    const report = await checkSenders(input, {
+      dns: setup.dns,
+      fetcher: setup.fetcher,
+      orgDomainMethod: setup.orgDomainMethod,
+    });
+    return { report, resolver: setup.dns.description };
+  } finally {
+    await setup.dns.close();
+  }
 }
 
 /** 2 when nothing could be read, 1 when something is wrong, 0 when healthy. */

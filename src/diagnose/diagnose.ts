@@ -21,8 +21,11 @@ import { detectUnknownRecipients } from "./findings/unknown-recipients.js";
 import { detectVolumeSpike } from "./findings/volume-spike.js";
 import { detectWebScripts } from "./findings/web-script.js";
 import { buildReadiness } from "./readiness.js";
+import { mergeDnsFindings } from "./dns.js";
+import type { SenderCheckReport } from "../auth/index.js";
 import type {
   Diagnosis,
+  DnsChecksReport,
   Finding,
   InputReport,
   ProviderStatus,
@@ -38,13 +41,19 @@ export interface DiagnoseOptions {
   readonly version: string;
   /** The current time, for `generatedAt`; injectable for tests. */
   readonly now: number;
+  /** DNS checks of the sending domains and IPs; absent or null when DNS was not checked. */
+  readonly checks?: { readonly report: SenderCheckReport; readonly resolver: string } | null;
 }
 
 /** Turns the facts of a log run into verdicts, findings and the readiness checklist. */
 export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagnosis {
   const context = new DiagnoseContext(facts, options.timeZone);
   const providers = providerVerdicts(context);
-  const findings = sortFindings(detectFindings(context, providers));
+  const checks = options.checks ?? null;
+  const logFindings = detectFindings(context, providers);
+  const findings = sortFindings(
+    checks === null ? logFindings : mergeDnsFindings(logFindings, checks.report),
+  );
   // The overall status follows the named providers. `other` mixes many small receivers,
   // any of which may reject for its own reasons, so it keeps only its own entry.
   const status = Object.entries(providers).reduce<ProviderStatus>(
@@ -62,7 +71,8 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     verdict: { status, summary: verdictSummary(providers, findings) },
     providers,
     findings,
-    readiness: buildReadiness(context, findings, providers),
+    readiness: buildReadiness(context, findings, providers, checks?.report.readiness ?? []),
+    checks: checks === null ? null : checksReport(checks.report, checks.resolver),
   };
 }
 
@@ -205,5 +215,33 @@ export function serverReport(facts: LogFacts): ServerReport {
     sendingDomains: domains.slice(0, 10).map(([domain]) => domain),
     outboundMessages: messages,
     outboundRecipients: recipients,
+  };
+}
+
+/** Shortens a DNS check report to what the diagnosis shows. */
+function checksReport(report: SenderCheckReport, resolver: string): DnsChecksReport {
+  return {
+    resolver,
+    verdict: report.verdict,
+    helo: report.reverseDns.helo,
+    domains: report.domains.map((domain) => ({
+      domain: domain.domain,
+      verdict: domain.verdict,
+      spf: domain.spf.verdict,
+      spfResults: { ...domain.spf.result },
+      spfLookups: domain.spf.verdict === "not-checked" ? null : domain.spf.lookups,
+      dkim: domain.dkimSummary.verdict,
+      dkimSelectors: domain.dkim.map((entry) => ({
+        selector: entry.selector,
+        status: entry.status,
+      })),
+      dmarc: domain.dmarc.verdict,
+      dmarcPolicy: domain.dmarc.policy,
+    })),
+    ptr: report.ptr.map((entry) => ({
+      ip: entry.ip,
+      names: entry.names,
+      forwardConfirmed: entry.forwardConfirmed,
+    })),
   };
 }

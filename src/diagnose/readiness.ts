@@ -39,8 +39,9 @@ export function buildReadiness(
   context: DiagnoseContext,
   findings: readonly Finding[],
   providers: Partial<Record<ProviderId, ProviderVerdict>>,
+  dnsItems: readonly ReadinessItem[] = [],
 ): Readiness {
-  const items: ReadinessItem[] = [
+  const fromLogs: ReadinessItem[] = [
     causeIdentified(findings, providers),
     causeStopped(context, findings),
     blocksEnded(providers),
@@ -67,6 +68,9 @@ export function buildReadiness(
       "delist blocklists IP",
     ),
   ];
+  // What DNS shows now replaces what the logs showed: a record fixed after the last
+  // rejection is ready.
+  const items = fromLogs.map((item) => dnsItems.find((dns) => dns.id === item.id) ?? item);
   const affected = Object.entries(providers).filter(
     ([, verdict]) => verdict !== undefined && verdict.status !== "ok",
   );
@@ -205,5 +209,10 @@ function fromFinding(
       detail: `Receivers rejected mail for this (${findingId}); fix it, then confirm with \`${command}\`.`,
     };
   }
-  return { id, title, status: "not-checked", detail: `Logs cannot show this; run \`${command}\`.` };
+  return {
+    id,
+    title,
+    status: "not-checked",
+    detail: `Logs cannot show this; run \`${command}\`${command.startsWith("delist check") ? " (or diagnose without --offline)" : ""}.`,
+  };
 }

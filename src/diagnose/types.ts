@@ -20,6 +20,33 @@ export interface Diagnosis {
   /** Findings sorted by severity, causes before consequences. */
   readonly findings: readonly Finding[];
   readonly readiness: Readiness;
+  /** The DNS checks of the sending domains and IPs, or null when DNS was not checked. */
+  readonly checks: DnsChecksReport | null;
+}
+
+/** What the DNS checks found, in short; `delist check` gives the full detail. */
+export interface DnsChecksReport {
+  /** Where the answers came from: the system resolver, a server, zone files, a replay. */
+  readonly resolver: string;
+  readonly verdict: "pass" | "warn" | "fail" | "not-checked";
+  readonly helo: string | null;
+  readonly domains: ReadonlyArray<{
+    readonly domain: string;
+    readonly verdict: string;
+    readonly spf: string;
+    /** SPF result per sending IP. */
+    readonly spfResults: Readonly<Record<string, string>>;
+    readonly spfLookups: number | null;
+    readonly dkim: string;
+    readonly dkimSelectors: ReadonlyArray<{ readonly selector: string; readonly status: string }>;
+    readonly dmarc: string;
+    readonly dmarcPolicy: string | null;
+  }>;
+  readonly ptr: ReadonlyArray<{
+    readonly ip: string;
+    readonly names: readonly string[];
+    readonly forwardConfirmed: boolean;
+  }>;
 }
 
 export type ProviderStatus = "ok" | "rate-limited" | "blocked";

@@ -18,6 +18,7 @@ export function renderDiagnosisText(diagnosis: Diagnosis, paint: Painter): strin
     "",
     ...findingSection(diagnosis, paint),
     "",
+    ...checksSection(diagnosis, paint),
     ...readinessSection(diagnosis, paint),
     "",
     ...inputSection(diagnosis.input),
@@ -114,6 +115,33 @@ function findingLines(item: Finding, number: number, paint: Painter): string[] {
     lines.push(...wrap(step, `      ${index + 1}. `));
   });
   return lines;
+}
+
+function checksSection(diagnosis: Diagnosis, paint: Painter): string[] {
+  const checks = diagnosis.checks;
+  if (checks === null) return [];
+  const lines = [paint.bold(`DNS checks (${checks.resolver})`)];
+  for (const domain of checks.domains) {
+    const lookups = domain.spfLookups === null ? "" : ` (${plural(domain.spfLookups, "lookup")})`;
+    const selectors = domain.dkimSelectors.map((entry) => `${entry.selector} ${entry.status}`);
+    const dkim = selectors.length > 0 ? ` (${selectors.slice(0, 3).join(", ")})` : "";
+    const dmarc = domain.dmarcPolicy === null ? domain.dmarc : `p=${domain.dmarcPolicy}`;
+    lines.push(
+      ...wrap(
+        `SPF ${domain.spf}${lookups}, DKIM ${domain.dkim}${dkim}, DMARC ${dmarc}`,
+        `  ${column(domain.domain, 24)}`,
+        " ".repeat(26),
+      ),
+    );
+  }
+  for (const entry of checks.ptr) {
+    const names = entry.names.length > 0 ? entry.names.join(", ") : "no PTR";
+    const confirmed = entry.forwardConfirmed ? "forward-confirmed" : "not forward-confirmed";
+    lines.push(
+      ...wrap(`${names}, ${confirmed}`, `  ${column(`PTR ${entry.ip}`, 24)}`, " ".repeat(26)),
+    );
+  }
+  return [...lines, ""];
 }
 
 const MARKS: Record<ReadinessItem["status"], string> = {

@@ -52,7 +52,13 @@ const validate = schemaValidator("diagnose.schema.json");
 
 describe("delist diagnose", () => {
   test("healthy log exits 0", async () => {
-    const result = await runCommand(["diagnose", "--timezone", "UTC", temporary(healthyLog())]);
+    const result = await runCommand([
+      "diagnose",
+      "--offline",
+      "--timezone",
+      "UTC",
+      temporary(healthyLog()),
+    ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("Verdict: OK");
     expect(result.stdout).toContain("healthy");
@@ -60,14 +66,26 @@ describe("delist diagnose", () => {
   });
 
   test("blocked log exits 1", async () => {
-    const result = await runCommand(["diagnose", "--timezone", "UTC", temporary(blockedLog())]);
+    const result = await runCommand([
+      "diagnose",
+      "--offline",
+      "--timezone",
+      "UTC",
+      temporary(blockedLog()),
+    ]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("Verdict: RATE-LIMITED");
     expect(result.stdout).toContain("421 4.7.28");
   });
 
   test("text fits 80 columns", async () => {
-    const result = await runCommand(["diagnose", "--timezone", "UTC", temporary(blockedLog())]);
+    const result = await runCommand([
+      "diagnose",
+      "--offline",
+      "--timezone",
+      "UTC",
+      temporary(blockedLog()),
+    ]);
     for (const line of result.stdout.split("\n")) {
       // A single word longer than a line (a path or URL) is kept whole.
       const longestWord = Math.max(...line.split(" ").map((word) => word.length));
@@ -78,6 +96,7 @@ describe("delist diagnose", () => {
   test("JSON matches the schema", async () => {
     const result = await runCommand([
       "diagnose",
+      "--offline",
       "--format",
       "json",
       "--timezone",
@@ -97,6 +116,7 @@ describe("delist diagnose", () => {
   test("Markdown has the sections", async () => {
     const result = await runCommand([
       "diagnose",
+      "--offline",
       "-f",
       "markdown",
       "--timezone",
@@ -110,17 +130,21 @@ describe("delist diagnose", () => {
   });
 
   test("reads stdin and gzip", async () => {
-    const fromStdin = await runCommand(["diagnose", "--timezone", "UTC", "-"], blockedLog());
+    const fromStdin = await runCommand(
+      ["diagnose", "--offline", "--timezone", "UTC", "-"],
+      blockedLog(),
+    );
     expect(fromStdin.code).toBe(1);
     expect(fromStdin.stdout).toContain("421 4.7.28");
     const gzipped = temporary(gzipSync(blockedLog()), "mail.log.1.gz");
-    const fromGzip = await runCommand(["diagnose", "--timezone", "UTC", gzipped]);
+    const fromGzip = await runCommand(["diagnose", "--offline", "--timezone", "UTC", gzipped]);
     expect(fromGzip.stdout).toContain("421 4.7.28");
   });
 
   test("time zone shifts reported times", async () => {
     const result = await runCommand([
       "diagnose",
+      "--offline",
       "--format",
       "json",
       "--timezone",
@@ -133,7 +157,7 @@ describe("delist diagnose", () => {
   });
 
   test("missing file is an input error", async () => {
-    const result = await runCommand(["diagnose", "/nonexistent/delist/mail.log"]);
+    const result = await runCommand(["diagnose", "--offline", "/nonexistent/delist/mail.log"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("/nonexistent/delist/mail.log");
   });
@@ -141,6 +165,7 @@ describe("delist diagnose", () => {
   test("missing file beside a good one", async () => {
     const result = await runCommand([
       "diagnose",
+      "--offline",
       "--timezone",
       "UTC",
       "/nonexistent/delist/mail.log",
@@ -152,7 +177,7 @@ describe("delist diagnose", () => {
   });
 
   test("no log given is a usage error", async () => {
-    const result = await runCommand(["diagnose"]);
+    const result = await runCommand(["diagnose", "--offline"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("no log given");
   });
@@ -162,7 +187,7 @@ describe("delist diagnose", () => {
     [["--year", "24"], 'invalid --year "24"'],
     [["--timezone", "Mars/Olympus"], 'unknown time zone "Mars/Olympus"'],
   ])("bad option %j", async (options, message) => {
-    const result = await runCommand(["diagnose", ...options, temporary(healthyLog())]);
+    const result = await runCommand(["diagnose", "--offline", ...options, temporary(healthyLog())]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
   });
@@ -171,6 +196,7 @@ describe("delist diagnose", () => {
     const junk = Buffer.concat([randomBytes(200_000), Buffer.from(blockedLog())]);
     const result = await runCommand([
       "diagnose",
+      "--offline",
       "--format",
       "json",
       "--timezone",
@@ -192,6 +218,7 @@ describe("delist diagnose", () => {
     damaged.splice(3, 0, "orig_to=<wrapped@example.com>, relay=none, delay=1");
     const result = await runCommand([
       "diagnose",
+      "--offline",
       "--format",
       "json",
       "--timezone",

@@ -70,6 +70,7 @@ describe("delist diagnose --bounces", () => {
   test("bounces alone give findings", async () => {
     const result = await runCommand([
       "diagnose",
+      "--offline",
       "--format",
       "json",
       "--timezone",
@@ -111,6 +112,7 @@ describe("delist diagnose --bounces", () => {
     cleanups.push(file.remove);
     const result = await runCommand([
       "diagnose",
+      "--offline",
       "--timezone",
       "UTC",
       file.path,
@@ -123,7 +125,12 @@ describe("delist diagnose --bounces", () => {
   });
 
   test("missing bounce folder is an error", async () => {
-    const result = await runCommand(["diagnose", "--bounces", "/nonexistent/delist/bounces"]);
+    const result = await runCommand([
+      "diagnose",
+      "--offline",
+      "--bounces",
+      "/nonexistent/delist/bounces",
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("/nonexistent/delist/bounces");
   });

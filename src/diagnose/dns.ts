@@ -1,0 +1,104 @@
+import type { LogFacts } from "../analysis/analyser.js";
+import type { SelectorSource } from "../auth/dkim/check.js";
+import type { SenderCheckInput, SenderCheckReport } from "../auth/index.js";
+import { domainOf } from "../knowledge/providers.js";
+import type { Finding, ReadinessItem } from "./types.js";
+
+/** How many domains and IPs from the logs are checked when none are given. */
+const MAX_DOMAINS = 5;
+const MAX_IPS = 3;
+
+/** Domains, IPs and HELO name given on the command line; empty means "take them from the logs". */
+export interface GivenSenders {
+  readonly domains: readonly string[];
+  readonly ips: readonly string[];
+  readonly helo: string | null;
+}
+
+/**
+ * Decides what to check in DNS: the given domains and IPs, else this server's own sending
+ * domains (those of its accounts and local programs, not forwarded mail's) and the IPs
+ * receivers named. DKIM selectors come from what OpenDKIM logged for each domain.
+ */
+export function senderCheckInput(facts: LogFacts, given: GivenSenders): SenderCheckInput {
+  const domains = given.domains.length > 0 ? [...given.domains] : ownSendingDomains(facts);
+  const ips =
+    given.ips.length > 0
+      ? [...given.ips]
+      : [...facts.server.judgedIps]
+          .sort((a, b) => b[1].count - a[1].count)
+          .slice(0, MAX_IPS)
+          .map(([ip]) => ip);
+  const selectors: Record<string, SelectorSource[]> = {};
+  for (const domain of domains) {
+    const logged = facts.server.dkim.get(domain)?.selectors ?? new Set<string>();
+    selectors[domain] = [...logged].map((selector) => ({ selector, source: "found" }));
+  }
+  return { domains, ips, helo: given.helo ?? heloName(facts), selectors };
+}
+
+/** Sender domains of the server's accounts and local programs, most messages first. */
+function ownSendingDomains(facts: LogFacts): string[] {
+  const counts = new Map<string, number>();
+  const origins = [...facts.origins.accounts.values(), ...facts.origins.localSources.values()];
+  for (const origin of origins) {
+    for (const [sender, messages] of origin.senders) {
+      const domain = domainOf(sender);
+      if (domain !== null) counts.set(domain, (counts.get(domain) ?? 0) + messages);
+    }
+  }
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, MAX_DOMAINS)
+    .map(([domain]) => domain);
+}
+
+// Syslog host names are often short ("mail"); only a full name can be compared with PTR.
+function heloName(facts: LogFacts): string | null {
+  const host = [...facts.server.hostnames.keys()].find((name) => name.includes("."));
+  return host ?? null;
+}
+
+/**
+ * Joins the DNS findings to the log findings. A finding id that both have becomes one
+ * finding: the log's evidence and summary stay first, the DNS evidence goes under `dns`, the
+ * severity is the worse of the two, and the DNS fixes (corrected records) come first because
+ * they are the concrete change to make.
+ */
+export function mergeDnsFindings(
+  findings: readonly Finding[],
+  report: SenderCheckReport,
+): Finding[] {
+  const merged = [...findings];
+  for (const dnsFinding of report.findings) {
+    const index = merged.findIndex((candidate) => candidate.id === dnsFinding.id);
+    const fromLogs = merged[index];
+    if (index < 0 || fromLogs === undefined) {
+      merged.push(dnsFinding);
+      continue;
+    }
+    merged[index] = {
+      ...fromLogs,
+      severity: worseSeverity(fromLogs.severity, dnsFinding.severity),
+      summary: `${fromLogs.summary} DNS check: ${dnsFinding.summary}`,
+      evidence: { ...fromLogs.evidence, dns: dnsFinding.evidence },
+      fix: [...dnsFinding.fix, ...fromLogs.fix.filter((step) => !dnsFinding.fix.includes(step))],
+      references: [...new Set([...fromLogs.references, ...dnsFinding.references])],
+    };
+  }
+  return merged;
+}
+
+/** Replaces the readiness items that only DNS can decide with the DNS results. */
+export function mergeDnsReadiness(
+  items: readonly ReadinessItem[],
+  report: SenderCheckReport,
+): ReadinessItem[] {
+  return items.map((item) => report.readiness.find((dns) => dns.id === item.id) ?? item);
+}
+
+const SEVERITY_ORDER: readonly Finding["severity"][] = ["info", "warning", "critical"];
+
+function worseSeverity(a: Finding["severity"], b: Finding["severity"]): Finding["severity"] {
+  return SEVERITY_ORDER.indexOf(a) >= SEVERITY_ORDER.indexOf(b) ? a : b;
+}

@@ -1,0 +1,154 @@
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, test } from "vitest";
+import { forbidRealNetwork } from "../dns/guard.js";
+import { runCommand } from "../helpers/cli.js";
+import {
+  GMAIL_RATE_LIMIT,
+  HOUR,
+  PostfixLog,
+  T0,
+  writeTemporaryLog,
+} from "../helpers/postfix-fixture.js";
+import { schemaValidator } from "../helpers/schema.js";
+
+forbidRealNetwork();
+
+// example.com is set up well in this zone; example.net has SPF, DKIM and PTR mistakes.
+const zone = fileURLToPath(new URL("../auth/fixtures/example.zone", import.meta.url));
+const validate = schemaValidator("diagnose.schema.json");
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const remove of cleanups.splice(0)) remove();
+});
+
+/** A day of mail from `account`, every message deferred by Gmail when `blocked`. */
+function logOf(account: string, blocked: boolean): string {
+  const log = new PostfixLog();
+  for (let hour = 0; hour < 24; hour++) {
+    log.submit({
+      time: T0 + hour * HOUR,
+      account,
+      clientIp: "198.51.100.10",
+      recipients: [
+        { address: `reader${hour}@gmail.com`, ...(blocked ? { outcome: GMAIL_RATE_LIMIT } : {}) },
+      ],
+    });
+  }
+  const file = writeTemporaryLog(log.text());
+  cleanups.push(file.remove);
+  return file.path;
+}
+
+interface DiagnoseJson {
+  findings: Array<{ id: string; evidence: Record<string, unknown> }>;
+  readiness: { items: Array<{ id: string; status: string }> };
+  checks: {
+    resolver: string;
+    domains: Array<{
+      domain: string;
+      spf: string;
+      spfResults: Record<string, string>;
+      dmarcPolicy: string | null;
+    }>;
+    ptr: Array<{ ip: string; forwardConfirmed: boolean }>;
+  } | null;
+}
+
+async function diagnoseJson(args: string[]): Promise<{ code: number; json: DiagnoseJson }> {
+  const result = await runCommand(["diagnose", "--format", "json", "--timezone", "UTC", ...args]);
+  return { code: result.code, json: JSON.parse(result.stdout) as DiagnoseJson };
+}
+
+function readiness(json: DiagnoseJson, id: string): string | undefined {
+  return json.readiness.items.find((item) => item.id === id)?.status;
+}
+
+describe("delist diagnose with DNS", () => {
+  test("good records pass readiness", async () => {
+    const { json } = await diagnoseJson([
+      logOf("news@example.com", false),
+      "--zone",
+      zone,
+      "--ip",
+      "192.0.2.25",
+      "--helo",
+      "mail.example.com",
+    ]);
+    expect(validate(json)).toEqual([]);
+    expect(json.checks?.domains.map((domain) => domain.domain)).toEqual(["example.com"]);
+    expect(json.checks?.domains[0]?.spfResults).toEqual({ "192.0.2.25": "pass" });
+    expect(json.checks?.ptr).toEqual([
+      expect.objectContaining({ ip: "192.0.2.25", forwardConfirmed: true }),
+    ]);
+    expect(readiness(json, "ptr")).toBe("pass");
+  });
+
+  test("bad records add DNS findings", async () => {
+    const { code, json } = await diagnoseJson([
+      logOf("news@example.net", false),
+      "--zone",
+      zone,
+      "--ip",
+      "192.0.2.26",
+    ]);
+    expect(code).toBe(1);
+    expect(validate(json)).toEqual([]);
+    const auth = json.findings.find((finding) => finding.id === "authentication");
+    expect(auth?.evidence["source"]).toBe("dns");
+    expect(json.findings.map((finding) => finding.id)).toContain("reverse-dns");
+    expect(readiness(json, "spf-dkim-dmarc")).toBe("fail");
+    expect(readiness(json, "ptr")).toBe("fail");
+  });
+
+  test("log and DNS findings merge", async () => {
+    const log = new PostfixLog();
+    const auth = {
+      status: "deferred" as const,
+      dsn: "4.7.27",
+      reply:
+        "421-4.7.27 Your email has been rate limited because SPF authentication didn't pass for this message. 421 4.7.27 c1si2 - gsmtp",
+    };
+    for (let hour = 0; hour < 24; hour++) {
+      log.submit({
+        time: T0 + hour * HOUR,
+        account: "news@example.net",
+        clientIp: "198.51.100.10",
+        recipients: [{ address: `reader${hour}@gmail.com`, outcome: auth }],
+      });
+    }
+    const file = writeTemporaryLog(log.text());
+    cleanups.push(file.remove);
+    const { json } = await diagnoseJson([file.path, "--zone", zone, "--ip", "192.0.2.26"]);
+    const findings = json.findings.filter((finding) => finding.id === "authentication");
+    expect(findings).toHaveLength(1);
+    expect(findings[0]?.evidence["dns"]).toEqual(expect.objectContaining({ source: "dns" }));
+    expect(findings[0]?.evidence["count"]).toBe(24);
+  });
+
+  test("domains and IPs come from the logs", async () => {
+    const { json } = await diagnoseJson([logOf("news@example.com", true), "--zone", zone]);
+    expect(json.checks?.domains.map((domain) => domain.domain)).toEqual(["example.com"]);
+    // The Gmail replies of the fixture name 203.0.113.10 as the sending IP.
+    expect(json.checks?.ptr.map((entry) => entry.ip)).toEqual(["203.0.113.10"]);
+    expect(json.checks?.resolver).toContain("zone");
+  });
+
+  test("offline skips DNS", async () => {
+    const { json } = await diagnoseJson([logOf("news@example.com", true), "--offline"]);
+    expect(json.checks).toBeNull();
+    expect(readiness(json, "spf-dkim-dmarc")).toBe("not-checked");
+  });
+
+  test("invalid --domain is a usage error", async () => {
+    const result = await runCommand([
+      "diagnose",
+      "--offline",
+      logOf("a@example.com", false),
+      "--domain",
+      "not a domain",
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('invalid --domain "not a domain"');
+  });
+});
