@@ -33,6 +33,8 @@ export interface LogFacts {
   /** Remote delivery attempts and session replies seen. */
   readonly remoteAttempts: number;
   readonly sessionReplies: number;
+  /** Events of MTA lines (not Dovecot or OpenDKIM): zero means the input held no mail log. */
+  readonly mtaEvents: number;
 }
 
 /**
@@ -56,6 +58,7 @@ export class LogAnalyser {
   private lastTime: number | null = null;
   private remoteAttempts = 0;
   private sessionReplies = 0;
+  private mtaEvents = 0;
 
   constructor(explainer: ReplyExplainer) {
     this.providers = new ProviderAnalyser(explainer);
@@ -67,6 +70,7 @@ export class LogAnalyser {
   /** Takes one event; bind it (`analyser.handle.bind(analyser)`) to use it as an EventSink. */
   handle(event: LogEvent): void {
     this.track(event.time);
+    if (isMtaEvent(event)) this.mtaEvents += 1;
     switch (event.type) {
       case "delivery":
         this.addDelivery(event);
@@ -117,6 +121,7 @@ export class LogAnalyser {
       lastTime: this.lastTime,
       remoteAttempts: this.remoteAttempts,
       sessionReplies: this.sessionReplies,
+      mtaEvents: this.mtaEvents,
     };
   }
 
@@ -217,4 +222,10 @@ export class LogAnalyser {
     if (this.firstTime === null || time < this.firstTime) this.firstTime = time;
     if (this.lastTime === null || time > this.lastTime) this.lastTime = time;
   }
+}
+
+/** True for events of MTA lines; Dovecot and OpenDKIM events alone make no mail log. */
+function isMtaEvent(event: LogEvent): boolean {
+  if (event.type === "login" || event.type === "dkim-signing") return false;
+  return event.type !== "auth-failure" || !event.program.startsWith("dovecot");
 }

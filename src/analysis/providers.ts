@@ -40,6 +40,9 @@ export class ProviderFacts {
   firstPermanentBlock: ReplyOccurrence | null = null;
   lastBlock: ReplyOccurrence | null = null;
   lastSent: number | null = null;
+  /** Time of the latest block signal, and the deliveries accepted after it. */
+  lastBlockTime: number | null = null;
+  sentAfterLastBlock = 0;
   readonly hourly = new Map<number, HourCounts>();
 
   constructor(readonly provider: ProviderId) {}
@@ -86,6 +89,9 @@ export class ProviderAnalyser {
     if (event.status === "sent") {
       hour.sent += 1;
       if (facts.lastSent === null || event.time > facts.lastSent) facts.lastSent = event.time;
+      if (facts.lastBlockTime !== null && event.time > facts.lastBlockTime) {
+        facts.sentAfterLastBlock += 1;
+      }
       return null;
     }
     if (event.response === null) return null;
@@ -170,7 +176,11 @@ export class ProviderAnalyser {
       facts.firstPermanentBlock = occurrenceNow();
     }
     const last = this.lastBlockSites.get(facts);
-    if (last === undefined || time >= last.time) this.lastBlockSites.set(facts, site);
+    if (last === undefined || time >= last.time) {
+      this.lastBlockSites.set(facts, site);
+      facts.lastBlockTime = time;
+      facts.sentAfterLastBlock = 0;
+    }
   }
 
   // Retries and recipients of one message come in a row, so the last sender's domain is kept.

@@ -24,7 +24,21 @@ const SENDER_SIDE_FINDINGS: ReadonlySet<FindingId> = new Set([
  */
 export function isBlockSignal(reply: ExplainedReply): boolean {
   if (reply.category === "reputation" || reply.category === "blocklist") return true;
-  return reply.findings.some((finding) => SENDER_SIDE_FINDINGS.has(finding));
+  if (reply.findings.some((finding) => SENDER_SIDE_FINDINGS.has(finding))) return true;
+  return isUnnamedPolicyRefusal(reply);
+}
+
+/**
+ * True for a security or policy status (RFC 3463 class x.7.x) in a wording the knowledge base
+ * does not know, from a provider delist names. Receivers change their wordings, and an
+ * unknown policy rejection from Gmail or Outlook.com is far more often a refusal of the sender
+ * than of one recipient, so it counts as a block rather than passing unnoticed.
+ */
+function isUnnamedPolicyRefusal(reply: ExplainedReply): boolean {
+  if (!reply.ruleId.startsWith("generic.")) return false;
+  if (reply.provider === null || reply.provider === "other") return false;
+  const status = reply.enhancedStatus;
+  return status !== null && (status.startsWith("5.7.") || status.startsWith("4.7."));
 }
 
 /** One logged reply, kept as evidence. Strings are detached from the log line. */

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { buildDiagnosis } from "../diagnose/diagnose.js";
 import { checkSenders, type SenderCheckReport } from "../auth/index.js";
 import { senderCheckInput, type GivenSenders } from "../diagnose/dns.js";
-import { analyseLogs, inputReport, type LogRun } from "../diagnose/run.js";
+import { analyseLogs, inputReport, unusableInput, type LogRun } from "../diagnose/run.js";
 import type { Diagnosis } from "../diagnose/types.js";
 import { painter } from "../report/colour.js";
 import { renderDiagnosisMarkdown } from "../report/markdown.js";
@@ -72,6 +72,12 @@ async function runDiagnose(logs: string[], options: DiagnoseOptions, io: CliIo):
   const dnsSetup = await setUpDns(options, io);
   const run = await analyseLogs(logs, { ...settings.readOptions, bounces });
   clearProgress(io, settings);
+  const unusable = unusableInput(run);
+  if (unusable !== null) {
+    io.stderr.write(`delist: ${unusable}\n`);
+    await dnsSetup.dns.close();
+    return EXIT_USAGE;
+  }
   const checks = await runChecks(run, given, dnsSetup, options);
   const diagnosis = buildDiagnosis(run.facts, {
     input: inputReport(run, settings.timeZone),

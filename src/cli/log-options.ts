@@ -47,8 +47,18 @@ export function logRunSettings(
       "no log given: name one or more log files, directories or globs (for example /var/log/mail.log*), or - for stdin",
     );
   }
+  if (inputs.some((input) => input.trim() === "")) {
+    throw new UsageError(
+      'empty log name: an argument is "" (an unset shell variable?); name the log files, or - for stdin',
+    );
+  }
   const format = parseFormat(options.format, formats);
   const year = parseYear(options.year);
+  if (options.timezone !== undefined && options.timezone.trim() === "") {
+    throw new UsageError(
+      'invalid --timezone "": give an IANA name such as Europe/Berlin, UTC, or an offset such as +07:00',
+    );
+  }
   let timeZone: TimeZone;
   try {
     timeZone = resolveTimeZone(options.timezone);
@@ -66,8 +76,8 @@ export function logRunSettings(
 function parseYear(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const year = Number(value);
-  if (!Number.isInteger(year) || year < 1970 || year > 9999) {
-    throw new UsageError(`invalid --year "${value}": give a four-digit year such as 2024`);
+  if (!/^\d{4}$/.test(value) || year < 1970) {
+    throw new UsageError(`invalid --year "${value}": give a year from 1970 to 9999, such as 2024`);
   }
   return year;
 }

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { serverReport } from "../diagnose/diagnose.js";
-import { analyseLogs, inputReport } from "../diagnose/run.js";
+import { analyseLogs, inputReport, unusableInput } from "../diagnose/run.js";
 import { buildStatistics } from "../diagnose/statistics.js";
 import { painter } from "../report/colour.js";
 import { renderStatisticsText } from "../report/statistics-text.js";
@@ -26,6 +26,12 @@ export function registerLogs(program: Command, io: CliIo, setExitCode: SetExitCo
     const settings = logRunSettings(logs, options, io, ["text", "json"]);
     const run = await analyseLogs(logs, settings.readOptions);
     clearProgress(io, settings);
+    const unusable = unusableInput(run);
+    if (unusable !== null) {
+      io.stderr.write(`delist: ${unusable}\n`);
+      setExitCode(EXIT_USAGE);
+      return;
+    }
     const input = inputReport(run, settings.timeZone);
     const statistics = buildStatistics(
       run.facts,

@@ -22,10 +22,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       writeErr: (text) => io.stderr.write(text),
     });
 
+  program.showHelpAfterError("(add --help for the commands and options)");
   registerCommands(program, io, (code) => {
     exitCode = code;
   });
 
+  if (argv.length === 0) {
+    io.stderr.write(program.helpInformation());
+    return EXIT_USAGE;
+  }
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {

@@ -194,7 +194,9 @@ function verdictSummary(
     }
     return `${name} ${defers} mail from this server since ${deferring} and ${rejects} it since ${rejecting}${ongoing}`;
   });
-  const causes = findings.filter((f) => f.role === "cause").map((f) => f.id);
+  const causes = findings
+    .filter((f) => f.role === "cause" && f.severity !== "info")
+    .map((f) => f.id);
   const cause = causes.length > 0 ? ` Likely cause: ${listNames(causes)}.` : "";
   return `${parts.join("; ")}.${cause}`;
 }

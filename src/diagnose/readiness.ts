@@ -74,10 +74,13 @@ export function buildReadiness(
   const affected = Object.entries(providers).filter(
     ([, verdict]) => verdict !== undefined && verdict.status !== "ok",
   );
-  const removalForms: RemovalForm[] = affected.flatMap(([provider]) => {
-    const form = FORMS[provider as ProviderId];
-    return form === undefined ? [] : [{ provider: provider as ProviderId, ...form }];
-  });
+  // Gmail and Workspace share one form, so each form is listed once.
+  const removalForms: RemovalForm[] = affected
+    .flatMap(([provider]) => {
+      const form = FORMS[provider as ProviderId];
+      return form === undefined ? [] : [{ provider: provider as ProviderId, ...form }];
+    })
+    .filter((form, index, all) => all.findIndex((other) => other.url === form.url) === index);
   const failed = items.filter((item) => item.status === "fail" || item.status === "unknown");
   const unchecked = items.filter((item) => item.status === "not-checked");
   const ready = affected.length > 0 && failed.length === 0 && unchecked.length === 0;
@@ -98,10 +101,10 @@ function readinessSummary(
   if (affected === 0)
     return "No provider rejects mail in this log, so there is nothing to ask removal for.";
   if (failed.length > 0) {
-    return `Not yet: ${failed.map((item) => item.title.toLowerCase()).join("; ")}. A request sent before the cause is fixed is wasted and delays the next one by two weeks.`;
+    return `Not yet. Still open: ${failed.map((item) => item.title).join("; ")}. A request sent before the cause is fixed is wasted, and Gmail's form should be sent at most once every two weeks.`;
   }
   if (unchecked.length > 0) {
-    return "The logs look ready. Check DNS and blocklists (delist check, delist blocklists) before you request removal.";
+    return `The checked items are ready. Still to check: ${unchecked.map((item) => item.title).join("; ")}.`;
   }
   return "Request removal now.";
 }

@@ -103,3 +103,25 @@ function bounceReport(run: LogRun): BounceInputReport | null {
     autoReplies: input.autoReplies,
   };
 }
+
+/**
+ * Returns why the input gives nothing to diagnose, or null when it does. A diagnosis of input
+ * without a single mail log line would read "healthy", which is worse than no answer.
+ */
+export function unusableInput(run: LogRun): string | null {
+  const bounceResults = run.bounces?.results.length ?? 0;
+  if (run.facts.mtaEvents > 0 || bounceResults > 0) return null;
+  const errors = run.summary.inputs.filter((input) => input.error !== null);
+  const problems = errors.map((input) => input.error?.message ?? "").filter((text) => text !== "");
+  for (const file of run.bounces?.files ?? []) problems.push(...file.errors);
+  const totals = run.summary.totals;
+  const seen =
+    totals.lines === 0
+      ? "the input is empty"
+      : `${totals.lines.toLocaleString("en-US")} lines were read: ${totals.unrecognised.toLocaleString("en-US")} without a log format delist reads, ${totals.withoutParser.toLocaleString("en-US")} of other programs, ${totals.unparsed.toLocaleString("en-US")} unparsed`;
+  return [
+    `no Postfix, Exim or Sendmail log lines found (${seen}).`,
+    ...problems,
+    "Give the MTA's main log: /var/log/mail.log or maillog (Postfix, Sendmail), /var/log/exim4/mainlog or exim_mainlog (Exim), or `journalctl -u postfix -o json`.",
+  ].join("\ndelist: ");
+}

@@ -148,6 +148,8 @@ export interface ProviderVerdict {
   /** Attempts rejected or deferred for a sender-side reason, and the recipients they hit. */
   readonly blockedAttempts: number;
   readonly blockedRecipients: number;
+  /** True when `recipients` and `blockedRecipients` are estimates (above a few hundred). */
+  readonly recipientsEstimated: boolean;
   readonly firstBlock: ReplyEvidence | null;
   readonly firstPermanentBlock: ReplyEvidence | null;
   readonly lastBlock: ReplyEvidence | null;

@@ -13,6 +13,13 @@ import type { ProviderReason, ProviderStatus, ProviderVerdict } from "./types.js
 export const ONGOING_WINDOW_MS = 2 * HOUR_MS;
 
 /**
+ * A provider that accepted this many deliveries over at least this long after its last
+ * block signal has recovered, even when that signal falls in the window above.
+ */
+const RECOVERY_DELIVERIES = 5;
+const RECOVERY_MS = HOUR_MS / 2;
+
+/**
  * Decides how a provider treated the mail: `blocked` when it rejected mail permanently for a
  * sender-side reason, `rate-limited` when it only deferred it, `ok` otherwise.
  */
@@ -24,10 +31,16 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
       : facts.firstBlock !== null
         ? "rate-limited"
         : "ok";
+  const recovered =
+    facts.lastBlockTime !== null &&
+    facts.lastSent !== null &&
+    facts.sentAfterLastBlock >= RECOVERY_DELIVERIES &&
+    facts.lastSent - facts.lastBlockTime >= RECOVERY_MS;
   const ongoing =
     facts.lastBlock !== null &&
     logEnd !== null &&
-    facts.lastBlock.time >= logEnd - ONGOING_WINDOW_MS;
+    facts.lastBlock.time >= logEnd - ONGOING_WINDOW_MS &&
+    !recovered;
 
   return {
     name: PROVIDER_NAMES[facts.provider],
@@ -42,6 +55,7 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
     fromBounces: facts.fromBounces,
     blockedAttempts: facts.blockedAttempts,
     blockedRecipients: facts.blockedRecipients.size,
+    recipientsEstimated: !facts.recipients.isExact || !facts.blockedRecipients.isExact,
     firstBlock: facts.firstBlock === null ? null : context.reply(facts.firstBlock),
     firstPermanentBlock:
       facts.firstPermanentBlock === null ? null : context.reply(facts.firstPermanentBlock),

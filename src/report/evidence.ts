@@ -123,6 +123,7 @@ function providerLines(providers: Record<string, ProviderSummary>): Array<[strin
 
 function formatValue(key: string, value: unknown): string {
   if (typeof value === "boolean") return value ? "yes" : "no";
+  if (typeof value === "number" && key === "uid") return String(value);
   if (typeof value === "number")
     return key.toLowerCase().endsWith("share") || key === "rate"
       ? `${Math.round(value * 100)} %`
@@ -139,7 +140,10 @@ function formatList(values: unknown[]): string {
     if (typeof item !== "object" || item === null) return String(item);
     const entry = item as Record<string, unknown>;
     const name = entry["sender"] ?? entry["name"] ?? entry["domain"] ?? entry["ip"] ?? entry["day"];
-    const number = entry["recipients"] ?? entry["unknown"] ?? entry["rejections"] ?? entry["count"];
+    if (typeof entry["unknown"] === "number" && typeof entry["recipients"] === "number") {
+      return `${String(name)} (${count(entry["unknown"])} unknown of ${count(entry["recipients"])})`;
+    }
+    const number = entry["recipients"] ?? entry["rejections"] ?? entry["count"];
     return number === undefined ? String(name) : `${String(name)} (${count(Number(number))})`;
   });
   const more = values.length > 8 ? `, and ${values.length - 8} more` : "";

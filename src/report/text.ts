@@ -37,7 +37,7 @@ function header(diagnosis: Diagnosis, paint: Painter): string[] {
         ? paint.yellow(paint.bold("RATE-LIMITED"))
         : paint.green(paint.bold("OK"));
   return [
-    paint.bold(`delist diagnose: ${count(input.lines)} lines from ${period}`),
+    ...wrap(`delist diagnose: ${count(input.lines)} lines from ${period}`).map(paint.bold),
     "",
     `Verdict: ${label}`,
     ...wrap(diagnosis.verdict.summary, "  "),
@@ -76,7 +76,7 @@ function blockLines(verdict: ProviderVerdict): string[] {
   );
   lines.push(
     ...wrap(
-      `${plural(verdict.blockedAttempts, "attempt")} to ${plural(verdict.blockedRecipients, "recipient")} rejected; ` +
+      `${plural(verdict.blockedAttempts, "attempt")} to ${verdict.recipientsEstimated ? "about " : ""}${plural(verdict.blockedRecipients, "recipient")} rejected; ` +
         (verdict.ongoing
           ? "still going on at the end of the log."
           : `last at ${shortTime(verdict.lastBlock?.time)}.`),
@@ -186,6 +186,7 @@ function inputSection(input: InputReport): string[] {
     ...wrap(
       `Read ${input.files.length === 1 ? "1 file" : `${input.files.length} files`}: ` +
         `${count(input.lines)} lines, ${count(input.parsed)} parsed, ${count(input.ignored)} ignored, ` +
+        `${count(input.blank)} blank, ` +
         `${count(skipped)} skipped (${count(input.unparsed)} unparsed, ${count(input.unrecognised)} without log framing).`,
       "",
     ),

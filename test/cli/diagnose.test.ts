@@ -186,10 +186,41 @@ describe("delist diagnose", () => {
     [["--format", "xml"], 'invalid --format "xml"'],
     [["--year", "24"], 'invalid --year "24"'],
     [["--timezone", "Mars/Olympus"], 'unknown time zone "Mars/Olympus"'],
+    [["--timezone", ""], 'invalid --timezone ""'],
+    [["--year", "0x7ea"], 'invalid --year "0x7ea"'],
+    [["--year", "1000"], "give a year from 1970 to 9999"],
   ])("bad option %j", async (options, message) => {
     const result = await runCommand(["diagnose", "--offline", ...options, temporary(healthyLog())]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
+  });
+
+  test.each([
+    ["random bytes", () => temporary(randomBytes(100_000))],
+    ["an empty file", () => temporary("")],
+  ])("no mail log in %s", async (_name, input) => {
+    const result = await runCommand(["diagnose", "--offline", "--timezone", "UTC", input()]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain("no Postfix, Exim or Sendmail log lines found");
+  });
+
+  test("empty stdin is no mail log", async () => {
+    const result = await runCommand(["diagnose", "--offline", "-"], "");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("the input is empty");
+  });
+
+  test("empty argument is a usage error", async () => {
+    const result = await runCommand(["diagnose", "--offline", ""]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('an argument is ""');
+  });
+
+  test("no command is a usage error", async () => {
+    const result = await runCommand([]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("Usage: delist");
   });
 
   test("binary junk is counted, not fatal", async () => {

@@ -177,6 +177,48 @@ describe("diagnosis findings", () => {
     expect(diagnosis.verdict.status).toBe("ok");
   });
 
+  test("unknown Gmail policy wording is a block", async () => {
+    const log = new PostfixLog();
+    ordinaryTraffic(log, 24);
+    const newWording = {
+      status: "bounced" as const,
+      dsn: "5.7.1",
+      reply:
+        "550-5.7.1 Gmail has a new reason to refuse this message that delist has never seen. 550 5.7.1 d5si6 - gsmtp",
+    };
+    log.submit({
+      time: T0 + 20 * HOUR,
+      account: "alice@example.com",
+      clientIp: "198.51.100.10",
+      recipients: recipients(5, "fresh-", newWording),
+    });
+    const diagnosis = await diagnose(log);
+    expect(diagnosis.providers.gmail?.status).toBe("blocked");
+    expect(diagnosis.verdict.status).toBe("blocked");
+  });
+
+  test("provider that recovered is not ongoing", async () => {
+    const log = new PostfixLog();
+    ordinaryTraffic(log, 24);
+    log.submit({
+      time: T0 + 22 * HOUR,
+      account: "alice@example.com",
+      clientIp: "198.51.100.10",
+      recipients: recipients(3, "late-"),
+    });
+    for (let minute = 5; minute < 100; minute += 10) {
+      log.submit({
+        time: T0 + 22 * HOUR + minute * 60_000,
+        account: "bob@example.com",
+        clientIp: "198.51.100.11",
+        recipients: [{ address: `ok${minute}@gmail.com` }],
+      });
+    }
+    const diagnosis = await diagnose(log);
+    expect(diagnosis.providers.gmail?.status).toBe("rate-limited");
+    expect(diagnosis.providers.gmail?.ongoing).toBe(false);
+  });
+
   test("block ending early is not ongoing", async () => {
     const log = new PostfixLog();
     ordinaryTraffic(log);

@@ -78,7 +78,7 @@ function compromisedFinding(context: DiagnoseContext, suspect: Suspect): Finding
     summary:
       `From ${context.time(firstUse[1].firstTime)} the account logged in from ${addressList(ips)} ` +
       `and sent ${plural(abusiveRecipients, "recipient")}, ` +
-      `up to ${burst.peak.value} an hour against its usual ${burst.baseline}.`,
+      `up to ${burst.peak.value.toLocaleString("en-US")} an hour against its usual ${burst.baseline}.`,
     evidence: {
       account: account.key,
       clientIps: ips,

@@ -20,7 +20,8 @@ export function detectForwarding(context: DiagnoseContext): Finding | null {
   const foreignSenders = [...forwarding.senderDomains].filter(
     ([domain]) => !localDomains.has(domain),
   );
-  const rejected = forwarding.blockedAttempts > 0;
+  // A few rejected forwards happen anywhere; a handful or more makes forwarding a cause.
+  const rejected = forwarding.blockedAttempts >= 5;
   return finding("forwarding", {
     severity: forwardingSeverity(rejected, srs),
     role: "cause",

@@ -28,12 +28,16 @@ export function detectHighVolume(context: DiagnoseContext): Finding | null {
   if (peakHour.value < HIGH_RECIPIENTS_PER_HOUR && peakDay.recipients < BULK_RECIPIENTS_PER_DAY)
     return null;
 
+  const bulk = peakDay.recipients >= BULK_RECIPIENTS_PER_DAY;
   return finding("high-volume", {
     severity: "info",
     role: "contributing",
-    title: `The server sends bulk volumes: up to ${peakDay.recipients.toLocaleString("en-US")} recipients a day and ${peakHour.value.toLocaleString("en-US")} in one hour`,
-    summary:
-      "At this volume Gmail, Yahoo and Outlook.com apply their bulk-sender rules: SPF and DKIM both pass, DMARC published and aligned, one-click unsubscribe, spam rate under 0.3 %.",
+    title: bulk
+      ? `The server sends bulk volumes: up to ${peakDay.recipients.toLocaleString("en-US")} recipients a day`
+      : `The server sends bursts of up to ${peakHour.value.toLocaleString("en-US")} recipients an hour`,
+    summary: bulk
+      ? "At this volume Gmail, Yahoo and Outlook.com apply their bulk-sender rules: SPF and DKIM both pass, DMARC published and aligned, one-click unsubscribe, spam rate under 0.3 %."
+      : `Bursts this large look like bulk mail to receivers, which throttle them. Gmail's bulk-sender rules start at about 5,000 messages a day to personal accounts; this log shows up to ${peakDay.recipients.toLocaleString("en-US")} recipients a day.`,
     evidence: {
       peakRecipientsPerHour: peakHour.value,
       peakHour: context.time(peakHour.hour),
@@ -47,7 +51,7 @@ export function detectHighVolume(context: DiagnoseContext): Finding | null {
     fix: [
       "Meet the bulk-sender requirements: SPF and DKIM pass, a DMARC record aligned with the From domain, and RFC 8058 one-click unsubscribe on marketing mail.",
       "Spread campaigns over time instead of sending them in one hour.",
-      "Register the sending domain in Gmail Postmaster Tools and Microsoft SNDS to see the reputation receivers give it.",
+      "Register the sending domain in Gmail Postmaster Tools and the sending IPs in Microsoft SNDS to see the reputation receivers give them.",
     ],
     references: [REFERENCES.gmailGuidelines, REFERENCES.gmailPostmaster],
   });

@@ -5,13 +5,14 @@ import { REFERENCES, finding, plural } from "./build.js";
 
 /**
  * Unknown-recipient bounces become a finding at this share of attempted recipients and this
- * count. Every list has a few dead addresses; receivers read a share of several percent as
- * an old, bought or harvested list.
+ * count. Every list has a few dead addresses, and a busy server sees one or two percent of
+ * them; a share of five percent or more points to an old, bought or harvested list.
  */
-export const UNKNOWN_RATE = 0.02;
+export const UNKNOWN_RATE = 0.05;
 export const UNKNOWN_MIN = 20;
-/** A sender is named when at least this share of its recipients bounced as unknown. */
+/** A sender is named when at least this share of its recipients, and this many, bounced. */
 const SENDER_RATE = 0.05;
+const SENDER_MIN = 5;
 
 /** `unknown-recipients`: too much mail goes to addresses that do not exist. */
 export function detectUnknownRecipients(context: DiagnoseContext): Finding | null {
@@ -30,6 +31,7 @@ export function detectUnknownRecipients(context: DiagnoseContext): Finding | nul
       recipients: counts.attempted,
       rate: counts.attempted > 0 ? round(counts.unknown / counts.attempted) : null,
     }))
+    .filter((entry) => entry.unknown >= SENDER_MIN)
     .filter((entry) => entry.rate === null || entry.rate >= SENDER_RATE)
     .sort((a, b) => b.unknown - a.unknown)
     .slice(0, 5);
@@ -37,7 +39,7 @@ export function detectUnknownRecipients(context: DiagnoseContext): Finding | nul
   const worst = senders[0];
 
   return finding("unknown-recipients", {
-    severity: rate >= 0.05 ? "critical" : "warning",
+    severity: rate >= 0.1 ? "critical" : "warning",
     role: "cause",
     title: `${plural(unknown.count, "recipient")} did not exist (${Math.round(rate * 100)} % of those attempted)`,
     summary:
@@ -49,7 +51,7 @@ export function detectUnknownRecipients(context: DiagnoseContext): Finding | nul
       attempted: unknown.attempted,
       rate: round(rate),
       byProvider,
-      providers: Object.keys(byProvider).map(
+      providerNames: Object.keys(byProvider).map(
         (id) => PROVIDER_NAMES[id as keyof typeof PROVIDER_NAMES] ?? id,
       ),
       codes: Object.fromEntries([...unknown.codes].sort((a, b) => b[1] - a[1])),

@@ -28,11 +28,10 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
   return finding("volume-spike", {
     severity: "warning",
     role: "contributing",
-    title: `Outbound volume jumped to ${burst.peak.value.toLocaleString("en-US")} recipients an hour, ${Math.round(burst.peak.value / Math.max(burst.baseline, 1))} times the usual`,
+    title: `Outbound volume jumped to ${burst.peak.value.toLocaleString("en-US")} recipients an hour, ${Math.round(burst.peak.value / Math.max(burst.baseline, 1)).toLocaleString("en-US")} times the usual`,
     summary:
       `From ${context.time(start)} the server sent ${plural(total, "recipient")} in ${plural(burst.hours.length, "hour")}; ` +
-      `the usual level before was ${burst.baseline} an hour.` +
-      (origins[0] !== undefined ? ` Most came from ${origins[0].name}.` : ""),
+      `the usual level before was ${burst.baseline} an hour. ${sourceSentence(origins[0], total)}`,
     evidence: {
       scope: "outbound recipients per hour",
       start: context.time(start),
@@ -167,4 +166,17 @@ export function topOrigins(
     .filter((entry) => entry.recipients > 0)
     .sort((a, b) => b.recipients - a.recipients)
     .slice(0, 5);
+}
+
+/** Says who sent the burst, as far as the log shows it. */
+function sourceSentence(
+  top: { name: string; recipients: number } | undefined,
+  total: number,
+): string {
+  if (top === undefined || top.recipients < total / 10) {
+    return "Most of it came from no account or local program: relayed, forwarded or bounce mail.";
+  }
+  const share = `${top.recipients.toLocaleString("en-US")} of ${total.toLocaleString("en-US")}`;
+  if (top.recipients >= total / 2) return `Most came from ${top.name} (${share}).`;
+  return `The largest part came from ${top.name} (${share}).`;
 }

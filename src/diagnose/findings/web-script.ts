@@ -87,7 +87,7 @@ function scriptFinding(
     title: `A web script is sending mail: ${name}`,
     summary:
       `From ${context.time(source.firstTime)} it submitted ${plural(source.messages, "message")} to ` +
-      `${plural(source.recipients, "recipient")}, up to ${peak.recipients} an hour while local programs usually send ${baseline}.`,
+      `${plural(source.recipients, "recipient")}, up to ${peak.recipients.toLocaleString("en-US")} an hour while local programs usually send ${baseline}.`,
     evidence: {
       uid: source.uid,
       localUser: source.localUser,
