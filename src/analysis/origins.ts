@@ -73,6 +73,12 @@ export class OriginFacts {
 }
 
 const MAX_CLIENT_IPS = 256;
+/**
+ * Accounts (or local programs) tracked at once. Past this, the half with the fewest messages
+ * is dropped, so that a log with millions of one-message accounts (a dictionary attack that
+ * succeeded, a relay for many tenants) stays in bounded memory while busy accounts, and a
+ * compromised account that appears late, are still followed.
+ */
 const MAX_ORIGINS = 50_000;
 
 /** An origin's counters for one message, looked up once per message. */
@@ -88,6 +94,8 @@ const NO_ORIGIN: OriginParts = { origin: null, originHour: null, clientIp: null 
 export class OriginAnalyser {
   readonly accounts = new Map<string, OriginFacts>();
   readonly localSources = new Map<string, OriginFacts>();
+  /** Origins dropped to bound memory (see `MAX_ORIGINS`). */
+  dropped = 0;
 
   /** Finds (or creates) the counters of the account or program that submitted `message`. */
   partsFor(message: LoggedMessage): OriginParts {
@@ -185,6 +193,17 @@ export class OriginAnalyser {
     return this.lookUp(this.localSources, "local", localKey, message, time, position);
   }
 
+  // Removes the half of the origins with the fewest messages, the oldest first among equals.
+  private dropQuietest(origins: Map<string, OriginFacts>): void {
+    const ranked = [...origins.values()].sort(
+      (a, b) => a.messages - b.messages || a.lastTime - b.lastTime,
+    );
+    for (const origin of ranked.slice(0, Math.floor(ranked.length / 2))) {
+      origins.delete(origin.key);
+      this.dropped += 1;
+    }
+  }
+
   private lookUp(
     origins: Map<string, OriginFacts>,
     kind: OriginKind,
@@ -195,7 +214,7 @@ export class OriginAnalyser {
   ): OriginFacts | null {
     const existing = origins.get(key);
     if (existing !== undefined) return existing;
-    if (origins.size >= MAX_ORIGINS) return null;
+    if (origins.size >= MAX_ORIGINS) this.dropQuietest(origins);
     const created = new OriginFacts(kind, detach(key), message, time, position);
     origins.set(created.key, created);
     return created;

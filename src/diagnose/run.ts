@@ -77,6 +77,7 @@ export function inputReport(run: LogRun, timeZone: TimeZone): InputReport {
     withNul: totals.nul,
     mtas: [...facts.server.mtas],
     bounces: bounceReport(run),
+    notes: runNotes(run),
     skippedSamples: samples.map((sample) => ({
       file: sample.file,
       line: sample.line,
@@ -124,4 +125,15 @@ export function unusableInput(run: LogRun): string | null {
     ...problems,
     "Give the MTA's main log: /var/log/mail.log or maillog (Postfix, Sendmail), /var/log/exim4/mainlog or exim_mainlog (Exim), or `journalctl -u postfix -o json`.",
   ].join("\ndelist: ");
+}
+
+function runNotes(run: LogRun): string[] {
+  const notes: string[] = [];
+  const dropped = run.facts.origins.dropped;
+  if (dropped > 0) {
+    notes.push(
+      `${dropped.toLocaleString("en-US")} accounts or local programs with few messages were dropped from the per-account analysis to bound memory.`,
+    );
+  }
+  return notes;
 }

@@ -204,6 +204,7 @@ function inputSection(input: InputReport): string[] {
     if (file.error !== null) lines.push(...wrap(`${file.name}: ${file.error}`, "Error: ", "  "));
   }
   lines.push(...bounceInputLines(input));
+  for (const note of input.notes) lines.push(...wrap(note, "Note: ", "  "));
   for (const sample of input.skippedSamples.slice(0, 3)) {
     lines.push(...wrap(`${sample.file}:${sample.line}: ${sample.text}`, "Skipped: ", "  "));
   }

@@ -1,0 +1,59 @@
+import { describe, expect, test } from "vitest";
+import { OriginAnalyser } from "../../src/analysis/origins.js";
+import type { LoggedMessage } from "../../src/logs/events.js";
+
+function message(account: string, time: number): LoggedMessage {
+  return {
+    mta: "postfix",
+    host: "mail",
+    id: `Q${time}`,
+    firstTime: time,
+    firstPosition: { file: "mail.log", line: 1 },
+    sender: account,
+    messageId: null,
+    sizeBytes: null,
+    recipientCount: null,
+    subject: null,
+    clientIp: "198.51.100.7",
+    clientHost: null,
+    helo: null,
+    saslUsername: account,
+    localUser: null,
+    uid: null,
+    workingDirectory: null,
+    command: null,
+    script: null,
+    service: "submission/smtpd",
+    isBounce: false,
+  };
+}
+
+describe("OriginAnalyser", () => {
+  test("drops quiet accounts past the cap", () => {
+    const origins = new OriginAnalyser();
+    for (let i = 0; i < 60_000; i++) {
+      const parts = origins.partsFor(message(`user${i}@example.com`, i));
+      expect(parts.origin).not.toBeNull();
+    }
+    const late = message("victim@example.com", 70_000);
+    for (let i = 0; i < 3; i++) {
+      const parts = origins.partsFor(late);
+      origins.addMessage(
+        {
+          message: late,
+          ...parts,
+          volumeHour: null,
+          sender: null,
+          senderDomain: null,
+          counted: false,
+          deferred: null,
+          forwarded: false,
+        },
+        70_000 + i,
+      );
+    }
+    expect(origins.dropped).toBeGreaterThan(0);
+    expect(origins.accounts.size).toBeLessThanOrEqual(50_000);
+    expect(origins.accounts.get("victim@example.com")?.messages).toBe(3);
+  });
+});
