@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { registerBlocklists } from "./blocklists.js";
 import { registerBounces } from "./bounces.js";
 import { registerCheck } from "./check.js";
 import { registerDiagnose } from "./diagnose.js";
@@ -16,4 +17,5 @@ export function registerCommands(program: Command, io: CliIo, setExitCode: SetEx
   registerExplain(program, io, setExitCode);
   registerCheck(program, io, setExitCode);
   registerBounces(program, io, setExitCode);
+  registerBlocklists(program, io, setExitCode);
 }

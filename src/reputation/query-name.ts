@@ -1,0 +1,99 @@
+import { isIpAddress, nameProblem, parseIp, reverseName } from "../dns/names.js";
+import { normaliseName } from "../dns/types.js";
+import type { BlocklistEntry, TargetKind } from "./types.js";
+
+/** An IP address or domain to look up, in canonical form. */
+export interface Target {
+  /** IPv4 dotted quad, compressed lower-case IPv6, or a lower-case domain without final dot. */
+  readonly value: string;
+  readonly kind: TargetKind;
+}
+
+/** Placeholder shown instead of a Data Query Service key in output and traces. */
+export const KEY_PLACEHOLDER = "<dqs-key>";
+
+/**
+ * Parses a target. IPv4-mapped IPv6 (`::ffff:192.0.2.1`) becomes the IPv4 address, as lists
+ * key on it. Throws a TypeError naming the value when it is neither an IP address nor a
+ * domain name with at least two labels.
+ */
+export function parseTarget(text: string): Target {
+  if (isIpAddress(text)) {
+    const address = parseIp(text);
+    return { value: address.toString(), kind: address.kind() === "ipv4" ? "ipv4" : "ipv6" };
+  }
+  const domain = normaliseName(text.trim());
+  // No top-level domain is all digits, so "192.0.2" is a mistyped address.
+  const problem =
+    nameProblem(domain) ?? (/\.\d+$/.test(domain) ? "it is no complete IP address" : null);
+  if (problem !== null || !domain.includes(".")) {
+    throw new TypeError(
+      `invalid target "${text}": ${problem ?? "give an IP address or a domain such as example.com"}`,
+    );
+  }
+  return { value: domain, kind: "domain" };
+}
+
+/**
+ * Returns the labels put in front of a list's zone (RFC 5782). IPv4 gives its octets in
+ * reverse order, and IPv6 the 32 nibbles of the expanded address in reverse order. A domain
+ * is used as it is.
+ */
+export function queryPrefix(target: Target): string {
+  if (target.kind === "domain") return target.value;
+  const reverse = reverseName(target.value);
+  return reverse.replace(/\.(in-addr|ip6)\.arpa$/, "");
+}
+
+/**
+ * Builds the fully qualified query name. Names are always sent as they are: a relative name
+ * would let a resolver append its search domain and turn an error into a false hit.
+ */
+export function queryName(target: Target, zone: string): string {
+  return `${queryPrefix(target)}.${zone}`;
+}
+
+/**
+ * Checks a Spamhaus Data Query Service key: one DNS label of letters and digits. Throws a
+ * TypeError that does not repeat the key, since it is a secret.
+ */
+export function checkDqsKey(key: string): string {
+  if (!/^[A-Za-z0-9]{8,63}$/.test(key)) {
+    throw new TypeError(
+      "invalid Spamhaus DQS key: it must be 8 to 63 letters and digits, as shown in your " +
+        "Spamhaus account",
+    );
+  }
+  return key.toLowerCase();
+}
+
+/** The zone to query for a list, and the same zone as output may show it. */
+export interface ListZone {
+  readonly zone: string;
+  readonly shown: string;
+}
+
+/**
+ * Returns the zone a list is queried in: `<key>.<label>.dq.spamhaus.net` when a Data Query
+ * Service key is given and the list is served there, else the public zone. Null when the
+ * list needs a key that was not given.
+ */
+export function listZone(entry: BlocklistEntry, dqsKey: string | null): ListZone | null {
+  if (dqsKey !== null && entry.dqsLabel !== null) {
+    const suffix = `${entry.dqsLabel}.dq.spamhaus.net`;
+    return { zone: `${dqsKey}.${suffix}`, shown: `${KEY_PLACEHOLDER}.${suffix}` };
+  }
+  if (entry.keyRequired !== null) return null;
+  return { zone: entry.zone, shown: entry.zone };
+}
+
+/** Builds the query name for a test entry of a list (an address or a domain-list name). */
+export function testQueryName(entryText: string, zone: string): string {
+  if (isIpAddress(entryText)) return queryName(parseTarget(entryText), zone);
+  return `${entryText.toLowerCase()}.${zone}`;
+}
+
+/** True when the list is asked about the target's kind. */
+export function listApplies(entry: BlocklistEntry, target: Target): boolean {
+  return entry.targets.includes(target.kind);
+}
