@@ -10,18 +10,46 @@ export interface ReplyBody {
 
 const ENHANCED = String.raw`[245]\.\d{1,3}\.\d{1,3}`;
 const MASK = String.raw`[xX]\.[xX]{1,3}\.[xX]{1,3}`;
-// A reply code and an enhanced code (or a poster's x.x.xx mask): "421-4.7.28", "554\n 5.7.1",
-// "421: 4.3.2". The code must not be part of a longer number or a dotted name.
-const CODE_AND_ENHANCED = new RegExp(
-  String.raw`(?<![\w.])([45]\d\d)(?:-|[ \t]*:?\s+)(${ENHANCED}|${MASK})(?![\w.])`,
+// Between a reply code and its enhanced code: "421-4.7.28", "554\n 5.7.1", "421: 4.3.2". The
+// alternatives do not overlap, so a code followed by a long run of blanks costs linear time.
+const SEPARATOR = String.raw`(?:-|\s+|[ \t]*:\s*)`;
+// Places where a reply code alone can start a reply: the start of a line, or after a wrapper's
+// words ("said:", "smtp;", "Server response:", "refused to talk to me:", "returned was:",
+// "failed with:", "host h [ip]:"). A number anywhere else is part of something else: an IPv6
+// address ("c05::247"), "bits=256", "Content-Length: 399".
+const REPLY_START = String.raw`(?:^[ \t]*|\b(?:said|smtp|response|responded|reply|replied|answered|returned|error|reason|was|with|me)[ \t]*[:;][ \t]*|\]:[ \t]*)`;
+// RFC 5321 section 4.2 gives reply codes a first digit of 2 to 5. The second digit should be
+// 0 to 5, but some servers reply with "571", so it is not checked. The lookbehind keeps a match
+// from starting inside a number or a dotted name.
+const FAILURE_CODE = String.raw`(?<![\w.])([45]\d\d)`;
+const SUCCESS_CODE = String.raw`(?<![\w.])([23]\d\d)`;
+const CODE_END = String.raw`(?![\w.])`;
+
+// A failure code followed by an enhanced code of the same class (RFC 3463: the first digit of
+// both) or a poster's x.x.xx mask. The class check lets such a pair stand anywhere in the text.
+const FAILURE_PAIR = new RegExp(
+  String.raw`(?<![\w.])([45])(\d\d)${SEPARATOR}(\1\.\d{1,3}\.\d{1,3}|${MASK})${CODE_END}`,
 );
-const SUCCESS_AND_ENHANCED = new RegExp(
-  String.raw`(?<![\w.])([23]\d\d)(?:-|[ \t]*:?\s+)(${ENHANCED})(?![\w.])`,
+const SUCCESS_PAIR = new RegExp(
+  String.raw`(?<![\w.])(2)(\d\d)${SEPARATOR}(2\.\d{1,3}\.\d{1,3})${CODE_END}`,
 );
-// A reply code alone, at the start of a line or after a separator ("response: 550 …").
-const CODE_ALONE = /(?:^|[\s:>(["'=,])([2-5]\d\d)(?=[ \t-]|$)/m;
-const LEADING_ENHANCED = new RegExp(String.raw`^\s*(${ENHANCED})(?![\w.])`);
-const ANY_ENHANCED = new RegExp(String.raw`(?<![\w.])(${ENHANCED})(?![\w.])`);
+// A code where a reply starts, followed by an enhanced code of any class ("454 5.5.1" exists).
+const PLACED_FAILURE_PAIR = new RegExp(
+  `${REPLY_START}${FAILURE_CODE}${SEPARATOR}(${ENHANCED}|${MASK})${CODE_END}`,
+  "im",
+);
+const PLACED_SUCCESS_PAIR = new RegExp(
+  `${REPLY_START}${SUCCESS_CODE}${SEPARATOR}(${ENHANCED})${CODE_END}`,
+  "im",
+);
+// A reply code alone where a reply starts ("554 go away", "said: 550 550 OU-001"), or before
+// the quoted reply of an Amazon SES bounce ("550-'Unknown user'").
+const PLACED_CODE = new RegExp(
+  String.raw`${REPLY_START}(?<![\w.])([2-5]\d\d)(?=[ \t-]|$)|(?<![\w.])([2-5]\d\d)(?=-')`,
+  "im",
+);
+const LEADING_ENHANCED = new RegExp(String.raw`^\s*(${ENHANCED})${CODE_END}`);
+const ANY_ENHANCED = new RegExp(String.raw`(?<![\w.])(${ENHANCED})${CODE_END}`);
 
 interface Start {
   readonly index: number;
@@ -43,27 +71,50 @@ export function readBody(unwrapped: Unwrapped): ReplyBody {
 }
 
 function locateReply(body: string, codeHint: number | null): Start {
-  const failure = CODE_AND_ENHANCED.exec(body) ?? SUCCESS_AND_ENHANCED.exec(body);
-  if (failure !== null) {
-    const enhanced = failure[2] ?? "";
-    return {
-      index: failure.index,
-      replyCode: Number(failure[1]),
-      enhanced: /^\d/.test(enhanced) ? enhanced : null,
-    };
-  }
+  const pair =
+    earliestPair(FAILURE_PAIR.exec(body), PLACED_FAILURE_PAIR.exec(body)) ??
+    earliestPair(SUCCESS_PAIR.exec(body), PLACED_SUCCESS_PAIR.exec(body));
+  if (pair !== null) return pair;
+
   if (codeHint === null) {
-    const alone = CODE_ALONE.exec(body);
-    if (alone !== null) {
-      const index = alone.index + alone[0].length - 3;
+    const placed = PLACED_CODE.exec(body);
+    if (placed !== null) {
+      const index = codeIndex(placed);
       const enhanced = LEADING_ENHANCED.exec(body.slice(index + 3))?.[1] ?? null;
-      return { index, replyCode: Number(alone[1]), enhanced };
+      return { index, replyCode: Number(placed[1] ?? placed[2]), enhanced };
     }
   }
   // A library that states the code apart often leaves only enhanced codes in the text.
   const enhanced = ANY_ENHANCED.exec(body);
   if (enhanced === null) return { index: 0, replyCode: codeHint, enhanced: null };
   return { index: enhanced.index, replyCode: codeHint, enhanced: enhanced[1] ?? null };
+}
+
+/**
+ * Returns the earlier of a same-class pair found anywhere (enhanced code in group 3) and a
+ * pair where a reply starts (code in group 1, enhanced code in group 2).
+ */
+function earliestPair(
+  anywhere: RegExpExecArray | null,
+  placed: RegExpExecArray | null,
+): Start | null {
+  const fromAnywhere =
+    anywhere === null ? null : pairStart(anywhere.index, anywhere[0].slice(0, 3), anywhere[3]);
+  const fromPlaced =
+    placed === null ? null : pairStart(codeIndex(placed), placed[1] ?? "", placed[2]);
+  if (fromAnywhere === null) return fromPlaced;
+  if (fromPlaced === null) return fromAnywhere;
+  return fromPlaced.index < fromAnywhere.index ? fromPlaced : fromAnywhere;
+}
+
+function pairStart(index: number, code: string, enhanced: string | undefined): Start {
+  const status = enhanced ?? "";
+  return { index, replyCode: Number(code), enhanced: /^\d/.test(status) ? status : null };
+}
+
+/** Returns the position of the reply code in a match that may start with a wrapper's words. */
+function codeIndex(match: RegExpExecArray): number {
+  return match.index + match[0].search(/\d/);
 }
 
 /**
@@ -104,7 +155,7 @@ function stripMarkers(flat: string, replyCode: number | null, enhanced: string |
     // "421-4.7.28 ", "421 4.7.28 ", "550 , 550-5.7.26", "421-x.x.xx", and "554-" or a bare
     // "554 " of a reply without enhanced codes.
     const marker = new RegExp(
-      String.raw`(?<![\w.#])${replyCode}(?:-|[ \t]*[:,]?[ \t]+|$)(?:${status}(?![\w.])[ \t]*)?`,
+      String.raw`(?<![\w.#])${replyCode}(?:-|[ \t]+|[ \t]*[:,][ \t]+|$)(?:${status}(?![\w.])[ \t]*)?`,
       "g",
     );
     text = text.replace(marker, " ");

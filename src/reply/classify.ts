@@ -75,7 +75,7 @@ function explainFully(
   const known =
     hinted ??
     (parsed.remoteHost === null ? null : providerOfReceiver(parsed.remoteHost, recipient));
-  const guessed = known ?? providerFromText(text);
+  const guessed = known ?? providerFromText(text, parsed.text);
   const rule = findRule(rules, parsed, guessed === null ? null : PROVIDER_OPERATORS[guessed]);
   return { ...parsed, ...classification(rule, parsed, known, guessed) };
 }

@@ -39,7 +39,8 @@ function stripMarkdown(text: string): string {
   let result = text.replace(/^[ \t]*(?:(?:>+|<<<)(?=[ \t]|$)[ \t]?)+/gm, "");
   // Code fences and inline backticks around a pasted reply.
   result = result.replace(/^[ \t]*```[^\n]*(?:\n|$)/gm, "").replace(/`+/g, "");
-  // Links that GitHub made of addresses and domains: [text](http://…) or [text](mailto:…).
-  result = result.replace(/\[([^\]\n]*)\]\((?:https?|mailto):[^)\s]*\)/g, "$1");
+  // Links that GitHub made of addresses and domains: [text](http://…) or [text](mailto:…). The
+  // link text excludes "[", so a line of many "[" and no "]" is scanned once, not once per "[".
+  result = result.replace(/\[([^[\]\n]*)\]\((?:https?|mailto):[^)\s]*\)/g, "$1");
   return result.replace(/\*\*([^*\n]+)\*\*/g, "$1");
 }

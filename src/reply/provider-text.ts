@@ -10,7 +10,7 @@ import { detectProvider, PROVIDER_OPERATORS, type ProviderId } from "../knowledg
 const TEXT_MARKERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
   [/\s-\s+gsmtp\b|support\.google\.com|google\.com\/mail|\bgmail\b/i, "gmail"],
   [
-    /mail\.protection\.outlook\.com|sender\.office\.com|fwlink\/\?LinkID=526655/i,
+    /mail\.protection\.outlook\.com|sender\.office\.com|fwlink\/\?LinkID=526655|aka\.ms\/EXOSmtpErrors/i,
     "exchange-online",
   ],
   [
@@ -30,11 +30,29 @@ const TEXT_MARKERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
   [/mailchannels/i, "mailchannels"],
 ];
 
-const ADDRESS = /[\w.%+=-]+@[\w-]+(?:\.[\w-]+)+/g;
+// The lookbehind lets a match start only where a run of local-part characters starts, so each
+// character is scanned a bounded number of times. Without it, every position inside a long run
+// with no "@" starts a scan to the end of the run, which takes quadratic time.
+const ADDRESS = /(?<![\w.%+=-])[\w.%+=-]+@[\w-]+(?:\.[\w-]+)+/g;
 
-/** Returns the provider the reply text points to, or null. */
-export function providerFromText(text: string): ProviderId | null {
-  const withoutAddresses = text.replace(ADDRESS, " ");
+/**
+ * Number of characters that `providerFromText` reads from the start of the text and of the
+ * reply. Host names, help links and trailers sit in the reply or in the wrapper just before
+ * it, and a reply line has at most 512 octets (RFC 5321 section 4.5.3.1.5). So 8 KiB leaves
+ * room for a long multi-line reply, and a pasted megabyte costs no more than 8 KiB.
+ */
+const PROVIDER_HINT_CHARS = 8_192;
+
+/**
+ * Returns the provider the reply text points to, or null. Reads the first 8 KiB of `text` and
+ * of `replyText`, the reply itself when the caller has it.
+ */
+export function providerFromText(text: string, replyText = ""): ProviderId | null {
+  const head =
+    text.length <= PROVIDER_HINT_CHARS
+      ? text
+      : `${text.slice(0, PROVIDER_HINT_CHARS)}\n${replyText.slice(0, PROVIDER_HINT_CHARS)}`;
+  const withoutAddresses = head.replace(ADDRESS, " ");
   for (const [pattern, provider] of TEXT_MARKERS) {
     if (pattern.test(withoutAddresses)) return provider;
   }
@@ -46,28 +64,25 @@ export function sameOperator(left: ProviderId, right: ProviderId): boolean {
   return PROVIDER_OPERATORS[left] === PROVIDER_OPERATORS[right];
 }
 
-// NOTE: detectProvider in knowledge/providers.ts matches <tenant>.mail.protection.outlook.com
-// with its outlook.com pattern first, so Exchange Online tenants are checked here before it.
-const EXCHANGE_ONLINE_MX = /(?:^|\.)mail\.protection\.outlook\.com\.?$/i;
-
 /** Returns the provider behind an MX host and recipient, or null for any other receiver. */
 export function providerOfReceiver(
   relayHost: string | null,
   recipient: string | null,
 ): ProviderId | null {
-  if (relayHost !== null && EXCHANGE_ONLINE_MX.test(relayHost)) return "exchange-online";
   const detected = detectProvider(relayHost, recipient);
   return detected === "other" ? null : detected;
 }
 
 // Where wrappers name the recipient: Postfix "to=<a@b>", Exim "RCPT TO:<a@b>", a Postfix bounce
 // line "<a@b>: host …", an Exim bounce line holding only the address, a DSN Final-Recipient.
+// The local part excludes "@" and line starts allow only blanks, so no two quantifiers compete
+// for the same characters and a long line costs linear time.
 const RECIPIENT_PATTERNS: readonly RegExp[] = [
-  /\bto=<([^<>\s]+@[^<>\s]+)>/,
-  /RCPT TO:\s*<([^<>\s]+@[^<>\s]+)>/i,
-  /^\s*<([^<>\s]+@[^<>\s]+)>:/m,
-  /^Final-Recipient:\s*rfc822;\s*<?([^<>\s]+@[^<>\s]+?)>?\s*$/im,
-  /^\s*([\w.+=-]+@[\w-]+(?:\.[\w-]+)+)\s*$/m,
+  /\bto=<([^<>\s@]+@[^<>\s]+)>/,
+  /RCPT TO:[ \t]*<([^<>\s@]+@[^<>\s]+)>/i,
+  /^[ \t]*<([^<>\s@]+@[^<>\s]+)>:/m,
+  /^Final-Recipient:[ \t]*rfc822;[ \t]*<?([^<>\s@]+@[^<>\s]+?)>?[ \t]*$/im,
+  /^[ \t]*([\w.+=-]+@[\w-]+(?:\.[\w-]+)+)[ \t]*$/m,
 ];
 
 /** Returns the recipient address that a wrapper around the reply names, or null. */

@@ -8,8 +8,9 @@ import { isIP } from "node:net";
 const TOKEN_PATTERNS: readonly RegExp[] = [
   // Admin-defined Google Workspace rules mark their replies "- gcdp <session id>".
   /\s-\s(gcdp)\b/,
-  // Yahoo [TSS04] [BL21] [PH01], Apple [CS01] [HM07] [HME1], MailChannels [CSR] [CS].
-  /\[((?:TSS|IPTS|BL|GL|PH|CS|HM)\d\d|HME\d|CSR|CS)\]/,
+  // Yahoo [TSS04] [BL21] [PH01] and the older [TS03], Apple [CS01] [HM07] [HME1], MailChannels
+  // [CSR] [CS].
+  /\[((?:TSS?|IPTS|BL|GL|PH|CS|HM)\d\d|HME\d|CSR|CS)\]/,
   // Microsoft (S3150) (AS3140) (S775) (AS16012609).
   /\((A?S\d{3,8})\)/,
   // Legacy Hotmail and Outlook.com policy codes.
@@ -33,7 +34,10 @@ export function findProviderToken(text: string): string | null {
   return null;
 }
 
-const IP_CANDIDATE = String.raw`[0-9a-fA-F.:]*[.:][0-9a-fA-F.:]+`;
+// Hex digits up to the first dot or colon, then the rest. Splitting at the first separator keeps
+// the match linear, because an overlapping form ("[0-9a-f.:]*[.:][0-9a-f.:]+") backtracks in
+// quadratic time.
+const IP_CANDIDATE = String.raw`[0-9a-fA-F]*[.:][0-9a-fA-F.:]+`;
 const JUDGED_IP_PATTERNS: readonly RegExp[] = [
   // Gmail's "[203.0.113.5      15]": the IP it judged, padding, and an undocumented number.
   new RegExp(String.raw`\[(${IP_CANDIDATE})\s+\d{1,3}\]`),
@@ -57,11 +61,24 @@ export function findJudgedIp(text: string): string | null {
 }
 
 // "<id> - gsmtp" ends every Gmail reply; Workspace admin rules add "- gcdp <session id>" before it.
-const GOOGLE_TRAILER = /\s*(?:\s-\s+gcdp\s+\S+)?(?:\s+\S+)?\s+-\s+gsmtp\b.*$/;
+const GSMTP_MARK = /\s-\s+gsmtp\b/;
+const GCDP_END = /\s-\s+gcdp\s+\S+$/;
 
-/** Removes Google's per-transaction trailer (and anything a wrapper appended after it). */
+/**
+ * Removes Google's per-transaction trailer (and anything a wrapper appended after it): the word
+ * before "- gsmtp", which is the transaction id, and a "- gcdp <session id>" before either.
+ */
 export function stripGoogleTrailer(text: string): string {
-  const index = text.search(/\s-\s+gsmtp\b/);
+  const index = text.search(GSMTP_MARK);
   if (index < 0) return text;
-  return text.replace(GOOGLE_TRAILER, "").trim();
+
+  let head = text.slice(0, index).trimEnd();
+  let gcdp = GCDP_END.exec(head);
+  if (gcdp === null) {
+    const lastBlank = head.search(/\s\S*$/);
+    if (lastBlank >= 0) head = head.slice(0, lastBlank);
+    gcdp = GCDP_END.exec(head);
+  }
+  if (gcdp !== null) head = head.slice(0, gcdp.index);
+  return head.trim();
 }

@@ -20,11 +20,14 @@ export interface Unwrapped {
   readonly dsn: string | null;
 }
 
-const POSTFIX_SAID = /\bhost\s+([^\s[\]]+)\s*\[([^\]]*)\]\s*(said|refused to talk to me):\s*/;
-const POSTFIX_IN_REPLY = /\s*\(in\s+reply\s+to\s+([\s\S]+?)\s+command\)/;
+const POSTFIX_SAID = /\bhost\s+([^\s[\]]+)\s*\[([^[\]\n]*)\]\s*(said|refused to talk to me):\s*/;
+// Postfix names the command in a few words ("RCPT TO", "end of DATA"); the bound keeps a text
+// with many "(in reply to" and no "command)" from costing quadratic time.
+const POSTFIX_IN_REPLY = /\(in\s+reply\s+to\s+([^()]{1,40}?)\s+command\)/;
 const EXIM_ERROR =
-  /SMTP error from remote (?:mail server|mailer) after ((?:RCPT TO|MAIL FROM):\s*<[^>\n]*>|[^:\n]+?)\s*:\s*/i;
-const EXIM_HOST = /\bH=([^\s[\]]+)\s+\[([^\]]+)\]|(?:^|\n)[ \t]*host\s+([^\s[\]]+)\s+\[([^\]]+)\]/;
+  /SMTP error from remote (?:mail server|mailer) after ((?:RCPT TO|MAIL FROM):\s*<[^<>\n]*>|[^:\n]{1,80}?)\s*:\s*/i;
+const EXIM_HOST =
+  /\bH=([^\s[\]]+)\s+\[([^[\]\n]+)\]|(?:^|\n)[ \t]*host\s+([^\s[\]]+)\s+\[([^[\]\n]+)\]/;
 const DSN_DIAGNOSTIC = /^[ \t]*Diagnostic-Code:[ \t]*smtp;[ \t]*/im;
 const GOOGLE_BOUNCE = /The response from the remote server was:[ \t]*\n?/i;
 const DESTINATION_IP = /destination host IP\s*-\s*([0-9a-fA-F.:]+)\s*-\s*/;
@@ -49,7 +52,7 @@ function unwrapPostfix(text: string): Unwrapped | null {
   let stage: SmtpStage | null = said[3] === "said" ? null : "connect";
   const inReply = POSTFIX_IN_REPLY.exec(body);
   if (inReply !== null) {
-    body = body.slice(0, inReply.index);
+    body = body.slice(0, inReply.index).trimEnd();
     stage ??= stageFromWording((inReply[1] ?? "").replace(/\s+/g, " "));
   } else if (/\(\s*$/.test(prefix)) {
     // "status=deferred (host … refused to talk to me: …)" has no "in reply to" before its ")".
@@ -99,7 +102,7 @@ function unwrapDsn(text: string): Unwrapped | null {
 
   // The field continues on folded lines, which start with white space (RFC 5322 section 2.2.3).
   const rest = text.slice(diagnostic.index + diagnostic[0].length);
-  const folded = /^[^\n]*(?:\n[ \t]+[^\n]*)*/.exec(rest)?.[0] ?? rest;
+  const folded = /^[^\n]*(?:\n[ \t][^\n]*)*/.exec(rest)?.[0] ?? rest;
   const remoteMta = /^[ \t]*Remote-MTA:[ \t]*dns;[ \t]*([^\s(;]+)/im.exec(text);
   return {
     body: folded.replace(/\n[ \t]+/g, " "),

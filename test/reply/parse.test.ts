@@ -334,3 +334,64 @@ describe("parseReply client libraries", () => {
     expect(reply.enhancedStatus).toBe("4.3.2");
   });
 });
+
+describe("parseReply reply code position", () => {
+  it.each([
+    ["an IPv6 address", "Received-SPF: pass (2001:db8:4002:c05::247 is permitted sender)"],
+    ["a key=value pair", "(version=TLS1_2 cipher=DHE-RSA-AES256-SHA bits=256 verify=NO)"],
+    ["a header value", "Content-Length: 399\nContent-Type: text/plain"],
+    ["a colon-separated id", "Feedback-Id: 10345:200"],
+    ["a number in prose", "Message will be retried for 2 more day(s), about 250 attempts"],
+  ])("finds no reply code in %s", (_case, text) => {
+    expect(parseReply(text).replyCode).toBeNull();
+  });
+
+  it.each([
+    ["the start of a line", "x\n550 unknown user", 550],
+    ["said:", "the server said: 550 unknown user", 550],
+    ["Diagnostic-Code smtp;", "Diagnostic-Code: smtp;550 unknown user", 550],
+    ["an error label", "Error: 421 Service not available", 421],
+    ["returned was:", "The error that the other server returned was: 500 TLS required", 500],
+    ["Amazon SES's quoted reply", "5.3.0 - Other mail system problem 550-'Unknown user x'", 550],
+  ])("reads a code after %s", (_case, text, code) => {
+    expect(parseReply(text).replyCode).toBe(code);
+  });
+
+  it("reads a code and enhanced code of the same class anywhere", () => {
+    const reply = parseReply("delivery failed 550 5.1.1 unknown user");
+    expect(reply.replyCode).toBe(550);
+    expect(reply.enhancedStatus).toBe("5.1.1");
+  });
+
+  it("ignores a number before an enhanced code of another class", () => {
+    const reply = parseReply("[2001:db8:4002:c05::247] 4.4.7 Delivery time expired");
+    expect(reply.replyCode).toBeNull();
+    expect(reply.enhancedStatus).toBe("4.4.7");
+  });
+
+  it("takes a code of another class where a reply starts", () => {
+    const reply = parseReply("454 5.5.1 STARTTLS may not be repeated");
+    expect(reply.replyCode).toBe(454);
+    expect(reply.enhancedStatus).toBe("5.5.1");
+  });
+
+  it("reads no first digit outside 2 to 5", () => {
+    expect(parseReply("199 hello\n650 5.1.1 no").replyCode).toBeNull();
+  });
+
+  it("finds the reply of a Gmail expiry notice, not an address", () => {
+    const notice = [
+      "Received-SPF: pass (example.com: 2001:db8:4002:c05::247 is permitted sender)",
+      "        (version=TLS1_2 cipher=ECDHE-RSA-AES128-GCM-SHA256 bits=256 verify=NO);",
+      "",
+      "Delivery to the following recipient has been delayed:",
+      "",
+      "     user1@example.org",
+      "",
+      "Message will be retried for 2 more day(s)",
+    ].join("\n");
+    const reply = parseReply(notice);
+    expect(reply.replyCode).toBeNull();
+    expect(reply.enhancedStatus).toBeNull();
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { createReplyClassifier } from "../../src/reply/classify.js";
+import { providerFromText, recipientFromText } from "../../src/reply/provider-text.js";
+
+// One million characters: a scan that restarts at every character (quadratic time) needs
+// about 5 * 10^11 steps, far beyond the test timeout, while the whole classification takes
+// well under a second. The tests check the results only, and the timeout catches a quadratic
+// regression.
+const SIZE = 1_000_000;
+
+const GMAIL_REPLY = "550-5.7.1 Gmail has blocked this message. ";
+
+describe("reply parsing of megabyte inputs", () => {
+  const classifier = createReplyClassifier();
+
+  it("classifies a reply ending in a long token", () => {
+    const reply = classifier.explain(GMAIL_REPLY + "x".repeat(SIZE));
+    expect(reply.replyCode).toBe(550);
+    expect(reply.enhancedStatus).toBe("5.7.1");
+    expect(reply.provider).toBe("gmail");
+    expect(reply.ruleId).toBe("generic.policy");
+  });
+
+  it.each([
+    ["a code before blanks", "550" + " ".repeat(SIZE) + "x", 550],
+    ["a code before a long dotted name", "550 5.7.1 listed in " + "a.".repeat(SIZE / 2), 550],
+    ["many codes", "550 ".repeat(SIZE / 4), 550],
+    ["a Gmail trailer after many words", "550 5.7.1 " + "x ".repeat(SIZE / 2) + "- gsmtp", 550],
+    ["empty lines", "\n".repeat(SIZE) + "x", null],
+    ["open brackets", "[".repeat(SIZE), null],
+    ["an unclosed bracketed hex run", "[" + "a:".repeat(SIZE / 2), null],
+    ["a keyword before a hex run", "from " + "a".repeat(SIZE) + " x", null],
+    ["at signs in an address", "to=<" + "a@".repeat(SIZE / 2), null],
+    ["unclosed Python tuples", "(550, '".repeat(SIZE / 7), null],
+    ["unclosed Postfix hosts", "host x [".repeat(SIZE / 8), null],
+    ["unclosed in reply to", "(in reply to ".repeat(SIZE / 13), null],
+    ["repeated Exim errors", "SMTP error from remote mail server after x ".repeat(SIZE / 43), null],
+    ["blanks before a Java suffix", " ".repeat(SIZE) + "(42)", null],
+    ["Markdown bold marks", "> " + "**".repeat(SIZE / 2), null],
+    [
+      "unclosed Rust responses",
+      'Response { code: Code { severity: A, category: B, detail: C }, message: ["'.repeat(
+        SIZE / 75,
+      ),
+      null,
+    ],
+  ])("parses %s", (_case, text, code) => {
+    const reply = classifier.explain(text);
+    expect(reply.replyCode).toBe(code);
+  });
+
+  it("finds a recipient behind a long address run", () => {
+    expect(recipientFromText("to=<" + "a@".repeat(SIZE / 2))).toBeNull();
+    expect(recipientFromText("\n".repeat(SIZE) + "user1@example.com")).toBe("user1@example.com");
+  });
+
+  it("reads provider hints from the head of the text and of the reply", () => {
+    const long = "x".repeat(SIZE);
+    expect(providerFromText(`${long} - gsmtp`)).toBeNull();
+    expect(providerFromText(long, "Gmail has blocked this message")).toBe("gmail");
+    expect(providerFromText(`mta5.am0.yahoodns.net ${long}`)).toBe("yahoo");
+  });
+});
