@@ -118,16 +118,19 @@ export function providerOfRelay(host: string): ProviderId | null {
 /**
  * Returns the provider that received (or refused) mail for `recipient` through `relayHost`.
  * The relay decides when it is a known MX, because a company domain hosted at Google or
- * Microsoft has no provider name in its own domain. A Google MX then means Gmail only for
- * gmail.com and googlemail.com addresses. When the relay is unknown (a smarthost, or no
- * relay logged), the recipient domain decides.
+ * Microsoft has no provider name in its own domain. A Google MX then means Gmail for
+ * gmail.com and googlemail.com addresses and Workspace for other domains. Without a
+ * recipient, the MX name decides: gmail-smtp-in is the MX of gmail.com, the others serve
+ * Workspace domains. When the relay is unknown (a smarthost, or no relay logged), the
+ * recipient domain decides.
  */
 export function detectProvider(relayHost: string | null, recipient: string | null): ProviderId {
   const domain = recipient === null ? null : domainOf(recipient);
   const byRelay = relayHost === null ? null : providerOfRelay(relayHost);
 
   if (byRelay === "gmail" || byRelay === "google-workspace") {
-    return domain !== null && GMAIL_DOMAINS.has(domain) ? "gmail" : "google-workspace";
+    if (domain === null) return byRelay;
+    return GMAIL_DOMAINS.has(domain) ? "gmail" : "google-workspace";
   }
   if (byRelay !== null) return byRelay;
   if (domain === null) return "other";

@@ -291,6 +291,22 @@ const CASES: readonly Case[] = [
     "exchange-online",
   ],
   [
+    "550 5.4.1 Recipient address rejected: Access denied. For more information see https://aka.ms/EXOSmtpErrors [AM0PR01MB0001.eurprd01.prod.outlook.com]",
+    EXO,
+    "exchange-online.unknown-recipient",
+    "recipient",
+    ["unknown-recipients"],
+    "exchange-online",
+  ],
+  [
+    "550 5.4.1 Recipient address rejected: Access denied. For more information see https://aka.ms/EXOSmtpErrors [AM0PR01MB0001.eurprd01.prod.outlook.com]",
+    NONE,
+    "exchange-online.unknown-recipient",
+    "recipient",
+    ["unknown-recipients"],
+    "exchange-online",
+  ],
+  [
     "550 5.7.705 Access denied, tenant has exceeded threshold.",
     EXO,
     "exchange-online.outbound-restriction",
@@ -341,9 +357,33 @@ const CASES: readonly Case[] = [
   [
     "553 Mail from 203.0.113.13 not allowed - 5.7.1 [BL23] Connections not accepted from IP addresses on Spamhaus XBL",
     YAHOO,
-    "yahoo.spamhaus",
+    "yahoo.spamhaus-xbl",
     "blocklist",
     ["ip-blocklisted"],
+    "yahoo",
+  ],
+  [
+    "421 4.7.0 [TS03] All messages from 203.0.113.13 will be permanently deferred; Retrying will NOT succeed.",
+    YAHOO,
+    "yahoo.ip-blocked",
+    "reputation",
+    ["ip-blocklisted"],
+    "yahoo",
+  ],
+  [
+    "421 4.7.0 [TS01] Messages from 203.0.113.13 temporarily deferred due to user complaints",
+    YAHOO,
+    "yahoo.deferred-complaints",
+    "reputation",
+    ["rate-limited"],
+    "yahoo",
+  ],
+  [
+    "421 4.7.0 [TS04] Messages from 203.0.113.13 temporarily deferred",
+    YAHOO,
+    "yahoo.token-family",
+    "reputation",
+    [],
     "yahoo",
   ],
   [
@@ -861,6 +901,33 @@ const CASES: readonly Case[] = [
   ],
   ["452 4.3.1 Insufficient system resources", NONE, "generic.mail-system", "transient", [], null],
   [
+    "521 5.3.2 System not accepting network messages",
+    NONE,
+    "generic.mail-system-permanent",
+    "unknown",
+    [],
+    null,
+  ],
+  ["451 4.4.1 No answer from host", NONE, "generic.network", "transient", [], null],
+  [
+    "550 5.4.1 Mail for this domain is not accepted here",
+    NONE,
+    "generic.routing-refused",
+    "recipient",
+    [],
+    null,
+  ],
+  [
+    "554 4.4.7 Message expired: unable to deliver in 840 minutes",
+    NONE,
+    "generic.delivery-expired",
+    "unknown",
+    [],
+    null,
+  ],
+  ["550 5.7.1 Access denied", NONE, "generic.policy", "unknown", [], null],
+  ["451 4.7.1 Try again later", NONE, "generic.policy", "unknown", [], null],
+  [
     "550 5.7.25 Reverse DNS validation failed",
     NONE,
     "generic.ptr",
@@ -915,9 +982,76 @@ describe("provider and generic rules", () => {
     ).toBe(true);
   });
 
+  it("keeps Yahoo's older TS03 deferral permanent despite its 421", () => {
+    const reply = classifier.explain(
+      "421 4.7.0 [TS03] All messages from 203.0.113.5 will be permanently deferred; Retrying will NOT succeed.",
+    );
+    expect(reply.providerToken).toBe("TS03");
+    expect(reply.provider).toBe("yahoo");
+    expect(reply.permanent).toBe(true);
+  });
+
+  it("names only the list of the Yahoo token", () => {
+    const bl21 = classifier.explain(
+      "553 5.7.1 [BL21] Connections will not be accepted from 203.0.113.13, because the ip is in Spamhaus's list.",
+      YAHOO,
+    );
+    expect(bl21.summary).not.toMatch(/BL23|XBL/);
+    const bl23 = classifier.explain(
+      "553 Mail from 203.0.113.13 not allowed - 5.7.1 [BL23] Connections not accepted from IP addresses on Spamhaus XBL",
+      YAHOO,
+    );
+    expect(bl23.summary).toMatch(/XBL/);
+  });
+
+  it("calls no permanent reply transient", () => {
+    for (const text of [
+      "550 5.4.1 Recipient address rejected: Access denied [AM0PR01MB0001.eurprd01.prod.outlook.com]",
+      "550 5.4.1 Mail for this domain is not accepted here",
+      "554 5.3.0 Internal system error",
+      "554 4.4.7 Message expired",
+    ]) {
+      const reply = classifier.explain(text);
+      expect(reply.permanent).toBe(true);
+      expect(reply.category).not.toBe("transient");
+    }
+  });
+
   it("needs the provider for wording that other servers use too", () => {
     const reply = classifier.explain("550 5.5.0 Requested action not taken: mailbox unavailable");
     expect(reply.ruleId).toBe("generic.mailbox-unavailable");
     expect(reply.provider).toBeNull();
+  });
+});
+
+describe("generic security or policy rule", () => {
+  const classifier = createReplyClassifier();
+  const GMAIL: ExplainHints = { relayHost: "gmail-smtp-in.l.google.com", recipient: "a@gmail.com" };
+
+  it("explains a new Gmail 5.7.1 wording as a refusal of the sender", () => {
+    const reply = classifier.explain(
+      "550-5.7.1 Gmail has blocked this message because the sending IP has been associated with abusive traffic.",
+      GMAIL,
+    );
+    expect(reply.ruleId).toBe("generic.policy");
+    expect(reply.provider).toBe("gmail");
+    expect(reply.category).toBe("unknown");
+    expect(reply.permanent).toBe(true);
+    expect(reply.summary).toMatch(/refused mail from this sender/);
+    expect(reply.summary).toMatch(/does not name/);
+  });
+
+  it("explains Sendmail's stat=Service unavailable with dsn=5.7.1", () => {
+    const reply = classifier.explain("Service unavailable", { ...GMAIL, dsn: "5.7.1" });
+    expect(reply.ruleId).toBe("generic.policy");
+    expect(reply.enhancedStatus).toBe("5.7.1");
+    expect(reply.provider).toBe("gmail");
+  });
+
+  it("does not blame the recipient organisation", () => {
+    const reply = classifier.explain("550 5.7.0 Local policy violation");
+    expect(reply.ruleId).toBe("generic.policy");
+    expect(reply.category).not.toBe("recipient-policy");
+    expect(reply.category).not.toBe("reputation");
   });
 });

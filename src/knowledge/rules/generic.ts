@@ -242,10 +242,19 @@ const byEnhancedCode: readonly ReplyRule[] = [
   ),
   byCode(
     "generic.mail-system",
-    ["x.3.x"],
+    ["4.3.x"],
     "transient",
     "The receiving mail system has a problem.",
     [RETRY_FIX],
+  ),
+  // A permanent mail-system status is not transient: the receiver will not take the message in
+  // its present state, and the reply alone does not say why.
+  byCode(
+    "generic.mail-system-permanent",
+    ["5.3.x"],
+    "unknown",
+    "The receiving mail system refused the message for good because of its own state: it accepts no mail, is misconfigured, or lacks a feature the message needs.",
+    ["Read the reply text; if it names nothing you can change, ask the recipient's postmaster."],
   ),
   byCode(
     "generic.no-route",
@@ -258,11 +267,30 @@ const byEnhancedCode: readonly ReplyRule[] = [
     "Find the forwarding rules that send the message in a circle.",
   ]),
   byCode(
+    "generic.delivery-expired",
+    ["x.4.7"],
+    "unknown",
+    "The message stayed undelivered longer than the queue allows; the replies before this one say why.",
+    ["Look up the earlier deferrals of this message in the log: their cause is the one to fix."],
+  ),
+  byCode(
     "generic.network",
-    ["x.4.x"],
+    ["4.4.x"],
     "transient",
     "A network or routing problem between the servers.",
     [RETRY_FIX],
+  ),
+  // A permanent network or routing status is no passing fault. The recipient's domain has no
+  // mail servers that can be found or reached, its mail loops, or a receiver refuses to route
+  // mail for the address (Exchange Online's 5.4.1), so the category is `recipient`.
+  byCode(
+    "generic.routing-refused",
+    ["5.4.x"],
+    "recipient",
+    "The message cannot be routed to the recipient: the domain's mail servers cannot be found or reached, the mail loops, or the receiver does not accept mail for that address.",
+    [
+      "Check the recipient address and the MX records of its domain; retrying the same message will not help.",
+    ],
   ),
   byCode(
     "generic.too-many-recipients",
@@ -346,12 +374,24 @@ const byEnhancedCode: readonly ReplyRule[] = [
     "The message failed an integrity check.",
     ["Check that nothing rewrites the message in transit."],
   ),
+  // The fallback for subject 7, security or policy status (RFC 3463 X.7.XXX). x.7.1 means
+  // "delivery not authorized": a filter of the receiver refused this sender, and the status
+  // does not say which. At Gmail, Outlook.com or Yahoo, the documented x.7.1 replies to
+  // incoming mail are mostly the provider's own judgement of the IP, the domain, the content
+  // or the authentication. At a smaller receiver it can be the recipient organisation's rule. The code alone proves
+  // neither `reputation` nor `recipient-policy`, so the category is `unknown`. The id and the
+  // category stay as they are, because the diagnosis counts generic x.7.x replies from a
+  // named provider as refusals of the sender.
   byCode(
     "generic.policy",
     ["x.7.x"],
-    "recipient-policy",
-    "The receiver refused the message for a security or policy reason it does not name.",
-    ["Read the reply text; if it names nothing, ask the recipient's postmaster."],
+    "unknown",
+    "The receiver refused mail from this sender for a security or policy reason it does not name.",
+    [
+      "Read the reply text for the reason; providers change their wording, so a new text can hide a known block.",
+      "At Gmail, Outlook.com or Yahoo, check the sending IP and domain: public blocklists, Postmaster Tools or SNDS, and that SPF, DKIM and DMARC pass.",
+      "At a smaller receiver, ask its postmaster which rule refused the mail.",
+    ],
   ),
   byCode(
     "generic.temporary",

@@ -386,6 +386,21 @@ const exchangeOnline: readonly ReplyRule[] = [
     findings: ["authentication"],
   },
   {
+    // Directory-based edge blocking: the tenant's domain is authoritative and has no recipient
+    // of that name. "Access denied" reads like a policy refusal, but the address does not exist.
+    id: "exchange-online.unknown-recipient",
+    provider: "exchange-online",
+    category: "recipient",
+    codes: [550],
+    enhanced: ["5.4.1"],
+    text: /Recipient address rejected: Access denied/i,
+    summary:
+      "The recipient address does not exist in the recipient's Microsoft 365 organisation, which refused it at its edge.",
+    fix: ["Check the address for typos; if it is spelled right, remove it from your lists."],
+    reference: EXO_NDR,
+    findings: ["unknown-recipients"],
+  },
+  {
     id: "exchange-online.not-authorized",
     provider: "exchange-online",
     category: "recipient-policy",

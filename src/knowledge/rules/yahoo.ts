@@ -4,6 +4,13 @@ import type { ReplyRule } from "../rule.js";
  * Yahoo and AOL (MX under yahoodns.net). Yahoo's error page no longer prints literal replies;
  * the texts come from real replies. The bracketed tokens (`[TSS04]`) carry the meaning, and
  * `4.16.55.1` in the deferral text is an internal code, not an IP address.
+ *
+ * `[TS01]` to `[TS03]` are older spellings of the same family: TS01 and TS02 deferred "due to
+ * user complaints" like TSS04 today, and TS03 came with the text that TSS06 carries now, "All
+ * messages from [ip] will be permanently deferred; Retrying will NOT succeed", but under a 421
+ * code. Yahoo's help article SLN3436 (help.yahoo.com) describes TS03 as a high volume that
+ * looks like unsolicited bulk mail, and advises against resending before the lists and sending
+ * practices are fixed.
  */
 
 const ERROR_CODES = "https://senders.yahooinc.com/smtp-error-codes/";
@@ -16,7 +23,7 @@ export const YAHOO_RULES: readonly ReplyRule[] = [
     id: "yahoo.deferred-complaints",
     provider: "yahoo",
     category: "reputation",
-    token: /^(?:TSS0[45]|IPTS0[45])$/,
+    token: /^(?:TSS0[45]|IPTS0[45]|TS0[12])$/,
     distinctive: true,
     summary: "Yahoo defers mail from this IP because of unexpected volume or user complaints.",
     fix: [
@@ -31,12 +38,14 @@ export const YAHOO_RULES: readonly ReplyRule[] = [
     id: "yahoo.ip-blocked",
     provider: "yahoo",
     category: "reputation",
-    token: /^TSS(?:06|09|11)$/,
+    token: /^(?:TSS(?:06|09|11)|TS03)$/,
     distinctive: true,
+    // TS03 comes with a 421 code, but its text states that retrying will not succeed.
     permanent: true,
     summary:
       "Yahoo permanently refuses mail from this IP (its own block list); retrying will not help.",
     fix: [
+      "Do not resend to Yahoo until the cause is fixed: check the lists and look for a compromised account or script sending bulk mail.",
       "Request a review through Yahoo's sender support form, or send from another reputable IP or relay.",
     ],
     reference: ERROR_CODES,
@@ -46,13 +55,26 @@ export const YAHOO_RULES: readonly ReplyRule[] = [
     id: "yahoo.spamhaus",
     provider: "yahoo",
     category: "blocklist",
-    token: /^(?:BL2[13]|TSS07)$/,
+    token: /^(?:BL21|TSS07)$/,
+    distinctive: true,
+    summary: "Yahoo refuses the IP because it is on a Spamhaus list.",
+    fix: [
+      "Look the IP up at Spamhaus, fix the cause the listing names, and request delisting there.",
+    ],
+    reference: ERROR_CODES,
+    findings: ["ip-blocklisted"],
+  },
+  {
+    id: "yahoo.spamhaus-xbl",
+    provider: "yahoo",
+    category: "blocklist",
+    token: /^BL23$/,
     distinctive: true,
     summary:
-      "Yahoo refuses the IP because it is on a Spamhaus list (BL23: the XBL of infected hosts).",
+      "Yahoo refuses the IP because it is on the Spamhaus XBL, the list of hosts infected with malware or exploited by it.",
     fix: [
-      "Look the IP up at Spamhaus; for the XBL, clean the infected host first.",
-      "Request delisting at Spamhaus.",
+      "Find and clean the infected or exploited host behind the IP first (malware, an open proxy, a compromised device behind NAT).",
+      "Then request delisting from the XBL at Spamhaus.",
     ],
     reference: ERROR_CODES,
     findings: ["ip-blocklisted"],
@@ -201,7 +223,7 @@ export const YAHOO_RULES: readonly ReplyRule[] = [
     id: "yahoo.token-family",
     provider: "yahoo",
     category: "reputation",
-    token: /^(?:BL|GL|TSS|IPTS)\d\d$/,
+    token: /^(?:BL|GL|TSS?|IPTS)\d\d$/,
     distinctive: true,
     summary:
       "Yahoo deferred or refused the mail with a reputation or blocklist token delist does not know in detail.",
