@@ -44,7 +44,8 @@ export function registerExplain(program: Command, io: CliIo, setExitCode: SetExi
     .description(
       "Explain one SMTP reply: what the receiver decided, why, and what to fix. The words are " +
         "joined with spaces; give - to read the reply from standard input. Exit status: 0 for " +
-        "a 2xx reply, 1 for any other reply, 2 for empty input or bad options.",
+        "a success (a 2xx reply code, or a 2.x.x enhanced code without one), 1 for any other " +
+        "text, 2 for empty input or bad options.",
     )
     .argument("[text...]", "the reply text, or - for standard input")
     .option("--format <format>", "output format: text or json", "text")
@@ -92,7 +93,7 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 }
 
 function isSuccess(explained: ExplainedReply): boolean {
-  return explained.replyCode !== null && explained.replyCode >= 200 && explained.replyCode < 300;
+  return outcomeOf(explained) === "success";
 }
 
 /** The JSON object of `--format json`: every field of the explained reply plus the schema version. */
@@ -121,18 +122,17 @@ export function renderJson(explained: ExplainedReply): string {
 
 /** Text for people, wrapped at 80 columns; ANSI colour only when `colour` is true. */
 export function renderText(explained: ExplainedReply, colour: boolean): string {
-  const style = (code: string, text: string): string =>
-    colour ? `\u001b[${code}m${text}\u001b[0m` : text;
+  const style = (code: string | null, text: string): string =>
+    colour && code !== null ? `\u001b[${code}m${text}\u001b[0m` : text;
   const lines: string[] = [];
 
-  const codes = [explained.replyCode ?? "no reply code", explained.enhancedStatus].filter(
-    (part) => part !== null,
-  );
   const provider =
     explained.provider === null ? "receiver unknown" : PROVIDER_NAMES[explained.provider];
-  const kind = explained.permanent ? style("31", "permanent") : style("33", "temporary");
-  lines.push(`${style("1", codes.join(" "))}  ${provider}  ${kind}`);
-  lines.push(`${explained.category} (${explained.ruleId})`, "");
+  const outcome = outcomeOf(explained);
+  lines.push(
+    `${style("1", codesOf(explained))}  ${provider}  ${style(OUTCOME_COLOURS[outcome], outcome)}`,
+  );
+  lines.push(`Category: ${explained.category} (rule ${explained.ruleId})`, "");
   lines.push(...wrap(explained.summary, WIDTH), "");
 
   lines.push(style("1", "What to do:"));
@@ -146,13 +146,51 @@ export function renderText(explained: ExplainedReply, colour: boolean): string {
   });
   lines.push("");
 
-  lines.push(...details(explained).map(([label, value]) => `${`${label}:`.padEnd(12)}${value}`));
-  lines.push(
-    "",
-    style("1", "Reply text:"),
-    ...wrap(explained.text, WIDTH - 2).map((line) => `  ${line}`),
-  );
+  const rows = details(explained);
+  if (rows.length > 0) {
+    const labelWidth = Math.max(...rows.map(([label]) => label.length)) + 2;
+    lines.push(...rows.map(([label, value]) => `${label}:`.padEnd(labelWidth) + value), "");
+  }
+  const replyText = wrap(explained.text, WIDTH - 2);
+  lines.push(style("1", "Reply text:"));
+  lines.push(...(replyText.length === 0 ? ["(empty)"] : replyText).map((line) => `  ${line}`));
   return `${lines.join("\n")}\n`;
+}
+
+/** The meaning of a reply for the mail, from the class of its reply code or enhanced code. */
+type Outcome =
+  "success" | "intermediate reply" | "temporary failure" | "permanent failure" | "outcome unknown";
+
+const OUTCOME_COLOURS: Record<Outcome, string | null> = {
+  success: "32",
+  "intermediate reply": null,
+  "temporary failure": "33",
+  "permanent failure": "31",
+  "outcome unknown": null,
+};
+
+/**
+ * Returns the outcome of the reply. A rule that calls the reply permanent overrides a 4xx
+ * code. A text with neither a reply code nor an enhanced code has an unknown outcome, because
+ * the `permanent: false` that the classifier gives it does not make it a temporary failure.
+ */
+function outcomeOf(explained: ExplainedReply): Outcome {
+  const { replyCode, enhancedStatus } = explained;
+  const digit = replyCode === null ? (enhancedStatus?.charAt(0) ?? null) : String(replyCode)[0];
+  if (digit === "2") return "success";
+  if (explained.permanent) return "permanent failure";
+  if (digit === "3") return "intermediate reply";
+  if (digit === "4") return "temporary failure";
+  return "outcome unknown";
+}
+
+/** Formats the reply code and the enhanced code, or names the one that is missing. */
+function codesOf(explained: ExplainedReply): string {
+  const { replyCode, enhancedStatus } = explained;
+  if (replyCode !== null) {
+    return enhancedStatus === null ? String(replyCode) : `${replyCode} ${enhancedStatus}`;
+  }
+  return enhancedStatus === null ? "no reply code" : `${enhancedStatus} (no reply code)`;
 }
 
 function details(explained: ExplainedReply): [string, string][] {

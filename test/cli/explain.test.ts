@@ -84,6 +84,59 @@ describe("delist explain", () => {
   });
 });
 
+describe("delist explain outcome", () => {
+  it("calls a 2xx reply a success", async () => {
+    const result = await run(["explain", "250 2.0.0 OK"]);
+    const header = result.stdout.split("\n")[0] ?? "";
+    expect(header).toContain("success");
+    expect(header).not.toContain("temporary");
+    expect(result.code).toBe(0);
+  });
+
+  it("gives no outcome for text without codes", async () => {
+    const result = await run(["explain", "hello", "world"]);
+    const header = result.stdout.split("\n")[0] ?? "";
+    expect(header).toContain("no reply code");
+    expect(header).toContain("outcome unknown");
+    expect(header).not.toContain("temporary");
+    expect(result.code).toBe(1);
+  });
+
+  it("takes the outcome from an enhanced code alone", async () => {
+    const result = await run(["explain", "5.7.1 Service unavailable"]);
+    expect(result.stdout.split("\n")[0]).toContain("5.7.1 (no reply code)");
+    expect(result.stdout.split("\n")[0]).toContain("permanent failure");
+  });
+
+  it("reads no reply code out of an address in a pasted notice", async () => {
+    const notice = [
+      "Received-SPF: pass (example.com: 2001:db8:4002:c05::247 is permitted sender)",
+      "        (version=TLS1_2 cipher=ECDHE-RSA-AES128-GCM-SHA256 bits=256 verify=NO);",
+      "",
+      "Delivery to user1@example.org has been delayed.",
+      "Message will be retried for 2 more day(s)",
+    ].join("\n");
+    const result = await run(["explain", "--format", "json", "-"], notice);
+    const output = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(output["replyCode"]).toBeNull();
+    expect(result.code).toBe(1);
+  });
+
+  it("separates every detail label from its value", async () => {
+    const result = await run([
+      "explain",
+      "host gmail-smtp-in.l.google.com[192.0.2.204] said: 550-5.7.1 [203.0.113.5 12] blocked. a1si1.2 - gsmtp (in reply to end of DATA command)",
+    ]);
+    expect(result.stdout).toContain("Remote host: gmail-smtp-in.l.google.com [192.0.2.204]");
+    for (const line of result.stdout.split("\n")) expect(line).not.toMatch(/^[A-Z][\w ]*:\S/);
+  });
+
+  it("marks an empty reply text", async () => {
+    const result = await run(["explain", "550"]);
+    expect(result.stdout).toMatch(/Reply text:\n {2}\(empty\)/);
+  });
+});
+
 describe("explain JSON schema", () => {
   it("lists exactly the fields the command prints", async () => {
     const schema = JSON.parse(
