@@ -24,7 +24,9 @@ export class ProviderResolver {
   resolve(relayHost: string | null, recipient: string | null): ProviderId {
     const byRelay = relayHost === null ? null : this.relay(relayHost);
     if (byRelay === "gmail" || byRelay === "google-workspace") {
-      return recipient !== null && isGmailAddress(recipient) ? "gmail" : "google-workspace";
+      // Without a recipient, the MX decides: gmail-smtp-in serves Gmail, aspmx Workspace.
+      if (recipient === null) return byRelay;
+      return isGmailAddress(recipient) ? "gmail" : "google-workspace";
     }
     if (byRelay !== null) return byRelay;
     if (recipient === null) return "other";

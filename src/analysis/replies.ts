@@ -35,7 +35,7 @@ export function isBlockSignal(reply: ExplainedReply): boolean {
  * than of one recipient, so it counts as a block rather than passing unnoticed.
  */
 function isUnnamedPolicyRefusal(reply: ExplainedReply): boolean {
-  if (!reply.ruleId.startsWith("generic.")) return false;
+  if (reply.ruleId !== "generic.policy") return false;
   if (reply.provider === null || reply.provider === "other") return false;
   const status = reply.enhancedStatus;
   return status !== null && (status.startsWith("5.7.") || status.startsWith("4.7."));

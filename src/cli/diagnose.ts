@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import { buildDiagnosis } from "../diagnose/diagnose.js";
+import dns from "node:dns";
 import { checkSenders, type SenderCheckReport } from "../auth/index.js";
+import { checkBlocklists, type BlocklistReport } from "../reputation/index.js";
 import { senderCheckInput, type GivenSenders } from "../diagnose/dns.js";
 import { analyseLogs, inputReport, unusableInput, type LogRun } from "../diagnose/run.js";
 import type { Diagnosis } from "../diagnose/types.js";
@@ -46,7 +48,11 @@ export function registerDiagnose(program: Command, io: CliIo, setExitCode: SetEx
         "--ip <ip...>",
         "sending IPs to check in DNS (default: the IPs receivers named in their replies)",
       )
-      .option("--helo <name>", "the HELO/EHLO name the server sends, compared with its PTR"),
+      .option("--helo <name>", "the HELO/EHLO name the server sends, compared with its PTR")
+      .option(
+        "--spamhaus-dqs-key <key>",
+        "ask Spamhaus through its Data Query Service with this key (or set DELIST_SPAMHAUS_DQS_KEY)",
+      ),
   );
   addDnsOptions(command).action(async (logs: string[], options: DiagnoseOptions) => {
     setExitCode(await runDiagnose(logs, options, io));
@@ -59,6 +65,7 @@ interface DiagnoseOptions extends LogCommandOptions, DnsOptions {
   readonly domain?: string[];
   readonly ip?: string[];
   readonly helo?: string;
+  readonly spamhausDqsKey?: string;
 }
 
 async function runDiagnose(logs: string[], options: DiagnoseOptions, io: CliIo): Promise<number> {
@@ -78,13 +85,14 @@ async function runDiagnose(logs: string[], options: DiagnoseOptions, io: CliIo):
     await dnsSetup.dns.close();
     return EXIT_USAGE;
   }
-  const checks = await runChecks(run, given, dnsSetup, options);
+  const { checks, blocklists } = await runChecks(run, given, dnsSetup, options, io);
   const diagnosis = buildDiagnosis(run.facts, {
     input: inputReport(run, settings.timeZone),
     timeZone: settings.timeZone,
     version: VERSION,
     now: Date.now(),
     checks,
+    blocklists,
   });
 
   if (settings.format === "json") io.stdout.write(`${JSON.stringify(diagnosis, null, 2)}\n`);
@@ -100,29 +108,53 @@ async function runDiagnose(logs: string[], options: DiagnoseOptions, io: CliIo):
   return exitCode(diagnosis);
 }
 
+/** What the DNS and blocklist checks of a diagnose run found. */
+interface NetworkChecks {
+  readonly checks: { report: SenderCheckReport; resolver: string } | null;
+  readonly blocklists: BlocklistReport | null;
+}
+
 /**
- * Checks the sending domains and IPs in DNS, unless the run is `--offline` (zone files and
- * replays still answer). Returns null when there is nothing to check.
+ * Checks the sending domains and IPs in DNS and on the blocklists, unless the run is
+ * `--offline` (zone files and replays still answer). Nothing is checked when the logs name
+ * no domain or IP and none was given.
  */
 async function runChecks(
   run: LogRun,
   given: GivenSenders,
   setup: DnsSetup,
   options: DiagnoseOptions,
-): Promise<{ report: SenderCheckReport; resolver: string } | null> {
+  io: CliIo,
+): Promise<NetworkChecks> {
   try {
-    if (options.offline === true) return null;
+    if (options.offline === true) return { checks: null, blocklists: null };
     const input = senderCheckInput(run.facts, given);
-    if (input.domains.length === 0 && input.ips.length === 0) return null;
+    if (input.domains.length === 0 && input.ips.length === 0) {
+      return { checks: null, blocklists: null };
+    }
     const report = await checkSenders(input, {
       dns: setup.dns,
       fetcher: setup.fetcher,
       orgDomainMethod: setup.orgDomainMethod,
     });
-    return { report, resolver: setup.dns.description };
+    const blocklists = await checkBlocklists(
+      { ips: input.ips, domains: input.domains },
+      setup.dns,
+      {
+        dqsKey: options.spamhausDqsKey ?? io.env["DELIST_SPAMHAUS_DQS_KEY"] ?? null,
+        resolverAddresses: resolverAddresses(setup, options),
+      },
+    );
+    return { checks: { report, resolver: setup.dns.description }, blocklists };
   } finally {
     await setup.dns.close();
   }
+}
+
+/** The resolver's addresses, so that the blocklist look-ups can recognise a public one. */
+function resolverAddresses(setup: DnsSetup, options: DiagnoseOptions): string[] {
+  if (setup.offline) return [];
+  return options.resolver !== undefined ? [options.resolver] : dns.getServers();
 }
 
 /** 2 when nothing could be read, 1 when something is wrong, 0 when healthy. */

@@ -23,7 +23,9 @@ import { detectWebScripts } from "./findings/web-script.js";
 import { buildReadiness } from "./readiness.js";
 import { mergeDnsFindings } from "./dns.js";
 import type { SenderCheckReport } from "../auth/index.js";
+import type { BlocklistReport } from "../reputation/index.js";
 import type {
+  BlocklistsSummary,
   Diagnosis,
   DnsChecksReport,
   Finding,
@@ -43,6 +45,8 @@ export interface DiagnoseOptions {
   readonly now: number;
   /** DNS checks of the sending domains and IPs; absent or null when DNS was not checked. */
   readonly checks?: { readonly report: SenderCheckReport; readonly resolver: string } | null;
+  /** Blocklist look-ups of the sending IPs and domains; absent or null when none were made. */
+  readonly blocklists?: BlocklistReport | null;
 }
 
 /** Turns the facts of a log run into verdicts, findings and the readiness checklist. */
@@ -50,10 +54,16 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
   const context = new DiagnoseContext(facts, options.timeZone);
   const providers = providerVerdicts(context);
   const checks = options.checks ?? null;
-  const logFindings = detectFindings(context, providers);
-  const findings = sortFindings(
-    checks === null ? logFindings : mergeDnsFindings(logFindings, checks.report),
-  );
+  const blocklists = options.blocklists ?? null;
+  const dnsFindings = [
+    ...(checks?.report.findings ?? []),
+    ...(blocklists?.finding === null || blocklists === null ? [] : [blocklists.finding]),
+  ];
+  const dnsReadiness = [
+    ...(checks?.report.readiness ?? []),
+    ...(blocklists === null ? [] : [blocklists.readiness]),
+  ];
+  const findings = sortFindings(mergeDnsFindings(detectFindings(context, providers), dnsFindings));
   // The overall status follows the named providers. `other` mixes many small receivers,
   // any of which may reject for its own reasons, so it keeps only its own entry.
   const status = Object.entries(providers).reduce<ProviderStatus>(
@@ -71,8 +81,9 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     verdict: { status, summary: verdictSummary(providers, findings) },
     providers,
     findings,
-    readiness: buildReadiness(context, findings, providers, checks?.report.readiness ?? []),
+    readiness: buildReadiness(context, findings, providers, dnsReadiness),
     checks: checks === null ? null : checksReport(checks.report, checks.resolver),
+    blocklists: blocklists === null ? null : blocklistsSummary(blocklists),
   };
 }
 
@@ -245,5 +256,29 @@ function checksReport(report: SenderCheckReport, resolver: string): DnsChecksRep
       names: entry.names,
       forwardConfirmed: entry.forwardConfirmed,
     })),
+  };
+}
+
+/** Shortens a blocklist report to its listings and what could not be checked. */
+function blocklistsSummary(report: BlocklistReport): BlocklistsSummary {
+  return {
+    targets: report.targets.map((target) => target.value),
+    listsUsed: report.lists.filter((list) => list.health === "usable" || list.health === "unprobed")
+      .length,
+    listed: report.results
+      .filter((result) => result.status === "listed")
+      .map((result) => ({
+        target: result.target,
+        list: result.list,
+        meaning: result.meaning,
+        delisting: result.delisting,
+      })),
+    unanswered: report.results.filter(
+      (result) =>
+        result.status === "refused" || result.status === "timeout" || result.status === "error",
+    ).length,
+    notices: report.notices.map((notice) =>
+      notice.advice === null ? notice.message : `${notice.message} ${notice.advice}`,
+    ),
   };
 }

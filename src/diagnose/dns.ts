@@ -1,8 +1,8 @@
 import type { LogFacts } from "../analysis/analyser.js";
 import type { SelectorSource } from "../auth/dkim/check.js";
-import type { SenderCheckInput, SenderCheckReport } from "../auth/index.js";
+import type { SenderCheckInput } from "../auth/index.js";
 import { domainOf } from "../knowledge/providers.js";
-import type { Finding, ReadinessItem } from "./types.js";
+import type { Finding } from "./types.js";
 
 /** How many domains and IPs from the logs are checked when none are given. */
 const MAX_DOMAINS = 5;
@@ -67,10 +67,10 @@ function heloName(facts: LogFacts): string | null {
  */
 export function mergeDnsFindings(
   findings: readonly Finding[],
-  report: SenderCheckReport,
+  dnsFindings: readonly Finding[],
 ): Finding[] {
   const merged = [...findings];
-  for (const dnsFinding of report.findings) {
+  for (const dnsFinding of dnsFindings) {
     const index = merged.findIndex((candidate) => candidate.id === dnsFinding.id);
     const fromLogs = merged[index];
     if (index < 0 || fromLogs === undefined) {
@@ -87,14 +87,6 @@ export function mergeDnsFindings(
     };
   }
   return merged;
-}
-
-/** Replaces the readiness items that only DNS can decide with the DNS results. */
-export function mergeDnsReadiness(
-  items: readonly ReadinessItem[],
-  report: SenderCheckReport,
-): ReadinessItem[] {
-  return items.map((item) => report.readiness.find((dns) => dns.id === item.id) ?? item);
 }
 
 const SEVERITY_ORDER: readonly Finding["severity"][] = ["info", "warning", "critical"];

@@ -22,6 +22,25 @@ export interface Diagnosis {
   readonly readiness: Readiness;
   /** The DNS checks of the sending domains and IPs, or null when DNS was not checked. */
   readonly checks: DnsChecksReport | null;
+  /** The blocklist look-ups of the sending IPs and domains, or null when none were made. */
+  readonly blocklists: BlocklistsSummary | null;
+}
+
+/** What the blocklist look-ups found, in short; `delist blocklists` gives every row. */
+export interface BlocklistsSummary {
+  readonly targets: readonly string[];
+  /** Lists asked and found usable for this run. */
+  readonly listsUsed: number;
+  readonly listed: ReadonlyArray<{
+    readonly target: string;
+    readonly list: string;
+    readonly meaning: string | null;
+    readonly delisting: string | null;
+  }>;
+  /** Rows that gave no answer to trust: refused, timed out or failed. */
+  readonly unanswered: number;
+  /** Run-wide notes, such as a public resolver that Spamhaus refuses. */
+  readonly notices: readonly string[];
 }
 
 /** What the DNS checks found, in short; `delist check` gives the full detail. */

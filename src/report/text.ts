@@ -119,7 +119,11 @@ function findingLines(item: Finding, number: number, paint: Painter): string[] {
 
 function checksSection(diagnosis: Diagnosis, paint: Painter): string[] {
   const checks = diagnosis.checks;
-  if (checks === null) return [];
+  if (checks === null) {
+    return diagnosis.blocklists === null
+      ? []
+      : [paint.bold("DNS checks"), ...blocklistLines(diagnosis, paint), ""];
+  }
   const lines = [paint.bold(`DNS checks (${checks.resolver})`)];
   for (const domain of checks.domains) {
     const lookups = domain.spfLookups === null ? "" : ` (${plural(domain.spfLookups, "lookup")})`;
@@ -141,7 +145,33 @@ function checksSection(diagnosis: Diagnosis, paint: Painter): string[] {
       ...wrap(`${names}, ${confirmed}`, `  ${column(`PTR ${entry.ip}`, 24)}`, " ".repeat(26)),
     );
   }
-  return [...lines, ""];
+  return [...lines, ...blocklistLines(diagnosis, paint), ""];
+}
+
+function blocklistLines(diagnosis: Diagnosis, paint: Painter): string[] {
+  const blocklists = diagnosis.blocklists;
+  if (blocklists === null) return [];
+  const lines = wrap(
+    `Asked ${plural(blocklists.listsUsed, "blocklist")} about ${blocklists.targets.join(", ")}: ` +
+      (blocklists.listed.length === 0
+        ? "not listed"
+        : `${plural(blocklists.listed.length, "listing")}`) +
+      (blocklists.unanswered > 0
+        ? `; ${plural(blocklists.unanswered, "look-up")} gave no answer to trust.`
+        : "."),
+    "  ",
+  );
+  for (const listing of blocklists.listed) {
+    lines.push(
+      ...wrap(
+        `${listing.target} on ${listing.list}: ${listing.meaning ?? "listed"}${listing.delisting === null ? "" : ` (removal: ${listing.delisting})`}`,
+        `  ${paint.red("listed")} `,
+        "    ",
+      ),
+    );
+  }
+  for (const notice of blocklists.notices) lines.push(...wrap(notice, "  Note: ", "    "));
+  return lines;
 }
 
 const MARKS: Record<ReadinessItem["status"], string> = {

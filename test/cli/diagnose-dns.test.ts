@@ -1,6 +1,8 @@
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, test } from "vitest";
 import { forbidRealNetwork } from "../dns/guard.js";
+import { startDnsServer, type TestDnsServer } from "../dns/server.js";
+import { fakeListsHandler } from "../reputation/fake-lists.js";
 import { runCommand } from "../helpers/cli.js";
 import {
   GMAIL_RATE_LIMIT,
@@ -18,8 +20,11 @@ const zone = fileURLToPath(new URL("../auth/fixtures/example.zone", import.meta.
 const validate = schemaValidator("diagnose.schema.json");
 
 const cleanups: Array<() => void> = [];
-afterEach(() => {
+let server: TestDnsServer | null = null;
+afterEach(async () => {
   for (const remove of cleanups.splice(0)) remove();
+  await server?.close();
+  server = null;
 });
 
 /** A day of mail from `account`, every message deferred by Gmail when `blocked`. */
@@ -43,6 +48,7 @@ function logOf(account: string, blocked: boolean): string {
 interface DiagnoseJson {
   findings: Array<{ id: string; evidence: Record<string, unknown> }>;
   readiness: { items: Array<{ id: string; status: string }> };
+  blocklists: { listed: Array<{ target: string; list: string }> } | null;
   checks: {
     resolver: string;
     domains: Array<{
@@ -132,6 +138,32 @@ describe("delist diagnose with DNS", () => {
     // The Gmail replies of the fixture name 203.0.113.10 as the sending IP.
     expect(json.checks?.ptr.map((entry) => entry.ip)).toEqual(["203.0.113.10"]);
     expect(json.checks?.resolver).toContain("zone");
+  });
+
+  test("blocklist listing joins the findings", async () => {
+    server = await startDnsServer(
+      fakeListsHandler({
+        "zen.spamhaus.org": { kind: "normal", listed: { "25.2.0.192": ["127.0.0.2"] } },
+        "bl.spamcop.net": { kind: "normal" },
+      }),
+    );
+    const { code, json } = await diagnoseJson([
+      logOf("news@example.com", false),
+      "--resolver",
+      server.address,
+      "--timeout-ms",
+      "200",
+      "--ip",
+      "192.0.2.25",
+    ]);
+    expect(code).toBe(1);
+    expect(validate(json)).toEqual([]);
+    const listed = json.findings.find((finding) => finding.id === "ip-blocklisted");
+    expect(listed?.evidence["source"]).toBe("dnsbl");
+    expect(readiness(json, "blocklists")).toBe("fail");
+    expect(json.blocklists?.listed).toEqual([
+      expect.objectContaining({ target: "192.0.2.25", list: "spamhaus-zen" }),
+    ]);
   });
 
   test("offline skips DNS", async () => {
