@@ -9,6 +9,7 @@ import type {
   TlsEvent,
 } from "../logs/events.js";
 import type { ProviderId } from "../knowledge/providers.js";
+import { DistinctCounter } from "./distinct.js";
 import { addCapped } from "./replies.js";
 import { detach, hourOf, increment } from "./time.js";
 
@@ -65,7 +66,15 @@ export class ServerAnalyser {
   inboundRejects = 0;
   readonly rejectCodes = new Map<string, number>();
   authFailures = 0;
+  /** Failed logins per client address, for the first addresses seen (capped). */
   readonly authFailureIps = new Map<string, number>();
+  /** All client addresses of failed logins, counted without keeping them. */
+  readonly authFailureAddresses = new DistinctCounter();
+  /** Failed logins per account name tried, when the log names it (capped). */
+  readonly authFailureUsers = new Map<string, number>();
+  readonly authFailuresByHour = new Map<number, number>();
+  firstAuthFailure: { readonly time: number; readonly position: LinePosition } | null = null;
+  lastAuthFailure: number | null = null;
   messagesAccepted = 0;
   localDeliveries = 0;
   /** Recipient domains of local deliveries: the domains this server receives mail for. */
@@ -152,7 +161,18 @@ export class ServerAnalyser {
 
   addAuthFailure(event: AuthFailureEvent): void {
     this.authFailures += 1;
-    if (event.clientIp !== null) addCapped(this.authFailureIps, event.clientIp);
+    if (event.clientIp !== null) {
+      addCapped(this.authFailureIps, event.clientIp);
+      this.authFailureAddresses.add(event.clientIp);
+    }
+    if (event.username !== null) addCapped(this.authFailureUsers, event.username.toLowerCase());
+    increment(this.authFailuresByHour, hourOf(event.time));
+    if (this.firstAuthFailure === null || event.time < this.firstAuthFailure.time) {
+      this.firstAuthFailure = { time: event.time, position: { ...event.position } };
+    }
+    if (this.lastAuthFailure === null || event.time > this.lastAuthFailure) {
+      this.lastAuthFailure = event.time;
+    }
   }
 
   addLocalDelivery(recipient: string): void {

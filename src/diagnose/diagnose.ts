@@ -12,6 +12,7 @@ import { detectIpBlocklisted } from "./findings/ip-blocklisted.js";
 import { detectIpChanged } from "./findings/ip-changed.js";
 import { detectNewIp } from "./findings/new-ip.js";
 import { detectRateLimited } from "./findings/rate-limited.js";
+import { detectPasswordGuessing } from "./findings/password-guessing.js";
 import type { ReplyFindingEvidence } from "./findings/replies.js";
 import { detectReverseDns } from "./findings/reverse-dns.js";
 import { detectSpamComplaints } from "./findings/spam-complaints.js";
@@ -99,8 +100,10 @@ function detectFindings(
   context: DiagnoseContext,
   providers: Partial<Record<ProviderId, ProviderVerdict>>,
 ): Finding[] {
+  const compromised = detectCompromisedAccounts(context);
   const detected = [
-    ...detectCompromisedAccounts(context),
+    ...compromised,
+    detectPasswordGuessing(context, compromisedAccounts(compromised)),
     ...detectWebScripts(context),
     detectForwarding(context),
     detectUnknownRecipients(context),
@@ -125,6 +128,10 @@ function detectFindings(
   );
   if (problems.length === 0 && allOk) detected.push(healthyFinding(context));
   return detected;
+}
+
+function compromisedAccounts(findings: readonly Finding[]): Set<string> {
+  return new Set(findings.map((result) => (result.evidence as { account: string }).account));
 }
 
 /** Below this many replies from small receivers only, a reply finding is only information. */

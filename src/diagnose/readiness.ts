@@ -1,4 +1,4 @@
-import { HOUR_MS } from "../analysis/time.js";
+import { DAY_MS, HOUR_MS } from "../analysis/time.js";
 import type { ProviderId } from "../knowledge/providers.js";
 import type { DiagnoseContext } from "./context.js";
 import { REFERENCES } from "./findings/build.js";
@@ -157,9 +157,29 @@ function causeStopped(context: DiagnoseContext, findings: readonly Finding[]): R
     title: "Cause stopped",
     status: stopped ? "pass" : "fail",
     detail: stopped
-      ? `The abusive sending ended at ${context.time(lastAbuse)}, before the end of the log.`
+      ? `The abusive sending ended at ${context.time(lastAbuse)}, ${quietPeriod(logEnd - lastAbuse)} before the end of the log.` +
+        (logEnd - lastAbuse < DAY_MS
+          ? " Attackers often pause for hours; read a newer log before asking for removal."
+          : "")
       : `The abusive sending went on until ${context.time(lastAbuse)}, at the end of the log.`,
   };
+}
+
+/** Says how long a quiet period lasted: `1 hour 4 minutes`, `3 days 2 hours`. */
+export function quietPeriod(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const parts =
+    days > 0
+      ? [unit(days, "day"), unit(hours, "hour")]
+      : [unit(hours, "hour"), unit(minutes % 60, "minute")];
+  return parts.filter((part) => part !== "").join(" ") || "less than a minute";
+}
+
+function unit(value: number, noun: string): string {
+  if (value === 0) return "";
+  return `${value} ${noun}${value === 1 ? "" : "s"}`;
 }
 
 function blocksEnded(providers: Partial<Record<ProviderId, ProviderVerdict>>): ReadinessItem {

@@ -15,6 +15,14 @@ const LABELS: ReadonlyArray<readonly [string, string]> = [
   ["abusiveSubmissions", "Abusive submissions"],
   ["abusiveRecipients", "Their recipients"],
   ["mailboxLogins", "Mailbox logins from them"],
+  ["failedLogins", "Failed logins"],
+  ["failureAddresses", "From addresses"],
+  ["firstFailure", "First failure"],
+  ["lastFailure", "Last failure"],
+  ["peakFailuresPerHour", "Peak per hour"],
+  ["topAddresses", "Top addresses"],
+  ["accountsTried", "Accounts tried"],
+  ["guessedLogins", "Logins after failures"],
   ["script", "Script"],
   ["workingDirectory", "Directory"],
   ["command", "Command"],
@@ -139,11 +147,20 @@ function formatList(values: unknown[]): string {
   const shown = values.slice(0, 8).map((item) => {
     if (typeof item !== "object" || item === null) return String(item);
     const entry = item as Record<string, unknown>;
-    const name = entry["sender"] ?? entry["name"] ?? entry["domain"] ?? entry["ip"] ?? entry["day"];
+    const name =
+      typeof entry["account"] === "string" && typeof entry["ip"] === "string"
+        ? `${entry["account"]} from ${entry["ip"]}`
+        : (entry["sender"] ??
+          entry["name"] ??
+          entry["domain"] ??
+          entry["account"] ??
+          entry["ip"] ??
+          entry["day"]);
     if (typeof entry["unknown"] === "number" && typeof entry["recipients"] === "number") {
       return `${String(name)} (${count(entry["unknown"])} unknown of ${count(entry["recipients"])})`;
     }
-    const number = entry["recipients"] ?? entry["rejections"] ?? entry["count"];
+    const number =
+      entry["recipients"] ?? entry["rejections"] ?? entry["count"] ?? entry["failures"];
     return number === undefined ? String(name) : `${String(name)} (${count(Number(number))})`;
   });
   const more = values.length > 8 ? `, and ${values.length - 8} more` : "";

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { buildDiagnosis } from "../../src/diagnose/diagnose.js";
 import { analyseLogs, inputReport } from "../../src/diagnose/run.js";
+import { quietPeriod } from "../../src/diagnose/readiness.js";
 import type { Diagnosis, Finding } from "../../src/diagnose/types.js";
 import { resolveTimeZone } from "../../src/time/zone.js";
 import {
@@ -238,5 +239,108 @@ describe("diagnosis findings", () => {
     expect(diagnosis.readiness.items.find((item) => item.id === "blocks-ended")?.status).toBe(
       "pass",
     );
+  });
+});
+
+describe("password guessing", () => {
+  function guessing(log: PostfixLog, count: number, addresses: number): void {
+    for (let i = 0; i < count; i++) {
+      log.authFailure(T0 + 30 * HOUR + i * 1000, `203.0.113.${100 + (i % addresses)}`, "bob");
+    }
+  }
+
+  test("many failed logins without a success are information", async () => {
+    const log = new PostfixLog();
+    ordinaryTraffic(log);
+    guessing(log, 1200, 40);
+    const diagnosis = await diagnose(log);
+    const found = findingOf(diagnosis, "compromised-account");
+    const evidence = found?.evidence as Record<string, unknown>;
+
+    expect(found?.severity).toBe("info");
+    expect(found?.title).toBe("Password guessing: 1,200 failed logins from 40 addresses");
+    expect(evidence["kind"]).toBe("password-guessing");
+    expect(evidence["failureAddresses"]).toBe(40);
+    expect(evidence["peakFailuresPerHour"]).toBe(1200);
+    expect(evidence["accountsTried"]).toEqual([{ account: "bob", count: 1200 }]);
+    expect(evidence["guessedLogins"]).toEqual([]);
+    expect(findingOf(diagnosis, "healthy")).toBeDefined();
+  });
+
+  test("a login from an address that failed many is a warning", async () => {
+    const log = new PostfixLog();
+    ordinaryTraffic(log);
+    for (let i = 0; i < 25; i++) log.authFailure(T0 + 20 * HOUR + i * 1000, "203.0.113.80");
+    log.submit({
+      time: T0 + 21 * HOUR,
+      account: "carol@example.com",
+      clientIp: "203.0.113.80",
+      recipients: [{ address: "someone@example.net" }],
+    });
+    const diagnosis = await diagnose(log);
+    const found = findingOf(diagnosis, "compromised-account");
+
+    expect(found?.severity).toBe("warning");
+    expect((found?.evidence as Record<string, unknown>)["guessedLogins"]).toEqual([
+      { account: "carol@example.com", ip: "203.0.113.80", failures: 25 },
+    ]);
+    expect(found?.fix[0]).toContain("carol@example.com");
+    expect(findingOf(diagnosis, "healthy")).toBeUndefined();
+  });
+
+  test("failures and logins through a local webmail say nothing", async () => {
+    const log = new PostfixLog();
+    ordinaryTraffic(log);
+    for (let i = 0; i < 50; i++) log.authFailure(T0 + 20 * HOUR + i * 1000, "127.0.0.1");
+    log.submit({
+      time: T0 + 21 * HOUR,
+      account: "carol@example.com",
+      clientIp: "127.0.0.1",
+      recipients: [{ address: "someone@example.net" }],
+    });
+    const diagnosis = await diagnose(log);
+
+    expect(findingOf(diagnosis, "compromised-account")).toBeUndefined();
+    expect(diagnosis.findings.map((finding) => finding.id)).toEqual(["healthy"]);
+  });
+
+  test("background scanning stays out of the report", async () => {
+    const log = new PostfixLog();
+    ordinaryTraffic(log);
+    guessing(log, 300, 10);
+    const diagnosis = await diagnose(log);
+
+    expect(findingOf(diagnosis, "compromised-account")).toBeUndefined();
+  });
+});
+
+describe("cause stopped", () => {
+  test("says how long the account has been quiet", async () => {
+    const log = new PostfixLog();
+    ordinaryTraffic(log);
+    const attackers = ["203.0.113.71", "203.0.113.72", "203.0.113.73"];
+    for (let i = 0; i < 12; i++) {
+      log.submit({
+        time: T0 + 40 * HOUR + i * 300_000,
+        account: "bob@example.com",
+        clientIp: attackers[i % 3] ?? "",
+        recipients: recipients(30, `target${i}-`),
+      });
+    }
+    const diagnosis = await diagnose(log);
+    const item = diagnosis.readiness.items.find((entry) => entry.id === "cause-stopped");
+
+    expect(item?.status).toBe("pass");
+    expect(item?.detail).toMatch(/ended at .*, 6 hours 25 minutes before the end of the log\./);
+    expect(item?.detail).toContain("Attackers often pause");
+  });
+
+  test.each([
+    [30_000, "less than a minute"],
+    [HOUR + 4 * 60_000, "1 hour 4 minutes"],
+    [2 * HOUR, "2 hours"],
+    [3 * 24 * HOUR + 2 * HOUR + 59 * 60_000, "3 days 2 hours"],
+  ])("quiet period of %i ms reads %s", (ms, text) => {
+    expect(quietPeriod(ms)).toBe(text);
   });
 });

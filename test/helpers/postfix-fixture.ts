@@ -65,6 +65,16 @@ export class PostfixLog {
     return id;
   }
 
+  /** A failed SMTP AUTH login, as smtpd logs it. */
+  authFailure(time: number, clientIp: string, username?: string): void {
+    const who = username === undefined ? "" : `, sasl_username=${username}`;
+    this.add(
+      time,
+      "postfix/submission/smtpd",
+      `warning: unknown[${clientIp}]: SASL LOGIN authentication failed: authentication failure${who}`,
+    );
+  }
+
   /** Any raw line, for garbage and edge cases. */
   raw(time: number, text: string): void {
     this.lines.push({ time, text });

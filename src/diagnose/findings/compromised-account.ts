@@ -80,6 +80,7 @@ function compromisedFinding(context: DiagnoseContext, suspect: Suspect): Finding
       `and sent ${plural(abusiveRecipients, "recipient")}, ` +
       `up to ${burst.peak.value.toLocaleString("en-US")} an hour against its usual ${burst.baseline}.`,
     evidence: {
+      kind: "sending-burst",
       account: account.key,
       clientIps: ips,
       knownClientIps: [...account.clientIps.keys()].filter((ip) => !ips.includes(ip)).slice(0, 10),

@@ -1,0 +1,131 @@
+import ipaddr from "ipaddr.js";
+import type { DiagnoseContext } from "../context.js";
+import type { Finding } from "../types.js";
+import { finding, listNames, plural } from "./build.js";
+
+/**
+ * Below this many failed logins a log shows the background scanning that every server on the
+ * internet gets, and the report stays quiet about it.
+ */
+const MIN_FAILED_LOGINS = 1000;
+
+/**
+ * A successful login from an address with at least this many failed logins is named. One
+ * mistyped password is normal. A run of failures and then a success is how a guessed password
+ * looks, or a device with an old password beside one with the new.
+ */
+const MIN_FAILURES_BEFORE_SUCCESS = 20;
+
+/** An account that logged in from an address that also failed many logins. */
+interface GuessedLogin {
+  readonly account: string;
+  readonly ip: string;
+  readonly failures: number;
+}
+
+/**
+ * Detects `compromised-account` in its early form: password guessing against SMTP AUTH or
+ * the mailbox. Many failed logins are only information, because a guess must succeed before
+ * an account is lost. They become a warning when an address that failed many of them also
+ * logged in. Accounts that the sending-burst detector already names are left to it.
+ */
+export function detectPasswordGuessing(
+  context: DiagnoseContext,
+  compromised: ReadonlySet<string>,
+): Finding | null {
+  const server = context.facts.server;
+  const guessed = guessedLogins(context).filter((login) => !compromised.has(login.account));
+  if (server.authFailures < MIN_FAILED_LOGINS && guessed.length === 0) return null;
+  if (server.firstAuthFailure === null || server.lastAuthFailure === null) return null;
+
+  const addresses = server.authFailureAddresses.size;
+  const about = server.authFailureAddresses.isExact ? "" : "about ";
+  const peak = Math.max(...server.authFailuresByHour.values());
+  const users = [...server.authFailureUsers].sort((a, b) => b[1] - a[1]).slice(0, 10);
+  const first = server.firstAuthFailure;
+  return finding("compromised-account", {
+    severity: guessed.length > 0 ? "warning" : "info",
+    role: "contributing",
+    title:
+      guessed.length > 0
+        ? `Password guessing: ${listNames(guessed.map((login) => login.account))} logged in from an address that failed many logins`
+        : `Password guessing: ${plural(server.authFailures, "failed login")} from ${about}${plural(addresses, "address", "addresses")}`,
+    summary:
+      `From ${context.time(first.time)} to ${context.time(server.lastAuthFailure)} the server refused ` +
+      `${plural(server.authFailures, "login")}, up to ` +
+      `${peak.toLocaleString("en-US")} in one hour. ` +
+      (guessed.length > 0
+        ? guessed.map(guessedSentence).join(" ") +
+          " Check with the owners that these logins were theirs."
+        : "No address that failed many logins also logged in; a guessed password would show as such a login."),
+    evidence: {
+      kind: "password-guessing",
+      failedLogins: server.authFailures,
+      failureAddresses: addresses,
+      failureAddressesExact: server.authFailureAddresses.isExact,
+      firstFailure: context.time(first.time),
+      lastFailure: context.time(server.lastAuthFailure),
+      peakFailuresPerHour: peak,
+      topAddresses: top(server.authFailureIps, 10).map(([ip, count]) => ({ ip, count })),
+      accountsTried: users.map(([account, count]) => ({ account, count })),
+      guessedLogins: guessed,
+    },
+    samples: [context.sample(first.time, first.position, "first failed login")],
+    fix: [
+      ...(guessed.length > 0
+        ? [
+            `Change the passwords of ${listNames(guessed.map((login) => login.account))} and end their sessions.`,
+          ]
+        : []),
+      "Ban addresses after a few failed logins (fail2ban with the postfix-sasl or dovecot filter, or Postfix anvil limits).",
+      "Offer SMTP AUTH only on the submission ports 587 and 465, not on port 25.",
+      "Require strong passwords, and app passwords or a second factor where the mail clients allow it.",
+    ],
+  });
+}
+
+/**
+ * Lists accounts that logged in (SMTP AUTH submission or mailbox login) from an address that
+ * failed at least {@link MIN_FAILURES_BEFORE_SUCCESS} logins.
+ * NOTE: only the first 1,000 failing addresses are kept, so a guess from a later one is missed.
+ */
+function guessedLogins(context: DiagnoseContext): GuessedLogin[] {
+  const { server, origins } = context.facts;
+  const found = new Map<string, GuessedLogin>();
+  const consider = (account: string, ip: string): void => {
+    if (isProxyAddress(ip)) return;
+    const failures = server.authFailureIps.get(ip) ?? 0;
+    const key = `${account}\u0000${ip}`;
+    if (failures >= MIN_FAILURES_BEFORE_SUCCESS && !found.has(key)) {
+      found.set(key, { account, ip, failures });
+    }
+  };
+  for (const account of origins.accounts.values()) {
+    for (const ip of account.clientIps.keys()) consider(account.key, ip);
+  }
+  for (const [account, uses] of server.logins) {
+    for (const ip of uses.keys()) consider(account, ip);
+  }
+  return [...found.values()].sort((a, b) => b.failures - a.failures).slice(0, 10);
+}
+
+/** Ranges where a webmail or proxy logs in for everyone, so failures and successes mix. */
+const PROXY_RANGES = new Set(["loopback", "private", "uniqueLocal", "linkLocal", "unspecified"]);
+
+/**
+ * Returns true for loopback and private addresses. A webmail on the same host or network
+ * logs in from there for all its users, so a mistyped password there is no sign of guessing.
+ */
+function isProxyAddress(ip: string): boolean {
+  if (!ipaddr.isValid(ip)) return true;
+  const parsed = ipaddr.process(ip);
+  return PROXY_RANGES.has(parsed.range());
+}
+
+function guessedSentence(login: GuessedLogin): string {
+  return `${login.account} logged in from ${login.ip}, which failed ${plural(login.failures, "login")}.`;
+}
+
+function top(counts: ReadonlyMap<string, number>, limit: number): Array<[string, number]> {
+  return [...counts].sort((a, b) => b[1] - a[1]).slice(0, limit);
+}
