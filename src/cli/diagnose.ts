@@ -54,6 +54,11 @@ export function registerDiagnose(program: Command, io: CliIo, setExitCode: SetEx
         "ask Spamhaus through its Data Query Service with this key (or set DELIST_SPAMHAUS_DQS_KEY)",
       ),
   );
+  command.addHelpText(
+    "after",
+    "\nExit status: 0 when no receiver blocks the server and no finding is a warning or worse, " +
+      "1 when one is, 2 for a usage error or when no input could be read.",
+  );
   addDnsOptions(command).action(async (logs: string[], options: DiagnoseOptions) => {
     setExitCode(await runDiagnose(logs, options, io));
   });

@@ -48,13 +48,17 @@ export function registerExplain(program: Command, io: CliIo, setExitCode: SetExi
         "text, 2 for empty input or bad options.",
     )
     .argument("[text...]", "the reply text, or - for standard input")
-    .option("--format <format>", "output format: text or json", "text")
+    .option("--format <format>", "output format: text, json or markdown", "text")
     .action(async (words: string[], options: ExplainOptions) => {
-      const format = parseFormat(options.format, ["text", "json"]);
+      const format = parseFormat(options.format, ["text", "json", "markdown"]);
       const input = await readReply(words, io);
       const explained = await explainInput(input);
       io.stdout.write(
-        format === "json" ? renderJson(explained) : renderText(explained, colourEnabled(io)),
+        format === "json"
+          ? renderJson(explained)
+          : format === "markdown"
+            ? renderMarkdown(explained)
+            : renderText(explained, colourEnabled(io)),
       );
       setExitCode(isSuccess(explained) ? EXIT_OK : EXIT_PROBLEMS);
     });
@@ -155,6 +159,40 @@ export function renderText(explained: ExplainedReply, colour: boolean): string {
   lines.push(style("1", "Reply text:"));
   lines.push(...(replyText.length === 0 ? ["(empty)"] : replyText).map((line) => `  ${line}`));
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Markdown for a ticket or a chat: the same parts as the text output, with the reply quoted
+ * in a code block so that its characters stay as the receiver sent them.
+ */
+export function renderMarkdown(explained: ExplainedReply): string {
+  const provider =
+    explained.provider === null ? "receiver unknown" : PROVIDER_NAMES[explained.provider];
+  const lines = [
+    `### ${codesOf(explained)} · ${provider} · ${outcomeOf(explained)}`,
+    "",
+    `Category: \`${explained.category}\` (rule \`${explained.ruleId}\`)`,
+    "",
+    explained.summary,
+    "",
+    "**What to do**",
+    "",
+    ...explained.fix.map((step, index) => `${index + 1}. ${step}`),
+    "",
+  ];
+  const rows = details(explained);
+  if (rows.length > 0) {
+    lines.push(...rows.map(([label, value]) => `- **${label}:** ${value}`), "");
+  }
+  const fence = "`".repeat(Math.max(3, longestBacktickRun(explained.text) + 1));
+  lines.push("**Reply text**", "", fence, explained.text, fence);
+  return `${lines.join("\n")}\n`;
+}
+
+function longestBacktickRun(text: string): number {
+  let longest = 0;
+  for (const run of text.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  return longest;
 }
 
 /** The meaning of a reply for the mail, from the class of its reply code or enhanced code. */

@@ -65,6 +65,13 @@ describe("delist diagnose", () => {
     expect(result.stderr).toBe("");
   });
 
+  test("help states the exit statuses", async () => {
+    const result = await runCommand(["diagnose", "--help"]);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Exit status: 0 when .*, 1 when .*, 2 for a usage error/s);
+  });
+
   test("blocked log exits 1", async () => {
     const result = await runCommand([
       "diagnose",

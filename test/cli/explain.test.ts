@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { renderMarkdown } from "../../src/cli/explain.js";
+import { createReplyClassifier } from "../../src/reply/classify.js";
 import { runCommand } from "../helpers/cli.js";
 
 const run = runCommand;
@@ -30,6 +32,25 @@ describe("delist explain", () => {
     expect((await run(["explain", TSS04], "", { NO_COLOR: "1" }, true)).stdout).not.toContain(
       "\u001b[",
     );
+  });
+
+  it("prints Markdown for a ticket", async () => {
+    const result = await run(["explain", "--format", "markdown", TSS04]);
+    const lines = result.stdout.split("\n");
+
+    expect(result.code).toBe(1);
+    expect(lines[0]).toBe("### 421 4.7.0 · Yahoo/AOL · temporary failure");
+    expect(result.stdout).toContain("(rule `yahoo.deferred-complaints`)");
+    expect(result.stdout).toMatch(/^1\. /m);
+    expect(result.stdout).toContain("- **Judged IP:** 203.0.113.25");
+    expect(result.stdout).toContain(`\`\`\`\n${TSS04.slice(10)}\n\`\`\`\n`);
+  });
+
+  it("fences a reply that contains backticks", () => {
+    const explained = createReplyClassifier().explain("550 5.1.1 unknown user");
+    const markdown = renderMarkdown({ ...explained, text: "unknown ``` user" });
+
+    expect(markdown).toContain("\n````\nunknown ``` user\n````\n");
   });
 
   it("prints the JSON fields", async () => {
