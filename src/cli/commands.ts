@@ -6,6 +6,8 @@ import { registerDiagnose } from "./diagnose.js";
 import { registerExplain } from "./explain.js";
 import type { CliIo } from "./io.js";
 import { registerLogs } from "./logs.js";
+import { registerHistory } from "./history.js";
+import { registerProbe } from "./probe.js";
 
 /** Sets the process exit status of the command that ran. */
 export type SetExitCode = (code: number) => void;
@@ -18,4 +20,6 @@ export function registerCommands(program: Command, io: CliIo, setExitCode: SetEx
   registerCheck(program, io, setExitCode);
   registerBounces(program, io, setExitCode);
   registerBlocklists(program, io, setExitCode);
+  registerProbe(program, io, setExitCode);
+  registerHistory(program, io, setExitCode);
 }

@@ -1,0 +1,215 @@
+import { hostname } from "node:os";
+import type { Command } from "commander";
+import { isIpAddress, nameProblem } from "../dns/names.js";
+import {
+  AFTER_DATA_LIMIT,
+  checkProbeRate,
+  DEFAULT_PROBE_INTERVAL_MS,
+  parseMxOverride,
+  probeTarget,
+  recordProbe,
+  renderProbeText,
+  runProbe,
+  type ProbeResult,
+  type RecordedProbe,
+} from "../probe/index.js";
+import { painter } from "../report/colour.js";
+import { createReplyClassifier } from "../reply/classify.js";
+import type { SetExitCode } from "./commands.js";
+import { addDnsOptions, setUpDns, type DnsOptions } from "./dns-options.js";
+import { addDbOption, isoTime, openHistoryStore, type DbOptions } from "./history.js";
+import {
+  colourEnabled,
+  EXIT_OK,
+  EXIT_PROBLEMS,
+  EXIT_USAGE,
+  parseFormat,
+  UsageError,
+  type CliIo,
+} from "./io.js";
+import { VERSION } from "./version.js";
+
+/** Version of the JSON output of `delist probe`; docs/probe.schema.json describes it. */
+export const PROBE_SCHEMA_VERSION = 1;
+
+interface ProbeOptions extends DnsOptions, DbOptions {
+  readonly to: string;
+  readonly from: string;
+  readonly helo?: string;
+  readonly mx?: string;
+  readonly sourceIp?: string;
+  readonly sendTest?: boolean;
+  readonly force?: boolean;
+  readonly smtpTimeoutMs: string;
+  readonly format: string;
+}
+
+/** Adds `delist probe --to ADDRESS`: an SMTP conversation with the MX that stops before DATA. */
+export function registerProbe(program: Command, io: CliIo, setExitCode: SetExitCode): void {
+  const command = program
+    .command("probe")
+    .summary("ask the recipient's MX whether it takes mail from this server, without sending any")
+    .description(
+      "Connect to the recipient domain's MX on port 25 and go through EHLO, STARTTLS, MAIL FROM " +
+        "and RCPT TO, then RSET and QUIT: no message is sent unless --send-test is given. Every " +
+        "reply is classified as `delist explain` does, and the probe is recorded in the history. " +
+        `A target (recipient domain and source address) is probed at most once per ${DEFAULT_PROBE_INTERVAL_MS / 60_000} minutes, ` +
+        "so that probing cannot harm the sender's reputation. A probe cannot see blocks applied " +
+        "after DATA. Exit status: 0 accepted, 1 rate-limited, blocked or failed, 2 for bad options " +
+        "or a probe refused by the rate limit.",
+    )
+    .requiredOption("--to <address>", "the recipient address to probe, such as someone@gmail.com")
+    .option("--from <address>", "the MAIL FROM address (default: the null sender <>)", "")
+    .option("--helo <name>", "the EHLO name (default: this machine's host name)")
+    .option("--mx <host[:port]>", "connect to this host instead of the recipient domain's MX")
+    .option("--source-ip <ip>", "the local address to connect from")
+    .option("--send-test", "go on to DATA and send a short test message")
+    .option("--force", "probe even if the target was probed within the rate limit")
+    .option(
+      "--smtp-timeout-ms <ms>",
+      "time to wait for the connection and each reply, in milliseconds",
+      "30000",
+    )
+    .option("--format <format>", "output format: text or json", "text");
+  addDbOption(addDnsOptions(command)).action(async (options: ProbeOptions) => {
+    setExitCode(await runProbeCommand(options, io));
+  });
+}
+
+async function runProbeCommand(options: ProbeOptions, io: CliIo): Promise<number> {
+  const format = parseFormat(options.format, ["text", "json"]);
+  const request = probeRequest(options);
+  const target = probeTarget(request.recipient, request.sourceIp);
+  const store = openHistoryStore(options, io);
+  try {
+    const permission = checkProbeRate(store, target, Date.now());
+    if (!permission.allowed) {
+      if (options.force !== true) {
+        io.stderr.write(
+          `delist: ${target} was probed at ${isoTime(permission.lastAt)}; the next probe is allowed at ${isoTime(permission.nextAllowedAt)}. ` +
+            "Probes are limited to one per target per hour so that they cannot harm the sender's reputation; add --force to probe anyway.\n",
+        );
+        return EXIT_USAGE;
+      }
+      io.stderr.write(
+        `delist: warning: ${target} was probed at ${isoTime(permission.lastAt)}; probing again now (--force). Frequent RCPT-only connections can harm the sender's reputation.\n`,
+      );
+    }
+    const { dns } = await setUpDns(options, io);
+    let result: ProbeResult;
+    try {
+      result = await runProbe(request, { dns, classifier: createReplyClassifier(), now: Date.now });
+    } finally {
+      await dns.close();
+    }
+    const recorded = recordProbe(store, result, {
+      target,
+      forced: !permission.allowed,
+      channels: [],
+    });
+    io.stdout.write(
+      format === "json"
+        ? `${JSON.stringify(probeJson(result, recorded, target, store.path), null, 2)}\n`
+        : renderProbeText(result, recorded.ip, probeStyle(io)),
+    );
+    return result.status === "accepted" ? EXIT_OK : EXIT_PROBLEMS;
+  } finally {
+    store.close();
+  }
+}
+
+function probeRequest(options: ProbeOptions) {
+  const recipient = validAddress(options.to, "--to");
+  const sender =
+    options.from === "" || options.from === "<>" ? "" : validAddress(options.from, "--from");
+  if (options.sourceIp !== undefined && !isIpAddress(options.sourceIp)) {
+    throw new UsageError(
+      `invalid --source-ip "${options.sourceIp}": give an IPv4 or IPv6 address of this machine`,
+    );
+  }
+  const timeoutMs = Number(options.smtpTimeoutMs);
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 600_000) {
+    throw new UsageError(
+      `invalid --smtp-timeout-ms "${options.smtpTimeoutMs}": give milliseconds from 100 to 600000`,
+    );
+  }
+  const mx = options.mx === undefined ? null : mxOverride(options.mx);
+  return {
+    recipient,
+    sender,
+    helo: options.helo ?? hostname(),
+    mx,
+    sourceIp: options.sourceIp ?? null,
+    sendTest: options.sendTest === true,
+    timeoutMs,
+  };
+}
+
+function mxOverride(value: string): { host: string; port: number } {
+  try {
+    return parseMxOverride(value);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function validAddress(value: string, option: string): string {
+  const address = value.replace(/^<(.*)>$/, "$1");
+  const at = address.lastIndexOf("@");
+  const domain = address.slice(at + 1).toLowerCase();
+  if (at < 1 || /[\s<>]/.test(address) || nameProblem(domain) !== null || !domain.includes(".")) {
+    throw new UsageError(
+      `invalid ${option} "${value}": give an address such as someone@example.com`,
+    );
+  }
+  return `${address.slice(0, at)}@${domain}`;
+}
+
+function probeStyle(io: CliIo) {
+  const paint = painter(colourEnabled(io));
+  return {
+    good: paint.green,
+    bad: paint.red,
+    warn: paint.yellow,
+    dim: paint.dim,
+    bold: paint.bold,
+  };
+}
+
+function probeJson(
+  result: ProbeResult,
+  recorded: RecordedProbe,
+  target: string,
+  db: string,
+): object {
+  return {
+    schemaVersion: PROBE_SCHEMA_VERSION,
+    tool: { name: "delist", version: VERSION },
+    generatedAt: new Date(result.finishedAt).toISOString(),
+    status: result.status,
+    detail: result.detail,
+    recipient: result.recipient,
+    sender: result.sender,
+    helo: result.helo,
+    provider: result.provider,
+    ip: recorded.ip,
+    localAddress: result.localAddress,
+    mx: result.mx,
+    failedHosts: result.failedHosts,
+    banner: result.banner,
+    extensions: result.extensions,
+    tls: result.tls,
+    replies: result.replies,
+    sentData: result.sentData,
+    startedAt: new Date(result.startedAt).toISOString(),
+    finishedAt: new Date(result.finishedAt).toISOString(),
+    limitation: AFTER_DATA_LIMIT,
+    history: {
+      database: db,
+      probeId: recorded.probeId,
+      target,
+      change: recorded.change?.change ?? null,
+      incidentId: recorded.change?.incidentId ?? null,
+    },
+  };
+}

@@ -1,0 +1,185 @@
+/**
+ * A minimal SMTP client connection on `node:net` and `node:tls`. The probe needs to stop after
+ * RCPT TO, to read every reply with its exact text, and to record the TLS version; nodemailer's
+ * SMTP transport always goes on to DATA and hides the individual replies, so it cannot serve.
+ */
+import net from "node:net";
+import tls from "node:tls";
+import { ReplyReader, type WireReply } from "./reply-reader.js";
+
+/** Where to connect and from which local address. */
+export interface ConnectOptions {
+  readonly address: string;
+  readonly port: number;
+  /** The local address to send from (`--source-ip`), or null for the system's choice. */
+  readonly localAddress: string | null;
+  readonly timeoutMs: number;
+}
+
+/** What the TLS handshake gave. */
+export interface TlsInfo {
+  /** `TLSv1.3`, `TLSv1.2`… */
+  readonly version: string | null;
+  readonly cipher: string | null;
+  /** True when the certificate chain verified against the system's CAs for the MX name. */
+  readonly authorized: boolean;
+  readonly authorizationError: string | null;
+}
+
+/** The connection failed, timed out or was closed by the server. */
+export class SmtpConnectionError extends Error {
+  override readonly name = "SmtpConnectionError";
+}
+
+type Waiter = { resolve: (reply: WireReply) => void; reject: (error: Error) => void };
+
+/** One SMTP session: send a command line, read the reply. */
+export class SmtpConnection {
+  private readonly reader = new ReplyReader();
+  private readonly replies: WireReply[] = [];
+  private waiter: Waiter | null = null;
+  private failure: Error | null = null;
+  /** The local address the connection was made from. */
+  readonly localAddress: string | null;
+
+  private constructor(
+    private socket: net.Socket,
+    private readonly timeoutMs: number,
+  ) {
+    this.localAddress = socket.localAddress ?? null;
+    this.attach(socket);
+  }
+
+  /** Opens a TCP connection; rejects with an SmtpConnectionError. */
+  static connect(options: ConnectOptions): Promise<SmtpConnection> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({
+        host: options.address,
+        port: options.port,
+        ...(options.localAddress === null ? {} : { localAddress: options.localAddress }),
+      });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new SmtpConnectionError(`no TCP connection within ${options.timeoutMs} ms`));
+      }, options.timeoutMs);
+      socket.once("connect", () => {
+        clearTimeout(timer);
+        socket.removeAllListeners("error");
+        resolve(new SmtpConnection(socket, options.timeoutMs));
+      });
+      socket.once("error", (error) => {
+        clearTimeout(timer);
+        reject(new SmtpConnectionError(`cannot connect: ${error.message}`, { cause: error }));
+      });
+    });
+  }
+
+  /** Waits for the next reply (the greeting, or the answer to the last command). */
+  read(): Promise<WireReply> {
+    const queued = this.replies.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    if (this.failure !== null) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiter = null;
+        reject(new SmtpConnectionError(`no reply within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+      this.waiter = {
+        resolve: (reply) => {
+          clearTimeout(timer);
+          resolve(reply);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+    });
+  }
+
+  /** Sends one command line (CRLF is added) and reads its reply. */
+  command(line: string): Promise<WireReply> {
+    this.socket.write(`${line}\r\n`);
+    return this.read();
+  }
+
+  /** Sends raw text (the message body of `--send-test`) without reading a reply. */
+  write(text: string): void {
+    this.socket.write(text);
+  }
+
+  /**
+   * Upgrades the connection after the server's 220 to STARTTLS. The certificate is checked
+   * and the result recorded, but a failed check does not end the probe: the question is how
+   * the receiver treats the sender, and many MX hosts present certificates for other names.
+   */
+  startTls(servername: string | null): Promise<TlsInfo> {
+    const plain = this.socket;
+    plain.removeAllListeners("data");
+    plain.removeAllListeners("error");
+    plain.removeAllListeners("close");
+    return new Promise((resolve, reject) => {
+      const secure = tls.connect({
+        socket: plain,
+        rejectUnauthorized: false,
+        ...(servername === null || net.isIP(servername) !== 0 ? {} : { servername }),
+      });
+      const timer = setTimeout(() => {
+        secure.destroy();
+        reject(new SmtpConnectionError(`no TLS handshake within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+      secure.once("secureConnect", () => {
+        clearTimeout(timer);
+        secure.removeAllListeners("error");
+        this.socket = secure;
+        this.attach(secure);
+        const cipher = secure.getCipher() as { name?: string } | undefined;
+        resolve({
+          version: secure.getProtocol() ?? null,
+          cipher: cipher?.name ?? null,
+          authorized: secure.authorized,
+          authorizationError:
+            secure.authorizationError === undefined ? null : String(secure.authorizationError),
+        });
+      });
+      secure.once("error", (error) => {
+        clearTimeout(timer);
+        reject(new SmtpConnectionError(`TLS handshake failed: ${error.message}`, { cause: error }));
+      });
+    });
+  }
+
+  /** Closes the connection without waiting for the server. */
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private attach(socket: net.Socket): void {
+    socket.on("data", (chunk: Buffer) => {
+      try {
+        for (const reply of this.reader.push(chunk)) this.deliver(reply);
+      } catch (error) {
+        this.fail(error as Error);
+        socket.destroy();
+      }
+    });
+    socket.on("error", (error) => this.fail(new SmtpConnectionError(error.message)));
+    socket.on("close", () =>
+      this.fail(new SmtpConnectionError("the server closed the connection")),
+    );
+  }
+
+  private deliver(reply: WireReply): void {
+    const waiter = this.waiter;
+    this.waiter = null;
+    if (waiter === null) this.replies.push(reply);
+    else waiter.resolve(reply);
+  }
+
+  private fail(error: Error): void {
+    if (this.failure === null) this.failure = error;
+    const waiter = this.waiter;
+    this.waiter = null;
+    waiter?.reject(this.failure);
+  }
+}

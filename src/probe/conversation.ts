@@ -1,0 +1,70 @@
+import type { SmtpStage } from "../knowledge/categories.js";
+import type { ReplyClassifier } from "../reply/classify.js";
+import type { ExplainedReply } from "../reply/types.js";
+import type { SmtpConnection } from "./connection.js";
+import { wireText, type WireReply } from "./reply-reader.js";
+import type { ProbeReply } from "./types.js";
+
+/** A reply with the classification that decides the probe's status. */
+export interface RecordedReply {
+  readonly reply: ProbeReply;
+  readonly explained: ExplainedReply;
+}
+
+/** Sends commands over one connection and records every reply, classified. */
+export class Conversation {
+  readonly replies: RecordedReply[] = [];
+
+  constructor(
+    private readonly connection: SmtpConnection,
+    private readonly classifier: ReplyClassifier,
+    private readonly hints: { readonly relayHost: string; readonly recipient: string },
+    private readonly now: () => number,
+  ) {}
+
+  /** Reads the greeting. */
+  greeting(): Promise<RecordedReply> {
+    return this.record("connect", null, () => this.connection.read());
+  }
+
+  /** Sends one command and records its reply. */
+  send(stage: SmtpStage, command: string): Promise<RecordedReply> {
+    return this.record(stage, command, () => this.connection.command(command));
+  }
+
+  /** Sends the message text (ending in CRLF.CRLF) and records the end-of-data reply. */
+  sendMessage(text: string): Promise<RecordedReply> {
+    return this.record("end-of-data", "<message>", () => {
+      this.connection.write(text);
+      return this.connection.read();
+    });
+  }
+
+  private async record(
+    stage: SmtpStage,
+    command: string | null,
+    exchange: () => Promise<WireReply>,
+  ): Promise<RecordedReply> {
+    const started = this.now();
+    const wire = await exchange();
+    const text = wireText(wire);
+    const explained = this.classifier.explain(text, { ...this.hints, stage });
+    const reply: ProbeReply = {
+      stage,
+      command,
+      replyCode: wire.code,
+      enhancedStatus: explained.enhancedStatus,
+      text,
+      category: explained.category,
+      ruleId: explained.ruleId,
+      permanent: explained.permanent,
+      summary: explained.summary,
+      provider: explained.provider,
+      judgedIp: explained.judgedIp,
+      elapsedMs: Math.max(0, this.now() - started),
+    };
+    const recorded = { reply, explained };
+    this.replies.push(recorded);
+    return recorded;
+  }
+}

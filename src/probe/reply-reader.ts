@@ -1,0 +1,74 @@
+/** One SMTP reply as it came over the wire: the code and every line without its code. */
+export interface WireReply {
+  readonly code: number;
+  /** The text of each line after `NNN-` or `NNN `, in order. */
+  readonly lines: readonly string[];
+}
+
+/** Returns the reply in wire form (`550-5.7.1 …` continuations, LF between lines). */
+export function wireText(reply: WireReply): string {
+  const last = reply.lines.length - 1;
+  return reply.lines
+    .map((line, index) => `${reply.code}${index === last ? " " : "-"}${line}`)
+    .join("\n");
+}
+
+/** A reply line that does not start with a three-digit code and a separator. */
+export class SmtpProtocolError extends Error {
+  override readonly name = "SmtpProtocolError";
+}
+
+// No real reply comes near this size. Past it the reader stops buffering, so that a broken or
+// hostile server cannot fill memory.
+const MAX_REPLY_BYTES = 64 * 1024;
+
+/**
+ * Splits the bytes a server sends into replies (RFC 5321, section 4.2): lines `NNN-text` continue
+ * a reply and `NNN text` (or a bare `NNN`) ends it. Lines end in CRLF; a bare LF is accepted too,
+ * as most clients do.
+ */
+export class ReplyReader {
+  private buffer = "";
+  private lines: string[] = [];
+  private code: number | null = null;
+
+  /** Adds received bytes and returns the replies they complete, in order. */
+  push(chunk: Buffer): WireReply[] {
+    this.buffer += chunk.toString("latin1");
+    if (this.buffer.length > MAX_REPLY_BYTES) {
+      throw new SmtpProtocolError(
+        `the server sent more than ${MAX_REPLY_BYTES} bytes without ending a reply`,
+      );
+    }
+    const replies: WireReply[] = [];
+    let end = this.buffer.indexOf("\n");
+    while (end >= 0) {
+      const line = this.buffer.slice(0, end).replace(/\r$/, "");
+      this.buffer = this.buffer.slice(end + 1);
+      const reply = this.addLine(line);
+      if (reply !== null) replies.push(reply);
+      end = this.buffer.indexOf("\n");
+    }
+    return replies;
+  }
+
+  private addLine(line: string): WireReply | null {
+    const match = /^([2-5]\d\d)([ -]|$)(.*)$/.exec(line);
+    if (match === null) {
+      throw new SmtpProtocolError(`invalid SMTP reply line ${JSON.stringify(line.slice(0, 200))}`);
+    }
+    const code = Number(match[1]);
+    if (this.code !== null && this.code !== code) {
+      throw new SmtpProtocolError(
+        `reply code changed from ${this.code} to ${code} inside a multi-line reply`,
+      );
+    }
+    this.code = code;
+    this.lines.push(match[3] ?? "");
+    if (match[2] === "-") return null;
+    const reply = { code, lines: this.lines };
+    this.code = null;
+    this.lines = [];
+    return reply;
+  }
+}

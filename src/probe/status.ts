@@ -1,0 +1,50 @@
+import { isBlockSignal } from "../analysis/replies.js";
+import type { RecordedReply } from "./conversation.js";
+import type { ProbeStatus } from "./types.js";
+
+/** The status of a probe and the sentence that explains it. */
+export interface StatusDecision {
+  readonly status: ProbeStatus;
+  readonly detail: string;
+}
+
+/** Says that a probe cannot see what happens after DATA; every probe result repeats it. */
+export const AFTER_DATA_LIMIT =
+  "A probe that stops before DATA cannot see blocks applied after DATA (content, DKIM and DMARC checks, and most of Gmail's 5.7.1 and 5.7.26 rejections); use --send-test or the mail logs for those.";
+
+/**
+ * Decides the status from the reply that ended the conversation (`decisive`), or from the
+ * connection error when the conversation broke off. A deferral or rejection counts as a
+ * block only when the classifier finds it aimed at the sender (reputation, a blocklist,
+ * authentication, PTR, TLS, rate, content); an unknown recipient or greylisting tells nothing
+ * about the sender, so it is an `error` with the reason.
+ */
+export function decideStatus(
+  decisive: RecordedReply | null,
+  completed: boolean,
+  failure: string | null,
+): StatusDecision {
+  if (decisive === null) {
+    if (completed) return { status: "accepted", detail: "The receiver accepted the recipient." };
+    return { status: "error", detail: failure ?? "The conversation ended without a verdict." };
+  }
+  const { reply, explained } = decisive;
+  const code = `${reply.replyCode}${reply.enhancedStatus === null ? "" : ` ${reply.enhancedStatus}`}`;
+  const where = `at ${reply.stage}`;
+  if (!isBlockSignal(explained)) {
+    return {
+      status: "error",
+      detail: `The receiver answered ${code} ${where}, which is not about the sender: ${reply.summary}`,
+    };
+  }
+  if (reply.replyCode >= 500) {
+    return {
+      status: "blocked",
+      detail: `The receiver rejected the sender with ${code} ${where}: ${reply.summary}`,
+    };
+  }
+  return {
+    status: "rate-limited",
+    detail: `The receiver deferred the sender with ${code} ${where}: ${reply.summary}`,
+  };
+}

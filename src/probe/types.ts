@@ -1,0 +1,71 @@
+import type { Category, SmtpStage } from "../knowledge/categories.js";
+import type { ProviderId } from "../knowledge/providers.js";
+import type { TlsInfo } from "./connection.js";
+
+/**
+ * The outcome of a probe. `accepted`: the receiver took the recipient (and the test message
+ * with `--send-test`). `rate-limited`: it deferred the sender with a 4xx reply. `blocked`: it
+ * rejected the sender with a 5xx reply. `error`: no verdict on the sender, because the
+ * connection failed, the reply was about something else (an unknown recipient, greylisting),
+ * or the conversation broke off.
+ */
+export type ProbeStatus = "accepted" | "rate-limited" | "blocked" | "error";
+
+/** One command of the conversation and its reply, classified as `delist explain` does. */
+export interface ProbeReply {
+  readonly stage: SmtpStage;
+  /** The command sent, or null for the greeting. */
+  readonly command: string | null;
+  readonly replyCode: number;
+  readonly enhancedStatus: string | null;
+  /** The reply in wire form, continuation lines included. */
+  readonly text: string;
+  readonly category: Category;
+  readonly ruleId: string;
+  readonly permanent: boolean;
+  readonly summary: string;
+  readonly provider: ProviderId | null;
+  readonly judgedIp: string | null;
+  /** Milliseconds from sending the command (or connecting) to the end of the reply. */
+  readonly elapsedMs: number;
+}
+
+/** The MX host a probe talked to. */
+export interface ProbeMx {
+  readonly host: string;
+  readonly address: string;
+  readonly port: number;
+  /** `dns` (MX records), `implicit` (the domain's own address) or `override` (`--mx`). */
+  readonly source: "dns" | "implicit" | "override";
+}
+
+/** Everything one probe saw; `delist probe --format json` prints it. */
+export interface ProbeResult {
+  readonly recipient: string;
+  /** The MAIL FROM address; "" for the null reverse-path `<>`. */
+  readonly sender: string;
+  readonly helo: string;
+  readonly mx: ProbeMx | null;
+  /** The local address connected from. */
+  readonly localAddress: string | null;
+  /** The sending IP the result stands for: the one the receiver named, else the local one. */
+  readonly ip: string | null;
+  readonly provider: ProviderId | "other";
+  readonly banner: string | null;
+  readonly extensions: readonly string[];
+  readonly tls: TlsInfo | null;
+  readonly replies: readonly ProbeReply[];
+  readonly status: ProbeStatus;
+  /** One sentence on why the status is what it is. */
+  readonly detail: string;
+  /** True when a test message was sent (`--send-test`). */
+  readonly sentData: boolean;
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  /** Hosts that could not be reached before the one that replied. */
+  readonly failedHosts: ReadonlyArray<{
+    readonly host: string;
+    readonly address: string;
+    readonly error: string;
+  }>;
+}

@@ -1,0 +1,57 @@
+import type { ChangeKind, StateKind, StateValue } from "./types.js";
+
+/** True when a value means trouble: a block, a listing, a failed DNS check. */
+export function isBad(kind: StateKind, value: StateValue): boolean {
+  if (kind === "block") return value !== "ok";
+  if (kind === "blocklist") return value === "listed";
+  return value === "fail";
+}
+
+/**
+ * Returns the kind of change from `previous` (null: never observed) to `value`, or null when
+ * nothing worth an alert changed. A first observation that is fine is the baseline, not a
+ * change. `pass` and `warn` of a DNS check count as the same state, so a warning that comes
+ * and goes raises nothing.
+ */
+export function classifyChange(
+  kind: StateKind,
+  previous: StateValue | null,
+  value: StateValue,
+): ChangeKind | null {
+  if (previous === value) return null;
+  const wasBad = previous !== null && isBad(kind, previous);
+  const bad = isBad(kind, value);
+  if (!wasBad && !bad) return null;
+  if (kind === "block") {
+    if (!wasBad) return "block-seen";
+    return bad ? "block-changed" : "block-lifted";
+  }
+  if (kind === "blocklist") return bad ? "listed" : "delisted";
+  if (wasBad && bad) return null;
+  return bad ? "dns-broken" : "dns-fixed";
+}
+
+/** True when a change opens an incident. */
+export function opensIncident(change: ChangeKind): boolean {
+  return change === "block-seen" || change === "listed";
+}
+
+/** True when a change closes the open incident of its key. */
+export function closesIncident(change: ChangeKind): boolean {
+  return change === "block-lifted" || change === "delisted";
+}
+
+const CHANGE_SENTENCES: Record<ChangeKind, (subject: string, value: StateValue) => string> = {
+  "block-seen": (subject, value) => `Block seen: ${subject} is ${value}.`,
+  "block-changed": (subject, value) => `Block changed: ${subject} is now ${value}.`,
+  "block-lifted": (subject) => `Block lifted: ${subject} is accepted again.`,
+  listed: (subject) => `Newly listed: ${subject}.`,
+  delisted: (subject) => `Delisted: ${subject}.`,
+  "dns-broken": (subject) => `DNS record broken: ${subject} fails.`,
+  "dns-fixed": (subject, value) => `DNS record fixed: ${subject} is ${value} again.`,
+};
+
+/** One sentence for people on what changed, used in alerts and `delist history`. */
+export function describeChange(change: ChangeKind, subject: string, value: StateValue): string {
+  return CHANGE_SENTENCES[change](subject, value);
+}

@@ -1,0 +1,48 @@
+import { AlertRepository } from "./alerts.js";
+import { openDatabase, type Db } from "./database.js";
+import { IncidentRepository } from "./incidents.js";
+import { PositionRepository } from "./positions.js";
+import { ProbeRepository } from "./probes.js";
+import { RunRepository } from "./runs.js";
+import { StateRepository } from "./states.js";
+
+/**
+ * The history database and its repositories. Every method is synchronous (better-sqlite3);
+ * `transaction` groups writes of several repositories into one atomic step.
+ */
+export class HistoryStore {
+  readonly runs: RunRepository;
+  readonly probes: ProbeRepository;
+  readonly states: StateRepository;
+  readonly incidents: IncidentRepository;
+  readonly alerts: AlertRepository;
+  readonly positions: PositionRepository;
+
+  private constructor(
+    private readonly db: Db,
+    /** The file the store was opened from, or `:memory:`. */
+    readonly path: string,
+  ) {
+    this.runs = new RunRepository(db);
+    this.probes = new ProbeRepository(db);
+    this.states = new StateRepository(db);
+    this.incidents = new IncidentRepository(db);
+    this.alerts = new AlertRepository(db);
+    this.positions = new PositionRepository(db);
+  }
+
+  /** Opens the database at `path` (creating and upgrading it); throws a StoreError. */
+  static open(path: string): HistoryStore {
+    return new HistoryStore(openDatabase(path), path);
+  }
+
+  /** Runs `work` in one transaction: it commits when `work` returns and rolls back if it throws. */
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+
+  /** Closes the database; the store must not be used afterwards. */
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * The history database: runs, findings, blocklist and DNS results, probes, watched states and
+ * their changes, incidents, removal requests, the alert outbox and log read positions.
+ */
+export { HistoryStore } from "./history.js";
+export {
+  defaultDatabasePath,
+  openDatabase,
+  StoreError,
+  DATABASE_FILE,
+  type Db,
+} from "./database.js";
+export { systemClock, DAY_MS, type Clock } from "./clock.js";
+export { classifyChange, describeChange, isBad } from "./changes.js";
+export type { CurrentState } from "./states.js";
+export type { HistoryFilter } from "./incidents.js";
+export type { ProbeEntry, StoredProbe } from "./probes.js";
+export type { LogPosition } from "./positions.js";
+export type { RunKind, StoredBlocklistResult, StoredDnsResult, StoredFinding } from "./runs.js";
+export * from "./types.js";
+export {
+  buildHistoryReport,
+  HISTORY_SCHEMA_VERSION,
+  incidentReport,
+  renderHistoryText,
+  type ChangeReport,
+  type HistoryReport,
+  type IncidentReport,
+} from "./report.js";

@@ -1,0 +1,142 @@
+/**
+ * The schema of the history database, one migration per schema version. `PRAGMA user_version`
+ * holds the number of migrations applied. A migration is never edited once released: a change
+ * is a new migration at the end, so a database written by any earlier version upgrades in place.
+ *
+ * Times are integers in milliseconds since the Unix epoch (UTC). Columns holding JSON are TEXT
+ * and end in `_json`.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    outcome TEXT,
+    detail_json TEXT
+  );
+  CREATE INDEX runs_started ON runs (started_at);
+
+  CREATE TABLE findings (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs (id),
+    finding_id TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    title TEXT NOT NULL,
+    evidence_json TEXT NOT NULL
+  );
+  CREATE INDEX findings_run ON findings (run_id);
+
+  CREATE TABLE blocklist_results (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs (id),
+    target TEXT NOT NULL,
+    list TEXT NOT NULL,
+    status TEXT NOT NULL,
+    meaning TEXT,
+    codes_json TEXT NOT NULL
+  );
+  CREATE INDEX blocklist_results_run ON blocklist_results (run_id);
+
+  CREATE TABLE dns_results (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs (id),
+    subject TEXT NOT NULL,
+    check_name TEXT NOT NULL,
+    verdict TEXT NOT NULL,
+    explanation TEXT NOT NULL
+  );
+  CREATE INDEX dns_results_run ON dns_results (run_id);
+
+  CREATE TABLE probes (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs (id),
+    target TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    ip TEXT,
+    mx_host TEXT,
+    mx_address TEXT,
+    mx_port INTEGER,
+    status TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    forced INTEGER NOT NULL,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER NOT NULL,
+    result_json TEXT NOT NULL
+  );
+  CREATE INDEX probes_target ON probes (target, started_at);
+
+  CREATE TABLE states (
+    key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    value TEXT NOT NULL,
+    since INTEGER NOT NULL,
+    checked_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE incidents (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    opened_at INTEGER NOT NULL,
+    closed_at INTEGER,
+    open_evidence_json TEXT NOT NULL,
+    close_evidence_json TEXT
+  );
+  CREATE UNIQUE INDEX incidents_open ON incidents (key) WHERE closed_at IS NULL;
+  CREATE INDEX incidents_opened ON incidents (opened_at);
+
+  CREATE TABLE state_changes (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    change TEXT NOT NULL,
+    previous TEXT,
+    value TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    run_id INTEGER REFERENCES runs (id),
+    incident_id INTEGER REFERENCES incidents (id),
+    evidence_json TEXT NOT NULL
+  );
+  CREATE INDEX state_changes_at ON state_changes (at);
+
+  CREATE TABLE removal_requests (
+    id INTEGER PRIMARY KEY,
+    provider TEXT NOT NULL,
+    ip TEXT NOT NULL,
+    incident_id INTEGER REFERENCES incidents (id),
+    requested_at INTEGER NOT NULL,
+    forced INTEGER NOT NULL,
+    note TEXT
+  );
+  CREATE INDEX removal_requests_subject ON removal_requests (provider, ip, requested_at);
+
+  CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    change_id INTEGER NOT NULL REFERENCES state_changes (id),
+    channel TEXT NOT NULL,
+    payload_json TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    next_attempt_at INTEGER NOT NULL,
+    sent_at INTEGER,
+    last_error TEXT,
+    UNIQUE (change_id, channel)
+  );
+  CREATE INDEX alerts_pending ON alerts (status, next_attempt_at);
+
+  CREATE TABLE log_positions (
+    path TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    fingerprint_bytes INTEGER NOT NULL,
+    offset INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  `,
+];

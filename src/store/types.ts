@@ -1,0 +1,130 @@
+/**
+ * What the history database stores: the watched states, their changes, incidents, removal
+ * requests, probes and the alert outbox. Times are milliseconds since the Unix epoch.
+ */
+
+/** What a state describes: a provider's treatment of one IP, one blocklist, one DNS check. */
+export type StateKind = "block" | "blocklist" | "dns";
+
+/**
+ * The values of each kind. `block`: `ok`, `rate-limited` or `blocked`; `blocklist`: `listed`
+ * or `not-listed`; `dns`: a check verdict, `pass`, `warn` or `fail`.
+ */
+export type StateValue = string;
+
+/** One look at a watched thing, as a probe, a log window or a check saw it. */
+export interface Observation {
+  /** Stable key such as `block:gmail:192.0.2.1`; build it with the `*Key` functions. */
+  readonly key: string;
+  readonly kind: StateKind;
+  /** The thing observed, for people: `gmail 192.0.2.1`, `192.0.2.1 on spamhaus-zen`. */
+  readonly subject: string;
+  readonly value: StateValue;
+  readonly at: number;
+  readonly runId: number | null;
+  /** What the value rests on (a reply, a probe id, a blocklist code); stored as JSON. */
+  readonly evidence: object;
+}
+
+/** The kinds of change that raise an alert. */
+export type ChangeKind =
+  | "block-seen"
+  | "block-changed"
+  | "block-lifted"
+  | "listed"
+  | "delisted"
+  | "dns-broken"
+  | "dns-fixed";
+
+/** A recorded change of a watched state. */
+export interface StateChange {
+  readonly id: number;
+  readonly key: string;
+  readonly kind: StateKind;
+  readonly subject: string;
+  readonly change: ChangeKind;
+  /** The value before, or null when the thing had not been observed before. */
+  readonly previous: StateValue | null;
+  readonly value: StateValue;
+  readonly at: number;
+  readonly runId: number | null;
+  readonly incidentId: number | null;
+  readonly evidence: object;
+}
+
+/** A block or listing from the time it was first seen until it lifted. */
+export interface Incident {
+  readonly id: number;
+  readonly key: string;
+  readonly kind: StateKind;
+  readonly subject: string;
+  readonly openedAt: number;
+  /** Null while the block or listing lasts. */
+  readonly closedAt: number | null;
+  readonly openEvidence: object;
+  readonly closeEvidence: object | null;
+}
+
+/** A removal request that the operator sent to a provider, as recorded by delist. */
+export interface RemovalRequest {
+  readonly id: number;
+  readonly provider: string;
+  readonly ip: string;
+  readonly incidentId: number | null;
+  readonly requestedAt: number;
+  /** True when it was recorded with `--force` inside the waiting period. */
+  readonly forced: boolean;
+  readonly note: string | null;
+}
+
+/** Where an alert stands in the outbox. */
+export type AlertStatus = "pending" | "sent" | "failed";
+
+/** One alert of one change on one channel (`webhook` or `email`). */
+export interface AlertRecord {
+  readonly id: number;
+  readonly changeId: number;
+  readonly channel: string;
+  readonly payload: AlertPayload;
+  readonly status: AlertStatus;
+  readonly attempts: number;
+  readonly nextAttemptAt: number;
+  readonly sentAt: number | null;
+  readonly lastError: string | null;
+}
+
+/** The JSON body of an alert; docs/alert.schema.json describes it. */
+export interface AlertPayload {
+  readonly schemaVersion: 1;
+  /** Stable per change and channel, so a receiver can drop a repeated delivery. */
+  readonly alertKey: string;
+  readonly change: ChangeKind;
+  readonly key: string;
+  readonly kind: StateKind;
+  readonly subject: string;
+  readonly previous: StateValue | null;
+  readonly value: StateValue;
+  readonly at: string;
+  readonly summary: string;
+  readonly incident: {
+    readonly id: number;
+    readonly openedAt: string;
+    readonly closedAt: string | null;
+  } | null;
+  readonly evidence: object;
+}
+
+/** Builds the state key of a provider's treatment of one sending IP. */
+export function blockKey(provider: string, ip: string): string {
+  return `block:${provider}:${ip}`;
+}
+
+/** Builds the state key of one target (IP or domain) on one blocklist. */
+export function blocklistKey(target: string, list: string): string {
+  return `blocklist:${target}:${list}`;
+}
+
+/** Builds the state key of one DNS check (`spf`, `dkim`, `dmarc`, `mx`, `ptr`) of a subject. */
+export function dnsKey(subject: string, check: string): string {
+  return `dns:${subject}:${check}`;
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { ReplyReader, SmtpProtocolError, wireText } from "../../src/probe/reply-reader.js";
+
+describe("ReplyReader", () => {
+  it("joins continuation lines into one reply", () => {
+    const reader = new ReplyReader();
+    const replies = reader.push(
+      Buffer.from("250-mx.example.com hello\r\n250-SIZE 35882577\r\n250 STARTTLS\r\n"),
+    );
+    expect(replies).toEqual([
+      { code: 250, lines: ["mx.example.com hello", "SIZE 35882577", "STARTTLS"] },
+    ]);
+    expect(wireText(replies[0] ?? { code: 0, lines: [] })).toBe(
+      "250-mx.example.com hello\n250-SIZE 35882577\n250 STARTTLS",
+    );
+  });
+
+  it("waits for a reply split across chunks", () => {
+    const reader = new ReplyReader();
+    expect(reader.push(Buffer.from("421-4.7.28 first\r\n421 4.7"))).toEqual([]);
+    expect(reader.push(Buffer.from(".28 second\n220 ok\r\n"))).toEqual([
+      { code: 421, lines: ["4.7.28 first", "4.7.28 second"] },
+      { code: 220, lines: ["ok"] },
+    ]);
+  });
+
+  it("accepts a bare code", () => {
+    expect(new ReplyReader().push(Buffer.from("250\r\n"))).toEqual([{ code: 250, lines: [""] }]);
+  });
+
+  it("rejects a line without a code", () => {
+    expect(() => new ReplyReader().push(Buffer.from("hello\r\n"))).toThrow(SmtpProtocolError);
+  });
+
+  it("rejects a code change inside a reply", () => {
+    expect(() => new ReplyReader().push(Buffer.from("250-a\r\n550 b\r\n"))).toThrow(
+      /reply code changed from 250 to 550/,
+    );
+  });
+
+  it("stops buffering an endless line", () => {
+    const reader = new ReplyReader();
+    expect(() => reader.push(Buffer.alloc(70 * 1024, 0x61))).toThrow(/more than 65536 bytes/);
+  });
+});
