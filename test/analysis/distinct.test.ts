@@ -23,4 +23,20 @@ describe("DistinctCounter", () => {
     }
     expect(Math.abs(counter.size - 5000) / 5000).toBeLessThan(0.05);
   });
+
+  test("counts raw hashes, zero and high bits included", () => {
+    const counter = new DistinctCounter(10_000);
+    const hashes = [0, 1, 0x80000000, 0xffffffff, 16, 32, 48];
+    for (let round = 0; round < 3; round++) for (const hash of hashes) counter.addHash(hash);
+    for (let i = 0; i < 3000; i++) counter.addHash((i * 2654435761) >>> 0);
+    expect(counter.size).toBe(hashes.length + 2999);
+    expect(counter.isExact).toBe(true);
+  });
+
+  test("keeps what it counted exactly when it starts to estimate", () => {
+    const counter = new DistinctCounter(300);
+    for (let i = 0; i < 301; i++) counter.add(`user${i}@example.com`);
+    expect(counter.isExact).toBe(false);
+    expect(Math.abs(counter.size - 301) / 301).toBeLessThan(0.05);
+  });
 });
