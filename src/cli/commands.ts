@@ -8,6 +8,7 @@ import type { CliIo } from "./io.js";
 import { registerLogs } from "./logs.js";
 import { registerHistory } from "./history.js";
 import { registerProbe } from "./probe.js";
+import { registerRemoval } from "./removal.js";
 
 /** Sets the process exit status of the command that ran. */
 export type SetExitCode = (code: number) => void;
@@ -22,4 +23,5 @@ export function registerCommands(program: Command, io: CliIo, setExitCode: SetEx
   registerBlocklists(program, io, setExitCode);
   registerProbe(program, io, setExitCode);
   registerHistory(program, io, setExitCode);
+  registerRemoval(program, io, setExitCode);
 }

@@ -1,0 +1,197 @@
+import { REFERENCES } from "../diagnose/findings/build.js";
+import type { HistoryStore } from "../store/history.js";
+import { incidentReport, type IncidentReport } from "../store/report.js";
+import { blockKey, type RemovalRequest } from "../store/types.js";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The minimum time between two removal requests for one provider and IP: 14 days. Google asks
+ * senders to use its form at most once every two weeks, and a repeated request does not speed
+ * up a review at the other providers either, so the same wait applies to all of them.
+ */
+export const REMOVAL_WAIT_MS = 14 * DAY_MS;
+
+/** The providers that have a removal or sender-support form. */
+export const REMOVAL_PROVIDERS = [
+  "gmail",
+  "google-workspace",
+  "outlook",
+  "exchange-online",
+  "yahoo",
+] as const;
+
+export type RemovalProvider = (typeof REMOVAL_PROVIDERS)[number];
+
+/** Where to ask a provider for removal, its rule, and what the request should contain. */
+export interface RemovalGuide {
+  readonly provider: RemovalProvider;
+  readonly url: string;
+  readonly rule: string;
+  readonly include: readonly string[];
+}
+
+const COMMON_ITEMS = [
+  "The sending IP address and the domains in the envelope sender and the From header.",
+  "The exact rejection or deferral text with its time, as the receiver sent it.",
+  "What caused the block and what was changed to stop it, with the date.",
+  "That SPF and DKIM pass and DMARC is published (`delist check DOMAIN --ip IP` shows it).",
+  "How much mail the server sends to the provider on a normal day.",
+];
+
+const GUIDES: Record<RemovalProvider, Omit<RemovalGuide, "provider" | "include">> = {
+  gmail: {
+    url: REFERENCES.gmailSenderForm,
+    rule: "Gmail usually lifts a block by itself within 3 to 5 days once the cause has stopped. Send the form at most once every two weeks.",
+  },
+  "google-workspace": {
+    url: REFERENCES.gmailSenderForm,
+    rule: "Google usually lifts a block by itself within 3 to 5 days once the cause has stopped. Send the form at most once every two weeks.",
+  },
+  outlook: {
+    url: REFERENCES.outlookSupportForm,
+    rule: "Open one request per IP with the exact reply text; Microsoft answers by e-mail.",
+  },
+  "exchange-online": {
+    url: REFERENCES.exchangeDelist,
+    rule: "The self-service delisting portal confirms by e-mail; delisting takes effect within about a day.",
+  },
+  yahoo: {
+    url: REFERENCES.yahooSupportForm,
+    rule: "Yahoo's deferrals usually end by themselves once volume and complaints drop; use the form if they last more than a few days.",
+  },
+};
+
+/** Returns the removal form, rule and checklist of a provider. */
+export function removalGuide(provider: RemovalProvider): RemovalGuide {
+  return { provider, ...GUIDES[provider], include: COMMON_ITEMS };
+}
+
+/** Whether a removal request may be sent now. */
+export interface RemovalPermission {
+  readonly allowed: boolean;
+  readonly last: RemovalRequest | null;
+  /** When the next request is allowed; null when none was recorded. */
+  readonly nextAllowedAt: number | null;
+}
+
+/** Checks the 14-day rule against the requests recorded for `provider` and `ip`. */
+export function checkRemovalRequest(
+  store: HistoryStore,
+  provider: string,
+  ip: string,
+  now: number,
+): RemovalPermission {
+  const last = store.incidents.removals(provider, ip)[0] ?? null;
+  if (last === null) return { allowed: true, last, nextAllowedAt: null };
+  const nextAllowedAt = last.requestedAt + REMOVAL_WAIT_MS;
+  return { allowed: now >= nextAllowedAt, last, nextAllowedAt };
+}
+
+/** Records a removal request, linked to the provider's latest incident for the IP. */
+export function recordRemovalRequest(
+  store: HistoryStore,
+  request: { provider: string; ip: string; at: number; forced: boolean; note: string | null },
+): RemovalRequest {
+  const incident = store.incidents.latest(blockKey(request.provider, request.ip));
+  return store.incidents.addRemoval({
+    provider: request.provider,
+    ip: request.ip,
+    incidentId: incident?.id ?? null,
+    requestedAt: request.at,
+    forced: request.forced,
+    note: request.note,
+  });
+}
+
+/** The removal state of one provider and IP: incident, last request, last probe, next request. */
+export interface RemovalStatus {
+  readonly provider: string;
+  readonly ip: string;
+  readonly incident: IncidentReport | null;
+  readonly lastRequest: { readonly at: string; readonly forced: boolean } | null;
+  /** Whole days since the last request, or null when none was recorded. */
+  readonly daysSinceRequest: number | null;
+  readonly requests: number;
+  readonly lastProbe: {
+    readonly at: string;
+    readonly status: string;
+    readonly detail: string;
+  } | null;
+  readonly nextRequestAllowedAt: string | null;
+  readonly canRequestNow: boolean;
+  /** The next step for the operator, in one or two sentences. */
+  readonly advice: string;
+}
+
+/**
+ * Lists the removal status of every provider and IP with a block incident or a removal
+ * request, or only those matching `provider` and `ip` when given.
+ */
+export function removalStatuses(
+  store: HistoryStore,
+  filter: { provider: string | null; ip: string | null },
+  now: number,
+): RemovalStatus[] {
+  const pairs = new Map<string, { provider: string; ip: string }>();
+  for (const incident of store.incidents.incidents()) {
+    const subject = blockSubject(incident.key);
+    if (subject !== null) pairs.set(incident.key, subject);
+  }
+  for (const request of store.incidents.removals(null, null).reverse()) {
+    pairs.set(blockKey(request.provider, request.ip), request);
+  }
+  return [...pairs.values()]
+    .filter((pair) => filter.provider === null || pair.provider === filter.provider)
+    .filter((pair) => filter.ip === null || pair.ip === filter.ip)
+    .map((pair) => statusOf(store, pair.provider, pair.ip, now));
+}
+
+function statusOf(store: HistoryStore, provider: string, ip: string, now: number): RemovalStatus {
+  const incident = store.incidents.latest(blockKey(provider, ip));
+  const requests = store.incidents.removals(provider, ip);
+  const permission = checkRemovalRequest(store, provider, ip, now);
+  const probe = store.probes.lastFor(provider, ip);
+  const last = permission.last;
+  const status = {
+    provider,
+    ip,
+    incident: incident === null ? null : incidentReport(incident, now),
+    lastRequest: last === null ? null : { at: iso(last.requestedAt), forced: last.forced },
+    daysSinceRequest: last === null ? null : Math.floor((now - last.requestedAt) / DAY_MS),
+    requests: requests.length,
+    lastProbe:
+      probe === null
+        ? null
+        : { at: iso(probe.startedAt), status: probe.status, detail: probe.detail },
+    nextRequestAllowedAt: permission.nextAllowedAt === null ? null : iso(permission.nextAllowedAt),
+    canRequestNow: permission.allowed,
+  };
+  return { ...status, advice: adviceFor(status) };
+}
+
+function adviceFor(status: Omit<RemovalStatus, "advice">): string {
+  const incident = status.incident;
+  if (incident !== null && incident.status === "closed") {
+    return `The block lifted at ${incident.closedAt ?? ""}. Keep watching the logs, the blocklists and DNS.`;
+  }
+  if (incident === null) return "No block of this IP by this provider has been recorded.";
+  if (status.lastRequest === null) {
+    return "Fix the cause first (`delist diagnose`), then record the request with `delist removal request`.";
+  }
+  if (!status.canRequestNow) {
+    return `Removal was requested ${status.daysSinceRequest ?? 0} days ago; wait and probe again. The next request is allowed at ${status.nextRequestAllowedAt ?? ""}.`;
+  }
+  return "The block is still open 14 days after the last request: check that the cause is gone, then request removal again.";
+}
+
+/** Splits a `block:<provider>:<ip>` key; IPv6 addresses keep their colons. */
+function blockSubject(key: string): { provider: string; ip: string } | null {
+  const match = /^block:([^:]+):(.+)$/.exec(key);
+  if (match?.[1] === undefined || match[2] === undefined) return null;
+  return { provider: match[1], ip: match[2] };
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
