@@ -7,6 +7,7 @@ import { registerExplain } from "./explain.js";
 import type { CliIo } from "./io.js";
 import { registerLogs } from "./logs.js";
 import { registerHistory } from "./history.js";
+import { registerMonitor } from "./monitor.js";
 import { registerProbe } from "./probe.js";
 import { registerRemoval } from "./removal.js";
 
@@ -24,4 +25,5 @@ export function registerCommands(program: Command, io: CliIo, setExitCode: SetEx
   registerProbe(program, io, setExitCode);
   registerHistory(program, io, setExitCode);
   registerRemoval(program, io, setExitCode);
+  registerMonitor(program, io, setExitCode);
 }

@@ -1,0 +1,151 @@
+import nodemailer from "nodemailer";
+import type { HistoryStore } from "../store/history.js";
+import type { Clock } from "../store/clock.js";
+import type { AlertPayload, AlertRecord } from "../store/types.js";
+import type { MonitorConfig } from "./config.js";
+import type { Logger } from "./logger.js";
+
+/** Sends one alert on one channel; rejects with the reason when it could not be delivered. */
+export interface AlertSender {
+  readonly channel: "webhook" | "email";
+  send(payload: AlertPayload): Promise<void>;
+}
+
+/**
+ * Minutes to wait after each failed attempt. After the last one the alert is marked failed:
+ * by then (about 10 hours) the state has usually been reported by a later change, or the
+ * channel needs fixing, which the error log says.
+ */
+export const RETRY_DELAYS_MINUTES: readonly number[] = [1, 5, 15, 60, 180, 360];
+
+/** Posts the payload as JSON; the `Idempotency-Key` header repeats `alertKey`. */
+export function webhookSender(
+  config: NonNullable<MonitorConfig["alerts"]["webhook"]>,
+  fetchImpl: typeof fetch = fetch,
+): AlertSender {
+  return {
+    channel: "webhook",
+    async send(payload) {
+      const response = await fetchImpl(config.url, {
+        method: "POST",
+        headers: {
+          ...config.headers,
+          "content-type": "application/json",
+          "idempotency-key": payload.alertKey,
+        },
+        body: JSON.stringify(payload),
+        signal: AbortSignal.timeout(config.timeoutMs),
+      });
+      if (!response.ok) throw new Error(`the webhook answered HTTP ${response.status}`);
+    },
+  };
+}
+
+/** Sends the alert as a plain-text e-mail through the configured SMTP server (nodemailer). */
+export function emailSender(
+  config: NonNullable<MonitorConfig["alerts"]["email"]>,
+  env: Readonly<Record<string, string | undefined>>,
+): AlertSender {
+  const password = config.passwordEnv === undefined ? undefined : env[config.passwordEnv];
+  const transport = nodemailer.createTransport({
+    host: config.host,
+    port: config.port,
+    secure: config.secure,
+    ...(config.user === undefined ? {} : { auth: { user: config.user, pass: password ?? "" } }),
+  });
+  return {
+    channel: "email",
+    async send(payload) {
+      await transport.sendMail({
+        from: config.from,
+        to: config.to,
+        subject: `[delist] ${payload.summary}`,
+        text: emailText(payload),
+        headers: { "X-Delist-Alert-Key": payload.alertKey },
+      });
+    },
+  };
+}
+
+function emailText(payload: AlertPayload): string {
+  const lines = [
+    payload.summary,
+    "",
+    `Time:     ${payload.at}`,
+    `State:    ${payload.key} ${payload.previous ?? "(new)"} -> ${payload.value}`,
+  ];
+  if (payload.incident !== null) {
+    const closed =
+      payload.incident.closedAt === null ? "open" : `closed ${payload.incident.closedAt}`;
+    lines.push(`Incident: #${payload.incident.id}, opened ${payload.incident.openedAt}, ${closed}`);
+  }
+  lines.push("", "Evidence:", JSON.stringify(payload.evidence, null, 2), "");
+  lines.push("`delist history` and `delist removal status` show the whole incident.");
+  return lines.join("\n");
+}
+
+/** A point the dispatcher passes, where tests stop it as a crash would. */
+export type BeforeSendHook = (alert: AlertRecord) => Promise<void> | void;
+
+/**
+ * Sends the alerts that are due from the outbox and records the outcome of each attempt. An
+ * alert is marked sent only after its channel accepted it, so a crash before that sends it
+ * again after the restart; receivers drop such a repeat by `alertKey`.
+ */
+export class AlertDispatcher {
+  private readonly senders: Map<string, AlertSender>;
+
+  constructor(
+    private readonly store: HistoryStore,
+    senders: readonly AlertSender[],
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly beforeSend: BeforeSendHook | null = null,
+  ) {
+    this.senders = new Map(senders.map((sender) => [sender.channel, sender]));
+  }
+
+  /** The channels alerts are queued on. */
+  get channels(): string[] {
+    return [...this.senders.keys()];
+  }
+
+  /** Sends every due alert once; returns how many were sent. */
+  async dispatch(): Promise<number> {
+    let sent = 0;
+    for (const alert of this.store.alerts.due(this.clock.now())) {
+      if (await this.deliver(alert)) sent += 1;
+    }
+    return sent;
+  }
+
+  private async deliver(alert: AlertRecord): Promise<boolean> {
+    const sender = this.senders.get(alert.channel);
+    const ids = { alertId: alert.id, changeId: alert.changeId, channel: alert.channel };
+    if (sender === undefined) {
+      this.store.alerts.markAttemptFailed(alert.id, "the channel is no longer configured", null);
+      this.logger.warn(ids, "alert dropped: its channel is no longer configured");
+      return false;
+    }
+    await this.beforeSend?.(alert);
+    try {
+      await sender.send(alert.payload);
+    } catch (error) {
+      const delay = RETRY_DELAYS_MINUTES[alert.attempts];
+      const retryAt = delay === undefined ? null : this.clock.now() + delay * 60_000;
+      const message = error instanceof Error ? error.message : String(error);
+      this.store.alerts.markAttemptFailed(alert.id, message, retryAt);
+      this.logger.error(
+        { ...ids, attempt: alert.attempts + 1, err: message, retryAt },
+        retryAt === null ? "alert failed for good" : "alert failed, will retry",
+      );
+      return false;
+    }
+    this.store.alerts.markSent(alert.id, this.clock.now());
+    this.logger.info(
+      { ...ids, change: alert.payload.change, key: alert.payload.key },
+      "alert sent",
+    );
+    return true;
+  }
+}

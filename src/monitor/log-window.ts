@@ -1,0 +1,103 @@
+import { LogAnalyser } from "../analysis/analyser.js";
+import { buildDiagnosis } from "../diagnose/diagnose.js";
+import type { Diagnosis, InputReport } from "../diagnose/types.js";
+import { LineFramer } from "../logs/framing/framer.js";
+import { createLogParsers } from "../logs/parsers.js";
+import { ParserDispatcher } from "../logs/reader/dispatch.js";
+import { LineSplitter } from "../logs/reader/lines.js";
+import type { LogRecord } from "../logs/record.js";
+import { createReplyClassifier } from "../reply/classify.js";
+import type { TimeZone } from "../time/zone.js";
+
+/**
+ * The lines that one log check read, analysed as `delist diagnose` analyses a file: the same
+ * framing, parsers, analyser and diagnosis, fed chunk by chunk instead of from whole files.
+ */
+export class LogWindow {
+  private readonly analyser = new LogAnalyser(createReplyClassifier());
+  private readonly dispatcher = new ParserDispatcher(
+    createLogParsers((event) => this.analyser.handle(event)),
+  );
+  private readonly framer: LineFramer;
+  private splitter: LineSplitter | null = null;
+  private readonly files: { name: string; lines: number; bytes: number }[] = [];
+  private lines = 0;
+  private records = 0;
+  private unrecognised = 0;
+  private blank = 0;
+
+  constructor(private readonly timeZone: TimeZone) {
+    this.framer = new LineFramer({ timeZone });
+  }
+
+  /**
+   * Adds bytes of `file`. `startFile` begins a new file; the files of one log continue each
+   * other, so the year of classic syslog stamps carries over from a rotated copy to the next.
+   */
+  add(file: string, modifiedMs: number, chunk: Buffer, startFile: boolean): void {
+    if (startFile || this.splitter === null) {
+      this.endFile();
+      this.framer.startFile(file, modifiedMs, this.files.length > 0);
+      this.splitter = new LineSplitter(this.onLine);
+      this.files.push({ name: file, lines: 0, bytes: 0 });
+    }
+    this.splitter.push(chunk);
+    const current = this.files.at(-1);
+    if (current !== undefined) current.bytes += chunk.length;
+  }
+
+  /** Ends the window and returns the diagnosis of its lines. */
+  finish(now: number, version: string): Diagnosis {
+    this.endFile();
+    this.dispatcher.finish();
+    return buildDiagnosis(this.analyser.finish(), {
+      input: this.inputReport(),
+      timeZone: this.timeZone,
+      version,
+      now,
+    });
+  }
+
+  private endFile(): void {
+    if (this.splitter === null) return;
+    this.splitter.end();
+    const current = this.files.at(-1);
+    if (current !== undefined) current.lines = this.splitter.lines;
+    this.lines += this.splitter.lines;
+    this.splitter = null;
+  }
+
+  private readonly onLine = (text: string, line: number): void => {
+    const outcome = this.framer.frame(text, line, this.onRecord);
+    if (outcome === "blank") this.blank += 1;
+    else if (outcome === "unrecognised") this.unrecognised += 1;
+  };
+
+  private readonly onRecord = (record: LogRecord): void => {
+    this.records += 1;
+    this.dispatcher.dispatch(record);
+  };
+
+  private inputReport(): InputReport {
+    return {
+      files: this.files.map((file) => ({ ...file, kind: "plain", error: null })),
+      timeZone: this.timeZone.name,
+      firstTime: null,
+      lastTime: null,
+      lines: this.lines,
+      records: this.records,
+      parsed: this.dispatcher.parsed,
+      ignored: this.dispatcher.ignored,
+      unparsed: this.dispatcher.unparsed,
+      unrecognised: this.unrecognised,
+      blank: this.blank,
+      otherPrograms: {},
+      overlong: 0,
+      withNul: 0,
+      mtas: [],
+      skippedSamples: [],
+      bounces: null,
+      notes: [],
+    };
+  }
+}

@@ -1,0 +1,54 @@
+import type { Clock } from "../../src/store/clock.js";
+
+interface Sleeper {
+  readonly wakeAt: number;
+  readonly resolve: () => void;
+}
+
+/**
+ * A clock that moves only when the test says so. `sleep` resolves when `advanceTo` passes its
+ * wake time or its signal aborts; nothing waits on real time.
+ */
+export class FakeClock implements Clock {
+  private sleepers: Sleeper[] = [];
+
+  constructor(private time: number) {}
+
+  now(): number {
+    return this.time;
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal?.aborted === true) {
+        resolve();
+        return;
+      }
+      const sleeper = { wakeAt: this.time + Math.max(0, ms), resolve };
+      this.sleepers.push(sleeper);
+      signal?.addEventListener(
+        "abort",
+        () => {
+          this.sleepers = this.sleepers.filter((other) => other !== sleeper);
+          resolve();
+        },
+        { once: true },
+      );
+    });
+  }
+
+  /** The earliest wake time of a sleeper, or null when nobody sleeps. */
+  nextWake(): number | null {
+    if (this.sleepers.length === 0) return null;
+    return Math.min(...this.sleepers.map((sleeper) => sleeper.wakeAt));
+  }
+
+  /** Sets the time and wakes every sleeper due by then; returns how many woke. */
+  set(time: number): number {
+    this.time = time;
+    const due = this.sleepers.filter((sleeper) => sleeper.wakeAt <= time);
+    this.sleepers = this.sleepers.filter((sleeper) => sleeper.wakeAt > time);
+    for (const sleeper of due) sleeper.resolve();
+    return due.length;
+  }
+}
