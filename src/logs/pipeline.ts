@@ -185,6 +185,7 @@ class ReadRun {
         ignored: dispatcher.ignored,
         unparsed: dispatcher.unparsed,
         withoutParser: dispatcher.withoutParser,
+        evictedMessages: dispatcher.evictedMessages(),
       },
       programsWithoutParser: dispatcher.programsWithoutParser(),
       earliestTime: hasRecords ? this.earliestTime : null,

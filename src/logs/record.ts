@@ -39,6 +39,12 @@ export interface RecordParser {
   parse(record: LogRecord): ParseOutcome;
   /** End of all input: emit what is still pending. */
   finish(): void;
+  /**
+   * Messages whose correlation state the parser evicted to bound its memory before their
+   * last line; their later lines were correlated without their earlier ones. Absent for
+   * parsers that keep no per-message state.
+   */
+  readonly evictedMessages?: number;
 }
 
 /** Creates a parser that sends its events to `sink`. */

@@ -3,6 +3,7 @@ import { gzipSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { LogRecord, ParseOutcome, RecordParser } from "../../src/logs/record.js";
 import { readLogs, type ReadLogsOptions } from "../../src/logs/pipeline.js";
+import { createPostfixParser } from "../../src/logs/postfix/index.js";
 import type { ReadProgress } from "../../src/logs/reader/summary.js";
 import { resolveTimeZone } from "../../src/time/zone.js";
 import { makeTempDir, type TempDir } from "./reader/temp-dir.js";
@@ -220,6 +221,51 @@ describe("readLogs", () => {
       "x".repeat(20),
     ]);
     expect(summary.totals).toMatchObject({ lines: 5, records: 5, nul: 1, overlong: 1 });
+  });
+
+  it("reads a file with CR-only line ends line by line", async () => {
+    const lines = [
+      "Mar  4 09:15:02 mx1 postfix/smtpd[1]: a",
+      "Mar  4 09:15:03 mx1 postfix/smtpd[1]: b",
+      "Mar  4 09:15:04 mx1 postfix/smtpd[1]: c",
+    ];
+    await dir.write("mac.log", lines.join("\r") + "\r");
+    const parser = new RecordingParser();
+    const summary = await readLogs(["mac.log"], [parser], options());
+
+    expect(parser.records.map((record) => record.message)).toEqual(["a", "b", "c"]);
+    expect(summary.totals).toMatchObject({ lines: 3, records: 3, unrecognised: 0 });
+  });
+
+  it("recovers a line written after a run of NULs", async () => {
+    const content = Buffer.concat([
+      Buffer.from("Mar  4 09:15:02 mx1 postfix/smtpd[1]: before\n"),
+      Buffer.alloc(3000),
+      Buffer.from("Mar  4 09:20:00 mx1 postfix/smtpd[1]: after the crash\n"),
+    ]);
+    await dir.write("crash.log", content);
+    const parser = new RecordingParser();
+    const summary = await readLogs(["crash.log"], [parser], options());
+
+    expect(parser.records.map((record) => record.message)).toEqual(["before", "after the crash"]);
+    expect(summary.totals).toMatchObject({ lines: 2, records: 2, nul: 1, unrecognised: 0 });
+  });
+
+  it("adds up the messages the parsers evicted", async () => {
+    const lines = Array.from(
+      { length: 5 },
+      (_, index) =>
+        `Mar  4 09:15:0${index} mx1 postfix/qmgr[901]: A0000${index}: from=<a@example.com>, size=9, nrcpt=1 (queue active)`,
+    );
+    await dir.write("mail.log", lines.join("\n") + "\n");
+    const postfix = createPostfixParser(() => undefined, {
+      maxOpenMessages: 2,
+      maxPendingRecipients: 10,
+    });
+    const summary = await readLogs(["mail.log"], [postfix, new RecordingParser()], options());
+
+    expect(postfix.evictedMessages).toBeGreaterThan(0);
+    expect(summary.totals.evictedMessages).toBe(postfix.evictedMessages);
   });
 
   it("reads a binary file and an empty file without failing", async () => {

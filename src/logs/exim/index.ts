@@ -1,20 +1,13 @@
-import type {
-  DeliveryEvent,
-  EventSink,
-  LinePosition,
-  LoggedMessage,
-  SessionReplyEvent,
-  TlsEvent,
-} from "../events.js";
+import type { EventSink, SessionReplyEvent } from "../events.js";
 import type { LogRecord, ParseOutcome, RecordParser } from "../record.js";
 import { readArrival } from "./arrival.js";
-import { deliveryStatus, hostInText, readDelivery, type DeliveryFields } from "./delivery.js";
+import { deliveryStatus, hostInText, readDelivery } from "./delivery.js";
 import { FieldReader } from "./field-reader.js";
 import { CallerTracker } from "./local-submission.js";
-import { isLoopbackIp } from "./loopback.js";
 import { classifyNote, sessionErrorAt } from "./message-notes.js";
-import { MessageTable, tableKey, type TableEntry } from "./message-table.js";
+import { MessageTable, tableKey } from "./message-table.js";
 import { messageIdLength } from "./message-id.js";
+import { deliveryEvent, newMessage, positionOf, tlsEvent, type MessageState } from "./message.js";
 import { authFailureEvent, parseServerLine, rejectedAt, rejectEvent } from "./server-lines.js";
 
 /**
@@ -23,14 +16,15 @@ import { authFailureEvent, parseServerLine, rejectedAt, rejectEvent } from "./se
  * `**` `==`) to `Completed`, pairs `cwd=` lines with the local arrivals they precede, and
  * reports SMTP rejects, authentication failures and daemon starts.
  */
-export function createEximParser(sink: EventSink): RecordParser {
-  return new EximParser(sink);
+export function createEximParser(sink: EventSink, maxOpenMessages?: number): EximParser {
+  return new EximLogParser(sink, maxOpenMessages);
 }
 
-interface MessageState extends TableEntry {
-  readonly message: LoggedMessage;
-  /** Recipients that had a delivery line, to mark first attempts; null until the first. */
-  attempted: Set<string> | null;
+/** The Exim parser, with a view of its correlation state for tests of the memory bound. */
+export interface EximParser extends RecordParser {
+  /** Number of messages whose state is held. */
+  readonly openMessages: number;
+  readonly evictedMessages: number;
 }
 
 const ARRIVAL_FLAGS = new Set(["<=", "(="]);
@@ -51,12 +45,25 @@ function flagAt(text: string, index: number): string | null {
   return FLAGS.get(text.charCodeAt(index) * 256 + text.charCodeAt(index + 1)) ?? null;
 }
 
-class EximParser implements RecordParser {
-  private readonly messages = new MessageTable<MessageState>();
+class EximLogParser implements EximParser {
+  private readonly messages: MessageTable<MessageState>;
   private readonly callers = new CallerTracker();
   private readonly reader = new FieldReader();
 
-  constructor(private readonly sink: EventSink) {}
+  constructor(
+    private readonly sink: EventSink,
+    maxOpenMessages: number | undefined,
+  ) {
+    this.messages = new MessageTable(undefined, maxOpenMessages);
+  }
+
+  get openMessages(): number {
+    return this.messages.size;
+  }
+
+  get evictedMessages(): number {
+    return this.messages.evicted;
+  }
 
   accepts(program: string): boolean {
     return program === "exim";
@@ -189,86 +196,12 @@ class EximParser implements RecordParser {
 
     const state: MessageState = {
       message: newMessage(record, id),
-      attempted: null,
+      deferred: null,
       lastSeen: record.time,
     };
     this.messages.set(key, state);
     return state;
   }
-}
-
-function deliveryEvent(
-  record: LogRecord,
-  position: LinePosition,
-  state: MessageState,
-  fields: DeliveryFields,
-  status: DeliveryEvent["status"],
-): DeliveryEvent {
-  state.attempted ??= new Set();
-  const known = state.attempted.size;
-  const firstAttempt = state.attempted.add(fields.recipient).size !== known;
-
-  return {
-    type: "delivery",
-    time: record.time,
-    position,
-    message: state.message,
-    recipient: fields.recipient,
-    originalRecipient: fields.originalRecipient,
-    status,
-    transport: fields.transport,
-    remote: isRemote(fields),
-    relayHost: fields.relayHost,
-    relayIp: fields.relayIp,
-    dsn: null,
-    response: fields.errorText ?? fields.confirmation,
-    firstAttempt,
-  };
-}
-
-// A named host decides: loopback hosts are content filters or a local LMTP server. Without a
-// host, an SMTP transport means the attempt was meant for another server.
-function isRemote(fields: DeliveryFields): boolean {
-  if (fields.relayIp !== null) return !isLoopbackIp(fields.relayIp);
-  return fields.transport !== null && fields.transport.includes("smtp");
-}
-
-function tlsEvent(record: LogRecord, position: LinePosition, fields: DeliveryFields): TlsEvent {
-  return {
-    type: "tls",
-    time: record.time,
-    position,
-    direction: "outbound",
-    peerHost: fields.relayHost,
-    peerIp: fields.relayIp,
-    protocol: fields.tlsProtocol,
-  };
-}
-
-function newMessage(record: LogRecord, id: string): LoggedMessage {
-  return {
-    mta: "exim",
-    host: record.host,
-    id,
-    firstTime: record.time,
-    firstPosition: positionOf(record),
-    sender: null,
-    messageId: null,
-    sizeBytes: null,
-    recipientCount: null,
-    subject: null,
-    clientIp: null,
-    clientHost: null,
-    helo: null,
-    saslUsername: null,
-    localUser: null,
-    uid: null,
-    workingDirectory: null,
-    command: null,
-    script: null,
-    service: null,
-    isBounce: false,
-  };
 }
 
 function withoutPidPrefix(record: LogRecord): LogRecord {
@@ -277,8 +210,4 @@ function withoutPidPrefix(record: LogRecord): LogRecord {
   const pid = close > 1 ? Number(text.slice(1, close)) : NaN;
   if (!Number.isInteger(pid)) return record;
   return { ...record, pid: record.pid ?? pid, message: text.slice(close + 2) };
-}
-
-function positionOf(record: LogRecord): LinePosition {
-  return { file: record.file, line: record.line };
 }

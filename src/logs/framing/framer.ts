@@ -1,7 +1,7 @@
 import type { LogRecord } from "../record.js";
 import type { TimeZone } from "../../time/zone.js";
 import { utcMs } from "../../time/civil.js";
-import { YearTracker } from "./year.js";
+import { ClassicClock } from "./classic-clock.js";
 import { digitsAt, isDigit, IsoDateTime, monthAt, StampTail } from "./stamps.js";
 import { parseJournalLine } from "./journal.js";
 import { RepeatExpander, type RecordSink } from "./repeats.js";
@@ -50,19 +50,15 @@ const LATIN1_BOM = "\u00ef\u00bb\u00bf";
  */
 export class LineFramer {
   private file = "-";
-  private years: YearTracker;
+  private readonly clock: ClassicClock;
   private readonly repeats = new RepeatExpander();
   private readonly tag = new TagReader();
   private readonly tail = new StampTail();
   private readonly dateTime = new IsoDateTime();
   private readonly hosts = new TokenCache();
-  // The last classic stamp (`Mar  4 09:15:02`) as one number, and its instant: consecutive
-  // lines usually share a stamp, and a match skips the year and zone arithmetic.
-  private lastStampKey = -1;
-  private lastStampTime = 0;
 
   constructor(private readonly options: FramingOptions) {
-    this.years = this.newYearTracker(Date.now());
+    this.clock = new ClassicClock(options.timeZone, options.year ?? null);
   }
 
   /**
@@ -75,14 +71,8 @@ export class LineFramer {
   startFile(file: string, referenceMs: number, continuesPrevious: boolean): void {
     this.file = file;
     if (continuesPrevious) return;
-    this.years = this.newYearTracker(referenceMs);
-    this.lastStampKey = -1;
+    this.clock.restart(referenceMs);
     this.repeats.reset();
-  }
-
-  private newYearTracker(referenceMs: number): YearTracker {
-    const offsetMinutes = this.options.timeZone.offsetMinutesAt(referenceMs);
-    return new YearTracker(this.options.year ?? null, referenceMs + offsetMinutes * 60_000);
   }
 
   /**
@@ -97,9 +87,20 @@ export class LineFramer {
     if (first === 123) return this.frameJournal(text, line, emit);
     if (first === 64) return this.frameStamped(readTai64nLine(text), text, line, emit);
     if (first === 91) return this.frameStamped(readRoundcubeLine(text), text, line, emit);
+    if (first === 0) return this.frameAfterNuls(text, line, emit);
     if (text.length === 0 || isBlank(text)) return "blank";
     if (first === 0xef && text.startsWith(LATIN1_BOM)) return this.frame(text.slice(3), line, emit);
     return "unrecognised";
+  }
+
+  // A crash can leave a run of NUL bytes where the file system had allocated blocks that
+  // were never written. The first line written after the restart then follows the NULs
+  // without a line break, so it is framed from after them.
+  private frameAfterNuls(text: string, line: number, emit: RecordSink): FrameOutcome {
+    let start = 1;
+    while (text.charCodeAt(start) === 0) start += 1;
+    if (start === text.length || isBlank(text)) return "blank";
+    return this.frame(text.slice(start), line, emit);
   }
 
   // `Mar  4 09:15:02 host tag[pid]: message`; some writers drop the padding (`Sep 8 07:46:30`).
@@ -128,27 +129,10 @@ export class LineFramer {
     }
     if (text.charCodeAt(clockStart + 8) !== 32) return "unrecognised";
 
-    const key = ((month * 32 + day) * 24 + hour) * 3600 + minute * 60 + second;
-    const time = key === this.lastStampKey ? this.lastStampTime : this.classicTime(key, month, day);
+    const time = this.clock.timeOf(month, day, hour, minute, second);
+    // An impossible date (`Apr 31`, or `Feb 29` that fits no nearby year) is no stamp.
+    if (Number.isNaN(time)) return "unrecognised";
     return this.frameHostAndTag(text, clockStart + 9, time, line, emit);
-  }
-
-  // `key` packs month, day and clock of a classic stamp; the year comes from the tracker.
-  private classicTime(key: number, month: number, day: number): number {
-    const secondOfDay = key % 86_400;
-    const year = this.years.yearFor(month);
-    const time = this.options.timeZone.toEpoch(
-      year,
-      month,
-      day,
-      Math.floor(secondOfDay / 3600),
-      Math.floor(secondOfDay / 60) % 60,
-      secondOfDay % 60,
-      0,
-    );
-    this.lastStampKey = key;
-    this.lastStampTime = time;
-    return time;
   }
 
   // `2024-03-04T09:15:02.48+01:00 host tag: msg`, `2024-03-04 09:15:02 …` (Exim, syslog-ng)
@@ -189,7 +173,7 @@ export class LineFramer {
   private isoTime(millisecond: number, offsetMinutes: number | null): number {
     const { year, month, day, hour, minute, second } = this.dateTime;
     // A dated line gives the year of the classic stamps after it in a mixed-style file.
-    this.years.observe(year, month);
+    this.clock.observe(year, month);
     if (offsetMinutes === null) {
       return this.options.timeZone.toEpoch(year, month, day, hour, minute, second, millisecond);
     }

@@ -1,12 +1,24 @@
+import { utcMs } from "../../time/civil.js";
+
+/**
+ * How far past the reference a first line may be and still belong to the reference year:
+ * 14 hours, the largest UTC offset in use. No line is written after its file's mtime, but
+ * when the log's zone differs from the one delist reads it in (`--timezone`, or the
+ * machine's zone), its clock can read up to about that much later. A first line further
+ * past the reference is from the year before.
+ */
+export const FUTURE_SLACK_MS = 14 * 60 * 60 * 1000;
+
 /**
  * Year inference for classic syslog timestamps (`Mar  4 09:15:02`), which carry no year.
  *
- * The first line's year comes from a reference: the `--year` option, else the wall-clock date
+ * The first line's year comes from a reference: the `--year` option, else the wall-clock time
  * of the file's modification time (when the last line was written), else of the current time.
- * A log is assumed to span less than a year, so a first month later than the reference month
- * belongs to the year before. After that, a month that jumps back by more than six (December
- * to January) starts the next year, and a jump forward by more than six is a late line from
- * the year before. Smaller steps back are out-of-order lines in the same year.
+ * A log is assumed to span less than a year, so the first line gets the latest year in which
+ * its date and time are not later than the reference (plus `FUTURE_SLACK_MS`). After that, a
+ * month that jumps back by more than six (December to January) starts the next year, and a
+ * jump forward by more than six is a late line from the year before. Smaller steps back are
+ * out-of-order lines in the same year.
  */
 export class YearTracker {
   private year: number | null = null;
@@ -22,10 +34,14 @@ export class YearTracker {
     private readonly referenceWallMs: number,
   ) {}
 
-  /** Returns the year for a line in `month` (0–11) and remembers the month. */
-  yearFor(month: number): number {
+  /**
+   * Returns the year for a line in `month` (0–11) and remembers the month. `day` (1–31) and
+   * `secondOfDay` place the first line against the reference; they default to the start of
+   * the month.
+   */
+  yearFor(month: number, day = 1, secondOfDay = 0): number {
     if (this.year === null) {
-      this.year = this.fixedYear ?? this.firstYear(month);
+      this.year = this.fixedYear ?? this.firstYear(month, day, secondOfDay);
     } else if (month < this.lastMonth - 6) {
       this.year += 1;
     } else if (month > this.lastMonth + 6) {
@@ -46,9 +62,15 @@ export class YearTracker {
     this.lastMonth = month;
   }
 
-  private firstYear(month: number): number {
-    const reference = new Date(this.referenceWallMs);
-    const referenceYear = reference.getUTCFullYear();
-    return month > reference.getUTCMonth() ? referenceYear - 1 : referenceYear;
+  // The latest year, from the one after the reference's back to the one before it, in which
+  // the line is not later than the reference plus the slack. The year after matters only
+  // for a first line on New Year's Day read with a reference late on December 31.
+  private firstYear(month: number, day: number, secondOfDay: number): number {
+    const latest = this.referenceWallMs + FUTURE_SLACK_MS;
+    const referenceYear = new Date(this.referenceWallMs).getUTCFullYear();
+    for (let year = referenceYear + 1; year >= referenceYear; year--) {
+      if (utcMs(year, month, day, 0, 0, secondOfDay, 0) <= latest) return year;
+    }
+    return referenceYear - 1;
   }
 }

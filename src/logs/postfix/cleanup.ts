@@ -33,8 +33,7 @@ export function handleCleanup(context: PostfixContext, line: QueuedLine): ParseO
   }
   const header = text.indexOf(": header ", line.start);
   if (header >= 0 && header < line.start + 24) {
-    readHeaderAction(context, line, header + 9);
-    return "parsed";
+    return readHeaderAction(context, line, header + 9) ? "parsed" : "unparsed";
   }
   return isIgnoredQueued(text, line.start) ? "ignored" : "unparsed";
 }
@@ -58,17 +57,19 @@ function handleMessageId(context: PostfixContext, line: QueuedLine): ParseOutcom
 /**
  * Reads a `header_checks` action: `QID: warning: header X-PHP-Originating-Script: 1004:contact.php
  * from local; from=<…> to=<…>`. Sets the script (PHP's `mail.add_x_header`) or the subject.
+ * Returns false when the line does not have that shape.
  */
-function readHeaderAction(context: PostfixContext, line: QueuedLine, start: number): void {
+function readHeaderAction(context: PostfixContext, line: QueuedLine, start: number): boolean {
   const text = line.record.message;
   const colon = text.indexOf(": ", start);
   const trailer = text.lastIndexOf("; from=<");
   const origin = trailer < 0 ? -1 : text.lastIndexOf(" from ", trailer);
-  if (colon < 0 || origin <= colon) return;
+  if (colon < 0 || origin <= colon) return false;
 
   const name = text.slice(start, colon).toLowerCase();
   const value = text.slice(colon + 2, origin);
   const state = context.store.findOrCreate(line.record, line.id);
   if (name === "x-php-originating-script") state.message.script = detach(value);
   else if (name === "subject") state.message.subject = detach(value);
+  return true;
 }

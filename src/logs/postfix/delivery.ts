@@ -10,7 +10,7 @@ import {
   peerBetween,
   type Peer,
 } from "./fields.js";
-import type { MessageState } from "./store.js";
+import type { MessageState, PendingAttempt } from "./store.js";
 
 /**
  * Delivery status lines of the delivery agents (`smtp`, `lmtp`, `local`, `virtual`, `pipe`,
@@ -32,7 +32,10 @@ interface DeliveryFields {
   response: string | null;
 }
 
-/** Parses a `to=` line and emits its `delivery` event; `unparsed` when it is truncated. */
+/**
+ * Parses a `to=` line and emits its `delivery` event; `unparsed` when it is truncated or its
+ * status word is not one Postfix writes.
+ */
 export function handleDelivery(context: PostfixContext, line: QueuedLine): ParseOutcome {
   const fields = readDelivery(line.record.message, line.start);
   if (fields === null) return "unparsed";
@@ -56,69 +59,98 @@ export function handleDelivery(context: PostfixContext, line: QueuedLine): Parse
     relayIp: relay?.ip ?? null,
     dsn: fields.dsn,
     response: fields.response,
-    firstAttempt: state.recipients?.has(fields.recipient) !== true,
+    firstAttempt: !context.store.isPending(state, fields.recipient),
   };
-  rememberAttempt(state, event);
+  rememberAttempt(context, state, event, event.firstAttempt);
   context.sink(event);
   return "parsed";
 }
 
 /**
- * Remembers the attempt for later `firstAttempt` values and for expiry. Most messages are
- * delivered and removed within seconds, so their recipient keys stay slices of the log
- * text. The first deferral makes the message long-lived, and from then on its keys are
- * detached copies that keep no chunk of the log in memory.
+ * Keeps a deferral as the recipient's pending attempt, for later `firstAttempt` values and
+ * for expiry, and ends it at a final status. Only pending recipients are kept, so a message
+ * whose recipients were all delivered holds no per-recipient state.
+ * NOTE: a second final line for a recipient that was already delivered (which Postfix does
+ * not write for one queue id) would count as a first attempt again.
  */
-function rememberAttempt(state: MessageState, event: DeliveryEvent): void {
-  let recipients = state.recipients ?? new Map<string, DeliveryEvent | null>();
-  if (event.status === "deferred" && !state.longLived) {
-    recipients = detachKeys(recipients);
-    state.longLived = true;
-  }
-  state.recipients = recipients;
-
-  const known = recipients.has(event.recipient);
-  const recipient = known || !state.longLived ? event.recipient : detach(event.recipient);
+function rememberAttempt(
+  context: PostfixContext,
+  state: MessageState,
+  event: DeliveryEvent,
+  first: boolean,
+): void {
+  const store = context.store;
   if (event.status === "deferred") {
-    recipients.set(recipient, pendingCopy(event, recipient));
-  } else if (event.status !== "other" || !known) {
+    const recipient = first ? detach(event.recipient) : event.recipient;
+    store.defer(state, recipient, pendingAttempt(state, event));
+  } else if (event.status !== "other" && !first) {
     // An address-verification result (`other`) does not end a pending delivery.
-    recipients.set(recipient, null);
+    store.settle(state, event.recipient);
   }
 }
 
-function detachKeys<T>(map: Map<string, T>): Map<string, T> {
-  const copy = new Map<string, T>();
-  for (const [key, value] of map) copy.set(detach(key), value);
-  return copy;
-}
-
-/** A copy of a deferral that keeps no log chunk alive while the recipient is pending. */
-function pendingCopy(event: DeliveryEvent, recipient: string): DeliveryEvent {
+/**
+ * Returns the deferral as a pending attempt with detached strings. Recipients that one
+ * delivery attempt deferred together share the reply, so an attempt equal to one already
+ * pending for this message is shared instead of copied.
+ */
+function pendingAttempt(state: MessageState, event: DeliveryEvent): PendingAttempt {
+  const shared = state.pending?.values().next().value;
+  if (shared !== undefined && isSameAttempt(shared, event)) return shared;
   return {
-    ...event,
-    recipient,
     originalRecipient: detachOrNull(event.originalRecipient),
+    transport: event.transport,
+    remote: event.remote,
     relayHost: detachOrNull(event.relayHost),
     relayIp: detachOrNull(event.relayIp),
+    dsn: detachOrNull(event.dsn),
     response: detachOrNull(event.response),
-    position: { file: event.position.file, line: event.position.line },
   };
 }
 
-// Status words with their own DeliveryStatus. Others, such as `deliverable` and
-// `undeliverable` from address verification, become `other`.
-const STATUS_WORDS: readonly DeliveryStatus[] = ["sent", "deferred", "bounced", "expired"];
-
-/** Returns the status whose word runs from `index` to `end`, without slicing the word. */
-function statusBetween(text: string, index: number, end: number): DeliveryStatus {
-  for (const word of STATUS_WORDS) {
-    if (end - index === word.length && text.startsWith(word, index)) return word;
-  }
-  return "other";
+function isSameAttempt(attempt: PendingAttempt, event: DeliveryEvent): boolean {
+  return (
+    attempt.response === event.response &&
+    attempt.dsn === event.dsn &&
+    attempt.relayIp === event.relayIp &&
+    attempt.relayHost === event.relayHost &&
+    attempt.originalRecipient === event.originalRecipient &&
+    attempt.transport === event.transport &&
+    attempt.remote === event.remote
+  );
 }
 
-/** Reads the fields of a delivery line from `start` (at `to=`); null when truncated. */
+// The status words Postfix writes (3.x `src/global/bounce.c`, `defer.c`, `sent.c`,
+// `verify.c`), by their DeliveryStatus. `deliverable`, `undeliverable` and
+// `undeliverable-but-not-cached` come from address verification (`sendmail -bv`, the
+// `verify` service), so they are no delivery. `SOFTBOUNCE` replaces `bounced` under
+// `soft_bounce = yes`, which keeps the message queued as a deferral does.
+const STATUS_WORDS: readonly (readonly [string, DeliveryStatus])[] = [
+  ["sent", "sent"],
+  ["deferred", "deferred"],
+  ["bounced", "bounced"],
+  ["expired", "expired"],
+  ["deliverable", "other"],
+  ["undeliverable", "other"],
+  ["undeliverable-but-not-cached", "other"],
+  ["SOFTBOUNCE", "deferred"],
+];
+
+/**
+ * Returns the status whose word runs from `index` to `end`, without slicing the word, or
+ * null for a word Postfix does not write (a damaged line).
+ */
+function statusBetween(text: string, index: number, end: number): DeliveryStatus | null {
+  for (const [word, status] of STATUS_WORDS) {
+    if (end - index === word.length && text.startsWith(word, index)) return status;
+  }
+  return null;
+}
+
+/**
+ * Reads the fields of a delivery line from `start` (at `to=`); null when truncated or when
+ * its status word is unknown.
+ */
 function readDelivery(text: string, start: number): DeliveryFields | null {
   const recipientEnd = addressEnd(text, start + 3);
   if (recipientEnd < 0) return null;
@@ -162,8 +194,9 @@ function readField(text: string, index: number, fields: DeliveryFields): number 
 function readStatus(text: string, index: number, fields: DeliveryFields): DeliveryFields | null {
   let end = text.indexOf(" ", index);
   if (end < 0) end = text.length;
-  if (end === index) return null;
-  fields.status = statusBetween(text, index, end);
+  const status = statusBetween(text, index, end);
+  if (status === null) return null;
+  fields.status = status;
 
   if (text.charCodeAt(end + 1) === 40) {
     const close = text.lastIndexOf(")");

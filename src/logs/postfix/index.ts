@@ -11,14 +11,20 @@ import { handlePostsuper, handleQmgr } from "./qmgr.js";
 import { queueIdLength } from "./queue-id.js";
 import { handleSessionReply, handleTls } from "./session.js";
 import { handleQueuedSmtpd, handleUnqueuedPostscreen, handleUnqueuedSmtpd } from "./smtpd.js";
-import { MessageStore } from "./store.js";
+import { MessageStore, type StoreLimits } from "./store.js";
 
-export { MAX_SILENCE_MS } from "./store.js";
+export {
+  MAX_OPEN_MESSAGES,
+  MAX_PENDING_RECIPIENTS,
+  MAX_SILENCE_MS,
+  type StoreLimits,
+} from "./store.js";
 
 /** The Postfix parser, with a view of its correlation state for tests of the memory bound. */
 export interface PostfixParser extends RecordParser {
   /** Number of messages whose state is held. */
   readonly openMessages: number;
+  readonly evictedMessages: number;
 }
 
 /**
@@ -27,9 +33,11 @@ export interface PostfixParser extends RecordParser {
  * queue id and emits `message`, `delivery`, `session-reply`, `reject`, `auth-failure`,
  * `tls` and `lifecycle` events. State lives from a message's first line to its `removed`
  * line, or until its id has been silent for Postfix's default queue lifetime of 5 days.
+ * Past `limits` (default `MAX_OPEN_MESSAGES` and `MAX_PENDING_RECIPIENTS`) the least
+ * recently active messages are evicted and counted in `evictedMessages`.
  */
-export function createPostfixParser(sink: EventSink): PostfixParser {
-  return new PostfixLogParser(sink);
+export function createPostfixParser(sink: EventSink, limits?: StoreLimits): PostfixParser {
+  return new PostfixLogParser(sink, limits);
 }
 
 class PostfixLogParser implements PostfixParser {
@@ -43,12 +51,16 @@ class PostfixLogParser implements PostfixParser {
     start: 0,
   };
 
-  constructor(sink: EventSink) {
-    this.context = { sink, store: new MessageStore() };
+  constructor(sink: EventSink, limits: StoreLimits | undefined) {
+    this.context = { sink, store: new MessageStore(limits) };
   }
 
   get openMessages(): number {
     return this.context.store.size;
+  }
+
+  get evictedMessages(): number {
+    return this.context.store.evicted;
   }
 
   accepts(program: string): boolean {
@@ -94,7 +106,9 @@ class PostfixLogParser implements PostfixParser {
       case "noise":
         return "ignored";
       default:
-        return parseOtherQueued(context, line);
+        // A service Postfix does not have, or a tag damaged on the way (NUL bytes after a
+        // crash): its `to=` lines cannot be told apart from local or remote deliveries.
+        return isIgnoredQueued(line.record.message, line.start) ? "ignored" : "unparsed";
     }
   }
 
@@ -125,12 +139,6 @@ function parseAgentLine(context: PostfixContext, line: QueuedLine): ParseOutcome
   const outcome = handleSessionReply(context, line) ?? handleTls(context, line.record, line.start);
   if (outcome !== null) return outcome;
   return isIgnoredQueued(text, line.start) ? "ignored" : "unparsed";
-}
-
-/** Parses queued lines of services without their own handler, such as custom transports. */
-function parseOtherQueued(context: PostfixContext, line: QueuedLine): ParseOutcome {
-  if (line.record.message.startsWith("to=", line.start)) return handleDelivery(context, line);
-  return isIgnoredQueued(line.record.message, line.start) ? "ignored" : "unparsed";
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -54,15 +54,22 @@ const NOISE_SERVICES = [
   "showq",
   "flush",
   "spawn",
-  "oqmgr",
   "policyd-spf",
+  "postlogd",
+  "postmulti",
+  "postkick",
+  "postlock",
+  "postcat",
 ];
 
 const KINDS = new Map<string, ServiceKind>([
   ["smtpd", "smtpd"],
+  // qmqpd receives mail over QMQP and logs `QID: client=…` as smtpd does.
+  ["qmqpd", "smtpd"],
   ["postscreen", "postscreen"],
   ["qmgr", "qmgr"],
   ["nqmgr", "qmgr"],
+  ["oqmgr", "qmgr"],
   ["cleanup", "cleanup"],
   ["pickup", "pickup"],
   ["bounce", "bounce"],

@@ -3,7 +3,7 @@ import type { ParseOutcome } from "../record.js";
 import { positionOf, type PostfixContext, type QueuedLine } from "./context.js";
 import { addressBetween, addressEnd, detach } from "./fields.js";
 import { isIgnoredQueued } from "./noise.js";
-import type { MessageState } from "./store.js";
+import type { MessageState, PendingAttempt } from "./store.js";
 
 /**
  * Parses the queue manager's lines: `from=<s>, size=N, nrcpt=N (queue active)` each time the
@@ -80,31 +80,29 @@ function announce(context: PostfixContext, line: QueuedLine, state: MessageState
  * it), one event with recipient "" stands for the whole message.
  */
 function expire(context: PostfixContext, line: QueuedLine, state: MessageState): void {
-  const pending: DeliveryEvent[] = [];
-  for (const last of state.recipients?.values() ?? []) {
-    if (last !== null) pending.push(last);
-  }
-  if (pending.length === 0) {
-    context.sink(expiredEvent(line, state, null));
+  const pending = state.pending;
+  if (pending === null) {
+    context.sink(expiredEvent(line, state, "", null));
     return;
   }
-  for (const last of pending) {
-    state.recipients?.set(last.recipient, null);
-    context.sink(expiredEvent(line, state, last));
+  for (const [recipient, last] of [...pending]) {
+    context.store.settle(state, recipient);
+    context.sink(expiredEvent(line, state, recipient, last));
   }
 }
 
 function expiredEvent(
   line: QueuedLine,
   state: MessageState,
-  last: DeliveryEvent | null,
+  recipient: string,
+  last: PendingAttempt | null,
 ): DeliveryEvent {
   return {
     type: "delivery",
     time: line.record.time,
     position: positionOf(line.record),
     message: state.message,
-    recipient: last?.recipient ?? "",
+    recipient,
     originalRecipient: last?.originalRecipient ?? null,
     status: "expired",
     transport: last?.transport ?? null,

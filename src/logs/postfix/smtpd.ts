@@ -29,7 +29,7 @@ export function handleUnqueuedSmtpd(context: PostfixContext, record: LogRecord):
   // Every SMTP session writes these two, so they are checked first.
   if (text.startsWith("connect from ") || text.startsWith("disconnect from ")) return "ignored";
   if (text.startsWith("NOQUEUE: ")) {
-    if (handleReject(context, record, 9) !== null) return "parsed";
+    return handleNoQueue(context, record);
   } else if (text.startsWith("proxy-reject: ")) {
     if (handleReject(context, record, 0) !== null) return "parsed";
   } else if (text.startsWith("warning: ")) {
@@ -43,13 +43,28 @@ export function handleUnqueuedSmtpd(context: PostfixContext, record: LogRecord):
 
 /**
  * Parses the lines of `postscreen` without a queue id: its `NOQUEUE: reject:` lines give
- * events, and its connection tests (`CONNECT`, `PASS NEW`, `DNSBL rank`, `HANGUP`, …) are
- * ignored.
+ * events, and its connection tests (`CONNECT`, `PASS NEW`, `DNSBL rank`, `HANGUP`, …), which
+ * start with an upper-case word, are ignored.
  */
 export function handleUnqueuedPostscreen(context: PostfixContext, record: LogRecord): ParseOutcome {
   const text = record.message;
-  if (text.startsWith("NOQUEUE: ") && handleReject(context, record, 9) !== null) return "parsed";
-  return "ignored";
+  if (text.startsWith("NOQUEUE: ")) return handleNoQueue(context, record);
+  const first = text.charCodeAt(0);
+  const isTestResult = first >= 65 && first <= 90;
+  return isTestResult || text.startsWith("cache ") || isIgnoredUnqueued(text)
+    ? "ignored"
+    : "unparsed";
+}
+
+/**
+ * Parses `NOQUEUE: reject: …` and the other actions of a client that never got a queue id.
+ * A reject that does not have the usual shape is `unparsed`; other actions (`filter:`,
+ * `warn:`, `hold:`) are ignored.
+ */
+function handleNoQueue(context: PostfixContext, record: LogRecord): ParseOutcome {
+  if (handleReject(context, record, 9) !== null) return "parsed";
+  const isReject = REJECT_ACTIONS.some((action) => record.message.startsWith(action, 9));
+  return isReject ? "unparsed" : "ignored";
 }
 
 /** Reads `QID: client=H[ip], sasl_method=PLAIN, sasl_username=alice@example.com`. */

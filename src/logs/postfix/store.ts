@@ -1,4 +1,5 @@
-import type { DeliveryEvent, LoggedMessage } from "../events.js";
+import type { LoggedMessage } from "../events.js";
+import { EvictionPlan, evictionBatch } from "../eviction.js";
 import type { LogRecord } from "../record.js";
 import { detach } from "./fields.js";
 
@@ -8,6 +9,27 @@ import { detach } from "./fields.js";
  * state is dropped and a later line with the same id starts a fresh message.
  */
 export const MAX_SILENCE_MS = 5 * 24 * 60 * 60 * 1000;
+
+/**
+ * Maximum number of open messages before the least recently active are evicted. Measured
+ * with `bench/open-message-cost.mjs` (100,000 messages, Node 20.20, 2-core AMD EPYC): an
+ * open message costs about 680 bytes of heap, so 25,000 take about 17 MB, and with
+ * `MAX_PENDING_RECIPIENTS` the parser keeps at most about 35 MB. That leaves most of a
+ * 250 MB run to Node itself (about 50 MB), the reader, the analysis and the garbage that V8
+ * lets pile up between full collections. On logs of 500,000 and 1,000,000 messages that
+ * never end, whole runs peaked at 254 and 335 MB of RSS (297 and 437 MB with twice these
+ * caps), and at 165 and 178 MB under `node --max-old-space-size=192`.
+ * NOTE: the bound of a whole run holds only when the V8 heap is capped as well.
+ */
+export const MAX_OPEN_MESSAGES = 25_000;
+
+/**
+ * Maximum number of pending (deferred) recipients over all open messages. A pending
+ * recipient costs about 250 bytes when it shares its reply with the other recipients of its
+ * message, because one SMTP transaction deferred them all. With a reply of its own it costs
+ * about 720 bytes (same script), so 25,000 of them take 6 to 18 MB.
+ */
+export const MAX_PENDING_RECIPIENTS = 25_000;
 
 /** How often, in log time, the store looks for silent ids to evict. */
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
@@ -23,6 +45,21 @@ export type MessageOrigin =
   /** Postfix created it itself: `cleanup` came first, or a bounce line named it. */
   | "internal";
 
+/**
+ * The latest deferral of a recipient that is still pending: what an expiry of the message
+ * repeats, because it shows why the mail never got through. Its strings are detached copies,
+ * so that a deferred queue keeps no chunk of the log alive.
+ */
+export interface PendingAttempt {
+  readonly originalRecipient: string | null;
+  readonly transport: string | null;
+  readonly remote: boolean;
+  readonly relayHost: string | null;
+  readonly relayIp: string | null;
+  readonly dsn: string | null;
+  readonly response: string | null;
+}
+
 /** Correlation state of one queued message. */
 export interface MessageState {
   readonly message: LoggedMessage;
@@ -31,23 +68,37 @@ export interface MessageState {
   lastTime: number;
   /** True once the `message` event went out. */
   announced: boolean;
-  /** True once a recipient was deferred, so the state may stay for days. */
-  longLived: boolean;
   /**
-   * Recipients attempted so far, for `firstAttempt` and expiry: the last deferral while the
-   * recipient is still pending, null once its delivery ended (sent, bounced, expired).
+   * Recipients whose latest attempt was deferred, with that attempt; null while none is.
+   * A recipient leaves it when its delivery ends (sent, bounced, expired).
    */
-  recipients: Map<string, DeliveryEvent | null> | null;
+  pending: Map<string, PendingAttempt> | null;
 }
 
+/** Caps of a `MessageStore`. */
+export interface StoreLimits {
+  /** Open messages before the least recently active are evicted. */
+  readonly maxOpenMessages: number;
+  /** Pending recipients over all open messages before messages are evicted. */
+  readonly maxPendingRecipients: number;
+}
+
+const DEFAULT_LIMITS: StoreLimits = {
+  maxOpenMessages: MAX_OPEN_MESSAGES,
+  maxPendingRecipients: MAX_PENDING_RECIPIENTS,
+};
+
 /**
- * Open messages by syslog host and queue id. Memory stays bounded: `drop` forgets a
- * message at `removed`, and ids silent for longer than `MAX_SILENCE_MS` are evicted.
+ * Open messages by syslog host and queue id. Memory stays bounded: `drop` removes a
+ * message at `removed`, ids silent for longer than `MAX_SILENCE_MS` are dropped, and past
+ * the caps of `StoreLimits` the least recently active messages are evicted and counted.
  */
 export class MessageStore {
   private readonly hosts = new Map<string, Map<string, MessageState>>();
   private nextSweep = -Infinity;
   private count = 0;
+  private pendingCount = 0;
+  private evictedCount = 0;
   // Most logs have one host, and consecutive lines often name the same message, so the
   // last host and the last message found are kept at hand.
   private lastHost: string | null = null;
@@ -56,9 +107,16 @@ export class MessageStore {
   private lastIdQueue: Map<string, MessageState> | undefined = undefined;
   private lastState: MessageState | undefined = undefined;
 
+  constructor(private readonly limits: StoreLimits = DEFAULT_LIMITS) {}
+
   /** Number of open messages. */
   get size(): number {
     return this.count;
+  }
+
+  /** Number of messages evicted to keep within the caps, before their end was seen. */
+  get evicted(): number {
+    return this.evictedCount;
   }
 
   /** Returns the open message with this id, or undefined (also when its state went stale). */
@@ -91,10 +149,11 @@ export class MessageStore {
       origin,
       lastTime: record.time,
       announced: false,
-      longLived: false,
-      recipients: null,
+      pending: null,
     };
-    if (!queue.has(id)) this.count += 1;
+    const replaced = queue.get(id);
+    if (replaced === undefined) this.count += 1;
+    else this.pendingCount -= replaced.pending?.size ?? 0;
     queue.set(id, state);
     this.lastId = null;
     return state;
@@ -107,9 +166,35 @@ export class MessageStore {
 
   /** Forgets a message (`removed`, or rejected before it was queued). */
   drop(host: string, id: string): void {
-    if (this.queueOf(host)?.delete(id) === true) this.count -= 1;
+    const queue = this.queueOf(host);
+    const state = queue?.get(id);
+    if (queue !== undefined && state !== undefined) {
+      queue.delete(id);
+      this.count -= 1;
+      this.pendingCount -= state.pending?.size ?? 0;
+    }
     this.lastId = null;
     this.lastState = undefined;
+  }
+
+  /** Returns true when `recipient` of this message has a deferral that is still pending. */
+  isPending(state: MessageState, recipient: string): boolean {
+    return state.pending?.has(recipient) === true;
+  }
+
+  /** Makes `attempt` the pending deferral of `recipient`; the key must be a detached copy. */
+  defer(state: MessageState, recipient: string, attempt: PendingAttempt): void {
+    state.pending ??= new Map();
+    const size = state.pending.size;
+    state.pending.set(recipient, attempt);
+    this.pendingCount += state.pending.size - size;
+  }
+
+  /** Ends the pending deferral of `recipient`, if any. */
+  settle(state: MessageState, recipient: string): void {
+    if (state.pending?.delete(recipient) !== true) return;
+    this.pendingCount -= 1;
+    if (state.pending.size === 0) state.pending = null;
   }
 
   private queueOf(host: string): Map<string, MessageState> | undefined {
@@ -122,24 +207,51 @@ export class MessageStore {
     return queue;
   }
 
-  /** Evicts silent ids, at most once per `SWEEP_INTERVAL_MS` of log time. */
+  /**
+   * Drops silent ids, at most once per `SWEEP_INTERVAL_MS` of log time, and evicts the least
+   * recently active messages while a cap is exceeded. The parser calls it before each line,
+   * so no handler holds a state that this removes.
+   */
   sweep(time: number): void {
+    const { maxOpenMessages, maxPendingRecipients } = this.limits;
+    while (this.count > maxOpenMessages || this.pendingCount > maxPendingRecipients) {
+      if (this.count === 0) break;
+      this.evictLeastActive(evictionBatch(maxOpenMessages));
+    }
     // A log that steps back by more than an interval (another host's file) sweeps again.
     if (time < this.nextSweep && time >= this.nextSweep - SWEEP_INTERVAL_MS) return;
     this.nextSweep = time + SWEEP_INTERVAL_MS;
     const oldest = time - MAX_SILENCE_MS;
+    this.removeWhere((state) => state.lastTime < oldest);
+  }
+
+  private evictLeastActive(batch: number): void {
+    const times = new Float64Array(this.count);
+    let index = 0;
+    for (const queue of this.hosts.values()) {
+      for (const state of queue.values()) times[index++] = state.lastTime;
+    }
+    const plan = new EvictionPlan(times, batch);
+    this.evictedCount += this.removeWhere((state) => plan.evicts(state.lastTime));
+  }
+
+  // Removes the states that `test` selects and returns how many went.
+  private removeWhere(test: (state: MessageState) => boolean): number {
+    let removed = 0;
     for (const [host, queue] of this.hosts) {
       for (const [id, state] of queue) {
-        if (state.lastTime < oldest) {
-          queue.delete(id);
-          this.count -= 1;
-        }
+        if (!test(state)) continue;
+        queue.delete(id);
+        this.pendingCount -= state.pending?.size ?? 0;
+        removed += 1;
       }
       if (queue.size === 0) this.hosts.delete(host);
     }
+    this.count -= removed;
     this.lastHost = null;
     this.lastId = null;
     this.lastState = undefined;
+    return removed;
   }
 }
 

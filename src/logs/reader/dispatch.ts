@@ -39,6 +39,16 @@ export class ParserDispatcher {
     return outcome;
   }
 
+  /**
+   * Messages that the parsers evicted to bound their memory before the messages' last
+   * lines, summed over the parsers.
+   */
+  evictedMessages(): number {
+    let evicted = 0;
+    for (const parser of this.parsers) evicted += parser.evictedMessages ?? 0;
+    return evicted;
+  }
+
   /** Calls `finish()` on every parser, in order. */
   finish(): void {
     for (const parser of this.parsers) parser.finish();

@@ -1,7 +1,7 @@
 /** Default maximum length of one line, in bytes; longer lines are truncated and counted. */
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
 
-/** Receives each line without its `\n` (and one trailing `\r`), with its 1-based number. */
+/** Receives each line without its line break, with its 1-based number. */
 export type LineHandler = (text: string, lineNumber: number) => void;
 
 // `Buffer#latin1Slice` is what `toString("latin1", …)` calls after checking its arguments
@@ -23,7 +23,9 @@ const NUL = 0;
 /**
  * Splits a byte stream into lines on `\n` only. A lone `\r` inside a line is kept, because
  * real logs carry raw CRs inside records (multi-line SMTP replies); one `\r` right before the
- * `\n` is dropped for CRLF files. A final line without `\n` is still a line.
+ * `\n` is dropped for CRLF files. A final line without `\n` is still a line. A stream whose
+ * first chunk has no `\n` but a `\r` followed by another byte has old Mac line ends (CR
+ * only), and is split on `\r` instead, so that it does not read as one overlong line.
  *
  * Lines are decoded as latin1: every byte becomes the char with the same code, so decoding
  * never throws and never changes the length, and byte-oriented matching (ASCII keywords,
@@ -40,6 +42,8 @@ export class LineSplitter {
   overlongLines = 0;
   /** Lines that contain at least one NUL byte. */
   nulLines = 0;
+  /** True once the stream was found to end its lines with a lone `\r`. */
+  crLineEnds = false;
 
   // The start of a line that has not ended yet: views into earlier chunks, at most
   // `maxLineBytes + 1` bytes of them, the full length seen so far, and whether it had a NUL.
@@ -47,6 +51,8 @@ export class LineSplitter {
   private pendingKept = 0;
   private pendingLength = 0;
   private pendingNul = false;
+  private separator = LF;
+  private decided = false;
 
   constructor(
     private readonly onLine: LineHandler,
@@ -57,6 +63,8 @@ export class LineSplitter {
 
   /** Splits one chunk; the chunk must not be modified afterwards (a partial line keeps a view). */
   push(chunk: Buffer): void {
+    if (!this.decided) this.chooseSeparator(chunk);
+    const separator = this.separator;
     const length = chunk.length;
     let start = 0;
     // Position of the next NUL at or after `start`, or `length`: one search per chunk when
@@ -64,7 +72,7 @@ export class LineSplitter {
     let nextNul = indexOrEnd(chunk.indexOf(NUL), length);
 
     if (this.pendingLength > 0) {
-      const end = chunk.indexOf(LF);
+      const end = chunk.indexOf(separator);
       const stop = end < 0 ? length : end;
       this.keep(chunk, 0, stop, nextNul < stop);
       if (end < 0) return;
@@ -74,7 +82,7 @@ export class LineSplitter {
     }
 
     while (start < length) {
-      const end = chunk.indexOf(LF, start);
+      const end = chunk.indexOf(separator, start);
       if (end < 0) break;
       let hasNul = false;
       if (nextNul < end) {
@@ -87,7 +95,19 @@ export class LineSplitter {
     if (start < length) this.keep(chunk, start, length, nextNul < length);
   }
 
-  /** Delivers the last line when the input did not end with `\n`. */
+  // Decides once, on the first chunk that has bytes, which byte ends lines.
+  private chooseSeparator(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    this.decided = true;
+    if (chunk.indexOf(LF) >= 0) return;
+    const cr = chunk.indexOf(CR);
+    if (cr >= 0 && cr < chunk.length - 1) {
+      this.separator = CR;
+      this.crLineEnds = true;
+    }
+  }
+
+  /** Delivers the last line when the input did not end with its line break. */
   end(): void {
     if (this.pendingLength > 0) this.emitPending();
   }

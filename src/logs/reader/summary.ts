@@ -68,6 +68,11 @@ export interface ReadTotals {
   readonly overlong: number;
   /** Lines with NUL bytes. */
   readonly nul: number;
+  /**
+   * Messages whose correlation state a parser evicted early to bound memory (too many open
+   * at once); their later lines were correlated without their earlier ones.
+   */
+  readonly evictedMessages: number;
 }
 
 /** The result of `readLogs`. */

@@ -1,8 +1,8 @@
-import type { DeliveryEvent, EventSink, LoggedMessage } from "../events.js";
-import { MessageTable, tableKey, type TableEntry } from "../exim/message-table.js";
+import type { EventSink, LoggedMessage } from "../events.js";
+import { MessageTable, tableKey } from "../exim/message-table.js";
 import { isLoopbackIp } from "../exim/loopback.js";
 import type { LogRecord, ParseOutcome, RecordParser } from "../record.js";
-import { deliveryStatus, isRemoteDelivery } from "./delivery.js";
+import { deliveryStatus } from "./delivery.js";
 import {
   parseControllingAddress,
   parseRelay,
@@ -11,6 +11,7 @@ import {
   withoutAngles,
   type Fields,
 } from "./fields.js";
+import { deliveryEvent, newMessage, positionOf, type QueuedMessage } from "./message.js";
 import { queueIdLength } from "./queue-id.js";
 import { readSessionLine } from "./server-lines.js";
 
@@ -20,32 +21,39 @@ import { readSessionLine } from "./server-lines.js";
  * through its `to=` lines, links the submission program's copy of a locally submitted message
  * to the daemon's copy, and reports rejects, AUTH failures, STARTTLS results and daemon starts.
  */
-export function createSendmailParser(sink: EventSink): RecordParser {
-  return new SendmailParser(sink);
+export function createSendmailParser(sink: EventSink, maxOpenMessages?: number): SendmailParser {
+  return new SendmailLogParser(sink, maxOpenMessages);
+}
+
+/** The Sendmail parser, with a view of its correlation state for tests of the memory bound. */
+export interface SendmailParser extends RecordParser {
+  /** Number of messages whose state is held. */
+  readonly openMessages: number;
+  readonly evictedMessages: number;
 }
 
 // Syslog tags of Sendmail: `sendmail`, `sm-mta`, `sm-msp-queue`, and tags taken from process
 // titles such as `sm-acceptingconnections`. `sm-notify` belongs to NFS and is left out.
 const SENDMAIL_PROGRAMS = ["sendmail", "sm-mta", "sm-msp", "sm-accepting"];
 
-interface QueuedMessage extends TableEntry {
-  readonly message: LoggedMessage;
-  /** True once the `message` event went out. */
-  announced: boolean;
-  /** True for the submission program's copy (`from=` with `relay=user@localhost`). */
-  submission: boolean;
-  /** True when the daemon's copy of this submission was found, so this one is not reported. */
-  handedOver: boolean;
-  attempted: Set<string> | null;
-}
-
-class SendmailParser implements RecordParser {
+class SendmailLogParser implements SendmailParser {
   private readonly messages: MessageTable<QueuedMessage>;
   /** Submission copies by host and Message-ID, waiting for the daemon's copy. */
   private readonly submissions = new Map<string, QueuedMessage>();
 
-  constructor(private readonly sink: EventSink) {
-    this.messages = new MessageTable((state) => this.forget(state));
+  constructor(
+    private readonly sink: EventSink,
+    maxOpenMessages: number | undefined,
+  ) {
+    this.messages = new MessageTable((state) => this.forget(state), maxOpenMessages);
+  }
+
+  get openMessages(): number {
+    return this.messages.size;
+  }
+
+  get evictedMessages(): number {
+    return this.messages.evicted;
   }
 
   accepts(program: string): boolean {
@@ -226,42 +234,12 @@ class SendmailParser implements RecordParser {
       announced: false,
       submission: false,
       handedOver: false,
-      attempted: null,
+      deferred: null,
       lastSeen: record.time,
     };
     this.messages.set(key, state);
     return state;
   }
-}
-
-function deliveryEvent(
-  record: LogRecord,
-  state: QueuedMessage,
-  fields: Fields,
-  recipient: string,
-  status: DeliveryEvent["status"],
-  relay: ReturnType<typeof parseRelay> | null,
-): DeliveryEvent {
-  state.attempted ??= new Set();
-  const known = state.attempted.size;
-  const firstAttempt = state.attempted.add(recipient).size !== known;
-  const mailer = fields.get("mailer");
-  return {
-    type: "delivery",
-    time: record.time,
-    position: positionOf(record),
-    message: state.message,
-    recipient,
-    originalRecipient: null,
-    status,
-    transport: mailer ?? null,
-    remote: isRemoteDelivery(mailer, relay),
-    relayHost: relay?.host ?? null,
-    relayIp: relay?.ip ?? null,
-    dsn: fields.get("dsn") ?? null,
-    response: fields.get("stat") ?? null,
-    firstAttempt,
-  };
 }
 
 // `DSN:` (8.12 and later), `return to sender:` and `postmaster notify:` after a second id.
@@ -285,34 +263,4 @@ function integerOrNull(value: string | undefined): number | null {
   if (value === undefined) return null;
   const parsed = Number(value);
   return Number.isInteger(parsed) && parsed >= 0 ? parsed : null;
-}
-
-function newMessage(record: LogRecord, id: string): LoggedMessage {
-  return {
-    mta: "sendmail",
-    host: record.host,
-    id,
-    firstTime: record.time,
-    firstPosition: positionOf(record),
-    sender: null,
-    messageId: null,
-    sizeBytes: null,
-    recipientCount: null,
-    subject: null,
-    clientIp: null,
-    clientHost: null,
-    helo: null,
-    saslUsername: null,
-    localUser: null,
-    uid: null,
-    workingDirectory: null,
-    command: null,
-    script: null,
-    service: null,
-    isBounce: false,
-  };
-}
-
-function positionOf(record: LogRecord): DeliveryEvent["position"] {
-  return { file: record.file, line: record.line };
 }

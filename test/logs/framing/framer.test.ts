@@ -52,7 +52,10 @@ describe("classic syslog", () => {
   });
 
   it("reads two-digit and unpadded days", () => {
-    expect(frameOne("Mar 14 09:15:02 mx1 postfix/qmgr[1]: x").time).toBe(at(2024, 2, 14, 9, 15, 2));
+    // The year is given: a first line after the file's mtime would be put in the year before.
+    expect(frameOne("Mar 14 09:15:02 mx1 postfix/qmgr[1]: x", 2024).time).toBe(
+      at(2024, 2, 14, 9, 15, 2),
+    );
     expect(frameOne("Mar 4 09:15:02 mx1 postfix/qmgr[1]: x").time).toBe(at(2024, 2, 4, 9, 15, 2));
   });
 
@@ -412,5 +415,91 @@ describe("other lines", () => {
     ]) {
       expect(frameWith(framer(), line).outcome, line).toBe("unrecognised");
     }
+  });
+});
+
+describe("year inference against the mtime's date", () => {
+  // The file was last written on 4 December 2026 at 12:00 UTC.
+  const DECEMBER_4 = Date.UTC(2026, 11, 4, 12, 0, 0);
+
+  function timeOf(text: string, referenceMs: number, zone = UTC): number | undefined {
+    const target = new LineFramer({ timeZone: zone });
+    target.startFile("mail.log", referenceMs, false);
+    return frameWith(target, text).records[0]?.time;
+  }
+
+  it("puts a later day of the mtime's month in the year before", () => {
+    expect(timeOf("Dec  5 10:00:01 mx1 postfix/smtpd[1]: x", DECEMBER_4)).toBe(
+      at(2025, 11, 5, 10, 0, 1),
+    );
+  });
+
+  it("keeps the mtime's day and earlier days in its year", () => {
+    expect(timeOf("Dec  4 11:59:00 mx1 postfix/smtpd[1]: x", DECEMBER_4)).toBe(
+      at(2026, 11, 4, 11, 59, 0),
+    );
+    expect(timeOf("Dec  1 08:00:00 mx1 postfix/smtpd[1]: x", DECEMBER_4)).toBe(
+      at(2026, 11, 1, 8, 0, 0),
+    );
+  });
+
+  // A log written in another zone than the one it is read in can seem hours late.
+  it("allows a line hours after the mtime", () => {
+    expect(timeOf("Dec  4 23:30:00 mx1 postfix/smtpd[1]: x", DECEMBER_4)).toBe(
+      at(2026, 11, 4, 23, 30, 0),
+    );
+  });
+
+  it("puts New Year's Day after a late December 31 mtime in the next year", () => {
+    const lateDecember = Date.UTC(2026, 11, 31, 22, 0, 0);
+    expect(timeOf("Jan  1 01:00:00 mx1 postfix/smtpd[1]: x", lateDecember)).toBe(
+      at(2027, 0, 1, 1, 0, 0),
+    );
+  });
+});
+
+describe("impossible dates", () => {
+  it("moves Feb 29 to the leap year next to the given one", () => {
+    expect(frameOne("Feb 29 10:00:00 mx1 postfix/smtpd[1]: x", 2025).time).toBe(
+      at(2024, 1, 29, 10, 0, 0),
+    );
+    expect(frameOne("Feb 29 10:00:00 mx1 postfix/smtpd[1]: x", 2027).time).toBe(
+      at(2028, 1, 29, 10, 0, 0),
+    );
+  });
+
+  it("keeps Feb 29 in a leap year", () => {
+    expect(frameOne("Feb 29 10:00:00 mx1 postfix/smtpd[1]: x", 2024).time).toBe(
+      at(2024, 1, 29, 10, 0, 0),
+    );
+  });
+
+  it("counts a date that fits no nearby year as unrecognised", () => {
+    const lines = [
+      "Feb 29 10:00:00 mx1 postfix/smtpd[1]: neither 2025 nor 2027 is a leap year",
+      "Feb 30 10:00:00 mx1 postfix/smtpd[1]: x",
+      "Apr 31 10:00:00 mx1 postfix/smtpd[1]: x",
+    ];
+    for (const line of lines) {
+      const { outcome, records } = frameWith(framer(2026), line);
+      expect(outcome, line).toBe("unrecognised");
+      expect(records, line).toEqual([]);
+    }
+  });
+});
+
+describe("NUL bytes before a line", () => {
+  it("frames the line after a run of NULs", () => {
+    const record = frameOne(
+      "\u0000".repeat(4096) +
+        "Mar  4 09:15:02 mx1 postfix/smtp[2213]: 4B7E21C0A3: to=<a@example.net>",
+    );
+    expect(record.time).toBe(at(2024, 2, 4, 9, 15, 2));
+    expect(record.program).toBe("postfix/smtp");
+    expect(record.message).toBe("4B7E21C0A3: to=<a@example.net>");
+  });
+
+  it("counts NULs before junk as unrecognised", () => {
+    expect(frameWith(framer(), "\u0000\u0000junk").outcome).toBe("unrecognised");
   });
 });

@@ -13,6 +13,14 @@ describe("YearTracker", () => {
     expect(new YearTracker(null, MARCH_2024).yearFor(10)).toBe(2023);
   });
 
+  it("puts a first line days after the reference in the year before", () => {
+    expect(new YearTracker(null, MARCH_2024).yearFor(2, 14, 9 * 3600)).toBe(2023);
+  });
+
+  it("allows a first line hours after the reference", () => {
+    expect(new YearTracker(null, MARCH_2024).yearFor(2, 10, 9 * 3600)).toBe(2024);
+  });
+
   it("rolls over from December to January", () => {
     const years = new YearTracker(null, MARCH_2024);
     expect(years.yearFor(11)).toBe(2023);

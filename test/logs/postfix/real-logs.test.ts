@@ -39,6 +39,15 @@ const FILES = [
 const MAX_UNPARSED_SHARE = 0.005;
 
 /**
+ * Unparsed records a file has on purpose. The Python-Dashboard fixture was edited by hand:
+ * two of its delivery lines say `status=failed`, a word Postfix never writes, and a status
+ * the parser does not know makes the line unparsed.
+ */
+const KNOWN_UNPARSED: Record<string, number> = {
+  "Python-Dashboard-for-Postfix-Logs/maillog": 2,
+};
+
+/**
  * Delivery and reject counts that the corpus provenance notes give for the real server
  * logs (counted there with grep over `status=` and `NOQUEUE: reject`). mailog2 has 15
  * `status=sent`, but one of them is in a delivery line hard-wrapped over three lines,
@@ -116,9 +125,10 @@ describe.skipIf(root === null)("real Postfix logs", () => {
 
   it.each(
     logs.map(({ file, log, records }) => [file, log.outcomes.unparsed, records, log] as const),
-  )("%s: %i of %i Postfix records unparsed", (_file, unparsed, records, log) => {
+  )("%s: %i of %i Postfix records unparsed", (file, unparsed, records, log) => {
+    const allowed = Math.max(Math.ceil(records * MAX_UNPARSED_SHARE), KNOWN_UNPARSED[file] ?? 0);
     expect(records).toBeGreaterThan(0);
-    expect(unparsed).toBeLessThanOrEqual(Math.ceil(records * MAX_UNPARSED_SHARE));
+    expect(unparsed).toBeLessThanOrEqual(allowed);
     expect(log.outcomes.parsed + log.outcomes.ignored).toBeGreaterThan(0);
   });
 

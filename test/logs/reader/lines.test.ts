@@ -53,6 +53,20 @@ describe("LineSplitter", () => {
     ]);
   });
 
+  it("splits a stream with CR-only line ends on CR", () => {
+    const result = split("Mar  4 09:15:02 a\rMar  4 09:15:03 b\r\rlast", [20]);
+    expect(result.lines).toEqual(["Mar  4 09:15:02 a", "Mar  4 09:15:03 b", "", "last"]);
+    expect(result.numbers).toEqual([1, 2, 3, 4]);
+  });
+
+  it("decides on LF when the first chunk has one", () => {
+    expect(split("a\rb\nc\rd\n").lines).toEqual(["a\rb", "c\rd"]);
+  });
+
+  it("keeps CRLF split across chunks", () => {
+    expect(split("a\r\nb\r\n", [2]).lines).toEqual(["a", "b"]);
+  });
+
   it("decodes every byte as latin1", () => {
     const bytes = Buffer.from([0x61, 0xc3, 0xa9, 0xff, 0x80, 0x0a]);
     expect(split(bytes).lines).toEqual(["a\u00c3\u00a9\u00ff\u0080"]);

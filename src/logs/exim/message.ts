@@ -1,0 +1,127 @@
+/**
+ * The correlation state of one Exim message id, and the events built from it.
+ */
+
+import type {
+  DeliveryEvent,
+  DeliveryStatus,
+  LinePosition,
+  LoggedMessage,
+  TlsEvent,
+} from "../events.js";
+import { detach } from "../postfix/fields.js";
+import type { LogRecord } from "../record.js";
+import type { DeliveryFields } from "./delivery.js";
+import { isLoopbackIp } from "./loopback.js";
+import type { TableEntry } from "./message-table.js";
+
+/** The state of one message id. */
+export interface MessageState extends TableEntry {
+  readonly message: LoggedMessage;
+  /**
+   * Recipients whose latest attempt was deferred (detached copies), so that their retries
+   * are no first attempts; null while none is.
+   */
+  deferred: Set<string> | null;
+}
+
+/** Builds the `delivery` event of one recipient and notes the attempt in `state`. */
+export function deliveryEvent(
+  record: LogRecord,
+  position: LinePosition,
+  state: MessageState,
+  fields: DeliveryFields,
+  status: DeliveryStatus,
+): DeliveryEvent {
+  const firstAttempt = noteAttempt(state, fields.recipient, status);
+  return {
+    type: "delivery",
+    time: record.time,
+    position,
+    message: state.message,
+    recipient: fields.recipient,
+    originalRecipient: fields.originalRecipient,
+    status,
+    transport: fields.transport,
+    remote: isRemote(fields),
+    relayHost: fields.relayHost,
+    relayIp: fields.relayIp,
+    dsn: null,
+    response: fields.errorText ?? fields.confirmation,
+    firstAttempt,
+  };
+}
+
+/**
+ * Keeps a deferred recipient until its delivery ends, and returns true when this is the
+ * first attempt the log shows. Only deferred recipients are kept, so a message whose
+ * recipients were all delivered keeps no per-recipient state.
+ * NOTE: a second final line for an address already delivered (Exim writes none for one
+ * message) would count as a first attempt again.
+ */
+function noteAttempt(state: MessageState, recipient: string, status: DeliveryStatus): boolean {
+  const first = state.deferred?.has(recipient) !== true;
+  if (status === "deferred") {
+    if (first) (state.deferred ??= new Set()).add(detach(recipient));
+  } else if (status !== "other" && !first) {
+    state.deferred?.delete(recipient);
+    if (state.deferred?.size === 0) state.deferred = null;
+  }
+  return first;
+}
+
+// A named host decides: loopback hosts are content filters or a local LMTP server. Without a
+// host, an SMTP transport means the attempt was meant for another server.
+function isRemote(fields: DeliveryFields): boolean {
+  if (fields.relayIp !== null) return !isLoopbackIp(fields.relayIp);
+  return fields.transport !== null && fields.transport.includes("smtp");
+}
+
+/** Builds the outbound `tls` event of a delivery line with `X=`. */
+export function tlsEvent(
+  record: LogRecord,
+  position: LinePosition,
+  fields: DeliveryFields,
+): TlsEvent {
+  return {
+    type: "tls",
+    time: record.time,
+    position,
+    direction: "outbound",
+    peerHost: fields.relayHost,
+    peerIp: fields.relayIp,
+    protocol: fields.tlsProtocol,
+  };
+}
+
+/** Creates the message of an id first named by `record`. */
+export function newMessage(record: LogRecord, id: string): LoggedMessage {
+  return {
+    mta: "exim",
+    host: record.host,
+    id,
+    firstTime: record.time,
+    firstPosition: positionOf(record),
+    sender: null,
+    messageId: null,
+    sizeBytes: null,
+    recipientCount: null,
+    subject: null,
+    clientIp: null,
+    clientHost: null,
+    helo: null,
+    saslUsername: null,
+    localUser: null,
+    uid: null,
+    workingDirectory: null,
+    command: null,
+    script: null,
+    service: null,
+    isBounce: false,
+  };
+}
+
+/** Returns the file and line of a record, as events carry them. */
+export function positionOf(record: LogRecord): LinePosition {
+  return { file: record.file, line: record.line };
+}

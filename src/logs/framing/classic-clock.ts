@@ -1,0 +1,74 @@
+import type { TimeZone } from "../../time/zone.js";
+import { YearTracker } from "./year.js";
+
+// The most days each month (0–11) can have; February's 29 is checked against the year.
+const MAX_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Turns the fields of classic syslog stamps (`Mar  4 09:15:02`), which carry no year, into
+ * instants: the year from a `YearTracker`, the wall-clock time through the log's zone.
+ * Consecutive lines usually share a stamp, so the last stamp and its instant are kept, and
+ * a match skips the year and zone arithmetic.
+ */
+export class ClassicClock {
+  private years: YearTracker;
+  private lastKey = -1;
+  private lastTime = 0;
+
+  /**
+   * @param timeZone zone of the naive stamps.
+   * @param fixedYear year of the first line (`--year`), or null to infer it.
+   */
+  constructor(
+    private readonly timeZone: TimeZone,
+    private readonly fixedYear: number | null,
+  ) {
+    this.years = this.newYearTracker(Date.now());
+  }
+
+  /** Starts a new file set whose last line was written at `referenceMs` (its mtime, or now). */
+  restart(referenceMs: number): void {
+    this.years = this.newYearTracker(referenceMs);
+    this.lastKey = -1;
+  }
+
+  /** Takes the year and month (0–11) of a dated line, so that classic stamps continue from it. */
+  observe(year: number, month: number): void {
+    this.years.observe(year, month);
+  }
+
+  /**
+   * Returns the instant of a stamp (month 0–11), or NaN for a date that no year has (`Apr 31`)
+   * and for `Feb 29` when neither the guessed year nor the year before or after it is a
+   * leap year.
+   */
+  timeOf(month: number, day: number, hour: number, minute: number, second: number): number {
+    const key = ((month * 32 + day) * 24 + hour) * 3600 + minute * 60 + second;
+    if (key === this.lastKey) return this.lastTime;
+    if (day > (MAX_DAYS[month] ?? 31)) return NaN;
+
+    const secondOfDay = (hour * 60 + minute) * 60 + second;
+    let year = this.years.yearFor(month, day, secondOfDay);
+    if (month === 1 && day === 29 && !isLeapYear(year)) {
+      // A log with Feb 29 was written in a leap year, so the guess was off by one.
+      if (isLeapYear(year - 1)) year -= 1;
+      else if (isLeapYear(year + 1)) year += 1;
+      else return NaN;
+    }
+    const time = this.timeZone.toEpoch(year, month, day, hour, minute, second, 0);
+    this.lastKey = key;
+    this.lastTime = time;
+    return time;
+  }
+
+  // The tracker compares wall-clock times, so the reference is shifted by the zone's offset
+  // and its UTC fields read as the local date and time.
+  private newYearTracker(referenceMs: number): YearTracker {
+    const offsetMinutes = this.timeZone.offsetMinutesAt(referenceMs);
+    return new YearTracker(this.fixedYear, referenceMs + offsetMinutes * 60_000);
+  }
+}
+
+function isLeapYear(year: number): boolean {
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+}

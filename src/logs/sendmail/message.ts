@@ -1,0 +1,105 @@
+/**
+ * The correlation state of one Sendmail queue id, and the events built from it.
+ */
+
+import type { DeliveryEvent, DeliveryStatus, LoggedMessage } from "../events.js";
+import type { TableEntry } from "../exim/message-table.js";
+import { detach } from "../postfix/fields.js";
+import type { LogRecord } from "../record.js";
+import { isRemoteDelivery } from "./delivery.js";
+import type { Fields, parseRelay } from "./fields.js";
+
+/** The state of one queue id. */
+export interface QueuedMessage extends TableEntry {
+  readonly message: LoggedMessage;
+  /** True once the `message` event went out. */
+  announced: boolean;
+  /** True for the submission program's copy (`from=` with `relay=user@localhost`). */
+  submission: boolean;
+  /** True when the daemon's copy of this submission was found, so this one is not reported. */
+  handedOver: boolean;
+  /**
+   * Recipients whose latest attempt was deferred (detached copies), so that their retries
+   * are no first attempts; null while none is.
+   */
+  deferred: Set<string> | null;
+}
+
+/** Builds the `delivery` event of one recipient and notes the attempt in `state`. */
+export function deliveryEvent(
+  record: LogRecord,
+  state: QueuedMessage,
+  fields: Fields,
+  recipient: string,
+  status: DeliveryStatus,
+  relay: ReturnType<typeof parseRelay> | null,
+): DeliveryEvent {
+  const firstAttempt = noteAttempt(state, recipient, status);
+  const mailer = fields.get("mailer");
+  return {
+    type: "delivery",
+    time: record.time,
+    position: positionOf(record),
+    message: state.message,
+    recipient,
+    originalRecipient: null,
+    status,
+    transport: mailer ?? null,
+    remote: isRemoteDelivery(mailer, relay),
+    relayHost: relay?.host ?? null,
+    relayIp: relay?.ip ?? null,
+    dsn: fields.get("dsn") ?? null,
+    response: fields.get("stat") ?? null,
+    firstAttempt,
+  };
+}
+
+/**
+ * Keeps a deferred recipient until its delivery ends, and returns true when this is the
+ * first attempt the log shows. Only deferred recipients are kept, so a message whose
+ * recipients were all delivered keeps no per-recipient state.
+ * NOTE: a second final line for an address already delivered would count as a first
+ * attempt again.
+ */
+function noteAttempt(state: QueuedMessage, recipient: string, status: DeliveryStatus): boolean {
+  const first = state.deferred?.has(recipient) !== true;
+  if (status === "deferred") {
+    if (first) (state.deferred ??= new Set()).add(detach(recipient));
+  } else if (!first) {
+    state.deferred?.delete(recipient);
+    if (state.deferred?.size === 0) state.deferred = null;
+  }
+  return first;
+}
+
+/** Creates the message of an id first named by `record`. */
+export function newMessage(record: LogRecord, id: string): LoggedMessage {
+  return {
+    mta: "sendmail",
+    host: record.host,
+    id,
+    firstTime: record.time,
+    firstPosition: positionOf(record),
+    sender: null,
+    messageId: null,
+    sizeBytes: null,
+    recipientCount: null,
+    subject: null,
+    clientIp: null,
+    clientHost: null,
+    helo: null,
+    saslUsername: null,
+    localUser: null,
+    uid: null,
+    workingDirectory: null,
+    command: null,
+    script: null,
+    service: null,
+    isBounce: false,
+  };
+}
+
+/** Returns the file and line of a record, as events carry them. */
+export function positionOf(record: LogRecord): DeliveryEvent["position"] {
+  return { file: record.file, line: record.line };
+}
