@@ -138,7 +138,8 @@ export function parseMonitorConfig(value: unknown, source: string): MonitorConfi
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const path = issue.path.length === 0 ? "(top level)" : issue.path.join(".");
-    return `  ${path}: ${issue.message}`;
+    const missing = issue.code === "invalid_type" && issue.message.endsWith("received undefined");
+    return `  ${path}: ${missing ? `missing (expected ${issue.expected})` : issue.message}`;
   });
   throw new MonitorConfigError(`invalid monitor configuration ${source}:\n${problems.join("\n")}`);
 }

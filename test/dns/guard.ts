@@ -67,12 +67,16 @@ export function forbidRealNetwork(): void {
     );
     const connect = net.connect;
     spies.push(
-      vi.spyOn(net, "connect").mockImplementation(((options: net.NetConnectOpts) => {
+      vi.spyOn(net, "connect").mockImplementation(((
+        options: net.NetConnectOpts,
+        listener?: () => void,
+      ) => {
         const host = (options as net.TcpNetConnectOpts).host;
         if (host !== undefined && !LOOPBACK.has(host)) {
           throw new Error(`test tried to connect to ${host}`);
         }
-        return connect(options);
+        // The connect listener is passed on: clients such as nodemailer wait for it.
+        return listener === undefined ? connect(options) : connect(options, listener);
       }) as typeof net.connect),
     );
   });

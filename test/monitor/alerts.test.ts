@@ -1,0 +1,148 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { SMTPServer } from "smtp-server";
+import {
+  AlertDispatcher,
+  createMonitorLogger,
+  emailSender,
+  RETRY_DELAYS_MINUTES,
+  webhookSender,
+  type AlertSender,
+} from "../../src/monitor/index.js";
+import { blockKey, HistoryStore } from "../../src/store/index.js";
+import { forbidRealNetwork } from "../dns/guard.js";
+import { FakeClock } from "../helpers/clock.js";
+import { schemaValidator } from "../helpers/schema.js";
+import { PassThrough } from "node:stream";
+import { startWebhookReceiver, type WebhookReceiver } from "./webhook.js";
+
+forbidRealNetwork();
+
+const validate = schemaValidator("alert.schema.json");
+const START = Date.parse("2024-03-01T00:00:00Z");
+
+let receiver: WebhookReceiver | null = null;
+let mailServer: SMTPServer | null = null;
+afterEach(async () => {
+  await receiver?.close();
+  await new Promise<void>((resolve) =>
+    mailServer === null ? resolve() : mailServer.close(() => resolve()),
+  );
+  receiver = null;
+  mailServer = null;
+});
+
+function blockSeen(store: HistoryStore, channels: string[], at = START): void {
+  store.states.observe(
+    {
+      key: blockKey("gmail", "192.0.2.1"),
+      kind: "block",
+      subject: "gmail 192.0.2.1",
+      value: "blocked",
+      at,
+      runId: null,
+      evidence: { source: "test" },
+    },
+    channels,
+  );
+}
+
+function dispatcher(store: HistoryStore, clock: FakeClock, senders: AlertSender[]) {
+  return new AlertDispatcher(store, senders, clock, createMonitorLogger(new PassThrough(), clock));
+}
+
+async function startMailServer(messages: string[]): Promise<number> {
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS", "AUTH"],
+    logger: false,
+    onData(stream, _session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      stream.on("end", () => {
+        messages.push(Buffer.concat(chunks).toString());
+        callback();
+      });
+    },
+  });
+  mailServer = server;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return (server.server.address() as { port: number }).port;
+}
+
+describe("AlertDispatcher", () => {
+  it("posts a valid payload to the webhook", async () => {
+    receiver = await startWebhookReceiver();
+    const store = HistoryStore.open(":memory:");
+    const clock = new FakeClock(START);
+    blockSeen(store, ["webhook"]);
+    const sent = await dispatcher(store, clock, [
+      webhookSender({ url: receiver.url, headers: { "x-token": "t" }, timeoutMs: 5_000 }),
+    ]).dispatch();
+    expect(sent).toBe(1);
+    const body = receiver.alerts[0]?.body;
+    expect(validate(body)).toEqual([]);
+    expect(body?.["summary"]).toBe("Block seen: gmail 192.0.2.1 is blocked.");
+    expect(receiver.alerts[0]?.idempotencyKey).toBe(body?.["alertKey"]);
+    expect(store.alerts.all()[0]?.status).toBe("sent");
+    store.close();
+  });
+
+  it("sends the alert by e-mail", async () => {
+    const messages: string[] = [];
+    const port = await startMailServer(messages);
+    const store = HistoryStore.open(":memory:");
+    const clock = new FakeClock(START);
+    blockSeen(store, ["email"]);
+    const sender = emailSender(
+      {
+        host: "127.0.0.1",
+        port,
+        secure: false,
+        from: "delist@example.com",
+        to: ["ops@example.com"],
+      },
+      {},
+    );
+    expect(await dispatcher(store, clock, [sender]).dispatch()).toBe(1);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toContain("Subject: [delist] Block seen: gmail 192.0.2.1 is blocked.");
+    expect(messages[0]).toContain("X-Delist-Alert-Key: delist-change-1-");
+    expect(messages[0]).toContain("State:    block:gmail:192.0.2.1 (new) -> blocked");
+    store.close();
+  });
+
+  it("backs off, then gives up", async () => {
+    const store = HistoryStore.open(":memory:");
+    const clock = new FakeClock(START);
+    blockSeen(store, ["webhook"]);
+    let calls = 0;
+    const failing: AlertSender = {
+      channel: "webhook",
+      send: () => {
+        calls += 1;
+        return Promise.reject(new Error("connection refused"));
+      },
+    };
+    const subject = dispatcher(store, clock, [failing]);
+    for (const delay of RETRY_DELAYS_MINUTES) {
+      await subject.dispatch();
+      expect(store.alerts.nextAttemptAt()).toBe(clock.now() + delay * 60_000);
+      await subject.dispatch();
+      clock.set(clock.now() + delay * 60_000);
+    }
+    await subject.dispatch();
+    expect(calls).toBe(RETRY_DELAYS_MINUTES.length + 1);
+    expect(store.alerts.all()[0]?.status).toBe("failed");
+    expect(store.alerts.all()[0]?.lastError).toBe("connection refused");
+    store.close();
+  });
+
+  it("drops an alert of a removed channel", async () => {
+    const store = HistoryStore.open(":memory:");
+    const clock = new FakeClock(START);
+    blockSeen(store, ["email"]);
+    expect(await dispatcher(store, clock, []).dispatch()).toBe(0);
+    expect(store.alerts.all()[0]?.status).toBe("failed");
+    store.close();
+  });
+});

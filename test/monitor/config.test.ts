@@ -1,0 +1,113 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  loadMonitorConfig,
+  MonitorConfigError,
+  parseMonitorConfig,
+  Schedule,
+} from "../../src/monitor/index.js";
+import { useTempDirs } from "../store/helpers.js";
+
+const tempDir = useTempDirs();
+
+function problems(value: unknown): string {
+  try {
+    parseMonitorConfig(value, "monitor.json");
+  } catch (error) {
+    expect(error).toBeInstanceOf(MonitorConfigError);
+    return (error as Error).message;
+  }
+  throw new Error("the configuration was accepted");
+}
+
+describe("parseMonitorConfig", () => {
+  it("fills in the defaults", () => {
+    const config = parseMonitorConfig({ ips: ["192.0.2.1"], domains: ["Example.COM."] }, "x");
+    expect(config.domains).toEqual(["example.com"]);
+    expect(config.schedules).toEqual({
+      blocklists: "7 */6 * * *",
+      dns: "17 * * * *",
+      probes: "37 */2 * * *",
+      logs: "* * * * *",
+    });
+    expect(config.timeZone).toBe("UTC");
+    expect(config.alerts).toEqual({});
+    expect(config.logsFromStart).toBe(false);
+  });
+
+  it("fills in probe defaults", () => {
+    const config = parseMonitorConfig({ probes: [{ to: "a@gmail.com" }] }, "x");
+    expect(config.probes[0]).toEqual({
+      to: "a@gmail.com",
+      from: "",
+      timeoutMs: 30_000,
+      minIntervalMinutes: 60,
+    });
+  });
+
+  it("lists every problem with its path", () => {
+    const message = problems({
+      ips: ["192.0.2.300"],
+      probes: [{ to: "nobody", mx: "h:99999" }],
+      schedules: { dns: "every hour" },
+      alerts: { webhook: { url: "ftp://example.com/" }, email: { host: "smtp.example.com" } },
+      extra: true,
+    });
+    expect(message).toContain("invalid monitor configuration monitor.json:");
+    expect(message).toContain("ips.0: not an IPv4 or IPv6 address");
+    expect(message).toContain("probes.0.to: not an e-mail address");
+    expect(message).toContain("probes.0.mx: not HOST, HOST:PORT or [IPv6]:PORT");
+    expect(message).toContain("schedules.dns: not a cron pattern");
+    expect(message).toContain("alerts.webhook.url: not an http or https URL");
+    expect(message).toContain("alerts.email.from: missing (expected string)");
+    expect(message).toContain("alerts.email.to: missing (expected array)");
+    expect(message).toContain('(top level): Unrecognized key: "extra"');
+  });
+
+  it("rejects a configuration that watches nothing", () => {
+    expect(problems({})).toContain("nothing to watch");
+  });
+
+  it("rejects an unknown time zone", () => {
+    expect(problems({ ips: ["192.0.2.1"], timeZone: "Mars/Olympus" })).toContain(
+      "timeZone: not a time zone name",
+    );
+  });
+});
+
+describe("loadMonitorConfig", () => {
+  it("reads a JSON file", async () => {
+    const path = join(tempDir(), "monitor.json");
+    writeFileSync(path, JSON.stringify({ domains: ["example.com"] }));
+    expect((await loadMonitorConfig(path)).domains).toEqual(["example.com"]);
+  });
+
+  it("reports invalid JSON", async () => {
+    const path = join(tempDir(), "monitor.json");
+    writeFileSync(path, "{ ips: [");
+    await expect(loadMonitorConfig(path)).rejects.toThrow(/not valid JSON/);
+  });
+
+  it("reports a missing file", async () => {
+    await expect(loadMonitorConfig(join(tempDir(), "absent.json"))).rejects.toThrow(
+      /cannot read the monitor configuration .*absent\.json: ENOENT/,
+    );
+  });
+});
+
+describe("Schedule", () => {
+  it("returns the next run strictly after a time", () => {
+    const schedule = new Schedule("0 */6 * * *", "UTC");
+    const six = Date.parse("2024-03-01T06:00:00Z");
+    expect(schedule.nextAfter(Date.parse("2024-03-01T05:59:00Z"))).toBe(six);
+    expect(schedule.nextAfter(six)).toBe(Date.parse("2024-03-01T12:00:00Z"));
+  });
+
+  it("follows the time zone", () => {
+    const schedule = new Schedule("0 9 * * *", "Europe/Berlin");
+    expect(schedule.nextAfter(Date.parse("2024-03-01T00:00:00Z"))).toBe(
+      Date.parse("2024-03-01T08:00:00Z"),
+    );
+  });
+});

@@ -1,0 +1,117 @@
+import { appendFileSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { blockKey, HistoryStore } from "../../src/store/index.js";
+import { FakeClock } from "../helpers/clock.js";
+import { GMAIL_RATE_LIMIT, PostfixLog, SENT, T0 } from "../helpers/postfix-fixture.js";
+import { useTempDirs } from "../store/helpers.js";
+import { NEVER, testMonitor } from "./harness.js";
+
+const tempDir = useTempDirs();
+const IP = "203.0.113.10";
+const MINUTE = 60_000;
+
+/** Postfix lines of `count` messages to Gmail, each with `outcome`, from `start` on. */
+function gmailLines(start: number, count: number, outcome = SENT): string {
+  const log = new PostfixLog();
+  for (let index = 0; index < count; index++) {
+    log.submit({
+      time: start + index * MINUTE,
+      account: "sales@example.com",
+      clientIp: "198.51.100.7",
+      recipients: [{ address: `user${index}@gmail.com`, outcome }],
+    });
+  }
+  return log.text();
+}
+
+function monitorFor(dir: string, store: HistoryStore, clock: FakeClock) {
+  return testMonitor({
+    store,
+    clock,
+    cwd: dir,
+    config: {
+      ips: [IP],
+      logs: ["mail.log"],
+      schedules: { blocklists: NEVER, dns: NEVER, probes: NEVER, logs: "* * * * *" },
+    },
+  });
+}
+
+describe("log job", () => {
+  it("sees a block in new lines and its lift after rotation", async () => {
+    const dir = tempDir();
+    const path = join(dir, "mail.log");
+    writeFileSync(path, gmailLines(T0, 3, GMAIL_RATE_LIMIT));
+    const store = HistoryStore.open(join(dir, "history.sqlite"));
+    const clock = new FakeClock(T0 + 10 * MINUTE);
+    const { monitor, logs } = monitorFor(dir, store, clock);
+
+    // The first check starts at the end of the file: old lines are not news.
+    await monitor.runJob("logs");
+    expect(store.states.list()).toEqual([]);
+
+    appendFileSync(path, gmailLines(T0 + 20 * MINUTE, 3, GMAIL_RATE_LIMIT));
+    clock.set(T0 + 30 * MINUTE);
+    await monitor.runJob("logs");
+    const key = blockKey("gmail", IP);
+    expect(store.states.get(key)?.value).toBe("rate-limited");
+    const incident = store.incidents.latest(key);
+    expect(incident?.openEvidence).toMatchObject({ source: "logs", blockedAttempts: 3 });
+
+    // logrotate renames and compresses the file between two checks; the new file has
+    // deliveries that Gmail accepted.
+    appendFileSync(path, gmailLines(T0 + 40 * MINUTE, 2, GMAIL_RATE_LIMIT));
+    renameSync(path, join(dir, "mail.log.1"));
+    writeFileSync(join(dir, "mail.log.1.gz"), gzipSync(readFileSync(join(dir, "mail.log.1"))));
+    renameSync(join(dir, "mail.log.1"), join(dir, "old-copy"));
+    writeFileSync(path, gmailLines(T0 + 60 * MINUTE, 4, SENT));
+    clock.set(T0 + 70 * MINUTE);
+    await monitor.runJob("logs");
+    const checked = logs.filter((line) => line["msg"] === "log checked").at(-1);
+    expect(checked?.["event"]).toBe("rotated");
+    expect(checked?.["files"]).toBe(2);
+    // The window holds both the last deferrals and the acceptances: still a block.
+    expect(store.states.get(key)?.value).toBe("rate-limited");
+
+    appendFileSync(path, gmailLines(T0 + 80 * MINUTE, 2, SENT));
+    clock.set(T0 + 90 * MINUTE);
+    await monitor.runJob("logs");
+    expect(store.states.get(key)?.value).toBe("ok");
+    expect(store.incidents.latest(key)?.closedAt).toBe(T0 + 90 * MINUTE);
+    store.close();
+  });
+
+  it("reads no line twice across a restart", async () => {
+    const dir = tempDir();
+    const path = join(dir, "mail.log");
+    writeFileSync(path, "");
+    const db = join(dir, "history.sqlite");
+    const clock = new FakeClock(T0);
+    const first = monitorFor(dir, HistoryStore.open(db), clock);
+    await first.monitor.runJob("logs");
+    appendFileSync(path, gmailLines(T0, 2, GMAIL_RATE_LIMIT));
+    await first.monitor.runJob("logs");
+
+    const store = HistoryStore.open(db);
+    const second = monitorFor(dir, store, clock);
+    await second.monitor.runJob("logs");
+    const checked = second.logs.find((line) => line["msg"] === "log checked");
+    expect(checked?.["bytes"]).toBe(0);
+    expect(checked?.["runId"]).toBeNull();
+    expect(store.incidents.changes()).toHaveLength(1);
+    store.close();
+  });
+
+  it("warns about a missing log", async () => {
+    const dir = tempDir();
+    const store = HistoryStore.open(":memory:");
+    const { monitor, logs } = monitorFor(dir, store, new FakeClock(T0));
+    await monitor.runJob("logs");
+    expect(logs.find((line) => line["msg"] === "log file not found")?.["path"]).toBe(
+      join(dir, "mail.log"),
+    );
+    store.close();
+  });
+});
