@@ -75,6 +75,7 @@ export function inputReport(run: LogRun, timeZone: TimeZone): InputReport {
     ),
     overlong: totals.overlong,
     withNul: totals.nul,
+    evictedMessages: totals.evictedMessages,
     mtas: [...facts.server.mtas],
     bounces: bounceReport(run),
     notes: runNotes(run),
@@ -129,6 +130,12 @@ export function unusableInput(run: LogRun): string | null {
 
 function runNotes(run: LogRun): string[] {
   const notes: string[] = [];
+  const evicted = run.summary.totals.evictedMessages;
+  if (evicted > 0) {
+    notes.push(
+      `${evicted.toLocaleString("en-US")} messages were dropped from correlation early because too many were open at once (a deferred queue of that size); their later lines were read without their sender and client, so per-account counts may be low and retries may count as new attempts.`,
+    );
+  }
   const dropped = run.facts.origins.dropped;
   if (dropped > 0) {
     notes.push(

@@ -91,6 +91,11 @@ export interface InputReport {
   readonly otherPrograms: Readonly<Record<string, number>>;
   readonly overlong: number;
   readonly withNul: number;
+  /**
+   * Messages whose correlation state the parsers dropped early because too many were open at
+   * once; their later lines were read without their earlier ones.
+   */
+  readonly evictedMessages: number;
   readonly mtas: readonly string[];
   /** A few unrecognised and unparsed lines, so the user can see what was skipped. */
   readonly skippedSamples: readonly LogSample[];

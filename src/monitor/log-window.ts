@@ -94,6 +94,7 @@ export class LogWindow {
       otherPrograms: {},
       overlong: 0,
       withNul: 0,
+      evictedMessages: this.dispatcher.evictedMessages(),
       mtas: [],
       skippedSamples: [],
       bounces: null,

@@ -344,3 +344,33 @@ describe("cause stopped", () => {
     expect(quietPeriod(ms)).toBe(text);
   });
 });
+
+describe("input notes", () => {
+  test("messages dropped from correlation are noted", async () => {
+    const log = new PostfixLog();
+    ordinaryTraffic(log, 2);
+    for (let i = 0; i < 30_000; i++) {
+      const id = (0x100000 + i).toString(16).toUpperCase();
+      const stamp = new Date(T0 + 3 * HOUR + i * 10).toISOString().replace("Z", "+00:00");
+      log.raw(
+        T0 + 3 * HOUR + i * 10,
+        `${stamp} mail postfix/smtpd[900]: ${id}: client=unknown[203.0.113.9]`,
+      );
+    }
+    const diagnosis = await diagnose(log);
+
+    expect(diagnosis.input.evictedMessages).toBeGreaterThan(0);
+    expect(diagnosis.input.notes.join(" ")).toMatch(
+      /^[\d,]+ messages were dropped from correlation early/,
+    );
+  });
+
+  test("a small log drops nothing", async () => {
+    const log = new PostfixLog();
+    ordinaryTraffic(log, 2);
+    const diagnosis = await diagnose(log);
+
+    expect(diagnosis.input.evictedMessages).toBe(0);
+    expect(diagnosis.input.notes).toEqual([]);
+  });
+});
