@@ -6,6 +6,7 @@ export { Monitor, type MonitorOptions } from "./monitor.js";
 export {
   JOB_KINDS,
   loadMonitorConfig,
+  MONITOR_CONFIG_SCHEMA,
   MonitorConfigError,
   parseMonitorConfig,
   type JobKind,

@@ -1,12 +1,15 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import {
   loadMonitorConfig,
+  MONITOR_CONFIG_SCHEMA,
   MonitorConfigError,
   parseMonitorConfig,
   Schedule,
 } from "../../src/monitor/index.js";
+import { schemaValidator } from "../helpers/schema.js";
 import { useTempDirs } from "../store/helpers.js";
 
 const tempDir = useTempDirs();
@@ -73,6 +76,37 @@ describe("parseMonitorConfig", () => {
     expect(problems({ ips: ["192.0.2.1"], timeZone: "Mars/Olympus" })).toContain(
       "timeZone: not a time zone name",
     );
+  });
+});
+
+describe("docs/monitor-config.schema.json", () => {
+  const docs = new URL("../../docs/", import.meta.url);
+
+  // Set DELIST_UPDATE_SCHEMAS=1 to rewrite the file after changing the zod schema, then run
+  // Prettier on it.
+  it("matches the zod schema", () => {
+    const generated = {
+      ...z.toJSONSchema(MONITOR_CONFIG_SCHEMA, { io: "input", unrepresentable: "any" }),
+      $id: "https://delist.example/schemas/monitor-config.schema.json",
+      title: "delist monitor --config",
+      description:
+        "The JSON configuration file of delist monitor. Cron patterns, time zones and addresses are checked further when the file is read.",
+    };
+    const path = new URL("monitor-config.schema.json", docs);
+    if (process.env["DELIST_UPDATE_SCHEMAS"] === "1") {
+      writeFileSync(path, `${JSON.stringify(generated, null, 2)}\n`);
+    }
+    expect(JSON.parse(readFileSync(path, "utf8"))).toEqual(generated);
+  });
+
+  it("accepts the example configuration", async () => {
+    const validate = schemaValidator("monitor-config.schema.json");
+    const example = JSON.parse(
+      readFileSync(new URL("monitor.example.json", docs), "utf8"),
+    ) as unknown;
+    expect(validate(example)).toEqual([]);
+    const config = await loadMonitorConfig(new URL("monitor.example.json", docs).pathname);
+    expect(config.probes[0]?.to).toBe("postmaster-check@gmail.com");
   });
 });
 

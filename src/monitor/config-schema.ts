@@ -1,0 +1,185 @@
+import { Cron } from "croner";
+import { z } from "zod";
+import { isIpAddress, nameProblem } from "../dns/names.js";
+import { parseMxOverride } from "../probe/mail-hosts.js";
+
+/**
+ * The schema of the monitor's JSON configuration file. Checks that JSON Schema cannot express
+ * (cron patterns, time zones, IP addresses) are refinements, so docs/monitor-config.schema.json
+ * shows their fields as plain strings.
+ */
+
+const cron = z.string().refine(isCronPattern, {
+  message:
+    'not a cron pattern: give five fields such as "*/15 * * * *" (minute hour day month weekday)',
+});
+const ip = z.string().refine(isIpAddress, { message: "not an IPv4 or IPv6 address" });
+const domain = z
+  .string()
+  .transform((value) => value.toLowerCase().replace(/\.$/, ""))
+  .refine((value) => nameProblem(value) === null && value.includes(".") && !isIpAddress(value), {
+    message: "not a domain name such as example.com",
+  });
+const address = z.string().regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, {
+  message: "not an e-mail address such as someone@example.com",
+});
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+  message: "not an environment variable name",
+});
+
+const probeSchema = z
+  .object({
+    to: address.describe("The recipient address to probe, such as someone@gmail.com."),
+    from: z
+      .union([address, z.literal("")])
+      .default("")
+      .describe("The MAIL FROM address; empty for the null sender <>."),
+    helo: z.string().min(1).optional(),
+    mx: z
+      .string()
+      .refine((value) => canParse(() => parseMxOverride(value)), {
+        message: "not HOST, HOST:PORT or [IPv6]:PORT",
+      })
+      .optional()
+      .describe("Connect here instead of the recipient domain's MX."),
+    sourceIp: ip.optional(),
+    timeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+    minIntervalMinutes: z
+      .number()
+      .int()
+      .min(60)
+      .max(10_080)
+      .default(60)
+      .describe("Minimum minutes between two probes of the same target; at least 60."),
+  })
+  .strict();
+
+/** The zod schema of the configuration file; docs/monitor-config.schema.json is made from it. */
+export const MONITOR_CONFIG_SCHEMA = z
+  .object({
+    ips: z
+      .array(ip)
+      .default([])
+      .describe("Sending IPs to look up on blocklists and check for PTR."),
+    domains: z
+      .array(domain)
+      .default([])
+      .describe(
+        "Sending domains to look up on domain blocklists and check for SPF, DKIM, DMARC and MX.",
+      ),
+    helo: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("The HELO name the server sends, compared with its PTR."),
+    logs: z
+      .array(z.string().min(1))
+      .default([])
+      .describe("Mail logs to follow; relative paths start from the working directory."),
+    logsFromStart: z
+      .boolean()
+      .default(false)
+      .describe("Read a log from its start the first time, instead of only the lines added later."),
+    timeZone: z
+      .string()
+      .refine(isTimeZone, { message: "not a time zone name such as UTC or Europe/Berlin" })
+      .default("UTC")
+      .describe("Zone of the cron schedules and of log timestamps without an offset."),
+    probes: z.array(probeSchema).default([]).describe("SMTP probes of receivers' MX hosts."),
+    schedules: z
+      .object({
+        blocklists: cron.default("7 */6 * * *"),
+        dns: cron.default("17 * * * *"),
+        probes: cron.default("37 */2 * * *"),
+        logs: cron.default("* * * * *"),
+      })
+      .strict()
+      .default({
+        blocklists: "7 */6 * * *",
+        dns: "17 * * * *",
+        probes: "37 */2 * * *",
+        logs: "* * * * *",
+      })
+      .describe("Cron patterns (minute hour day month weekday) of each job."),
+    dns: z
+      .object({
+        resolver: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("HOST[:PORT] of the DNS server to ask; default: the system's."),
+        timeoutMs: z.number().int().min(1).max(60_000).default(2_000),
+      })
+      .strict()
+      .default({ timeoutMs: 2_000 }),
+    blocklists: z
+      .object({
+        lists: z
+          .array(z.string().min(1))
+          .optional()
+          .describe(
+            "Ids of the lists to ask (see delist blocklists --help); default: the default lists.",
+          ),
+        spamhausDqsKeyEnv: envName
+          .optional()
+          .describe("The environment variable that holds a Spamhaus Data Query Service key."),
+      })
+      .strict()
+      .default({}),
+    alerts: z
+      .object({
+        webhook: z
+          .object({
+            url: z.url({ protocol: /^https?$/, message: "not an http or https URL" }),
+            headers: z
+              .record(z.string(), z.string())
+              .default({})
+              .describe("Extra request headers, such as Authorization; never logged."),
+            timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+          })
+          .strict()
+          .optional(),
+        email: z
+          .object({
+            host: z.string().min(1),
+            port: z.number().int().min(1).max(65_535).default(587),
+            secure: z.boolean().default(false),
+            user: z.string().min(1).optional(),
+            passwordEnv: envName
+              .optional()
+              .describe("The environment variable that holds the SMTP password."),
+            from: address,
+            to: z.array(address).min(1),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict()
+  .refine(
+    (config) =>
+      config.ips.length + config.domains.length + config.probes.length + config.logs.length > 0,
+    {
+      message: "nothing to watch: give at least one of ips, domains, probes or logs",
+    },
+  );
+
+function isCronPattern(pattern: string): boolean {
+  if (pattern.trim().split(/\s+/).length !== 5) return false;
+  return canParse(() => new Cron(pattern, { paused: true }));
+}
+
+function isTimeZone(name: string): boolean {
+  return canParse(() => new Intl.DateTimeFormat("en-US", { timeZone: name }));
+}
+
+function canParse(parse: () => unknown): boolean {
+  try {
+    parse();
+    return true;
+  } catch {
+    return false;
+  }
+}
