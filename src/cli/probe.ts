@@ -15,6 +15,7 @@ import {
 } from "../probe/index.js";
 import { painter } from "../report/colour.js";
 import { createReplyClassifier } from "../reply/classify.js";
+import type { HistoryStore } from "../store/history.js";
 import type { SetExitCode } from "./commands.js";
 import { addDnsOptions, setUpDns, type DnsOptions } from "./dns-options.js";
 import { addDbOption, isoTime, openHistoryStore, type DbOptions } from "./history.js";
@@ -82,19 +83,8 @@ async function runProbeCommand(options: ProbeOptions, io: CliIo): Promise<number
   const target = probeTarget(request.recipient, request.sourceIp);
   const store = openHistoryStore(options, io);
   try {
-    const permission = checkProbeRate(store, target, Date.now());
-    if (!permission.allowed) {
-      if (options.force !== true) {
-        io.stderr.write(
-          `delist: ${target} was probed at ${isoTime(permission.lastAt)}; the next probe is allowed at ${isoTime(permission.nextAllowedAt)}. ` +
-            "Probes are limited to one per target per hour so that they cannot harm the sender's reputation; add --force to probe anyway.\n",
-        );
-        return EXIT_USAGE;
-      }
-      io.stderr.write(
-        `delist: warning: ${target} was probed at ${isoTime(permission.lastAt)}; probing again now (--force). Frequent RCPT-only connections can harm the sender's reputation.\n`,
-      );
-    }
+    const forced = rateLimitCheck(store, target, options.force === true, io);
+    if (forced === null) return EXIT_USAGE;
     const { dns } = await setUpDns(options, io);
     let result: ProbeResult;
     try {
@@ -104,7 +94,7 @@ async function runProbeCommand(options: ProbeOptions, io: CliIo): Promise<number
     }
     const recorded = recordProbe(store, result, {
       target,
-      forced: !permission.allowed,
+      forced,
       channels: [],
     });
     io.stdout.write(
@@ -116,6 +106,32 @@ async function runProbeCommand(options: ProbeOptions, io: CliIo): Promise<number
   } finally {
     store.close();
   }
+}
+
+/**
+ * Applies the probe rate limit: returns null (after saying why) when the target was probed too
+ * recently and `force` is off, else whether the probe goes ahead only because of `force`.
+ */
+function rateLimitCheck(
+  store: HistoryStore,
+  target: string,
+  force: boolean,
+  io: CliIo,
+): boolean | null {
+  const permission = checkProbeRate(store, target, Date.now());
+  if (permission.allowed) return false;
+  const last = isoTime(permission.lastAt);
+  if (!force) {
+    io.stderr.write(
+      `delist: ${target} was probed at ${last}; the next probe is allowed at ${isoTime(permission.nextAllowedAt)}. ` +
+        "Probes are limited to one per target per hour so that they cannot harm the sender's reputation; add --force to probe anyway.\n",
+    );
+    return null;
+  }
+  io.stderr.write(
+    `delist: warning: ${target} was probed at ${last}; probing again now (--force). Frequent RCPT-only connections can harm the sender's reputation.\n`,
+  );
+  return true;
 }
 
 function probeRequest(options: ProbeOptions) {

@@ -10,6 +10,7 @@ import {
   type RemovalProvider,
   type RemovalStatus,
 } from "../monitor/removal.js";
+import type { RemovalRequest } from "../store/types.js";
 import type { SetExitCode } from "./commands.js";
 import { addDbOption, isoTime, openHistoryStore, type DbOptions } from "./history.js";
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, parseFormat, UsageError, type CliIo } from "./io.js";
@@ -101,36 +102,41 @@ function runRequest(options: RequestOptions, io: CliIo): number {
       forced: !permission.allowed,
       note: options.note ?? null,
     });
-    const guide = removalGuide(options.provider);
-    const next = isoTime(now + REMOVAL_WAIT_MS);
-    if (format === "json") {
-      const json = {
-        ...header(now),
-        request: { ...request, requestedAt: isoTime(request.requestedAt) },
-        form: guide,
-        nextRequestAllowedAt: next,
-      };
-      io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
-    } else {
-      const incident =
-        request.incidentId === null ? "no recorded incident" : `incident #${request.incidentId}`;
-      const lines = [
-        `Recorded removal request #${request.id} for ${options.provider} ${options.ip} (${incident}).`,
-        "",
-        `Form: ${guide.url}`,
-        guide.rule,
-        "",
-        "Include:",
-        ...guide.include.map((item) => `  - ${item}`),
-        "",
-        `Next request allowed from ${next}. Follow the block with \`delist removal status\`.`,
-      ];
-      io.stdout.write(`${lines.join("\n")}\n`);
-    }
+    io.stdout.write(
+      format === "json" ? renderRequestJson(request, now) : renderRequestText(request, now),
+    );
     return EXIT_OK;
   } finally {
     store.close();
   }
+}
+
+function renderRequestJson(request: RemovalRequest, now: number): string {
+  const json = {
+    ...header(now),
+    request: { ...request, requestedAt: isoTime(request.requestedAt) },
+    form: removalGuide(request.provider as RemovalProvider),
+    nextRequestAllowedAt: isoTime(now + REMOVAL_WAIT_MS),
+  };
+  return `${JSON.stringify(json, null, 2)}\n`;
+}
+
+function renderRequestText(request: RemovalRequest, now: number): string {
+  const guide = removalGuide(request.provider as RemovalProvider);
+  const incident =
+    request.incidentId === null ? "no recorded incident" : `incident #${request.incidentId}`;
+  const lines = [
+    `Recorded removal request #${request.id} for ${request.provider} ${request.ip} (${incident}).`,
+    "",
+    `Form: ${guide.url}`,
+    guide.rule,
+    "",
+    "Include:",
+    ...guide.include.map((item) => `  - ${item}`),
+    "",
+    `Next request allowed from ${isoTime(now + REMOVAL_WAIT_MS)}. Follow the block with \`delist removal status\`.`,
+  ];
+  return `${lines.join("\n")}\n`;
 }
 
 function runStatus(options: StatusOptions, io: CliIo): number {

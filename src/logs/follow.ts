@@ -32,7 +32,7 @@ export type FollowSink = (
   startFile: boolean,
 ) => void;
 
-/** What one `followLog` call read. */
+/** The result of one `followLog` call. */
 export interface FollowResult {
   /** The position to save once the bytes have been processed. */
   readonly position: FollowPosition | null;

@@ -12,9 +12,8 @@ export interface AlertSender {
 }
 
 /**
- * Minutes to wait after each failed attempt. After the last one the alert is marked failed:
- * by then (about 10 hours) the state has usually been reported by a later change, or the
- * channel needs fixing, which the error log says.
+ * Minutes to wait after each failed attempt. After the last one (about 10 hours in all) the
+ * alert is marked failed, because the channel then needs fixing, and the error log names it.
  */
 export const RETRY_DELAYS_MINUTES: readonly number[] = [1, 5, 15, 60, 180, 360];
 
@@ -36,7 +35,7 @@ export function webhookSender(
         body: JSON.stringify(payload),
         signal: AbortSignal.timeout(config.timeoutMs),
       });
-      if (!response.ok) throw new Error(`the webhook answered HTTP ${response.status}`);
+      if (!response.ok) throw new Error(`the webhook responded with HTTP ${response.status}`);
     },
   };
 }
@@ -89,8 +88,8 @@ export type BeforeSendHook = (alert: AlertRecord) => Promise<void> | void;
 
 /**
  * Sends the alerts that are due from the outbox and records the outcome of each attempt. An
- * alert is marked sent only after its channel accepted it, so a crash before that sends it
- * again after the restart; receivers drop such a repeat by `alertKey`.
+ * alert is marked sent only after its channel accepted it. A crash in between therefore sends
+ * it again after the restart, and receivers drop such a repeat by `alertKey`.
  */
 export class AlertDispatcher {
   private readonly senders: Map<string, AlertSender>;

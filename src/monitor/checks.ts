@@ -6,8 +6,8 @@ import { observeAll, type JobContext } from "./context.js";
 
 /**
  * Looks the configured IPs and domains up on the blocklists and records one state per target
- * and block list. Refusals, timeouts and errors change no state: they say nothing about the
- * listing. Allow lists and reputation scores are stored but not watched.
+ * and block list. Refusals, timeouts and errors change no state, because they show nothing
+ * about the listing. Allow lists and reputation scores are stored but not watched.
  */
 export async function runBlocklistJob(context: JobContext): Promise<void> {
   const { config, store, clock } = context;
@@ -126,7 +126,8 @@ function dnsResults(report: SenderCheckReport) {
     }
   }
   for (const ptr of report.ptr) {
-    const verdict = ptr.error !== null ? "not-checked" : ptr.forwardConfirmed ? "pass" : "fail";
+    let verdict = ptr.forwardConfirmed ? "pass" : "fail";
+    if (ptr.error !== null) verdict = "not-checked";
     const explanation =
       ptr.error ??
       (ptr.forwardConfirmed

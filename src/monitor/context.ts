@@ -6,7 +6,7 @@ import type { Observation } from "../store/types.js";
 import type { MonitorConfig } from "./config.js";
 import type { Logger } from "./logger.js";
 
-/** What every monitor job uses. */
+/** The configuration, store, clock and ports that every monitor job uses. */
 export interface JobContext {
   readonly config: MonitorConfig;
   readonly store: HistoryStore;

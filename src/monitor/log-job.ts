@@ -81,7 +81,9 @@ export function logObservations(
     const blocked = verdict.status !== "ok";
     // NOTE: with several configured IPs, an acceptance cannot be tied to one of them, so only
     // blocks are recorded and a block seen in the logs lifts through a probe.
-    const ip = blocked ? (judgedIp(verdict) ?? onlyIp) : verdict.sent > 0 ? onlyIp : null;
+    let ip: string | null = null;
+    if (blocked) ip = judgedIp(verdict) ?? onlyIp;
+    else if (verdict.sent > 0) ip = onlyIp;
     if (ip === null) continue;
     observations.push({
       key: blockKey(provider, ip),

@@ -31,8 +31,8 @@ export class LogWindow {
   }
 
   /**
-   * Adds bytes of `file`. `startFile` begins a new file; the files of one log continue each
-   * other, so the year of classic syslog stamps carries over from a rotated copy to the next.
+   * Adds bytes of `file`; `startFile` is true for the first chunk of a file. The files of one
+   * log continue each other, so the year of classic syslog stamps carries over between them.
    */
   add(file: string, modifiedMs: number, chunk: Buffer, startFile: boolean): void {
     if (startFile || this.splitter === null) {

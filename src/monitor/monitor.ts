@@ -16,7 +16,7 @@ import type { Logger } from "./logger.js";
 import { runProbeJob } from "./probe-job.js";
 import { Schedule } from "./schedule.js";
 
-/** What a monitor is built from; the optional parts exist for tests. */
+/** The parts of a monitor; the optional ones exist for tests. */
 export interface MonitorOptions {
   readonly config: MonitorConfig;
   readonly store: HistoryStore;

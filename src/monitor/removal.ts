@@ -6,8 +6,8 @@ import { blockKey, type RemovalRequest } from "../store/types.js";
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * The minimum time between two removal requests for one provider and IP: 14 days. Google asks
- * senders to use its form at most once every two weeks, and a repeated request does not speed
+ * The minimum time between two removal requests for one provider and IP: 14 days. Gmail's
+ * sender form should be sent at most once every two weeks. A repeated request does not speed
  * up a review at the other providers either, so the same wait applies to all of them.
  */
 export const REMOVAL_WAIT_MS = 14 * DAY_MS;
@@ -23,7 +23,7 @@ export const REMOVAL_PROVIDERS = [
 
 export type RemovalProvider = (typeof REMOVAL_PROVIDERS)[number];
 
-/** Where to ask a provider for removal, its rule, and what the request should contain. */
+/** A provider's removal form, its rule, and the checklist of what a request contains. */
 export interface RemovalGuide {
   readonly provider: RemovalProvider;
   readonly url: string;

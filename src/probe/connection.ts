@@ -1,13 +1,13 @@
 /**
- * A minimal SMTP client connection on `node:net` and `node:tls`. The probe needs to stop after
- * RCPT TO, to read every reply with its exact text, and to record the TLS version; nodemailer's
- * SMTP transport always goes on to DATA and hides the individual replies, so it cannot serve.
+ * A minimal SMTP client connection on `node:net` and `node:tls`. The probe must stop after
+ * RCPT TO, read every reply with its exact text, and record the TLS version. Nodemailer's SMTP
+ * transport always goes on to DATA and hides the individual replies, so it cannot serve here.
  */
 import net from "node:net";
 import tls from "node:tls";
 import { ReplyReader, type WireReply } from "./reply-reader.js";
 
-/** Where to connect and from which local address. */
+/** The address and port to connect to, the local address, and the timeout. */
 export interface ConnectOptions {
   readonly address: string;
   readonly port: number;
@@ -16,7 +16,7 @@ export interface ConnectOptions {
   readonly timeoutMs: number;
 }
 
-/** What the TLS handshake gave. */
+/** The outcome of the TLS handshake. */
 export interface TlsInfo {
   /** `TLSv1.3`, `TLSv1.2`… */
   readonly version: string | null;
@@ -74,7 +74,7 @@ export class SmtpConnection {
     });
   }
 
-  /** Waits for the next reply (the greeting, or the answer to the last command). */
+  /** Waits for the next reply (the greeting, or the reply to the last command). */
   read(): Promise<WireReply> {
     const queued = this.replies.shift();
     if (queued !== undefined) return Promise.resolve(queued);

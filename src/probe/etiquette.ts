@@ -4,8 +4,8 @@ import type { HistoryStore } from "../store/history.js";
  * The default minimum time between two probes of one target: one hour. Receivers count
  * connections that end before DATA, and a sender that keeps opening RCPT-only sessions looks
  * like an address harvester, which costs the very reputation the probe is meant to watch.
- * Nothing is lost by waiting: a provider's block on an IP changes over hours and days (Gmail
- * usually lifts one in 3 to 5 days), so probing more often than hourly shows nothing new.
+ * Little is lost by waiting, because a provider's block on an IP changes over hours and days
+ * (Gmail usually lifts one in 3 to 5 days).
  */
 export const DEFAULT_PROBE_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -24,7 +24,7 @@ export type ProbePermission =
   | { readonly allowed: false; readonly lastAt: number; readonly nextAllowedAt: number };
 
 /**
- * Checks the rate limit against the probes stored in the history, so it holds across runs and
+ * Checks the rate limit against the probes stored in the history, so it applies across runs and
  * across the monitor and the command line.
  */
 export function checkProbeRate(

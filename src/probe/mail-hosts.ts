@@ -23,7 +23,7 @@ export type MailHostPlan =
 /** The SMTP port that MX hosts listen on (RFC 5321, section 4.5.4.2). */
 export const SMTP_PORT = 25;
 
-// Probing more hosts than this only repeats the same answer: a provider's MX hosts share
+// Probing more hosts than this only repeats the same result, because a provider's MX hosts share
 // their policy, and each extra connection counts against the sender.
 const MAX_HOSTS = 3;
 

@@ -8,7 +8,7 @@ import { planMailHosts, type MailHost } from "./mail-hosts.js";
 import { decideStatus } from "./status.js";
 import type { ProbeMx, ProbeResult } from "./types.js";
 
-/** What to probe. */
+/** The recipient, envelope and connection settings of one probe. */
 export interface ProbeRequest {
   readonly recipient: string;
   /** The MAIL FROM address; "" sends the null reverse-path `<>`. */
@@ -180,7 +180,7 @@ async function quit(talk: Conversation): Promise<void> {
   await talk.send("quit", "QUIT").catch(() => undefined);
 }
 
-/** The EHLO keywords after the first line, upper-cased (`STARTTLS`, `SIZE`, `PIPELINING`). */
+/** Returns the EHLO keywords after the first line, upper-cased (`STARTTLS`, `SIZE`…). */
 function extensionsOf(text: string): string[] {
   return text
     .split("\n")

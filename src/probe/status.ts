@@ -16,7 +16,7 @@ export const AFTER_DATA_LIMIT =
  * Decides the status from the reply that ended the conversation (`decisive`), or from the
  * connection error when the conversation broke off. A deferral or rejection counts as a
  * block only when the classifier finds it aimed at the sender (reputation, a blocklist,
- * authentication, PTR, TLS, rate, content); an unknown recipient or greylisting tells nothing
+ * authentication, PTR, TLS, rate, content); an unknown recipient or greylisting shows nothing
  * about the sender, so it is an `error` with the reason.
  */
 export function decideStatus(

@@ -51,7 +51,7 @@ const CHANGE_SENTENCES: Record<ChangeKind, (subject: string, value: StateValue) 
   "dns-fixed": (subject, value) => `DNS record fixed: ${subject} is ${value} again.`,
 };
 
-/** One sentence for people on what changed, used in alerts and `delist history`. */
+/** Describes a change in one sentence for people, as alerts and `delist history` show it. */
 export function describeChange(change: ChangeKind, subject: string, value: StateValue): string {
   return CHANGE_SENTENCES[change](subject, value);
 }

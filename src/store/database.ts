@@ -12,8 +12,8 @@ export const DATABASE_FILE = "history.sqlite";
 
 /**
  * Returns the default database path: `$XDG_STATE_HOME/delist/history.sqlite`, or
- * `~/.local/state/delist/history.sqlite` when the variable is unset or not absolute (the XDG
- * Base Directory specification says to ignore relative values).
+ * `~/.local/state/delist/history.sqlite` when the variable is unset or not absolute, because the
+ * XDG Base Directory specification requires relative values to be ignored.
  */
 export function defaultDatabasePath(
   env: Readonly<Record<string, string | undefined>>,

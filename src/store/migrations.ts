@@ -1,6 +1,6 @@
 /**
  * The schema of the history database, one migration per schema version. `PRAGMA user_version`
- * holds the number of migrations applied. A migration is never edited once released: a change
+ * contains the number of migrations applied. A migration is never edited once released: a change
  * is a new migration at the end, so a database written by any earlier version upgrades in place.
  *
  * Times are integers in milliseconds since the Unix epoch (UTC). Columns holding JSON are TEXT

@@ -36,7 +36,7 @@ export interface ChangeReport {
   readonly evidence: object;
 }
 
-/** What `delist history --format json` prints, less the tool header. */
+/** The body of `delist history --format json`, without the tool header. */
 export interface HistoryReport {
   readonly since: string | null;
   readonly incidents: readonly IncidentReport[];

@@ -1,9 +1,9 @@
 import type { Db } from "./database.js";
 
-/** What kind of work a run did. */
+/** The kind of work a run did. */
 export type RunKind = "probe" | "blocklists" | "dns" | "logs";
 
-/** One blocklist answer as stored. */
+/** One blocklist result as stored. */
 export interface StoredBlocklistResult {
   readonly target: string;
   readonly list: string;
@@ -28,7 +28,7 @@ export interface StoredFinding {
   readonly evidence: object;
 }
 
-/** Runs and what they found: findings, blocklist answers, DNS verdicts. */
+/** Runs and their results: findings, blocklist results, DNS verdicts. */
 export class RunRepository {
   constructor(private readonly db: Db) {}
 
@@ -63,7 +63,7 @@ export class RunRepository {
     }
   }
 
-  /** Stores the blocklist answers of a run. */
+  /** Stores the blocklist results of a run. */
   addBlocklistResults(runId: number, results: readonly StoredBlocklistResult[]): void {
     const insert = this.db.prepare(
       "INSERT INTO blocklist_results (run_id, target, list, status, meaning, codes_json) VALUES (?, ?, ?, ?, ?, ?)",

@@ -1,9 +1,9 @@
 /**
- * What the history database stores: the watched states, their changes, incidents, removal
- * requests, probes and the alert outbox. Times are milliseconds since the Unix epoch.
+ * The records of the history database: watched states, their changes, incidents, removal
+ * requests and the alert outbox. Times are milliseconds since the Unix epoch.
  */
 
-/** What a state describes: a provider's treatment of one IP, one blocklist, one DNS check. */
+/** The kind of thing a state describes: a provider's treatment of one IP, one blocklist entry, one DNS check. */
 export type StateKind = "block" | "blocklist" | "dns";
 
 /**
@@ -22,7 +22,7 @@ export interface Observation {
   readonly value: StateValue;
   readonly at: number;
   readonly runId: number | null;
-  /** What the value rests on (a reply, a probe id, a blocklist code); stored as JSON. */
+  /** The evidence of the value (a reply, a probe id, a blocklist code), stored as JSON. */
   readonly evidence: object;
 }
 
@@ -77,7 +77,7 @@ export interface RemovalRequest {
   readonly note: string | null;
 }
 
-/** Where an alert stands in the outbox. */
+/** The delivery state of an alert in the outbox. */
 export type AlertStatus = "pending" | "sent" | "failed";
 
 /** One alert of one change on one channel (`webhook` or `email`). */

@@ -6,8 +6,8 @@ interface Sleeper {
 }
 
 /**
- * A clock that moves only when the test says so. `sleep` resolves when `advanceTo` passes its
- * wake time or its signal aborts; nothing waits on real time.
+ * A clock that moves only when the test calls `set`. A `sleep` resolves when `set` passes its
+ * wake time or its signal aborts, so nothing waits on real time.
  */
 export class FakeClock implements Clock {
   private sleepers: Sleeper[] = [];
@@ -37,7 +37,7 @@ export class FakeClock implements Clock {
     });
   }
 
-  /** The earliest wake time of a sleeper, or null when nobody sleeps. */
+  /** The earliest wake time of a sleeper, or null when none is waiting. */
   nextWake(): number | null {
     if (this.sleepers.length === 0) return null;
     return Math.min(...this.sleepers.map((sleeper) => sleeper.wakeAt));

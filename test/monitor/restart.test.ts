@@ -94,7 +94,7 @@ describe("monitor restart", () => {
     await first.monitor.runOnce();
     expect(receiver.alerts).toHaveLength(0);
     const failed = first.logs.find((line) => line["msg"] === "alert failed, will retry");
-    expect(failed?.["err"]).toBe("the webhook answered HTTP 503");
+    expect(failed?.["err"]).toBe("the webhook responded with HTTP 503");
     expect(failed?.["alertId"]).toBe(1);
     store.close();
 

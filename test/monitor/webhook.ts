@@ -7,11 +7,11 @@ export interface ReceivedAlert {
   readonly idempotencyKey: string | undefined;
 }
 
-/** A webhook receiver on 127.0.0.1 that records alerts and can be told to fail. */
+/** A webhook receiver on 127.0.0.1 that records alerts and fails on request. */
 export interface WebhookReceiver {
   readonly url: string;
   readonly alerts: ReceivedAlert[];
-  /** HTTP status to answer with; 204 by default. */
+  /** The HTTP status of the response; 204 by default. */
   status: number;
   close(): Promise<void>;
 }
