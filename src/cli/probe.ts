@@ -35,7 +35,7 @@ export const PROBE_SCHEMA_VERSION = 1;
 
 interface ProbeOptions extends DnsOptions, DbOptions {
   readonly to: string;
-  readonly from: string;
+  readonly from?: string;
   readonly helo?: string;
   readonly mx?: string;
   readonly sourceIp?: string;
@@ -60,7 +60,7 @@ export function registerProbe(program: Command, io: CliIo, setExitCode: SetExitC
         "or a probe refused by the rate limit.",
     )
     .requiredOption("--to <address>", "the recipient address to probe, such as someone@gmail.com")
-    .option("--from <address>", "the MAIL FROM address (default: the null sender <>)", "")
+    .option("--from <address>", "the MAIL FROM address (default: the null sender <>)")
     .option("--helo <name>", "the EHLO name (default: this machine's host name)")
     .option("--mx <host[:port]>", "connect to this host instead of the recipient domain's MX")
     .option("--source-ip <ip>", "the local address to connect from")
@@ -137,7 +137,9 @@ function rateLimitCheck(
 function probeRequest(options: ProbeOptions) {
   const recipient = validAddress(options.to, "--to");
   const sender =
-    options.from === "" || options.from === "<>" ? "" : validAddress(options.from, "--from");
+    options.from === undefined || options.from === "" || options.from === "<>"
+      ? ""
+      : validAddress(options.from, "--from");
   if (options.sourceIp !== undefined && !isIpAddress(options.sourceIp)) {
     throw new UsageError(
       `invalid --source-ip "${options.sourceIp}": give an IPv4 or IPv6 address of this machine`,

@@ -10,7 +10,7 @@ export interface StatusDecision {
 
 /** Says that a probe cannot see what happens after DATA; every probe result repeats it. */
 export const AFTER_DATA_LIMIT =
-  "A probe that stops before DATA cannot see blocks applied after DATA (content, DKIM and DMARC checks, and most of Gmail's 5.7.1 and 5.7.26 rejections); use --send-test or the mail logs for those.";
+  "A probe that stops before DATA cannot see blocks applied after DATA (content, DKIM and DMARC checks, and many of Gmail's rejections, which come in reply to the end of DATA); use --send-test or the mail logs for those.";
 
 /**
  * Decides the status from the reply that ended the conversation (`decisive`), or from the

@@ -1,7 +1,7 @@
 import { appendFileSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { blockKey, HistoryStore } from "../../src/store/index.js";
 import { FakeClock } from "../helpers/clock.js";
 import { GMAIL_RATE_LIMIT, PostfixLog, SENT, T0 } from "../helpers/postfix-fixture.js";
@@ -11,6 +11,7 @@ import { NEVER, testMonitor } from "./harness.js";
 const tempDir = useTempDirs();
 const IP = "203.0.113.10";
 const MINUTE = 60_000;
+const HOUR_MS = 60 * MINUTE;
 
 /** Postfix lines of `count` messages to Gmail, each with `outcome`, from `start` on. */
 function gmailLines(start: number, count: number, outcome = SENT): string {
@@ -102,6 +103,32 @@ describe("log job", () => {
     expect(checked?.["runId"]).toBeNull();
     expect(store.incidents.changes()).toHaveLength(1);
     store.close();
+  });
+
+  it("reads lines again after a crash before the commit", async () => {
+    const dir = tempDir();
+    const path = join(dir, "mail.log");
+    writeFileSync(path, "");
+    const db = join(dir, "history.sqlite");
+    const clock = new FakeClock(T0 + HOUR_MS);
+    const crashing = HistoryStore.open(db);
+    const first = monitorFor(dir, crashing, clock);
+    await first.monitor.runJob("logs");
+    appendFileSync(path, gmailLines(T0, 2, GMAIL_RATE_LIMIT));
+    // The process dies after reading the new lines, before their results are committed.
+    vi.spyOn(crashing, "transaction").mockImplementationOnce(() => {
+      throw new Error("killed");
+    });
+    await first.monitor.runJob("logs");
+    expect(first.logs.find((line) => line["msg"] === "job failed")?.["err"]).toBe("killed");
+    expect(crashing.states.list()).toEqual([]);
+
+    const store = HistoryStore.open(db);
+    await monitorFor(dir, store, clock).monitor.runJob("logs");
+    expect(store.states.get(blockKey("gmail", IP))?.value).toBe("rate-limited");
+    expect(store.incidents.changes().map((change) => change.change)).toEqual(["block-seen"]);
+    store.close();
+    crashing.close();
   });
 
   it("warns about a missing log", async () => {
