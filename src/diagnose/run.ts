@@ -7,6 +7,7 @@ import { createReplyClassifier } from "../reply/classify.js";
 import { readBounces, type BounceRun } from "../bounce/index.js";
 import type { BounceInputReport, InputReport } from "./types.js";
 import { formatInstant, type TimeZone } from "../time/zone.js";
+import { InputChecks } from "./input-checks.js";
 
 /** The result of reading and analysing logs, before the diagnosis is built. */
 export interface LogRun {
@@ -14,12 +15,16 @@ export interface LogRun {
   readonly summary: ReadSummary;
   /** The bounce inputs read, or null when none were given. */
   readonly bounces: BounceRun | null;
+  /** What the times of the log lines say about the input. */
+  readonly checks: InputChecks;
 }
 
 /** Options of `analyseLogs`: the reading options plus bounce inputs. */
 export interface AnalyseOptions extends ReadLogsOptions {
   /** Bounce messages to read next to the logs (`--bounces`). */
   readonly bounces?: readonly string[] | undefined;
+  /** The time of the run, for lines dated in the future (default: now). */
+  readonly now?: number | undefined;
 }
 
 /**
@@ -32,7 +37,11 @@ export async function analyseLogs(
 ): Promise<LogRun> {
   const classifier = createReplyClassifier();
   const analyser = new LogAnalyser(classifier);
-  const parsers = createLogParsers((event) => analyser.handle(event));
+  const checks = new InputChecks(options.now ?? Date.now());
+  const parsers = createLogParsers((event) => {
+    checks.observe(event);
+    analyser.handle(event);
+  });
   const summary = await readLogs(inputs, parsers, options);
 
   let bounces: BounceRun | null = null;
@@ -44,7 +53,7 @@ export async function analyseLogs(
     });
     for (const result of bounces.results) analyser.addBounce(result);
   }
-  return { facts: analyser.finish(), summary, bounces };
+  return { facts: analyser.finish(), summary, bounces, checks };
 }
 
 /** Describes what was read for the report. */
@@ -78,7 +87,7 @@ export function inputReport(run: LogRun, timeZone: TimeZone): InputReport {
     evictedMessages: totals.evictedMessages,
     mtas: [...facts.server.mtas],
     bounces: bounceReport(run),
-    notes: runNotes(run),
+    notes: [...runNotes(run), ...run.checks.notes(timeZone)],
     skippedSamples: samples.map((sample) => ({
       file: sample.file,
       line: sample.line,

@@ -1,0 +1,162 @@
+import { DAY_MS, HOUR_MS } from "../analysis/time.js";
+import type { LogEvent } from "../logs/events.js";
+import { formatInstant, type TimeZone } from "../time/zone.js";
+
+/** A step back in time smaller than this is syslog buffering, not a clock change. */
+const MAX_BACKWARD_MS = 10 * 60_000;
+
+/** Two files that share more than this much time are named as overlapping. */
+const MIN_OVERLAP_MS = HOUR_MS;
+
+/** Files with fewer events than this are too small to call a copy of another. */
+const MIN_OVERLAP_EVENTS = 100;
+
+/** A log that spans longer than this probably has a wrong year somewhere. */
+const MAX_SPAN_MS = 400 * DAY_MS;
+
+/** Lines dated this far after the run are in the future, not in another time zone. */
+const FUTURE_SLACK_MS = DAY_MS;
+
+/** Maximum notes of one kind in a report, because more files with one problem add nothing. */
+const MAX_NOTES = 5;
+
+/** Maximum files followed. A run over more files checks only the first ones. */
+const MAX_FILES = 1000;
+
+/** The event times of one input file. */
+interface FileSpan {
+  readonly name: string;
+  first: number;
+  last: number;
+  events: number;
+  /** The latest line number and time seen, to tell a clock step from a late event. */
+  maxLine: number;
+  maxTime: number;
+  steps: number;
+  firstStep: { readonly line: number; readonly from: number; readonly to: number } | null;
+  future: number;
+  firstFuture: { readonly line: number; readonly time: number } | null;
+}
+
+/**
+ * Checker of event times, for notes when the input looks wrong: a clock that steps back,
+ * lines dated in the future, a log that spans years, or two files that cover the same hours
+ * (a copy read twice doubles every count). Without these notes such input only widens the
+ * "from … to" range of the report.
+ */
+export class InputChecks {
+  private readonly files = new Map<string, FileSpan>();
+
+  constructor(private readonly now: number) {}
+
+  /** Records one event. The parsers give each event the time and position of its line. */
+  observe(event: LogEvent): void {
+    const time = event.time;
+    if (!Number.isFinite(time)) return;
+    const span = this.spanOf(event.position.file, time);
+    if (span === null) return;
+    span.events += 1;
+    if (time < span.first) span.first = time;
+    if (time > span.last) span.last = time;
+    if (time > this.now + FUTURE_SLACK_MS) {
+      span.future += 1;
+      span.firstFuture ??= { line: event.position.line, time };
+    }
+    // An event of an earlier line comes late, from a parser that waited for more lines, so
+    // only events in line order can show the clock going back.
+    if (event.position.line < span.maxLine) return;
+    if (time < span.maxTime - MAX_BACKWARD_MS) {
+      span.steps += 1;
+      span.firstStep ??= { line: event.position.line, from: span.maxTime, to: time };
+      // The lines after a clock change follow the new clock, so one change is one step.
+      span.maxTime = time;
+    }
+    span.maxLine = event.position.line;
+    if (time > span.maxTime) span.maxTime = time;
+  }
+
+  /** Returns the sentences for the report, or none when the input looks sound. */
+  notes(timeZone: TimeZone): string[] {
+    const spans = [...this.files.values()];
+    const time = (ms: number): string => formatInstant(ms, timeZone);
+    return [
+      ...spans.flatMap((span) => stepNote(span, time)).slice(0, MAX_NOTES),
+      ...spans.flatMap((span) => futureNote(span, time)).slice(0, MAX_NOTES),
+      ...spanNote(spans, time),
+      ...overlapNotes(spans, time),
+    ];
+  }
+
+  private spanOf(name: string, time: number): FileSpan | null {
+    const known = this.files.get(name);
+    if (known !== undefined) return known;
+    if (this.files.size >= MAX_FILES) return null;
+    const span: FileSpan = {
+      name,
+      first: time,
+      last: time,
+      events: 0,
+      maxLine: 0,
+      maxTime: time,
+      steps: 0,
+      firstStep: null,
+      future: 0,
+      firstFuture: null,
+    };
+    this.files.set(name, span);
+    return span;
+  }
+}
+
+type Format = (ms: number) => string;
+
+function stepNote(span: FileSpan, time: Format): string[] {
+  const step = span.firstStep;
+  if (step === null) return [];
+  const more = span.steps > 1 ? ` (${span.steps.toLocaleString("en-US")} such steps in all)` : "";
+  return [
+    `In ${span.name} the time goes back from ${time(step.from)} to ${time(step.to)} at line ${step.line.toLocaleString("en-US")}${more}: the server's clock was changed, or lines of another host or time zone are mixed in. Times and hourly counts around it may be wrong.`,
+  ];
+}
+
+function futureNote(span: FileSpan, time: Format): string[] {
+  const first = span.firstFuture;
+  if (first === null) return [];
+  return [
+    `${span.future.toLocaleString("en-US")} events in ${span.name} are dated after today, the first ${time(first.time)} at line ${first.line.toLocaleString("en-US")}: the year guess for a log without years is wrong (give --year) or the server's clock was.`,
+  ];
+}
+
+function spanNote(spans: readonly FileSpan[], time: Format): string[] {
+  if (spans.length === 0) return [];
+  const first = Math.min(...spans.map((span) => span.first));
+  const last = Math.max(...spans.map((span) => span.last));
+  if (last - first <= MAX_SPAN_MS) return [];
+  return [
+    `The input spans from ${time(first)} to ${time(last)}, more than a year: check that a log without years got the right year (--year), or give only the recent files.`,
+  ];
+}
+
+/**
+ * Names files whose time ranges overlap by more than {@link MIN_OVERLAP_MS}. It sweeps the
+ * files in order of their first time and compares each with the one that reaches furthest.
+ */
+function overlapNotes(spans: readonly FileSpan[], time: Format): string[] {
+  const large = spans
+    .filter((span) => span.events >= MIN_OVERLAP_EVENTS)
+    .sort((a, b) => a.first - b.first);
+  const notes: string[] = [];
+  let reach: FileSpan | null = null;
+  for (const span of large) {
+    if (reach !== null) {
+      const overlap = Math.min(reach.last, span.last) - span.first;
+      if (overlap > MIN_OVERLAP_MS) {
+        notes.push(
+          `${reach.name} and ${span.name} cover the same time, ${time(span.first)} to ${time(Math.min(reach.last, span.last))}: if one is a copy of the other, every count is doubled. Logs of different servers may overlap.`,
+        );
+      }
+    }
+    if (reach === null || span.last > reach.last) reach = span;
+  }
+  return notes.slice(0, MAX_NOTES);
+}

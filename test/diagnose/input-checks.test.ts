@@ -1,0 +1,130 @@
+import { afterEach, describe, expect, test } from "vitest";
+import { InputChecks } from "../../src/diagnose/input-checks.js";
+import { analyseLogs, inputReport } from "../../src/diagnose/run.js";
+import type { LogEvent } from "../../src/logs/events.js";
+import { resolveTimeZone } from "../../src/time/zone.js";
+import { HOUR, PostfixLog, T0, writeTemporaryLog } from "../helpers/postfix-fixture.js";
+
+const UTC = resolveTimeZone("UTC");
+const DAY = 24 * HOUR;
+
+function event(file: string, line: number, time: number): LogEvent {
+  return {
+    type: "tls",
+    time,
+    position: { file, line },
+    direction: "outbound",
+    peerHost: null,
+    peerIp: null,
+    protocol: null,
+  };
+}
+
+/** Feeds one event per line, `times[i]` on line i + 1. */
+function feed(checks: InputChecks, file: string, times: readonly number[]): void {
+  times.forEach((time, index) => checks.observe(event(file, index + 1, time)));
+}
+
+describe("input checks", () => {
+  test("ordered log gives no notes", () => {
+    const checks = new InputChecks(T0 + DAY);
+    feed(checks, "mail.log", [T0, T0 + 1000, T0 + 500, T0 + HOUR]);
+    expect(checks.notes(UTC)).toEqual([]);
+  });
+
+  test("clock step back is named", () => {
+    const checks = new InputChecks(T0 + DAY);
+    feed(checks, "mail.log", [T0 + 2 * HOUR, T0 + 2 * HOUR + 1000, T0, T0 + 1000, T0 - HOUR]);
+    const notes = checks.notes(UTC);
+
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toBe(
+      "In mail.log the time goes back from 2024-03-04T02:00:01Z to 2024-03-04T00:00:00Z at line 3 (2 such steps in all): the server's clock was changed, or lines of another host or time zone are mixed in. Times and hourly counts around it may be wrong.",
+    );
+  });
+
+  test("late event of an earlier line is no step", () => {
+    const checks = new InputChecks(T0 + DAY);
+    checks.observe(event("mail.log", 10, T0 + 2 * HOUR));
+    checks.observe(event("mail.log", 2, T0));
+    expect(checks.notes(UTC)).toEqual([]);
+  });
+
+  test("future lines are counted", () => {
+    const checks = new InputChecks(T0);
+    feed(checks, "mail.log", [T0 - HOUR, T0 + 2 * DAY, T0 + 3 * DAY]);
+    const notes = checks.notes(UTC);
+
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/^2 events in mail\.log are dated after today, the first 2024-03-06/);
+    expect(notes[0]).toContain("--year");
+  });
+
+  test("span over a year is named", () => {
+    const checks = new InputChecks(T0 + DAY);
+    feed(checks, "old.log", [T0 - 500 * DAY]);
+    feed(checks, "new.log", [T0]);
+    expect(checks.notes(UTC)).toEqual([
+      "The input spans from 2022-10-21T00:00:00Z to 2024-03-04T00:00:00Z, more than a year: check that a log without years got the right year (--year), or give only the recent files.",
+    ]);
+  });
+
+  test("overlapping large files are named", () => {
+    const checks = new InputChecks(T0 + 10 * DAY);
+    const times = Array.from({ length: 200 }, (_, i) => T0 + i * 60_000);
+    feed(checks, "mail.log", times);
+    feed(checks, "copy.log", times);
+    const notes = checks.notes(UTC);
+
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/^mail\.log and copy\.log cover the same time, 2024-03-04T00:00:00Z/);
+    expect(notes[0]).toContain("every count is doubled");
+  });
+
+  test("rotated files that touch are not overlapping", () => {
+    const checks = new InputChecks(T0 + 10 * DAY);
+    feed(
+      checks,
+      "mail.log.1",
+      Array.from({ length: 200 }, (_, i) => T0 + i * 60_000),
+    );
+    feed(
+      checks,
+      "mail.log",
+      Array.from({ length: 200 }, (_, i) => T0 + 199 * 60_000 + i * 60_000),
+    );
+    expect(checks.notes(UTC)).toEqual([]);
+  });
+});
+
+describe("input checks in a run", () => {
+  const cleanups: Array<() => void> = [];
+  afterEach(() => {
+    for (const remove of cleanups.splice(0)) remove();
+  });
+
+  test("a copy of the log read twice is noted", async () => {
+    const log = new PostfixLog();
+    for (let hour = 0; hour < 48; hour++) {
+      log.submit({
+        time: T0 + hour * HOUR,
+        account: "alice@example.com",
+        clientIp: "198.51.100.10",
+        recipients: [
+          { address: `friend${hour}@gmail.com` },
+          { address: `peer${hour}@example.net` },
+        ],
+      });
+    }
+    const first = writeTemporaryLog(log.text(), "mail.log");
+    const second = writeTemporaryLog(log.text(), "copy.log");
+    cleanups.push(first.remove, second.remove);
+    const run = await analyseLogs([first.path, second.path], { timeZone: UTC, now: T0 + 3 * DAY });
+    const notes = inputReport(run, UTC).notes;
+
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toContain("cover the same time");
+    expect(notes[0]).toContain(first.path);
+    expect(notes[0]).toContain(second.path);
+  });
+});
