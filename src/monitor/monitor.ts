@@ -78,10 +78,7 @@ export class Monitor {
   async run(signal: AbortSignal): Promise<void> {
     const { clock, logger } = this.context;
     const next = new Map<JobKind, number>(JOB_KINDS.map((kind) => [kind, clock.now()]));
-    logger.info(
-      { jobs: this.describeSchedules(), channels: this.context.channels },
-      "monitor started",
-    );
+    this.announce();
     while (!signal.aborted) {
       for (const kind of JOB_KINDS) {
         if (signal.aborted || (next.get(kind) ?? Infinity) > clock.now()) continue;
@@ -101,6 +98,7 @@ export class Monitor {
 
   /** Runs every job once and sends the alerts due, as `delist monitor --once` does. */
   async runOnce(): Promise<void> {
+    this.announce();
     for (const kind of JOB_KINDS) await this.runJob(kind);
     await this.dispatchAlerts();
   }
@@ -148,6 +146,19 @@ export class Monitor {
     for (const waiter of ready) waiter.resolve();
     await this.context.clock.sleep(Math.max(0, ms), signal);
     this.sleeping = false;
+  }
+
+  /** Logs the start with the schedules, and warns about alerts that cannot go out. */
+  private announce(): void {
+    const { logger, channels, config, env } = this.context;
+    logger.info({ jobs: this.describeSchedules(), channels }, "monitor started");
+    if (channels.length === 0) {
+      logger.warn("no alert channel configured: state changes are only recorded in the history");
+    }
+    const passwordEnv = config.alerts.email?.passwordEnv;
+    if (passwordEnv !== undefined && (env[passwordEnv] ?? "") === "") {
+      logger.warn({ variable: passwordEnv }, "the SMTP password variable is unset or empty");
+    }
   }
 
   private describeSchedules(): Record<string, string> {

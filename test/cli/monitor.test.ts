@@ -56,6 +56,35 @@ describe("delist monitor", () => {
     expect(result.stderr).toContain("schedules.dns: not a cron pattern");
   });
 
+  it("warns when no alert can go out", async () => {
+    server = await startGmailLikeServer("accepted");
+    const dir = tempDir();
+    const config = writeConfig(dir, {
+      probes: [{ to: "postmaster-check@gmail.com", mx: `127.0.0.1:${server.port}` }],
+      alerts: {
+        email: {
+          host: "127.0.0.1",
+          user: "delist",
+          passwordEnv: "DELIST_TEST_SMTP_PASSWORD",
+          from: "delist@example.com",
+          to: ["ops@example.com"],
+        },
+      },
+    });
+    const result = await runCommand([
+      "monitor",
+      "--config",
+      config,
+      "--db",
+      join(dir, "h.sqlite"),
+      "--once",
+    ]);
+    expect(result.code).toBe(0);
+    const warning = logLines(result.stderr).find((line) => line["level"] === 40);
+    expect(warning?.["msg"]).toBe("the SMTP password variable is unset or empty");
+    expect(warning?.["variable"]).toBe("DELIST_TEST_SMTP_PASSWORD");
+  });
+
   it("runs every check once with --once", async () => {
     server = await startGmailLikeServer("rate-limited");
     receiver = await startWebhookReceiver();
