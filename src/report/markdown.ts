@@ -1,4 +1,5 @@
 import type { Diagnosis, Finding, ProviderVerdict } from "../diagnose/types.js";
+import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { evidenceLines } from "./evidence.js";
 import { count, shortTime } from "./wrap.js";
 
@@ -32,7 +33,7 @@ export function renderDiagnosisMarkdown(diagnosis: Diagnosis): string {
     "",
     escape(diagnosis.readiness.summary),
     ...diagnosis.readiness.removalForms.map(
-      (form) => `- ${form.provider}: <${form.url}>. ${escape(form.rule)}`,
+      (form) => `- ${PROVIDER_NAMES[form.provider]}: <${form.url}>. ${escape(form.rule)}`,
     ),
     "",
     `Lines parsed: ${count(input.parsed)}; ignored: ${count(input.ignored)}; unparsed: ${count(input.unparsed)}; without log framing: ${count(input.unrecognised)}.`,

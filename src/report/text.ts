@@ -5,6 +5,7 @@ import type {
   ProviderVerdict,
   ReadinessItem,
 } from "../diagnose/types.js";
+import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import type { Painter } from "./colour.js";
 import { evidenceLines } from "./evidence.js";
 import { column, count, plural, shortTime, wrap } from "./wrap.js";
@@ -189,7 +190,8 @@ function readinessSection(diagnosis: Diagnosis, paint: Painter): string[] {
   }
   lines.push("", ...wrap(readiness.summary, "  "));
   for (const form of readiness.removalForms) {
-    lines.push(...wrap(`${form.provider}: ${form.url}. ${form.rule}`, "  - ", "    "));
+    // The link stands alone on its line, so that copying it takes no trailing punctuation.
+    lines.push(`  - ${PROVIDER_NAMES[form.provider]}: ${form.url}`, ...wrap(form.rule, "    "));
   }
   return lines;
 }

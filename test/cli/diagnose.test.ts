@@ -83,6 +83,7 @@ describe("delist diagnose", () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("Verdict: RATE-LIMITED");
     expect(result.stdout).toContain("421 4.7.28");
+    expect(result.stdout).toMatch(/^ {2}- Gmail: https:\/\/\S+escalation$/m);
   });
 
   test("text fits 80 columns", async () => {
@@ -133,6 +134,7 @@ describe("delist diagnose", () => {
     expect(result.stdout).toContain("# delist diagnosis");
     expect(result.stdout).toContain("## Providers");
     expect(result.stdout).toContain("| Gmail | rate-limited");
+    expect(result.stdout).toMatch(/^- Gmail: <https:\/\/\S+escalation>\. /m);
     expect(result.stdout).toContain("## Removal readiness");
   });
 
