@@ -1,35 +1,12 @@
 import { DAY_MS, HOUR_MS } from "../analysis/time.js";
 import type { ProviderId } from "../knowledge/providers.js";
 import type { DiagnoseContext } from "./context.js";
-import { REFERENCES } from "./findings/build.js";
+import { hasRemovalForm, REMOVAL_FORMS } from "./removal-forms.js";
 import { outboundBurst } from "./findings/volume-spike.js";
 import type { Finding, ProviderVerdict, Readiness, ReadinessItem, RemovalForm } from "./types.js";
 
 /** An abuse or burst that ended this long before the end of the log counts as stopped. */
 const STOPPED_AFTER_MS = 2 * HOUR_MS;
-
-const FORMS: Partial<Record<ProviderId, { url: string; rule: string }>> = {
-  gmail: {
-    url: REFERENCES.gmailSenderForm,
-    rule: "Gmail usually lifts a block by itself within 3 to 5 days once the cause has stopped. Send the form at most once every two weeks.",
-  },
-  "google-workspace": {
-    url: REFERENCES.gmailSenderForm,
-    rule: "Google usually lifts a block by itself within 3 to 5 days once the cause has stopped. Send the form at most once every two weeks.",
-  },
-  outlook: {
-    url: REFERENCES.outlookSupportForm,
-    rule: "Open one request per IP with the exact reply text; Microsoft answers by e-mail, usually within a day.",
-  },
-  "exchange-online": {
-    url: REFERENCES.exchangeDelist,
-    rule: "The self-service delisting portal confirms by e-mail; delisting takes effect within about a day.",
-  },
-  yahoo: {
-    url: REFERENCES.yahooSupportForm,
-    rule: "Yahoo's deferrals usually end by themselves once volume and complaints drop; use the form if they last more than a few days.",
-  },
-};
 
 /**
  * Builds the removal-readiness checklist from what the logs show. The DNS and blocklist items
@@ -77,8 +54,8 @@ export function buildReadiness(
   // Gmail and Workspace share one form, so each form is listed once.
   const removalForms: RemovalForm[] = affected
     .flatMap(([provider]) => {
-      const form = FORMS[provider as ProviderId];
-      return form === undefined ? [] : [{ provider: provider as ProviderId, ...form }];
+      if (!hasRemovalForm(provider)) return [];
+      return [{ provider: provider as ProviderId, ...REMOVAL_FORMS[provider] }];
     })
     .filter((form, index, all) => all.findIndex((other) => other.url === form.url) === index);
   const failed = items.filter((item) => item.status === "fail" || item.status === "unknown");

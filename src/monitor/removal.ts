@@ -1,4 +1,4 @@
-import { REFERENCES } from "../diagnose/findings/build.js";
+import { REMOVAL_FORMS, type RemovalProvider } from "../diagnose/removal-forms.js";
 import type { HistoryStore } from "../store/history.js";
 import { incidentReport, type IncidentReport } from "../store/report.js";
 import { blockKey, type RemovalRequest } from "../store/types.js";
@@ -12,16 +12,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  */
 export const REMOVAL_WAIT_MS = 14 * DAY_MS;
 
-/** The providers that have a removal or sender-support form. */
-export const REMOVAL_PROVIDERS = [
-  "gmail",
-  "google-workspace",
-  "outlook",
-  "exchange-online",
-  "yahoo",
-] as const;
-
-export type RemovalProvider = (typeof REMOVAL_PROVIDERS)[number];
+export { REMOVAL_PROVIDERS, type RemovalProvider } from "../diagnose/removal-forms.js";
 
 /** A provider's removal form, its rule, and the checklist of what a request contains. */
 export interface RemovalGuide {
@@ -39,32 +30,9 @@ const COMMON_ITEMS = [
   "How much mail the server sends to the provider on a normal day.",
 ];
 
-const GUIDES: Record<RemovalProvider, Omit<RemovalGuide, "provider" | "include">> = {
-  gmail: {
-    url: REFERENCES.gmailSenderForm,
-    rule: "Gmail usually lifts a block by itself within 3 to 5 days once the cause has stopped. Send the form at most once every two weeks.",
-  },
-  "google-workspace": {
-    url: REFERENCES.gmailSenderForm,
-    rule: "Google usually lifts a block by itself within 3 to 5 days once the cause has stopped. Send the form at most once every two weeks.",
-  },
-  outlook: {
-    url: REFERENCES.outlookSupportForm,
-    rule: "Open one request per IP with the exact reply text; Microsoft answers by e-mail.",
-  },
-  "exchange-online": {
-    url: REFERENCES.exchangeDelist,
-    rule: "The self-service delisting portal confirms by e-mail; delisting takes effect within about a day.",
-  },
-  yahoo: {
-    url: REFERENCES.yahooSupportForm,
-    rule: "Yahoo's deferrals usually end by themselves once volume and complaints drop; use the form if they last more than a few days.",
-  },
-};
-
 /** Returns the removal form, rule and checklist of a provider. */
 export function removalGuide(provider: RemovalProvider): RemovalGuide {
-  return { provider, ...GUIDES[provider], include: COMMON_ITEMS };
+  return { provider, ...REMOVAL_FORMS[provider], include: COMMON_ITEMS };
 }
 
 /** Whether a removal request may be sent now. */
