@@ -6,9 +6,11 @@ import type { ExplainedReply } from "./types.js";
  * out. A hit rebuilds the fields that contain values (text, hosts and IPs) from the new
  * values, so two replies that differ only in IP, address or session id are explained once.
  *
- * An entry is used only after a check: when it is stored, the same reply with every value
- * changed is explained in full and must give what the rebuilt entry gives. Replies whose
- * meaning depends on a value (which the check detects) are marked and always explained in full.
+ * An entry is used only after a check: when a reply is met a second time, the same reply with
+ * every value changed is explained in full and must give what the rebuilt entry gives. Replies
+ * whose meaning depends on a value (which the check detects) are marked and always explained
+ * in full. A reply met only once is never checked, which halves the work on inputs where most
+ * replies differ, such as a folder of bounces from many servers.
  */
 
 /** Pieces of a field: literal text, or the index of a value of the reply. */
@@ -23,7 +25,14 @@ interface TemplatedEntry {
   readonly judgedIp: Template | null;
 }
 
-type MemoEntry = TemplatedEntry | { readonly reusable: false };
+/** A reply explained once and not checked yet, with the values cut out of it. */
+interface UncheckedEntry {
+  readonly reusable: "unchecked";
+  readonly explained: ExplainedReply;
+  readonly values: readonly string[];
+}
+
+type MemoEntry = TemplatedEntry | UncheckedEntry | { readonly reusable: false };
 
 /** Explains a reply in full, without the memo. */
 export type ExplainFunction = (text: string) => ExplainedReply;
@@ -58,13 +67,18 @@ export class ReplyMemo {
     if (text.length > this.#options.maxTextLength) return explainFully(text);
 
     const { key, values } = normaliseReply(text);
-    const entry = this.#entries.get(context)?.get(key);
+    const byKey = this.#entries.get(context);
+    let entry = byKey?.get(key);
+    if (byKey !== undefined && entry?.reusable === "unchecked") {
+      entry = makeEntry(entry.explained, key, entry.values, explainFully);
+      byKey.set(key, entry);
+    }
     if (entry !== undefined) {
-      return entry.reusable ? rebuild(entry, values) : explainFully(text);
+      return entry.reusable === true ? rebuild(entry, values) : explainFully(text);
     }
 
     const explained = explainFully(text);
-    this.#store(context, key, makeEntry(explained, key, values, explainFully));
+    this.#store(context, key, { reusable: "unchecked", explained, values });
     return explained;
   }
 
