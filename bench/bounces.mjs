@@ -3,10 +3,13 @@
 // core (one process, one thread). Build first (`npm run build`); then
 //   node bench/bounces.mjs [--corpus DIR] [--rounds N]
 // The corpus directory defaults to $DELIST_CORPUS, else ../shared/corpus beside the checkout.
-// Two figures: decoding messages already in memory (MIME parsing, format readers, reply
+// Two paths: decoding messages already in memory (MIME parsing, format readers, reply
 // classification, reasons), and the whole `readBounces` path that also reads each file.
+// Each gets two rates: per second of wall-clock time, and per second of CPU time used by
+// this process (user plus system, all threads), which other load on the machine changes
+// less.
 import { readdirSync, readFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -44,20 +47,28 @@ async function readAll() {
 
 async function measure(label, task) {
   await task(); // warm-up: JIT compilation and module loading are not measured
-  const rates = [];
+  const wallRates = [];
+  const cpuRates = [];
   let recipients = 0;
   for (let round = 0; round < rounds; round++) {
     const start = process.hrtime.bigint();
+    const cpuStart = process.cpuUsage();
     recipients = await task();
+    const cpu = process.cpuUsage(cpuStart);
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    rates.push(messages.length / seconds);
+    wallRates.push(messages.length / seconds);
+    cpuRates.push(messages.length / ((cpu.user + cpu.system) / 1e6));
   }
-  rates.sort((a, b) => a - b);
-  const median = rates[Math.floor(rates.length / 2)];
   console.log(
-    `${label.padEnd(28)} median ${Math.round(median)} messages/s ` +
-      `(min ${Math.round(rates[0])}, max ${Math.round(rates.at(-1))}), ${recipients} recipients`,
+    `${label.padEnd(28)} ${summary(wallRates)} messages/s of wall time, ` +
+      `${summary(cpuRates)} per CPU second; ${recipients} recipients`,
   );
+}
+
+function summary(rates) {
+  const sorted = [...rates].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  return `median ${Math.round(median)} (min ${Math.round(sorted[0])}, max ${Math.round(sorted.at(-1))})`;
 }
 
 console.log(
@@ -66,6 +77,6 @@ console.log(
 console.log(
   `machine: ${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores; Node ${process.version}`,
 );
-console.log(`rounds: ${rounds} after one warm-up round`);
+console.log(`rounds: ${rounds} after one warm-up round; load average ${loadavg()[0].toFixed(1)}`);
 await measure("decode in memory", decodeAll);
 await measure("readBounces (files)", readAll);

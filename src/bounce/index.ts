@@ -115,19 +115,28 @@ async function decodeOne(
  * otherwise parse as a message without headers.
  */
 function binaryJunk(raw: Uint8Array, name: string): string | null {
-  const head = Buffer.from(raw.subarray(0, 64 * 1024));
-  const text = head.toString("latin1").replace(/^(?:\r?\n)+/, "");
-  const firstLine = text.split(/\r?\n/, 1)[0] ?? "";
-  const controls = head.filter(
-    (byte) => byte < 0x09 || (byte > 0x0d && byte < 0x20 && byte !== 0x1b),
-  );
-  if (controls.length > head.length / 10 || !/^(?:[!-9;-~]+[ \t]*:|From )/.test(firstLine)) {
+  const head = raw.subarray(0, 64 * 1024);
+  let controls = 0;
+  for (const byte of head) {
+    if (byte < 0x09 || (byte > 0x0d && byte < 0x20 && byte !== 0x1b)) controls++;
+  }
+  if (controls > head.length / 10 || !/^(?:[!-9;-~]+[ \t]*:|From )/.test(firstLine(head))) {
     return (
       `skipped "${name}": not a mail message (it does not start with a header field); ` +
       `give .eml files, mbox files or maildirs`
     );
   }
   return null;
+}
+
+/** Returns the first line that is not empty, decoded as Latin-1, without its line end. */
+function firstLine(head: Uint8Array): string {
+  let start = 0;
+  while (start < head.length && (head[start] === 0x0a || head[start] === 0x0d)) start++;
+  let end = head.indexOf(0x0a, start);
+  if (end < 0) end = head.length;
+  if (end > start && head[end - 1] === 0x0d) end--;
+  return Buffer.from(head.buffer, head.byteOffset + start, end - start).toString("latin1");
 }
 
 function readError(name: string, error: unknown): string {

@@ -3,8 +3,8 @@
  * input, expanded into sources and read one message at a time with a size cap.
  */
 import type { Stats } from "node:fs";
-import { createReadStream } from "node:fs";
-import { open, readFile, readdir, stat } from "node:fs/promises";
+import { createReadStream, readFileSync, statSync } from "node:fs";
+import { open, readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileError } from "../logs/reader/errors.js";
 import { MAX_MESSAGE_BYTES, oversizedError } from "./limits.js";
@@ -48,7 +48,9 @@ export async function expandSources(
 async function expandPath(name: string, path: string): Promise<BounceSource[]> {
   let stats: Stats;
   try {
-    stats = await stat(path);
+    // Synchronous: an asynchronous stat waits for the thread pool, and a folder of bounces
+    // has thousands of small files.
+    stats = statSync(path);
   } catch (error) {
     return [{ type: "failed", name, error: fileError(name, error).message }];
   }
@@ -105,8 +107,9 @@ async function startsAsMbox(path: string): Promise<boolean> {
   }
 }
 
-// Files up to this size are read in one call, which is several times faster than a stream
-// for the typical bounce of a few kilobytes; larger files (mbox files) are streamed.
+// Files up to this size are read in one synchronous call. For the typical bounce of a few
+// kilobytes that is several times faster than a stream or an asynchronous read, which waits
+// on the thread pool four times (open, stat, read, close). Larger files (mbox) are streamed.
 const WHOLE_FILE_BYTES = 1024 * 1024;
 
 async function chunksOf(
@@ -114,6 +117,6 @@ async function chunksOf(
   stdin: NodeJS.ReadableStream,
 ): Promise<AsyncIterable<Uint8Array | string> | Iterable<Uint8Array>> {
   if (source.type === "stdin") return stdin;
-  if (source.sizeBytes <= WHOLE_FILE_BYTES) return [await readFile(source.path)];
+  if (source.sizeBytes <= WHOLE_FILE_BYTES) return [readFileSync(source.path)];
   return createReadStream(source.path, { highWaterMark: 64 * 1024 });
 }

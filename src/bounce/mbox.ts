@@ -24,7 +24,8 @@ interface SplitState {
 /**
  * Yields each message of the stream. A stream that does not start with `From ` is one
  * message. A message over `maxBytes` becomes an error that names it. Its bytes are dropped
- * as they arrive, so memory stays bounded by `maxBytes` plus one chunk.
+ * as they arrive, so memory stays bounded by `maxBytes` plus two chunks, because a message
+ * keeps views of the chunks it spans.
  */
 export async function* splitMbox(
   chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array>,
@@ -42,10 +43,14 @@ export async function* splitMbox(
     name,
     maxBytes,
   };
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
 
   for await (const chunk of chunks) {
-    const data = Buffer.concat([pending, Buffer.from(chunk)]);
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    const data =
+      pending.length === 0
+        ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+        : Buffer.concat([pending, bytes]);
     state.isMbox ??= data.length >= FROM.length ? data.subarray(0, 5).equals(FROM) : null;
     if (state.isMbox === null) {
       pending = data;
@@ -113,7 +118,8 @@ function append(state: SplitState, data: Buffer): void {
     state.parts = [];
     return;
   }
-  state.parts.push(Buffer.from(data));
+  // A view, not a copy: every chunk is a buffer of its own that nothing else writes to.
+  state.parts.push(data);
 }
 
 function take(state: SplitState): SourceMessage | null {
@@ -126,7 +132,7 @@ function take(state: SplitState): SourceMessage | null {
   state.index++;
   const label = state.isMbox === true ? `${state.name}#${state.index}` : state.name;
   if (oversized) return { name: label, error: oversizedError(label, size, state.maxBytes) };
-  let raw: Buffer = Buffer.concat(parts);
+  let raw: Buffer = parts.length === 1 && parts[0] !== undefined ? parts[0] : Buffer.concat(parts);
   if (state.isMbox === true) raw = stripFromLine(raw);
   return { name: label, raw };
 }
