@@ -66,12 +66,12 @@ export async function parseBounceMessage(raw: Uint8Array | string): Promise<Boun
  * LF; the MIME parser splits lines on LF only. CRLF and LF messages are returned as they are.
  */
 function withLineFeeds(raw: Uint8Array | string): Uint8Array | string {
-  const head =
-    typeof raw === "string"
-      ? raw.slice(0, 4096)
-      : Buffer.from(raw.subarray(0, 4096)).toString("latin1");
-  if (!head.includes("\r") || head.includes("\n")) return raw;
-  if (typeof raw === "string") return raw.replace(/\r/g, "\n");
+  if (typeof raw === "string") {
+    const head = raw.slice(0, 4096);
+    return !head.includes("\r") || head.includes("\n") ? raw : raw.replace(/\r/g, "\n");
+  }
+  const head = raw.subarray(0, 4096);
+  if (!head.includes(0x0d) || head.includes(0x0a)) return raw;
   const copy = Buffer.from(raw);
   for (let index = 0; index < copy.length; index++) if (copy[index] === 0x0d) copy[index] = 0x0a;
   return copy;
@@ -114,6 +114,7 @@ function rawBody(raw: Uint8Array | string, email: Email): string {
  * forwarded inline, which is how bounces reach support tickets.
  */
 function unquote(text: string): string {
+  if (!text.startsWith(">") && !text.includes("\n>")) return text;
   const lines = text.split("\n");
   const nonEmpty = lines.filter((line) => line.trim() !== "");
   const quoted = nonEmpty.filter((line) => line.startsWith(">"));
@@ -122,9 +123,23 @@ function unquote(text: string): string {
 }
 
 function notificationText(email: Email): string {
-  if (email.text !== undefined && email.text.trim() !== "") return email.text;
+  const text = [...malformedTextParts(email), email.text ?? ""].join("\n");
+  if (text.trim() !== "") return text;
   if (email.html === undefined) return "";
   return htmlToText(email.html);
+}
+
+/**
+ * Returns the text of parts whose `Content-Type` lost the semicolon before its parameters
+ * ("text/plain   charset=iso-2022-jp"): postal-mime keeps such a part as an attachment,
+ * but some bounce notices are written that way.
+ */
+function malformedTextParts(email: Email): string[] {
+  return email.attachments
+    .filter((part) => part.disposition === null && /^text\/plain\s+\S/.test(part.mimeType))
+    .map((part) =>
+      typeof part.content === "string" ? part.content : new TextDecoder().decode(part.content),
+    );
 }
 
 /** Reduces HTML to its text with line breaks at block ends: enough to find reply texts. */
@@ -146,8 +161,13 @@ function partText(email: Email, mimeType: RegExp): string | null {
   for (const attachment of email.attachments) {
     if (!mimeType.test(attachment.mimeType)) continue;
     const content = attachment.content;
-    if (typeof content === "string") return content.replace(/\r\n?/g, "\n");
-    return new TextDecoder().decode(content).replace(/\r\n?/g, "\n");
+    return withoutCarriageReturns(
+      typeof content === "string" ? content : new TextDecoder().decode(content),
+    );
   }
   return null;
+}
+
+function withoutCarriageReturns(text: string): string {
+  return text.includes("\r") ? text.replace(/\r\n?/g, "\n") : text;
 }

@@ -3,7 +3,7 @@
  * that a mail client shows. The reply inside it is found with the bounce decoder, so that
  * the explanation is about the receiver's reply and not about the MTA's boilerplate.
  */
-import { originalSender, readDrafts } from "./decode.js";
+import { originalSender, readDrafts } from "./read.js";
 import { parseBounceMessage } from "./mime.js";
 
 /** The reply found in a pasted bounce, with what the bounce says around it. */

@@ -59,7 +59,7 @@ export interface BounceResult {
   /** The bounce message's own `Date`, as ISO 8601 UTC, or null when missing or invalid. */
   readonly messageDate: string | null;
   readonly kind: BounceKind;
-  /** The MTA or service whose bounce format was read, such as `postfix` or `rfc3464`. */
+  /** `rfc3464` for a delivery status notification, otherwise the kind. */
   readonly format: string;
   readonly recipient: string;
   /** The address the original message came from, or null when the bounce does not say. */
@@ -106,7 +106,15 @@ export interface RecipientDraft {
    * reason rules decide from the status code and text.
    */
   readonly reason: BounceReason | null;
+  /**
+   * Reason when neither the status code, the reply, delist's reply rules nor the SMTP stage
+   * decide one. Without it such a recipient is `onhold` when it has a status or reply code,
+   * else `undefined`.
+   */
+  readonly defaultReason?: BounceReason;
   /** The SMTP command the error answered, when the format names it (`RCPT`, `DATA`). */
   readonly command: string | null;
+  /** Reply code the format states apart from the reply (Zoho's `ERROR_CODE :550`), or null. */
+  readonly replyCode: number | null;
   readonly feedbackType: string | null;
 }

@@ -17,8 +17,8 @@ const TOKEN_PATTERNS: readonly RegExp[] = [
   /\b((?:OU|SC|DY|RP)-00\d)\b/,
   // Comcast BL000000, ES000010, DM000001.
   /\b((?:BL|ES|DM)\d{6})\b/,
-  // Orange OFR006_102, OFR_416, ofr_506.
-  /\b(OFR\d*_\d+|ofr_\d+)\b/,
+  // Orange OFR006_102, OFR_416, ofr_506, and LPN007_416 on the same bilingual replies.
+  /\b((?:OFR|LPN)\d*_\d+|ofr_\d+)\b/,
   // GMX and web.de: the case parameter of the explanation link.
   /[?&](c=[a-z0-9]+)\b/,
   // Yahoo's unknown-account replies.

@@ -13,9 +13,10 @@ interface ManifestRow {
   readonly index: number;
   readonly expected_status: string;
   readonly expected_reason: string;
+  /** Expectations of the other Sisimai implementations where they disagree with go-sisimai. */
   readonly others?: readonly {
-    readonly expected_status: string;
-    readonly expected_reason: string;
+    readonly status: string;
+    readonly reason: string;
   }[];
 }
 
@@ -27,12 +28,10 @@ interface Comparison {
   readonly statusAgrees: boolean;
 }
 
-// The agreement the project aims at: Sisimai's reason on 95 % of the rows, its status code
-// on 98 %.
+// The agreement the project aims at, and below which the suite fails: Sisimai's reason on
+// 95 % of the rows, its status code on 98 %. The rows that still disagree are listed in
+// backlog.md.
 const TARGET = { reason: 0.95, status: 0.98 };
-// The agreement reached so far; the suite fails below it, so no change can lower it.
-// NOTE: below TARGET. The rows that still disagree are listed in backlog.md.
-const FLOOR = { reason: 0.895, status: 0.93 };
 
 const root = corpusRoot();
 
@@ -44,8 +43,8 @@ describe.skipIf(root === null)("Sisimai bounce corpus", () => {
     process.stdout.write(agreementTable(comparisons, reason, status));
 
     expect(comparisons.length).toBe(535);
-    expect(reason).toBeGreaterThanOrEqual(FLOOR.reason);
-    expect(status).toBeGreaterThanOrEqual(FLOOR.status);
+    expect(reason).toBeGreaterThanOrEqual(TARGET.reason);
+    expect(status).toBeGreaterThanOrEqual(TARGET.status);
   }, 120_000);
 
   it("lists exactly the disagreeing rows in the backlog", async () => {
@@ -84,14 +83,32 @@ function compareManifest(corpus: string): Promise<Comparison[]> {
   return cached;
 }
 
+/**
+ * Compares one row. Where the Sisimai implementations disagree, the value of any of them
+ * counts: the row's own (go-sisimai) and each entry of `others` (p5-sisimai, rb-sisimai).
+ */
 function compare(row: ManifestRow, actual: BounceResult | undefined): Comparison {
-  const expected = [row, ...(row.others ?? [])];
+  const expected = [
+    { reason: row.expected_reason, status: row.expected_status },
+    ...(row.others ?? []),
+  ];
+  const status = actual?.status ?? "";
   return {
     row,
     actual,
-    reasonAgrees: expected.some((item) => item.expected_reason === actual?.reason),
-    statusAgrees: expected.some((item) => item.expected_status === (actual?.status ?? "")),
+    reasonAgrees: expected.some((item) => item.reason === actual?.reason),
+    statusAgrees: expected.some((item) => samePseudoStatus(item.status) === status),
   };
+}
+
+/**
+ * Returns a status with go-sisimai's newer pseudo codes written the older way. Newer
+ * go-sisimai writes its private codes as `5.9.2NN`, where older versions and delist write
+ * `5.0.9NN`, so `5.9.210` is `5.0.910` (filtered). The corpus PROVENANCE.md lists the rows
+ * that come from those newer tables.
+ */
+function samePseudoStatus(status: string): string {
+  return status.replace(/^([45])\.9\.2(\d\d)$/, "$1.0.9$2");
 }
 
 function share(comparisons: readonly Comparison[], agrees: (item: Comparison) => boolean): number {

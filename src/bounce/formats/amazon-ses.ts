@@ -107,6 +107,7 @@ function draft(address: unknown, fields: DraftFields): RecipientDraft[] {
       time: fields.time ?? null,
       reason: fields.reason ?? null,
       command: null,
+      replyCode: null,
       feedbackType: fields.feedbackType ?? null,
     },
   ];

@@ -1,12 +1,18 @@
-/** Spam complaints in the Abuse Reporting Format (RFC 5965) and Microsoft's older JMRP form. */
+/**
+ * Spam complaints in the Abuse Reporting Format (RFC 5965) and Microsoft's older JMRP form,
+ * and Apple Mail's unsubscribe requests.
+ */
 import { firstAddress } from "./address.js";
 import { parseDeliveryStatus } from "../dsn.js";
 import { headerValue, type BounceMessage } from "../mime.js";
 import type { RecipientDraft } from "../types.js";
 
-/** True when the message is a feedback report or a Hotmail/Outlook.com complaint. */
+/**
+ * True when the message is a feedback report, a Hotmail/Outlook.com complaint or an
+ * unsubscribe request from Apple Mail.
+ */
 export function isFeedbackReport(message: BounceMessage): boolean {
-  if (reportText(message) !== null) return true;
+  if (reportText(message) !== null || isAppleUnsubscribe(message)) return true;
   const contentType = headerValue(message, "content-type") ?? "";
   if (/report-type="?feedback-report/i.test(contentType)) return true;
   return /^X-HmXmrOriginalRecipient:/im.test(message.original ?? "");
@@ -18,6 +24,9 @@ export function isFeedbackReport(message: BounceMessage): boolean {
  * the returned message.
  */
 export function draftsFromFeedback(message: BounceMessage): RecipientDraft[] {
+  if (isAppleUnsubscribe(message) && reportText(message) === null) {
+    return draftFromUnsubscribe(message);
+  }
   const text = reportText(message) ?? "";
   const report = parseDeliveryStatus(text).message;
   const feedbackType = report.get("feedback-type")?.trim().toLowerCase() ?? "abuse";
@@ -34,6 +43,7 @@ export function draftsFromFeedback(message: BounceMessage): RecipientDraft[] {
       time: null,
       reason: "feedback",
       command: null,
+      replyCode: null,
       feedbackType,
     };
   }
@@ -43,6 +53,8 @@ export function draftsFromFeedback(message: BounceMessage): RecipientDraft[] {
 function reportText(message: BounceMessage): string | null {
   if (message.feedbackReport !== null) return message.feedbackReport;
   for (const text of [message.text, message.original ?? ""]) {
+    // A plain search for the field name first: the anchored pattern scans far slower.
+    if (!/feedback-type:/i.test(text)) continue;
     const start = text.search(/^Feedback-Type:[ \t]*\S/im);
     if (start >= 0) return text.slice(Math.max(0, text.lastIndexOf("\n\n", start)));
   }
@@ -63,4 +75,34 @@ function complainedRecipients(message: BounceMessage, report: string): string[] 
     firstAddress(/^To:\s*(.+)$/im.exec(original)?.[1]) ??
     message.to;
   return single === null ? [] : [single];
+}
+
+/**
+ * True for the message that Apple Mail's "Unsubscribe" button sends to the address of a
+ * list's `List-Unsubscribe` header: it carries `X-Apple-Unsubscribe: true`, and its own
+ * `Auto-Submitted: auto-replied` must not make it read as an automatic reply.
+ */
+function isAppleUnsubscribe(message: BounceMessage): boolean {
+  return headerValue(message, "x-apple-unsubscribe")?.trim().toLowerCase() === "true";
+}
+
+// The person who asked to stop is the sender of the request. "opt-out" is the feedback type
+// that bounce processors (Sisimai among them) give such requests.
+function draftFromUnsubscribe(message: BounceMessage): RecipientDraft[] {
+  const recipient = message.from ?? firstAddress(headerValue(message, "reply-to"));
+  if (recipient === null) return [];
+  return [
+    {
+      recipient,
+      action: null,
+      status: null,
+      diagnostic: "unsubscribe request sent by Apple Mail",
+      remoteMta: null,
+      time: message.date,
+      reason: "feedback",
+      command: null,
+      replyCode: null,
+      feedbackType: "opt-out",
+    },
+  ];
 }

@@ -13,6 +13,8 @@ import {
 import type { RecipientDraft } from "../types.js";
 import type { RecipientBlock } from "./blocks.js";
 import { commandOf } from "./command.js";
+import { withCauseOfExpiry } from "./exchange.js";
+import { reasonOfBounceCategory } from "./powermta.js";
 
 /**
  * Turns delivery status fields into recipient drafts. A recipient without a
@@ -23,20 +25,27 @@ export function draftsFromDeliveryStatus(
   blocks: readonly RecipientBlock[],
 ): RecipientDraft[] {
   const status = parseDeliveryStatus(fields);
-  return status.recipients.flatMap((group) => {
-    const draft = draftOfGroup(group, status);
-    return draft === null ? [] : [withBlockText(draft, blocks)];
+  // Exim writes the file or pipe of a local delivery ("/mail/spool/…") as the
+  // Final-Recipient. When the notification lists as many recipients, the one at the same
+  // position names the address.
+  const paired = blocks.length === status.recipients.length ? blocks : [];
+  return status.recipients.flatMap((group, index) => {
+    const draft = draftOfGroup(group, status, paired[index]?.recipient ?? null);
+    const single = blocks.length === 1 && status.recipients.length === 1;
+    return draft === null ? [] : [withBlockText(draft, blocks, single)];
   });
 }
 
 function draftOfGroup(
   group: ReadonlyMap<string, string>,
   status: DeliveryStatus,
+  listedRecipient: string | null,
 ): RecipientDraft | null {
   const recipient =
     firstAddress(typedAddress(group.get("final-recipient"))) ??
     firstAddress(typedAddress(group.get("original-recipient"))) ??
-    firstAddress(group.get("x-actual-recipient"));
+    firstAddress(group.get("x-actual-recipient")) ??
+    listedRecipient;
   if (recipient === null) return null;
 
   const diagnostic = group.get("diagnostic-code");
@@ -50,15 +59,19 @@ function draftOfGroup(
     diagnostic:
       type !== null && type !== "smtp" && diagnostic !== undefined
         ? `${type}; ${typedValue(diagnostic) ?? ""}`
-        : (typedValue(diagnostic) ?? diagnostic ?? ""),
+        : (typedValue(diagnostic) ?? diagnostic ?? statusComment(group.get("status"))),
     remoteMta: remoteMta === null ? null : remoteMta.replace(/^\[|\]$/g, ""),
     time:
       isoTime(group.get("last-attempt-date")) ??
       isoTime(status.message.get("arrival-date")) ??
       null,
     // A local delivery program failed (procmail, a pipe): the MTA's mailer, not the address.
-    reason: type === "x-unix" ? "mailererror" : null,
+    reason:
+      type === "x-unix"
+        ? "mailererror"
+        : reasonOfBounceCategory(group.get("x-powermta-bouncecategory")),
     command: null,
+    replyCode: null,
     feedbackType: null,
   };
 }
@@ -66,15 +79,36 @@ function draftOfGroup(
 /**
  * Completes a draft from the human-readable part: its text when the DSN has no
  * `Diagnostic-Code`, and the SMTP command, which Postfix writes only there
- * ("in reply to RCPT TO command").
+ * ("in reply to RCPT TO command"). The only block of a one-recipient bounce is the
+ * recipient's even when it writes the address differently.
  */
-function withBlockText(draft: RecipientDraft, blocks: readonly RecipientBlock[]): RecipientDraft {
-  const block = blocks.find((candidate) => candidate.recipient === draft.recipient);
+function withBlockText(
+  draft: RecipientDraft,
+  blocks: readonly RecipientBlock[],
+  single: boolean,
+): RecipientDraft {
+  const block =
+    blocks.find((candidate) => candidate.recipient === draft.recipient) ??
+    (single ? blocks[0] : undefined);
   const command =
     commandOf(draft.diagnostic) ?? (block === undefined ? null : commandOf(block.text));
-  if (draft.diagnostic.trim() !== "") return { ...draft, command };
-  const text = (block ?? blocks[0])?.text ?? "";
-  return { ...draft, diagnostic: text, command };
+  if (draft.diagnostic.trim() !== "") {
+    return withCauseOfExpiry({ ...draft, command }, block?.text ?? "");
+  }
+  return { ...draft, diagnostic: block?.text ?? "", command };
+}
+
+/**
+ * Returns the comment of a `Status` field as error text ("4.0.0 (cat.example.net: host
+ * name lookup failure)"), unless it only names the class or an "other or undefined" code
+ * in RFC 3463's words ("(permanent failure)", "(other or undefined network or routing
+ * status)"), which adds nothing to the code.
+ */
+function statusComment(value: string | undefined): string {
+  const comment = /\(([^()]+)\)\s*$/.exec(value ?? "")?.[1]?.trim() ?? "";
+  return /\b(?:permanent|temporary|transient) failure\b|other or undefined/i.test(comment)
+    ? ""
+    : comment;
 }
 
 /** True when the text contains DSN recipient fields written as plain text. */

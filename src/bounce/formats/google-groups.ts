@@ -33,6 +33,7 @@ export function draftsFromGoogleGroups(message: BounceMessage): RecipientDraft[]
       time: null,
       reason: "rejected",
       command: null,
+      replyCode: null,
       feedbackType: null,
     }));
 }

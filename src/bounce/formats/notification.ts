@@ -1,6 +1,6 @@
 /**
  * The human-readable part of a bounce: where the MTA's own text ends and the returned
- * message begins, and which MTA wrote it (from its fixed sentences and headers).
+ * message begins.
  */
 
 // Lines that MTAs put between their notification and the copy of the original message.
@@ -9,6 +9,8 @@ const ORIGINAL_MARKERS: readonly RegExp[] = [
   /^-+\s*This is a copy of (?:the|your) message/i,
   /^-+\s*The header of the original message is following/i,
   /^(?:Message headers follow|Original message follows)\.?\s*$/i,
+  // Exchange 2007 and later, below the diagnostic information for administrators.
+  /^Original message headers:\s*$/i,
   /^\s*-+\s*(?:Original message|Returned message|Unsent message follows|Original message follows|Message header follows|Original mail follows)\b/i,
   /^\s*-+\s*(?:The )?(?:original|returned) (?:message|mail|headers?)\b.*-+\s*$/i,
   /^\s*-+\s*Forwarded message\b/i,
@@ -18,18 +20,27 @@ const ORIGINAL_MARKERS: readonly RegExp[] = [
   /^\s*-+\s*Original message text\b/i,
   /^The original message headers? (?:was|were|are|is)[:\s]/i,
   /^\s*Content-Type:\s*message\/rfc822/i,
+  // Zoho writes the returned message's headers straight after the error, without a marker
+  // line and without a space after the colons.
+  /^Received:from\s/,
 ];
+
+// The markers as one pattern, tested once per line. Case is ignored for all of them.
+const ORIGINAL_MARKER = new RegExp(
+  ORIGINAL_MARKERS.map((marker) => `(?:${marker.source})`).join("|"),
+  "i",
+);
 
 /** Returns the notification text with the returned original message cut off. */
 export function notificationPart(text: string): string {
-  const lines = text.split("\n");
-  for (let index = 0; index < lines.length; index++) {
-    const line = lines[index] ?? "";
-    if (ORIGINAL_MARKERS.some((marker) => marker.test(line))) {
-      return lines.slice(0, index).join("\n");
-    }
+  let start = 0;
+  for (;;) {
+    const end = text.indexOf("\n", start);
+    const line = text.slice(start, end < 0 ? text.length : end);
+    if (ORIGINAL_MARKER.test(line)) return text.slice(0, Math.max(0, start - 1));
+    if (end < 0) return text;
+    start = end + 1;
   }
-  return text;
 }
 
 /** Returns the part of the text after the original-message marker, or null when none. */

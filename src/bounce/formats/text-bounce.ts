@@ -22,9 +22,15 @@ export function looksLikeBounce(message: BounceMessage): boolean {
   return headerValue(message, "x-failed-recipients") !== null;
 }
 
-/** Returns the recipient drafts of a plain-text bounce. */
-export function draftsFromText(message: BounceMessage, sender: string | null): RecipientDraft[] {
-  const notification = notificationPart(message.text);
+/**
+ * Returns the recipient drafts of a plain-text bounce. `notification` is the message text
+ * without the returned message (`notificationPart`), when the caller has it already.
+ */
+export function draftsFromText(
+  message: BounceMessage,
+  sender: string | null,
+  notification: string = notificationPart(message.text),
+): RecipientDraft[] {
   const { blocks, preamble } = recipientBlocks(notification);
   // A block that names the sender is the "message from" line, unless the sender mailed
   // itself and no other block is left.
@@ -33,7 +39,7 @@ export function draftsFromText(message: BounceMessage, sender: string | null): R
   const action = isDelayNotice(notification) ? "delayed" : "failed";
   if (usable.length > 0) return usable.map((block) => draftOfBlock(block, preamble, action));
 
-  const fallback = fallbackRecipients(message, sender);
+  const fallback = fallbackRecipients(message, sender, notification);
   const text = notification.trim();
   return fallback.map((recipient) => draftOfBlock({ recipient, text }, "", action));
 }
@@ -43,6 +49,8 @@ function isSender(address: string, sender: string | null, message: BounceMessage
   if (sender !== null && lower === sender.toLowerCase()) return true;
   return message.to !== null && lower === message.to.toLowerCase();
 }
+
+const GAVE_UP_AFTER = /\bwas aborted after [\d.]+ (?:minute|hour|day)/i;
 
 function draftOfBlock(
   block: RecipientBlock,
@@ -56,6 +64,9 @@ function draftOfBlock(
       ? `${preamble}\n${block.text}`.trim()
       : block.text;
   const qmailStatus = /\(#([245]\.\d{1,3}\.\d{1,3})\)/.exec(text)?.[1] ?? null;
+  // "Delivery … was aborted after 5.0 hour(s)": the MTA gave up when its time ran out, and
+  // an error below it without a reply or status is only what the last attempt met.
+  const timedOut = GAVE_UP_AFTER.test(preamble) && !hasReply(text) && qmailStatus === null;
   return {
     recipient: block.recipient,
     action,
@@ -63,10 +74,18 @@ function draftOfBlock(
     diagnostic: text,
     remoteMta: remoteHostOf(text),
     time: null,
-    reason: null,
+    reason: timedOut ? "expired" : null,
     command: commandOf(text),
+    replyCode: statedReplyCode(text),
     feedbackType: null,
   };
+}
+
+// Zoho writes the remote reply code as a field ("ERROR_CODE :550", "ResponseCode 421")
+// rather than at the start of the reply, where the reply parser looks for it.
+function statedReplyCode(text: string): number | null {
+  const match = /\b(?:ERROR_CODE\s*:|ResponseCode)\s*([45]\d\d)\b/.exec(text);
+  return match === null ? null : Number(match[1]);
 }
 
 function isDelayNotice(notification: string): boolean {
@@ -76,7 +95,11 @@ function isDelayNotice(notification: string): boolean {
 }
 
 // X-Failed-Recipients (Exim and others), then the To of the returned message.
-function fallbackRecipients(message: BounceMessage, sender: string | null): string[] {
+function fallbackRecipients(
+  message: BounceMessage,
+  sender: string | null,
+  notification: string,
+): string[] {
   const failed = headerValue(message, "x-failed-recipients");
   if (failed !== null) {
     const addresses = failed
@@ -85,14 +108,12 @@ function fallbackRecipients(message: BounceMessage, sender: string | null): stri
       .filter((part) => isAddress(part));
     if (addresses.length > 0) return addresses;
   }
-  const originalTo = /^To:[ \t]*(.+)$/im.exec(message.original ?? originalHeaders(message.text));
+  const originalTo = /^To:[ \t]*(.+)$/im.exec(
+    message.original ?? message.text.slice(notification.length),
+  );
   const address = firstAddress(originalTo?.[1]);
   if (address !== null && address.toLowerCase() !== (sender ?? "").toLowerCase()) return [address];
   return [];
-}
-
-function originalHeaders(text: string): string {
-  return text.slice(notificationPart(text).length);
 }
 
 function remoteHostOf(text: string): string | null {

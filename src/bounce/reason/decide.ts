@@ -4,13 +4,15 @@
  */
 import type { Category } from "../../knowledge/categories.js";
 import type { BounceAction, BounceReason } from "../types.js";
-import { REASON_PHRASES, WEAK_REASON_PHRASES, reasonOfText } from "./phrases.js";
+import { REASON_TABLE, WEAK_REASON_TABLE, phraseText, reasonOfText } from "./phrases.js";
 import { reasonOfStatus } from "./status.js";
 
 /** The facts about one failed recipient from which its reason is decided. */
 export interface ReasonInput {
   /** A reason the bounce format itself states (an expired retry timer), or null. */
   readonly formatReason: BounceReason | null;
+  /** The reason when nothing else decides one, where the format implies it (Notes). */
+  readonly defaultReason?: BounceReason;
   readonly status: string | null;
   readonly replyCode: number | null;
   readonly text: string;
@@ -68,11 +70,17 @@ export function decideReason(input: ReasonInput): BounceReason {
     return "delivered";
   }
   if (input.formatReason !== null) return input.formatReason;
+  // A delay notice without any error text tells only that the message is still queued, and
+  // a status of the "other or undefined" kind (x.y.0) adds nothing to that.
+  if (input.action === "delayed" && input.text.trim() === "" && /\.0$/.test(input.status ?? ".0")) {
+    return "expired";
+  }
 
   const byStatus = reasonOfStatus(input.status);
   if (byStatus !== null && DECISIVE_STATUS_REASONS.has(byStatus)) return byStatus;
 
-  const byText = reasonOfText(input.text, REASON_PHRASES);
+  const text = phraseText(input.text);
+  const byText = reasonOfText(text, REASON_TABLE);
   if (input.command === "mail" && (byText === null || !SENDER_STAGE_REASONS.has(byText))) {
     return "rejected";
   }
@@ -81,7 +89,7 @@ export function decideReason(input: ReasonInput): BounceReason {
   const byRule = reasonOfRule(input.ruleId, input.category);
   if (byRule !== null) return recipientOrFilter(byRule, input, byStatus);
 
-  const weak = reasonOfText(input.text, WEAK_REASON_PHRASES);
+  const weak = reasonOfText(text, WEAK_REASON_TABLE);
   if (byStatus !== null && !(weak !== null && byStatus === "securityerror")) {
     return recipientOrFilter(byStatus, input, byStatus);
   }
@@ -110,6 +118,10 @@ function recipientOrFilter(
 
 function reasonOfContext(input: ReasonInput): BounceReason {
   if (input.action === "delayed") return "expired";
+  // Before MAIL FROM the receiver has only the client's IP address and name to judge, so a
+  // refusal there that no wording explains is a refusal of the client.
+  if (input.command === "connect" || input.command === "helo") return "blocked";
+  if (input.defaultReason !== undefined) return input.defaultReason;
   if (input.status !== null || input.replyCode !== null) return "onhold";
   return "undefined";
 }

@@ -55,7 +55,7 @@ export const REASON_PHRASES: readonly ReasonPhrases[] = [
   {
     reason: "failedstarttls",
     patterns: [
-      /starttls (?:is )?required|must issue a starttls|tls (?:is )?required|requires? (?:a )?(?:secure|encrypted|tls) connection|starttls failed|tls negotiation failed/,
+      /(?:does not|doesn't) support (?:start)?tls|starttls (?:is )?required|must issue a starttls|tls (?:is )?required|requires? (?:a )?(?:secure|encrypted|tls) connection|starttls failed|tls negotiation failed/,
     ],
   },
   {
@@ -189,13 +189,13 @@ export const REASON_PHRASES: readonly ReasonPhrases[] = [
   {
     reason: "hostunknown",
     patterns: [
-      /host (?:or domain name )?not found|unrouteable address|unroutable address|invalid domain|illegal host\/domain|domain is not reachable|domain may not exist|\b[a-z0-9-]+(?:\.[a-z0-9-]+)+\.[a-z]{2,} does not exist|domain (?:name )?not found|unknown (?:host|domain)|no such domain|domain (?:does not|doesn't) exist|host unknown|unrouteable mail domain|name or service not known|couldn't find any host named|nxdomain|no dns record|domain is not (?:valid|found)|hostname not found|recipient domain .* not found|domain .* does not exist|mail for .* loops back/,
+      /host (?:or domain name )?not found|unrouteable address|unroutable address|invalid domain|illegal host\/domain|domain is not reachable|domain may not exist|\.[a-z0-9-]+\.[a-z]{2,} does not exist|domain (?:name )?not found|unknown (?:host|domain)|no such domain|domain (?:does not|doesn't) exist|host unknown|unrouteable mail domain|name or service not known|couldn't find any host named|nxdomain|no dns record|domain is not (?:valid|found)|hostname not found|recipient domain .* not found|domain .* does not exist|mail for .* loops back/,
     ],
   },
   {
     reason: "norelaying",
     patterns: [
-      /relay(?:ing)? (?:access )?(?:denied|not permitted|not allowed|prohibited|rejected)|not (?:permitted|allowed) to relay|unable to relay|we do not relay|no relaying|relay not permitted|cannot relay|not a gateway|relaying (?:is )?not|relay access|email address is not verified|not configured to relay/,
+      /insecure mail relay|relay(?:ing)? (?:access )?(?:denied|not permitted|not allowed|prohibited|rejected)|not (?:permitted|allowed) to relay|unable to relay|we do not relay|no relaying|relay not permitted|cannot relay|not a gateway|relaying (?:is )?not|relay access|email address is not verified|not configured to relay/,
     ],
   },
   {
@@ -217,14 +217,14 @@ export const REASON_PHRASES: readonly ReasonPhrases[] = [
       /(?:your|the sending|the client|connecting|sender) ip (?:address )?(?:is |has been )?(?:not allowed|rejected|denied|banned|listed)|not (?:accept|allow)(?:ing|ed)? (?:mail|connections|messages) from/,
       /(?:ip|host|client) (?:address )?(?:is |has been )?(?:blocked|banned|rejected|refused)|rejected because .* (?:listed|blocked)/,
       /messages from .* (?:weren't|were not) sent|mail from .* (?:is|was) (?:refused|rejected|blocked)|too many unwanted messages|dynamic ip|dial-?up|residential|unusual rate of unsolicited/,
-      /refused to talk to me|deferred: connection refused|service refuse\b|\bip=\S+ - a problem occurred|service permits .* unverifyable|please use the smtp server of your isp|\[c14\]|poor ip|is not allowed to connect/,
+      /refused to talk to me|\bopen relay\b|deferred: connection refused|service refuse\b|\bip=\S+ - a problem occurred|service permits .* unverifyable|please use the smtp server of your isp|\[c14\]|poor ip|is not allowed to connect/,
       /rejected due to (?:bad|poor|low) reputation|\[tss0\d\]|\[ts0\d\]|temporarily deferred|has been temporarily rate limited/,
     ],
   },
   {
     reason: "filtered",
     patterns: [
-      /filtered|content filter|rejected by (?:the )?(?:recipient|domain|user)(?:'s)? (?:filter|rule)|refused by (?:recipient|user)|does not accept mail from|not accept(?:ing)? mail from you|recipient (?:has )?(?:blocked|rejected)|domain filter|address filter|rejected by (?:recipient|user)/,
+      /filtered|content filter|recipient(?:'s)? preferences|rejected by (?:the )?(?:recipient|domain|user)(?:'s)? (?:filter|rule)|refused by (?:recipient|user)|does not accept mail from|not accept(?:ing)? mail from you|recipient (?:has )?(?:blocked|rejected)|domain filter|address filter|rejected by (?:recipient|user)/,
     ],
   },
   {
@@ -295,15 +295,33 @@ export const WEAK_REASON_PHRASES: readonly ReasonPhrases[] = [
   { reason: "policyviolation", patterns: [/protocol violation/] },
 ];
 
-/** Returns the first reason of `phrases` whose wording the text contains, or null. */
-export function reasonOfText(
-  text: string,
-  phrases: readonly ReasonPhrases[] = REASON_PHRASES,
-): BounceReason | null {
+/** A list of reasons with the wordings of each joined into one pattern. */
+export type PhraseTable = readonly { readonly reason: BounceReason; readonly pattern: RegExp }[];
+
+/** Joins the wordings of each reason into one pattern, which tests a text in one pass. */
+export function phraseTable(phrases: readonly ReasonPhrases[]): PhraseTable {
+  return phrases.map((entry) => ({
+    reason: entry.reason,
+    pattern: new RegExp(entry.patterns.map((pattern) => `(?:${pattern.source})`).join("|")),
+  }));
+}
+
+/** `REASON_PHRASES` as a table. */
+export const REASON_TABLE: PhraseTable = phraseTable(REASON_PHRASES);
+/** `WEAK_REASON_PHRASES` as a table. */
+export const WEAK_REASON_TABLE: PhraseTable = phraseTable(WEAK_REASON_PHRASES);
+
+/** Returns the text as the wordings are written: lower-cased, white space collapsed. */
+export function phraseText(text: string): string {
+  return text.toLowerCase().replace(/\s+/g, " ");
+}
+
+/**
+ * Returns the first reason of `table` whose wording `text` contains, or null. The text
+ * must come from `phraseText`.
+ */
+export function reasonOfText(text: string, table: PhraseTable = REASON_TABLE): BounceReason | null {
   if (text === "") return null;
-  const lower = text.toLowerCase().replace(/\s+/g, " ");
-  for (const entry of phrases) {
-    if (entry.patterns.some((pattern) => pattern.test(lower))) return entry.reason;
-  }
+  for (const entry of table) if (entry.pattern.test(text)) return entry.reason;
   return null;
 }

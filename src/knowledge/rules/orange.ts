@@ -32,7 +32,10 @@ export const ORANGE_RULES: readonly ReplyRule[] = [
     id: "orange.invalid-recipient",
     provider: "orange",
     category: "recipient",
-    token: /^OFR_416$/i,
+    // The number after the underscore is the reason. Replies with the same French and
+    // English wording ("Adresse destinataire invalide. Invalid recipient.") carry either
+    // OFR_416 or LPN007_416.
+    token: /^(?:OFR|LPN\d*)_416$/i,
     distinctive: true,
     summary: "The recipient address does not exist at Orange.",
     fix: ["Remove the address from your lists."],
