@@ -52,8 +52,9 @@ export class LogAnalyser {
   private readonly complaints = new ComplaintAnalyser();
   private readonly bounceInput = new BounceInputAnalyser();
   private readonly resolver = new ProviderResolver();
-  // Per-message state dies with the message object, so it needs no eviction of its own.
-  private readonly states = new WeakMap<LoggedMessage, MessageState>();
+  // States of messages whose slot already contains another analyser's state. That case is
+  // rare, so it gets the slower WeakMap. Either way the state dies with the message object.
+  private otherStates: WeakMap<LoggedMessage, MessageState> | null = null;
   private firstTime: number | null = null;
   private lastTime: number | null = null;
   private remoteAttempts = 0;
@@ -198,23 +199,37 @@ export class LogAnalyser {
     if (reply.judgedIp !== null) this.server.addJudgedIp(reply.judgedIp, event.time, provider);
   }
 
-  // One look-up per event: the message's counters are found at its first event.
+  // The message's counters are found at its first event and kept in its `analysisState` slot,
+  // which is cheaper than a WeakMap look-up on every event.
   private stateOf(message: LoggedMessage): MessageState {
-    let state = this.states.get(message);
+    const slot = message.analysisState as MessageState | null;
+    if (slot !== null && slot.analyser === this) return slot;
+    if (slot === null) {
+      const state = this.newState(message);
+      message.analysisState = state;
+      return state;
+    }
+    this.otherStates ??= new WeakMap();
+    let state = this.otherStates.get(message);
     if (state === undefined) {
-      state = {
-        message,
-        ...this.origins.partsFor(message),
-        volumeHour: this.volume.hourFor(message),
-        sender: this.unknownRecipients.countsFor(message),
-        senderDomain: this.senderDomains.factsFor(message),
-        counted: false,
-        deferred: null,
-        forwarded: false,
-      };
-      this.states.set(message, state);
+      state = this.newState(message);
+      this.otherStates.set(message, state);
     }
     return state;
+  }
+
+  private newState(message: LoggedMessage): MessageState {
+    return {
+      analyser: this,
+      message,
+      ...this.origins.partsFor(message),
+      volumeHour: this.volume.hourFor(message),
+      sender: this.unknownRecipients.countsFor(message),
+      senderDomain: this.senderDomains.factsFor(message),
+      counted: false,
+      deferred: null,
+      forwarded: false,
+    };
   }
 
   private track(time: number): void {

@@ -87,6 +87,7 @@ export function bounceDelivery(result: BounceResult): DeliveryEvent | null {
     script: null,
     service: null,
     isBounce: false,
+    analysisState: null,
   };
   return {
     type: "delivery",

@@ -11,6 +11,8 @@ import type { HourVolume } from "./volume.js";
  * matters when a log has millions of attempts.
  */
 export interface MessageState {
+  /** The analyser that created this state; a message's `analysisState` slot is one analyser's. */
+  readonly analyser: object;
   readonly message: LoggedMessage;
   /** The account or local program that submitted it, or null. */
   readonly origin: OriginFacts | null;

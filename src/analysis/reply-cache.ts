@@ -1,8 +1,10 @@
-import type { ProviderId } from "../knowledge/providers.js";
+import { providerOfRelay, type ProviderId } from "../knowledge/providers.js";
 import { forEachValue } from "../reply/normalise.js";
+import { providerFromText } from "../reply/provider-text.js";
 import type { ExplainedReply } from "../reply/types.js";
 import type { ReplyExplainer, ReplyHints } from "./explainer.js";
 import { codeKey } from "./replies.js";
+import { detach } from "./time.js";
 
 /** The classification of one reply and the IP the receiver judged. */
 export interface ClassifiedReply {
@@ -30,6 +32,12 @@ interface Template {
   readonly codeKey: string;
   /** Index of the value that is the judged IP, or -1 when the reply names none. */
   readonly judgedValue: number;
+  /**
+   * True when value 0 is the host name of Postfix's `host H[ip] said:` wrapper, which was
+   * made a value because it names no provider. A reply then matches only when its host names
+   * none either.
+   */
+  readonly hostValue: boolean;
 }
 
 /** Wordings kept per provider and DSN; replies with more variants are explained in full. */
@@ -37,6 +45,9 @@ const MAX_TEMPLATES = 32;
 const MAX_GROUPS = 4096;
 // Spaces and a number up to the closing bracket, as in `[203.0.113.5      15]`.
 const BRACKET_PADDING = /^ +\d{1,4}\]/;
+const WRAPPER_HOST = "host ";
+/** Host names remembered by `NeutralHosts`; past this the memory starts again. */
+const MAX_HOSTS = 4096;
 
 /**
  * Classifies the replies of a log run with one full explanation per wording. A large log
@@ -53,6 +64,7 @@ export class ReplyCache {
   private groupCount = 0;
   private readonly gapStarts: number[] = [];
   private readonly gapEnds: number[] = [];
+  private readonly neutralHosts = new NeutralHosts();
 
   constructor(private readonly explainer: ReplyExplainer) {}
 
@@ -69,6 +81,7 @@ export class ReplyCache {
       for (let i = 0; i < templates.length; i++) {
         const template = templates[i];
         if (template === undefined || !this.matches(text, template)) continue;
+        if (template.hostValue && !this.hasNeutralHost(text)) continue;
         // The most frequent wordings move to the front, so they are tried first.
         if (i > 0) {
           templates[i] = templates[i - 1] ?? template;
@@ -88,7 +101,7 @@ export class ReplyCache {
     }
 
     const reply = this.explainer.explain(text, hints);
-    const template = makeTemplate(text, reply);
+    const template = makeTemplate(text, reply, this.neutralHosts);
     if (template !== null) {
       if (templates.length >= MAX_TEMPLATES) templates.shift();
       templates.push(template);
@@ -132,6 +145,13 @@ export class ReplyCache {
     return last > 0 || text.length === first.length;
   }
 
+  // Whether the wrapper host found as value 0 by the last `matches` names no provider.
+  private hasNeutralHost(text: string): boolean {
+    const start = this.gapStarts[0] ?? 0;
+    const end = this.gapEnds[0] ?? 0;
+    return this.neutralHosts.has(text, start, end);
+  }
+
   // The text of a value; for a spaced value, its first word (the IP of `[IP      N]`).
   private gap(text: string, index: number): string | null {
     if (index < 0) return null;
@@ -147,11 +167,25 @@ export class ReplyCache {
  * Makes the wording of a reply: the literal pieces between its values. Returns null when the
  * judged IP is not one of the values (its place could not be found again in other replies).
  */
-function makeTemplate(text: string, reply: ExplainedReply): Template | null {
+function makeTemplate(
+  text: string,
+  reply: ExplainedReply,
+  neutralHosts: NeutralHosts,
+): Template | null {
   const segments: string[] = [];
   const values: string[] = [];
   const spaced: boolean[] = [];
   let copiedTo = 0;
+  // Each MX of a receiver would otherwise make a wording of its own, and a log that mails
+  // hundreds of small domains would explain most of their replies in full.
+  const hostEnd = wrapperHostEnd(text);
+  const hostValue = hostEnd > 0 && neutralHosts.has(text, WRAPPER_HOST.length, hostEnd);
+  if (hostValue) {
+    segments.push(WRAPPER_HOST);
+    values.push(text.slice(WRAPPER_HOST.length, hostEnd));
+    spaced.push(false);
+    copiedTo = hostEnd;
+  }
   forEachValue(text, (start, end) => {
     if (start < copiedTo) return;
     // Gmail's bracket pads the judged IP with a varying number of spaces and a varying
@@ -174,5 +208,43 @@ function makeTemplate(text: string, reply: ExplainedReply): Template | null {
     reply,
     codeKey: codeKey(reply),
     judgedValue,
+    hostValue,
   };
+}
+
+/** Returns where the host name of a `host H[ip] …` wrapper ends (at `[`), or -1. */
+function wrapperHostEnd(text: string): number {
+  if (!text.startsWith(WRAPPER_HOST)) return -1;
+  const start = WRAPPER_HOST.length;
+  const bracket = text.indexOf("[", start);
+  if (bracket <= start) return -1;
+  const space = text.indexOf(" ", start);
+  return space >= 0 && space < bracket ? -1 : bracket;
+}
+
+/**
+ * Remembers which MX host names name no provider. The classifier reads a provider from the
+ * wrapper host in two ways: as a relay (`providerOfRelay`) and from the markers it looks for
+ * in the whole text (`providerFromText`). A name that gives neither cannot change the
+ * classification, so two replies that differ only in such names are explained alike.
+ */
+class NeutralHosts {
+  private readonly verdicts = new Map<string, boolean>();
+  // Consecutive replies often come from one MX, so the last neutral name is compared first.
+  private last = "";
+
+  /** True when the host name from `start` to `end` of `text` names no provider. */
+  has(text: string, start: number, end: number): boolean {
+    const last = this.last;
+    if (end - start === last.length && text.startsWith(last, start)) return true;
+    const host = text.slice(start, end);
+    let neutral = this.verdicts.get(host);
+    if (neutral === undefined) {
+      neutral = providerOfRelay(host) === null && providerFromText(host) === null;
+      if (this.verdicts.size >= MAX_HOSTS) this.verdicts.clear();
+      this.verdicts.set(detach(host), neutral);
+    }
+    if (neutral) this.last = detach(host);
+    return neutral;
+  }
 }

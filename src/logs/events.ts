@@ -64,6 +64,11 @@ export interface LoggedMessage {
   service: string | null;
   /** True for notifications the MTA generated itself (bounces, delay warnings). */
   isBounce: boolean;
+  /**
+   * Per-message state of the analysers in `src/analysis/`, kept here so that they find it
+   * without a look-up on every event. Parsers set it to null and never read it.
+   */
+  analysisState: object | null;
 }
 
 export type DeliveryStatus = "sent" | "deferred" | "bounced" | "expired" | "other";

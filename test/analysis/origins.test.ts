@@ -25,6 +25,7 @@ function message(account: string, time: number): LoggedMessage {
     script: null,
     service: "submission/smtpd",
     isBounce: false,
+    analysisState: null,
   };
 }
 
@@ -40,6 +41,7 @@ describe("OriginAnalyser", () => {
       const parts = origins.partsFor(late);
       origins.addMessage(
         {
+          analyser: origins,
           message: late,
           ...parts,
           volumeHour: null,

@@ -135,4 +135,53 @@ describe("ReplyCache", () => {
     cache.classify(text, "gmail", { ...gmailHints, dsn: "4.7.0" });
     expect(calls.full).toBe(3);
   });
+
+  test("neutral MX hosts share a wording", () => {
+    const { cache, calls, classifier } = countingCache();
+    cache.classify(
+      unknownUser("mx.example.net", "anna@example.net"),
+      "other",
+      otherHints("mx.example.net"),
+    );
+    const text = unknownUser("mail.example.org", "ben@example.org");
+    const hints = otherHints("mail.example.org");
+    const cached = cache.classify(text, "other", hints);
+    const full = classifier.explain(text, hints);
+
+    expect(calls.full).toBe(1);
+    expect(cached.reply.ruleId).toBe(full.ruleId);
+    expect(cached.reply.category).toBe(full.category);
+    expect(cached.reply.provider).toBe(full.provider);
+    expect(cached.codeKey).toBe("550 5.1.1");
+  });
+
+  test("host naming a provider keeps its wording", () => {
+    const { cache, calls, classifier } = countingCache();
+    cache.classify(
+      unknownUser("mx.example.net", "anna@example.net"),
+      "other",
+      otherHints("mx.example.net"),
+    );
+    // No relay pattern matches this host, but the text markers find Gmail in it.
+    const text = unknownUser("gmail-relay.example.com", "ben@example.com");
+    const hints = otherHints("gmail-relay.example.com");
+    const cached = cache.classify(text, "other", hints);
+    const full = classifier.explain(text, hints);
+
+    expect(calls.full).toBe(2);
+    expect(full.provider).toBe("gmail");
+    expect(cached.reply.provider).toBe("gmail");
+    expect(cached.reply.ruleId).toBe(full.ruleId);
+  });
 });
+
+function unknownUser(host: string, recipient: string): string {
+  return (
+    `host ${host}[198.51.100.25] said: 550 5.1.1 <${recipient}>: Recipient address rejected: ` +
+    "User unknown in virtual mailbox table (in reply to RCPT TO command)"
+  );
+}
+
+function otherHints(relayHost: string): ReplyHints {
+  return { relayHost, recipient: "someone@example.net", dsn: "5.1.1" };
+}

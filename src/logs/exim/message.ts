@@ -118,6 +118,7 @@ export function newMessage(record: LogRecord, id: string): LoggedMessage {
     script: null,
     service: null,
     isBounce: false,
+    analysisState: null,
   };
 }
 

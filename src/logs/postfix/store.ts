@@ -278,5 +278,6 @@ function newMessage(record: LogRecord, id: string): LoggedMessage {
     script: null,
     service: null,
     isBounce: false,
+    analysisState: null,
   };
 }

@@ -96,6 +96,7 @@ export function newMessage(record: LogRecord, id: string): LoggedMessage {
     script: null,
     service: null,
     isBounce: false,
+    analysisState: null,
   };
 }
 
