@@ -14,6 +14,8 @@ export interface ConnectOptions {
   /** The local address to send from (`--source-ip`), or null for the system's choice. */
   readonly localAddress: string | null;
   readonly timeoutMs: number;
+  /** Ends the connection attempt when it aborts. */
+  readonly signal?: AbortSignal;
 }
 
 /** The outcome of the TLS handshake. */
@@ -29,6 +31,19 @@ export interface TlsInfo {
 /** The connection failed, timed out or was closed by the server. */
 export class SmtpConnectionError extends Error {
   override readonly name = "SmtpConnectionError";
+}
+
+/** The error message of a connection that the caller stopped, such as the monitor shutting down. */
+const STOPPED = "the probe was stopped because delist is shutting down";
+
+/**
+ * Returns OpenSSL's reason and code (`wrong version number (ERR_SSL_WRONG_VERSION_NUMBER)`)
+ * instead of its multi-line message with source file names, when Node provides them.
+ */
+function tlsReason(error: Error): string {
+  const { reason, code } = error as Error & { reason?: unknown; code?: unknown };
+  if (typeof reason !== "string") return error.message.trim();
+  return typeof code === "string" ? `${reason} (${code})` : reason;
 }
 
 type Waiter = { resolve: (reply: WireReply) => void; reject: (error: Error) => void };
@@ -53,24 +68,39 @@ export class SmtpConnection {
   /** Opens a TCP connection; rejects with an SmtpConnectionError. */
   static connect(options: ConnectOptions): Promise<SmtpConnection> {
     return new Promise((resolve, reject) => {
+      if (options.signal?.aborted === true) {
+        reject(new SmtpConnectionError(STOPPED));
+        return;
+      }
       const socket = net.connect({
         host: options.address,
         port: options.port,
         ...(options.localAddress === null ? {} : { localAddress: options.localAddress }),
       });
-      const timer = setTimeout(() => {
+      let settled = false;
+      const settle = (error: Error | null): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        options.signal?.removeEventListener("abort", onAbort);
+        if (error === null) {
+          socket.removeAllListeners("error");
+          resolve(new SmtpConnection(socket, options.timeoutMs));
+          return;
+        }
         socket.destroy();
-        reject(new SmtpConnectionError(`no TCP connection within ${options.timeoutMs} ms`));
-      }, options.timeoutMs);
-      socket.once("connect", () => {
-        clearTimeout(timer);
-        socket.removeAllListeners("error");
-        resolve(new SmtpConnection(socket, options.timeoutMs));
-      });
-      socket.once("error", (error) => {
-        clearTimeout(timer);
-        reject(new SmtpConnectionError(`cannot connect: ${error.message}`, { cause: error }));
-      });
+        reject(error);
+      };
+      const onAbort = (): void => settle(new SmtpConnectionError(STOPPED));
+      const timer = setTimeout(
+        () => settle(new SmtpConnectionError(`no TCP connection within ${options.timeoutMs} ms`)),
+        options.timeoutMs,
+      );
+      options.signal?.addEventListener("abort", onAbort, { once: true });
+      socket.once("connect", () => settle(null));
+      socket.once("error", (error) =>
+        settle(new SmtpConnectionError(`cannot connect: ${error.message}`, { cause: error })),
+      );
     });
   }
 
@@ -97,8 +127,14 @@ export class SmtpConnection {
     });
   }
 
-  /** Sends one command line (CRLF is added) and reads its reply. */
+  /**
+   * Sends one command line (CRLF is added) and reads its reply. Throws a TypeError when the
+   * line contains a CR or LF, which would smuggle a second command into the session.
+   */
   command(line: string): Promise<WireReply> {
+    if (/[\r\n]/.test(line)) {
+      throw new TypeError(`invalid SMTP command ${JSON.stringify(line)}: it contains a line break`);
+    }
     this.socket.write(`${line}\r\n`);
     return this.read();
   }
@@ -144,13 +180,21 @@ export class SmtpConnection {
       });
       secure.once("error", (error) => {
         clearTimeout(timer);
-        reject(new SmtpConnectionError(`TLS handshake failed: ${error.message}`, { cause: error }));
+        reject(
+          new SmtpConnectionError(`TLS handshake failed: ${tlsReason(error)}`, { cause: error }),
+        );
       });
     });
   }
 
   /** Closes the connection without waiting for the server. */
   close(): void {
+    this.socket.destroy();
+  }
+
+  /** Ends the session at once: the pending and every later read reject with `reason`. */
+  abort(reason: string = STOPPED): void {
+    this.fail(new SmtpConnectionError(reason));
     this.socket.destroy();
   }
 

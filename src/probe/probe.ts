@@ -30,6 +30,8 @@ export interface ProbeContext {
   readonly dns: DnsContext;
   readonly classifier: ReplyClassifier;
   readonly now: () => number;
+  /** Ends the probe early, as an `error` result, when it aborts (the monitor stopping). */
+  readonly signal?: AbortSignal;
 }
 
 interface Session {
@@ -70,12 +72,17 @@ export async function runProbe(request: ProbeRequest, context: ProbeContext): Pr
   else await connectFirst(plan.hosts, plan.source, request, context, session);
 
   if (session.connection !== null && session.conversation !== null && session.mx !== null) {
+    const connection = session.connection;
+    const abort = (): void => connection.abort();
+    context.signal?.addEventListener("abort", abort, { once: true });
     try {
-      await converse(session.conversation, session.connection, session, request);
+      if (context.signal?.aborted === true) abort();
+      await converse(session.conversation, connection, session, request);
     } catch (error) {
       session.failure = `The conversation with ${session.mx.host} broke off: ${(error as Error).message}.`;
     } finally {
-      session.connection.close();
+      context.signal?.removeEventListener("abort", abort);
+      connection.close();
     }
   }
   return buildResult(request, context, session, startedAt);
@@ -100,6 +107,7 @@ async function connectFirst(
         port: host.port,
         localAddress: request.sourceIp,
         timeoutMs: request.timeoutMs,
+        ...(context.signal === undefined ? {} : { signal: context.signal }),
       });
       session.connection = connection;
       session.mx = { host: host.host, address, port: host.port, source };

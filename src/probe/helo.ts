@@ -1,0 +1,24 @@
+import { isIpAddress } from "../dns/names.js";
+
+// Labels of letters, digits, hyphens and underscores that neither start nor end with a hyphen.
+// RFC 5321 (section 4.1.2) allows no underscore, but some hosts carry one in their name and
+// receivers take it, so it is allowed here.
+const HOST_NAME =
+  /^[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$/;
+
+/**
+ * Checks an EHLO name: a host name, or an address literal such as `[192.0.2.1]` or
+ * `[IPv6:2001:db8::1]` (RFC 5321, sections 4.1.1.1 and 4.1.3). Returns the problem in words,
+ * or null when the name can be sent. A name with a space or line break is rejected, because it
+ * would end the EHLO command and start another one.
+ */
+export function heloProblem(name: string): string | null {
+  if (name === "") return "the name is empty";
+  if (name.length > 253) return "the name is longer than 253 characters";
+  const literal = /^\[(?:IPv6:)?([^\]]+)\]$/i.exec(name);
+  if (literal !== null) {
+    return isIpAddress(literal[1] ?? "") ? null : "the address literal holds no IP address";
+  }
+  if (HOST_NAME.test(name)) return null;
+  return "it is neither a host name (letters, digits, hyphens and dots) nor an address literal such as [192.0.2.1]";
+}
