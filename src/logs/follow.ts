@@ -39,8 +39,12 @@ export interface FollowResult {
   /** Files read, oldest first. */
   readonly files: readonly string[];
   readonly bytes: number;
-  /** `rotated`: the old file was found among the rotated copies; `truncated`: read from 0. */
-  readonly event: "none" | "appended" | "rotated" | "truncated" | "lost" | "missing" | "started";
+  /**
+   * `rotated`: the old file was found among the rotated copies; `truncated`: read from 0;
+   * `not-a-file`: the path is a directory or a device, and nothing was read.
+   */
+  readonly event:
+    "none" | "appended" | "rotated" | "truncated" | "lost" | "missing" | "not-a-file" | "started";
 }
 
 /**
@@ -59,6 +63,7 @@ export async function followLog(
 ): Promise<FollowResult> {
   const info = await stat(path).catch(() => null);
   if (info === null) return { position, files: [], bytes: 0, event: "missing" };
+  if (!info.isFile()) return { position, files: [], bytes: 0, event: "not-a-file" };
   if (position === null && options.fromStart !== true) {
     const end = await lastLineEnd(path, info.size);
     return { position: await positionAt(path, end), files: [], bytes: 0, event: "started" };
@@ -163,12 +168,15 @@ async function rotatedCopies(path: string): Promise<Copy[]> {
   return copies.sort((a, b) => compareRotationAge(a.rank, b.rank)).map((entry) => entry.copy);
 }
 
-/** Returns the index of the copy whose fingerprint matches, searching newest first. */
+/**
+ * Returns the index of the copy whose fingerprint matches, searching newest first. A copy that
+ * cannot be read, such as a damaged gzip file, does not match, so it cannot stop the search.
+ */
 async function findCopy(copies: readonly Copy[], position: FollowPosition): Promise<number> {
   for (let index = copies.length - 1; index >= 0; index--) {
     const copy = copies[index];
     if (copy === undefined) continue;
-    const print = await fingerprintOf(copy, position.fingerprintBytes);
+    const print = await fingerprintOf(copy, position.fingerprintBytes).catch(() => null);
     if (print === position.fingerprint) return index;
   }
   return -1;
@@ -209,17 +217,23 @@ async function readWhole(
   let skipped = 0;
   let bytes = 0;
   let first = true;
-  for await (const chunk of open(copy).stream) {
-    let buffer = chunk as Buffer;
-    if (skipped < offset) {
-      const skip = Math.min(offset - skipped, buffer.length);
-      skipped += skip;
-      buffer = buffer.subarray(skip);
+  try {
+    for await (const chunk of open(copy).stream) {
+      let buffer = chunk as Buffer;
+      if (skipped < offset) {
+        const skip = Math.min(offset - skipped, buffer.length);
+        skipped += skip;
+        buffer = buffer.subarray(skip);
+      }
+      if (buffer.length === 0) continue;
+      sink(path, modifiedMs, buffer, first);
+      first = false;
+      bytes += buffer.length;
     }
-    if (buffer.length === 0) continue;
-    sink(path, modifiedMs, buffer, first);
-    first = false;
-    bytes += buffer.length;
+  } catch (error) {
+    throw new Error(`cannot read the rotated log ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   return bytes;
 }
@@ -229,6 +243,9 @@ function open(copy: Copy): { stream: NodeJS.ReadableStream; close: () => void } 
   const raw = createReadStream(copy.path);
   if (!copy.gzip) return { stream: raw, close: () => raw.destroy() };
   const gunzip = createGunzip();
+  // pipe() does not pass on errors of its source: without this, an unreadable archive would
+  // raise an unhandled error event and end the process.
+  raw.on("error", (error) => gunzip.destroy(error));
   raw.pipe(gunzip);
   return {
     stream: gunzip,
