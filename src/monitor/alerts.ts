@@ -17,7 +17,11 @@ export interface AlertSender {
  */
 export const RETRY_DELAYS_MINUTES: readonly number[] = [1, 5, 15, 60, 180, 360];
 
-/** Posts the payload as JSON; the `Idempotency-Key` header repeats `alertKey`. */
+/**
+ * Posts the payload as JSON; the `Idempotency-Key` header repeats `alertKey`. Only a 2xx
+ * response counts as delivered. A redirect is not followed: fetch would turn the POST into a
+ * GET without the body and report success, and a redirect may lead to another host.
+ */
 export function webhookSender(
   config: NonNullable<MonitorConfig["alerts"]["webhook"]>,
   fetchImpl: typeof fetch = fetch,
@@ -25,22 +29,45 @@ export function webhookSender(
   return {
     channel: "webhook",
     async send(payload) {
-      const response = await fetchImpl(config.url, {
-        method: "POST",
-        headers: {
-          ...config.headers,
-          "content-type": "application/json",
-          "idempotency-key": payload.alertKey,
-        },
-        body: JSON.stringify(payload),
-        signal: AbortSignal.timeout(config.timeoutMs),
-      });
+      let response: Response;
+      try {
+        response = await fetchImpl(config.url, {
+          method: "POST",
+          headers: {
+            ...config.headers,
+            "content-type": "application/json",
+            "idempotency-key": payload.alertKey,
+          },
+          body: JSON.stringify(payload),
+          redirect: "manual",
+          signal: AbortSignal.timeout(config.timeoutMs),
+        });
+      } catch (error) {
+        if (error instanceof Error && error.name === "TimeoutError") {
+          throw new Error(`the webhook did not respond within ${config.timeoutMs} ms`, {
+            cause: error,
+          });
+        }
+        throw error;
+      }
+      // The body is not needed; cancelling it frees the connection of a server that never ends it.
+      await response.body?.cancel().catch(() => undefined);
+      if (response.status >= 300 && response.status < 400) {
+        const location = response.headers.get("location") ?? "(no Location header)";
+        throw new Error(
+          `the webhook responded with HTTP ${response.status}, a redirect to ${location}: redirects are not followed, so put the final URL in alerts.webhook.url`,
+        );
+      }
       if (!response.ok) throw new Error(`the webhook responded with HTTP ${response.status}`);
     },
   };
 }
 
-/** Sends the alert as a plain-text e-mail through the configured SMTP server (nodemailer). */
+/**
+ * Sends the alert as a plain-text e-mail through the configured SMTP server (nodemailer).
+ * `timeoutMs` bounds the connection, the greeting and each silence of the server, which
+ * nodemailer would otherwise wait out for up to 10 minutes.
+ */
 export function emailSender(
   config: NonNullable<MonitorConfig["alerts"]["email"]>,
   env: Readonly<Record<string, string | undefined>>,
@@ -50,6 +77,9 @@ export function emailSender(
     host: config.host,
     port: config.port,
     secure: config.secure,
+    connectionTimeout: config.timeoutMs,
+    greetingTimeout: config.timeoutMs,
+    socketTimeout: config.timeoutMs,
     ...(config.user === undefined ? {} : { auth: { user: config.user, pass: password ?? "" } }),
   });
   return {
@@ -86,6 +116,18 @@ function emailText(payload: AlertPayload): string {
 /** A point the dispatcher passes, where tests stop it as a crash would. */
 export type BeforeSendHook = (alert: AlertRecord) => Promise<void> | void;
 
+/** The outcome of one delivery attempt; `retryAt` is null when the alert was given up. */
+type Delivery =
+  | { readonly outcome: "sent" | "dropped" }
+  | { readonly outcome: "failed"; readonly retryAt: number | null };
+
+/** A channel that failed during one dispatch, and how many alerts waited for it. */
+interface ChannelFailure {
+  readonly alertId: number;
+  readonly retryAt: number;
+  heldBack: number;
+}
+
 /**
  * Sends the alerts that are due from the outbox and records the outcome of each attempt. An
  * alert is marked sent only after its channel accepted it. A crash in between therefore sends
@@ -109,22 +151,59 @@ export class AlertDispatcher {
     return [...this.senders.keys()];
   }
 
-  /** Sends every due alert once; returns how many were sent. */
-  async dispatch(): Promise<number> {
+  /**
+   * Sends every due alert once and returns how many were sent. After a channel fails, its
+   * other due alerts wait for the failed alert's retry instead of each waiting out the same
+   * timeout. Stops between alerts when `signal` aborts.
+   */
+  async dispatch(signal?: AbortSignal): Promise<number> {
     let sent = 0;
+    const failed = new Map<string, ChannelFailure>();
     for (const alert of this.store.alerts.due(this.clock.now())) {
-      if (await this.deliver(alert)) sent += 1;
+      if (signal?.aborted === true) break;
+      const failure = failed.get(alert.channel);
+      if (failure !== undefined) {
+        this.store.alerts.postpone(
+          alert.id,
+          failure.retryAt,
+          `held back: alert ${failure.alertId} on this channel failed just before`,
+        );
+        failure.heldBack += 1;
+        continue;
+      }
+      const delivery = await this.deliver(alert);
+      if (delivery.outcome === "sent") sent += 1;
+      if (delivery.outcome === "failed") {
+        const retryAt = delivery.retryAt ?? this.clock.now() + firstRetryMs();
+        failed.set(alert.channel, { alertId: alert.id, retryAt, heldBack: 0 });
+      }
     }
+    this.logHeldBack(failed);
     return sent;
   }
 
-  private async deliver(alert: AlertRecord): Promise<boolean> {
+  private logHeldBack(failed: ReadonlyMap<string, ChannelFailure>): void {
+    for (const [channel, failure] of failed) {
+      if (failure.heldBack === 0) continue;
+      this.logger.warn(
+        {
+          channel,
+          failedAlertId: failure.alertId,
+          alerts: failure.heldBack,
+          retryAt: failure.retryAt,
+        },
+        "alerts held back until the channel's next retry",
+      );
+    }
+  }
+
+  private async deliver(alert: AlertRecord): Promise<Delivery> {
     const sender = this.senders.get(alert.channel);
     const ids = { alertId: alert.id, changeId: alert.changeId, channel: alert.channel };
     if (sender === undefined) {
       this.store.alerts.markAttemptFailed(alert.id, "the channel is no longer configured", null);
       this.logger.warn(ids, "alert dropped: its channel is no longer configured");
-      return false;
+      return { outcome: "dropped" };
     }
     await this.beforeSend?.(alert);
     try {
@@ -138,13 +217,17 @@ export class AlertDispatcher {
         { ...ids, attempt: alert.attempts + 1, err: message, retryAt },
         retryAt === null ? "alert failed for good" : "alert failed, will retry",
       );
-      return false;
+      return { outcome: "failed", retryAt };
     }
     this.store.alerts.markSent(alert.id, this.clock.now());
     this.logger.info(
       { ...ids, change: alert.payload.change, key: alert.payload.key },
       "alert sent",
     );
-    return true;
+    return { outcome: "sent" };
   }
+}
+
+function firstRetryMs(): number {
+  return (RETRY_DELAYS_MINUTES[0] ?? 1) * 60_000;
 }

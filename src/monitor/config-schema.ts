@@ -1,7 +1,12 @@
 import { Cron } from "croner";
 import { z } from "zod";
 import { isIpAddress, nameProblem } from "../dns/names.js";
+import { parseServer } from "../dns/system.js";
+import { heloProblem } from "../probe/helo.js";
 import { parseMxOverride } from "../probe/mail-hosts.js";
+import { CATALOGUE } from "../reputation/catalogue.js";
+
+const LIST_IDS: ReadonlySet<string> = new Set(CATALOGUE.map((entry) => entry.id));
 
 /**
  * The schema of the monitor's JSON configuration file. Checks that JSON Schema cannot express
@@ -9,17 +14,30 @@ import { parseMxOverride } from "../probe/mail-hosts.js";
  * shows their fields as plain strings.
  */
 
-const cron = z.string().refine(isCronPattern, {
-  message:
-    'not a cron pattern: give five fields such as "*/15 * * * *" (minute hour day month weekday)',
-});
+const cron = z
+  .string()
+  .refine(isCronPattern, {
+    message:
+      'not a cron pattern: give five fields such as "*/15 * * * *" (minute hour day month weekday)',
+  })
+  .refine((pattern) => !isCronPattern(pattern) || firesAgain(pattern), {
+    message:
+      "the cron pattern never comes round (such as day 31 of February): check the day fields",
+  });
 const ip = z.string().refine(isIpAddress, { message: "not an IPv4 or IPv6 address" });
+// Labels of letters, digits and hyphens (RFC 1123, section 2.1); underscores for service names.
+const HOST_NAME = /^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)+$/;
 const domain = z
   .string()
   .transform((value) => value.toLowerCase().replace(/\.$/, ""))
-  .refine((value) => nameProblem(value) === null && value.includes(".") && !isIpAddress(value), {
+  .refine((value) => nameProblem(value) === null && HOST_NAME.test(value) && !isIpAddress(value), {
     message: "not a domain name such as example.com",
   });
+const helo = z.string().superRefine((value, context) => {
+  const problem = heloProblem(value);
+  if (problem !== null)
+    context.addIssue({ code: "custom", message: `invalid EHLO name: ${problem}` });
+});
 const address = z.string().regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, {
   message: "not an e-mail address such as someone@example.com",
 });
@@ -29,12 +47,14 @@ const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
 
 const probeSchema = z
   .object({
-    to: address.describe("The recipient address to probe, such as someone@gmail.com."),
+    to: address.describe(
+      "The recipient address to probe: a mailbox of your own at the provider, such as YOUR-OWN-MAILBOX@gmail.com.",
+    ),
     from: z
       .union([address, z.literal("")])
       .default("")
       .describe("The MAIL FROM address; empty for the null sender <>."),
-    helo: z.string().min(1).optional(),
+    helo: helo.optional().describe("The EHLO name of this probe; default: the top-level helo."),
     mx: z
       .string()
       .refine((value) => canParse(() => parseMxOverride(value)), {
@@ -67,11 +87,7 @@ export const MONITOR_CONFIG_SCHEMA = z
       .describe(
         "Sending domains to look up on domain blocklists and check for SPF, DKIM, DMARC and MX.",
       ),
-    helo: z
-      .string()
-      .min(1)
-      .optional()
-      .describe("The HELO name the server sends, compared with its PTR."),
+    helo: helo.optional().describe("The HELO name the server sends, compared with its PTR."),
     logs: z
       .array(z.string().min(1))
       .default([])
@@ -105,7 +121,9 @@ export const MONITOR_CONFIG_SCHEMA = z
       .object({
         resolver: z
           .string()
-          .min(1)
+          .refine((value) => canParse(() => parseServer(value)), {
+            message: "not an IP address with an optional port, such as 127.0.0.1:5353 or [::1]:53",
+          })
           .optional()
           .describe("HOST[:PORT] of the DNS server to ask; default: the system's."),
         timeoutMs: z.number().int().min(1).max(60_000).default(2_000),
@@ -115,7 +133,11 @@ export const MONITOR_CONFIG_SCHEMA = z
     blocklists: z
       .object({
         lists: z
-          .array(z.string().min(1))
+          .array(
+            z.string().refine((id) => id === "all" || LIST_IDS.has(id), {
+              message: `not a blocklist id: use all or one of ${[...LIST_IDS].join(", ")}`,
+            }),
+          )
           .optional()
           .describe(
             "Ids of the lists to ask (see delist blocklists --help); default: the default lists.",
@@ -132,7 +154,14 @@ export const MONITOR_CONFIG_SCHEMA = z
           .object({
             url: z.url({ protocol: /^https?$/, message: "not an http or https URL" }),
             headers: z
-              .record(z.string(), z.string())
+              .record(
+                z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, {
+                  message: "not an HTTP header name (letters, digits and -, no spaces)",
+                }),
+                z.string().regex(/^[^\r\n\0]*$/, {
+                  message: "an HTTP header value cannot contain a line break",
+                }),
+              )
               .default({})
               .describe("Extra request headers, such as Authorization; never logged."),
             timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
@@ -150,6 +179,13 @@ export const MONITOR_CONFIG_SCHEMA = z
               .describe("The environment variable that holds the SMTP password."),
             from: address,
             to: z.array(address).min(1),
+            timeoutMs: z
+              .number()
+              .int()
+              .min(1_000)
+              .max(600_000)
+              .default(30_000)
+              .describe("Time to wait for the connection, the greeting and each reply."),
           })
           .strict()
           .optional(),
@@ -169,6 +205,10 @@ export const MONITOR_CONFIG_SCHEMA = z
 function isCronPattern(pattern: string): boolean {
   if (pattern.trim().split(/\s+/).length !== 5) return false;
   return canParse(() => new Cron(pattern, { paused: true }));
+}
+
+function firesAgain(pattern: string): boolean {
+  return new Cron(pattern, { paused: true }).nextRun() !== null;
 }
 
 function isTimeZone(name: string): boolean {

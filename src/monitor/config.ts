@@ -26,12 +26,26 @@ export type JobKind = (typeof JOB_KINDS)[number];
 export function parseMonitorConfig(value: unknown, source: string): MonitorConfig {
   const result = MONITOR_CONFIG_SCHEMA.safeParse(value);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
+  // zod reports a number such as 1e300 twice, once against the safe-integer range and once
+  // against the field's own maximum. Only the last problem of a kind on a path is kept, because
+  // it names the field's own limit.
+  const problems = new Map<string, string>();
+  for (const issue of result.error.issues) {
     const path = issue.path.length === 0 ? "(top level)" : issue.path.join(".");
-    const missing = issue.code === "invalid_type" && issue.message.endsWith("received undefined");
-    return `  ${path}: ${missing ? `missing (expected ${issue.expected})` : issue.message}`;
-  });
-  throw new MonitorConfigError(`invalid monitor configuration ${source}:\n${problems.join("\n")}`);
+    problems.set(`${path} ${issue.code}`, `  ${path}: ${describeIssue(issue)}`);
+  }
+  throw new MonitorConfigError(
+    `invalid monitor configuration ${source}:\n${[...problems.values()].join("\n")}`,
+  );
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === "invalid_type" && issue.message.endsWith("received undefined")) {
+    return `missing (expected ${issue.expected})`;
+  }
+  // An invalid key of a record (a header name) carries its reason one level down.
+  if (issue.code === "invalid_key") return issue.issues.map((inner) => inner.message).join("; ");
+  return issue.message;
 }
 
 /** Reads and validates a JSON configuration file. */

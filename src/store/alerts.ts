@@ -6,23 +6,47 @@ import type { AlertRecord } from "./types.js";
 export class AlertRepository {
   constructor(private readonly db: Db) {}
 
-  /** Lists pending alerts whose next attempt is due at `now`, oldest first. */
+  /**
+   * Lists pending alerts whose next attempt is due at `now`, oldest first. An alert never
+   * attempted nor postponed is due whatever `now` is, so that a clock set back after the change
+   * was recorded does not hold its first attempt back.
+   */
   due(now: number, limit = 100): AlertRecord[] {
     const rows = this.db
       .prepare(
-        `SELECT * FROM alerts WHERE status = 'pending' AND next_attempt_at <= ?
+        `SELECT * FROM alerts
+         WHERE status = 'pending' AND ((attempts = 0 AND last_error IS NULL) OR next_attempt_at <= ?)
          ORDER BY id LIMIT ?`,
       )
       .all(now, limit) as AlertRow[];
     return rows.map(toAlert);
   }
 
-  /** Returns the time of the earliest pending attempt, or null when nothing is pending. */
+  /**
+   * Returns the time of the earliest pending attempt, or null when nothing is pending. An
+   * alert never attempted nor postponed counts as due at 0, the start of the epoch.
+   */
   nextAttemptAt(): number | null {
     const row = this.db
-      .prepare("SELECT MIN(next_attempt_at) AS next FROM alerts WHERE status = 'pending'")
+      .prepare(
+        `SELECT MIN(CASE WHEN attempts = 0 AND last_error IS NULL THEN 0 ELSE next_attempt_at END) AS next
+         FROM alerts WHERE status = 'pending'`,
+      )
       .get() as { next: number | null };
     return row.next;
+  }
+
+  /**
+   * Moves the next attempt of a pending alert to `at` without counting an attempt, and records
+   * why in `last_error`. The dispatcher holds back the other alerts of a channel that just
+   * failed this way.
+   */
+  postpone(id: number, at: number, reason: string): void {
+    this.db
+      .prepare(
+        "UPDATE alerts SET next_attempt_at = ?, last_error = ? WHERE id = ? AND status = 'pending'",
+      )
+      .run(at, reason, id);
   }
 
   /** Lists every alert, oldest first. */

@@ -12,6 +12,7 @@ import { blockKey, HistoryStore } from "../../src/store/index.js";
 import { forbidRealNetwork } from "../dns/guard.js";
 import { FakeClock } from "../helpers/clock.js";
 import { schemaValidator } from "../helpers/schema.js";
+import net, { type AddressInfo } from "node:net";
 import { PassThrough } from "node:stream";
 import { startWebhookReceiver, type WebhookReceiver } from "./webhook.js";
 
@@ -38,6 +39,21 @@ function blockSeen(store: HistoryStore, channels: string[], at = START): void {
       kind: "block",
       subject: "gmail 192.0.2.1",
       value: "blocked",
+      at,
+      runId: null,
+      evidence: { source: "test" },
+    },
+    channels,
+  );
+}
+
+function blockLifted(store: HistoryStore, channels: string[], at: number): void {
+  store.states.observe(
+    {
+      key: blockKey("gmail", "192.0.2.1"),
+      kind: "block",
+      subject: "gmail 192.0.2.1",
+      value: "ok",
       at,
       runId: null,
       evidence: { source: "test" },
@@ -100,6 +116,7 @@ describe("AlertDispatcher", () => {
         secure: false,
         from: "delist@example.com",
         to: ["ops@example.com"],
+        timeoutMs: 5_000,
       },
       {},
     );
@@ -135,6 +152,89 @@ describe("AlertDispatcher", () => {
     expect(store.alerts.all()[0]?.status).toBe("failed");
     expect(store.alerts.all()[0]?.lastError).toBe("connection refused");
     store.close();
+  });
+
+  it("treats a webhook redirect as a failure", async () => {
+    receiver = await startWebhookReceiver();
+    receiver.status = 302;
+    receiver.location = "/elsewhere";
+    const store = HistoryStore.open(":memory:");
+    const clock = new FakeClock(START);
+    blockSeen(store, ["webhook"]);
+    const sender = webhookSender({ url: receiver.url, headers: {}, timeoutMs: 5_000 });
+    expect(await dispatcher(store, clock, [sender]).dispatch()).toBe(0);
+    // fetch would follow the redirect with a GET and no body, and the alert would be lost.
+    expect(receiver.requests).toEqual(["POST /alerts"]);
+    const alert = store.alerts.all()[0];
+    expect(alert?.status).toBe("pending");
+    expect(alert?.lastError).toBe(
+      "the webhook responded with HTTP 302, a redirect to /elsewhere: redirects are not followed, so put the final URL in alerts.webhook.url",
+    );
+    store.close();
+  });
+
+  it("names the webhook timeout", async () => {
+    receiver = await startWebhookReceiver();
+    receiver.hang = true;
+    const store = HistoryStore.open(":memory:");
+    blockSeen(store, ["webhook"]);
+    const sender = webhookSender({ url: receiver.url, headers: {}, timeoutMs: 200 });
+    await dispatcher(store, new FakeClock(START), [sender]).dispatch();
+    expect(store.alerts.all()[0]?.lastError).toBe("the webhook did not respond within 200 ms");
+    store.close();
+  });
+
+  it("holds back a failed channel's other alerts", async () => {
+    const store = HistoryStore.open(":memory:");
+    const clock = new FakeClock(START);
+    for (let index = 0; index < 5; index++) {
+      blockSeen(store, ["webhook", "email"], START + index);
+      blockLifted(store, ["webhook", "email"], START + index);
+    }
+    let webhookCalls = 0;
+    const failing: AlertSender = {
+      channel: "webhook",
+      send: () => {
+        webhookCalls += 1;
+        return Promise.reject(new Error("timed out"));
+      },
+    };
+    const working: AlertSender = { channel: "email", send: () => Promise.resolve() };
+    expect(await dispatcher(store, clock, [failing, working]).dispatch()).toBe(10);
+    // One attempt waits out the failure; the other nine wait for its retry, uncounted.
+    expect(webhookCalls).toBe(1);
+    const webhook = store.alerts.all().filter((alert) => alert.channel === "webhook");
+    expect(webhook.map((alert) => alert.attempts)).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const retryAt = START + (RETRY_DELAYS_MINUTES[0] ?? 0) * 60_000;
+    expect(new Set(webhook.map((alert) => alert.nextAttemptAt))).toEqual(new Set([retryAt]));
+    expect(store.alerts.due(retryAt - 1)).toEqual([]);
+    expect(store.alerts.due(retryAt)).toHaveLength(10);
+    store.close();
+  });
+
+  it("gives up on a silent mail server", async () => {
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as AddressInfo).port;
+    const store = HistoryStore.open(":memory:");
+    blockSeen(store, ["email"]);
+    const sender = emailSender(
+      {
+        host: "127.0.0.1",
+        port,
+        secure: false,
+        from: "a@example.com",
+        to: ["b@example.com"],
+        timeoutMs: 1_000,
+      },
+      {},
+    );
+    const started = Date.now();
+    await dispatcher(store, new FakeClock(START), [sender]).dispatch();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(store.alerts.all()[0]?.lastError).toMatch(/greeting/i);
+    store.close();
+    silent.close();
   });
 
   it("drops an alert of a removed channel", async () => {

@@ -79,6 +79,71 @@ describe("parseMonitorConfig", () => {
   });
 });
 
+describe("parseMonitorConfig checks at load time", () => {
+  it("rejects a cron pattern that never comes round", () => {
+    const message = problems({ ips: ["192.0.2.1"], schedules: { blocklists: "0 0 31 2 *" } });
+    expect(message).toContain("schedules.blocklists: the cron pattern never comes round");
+  });
+
+  it("rejects a DNS server that is no IP address", () => {
+    const message = problems({ ips: ["192.0.2.1"], dns: { resolver: "dns.example.com:x" } });
+    expect(message).toContain("dns.resolver: not an IP address with an optional port");
+  });
+
+  it("rejects an unknown blocklist", () => {
+    const message = problems({ ips: ["192.0.2.1"], blocklists: { lists: ["no-such-list"] } });
+    expect(message).toContain("blocklists.lists.0: not a blocklist id: use all or one of");
+    expect(message).toContain("spamhaus-zen");
+  });
+
+  it("rejects an EHLO name that would end the command", () => {
+    const message = problems({
+      helo: "mail.example.com\r\nRSET",
+      probes: [{ to: "a@gmail.com", helo: "two words" }],
+    });
+    expect(message).toContain("helo: invalid EHLO name: it is neither a host name");
+    expect(message).toContain("probes.0.helo: invalid EHLO name");
+  });
+
+  it("accepts host names and address literals as EHLO names", () => {
+    for (const helo of ["mail.example.com", "mail", "[192.0.2.1]", "[IPv6:2001:db8::1]"]) {
+      expect(parseMonitorConfig({ ips: ["192.0.2.1"], helo }, "x").helo).toBe(helo);
+    }
+  });
+
+  it("rejects a domain with a space", () => {
+    const message = problems({ domains: ["exa mple.com", "-bad-.example"] });
+    expect(message).toContain("domains.0: not a domain name");
+    expect(message).toContain("domains.1: not a domain name");
+  });
+
+  it("rejects header names and values that break HTTP", () => {
+    const message = problems({
+      ips: ["192.0.2.1"],
+      alerts: {
+        webhook: {
+          url: "http://127.0.0.1:9/hook",
+          headers: { "Bad Header": "x", "X-Token": "a\r\nInjected: 1" },
+        },
+      },
+    });
+    expect(message).toContain("alerts.webhook.headers.Bad Header: not an HTTP header name");
+    expect(message).toContain("alerts.webhook.headers.X-Token: an HTTP header value cannot");
+  });
+
+  it("names each number problem once", () => {
+    const message = problems({ ips: ["192.0.2.1"], dns: { timeoutMs: 1e300 } });
+    expect(message).toContain("dns.timeoutMs: Too big: expected number to be <=60000");
+    expect(message.match(/dns\.timeoutMs/g)).toHaveLength(1);
+  });
+
+  it("bounds the e-mail timeout", () => {
+    const email = { host: "127.0.0.1", from: "a@example.com", to: ["b@example.com"] };
+    const config = parseMonitorConfig({ ips: ["192.0.2.1"], alerts: { email } }, "x");
+    expect(config.alerts.email?.timeoutMs).toBe(30_000);
+  });
+});
+
 describe("docs/monitor-config.schema.json", () => {
   const docs = new URL("../../docs/", import.meta.url);
 
@@ -106,7 +171,8 @@ describe("docs/monitor-config.schema.json", () => {
     ) as unknown;
     expect(validate(example)).toEqual([]);
     const config = await loadMonitorConfig(new URL("monitor.example.json", docs).pathname);
-    expect(config.probes[0]?.to).toBe("postmaster-check@gmail.com");
+    // Gmail addresses hold no hyphens, so the placeholder cannot be someone's real mailbox.
+    expect(config.probes[0]?.to).toBe("YOUR-OWN-MAILBOX@gmail.com");
   });
 });
 

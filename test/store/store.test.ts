@@ -210,6 +210,29 @@ describe("AlertRepository", () => {
   });
 });
 
+describe("AlertRepository", () => {
+  it("sends a first attempt after the clock went back", () => {
+    const store = HistoryStore.open(":memory:");
+    store.states.observe(block("blocked", 10_000), ["webhook"]);
+    expect(store.alerts.due(5_000)).toHaveLength(1);
+    expect(store.alerts.nextAttemptAt()).toBe(0);
+    store.close();
+  });
+
+  it("postpones an alert without counting an attempt", () => {
+    const store = HistoryStore.open(":memory:");
+    store.states.observe(block("blocked", 100), ["webhook"]);
+    const id = store.alerts.due(100)[0]?.id ?? 0;
+    store.alerts.postpone(id, 500, "held back");
+    expect(store.alerts.due(499)).toEqual([]);
+    expect(store.alerts.nextAttemptAt()).toBe(500);
+    const [alert] = store.alerts.due(500);
+    expect(alert?.attempts).toBe(0);
+    expect(alert?.lastError).toBe("held back");
+    store.close();
+  });
+});
+
 describe("IncidentRepository removals", () => {
   it("lists removal requests newest first", () => {
     const store = HistoryStore.open(":memory:");
