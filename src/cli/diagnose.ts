@@ -1,11 +1,14 @@
 import type { Command } from "commander";
 import { buildDiagnosis } from "../diagnose/diagnose.js";
 import dns from "node:dns";
+import { existsSync } from "node:fs";
+import { resolve as resolvePath } from "node:path";
+import { defaultDatabasePath, HistoryStore } from "../store/index.js";
 import { checkSenders, type SenderCheckReport } from "../auth/index.js";
 import { checkBlocklists, type BlocklistReport } from "../reputation/index.js";
 import { senderCheckInput, type GivenSenders } from "../diagnose/dns.js";
 import { analyseLogs, inputReport, unusableInput, type LogRun } from "../diagnose/run.js";
-import type { Diagnosis } from "../diagnose/types.js";
+import type { Diagnosis, RecordedRemovalRequest } from "../diagnose/types.js";
 import { painter } from "../report/colour.js";
 import { renderDiagnosisMarkdown } from "../report/markdown.js";
 import { renderDiagnosisText } from "../report/text.js";
@@ -52,6 +55,10 @@ export function registerDiagnose(program: Command, io: CliIo, setExitCode: SetEx
       .option(
         "--spamhaus-dqs-key <key>",
         "ask Spamhaus through its Data Query Service with this key (or set DELIST_SPAMHAUS_DQS_KEY)",
+      )
+      .option(
+        "--db <file>",
+        "the history database to read past removal requests from (default: $XDG_STATE_HOME/delist/history.sqlite, else ~/.local/state/delist/history.sqlite; skipped when missing)",
       ),
   );
   command.addHelpText(
@@ -71,6 +78,7 @@ interface DiagnoseOptions extends LogCommandOptions, DnsOptions {
   readonly ip?: string[];
   readonly helo?: string;
   readonly spamhausDqsKey?: string;
+  readonly db?: string;
 }
 
 async function runDiagnose(logs: string[], options: DiagnoseOptions, io: CliIo): Promise<number> {
@@ -98,6 +106,7 @@ async function runDiagnose(logs: string[], options: DiagnoseOptions, io: CliIo):
     now: Date.now(),
     checks,
     blocklists,
+    removalRequests: readRemovalRequests(options, io),
   });
 
   if (settings.format === "json") io.stdout.write(`${JSON.stringify(diagnosis, null, 2)}\n`);
@@ -153,6 +162,38 @@ async function runChecks(
     return { checks: { report, resolver: setup.dns.description }, blocklists };
   } finally {
     await setup.dns.close();
+  }
+}
+
+/**
+ * Reads the removal requests recorded with `delist removal request`, so that the readiness
+ * section can tell when the next request is allowed. A missing database means none were
+ * recorded. A database that cannot be read costs only that part of the report, so the
+ * failure is a warning.
+ */
+function readRemovalRequests(options: DiagnoseOptions, io: CliIo): RecordedRemovalRequest[] {
+  const path =
+    options.db === undefined ? defaultDatabasePath(io.env) : resolvePath(io.cwd, options.db);
+  if (!existsSync(path)) {
+    if (options.db !== undefined) {
+      io.stderr.write(
+        `delist: warning: no history database at ${path}, so past removal requests are not shown; check --db\n`,
+      );
+    }
+    return [];
+  }
+  let store: HistoryStore | null = null;
+  try {
+    store = HistoryStore.open(path);
+    return store.incidents.removals(null, null);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    io.stderr.write(
+      `delist: warning: could not read removal requests from ${path} (${reason}); the report leaves them out\n`,
+    );
+    return [];
+  } finally {
+    store?.close();
   }
 }
 

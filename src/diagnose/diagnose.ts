@@ -33,6 +33,7 @@ import type {
   InputReport,
   ProviderStatus,
   ProviderVerdict,
+  RecordedRemovalRequest,
   ServerReport,
 } from "./types.js";
 import { providerVerdict, worseStatus } from "./verdict.js";
@@ -48,6 +49,8 @@ export interface DiagnoseOptions {
   readonly checks?: { readonly report: SenderCheckReport; readonly resolver: string } | null;
   /** Blocklist look-ups of the sending IPs and domains; absent or null when none were made. */
   readonly blocklists?: BlocklistReport | null;
+  /** Removal requests recorded in the history database; absent when none was read. */
+  readonly removalRequests?: readonly RecordedRemovalRequest[];
 }
 
 /** Turns the facts of a log run into verdicts, findings and the readiness checklist. */
@@ -82,7 +85,10 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     verdict: { status, summary: verdictSummary(providers, findings) },
     providers,
     findings,
-    readiness: buildReadiness(context, findings, providers, dnsReadiness),
+    readiness: buildReadiness(context, findings, providers, dnsReadiness, {
+      requests: options.removalRequests ?? [],
+      now: options.now,
+    }),
     checks: checks === null ? null : checksReport(checks.report, checks.resolver),
     blocklists: blocklists === null ? null : blocklistsSummary(blocklists),
   };

@@ -1,12 +1,27 @@
 import { DAY_MS, HOUR_MS } from "../analysis/time.js";
 import type { ProviderId } from "../knowledge/providers.js";
 import type { DiagnoseContext } from "./context.js";
-import { hasRemovalForm, REMOVAL_FORMS } from "./removal-forms.js";
+import ipaddr from "ipaddr.js";
+import { hasRemovalForm, REMOVAL_FORMS, REMOVAL_WAIT_MS } from "./removal-forms.js";
 import { outboundBurst } from "./findings/volume-spike.js";
-import type { Finding, ProviderVerdict, Readiness, ReadinessItem, RemovalForm } from "./types.js";
+import type {
+  Finding,
+  LastRemovalRequest,
+  ProviderVerdict,
+  Readiness,
+  ReadinessItem,
+  RecordedRemovalRequest,
+  RemovalForm,
+} from "./types.js";
 
 /** An abuse or burst that ended this long before the end of the log counts as stopped. */
 const STOPPED_AFTER_MS = 2 * HOUR_MS;
+
+/** The removal requests recorded so far, and the current time to measure the wait from. */
+export interface RemovalHistory {
+  readonly requests: readonly RecordedRemovalRequest[];
+  readonly now: number;
+}
 
 /**
  * Builds the removal-readiness checklist from what the logs show. The DNS and blocklist items
@@ -17,6 +32,7 @@ export function buildReadiness(
   findings: readonly Finding[],
   providers: Partial<Record<ProviderId, ProviderVerdict>>,
   dnsItems: readonly ReadinessItem[] = [],
+  history: RemovalHistory = { requests: [], now: Date.now() },
 ): Readiness {
   const fromLogs: ReadinessItem[] = [
     causeIdentified(findings, providers),
@@ -52,10 +68,13 @@ export function buildReadiness(
     ([, verdict]) => verdict !== undefined && verdict.status !== "ok",
   );
   // Gmail and Workspace share one form, so each form is listed once.
+  const judgedIps = new Set([...context.facts.server.judgedIps.keys()].map(normaliseIp));
   const removalForms: RemovalForm[] = affected
     .flatMap(([provider]) => {
       if (!hasRemovalForm(provider)) return [];
-      return [{ provider: provider as ProviderId, ...REMOVAL_FORMS[provider] }];
+      const form = REMOVAL_FORMS[provider];
+      const lastRequest = lastRequestFor(form.url, judgedIps, history, context);
+      return [{ provider: provider as ProviderId, ...form, lastRequest }];
     })
     .filter((form, index, all) => all.findIndex((other) => other.url === form.url) === index);
   const failed = items.filter((item) => item.status === "fail" || item.status === "unknown");
@@ -64,16 +83,52 @@ export function buildReadiness(
 
   return {
     ready,
-    summary: readinessSummary(affected.length, failed, unchecked),
+    summary: readinessSummary(affected.length, failed, unchecked, removalForms),
     items,
     removalForms,
   };
 }
 
-function readinessSummary(
+/**
+ * Finds the newest recorded request sent through the form at `url`. Gmail and Google
+ * Workspace share one form, so a request recorded for either counts for both. When receivers
+ * named the server's IPs in the log, only requests for those IPs count, because a history
+ * database may also hold the requests of other servers.
+ */
+function lastRequestFor(
+  url: string,
+  judgedIps: ReadonlySet<string>,
+  history: RemovalHistory,
+  context: DiagnoseContext,
+): LastRemovalRequest | null {
+  let newest: RecordedRemovalRequest | null = null;
+  for (const request of history.requests) {
+    if (!hasRemovalForm(request.provider) || REMOVAL_FORMS[request.provider].url !== url) continue;
+    if (judgedIps.size > 0 && !judgedIps.has(normaliseIp(request.ip))) continue;
+    if (newest === null || request.requestedAt > newest.requestedAt) newest = request;
+  }
+  if (newest === null) return null;
+  const nextAllowed = newest.requestedAt + REMOVAL_WAIT_MS;
+  return {
+    provider: newest.provider,
+    ip: newest.ip,
+    at: context.time(newest.requestedAt),
+    nextAllowedAt: context.time(nextAllowed),
+    nextAllowedNow: history.now >= nextAllowed,
+  };
+}
+
+/** Writes an IP address in one form, so that `2001:db8::1` and `2001:DB8:0::1` compare equal. */
+function normaliseIp(ip: string): string {
+  return ipaddr.isValid(ip) ? ipaddr.process(ip).toString() : ip.toLowerCase();
+}
+
+/** Says whether to request removal now, and what is still open or how long to wait. */
+export function readinessSummary(
   affected: number,
   failed: ReadinessItem[],
   unchecked: ReadinessItem[],
+  forms: readonly RemovalForm[],
 ): string {
   if (affected === 0)
     return "No provider rejects mail in this log, so there is nothing to ask removal for.";
@@ -82,6 +137,16 @@ function readinessSummary(
   }
   if (unchecked.length > 0) {
     return `The checked items are ready. Still to check: ${unchecked.map((item) => item.title).join("; ")}.`;
+  }
+  const waiting = forms.filter(
+    (form) => form.lastRequest !== null && !form.lastRequest.nextAllowedNow,
+  );
+  if (waiting.length > 0 && waiting.length === forms.length) {
+    const next = waiting.map((form) => form.lastRequest?.nextAllowedAt ?? "").sort();
+    return `Ready, but a removal request was already sent; wait until ${next[next.length - 1]} before sending the next one, and watch whether the block lifts by itself meanwhile.`;
+  }
+  if (waiting.length > 0) {
+    return "Request removal now through the forms below that have no request in the last two weeks.";
   }
   return "Request removal now.";
 }

@@ -11,6 +11,13 @@ export const REMOVAL_PROVIDERS = [
 
 export type RemovalProvider = (typeof REMOVAL_PROVIDERS)[number];
 
+/**
+ * The minimum time between two removal requests for one provider and IP: 14 days. Gmail's
+ * sender form should be sent at most once every two weeks. A repeated request does not speed
+ * up a review at the other providers either, so the same wait applies to all of them.
+ */
+export const REMOVAL_WAIT_MS = 14 * 24 * 60 * 60 * 1000;
+
 /** A provider's removal form and the rule for using it. */
 export interface RemovalFormRule {
   readonly url: string;

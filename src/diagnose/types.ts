@@ -245,4 +245,25 @@ export interface RemovalForm {
   readonly provider: ProviderId;
   readonly url: string;
   readonly rule: string;
+  /** The newest request sent through this form, from the history database; null for none. */
+  readonly lastRequest: LastRemovalRequest | null;
+}
+
+/** A removal request recorded with `delist removal request`, and when the next is allowed. */
+export interface LastRemovalRequest {
+  /** The provider it was recorded for, as `delist removal request --provider` names it. */
+  readonly provider: string;
+  readonly ip: string;
+  readonly at: string;
+  readonly nextAllowedAt: string;
+  /** False while the two weeks since the request are still running. */
+  readonly nextAllowedNow: boolean;
+}
+
+/** A removal request as the history database stores it; only these fields are read. */
+export interface RecordedRemovalRequest {
+  readonly provider: string;
+  readonly ip: string;
+  /** Epoch milliseconds. */
+  readonly requestedAt: number;
 }

@@ -1,18 +1,15 @@
-import { REMOVAL_FORMS, type RemovalProvider } from "../diagnose/removal-forms.js";
+import { REMOVAL_FORMS, REMOVAL_WAIT_MS, type RemovalProvider } from "../diagnose/removal-forms.js";
 import type { HistoryStore } from "../store/history.js";
 import { incidentReport, type IncidentReport } from "../store/report.js";
 import { blockKey, type RemovalRequest } from "../store/types.js";
 
+export {
+  REMOVAL_PROVIDERS,
+  REMOVAL_WAIT_MS,
+  type RemovalProvider,
+} from "../diagnose/removal-forms.js";
+
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-/**
- * The minimum time between two removal requests for one provider and IP: 14 days. Gmail's
- * sender form should be sent at most once every two weeks. A repeated request does not speed
- * up a review at the other providers either, so the same wait applies to all of them.
- */
-export const REMOVAL_WAIT_MS = 14 * DAY_MS;
-
-export { REMOVAL_PROVIDERS, type RemovalProvider } from "../diagnose/removal-forms.js";
 
 /** A provider's removal form, its rule, and the checklist of what a request contains. */
 export interface RemovalGuide {

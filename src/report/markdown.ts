@@ -1,4 +1,4 @@
-import type { Diagnosis, Finding, ProviderVerdict } from "../diagnose/types.js";
+import type { Diagnosis, Finding, ProviderVerdict, RemovalForm } from "../diagnose/types.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { evidenceLines } from "./evidence.js";
 import { count, shortTime } from "./wrap.js";
@@ -32,9 +32,7 @@ export function renderDiagnosisMarkdown(diagnosis: Diagnosis): string {
     ),
     "",
     escape(diagnosis.readiness.summary),
-    ...diagnosis.readiness.removalForms.map(
-      (form) => `- ${PROVIDER_NAMES[form.provider]}: <${form.url}>. ${escape(form.rule)}`,
-    ),
+    ...diagnosis.readiness.removalForms.map(removalFormLine),
     "",
     `Lines parsed: ${count(input.parsed)}; ignored: ${count(input.ignored)}; unparsed: ${count(input.unparsed)}; without log framing: ${count(input.unrecognised)}.`,
     ...(input.bounces === null
@@ -45,6 +43,16 @@ export function renderDiagnosisMarkdown(diagnosis: Diagnosis): string {
         ]),
   ];
   return lines.join("\n") + "\n";
+}
+
+function removalFormLine(form: RemovalForm): string {
+  const line = `- ${PROVIDER_NAMES[form.provider]}: <${form.url}>. ${escape(form.rule)}`;
+  const request = form.lastRequest;
+  if (request === null) return line;
+  const next = request.nextAllowedNow
+    ? "the next is allowed now"
+    : `send the next one from ${request.nextAllowedAt}`;
+  return `${line} Last request: ${request.at} for ${request.ip}; ${next}.`;
 }
 
 function providerRow(verdict: ProviderVerdict): string {

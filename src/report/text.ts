@@ -192,6 +192,28 @@ function readinessSection(diagnosis: Diagnosis, paint: Painter): string[] {
   for (const form of readiness.removalForms) {
     // The link stands alone on its line, so that copying it takes no trailing punctuation.
     lines.push(`  - ${PROVIDER_NAMES[form.provider]}: ${form.url}`, ...wrap(form.rule, "    "));
+    const request = form.lastRequest;
+    if (request !== null) {
+      const next = request.nextAllowedNow
+        ? "the next is allowed now"
+        : `send the next one from ${shortTime(request.nextAllowedAt)}`;
+      lines.push(
+        ...wrap(`Last request: ${shortTime(request.at)} for ${request.ip}; ${next}.`, "    "),
+      );
+    }
+  }
+  const unrecorded = readiness.removalForms.filter((form) => form.lastRequest === null);
+  if (unrecorded.length > 0) {
+    const ip = diagnosis.server.sendingIps[0] ?? "IP";
+    lines.push(
+      ...wrap(
+        "After sending a form, record it, so that delist can tell when the next is allowed:",
+        "  ",
+      ),
+      ...unrecorded.map(
+        (form) => `    delist removal request --provider ${form.provider} --ip ${ip}`,
+      ),
+    );
   }
   return lines;
 }

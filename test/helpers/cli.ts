@@ -1,3 +1,5 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import type { CliIo } from "../../src/cli/io.js";
 import { runCli } from "../../src/cli/main.js";
@@ -9,7 +11,16 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs the CLI in-process with in-memory streams; `tty` marks stdout as a terminal. */
+/**
+ * A state directory that no test creates, so that commands reading the default history
+ * database never see the one of the user who runs the tests.
+ */
+const ABSENT_STATE_HOME = join(tmpdir(), "delist-test-no-state-home");
+
+/**
+ * Runs the CLI in-process with in-memory streams; `tty` marks stdout as a terminal. The
+ * environment is `env` alone plus `XDG_STATE_HOME`, which `env` may set.
+ */
 export async function runCommand(
   argv: readonly string[],
   stdin: string | Buffer = "",
@@ -25,7 +36,7 @@ export async function runCommand(
     stdout: Object.assign(stdout, { isTTY: tty }),
     stderr,
     stdin: Readable.from([Buffer.from(stdin)]),
-    env,
+    env: { XDG_STATE_HOME: ABSENT_STATE_HOME, ...env },
     cwd: process.cwd(),
   };
   const code = await runCli(argv, io);
