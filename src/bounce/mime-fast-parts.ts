@@ -184,6 +184,22 @@ export function transferEncoding(value: string | undefined): string | null {
   return /^([\w-]+)/.exec(value.toLowerCase())?.[1] ?? "";
 }
 
+// A mailbox in its plain forms: an address alone, or in angle brackets after a display name
+// of words. The address has only dot-atom characters (RFC 5322 section 3.2.3), and the name
+// has no quotes, comments or encoded words, so postal-mime's address parser finds the same
+// address in it.
+const PLAIN_MAILBOX =
+  /^(?:[\w!#$%&'*+/^`{|}~. \t-]*<([\w!#$%&'*+/=?^`{|}~.-]+@[A-Za-z0-9.-]+)>|([\w!#$%&'*+/=?^`{|}~.-]+@[A-Za-z0-9.-]+))$/;
+
+/**
+ * Returns the address of an address field that contains one mailbox in a plain form, or null
+ * for any other value, which needs the full address parser.
+ */
+export function plainMailboxAddress(value: string): string | null {
+  const match = PLAIN_MAILBOX.exec(value);
+  return match === null ? null : (match[1] ?? match[2] ?? null);
+}
+
 /**
  * The bytes of a body: from `start` to `end`, where a boundary line or the end of the
  * message follows. `boundaryEnded` is true for the former.
@@ -236,7 +252,10 @@ function decodeBase64(data: Buffer, body: BodyRange): Buffer {
 function decodeQuotedPrintable(data: Buffer, body: BodyRange): Buffer {
   const output = Buffer.allocUnsafe(body.end - body.start + 1);
   let length = 0;
-  let pendingBreak: Buffer | null = null;
+  // The hard line break after the last decoded line, as a range of `data`, or -1 for LF
+  // (the line that ends the body without one). It is written only when another line follows.
+  let breakStart = 0;
+  let breakEnd = 0;
   let position = body.start;
   while (position < body.end) {
     let lineEnd = data.indexOf(LF, position);
@@ -244,15 +263,33 @@ function decodeQuotedPrintable(data: Buffer, body: BodyRange): Buffer {
     let contentEnd = lineEnd;
     while (contentEnd > position && data[contentEnd - 1] === CR) contentEnd--;
 
-    if (pendingBreak !== null) length += pendingBreak.copy(output, length);
+    length = writeLineBreak(data, breakStart, breakEnd, output, length);
     const line = decodeQuotedLine(data, position, contentEnd, output, length);
     length = line.length;
-    const lineBreak = lineEnd < body.end ? data.subarray(contentEnd, lineEnd + 1) : LINE_FEED;
-    pendingBreak = line.softBreak ? null : lineBreak;
+    if (line.softBreak) {
+      breakStart = breakEnd = 0;
+    } else {
+      breakStart = lineEnd < body.end ? contentEnd : -1;
+      breakEnd = lineEnd + 1;
+    }
     position = lineEnd + 1;
   }
-  if (pendingBreak !== null && !body.boundaryEnded) length += pendingBreak.copy(output, length);
+  if (!body.boundaryEnded) length = writeLineBreak(data, breakStart, breakEnd, output, length);
   return output.subarray(0, length);
+}
+
+function writeLineBreak(
+  data: Buffer,
+  start: number,
+  end: number,
+  output: Buffer,
+  outputLength: number,
+): number {
+  if (start < 0) {
+    output[outputLength] = LF;
+    return outputLength + 1;
+  }
+  return outputLength + data.copy(output, outputLength, start, end);
 }
 
 function decodeQuotedLine(

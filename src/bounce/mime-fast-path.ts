@@ -23,6 +23,7 @@ import {
   dispositionType,
   fieldValue,
   parseContentType,
+  plainMailboxAddress,
   readHeaderBlock,
   transferEncoding,
   type BodyRange,
@@ -184,7 +185,7 @@ function splitMultipart(data: Buffer, part: Part, leaves: Leaves): Part[] | null
   // A boundary with control characters cannot be searched for as a line.
   if (/[^\x20-\x7e]/.test(boundary)) return null;
 
-  const needle = Buffer.from(`\n--${boundary}`, "latin1");
+  const needle = `\n--${boundary}`;
   const { start, end } = part.body;
   const children: Part[] = [];
   let partStart = -1;
@@ -192,7 +193,7 @@ function splitMultipart(data: Buffer, part: Part, leaves: Leaves): Part[] | null
   let search = start - 1;
 
   for (;;) {
-    const found = data.indexOf(needle, search);
+    const found = data.indexOf(needle, search, "latin1");
     if (found < 0 || found + needle.length > end) break;
     const delimiter = delimiterLine(data, found + needle.length, end);
     if (delimiter === null) {
@@ -309,6 +310,8 @@ function firstAddress(
       if (anyField) continue;
       return null;
     }
+    const plain = plainMailboxAddress(field.value);
+    if (plain !== null) return plain;
     const addresses = addressParser(field.value);
     if (addresses.length > 0 || !anyField) return mailboxAddress(addresses[0]);
   }

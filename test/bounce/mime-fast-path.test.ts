@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { addressParser } from "postal-mime";
 import { describe, expect, it } from "vitest";
 import type { BounceMessage } from "../../src/bounce/mime.js";
+import { plainMailboxAddress } from "../../src/bounce/mime-fast-parts.js";
 import { parseWithFastPath } from "../../src/bounce/mime-fast-path.js";
 import { parseWithPostalMime } from "../../src/bounce/mime-postal.js";
 import { corpusPath, corpusRoot } from "../helpers/corpus.js";
@@ -172,6 +174,35 @@ describe("MIME fast path", () => {
   for (const [name, text] of Object.entries(LEFT_TO_POSTAL_MIME)) {
     it(`leaves ${name} to postal-mime`, () => {
       expect(parseWithFastPath(text)).toBeNull();
+    });
+  }
+});
+
+// Address field values, and whether the fast path reads them without postal-mime's parser.
+const ADDRESS_FIELDS = [
+  ["user@example.com", true],
+  ["<MAILER-DAEMON@mx.example.com>", true],
+  ["Mail Delivery System <mailer-daemon@mx.example.com>", true],
+  ["a.b-c+tag@sub.example.org", true],
+  ["post.master@example.net.", true],
+  ['"Delivery, System" <postmaster@example.com>', false],
+  ["postmaster@example.com (Mail Delivery System)", false],
+  ["=?utf-8?q?Syst=C3=A8me?= <postmaster@example.com>", false],
+  ["user@example.com, other@example.com", false],
+  ["undisclosed-recipients:;", false],
+  ["user@[192.0.2.1]", false],
+  ["user@", false],
+  ["Name <@example.com>", false],
+] as const;
+
+describe("plainMailboxAddress", () => {
+  for (const [value, plain] of ADDRESS_FIELDS) {
+    it(`reads ${value} ${plain ? "itself" : "through postal-mime"}`, () => {
+      const address = plainMailboxAddress(value);
+      expect(address !== null).toBe(plain);
+      if (address === null) return;
+      const parsed = addressParser(value)[0];
+      expect(parsed !== undefined && "address" in parsed ? parsed.address : null).toBe(address);
     });
   }
 });
