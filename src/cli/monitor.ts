@@ -9,8 +9,10 @@ import {
   type MonitorConfig,
 } from "../monitor/index.js";
 import { systemClock } from "../store/clock.js";
+import type { HistoryStore } from "../store/history.js";
+import { MonitorLock } from "../store/lock.js";
 import type { SetExitCode } from "./commands.js";
-import { addDbOption, openHistoryStore, type DbOptions } from "./history.js";
+import { addDbOption, withHistoryStore, type DbOptions } from "./history.js";
 import { EXIT_OK, EXIT_PROBLEMS, UsageError, type CliIo } from "./io.js";
 import { VERSION } from "./version.js";
 
@@ -33,8 +35,10 @@ export function registerMonitor(program: Command, io: CliIo, setExitCode: SetExi
         "configured IPs and domains on their cron schedules, follow the mail logs, record every " +
         "result in the history, and send one alert per state change (newly listed, delisted, " +
         "block seen, block lifted, DNS record broken) by webhook and e-mail, also after a " +
-        "restart. Logs are JSON lines on standard error. Exit status: 0 after a clean stop, 2 " +
-        "for an invalid configuration; with --once, 0 when no incident is open and 1 when one is.",
+        "restart. Logs are JSON lines on standard error. One monitor at a time can use a history " +
+        "database. Exit status: 0 after a clean stop, 2 for an invalid configuration or a " +
+        "database that is in use or unusable; with --once, 0 when every check ran and no " +
+        "incident is open, 1 when one is open or a check failed.",
     )
     .requiredOption("--config <file>", "the JSON configuration file")
     .option("--once", "run every check once, send the alerts and exit")
@@ -50,7 +54,22 @@ export function registerMonitor(program: Command, io: CliIo, setExitCode: SetExi
 
 async function runMonitor(options: MonitorCommandOptions, io: CliIo): Promise<number> {
   const config = await readConfig(resolvePath(io.cwd, options.config));
-  const store = openHistoryStore(options, io);
+  return withHistoryStore(options, io, "write", async (store) => {
+    const lock = MonitorLock.acquire(store.path);
+    try {
+      return await runWithStore(config, store, options, io);
+    } finally {
+      lock.release();
+    }
+  });
+}
+
+async function runWithStore(
+  config: MonitorConfig,
+  store: HistoryStore,
+  options: MonitorCommandOptions,
+  io: CliIo,
+): Promise<number> {
   const logger = createMonitorLogger(io.stderr, systemClock, options.logLevel);
   const monitor = new Monitor({
     config,
@@ -61,17 +80,13 @@ async function runMonitor(options: MonitorCommandOptions, io: CliIo): Promise<nu
     cwd: io.cwd,
     version: VERSION,
   });
-  try {
-    if (options.once === true) {
-      await monitor.runOnce();
-      const open = store.incidents.incidents().some((incident) => incident.closedAt === null);
-      return open ? EXIT_PROBLEMS : EXIT_OK;
-    }
-    await runUntilSignal(monitor, logger);
-    return EXIT_OK;
-  } finally {
-    store.close();
+  if (options.once === true) {
+    const failed = await monitor.runOnce();
+    const open = store.incidents.incidents().some((incident) => incident.closedAt === null);
+    return open || failed.length > 0 ? EXIT_PROBLEMS : EXIT_OK;
   }
+  await runUntilSignal(monitor, logger);
+  return EXIT_OK;
 }
 
 /** Runs the monitor until SIGTERM or SIGINT; the handlers are removed afterwards. */

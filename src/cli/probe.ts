@@ -5,6 +5,7 @@ import {
   AFTER_DATA_LIMIT,
   checkProbeRate,
   DEFAULT_PROBE_INTERVAL_MS,
+  heloProblem,
   parseMxOverride,
   probeTarget,
   recordProbe,
@@ -18,7 +19,7 @@ import { createReplyClassifier } from "../reply/classify.js";
 import type { HistoryStore } from "../store/history.js";
 import type { SetExitCode } from "./commands.js";
 import { addDnsOptions, setUpDns, type DnsOptions } from "./dns-options.js";
-import { addDbOption, isoTime, openHistoryStore, type DbOptions } from "./history.js";
+import { addDbOption, isoTime, withHistoryStore, type DbOptions } from "./history.js";
 import {
   colourEnabled,
   EXIT_OK,
@@ -81,8 +82,7 @@ async function runProbeCommand(options: ProbeOptions, io: CliIo): Promise<number
   const format = parseFormat(options.format, ["text", "json"]);
   const request = probeRequest(options);
   const target = probeTarget(request.recipient, request.sourceIp);
-  const store = openHistoryStore(options, io);
-  try {
+  return withHistoryStore(options, io, "write", async (store) => {
     const forced = rateLimitCheck(store, target, options.force === true, io);
     if (forced === null) return EXIT_USAGE;
     const { dns } = await setUpDns(options, io);
@@ -103,9 +103,7 @@ async function runProbeCommand(options: ProbeOptions, io: CliIo): Promise<number
         : renderProbeText(result, recorded.ip, probeStyle(io)),
     );
     return result.status === "accepted" ? EXIT_OK : EXIT_PROBLEMS;
-  } finally {
-    store.close();
-  }
+  });
 }
 
 /**
@@ -155,7 +153,7 @@ function probeRequest(options: ProbeOptions) {
   return {
     recipient,
     sender,
-    helo: options.helo ?? hostname(),
+    helo: options.helo === undefined ? hostname() : validHelo(options.helo),
     mx,
     sourceIp: options.sourceIp ?? null,
     sendTest: options.sendTest === true,
@@ -169,6 +167,16 @@ function mxOverride(value: string): { host: string; port: number } {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+}
+
+function validHelo(value: string): string {
+  const problem = heloProblem(value);
+  if (problem !== null) {
+    throw new UsageError(
+      `invalid --helo "${value}": ${problem}; give this server's host name, such as mail.example.com`,
+    );
+  }
+  return value;
 }
 
 function validAddress(value: string, option: string): string {

@@ -10,9 +10,9 @@ import {
   type RemovalProvider,
   type RemovalStatus,
 } from "../monitor/removal.js";
-import type { RemovalRequest } from "../store/types.js";
+import { canonicalIp, type RemovalRequest } from "../store/types.js";
 import type { SetExitCode } from "./commands.js";
-import { addDbOption, isoTime, openHistoryStore, type DbOptions } from "./history.js";
+import { addDbOption, isoTime, withHistoryStore, type DbOptions } from "./history.js";
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, parseFormat, UsageError, type CliIo } from "./io.js";
 import { VERSION } from "./version.js";
 
@@ -56,8 +56,8 @@ export function registerRemoval(program: Command, io: CliIo, setExitCode: SetExi
       .option("--force", "record the request even within 14 days of the last one")
       .option("--note <text>", "a note kept with the request, such as a ticket number")
       .option("--format <format>", "output format: text or json", "text"),
-  ).action((options: RequestOptions) => {
-    setExitCode(runRequest(options, io));
+  ).action(async (options: RequestOptions) => {
+    setExitCode(await runRequest(options, io));
   });
   addDbOption(
     removal
@@ -67,37 +67,38 @@ export function registerRemoval(program: Command, io: CliIo, setExitCode: SetExi
           "the days since the last request, the last probe, and when the next request is allowed. " +
           "Exit status: 0 when no block is open, 1 when one is, 2 for bad options.",
       )
-      .option("--provider <provider>", "only this provider")
+      .addOption(
+        new Option("--provider <provider>", "only this provider").choices(REMOVAL_PROVIDERS),
+      )
       .option("--ip <ip>", "only this IP")
       .option("--format <format>", "output format: text or json", "text"),
-  ).action((options: StatusOptions) => {
-    setExitCode(runStatus(options, io));
+  ).action(async (options: StatusOptions) => {
+    setExitCode(await runStatus(options, io));
   });
 }
 
-function runRequest(options: RequestOptions, io: CliIo): number {
+function runRequest(options: RequestOptions, io: CliIo): Promise<number> {
   const format = parseFormat(options.format, ["text", "json"]);
-  checkIp(options.ip);
-  const store = openHistoryStore(options, io);
-  try {
+  const ip = checkIp(options.ip);
+  return withHistoryStore(options, io, "write", (store) => {
     const now = Date.now();
-    const permission = checkRemovalRequest(store, options.provider, options.ip, now);
+    const permission = checkRemovalRequest(store, options.provider, ip, now);
     if (!permission.allowed && permission.last !== null) {
       const when = isoTime(permission.last.requestedAt);
       const next = isoTime(permission.nextAllowedAt ?? now);
       if (options.force !== true) {
         io.stderr.write(
-          `delist: removal for ${options.provider} ${options.ip} was requested at ${when}; send the form at most once every ${REMOVAL_WAIT_MS / 86_400_000} days (next: ${next}). A repeated request does not speed up the review. Add --force to record one anyway.\n`,
+          `delist: removal for ${options.provider} ${ip} was requested at ${when}; send the form at most once every ${REMOVAL_WAIT_MS / 86_400_000} days (next: ${next}). A repeated request does not speed up the review. Add --force to record one anyway.\n`,
         );
         return EXIT_USAGE;
       }
       io.stderr.write(
-        `delist: warning: removal for ${options.provider} ${options.ip} was already requested at ${when}; recording another (--force).\n`,
+        `delist: warning: removal for ${options.provider} ${ip} was already requested at ${when}; recording another (--force).\n`,
       );
     }
     const request = recordRemovalRequest(store, {
       provider: options.provider,
-      ip: options.ip,
+      ip,
       at: now,
       forced: !permission.allowed,
       note: options.note ?? null,
@@ -106,9 +107,7 @@ function runRequest(options: RequestOptions, io: CliIo): number {
       format === "json" ? renderRequestJson(request, now) : renderRequestText(request, now),
     );
     return EXIT_OK;
-  } finally {
-    store.close();
-  }
+  });
 }
 
 function renderRequestJson(request: RemovalRequest, now: number): string {
@@ -139,26 +138,19 @@ function renderRequestText(request: RemovalRequest, now: number): string {
   return `${lines.join("\n")}\n`;
 }
 
-function runStatus(options: StatusOptions, io: CliIo): number {
+function runStatus(options: StatusOptions, io: CliIo): Promise<number> {
   const format = parseFormat(options.format, ["text", "json"]);
-  if (options.ip !== undefined) checkIp(options.ip);
-  const store = openHistoryStore(options, io);
-  try {
+  const ip = options.ip === undefined ? null : checkIp(options.ip);
+  return withHistoryStore(options, io, "read", (store) => {
     const now = Date.now();
-    const statuses = removalStatuses(
-      store,
-      { provider: options.provider ?? null, ip: options.ip ?? null },
-      now,
-    );
+    const statuses = removalStatuses(store, { provider: options.provider ?? null, ip }, now);
     if (format === "json") {
       io.stdout.write(`${JSON.stringify({ ...header(now), statuses }, null, 2)}\n`);
     } else {
       io.stdout.write(renderStatuses(statuses));
     }
     return statuses.some((s) => s.incident?.status === "open") ? EXIT_PROBLEMS : EXIT_OK;
-  } finally {
-    store.close();
-  }
+  });
 }
 
 function renderStatuses(statuses: readonly RemovalStatus[]): string {
@@ -198,6 +190,8 @@ function header(now: number): object {
   };
 }
 
-function checkIp(ip: string): void {
+/** Checks `--ip` and returns it in the canonical spelling that the history keys use. */
+function checkIp(ip: string): string {
   if (!isIpAddress(ip)) throw new UsageError(`invalid --ip "${ip}": give an IPv4 or IPv6 address`);
+  return canonicalIp(ip);
 }

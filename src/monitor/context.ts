@@ -19,6 +19,8 @@ export interface JobContext {
   readonly version: string;
   /** Creates the DNS context of one job run; the job closes it. */
   readonly createDns: () => DnsContext;
+  /** Aborts when the monitor is asked to stop; a job cuts a long wait short on it. */
+  readonly signal: AbortSignal;
 }
 
 /** Builds the DNS contexts of the configuration: its resolver, or the system's. */

@@ -34,6 +34,15 @@ export interface MonitorOptions {
   readonly beforeSend?: BeforeSendHook;
 }
 
+/** The maximum sleep of the loop, so that a step of the system clock is noticed within it. */
+export const MAX_SLEEP_MS = 15 * 60_000;
+
+/** How long the loop waits after a step failed (such as a locked database) before the next. */
+export const STEP_RETRY_MS = 60_000;
+
+// A clock that reads this much earlier than at the last step has been set back.
+const CLOCK_STEP_TOLERANCE_MS = 1_000;
+
 /**
  * The long-running monitor: runs the blocklist, DNS, probe and log jobs on their cron
  * schedules and sends the alerts their state changes queue. Every job runs once at start.
@@ -44,8 +53,10 @@ export class Monitor {
   private readonly dispatcher: AlertDispatcher;
   private readonly schedules: Map<JobKind, Schedule>;
   private readonly cwd: string;
+  private readonly stopping = new AbortController();
   private cycles = 0;
   private sleeping = false;
+  private lastStepAt = -Infinity;
   private idleWaiters: { after: number; resolve: () => void }[] = [];
 
   constructor(options: MonitorOptions) {
@@ -67,6 +78,7 @@ export class Monitor {
       env: options.env,
       version: options.version,
       createDns: options.createDns ?? dnsFactory(config, clock),
+      signal: this.stopping.signal,
     };
     this.cwd = options.cwd;
     this.schedules = new Map(
@@ -74,54 +86,61 @@ export class Monitor {
     );
   }
 
-  /** Runs until `signal` aborts, then returns after the step in progress has finished. */
+  /**
+   * Runs until `signal` aborts, then returns once the step in progress has ended. A probe in
+   * progress is cut short, so a stop takes seconds, not the probe's full timeout.
+   */
   async run(signal: AbortSignal): Promise<void> {
     const { clock, logger } = this.context;
+    const stop = (): void => this.stopping.abort();
+    signal.addEventListener("abort", stop, { once: true });
+    if (signal.aborted) stop();
     const next = new Map<JobKind, number>(JOB_KINDS.map((kind) => [kind, clock.now()]));
     this.announce();
-    while (!signal.aborted) {
-      for (const kind of JOB_KINDS) {
-        if (signal.aborted || (next.get(kind) ?? Infinity) > clock.now()) continue;
-        await this.runJob(kind);
-        next.set(kind, this.schedules.get(kind)?.nextAfter(clock.now()) ?? Infinity);
+    try {
+      while (!signal.aborted) {
+        const wake = await this.stepSafely(next);
+        if (signal.aborted) break;
+        await this.sleep(Math.min(wake, clock.now() + MAX_SLEEP_MS) - clock.now(), signal);
       }
-      if (signal.aborted) break;
-      await this.dispatchAlerts();
-      const wake = Math.min(
-        ...next.values(),
-        this.context.store.alerts.nextAttemptAt() ?? Infinity,
-      );
-      await this.sleep(wake - clock.now(), signal);
+    } finally {
+      signal.removeEventListener("abort", stop);
     }
     logger.info({ cycles: this.cycles }, "monitor stopped");
   }
 
-  /** Runs every job once and sends the alerts due, as `delist monitor --once` does. */
-  async runOnce(): Promise<void> {
+  /**
+   * Runs every job once and sends the alerts due, as `delist monitor --once` does. Returns the
+   * jobs that failed.
+   */
+  async runOnce(): Promise<JobKind[]> {
     this.announce();
-    for (const kind of JOB_KINDS) await this.runJob(kind);
+    const failed: JobKind[] = [];
+    for (const kind of JOB_KINDS) {
+      if (!(await this.runJob(kind))) failed.push(kind);
+    }
     await this.dispatchAlerts();
+    return failed;
   }
 
-  /** Runs one job; a failure is logged and does not stop the monitor. */
-  async runJob(kind: JobKind): Promise<void> {
+  /** Runs one job; a failure is logged, does not stop the monitor, and returns false. */
+  async runJob(kind: JobKind): Promise<boolean> {
     const { logger } = this.context;
     try {
       if (kind === "blocklists") await runBlocklistJob(this.context);
       else if (kind === "dns") await runDnsJob(this.context);
       else if (kind === "probes") await runProbeJob(this.context);
       else await runLogJob(this.context, this.cwd);
+      return true;
     } catch (error) {
-      logger.error(
-        { job: kind, err: error instanceof Error ? error.message : String(error) },
-        "job failed",
-      );
+      logger.error({ job: kind, err: errorText(error) }, "job failed");
+      return false;
     }
   }
 
   /** Sends the alerts that are due. */
   async dispatchAlerts(): Promise<void> {
-    await this.dispatcher.dispatch();
+    await this.dispatcher.dispatch(this.stopping.signal);
   }
 
   /**
@@ -136,6 +155,53 @@ export class Monitor {
   /** The number of times the loop has gone to sleep. */
   get cycleCount(): number {
     return this.cycles;
+  }
+
+  /**
+   * Runs one step and returns when the next is due. A step that throws (the history database
+   * locked for longer than its busy timeout, a full disk) is logged, and the loop tries again
+   * after STEP_RETRY_MS instead of ending the process.
+   */
+  private async stepSafely(next: Map<JobKind, number>): Promise<number> {
+    try {
+      return await this.step(next);
+    } catch (error) {
+      this.context.logger.error(
+        { err: errorText(error), retryInMs: STEP_RETRY_MS },
+        "monitor step failed",
+      );
+      return this.context.clock.now() + STEP_RETRY_MS;
+    }
+  }
+
+  private async step(next: Map<JobKind, number>): Promise<number> {
+    const { clock, store } = this.context;
+    this.rescheduleAfterClockStep(next);
+    for (const kind of JOB_KINDS) {
+      if (this.stopping.signal.aborted || (next.get(kind) ?? Infinity) > clock.now()) continue;
+      await this.runJob(kind);
+      next.set(kind, this.schedules.get(kind)?.nextAfter(clock.now()) ?? Infinity);
+    }
+    if (this.stopping.signal.aborted) return clock.now();
+    await this.dispatchAlerts();
+    return Math.min(...next.values(), store.alerts.nextAttemptAt() ?? Infinity);
+  }
+
+  /**
+   * Plans every job anew from the current time when the clock reads earlier than at the last
+   * step. Otherwise a clock set back by a day would hold every job back by that day, because the
+   * planned run times still belong to the later time.
+   */
+  private rescheduleAfterClockStep(next: Map<JobKind, number>): void {
+    const now = this.context.clock.now();
+    if (now < this.lastStepAt - CLOCK_STEP_TOLERANCE_MS) {
+      this.context.logger.warn(
+        { from: new Date(this.lastStepAt).toISOString(), to: new Date(now).toISOString() },
+        "the clock went back: every job is scheduled again from the current time",
+      );
+      for (const [kind, schedule] of this.schedules) next.set(kind, schedule.nextAfter(now));
+    }
+    this.lastStepAt = now;
   }
 
   private async sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -166,6 +232,10 @@ export class Monitor {
       [...this.schedules].map(([kind, schedule]) => [kind, schedule.pattern]),
     );
   }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function configuredSenders(

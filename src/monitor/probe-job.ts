@@ -13,10 +13,13 @@ import type { JobContext } from "./context.js";
 /**
  * Runs every configured probe that the rate limit allows, and records each one with the block
  * state it shows. A probe refused by the rate limit is skipped and logged, never forced: the
- * rate limit protects the sender's reputation from a schedule set too tight.
+ * rate limit protects the sender's reputation from a schedule set too tight. When the monitor
+ * stops, the probe in progress ends at once and is recorded as an `error` (its connection
+ * counts against the rate limit), and the remaining probes are not started.
  */
 export async function runProbeJob(context: JobContext): Promise<void> {
   for (const probe of context.config.probes) {
+    if (context.signal.aborted) return;
     await runOneProbe(context, probe);
   }
 }
@@ -44,7 +47,12 @@ async function runOneProbe(context: JobContext, probe: ProbeConfig): Promise<voi
         sendTest: false,
         timeoutMs: probe.timeoutMs,
       },
-      { dns, classifier: createReplyClassifier(), now: () => clock.now() },
+      {
+        dns,
+        classifier: createReplyClassifier(),
+        now: () => clock.now(),
+        signal: context.signal,
+      },
     );
     const recorded = recordProbe(store, result, {
       target,

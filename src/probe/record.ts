@@ -1,5 +1,5 @@
 import type { HistoryStore } from "../store/history.js";
-import { blockKey, type StateChange } from "../store/types.js";
+import { blockKey, canonicalIp, type StateChange } from "../store/types.js";
 import type { ProbeResult, ProbeStatus } from "./types.js";
 
 /** The ids and the state change that recording a probe wrote. */
@@ -35,7 +35,8 @@ export function recordProbe(
 ): RecordedProbe {
   return store.transaction(() => {
     const runId = store.runs.start("probe", result.startedAt, { target: options.target });
-    const ip = stateIp(store, result, options.target);
+    const stood = stateIp(store, result, options.target);
+    const ip = stood === null ? null : canonicalIp(stood);
     const probeId = store.probes.add(runId, {
       target: options.target,
       recipient: result.recipient,

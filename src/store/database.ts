@@ -24,7 +24,7 @@ export function defaultDatabasePath(
   return join(base, "delist", DATABASE_FILE);
 }
 
-/** A database that cannot be opened or upgraded; the message names the file. */
+/** A database that cannot be opened, read or written; the message names the file and the fix. */
 export class StoreError extends Error {
   override readonly name = "StoreError";
 }
@@ -33,7 +33,7 @@ export class StoreError extends Error {
  * Opens (creating it and its directory when missing) the history database at `path`, or an
  * in-memory one for `:memory:`, and applies the migrations it lacks. WAL mode lets
  * `delist removal status` read while the monitor writes; `busy_timeout` makes a writer wait
- * for the other one instead of failing at once.
+ * for the other one instead of failing at once. Throws a StoreError.
  */
 export function openDatabase(path: string): Db {
   let db: Db;
@@ -41,21 +41,26 @@ export function openDatabase(path: string): Db {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     db = new Database(path);
   } catch (error) {
-    throw new StoreError(`cannot open the history database ${path}: ${messageOf(error)}`, {
-      cause: error,
-    });
+    throw storeError(error, path, "open");
   }
-  db.pragma("journal_mode = WAL");
-  db.pragma("busy_timeout = 5000");
-  db.pragma("foreign_keys = ON");
-  migrate(db, path);
+  try {
+    db.pragma("journal_mode = WAL");
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma("foreign_keys = ON");
+    migrate(db, path);
+  } catch (error) {
+    if (db.open) db.close();
+    throw storeError(error, path, "open");
+  }
   return db;
 }
+
+/** How long a write waits for another process's write lock before SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5_000;
 
 function migrate(db: Db, path: string): void {
   const version = db.pragma("user_version", { simple: true }) as number;
   if (version > MIGRATIONS.length) {
-    db.close();
     throw new StoreError(
       `the history database ${path} has schema version ${version}, newer than this delist knows (${MIGRATIONS.length}): upgrade delist or use another --db`,
     );
@@ -69,6 +74,32 @@ function migrate(db: Db, path: string): void {
   }
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/**
+ * Turns an error of better-sqlite3 or of the file system on the database at `path` into a
+ * StoreError that names the file, the SQLite or errno code and what to do; `action` tells
+ * whether opening or a later read or write failed. Other errors, such as a StoreError
+ * already, are returned unchanged.
+ */
+export function storeError(error: unknown, path: string, action: "open" | "use" = "use"): unknown {
+  if (error instanceof StoreError || !(error instanceof Error)) return error;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== "string") return error;
+  return new StoreError(
+    `cannot ${action} the history database ${path}: ${error.message} (${code}): ${adviceFor(code)}`,
+    { cause: error },
+  );
+}
+
+function adviceFor(code: string): string {
+  if (code === "SQLITE_BUSY" || code.startsWith("SQLITE_BUSY_") || code === "SQLITE_LOCKED") {
+    return `another process held its write lock for more than ${BUSY_TIMEOUT_MS / 1000} s; try again, or stop the process that keeps it locked`;
+  }
+  if (code.startsWith("SQLITE_READONLY") || code === "EACCES" || code === "EPERM") {
+    return "delist needs write access to the file and its directory; run as the user that owns them, or pass another --db";
+  }
+  if (code === "SQLITE_NOTADB" || code.startsWith("SQLITE_CORRUPT")) {
+    return "the file is not a delist history database or is damaged; move it away to start a new history, or pass another --db";
+  }
+  if (code === "SQLITE_FULL" || code === "ENOSPC") return "the disk is full; free some space";
+  return "check the file and its directory, or pass another --db";
 }

@@ -7,10 +7,13 @@ export {
   defaultDatabasePath,
   openDatabase,
   StoreError,
+  storeError,
+  BUSY_TIMEOUT_MS,
   DATABASE_FILE,
   type Db,
 } from "./database.js";
 export { systemClock, DAY_MS, type Clock } from "./clock.js";
+export { MonitorLock, MONITOR_LOCK_SUFFIX } from "./lock.js";
 export { classifyChange, describeChange, isBad } from "./changes.js";
 export type { CurrentState } from "./states.js";
 export type { HistoryFilter } from "./incidents.js";

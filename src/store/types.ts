@@ -1,3 +1,5 @@
+import { isIpAddress, parseIp } from "../dns/names.js";
+
 /**
  * The records of the history database: watched states, their changes, incidents, removal
  * requests and the alert outbox. Times are milliseconds since the Unix epoch.
@@ -114,9 +116,18 @@ export interface AlertPayload {
   readonly evidence: object;
 }
 
-/** Builds the state key of a provider's treatment of one sending IP. */
+/** Builds the state key of a provider's treatment of one sending IP, in canonical form. */
 export function blockKey(provider: string, ip: string): string {
-  return `block:${provider}:${ip}`;
+  return `block:${provider}:${canonicalIp(ip)}`;
+}
+
+/**
+ * Returns an IP address in one spelling, so that `2001:DB8:0::5` and `2001:db8::5` name the
+ * same state, incident and removal request: IPv6 lower-case and compressed (RFC 5952), an
+ * IPv4-mapped IPv6 address as IPv4. Text that is not an address is returned unchanged.
+ */
+export function canonicalIp(ip: string): string {
+  return isIpAddress(ip) ? parseIp(ip).toString() : ip;
 }
 
 /** Builds the state key of one target (IP or domain) on one blocklist. */

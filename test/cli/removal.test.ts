@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { blockKey, HistoryStore } from "../../src/store/index.js";
@@ -152,8 +153,11 @@ describe("delist removal status", () => {
   });
 
   it("says when nothing is recorded", async () => {
-    const result = await runCommand(["removal", "status", "--db", join(tempDir(), "h.sqlite")]);
+    const db = join(tempDir(), "h.sqlite");
+    const result = await runCommand(["removal", "status", "--db", db]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe("No block or removal request recorded.\n");
+    expect(result.stderr).toContain(`no history database at ${db} yet`);
+    expect(existsSync(db)).toBe(false);
   });
 });
