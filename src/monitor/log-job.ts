@@ -2,7 +2,8 @@ import { resolve as resolvePath } from "node:path";
 import type { Diagnosis, ProviderVerdict } from "../diagnose/types.js";
 import { followLog } from "../logs/follow.js";
 import { resolveTimeZone } from "../time/zone.js";
-import { blockKey, type Observation } from "../store/types.js";
+import { isBad } from "../store/changes.js";
+import { blockKey, canonicalIp, type Observation } from "../store/types.js";
 import { observeAll, type JobContext } from "./context.js";
 import { LogWindow } from "./log-window.js";
 
@@ -30,6 +31,10 @@ async function checkLog(context: JobContext, path: string): Promise<void> {
     logger.warn({ path }, "log file not found");
     return;
   }
+  if (followed.event === "not-a-file") {
+    logger.warn({ path }, "log path is not a regular file (a directory or a device): not read");
+    return;
+  }
   if (followed.event === "lost") {
     logger.warn(
       { path },
@@ -46,7 +51,11 @@ async function checkLog(context: JobContext, path: string): Promise<void> {
       runId,
       diagnosis.findings.filter((f) => f.id !== "healthy"),
     );
-    const changes = observeAll(context, logObservations(diagnosis, config.ips, runId, at));
+    const observations = logObservations(diagnosis, config.ips, runId, at);
+    const changes = observeAll(
+      context,
+      observations.filter((o) => !liftTooSoon(context, o)),
+    );
     store.runs.finish(runId, at, diagnosis.verdict.status === "ok" ? "ok" : "problems");
     return { runId, changes };
   });
@@ -61,6 +70,25 @@ async function checkLog(context: JobContext, path: string): Promise<void> {
     },
     "log checked",
   );
+}
+
+/**
+ * The time without block replies in the logs after which acceptances in the logs lift a block.
+ * Under a rate limit (Gmail's 421 4.7.28) a receiver defers part of the mail and accepts the
+ * rest, so a one-minute window often holds acceptances only; lifting on it would close and
+ * reopen the incident, with two alerts, every few minutes. Two hours outlast Postfix's longest
+ * default retry interval (`maximal_backoff_time`, 4000 s), so a deferred message is normally
+ * retried, and deferred again, within them.
+ */
+export const LOG_LIFT_QUIET_MS = 2 * 60 * 60 * 1000;
+
+// NOTE: Exim's default retry rule waits up to 6 hours between attempts late in a message's
+// life, so on an Exim server a block may still be lifted and then seen again.
+function liftTooSoon(context: JobContext, observation: Observation): boolean {
+  if (observation.value !== "ok") return false;
+  const current = context.store.states.get(observation.key);
+  if (current === null || !isBad(observation.kind, current.value)) return false;
+  return observation.at - current.checkedAt < LOG_LIFT_QUIET_MS;
 }
 
 /**
@@ -85,6 +113,7 @@ export function logObservations(
     if (blocked) ip = judgedIp(verdict) ?? onlyIp;
     else if (verdict.sent > 0) ip = onlyIp;
     if (ip === null) continue;
+    ip = canonicalIp(ip);
     observations.push({
       key: blockKey(provider, ip),
       kind: "block",

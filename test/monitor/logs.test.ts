@@ -2,6 +2,7 @@ import { appendFileSync, readFileSync, renameSync, writeFileSync } from "node:fs
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it, vi } from "vitest";
+import { LOG_LIFT_QUIET_MS } from "../../src/monitor/log-job.js";
 import { blockKey, HistoryStore } from "../../src/store/index.js";
 import { FakeClock } from "../helpers/clock.js";
 import { GMAIL_RATE_LIMIT, PostfixLog, SENT, T0 } from "../helpers/postfix-fixture.js";
@@ -76,11 +77,36 @@ describe("log job", () => {
     // The window holds both the last deferrals and the acceptances: still a block.
     expect(store.states.get(key)?.value).toBe("rate-limited");
 
-    appendFileSync(path, gmailLines(T0 + 80 * MINUTE, 2, SENT));
-    clock.set(T0 + 90 * MINUTE);
+    // Acceptances lift the block once the logs have shown no block for LOG_LIFT_QUIET_MS.
+    const lift = T0 + 70 * MINUTE + LOG_LIFT_QUIET_MS;
+    appendFileSync(path, gmailLines(lift - 10 * MINUTE, 2, SENT));
+    clock.set(lift);
     await monitor.runJob("logs");
     expect(store.states.get(key)?.value).toBe("ok");
-    expect(store.incidents.latest(key)?.closedAt).toBe(T0 + 90 * MINUTE);
+    expect(store.incidents.latest(key)?.closedAt).toBe(lift);
+    store.close();
+  });
+
+  it("keeps a rate limit open through partial acceptances", async () => {
+    const dir = tempDir();
+    const path = join(dir, "mail.log");
+    writeFileSync(path, "");
+    const store = HistoryStore.open(join(dir, "history.sqlite"));
+    const clock = new FakeClock(T0);
+    const { monitor } = monitorFor(dir, store, clock);
+    await monitor.runJob("logs");
+    const key = blockKey("gmail", IP);
+
+    // Gmail defers part of the mail and accepts the rest: windows alternate between the two.
+    for (let minute = 1; minute <= 30; minute++) {
+      const outcome = minute % 3 === 1 ? GMAIL_RATE_LIMIT : SENT;
+      appendFileSync(path, gmailLines(T0 + minute * MINUTE - 30_000, 1, outcome));
+      clock.set(T0 + minute * MINUTE);
+      await monitor.runJob("logs");
+    }
+    expect(store.incidents.changes().map((change) => change.change)).toEqual(["block-seen"]);
+    expect(store.states.get(key)?.value).toBe("rate-limited");
+    expect(store.incidents.incidents()).toHaveLength(1);
     store.close();
   });
 
