@@ -184,12 +184,18 @@ export function transferEncoding(value: string | undefined): string | null {
   return /^([\w-]+)/.exec(value.toLowerCase())?.[1] ?? "";
 }
 
-// A mailbox in its plain forms: an address alone, or in angle brackets after a display name
-// of words. The address has only dot-atom characters (RFC 5322 section 3.2.3), and the name
-// has no quotes, comments or encoded words, so postal-mime's address parser finds the same
-// address in it.
-const PLAIN_MAILBOX =
-  /^(?:[\w!#$%&'*+/^`{|}~. \t-]*<([\w!#$%&'*+/=?^`{|}~.-]+@[A-Za-z0-9.-]+)>|([\w!#$%&'*+/=?^`{|}~.-]+@[A-Za-z0-9.-]+))$/;
+// A mailbox in its plain forms: an address in angle brackets after a display name, or an
+// address alone with an optional comment after it ("MAILER-DAEMON@example.com (Mail Delivery
+// System)"). The address has only dot-atom characters (RFC 5322 section 3.2.3). The name is
+// one quoted string without escapes or a run of words without encoded words, and the comment
+// has no nested comment, quote or `@`. postal-mime's address parser finds the same address in
+// each of these forms, which the tests check.
+const ADDRESS = String.raw`([\w!#$%&'*+/=?^\`{|}~.-]+@[A-Za-z0-9.-]+)`;
+const DISPLAY_NAME = String.raw`(?:"[^"\\\r\n]*"|[\w!#$%&'*+/^\`{|}~. \t-]*)`;
+const COMMENT = String.raw`(?:[ \t]+\([^()\\"@\r\n]*\))?`;
+const PLAIN_MAILBOX = new RegExp(
+  String.raw`^(?:${DISPLAY_NAME}[ \t]*<${ADDRESS}>|${ADDRESS}${COMMENT})$`,
+);
 
 /**
  * Returns the address of an address field that contains one mailbox in a plain form, or null
@@ -305,19 +311,27 @@ function decodeQuotedLine(
   const softBreak = stop > start && data[stop - 1] === EQUALS;
   if (softBreak) stop--;
 
-  let literalStart = start;
-  for (let index = start; index + 2 < stop; index++) {
-    if (data[index] !== EQUALS) continue;
-    const high = hexValue(data[index + 1]);
-    const low = hexValue(data[index + 2]);
-    if (high < 0 || low < 0) continue;
-    length += data.copy(output, length, literalStart, index);
-    output[length++] = high * 16 + low;
-    index += 2;
-    literalStart = index + 1;
+  // Bytes are copied one by one: lines are short, and Buffer#copy costs more per call.
+  let index = start;
+  while (index < stop) {
+    const byte = data[index] ?? 0;
+    const value = byte === EQUALS && index + 2 < stop ? escapedByte(data, index) : -1;
+    if (value < 0) {
+      output[length++] = byte;
+      index++;
+    } else {
+      output[length++] = value;
+      index += 3;
+    }
   }
-  length += data.copy(output, length, literalStart, stop);
   return { length, softBreak };
+}
+
+/** Returns the byte of the `=XX` escape at `index`, or -1 when it is not one. */
+function escapedByte(data: Buffer, index: number): number {
+  const high = hexValue(data[index + 1]);
+  const low = hexValue(data[index + 2]);
+  return high < 0 || low < 0 ? -1 : high * 16 + low;
 }
 
 function hexValue(code: number | undefined): number {
