@@ -10,6 +10,7 @@ export interface ReplyBody {
 
 const ENHANCED = String.raw`[245]\.\d{1,3}\.\d{1,3}`;
 const MASK = String.raw`[xX]\.[xX]{1,3}\.[xX]{1,3}`;
+const MASK_START = /[xX]\./;
 // Between a reply code and its enhanced code: "421-4.7.28", "554\n 5.7.1", "421: 4.3.2". The
 // alternatives do not overlap, so a code followed by a long run of blanks costs linear time.
 const SEPARATOR = String.raw`(?:-|\s+|[ \t]*:\s*)`;
@@ -153,15 +154,20 @@ function stripMarkers(flat: string, replyCode: number | null, enhanced: string |
   const status = `(?:${codes.join("|")})`;
   if (replyCode !== null) {
     // "421-4.7.28 ", "421 4.7.28 ", "550 , 550-5.7.26", "421-x.x.xx", and "554-" or a bare
-    // "554 " of a reply without enhanced codes.
+    // "554 " of a reply without enhanced codes. The code comes before the lookbehind that
+    // checks the character in front of it, so that the regex engine can search for the code
+    // as a literal (about twice as fast on the bounce corpus texts).
     const marker = new RegExp(
-      String.raw`(?<![\w.#])${replyCode}(?:-|[ \t]+|[ \t]*[:,][ \t]+|$)(?:${status}(?![\w.])[ \t]*)?`,
+      String.raw`${replyCode}(?<![\w.#]${replyCode})(?:-|[ \t]+|[ \t]*[:,][ \t]+|$)(?:${status}(?![\w.])[ \t]*)?`,
       "g",
     );
     text = text.replace(marker, " ");
   }
   // Continuation lines that a client library reduced to their enhanced code ("5.7.25 have a").
-  text = text.replace(new RegExp(String.raw`(?<![\w.])${status}(?![\w.])`, "g"), " ");
+  // The search is skipped when neither the code nor a mask's "x." can occur in the text.
+  if ((enhanced !== null && text.includes(enhanced)) || MASK_START.test(text)) {
+    text = text.replace(new RegExp(String.raw`(?<![\w.])${status}(?![\w.])`, "g"), " ");
+  }
   return text
     .replace(/\s+/g, " ")
     .replace(/^[\s,;:-]+/, "")
