@@ -109,6 +109,13 @@ async function decodeOne(
   }
 }
 
+// 1 for the control bytes that text does not contain: all below SP except HT, LF, VT, FF,
+// CR and ESC (which ISO-2022-JP text uses). A table lookup counts them about twice as fast
+// as comparisons.
+const CONTROL_BYTES = new Uint8Array(256).map((_, byte) =>
+  byte < 0x09 || (byte > 0x0d && byte < 0x20 && byte !== 0x1b) ? 1 : 0,
+);
+
 /**
  * An error for data that is no mail message at all: mostly control bytes, or a first line
  * that is no header field. Such files (images, archives, binaries in a mail directory) would
@@ -117,8 +124,8 @@ async function decodeOne(
 function binaryJunk(raw: Uint8Array, name: string): string | null {
   const head = raw.subarray(0, 64 * 1024);
   let controls = 0;
-  for (const byte of head) {
-    if (byte < 0x09 || (byte > 0x0d && byte < 0x20 && byte !== 0x1b)) controls++;
+  for (let index = 0; index < head.length; index++) {
+    controls += CONTROL_BYTES[head[index] ?? 0] ?? 0;
   }
   if (controls > head.length / 10 || !/^(?:[!-9;-~]+[ \t]*:|From )/.test(firstLine(head))) {
     return (
