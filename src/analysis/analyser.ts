@@ -5,6 +5,7 @@ import type { Delivery, MessageState } from "./delivery.js";
 import { hashString } from "./distinct.js";
 import type { BounceResult } from "../bounce/types.js";
 import { BounceInputAnalyser, ComplaintAnalyser, bounceDelivery } from "./bounces.js";
+import { SmtpBypassAnalyser } from "./bypass.js";
 import { SenderDomainAnalyser } from "./domains.js";
 import { addCapped } from "./replies.js";
 import { ForwardingAnalyser } from "./forwarding.js";
@@ -27,6 +28,8 @@ export interface LogFacts {
   /** Spam complaints and counts from bounce messages (`diagnose --bounces`). */
   readonly complaints: ComplaintAnalyser;
   readonly bounceInput: BounceInputAnalyser;
+  /** Firewall-logged SMTP connections next to the MTA's own attempts. */
+  readonly bypass: SmtpBypassAnalyser;
   /** Time of the first and last event, or null when there were none. */
   readonly firstTime: number | null;
   readonly lastTime: number | null;
@@ -51,6 +54,7 @@ export class LogAnalyser {
   private readonly senderDomains = new SenderDomainAnalyser();
   private readonly complaints = new ComplaintAnalyser();
   private readonly bounceInput = new BounceInputAnalyser();
+  private readonly bypass = new SmtpBypassAnalyser();
   private readonly resolver = new ProviderResolver();
   // States of messages whose slot already contains another analyser's state. That case is
   // rare, so it gets the slower WeakMap. Either way the state dies with the message object.
@@ -102,6 +106,9 @@ export class LogAnalyser {
         return;
       case "dkim-signing":
         this.server.addDkim(event);
+        return;
+      case "smtp-connection":
+        this.bypass.addConnection(event);
     }
   }
 
@@ -118,6 +125,7 @@ export class LogAnalyser {
       senderDomains: this.senderDomains,
       complaints: this.complaints,
       bounceInput: this.bounceInput,
+      bypass: this.bypass,
       firstTime: this.firstTime,
       lastTime: this.lastTime,
       remoteAttempts: this.remoteAttempts,
@@ -174,6 +182,7 @@ export class LogAnalyser {
       return;
     }
     this.remoteAttempts += 1;
+    this.bypass.addMtaConnection(event.time);
     const provider = this.resolver.resolve(event.relayHost, event.recipient);
     const delivery: Delivery = {
       event,
@@ -194,6 +203,7 @@ export class LogAnalyser {
 
   private addSessionReply(event: SessionReplyEvent): void {
     this.sessionReplies += 1;
+    this.bypass.addMtaConnection(event.time);
     const provider = this.resolver.resolve(event.relayHost, null);
     const reply = this.providers.addSessionReply(event, provider);
     if (reply.judgedIp !== null) this.server.addJudgedIp(reply.judgedIp, event.time, provider);
@@ -244,8 +254,9 @@ export class LogAnalyser {
   }
 }
 
-/** True for events of MTA lines; Dovecot and OpenDKIM events alone make no mail log. */
+/** True for events of MTA lines; Dovecot, OpenDKIM and firewall events alone make no mail log. */
 function isMtaEvent(event: LogEvent): boolean {
   if (event.type === "login" || event.type === "dkim-signing") return false;
+  if (event.type === "smtp-connection") return false;
   return event.type !== "auth-failure" || !event.program.startsWith("dovecot");
 }

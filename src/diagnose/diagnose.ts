@@ -21,6 +21,7 @@ import { detectTlsRequired } from "./findings/tls-required.js";
 import { detectUnknownRecipients } from "./findings/unknown-recipients.js";
 import { detectVolumeSpike } from "./findings/volume-spike.js";
 import { detectWebScripts } from "./findings/web-script.js";
+import { detectSmtpBypass } from "./findings/smtp-bypass.js";
 import { buildReadiness } from "./readiness.js";
 import { mergeDnsFindings } from "./dns.js";
 import type { SenderCheckReport } from "../auth/index.js";
@@ -111,6 +112,7 @@ function detectFindings(
     ...compromised,
     detectPasswordGuessing(context, compromisedAccounts(compromised)),
     ...detectWebScripts(context),
+    detectSmtpBypass(context),
     detectForwarding(context),
     detectUnknownRecipients(context),
     detectSpamComplaints(context),

@@ -183,6 +183,8 @@ function causeStopped(context: DiagnoseContext, findings: readonly Finding[]): R
       ends.push(Date.parse(evidence.abuseEnd));
     if (finding.id === "web-script" && evidence.end !== undefined)
       ends.push(Date.parse(evidence.end));
+    const bypassCause = finding.id === "smtp-bypass" && finding.role === "cause";
+    if (bypassCause && typeof evidence.end === "string") ends.push(Date.parse(evidence.end));
   }
   if (ends.length === 0) {
     return {

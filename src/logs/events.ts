@@ -197,6 +197,27 @@ export interface DkimSigningEvent {
   readonly selector: string | null;
 }
 
+/**
+ * An outgoing TCP connection to port 25 that a firewall rule logged (netfilter LOG), to
+ * compare with the connections the MTA itself logged.
+ */
+export interface SmtpConnectionEvent {
+  readonly type: "smtp-connection";
+  readonly time: number;
+  readonly position: LinePosition;
+  readonly source: string | null;
+  readonly sourcePort: number | null;
+  readonly destination: string;
+  /** True when the firewall forwarded it from another machine (`IN=` set), not this host. */
+  readonly forwarded: boolean;
+  /** The Unix user of the local process (`UID=`, iptables `--log-uid`), when logged. */
+  readonly uid: number | null;
+  /** True when the rule's log prefix says the packet was blocked, dropped or rejected. */
+  readonly blocked: boolean;
+  /** The rule's log prefix, such as `SMTP-OUT:` or `[UFW BLOCK]`; "" for none. */
+  readonly prefix: string;
+}
+
 export type LogEvent =
   | DeliveryEvent
   | SessionReplyEvent
@@ -206,7 +227,8 @@ export type LogEvent =
   | LoginEvent
   | TlsEvent
   | LifecycleEvent
-  | DkimSigningEvent;
+  | DkimSigningEvent
+  | SmtpConnectionEvent;
 
 /** Receives events in the order the parsers emit them (log order, not strictly time order). */
 export type EventSink = (event: LogEvent) => void;

@@ -1,6 +1,7 @@
 import type { EventSink } from "./events.js";
 import type { RecordParser } from "./record.js";
 import { createDovecotParser } from "./context/dovecot.js";
+import { createFirewallParser } from "./context/firewall.js";
 import { createOpendkimParser } from "./context/opendkim.js";
 import { createEximParser } from "./exim/index.js";
 import { createPostfixParser } from "./postfix/index.js";
@@ -14,5 +15,6 @@ export function createLogParsers(sink: EventSink): RecordParser[] {
     createSendmailParser(sink),
     createDovecotParser(sink),
     createOpendkimParser(sink),
+    createFirewallParser(sink),
   ];
 }

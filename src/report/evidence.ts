@@ -61,6 +61,14 @@ const LABELS: ReadonlyArray<readonly [string, string]> = [
   ["oldIp", "Old IP"],
   ["newIp", "New IP"],
   ["providers", "Replies"],
+  ["firewallConnections", "Firewall-logged connections"],
+  ["mtaAttempts", "MTA attempts meanwhile"],
+  ["bypassConnections", "Not made by the MTA"],
+  ["blockedConnections", "Blocked by the firewall"],
+  ["connectionsOutsideMailLog", "Outside the mail log's time"],
+  ["peakBypassPer10Minutes", "Peak per 10 minutes"],
+  ["peakStart", "Peak from"],
+  ["origins", "Opened by"],
 ];
 
 /** Returns `label: value` lines for the evidence keys the reports show. */
@@ -160,7 +168,11 @@ function formatList(values: unknown[]): string {
       return `${String(name)} (${count(entry["unknown"])} unknown of ${count(entry["recipients"])})`;
     }
     const number =
-      entry["recipients"] ?? entry["rejections"] ?? entry["count"] ?? entry["failures"];
+      entry["recipients"] ??
+      entry["rejections"] ??
+      entry["count"] ??
+      entry["failures"] ??
+      entry["connections"];
     return number === undefined ? String(name) : `${String(name)} (${count(Number(number))})`;
   });
   const more = values.length > 8 ? `, and ${values.length - 8} more` : "";
