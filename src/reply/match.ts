@@ -15,6 +15,10 @@ export interface RuleSet {
   readonly byOperator: ReadonlyMap<string, readonly CompiledRule[]>;
   /** Rules whose wording identifies their provider, for replies from an unknown receiver. */
   readonly distinctive: readonly CompiledRule[];
+  /** The distinctive rules without a `text` pattern, in the same order. */
+  readonly distinctiveWithoutText: readonly CompiledRule[];
+  /** The `text` patterns of the distinctive rules, joined into one pattern per set of flags. */
+  readonly distinctiveTexts: readonly RegExp[];
   readonly generic: readonly CompiledRule[];
 }
 
@@ -32,7 +36,36 @@ export function compileRules(
       ...compiled.filter(({ rule }) => rule.distinctive === true && hasWording(rule)),
     );
   }
-  return { byOperator, distinctive, generic: genericRules.map(compileRule) };
+  return {
+    byOperator,
+    distinctive,
+    distinctiveWithoutText: distinctive.filter(({ rule }) => rule.text === undefined),
+    distinctiveTexts: joinPatterns(distinctive.map(({ rule }) => rule.text)),
+    generic: genericRules.map(compileRule),
+  };
+}
+
+/**
+ * Joins patterns with the same flags into one alternation, which matches a text exactly when
+ * one of its patterns does. Most replies come from receivers that no distinctive rule
+ * describes, and one test of the joined pattern then replaces one test per rule.
+ */
+function joinPatterns(patterns: readonly (RegExp | undefined)[]): RegExp[] {
+  const byFlags = new Map<string, string[]>();
+  for (const pattern of patterns) {
+    if (pattern === undefined) continue;
+    // A back reference would point at another group in the joined pattern.
+    if (/\\[1-9]|\\k</.test(pattern.source) || /[gy]/.test(pattern.flags)) {
+      throw new Error(
+        `reply rule pattern /${pattern.source}/${pattern.flags} has a back reference or the ` +
+          "g or y flag, so it cannot be joined with other patterns; rewrite it without them",
+      );
+    }
+    const sources = byFlags.get(pattern.flags) ?? [];
+    sources.push(`(?:${pattern.source})`);
+    byFlags.set(pattern.flags, sources);
+  }
+  return [...byFlags].map(([flags, sources]) => new RegExp(sources.join("|"), flags));
 }
 
 /**
@@ -50,7 +83,10 @@ export function findRule(set: RuleSet, reply: ParsedReply, operator: string | nu
     if (byCode !== undefined) return byCode.rule;
   }
 
-  const foreign = set.distinctive.find(
+  // When no distinctive text pattern matches, only the rules without one can.
+  const textMatches = set.distinctiveTexts.some((pattern) => pattern.test(reply.text));
+  const candidates = textMatches ? set.distinctive : set.distinctiveWithoutText;
+  const foreign = candidates.find(
     (candidate) => operatorOf(candidate.rule) !== operator && matchesWording(candidate, reply),
   );
   if (foreign !== undefined) return foreign.rule;
