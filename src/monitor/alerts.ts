@@ -205,6 +205,17 @@ export class AlertDispatcher {
       this.logger.warn(ids, "alert dropped: its channel is no longer configured");
       return { outcome: "dropped" };
     }
+    if (alert.held && flappedBackTo(this.store, alert)) {
+      this.store.alerts.supersede(
+        alert.id,
+        `the state went back to ${alert.payload.value}, which the last alert sent already reported`,
+      );
+      this.logger.info(
+        { ...ids, key: alert.payload.key, value: alert.payload.value },
+        "alert dropped: the state went back to what the last alert reported",
+      );
+      return { outcome: "dropped" };
+    }
     await this.beforeSend?.(alert);
     try {
       await sender.send(alert.payload);
@@ -226,6 +237,14 @@ export class AlertDispatcher {
     );
     return { outcome: "sent" };
   }
+}
+
+/**
+ * True when a held alert would report the state that the last alert sent for its key on its
+ * channel already reported: the key changed and changed back inside the flap window.
+ */
+function flappedBackTo(store: HistoryStore, alert: AlertRecord): boolean {
+  return store.alerts.lastSentValue(alert.payload.key, alert.channel) === alert.payload.value;
 }
 
 function firstRetryMs(): number {

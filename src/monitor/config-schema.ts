@@ -189,9 +189,18 @@ export const MONITOR_CONFIG_SCHEMA = z
           })
           .strict()
           .optional(),
+        flapWindowMinutes: z
+          .number()
+          .int()
+          .min(0)
+          .max(1_440)
+          .default(30)
+          .describe(
+            "Minutes after an alert of a key during which a further change of that key is held back. When the window ends, the latest state is sent only if it differs from the state of the last alert sent, so a block that lifts and comes back within the window pages once. The history records every change. 0 sends every change at once.",
+          ),
       })
       .strict()
-      .default({}),
+      .default({ flapWindowMinutes: 30 }),
   })
   .strict()
   .refine(

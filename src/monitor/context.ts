@@ -44,7 +44,11 @@ export function dnsFactory(config: MonitorConfig, clock: Clock): () => DnsContex
 export function observeAll(context: JobContext, observations: readonly Observation[]): number {
   let changes = 0;
   for (const observation of observations) {
-    const change = context.store.states.observe(observation, context.channels);
+    const change = context.store.states.observe(
+      observation,
+      context.channels,
+      context.config.alerts.flapWindowMinutes * 60_000,
+    );
     if (change === null) continue;
     changes += 1;
     context.logger.info(

@@ -7,15 +7,16 @@ export class AlertRepository {
   constructor(private readonly db: Db) {}
 
   /**
-   * Lists pending alerts whose next attempt is due at `now`, oldest first. An alert never
-   * attempted nor postponed is due whatever `now` is, so that a clock set back after the change
-   * was recorded does not hold its first attempt back.
+   * Lists pending alerts whose next attempt is due at `now`, oldest first. An alert that was
+   * never attempted, postponed or held is due whatever `now` is, so that a clock set back after
+   * the change was recorded does not hold its first attempt back.
    */
   due(now: number, limit = 100): AlertRecord[] {
     const rows = this.db
       .prepare(
         `SELECT * FROM alerts
-         WHERE status = 'pending' AND ((attempts = 0 AND last_error IS NULL) OR next_attempt_at <= ?)
+         WHERE status = 'pending'
+           AND ((attempts = 0 AND last_error IS NULL AND held = 0) OR next_attempt_at <= ?)
          ORDER BY id LIMIT ?`,
       )
       .all(now, limit) as AlertRow[];
@@ -24,12 +25,13 @@ export class AlertRepository {
 
   /**
    * Returns the time of the earliest pending attempt, or null when nothing is pending. An
-   * alert never attempted nor postponed counts as due at 0, the start of the epoch.
+   * alert that was never attempted, postponed or held counts as due at 0, the start of the epoch.
    */
   nextAttemptAt(): number | null {
     const row = this.db
       .prepare(
-        `SELECT MIN(CASE WHEN attempts = 0 AND last_error IS NULL THEN 0 ELSE next_attempt_at END) AS next
+        `SELECT MIN(CASE WHEN attempts = 0 AND last_error IS NULL AND held = 0 THEN 0
+                         ELSE next_attempt_at END) AS next
          FROM alerts WHERE status = 'pending'`,
       )
       .get() as { next: number | null };
@@ -47,6 +49,30 @@ export class AlertRepository {
         "UPDATE alerts SET next_attempt_at = ?, last_error = ? WHERE id = ? AND status = 'pending'",
       )
       .run(at, reason, id);
+  }
+
+  /**
+   * Returns the value that the last sent alert of `key` on `channel` reported, or null when
+   * none was sent.
+   */
+  lastSentValue(key: string, channel: string): string | null {
+    const row = this.db
+      .prepare(
+        `SELECT c.value AS value FROM alerts a JOIN state_changes c ON c.id = a.change_id
+         WHERE c.key = ? AND a.channel = ? AND a.status = 'sent'
+         ORDER BY a.id DESC LIMIT 1`,
+      )
+      .get(key, channel) as { value: string } | undefined;
+    return row?.value ?? null;
+  }
+
+  /** Marks a pending alert superseded, so it is never sent, and records why. */
+  supersede(id: number, reason: string): void {
+    this.db
+      .prepare(
+        "UPDATE alerts SET status = 'superseded', last_error = ? WHERE id = ? AND status = 'pending'",
+      )
+      .run(reason, id);
   }
 
   /** Lists every alert, oldest first. */

@@ -139,4 +139,11 @@ export const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  // Version 2: an alert queued inside the flap window of its key is held (held = 1) until the
+  // window ends, and a newer change of the key supersedes it.
+  `
+  ALTER TABLE alerts ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX state_changes_key ON state_changes (key, id);
+  CREATE INDEX alerts_change ON alerts (change_id);
+  `,
 ];

@@ -108,6 +108,7 @@ export interface AlertRow {
   next_attempt_at: number;
   sent_at: number | null;
   last_error: string | null;
+  held: number;
 }
 
 /** Converts an `alerts` row. */
@@ -122,5 +123,6 @@ export function toAlert(row: AlertRow): AlertRecord {
     nextAttemptAt: row.next_attempt_at,
     sentAt: row.sent_at,
     lastError: row.last_error,
+    held: row.held === 1,
   };
 }

@@ -45,14 +45,27 @@ export class StateRepository {
   /**
    * Records an observation and returns the change it makes, or null when it changes nothing
    * that raises an alert. `channels` are the alert channels to queue the change on.
+   *
+   * A change less than `flapWindowMs` after the change of the last alert of its key on a
+   * channel is queued held until that window ends. It supersedes any alert of the key still
+   * held, so that only the latest state of a flapping key goes out, and the dispatcher drops it
+   * when it reports the state that the last sent alert already reported. A window of 0 queues
+   * every alert to go out at once.
    */
-  observe(observation: Observation, channels: readonly string[]): StateChange | null {
-    return this.db.transaction(() => this.observeInTransaction(observation, channels))();
+  observe(
+    observation: Observation,
+    channels: readonly string[],
+    flapWindowMs = 0,
+  ): StateChange | null {
+    return this.db.transaction(() =>
+      this.observeInTransaction(observation, channels, flapWindowMs),
+    )();
   }
 
   private observeInTransaction(
     observation: Observation,
     channels: readonly string[],
+    flapWindowMs: number,
   ): StateChange | null {
     const current = this.get(observation.key);
     const previous = current?.value ?? null;
@@ -64,7 +77,7 @@ export class StateRepository {
     if (opensIncident(change) && incident === null) incident = this.insertIncident(observation);
     if (closesIncident(change) && incident !== null) incident = this.close(incident, observation);
     const recorded = this.insertChange(observation, change, previous, incident);
-    for (const channel of channels) this.queueAlert(recorded, incident, channel);
+    for (const channel of channels) this.queueAlert(recorded, incident, channel, flapWindowMs);
     return recorded;
   }
 
@@ -160,7 +173,12 @@ export class StateRepository {
     };
   }
 
-  private queueAlert(change: StateChange, incident: Incident | null, channel: string): void {
+  private queueAlert(
+    change: StateChange,
+    incident: Incident | null,
+    channel: string,
+    flapWindowMs: number,
+  ): void {
     const payload: AlertPayload = {
       schemaVersion: 1,
       alertKey: `delist-change-${change.id}-${change.at}-${channel}`,
@@ -183,11 +201,43 @@ export class StateRepository {
             },
       evidence: change.evidence,
     };
+    this.supersedeHeld(change, channel);
+    const windowStart = flapWindowMs > 0 ? this.lastAlertChangeAt(change.key, channel) : null;
+    const holdUntil = windowStart === null ? null : windowStart + flapWindowMs;
+    const held = holdUntil !== null && change.at < holdUntil;
     this.db
       .prepare(
-        `INSERT INTO alerts (change_id, channel, payload_json, status, attempts, next_attempt_at)
-         VALUES (?, ?, ?, 'pending', 0, ?)`,
+        `INSERT INTO alerts
+           (change_id, channel, payload_json, status, attempts, next_attempt_at, held)
+         VALUES (?, ?, ?, 'pending', 0, ?, ?)`,
       )
-      .run(change.id, channel, JSON.stringify(payload), change.at);
+      .run(change.id, channel, JSON.stringify(payload), held ? holdUntil : change.at, held ? 1 : 0);
+  }
+
+  /**
+   * Returns the time of the change of the last alert of `key` on `channel` that was sent, given
+   * up, or queued to go out at once, or null when there is none. Superseded and held alerts do
+   * not count, so a key that keeps flapping pages about once per window, not on every change.
+   */
+  private lastAlertChangeAt(key: string, channel: string): number | null {
+    const row = this.db
+      .prepare(
+        `SELECT c.at AS at FROM alerts a JOIN state_changes c ON c.id = a.change_id
+         WHERE c.key = ? AND a.channel = ?
+           AND (a.status IN ('sent', 'failed') OR (a.status = 'pending' AND a.held = 0))
+         ORDER BY a.id DESC LIMIT 1`,
+      )
+      .get(key, channel) as { at: number } | undefined;
+    return row?.at ?? null;
+  }
+
+  private supersedeHeld(change: StateChange, channel: string): void {
+    this.db
+      .prepare(
+        `UPDATE alerts SET status = 'superseded', last_error = ?
+         WHERE status = 'pending' AND held = 1 AND channel = ?
+           AND change_id IN (SELECT id FROM state_changes WHERE key = ? AND id < ?)`,
+      )
+      .run(`superseded by the alert of change ${change.id}`, channel, change.key, change.id);
   }
 }

@@ -79,8 +79,11 @@ export interface RemovalRequest {
   readonly note: string | null;
 }
 
-/** The delivery state of an alert in the outbox. */
-export type AlertStatus = "pending" | "sent" | "failed";
+/**
+ * The delivery state of an alert in the outbox. `superseded`: a held alert that a newer change
+ * of its key replaced, or that would report the state the last sent alert already reported.
+ */
+export type AlertStatus = "pending" | "sent" | "failed" | "superseded";
 
 /** One alert of one change on one channel (`webhook` or `email`). */
 export interface AlertRecord {
@@ -93,6 +96,8 @@ export interface AlertRecord {
   readonly nextAttemptAt: number;
   readonly sentAt: number | null;
   readonly lastError: string | null;
+  /** True when the alert was queued inside the flap window and waits for its end. */
+  readonly held: boolean;
 }
 
 /** The JSON body of an alert; docs/alert.schema.json describes it. */

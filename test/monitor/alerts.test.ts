@@ -229,10 +229,11 @@ describe("AlertDispatcher", () => {
       },
       {},
     );
-    const started = Date.now();
+    // Without timeoutMs, nodemailer would wait 10 minutes and the test would time out.
+    // The greeting timer and the socket's idle timer both run for timeoutMs, so either
+    // may end the attempt first.
     await dispatcher(store, new FakeClock(START), [sender]).dispatch();
-    expect(Date.now() - started).toBeLessThan(5_000);
-    expect(store.alerts.all()[0]?.lastError).toMatch(/greeting/i);
+    expect(store.alerts.all()[0]?.lastError).toMatch(/greeting|timeout/i);
     store.close();
     silent.close();
   });

@@ -35,7 +35,7 @@ describe("parseMonitorConfig", () => {
       logs: "* * * * *",
     });
     expect(config.timeZone).toBe("UTC");
-    expect(config.alerts).toEqual({});
+    expect(config.alerts).toEqual({ flapWindowMinutes: 30 });
     expect(config.logsFromStart).toBe(false);
   });
 

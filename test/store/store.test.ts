@@ -69,6 +69,28 @@ describe("HistoryStore migrations", () => {
     ]);
   });
 
+  it("upgrades a version 1 database with its outbox", () => {
+    const path = join(tempDir(), "history.sqlite");
+    const db = new Database(path);
+    db.exec(MIGRATIONS[0] ?? "");
+    db.pragma("user_version = 1");
+    db.prepare(
+      `INSERT INTO state_changes (id, key, kind, subject, change, value, at, evidence_json)
+       VALUES (1, 'block:gmail:192.0.2.1', 'block', 'gmail 192.0.2.1', 'block-seen', 'blocked', 100, '{}')`,
+    ).run();
+    db.prepare(
+      `INSERT INTO alerts (change_id, channel, payload_json, status, attempts, next_attempt_at)
+       VALUES (1, 'webhook', '{}', 'pending', 0, 100)`,
+    ).run();
+    db.close();
+
+    const store = HistoryStore.open(path);
+    const [alert] = store.alerts.due(100);
+    expect(alert?.held).toBe(false);
+    expect(alert?.status).toBe("pending");
+    store.close();
+  });
+
   it("rejects a database from a newer delist", () => {
     const path = join(tempDir(), "history.sqlite");
     const db = new Database(path);
