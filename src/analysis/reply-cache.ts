@@ -62,6 +62,8 @@ export class ReplyCache {
   // Wordings by provider, then by the DSN the MTA logged.
   private readonly groups = new Map<ProviderId, Map<string, Template[]>>();
   private groupCount = 0;
+  // Where the values of the last `matches` lie. The arrays are overwritten, never emptied,
+  // because emptying an array frees its storage and the next match would allocate it again.
   private readonly gapStarts: number[] = [];
   private readonly gapEnds: number[] = [];
   private readonly neutralHosts = new NeutralHosts();
@@ -121,8 +123,6 @@ export class ReplyCache {
     if (!text.startsWith(first)) return false;
     const last = segments.length - 1;
     let position = first.length;
-    this.gapStarts.length = 0;
-    this.gapEnds.length = 0;
 
     for (let i = 1; i <= last; i++) {
       const segment = segments[i] ?? "";
@@ -138,8 +138,8 @@ export class ReplyCache {
         const space = text.indexOf(" ", position);
         if (space >= 0 && space < gapEnd) return false;
       }
-      this.gapStarts.push(position);
-      this.gapEnds.push(gapEnd);
+      this.gapStarts[i - 1] = position;
+      this.gapEnds[i - 1] = gapEnd;
       position = gapEnd + segment.length;
     }
     return last > 0 || text.length === first.length;

@@ -141,8 +141,10 @@ const STATUS_WORDS: readonly (readonly [string, DeliveryStatus])[] = [
  * null for a word Postfix does not write (a damaged line).
  */
 function statusBetween(text: string, index: number, end: number): DeliveryStatus | null {
-  for (const [word, status] of STATUS_WORDS) {
-    if (end - index === word.length && text.startsWith(word, index)) return status;
+  for (let i = 0; i < STATUS_WORDS.length; i++) {
+    const entry = STATUS_WORDS[i] as readonly [string, DeliveryStatus];
+    const word = entry[0];
+    if (end - index === word.length && text.startsWith(word, index)) return entry[1];
   }
   return null;
 }

@@ -64,6 +64,19 @@ export function peerBetween(text: string, start: number, end: number): Peer | nu
   return { host, ip: inside.includes("/") || inside === "unknown" ? null : inside };
 }
 
+/**
+ * Returns the first of `prefixes` that `text` has at `start`, or null. It is a plain loop
+ * because a `prefixes.find(…)` callback that reads `text` makes V8 allocate a context on
+ * every call, and the parser calls this on most lines.
+ */
+export function prefixAt(text: string, prefixes: readonly string[], start: number): string | null {
+  for (let i = 0; i < prefixes.length; i++) {
+    const prefix = prefixes[i] as string;
+    if (text.startsWith(prefix, start)) return prefix;
+  }
+  return null;
+}
+
 /** True for 127.0.0.0/8 and ::1, where content filters such as amavis listen. */
 export function isLoopback(ip: string | null): boolean {
   if (ip === null) return false;

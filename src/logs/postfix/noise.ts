@@ -2,6 +2,7 @@
  * Postfix lines that carry nothing delist uses. They are counted as `ignored`, so that
  * `unparsed` keeps meaning "a line we should have understood".
  */
+import { prefixAt } from "./fields.js";
 
 // Connection bookkeeping and diagnostics of smtpd, smtp and postscreen that come without
 // a queue id.
@@ -65,12 +66,12 @@ const QUEUED_PREFIXES = [
 
 /** True for a line without queue id that delist does not use. */
 export function isIgnoredUnqueued(text: string): boolean {
-  return UNQUEUED_PREFIXES.some((prefix) => text.startsWith(prefix)) || isVerboseTrace(text);
+  return prefixAt(text, UNQUEUED_PREFIXES, 0) !== null || isVerboseTrace(text);
 }
 
 /** True for a queued line, from `start` on, that delist does not use. */
 export function isIgnoredQueued(text: string, start: number): boolean {
-  return QUEUED_PREFIXES.some((prefix) => text.startsWith(prefix, start));
+  return prefixAt(text, QUEUED_PREFIXES, start) !== null;
 }
 
 /**
@@ -80,7 +81,7 @@ export function isIgnoredQueued(text: string, start: number): boolean {
  * pieces of real lines do not match.
  */
 function isVerboseTrace(text: string): boolean {
-  if (TRACE_PREFIXES.some((prefix) => text.startsWith(prefix))) return true;
+  if (prefixAt(text, TRACE_PREFIXES, 0) !== null) return true;
   const space = text.indexOf(" ");
   const word = space < 0 ? text : text.slice(0, space);
   if (!word.includes("_") || !/^[a-z0-9_]+:?$/.test(word)) return false;

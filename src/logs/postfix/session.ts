@@ -2,7 +2,7 @@ import type { SessionReplyEvent, TlsEvent } from "../events.js";
 import type { LogRecord, ParseOutcome } from "../record.js";
 import { positionOf, type PostfixContext, type QueuedLine } from "./context.js";
 import { peerInText } from "./delivery.js";
-import { peerBetween, type Peer } from "./fields.js";
+import { peerBetween, prefixAt, type Peer } from "./fields.js";
 
 /**
  * Lines of the SMTP client about a whole connection rather than one recipient: rejections
@@ -19,16 +19,16 @@ const SASL_FAILED = "SASL authentication failed; server ";
  */
 export function handleSessionReply(context: PostfixContext, line: QueuedLine): ParseOutcome | null {
   const text = line.record.message;
+  const isSaslFailure = text.startsWith(SASL_FAILED, line.start);
+  if (!isSaslFailure && prefixAt(text, SESSION_PREFIXES, line.start) === null) return null;
   const response = text.slice(line.start);
   let peer: Peer | null;
-  if (response.startsWith(SASL_FAILED)) {
+  if (isSaslFailure) {
     const end = response.indexOf(" ", SASL_FAILED.length);
     peer = peerBetween(response, SASL_FAILED.length, end < 0 ? response.length : end);
-  } else if (SESSION_PREFIXES.some((prefix) => response.startsWith(prefix))) {
+  } else {
     if (response.startsWith("host ") && !isRemoteReply(response)) return null;
     peer = peerInText(response);
-  } else {
-    return null;
   }
 
   const state = context.store.findOrCreate(line.record, line.id);

@@ -1,7 +1,7 @@
 import type { AuthFailureEvent, RejectEvent } from "../events.js";
 import type { LogRecord, ParseOutcome } from "../record.js";
 import { positionOf, type PostfixContext, type QueuedLine } from "./context.js";
-import { detachOrNull, peerBetween } from "./fields.js";
+import { detachOrNull, peerBetween, prefixAt } from "./fields.js";
 import { isIgnoredQueued, isIgnoredUnqueued } from "./noise.js";
 import { readProxyReject, readReject, REJECT_ACTIONS } from "./reject.js";
 import { handleTls } from "./session.js";
@@ -63,8 +63,7 @@ export function handleUnqueuedPostscreen(context: PostfixContext, record: LogRec
  */
 function handleNoQueue(context: PostfixContext, record: LogRecord): ParseOutcome {
   if (handleReject(context, record, 9) !== null) return "parsed";
-  const isReject = REJECT_ACTIONS.some((action) => record.message.startsWith(action, 9));
-  return isReject ? "unparsed" : "ignored";
+  return prefixAt(record.message, REJECT_ACTIONS, 9) === null ? "ignored" : "unparsed";
 }
 
 /** Reads `QID: client=H[ip], sasl_method=PLAIN, sasl_username=alice@example.com`. */
@@ -113,8 +112,8 @@ export function handleReject(
   start: number,
 ): RejectEvent | null {
   const text = record.message;
-  const action = REJECT_ACTIONS.find((prefix) => text.startsWith(prefix, start));
-  if (action === undefined) return null;
+  const action = prefixAt(text, REJECT_ACTIONS, start);
+  if (action === null) return null;
   const stageStart = start + action.length;
   let event =
     action === "proxy-reject: "

@@ -66,9 +66,16 @@ export class ParserDispatcher {
   private parserFor(program: string): RecordParser | null {
     const cached = this.parserByProgram.get(program);
     if (cached !== undefined) return cached;
-    const parser = this.parsers.find((candidate) => candidate.accepts(program)) ?? null;
+    const parser = this.findParser(program);
     if (this.parserByProgram.size < MAX_CACHED_PROGRAMS) this.parserByProgram.set(program, parser);
     return parser;
+  }
+
+  // Kept out of `parserFor` because a callback there that reads `program` would make V8
+  // allocate a context on every record, also on a cache hit.
+  private findParser(program: string): RecordParser | null {
+    for (const parser of this.parsers) if (parser.accepts(program)) return parser;
+    return null;
   }
 
   private countWithoutParser(program: string): void {
