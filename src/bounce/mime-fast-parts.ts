@@ -251,15 +251,16 @@ function decodeBase64(data: Buffer, body: BodyRange): Buffer {
 }
 
 /**
- * Decodes quoted-printable line by line as postal-mime does: trailing blanks are dropped
- * (RFC 2045 section 6.7), `=` at the end of a line joins it to the next, an invalid escape
- * stays as it is, and each hard line break is written as the message has it.
+ * Decodes quoted-printable line by line as postal-mime does. Trailing blanks are dropped
+ * (RFC 2045 section 6.7), and `=` at the end of a line joins it to the next. An invalid
+ * escape stays as it is, and each hard line break is written as the message has it.
  */
 function decodeQuotedPrintable(data: Buffer, body: BodyRange): Buffer {
   const output = Buffer.allocUnsafe(body.end - body.start + 1);
   let length = 0;
-  // The hard line break after the last decoded line, as a range of `data`, or -1 for LF
-  // (the line that ends the body without one). It is written only when another line follows.
+  // The hard line break after the last decoded line, as a range of `data`, or a start of -1
+  // for LF (the last line has none). It is written before the next line, and after the last
+  // line only when no boundary follows.
   let breakStart = 0;
   let breakEnd = 0;
   let position = body.start;
@@ -343,7 +344,7 @@ function hexValue(code: number | undefined): number {
 }
 
 // Charset labels of the WHATWG Encoding Standard that postal-mime 4.2 gives to TextDecoder
-// as they are written, and that Node's TextDecoder knows (it rejects iso-8859-16). Other
+// as they are written, and that Node's TextDecoder supports (it rejects iso-8859-16). Other
 // labels go through postal-mime's alias and fallback rules, so their parts go to postal-mime.
 const CHARSETS: ReadonlySet<string> = new Set([
   "utf-8",
