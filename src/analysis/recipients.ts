@@ -2,8 +2,9 @@ import type { ProviderId } from "../knowledge/providers.js";
 import type { ExplainedReply } from "../reply/types.js";
 import type { Delivery } from "./delivery.js";
 import type { ReplyHints } from "./explainer.js";
-import type { LoggedMessage } from "../logs/events.js";
+import type { LinePosition, LoggedMessage } from "../logs/events.js";
 import { occurrenceOf, type ReplyOccurrence } from "./replies.js";
+import { DistinctCounter } from "./distinct.js";
 import { detach, increment } from "./time.js";
 
 /** Outbound recipients of one envelope sender and how many of them did not exist. */
@@ -13,6 +14,17 @@ export interface SenderCounts {
 }
 
 const MAX_SENDERS = 10_000;
+/** Recipients kept to notice mail sent to them again after they bounced as unknown. */
+const MAX_DEAD_RECIPIENTS = 100_000;
+const MAX_REPEAT_SENDERS = 1000;
+
+/** The first message that went to an address after it had bounced as unknown. */
+export interface RepeatedRecipient {
+  readonly time: number;
+  readonly position: LinePosition;
+  readonly recipient: string;
+  readonly bouncedAt: number;
+}
 
 /**
  * Replies that report an unknown recipient, by provider and by envelope sender. A high
@@ -29,6 +41,17 @@ export class UnknownRecipientAnalyser {
   readonly codes = new Map<string, number>();
   /** Counts by envelope sender ("" for the null sender), capped in size. */
   readonly bySender = new Map<string, SenderCounts>();
+  /**
+   * Later messages to recipients that had bounced as unknown, a sign that the sender does not
+   * remove dead addresses: recycled spam traps are dead addresses that were revived.
+   */
+  repeatedAttempts = 0;
+  readonly repeatedRecipients = new DistinctCounter();
+  /** Repeated attempts per envelope sender, capped in size. */
+  readonly repeatsBySender = new Map<string, number>();
+  firstRepeat: RepeatedRecipient | null = null;
+  /** When each recipient (by hash) first bounced as unknown, capped in size. */
+  private readonly deadRecipients = new Map<number, number>();
 
   /** `explainFully` gives the evidence text of the first unknown-recipient reply. */
   constructor(private readonly explainFully: (text: string, hints: ReplyHints) => ExplainedReply) {}
@@ -50,6 +73,7 @@ export class UnknownRecipientAnalyser {
     if (event.firstAttempt && !event.message.isBounce && !fromBounce) {
       this.attempted += 1;
       if (state.sender !== null) state.sender.attempted += 1;
+      if (this.deadRecipients.size > 0) this.checkRepeat(delivery);
     }
     if (reply === null || !reply.findings.includes("unknown-recipients")) return;
     if (event.status !== "bounced") return;
@@ -60,6 +84,11 @@ export class UnknownRecipientAnalyser {
     const code = `${reply.replyCode ?? ""} ${reply.enhancedStatus ?? ""}`.trim();
     increment(this.codes, code === "" ? "?" : code);
     if (state.sender !== null) state.sender.unknown += 1;
+    if (!fromBounce && !this.deadRecipients.has(delivery.recipientHash)) {
+      if (this.deadRecipients.size < MAX_DEAD_RECIPIENTS) {
+        this.deadRecipients.set(delivery.recipientHash, event.time);
+      }
+    }
     if ((this.first === null || event.time < this.first.time) && event.response !== null) {
       const hints = { relayHost: event.relayHost, recipient: event.recipient, dsn: event.dsn };
       this.first = occurrenceOf(
@@ -69,6 +98,26 @@ export class UnknownRecipientAnalyser {
         event.recipient,
         event.relayHost,
       );
+    }
+  }
+
+  private checkRepeat(delivery: Delivery): void {
+    const bouncedAt = this.deadRecipients.get(delivery.recipientHash);
+    const { event } = delivery;
+    if (bouncedAt === undefined || event.time <= bouncedAt) return;
+    this.repeatedAttempts += 1;
+    this.repeatedRecipients.addHash(delivery.recipientHash);
+    const sender = event.message.sender ?? "";
+    if (this.repeatsBySender.has(sender) || this.repeatsBySender.size < MAX_REPEAT_SENDERS) {
+      increment(this.repeatsBySender, this.repeatsBySender.has(sender) ? sender : detach(sender));
+    }
+    if (this.firstRepeat === null || event.time < this.firstRepeat.time) {
+      this.firstRepeat = {
+        time: event.time,
+        position: event.position,
+        recipient: detach(event.recipient),
+        bouncedAt,
+      };
     }
   }
 }

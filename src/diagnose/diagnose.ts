@@ -22,6 +22,7 @@ import { detectUnknownRecipients } from "./findings/unknown-recipients.js";
 import { detectVolumeSpike } from "./findings/volume-spike.js";
 import { detectWebScripts } from "./findings/web-script.js";
 import { detectSmtpBypass } from "./findings/smtp-bypass.js";
+import { detectSpamTraps } from "./findings/spam-traps.js";
 import { buildReadiness } from "./readiness.js";
 import { mergeDnsFindings } from "./dns.js";
 import type { SenderCheckReport } from "../auth/index.js";
@@ -63,6 +64,7 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
   const dnsFindings = [
     ...(checks?.report.findings ?? []),
     ...(blocklists?.finding === null || blocklists === null ? [] : [blocklists.finding]),
+    ...(blocklists?.trapFinding === null || blocklists === null ? [] : [blocklists.trapFinding]),
   ];
   const dnsReadiness = [
     ...(checks?.report.readiness ?? []),
@@ -115,6 +117,7 @@ function detectFindings(
     detectSmtpBypass(context),
     detectForwarding(context),
     detectUnknownRecipients(context),
+    detectSpamTraps(context),
     detectSpamComplaints(context),
     detectNewIp(context),
     detectIpChanged(context),

@@ -1,7 +1,7 @@
 import type { DnsContext } from "../dns/context.js";
 import { CATALOGUE, isLive } from "./catalogue.js";
 import { withConfig, type BlocklistConfig } from "./config.js";
-import { blocklistFinding, blocklistReadiness } from "./finding.js";
+import { blocklistFinding, blocklistReadiness, spamTrapFinding } from "./finding.js";
 import { buildNotices } from "./notices.js";
 import { buildResults, planList, probeQueries, targetQueries, type ListPlan } from "./plan.js";
 import { health, judgeProbes } from "./probe.js";
@@ -105,6 +105,7 @@ export async function checkBlocklists(
       unreachable,
     }),
     finding: blocklistFinding(results, entries),
+    trapFinding: spamTrapFinding(results, entries),
     readiness: blocklistReadiness(results, entries),
     unreachable,
   };

@@ -153,3 +153,45 @@ export function blocklistReadiness(
     minor.length === 0 ? "" : ` Listed on minor lists: ${minor.map(describe).join("; ")}.`;
   return { ...item, status: "pass", detail: `Not listed on ${lists.join(", ")}.${minorText}` };
 }
+
+/**
+ * Builds the `spam-traps` finding from listings on lists that list an address only for mail
+ * to their spam traps (PSBL, UCEPROTECT level 1). Such a listing proves that the address sent
+ * to addresses that never asked for mail: an old or bought list, or spam from a compromised
+ * account or script. Null when no such list lists a target.
+ */
+export function spamTrapFinding(
+  results: readonly BlocklistResult[],
+  entries: ReadonlyMap<string, BlocklistEntry>,
+): Finding | null {
+  const listed = blockListings(results, entries).flatMap((result) => {
+    const entry = entries.get(result.list);
+    return entry?.trapDriven === true ? [{ result, entry }] : [];
+  });
+  const first = listed[0];
+  if (first === undefined) return null;
+  const targets = [...new Set(listed.map(({ result }) => result.target))];
+  const names = [...new Set(listed.map(({ entry }) => entry.name))];
+  return finding("spam-traps", {
+    severity: "warning",
+    role: "cause",
+    title: `${targets.join(", ")} sent mail to spam traps`,
+    summary: `${names.join(" and ")} ${names.length === 1 ? "lists" : "list"} ${targets.join(", ")}, and ${names.length === 1 ? "it lists" : "they list"} an address only for mail that reached their spam traps.`,
+    evidence: {
+      source: "dnsbl",
+      listings: listed.map(({ result, entry }) => ({
+        target: result.target,
+        list: entry.id,
+        name: entry.name,
+        meaning: result.meaning,
+        delisting: entry.delisting.url,
+      })),
+    },
+    fix: [
+      "Find who sent to addresses that never asked for mail: a compromised account or script (see the other findings), or a mailing list that was bought, scraped or not cleaned for a long time.",
+      "Send newsletters only to confirmed (double opt-in) addresses, and drop every address that bounced as unknown: an address that stays dead for months can be turned into a trap.",
+      ...delistingSteps(listed.map(({ entry }) => entry)),
+    ],
+    references: [RFC_5782],
+  });
+}

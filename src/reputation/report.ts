@@ -50,6 +50,8 @@ export interface BlocklistReport {
   readonly notices: readonly Notice[];
   /** The `ip-blocklisted` finding, or null when no block list lists a target. */
   readonly finding: Finding | null;
+  /** The `spam-traps` finding, or null when no list driven by spam traps lists a target. */
+  readonly trapFinding: Finding | null;
   /** The `blocklists` item of the removal-readiness checklist. */
   readonly readiness: ReadinessItem;
   /** True when the resolver answered no query at all. */

@@ -80,6 +80,8 @@ export interface BlocklistEntry {
   readonly relevance: Relevance;
   /** Whether a run without `--list` queries it. */
   readonly defaultEnabled: boolean;
+  /** True when the list adds an address only for mail that reached its spam traps. */
+  readonly trapDriven: boolean;
   /** True for operators known to refuse queries from public resolvers (8.8.8.8, 1.1.1.1…). */
   readonly refusesPublicResolvers: boolean;
   /** Upper limit of queries per second to this list; null for the run's default. */

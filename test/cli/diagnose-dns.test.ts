@@ -166,6 +166,26 @@ describe("delist diagnose with DNS", () => {
     ]);
   });
 
+  test("trap list listing adds spam-traps", async () => {
+    server = await startDnsServer(
+      fakeListsHandler({
+        "psbl.surriel.com": { kind: "normal", listed: { "25.2.0.192": ["127.0.0.2"] } },
+      }),
+    );
+    const { json } = await diagnoseJson([
+      logOf("news@example.com", false),
+      "--resolver",
+      server.address,
+      "--timeout-ms",
+      "200",
+      "--ip",
+      "192.0.2.25",
+    ]);
+    expect(validate(json)).toEqual([]);
+    const traps = json.findings.find((finding) => finding.id === "spam-traps");
+    expect(traps?.evidence["source"]).toBe("dnsbl");
+  });
+
   test("offline skips DNS", async () => {
     const { json } = await diagnoseJson([logOf("news@example.com", true), "--offline"]);
     expect(json.checks).toBeNull();

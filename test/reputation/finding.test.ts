@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { CATALOGUE } from "../../src/reputation/catalogue.js";
-import { blocklistFinding, blocklistReadiness } from "../../src/reputation/finding.js";
+import {
+  blocklistFinding,
+  blocklistReadiness,
+  spamTrapFinding,
+} from "../../src/reputation/finding.js";
 import type { BlocklistResult, BlocklistStatus } from "../../src/reputation/types.js";
 
 const entries = new Map(CATALOGUE.map((entry) => [entry.id, entry]));
@@ -97,5 +101,33 @@ describe("blocklists readiness item", () => {
 
   it("is not checked with no major list", () => {
     expect(blocklistReadiness([result("psbl", "not-listed")], entries).status).toBe("not-checked");
+  });
+});
+
+describe("spam-traps finding", () => {
+  it("is null without a trap list listing", () => {
+    const results = [result("spamhaus-zen", "listed"), result("psbl", "not-listed")];
+    expect(spamTrapFinding(results, entries)).toBeNull();
+  });
+
+  it("names the trap lists", () => {
+    const found = spamTrapFinding(
+      [
+        result("spamhaus-zen", "listed"),
+        result("psbl", "listed"),
+        result("uceprotect-l1", "listed"),
+        result("uceprotect-l2", "listed"),
+      ],
+      entries,
+    );
+    expect(found?.id).toBe("spam-traps");
+    expect(found?.role).toBe("cause");
+    const evidence = found?.evidence as { listings: Array<{ list: string }> };
+    expect(evidence.listings.map((listing) => listing.list)).toEqual(["psbl", "uceprotect-l1"]);
+    expect(found?.title).toBe("192.0.2.25 sent mail to spam traps");
+  });
+
+  it("ignores a timed-out trap list", () => {
+    expect(spamTrapFinding([result("psbl", "timeout")], entries)).toBeNull();
   });
 });

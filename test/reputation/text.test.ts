@@ -72,6 +72,7 @@ const report: BlocklistReport = {
     },
   ],
   finding: null,
+  trapFinding: null,
   readiness: { id: "blocklists", title: "Not on the major blocklists", status: "fail", detail: "" },
   unreachable: false,
 };

@@ -37,6 +37,7 @@ export function defineList(draft: ListDraft): BlocklistEntry {
     status: "active",
     statusNote: null,
     defaultEnabled: false,
+    trapDriven: false,
     refusesPublicResolvers: false,
     queriesPerSecond: null,
     unconfirmed: [],

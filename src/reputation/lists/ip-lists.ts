@@ -21,6 +21,7 @@ function uceprotect(level: 1 | 2 | 3, description: string): BlocklistEntry {
     delisting: UCEPROTECT_DELISTING,
     relevance: "low",
     defaultEnabled: level === 1,
+    trapDriven: level === 1,
     unconfirmed: level === 1 ? [] : ["the return code (assumed 127.0.0.2)"],
   });
 }
@@ -88,6 +89,7 @@ export const IP_LISTS: readonly BlocklistEntry[] = [
     delisting: { url: "https://psbl.org/", note: "Self-service removal." },
     relevance: "low",
     defaultEnabled: true,
+    trapDriven: true,
     unconfirmed: ["the removal page", "the return code"],
   }),
   defineList({

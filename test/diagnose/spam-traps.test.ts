@@ -1,0 +1,71 @@
+import { afterEach, describe, expect, test } from "vitest";
+import { runCommand } from "../helpers/cli.js";
+import {
+  GMAIL_NO_SUCH_USER,
+  HOUR,
+  PostfixLog,
+  T0,
+  writeTemporaryLog,
+} from "../helpers/postfix-fixture.js";
+import { schemaValidator } from "../helpers/schema.js";
+
+const validate = schemaValidator("diagnose.schema.json");
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const remove of cleanups.splice(0)) remove();
+});
+
+interface TrapFinding {
+  id: string;
+  severity: string;
+  evidence: {
+    repeatedAttempts: number;
+    repeatedRecipients: number;
+    topSenders: Array<{ sender: string; count: number }>;
+    firstRepeat: { recipient: string; line: number };
+  };
+}
+
+/** Runs diagnose on a newsletter sent `rounds` times to the same list, which has `dead` dead addresses. */
+async function newsletter(rounds: number, dead: number): Promise<TrapFinding | undefined> {
+  const log = new PostfixLog("mx1");
+  for (let round = 0; round < rounds; round++) {
+    const recipients = [];
+    for (let index = 0; index < 40; index++) {
+      const address = `reader${index}@gmail.com`;
+      recipients.push(index < dead ? { address, outcome: GMAIL_NO_SUCH_USER } : { address });
+    }
+    log.submit({
+      time: T0 + round * 24 * HOUR,
+      account: "news@example.com",
+      clientIp: "198.51.100.10",
+      recipients,
+    });
+  }
+  const file = writeTemporaryLog(log.text());
+  cleanups.push(file.remove);
+  const result = await runCommand(["diagnose", file.path, "--offline", "--format", "json"]);
+  const json = JSON.parse(result.stdout) as { findings: TrapFinding[] };
+  expect(validate(json)).toEqual([]);
+  return json.findings.find((finding) => finding.id === "spam-traps");
+}
+
+describe("spam-traps from logs", () => {
+  test("dead addresses mailed again", async () => {
+    const finding = await newsletter(3, 12);
+    expect(finding?.severity).toBe("warning");
+    // Rounds two and three each go again to the twelve addresses that bounced in round one.
+    expect(finding?.evidence.repeatedAttempts).toBe(24);
+    expect(finding?.evidence.repeatedRecipients).toBe(12);
+    expect(finding?.evidence.topSenders).toEqual([{ sender: "news@example.com", count: 24 }]);
+    expect(finding?.evidence.firstRepeat.recipient).toBe("reader0@gmail.com");
+  });
+
+  test("one mailing is not a repeat", async () => {
+    expect(await newsletter(1, 12)).toBeUndefined();
+  });
+
+  test("few dead addresses are chance", async () => {
+    expect(await newsletter(3, 4)).toBeUndefined();
+  });
+});
