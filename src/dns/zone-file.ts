@@ -22,6 +22,16 @@ export type ZoneData = Map<string, ZoneRecord[]>;
 
 const DEFAULT_TTL_SECONDS = 3600;
 
+/** A syntax error found while splitting lines into tokens, before a record is parsed. */
+class LineSyntaxError extends SyntaxError {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 interface ParseState {
   origin: string;
   ttlSeconds: number;
@@ -38,13 +48,17 @@ interface ParseState {
  */
 export function parseZoneFile(text: string, source: string, into: ZoneData = new Map()): ZoneData {
   const state: ParseState = { origin: "", ttlSeconds: DEFAULT_TTL_SECONDS, owner: null, source };
-  for (const entry of logicalLines(text)) {
-    try {
+  let line = 1;
+  try {
+    for (const entry of logicalLines(text)) {
+      line = entry.line;
       parseEntry(entry.tokens, entry.leadingSpace, state, into);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      throw new SyntaxError(`${source}, line ${entry.line}: ${message}`, { cause: error });
     }
+  } catch (error) {
+    // A tokeniser error carries its own line; a record error belongs to the line it starts on.
+    if (error instanceof LineSyntaxError) line = error.line;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new SyntaxError(`${source}, line ${line}: ${message}`, { cause: error });
   }
   return into;
 }
@@ -80,7 +94,7 @@ function* logicalLines(text: string): Generator<LogicalLine> {
       tokens = [];
     }
   }
-  if (depth !== 0) throw new SyntaxError(`line ${start}: "(" is never closed`);
+  if (depth !== 0) throw new LineSyntaxError(start, '"(" is never closed');
 }
 
 /** Splits one physical line into tokens and returns the open-parenthesis depth after it. */
@@ -94,7 +108,7 @@ function tokenise(line: string, tokens: Token[], depth: number, lineNumber: numb
       depth++;
       position++;
     } else if (char === ")") {
-      if (depth === 0) throw new SyntaxError(`line ${lineNumber}: ")" without "("`);
+      if (depth === 0) throw new LineSyntaxError(lineNumber, '")" without "("');
       depth--;
       position++;
     } else {
@@ -114,7 +128,7 @@ function closingQuote(line: string, start: number, lineNumber: number): number {
     if (line[index] === "\\") index++;
     else if (line[index] === '"') return index;
   }
-  throw new SyntaxError(`line ${lineNumber}: a quoted string is not closed on its line`);
+  throw new LineSyntaxError(lineNumber, "a quoted string is not closed on its line");
 }
 
 function wordEnd(line: string, start: number): number {
@@ -141,7 +155,7 @@ function unescape(raw: string, lineNumber: number): Buffer {
     const digits = raw.slice(index + 1, index + 4);
     if (/^\d{3}$/.test(digits)) {
       const value = Number(digits);
-      if (value > 255) throw new SyntaxError(`line ${lineNumber}: escape \\${digits} is over 255`);
+      if (value > 255) throw new LineSyntaxError(lineNumber, `escape \\${digits} is over 255`);
       parts.push(Buffer.from([value]));
       index += 3;
     } else {

@@ -71,4 +71,27 @@ describe("zone file", () => {
     const text = '$ORIGIN example.com.\n@ IN TXT ( "a"\n';
     expect(() => parseZoneFile(text, "bad.zone")).toThrow(/never closed/);
   });
+
+  it.each([
+    [
+      "an unclosed quote",
+      '@ IN A 192.0.2.1\n@ IN TXT "v=spf1 -all\n',
+      3,
+      /quoted string is not closed/,
+    ],
+    ["a stray parenthesis", "@ IN A 192.0.2.1\n@ IN A 192.0.2.2 )\n", 3, /"\)" without "\("/],
+    ["an escape over 255", '@ IN A 192.0.2.1\n\n@ IN TXT "a\\256"\n', 4, /escape \\256/],
+    ["an unclosed parenthesis", '@ IN A 192.0.2.1\n@ IN TXT ( "a"\n', 3, /never closed/],
+  ])("names file and line of %s", (_case, records, line, message) => {
+    const text = `$ORIGIN example.com.\n${records}`;
+    let thrown: unknown = null;
+    try {
+      parseZoneFile(text, "bad.zone");
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(SyntaxError);
+    expect((thrown as Error).message).toMatch(new RegExp(`^bad\\.zone, line ${line}: `));
+    expect((thrown as Error).message).toMatch(message);
+  });
 });
