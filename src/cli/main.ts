@@ -1,13 +1,15 @@
 import { Command, CommanderError } from "commander";
-import { EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from "./io.js";
+import { colourEnabled, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from "./io.js";
+import { withSafeOutput } from "./safe-output.js";
 import { registerCommands } from "./commands.js";
 import { VERSION } from "./version.js";
 
 /**
  * Runs the delist command line and returns the exit status; it never calls process.exit,
- * so tests can run commands in-process.
+ * so tests can run commands in-process. Control characters in the output are escaped.
  */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(argv: readonly string[], givenIo: CliIo): Promise<number> {
+  const io = withSafeOutput(givenIo, colourEnabled(givenIo));
   let exitCode = EXIT_OK;
   const program = new Command();
   program
