@@ -38,6 +38,23 @@ const helo = z.string().superRefine((value, context) => {
   if (problem !== null)
     context.addIssue({ code: "custom", message: `invalid EHLO name: ${problem}` });
 });
+// The sending IP of a log can only be declared: Postfix and Exim do not log the local address of
+// an outgoing connection by default, and Gmail names the IP only in its block replies.
+const logSource = z
+  .union([
+    z.string().min(1),
+    z
+      .object({
+        path: z.string().min(1),
+        ip: ip.describe(
+          "The IP that all mail in this log leaves from, such as the bind address of its Postfix instance. Acceptances in this log lift blocks of this IP only.",
+        ),
+      })
+      .strict(),
+  ])
+  .transform((source) =>
+    typeof source === "string" ? { path: source, ip: null } : { path: source.path, ip: source.ip },
+  );
 const address = z.string().regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, {
   message: "not an e-mail address such as someone@example.com",
 });
@@ -89,9 +106,11 @@ export const MONITOR_CONFIG_SCHEMA = z
       ),
     helo: helo.optional().describe("The HELO name the server sends, compared with its PTR."),
     logs: z
-      .array(z.string().min(1))
+      .array(logSource)
       .default([])
-      .describe("Mail logs to follow; relative paths start from the working directory."),
+      .describe(
+        "Mail logs to follow; relative paths start from the working directory. A log is a path, or {path, ip} when all its mail leaves from one IP.",
+      ),
     logsFromStart: z
       .boolean()
       .default(false)

@@ -30,7 +30,7 @@ export function parseMonitorConfig(value: unknown, source: string): MonitorConfi
   // against the field's own maximum. Only the last problem of a kind on a path is kept, because
   // it names the field's own limit.
   const problems = new Map<string, string>();
-  for (const issue of result.error.issues) {
+  for (const issue of result.error.issues.flatMap(unwrapUnion)) {
     const path = issue.path.length === 0 ? "(top level)" : issue.path.join(".");
     problems.set(`${path} ${issue.code}`, `  ${path}: ${describeIssue(issue)}`);
   }
@@ -39,9 +39,35 @@ export function parseMonitorConfig(value: unknown, source: string): MonitorConfi
   );
 }
 
+/**
+ * Replaces a value that matches none of a union's forms (a log given as a path or as
+ * {path, ip}) by the problems of the form it came closest to: the one whose problems lie inside
+ * the value rather than at its type. With no such form, the union's own problem is kept.
+ */
+function unwrapUnion(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== "invalid_union") return [issue];
+  const closest = issue.errors.find(
+    (branch) => branch.length > 0 && branch.every((inner) => inner.path.length > 0),
+  );
+  if (closest === undefined) return [{ ...issue, message: describeUnion(issue) }];
+  return closest.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }));
+}
+
+function describeUnion(issue: z.core.$ZodIssueInvalidUnion): string {
+  const expected = issue.errors
+    .map((branch) => branch.find((inner) => inner.code === "invalid_type"))
+    .map((inner) => (inner?.code === "invalid_type" ? inner.expected : null))
+    .filter((type) => type !== null);
+  return expected.length === 0 ? issue.message : `invalid: expected ${expected.join(" or ")}`;
+}
+
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === "invalid_type" && issue.message.endsWith("received undefined")) {
     return `missing (expected ${issue.expected})`;
+  }
+  if (issue.code === "unrecognized_keys") {
+    const keys = issue.keys.map((key) => JSON.stringify(key)).join(", ");
+    return `unknown ${issue.keys.length === 1 ? "key" : "keys"} ${keys}: remove it or check the spelling`;
   }
   // An invalid key of a record (a header name) carries its reason one level down.
   if (issue.code === "invalid_key") return issue.issues.map((inner) => inner.message).join("; ");

@@ -1,11 +1,11 @@
 import { resolve as resolvePath } from "node:path";
-import type { Diagnosis, ProviderVerdict } from "../diagnose/types.js";
+import type { ProviderVerdict } from "../diagnose/types.js";
 import { followLog } from "../logs/follow.js";
 import { resolveTimeZone } from "../time/zone.js";
 import { isBad } from "../store/changes.js";
 import { blockKey, canonicalIp, type Observation } from "../store/types.js";
 import { observeAll, type JobContext } from "./context.js";
-import { LogWindow } from "./log-window.js";
+import { LogWindow, type LogWindowResult } from "./log-window.js";
 
 /**
  * Reads what the configured logs gained since the last check (across rotation and gzip'd
@@ -15,11 +15,11 @@ import { LogWindow } from "./log-window.js";
  */
 export async function runLogJob(context: JobContext, cwd: string): Promise<void> {
   for (const configured of context.config.logs) {
-    await checkLog(context, resolvePath(cwd, configured));
+    await checkLog(context, resolvePath(cwd, configured.path), configured.ip);
   }
 }
 
-async function checkLog(context: JobContext, path: string): Promise<void> {
+async function checkLog(context: JobContext, path: string, logIp: string | null): Promise<void> {
   const { store, clock, logger, config } = context;
   const startedAt = clock.now();
   const window = new LogWindow(resolveTimeZone(config.timeZone));
@@ -42,16 +42,18 @@ async function checkLog(context: JobContext, path: string): Promise<void> {
     );
   }
   const at = clock.now();
-  const diagnosis = followed.bytes > 0 ? window.finish(at, context.version) : null;
+  const analysed = followed.bytes > 0 ? window.finish(at, context.version) : null;
   const { runId, changes } = store.transaction(() => {
     if (followed.position !== null) store.positions.save(path, followed.position, at);
-    if (diagnosis === null) return { runId: null, changes: 0 };
+    if (analysed === null) return { runId: null, changes: 0 };
+    const { diagnosis } = analysed;
     const runId = store.runs.start("logs", startedAt, { path, files: followed.files });
     store.runs.addFindings(
       runId,
       diagnosis.findings.filter((f) => f.id !== "healthy"),
     );
-    const observations = logObservations(diagnosis, config.ips, runId, at);
+    const sourceIp = logIp ?? (config.ips.length === 1 ? (config.ips[0] ?? null) : null);
+    const observations = logObservations(analysed, sourceIp, runId, at);
     const changes = observeAll(
       context,
       observations.filter((o) => !liftTooSoon(context, o)),
@@ -75,7 +77,7 @@ async function checkLog(context: JobContext, path: string): Promise<void> {
 /**
  * The time without block replies in the logs after which acceptances in the logs lift a block.
  * Under a rate limit (Gmail's 421 4.7.28) a receiver defers part of the mail and accepts the
- * rest, so a one-minute window often holds acceptances only; lifting on it would close and
+ * rest, so a one-minute window often contains acceptances only; lifting on it would close and
  * reopen the incident, with two alerts, every few minutes. Two hours outlast Postfix's longest
  * default retry interval (`maximal_backoff_time`, 4000 s), so a deferred message is normally
  * retried, and deferred again, within them.
@@ -92,39 +94,61 @@ function liftTooSoon(context: JobContext, observation: Observation): boolean {
 }
 
 /**
- * Turns the providers' verdicts into block observations. The IP is the one the receiver
- * named in its last block reply, else the only configured IP. A provider that accepted mail
- * without a block in the window is observed as `ok` for the only configured IP.
+ * Turns the providers' verdicts into block observations, one per provider and IP, with
+ * evidence only for that IP:
+ *
+ * - A provider that rejected or deferred mail blocks each IP its replies named. When its
+ *   replies named none, the block belongs to `sourceIp`, the IP all mail of the log leaves from.
+ * - A provider that accepted mail without a block lifts `sourceIp` only, because an acceptance
+ *   does not name the IP it came from.
+ *
+ * `sourceIp` is the IP declared for the log, else the only configured IP, else null. When it is
+ * null, acceptances lift nothing and a block with no IP in its replies is not recorded. A block
+ * seen in such logs then lifts through a probe or through a log with a declared IP.
  */
 export function logObservations(
-  diagnosis: Diagnosis,
-  ips: readonly string[],
+  analysed: LogWindowResult,
+  sourceIp: string | null,
   runId: number,
   at: number,
 ): Observation[] {
-  const onlyIp = ips.length === 1 ? (ips[0] ?? null) : null;
   const observations: Observation[] = [];
-  for (const [provider, verdict] of Object.entries(diagnosis.providers)) {
+  for (const [provider, verdict] of Object.entries(analysed.diagnosis.providers)) {
     if (verdict === undefined || provider === "other") continue;
-    const blocked = verdict.status !== "ok";
-    // NOTE: with several configured IPs, an acceptance cannot be tied to one of them, so only
-    // blocks are recorded and a block seen in the logs lifts through a probe.
-    let ip: string | null = null;
-    if (blocked) ip = judgedIp(verdict) ?? onlyIp;
-    else if (verdict.sent > 0) ip = onlyIp;
-    if (ip === null) continue;
-    ip = canonicalIp(ip);
-    observations.push({
-      key: blockKey(provider, ip),
-      kind: "block",
-      subject: `${provider} ${ip}`,
-      value: verdict.status,
-      at,
-      runId,
-      evidence: logEvidence(verdict),
-    });
+    for (const ip of observedIps(provider, verdict, analysed.judgedIps, sourceIp)) {
+      observations.push({
+        key: blockKey(provider, ip),
+        kind: "block",
+        subject: `${provider} ${ip}`,
+        value: verdict.status,
+        at,
+        runId,
+        evidence: { ...logEvidence(verdict), ip },
+      });
+    }
   }
   return observations;
+}
+
+// NOTE: the value is the provider's verdict over the whole window. When one IP was rejected
+// (5xx) and another deferred (4xx) in the same window, both are recorded as blocked.
+function observedIps(
+  provider: string,
+  verdict: ProviderVerdict,
+  judgedIps: ReadonlyMap<string, ReadonlySet<string>>,
+  sourceIp: string | null,
+): string[] {
+  if (verdict.status === "ok") {
+    return verdict.sent > 0 && sourceIp !== null ? [canonicalIp(sourceIp)] : [];
+  }
+  const named = new Set<string>();
+  for (const [ip, providers] of judgedIps) {
+    if (providers.has(provider)) named.add(canonicalIp(ip));
+  }
+  const last = judgedIp(verdict);
+  if (last !== null) named.add(canonicalIp(last));
+  if (named.size === 0 && sourceIp !== null) named.add(canonicalIp(sourceIp));
+  return [...named].sort();
 }
 
 function judgedIp(verdict: ProviderVerdict): string | null {

@@ -9,6 +9,13 @@ import type { LogRecord } from "../logs/record.js";
 import { createReplyClassifier } from "../reply/classify.js";
 import type { TimeZone } from "../time/zone.js";
 
+/** The analysis of one log check. */
+export interface LogWindowResult {
+  readonly diagnosis: Diagnosis;
+  /** The sending IPs named in the window's replies, each with the providers that named it. */
+  readonly judgedIps: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
 /**
  * The lines that one log check read, analysed as `delist diagnose` analyses a file: the same
  * framing, parsers, analyser and diagnosis, fed chunk by chunk instead of from whole files.
@@ -46,16 +53,23 @@ export class LogWindow {
     if (current !== undefined) current.bytes += chunk.length;
   }
 
-  /** Ends the window and returns the diagnosis of its lines. */
-  finish(now: number, version: string): Diagnosis {
+  /**
+   * Ends the window and returns the diagnosis of its lines, with the sending IPs that the
+   * receivers' replies named (Gmail's `[192.0.2.1 15]`) and the providers that named each.
+   */
+  finish(now: number, version: string): LogWindowResult {
     this.endFile();
     this.dispatcher.finish();
-    return buildDiagnosis(this.analyser.finish(), {
+    const facts = this.analyser.finish();
+    const judgedIps = new Map<string, ReadonlySet<string>>();
+    for (const [ip, judged] of facts.server.judgedIps) judgedIps.set(ip, new Set(judged.providers));
+    const diagnosis = buildDiagnosis(facts, {
       input: this.inputReport(),
       timeZone: this.timeZone,
       version,
       now,
     });
+    return { diagnosis, judgedIps };
   }
 
   private endFile(): void {

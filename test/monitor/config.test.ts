@@ -65,7 +65,7 @@ describe("parseMonitorConfig", () => {
     expect(message).toContain("alerts.webhook.url: not an http or https URL");
     expect(message).toContain("alerts.email.from: missing (expected string)");
     expect(message).toContain("alerts.email.to: missing (expected array)");
-    expect(message).toContain('(top level): Unrecognized key: "extra"');
+    expect(message).toContain('(top level): unknown key "extra": remove it or check the spelling');
   });
 
   it("rejects a configuration that watches nothing", () => {
@@ -135,6 +135,32 @@ describe("parseMonitorConfig checks at load time", () => {
     const message = problems({ ips: ["192.0.2.1"], dns: { timeoutMs: 1e300 } });
     expect(message).toContain("dns.timeoutMs: Too big: expected number to be <=60000");
     expect(message.match(/dns\.timeoutMs/g)).toHaveLength(1);
+  });
+
+  it("reads a log as a path or with its IP", () => {
+    const config = parseMonitorConfig(
+      { logs: ["mail.log", { path: "out2.log", ip: "2001:DB8::2" }] },
+      "x",
+    );
+    expect(config.logs).toEqual([
+      { path: "mail.log", ip: null },
+      { path: "out2.log", ip: "2001:DB8::2" },
+    ]);
+  });
+
+  it("names the problem inside a log entry", () => {
+    const message = problems({
+      logs: [
+        { path: "a.log" },
+        { path: "b.log", ip: "nope" },
+        5,
+        { path: "c.log", ip: "192.0.2.1", x: 1 },
+      ],
+    });
+    expect(message).toContain("logs.0.ip: missing (expected string)");
+    expect(message).toContain("logs.1.ip: not an IPv4 or IPv6 address");
+    expect(message).toContain("logs.2: invalid: expected string or object");
+    expect(message).toContain('logs.3: unknown key "x": remove it or check the spelling');
   });
 
   it("bounds the e-mail timeout", () => {

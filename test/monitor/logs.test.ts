@@ -168,3 +168,92 @@ describe("log job", () => {
     store.close();
   });
 });
+
+describe("log job with two sending IPs", () => {
+  const OTHER_IP = "203.0.113.20";
+
+  /** Gmail's rate limit naming `ip` as the IP it judged. */
+  function rateLimitOf(ip: string): typeof GMAIL_RATE_LIMIT {
+    return { ...GMAIL_RATE_LIMIT, reply: GMAIL_RATE_LIMIT.reply.replace(IP, ip) };
+  }
+
+  function twoIpMonitor(dir: string, store: HistoryStore, clock: FakeClock, logs: unknown[]) {
+    return testMonitor({
+      store,
+      clock,
+      cwd: dir,
+      config: {
+        ips: [IP, OTHER_IP],
+        logs,
+        logsFromStart: true,
+        schedules: { blocklists: NEVER, dns: NEVER, probes: NEVER, logs: "* * * * *" },
+      },
+    });
+  }
+
+  it("records a block for each IP named", async () => {
+    const dir = tempDir();
+    const path = join(dir, "mail.log");
+    writeFileSync(
+      path,
+      gmailLines(T0, 2, rateLimitOf(IP)) + gmailLines(T0 + 5 * MINUTE, 2, rateLimitOf(OTHER_IP)),
+    );
+    const store = HistoryStore.open(":memory:");
+    const clock = new FakeClock(T0 + 10 * MINUTE);
+    const { monitor } = twoIpMonitor(dir, store, clock, ["mail.log"]);
+    await monitor.runJob("logs");
+    expect(store.states.get(blockKey("gmail", IP))?.value).toBe("rate-limited");
+    expect(store.states.get(blockKey("gmail", OTHER_IP))?.value).toBe("rate-limited");
+
+    // Acceptances in a log shared by both IPs name neither, so they lift neither.
+    const later = T0 + 10 * MINUTE + LOG_LIFT_QUIET_MS;
+    appendFileSync(path, gmailLines(later - 10 * MINUTE, 3, SENT));
+    clock.set(later);
+    await monitor.runJob("logs");
+    expect(store.states.get(blockKey("gmail", IP))?.value).toBe("rate-limited");
+    expect(store.states.get(blockKey("gmail", OTHER_IP))?.value).toBe("rate-limited");
+    expect(store.incidents.incidents().filter((i) => i.closedAt === null)).toHaveLength(2);
+  });
+
+  it("lifts a block only from its IP's log", async () => {
+    const dir = tempDir();
+    const first = join(dir, "out1.log");
+    const second = join(dir, "out2.log");
+    writeFileSync(first, gmailLines(T0, 2, rateLimitOf(IP)));
+    writeFileSync(second, gmailLines(T0, 2, rateLimitOf(OTHER_IP)));
+    const store = HistoryStore.open(":memory:");
+    const clock = new FakeClock(T0 + 10 * MINUTE);
+    const { monitor } = twoIpMonitor(dir, store, clock, [
+      { path: "out1.log", ip: IP },
+      { path: "out2.log", ip: OTHER_IP },
+    ]);
+    await monitor.runJob("logs");
+    const firstKey = blockKey("gmail", IP);
+    const secondKey = blockKey("gmail", OTHER_IP);
+    expect(store.states.get(firstKey)?.value).toBe("rate-limited");
+    expect(store.states.get(secondKey)?.value).toBe("rate-limited");
+
+    // Gmail accepts the mail of the first IP's log: that lifts the first IP only.
+    const later = T0 + 10 * MINUTE + LOG_LIFT_QUIET_MS;
+    appendFileSync(first, gmailLines(later - 10 * MINUTE, 3, SENT));
+    clock.set(later);
+    await monitor.runJob("logs");
+    expect(store.states.get(firstKey)?.value).toBe("ok");
+    expect(store.incidents.latest(firstKey)?.closedAt).toBe(later);
+    expect(store.incidents.latest(firstKey)?.closeEvidence).toMatchObject({ ip: IP, sent: 3 });
+    expect(store.states.get(secondKey)?.value).toBe("rate-limited");
+    expect(store.incidents.latest(secondKey)?.closedAt).toBeNull();
+
+    appendFileSync(second, gmailLines(later, 2, SENT));
+    clock.set(later + 5 * MINUTE);
+    await monitor.runJob("logs");
+    expect(store.states.get(secondKey)?.value).toBe("ok");
+    const changes = store.incidents.changes().map((change) => `${change.change} ${change.key}`);
+    expect(changes).toEqual([
+      `block-seen ${firstKey}`,
+      `block-seen ${secondKey}`,
+      `block-lifted ${firstKey}`,
+      `block-lifted ${secondKey}`,
+    ]);
+  });
+});
