@@ -30,6 +30,7 @@ import {
   type ContentType,
   type HeaderBudget,
 } from "./mime-fast-parts.js";
+import { unwrapFlowed } from "./mime-flowed.js";
 import {
   DELIVERY_STATUS,
   FEEDBACK_REPORT,
@@ -276,11 +277,14 @@ function joinTexts(
 
 function textContent(data: Buffer, part: Part, html: boolean): string | null {
   const parameters = part.contentType.parameters;
-  // Flowed text (RFC 3676) is unwrapped by postal-mime.
-  if (!html && /^flowed$/i.test(parameters.get("format") ?? "")) return null;
   const bytes = bodyBytes(data, part.body, part.encoding);
   const text = decodeText(bytes, parameters.get("charset"), html);
-  return text === null ? null : text.replace(/\r\n/g, "\n");
+  if (text === null) return null;
+
+  const lines = text.replace(/\r\n/g, "\n");
+  // postal-mime unwraps flowed text/plain and leaves an HTML part as it is.
+  if (html || !/^flowed$/i.test(parameters.get("format") ?? "")) return lines;
+  return unwrapFlowed(lines, /^yes$/i.test(parameters.get("delsp") ?? ""));
 }
 
 function attachmentText(data: Buffer, attachments: readonly Part[], type: RegExp): string | null {

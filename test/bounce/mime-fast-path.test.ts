@@ -101,6 +101,26 @@ const HTML_ONLY = lines(
   "--alt--",
 );
 
+// Flowed text (RFC 3676) with quoting, space stuffing, a signature and DelSp.
+function flowed(delsp: string): string {
+  return lines(
+    "From: user@example.com",
+    "To: sender@example.com",
+    `Content-Type: text/plain; charset=us-ascii; format=flowed${delsp}`,
+    "",
+    "Begin forwarded message: ",
+    "the bounce follows.",
+    " From here on stuffed ",
+    "and joined",
+    "> 550 5.1.1 <user@example.net>... ",
+    "> User unknown ",
+    ">> deeper quote",
+    "-- ",
+    "signature ",
+    "line",
+  );
+}
+
 // Forms that the fast path leaves to postal-mime.
 const LEFT_TO_POSTAL_MIME = {
   "RFC 2231 parameter": lines(
@@ -126,13 +146,6 @@ const LEFT_TO_POSTAL_MIME = {
     "inner body",
     "--d--",
   ),
-  "flowed text": lines(
-    "From: postmaster@mx.example.com",
-    "Content-Type: text/plain; charset=us-ascii; format=flowed",
-    "",
-    "a line that goes on ",
-    "and on",
-  ),
   "header without end": "From: postmaster@mx.example.com\nSubject: cut off",
 } as const;
 
@@ -141,6 +154,8 @@ describe("MIME fast path", () => {
     "quoted-printable text": QUOTED_PRINTABLE,
     "base64 multipart/report": BASE64_REPORT,
     "HTML-only alternative": HTML_ONLY,
+    "flowed text": flowed(""),
+    "flowed text with DelSp": flowed("; delsp=yes"),
     "Postfix DSN": fixture.POSTFIX_DSN,
     "ARF report": fixture.ARF,
     "qmail text": fixture.QMAIL,
@@ -161,6 +176,19 @@ describe("MIME fast path", () => {
     expect(message?.subject).toBe("Undeliverable: café");
     expect(message?.text).toContain("café@example.net failed: 550 5.1.1 unknown user in this");
     expect(message?.text).toContain("Bad escape =ZZ stays.");
+  });
+
+  it("unwraps flowed text", () => {
+    const plain = parseWithFastPath(flowed(""))?.text.split("\n");
+    expect(plain?.[0]).toBe("Begin forwarded message: the bounce follows.");
+    expect(plain?.[1]).toBe("From here on stuffed and joined");
+    expect(plain?.[2]).toBe("> 550 5.1.1 <user@example.net>... User unknown ");
+    expect(plain?.[3]).toBe(">> deeper quote");
+    expect(plain?.[4]).toBe("-- ");
+    expect(plain?.[5]).toBe("signature line");
+
+    const deleted = parseWithFastPath(flowed("; delsp=yes"))?.text.split("\n");
+    expect(deleted?.[0]).toBe("Begin forwarded message:the bounce follows.");
   });
 
   it("finds the report parts of a multipart/report", () => {
