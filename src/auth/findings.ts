@@ -74,7 +74,11 @@ export function reverseDnsFinding(ptr: PtrCheck, domains: readonly DomainReport[
   const mxErrors = domains.flatMap((d) => d.mx.problems.filter((p) => p.severity === "error"));
   const relevant = [...ptr.problems, ...mxErrors].filter((p) => p.severity !== "info");
   if (relevant.length === 0) return null;
-  const missing = ptr.evidence.ptr.filter((r) => !r.forwardConfirmed).map((r) => r.ip);
+  // An IP whose PTR query failed is not checked, so it is neither missing nor confirmed.
+  const missing = ptr.evidence.ptr
+    .filter((r) => r.error === null && !r.forwardConfirmed)
+    .map((r) => r.ip);
+  const unchecked = ptr.evidence.ptr.filter((r) => r.error !== null);
   const severity =
     missing.length > 0
       ? "critical"
@@ -87,7 +91,9 @@ export function reverseDnsFinding(ptr: PtrCheck, domains: readonly DomainReport[
     title:
       missing.length > 0
         ? `No forward-confirmed reverse DNS for ${missing.join(", ")}`
-        : "Reverse DNS or MX needs attention",
+        : unchecked.length > 0
+          ? `Reverse DNS of ${unchecked.map((r) => r.ip).join(", ")} ${unchecked[0]?.error ?? ""}`
+          : "Reverse DNS or MX needs attention",
     summary: (relevant.find((p) => p.severity === "error") ?? (relevant[0] as Problem)).message,
     evidence: {
       source: "dns",
@@ -96,6 +102,7 @@ export function reverseDnsFinding(ptr: PtrCheck, domains: readonly DomainReport[
         names: r.names,
         forwardConfirmed: r.forwardConfirmed,
         heloMatches: r.heloMatches,
+        error: r.error,
       })),
       helo: ptr.evidence.helo,
       problems: relevant.map(({ code, severity: level, message }) => ({
@@ -127,15 +134,18 @@ export function readinessItems(domains: readonly DomainReport[], ptr: PtrCheck):
       : {
           id: "ptr",
           title: "PTR and forward-confirmed reverse DNS valid",
-          status:
-            ptr.verdict === "not-checked"
-              ? "not-checked"
-              : ptr.evidence.ptr.every((r) => r.forwardConfirmed)
-                ? "pass"
-                : "fail",
+          status: ptrStatus(ptr),
           detail: ptr.explanation,
         };
   return [auth, reverse];
+}
+
+/** `fail` when a checked IP lacks FCrDNS, `not-checked` when a PTR query failed, else `pass`. */
+function ptrStatus(ptr: PtrCheck): ReadinessItem["status"] {
+  const results = ptr.evidence.ptr;
+  if (results.some((r) => r.error === null && !r.forwardConfirmed)) return "fail";
+  if (ptr.verdict === "not-checked" || results.some((r) => r.error !== null)) return "not-checked";
+  return "pass";
 }
 
 function authItem(domains: readonly DomainReport[]): ReadinessItem {

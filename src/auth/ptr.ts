@@ -4,7 +4,8 @@ import { parseIp, reverseName } from "../dns/names.js";
 import { isVoidFailure } from "../dns/types.js";
 import {
   DNS_UNREACHABLE,
-  isUnanswered,
+  notChecked,
+  notCheckedText,
   problem,
   verdictOf,
   type CheckResult,
@@ -24,6 +25,10 @@ export interface PtrResult {
   readonly heloMatches: boolean | null;
   /** True when a PTR name looks assigned by an ISP (it contains the address, or "dynamic"). */
   readonly generic: boolean;
+  /**
+   * Null when the PTR query got a reply (NXDOMAIN and NODATA included). After a failed query,
+   * the text for people, starting `not checked: `, and `names` is empty because it is unknown.
+   */
   readonly error: string | null;
 }
 
@@ -33,6 +38,9 @@ export type PtrCheck = CheckResult<{
 }>;
 
 const MAX_PTR_NAMES = 10;
+
+/** The errors of a PTR query that got no reply at all, so nothing is known about the IP. */
+const UNANSWERED = new Set([DNS_UNREACHABLE]);
 
 /**
  * Checks PTR and forward-confirmed reverse DNS of every sending IP, IPv4 and IPv6, and whether
@@ -45,22 +53,23 @@ export async function checkPtr(
 ): Promise<PtrCheck> {
   const results = await Promise.all(ips.map((ip) => checkOne(ip, helo, dns)));
   const evidence = { helo, ptr: results };
-  if (results.length > 0 && results.every((r) => r.error === DNS_UNREACHABLE)) {
-    return { verdict: "not-checked", explanation: DNS_UNREACHABLE, evidence, problems: [] };
+  const errors = new Set(results.map((r) => r.error));
+  const [only] = errors;
+  if (errors.size === 1 && typeof only === "string" && UNANSWERED.has(only)) {
+    return notChecked(evidence, only);
   }
   const problems = results.flatMap((r) => ptrProblems(r, helo));
-  const failing = results.filter((r) => !r.forwardConfirmed).map((r) => r.ip);
-  return {
-    verdict: verdictOf(problems),
-    explanation:
-      results.length === 0
-        ? "No sending IP given; reverse DNS not checked (use --ip)."
-        : failing.length === 0
-          ? "Every sending IP has a PTR name that resolves back to it."
-          : `No forward-confirmed PTR for ${failing.join(", ")}.`,
-    evidence,
-    problems,
-  };
+  return { verdict: verdictOf(problems), explanation: explain(results), evidence, problems };
+}
+
+function explain(results: readonly PtrResult[]): string {
+  if (results.length === 0) return "No sending IP given; reverse DNS not checked (use --ip).";
+  const failing = results.filter((r) => r.error === null && !r.forwardConfirmed).map((r) => r.ip);
+  const unchecked = results.filter((r) => r.error !== null);
+  const sentences = unchecked.map((r) => `${r.ip}: ${r.error ?? ""}.`);
+  if (failing.length > 0) sentences.unshift(`No forward-confirmed PTR for ${failing.join(", ")}.`);
+  if (sentences.length === 0) return "Every sending IP has a PTR name that resolves back to it.";
+  return sentences.join(" ");
 }
 
 async function checkOne(ip: string, helo: string | null, dns: DnsContext): Promise<PtrResult> {
@@ -77,8 +86,7 @@ async function checkOne(ip: string, helo: string | null, dns: DnsContext): Promi
   };
   const answer = await dns.lookup(name, "PTR");
   if (!answer.ok) {
-    if (isUnanswered(answer)) return { ...base, error: DNS_UNREACHABLE };
-    return { ...base, error: isVoidFailure(answer.kind) ? null : answer.detail };
+    return { ...base, error: isVoidFailure(answer.kind) ? null : notCheckedText(answer) };
   }
   const names = answer.records.map((n) => n.replace(/\.$/, "").toLowerCase());
   const confirmed: string[] = [];
@@ -121,8 +129,8 @@ function ptrProblems(result: PtrResult, helo: string | null): Problem[] {
       problem(
         "ptr-dns-error",
         "error",
-        `The PTR query for ${result.ip} failed: ${result.error}.`,
-        "Ask the owner of the IP (your provider) to fix its reverse zone.",
+        `The PTR query for ${result.ip} (${result.reverseName}) failed, so its reverse DNS is ${result.error}.`,
+        `Check that the name servers of ${result.reverseName} answer; if they do not, ask the owner of the IP (your provider) to fix its reverse zone.`,
       ),
     ];
   }

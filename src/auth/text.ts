@@ -120,6 +120,10 @@ function problemLines(item: Problem, style: TextStyle): string[] {
 function reverseLines(report: SenderCheckReport, style: TextStyle): string[] {
   const lines = [`${style.bold("Reverse DNS")}  ${verdictWord(report.reverseDns.verdict, style)}`];
   for (const ptr of report.ptr) {
+    if (ptr.error !== null) {
+      lines.push(...wrap(`${ptr.ip}  ${style.dim(ptr.error)}`, 2, 4));
+      continue;
+    }
     const names = ptr.names.length > 0 ? ptr.names.join(", ") : "no PTR";
     const state = ptr.forwardConfirmed
       ? style.good("forward-confirmed")

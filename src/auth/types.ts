@@ -47,6 +47,15 @@ export function verdictOf(problems: readonly Problem[]): Verdict {
 /** The explanation of a check that DNS could not answer. */
 export const DNS_UNREACHABLE = "not checked: DNS unreachable";
 
+/**
+ * Builds the explanation of a check whose query failed: `not checked: ` and the reason. The
+ * reason is "DNS unreachable" when no reply came at all, else the failure's detail.
+ */
+export function notCheckedText(failure: DnsFailure): string {
+  if (isUnanswered(failure)) return DNS_UNREACHABLE;
+  return `not checked: ${failure.detail}`;
+}
+
 /** True when a failure means DNS gave no usable answer at all (timeout, network, replay gap). */
 export function isUnanswered(failure: DnsFailure): boolean {
   return (

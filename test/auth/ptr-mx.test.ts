@@ -1,9 +1,30 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { checkBimi } from "../../src/auth/bimi.js";
 import { checkMx } from "../../src/auth/mx.js";
 import { checkPtr } from "../../src/auth/ptr.js";
 import { checkTlsRpt } from "../../src/auth/tls-rpt.js";
+import { createDnsContext, type DnsContext } from "../../src/dns/context.js";
+import { serverResolver } from "../../src/dns/system.js";
+import { forbidRealNetwork } from "../dns/guard.js";
+import { startDnsServer, type TestDnsServer, type TestHandler } from "../dns/server.js";
 import { zoneDns } from "./zone.js";
+
+forbidRealNetwork();
+
+let server: TestDnsServer | null = null;
+afterEach(async () => {
+  await server?.close();
+  server = null;
+});
+
+/** Starts a DNS server on 127.0.0.1 that answers through `handler`, and a context asking it. */
+async function serverDns(handler: TestHandler): Promise<DnsContext> {
+  server = await startDnsServer(handler);
+  return createDnsContext({
+    resolver: serverResolver(server.address, { timeoutMs: 200, retries: 0 }),
+    timeoutMs: 600,
+  });
+}
 
 const zone = `$ORIGIN example.com.
 @ MX 10 mail
@@ -46,6 +67,46 @@ describe("reverse DNS", () => {
       "ptr-not-confirmed",
     ]);
     expect(check.verdict).toBe("fail");
+  });
+
+  it("says not checked when DNS is silent", async () => {
+    const check = await checkPtr(["192.0.2.1"], null, await serverDns(() => ({ drop: true })));
+    expect(check.verdict).toBe("not-checked");
+    expect(check.explanation).toBe("not checked: DNS unreachable");
+    expect(check.evidence.ptr[0]?.error).toBe("not checked: DNS unreachable");
+    expect(check.evidence.ptr[0]?.names).toEqual([]);
+    expect(check.problems).toEqual([]);
+  });
+
+  it("reports a SERVFAIL as not checked", async () => {
+    const check = await checkPtr(
+      ["192.0.2.1"],
+      null,
+      await serverDns(() => ({ rcode: "SERVFAIL" })),
+    );
+    const [result] = check.evidence.ptr;
+    expect(result?.error).toBe("not checked: the server failed to answer (SERVFAIL)");
+    expect(check.problems.map((p) => p.code)).toEqual(["ptr-dns-error"]);
+    expect(check.problems[0]?.message).toContain("not checked");
+    expect(check.problems[0]?.message).not.toContain("no PTR");
+    expect(check.explanation).toBe(
+      "192.0.2.1: not checked: the server failed to answer (SERVFAIL).",
+    );
+  });
+
+  it("keeps a failed IP apart from answered ones", async () => {
+    const dns = await serverDns((question) =>
+      question.name === "1.2.0.192.in-addr.arpa" ? { rcode: "SERVFAIL" } : { rcode: "NXDOMAIN" },
+    );
+    const check = await checkPtr(["192.0.2.1", "192.0.2.2"], null, dns);
+    expect(check.evidence.ptr.map((r) => [r.ip, r.error])).toEqual([
+      ["192.0.2.1", "not checked: the server failed to answer (SERVFAIL)"],
+      ["192.0.2.2", null],
+    ]);
+    expect(check.problems.map((p) => p.code)).toEqual(["ptr-dns-error", "ptr-missing"]);
+    expect(check.explanation).toBe(
+      "No forward-confirmed PTR for 192.0.2.2. 192.0.2.1: not checked: the server failed to answer (SERVFAIL).",
+    );
   });
 
   it("warns when HELO is not the PTR name", async () => {

@@ -90,4 +90,25 @@ describe("sender checks", () => {
     expect(report.verdict).toBe("not-checked");
     expect(report.findings).toEqual([]);
   });
+
+  it("keeps a failed PTR query out of the findings", async () => {
+    server = await startDnsServer((question) =>
+      question.type === "PTR" ? { rcode: "SERVFAIL" } : { rcode: "NXDOMAIN" },
+    );
+    const dns = createDnsContext({
+      resolver: serverResolver(server.address, { timeoutMs: 200, retries: 0 }),
+      timeoutMs: 600,
+    });
+    const report = await checkSenders(
+      { domains: ["example.com"], ips: ["192.0.2.1"] },
+      { dns, fetcher: null },
+    );
+    const reverse = report.findings.find((f) => f.id === "reverse-dns");
+    expect(report.ptr[0]?.error).toBe("not checked: the server failed to answer (SERVFAIL)");
+    expect(reverse?.title).toBe(
+      "Reverse DNS of 192.0.2.1 not checked: the server failed to answer (SERVFAIL)",
+    );
+    expect(reverse?.summary).not.toContain("no PTR");
+    expect(report.readiness.find((item) => item.id === "ptr")?.status).toBe("not-checked");
+  });
 });

@@ -118,6 +118,21 @@ describe("delist check", () => {
     expect(result.code).toBe(1);
   });
 
+  it("never says no PTR when DNS is silent", async () => {
+    server = await startDnsServer(() => ({ drop: true }));
+    const args = ["check", "example.com", "--ip", "192.0.2.1", "--resolver", server.address];
+    const text = await runCommand([...args, "--timeout-ms", "100"]);
+    const json = await checkJson([...args.slice(1), "--timeout-ms", "100"]);
+    expect(text.stdout).toContain("192.0.2.1  not checked: DNS unreachable");
+    expect(text.stdout).not.toContain("no PTR");
+    expect(text.stdout).not.toContain("not confirmed");
+    expect(json.json.ptr).toMatchObject([
+      { ip: "192.0.2.1", error: "not checked: DNS unreachable" },
+    ]);
+    expect(validate(json.json)).toEqual([]);
+    expect(text.code).toBe(1);
+  });
+
   it("asks a given server and traces with --verbose", async () => {
     server = await startDnsServer(
       tableHandler({
