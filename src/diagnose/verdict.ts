@@ -20,23 +20,41 @@ const RECOVERY_DELIVERIES = 5;
 const RECOVERY_MS = HOUR_MS / 2;
 
 /**
+ * At most this many permanent block replies, among at least this many accepted deliveries to
+ * the same provider, are single messages judged one by one (Gmail's "this message is likely
+ * unsolicited"), not a block of the server. They stay in the evidence and the findings.
+ */
+export const ISOLATED_REJECTIONS = 2;
+const ISOLATED_MIN_SENT = 50;
+
+/**
  * Decides how a provider treated the mail: `blocked` when it rejected mail permanently for a
  * sender-side reason, `rate-limited` when it only deferred it, `ok` otherwise.
  */
 export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext): ProviderVerdict {
   const logEnd = context.facts.lastTime;
+  const signals = blockSignals(facts);
+  const isolated =
+    signals.permanent > 0 &&
+    signals.permanent <= ISOLATED_REJECTIONS &&
+    facts.sent >= ISOLATED_MIN_SENT;
   const status: ProviderStatus =
-    facts.firstPermanentBlock !== null
+    facts.firstPermanentBlock !== null && !isolated
       ? "blocked"
-      : facts.firstBlock !== null
+      : signals.temporary > 0
         ? "rate-limited"
-        : "ok";
+        : isolated
+          ? "ok"
+          : facts.firstBlock !== null
+            ? "rate-limited"
+            : "ok";
   const recovered =
     facts.lastBlockTime !== null &&
     facts.lastSent !== null &&
     facts.sentAfterLastBlock >= RECOVERY_DELIVERIES &&
     facts.lastSent - facts.lastBlockTime >= RECOVERY_MS;
   const ongoing =
+    status !== "ok" &&
     facts.lastBlock !== null &&
     logEnd !== null &&
     facts.lastBlock.time >= logEnd - ONGOING_WINDOW_MS &&
@@ -64,6 +82,19 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
     codes: Object.fromEntries([...facts.codes].sort((a, b) => b[1] - a[1])),
     reasons: reasonsOf(facts, context),
   };
+}
+
+/** Counts the block-signal replies of a provider, permanent and temporary. */
+function blockSignals(facts: ProviderFacts): { permanent: number; temporary: number } {
+  let permanent = 0;
+  let temporary = 0;
+  for (const tally of facts.rules.values()) {
+    if (!isBlockSignal(tally.reply)) continue;
+    const replies = tally.count + tally.sessionCount;
+    if (tally.reply.permanent) permanent += replies;
+    else temporary += replies;
+  }
+  return { permanent, temporary };
 }
 
 function reasonsOf(facts: ProviderFacts, context: DiagnoseContext): ProviderReason[] {

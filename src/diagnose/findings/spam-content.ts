@@ -3,6 +3,7 @@ import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, plural, providersDo } from "./build.js";
 import { collectReplyEvidence, replySamples } from "./replies.js";
+import { ISOLATED_REJECTIONS } from "../verdict.js";
 
 /** `spam-content`: receivers judge individual messages as spam, phishing or dangerous. */
 export function detectSpamContent(context: DiagnoseContext): Finding | null {
@@ -11,8 +12,11 @@ export function detectSpamContent(context: DiagnoseContext): Finding | null {
 
   const names = Object.keys(evidence.providers).map((id) => PROVIDER_NAMES[id as ProviderId]);
   const permanent = (evidence.first?.permanent ?? false) || hasPermanentCode(evidence.codes);
+  // A message or two rejected as spam is a warning; the verdict treats them as single
+  // messages, not a block of the server.
+  const replies = evidence.count + evidence.sessionCount;
   return finding("spam-content", {
-    severity: permanent ? "critical" : "warning",
+    severity: permanent && replies > ISOLATED_REJECTIONS ? "critical" : "warning",
     role: "consequence",
     title: `${providersDo(names, "rejects", "reject")} messages as spam`,
     summary:
