@@ -28,26 +28,30 @@ const MAX_REPLY_BYTES = 64 * 1024;
  * as most clients do.
  */
 export class ReplyReader {
-  private buffer = "";
+  private buffer: Buffer = Buffer.alloc(0);
   private lines: string[] = [];
   private code: number | null = null;
 
-  /** Adds received bytes and returns the replies they complete, in order. */
+  /**
+   * Adds received bytes and returns the replies they complete, in order. Lines are decoded
+   * as UTF-8, which servers with SMTPUTF8 (RFC 6531) send and which covers ASCII; invalid
+   * bytes become U+FFFD.
+   */
   push(chunk: Buffer): WireReply[] {
-    this.buffer += chunk.toString("latin1");
+    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
     if (this.buffer.length > MAX_REPLY_BYTES) {
       throw new SmtpProtocolError(
         `the server sent more than ${MAX_REPLY_BYTES} bytes without ending a reply`,
       );
     }
     const replies: WireReply[] = [];
-    let end = this.buffer.indexOf("\n");
+    let end = this.buffer.indexOf(0x0a);
     while (end >= 0) {
-      const line = this.buffer.slice(0, end).replace(/\r$/, "");
-      this.buffer = this.buffer.slice(end + 1);
+      const line = this.buffer.toString("utf8", 0, end).replace(/\r$/, "");
+      this.buffer = this.buffer.subarray(end + 1);
       const reply = this.addLine(line);
       if (reply !== null) replies.push(reply);
-      end = this.buffer.indexOf("\n");
+      end = this.buffer.indexOf(0x0a);
     }
     return replies;
   }

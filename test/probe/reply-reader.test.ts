@@ -38,6 +38,21 @@ describe("ReplyReader", () => {
     );
   });
 
+  it("decodes UTF-8 replies", () => {
+    const text = "550 5.7.1 Ваше письмо отклонено";
+    expect(new ReplyReader().push(Buffer.from(`${text}\r\n`))).toEqual([
+      { code: 550, lines: ["5.7.1 Ваше письмо отклонено"] },
+    ]);
+  });
+
+  it("joins a character split across chunks", () => {
+    const bytes = Buffer.from("550 Größe\r\n");
+    const reader = new ReplyReader();
+    // "ö" is two bytes in UTF-8; the first chunk ends between them.
+    expect(reader.push(bytes.subarray(0, 7))).toEqual([]);
+    expect(reader.push(bytes.subarray(7))).toEqual([{ code: 550, lines: ["Größe"] }]);
+  });
+
   it("stops buffering an endless line", () => {
     const reader = new ReplyReader();
     expect(() => reader.push(Buffer.alloc(70 * 1024, 0x61))).toThrow(/more than 65536 bytes/);
