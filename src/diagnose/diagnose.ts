@@ -58,6 +58,7 @@ export interface DiagnoseOptions {
 /** Turns the facts of a log run into verdicts, findings and the readiness checklist. */
 export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagnosis {
   const context = new DiagnoseContext(facts, options.timeZone);
+  const server = serverReport(facts);
   const providers = providerVerdicts(context);
   const checks = options.checks ?? null;
   const blocklists = options.blocklists ?? null;
@@ -84,13 +85,15 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     tool: { name: "delist", version: options.version },
     generatedAt: context.time(options.now),
     input: options.input,
-    server: serverReport(facts),
-    verdict: { status, summary: verdictSummary(providers, findings) },
+    server,
+    verdict: { status, summary: verdictSummary(providers, findings, status) },
     providers,
     findings,
     readiness: buildReadiness(context, findings, providers, dnsReadiness, {
       requests: options.removalRequests ?? [],
       now: options.now,
+      server,
+      logEnd: options.input.lastTime === null ? null : Date.parse(options.input.lastTime),
     }),
     checks: checks === null ? null : checksReport(checks.report, checks.resolver),
     blocklists: blocklists === null ? null : blocklistsSummary(blocklists),
@@ -201,6 +204,7 @@ function sortFindings(findings: Finding[]): Finding[] {
 function verdictSummary(
   providers: Partial<Record<ProviderId, ProviderVerdict>>,
   findings: readonly Finding[],
+  status: ProviderStatus,
 ): string {
   const affected = Object.entries(providers).filter(
     ([, v]) => v !== undefined && v.status !== "ok",
@@ -210,7 +214,7 @@ function verdictSummary(
   }
 
   const parts = affected.map(([id, verdict]) => {
-    const name = id === "other" ? "Other receivers" : PROVIDER_NAMES[id as ProviderId];
+    const name = id === "other" ? "other receivers" : PROVIDER_NAMES[id as ProviderId];
     const [defers, rejects] = id === "other" ? ["defer", "reject"] : ["defers", "rejects"];
     const ongoing = verdict?.ongoing === true ? ", still going on at the end of the log" : "";
     const deferring = verdict?.firstBlock?.time ?? "?";
@@ -227,7 +231,22 @@ function verdictSummary(
     .filter((f) => f.role === "cause" && f.severity !== "info")
     .map((f) => f.id);
   const cause = causes.length > 0 ? ` Likely cause: ${listNames(causes)}.` : "";
-  return `${parts.join("; ")}.${cause}`;
+  const sentence = parts.join("; ");
+  return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.${otherNote(providers, status)}${cause}`;
+}
+
+/**
+ * Explains why the verdict can be milder than the "other receivers" row: that row mixes many
+ * small servers with their own rules, so it does not set the overall verdict.
+ */
+function otherNote(
+  providers: Partial<Record<ProviderId, ProviderVerdict>>,
+  status: ProviderStatus,
+): string {
+  const other = providers.other;
+  if (other === undefined || worseStatus(status, other.status) === status) return "";
+  const replies = other.status === "blocked" ? "rejections" : "deferrals";
+  return ` The "other receivers" row mixes many small servers with their own rules, so its ${replies} do not set the overall verdict.`;
 }
 
 /** Describes the sending server as the log shows it. */

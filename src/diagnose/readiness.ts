@@ -12,6 +12,7 @@ import type {
   ReadinessItem,
   RecordedRemovalRequest,
   RemovalForm,
+  ServerReport,
 } from "./types.js";
 
 /** An abuse or burst that ended this long before the end of the log counts as stopped. */
@@ -23,6 +24,17 @@ export interface RemovalHistory {
   readonly now: number;
 }
 
+/** Inputs of the checklist beyond the log facts. Each field falls back to a default. */
+export interface ReadinessOptions extends Partial<RemovalHistory> {
+  /** The server's sending domains and IPs, to print runnable `delist check` commands. */
+  readonly server?: Pick<ServerReport, "sendingDomains" | "sendingIps">;
+  /**
+   * The end of the log as the report's header shows it (epoch ms): the last line read. The
+   * facts end at the last event, which can be hours earlier.
+   */
+  readonly logEnd?: number | null;
+}
+
 /**
  * Builds the removal-readiness checklist from what the logs show. The DNS and blocklist items
  * stay `not-checked` here: logs cannot show whether SPF, DKIM, DMARC and PTR are right now.
@@ -32,33 +44,36 @@ export function buildReadiness(
   findings: readonly Finding[],
   providers: Partial<Record<ProviderId, ProviderVerdict>>,
   dnsItems: readonly ReadinessItem[] = [],
-  history: RemovalHistory = { requests: [], now: Date.now() },
+  options: ReadinessOptions = {},
 ): Readiness {
+  const history = { requests: options.requests ?? [], now: options.now ?? Date.now() };
+  const logEnd = Math.max(context.facts.lastTime ?? 0, options.logEnd ?? 0);
+  const commands = checkCommands(options.server);
   const fromLogs: ReadinessItem[] = [
     causeIdentified(findings, providers),
-    causeStopped(context, findings),
+    causeStopped(context, findings, logEnd),
     blocksEnded(providers),
-    volumeNormal(context),
+    volumeNormal(context, logEnd),
     fromFinding(
       findings,
       "authentication",
       "spf-dkim-dmarc",
       "SPF and DKIM pass, DMARC published",
-      "delist check DOMAIN",
+      commands.authentication,
     ),
     fromFinding(
       findings,
       "reverse-dns",
       "ptr",
       "PTR and forward-confirmed reverse DNS valid",
-      "delist check DOMAIN --ip IP",
+      commands.reverseDns,
     ),
     fromFinding(
       findings,
       "ip-blocklisted",
       "blocklists",
       "Not on the major blocklists",
-      "delist blocklists IP",
+      commands.blocklists,
     ),
   ];
   // What DNS shows now replaces what the logs showed: a record fixed after the last
@@ -86,6 +101,30 @@ export function buildReadiness(
     summary: readinessSummary(affected.length, failed, unchecked, removalForms),
     items,
     removalForms,
+  };
+}
+
+/** How many domains and IPs the suggested commands name. */
+const MAX_COMMAND_TARGETS = 3;
+
+/**
+ * Builds the commands that check what logs cannot show, with the server's own domains and
+ * IPs where the log named them and `DOMAIN` or `IP` placeholders where it did not. The
+ * domains come first because `--ip` takes several values and would take them too.
+ */
+function checkCommands(server: ReadinessOptions["server"]): {
+  authentication: string;
+  reverseDns: string;
+  blocklists: string;
+} {
+  const domains = server?.sendingDomains.slice(0, MAX_COMMAND_TARGETS) ?? [];
+  const ips = server?.sendingIps.slice(0, MAX_COMMAND_TARGETS) ?? [];
+  const domainWords = domains.length > 0 ? domains.join(" ") : "DOMAIN";
+  const ipWords = ips.length > 0 ? ips.join(" ") : "IP";
+  return {
+    authentication: `delist check ${domainWords}`,
+    reverseDns: `delist check ${domainWords} --ip ${ipWords}`,
+    blocklists: `delist blocklists ${[...ips, ...domains].join(" ") || "IP"}`,
   };
 }
 
@@ -131,12 +170,12 @@ export function readinessSummary(
   forms: readonly RemovalForm[],
 ): string {
   if (affected === 0)
-    return "No provider rejects mail in this log, so there is nothing to ask removal for.";
+    return "No provider rejects or defers mail in this log, so there is nothing to ask removal for.";
   if (failed.length > 0) {
-    return `Not yet. Still open: ${failed.map((item) => item.title).join("; ")}. A request sent before the cause is fixed is wasted, and Gmail's form should be sent at most once every two weeks.`;
+    return `Not yet. Still open: ${titleList(failed)}. A request sent before the cause is fixed is wasted, and Gmail's form should be sent at most once every two weeks.`;
   }
   if (unchecked.length > 0) {
-    return `The checked items are ready. Still to check: ${unchecked.map((item) => item.title).join("; ")}.`;
+    return `The checked items are ready. Still to check: ${titleList(unchecked)}.`;
   }
   const waiting = forms.filter(
     (form) => form.lastRequest !== null && !form.lastRequest.nextAllowedNow,
@@ -149,6 +188,20 @@ export function readinessSummary(
     return "Request removal now through the forms below that have no request in the last two weeks.";
   }
   return "Request removal now.";
+}
+
+/**
+ * Joins item titles for use inside a sentence, lower-casing each first word unless it is an
+ * acronym such as SPF or PTR.
+ */
+function titleList(items: readonly ReadinessItem[]): string {
+  return items
+    .map((item) =>
+      /^[A-Z][a-z]/.test(item.title)
+        ? item.title.charAt(0).toLowerCase() + item.title.slice(1)
+        : item.title,
+    )
+    .join("; ");
 }
 
 function causeIdentified(
@@ -165,7 +218,15 @@ function causeIdentified(
     };
   }
   const blocked = Object.values(providers).some((v) => v !== undefined && v.status !== "ok");
-  if (!blocked) return { ...item, status: "pass", detail: "No rejections to explain." };
+  if (!blocked) {
+    // Not a pass: with nothing blocked there is no cause to find. The schema has no
+    // "not applicable" status, so the detail says it.
+    return {
+      ...item,
+      status: "not-checked",
+      detail: "Not applicable: no provider rejects or defers mail in this log.",
+    };
+  }
   return {
     ...item,
     status: "unknown",
@@ -174,8 +235,11 @@ function causeIdentified(
   };
 }
 
-function causeStopped(context: DiagnoseContext, findings: readonly Finding[]): ReadinessItem {
-  const logEnd = context.facts.lastTime ?? 0;
+function causeStopped(
+  context: DiagnoseContext,
+  findings: readonly Finding[],
+  logEnd: number,
+): ReadinessItem {
   const ends: number[] = [];
   for (const finding of findings) {
     const evidence = finding.evidence as { abuseEnd?: string; end?: string };
@@ -201,7 +265,7 @@ function causeStopped(context: DiagnoseContext, findings: readonly Finding[]): R
     title: "Cause stopped",
     status: stopped ? "pass" : "fail",
     detail: stopped
-      ? `The abusive sending ended at ${context.time(lastAbuse)}, ${quietPeriod(logEnd - lastAbuse)} before the end of the log.` +
+      ? `The abusive sending ended at ${context.time(lastAbuse)}, ${quietPeriod(logEnd - lastAbuse)} before the last line of the log (${context.time(logEnd)}).` +
         (logEnd - lastAbuse < DAY_MS
           ? " Attackers often pause for hours; read a newer log before asking for removal."
           : "")
@@ -230,18 +294,17 @@ function blocksEnded(providers: Partial<Record<ProviderId, ProviderVerdict>>): R
   const ongoing = Object.values(providers).filter((v) => v !== undefined && v.ongoing);
   return {
     id: "blocks-ended",
-    title: "Rejections have stopped",
+    title: "Rejections and deferrals have stopped",
     status: ongoing.length === 0 ? "pass" : "fail",
     detail:
       ongoing.length === 0
-        ? "No provider rejects mail in the last two hours of the log."
-        : `${ongoing.map((v) => v?.name).join(", ")} still rejected mail in the last two hours of the log.`,
+        ? "No provider rejects or defers mail in the last two hours of the log."
+        : `${ongoing.map((v) => v?.name).join(", ")} still ${ongoing.some((v) => v?.firstPermanentBlock !== null) ? "rejected or deferred" : "deferred"} mail in the last two hours of the log.`,
   };
 }
 
-function volumeNormal(context: DiagnoseContext): ReadinessItem {
+function volumeNormal(context: DiagnoseContext, logEnd: number): ReadinessItem {
   const burst = outboundBurst(context);
-  const logEnd = context.facts.lastTime ?? 0;
   if (burst === null) {
     return {
       id: "volume-normal",

@@ -144,14 +144,24 @@ function formatValue(key: string, value: unknown): string {
   if (typeof value === "boolean") return value ? "yes" : "no";
   if (typeof value === "number" && key === "uid") return String(value);
   if (typeof value === "number")
-    return key.toLowerCase().endsWith("share") || key === "rate"
-      ? `${Math.round(value * 100)} %`
-      : count(value);
+    return key.toLowerCase().endsWith("share") || key === "rate" ? percent(value) : count(value);
   if (typeof value === "string") return /^\d{4}-\d\d-\d\dT/.test(value) ? shortTime(value) : value;
   if (Array.isArray(value)) return formatList(value);
   if (typeof value === "object" && value !== null)
     return formatObject(value as Record<string, unknown>);
   return "";
+}
+
+/**
+ * Formats a fraction as a percentage with enough digits to tell it from zero: `90 %`,
+ * `2.5 %`, `0.11 %`, and `< 0.01 %` for a positive share too small for two decimals.
+ */
+export function percent(fraction: number): string {
+  const value = fraction * 100;
+  if (value === 0 || value >= 10) return `${Math.round(value)} %`;
+  if (value >= 1) return `${Number(value.toFixed(1))} %`;
+  if (value < 0.005) return "< 0.01 %";
+  return `${Number(value.toFixed(2))} %`;
 }
 
 function formatList(values: unknown[]): string {

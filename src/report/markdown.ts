@@ -1,6 +1,7 @@
 import type { Diagnosis, Finding, ProviderVerdict, RemovalForm } from "../diagnose/types.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { evidenceLines } from "./evidence.js";
+import { shownProviders } from "./providers.js";
 import { count, shortTime } from "./wrap.js";
 
 /** Renders a diagnosis as Markdown, for tickets and chat. */
@@ -17,9 +18,7 @@ export function renderDiagnosisMarkdown(diagnosis: Diagnosis): string {
     "",
     "| provider | status | sent | deferred | bounced | first block |",
     "| --- | --- | ---: | ---: | ---: | --- |",
-    ...Object.values(diagnosis.providers)
-      .filter((verdict): verdict is ProviderVerdict => verdict !== undefined)
-      .map(providerRow),
+    ...shownProviders(diagnosis).map(providerRow),
     "",
     "## Findings",
     ...diagnosis.findings.flatMap(findingBlock),
@@ -67,7 +66,7 @@ function providerRow(verdict: ProviderVerdict): string {
 function findingBlock(item: Finding): string[] {
   return [
     "",
-    `### ${item.severity}: ${escape(item.title)} (\`${item.id}\`)`,
+    `### ${item.severity}: ${escape(item.title)} (\`${item.id}\`, ${item.role})`,
     "",
     escape(item.summary),
     "",

@@ -8,6 +8,7 @@ import type {
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import type { Painter } from "./colour.js";
 import { evidenceLines } from "./evidence.js";
+import { blockedVerb, shownProviders } from "./providers.js";
 import { column, count, plural, shortTime, wrap } from "./wrap.js";
 
 /** Renders a diagnosis for a terminal, 80 columns wide. */
@@ -38,7 +39,7 @@ function header(diagnosis: Diagnosis, paint: Painter): string[] {
         ? paint.yellow(paint.bold("RATE-LIMITED"))
         : paint.green(paint.bold("OK"));
   return [
-    ...wrap(`delist diagnose: ${count(input.lines)} lines from ${period}`).map(paint.bold),
+    ...wrap(`delist diagnose: ${plural(input.lines, "line")} from ${period}`).map(paint.bold),
     "",
     `Verdict: ${label}`,
     ...wrap(diagnosis.verdict.summary, "  "),
@@ -46,9 +47,7 @@ function header(diagnosis: Diagnosis, paint: Painter): string[] {
 }
 
 function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
-  const entries = Object.values(diagnosis.providers).filter(
-    (verdict): verdict is ProviderVerdict => verdict !== undefined,
-  );
+  const entries = shownProviders(diagnosis);
   if (entries.length === 0)
     return [paint.bold("Providers"), "  No outbound deliveries in the log."];
   const lines = [
@@ -77,7 +76,7 @@ function blockLines(verdict: ProviderVerdict): string[] {
   );
   lines.push(
     ...wrap(
-      `${plural(verdict.blockedAttempts, "attempt")} to ${verdict.recipientsEstimated ? "about " : ""}${plural(verdict.blockedRecipients, "recipient")} rejected; ` +
+      `${plural(verdict.blockedAttempts, "attempt")} to ${verdict.recipientsEstimated ? "about " : ""}${plural(verdict.blockedRecipients, "recipient")} ${blockedVerb(verdict)}; ` +
         (verdict.ongoing
           ? "still going on at the end of the log."
           : `last at ${shortTime(verdict.lastBlock?.time)}.`),
@@ -88,12 +87,21 @@ function blockLines(verdict: ProviderVerdict): string[] {
 }
 
 function findingSection(diagnosis: Diagnosis, paint: Painter): string[] {
-  const lines = [paint.bold("Findings, what to fix first")];
+  // The findings come sorted by role, then severity, so a warning about a cause can precede
+  // a critical consequence; the role in each heading shows why.
+  const lines = [paint.bold("Findings: causes first, then contributing factors and consequences")];
   diagnosis.findings.forEach((item, index) => {
     lines.push("", ...findingLines(item, index + 1, paint));
   });
   return lines;
 }
+
+const ROLE_NAMES: Record<Finding["role"], string> = {
+  cause: "cause",
+  contributing: "contributing factor",
+  consequence: "consequence",
+  status: "status",
+};
 
 function findingLines(item: Finding, number: number, paint: Painter): string[] {
   const severity =
@@ -102,7 +110,9 @@ function findingLines(item: Finding, number: number, paint: Painter): string[] {
       : item.severity === "warning"
         ? paint.yellow("WARNING")
         : "INFO";
-  const lines = [`${String(number).padStart(2)}. ${severity} ${paint.bold(item.id)}`];
+  const lines = [
+    `${String(number).padStart(2)}. ${severity} ${paint.bold(item.id)} (${ROLE_NAMES[item.role]})`,
+  ];
   lines.push(...wrap(item.title, "    "));
   lines.push(...wrap(item.summary, "    "));
   for (const [label, value] of evidenceLines(item.evidence)) {

@@ -156,6 +156,6 @@ describe("readiness summary", () => {
   test("open items come before the wait", () => {
     const failed: ReadinessItem[] = passing.map((item) => ({ ...item, status: "fail" }));
     const summary = readinessSummary(1, failed, [], [gmailForm(waiting)]);
-    expect(summary).toMatch(/^Not yet\. Still open: Cause found\./);
+    expect(summary).toMatch(/^Not yet\. Still open: cause found\./);
   });
 });

@@ -61,7 +61,7 @@ export function detectSpamComplaints(context: DiagnoseContext): Finding | null {
             },
           ],
     fix: [
-      "Find which mailing or sender drew the complaints (the senders below) and stop mailing recipients who did not ask for it.",
+      "Find which mailing or sender drew the complaints (the senders in its evidence) and stop mailing recipients who did not ask for it.",
       "Add a visible unsubscribe link and RFC 8058 one-click unsubscribe (List-Unsubscribe and List-Unsubscribe-Post), and honour it within two days.",
       "Remove every address that complained from all lists at once.",
       "Keep the spam rate under 0.3 % (under 0.1 % to be safe); watch it in Gmail Postmaster Tools and Yahoo's and Microsoft's feedback loops.",

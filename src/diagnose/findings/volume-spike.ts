@@ -45,7 +45,7 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
       dailyRamp: ramp,
     },
     fix: [
-      "Find out whether the burst was intended: the senders and accounts below sent most of it.",
+      "Find out whether the burst was intended: the top senders and origins in its evidence sent most of it.",
       "If it was not, treat it as abuse (see the compromised-account and web-script findings) and stop it.",
       "If it was a campaign, send it in smaller batches spread over days, to opted-in recipients only, and grow volume gradually.",
     ],

@@ -1,0 +1,224 @@
+import { afterEach, describe, expect, test } from "vitest";
+import { buildDiagnosis } from "../../src/diagnose/diagnose.js";
+import { analyseLogs, inputReport } from "../../src/diagnose/run.js";
+import type { Diagnosis, ProviderVerdict } from "../../src/diagnose/types.js";
+import { painter } from "../../src/report/colour.js";
+import { evidenceLines, percent } from "../../src/report/evidence.js";
+import { renderDiagnosisMarkdown } from "../../src/report/markdown.js";
+import { renderDiagnosisText } from "../../src/report/text.js";
+import { resolveTimeZone } from "../../src/time/zone.js";
+import {
+  GMAIL_RATE_LIMIT,
+  GMAIL_UNSOLICITED,
+  HOUR,
+  PostfixLog,
+  T0,
+  writeTemporaryLog,
+  type Outcome,
+} from "../helpers/postfix-fixture.js";
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const remove of cleanups.splice(0)) remove();
+});
+
+async function diagnose(log: PostfixLog): Promise<Diagnosis> {
+  const file = writeTemporaryLog(log.text());
+  cleanups.push(file.remove);
+  const timeZone = resolveTimeZone("UTC");
+  const run = await analyseLogs([file.path], { timeZone });
+  return buildDiagnosis(run.facts, {
+    input: inputReport(run, timeZone),
+    timeZone,
+    version: "test",
+    now: 0,
+  });
+}
+
+function text(diagnosis: Diagnosis): string {
+  return renderDiagnosisText(diagnosis, painter(false));
+}
+
+/** Joins the report's lines and indents into single spaces, for phrases that wrap. */
+function flat(report: string): string {
+  return report.replace(/\s+/g, " ");
+}
+
+/** Adds a day of mail from alice@example.com, one recipient an hour, each with `outcome`. */
+function dayOfMail(log: PostfixLog, address: (hour: number) => string, outcome?: Outcome): void {
+  for (let hour = 0; hour < 24; hour++) {
+    log.submit({
+      time: T0 + hour * HOUR,
+      account: "alice@example.com",
+      clientIp: "198.51.100.10",
+      recipients: [{ address: address(hour), ...(outcome === undefined ? {} : { outcome }) }],
+    });
+  }
+}
+
+const TLS_REQUIRED: Outcome = {
+  status: "bounced",
+  dsn: "5.7.0",
+  reply: "530 5.7.0 Must issue a STARTTLS command first",
+};
+
+describe("text report wording", () => {
+  test("deferrals alone are not called rejections", async () => {
+    const log = new PostfixLog();
+    dayOfMail(log, (hour) => `friend${hour}@gmail.com`, GMAIL_RATE_LIMIT);
+    const report = text(await diagnose(log));
+
+    expect(report).toContain("24 attempts to 24 recipients deferred;");
+    expect(report).not.toMatch(/recipients rejected/);
+    expect(flat(report)).toContain("Gmail still deferred mail in the last two hours");
+  });
+
+  test("permanent blocks say rejected or deferred", async () => {
+    const log = new PostfixLog();
+    dayOfMail(log, (hour) => `friend${hour}@gmail.com`, GMAIL_UNSOLICITED);
+    const report = text(await diagnose(log));
+
+    expect(flat(report)).toContain("24 attempts to 24 recipients rejected or deferred;");
+  });
+
+  test("verdict explains a blocked other receivers row", async () => {
+    const log = new PostfixLog();
+    dayOfMail(log, (hour) => `friend${hour}@gmail.com`, GMAIL_RATE_LIMIT);
+    dayOfMail(log, (hour) => `partner${hour}@example.net`, TLS_REQUIRED);
+    const diagnosis = await diagnose(log);
+
+    expect(diagnosis.verdict.status).toBe("rate-limited");
+    expect(diagnosis.providers.other?.status).toBe("blocked");
+    expect(diagnosis.verdict.summary).toContain("; other receivers reject mail");
+    expect(diagnosis.verdict.summary).toContain(
+      'The "other receivers" row mixes many small servers with their own rules, so its rejections do not set the overall verdict.',
+    );
+  });
+
+  test("verdict sentence starts with a capital", async () => {
+    const log = new PostfixLog();
+    dayOfMail(log, (hour) => `partner${hour}@example.net`, TLS_REQUIRED);
+    const diagnosis = await diagnose(log);
+
+    expect(diagnosis.verdict.summary).toMatch(/^Other receivers reject mail/);
+  });
+
+  test("finding headings name their role", async () => {
+    const log = new PostfixLog();
+    dayOfMail(log, (hour) => `friend${hour}@gmail.com`, GMAIL_RATE_LIMIT);
+    const report = text(await diagnose(log));
+
+    expect(report).toMatch(/ 1\. WARNING rate-limited \(consequence\)/);
+    expect(report).toContain("Findings: causes first");
+  });
+
+  test("one line reads in the singular", async () => {
+    const log = new PostfixLog();
+    log.raw(
+      T0,
+      "2024-03-04T00:00:00+00:00 mail postfix/smtp[1]: 0000010007: to=<a@gmail.com>, relay=gmail-smtp-in.l.google.com[192.0.2.27]:25, delay=1, delays=0.1/0/0.4/0.5, dsn=2.0.0, status=sent (250 2.0.0 OK)",
+    );
+    const report = text(await diagnose(log));
+
+    expect(report).toMatch(/^delist diagnose: 1 line from /);
+  });
+
+  test("providers without attempts get no row", async () => {
+    const log = new PostfixLog();
+    dayOfMail(log, (hour) => `friend${hour}@gmail.com`);
+    const diagnosis = await diagnose(log);
+    const gmail = diagnosis.providers.gmail as ProviderVerdict;
+    const idle: ProviderVerdict = { ...gmail, name: "Outlook.com", attempts: 0, sent: 0 };
+    const shown = { ...diagnosis, providers: { ...diagnosis.providers, outlook: idle } };
+
+    expect(text(shown)).not.toMatch(/^ {2}Outlook\.com/m);
+    expect(renderDiagnosisMarkdown(shown)).not.toContain("| Outlook.com |");
+    expect(text(shown)).toMatch(/^ {2}Gmail/m);
+  });
+});
+
+describe("readiness wording", () => {
+  test("cause found is not applicable on a healthy log", async () => {
+    const log = new PostfixLog();
+    dayOfMail(log, (hour) => `friend${hour}@gmail.com`);
+    const diagnosis = await diagnose(log);
+    const item = diagnosis.readiness.items.find((entry) => entry.id === "cause-identified");
+
+    expect(item?.status).toBe("not-checked");
+    expect(item?.detail).toMatch(/^Not applicable/);
+    expect(text(diagnosis)).toContain("[-] Cause found: Not applicable");
+  });
+
+  test("check commands name the server's domain and IP", async () => {
+    const log = new PostfixLog();
+    dayOfMail(log, (hour) => `friend${hour}@gmail.com`, GMAIL_RATE_LIMIT);
+    const diagnosis = await diagnose(log);
+    const detail = (id: string): string =>
+      diagnosis.readiness.items.find((entry) => entry.id === id)?.detail ?? "";
+
+    expect(detail("spf-dkim-dmarc")).toContain("`delist check example.com`");
+    expect(detail("ptr")).toContain("`delist check example.com --ip 203.0.113.10`");
+    expect(detail("blocklists")).toContain("`delist blocklists 203.0.113.10 example.com`");
+    expect(text(diagnosis)).not.toContain("DOMAIN");
+  });
+
+  test("open items are joined in lower case", async () => {
+    const log = new PostfixLog();
+    dayOfMail(log, (hour) => `friend${hour}@gmail.com`, GMAIL_RATE_LIMIT);
+    const diagnosis = await diagnose(log);
+
+    expect(diagnosis.readiness.summary).toContain("; rejections and deferrals have stopped.");
+    expect(diagnosis.readiness.summary).not.toMatch(/; [A-Z][a-z]/);
+  });
+
+  test("burst readiness and fix wording", async () => {
+    const log = new PostfixLog();
+    dayOfMail(log, (hour) => `friend${hour}@gmail.com`);
+    const attackers = ["203.0.113.71", "203.0.113.72", "203.0.113.73"];
+    for (let i = 0; i < 12; i++) {
+      log.submit({
+        time: T0 + 24 * HOUR + i * 300_000,
+        account: "bob@example.com",
+        clientIp: attackers[i % 3] ?? "",
+        recipients: Array.from({ length: 30 }, (_, n) => ({
+          address: `target${i}-${n}@gmail.com`,
+          outcome: GMAIL_RATE_LIMIT,
+        })),
+      });
+    }
+    // A line without a delivery, ten hours after the last abusive submission (T0 + 24:55).
+    log.raw(
+      T0 + 34 * HOUR + 55 * 60_000,
+      "2024-03-05T10:55:00+00:00 mail postfix/anvil[9]: statistics: max connection rate 1/60s for (smtp:192.0.2.9) at Mar  5 10:50:00",
+    );
+    const diagnosis = await diagnose(log);
+    const item = diagnosis.readiness.items.find((entry) => entry.id === "cause-stopped");
+
+    const spike = diagnosis.findings.find((finding) => finding.id === "volume-spike");
+    expect(spike?.fix.join(" ")).toContain("in its evidence");
+    expect(spike?.fix.join(" ")).not.toContain("below");
+    expect(diagnosis.input.lastTime).toBe("2024-03-05T10:55:00Z");
+    expect(item?.detail).toContain(
+      "10 hours before the last line of the log (2024-03-05T10:55:00Z)",
+    );
+  });
+});
+
+describe("evidence values", () => {
+  test.each([
+    [0, "0 %"],
+    [0.0011, "0.11 %"],
+    [0.00004, "< 0.01 %"],
+    [0.025, "2.5 %"],
+    [0.9, "90 %"],
+  ])("share %f reads %s", (fraction, expected) => {
+    expect(percent(fraction)).toBe(expected);
+  });
+
+  test("small complaint rate keeps its digits", () => {
+    expect(evidenceLines({ count: 3, attempted: 2700, rate: 0.0011 })).toContainEqual([
+      "Share of attempts",
+      "0.11 %",
+    ]);
+  });
+});
