@@ -118,6 +118,30 @@ describe("delist check", () => {
     expect(result.code).toBe(1);
   });
 
+  it("names the record of a nested SPF loop", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "delist-check-")), "loop.zone");
+    writeFileSync(
+      file,
+      [
+        "$ORIGIN example.com.",
+        '@ TXT "v=spf1 include:a.example.com -all"',
+        'a TXT "v=spf1 include:b.example.com -all"',
+        'b TXT "v=spf1 include:example.com -all"',
+        "",
+      ].join("\n"),
+    );
+    const text = await runCommand(["check", "example.com", "--zone", file]);
+    const { json } = await checkJson(["example.com", "--zone", file]);
+    const spf = json.spf as CheckJson["spf"] & { problems: { code: string; fix: string }[] };
+    expect(spf.problems.map((p) => [p.code, p.fix])).toEqual([
+      ["spf-loop", "Remove include:example.com from the SPF record of b.example.com."],
+    ]);
+    expect(spf.correctedRecord).toBeNull();
+    expect(text.stdout).toContain("b.example.com.");
+    expect(text.stdout).not.toContain("Corrected record:");
+    expect(text.code).toBe(1);
+  });
+
   it("never says no PTR when DNS is silent", async () => {
     server = await startDnsServer(() => ({ drop: true }));
     const args = ["check", "example.com", "--ip", "192.0.2.1", "--resolver", server.address];

@@ -59,6 +59,21 @@ export async function analyseSpf(domain: string, dns: DnsContext): Promise<SpfAn
   };
 }
 
+/**
+ * Walks a record as if `domain` published it, with everything it includes, and returns the
+ * problems found. It tests a corrected record before the check offers it.
+ */
+export async function analyseSpfRecord(
+  domain: string,
+  record: string,
+  dns: DnsContext,
+): Promise<readonly Problem[]> {
+  const walk: Walk = { dns, problems: [], addresses: {}, stack: [domain.toLowerCase()] };
+  const tree = await visitRecords(domain, "record", [record], walk);
+  checkLimits(tree, walk.problems);
+  return walk.problems;
+}
+
 function sumVoids(node: SpfNode): number {
   return node.voidLookups + node.children.reduce((sum, child) => sum + sumVoids(child), 0);
 }
@@ -74,13 +89,16 @@ function leaf(
 
 async function visit(domain: string, via: SpfNode["via"], walk: Walk): Promise<SpfNode> {
   const key = domain.toLowerCase();
+  // The term being followed sits in the record of the domain walked last.
+  const parent = walk.stack[walk.stack.length - 1] ?? domain;
+  const term = `${via === "include" ? "include:" : "redirect="}${domain}`;
   if (walk.stack.includes(key) || walk.stack.length > MAX_DEPTH) {
     walk.problems.push(
       problem(
         "spf-loop",
         "error",
         `${[...walk.stack, key].join(" → ")} loops back; receivers return permerror.`,
-        `Remove the ${via} of ${domain}.`,
+        `Remove ${term} from the SPF record of ${parent}.`,
       ),
     );
     return leaf(domain, via, "loop");
@@ -97,8 +115,8 @@ async function visit(domain: string, via: SpfNode["via"], walk: Walk): Promise<S
         problem(
           "spf-include-none",
           "error",
-          `${via === "include" ? "include:" : "redirect="}${domain} has no SPF record, which makes the whole check permerror.`,
-          `Remove ${domain} from the record or ask its owner to publish SPF.`,
+          `${term} has no SPF record, which makes the whole check permerror.`,
+          `Remove ${term} from the SPF record of ${parent}, or ask the owner of ${domain} to publish SPF.`,
         ),
       );
     }

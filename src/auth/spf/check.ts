@@ -1,7 +1,7 @@
 import type { DnsContext } from "../../dns/context.js";
 import { problem, type CheckResult, type Problem, DNS_UNREACHABLE } from "../types.js";
 import { verdictOf } from "../types.js";
-import { analyseSpf, type SpfNode } from "./analyse.js";
+import { analyseSpf, analyseSpfRecord, type SpfAnalysis, type SpfNode } from "./analyse.js";
 import { correctedRecord } from "./correct.js";
 import { evaluateSpf } from "./evaluate.js";
 import { recordProblems } from "./policy.js";
@@ -96,21 +96,36 @@ export async function checkSpf(
   if (!analysis.answered)
     return { verdict: "not-checked", explanation: DNS_UNREACHABLE, evidence, problems: [] };
   const needsFix = problems.some((p) => p.severity !== "info");
-  const corrected = needsFix
-    ? correctedRecord({
-        records: analysis.records,
-        missingIps: results.filter((r) => r.result !== "pass").map((r) => r.ip),
-        lookups: analysis.lookups,
-        addresses: analysis.addresses,
-        brokenTargets: brokenTargets(analysis.tree),
-      })
-    : null;
+  const corrected = needsFix ? await offeredRecord(domain, analysis, results, dns) : null;
   return {
     verdict: verdictOf(problems),
     explanation: explain(domain, record, results, problems),
     evidence: { ...evidence, correctedRecord: corrected },
     problems,
   };
+}
+
+/**
+ * Writes the corrected record, and returns it only when it differs from the published record
+ * and its own walk finds no error. A loop or a missing record deeper in the include tree
+ * cannot be fixed at the domain itself, so then the problems name the record to change.
+ */
+async function offeredRecord(
+  domain: string,
+  analysis: SpfAnalysis,
+  results: readonly SpfIpResult[],
+  dns: DnsContext,
+): Promise<string | null> {
+  const corrected = correctedRecord({
+    records: analysis.records,
+    missingIps: results.filter((r) => r.result !== "pass").map((r) => r.ip),
+    lookups: analysis.lookups,
+    addresses: analysis.addresses,
+    brokenTargets: brokenTargets(analysis.tree),
+  });
+  if (analysis.records.length === 1 && analysis.records[0] === corrected) return null;
+  const remaining = await analyseSpfRecord(domain, corrected, dns);
+  return remaining.some((p) => p.severity === "error") ? null : corrected;
 }
 
 /** Evaluates the HELO identity, as receivers do for bounces with an empty MAIL FROM. */

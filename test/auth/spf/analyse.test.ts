@@ -61,6 +61,21 @@ b TXT "v=spf1 include:EXAMPLE.com -all"
 `);
     const analysis = await analyseSpf("example.com", dns);
     expect(codes(analysis.problems)).toEqual(["spf-loop"]);
+    expect(analysis.problems[0]?.fix).toBe(
+      "Remove include:EXAMPLE.com from the SPF record of b.example.com.",
+    );
+  });
+
+  it("names the record of a missing include", async () => {
+    const dns = zoneDns(`$ORIGIN example.com.
+@ TXT "v=spf1 include:a.example.com -all"
+a TXT "v=spf1 include:gone.example.com -all"
+`);
+    const analysis = await analyseSpf("example.com", dns);
+    expect(codes(analysis.problems)).toEqual(["spf-include-none"]);
+    expect(analysis.problems[0]?.fix).toBe(
+      "Remove include:gone.example.com from the SPF record of a.example.com, or ask the owner of gone.example.com to publish SPF.",
+    );
   });
 
   it("finds a redirect loop", async () => {
@@ -162,6 +177,32 @@ old TXT "v=spf1 -all"
     expect(good.evidence.heloResult).toEqual({ "192.0.2.1": "pass" });
     expect(bad.evidence.heloResult).toEqual({ "192.0.2.1": "fail" });
     expect(codes(bad.problems)).toEqual(["spf-helo-fail"]);
+  });
+
+  it("offers no record for a nested loop", async () => {
+    const dns = zoneDns(`$ORIGIN example.com.
+@ TXT "v=spf1 include:a.example.com -all"
+a TXT "v=spf1 include:b.example.com -all"
+b TXT "v=spf1 include:example.com -all"
+`);
+    const check = await checkSpf("example.com", [], null, dns);
+    const withIp = await checkSpf("example.com", ["192.0.2.1"], null, dns);
+    expect(codes(check.problems)).toEqual(["spf-loop"]);
+    expect(check.problems[0]?.fix).toBe(
+      "Remove include:example.com from the SPF record of b.example.com.",
+    );
+    expect(check.evidence.correctedRecord).toBeNull();
+    expect(withIp.evidence.result).toEqual({ "192.0.2.1": "permerror" });
+    expect(withIp.evidence.correctedRecord).toBeNull();
+  });
+
+  it("drops a looping include at the top", async () => {
+    const dns = zoneDns(`$ORIGIN example.com.
+@ TXT "v=spf1 ip4:192.0.2.1 include:example.com -all"
+`);
+    const check = await checkSpf("example.com", ["192.0.2.1"], null, dns);
+    expect(codes(check.problems)).toContain("spf-loop");
+    expect(check.evidence.correctedRecord).toBe("v=spf1 ip4:192.0.2.1 -all");
   });
 
   it("writes a record for a domain without one", async () => {
