@@ -77,7 +77,33 @@ function explainFully(
     (parsed.remoteHost === null ? null : providerOfReceiver(parsed.remoteHost, recipient));
   const guessed = known ?? providerFromText(text, parsed.text);
   const rule = findRule(rules, parsed, guessed === null ? null : PROVIDER_OPERATORS[guessed]);
-  return { ...parsed, ...classification(rule, parsed, known, guessed) };
+  return explainedReply(parsed, classification(rule, parsed, known, guessed));
+}
+
+/**
+ * Joins a parsed reply and its classification, field by field. On Node 20.20 a two-object
+ * spread (`{ ...parsed, ...classified }`) cost 10 to 20 µs per reply in the bounce benchmark,
+ * about as much as parsing the reply.
+ */
+function explainedReply(parsed: ParsedReply, classified: ReplyClassification): ExplainedReply {
+  return {
+    replyCode: parsed.replyCode,
+    enhancedStatus: parsed.enhancedStatus,
+    text: parsed.text,
+    stage: parsed.stage,
+    remoteHost: parsed.remoteHost,
+    remoteIp: parsed.remoteIp,
+    judgedIp: parsed.judgedIp,
+    providerToken: parsed.providerToken,
+    provider: classified.provider,
+    category: classified.category,
+    ruleId: classified.ruleId,
+    permanent: classified.permanent,
+    summary: classified.summary,
+    fix: classified.fix,
+    reference: classified.reference,
+    findings: classified.findings,
+  };
 }
 
 function classification(
