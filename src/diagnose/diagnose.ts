@@ -24,11 +24,11 @@ import { detectWebScripts } from "./findings/web-script.js";
 import { detectSmtpBypass } from "./findings/smtp-bypass.js";
 import { detectSpamTraps } from "./findings/spam-traps.js";
 import { buildReadiness } from "./readiness.js";
+import { blocklistsSummary } from "./blocklists.js";
 import { mergeDnsFindings } from "./dns.js";
 import type { SenderCheckReport } from "../auth/index.js";
 import type { BlocklistReport } from "../reputation/index.js";
 import type {
-  BlocklistsSummary,
   Diagnosis,
   DnsChecksReport,
   Finding,
@@ -293,29 +293,5 @@ function checksReport(report: SenderCheckReport, resolver: string): DnsChecksRep
       names: entry.names,
       forwardConfirmed: entry.forwardConfirmed,
     })),
-  };
-}
-
-/** Shortens a blocklist report to its listings and what could not be checked. */
-function blocklistsSummary(report: BlocklistReport): BlocklistsSummary {
-  return {
-    targets: report.targets.map((target) => target.value),
-    listsUsed: report.lists.filter((list) => list.health === "usable" || list.health === "unprobed")
-      .length,
-    listed: report.results
-      .filter((result) => result.status === "listed")
-      .map((result) => ({
-        target: result.target,
-        list: result.list,
-        meaning: result.meaning,
-        delisting: result.delisting,
-      })),
-    unanswered: report.results.filter(
-      (result) =>
-        result.status === "refused" || result.status === "timeout" || result.status === "error",
-    ).length,
-    notices: report.notices.map((notice) =>
-      notice.advice === null ? notice.message : `${notice.message} ${notice.advice}`,
-    ),
   };
 }

@@ -29,7 +29,11 @@ export interface Diagnosis {
 /** What the blocklist look-ups found, in short; `delist blocklists` gives every row. */
 export interface BlocklistsSummary {
   readonly targets: readonly string[];
-  /** Lists asked and found usable for this run. */
+  /**
+   * Block lists that gave at least one answer to trust (listed or not listed) and passed their
+   * test entries. Score and allow lists are not counted. Zero means the blocklists were not
+   * checked.
+   */
   readonly listsUsed: number;
   readonly listed: ReadonlyArray<{
     readonly target: string;
@@ -39,7 +43,10 @@ export interface BlocklistsSummary {
   }>;
   /** Rows that gave no answer to trust: refused, timed out or failed. */
   readonly unanswered: number;
-  /** Run-wide notes, such as a public resolver that Spamhaus refuses. */
+  /**
+   * Run-wide notes, such as a public resolver that Spamhaus refuses. Lists that failed their
+   * test entries get one note per cause, naming them.
+   */
   readonly notices: readonly string[];
 }
 

@@ -162,16 +162,30 @@ function checksSection(diagnosis: Diagnosis, paint: Painter): string[] {
 function blocklistLines(diagnosis: Diagnosis, paint: Painter): string[] {
   const blocklists = diagnosis.blocklists;
   if (blocklists === null) return [];
-  const lines = wrap(
-    `Asked ${plural(blocklists.listsUsed, "blocklist")} about ${blocklists.targets.join(", ")}: ` +
-      (blocklists.listed.length === 0
-        ? "not listed"
-        : `${plural(blocklists.listed.length, "listing")}`) +
-      (blocklists.unanswered > 0
-        ? `; ${plural(blocklists.unanswered, "look-up")} gave no answer to trust.`
-        : "."),
-    "  ",
-  );
+  const targets = blocklists.targets.join(", ");
+  const unanswered =
+    blocklists.unanswered > 0
+      ? `${plural(blocklists.unanswered, "look-up")} gave no answer to trust`
+      : "";
+  // With no block list answering, "not listed" would claim a check that did not happen.
+  const failed =
+    blocklists.unanswered === 0
+      ? ""
+      : ` (${plural(blocklists.unanswered, "look-up")} refused, timed out or failed)`;
+  const lines =
+    blocklists.listsUsed === 0
+      ? wrap(
+          `Blocklists for ${targets}: not checked, because no block list gave an answer to trust${failed}.`,
+          "  ",
+        )
+      : wrap(
+          `Asked ${plural(blocklists.listsUsed, "blocklist")} about ${targets}: ` +
+            (blocklists.listed.length === 0
+              ? "not listed"
+              : `${plural(blocklists.listed.length, "listing")}`) +
+            (unanswered === "" ? "." : `; ${unanswered}.`),
+          "  ",
+        );
   for (const listing of blocklists.listed) {
     lines.push(
       ...wrap(

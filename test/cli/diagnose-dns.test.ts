@@ -48,7 +48,7 @@ function logOf(account: string, blocked: boolean): string {
 interface DiagnoseJson {
   findings: Array<{ id: string; evidence: Record<string, unknown> }>;
   readiness: { items: Array<{ id: string; status: string }> };
-  blocklists: { listed: Array<{ target: string; list: string }> } | null;
+  blocklists: { listsUsed: number; listed: Array<{ target: string; list: string }> } | null;
   checks: {
     resolver: string;
     domains: Array<{
@@ -164,6 +164,8 @@ describe("delist diagnose with DNS", () => {
     expect(json.blocklists?.listed).toEqual([
       expect.objectContaining({ target: "192.0.2.25", list: "spamhaus-zen" }),
     ]);
+    // Only the two lists this server answers for pass their test entries.
+    expect(json.blocklists?.listsUsed).toBe(2);
   });
 
   test("trap list listing adds spam-traps", async () => {
@@ -184,6 +186,43 @@ describe("delist diagnose with DNS", () => {
     expect(validate(json)).toEqual([]);
     const traps = json.findings.find((finding) => finding.id === "spam-traps");
     expect(traps?.evidence["source"]).toBe("dnsbl");
+  });
+
+  test.each([
+    ["answers every query", "127.0.0.2", "They list the test entry that must not be listed"],
+    ["answers NXDOMAIN", null, "They do not list the test entry that must be listed"],
+  ])("resolver that %s: not checked", async (_name, address, cause) => {
+    server = await startDnsServer((question) =>
+      address === null || question.type !== "A"
+        ? { rcode: "NXDOMAIN" }
+        : { answers: [{ type: "A", name: question.name, ttl: 60, data: address }] },
+    );
+    const args = ["--timezone", "UTC", "--resolver", server.address, "--timeout-ms", "200"];
+    const log = logOf("news@example.com", true);
+    const text = await runCommand(["diagnose", ...args, log]);
+    const { json } = await diagnoseJson([...args, log]);
+    const blocklistText = text.stdout.slice(text.stdout.indexOf("Blocklists for"));
+
+    expect(json.blocklists?.listsUsed).toBe(0);
+    expect(readiness(json, "blocklists")).toBe("not-checked");
+    expect(text.stdout).toMatch(/Blocklists for 203\.0\.113\.10, example\.com: not checked/);
+    expect(text.stdout).not.toContain("not listed;");
+    expect(text.stdout).not.toContain("Leave it out of your config");
+    expect(blocklistText.replace(/\s+/g, " ")).toContain(cause);
+    expect(text.stdout.match(/Note: Not used in this run/g)).toHaveLength(1);
+  });
+
+  test("unreachable resolver: not checked", async () => {
+    server = await startDnsServer(() => ({ drop: true }));
+    const args = ["--timezone", "UTC", "--resolver", server.address, "--timeout-ms", "100"];
+    const log = logOf("news@example.com", true);
+    const text = await runCommand(["diagnose", ...args, log]);
+    const { json } = await diagnoseJson([...args, log]);
+
+    expect(json.blocklists?.listsUsed).toBe(0);
+    expect(readiness(json, "blocklists")).toBe("not-checked");
+    expect(text.stdout).toContain("example.com: not checked, because no block list");
+    expect(text.stdout).not.toMatch(/Asked 0 blocklists/);
   });
 
   test("offline skips DNS", async () => {

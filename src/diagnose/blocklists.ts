@@ -1,0 +1,77 @@
+import type { BlocklistReport, ListReport } from "../reputation/index.js";
+import type { BlocklistsSummary } from "./types.js";
+
+/**
+ * Why lists were not used, for lists that failed their RFC 5782 test entries (section 5: the
+ * entry 127.0.0.2 or TEST must be listed, 127.0.0.1 or INVALID must not). Such a list's
+ * answers for the real targets mean nothing either.
+ */
+const UNUSABLE_CAUSES: Partial<Record<ListReport["health"], (single: boolean) => string>> = {
+  "answers-everything": (single) =>
+    `${single ? "It lists" : "They list"} the test entry that must not be listed, so ${single ? "it answers" : "they answer"} every query and ${single ? "its" : "their"} listings mean nothing. A resolver that rewrites answers often causes this.`,
+  "answers-nothing": (single) =>
+    `${single ? "It does" : "They do"} not list the test entry that must be listed, so ${single ? "its" : "their"} "not listed" answers mean nothing. The resolver may filter these zones, or the lists are empty.`,
+};
+
+/** Shortens a blocklist report to its listings and what could not be checked. */
+export function blocklistsSummary(report: BlocklistReport): BlocklistsSummary {
+  return {
+    targets: report.targets.map((target) => target.value),
+    listsUsed: answeringBlockLists(report),
+    listed: report.results
+      .filter((result) => result.status === "listed")
+      .map((result) => ({
+        target: result.target,
+        list: result.list,
+        meaning: result.meaning,
+        delisting: result.delisting,
+      })),
+    unanswered: report.results.filter(
+      (result) =>
+        result.status === "refused" || result.status === "timeout" || result.status === "error",
+    ).length,
+    notices: [
+      ...report.notices
+        .filter((notice) => notice.kind !== "list-unusable")
+        .map((notice) =>
+          notice.advice === null ? notice.message : `${notice.message} ${notice.advice}`,
+        ),
+      ...unusableListNotices(report.lists),
+    ],
+  };
+}
+
+/**
+ * Counts the block lists that gave at least one answer to trust: listed or not listed, from a
+ * list whose test entries behaved. Score zones such as SenderScore rate a sender rather than
+ * block it, and allow lists name good senders, so neither counts as a blocklist check.
+ */
+function answeringBlockLists(report: BlocklistReport): number {
+  const trusted = new Set(
+    report.lists
+      .filter((list) => list.listType === "block" || list.listType === "mixed")
+      .filter((list) => list.health === "usable" || list.health === "unprobed")
+      .map((list) => list.id),
+  );
+  const answering = new Set(
+    report.results
+      .filter((result) => result.status === "listed" || result.status === "not-listed")
+      .map((result) => result.list)
+      .filter((list) => trusted.has(list)),
+  );
+  return answering.size;
+}
+
+/** Returns one note per cause that made lists unusable, naming the lists, in place of one each. */
+function unusableListNotices(lists: readonly ListReport[]): string[] {
+  const notes: string[] = [];
+  for (const [health, cause] of Object.entries(UNUSABLE_CAUSES)) {
+    const names = lists.filter((list) => list.health === health).map((list) => list.id);
+    if (names.length === 0) continue;
+    const count = names.length === 1 ? "1 list" : `${names.length} lists`;
+    notes.push(
+      `Not used in this run (${count}): ${names.join(", ")}. ${cause(names.length === 1)}`,
+    );
+  }
+  return notes;
+}
