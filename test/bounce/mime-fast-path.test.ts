@@ -19,9 +19,10 @@ const LINE_ENDS = {
     Buffer.from(text.toString("latin1").replace(/\r?\n/g, "\r"), "latin1"),
 } as const;
 
-// The corpus share the fast path must accept, in LF form, so that a change that quietly
-// sends most messages back to postal-mime fails here and not only in the benchmark.
-const MIN_ACCEPTED_SHARE = 0.8;
+// The corpus share the fast path must accept, in LF form (498 of 500 at the time of writing),
+// so that a change that quietly sends messages back to postal-mime fails here and not only
+// in the benchmark.
+const MIN_ACCEPTED_SHARE = 0.95;
 
 /** Returns the names of the fields where the fast path's result differs from postal-mime's. */
 function differences(fast: BounceMessage, postal: BounceMessage): string[] {
