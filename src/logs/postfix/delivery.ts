@@ -201,7 +201,8 @@ function readStatus(text: string, index: number, fields: DeliveryFields): Delive
   fields.status = status;
 
   if (text.charCodeAt(end + 1) === 40) {
-    const close = text.lastIndexOf(")");
+    // The `)` nearly always ends the line, so the runtime call of `lastIndexOf` is rarely made.
+    const close = text.charCodeAt(text.length - 1) === 41 ? text.length - 1 : text.lastIndexOf(")");
     fields.response = text.slice(end + 2, close > end ? close : text.length);
   }
   return fields;

@@ -102,9 +102,11 @@ export function describeProgram(program: string): PostfixProgram {
 
 /**
  * Remembers the description of each tag seen, because a log uses only a handful. The
- * framer hands out one string object per tag (its token cache), so a Map finds it with the
- * hash V8 keeps on that string. A scan that compared it with each tag seen so far compared
- * the characters of every tag of the same length, and cost more than the look-up.
+ * framer hands out one string object per tag (its token cache), and that object is the key,
+ * so a look-up uses the hash V8 keeps on the string and ends at an identical key without
+ * comparing characters. A scan over the tags seen so far compared the characters of every
+ * tag of the same length. The keys are kept as given: a key of 13 or more characters keeps
+ * its log line alive, but `MAX_CACHED` bounds that to a few kilobytes.
  */
 export class ProgramCache {
   private readonly descriptions = new Map<string, PostfixProgram>();
@@ -114,7 +116,7 @@ export class ProgramCache {
     if (cached !== undefined) return cached;
     const described = describeProgram(program);
     if (this.descriptions.size >= MAX_CACHED) this.descriptions.clear();
-    this.descriptions.set(detach(program), described);
+    this.descriptions.set(program, described);
     return described;
   }
 }

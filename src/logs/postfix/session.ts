@@ -102,7 +102,7 @@ export function handleTls(
 
 /** Returns the protocol word (`TLSv1.3`) at `index`, or null when none is logged there. */
 function protocolAt(text: string, index: number): string | null {
+  if (!text.startsWith("TLS", index) && !text.startsWith("SSL", index)) return null;
   const end = text.indexOf(" ", index);
-  const word = end < 0 ? text.slice(index) : text.slice(index, end);
-  return word.startsWith("TLS") || word.startsWith("SSL") ? word : null;
+  return end < 0 ? text.slice(index) : text.slice(index, end);
 }

@@ -26,13 +26,17 @@ export function handleQueuedSmtpd(context: PostfixContext, line: QueuedLine): Pa
 /** Parses the lines of `smtpd` without a queue id. */
 export function handleUnqueuedSmtpd(context: PostfixContext, record: LogRecord): ParseOutcome {
   const text = record.message;
-  // Every SMTP session writes these two, so they are checked first.
-  if (text.startsWith("connect from ") || text.startsWith("disconnect from ")) return "ignored";
-  if (text.startsWith("NOQUEUE: ")) {
+  // The first letter picks the one prefix to test, because every SMTP session writes a
+  // `connect from` and a `disconnect from` line and most write a TLS line.
+  const first = text.charCodeAt(0);
+  if (first === 99 || first === 100) {
+    // c, d
+    if (text.startsWith("connect from ") || text.startsWith("disconnect from ")) return "ignored";
+  } else if (first === 78 && text.startsWith("NOQUEUE: ")) {
     return handleNoQueue(context, record);
-  } else if (text.startsWith("proxy-reject: ")) {
+  } else if (first === 112 && text.startsWith("proxy-reject: ")) {
     if (handleReject(context, record, 0) !== null) return "parsed";
-  } else if (text.startsWith("warning: ")) {
+  } else if (first === 119 && text.startsWith("warning: ")) {
     if (handleSaslFailure(context, record)) return "parsed";
   } else {
     const outcome = handleTls(context, record, 0);
