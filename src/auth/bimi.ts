@@ -2,7 +2,8 @@ import type { DnsContext } from "../dns/context.js";
 import type { DmarcPolicy } from "./dmarc/record.js";
 import { findTxtRecord } from "./txt-record.js";
 import {
-  DNS_UNREACHABLE,
+  notChecked,
+  notCheckedText,
   dnsProblem,
   problem,
   verdictOf,
@@ -36,7 +37,7 @@ export async function checkBimi(
 
   switch (found.kind) {
     case "unanswered":
-      return { verdict: "not-checked", explanation: DNS_UNREACHABLE, evidence, problems: [] };
+      return notChecked(evidence, notCheckedText(found.failure));
     case "error":
       return finish(evidence, [dnsProblem("bimi-dns-error", found.failure)]);
     case "none":

@@ -153,7 +153,7 @@ function authItem(domains: readonly DomainReport[]): ReadinessItem {
   if (domains.length === 0)
     return { ...base, status: "not-checked", detail: "No sending domain known; give --domain." };
   if (domains.every((d) => d.spf.verdict === "not-checked"))
-    return { ...base, status: "not-checked", detail: "DNS unreachable." };
+    return { ...base, status: "not-checked", detail: `SPF ${domains[0]?.spf.explanation ?? ""}.` };
   const failing = domains.filter(
     (d) =>
       d.spf.result === undefined ||

@@ -11,6 +11,7 @@ const ERROR_CODES: Readonly<Record<string, string>> = {
   malformed: "EBADRESP",
   "invalid-name": "EBADNAME",
   "not-recorded": "ETIMEOUT",
+  offline: "ECONNREFUSED",
 };
 
 /** A `dns.promises.resolve`-shaped error, as mailauth reads it. */

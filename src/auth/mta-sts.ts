@@ -2,7 +2,8 @@ import type { DnsContext } from "../dns/context.js";
 import type { HttpsFetcher } from "./https.js";
 import { findTxtRecord } from "./txt-record.js";
 import {
-  DNS_UNREACHABLE,
+  notChecked,
+  notCheckedText,
   dnsProblem,
   problem,
   verdictOf,
@@ -54,7 +55,7 @@ export async function checkMtaSts(
   );
 
   if (found.kind === "unanswered") {
-    return { verdict: "not-checked", explanation: DNS_UNREACHABLE, evidence, problems: [] };
+    return notChecked(evidence, notCheckedText(found.failure));
   }
   if (found.kind === "error")
     return finish(evidence, [dnsProblem("mta-sts-dns-error", found.failure)]);

@@ -2,7 +2,7 @@ import type { DnsContext } from "../dns/context.js";
 import { isIpAddress } from "../dns/names.js";
 import { isVoidFailure } from "../dns/types.js";
 import {
-  DNS_UNREACHABLE,
+  notCheckedText,
   dnsProblem,
   isUnanswered,
   problem,
@@ -37,7 +37,7 @@ export async function checkMx(domain: string, dns: DnsContext): Promise<MxCheck>
     if (isUnanswered(answer))
       return {
         verdict: "not-checked",
-        explanation: DNS_UNREACHABLE,
+        explanation: notCheckedText(answer),
         evidence: empty,
         problems: [],
       };

@@ -3,6 +3,7 @@ import type { DnsContext } from "../dns/context.js";
 import { parseIp, reverseName } from "../dns/names.js";
 import { isVoidFailure } from "../dns/types.js";
 import {
+  DNS_OFFLINE,
   DNS_UNREACHABLE,
   notChecked,
   notCheckedText,
@@ -40,7 +41,7 @@ export type PtrCheck = CheckResult<{
 const MAX_PTR_NAMES = 10;
 
 /** The errors of a PTR query that got no reply at all, so nothing is known about the IP. */
-const UNANSWERED = new Set([DNS_UNREACHABLE]);
+const UNANSWERED = new Set([DNS_UNREACHABLE, DNS_OFFLINE]);
 
 /**
  * Checks PTR and forward-confirmed reverse DNS of every sending IP, IPv4 and IPv6, and whether

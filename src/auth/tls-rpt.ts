@@ -1,7 +1,8 @@
 import type { DnsContext } from "../dns/context.js";
 import { findTxtRecord } from "./txt-record.js";
 import {
-  DNS_UNREACHABLE,
+  notChecked,
+  notCheckedText,
   dnsProblem,
   problem,
   verdictOf,
@@ -27,7 +28,7 @@ export async function checkTlsRpt(domain: string, dns: DnsContext): Promise<TlsR
 
   switch (found.kind) {
     case "unanswered":
-      return { verdict: "not-checked", explanation: DNS_UNREACHABLE, evidence, problems: [] };
+      return notChecked(evidence, notCheckedText(found.failure));
     case "error":
       return finish(evidence, [dnsProblem("tls-rpt-dns-error", found.failure)]);
     case "none":

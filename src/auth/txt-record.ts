@@ -4,7 +4,7 @@ import { isUnanswered } from "./types.js";
 
 /** The outcome of looking for one tagged TXT record (`v=STSv1`, `v=TLSRPTv1`, `v=BIMI1`). */
 export type TxtLookup =
-  | { readonly kind: "unanswered" }
+  | { readonly kind: "unanswered"; readonly failure: DnsFailure }
   | { readonly kind: "error"; readonly failure: DnsFailure }
   | { readonly kind: "none" }
   | { readonly kind: "multiple"; readonly records: readonly string[] }
@@ -21,7 +21,7 @@ export async function findTxtRecord(
 ): Promise<TxtLookup> {
   const answer = await dns.lookup(name, "TXT");
   if (!answer.ok) {
-    if (isUnanswered(answer)) return { kind: "unanswered" };
+    if (isUnanswered(answer)) return { kind: "unanswered", failure: answer };
     if (!isVoidFailure(answer.kind)) return { kind: "error", failure: answer };
     return { kind: "none" };
   }

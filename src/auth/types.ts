@@ -47,19 +47,30 @@ export function verdictOf(problems: readonly Problem[]): Verdict {
 /** The explanation of a check that DNS could not answer. */
 export const DNS_UNREACHABLE = "not checked: DNS unreachable";
 
+/** The explanation of a check skipped because the run sends no DNS queries. */
+export const DNS_OFFLINE = "not checked: --offline";
+
 /**
  * Builds the explanation of a check whose query failed: `not checked: ` and the reason. The
- * reason is "DNS unreachable" when no reply came at all, else the failure's detail.
+ * reason is "--offline" for a query not sent, "DNS unreachable" when no reply came at all,
+ * else the failure's detail.
  */
 export function notCheckedText(failure: DnsFailure): string {
+  if (failure.kind === "offline") return DNS_OFFLINE;
   if (isUnanswered(failure)) return DNS_UNREACHABLE;
   return `not checked: ${failure.detail}`;
 }
 
-/** True when a failure means DNS gave no usable answer at all (timeout, network, replay gap). */
+/**
+ * True when a failure means DNS gave no usable answer at all (timeout, network, replay gap, or
+ * no query sent because the run is offline).
+ */
 export function isUnanswered(failure: DnsFailure): boolean {
   return (
-    failure.kind === "timeout" || failure.kind === "unreachable" || failure.kind === "not-recorded"
+    failure.kind === "timeout" ||
+    failure.kind === "unreachable" ||
+    failure.kind === "not-recorded" ||
+    failure.kind === "offline"
   );
 }
 

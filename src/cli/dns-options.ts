@@ -5,7 +5,7 @@ import { httpsFetcher, type HttpsFetcher } from "../auth/https.js";
 import { createDnsContext, type DnsContext, type DnsTraceEvent } from "../dns/context.js";
 import { isIpAddress, nameProblem } from "../dns/names.js";
 import { recordingResolver, replayResolver } from "../dns/replay.js";
-import { serverResolver, systemResolver, unavailableResolver } from "../dns/system.js";
+import { offlineResolver, serverResolver, systemResolver } from "../dns/system.js";
 import type { Resolver } from "../dns/types.js";
 import { zoneFileResolver } from "../dns/zone.js";
 import { UsageError, type CliIo } from "./io.js";
@@ -129,8 +129,7 @@ async function buildResolver(options: DnsOptions, io: CliIo, timeoutMs: number):
       resolver = await replayResolver(resolvePath(io.cwd, options.dnsReplay));
     else if (options.zone !== undefined)
       resolver = await zoneFileResolver(options.zone.map((z) => resolvePath(io.cwd, z)));
-    else if (options.offline === true)
-      resolver = unavailableResolver("--offline: no DNS queries sent");
+    else if (options.offline === true) resolver = offlineResolver();
     else if (options.resolver !== undefined)
       resolver = serverResolver(options.resolver, { timeoutMs });
     else resolver = systemResolver({ timeoutMs });

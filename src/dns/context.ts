@@ -38,8 +38,13 @@ export interface DnsContext {
   /** Asks for the records of one name and type; never rejects. */
   lookup<T extends RecordType>(name: string, type: T): Promise<DnsResult<T>>;
   stats(): DnsStats;
-  /** True once every query so far timed out or hit a network error. */
+  /**
+   * True once every query so far timed out, hit a network error or was not sent because the
+   * run is offline.
+   */
   unreachable(): boolean;
+  /** True when queries were not sent because the run is offline (`--offline`). */
+  offline(): boolean;
   /** The clock, in milliseconds since the epoch. */
   readonly now: () => number;
   close(): Promise<void>;
@@ -74,6 +79,7 @@ export function createDnsContext(options: DnsContextOptions): DnsContext {
   let cacheHits = 0;
   let answered = false;
   let silent = false;
+  let offline = false;
 
   async function send<T extends RecordType>(name: string, type: T): Promise<DnsResult<T>> {
     if (silent && !answered) {
@@ -86,8 +92,10 @@ export function createDnsContext(options: DnsContextOptions): DnsContext {
     }
     queries++;
     const result = await withTimeout(options.resolver.resolve(name, type), name, type, timeoutMs);
-    if (result.ok || !(result.kind === "timeout" || result.kind === "unreachable")) answered = true;
-    else silent = true;
+    if (result.ok) answered = true;
+    else if (result.kind === "offline") offline = true;
+    else if (result.kind === "timeout" || result.kind === "unreachable") silent = true;
+    else answered = true;
     return result;
   }
 
@@ -130,7 +138,8 @@ export function createDnsContext(options: DnsContextOptions): DnsContext {
     description: options.resolver.description,
     lookup,
     stats: () => ({ queries, cacheHits, failures: { ...failures } }),
-    unreachable: () => silent && !answered,
+    unreachable: () => (silent || offline) && !answered,
+    offline: () => offline,
     now,
     close: async () => {
       await options.resolver.close?.();

@@ -5,5 +5,11 @@ export { reverseName, parseIp, isIpAddress, nameProblem } from "./names.js";
 export { parseZoneFile, type ZoneData, type ZoneRecord } from "./zone-file.js";
 export { zoneResolver, zoneFileResolver } from "./zone.js";
 export { recordingResolver, replayResolver } from "./replay.js";
-export { systemResolver, serverResolver, unavailableResolver, parseServer } from "./system.js";
+export {
+  systemResolver,
+  serverResolver,
+  unavailableResolver,
+  offlineResolver,
+  parseServer,
+} from "./system.js";
 export { wireResolver, type ServerAddress } from "./wire.js";

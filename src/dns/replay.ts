@@ -78,6 +78,7 @@ const KINDS: readonly DnsFailureKind[] = [
   "malformed",
   "invalid-name",
   "not-recorded",
+  "offline",
 ];
 
 function parseRecording(text: string, path: string): Recording {

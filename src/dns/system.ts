@@ -31,11 +31,20 @@ export function serverResolver(address: string, options: NetworkResolverOptions 
   return wireResolver({ ...options, servers: [server], description: `server ${address}` });
 }
 
-/** A resolver that sends nothing, for `--offline` and machines without DNS servers. */
+/** Builds a resolver for machines without DNS servers, which fails every query as unreachable. */
 export function unavailableResolver(reason: string): Resolver {
   return {
     description: `none (${reason})`,
     resolve: (name, type) => Promise.resolve(dnsFailure(name, type, "unreachable", reason)),
+  };
+}
+
+/** Builds the resolver for `--offline`, which sends nothing and fails every query as `offline`. */
+export function offlineResolver(): Resolver {
+  const reason = "--offline: no DNS queries sent";
+  return {
+    description: `none (${reason})`,
+    resolve: (name, type) => Promise.resolve(dnsFailure(name, type, "offline", reason)),
   };
 }
 

@@ -30,7 +30,8 @@ export const RECORD_TYPES: readonly RecordType[] = ["A", "AAAA", "TXT", "MX", "P
  * Why a query returned no records. `nxdomain` and `nodata` are answers (the name does not
  * exist, or has no record of that type); the others mean the answer is unknown.
  * `unreachable` covers a network error and a resolver that has already timed out with no
- * answer at all in this run; `not-recorded` is a replay file without this query.
+ * answer at all in this run; `not-recorded` is a replay file without this query; `offline`
+ * is a query not sent at all because the run is offline (`--offline`).
  */
 export type DnsFailureKind =
   | "nxdomain"
@@ -41,7 +42,8 @@ export type DnsFailureKind =
   | "unreachable"
   | "malformed"
   | "invalid-name"
-  | "not-recorded";
+  | "not-recorded"
+  | "offline";
 
 export interface DnsFailure {
   readonly kind: DnsFailureKind;
@@ -89,7 +91,8 @@ export function isTemporaryFailure(kind: DnsFailureKind): boolean {
     kind === "refused" ||
     kind === "timeout" ||
     kind === "unreachable" ||
-    kind === "not-recorded"
+    kind === "not-recorded" ||
+    kind === "offline"
   );
 }
 

@@ -114,7 +114,14 @@ describe("delist check", () => {
 
   it("says not checked with --offline and no zone", async () => {
     const result = await runCommand(["check", "example.com", "--ip", "192.0.2.25", "--offline"]);
-    expect(result.stdout).toContain("not checked: DNS unreachable");
+    const { json } = await checkJson(["example.com", "--ip", "192.0.2.25", "--offline"]);
+    const spf = json.spf as CheckJson["spf"] & { explanation: string };
+    expect(result.stdout).toContain("SPF     not checked  not checked: --offline");
+    expect(result.stdout).toContain("192.0.2.25  not checked: --offline");
+    expect(result.stdout).not.toContain("unreachable");
+    expect(spf.explanation).toBe("not checked: --offline");
+    expect(json.ptr).toMatchObject([{ ip: "192.0.2.25", error: "not checked: --offline" }]);
+    expect(validate(json)).toEqual([]);
     expect(result.code).toBe(1);
   });
 

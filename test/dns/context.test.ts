@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createDnsContext, type DnsTraceEvent } from "../../src/dns/context.js";
 import type { DnsResult, RecordType, Resolver } from "../../src/dns/types.js";
+import { offlineResolver } from "../../src/dns/system.js";
 import { zoneResolver } from "../../src/dns/zone.js";
 import { parseZoneFile } from "../../src/dns/zone-file.js";
 
@@ -66,5 +67,23 @@ describe("DNS context", () => {
     const result = await dns.lookup("example.com", "A");
     expect(result.ok ? "answer" : result.kind).toBe("timeout");
     expect(dns.unreachable()).toBe(true);
+  });
+
+  it("keeps offline failures apart from unreachable", async () => {
+    const dns = createDnsContext({ resolver: offlineResolver() });
+    const first = await dns.lookup("example.com", "A");
+    const second = await dns.lookup("example.com", "TXT");
+    expect(first.ok ? "answer" : first.kind).toBe("offline");
+    expect(second.ok ? "answer" : second.kind).toBe("offline");
+    expect(dns.offline()).toBe(true);
+    expect(dns.unreachable()).toBe(true);
+    expect(dns.stats().failures).toEqual({ offline: 2 });
+  });
+
+  it("is not offline after a network timeout", async () => {
+    const hanging: Resolver = { description: "hang", resolve: () => new Promise(() => undefined) };
+    const dns = createDnsContext({ resolver: hanging, timeoutMs: 50 });
+    await dns.lookup("example.com", "A");
+    expect(dns.offline()).toBe(false);
   });
 });

@@ -26,6 +26,7 @@ function fakeDns(delayMs: number): FakeDns {
     },
     stats: () => ({ queries: dns.asked.length, cacheHits: 0, failures: {} }),
     unreachable: () => false,
+    offline: () => false,
     now: Date.now,
     close: async () => {},
   };

@@ -2,6 +2,7 @@ import type { DnsContext } from "../../dns/context.js";
 import { isVoidFailure, joinTxt } from "../../dns/types.js";
 import {
   DNS_UNREACHABLE,
+  notCheckedText,
   isUnanswered,
   problem,
   verdictOf,
@@ -73,7 +74,7 @@ export async function checkDkim(
   if (checked.every((r) => r.status === "not-checked")) {
     return {
       verdict: "not-checked",
-      explanation: DNS_UNREACHABLE,
+      explanation: checked[0]?.detail ?? DNS_UNREACHABLE,
       evidence: { domain, selectors: guessing ? [] : checked },
       problems: [],
     };
@@ -120,7 +121,8 @@ async function checkSelector(
   };
   const answer = await dns.lookup(name, "TXT");
   if (!answer.ok) {
-    if (isUnanswered(answer)) return { ...base, status: "not-checked", detail: DNS_UNREACHABLE };
+    if (isUnanswered(answer))
+      return { ...base, status: "not-checked", detail: notCheckedText(answer) };
     if (isVoidFailure(answer.kind))
       return { ...base, status: "missing", detail: `${name} has no TXT record` };
     return { ...base, status: "dns-error", detail: answer.detail };

@@ -1,7 +1,8 @@
 import type { DnsContext } from "../../dns/context.js";
 import { joinTxt } from "../../dns/types.js";
 import {
-  DNS_UNREACHABLE,
+  notChecked,
+  notCheckedText,
   dnsProblem,
   isUnanswered,
   problem,
@@ -64,7 +65,7 @@ export async function checkDmarc(
     queried: discovery.lookups.map((lookup) => `_dmarc.${lookup.name}`),
   };
   if (discovery.failure !== null && isUnanswered(discovery.failure)) {
-    return { verdict: "not-checked", explanation: DNS_UNREACHABLE, evidence, problems: [] };
+    return notChecked(evidence, notCheckedText(discovery.failure));
   }
   if (discovery.failure !== null)
     return finish(evidence, [dnsProblem("dmarc-dns-error", discovery.failure)]);

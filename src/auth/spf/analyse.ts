@@ -1,5 +1,5 @@
 import type { DnsContext } from "../../dns/context.js";
-import { isVoidFailure, joinTxt } from "../../dns/types.js";
+import { isVoidFailure, joinTxt, type DnsFailure } from "../../dns/types.js";
 import { dnsProblem, isUnanswered, problem, type Problem } from "../types.js";
 import { isSpfRecord, parseSpfRecord, type Directive, type DomainSpec } from "./record.js";
 
@@ -28,8 +28,8 @@ export interface SpfAnalysis {
   /** Addresses that top-level `a` and `mx` terms stand for, to flatten a record over the limit. */
   readonly addresses: Readonly<Record<string, readonly string[]>>;
   readonly problems: readonly Problem[];
-  /** False when DNS did not answer the first query. */
-  readonly answered: boolean;
+  /** The failure of the first TXT query when DNS gave no answer to it, else null. */
+  readonly unanswered: DnsFailure | null;
 }
 
 interface Walk {
@@ -55,7 +55,7 @@ export async function analyseSpf(domain: string, dns: DnsContext): Promise<SpfAn
     voidLookups: sumVoids(tree),
     addresses: walk.addresses,
     problems: walk.problems,
-    answered: first.ok || !isUnanswered(first),
+    unanswered: !first.ok && isUnanswered(first) ? first : null,
   };
 }
 

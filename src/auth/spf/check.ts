@@ -1,5 +1,5 @@
 import type { DnsContext } from "../../dns/context.js";
-import { problem, type CheckResult, type Problem, DNS_UNREACHABLE } from "../types.js";
+import { notChecked, notCheckedText, problem, type CheckResult, type Problem } from "../types.js";
 import { verdictOf } from "../types.js";
 import { analyseSpf, analyseSpfRecord, type SpfAnalysis, type SpfNode } from "./analyse.js";
 import { correctedRecord } from "./correct.js";
@@ -93,8 +93,8 @@ export async function checkSpf(
     tree: analysis.tree,
     correctedRecord: null,
   };
-  if (!analysis.answered)
-    return { verdict: "not-checked", explanation: DNS_UNREACHABLE, evidence, problems: [] };
+  if (analysis.unanswered !== null)
+    return notChecked(evidence, notCheckedText(analysis.unanswered));
   const needsFix = problems.some((p) => p.severity !== "info");
   const corrected = needsFix ? await offeredRecord(domain, analysis, results, dns) : null;
   return {
