@@ -64,7 +64,8 @@ export function registerDiagnose(program: Command, io: CliIo, setExitCode: SetEx
   command.addHelpText(
     "after",
     "\nExit status: 0 when no receiver blocks the server and no finding is a warning or worse, " +
-      "1 when one is, 2 for a usage error or when no input could be read.",
+      "1 when one is, 2 for a usage error or when an input could not be read (the report of " +
+      "the other inputs is still printed).",
   );
   addDnsOptions(command).action(async (logs: string[], options: DiagnoseOptions) => {
     setExitCode(await runDiagnose(logs, options, io));
@@ -203,13 +204,17 @@ function resolverAddresses(setup: DnsSetup, options: DiagnoseOptions): string[] 
   return options.resolver !== undefined ? [options.resolver] : dns.getServers();
 }
 
-/** 2 when nothing could be read, 1 when something is wrong, 0 when healthy. */
+/**
+ * 2 when an input could not be read (the report of the rest is printed first), 1 when
+ * something is wrong, 0 when healthy.
+ */
 function exitCode(diagnosis: Diagnosis): number {
   const files = diagnosis.input.files;
   const noLogs = files.every((file) => file.error !== null && file.lines === 0);
   const bounces = diagnosis.input.bounces;
   const noBounces = bounces === null || bounces.files.every((file) => file.messages === 0);
   if (noLogs && noBounces) return EXIT_USAGE;
+  if (files.some((file) => file.error !== null)) return EXIT_USAGE;
   const problems =
     diagnosis.verdict.status !== "ok" ||
     diagnosis.findings.some((finding) => finding.severity !== "info");

@@ -169,20 +169,36 @@ function scaleSmallEvidence(result: Finding): Finding {
 
 function healthyFinding(context: DiagnoseContext): Finding {
   const attempts = context.facts.remoteAttempts;
+  if (attempts === 0) {
+    return finding("healthy", {
+      severity: "info",
+      role: "status",
+      title: "The log shows no outbound delivery, so it cannot show blocks",
+      summary:
+        "No line in the log records a delivery attempt to another host: the log holds only inbound mail, local deliveries or other programs.",
+      evidence: { remoteAttempts: attempts },
+      fix: [
+        "Check that this is the log of the host that delivers mail to the Internet. When mail leaves through a relay host or smarthost, run delist diagnose on that host's mail log.",
+        "Give every rotated file of the period (mail.log*), because the deliveries may be in another file.",
+      ],
+    });
+  }
   return finding("healthy", {
     severity: "info",
     role: "status",
     title: "No receiver rejects or throttles this server's mail",
     summary:
-      attempts > 0
-        ? "The log shows outbound deliveries and no sender-side rejections; the few failures are single recipients."
-        : "The log shows no outbound deliveries, so it cannot show blocks either.",
+      "The log shows outbound deliveries and no sender-side rejections; the few failures are single recipients.",
     evidence: { remoteAttempts: attempts },
     fix: [
       "Nothing to fix in the log. Keep SPF, DKIM, DMARC and PTR in place and watch for changes.",
     ],
   });
 }
+
+/** The verdict for a log without a single delivery attempt to another host. */
+const NO_OUTBOUND =
+  "The log shows no outbound delivery, so it cannot show whether receivers block this server. Is it the wrong log file? When mail leaves through a relay host, that host's log is needed.";
 
 const SEVERITY_RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 const ROLE_RANK: Record<Finding["role"], number> = {
@@ -209,6 +225,7 @@ function verdictSummary(
   const affected = Object.entries(providers).filter(
     ([, v]) => v !== undefined && v.status !== "ok",
   );
+  if (Object.keys(providers).length === 0) return NO_OUTBOUND;
   if (affected.length === 0) {
     return "No provider blocks or rate-limits mail from this server in this log.";
   }

@@ -27,7 +27,7 @@ export interface RemovalHistory {
 /** Inputs of the checklist beyond the log facts. Each field falls back to a default. */
 export interface ReadinessOptions extends Partial<RemovalHistory> {
   /** The server's sending domains and IPs, to print runnable `delist check` commands. */
-  readonly server?: Pick<ServerReport, "sendingDomains" | "sendingIps">;
+  readonly server?: Pick<ServerReport, "sendingDomains" | "sendingIps" | "outboundMessages">;
   /**
    * The end of the log as the report's header shows it (epoch ms): the last line read. The
    * facts end at the last event, which can be hours earlier.
@@ -117,7 +117,10 @@ function checkCommands(server: ReadinessOptions["server"]): {
   reverseDns: string;
   blocklists: string;
 } {
-  const domains = server?.sendingDomains.slice(0, MAX_COMMAND_TARGETS) ?? [];
+  // NOTE: sendingDomains also counts the senders of mail delivered locally, so without
+  // outbound mail they are other servers' domains and the placeholder stays.
+  const outbound = server !== undefined && server.outboundMessages > 0;
+  const domains = outbound ? server.sendingDomains.slice(0, MAX_COMMAND_TARGETS) : [];
   const ips = server?.sendingIps.slice(0, MAX_COMMAND_TARGETS) ?? [];
   const domainWords = domains.length > 0 ? domains.join(" ") : "DOMAIN";
   const ipWords = ips.length > 0 ? ips.join(" ") : "IP";
@@ -292,6 +295,14 @@ function unit(value: number, noun: string): string {
 
 function blocksEnded(providers: Partial<Record<ProviderId, ProviderVerdict>>): ReadinessItem {
   const ongoing = Object.values(providers).filter((v) => v !== undefined && v.ongoing);
+  if (Object.keys(providers).length === 0) {
+    return {
+      id: "blocks-ended",
+      title: "Rejections and deferrals have stopped",
+      status: "not-checked",
+      detail: "Not applicable: the log shows no outbound delivery.",
+    };
+  }
   return {
     id: "blocks-ended",
     title: "Rejections and deferrals have stopped",

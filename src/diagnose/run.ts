@@ -117,7 +117,8 @@ function bounceReport(run: LogRun): BounceInputReport | null {
 
 /**
  * Returns why the input gives nothing to diagnose, or null when it does. A diagnosis of input
- * without a single mail log line would read "healthy", which is worse than no answer.
+ * without a single mail log line would read "healthy", which is worse than no answer. When no
+ * input could be read at all, the read errors alone are the reason.
  */
 export function unusableInput(run: LogRun): string | null {
   const bounceResults = run.bounces?.results.length ?? 0;
@@ -126,15 +127,37 @@ export function unusableInput(run: LogRun): string | null {
   const problems = errors.map((input) => input.error?.message ?? "").filter((text) => text !== "");
   for (const file of run.bounces?.files ?? []) problems.push(...file.errors);
   const totals = run.summary.totals;
-  const seen =
-    totals.lines === 0
-      ? "the input is empty"
-      : `${totals.lines.toLocaleString("en-US")} lines were read: ${totals.unrecognised.toLocaleString("en-US")} without a log format delist reads, ${totals.withoutParser.toLocaleString("en-US")} of other programs, ${totals.unparsed.toLocaleString("en-US")} unparsed`;
+  if (totals.lines === 0 && problems.length > 0) return problems.join("\ndelist: ");
+  const seen = totals.lines === 0 ? ": the input is empty" : ` in ${linesSeen(run.summary)}`;
   return [
-    `no Postfix, Exim or Sendmail log lines found (${seen}).`,
+    `no Postfix, Exim or Sendmail message or delivery lines found${seen}.`,
     ...problems,
     "Give the MTA's main log: /var/log/mail.log or maillog (Postfix, Sendmail), /var/log/exim4/mainlog or exim_mainlog (Exim), or `journalctl -u postfix -o json`.",
   ].join("\ndelist: ");
+}
+
+/** Describes the lines of a run without mail log lines, naming only non-zero counts. */
+function linesSeen(summary: ReadSummary): string {
+  const totals = summary.totals;
+  const number = (value: number): string => value.toLocaleString("en-US");
+  const programs = summary.programsWithoutParser
+    .slice(0, 3)
+    .map((entry) => `${entry.program} ${number(entry.records)}`)
+    .join(", ");
+  const parts: Array<[number, string]> = [
+    [totals.parsed, "parsed without a message or delivery"],
+    // NOTE: the reader counts ignored lines in total only, so their programs are not named.
+    [totals.ignored, "ignored as holding nothing delist uses"],
+    [totals.unparsed, "of known programs that did not parse"],
+    [totals.withoutParser, `of programs delist does not read (${programs})`],
+    [totals.unrecognised, "without a log format delist reads"],
+    [totals.blank, "blank"],
+  ];
+  const shown = parts
+    .filter(([value]) => value > 0)
+    .map(([value, text]) => `${number(value)} ${text}`);
+  const lines = totals.lines === 1 ? "1 line" : `${number(totals.lines)} lines`;
+  return `${lines} read: ${shown.join(", ")}`;
 }
 
 function runNotes(run: LogRun): string[] {

@@ -6,6 +6,7 @@ import type {
   ReadinessItem,
 } from "../diagnose/types.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
+import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
 import type { Painter } from "./colour.js";
 import { evidenceLines } from "./evidence.js";
 import { blockedVerb, shownProviders } from "./providers.js";
@@ -32,12 +33,16 @@ function header(diagnosis: Diagnosis, paint: Painter): string[] {
   const input = diagnosis.input;
   const period = `${shortTime(input.firstTime)} to ${shortTime(input.lastTime)} (${input.timeZone})`;
   const status = diagnosis.verdict.status;
+  // "OK" with no delivery in the log would read as healthy; the status stays "ok" in JSON.
+  const noOutbound = status === "ok" && shownProviders(diagnosis).length === 0;
   const label =
     status === "blocked"
       ? paint.red(paint.bold("BLOCKED"))
       : status === "rate-limited"
         ? paint.yellow(paint.bold("RATE-LIMITED"))
-        : paint.green(paint.bold("OK"));
+        : noOutbound
+          ? paint.bold("NO OUTBOUND DELIVERY")
+          : paint.green(paint.bold("OK"));
   return [
     ...wrap(`delist diagnose: ${plural(input.lines, "line")} from ${period}`).map(paint.bold),
     "",
@@ -260,15 +265,28 @@ function bounceInputLines(input: InputReport): string[] {
 
 function inputSection(input: InputReport): string[] {
   const skipped = input.unparsed + input.unrecognised;
-  const lines = [
+  // Read errors come first: a file that was not read changes every count below it.
+  const lines: string[] = [];
+  for (const file of input.files) {
+    if (file.error !== null) lines.push(...wrap(`${file.name}: ${file.error}`, "Error: ", "  "));
+  }
+  lines.push(
     ...wrap(
-      `Read ${input.files.length === 1 ? "1 file" : `${input.files.length} files`}: ` +
-        `${count(input.lines)} lines, ${count(input.parsed)} parsed, ${count(input.ignored)} ignored, ` +
+      `Read ${filesRead(input)}: ` +
+        `${plural(input.lines, "line")}, ${count(input.parsed)} parsed, ${count(input.ignored)} ignored, ` +
         `${count(input.blank)} blank, ` +
         `${count(skipped)} skipped (${count(input.unparsed)} unparsed, ${count(input.unrecognised)} without log framing).`,
       "",
     ),
-  ];
+  );
+  if (input.overlong > 0) {
+    lines.push(
+      ...wrap(
+        `${plural(input.overlong, "line was", "lines were")} longer than ${DEFAULT_MAX_LINE_BYTES / 1024} KiB; only the first ${DEFAULT_MAX_LINE_BYTES / 1024} KiB of each were read, so ${input.overlong === 1 ? "it usually counts" : "they usually count"} as unparsed.`,
+        "",
+      ),
+    );
+  }
   const others = Object.entries(input.otherPrograms);
   if (others.length > 0) {
     const list = others
@@ -278,13 +296,17 @@ function inputSection(input: InputReport): string[] {
       .join(", ");
     lines.push(...wrap(`Lines of other programs, not read: ${list}.`, ""));
   }
-  for (const file of input.files) {
-    if (file.error !== null) lines.push(...wrap(`${file.name}: ${file.error}`, "Error: ", "  "));
-  }
   lines.push(...bounceInputLines(input));
   for (const note of input.notes) lines.push(...wrap(note, "Note: ", "  "));
   for (const sample of input.skippedSamples.slice(0, 3)) {
     lines.push(...wrap(`${sample.file}:${sample.line}: ${sample.text}`, "Skipped: ", "  "));
   }
   return lines;
+}
+
+/** Says how many input files were read: `1 file`, or `1 of 2 files` when some failed. */
+export function filesRead(input: InputReport): string {
+  const total = input.files.length;
+  const read = input.files.filter((file) => file.error === null || file.lines > 0).length;
+  return read === total ? plural(total, "file") : `${count(read)} of ${plural(total, "file")}`;
 }

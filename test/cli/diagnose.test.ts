@@ -180,8 +180,9 @@ describe("delist diagnose", () => {
       "/nonexistent/delist/mail.log",
       temporary(blockedLog()),
     ]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stdout).toContain("421 4.7.28");
+    expect(result.stdout).toContain("Read 1 of 2 files");
     expect(result.stderr).toContain("/nonexistent/delist/mail.log");
   });
 
@@ -211,7 +212,7 @@ describe("delist diagnose", () => {
     const result = await runCommand(["diagnose", "--offline", "--timezone", "UTC", input()]);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
-    expect(result.stderr).toContain("no Postfix, Exim or Sendmail log lines found");
+    expect(result.stderr).toContain("no Postfix, Exim or Sendmail message or delivery lines found");
   });
 
   test("empty stdin is no mail log", async () => {

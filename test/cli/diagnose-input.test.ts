@@ -1,0 +1,130 @@
+import { afterEach, describe, expect, test } from "vitest";
+import { runCommand } from "../helpers/cli.js";
+import {
+  GMAIL_RATE_LIMIT,
+  HOUR,
+  PostfixLog,
+  T0,
+  writeTemporaryLog,
+} from "../helpers/postfix-fixture.js";
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const remove of cleanups.splice(0)) remove();
+});
+
+function temporary(text: string, name?: string): string {
+  const file = writeTemporaryLog(text, name);
+  cleanups.push(file.remove);
+  return file.path;
+}
+
+function stamp(time: number): string {
+  return new Date(time).toISOString().replace("Z", "+00:00");
+}
+
+/** Builds a log of mail received from another host and delivered to a local mailbox over LMTP. */
+function inboundOnlyLog(): string {
+  const lines: string[] = [];
+  for (let hour = 0; hour < 6; hour++) {
+    const time = stamp(T0 + hour * HOUR);
+    const id = `4A1B2C3D${String(hour).padStart(2, "0")}`;
+    lines.push(
+      `${time} mail postfix/smtpd[100]: connect from mx.example.net[192.0.2.5]`,
+      `${time} mail postfix/smtpd[100]: ${id}: client=mx.example.net[192.0.2.5]`,
+      `${time} mail postfix/cleanup[101]: ${id}: message-id=<m${hour}@example.net>`,
+      `${time} mail postfix/qmgr[102]: ${id}: from=<bob@example.net>, size=1200, nrcpt=1 (queue active)`,
+      `${time} mail postfix/lmtp[103]: ${id}: to=<alice@example.com>, relay=mail.example.com[private/dovecot-lmtp], delay=1, delays=0.1/0/0/0.9, dsn=2.0.0, status=sent (250 2.0.0 <alice@example.com> Saved)`,
+      `${time} mail postfix/qmgr[102]: ${id}: removed`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function blockedLog(): string {
+  const log = new PostfixLog();
+  for (let hour = 0; hour < 24; hour++) {
+    log.submit({
+      time: T0 + hour * HOUR,
+      account: "alice@example.com",
+      clientIp: "198.51.100.10",
+      recipients: [{ address: `friend${hour}@gmail.com`, outcome: GMAIL_RATE_LIMIT }],
+    });
+  }
+  return log.text();
+}
+
+const OFFLINE = ["diagnose", "--offline", "--timezone", "UTC"];
+
+describe("diagnose input problems", () => {
+  test("inbound-only log is not called healthy", async () => {
+    const result = await runCommand([...OFFLINE, temporary(inboundOnlyLog())]);
+
+    expect(result.stdout).toContain("Verdict: NO OUTBOUND DELIVERY");
+    expect(result.stdout).not.toContain("Verdict: OK");
+    expect(result.stdout).not.toContain("Nothing to fix");
+    expect(result.stdout).toContain("The log shows no outbound delivery");
+    expect(result.stdout.replace(/\s+/g, " ")).toContain("that host's log is needed");
+  });
+
+  test("inbound-only readiness is not applicable", async () => {
+    const result = await runCommand([...OFFLINE, "--format", "json", temporary(inboundOnlyLog())]);
+    const diagnosis = JSON.parse(result.stdout) as {
+      readiness: { items: Array<{ id: string; status: string; detail: string }> };
+    };
+    const item = diagnosis.readiness.items.find((entry) => entry.id === "blocks-ended");
+
+    expect(item?.status).toBe("not-checked");
+    expect(JSON.stringify(diagnosis.readiness)).not.toContain("delist check example.net");
+  });
+
+  test("missing file beside a good one", async () => {
+    const missing = "/nonexistent/delist/typo.log";
+    const result = await runCommand([...OFFLINE, temporary(blockedLog()), missing]);
+    const input = result.stdout.slice(result.stdout.lastIndexOf("\nError: "));
+
+    expect(result.code).toBe(2);
+    expect(result.stdout).toContain("Verdict: RATE-LIMITED");
+    expect(input).toMatch(/^\nError: \/nonexistent\/delist\/typo\.log: cannot read/);
+    expect(input).toContain("Read 1 of 2 files:");
+    expect(result.stderr).toContain(`cannot read "${missing}": file not found`);
+  });
+
+  test("only missing files report only that", async () => {
+    const result = await runCommand([...OFFLINE, "/nonexistent/delist/typo.log"]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("file not found");
+    expect(result.stderr).not.toContain("the input is empty");
+    expect(result.stderr).not.toContain("no Postfix");
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  test("lines without deliveries are counted", async () => {
+    const lines = [
+      `${stamp(T0)} mail postfix/smtpd[1]: connect from unknown[192.0.2.1]`,
+      `${stamp(T0)} mail postfix/smtpd[1]: disconnect from unknown[192.0.2.1]`,
+      `${stamp(T0)} mail amavis[2]: (00001-01) Passed CLEAN`,
+      "a line without framing",
+      "",
+    ];
+    const result = await runCommand([...OFFLINE, temporary(lines.join("\n"))]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("found in 4 lines read: ");
+    expect(result.stderr).toContain("2 ignored as holding nothing delist uses");
+    expect(result.stderr).toContain("1 of programs delist does not read (amavis 1)");
+    expect(result.stderr).toContain("1 without a log format delist reads");
+    expect(result.stderr).not.toMatch(/: 0, 0, 0/);
+  });
+
+  test("overlong line is named in text", async () => {
+    const long = `${stamp(T0 + 1000)} mail postfix/cleanup[5]: 0000099999: warning: header Subject: ${"x".repeat(1_100_000)}`;
+    const text = blockedLog().replace("\n", `\n${long}\n`);
+    const result = await runCommand([...OFFLINE, temporary(text)]);
+
+    expect(result.stdout.replace(/\s+/g, " ")).toContain(
+      "1 line was longer than 64 KiB; only the first 64 KiB of each were read",
+    );
+  });
+});
