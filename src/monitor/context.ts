@@ -5,6 +5,7 @@ import type { HistoryStore } from "../store/history.js";
 import type { Observation } from "../store/types.js";
 import type { MonitorConfig } from "./config.js";
 import type { Logger } from "./logger.js";
+import type { RepeatFilter } from "./repeats.js";
 
 /** The configuration, store, clock and ports that every monitor job uses. */
 export interface JobContext {
@@ -21,6 +22,8 @@ export interface JobContext {
   readonly createDns: () => DnsContext;
   /** Aborts when the monitor is asked to stop; a job cuts a long wait short on it. */
   readonly signal: AbortSignal;
+  /** Holds back the log lines of failures that repeat on every run. */
+  readonly repeats: RepeatFilter;
 }
 
 /** Builds the DNS contexts of the configuration: its resolver, or the system's. */

@@ -27,14 +27,19 @@ async function checkLog(context: JobContext, path: string, logIp: string | null)
   const followed = await followLog(path, saved, window.add.bind(window), {
     fromStart: config.logsFromStart,
   });
-  if (followed.event === "missing") {
-    logger.warn({ path }, "log file not found");
+  if (followed.event === "missing" || followed.event === "not-a-file") {
+    // Logged again at most once an hour, because it repeats on every run until fixed.
+    const message =
+      followed.event === "missing"
+        ? "log file not found"
+        : "log path is not a regular file (a directory or a device): not read";
+    const heldBack = context.repeats.record(`log:${path}`, message, clock.now());
+    if (heldBack !== null) {
+      logger.warn({ path, ...(heldBack > 0 ? { repeatsHeldBack: heldBack } : {}) }, message);
+    }
     return;
   }
-  if (followed.event === "not-a-file") {
-    logger.warn({ path }, "log path is not a regular file (a directory or a device): not read");
-    return;
-  }
+  if (context.repeats.clear(`log:${path}`)) logger.info({ path }, "log file found again");
   if (followed.event === "lost") {
     logger.warn(
       { path },

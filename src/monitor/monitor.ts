@@ -1,5 +1,6 @@
 import type { DnsContext } from "../dns/context.js";
 import type { Clock } from "../store/clock.js";
+import { describeSqliteError } from "../store/database.js";
 import type { HistoryStore } from "../store/history.js";
 import {
   AlertDispatcher,
@@ -14,6 +15,7 @@ import { dnsFactory, type JobContext } from "./context.js";
 import { runLogJob } from "./log-job.js";
 import type { Logger } from "./logger.js";
 import { runProbeJob } from "./probe-job.js";
+import { RepeatFilter } from "./repeats.js";
 import { Schedule } from "./schedule.js";
 
 /** The parts of a monitor; the optional ones exist for tests. */
@@ -79,6 +81,7 @@ export class Monitor {
       version: options.version,
       createDns: options.createDns ?? dnsFactory(config, clock),
       signal: this.stopping.signal,
+      repeats: new RepeatFilter(),
     };
     this.cwd = options.cwd;
     this.schedules = new Map(
@@ -125,17 +128,31 @@ export class Monitor {
 
   /** Runs one job; a failure is logged, does not stop the monitor, and returns false. */
   async runJob(kind: JobKind): Promise<boolean> {
-    const { logger } = this.context;
     try {
       if (kind === "blocklists") await runBlocklistJob(this.context);
       else if (kind === "dns") await runDnsJob(this.context);
       else if (kind === "probes") await runProbeJob(this.context);
       else await runLogJob(this.context, this.cwd);
-      return true;
     } catch (error) {
-      logger.error({ job: kind, err: errorText(error) }, "job failed");
+      this.logFailure(`job:${kind}`, { job: kind }, error, "job failed");
       return false;
     }
+    if (this.context.repeats.clear(`job:${kind}`)) {
+      this.context.logger.info({ job: kind }, "job ran again after failing");
+    }
+    return true;
+  }
+
+  /**
+   * Logs a failure with the history file and the fix when SQLite raised it. The same failure
+   * again under `key` is logged at most once an hour (REPEAT_LOG_INTERVAL_MS).
+   */
+  private logFailure(key: string, ids: object, error: unknown, message: string): void {
+    const { clock, logger, repeats, store } = this.context;
+    const err = describeSqliteError(error, store.path) ?? errorText(error);
+    const heldBack = repeats.record(key, err, clock.now());
+    if (heldBack === null) return;
+    logger.error({ ...ids, err, ...(heldBack > 0 ? { repeatsHeldBack: heldBack } : {}) }, message);
   }
 
   /** Sends the alerts that are due. */
@@ -163,15 +180,17 @@ export class Monitor {
    * after STEP_RETRY_MS instead of ending the process.
    */
   private async stepSafely(next: Map<JobKind, number>): Promise<number> {
+    let wake: number;
     try {
-      return await this.step(next);
+      wake = await this.step(next);
     } catch (error) {
-      this.context.logger.error(
-        { err: errorText(error), retryInMs: STEP_RETRY_MS },
-        "monitor step failed",
-      );
+      this.logFailure("step", { retryInMs: STEP_RETRY_MS }, error, "monitor step failed");
       return this.context.clock.now() + STEP_RETRY_MS;
     }
+    if (this.context.repeats.clear("step")) {
+      this.context.logger.info("monitor step succeeded again");
+    }
+    return wake;
   }
 
   private async step(next: Map<JobKind, number>): Promise<number> {

@@ -90,6 +90,15 @@ export function storeError(error: unknown, path: string, action: "open" | "use" 
   );
 }
 
+/**
+ * Describes an error that SQLite raised on the database at `path`, with the file and the fix,
+ * or returns null for any other error, such as a failed DNS query of a job.
+ */
+export function describeSqliteError(error: unknown, path: string): string | null {
+  if (!(error instanceof Database.SqliteError)) return null;
+  return (storeError(error, path) as Error).message;
+}
+
 function adviceFor(code: string): string {
   if (code === "SQLITE_BUSY" || code.startsWith("SQLITE_BUSY_") || code === "SQLITE_LOCKED") {
     return `another process held its write lock for more than ${BUSY_TIMEOUT_MS / 1000} s; try again, or stop the process that keeps it locked`;

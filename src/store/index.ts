@@ -8,6 +8,7 @@ export {
   openDatabase,
   StoreError,
   storeError,
+  describeSqliteError,
   BUSY_TIMEOUT_MS,
   DATABASE_FILE,
   type Db,

@@ -167,6 +167,29 @@ describe("log job", () => {
     );
     store.close();
   });
+
+  it("warns about a missing log once an hour", async () => {
+    const dir = tempDir();
+    const store = HistoryStore.open(":memory:");
+    const clock = new FakeClock(T0);
+    const { monitor, logs } = monitorFor(dir, store, clock);
+    const warnings = () => logs.filter((line) => line["msg"] === "log file not found");
+    for (let minute = 0; minute < 60; minute++) {
+      clock.set(T0 + minute * MINUTE);
+      await monitor.runJob("logs");
+    }
+    expect(warnings()).toHaveLength(1);
+
+    clock.set(T0 + HOUR_MS);
+    await monitor.runJob("logs");
+    expect(warnings()).toHaveLength(2);
+    expect(warnings()[1]?.["repeatsHeldBack"]).toBe(59);
+
+    writeFileSync(join(dir, "mail.log"), "");
+    await monitor.runJob("logs");
+    expect(logs.some((line) => line["msg"] === "log file found again")).toBe(true);
+    store.close();
+  });
 });
 
 describe("log job with two sending IPs", () => {
