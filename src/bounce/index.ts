@@ -6,6 +6,7 @@
 import { createReplyClassifier, type ReplyClassifier } from "../reply/classify.js";
 import { decodeMessage } from "./decode.js";
 import { expandSources, MAX_MESSAGE_BYTES, readSource, type SourceMessage } from "./input.js";
+import { truncatedNote } from "./limits.js";
 import type { BounceKind, BounceResult } from "./types.js";
 
 export type { BounceAction, BounceKind, BounceReason, BounceResult } from "./types.js";
@@ -89,6 +90,9 @@ async function decodeOne(
   if ("error" in message) {
     summary.errors.push(message.error);
     return [];
+  }
+  if (message.truncatedFrom !== undefined) {
+    summary.errors.push(truncatedNote(message.name, message.truncatedFrom, message.raw.length));
   }
   const junk = binaryJunk(message.raw, message.name);
   if (junk !== null) {

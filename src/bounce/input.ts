@@ -7,7 +7,7 @@ import { createReadStream, readFileSync, statSync } from "node:fs";
 import { open, readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileError } from "../logs/reader/errors.js";
-import { MAX_MESSAGE_BYTES, oversizedError } from "./limits.js";
+import { MAX_MESSAGE_BYTES, OVERSIZED_HEAD_BYTES } from "./limits.js";
 import { splitMbox } from "./mbox.js";
 
 export { MAX_MESSAGE_BYTES } from "./limits.js";
@@ -25,7 +25,12 @@ export type BounceSource =
 
 /** One message read from a source, or the reason it could not be read. */
 export type SourceMessage =
-  | { readonly name: string; readonly raw: Uint8Array }
+  | {
+      readonly name: string;
+      readonly raw: Uint8Array;
+      /** The full size of a message over the limit, of which `raw` is only the head. */
+      readonly truncatedFrom?: number;
+    }
   | { readonly name: string; readonly error: string };
 
 /**
@@ -88,13 +93,25 @@ export async function* readSource(
   maxBytes: number = MAX_MESSAGE_BYTES,
 ): AsyncGenerator<SourceMessage> {
   if (source.type === "file" && source.sizeBytes > maxBytes && !(await startsAsMbox(source.path))) {
-    yield { name: source.name, error: oversizedError(source.name, source.sizeBytes, maxBytes) };
+    const raw = await readHead(source.path, Math.min(OVERSIZED_HEAD_BYTES, maxBytes));
+    yield { name: source.name, raw, truncatedFrom: source.sizeBytes };
     return;
   }
   yield* splitMbox(await chunksOf(source, stdin), source.name, maxBytes);
 }
 
-// A file over the limit is skipped unread unless it is an mbox, whose messages are each
+async function readHead(path: string, bytes: number): Promise<Buffer> {
+  const handle = await open(path, "r");
+  try {
+    const head = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(head, 0, bytes, 0);
+    return head.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+// A file over the limit is read only in part unless it is an mbox, whose messages are each
 // checked on their own.
 async function startsAsMbox(path: string): Promise<boolean> {
   const handle = await open(path, "r");

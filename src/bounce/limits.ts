@@ -1,4 +1,4 @@
-/** The size limit on messages read, and the error for a message over it. */
+/** The size limit on messages read, and the note for a message over it. */
 
 /**
  * Largest message read, in bytes (32 MiB). Receivers refuse messages above 10–50 MB, so a
@@ -7,12 +7,19 @@
  */
 export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
-/** Returns the error for a message over the size limit: what was skipped and what to do instead. */
-export function oversizedError(name: string, sizeBytes: number, maxBytes: number): string {
+/**
+ * How much of a message over the limit is read (1 MiB). Servers put the delivery report
+ * before the returned message, and the report parts of a bounce take a few kilobytes, so the
+ * head of an oversized bounce still holds its results.
+ */
+export const OVERSIZED_HEAD_BYTES = 1024 * 1024;
+
+/** Returns the note for a message over the size limit that was read only in part. */
+export function truncatedNote(name: string, sizeBytes: number, headBytes: number): string {
   return (
-    `skipped "${name}": the message is ${formatMiB(sizeBytes)}, over the limit of ` +
-    `${formatMiB(maxBytes)}; a bounce is far smaller, so this is probably not one ` +
-    `(to read it anyway, save the bounce part alone as an .eml file)`
+    `read only the first ${formatMiB(headBytes)} of "${name}" (${formatMiB(sizeBytes)}, over ` +
+    `the limit of ${formatMiB(MAX_MESSAGE_BYTES)}): a bounce's delivery report comes before ` +
+    `the returned message, so its results are complete unless the report itself was longer`
   );
 }
 

@@ -3,7 +3,7 @@
  * `From ` line, RFC 4155) or a single message. Only one message is pending at a time.
  */
 import type { SourceMessage } from "./input.js";
-import { oversizedError } from "./limits.js";
+import { OVERSIZED_HEAD_BYTES } from "./limits.js";
 
 const FROM = Buffer.from("From ");
 const LF = 0x0a;
@@ -23,9 +23,9 @@ interface SplitState {
 
 /**
  * Yields each message of the stream. A stream that does not start with `From ` is one
- * message. A message over `maxBytes` becomes an error that names it. Its bytes are dropped
- * as they arrive, so memory stays bounded by `maxBytes` plus two chunks, because a message
- * keeps views of the chunks it spans.
+ * message. Of a message over `maxBytes` only its head is kept (`OVERSIZED_HEAD_BYTES`, or
+ * `maxBytes` when smaller) and its other bytes are dropped as they arrive, so memory stays
+ * bounded by `maxBytes` plus two chunks, because a message keeps views of the chunks it spans.
  */
 export async function* splitMbox(
   chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array>,
@@ -114,12 +114,18 @@ function append(state: SplitState, data: Buffer): void {
   if (data.length === 0) return;
   state.size += data.length;
   if (state.size > state.maxBytes) {
+    if (!state.oversized) state.parts = [headOf([...state.parts, data], state.maxBytes)];
     state.oversized = true;
-    state.parts = [];
     return;
   }
   // A view, not a copy: every chunk is a buffer of its own that nothing else writes to.
   state.parts.push(data);
+}
+
+/** Copies the first bytes of an oversized message, so that its chunks can be freed. */
+function headOf(parts: readonly Buffer[], maxBytes: number): Buffer {
+  const head = Buffer.concat(parts);
+  return Buffer.from(head.subarray(0, Math.min(OVERSIZED_HEAD_BYTES, maxBytes)));
 }
 
 function take(state: SplitState): SourceMessage | null {
@@ -131,10 +137,9 @@ function take(state: SplitState): SourceMessage | null {
 
   state.index++;
   const label = state.isMbox === true ? `${state.name}#${state.index}` : state.name;
-  if (oversized) return { name: label, error: oversizedError(label, size, state.maxBytes) };
   let raw: Buffer = parts.length === 1 && parts[0] !== undefined ? parts[0] : Buffer.concat(parts);
   if (state.isMbox === true) raw = stripFromLine(raw);
-  return { name: label, raw };
+  return oversized ? { name: label, raw, truncatedFrom: size } : { name: label, raw };
 }
 
 // The mbox "From " separator line is not part of the message. ">From " quoting in bodies is
