@@ -21,8 +21,9 @@ export function registerBounces(program: Command, io: CliIo, setExitCode: SetExi
     .description(
       "Read bounce messages (.eml files, mbox files, maildirs, directories, or - for standard " +
         "input) and print, for each recipient, what happened and why, with the bounce reason " +
-        "that list processors use. Exit status: 0 when no recipient failed, 1 when some " +
-        "did, 2 for bad options or when no input could be read.",
+        "that list processors use. Exit status: 0 when no recipient failed, also when the " +
+        "messages hold no bounce (JSON: an empty array), 1 when some did, 2 for bad options " +
+        "or when no message could be read (standard error says why).",
     )
     .argument("[files...]", "bounce files, mbox files, maildirs or directories; - for stdin")
     .option("--format <format>", "output format: text or json", "text")
@@ -35,6 +36,12 @@ export function registerBounces(program: Command, io: CliIo, setExitCode: SetExi
       io.stdout.write(format === "json" ? renderJson(run.results) : renderText(run));
       for (const file of run.files) {
         for (const error of file.errors) io.stderr.write(`delist: ${error}\n`);
+        // An empty input has no error of its own, yet it is not the same as "no bounces".
+        if (file.messages === 0 && file.errors.length === 0) {
+          io.stderr.write(
+            `delist: no mail message found in "${file.file}"; give .eml files, mbox files or maildirs\n`,
+          );
+        }
       }
       setExitCode(exitCode(run.results, run.files));
     });

@@ -82,6 +82,25 @@ describe("delist bounces", () => {
     expect((await runCommand(["bounces", rel("junk.bin")])).code).toBe(2);
   });
 
+  it("empty stdin says no message was found", async () => {
+    for (const format of ["text", "json"]) {
+      const result = await runCommand(["bounces", "--format", format, "-"], "");
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(
+        'delist: no mail message found in "-"; give .eml files, mbox files or maildirs\n',
+      );
+    }
+    const json = await runCommand(["bounces", "--format", "json", "-"], "");
+    expect(JSON.parse(json.stdout)).toEqual([]);
+  });
+
+  it("a message without bounces exits 0 quietly", async () => {
+    const result = await runCommand(["bounces", "--format", "json", rel("plain.eml")]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual([]);
+    expect(result.stderr).toBe("");
+  });
+
   it("exits 2 for usage errors", async () => {
     expect((await runCommand(["bounces"])).code).toBe(2);
     const bad = await runCommand(["bounces", "--format", "xml", rel("dsn.eml")]);
