@@ -25,6 +25,8 @@ export interface BounceFileSummary {
   readonly recipients: number;
   /** Problems that stopped a message or the whole input from being read, with what to do. */
   readonly errors: readonly string[];
+  /** Messages read only in part (over the size limit), with what was left out. */
+  readonly notes: readonly string[];
 }
 
 /** The results of one run over bounce inputs. */
@@ -92,7 +94,7 @@ async function decodeOne(
     return [];
   }
   if (message.truncatedFrom !== undefined) {
-    summary.errors.push(truncatedNote(message.name, message.truncatedFrom, message.raw.length));
+    summary.notes.push(truncatedNote(message.name, message.truncatedFrom, message.raw.length));
   }
   const junk = binaryJunk(message.raw, message.name);
   if (junk !== null) {
@@ -168,6 +170,7 @@ class SummaryBuilder {
   messages = 0;
   recipients = 0;
   readonly errors: string[] = [];
+  readonly notes: string[] = [];
   readonly kinds: Record<BounceKind | "none", number> = {
     dsn: 0,
     bounce: 0,
@@ -185,6 +188,7 @@ class SummaryBuilder {
       kinds: { ...this.kinds },
       recipients: this.recipients,
       errors: [...this.errors],
+      notes: [...this.notes],
     };
   }
 }

@@ -36,6 +36,7 @@ export function registerBounces(program: Command, io: CliIo, setExitCode: SetExi
       io.stdout.write(format === "json" ? renderJson(run.results) : renderText(run));
       for (const file of run.files) {
         for (const error of file.errors) io.stderr.write(`delist: ${error}\n`);
+        for (const note of file.notes) io.stderr.write(`delist: note: ${note}\n`);
         // An empty input has no error of its own, yet it is not the same as "no bounces".
         if (file.messages === 0 && file.errors.length === 0) {
           io.stderr.write(
