@@ -130,7 +130,7 @@ function ptrQueries(server: TestDnsServer): number {
   return server.queries.filter((query) => query.type === "PTR").length;
 }
 
-describe("monitor killed with kill -9", () => {
+describe("monitor process killed or stopped", () => {
   it("loses no history and sends each alert once", async () => {
     const dir = tempDir();
     const db = join(dir, "history.sqlite");
@@ -141,18 +141,20 @@ describe("monitor killed with kill -9", () => {
     dns = server;
     receiver = webhook;
     const config = join(dir, "monitor.json");
-    writeFileSync(
-      config,
-      JSON.stringify({
-        ips: [IP],
-        blocklists: { lists: ["spamhaus-zen"] },
-        dns: { resolver: server.address, timeoutMs: 5_000 },
-        schedules: { blocklists: NEVER, dns: NEVER, probes: NEVER, logs: NEVER },
-        // The delisting follows the listing within seconds; without a flap window its alert
-        // goes out at once instead of being held for 30 minutes.
-        alerts: { webhook: { url: webhook.url, timeoutMs: 5_000 }, flapWindowMinutes: 0 },
-      }),
-    );
+    const writeConfig = (dnsTimeoutMs: number) =>
+      writeFileSync(
+        config,
+        JSON.stringify({
+          ips: [IP],
+          blocklists: { lists: ["spamhaus-zen"] },
+          dns: { resolver: server.address, timeoutMs: dnsTimeoutMs },
+          schedules: { blocklists: NEVER, dns: NEVER, probes: NEVER, logs: NEVER },
+          // The delisting follows the listing within seconds; without a flap window its alert
+          // goes out at once instead of being held for 30 minutes.
+          alerts: { webhook: { url: webhook.url, timeoutMs: 5_000 }, flapWindowMinutes: 0 },
+        }),
+      );
+    writeConfig(5_000);
     const key = blocklistKey(IP, "spamhaus-zen");
 
     // 1. The IP is listed. The monitor records the change, then waits on the PTR question of
@@ -163,18 +165,26 @@ describe("monitor killed with kill -9", () => {
     await kill(first);
     expect(webhook.requests).toEqual([]);
 
-    // 2. The IP is delisted. A second monitor records that change and is killed at the same
-    // point, before it sends the alert of either change.
+    // 2. The IP is delisted. A second monitor records that change and gets SIGTERM at the
+    // same point. It lets its DNS job end (the PTR question times out), commits that run, and
+    // stops with status 0 without sending, so the alerts wait for the next start.
     delete listed["25.2.0.192"];
+    writeConfig(300);
     const heldBefore = ptrQueries(server);
     const second = startMonitor(config, db, dir);
     await waitFor("the delisting", second, () => checkedBlocklists(second, 1));
     await waitFor("the held PTR question", second, () => ptrQueries(server) > heldBefore);
-    await kill(second);
+    second.child.kill("SIGTERM");
+    expect(await second.exited).toEqual({ code: 0, signal: null });
+    const stopped = second.logs.map((line) => line["msg"]);
+    expect(stopped).toContain("stop requested");
+    expect(stopped.indexOf("DNS checked")).toBeGreaterThan(stopped.indexOf("stop requested"));
+    expect(stopped.at(-1)).toBe("monitor stopped");
     expect(webhook.requests).toEqual([]);
 
     // 3. The DNS answers again. A third monitor sends both queued alerts and stops on SIGTERM.
     gate.holdPtr = false;
+    writeConfig(5_000);
     const third = startMonitor(config, db, dir);
     await waitFor("both alerts", third, () => webhook.alerts.length >= 2);
     await waitFor("the DNS job", third, () =>
@@ -201,8 +211,9 @@ describe("monitor killed with kill -9", () => {
       const alerts = store.alerts.all();
       expect(alerts.map((alert) => alert.status)).toEqual(["sent", "sent"]);
       expect(alerts.map((alert) => alert.attempts)).toEqual([1, 1]);
-      // Each monitor committed its blocklist run; only the third finished its DNS job.
+      // Each monitor committed its blocklist run; the killed one did not finish its DNS job.
       expect(store.runs.count("blocklist_results")).toBe(3);
+      expect(store.runs.count("runs")).toBe(5);
     } finally {
       store.close();
     }
