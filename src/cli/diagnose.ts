@@ -84,7 +84,10 @@ interface DiagnoseOptions extends LogCommandOptions, DnsOptions {
 
 async function runDiagnose(logs: string[], options: DiagnoseOptions, io: CliIo): Promise<number> {
   const bounces = options.bounces ?? [];
-  const settings = logRunSettings(logs, options, io, undefined, bounces.length > 0);
+  const settings = logRunSettings(logs, options, io, undefined, {
+    present: bounces.length > 0,
+    variadic: { "--bounces": options.bounces, "--domain": options.domain, "--ip": options.ip },
+  });
   const given = {
     domains: validDomains(options.domain ?? [], "--domain"),
     ips: validIps(options.ip ?? []),

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { existsSync } from "node:fs";
+import { resolve as resolvePath } from "node:path";
 import type { ReadLogsOptions } from "../logs/pipeline.js";
 import type { ReadProgress } from "../logs/reader/summary.js";
 import { resolveTimeZone, type TimeZone } from "../time/zone.js";
@@ -34,17 +36,27 @@ export interface LogRunSettings {
   readonly readOptions: ReadLogsOptions;
 }
 
+/** Inputs and option values of a command besides its logs. */
+export interface OtherInputs {
+  /** True when inputs other than logs (bounces) make a run without logs valid. */
+  readonly present?: boolean;
+  /** The values of the options that take several values, by option name (`--domain`). */
+  readonly variadic?: VariadicValues;
+}
+
 /** Validates the options, turning bad values into usage errors that name them. */
 export function logRunSettings(
   inputs: readonly string[],
   options: LogCommandOptions,
   io: CliIo,
   formats?: readonly OutputFormat[],
-  otherInputs = false,
+  other: OtherInputs = {},
 ): LogRunSettings {
-  if (inputs.length === 0 && !otherInputs) {
+  if (inputs.length === 0 && other.present !== true) {
+    const hint = swallowedArgumentsHint(other.variadic ?? {}, io.cwd, "logs");
     throw new UsageError(
-      "no log given: name one or more log files, directories or globs (for example /var/log/mail.log*), or - for stdin",
+      "no log given: name one or more log files, directories or globs (for example /var/log/mail.log*), or - for stdin" +
+        (hint === "" ? "" : `\n${hint}`),
     );
   }
   if (inputs.some((input) => input.trim() === "")) {
@@ -109,4 +121,31 @@ function progressReporter(io: CliIo): ((progress: ReadProgress) => void) | undef
 /** Clears the progress line, if one was drawn. */
 export function clearProgress(io: CliIo, settings: LogRunSettings): void {
   if (settings.readOptions.onProgress !== undefined) io.stderr.write("\r\u001b[K");
+}
+
+/** Values of the options that take several values, by option name such as `--ip`. */
+export type VariadicValues = Readonly<Record<string, readonly string[] | undefined>>;
+
+/**
+ * Explains a missing argument that an option taking several values took instead: commander
+ * gives an option such as `--ip <ip...>` every word up to the next option, so
+ * `--ip 192.0.2.1 example.com` leaves no domain. Returns "" unless one of the values is an
+ * existing path, or an option took more than one value and so may have taken the argument.
+ */
+export function swallowedArgumentsHint(
+  variadic: VariadicValues,
+  cwd: string,
+  missing: string,
+): string {
+  for (const [option, values] of Object.entries(variadic)) {
+    if (values === undefined || values.length === 0) continue;
+    const path = values.find((value) => value !== "-" && existsSync(resolvePath(cwd, value)));
+    const takenValue = path ?? (values.length > 1 ? values[values.length - 1] : undefined);
+    if (takenValue === undefined) continue;
+    return (
+      `delist: ${option} took "${takenValue}" as one of its values: put the ${missing} before ` +
+      "options that take several values, or end the option with --"
+    );
+  }
+  return "";
 }

@@ -128,3 +128,41 @@ describe("diagnose input problems", () => {
     );
   });
 });
+
+describe("options that take several values", () => {
+  test("--domain taking the log is named", async () => {
+    const log = temporary(blockedLog());
+    const result = await runCommand(["diagnose", "--offline", "--domain", "example.com", log]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("no log given");
+    expect(result.stderr).toContain(
+      `--domain took "${log}" as one of its values: put the logs before options that take several values, or end the option with --`,
+    );
+  });
+
+  test("ending the option with -- reads the log", async () => {
+    const log = temporary(blockedLog());
+    const result = await runCommand([...OFFLINE, "--domain", "example.com", "--", log]);
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("Verdict: RATE-LIMITED");
+  });
+
+  test("a single domain value gets no hint", async () => {
+    const result = await runCommand(["diagnose", "--offline", "--domain", "example.com"]);
+
+    expect(result.stderr).toContain("no log given");
+    expect(result.stderr).not.toContain("took");
+  });
+
+  test("check --ip taking the domain is named", async () => {
+    const result = await runCommand(["check", "--ip", "192.0.2.1", "example.com", "--offline"]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("missing required argument 'domains'");
+    expect(result.stderr).toContain(
+      '--ip took "example.com" as one of its values: put the domains before options that take several values',
+    );
+  });
+});
