@@ -93,6 +93,7 @@ async function runBlocklists(
       dqsKey,
       concurrency,
       resolverAddresses: resolverAddresses(options, offline),
+      resolverGiven: options.resolver !== undefined,
     });
   } finally {
     await context.close();

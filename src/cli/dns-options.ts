@@ -3,7 +3,7 @@ import { Option, type Command } from "commander";
 import type { OrgDomainMethod } from "../auth/dmarc/discover.js";
 import { httpsFetcher, type HttpsFetcher } from "../auth/https.js";
 import { createDnsContext, type DnsContext, type DnsTraceEvent } from "../dns/context.js";
-import { isIpAddress, nameProblem } from "../dns/names.js";
+import { hostNameProblem, isIpAddress } from "../dns/names.js";
 import { recordingResolver, replayResolver } from "../dns/replay.js";
 import { offlineResolver, serverResolver, systemResolver } from "../dns/system.js";
 import type { Resolver } from "../dns/types.js";
@@ -76,7 +76,7 @@ export async function setUpDns(options: DnsOptions, io: CliIo): Promise<DnsSetup
 export function validDomains(domains: readonly string[], option: string): string[] {
   const cleaned = domains.map((d) => d.toLowerCase().replace(/\.$/, ""));
   for (const domain of cleaned) {
-    const problem = nameProblem(domain);
+    const problem = hostNameProblem(domain);
     if (problem !== null || !domain.includes(".") || isIpAddress(domain)) {
       throw new UsageError(
         `invalid ${option} "${domain}": ${problem ?? "give a domain name such as example.com"} (IP addresses go after --ip)`,

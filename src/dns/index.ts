@@ -1,7 +1,7 @@
 /** The DNS port: resolvers, the per-run context, names and zone files. */
 export * from "./types.js";
 export * from "./context.js";
-export { reverseName, parseIp, isIpAddress, nameProblem } from "./names.js";
+export { reverseName, parseIp, isIpAddress, nameProblem, hostNameProblem } from "./names.js";
 export { parseZoneFile, type ZoneData, type ZoneRecord } from "./zone-file.js";
 export { zoneResolver, zoneFileResolver } from "./zone.js";
 export { recordingResolver, replayResolver } from "./replay.js";

@@ -51,3 +51,36 @@ export function nameProblem(name: string): string | null {
   }
   return null;
 }
+
+/**
+ * Checks the syntax of a host or domain name as typed by a user: the DNS limits, then labels
+ * of letters, digits and hyphens with no hyphen at either end (RFC 1123, section 2.1). An
+ * underscore may only start a label, as in service names such as `_dmarc`. Returns the problem
+ * in words, or null when the name is valid. Give non-ASCII names in their `xn--` form.
+ */
+export function hostNameProblem(name: string): string | null {
+  const limits = nameProblem(name);
+  if (limits !== null) return limits;
+  const bare = name.endsWith(".") ? name.slice(0, -1) : name;
+  for (const label of bare.split(".")) {
+    if (!HOST_LABEL.test(label)) return labelProblem(label);
+  }
+  return null;
+}
+
+const HOST_LABEL = /^_?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
+
+function labelProblem(label: string): string {
+  const character = /[^a-z0-9_-]/i.exec(label)?.[0];
+  if (character !== undefined) {
+    const shown = /\s/.test(character) ? "a space" : `"${character}"`;
+    return `the label "${label}" contains ${shown}, which no host name may contain`;
+  }
+  if (label.slice(1).includes("_")) {
+    return `the label "${label}" has an underscore after its first character`;
+  }
+  if (/^_?-|-$/.test(label)) {
+    return `the label "${label}" starts or ends with a hyphen`;
+  }
+  return `the label "${label}" has no letter or digit`;
+}

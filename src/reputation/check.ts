@@ -40,6 +40,8 @@ export interface BlocklistOptions {
   readonly queriesPerSecond?: number;
   /** The resolver's addresses (`HOST` or `HOST:PORT`), to recognise a public resolver. */
   readonly resolverAddresses?: readonly string[];
+  /** True when the user chose the resolver (`--resolver`). Default false. */
+  readonly resolverGiven?: boolean;
 }
 
 /**
@@ -83,7 +85,7 @@ export async function checkBlocklists(
         : judgeProbes(plan.entry, mustList, mustNotList);
   }
   // Once the resolver has answered nothing at all, further queries would only wait for it.
-  if (dns.unreachable()) markUnreachable(plans, dns.description);
+  if (dns.unreachable()) markUnreachable(plans, dns);
   const answers = await runQueries(dns, targetQueries(plans, targets), {
     ...limits,
     known: probeAnswers,
@@ -102,7 +104,10 @@ export async function checkBlocklists(
       explicit: chosen.explicit,
       publicResolver,
       resolver: dns.description,
+      resolverGiven: options.resolverGiven ?? false,
       unreachable,
+      offline: dns.offline(),
+      targets,
     }),
     finding: blocklistFinding(results, entries),
     trapFinding: spamTrapFinding(results, entries),
@@ -111,10 +116,16 @@ export async function checkBlocklists(
   };
 }
 
-function markUnreachable(plans: readonly ListPlan[], resolver: string): void {
+function markUnreachable(plans: readonly ListPlan[], dns: DnsContext): void {
+  const offline = dns.offline();
+  const detail = offline
+    ? "--offline sent no DNS queries"
+    : `the DNS resolver (${dns.description}) answered no query`;
   for (const plan of plans) {
-    if (plan.health?.state === "unprobed" || plan.health?.state === "usable") {
-      plan.health = health("error", `the DNS resolver (${resolver}) answered no query`);
+    const state = plan.health?.state;
+    // Offline, a test query failed only because nothing was sent, so the detail names --offline.
+    if (state === "unprobed" || state === "usable" || (offline && state === "error")) {
+      plan.health = health("error", detail);
     }
   }
 }

@@ -1,5 +1,7 @@
+import ipaddr from "ipaddr.js";
 import type { ListPlan } from "./plan.js";
 import { SPAMHAUS_RESOLVER_ADVICE, type PublicResolver } from "./public-resolver.js";
+import type { Target } from "./query-name.js";
 import type { Notice } from "./report.js";
 import type { BlocklistResult } from "./types.js";
 
@@ -11,18 +13,25 @@ export interface NoticeInput {
   readonly explicit: boolean;
   readonly publicResolver: PublicResolver | null;
   readonly resolver: string;
+  /** True when the user chose the resolver (`--resolver`), so the advice names that server. */
+  readonly resolverGiven: boolean;
   readonly unreachable: boolean;
+  /** True when no query was sent because the run is offline (`--offline`). */
+  readonly offline: boolean;
+  readonly targets: readonly Target[];
 }
 
 /**
- * Collects what applies to the whole run, each said once: an unreachable resolver, a public
- * resolver, Spamhaus error codes, rewritten answers, timeouts and unusable or retired lists.
+ * Collects what applies to the whole run, each reported once: targets in address ranges receivers
+ * never see, an offline run, an unreachable resolver, a public resolver, Spamhaus error codes,
+ * rewritten answers, timeouts and unusable or retired lists.
  */
 export function buildNotices(input: NoticeInput): Notice[] {
   const notices: Notice[] = [];
   const add = (notice: Notice | null): void => {
     if (notice !== null) notices.push(notice);
   };
+  for (const target of input.targets) add(specialAddressNotice(target));
   if (input.plans.length === 0) {
     add({
       kind: "no-lists",
@@ -30,6 +39,15 @@ export function buildNotices(input: NoticeInput): Notice[] {
       message: "No chosen list applies to these targets, so nothing was checked.",
       advice: "Choose lists with --list, or run delist blocklists --help to see them.",
     });
+  }
+  if (input.offline) {
+    add({
+      kind: "offline",
+      list: null,
+      message: "--offline sent no DNS queries, so no list was checked.",
+      advice: "Run again without --offline to look the targets up.",
+    });
+    return [...notices, ...listNotices(input)];
   }
   if (input.unreachable) {
     add(unreachableNotice(input));
@@ -48,9 +66,38 @@ function unreachableNotice(input: NoticeInput): Notice {
     kind: "dns-unreachable",
     list: null,
     message: `The DNS resolver (${input.resolver}) answered no query, so no list was checked.`,
-    advice:
-      "Check the resolver with --resolver HOST, raise --timeout-ms, or use --zone for an " +
-      "offline run.",
+    advice: input.resolverGiven
+      ? "Check that the DNS server given with --resolver is running and reachable from this " +
+        "machine, or raise --timeout-ms."
+      : "Check the resolver with --resolver HOST, raise --timeout-ms, or use --zone for an " +
+        "offline run.",
+  };
+}
+
+/** The ranges receivers never see as a sender's address, with their names for people. */
+const SPECIAL_RANGES: Readonly<Record<string, string>> = {
+  private: "a private address (RFC 1918)",
+  uniqueLocal: "a unique local address (fc00::/7, RFC 4193)",
+  loopback: "a loopback address",
+  linkLocal: "a link-local address",
+};
+
+/**
+ * Builds the note for an IP in a private, loopback or link-local range. Receivers never see
+ * mail from such an address, so a result for it tells nothing about the server's public IP.
+ * The look-ups still run when asked.
+ */
+function specialAddressNotice(target: Target): Notice | null {
+  if (target.kind === "domain") return null;
+  const range = SPECIAL_RANGES[ipaddr.parse(target.value).range()];
+  if (range === undefined) return null;
+  return {
+    kind: "special-address",
+    list: null,
+    message:
+      `${target.value} is ${range}. Receivers never see mail from such an address, so its ` +
+      "look-ups say nothing about the public IP your server sends from.",
+    advice: "Look up the public IP your mail leaves from, as receivers name it in their replies.",
   };
 }
 

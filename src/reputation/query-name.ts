@@ -1,4 +1,5 @@
-import { isIpAddress, nameProblem, parseIp, reverseName } from "../dns/names.js";
+import { domainToASCII } from "node:url";
+import { hostNameProblem, isIpAddress, parseIp, reverseName } from "../dns/names.js";
 import { normaliseName } from "../dns/types.js";
 import type { BlocklistEntry, TargetKind } from "./types.js";
 
@@ -14,24 +15,37 @@ export const KEY_PLACEHOLDER = "<dqs-key>";
 
 /**
  * Parses a target. IPv4-mapped IPv6 (`::ffff:192.0.2.1`) becomes the IPv4 address, as lists
- * key on it. Throws a TypeError naming the value when it is neither an IP address nor a
- * domain name with at least two labels.
+ * key on it, and an internationalised domain its `xn--` form. Throws a TypeError naming the
+ * value when it is neither an IP address nor a valid domain name with at least two labels.
  */
 export function parseTarget(text: string): Target {
   if (isIpAddress(text)) {
     const address = parseIp(text);
     return { value: address.toString(), kind: address.kind() === "ipv4" ? "ipv4" : "ipv6" };
   }
-  const domain = normaliseName(text.trim());
-  // No top-level domain is all digits, so "192.0.2" is a mistyped address.
-  const problem =
-    nameProblem(domain) ?? (/\.\d+$/.test(domain) ? "it is no complete IP address" : null);
-  if (problem !== null || !domain.includes(".")) {
-    throw new TypeError(
-      `invalid target "${text}": ${problem ?? "give an IP address or a domain such as example.com"}`,
-    );
-  }
+  const domain = asciiName(normaliseName(text.trim()));
+  const problem = domainProblem(text, domain);
+  if (problem !== null) throw new TypeError(`invalid target "${text}": ${problem}`);
   return { value: domain, kind: "domain" };
+}
+
+/** Returns the `xn--` form of a name with non-ASCII labels, or the name as it is. */
+function asciiName(name: string): string {
+  // domainToASCII returns "" for a name it cannot convert; the syntax check then rejects it.
+  return /\P{ASCII}/u.test(name) ? domainToASCII(name) : name;
+}
+
+function domainProblem(text: string, domain: string): string | null {
+  const [base, prefix] = text.trim().split("/");
+  if (prefix !== undefined && isIpAddress(base ?? "")) {
+    return "give single IP addresses, not a CIDR range";
+  }
+  const problem = hostNameProblem(domain);
+  if (problem !== null) return problem;
+  // No top-level domain is all digits, so "192.0.2" is a mistyped address.
+  if (/\.\d+$/.test(domain)) return "it is no complete IP address";
+  if (!domain.includes(".")) return "give an IP address or a domain such as example.com";
+  return null;
 }
 
 /**

@@ -22,6 +22,7 @@ export interface ListReport {
 /** Something about the whole run, said once instead of on every row. */
 export type NoticeKind =
   | "dns-unreachable"
+  | "offline"
   | "timeouts"
   | "public-resolver"
   | "spamhaus-refused"
@@ -30,7 +31,8 @@ export type NoticeKind =
   | "list-unusable"
   | "list-retired"
   | "needs-key"
-  | "no-lists";
+  | "no-lists"
+  | "special-address";
 
 export interface Notice {
   readonly kind: NoticeKind;

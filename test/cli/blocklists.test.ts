@@ -24,7 +24,7 @@ interface BlocklistsJson {
   verdict: string;
   results: Array<{ target: string; list: string; status: string; meaning: string | null }>;
   lists: Array<{ id: string; health: string }>;
-  notices: Array<{ kind: string }>;
+  notices: Array<{ kind: string; message: string }>;
   finding: { id: string; evidence: { source: string } } | null;
   readiness: { status: string };
   dns: { queries: number; unreachable: boolean };
@@ -140,7 +140,9 @@ describe("delist blocklists", () => {
 
   it("sends nothing with --offline and says so once", async () => {
     const result = await runCommand(["blocklists", "192.0.2.25", "example.com", "--offline"]);
-    expect(result.stdout.match(/answered no query/g)).toHaveLength(1);
+    expect(result.stdout.match(/--offline sent no DNS queries/g)).toHaveLength(1);
+    expect(result.stdout).not.toContain("answered no query");
+    expect(result.stdout).not.toContain("--resolver");
     expect(result.stdout).not.toMatch(/\bclean\b/);
     expect(result.code).toBe(1);
     const json = JSON.parse(
@@ -148,8 +150,63 @@ describe("delist blocklists", () => {
     ) as BlocklistsJson;
     expect(validate(json)).toEqual([]);
     expect(json.dns.unreachable).toBe(true);
-    expect(json.notices.filter((n) => n.kind === "dns-unreachable")).toHaveLength(1);
+    expect(json.notices.map((n) => n.kind)).toEqual(["offline"]);
     expect(json.results.every((r) => r.status === "error")).toBe(true);
+  });
+
+  it("names the given resolver when it is silent", async () => {
+    server = await startDnsServer(() => ({ drop: true }));
+    const args = ["blocklists", "192.0.2.25", "--list", "spamcop-scbl"];
+    const result = await runCommand([...args, "--resolver", server.address, "--timeout-ms", "100"]);
+    expect(result.stdout).toContain(`The DNS resolver (server ${server.address}) answered no`);
+    expect(result.stdout).toContain("Check that the DNS server given with --resolver is running");
+    expect(result.stdout).not.toContain("--resolver HOST");
+    expect(result.code).toBe(1);
+  });
+
+  it("rejects targets that are neither IP nor domain", async () => {
+    const cases = [
+      ["192.0.2.1/24", "give single IP addresses, not a CIDR range"],
+      ["2001:db8::/32", "give single IP addresses, not a CIDR range"],
+      ["exa mple.com", "contains a space"],
+      ["mail_01.example.com", "underscore after its first character"],
+      ["example..com", "empty label"],
+      [`${"a".repeat(64)}.example.com`, "longer than 63 octets"],
+      ["mail-.example.com", "hyphen"],
+    ];
+    for (const [target, reason] of cases as [string, string][]) {
+      const result = await runCommand(["blocklists", target, "--list", "surbl-multi", "--offline"]);
+      expect(result.code, target).toBe(2);
+      expect(result.stderr, target).toContain(`invalid target "${target}"`);
+      expect(result.stderr, target).toContain(reason);
+    }
+  });
+
+  it("accepts service labels and IDN domains", async () => {
+    const { json } = await blocklists([
+      "_spf.example.com",
+      "bücher.example",
+      "--list",
+      "spamhaus-dbl",
+    ]);
+    expect(validate(json)).toEqual([]);
+    expect(json.results.map((r) => r.target)).toEqual([
+      "_spf.example.com",
+      "xn--bcher-kva.example",
+    ]);
+  });
+
+  it("notes private and loopback targets", async () => {
+    const targets = ["10.1.2.3", "127.0.0.2", "169.254.1.1", "fd00::1", "fe80::1", "192.0.2.26"];
+    const { json } = await blocklists([...targets, "--list", "spamcop-scbl"], {
+      "bl.spamcop.net": { kind: "normal" },
+    });
+    const notes = json.notices.filter((n) => n.kind === "special-address");
+    expect(validate(json)).toEqual([]);
+    expect(notes.map((n) => n.message.split(" ")[0])).toEqual(targets.slice(0, 5));
+    expect(notes[0]?.message).toContain("private address");
+    expect(notes[0]?.message).toContain("say nothing about the public IP");
+    expect(server?.queries.some((q) => q.name === "3.2.1.10.bl.spamcop.net")).toBe(true);
   });
 
   it("keeps the DQS key out of traces and output", async () => {

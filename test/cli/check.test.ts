@@ -266,6 +266,9 @@ describe("delist check", () => {
       2,
     );
     expect((await runCommand(["check", "example.com", "--timeout-ms", "0"])).code).toBe(2);
+    const underscore = await runCommand(["check", "mail_01.example.com", "--offline"]);
+    expect(underscore.code).toBe(2);
+    expect(underscore.stderr).toContain('invalid domain "mail_01.example.com"');
     const offline = ["check", "example.com", "--offline", "--resolver", "127.0.0.1"];
     expect((await runCommand(offline)).code).toBe(2);
     expect((await runCommand(["check"])).code).toBe(2);

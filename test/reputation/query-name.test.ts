@@ -60,6 +60,26 @@ describe("blocklist query names", () => {
     expect(() => parseTarget(`${"a".repeat(64)}.example.com`)).toThrow(/longer than 63/);
   });
 
+  it.each([
+    ["192.0.2.1/24", /not a CIDR range/],
+    ["2001:db8::/32", /not a CIDR range/],
+    ["mail example.com", /contains a space/],
+    ["mail_01.example.com", /underscore after its first character/],
+    ["_.example.com", /has no letter or digit/],
+    ["example..com", /empty label/],
+    ["mail-.example.com", /hyphen/],
+    ["mail.example.com/path", /contains "\/"/],
+  ])("rejects the malformed target %s", (text, reason) => {
+    expect(() => parseTarget(text)).toThrow(reason);
+    expect(() => parseTarget(text)).toThrow(`invalid target "${text}"`);
+  });
+
+  it("keeps service labels and converts IDN", () => {
+    expect(parseTarget("_dmarc.example.com").value).toBe("_dmarc.example.com");
+    expect(parseTarget("Bücher.Example").value).toBe("xn--bcher-kva.example");
+    expect(parseTarget("xn--bcher-kva.example.").value).toBe("xn--bcher-kva.example");
+  });
+
   it("builds test entry names", () => {
     expect(testQueryName("127.0.0.2", "bl.spamcop.net")).toBe("2.0.0.127.bl.spamcop.net");
     expect(testQueryName("TEST", "multi.uribl.com")).toBe("test.multi.uribl.com");

@@ -1,7 +1,7 @@
 import dgram from "node:dgram";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDnsContext } from "../../src/dns/context.js";
-import { unavailableResolver } from "../../src/dns/system.js";
+import { offlineResolver } from "../../src/dns/system.js";
 import { wireResolver } from "../../src/dns/wire.js";
 import { checkBlocklists, parseBlocklistConfig } from "../../src/reputation/index.js";
 import { forbidRealNetwork } from "../dns/guard.js";
@@ -128,17 +128,16 @@ describe("blocklist run", () => {
   });
 
   it("sends nothing when offline", async () => {
-    const dns = createDnsContext({
-      resolver: unavailableResolver("--offline: no DNS queries sent"),
-    });
+    const dns = createDnsContext({ resolver: offlineResolver() });
     const report = await checkBlocklists({ ips: ["192.0.2.25"], domains: ["example.com"] }, dns);
     expect(report.unreachable).toBe(true);
     expect(report.results.length).toBeGreaterThan(0);
     for (const result of report.results) {
       expect(result.status).toBe("error");
-      expect(result.meaning).toContain("--offline");
+      expect(result.meaning).toContain("--offline sent no DNS queries");
     }
-    expect(report.notices.filter((n) => n.kind === "dns-unreachable")).toHaveLength(1);
+    expect(report.notices.map((n) => n.kind)).toEqual(["offline"]);
+    expect(report.notices[0]?.advice).not.toContain("--resolver");
   });
 
   it("flags a defunct list from a config", async () => {
