@@ -21,7 +21,14 @@ export function registerLogs(program: Command, io: CliIo, setExitCode: SetExitCo
       .description(
         "read mail logs and print delivery statistics per provider, account and local program",
       )
-      .argument("[logs...]", "log files, directories or globs; gzip is read as is; - for stdin"),
+      .argument("[logs...]", "log files, directories or globs; gzip is read as is; - for stdin")
+      .addHelpText(
+        "after",
+        "\nExit status: 0 when the logs were read (the statistics judge nothing, so a blocked " +
+          "server also gives 0), 2 for a usage error or when an input could not be read (the " +
+          "statistics of the other inputs are still printed).\n\nThe JSON output is described " +
+          "by docs/logs.schema.json.",
+      ),
   ).action(async (logs: string[], options: LogCommandOptions) => {
     const settings = logRunSettings(logs, options, io, ["text", "json"]);
     const run = await analyseLogs(logs, settings.readOptions);
@@ -44,8 +51,8 @@ export function registerLogs(program: Command, io: CliIo, setExitCode: SetExitCo
     for (const file of input.files) {
       if (file.error !== null) io.stderr.write(`delist: ${file.error}\n`);
     }
-    const nothingRead =
-      input.files.length > 0 && input.files.every((f) => f.error !== null && f.lines === 0);
-    setExitCode(nothingRead ? EXIT_USAGE : EXIT_OK);
+    // Statistics find no problems, so only an unreadable input changes the exit status.
+    const unreadable = input.files.some((file) => file.error !== null);
+    setExitCode(unreadable ? EXIT_USAGE : EXIT_OK);
   });
 }

@@ -1,14 +1,15 @@
 import type { LogStatistics, OriginStatistics } from "../diagnose/statistics.js";
 import type { Painter } from "./colour.js";
-import { column, count, shortTime, wrap } from "./wrap.js";
+import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
+import { column, count, plural, shortTime, wrap } from "./wrap.js";
 
 /** Renders `delist logs` statistics for a terminal, 80 columns wide. */
 export function renderStatisticsText(statistics: LogStatistics, paint: Painter): string {
   const input = statistics.input;
   const lines = [
-    paint.bold(
-      `delist logs: ${count(input.lines)} lines from ${shortTime(input.firstTime)} to ${shortTime(input.lastTime)} (${input.timeZone})`,
-    ),
+    ...wrap(
+      `delist logs: ${plural(input.lines, "line")} from ${shortTime(input.firstTime)} to ${shortTime(input.lastTime)} (${input.timeZone})`,
+    ).map(paint.bold),
     "",
     paint.bold("Outbound by provider"),
     `  ${column("provider", 18)}${"sent".padStart(9)}${"deferred".padStart(10)}${"bounced".padStart(9)}${"expired".padStart(9)}  top codes`,
@@ -19,9 +20,12 @@ export function renderStatisticsText(statistics: LogStatistics, paint: Painter):
       .slice(0, 2)
       .map(([code, n]) => `${code} ×${count(n)}`)
       .join(", ");
-    lines.push(
+    const row =
       `  ${column(provider.name, 18)}${count(provider.sent).padStart(9)}${count(provider.deferred).padStart(10)}` +
-        `${count(provider.bounced).padStart(9)}${count(provider.expired).padStart(9)}  ${codes}`,
+      `${count(provider.bounced).padStart(9)}${count(provider.expired).padStart(9)}`;
+    // The codes column starts at column 57, so long codes continue on lines of their own.
+    lines.push(
+      ...wrap(codes, `${row}  `, " ".repeat(row.length + 2)).map((line) => line.trimEnd()),
     );
   }
   lines.push("", paint.bold("Outbound per day"));
@@ -36,8 +40,11 @@ export function renderStatisticsText(statistics: LogStatistics, paint: Painter):
   lines.push(
     "",
     paint.bold("Inbound and logins"),
-    `  ${count(inbound.messagesAccepted)} messages queued, ${count(inbound.localDeliveries)} delivered locally, ` +
-      `${count(inbound.rejects)} SMTP rejects, ${count(inbound.authFailures)} failed logins`,
+    ...wrap(
+      `${count(inbound.messagesAccepted)} messages queued, ${count(inbound.localDeliveries)} delivered locally, ` +
+        `${plural(inbound.rejects, "SMTP reject")}, ${plural(inbound.authFailures, "failed login")}`,
+      "  ",
+    ),
   );
   const ips = Object.entries(inbound.authFailureIps).slice(0, 5);
   if (ips.length > 0) {
@@ -51,9 +58,23 @@ export function renderStatisticsText(statistics: LogStatistics, paint: Painter):
   }
   lines.push(
     "",
-    `Forwarded messages: ${count(statistics.forwardedMessages)}. Outbound TLS sessions: ${count(statistics.outboundTlsSessions)}.`,
-    `Lines parsed: ${count(input.parsed)}, ignored: ${count(input.ignored)}, unparsed: ${count(input.unparsed)}, without log framing: ${count(input.unrecognised)}.`,
+    ...wrap(
+      `Forwarded messages: ${count(statistics.forwardedMessages)}. Outbound TLS sessions: ${count(statistics.outboundTlsSessions)}.`,
+    ),
+    ...wrap(
+      `Lines parsed: ${count(input.parsed)}, ignored: ${count(input.ignored)}, unparsed: ${count(input.unparsed)}, without log framing: ${count(input.unrecognised)}.`,
+    ),
   );
+  if (input.overlong > 0) {
+    lines.push(
+      ...wrap(
+        `${plural(input.overlong, "line was", "lines were")} longer than ${DEFAULT_MAX_LINE_BYTES / 1024} KiB; only the first ${DEFAULT_MAX_LINE_BYTES / 1024} KiB of each were read.`,
+      ),
+    );
+  }
+  for (const file of input.files) {
+    if (file.error !== null) lines.push(...wrap(`${file.name}: ${file.error}`, "Error: ", "  "));
+  }
   return lines.join("\n") + "\n";
 }
 

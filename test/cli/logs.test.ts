@@ -1,0 +1,143 @@
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, test } from "vitest";
+import { runCommand } from "../helpers/cli.js";
+import {
+  GMAIL_RATE_LIMIT,
+  HOUR,
+  PostfixLog,
+  T0,
+  writeTemporaryLog,
+} from "../helpers/postfix-fixture.js";
+import { schemaValidator } from "../helpers/schema.js";
+
+const EXAMPLE = fileURLToPath(new URL("../../examples/postfix", import.meta.url));
+const validate = schemaValidator("logs.schema.json");
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const remove of cleanups.splice(0)) remove();
+});
+
+function temporary(text: string): string {
+  const file = writeTemporaryLog(text);
+  cleanups.push(file.remove);
+  return file.path;
+}
+
+/** Builds a day of mail from two accounts and a PHP script, every Gmail message deferred. */
+function mixedLog(): string {
+  const log = new PostfixLog();
+  for (let hour = 0; hour < 24; hour++) {
+    log.submit({
+      time: T0 + hour * HOUR,
+      account: "alice@example.com",
+      clientIp: "198.51.100.10",
+      recipients: [
+        { address: `friend${hour}@gmail.com`, outcome: GMAIL_RATE_LIMIT },
+        { address: `partner${hour}@outlook.com` },
+      ],
+    });
+    log.pickup({
+      time: T0 + hour * HOUR + 60_000,
+      uid: 33,
+      user: "www-data",
+      script: "/var/www/example.com/contact.php",
+      recipients: [{ address: `reader${hour}@example.net` }],
+    });
+    log.authFailure(T0 + hour * HOUR + 120_000, "203.0.113.7", "bob@example.com");
+  }
+  return log.text();
+}
+
+describe("delist logs", () => {
+  test("JSON of a fixture matches the schema", async () => {
+    const result = await runCommand([
+      "logs",
+      "--format",
+      "json",
+      "--timezone",
+      "UTC",
+      temporary(mixedLog()),
+    ]);
+    const statistics = JSON.parse(result.stdout) as {
+      localSources: unknown[];
+      lifecycle: unknown[];
+    };
+
+    expect(validate(statistics)).toEqual([]);
+    expect(statistics.localSources.length).toBeGreaterThan(0);
+  });
+
+  test("JSON of the example matches the schema", async () => {
+    const result = await runCommand(["logs", "--format", "json", "--timezone", "UTC", EXAMPLE]);
+    const statistics = JSON.parse(result.stdout) as { lifecycle: unknown[]; accounts: unknown[] };
+
+    expect(validate(statistics)).toEqual([]);
+    expect(statistics.lifecycle.length).toBeGreaterThan(0);
+    expect(statistics.accounts.length).toBeGreaterThan(0);
+  });
+
+  test("schema rejects a wrong shape", async () => {
+    const result = await runCommand([
+      "logs",
+      "--format",
+      "json",
+      "--timezone",
+      "UTC",
+      temporary(mixedLog()),
+    ]);
+    const statistics = JSON.parse(result.stdout) as Record<string, unknown>;
+
+    expect(validate({ ...statistics, days: [{ day: "yesterday" }] })).not.toEqual([]);
+    expect(validate({ ...statistics, providers: { nowhere: {} } })).not.toEqual([]);
+  });
+
+  test("blocked example exits 0", async () => {
+    const result = await runCommand(["logs", "--timezone", "UTC", EXAMPLE]);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("421 4.7.28");
+  });
+
+  test("unreadable input exits 2 after the statistics", async () => {
+    const result = await runCommand([
+      "logs",
+      "--timezone",
+      "UTC",
+      temporary(mixedLog()),
+      "/nonexistent/delist/typo.log",
+    ]);
+
+    expect(result.code).toBe(2);
+    expect(result.stdout).toContain("Outbound by provider");
+    expect(result.stdout).toContain("Error: /nonexistent/delist/typo.log: cannot read");
+    expect(result.stderr).toContain("file not found");
+  });
+
+  test("help states exit statuses and schema", async () => {
+    const result = await runCommand(["logs", "--help"]);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Exit status: 0 when the logs were read/);
+    expect(result.stdout).toContain("2 for a usage error or when an input could not be read");
+    expect(result.stdout).toContain("docs/logs.schema.json");
+  });
+
+  test("text fits 80 columns", async () => {
+    for (const input of [EXAMPLE, temporary(mixedLog())]) {
+      const result = await runCommand(["logs", "--timezone", "UTC", input]);
+      for (const line of result.stdout.split("\n")) {
+        expect(line.length, line).toBeLessThanOrEqual(80);
+        expect(line, "trailing spaces").toBe(line.trimEnd());
+      }
+    }
+  });
+
+  test("overlong line is named in text", async () => {
+    const long = `${new Date(T0 + 1000).toISOString()} mail postfix/cleanup[5]: 0000099999: warning: header Subject: ${"x".repeat(70_000)}`;
+    const text = mixedLog().replace("\n", `\n${long}\n`);
+    const result = await runCommand(["logs", "--timezone", "UTC", temporary(text)]);
+
+    expect(result.stdout).toContain("1 line was longer than 64 KiB");
+  });
+});
