@@ -247,7 +247,7 @@ function checkLimits(tree: SpfNode, problems: Problem[]): void {
       problem(
         "spf-lookup-limit",
         "error",
-        `The record needs ${tree.totalLookups} DNS lookups; more than 10 is a permerror (RFC 7208, section 4.6.4).${named === "" ? "" : ` The largest branches: ${named}.`}`,
+        `The SPF record of ${tree.domain} needs ${tree.totalLookups} DNS lookups; more than 10 is a permerror (RFC 7208, section 4.6.4).${named === "" ? "" : ` The largest branches: ${named}.`}`,
         "Remove includes you no longer use, and replace a and mx terms with ip4: and ip6: ranges.",
       ),
     );

@@ -42,6 +42,21 @@ host A 198.51.100.7
     expect(analysis.lookups).toBe(18);
     expect(analysis.tree.children).toHaveLength(6);
     expect(codes(analysis.problems)).toContain("spf-lookup-limit");
+    expect(analysis.problems[0]?.message).toMatch(/^The SPF record of example.com needs 18 /);
+  });
+
+  it("offers no record that stays over the limit", async () => {
+    const includes = Array.from({ length: 11 }, (_, i) => `include:i${i}.example.net`).join(" ");
+    const zone = Array.from(
+      { length: 11 },
+      (_, i) => `i${i} TXT "v=spf1 ip4:198.51.100.${i} -all"`,
+    );
+    const dns = zoneDns(
+      `$ORIGIN example.com.\n@ TXT "v=spf1 ${includes} -all"\n$ORIGIN example.net.\n${zone.join("\n")}\n`,
+    );
+    const check = await checkSpf("example.com", ["192.0.2.1"], null, dns);
+    expect(codes(check.problems)).toContain("spf-lookup-limit");
+    expect(check.evidence.correctedRecord).toBeNull();
   });
 
   it("counts void lookups", async () => {
