@@ -111,6 +111,15 @@ export const MONITOR_CONFIG_SCHEMA = z
       .describe(
         "Mail logs to follow; relative paths start from the working directory. A log is a path, or {path, ip} when all its mail leaves from one IP.",
       ),
+    retentionDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(3_650)
+      .default(90)
+      .describe(
+        "Days to keep the details of each check: findings, blocklist and DNS results, probes. State changes, incidents, removal requests and alerts are kept whatever their age.",
+      ),
     logsFromStart: z
       .boolean()
       .default(false)

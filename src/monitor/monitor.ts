@@ -1,5 +1,5 @@
 import type { DnsContext } from "../dns/context.js";
-import type { Clock } from "../store/clock.js";
+import { DAY_MS, type Clock } from "../store/clock.js";
 import { describeSqliteError } from "../store/database.js";
 import type { HistoryStore } from "../store/history.js";
 import {
@@ -42,6 +42,9 @@ export const MAX_SLEEP_MS = 15 * 60_000;
 /** How long the loop waits after a step failed (such as a locked database) before the next. */
 export const STEP_RETRY_MS = 60_000;
 
+/** How often the loop deletes run details older than the configured `retentionDays`. */
+export const PRUNE_INTERVAL_MS = DAY_MS;
+
 // A clock that reads this much earlier than at the last step has been set back.
 const CLOCK_STEP_TOLERANCE_MS = 1_000;
 
@@ -59,6 +62,7 @@ export class Monitor {
   private cycles = 0;
   private sleeping = false;
   private lastStepAt = -Infinity;
+  private lastPruneAt = -Infinity;
   private idleWaiters: { after: number; resolve: () => void }[] = [];
 
   constructor(options: MonitorOptions) {
@@ -203,7 +207,20 @@ export class Monitor {
     }
     if (this.stopping.signal.aborted) return clock.now();
     await this.dispatchAlerts();
+    this.pruneIfDue();
     return Math.min(...next.values(), store.alerts.nextAttemptAt() ?? Infinity);
+  }
+
+  /** Deletes the run details older than `retentionDays`, once a day (PRUNE_INTERVAL_MS). */
+  private pruneIfDue(): void {
+    const { clock, config, logger, store } = this.context;
+    const now = clock.now();
+    if (now - this.lastPruneAt < PRUNE_INTERVAL_MS) return;
+    this.lastPruneAt = now;
+    const pruned = store.prune(now - config.retentionDays * DAY_MS);
+    if (Object.values(pruned).some((rows) => rows > 0)) {
+      logger.info({ ...pruned, retentionDays: config.retentionDays }, "history pruned");
+    }
   }
 
   /**

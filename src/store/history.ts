@@ -2,6 +2,7 @@ import { AlertRepository } from "./alerts.js";
 import { openDatabase, type Db } from "./database.js";
 import { IncidentRepository } from "./incidents.js";
 import { PositionRepository } from "./positions.js";
+import { pruneHistory, type PrunedRows } from "./retention.js";
 import { ProbeRepository } from "./probes.js";
 import { RunRepository } from "./runs.js";
 import { StateRepository } from "./states.js";
@@ -39,6 +40,11 @@ export class HistoryStore {
   /** Runs `work` in one transaction: it commits when `work` returns and rolls back if it throws. */
   transaction<T>(work: () => T): T {
     return this.db.transaction(work)();
+  }
+
+  /** Deletes the run details older than `before` in one transaction (see `pruneHistory`). */
+  prune(before: number): PrunedRows {
+    return this.transaction(() => pruneHistory(this.db, before));
   }
 
   /** Closes the database; the store must not be used afterwards. */

@@ -15,6 +15,7 @@ export {
 } from "./database.js";
 export { systemClock, DAY_MS, type Clock } from "./clock.js";
 export { MonitorLock, MONITOR_LOCK_SUFFIX } from "./lock.js";
+export type { PrunedRows } from "./retention.js";
 export { classifyChange, describeChange, isBad } from "./changes.js";
 export type { CurrentState } from "./states.js";
 export type { HistoryFilter } from "./incidents.js";

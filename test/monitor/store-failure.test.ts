@@ -2,11 +2,11 @@ import { appendFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { blockKey, HistoryStore } from "../../src/store/index.js";
+import { blockKey, DAY_MS, HistoryStore } from "../../src/store/index.js";
 import { FakeClock } from "../helpers/clock.js";
 import { GMAIL_RATE_LIMIT, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
 import { useTempDirs } from "../store/helpers.js";
-import { NEVER, testMonitor } from "./harness.js";
+import { advanceTo, NEVER, testMonitor } from "./harness.js";
 
 const tempDir = useTempDirs();
 const IP = "203.0.113.10";
@@ -75,6 +75,45 @@ describe("monitor on a database it cannot write", () => {
     expect(logs.some((line) => line["msg"] === "job ran again after failing")).toBe(true);
     expect(store.states.get(blockKey("gmail", IP))?.value).toBe("rate-limited");
     expect(store.incidents.changes()).toHaveLength(1);
+    store.close();
+  });
+});
+
+describe("monitor history retention", () => {
+  it("prunes old run details once a day", async () => {
+    const dir = tempDir();
+    const store = HistoryStore.open(":memory:");
+    const oldRun = store.runs.start("logs", T0 - 40 * DAY_MS);
+    store.runs.addFindings(oldRun, [
+      { id: "rate-limited", severity: "warning", title: "t", evidence: {} },
+    ]);
+    const clock = new FakeClock(T0);
+    const { monitor, logs } = testMonitor({
+      store,
+      clock,
+      cwd: dir,
+      config: {
+        logs: ["mail.log"],
+        retentionDays: 30,
+        schedules: { blocklists: NEVER, dns: NEVER, probes: NEVER, logs: NEVER },
+      },
+    });
+    const controller = new AbortController();
+    const running = monitor.run(controller.signal);
+    await monitor.whenIdle(0);
+    const pruned = logs.filter((line) => line["msg"] === "history pruned");
+    expect(pruned).toHaveLength(1);
+    expect(pruned[0]).toMatchObject({ findings: 1, runs: 1, retentionDays: 30 });
+    expect(store.runs.count("runs")).toBe(0);
+
+    // The next prune is a day later, not at every wake-up.
+    store.runs.start("logs", T0 - 40 * DAY_MS);
+    await advanceTo(clock, monitor, T0 + 12 * 60 * MINUTE);
+    expect(store.runs.count("runs")).toBe(1);
+    await advanceTo(clock, monitor, T0 + DAY_MS + MINUTE);
+    expect(store.runs.count("runs")).toBe(0);
+    controller.abort();
+    await running;
     store.close();
   });
 });
