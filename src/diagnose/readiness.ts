@@ -234,7 +234,7 @@ function causeIdentified(
     ...item,
     status: "unknown",
     detail:
-      "The log shows the rejections but not their cause. Check DNS, blocklists and the message content.",
+      "The log shows the rejections or deferrals but not their cause. Check DNS, blocklists and the message content.",
   };
 }
 
@@ -347,7 +347,7 @@ function fromFinding(
       id,
       title,
       status: "fail",
-      detail: `Receivers rejected mail for this (${findingId}); fix it, then confirm with \`${command}\`.`,
+      detail: `Receivers rejected or deferred mail for this (${findingId}); fix it, then confirm with \`${command}\`.`,
     };
   }
   return {

@@ -24,7 +24,7 @@ function temporary(text: string): string {
   return file.path;
 }
 
-/** Builds a day of mail from two accounts and a PHP script, every Gmail message deferred. */
+/** Builds a day of mail from one account and a PHP script, every Gmail message deferred. */
 function mixedLog(): string {
   const log = new PostfixLog();
   for (let hour = 0; hour < 24; hour++) {

@@ -71,6 +71,24 @@ describe("text report wording", () => {
     expect(report).toContain("24 attempts to 24 recipients deferred;");
     expect(report).not.toMatch(/recipients rejected/);
     expect(flat(report)).toContain("Gmail still deferred mail in the last two hours");
+    expect(report).toContain("24 deferrals since");
+    expect(report).not.toContain("temporary rejections");
+  });
+
+  test("TLS deferrals are not called rejections", async () => {
+    const log = new PostfixLog();
+    const tlsDeferral: Outcome = {
+      status: "deferred",
+      dsn: "4.7.29",
+      reply:
+        "421-4.7.29 Your email has been rate limited because this message wasn't sent over a TLS connection. 421 4.7.29 d4si5 - gsmtp",
+    };
+    dayOfMail(log, (hour) => `friend${hour}@gmail.com`, tlsDeferral);
+    const diagnosis = await diagnose(log);
+    const tls = diagnosis.findings.find((finding) => finding.id === "tls-required");
+
+    expect(tls?.title).toBe("Gmail defers mail sent without TLS");
+    expect(tls?.summary).toMatch(/^24 replies ask for TLS\./);
   });
 
   test("permanent blocks say rejected or deferred", async () => {

@@ -35,7 +35,7 @@ export function detectIpBlocklisted(context: DiagnoseContext): Finding | null {
     severity: "critical",
     role: "cause",
     title: `${providersDo(names, "lists", "list")} this server's IP${lists.length > 0 ? ` (${listNames(lists)})` : ""}`,
-    summary: `${plural(evidence.count + evidence.sessionCount, "rejection")} name a block list, first at ${evidence.first?.time ?? evidence.firstSession?.time}.`,
+    summary: `${plural(evidence.count + evidence.sessionCount, "reply", "replies")} ${evidence.count + evidence.sessionCount === 1 ? "names" : "name"} a block list, first at ${evidence.first?.time ?? evidence.firstSession?.time}.`,
     evidence: { ...evidence, ips, lists },
     samples: replySamples(context, evidence),
     fix: [

@@ -21,7 +21,7 @@ export function detectRateLimited(context: DiagnoseContext): Finding | null {
     role: "consequence",
     title: `${providersDo(names, "is", "are")} deferring mail from this server`,
     summary:
-      `${plural(total, "temporary rejection")} since ${evidence.first?.time ?? evidence.firstSession?.time}. ` +
+      `${plural(total, "deferral")} since ${evidence.first?.time ?? evidence.firstSession?.time}. ` +
       "Mail is delayed, not lost yet: the MTA keeps retrying until the queue lifetime ends.",
     evidence,
     samples: replySamples(context, evidence),

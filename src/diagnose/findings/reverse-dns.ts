@@ -22,13 +22,13 @@ export function detectReverseDns(context: DiagnoseContext): Finding | null {
   const since = [evidence.first?.time, evidence.firstSession?.time]
     .filter((t): t is string => t !== undefined)
     .sort()[0];
+  const permanent = Object.keys(evidence.codes).some((code) => code.startsWith("5"));
+  const [verb, verbPlural] = permanent ? ["rejects", "reject"] : ["defers", "defer"];
   return finding("reverse-dns", {
-    severity: Object.keys(evidence.codes).some((code) => code.startsWith("5"))
-      ? "critical"
-      : "warning",
+    severity: permanent ? "critical" : "warning",
     role: "cause",
-    title: `${providersDo(names, "rejects", "reject")} this server's IP for missing or mismatched reverse DNS`,
-    summary: `${plural(evidence.count + evidence.sessionCount, "rejection")} name the PTR record, first at ${since ?? "?"}.`,
+    title: `${providersDo(names, verb, verbPlural)} this server's IP for missing or mismatched reverse DNS`,
+    summary: `${plural(evidence.count + evidence.sessionCount, "reply", "replies")} ${evidence.count + evidence.sessionCount === 1 ? "names" : "name"} the PTR record, first at ${since ?? "?"}.`,
     evidence: { ...evidence, ips, since: since ?? null },
     samples: replySamples(context, evidence),
     fix: [

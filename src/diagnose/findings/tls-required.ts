@@ -29,14 +29,14 @@ export function detectTlsRequired(context: DiagnoseContext): Finding | null {
     .at(-1);
   const names = Object.keys(evidence.providers).map((id) => PROVIDER_NAMES[id as ProviderId]);
 
+  const permanent = Object.keys(evidence.codes).some((code) => code.startsWith("5"));
+  const [verb, verbPlural] = permanent ? ["rejects", "reject"] : ["defers", "defer"];
   return finding("tls-required", {
-    severity: Object.keys(evidence.codes).some((code) => code.startsWith("5"))
-      ? "critical"
-      : "warning",
+    severity: permanent ? "critical" : "warning",
     role: "cause",
-    title: `${providersDo(names, "rejects", "reject")} mail sent without TLS`,
+    title: `${providersDo(names, verb, verbPlural)} mail sent without TLS`,
     summary:
-      `${plural(evidence.count + evidence.sessionCount, "rejection")} ask for TLS.` +
+      `${plural(evidence.count + evidence.sessionCount, "reply", "replies")} ${evidence.count + evidence.sessionCount === 1 ? "asks" : "ask"} for TLS.` +
       (server.lastOutboundTls !== null
         ? ` The last outbound TLS session in the log was at ${context.time(server.lastOutboundTls)}.`
         : " The log shows no outbound TLS session at all."),
