@@ -2,6 +2,7 @@ import type { Diagnosis, Finding, ProviderVerdict, RemovalForm } from "../diagno
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { evidenceLines } from "./evidence.js";
 import { shownProviders } from "./providers.js";
+import { filesRead } from "./text.js";
 import { count, shortTime } from "./wrap.js";
 
 /** Renders a diagnosis as Markdown, for tickets and chat. */
@@ -33,7 +34,10 @@ export function renderDiagnosisMarkdown(diagnosis: Diagnosis): string {
     escape(diagnosis.readiness.summary),
     ...diagnosis.readiness.removalForms.map(removalFormLine),
     "",
-    `Lines parsed: ${count(input.parsed)}; ignored: ${count(input.ignored)}; unparsed: ${count(input.unparsed)}; without log framing: ${count(input.unrecognised)}.`,
+    ...input.files
+      .filter((file) => file.error !== null)
+      .flatMap((file) => [`**Error:** ${escape(`${file.name}: ${file.error ?? ""}`)}`, ""]),
+    `Read ${filesRead(input)}. Lines parsed: ${count(input.parsed)}; ignored: ${count(input.ignored)}; unparsed: ${count(input.unparsed)}; without log framing: ${count(input.unrecognised)}.`,
     ...(input.bounces === null
       ? []
       : [

@@ -90,6 +90,21 @@ describe("diagnose input problems", () => {
     expect(result.stderr).toContain(`cannot read "${missing}": file not found`);
   });
 
+  test("Markdown names the unread file", async () => {
+    const missing = "/nonexistent/delist/typo.log";
+    const result = await runCommand([
+      ...OFFLINE,
+      "-f",
+      "markdown",
+      temporary(blockedLog()),
+      missing,
+    ]);
+
+    expect(result.code).toBe(2);
+    expect(result.stdout).toContain(`**Error:** ${missing}: cannot read`);
+    expect(result.stdout).toContain("Read 1 of 2 files.");
+  });
+
   test("only missing files report only that", async () => {
     const result = await runCommand([...OFFLINE, "/nonexistent/delist/typo.log"]);
 
