@@ -88,8 +88,18 @@ export async function loadMonitorConfig(path: string): Promise<MonitorConfig> {
     value = JSON.parse(text);
   } catch (error) {
     throw new MonitorConfigError(
-      `invalid monitor configuration ${path}: not valid JSON (${(error as Error).message})`,
+      `invalid monitor configuration ${path}: not valid JSON${jsonErrorPlace(text, error as Error)} (${(error as Error).message}); JSON allows no comments and no comma after the last item`,
     );
   }
   return parseMonitorConfig(value, path);
+}
+
+/** Returns ` at line L, column C` from the offset in a JSON.parse error message, or "". */
+function jsonErrorPlace(text: string, error: Error): string {
+  const offset = /at position (\d+)/.exec(error.message)?.[1];
+  if (offset === undefined) return "";
+  const before = text.slice(0, Number(offset));
+  const line = before.split("\n").length;
+  const column = before.length - before.lastIndexOf("\n");
+  return ` at line ${line}, column ${column}`;
 }

@@ -261,6 +261,13 @@ export class Monitor {
     if (passwordEnv !== undefined && (env[passwordEnv] ?? "") === "") {
       logger.warn({ variable: passwordEnv }, "the SMTP password variable is unset or empty");
     }
+    const dqsKeyEnv = config.blocklists.spamhausDqsKeyEnv;
+    if (dqsKeyEnv !== undefined && (env[dqsKeyEnv] ?? "") === "") {
+      logger.warn(
+        { variable: dqsKeyEnv },
+        "the Spamhaus DQS key variable is unset or empty: Spamhaus lists are asked without the key",
+      );
+    }
   }
 
   private describeSchedules(): Record<string, string> {

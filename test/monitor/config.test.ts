@@ -215,6 +215,13 @@ describe("loadMonitorConfig", () => {
     await expect(loadMonitorConfig(path)).rejects.toThrow(/not valid JSON/);
   });
 
+  it("places a trailing comma", async () => {
+    const path = join(tempDir(), "monitor.json");
+    writeFileSync(path, '{\n  "ips": ["192.0.2.1"],\n}\n');
+    await expect(loadMonitorConfig(path)).rejects.toThrow("not valid JSON at line 3, column 1");
+    await expect(loadMonitorConfig(path)).rejects.toThrow("no comma after the last item");
+  });
+
   it("reports a missing file", async () => {
     await expect(loadMonitorConfig(join(tempDir(), "absent.json"))).rejects.toThrow(
       /cannot read the monitor configuration .*absent\.json: ENOENT/,
