@@ -1,6 +1,6 @@
 import { resolve as resolvePath } from "node:path";
 import type { ProviderVerdict } from "../diagnose/types.js";
-import { followLog } from "../logs/follow.js";
+import { followLog, type FollowSink } from "../logs/follow.js";
 import { resolveTimeZone } from "../time/zone.js";
 import { isBad } from "../store/changes.js";
 import { blockKey, canonicalIp, type Observation } from "../store/types.js";
@@ -24,9 +24,13 @@ async function checkLog(context: JobContext, path: string, logIp: string | null)
   const startedAt = clock.now();
   const window = new LogWindow(resolveTimeZone(config.timeZone));
   const saved = store.positions.get(path);
-  const followed = await followLog(path, saved, window.add.bind(window), {
-    fromStart: config.logsFromStart,
-  });
+  // A stop ends the read between two chunks by throwing, before anything is recorded, so a
+  // backlog of hours of log does not hold the monitor's shutdown back.
+  const sink: FollowSink = (file, modifiedMs, chunk, startFile) => {
+    context.signal.throwIfAborted();
+    window.add(file, modifiedMs, chunk, startFile);
+  };
+  const followed = await followLog(path, saved, sink, { fromStart: config.logsFromStart });
   if (followed.event === "missing" || followed.event === "not-a-file") {
     // Logged again at most once an hour, because it repeats on every run until fixed.
     const message =

@@ -138,7 +138,14 @@ export class Monitor {
       else if (kind === "probes") await runProbeJob(this.context);
       else await runLogJob(this.context, this.cwd);
     } catch (error) {
-      this.logFailure(`job:${kind}`, { job: kind }, error, "job failed");
+      if (this.stopping.signal.aborted) {
+        this.context.logger.info(
+          { job: kind, err: errorText(error) },
+          "job stopped: nothing recorded",
+        );
+      } else {
+        this.logFailure(`job:${kind}`, { job: kind }, error, "job failed");
+      }
       return false;
     }
     if (this.context.repeats.clear(`job:${kind}`)) {

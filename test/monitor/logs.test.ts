@@ -2,7 +2,11 @@ import { appendFileSync, readFileSync, renameSync, writeFileSync } from "node:fs
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it, vi } from "vitest";
-import { LOG_LIFT_QUIET_MS } from "../../src/monitor/log-job.js";
+import { PassThrough } from "node:stream";
+import type { JobContext } from "../../src/monitor/context.js";
+import { createMonitorLogger, parseMonitorConfig } from "../../src/monitor/index.js";
+import { LOG_LIFT_QUIET_MS, runLogJob } from "../../src/monitor/log-job.js";
+import { RepeatFilter } from "../../src/monitor/repeats.js";
 import { blockKey, HistoryStore } from "../../src/store/index.js";
 import { FakeClock } from "../helpers/clock.js";
 import { GMAIL_RATE_LIMIT, PostfixLog, SENT, T0 } from "../helpers/postfix-fixture.js";
@@ -278,5 +282,35 @@ describe("log job with two sending IPs", () => {
       `block-lifted ${firstKey}`,
       `block-lifted ${secondKey}`,
     ]);
+  });
+});
+
+describe("log job stopped mid-read", () => {
+  it("records nothing of the read", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "mail.log"), gmailLines(T0, 3, GMAIL_RATE_LIMIT));
+    const store = HistoryStore.open(":memory:");
+    const clock = new FakeClock(T0 + 10 * MINUTE);
+    const stopped = new AbortController();
+    stopped.abort();
+    const context: JobContext = {
+      config: parseMonitorConfig({ ips: [IP], logs: ["mail.log"], logsFromStart: true }, "test"),
+      store,
+      clock,
+      logger: createMonitorLogger(new PassThrough(), clock),
+      channels: [],
+      env: {},
+      version: "test",
+      createDns: () => {
+        throw new Error("the log job asks no DNS");
+      },
+      signal: stopped.signal,
+      repeats: new RepeatFilter(),
+    };
+    await expect(runLogJob(context, dir)).rejects.toThrow(/aborted/);
+    expect(store.positions.get(join(dir, "mail.log"))).toBeNull();
+    expect(store.runs.count("runs")).toBe(0);
+    expect(store.states.list()).toEqual([]);
+    store.close();
   });
 });
