@@ -164,6 +164,13 @@ describe("monitor process killed or stopped", () => {
     await waitFor("the held PTR question", first, () => ptrQueries(server) >= 1);
     await kill(first);
     expect(webhook.requests).toEqual([]);
+    const afterKill = HistoryStore.open(db);
+    try {
+      expect(afterKill.incidents.changes().map((change) => change.change)).toEqual(["listed"]);
+      expect(afterKill.alerts.all().map((alert) => alert.status)).toEqual(["pending"]);
+    } finally {
+      afterKill.close();
+    }
 
     // 2. The IP is delisted. A second monitor records that change and gets SIGTERM at the
     // same point. It lets its DNS job end (the PTR question times out), commits that run, and

@@ -1,8 +1,8 @@
 import { appendFileSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { PassThrough } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it, vi } from "vitest";
-import { PassThrough } from "node:stream";
 import type { JobContext } from "../../src/monitor/context.js";
 import { createMonitorLogger, parseMonitorConfig } from "../../src/monitor/index.js";
 import { LOG_LIFT_QUIET_MS, runLogJob } from "../../src/monitor/log-job.js";
