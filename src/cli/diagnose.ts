@@ -161,6 +161,7 @@ async function runChecks(
       {
         dqsKey: options.spamhausDqsKey ?? io.env["DELIST_SPAMHAUS_DQS_KEY"] ?? null,
         resolverAddresses: resolverAddresses(setup, options),
+        resolverGiven: options.resolver !== undefined,
       },
     );
     return { checks: { report, resolver: setup.dns.description }, blocklists };

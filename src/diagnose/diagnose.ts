@@ -309,6 +309,7 @@ function checksReport(report: SenderCheckReport, resolver: string): DnsChecksRep
       ip: entry.ip,
       names: entry.names,
       forwardConfirmed: entry.forwardConfirmed,
+      error: entry.error,
     })),
   };
 }

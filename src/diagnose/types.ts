@@ -72,6 +72,8 @@ export interface DnsChecksReport {
     readonly ip: string;
     readonly names: readonly string[];
     readonly forwardConfirmed: boolean;
+    /** Why the PTR was not checked (`not checked: DNS unreachable`); null when it was. */
+    readonly error: string | null;
   }>;
 }
 

@@ -157,9 +157,8 @@ function checksSection(diagnosis: Diagnosis, paint: Painter): string[] {
   for (const entry of checks.ptr) {
     const names = entry.names.length > 0 ? entry.names.join(", ") : "no PTR";
     const confirmed = entry.forwardConfirmed ? "forward-confirmed" : "not forward-confirmed";
-    lines.push(
-      ...wrap(`${names}, ${confirmed}`, `  ${column(`PTR ${entry.ip}`, 24)}`, " ".repeat(26)),
-    );
+    const text = entry.error ?? `${names}, ${confirmed}`;
+    lines.push(...wrap(text, `  ${column(`PTR ${entry.ip}`, 24)}`, " ".repeat(26)));
   }
   return [...lines, ...blocklistLines(diagnosis, paint), ""];
 }

@@ -225,6 +225,24 @@ describe("delist diagnose with DNS", () => {
     expect(text.stdout).not.toMatch(/Asked 0 blocklists/);
   });
 
+  test("unreachable DNS leaves PTR unchecked", async () => {
+    const args = [logOf("news@example.com", false), "--resolver", "127.0.0.1:1"];
+    const { json } = await diagnoseJson([...args, "--timeout-ms", "200", "--ip", "192.0.2.25"]);
+    expect(validate(json)).toEqual([]);
+    const ptr = (json.checks?.ptr ?? []) as Array<{ ip: string; error?: string | null }>;
+    expect(ptr[0]?.error).toMatch(/^not checked/);
+    const text = await runCommand([
+      "diagnose",
+      ...args,
+      "--timeout-ms",
+      "200",
+      "--ip",
+      "192.0.2.25",
+    ]);
+    expect(text.stdout).toMatch(/PTR 192\.0\.2\.25\s+not checked/);
+    expect(text.stdout).not.toContain("no PTR");
+  });
+
   test("offline skips DNS", async () => {
     const { json } = await diagnoseJson([logOf("news@example.com", true), "--offline"]);
     expect(json.checks).toBeNull();
