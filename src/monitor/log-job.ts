@@ -61,6 +61,8 @@ async function checkLog(context: JobContext, path: string, logIp: string | null)
       runId,
       diagnosis.findings.filter((f) => f.id !== "healthy"),
     );
+    // TODO: a dual-stack server with one IPv4 and one IPv6 address and one log could tell its
+    // acceptances apart by the address family of the relay IP; today they lift neither address.
     const sourceIp = logIp ?? (config.ips.length === 1 ? (config.ips[0] ?? null) : null);
     const observations = logObservations(analysed, sourceIp, runId, at);
     const changes = observeAll(
