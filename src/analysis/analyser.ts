@@ -40,6 +40,9 @@ export interface LogFacts {
   readonly mtaEvents: number;
 }
 
+const BOUNCE_BEFORE_LOG_MS = 24 * 60 * 60 * 1000;
+const BOUNCE_AFTER_LOG_MS = 7 * 24 * 60 * 60 * 1000;
+
 /**
  * Feeds log events to the analysers. It keeps no per-event list: every analyser counts into
  * bounded structures, so memory does not grow with the size of the log.
@@ -159,6 +162,10 @@ export class LogAnalyser {
     }
     if (event.status === "bounced") input.failed += 1;
     else if (event.status === "deferred") input.delayed += 1;
+    if (this.isOutsideLog(event.time)) {
+      input.outsideLog += 1;
+      return;
+    }
     this.track(event.time);
 
     const provider = result.provider ?? this.resolver.resolve(event.relayHost, event.recipient);
@@ -174,6 +181,18 @@ export class LogAnalyser {
     const reply = classified?.reply ?? null;
     this.unknownRecipients.addDelivery(delivery, reply);
     this.senderDomains.addDelivery(delivery, reply);
+  }
+
+  /**
+   * True when mail logs were read and `time` lies more than a day before their first event
+   * or more than a week after their last. A bounce comes after its attempt, and a deferred
+   * message may bounce days later (Postfix gives up after five days by default).
+   */
+  private isOutsideLog(time: number): boolean {
+    if (this.mtaEvents === 0 || this.firstTime === null || this.lastTime === null) return false;
+    return (
+      time < this.firstTime - BOUNCE_BEFORE_LOG_MS || time > this.lastTime + BOUNCE_AFTER_LOG_MS
+    );
   }
 
   private addDelivery(event: DeliveryEvent): void {

@@ -39,6 +39,11 @@ export class BounceInputAnalyser {
   autoReplies = 0;
   /** Results without a usable time, left out of timelines. */
   undated = 0;
+  /**
+   * Failures and delays dated well outside the mail log's time, left out of the verdict and
+   * findings: an old bounce says nothing about the time the log covers.
+   */
+  outsideLog = 0;
 }
 
 const ACTION_STATUS: Readonly<Record<string, DeliveryStatus>> = {

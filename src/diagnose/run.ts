@@ -162,6 +162,12 @@ function linesSeen(summary: ReadSummary): string {
 
 function runNotes(run: LogRun): string[] {
   const notes: string[] = [];
+  const outside = run.facts.bounceInput.outsideLog;
+  if (outside > 0) {
+    notes.push(
+      `${outside.toLocaleString("en-US")} bounced or delayed recipients from the bounce messages are dated more than a day before or a week after the mail log, so they were left out of the verdict and findings; give the log of their time to include them.`,
+    );
+  }
   const evicted = run.summary.totals.evictedMessages;
   if (evicted > 0) {
     notes.push(
