@@ -66,6 +66,13 @@ export function observeAll(context: JobContext, observations: readonly Observati
       },
       "state changed",
     );
+    const heldUntil = context.store.alerts.heldUntil(change.id);
+    if (heldUntil !== null) {
+      context.logger.info(
+        { changeId: change.id, key: change.key, heldUntil: new Date(heldUntil).toISOString() },
+        "alert held: the state changed again within the flap window",
+      );
+    }
   }
   return changes;
 }

@@ -66,6 +66,17 @@ export class AlertRepository {
     return row?.value ?? null;
   }
 
+  /** Returns when the held alerts of a change go out, or null when none is held. */
+  heldUntil(changeId: number): number | null {
+    const row = this.db
+      .prepare(
+        `SELECT MAX(next_attempt_at) AS until FROM alerts
+         WHERE change_id = ? AND held = 1 AND status = 'pending'`,
+      )
+      .get(changeId) as { until: number | null };
+    return row.until;
+  }
+
   /** Marks a pending alert superseded, so it is never sent, and records why. */
   supersede(id: number, reason: string): void {
     this.db

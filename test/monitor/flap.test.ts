@@ -22,8 +22,8 @@ afterEach(async () => {
   receiver = null;
 });
 
-function observe(store: HistoryStore, value: StateValue, at: number): void {
-  store.states.observe(
+function observe(store: HistoryStore, value: StateValue, at: number): number {
+  const change = store.states.observe(
     {
       key: KEY,
       kind: "block",
@@ -36,6 +36,7 @@ function observe(store: HistoryStore, value: StateValue, at: number): void {
     ["webhook"],
     WINDOW_MS,
   );
+  return change?.id ?? 0;
 }
 
 /** Sends the due alerts of `store` as a freshly started monitor would, at `at`. */
@@ -52,10 +53,12 @@ describe("alerts of a flapping state", () => {
     receiver = webhook;
     const db = join(tempDir(), "history.sqlite");
     const store = HistoryStore.open(db);
-    observe(store, "blocked", START);
+    const first = observe(store, "blocked", START);
+    expect(store.alerts.heldUntil(first)).toBeNull();
     expect(await dispatchAt(store, webhook.url, START)).toBe(1);
 
-    observe(store, "ok", START + 2 * MINUTE);
+    const lifted = observe(store, "ok", START + 2 * MINUTE);
+    expect(store.alerts.heldUntil(lifted)).toBe(START + WINDOW_MS);
     expect(await dispatchAt(store, webhook.url, START + 2 * MINUTE)).toBe(0);
     observe(store, "blocked", START + 4 * MINUTE);
     expect(await dispatchAt(store, webhook.url, START + 4 * MINUTE)).toBe(0);
