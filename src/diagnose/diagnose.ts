@@ -25,7 +25,7 @@ import { detectSmtpBypass } from "./findings/smtp-bypass.js";
 import { detectSpamTraps } from "./findings/spam-traps.js";
 import { buildReadiness } from "./readiness.js";
 import { blocklistsSummary } from "./blocklists.js";
-import { mergeDnsFindings } from "./dns.js";
+import { mergeDnsFindings, ownSendingDomains } from "./dns.js";
 import type { SenderCheckReport } from "../auth/index.js";
 import type { BlocklistReport } from "../reputation/index.js";
 import type {
@@ -92,7 +92,7 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     readiness: buildReadiness(context, findings, providers, dnsReadiness, {
       requests: options.removalRequests ?? [],
       now: options.now,
-      server,
+      server: { sendingDomains: ownSendingDomains(facts), sendingIps: server.sendingIps },
       logEnd: options.input.lastTime === null ? null : Date.parse(options.input.lastTime),
     }),
     checks: checks === null ? null : checksReport(checks.report, checks.resolver),

@@ -38,7 +38,7 @@ export function senderCheckInput(facts: LogFacts, given: GivenSenders): SenderCh
 }
 
 /** Sender domains of the server's accounts and local programs, most messages first. */
-function ownSendingDomains(facts: LogFacts): string[] {
+export function ownSendingDomains(facts: LogFacts): string[] {
   const counts = new Map<string, number>();
   const origins = [...facts.origins.accounts.values(), ...facts.origins.localSources.values()];
   for (const origin of origins) {

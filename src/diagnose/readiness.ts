@@ -26,8 +26,11 @@ export interface RemovalHistory {
 
 /** Inputs of the checklist beyond the log facts. Each field falls back to a default. */
 export interface ReadinessOptions extends Partial<RemovalHistory> {
-  /** The server's sending domains and IPs, to print runnable `delist check` commands. */
-  readonly server?: Pick<ServerReport, "sendingDomains" | "sendingIps" | "outboundMessages">;
+  /**
+   * The server's own sending domains (of its accounts and local programs, not of mail it
+   * received or forwarded) and IPs, to print runnable `delist check` commands.
+   */
+  readonly server?: Pick<ServerReport, "sendingDomains" | "sendingIps">;
   /**
    * The end of the log as the report's header shows it (epoch ms): the last line read. The
    * facts end at the last event, which can be hours earlier.
@@ -117,10 +120,7 @@ function checkCommands(server: ReadinessOptions["server"]): {
   reverseDns: string;
   blocklists: string;
 } {
-  // NOTE: sendingDomains also counts the senders of mail delivered locally, so without
-  // outbound mail they are other servers' domains and the placeholder stays.
-  const outbound = server !== undefined && server.outboundMessages > 0;
-  const domains = outbound ? server.sendingDomains.slice(0, MAX_COMMAND_TARGETS) : [];
+  const domains = server?.sendingDomains.slice(0, MAX_COMMAND_TARGETS) ?? [];
   const ips = server?.sendingIps.slice(0, MAX_COMMAND_TARGETS) ?? [];
   const domainWords = domains.length > 0 ? domains.join(" ") : "DOMAIN";
   const ipWords = ips.length > 0 ? ips.join(" ") : "IP";

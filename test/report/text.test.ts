@@ -180,6 +180,24 @@ describe("readiness wording", () => {
     expect(text(diagnosis)).not.toContain("DOMAIN");
   });
 
+  test("check commands leave out recipients' domains", async () => {
+    const log = new PostfixLog();
+    dayOfMail(log, (hour) => `friend${hour}@gmail.com`, GMAIL_RATE_LIMIT);
+    log.raw(
+      T0 + HOUR / 2,
+      "2024-03-04T00:30:00+00:00 mail postfix/qmgr[7]: 00000FFFFF: from=<someone@example.org>, size=900, nrcpt=1 (queue active)",
+    );
+    log.raw(
+      T0 + HOUR / 2 + 1000,
+      "2024-03-04T00:30:01+00:00 mail postfix/smtp[8]: 00000FFFFF: to=<friend99@gmail.com>, relay=gmail-smtp-in.l.google.com[192.0.2.27]:25, delay=1, delays=0.1/0/0.4/0.5, dsn=2.0.0, status=sent (250 2.0.0 OK)",
+    );
+    const diagnosis = await diagnose(log);
+    const detail = diagnosis.readiness.items.find((entry) => entry.id === "spf-dkim-dmarc")?.detail;
+
+    expect(diagnosis.server.sendingDomains).toContain("example.org");
+    expect(detail).toContain("`delist check example.com`");
+  });
+
   test("open items are joined in lower case", async () => {
     const log = new PostfixLog();
     dayOfMail(log, (hour) => `friend${hour}@gmail.com`, GMAIL_RATE_LIMIT);
