@@ -88,7 +88,7 @@ async function checkLog(context: JobContext, path: string, logIp: string | null)
 /**
  * The time without block replies in the logs after which acceptances in the logs lift a block.
  * Under a rate limit (Gmail's 421 4.7.28) a receiver defers part of the mail and accepts the
- * rest, so a one-minute window often contains acceptances only; lifting on it would close and
+ * rest, so a one-minute window often contains acceptances only. Lifting on it would close and
  * reopen the incident, with two alerts, every few minutes. Two hours outlast Postfix's longest
  * default retry interval (`maximal_backoff_time`, 4000 s), so a deferred message is normally
  * retried, and deferred again, within them.
