@@ -1,3 +1,4 @@
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { blockKey, HistoryStore } from "../../src/store/index.js";
@@ -87,5 +88,26 @@ describe("delist history", () => {
     const bad = await runCommand(["history", "--db", db, "--since", "yesterday"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('invalid --since "yesterday"');
+  });
+
+  it("reads a missing database as empty", async () => {
+    const db = join(tempDir(), "h.sqlite");
+    const result = await runCommand(["history", "--db", db, "--format", "json"]);
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout) as HistoryJson;
+    expect(validate(json)).toEqual([]);
+    expect(json.incidents).toEqual([]);
+    expect(json.changes).toEqual([]);
+    expect(result.stderr).toContain(`no history database at ${db} yet`);
+    expect(existsSync(db)).toBe(false);
+  });
+
+  it("names a damaged database", async () => {
+    const db = join(tempDir(), "h.sqlite");
+    writeFileSync(db, "not a database\n".repeat(500));
+    const result = await runCommand(["history", "--db", db]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`cannot open the history database ${db}`);
+    expect(result.stderr).toContain("move it away to start a new history");
   });
 });
