@@ -3,6 +3,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { afterEach, describe, expect, it } from "vitest";
 import { forbidRealNetwork } from "../dns/guard.js";
+import { MonitorLock } from "../../src/store/index.js";
 import { runCommand } from "../helpers/cli.js";
 import { startGmailLikeServer, type GmailLikeServer } from "../probe/gmail-like-server.js";
 import { NEVER } from "../monitor/harness.js";
@@ -54,6 +55,22 @@ describe("delist monitor", () => {
     expect(result.stderr).toContain(`invalid monitor configuration ${config}:`);
     expect(result.stderr).toContain("ips.0: not an IPv4 or IPv6 address");
     expect(result.stderr).toContain("schedules.dns: not a cron pattern");
+  });
+
+  it("refuses a database another monitor uses", async () => {
+    const dir = tempDir();
+    const db = join(dir, "h.sqlite");
+    const config = writeConfig(dir, { logs: ["mail.log"] });
+    const other = MonitorLock.acquire(db);
+    try {
+      const result = await runCommand(["monitor", "--once", "--config", config, "--db", db]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`another delist monitor is using the history database ${db}`);
+    } finally {
+      other.release();
+    }
+    const after = await runCommand(["monitor", "--once", "--config", config, "--db", db]);
+    expect(after.code).toBe(0);
   });
 
   it("warns when no alert can go out", async () => {
