@@ -162,6 +162,11 @@ function linesSeen(summary: ReadSummary): string {
 
 function runNotes(run: LogRun): string[] {
   const notes: string[] = [];
+  for (const copy of run.summary.sameContent) {
+    notes.push(
+      `Skipped ${copy.name}: it has the same content as ${copy.sameAs}, so its lines would have been counted twice.`,
+    );
+  }
   const outside = run.facts.bounceInput.outsideLog;
   if (outside > 0) {
     notes.push(

@@ -9,9 +9,11 @@ import { ParserDispatcher } from "./reader/dispatch.js";
 import { checkMaxLineBytes, DEFAULT_MAX_LINE_BYTES, LineSplitter } from "./reader/lines.js";
 import { readSource } from "./reader/read.js";
 import {
+  dropSameContent,
   planInputs,
   type FileSource,
   type PlannedInput,
+  type SameContentInput,
   type StdinSource,
 } from "./reader/sources.js";
 import {
@@ -52,7 +54,10 @@ export async function readLogs(
   options: ReadLogsOptions,
 ): Promise<ReadSummary> {
   const run = new ReadRun(parsers, options);
-  const plan = await planInputs(inputs, options.cwd ?? process.cwd());
+  const { kept: plan, duplicates } = await dropSameContent(
+    await planInputs(inputs, options.cwd ?? process.cwd()),
+  );
+  run.sameContent.push(...duplicates);
   const totalBytes = totalSize(plan);
 
   for (const input of plan) {
@@ -81,6 +86,7 @@ class ReadRun {
   private readonly framer: LineFramer;
   private readonly maxLineBytes: number;
   private readonly inputs: InputSummary[] = [];
+  readonly sameContent: SameContentInput[] = [];
   private readonly unrecognisedSamples: LineSample[] = [];
   private readonly unparsedSamples: LineSample[] = [];
   private file = "";
@@ -192,6 +198,7 @@ class ReadRun {
       latestTime: hasRecords ? this.latestTime : null,
       unrecognisedSamples: this.unrecognisedSamples,
       unparsedSamples: this.unparsedSamples,
+      sameContent: this.sameContent,
     };
   }
 }

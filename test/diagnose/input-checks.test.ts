@@ -103,7 +103,7 @@ describe("input checks in a run", () => {
     for (const remove of cleanups.splice(0)) remove();
   });
 
-  test("a copy of the log read twice is noted", async () => {
+  function twoDays(): string {
     const log = new PostfixLog();
     for (let hour = 0; hour < 48; hour++) {
       log.submit({
@@ -116,8 +116,29 @@ describe("input checks in a run", () => {
         ],
       });
     }
-    const first = writeTemporaryLog(log.text(), "mail.log");
-    const second = writeTemporaryLog(log.text(), "copy.log");
+    return log.text();
+  }
+
+  test("an exact copy is read once", async () => {
+    const first = writeTemporaryLog(twoDays(), "mail.log");
+    const second = writeTemporaryLog(twoDays(), "mail.info");
+    cleanups.push(first.remove, second.remove);
+    const run = await analyseLogs([first.path, second.path], { timeZone: UTC, now: T0 + 3 * DAY });
+    const notes = inputReport(run, UTC).notes;
+
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toBe(
+      `Skipped ${second.path}: it has the same content as ${first.path}, so its lines would have been counted twice.`,
+    );
+  });
+
+  test("an overlapping log is noted", async () => {
+    // A copy with one more line is no exact copy, so both are read.
+    const first = writeTemporaryLog(twoDays(), "mail.log");
+    const second = writeTemporaryLog(
+      `${twoDays()}2024-03-06T00:00:00+00:00 mail postfix/qmgr[9]: 00000ABCDE: removed\n`,
+      "copy.log",
+    );
     cleanups.push(first.remove, second.remove);
     const run = await analyseLogs([first.path, second.path], { timeZone: UTC, now: T0 + 3 * DAY });
     const notes = inputReport(run, UTC).notes;

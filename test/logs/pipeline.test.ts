@@ -320,3 +320,17 @@ describe("readLogs", () => {
     expect(summary.totals.lines).toBe(0);
   });
 });
+
+describe("files with the same content", () => {
+  it("reads a copy once", async () => {
+    const text = "Mar  4 09:00:00 mx1 postfix/qmgr[1]: 1A2B3C4D5E: removed\n".repeat(3);
+    await dir.write("mail.info", text);
+    await dir.write("mail.log", text);
+    // Same size, different bytes.
+    await dir.write("mail.warn", text.replace("removed", "Removed"));
+    const summary = await readLogs(["mail.info", "mail.log", "mail.warn"], [], options());
+    expect(summary.sameContent).toEqual([{ name: "mail.log", sameAs: "mail.info" }]);
+    expect(summary.inputs.map((input) => input.name)).toEqual(["mail.info", "mail.warn"]);
+    expect(summary.totals.lines).toBe(6);
+  });
+});

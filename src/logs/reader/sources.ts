@@ -3,8 +3,9 @@
  * ordered list of sources to read, with a per-input error in place of each input that yields
  * nothing readable.
  */
+import { createHash } from "node:crypto";
 import type { Stats } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
+import { open, readdir, stat } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import { glob, isDynamicPattern } from "tinyglobby";
 import { fileError, noMatchError, type InputError } from "./errors.js";
@@ -78,6 +79,72 @@ export async function planInputs(inputs: readonly string[], cwd: string): Promis
       continuesPrevious,
     };
   });
+}
+
+/** A file left unread because an earlier input has the same content. */
+export interface SameContentInput {
+  readonly name: string;
+  readonly sameAs: string;
+}
+
+/** Bytes compared at each end of two files of equal size. */
+const FINGERPRINT_BYTES = 64 * 1024;
+
+/**
+ * Removes files whose content equals an earlier file's, so that no line is counted twice.
+ * Older syslog setups write the same mail lines to mail.log and mail.info, and a copy of a
+ * log next to the log is common. Files are compared by size and a SHA-256 of their first
+ * and last 64 KiB, so two files that differ only in the middle of a large file would count
+ * as equal; mail logs that agree at both ends are in practice copies.
+ */
+export async function dropSameContent(
+  plan: readonly PlannedInput[],
+): Promise<{ kept: PlannedInput[]; duplicates: SameContentInput[] }> {
+  const bySize = new Map<number, FileSource[]>();
+  for (const input of plan) {
+    if (input.type !== "file" || input.sizeBytes === null || input.sizeBytes === 0) continue;
+    const group = bySize.get(input.sizeBytes) ?? [];
+    group.push(input);
+    bySize.set(input.sizeBytes, group);
+  }
+  const duplicateOf = new Map<FileSource, FileSource>();
+  for (const group of bySize.values()) {
+    if (group.length < 2) continue;
+    const seen = new Map<string, FileSource>();
+    for (const file of group) {
+      const fingerprint = await fingerprintOf(file);
+      if (fingerprint === null) continue;
+      const first = seen.get(fingerprint);
+      if (first === undefined) seen.set(fingerprint, file);
+      else duplicateOf.set(file, first);
+    }
+  }
+  const kept = plan.filter((input) => input.type !== "file" || !duplicateOf.has(input));
+  const duplicates = [...duplicateOf].map(([file, first]) => ({
+    name: file.name,
+    sameAs: first.name,
+  }));
+  return { kept, duplicates };
+}
+
+// Null when the file cannot be read now; reading it later reports the error.
+async function fingerprintOf(file: FileSource): Promise<string | null> {
+  try {
+    const handle = await open(file.path, "r");
+    try {
+      const size = file.sizeBytes ?? 0;
+      const head = Buffer.alloc(Math.min(FINGERPRINT_BYTES, size));
+      await handle.read(head, 0, head.length, 0);
+      const tailStart = Math.max(head.length, size - FINGERPRINT_BYTES);
+      const tail = Buffer.alloc(size - tailStart);
+      await handle.read(tail, 0, tail.length, tailStart);
+      return createHash("sha256").update(head).update(tail).digest("hex");
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return null;
+  }
 }
 
 async function expandInput(input: string, cwd: string): Promise<Candidate[]> {

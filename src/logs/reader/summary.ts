@@ -4,6 +4,7 @@
  * `decodeForDisplay`.
  */
 import type { InputError } from "./errors.js";
+import type { SameContentInput } from "./sources.js";
 
 /** How an input was read: a plain or gzip file, or standard input (`-`). */
 export type InputKind = "plain" | "gzip" | "stdin";
@@ -87,6 +88,8 @@ export interface ReadSummary {
   /** Up to `MAX_SAMPLES` lines of each kind, in reading order. */
   readonly unrecognisedSamples: readonly LineSample[];
   readonly unparsedSamples: readonly LineSample[];
+  /** Files not read because an earlier input has the same content. */
+  readonly sameContent: readonly SameContentInput[];
 }
 
 /** Bytes read so far and the total when known (null while stdin or a FIFO is among inputs). */
