@@ -55,7 +55,8 @@ export function renderCheckText(
     lines.push("");
   }
   lines.push(`Overall: ${verdictWord(report.verdict, style)}`);
-  const dns = `DNS: ${context.resolver}; ${context.queries} queries, ${context.cacheHits} from cache.`;
+  const queries = `${context.queries} ${context.queries === 1 ? "query" : "queries"}`;
+  const dns = `DNS: ${context.resolver}; ${queries}, ${context.cacheHits} from cache.`;
   lines.push(...wrap(dns, 0, 2).map(style.dim));
   return `${lines.join("\n")}\n`;
 }
