@@ -44,6 +44,9 @@ export class ProviderFacts {
   lastBlockTime: number | null = null;
   sentAfterLastBlock = 0;
   readonly hourly = new Map<number, HourCounts>();
+  // Consecutive attempts mostly fall in one hour, so the last hour and its counters are kept.
+  lastHour = NaN;
+  lastHourCounts: HourCounts | null = null;
 
   constructor(readonly provider: ProviderId) {}
 }
@@ -237,11 +240,14 @@ export class ProviderAnalyser {
 
   private hourCounts(facts: ProviderFacts, time: number): HourCounts {
     const hour = hourOf(time);
+    if (hour === facts.lastHour && facts.lastHourCounts !== null) return facts.lastHourCounts;
     let counts = facts.hourly.get(hour);
     if (counts === undefined) {
       counts = { attempts: 0, sent: 0, blocked: 0 };
       facts.hourly.set(hour, counts);
     }
+    facts.lastHour = hour;
+    facts.lastHourCounts = counts;
     return counts;
   }
 }

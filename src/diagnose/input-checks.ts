@@ -46,6 +46,10 @@ interface FileSpan {
  */
 export class InputChecks {
   private readonly files = new Map<string, FileSpan>();
+  // Events come file by file, and all events of a file carry one name string, so the last
+  // file's span is compared by identity before the map is searched.
+  private lastName: string | null = null;
+  private lastSpan: FileSpan | null = null;
 
   constructor(private readonly now: number) {}
 
@@ -88,8 +92,13 @@ export class InputChecks {
   }
 
   private spanOf(name: string, time: number): FileSpan | null {
+    if (name === this.lastName) return this.lastSpan;
     const known = this.files.get(name);
-    if (known !== undefined) return known;
+    if (known !== undefined) {
+      this.lastName = name;
+      this.lastSpan = known;
+      return known;
+    }
     if (this.files.size >= MAX_FILES) return null;
     const span: FileSpan = {
       name,

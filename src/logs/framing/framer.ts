@@ -56,6 +56,10 @@ export class LineFramer {
   private readonly tail = new StampTail();
   private readonly dateTime = new IsoDateTime();
   private readonly hosts = new TokenCache();
+  // The last valid classic stamp with its space (`Mar  4 09:15:02 `) and its instant. Lines
+  // of the same second repeat it, and one comparison replaces reading its fields again.
+  private lastStamp = "";
+  private lastStampTime = 0;
 
   constructor(private readonly options: FramingOptions) {
     this.clock = new ClassicClock(options.timeZone, options.year ?? null);
@@ -72,6 +76,7 @@ export class LineFramer {
     this.file = file;
     if (continuesPrevious) return;
     this.clock.restart(referenceMs);
+    this.lastStamp = "";
     this.repeats.reset();
   }
 
@@ -105,6 +110,10 @@ export class LineFramer {
 
   // `Mar  4 09:15:02 host tag[pid]: message`; some writers drop the padding (`Sep 8 07:46:30`).
   private frameClassic(text: string, start: number, line: number, emit: RecordSink): FrameOutcome {
+    const lastStamp = this.lastStamp;
+    if (lastStamp !== "" && text.startsWith(lastStamp, start)) {
+      return this.frameHostAndTag(text, start + lastStamp.length, this.lastStampTime, line, emit);
+    }
     const month = monthAt(text, start);
     if (month < 0 || text.charCodeAt(start + 3) !== 32) return "unrecognised";
     let clockStart = start + 7;
@@ -132,6 +141,8 @@ export class LineFramer {
     const time = this.clock.timeOf(month, day, hour, minute, second);
     // An impossible date (`Apr 31`, or `Feb 29` that fits no nearby year) is no stamp.
     if (Number.isNaN(time)) return "unrecognised";
+    this.lastStamp = text.slice(start, clockStart + 9);
+    this.lastStampTime = time;
     return this.frameHostAndTag(text, clockStart + 9, time, line, emit);
   }
 

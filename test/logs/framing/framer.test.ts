@@ -143,6 +143,27 @@ describe("year inference", () => {
     );
   });
 
+  it("reuses a repeated stamp within a file", () => {
+    const target = framer(2024);
+    const first = frameWith(target, "Mar  4 09:15:02 mx1 postfix/smtpd[1]: connect from x");
+    const second = frameWith(target, "Mar  4 09:15:02 mx2 postfix/qmgr[2]: 4B7E21C0A3: removed");
+    const next = frameWith(target, "Mar  4 09:15:03 mx1 postfix/smtpd[1]: disconnect from x");
+    expect(first.records[0]?.time).toBe(at(2024, 2, 4, 9, 15, 2));
+    expect(second.records[0]?.time).toBe(at(2024, 2, 4, 9, 15, 2));
+    expect(second.records[0]?.host).toBe("mx2");
+    expect(second.records[0]?.message).toBe("4B7E21C0A3: removed");
+    expect(next.records[0]?.time).toBe(at(2024, 2, 4, 9, 15, 3));
+  });
+
+  it("infers the year of a repeated stamp anew in a new file set", () => {
+    const target = framer();
+    const line = "Dec 30 10:00:00 mx1 postfix/smtpd[1]: x";
+    target.startFile("old.log", Date.UTC(2023, 11, 31, 23, 59), false);
+    expect(frameWith(target, line).records[0]?.time).toBe(at(2023, 11, 30, 10, 0, 0));
+    target.startFile("new.log", Date.UTC(2030, 11, 31, 23, 59), false);
+    expect(frameWith(target, line).records[0]?.time).toBe(at(2030, 11, 30, 10, 0, 0));
+  });
+
   it("starts over in a file that does not continue", () => {
     const target = framer();
     frameWith(target, "Dec 30 10:00:00 mx1 postfix/smtpd[1]: x");
