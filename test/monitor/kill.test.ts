@@ -176,7 +176,7 @@ describe("monitor process killed or stopped", () => {
     // same point. It lets its DNS job end (the PTR question times out), commits that run, and
     // stops with status 0 without sending, so the alerts wait for the next start.
     delete listed["25.2.0.192"];
-    writeConfig(300);
+    writeConfig(1_000);
     const heldBefore = ptrQueries(server);
     const second = startMonitor(config, db, dir);
     await waitFor("the delisting", second, () => checkedBlocklists(second, 1));
