@@ -125,7 +125,9 @@ function estimate(registers: Uint8Array): number {
 
 /**
  * Returns a 32-bit hash of a string: FNV-1a with a final avalanche step, so that the high
- * bits used as the HyperLogLog register index are well mixed.
+ * bits used as the HyperLogLog register index are well mixed. The hash is a signed 32-bit
+ * integer because V8 keeps those unboxed in fields and Map keys. An unsigned hash above 2^31
+ * would be a heap number, allocated for every delivery and hashed as a double by every Map.
  */
 export function hashString(value: string): number {
   let hash = 0x811c9dc5;
@@ -138,5 +140,5 @@ export function hashString(value: string): number {
   hash ^= hash >>> 13;
   hash = Math.imul(hash, 0xc2b2ae35);
   hash ^= hash >>> 16;
-  return hash >>> 0;
+  return hash | 0;
 }

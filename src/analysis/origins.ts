@@ -35,6 +35,8 @@ export class OriginFacts {
   readonly firstPosition: LinePosition;
   lastTime: number;
   readonly hourly = new Map<number, OriginHour>();
+  /** The hour of the latest submission and its counters, which most later ones share. */
+  lastHour: OriginHour | null = null;
   readonly clientIps = new Map<string, ClientIpUse>();
   readonly distinctRecipients = new DistinctCounter();
   /** Recipients by provider operator (`google`, `microsoft`…). */
@@ -165,6 +167,8 @@ export class OriginAnalyser {
 
   private hourOf(origin: OriginFacts, submitted: number, position: LinePosition): OriginHour {
     const key = hourOf(submitted);
+    const last = origin.lastHour;
+    if (last !== null && hourOf(last.firstTime) === key) return last;
     let hour = origin.hourly.get(key);
     if (hour === undefined) {
       hour = {
@@ -175,6 +179,7 @@ export class OriginAnalyser {
       };
       origin.hourly.set(key, hour);
     }
+    origin.lastHour = hour;
     return hour;
   }
 

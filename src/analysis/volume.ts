@@ -22,12 +22,15 @@ const MAX_SENDERS_PER_HOUR = 64;
  */
 export class VolumeAnalyser {
   readonly hours = new Map<number, HourVolume>();
+  // Messages come mostly in time order, so most belong to the hour of the one before.
+  private lastKey = NaN;
+  private lastVolume: HourVolume | undefined = undefined;
 
   /** Returns the counters of the hour `message` was submitted in; null for bounces. */
   hourFor(message: LoggedMessage): HourVolume | null {
     if (message.isBounce) return null;
     const key = hourOf(message.firstTime);
-    let volume = this.hours.get(key);
+    let volume = key === this.lastKey ? this.lastVolume : this.hours.get(key);
     if (volume === undefined) {
       volume = {
         recipients: 0,
@@ -41,6 +44,8 @@ export class VolumeAnalyser {
       volume.firstTime = message.firstTime;
       volume.firstPosition = message.firstPosition;
     }
+    this.lastKey = key;
+    this.lastVolume = volume;
     return volume;
   }
 
