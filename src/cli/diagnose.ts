@@ -11,6 +11,7 @@ import { analyseLogs, inputReport, unusableInput, type LogRun } from "../diagnos
 import type { Diagnosis, RecordedRemovalRequest } from "../diagnose/types.js";
 import { painter } from "../report/colour.js";
 import { renderDiagnosisMarkdown } from "../report/markdown.js";
+import { decodeReportText } from "../report/log-text.js";
 import { renderDiagnosisText } from "../report/text.js";
 import type { SetExitCode } from "./commands.js";
 import {
@@ -103,7 +104,7 @@ async function runDiagnose(logs: string[], options: DiagnoseOptions, io: CliIo):
     return EXIT_USAGE;
   }
   const { checks, blocklists } = await runChecks(run, given, dnsSetup, options, io);
-  const diagnosis = buildDiagnosis(run.facts, {
+  const built = buildDiagnosis(run.facts, {
     input: inputReport(run, settings.timeZone),
     timeZone: settings.timeZone,
     version: VERSION,
@@ -112,6 +113,7 @@ async function runDiagnose(logs: string[], options: DiagnoseOptions, io: CliIo):
     blocklists,
     removalRequests: readRemovalRequests(options, io),
   });
+  const diagnosis = decodeReportText(built);
 
   if (settings.format === "json") io.stdout.write(`${JSON.stringify(diagnosis, null, 2)}\n`);
   else if (settings.format === "markdown") io.stdout.write(renderDiagnosisMarkdown(diagnosis));

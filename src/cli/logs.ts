@@ -3,6 +3,7 @@ import { serverReport } from "../diagnose/diagnose.js";
 import { analyseLogs, inputReport, unusableInput } from "../diagnose/run.js";
 import { buildStatistics } from "../diagnose/statistics.js";
 import { painter } from "../report/colour.js";
+import { decodeReportText } from "../report/log-text.js";
 import { renderStatisticsText } from "../report/statistics-text.js";
 import type { SetExitCode } from "./commands.js";
 import { EXIT_OK, EXIT_USAGE, colourEnabled, type CliIo } from "./io.js";
@@ -40,11 +41,8 @@ export function registerLogs(program: Command, io: CliIo, setExitCode: SetExitCo
       return;
     }
     const input = inputReport(run, settings.timeZone);
-    const statistics = buildStatistics(
-      run.facts,
-      input,
-      serverReport(run.facts),
-      settings.timeZone,
+    const statistics = decodeReportText(
+      buildStatistics(run.facts, input, serverReport(run.facts), settings.timeZone),
     );
     if (settings.format === "json") io.stdout.write(`${JSON.stringify(statistics, null, 2)}\n`);
     else io.stdout.write(renderStatisticsText(statistics, painter(colourEnabled(io))));

@@ -25,6 +25,31 @@ export function decodeForDisplay(text: string): string {
   return output;
 }
 
+/**
+ * Decodes each valid UTF-8 sequence in log text as the reader decodes it, and keeps every
+ * other char as it is, control characters included. Reports that carry values, such as
+ * JSON, use it: their values stay what the log said, and escaping for the terminal happens
+ * when the output is written. Text that came from elsewhere (a proper JavaScript string from
+ * a MIME parser) passes unchanged, because chars above U+00FF never start a sequence here.
+ */
+export function decodeUtf8Sequences(text: string): string {
+  let index = 0;
+  while (index < text.length && text.charCodeAt(index) < 0x80) index += 1;
+  if (index === text.length) return text;
+  let output = text.slice(0, index);
+  while (index < text.length) {
+    const length = utf8SequenceLength(text, index);
+    if (length > 1) {
+      output += Buffer.from(text.slice(index, index + length), "latin1").toString("utf8");
+      index += length;
+      continue;
+    }
+    output += text[index];
+    index += 1;
+  }
+  return output;
+}
+
 function isPrintableAscii(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
