@@ -13,6 +13,13 @@ export const CONNECTION_BUCKET_MS = 10 * 60_000;
 const RETRANSMIT_WINDOW_MS = 120_000;
 const MAX_RECENT_CONNECTIONS = 4096;
 const MAX_ORIGINS = 200;
+/**
+ * Origins that keep connections per bucket. The others are only counted, and all their
+ * connections count as bypass, because a busy MTA is one of the first origins to appear.
+ */
+const MAX_BUCKETED_ORIGINS = 20;
+/** A log prefix that names bypass marks a rule that logs only processes other than the MTA. */
+const BYPASS_PREFIX = /bypass/i;
 const MAX_DESTINATIONS = 10;
 
 /** The connections of one Unix user, or of one forwarding machine, or of the host as a whole. */
@@ -29,8 +36,10 @@ export interface ConnectionOrigin {
   lastTime: number;
   /** Connections per destination address, for the first addresses seen (capped). */
   readonly destinations: Map<string, number>;
-  /** Connections the firewall let through, per bucket start. */
-  readonly buckets: Map<number, number>;
+  /** Connections the firewall let through, per bucket start; null past the bucketed origins. */
+  readonly buckets: Map<number, number> | null;
+  /** True when a line of this origin came from a rule whose prefix names bypass. */
+  declaredBypass: boolean;
 }
 
 /**
@@ -48,8 +57,8 @@ export class SmtpBypassAnalyser {
   connections = 0;
   blocked = 0;
   retransmissions = 0;
-  /** Origins that did not fit under the cap; their connections still count in the totals. */
-  droppedOrigins = 0;
+  /** Connections of origins past the cap; they still count in the totals and as bypass. */
+  untrackedConnections = 0;
   mtaFirstTime: number | null = null;
   mtaLastTime: number | null = null;
   firstBlocked: { readonly time: number; readonly position: LinePosition } | null = null;
@@ -89,8 +98,9 @@ export class SmtpBypassAnalyser {
     const origin = this.originOf(event);
     if (origin === null) return;
     origin.connections += 1;
+    if (BYPASS_PREFIX.test(event.prefix)) origin.declaredBypass = true;
     if (event.blocked) origin.blocked += 1;
-    else increment(origin.buckets, bucketOf(event.time));
+    else if (origin.buckets !== null) increment(origin.buckets, bucketOf(event.time));
     if (event.time > origin.lastTime) origin.lastTime = event.time;
     if (origin.destinations.has(event.destination)) {
       increment(origin.destinations, event.destination);
@@ -123,7 +133,7 @@ export class SmtpBypassAnalyser {
     const known = this.origins.get(key);
     if (known !== undefined) return known;
     if (this.origins.size >= MAX_ORIGINS) {
-      this.droppedOrigins += 1;
+      this.untrackedConnections += 1;
       return null;
     }
     const origin: ConnectionOrigin = {
@@ -136,7 +146,8 @@ export class SmtpBypassAnalyser {
       firstPosition: event.position,
       lastTime: event.time,
       destinations: new Map(),
-      buckets: new Map(),
+      buckets: this.origins.size < MAX_BUCKETED_ORIGINS ? new Map() : null,
+      declaredBypass: false,
     };
     this.origins.set(origin.key, origin);
     return origin;

@@ -178,6 +178,31 @@ describe("smtp-bypass finding", () => {
     expect(uid1001?.isMta).toBe(false);
   });
 
+  test("busier script is not the MTA", async () => {
+    // uid 33 opens two connections for each of the MTA's, still within the allowance.
+    const lines = mtaConnections();
+    for (let minute = 0; minute < 24 * 60; minute += 5) {
+      lines.push(connection(T0 + minute * MINUTE + 3000, { uid: 1002, port: 43000 + minute }));
+    }
+    const finding = await diagnose(lines);
+    const byUid = new Map(finding?.evidence.origins.map((origin) => [origin.uid, origin]));
+    expect(byUid.get(108)?.isMta).toBe(true);
+    expect(byUid.get(1002)?.isMta).toBe(false);
+    expect(finding?.evidence.bypassConnections).toBe(288);
+  });
+
+  test("bypass prefix is never the MTA", async () => {
+    // A rule that logs only other users, with the prefix the finding's fix suggests.
+    const lines: string[] = [];
+    for (let minute = 0; minute < 24 * 60; minute += 10) {
+      const time = T0 + minute * MINUTE + 3000;
+      lines.push(connection(time, { uid: 1003, port: 44000 + minute, prefix: "SMTP-BYPASS:" }));
+    }
+    const finding = await diagnose(lines);
+    expect(finding?.evidence.bypassConnections).toBe(144);
+    expect(finding?.evidence.origins[0]?.isMta).toBe(false);
+  });
+
   test("burst without uids counts the excess", async () => {
     const lines = mtaConnections().map((line) => line.replace(/ UID=\d+ GID=\d+$/, ""));
     for (let index = 0; index < 600; index++) {

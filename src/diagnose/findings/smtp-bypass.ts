@@ -15,7 +15,8 @@ const CONNECTION_ALLOWANCE = 10;
 
 /**
  * Which origin (a Unix user, a forwarding machine, or the host when the log names neither)
- * is the MTA. It must not be a user that submitted mail locally. It must have at least this
+ * is the MTA. It must not be a user that submitted mail locally, nor come from a rule whose
+ * log prefix names bypass (such a rule logs only other processes). It must have at least this
  * share of the MTA's attempts in the time both logs cover, and this share of its ten-minute
  * buckets must stay within the allowance above.
  */
@@ -119,30 +120,31 @@ function compareWithMta(context: DiagnoseContext): MtaComparison {
   let mta = 0;
   for (const [bucket, attempts] of bypass.mtaBuckets) if (inSpan(bucket)) mta += attempts;
 
-  // The MTA delivers as one Unix user (postfix, Debian-exim), so when several users look
-  // like it, only the busiest one is taken for it.
+  // The MTA delivers as one Unix user (postfix, Debian-exim) or from one machine, so of the
+  // origins that look like it, only the one whose count is closest to the MTA's attempts
+  // is taken for it.
   const mtaOrigins = new Set<ConnectionOrigin>();
-  let mtaUser: ConnectionOrigin | null = null;
+  let best: { origin: ConnectionOrigin; distance: number } | null = null;
   for (const origin of bypass.origins.values()) {
-    if (!isMtaLike(context, origin, mta, inSpan, allowed)) continue;
-    if (origin.uid === null) mtaOrigins.add(origin);
-    else if (mtaUser === null || origin.connections > mtaUser.connections) mtaUser = origin;
+    const connections = isMtaLike(context, origin, mta, inSpan, allowed);
+    if (connections === null) continue;
+    const distance = Math.abs(Math.log(connections / mta));
+    if (best === null || distance < best.distance) best = { origin, distance };
   }
-  if (mtaUser !== null) mtaOrigins.add(mtaUser);
+  if (best !== null) mtaOrigins.add(best.origin);
 
-  // Per bucket: every connection of the other origins, and what the MTA's origins open
-  // beyond the allowance.
+  // Per bucket: every connection of the other origins, including those kept without
+  // buckets, and what the MTA's origin opens beyond the allowance.
   const perBucket = new Map<number, number>();
-  const mtaPerBucket = new Map<number, number>();
-  for (const origin of bypass.origins.values()) {
-    const target = mtaOrigins.has(origin) ? mtaPerBucket : perBucket;
-    for (const [bucket, connections] of origin.buckets) {
-      if (inSpan(bucket)) target.set(bucket, (target.get(bucket) ?? 0) + connections);
-    }
+  for (const [bucket, connections] of bypass.firewallBuckets) {
+    if (inSpan(bucket)) perBucket.set(bucket, connections);
   }
-  for (const [bucket, connections] of mtaPerBucket) {
-    const over = connections - allowed(bucket);
-    if (over > 0) perBucket.set(bucket, (perBucket.get(bucket) ?? 0) + over);
+  for (const origin of mtaOrigins) {
+    for (const [bucket, connections] of origin.buckets ?? []) {
+      if (!inSpan(bucket)) continue;
+      const over = Math.max(0, connections - allowed(bucket));
+      perBucket.set(bucket, (perBucket.get(bucket) ?? 0) - connections + over);
+    }
   }
 
   let total = 0;
@@ -150,6 +152,7 @@ function compareWithMta(context: DiagnoseContext): MtaComparison {
   let start: number | null = null;
   let end: number | null = null;
   for (const [bucket, connections] of perBucket) {
+    if (connections <= 0) continue;
     total += connections;
     if (peak === null || connections > peak.connections) peak = { start: bucket, connections };
     if (start === null || bucket < start) start = bucket;
@@ -168,16 +171,19 @@ function sharedSpan(context: DiagnoseContext): { start: number; end: number } | 
   return start <= end ? { start, end } : null;
 }
 
+/** Returns the origin's connections in the shared time when it looks like the MTA, else null. */
 function isMtaLike(
   context: DiagnoseContext,
   origin: ConnectionOrigin,
   mtaAttempts: number,
   inSpan: (bucket: number) => boolean,
   allowed: (bucket: number) => number,
-): boolean {
+): number | null {
   // A user that submitted mail through the MTA's sendmail command is a web site or a
-  // login, not the MTA's delivery agent.
-  if (localUserOf(context, origin.uid) !== null) return false;
+  // login, not the MTA's delivery agent, and a rule whose prefix names bypass logs only
+  // what is not the MTA.
+  if (localUserOf(context, origin.uid) !== null || origin.declaredBypass) return null;
+  if (origin.buckets === null || mtaAttempts === 0) return null;
   let connections = 0;
   let buckets = 0;
   let within = 0;
@@ -187,8 +193,10 @@ function isMtaLike(
     buckets += 1;
     if (count <= allowed(bucket)) within += 1;
   }
-  if (buckets === 0) return false;
-  return connections >= mtaAttempts * MTA_MIN_SHARE && within >= buckets * MTA_MIN_BUCKETS_WITHIN;
+  if (buckets === 0) return null;
+  const likeMta =
+    connections >= mtaAttempts * MTA_MIN_SHARE && within >= buckets * MTA_MIN_BUCKETS_WITHIN;
+  return likeMta ? connections : null;
 }
 
 function originEvidence(

@@ -37,7 +37,7 @@ function parseFirewall(record: LogRecord, sink: EventSink): ParseOutcome {
   if (outInterface === undefined || destination === undefined || destination === "") {
     return "unparsed";
   }
-  if (outInterface === "" || fields.has("ACK")) return "ignored";
+  if (outInterface === "" || fields.hasFlag("ACK")) return "ignored";
 
   const inInterface = fields.get("IN") ?? "";
   const event: SmtpConnectionEvent = {
@@ -59,7 +59,8 @@ function parseFirewall(record: LogRecord, sink: EventSink): ParseOutcome {
 /** The `KEY=value` fields and bare flags (`SYN`, `ACK`) of a LOG line, and its prefix. */
 interface NetfilterFields {
   get(key: string): string | undefined;
-  has(key: string): boolean;
+  /** True for a bare flag; `ACK=123` (from `--log-tcp-sequence`) is a field, not the flag. */
+  hasFlag(flag: string): boolean;
   readonly prefix: string;
 }
 
@@ -73,17 +74,18 @@ function netfilterFields(text: string): NetfilterFields | null {
   if (match === null) return null;
   const fieldsStart = match.index + match[0].length - 3;
   const values = new Map<string, string>();
+  const flags = new Set<string>();
   for (const part of text.slice(fieldsStart).split(" ")) {
     if (part === "") continue;
     const equals = part.indexOf("=");
-    if (equals < 0) values.set(part, "");
+    if (equals < 0) flags.add(part);
     else values.set(part.slice(0, equals), part.slice(equals + 1));
   }
   const prefix = text
     .slice(0, fieldsStart)
     .replace(/^\[\s*\d+\.\d+\]\s*/, "")
     .trim();
-  return { get: (key) => values.get(key), has: (key) => values.has(key), prefix };
+  return { get: (key) => values.get(key), hasFlag: (flag) => flags.has(flag), prefix };
 }
 
 function numberOrNull(value: string | undefined): number | null {

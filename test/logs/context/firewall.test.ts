@@ -81,6 +81,14 @@ describe("firewall parser", () => {
     expect(events).toEqual([]);
   });
 
+  it("reads a line with TCP sequence numbers", () => {
+    // `--log-tcp-sequence` adds SEQ= and ACK= fields, which are not the ACK flag.
+    const { events } = run([
+      `Mar  4 09:18:00 mx1 kernel: SMTP-OUT: IN= OUT=eth0 SRC=203.0.113.10 DST=192.0.2.26 ${TAIL} SPT=40317 DPT=25 SEQ=123456 ACK=0 WINDOW=64240 RES=0x00 SYN URGP=0`,
+    ]);
+    expect(events).toEqual([expect.objectContaining({ destination: "192.0.2.26" })]);
+  });
+
   it("counts a netfilter line without destination as unparsed", () => {
     const { outcomes } = run([
       `Mar  4 09:17:00 mx1 kernel: SMTP-OUT: IN= OUT=eth0 SRC=203.0.113.10 ${TAIL} SPT=40316 DPT=25 SYN URGP=0`,
