@@ -6,7 +6,7 @@
 import { createReplyClassifier, type ReplyClassifier } from "../reply/classify.js";
 import { decodeMessage } from "./decode.js";
 import { expandSources, MAX_MESSAGE_BYTES, readSource, type SourceMessage } from "./input.js";
-import { truncatedNote } from "./limits.js";
+import { truncatedNote, truncatedWithoutResults } from "./limits.js";
 import type { BounceKind, BounceResult } from "./types.js";
 
 export type { BounceAction, BounceKind, BounceReason, BounceResult } from "./types.js";
@@ -93,9 +93,6 @@ async function decodeOne(
     summary.errors.push(message.error);
     return [];
   }
-  if (message.truncatedFrom !== undefined) {
-    summary.notes.push(truncatedNote(message.name, message.truncatedFrom, message.raw.length));
-  }
   const junk = binaryJunk(message.raw, message.name);
   if (junk !== null) {
     summary.errors.push(junk);
@@ -105,6 +102,16 @@ async function decodeOne(
     const decoded = await decodeMessage(message.raw, message.name, classifier);
     summary.kinds[decoded.kind ?? "none"]++;
     summary.recipients += decoded.results.length;
+    const full = message.truncatedFrom;
+    if (full !== undefined) {
+      // Nothing found in the head means the report, if any, lies in the part not read.
+      const size = message.raw.length;
+      if (decoded.results.length === 0) {
+        summary.errors.push(truncatedWithoutResults(message.name, full, size));
+      } else {
+        summary.notes.push(truncatedNote(message.name, full, size));
+      }
+    }
     return decoded.results;
   } catch (error) {
     summary.errors.push(

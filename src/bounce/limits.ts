@@ -23,6 +23,19 @@ export function truncatedNote(name: string, sizeBytes: number, headBytes: number
   );
 }
 
+/** Returns the error for a message over the size limit whose head holds no result. */
+export function truncatedWithoutResults(
+  name: string,
+  sizeBytes: number,
+  headBytes: number,
+): string {
+  return (
+    `no delivery report in the first ${formatMiB(headBytes)} of "${name}" ` +
+    `(${formatMiB(sizeBytes)}, over the limit of ${formatMiB(MAX_MESSAGE_BYTES)}); ` +
+    `if it is a bounce, save its report part alone as an .eml file and read that`
+  );
+}
+
 function formatMiB(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }

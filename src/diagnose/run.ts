@@ -162,6 +162,7 @@ function linesSeen(summary: ReadSummary): string {
 
 function runNotes(run: LogRun): string[] {
   const notes: string[] = [];
+  for (const file of run.bounces?.files ?? []) notes.push(...file.notes);
   for (const copy of run.summary.sameContent) {
     notes.push(
       `Skipped ${copy.name}: it has the same content as ${copy.sameAs}, so its lines would have been counted twice.`,

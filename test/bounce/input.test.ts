@@ -166,6 +166,17 @@ describe("readBounces bad input", () => {
     expect(run.results[0]?.recipient).toBe("user1@example.net");
   });
 
+  it("says when an oversized message holds no report in its head", async () => {
+    const text = `Subject: big\n\n${"x".repeat(2000)}\n`;
+    write("late.eml", text);
+    const run = await readBounces(["late.eml"], { cwd: dir, maxMessageBytes: 1000 });
+    expect(run.results).toEqual([]);
+    expect(run.files[0]?.notes).toEqual([]);
+    expect(run.files[0]?.errors[0]).toMatch(
+      /^no delivery report in the first 0\.0 MiB of "late\.eml"/,
+    );
+  });
+
   it("reads the report of a bounce with a 100 MB attachment", async () => {
     const path = join(dir, "huge.eml");
     const fd = openSync(path, "w");

@@ -333,4 +333,15 @@ describe("files with the same content", () => {
     expect(summary.inputs.map((input) => input.name)).toEqual(["mail.info", "mail.warn"]);
     expect(summary.totals.lines).toBe(6);
   });
+
+  it("reads files that differ in the middle", async () => {
+    const line = "Mar  4 09:00:00 mx1 postfix/qmgr[1]: 1A2B3C4D5E: removed\n";
+    const text = line.repeat(5000);
+    const middle = text.length / 2;
+    await dir.write("mail.log", text);
+    await dir.write("mail.mid", `${text.slice(0, middle)}X${text.slice(middle + 1)}`);
+    const summary = await readLogs(["mail.log", "mail.mid"], [], options());
+    expect(summary.sameContent).toEqual([]);
+    expect(summary.totals.lines).toBe(10000);
+  });
 });

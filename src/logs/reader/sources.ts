@@ -4,8 +4,8 @@
  * nothing readable.
  */
 import { createHash } from "node:crypto";
-import type { Stats } from "node:fs";
-import { open, readdir, stat } from "node:fs/promises";
+import { createReadStream, type Stats } from "node:fs";
+import { readdir, stat } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import { glob, isDynamicPattern } from "tinyglobby";
 import { fileError, noMatchError, type InputError } from "./errors.js";
@@ -87,15 +87,12 @@ export interface SameContentInput {
   readonly sameAs: string;
 }
 
-/** Bytes compared at each end of two files of equal size. */
-const FINGERPRINT_BYTES = 64 * 1024;
-
 /**
  * Removes files whose content equals an earlier file's, so that no line is counted twice.
  * Older syslog setups write the same mail lines to mail.log and mail.info, and a copy of a
- * log next to the log is common. Files are compared by size and a SHA-256 of their first
- * and last 64 KiB, so two files that differ only in the middle of a large file would count
- * as equal; mail logs that agree at both ends are in practice copies.
+ * log next to the log is common. Only files of equal size are compared, by a SHA-256 of
+ * their whole content. Gzip files are compared as stored, so two separate compressions of
+ * the same text are both read.
  */
 export async function dropSameContent(
   plan: readonly PlannedInput[],
@@ -130,18 +127,11 @@ export async function dropSameContent(
 // Null when the file cannot be read now; reading it later reports the error.
 async function fingerprintOf(file: FileSource): Promise<string | null> {
   try {
-    const handle = await open(file.path, "r");
-    try {
-      const size = file.sizeBytes ?? 0;
-      const head = Buffer.alloc(Math.min(FINGERPRINT_BYTES, size));
-      await handle.read(head, 0, head.length, 0);
-      const tailStart = Math.max(head.length, size - FINGERPRINT_BYTES);
-      const tail = Buffer.alloc(size - tailStart);
-      await handle.read(tail, 0, tail.length, tailStart);
-      return createHash("sha256").update(head).update(tail).digest("hex");
-    } finally {
-      await handle.close();
+    const hash = createHash("sha256");
+    for await (const chunk of createReadStream(file.path, { highWaterMark: 1024 * 1024 })) {
+      hash.update(chunk as Buffer);
     }
+    return hash.digest("hex");
   } catch {
     return null;
   }
