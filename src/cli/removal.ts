@@ -1,4 +1,4 @@
-import { Option, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import { isIpAddress } from "../dns/names.js";
 import {
   checkRemovalRequest,
@@ -50,6 +50,7 @@ export function registerRemoval(program: Command, io: CliIo, setExitCode: SetExi
       .addOption(
         new Option("--provider <provider>", "the provider asked")
           .choices(REMOVAL_PROVIDERS)
+          .argParser(lowerCaseProvider)
           .makeOptionMandatory(),
       )
       .requiredOption("--ip <ip>", "the blocked sending IP")
@@ -68,7 +69,9 @@ export function registerRemoval(program: Command, io: CliIo, setExitCode: SetExi
           "Exit status: 0 when no block is open, 1 when one is, 2 for bad options.",
       )
       .addOption(
-        new Option("--provider <provider>", "only this provider").choices(REMOVAL_PROVIDERS),
+        new Option("--provider <provider>", "only this provider")
+          .choices(REMOVAL_PROVIDERS)
+          .argParser(lowerCaseProvider),
       )
       .option("--ip <ip>", "only this IP")
       .option("--format <format>", "output format: text or json", "text"),
@@ -191,6 +194,15 @@ function header(now: number): object {
 }
 
 /** Checks `--ip` and returns it in the canonical spelling that the history keys use. */
+/** Parses `--provider` case-insensitively, so `Gmail` is `gmail`. */
+function lowerCaseProvider(value: string): RemovalProvider {
+  const provider = REMOVAL_PROVIDERS.find((name) => name === value.toLowerCase());
+  if (provider === undefined) {
+    throw new InvalidArgumentError(`Allowed choices are ${REMOVAL_PROVIDERS.join(", ")}.`);
+  }
+  return provider;
+}
+
 function checkIp(ip: string): string {
   if (!isIpAddress(ip)) throw new UsageError(`invalid --ip "${ip}": give an IPv4 or IPv6 address`);
   return canonicalIp(ip);

@@ -74,9 +74,11 @@ function blockLines(verdict: ProviderVerdict): string[] {
   const first = verdict.firstBlock;
   if (first === null) return [];
   const code = `${first.replyCode ?? ""} ${first.enhancedStatus ?? ""}`.trim();
+  // A temporary reply defers mail; calling it a block would overstate it.
+  const label = first.permanent ? "    first block " : "    first defer ";
   const lines = wrap(
     `${shortTime(first.time)} ${code}: ${first.summary} (${first.file}:${first.line})`,
-    "    first block ",
+    label,
     "                ",
   );
   lines.push(

@@ -1,4 +1,5 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { blockKey, HistoryStore } from "../../src/store/index.js";
@@ -159,5 +160,36 @@ describe("delist removal status", () => {
     expect(result.stdout).toBe("No block or removal request recorded.\n");
     expect(result.stderr).toContain(`no history database at ${db} yet`);
     expect(existsSync(db)).toBe(false);
+  });
+});
+
+describe("removal --provider", () => {
+  it("accepts any letter case", async () => {
+    const db = join(mkdtempSync(join(tmpdir(), "delist-case-")), "history.sqlite");
+    const result = await runCommand([
+      "removal",
+      "request",
+      "--provider",
+      "Gmail",
+      "--ip",
+      "192.0.2.1",
+      "--db",
+      db,
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Gmail");
+  });
+
+  it("rejects an unknown provider", async () => {
+    const result = await runCommand([
+      "removal",
+      "request",
+      "--provider",
+      "hotmail",
+      "--ip",
+      "192.0.2.1",
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("Allowed choices are gmail");
   });
 });
