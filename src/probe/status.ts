@@ -31,7 +31,7 @@ export function decideStatus(
   const { reply, explained } = decisive;
   const code = `${reply.replyCode}${reply.enhancedStatus === null ? "" : ` ${reply.enhancedStatus}`}`;
   const where = `at ${reply.stage}`;
-  if (!isBlockSignal(explained)) {
+  if (!isBlockSignal(explained) && !isPolicyRefusal(decisive)) {
     return {
       status: "error",
       detail: `The receiver answered ${code} ${where}, which is not about the sender: ${reply.summary}`,
@@ -47,4 +47,15 @@ export function decideStatus(
     status: "rate-limited",
     detail: `The receiver deferred the sender with ${code} ${where}: ${reply.summary}`,
   };
+}
+
+/**
+ * True for a security or policy status (RFC 3463 class x.7.x) that is not about a recipient.
+ * The probe's own receiver may be a server delist knows nothing about, and such a refusal of
+ * the probe is a refusal of the sender whatever its wording.
+ */
+function isPolicyRefusal(decisive: RecordedReply): boolean {
+  const { reply, explained } = decisive;
+  if (explained.category === "recipient" || explained.category === "recipient-policy") return false;
+  return reply.enhancedStatus !== null && /^[45]\.7\./.test(reply.enhancedStatus);
 }

@@ -1,7 +1,8 @@
 import { SMTPServer, type SMTPServerAddress } from "smtp-server";
 
 /** The reply of the fake Gmail to RCPT TO at the moment. */
-export type GmailPhase = "rate-limited" | "blocked" | "accepted" | "no-such-user" | "greylisted";
+export type GmailPhase =
+  "rate-limited" | "blocked" | "accepted" | "no-such-user" | "greylisted" | "policy-refusal";
 
 /** The judged IP that the fake Gmail names in its refusals, as Gmail names the public IP. */
 export const JUDGED_IP = "203.0.113.5";
@@ -20,6 +21,11 @@ const REPLIES: Record<Exclude<GmailPhase, "accepted">, { code: number; text: str
     text: "5.1.1 The email account that you tried to reach does not exist. - gsmtp",
   },
   greylisted: { code: 451, text: "4.3.0 Temporary local problem, try again later" },
+  // A server delist has no rules for, refusing the client by its own policy.
+  "policy-refusal": {
+    code: 550,
+    text: `5.7.1 Service unavailable; client [${JUDGED_IP}] refused by local policy`,
+  },
 };
 
 /** A fake Gmail MX on 127.0.0.1 and what it received. */

@@ -90,6 +90,13 @@ describe("runProbe", () => {
     expect(result.replies.at(-1)?.stage).toBe("quit");
   });
 
+  it("reports an unknown server's policy refusal as blocked", async () => {
+    server = await startGmailLikeServer("policy-refusal");
+    const result = await probe({ recipient: "someone@example.org" });
+    expect(result.status).toBe("blocked");
+    expect(result.detail).toContain("rejected the sender with 550 5.7.1 at rcpt");
+  });
+
   it("calls an unknown recipient an error", async () => {
     server = await startGmailLikeServer("no-such-user");
     const result = await probe();
