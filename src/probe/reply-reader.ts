@@ -57,7 +57,8 @@ export class ReplyReader {
   }
 
   private addLine(line: string): WireReply | null {
-    const match = /^([2-5]\d\d)([ -]|$)(.*)$/.exec(line);
+    // [\s\S] and not ".", because a bare CR inside a line is text, not the end of the reply.
+    const match = /^([2-5]\d\d)([ -]|$)([\s\S]*)$/.exec(line);
     if (match === null) {
       throw new SmtpProtocolError(`invalid SMTP reply line ${JSON.stringify(line.slice(0, 200))}`);
     }

@@ -53,6 +53,12 @@ describe("ReplyReader", () => {
     expect(reader.push(bytes.subarray(7))).toEqual([{ code: 550, lines: ["Größe"] }]);
   });
 
+  it("keeps a bare CR inside a line", () => {
+    expect(new ReplyReader().push(Buffer.from("550 5.7.1 one\rtwo\r\n"))).toEqual([
+      { code: 550, lines: ["5.7.1 one\rtwo"] },
+    ]);
+  });
+
   it("stops buffering an endless line", () => {
     const reader = new ReplyReader();
     expect(() => reader.push(Buffer.alloc(70 * 1024, 0x61))).toThrow(/more than 65536 bytes/);
