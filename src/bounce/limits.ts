@@ -10,7 +10,7 @@ export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 /**
  * How much of a message over the limit is read (1 MiB). Servers put the delivery report
  * before the returned message, and the report parts of a bounce take a few kilobytes, so the
- * head of an oversized bounce still holds its results.
+ * head of an oversized bounce still contains its results.
  */
 export const OVERSIZED_HEAD_BYTES = 1024 * 1024;
 
@@ -23,7 +23,7 @@ export function truncatedNote(name: string, sizeBytes: number, headBytes: number
   );
 }
 
-/** Returns the error for a message over the size limit whose head holds no result. */
+/** Returns the error for a message over the size limit whose head contains no result. */
 export function truncatedWithoutResults(
   name: string,
   sizeBytes: number,

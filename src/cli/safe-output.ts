@@ -4,7 +4,7 @@ import type { CliIo } from "./io.js";
 // eslint-disable-next-line no-control-regex -- finding control characters is the purpose
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
-/** What may pass unescaped besides text, tab and newline. */
+/** Control sequences that may pass unescaped besides text, tab and newline. */
 interface AllowedControls {
   /** Colour and bold (SGR, `ESC [ … m`), which delist's own painter writes on a terminal. */
   readonly colour: boolean;

@@ -51,7 +51,7 @@ export function decideStatus(
 
 /**
  * True for a security or policy status (RFC 3463 class x.7.x) that is not about a recipient.
- * The probe's own receiver may be a server delist knows nothing about, and such a refusal of
+ * The probe's receiver may be a server that delist has no rules for, and such a refusal of
  * the probe is a refusal of the sender whatever its wording.
  */
 function isPolicyRefusal(decisive: RecordedReply): boolean {

@@ -14,8 +14,8 @@ const CONNECTIONS_PER_ATTEMPT = 3;
 const CONNECTION_ALLOWANCE = 10;
 
 /**
- * Which origin (a Unix user, a forwarding machine, or the host when the log names neither)
- * is the MTA. It must not be a user that submitted mail locally, nor come from a rule whose
+ * Limits for taking an origin (a Unix user, a forwarding machine, or the host when the log
+ * names neither) for the MTA. It must not be a user that submitted mail locally, nor come from a rule whose
  * log prefix names bypass (such a rule logs only other processes). It must have at least this
  * share of the MTA's attempts in the time both logs cover, and this share of its ten-minute
  * buckets must stay within the allowance above.
