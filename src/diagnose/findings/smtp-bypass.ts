@@ -35,8 +35,8 @@ const MAX_ORIGINS_SHOWN = 5;
  * their mail never appears in the mail log. Each origin of connections is compared with the
  * MTA's attempts in the same ten minutes, within the time both logs cover. All connections of
  * an origin that does not behave like the MTA count, but an origin that does counts only
- * where it exceeds the MTA's attempts. Attempts that the firewall blocked count on their own: they did
- * not reach a receiver, but something on the server or the network tried.
+ * where it exceeds the MTA's attempts. Attempts that the firewall blocked count on their own:
+ * they did not reach a receiver, but something on the server or the network tried.
  */
 export function detectSmtpBypass(context: DiagnoseContext): Finding | null {
   const bypass = context.facts.bypass;
