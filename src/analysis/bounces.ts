@@ -1,6 +1,6 @@
 import type { BounceResult } from "../bounce/types.js";
 import type { ProviderId } from "../knowledge/providers.js";
-import type { DeliveryEvent, DeliveryStatus, LoggedMessage } from "../logs/events.js";
+import { newLoggedMessage, type DeliveryEvent, type DeliveryStatus } from "../logs/events.js";
 import { addCapped } from "./replies.js";
 import { detach, increment } from "./time.js";
 
@@ -70,30 +70,8 @@ export function bounceDelivery(result: BounceResult): DeliveryEvent | null {
         : "deferred"
       : (ACTION_STATUS[result.action] ?? "other");
   const position = { file: result.file, line: 1 };
-  const message: LoggedMessage = {
-    mta: "bounce",
-    host: "",
-    id: result.file,
-    firstTime: time,
-    firstPosition: position,
-    sender: result.originalSender,
-    messageId: null,
-    sizeBytes: null,
-    recipientCount: null,
-    subject: null,
-    clientIp: null,
-    clientHost: null,
-    helo: null,
-    saslUsername: null,
-    localUser: null,
-    uid: null,
-    workingDirectory: null,
-    command: null,
-    script: null,
-    service: null,
-    isBounce: false,
-    analysisState: null,
-  };
+  const message = newLoggedMessage("bounce", "", result.file, time, position);
+  message.sender = result.originalSender;
   return {
     type: "delivery",
     time,

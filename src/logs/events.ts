@@ -71,6 +71,40 @@ export interface LoggedMessage {
   analysisState: object | null;
 }
 
+/** Creates a message of which only the first line is known; later lines fill in the rest. */
+export function newLoggedMessage(
+  mta: MessageSource,
+  host: string,
+  id: string,
+  firstTime: number,
+  firstPosition: LinePosition,
+): LoggedMessage {
+  return {
+    mta,
+    host,
+    id,
+    firstTime,
+    firstPosition,
+    sender: null,
+    messageId: null,
+    sizeBytes: null,
+    recipientCount: null,
+    subject: null,
+    clientIp: null,
+    clientHost: null,
+    helo: null,
+    saslUsername: null,
+    localUser: null,
+    uid: null,
+    workingDirectory: null,
+    command: null,
+    script: null,
+    service: null,
+    isBounce: false,
+    analysisState: null,
+  };
+}
+
 export type DeliveryStatus = "sent" | "deferred" | "bounced" | "expired" | "other";
 
 /** One attempt to deliver a message to one recipient. */

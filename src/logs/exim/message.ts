@@ -2,12 +2,13 @@
  * The correlation state of one Exim message id, and the events built from it.
  */
 
-import type {
-  DeliveryEvent,
-  DeliveryStatus,
-  LinePosition,
-  LoggedMessage,
-  TlsEvent,
+import {
+  newLoggedMessage,
+  type DeliveryEvent,
+  type DeliveryStatus,
+  type LinePosition,
+  type LoggedMessage,
+  type TlsEvent,
 } from "../events.js";
 import { detach } from "../postfix/fields.js";
 import type { LogRecord } from "../record.js";
@@ -96,30 +97,7 @@ export function tlsEvent(
 
 /** Creates the message of an id first named by `record`. */
 export function newMessage(record: LogRecord, id: string): LoggedMessage {
-  return {
-    mta: "exim",
-    host: record.host,
-    id,
-    firstTime: record.time,
-    firstPosition: positionOf(record),
-    sender: null,
-    messageId: null,
-    sizeBytes: null,
-    recipientCount: null,
-    subject: null,
-    clientIp: null,
-    clientHost: null,
-    helo: null,
-    saslUsername: null,
-    localUser: null,
-    uid: null,
-    workingDirectory: null,
-    command: null,
-    script: null,
-    service: null,
-    isBounce: false,
-    analysisState: null,
-  };
+  return newLoggedMessage("exim", record.host, id, record.time, positionOf(record));
 }
 
 /** Returns the file and line of a record, as events carry them. */

@@ -1,4 +1,4 @@
-import type { LoggedMessage } from "../events.js";
+import { newLoggedMessage, type LoggedMessage } from "../events.js";
 import { EvictionPlan, evictionBatch } from "../eviction.js";
 import type { LogRecord } from "../record.js";
 import { detach } from "./fields.js";
@@ -261,28 +261,6 @@ export class MessageStore {
 }
 
 function newMessage(record: LogRecord, id: string): LoggedMessage {
-  return {
-    mta: "postfix",
-    host: detach(record.host),
-    id: detach(id),
-    firstTime: record.time,
-    firstPosition: { file: record.file, line: record.line },
-    sender: null,
-    messageId: null,
-    sizeBytes: null,
-    recipientCount: null,
-    subject: null,
-    clientIp: null,
-    clientHost: null,
-    helo: null,
-    saslUsername: null,
-    localUser: null,
-    uid: null,
-    workingDirectory: null,
-    command: null,
-    script: null,
-    service: null,
-    isBounce: false,
-    analysisState: null,
-  };
+  const position = { file: record.file, line: record.line };
+  return newLoggedMessage("postfix", detach(record.host), detach(id), record.time, position);
 }

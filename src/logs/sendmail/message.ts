@@ -2,7 +2,12 @@
  * The correlation state of one Sendmail queue id, and the events built from it.
  */
 
-import type { DeliveryEvent, DeliveryStatus, LoggedMessage } from "../events.js";
+import {
+  newLoggedMessage,
+  type DeliveryEvent,
+  type DeliveryStatus,
+  type LoggedMessage,
+} from "../events.js";
 import type { TableEntry } from "../exim/message-table.js";
 import { detach } from "../postfix/fields.js";
 import type { LogRecord } from "../record.js";
@@ -74,30 +79,7 @@ function noteAttempt(state: QueuedMessage, recipient: string, status: DeliverySt
 
 /** Creates the message of an id first named by `record`. */
 export function newMessage(record: LogRecord, id: string): LoggedMessage {
-  return {
-    mta: "sendmail",
-    host: record.host,
-    id,
-    firstTime: record.time,
-    firstPosition: positionOf(record),
-    sender: null,
-    messageId: null,
-    sizeBytes: null,
-    recipientCount: null,
-    subject: null,
-    clientIp: null,
-    clientHost: null,
-    helo: null,
-    saslUsername: null,
-    localUser: null,
-    uid: null,
-    workingDirectory: null,
-    command: null,
-    script: null,
-    service: null,
-    isBounce: false,
-    analysisState: null,
-  };
+  return newLoggedMessage("sendmail", record.host, id, record.time, positionOf(record));
 }
 
 /** Returns the file and line of a record, as events carry them. */
