@@ -1,7 +1,7 @@
 import { DAY_MS, HOUR_MS } from "../analysis/time.js";
 import type { ProviderId } from "../knowledge/providers.js";
 import type { DiagnoseContext } from "./context.js";
-import ipaddr from "ipaddr.js";
+import { canonicalIp } from "../store/types.js";
 import { hasRemovalForm, REMOVAL_FORMS, REMOVAL_WAIT_MS } from "./removal-forms.js";
 import { outboundBurst } from "./findings/volume-spike.js";
 import type {
@@ -86,7 +86,7 @@ export function buildReadiness(
     ([, verdict]) => verdict !== undefined && verdict.status !== "ok",
   );
   // Gmail and Workspace share one form, so each form is listed once.
-  const judgedIps = new Set([...context.facts.server.judgedIps.keys()].map(normaliseIp));
+  const judgedIps = new Set([...context.facts.server.judgedIps.keys()].map(canonicalIp));
   const removalForms: RemovalForm[] = affected
     .flatMap(([provider]) => {
       if (!hasRemovalForm(provider)) return [];
@@ -146,7 +146,7 @@ function lastRequestFor(
   let newest: RecordedRemovalRequest | null = null;
   for (const request of history.requests) {
     if (!hasRemovalForm(request.provider) || REMOVAL_FORMS[request.provider].url !== url) continue;
-    if (judgedIps.size > 0 && !judgedIps.has(normaliseIp(request.ip))) continue;
+    if (judgedIps.size > 0 && !judgedIps.has(canonicalIp(request.ip))) continue;
     if (newest === null || request.requestedAt > newest.requestedAt) newest = request;
   }
   if (newest === null) return null;
@@ -158,11 +158,6 @@ function lastRequestFor(
     nextAllowedAt: context.time(nextAllowed),
     nextAllowedNow: history.now >= nextAllowed,
   };
-}
-
-/** Writes an IP address in one form, so that `2001:db8::1` and `2001:DB8:0::1` compare equal. */
-function normaliseIp(ip: string): string {
-  return ipaddr.isValid(ip) ? ipaddr.process(ip).toString() : ip.toLowerCase();
 }
 
 /** Says whether to request removal now, and what is still open or how long to wait. */
