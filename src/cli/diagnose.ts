@@ -2,8 +2,7 @@ import type { Command } from "commander";
 import { buildDiagnosis } from "../diagnose/diagnose.js";
 import dns from "node:dns";
 import { existsSync } from "node:fs";
-import { resolve as resolvePath } from "node:path";
-import { defaultDatabasePath, HistoryStore } from "../store/index.js";
+import { HistoryStore } from "../store/index.js";
 import { checkSenders, type SenderCheckReport } from "../auth/index.js";
 import { checkBlocklists, type BlocklistReport } from "../reputation/index.js";
 import { senderCheckInput, type GivenSenders } from "../diagnose/dns.js";
@@ -22,6 +21,7 @@ import {
   type DnsOptions,
   type DnsSetup,
 } from "./dns-options.js";
+import { databasePath } from "./history.js";
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, colourEnabled, type CliIo } from "./io.js";
 import {
   addLogOptions,
@@ -179,8 +179,7 @@ async function runChecks(
  * failure is a warning.
  */
 function readRemovalRequests(options: DiagnoseOptions, io: CliIo): RecordedRemovalRequest[] {
-  const path =
-    options.db === undefined ? defaultDatabasePath(io.env) : resolvePath(io.cwd, options.db);
+  const path = databasePath(options, io);
   if (!existsSync(path)) {
     if (options.db !== undefined) {
       io.stderr.write(

@@ -67,7 +67,8 @@ export async function withHistoryStore<T>(
   }
 }
 
-function databasePath(options: DbOptions, io: CliIo): string {
+/** Returns the path of `--db`, relative to the working directory, or the default path. */
+export function databasePath(options: DbOptions, io: CliIo): string {
   return options.db === undefined ? defaultDatabasePath(io.env) : resolvePath(io.cwd, options.db);
 }
 
