@@ -80,6 +80,7 @@ export class SmtpBypassAnalyser {
       this.retransmissions += 1;
       return;
     }
+
     this.connections += 1;
     if (event.blocked) {
       this.blocked += 1;
@@ -95,18 +96,9 @@ export class SmtpBypassAnalyser {
     if (this.lastConnectionTime === null || event.time > this.lastConnectionTime) {
       this.lastConnectionTime = event.time;
     }
+
     const origin = this.originOf(event);
-    if (origin === null) return;
-    origin.connections += 1;
-    if (BYPASS_PREFIX.test(event.prefix)) origin.declaredBypass = true;
-    if (event.blocked) origin.blocked += 1;
-    else if (origin.buckets !== null) increment(origin.buckets, bucketOf(event.time));
-    if (event.time > origin.lastTime) origin.lastTime = event.time;
-    if (origin.destinations.has(event.destination)) {
-      increment(origin.destinations, event.destination);
-    } else if (origin.destinations.size < MAX_DESTINATIONS) {
-      origin.destinations.set(detach(event.destination), 1);
-    }
+    if (origin !== null) countForOrigin(origin, event);
   }
 
   private isRetransmission(event: SmtpConnectionEvent): boolean {
@@ -151,6 +143,20 @@ export class SmtpBypassAnalyser {
     };
     this.origins.set(origin.key, origin);
     return origin;
+  }
+}
+
+function countForOrigin(origin: ConnectionOrigin, event: SmtpConnectionEvent): void {
+  origin.connections += 1;
+  if (BYPASS_PREFIX.test(event.prefix)) origin.declaredBypass = true;
+  if (event.blocked) origin.blocked += 1;
+  else if (origin.buckets !== null) increment(origin.buckets, bucketOf(event.time));
+  if (event.time > origin.lastTime) origin.lastTime = event.time;
+
+  if (origin.destinations.has(event.destination)) {
+    increment(origin.destinations, event.destination);
+  } else if (origin.destinations.size < MAX_DESTINATIONS) {
+    origin.destinations.set(detach(event.destination), 1);
   }
 }
 
