@@ -41,7 +41,7 @@ export class BounceInputAnalyser {
   undated = 0;
   /**
    * Failures and delays dated well outside the mail log's time, left out of the verdict and
-   * findings: an old bounce says nothing about the time the log covers.
+   * findings, because an old bounce shows nothing about the time the log covers.
    */
   outsideLog = 0;
 }

@@ -24,7 +24,7 @@ interface SplitState {
 /**
  * Yields each message of the stream. A stream that does not start with `From ` is one
  * message. Of a message over `maxBytes` only its head is kept (`OVERSIZED_HEAD_BYTES`, or
- * `maxBytes` when smaller) and its other bytes are dropped as they arrive, so memory stays
+ * `maxBytes` when smaller), and its other bytes are dropped as they arrive. Memory stays
  * bounded by `maxBytes` plus two chunks, because a message keeps views of the chunks it spans.
  */
 export async function* splitMbox(

@@ -33,10 +33,10 @@ export function escapeControls(text: string, allowed: AllowedControls): string {
       index += 1;
       continue;
     }
-    const kept = allowedSequence(text, index, allowed);
-    if (kept > 0) {
-      result += text.slice(index, index + kept);
-      index += kept;
+    const allowedLength = allowedSequence(text, index, allowed);
+    if (allowedLength > 0) {
+      result += text.slice(index, index + allowedLength);
+      index += allowedLength;
       continue;
     }
     result += `\\u${code.toString(16).padStart(4, "0")}`;

@@ -246,7 +246,7 @@ export interface SmtpConnectionEvent {
   readonly forwarded: boolean;
   /** The Unix user of the local process (`UID=`, iptables `--log-uid`), when logged. */
   readonly uid: number | null;
-  /** True when the rule's log prefix says the packet was blocked, dropped or rejected. */
+  /** True when the rule's log prefix names a block, drop or reject of the packet. */
   readonly blocked: boolean;
   /** The rule's log prefix, such as `SMTP-OUT:` or `[UFW BLOCK]`; "" for none. */
   readonly prefix: string;

@@ -54,7 +54,7 @@ export async function readLogs(
   options: ReadLogsOptions,
 ): Promise<ReadSummary> {
   const run = new ReadRun(parsers, options);
-  const { kept: plan, duplicates } = await dropSameContent(
+  const { unique: plan, duplicates } = await dropSameContent(
     await planInputs(inputs, options.cwd ?? process.cwd()),
   );
   run.sameContent.push(...duplicates);

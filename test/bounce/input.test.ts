@@ -197,7 +197,7 @@ describe("readBounces bad input", () => {
     const before = process.memoryUsage().rss;
     const run = await readBounces(["huge.eml", "after.eml"], { cwd: dir });
     const grownMiB = (process.memoryUsage().rss - before) / (1024 * 1024);
-    // The delivery report comes before the returned data, so the head still holds it.
+    // The delivery report comes before the returned data, so the head still contains it.
     expect(run.files[0]?.errors).toEqual([]);
     expect(run.files[0]?.notes[0]).toMatch(
       /read only the first 1\.0 MiB of "huge\.eml" \(10\d\.\d MiB, over the limit of 32\.0 MiB\)/,

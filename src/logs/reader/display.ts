@@ -28,7 +28,7 @@ export function decodeForDisplay(text: string): string {
 /**
  * Decodes each valid UTF-8 sequence in log text as the reader decodes it, and keeps every
  * other char as it is, control characters included. Reports that carry values, such as
- * JSON, use it: their values stay what the log said, and escaping for the terminal happens
+ * JSON, use it, so their values stay as the log wrote them. Escaping for the terminal happens
  * when the output is written. Text that came from elsewhere (a proper JavaScript string from
  * a MIME parser) passes unchanged, because chars above U+00FF never start a sequence here.
  */

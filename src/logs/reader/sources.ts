@@ -96,7 +96,7 @@ export interface SameContentInput {
  */
 export async function dropSameContent(
   plan: readonly PlannedInput[],
-): Promise<{ kept: PlannedInput[]; duplicates: SameContentInput[] }> {
+): Promise<{ unique: PlannedInput[]; duplicates: SameContentInput[] }> {
   const bySize = new Map<number, FileSource[]>();
   for (const input of plan) {
     if (input.type !== "file" || input.sizeBytes === null || input.sizeBytes === 0) continue;
@@ -116,12 +116,12 @@ export async function dropSameContent(
       else duplicateOf.set(file, first);
     }
   }
-  const kept = plan.filter((input) => input.type !== "file" || !duplicateOf.has(input));
+  const unique = plan.filter((input) => input.type !== "file" || !duplicateOf.has(input));
   const duplicates = [...duplicateOf].map(([file, first]) => ({
     name: file.name,
     sameAs: first.name,
   }));
-  return { kept, duplicates };
+  return { unique, duplicates };
 }
 
 // Null when the file cannot be read now; reading it later reports the error.
