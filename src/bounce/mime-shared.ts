@@ -1,5 +1,5 @@
 /**
- * What both MIME paths (postal-mime and the fast path) share: the content types of the
+ * Helpers of both MIME paths (postal-mime and the fast path): the content types of the
  * report parts, line-end and quoting clean-up, the body of a message without parts, HTML
  * reduced to text, addresses and dates.
  */

@@ -40,8 +40,9 @@ export interface FollowResult {
   readonly files: readonly string[];
   readonly bytes: number;
   /**
-   * `rotated`: the old file was found among the rotated copies; `truncated`: read from 0;
-   * `not-a-file`: the path is a directory or a device, and nothing was read.
+   * `rotated` when the old file was found among the rotated copies, `truncated` when the
+   * file was read again from 0, and `not-a-file` when the path is a directory or a device,
+   * so nothing was read.
    */
   readonly event:
     "none" | "appended" | "rotated" | "truncated" | "lost" | "missing" | "not-a-file" | "started";

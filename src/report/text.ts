@@ -95,7 +95,7 @@ function blockLines(verdict: ProviderVerdict): string[] {
 
 function findingSection(diagnosis: Diagnosis, paint: Painter): string[] {
   // The findings come sorted by role, then severity, so a warning about a cause can precede
-  // a critical consequence; the role in each heading shows why.
+  // a critical consequence. The role in each heading shows why.
   const lines = [paint.bold("Findings: causes first, then contributing factors and consequences")];
   diagnosis.findings.forEach((item, index) => {
     lines.push("", ...findingLines(item, index + 1, paint));
@@ -173,7 +173,7 @@ function blocklistLines(diagnosis: Diagnosis, paint: Painter): string[] {
     blocklists.unanswered > 0
       ? `${plural(blocklists.unanswered, "look-up")} gave no answer to trust`
       : "";
-  // With no block list answering, "not listed" would claim a check that did not happen.
+  // When no block list gave a usable reply, "not listed" would claim a check that did not happen.
   const failed =
     blocklists.unanswered === 0
       ? ""

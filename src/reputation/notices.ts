@@ -24,7 +24,7 @@ export interface NoticeInput {
 /**
  * Collects what applies to the whole run, each reported once: targets in address ranges receivers
  * never see, an offline run, an unreachable resolver, a public resolver, Spamhaus error codes,
- * rewritten answers, timeouts and unusable or retired lists.
+ * rewritten DNS replies, timeouts and unusable or retired lists.
  */
 export function buildNotices(input: NoticeInput): Notice[] {
   const notices: Notice[] = [];
@@ -84,7 +84,7 @@ const SPECIAL_RANGES: Readonly<Record<string, string>> = {
 
 /**
  * Builds the note for an IP in a private, loopback or link-local range. Receivers never see
- * mail from such an address, so a result for it tells nothing about the server's public IP.
+ * mail from such an address, so a result for it shows nothing about the server's public IP.
  * The look-ups still run when asked.
  */
 function specialAddressNotice(target: Target): Notice | null {

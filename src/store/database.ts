@@ -76,7 +76,7 @@ function migrate(db: Db, path: string): void {
 
 /**
  * Turns an error of better-sqlite3 or of the file system on the database at `path` into a
- * StoreError that names the file, the SQLite or errno code and what to do; `action` tells
+ * StoreError that names the file, the SQLite or errno code and what to do. `action` names
  * whether opening or a later read or write failed. Other errors, such as a StoreError
  * already, are returned unchanged.
  */

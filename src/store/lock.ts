@@ -37,7 +37,7 @@ export class MonitorLock {
       db.close();
       if ((error as { code?: unknown }).code === "SQLITE_BUSY") {
         throw new StoreError(
-          `another delist monitor is using the history database ${databasePath} (it holds ${path}): stop that monitor first, or give this one its own --db`,
+          `another delist monitor is using the history database ${databasePath} (it has ${path} open): stop that monitor first, or give this one its own --db`,
         );
       }
       throw storeError(error, path);

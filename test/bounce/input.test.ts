@@ -166,7 +166,7 @@ describe("readBounces bad input", () => {
     expect(run.results[0]?.recipient).toBe("user1@example.net");
   });
 
-  it("says when an oversized message holds no report in its head", async () => {
+  it("oversized message without report in head", async () => {
     const text = `Subject: big\n\n${"x".repeat(2000)}\n`;
     write("late.eml", text);
     const run = await readBounces(["late.eml"], { cwd: dir, maxMessageBytes: 1000 });

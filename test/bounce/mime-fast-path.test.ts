@@ -237,7 +237,10 @@ describe("plainMailboxAddress", () => {
       expect(address !== null).toBe(plain);
       if (address === null) return;
       const parsed = addressParser(value)[0];
-      expect(parsed !== undefined && "address" in parsed ? parsed.address : null).toBe(address);
+      expect(parsed).toBeDefined();
+      expect(parsed !== undefined && "address" in parsed).toBe(true);
+      if (parsed === undefined || !("address" in parsed)) return;
+      expect(parsed.address).toBe(address);
     });
   }
 });

@@ -10,9 +10,9 @@ export interface ReceivedAlert {
 /** A webhook receiver on 127.0.0.1 that records alerts and fails on request. */
 export interface WebhookReceiver {
   readonly url: string;
-  /** Alerts answered with a 2xx status, in order. */
+  /** Alerts acknowledged with a 2xx status, in order. */
   readonly alerts: ReceivedAlert[];
-  /** Every request as `METHOD /path`, answered or not. */
+  /** Every request as `METHOD /path`, acknowledged or not. */
   readonly requests: string[];
   /** The HTTP status of the response; 204 by default. */
   status: number;
