@@ -5,6 +5,12 @@ import { resolveTimeZone } from "../time/zone.js";
 import { isBad } from "../store/changes.js";
 import { blockKey, canonicalIp, type Observation } from "../store/types.js";
 import { observeAll, type JobContext } from "./context.js";
+import {
+  ADDRESS_FAMILIES,
+  dualStackPair,
+  type AddressFamily,
+  type ProviderEvidence,
+} from "./log-families.js";
 import { LogWindow, type LogWindowResult } from "./log-window.js";
 
 /**
@@ -22,7 +28,8 @@ export async function runLogJob(context: JobContext, cwd: string): Promise<void>
 async function checkLog(context: JobContext, path: string, logIp: string | null): Promise<void> {
   const { store, clock, logger, config } = context;
   const startedAt = clock.now();
-  const window = new LogWindow(resolveTimeZone(config.timeZone));
+  const pair = logIp === null ? dualStackPair(config.ips) : null;
+  const window = new LogWindow(resolveTimeZone(config.timeZone), { splitFamilies: pair !== null });
   const saved = store.positions.get(path);
   // A stop ends the read between two chunks by throwing, before anything is recorded, so a
   // backlog of hours of log does not hold the monitor's shutdown back.
@@ -61,10 +68,7 @@ async function checkLog(context: JobContext, path: string, logIp: string | null)
       runId,
       diagnosis.findings.filter((f) => f.id !== "healthy"),
     );
-    // TODO: a dual-stack server with one IPv4 and one IPv6 address and one log could tell its
-    // acceptances apart by the address family of the relay IP; today they lift neither address.
-    const sourceIp = logIp ?? (config.ips.length === 1 ? (config.ips[0] ?? null) : null);
-    const observations = logObservations(analysed, sourceIp, runId, at);
+    const observations = windowObservations(context, path, analysed, logIp, pair, runId, at);
     const changes = observeAll(
       context,
       observations.filter((o) => !liftTooSoon(context, o)),
@@ -105,28 +109,99 @@ function liftTooSoon(context: JobContext, observation: Observation): boolean {
 }
 
 /**
+ * Returns the block observations of a log window. A log with a declared IP, or a server with
+ * one configured IP, has one sending IP for all its evidence. A server with one IPv4 and one
+ * IPv6 address (`pair`) gets each address observed with the evidence of its family's relays.
+ */
+function windowObservations(
+  context: JobContext,
+  path: string,
+  analysed: LogWindowResult,
+  logIp: string | null,
+  pair: Record<AddressFamily, string> | null,
+  runId: number,
+  at: number,
+): Observation[] {
+  if (pair !== null && analysed.families !== null) {
+    const families = analysed.families;
+    return ADDRESS_FAMILIES.flatMap((family) =>
+      logObservations(families[family], pair[family], runId, at, family),
+    );
+  }
+  const ips = context.config.ips;
+  const sourceIp = logIp ?? (ips.length === 1 ? (ips[0] ?? null) : null);
+  const evidence = { providers: analysed.diagnosis.providers, judgedIps: analysed.judgedIps };
+  if (sourceIp === null) reportUnliftedAcceptances(context, path, evidence);
+  return logObservations(evidence, sourceIp, runId, at);
+}
+
+/**
+ * Logs, at most once an hour for each log, that acceptances in it lifted no open block,
+ * because the configured IPs do not tell which one the mail left from.
+ */
+function reportUnliftedAcceptances(
+  context: JobContext,
+  path: string,
+  evidence: ProviderEvidence,
+): void {
+  const accepted = Object.entries(evidence.providers)
+    .filter(([provider, verdict]) => provider !== "other" && verdict.status === "ok")
+    .filter(([, verdict]) => verdict.sent > 0)
+    .map(([provider]) => provider);
+  if (accepted.length === 0) return;
+  // Keys of block states have blockKey's form `block:PROVIDER:IP`.
+  const blocked = context.store.states
+    .list()
+    .filter((state) => state.kind === "block" && isBad(state.kind, state.value));
+  const providers = accepted.filter((provider) =>
+    blocked.some((state) => state.key.startsWith(`block:${provider}:`)),
+  );
+  if (providers.length === 0) return;
+  const message =
+    context.config.ips.length === 0
+      ? "acceptances in this log lift no block because no sending IP is configured"
+      : "acceptances in this log lift no block because two or more configured ips share an address family, so the log does not show which one sent the mail";
+  const heldBack = context.repeats.record(`lift:${path}`, message, context.clock.now());
+  if (heldBack === null) return;
+  context.logger.warn(
+    {
+      path,
+      providers,
+      ips: context.config.ips,
+      fix: 'declare the sending IP of the log as {"path": "…", "ip": "…"} in logs',
+      ...(heldBack > 0 ? { repeatsHeldBack: heldBack } : {}),
+    },
+    message,
+  );
+}
+
+/**
  * Turns the providers' verdicts into block observations, one per provider and IP, with
  * evidence only for that IP:
  *
  * - A provider that rejected or deferred mail blocks each IP its replies named. When its
- *   replies named none, the block belongs to `sourceIp`, the IP all mail of the log leaves from.
+ *   replies named none, the block belongs to `sourceIp`, the IP that all mail of `evidence`
+ *   was sent from.
  * - A provider that accepted mail without a block lifts `sourceIp` only, because an acceptance
  *   does not name the IP it came from.
  *
- * `sourceIp` is the IP declared for the log, else the only configured IP, else null. When it is
- * null, acceptances lift nothing and a block with no IP in its replies is not recorded. A block
- * seen in such logs then lifts through a probe or through a log with a declared IP.
+ * `sourceIp` is the IP declared for the log, else the only configured IP, else null. For the
+ * evidence of one relay address `family` on a dual-stack server it is the configured address of
+ * that family, and the evidence records the family. When `sourceIp` is null, acceptances lift
+ * nothing and a block with no IP in its replies is not recorded. A block seen in such logs then
+ * lifts through a probe or through a log with a declared IP.
  */
 export function logObservations(
-  analysed: LogWindowResult,
+  evidence: ProviderEvidence,
   sourceIp: string | null,
   runId: number,
   at: number,
+  family: AddressFamily | null = null,
 ): Observation[] {
   const observations: Observation[] = [];
-  for (const [provider, verdict] of Object.entries(analysed.diagnosis.providers)) {
+  for (const [provider, verdict] of Object.entries(evidence.providers)) {
     if (verdict === undefined || provider === "other") continue;
-    for (const ip of observedIps(provider, verdict, analysed.judgedIps, sourceIp)) {
+    for (const ip of observedIps(provider, verdict, evidence.judgedIps, sourceIp)) {
       observations.push({
         key: blockKey(provider, ip),
         kind: "block",
@@ -134,7 +209,11 @@ export function logObservations(
         value: verdict.status,
         at,
         runId,
-        evidence: { ...logEvidence(verdict), ip },
+        evidence: {
+          ...logEvidence(verdict),
+          ip,
+          ...(family === null ? {} : { relayFamily: family }),
+        },
       });
     }
   }

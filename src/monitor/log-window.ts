@@ -8,12 +8,20 @@ import { LineSplitter } from "../logs/reader/lines.js";
 import type { LogRecord } from "../logs/record.js";
 import { createReplyClassifier } from "../reply/classify.js";
 import type { TimeZone } from "../time/zone.js";
+import {
+  FamilySplit,
+  judgedIpsOf,
+  type AddressFamily,
+  type ProviderEvidence,
+} from "./log-families.js";
 
 /** The analysis of one log check. */
 export interface LogWindowResult {
   readonly diagnosis: Diagnosis;
   /** The sending IPs named in the window's replies, each with the providers that named it. */
   readonly judgedIps: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The evidence of each relay address family, when the window was built to split it. */
+  readonly families: Record<AddressFamily, ProviderEvidence> | null;
 }
 
 /**
@@ -21,9 +29,14 @@ export interface LogWindowResult {
  * framing, parsers, analyser and diagnosis, fed chunk by chunk instead of from whole files.
  */
 export class LogWindow {
-  private readonly analyser = new LogAnalyser(createReplyClassifier());
+  private readonly classifier = createReplyClassifier();
+  private readonly analyser = new LogAnalyser(this.classifier);
+  private readonly families: FamilySplit | null;
   private readonly dispatcher = new ParserDispatcher(
-    createLogParsers((event) => this.analyser.handle(event)),
+    createLogParsers((event) => {
+      this.analyser.handle(event);
+      this.families?.handle(event);
+    }),
   );
   private readonly framer: LineFramer;
   private splitter: LineSplitter | null = null;
@@ -33,8 +46,17 @@ export class LogWindow {
   private unrecognised = 0;
   private blank = 0;
 
-  constructor(private readonly timeZone: TimeZone) {
+  /**
+   * With `splitFamilies`, the window also analyses the delivery attempts of each address family
+   * of the relay IP apart (see `FamilySplit`), for a server with one IPv4 and one IPv6 address.
+   */
+  constructor(
+    private readonly timeZone: TimeZone,
+    options: { readonly splitFamilies?: boolean } = {},
+  ) {
     this.framer = new LineFramer({ timeZone });
+    this.families =
+      options.splitFamilies === true ? new FamilySplit(this.classifier, timeZone) : null;
   }
 
   /**
@@ -55,21 +77,24 @@ export class LogWindow {
 
   /**
    * Ends the window and returns the diagnosis of its lines, with the sending IPs that the
-   * receivers' replies named (Gmail's `[192.0.2.1 15]`) and the providers that named each.
+   * receivers' replies named (Gmail's `[192.0.2.1 15]`) and the providers that named each,
+   * and with the evidence of each relay address family when the window splits them.
    */
   finish(now: number, version: string): LogWindowResult {
     this.endFile();
     this.dispatcher.finish();
     const facts = this.analyser.finish();
-    const judgedIps = new Map<string, ReadonlySet<string>>();
-    for (const [ip, judged] of facts.server.judgedIps) judgedIps.set(ip, new Set(judged.providers));
     const diagnosis = buildDiagnosis(facts, {
       input: this.inputReport(),
       timeZone: this.timeZone,
       version,
       now,
     });
-    return { diagnosis, judgedIps };
+    return {
+      diagnosis,
+      judgedIps: judgedIpsOf(facts),
+      families: this.families?.finish() ?? null,
+    };
   }
 
   private endFile(): void {
