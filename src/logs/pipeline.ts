@@ -116,6 +116,7 @@ class ReadRun {
       decompressedBytes: 0,
       lines: 0,
       error,
+      changedWhileRead: null,
     });
   }
 
@@ -150,6 +151,7 @@ class ReadRun {
       decompressedBytes: result.decompressedBytes,
       lines: splitter.lines,
       error: result.error,
+      changedWhileRead: result.change,
     });
   }
 

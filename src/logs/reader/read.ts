@@ -2,9 +2,10 @@
  * Reads one source into a `LineSplitter`: opens the file (or takes stdin), detects gzip by
  * its magic bytes, and streams the bytes in large chunks.
  */
-import { open } from "node:fs/promises";
+import { open, type FileHandle } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
+import { detectChange, type InputChange } from "./changes.js";
 import {
   corruptGzipError,
   fileError,
@@ -32,6 +33,8 @@ export interface SourceReadResult {
   readonly decompressedBytes: number;
   /** Set when the source could not be read to its end; lines before the failure count. */
   readonly error: InputError | null;
+  /** Set when the file was truncated or replaced while it was read; null for stdin. */
+  readonly change: InputChange | null;
 }
 
 /** Options of `readSource`. */
@@ -60,10 +63,31 @@ export async function readSource(
   options: ReadSourceOptions = {},
 ): Promise<SourceReadResult> {
   const opened = await openRaw(source, options.stdin);
-  if ("code" in opened) return { compression: null, bytes: 0, decompressedBytes: 0, error: opened };
+  if ("code" in opened) {
+    return { compression: null, bytes: 0, decompressedBytes: 0, error: opened, change: null };
+  }
+  if (opened.handle === null || source.type === "stdin") {
+    return { ...(await readStream(source, opened.stream, splitter, options)), change: null };
+  }
 
+  // The handle stays open after the stream ends, so that its size can be checked then.
+  try {
+    const result = await readStream(source, opened.stream, splitter, options);
+    const change = await detectChange(source.name, source.path, opened.handle, result.bytes);
+    return { ...result, change };
+  } finally {
+    await opened.handle.close();
+  }
+}
+
+async function readStream(
+  source: FileSource | StdinSource,
+  stream: NodeJS.ReadableStream,
+  splitter: LineSplitter,
+  options: ReadSourceOptions,
+): Promise<Omit<SourceReadResult, "change">> {
   const counts: ByteCounts = { bytes: 0, decompressedBytes: 0 };
-  const chunks = countedChunks(opened, counts, options.onBytes);
+  const chunks = countedChunks(stream, counts, options.onBytes);
   let head: Buffer[];
   try {
     head = await takeHead(chunks, MAGIC_BYTES);
@@ -90,17 +114,24 @@ export async function readSource(
   return { compression, ...counts, error: inputError };
 }
 
+interface OpenedSource {
+  readonly stream: NodeJS.ReadableStream;
+  /** The open file, which the caller closes; null for stdin. */
+  readonly handle: FileHandle | null;
+}
+
 async function openRaw(
   source: FileSource | StdinSource,
   stdin: NodeJS.ReadableStream | undefined,
-): Promise<NodeJS.ReadableStream | InputError> {
+): Promise<OpenedSource | InputError> {
   if (source.type === "stdin") {
-    if (stdin !== undefined) return stdin;
+    if (stdin !== undefined) return { stream: stdin, handle: null };
     return { code: "read-failed", message: 'cannot read "-": no standard input was given' };
   }
   try {
     const handle = await open(source.path, "r");
-    return handle.createReadStream({ highWaterMark: CHUNK_BYTES });
+    const stream = handle.createReadStream({ highWaterMark: CHUNK_BYTES, autoClose: false });
+    return { stream, handle };
   } catch (error) {
     return fileError(source.name, error);
   }

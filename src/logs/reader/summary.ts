@@ -3,6 +3,7 @@
  * silently. Texts in samples are latin1-decoded log bytes; show them through
  * `decodeForDisplay`.
  */
+import type { InputChange } from "./changes.js";
 import type { InputError } from "./errors.js";
 import type { SameContentInput } from "./sources.js";
 
@@ -25,6 +26,8 @@ export interface InputSummary {
   readonly lines: number;
   /** Why the input was not read, or not read to its end; null when it was. */
   readonly error: InputError | null;
+  /** How log rotation truncated or replaced the file while it was read; null when it did not. */
+  readonly changedWhileRead: InputChange | null;
 }
 
 /** A line kept as an example: the input name, its 1-based line number and its start. */

@@ -45,7 +45,13 @@ describe("readSource", () => {
   it("reads a plain file", async () => {
     const { lines, result } = await readFile("a.log", "one\ntwo\n");
     expect(lines).toEqual(["one", "two"]);
-    expect(result).toEqual({ compression: null, bytes: 8, decompressedBytes: 8, error: null });
+    expect(result).toEqual({
+      compression: null,
+      bytes: 8,
+      decompressedBytes: 8,
+      error: null,
+      change: null,
+    });
   });
 
   it("reads an empty file and tiny files", async () => {
