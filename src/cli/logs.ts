@@ -5,6 +5,7 @@ import { buildStatistics } from "../diagnose/statistics.js";
 import { painter } from "../report/colour.js";
 import { decodeReportText } from "../report/log-text.js";
 import { renderStatisticsText } from "../report/statistics-text.js";
+import { wrap } from "../report/wrap.js";
 import type { SetExitCode } from "./commands.js";
 import { EXIT_OK, EXIT_USAGE, colourEnabled, type CliIo } from "./io.js";
 import {
@@ -45,7 +46,10 @@ export function registerLogs(program: Command, io: CliIo, setExitCode: SetExitCo
       buildStatistics(run.facts, input, serverReport(run.facts), settings.timeZone),
     );
     if (settings.format === "json") io.stdout.write(`${JSON.stringify(statistics, null, 2)}\n`);
-    else io.stdout.write(renderStatisticsText(statistics, painter(colourEnabled(io))));
+    else {
+      io.stdout.write(renderStatisticsText(statistics, painter(colourEnabled(io))));
+      io.stdout.write(inputNotesText(statistics.input.notes));
+    }
     for (const file of input.files) {
       if (file.error !== null) io.stderr.write(`delist: ${file.error}\n`);
     }
@@ -53,4 +57,10 @@ export function registerLogs(program: Command, io: CliIo, setExitCode: SetExitCo
     const unreadable = input.files.some((file) => file.error !== null);
     setExitCode(unreadable ? EXIT_USAGE : EXIT_OK);
   });
+}
+
+/** Renders the input notes as "Note:" paragraphs after the statistics; "" when there are none. */
+function inputNotesText(notes: readonly string[]): string {
+  if (notes.length === 0) return "";
+  return `\n${notes.flatMap((note) => wrap(note, "Note: ", "  ")).join("\n")}\n`;
 }
