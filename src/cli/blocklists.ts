@@ -23,14 +23,8 @@ import { chooseLists } from "../reputation/select.js";
 import { isIpAddress } from "../dns/names.js";
 import type { SetExitCode } from "./commands.js";
 import { addDnsOptions, setUpDns, type DnsOptions } from "./dns-options.js";
-import {
-  colourEnabled,
-  EXIT_OK,
-  EXIT_PROBLEMS,
-  parseFormat,
-  UsageError,
-  type CliIo,
-} from "./io.js";
+import { dnsExitStatus, tallyLookups } from "./dns-outcome.js";
+import { colourEnabled, parseFormat, UsageError, type CliIo } from "./io.js";
 import { VERSION } from "./version.js";
 
 /** Version of the JSON output of `delist blocklists`; docs/blocklists.schema.json describes it. */
@@ -57,7 +51,9 @@ export function registerBlocklists(program: Command, io: CliIo, setExitCode: Set
         "Look IP addresses and domains up on DNS blocklists and reputation zones. Each list is " +
           "first checked with its test entries; refusals, timeouts and errors are reported as " +
           "such, never as clean. Exit status: 0 when nothing is listed, 1 when something is " +
-          "listed or could not be checked, 2 for bad options.",
+          "listed or some lists could not be checked, 2 for bad options or when nothing could " +
+          "be checked (--offline without --zone, or no DNS query answered). The report is " +
+          "still printed.",
       )
       .argument("<targets...>", "IP addresses (IPv4 or IPv6) and domains")
       .option("--format <format>", "output format: text or json", "text")
@@ -84,7 +80,10 @@ async function runBlocklists(
   const dqsKey = options.spamhausDqsKey ?? io.env[DQS_KEY_VARIABLE] ?? null;
   const config = options.config === undefined ? undefined : await readConfig(options.config, io);
   const input = validInput(targets, options.list, dqsKey, config);
-  const { dns: context, offline } = await setUpDns(options, withRedactedStderr(io, dqsKey));
+  const redacted = withRedactedStderr(io, dqsKey);
+  const setup = await setUpDns(options, redacted);
+  const offline = setup.offline;
+  const { dns: context, tally } = tallyLookups(setup.dns);
   let report: BlocklistReport;
   try {
     report = await checkBlocklists(input, context, {
@@ -113,7 +112,7 @@ async function runBlocklists(
     };
     io.stdout.write(renderBlocklistText(report, context.description, style));
   }
-  return verdict(report) === "clean" ? EXIT_OK : EXIT_PROBLEMS;
+  return dnsExitStatus(tally(), verdict(report) !== "clean", options, redacted);
 }
 
 /** `listed` when a block list lists a target, `not-checked` when any check was not done. */

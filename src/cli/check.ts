@@ -9,7 +9,8 @@ import type { DnsContext } from "../dns/context.js";
 import { painter } from "../report/colour.js";
 import type { SetExitCode } from "./commands.js";
 import { addDnsOptions, setUpDns, validDomains, validIps, type DnsOptions } from "./dns-options.js";
-import { colourEnabled, EXIT_OK, EXIT_PROBLEMS, parseFormat, type CliIo } from "./io.js";
+import { dnsExitStatus, tallyLookups } from "./dns-outcome.js";
+import { colourEnabled, parseFormat, type CliIo } from "./io.js";
 import { VERSION } from "./version.js";
 
 /** Version of the JSON output of `delist check`; docs/check.schema.json describes it. */
@@ -32,7 +33,9 @@ export function registerCheck(program: Command, io: CliIo, setExitCode: SetExitC
       .description(
         "Check the DNS records receivers judge a sender by, explain every problem and write the " +
           "corrected SPF record. Put the domains before --ip and --selector. Exit status: 0 when " +
-          "nothing fails, 1 when a check fails or DNS could not be asked, 2 for bad options.",
+          "nothing fails, 1 when a check fails or some checks got no DNS answer, 2 for bad " +
+          "options or when nothing could be checked (--offline without --zone, or no DNS " +
+          "query answered). The report is still printed.",
       )
       .argument("<domains...>", "sending domains (MAIL FROM and From domains)")
       .option("--ip <ip...>", "sending IP addresses, IPv4 or IPv6")
@@ -51,7 +54,9 @@ export function registerCheck(program: Command, io: CliIo, setExitCode: SetExitC
 async function runCheck(domains: string[], options: CheckOptions, io: CliIo): Promise<number> {
   const format = parseFormat(options.format, ["text", "json"]);
   const input = { domains: validDomains(domains, "domain"), ips: validIps(options.ip ?? []) };
-  const { dns, fetcher, orgDomainMethod, offline } = await setUpDns(options, io);
+  const setup = await setUpDns(options, io);
+  const { fetcher, orgDomainMethod, offline } = setup;
+  const { dns, tally } = tallyLookups(setup.dns);
   const message =
     options.message === undefined ? null : await readFile(resolvePath(io.cwd, options.message));
   const selectors = selectorSources(input.domains, options.selector ?? [], message);
@@ -98,8 +103,26 @@ async function runCheck(domains: string[], options: CheckOptions, io: CliIo): Pr
   const failed =
     report.verdict === "fail" ||
     report.verdict === "not-checked" ||
+    hasUncheckedSection(report) ||
     (messageCheck !== null && messageCheck.dmarc?.result !== "pass");
-  return failed ? EXIT_PROBLEMS : EXIT_OK;
+  return dnsExitStatus(tally(), failed, options, io);
+}
+
+/**
+ * True when any check was not done. The report's verdict passes over checks that were not
+ * done when others were, so the exit status looks at each section.
+ */
+function hasUncheckedSection(report: SenderCheckReport): boolean {
+  const sections = report.domains.flatMap((d) => [
+    d.spf,
+    d.dkimSummary,
+    d.dmarc,
+    d.mx,
+    d.mtaSts,
+    d.tlsRpt,
+    d.bimi,
+  ]);
+  return [...sections, report.reverseDns].some((section) => section.verdict === "not-checked");
 }
 
 function selectorSources(

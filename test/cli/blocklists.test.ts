@@ -144,7 +144,8 @@ describe("delist blocklists", () => {
     expect(result.stdout).not.toContain("answered no query");
     expect(result.stdout).not.toContain("--resolver");
     expect(result.stdout).not.toMatch(/\bclean\b/);
-    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("Give --zone FILE");
+    expect(result.code).toBe(2);
     const json = JSON.parse(
       (await runCommand(["blocklists", "192.0.2.25", "--offline", "--format", "json"])).stdout,
     ) as BlocklistsJson;
@@ -161,7 +162,8 @@ describe("delist blocklists", () => {
     expect(result.stdout).toContain(`The DNS resolver (server ${server.address}) answered no`);
     expect(result.stdout).toContain("Check that the DNS server given with --resolver is running");
     expect(result.stdout).not.toContain("--resolver HOST");
-    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`Check that the DNS server at ${server.address} answers`);
+    expect(result.code).toBe(2);
   });
 
   it("rejects targets that are neither IP nor domain", async () => {

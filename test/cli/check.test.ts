@@ -122,7 +122,8 @@ describe("delist check", () => {
     expect(spf.explanation).toBe("not checked: --offline");
     expect(json.ptr).toMatchObject([{ ip: "192.0.2.25", error: "not checked: --offline" }]);
     expect(validate(json)).toEqual([]);
-    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("Give --zone FILE");
+    expect(result.code).toBe(2);
   });
 
   it("names the record of a nested SPF loop", async () => {
@@ -161,7 +162,8 @@ describe("delist check", () => {
       { ip: "192.0.2.1", error: "not checked: DNS unreachable" },
     ]);
     expect(validate(json.json)).toEqual([]);
-    expect(text.code).toBe(1);
+    expect(text.stderr).toContain(`Check that the DNS server at ${server.address} answers`);
+    expect(text.code).toBe(2);
   });
 
   it("asks a given server and traces with --verbose", async () => {

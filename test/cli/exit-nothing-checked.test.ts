@@ -1,0 +1,237 @@
+import dns from "node:dns";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type dnsPacket from "dns-packet";
+import { afterEach, describe, expect, it } from "vitest";
+import { forbidRealNetwork } from "../dns/guard.js";
+import {
+  startDnsServer,
+  tableHandler,
+  type TestDnsServer,
+  type TestHandler,
+} from "../dns/server.js";
+import { runCommand, type CliRun } from "../helpers/cli.js";
+import { fakeListsHandler } from "../reputation/fake-lists.js";
+
+forbidRealNetwork();
+
+let server: TestDnsServer | null = null;
+const systemServers = dns.getServers();
+afterEach(async () => {
+  dns.setServers(systemServers);
+  await server?.close();
+  server = null;
+});
+
+function txt(name: string, data: string): dnsPacket.Answer {
+  return { type: "TXT", name, ttl: 300, data };
+}
+
+/** A sender that passes every check that needs no key: SPF, DMARC, MX, PTR and FCrDNS. */
+const HEALTHY: Record<string, dnsPacket.Answer[]> = {
+  "TXT example.com": [txt("example.com", "v=spf1 ip4:192.0.2.25 -all")],
+  "TXT _dmarc.example.com": [txt("_dmarc.example.com", "v=DMARC1; p=reject")],
+  "MX example.com": [
+    {
+      type: "MX",
+      name: "example.com",
+      ttl: 300,
+      data: { preference: 10, exchange: "mail.example.com" },
+    },
+  ],
+  "A mail.example.com": [{ type: "A", name: "mail.example.com", ttl: 300, data: "192.0.2.25" }],
+  "PTR 25.2.0.192.in-addr.arpa": [
+    { type: "PTR", name: "25.2.0.192.in-addr.arpa", ttl: 300, data: "mail.example.com" },
+  ],
+};
+
+/** Answers from `table`, but drops (never answers) the questions `silent` returns true for. */
+function partlySilent(
+  table: Record<string, dnsPacket.Answer[]>,
+  silent: (question: dnsPacket.Question) => boolean,
+): TestHandler {
+  const answer = tableHandler(table);
+  return (question, transport) => (silent(question) ? { drop: true } : answer(question, transport));
+}
+
+async function check(handler: TestHandler, ...extra: string[]): Promise<CliRun> {
+  server = await startDnsServer(handler);
+  const args = ["check", "example.com", "--ip", "192.0.2.25", "--helo", "mail.example.com"];
+  return runCommand([...args, "--resolver", server.address, "--timeout-ms", "100", ...extra]);
+}
+
+async function blocklists(handler: TestHandler, ...lists: string[]): Promise<CliRun> {
+  server = await startDnsServer(handler);
+  const args = ["blocklists", "192.0.2.26", "--list", ...lists];
+  return runCommand([...args, "--resolver", server.address, "--timeout-ms", "100"]);
+}
+
+describe("check exit status", () => {
+  it("exits 0 when every check passes", async () => {
+    const result = await check(tableHandler(HEALTHY));
+
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+  });
+
+  it("exits 1 when a check fails", async () => {
+    const table = { ...HEALTHY, "TXT example.com": [txt("example.com", "v=spf1 +all")] };
+    const result = await check(tableHandler(table));
+
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(1);
+  });
+
+  it("exits 1 when only the DMARC query gets no answer", async () => {
+    const dmarc = (question: dnsPacket.Question) => question.name === "_dmarc.example.com";
+    const result = await check(partlySilent(HEALTHY, dmarc), "--format", "json");
+    const json = JSON.parse(result.stdout) as { verdict: string; dmarc: { verdict: string } };
+
+    expect(json.dmarc.verdict).toBe("not-checked");
+    // The overall verdict passes over checks that were not done.
+    expect(json.verdict).toBe("warn");
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(1);
+  });
+
+  it("exits 2 when the DNS server is silent", async () => {
+    const result = await check(() => ({ drop: true }), "--format", "json");
+    const json = JSON.parse(result.stdout) as { verdict: string };
+
+    expect(json.verdict).toBe("not-checked");
+    expect(result.stderr).toContain("nothing could be checked");
+    expect(result.stderr).toContain(`from the DNS server at ${server?.address ?? ""}`);
+    expect(result.stderr).toContain("no answer within");
+    expect(result.stderr).toContain("or give another --resolver HOST[:PORT]");
+    expect(result.code).toBe(2);
+  });
+
+  it("exits 2 when the DNS server refuses every query", async () => {
+    const result = await check(() => ({ rcode: "REFUSED" }));
+
+    expect(result.stdout).toContain("not checked");
+    expect(result.stderr).toContain("the server refused the query (REFUSED)");
+    expect(result.code).toBe(2);
+  });
+
+  it("names the system's silent resolver", async () => {
+    server = await startDnsServer(() => ({ drop: true }));
+    dns.setServers([server.address]);
+    const result = await runCommand(["check", "example.com", "--timeout-ms", "100"]);
+
+    expect(result.stderr).toContain("from the system's resolver");
+    expect(result.stderr).toContain(`Check that the DNS server at ${server.address} answers`);
+    expect(result.stderr).toContain("or give --resolver HOST[:PORT]");
+    expect(result.code).toBe(2);
+  });
+
+  it("exits 2 without a configured resolver", async () => {
+    dns.setServers([]);
+    const result = await runCommand(["check", "example.com"]);
+
+    expect(result.stderr).toContain("this host has no DNS server configured");
+    expect(result.code).toBe(2);
+  });
+
+  it("exits 2 when a replay lacks every query", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "delist-exit-"));
+    const zone = join(dir, "example.zone");
+    const recording = join(dir, "dns.json");
+    writeFileSync(zone, '$ORIGIN example.com.\n@ TXT "v=spf1 -all"\n');
+    await runCommand(["check", "example.com", "--zone", zone, "--dns-record", recording]);
+    const result = await runCommand(["check", "example.net", "--dns-replay", recording]);
+
+    expect(result.stderr).toContain(`from the replay file ${recording}`);
+    expect(result.stderr).toContain(`is not in ${recording}`);
+    expect(result.stderr).toContain("Record the run again with --dns-record FILE");
+    expect(result.code).toBe(2);
+  });
+
+  it("exits 2 offline without a zone", async () => {
+    const result = await runCommand(["check", "example.com", "--offline", "--format", "json"]);
+    const json = JSON.parse(result.stdout) as { verdict: string };
+
+    expect(json.verdict).toBe("not-checked");
+    expect(result.stderr).toContain("--offline sends no DNS queries and no --zone was given");
+    expect(result.stderr).toContain(
+      "Give --zone FILE with the records to check, or drop --offline",
+    );
+    expect(result.code).toBe(2);
+  });
+});
+
+describe("blocklists exit status", () => {
+  const lists = ["spamhaus-zen", "spamcop-scbl"];
+
+  it("exits 0 when every list answers clean", async () => {
+    const handler = fakeListsHandler({
+      "zen.spamhaus.org": { kind: "normal" },
+      "bl.spamcop.net": { kind: "normal" },
+    });
+    const result = await blocklists(handler, ...lists);
+
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+  });
+
+  it("exits 1 when one list is silent", async () => {
+    const handler = fakeListsHandler({
+      "zen.spamhaus.org": { kind: "normal" },
+      "bl.spamcop.net": { kind: "timeout" },
+    });
+    const result = await blocklists(handler, ...lists);
+
+    expect(result.stdout).toMatch(/spamcop.*not checked|not checked.*spamcop/is);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(1);
+  });
+
+  it("exits 2 when the DNS server is silent", async () => {
+    const result = await blocklists(() => ({ drop: true }), ...lists);
+
+    expect(result.stdout).toContain("nothing could be checked");
+    expect(result.stderr).toContain(`from the DNS server at ${server?.address ?? ""}`);
+    expect(result.stderr).toContain("or give another --resolver HOST[:PORT]");
+    expect(result.code).toBe(2);
+  });
+
+  it("exits 2 when the DNS server refuses every query", async () => {
+    const result = await blocklists(() => ({ rcode: "REFUSED" }), ...lists);
+
+    expect(result.stderr).toContain("the server refused the query (REFUSED)");
+    expect(result.code).toBe(2);
+  });
+
+  it("keeps the DQS key out of the message", async () => {
+    const key = "abcdefgh12345678";
+    server = await startDnsServer(() => ({ drop: true }));
+    const result = await runCommand([
+      "blocklists",
+      "192.0.2.26",
+      "--list",
+      "spamhaus-zen",
+      "--spamhaus-dqs-key",
+      key,
+      "--resolver",
+      server.address,
+      "--timeout-ms",
+      "100",
+    ]);
+
+    expect(result.stderr).toContain("nothing could be checked");
+    expect(result.stderr).not.toContain(key);
+    expect(result.code).toBe(2);
+  });
+
+  it("exits 2 offline without a zone", async () => {
+    const result = await runCommand(["blocklists", "192.0.2.26", "--offline", "--format", "json"]);
+    const json = JSON.parse(result.stdout) as { verdict: string };
+
+    expect(json.verdict).toBe("not-checked");
+    expect(result.stderr).toContain(
+      "Give --zone FILE with the records to check, or drop --offline",
+    );
+    expect(result.code).toBe(2);
+  });
+});
