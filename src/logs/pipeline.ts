@@ -8,12 +8,11 @@ import { LineFramer } from "./framing/framer.js";
 import { ParserDispatcher } from "./reader/dispatch.js";
 import { checkMaxLineBytes, DEFAULT_MAX_LINE_BYTES, LineSplitter } from "./reader/lines.js";
 import { readSource } from "./reader/read.js";
+import { dropSameContent, type SameContentInput } from "./reader/same-content.js";
 import {
-  dropSameContent,
   planInputs,
   type FileSource,
   type PlannedInput,
-  type SameContentInput,
   type StdinSource,
 } from "./reader/sources.js";
 import {

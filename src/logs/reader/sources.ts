@@ -3,8 +3,7 @@
  * ordered list of sources to read, with a per-input error in place of each input that yields
  * nothing readable.
  */
-import { createHash } from "node:crypto";
-import { createReadStream, type Stats } from "node:fs";
+import type { Stats } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import { glob, isDynamicPattern } from "tinyglobby";
@@ -79,62 +78,6 @@ export async function planInputs(inputs: readonly string[], cwd: string): Promis
       continuesPrevious,
     };
   });
-}
-
-/** A file left unread because an earlier input has the same content. */
-export interface SameContentInput {
-  readonly name: string;
-  readonly sameAs: string;
-}
-
-/**
- * Removes files whose content equals an earlier file's, so that no line is counted twice.
- * Older syslog setups write the same mail lines to mail.log and mail.info, and a copy of a
- * log next to the log is common. Only files of equal size are compared, by a SHA-256 of
- * their whole content. Gzip files are compared as stored, so two separate compressions of
- * the same text are both read.
- */
-export async function dropSameContent(
-  plan: readonly PlannedInput[],
-): Promise<{ unique: PlannedInput[]; duplicates: SameContentInput[] }> {
-  const bySize = new Map<number, FileSource[]>();
-  for (const input of plan) {
-    if (input.type !== "file" || input.sizeBytes === null || input.sizeBytes === 0) continue;
-    const group = bySize.get(input.sizeBytes) ?? [];
-    group.push(input);
-    bySize.set(input.sizeBytes, group);
-  }
-  const duplicateOf = new Map<FileSource, FileSource>();
-  for (const group of bySize.values()) {
-    if (group.length < 2) continue;
-    const seen = new Map<string, FileSource>();
-    for (const file of group) {
-      const fingerprint = await fingerprintOf(file);
-      if (fingerprint === null) continue;
-      const first = seen.get(fingerprint);
-      if (first === undefined) seen.set(fingerprint, file);
-      else duplicateOf.set(file, first);
-    }
-  }
-  const unique = plan.filter((input) => input.type !== "file" || !duplicateOf.has(input));
-  const duplicates = [...duplicateOf].map(([file, first]) => ({
-    name: file.name,
-    sameAs: first.name,
-  }));
-  return { unique, duplicates };
-}
-
-// Null when the file cannot be read now; reading it later reports the error.
-async function fingerprintOf(file: FileSource): Promise<string | null> {
-  try {
-    const hash = createHash("sha256");
-    for await (const chunk of createReadStream(file.path, { highWaterMark: 1024 * 1024 })) {
-      hash.update(chunk as Buffer);
-    }
-    return hash.digest("hex");
-  } catch {
-    return null;
-  }
 }
 
 async function expandInput(input: string, cwd: string): Promise<Candidate[]> {

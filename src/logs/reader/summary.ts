@@ -5,7 +5,7 @@
  */
 import type { InputChange } from "./changes.js";
 import type { InputError } from "./errors.js";
-import type { SameContentInput } from "./sources.js";
+import type { SameContentInput } from "./same-content.js";
 
 /** How an input was read: a plain or gzip file, or standard input (`-`). */
 export type InputKind = "plain" | "gzip" | "stdin";
