@@ -10,7 +10,7 @@ import {
 import { systemClock } from "../store/clock.js";
 import type { HistoryStore } from "../store/history.js";
 import { MonitorLock } from "../store/lock.js";
-import { withHistoryStore } from "./history.js";
+import { withHistoryStore } from "./history-run.js";
 import { EXIT_OK, EXIT_PROBLEMS, UsageError, type CliIo } from "./io.js";
 import type { MonitorCommandOptions } from "./monitor.js";
 import { VERSION } from "./version.js";

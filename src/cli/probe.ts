@@ -1,40 +1,12 @@
-import { hostname } from "node:os";
 import type { Command } from "commander";
-import { isIpAddress, nameProblem } from "../dns/names.js";
-import {
-  AFTER_DATA_LIMIT,
-  checkProbeRate,
-  DEFAULT_PROBE_INTERVAL_MS,
-  heloProblem,
-  parseMxOverride,
-  probeTarget,
-  recordProbe,
-  renderProbeText,
-  runProbe,
-  type ProbeResult,
-  type RecordedProbe,
-} from "../probe/index.js";
-import { painter } from "../report/colour.js";
-import { createReplyClassifier } from "../reply/classify.js";
-import type { HistoryStore } from "../store/history.js";
+import { DEFAULT_PROBE_INTERVAL_MS } from "../probe/etiquette.js";
 import type { SetExitCode } from "./commands.js";
-import { addDnsOptions, setUpDns, type DnsOptions } from "./dns-options.js";
-import { addDbOption, isoTime, withHistoryStore, type DbOptions } from "./history.js";
-import {
-  colourEnabled,
-  EXIT_OK,
-  EXIT_PROBLEMS,
-  EXIT_USAGE,
-  parseFormat,
-  UsageError,
-  type CliIo,
-} from "./io.js";
-import { VERSION } from "./version.js";
+import { addDnsOptions, type DnsOptions } from "./dns-options.js";
+import { addDbOption, type DbOptions } from "./history.js";
+import type { CliIo } from "./io.js";
 
-/** Version of the JSON output of `delist probe`; docs/probe.schema.json describes it. */
-export const PROBE_SCHEMA_VERSION = 1;
-
-interface ProbeOptions extends DnsOptions, DbOptions {
+/** Options of `delist probe`. */
+export interface ProbeOptions extends DnsOptions, DbOptions {
   readonly to: string;
   readonly from?: string;
   readonly helo?: string;
@@ -74,168 +46,8 @@ export function registerProbe(program: Command, io: CliIo, setExitCode: SetExitC
     )
     .option("--format <format>", "output format: text or json", "text");
   addDbOption(addDnsOptions(command)).action(async (options: ProbeOptions) => {
+    // The SMTP client, the reply classifier and the store load only for this command.
+    const { runProbeCommand } = await import("./probe-run.js");
     setExitCode(await runProbeCommand(options, io));
   });
-}
-
-async function runProbeCommand(options: ProbeOptions, io: CliIo): Promise<number> {
-  const format = parseFormat(options.format, ["text", "json"]);
-  const request = probeRequest(options);
-  const target = probeTarget(request.recipient, request.sourceIp);
-  return withHistoryStore(options, io, "write", async (store) => {
-    const forced = rateLimitCheck(store, target, options.force === true, io);
-    if (forced === null) return EXIT_USAGE;
-    const { dns } = await setUpDns(options, io);
-    let result: ProbeResult;
-    try {
-      result = await runProbe(request, { dns, classifier: createReplyClassifier(), now: Date.now });
-    } finally {
-      await dns.close();
-    }
-    const recorded = recordProbe(store, result, {
-      target,
-      forced,
-      channels: [],
-    });
-    io.stdout.write(
-      format === "json"
-        ? `${JSON.stringify(probeJson(result, recorded, target, store.path), null, 2)}\n`
-        : renderProbeText(result, recorded.ip, probeStyle(io)),
-    );
-    return result.status === "accepted" ? EXIT_OK : EXIT_PROBLEMS;
-  });
-}
-
-/**
- * Applies the probe rate limit: returns null (after saying why) when the target was probed too
- * recently and `force` is off, else whether the probe goes ahead only because of `force`.
- */
-function rateLimitCheck(
-  store: HistoryStore,
-  target: string,
-  force: boolean,
-  io: CliIo,
-): boolean | null {
-  const permission = checkProbeRate(store, target, Date.now());
-  if (permission.allowed) return false;
-  const last = isoTime(permission.lastAt);
-  if (!force) {
-    io.stderr.write(
-      `delist: ${target} was probed at ${last}; the next probe is allowed at ${isoTime(permission.nextAllowedAt)}. ` +
-        "Probes are limited to one per target per hour so that they cannot harm the sender's reputation; add --force to probe anyway.\n",
-    );
-    return null;
-  }
-  io.stderr.write(
-    `delist: warning: ${target} was probed at ${last}; probing again now (--force). Frequent RCPT-only connections can harm the sender's reputation.\n`,
-  );
-  return true;
-}
-
-function probeRequest(options: ProbeOptions) {
-  const recipient = validAddress(options.to, "--to");
-  const sender =
-    options.from === undefined || options.from === "" || options.from === "<>"
-      ? ""
-      : validAddress(options.from, "--from");
-  if (options.sourceIp !== undefined && !isIpAddress(options.sourceIp)) {
-    throw new UsageError(
-      `invalid --source-ip "${options.sourceIp}": give an IPv4 or IPv6 address of this machine`,
-    );
-  }
-  const timeoutMs = Number(options.smtpTimeoutMs);
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 600_000) {
-    throw new UsageError(
-      `invalid --smtp-timeout-ms "${options.smtpTimeoutMs}": give milliseconds from 100 to 600000`,
-    );
-  }
-  const mx = options.mx === undefined ? null : mxOverride(options.mx);
-  return {
-    recipient,
-    sender,
-    helo: options.helo === undefined ? hostname() : validHelo(options.helo),
-    mx,
-    sourceIp: options.sourceIp ?? null,
-    sendTest: options.sendTest === true,
-    timeoutMs,
-  };
-}
-
-function mxOverride(value: string): { host: string; port: number } {
-  try {
-    return parseMxOverride(value);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
-
-function validHelo(value: string): string {
-  const problem = heloProblem(value);
-  if (problem !== null) {
-    throw new UsageError(
-      `invalid --helo "${value}": ${problem}; give this server's host name, such as mail.example.com`,
-    );
-  }
-  return value;
-}
-
-function validAddress(value: string, option: string): string {
-  const address = value.replace(/^<(.*)>$/, "$1");
-  const at = address.lastIndexOf("@");
-  const domain = address.slice(at + 1).toLowerCase();
-  if (at < 1 || /[\s<>]/.test(address) || nameProblem(domain) !== null || !domain.includes(".")) {
-    throw new UsageError(
-      `invalid ${option} "${value}": give an address such as someone@example.com`,
-    );
-  }
-  return `${address.slice(0, at)}@${domain}`;
-}
-
-function probeStyle(io: CliIo) {
-  const paint = painter(colourEnabled(io));
-  return {
-    good: paint.green,
-    bad: paint.red,
-    warn: paint.yellow,
-    dim: paint.dim,
-    bold: paint.bold,
-  };
-}
-
-function probeJson(
-  result: ProbeResult,
-  recorded: RecordedProbe,
-  target: string,
-  db: string,
-): object {
-  return {
-    schemaVersion: PROBE_SCHEMA_VERSION,
-    tool: { name: "delist", version: VERSION },
-    generatedAt: new Date(result.finishedAt).toISOString(),
-    status: result.status,
-    detail: result.detail,
-    recipient: result.recipient,
-    sender: result.sender,
-    helo: result.helo,
-    provider: result.provider,
-    ip: recorded.ip,
-    localAddress: result.localAddress,
-    mx: result.mx,
-    failedHosts: result.failedHosts,
-    banner: result.banner,
-    extensions: result.extensions,
-    tls: result.tls,
-    replies: result.replies,
-    sentData: result.sentData,
-    startedAt: new Date(result.startedAt).toISOString(),
-    finishedAt: new Date(result.finishedAt).toISOString(),
-    limitation: AFTER_DATA_LIMIT,
-    history: {
-      database: db,
-      probeId: recorded.probeId,
-      target,
-      change: recorded.change?.change ?? null,
-      incidentId: recorded.change?.incidentId ?? null,
-    },
-  };
 }

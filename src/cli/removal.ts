@@ -1,25 +1,11 @@
 import { InvalidArgumentError, Option, type Command } from "commander";
-import { isIpAddress } from "../dns/names.js";
-import {
-  checkRemovalRequest,
-  recordRemovalRequest,
-  removalGuide,
-  removalStatuses,
-  REMOVAL_PROVIDERS,
-  REMOVAL_WAIT_MS,
-  type RemovalProvider,
-  type RemovalStatus,
-} from "../monitor/removal.js";
-import { canonicalIp, type RemovalRequest } from "../store/types.js";
+import { REMOVAL_PROVIDERS, type RemovalProvider } from "../diagnose/removal-forms.js";
 import type { SetExitCode } from "./commands.js";
-import { addDbOption, isoTime, withHistoryStore, type DbOptions } from "./history.js";
-import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, parseFormat, UsageError, type CliIo } from "./io.js";
-import { VERSION } from "./version.js";
+import { addDbOption, type DbOptions } from "./history.js";
+import type { CliIo } from "./io.js";
 
-/** Version of the JSON output of `delist removal`; docs/removal.schema.json describes it. */
-export const REMOVAL_SCHEMA_VERSION = 1;
-
-interface RequestOptions extends DbOptions {
+/** Options of `delist removal request`. */
+export interface RequestOptions extends DbOptions {
   readonly provider: RemovalProvider;
   readonly ip: string;
   readonly force?: boolean;
@@ -27,7 +13,8 @@ interface RequestOptions extends DbOptions {
   readonly format: string;
 }
 
-interface StatusOptions extends DbOptions {
+/** Options of `delist removal status`. */
+export interface StatusOptions extends DbOptions {
   readonly provider?: string;
   readonly ip?: string;
   readonly format: string;
@@ -58,6 +45,8 @@ export function registerRemoval(program: Command, io: CliIo, setExitCode: SetExi
       .option("--note <text>", "a note kept with the request, such as a ticket number")
       .option("--format <format>", "output format: text or json", "text"),
   ).action(async (options: RequestOptions) => {
+    // The store and its SQLite binding load only when a removal command runs.
+    const { runRequest } = await import("./removal-run.js");
     setExitCode(await runRequest(options, io));
   });
   addDbOption(
@@ -76,124 +65,11 @@ export function registerRemoval(program: Command, io: CliIo, setExitCode: SetExi
       .option("--ip <ip>", "only this IP")
       .option("--format <format>", "output format: text or json", "text"),
   ).action(async (options: StatusOptions) => {
+    const { runStatus } = await import("./removal-run.js");
     setExitCode(await runStatus(options, io));
   });
 }
 
-function runRequest(options: RequestOptions, io: CliIo): Promise<number> {
-  const format = parseFormat(options.format, ["text", "json"]);
-  const ip = checkIp(options.ip);
-  return withHistoryStore(options, io, "write", (store) => {
-    const now = Date.now();
-    const permission = checkRemovalRequest(store, options.provider, ip, now);
-    if (!permission.allowed && permission.last !== null) {
-      const when = isoTime(permission.last.requestedAt);
-      const next = isoTime(permission.nextAllowedAt ?? now);
-      if (options.force !== true) {
-        io.stderr.write(
-          `delist: removal for ${options.provider} ${ip} was requested at ${when}; send the form at most once every ${REMOVAL_WAIT_MS / 86_400_000} days (next: ${next}). A repeated request does not speed up the review. Add --force to record one anyway.\n`,
-        );
-        return EXIT_USAGE;
-      }
-      io.stderr.write(
-        `delist: warning: removal for ${options.provider} ${ip} was already requested at ${when}; recording another (--force).\n`,
-      );
-    }
-    const request = recordRemovalRequest(store, {
-      provider: options.provider,
-      ip,
-      at: now,
-      forced: !permission.allowed,
-      note: options.note ?? null,
-    });
-    io.stdout.write(
-      format === "json" ? renderRequestJson(request, now) : renderRequestText(request, now),
-    );
-    return EXIT_OK;
-  });
-}
-
-function renderRequestJson(request: RemovalRequest, now: number): string {
-  const json = {
-    ...header(now),
-    request: { ...request, requestedAt: isoTime(request.requestedAt) },
-    form: removalGuide(request.provider as RemovalProvider),
-    nextRequestAllowedAt: isoTime(now + REMOVAL_WAIT_MS),
-  };
-  return `${JSON.stringify(json, null, 2)}\n`;
-}
-
-function renderRequestText(request: RemovalRequest, now: number): string {
-  const guide = removalGuide(request.provider as RemovalProvider);
-  const incident =
-    request.incidentId === null ? "no recorded incident" : `incident #${request.incidentId}`;
-  const lines = [
-    `Recorded removal request #${request.id} for ${request.provider} ${request.ip} (${incident}).`,
-    "",
-    `Form: ${guide.url}`,
-    guide.rule,
-    "",
-    "Include:",
-    ...guide.include.map((item) => `  - ${item}`),
-    "",
-    `Next request allowed from ${isoTime(now + REMOVAL_WAIT_MS)}. Follow the block with \`delist removal status\`.`,
-  ];
-  return `${lines.join("\n")}\n`;
-}
-
-function runStatus(options: StatusOptions, io: CliIo): Promise<number> {
-  const format = parseFormat(options.format, ["text", "json"]);
-  const ip = options.ip === undefined ? null : checkIp(options.ip);
-  return withHistoryStore(options, io, "read", (store) => {
-    const now = Date.now();
-    const statuses = removalStatuses(store, { provider: options.provider ?? null, ip }, now);
-    if (format === "json") {
-      io.stdout.write(`${JSON.stringify({ ...header(now), statuses }, null, 2)}\n`);
-    } else {
-      io.stdout.write(renderStatuses(statuses));
-    }
-    return statuses.some((s) => s.incident?.status === "open") ? EXIT_PROBLEMS : EXIT_OK;
-  });
-}
-
-function renderStatuses(statuses: readonly RemovalStatus[]): string {
-  if (statuses.length === 0) return "No block or removal request recorded.\n";
-  const blocks = statuses.map((status) => {
-    const incident = status.incident;
-    const lines = [`${status.provider} ${status.ip}`];
-    lines.push(
-      incident === null
-        ? "  Incident:      none recorded"
-        : `  Incident:      #${incident.id} ${incident.status}, opened ${incident.openedAt}${incident.closedAt === null ? "" : `, closed ${incident.closedAt}`} (${incident.hours} h)`,
-    );
-    lines.push(
-      status.lastRequest === null
-        ? "  Last request:  none"
-        : `  Last request:  ${status.lastRequest.at} (${status.daysSinceRequest ?? 0} days ago, ${status.requests} in all)`,
-    );
-    lines.push(
-      status.lastProbe === null
-        ? "  Last probe:    none"
-        : `  Last probe:    ${status.lastProbe.at} ${status.lastProbe.status}: ${status.lastProbe.detail}`,
-    );
-    lines.push(
-      `  Next request:  ${status.canRequestNow ? "allowed now" : `allowed from ${status.nextRequestAllowedAt ?? ""}`}`,
-    );
-    lines.push(`  ${status.advice}`);
-    return lines.join("\n");
-  });
-  return `${blocks.join("\n\n")}\n`;
-}
-
-function header(now: number): object {
-  return {
-    schemaVersion: REMOVAL_SCHEMA_VERSION,
-    tool: { name: "delist", version: VERSION },
-    generatedAt: isoTime(now),
-  };
-}
-
-/** Checks `--ip` and returns it in the canonical spelling that the history keys use. */
 /** Parses `--provider` case-insensitively, so `Gmail` is `gmail`. */
 function lowerCaseProvider(value: string): RemovalProvider {
   const provider = REMOVAL_PROVIDERS.find((name) => name === value.toLowerCase());
@@ -201,9 +77,4 @@ function lowerCaseProvider(value: string): RemovalProvider {
     throw new InvalidArgumentError(`Allowed choices are ${REMOVAL_PROVIDERS.join(", ")}.`);
   }
   return provider;
-}
-
-function checkIp(ip: string): string {
-  if (!isIpAddress(ip)) throw new UsageError(`invalid --ip "${ip}": give an IPv4 or IPv6 address`);
-  return canonicalIp(ip);
 }
