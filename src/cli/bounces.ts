@@ -1,15 +1,9 @@
 import type { Command } from "commander";
-import { PROVIDER_NAMES } from "../knowledge/providers.js";
-import { readBounces, type BounceFileSummary, type BounceResult } from "../bounce/index.js";
 import type { SetExitCode } from "./commands.js";
-import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, parseFormat, UsageError, type CliIo } from "./io.js";
+import type { CliIo } from "./io.js";
 
-/** Version of the JSON output of `delist bounces`; docs/bounces.schema.json describes it. */
-export const BOUNCES_SCHEMA_VERSION = 1;
-
-const WIDTH = 80;
-
-interface BouncesOptions {
+/** Options of `delist bounces`. */
+export interface BouncesOptions {
   readonly format: string;
 }
 
@@ -28,111 +22,8 @@ export function registerBounces(program: Command, io: CliIo, setExitCode: SetExi
     .argument("[files...]", "bounce files, mbox files, maildirs or directories; - for stdin")
     .option("--format <format>", "output format: text or json", "text")
     .action(async (files: string[], options: BouncesOptions) => {
-      const format = parseFormat(options.format, ["text", "json"]);
-      if (files.length === 0) {
-        throw new UsageError('no input: give bounce files, directories or maildirs, or "-"');
-      }
-      const run = await readBounces(files, { cwd: io.cwd, stdin: io.stdin });
-      io.stdout.write(format === "json" ? renderJson(run.results) : renderText(run));
-      for (const file of run.files) {
-        for (const error of file.errors) io.stderr.write(`delist: ${error}\n`);
-        for (const note of file.notes) io.stderr.write(`delist: note: ${note}\n`);
-        // An empty input has no error of its own, yet it is not the same as "no bounces".
-        if (file.messages === 0 && file.errors.length === 0) {
-          io.stderr.write(
-            `delist: no mail message found in "${file.file}"; give .eml files, mbox files or maildirs\n`,
-          );
-        }
-      }
-      setExitCode(exitCode(run.results, run.files));
+      // The MIME and DSN parsers load only for this command.
+      const { runBounces } = await import("./bounces-run.js");
+      setExitCode(await runBounces(files, options, io));
     });
-}
-
-function exitCode(results: readonly BounceResult[], files: readonly BounceFileSummary[]): number {
-  const read = files.reduce(
-    (sum, file) => sum + Math.max(0, file.messages - file.errors.length),
-    0,
-  );
-  if (read <= 0) return EXIT_USAGE;
-  return results.some(isFailure) ? EXIT_PROBLEMS : EXIT_OK;
-}
-
-// Complaints and automatic replies are not delivery failures; a delayed recipient is.
-function isFailure(result: BounceResult): boolean {
-  return result.reason !== "delivered" && result.kind !== "auto-reply";
-}
-
-/** The JSON of `--format json`: an array of results, each with the schema version. */
-export function renderJson(results: readonly BounceResult[]): string {
-  const output = results.map((result) => ({ schemaVersion: BOUNCES_SCHEMA_VERSION, ...result }));
-  return `${JSON.stringify(output, null, 2)}\n`;
-}
-
-/** Text for people: a count per reason and provider, then one entry per recipient. */
-export function renderText(run: {
-  readonly results: readonly BounceResult[];
-  readonly files: readonly BounceFileSummary[];
-}): string {
-  const lines = [headline(run.results, run.files), ""];
-  if (run.results.length > 0) {
-    lines.push(...summaryTable(run.results), "");
-    for (const result of run.results) lines.push(...recipientLines(result));
-  }
-  return `${lines.join("\n")}\n`;
-}
-
-function headline(results: readonly BounceResult[], files: readonly BounceFileSummary[]): string {
-  const messages = files.reduce((sum, file) => sum + file.messages, 0);
-  const none = files.reduce((sum, file) => sum + file.kinds.none, 0);
-  const errors = files.reduce((sum, file) => sum + file.errors.length, 0);
-  const parts = [`${results.length} recipient${plural(results.length)}`];
-  parts.push(`in ${messages} message${plural(messages)}`);
-  parts.push(`from ${files.length} input${plural(files.length)}`);
-  const notes = [];
-  if (none > 0) notes.push(`${none} not a bounce`);
-  if (errors > 0) notes.push(`${errors} unreadable`);
-  return `${parts.join(" ")}${notes.length > 0 ? ` (${notes.join(", ")})` : ""}`;
-}
-
-function summaryTable(results: readonly BounceResult[]): string[] {
-  const counts = new Map<string, { reason: string; provider: string; all: number; hard: number }>();
-  for (const result of results) {
-    const provider = result.provider === null ? "unknown" : PROVIDER_NAMES[result.provider];
-    const key = `${result.reason}\u0000${provider}`;
-    const row = counts.get(key) ?? { reason: result.reason, provider, all: 0, hard: 0 };
-    row.all++;
-    if (result.hardBounce) row.hard++;
-    counts.set(key, row);
-  }
-  const rows = [...counts.values()].sort(
-    (a, b) => b.all - a.all || a.reason.localeCompare(b.reason),
-  );
-  const header = `${"reason".padEnd(18)}${"provider".padEnd(22)}${"recipients".padStart(12)}${"hard".padStart(8)}`;
-  return [
-    header,
-    "-".repeat(header.length),
-    ...rows.map(
-      (row) =>
-        `${row.reason.padEnd(18)}${row.provider.slice(0, 21).padEnd(22)}` +
-        `${String(row.all).padStart(12)}${String(row.hard).padStart(8)}`,
-    ),
-  ];
-}
-
-function recipientLines(result: BounceResult): string[] {
-  const code = [result.replyCode, result.status].filter((part) => part !== null).join(" ");
-  const hard = result.hardBounce ? "  hard: remove the address" : "";
-  const first = `${result.recipient}  ${result.reason}${code === "" ? "" : `  ${code}`}${hard}`;
-  const detail =
-    result.diagnosticText === "" ? null : `  ${truncate(result.diagnosticText, WIDTH - 2)}`;
-  const source = `  from ${result.file}${result.remoteMta === null ? "" : ` via ${result.remoteMta}`}`;
-  return [first, ...(detail === null ? [] : [detail]), truncate(source, WIDTH)];
-}
-
-function truncate(text: string, width: number): string {
-  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
-}
-
-function plural(count: number): string {
-  return count === 1 ? "" : "s";
 }

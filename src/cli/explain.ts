@@ -1,18 +1,9 @@
 import type { Command } from "commander";
 import type { SmtpStage } from "../knowledge/categories.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
-import { isPastedBounce, replyFromPastedBounce } from "../bounce/paste.js";
-import { createReplyClassifier } from "../reply/classify.js";
 import type { ExplainedReply } from "../reply/types.js";
 import type { SetExitCode } from "./commands.js";
-import {
-  colourEnabled,
-  EXIT_OK,
-  EXIT_PROBLEMS,
-  parseFormat,
-  UsageError,
-  type CliIo,
-} from "./io.js";
+import type { CliIo } from "./io.js";
 
 /** Version of the JSON output of `delist explain`; docs/explain.schema.json describes it. */
 export const EXPLAIN_SCHEMA_VERSION = 1;
@@ -32,7 +23,8 @@ const STAGE_NAMES: Record<SmtpStage, string> = {
   other: "other command",
 };
 
-interface ExplainOptions {
+/** Options of `delist explain`. */
+export interface ExplainOptions {
   readonly format: string;
 }
 
@@ -50,53 +42,14 @@ export function registerExplain(program: Command, io: CliIo, setExitCode: SetExi
     .argument("[text...]", "the reply text, or - for standard input")
     .option("--format <format>", "output format: text, json or markdown", "text")
     .action(async (words: string[], options: ExplainOptions) => {
-      const format = parseFormat(options.format, ["text", "json", "markdown"]);
-      const input = await readReply(words, io);
-      const explained = await explainInput(input);
-      io.stdout.write(
-        format === "json"
-          ? renderJson(explained)
-          : format === "markdown"
-            ? renderMarkdown(explained)
-            : renderText(explained, colourEnabled(io)),
-      );
-      setExitCode(isSuccess(explained) ? EXIT_OK : EXIT_PROBLEMS);
+      // The reply classifier and the bounce parser load only for this command.
+      const { runExplain } = await import("./explain-run.js");
+      setExitCode(await runExplain(words, options, io));
     });
 }
 
-/**
- * Explains a bare reply as it is; a whole pasted bounce is first reduced to the reply of its
- * first failed recipient, with that recipient and the remote host as hints.
- */
-async function explainInput(input: string): Promise<ExplainedReply> {
-  const classifier = createReplyClassifier();
-  const pasted = isPastedBounce(input) ? await replyFromPastedBounce(input) : null;
-  if (pasted === null) return classifier.explain(input);
-  return classifier.explain(pasted.reply, {
-    recipient: pasted.recipient,
-    relayHost: pasted.remoteMta,
-  });
-}
-
-async function readReply(words: readonly string[], io: CliIo): Promise<string> {
-  const input = words.length === 1 && words[0] === "-" ? await readAll(io.stdin) : words.join(" ");
-  if (input.trim() === "") {
-    throw new UsageError(
-      'no reply to explain: give the reply text as arguments, or "-" to read it from standard input',
-    );
-  }
-  return input;
-}
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) {
-    chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-function isSuccess(explained: ExplainedReply): boolean {
+/** Returns whether the reply reports a success, which sets the exit status of `delist explain`. */
+export function isSuccess(explained: ExplainedReply): boolean {
   return outcomeOf(explained) === "success";
 }
 

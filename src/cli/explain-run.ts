@@ -1,0 +1,69 @@
+import { isPastedBounce, replyFromPastedBounce } from "../bounce/paste.js";
+import { createReplyClassifier } from "../reply/classify.js";
+import type { ExplainedReply } from "../reply/types.js";
+import {
+  isSuccess,
+  renderJson,
+  renderMarkdown,
+  renderText,
+  type ExplainOptions,
+} from "./explain.js";
+import {
+  colourEnabled,
+  EXIT_OK,
+  EXIT_PROBLEMS,
+  parseFormat,
+  UsageError,
+  type CliIo,
+} from "./io.js";
+
+/** Runs `delist explain` and returns the exit status. */
+export async function runExplain(
+  words: string[],
+  options: ExplainOptions,
+  io: CliIo,
+): Promise<number> {
+  const format = parseFormat(options.format, ["text", "json", "markdown"]);
+  const input = await readReply(words, io);
+  const explained = await explainInput(input);
+  io.stdout.write(
+    format === "json"
+      ? renderJson(explained)
+      : format === "markdown"
+        ? renderMarkdown(explained)
+        : renderText(explained, colourEnabled(io)),
+  );
+  return isSuccess(explained) ? EXIT_OK : EXIT_PROBLEMS;
+}
+
+/**
+ * Explains a bare reply as it is; a whole pasted bounce is first reduced to the reply of its
+ * first failed recipient, with that recipient and the remote host as hints.
+ */
+async function explainInput(input: string): Promise<ExplainedReply> {
+  const classifier = createReplyClassifier();
+  const pasted = isPastedBounce(input) ? await replyFromPastedBounce(input) : null;
+  if (pasted === null) return classifier.explain(input);
+  return classifier.explain(pasted.reply, {
+    recipient: pasted.recipient,
+    relayHost: pasted.remoteMta,
+  });
+}
+
+async function readReply(words: readonly string[], io: CliIo): Promise<string> {
+  const input = words.length === 1 && words[0] === "-" ? await readAll(io.stdin) : words.join(" ");
+  if (input.trim() === "") {
+    throw new UsageError(
+      'no reply to explain: give the reply text as arguments, or "-" to read it from standard input',
+    );
+  }
+  return input;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) {
+    chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
