@@ -4,7 +4,7 @@ import { readLogs, type ReadLogsOptions } from "../logs/pipeline.js";
 import { decodeForDisplay } from "../logs/reader/display.js";
 import type { ReadSummary } from "../logs/reader/summary.js";
 import { createReplyClassifier } from "../reply/classify.js";
-import { readBounces, type BounceRun } from "../bounce/index.js";
+import type { BounceRun } from "../bounce/index.js";
 import type { BounceInputReport, InputReport } from "./types.js";
 import { formatInstant, type TimeZone } from "../time/zone.js";
 import { InputChecks } from "./input-checks.js";
@@ -46,6 +46,8 @@ export async function analyseLogs(
 
   let bounces: BounceRun | null = null;
   if (options.bounces !== undefined && options.bounces.length > 0) {
+    // The bounce readers (MIME parsing, postal-mime) load only for runs with bounces.
+    const { readBounces } = await import("../bounce/index.js");
     bounces = await readBounces(options.bounces, {
       cwd: options.cwd ?? process.cwd(),
       classifier,

@@ -1,0 +1,176 @@
+import dns from "node:dns";
+import { existsSync } from "node:fs";
+import type { SenderCheckReport } from "../auth/index.js";
+import { buildDiagnosis } from "../diagnose/diagnose.js";
+import { senderCheckInput, type GivenSenders } from "../diagnose/dns.js";
+import { analyseLogs, inputReport, unusableInput, type LogRun } from "../diagnose/run.js";
+import type { Diagnosis, RecordedRemovalRequest } from "../diagnose/types.js";
+import { painter } from "../report/colour.js";
+import { decodeReportText } from "../report/log-text.js";
+import { renderDiagnosisMarkdown } from "../report/markdown.js";
+import { renderDiagnosisText } from "../report/text.js";
+import type { BlocklistReport } from "../reputation/index.js";
+import type { HistoryStore } from "../store/history.js";
+import type { DiagnoseOptions } from "./diagnose.js";
+import { setUpDns, validDomains, validIps, type DnsSetup } from "./dns-options.js";
+import { databasePath } from "./history.js";
+import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, colourEnabled, type CliIo } from "./io.js";
+import { clearProgress, logRunSettings } from "./log-options.js";
+import { VERSION } from "./version.js";
+
+/** Runs `delist diagnose` and returns the exit status. */
+export async function runDiagnose(
+  logs: string[],
+  options: DiagnoseOptions,
+  io: CliIo,
+): Promise<number> {
+  const bounces = options.bounces ?? [];
+  const settings = logRunSettings(logs, options, io, undefined, {
+    present: bounces.length > 0,
+    variadic: { "--bounces": options.bounces, "--domain": options.domain, "--ip": options.ip },
+  });
+  const given = {
+    domains: validDomains(options.domain ?? [], "--domain"),
+    ips: validIps(options.ip ?? []),
+    helo: options.helo ?? null,
+  };
+  const dnsSetup = await setUpDns(options, io);
+  const run = await analyseLogs(logs, { ...settings.readOptions, bounces });
+  clearProgress(io, settings);
+  const unusable = unusableInput(run);
+  if (unusable !== null) {
+    io.stderr.write(`delist: ${unusable}\n`);
+    await dnsSetup.dns.close();
+    return EXIT_USAGE;
+  }
+  const { checks, blocklists } = await runChecks(run, given, dnsSetup, options, io);
+  const built = buildDiagnosis(run.facts, {
+    input: inputReport(run, settings.timeZone),
+    timeZone: settings.timeZone,
+    version: VERSION,
+    now: Date.now(),
+    checks,
+    blocklists,
+    removalRequests: await readRemovalRequests(options, io),
+  });
+  const diagnosis = decodeReportText(built);
+
+  if (settings.format === "json") io.stdout.write(`${JSON.stringify(diagnosis, null, 2)}\n`);
+  else if (settings.format === "markdown") io.stdout.write(renderDiagnosisMarkdown(diagnosis));
+  else io.stdout.write(renderDiagnosisText(diagnosis, painter(colourEnabled(io))));
+
+  for (const file of diagnosis.input.files) {
+    if (file.error !== null) io.stderr.write(`delist: ${file.error}\n`);
+  }
+  for (const file of diagnosis.input.bounces?.files ?? []) {
+    for (const error of file.errors) io.stderr.write(`delist: ${error}\n`);
+  }
+  return exitCode(diagnosis);
+}
+
+/** What the DNS and blocklist checks of a diagnose run found. */
+interface NetworkChecks {
+  readonly checks: { report: SenderCheckReport; resolver: string } | null;
+  readonly blocklists: BlocklistReport | null;
+}
+
+/**
+ * Checks the sending domains and IPs in DNS and on the blocklists, unless the run is
+ * `--offline` (zone files and replays still answer). Nothing is checked when the logs name
+ * no domain or IP and none was given.
+ */
+async function runChecks(
+  run: LogRun,
+  given: GivenSenders,
+  setup: DnsSetup,
+  options: DiagnoseOptions,
+  io: CliIo,
+): Promise<NetworkChecks> {
+  try {
+    if (options.offline === true) return { checks: null, blocklists: null };
+    const input = senderCheckInput(run.facts, given);
+    if (input.domains.length === 0 && input.ips.length === 0) {
+      return { checks: null, blocklists: null };
+    }
+    // The DNS checks and blocklist look-ups load here, so that an --offline run never loads
+    // them.
+    const { checkSenders } = await import("../auth/index.js");
+    const { checkBlocklists } = await import("../reputation/index.js");
+    const report = await checkSenders(input, {
+      dns: setup.dns,
+      fetcher: setup.fetcher,
+      orgDomainMethod: setup.orgDomainMethod,
+    });
+    const blocklists = await checkBlocklists(
+      { ips: input.ips, domains: input.domains },
+      setup.dns,
+      {
+        dqsKey: options.spamhausDqsKey ?? io.env["DELIST_SPAMHAUS_DQS_KEY"] ?? null,
+        resolverAddresses: resolverAddresses(setup, options),
+        resolverGiven: options.resolver !== undefined,
+      },
+    );
+    return { checks: { report, resolver: setup.dns.description }, blocklists };
+  } finally {
+    await setup.dns.close();
+  }
+}
+
+/**
+ * Reads the removal requests recorded with `delist removal request`, so that the readiness
+ * section can tell when the next request is allowed. A missing database means none were
+ * recorded. A database that cannot be read costs only that part of the report, so the
+ * failure is a warning.
+ */
+async function readRemovalRequests(
+  options: DiagnoseOptions,
+  io: CliIo,
+): Promise<RecordedRemovalRequest[]> {
+  const path = databasePath(options, io);
+  if (!existsSync(path)) {
+    if (options.db !== undefined) {
+      io.stderr.write(
+        `delist: warning: no history database at ${path}, so past removal requests are not shown; check --db\n`,
+      );
+    }
+    return [];
+  }
+  // The store and its SQLite binding load only when there is a database to read.
+  const { HistoryStore } = await import("../store/history.js");
+  let store: HistoryStore | null = null;
+  try {
+    store = HistoryStore.open(path);
+    return store.incidents.removals(null, null);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    io.stderr.write(
+      `delist: warning: could not read removal requests from ${path} (${reason}); the report leaves them out\n`,
+    );
+    return [];
+  } finally {
+    store?.close();
+  }
+}
+
+/** The resolver's addresses, so that the blocklist look-ups can recognise a public one. */
+function resolverAddresses(setup: DnsSetup, options: DiagnoseOptions): string[] {
+  if (setup.offline) return [];
+  return options.resolver !== undefined ? [options.resolver] : dns.getServers();
+}
+
+/**
+ * 2 when an input could not be read (the report of the rest is printed first), 1 when
+ * something is wrong, 0 when healthy.
+ */
+function exitCode(diagnosis: Diagnosis): number {
+  const files = diagnosis.input.files;
+  const noLogs = files.every((file) => file.error !== null && file.lines === 0);
+  const bounces = diagnosis.input.bounces;
+  const noBounces = bounces === null || bounces.files.every((file) => file.messages === 0);
+  if (noLogs && noBounces) return EXIT_USAGE;
+  if (files.some((file) => file.error !== null)) return EXIT_USAGE;
+  const problems =
+    diagnosis.verdict.status !== "ok" ||
+    diagnosis.findings.some((finding) => finding.severity !== "info");
+  return problems ? EXIT_PROBLEMS : EXIT_OK;
+}
