@@ -1,0 +1,46 @@
+import { serverReport } from "../diagnose/diagnose.js";
+import { analyseLogs, inputReport, unusableInput } from "../diagnose/run.js";
+import { buildStatistics } from "../diagnose/statistics.js";
+import { painter } from "../report/colour.js";
+import { decodeReportText } from "../report/log-text.js";
+import { renderStatisticsText } from "../report/statistics-text.js";
+import { wrap } from "../report/wrap.js";
+import { EXIT_OK, EXIT_USAGE, colourEnabled, type CliIo } from "./io.js";
+import { clearProgress, logRunSettings, type LogCommandOptions } from "./log-options.js";
+
+/** Runs `delist logs` and returns the exit status. */
+export async function runLogs(
+  logs: string[],
+  options: LogCommandOptions,
+  io: CliIo,
+): Promise<number> {
+  const settings = logRunSettings(logs, options, io, ["text", "json"]);
+  const run = await analyseLogs(logs, settings.readOptions);
+  clearProgress(io, settings);
+  const unusable = unusableInput(run);
+  if (unusable !== null) {
+    io.stderr.write(`delist: ${unusable}\n`);
+    return EXIT_USAGE;
+  }
+  const input = inputReport(run, settings.timeZone);
+  const statistics = decodeReportText(
+    buildStatistics(run.facts, input, serverReport(run.facts), settings.timeZone),
+  );
+  if (settings.format === "json") io.stdout.write(`${JSON.stringify(statistics, null, 2)}\n`);
+  else {
+    io.stdout.write(renderStatisticsText(statistics, painter(colourEnabled(io))));
+    io.stdout.write(inputNotesText(statistics.input.notes));
+  }
+  for (const file of input.files) {
+    if (file.error !== null) io.stderr.write(`delist: ${file.error}\n`);
+  }
+  // Statistics find no problems, so only an unreadable input changes the exit status.
+  const unreadable = input.files.some((file) => file.error !== null);
+  return unreadable ? EXIT_USAGE : EXIT_OK;
+}
+
+/** Renders the input notes as "Note:" paragraphs after the statistics; "" when there are none. */
+function inputNotesText(notes: readonly string[]): string {
+  if (notes.length === 0) return "";
+  return `\n${notes.flatMap((note) => wrap(note, "Note: ", "  ")).join("\n")}\n`;
+}
