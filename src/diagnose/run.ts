@@ -170,6 +170,9 @@ function runNotes(run: LogRun): string[] {
       `Skipped ${copy.name}: it has the same content as ${copy.sameAs}, so its lines would have been counted twice.`,
     );
   }
+  for (const input of run.summary.inputs) {
+    if (input.changedWhileRead !== null) notes.push(input.changedWhileRead.message);
+  }
   const outside = run.facts.bounceInput.outsideLog;
   if (outside > 0) {
     notes.push(
