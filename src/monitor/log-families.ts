@@ -55,6 +55,8 @@ export function judgedIpsOf(facts: LogFacts): Map<string, ReadonlySet<string>> {
   return judgedIps;
 }
 
+const MAX_CACHED_IPS = 10_000;
+
 /**
  * Analyses the delivery attempts and session replies of a log window once more, apart by the
  * address family of the relay IP. A server connects to an IPv6 MX from its own IPv6 address
@@ -64,6 +66,8 @@ export function judgedIpsOf(facts: LogFacts): Map<string, ReadonlySet<string>> {
  */
 export class FamilySplit {
   private readonly analysers: Record<AddressFamily, LogAnalyser>;
+  // Relay IPs repeat from attempt to attempt, so each is parsed once and looked up afterwards.
+  private readonly families = new Map<string, AddressFamily | null>();
 
   constructor(
     explainer: ReplyExplainer,
@@ -75,7 +79,7 @@ export class FamilySplit {
   /** Takes one event of the window and ignores all but delivery attempts and session replies. */
   handle(event: LogEvent): void {
     if (event.type !== "delivery" && event.type !== "session-reply") return;
-    const family = addressFamilyOf(event.relayIp);
+    const family = this.familyOf(event.relayIp);
     if (family !== null) this.analysers[family].handle(event);
   }
 
@@ -85,6 +89,17 @@ export class FamilySplit {
    */
   finish(): Record<AddressFamily, ProviderEvidence> {
     return { ipv4: this.evidenceOf("ipv4"), ipv6: this.evidenceOf("ipv6") };
+  }
+
+  private familyOf(ip: string | null): AddressFamily | null {
+    if (ip === null) return null;
+    let family = this.families.get(ip);
+    if (family === undefined) {
+      family = addressFamilyOf(ip);
+      if (this.families.size >= MAX_CACHED_IPS) this.families.clear();
+      this.families.set(ip, family);
+    }
+    return family;
   }
 
   private evidenceOf(family: AddressFamily): ProviderEvidence {
