@@ -155,6 +155,17 @@ describe("log window split by family", () => {
     expect(analysed.families?.ipv6.providers.gmail?.attempts).toBe(1);
   });
 
+  it("counts a session reply for its relay's family", () => {
+    const stamp = new Date(T0).toISOString().replace("Z", "+00:00");
+    const reply = rateLimitOf(SERVER_IPV6).reply;
+    const analysed = split(
+      `${stamp} mail postfix/smtp[1002]: 4A1B2C3D4E: host ${MX_HOST}[${MX_IPV6}] refused to talk to me: ${reply}\n`,
+    );
+    expect(analysed.diagnosis.providers.gmail?.status).toBe("rate-limited");
+    expect(analysed.families?.ipv6.providers.gmail?.status).toBe("rate-limited");
+    expect(analysed.families?.ipv4.providers.gmail).toBeUndefined();
+  });
+
   it("keeps named IPs with their family", () => {
     const analysed = split(
       attempts(T0, MX_IPV4, [rateLimitOf(SERVER_IPV4)]) +
