@@ -25,9 +25,10 @@ export async function runCli(argv: readonly string[], givenIo: CliIo): Promise<n
     });
 
   program.showHelpAfterError("(add --help for the commands and options)");
-  registerCommands(program, io, (code) => {
+  const setExitCode = (code: number): void => {
     exitCode = code;
-  });
+  };
+  await registerCommands(program, io, setExitCode, argv);
 
   if (argv.length === 0) {
     io.stderr.write(program.helpInformation());

@@ -1,0 +1,130 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, test } from "vitest";
+import { defaultDatabasePath as storeDefaultPath } from "../../src/store/database.js";
+import { defaultDatabasePath } from "../../src/store/paths.js";
+import { POSTFIX_DSN } from "../bounce/fixtures.js";
+import { GMAIL_UNSOLICITED, HOUR, PostfixLog, SENT, T0 } from "../helpers/postfix-fixture.js";
+
+const REPOSITORY = fileURLToPath(new URL("../../", import.meta.url));
+const LOADED_MODULES = join(REPOSITORY, "test", "cli", "loaded-modules.mjs");
+
+/**
+ * Module paths that `diagnose --offline` without `--bounces` and without a history database
+ * must not load: the bounce readers, the blocklist look-ups and the SQLite store.
+ */
+const FORBIDDEN = [
+  /^src\/bounce\//,
+  /^src\/reputation\//,
+  /^src\/store\//,
+  /^node_modules\/better-sqlite3\//,
+  /^node_modules\/postal-mime\//,
+];
+
+/** Store modules without SQLite: the IP spelling of removal requests and the default path. */
+const ALLOWED_STORE = new Set(["src/store/types.ts", "src/store/paths.ts"]);
+
+const directories: string[] = [];
+afterEach(() => {
+  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true });
+});
+
+function temporaryDirectory(): string {
+  const directory = mkdtempSync(join(tmpdir(), "delist-startup-"));
+  directories.push(directory);
+  return directory;
+}
+
+/** Builds a short log: mail to Gmail delivered, then rejected as unsolicited. */
+function smallLog(): string {
+  const log = new PostfixLog();
+  for (let hour = 0; hour < 4; hour++) {
+    log.submit({
+      time: T0 + hour * HOUR,
+      account: "alice@example.com",
+      clientIp: "198.51.100.10",
+      recipients: [{ address: "bob@gmail.com", outcome: hour < 2 ? SENT : GMAIL_UNSOLICITED }],
+    });
+  }
+  return log.text();
+}
+
+/** Runs the CLI from the source in a child process; returns its exit code and loaded modules. */
+async function loadedModules(
+  args: readonly string[],
+  directory: string,
+): Promise<{ code: number | null; stderr: string; modules: string[] }> {
+  const output = join(directory, "modules.json");
+  const child = spawn(process.execPath, [LOADED_MODULES, output, "src/cli/bin.ts", ...args], {
+    cwd: REPOSITORY,
+    env: {
+      PATH: process.env["PATH"] ?? "",
+      XDG_STATE_HOME: join(directory, "no-state"),
+      NO_COLOR: "1",
+    },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  expect(existsSync(output), `no module list; the child wrote: ${stderr}`).toBe(true);
+  const modules = JSON.parse(readFileSync(output, "utf8")) as string[];
+  return { code, stderr, modules };
+}
+
+function forbiddenIn(modules: readonly string[]): string[] {
+  return modules.filter(
+    (module) => FORBIDDEN.some((pattern) => pattern.test(module)) && !ALLOWED_STORE.has(module),
+  );
+}
+
+describe("diagnose start-up modules", () => {
+  test("offline run loads no bounce, store or blocklist module", async () => {
+    const directory = temporaryDirectory();
+    const log = join(directory, "mail.log");
+    writeFileSync(log, smallLog());
+
+    const run = await loadedModules(["diagnose", "--offline", "--timezone", "UTC", log], directory);
+
+    expect(run.stderr).toBe("");
+    expect([0, 1]).toContain(run.code);
+    // The list is complete enough to judge: the command and its log reader ran.
+    expect(run.modules).toContain("src/cli/diagnose-run.ts");
+    expect(run.modules).toContain("src/diagnose/run.ts");
+    expect(forbiddenIn(run.modules)).toEqual([]);
+  });
+
+  test("--bounces loads the bounce readers", async () => {
+    const directory = temporaryDirectory();
+    const bounce = join(directory, "bounce.eml");
+    writeFileSync(bounce, POSTFIX_DSN);
+
+    const run = await loadedModules(
+      ["diagnose", "--offline", "--timezone", "UTC", "--bounces", bounce],
+      directory,
+    );
+
+    expect(run.stderr).toBe("");
+    expect([0, 1]).toContain(run.code);
+    expect(run.modules).toContain("src/bounce/index.ts");
+    const bounceReaders = /^(src\/bounce|node_modules\/postal-mime)\//;
+    expect(forbiddenIn(run.modules).filter((module) => !bounceReaders.test(module))).toEqual([]);
+  });
+});
+
+describe("defaultDatabasePath without SQLite", () => {
+  test("agrees with the store's", () => {
+    const cases: Array<Record<string, string>> = [
+      {},
+      { XDG_STATE_HOME: "/var/state" },
+      { XDG_STATE_HOME: "relative/state" },
+      { XDG_STATE_HOME: "" },
+    ];
+    for (const env of cases) {
+      expect(defaultDatabasePath(env, "/home/a")).toBe(storeDefaultPath(env, "/home/a"));
+    }
+  });
+});
