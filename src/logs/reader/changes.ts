@@ -37,6 +37,8 @@ export async function detectChange(
 ): Promise<InputChange | null> {
   const opened = await handle.stat();
   if (!opened.isFile()) return null;
+  // NOTE: a file truncated and then written past the read position before the next read is
+  // not detected: the reader goes on with the new lines, and the size is no smaller.
   if (opened.size < bytesRead) return truncatedChange(name, bytesRead);
 
   const current = await statOrError(path);
