@@ -135,10 +135,11 @@ async function readRemovalRequests(
     }
     return [];
   }
-  // The store and its SQLite binding load only when there is a database to read.
-  const { HistoryStore } = await import("../store/history.js");
   let store: HistoryStore | null = null;
   try {
+    // The store and its SQLite binding load only when there is a database to read, and a
+    // binding that fails to load costs only this part of the report too.
+    const { HistoryStore } = await import("../store/history.js");
     store = HistoryStore.open(path);
     return store.incidents.removals(null, null);
   } catch (error) {
