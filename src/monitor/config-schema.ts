@@ -97,7 +97,10 @@ export const MONITOR_CONFIG_SCHEMA = z
     ips: z
       .array(ip)
       .default([])
-      .describe("Sending IPs to look up on blocklists and check for PTR."),
+      .describe(
+        "Sending IPs to look up on blocklists and check for PTR. With one IPv4 and one IPv6 " +
+          "address, a log's deliveries count for the address of their relay's family.",
+      ),
     domains: z
       .array(domain)
       .default([])
