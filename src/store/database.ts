@@ -1,28 +1,12 @@
 import { mkdirSync } from "node:fs";
-import { homedir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { MIGRATIONS } from "./migrations.js";
 
+export { DATABASE_FILE, defaultDatabasePath } from "./paths.js";
+
 /** An open history database. */
 export type Db = Database.Database;
-
-/** The file name of the history database inside the state directory. */
-export const DATABASE_FILE = "history.sqlite";
-
-/**
- * Returns the default database path: `$XDG_STATE_HOME/delist/history.sqlite`, or
- * `~/.local/state/delist/history.sqlite` when the variable is unset or not absolute, because the
- * XDG Base Directory specification requires relative values to be ignored.
- */
-export function defaultDatabasePath(
-  env: Readonly<Record<string, string | undefined>>,
-  home: string = homedir(),
-): string {
-  const state = env["XDG_STATE_HOME"];
-  const base = state !== undefined && state.startsWith("/") ? state : join(home, ".local", "state");
-  return join(base, "delist", DATABASE_FILE);
-}
 
 /** A database that cannot be opened, read or written; the message names the file and the fix. */
 export class StoreError extends Error {

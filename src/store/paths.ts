@@ -1,8 +1,8 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 
-// NOTE: `defaultDatabasePath` in database.ts is a copy of the function below and should
-// re-export it; test/cli/startup-modules.test.ts checks that the two agree.
+/** The file name of the history database inside the state directory. */
+export const DATABASE_FILE = "history.sqlite";
 
 /**
  * Returns the default history database path: `$XDG_STATE_HOME/delist/history.sqlite`, or
@@ -16,5 +16,5 @@ export function defaultDatabasePath(
 ): string {
   const state = env["XDG_STATE_HOME"];
   const base = state !== undefined && state.startsWith("/") ? state : join(home, ".local", "state");
-  return join(base, "delist", "history.sqlite");
+  return join(base, "delist", DATABASE_FILE);
 }

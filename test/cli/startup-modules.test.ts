@@ -4,8 +4,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, test } from "vitest";
-import { defaultDatabasePath as storeDefaultPath } from "../../src/store/database.js";
-import { defaultDatabasePath } from "../../src/store/paths.js";
 import { POSTFIX_DSN } from "../bounce/fixtures.js";
 import { GMAIL_UNSOLICITED, HOUR, PostfixLog, SENT, T0 } from "../helpers/postfix-fixture.js";
 
@@ -112,19 +110,5 @@ describe("diagnose start-up modules", () => {
     expect(run.modules).toContain("src/bounce/index.ts");
     const bounceReaders = /^(src\/bounce|node_modules\/postal-mime)\//;
     expect(forbiddenIn(run.modules).filter((module) => !bounceReaders.test(module))).toEqual([]);
-  });
-});
-
-describe("defaultDatabasePath without SQLite", () => {
-  test("agrees with the store's", () => {
-    const cases: Array<Record<string, string>> = [
-      {},
-      { XDG_STATE_HOME: "/var/state" },
-      { XDG_STATE_HOME: "relative/state" },
-      { XDG_STATE_HOME: "" },
-    ];
-    for (const env of cases) {
-      expect(defaultDatabasePath(env, "/home/a")).toBe(storeDefaultPath(env, "/home/a"));
-    }
   });
 });
