@@ -1,4 +1,4 @@
-import { isPastedBounce, replyFromPastedBounce } from "../bounce/paste.js";
+import { isPastedBounce } from "../bounce/paste-detect.js";
 import { createReplyClassifier } from "../reply/classify.js";
 import type { ExplainedReply } from "../reply/types.js";
 import {
@@ -42,7 +42,11 @@ export async function runExplain(
  */
 async function explainInput(input: string): Promise<ExplainedReply> {
   const classifier = createReplyClassifier();
-  const pasted = isPastedBounce(input) ? await replyFromPastedBounce(input) : null;
+  if (!isPastedBounce(input)) return classifier.explain(input);
+
+  // The MIME parser and the bounce decoder load only for a pasted bounce.
+  const { replyFromPastedBounce } = await import("../bounce/paste.js");
+  const pasted = await replyFromPastedBounce(input);
   if (pasted === null) return classifier.explain(input);
   return classifier.explain(pasted.reply, {
     recipient: pasted.recipient,

@@ -11,8 +11,9 @@ const REPOSITORY = fileURLToPath(new URL("../../", import.meta.url));
 const LOADED_MODULES = join(REPOSITORY, "test", "cli", "loaded-modules.mjs");
 
 /**
- * Module paths that `diagnose --offline` without `--bounces` and without a history database
- * must not load: the bounce readers, the blocklist look-ups and the SQLite store.
+ * Module paths that a run without bounces and without a history database must not load,
+ * such as `diagnose --offline LOG`: the bounce readers, the blocklist look-ups and the SQLite
+ * store.
  */
 const FORBIDDEN = [
   /^src\/bounce\//,
@@ -22,8 +23,14 @@ const FORBIDDEN = [
   /^node_modules\/postal-mime\//,
 ];
 
-/** Store modules without SQLite: the IP spelling of removal requests and the default path. */
-const ALLOWED_STORE = new Set(["src/store/types.ts", "src/store/paths.ts"]);
+/**
+ * Modules under FORBIDDEN that every command loads: the store's IP spelling of removal
+ * requests and its default path, which need no SQLite.
+ */
+const ALLOWED = [/^src\/store\/(types|paths)\.ts$/];
+
+/** The bounce readers: MIME parsing and the decoder of pasted bounces. */
+const BOUNCE_MODULES = [/^src\/bounce\/(?!paste-detect\.ts$)/, /^node_modules\/postal-mime\//];
 
 const directories: string[] = [];
 afterEach(() => {
@@ -73,9 +80,15 @@ async function loadedModules(
   return { code, stderr, modules };
 }
 
+function matching(modules: readonly string[], patterns: readonly RegExp[]): string[] {
+  return modules.filter((module) => patterns.some((pattern) => pattern.test(module)));
+}
+
 function forbiddenIn(modules: readonly string[]): string[] {
   return modules.filter(
-    (module) => FORBIDDEN.some((pattern) => pattern.test(module)) && !ALLOWED_STORE.has(module),
+    (module) =>
+      FORBIDDEN.some((pattern) => pattern.test(module)) &&
+      !ALLOWED.some((pattern) => pattern.test(module)),
   );
 }
 
@@ -110,5 +123,26 @@ describe("diagnose start-up modules", () => {
     expect(run.modules).toContain("src/bounce/index.ts");
     const bounceReaders = /^(src\/bounce|node_modules\/postal-mime)\//;
     expect(forbiddenIn(run.modules).filter((module) => !bounceReaders.test(module))).toEqual([]);
+  });
+});
+
+describe("explain start-up modules", () => {
+  test("bare reply loads no bounce parser", async () => {
+    const run = await loadedModules(["explain", "550 5.7.1 unsolicited"], temporaryDirectory());
+
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(1);
+    expect(run.modules).toContain("src/cli/explain-run.ts");
+    expect(run.modules).toContain("src/bounce/paste-detect.ts");
+    expect(matching(run.modules, BOUNCE_MODULES)).toEqual([]);
+  });
+
+  test("pasted bounce loads the bounce parser", async () => {
+    const run = await loadedModules(["explain", POSTFIX_DSN], temporaryDirectory());
+
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(1);
+    expect(run.modules).toContain("src/bounce/paste.ts");
+    expect(run.modules.some((module) => module.startsWith("node_modules/postal-mime/"))).toBe(true);
   });
 });
