@@ -88,6 +88,10 @@ function statusLabel(result: BlocklistResult): string {
     case "not-listed":
       if (result.listType === "score") return "no score";
       return result.listType === "allow" ? "not on it" : "clean";
+    case "refused":
+      // An answer code the list does not document is not the DNS rcode REFUSED, which the
+      // same word would suggest.
+      return result.refusal === "undocumented-code" ? "UNKNOWN" : "REFUSED";
     default:
       return result.status.toUpperCase();
   }

@@ -99,6 +99,16 @@ describe("blocklist text report", () => {
     expect(text).toMatch(/senderscore-score\s+score 87/);
   });
 
+  it("does not call an undocumented answer code REFUSED", () => {
+    const unknown: BlocklistResult = {
+      ...row("spamrats", "refused", "127.0.0.2 is not a code that SpamRATS documents"),
+      refusal: "undocumented-code",
+    };
+    const single = renderBlocklistText({ ...report, results: [unknown] }, "server", style);
+    expect(single).toMatch(/spamrats\s+UNKNOWN\s+127\.0\.0\.2 is not a code/);
+    expect(single).not.toMatch(/spamrats\s+REFUSED/);
+  });
+
   it("points unused lists to one reason", () => {
     expect(text).toMatch(/psbl\s+ERROR\s+not asked: see "Lists not used"/);
     expect(text.match(/which\s+must\s+not\s+be\s+listed/g)).toHaveLength(1);
