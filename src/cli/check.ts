@@ -8,9 +8,10 @@ import type { SelectorSource } from "../auth/dkim/check.js";
 import type { DnsContext } from "../dns/context.js";
 import { painter } from "../report/colour.js";
 import type { SetExitCode } from "./commands.js";
-import { addDnsOptions, setUpDns, validDomains, validIps, type DnsOptions } from "./dns-options.js";
+import { addDnsOptions, setUpDns, type DnsOptions } from "./dns-options.js";
 import { dnsExitStatus, tallyLookups } from "./dns-outcome.js";
 import { colourEnabled, parseFormat, type CliIo } from "./io.js";
+import { validDomains, validIps } from "./sender-options.js";
 import { VERSION } from "./version.js";
 
 /** Version of the JSON output of `delist check`; docs/check.schema.json describes it. */

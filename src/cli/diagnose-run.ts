@@ -12,10 +12,11 @@ import { renderDiagnosisText } from "../report/text.js";
 import type { BlocklistReport } from "../reputation/index.js";
 import type { HistoryStore } from "../store/history.js";
 import type { DiagnoseOptions } from "./diagnose.js";
-import { setUpDns, validDomains, validIps, type DnsSetup } from "./dns-options.js";
+import { setUpDnsUnlessOffline, type DnsSetup } from "./dns-options.js";
 import { databasePath } from "./history.js";
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, colourEnabled, type CliIo } from "./io.js";
 import { clearProgress, logRunSettings } from "./log-options.js";
+import { validDomains, validIps } from "./sender-options.js";
 import { VERSION } from "./version.js";
 
 /** Runs `delist diagnose` and returns the exit status. */
@@ -34,13 +35,13 @@ export async function runDiagnose(
     ips: validIps(options.ip ?? []),
     helo: options.helo ?? null,
   };
-  const dnsSetup = await setUpDns(options, io);
+  const dnsSetup = await setUpDnsUnlessOffline(options, io);
   const run = await analyseLogs(logs, { ...settings.readOptions, bounces });
   clearProgress(io, settings);
   const unusable = unusableInput(run);
   if (unusable !== null) {
     io.stderr.write(`delist: ${unusable}\n`);
-    await dnsSetup.dns.close();
+    await dnsSetup?.dns.close();
     return EXIT_USAGE;
   }
   const { checks, blocklists } = await runChecks(run, given, dnsSetup, options, io);
@@ -82,12 +83,12 @@ interface NetworkChecks {
 async function runChecks(
   run: LogRun,
   given: GivenSenders,
-  setup: DnsSetup,
+  setup: DnsSetup | null,
   options: DiagnoseOptions,
   io: CliIo,
 ): Promise<NetworkChecks> {
   try {
-    if (options.offline === true) return { checks: null, blocklists: null };
+    if (setup === null || options.offline === true) return { checks: null, blocklists: null };
     const input = senderCheckInput(run.facts, given);
     if (input.domains.length === 0 && input.ips.length === 0) {
       return { checks: null, blocklists: null };
@@ -112,7 +113,7 @@ async function runChecks(
     );
     return { checks: { report, resolver: setup.dns.description }, blocklists };
   } finally {
-    await setup.dns.close();
+    await setup?.dns.close();
   }
 }
 

@@ -1,14 +1,8 @@
-import { resolve as resolvePath } from "node:path";
 import { Option, type Command } from "commander";
-import type { OrgDomainMethod } from "../auth/dmarc/discover.js";
-import { httpsFetcher, type HttpsFetcher } from "../auth/https.js";
-import { createDnsContext, type DnsContext, type DnsTraceEvent } from "../dns/context.js";
-import { hostNameProblem, isIpAddress } from "../dns/names.js";
-import { recordingResolver, replayResolver } from "../dns/replay.js";
-import { offlineResolver, serverResolver, systemResolver } from "../dns/system.js";
-import type { Resolver } from "../dns/types.js";
-import { zoneFileResolver } from "../dns/zone.js";
+import type { DnsSetup } from "./dns-setup.js";
 import { UsageError, type CliIo } from "./io.js";
+
+export type { DnsSetup } from "./dns-setup.js";
 
 /** The DNS options shared by `delist check` and `delist diagnose`. */
 export interface DnsOptions {
@@ -42,62 +36,43 @@ export function addDnsOptions(command: Command): Command {
     );
 }
 
-/** What the DNS options set up for one run. */
-export interface DnsSetup {
-  readonly dns: DnsContext;
-  /** The HTTPS client for MTA-STS policies; null when the run sends no queries. */
-  readonly fetcher: HttpsFetcher | null;
-  readonly orgDomainMethod: OrgDomainMethod;
-  /** True when nothing is sent to the network (`--offline`, `--zone`, `--dns-replay`). */
-  readonly offline: boolean;
+/**
+ * Checks the DNS options and builds the resolver, tracing to stderr with `--verbose`. The
+ * resolver modules load on the first call, so that registering a command with DNS options
+ * loads none of them. Throws a UsageError for invalid options or an unreadable zone or
+ * replay file.
+ */
+export async function setUpDns(options: DnsOptions, io: CliIo): Promise<DnsSetup> {
+  const timeoutMs = checkDnsOptions(options);
+  const { buildDnsSetup } = await import("./dns-setup.js");
+  return buildDnsSetup(options, io, timeoutMs);
 }
 
-/** Checks the DNS options and builds the resolver, tracing to stderr with `--verbose`. */
-export async function setUpDns(options: DnsOptions, io: CliIo): Promise<DnsSetup> {
+/**
+ * Sets up DNS as `setUpDns` does, except for an `--offline` run without `--zone`,
+ * `--dns-replay` or `--dns-record`. Such a run sends no query and reads or writes no DNS
+ * file, so its options are only checked, no resolver module loads, and the result is null.
+ */
+export async function setUpDnsUnlessOffline(
+  options: DnsOptions,
+  io: CliIo,
+): Promise<DnsSetup | null> {
+  const usesDnsFiles =
+    options.zone !== undefined ||
+    options.dnsReplay !== undefined ||
+    options.dnsRecord !== undefined;
+  if (options.offline === true && !usesDnsFiles) {
+    checkDnsOptions(options);
+    return null;
+  }
+  return setUpDns(options, io);
+}
+
+/** Throws a UsageError for DNS options that cannot go together; returns `--timeout-ms`. */
+function checkDnsOptions(options: DnsOptions): number {
   const timeoutMs = parseTimeout(options.timeoutMs);
   checkSources(options);
-  const offline = sendsNoQueries(options);
-  const dns = createDnsContext({
-    resolver: await buildResolver(options, io, timeoutMs),
-    timeoutMs: timeoutMs * 3,
-    ...(options.verbose === true
-      ? { trace: (event: DnsTraceEvent) => io.stderr.write(traceLine(event)) }
-      : {}),
-  });
-  return {
-    dns,
-    fetcher: offline ? null : httpsFetcher(),
-    orgDomainMethod: options.orgDomain as OrgDomainMethod,
-    offline,
-  };
-}
-
-/** Lower-cases domains and rejects anything that is not a domain name. */
-export function validDomains(domains: readonly string[], option: string): string[] {
-  const cleaned = domains.map((d) => d.toLowerCase().replace(/\.$/, ""));
-  for (const domain of cleaned) {
-    const problem = hostNameProblem(domain);
-    if (problem !== null || !domain.includes(".") || isIpAddress(domain)) {
-      throw new UsageError(
-        `invalid ${option} "${domain}": ${problem ?? "give a domain name such as example.com"} (IP addresses go after --ip)`,
-      );
-    }
-  }
-  return [...new Set(cleaned)];
-}
-
-/** Rejects anything in `--ip` that is not an IPv4 or IPv6 address. */
-export function validIps(ips: readonly string[]): string[] {
-  for (const ip of ips) {
-    if (!isIpAddress(ip))
-      throw new UsageError(`invalid --ip "${ip}": give an IPv4 or IPv6 address`);
-  }
-  return [...new Set(ips)];
-}
-
-/** Zone files and replays stand for an offline run: the MTA-STS policy is not fetched either. */
-function sendsNoQueries(options: DnsOptions): boolean {
-  return options.offline === true || options.zone !== undefined || options.dnsReplay !== undefined;
+  return timeoutMs;
 }
 
 function parseTimeout(value: string): number {
@@ -120,33 +95,4 @@ function checkSources(options: DnsOptions): void {
   if (options.offline === true && options.resolver !== undefined) {
     throw new UsageError("--offline sends no DNS queries: drop --resolver, or use --zone");
   }
-}
-
-async function buildResolver(options: DnsOptions, io: CliIo, timeoutMs: number): Promise<Resolver> {
-  let resolver: Resolver;
-  try {
-    if (options.dnsReplay !== undefined)
-      resolver = await replayResolver(resolvePath(io.cwd, options.dnsReplay));
-    else if (options.zone !== undefined)
-      resolver = await zoneFileResolver(options.zone.map((z) => resolvePath(io.cwd, z)));
-    else if (options.offline === true) resolver = offlineResolver();
-    else if (options.resolver !== undefined)
-      resolver = serverResolver(options.resolver, { timeoutMs });
-    else resolver = systemResolver({ timeoutMs });
-  } catch (error) {
-    if (error instanceof SyntaxError || error instanceof TypeError)
-      throw new UsageError(error.message);
-    throw error;
-  }
-  return options.dnsRecord === undefined
-    ? resolver
-    : recordingResolver(resolver, resolvePath(io.cwd, options.dnsRecord));
-}
-
-function traceLine(event: DnsTraceEvent): string {
-  const outcome =
-    event.outcome === "answer"
-      ? `${event.records} record${event.records === 1 ? "" : "s"}, ttl ${event.ttlSeconds ?? 0}`
-      : event.outcome;
-  return `dns: ${event.type} ${event.name} -> ${outcome}${event.cached ? " (cached)" : ` in ${event.durationMs} ms`}: ${event.detail}\n`;
 }

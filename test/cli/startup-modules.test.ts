@@ -29,6 +29,19 @@ const FORBIDDEN = [
  */
 const ALLOWED = [/^src\/store\/(types|paths)\.ts$/];
 
+/**
+ * Modules that set up DNS or send queries: the resolvers, the DNS wire format, the HTTPS
+ * client for MTA-STS and the DNS checks. src/dns/names.ts only checks the syntax of names and
+ * IP addresses, and the store's IP spelling uses it.
+ */
+const DNS_MODULES = [
+  /^src\/dns\/(?!names\.ts$)/,
+  /^src\/auth\//,
+  /^src\/cli\/dns-setup\.ts$/,
+  /^node_modules\/dns-packet\//,
+  /^node_modules\/mailauth\//,
+];
+
 /** The bounce readers: MIME parsing and the decoder of pasted bounces. */
 const BOUNCE_MODULES = [/^src\/bounce\/(?!paste-detect\.ts$)/, /^node_modules\/postal-mime\//];
 
@@ -106,6 +119,25 @@ describe("diagnose start-up modules", () => {
     expect(run.modules).toContain("src/cli/diagnose-run.ts");
     expect(run.modules).toContain("src/diagnose/run.ts");
     expect(forbiddenIn(run.modules)).toEqual([]);
+    expect(matching(run.modules, DNS_MODULES)).toEqual([]);
+  });
+
+  test("--zone loads the resolver modules", async () => {
+    const directory = temporaryDirectory();
+    const log = join(directory, "mail.log");
+    writeFileSync(log, smallLog());
+    const zone = join(directory, "example.zone");
+    writeFileSync(zone, '$ORIGIN example.com.\n@ 3600 IN TXT "v=spf1 -all"\n');
+
+    const run = await loadedModules(
+      ["diagnose", log, "--offline", "--timezone", "UTC", "--zone", zone],
+      directory,
+    );
+
+    expect(run.stderr).toBe("");
+    expect([0, 1]).toContain(run.code);
+    expect(run.modules).toContain("src/cli/dns-setup.ts");
+    expect(run.modules).toContain("src/dns/zone.ts");
   });
 
   test("--bounces loads the bounce readers", async () => {
@@ -135,6 +167,7 @@ describe("explain start-up modules", () => {
     expect(run.modules).toContain("src/cli/explain-run.ts");
     expect(run.modules).toContain("src/bounce/paste-detect.ts");
     expect(matching(run.modules, BOUNCE_MODULES)).toEqual([]);
+    expect(matching(run.modules, DNS_MODULES)).toEqual([]);
   });
 
   test("pasted bounce loads the bounce parser", async () => {

@@ -1,0 +1,25 @@
+import { hostNameProblem, isIpAddress } from "../dns/names.js";
+import { UsageError } from "./io.js";
+
+/** Lower-cases domains and rejects anything that is not a domain name. */
+export function validDomains(domains: readonly string[], option: string): string[] {
+  const cleaned = domains.map((d) => d.toLowerCase().replace(/\.$/, ""));
+  for (const domain of cleaned) {
+    const problem = hostNameProblem(domain);
+    if (problem !== null || !domain.includes(".") || isIpAddress(domain)) {
+      throw new UsageError(
+        `invalid ${option} "${domain}": ${problem ?? "give a domain name such as example.com"} (IP addresses go after --ip)`,
+      );
+    }
+  }
+  return [...new Set(cleaned)];
+}
+
+/** Rejects anything in `--ip` that is not an IPv4 or IPv6 address. */
+export function validIps(ips: readonly string[]): string[] {
+  for (const ip of ips) {
+    if (!isIpAddress(ip))
+      throw new UsageError(`invalid --ip "${ip}": give an IPv4 or IPv6 address`);
+  }
+  return [...new Set(ips)];
+}
