@@ -48,6 +48,16 @@ export function webhookSender(
             cause: error,
           });
         }
+        // fetch says only "fetch failed"; the reason (ECONNREFUSED and the address, a TLS
+        // error) is in its cause. Only the URL's origin is named: webhook paths often hold a
+        // secret token.
+        const cause = error instanceof Error && error.cause instanceof Error ? error.cause : null;
+        if (cause !== null) {
+          const origin = new URL(config.url).origin;
+          throw new Error(`the webhook at ${origin} could not be reached: ${cause.message}`, {
+            cause: error,
+          });
+        }
         throw error;
       }
       // The body is not needed; cancelling it frees the connection of a server that never ends it.
@@ -190,7 +200,7 @@ export class AlertDispatcher {
           channel,
           failedAlertId: failure.alertId,
           alerts: failure.heldBack,
-          retryAt: failure.retryAt,
+          retryAt: new Date(failure.retryAt).toISOString(),
         },
         "alerts held back until the channel's next retry",
       );
@@ -225,7 +235,12 @@ export class AlertDispatcher {
       const message = error instanceof Error ? error.message : String(error);
       this.store.alerts.markAttemptFailed(alert.id, message, retryAt);
       this.logger.error(
-        { ...ids, attempt: alert.attempts + 1, err: message, retryAt },
+        {
+          ...ids,
+          attempt: alert.attempts + 1,
+          err: message,
+          retryAt: retryAt === null ? null : new Date(retryAt).toISOString(),
+        },
         retryAt === null ? "alert failed for good" : "alert failed, will retry",
       );
       return { outcome: "failed", retryAt };

@@ -184,6 +184,41 @@ describe("AlertDispatcher", () => {
     store.close();
   });
 
+  it("names why a webhook could not be reached, and when it is retried", async () => {
+    // A port that was free a moment ago: nothing listens there, so the connection is refused.
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+
+    const store = HistoryStore.open(":memory:");
+    const clock = new FakeClock(START);
+    blockSeen(store, ["webhook"]);
+    const url = `http://127.0.0.1:${port}/hooks/secret-token`;
+    const sender = webhookSender({ url, headers: {}, timeoutMs: 5_000 });
+    const log = new PassThrough();
+    const chunks: string[] = [];
+    log.on("data", (chunk: Buffer) => chunks.push(chunk.toString()));
+    const logger = createMonitorLogger(log, clock);
+    await new AlertDispatcher(store, [sender], clock, logger).dispatch();
+
+    const error = store.alerts.all()[0]?.lastError ?? "";
+    expect(error).toMatch(
+      new RegExp(
+        `^the webhook at http://127\\.0\\.0\\.1:${port} could not be reached: .*ECONNREFUSED`,
+      ),
+    );
+    expect(error).not.toContain("secret-token");
+    const failed = chunks
+      .join("")
+      .split("\n")
+      .filter((line) => line.includes("alert failed"))
+      .map((line) => JSON.parse(line) as { retryAt: unknown });
+    const retryAt = new Date(START + (RETRY_DELAYS_MINUTES[0] ?? 0) * 60_000).toISOString();
+    expect(failed.map((line) => line.retryAt)).toEqual([retryAt]);
+    store.close();
+  });
+
   it("holds back a failed channel's other alerts", async () => {
     const store = HistoryStore.open(":memory:");
     const clock = new FakeClock(START);
