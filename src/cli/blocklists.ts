@@ -1,39 +1,21 @@
-import dns from "node:dns";
-import { resolve as resolvePath } from "node:path";
-import { Writable } from "node:stream";
 import type { Command } from "commander";
-import type { DnsContext } from "../dns/context.js";
-import { painter } from "../report/colour.js";
-import {
-  BlocklistConfigError,
-  CATALOGUE,
-  checkBlocklists,
-  checkDqsKey,
-  DEFAULT_CONCURRENCY,
-  loadBlocklistConfig,
-  parseTarget,
-  renderBlocklistText,
-  withConfig,
-  type BlocklistConfig,
-  type BlocklistInput,
-  type BlocklistReport,
-} from "../reputation/index.js";
-import { KEY_PLACEHOLDER } from "../reputation/query-name.js";
-import { chooseLists } from "../reputation/select.js";
-import { isIpAddress } from "../dns/names.js";
+import { CATALOGUE } from "../reputation/catalogue.js";
 import type { SetExitCode } from "./commands.js";
-import { addDnsOptions, setUpDns, type DnsOptions } from "./dns-options.js";
-import { dnsExitStatus, tallyLookups } from "./dns-outcome.js";
-import { colourEnabled, parseFormat, UsageError, type CliIo } from "./io.js";
-import { VERSION } from "./version.js";
-
-/** Version of the JSON output of `delist blocklists`; docs/blocklists.schema.json describes it. */
-export const BLOCKLISTS_SCHEMA_VERSION = 1;
+import { addDnsOptions, type DnsOptions } from "./dns-options.js";
+import type { CliIo } from "./io.js";
 
 /** The environment variable read when `--spamhaus-dqs-key` is not given. */
-const DQS_KEY_VARIABLE = "DELIST_SPAMHAUS_DQS_KEY";
+export const DQS_KEY_VARIABLE = "DELIST_SPAMHAUS_DQS_KEY";
 
-interface BlocklistsOptions extends DnsOptions {
+/**
+ * The default of `--concurrency`. It is written out here so that registering the command
+ * loads none of the look-up code; a test checks that it equals `DEFAULT_CONCURRENCY` in
+ * src/reputation/check.ts.
+ */
+const DEFAULT_CONCURRENCY_VALUE = "16";
+
+/** Options of `delist blocklists`. */
+export interface BlocklistsOptions extends DnsOptions {
   readonly format: string;
   readonly list?: string[];
   readonly config?: string;
@@ -63,154 +45,16 @@ export function registerBlocklists(program: Command, io: CliIo, setExitCode: Set
         "--spamhaus-dqs-key <key>",
         `Spamhaus Data Query Service key (default: $${DQS_KEY_VARIABLE})`,
       )
-      .option("--concurrency <n>", "DNS queries in flight at once", String(DEFAULT_CONCURRENCY))
-      .addHelpText("after", catalogueHelp()),
+      .option("--concurrency <n>", "DNS queries in flight at once", DEFAULT_CONCURRENCY_VALUE)
+      .addHelpText("after", catalogueHelp),
   ).action(async (targets: string[], options: BlocklistsOptions) => {
+    // The blocklist look-ups and the DNS resolvers load only for this command.
+    const { runBlocklists } = await import("./blocklists-run.js");
     setExitCode(await runBlocklists(targets, options, io));
   });
 }
 
-async function runBlocklists(
-  targets: string[],
-  options: BlocklistsOptions,
-  io: CliIo,
-): Promise<number> {
-  const format = parseFormat(options.format, ["text", "json"]);
-  const concurrency = parseConcurrency(options.concurrency);
-  const dqsKey = options.spamhausDqsKey ?? io.env[DQS_KEY_VARIABLE] ?? null;
-  const config = options.config === undefined ? undefined : await readConfig(options.config, io);
-  const input = validInput(targets, options.list, dqsKey, config);
-  const redacted = withRedactedStderr(io, dqsKey);
-  const setup = await setUpDns(options, redacted);
-  const offline = setup.offline;
-  const { dns: context, tally } = tallyLookups(setup.dns);
-  let report: BlocklistReport;
-  try {
-    report = await checkBlocklists(input, context, {
-      ...(config === undefined ? {} : { config }),
-      ...(options.list === undefined ? {} : { lists: options.list }),
-      dqsKey,
-      concurrency,
-      resolverAddresses: resolverAddresses(options, offline),
-      resolverGiven: options.resolver !== undefined,
-    });
-  } finally {
-    await context.close();
-  }
-
-  if (format === "json") {
-    const json = toJson(report, context, { offline, dqs: dqsKey !== null, concurrency, options });
-    io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
-  } else {
-    const paint = painter(colourEnabled(io));
-    const style = {
-      good: paint.green,
-      bad: paint.red,
-      warn: paint.yellow,
-      dim: paint.dim,
-      bold: paint.bold,
-    };
-    io.stdout.write(renderBlocklistText(report, context.description, style));
-  }
-  return dnsExitStatus(tally(), verdict(report) !== "clean", options, redacted);
-}
-
-/** `listed` when a block list lists a target, `not-checked` when any check was not done. */
-function verdict(report: BlocklistReport): "listed" | "clean" | "not-checked" {
-  const blocking = report.results.filter((r) => r.listType === "block" || r.listType === "mixed");
-  if (blocking.some((result) => result.status === "listed")) return "listed";
-  const unchecked = report.results.some(
-    (r) => r.status === "refused" || r.status === "timeout" || r.status === "error",
-  );
-  return unchecked || report.results.length === 0 ? "not-checked" : "clean";
-}
-
-function parseConcurrency(value: string): number {
-  const concurrency = Number(value);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
-    throw new UsageError(`invalid --concurrency "${value}": give a whole number from 1 to 256`);
-  }
-  return concurrency;
-}
-
-/** Checks targets, list ids and the key before any query, as usage errors. */
-function validInput(
-  targets: readonly string[],
-  lists: readonly string[] | undefined,
-  dqsKey: string | null,
-  config: BlocklistConfig | undefined,
-): BlocklistInput {
-  try {
-    for (const target of targets) parseTarget(target);
-    if (dqsKey !== null) checkDqsKey(dqsKey);
-    const catalogue = config === undefined ? CATALOGUE : withConfig(CATALOGUE, config);
-    chooseLists(catalogue, { ids: lists });
-  } catch (error) {
-    if (error instanceof TypeError) throw new UsageError(error.message);
-    throw error;
-  }
-  return {
-    ips: targets.filter((target) => isIpAddress(target)),
-    domains: targets.filter((target) => !isIpAddress(target)),
-  };
-}
-
-async function readConfig(path: string, io: CliIo): Promise<BlocklistConfig> {
-  try {
-    return await loadBlocklistConfig(resolvePath(io.cwd, path));
-  } catch (error) {
-    if (error instanceof BlocklistConfigError) throw new UsageError(error.message);
-    throw error;
-  }
-}
-
-/** Returns the resolver's addresses, to recognise a public resolver; none for offline runs. */
-function resolverAddresses(options: BlocklistsOptions, offline: boolean): string[] {
-  if (offline) return [];
-  return options.resolver !== undefined ? [options.resolver] : dns.getServers();
-}
-
-/** Keeps the DQS key out of `--verbose` traces: query names in DQS zones contain it. */
-function withRedactedStderr(io: CliIo, key: string | null): CliIo {
-  if (key === null || key === "") return io;
-  const pattern = new RegExp(key.replace(/[^A-Za-z0-9]/g, ""), "gi");
-  const stderr = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      io.stderr.write(chunk.toString().replace(pattern, KEY_PLACEHOLDER));
-      callback();
-    },
-  });
-  return { ...io, stderr };
-}
-
-function toJson(
-  report: BlocklistReport,
-  context: DnsContext,
-  run: { offline: boolean; dqs: boolean; concurrency: number; options: BlocklistsOptions },
-): object {
-  return {
-    schemaVersion: BLOCKLISTS_SCHEMA_VERSION,
-    tool: { name: "delist", version: VERSION },
-    generatedAt: new Date().toISOString(),
-    input: {
-      targets: report.targets.map((target) => target.value),
-      lists: report.lists.map((list) => list.id),
-      config: run.options.config ?? null,
-      resolver: context.description,
-      offline: run.offline,
-      spamhausDqs: run.dqs,
-      concurrency: run.concurrency,
-    },
-    verdict: verdict(report),
-    results: report.results,
-    lists: report.lists,
-    notices: report.notices,
-    finding: report.finding,
-    readiness: report.readiness,
-    dns: { ...context.stats(), unreachable: context.unreachable() },
-  };
-}
-
+/** Lists the catalogue under the help text; commander calls it only when it prints help. */
 function catalogueHelp(): string {
   const rows = CATALOGUE.map((entry) => {
     const flags = [

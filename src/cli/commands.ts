@@ -1,5 +1,7 @@
 import type { Command } from "commander";
+import { registerBlocklists } from "./blocklists.js";
 import { registerBounces } from "./bounces.js";
+import { registerCheck } from "./check.js";
 import { registerDiagnose } from "./diagnose.js";
 import { registerExplain } from "./explain.js";
 import type { CliIo } from "./io.js";
@@ -13,49 +15,14 @@ import { registerRemoval } from "./removal.js";
 /** Sets the process exit status of the command that ran. */
 export type SetExitCode = (code: number) => void;
 
-/**
- * The commands whose files hold only commander's definitions and import the implementation
- * inside the action, so registering them loads no log reader, store or DNS check.
- */
-const LAZY_COMMANDS: ReadonlySet<string> = new Set([
-  "diagnose",
-  "logs",
-  "explain",
-  "bounces",
-  "probe",
-  "history",
-  "removal",
-  "monitor",
-]);
-
-/**
- * Adds every subcommand to `program`; each command lives in its own file. `argv` is the command
- * line without the program name, as `runCli` gets it.
- */
-export async function registerCommands(
-  program: Command,
-  io: CliIo,
-  setExitCode: SetExitCode,
-  argv: readonly string[],
-): Promise<void> {
-  // NOTE: check.ts and blocklists.ts import their implementation (the auth checks and the
-  // blocklist catalogue) at the top. So they load only when the first argument names none of
-  // the commands above: check and blocklists themselves, help, a bare option, or a mistyped
-  // name that commander suggests a command for. Once both files import their implementation
-  // in the action, this condition can go.
-  const loadEagerCommands = !LAZY_COMMANDS.has(argv[0] ?? "");
+/** Adds every subcommand to `program`; each command lives in its own file. */
+export function registerCommands(program: Command, io: CliIo, setExitCode: SetExitCode): void {
   registerDiagnose(program, io, setExitCode);
   registerLogs(program, io, setExitCode);
   registerExplain(program, io, setExitCode);
-  if (loadEagerCommands) {
-    const { registerCheck } = await import("./check.js");
-    registerCheck(program, io, setExitCode);
-  }
+  registerCheck(program, io, setExitCode);
   registerBounces(program, io, setExitCode);
-  if (loadEagerCommands) {
-    const { registerBlocklists } = await import("./blocklists.js");
-    registerBlocklists(program, io, setExitCode);
-  }
+  registerBlocklists(program, io, setExitCode);
   registerProbe(program, io, setExitCode);
   registerHistory(program, io, setExitCode);
   registerRemoval(program, io, setExitCode);

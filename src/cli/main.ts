@@ -25,10 +25,9 @@ export async function runCli(argv: readonly string[], givenIo: CliIo): Promise<n
     });
 
   program.showHelpAfterError("(add --help for the commands and options)");
-  const setExitCode = (code: number): void => {
+  registerCommands(program, io, (code) => {
     exitCode = code;
-  };
-  await registerCommands(program, io, setExitCode, argv);
+  });
 
   if (argv.length === 0) {
     io.stderr.write(program.helpInformation());

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { DEFAULT_CONCURRENCY } from "../../src/reputation/index.js";
 import { forbidRealNetwork } from "../dns/guard.js";
 import { startDnsServer, type TestDnsServer } from "../dns/server.js";
 import { runCommand } from "../helpers/cli.js";
@@ -287,6 +288,12 @@ describe("delist blocklists", () => {
     const result = await runCommand(["blocklists", "--help"]);
     expect(result.stdout).toContain("spamhaus-zen");
     expect(result.stdout).toMatch(/sorbs\s+ipv4\s+defunct/);
+    expect(result.code).toBe(0);
+  });
+
+  it("gives the look-ups' default concurrency in its help", async () => {
+    const result = await runCommand(["blocklists", "--help"]);
+    expect(result.stdout).toContain(`(default: "${DEFAULT_CONCURRENCY}")`);
     expect(result.code).toBe(0);
   });
 });

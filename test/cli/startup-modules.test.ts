@@ -25,9 +25,14 @@ const FORBIDDEN = [
 
 /**
  * Modules under FORBIDDEN that every command loads: the store's IP spelling of removal
- * requests and its default path, which need no SQLite.
+ * requests and its default path, which need no SQLite, and the blocklist catalogue, which is
+ * data that the help of `delist blocklists` lists.
  */
-const ALLOWED = [/^src\/store\/(types|paths)\.ts$/];
+const ALLOWED = [
+  /^src\/store\/(types|paths)\.ts$/,
+  /^src\/reputation\/catalogue\.ts$/,
+  /^src\/reputation\/lists\//,
+];
 
 /**
  * Modules that set up DNS or send queries: the resolvers, the DNS wire format, the HTTPS
@@ -155,6 +160,22 @@ describe("diagnose start-up modules", () => {
     expect(run.modules).toContain("src/bounce/index.ts");
     const bounceReaders = /^(src\/bounce|node_modules\/postal-mime)\//;
     expect(forbiddenIn(run.modules).filter((module) => !bounceReaders.test(module))).toEqual([]);
+  });
+});
+
+describe("command registration", () => {
+  test("--version loads no command implementation", async () => {
+    const run = await loadedModules(["--version"], temporaryDirectory());
+
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    // Every command is registered, check and blocklists included.
+    expect(run.modules).toContain("src/cli/check.ts");
+    expect(run.modules).toContain("src/cli/blocklists.ts");
+    expect(run.modules.filter((module) => module.endsWith("-run.ts"))).toEqual([]);
+    expect(matching(run.modules, DNS_MODULES)).toEqual([]);
+    expect(matching(run.modules, BOUNCE_MODULES)).toEqual([]);
+    expect(forbiddenIn(run.modules)).toEqual([]);
   });
 });
 
