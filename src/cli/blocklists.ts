@@ -38,7 +38,7 @@ export function registerBlocklists(program: Command, io: CliIo, setExitCode: Set
           "still printed.",
       )
       .argument("<targets...>", "IP addresses (IPv4 or IPv6) and domains")
-      .option("--format <format>", "output format: text or json", "text")
+      .option("-f, --format <format>", "output format: text or json", "text")
       .option("--list <id...>", "ask only these lists (all: every live list)")
       .option("--config <file>", "a JSON file that adds, enables or disables lists")
       .option(

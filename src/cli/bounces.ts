@@ -20,7 +20,7 @@ export function registerBounces(program: Command, io: CliIo, setExitCode: SetExi
         "or when no message could be read (standard error says why).",
     )
     .argument("[files...]", "bounce files, mbox files, maildirs or directories; - for stdin")
-    .option("--format <format>", "output format: text or json", "text")
+    .option("-f, --format <format>", "output format: text or json", "text")
     .action(async (files: string[], options: BouncesOptions) => {
       // The MIME and DSN parsers load only for this command.
       const { runBounces } = await import("./bounces-run.js");

@@ -33,7 +33,7 @@ export function registerCheck(program: Command, io: CliIo, setExitCode: SetExitC
         "--message <file>",
         "a sample message: its DKIM selectors are checked, its signatures verified and DMARC evaluated",
       )
-      .option("--format <format>", "output format: text or json", "text"),
+      .option("-f, --format <format>", "output format: text or json", "text"),
   ).action(async (domains: string[], options: CheckOptions) => {
     // The DNS checks (SPF, DKIM, DMARC and the rest) load only for this command.
     const { runCheck } = await import("./check-run.js");

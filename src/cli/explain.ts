@@ -40,7 +40,7 @@ export function registerExplain(program: Command, io: CliIo, setExitCode: SetExi
         "text, 2 for empty input or bad options.",
     )
     .argument("[text...]", "the reply text, or - for standard input")
-    .option("--format <format>", "output format: text, json or markdown", "text")
+    .option("-f, --format <format>", "output format: text, json or markdown", "text")
     .action(async (words: string[], options: ExplainOptions) => {
       // The reply classifier and the bounce parser load only for this command.
       const { runExplain } = await import("./explain-run.js");

@@ -50,7 +50,7 @@ export function registerHistory(program: Command, io: CliIo, setExitCode: SetExi
       "only from this time on: an ISO 8601 date or time (UTC unless it has an offset), or a number of days such as 7d",
     )
     .option("--key <key>", "only this state key, such as block:gmail:192.0.2.1")
-    .option("--format <format>", "output format: text or json", "text");
+    .option("-f, --format <format>", "output format: text or json", "text");
   addDbOption(command).action(async (options: HistoryOptions) => {
     // The store and its SQLite binding load only when this command runs.
     const { runHistory } = await import("./history-run.js");

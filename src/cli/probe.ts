@@ -44,7 +44,7 @@ export function registerProbe(program: Command, io: CliIo, setExitCode: SetExitC
       "time to wait for the connection and each reply, in milliseconds",
       "30000",
     )
-    .option("--format <format>", "output format: text or json", "text");
+    .option("-f, --format <format>", "output format: text or json", "text");
   addDbOption(addDnsOptions(command)).action(async (options: ProbeOptions) => {
     // The SMTP client, the reply classifier and the store load only for this command.
     const { runProbeCommand } = await import("./probe-run.js");

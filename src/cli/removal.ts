@@ -43,7 +43,7 @@ export function registerRemoval(program: Command, io: CliIo, setExitCode: SetExi
       .requiredOption("--ip <ip>", "the blocked sending IP")
       .option("--force", "record the request even within 14 days of the last one")
       .option("--note <text>", "a note kept with the request, such as a ticket number")
-      .option("--format <format>", "output format: text or json", "text"),
+      .option("-f, --format <format>", "output format: text or json", "text"),
   ).action(async (options: RequestOptions) => {
     // The store and its SQLite binding load only when a removal command runs.
     const { runRequest } = await import("./removal-run.js");
@@ -63,7 +63,7 @@ export function registerRemoval(program: Command, io: CliIo, setExitCode: SetExi
           .argParser(lowerCaseProvider),
       )
       .option("--ip <ip>", "only this IP")
-      .option("--format <format>", "output format: text or json", "text"),
+      .option("-f, --format <format>", "output format: text or json", "text"),
   ).action(async (options: StatusOptions) => {
     const { runStatus } = await import("./removal-run.js");
     setExitCode(await runStatus(options, io));
