@@ -1,11 +1,11 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import type { SetExitCode } from "./commands.js";
 import type { CliIo } from "./io.js";
 import { addLogOptions, type LogCommandOptions } from "./log-options.js";
 
 /** Registers `delist logs LOG…`: statistics and forensics without verdicts. */
 export function registerLogs(program: Command, io: CliIo, setExitCode: SetExitCode): void {
-  addLogOptions(
+  const command = addLogOptions(
     program
       .command("logs")
       .description(
@@ -19,7 +19,18 @@ export function registerLogs(program: Command, io: CliIo, setExitCode: SetExitCo
           "statistics of the other inputs are still printed).\n\nThe JSON output is described " +
           "by docs/logs.schema.json.",
       ),
-  ).action(async (logs: string[], options: LogCommandOptions) => {
+  );
+  // `--offline` is copied from diagnose command lines often. It is hidden and rejected as
+  // unknown, with the reason it is not needed.
+  command
+    .addOption(new Option("--offline").hideHelp())
+    .on("option:offline", () =>
+      command.error(
+        "error: unknown option '--offline': delist logs reads files only and sends no queries",
+        { code: "commander.unknownOption" },
+      ),
+    );
+  command.action(async (logs: string[], options: LogCommandOptions) => {
     // The log readers and analysers load only for this command.
     const { runLogs } = await import("./logs-run.js");
     setExitCode(await runLogs(logs, options, io));
