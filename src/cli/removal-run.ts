@@ -8,6 +8,7 @@ import {
   type RemovalProvider,
   type RemovalStatus,
 } from "../monitor/removal.js";
+import { wrap } from "../report/wrap.js";
 import { canonicalIp, type RemovalRequest } from "../store/types.js";
 import { isoTime } from "./history.js";
 import { withHistoryStore } from "./history-run.js";
@@ -67,15 +68,19 @@ function renderRequestText(request: RemovalRequest, now: number): string {
   const incident =
     request.incidentId === null ? "no recorded incident" : `incident #${request.incidentId}`;
   const lines = [
-    `Recorded removal request #${request.id} for ${request.provider} ${request.ip} (${incident}).`,
+    ...wrap(
+      `Recorded removal request #${request.id} for ${request.provider} ${request.ip} (${incident}).`,
+    ),
     "",
     `Form: ${guide.url}`,
-    guide.rule,
+    ...wrap(guide.rule),
     "",
     "Include:",
-    ...guide.include.map((item) => `  - ${item}`),
+    ...guide.include.flatMap((item) => wrap(item, "  - ")),
     "",
-    `Next request allowed from ${isoTime(now + REMOVAL_WAIT_MS)}. Follow the block with \`delist removal status\`.`,
+    ...wrap(
+      `Next request allowed from ${isoTime(now + REMOVAL_WAIT_MS)}. Follow the block with \`delist removal status\`.`,
+    ),
   ];
   return `${lines.join("\n")}\n`;
 }
@@ -102,24 +107,33 @@ function renderStatuses(statuses: readonly RemovalStatus[]): string {
     const incident = status.incident;
     const lines = [`${status.provider} ${status.ip}`];
     lines.push(
-      incident === null
-        ? "  Incident:      none recorded"
-        : `  Incident:      #${incident.id} ${incident.status}, opened ${incident.openedAt}${incident.closedAt === null ? "" : `, closed ${incident.closedAt}`} (${incident.hours} h)`,
+      ...wrap(
+        incident === null
+          ? "none recorded"
+          : `#${incident.id} ${incident.status}, opened ${incident.openedAt}${incident.closedAt === null ? "" : `, closed ${incident.closedAt}`} (${incident.hours} h)`,
+        "  Incident:      ",
+      ),
     );
     lines.push(
-      status.lastRequest === null
-        ? "  Last request:  none"
-        : `  Last request:  ${status.lastRequest.at} (${status.daysSinceRequest ?? 0} days ago, ${status.requests} in all)`,
+      ...wrap(
+        status.lastRequest === null
+          ? "none"
+          : `${status.lastRequest.at} (${status.daysSinceRequest ?? 0} days ago, ${status.requests} in all)`,
+        "  Last request:  ",
+      ),
     );
     lines.push(
-      status.lastProbe === null
-        ? "  Last probe:    none"
-        : `  Last probe:    ${status.lastProbe.at} ${status.lastProbe.status}: ${status.lastProbe.detail}`,
+      ...wrap(
+        status.lastProbe === null
+          ? "none"
+          : `${status.lastProbe.at} ${status.lastProbe.status}: ${status.lastProbe.detail}`,
+        "  Last probe:    ",
+      ),
     );
     lines.push(
       `  Next request:  ${status.canRequestNow ? "allowed now" : `allowed from ${status.nextRequestAllowedAt ?? ""}`}`,
     );
-    lines.push(`  ${status.advice}`);
+    lines.push(...wrap(status.advice, "  "));
     return lines.join("\n");
   });
   return `${blocks.join("\n\n")}\n`;

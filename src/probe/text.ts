@@ -1,4 +1,5 @@
 import { PROVIDER_NAMES, type ProviderId } from "../knowledge/providers.js";
+import { wrap } from "../report/wrap.js";
 import { AFTER_DATA_LIMIT } from "./status.js";
 import type { ProbeResult } from "./types.js";
 
@@ -11,13 +12,46 @@ export interface ProbeTextStyle {
   readonly bold: (text: string) => string;
 }
 
-/** Renders a probe for people: the status, the conversation and the DATA limitation. */
+/**
+ * Renders a probe for people, wrapped at 80 columns: the status, the conversation and the
+ * DATA limitation.
+ */
 export function renderProbeText(
   result: ProbeResult,
   ip: string | null,
   style: ProbeTextStyle,
 ): string {
-  const lines: string[] = [];
+  const lines = [...headingLines(result, style), ...wrap(result.detail), ""];
+
+  lines.push(`Provider:   ${providerName(result.provider)}`);
+  const connectedFrom =
+    result.localAddress === null ? "" : ` (connected from ${result.localAddress})`;
+  lines.push(...wrap(`${ip ?? "unknown"}${connectedFrom}`, "Sending IP: "));
+  lines.push(...wrap(tlsLine(result), "TLS:        "));
+
+  if (result.failedHosts.length > 0) {
+    const failures = result.failedHosts.map((f) => `${f.host} [${f.address}]: ${f.error}`);
+    lines.push(...wrap(failures.join("; "), "Unreachable: ", "  "));
+  }
+  if (result.replies.length > 0) {
+    lines.push("", style.bold("Conversation:"));
+    for (const reply of result.replies) {
+      if (reply.command !== null) lines.push(...wrap(reply.command, "  > ").map(style.dim));
+      for (const text of reply.text.split("\n")) lines.push(...wrap(text, "  < ", "      "));
+      if (reply.replyCode >= 400) {
+        lines.push(...wrap(`${reply.ruleId}: ${reply.summary}`, "    ").map(style.dim));
+      }
+    }
+  }
+  lines.push("", ...wrap(AFTER_DATA_LIMIT, "Note: ", "  "));
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Returns the bold heading, `Probe of RECIPIENT via HOST [ADDRESS]:PORT: STATUS`, wrapped, with
+ * the status in its colour. The status is one word, so it ends the last line.
+ */
+function headingLines(result: ProbeResult, style: ProbeTextStyle): string[] {
   const status =
     result.status === "accepted"
       ? style.good(result.status)
@@ -26,30 +60,13 @@ export function renderProbeText(
         : style.bad(result.status);
   const where =
     result.mx === null ? "" : ` via ${result.mx.host} [${result.mx.address}]:${result.mx.port}`;
-  lines.push(`${style.bold(`Probe of ${result.recipient}${where}`)}: ${status}`);
-  lines.push(result.detail, "");
-
-  lines.push(`Provider:   ${providerName(result.provider)}`);
-  lines.push(
-    `Sending IP: ${ip ?? "unknown"}${result.localAddress === null ? "" : ` (connected from ${result.localAddress})`}`,
+  const lines = wrap(`Probe of ${result.recipient}${where}: ${result.status}`);
+  const last = lines.length - 1;
+  return lines.map((line, index) =>
+    index < last
+      ? style.bold(line)
+      : `${style.bold(line.slice(0, -result.status.length))}${status}`,
   );
-  lines.push(`TLS:        ${tlsLine(result)}`);
-
-  if (result.failedHosts.length > 0) {
-    lines.push(
-      `Unreachable: ${result.failedHosts.map((f) => `${f.host} [${f.address}]: ${f.error}`).join("; ")}`,
-    );
-  }
-  if (result.replies.length > 0) {
-    lines.push("", style.bold("Conversation:"));
-    for (const reply of result.replies) {
-      if (reply.command !== null) lines.push(style.dim(`  > ${reply.command}`));
-      for (const text of reply.text.split("\n")) lines.push(`  < ${text}`);
-      if (reply.replyCode >= 400) lines.push(style.dim(`    ${reply.ruleId}: ${reply.summary}`));
-    }
-  }
-  lines.push("", `Note: ${AFTER_DATA_LIMIT}`);
-  return `${lines.join("\n")}\n`;
 }
 
 function providerName(provider: ProviderId | "other"): string {
