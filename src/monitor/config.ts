@@ -32,11 +32,30 @@ export function parseMonitorConfig(value: unknown, source: string): MonitorConfi
   const problems = new Map<string, string>();
   for (const issue of result.error.issues.flatMap(unwrapUnion)) {
     const path = issue.path.length === 0 ? "(top level)" : issue.path.join(".");
-    problems.set(`${path} ${issue.code}`, `  ${path}: ${describeIssue(issue)}`);
+    const shown = `${path}${quotedValue(value, issue)}`;
+    problems.set(`${path} ${issue.code}`, `  ${shown}: ${describeIssue(issue)}`);
   }
   throw new MonitorConfigError(
     `invalid monitor configuration ${source}:\n${[...problems.values()].join("\n")}`,
   );
+}
+
+/**
+ * Returns ` "value"` for a refused string (an address, a cron pattern, a time zone), so that a
+ * list such as `ips` shows which entry is wrong. Other values, missing ones and alert
+ * settings give "".
+ */
+function quotedValue(root: unknown, issue: z.core.$ZodIssue): string {
+  if (issue.code !== "custom" && issue.code !== "invalid_format") return "";
+  // Alert settings can hold tokens (a webhook URL, a header, a password): never echo them.
+  if (issue.path[0] === "alerts") return "";
+  let value = root;
+  for (const key of issue.path) {
+    if (typeof value !== "object" || value === null) return "";
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  if (typeof value !== "string" || value.length > 200) return "";
+  return ` ${JSON.stringify(value)}`;
 }
 
 /**

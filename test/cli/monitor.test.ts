@@ -53,8 +53,8 @@ describe("delist monitor", () => {
     const result = await runCommand(["monitor", "--config", config, "--db", join(dir, "h.sqlite")]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`invalid monitor configuration ${config}:`);
-    expect(result.stderr).toContain("ips.0: not an IPv4 or IPv6 address");
-    expect(result.stderr).toContain("schedules.dns: not a cron pattern");
+    expect(result.stderr).toContain('ips.0 "not-an-ip": not an IPv4 or IPv6 address');
+    expect(result.stderr).toContain('schedules.dns "often": not a cron pattern');
   });
 
   it("refuses a database another monitor uses", async () => {
