@@ -1,4 +1,5 @@
 import { readFile, writeFile } from "node:fs/promises";
+import { fileError, InputFileError } from "../input/file-error.js";
 import {
   dnsFailure,
   normaliseName,
@@ -50,10 +51,11 @@ export function recordingResolver(inner: Resolver, path: string): Resolver {
 /**
  * Answers from a file written by `recordingResolver`. A query the file lacks fails as
  * `not-recorded`, so a check says it could not tell rather than guessing.
- * Throws a SyntaxError when the file is not a recording.
+ * Throws an InputFileError when the file cannot be read and a SyntaxError when it is not a
+ * recording.
  */
 export async function replayResolver(path: string): Promise<Resolver> {
-  const recording = parseRecording(await readFile(path, "utf8"), path);
+  const recording = parseRecording(await readRecording(path), path);
   return {
     description: `replay of ${path}`,
     resolve<T extends RecordType>(name: string, type: T): Promise<DnsResult<T>> {
@@ -66,6 +68,14 @@ export async function replayResolver(path: string): Promise<Resolver> {
       return Promise.resolve(found as DnsResult<T>);
     },
   };
+}
+
+async function readRecording(path: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    throw new InputFileError(fileError(path, error, "the DNS recording"), { cause: error });
+  }
 }
 
 const KINDS: readonly DnsFailureKind[] = [

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { fileError, InputFileError } from "../input/file-error.js";
 import { parseZoneFile, type ZoneData, type ZoneRecord } from "./zone-file.js";
 import {
   dnsFailure,
@@ -64,9 +65,20 @@ function answer<T extends RecordType>(
   };
 }
 
-/** Reads and merges zone files into one resolver; throws a SyntaxError naming a bad line. */
+/**
+ * Reads and merges zone files into one resolver. Throws an InputFileError for a file that
+ * cannot be read and a SyntaxError naming a bad line.
+ */
 export async function zoneFileResolver(paths: readonly string[]): Promise<Resolver> {
   const zone: ZoneData = new Map();
-  for (const path of paths) parseZoneFile(await readFile(path, "utf8"), path, zone);
+  for (const path of paths) parseZoneFile(await readZoneFile(path), path, zone);
   return zoneResolver(zone, `zone ${paths.join(", ")}`);
+}
+
+async function readZoneFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    throw new InputFileError(fileError(path, error, "the zone file"), { cause: error });
+  }
 }
