@@ -37,7 +37,7 @@ export const PROBE_SCHEMA_VERSION = 1;
 export async function runProbeCommand(options: ProbeOptions, io: CliIo): Promise<number> {
   const format = parseFormat(options.format, ["text", "json"]);
   const request = probeRequest(options);
-  const target = probeTarget(request.recipient, request.sourceIp);
+  const target = probeTarget(request.recipient, request.sourceIp, request.mx);
   return withHistoryStore(options, io, "write", async (store) => {
     const forced = rateLimitCheck(store, target, options.force === true, io);
     if (forced === null) return EXIT_USAGE;

@@ -14,8 +14,8 @@ import type { JobContext } from "./context.js";
  * Runs every configured probe that the rate limit allows, and records each one with the block
  * state it shows. A probe refused by the rate limit is skipped and logged, never forced: the
  * rate limit protects the sender's reputation from a schedule set too tight. When the monitor
- * stops, the probe in progress ends at once and is recorded as an `error` (its connection
- * counts against the rate limit), and the remaining probes are not started.
+ * stops, the probe in progress ends at once and is recorded as an `error` (it counts against
+ * the rate limit once the receiver greeted it), and the remaining probes are not started.
  */
 export async function runProbeJob(context: JobContext): Promise<void> {
   for (const probe of context.config.probes) {
@@ -26,7 +26,8 @@ export async function runProbeJob(context: JobContext): Promise<void> {
 
 async function runOneProbe(context: JobContext, probe: ProbeConfig): Promise<void> {
   const { store, clock, logger } = context;
-  const target = probeTarget(probe.to, probe.sourceIp ?? null);
+  const mx = probe.mx === undefined ? null : parseMxOverride(probe.mx);
+  const target = probeTarget(probe.to, probe.sourceIp ?? null, mx);
   const permission = checkProbeRate(store, target, clock.now(), probe.minIntervalMinutes * 60_000);
   if (!permission.allowed) {
     logger.info(
@@ -42,7 +43,7 @@ async function runOneProbe(context: JobContext, probe: ProbeConfig): Promise<voi
         recipient: probe.to,
         sender: probe.from,
         helo: probe.helo ?? context.config.helo ?? hostname(),
-        mx: probe.mx === undefined ? null : parseMxOverride(probe.mx),
+        mx,
         sourceIp: probe.sourceIp ?? null,
         sendTest: false,
         timeoutMs: probe.timeoutMs,

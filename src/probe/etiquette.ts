@@ -10,12 +10,23 @@ import type { HistoryStore } from "../store/history.js";
 export const DEFAULT_PROBE_INTERVAL_MS = 60 * 60 * 1000;
 
 /**
- * Returns the rate-limit key of a probe: the recipient domain and the source address, because
- * a receiver judges each sending IP on its own and `--source-ip` probes stand for another IP.
+ * Returns the rate-limit key of a probe: the receiver probed and the source address, because a
+ * receiver judges each sending IP on its own and `--source-ip` probes stand for another IP.
+ * The receiver is the recipient domain, which stands for its MX hosts, or the `--mx` override
+ * (`gmail.com from default`, `127.0.0.1:2525 from 192.0.2.7`). So probes of a test server do
+ * not hold back probes of the domain's real MX, nor the other way round.
+ * NOTE: an `--mx` that names one of the domain's own MX hosts gets a key apart from the domain's.
  */
-export function probeTarget(recipient: string, sourceIp: string | null): string {
+export function probeTarget(
+  recipient: string,
+  sourceIp: string | null,
+  mx: { readonly host: string; readonly port: number } | null = null,
+): string {
   const domain = recipient.slice(recipient.lastIndexOf("@") + 1).toLowerCase();
-  return `${domain} from ${sourceIp ?? "default"}`;
+  const source = sourceIp ?? "default";
+  if (mx === null) return `${domain} from ${source}`;
+  const host = mx.host.toLowerCase();
+  return `${host.includes(":") ? `[${host}]` : host}:${mx.port} from ${source}`;
 }
 
 /** Whether a probe of a target may run now. */
@@ -25,7 +36,9 @@ export type ProbePermission =
 
 /**
  * Checks the rate limit against the probes stored in the history, so it applies across runs and
- * across the monitor and the command line.
+ * across the monitor and the command line. Only probes that got the receiver's greeting count:
+ * a connection that was refused, timed out or never started (no address for the MX) showed the
+ * receiver no SMTP session, so it cannot look like address harvesting.
  */
 export function checkProbeRate(
   store: HistoryStore,
@@ -33,7 +46,7 @@ export function checkProbeRate(
   now: number,
   intervalMs: number = DEFAULT_PROBE_INTERVAL_MS,
 ): ProbePermission {
-  const last = store.probes.lastOfTarget(target);
+  const last = store.probes.lastGreetedOfTarget(target);
   if (last === null) return { allowed: true, lastAt: null };
   const nextAllowedAt = last.startedAt + intervalMs;
   if (now >= nextAllowedAt) return { allowed: true, lastAt: last.startedAt };

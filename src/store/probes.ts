@@ -3,7 +3,7 @@ import { parseJson } from "./rows.js";
 
 /** One probe as stored: the columns that queries use, and the whole result as JSON. */
 export interface ProbeEntry {
-  /** The rate-limit key: recipient domain and source address, see `probeTarget`. */
+  /** The rate-limit key: the receiver and the source address, see `probeTarget`. */
   readonly target: string;
   readonly recipient: string;
   readonly sender: string;
@@ -82,6 +82,20 @@ export class ProbeRepository {
   lastOfTarget(target: string): StoredProbe | null {
     const row = this.db
       .prepare("SELECT * FROM probes WHERE target = ? ORDER BY started_at DESC, id DESC LIMIT 1")
+      .get(target) as ProbeRow | undefined;
+    return row === undefined ? null : toProbe(row);
+  }
+
+  /**
+   * Returns the most recent probe of a rate-limit target that got the receiver's greeting, or
+   * null. The greeting is the `banner` of the stored result, which every stored version has.
+   */
+  lastGreetedOfTarget(target: string): StoredProbe | null {
+    const row = this.db
+      .prepare(
+        `SELECT * FROM probes WHERE target = ? AND json_extract(result_json, '$.banner') IS NOT NULL
+         ORDER BY started_at DESC, id DESC LIMIT 1`,
+      )
       .get(target) as ProbeRow | undefined;
     return row === undefined ? null : toProbe(row);
   }

@@ -65,7 +65,7 @@ describe("delist probe", () => {
     expect(json.replies.find((r) => r.stage === "rcpt")?.ruleId).toBe("gmail.ip-rate-limit");
     expect(json.limitation).toContain("cannot see blocks applied after DATA");
     expect(json.history.change).toBe("block-seen");
-    expect(json.history.target).toBe("gmail.com from default");
+    expect(json.history.target).toBe(`127.0.0.1:${server.port} from default`);
 
     const store = HistoryStore.open(db);
     expect(store.incidents.latest(blockKey("gmail", JUDGED_IP))?.id).toBe(json.history.incidentId);

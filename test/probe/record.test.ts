@@ -1,3 +1,4 @@
+import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   checkProbeRate,
@@ -20,7 +21,7 @@ afterEach(async () => {
   server = null;
 });
 
-async function probeAt(port: number, now: number) {
+async function probeAt(port: number, now: number, timeoutMs = 5_000) {
   return runProbe(
     {
       recipient: "someone@gmail.com",
@@ -29,7 +30,7 @@ async function probeAt(port: number, now: number) {
       mx: { host: "127.0.0.1", port },
       sourceIp: null,
       sendTest: false,
-      timeoutMs: 5_000,
+      timeoutMs,
     },
     {
       dns: zoneDns("$ORIGIN example.test.\n"),
@@ -103,4 +104,64 @@ describe("checkProbeRate", () => {
     expect(checkProbeRate(store, "gmail.com from default", 10_001).allowed).toBe(true);
     store.close();
   });
+
+  it("ignores probes that got no greeting", async () => {
+    const store = HistoryStore.open(":memory:");
+    const target = "gmail.com from default";
+    const refused = await probeAt(await closedPort(), 10_000);
+    expect(refused.failedHosts).toHaveLength(1);
+    recordProbe(store, refused, { target, forced: false, channels: [] });
+    expect(checkProbeRate(store, target, 10_001)).toEqual({ allowed: true, lastAt: null });
+
+    const silent = net.createServer(() => undefined);
+    const silentPort = await listen(silent);
+    const mute = await probeAt(silentPort, 20_000, 200);
+    silent.close();
+    expect(mute.banner).toBeNull();
+    recordProbe(store, mute, { target, forced: false, channels: [] });
+    expect(checkProbeRate(store, target, 20_001).allowed).toBe(true);
+    expect(store.runs.count("probes")).toBe(2);
+    store.close();
+  });
+
+  it("counts a greeted probe that ended in an error", async () => {
+    const store = HistoryStore.open(":memory:");
+    const target = "gmail.com from default";
+    const greeter = net.createServer((socket) => socket.end("554 5.7.1 no service here\r\n"));
+    const port = await listen(greeter);
+    const refusedBanner = await probeAt(port, 30_000);
+    greeter.close();
+    expect(refusedBanner.banner).toContain("554");
+    recordProbe(store, refusedBanner, { target, forced: false, channels: [] });
+    expect(checkProbeRate(store, target, 30_001).allowed).toBe(false);
+    store.close();
+  });
 });
+
+describe("probeTarget", () => {
+  it("keys an --mx override by its host", () => {
+    const domainKey = probeTarget("a@gmail.com", null);
+    const testKey = probeTarget("a@gmail.com", null, { host: "127.0.0.1", port: 2525 });
+    expect(domainKey).toBe("gmail.com from default");
+    expect(testKey).toBe("127.0.0.1:2525 from default");
+    expect(probeTarget("a@gmail.com", "192.0.2.7", { host: "::1", port: 25 })).toBe(
+      "[::1]:25 from 192.0.2.7",
+    );
+    expect(probeTarget("a@gmail.com", null, { host: "MX.Example.NET", port: 25 })).toBe(
+      "mx.example.net:25 from default",
+    );
+  });
+});
+
+async function listen(server: net.Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return (server.address() as net.AddressInfo).port;
+}
+
+/** Returns a port on 127.0.0.1 that nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  const port = await listen(server);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
