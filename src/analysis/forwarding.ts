@@ -1,18 +1,31 @@
+import ipaddr from "ipaddr.js";
 import { domainOf } from "../knowledge/providers.js";
-import type { LinePosition } from "../logs/events.js";
+import type { LinePosition, LoggedMessage } from "../logs/events.js";
 import type { ExplainedReply } from "../reply/types.js";
 import type { Delivery } from "./delivery.js";
 import { addCapped, isBlockSignal } from "./replies.js";
 import { detach, increment } from "./time.js";
 
 const MAX_ALIASES = 200;
+/** Keys kept per count when tallies are merged, as `addCapped` keeps per count. */
+const MAX_MERGED_KEYS = 1000;
+/** Recipient domains tallied one by one; forwards to further domains share one tally. */
+const MAX_DOMAINS = 1000;
 
 /**
- * Mail that arrived for a local address and left again to another server because of an
- * alias or forward (Postfix `orig_to=`, Exim's `<parent>`). Forwarding spam to Gmail ruins
- * the forwarding server's reputation, and forwarding without SRS fails SPF and DMARC.
+ * Address ranges of the site's own network. A forward relayed to such an address goes to
+ * another host of the same site (an internal smarthost or mailbox server), so no outside
+ * receiver judges this server by it.
  */
-export class ForwardingAnalyser {
+const INTERNAL_RANGES: ReadonlySet<string> = new Set([
+  "loopback",
+  "private",
+  "uniqueLocal",
+  "linkLocal",
+]);
+
+/** Forwarded mail to one recipient domain, or to every domain past the tally cap. */
+export class ForwardingTally {
   messages = 0;
   attempts = 0;
   sent = 0;
@@ -26,14 +39,11 @@ export class ForwardingAnalyser {
   /** Envelope sender domains of forwarded messages. */
   readonly senderDomains = new Map<string, number>();
   readonly blockRules = new Map<string, number>();
+  /** Messages counted in `messages`, so that retries and further recipients count once. */
+  private readonly counted = new WeakSet<LoggedMessage>();
 
-  addDelivery(delivery: Delivery, reply: ExplainedReply | null): void {
+  add(delivery: Delivery, reply: ExplainedReply | null, alias: string): void {
     const event = delivery.event;
-    const original = event.originalRecipient;
-    if (original === null || original.toLowerCase() === event.recipient.toLowerCase()) return;
-    const message = event.message;
-    if (message.saslUsername !== null || message.uid !== null || message.isBounce) return;
-
     this.attempts += 1;
     if (event.status === "sent") this.sent += 1;
     if (reply !== null && isBlockSignal(reply)) {
@@ -43,19 +53,144 @@ export class ForwardingAnalyser {
     if (this.first === null || event.time < this.first.time) {
       this.first = { time: event.time, position: { ...event.position } };
     }
-    if (delivery.state.forwarded) return;
+    if (this.counted.has(event.message)) return;
 
-    delivery.state.forwarded = true;
+    this.counted.add(event.message);
     this.messages += 1;
-    const alias = original.toLowerCase();
     if (!this.aliases.has(alias) && this.aliases.size < MAX_ALIASES) {
       this.aliases.set(detach(alias), detach(event.recipient.toLowerCase()));
     }
     addCapped(this.messagesByAlias, alias);
     increment(this.recipientsByOperator, delivery.operator);
-    const sender = message.sender ?? "";
+    const sender = event.message.sender ?? "";
     if (/^srs[01][=+-]/i.test(sender)) this.srsMessages += 1;
     const senderDomain = domainOf(sender);
     if (senderDomain !== null) addCapped(this.senderDomains, senderDomain);
+  }
+
+  /** Adds the counts of `other` to this tally. */
+  merge(other: ForwardingTally): void {
+    this.messages += other.messages;
+    this.attempts += other.attempts;
+    this.sent += other.sent;
+    this.blockedAttempts += other.blockedAttempts;
+    this.srsMessages += other.srsMessages;
+    if (other.first !== null && (this.first === null || other.first.time < this.first.time)) {
+      this.first = other.first;
+    }
+    for (const [alias, target] of other.aliases) {
+      if (!this.aliases.has(alias) && this.aliases.size < MAX_ALIASES) {
+        this.aliases.set(alias, target);
+      }
+    }
+    mergeCounts(this.messagesByAlias, other.messagesByAlias);
+    mergeCounts(this.recipientsByOperator, other.recipientsByOperator);
+    mergeCounts(this.senderDomains, other.senderDomains);
+    mergeCounts(this.blockRules, other.blockRules);
+  }
+}
+
+/**
+ * Mail that arrived for a local address and left again to another server because of an
+ * alias or forward (Postfix `orig_to=`, Exim's `<parent>`). Forwarding spam to Gmail ruins
+ * the forwarding server's reputation, and forwarding without SRS fails SPF and DMARC.
+ *
+ * Forwards that stay inside the site count only in `messages`. They are those relayed to a
+ * private or loopback address, and those to the alias's own domain or a parent or subdomain of
+ * it (`root@h2.example.com` to `admin@example.com`) at a receiver that delist does not name.
+ * Forwards to the server's own domains can only be told apart once the whole log is read,
+ * so the rest are tallied per recipient domain; see {@link ForwardingAnalyser.outside}.
+ */
+export class ForwardingAnalyser {
+  /** All forwarded messages, also those that stayed inside the site. */
+  messages = 0;
+  /** The other forwards, by lower-cased recipient domain. */
+  readonly byDomain = new Map<string, ForwardingTally>();
+  /** Forwards to the domains past {@link MAX_DOMAINS}. */
+  private readonly otherDomains = new ForwardingTally();
+
+  addDelivery(delivery: Delivery, reply: ExplainedReply | null): void {
+    const event = delivery.event;
+    const original = event.originalRecipient;
+    if (original === null || original.toLowerCase() === event.recipient.toLowerCase()) return;
+    const message = event.message;
+    if (message.saslUsername !== null || message.uid !== null || message.isBounce) return;
+
+    const alias = original.toLowerCase();
+    if (!delivery.state.forwarded) this.messages += 1;
+    delivery.state.forwarded = true;
+    if (staysInside(delivery, alias)) return;
+    this.tallyFor(domainOf(event.recipient) ?? "").add(delivery, reply, alias);
+  }
+
+  /**
+   * Sums the forwards that left the site: all but those to one of `ownDomains`, or a parent or
+   * subdomain of one, at receivers that delist does not name. Mail that Gmail or another named
+   * provider receives counts even for an own domain, and so do the domains past the tally cap.
+   */
+  outside(ownDomains: ReadonlySet<string>): ForwardingTally {
+    const total = new ForwardingTally();
+    for (const [domain, tally] of this.byDomain) {
+      if (!isOwnDomain(domain, tally, ownDomains)) total.merge(tally);
+    }
+    total.merge(this.otherDomains);
+    return total;
+  }
+
+  private tallyFor(domain: string): ForwardingTally {
+    const known = this.byDomain.get(domain);
+    if (known !== undefined) return known;
+    if (this.byDomain.size >= MAX_DOMAINS) return this.otherDomains;
+    const created = new ForwardingTally();
+    this.byDomain.set(detach(domain), created);
+    return created;
+  }
+}
+
+/**
+ * True when a forward stays inside the site: relayed to a private or loopback address, or
+ * sent to the alias's own domain at a receiver that delist does not name. Mail to a domain
+ * hosted by Gmail or another named provider is judged there, so it always counts.
+ */
+function staysInside(delivery: Delivery, alias: string): boolean {
+  const relayIp = delivery.event.relayIp;
+  if (relayIp !== null && isInternalAddress(relayIp)) return true;
+  if (delivery.provider !== "other") return false;
+  const aliasDomain = domainOf(alias);
+  const recipientDomain = domainOf(delivery.event.recipient);
+  return aliasDomain !== null && recipientDomain !== null
+    ? relatedDomains(aliasDomain, recipientDomain)
+    : false;
+}
+
+function isOwnDomain(
+  domain: string,
+  tally: ForwardingTally,
+  ownDomains: ReadonlySet<string>,
+): boolean {
+  const operators = [...tally.recipientsByOperator.keys()];
+  if (operators.some((operator) => operator !== "other")) return false;
+  return [...ownDomains].some((own) => relatedDomains(domain, own));
+}
+
+/** True for a loopback, private, unique-local or link-local IPv4 or IPv6 address. */
+export function isInternalAddress(ip: string): boolean {
+  if (!ipaddr.isValid(ip)) return false;
+  return INTERNAL_RANGES.has(ipaddr.process(ip).range());
+}
+
+/**
+ * True when two domains are the same, or one is a subdomain of the other. No public suffix
+ * list is needed, because two registrable domains are never subdomains of one another.
+ */
+export function relatedDomains(a: string, b: string): boolean {
+  const left = a.toLowerCase();
+  const right = b.toLowerCase();
+  return left === right || left.endsWith(`.${right}`) || right.endsWith(`.${left}`);
+}
+
+function mergeCounts(into: Map<string, number>, from: ReadonlyMap<string, number>): void {
+  for (const [key, count] of from) {
+    if (into.has(key) || into.size < MAX_MERGED_KEYS) increment(into, key, count);
   }
 }

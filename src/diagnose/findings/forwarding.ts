@@ -1,4 +1,6 @@
+import type { LogFacts } from "../../analysis/analyser.js";
 import type { DiagnoseContext } from "../context.js";
+import { ownSendingDomains } from "../dns.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, plural } from "./build.js";
 
@@ -8,10 +10,12 @@ const MIN_FORWARDED = 10;
 /**
  * `forwarding`: mail that arrived for local addresses is forwarded to Gmail or other
  * providers. Spam among it is counted against this server, and without SRS the original
- * sender's SPF fails and strict DMARC domains are rejected.
+ * sender's SPF fails and strict DMARC domains are rejected. Forwards that stay inside the site
+ * (to a private address or to the server's own domains) do not count, because no outside
+ * receiver judges them.
  */
 export function detectForwarding(context: DiagnoseContext): Finding | null {
-  const forwarding = context.facts.forwarding;
+  const forwarding = context.facts.forwarding.outside(ownDomains(context.facts));
   if (forwarding.messages === 0) return null;
   if (forwarding.messages < MIN_FORWARDED && forwarding.blockedAttempts === 0) return null;
 
@@ -74,4 +78,17 @@ export function detectForwarding(context: DiagnoseContext): Finding | null {
 function forwardingSeverity(rejected: boolean, srs: boolean): "critical" | "warning" | "info" {
   if (rejected) return "critical";
   return srs ? "info" : "warning";
+}
+
+/**
+ * Returns the domains of the site: those it delivers mail for locally, those its accounts and
+ * local programs send from, and its dotted syslog host names.
+ */
+function ownDomains(facts: LogFacts): Set<string> {
+  const hostnames = [...facts.server.hostnames.keys()].filter((name) => name.includes("."));
+  return new Set(
+    [...facts.server.localDomains.keys(), ...ownSendingDomains(facts), ...hostnames].map((domain) =>
+      domain.toLowerCase(),
+    ),
+  );
 }
