@@ -1,5 +1,6 @@
 import { finding, REFERENCES } from "../diagnose/findings/build.js";
 import type { Finding, ReadinessItem } from "../diagnose/types.js";
+import { usableKeys } from "./dkim/check.js";
 import type { DomainReport } from "./report.js";
 import type { PtrCheck } from "./ptr.js";
 import type { Problem } from "./types.js";
@@ -20,12 +21,7 @@ export function authenticationFinding(domains: readonly DomainReport[]): Finding
   ]);
   const relevant = problems.filter((p) => p.severity !== "info");
   if (relevant.length === 0) return null;
-  const unauthenticated = domains.filter(
-    (d) =>
-      d.spf.verdict === "fail" &&
-      d.dkimSummary.verdict !== "pass" &&
-      d.dkimSummary.verdict !== "warn",
-  );
+  const unauthenticated = domains.filter((d) => spfFailsForIps(d) && !dkimCanPass(d));
   const errors = relevant.filter((p) => p.severity === "error");
   let severity: Finding["severity"] = "info";
   if (errors.length > 0) severity = "warning";
@@ -159,7 +155,7 @@ function authItem(domains: readonly DomainReport[]): ReadinessItem {
       d.spf.result === undefined ||
       Object.values(d.spf.result).some((r) => r !== "pass") ||
       d.spf.record === null ||
-      (d.dkimSummary.verdict !== "pass" && d.dkimSummary.verdict !== "warn") ||
+      !dkimCanPass(d) ||
       d.dmarc.policy === null,
   );
   if (failing.length === 0)
@@ -178,4 +174,26 @@ function authItem(domains: readonly DomainReport[]): ReadinessItem {
       )
       .join("; "),
   };
+}
+
+/**
+ * False when the DKIM check failed, was not done, or found keys of which none is usable. A
+ * domain with no key found under the common selectors can still pass, because its signer may
+ * use a selector that is not on the common list.
+ */
+function dkimCanPass(domain: DomainReport): boolean {
+  if (domain.dkimSummary.verdict === "fail" || domain.dkimSummary.verdict === "not-checked")
+    return false;
+  return domain.dkim.length === 0 || usableKeys(domain.dkim).length > 0;
+}
+
+/**
+ * True when SPF fails for some sending IP, or fails with no IP given. An IP matched before a
+ * broken include still passes at receivers (RFC 7208, section 4.6.2: evaluation stops at the
+ * first match), so a record error alone does not leave that IP's mail unauthenticated.
+ */
+function spfFailsForIps(domain: DomainReport): boolean {
+  const results = Object.values(domain.spf.result);
+  const allPass = results.length > 0 && results.every((r) => r === "pass");
+  return domain.spf.verdict === "fail" && !allPass;
 }

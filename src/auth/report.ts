@@ -24,6 +24,7 @@ export type Section<E> = E & {
 /** Every check of one sending domain. */
 export interface DomainReport {
   readonly domain: string;
+  /** The worst verdict of the sections, and `fail` when a row of `requirements` fails. */
   readonly verdict: Verdict;
   readonly spf: Section<SpfEvidence>;
   /** One entry per selector checked (or found among the common ones). */
@@ -124,9 +125,10 @@ async function checkDomain(
     checkBimi(domain, dmarc.evidence.policy, dns),
   ]);
   const sections = [spf, dkim, dmarc, mx, mtaSts, tlsRpt, bimi];
+  const requirements = requirementTable({ domain, spf, dkim, dmarc, ptr });
   return {
     domain,
-    verdict: worst(sections.map((s) => s.verdict)),
+    verdict: worst([...sections.map((s) => s.verdict), ...failedRequirements(requirements)]),
     spf: section(spf, spf.evidence),
     dkim: dkim.evidence.selectors,
     dkimSummary: section(dkim, { domain }),
@@ -135,7 +137,7 @@ async function checkDomain(
     mtaSts: section(mtaSts, mtaSts.evidence),
     tlsRpt: section(tlsRpt, tlsRpt.evidence),
     bimi: section(bimi, bimi.evidence),
-    requirements: requirementTable({ domain, spf, dkim, dmarc, ptr }),
+    requirements,
   };
 }
 
@@ -146,6 +148,16 @@ function section<E extends object>(check: CheckResult<unknown>, evidence: E): Se
     explanation: check.explanation,
     problems: check.problems,
   };
+}
+
+/**
+ * Returns `["fail"]` when any provider rule fails, bulk-only rules included, else nothing.
+ * The report cannot tell whether the domain sends in bulk, and an admin who reads FAIL in the
+ * table expects the overall verdict and the exit status to say so too. A sender below the bulk
+ * threshold can read the scope column. `unknown` and `not-checked` rows change nothing.
+ */
+function failedRequirements(rows: readonly RequirementRow[]): Verdict[] {
+  return rows.some((row) => row.status === "fail") ? ["fail"] : [];
 }
 
 const ORDER: Record<Verdict, number> = { pass: 0, warn: 1, "not-checked": 2, fail: 3 };

@@ -1,5 +1,5 @@
 import type { CheckStatus } from "../diagnose/types.js";
-import type { DkimCheck } from "./dkim/check.js";
+import { usableKeys, type DkimCheck } from "./dkim/check.js";
 import type { DmarcCheck } from "./dmarc/check.js";
 import type { PtrCheck } from "./ptr.js";
 import type { SpfCheck } from "./spf/check.js";
@@ -153,7 +153,7 @@ function spfEvidence(spf: SpfCheck): string {
 // signature itself is verified only with `delist check --message`.
 function dkimOutcome(dkim: DkimCheck): Outcome {
   if (dkim.verdict === "not-checked") return { status: "not-checked", evidence: dkim.explanation };
-  const usable = dkim.evidence.selectors.filter((s) => s.status === "valid" || s.status === "weak");
+  const usable = usableKeys(dkim.evidence.selectors);
   if (usable.length > 0)
     return {
       status: "pass",

@@ -90,7 +90,9 @@ export async function checkDkim(
       ),
     );
   }
-  const usable = results.filter((r) => r.status === "valid" || r.status === "weak");
+  const usable = usableKeys(results);
+  if (usable.length === 0 && results.length > 0 && verdictOf(problems) === "pass")
+    problems.push(noUsableKeyProblem(domain, results));
   return {
     verdict: verdictOf(problems),
     explanation:
@@ -100,6 +102,30 @@ export async function checkDkim(
     evidence,
     problems,
   };
+}
+
+/**
+ * Returns the selectors whose key verifies signatures without a caveat that receivers act
+ * on: `valid` and `weak` (1024-bit). Revoked, invalid, too short and `t=y` keys do not count.
+ */
+export function usableKeys(selectors: readonly DkimSelectorResult[]): DkimSelectorResult[] {
+  return selectors.filter((s) => s.status === "valid" || s.status === "weak");
+}
+
+/**
+ * Builds the warning that keeps a domain without a usable key from passing when no selector's
+ * own problem lowers the verdict (revoked keys under common selectors are only `info`).
+ * Without a usable key DKIM fails for every message, so DMARC rests on SPF and breaks on
+ * forwarding.
+ */
+function noUsableKeyProblem(domain: string, results: readonly DkimSelectorResult[]): Problem {
+  const found = results.map((r) => `${r.selector} (${r.status})`).join(", ");
+  return problem(
+    "dkim-no-usable-key",
+    "warning",
+    `${domain} has no usable DKIM key among ${found}, so mail signed with these selectors fails DKIM.`,
+    "Publish the public key of the selector your signer uses, or give that selector with --selector if it is not a common one.",
+  );
 }
 
 async function checkSelector(

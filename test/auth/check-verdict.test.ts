@@ -1,0 +1,91 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { checkSenders, type SenderCheckReport } from "../../src/auth/report.js";
+import { forbidRealNetwork } from "../dns/guard.js";
+import { runCommand } from "../helpers/cli.js";
+import { zoneDns } from "./zone.js";
+
+forbidRealNetwork();
+
+const IP = "192.0.2.5";
+
+/** Builds a zone for example.com with SPF, DMARC, MX and forward-confirmed PTR, plus `extra`. */
+function zoneWith(...extra: string[]): string {
+  return [
+    "$ORIGIN example.com.",
+    "@ IN MX 10 mail",
+    `@ IN TXT "v=spf1 ip4:${IP} -all"`,
+    `mail IN A ${IP}`,
+    '_dmarc IN TXT "v=DMARC1; p=reject; rua=mailto:dmarc@example.com"',
+    ...extra,
+    "$ORIGIN 2.0.192.in-addr.arpa.",
+    "5 IN PTR mail.example.com.",
+    "",
+  ].join("\n");
+}
+
+const REVOKED = zoneWith('default._domainkey IN TXT "v=DKIM1; k=rsa; p="');
+
+async function check(zone: string): Promise<SenderCheckReport> {
+  return checkSenders(
+    { domains: ["example.com"], ips: [IP] },
+    { dns: zoneDns(zone), fetcher: null },
+  );
+}
+
+function failingRows(report: SenderCheckReport): string[] {
+  return (report.domains[0]?.requirements ?? [])
+    .filter((row) => row.status === "fail")
+    .map((row) => `${row.provider} ${row.rule}`);
+}
+
+describe("check verdict without a usable DKIM key", () => {
+  it("warns on a revoked key alone", async () => {
+    const report = await check(REVOKED);
+    const domain = report.domains[0];
+    expect(domain?.dkim.map((s) => [s.selector, s.status])).toEqual([["default", "revoked"]]);
+    expect(domain?.dkimSummary.verdict).toBe("warn");
+    expect(domain?.dkimSummary.problems.map((p) => [p.code, p.severity])).toEqual([
+      ["dkim-revoked", "info"],
+      ["dkim-no-usable-key", "warning"],
+    ]);
+  });
+
+  it("fails overall when a requirement row fails", async () => {
+    const report = await check(REVOKED);
+    expect(failingRows(report)).toEqual([
+      "gmail SPF and DKIM both pass",
+      "yahoo SPF and DKIM both pass",
+      "outlook DKIM passes",
+    ]);
+    expect(report.domains[0]?.verdict).toBe("fail");
+    expect(report.verdict).toBe("fail");
+  });
+
+  it("never rates a revoked key above no key", async () => {
+    const none = await check(zoneWith());
+    const revoked = await check(REVOKED);
+    expect(none.domains[0]?.dkimSummary.verdict).toBe("warn");
+    expect(failingRows(none)).toEqual([]);
+    expect(none.verdict).toBe("warn");
+    expect(revoked.verdict).toBe("fail");
+  });
+
+  it("keeps the readiness item failing", async () => {
+    const report = await check(REVOKED);
+    const item = report.readiness.find((r) => r.id === "spf-dkim-dmarc");
+    expect(item?.status).toBe("fail");
+    expect(item?.detail).toContain("DKIM warn");
+  });
+
+  it("exits 1 from the command line", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "delist-verdict-")), "revoked.zone");
+    writeFileSync(file, REVOKED);
+    const result = await runCommand(["check", "example.com", "--ip", IP, "--zone", file]);
+    expect(result.stdout).toContain("DKIM    warn");
+    expect(result.stdout).toContain("Overall: FAIL");
+    expect(result.code).toBe(1);
+  });
+});
