@@ -4,7 +4,8 @@ import type { SenderCheckReport } from "../auth/index.js";
 import { buildDiagnosis } from "../diagnose/diagnose.js";
 import { senderCheckInput, type GivenSenders } from "../diagnose/dns.js";
 import { analyseLogs, inputReport, unusableInput, type LogRun } from "../diagnose/run.js";
-import type { Diagnosis, RecordedRemovalRequest } from "../diagnose/types.js";
+import type { Diagnosis, InputReport, RecordedRemovalRequest } from "../diagnose/types.js";
+import { looksLikeLogFile } from "../logs/detect.js";
 import { painter } from "../report/colour.js";
 import { decodeReportText } from "../report/log-text.js";
 import { renderDiagnosisMarkdown } from "../report/markdown.js";
@@ -28,7 +29,9 @@ export async function runDiagnose(
   const bounces = options.bounces ?? [];
   const settings = logRunSettings(logs, options, io, undefined, {
     present: bounces.length > 0,
-    variadic: { "--bounces": options.bounces, "--domain": options.domain, "--ip": options.ip },
+    variadic: { "--domain": options.domain, "--ip": options.ip },
+    fileVariadic: { "--bounces": options.bounces, "--zone": options.zone },
+    isLog: looksLikeLogFile,
   });
   const given = {
     domains: validDomains(options.domain ?? [], "--domain"),
@@ -46,7 +49,7 @@ export async function runDiagnose(
   }
   const { checks, blocklists } = await runChecks(run, given, dnsSetup, options, io);
   const built = buildDiagnosis(run.facts, {
-    input: inputReport(run, settings.timeZone),
+    input: withUnreadBounceNote(inputReport(run, settings.timeZone)),
     timeZone: settings.timeZone,
     version: VERSION,
     now: Date.now(),
@@ -161,16 +164,34 @@ function resolverAddresses(setup: DnsSetup, options: DiagnoseOptions): string[] 
 }
 
 /**
- * 2 when an input could not be read (the report of the rest is printed first), 1 when
- * something is wrong, 0 when healthy.
+ * Adds a note that names the bounce files with errors, so that the input notes list them
+ * like other input problems. The errors themselves are in the file entries of `bounces`.
+ */
+function withUnreadBounceNote(input: InputReport): InputReport {
+  const unread = (input.bounces?.files ?? []).filter((file) => file.errors.length > 0);
+  if (unread.length === 0) return input;
+  const names = unread.slice(0, 3).map((file) => `"${file.name}"`);
+  if (unread.length > 3) names.push(`${(unread.length - 3).toLocaleString("en-US")} more`);
+  const files =
+    unread.length === 1 ? "1 bounce file" : `${unread.length.toLocaleString("en-US")} bounce files`;
+  const note =
+    `${files} could not be read, or only in part (${names.join(", ")}), so the failed and ` +
+    `delayed recipients in ${unread.length === 1 ? "it" : "them"} are missing from the report.`;
+  return { ...input, notes: [...input.notes, note] };
+}
+
+/**
+ * 2 when a log or bounce input could not be read (the report of the rest is printed first),
+ * 1 when something is wrong, 0 when healthy.
  */
 function exitCode(diagnosis: Diagnosis): number {
   const files = diagnosis.input.files;
   const noLogs = files.every((file) => file.error !== null && file.lines === 0);
-  const bounces = diagnosis.input.bounces;
-  const noBounces = bounces === null || bounces.files.every((file) => file.messages === 0);
+  const bounceFiles = diagnosis.input.bounces?.files ?? [];
+  const noBounces = bounceFiles.every((file) => file.messages === 0);
   if (noLogs && noBounces) return EXIT_USAGE;
   if (files.some((file) => file.error !== null)) return EXIT_USAGE;
+  if (bounceFiles.some((file) => file.errors.length > 0)) return EXIT_USAGE;
   const problems =
     diagnosis.verdict.status !== "ok" ||
     diagnosis.findings.some((finding) => finding.severity !== "info");

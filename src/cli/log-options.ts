@@ -40,8 +40,15 @@ export interface LogRunSettings {
 export interface OtherInputs {
   /** True when inputs other than logs (bounces) make a run without logs valid. */
   readonly present?: boolean;
-  /** The values of the options that take several values, by option name (`--domain`). */
+  /** The values of the options that take several words, by option name (`--domain`). */
   readonly variadic?: VariadicValues;
+  /**
+   * The values of the options that take several files (`--bounces`, `--zone`). A log among
+   * them is found by `isLog`, because their other values are existing files too.
+   */
+  readonly fileVariadic?: VariadicValues;
+  /** True when the file at this absolute path is a log, by its content. */
+  readonly isLog?: (path: string) => boolean;
 }
 
 /** Validates the options, turning bad values into usage errors that name them. */
@@ -52,18 +59,7 @@ export function logRunSettings(
   formats?: readonly OutputFormat[],
   other: OtherInputs = {},
 ): LogRunSettings {
-  if (inputs.length === 0 && other.present !== true) {
-    const hint = swallowedArgumentsHint(other.variadic ?? {}, io.cwd, "logs");
-    throw new UsageError(
-      "no log given: name one or more log files, directories or globs (for example /var/log/mail.log*), or - for stdin" +
-        (hint === "" ? "" : `\n${hint}`),
-    );
-  }
-  if (inputs.some((input) => input.trim() === "")) {
-    throw new UsageError(
-      'empty log name: an argument is "" (an unset shell variable?); name the log files, or - for stdin',
-    );
-  }
+  checkLogArguments(inputs, io.cwd, other);
   const format = parseFormat(options.format, formats);
   const year = parseYear(options.year);
   if (options.timezone !== undefined && options.timezone.trim() === "") {
@@ -83,6 +79,49 @@ export function logRunSettings(
     timeZone,
     readOptions: { timeZone, year, cwd: io.cwd, stdin: io.stdin, onProgress: progress },
   };
+}
+
+const NO_LOG =
+  "no log given: name one or more log files, directories or globs (for example /var/log/mail.log*), or - for stdin";
+
+/**
+ * Throws a UsageError when no log is given (unless other inputs make that valid), when an
+ * option that takes several files took a log, or when a log name is empty.
+ */
+function checkLogArguments(inputs: readonly string[], cwd: string, other: OtherInputs): void {
+  const swallowed =
+    other.isLog === undefined ? null : takenLog(other.fileVariadic ?? {}, cwd, other.isLog);
+  if (swallowed !== null) {
+    // Bounces alone are a valid run, so a log that --bounces took is an error even then.
+    const message = tookValueMessage(swallowed.option, swallowed.value, "logs");
+    throw new UsageError(inputs.length === 0 ? `${NO_LOG}\ndelist: ${message}` : message);
+  }
+  if (inputs.length === 0 && other.present !== true) {
+    const hint = swallowedArgumentsHint(other.variadic ?? {}, cwd, "logs");
+    throw new UsageError(NO_LOG + (hint === "" ? "" : `\n${hint}`));
+  }
+  if (inputs.some((input) => input.trim() === "")) {
+    throw new UsageError(
+      'empty log name: an argument is "" (an unset shell variable?); name the log files, or - for stdin',
+    );
+  }
+}
+
+/**
+ * Finds the option whose last value is a log, by content. Commander gives an option that takes
+ * several values every word up to the next option, so a log it took is its last value.
+ */
+function takenLog(
+  variadic: VariadicValues,
+  cwd: string,
+  isLog: (path: string) => boolean,
+): { option: string; value: string } | null {
+  for (const [option, values] of Object.entries(variadic)) {
+    const last = values?.at(-1);
+    if (last === undefined || last === "-") continue;
+    if (isLog(resolvePath(cwd, last))) return { option, value: last };
+  }
+  return null;
 }
 
 function parseYear(value: string | undefined): number | undefined {
@@ -129,8 +168,10 @@ export type VariadicValues = Readonly<Record<string, readonly string[] | undefin
 /**
  * Explains a missing argument that an option taking several values took instead: commander
  * gives an option such as `--ip <ip...>` every word up to the next option, so
- * `--ip 192.0.2.1 example.com` leaves no domain. Returns "" unless one of the values is an
- * existing path, or an option took more than one value and so may have taken the argument.
+ * `--ip 192.0.2.1 example.com` leaves no domain, and the taken argument is the option's last
+ * value. Returns "" unless an option took more than one value, or, when logs are missing,
+ * its one value is an existing path. Files are the values of options such as `--zone`, so
+ * only a missing log is looked for among the paths.
  */
 export function swallowedArgumentsHint(
   variadic: VariadicValues,
@@ -138,14 +179,17 @@ export function swallowedArgumentsHint(
   missing: string,
 ): string {
   for (const [option, values] of Object.entries(variadic)) {
-    if (values === undefined || values.length === 0) continue;
-    const path = values.find((value) => value !== "-" && existsSync(resolvePath(cwd, value)));
-    const takenValue = path ?? (values.length > 1 ? values[values.length - 1] : undefined);
-    if (takenValue === undefined) continue;
-    return (
-      `delist: ${option} took "${takenValue}" as one of its values: put the ${missing} before ` +
-      "options that take several values, or end the option with --"
-    );
+    const last = values?.at(-1);
+    if (values === undefined || last === undefined) continue;
+    const path = missing === "logs" && last !== "-" && existsSync(resolvePath(cwd, last));
+    if (values.length > 1 || path) return `delist: ${tookValueMessage(option, last, missing)}`;
   }
   return "";
+}
+
+function tookValueMessage(option: string, value: string, missing: string): string {
+  return (
+    `${option} took "${value}" as one of its values: put the ${missing} before ` +
+    "options that take several values, or end the option with --"
+  );
 }
