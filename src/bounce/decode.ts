@@ -10,11 +10,14 @@ import { decideReason, isHardBounce } from "./reason/decide.js";
 import { hasTemporaryError, isPermanent, recipientCodes } from "./reason/codes.js";
 import { placeholderStatus } from "./reason/status.js";
 import type { BounceKind, BounceReason, BounceResult, RecipientDraft } from "./types.js";
+import { unreadBounceError } from "./unread-bounce.js";
 
 /** What one message decoded to; `kind` is null for a message that is none of the known kinds. */
 export interface DecodedMessage {
   readonly kind: BounceKind | null;
   readonly results: BounceResult[];
+  /** The error for a message whose headers mark it as a bounce but that gave no recipient. */
+  readonly error: string | null;
 }
 
 // Diagnostic texts longer than this are cut before classification; a reply is far shorter,
@@ -34,7 +37,8 @@ export async function decodeMessage(
   const results = read.drafts.map((draft) =>
     finish(draft, { file, kind: kind ?? "bounce", message, sender, classifier }),
   );
-  return { kind, results };
+  const error = results.length === 0 ? unreadBounceError(message, file) : null;
+  return { kind, results, error };
 }
 
 interface FinishContext {

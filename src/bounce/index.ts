@@ -3,6 +3,7 @@
  * one result per recipient, with a summary per input. This is what `delist bounces` prints
  * and what `delist diagnose --bounces` feeds to its analysers.
  */
+import { fileError } from "../input/file-error.js";
 import { createReplyClassifier, type ReplyClassifier } from "../reply/classify.js";
 import { decodeMessage } from "./decode.js";
 import { expandSources, MAX_MESSAGE_BYTES, readSource, type SourceMessage } from "./input.js";
@@ -17,7 +18,7 @@ export { decodeMessage } from "./decode.js";
 export interface BounceFileSummary {
   /** The input as given, or a file found in a directory or maildir. */
   readonly file: string;
-  /** Messages read, whatever their kind. */
+  /** Messages read, whatever their kind; data that is no mail message is not counted. */
   readonly messages: number;
   /** Messages of each kind; `none` counts messages that are no bounce, report or reply. */
   readonly kinds: Readonly<Record<BounceKind | "none", number>>;
@@ -76,7 +77,7 @@ export async function readBounces(
         results.push(...(await decodeOne(message, classifier, summary)));
       }
     } catch (error) {
-      summary.errors.push(readError(source.name, error));
+      summary.errors.push(fileError(source.name, error).message);
     }
     files.push(summary.build());
   }
@@ -88,21 +89,27 @@ async function decodeOne(
   classifier: ReplyClassifier,
   summary: SummaryBuilder,
 ): Promise<BounceResult[]> {
-  summary.messages++;
   if ("error" in message) {
+    summary.messages++;
     summary.errors.push(message.error);
     return [];
   }
+  // Data that is no mail message is an unreadable input, not a message.
   const junk = binaryJunk(message.raw, message.name);
   if (junk !== null) {
     summary.errors.push(junk);
     return [];
   }
+  summary.messages++;
   try {
     const decoded = await decodeMessage(message.raw, message.name, classifier);
+    const full = message.truncatedFrom;
+    if (decoded.error !== null && full === undefined) {
+      summary.errors.push(decoded.error);
+      return [];
+    }
     summary.kinds[decoded.kind ?? "none"]++;
     summary.recipients += decoded.results.length;
-    const full = message.truncatedFrom;
     if (full !== undefined) {
       // Nothing found in the head means the report, if any, lies in the part not read.
       const size = message.raw.length;
@@ -157,10 +164,6 @@ function firstLine(head: Uint8Array): string {
   if (end < 0) end = head.length;
   if (end > start && head[end - 1] === 0x0d) end--;
   return Buffer.from(head.buffer, head.byteOffset + start, end - start).toString("latin1");
-}
-
-function readError(name: string, error: unknown): string {
-  return `cannot read "${name}": ${errorText(error)}; check that it is a readable file`;
 }
 
 function errorText(error: unknown): string {

@@ -6,7 +6,7 @@ import type { Stats } from "node:fs";
 import { createReadStream, readFileSync, statSync } from "node:fs";
 import { open, readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { fileError } from "../logs/reader/errors.js";
+import { fileError } from "../input/file-error.js";
 import { MAX_MESSAGE_BYTES, OVERSIZED_HEAD_BYTES } from "./limits.js";
 import { splitMbox } from "./mbox.js";
 
@@ -64,7 +64,12 @@ async function expandPath(name: string, path: string): Promise<BounceSource[]> {
     return [{ type: "failed", name, error: `cannot read "${name}": not a file or directory` }];
   }
 
-  const entries = await listDirectory(path);
+  let entries: string[];
+  try {
+    entries = await listDirectory(path);
+  } catch (error) {
+    return [{ type: "failed", name, error: fileError(name, error).message }];
+  }
   const maildir = entries.includes("cur") || entries.includes("new");
   const children = maildir ? ["cur", "new"].filter((entry) => entries.includes(entry)) : entries;
   const sources: BounceSource[] = [];

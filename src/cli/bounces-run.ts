@@ -33,12 +33,13 @@ export async function runBounces(
   return exitCode(run.results, run.files);
 }
 
+/**
+ * 2 when an input or a message could not be read, as the log commands do (the results of the
+ * rest are printed first), or when no input held a message; 1 when a recipient failed.
+ */
 function exitCode(results: readonly BounceResult[], files: readonly BounceFileSummary[]): number {
-  const read = files.reduce(
-    (sum, file) => sum + Math.max(0, file.messages - file.errors.length),
-    0,
-  );
-  if (read <= 0) return EXIT_USAGE;
+  if (files.some((file) => file.errors.length > 0)) return EXIT_USAGE;
+  if (files.every((file) => file.messages === 0)) return EXIT_USAGE;
   return results.some(isFailure) ? EXIT_PROBLEMS : EXIT_OK;
 }
 

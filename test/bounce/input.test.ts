@@ -139,6 +139,66 @@ describe("readBounces bad input", () => {
     expect(run.files[0]?.errors[0]).toContain('skipped "junk.bin": not a mail message');
   });
 
+  it("counts binary junk as no message", async () => {
+    write("junk2.bin", Buffer.alloc(2048, 1));
+    const run = await readBounces(["junk2.bin"], { cwd: dir });
+    expect(run.files[0]?.messages).toBe(0);
+    expect(run.files[0]?.errors).toHaveLength(1);
+  });
+
+  it("reports a bounce cut before its report", async () => {
+    write("cut.eml", fixture.POSTFIX_DSN.slice(0, fixture.POSTFIX_DSN.indexOf("--B1")));
+    const run = await readBounces(["cut.eml"], { cwd: dir });
+    const summary = run.files[0];
+    expect(run.results).toEqual([]);
+    expect(summary?.messages).toBe(1);
+    expect(summary?.kinds.none).toBe(0);
+    expect(summary?.kinds.bounce).toBe(0);
+    expect(summary?.errors).toEqual([
+      '"cut.eml" looks like a bounce (multipart/report, sent by MAILER-DAEMON@mx.example.com, ' +
+        'subject "Undelivered Mail Returned to Sender") but has no delivery report: cut short? ' +
+        "No recipient was read from it; check that the file is complete, or copy it again",
+    ]);
+  });
+
+  it("names each sign of a cut bounce", async () => {
+    const headers = [
+      "From: Mail Delivery Subsystem <postmaster@mx.example.com>",
+      "To: sender@example.com",
+      "Subject: status",
+      "Auto-Submitted: auto-generated (failure)",
+      "",
+      "",
+    ].join("\n");
+    write("signs.eml", headers);
+    const run = await readBounces(["signs.eml"], { cwd: dir });
+    const error = run.files[0]?.errors[0] ?? "";
+    expect(error).toContain("Auto-Submitted: auto-generated (failure)");
+    expect(error).toContain("sent by postmaster@mx.example.com");
+    expect(error).not.toContain("multipart/report");
+    expect(error).not.toContain("subject");
+  });
+
+  it("keeps plain mail without bounce signs quiet", async () => {
+    const newsletter = fixture.PLAIN_MAIL.replace(
+      "From: friend@example.net",
+      "From: no-reply@example.net",
+    );
+    write("newsletter.eml", newsletter);
+    const run = await readBounces(["newsletter.eml"], { cwd: dir });
+    expect(run.files[0]?.errors).toEqual([]);
+    expect(run.files[0]?.messages).toBe(1);
+  });
+
+  it("reports a delivery report without recipients", async () => {
+    const cut = fixture.POSTFIX_DSN.slice(0, fixture.POSTFIX_DSN.indexOf("Final-Recipient"));
+    const withoutText = cut.replace(/<user1@example\.net>[^]*?command\)/, "");
+    write("empty-report.eml", withoutText);
+    const run = await readBounces(["empty-report.eml"], { cwd: dir });
+    expect(run.results).toEqual([]);
+    expect(run.files[0]?.errors[0]).toContain("has a delivery report that names no recipient");
+  });
+
   it("reads a multipart without its boundaries", async () => {
     const broken = fixture.POSTFIX_DSN.replace(/^--B1(?:--)?$/gm, "");
     write("no-boundary.eml", broken);

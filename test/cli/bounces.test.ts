@@ -64,14 +64,14 @@ describe("delist bounces", () => {
     expect(result.code).toBe(1);
   });
 
-  it("reports unreadable inputs on stderr and goes on", async () => {
+  it("reports unreadable inputs, goes on, exits 2", async () => {
     const result = await runCommand([
       "bounces",
       rel("junk.bin"),
       rel("missing.eml"),
       rel("qmail.eml"),
     ]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain("not a mail message");
     expect(result.stderr).toContain("file not found");
     expect(result.stdout).toContain("2 recipients");
@@ -80,6 +80,21 @@ describe("delist bounces", () => {
   it("exits 2 when nothing could be read", async () => {
     expect((await runCommand(["bounces", rel("missing.eml")])).code).toBe(2);
     expect((await runCommand(["bounces", rel("junk.bin")])).code).toBe(2);
+  });
+
+  it("counts a binary file as no message", async () => {
+    const result = await runCommand(["bounces", rel("junk.bin")]);
+    expect(result.stdout).toContain("0 recipients in 0 messages from 1 input (1 unreadable)");
+  });
+
+  it("reports a bounce cut before its report", async () => {
+    const cut = fixture.POSTFIX_DSN.slice(0, fixture.POSTFIX_DSN.indexOf("--B1"));
+    writeFileSync(join(dir, "cut.eml"), cut);
+    const result = await runCommand(["bounces", rel("cut.eml"), rel("qmail.eml")]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toContain("2 recipients in 2 messages from 2 inputs (1 unreadable)");
+    expect(result.stderr).toContain("looks like a bounce");
+    expect(result.stderr).toContain("has no delivery report: cut short?");
   });
 
   it("empty stdin says no message was found", async () => {

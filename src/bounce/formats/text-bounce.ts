@@ -14,6 +14,11 @@ const BOUNCE_SENDER =
 const BOUNCE_SUBJECT =
   /undeliver|undelivered|returned mail|return(?:ing)? message to sender|delivery (?:status notification|failure|failed|problem|report|has failed)|failure notice|mail delivery failed|mail system error|non-?delivery|could not be delivered|delivery notification|warning: message .* delayed|delayed mail|mail failure|error sending message|returned to sender|nondeliverable|loop alert|\bdsn\b|message not delivered|notice of delivery|delivery incomplete|^delivery report|error sending your mail|メールエラー|エラー通知|未達/i;
 
+/** True when `subject` is one that bounce notices use ("Undelivered Mail Returned to Sender"). */
+export function isBounceSubject(subject: string): boolean {
+  return BOUNCE_SUBJECT.test(subject);
+}
+
 /** True when the sender or the subject says the message is a bounce. */
 export function looksLikeBounce(message: BounceMessage): boolean {
   const local = (message.from ?? "").split("@")[0] ?? "";
