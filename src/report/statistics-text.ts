@@ -1,7 +1,7 @@
 import type { LogStatistics, OriginStatistics } from "../diagnose/statistics.js";
 import type { Painter } from "./colour.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
-import { column, count, plural, shortTime, wrap } from "./wrap.js";
+import { column, count, plural, shortTime, wrap, wrapBreakingWords } from "./wrap.js";
 
 /** Renders `delist logs` statistics for a terminal, 80 columns wide. */
 export function renderStatisticsText(statistics: LogStatistics, paint: Painter): string {
@@ -35,7 +35,9 @@ export function renderStatisticsText(statistics: LogStatistics, paint: Painter):
     );
   }
   lines.push("", ...originTable("SASL accounts", statistics.accounts, paint));
-  lines.push("", ...originTable("Local programs", statistics.localSources, paint));
+  // Local programs submit without a client IP and the analyser counts IPs only for accounts,
+  // so the table of local programs has no IPs column.
+  lines.push("", ...originTable("Local programs", statistics.localSources, paint, false));
   const inbound = statistics.inbound;
   lines.push(
     "",
@@ -78,22 +80,29 @@ export function renderStatisticsText(statistics: LogStatistics, paint: Painter):
   return lines.join("\n") + "\n";
 }
 
+/**
+ * Renders the top ten accounts or local programs with the name last, wrapped under its column,
+ * because the end of a name (the script's directory, the Unix user) is what an admin looks for.
+ */
 function originTable(
   title: string,
   origins: readonly OriginStatistics[],
   paint: Painter,
+  showIps = true,
 ): string[] {
   if (origins.length === 0) return [paint.bold(title), "  none in the log"];
+  const ipsHeader = showIps ? "IPs".padStart(5) : "";
   const lines = [
     paint.bold(title),
-    `  ${column("name", 40)}${"msgs".padStart(7)}${"rcpts".padStart(8)}${"IPs".padStart(5)}${"rejected".padStart(9)}`,
+    `  ${"msgs".padStart(7)}${"rcpts".padStart(8)}${ipsHeader}${"rejected".padStart(9)}  name`,
   ];
   for (const origin of origins.slice(0, 10)) {
-    lines.push(
-      `  ${column(origin.kind === "account" ? origin.key : origin.name.replace(/^local /, ""), 40)}` +
-        `${count(origin.messages).padStart(7)}${count(origin.recipients).padStart(8)}` +
-        `${String(origin.clientIps).padStart(5)}${count(origin.blockedAttempts).padStart(9)}`,
-    );
+    const ips = showIps ? String(origin.clientIps).padStart(5) : "";
+    const counts =
+      `  ${count(origin.messages).padStart(7)}${count(origin.recipients).padStart(8)}${ips}` +
+      `${count(origin.blockedAttempts).padStart(9)}  `;
+    const name = origin.kind === "account" ? origin.key : origin.name.replace(/^local /, "");
+    lines.push(...wrapBreakingWords(name, counts));
   }
   return lines;
 }

@@ -32,6 +32,56 @@ export function wrap(
   return lines;
 }
 
+/**
+ * Wraps like `wrap`, but breaks a word that is longer than a whole line (a script path, binary
+ * junk) instead of letting it run past `width`. Such a word starts on the current line and
+ * breaks after its last `/` that fits, so path components stay whole, else at the width.
+ */
+export function wrapBreakingWords(
+  text: string,
+  first = "",
+  rest = " ".repeat(first.length),
+  width = WIDTH,
+): string[] {
+  const lines: string[] = [];
+  let line = first;
+  let empty = true;
+  for (const whole of text.split(/\s+/).filter((word) => word.length > 0)) {
+    let word = whole;
+    while (word.length > 0) {
+      const room = width - line.length - (empty ? 0 : 1);
+      if (word.length <= room) {
+        line = empty ? line + word : `${line} ${word}`;
+        empty = false;
+        break;
+      }
+      // A word that fits on a line of its own goes there, as in `wrap`.
+      if (!empty && (word.length <= width - rest.length || room < 1)) {
+        lines.push(line);
+        line = rest;
+        empty = true;
+        continue;
+      }
+      const cut = breakPoint(word, room);
+      lines.push(empty ? line + word.slice(0, cut) : `${line} ${word.slice(0, cut)}`);
+      line = rest;
+      empty = true;
+      word = word.slice(cut);
+    }
+  }
+  if (!empty || lines.length === 0) lines.push(line);
+  return lines;
+}
+
+// Returns how many chars of an overlong word go on a line with `room` columns left: up to its
+// last `/` in the second half of the room, else all of the room, and at least one char.
+function breakPoint(word: string, room: number): number {
+  if (room <= 1) return 1;
+  const slash = word.lastIndexOf("/", room - 1);
+  if (slash >= Math.floor(room / 2)) return slash + 1;
+  return room;
+}
+
 /** Pads or cuts `text` to exactly `width` characters. */
 export function column(text: string, width: number): string {
   return text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { wrap, wrapBreakingWords } from "../../src/report/wrap.js";
+
+const PATH = "/home/example/public_html/wp-content/uploads/2024/03/cache/tmp/x";
+
+describe("wrapBreakingWords", () => {
+  it("wraps short words like wrap", () => {
+    const text = "one two three four five six seven eight nine ten eleven twelve";
+    expect(wrapBreakingWords(text, "  - ", "    ", 30)).toEqual(wrap(text, "  - ", "    ", 30));
+  });
+
+  it("breaks a long path after a slash", () => {
+    const lines = wrapBreakingWords(`in ${PATH}, user example`, "name: ", "      ", 40);
+    expect(lines[0]).toBe("name: in /home/example/public_html/");
+    expect(lines.every((line) => line.length <= 40)).toBe(true);
+    expect(lines.slice(1).every((line) => line.startsWith("      "))).toBe(true);
+    expect(lines.map((line) => line.slice(6)).join("")).toBe(`in ${PATH}, user example`);
+  });
+
+  it("breaks a word without slashes at the width", () => {
+    const junk = "x".repeat(25);
+    expect(wrapBreakingWords(junk, "> ", "  ", 10)).toEqual([
+      "> xxxxxxxx",
+      "  xxxxxxxx",
+      "  xxxxxxxx",
+      "  x",
+    ]);
+  });
+
+  it("moves a word that fits a line to the next", () => {
+    expect(wrapBreakingWords("aaaa bbbbbbb", "", "  ", 10)).toEqual(["aaaa", "  bbbbbbb"]);
+  });
+
+  it("ends with a prefix wider than the width", () => {
+    expect(wrapBreakingWords("abc", "0123456789", "0123456789", 5)).toEqual([
+      "0123456789a",
+      "0123456789b",
+      "0123456789c",
+    ]);
+  });
+});
