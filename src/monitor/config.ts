@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { z } from "zod";
+import { fileError } from "../input/file-error.js";
 import { MONITOR_CONFIG_SCHEMA } from "./config-schema.js";
 
 export { MONITOR_CONFIG_SCHEMA } from "./config-schema.js";
@@ -99,8 +100,9 @@ export async function loadMonitorConfig(path: string): Promise<MonitorConfig> {
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new MonitorConfigError(`cannot read the monitor configuration ${path}: ${code}`);
+    throw new MonitorConfigError(fileError(path, error, "the monitor configuration").message, {
+      cause: error,
+    });
   }
   let value: unknown;
   try {

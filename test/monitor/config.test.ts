@@ -234,7 +234,7 @@ describe("loadMonitorConfig", () => {
 
   it("reports a missing file", async () => {
     await expect(loadMonitorConfig(join(tempDir(), "absent.json"))).rejects.toThrow(
-      /cannot read the monitor configuration .*absent\.json: ENOENT/,
+      /cannot read the monitor configuration ".*absent\.json": file not found; check the path/,
     );
   });
 });
