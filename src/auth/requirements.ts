@@ -144,9 +144,22 @@ function fromVerdict(verdict: Verdict, evidence: string): Outcome {
   return { status: "not-checked", evidence };
 }
 
+/**
+ * Builds the SPF evidence of a row: the result for each IP. An error in the record can fail
+ * the check while every IP passes, for example a loop that no IP reaches, or `+all`. The
+ * evidence then starts with that error, so a FAIL row never shows only passes.
+ */
 function spfEvidence(spf: SpfCheck): string {
   const results = spf.evidence.results.map((r) => `${r.ip}: ${r.result}`).join(", ");
-  return results === "" ? spf.explanation : `SPF ${results}`;
+  const ipEvidence = results === "" ? spf.explanation : `SPF ${results}`;
+  const ipFails = spf.evidence.results.some((r) => r.result !== "pass");
+  const errors = spf.problems.filter((p) => p.severity === "error");
+  const [first] = errors;
+  if (spf.verdict !== "fail" || ipFails || first === undefined) return ipEvidence;
+
+  const others = errors.length - 1;
+  const more = others > 0 ? ` (and ${others} more SPF error${others === 1 ? "" : "s"})` : "";
+  return results === "" ? `${first.message}${more}` : `${first.message}${more} (${ipEvidence})`;
 }
 
 // NOTE: without a signed message, a published usable key counts as "DKIM passes"; the

@@ -89,3 +89,39 @@ describe("check verdict without a usable DKIM key", () => {
     expect(result.code).toBe(1);
   });
 });
+
+describe("check requirement evidence", () => {
+  const loop = zoneWith(
+    'default._domainkey IN TXT "v=DKIM1; k=rsa; p="',
+    `@ IN TXT "v=spf1 ip4:${IP} include:_spf.example.com -all"`,
+    '_spf IN TXT "v=spf1 include:_spf.example.com -all"',
+  ).replace(`@ IN TXT "v=spf1 ip4:${IP} -all"\n`, "");
+
+  it("names an SPF loop behind a passing IP", async () => {
+    const report = await check(loop);
+    const row = report.domains[0]?.requirements.find(
+      (r) => r.provider === "outlook" && r.rule === "SPF passes",
+    );
+    expect(report.domains[0]?.spf.result).toEqual({ [IP]: "pass" });
+    expect(row?.status).toBe("fail");
+    expect(row?.evidence).toContain("_spf.example.com → _spf.example.com loops back");
+    expect(row?.evidence).toContain("permerror");
+    expect(row?.evidence).toContain(`(SPF ${IP}: pass)`);
+  });
+
+  it("keeps a passing IP out of neither-passes", async () => {
+    const report = await check(loop);
+    const finding = report.findings.find((f) => f.id === "authentication");
+    expect(finding?.severity).toBe("warning");
+    expect(finding?.title).not.toContain("neither SPF nor DKIM passes");
+  });
+
+  it("shows the failing IP when the record has no error", async () => {
+    const report = await check(zoneWith().replace(`ip4:${IP}`, "ip4:192.0.2.99"));
+    const row = report.domains[0]?.requirements.find(
+      (r) => r.provider === "outlook" && r.rule === "SPF passes",
+    );
+    expect(row?.status).toBe("fail");
+    expect(row?.evidence).toBe(`SPF ${IP}: fail`);
+  });
+});

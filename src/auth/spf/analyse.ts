@@ -97,7 +97,7 @@ async function visit(domain: string, via: SpfNode["via"], walk: Walk): Promise<S
       problem(
         "spf-loop",
         "error",
-        `${[...walk.stack, key].join(" → ")} loops back; receivers return permerror.`,
+        `${[...walk.stack, key].join(" → ")} loops back, so receivers return permerror for any IP that no term before the loop matches.`,
         `Remove ${term} from the SPF record of ${parent}.`,
       ),
     );
@@ -115,7 +115,7 @@ async function visit(domain: string, via: SpfNode["via"], walk: Walk): Promise<S
         problem(
           "spf-include-none",
           "error",
-          `${term} has no SPF record, which makes the whole check permerror.`,
+          `${term} has no SPF record, so receivers return permerror for any IP that no term before it matches.`,
           `Remove ${term} from the SPF record of ${parent}, or ask the owner of ${domain} to publish SPF.`,
         ),
       );
