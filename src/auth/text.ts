@@ -27,6 +27,11 @@ export interface TextContext {
   readonly resolver: string;
   readonly queries: number;
   readonly cacheHits: number;
+  /**
+   * True when lookups were not sent because the run is offline (`DnsContext.offline()`). The
+   * line then shows no query count, since the lookups counted were never sent.
+   */
+  readonly offline?: boolean;
 }
 
 /** Renders a check report for people, at most 80 columns wide. */
@@ -55,10 +60,14 @@ export function renderCheckText(
     lines.push("");
   }
   lines.push(`Overall: ${verdictWord(report.verdict, style)}`);
-  const queries = `${context.queries} ${context.queries === 1 ? "query" : "queries"}`;
-  const dns = `DNS: ${context.resolver}; ${queries}, ${context.cacheHits} from cache.`;
-  lines.push(...wrap(dns, 0, 2).map(style.dim));
+  lines.push(...wrap(dnsLine(context), 0, 2).map(style.dim));
   return `${lines.join("\n")}\n`;
+}
+
+function dnsLine(context: TextContext): string {
+  if (context.offline === true) return `DNS: ${context.resolver}.`;
+  const queries = `${context.queries} ${context.queries === 1 ? "query" : "queries"}`;
+  return `DNS: ${context.resolver}; ${queries}, ${context.cacheHits} from cache.`;
 }
 
 function domainLines(domain: DomainReport, style: TextStyle): string[] {
@@ -77,6 +86,8 @@ function domainLines(domain: DomainReport, style: TextStyle): string[] {
 
 function spfDetails(domain: DomainReport): string[] {
   const spf = domain.spf;
+  // Without the domain's record there are no lookups to count and no result per IP.
+  if (spf.verdict === "not-checked") return [];
   const details: string[] = [];
   if (spf.record !== null) details.push(`record: ${spf.record}`);
   details.push(`DNS lookups: ${spf.lookups} of 10; void lookups: ${spf.voidLookups} of 2`);

@@ -3,6 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkSenders, type SenderCheckReport } from "../../src/auth/report.js";
+import { renderCheckText } from "../../src/auth/text.js";
+import { createDnsContext } from "../../src/dns/context.js";
+import { offlineResolver } from "../../src/dns/system.js";
 import { forbidRealNetwork } from "../dns/guard.js";
 import { runCommand } from "../helpers/cli.js";
 import { zoneDns } from "./zone.js";
@@ -27,6 +30,14 @@ function zoneWith(...extra: string[]): string {
 }
 
 const REVOKED = zoneWith('default._domainkey IN TXT "v=DKIM1; k=rsa; p="');
+
+const plain = {
+  good: (text: string) => text,
+  bad: (text: string) => text,
+  warn: (text: string) => text,
+  dim: (text: string) => text,
+  bold: (text: string) => text,
+};
 
 async function check(zone: string): Promise<SenderCheckReport> {
   return checkSenders(
@@ -123,5 +134,39 @@ describe("check requirement evidence", () => {
     );
     expect(row?.status).toBe("fail");
     expect(row?.evidence).toBe(`SPF ${IP}: fail`);
+  });
+});
+
+describe("check offline", () => {
+  async function offlineReport(): Promise<SenderCheckReport> {
+    const dns = createDnsContext({ resolver: offlineResolver() });
+    return checkSenders({ domains: ["example.com"], ips: [IP] }, { dns, fetcher: null });
+  }
+
+  it("gives SPF no result per IP", async () => {
+    const spf = (await offlineReport()).domains[0]?.spf;
+    expect(spf?.verdict).toBe("not-checked");
+    expect(spf?.explanation).toBe("not checked: --offline");
+    expect(spf?.results).toEqual([]);
+    expect(spf?.result).toEqual({});
+    expect(spf?.heloResult).toBeNull();
+  });
+
+  it("prints no SPF result or lookup count", async () => {
+    const report = await offlineReport();
+    const context = { resolver: "none (--offline)", queries: 27, cacheHits: 0, offline: true };
+    const text = renderCheckText(report, context, plain);
+    expect(text).toContain("SPF     not checked  not checked: --offline");
+    expect(text).not.toContain("temperror");
+    expect(text).not.toContain("DNS lookups:");
+    expect(text).toContain("DNS: none (--offline).\n");
+    expect(text).not.toContain("queries");
+  });
+
+  it("prints the query count when online", async () => {
+    const report = await check(REVOKED);
+    const context = { resolver: "zone test.zone", queries: 27, cacheHits: 3 };
+    const text = renderCheckText(report, context, plain);
+    expect(text).toContain("DNS: zone test.zone; 27 queries, 3 from cache.");
   });
 });

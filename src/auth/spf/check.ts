@@ -1,4 +1,5 @@
 import type { DnsContext } from "../../dns/context.js";
+import type { DnsFailure } from "../../dns/types.js";
 import { notChecked, notCheckedText, problem, type CheckResult, type Problem } from "../types.js";
 import { verdictOf } from "../types.js";
 import { analyseSpf, analyseSpfRecord, type SpfAnalysis, type SpfNode } from "./analyse.js";
@@ -48,6 +49,8 @@ export async function checkSpf(
   dns: DnsContext,
 ): Promise<SpfCheck> {
   const analysis = await analyseSpf(domain, dns);
+  if (analysis.unanswered !== null) return uncheckedSpf(domain, analysis, analysis.unanswered);
+
   const results: SpfIpResult[] = [];
   for (const ip of ips) {
     const outcome = await evaluateSpf(
@@ -93,8 +96,6 @@ export async function checkSpf(
     tree: analysis.tree,
     correctedRecord: null,
   };
-  if (analysis.unanswered !== null)
-    return notChecked(evidence, notCheckedText(analysis.unanswered));
   const needsFix = problems.some((p) => p.severity !== "info");
   const corrected = needsFix ? await offeredRecord(domain, analysis, results, dns) : null;
   return {
@@ -103,6 +104,27 @@ export async function checkSpf(
     evidence: { ...evidence, correctedRecord: corrected },
     problems,
   };
+}
+
+/**
+ * Builds the result when the domain's own TXT query got no answer (DNS unreachable, or
+ * `--offline` without a zone). It has no result per IP: evaluating would only turn the
+ * missing answer into `temperror`, an SPF result that blames the domain's DNS.
+ */
+function uncheckedSpf(domain: string, analysis: SpfAnalysis, unanswered: DnsFailure): SpfCheck {
+  const evidence: SpfEvidence = {
+    domain,
+    record: null,
+    records: [],
+    result: {},
+    results: [],
+    heloResult: null,
+    lookups: analysis.lookups,
+    voidLookups: analysis.voidLookups,
+    tree: analysis.tree,
+    correctedRecord: null,
+  };
+  return notChecked(evidence, notCheckedText(unanswered));
 }
 
 /**
