@@ -172,6 +172,7 @@ function runNotes(run: LogRun): string[] {
   }
   for (const input of run.summary.inputs) {
     if (input.changedWhileRead !== null) notes.push(input.changedWhileRead.message);
+    if (input.trailingData !== null) notes.push(input.trailingData.message);
   }
   const outside = run.facts.bounceInput.outsideLog;
   if (outside > 0) {

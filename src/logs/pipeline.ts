@@ -116,6 +116,7 @@ class ReadRun {
       lines: 0,
       error,
       changedWhileRead: null,
+      trailingData: null,
     });
   }
 
@@ -151,6 +152,7 @@ class ReadRun {
       lines: splitter.lines,
       error: result.error,
       changedWhileRead: result.change,
+      trailingData: result.trailingData,
     });
   }
 

@@ -13,6 +13,13 @@ import {
   type InputError,
   type UnsupportedCompression,
 } from "./errors.js";
+import {
+  decodeAgain,
+  trailingBytes,
+  trailingDataNote,
+  type GzipEnd,
+  type TrailingData,
+} from "./gzip.js";
 import type { LineSplitter } from "./lines.js";
 import { ChunkQueue, HandlerFailure } from "./queue.js";
 import type { FileSource, StdinSource } from "./sources.js";
@@ -35,6 +42,8 @@ export interface SourceReadResult {
   readonly error: InputError | null;
   /** Set when the file was truncated or replaced while it was read; null for stdin. */
   readonly change: InputChange | null;
+  /** Set when bytes after the end of the gzip data were ignored; null for plain text. */
+  readonly trailingData: TrailingData | null;
 }
 
 /** Options of `readSource`. */
@@ -64,15 +73,24 @@ export async function readSource(
 ): Promise<SourceReadResult> {
   const opened = await openRaw(source, options.stdin);
   if ("code" in opened) {
-    return { compression: null, bytes: 0, decompressedBytes: 0, error: opened, change: null };
+    const error = opened;
+    return {
+      compression: null,
+      bytes: 0,
+      decompressedBytes: 0,
+      error,
+      change: null,
+      trailingData: null,
+    };
   }
   if (opened.handle === null || source.type === "stdin") {
-    return { ...(await readStream(source, opened.stream, splitter, options)), change: null };
+    return { ...(await readStream(source, opened, splitter, options)), change: null };
   }
 
-  // The handle stays open after the stream ends, so that its size can be checked then.
+  // The handle stays open after the stream ends, so that its size can be checked then, and
+  // damaged gzip data read again.
   try {
-    const result = await readStream(source, opened.stream, splitter, options);
+    const result = await readStream(source, opened, splitter, options);
     const change = await detectChange(source.name, source.path, opened.handle, result.bytes);
     return { ...result, change };
   } finally {
@@ -82,40 +100,86 @@ export async function readSource(
 
 async function readStream(
   source: FileSource | StdinSource,
-  stream: NodeJS.ReadableStream,
+  opened: OpenedSource,
   splitter: LineSplitter,
   options: ReadSourceOptions,
 ): Promise<Omit<SourceReadResult, "change">> {
   const counts: ByteCounts = { bytes: 0, decompressedBytes: 0 };
-  const chunks = countedChunks(stream, counts, options.onBytes);
+  const chunks = countedChunks(opened.stream, counts, options.onBytes);
   let head: Buffer[];
   try {
     head = await takeHead(chunks, MAGIC_BYTES);
   } catch (error) {
-    return { compression: null, ...counts, error: fileError(source.name, error) };
+    return {
+      compression: null,
+      ...counts,
+      error: fileError(source.name, error),
+      trailingData: null,
+    };
   }
   const compression = detectCompression(Buffer.concat(head));
   if (compression !== null && compression !== "gzip") {
     await chunks.return(undefined);
     const error = unsupportedCompressionError(source.name, compression);
-    return { compression: null, bytes: 0, decompressedBytes: 0, error };
+    return { compression: null, bytes: 0, decompressedBytes: 0, error, trailingData: null };
   }
 
-  const gzip = compression === "gzip";
-  const error = await pump(replay(head, chunks), gzip, splitter, counts);
-  splitter.end();
-  let inputError: InputError | null = null;
-  if (error !== null) {
-    inputError =
-      gzip && isZlibError(error)
-        ? corruptGzipError(source.name, splitter.lines, error)
-        : fileError(source.name, error);
+  const consume = (chunk: Buffer): void => {
+    counts.decompressedBytes += chunk.length;
+    splitter.push(chunk);
+  };
+  if (compression === null) {
+    const error = await pump(replay(head, chunks), null, consume);
+    splitter.end();
+    const inputError = error === null ? null : fileError(source.name, error);
+    return { compression, ...counts, error: inputError, trailingData: null };
   }
-  return { compression, ...counts, error: inputError };
+  const end = await readGzip(replay(head, chunks), opened.handle, consume, counts);
+  splitter.end();
+  return { compression, ...counts, ...gzipOutcome(source.name, end, splitter.lines, counts) };
+}
+
+// Gunzips the chunks into `consume`. After a zlib error in a regular file, the file is
+// decoded again, to recover the text that the failed stream dropped and to find the byte
+// where the gzip data ended.
+async function readGzip(
+  chunks: AsyncGenerator<Buffer>,
+  handle: FileHandle | null,
+  consume: (chunk: Buffer) => void,
+  counts: ByteCounts,
+): Promise<GzipEnd> {
+  const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
+  const error = await pump(chunks, gunzip, consume);
+  const stop = { error, consumedBytes: gunzip.bytesWritten, outputBytes: counts.decompressedBytes };
+  if (error === null) return { stop, exact: true };
+  if (!isZlibError(error) || stop.consumedBytes >= counts.bytes) return { stop, exact: false };
+
+  // NOTE: stdin cannot be read again, so a gzip error there loses the text of the failed
+  // write (up to `CHUNK_BYTES`), and trailing data after the gzip stream counts as damage.
+  if (handle === null || !(await isRegularFile(handle))) return { stop, exact: false };
+  return decodeAgain(handle, stop, consume);
+}
+
+// The error or the trailing-data note of gzip input that stopped at `end`.
+function gzipOutcome(
+  name: string,
+  end: GzipEnd,
+  lines: number,
+  counts: ByteCounts,
+): Pick<SourceReadResult, "error" | "trailingData"> {
+  const { stop, exact } = end;
+  if (stop.error !== null && !isZlibError(stop.error)) {
+    return { error: fileError(name, stop.error), trailingData: null };
+  }
+  const trailing = trailingBytes(stop, counts.bytes, exact);
+  if (trailing === null) {
+    return { error: corruptGzipError(name, lines, stop.error), trailingData: null };
+  }
+  return { error: null, trailingData: trailing > 0 ? trailingDataNote(name, trailing) : null };
 }
 
 interface OpenedSource {
-  readonly stream: NodeJS.ReadableStream;
+  readonly stream: AsyncIterable<Buffer | string>;
   /** The open file, which the caller closes; null for stdin. */
   readonly handle: FileHandle | null;
 }
@@ -130,16 +194,27 @@ async function openRaw(
   }
   try {
     const handle = await open(source.path, "r");
-    const stream = handle.createReadStream({ highWaterMark: CHUNK_BYTES, autoClose: false });
-    return { stream, handle };
+    return { stream: fileChunks(handle), handle };
   } catch (error) {
     return fileError(source.name, error);
   }
 }
 
+// The chunks of an open file, read in order. A read stream would close the file when a
+// pipeline error destroys it, but the file is still needed after an error, to compare its
+// size and to decode damaged gzip data again.
+async function* fileChunks(handle: FileHandle): AsyncGenerator<Buffer, void, undefined> {
+  for (;;) {
+    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
+    if (bytesRead === 0) return;
+    yield bytesRead === CHUNK_BYTES ? buffer : buffer.subarray(0, bytesRead);
+  }
+}
+
 // The raw chunks of a stream as Buffers, counted for the summary and progress as they pass.
 async function* countedChunks(
-  stream: NodeJS.ReadableStream,
+  stream: AsyncIterable<Buffer | string>,
   counts: ByteCounts,
   onBytes: ((count: number) => void) | undefined,
 ): AsyncGenerator<Buffer, void, undefined> {
@@ -169,21 +244,17 @@ async function* replay(head: Buffer[], rest: AsyncGenerator<Buffer>): AsyncGener
   yield* rest;
 }
 
-// Runs the chunks (gunzipped when `gzip`) into the splitter. Returns the stream error, or
-// null at a clean end; raises what the line handler threw. After a stream error the bytes
-// that arrived before it are still split.
+// Runs the chunks (through `gunzip` unless null) into `consume`. Returns the stream error, or
+// null at a clean end; raises what `consume` threw. After a stream error the bytes that
+// reached the queue before it are still consumed.
 async function pump(
   chunks: AsyncGenerator<Buffer>,
-  gzip: boolean,
-  splitter: LineSplitter,
-  counts: ByteCounts,
+  gunzip: NodeJS.ReadWriteStream | null,
+  consume: (chunk: Buffer) => void,
 ): Promise<unknown> {
-  const sink = new ChunkQueue((chunk) => {
-    counts.decompressedBytes += chunk.length;
-    splitter.push(chunk);
-  });
+  const sink = new ChunkQueue(consume);
   try {
-    if (gzip) await pipeline(chunks, createGunzip({ chunkSize: CHUNK_BYTES }), sink);
+    if (gunzip !== null) await pipeline(chunks, gunzip, sink);
     else await pipeline(chunks, sink);
     return null;
   } catch (error) {
@@ -206,6 +277,11 @@ export function detectCompression(head: Buffer): Compression | null {
 const XZ_MAGIC = Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]);
 const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
 const BZIP2_MAGIC = Buffer.from("BZh", "latin1");
+
+// A FIFO or device cannot be read a second time.
+async function isRegularFile(handle: FileHandle): Promise<boolean> {
+  return (await handle.stat()).isFile();
+}
 
 function isZlibError(error: unknown): boolean {
   if (typeof error !== "object" || error === null || !("code" in error)) return false;

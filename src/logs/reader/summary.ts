@@ -5,6 +5,7 @@
  */
 import type { InputChange } from "./changes.js";
 import type { InputError } from "./errors.js";
+import type { TrailingData } from "./gzip.js";
 import type { SameContentInput } from "./same-content.js";
 
 /** How an input was read: a plain or gzip file, or standard input (`-`). */
@@ -28,6 +29,8 @@ export interface InputSummary {
   readonly error: InputError | null;
   /** How log rotation truncated or replaced the file while it was read; null when it did not. */
   readonly changedWhileRead: InputChange | null;
+  /** Bytes after the end of the gzip data, which were ignored; null when there were none. */
+  readonly trailingData: TrailingData | null;
 }
 
 /** A line kept as an example: the input name, its 1-based line number and its start. */

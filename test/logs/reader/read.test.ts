@@ -51,6 +51,7 @@ describe("readSource", () => {
       decompressedBytes: 8,
       error: null,
       change: null,
+      trailingData: null,
     });
   });
 

@@ -1,0 +1,182 @@
+/**
+ * The end of gzip input. Data after the last complete member is ignored with a note, as
+ * `gzip -d` ignores it with a warning. After a zlib error in a file, a second decode with
+ * small writes recovers the text that the failed stream dropped.
+ *
+ * Node's gunzip stream (checked on Node 20.20) reads concatenated members, stops quietly at
+ * a zero byte after a member, and fails with "incorrect header check" when another byte
+ * follows a member. It reports an error without the output of the write that failed, which
+ * is up to one output chunk (1 MiB here) of intact text.
+ */
+import type { FileHandle } from "node:fs/promises";
+import { createGunzip, type Gunzip } from "node:zlib";
+import { HandlerFailure } from "./queue.js";
+
+/** Bytes after the end of the gzip data, which were not read as log text. */
+export interface TrailingData {
+  readonly bytes: number;
+  /** A sentence that names the input and the count. */
+  readonly message: string;
+}
+
+/** The place where a decode of gzip data stopped. */
+export interface GzipStop {
+  /** The zlib error, or null when the data ended cleanly. */
+  readonly error: unknown;
+  /** Compressed bytes that zlib took in without an error. */
+  readonly consumedBytes: number;
+  /** Decompressed bytes delivered, counted from the start of the data. */
+  readonly outputBytes: number;
+}
+
+// Sizes of the writes after the point of a failure: the first pass finds the failing write
+// of this size, the second finds the failing byte. A write that fails loses what zlib made of
+// it, so at most the text of one compressed byte is lost.
+const PIECE_BYTES = [256, 1] as const;
+
+/** Returns the note for `bytes` of trailing data after the gzip stream of `name`. */
+export function trailingDataNote(name: string, bytes: number): TrailingData {
+  const count = bytes === 1 ? "1 byte" : `${bytes.toLocaleString("en-US")} bytes`;
+  return {
+    bytes,
+    message:
+      `${count} of trailing data after the gzip stream in ${name} were ignored, as gzip -d ` +
+      `ignores them. Every line of the gzip stream was read.`,
+  };
+}
+
+/** Where gzip data stopped, and whether that place is exact to the byte. */
+export interface GzipEnd {
+  readonly stop: GzipStop;
+  /**
+   * True after a clean end or a second decode; false when the stop is that of a stream that
+   * failed in a large write (stdin, or a file that could not be read again).
+   */
+  readonly exact: boolean;
+}
+
+/**
+ * Returns how many bytes of a gzip input of `totalBytes` lie after its last complete member,
+ * given where the decode stopped, or null when the stop is damage rather than trailing data.
+ * A zero byte after a member ends the data without an error. Any other byte that does not
+ * start a member fails the header check once zlib has taken a second byte, so with exact
+ * stops the member ended one byte before the byte that failed.
+ */
+export function trailingBytes(stop: GzipStop, totalBytes: number, exact: boolean): number | null {
+  if (stop.error === null) return totalBytes - stop.consumedBytes;
+  if (!exact || !isHeaderCheckError(stop.error)) return null;
+  return totalBytes - (stop.consumedBytes - 1);
+}
+
+function isHeaderCheckError(error: unknown): boolean {
+  return error instanceof Error && error.message === "incorrect header check";
+}
+
+/**
+ * Decodes the gzip file open on `handle` again after the first decode stopped at `failure`,
+ * and passes `consume` the text after the `failure.outputBytes` already delivered. The data
+ * before `failure.consumedBytes` goes to zlib in large writes and the rest in small ones,
+ * down to one byte, so that the write that fails loses at most the text of that byte.
+ * @throws what `consume` throws.
+ */
+export async function decodeAgain(
+  handle: FileHandle,
+  failure: GzipStop,
+  consume: (chunk: Buffer) => void,
+): Promise<GzipEnd> {
+  let stop = failure;
+  for (const pieceBytes of PIECE_BYTES) {
+    let next: GzipStop;
+    try {
+      next = await decodeFile(handle, stop, pieceBytes, consume);
+    } catch (error) {
+      if (error instanceof HandlerFailure) throw error.cause;
+      return { stop, exact: false };
+    }
+    // A clean end means that the file changed after the first decode, and its text was
+    // delivered up to the new end.
+    if (next.error === null) return { stop: next, exact: true };
+    stop = next;
+  }
+  return { stop, exact: true };
+}
+
+// One decode of the whole file: the bytes before `from.consumedBytes` in large writes, the
+// rest in writes of `pieceBytes`. Only text after `from.outputBytes` is passed to `consume`.
+async function decodeFile(
+  handle: FileHandle,
+  from: GzipStop,
+  pieceBytes: number,
+  consume: (chunk: Buffer) => void,
+): Promise<GzipStop> {
+  const gunzip = createGunzip({ chunkSize: READ_BYTES });
+  const output = deliverAfter(gunzip, from.outputBytes, consume);
+  const failed = new Promise<unknown>((resolve) => gunzip.once("error", resolve));
+  const ended = new Promise<void>((resolve) => gunzip.once("end", resolve));
+
+  let position = 0;
+  for (;;) {
+    const buffer = Buffer.allocUnsafe(READ_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, READ_BYTES, position);
+    if (bytesRead === 0) break;
+    for (const piece of splitPieces(buffer.subarray(0, bytesRead), position, from, pieceBytes)) {
+      const error = await Promise.race([writeTo(gunzip, piece), failed]);
+      if (error !== undefined) return stopAt(gunzip, output.bytes, error);
+    }
+    position += bytesRead;
+  }
+  gunzip.end();
+  const error = await Promise.race([ended.then(() => undefined), failed]);
+  return stopAt(gunzip, output.bytes, error ?? null);
+}
+
+const READ_BYTES = 1024 * 1024;
+
+function stopAt(gunzip: Gunzip, outputBytes: number, error: unknown): GzipStop {
+  if (error instanceof HandlerFailure) throw error;
+  return { error, consumedBytes: gunzip.bytesWritten, outputBytes };
+}
+
+// Counts the output of `gunzip` and passes `consume` what lies after the first `skipBytes`.
+// What `consume` throws fails the stream with a `HandlerFailure`.
+function deliverAfter(
+  gunzip: Gunzip,
+  skipBytes: number,
+  consume: (chunk: Buffer) => void,
+): { bytes: number } {
+  const output = { bytes: 0 };
+  gunzip.on("data", (chunk: Buffer) => {
+    const start = Math.max(0, skipBytes - output.bytes);
+    output.bytes += chunk.length;
+    if (start >= chunk.length) return;
+    try {
+      consume(start === 0 ? chunk : chunk.subarray(start));
+    } catch (error) {
+      gunzip.destroy(new HandlerFailure(error));
+    }
+  });
+  return output;
+}
+
+// The chunk read at `position`, cut into writes of `pieceBytes` after `from.consumedBytes`.
+function* splitPieces(
+  chunk: Buffer,
+  position: number,
+  from: GzipStop,
+  pieceBytes: number,
+): Generator<Buffer> {
+  let start = Math.min(Math.max(0, from.consumedBytes - position), chunk.length);
+  if (start > 0) yield chunk.subarray(0, start);
+  while (start < chunk.length) {
+    yield chunk.subarray(start, start + pieceBytes);
+    start += pieceBytes;
+  }
+}
+
+// Resolves with undefined once zlib has processed `piece`. A failed write never calls back,
+// so the caller races this with the error.
+function writeTo(gunzip: Gunzip, piece: Buffer): Promise<undefined> {
+  return new Promise((resolve) => {
+    gunzip.write(piece, () => resolve(undefined));
+  });
+}
