@@ -46,6 +46,11 @@ export class TagReader {
     }
     // A tag that runs to the end of the line was cut off (`host postfix/s`): no tag.
     if (end === start || end === length) return false;
+    // A hex dump (`host 0010 8a 2c ee ...`) has its offset where the tag goes, so a name of hex
+    // digits alone is no tag. Only names that start with a decimal digit are checked, which
+    // keeps the check off other lines, so offsets from 0xa000 on still pass as programs.
+    const first = text.charCodeAt(start);
+    if (first >= 48 && first <= 57 && isHexDigits(text, start, end)) return false;
     this.program = this.programs.slice(text, start, end);
     this.pid = -1;
     return this.readAfterProgram(text, end);
@@ -83,6 +88,16 @@ export class TagReader {
     const close = text.indexOf("]", end);
     return close < 0 ? -1 : close + 1;
   }
+}
+
+function isHexDigits(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
+    const isDigit = code >= 48 && code <= 57;
+    const isHexLetter = (code >= 65 && code <= 70) || (code >= 97 && code <= 102);
+    if (!isDigit && !isHexLetter) return false;
+  }
+  return true;
 }
 
 /**

@@ -42,6 +42,15 @@ describe("TagReader", () => {
     expect(readTag("postfix[123 text")).toBeNull();
   });
 
+  it("rejects a hex-dump offset as a program", () => {
+    expect(readTag("0000 16 03 01 00 a9 01 00 00|a5 03 01")).toBeNull();
+    expect(readTag("00a0 8a 2c ee 95 9f 1e 54 14|e8 4e 6d 7c")).toBeNull();
+    expect(readTag("0FF0: 8a 2c")).toBeNull();
+    expect(readTag("0x10 text")?.program).toBe("0x10");
+    expect(readTag("1password[7]: unlocked")?.program).toBe("1password");
+    expect(readTag("dead: text")?.program).toBe("dead");
+  });
+
   it("rejects a tag cut off by the end of the line", () => {
     expect(readTag("postfix/s")).toBeNull();
     expect(readTag("postfix/smtpd[123]")).toBeNull();
