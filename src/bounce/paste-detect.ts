@@ -1,7 +1,7 @@
 /**
- * Tells a bounce pasted whole into `delist explain` from one reply. This module imports
- * nothing, so that explaining a bare reply loads neither the MIME parser nor the bounce
- * decoder of paste.ts.
+ * Detection of a bounce pasted whole into `delist explain`, as opposed to one reply. This
+ * module imports nothing, so that explaining a bare reply loads neither the MIME parser nor
+ * the bounce decoder of paste.ts.
  */
 
 /** A header block at the start ("From: …", "Received: …"): the paste is a whole message. */

@@ -2,7 +2,7 @@
  * A bounce pasted whole into `delist explain`: a raw message with headers, or only the body
  * that a mail client shows. The reply inside it is found with the bounce decoder, so that
  * the explanation is about the receiver's reply and not about the MTA's boilerplate.
- * `isPastedBounce` in paste-detect.ts tells such a paste from one reply.
+ * `isPastedBounce` in paste-detect.ts decides whether a text is such a paste.
  */
 import { originalSender, readDrafts } from "./read.js";
 import { parseBounceMessage } from "./mime.js";

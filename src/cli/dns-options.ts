@@ -39,7 +39,7 @@ export function addDnsOptions(command: Command): Command {
 /**
  * Checks the DNS options and builds the resolver, tracing to stderr with `--verbose`. The
  * resolver modules load on the first call, so that registering a command with DNS options
- * loads none of them. Throws a UsageError for invalid options or an unreadable zone or
+ * loads none of them. Throws a UsageError for invalid options or an invalid zone or
  * replay file.
  */
 export async function setUpDns(options: DnsOptions, io: CliIo): Promise<DnsSetup> {

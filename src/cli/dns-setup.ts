@@ -9,7 +9,7 @@ import { zoneFileResolver } from "../dns/zone.js";
 import type { DnsOptions } from "./dns-options.js";
 import { UsageError, type CliIo } from "./io.js";
 
-/** What the DNS options set up for one run. */
+/** The resolver, HTTPS client and settings that the DNS options set up for one run. */
 export interface DnsSetup {
   readonly dns: DnsContext;
   /** The HTTPS client for MTA-STS policies; null when the run sends no queries. */

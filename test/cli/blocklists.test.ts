@@ -291,7 +291,7 @@ describe("delist blocklists", () => {
     expect(result.code).toBe(0);
   });
 
-  it("gives the look-ups' default concurrency in its help", async () => {
+  it("shows the default concurrency in its help", async () => {
     const result = await runCommand(["blocklists", "--help"]);
     expect(result.stdout).toContain(`(default: "${DEFAULT_CONCURRENCY}")`);
     expect(result.code).toBe(0);
