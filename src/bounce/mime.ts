@@ -4,6 +4,7 @@
  * RFC 5965 feedback report) and the returned original message.
  */
 import { parseWithFastPath } from "./mime-fast-path.js";
+import { withJapaneseCharsetsFixed } from "./mime-japanese.js";
 import { parseWithPostalMime } from "./mime-postal.js";
 
 /** One header field as it appears in the message, name lower-cased. */
@@ -33,12 +34,13 @@ export interface BounceMessage {
 }
 
 /**
- * Parses raw message bytes. The fast path reads the common bounce layouts and gives the same
- * result as postal-mime; every other message goes to postal-mime. Rejects only when
- * postal-mime rejects (limits exceeded).
+ * Parses raw message bytes, after fixing wrong ISO-2022-JP labels (`mime-japanese.ts`). The
+ * fast path reads the common bounce layouts and gives the same result as postal-mime; every
+ * other message goes to postal-mime. Rejects only when postal-mime rejects (limits exceeded).
  */
 export async function parseBounceMessage(raw: Uint8Array | string): Promise<BounceMessage> {
-  return parseWithFastPath(raw) ?? parseWithPostalMime(raw);
+  const data = typeof raw === "string" ? raw : withJapaneseCharsetsFixed(raw);
+  return parseWithFastPath(data) ?? parseWithPostalMime(data);
 }
 
 /** Returns the first value of header `name` (lower-case), or null. */
