@@ -1,7 +1,8 @@
 import type { SmtpStage } from "../knowledge/categories.js";
 import { readBody } from "./body.js";
 import { cleanInput } from "./clean.js";
-import { findJudgedIp, findProviderToken, stripGoogleTrailer } from "./tokens.js";
+import { findJudgedIp } from "./judged-ip.js";
+import { findProviderToken, stripGoogleTrailer } from "./tokens.js";
 import type { ParsedReply } from "./types.js";
 import { unwrap } from "./wrappers.js";
 
@@ -24,15 +25,18 @@ export function parseReply(input: string, hints: ParseHints = {}): ParsedReply {
   const providerToken = findProviderToken(body.text);
   const text = stripGoogleTrailer(body.text);
   const dsn = unwrapped.dsn ?? hints.dsn ?? null;
+  const replyCode = body.replyCode;
+  const enhancedStatus = body.enhancedStatus ?? dsnFallback(dsn, replyCode);
+  const remoteIp = validIp(unwrapped.remoteIp);
 
   return {
-    replyCode: body.replyCode,
-    enhancedStatus: body.enhancedStatus ?? dsnFallback(dsn, body.replyCode),
+    replyCode,
+    enhancedStatus,
     text,
     stage: unwrapped.stage ?? hints.stage ?? null,
     remoteHost: unwrapped.remoteHost,
-    remoteIp: validIp(unwrapped.remoteIp),
-    judgedIp: findJudgedIp(text),
+    remoteIp,
+    judgedIp: findJudgedIp({ text, replyCode, enhancedStatus, remoteIp }),
     providerToken,
   };
 }

@@ -1,8 +1,6 @@
-import { isIP } from "node:net";
-
 /**
- * Provider reason tokens, the IP a receiver says it judged, and Google's per-transaction
- * trailer, all read from the one-line reply text.
+ * Provider reason tokens and Google's per-transaction trailer, both read from the one-line
+ * reply text.
  */
 
 const TOKEN_PATTERNS: readonly RegExp[] = [
@@ -30,32 +28,6 @@ export function findProviderToken(text: string): string | null {
   for (const pattern of TOKEN_PATTERNS) {
     const match = pattern.exec(text);
     if (match?.[1] !== undefined) return match[1];
-  }
-  return null;
-}
-
-// Hex digits up to the first dot or colon, then the rest. Splitting at the first separator keeps
-// the match linear, because an overlapping form ("[0-9a-f.:]*[.:][0-9a-f.:]+") backtracks in
-// quadratic time.
-const IP_CANDIDATE = String.raw`[0-9a-fA-F]*[.:][0-9a-fA-F.:]+`;
-const JUDGED_IP_PATTERNS: readonly RegExp[] = [
-  // Gmail's "[203.0.113.5      15]": the IP it judged, padding, and an undocumented number.
-  new RegExp(String.raw`\[(${IP_CANDIDATE})\s+\d{1,3}\]`),
-  // A bracketed IP in the reply text: "[203.0.113.5] The IP address sending this message".
-  new RegExp(String.raw`\[(${IP_CANDIDATE})\]`),
-  // "Messages from 203.0.113.5", "banned sending IP 203.0.113.5", "ip=203.0.113.5", "comcast 203.0.113.5".
-  new RegExp(
-    String.raw`(?:\bfrom|\bIP|\bhost|\bserver|\bcomcast|[?&](?:ip|v)=|with ip:?)\s*\[?(${IP_CANDIDATE})`,
-    "i",
-  ),
-];
-
-/** Returns the connecting IP that the receiver says it judged, or null. */
-export function findJudgedIp(text: string): string | null {
-  for (const pattern of JUDGED_IP_PATTERNS) {
-    const match = pattern.exec(text);
-    const candidate = match?.[1];
-    if (candidate !== undefined && isIP(candidate) !== 0) return candidate;
   }
   return null;
 }
