@@ -43,43 +43,61 @@ export async function expandSources(
   cwd: string,
 ): Promise<BounceSource[]> {
   const sources: BounceSource[] = [];
+  const visited = new Set<string>();
   for (const input of inputs) {
     if (input === "-") sources.push({ type: "stdin", name: "-" });
-    else sources.push(...(await expandPath(input, resolve(cwd, input))));
+    else await expandPath(input, resolve(cwd, input), sources, visited);
   }
   return sources;
 }
 
-async function expandPath(name: string, path: string): Promise<BounceSource[]> {
+// Appends the sources under `path` to `sources`. Appending, rather than spreading each
+// folder's list into its parent's, keeps a folder of a few hundred thousand files from
+// overflowing the call stack. `visited` holds the folders already read (device and inode),
+// so a symbolic link back to a parent folder is read once instead of without end.
+async function expandPath(
+  name: string,
+  path: string,
+  sources: BounceSource[],
+  visited: Set<string>,
+): Promise<void> {
   let stats: Stats;
   try {
     // Synchronous: an asynchronous stat waits for the thread pool, and a folder of bounces
     // has thousands of small files.
     stats = statSync(path);
   } catch (error) {
-    return [{ type: "failed", name, error: fileError(name, error).message }];
+    sources.push({ type: "failed", name, error: fileError(name, error).message });
+    return;
   }
-  if (stats.isFile()) return [{ type: "file", name, path, sizeBytes: stats.size }];
+  if (stats.isFile()) {
+    sources.push({ type: "file", name, path, sizeBytes: stats.size });
+    return;
+  }
   if (!stats.isDirectory()) {
-    return [{ type: "failed", name, error: `cannot read "${name}": not a file or directory` }];
+    sources.push({ type: "failed", name, error: `cannot read "${name}": not a file or directory` });
+    return;
   }
+  const folder = `${stats.dev}:${stats.ino}`;
+  if (visited.has(folder)) return;
+  visited.add(folder);
 
   let entries: string[];
   try {
     entries = await listDirectory(path);
   } catch (error) {
-    return [{ type: "failed", name, error: fileError(name, error).message }];
+    sources.push({ type: "failed", name, error: fileError(name, error).message });
+    return;
   }
   const maildir = entries.includes("cur") || entries.includes("new");
   const children = maildir ? ["cur", "new"].filter((entry) => entries.includes(entry)) : entries;
-  const sources: BounceSource[] = [];
+  const before = sources.length;
   for (const entry of children) {
-    sources.push(...(await expandPath(join(name, entry), join(path, entry))));
+    await expandPath(join(name, entry), join(path, entry), sources, visited);
   }
-  if (sources.length === 0 && !maildir) {
-    return [{ type: "failed", name, error: `no messages in directory "${name}"` }];
+  if (sources.length === before && !maildir) {
+    sources.push({ type: "failed", name, error: `no messages in directory "${name}"` });
   }
-  return sources;
 }
 
 async function listDirectory(path: string): Promise<string[]> {

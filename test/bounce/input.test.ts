@@ -6,6 +6,7 @@ import {
   openSync,
   writeSync,
   closeSync,
+  symlinkSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -121,6 +122,15 @@ describe("readBounces inputs", () => {
       "vacation",
     ]);
     expect(run.files.every((file) => file.errors.length === 0)).toBe(true);
+  });
+
+  it("reads a folder once when a link leads back to it", async () => {
+    mkdirSync(join(dir, "looped", "inner"), { recursive: true });
+    write(join("looped", "inner", "bounce.eml"), fixture.QMAIL);
+    symlinkSync(join(dir, "looped"), join(dir, "looped", "inner", "back"));
+    const run = await readBounces(["looped"], { cwd: dir });
+    expect(run.files.map((file) => file.file)).toEqual([join("looped", "inner", "bounce.eml")]);
+    expect(run.results).toHaveLength(2);
   });
 
   it("reports a missing file and goes on", async () => {
