@@ -29,10 +29,21 @@ export interface GzipStop {
   readonly outputBytes: number;
 }
 
-// Sizes of the writes after the point of a failure: the first pass finds the failing write
-// of this size, the second finds the failing byte. A write that fails loses what zlib made of
-// it, so at most the text of one compressed byte is lost.
-const PIECE_BYTES = [256, 1] as const;
+/** The writes of one decode after the point of a failure. */
+interface WritePlan {
+  /** Bytes per write. */
+  readonly pieceBytes: number;
+  /** Bytes after the failure point written that way, where the failing byte must lie. */
+  readonly regionBytes: number;
+}
+
+// The first pass finds the failing write of 256 bytes within the failed write of the read
+// (at most one read chunk of 1 MiB), and the second pass the failing byte within it. A
+// write that fails loses what zlib made of it, so at most the text of one byte is lost.
+const WRITE_PLANS: readonly WritePlan[] = [
+  { pieceBytes: 256, regionBytes: 1024 * 1024 },
+  { pieceBytes: 1, regionBytes: 256 },
+];
 
 /** Returns the note for `bytes` of trailing data after the gzip stream of `name`. */
 export function trailingDataNote(name: string, bytes: number): TrailingData {
@@ -85,10 +96,10 @@ export async function decodeAgain(
   consume: (chunk: Buffer) => void,
 ): Promise<GzipEnd> {
   let stop = failure;
-  for (const pieceBytes of PIECE_BYTES) {
+  for (const plan of WRITE_PLANS) {
     let next: GzipStop;
     try {
-      next = await decodeFile(handle, stop, pieceBytes, consume);
+      next = await decodeFile(handle, stop, plan, consume);
     } catch (error) {
       if (error instanceof HandlerFailure) throw error.cause;
       return { stop, exact: false };
@@ -102,11 +113,12 @@ export async function decodeAgain(
 }
 
 // One decode of the whole file: the bytes before `from.consumedBytes` in large writes, the
-// rest in writes of `pieceBytes`. Only text after `from.outputBytes` is passed to `consume`.
+// region after it in writes of `plan.pieceBytes`, and the rest in large writes again. Only
+// text after `from.outputBytes` is passed to `consume`.
 async function decodeFile(
   handle: FileHandle,
   from: GzipStop,
-  pieceBytes: number,
+  plan: WritePlan,
   consume: (chunk: Buffer) => void,
 ): Promise<GzipStop> {
   const gunzip = createGunzip({ chunkSize: READ_BYTES });
@@ -119,7 +131,7 @@ async function decodeFile(
     const buffer = Buffer.allocUnsafe(READ_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, READ_BYTES, position);
     if (bytesRead === 0) break;
-    for (const piece of splitPieces(buffer.subarray(0, bytesRead), position, from, pieceBytes)) {
+    for (const piece of splitPieces(buffer.subarray(0, bytesRead), position, from, plan)) {
       const error = await Promise.race([writeTo(gunzip, piece), failed]);
       if (error !== undefined) return stopAt(gunzip, output.bytes, error);
     }
@@ -158,19 +170,25 @@ function deliverAfter(
   return output;
 }
 
-// The chunk read at `position`, cut into writes of `pieceBytes` after `from.consumedBytes`.
+// The chunk read at `position`, cut into writes of `plan.pieceBytes` in the region after
+// `from.consumedBytes`.
 function* splitPieces(
   chunk: Buffer,
   position: number,
   from: GzipStop,
-  pieceBytes: number,
+  plan: WritePlan,
 ): Generator<Buffer> {
-  let start = Math.min(Math.max(0, from.consumedBytes - position), chunk.length);
-  if (start > 0) yield chunk.subarray(0, start);
-  while (start < chunk.length) {
-    yield chunk.subarray(start, start + pieceBytes);
-    start += pieceBytes;
+  const regionStart = clamp(from.consumedBytes - position, chunk.length);
+  const regionEnd = clamp(from.consumedBytes + plan.regionBytes - position, chunk.length);
+  if (regionStart > 0) yield chunk.subarray(0, regionStart);
+  for (let start = regionStart; start < regionEnd; start += plan.pieceBytes) {
+    yield chunk.subarray(start, Math.min(start + plan.pieceBytes, regionEnd));
   }
+  if (regionEnd < chunk.length) yield chunk.subarray(regionEnd);
+}
+
+function clamp(offset: number, length: number): number {
+  return Math.min(Math.max(0, offset), length);
 }
 
 // Resolves with undefined once zlib has processed `piece`. A failed write never calls back,
