@@ -56,12 +56,12 @@ export function trailingDataNote(name: string, bytes: number): TrailingData {
   };
 }
 
-/** Where gzip data stopped, and whether that place is exact to the byte. */
+/** The place where gzip data stopped, and whether that place is exact to the byte. */
 export interface GzipEnd {
   readonly stop: GzipStop;
   /**
-   * True after a clean end or a second decode; false when the stop is that of a stream that
-   * failed in a large write (stdin, or a file that could not be read again).
+   * True after a clean end or a second decode. False when the stream failed in a large write
+   * and could not be decoded again (stdin, or a file that could not be read again).
    */
   readonly exact: boolean;
 }
