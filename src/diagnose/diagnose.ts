@@ -24,6 +24,7 @@ import { detectWebScripts } from "./findings/web-script.js";
 import { detectSmtpBypass } from "./findings/smtp-bypass.js";
 import { detectSpamTraps } from "./findings/spam-traps.js";
 import { buildReadiness } from "./readiness.js";
+import { assignRoles } from "./roles.js";
 import { blocklistsSummary } from "./blocklists.js";
 import { mergeDnsFindings, ownSendingDomains } from "./dns.js";
 import type { SenderCheckReport } from "../auth/index.js";
@@ -71,7 +72,9 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     ...(checks?.report.readiness ?? []),
     ...(blocklists === null ? [] : [blocklists.readiness]),
   ];
-  const findings = sortFindings(mergeDnsFindings(detectFindings(context, providers), dnsFindings));
+  const findings = sortFindings(
+    assignRoles(mergeDnsFindings(detectFindings(context, providers), dnsFindings), providers),
+  );
   // The overall status follows the named providers. `other` mixes many small receivers,
   // any of which may reject for its own reasons, so it keeps only its own entry.
   const status = Object.entries(providers).reduce<ProviderStatus>(
@@ -205,10 +208,14 @@ const ROLE_RANK: Record<Finding["role"], number> = {
   cause: 0,
   contributing: 1,
   consequence: 2,
-  status: 3,
+  observation: 3,
+  status: 4,
 };
 
-/** Orders findings: causes first, then by severity, so the report starts with what to fix. */
+/**
+ * Orders findings: causes first, then by severity, so the report starts with what to fix.
+ * Observations, which explain no block, come after the block's consequences.
+ */
 function sortFindings(findings: Finding[]): Finding[] {
   return findings.sort(
     (a, b) =>

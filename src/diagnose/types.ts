@@ -221,8 +221,12 @@ export interface LogSample {
 export interface Finding {
   readonly id: FindingId;
   readonly severity: Severity;
-  /** `cause` findings explain a block; `consequence` findings are the block's symptoms. */
-  readonly role: "cause" | "contributing" | "consequence" | "status";
+  /**
+   * `cause` findings explain a block, `contributing` ones make it worse, and `consequence`
+   * findings are the block's symptoms. An `observation` is linked to no block in the log,
+   * and `status` is the `healthy` finding.
+   */
+  readonly role: "cause" | "contributing" | "consequence" | "observation" | "status";
   readonly title: string;
   readonly summary: string;
   /** Counts, times, accounts, scripts: the keys depend on the finding id (see the schema). */

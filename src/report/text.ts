@@ -96,17 +96,31 @@ function blockLines(verdict: ProviderVerdict): string[] {
 function findingSection(diagnosis: Diagnosis, paint: Painter): string[] {
   // The findings come sorted by role, then severity, so a warning about a cause can precede
   // a critical consequence. The role in each heading shows why.
-  const lines = [paint.bold("Findings: causes first, then contributing factors and consequences")];
+  const lines = [paint.bold(findingsHeading(diagnosis.findings))];
   diagnosis.findings.forEach((item, index) => {
     lines.push("", ...findingLines(item, index + 1, paint));
   });
   return lines;
 }
 
+/** Names the order of the findings by the roles they have. */
+function findingsHeading(findings: readonly Finding[]): string {
+  const roles = new Set(findings.map((item) => item.role));
+  const blockRoles = roles.has("cause") || roles.has("contributing") || roles.has("consequence");
+  if (!blockRoles) {
+    return roles.has("observation") ? "Findings: observations, linked to no block" : "Findings";
+  }
+  const order = roles.has("observation")
+    ? "contributing factors, consequences and observations"
+    : "contributing factors and consequences";
+  return `Findings: causes first, then ${order}`;
+}
+
 const ROLE_NAMES: Record<Finding["role"], string> = {
   cause: "cause",
   contributing: "contributing factor",
   consequence: "consequence",
+  observation: "observation, linked to no block",
   status: "status",
 };
 

@@ -27,7 +27,9 @@ interface GuessedLogin {
  * Detects `compromised-account` in its early form: password guessing against SMTP AUTH or
  * the mailbox. Many failed logins are only information, because a guess must succeed before
  * an account is lost. They become a warning when an address that failed many of them also
- * logged in. Accounts that the sending-burst detector already names are left to it.
+ * logged in. Accounts that the sending-burst detector already names are left to it. The
+ * finding keeps the `compromised-account` id of the closed id set. Its role is `contributing`
+ * here, and `assignRoles` makes it an `observation` when the log shows no block it can worsen.
  */
 export function detectPasswordGuessing(
   context: DiagnoseContext,

@@ -1,0 +1,87 @@
+import type { Category, FindingId } from "../knowledge/categories.js";
+import { PROVIDER_OPERATORS, type ProviderId } from "../knowledge/providers.js";
+import type { Finding, ProviderVerdict } from "./types.js";
+
+/** Reply categories of receivers that judge the sender's reputation, directly or by content. */
+const REPUTATION_CATEGORIES: readonly Category[] = [
+  "reputation",
+  "blocklist",
+  "content",
+  "rate-limit",
+];
+
+/**
+ * Reply categories of block replies that each finding can explain. Abuse, volume and list
+ * problems hurt the sender's reputation, so receivers reply to them with reputation,
+ * blocklist, content or rate replies. A finding is linked to a block only through these, or
+ * through its own evidence.
+ */
+const EXPLAINED_CATEGORIES: Readonly<Record<FindingId, readonly Category[]>> = {
+  "high-volume": REPUTATION_CATEGORIES,
+  "volume-spike": REPUTATION_CATEGORIES,
+  "spam-traps": REPUTATION_CATEGORIES,
+  "unknown-recipients": REPUTATION_CATEGORIES,
+  "ip-blocklisted": ["blocklist", "reputation"],
+  "spam-complaints": REPUTATION_CATEGORIES,
+  "new-ip": REPUTATION_CATEGORIES,
+  "ip-changed": REPUTATION_CATEGORIES,
+  "reverse-dns": ["reverse-dns"],
+  authentication: ["authentication"],
+  "compromised-account": REPUTATION_CATEGORIES,
+  "web-script": REPUTATION_CATEGORIES,
+  forwarding: REPUTATION_CATEGORIES,
+  "smtp-bypass": REPUTATION_CATEGORIES,
+  "spam-content": ["content"],
+  "rate-limited": ["rate-limit", "reputation"],
+  "tls-required": ["tls"],
+  healthy: [],
+};
+
+type Providers = Partial<Record<ProviderId, ProviderVerdict>>;
+
+/**
+ * Sets each finding's role from what the providers did. With no provider blocking or
+ * rate-limiting, `other` included, every finding but `healthy` becomes an `observation`,
+ * because there is no block for it to cause or worsen. Otherwise a cause or contributing
+ * factor that is linked to none of the blocks becomes an `observation` too, so that the report
+ * names as likely causes only findings that explain a rejection or deferral in the log.
+ */
+export function assignRoles(findings: readonly Finding[], providers: Providers): Finding[] {
+  const blocking = Object.entries(providers).filter(
+    (entry): entry is [string, ProviderVerdict] =>
+      entry[1] !== undefined && entry[1].status !== "ok",
+  );
+  return findings.map((finding) => {
+    if (finding.role === "status") return finding;
+    if (blocking.length === 0) return { ...finding, role: "observation" };
+    if (finding.role !== "cause" && finding.role !== "contributing") return finding;
+    const linked = blocking.some(([id, verdict]) =>
+      explainsBlock(finding, id as ProviderId, verdict),
+    );
+    return linked ? finding : { ...finding, role: "observation" };
+  });
+}
+
+/**
+ * True when a finding explains the block of one provider: the provider's own replies are the
+ * finding's evidence, or a block reply of the provider has a category that the finding
+ * explains. Forwarding is linked only to a provider that received forwarded mail, and to it
+ * whenever receivers rejected forwarded mail.
+ */
+function explainsBlock(finding: Finding, provider: ProviderId, verdict: ProviderVerdict): boolean {
+  const evidence = finding.evidence as {
+    providers?: Partial<Record<ProviderId, unknown>>;
+    blockedAttempts?: number;
+    recipientsByOperator?: Record<string, number>;
+  };
+  if (evidence.providers?.[provider] !== undefined) return true;
+  if (finding.id === "forwarding") {
+    const operator = PROVIDER_OPERATORS[provider];
+    if ((evidence.recipientsByOperator?.[operator] ?? 0) === 0) return false;
+    if ((evidence.blockedAttempts ?? 0) > 0) return true;
+  }
+  const categories = EXPLAINED_CATEGORIES[finding.id];
+  return verdict.reasons.some(
+    (reason) => reason.blockSignal && categories.includes(reason.category),
+  );
+}

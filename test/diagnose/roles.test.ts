@@ -1,0 +1,182 @@
+import { afterEach, describe, expect, test } from "vitest";
+import { buildDiagnosis } from "../../src/diagnose/diagnose.js";
+import { assignRoles } from "../../src/diagnose/roles.js";
+import { analyseLogs, inputReport } from "../../src/diagnose/run.js";
+import type {
+  Diagnosis,
+  Finding,
+  ProviderReason,
+  ProviderVerdict,
+} from "../../src/diagnose/types.js";
+import type { Category } from "../../src/knowledge/categories.js";
+import { painter } from "../../src/report/colour.js";
+import { renderDiagnosisText } from "../../src/report/text.js";
+import { resolveTimeZone } from "../../src/time/zone.js";
+import {
+  GMAIL_RATE_LIMIT,
+  HOUR,
+  PostfixLog,
+  T0,
+  writeTemporaryLog,
+} from "../helpers/postfix-fixture.js";
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const remove of cleanups.splice(0)) remove();
+});
+
+function draft(id: Finding["id"], role: Finding["role"], evidence: object = {}): Finding {
+  return {
+    id,
+    severity: "warning",
+    role,
+    title: id,
+    summary: id,
+    evidence,
+    samples: [],
+    fix: [],
+    references: [],
+  };
+}
+
+function reason(category: Category, blockSignal = true): ProviderReason {
+  return {
+    ruleId: `test.${category}`,
+    category,
+    permanent: true,
+    summary: category,
+    count: 1,
+    sessionCount: 0,
+    first: "2024-03-04T00:00:00Z",
+    last: "2024-03-04T00:00:00Z",
+    codes: {},
+    blockSignal,
+  };
+}
+
+/** Builds a provider verdict with only the fields that role assignment reads. */
+function verdict(status: ProviderVerdict["status"], reasons: ProviderReason[]): ProviderVerdict {
+  return { status, reasons } as Partial<ProviderVerdict> as ProviderVerdict;
+}
+
+function roleOf(findings: readonly Finding[], id: Finding["id"]): Finding["role"] | undefined {
+  return findings.find((finding) => finding.id === id)?.role;
+}
+
+describe("assignRoles", () => {
+  test("nothing blocked makes observations", () => {
+    const findings = [
+      draft("compromised-account", "contributing"),
+      draft("web-script", "cause"),
+      draft("healthy", "status"),
+    ];
+    const roles = assignRoles(findings, { gmail: verdict("ok", []) });
+    expect(roleOf(roles, "compromised-account")).toBe("observation");
+    expect(roleOf(roles, "web-script")).toBe("observation");
+    expect(roleOf(roles, "healthy")).toBe("status");
+  });
+
+  test("matching category keeps the cause", () => {
+    const findings = [draft("web-script", "cause"), draft("compromised-account", "contributing")];
+    const roles = assignRoles(findings, { gmail: verdict("rate-limited", [reason("reputation")]) });
+    expect(roleOf(roles, "web-script")).toBe("cause");
+    expect(roleOf(roles, "compromised-account")).toBe("contributing");
+  });
+
+  test("unrelated block makes observations", () => {
+    const findings = [
+      draft("forwarding", "cause", { recipientsByOperator: { google: 12 }, blockedAttempts: 0 }),
+      draft("reverse-dns", "cause", { providers: { other: {} } }),
+      draft("rate-limited", "consequence"),
+    ];
+    const roles = assignRoles(findings, { other: verdict("blocked", [reason("reverse-dns")]) });
+    expect(roleOf(roles, "forwarding")).toBe("observation");
+    expect(roleOf(roles, "reverse-dns")).toBe("cause");
+    expect(roleOf(roles, "rate-limited")).toBe("consequence");
+  });
+
+  test("a reason that is no block links nothing", () => {
+    const findings = [draft("new-ip", "cause")];
+    const providers = {
+      gmail: verdict("rate-limited", [reason("tls"), reason("reputation", false)]),
+    };
+    expect(roleOf(assignRoles(findings, providers), "new-ip")).toBe("observation");
+  });
+
+  test("forwarding links to providers it reached", () => {
+    const toGoogle = { recipientsByOperator: { google: 12 }, blockedAttempts: 0 };
+    const blockedAtGoogle = { recipientsByOperator: { google: 12 }, blockedAttempts: 3 };
+    const outlook = { outlook: verdict("blocked", [reason("reputation")]) };
+    const gmail = { gmail: verdict("blocked", [reason("tls")]) };
+    expect(
+      roleOf(assignRoles([draft("forwarding", "cause", toGoogle)], outlook), "forwarding"),
+    ).toBe("observation");
+    expect(roleOf(assignRoles([draft("forwarding", "cause", toGoogle)], gmail), "forwarding")).toBe(
+      "observation",
+    );
+    expect(
+      roleOf(assignRoles([draft("forwarding", "cause", blockedAtGoogle)], gmail), "forwarding"),
+    ).toBe("cause");
+  });
+});
+
+/** Adds a day of mail to Gmail, one message an hour, all with the given outcome. */
+function dayOfMail(log: PostfixLog, outcome?: typeof GMAIL_RATE_LIMIT): void {
+  for (let hour = 0; hour < 24; hour++) {
+    log.submit({
+      time: T0 + hour * HOUR,
+      account: "alice@example.com",
+      clientIp: "198.51.100.10",
+      recipients: [{ address: `friend${hour}@gmail.com`, ...(outcome ? { outcome } : {}) }],
+    });
+  }
+}
+
+/** Adds enough failed logins for the password-guessing finding: 1,200 from 120 addresses. */
+function passwordGuessing(log: PostfixLog): void {
+  for (let index = 0; index < 1200; index++) {
+    log.authFailure(T0 + index * 60_000, `203.0.113.${index % 120}`, `user${index % 7}`);
+  }
+}
+
+async function diagnose(log: PostfixLog): Promise<Diagnosis> {
+  const file = writeTemporaryLog(log.text());
+  cleanups.push(file.remove);
+  const timeZone = resolveTimeZone("UTC");
+  const run = await analyseLogs([file.path], { timeZone });
+  return buildDiagnosis(run.facts, {
+    input: inputReport(run, timeZone),
+    timeZone,
+    version: "test",
+    now: T0 + 48 * HOUR,
+  });
+}
+
+describe("roles in the diagnosis", () => {
+  test("password guessing on a healthy server", async () => {
+    const log = new PostfixLog();
+    dayOfMail(log);
+    passwordGuessing(log);
+    const diagnosis = await diagnose(log);
+    expect(diagnosis.verdict.status).toBe("ok");
+    expect(roleOf(diagnosis.findings, "compromised-account")).toBe("observation");
+    expect(roleOf(diagnosis.findings, "healthy")).toBe("status");
+
+    const text = renderDiagnosisText(diagnosis, painter(false));
+    expect(text).toContain("Findings: observations, linked to no block");
+    expect(text).toMatch(/INFO compromised-account \(observation, linked to no block\)/);
+    expect(text).not.toContain("contributing factor");
+  });
+
+  test("password guessing beside a block", async () => {
+    const log = new PostfixLog();
+    dayOfMail(log, GMAIL_RATE_LIMIT);
+    passwordGuessing(log);
+    const diagnosis = await diagnose(log);
+    expect(diagnosis.verdict.status).toBe("rate-limited");
+    expect(roleOf(diagnosis.findings, "compromised-account")).toBe("contributing");
+
+    const text = renderDiagnosisText(diagnosis, painter(false));
+    expect(text).toContain("Findings: causes first, then contributing factors and consequences");
+  });
+});
