@@ -177,7 +177,9 @@ export class LogAnalyser {
       recipientHash: hashString(event.recipient),
     };
     const classified = this.providers.addDelivery(delivery);
-    if (classified?.judgedIp) this.server.addJudgedIp(classified.judgedIp, event.time, provider);
+    if (classified?.judgedIp) {
+      this.server.addJudgedIp(classified.judgedIp, event.time, provider, event.relayIp);
+    }
     const reply = classified?.reply ?? null;
     this.unknownRecipients.addDelivery(delivery, reply);
     this.senderDomains.addDelivery(delivery, reply);
@@ -211,7 +213,9 @@ export class LogAnalyser {
       recipientHash: hashString(event.recipient),
     };
     const classified = this.providers.addDelivery(delivery);
-    if (classified?.judgedIp) this.server.addJudgedIp(classified.judgedIp, event.time, provider);
+    if (classified?.judgedIp) {
+      this.server.addJudgedIp(classified.judgedIp, event.time, provider, event.relayIp);
+    }
     const reply = classified?.reply ?? null;
     this.volume.addDelivery(delivery);
     this.origins.addDelivery(delivery, reply);
@@ -225,7 +229,9 @@ export class LogAnalyser {
     this.bypass.addMtaConnection(event.time);
     const provider = this.resolver.resolve(event.relayHost, null);
     const reply = this.providers.addSessionReply(event, provider);
-    if (reply.judgedIp !== null) this.server.addJudgedIp(reply.judgedIp, event.time, provider);
+    if (reply.judgedIp !== null) {
+      this.server.addJudgedIp(reply.judgedIp, event.time, provider, event.relayIp);
+    }
   }
 
   // The message's counters are found at its first event and kept in its `analysisState` slot,

@@ -9,6 +9,7 @@ import type {
   TlsEvent,
 } from "../logs/events.js";
 import type { ProviderId } from "../knowledge/providers.js";
+import { sameIp } from "../reply/judged-ip.js";
 import { DistinctCounter } from "./distinct.js";
 import { addCapped } from "./replies.js";
 import { detach, hourOf, increment } from "./time.js";
@@ -100,7 +101,13 @@ export class ServerAnalyser {
     });
   }
 
-  addJudgedIp(ip: string, time: number, provider: ProviderId): void {
+  /**
+   * Counts an IP that a reply names as the sender's. `remoteIp` is the address of the receiving
+   * host that the MTA connected or tried to connect to, as the log names it. That address
+   * belongs to the receiver, so a reply that seems to name it is not counted.
+   */
+  addJudgedIp(ip: string, time: number, provider: ProviderId, remoteIp: string | null): void {
+    if (remoteIp !== null && sameIp(ip, remoteIp)) return;
     const known = this.judgedIps.get(ip);
     if (known !== undefined) {
       known.count += 1;
