@@ -58,8 +58,26 @@ function malformedTextParts(email: Email): string[] {
   return email.attachments
     .filter((part) => part.disposition === null && /^text\/plain\s+\S/.test(part.mimeType))
     .map((part) =>
-      typeof part.content === "string" ? part.content : new TextDecoder().decode(part.content),
+      inCharset(
+        typeof part.content === "string" ? part.content : new TextDecoder().decode(part.content),
+        part.mimeType,
+      ),
     );
+}
+
+/**
+ * Decodes a 7-bit text again in the charset its malformed type names (ISO-2022-JP): the
+ * attachment's UTF-8 decoding keeps 7-bit bytes as they are, so nothing is lost. Other texts,
+ * and charsets that TextDecoder does not know, are returned unchanged.
+ */
+function inCharset(text: string, mimeType: string): string {
+  const charset = /\bcharset\s*=\s*"?([\w.:-]+)/i.exec(mimeType)?.[1];
+  if (charset === undefined || /[\u0080-\uffff]/.test(text)) return text;
+  try {
+    return new TextDecoder(charset).decode(Buffer.from(text, "latin1"));
+  } catch {
+    return text;
+  }
 }
 
 function partText(email: Email, mimeType: RegExp): string | null {

@@ -103,6 +103,19 @@ describe("Japanese bounce text", () => {
     expect((await parseWithPostalMime(fixed)).text).toContain(SENTENCE);
   });
 
+  it("decodes ISO-2022-JP under a malformed type", async () => {
+    const raw = bounce("ISO-2022-JP", ISO_2022_JP);
+    const malformed = Buffer.from(
+      raw
+        .toString("latin1")
+        .replace('text/plain; charset="ISO-2022-JP"', "text/plain   charset=iso-2022-jp"),
+      "latin1",
+    );
+    const message = await parseBounceMessage(malformed);
+    expect(message.text).toContain(SENTENCE);
+    expect(message.text).not.toContain("\u001b");
+  });
+
   it("keeps the text in the diagnostic", async () => {
     const decoded = await decodeMessage(
       bounce("ISO-2022-JP", EUC_JP),
