@@ -51,7 +51,7 @@ export function buildReadiness(
 ): Readiness {
   const history = { requests: options.requests ?? [], now: options.now ?? Date.now() };
   const logEnd = Math.max(context.facts.lastTime ?? 0, options.logEnd ?? 0);
-  const commands = checkCommands(options.server);
+  const commands = checkCommands(options.server, findings);
   const fromLogs: ReadinessItem[] = [
     causeIdentified(findings, providers),
     causeStopped(context, findings, logEnd),
@@ -112,23 +112,40 @@ const MAX_COMMAND_TARGETS = 3;
 
 /**
  * Builds the commands that check what logs cannot show, with the server's own domains and
- * IPs where the log named them and `DOMAIN` or `IP` placeholders where it did not. The
- * domains come first because `--ip` takes several values and would take them too.
+ * IPs where the log named them and `DOMAIN` or `IP` placeholders where it did not. The PTR and
+ * blocklist commands take the IPs that the replies behind the `reverse-dns` and
+ * `ip-blocklisted` findings named, when they named any. The domains come first because `--ip`
+ * takes several values and would take them too.
  */
-function checkCommands(server: ReadinessOptions["server"]): {
+function checkCommands(
+  server: ReadinessOptions["server"],
+  findings: readonly Finding[],
+): {
   authentication: string;
   reverseDns: string;
   blocklists: string;
 } {
   const domains = server?.sendingDomains.slice(0, MAX_COMMAND_TARGETS) ?? [];
-  const ips = server?.sendingIps.slice(0, MAX_COMMAND_TARGETS) ?? [];
+  const sendingIps = server?.sendingIps ?? [];
   const domainWords = domains.length > 0 ? domains.join(" ") : "DOMAIN";
-  const ipWords = ips.length > 0 ? ips.join(" ") : "IP";
+  const ptrIps = ipsOrFallback(namedIps(findings, "reverse-dns"), sendingIps);
+  const listedIps = ipsOrFallback(namedIps(findings, "ip-blocklisted"), sendingIps);
   return {
     authentication: `delist check ${domainWords}`,
-    reverseDns: `delist check ${domainWords} --ip ${ipWords}`,
-    blocklists: `delist blocklists ${[...ips, ...domains].join(" ") || "IP"}`,
+    reverseDns: `delist check ${domainWords} --ip ${ptrIps.join(" ") || "IP"}`,
+    blocklists: `delist blocklists ${[...listedIps, ...domains].join(" ") || "IP"}`,
   };
+}
+
+/** Returns the IPs in a finding's `evidence.ips`: those its replies named as the sender's. */
+function namedIps(findings: readonly Finding[], id: Finding["id"]): readonly string[] {
+  const evidence = findings.find((f) => f.id === id)?.evidence as { ips?: unknown } | undefined;
+  const ips = evidence?.ips;
+  return Array.isArray(ips) ? ips.filter((ip): ip is string => typeof ip === "string") : [];
+}
+
+function ipsOrFallback(named: readonly string[], fallback: readonly string[]): readonly string[] {
+  return (named.length > 0 ? named : fallback).slice(0, MAX_COMMAND_TARGETS);
 }
 
 /**
