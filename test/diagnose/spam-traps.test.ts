@@ -21,6 +21,7 @@ interface TrapFinding {
   evidence: {
     repeatedAttempts: number;
     repeatedRecipients: number;
+    unknownBounces: number;
     topSenders: Array<{ sender: string; count: number }>;
     firstRepeat: { recipient: string; line: number };
   };
@@ -42,6 +43,27 @@ async function newsletter(rounds: number, dead: number): Promise<TrapFinding | u
       recipients,
     });
   }
+  return run(log);
+}
+
+/**
+ * Runs diagnose on two mailings: the first to `once + twice` dead addresses, which all bounce
+ * as unknown, and a day later one to the `twice` of them again, which bounce again.
+ */
+async function twoMailings(once: number, twice: number): Promise<TrapFinding | undefined> {
+  const log = new PostfixLog("mx1");
+  const dead = (count: number, prefix: string) =>
+    Array.from({ length: count }, (_, index) => ({
+      address: `${prefix}${index}@gmail.com`,
+      outcome: GMAIL_NO_SUCH_USER,
+    }));
+  const account = { account: "alice@example.com", clientIp: "198.51.100.10" };
+  log.submit({ time: T0, ...account, recipients: [...dead(once, "typo"), ...dead(twice, "gone")] });
+  log.submit({ time: T0 + 24 * HOUR, ...account, recipients: dead(twice, "gone") });
+  return run(log);
+}
+
+async function run(log: PostfixLog): Promise<TrapFinding | undefined> {
   const file = writeTemporaryLog(log.text());
   cleanups.push(file.remove);
   const result = await runCommand(["diagnose", file.path, "--offline", "--format", "json"]);
@@ -67,5 +89,25 @@ describe("spam-traps from logs", () => {
 
   test("few dead addresses are chance", async () => {
     expect(await newsletter(3, 4)).toBeUndefined();
+  });
+
+  // Ten addresses mailed again are a warning while they are at least 5 % of the unknown-user
+  // bounces: 10 of 200 bounces (180 once, 10 twice) is one, 10 of 201 is not.
+  test("share at the threshold warns", async () => {
+    const finding = await twoMailings(180, 10);
+    expect(finding?.severity).toBe("warning");
+    expect(finding?.evidence.repeatedRecipients).toBe(10);
+    expect(finding?.evidence.unknownBounces).toBe(200);
+  });
+
+  test("share below the threshold informs", async () => {
+    const finding = await twoMailings(181, 10);
+    expect(finding?.severity).toBe("info");
+    expect(finding?.evidence.repeatedRecipients).toBe(10);
+    expect(finding?.evidence.unknownBounces).toBe(201);
+  });
+
+  test("floor holds at any share", async () => {
+    expect(await twoMailings(0, 9)).toBeUndefined();
   });
 });
