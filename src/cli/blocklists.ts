@@ -54,7 +54,11 @@ export function registerBlocklists(program: Command, io: CliIo, setExitCode: Set
   });
 }
 
-/** Lists the catalogue under the help text; commander calls it only when it prints help. */
+/**
+ * Lists the catalogue under the help text; commander calls it only when it prints help. The
+ * catalogue's data modules still load on every run, because commander prints help
+ * synchronously and `delist help blocklists` runs no hook in which they could load.
+ */
 function catalogueHelp(): string {
   const rows = CATALOGUE.map((entry) => {
     const flags = [
