@@ -64,7 +64,12 @@ export async function runCheck(
     io.stdout.write(
       renderCheckText(
         report,
-        { resolver: dns.description, queries: stats.queries, cacheHits: stats.cacheHits },
+        {
+          resolver: dns.description,
+          queries: stats.queries,
+          cacheHits: stats.cacheHits,
+          offline: stats.queries === 0 && dns.offline(),
+        },
         style,
       ),
     );

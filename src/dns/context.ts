@@ -90,8 +90,9 @@ export function createDnsContext(options: DnsContextOptions): DnsContext {
         "DNS unreachable: earlier queries got no answer",
       );
     }
-    queries++;
     const result = await withTimeout(options.resolver.resolve(name, type), name, type, timeoutMs);
+    // An offline resolver sends nothing, so its answers are not queries.
+    if (result.ok || result.kind !== "offline") queries++;
     if (result.ok) answered = true;
     else if (result.kind === "offline") offline = true;
     else if (result.kind === "timeout" || result.kind === "unreachable") silent = true;

@@ -119,6 +119,10 @@ describe("delist check", () => {
     expect(result.stdout).toContain("SPF     not checked  not checked: --offline");
     expect(result.stdout).toContain("192.0.2.25  not checked: --offline");
     expect(result.stdout).not.toContain("unreachable");
+    // No query was sent, so the footer claims none.
+    expect(result.stdout).toContain("DNS: none (--offline: no DNS queries sent).\n");
+    expect(result.stdout).not.toMatch(/\d+ quer(y|ies)/);
+    expect((json.dns as { queries: number }).queries).toBe(0);
     expect(spf.explanation).toBe("not checked: --offline");
     expect(json.ptr).toMatchObject([{ ip: "192.0.2.25", error: "not checked: --offline" }]);
     expect(validate(json)).toEqual([]);

@@ -78,6 +78,8 @@ describe("DNS context", () => {
     expect(dns.offline()).toBe(true);
     expect(dns.unreachable()).toBe(true);
     expect(dns.stats().failures).toEqual({ offline: 2 });
+    // Nothing was sent, so the footer of `check --offline` must not claim queries.
+    expect(dns.stats().queries).toBe(0);
   });
 
   it("is not offline after a network timeout", async () => {
