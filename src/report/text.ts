@@ -10,6 +10,7 @@ import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
 import type { Painter } from "./colour.js";
 import { evidenceLines } from "./evidence.js";
 import { blockedVerb, shownProviders } from "./providers.js";
+import { skippedSampleLines } from "./skipped-samples.js";
 import { column, count, plural, shortTime, wrap } from "./wrap.js";
 
 /** Renders a diagnosis for a terminal, 80 columns wide. */
@@ -313,9 +314,7 @@ function inputSection(input: InputReport): string[] {
   }
   lines.push(...bounceInputLines(input));
   for (const note of input.notes) lines.push(...wrap(note, "Note: ", "  "));
-  for (const sample of input.skippedSamples.slice(0, 3)) {
-    lines.push(...wrap(`${sample.file}:${sample.line}: ${sample.text}`, "Skipped: ", "  "));
-  }
+  for (const sample of input.skippedSamples.slice(0, 3)) lines.push(...skippedSampleLines(sample));
   return lines;
 }
 

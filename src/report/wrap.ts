@@ -74,11 +74,14 @@ export function wrapBreakingWords(
 }
 
 // Returns how many chars of an overlong word go on a line with `room` columns left: up to its
-// last `/` in the second half of the room, else all of the room, and at least one char.
+// last `/` in the second half of the room, else all of the room short of a `\xNN` escape that
+// the break would split, and at least one char.
 function breakPoint(word: string, room: number): number {
   if (room <= 1) return 1;
   const slash = word.lastIndexOf("/", room - 1);
   if (slash >= Math.floor(room / 2)) return slash + 1;
+  const escape = word.lastIndexOf("\\x", room - 1);
+  if (escape > 0 && escape + 4 > room) return escape;
   return room;
 }
 

@@ -27,6 +27,11 @@ describe("wrapBreakingWords", () => {
     ]);
   });
 
+  it("keeps an escape whole at a break", () => {
+    const escaped = "ab\\x00\\x01\\x02";
+    expect(wrapBreakingWords(escaped, "", "", 8)).toEqual(["ab\\x00", "\\x01\\x02"]);
+  });
+
   it("moves a word that fits a line to the next", () => {
     expect(wrapBreakingWords("aaaa bbbbbbb", "", "  ", 10)).toEqual(["aaaa", "  bbbbbbb"]);
   });
