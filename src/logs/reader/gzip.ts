@@ -59,6 +59,8 @@ export function trailingDataNote(name: string, bytes: number): TrailingData {
 /** The place where gzip data stopped, and whether that place is exact to the byte. */
 export interface GzipEnd {
   readonly stop: GzipStop;
+  /** Bytes of the whole input, which the count of trailing bytes starts from. */
+  readonly totalBytes: number;
   /**
    * True after a clean end or a second decode. False when the stream failed in a large write
    * and could not be decoded again (stdin, or a file that could not be read again).
@@ -73,7 +75,8 @@ export interface GzipEnd {
  * start a member fails the header check once zlib has taken a second byte, so with exact
  * stops the member ended one byte before the byte that failed.
  */
-export function trailingBytes(stop: GzipStop, totalBytes: number, exact: boolean): number | null {
+export function trailingBytes(end: GzipEnd): number | null {
+  const { stop, totalBytes, exact } = end;
   if (stop.error === null) return totalBytes - stop.consumedBytes;
   if (!exact || !isHeaderCheckError(stop.error)) return null;
   return totalBytes - (stop.consumedBytes - 1);
@@ -83,40 +86,93 @@ function isHeaderCheckError(error: unknown): boolean {
   return error instanceof Error && error.message === "incorrect header check";
 }
 
+/** Compressed input that can be read again at any position, for a second decode. */
+export interface ByteSource {
+  readonly totalBytes: number;
+  /** Returns up to `length` bytes from `position`; an empty Buffer at the end. */
+  read(position: number, length: number): Promise<Buffer>;
+}
+
+/** Returns the bytes of a regular file open on `handle`; null for a FIFO or device. */
+export async function fileByteSource(handle: FileHandle): Promise<ByteSource | null> {
+  const stats = await handle.stat();
+  if (!stats.isFile()) return null;
+  return {
+    totalBytes: stats.size,
+    async read(position, length) {
+      const buffer = Buffer.allocUnsafe(length);
+      const { bytesRead } = await handle.read(buffer, 0, length, position);
+      return buffer.subarray(0, bytesRead);
+    },
+  };
+}
+
 /**
- * Decodes the gzip file open on `handle` again after the first decode stopped at `failure`,
- * and passes `consume` the text after the `failure.outputBytes` already delivered. The data
- * before `failure.consumedBytes` goes to zlib in large writes and the rest in small ones,
- * down to one byte, so that the write that fails loses at most the text of that byte.
+ * Keeps the chunks of a stream that cannot be read again (stdin) as they pass, up to
+ * `maxBytes`, so that they can be decoded a second time.
+ */
+export class RetainedBytes {
+  private chunks: Buffer[] = [];
+  private bytes = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  /** Yields `chunks` unchanged and keeps them. */
+  async *pass(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer, void, undefined> {
+    for await (const chunk of chunks) {
+      this.bytes += chunk.length;
+      if (this.bytes <= this.maxBytes) this.chunks.push(chunk);
+      else this.chunks = [];
+      yield chunk;
+    }
+  }
+
+  /** Returns the kept bytes, or null when the stream was longer than `maxBytes`. */
+  byteSource(): ByteSource | null {
+    if (this.bytes > this.maxBytes) return null;
+    const all = Buffer.concat(this.chunks);
+    return {
+      totalBytes: all.length,
+      read: (position, length) => Promise.resolve(all.subarray(position, position + length)),
+    };
+  }
+}
+
+/**
+ * Decodes `input` again after the first decode stopped at `failure`, and passes `consume`
+ * the text after the `failure.outputBytes` already delivered. The data before
+ * `failure.consumedBytes` goes to zlib in large writes and the rest in small ones, down to
+ * one byte, so that the write that fails loses at most the text of that byte.
  * @throws what `consume` throws.
  */
 export async function decodeAgain(
-  handle: FileHandle,
+  input: ByteSource,
   failure: GzipStop,
   consume: (chunk: Buffer) => void,
 ): Promise<GzipEnd> {
+  const totalBytes = input.totalBytes;
   let stop = failure;
   for (const plan of WRITE_PLANS) {
     let next: GzipStop;
     try {
-      next = await decodeFile(handle, stop, plan, consume);
+      next = await decodeBytes(input, stop, plan, consume);
     } catch (error) {
       if (error instanceof HandlerFailure) throw error.cause;
-      return { stop, exact: false };
+      return { stop, totalBytes, exact: false };
     }
     // A clean end means that the file changed after the first decode, and its text was
     // delivered up to the new end.
-    if (next.error === null) return { stop: next, exact: true };
+    if (next.error === null) return { stop: next, totalBytes, exact: true };
     stop = next;
   }
-  return { stop, exact: true };
+  return { stop, totalBytes, exact: true };
 }
 
-// One decode of the whole file: the bytes before `from.consumedBytes` in large writes, the
+// One decode of the whole input: the bytes before `from.consumedBytes` in large writes, the
 // region after it in writes of `plan.pieceBytes`, and the rest in large writes again. Only
 // text after `from.outputBytes` is passed to `consume`.
-async function decodeFile(
-  handle: FileHandle,
+async function decodeBytes(
+  input: ByteSource,
   from: GzipStop,
   plan: WritePlan,
   consume: (chunk: Buffer) => void,
@@ -128,14 +184,13 @@ async function decodeFile(
 
   let position = 0;
   for (;;) {
-    const buffer = Buffer.allocUnsafe(READ_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, READ_BYTES, position);
-    if (bytesRead === 0) break;
-    for (const piece of splitPieces(buffer.subarray(0, bytesRead), position, from, plan)) {
+    const chunk = await input.read(position, READ_BYTES);
+    if (chunk.length === 0) break;
+    for (const piece of splitPieces(chunk, position, from, plan)) {
       const error = await Promise.race([writeTo(gunzip, piece), failed]);
       if (error !== undefined) return stopAt(gunzip, output.bytes, error);
     }
-    position += bytesRead;
+    position += chunk.length;
   }
   gunzip.end();
   const error = await Promise.race([ended.then(() => undefined), failed]);

@@ -15,6 +15,8 @@ import {
 } from "./errors.js";
 import {
   decodeAgain,
+  fileByteSource,
+  RetainedBytes,
   trailingBytes,
   trailingDataNote,
   type GzipEnd,
@@ -134,30 +136,46 @@ async function readStream(
     const inputError = error === null ? null : fileError(source.name, error);
     return { compression, ...counts, error: inputError, trailingData: null };
   }
-  const end = await readGzip(replay(head, chunks), opened.handle, consume, counts);
+  const retained = opened.handle === null ? new RetainedBytes(MAX_RETAINED_STDIN_BYTES) : null;
+  const input = replay(head, chunks);
+  const end = await readGzip(
+    retained?.pass(input) ?? input,
+    opened.handle,
+    retained,
+    consume,
+    counts,
+  );
   splitter.end();
-  return { compression, ...counts, ...gzipOutcome(source.name, end, splitter.lines, counts) };
+  return { compression, ...counts, ...gzipOutcome(source.name, end, splitter.lines) };
 }
 
-// Gunzips the chunks into `consume`. After a zlib error in a regular file, the file is
-// decoded again, to recover the text that the failed stream dropped and to find the byte
-// where the gzip data ended.
+/**
+ * Maximum compressed bytes of gzip stdin kept for a second decode after a zlib error. Beyond
+ * it, the text of the write that failed (up to `CHUNK_BYTES`) is lost, and trailing data
+ * after the gzip stream is reported as damage.
+ */
+export const MAX_RETAINED_STDIN_BYTES = 64 * 1024 * 1024;
+
+// Gunzips the chunks into `consume`. After a zlib error, the input (the file, or the bytes of
+// stdin that `retained` kept) is decoded again, to recover the text that the failed stream
+// dropped and to find the byte where the gzip data ended.
 async function readGzip(
   chunks: AsyncGenerator<Buffer>,
   handle: FileHandle | null,
+  retained: RetainedBytes | null,
   consume: (chunk: Buffer) => void,
   counts: ByteCounts,
 ): Promise<GzipEnd> {
   const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
   const error = await pump(chunks, gunzip, consume);
   const stop = { error, consumedBytes: gunzip.bytesWritten, outputBytes: counts.decompressedBytes };
-  if (error === null) return { stop, exact: true };
-  if (!isZlibError(error) || stop.consumedBytes >= counts.bytes) return { stop, exact: false };
+  if (error === null) return { stop, totalBytes: counts.bytes, exact: true };
+  const firstEnd = { stop, totalBytes: counts.bytes, exact: false };
+  if (!isZlibError(error) || stop.consumedBytes >= counts.bytes) return firstEnd;
 
-  // NOTE: stdin cannot be read again, so a gzip error there loses the text of the failed
-  // write (up to `CHUNK_BYTES`), and trailing data after the gzip stream counts as damage.
-  if (handle === null || !(await isRegularFile(handle))) return { stop, exact: false };
-  return decodeAgain(handle, stop, consume);
+  const input = handle === null ? retained?.byteSource() : await fileByteSource(handle);
+  if (input === null || input === undefined) return firstEnd;
+  return decodeAgain(input, stop, consume);
 }
 
 // The error or the trailing-data note of gzip input that stopped at `end`.
@@ -165,13 +183,12 @@ function gzipOutcome(
   name: string,
   end: GzipEnd,
   lines: number,
-  counts: ByteCounts,
 ): Pick<SourceReadResult, "error" | "trailingData"> {
-  const { stop, exact } = end;
+  const stop = end.stop;
   if (stop.error !== null && !isZlibError(stop.error)) {
     return { error: fileError(name, stop.error), trailingData: null };
   }
-  const trailing = trailingBytes(stop, counts.bytes, exact);
+  const trailing = trailingBytes(end);
   if (trailing === null) {
     return { error: corruptGzipError(name, lines, stop.error), trailingData: null };
   }
@@ -277,11 +294,6 @@ export function detectCompression(head: Buffer): Compression | null {
 const XZ_MAGIC = Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]);
 const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
 const BZIP2_MAGIC = Buffer.from("BZh", "latin1");
-
-// A FIFO or device cannot be read a second time.
-async function isRegularFile(handle: FileHandle): Promise<boolean> {
-  return (await handle.stat()).isFile();
-}
 
 function isZlibError(error: unknown): boolean {
   if (typeof error !== "object" || error === null || !("code" in error)) return false;

@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import { deflateRawSync, gunzipSync, gzipSync, constants as zlibConstants } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { analyseLogs, inputReport } from "../../../src/diagnose/run.js";
@@ -42,6 +43,19 @@ async function readGzipFile(name: string, content: Buffer) {
   };
   const splitter = new LineSplitter(() => undefined);
   const result = await readSource(source, splitter);
+  return { lines: splitter.lines, result };
+}
+
+// Reads `content` as stdin, in chunks of 64 KiB like a pipe.
+async function readGzipStdin(content: Buffer) {
+  const chunks: Buffer[] = [];
+  for (let start = 0; start < content.length; start += 65_536) {
+    chunks.push(content.subarray(start, start + 65_536));
+  }
+  const splitter = new LineSplitter(() => undefined);
+  const result = await readSource({ type: "stdin", name: "-" }, splitter, {
+    stdin: Readable.from(chunks),
+  });
   return { lines: splitter.lines, result };
 }
 
@@ -93,6 +107,26 @@ describe("gzip trailing data", () => {
     expect(result.trailingData?.bytes).toBe(2);
   });
 
+  it("counts junk longer than a read", async () => {
+    const junk = Buffer.alloc(3 * 1024 * 1024, "junk ");
+    const content = Buffer.concat([gzipSync(logText(7000)), junk]);
+    const { lines, result } = await readGzipFile("long-junk.gz", content);
+
+    expect(lines).toBe(7000);
+    expect(result.error).toBeNull();
+    expect(result.trailingData?.bytes).toBe(junk.length);
+  });
+
+  it("reads junk on stdin as a file", async () => {
+    const content = Buffer.concat([gzipSync(logText(7000)), JUNK]);
+    const { lines, result } = await readGzipStdin(content);
+
+    expect(lines).toBe(7000);
+    expect(result.error).toBeNull();
+    expect(result.trailingData?.bytes).toBe(JUNK.length);
+    expect(result.trailingData?.message).toContain("trailing data after the gzip stream in -");
+  });
+
   it("gives no note for a clean stream", async () => {
     const { lines, result } = await readGzipFile("clean.gz", gzipSync(logText(7000)));
 
@@ -135,6 +169,13 @@ describe("gzip damage", () => {
     expect(lines).toBe(60_000);
     expect(result.decompressedBytes).toBe(Buffer.byteLength(logText(60_000)));
     expect(result.error?.message).toContain("invalid block type");
+  });
+
+  it("splits the text before a bad block on stdin", async () => {
+    const { lines, result } = await readGzipStdin(memberWithBadBlock(logText(60_000)));
+
+    expect(lines).toBe(60_000);
+    expect(result.error?.code).toBe("corrupt-gzip");
   });
 
   it("keeps junk after a damaged member an error", async () => {
