@@ -1,7 +1,8 @@
 /**
  * The end of gzip input. Data after the last complete member is ignored with a note, as
- * `gzip -d` ignores it with a warning. After a zlib error in a file, a second decode with
- * small writes recovers the text that the failed stream dropped.
+ * `gzip -d` ignores it with a warning. After a zlib error, a second decode of the file (or of
+ * the stdin bytes kept in memory) with small writes recovers the text that the failed stream
+ * dropped.
  *
  * Node's gunzip stream (checked on Node 20.20) reads concatenated members, stops quietly at
  * a zero byte after a member, and fails with "incorrect header check" when another byte
@@ -89,7 +90,7 @@ function isHeaderCheckError(error: unknown): boolean {
 /** Compressed input that can be read again at any position, for a second decode. */
 export interface ByteSource {
   readonly totalBytes: number;
-  /** Returns up to `length` bytes from `position`; an empty Buffer at the end. */
+  /** Returns up to `length` bytes from `position`, and an empty Buffer at the end. */
   read(position: number, length: number): Promise<Buffer>;
 }
 
