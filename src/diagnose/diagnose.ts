@@ -276,7 +276,16 @@ function otherNote(
 /** Describes the sending server as the log shows it. */
 export function serverReport(facts: LogFacts): ServerReport {
   const sendingIps = [...facts.server.judgedIps].sort((a, b) => b[1].count - a[1].count);
-  const domains = [...facts.senderDomains.domains].sort((a, b) => b[1].attempts - a[1].attempts);
+  // The server's own domains: those of its SASL users and local programs. Envelope senders of
+  // relayed or forwarded mail (a partner's yahoo.com) are not its domains to check, so the
+  // domains of every outbound sender are only the fallback for a server with no known origin.
+  const own = ownSendingDomains(facts);
+  const domains =
+    own.length > 0
+      ? own
+      : [...facts.senderDomains.domains]
+          .sort((a, b) => b[1].attempts - a[1].attempts)
+          .map(([domain]) => domain);
   let messages = 0;
   let recipients = 0;
   for (const volume of facts.volume.hours.values()) {
@@ -286,7 +295,7 @@ export function serverReport(facts: LogFacts): ServerReport {
   return {
     hostnames: [...facts.server.hostnames.keys()].slice(0, 10),
     sendingIps: sendingIps.slice(0, 10).map(([ip]) => ip),
-    sendingDomains: domains.slice(0, 10).map(([domain]) => domain),
+    sendingDomains: domains.slice(0, 10),
     outboundMessages: messages,
     outboundRecipients: recipients,
   };
