@@ -8,6 +8,7 @@ import {
   renderText,
   type ExplainOptions,
 } from "./explain.js";
+import { MAX_STDIN_BYTES, readStdinText } from "./explain-input.js";
 import {
   colourEnabled,
   EXIT_OK,
@@ -55,7 +56,7 @@ async function explainInput(input: string): Promise<ExplainedReply> {
 }
 
 async function readReply(words: readonly string[], io: CliIo): Promise<string> {
-  const input = words.length === 1 && words[0] === "-" ? await readAll(io.stdin) : words.join(" ");
+  const input = words.length === 1 && words[0] === "-" ? await readStdin(io) : words.join(" ");
   if (input.trim() === "") {
     throw new UsageError(
       'no reply to explain: give the reply text as arguments, or "-" to read it from standard input',
@@ -64,10 +65,13 @@ async function readReply(words: readonly string[], io: CliIo): Promise<string> {
   return input;
 }
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) {
-    chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+async function readStdin(io: CliIo): Promise<string> {
+  const { text, truncated } = await readStdinText(io.stdin);
+  if (truncated) {
+    const limit = `${MAX_STDIN_BYTES / 1024 / 1024} MiB`;
+    io.stderr.write(
+      `delist: note: standard input is longer than ${limit}, so only its first ${limit} was read\n`,
+    );
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return text;
 }

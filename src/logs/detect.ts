@@ -27,11 +27,22 @@ const LINES_FRAMED = 10;
  * files and directories give false.
  */
 export function looksLikeLogFile(path: string): boolean {
-  const lines = firstLines(path);
-  if (lines.length === 0) return false;
+  const head = readHead(path);
+  return head !== null && looksLikeLogText(head.toString("latin1"));
+}
+
+/**
+ * True when `text`, the start of an input, has at least `minLines` non-blank lines among its
+ * first ten and more than half of those have a log framing delist reads, as in
+ * `looksLikeLogFile`. The last line counts only when `text` has no `\n`, because a head cut
+ * from a longer input may end inside a line.
+ */
+export function looksLikeLogText(text: string, minLines = 1): boolean {
+  const lines = firstLines(text);
+  if (lines.length === 0 || lines.length < minLines) return false;
 
   const framer = new LineFramer({ timeZone: resolveTimeZone("UTC") });
-  framer.startFile(path, Date.now(), false);
+  framer.startFile("-", Date.now(), false);
   let records = 0;
   lines.forEach((line, index) => {
     if (framer.frame(line, index + 1, () => undefined) === "record") records++;
@@ -39,11 +50,8 @@ export function looksLikeLogFile(path: string): boolean {
   return records * 2 > lines.length;
 }
 
-/** Reads the first non-blank lines of the file, decoded as latin1 like the log reader does. */
-function firstLines(path: string): string[] {
-  const head = readHead(path);
-  if (head === null) return [];
-  const text = head.toString("latin1");
+/** Returns the first non-blank lines of the text. */
+function firstLines(text: string): string[] {
   const lines = text.split("\n");
   // The last line may be cut at the end of the head, unless the head is the whole text.
   if (lines.length > 1) lines.pop();
