@@ -174,6 +174,10 @@ function runNotes(run: LogRun): string[] {
     if (input.changedWhileRead !== null) notes.push(input.changedWhileRead.message);
     if (input.trailingData !== null) notes.push(input.trailingData.message);
   }
+  const unusedYear = run.summary.unusedYear;
+  if (unusedYear !== null) {
+    notes.push(`--year ${unusedYear} was not used: these logs carry the year in their timestamps.`);
+  }
   const outside = run.facts.bounceInput.outsideLog;
   if (outside > 0) {
     notes.push(

@@ -202,6 +202,13 @@ class ReadRun {
       unrecognisedSamples: this.unrecognisedSamples,
       unparsedSamples: this.unparsedSamples,
       sameContent: this.sameContent,
+      unusedYear: this.unusedYear(),
     };
+  }
+
+  private unusedYear(): number | null {
+    const year = this.options.year;
+    if (year === undefined || this.counts.records === 0) return null;
+    return this.framer.hasReadClassicStamp ? null : year;
   }
 }

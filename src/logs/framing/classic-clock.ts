@@ -14,6 +14,7 @@ export class ClassicClock {
   private years: YearTracker;
   private lastKey = -1;
   private lastTime = 0;
+  private stampRead = false;
 
   /**
    * @param timeZone zone of the naive stamps.
@@ -32,6 +33,11 @@ export class ClassicClock {
     this.lastKey = -1;
   }
 
+  /** Whether `timeOf` took a stamp since this clock was made, so the year was needed. */
+  get hasReadStamp(): boolean {
+    return this.stampRead;
+  }
+
   /** Takes the year and month (0–11) of a dated line, so that classic stamps continue from it. */
   observe(year: number, month: number): void {
     this.years.observe(year, month);
@@ -46,6 +52,7 @@ export class ClassicClock {
     const key = ((month * 32 + day) * 24 + hour) * 3600 + minute * 60 + second;
     if (key === this.lastKey) return this.lastTime;
     if (day > (MAX_DAYS[month] ?? 31)) return NaN;
+    this.stampRead = true;
 
     const secondOfDay = (hour * 60 + minute) * 60 + second;
     let year = this.years.yearFor(month, day, secondOfDay);

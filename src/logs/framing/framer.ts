@@ -81,6 +81,14 @@ export class LineFramer {
   }
 
   /**
+   * Whether a classic syslog stamp, the only kind without a year, was read since the framer
+   * was made. Without one, the `year` option had no effect.
+   */
+  get hasReadClassicStamp(): boolean {
+    return this.clock.hasReadStamp;
+  }
+
+  /**
    * Frames one line (without its `\n`) and passes the resulting records to `emit`. `line` is
    * the 1-based line number in the current file.
    */

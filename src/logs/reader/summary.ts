@@ -96,6 +96,11 @@ export interface ReadSummary {
   readonly unparsedSamples: readonly LineSample[];
   /** Files not read because an earlier input has the same content. */
   readonly sameContent: readonly SameContentInput[];
+  /**
+   * The `year` option when records were read but none had a classic syslog stamp, whose year
+   * it sets, so it had no effect; else null.
+   */
+  readonly unusedYear: number | null;
 }
 
 /** Bytes read so far and the total when known (null while stdin or a FIFO is among inputs). */
