@@ -1,5 +1,6 @@
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { readBounces, type BounceFileSummary, type BounceResult } from "../bounce/index.js";
+import { truncateColumns } from "../report/wrap.js";
 import type { BouncesOptions } from "./bounces.js";
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, parseFormat, UsageError, type CliIo } from "./io.js";
 
@@ -110,13 +111,9 @@ function recipientLines(result: BounceResult): string[] {
   const hard = result.hardBounce ? "  hard: remove the address" : "";
   const first = `${result.recipient}  ${result.reason}${code === "" ? "" : `  ${code}`}${hard}`;
   const detail =
-    result.diagnosticText === "" ? null : `  ${truncate(result.diagnosticText, WIDTH - 2)}`;
+    result.diagnosticText === "" ? null : `  ${truncateColumns(result.diagnosticText, WIDTH - 2)}`;
   const source = `  from ${result.file}${result.remoteMta === null ? "" : ` via ${result.remoteMta}`}`;
-  return [first, ...(detail === null ? [] : [detail]), truncate(source, WIDTH)];
-}
-
-function truncate(text: string, width: number): string {
-  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+  return [first, ...(detail === null ? [] : [detail]), truncateColumns(source, WIDTH)];
 }
 
 function plural(count: number): string {

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { SmtpStage } from "../knowledge/categories.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import type { ExplainedReply } from "../reply/types.js";
+import { wrap } from "../report/wrap.js";
 import type { SetExitCode } from "./commands.js";
 import type { CliIo } from "./io.js";
 
@@ -90,13 +91,13 @@ export function renderText(explained: ExplainedReply, colour: boolean): string {
     `${style("1", codesOf(explained))}  ${provider}  ${style(OUTCOME_COLOURS[outcome], outcome)}`,
   );
   lines.push(`Category: ${explained.category} (rule ${explained.ruleId})`, "");
-  lines.push(...wrap(explained.summary, WIDTH), "");
+  lines.push(...wrapLines(explained.summary, WIDTH), "");
 
   lines.push(style("1", "What to do:"));
   explained.fix.forEach((step, index) => {
     const prefix = `  ${index + 1}. `;
     lines.push(
-      ...wrap(step, WIDTH - prefix.length).map(
+      ...wrapLines(step, WIDTH - prefix.length).map(
         (line, row) => (row === 0 ? prefix : " ".repeat(prefix.length)) + line,
       ),
     );
@@ -108,7 +109,7 @@ export function renderText(explained: ExplainedReply, colour: boolean): string {
     const labelWidth = Math.max(...rows.map(([label]) => label.length)) + 2;
     lines.push(...rows.map(([label, value]) => `${label}:`.padEnd(labelWidth) + value), "");
   }
-  const replyText = wrap(explained.text, WIDTH - 2);
+  const replyText = wrapLines(explained.text, WIDTH - 2);
   lines.push(style("1", "Reply text:"));
   lines.push(...(replyText.length === 0 ? ["(empty)"] : replyText).map((line) => `  ${line}`));
   return `${lines.join("\n")}\n`;
@@ -203,18 +204,8 @@ function remote(explained: ExplainedReply): string | null {
     : `${explained.remoteHost} [${explained.remoteIp}]`;
 }
 
-/** Splits text into lines of at most `width` characters at spaces; longer words stay whole. */
-function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of text.split(/\s+/).filter((part) => part !== "")) {
-    if (line !== "" && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else {
-      line = line === "" ? word : `${line} ${word}`;
-    }
-  }
-  if (line !== "") lines.push(line);
-  return lines;
+/** Splits text into lines of at most `width` columns, as `wrap` does; none for blank text. */
+function wrapLines(text: string, width: number): string[] {
+  const lines = wrap(text, "", "", width);
+  return lines.length === 1 && lines[0] === "" ? [] : lines;
 }

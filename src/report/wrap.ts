@@ -6,7 +6,8 @@ export const WIDTH = 80;
 /**
  * Wraps `text` to `width` columns, prefixing the first line with `first` and the others with
  * `rest` (usually spaces of the same length). Words longer than a line (URLs, long reply
- * tokens) are kept whole rather than broken.
+ * tokens) are kept whole rather than broken. East Asian wide characters count as two columns,
+ * and a line may also break between two of them, as Japanese and Chinese text has no spaces.
  */
 export function wrap(
   text: string,
@@ -14,22 +15,98 @@ export function wrap(
   rest = " ".repeat(first.length),
   width = WIDTH,
 ): string[] {
-  const words = text.split(/\s+/).filter((word) => word.length > 0);
   const lines: string[] = [];
   let line = first;
+  let lineColumns = columns(first);
   let empty = true;
-  for (const word of words) {
-    const prefix = lines.length === 0 ? first : rest;
-    if (!empty && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = rest + word;
-      continue;
-    }
-    line = empty ? prefix + word : `${line} ${word}`;
-    empty = false;
+  for (const word of text.split(/\s+/).filter((part) => part.length > 0)) {
+    splitAtWideCharacters(word).forEach((piece, index) => {
+      const separator = empty || index > 0 ? "" : " ";
+      const pieceColumns = columns(piece);
+      if (!empty && lineColumns + separator.length + pieceColumns > width) {
+        lines.push(line);
+        line = rest + piece;
+        lineColumns = columns(rest) + pieceColumns;
+        return;
+      }
+      if (empty) {
+        line = (lines.length === 0 ? first : rest) + piece;
+        lineColumns = columns(line);
+      } else {
+        line += separator + piece;
+        lineColumns += separator.length + pieceColumns;
+      }
+      empty = false;
+    });
   }
   if (!empty || lines.length === 0) lines.push(line);
   return lines;
+}
+
+/**
+ * Returns the terminal columns that `text` takes: two for an East Asian wide or fullwidth
+ * character (see `isWide`), else one per code point.
+ */
+export function columns(text: string): number {
+  let total = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.codePointAt(i) ?? 0;
+    if (code > 0xffff) i++;
+    total += code >= 0x1100 && isWide(code) ? 2 : 1;
+  }
+  return total;
+}
+
+/** Cuts `text` to at most `width` columns, ending a cut text with `…`. */
+export function truncateColumns(text: string, width: number): string {
+  if (columns(text) <= width) return text;
+  let end = 0;
+  let used = 0;
+  while (end < text.length) {
+    const code = text.codePointAt(end) ?? 0;
+    const next = used + (isWide(code) ? 2 : 1);
+    if (next > width - 1) break;
+    used = next;
+    end += code > 0xffff ? 2 : 1;
+  }
+  return `${text.slice(0, end)}…`;
+}
+
+// The main blocks that terminals show two columns wide: Hangul Jamo, CJK symbols, kana and
+// ideographs, Hangul syllables, compatibility ideographs, vertical and fullwidth forms, and
+// the supplementary ideograph planes.
+// NOTE: emoji and other wide symbols outside these blocks count as one column.
+function isWide(code: number): boolean {
+  return (
+    (code >= 0x1100 && code <= 0x115f) ||
+    (code >= 0x2e80 && code <= 0xa4cf) ||
+    (code >= 0xac00 && code <= 0xd7a3) ||
+    (code >= 0xf900 && code <= 0xfaff) ||
+    (code >= 0xfe30 && code <= 0xfe4f) ||
+    (code >= 0xff00 && code <= 0xff60) ||
+    (code >= 0xffe0 && code <= 0xffe6) ||
+    (code >= 0x20000 && code <= 0x3fffd)
+  );
+}
+
+// Splits a word between every two wide characters next to each other, the places where a
+// line may break without a space. A word without them comes back whole.
+function splitAtWideCharacters(word: string): string[] {
+  const pieces: string[] = [];
+  let start = 0;
+  let previousWide = false;
+  for (let i = 0; i < word.length; i++) {
+    const code = word.codePointAt(i) ?? 0;
+    const wide = code >= 0x1100 && isWide(code);
+    if (wide && previousWide) {
+      pieces.push(word.slice(start, i));
+      start = i;
+    }
+    previousWide = wide;
+    if (code > 0xffff) i++;
+  }
+  pieces.push(word.slice(start));
+  return pieces;
 }
 
 /**
