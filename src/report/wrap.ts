@@ -113,6 +113,7 @@ function splitAtWideCharacters(word: string): string[] {
  * Wraps like `wrap`, but breaks a word that is longer than a whole line (a script path, binary
  * junk) instead of letting it run past `width`. Such a word starts on the current line and
  * breaks after its last `/` that fits, so path components stay whole, else at the width.
+ * Widths are counted in columns as in `wrap`.
  */
 export function wrapBreakingWords(
   text: string,
@@ -126,20 +127,21 @@ export function wrapBreakingWords(
   for (const whole of text.split(/\s+/).filter((word) => word.length > 0)) {
     let word = whole;
     while (word.length > 0) {
-      const room = width - line.length - (empty ? 0 : 1);
-      if (word.length <= room) {
+      const room = width - columns(line) - (empty ? 0 : 1);
+      const wordColumns = columns(word);
+      if (wordColumns <= room) {
         line = empty ? line + word : `${line} ${word}`;
         empty = false;
         break;
       }
       // A word that fits on a line of its own goes there, as in `wrap`.
-      if (!empty && (word.length <= width - rest.length || room < 1)) {
+      if (!empty && (wordColumns <= width - columns(rest) || room < 1)) {
         lines.push(line);
         line = rest;
         empty = true;
         continue;
       }
-      const cut = breakPoint(word, room);
+      const cut = breakPoint(word, charsWithin(word, room));
       lines.push(empty ? line + word.slice(0, cut) : `${line} ${word.slice(0, cut)}`);
       line = rest;
       empty = true;
@@ -150,9 +152,22 @@ export function wrapBreakingWords(
   return lines;
 }
 
-// Returns how many chars of an overlong word go on a line with `room` columns left: up to its
-// last `/` in the second half of the room, else all of the room short of a `\xNN` escape that
-// the break would split, and at least one char.
+// Returns how many chars of `word` fit in `room` columns, and at least its first code point.
+function charsWithin(word: string, room: number): number {
+  let end = 0;
+  let used = 0;
+  while (end < word.length) {
+    const code = word.codePointAt(end) ?? 0;
+    used += isWide(code) ? 2 : 1;
+    if (used > room && end > 0) break;
+    end += code > 0xffff ? 2 : 1;
+  }
+  return end;
+}
+
+// Returns how many of the first `room` chars of an overlong word (those that fit) go on the
+// line: up to its last `/` in the second half of the room, else all of the room short of a
+// `\xNN` escape that the break would split, and at least one char.
 function breakPoint(word: string, room: number): number {
   if (room <= 1) return 1;
   const slash = word.lastIndexOf("/", room - 1);

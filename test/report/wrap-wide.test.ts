@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { columns, truncateColumns, wrap } from "../../src/report/wrap.js";
+import { columns, truncateColumns, wrap, wrapBreakingWords } from "../../src/report/wrap.js";
 
 // "The message could not be delivered because this mail address does not exist."
 const JAPANESE = "このメールアドレスは存在しないため、メッセージを配信できませんでした。";
@@ -78,5 +78,26 @@ describe("truncateColumns", () => {
 
   it("keeps a surrogate pair whole", () => {
     expect(truncateColumns("ab\u{20B9F}\u{20B9F}", 5)).toBe("ab\u{20B9F}…");
+  });
+});
+
+describe("wrapBreakingWords with wide characters", () => {
+  it("breaks a long wide word by columns", () => {
+    const word = `/srv/${"配信".repeat(30)}`;
+    const lines = wrapBreakingWords(`Skipped: ${word}`, "", "  ", 40);
+
+    expect(lines.length).toBeGreaterThan(2);
+    for (const line of lines) expect(columns(line)).toBeLessThanOrEqual(40);
+    expect(lines.map((line) => line.trim()).join("")).toBe(`Skipped: ${word}`);
+  });
+
+  it("keeps a supplementary character whole", () => {
+    const lines = wrapBreakingWords("\u{20B9F}".repeat(5), "", "", 3);
+
+    expect(lines).toEqual(Array.from({ length: 5 }, () => "\u{20B9F}"));
+  });
+
+  it("breaks ASCII as before", () => {
+    expect(wrapBreakingWords("abcdefghij", "", "", 4)).toEqual(["abcd", "efgh", "ij"]);
   });
 });
