@@ -3,7 +3,13 @@ import { existsSync } from "node:fs";
 import type { SenderCheckReport } from "../auth/index.js";
 import { buildDiagnosis } from "../diagnose/diagnose.js";
 import { senderCheckInput, type GivenSenders } from "../diagnose/dns.js";
-import { analyseLogs, inputReport, unusableInput, type LogRun } from "../diagnose/run.js";
+import {
+  analyseLogs,
+  inputReport,
+  truncatedWhileRead,
+  unusableInput,
+  type LogRun,
+} from "../diagnose/run.js";
 import type { Diagnosis, InputReport, RecordedRemovalRequest } from "../diagnose/types.js";
 import { looksLikeLogFile } from "../logs/detect.js";
 import { painter } from "../report/colour.js";
@@ -69,7 +75,7 @@ export async function runDiagnose(
   for (const file of diagnosis.input.bounces?.files ?? []) {
     for (const error of file.errors) io.stderr.write(`delist: ${error}\n`);
   }
-  return exitCode(diagnosis);
+  return truncatedWhileRead(run) ? EXIT_USAGE : exitCode(diagnosis);
 }
 
 /** What the DNS and blocklist checks of a diagnose run found. */
@@ -181,8 +187,9 @@ function withUnreadBounceNote(input: InputReport): InputReport {
 }
 
 /**
- * 2 when a log or bounce input could not be read (the report of the rest is printed first),
- * 1 when something is wrong, 0 when healthy.
+ * 2 when a log or bounce input could not be read (the report of the rest is printed first;
+ * a log cut short while read is checked by the caller), 1 when something is wrong, 0 when
+ * healthy.
  */
 function exitCode(diagnosis: Diagnosis): number {
   const files = diagnosis.input.files;

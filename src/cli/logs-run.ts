@@ -1,5 +1,5 @@
 import { serverReport } from "../diagnose/diagnose.js";
-import { analyseLogs, inputReport, unusableInput } from "../diagnose/run.js";
+import { analyseLogs, inputReport, truncatedWhileRead, unusableInput } from "../diagnose/run.js";
 import { buildStatistics } from "../diagnose/statistics.js";
 import { painter } from "../report/colour.js";
 import { decodeReportText } from "../report/log-text.js";
@@ -34,8 +34,9 @@ export async function runLogs(
   for (const file of input.files) {
     if (file.error !== null) io.stderr.write(`delist: ${file.error}\n`);
   }
-  // Statistics find no problems, so only an unreadable input changes the exit status.
-  const unreadable = input.files.some((file) => file.error !== null);
+  // Statistics find no problems, so only an input that could not be read in full changes
+  // the exit status.
+  const unreadable = input.files.some((file) => file.error !== null) || truncatedWhileRead(run);
   return unreadable ? EXIT_USAGE : EXIT_OK;
 }
 

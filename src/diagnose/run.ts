@@ -162,6 +162,15 @@ function linesSeen(summary: ReadSummary): string {
   return `${lines} read: ${shown.join(", ")}`;
 }
 
+/**
+ * True when a log was cut short while it was read (logrotate's `copytruncate`): lines were
+ * lost without a read error, so the run counts as one whose input could not be read in full.
+ * A file renamed or replaced during the read was still read to its end through the open handle.
+ */
+export function truncatedWhileRead(run: LogRun): boolean {
+  return run.summary.inputs.some((input) => input.changedWhileRead?.code === "truncated");
+}
+
 function runNotes(run: LogRun): string[] {
   const notes: string[] = [];
   for (const file of run.bounces?.files ?? []) notes.push(...file.notes);
