@@ -106,6 +106,7 @@ function probeRequest(options: ProbeOptions) {
     );
   }
   const mx = options.mx === undefined ? null : mxOverride(options.mx);
+  if (mx === null) checkMxCanBeLookedUp(options, recipient);
   return {
     recipient,
     sender,
@@ -115,6 +116,21 @@ function probeRequest(options: ProbeOptions) {
     sendTest: options.sendTest === true,
     timeoutMs,
   };
+}
+
+/**
+ * Throws a UsageError when `--offline` leaves no way to find the host to probe: no `--mx`, and
+ * no `--zone` or `--dns-replay` to resolve the MX from.
+ */
+function checkMxCanBeLookedUp(options: ProbeOptions, recipient: string): void {
+  if (options.offline !== true || options.zone !== undefined || options.dnsReplay !== undefined) {
+    return;
+  }
+  const domain = recipient.slice(recipient.lastIndexOf("@") + 1);
+  throw new UsageError(
+    `nothing to probe: --offline sends no DNS queries, so the MX of ${domain} cannot be looked up. ` +
+      "Give --mx HOST[:PORT] to name the host, or --zone FILE with its MX records, or drop --offline",
+  );
 }
 
 function mxOverride(value: string): { host: string; port: number } {
