@@ -11,7 +11,8 @@ const RFC_7489 = "https://www.rfc-editor.org/rfc/rfc7489";
 /**
  * Builds the `authentication` finding from the SPF, DKIM and DMARC checks of every domain:
  * critical when a domain has neither a passing SPF nor a DKIM key (every provider rejects
- * that), a warning for other errors, info when only warnings remain. Null when all is well.
+ * that), a warning for other errors or a failed provider requirement, info when only warnings
+ * remain. Null when all is well.
  */
 export function authenticationFinding(domains: readonly DomainReport[]): Finding | null {
   const problems = domains.flatMap((d) => [
@@ -20,21 +21,19 @@ export function authenticationFinding(domains: readonly DomainReport[]): Finding
     ...d.dmarc.problems,
   ]);
   const relevant = problems.filter((p) => p.severity !== "info");
-  if (relevant.length === 0) return null;
+  const failedRows = domains.flatMap((d) => failedAuthRequirements(d));
+  if (relevant.length === 0 && failedRows.length === 0) return null;
   const unauthenticated = domains.filter((d) => spfFailsForIps(d) && !dkimCanPass(d));
   const errors = relevant.filter((p) => p.severity === "error");
   let severity: Finding["severity"] = "info";
-  if (errors.length > 0) severity = "warning";
+  if (errors.length > 0 || failedRows.length > 0) severity = "warning";
   if (unauthenticated.length > 0) severity = "critical";
   const corrected = domains.filter((d) => d.spf.correctedRecord !== null);
   return finding("authentication", {
     severity,
     role: severity === "info" ? "contributing" : "cause",
-    title:
-      unauthenticated.length > 0
-        ? `${unauthenticated.map((d) => d.domain).join(", ")}: neither SPF nor DKIM passes`
-        : `DNS shows ${errors.length > 0 ? `${errors.length} SPF, DKIM or DMARC error${errors.length === 1 ? "" : "s"}` : "SPF, DKIM or DMARC warnings"}`,
-    summary: (errors[0] ?? (relevant[0] as Problem)).message,
+    title: authenticationTitle(unauthenticated, errors.length, failedRows.length),
+    summary: errors[0]?.message ?? relevant[0]?.message ?? failedRows[0] ?? "",
     evidence: {
       source: "dns",
       domains: domains.map((d) => ({
@@ -50,6 +49,7 @@ export function authenticationFinding(domains: readonly DomainReport[]): Finding
         severity: level,
         message,
       })),
+      failedRequirements: failedRows,
       correctedSpf: Object.fromEntries(corrected.map((d) => [d.domain, d.spf.correctedRecord])),
     },
     fix: [
@@ -60,6 +60,31 @@ export function authenticationFinding(domains: readonly DomainReport[]): Finding
     ],
     references: [REFERENCES.gmailGuidelines, RFC_7208, RFC_7489],
   });
+}
+
+function authenticationTitle(
+  unauthenticated: readonly DomainReport[],
+  errorCount: number,
+  failedRowCount: number,
+): string {
+  if (unauthenticated.length > 0)
+    return `${unauthenticated.map((d) => d.domain).join(", ")}: neither SPF nor DKIM passes`;
+  if (errorCount > 0)
+    return `DNS shows ${errorCount} SPF, DKIM or DMARC error${errorCount === 1 ? "" : "s"}`;
+  if (failedRowCount > 0)
+    return `DNS fails ${failedRowCount} provider sender requirement${failedRowCount === 1 ? "" : "s"}`;
+  return "DNS shows SPF, DKIM or DMARC warnings";
+}
+
+/**
+ * Lists the failed SPF, DKIM and DMARC rows of a domain's requirement table as
+ * "domain: provider rule: evidence". Reverse DNS rows are left out because the `reverse-dns`
+ * finding reports them.
+ */
+function failedAuthRequirements(domain: DomainReport): string[] {
+  return domain.requirements
+    .filter((row) => row.status === "fail" && !/reverse DNS/i.test(row.rule))
+    .map((row) => `${domain.domain}: ${row.provider} ${row.rule}: ${row.evidence}`);
 }
 
 /**
