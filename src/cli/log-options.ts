@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { existsSync } from "node:fs";
-import { resolve as resolvePath } from "node:path";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join, resolve as resolvePath } from "node:path";
 import type { ReadLogsOptions } from "../logs/pipeline.js";
 import type { ReadProgress } from "../logs/reader/summary.js";
 import { resolveTimeZone, type TimeZone } from "../time/zone.js";
@@ -108,8 +108,9 @@ function checkLogArguments(inputs: readonly string[], cwd: string, other: OtherI
 }
 
 /**
- * Finds the option whose last value is a log, by content. Commander gives an option that takes
- * several values every word up to the next option, so a log it took is its last value.
+ * Finds the option whose last value is a log or a directory of logs, by content. Commander gives
+ * an option that takes several values every word up to the next option, so a log it took is its
+ * last value.
  */
 function takenLog(
   variadic: VariadicValues,
@@ -119,9 +120,43 @@ function takenLog(
   for (const [option, values] of Object.entries(variadic)) {
     const last = values?.at(-1);
     if (last === undefined || last === "-") continue;
-    if (isLog(resolvePath(cwd, last))) return { option, value: last };
+    if (isLogOrLogDirectory(resolvePath(cwd, last), isLog)) return { option, value: last };
   }
   return null;
+}
+
+/** Maximum number of files in a directory that `isLogOrLogDirectory` checks. */
+const DIRECTORY_FILES_CHECKED = 5;
+
+/**
+ * True when `path` is a log, or a directory whose first files by name (at most
+ * `DIRECTORY_FILES_CHECKED`, hidden files and subdirectories left out) are mostly logs. A
+ * maildir keeps its messages in subdirectories, so it does not count as a log directory.
+ */
+function isLogOrLogDirectory(path: string, isLog: (path: string) => boolean): boolean {
+  let names: string[];
+  try {
+    if (!statSync(path).isDirectory()) return isLog(path);
+    names = readdirSync(path).sort();
+  } catch {
+    return false;
+  }
+
+  const files = names
+    .filter((name) => !name.startsWith("."))
+    .map((name) => join(path, name))
+    .filter(isRegularFile)
+    .slice(0, DIRECTORY_FILES_CHECKED);
+  const logs = files.filter((file) => isLog(file)).length;
+  return logs > 0 && logs * 2 > files.length;
+}
+
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function parseYear(value: string | undefined): number | undefined {
