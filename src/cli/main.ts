@@ -34,11 +34,33 @@ export async function runCli(argv: readonly string[], givenIo: CliIo): Promise<n
     return EXIT_USAGE;
   }
   try {
-    await program.parseAsync([...argv], { from: "user" });
+    await program.parseAsync([...unknownCommandArguments(program, argv)], { from: "user" });
   } catch (error) {
     return reportError(error, io);
   }
   return exitCode;
+}
+
+/**
+ * Returns the arguments to parse. Commander prints the main help and exits 0 for
+ * `help NAME` and `NAME --help` when NAME is no command, so both become a bare `NAME`, which
+ * commander rejects as an unknown command with a suggestion (exit status 2).
+ */
+function unknownCommandArguments(program: Command, argv: readonly string[]): readonly string[] {
+  const [first, second] = argv;
+  if (first === undefined || first.startsWith("-")) return argv;
+
+  if (first === "help") {
+    return second === undefined || isCommand(program, second) ? argv : [second];
+  }
+  const asksForHelp = argv.some((argument) => argument === "--help" || argument === "-h");
+  return asksForHelp && !isCommand(program, first) ? [first] : argv;
+}
+
+function isCommand(program: Command, name: string): boolean {
+  return program.commands.some(
+    (command) => command.name() === name || command.aliases().includes(name),
+  );
 }
 
 function reportError(error: unknown, io: CliIo): number {
