@@ -177,9 +177,17 @@ function breakPoint(word: string, room: number): number {
   return room;
 }
 
-/** Pads or cuts `text` to exactly `width` characters. */
+/** Minimum number of spaces between a table cell and the next column. */
+const COLUMN_GAP = 2;
+
+/**
+ * Pads or cuts `text` to exactly `width` characters, ending with at least two spaces so the
+ * next column never touches it. A cut text ends with `…` before the gap.
+ */
 export function column(text: string, width: number): string {
-  return text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
+  const room = width - COLUMN_GAP;
+  const cell = text.length > room ? `${text.slice(0, room - 1)}…` : text;
+  return cell.padEnd(width);
 }
 
 /** Formats a number with thousands separators. */
