@@ -31,7 +31,7 @@ export function registerCheck(program: Command, io: CliIo, setExitCode: SetExitC
       .option("--selector <selector...>", "DKIM selectors to check (default: common selectors)")
       .option(
         "--message <file>",
-        "a sample message: its DKIM selectors are checked, its signatures verified and DMARC evaluated",
+        "a sample message (- for standard input): its DKIM selectors are checked, its signatures verified and DMARC evaluated",
       )
       .option("-f, --format <format>", "output format: text or json", "text"),
   ).action(async (domains: string[], options: CheckOptions) => {
