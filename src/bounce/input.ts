@@ -7,6 +7,7 @@ import { createReadStream, readFileSync, statSync } from "node:fs";
 import { open, readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileError } from "../input/file-error.js";
+import { gunzip, gunzipWhenGzip, isGzip } from "./gunzip.js";
 import { MAX_MESSAGE_BYTES, OVERSIZED_HEAD_BYTES } from "./limits.js";
 import { splitMbox } from "./mbox.js";
 
@@ -107,15 +108,19 @@ async function listDirectory(path: string): Promise<string[]> {
 
 /**
  * Yields the messages of one source: one for an .eml file, each message of an mbox file
- * (split on its `From ` lines). A file or message larger than `MAX_MESSAGE_BYTES` gives an
- * error in its place and the rest is still read.
+ * (split on its `From ` lines), gunzipped first when the source is gzip. A file or message
+ * larger than `MAX_MESSAGE_BYTES` gives an error in its place and the rest is still read.
  */
 export async function* readSource(
   source: Exclude<BounceSource, { type: "failed" }>,
   stdin: NodeJS.ReadableStream,
   maxBytes: number = MAX_MESSAGE_BYTES,
 ): AsyncGenerator<SourceMessage> {
-  if (source.type === "file" && source.sizeBytes > maxBytes && !(await startsAsMbox(source.path))) {
+  if (
+    source.type === "file" &&
+    source.sizeBytes > maxBytes &&
+    !(await startsAsMboxOrGzip(source.path))
+  ) {
     const raw = await readHead(source.path, Math.min(OVERSIZED_HEAD_BYTES, maxBytes));
     yield { name: source.name, raw, truncatedFrom: source.sizeBytes };
     return;
@@ -135,13 +140,13 @@ async function readHead(path: string, bytes: number): Promise<Buffer> {
 }
 
 // A file over the limit is read only in part unless it is an mbox, whose messages are each
-// checked on their own.
-async function startsAsMbox(path: string): Promise<boolean> {
+// checked on their own, or gzip, whose messages are checked after gunzipping.
+async function startsAsMboxOrGzip(path: string): Promise<boolean> {
   const handle = await open(path, "r");
   try {
     const head = Buffer.alloc(5);
     const { bytesRead } = await handle.read(head, 0, 5, 0);
-    return head.subarray(0, bytesRead).toString("latin1") === "From ";
+    return isGzip(head) || head.subarray(0, bytesRead).toString("latin1") === "From ";
   } finally {
     await handle.close();
   }
@@ -156,7 +161,10 @@ async function chunksOf(
   source: Exclude<BounceSource, { type: "failed" }>,
   stdin: NodeJS.ReadableStream,
 ): Promise<AsyncIterable<Uint8Array | string> | Iterable<Uint8Array>> {
-  if (source.type === "stdin") return stdin;
-  if (source.sizeBytes <= WHOLE_FILE_BYTES) return [readFileSync(source.path)];
-  return createReadStream(source.path, { highWaterMark: 64 * 1024 });
+  if (source.type === "stdin") return gunzipWhenGzip(stdin as AsyncIterable<Uint8Array | string>);
+  if (source.sizeBytes <= WHOLE_FILE_BYTES) {
+    const bytes = readFileSync(source.path);
+    return isGzip(bytes) ? gunzip([bytes]) : [bytes];
+  }
+  return gunzipWhenGzip(createReadStream(source.path, { highWaterMark: 64 * 1024 }));
 }
