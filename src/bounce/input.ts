@@ -47,7 +47,7 @@ export async function expandSources(
   const visited = new Set<string>();
   for (const input of inputs) {
     if (input === "-") sources.push({ type: "stdin", name: "-" });
-    else await expandPath(input, resolve(cwd, input), sources, visited);
+    else await expandPath(input, resolve(cwd, input), sources, visited, true);
   }
   return sources;
 }
@@ -55,12 +55,15 @@ export async function expandSources(
 // Appends the sources under `path` to `sources`. Appending, rather than spreading each
 // folder's list into its parent's, keeps a folder of a few hundred thousand files from
 // overflowing the call stack. `visited` holds the folders already read (device and inode),
-// so a symbolic link back to a parent folder is read once instead of without end.
+// so a symbolic link back to a parent folder is read once instead of without end. Only a
+// folder the user named (`given`) is an error when it holds no message: an empty `cur/` of a
+// maildir, or an empty subfolder, is normal.
 async function expandPath(
   name: string,
   path: string,
   sources: BounceSource[],
   visited: Set<string>,
+  given: boolean,
 ): Promise<void> {
   let stats: Stats;
   try {
@@ -94,9 +97,9 @@ async function expandPath(
   const children = maildir ? ["cur", "new"].filter((entry) => entries.includes(entry)) : entries;
   const before = sources.length;
   for (const entry of children) {
-    await expandPath(join(name, entry), join(path, entry), sources, visited);
+    await expandPath(join(name, entry), join(path, entry), sources, visited, false);
   }
-  if (sources.length === before && !maildir) {
+  if (given && sources.length === before && !maildir) {
     sources.push({ type: "failed", name, error: `no messages in directory "${name}"` });
   }
 }

@@ -133,6 +133,28 @@ describe("readBounces inputs", () => {
     expect(run.results).toHaveLength(2);
   });
 
+  it("takes an empty cur/ or subfolder as no error", async () => {
+    mkdirSync(join(dir, "Fresh", "cur"), { recursive: true });
+    mkdirSync(join(dir, "Fresh", "new"), { recursive: true });
+    write(join("Fresh", "new", "1"), fixture.QMAIL);
+    mkdirSync(join(dir, "archive", "2024"), { recursive: true });
+    mkdirSync(join(dir, "archive", "2025"), { recursive: true });
+    write(join("archive", "2025", "one.eml"), fixture.QMAIL);
+
+    const run = await readBounces(["Fresh", "archive"], { cwd: dir });
+    expect(run.files.map((file) => file.file)).toEqual([
+      join("Fresh", "new", "1"),
+      join("archive", "2025", "one.eml"),
+    ]);
+    expect(run.files.every((file) => file.errors.length === 0)).toBe(true);
+  });
+
+  it("reports a named folder without messages", async () => {
+    mkdirSync(join(dir, "nothing-here"), { recursive: true });
+    const run = await readBounces(["nothing-here"], { cwd: dir });
+    expect(run.files[0]?.errors[0]).toContain('no messages in directory "nothing-here"');
+  });
+
   it("reports a missing file and goes on", async () => {
     write("good.eml", fixture.QMAIL);
     const run = await readBounces(["missing.eml", "good.eml"], { cwd: dir });
