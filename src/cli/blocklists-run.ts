@@ -2,7 +2,7 @@ import dns from "node:dns";
 import { resolve as resolvePath } from "node:path";
 import { Writable } from "node:stream";
 import type { DnsContext } from "../dns/context.js";
-import { painter } from "../report/colour.js";
+import { painter, statusStyle } from "../report/colour.js";
 import {
   BlocklistConfigError,
   CATALOGUE,
@@ -61,14 +61,7 @@ export async function runBlocklists(
     const json = toJson(report, context, { offline, dqs: dqsKey !== null, concurrency, options });
     io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   } else {
-    const paint = painter(colourEnabled(io));
-    const style = {
-      good: paint.green,
-      bad: paint.red,
-      warn: paint.yellow,
-      dim: paint.dim,
-      bold: paint.bold,
-    };
+    const style = statusStyle(painter(colourEnabled(io)));
     io.stdout.write(renderBlocklistText(report, context.description, style));
   }
   return dnsExitStatus(tally(), verdict(report) !== "clean", options, redacted);

@@ -7,7 +7,7 @@ import { checkMessage, type MessageCheck } from "../auth/message.js";
 import type { SelectorSource } from "../auth/dkim/check.js";
 import type { DnsContext } from "../dns/context.js";
 import { fileError } from "../input/file-error.js";
-import { painter } from "../report/colour.js";
+import { painter, statusStyle } from "../report/colour.js";
 import type { CheckOptions } from "./check.js";
 import { setUpDns } from "./dns-options.js";
 import { dnsExitStatus, tallyLookups } from "./dns-outcome.js";
@@ -54,14 +54,7 @@ export async function runCheck(
       `${JSON.stringify(toJson(report, input, dns, messageCheck, options, offline), null, 2)}\n`,
     );
   } else {
-    const paint = painter(colourEnabled(io));
-    const style = {
-      good: paint.green,
-      bad: paint.red,
-      warn: paint.yellow,
-      dim: paint.dim,
-      bold: paint.bold,
-    };
+    const style = statusStyle(painter(colourEnabled(io)));
     io.stdout.write(
       renderCheckText(
         report,

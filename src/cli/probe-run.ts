@@ -12,7 +12,7 @@ import {
   type ProbeResult,
   type RecordedProbe,
 } from "../probe/index.js";
-import { painter } from "../report/colour.js";
+import { painter, statusStyle, type StatusStyle } from "../report/colour.js";
 import { createReplyClassifier } from "../reply/classify.js";
 import type { HistoryStore } from "../store/history.js";
 import { setUpDns } from "./dns-options.js";
@@ -163,15 +163,8 @@ function validAddress(value: string, option: string): string {
   return `${address.slice(0, at)}@${domain}`;
 }
 
-function probeStyle(io: CliIo) {
-  const paint = painter(colourEnabled(io));
-  return {
-    good: paint.green,
-    bad: paint.red,
-    warn: paint.yellow,
-    dim: paint.dim,
-    bold: paint.bold,
-  };
+function probeStyle(io: CliIo): StatusStyle {
+  return statusStyle(painter(colourEnabled(io)));
 }
 
 function probeJson(

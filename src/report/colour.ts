@@ -26,3 +26,23 @@ export function painter(enabled: boolean): Painter {
     dim: style("2", "22"),
   };
 }
+
+/** The status styles of the check, blocklist and probe reports, built from a painter. */
+export interface StatusStyle {
+  good(text: string): string;
+  bad(text: string): string;
+  warn(text: string): string;
+  dim(text: string): string;
+  bold(text: string): string;
+}
+
+/** Maps a painter's colours to report statuses: green good, red bad, yellow for warnings. */
+export function statusStyle(paint: Painter): StatusStyle {
+  return {
+    good: paint.green,
+    bad: paint.red,
+    warn: paint.yellow,
+    dim: paint.dim,
+    bold: paint.bold,
+  };
+}
