@@ -54,7 +54,7 @@ export async function expandSources(
 
 // Appends the sources under `path` to `sources`. Appending, rather than spreading each
 // folder's list into its parent's, keeps a folder of a few hundred thousand files from
-// overflowing the call stack. `visited` holds the folders already read (device and inode),
+// overflowing the call stack. `visited` contains the folders already read (device and inode),
 // so a symbolic link back to a parent folder is read once instead of without end. Only a
 // folder the user named (`given`) is an error when it holds no message: an empty `cur/` of a
 // maildir, or an empty subfolder, is normal.

@@ -187,9 +187,9 @@ function withUnreadBounceNote(input: InputReport): InputReport {
 }
 
 /**
- * 2 when a log or bounce input could not be read (the report of the rest is printed first;
- * a log cut short while read is checked by the caller), 1 when something is wrong, 0 when
- * healthy.
+ * Returns 2 when a log or bounce input could not be read, 1 when something is wrong and 0 when
+ * healthy. The report of the other inputs is printed first. The caller checks for a log cut
+ * short while it was read.
  */
 function exitCode(diagnosis: Diagnosis): number {
   const files = diagnosis.input.files;
