@@ -69,7 +69,9 @@ function reportError(error: unknown, io: CliIo): number {
     if (error.code === "commander.helpDisplayed" || error.code === "commander.version") {
       return EXIT_OK;
     }
-    if (error.code === "commander.help") return EXIT_OK;
+    // A command that only groups subcommands (`delist removal`) prints its help as an error
+    // when run bare, because no subcommand was given.
+    if (error.code === "commander.help") return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     return EXIT_USAGE;
   }
   if (error instanceof UsageError) {

@@ -54,3 +54,12 @@ describe("help for a known command", () => {
     }
   });
 });
+
+describe("a command that only groups subcommands", () => {
+  test("run bare exits 2 with its help", async () => {
+    const result = await runCommand(["removal"]);
+
+    expect(result.stderr).toContain("Usage: delist removal");
+    expect(result.code).toBe(2);
+  });
+});
