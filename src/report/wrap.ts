@@ -181,13 +181,12 @@ function breakPoint(word: string, room: number): number {
 const COLUMN_GAP = 2;
 
 /**
- * Pads or cuts `text` to exactly `width` characters, ending with at least two spaces so the
- * next column never touches it. A cut text ends with `…` before the gap.
+ * Pads or cuts `text` to exactly `width` terminal columns (see `columns`), ending with at least
+ * two spaces so the next column never touches it. A cut text ends with `…` before the gap.
  */
 export function column(text: string, width: number): string {
-  const room = width - COLUMN_GAP;
-  const cell = text.length > room ? `${text.slice(0, room - 1)}…` : text;
-  return cell.padEnd(width);
+  const cell = truncateColumns(text, width - COLUMN_GAP);
+  return `${cell}${" ".repeat(Math.max(0, width - columns(cell)))}`;
 }
 
 /** Formats a number with thousands separators. */

@@ -21,4 +21,11 @@ describe("column", () => {
     expect(cell).toBe("mailhost.northgate.ex…  ");
     expect(`${cell}SPF fail`).toContain("…  SPF fail");
   });
+
+  it("counts wide characters as two columns", () => {
+    // Four ideographs take 8 columns: padded to 10, the next column starts where it should.
+    expect(column("送信失敗", 10)).toBe("送信失敗  ");
+    // Six take 12. Three fit before the ellipsis (7 columns), and spaces fill the other 3.
+    expect(column("送信失敗送信", 10)).toBe("送信失…   ");
+  });
 });
