@@ -44,23 +44,32 @@ export async function runCli(argv: readonly string[], givenIo: CliIo): Promise<n
 /**
  * Returns the arguments to parse. Commander prints the main help and exits 0 for
  * `help NAME` and `NAME --help` when NAME is no command, so both become a bare `NAME`, which
- * commander rejects as an unknown command with a suggestion (exit status 2).
+ * commander rejects as an unknown command with a suggestion (exit status 2). The same holds
+ * one level down: `removal NAME --help` becomes `removal NAME`.
  */
 function unknownCommandArguments(program: Command, argv: readonly string[]): readonly string[] {
   const [first, second] = argv;
   if (first === undefined || first.startsWith("-")) return argv;
 
   if (first === "help") {
-    return second === undefined || isCommand(program, second) ? argv : [second];
+    return second === undefined || commandNamed(program, second) !== null ? argv : [second];
   }
   const asksForHelp = argv.some((argument) => argument === "--help" || argument === "-h");
-  return asksForHelp && !isCommand(program, first) ? [first] : argv;
+  if (!asksForHelp) return argv;
+  const command = commandNamed(program, first);
+  if (command === null) return [first];
+  const groupsSubcommands = command.commands.length > 0;
+  if (groupsSubcommands && second !== undefined && !second.startsWith("-")) {
+    return commandNamed(command, second) === null ? [first, second] : argv;
+  }
+  return argv;
 }
 
-function isCommand(program: Command, name: string): boolean {
-  return program.commands.some(
+function commandNamed(parent: Command, name: string): Command | null {
+  const found = parent.commands.find(
     (command) => command.name() === name || command.aliases().includes(name),
   );
+  return found ?? null;
 }
 
 function reportError(error: unknown, io: CliIo): number {

@@ -62,4 +62,19 @@ describe("a command that only groups subcommands", () => {
     expect(result.stderr).toContain("Usage: delist removal");
     expect(result.code).toBe(2);
   });
+
+  test("unknown subcommand with --help exits 2", async () => {
+    const result = await runCommand(["removal", "requst", "--help"]);
+
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain("error: unknown command 'requst'");
+    expect(result.code).toBe(2);
+  });
+
+  test("known subcommand with --help exits 0", async () => {
+    const result = await runCommand(["removal", "request", "--help"]);
+
+    expect(result.stdout).toContain("Usage: delist removal request");
+    expect(result.code).toBe(0);
+  });
 });
