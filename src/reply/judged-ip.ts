@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import ipaddr from "ipaddr.js";
+import { isIpAddress, parseIp } from "../dns/names.js";
 import type { ParsedReply } from "./types.js";
 
 /**
@@ -115,7 +115,7 @@ const MAX_CANONICAL = 4096;
 function canonicalIp(text: string): string | null {
   const known = CANONICAL.get(text);
   if (known !== undefined) return known;
-  const canonical = ipaddr.isValid(text) ? ipaddr.process(text).toString() : null;
+  const canonical = isIpAddress(text) ? parseIp(text).toString() : null;
   if (CANONICAL.size >= MAX_CANONICAL) CANONICAL.clear();
   CANONICAL.set(text, canonical);
   return canonical;
