@@ -4,13 +4,9 @@
  */
 import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
+import { isGzipMagic, isZlibError } from "../input/compression.js";
 
 type Chunks = AsyncIterable<Uint8Array | string> | Iterable<Uint8Array>;
-
-/** True when the bytes start with the gzip magic number, 1f 8b. */
-export function isGzip(head: Uint8Array): boolean {
-  return head[0] === 0x1f && head[1] === 0x8b;
-}
 
 /** Yields the bytes of a stream, gunzipped when its first two bytes are the gzip magic. */
 export async function* gunzipWhenGzip(chunks: AsyncIterable<Uint8Array | string>) {
@@ -26,7 +22,7 @@ export async function* gunzipWhenGzip(chunks: AsyncIterable<Uint8Array | string>
   }
 
   const all = withHead(head, iterator);
-  if (isGzip(head)) yield* gunzip(all);
+  if (isGzipMagic(head)) yield* gunzip(all);
   else yield* all;
 }
 
@@ -68,8 +64,4 @@ async function* withHead(
 function toBuffer(chunk: Uint8Array | string): Buffer {
   if (typeof chunk === "string") return Buffer.from(chunk);
   return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-}
-
-function isZlibError(error: unknown): error is Error {
-  return error instanceof Error && "code" in error && String(error.code).startsWith("Z_");
 }

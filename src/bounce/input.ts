@@ -7,7 +7,8 @@ import { createReadStream, readFileSync, statSync } from "node:fs";
 import { open, readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileError } from "../input/file-error.js";
-import { gunzip, gunzipWhenGzip, isGzip } from "./gunzip.js";
+import { isGzipMagic } from "../input/compression.js";
+import { gunzip, gunzipWhenGzip } from "./gunzip.js";
 import { MAX_MESSAGE_BYTES, OVERSIZED_HEAD_BYTES } from "./limits.js";
 import { splitMbox } from "./mbox.js";
 
@@ -149,7 +150,7 @@ async function startsAsMboxOrGzip(path: string): Promise<boolean> {
   try {
     const head = Buffer.alloc(5);
     const { bytesRead } = await handle.read(head, 0, 5, 0);
-    return isGzip(head) || head.subarray(0, bytesRead).toString("latin1") === "From ";
+    return isGzipMagic(head) || head.subarray(0, bytesRead).toString("latin1") === "From ";
   } finally {
     await handle.close();
   }
@@ -167,7 +168,7 @@ async function chunksOf(
   if (source.type === "stdin") return gunzipWhenGzip(stdin as AsyncIterable<Uint8Array | string>);
   if (source.sizeBytes <= WHOLE_FILE_BYTES) {
     const bytes = readFileSync(source.path);
-    return isGzip(bytes) ? gunzip([bytes]) : [bytes];
+    return isGzipMagic(bytes) ? gunzip([bytes]) : [bytes];
   }
   return gunzipWhenGzip(createReadStream(source.path, { highWaterMark: 64 * 1024 }));
 }

@@ -5,6 +5,7 @@
 import { open, type FileHandle } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
+import { isGzipMagic, isZlibError } from "../../input/compression.js";
 import { detectChange, type InputChange } from "./changes.js";
 import {
   corruptGzipError,
@@ -283,7 +284,7 @@ async function pump(
 
 /** Detects compression from the first bytes of a stream: gzip, xz, zstd, bzip2, or null. */
 export function detectCompression(head: Buffer): Compression | null {
-  if (head[0] === 0x1f && head[1] === 0x8b) return "gzip";
+  if (isGzipMagic(head)) return "gzip";
   if (head.subarray(0, 6).equals(XZ_MAGIC)) return "xz";
   if (head.subarray(0, 4).equals(ZSTD_MAGIC)) return "zstd";
   const level = head[3] ?? 0;
@@ -294,8 +295,3 @@ export function detectCompression(head: Buffer): Compression | null {
 const XZ_MAGIC = Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]);
 const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
 const BZIP2_MAGIC = Buffer.from("BZh", "latin1");
-
-function isZlibError(error: unknown): boolean {
-  if (typeof error !== "object" || error === null || !("code" in error)) return false;
-  return typeof error.code === "string" && error.code.startsWith("Z_");
-}
