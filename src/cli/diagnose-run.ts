@@ -10,7 +10,7 @@ import {
   unusableInput,
   type LogRun,
 } from "../diagnose/run.js";
-import type { Diagnosis, InputReport, RecordedRemovalRequest } from "../diagnose/types.js";
+import type { Diagnosis, RecordedRemovalRequest } from "../diagnose/types.js";
 import { looksLikeLogFile } from "../logs/detect.js";
 import { painter } from "../report/colour.js";
 import { decodeReportText } from "../report/log-text.js";
@@ -55,7 +55,7 @@ export async function runDiagnose(
   }
   const { checks, blocklists } = await runChecks(run, given, dnsSetup, options, io);
   const built = buildDiagnosis(run.facts, {
-    input: withUnreadBounceNote(inputReport(run, settings.timeZone)),
+    input: inputReport(run, settings.timeZone),
     timeZone: settings.timeZone,
     version: VERSION,
     now: Date.now(),
@@ -167,23 +167,6 @@ async function readRemovalRequests(
 function resolverAddresses(setup: DnsSetup, options: DiagnoseOptions): string[] {
   if (setup.offline) return [];
   return options.resolver !== undefined ? [options.resolver] : dns.getServers();
-}
-
-/**
- * Adds a note that names the bounce files with errors, so that the input notes list them
- * like other input problems. The errors themselves are in the file entries of `bounces`.
- */
-function withUnreadBounceNote(input: InputReport): InputReport {
-  const unread = (input.bounces?.files ?? []).filter((file) => file.errors.length > 0);
-  if (unread.length === 0) return input;
-  const names = unread.slice(0, 3).map((file) => `"${file.name}"`);
-  if (unread.length > 3) names.push(`${(unread.length - 3).toLocaleString("en-US")} more`);
-  const files =
-    unread.length === 1 ? "1 bounce file" : `${unread.length.toLocaleString("en-US")} bounce files`;
-  const note =
-    `${files} could not be read, or only in part (${names.join(", ")}), so the failed and ` +
-    `delayed recipients in ${unread.length === 1 ? "it" : "them"} are missing from the report.`;
-  return { ...input, notes: [...input.notes, note] };
 }
 
 /**

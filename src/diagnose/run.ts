@@ -63,6 +63,7 @@ export function inputReport(run: LogRun, timeZone: TimeZone): InputReport {
   const { summary, facts } = run;
   const totals = summary.totals;
   const samples = [...summary.unparsedSamples, ...summary.unrecognisedSamples].slice(0, 5);
+  const bounces = bounceReport(run);
   return {
     files: summary.inputs.map((input) => ({
       name: input.name,
@@ -88,8 +89,8 @@ export function inputReport(run: LogRun, timeZone: TimeZone): InputReport {
     withNul: totals.nul,
     evictedMessages: totals.evictedMessages,
     mtas: [...facts.server.mtas],
-    bounces: bounceReport(run),
-    notes: [...runNotes(run), ...run.checks.notes(timeZone)],
+    bounces,
+    notes: [...runNotes(run), ...run.checks.notes(timeZone), ...unreadBounceNotes(bounces)],
     skippedSamples: samples.map((sample) => ({
       file: sample.file,
       line: sample.line,
@@ -97,6 +98,23 @@ export function inputReport(run: LogRun, timeZone: TimeZone): InputReport {
       text: decodeForDisplay(sample.text),
     })),
   };
+}
+
+/**
+ * Returns a note that names the bounce files with errors, so that the input notes list them
+ * like other input problems. The errors themselves are in the file entries of `bounces`.
+ */
+function unreadBounceNotes(bounces: BounceInputReport | null): string[] {
+  const unread = (bounces?.files ?? []).filter((file) => file.errors.length > 0);
+  if (unread.length === 0) return [];
+  const names = unread.slice(0, 3).map((file) => `"${file.name}"`);
+  if (unread.length > 3) names.push(`${(unread.length - 3).toLocaleString("en-US")} more`);
+  const files =
+    unread.length === 1 ? "1 bounce file" : `${unread.length.toLocaleString("en-US")} bounce files`;
+  return [
+    `${files} could not be read, or only in part (${names.join(", ")}), so the failed and ` +
+      `delayed recipients in ${unread.length === 1 ? "it" : "them"} are missing from the report.`,
+  ];
 }
 
 function bounceReport(run: LogRun): BounceInputReport | null {
