@@ -98,7 +98,7 @@ export class ForwardingTally {
  * Forwards that stay inside the site count only in `messages`. They are those relayed to a
  * private or loopback address, and those to the alias's own domain or a parent or subdomain of
  * it (`root@h2.example.com` to `admin@example.com`) at a receiver that delist does not name.
- * Forwards to the server's own domains can only be told apart once the whole log is read,
+ * Forwards to the server's own domains can only be recognised once the whole log is read,
  * so the rest are tallied per recipient domain; see {@link ForwardingAnalyser.outside}.
  */
 export class ForwardingAnalyser {

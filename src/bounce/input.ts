@@ -57,7 +57,7 @@ export async function expandSources(
 // folder's list into its parent's, keeps a folder of a few hundred thousand files from
 // overflowing the call stack. `visited` contains the folders already read (device and inode),
 // so a symbolic link back to a parent folder is read once instead of without end. Only a
-// folder the user named (`given`) is an error when it holds no message: an empty `cur/` of a
+// folder the user named (`given`) is an error when it contains no message: an empty `cur/` of a
 // maildir, or an empty subfolder, is normal.
 async function expandPath(
   name: string,

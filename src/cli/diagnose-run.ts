@@ -78,7 +78,7 @@ export async function runDiagnose(
   return truncatedWhileRead(run) ? EXIT_USAGE : exitCode(diagnosis);
 }
 
-/** What the DNS and blocklist checks of a diagnose run found. */
+/** The results of the DNS and blocklist checks of a diagnose run. */
 interface NetworkChecks {
   readonly checks: { report: SenderCheckReport; resolver: string } | null;
   readonly blocklists: BlocklistReport | null;
@@ -163,7 +163,7 @@ async function readRemovalRequests(
   }
 }
 
-/** The resolver's addresses, so that the blocklist look-ups can recognise a public one. */
+/** Returns the resolver's addresses, so that the blocklist look-ups can recognise a public one. */
 function resolverAddresses(setup: DnsSetup, options: DiagnoseOptions): string[] {
   if (setup.offline) return [];
   return options.resolver !== undefined ? [options.resolver] : dns.getServers();

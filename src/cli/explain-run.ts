@@ -38,7 +38,7 @@ export async function runExplain(
 }
 
 /**
- * Explains a bare reply as it is; a whole pasted bounce is first reduced to the reply of its
+ * Explains a bare reply as it is. A whole pasted bounce is first reduced to the reply of its
  * first failed recipient, with that recipient and the remote host as hints.
  */
 async function explainInput(input: string): Promise<ExplainedReply> {

@@ -44,7 +44,7 @@ export async function runCli(argv: readonly string[], givenIo: CliIo): Promise<n
 /**
  * Returns the arguments to parse. Commander prints the main help and exits 0 for
  * `help NAME` and `NAME --help` when NAME is no command, so both become a bare `NAME`, which
- * commander rejects as an unknown command with a suggestion (exit status 2). The same holds
+ * commander rejects as an unknown command with a suggestion (exit status 2). The same applies
  * one level down: `removal NAME --help` becomes `removal NAME`.
  */
 function unknownCommandArguments(program: Command, argv: readonly string[]): readonly string[] {

@@ -91,7 +91,7 @@ export function createDnsContext(options: DnsContextOptions): DnsContext {
       );
     }
     const result = await withTimeout(options.resolver.resolve(name, type), name, type, timeoutMs);
-    // An offline resolver sends nothing, so its answers are not queries.
+    // An offline resolver sends nothing, so its results are not counted as queries.
     if (result.ok || result.kind !== "offline") queries++;
     if (result.ok) answered = true;
     else if (result.kind === "offline") offline = true;

@@ -4,7 +4,7 @@
  * what failed in plain words (not an errno code) and what to do.
  */
 
-/** What went wrong with one input, as a stable code the CLI and JSON output can key on. */
+/** The failure of one input, as a stable code the CLI and JSON output can key on. */
 export type InputErrorCode =
   /** The path does not exist. */
   | "not-found"

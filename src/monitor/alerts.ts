@@ -48,9 +48,9 @@ export function webhookSender(
             cause: error,
           });
         }
-        // fetch says only "fetch failed"; the reason (ECONNREFUSED and the address, a TLS
-        // error) is in its cause. Only the URL's origin is named: webhook paths often hold a
-        // secret token.
+        // fetch reports every failure as "fetch failed", and the reason (ECONNREFUSED and the
+        // address, a TLS error) is in its cause. Only the URL's origin is named, because webhook
+        // paths often contain a secret token.
         const cause = error instanceof Error && error.cause instanceof Error ? error.cause : null;
         if (cause !== null) {
           const origin = new URL(config.url).origin;

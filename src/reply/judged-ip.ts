@@ -64,7 +64,7 @@ const CONNECTION_FAILURE =
   /^(?:delivery temporarily suspended:\s*)?(?:connect to|lost connection with|conversation with)\s|\b(?:Connection (?:refused|timed out|reset|closed)|No route to host|(?:Network|Host) is unreachable|closed connection|socket error)\b/i;
 
 /**
- * Returns the connecting IP that the receiver says it judged, or null. A text without a reply
+ * Returns the connecting IP that the receiver names as the one it judged, or null. A text without a reply
  * code that reads as a failed connection names none, and neither does the address of the
  * host that replied (`remoteIp`), which is the receiver's.
  */

@@ -19,7 +19,7 @@ const SHIFT_JIS = Buffer.from(
 );
 const ISO_2022_JP = Buffer.from("\x1b$B$3$N%a!<%k$OG[C#$G$-$^$;$s$G$7$?!#\x1b(B", "latin1");
 
-/** A multipart bounce whose notice part is labelled `label` and contains the `sentence` bytes. */
+/** Builds a multipart bounce whose notice part is labelled `label` and contains `sentence`. */
 function bounce(label: string, sentence: Buffer): Buffer {
   const head = [
     "From: MAILER-DAEMON@mx.example.jp",

@@ -27,7 +27,7 @@ export interface InputSummary {
   readonly lines: number;
   /** Why the input was not read, or not read to its end; null when it was. */
   readonly error: InputError | null;
-  /** How log rotation truncated or replaced the file while it was read; null when it did not. */
+  /** The truncation or replacement of the file during the read, or null when there was none. */
   readonly changedWhileRead: InputChange | null;
   /** Bytes after the end of the gzip data, which were ignored; null when there were none. */
   readonly trailingData: TrailingData | null;
