@@ -6,7 +6,7 @@ import { open, type FileHandle } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { isGzipMagic, isZlibError } from "../../input/compression.js";
-import { detectChange, type InputChange } from "./changes.js";
+import { detectChange, ReadFingerprint, type InputChange } from "./changes.js";
 import {
   corruptGzipError,
   fileError,
@@ -90,11 +90,14 @@ export async function readSource(
     return { ...(await readStream(source, opened, splitter, options)), change: null };
   }
 
-  // The handle stays open after the stream ends, so that its size can be checked then, and
-  // damaged gzip data read again.
+  // The handle stays open after the stream ends, so that its size and the bytes that
+  // `fingerprint` kept can be checked then, and damaged gzip data read again.
+  const fingerprint = new ReadFingerprint();
+  const fingerprinted = { stream: fingerprint.pass(opened.stream), handle: opened.handle };
   try {
-    const result = await readStream(source, opened, splitter, options);
-    const change = await detectChange(source.name, source.path, opened.handle, result.bytes);
+    const result = await readStream(source, fingerprinted, splitter, options);
+    const { name, path } = source;
+    const change = await detectChange(name, path, opened.handle, result.bytes, fingerprint);
     return { ...result, change };
   } finally {
     await opened.handle.close();

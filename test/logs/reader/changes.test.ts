@@ -1,9 +1,7 @@
 import { appendFileSync, renameSync, truncateSync, unlinkSync, writeFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { rotatedCopyName } from "../../../src/logs/reader/changes.js";
-import { LineSplitter } from "../../../src/logs/reader/lines.js";
-import { readSource } from "../../../src/logs/reader/read.js";
-import type { FileSource } from "../../../src/logs/reader/sources.js";
+import { readChanging as readChangingIn } from "./read-changing.js";
 import { makeTempDir, type TempDir } from "./temp-dir.js";
 
 let dir: TempDir;
@@ -16,27 +14,8 @@ afterEach(async () => {
 
 const TEXT = "one\ntwo\nthree\n";
 
-/**
- * Reads `name` (written with `content`) and runs `onFirstLine` with its path when the first
- * line arrives, which is where a rotation during the read is simulated.
- */
-async function readChanging(name: string, content: string, onFirstLine: (path: string) => void) {
-  const path = await dir.write(name, content);
-  const source: FileSource = {
-    type: "file",
-    name,
-    path,
-    sizeBytes: Buffer.byteLength(content),
-    modifiedMs: 0,
-    continuesPrevious: false,
-  };
-  const lines: string[] = [];
-  const splitter = new LineSplitter((text, lineNumber) => {
-    if (lineNumber === 1) onFirstLine(path);
-    lines.push(text);
-  });
-  const result = await readSource(source, splitter);
-  return { lines, result };
+function readChanging(name: string, content: string, onFirstLine: (path: string) => void) {
+  return readChangingIn(dir, name, content, onFirstLine);
 }
 
 describe("change while reading", () => {
