@@ -1,17 +1,14 @@
-import { readFile } from "node:fs/promises";
-import { resolve as resolvePath } from "node:path";
-import { buffer } from "node:stream/consumers";
 import { checkSenders, renderCheckText, type SenderCheckReport } from "../auth/index.js";
 import { selectorsInMessage } from "../auth/dkim/selectors.js";
 import { checkMessage, type MessageCheck } from "../auth/message.js";
 import type { SelectorSource } from "../auth/dkim/check.js";
 import type { DnsContext } from "../dns/context.js";
-import { fileError } from "../input/file-error.js";
 import { painter, statusStyle } from "../report/colour.js";
 import type { CheckOptions } from "./check.js";
+import { readMessage } from "./check-message-input.js";
 import { setUpDns } from "./dns-options.js";
 import { dnsExitStatus, tallyLookups } from "./dns-outcome.js";
-import { colourEnabled, parseFormat, UsageError, type CliIo } from "./io.js";
+import { colourEnabled, parseFormat, type CliIo } from "./io.js";
 import { validDomains, validIps } from "./sender-options.js";
 import { VERSION } from "./version.js";
 
@@ -142,19 +139,6 @@ function toJson(
     readiness: report.readiness,
     dns: { ...dns.stats(), unreachable: dns.unreachable() },
   };
-}
-
-/**
- * Reads the `--message` sample: standard input for `-`, else the file. Throws a UsageError
- * with the wording of `fileError` when the file cannot be read.
- */
-async function readMessage(name: string, io: CliIo): Promise<Buffer> {
-  if (name === "-") return buffer(io.stdin);
-  try {
-    return await readFile(resolvePath(io.cwd, name));
-  } catch (error) {
-    throw new UsageError(fileError(name, error, "the message file").message, { cause: error });
-  }
 }
 
 /** Renders the sample message's verdict in a few lines. */

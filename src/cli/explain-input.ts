@@ -4,6 +4,7 @@
  * explain as one random line or print back as escapes.
  */
 import { looksLikeLogText } from "../logs/detect.js";
+import { readUpTo } from "./bounded-read.js";
 import { UsageError } from "./io.js";
 
 /** Bytes read from standard input. A pasted reply or bounce message is far smaller. */
@@ -41,24 +42,6 @@ export async function readStdinText(stream: NodeJS.ReadableStream): Promise<Stdi
     );
   }
   return { text, truncated };
-}
-
-async function readUpTo(
-  stream: NodeJS.ReadableStream,
-  maxBytes: number,
-): Promise<{ bytes: Buffer; truncated: boolean }> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  // Leaving the loop early destroys the stream, so the rest of a large input is never read.
-  for await (const chunk of stream) {
-    const buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-    chunks.push(buffer);
-    length += buffer.length;
-    if (length > maxBytes) break;
-  }
-  const bytes = Buffer.concat(chunks);
-  if (bytes.length <= maxBytes) return { bytes, truncated: false };
-  return { bytes: bytes.subarray(0, maxBytes), truncated: true };
 }
 
 // Throws for NUL bytes, or when more than `MAX_NON_TEXT_SHARE` of the characters are control
