@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { CATALOGUE } from "../reputation/catalogue.js";
+import type { BlocklistEntry } from "../reputation/types.js";
 import type { SetExitCode } from "./commands.js";
 import { addDnsOptions, type DnsOptions } from "./dns-options.js";
 import type { CliIo } from "./io.js";
@@ -25,7 +25,7 @@ export interface BlocklistsOptions extends DnsOptions {
 
 /** Adds `delist blocklists TARGET…`: DNSBL, URIBL and reputation look-ups. */
 export function registerBlocklists(program: Command, io: CliIo, setExitCode: SetExitCode): void {
-  addDnsOptions(
+  const command = addDnsOptions(
     program
       .command("blocklists")
       .summary("look IPs and domains up on DNS blocklists, with removal pages")
@@ -45,22 +45,32 @@ export function registerBlocklists(program: Command, io: CliIo, setExitCode: Set
         "--spamhaus-dqs-key <key>",
         `Spamhaus Data Query Service key (default: $${DQS_KEY_VARIABLE})`,
       )
-      .option("--concurrency <n>", "DNS queries in flight at once", DEFAULT_CONCURRENCY_VALUE)
-      .addHelpText("after", catalogueHelp),
+      .option("--concurrency <n>", "DNS queries in flight at once", DEFAULT_CONCURRENCY_VALUE),
   ).action(async (targets: string[], options: BlocklistsOptions) => {
     // The blocklist look-ups and the DNS resolvers load only for this command.
     const { runBlocklists } = await import("./blocklists-run.js");
     setExitCode(await runBlocklists(targets, options, io));
   });
+
+  // Commander calls this hook before it parses the options of `blocklists`, and so before it
+  // prints the help for --help. runCli turns `help blocklists` into `blocklists --help`.
+  program.hook("preSubcommand", (_program, subcommand) =>
+    subcommand === command ? addCatalogueHelp(command) : undefined,
+  );
 }
 
 /**
- * Lists the catalogue under the help text; commander calls it only when it prints help. The
- * catalogue's data modules still load on every run, because commander prints help
- * synchronously and `delist help blocklists` runs no hook in which they could load.
+ * Loads the blocklist catalogue and lists it under the help text of `command`. The catalogue
+ * loads here rather than at start-up, so that the other commands do not load its data modules.
  */
-function catalogueHelp(): string {
-  const rows = CATALOGUE.map((entry) => {
+async function addCatalogueHelp(command: Command): Promise<void> {
+  const { CATALOGUE } = await import("../reputation/catalogue.js");
+  command.addHelpText("after", catalogueHelp(CATALOGUE));
+}
+
+/** Returns the lines that list the catalogue: id, targets and flags of each list. */
+function catalogueHelp(catalogue: readonly BlocklistEntry[]): string {
+  const rows = catalogue.map((entry) => {
     const flags = [
       entry.defaultEnabled ? "default" : "",
       entry.status === "active" ? "" : entry.status,

@@ -34,7 +34,7 @@ export async function runCli(argv: readonly string[], givenIo: CliIo): Promise<n
     return EXIT_USAGE;
   }
   try {
-    await program.parseAsync([...unknownCommandArguments(program, argv)], { from: "user" });
+    await program.parseAsync([...argumentsToParse(program, argv)], { from: "user" });
   } catch (error) {
     return reportError(error, io);
   }
@@ -45,14 +45,18 @@ export async function runCli(argv: readonly string[], givenIo: CliIo): Promise<n
  * Returns the arguments to parse. Commander prints the main help and exits 0 for
  * `help NAME` and `NAME --help` when NAME is no command, so both become a bare `NAME`, which
  * commander rejects as an unknown command with a suggestion (exit status 2). The same applies
- * one level down: `removal NAME --help` becomes `removal NAME`.
+ * one level down: `removal NAME --help` becomes `removal NAME`. For a command NAME, `help NAME`
+ * becomes `NAME --help`, which prints the same help but only after the `preSubcommand` hooks
+ * ran. Commander prints the help of `help NAME` before any hook, and the hook of `blocklists`
+ * loads the catalogue that its help lists.
  */
-function unknownCommandArguments(program: Command, argv: readonly string[]): readonly string[] {
+function argumentsToParse(program: Command, argv: readonly string[]): readonly string[] {
   const [first, second] = argv;
   if (first === undefined || first.startsWith("-")) return argv;
 
   if (first === "help") {
-    return second === undefined || commandNamed(program, second) !== null ? argv : [second];
+    if (second === undefined) return argv;
+    return commandNamed(program, second) === null ? [second] : [second, "--help"];
   }
   const asksForHelp = argv.some((argument) => argument === "--help" || argument === "-h");
   if (!asksForHelp) return argv;

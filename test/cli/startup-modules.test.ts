@@ -26,14 +26,12 @@ const FORBIDDEN = [
 
 /**
  * Modules under FORBIDDEN that every command loads: the store's IP spelling of removal
- * requests and its default path, which need no SQLite, and the blocklist catalogue, which is
- * data that the help of `delist blocklists` lists.
+ * requests and its default path, which need no SQLite.
  */
-const ALLOWED = [
-  /^src\/store\/(types|paths)\.ts$/,
-  /^src\/reputation\/catalogue\.ts$/,
-  /^src\/reputation\/lists\//,
-];
+const ALLOWED = [/^src\/store\/(types|paths)\.ts$/];
+
+/** The blocklist catalogue and look-ups, which `diagnose --offline` and `explain` must not load. */
+const BLOCKLIST_MODULES = [/^src\/reputation\//];
 
 /**
  * Modules that set up DNS or send queries: the resolvers, the DNS wire format, the HTTPS
@@ -125,6 +123,7 @@ describe("diagnose start-up modules", () => {
     expect(run.modules).toContain("src/cli/diagnose-run.ts");
     expect(run.modules).toContain("src/diagnose/run.ts");
     expect(forbiddenIn(run.modules)).toEqual([]);
+    expect(matching(run.modules, BLOCKLIST_MODULES)).toEqual([]);
     expect(matching(run.modules, DNS_MODULES)).toEqual([]);
   });
 
@@ -176,7 +175,25 @@ describe("command registration", () => {
     expect(run.modules.filter((module) => module.endsWith("-run.ts"))).toEqual([]);
     expect(matching(run.modules, DNS_MODULES)).toEqual([]);
     expect(matching(run.modules, BOUNCE_MODULES)).toEqual([]);
+    expect(matching(run.modules, BLOCKLIST_MODULES)).toEqual([]);
     expect(forbiddenIn(run.modules)).toEqual([]);
+  });
+});
+
+describe("blocklists help modules", () => {
+  test.each([
+    ["help blocklists", ["help", "blocklists"]],
+    ["blocklists --help", ["blocklists", "--help"]],
+  ])("%s loads only the catalogue", async (_form, argv) => {
+    const run = await loadedModules(argv, temporaryDirectory());
+
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.modules).toContain("src/reputation/catalogue.ts");
+    expect(run.modules).toContain("src/reputation/lists/spamhaus.ts");
+    expect(run.modules).not.toContain("src/cli/blocklists-run.ts");
+    expect(run.modules).not.toContain("src/reputation/check.ts");
+    expect(matching(run.modules, DNS_MODULES)).toEqual([]);
   });
 });
 
@@ -189,6 +206,7 @@ describe("explain start-up modules", () => {
     expect(run.modules).toContain("src/cli/explain-run.ts");
     expect(run.modules).toContain("src/bounce/paste-detect.ts");
     expect(matching(run.modules, BOUNCE_MODULES)).toEqual([]);
+    expect(matching(run.modules, BLOCKLIST_MODULES)).toEqual([]);
     expect(matching(run.modules, DNS_MODULES)).toEqual([]);
   });
 
@@ -199,5 +217,6 @@ describe("explain start-up modules", () => {
     expect(run.code).toBe(1);
     expect(run.modules).toContain("src/bounce/paste.ts");
     expect(run.modules.some((module) => module.includes("node_modules/postal-mime/"))).toBe(true);
+    expect(matching(run.modules, BLOCKLIST_MODULES)).toEqual([]);
   });
 });
