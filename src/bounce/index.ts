@@ -6,34 +6,29 @@
 import { fileError } from "../input/file-error.js";
 import { createReplyClassifier, type ReplyClassifier } from "../reply/classify.js";
 import { decodeMessage } from "./decode.js";
-import { expandSources, MAX_MESSAGE_BYTES, readSource, type SourceMessage } from "./input.js";
+import {
+  expandSources,
+  MAX_MESSAGE_BYTES,
+  readSource,
+  type BounceSource,
+  type ExpandedInput,
+  type SourceMessage,
+} from "./input.js";
 import { truncatedNote, truncatedWithoutResults } from "./limits.js";
-import type { BounceKind, BounceResult } from "./types.js";
+import { skippedNotes, SummaryBuilder, type BounceFileSummary } from "./summary.js";
+import type { BounceResult } from "./types.js";
 
 export type { BounceAction, BounceKind, BounceReason, BounceResult } from "./types.js";
+export type { BounceFileSummary, SkippedMessage } from "./summary.js";
 export { BOUNCE_REASONS } from "./types.js";
 export { decodeMessage } from "./decode.js";
-
-/** What was read from one input (a file, an mbox, standard input). */
-export interface BounceFileSummary {
-  /** The input as given, or a file found in a directory or maildir. */
-  readonly file: string;
-  /** Messages read, whatever their kind; data that is no mail message is not counted. */
-  readonly messages: number;
-  /** Messages of each kind; `none` counts messages that are no bounce, report or reply. */
-  readonly kinds: Readonly<Record<BounceKind | "none", number>>;
-  /** Recipient results from this input. */
-  readonly recipients: number;
-  /** Problems that stopped a message or the whole input from being read, with what to do. */
-  readonly errors: readonly string[];
-  /** Messages read only in part (over the size limit), with what was left out. */
-  readonly notes: readonly string[];
-}
 
 /** The results of one run over bounce inputs. */
 export interface BounceRun {
   readonly results: BounceResult[];
   readonly files: BounceFileSummary[];
+  /** How many messages were skipped as unreadable, naming the first few with their errors. */
+  readonly notes: readonly string[];
 }
 
 /** Options of `readBounces`. */
@@ -49,9 +44,11 @@ export interface ReadBouncesOptions {
 }
 
 /**
- * Reads every input and decodes each message in turn, holding one message at a time. A
- * missing file, an oversized or unparsable message is an error in that input's summary, and
- * the run goes on. Never throws for bad input.
+ * Reads every input and decodes each message in turn, holding one message at a time. An input
+ * that cannot be opened, or of which no message can be read, gets an error in its summary. A
+ * message or file inside a folder, maildir or mbox that cannot be read is skipped and counted
+ * when other messages of that input can be read. The run goes on in both cases, and it never
+ * throws for bad input.
  */
 export async function readBounces(
   inputs: readonly string[],
@@ -61,27 +58,56 @@ export async function readBounces(
   const results: BounceResult[] = [];
   const files: BounceFileSummary[] = [];
 
-  for (const source of await expandSources(inputs, options.cwd)) {
-    if (source.type === "failed") {
-      files.push(emptySummary(source.name, [source.error]));
-      continue;
+  for (const input of await expandSources(inputs, options.cwd)) {
+    const builders: SummaryBuilder[] = [];
+    for (const source of input.sources) {
+      const builder = new SummaryBuilder(source.name);
+      builders.push(builder);
+      await readOneSource(source, input, { ...options, classifier }, builder, results);
     }
-    const summary = new SummaryBuilder(source.name);
-    try {
-      const messages = readSource(
-        source,
-        options.stdin ?? process.stdin,
-        options.maxMessageBytes ?? MAX_MESSAGE_BYTES,
-      );
-      for await (const message of messages) {
-        results.push(...(await decodeOne(message, classifier, summary)));
-      }
-    } catch (error) {
-      summary.errors.push(fileError(source.name, error).message);
-    }
-    files.push(summary.build());
+    const usable = builders.some((builder) => builder.decoded > 0);
+    for (const builder of builders) files.push(builder.build(usable));
   }
-  return { results, files };
+  return { results, files, notes: skippedNotes(files) };
+}
+
+// A source that has the input's own name is the file or folder named on the command line, so
+// a failure to open or read it is an error. A file found inside a named folder that cannot be
+// read counts as one skipped message.
+async function readOneSource(
+  source: BounceSource,
+  input: ExpandedInput,
+  options: ReadBouncesOptions & { readonly classifier: ReplyClassifier },
+  builder: SummaryBuilder,
+  results: BounceResult[],
+): Promise<void> {
+  const named = source.name === input.name;
+  if (source.type === "failed") {
+    if (named) builder.addInputError(source.error);
+    else builder.addFailure(source.name, source.error);
+    return;
+  }
+  try {
+    const messages = readSource(
+      source,
+      options.stdin ?? process.stdin,
+      options.maxMessageBytes ?? MAX_MESSAGE_BYTES,
+    );
+    for await (const message of messages) {
+      results.push(...(await decodeOne(message, options.classifier, builder)));
+    }
+  } catch (error) {
+    const message = fileError(source.name, error).message;
+    if (named) builder.addInputError(message);
+    else builder.addFailure(source.name, message);
+    return;
+  }
+  if (builder.isEmpty()) {
+    builder.addFailure(
+      source.name,
+      `no mail message found in "${source.name}"; give .eml files, mbox files or maildirs`,
+    );
+  }
 }
 
 async function decodeOne(
@@ -91,13 +117,13 @@ async function decodeOne(
 ): Promise<BounceResult[]> {
   if ("error" in message) {
     summary.messages++;
-    summary.errors.push(message.error);
+    summary.addFailure(message.name, message.error);
     return [];
   }
-  // Data that is no mail message is an unreadable input, not a message.
+  // Data that is no mail message is not counted as a message.
   const junk = binaryJunk(message.raw, message.name);
   if (junk !== null) {
-    summary.errors.push(junk);
+    summary.addFailure(message.name, junk);
     return [];
   }
   summary.messages++;
@@ -105,7 +131,7 @@ async function decodeOne(
     const decoded = await decodeMessage(message.raw, message.name, classifier);
     const full = message.truncatedFrom;
     if (decoded.error !== null && full === undefined) {
-      summary.errors.push(decoded.error);
+      summary.addFailure(message.name, decoded.error);
       return [];
     }
     summary.kinds[decoded.kind ?? "none"]++;
@@ -114,14 +140,16 @@ async function decodeOne(
       // Nothing found in the head means the report, if any, lies in the part not read.
       const size = message.raw.length;
       if (decoded.results.length === 0) {
-        summary.errors.push(truncatedWithoutResults(message.name, full, size));
-      } else {
-        summary.notes.push(truncatedNote(message.name, full, size));
+        summary.addFailure(message.name, truncatedWithoutResults(message.name, full, size));
+        return [];
       }
+      summary.notes.push(truncatedNote(message.name, full, size));
     }
+    summary.decoded++;
     return decoded.results;
   } catch (error) {
-    summary.errors.push(
+    summary.addFailure(
+      message.name,
       `cannot parse "${message.name}" as a mail message: ${errorText(error)}; ` +
         `check that the file is one message in RFC 5322 format`,
     );
@@ -168,37 +196,4 @@ function firstLine(head: Uint8Array): string {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function emptySummary(file: string, errors: string[]): BounceFileSummary {
-  const builder = new SummaryBuilder(file);
-  builder.errors.push(...errors);
-  return builder.build();
-}
-
-class SummaryBuilder {
-  messages = 0;
-  recipients = 0;
-  readonly errors: string[] = [];
-  readonly notes: string[] = [];
-  readonly kinds: Record<BounceKind | "none", number> = {
-    dsn: 0,
-    bounce: 0,
-    "auto-reply": 0,
-    feedback: 0,
-    none: 0,
-  };
-
-  constructor(readonly file: string) {}
-
-  build(): BounceFileSummary {
-    return {
-      file: this.file,
-      messages: this.messages,
-      kinds: { ...this.kinds },
-      recipients: this.recipients,
-      errors: [...this.errors],
-      notes: [...this.notes],
-    };
-  }
 }

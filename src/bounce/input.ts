@@ -35,22 +35,31 @@ export type SourceMessage =
     }
   | { readonly name: string; readonly error: string };
 
+/** The sources found under one input given on the command line. */
+export interface ExpandedInput {
+  /** The input as given. A source with this name is the input itself, not a file in it. */
+  readonly name: string;
+  readonly sources: BounceSource[];
+}
+
 /**
- * Expands inputs into sources. `-` is standard input. A maildir (a directory with `cur` or
- * `new`) gives the messages in `cur/` and `new/`. Another directory gives its files and
- * subdirectories, recursively, without hidden names. A file is read as it is.
+ * Expands inputs into sources, grouped by input. `-` is standard input. A maildir (a directory
+ * with `cur` or `new`) gives the messages in `cur/` and `new/`. Another directory gives its
+ * files and subdirectories, recursively, without hidden names. A file is read as it is.
  */
 export async function expandSources(
   inputs: readonly string[],
   cwd: string,
-): Promise<BounceSource[]> {
-  const sources: BounceSource[] = [];
+): Promise<ExpandedInput[]> {
+  const expanded: ExpandedInput[] = [];
   const visited = new Set<string>();
   for (const input of inputs) {
+    const sources: BounceSource[] = [];
     if (input === "-") sources.push({ type: "stdin", name: "-" });
     else await expandPath(input, resolve(cwd, input), sources, visited, true);
+    expanded.push({ name: input, sources });
   }
-  return sources;
+  return expanded;
 }
 
 // Appends the sources under `path` to `sources`. Appending, rather than spreading each

@@ -24,19 +24,15 @@ export async function runBounces(
   for (const file of run.files) {
     for (const error of file.errors) io.stderr.write(`delist: ${error}\n`);
     for (const note of file.notes) io.stderr.write(`delist: note: ${note}\n`);
-    // An empty input has no error of its own, yet it is not the same as "no bounces".
-    if (file.messages === 0 && file.errors.length === 0) {
-      io.stderr.write(
-        `delist: no mail message found in "${file.file}"; give .eml files, mbox files or maildirs\n`,
-      );
-    }
   }
+  for (const note of run.notes) io.stderr.write(`delist: note: ${note}\n`);
   return exitCode(run.results, run.files);
 }
 
 /**
- * 2 when an input or a message could not be read, as the log commands do (the results of the
- * rest are printed first), or when no input held a message; 1 when a recipient failed.
+ * Returns 2 when an input named on the command line could not be used or no input held a
+ * message, else 1 when a recipient failed, else 0. The caller prints the other results first.
+ * Messages skipped inside a folder or mbox do not count, just as garbled log lines do not.
  */
 function exitCode(results: readonly BounceResult[], files: readonly BounceFileSummary[]): number {
   if (files.some((file) => file.errors.length > 0)) return EXIT_USAGE;
@@ -71,12 +67,14 @@ export function renderText(run: {
 function headline(results: readonly BounceResult[], files: readonly BounceFileSummary[]): string {
   const messages = files.reduce((sum, file) => sum + file.messages, 0);
   const none = files.reduce((sum, file) => sum + file.kinds.none, 0);
+  const skipped = files.reduce((sum, file) => sum + file.skipped, 0);
   const errors = files.reduce((sum, file) => sum + file.errors.length, 0);
   const parts = [`${results.length} recipient${plural(results.length)}`];
   parts.push(`in ${messages} message${plural(messages)}`);
   parts.push(`from ${files.length} input${plural(files.length)}`);
   const notes = [];
   if (none > 0) notes.push(`${none} not a bounce`);
+  if (skipped > 0) notes.push(`${skipped} skipped`);
   if (errors > 0) notes.push(`${errors} unreadable`);
   return `${parts.join(" ")}${notes.length > 0 ? ` (${notes.join(", ")})` : ""}`;
 }

@@ -17,7 +17,9 @@ export function registerBounces(program: Command, io: CliIo, setExitCode: SetExi
         "input) and print, for each recipient, what happened and why, with the bounce reason " +
         "that list processors use. Exit status: 0 when no recipient failed, also when the " +
         "messages hold no bounce (JSON: an empty array), 1 when some did, 2 for bad options " +
-        "or when no message could be read (standard error says why).",
+        "or when a file or directory given here cannot be read or holds no readable message " +
+        "(standard error says why). A message inside a directory, maildir or mbox that cannot " +
+        "be read is skipped with a note on standard error and does not change the status.",
     )
     .argument("[files...]", "bounce files, mbox files, maildirs or directories; - for stdin")
     .option("-f, --format <format>", "output format: text or json", "text")

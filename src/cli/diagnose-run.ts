@@ -75,6 +75,7 @@ export async function runDiagnose(
   for (const file of diagnosis.input.bounces?.files ?? []) {
     for (const error of file.errors) io.stderr.write(`delist: ${error}\n`);
   }
+  for (const note of run.bounces?.notes ?? []) io.stderr.write(`delist: note: ${note}\n`);
   return truncatedWhileRead(run) ? EXIT_USAGE : exitCode(diagnosis);
 }
 
@@ -170,9 +171,10 @@ function resolverAddresses(setup: DnsSetup, options: DiagnoseOptions): string[] 
 }
 
 /**
- * Returns 2 when a log or bounce input could not be read, 1 when something is wrong and 0 when
- * healthy. The report of the other inputs is printed first. The caller checks for a log cut
- * short while it was read.
+ * Returns 2 when a log or a bounce input named on the command line could not be used, 1 when
+ * something is wrong and 0 when healthy. The report of the other inputs is printed first.
+ * Bounce messages skipped inside a folder or mbox do not count, as garbled log lines do not.
+ * The caller checks for a log cut short while it was read.
  */
 function exitCode(diagnosis: Diagnosis): number {
   const files = diagnosis.input.files;

@@ -39,7 +39,9 @@ export function registerDiagnose(program: Command, io: CliIo, setExitCode: SetEx
     "after",
     "\nExit status: 0 when no receiver blocks the server and no finding is a warning or worse, " +
       "1 when one is, 2 for a usage error or when an input could not be read (the report of " +
-      "the other inputs is still printed).",
+      "the other inputs is still printed). A bounce message inside a --bounces directory, " +
+      "maildir or mbox that cannot be read is skipped with a note and does not change the " +
+      "status.",
   );
   addDnsOptions(command).action(async (logs: string[], options: DiagnoseOptions) => {
     // The log readers, analysers and report renderers load only for this command.

@@ -126,6 +126,7 @@ function bounceReport(run: LogRun): BounceInputReport | null {
       messages: file.messages,
       recipients: file.recipients,
       errors: file.errors,
+      skipped: file.skipped,
     })),
     results: input.results,
     failed: input.failed,
@@ -192,6 +193,7 @@ export function truncatedWhileRead(run: LogRun): boolean {
 function runNotes(run: LogRun): string[] {
   const notes: string[] = [];
   for (const file of run.bounces?.files ?? []) notes.push(...file.notes);
+  notes.push(...(run.bounces?.notes ?? []));
   for (const copy of run.summary.sameContent) {
     notes.push(
       `Skipped ${copy.name}: it has the same content as ${copy.sameAs}, so its lines would have been counted twice.`,

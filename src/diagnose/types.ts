@@ -120,7 +120,10 @@ export interface BounceInputReport {
     readonly name: string;
     readonly messages: number;
     readonly recipients: number;
+    /** Errors that exit 2: the file could not be read, or no message of its input could. */
     readonly errors: readonly string[];
+    /** Messages or files in it that could not be read and were skipped, named in `input.notes`. */
+    readonly skipped: number;
   }>;
   /** Recipient results, and of them: failed, delayed, complaints and auto-replies. */
   readonly results: number;
