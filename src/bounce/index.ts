@@ -54,7 +54,7 @@ export async function readBounces(
   inputs: readonly string[],
   options: ReadBouncesOptions,
 ): Promise<BounceRun> {
-  const classifier = options.classifier ?? createReplyClassifier();
+  const readOptions = { ...options, classifier: options.classifier ?? createReplyClassifier() };
   const results: BounceResult[] = [];
   const files: BounceFileSummary[] = [];
 
@@ -63,7 +63,7 @@ export async function readBounces(
     for (const source of input.sources) {
       const builder = new SummaryBuilder(source.name);
       builders.push(builder);
-      await readOneSource(source, input, { ...options, classifier }, builder, results);
+      await readOneSource(source, input, readOptions, builder, results);
     }
     const usable = builders.some((builder) => builder.decoded > 0);
     for (const builder of builders) files.push(builder.build(usable));
