@@ -27,7 +27,7 @@ export { decodeMessage } from "./decode.js";
 export interface BounceRun {
   readonly results: BounceResult[];
   readonly files: BounceFileSummary[];
-  /** How many messages were skipped as unreadable, naming the first few with their errors. */
+  /** Notes on the messages skipped as unreadable: how many, and the first few with their errors. */
   readonly notes: readonly string[];
 }
 
