@@ -260,8 +260,34 @@ function parseRecord(type: string, rdata: Token[], ttlSeconds: number, origin: s
       if (rdata.length === 0) throw new SyntaxError("TXT needs at least one string");
       return { type, ttlSeconds, data: rdata.map((token) => decodeText(token.bytes)) };
     default:
+      if (!isKnownRecordType(type)) {
+        throw new SyntaxError(
+          `unknown record type "${type}": check its spelling, or write an unlisted type as TYPE<number>`,
+        );
+      }
       return { type: "OTHER", rrtype: type, ttlSeconds, data: rdata.map((t) => t.text).join(" ") };
   }
+}
+
+/**
+ * Data types from the IANA "Resource Record (RR) TYPEs" registry that a master file may contain.
+ * delist reads only A, AAAA, CNAME, MX, NS, PTR and TXT and keeps the others as text.
+ */
+const OTHER_RECORD_TYPES = new Set(
+  [
+    "SOA MD MF MB MG MR NULL WKS HINFO MINFO RP AFSDB X25 ISDN RT NSAP NSAP-PTR SIG KEY PX GPOS",
+    "LOC NXT EID NIMLOC SRV ATMA NAPTR KX CERT A6 DNAME SINK APL DS SSHFP IPSECKEY RRSIG NSEC",
+    "DNSKEY DHCID NSEC3 NSEC3PARAM TLSA SMIMEA HIP NINFO RKEY TALINK CDS CDNSKEY OPENPGPKEY",
+    "CSYNC ZONEMD SVCB HTTPS DSYNC HHIT BRID SPF UINFO UID GID UNSPEC NID L32 L64 LP EUI48",
+    "EUI64 URI CAA AVC DOA AMTRELAY RESINFO WALLET CLA IPN TA DLV",
+  ]
+    .join(" ")
+    .split(" "),
+);
+
+/** Checks for a registered data type or the RFC 3597 generic form, such as `TYPE65534`. */
+function isKnownRecordType(type: string): boolean {
+  return OTHER_RECORD_TYPES.has(type) || /^TYPE\d{1,5}$/.test(type);
 }
 
 function parseMx(rdata: Token[], origin: string): RecordDataMap["MX"] {
