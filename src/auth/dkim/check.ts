@@ -80,16 +80,7 @@ export async function checkDkim(
     };
   }
   const problems = results.flatMap((r) => selectorProblems(r));
-  if (results.length === 0) {
-    problems.push(
-      problem(
-        "dkim-not-found",
-        "warning",
-        `No DKIM key found for ${domain} under ${COMMON_SELECTORS.length} common selectors; DKIM is unverified, not necessarily absent.`,
-        "Give the selector your signer uses with --selector, or a signed message with --message.",
-      ),
-    );
-  }
+  if (results.length === 0) problems.push(notFoundProblem(domain, checked));
   const usable = usableKeys(results);
   if (usable.length === 0 && results.length > 0 && verdictOf(problems) === "pass")
     problems.push(noUsableKeyProblem(domain, results));
@@ -110,6 +101,31 @@ export async function checkDkim(
  */
 export function usableKeys(selectors: readonly DkimSelectorResult[]): DkimSelectorResult[] {
   return selectors.filter((s) => s.status === "valid" || s.status === "weak");
+}
+
+/**
+ * Builds the warning for a domain with no key under the common selectors. It counts only the
+ * selectors DNS answered for, and names those that got no answer, because a key may exist there.
+ */
+function notFoundProblem(domain: string, checked: readonly DkimSelectorResult[]): Problem {
+  const unanswered = checked.filter((r) => r.status === "not-checked").map((r) => r.selector);
+  const answered = checked.length - unanswered.length;
+  const fix =
+    "Give the selector your signer uses with --selector, or a signed message with --message.";
+  if (unanswered.length === 0) {
+    return problem(
+      "dkim-not-found",
+      "warning",
+      `No DKIM key found for ${domain} under ${answered} common selectors; DKIM is unverified, not necessarily absent.`,
+      fix,
+    );
+  }
+  return problem(
+    "dkim-not-found",
+    "warning",
+    `No DKIM key found for ${domain} under ${answered} of ${checked.length} common selectors, and ${unanswered.length} got no DNS answer (${unanswered.join(", ")}); DKIM is unverified, not necessarily absent.`,
+    `Run the check again, or ${fix.charAt(0).toLowerCase()}${fix.slice(1)}`,
+  );
 }
 
 /**
