@@ -27,6 +27,8 @@ export interface LookupTally {
   readonly unanswered: number;
   /** The first unanswered lookup, whose detail names the cause. */
   readonly firstFailure: DnsFailure | null;
+  /** Each distinct query (type and name) that got no response, in the order first seen. */
+  readonly unansweredQueries: readonly DnsFailure[];
 }
 
 /** A DNS context that tallies the outcome of every lookup made through it. */
@@ -40,6 +42,7 @@ export function tallyLookups(context: DnsContext): TalliedContext {
   let answered = 0;
   let unanswered = 0;
   let firstFailure: DnsFailure | null = null;
+  const unansweredQueries = new Map<string, DnsFailure>();
 
   async function lookup<T extends RecordType>(name: string, type: T): Promise<DnsResult<T>> {
     const result = await context.lookup(name, type);
@@ -48,6 +51,8 @@ export function tallyLookups(context: DnsContext): TalliedContext {
     } else if (UNANSWERED.has(result.kind)) {
       unanswered++;
       firstFailure ??= result;
+      const key = `${result.type} ${result.name}`;
+      if (!unansweredQueries.has(key)) unansweredQueries.set(key, result);
     } else if (result.kind !== "invalid-name") {
       answered++;
     }
@@ -63,13 +68,21 @@ export function tallyLookups(context: DnsContext): TalliedContext {
     now: context.now,
     close: () => context.close(),
   };
-  return { dns: wrapped, tally: () => ({ answered, unanswered, firstFailure }) };
+  return {
+    dns: wrapped,
+    tally: () => ({
+      answered,
+      unanswered,
+      firstFailure,
+      unansweredQueries: [...unansweredQueries.values()],
+    }),
+  };
 }
 
 /**
  * Decides the exit status of `check` and `blocklists`. It is 2 when no DNS lookup got a
- * response, so nothing could be checked, and then stderr names the cause and the fix. It is
- * 1 when a problem was found or some lookups got no response, and 0 otherwise.
+ * response, so nothing could be checked. It is 1 when a problem was found or some lookups got
+ * no response, and 0 otherwise. When lookups got no response, stderr names them and the fix.
  */
 export function dnsExitStatus(
   tally: LookupTally,
@@ -81,7 +94,58 @@ export function dnsExitStatus(
     io.stderr.write(`delist: ${nothingCheckedMessage(tally, tally.firstFailure, options)}\n`);
     return EXIT_USAGE;
   }
-  return problemsFound || tally.unanswered > 0 ? EXIT_PROBLEMS : EXIT_OK;
+  if (tally.unanswered > 0) {
+    io.stderr.write(`delist: ${partlyUncheckedMessage(tally, options)}\n`);
+    return EXIT_PROBLEMS;
+  }
+  return problemsFound ? EXIT_PROBLEMS : EXIT_OK;
+}
+
+/** How many unanswered queries the stderr line names; the rest are counted. */
+const NAMED_QUERIES = 3;
+
+/**
+ * Builds the message for a run in which some DNS queries got no response: how many, grouped
+ * by cause, the first few queries, and what to do.
+ */
+function partlyUncheckedMessage(tally: LookupTally, options: DnsOptions): string {
+  const queries = tally.unansweredQueries;
+  const causes = [...new Set(queries.map((q) => q.kind))].map((kind) => {
+    const count = queries.filter((q) => q.kind === kind).length;
+    return `${count} ${FAILURE_VERBS[kind] ?? `failed (${kind})`}`;
+  });
+  const named = queries.slice(0, NAMED_QUERIES).map((q) => `${q.type} ${q.name}`);
+  const more = queries.length > NAMED_QUERIES ? `, and ${queries.length - NAMED_QUERIES} more` : "";
+  const total = `${queries.length} DNS ${queries.length === 1 ? "query" : "queries"}`;
+  return (
+    `${total} got no answer (${causes.join(", ")}: ${named.join(", ")}${more}), so the checks ` +
+    `that needed them are reported as not checked. ${partlyUncheckedFix(queries, options)}`
+  );
+}
+
+/** Past-tense phrases for the failure kinds in `UNANSWERED`. */
+const FAILURE_VERBS: Partial<Record<DnsFailureKind, string>> = {
+  timeout: "timed out",
+  unreachable: "could not reach the DNS server",
+  refused: "refused",
+  malformed: "answered with a malformed reply",
+  "not-recorded": "missing from the replay file",
+  offline: "not sent because of --offline",
+};
+
+function partlyUncheckedFix(queries: readonly DnsFailure[], options: DnsOptions): string {
+  if (options.dnsReplay !== undefined)
+    return `Record the run again with --dns-record FILE while its DNS server answers.`;
+  const server =
+    options.resolver === undefined
+      ? "the system's DNS resolver answers"
+      : `the DNS server at ${options.resolver} answers`;
+  if (queries.some((q) => q.kind === "timeout"))
+    return (
+      `Run the command again, raise --timeout-ms (now ${options.timeoutMs}), ` +
+      `or check that ${server} every query.`
+    );
+  return `Run the command again, or check that ${server} every query.`;
 }
 
 function nothingCheckedMessage(tally: LookupTally, first: DnsFailure, options: DnsOptions): string {
