@@ -20,7 +20,14 @@ export type WallClockToEpoch = (
 export interface TimeZone {
   /** The name as given: `UTC`, `+07:00`, `Europe/Berlin`, or the machine's zone. */
   readonly name: string;
+  /** Converts a wall-clock time, taking the earlier instant of a time that occurs twice. */
   readonly toEpoch: WallClockToEpoch;
+  /**
+   * Converts a wall-clock time that occurs twice, because clocks went back, to its later
+   * instant (in winter time after a DST change). Returns NaN for a time that occurs once or
+   * never.
+   */
+  readonly toLaterEpoch: WallClockToEpoch;
   /** Offset from UTC in minutes at the given instant (east positive). */
   offsetMinutesAt(epochMs: number): number;
 }
@@ -59,6 +66,7 @@ function fixedZone(name: string, offsetMinutes: number): TimeZone {
     toEpoch: (year, month, day, hour, minute, second, millisecond) =>
       utcMs(year, month, day, hour, minute, second, millisecond) - offsetMs,
     offsetMinutesAt: () => offsetMinutes,
+    toLaterEpoch: () => NaN,
   };
 }
 
@@ -87,6 +95,9 @@ function ianaZone(name: string): TimeZone {
   // Offsets change at most a few times a year, so one look-up per wall-clock minute is
   // enough, and consecutive log lines mostly share their minute.
   const offsetByMinute = new Map<number, number>();
+  // The offsets of later instants, NaN for a minute that occurs once. Log readers look them
+  // up only for lines that step back in time, so this map stays far smaller than the one above.
+  const laterOffsetByMinute = new Map<number, number>();
 
   return {
     name,
@@ -98,6 +109,16 @@ function ianaZone(name: string): TimeZone {
         offset = wallClockOffset(wallMinute, offsetAt);
         if (offsetByMinute.size >= 100_000) offsetByMinute.clear();
         offsetByMinute.set(wallMinute, offset);
+      }
+      return utcMs(year, month, day, hour, minute, second, millisecond) - offset * 60_000;
+    },
+    toLaterEpoch: (year, month, day, hour, minute, second, millisecond) => {
+      const wallMinute = utcMs(year, month, day, hour, minute, 0, 0);
+      let offset = laterOffsetByMinute.get(wallMinute);
+      if (offset === undefined) {
+        offset = laterWallClockOffset(wallMinute, offsetAt);
+        if (laterOffsetByMinute.size >= 10_000) laterOffsetByMinute.clear();
+        laterOffsetByMinute.set(wallMinute, offset);
       }
       return utcMs(year, month, day, hour, minute, second, millisecond) - offset * 60_000;
     },
@@ -119,6 +140,21 @@ function wallClockOffset(wallAsUtc: number, offsetAt: (epochMs: number) => numbe
   const after = offsetAt(wallAsUtc + EIGHTEEN_HOURS_MS);
   if (offsetAt(wallAsUtc - after * 60_000) === after) return after;
   return before;
+}
+
+/**
+ * Finds the UTC offset of the later instant of a wall-clock time (given as if it were UTC)
+ * that occurs twice, or NaN when it occurs once or never. A time occurs twice when clocks went
+ * back near it, so the offset 18 hours later is smaller than the one 18 hours before, and
+ * each of the two offsets turns the time into an instant that has that offset.
+ */
+function laterWallClockOffset(wallAsUtc: number, offsetAt: (epochMs: number) => number): number {
+  const before = offsetAt(wallAsUtc - EIGHTEEN_HOURS_MS);
+  const after = offsetAt(wallAsUtc + EIGHTEEN_HOURS_MS);
+  if (after >= before) return NaN;
+  if (offsetAt(wallAsUtc - before * 60_000) !== before) return NaN;
+  if (offsetAt(wallAsUtc - after * 60_000) !== after) return NaN;
+  return after;
 }
 
 function offsetMinutesFromFormat(format: Intl.DateTimeFormat, epochMs: number): number {
