@@ -119,7 +119,7 @@ function partlyUncheckedMessage(tally: LookupTally, options: DnsOptions): string
   const total = `${queries.length} DNS ${queries.length === 1 ? "query" : "queries"}`;
   return (
     `${total} got no answer (${causes.join(", ")}: ${named.join(", ")}${more}), so the checks ` +
-    `that needed them are reported as not checked. ${partlyUncheckedFix(queries, options)}`
+    `that needed them may be incomplete. ${partlyUncheckedFix(queries, options)}`
   );
 }
 
@@ -127,8 +127,8 @@ function partlyUncheckedMessage(tally: LookupTally, options: DnsOptions): string
 const FAILURE_VERBS: Partial<Record<DnsFailureKind, string>> = {
   timeout: "timed out",
   unreachable: "could not reach the DNS server",
-  refused: "refused",
-  malformed: "answered with a malformed reply",
+  refused: "refused by the DNS server",
+  malformed: "got a malformed reply",
   "not-recorded": "missing from the replay file",
   offline: "not sent because of --offline",
 };

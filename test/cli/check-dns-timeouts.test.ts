@@ -82,6 +82,20 @@ describe("check with DNS time-outs", () => {
     expect(result.stderr).not.toContain("TXT s2._domainkey.example.com");
   });
 
+  it("names refused queries without --timeout-ms", async () => {
+    const answer = tableHandler(NO_DKIM_KEY);
+    server = await startDnsServer((question, transport) =>
+      question.name === "_dmarc.example.com" ? { rcode: "REFUSED" } : answer(question, transport),
+    );
+    const args = ["check", "example.com", "--ip", "192.0.2.25", "--resolver", server.address];
+    const result = await runCommand(args);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("1 refused by the DNS server: TXT _dmarc.example.com)");
+    expect(result.stderr).toContain("Run the command again, or check that the DNS server at");
+    expect(result.stderr).not.toContain("--timeout-ms");
+  });
+
   it("writes nothing to stderr when all answer", async () => {
     const result = await check([]);
 
