@@ -97,7 +97,8 @@ export function buildReadiness(
     .filter((form, index, all) => all.findIndex((other) => other.url === form.url) === index);
   const failed = items.filter((item) => item.status === "fail" || item.status === "unknown");
   const unchecked = items.filter((item) => item.status === "not-checked");
-  const ready = affected.length > 0 && failed.length === 0 && unchecked.length === 0;
+  // With no removal form for the receivers that block, there is no request to be ready for.
+  const ready = removalForms.length > 0 && failed.length === 0 && unchecked.length === 0;
 
   return {
     ready,
@@ -186,8 +187,12 @@ export function readinessSummary(
 ): string {
   if (affected === 0)
     return "No provider rejects or defers mail in this log, so there is nothing to ask removal for.";
+  if (forms.length === 0) return noFormSummary(failed, unchecked);
   if (failed.length > 0) {
-    return `Not yet. Still open: ${titleList(failed)}. A request sent before the cause is fixed is wasted, and Gmail's form should be sent at most once every two weeks.`;
+    const gmailRule = forms.some((form) => form.url === REMOVAL_FORMS.gmail.url)
+      ? ", and Gmail's form should be sent at most once every two weeks"
+      : "";
+    return `Not yet. Still open: ${titleList(failed)}. A request sent before the cause is fixed is wasted${gmailRule}.`;
   }
   if (unchecked.length > 0) {
     return `The checked items are ready. Still to check: ${titleList(unchecked)}.`;
@@ -203,6 +208,21 @@ export function readinessSummary(
     return "Request removal now through the forms below that have no request in the last two weeks.";
   }
   return "Request removal now.";
+}
+
+/**
+ * Builds the summary for when only receivers without a removal form reject or defer mail,
+ * such as the small servers of the `other` row.
+ */
+function noFormSummary(failed: ReadinessItem[], unchecked: ReadinessItem[]): string {
+  const noForm =
+    "No removal form applies: delist has none for the receivers that reject or defer mail in this log.";
+  const postmaster =
+    "If the rejections go on once these pass, write to the postmaster of the receiving domain with the reply text.";
+  if (failed.length > 0) return `${noForm} Still open: ${titleList(failed)}. ${postmaster}`;
+  if (unchecked.length > 0)
+    return `${noForm} Still to check: ${titleList(unchecked)}. ${postmaster}`;
+  return `${noForm} If the rejections go on, write to the postmaster of the receiving domain with the reply text.`;
 }
 
 /**

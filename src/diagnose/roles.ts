@@ -37,6 +37,9 @@ const EXPLAINED_CATEGORIES: Readonly<Record<FindingId, readonly Category[]>> = {
   healthy: [],
 };
 
+/** Roles of findings that take part in a block. Each of them contradicts a `healthy` finding. */
+const BLOCK_ROLES: readonly Finding["role"][] = ["cause", "contributing", "consequence"];
+
 type Providers = Partial<Record<ProviderId, ProviderVerdict>>;
 
 /**
@@ -45,21 +48,29 @@ type Providers = Partial<Record<ProviderId, ProviderVerdict>>;
  * because there is no block for it to cause or worsen. Otherwise a cause or contributing
  * factor that is linked to none of the blocks becomes an `observation` too, so that the report
  * names as likely causes only findings that explain a rejection or deferral in the log.
+ *
+ * Drops the `healthy` finding when another finding remains a cause, contributing factor or
+ * consequence of a block, because a report cannot call the server healthy beside a cause.
+ * `healthy` is added only when every named provider is ok, so only a block by other
+ * receivers leads here.
  */
 export function assignRoles(findings: readonly Finding[], providers: Providers): Finding[] {
   const blocking = Object.entries(providers).filter(
     (entry): entry is [string, ProviderVerdict] =>
       entry[1] !== undefined && entry[1].status !== "ok",
   );
-  return findings.map((finding) => {
+  const assigned = findings.map((finding) => {
     if (finding.role === "status") return finding;
-    if (blocking.length === 0) return { ...finding, role: "observation" };
+    if (blocking.length === 0) return { ...finding, role: "observation" as const };
     if (finding.role !== "cause" && finding.role !== "contributing") return finding;
     const linked = blocking.some(([id, verdict]) =>
       explainsBlock(finding, id as ProviderId, verdict),
     );
-    return linked ? finding : { ...finding, role: "observation" };
+    return linked ? finding : { ...finding, role: "observation" as const };
   });
+
+  const linkedToBlock = assigned.some((finding) => BLOCK_ROLES.includes(finding.role));
+  return linkedToBlock ? assigned.filter((finding) => finding.id !== "healthy") : assigned;
 }
 
 /**

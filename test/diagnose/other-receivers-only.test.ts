@@ -1,0 +1,207 @@
+import { afterEach, describe, expect, test } from "vitest";
+import { buildDiagnosis } from "../../src/diagnose/diagnose.js";
+import { readinessSummary } from "../../src/diagnose/readiness.js";
+import { REMOVAL_FORMS } from "../../src/diagnose/removal-forms.js";
+import { assignRoles } from "../../src/diagnose/roles.js";
+import { analyseLogs, inputReport } from "../../src/diagnose/run.js";
+import type {
+  Diagnosis,
+  Finding,
+  ProviderReason,
+  ProviderVerdict,
+  ReadinessItem,
+  RemovalForm,
+} from "../../src/diagnose/types.js";
+import { painter } from "../../src/report/colour.js";
+import { renderDiagnosisText } from "../../src/report/text.js";
+import { resolveTimeZone } from "../../src/time/zone.js";
+import { corpusPath, corpusRoot } from "../helpers/corpus.js";
+import {
+  HOUR,
+  PostfixLog,
+  T0,
+  type Outcome,
+  writeTemporaryLog,
+} from "../helpers/postfix-fixture.js";
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const remove of cleanups.splice(0)) remove();
+});
+
+const PTR_REJECTION: Outcome = {
+  status: "bounced",
+  dsn: "5.7.1",
+  reply: "550 5.7.1 Client host rejected: cannot find your reverse hostname, [203.0.113.10]",
+};
+
+function draft(id: Finding["id"], role: Finding["role"], evidence: object = {}): Finding {
+  return {
+    id,
+    severity: "info",
+    role,
+    title: id,
+    summary: id,
+    evidence,
+    samples: [],
+    fix: [],
+    references: [],
+  };
+}
+
+function blockedByOther(category: "reverse-dns" | "tls"): ProviderVerdict {
+  const reason: ProviderReason = {
+    ruleId: `test.${category}`,
+    category,
+    permanent: true,
+    summary: category,
+    count: 1,
+    sessionCount: 0,
+    first: "2024-03-04T00:00:00Z",
+    last: "2024-03-04T00:00:00Z",
+    codes: {},
+    blockSignal: true,
+  };
+  return { status: "blocked", reasons: [reason] } as Partial<ProviderVerdict> as ProviderVerdict;
+}
+
+function failedItem(title: string): ReadinessItem {
+  return { id: title, title, status: "fail", detail: title };
+}
+
+function form(provider: RemovalForm["provider"], url: string): RemovalForm {
+  return { provider, url, rule: "", lastRequest: null };
+}
+
+async function diagnose(text: string): Promise<Diagnosis> {
+  const file = writeTemporaryLog(text);
+  cleanups.push(file.remove);
+  const timeZone = resolveTimeZone("UTC");
+  const run = await analyseLogs([file.path], { timeZone });
+  return buildDiagnosis(run.facts, {
+    input: inputReport(run, timeZone),
+    timeZone,
+    version: "test",
+    now: T0 + 48 * HOUR,
+  });
+}
+
+/** Builds a day of accepted mail to Gmail, then one PTR rejection from a small receiver. */
+function onePtrRejection(): string {
+  const log = new PostfixLog();
+  for (let hour = 0; hour < 24; hour++) {
+    log.submit({
+      time: T0 + hour * HOUR,
+      account: "alice@example.com",
+      clientIp: "198.51.100.10",
+      recipients: [{ address: `friend${hour}@gmail.com` }],
+    });
+  }
+  log.submit({
+    time: T0 + 23 * HOUR + 1_000,
+    account: "alice@example.com",
+    clientIp: "198.51.100.10",
+    recipients: [{ address: "someone@example.net", outcome: PTR_REJECTION }],
+  });
+  return log.text();
+}
+
+describe("healthy beside a cause", () => {
+  test("drops healthy for a linked cause", () => {
+    const findings = [
+      draft("reverse-dns", "cause", { providers: { other: {} } }),
+      draft("healthy", "status"),
+    ];
+    const roles = assignRoles(findings, { other: blockedByOther("reverse-dns") });
+    expect(roles.map((finding) => finding.id)).toEqual(["reverse-dns"]);
+    expect(roles[0]?.role).toBe("cause");
+  });
+
+  test("keeps healthy beside observations", () => {
+    const findings = [draft("new-ip", "cause"), draft("healthy", "status")];
+    const roles = assignRoles(findings, { other: blockedByOther("tls") });
+    expect(roles.map((finding) => finding.id)).toEqual(["new-ip", "healthy"]);
+    expect(roles[0]?.role).toBe("observation");
+  });
+
+  test("keeps healthy with nothing blocked", () => {
+    const findings = [draft("reverse-dns", "cause"), draft("healthy", "status")];
+    const roles = assignRoles(findings, {});
+    expect(roles.map((finding) => finding.id)).toEqual(["reverse-dns", "healthy"]);
+  });
+});
+
+describe("readiness summary without a form", () => {
+  const ptr = failedItem("PTR and forward-confirmed reverse DNS valid");
+
+  test("says no removal form applies", () => {
+    const summary = readinessSummary(1, [ptr], [], []);
+    expect(summary).toContain("No removal form applies");
+    expect(summary).toContain("Still open: PTR and forward-confirmed reverse DNS valid.");
+    expect(summary).not.toContain("Gmail");
+    expect(summary).not.toContain("Not yet");
+  });
+
+  test("never says request removal now", () => {
+    const summary = readinessSummary(1, [], [], []);
+    expect(summary).toContain("No removal form applies");
+    expect(summary).not.toContain("Request removal now");
+  });
+
+  test("names Gmail's rule only for Gmail", () => {
+    const outlook = form("outlook", REMOVAL_FORMS.outlook.url);
+    const workspace = form("google-workspace", REMOVAL_FORMS["google-workspace"].url);
+    expect(readinessSummary(1, [ptr], [], [outlook])).not.toContain("Gmail");
+    expect(readinessSummary(1, [ptr], [], [outlook])).toMatch(/^Not yet\. /);
+    expect(readinessSummary(1, [ptr], [], [workspace])).toContain(
+      "Gmail's form should be sent at most once every two weeks",
+    );
+  });
+});
+
+describe("one small receiver's PTR rejection", () => {
+  test("reports a cause and no healthy", async () => {
+    const diagnosis = await diagnose(onePtrRejection());
+    const ids = diagnosis.findings.map((finding) => finding.id);
+
+    expect(diagnosis.verdict.status).toBe("ok");
+    expect(diagnosis.providers.other?.status).toBe("blocked");
+    expect(ids).toContain("reverse-dns");
+    expect(ids).not.toContain("healthy");
+    expect(diagnosis.findings.find((f) => f.id === "reverse-dns")?.role).toBe("cause");
+  });
+
+  test("readiness names no provider form", async () => {
+    const diagnosis = await diagnose(onePtrRejection());
+    const text = renderDiagnosisText(diagnosis, painter(false));
+
+    expect(diagnosis.readiness.ready).toBe(false);
+    expect(diagnosis.readiness.removalForms).toEqual([]);
+    expect(diagnosis.readiness.summary).toMatch(/^No removal form applies/);
+    expect(text).not.toContain("Gmail's form");
+    expect(text).not.toMatch(/\(cause\)[\s\S]*healthy/);
+  });
+});
+
+const root = corpusRoot();
+
+describe.skipIf(root === null)("ddgrey real log", () => {
+  test("has no healthy beside the cause", async () => {
+    const file = corpusPath(root ?? "", "logs", "real", "ddgrey", "mainlog");
+    const timeZone = resolveTimeZone("UTC");
+    const run = await analyseLogs([file], { timeZone });
+    const diagnosis = buildDiagnosis(run.facts, {
+      input: inputReport(run, timeZone),
+      timeZone,
+      version: "test",
+      now: 0,
+    });
+    const ids = diagnosis.findings.map((finding) => finding.id);
+
+    expect(diagnosis.providers.gmail?.status).toBe("ok");
+    expect(ids).toContain("reverse-dns");
+    expect(ids).not.toContain("healthy");
+    expect(diagnosis.readiness.summary).not.toContain("Gmail");
+    expect(diagnosis.readiness.summary).toMatch(/^No removal form applies/);
+  });
+});
