@@ -1,4 +1,4 @@
-import { HOUR_MS, median } from "../analysis/time.js";
+import { DAY_MS, HOUR_MS, median } from "../analysis/time.js";
 
 /** A count in one hour bucket; hours with no traffic are absent. */
 export interface HourPoint {
@@ -28,6 +28,13 @@ export const BURST_MIN_EXCESS = 40;
 const BURST_EDGE_FACTOR = 3;
 /** Fewer non-empty hours than this before the peak make the history too short to compare. */
 const MIN_HISTORY_HOURS = 6;
+/**
+ * A burst must also send this many times what the same hours sent on an earlier day, so that
+ * a busy morning after a quiet night is not a burst.
+ */
+export const EARLIER_DAY_FACTOR = 2;
+/** Earlier days compared with a burst: one week covers the weekly rhythm of office mail. */
+const EARLIER_DAYS = 7;
 
 /** Returns hour points sorted by time. */
 export function toPoints(counts: Iterable<readonly [number, number]>): HourPoint[] {
@@ -38,7 +45,7 @@ export function toPoints(counts: Iterable<readonly [number, number]>): HourPoint
  * Finds the highest hour and compares it with the median of the non-empty hours before it.
  * The hours before the peak are the baseline because the incident itself must not raise it.
  * Returns null when the peak is not `BURST_FACTOR` times the baseline and `BURST_MIN_EXCESS`
- * above it.
+ * above it, and for a series of one hour, which has no usual level.
  */
 export function findBurst(points: readonly HourPoint[]): Burst | null {
   if (points.length === 0) return null;
@@ -50,7 +57,7 @@ export function findBurst(points: readonly HourPoint[]): Burst | null {
   if (peak === undefined) return null;
 
   const provisional = baselineBefore(points, peakIndex);
-  if (!isBurst(peak.value, provisional)) return null;
+  if (provisional === null || !isBurst(peak.value, provisional)) return null;
 
   const edge = Math.max(provisional * BURST_EDGE_FACTOR, provisional + BURST_MIN_EXCESS / 2);
   let start = peakIndex;
@@ -60,7 +67,8 @@ export function findBurst(points: readonly HourPoint[]): Burst | null {
 
   // The first hours of a burst would raise the level it is measured against, so the
   // baseline is taken again from the hours before the burst began.
-  const baseline = Math.round(start === peakIndex ? provisional : baselineBefore(points, start));
+  const before = start === peakIndex ? provisional : baselineBefore(points, start);
+  const baseline = Math.round(before ?? provisional);
   if (!isBurst(peak.value, baseline)) return null;
   const hours = points.slice(start, end + 1);
   return {
@@ -76,12 +84,65 @@ function isBurst(peak: number, baseline: number): boolean {
   return peak >= baseline * BURST_FACTOR && peak - baseline >= BURST_MIN_EXCESS;
 }
 
-/** Median of the non-empty hours before `index`, or of all other hours when history is short. */
-export function baselineBefore(points: readonly HourPoint[], index: number): number {
+/**
+ * Returns the median of the non-empty hours before `index`, or of all other hours when
+ * history is short, or null when there is no other hour.
+ */
+export function baselineBefore(points: readonly HourPoint[], index: number): number | null {
   const before = points.slice(0, index).map((point) => point.value);
   if (before.length >= MIN_HISTORY_HOURS) return median(before);
   const others = points.filter((_, i) => i !== index).map((point) => point.value);
-  return median(others);
+  return others.length > 0 ? median(others) : null;
+}
+
+/** The hours of a burst shifted to an earlier day, and what they sent. */
+export interface EarlierDay {
+  /** Start of the first of those hours. */
+  readonly startHour: number;
+  /** Sum of the values in those hours. Hours absent from the series count as 0. */
+  readonly total: number;
+}
+
+/**
+ * Returns the busiest window of the burst's hours on one of the `EARLIER_DAYS` days before
+ * it, or null when the log covers none of those windows completely. `coveredFrom` is the
+ * time of the log's first event, so a window that starts earlier is left out rather than
+ * counted as quiet.
+ */
+export function busiestEarlierDay(
+  points: readonly HourPoint[],
+  burst: Burst,
+  coveredFrom: number,
+): EarlierDay | null {
+  const values = new Map(points.map((point) => [point.hour, point.value]));
+  let busiest: EarlierDay | null = null;
+  for (let days = 1; days <= EARLIER_DAYS; days++) {
+    const shift = days * DAY_MS;
+    const startHour = burst.startHour - shift;
+    if (startHour < coveredFrom) break;
+    // A burst longer than a day would be compared with its own first hours.
+    if (burst.endHour - shift >= burst.startHour) continue;
+    let total = 0;
+    for (let hour = startHour; hour <= burst.endHour - shift; hour += HOUR_MS) {
+      total += values.get(hour) ?? 0;
+    }
+    if (busiest === null || total > busiest.total) busiest = { startHour, total };
+  }
+  return busiest;
+}
+
+/**
+ * True when the burst's hours sent `EARLIER_DAY_FACTOR` times the same hours of the earlier
+ * day, and `BURST_MIN_EXCESS` more.
+ */
+export function exceedsEarlierDay(burst: Burst, earlier: EarlierDay): boolean {
+  const total = burstTotal(burst);
+  return total >= earlier.total * EARLIER_DAY_FACTOR && total - earlier.total >= BURST_MIN_EXCESS;
+}
+
+/** Sum of the values in the burst's hours. */
+export function burstTotal(burst: Burst): number {
+  return burst.hours.reduce((sum, point) => sum + point.value, 0);
 }
 
 // An hour joins the burst when it is above the edge level and at most one empty hour away.

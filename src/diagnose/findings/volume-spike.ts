@@ -1,7 +1,15 @@
 import type { OriginFacts } from "../../analysis/origins.js";
 import { DAY_MS, dayOf, HOUR_MS } from "../../analysis/time.js";
 import type { DiagnoseContext } from "../context.js";
-import { findBurst, toPoints, type Burst } from "../series.js";
+import {
+  busiestEarlierDay,
+  burstTotal,
+  exceedsEarlierDay,
+  findBurst,
+  toPoints,
+  type Burst,
+  type EarlierDay,
+} from "../series.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, plural } from "./build.js";
 import { describeOrigin } from "./origin-names.js";
@@ -10,10 +18,16 @@ import { describeOrigin } from "./origin-names.js";
 const RAMP_FACTOR = 1.5;
 const RAMP_DAYS = 3;
 
+/** An outbound burst that is also far above the same hours of an earlier day. */
+export interface OutboundBurst extends Burst {
+  readonly earlierDay: EarlierDay;
+}
+
 /**
  * `volume-spike`: outbound recipients in some hours far above the server's usual hourly
- * level (see `findBurst`), or daily volume that keeps growing fast. Receivers throttle a
- * sudden change in volume even from a clean sender.
+ * level and far above the same hours of an earlier day (see `outboundBurst`), or daily volume
+ * that keeps growing fast. Receivers throttle a sudden change in volume even from a clean
+ * sender.
  */
 export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
   const burst = outboundBurst(context);
@@ -24,14 +38,14 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
   const start = burstStart(context, burst);
   const senders = topSenders(context, burst);
   const origins = topOrigins(context, burst);
-  const total = burst.hours.reduce((sum, point) => sum + point.value, 0);
+  const total = burstTotal(burst);
   return finding("volume-spike", {
     severity: "warning",
     role: "contributing",
     title: `Outbound volume jumped to ${burst.peak.value.toLocaleString("en-US")} recipients an hour, ${Math.round(burst.peak.value / Math.max(burst.baseline, 1)).toLocaleString("en-US")} times the usual`,
     summary:
       `From ${context.time(start)} the server sent ${plural(total, "recipient")} in ${plural(burst.hours.length, "hour")}; ` +
-      `the usual level before was ${burst.baseline} an hour. ${sourceSentence(origins[0], total)}`,
+      `the usual level before was ${burst.baseline} an hour, and the same ${burst.hours.length === 1 ? "hour" : "hours"} on ${context.time(burst.earlierDay.startHour).slice(0, 10)} sent ${plural(burst.earlierDay.total, "recipient")}. ${sourceSentence(origins[0], total)}`,
     evidence: {
       scope: "outbound recipients per hour",
       start: context.time(start),
@@ -40,6 +54,8 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
       peakRecipientsPerHour: burst.peak.value,
       peakHour: context.time(burst.peak.hour),
       recipients: total,
+      earlierDayStart: context.time(burst.earlierDay.startHour),
+      earlierDayRecipients: burst.earlierDay.total,
       topSenders: senders,
       topOrigins: origins,
       dailyRamp: ramp,
@@ -53,11 +69,23 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
   });
 }
 
-/** Returns the hourly burst of outbound recipients, or null when there is none. */
-export function outboundBurst(context: DiagnoseContext): Burst | null {
-  return findBurst(
-    toPoints([...context.facts.volume.hours].map(([hour, v]) => [hour, v.recipients])),
-  );
+/**
+ * Returns the hourly burst of outbound recipients, or null when there is none. Mail follows
+ * office hours, so the highest hour must also send `EARLIER_DAY_FACTOR` times what the same
+ * hours sent on an earlier day. A log that starts less than a day before the burst cannot
+ * show that, so it has no burst: its usual level for that time of day is unknown.
+ * NOTE: only the highest hour is tested, so a smaller burst at night is missed when a busier
+ * daytime hour exists.
+ */
+export function outboundBurst(context: DiagnoseContext): OutboundBurst | null {
+  const firstTime = context.facts.firstTime;
+  if (firstTime === null) return null;
+  const points = toPoints([...context.facts.volume.hours].map(([hour, v]) => [hour, v.recipients]));
+  const burst = findBurst(points);
+  if (burst === null) return null;
+  const earlierDay = busiestEarlierDay(points, burst, firstTime);
+  if (earlierDay === null || !exceedsEarlierDay(burst, earlierDay)) return null;
+  return { ...burst, earlierDay };
 }
 
 /** Outbound recipients per UTC day, in time order. */

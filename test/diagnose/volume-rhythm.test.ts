@@ -1,0 +1,172 @@
+import { afterEach, describe, expect, test } from "vitest";
+import { DAY_MS } from "../../src/analysis/time.js";
+import { buildDiagnosis } from "../../src/diagnose/diagnose.js";
+import { analyseLogs, inputReport } from "../../src/diagnose/run.js";
+import {
+  busiestEarlierDay,
+  exceedsEarlierDay,
+  findBurst,
+  type HourPoint,
+} from "../../src/diagnose/series.js";
+import type { Diagnosis } from "../../src/diagnose/types.js";
+import { resolveTimeZone } from "../../src/time/zone.js";
+import { HOUR, PostfixLog, T0, writeTemporaryLog } from "../helpers/postfix-fixture.js";
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const remove of cleanups.splice(0)) remove();
+});
+
+async function diagnose(log: PostfixLog): Promise<Diagnosis> {
+  const file = writeTemporaryLog(log.text());
+  cleanups.push(file.remove);
+  const timeZone = resolveTimeZone("UTC");
+  const run = await analyseLogs([file.path], { timeZone });
+  return buildDiagnosis(run.facts, {
+    input: inputReport(run, timeZone),
+    timeZone,
+    version: "test",
+    now: 0,
+  });
+}
+
+/** Sends `count` outbound recipients in the hour that starts `hour` hours after T0. */
+function sendInHour(log: PostfixLog, hour: number, count: number): void {
+  // Spread over the first 58 minutes, so each delivery line stays inside the hour.
+  const step = Math.floor((58 * 60_000) / count);
+  for (let i = 0; i < count; i++) {
+    log.submit({
+      time: T0 + hour * HOUR + i * step,
+      account: "office@example.com",
+      clientIp: "198.51.100.10",
+      recipients: [{ address: `contact${hour}-${i}@example.net` }],
+    });
+  }
+}
+
+/** Sends a day of a relay's office rhythm: `busy` recipients an hour from 08:00 to 11:59, else 3. */
+function officeDay(log: PostfixLog, day: number, busy: number): void {
+  for (let hour = 0; hour < 24; hour++) {
+    sendInHour(log, day * 24 + hour, hour >= 8 && hour < 12 ? busy : 3);
+  }
+}
+
+function spikeOf(diagnosis: Diagnosis): Record<string, unknown> | undefined {
+  const spike = diagnosis.findings.find((finding) => finding.id === "volume-spike");
+  return spike?.evidence as Record<string, unknown> | undefined;
+}
+
+function hours(values: number[], start = 0): HourPoint[] {
+  return values.map((value, index) => ({ hour: (start + index) * HOUR, value }));
+}
+
+describe("volume-spike and the time of day", () => {
+  test("one-hour log has no spike", async () => {
+    const log = new PostfixLog();
+    sendInHour(log, 15, 42);
+    const diagnosis = await diagnose(log);
+
+    expect(spikeOf(diagnosis)).toBeUndefined();
+    const volume = diagnosis.readiness.items.find((item) => item.id === "volume-normal");
+    expect(volume?.status).toBe("pass");
+  });
+
+  test("busier morning than yesterday is no spike", async () => {
+    const log = new PostfixLog();
+    officeDay(log, 0, 35);
+    for (let hour = 0; hour < 8; hour++) sendInHour(log, 24 + hour, 3);
+    for (let hour = 8; hour < 12; hour++) sendInHour(log, 24 + hour, 60);
+    const diagnosis = await diagnose(log);
+
+    expect(spikeOf(diagnosis)).toBeUndefined();
+  });
+
+  test("night burst after a day of history", async () => {
+    const log = new PostfixLog();
+    officeDay(log, 0, 35);
+    sendInHour(log, 24, 3);
+    sendInHour(log, 25, 3);
+    sendInHour(log, 26, 150);
+    for (let hour = 27; hour < 36; hour++) sendInHour(log, hour, 3);
+    const diagnosis = await diagnose(log);
+    const spike = spikeOf(diagnosis);
+
+    expect(spike?.["peakRecipientsPerHour"]).toBe(150);
+    expect(spike?.["baselineRecipientsPerHour"]).toBe(3);
+    expect(spike?.["earlierDayRecipients"]).toBe(3);
+    expect(spike?.["earlierDayStart"]).toBe("2024-03-04T02:00:00Z");
+  });
+
+  test("burst in the first day is not judged", async () => {
+    const log = new PostfixLog();
+    for (let hour = 0; hour < 20; hour++) sendInHour(log, hour, 3);
+    sendInHour(log, 20, 300);
+    const diagnosis = await diagnose(log);
+
+    expect(spikeOf(diagnosis)).toBeUndefined();
+  });
+});
+
+describe("busiestEarlierDay", () => {
+  test("takes the busiest earlier day", () => {
+    // Three days of 4 an hour. The burst hours 02-03 sent 20 on day 0 and 10 on day 1.
+    const values = Array.from({ length: 72 }, () => 4);
+    values[2] = 10;
+    values[3] = 10;
+    values[26] = 5;
+    values[27] = 5;
+    values[50] = 200;
+    values[51] = 150;
+    const points = hours(values);
+    const burst = findBurst(points);
+    expect(burst?.startHour).toBe(50 * HOUR);
+
+    const earlier = burst === null ? null : busiestEarlierDay(points, burst, 0);
+    expect(earlier?.startHour).toBe(2 * HOUR);
+    expect(earlier?.total).toBe(20);
+  });
+
+  test("skips days the log does not cover", () => {
+    const points = hours([...Array.from({ length: 30 }, () => 4), 300]);
+    const burst = findBurst(points);
+    expect(burst).not.toBeNull();
+    if (burst === null) return;
+
+    expect(busiestEarlierDay(points, burst, 0)?.startHour).toBe(burst.startHour - DAY_MS);
+    expect(busiestEarlierDay(points, burst, 7 * HOUR)).toBeNull();
+  });
+
+  test("counts absent hours as zero", () => {
+    const points = [...hours([4, 4, 4]), ...hours([300], 25)];
+    const burst = findBurst(points);
+    if (burst === null) throw new Error("expected a burst at hour 25");
+
+    expect(busiestEarlierDay(points, burst, 0)?.total).toBe(4);
+  });
+});
+
+describe("exceedsEarlierDay", () => {
+  const burst = findBurst(hours([5, 5, 5, 5, 5, 5, 5, 80]));
+
+  test("twice the earlier day is enough", () => {
+    if (burst === null) throw new Error("expected a burst");
+    expect(exceedsEarlierDay(burst, { startHour: 0, total: 40 })).toBe(true);
+  });
+
+  test("less than twice is not", () => {
+    if (burst === null) throw new Error("expected a burst");
+    expect(exceedsEarlierDay(burst, { startHour: 0, total: 41 })).toBe(false);
+  });
+
+  test("small absolute excess is not", () => {
+    const small = findBurst(hours([1, 1, 1, 1, 1, 1, 1, 45]));
+    if (small === null) throw new Error("expected a burst");
+    expect(exceedsEarlierDay(small, { startHour: 0, total: 10 })).toBe(false);
+  });
+});
+
+describe("findBurst without history", () => {
+  test("single hour has no usual level", () => {
+    expect(findBurst(hours([500]))).toBeNull();
+  });
+});
