@@ -20,11 +20,39 @@ const NEW_SOURCE_AFTER_MS = 6 * HOUR_MS;
 // Directories where uploaded or injected PHP lives, and where a legitimate mailer rarely does.
 const SUSPICIOUS_PATH = /\/(?:uploads?|tmp|temp|cache|images?|img|files|\.[^/]+)(?:\/|$)/i;
 
+// Document roots of web sites, as hosting panels and distributions name them.
+const WEB_PATH = /(?:^|\/)(?:public_html|httpdocs|htdocs|wwwroot|www|wp-content)(?:\/|$)/i;
+
+/** Unix users that web servers and PHP-FPM pools run as. */
+const WEB_SERVER_USERS = new Set(["www-data", "apache", "nginx", "http", "httpd", "wwwrun"]);
+
+/**
+ * Their uids where the log shows only a uid (Postfix `pickup`): `www-data` is 33 on Debian and
+ * Ubuntu, `apache` is 48 on RHEL and Fedora. Other systems number them differently.
+ */
+const WEB_SERVER_UIDS = new Set([33, 48]);
+
+/** Signs of a local program that sent a burst, as the log shows them. */
+interface SourceSigns {
+  readonly isNew: boolean;
+  readonly suspicious: boolean;
+  /** A PHP script header, a document root or a web server's user. */
+  readonly web: boolean;
+  /** Receivers rejected or deferred some of its mail as a block. */
+  readonly objected: boolean;
+}
+
 /**
  * `web-script`: a local program (a PHP script, a web site's Unix user) starts sending far
  * more mail than local programs usually do. It must be new to the log or live in a directory
  * where uploaded scripts live. An old, busy program with a steady history is a campaign or a
  * shop, which the volume findings cover.
+ *
+ * A burst is reported only with a sign of a web script or of abuse: a PHP script header, a
+ * web directory or web server user, a suspicious directory, or receivers that blocked its
+ * mail. A new user's cron job that sends a monthly report shows none of them. Mail of root
+ * (uid 0) is the system's own (cron output, logwatch, monitoring) and is reported only from
+ * a suspicious directory, as a program running as root.
  */
 export function detectWebScripts(context: DiagnoseContext): Finding[] {
   const sources = [...context.facts.origins.localSources.values()];
@@ -32,11 +60,11 @@ export function detectWebScripts(context: DiagnoseContext): Finding[] {
   const results: Finding[] = [];
 
   for (const source of sources) {
-    const isNew = source.firstTime >= logStart + NEW_SOURCE_AFTER_MS;
-    const suspicious = SUSPICIOUS_PATH.test(
-      `${source.workingDirectory ?? ""} ${source.script ?? ""}`,
-    );
-    if (!isNew && !suspicious) continue;
+    const signs = sourceSigns(source, logStart);
+    if (!signs.isNew && !signs.suspicious) continue;
+    if (isRoot(source) ? !signs.suspicious : !signs.web && !signs.suspicious && !signs.objected) {
+      continue;
+    }
     const baseline = localBaseline(sources, source);
     const peak = peakHour(source);
     if (source.messages < MIN_MESSAGES) continue;
@@ -46,9 +74,28 @@ export function detectWebScripts(context: DiagnoseContext): Finding[] {
     ) {
       continue;
     }
-    results.push(scriptFinding(context, source, baseline, peak, isNew, suspicious));
+    results.push(scriptFinding(context, source, baseline, peak, signs));
   }
   return results.sort((a, b) => evidenceMessages(b) - evidenceMessages(a));
+}
+
+function sourceSigns(source: OriginFacts, logStart: number): SourceSigns {
+  const paths = `${source.workingDirectory ?? ""} ${source.script ?? ""}`;
+  const web =
+    source.script !== null ||
+    WEB_PATH.test(source.workingDirectory ?? "") ||
+    (source.localUser !== null && WEB_SERVER_USERS.has(source.localUser)) ||
+    (source.localUser === null && source.uid !== null && WEB_SERVER_UIDS.has(source.uid));
+  return {
+    isNew: source.firstTime >= logStart + NEW_SOURCE_AFTER_MS,
+    suspicious: SUSPICIOUS_PATH.test(paths),
+    web,
+    objected: source.blockedAttempts > 0,
+  };
+}
+
+function isRoot(source: OriginFacts): boolean {
+  return source.uid === 0 || source.localUser === "root";
 }
 
 /** Median hourly recipients of all other local programs before `source` started. */
@@ -71,20 +118,34 @@ function peakHour(source: OriginFacts): { hour: number; recipients: number } {
   return best;
 }
 
+/** What the burst's program is, which decides the finding's wording and fixes. */
+type SourceKind = "web" | "root" | "local";
+
+function sourceKind(source: OriginFacts, signs: SourceSigns): SourceKind {
+  if (isRoot(source)) return "root";
+  return signs.web || signs.suspicious ? "web" : "local";
+}
+
+const TITLES: Record<SourceKind, string> = {
+  web: "A web script is sending mail",
+  root: "A program running as root is sending mail from a suspicious directory",
+  local: "A new local program is sending mail that receivers block",
+};
+
 function scriptFinding(
   context: DiagnoseContext,
   source: OriginFacts,
   baseline: number,
   peak: { hour: number; recipients: number },
-  isNew: boolean,
-  suspicious: boolean,
+  signs: SourceSigns,
 ): Finding {
   const google = source.recipientsByOperator.get("google") ?? 0;
   const name = describeOrigin(source);
+  const kind = sourceKind(source, signs);
   return finding("web-script", {
     severity: "critical",
     role: "cause",
-    title: `A web script is sending mail: ${name}`,
+    title: `${TITLES[kind]}: ${name}`,
     summary:
       `From ${context.time(source.firstTime)} it submitted ${plural(source.messages, "message")} to ` +
       `${plural(source.recipients, "recipient")}, up to ${peak.recipients.toLocaleString("en-US")} an hour while local programs usually send ${baseline}.`,
@@ -105,11 +166,13 @@ function scriptFinding(
       baselineRecipientsPerHour: baseline,
       googleShare: source.recipients > 0 ? Math.round((google / source.recipients) * 100) / 100 : 0,
       blockedAttempts: source.blockedAttempts,
-      newInLog: isNew,
-      suspiciousPath: suspicious,
+      newInLog: signs.isNew,
+      suspiciousPath: signs.suspicious,
+      webSource: signs.web,
+      runsAsRoot: kind === "root",
     },
     samples: [context.sample(source.firstTime, source.firstPosition, `first message from ${name}`)],
-    fix: scriptFixes(source),
+    fix: kind === "web" ? scriptFixes(source) : programFixes(source, kind),
     references: [REFERENCES.gmailSenderForm],
   });
 }
@@ -121,9 +184,29 @@ function scriptFixes(source: OriginFacts): string[] {
   return [
     `Stop the script: find it${source.workingDirectory !== null ? ` in ${source.workingDirectory}` : ""} (and files changed at the same time), remove it, and take the site offline if you cannot.`,
     `Find how it got there: update the CMS and its plugins, check upload folders for .php files, and rotate the site's passwords.`,
-    `Delete its queued mail (Postfix: \`postsuper -d\` for its queue ids; Exim: \`exiqgrep -i -f SENDER | xargs exim -Mrm\`).`,
+    DELETE_QUEUED,
     "Log the script behind every mail() call: `mail.add_x_header = On` in php.ini and a Postfix `header_checks` rule `/^X-PHP-Originating-Script:/ WARN`.",
     `Limit how much a local user may send (a rate limit in the MTA or the PHP sendmail wrapper) for ${where}.`,
+  ];
+}
+
+const DELETE_QUEUED =
+  "Delete its queued mail (Postfix: `postsuper -d` for its queue ids; Exim: `exiqgrep -i -f SENDER | xargs exim -Mrm`).";
+
+/** Fixes for a program that is not a web site's: a user's own job, or one running as root. */
+function programFixes(source: OriginFacts, kind: "root" | "local"): string[] {
+  const user = source.localUser ?? (source.uid !== null ? `uid ${source.uid}` : "its user");
+  if (kind === "root") {
+    return [
+      `Find the process: \`ps -ef\` and \`ls -la ${source.workingDirectory ?? "/tmp"}\`, and compare root's crontab and /etc/cron.* with what you installed.`,
+      "A program that runs as root from such a directory means the server itself is compromised: take it off the network, keep a copy of the files for analysis, and reinstall it rather than clean it.",
+      DELETE_QUEUED,
+    ];
+  }
+  return [
+    `Find the program: the crontab of ${user} (\`crontab -l -u USER\`) and its processes (\`ps -u USER\`). If the user did not start it, lock the account and change its password.`,
+    DELETE_QUEUED,
+    `Limit how much ${user} may send with a rate limit in the MTA.`,
   ];
 }
 
