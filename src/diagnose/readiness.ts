@@ -112,11 +112,25 @@ export function buildReadiness(
 const MAX_COMMAND_TARGETS = 3;
 
 /**
+ * Placeholders for a domain or IP that the log did not name, each with what replaces it. Each
+ * is rejected by the command it appears in, so a command pasted unchanged checks nothing.
+ * `delist blocklists` would take `YOUR.SENDING.IP` for a domain, so it gets the bare `IP`.
+ */
+const DOMAIN_PLACEHOLDER = "DOMAIN";
+const CHECK_IP_PLACEHOLDER = "YOUR.SENDING.IP";
+const BLOCKLISTS_IP_PLACEHOLDER = "IP";
+const PLACEHOLDER_VALUES: Readonly<Record<string, string>> = {
+  [DOMAIN_PLACEHOLDER]: "your sending domain",
+  [CHECK_IP_PLACEHOLDER]: "the server's public IP",
+  [BLOCKLISTS_IP_PLACEHOLDER]: "the server's public IP",
+};
+
+/**
  * Builds the commands that check what logs cannot show, with the server's own domains and
- * IPs where the log named them and `DOMAIN` or `IP` placeholders where it did not. The PTR and
- * blocklist commands take the IPs that the replies behind the `reverse-dns` and
- * `ip-blocklisted` findings named, when they named any. The domains come first because `--ip`
- * takes several values and would take them too.
+ * IPs where the log named them and placeholders where it did not. The PTR and blocklist
+ * commands take the IPs that the replies behind the `reverse-dns` and `ip-blocklisted`
+ * findings named, when they named any. The domains come first because `--ip` takes several
+ * values and would take them too.
  */
 function checkCommands(
   server: ReadinessOptions["server"],
@@ -128,13 +142,13 @@ function checkCommands(
 } {
   const domains = server?.sendingDomains.slice(0, MAX_COMMAND_TARGETS) ?? [];
   const sendingIps = server?.sendingIps ?? [];
-  const domainWords = domains.length > 0 ? domains.join(" ") : "DOMAIN";
+  const domainWords = domains.length > 0 ? domains.join(" ") : DOMAIN_PLACEHOLDER;
   const ptrIps = ipsOrFallback(namedIps(findings, "reverse-dns"), sendingIps);
   const listedIps = ipsOrFallback(namedIps(findings, "ip-blocklisted"), sendingIps);
   return {
     authentication: `delist check ${domainWords}`,
-    reverseDns: `delist check ${domainWords} --ip ${ptrIps.join(" ") || "IP"}`,
-    blocklists: `delist blocklists ${[...listedIps, ...domains].join(" ") || "IP"}`,
+    reverseDns: `delist check ${domainWords} --ip ${ptrIps.join(" ") || CHECK_IP_PLACEHOLDER}`,
+    blocklists: `delist blocklists ${[...listedIps, ...domains].join(" ") || BLOCKLISTS_IP_PLACEHOLDER}`,
   };
 }
 
@@ -379,13 +393,23 @@ function fromFinding(
       id,
       title,
       status: "fail",
-      detail: `Receivers rejected or deferred mail for this (${findingId}); fix it, then confirm with \`${command}\`.`,
+      detail: `Receivers rejected or deferred mail for this (${findingId}); fix it, then confirm with \`${command}\`.${placeholderHint(command)}`,
     };
   }
   return {
     id,
     title,
     status: "not-checked",
-    detail: `Logs cannot show this; run \`${command}\`${command.startsWith("delist check") ? " (or diagnose without --offline)" : ""}.`,
+    detail: `Logs cannot show this; run \`${command}\`${command.startsWith("delist check") ? " (or diagnose without --offline)" : ""}.${placeholderHint(command)}`,
   };
+}
+
+/** Builds the sentence that says what replaces each placeholder in `command`, or "" for none. */
+function placeholderHint(command: string): string {
+  const replacements = command
+    .split(" ")
+    .filter((word) => Object.hasOwn(PLACEHOLDER_VALUES, word))
+    .map((word) => `${word} with ${PLACEHOLDER_VALUES[word]}`);
+  if (replacements.length === 0) return "";
+  return ` Replace ${replacements.join(" and ")}, which the log does not name.`;
 }

@@ -103,7 +103,7 @@ describe("readiness commands", () => {
 
     expect(diagnosis.findings.map((f) => f.id)).toContain("reverse-dns");
     expect(ptr?.detail).toContain("--ip 203.0.113.5`");
-    expect(ptr?.detail).not.toContain("--ip IP");
+    expect(ptr?.detail).not.toContain("YOUR.SENDING.IP");
   });
 
   test("prefer the IP that PTR replies name", async () => {
@@ -127,6 +127,7 @@ describe("readiness commands", () => {
     const diagnosis = await diagnose(CONNECTION_ERRORS);
     const ptr = diagnosis.readiness.items.find((item) => item.id === "ptr");
 
-    expect(ptr?.detail).toContain("--ip IP`");
+    expect(ptr?.detail).toContain("--ip YOUR.SENDING.IP`");
+    expect(ptr?.detail).toContain("Replace YOUR.SENDING.IP with the server's public IP");
   });
 });
