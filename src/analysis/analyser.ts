@@ -4,7 +4,7 @@ import type { ReplyExplainer } from "./explainer.js";
 import type { Delivery, MessageState } from "./delivery.js";
 import { hashString } from "./distinct.js";
 import type { BounceResult } from "../bounce/types.js";
-import { BounceInputAnalyser, ComplaintAnalyser, bounceDelivery } from "./bounces.js";
+import { BounceInputAnalyser, ComplaintAnalyser, bounceDelivery, resultTime } from "./bounces.js";
 import { SmtpBypassAnalyser } from "./bypass.js";
 import { SenderDomainAnalyser } from "./domains.js";
 import { addCapped } from "./replies.js";
@@ -64,6 +64,9 @@ export class LogAnalyser {
   private otherStates: WeakMap<LoggedMessage, MessageState> | null = null;
   private firstTime: number | null = null;
   private lastTime: number | null = null;
+  // The time span of the mail log, taken at the first bounce result, before bounces widen
+  // `firstTime` and `lastTime`. Null when no mail log was read.
+  private logSpan: { first: number; last: number } | null | undefined;
   private remoteAttempts = 0;
   private sessionReplies = 0;
   private mtaEvents = 0;
@@ -138,16 +141,23 @@ export class LogAnalyser {
   }
 
   /**
-   * Takes one recipient result of a bounce message. Failures and delays join the delivery
-   * evidence of their provider (verdict, reasons, unknown recipients, authentication) but not
-   * the volume and sender analyses, which only logs can show completely; complaints feed the
-   * spam-complaints evidence.
+   * Takes one recipient result of a bounce message; call it after the last log event. Failures
+   * and delays join the delivery evidence of their provider (verdict, reasons, unknown
+   * recipients, authentication) but not the volume and sender analyses, which only logs can
+   * show completely. Complaints feed the spam-complaints evidence. Results dated well outside
+   * the mail log are counted and left out.
    */
   addBounce(result: BounceResult): void {
     const input = this.bounceInput;
     input.results += 1;
     if (result.kind === "feedback") {
       input.complaints += 1;
+      // A complaint without a date cannot be placed in time, so it stays in the finding.
+      const time = resultTime(result);
+      if (time !== null && this.isOutsideLog(time)) {
+        input.complaintsOutsideLog += 1;
+        return;
+      }
       this.complaints.add(result);
       return;
     }
@@ -160,10 +170,13 @@ export class LogAnalyser {
       input.undated += 1;
       return;
     }
+    const failedOrDelayed = event.status === "bounced" || event.status === "deferred";
     if (event.status === "bounced") input.failed += 1;
     else if (event.status === "deferred") input.delayed += 1;
     if (this.isOutsideLog(event.time)) {
-      input.outsideLog += 1;
+      // Recipients that neither failed nor were delayed (delivered, relayed) are not counted,
+      // because the input report counts failures and delays only.
+      if (failedOrDelayed) input.outsideLog += 1;
       return;
     }
     this.track(event.time);
@@ -188,13 +201,21 @@ export class LogAnalyser {
   /**
    * True when mail logs were read and `time` lies more than a day before their first event
    * or more than a week after their last. A bounce comes after its attempt, and a deferred
-   * message may bounce days later (Postfix gives up after five days by default).
+   * message may bounce days later (Postfix gives up after five days by default). The span is
+   * the logs' own, so the bounces inside it do not widen it for the ones after them.
    */
   private isOutsideLog(time: number): boolean {
-    if (this.mtaEvents === 0 || this.firstTime === null || this.lastTime === null) return false;
+    if (this.logSpan === undefined) this.logSpan = this.currentLogSpan();
+    if (this.logSpan === null) return false;
     return (
-      time < this.firstTime - BOUNCE_BEFORE_LOG_MS || time > this.lastTime + BOUNCE_AFTER_LOG_MS
+      time < this.logSpan.first - BOUNCE_BEFORE_LOG_MS ||
+      time > this.logSpan.last + BOUNCE_AFTER_LOG_MS
     );
+  }
+
+  private currentLogSpan(): { first: number; last: number } | null {
+    if (this.mtaEvents === 0 || this.firstTime === null || this.lastTime === null) return null;
+    return { first: this.firstTime, last: this.lastTime };
   }
 
   private addDelivery(event: DeliveryEvent): void {

@@ -20,7 +20,7 @@ export class ComplaintAnalyser {
     increment(this.byProvider, result.provider ?? "unknown");
     increment(this.byFeedbackType, result.feedbackType ?? "abuse");
     if (result.originalSender !== null) addCapped(this.bySender, result.originalSender);
-    const time = timeOf(result);
+    const time = resultTime(result);
     if (time === null) return;
     if (this.firstTime === null || time < this.firstTime) {
       this.firstTime = time;
@@ -40,10 +40,13 @@ export class BounceInputAnalyser {
   /** Results without a usable time, left out of timelines. */
   undated = 0;
   /**
-   * Failures and delays dated well outside the mail log's time, left out of the verdict and
-   * findings, because an old bounce shows nothing about the time the log covers.
+   * Failed and delayed recipients dated well outside the mail log's time, left out of the verdict
+   * and findings, because an old bounce shows nothing about the time the log covers. They are
+   * also counted in `failed` and `delayed`.
    */
   outsideLog = 0;
+  /** Spam complaints dated well outside the mail log's time, left out of the spam-complaints finding. */
+  complaintsOutsideLog = 0;
 }
 
 const ACTION_STATUS: Readonly<Record<string, DeliveryStatus>> = {
@@ -61,7 +64,7 @@ const ACTION_STATUS: Readonly<Record<string, DeliveryStatus>> = {
  */
 export function bounceDelivery(result: BounceResult): DeliveryEvent | null {
   if (result.kind === "auto-reply" || result.kind === "feedback") return null;
-  const time = timeOf(result);
+  const time = resultTime(result);
   if (time === null) return null;
   const status: DeliveryStatus =
     result.action === null
@@ -98,7 +101,11 @@ function responseOf(result: BounceResult): string | null {
   return `${result.replyCode} ${text}`;
 }
 
-function timeOf(result: BounceResult): number | null {
+/**
+ * Returns a result's time in epoch milliseconds: the time the bounce or feedback report states,
+ * else the Date of the message that carried it, or null when neither parses.
+ */
+export function resultTime(result: BounceResult): number | null {
   const time = Date.parse(result.time ?? result.messageDate ?? "");
   return Number.isFinite(time) ? time : null;
 }

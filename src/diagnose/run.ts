@@ -1,4 +1,5 @@
 import { LogAnalyser, type LogFacts } from "../analysis/analyser.js";
+import type { BounceInputAnalyser } from "../analysis/bounces.js";
 import { createLogParsers } from "../logs/parsers.js";
 import { readLogs, type ReadLogsOptions } from "../logs/pipeline.js";
 import { decodeForDisplay } from "../logs/reader/display.js";
@@ -8,6 +9,7 @@ import type { BounceRun } from "../bounce/index.js";
 import type { BounceInputReport, InputReport } from "./types.js";
 import { formatInstant, type TimeZone } from "../time/zone.js";
 import { InputChecks } from "./input-checks.js";
+import { plural } from "./findings/build.js";
 
 /** The result of reading and analysing logs, before the diagnosis is built. */
 export interface LogRun {
@@ -207,12 +209,7 @@ function runNotes(run: LogRun): string[] {
   if (unusedYear !== null) {
     notes.push(`--year ${unusedYear} was not used: these logs carry the year in their timestamps.`);
   }
-  const outside = run.facts.bounceInput.outsideLog;
-  if (outside > 0) {
-    notes.push(
-      `${outside.toLocaleString("en-US")} bounced or delayed recipients from the bounce messages are dated more than a day before or a week after the mail log, so they were left out of the verdict and findings; give the log of their time to include them.`,
-    );
-  }
+  notes.push(...outsideLogNotes(run.facts.bounceInput));
   const evicted = run.summary.totals.evictedMessages;
   if (evicted > 0) {
     notes.push(
@@ -226,4 +223,25 @@ function runNotes(run: LogRun): string[] {
     );
   }
   return notes;
+}
+
+/**
+ * Returns the note on failed and delayed recipients and spam complaints left out because they
+ * are dated outside the mail log, with the same nouns as the input report's bounce line.
+ */
+function outsideLogNotes(input: BounceInputAnalyser): string[] {
+  const parts: string[] = [];
+  if (input.outsideLog > 0) {
+    parts.push(plural(input.outsideLog, "failed or delayed recipient"));
+  }
+  if (input.complaintsOutsideLog > 0) {
+    parts.push(plural(input.complaintsOutsideLog, "spam complaint"));
+  }
+  if (parts.length === 0) return [];
+  const single = input.outsideLog + input.complaintsOutsideLog === 1;
+  return [
+    `${parts.join(" and ")} from the bounce messages ${single ? "is" : "are"} dated more than a ` +
+      `day before or a week after the mail log, so ${single ? "it was" : "they were"} left out ` +
+      `of the verdict and findings. Give the log of that time to include ${single ? "it" : "them"}.`,
+  ];
 }

@@ -44,13 +44,15 @@ describe("bounces outside the log", () => {
   test("old bounce is left out", async () => {
     const json = await diagnose(Date.UTC(2026, 5, 10));
     expect(json.input.bounces?.failed).toBe(1);
-    expect(json.input.notes.some((note) => note.startsWith("1 bounced or delayed"))).toBe(true);
+    expect(
+      json.input.notes.some((note) => note.startsWith("1 failed or delayed recipient from")),
+    ).toBe(true);
     expect(json.providers["other"]?.fromBounces ?? 0).toBe(0);
   });
 
   test("bounce of the log's time counts", async () => {
     const json = await diagnose(Date.UTC(2026, 2, 3));
-    expect(json.input.notes.some((note) => note.includes("bounced or delayed"))).toBe(false);
+    expect(json.input.notes.some((note) => note.includes("failed or delayed"))).toBe(false);
     expect(json.providers["other"]?.fromBounces).toBe(1);
   });
 });

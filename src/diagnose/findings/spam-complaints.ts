@@ -12,7 +12,9 @@ export const MAX_COMPLAINT_RATE = 0.003;
 /**
  * `spam-complaints`: recipients marked the server's mail as spam, as ARF feedback reports
  * (from the providers' feedback loops) show. With logs of the same period the rate against
- * the outbound recipients is given too.
+ * the outbound recipients is given too. Reports dated more than a day before or a week after
+ * the mail log are not counted here, because the analyser leaves them out and an input note
+ * counts them.
  */
 export function detectSpamComplaints(context: DiagnoseContext): Finding | null {
   const complaints = context.facts.complaints;
