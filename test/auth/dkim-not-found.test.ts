@@ -21,8 +21,8 @@ async function commonSelectors(silent: readonly string[]): Promise<string[]> {
       : { rcode: "NXDOMAIN" },
   );
   const dns = createDnsContext({
-    resolver: serverResolver(server.address, { timeoutMs: 100, retries: 0 }),
-    timeoutMs: 300,
+    resolver: serverResolver(server.address, { timeoutMs: 1000, retries: 0 }),
+    timeoutMs: 3000,
   });
   const result = await checkDkim("example.com", [], dns);
   await dns.close();

@@ -78,8 +78,8 @@ describe("SPF/DKIM/DMARC readiness item", () => {
       question.name.includes("._domainkey.") ? { drop: true } : answer(question, transport),
     );
     const dns = createDnsContext({
-      resolver: serverResolver(server.address, { timeoutMs: 100, retries: 0 }),
-      timeoutMs: 300,
+      resolver: serverResolver(server.address, { timeoutMs: 1000, retries: 0 }),
+      timeoutMs: 3000,
     });
     const report = await checkSenders(
       {
