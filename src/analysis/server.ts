@@ -3,6 +3,7 @@ import type {
   DkimSigningEvent,
   LifecycleEvent,
   LinePosition,
+  LoggedMessage,
   LoginEvent,
   MtaName,
   RejectEvent,
@@ -20,6 +21,8 @@ export interface JudgedIp {
   lastTime: number;
   count: number;
   readonly providers: Set<ProviderId>;
+  /** Servers whose mail got the replies that named the IP (see `serverOf`), capped. */
+  readonly servers: Set<string>;
 }
 
 /** A lifecycle event kept for the report. */
@@ -49,6 +52,17 @@ const MAX_LIFECYCLE = 100;
 const MAX_IPS = 1000;
 const MAX_USERS = 20_000;
 const MAX_IPS_PER_USER = 64;
+const MAX_SERVERS_PER_IP = 16;
+
+/**
+ * Names the server that logged a message: its syslog host name, or `exim log` and the like for
+ * a log without host names (Exim's own main log). Returns null for a bounce message or a reply
+ * without a message, which the log ties to no server.
+ */
+export function serverOf(message: LoggedMessage | null): string | null {
+  if (message === null || message.mta === "bounce") return null;
+  return message.host !== "" ? message.host : `${message.mta} log`;
+}
 
 /**
  * Server-wide context: outbound TLS over time, starts and reloads, the sending IPs that
@@ -104,9 +118,16 @@ export class ServerAnalyser {
   /**
    * Counts an IP that a reply names as the sender's. `remoteIp` is the address of the receiving
    * host that the MTA connected or tried to connect to, as the log names it. That address
-   * belongs to the receiver, so a reply that seems to name it is not counted.
+   * belongs to the receiver, so a reply that seems to name it is not counted. `server` names
+   * the server whose mail got the reply (see `serverOf`), or is null when unknown.
    */
-  addJudgedIp(ip: string, time: number, provider: ProviderId, remoteIp: string | null): void {
+  addJudgedIp(
+    ip: string,
+    time: number,
+    provider: ProviderId,
+    remoteIp: string | null,
+    server: string | null = null,
+  ): void {
     if (remoteIp !== null && sameIp(ip, remoteIp)) return;
     const known = this.judgedIps.get(ip);
     if (known !== undefined) {
@@ -114,6 +135,8 @@ export class ServerAnalyser {
       known.firstTime = Math.min(known.firstTime, time);
       known.lastTime = Math.max(known.lastTime, time);
       known.providers.add(provider);
+      const isNewServer = server !== null && !known.servers.has(server);
+      if (isNewServer && known.servers.size < MAX_SERVERS_PER_IP) known.servers.add(detach(server));
       return;
     }
     if (this.judgedIps.size >= MAX_IPS) return;
@@ -122,6 +145,7 @@ export class ServerAnalyser {
       lastTime: time,
       count: 1,
       providers: new Set([provider]),
+      servers: new Set(server === null ? [] : [detach(server)]),
     });
   }
 
