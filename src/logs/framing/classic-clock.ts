@@ -1,4 +1,4 @@
-import type { TimeZone } from "../../time/zone.js";
+import type { WallClock } from "./wall-clock.js";
 import { YearTracker } from "./year.js";
 
 // The most days each month (0–11) can have; February's 29 is checked against the year.
@@ -6,7 +6,8 @@ const MAX_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
  * Turns the fields of classic syslog stamps (`Mar  4 09:15:02`), which carry no year, into
- * instants: the year from a `YearTracker`, the wall-clock time through the log's zone.
+ * instants: the year from a `YearTracker`, the wall-clock time through a `WallClock` in the
+ * log's zone.
  * Consecutive lines usually share a stamp, so the last stamp and its instant are kept, and
  * a match skips the year and zone arithmetic.
  */
@@ -17,11 +18,12 @@ export class ClassicClock {
   private stampRead = false;
 
   /**
-   * @param timeZone zone of the naive stamps.
+   * @param wallClock converter of naive times in the log's zone, shared with the other naive
+   *   stamps of the file set.
    * @param fixedYear year of the first line (`--year`), or null to infer it.
    */
   constructor(
-    private readonly timeZone: TimeZone,
+    private readonly wallClock: WallClock,
     private readonly fixedYear: number | null,
   ) {
     this.years = this.newYearTracker(Date.now());
@@ -62,7 +64,7 @@ export class ClassicClock {
       else if (isLeapYear(year + 1)) year += 1;
       else return NaN;
     }
-    const time = this.timeZone.toEpoch(year, month, day, hour, minute, second, 0);
+    const time = this.wallClock.toEpoch(year, month, day, hour, minute, second, 0);
     this.lastKey = key;
     this.lastTime = time;
     return time;
@@ -71,7 +73,7 @@ export class ClassicClock {
   // The tracker compares wall-clock times, so the reference is shifted by the zone's offset
   // and its UTC fields read as the local date and time.
   private newYearTracker(referenceMs: number): YearTracker {
-    const offsetMinutes = this.timeZone.offsetMinutesAt(referenceMs);
+    const offsetMinutes = this.wallClock.timeZone.offsetMinutesAt(referenceMs);
     return new YearTracker(this.fixedYear, referenceMs + offsetMinutes * 60_000);
   }
 }

@@ -2,6 +2,7 @@ import type { LogRecord } from "../record.js";
 import type { TimeZone } from "../../time/zone.js";
 import { utcMs } from "../../time/civil.js";
 import { ClassicClock } from "./classic-clock.js";
+import { WallClock } from "./wall-clock.js";
 import { digitsAt, isDigit, IsoDateTime, monthAt, StampTail } from "./stamps.js";
 import { parseJournalLine } from "./journal.js";
 import { RepeatExpander, type RecordSink } from "./repeats.js";
@@ -50,6 +51,7 @@ const LATIN1_BOM = "\u00ef\u00bb\u00bf";
  */
 export class LineFramer {
   private file = "-";
+  private readonly wallClock: WallClock;
   private readonly clock: ClassicClock;
   private readonly repeats = new RepeatExpander();
   private readonly tag = new TagReader();
@@ -61,8 +63,9 @@ export class LineFramer {
   private lastStamp = "";
   private lastStampTime = 0;
 
-  constructor(private readonly options: FramingOptions) {
-    this.clock = new ClassicClock(options.timeZone, options.year ?? null);
+  constructor(options: FramingOptions) {
+    this.wallClock = new WallClock(options.timeZone);
+    this.clock = new ClassicClock(this.wallClock, options.year ?? null);
   }
 
   /**
@@ -76,6 +79,7 @@ export class LineFramer {
     this.file = file;
     if (continuesPrevious) return;
     this.clock.restart(referenceMs);
+    this.wallClock.restart();
     this.lastStamp = "";
     this.repeats.reset();
   }
@@ -188,13 +192,14 @@ export class LineFramer {
   }
 
   // The instant of the date and time last read into `dateTime`; `offsetMinutes` null means a
-  // naive time in the configured zone.
+  // naive time in the configured zone. Only naive times can repeat when clocks go back, so
+  // only they pass through the wall clock.
   private isoTime(millisecond: number, offsetMinutes: number | null): number {
     const { year, month, day, hour, minute, second } = this.dateTime;
     // A dated line gives the year of the classic stamps after it in a mixed-style file.
     this.clock.observe(year, month);
     if (offsetMinutes === null) {
-      return this.options.timeZone.toEpoch(year, month, day, hour, minute, second, millisecond);
+      return this.wallClock.toEpoch(year, month, day, hour, minute, second, millisecond);
     }
     return utcMs(year, month, day, hour, minute, second, millisecond) - offsetMinutes * 60_000;
   }
