@@ -141,7 +141,7 @@ export class LogAnalyser {
   }
 
   /**
-   * Takes one recipient result of a bounce message; call it after the last log event. Failures
+   * Takes one recipient result of a bounce message. Call it after the last log event. Failures
    * and delays join the delivery evidence of their provider (verdict, reasons, unknown
    * recipients, authentication) but not the volume and sender analyses, which only logs can
    * show completely. Complaints feed the spam-complaints evidence. Results dated well outside
@@ -153,6 +153,8 @@ export class LogAnalyser {
     if (result.kind === "feedback") {
       input.complaints += 1;
       // A complaint without a date cannot be placed in time, so it stays in the finding.
+      // NOTE: the ARF reader does not read the report's Arrival-Date, so a report whose Date
+      // header does not parse (zone `JST`, or no Date) stays in however old it is.
       const time = resultTime(result);
       if (time !== null && this.isOutsideLog(time)) {
         input.complaintsOutsideLog += 1;
