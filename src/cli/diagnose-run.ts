@@ -62,6 +62,7 @@ export async function runDiagnose(
     checks,
     blocklists,
     removalRequests: await readRemovalRequests(options, io),
+    givenIps: given.ips,
   });
   const diagnosis = decodeReportText(built);
 

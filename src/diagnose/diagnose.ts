@@ -24,6 +24,7 @@ import { detectWebScripts } from "./findings/web-script.js";
 import { detectSmtpBypass } from "./findings/smtp-bypass.js";
 import { detectSpamTraps } from "./findings/spam-traps.js";
 import { buildReadiness } from "./readiness.js";
+import { withRemovalTargets } from "./removal-forms.js";
 import { assignRoles } from "./roles.js";
 import { blocklistsSummary } from "./blocklists.js";
 import { mergeDnsFindings, ownSendingDomains } from "./dns.js";
@@ -54,6 +55,8 @@ export interface DiagnoseOptions {
   readonly blocklists?: BlocklistReport | null;
   /** Removal requests recorded in the history database; absent when none was read. */
   readonly removalRequests?: readonly RecordedRemovalRequest[];
+  /** The IPs given with `--ip`, which choose among a provider's IPs for the removal commands. */
+  readonly givenIps?: readonly string[];
 }
 
 /** Turns the facts of a log run into verdicts, findings and the readiness checklist. */
@@ -92,12 +95,23 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     verdict: { status, summary: verdictSummary(providers, findings, status) },
     providers,
     findings,
-    readiness: buildReadiness(context, findings, providers, dnsReadiness, {
-      requests: options.removalRequests ?? [],
-      now: options.now,
-      server: { sendingDomains: ownSendingDomains(facts), sendingIps: server.sendingIps },
-      logEnd: options.input.lastTime === null ? null : Date.parse(options.input.lastTime),
-    }),
+    readiness: withRemovalTargets(
+      buildReadiness(context, findings, providers, dnsReadiness, {
+        requests: options.removalRequests ?? [],
+        now: options.now,
+        server: { sendingDomains: ownSendingDomains(facts), sendingIps: server.sendingIps },
+        logEnd: options.input.lastTime === null ? null : Date.parse(options.input.lastTime),
+      }),
+      {
+        judgedIps: [...facts.server.judgedIps]
+          .sort((a, b) => b[1].count - a[1].count)
+          .map(([ip, judged]) => [ip, judged.providers]),
+        givenIps: options.givenIps ?? [],
+        requests: options.removalRequests ?? [],
+        now: options.now,
+        time: (epochMs) => context.time(epochMs),
+      },
+    ),
     checks: checks === null ? null : checksReport(checks.report, checks.resolver),
     blocklists: blocklists === null ? null : blocklistsSummary(blocklists),
   };

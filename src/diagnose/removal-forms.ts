@@ -1,4 +1,13 @@
+import { canonicalIp } from "../store/types.js";
 import { REFERENCES } from "./findings/build.js";
+import type {
+  LastRemovalRequest,
+  Readiness,
+  ReadinessReport,
+  RecordedRemovalRequest,
+  RemovalForm,
+  RemovalTarget,
+} from "./types.js";
 
 /** The providers that have a removal or sender-support form. */
 export const REMOVAL_PROVIDERS = [
@@ -51,4 +60,113 @@ export const REMOVAL_FORMS: Readonly<Record<RemovalProvider, RemovalFormRule>> =
 /** Returns true when the provider has a removal form. */
 export function hasRemovalForm(provider: string): provider is RemovalProvider {
   return (REMOVAL_PROVIDERS as readonly string[]).includes(provider);
+}
+
+/**
+ * Placeholder for the IP of a removal command when neither the log nor `--ip` gives it.
+ * `delist removal request` rejects it, so a command pasted unchanged records nothing.
+ */
+export const UNKNOWN_IP_PLACEHOLDER = "YOUR.SENDING.IP";
+
+/** The facts that decide which IPs each removal form is for. */
+export interface RemovalTargetInput {
+  /**
+   * The IPs that receivers' replies named as the sender's, most named first, each with the
+   * providers whose replies named it.
+   */
+  readonly judgedIps: ReadonlyArray<readonly [ip: string, providers: ReadonlySet<string>]>;
+  /** The IPs given with `--ip`, or none. */
+  readonly givenIps: readonly string[];
+  readonly requests: readonly RecordedRemovalRequest[];
+  /** The current time in epoch ms, to tell whether the two weeks since a request are over. */
+  readonly now: number;
+  /** Formats an epoch-ms time as the report's timestamps. */
+  readonly time: (epochMs: number) => string;
+}
+
+/**
+ * Adds to each removal form the IPs to ask it about and the newest request recorded for each,
+ * matched by form and IP. The form's `lastRequest` becomes the newest of those requests, so
+ * that a request recorded for another IP of the server does not count for this form.
+ * NOTE: `readiness.summary` is kept as built, and `buildReadiness` matches requests by form and
+ * by any IP that receivers named, so a request for another provider's IP can still make it
+ * say "wait".
+ */
+export function withRemovalTargets(
+  readiness: Readiness,
+  input: RemovalTargetInput,
+): ReadinessReport {
+  const removalForms = readiness.removalForms.map((form) => {
+    const targets = removalTargets(form, input);
+    const ips = targets.flatMap((target) => (target.ip === null ? [] : [target.ip]));
+    return { ...form, lastRequest: lastRequestFor(form.url, ips, input), targets };
+  });
+  return { ...readiness, removalForms };
+}
+
+/**
+ * Chooses the IPs to name on one form. They are the IPs that the replies of the form's
+ * providers named, narrowed to those given with `--ip` when any of them is among them. When
+ * those replies named no IP, the choice falls to the `--ip` values, else to the one IP that
+ * other receivers named, else to a target with no IP.
+ */
+export function removalTargets(form: RemovalForm, input: RemovalTargetInput): RemovalTarget[] {
+  const judged = judgedIpsOfForm(form.url, input.judgedIps);
+  const optionIps = input.givenIps.map(canonicalIp);
+  let chosen: Array<Pick<RemovalTarget, "ip" | "source">>;
+  if (judged.length > 0) {
+    const narrowed = judged.filter((ip) => optionIps.includes(canonicalIp(ip)));
+    chosen = (narrowed.length > 0 ? narrowed : judged).map((ip) => ({ ip, source: "judged" }));
+  } else if (optionIps.length > 0) {
+    chosen = [...new Set(optionIps)].map((ip) => ({ ip, source: "given" }));
+  } else if (input.judgedIps.length === 1) {
+    chosen = input.judgedIps.map(([ip]) => ({ ip, source: "only-sending-ip" }));
+  } else {
+    chosen = [{ ip: null, source: "unknown" }];
+  }
+  return chosen.map((target) => ({
+    ...target,
+    lastRequest: target.ip === null ? null : lastRequestFor(form.url, [target.ip], input),
+  }));
+}
+
+/**
+ * Returns the IPs named by the replies of the providers that use the form at `url`, each
+ * address once in the spelling first seen.
+ */
+function judgedIpsOfForm(url: string, judgedIps: RemovalTargetInput["judgedIps"]): string[] {
+  const providers = REMOVAL_PROVIDERS.filter((provider) => REMOVAL_FORMS[provider].url === url);
+  const ips = new Map<string, string>();
+  for (const [ip, namedBy] of judgedIps) {
+    if (!providers.some((provider) => namedBy.has(provider))) continue;
+    if (!ips.has(canonicalIp(ip))) ips.set(canonicalIp(ip), ip);
+  }
+  return [...ips.values()];
+}
+
+/**
+ * Finds the newest request recorded through the form at `url` for one of `ips`. Gmail and
+ * Google Workspace share one form, so a request recorded for either counts for both.
+ */
+function lastRequestFor(
+  url: string,
+  ips: readonly string[],
+  input: RemovalTargetInput,
+): LastRemovalRequest | null {
+  const targetIps = new Set(ips.map(canonicalIp));
+  let newest: RecordedRemovalRequest | null = null;
+  for (const request of input.requests) {
+    if (!hasRemovalForm(request.provider) || REMOVAL_FORMS[request.provider].url !== url) continue;
+    if (!targetIps.has(canonicalIp(request.ip))) continue;
+    if (newest === null || request.requestedAt > newest.requestedAt) newest = request;
+  }
+  if (newest === null) return null;
+  const nextAllowed = newest.requestedAt + REMOVAL_WAIT_MS;
+  return {
+    provider: newest.provider,
+    ip: newest.ip,
+    at: input.time(newest.requestedAt),
+    nextAllowedAt: input.time(nextAllowed),
+    nextAllowedNow: input.now >= nextAllowed,
+  };
 }

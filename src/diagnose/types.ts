@@ -19,7 +19,7 @@ export interface Diagnosis {
   readonly providers: Partial<Record<ProviderId, ProviderVerdict>>;
   /** Findings sorted by severity, causes before consequences. */
   readonly findings: readonly Finding[];
-  readonly readiness: Readiness;
+  readonly readiness: ReadinessReport;
   /** The DNS checks of the sending domains and IPs, or null when DNS was not checked. */
   readonly checks: DnsChecksReport | null;
   /** The blocklist look-ups of the sending IPs and domains, or null when none were made. */
@@ -262,6 +262,33 @@ export interface RemovalForm {
   readonly url: string;
   readonly rule: string;
   /** The newest request sent through this form, from the history database; null for none. */
+  readonly lastRequest: LastRemovalRequest | null;
+}
+
+/** The readiness checklist as the report shows it, with the IPs to name on each form. */
+export interface ReadinessReport extends Omit<Readiness, "removalForms"> {
+  readonly removalForms: readonly RemovalFormReport[];
+}
+
+/**
+ * A removal form with one target per IP to ask about. Its `lastRequest` is the newest of
+ * the targets' requests.
+ */
+export interface RemovalFormReport extends RemovalForm {
+  readonly targets: readonly RemovalTarget[];
+}
+
+/** One IP to ask a provider's form about, and the newest request recorded for it. */
+export interface RemovalTarget {
+  /** The IP, or null when the log and `--ip` do not settle which IP the form is for. */
+  readonly ip: string | null;
+  /**
+   * `judged` when the provider's replies named the IP, `given` when it came from `--ip`
+   * because the replies named none, `only-sending-ip` when it is the one IP that other
+   * receivers named, and `unknown` when `ip` is null.
+   */
+  readonly source: "judged" | "given" | "only-sending-ip" | "unknown";
+  /** The newest request recorded for this form and this IP, or null when there is none. */
   readonly lastRequest: LastRemovalRequest | null;
 }
 
