@@ -1,7 +1,13 @@
-import type { Diagnosis, Finding, ProviderVerdict, RemovalForm } from "../diagnose/types.js";
+import type { Diagnosis, Finding, ProviderVerdict, RemovalFormReport } from "../diagnose/types.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { evidenceLines } from "./evidence.js";
 import { shownProviders } from "./providers.js";
+import {
+  lastRequestSentence,
+  omittedCommandsSentence,
+  recordCommands,
+  unknownIpSentence,
+} from "./removal-commands.js";
 import { filesRead } from "./text.js";
 import { count, shortTime } from "./wrap.js";
 
@@ -33,6 +39,7 @@ export function renderDiagnosisMarkdown(diagnosis: Diagnosis): string {
     "",
     escape(diagnosis.readiness.summary),
     ...diagnosis.readiness.removalForms.map(removalFormLine),
+    ...recordCommandBlock(diagnosis),
     "",
     ...input.files
       .filter((file) => file.error !== null)
@@ -48,14 +55,33 @@ export function renderDiagnosisMarkdown(diagnosis: Diagnosis): string {
   return lines.join("\n") + "\n";
 }
 
-function removalFormLine(form: RemovalForm): string {
+function removalFormLine(form: RemovalFormReport): string {
   const line = `- ${PROVIDER_NAMES[form.provider]}: <${form.url}>. ${escape(form.rule)}`;
-  const request = form.lastRequest;
-  if (request === null) return line;
-  const next = request.nextAllowedNow
-    ? "the next is allowed now"
-    : `send the next one from ${request.nextAllowedAt}`;
-  return `${line} Last request: ${request.at} for ${request.ip}; ${next}.`;
+  const requests = form.targets.flatMap((target) =>
+    target.lastRequest === null ? [] : [lastRequestSentence(target.lastRequest, (iso) => iso)],
+  );
+  return [line, ...requests].join(" ");
+}
+
+/**
+ * Lists the `delist removal request` commands for the forms and IPs with no recorded request
+ * in a code block, so that they can be copied whole.
+ */
+function recordCommandBlock(diagnosis: Diagnosis): string[] {
+  const forms = diagnosis.readiness.removalForms;
+  const { shown, omitted } = recordCommands(forms);
+  if (shown.length === 0) return [];
+  const unknown = unknownIpSentence(forms, diagnosis.server.sendingIps.length);
+  return [
+    "",
+    "After sending a form, record it, so that delist can tell when the next is allowed:",
+    "",
+    "```sh",
+    ...shown,
+    "```",
+    ...(omitted > 0 ? ["", escape(omittedCommandsSentence(omitted))] : []),
+    ...(unknown === null ? [] : ["", escape(unknown)]),
+  ];
 }
 
 function providerRow(verdict: ProviderVerdict): string {
