@@ -13,7 +13,7 @@ import { OriginAnalyser } from "./origins.js";
 import { ProviderResolver } from "./provider-resolver.js";
 import { ProviderAnalyser } from "./providers.js";
 import { UnknownRecipientAnalyser } from "./recipients.js";
-import { ServerAnalyser } from "./server.js";
+import { ServerAnalyser, serverOf } from "./server.js";
 import { VolumeAnalyser } from "./volume.js";
 
 /** Everything the analysers gathered from a log run; the diagnosis is computed from it. */
@@ -193,7 +193,8 @@ export class LogAnalyser {
     };
     const classified = this.providers.addDelivery(delivery);
     if (classified?.judgedIp) {
-      this.server.addJudgedIp(classified.judgedIp, event.time, provider, event.relayIp);
+      const server = serverOf(event.message);
+      this.server.addJudgedIp(classified.judgedIp, event.time, provider, event.relayIp, server);
     }
     const reply = classified?.reply ?? null;
     this.unknownRecipients.addDelivery(delivery, reply);
@@ -237,7 +238,8 @@ export class LogAnalyser {
     };
     const classified = this.providers.addDelivery(delivery);
     if (classified?.judgedIp) {
-      this.server.addJudgedIp(classified.judgedIp, event.time, provider, event.relayIp);
+      const server = serverOf(event.message);
+      this.server.addJudgedIp(classified.judgedIp, event.time, provider, event.relayIp, server);
     }
     const reply = classified?.reply ?? null;
     this.volume.addDelivery(delivery);
@@ -253,7 +255,8 @@ export class LogAnalyser {
     const provider = this.resolver.resolve(event.relayHost, null);
     const reply = this.providers.addSessionReply(event, provider);
     if (reply.judgedIp !== null) {
-      this.server.addJudgedIp(reply.judgedIp, event.time, provider, event.relayIp);
+      const server = serverOf(event.message);
+      this.server.addJudgedIp(reply.judgedIp, event.time, provider, event.relayIp, server);
     }
   }
 
