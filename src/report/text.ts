@@ -303,6 +303,14 @@ function inputSection(input: InputReport): string[] {
       ),
     );
   }
+  if (input.withNul > 0) {
+    lines.push(
+      ...wrap(
+        `${plural(input.withNul, "line contains", "lines contain")} NUL bytes. A run of NULs at the start of a line, which a crash can leave, does not count toward the ${DEFAULT_MAX_LINE_BYTES / 1024} KiB line limit.`,
+        "",
+      ),
+    );
+  }
   const others = Object.entries(input.otherPrograms);
   if (others.length > 0) {
     const list = others

@@ -33,7 +33,11 @@ const NUL = 0;
  *
  * A line longer than `maxLineBytes` is cut to that length and counted in `overlongLines`, and
  * only that much of it is ever buffered, so a binary file cannot exhaust memory. Lines with
- * NUL bytes are counted in `nulLines`.
+ * NUL bytes are counted in `nulLines`. A line that starts with a run of NULs and would be
+ * longer than `maxLineBytes` loses the run before the limit applies. A crash can leave such
+ * a run where the file system had allocated blocks that were never written, and the first
+ * record after the restart follows it without a line break. Shorter lines keep their NULs,
+ * which the framer skips.
  */
 export class LineSplitter {
   /** Lines delivered so far, blank ones included. */
@@ -44,13 +48,18 @@ export class LineSplitter {
   nulLines = 0;
   /** True once the stream was found to end its lines with a lone `\r`. */
   crLineEnds = false;
+  /** True when `end` delivered a last line with text but without a line end. */
+  lastLineUnterminated = false;
 
   // The start of a line that has not ended yet: views into earlier chunks, at most
-  // `maxLineBytes + 1` bytes of them, the full length seen so far, and whether it had a NUL.
+  // `maxLineBytes + 1` bytes of them, the full length seen so far, the leading NULs dropped
+  // from it, whether it had a NUL, and the length of the NUL run that starts the bytes kept.
   private pending: Buffer[] = [];
   private pendingKept = 0;
   private pendingLength = 0;
+  private pendingNulsDropped = 0;
   private pendingNul = false;
+  private pendingLeadingNuls = 0;
   private separator = LF;
   private decided = false;
 
@@ -87,6 +96,9 @@ export class LineSplitter {
       let hasNul = false;
       if (nextNul < end) {
         hasNul = true;
+        if (nextNul === start && end - start > this.maxLineBytes) {
+          start = skipNuls(chunk, start, end);
+        }
         nextNul = indexOrEnd(chunk.indexOf(NUL, end), length);
       }
       this.emit(chunk, start, end, hasNul, false);
@@ -107,9 +119,16 @@ export class LineSplitter {
     }
   }
 
-  /** Delivers the last line when the input did not end with its line break. */
+  /**
+   * Delivers the last line when the input did not end with its line break. The line counts
+   * like any other, because it is what `tail` shows and a file written by hand often lacks
+   * the last line break. A log read while a writer appends can end inside a record, though,
+   * so `lastLineUnterminated` tells the caller to say that the line may be cut short.
+   */
   end(): void {
-    if (this.pendingLength > 0) this.emitPending();
+    if (this.pendingLength === 0) return;
+    if (this.pendingKept > this.pendingLeadingNuls) this.lastLineUnterminated = true;
+    this.emitPending();
   }
 
   private emit(buffer: Buffer, start: number, end: number, hasNul: boolean, cut: boolean): void {
@@ -127,28 +146,62 @@ export class LineSplitter {
   }
 
   private keep(chunk: Buffer, start: number, end: number, hasNul: boolean): void {
-    const room = this.maxLineBytes + 1 - this.pendingKept;
-    const kept = Math.min(end - start, room);
-    if (kept > 0) {
-      this.pending.push(chunk.subarray(start, start + kept));
-      this.pendingKept += kept;
-    }
     this.pendingLength += end - start;
     if (hasNul) this.pendingNul = true;
+    let from = start;
+    // The line is now known to be longer than the limit, so the NULs that start it go.
+    if (this.pendingLength > this.maxLineBytes) {
+      if (this.pendingLeadingNuls > 0) this.dropLeadingNuls();
+      if (this.pendingKept === 0 && hasNul) {
+        from = skipNuls(chunk, start, end);
+        this.pendingNulsDropped += from - start;
+      }
+    }
+    const room = this.maxLineBytes + 1 - this.pendingKept;
+    const kept = Math.min(end - from, room);
+    if (kept > 0) {
+      const onlyNulsKept = this.pendingLeadingNuls === this.pendingKept;
+      if (onlyNulsKept && hasNul) {
+        this.pendingLeadingNuls += skipNuls(chunk, from, from + kept) - from;
+      }
+      this.pending.push(chunk.subarray(from, from + kept));
+      this.pendingKept += kept;
+    }
+  }
+
+  // Removes the NUL run at the start of the bytes kept of the pending line.
+  private dropLeadingNuls(): void {
+    let remaining = this.pendingLeadingNuls;
+    while (remaining > 0) {
+      const first = this.pending[0];
+      if (first === undefined) break;
+      if (first.length <= remaining) {
+        this.pending.shift();
+        remaining -= first.length;
+      } else {
+        this.pending[0] = first.subarray(remaining);
+        remaining = 0;
+      }
+    }
+    this.pendingKept -= this.pendingLeadingNuls;
+    this.pendingNulsDropped += this.pendingLeadingNuls;
+    this.pendingLeadingNuls = 0;
   }
 
   private emitPending(): void {
     const parts = this.pending;
     const buffer = parts.length === 1 && parts[0] ? parts[0] : Buffer.concat(parts);
     // Beyond `maxLineBytes + 1` bytes the line is overlong even after dropping a `\r`.
-    const cut = this.pendingLength > this.pendingKept;
+    const cut = this.pendingLength - this.pendingNulsDropped > this.pendingKept;
     const end = cut ? this.maxLineBytes : buffer.length;
     this.emit(buffer, 0, end, this.pendingNul, cut);
 
     this.pending = [];
     this.pendingKept = 0;
     this.pendingLength = 0;
+    this.pendingNulsDropped = 0;
     this.pendingNul = false;
+    this.pendingLeadingNuls = 0;
   }
 }
 
@@ -157,6 +210,13 @@ export function checkMaxLineBytes(maxLineBytes: number): void {
   if (!Number.isInteger(maxLineBytes) || maxLineBytes < 1) {
     throw new RangeError(`invalid maxLineBytes ${maxLineBytes}: use a positive integer`);
   }
+}
+
+// The position of the first byte at or after `start` that is not NUL, or `end`.
+function skipNuls(buffer: Buffer, start: number, end: number): number {
+  let position = start;
+  while (position < end && buffer[position] === NUL) position += 1;
+  return position;
 }
 
 function indexOrEnd(index: number, length: number): number {
