@@ -45,7 +45,8 @@ export function toPoints(counts: Iterable<readonly [number, number]>): HourPoint
  * Finds the highest hour and compares it with the median of the non-empty hours before it.
  * The hours before the peak are the baseline because the incident itself must not raise it.
  * Returns null when the peak is not `BURST_FACTOR` times the baseline and `BURST_MIN_EXCESS`
- * above it, and for a series of one hour, which has no usual level.
+ * above it. A series of one hour is compared with 0, so callers that need a usual level must
+ * check the history themselves (see `busiestEarlierDay`).
  */
 export function findBurst(points: readonly HourPoint[]): Burst | null {
   if (points.length === 0) return null;
@@ -57,7 +58,7 @@ export function findBurst(points: readonly HourPoint[]): Burst | null {
   if (peak === undefined) return null;
 
   const provisional = baselineBefore(points, peakIndex);
-  if (provisional === null || !isBurst(peak.value, provisional)) return null;
+  if (!isBurst(peak.value, provisional)) return null;
 
   const edge = Math.max(provisional * BURST_EDGE_FACTOR, provisional + BURST_MIN_EXCESS / 2);
   let start = peakIndex;
@@ -67,8 +68,7 @@ export function findBurst(points: readonly HourPoint[]): Burst | null {
 
   // The first hours of a burst would raise the level it is measured against, so the
   // baseline is taken again from the hours before the burst began.
-  const before = start === peakIndex ? provisional : baselineBefore(points, start);
-  const baseline = Math.round(before ?? provisional);
+  const baseline = Math.round(start === peakIndex ? provisional : baselineBefore(points, start));
   if (!isBurst(peak.value, baseline)) return null;
   const hours = points.slice(start, end + 1);
   return {
@@ -86,13 +86,14 @@ function isBurst(peak: number, baseline: number): boolean {
 
 /**
  * Returns the median of the non-empty hours before `index`, or of all other hours when
- * history is short, or null when there is no other hour.
+ * history is short, or 0 when there is no other hour. An account seen only in the hour of its
+ * abuse is compared with 0 on purpose, because it sent no mail earlier in the log.
  */
-export function baselineBefore(points: readonly HourPoint[], index: number): number | null {
+export function baselineBefore(points: readonly HourPoint[], index: number): number {
   const before = points.slice(0, index).map((point) => point.value);
   if (before.length >= MIN_HISTORY_HOURS) return median(before);
   const others = points.filter((_, i) => i !== index).map((point) => point.value);
-  return others.length > 0 ? median(others) : null;
+  return median(others);
 }
 
 /** The hours of a burst shifted to an earlier day, and what they sent. */

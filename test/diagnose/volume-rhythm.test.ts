@@ -165,8 +165,12 @@ describe("exceedsEarlierDay", () => {
   });
 });
 
-describe("findBurst without history", () => {
-  test("single hour has no usual level", () => {
-    expect(findBurst(hours([500]))).toBeNull();
+describe("busiestEarlierDay without history", () => {
+  test("single hour has no earlier day", () => {
+    const points = hours([500]);
+    const burst = findBurst(points);
+    if (burst === null) throw new Error("expected a burst against 0");
+
+    expect(busiestEarlierDay(points, burst, 0)).toBeNull();
   });
 });
