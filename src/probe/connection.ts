@@ -46,6 +46,11 @@ function tlsReason(error: Error): string {
   return typeof code === "string" ? `${reason} (${code})` : reason;
 }
 
+/** Returns the command's name without its argument: `RCPT TO`, `MAIL FROM`, `EHLO`. */
+function commandName(line: string): string {
+  return /^(?:MAIL FROM|RCPT TO)(?=:)|^\S+/i.exec(line)?.[0] ?? line;
+}
+
 type Waiter = { resolve: (reply: WireReply) => void; reject: (error: Error) => void };
 
 /** One SMTP session: send a command line, read the reply. */
@@ -104,15 +109,18 @@ export class SmtpConnection {
     });
   }
 
-  /** Waits for the next reply (the greeting, or the reply to the last command). */
-  read(): Promise<WireReply> {
+  /**
+   * Waits for the next reply (the greeting, or the reply to the last command). `awaited` names
+   * it in the timeout error, as in "no reply to RCPT TO within 3000 ms".
+   */
+  read(awaited = "reply"): Promise<WireReply> {
     const queued = this.replies.shift();
     if (queued !== undefined) return Promise.resolve(queued);
     if (this.failure !== null) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiter = null;
-        reject(new SmtpConnectionError(`no reply within ${this.timeoutMs} ms`));
+        reject(new SmtpConnectionError(`no ${awaited} within ${this.timeoutMs} ms`));
       }, this.timeoutMs);
       this.waiter = {
         resolve: (reply) => {
@@ -136,7 +144,7 @@ export class SmtpConnection {
       throw new TypeError(`invalid SMTP command ${JSON.stringify(line)}: it contains a line break`);
     }
     this.socket.write(`${line}\r\n`);
-    return this.read();
+    return this.read(`reply to ${commandName(line)}`);
   }
 
   /** Sends raw text (the message body of `--send-test`) without reading a reply. */

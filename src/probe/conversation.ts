@@ -3,7 +3,7 @@ import type { ReplyClassifier } from "../reply/classify.js";
 import type { ExplainedReply } from "../reply/types.js";
 import type { SmtpConnection } from "./connection.js";
 import { wireText, type WireReply } from "./reply-reader.js";
-import type { ProbeReply } from "./types.js";
+import type { ProbeReply, UnansweredCommand } from "./types.js";
 
 /** A reply with the classification that decides the probe's status. */
 export interface RecordedReply {
@@ -14,6 +14,8 @@ export interface RecordedReply {
 /** Sends commands over one connection and records every reply, classified. */
 export class Conversation {
   readonly replies: RecordedReply[] = [];
+  /** The command that got no reply because the conversation broke off, or null. */
+  unanswered: UnansweredCommand | null = null;
 
   constructor(
     private readonly connection: SmtpConnection,
@@ -24,7 +26,7 @@ export class Conversation {
 
   /** Reads the greeting. */
   greeting(): Promise<RecordedReply> {
-    return this.record("connect", null, () => this.connection.read());
+    return this.record("connect", null, () => this.connection.read("greeting"));
   }
 
   /** Sends one command and records its reply. */
@@ -36,7 +38,7 @@ export class Conversation {
   sendMessage(text: string): Promise<RecordedReply> {
     return this.record("end-of-data", "<message>", () => {
       this.connection.write(text);
-      return this.connection.read();
+      return this.connection.read("reply to the end of DATA");
     });
   }
 
@@ -46,7 +48,13 @@ export class Conversation {
     exchange: () => Promise<WireReply>,
   ): Promise<RecordedReply> {
     const started = this.now();
-    const wire = await exchange();
+    let wire: WireReply;
+    try {
+      wire = await exchange();
+    } catch (error) {
+      if (command !== null) this.unanswered = { stage, command, error: (error as Error).message };
+      throw error;
+    }
     const text = wireText(wire);
     const explained = this.classifier.explain(text, { ...this.hints, stage });
     const reply: ProbeReply = {

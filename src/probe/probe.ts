@@ -235,6 +235,7 @@ function buildResult(
     extensions: session.extensions,
     tls: session.tls,
     replies: replies.map((r) => r.reply),
+    unanswered: session.conversation?.unanswered ?? null,
     status: decision.status,
     detail: decision.detail,
     sentData: request.sendTest && replies.some((r) => r.reply.stage === "end-of-data"),

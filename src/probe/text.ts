@@ -33,7 +33,7 @@ export function renderProbeText(
     const failures = result.failedHosts.map((f) => `${f.host} [${f.address}]: ${f.error}`);
     lines.push(...wrap(failures.join("; "), "Unreachable: ", "  "));
   }
-  if (result.replies.length > 0) {
+  if (result.replies.length > 0 || result.unanswered !== null) {
     lines.push("", style.bold("Conversation:"));
     for (const reply of result.replies) {
       if (reply.command !== null) lines.push(...wrap(reply.command, "  > ").map(style.dim));
@@ -41,6 +41,10 @@ export function renderProbeText(
       if (reply.replyCode >= 400) {
         lines.push(...wrap(`${reply.ruleId}: ${reply.summary}`, "    ").map(style.dim));
       }
+    }
+    if (result.unanswered !== null) {
+      lines.push(...wrap(result.unanswered.command, "  > ").map(style.dim));
+      lines.push(...wrap(`(${result.unanswered.error})`, "    ").map(style.warn));
     }
   }
   lines.push("", ...wrap(AFTER_DATA_LIMIT, "Note: ", "  "));

@@ -30,6 +30,14 @@ export interface ProbeReply {
   readonly elapsedMs: number;
 }
 
+/** The command that got no reply when the conversation broke off. */
+export interface UnansweredCommand {
+  readonly stage: SmtpStage;
+  readonly command: string;
+  /** The reason no reply came: `no reply to RCPT TO within 3000 ms`, `the server closed the connection`. */
+  readonly error: string;
+}
+
 /** The MX host a probe talked to. */
 export interface ProbeMx {
   readonly host: string;
@@ -55,6 +63,8 @@ export interface ProbeResult {
   readonly extensions: readonly string[];
   readonly tls: TlsInfo | null;
   readonly replies: readonly ProbeReply[];
+  /** The last command sent, when the conversation broke off before its reply; else null. */
+  readonly unanswered: UnansweredCommand | null;
   readonly status: ProbeStatus;
   /** One sentence on why the status is what it is. */
   readonly detail: string;

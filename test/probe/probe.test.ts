@@ -148,7 +148,7 @@ describe("runProbe", () => {
     });
     silent.close();
     expect(result.status).toBe("error");
-    expect(result.detail).toContain("no reply within 200 ms");
+    expect(result.detail).toContain("no reply to EHLO within 200 ms");
     expect(result.banner).toBe("220 ready");
   });
 });
