@@ -204,6 +204,7 @@ function runNotes(run: LogRun): string[] {
   for (const input of run.summary.inputs) {
     if (input.changedWhileRead !== null) notes.push(input.changedWhileRead.message);
     if (input.trailingData !== null) notes.push(input.trailingData.message);
+    notes.push(...input.notes);
   }
   const unusedYear = run.summary.unusedYear;
   if (unusedYear !== null) {

@@ -117,6 +117,7 @@ class ReadRun {
       error,
       changedWhileRead: null,
       trailingData: null,
+      notes: [],
     });
   }
 
@@ -153,6 +154,7 @@ class ReadRun {
       error: result.error,
       changedWhileRead: result.change,
       trailingData: result.trailingData,
+      notes: result.notes,
     });
   }
 

@@ -12,6 +12,7 @@
 import type { FileHandle } from "node:fs/promises";
 import { createGunzip, type Gunzip } from "node:zlib";
 import { HandlerFailure } from "./queue.js";
+import { STDIN_NAME } from "./sources.js";
 
 /** Bytes after the end of the gzip data, which were not read as log text. */
 export interface TrailingData {
@@ -46,14 +47,19 @@ const WRITE_PLANS: readonly WritePlan[] = [
   { pieceBytes: 1, regionBytes: 256 },
 ];
 
-/** Returns the note for `bytes` of trailing data after the gzip stream of `name`. */
+/**
+ * Returns the note for `bytes` of trailing data after the gzip stream of `name`. For standard
+ * input it adds how to read files that `cat` joined, because the data after a gzip file is
+ * then often the next file.
+ */
 export function trailingDataNote(name: string, bytes: number): TrailingData {
   const count = bytes === 1 ? "1 byte" : `${bytes.toLocaleString("en-US")} bytes`;
+  const joined = name === STDIN_NAME ? " If - joins several files, give them as arguments." : "";
   return {
     bytes,
     message:
       `${count} of trailing data after the gzip stream in ${name} were ignored, as gzip -d ` +
-      `ignores them. Every line of the gzip stream was read.`,
+      `ignores them. Every line of the gzip stream was read.${joined}`,
   };
 }
 
@@ -94,15 +100,21 @@ export interface ByteSource {
   read(position: number, length: number): Promise<Buffer>;
 }
 
-/** Returns the bytes of a regular file open on `handle`; null for a FIFO or device. */
-export async function fileByteSource(handle: FileHandle): Promise<ByteSource | null> {
+/**
+ * Returns the bytes of a regular file open on `handle` from byte `startByte` on, where its
+ * gzip data starts; null for a FIFO or device.
+ */
+export async function fileByteSource(
+  handle: FileHandle,
+  startByte = 0,
+): Promise<ByteSource | null> {
   const stats = await handle.stat();
   if (!stats.isFile()) return null;
   return {
-    totalBytes: stats.size,
+    totalBytes: Math.max(0, stats.size - startByte),
     async read(position, length) {
       const buffer = Buffer.allocUnsafe(length);
-      const { bytesRead } = await handle.read(buffer, 0, length, position);
+      const { bytesRead } = await handle.read(buffer, 0, length, startByte + position);
       return buffer.subarray(0, bytesRead);
     },
   };

@@ -23,7 +23,9 @@ import {
   type GzipEnd,
   type TrailingData,
 } from "./gzip.js";
+import { GzipMemberScan } from "./joined.js";
 import type { LineSplitter } from "./lines.js";
+import { inputNotes, looksBinary } from "./notes.js";
 import { ChunkQueue, HandlerFailure } from "./queue.js";
 import type { FileSource, StdinSource } from "./sources.js";
 
@@ -35,7 +37,10 @@ export type Compression = "gzip" | UnsupportedCompression;
 
 /** Result of reading one source. */
 export interface SourceReadResult {
-  /** `gzip` when the bytes were gzip-compressed (concatenated members included), else null. */
+  /**
+   * `gzip` when the bytes were gzip-compressed (concatenated members included), also when
+   * the gzip data followed plain text; else null.
+   */
   readonly compression: "gzip" | null;
   /** Bytes read from the file or stdin, compressed size for gzip. */
   readonly bytes: number;
@@ -47,6 +52,8 @@ export interface SourceReadResult {
   readonly change: InputChange | null;
   /** Set when bytes after the end of the gzip data were ignored; null for plain text. */
   readonly trailingData: TrailingData | null;
+  /** Sentences about an input read to its end whose lines may mislead (see `inputNotes`). */
+  readonly notes: readonly string[];
 }
 
 /** Options of `readSource`. */
@@ -60,6 +67,14 @@ export interface ReadSourceOptions {
 interface ByteCounts {
   bytes: number;
   decompressedBytes: number;
+}
+
+// Where gzip data starts in a stream: at byte 0, or after plain text.
+interface GzipPart {
+  /** Raw bytes before the gzip data. */
+  readonly rawStart: number;
+  /** Bytes of text delivered before the gzip data. */
+  readonly textStart: number;
 }
 
 const MAGIC_BYTES = 6;
@@ -84,6 +99,7 @@ export async function readSource(
       error,
       change: null,
       trailingData: null,
+      notes: [],
     };
   }
   if (opened.handle === null || source.type === "stdin") {
@@ -121,36 +137,97 @@ async function readStream(
       ...counts,
       error: fileError(source.name, error),
       trailingData: null,
+      notes: [],
     };
   }
   const compression = detectCompression(Buffer.concat(head));
   if (compression !== null && compression !== "gzip") {
     await chunks.return(undefined);
     const error = unsupportedCompressionError(source.name, compression);
-    return { compression: null, bytes: 0, decompressedBytes: 0, error, trailingData: null };
+    return {
+      compression: null,
+      bytes: 0,
+      decompressedBytes: 0,
+      error,
+      trailingData: null,
+      notes: [],
+    };
   }
 
+  let binary = false;
   const consume = (chunk: Buffer): void => {
+    if (counts.decompressedBytes === 0) binary = looksBinary(chunk);
     counts.decompressedBytes += chunk.length;
     splitter.push(chunk);
   };
-  if (compression === null) {
-    const error = await pump(replay(head, chunks), null, consume);
+  const input = replay(head, chunks);
+  if (compression === "gzip") {
+    const part = { rawStart: 0, textStart: 0 };
+    const outcome = await readGzipPart(source.name, opened.handle, input, chunks, part, {
+      consume,
+      counts,
+      splitter,
+    });
+    const notes = inputNotes(source.name, splitter, binary, null);
+    return { compression, ...counts, ...outcome, notes };
+  }
+
+  const scan = new GzipMemberScan();
+  const error = await pump(scan.text(input), null, consume);
+  const found = scan.found;
+  if (error !== null || found === null) {
     splitter.end();
     const inputError = error === null ? null : fileError(source.name, error);
-    return { compression, ...counts, error: inputError, trailingData: null };
+    const notes = inputNotes(source.name, splitter, binary, null);
+    return { compression, ...counts, error: inputError, trailingData: null, notes };
   }
-  const retained = opened.handle === null ? new RetainedBytes(MAX_RETAINED_STDIN_BYTES) : null;
-  const input = replay(head, chunks);
-  const end = await readGzip(
-    retained?.pass(input) ?? input,
-    opened.handle,
-    retained,
+
+  // The text ended at a line start, so the gzip data begins a new line.
+  const textLines = splitter.lines;
+  const part = { rawStart: found.textBytes, textStart: counts.decompressedBytes };
+  const rest = replay([found.rest], input);
+  const outcome = await readGzipPart(source.name, opened.handle, rest, chunks, part, {
     consume,
     counts,
-  );
+    splitter,
+  });
+  const notes = inputNotes(source.name, splitter, binary, textLines);
+  return { compression: "gzip", ...counts, ...outcome, notes };
+}
+
+interface GzipSink {
+  readonly consume: (chunk: Buffer) => void;
+  readonly counts: ByteCounts;
+  readonly splitter: LineSplitter;
+}
+
+// Gunzips `input`, the part of a stream from `part` on, into the splitter and ends it.
+// `source` is the raw stream below `input`: on stdin, the bytes after the gzip data are
+// read from it to the end, so that the trailing-data note gives their real count.
+async function readGzipPart(
+  name: string,
+  handle: FileHandle | null,
+  input: AsyncGenerator<Buffer>,
+  source: AsyncGenerator<Buffer>,
+  part: GzipPart,
+  sink: GzipSink,
+): Promise<Pick<SourceReadResult, "error" | "trailingData">> {
+  const { consume, counts, splitter } = sink;
+  const retained = handle === null ? new RetainedBytes(MAX_RETAINED_STDIN_BYTES) : null;
+  let end = await readGzip(retained?.pass(input) ?? input, handle, retained, consume, counts, part);
   splitter.end();
-  return { compression, ...counts, ...gzipOutcome(source.name, end, splitter.lines) };
+  if (handle === null && trailingBytes(end) !== null) {
+    await drain(source);
+    end = { ...end, totalBytes: counts.bytes - part.rawStart };
+  }
+  return gzipOutcome(name, end, splitter.lines);
+}
+
+// Reads `source` to its end, so that the byte counter below it sees every byte.
+async function drain(source: AsyncGenerator<Buffer>): Promise<void> {
+  for (let next = await source.next(); next.done !== true; next = await source.next()) {
+    // Only the count of the bytes is needed.
+  }
 }
 
 /**
@@ -169,15 +246,19 @@ async function readGzip(
   retained: RetainedBytes | null,
   consume: (chunk: Buffer) => void,
   counts: ByteCounts,
+  part: GzipPart,
 ): Promise<GzipEnd> {
   const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
   const error = await pump(chunks, gunzip, consume);
-  const stop = { error, consumedBytes: gunzip.bytesWritten, outputBytes: counts.decompressedBytes };
-  if (error === null) return { stop, totalBytes: counts.bytes, exact: true };
-  const firstEnd = { stop, totalBytes: counts.bytes, exact: false };
-  if (!isZlibError(error) || stop.consumedBytes >= counts.bytes) return firstEnd;
+  const outputBytes = counts.decompressedBytes - part.textStart;
+  const stop = { error, consumedBytes: gunzip.bytesWritten, outputBytes };
+  const partBytes = counts.bytes - part.rawStart;
+  if (error === null) return { stop, totalBytes: partBytes, exact: true };
+  const firstEnd = { stop, totalBytes: partBytes, exact: false };
+  if (!isZlibError(error) || stop.consumedBytes >= partBytes) return firstEnd;
 
-  const input = handle === null ? retained?.byteSource() : await fileByteSource(handle);
+  const input =
+    handle === null ? retained?.byteSource() : await fileByteSource(handle, part.rawStart);
   if (input === null || input === undefined) return firstEnd;
   return decodeAgain(input, stop, consume);
 }
@@ -260,9 +341,13 @@ async function takeHead(chunks: AsyncGenerator<Buffer>, size: number): Promise<B
   return head;
 }
 
-async function* replay(head: Buffer[], rest: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
+// Yields `head`, then the rest of `source`. It never closes `source`, unlike `yield*`, so that
+// the reader can go on reading it after a consumer stopped early or failed.
+async function* replay(head: Buffer[], source: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
   yield* head;
-  yield* rest;
+  for (let next = await source.next(); next.done !== true; next = await source.next()) {
+    yield next.value;
+  }
 }
 
 // Runs the chunks (through `gunzip` unless null) into `consume`. Returns the stream error, or

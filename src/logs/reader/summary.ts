@@ -31,6 +31,11 @@ export interface InputSummary {
   readonly changedWhileRead: InputChange | null;
   /** Bytes after the end of the gzip data, which were ignored; null when there were none. */
   readonly trailingData: TrailingData | null;
+  /**
+   * Sentences about an input whose lines may mislead: binary content, a last line without
+   * a line end, gzip data after plain text.
+   */
+  readonly notes: readonly string[];
 }
 
 /** A line kept as an example: the input name, its 1-based line number and its start. */

@@ -52,6 +52,7 @@ describe("readSource", () => {
       error: null,
       change: null,
       trailingData: null,
+      notes: [],
     });
   });
 
