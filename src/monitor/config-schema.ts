@@ -238,7 +238,7 @@ export const MONITOR_CONFIG_SCHEMA = z
     (config) =>
       config.ips.length + config.domains.length + config.probes.length + config.logs.length > 0,
     {
-      message: "nothing to watch: give at least one of ips, domains, probes or logs",
+      message: "nothing to watch: add an entry to ips, domains, probes or logs",
     },
   );
 
