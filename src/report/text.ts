@@ -9,6 +9,12 @@ import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
 import type { Painter } from "./colour.js";
 import { evidenceLines } from "./evidence.js";
+import {
+  lastRequestSentence,
+  omittedCommandsSentence,
+  recordCommands,
+  unknownIpSentence,
+} from "./removal-commands.js";
 import { blockedVerb, shownProviders } from "./providers.js";
 import { skippedSampleLines } from "./skipped-samples.js";
 import { column, count, plural, shortTime, wrap } from "./wrap.js";
@@ -237,29 +243,32 @@ function readinessSection(diagnosis: Diagnosis, paint: Painter): string[] {
   for (const form of readiness.removalForms) {
     // The link stands alone on its line, so that copying it takes no trailing punctuation.
     lines.push(`  - ${PROVIDER_NAMES[form.provider]}: ${form.url}`, ...wrap(form.rule, "    "));
-    const request = form.lastRequest;
-    if (request !== null) {
-      const next = request.nextAllowedNow
-        ? "the next is allowed now"
-        : `send the next one from ${shortTime(request.nextAllowedAt)}`;
-      lines.push(
-        ...wrap(`Last request: ${shortTime(request.at)} for ${request.ip}; ${next}.`, "    "),
-      );
+    for (const target of form.targets) {
+      if (target.lastRequest === null) continue;
+      lines.push(...wrap(lastRequestSentence(target.lastRequest, shortTime), "    "));
     }
   }
-  const unrecorded = readiness.removalForms.filter((form) => form.lastRequest === null);
-  if (unrecorded.length > 0) {
-    const ip = diagnosis.server.sendingIps[0] ?? "IP";
-    lines.push(
-      ...wrap(
-        "After sending a form, record it, so that delist can tell when the next is allowed:",
-        "  ",
-      ),
-      ...unrecorded.map(
-        (form) => `    delist removal request --provider ${form.provider} --ip ${ip}`,
-      ),
-    );
-  }
+  return [...lines, ...recordCommandLines(diagnosis)];
+}
+
+/**
+ * Lists one `delist removal request` command per form and IP with no recorded request, and
+ * explains the IP placeholder where a form's IP is unknown.
+ */
+function recordCommandLines(diagnosis: Diagnosis): string[] {
+  const forms = diagnosis.readiness.removalForms;
+  const { shown, omitted } = recordCommands(forms);
+  if (shown.length === 0) return [];
+  const lines = [
+    ...wrap(
+      "After sending a form, record it, so that delist can tell when the next is allowed:",
+      "  ",
+    ),
+    ...shown.map((command) => `    ${command}`),
+  ];
+  if (omitted > 0) lines.push(...wrap(omittedCommandsSentence(omitted), "  "));
+  const unknown = unknownIpSentence(forms, diagnosis.server.sendingIps.length);
+  if (unknown !== null) lines.push(...wrap(unknown, "  "));
   return lines;
 }
 
