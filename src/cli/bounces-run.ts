@@ -1,6 +1,6 @@
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { readBounces, type BounceFileSummary, type BounceResult } from "../bounce/index.js";
-import { truncateColumns } from "../report/wrap.js";
+import { truncateColumns, wrap } from "../report/wrap.js";
 import type { BouncesOptions } from "./bounces.js";
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, parseFormat, UsageError, type CliIo } from "./io.js";
 
@@ -56,7 +56,7 @@ export function renderText(run: {
   readonly results: readonly BounceResult[];
   readonly files: readonly BounceFileSummary[];
 }): string {
-  const lines = [headline(run.results, run.files), ""];
+  const lines = [headline(run.results, run.files), ...noBounceLines(run.files), ""];
   if (run.results.length > 0) {
     lines.push(...summaryTable(run.results), "");
     for (const result of run.results) lines.push(...recipientLines(result));
@@ -77,6 +77,21 @@ function headline(results: readonly BounceResult[], files: readonly BounceFileSu
   if (skipped > 0) notes.push(`${skipped} skipped`);
   if (errors > 0) notes.push(`${errors} unreadable`);
   return `${parts.join(" ")}${notes.length > 0 ? ` (${notes.join(", ")})` : ""}`;
+}
+
+/**
+ * Builds the hint for inputs in which no message is a bounce, report or reply, which is what
+ * a folder of ordinary mail looks like.
+ */
+function noBounceLines(files: readonly BounceFileSummary[]): string[] {
+  const messages = files.reduce((sum, file) => sum + file.messages, 0);
+  const none = files.reduce((sum, file) => sum + file.kinds.none, 0);
+  if (messages === 0 || none < messages) return [];
+  const subject = messages === 1 ? "The message is not" : `None of the ${messages} messages is`;
+  return wrap(
+    `${subject} a bounce, delivery status notification, complaint report or automatic ` +
+      "reply. Check that you gave the folder or mbox where bounces arrive.",
+  );
 }
 
 function summaryTable(results: readonly BounceResult[]): string[] {
