@@ -276,12 +276,16 @@ function bounceInputLines(input: InputReport): string[] {
   const bounces = input.bounces;
   if (bounces === null) return [];
   const messages = bounces.files.reduce((sum, file) => sum + file.messages, 0);
-  const lines = wrap(
-    `Read ${plural(messages, "bounce message")} from ${plural(bounces.files.length, "file")}: ` +
-      `${count(bounces.failed)} failed and ${count(bounces.delayed)} delayed recipients, ` +
-      `${plural(bounces.complaints, "spam complaint")}, ${plural(bounces.autoReplies, "auto-reply", "auto-replies")}.`,
-    "",
-  );
+  const recipients = bounces.files.reduce((sum, file) => sum + file.recipients, 0);
+  const files = plural(bounces.files.length, "file");
+  // A folder of ordinary mail gives messages but no recipient results.
+  const summary =
+    messages > 0 && recipients === 0
+      ? `Read ${plural(messages, "message")} from ${files}, but no bounce, complaint report or automatic reply with a recipient: check that --bounces names the folder where bounces arrive.`
+      : `Read ${plural(messages, "bounce message")} from ${files}: ` +
+        `${count(bounces.failed)} failed and ${count(bounces.delayed)} delayed recipients, ` +
+        `${plural(bounces.complaints, "spam complaint")}, ${plural(bounces.autoReplies, "auto-reply", "auto-replies")}.`;
+  const lines = wrap(summary, "");
   for (const file of bounces.files) {
     for (const error of file.errors) lines.push(...wrap(error, "Error: ", "  "));
   }
