@@ -2,7 +2,12 @@ import { DAY_MS, HOUR_MS } from "../analysis/time.js";
 import type { ProviderId } from "../knowledge/providers.js";
 import type { DiagnoseContext } from "./context.js";
 import { canonicalIp } from "../store/types.js";
-import { hasRemovalForm, REMOVAL_FORMS, REMOVAL_WAIT_MS } from "./removal-forms.js";
+import {
+  hasRemovalForm,
+  REMOVAL_FORMS,
+  REMOVAL_WAIT_MS,
+  UNKNOWN_IP_PLACEHOLDER,
+} from "./removal-forms.js";
 import { outboundBurst } from "./findings/volume-spike.js";
 import type {
   Finding,
@@ -117,7 +122,7 @@ const MAX_COMMAND_TARGETS = 3;
  * `delist blocklists` would take `YOUR.SENDING.IP` for a domain, so it gets the bare `IP`.
  */
 const DOMAIN_PLACEHOLDER = "DOMAIN";
-const CHECK_IP_PLACEHOLDER = "YOUR.SENDING.IP";
+const CHECK_IP_PLACEHOLDER = UNKNOWN_IP_PLACEHOLDER;
 const BLOCKLISTS_IP_PLACEHOLDER = "IP";
 const PLACEHOLDER_VALUES: Readonly<Record<string, string>> = {
   [DOMAIN_PLACEHOLDER]: "your sending domain",
