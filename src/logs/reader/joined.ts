@@ -1,6 +1,6 @@
 /**
  * Gzip data that follows plain text in one stream, as `cat mail.log mail.log.2.gz | delist
- * diagnose -` gives. The reader decodes such a stream in two parts: the text up to the start
+ * diagnose -` produces. The reader decodes such a stream in two parts: the text up to the start
  * of the gzip member, then the rest as gzip.
  */
 
@@ -22,8 +22,8 @@ export interface GzipAfterText {
 /**
  * Passes on the plain text of `chunks` and stops at the first gzip member that starts a
  * line. After the stop, `found` is set and `chunks` is left open, so the caller reads the rest
- * from `found.rest` and then from `chunks`. The search costs one `indexOf` per chunk when the
- * text has no 1f byte, which log text does not.
+ * from `found.rest` and then from `chunks`. The search costs one `indexOf` per chunk, because
+ * log text has no 1f byte.
  */
 export class GzipMemberScan {
   found: GzipAfterText | null = null;

@@ -123,7 +123,7 @@ export class LineSplitter {
    * Delivers the last line when the input did not end with its line break. The line counts
    * like any other, because it is what `tail` shows and a file written by hand often lacks
    * the last line break. A log read while a writer appends can end inside a record, though,
-   * so `lastLineUnterminated` tells the caller to say that the line may be cut short.
+   * so `lastLineUnterminated` lets the caller note that the line may be cut short.
    */
   end(): void {
     if (this.pendingLength === 0) return;
@@ -149,7 +149,7 @@ export class LineSplitter {
     this.pendingLength += end - start;
     if (hasNul) this.pendingNul = true;
     let from = start;
-    // The line is now known to be longer than the limit, so the NULs that start it go.
+    // The line is now known to be longer than the limit, so the NUL run at its start is dropped.
     if (this.pendingLength > this.maxLineBytes) {
       if (this.pendingLeadingNuls > 0) this.dropLeadingNuls();
       if (this.pendingKept === 0 && hasNul) {

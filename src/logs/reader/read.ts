@@ -69,7 +69,7 @@ interface ByteCounts {
   decompressedBytes: number;
 }
 
-// Where gzip data starts in a stream: at byte 0, or after plain text.
+// The start of gzip data in a stream: at byte 0, or after plain text.
 interface GzipPart {
   /** Raw bytes before the gzip data. */
   readonly rawStart: number;
@@ -223,7 +223,7 @@ async function readGzipPart(
   return gzipOutcome(name, end, splitter.lines);
 }
 
-// Reads `source` to its end, so that the byte counter below it sees every byte.
+// Reads `source` to its end, so that the byte counter below it counts every byte.
 async function drain(source: AsyncGenerator<Buffer>): Promise<void> {
   for (let next = await source.next(); next.done !== true; next = await source.next()) {
     // Only the count of the bytes is needed.
