@@ -262,7 +262,7 @@ function parseRecord(type: string, rdata: Token[], ttlSeconds: number, origin: s
     default:
       if (!isKnownRecordType(type)) {
         throw new SyntaxError(
-          `unknown record type "${type}": check its spelling, or write an unlisted type as TYPE<number>`,
+          `unknown record type "${type}": check the spelling or use the TYPE<number> form`,
         );
       }
       return { type: "OTHER", rrtype: type, ttlSeconds, data: rdata.map((t) => t.text).join(" ") };

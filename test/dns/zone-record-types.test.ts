@@ -28,6 +28,7 @@ describe("zone record types", () => {
     const error = parseError(zoneText('_dmarc IN TXXT "v=DMARC1; p=none"'));
     expect(error).toBeInstanceOf(SyntaxError);
     expect(error.message).toMatch(/^typo\.zone, line 3: unknown record type "TXXT"/);
+    expect(error.message).toContain("check the spelling or use the TYPE<number> form");
   });
 
   it("rejects a line of plain words", () => {
