@@ -4,6 +4,7 @@ import { parseIp, reverseName } from "../dns/names.js";
 import { isVoidFailure } from "../dns/types.js";
 import {
   DNS_OFFLINE,
+  DNS_TIMED_OUT,
   DNS_UNREACHABLE,
   notChecked,
   notCheckedText,
@@ -41,7 +42,7 @@ export type PtrCheck = CheckResult<{
 const MAX_PTR_NAMES = 10;
 
 /** The errors of a PTR query that got no reply at all, so nothing is known about the IP. */
-const UNANSWERED = new Set([DNS_UNREACHABLE, DNS_OFFLINE]);
+const UNANSWERED = new Set([DNS_UNREACHABLE, DNS_TIMED_OUT, DNS_OFFLINE]);
 
 /**
  * Checks PTR and forward-confirmed reverse DNS of every sending IP, IPv4 and IPv6, and whether
@@ -54,10 +55,12 @@ export async function checkPtr(
 ): Promise<PtrCheck> {
   const results = await Promise.all(ips.map((ip) => checkOne(ip, helo, dns)));
   const evidence = { helo, ptr: results };
-  const errors = new Set(results.map((r) => r.error));
-  const [only] = errors;
-  if (errors.size === 1 && typeof only === "string" && UNANSWERED.has(only)) {
-    return notChecked(evidence, only);
+  // The first query can time out and the rest be skipped as unreachable, so any mix of the
+  // two means that nothing is known about any IP.
+  const errors = [...new Set(results.map((r) => r.error))];
+  const [first] = errors;
+  if (typeof first === "string" && errors.every((e) => e !== null && UNANSWERED.has(e))) {
+    return notChecked(evidence, first);
   }
   const problems = results.flatMap((r) => ptrProblems(r, helo));
   return { verdict: verdictOf(problems), explanation: explain(results), evidence, problems };

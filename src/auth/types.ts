@@ -47,16 +47,21 @@ export function verdictOf(problems: readonly Problem[]): Verdict {
 /** The explanation of a check that DNS could not answer. */
 export const DNS_UNREACHABLE = "not checked: DNS unreachable";
 
+/** The explanation of a check whose query got no reply in time while DNS answered others. */
+export const DNS_TIMED_OUT = "not checked: the DNS query timed out";
+
 /** The explanation of a check skipped because the run sends no DNS queries. */
 export const DNS_OFFLINE = "not checked: --offline";
 
 /**
  * Builds the explanation of a check whose query failed: `not checked: ` and the reason. The
- * reason is "--offline" for a query not sent, "DNS unreachable" when no reply came at all,
- * else the failure's detail.
+ * reason is "--offline" for a query not sent, "the DNS query timed out" for a query that got
+ * no reply in time, "DNS unreachable" when the server could not be reached or earlier
+ * queries got no reply (the DNS context then sends no more), else the failure's detail.
  */
 export function notCheckedText(failure: DnsFailure): string {
   if (failure.kind === "offline") return DNS_OFFLINE;
+  if (failure.kind === "timeout") return DNS_TIMED_OUT;
   if (isUnanswered(failure)) return DNS_UNREACHABLE;
   return `not checked: ${failure.detail}`;
 }

@@ -159,11 +159,11 @@ describe("delist check", () => {
     const args = ["check", "example.com", "--ip", "192.0.2.1", "--resolver", server.address];
     const text = await runCommand([...args, "--timeout-ms", "100"]);
     const json = await checkJson([...args.slice(1), "--timeout-ms", "100"]);
-    expect(text.stdout).toContain("192.0.2.1  not checked: DNS unreachable");
+    expect(text.stdout).toContain("192.0.2.1  not checked: the DNS query timed out");
     expect(text.stdout).not.toContain("no PTR");
     expect(text.stdout).not.toContain("not confirmed");
     expect(json.json.ptr).toMatchObject([
-      { ip: "192.0.2.1", error: "not checked: DNS unreachable" },
+      { ip: "192.0.2.1", error: "not checked: the DNS query timed out" },
     ]);
     expect(validate(json.json)).toEqual([]);
     expect(text.stderr).toContain(`Check that the DNS server at ${server.address} answers`);

@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { notCheckedText } from "../../src/auth/types.js";
+import { dnsFailure, type DnsFailureKind } from "../../src/dns/types.js";
+
+function textFor(kind: DnsFailureKind, detail = "detail of the failure"): string {
+  const failure = dnsFailure("example.com", "TXT", kind, detail);
+  if (failure.ok) throw new Error("dnsFailure returned an answer");
+  return notCheckedText(failure);
+}
+
+describe("notCheckedText", () => {
+  it("says that a query timed out, not that DNS is unreachable", () => {
+    expect(textFor("timeout")).toBe("not checked: the DNS query timed out");
+  });
+
+  it("keeps DNS unreachable for a server that cannot be reached", () => {
+    expect(textFor("unreachable")).toBe("not checked: DNS unreachable");
+  });
+
+  it("names --offline for a query not sent", () => {
+    expect(textFor("offline")).toBe("not checked: --offline");
+  });
+
+  it("gives the detail of other failures", () => {
+    expect(textFor("servfail", "SERVFAIL from 127.0.0.1")).toBe(
+      "not checked: SERVFAIL from 127.0.0.1",
+    );
+  });
+});
