@@ -23,7 +23,7 @@ import { detectVolumeSpike } from "./findings/volume-spike.js";
 import { detectWebScripts } from "./findings/web-script.js";
 import { detectSmtpBypass } from "./findings/smtp-bypass.js";
 import { detectSpamTraps } from "./findings/spam-traps.js";
-import { buildReadiness } from "./readiness.js";
+import { buildReadiness, withTargetSummary } from "./readiness.js";
 import { withRemovalTargets } from "./removal-forms.js";
 import { assignRoles } from "./roles.js";
 import { blocklistsSummary } from "./blocklists.js";
@@ -95,22 +95,24 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     verdict: { status, summary: verdictSummary(providers, findings, status) },
     providers,
     findings,
-    readiness: withRemovalTargets(
-      buildReadiness(context, findings, providers, dnsReadiness, {
-        requests: options.removalRequests ?? [],
-        now: options.now,
-        server: { sendingDomains: ownSendingDomains(facts), sendingIps: server.sendingIps },
-        logEnd: options.input.lastTime === null ? null : Date.parse(options.input.lastTime),
-      }),
-      {
-        judgedIps: [...facts.server.judgedIps]
-          .sort((a, b) => b[1].count - a[1].count)
-          .map(([ip, judged]) => [ip, judged.providers]),
-        givenIps: options.givenIps ?? [],
-        requests: options.removalRequests ?? [],
-        now: options.now,
-        time: (epochMs) => context.time(epochMs),
-      },
+    readiness: withTargetSummary(
+      withRemovalTargets(
+        buildReadiness(context, findings, providers, dnsReadiness, {
+          requests: options.removalRequests ?? [],
+          now: options.now,
+          server: { sendingDomains: ownSendingDomains(facts), sendingIps: server.sendingIps },
+          logEnd: options.input.lastTime === null ? null : Date.parse(options.input.lastTime),
+        }),
+        {
+          judgedIps: [...facts.server.judgedIps]
+            .sort((a, b) => b[1].count - a[1].count)
+            .map(([ip, judged]) => [ip, judged.providers]),
+          givenIps: options.givenIps ?? [],
+          requests: options.removalRequests ?? [],
+          now: options.now,
+          time: (epochMs) => context.time(epochMs),
+        },
+      ),
     ),
     checks: checks === null ? null : checksReport(checks.report, checks.resolver),
     blocklists: blocklists === null ? null : blocklistsSummary(blocklists),

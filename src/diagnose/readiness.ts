@@ -15,6 +15,7 @@ import type {
   ProviderVerdict,
   Readiness,
   ReadinessItem,
+  ReadinessReport,
   RecordedRemovalRequest,
   RemovalForm,
   ServerReport,
@@ -195,6 +196,18 @@ function lastRequestFor(
     nextAllowedAt: context.time(nextAllowed),
     nextAllowedNow: history.now >= nextAllowed,
   };
+}
+
+/**
+ * Builds the summary again once each form's `lastRequest` is matched by form and IP
+ * (`withRemovalTargets`), so that a request recorded for another provider's IP does not make
+ * it say "wait". Only the sentence for a report whose items all pass depends on those requests.
+ */
+export function withTargetSummary(report: ReadinessReport): ReadinessReport {
+  const { items, removalForms } = report;
+  const open = items.some((item) => item.status !== "pass");
+  if (open || removalForms.length === 0) return report;
+  return { ...report, summary: readinessSummary(removalForms.length, [], [], removalForms) };
 }
 
 /** Says whether to request removal now, and what is still open or how long to wait. */

@@ -88,9 +88,7 @@ export interface RemovalTargetInput {
  * Adds to each removal form the IPs to ask it about and the newest request recorded for each,
  * matched by form and IP. The form's `lastRequest` becomes the newest of those requests, so
  * that a request recorded for another IP of the server does not count for this form.
- * NOTE: `readiness.summary` is kept as built, and `buildReadiness` matches requests by form and
- * by any IP that receivers named, so a request for another provider's IP can still make it
- * say "wait".
+ * `withTargetSummary` then builds the readiness summary again from these requests.
  */
 export function withRemovalTargets(
   readiness: Readiness,
