@@ -153,8 +153,8 @@ export class LogAnalyser {
     if (result.kind === "feedback") {
       input.complaints += 1;
       // A complaint without a date cannot be placed in time, so it stays in the finding.
-      // NOTE: the ARF reader does not read the report's Arrival-Date, so a report whose Date
-      // header does not parse (zone `JST`, or no Date) stays in however old it is.
+      // NOTE: a report with neither a readable Arrival-Date nor a readable Date header stays in
+      // however old it is.
       const time = resultTime(result);
       if (time !== null && this.isOutsideLog(time)) {
         input.complaintsOutsideLog += 1;

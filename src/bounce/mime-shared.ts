@@ -38,11 +38,37 @@ export function withLineFeeds(raw: Uint8Array | string): Uint8Array | string {
   return copy;
 }
 
-/** Returns an RFC 5322 `Date` value as ISO 8601 UTC, or null when missing or invalid. */
+/**
+ * Returns an RFC 5322 `Date` value as ISO 8601 UTC, or null when missing or invalid. A date
+ * that ends in a zone abbreviation RFC 5322 does not define (`JST`, which Japanese mailers
+ * write) is read with that zone's offset when it is in `ZONE_OFFSETS`.
+ */
 export function isoDate(value: string | undefined): string | null {
   if (value === undefined || value === "") return null;
-  const time = Date.parse(value);
+  let time = Date.parse(value);
+  if (Number.isNaN(time)) time = parseWithZoneName(value);
   return Number.isNaN(time) ? null : new Date(time).toISOString();
+}
+
+// Abbreviations that name one offset wherever mail uses them; ambiguous ones (IST, BST, CST
+// outside North America) are left out, so such dates stay unread rather than read wrong.
+const ZONE_OFFSETS: Readonly<Record<string, string>> = {
+  JST: "+0900",
+  KST: "+0900",
+  HKT: "+0800",
+  SGT: "+0800",
+  CET: "+0100",
+  CEST: "+0200",
+  EET: "+0200",
+  EEST: "+0300",
+  MSK: "+0300",
+};
+
+function parseWithZoneName(value: string): number {
+  const match = /^(.*\d)\s+([A-Z]{3,4})\s*$/.exec(value.trim());
+  const offset = match === null ? undefined : ZONE_OFFSETS[match[2] ?? ""];
+  if (match === null || offset === undefined) return NaN;
+  return Date.parse(`${match[1]} ${offset}`);
 }
 
 /**

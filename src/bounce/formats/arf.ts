@@ -5,6 +5,7 @@
 import { firstAddress } from "./address.js";
 import { parseDeliveryStatus } from "../dsn.js";
 import { headerValue, type BounceMessage } from "../mime.js";
+import { isoDate } from "../mime-shared.js";
 import type { RecipientDraft } from "../types.js";
 
 /**
@@ -31,6 +32,9 @@ export function draftsFromFeedback(message: BounceMessage): RecipientDraft[] {
   const report = parseDeliveryStatus(text).message;
   const feedbackType = report.get("feedback-type")?.trim().toLowerCase() ?? "abuse";
   const sourceIp = report.get("source-ip") ?? null;
+  // When the complained-about message arrived (RFC 5965 section 3.2), which a report without
+  // a readable Date header still gives.
+  const arrived = isoDate(report.get("arrival-date") ?? report.get("received-date"));
   return complainedRecipients(message, text).map((recipient) => draftOf(recipient));
 
   function draftOf(recipient: string): RecipientDraft {
@@ -40,7 +44,7 @@ export function draftsFromFeedback(message: BounceMessage): RecipientDraft[] {
       status: null,
       diagnostic: `feedback report (${feedbackType})${sourceIp === null ? "" : ` about ${sourceIp}`}`,
       remoteMta: report.get("reporting-mta")?.replace(/^[^;]*;\s*/, "") ?? null,
-      time: null,
+      time: arrived,
       reason: "feedback",
       command: null,
       replyCode: null,
