@@ -380,6 +380,17 @@ function blocksEnded(providers: Partial<Record<ProviderId, ProviderVerdict>>): R
 
 function volumeNormal(context: DiagnoseContext, logEnd: number): ReadinessItem {
   const burst = outboundBurst(context);
+  const firstTime = context.facts.firstTime;
+  // A burst is measured against the same hours of an earlier day, which a shorter log lacks.
+  if (burst === null && firstTime !== null && logEnd - firstTime < DAY_MS) {
+    return {
+      id: "volume-normal",
+      title: "Volume back to normal",
+      status: "not-checked",
+      detail:
+        "The log covers less than a day, so it cannot show the usual volume; give the rotated logs of the days before (mail.log*).",
+    };
+  }
   if (burst === null) {
     return {
       id: "volume-normal",
