@@ -98,8 +98,6 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     readiness: withTargetSummary(
       withRemovalTargets(
         buildReadiness(context, findings, providers, dnsReadiness, {
-          requests: options.removalRequests ?? [],
-          now: options.now,
           server: { sendingDomains: ownSendingDomains(facts), sendingIps: server.sendingIps },
           logEnd: options.input.lastTime === null ? null : Date.parse(options.input.lastTime),
         }),

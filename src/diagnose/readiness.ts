@@ -1,22 +1,14 @@
 import { DAY_MS, HOUR_MS } from "../analysis/time.js";
 import type { ProviderId } from "../knowledge/providers.js";
 import type { DiagnoseContext } from "./context.js";
-import { canonicalIp } from "../store/types.js";
-import {
-  hasRemovalForm,
-  REMOVAL_FORMS,
-  REMOVAL_WAIT_MS,
-  UNKNOWN_IP_PLACEHOLDER,
-} from "./removal-forms.js";
+import { hasRemovalForm, REMOVAL_FORMS, UNKNOWN_IP_PLACEHOLDER } from "./removal-forms.js";
 import { outboundBurst } from "./findings/volume-spike.js";
 import type {
   Finding,
-  LastRemovalRequest,
   ProviderVerdict,
   Readiness,
   ReadinessItem,
   ReadinessReport,
-  RecordedRemovalRequest,
   RemovalForm,
   ServerReport,
 } from "./types.js";
@@ -24,14 +16,8 @@ import type {
 /** An abuse or burst that ended this long before the end of the log counts as stopped. */
 const STOPPED_AFTER_MS = 2 * HOUR_MS;
 
-/** The removal requests recorded so far, and the current time to measure the wait from. */
-export interface RemovalHistory {
-  readonly requests: readonly RecordedRemovalRequest[];
-  readonly now: number;
-}
-
 /** Inputs of the checklist beyond the log facts. Each field falls back to a default. */
-export interface ReadinessOptions extends Partial<RemovalHistory> {
+export interface ReadinessOptions {
   /**
    * The server's own sending domains (of its accounts and local programs, not of mail it
    * received or forwarded) and IPs, to print runnable `delist check` commands.
@@ -55,7 +41,6 @@ export function buildReadiness(
   dnsItems: readonly ReadinessItem[] = [],
   options: ReadinessOptions = {},
 ): Readiness {
-  const history = { requests: options.requests ?? [], now: options.now ?? Date.now() };
   const logEnd = Math.max(context.facts.lastTime ?? 0, options.logEnd ?? 0);
   const commands = checkCommands(options.server, findings);
   const fromLogs: ReadinessItem[] = [
@@ -91,14 +76,13 @@ export function buildReadiness(
   const affected = Object.entries(providers).filter(
     ([, verdict]) => verdict !== undefined && verdict.status !== "ok",
   );
-  // Gmail and Workspace share one form, so each form is listed once.
-  const judgedIps = new Set([...context.facts.server.judgedIps.keys()].map(canonicalIp));
+  // Gmail and Workspace share one form, so each form is listed once. Requests are matched
+  // to forms by IP later, in `withRemovalTargets`.
   const removalForms: RemovalForm[] = affected
     .flatMap(([provider]) => {
       if (!hasRemovalForm(provider)) return [];
       const form = REMOVAL_FORMS[provider];
-      const lastRequest = lastRequestFor(form.url, judgedIps, history, context);
-      return [{ provider: provider as ProviderId, ...form, lastRequest }];
+      return [{ provider: provider as ProviderId, ...form, lastRequest: null }];
     })
     .filter((form, index, all) => all.findIndex((other) => other.url === form.url) === index);
   const failed = items.filter((item) => item.status === "fail" || item.status === "unknown");
@@ -170,38 +154,8 @@ function ipsOrFallback(named: readonly string[], fallback: readonly string[]): r
 }
 
 /**
- * Finds the newest recorded request sent through the form at `url`. Gmail and Google
- * Workspace share one form, so a request recorded for either counts for both. When receivers
- * named the server's IPs in the log, only requests for those IPs count, because a history
- * database may also hold the requests of other servers.
- */
-function lastRequestFor(
-  url: string,
-  judgedIps: ReadonlySet<string>,
-  history: RemovalHistory,
-  context: DiagnoseContext,
-): LastRemovalRequest | null {
-  let newest: RecordedRemovalRequest | null = null;
-  for (const request of history.requests) {
-    if (!hasRemovalForm(request.provider) || REMOVAL_FORMS[request.provider].url !== url) continue;
-    if (judgedIps.size > 0 && !judgedIps.has(canonicalIp(request.ip))) continue;
-    if (newest === null || request.requestedAt > newest.requestedAt) newest = request;
-  }
-  if (newest === null) return null;
-  const nextAllowed = newest.requestedAt + REMOVAL_WAIT_MS;
-  return {
-    provider: newest.provider,
-    ip: newest.ip,
-    at: context.time(newest.requestedAt),
-    nextAllowedAt: context.time(nextAllowed),
-    nextAllowedNow: history.now >= nextAllowed,
-  };
-}
-
-/**
- * Builds the summary again once each form's `lastRequest` is matched by form and IP
- * (`withRemovalTargets`), so that a request recorded for another provider's IP does not make
- * it say "wait". Only the sentence for a report whose items all pass depends on those requests.
+ * Builds the summary again once `withRemovalTargets` has matched each form's requests by
+ * provider and IP. Only the sentence for a report whose items all pass depends on them.
  */
 export function withTargetSummary(report: ReadinessReport): ReadinessReport {
   const { items, removalForms } = report;
