@@ -40,8 +40,9 @@ export function withLineFeeds(raw: Uint8Array | string): Uint8Array | string {
 
 /**
  * Returns an RFC 5322 `Date` value as ISO 8601 UTC, or null when missing or invalid. A date
- * that ends in a zone abbreviation RFC 5322 does not define (`JST`, which Japanese mailers
- * write) is read with that zone's offset when it is in `ZONE_OFFSETS`.
+ * that ends in a zone abbreviation RFC 5322 does not define is read with that zone's offset
+ * when it is in `ZONE_OFFSETS` (`JST`, which Japanese mailers write), else as UTC, as RFC 5322
+ * section 4.3 says for alphabetic zones of unknown meaning.
  */
 export function isoDate(value: string | undefined): string | null {
   if (value === undefined || value === "") return null;
@@ -50,8 +51,8 @@ export function isoDate(value: string | undefined): string | null {
   return Number.isNaN(time) ? null : new Date(time).toISOString();
 }
 
-// Abbreviations that name one offset wherever mail uses them; ambiguous ones (IST, BST, CST
-// outside North America) are left out, so such dates stay unread rather than read wrong.
+// Abbreviations that name one offset wherever mail uses them. Ambiguous ones (IST, BST) are
+// left out, so they are read as UTC: a few hours off, which a date window of days allows.
 const ZONE_OFFSETS: Readonly<Record<string, string>> = {
   JST: "+0900",
   KST: "+0900",
@@ -66,8 +67,8 @@ const ZONE_OFFSETS: Readonly<Record<string, string>> = {
 
 function parseWithZoneName(value: string): number {
   const match = /^(.*\d)\s+([A-Z]{3,4})\s*$/.exec(value.trim());
-  const offset = match === null ? undefined : ZONE_OFFSETS[match[2] ?? ""];
-  if (match === null || offset === undefined) return NaN;
+  if (match === null) return NaN;
+  const offset = ZONE_OFFSETS[match[2] ?? ""] ?? "-0000";
   return Date.parse(`${match[1]} ${offset}`);
 }
 

@@ -42,8 +42,8 @@ describe("isoDate", () => {
     expect(isoDate("Thu, 9 Apr 2020 23:34:45 JST")).toBe("2020-04-09T14:34:45.000Z");
   });
 
-  it("leaves an ambiguous zone unread", () => {
-    expect(isoDate("Thu, 9 Apr 2020 23:34:45 IST")).toBeNull();
+  it("reads an unknown zone as UTC", () => {
+    expect(isoDate("Thu, 9 Apr 2020 23:34:45 IST")).toBe("2020-04-09T23:34:45.000Z");
   });
 
   it("leaves garbage unread", () => {
