@@ -2,7 +2,7 @@ import { DAY_MS, HOUR_MS } from "../analysis/time.js";
 import type { ProviderId } from "../knowledge/providers.js";
 import type { DiagnoseContext } from "./context.js";
 import { hasRemovalForm, REMOVAL_FORMS, UNKNOWN_IP_PLACEHOLDER } from "./removal-forms.js";
-import { outboundBurst } from "./findings/volume-spike.js";
+import { outboundBurst, uncomparedBurst } from "./findings/volume-spike.js";
 import type {
   Finding,
   ProviderVerdict,
@@ -335,14 +335,15 @@ function blocksEnded(providers: Partial<Record<ProviderId, ProviderVerdict>>): R
 function volumeNormal(context: DiagnoseContext, logEnd: number): ReadinessItem {
   const burst = outboundBurst(context);
   const firstTime = context.facts.firstTime;
-  // A burst is measured against the same hours of an earlier day, which a shorter log lacks.
-  if (burst === null && firstTime !== null && logEnd - firstTime < DAY_MS) {
+  // A burst is measured against the same hours of an earlier day, which the log may lack.
+  const tooShort = firstTime !== null && logEnd - firstTime < DAY_MS;
+  if (burst === null && (tooShort || uncomparedBurst(context) !== null)) {
     return {
       id: "volume-normal",
       title: "Volume back to normal",
       status: "not-checked",
       detail:
-        "The log covers less than a day, so it cannot show the usual volume; give the rotated logs of the days before (mail.log*).",
+        "The log starts less than a day before its busiest hours, so it cannot show the usual volume for them; give the rotated logs of the days before (mail.log*).",
     };
   }
   if (burst === null) {

@@ -72,6 +72,25 @@ describe("volume-spike and the time of day", () => {
     expect(volume?.detail).toContain("less than a day");
   });
 
+  test("early burst leaves volume unchecked", async () => {
+    const log = new PostfixLog();
+    for (let hour = 0; hour < 31; hour++) sendInHour(log, hour, hour === 15 ? 150 : 3);
+    const diagnosis = await diagnose(log);
+
+    expect(spikeOf(diagnosis)).toBeUndefined();
+    const volume = diagnosis.readiness.items.find((item) => item.id === "volume-normal");
+    expect(volume?.status).toBe("not-checked");
+  });
+
+  test("flat two days pass the volume item", async () => {
+    const log = new PostfixLog();
+    for (let hour = 0; hour < 48; hour++) sendInHour(log, hour, 3);
+    const diagnosis = await diagnose(log);
+
+    const volume = diagnosis.readiness.items.find((item) => item.id === "volume-normal");
+    expect(volume?.status).toBe("pass");
+  });
+
   test("busier morning than yesterday is no spike", async () => {
     const log = new PostfixLog();
     officeDay(log, 0, 35);

@@ -78,14 +78,32 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
  * daytime hour exists.
  */
 export function outboundBurst(context: DiagnoseContext): OutboundBurst | null {
+  const candidate = burstCandidate(context);
+  if (candidate === null || candidate.earlierDay === null) return null;
+  const { burst, earlierDay } = candidate;
+  return exceedsEarlierDay(burst, earlierDay) ? { ...burst, earlierDay } : null;
+}
+
+/**
+ * Returns the hours far above the usual level when the log starts too late to compare them
+ * with the same hours of an earlier day, so that whether they are a burst is unknown.
+ */
+export function uncomparedBurst(context: DiagnoseContext): Burst | null {
+  const candidate = burstCandidate(context);
+  return candidate !== null && candidate.earlierDay === null ? candidate.burst : null;
+}
+
+// The hours far above the usual level, with the busiest earlier day the log covers (null
+// when it covers none).
+function burstCandidate(
+  context: DiagnoseContext,
+): { readonly burst: Burst; readonly earlierDay: EarlierDay | null } | null {
   const firstTime = context.facts.firstTime;
   if (firstTime === null) return null;
   const points = toPoints([...context.facts.volume.hours].map(([hour, v]) => [hour, v.recipients]));
   const burst = findBurst(points);
   if (burst === null) return null;
-  const earlierDay = busiestEarlierDay(points, burst, firstTime);
-  if (earlierDay === null || !exceedsEarlierDay(burst, earlierDay)) return null;
-  return { ...burst, earlierDay };
+  return { burst, earlierDay: busiestEarlierDay(points, burst, firstTime) };
 }
 
 /** Outbound recipients per UTC day, in time order. */
