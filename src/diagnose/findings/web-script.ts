@@ -118,18 +118,23 @@ function peakHour(source: OriginFacts): { hour: number; recipients: number } {
   return best;
 }
 
-/** What the burst's program is, which decides the finding's wording and fixes. */
-type SourceKind = "web" | "root" | "local";
+/**
+ * What the burst's program is, which decides the finding's wording and fixes. `user` is a
+ * non-root user that shows no sign of a web site but whose mail receivers blocked. Stock
+ * Postfix logs only the uid and sender of such mail, so a cron job of the user and a PHP site
+ * running as the user (PHP-FPM pools, suEXEC, hosting panels) look the same in the log.
+ */
+type SourceKind = "web" | "root" | "user";
 
 function sourceKind(source: OriginFacts, signs: SourceSigns): SourceKind {
   if (isRoot(source)) return "root";
-  return signs.web || signs.suspicious ? "web" : "local";
+  return signs.web || signs.suspicious ? "web" : "user";
 }
 
 const TITLES: Record<SourceKind, string> = {
   web: "A web script is sending mail",
   root: "A program running as root is sending mail from a suspicious directory",
-  local: "A new local program is sending mail that receivers block",
+  user: "A new program of a local user (cron job or PHP site) is sending mail that receivers block",
 };
 
 function scriptFinding(
@@ -172,9 +177,15 @@ function scriptFinding(
       runsAsRoot: kind === "root",
     },
     samples: [context.sample(source.firstTime, source.firstPosition, `first message from ${name}`)],
-    fix: kind === "web" ? scriptFixes(source) : programFixes(source, kind),
+    fix: fixesOf(source, kind),
     references: [REFERENCES.gmailSenderForm],
   });
+}
+
+function fixesOf(source: OriginFacts, kind: SourceKind): string[] {
+  if (kind === "web") return scriptFixes(source);
+  if (kind === "root") return rootFixes(source);
+  return userFixes(source);
 }
 
 function scriptFixes(source: OriginFacts): string[] {
@@ -185,7 +196,7 @@ function scriptFixes(source: OriginFacts): string[] {
     `Stop the script: find it${source.workingDirectory !== null ? ` in ${source.workingDirectory}` : ""} (and files changed at the same time), remove it, and take the site offline if you cannot.`,
     `Find how it got there: update the CMS and its plugins, check upload folders for .php files, and rotate the site's passwords.`,
     DELETE_QUEUED,
-    "Log the script behind every mail() call: `mail.add_x_header = On` in php.ini and a Postfix `header_checks` rule `/^X-PHP-Originating-Script:/ WARN`.",
+    LOG_PHP_SCRIPT,
     `Limit how much a local user may send (a rate limit in the MTA or the PHP sendmail wrapper) for ${where}.`,
   ];
 }
@@ -193,18 +204,28 @@ function scriptFixes(source: OriginFacts): string[] {
 const DELETE_QUEUED =
   "Delete its queued mail (Postfix: `postsuper -d` for its queue ids; Exim: `exiqgrep -i -f SENDER | xargs exim -Mrm`).";
 
-/** Fixes for a program that is not a web site's: a user's own job, or one running as root. */
-function programFixes(source: OriginFacts, kind: "root" | "local"): string[] {
+const LOG_PHP_SCRIPT =
+  "Log the script behind every mail() call: `mail.add_x_header = On` in php.ini and a Postfix `header_checks` rule `/^X-PHP-Originating-Script:/ WARN`.";
+
+/** Fixes for a program that runs as root from a suspicious directory. */
+function rootFixes(source: OriginFacts): string[] {
+  return [
+    `Find the process: \`ps -ef\` and \`ls -la ${source.workingDirectory ?? "/tmp"}\`, and compare root's crontab and /etc/cron.* with what you installed.`,
+    "A program that runs as root from such a directory means the server itself is compromised: take it off the network, keep a copy of the files for analysis, and reinstall it rather than clean it.",
+    DELETE_QUEUED,
+  ];
+}
+
+/**
+ * Fixes for a non-root user's program. The log cannot tell a cron job from a PHP site that
+ * runs as the same user, so the fixes cover both.
+ */
+function userFixes(source: OriginFacts): string[] {
   const user = source.localUser ?? (source.uid !== null ? `uid ${source.uid}` : "its user");
-  if (kind === "root") {
-    return [
-      `Find the process: \`ps -ef\` and \`ls -la ${source.workingDirectory ?? "/tmp"}\`, and compare root's crontab and /etc/cron.* with what you installed.`,
-      "A program that runs as root from such a directory means the server itself is compromised: take it off the network, keep a copy of the files for analysis, and reinstall it rather than clean it.",
-      DELETE_QUEUED,
-    ];
-  }
   return [
     `Find the program: the crontab of ${user} (\`crontab -l -u USER\`) and its processes (\`ps -u USER\`). If the user did not start it, lock the account and change its password.`,
+    `If ${user} runs a web site (PHP-FPM pool, suEXEC, hosting panel), look for the script in its document root: update the CMS and its plugins, check upload folders for .php files, and rotate the site's passwords.`,
+    LOG_PHP_SCRIPT,
     DELETE_QUEUED,
     `Limit how much ${user} may send with a rate limit in the MTA.`,
   ];
