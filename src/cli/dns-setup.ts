@@ -54,8 +54,7 @@ async function buildResolver(options: DnsOptions, io: CliIo, timeoutMs: number):
   try {
     if (options.dnsReplay !== undefined)
       resolver = await replayResolver(resolvePath(io.cwd, options.dnsReplay));
-    else if (options.zone !== undefined)
-      resolver = await zoneFileResolver(options.zone.map((z) => resolvePath(io.cwd, z)));
+    else if (options.zone !== undefined) resolver = await readZoneFiles(options.zone, io);
     else if (options.offline === true) resolver = offlineResolver();
     else if (options.resolver !== undefined)
       resolver = serverResolver(options.resolver, { timeoutMs });
@@ -68,6 +67,17 @@ async function buildResolver(options: DnsOptions, io: CliIo, timeoutMs: number):
   return options.dnsRecord === undefined
     ? resolver
     : recordingResolver(resolver, resolvePath(io.cwd, options.dnsRecord));
+}
+
+/** Builds the resolver of `--zone`, printing a note on stderr for each record it skipped. */
+async function readZoneFiles(paths: readonly string[], io: CliIo): Promise<Resolver> {
+  const notes: string[] = [];
+  const resolver = await zoneFileResolver(
+    paths.map((path) => resolvePath(io.cwd, path)),
+    notes,
+  );
+  for (const note of notes) io.stderr.write(`delist: note: ${note}\n`);
+  return resolver;
 }
 
 function traceLine(event: DnsTraceEvent): string {

@@ -42,17 +42,25 @@ interface ParseState {
 /**
  * Parses an RFC 1035 master file (section 5.1): `$ORIGIN` and `$TTL`, `@`, relative names,
  * an omitted owner, parentheses across lines, comments, quoted strings with `\DDD` escapes,
- * and TTL units (`1h`). One file may hold several zones, each after its own `$ORIGIN`, such as
- * a forward zone and its `in-addr.arpa` zone. Adds to `into` when given.
+ * and TTL units as BIND writes them (`1h`, `1h30m`, `1w2d`). One file may hold several zones,
+ * each after its own `$ORIGIN`, such as a forward zone and its `in-addr.arpa` zone. Adds to
+ * `into` when given. Skips provider pseudo-records (`ALIAS`, `ANAME`) and appends a note
+ * naming the file and line of each to `notes`.
  * Throws a SyntaxError naming the file and line.
  */
-export function parseZoneFile(text: string, source: string, into: ZoneData = new Map()): ZoneData {
+export function parseZoneFile(
+  text: string,
+  source: string,
+  into: ZoneData = new Map(),
+  notes: string[] = [],
+): ZoneData {
   const state: ParseState = { origin: "", ttlSeconds: DEFAULT_TTL_SECONDS, owner: null, source };
   let line = 1;
   try {
     for (const entry of logicalLines(text)) {
       line = entry.line;
-      parseEntry(entry.tokens, entry.leadingSpace, state, into);
+      const skipped = parseEntry(entry.tokens, entry.leadingSpace, state, into);
+      if (skipped !== null) notes.push(pseudoRecordNote(source, line, skipped));
     }
   } catch (error) {
     // A tokeniser error carries its own line; a record error belongs to the line it starts on.
@@ -167,16 +175,17 @@ function unescape(raw: string, lineNumber: number): Buffer {
   return Buffer.concat(parts);
 }
 
+/** Adds the record of one logical line to `into` and returns the type of a skipped pseudo-record. */
 function parseEntry(
   tokens: Token[],
   leadingSpace: boolean,
   state: ParseState,
   into: ZoneData,
-): void {
+): string | null {
   const first = tokens[0] as Token;
   if (!first.quoted && first.text.startsWith("$")) {
     parseDirective(tokens, state);
-    return;
+    return null;
   }
   let rest = tokens;
   if (!leadingSpace) {
@@ -188,10 +197,26 @@ function parseEntry(
 
   const fields = ttlAndClass(rest, state);
   const type = fields.type.toUpperCase();
+  if (PSEUDO_RECORD_TYPES.has(type)) return type;
   const record = parseRecord(type, fields.rdata, fields.ttlSeconds, state.origin);
   const list = into.get(state.owner) ?? [];
   list.push(record);
   into.set(state.owner, list);
+  return null;
+}
+
+/**
+ * Record types that DNS hosts accept in their zone files and exports but never send: the
+ * server looks up the target name when queried and answers with its A and AAAA records.
+ * PowerDNS and Google Cloud DNS call the type ALIAS, and other hosts call it ANAME.
+ */
+const PSEUDO_RECORD_TYPES = new Set(["ALIAS", "ANAME"]);
+
+function pseudoRecordNote(source: string, line: number, type: string): string {
+  return (
+    `${source}, line ${line}: skipped the ${type} record, which the DNS host turns into A and ` +
+    `AAAA answers when queried; the file's other records are read, but not those addresses`
+  );
 }
 
 function parseDirective(tokens: Token[], state: ParseState): void {
@@ -220,11 +245,28 @@ function ttlAndClass(
   return { ttlSeconds, type: type.text, rdata: tokens.slice(index + 1) };
 }
 
+const TTL_UNIT_SECONDS: Readonly<Record<string, number>> = {
+  s: 1,
+  m: 60,
+  h: 3600,
+  d: 86400,
+  w: 604800,
+};
+
+/**
+ * Parses a TTL in seconds (`3600`), or as BIND writes it: numbers with units s, m, h, d or w
+ * in any case, one after another (`1h`, `1H30M`, `1w2d`).
+ */
 function parseTtl(text: string): number {
-  const match = /^(\d+)([smhdw]?)$/i.exec(text);
-  if (match === null) throw new SyntaxError(`invalid TTL "${text}": give seconds or 1h, 1d`);
-  const units: Record<string, number> = { "": 1, s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
-  return Number(match[1]) * (units[(match[2] ?? "").toLowerCase()] ?? 1);
+  if (/^\d+$/.test(text)) return Number(text);
+  if (!/^(?:\d+[smhdw])+$/i.test(text)) {
+    throw new SyntaxError(`invalid TTL "${text}": give seconds or units such as 1h, 1d, 1h30m`);
+  }
+  let seconds = 0;
+  for (const [, count, unit] of text.matchAll(/(\d+)([smhdw])/gi)) {
+    seconds += Number(count) * (TTL_UNIT_SECONDS[(unit ?? "").toLowerCase()] ?? 0);
+  }
+  return seconds;
 }
 
 /** Resolves a possibly relative name against the origin (RFC 1035, section 5.1). */

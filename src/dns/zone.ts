@@ -66,12 +66,16 @@ function answer<T extends RecordType>(
 }
 
 /**
- * Reads and merges zone files into one resolver. Throws an InputFileError for a file that
- * cannot be read and a SyntaxError naming a bad line.
+ * Reads and merges zone files into one resolver, appending a note to `notes` for each
+ * record skipped. Throws an InputFileError for a file that cannot be read and a SyntaxError
+ * naming a bad line.
  */
-export async function zoneFileResolver(paths: readonly string[]): Promise<Resolver> {
+export async function zoneFileResolver(
+  paths: readonly string[],
+  notes: string[] = [],
+): Promise<Resolver> {
   const zone: ZoneData = new Map();
-  for (const path of paths) parseZoneFile(await readZoneFile(path), path, zone);
+  for (const path of paths) parseZoneFile(await readZoneFile(path), path, zone, notes);
   return zoneResolver(zone, `zone ${paths.join(", ")}`);
 }
 
