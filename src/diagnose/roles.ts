@@ -40,6 +40,21 @@ const EXPLAINED_CATEGORIES: Readonly<Record<FindingId, readonly Category[]>> = {
 /** Roles of findings that take part in a block. Each of them contradicts a `healthy` finding. */
 const BLOCK_ROLES: readonly Finding["role"][] = ["cause", "contributing", "consequence"];
 
+/**
+ * Findings about what receivers judge in the sender itself: its IP, reverse DNS, SPF, DKIM and
+ * DMARC, TLS, content and sending rate. Each contradicts a `healthy` finding whatever its role,
+ * because `healthy` states that no receiver rejects or throttles the server, and its fix is to
+ * keep these records as they are.
+ */
+const SENDER_SIDE_FINDINGS: ReadonlySet<FindingId> = new Set<FindingId>([
+  "reverse-dns",
+  "authentication",
+  "ip-blocklisted",
+  "tls-required",
+  "spam-content",
+  "rate-limited",
+]);
+
 type Providers = Partial<Record<ProviderId, ProviderVerdict>>;
 
 /**
@@ -52,7 +67,8 @@ type Providers = Partial<Record<ProviderId, ProviderVerdict>>;
  * Drops the `healthy` finding when another finding remains a cause, contributing factor or
  * consequence of a block, because a report cannot call the server healthy beside a cause.
  * `healthy` is added only when every named provider is ok, so only a block by other
- * receivers leads here.
+ * receivers leads here. It is dropped as well beside a sender-side finding in any role, such
+ * as a single small receiver that rejected the IP for a missing PTR record.
  */
 export function assignRoles(findings: readonly Finding[], providers: Providers): Finding[] {
   const blocking = Object.entries(providers).filter(
@@ -70,7 +86,10 @@ export function assignRoles(findings: readonly Finding[], providers: Providers):
   });
 
   const linkedToBlock = assigned.some((finding) => BLOCK_ROLES.includes(finding.role));
-  return linkedToBlock ? assigned.filter((finding) => finding.id !== "healthy") : assigned;
+  const senderSide = assigned.some((finding) => SENDER_SIDE_FINDINGS.has(finding.id));
+  return linkedToBlock || senderSide
+    ? assigned.filter((finding) => finding.id !== "healthy")
+    : assigned;
 }
 
 /**

@@ -125,9 +125,9 @@ describe("healthy beside a cause", () => {
   });
 
   test("keeps healthy with nothing blocked", () => {
-    const findings = [draft("reverse-dns", "cause"), draft("healthy", "status")];
+    const findings = [draft("new-ip", "cause"), draft("healthy", "status")];
     const roles = assignRoles(findings, {});
-    expect(roles.map((finding) => finding.id)).toEqual(["reverse-dns", "healthy"]);
+    expect(roles.map((finding) => finding.id)).toEqual(["new-ip", "healthy"]);
   });
 });
 
