@@ -65,7 +65,7 @@ export async function readBounces(
       builders.push(builder);
       await readOneSource(source, input, readOptions, builder, results);
     }
-    const usable = builders.some((builder) => builder.decoded > 0);
+    const usable = builders.some((builder) => builder.messages > 0);
     for (const builder of builders) files.push(builder.build(usable));
   }
   return { results, files, notes: skippedNotes(files) };
@@ -115,18 +115,16 @@ async function decodeOne(
   classifier: ReplyClassifier,
   summary: SummaryBuilder,
 ): Promise<BounceResult[]> {
+  // Each message counts once: as read (in `messages` and one kind) or as a failure.
   if ("error" in message) {
-    summary.messages++;
     summary.addFailure(message.name, message.error);
     return [];
   }
-  // Data that is no mail message is not counted as a message.
   const junk = binaryJunk(message.raw, message.name);
   if (junk !== null) {
     summary.addFailure(message.name, junk);
     return [];
   }
-  summary.messages++;
   try {
     const decoded = await decodeMessage(message.raw, message.name, classifier);
     const full = message.truncatedFrom;
@@ -134,8 +132,6 @@ async function decodeOne(
       summary.addFailure(message.name, decoded.error);
       return [];
     }
-    summary.kinds[decoded.kind ?? "none"]++;
-    summary.recipients += decoded.results.length;
     if (full !== undefined) {
       // Nothing found in the head means the report, if any, lies in the part not read.
       const size = message.raw.length;
@@ -145,7 +141,9 @@ async function decodeOne(
       }
       summary.notes.push(truncatedNote(message.name, full, size));
     }
-    summary.decoded++;
+    summary.messages++;
+    summary.kinds[decoded.kind ?? "none"]++;
+    summary.recipients += decoded.results.length;
     return decoded.results;
   } catch (error) {
     summary.addFailure(

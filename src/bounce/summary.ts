@@ -22,8 +22,8 @@ export interface BounceFileSummary {
   /** The input as given, or a file found in a directory or maildir. */
   readonly file: string;
   /**
-   * Messages found, whatever their kind, including those that could not be decoded; data
-   * that is no mail message is not counted.
+   * Messages read, whatever their kind. A message that could not be read is counted only in
+   * `skipped` or `errors`, and data that is no mail message is not counted here either.
    */
   readonly messages: number;
   /** Messages of each kind; `none` counts messages that are no bounce, report or reply. */
@@ -48,9 +48,8 @@ export interface BounceFileSummary {
 
 /** Collects the counts of one source while its messages are read. */
 export class SummaryBuilder {
-  messages = 0;
   /** Messages decoded without an error, whatever their kind. */
-  decoded = 0;
+  messages = 0;
   recipients = 0;
   readonly notes: string[] = [];
   readonly kinds: Record<BounceKind | "none", number> = {

@@ -92,7 +92,7 @@ describe("delist bounces", () => {
     writeFileSync(join(dir, "cut.eml"), cut);
     const result = await runCommand(["bounces", rel("cut.eml"), rel("qmail.eml")]);
     expect(result.code).toBe(2);
-    expect(result.stdout).toContain("2 recipients in 2 messages from 2 inputs (1 unreadable)");
+    expect(result.stdout).toContain("2 recipients in 1 message from 2 inputs (1 unreadable)");
     expect(result.stderr).toContain("looks like a bounce");
     expect(result.stderr).toContain("has no delivery report: cut short?");
   });
