@@ -74,6 +74,14 @@ export function renderStatisticsText(statistics: LogStatistics, paint: Painter):
       ),
     );
   }
+  if (input.withNul > 0) {
+    const limit = `${DEFAULT_MAX_LINE_BYTES / 1024} KiB`;
+    lines.push(
+      ...wrap(
+        `${plural(input.withNul, "line contains", "lines contain")} NUL bytes, which a crash can leave. A run of NULs at the start of a line does not count toward the ${limit} line limit, and a run longer than ${limit} is dropped and ends the line before it.`,
+      ),
+    );
+  }
   for (const file of input.files) {
     if (file.error !== null) lines.push(...wrap(`${file.name}: ${file.error}`, "Error: ", "  "));
   }

@@ -37,7 +37,10 @@ const NUL = 0;
  * longer than `maxLineBytes` loses the run before the limit applies. A crash can leave such
  * a run where the file system had allocated blocks that were never written, and the first
  * record after the restart follows it without a line break. Shorter lines keep their NULs,
- * which the framer skips.
+ * which the framer skips. A run longer than `maxLineBytes` after other bytes of a line ends
+ * that line before the run, because the crash also cut the record it was writing. The run
+ * then starts the next line and is dropped, so the record after it is read, and it counts as
+ * a NUL byte of that next line.
  */
 export class LineSplitter {
   /** Lines delivered so far, blank ones included. */
@@ -60,6 +63,10 @@ export class LineSplitter {
   private pendingNulsDropped = 0;
   private pendingNul = false;
   private pendingLeadingNuls = 0;
+  // The NUL run at the end of the pending line (all of it, kept or not), and whether the line
+  // had a NUL before that run.
+  private pendingTrailingNuls = 0;
+  private pendingNulBeforeRun = false;
   private separator = LF;
   private decided = false;
 
@@ -83,7 +90,7 @@ export class LineSplitter {
     if (this.pendingLength > 0) {
       const end = chunk.indexOf(separator);
       const stop = end < 0 ? length : end;
-      this.keep(chunk, 0, stop, nextNul < stop);
+      this.keepPart(chunk, 0, stop, nextNul < stop);
       if (end < 0) return;
       this.emitPending();
       start = end + 1;
@@ -96,15 +103,19 @@ export class LineSplitter {
       let hasNul = false;
       if (nextNul < end) {
         hasNul = true;
-        if (nextNul === start && end - start > this.maxLineBytes) {
-          start = skipNuls(chunk, start, end);
-        }
         nextNul = indexOrEnd(chunk.indexOf(NUL, end), length);
+        if (end - start > this.maxLineBytes) {
+          // Long runs of NULs are dropped or end the line, as for a line across chunks.
+          this.keepPart(chunk, start, end, true);
+          this.emitPending();
+          start = end + 1;
+          continue;
+        }
       }
       this.emit(chunk, start, end, hasNul, false);
       start = end + 1;
     }
-    if (start < length) this.keep(chunk, start, length, nextNul < length);
+    if (start < length) this.keepPart(chunk, start, length, nextNul < length);
   }
 
   // Decides once, on the first chunk that has bytes, which byte ends lines.
@@ -143,6 +154,51 @@ export class LineSplitter {
     if (overlong) this.overlongLines += 1;
     if (hasNul) this.nulLines += 1;
     this.onLine(decodeLatin1(buffer, start, stop), this.lines);
+  }
+
+  // Adds bytes to the pending line. Bytes with NULs go through `keepWithNul`, so that only
+  // those pay for finding the NUL runs.
+  private keepPart(chunk: Buffer, start: number, end: number, hasNul: boolean): void {
+    if (hasNul) {
+      this.keepWithNul(chunk, start, end);
+      return;
+    }
+    if (end > start) this.pendingTrailingNuls = 0;
+    this.keep(chunk, start, end, false);
+  }
+
+  // Adds bytes with NULs to the pending line, one NUL run or text between runs at a time, and
+  // ends the line before a run once the run is longer than the limit and follows other bytes.
+  private keepWithNul(chunk: Buffer, start: number, end: number): void {
+    let position = start;
+    while (position < end) {
+      const found = chunk.indexOf(NUL, position);
+      const nul = found < 0 || found > end ? end : found;
+      if (nul > position) {
+        this.pendingTrailingNuls = 0;
+        this.keep(chunk, position, nul, false);
+      }
+      if (nul === end) return;
+
+      const runEnd = skipNuls(chunk, nul, end);
+      if (this.pendingTrailingNuls === 0) this.pendingNulBeforeRun = this.pendingNul;
+      this.keep(chunk, nul, runEnd, true);
+      this.pendingTrailingNuls += runEnd - nul;
+      const run = this.pendingTrailingNuls;
+      if (run > this.maxLineBytes && this.pendingLength > run) this.endLineBeforeRun();
+      position = runEnd;
+    }
+  }
+
+  // Emits the pending line up to its trailing NUL run, and makes the run the start of the next
+  // line. The run is longer than the limit, so it is dropped as a leading run would be.
+  private endLineBeforeRun(): void {
+    const run = this.pendingTrailingNuls;
+    this.emitPendingPart(this.pendingLength - run, this.pendingNulBeforeRun);
+    this.pendingLength = run;
+    this.pendingNulsDropped = run;
+    this.pendingNul = true;
+    this.pendingTrailingNuls = run;
   }
 
   private keep(chunk: Buffer, start: number, end: number, hasNul: boolean): void {
@@ -189,12 +245,18 @@ export class LineSplitter {
   }
 
   private emitPending(): void {
+    this.emitPendingPart(this.pendingLength, this.pendingNul);
+  }
+
+  // Emits the first `length` bytes of the pending line (counting dropped NULs) and clears it.
+  private emitPendingPart(length: number, hasNul: boolean): void {
     const parts = this.pending;
     const buffer = parts.length === 1 && parts[0] ? parts[0] : Buffer.concat(parts);
     // Beyond `maxLineBytes + 1` bytes the line is overlong even after dropping a `\r`.
-    const cut = this.pendingLength - this.pendingNulsDropped > this.pendingKept;
-    const end = cut ? this.maxLineBytes : buffer.length;
-    this.emit(buffer, 0, end, this.pendingNul, cut);
+    const textLength = length - this.pendingNulsDropped;
+    const cut = textLength > this.pendingKept;
+    const end = cut ? this.maxLineBytes : textLength;
+    this.emit(buffer, 0, end, hasNul, cut);
 
     this.pending = [];
     this.pendingKept = 0;
@@ -202,6 +264,7 @@ export class LineSplitter {
     this.pendingNulsDropped = 0;
     this.pendingNul = false;
     this.pendingLeadingNuls = 0;
+    this.pendingTrailingNuls = 0;
   }
 }
 
