@@ -10,8 +10,8 @@ export interface HourPoint {
 export interface Burst {
   readonly peak: HourPoint;
   /**
-   * Median of the non-empty hours before the burst (all other hours when too few), rounded
-   * to a whole number of recipients.
+   * Median of the non-empty hours before the burst (all other hours when too few), or the
+   * level given to `findBurstAbove`, rounded to a whole number of recipients.
    */
   readonly baseline: number;
   readonly startHour: number;
@@ -49,34 +49,85 @@ export function toPoints(counts: Iterable<readonly [number, number]>): HourPoint
  * check the history themselves (see `busiestEarlierDay`).
  */
 export function findBurst(points: readonly HourPoint[]): Burst | null {
-  if (points.length === 0) return null;
-  let peakIndex = 0;
-  points.forEach((point, index) => {
-    if (point.value > (points[peakIndex]?.value ?? 0)) peakIndex = index;
-  });
+  const peakIndex = indexOfPeak(points);
   const peak = points[peakIndex];
   if (peak === undefined) return null;
 
   const provisional = baselineBefore(points, peakIndex);
   if (!isBurst(peak.value, provisional)) return null;
+  const edges = burstEdges(points, peakIndex, provisional);
 
-  const edge = Math.max(provisional * BURST_EDGE_FACTOR, provisional + BURST_MIN_EXCESS / 2);
+  // The first hours of a burst would raise the level it is measured against, so the
+  // baseline is taken again from the hours before the burst began.
+  const baseline = Math.round(
+    edges.start === peakIndex ? provisional : baselineBefore(points, edges.start),
+  );
+  if (!isBurst(peak.value, baseline)) return null;
+  return burstOf(points, peak, edges, baseline);
+}
+
+/**
+ * Finds the highest hour and compares it with `level`, a usual hourly value from outside the
+ * series, for a series with too little history to give its own baseline. Hours join the burst
+ * as in `findBurst`. Returns null when the peak is not `BURST_FACTOR` times the level and
+ * `BURST_MIN_EXCESS` above it.
+ */
+export function findBurstAbove(points: readonly HourPoint[], level: number): Burst | null {
+  const peakIndex = indexOfPeak(points);
+  const peak = points[peakIndex];
+  if (peak === undefined || !isBurst(peak.value, level)) return null;
+  return burstOf(points, peak, burstEdges(points, peakIndex, level), Math.round(level));
+}
+
+/**
+ * True when the series has enough non-empty hours before `hour` (`MIN_HISTORY_HOURS`) for
+ * `findBurst` to measure a burst starting there against the series' own history.
+ */
+export function hasHistoryBefore(points: readonly HourPoint[], hour: number): boolean {
+  let count = 0;
+  for (const point of points) {
+    if (point.hour >= hour) break;
+    if (point.value > 0) count += 1;
+  }
+  return count >= MIN_HISTORY_HOURS;
+}
+
+/** Returns the index of the first highest point, or -1 for an empty series. */
+function indexOfPeak(points: readonly HourPoint[]): number {
+  if (points.length === 0) return -1;
+  let peakIndex = 0;
+  points.forEach((point, index) => {
+    if (point.value > (points[peakIndex]?.value ?? 0)) peakIndex = index;
+  });
+  return peakIndex;
+}
+
+/** Widens a burst from its peak to the neighbouring hours that stay above the edge level. */
+function burstEdges(
+  points: readonly HourPoint[],
+  peakIndex: number,
+  baseline: number,
+): { start: number; end: number } {
+  const edge = Math.max(baseline * BURST_EDGE_FACTOR, baseline + BURST_MIN_EXCESS / 2);
   let start = peakIndex;
   while (start > 0 && isBurstHour(points, start - 1, start, edge)) start -= 1;
   let end = peakIndex;
   while (end < points.length - 1 && isBurstHour(points, end + 1, end, edge)) end += 1;
+  return { start, end };
+}
 
-  // The first hours of a burst would raise the level it is measured against, so the
-  // baseline is taken again from the hours before the burst began.
-  const baseline = Math.round(start === peakIndex ? provisional : baselineBefore(points, start));
-  if (!isBurst(peak.value, baseline)) return null;
-  const hours = points.slice(start, end + 1);
+function burstOf(
+  points: readonly HourPoint[],
+  peak: HourPoint,
+  edges: { start: number; end: number },
+  baseline: number,
+): Burst {
   return {
     peak,
     baseline,
-    startHour: points[start]?.hour ?? peak.hour,
-    endHour: points[end]?.hour ?? peak.hour,
-    hours,
+    startHour: points[edges.start]?.hour ?? peak.hour,
+    endHour: points[edges.end]?.hour ?? peak.hour,
+    hours: points.slice(edges.start, edges.end + 1),
   };
 }
 

@@ -1,17 +1,36 @@
 import type { ClientIpUse, OriginFacts } from "../../analysis/origins.js";
-import { HOUR_MS } from "../../analysis/time.js";
+import { HOUR_MS, median } from "../../analysis/time.js";
 import type { DiagnoseContext } from "../context.js";
-import { findBurst, toPoints, type Burst } from "../series.js";
+import {
+  BURST_MIN_EXCESS,
+  findBurst,
+  findBurstAbove,
+  hasHistoryBefore,
+  toPoints,
+  type Burst,
+  type HourPoint,
+} from "../series.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, listNames, plural } from "./build.js";
 
 /** A burst is tied to a compromise when the account submits from this many new addresses. */
 const MIN_NEW_CLIENT_IPS = 2;
+/**
+ * Without history of its own, every client address of an account counts as new, so an
+ * account compared with the other accounts needs more of them, and more accounts to compare
+ * with, than one compared with its own past.
+ */
+const MIN_NEW_CLIENT_IPS_WITHOUT_HISTORY = 3;
+const MIN_OTHER_ACCOUNTS = 3;
+
+/** What an account's burst was measured against. */
+type BaselineSource = "own-history" | "other-accounts";
 
 /** An account whose burst came from new client addresses. */
 interface Suspect {
   readonly account: OriginFacts;
   readonly burst: Burst;
+  readonly baselineSource: BaselineSource;
   readonly newIps: Array<[string, ClientIpUse]>;
 }
 
@@ -20,18 +39,65 @@ interface Suspect {
  * from client addresses it had not used before (stolen passwords are used from botnets),
  * to many distinct recipients. A busy account from its usual office address is a campaign,
  * not a compromise, and is left to the volume findings.
+ *
+ * A log of a few hours holds too little of an account's own mail for a usual volume, and
+ * often only the abuse itself. Such an account is compared with the busiest hours of all
+ * accounts instead, and needs more new addresses and `BURST_MIN_EXCESS` distinct recipients.
  */
 export function detectCompromisedAccounts(context: DiagnoseContext): Finding[] {
+  const accounts = [...context.facts.origins.accounts.values()];
+  const series = new Map(accounts.map((account) => [account, hourlyRecipients(account)]));
+  const accountLevel = usualBusiestHour([...series.values()]);
+
   const suspects: Suspect[] = [];
-  for (const account of context.facts.origins.accounts.values()) {
-    const burst = findBurst(toPoints([...account.hourly].map(([hour, h]) => [hour, h.recipients])));
-    if (burst === null) continue;
-    const newIps = newClientIps(account, burst);
-    if (newIps.length >= MIN_NEW_CLIENT_IPS) suspects.push({ account, burst, newIps });
+  for (const [account, points] of series) {
+    const suspect =
+      ownHistorySuspect(account, points) ?? otherAccountsSuspect(account, points, accountLevel);
+    if (suspect !== null) suspects.push(suspect);
   }
   return suspects
     .sort((a, b) => b.account.recipients - a.account.recipients)
     .map((suspect) => compromisedFinding(context, suspect));
+}
+
+function hourlyRecipients(account: OriginFacts): HourPoint[] {
+  return toPoints([...account.hourly].map(([hour, counts]) => [hour, counts.recipients]));
+}
+
+/**
+ * Returns the median of every account's busiest hour, or null when there are fewer than
+ * `MIN_OTHER_ACCOUNTS` other accounts to compare with. The suspect's own hour is included,
+ * which can only raise the level.
+ */
+function usualBusiestHour(series: readonly HourPoint[][]): number | null {
+  if (series.length < MIN_OTHER_ACCOUNTS + 1) return null;
+  return median(series.map((points) => Math.max(0, ...points.map((point) => point.value))));
+}
+
+function ownHistorySuspect(account: OriginFacts, points: readonly HourPoint[]): Suspect | null {
+  const burst = findBurst(points);
+  if (burst === null) return null;
+  const newIps = newClientIps(account, burst);
+  if (newIps.length < MIN_NEW_CLIENT_IPS) return null;
+  return { account, burst, baselineSource: "own-history", newIps };
+}
+
+/**
+ * Finds a burst far above the usual busiest hour of the accounts, for an account with too
+ * little history before it to measure the burst against its own mail.
+ */
+function otherAccountsSuspect(
+  account: OriginFacts,
+  points: readonly HourPoint[],
+  accountLevel: number | null,
+): Suspect | null {
+  if (accountLevel === null) return null;
+  if (account.distinctRecipients.size < BURST_MIN_EXCESS) return null;
+  const burst = findBurstAbove(points, accountLevel);
+  if (burst === null || hasHistoryBefore(points, burst.startHour)) return null;
+  const newIps = newClientIps(account, burst);
+  if (newIps.length < MIN_NEW_CLIENT_IPS_WITHOUT_HISTORY) return null;
+  return { account, burst, baselineSource: "other-accounts", newIps };
 }
 
 /**
@@ -78,7 +144,7 @@ function compromisedFinding(context: DiagnoseContext, suspect: Suspect): Finding
     summary:
       `From ${context.time(firstUse[1].firstTime)} the account logged in from ${addressList(ips)} ` +
       `and sent ${plural(abusiveRecipients, "recipient")}, ` +
-      `up to ${burst.peak.value.toLocaleString("en-US")} an hour against its usual ${burst.baseline}.`,
+      `up to ${burst.peak.value.toLocaleString("en-US")} an hour${baselineEnding(suspect)}`,
     evidence: {
       kind: "sending-burst",
       account: account.key,
@@ -93,6 +159,7 @@ function compromisedFinding(context: DiagnoseContext, suspect: Suspect): Finding
       abusiveSubmissions: abusiveMessages,
       abusiveRecipients,
       baselineRecipientsPerHour: burst.baseline,
+      baselineSource: suspect.baselineSource,
       peakRecipientsPerHour: burst.peak.value,
       peakHour: context.time(burst.peak.hour),
       distinctRecipients: account.distinctRecipients.size,
@@ -117,6 +184,16 @@ function compromisedFinding(context: DiagnoseContext, suspect: Suspect): Finding
     ],
     references: [REFERENCES.gmailSenderForm],
   });
+}
+
+/** Ends the summary sentence with the level the burst was measured against. */
+function baselineEnding(suspect: Suspect): string {
+  const { baseline } = suspect.burst;
+  if (suspect.baselineSource === "own-history") return ` against its usual ${baseline}.`;
+  return (
+    `. A typical account in this log sent ${baseline} in its busiest hour, and the log holds ` +
+    `too little of this account's own mail before the burst to compare with.`
+  );
 }
 
 function mailboxLogins(
