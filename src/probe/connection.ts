@@ -120,7 +120,10 @@ export class SmtpConnection {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiter = null;
-        reject(new SmtpConnectionError(`no ${awaited} within ${this.timeoutMs} ms`));
+        // A server that sends the first lines of a reply and then waits (a tarpit) differs
+        // from a silent one, so the message says which of the two timed out.
+        const missing = this.reader.incomplete() === null ? "" : "last line of the ";
+        reject(new SmtpConnectionError(`no ${missing}${awaited} within ${this.timeoutMs} ms`));
       }, this.timeoutMs);
       this.waiter = {
         resolve: (reply) => {
@@ -193,6 +196,14 @@ export class SmtpConnection {
         );
       });
     });
+  }
+
+  /**
+   * Returns the lines received of a reply cut off before its last line, as when `read` timed
+   * out or the server closed the connection in the middle of a reply; else null.
+   */
+  incompleteReply(): WireReply | null {
+    return this.reader.incomplete();
   }
 
   /** Closes the connection without waiting for the server. */

@@ -16,6 +16,8 @@ export class Conversation {
   readonly replies: RecordedReply[] = [];
   /** The command that got no reply because the conversation broke off, or null. */
   unanswered: UnansweredCommand | null = null;
+  /** True once the test message has been written, whether or not a reply followed. */
+  messageSent = false;
 
   constructor(
     private readonly connection: SmtpConnection,
@@ -38,6 +40,7 @@ export class Conversation {
   sendMessage(text: string): Promise<RecordedReply> {
     return this.record("end-of-data", "<message>", () => {
       this.connection.write(text);
+      this.messageSent = true;
       return this.connection.read("reply to the end of DATA");
     });
   }
@@ -53,9 +56,23 @@ export class Conversation {
       wire = await exchange();
     } catch (error) {
       if (command !== null) this.unanswered = { stage, command, error: (error as Error).message };
+      // The lines of a reply cut off before its last line go into the transcript, so that a
+      // receiver that stalls in the middle of a reply does not look like a silent one.
+      const incomplete = this.connection.incompleteReply();
+      if (incomplete !== null) this.add(stage, command, incomplete, false, started);
       throw error;
     }
-    const text = wireText(wire);
+    return this.add(stage, command, wire, true, started);
+  }
+
+  private add(
+    stage: SmtpStage,
+    command: string | null,
+    wire: WireReply,
+    complete: boolean,
+    started: number,
+  ): RecordedReply {
+    const text = wireText(wire, complete);
     const explained = this.classifier.explain(text, { ...this.hints, stage });
     const reply: ProbeReply = {
       stage,
@@ -63,6 +80,7 @@ export class Conversation {
       replyCode: wire.code,
       enhancedStatus: explained.enhancedStatus,
       text,
+      complete,
       category: explained.category,
       ruleId: explained.ruleId,
       permanent: explained.permanent,

@@ -5,7 +5,7 @@
 export { runProbe, type ProbeContext, type ProbeRequest } from "./probe.js";
 export { parseMxOverride, planMailHosts, SMTP_PORT, type MailHost } from "./mail-hosts.js";
 export { heloProblem } from "./helo.js";
-export { AFTER_DATA_LIMIT, decideStatus } from "./status.js";
+export { AFTER_DATA_LIMIT, afterDataNote, decideStatus } from "./status.js";
 export {
   checkProbeRate,
   DEFAULT_PROBE_INTERVAL_MS,

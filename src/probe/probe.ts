@@ -180,8 +180,12 @@ async function politeStop(
   session.decisive = reply;
   // A 421 means the server is closing the connection; anything else gets a proper goodbye.
   if (reply.reply.replyCode === 421) return;
-  await talk.send("other", "RSET").catch(() => undefined);
-  await quit(talk);
+  const reset = await talk.send("other", "RSET").then(
+    () => true,
+    () => false,
+  );
+  // After RSET got no complete reply, a late reply line would be read as the reply to QUIT.
+  if (reset) await quit(talk);
 }
 
 async function quit(talk: Conversation): Promise<void> {
@@ -238,7 +242,8 @@ function buildResult(
     unanswered: session.conversation?.unanswered ?? null,
     status: decision.status,
     detail: decision.detail,
-    sentData: request.sendTest && replies.some((r) => r.reply.stage === "end-of-data"),
+    sendTest: request.sendTest,
+    sentData: session.conversation?.messageSent ?? false,
     startedAt,
     finishedAt: context.now(),
     failedHosts: session.failedHosts,

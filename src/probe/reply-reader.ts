@@ -5,9 +5,12 @@ export interface WireReply {
   readonly lines: readonly string[];
 }
 
-/** Returns the reply in wire form (`550-5.7.1 …` continuations, LF between lines). */
-export function wireText(reply: WireReply): string {
-  const last = reply.lines.length - 1;
+/**
+ * Returns the reply in wire form (`550-5.7.1 …` continuations, LF between lines). With
+ * `complete` false every line is a continuation, as in a reply cut off before its last line.
+ */
+export function wireText(reply: WireReply, complete = true): string {
+  const last = complete ? reply.lines.length - 1 : -1;
   return reply.lines
     .map((line, index) => `${reply.code}${index === last ? " " : "-"}${line}`)
     .join("\n");
@@ -54,6 +57,14 @@ export class ReplyReader {
       end = this.buffer.indexOf(0x0a);
     }
     return replies;
+  }
+
+  /**
+   * Returns the lines received of a reply whose last line has not arrived, or null between
+   * replies. Bytes after the last LF are not a line yet and are left out.
+   */
+  incomplete(): WireReply | null {
+    return this.code === null ? null : { code: this.code, lines: [...this.lines] };
   }
 
   private addLine(line: string): WireReply | null {

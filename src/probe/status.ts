@@ -1,6 +1,6 @@
 import { isBlockSignal } from "../analysis/replies.js";
 import type { RecordedReply } from "./conversation.js";
-import type { ProbeStatus } from "./types.js";
+import type { ProbeResult, ProbeStatus } from "./types.js";
 
 /** The status of a probe and the sentence that explains it. */
 export interface StatusDecision {
@@ -11,6 +11,21 @@ export interface StatusDecision {
 /** Says that a probe cannot see what happens after DATA; every probe result repeats it. */
 export const AFTER_DATA_LIMIT =
   "A probe that stops before DATA cannot see blocks applied after DATA (content, DKIM and DMARC checks, and many of Gmail's rejections, which come in reply to the end of DATA); use --send-test or the mail logs for those.";
+
+const AFTER_DATA_SENT =
+  "--send-test sent a test message, so this probe reached the checks that receivers apply at the end of DATA (content, DKIM and DMARC). A receiver that accepts the message can still file it as spam, which no SMTP reply shows.";
+
+const AFTER_DATA_NOT_SENT =
+  "The conversation ended before the test message of --send-test was sent, so blocks applied after DATA (content, DKIM and DMARC checks, and many of Gmail's rejections) were not tested; the mail logs show those.";
+
+/**
+ * Returns the closing note on what the probe could not see: `AFTER_DATA_LIMIT` without
+ * `--send-test`, and a note that does not advise `--send-test` when it was given.
+ */
+export function afterDataNote(result: Pick<ProbeResult, "sendTest" | "sentData">): string {
+  if (result.sentData) return AFTER_DATA_SENT;
+  return result.sendTest ? AFTER_DATA_NOT_SENT : AFTER_DATA_LIMIT;
+}
 
 /**
  * Decides the status from the reply that ended the conversation (`decisive`), or from the

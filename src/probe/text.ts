@@ -1,7 +1,7 @@
 import { PROVIDER_NAMES, type ProviderId } from "../knowledge/providers.js";
 import { wrap } from "../report/wrap.js";
-import { AFTER_DATA_LIMIT } from "./status.js";
-import type { ProbeResult } from "./types.js";
+import { afterDataNote } from "./status.js";
+import type { ProbeReply, ProbeResult } from "./types.js";
 
 /** Colours for the probe report; each returns its text unchanged when colour is off. */
 export interface ProbeTextStyle {
@@ -34,21 +34,43 @@ export function renderProbeText(
     lines.push(...wrap(failures.join("; "), "Unreachable: ", "  "));
   }
   if (result.replies.length > 0 || result.unanswered !== null) {
-    lines.push("", style.bold("Conversation:"));
-    for (const reply of result.replies) {
-      if (reply.command !== null) lines.push(...wrap(reply.command, "  > ").map(style.dim));
-      for (const text of reply.text.split("\n")) lines.push(...wrap(text, "  < ", "      "));
-      if (reply.replyCode >= 400) {
-        lines.push(...wrap(`${reply.ruleId}: ${reply.summary}`, "    ").map(style.dim));
-      }
+    lines.push("", style.bold("Conversation:"), ...conversationLines(result, style));
+  }
+  lines.push("", ...wrap(afterDataNote(result), "Note: ", "  "));
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Returns the transcript: each command, its reply, and the rule of a deferral or rejection.
+ * A reply cut off before its last line is marked with the reason the conversation broke off,
+ * when that reason is known. An unanswered command without such a reply ends the transcript.
+ */
+function conversationLines(result: ProbeResult, style: ProbeTextStyle): string[] {
+  const lines: string[] = [];
+  const unanswered = result.unanswered;
+  const last = result.replies.at(-1);
+  const cutOff =
+    unanswered !== null &&
+    last !== undefined &&
+    !last.complete &&
+    last.stage === unanswered.stage &&
+    last.command === unanswered.command;
+  for (const reply of result.replies) {
+    if (reply.command !== null) lines.push(...wrap(reply.command, "  > ").map(style.dim));
+    for (const text of reply.text.split("\n")) lines.push(...wrap(text, "  < ", "      "));
+    if (!reply.complete) {
+      const reason = cutOff && reply === last ? unanswered.error : "its last line never came";
+      lines.push(...wrap(`(incomplete reply: ${reason})`, "    ").map(style.warn));
     }
-    if (result.unanswered !== null) {
-      lines.push(...wrap(result.unanswered.command, "  > ").map(style.dim));
-      lines.push(...wrap(`(${result.unanswered.error})`, "    ").map(style.warn));
+    if (reply.replyCode >= 400) {
+      lines.push(...wrap(`${reply.ruleId}: ${reply.summary}`, "    ").map(style.dim));
     }
   }
-  lines.push("", ...wrap(AFTER_DATA_LIMIT, "Note: ", "  "));
-  return `${lines.join("\n")}\n`;
+  if (unanswered !== null && !cutOff) {
+    lines.push(...wrap(unanswered.command, "  > ").map(style.dim));
+    lines.push(...wrap(`(${unanswered.error})`, "    ").map(style.warn));
+  }
+  return lines;
 }
 
 /**
@@ -80,10 +102,18 @@ function providerName(provider: ProviderId | "other"): string {
 function tlsLine(result: ProbeResult): string {
   const tls = result.tls;
   if (tls === null) {
+    // Only a complete reply to EHLO lists the extensions, so without one STARTTLS may still
+    // be on offer.
+    if (!result.replies.some(isHeloAccepted)) return "unknown (no complete reply to EHLO)";
     return result.extensions.includes("STARTTLS") ? "offered, not negotiated" : "not offered";
   }
   const check = tls.authorized
     ? "certificate verified"
     : `certificate not verified${tls.authorizationError === null ? "" : `: ${tls.authorizationError}`}`;
   return `${tls.version ?? "unknown version"}, ${tls.cipher ?? "unknown cipher"}, ${check}`;
+}
+
+/** True for a complete 2xx reply to EHLO, or to HELO after EHLO failed. */
+function isHeloAccepted(reply: ProbeReply): boolean {
+  return reply.stage === "helo" && reply.complete && reply.replyCode < 300;
 }

@@ -20,13 +20,22 @@ export interface ProbeReply {
   readonly enhancedStatus: string | null;
   /** The reply in wire form, continuation lines included. */
   readonly text: string;
+  /**
+   * False for a reply cut off before its last line by a time-out or a closed connection. Its
+   * `text` then contains the lines that came, each a `NNN-` continuation, and the probe's
+   * status does not depend on its code.
+   */
+  readonly complete: boolean;
   readonly category: Category;
   readonly ruleId: string;
   readonly permanent: boolean;
   readonly summary: string;
   readonly provider: ProviderId | null;
   readonly judgedIp: string | null;
-  /** Milliseconds from sending the command (or connecting) to the end of the reply. */
+  /**
+   * Milliseconds from sending the command (or connecting) to the end of the reply, or to the
+   * time-out or close that cut off an incomplete reply.
+   */
   readonly elapsedMs: number;
 }
 
@@ -68,7 +77,12 @@ export interface ProbeResult {
   readonly status: ProbeStatus;
   /** One sentence on why the status is what it is. */
   readonly detail: string;
-  /** True when a test message was sent (`--send-test`). */
+  /** True when `--send-test` was requested. */
+  readonly sendTest: boolean;
+  /**
+   * True when the test message of `--send-test` was sent, whether or not the receiver replied
+   * to the end of DATA.
+   */
   readonly sentData: boolean;
   readonly startedAt: number;
   readonly finishedAt: number;
