@@ -1,8 +1,21 @@
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
-import { readBounces, type BounceFileSummary, type BounceResult } from "../bounce/index.js";
+import {
+  readBounces,
+  type BounceFileSummary,
+  type BounceResult,
+  type BounceRun,
+} from "../bounce/index.js";
 import { truncateColumns, wrap } from "../report/wrap.js";
 import type { BouncesOptions } from "./bounces.js";
-import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, parseFormat, UsageError, type CliIo } from "./io.js";
+import {
+  EXIT_OK,
+  EXIT_PROBLEMS,
+  EXIT_USAGE,
+  parseFormat,
+  UsageError,
+  type CliIo,
+  type OutputFormat,
+} from "./io.js";
 
 /** Version of the JSON output of `delist bounces`; docs/bounces.schema.json describes it. */
 export const BOUNCES_SCHEMA_VERSION = 1;
@@ -16,11 +29,14 @@ export async function runBounces(
   io: CliIo,
 ): Promise<number> {
   const format = parseFormat(options.format, ["text", "json"]);
+  if (options.summary === true && format !== "json") {
+    throw new UsageError("--summary works with --format json only: add --format json");
+  }
   if (files.length === 0) {
     throw new UsageError('no input: give bounce files, directories or maildirs, or "-"');
   }
   const run = await readBounces(files, { cwd: io.cwd, stdin: io.stdin });
-  io.stdout.write(format === "json" ? renderJson(run.results) : renderText(run));
+  io.stdout.write(renderOutput(run, format, options.summary === true));
   for (const file of run.files) {
     for (const error of file.errors) io.stderr.write(`delist: ${error}\n`);
     for (const note of file.notes) io.stderr.write(`delist: note: ${note}\n`);
@@ -45,10 +61,51 @@ function isFailure(result: BounceResult): boolean {
   return result.reason !== "delivered" && result.kind !== "auto-reply";
 }
 
+function renderOutput(run: BounceRun, format: OutputFormat, summary: boolean): string {
+  if (format !== "json") return renderText(run);
+  return summary ? renderJsonSummary(run) : renderJson(run.results);
+}
+
 /** The JSON of `--format json`: an array of results, each with the schema version. */
 export function renderJson(results: readonly BounceResult[]): string {
-  const output = results.map((result) => ({ schemaVersion: BOUNCES_SCHEMA_VERSION, ...result }));
+  return `${JSON.stringify(versioned(results), null, 2)}\n`;
+}
+
+/**
+ * Renders the JSON of `--format json --summary`: one object with the results as `renderJson`
+ * prints them, the totals of the headline and one summary per input, with its skipped messages.
+ */
+export function renderJsonSummary(run: BounceRun): string {
+  const output = {
+    schemaVersion: BOUNCES_SCHEMA_VERSION,
+    messages: sum(run.files, (file) => file.messages),
+    recipients: run.results.length,
+    skipped: sum(run.files, (file) => file.skipped),
+    unreadable: sum(run.files, (file) => file.errors.length),
+    inputs: run.files.map((file) => ({
+      name: file.file,
+      messages: file.messages,
+      kinds: file.kinds,
+      recipients: file.recipients,
+      errors: file.errors,
+      skipped: file.skipped,
+      skippedMessages: file.skippedSamples,
+      notes: file.notes,
+    })),
+    results: versioned(run.results),
+  };
   return `${JSON.stringify(output, null, 2)}\n`;
+}
+
+function versioned(results: readonly BounceResult[]): object[] {
+  return results.map((result) => ({ schemaVersion: BOUNCES_SCHEMA_VERSION, ...result }));
+}
+
+function sum(
+  files: readonly BounceFileSummary[],
+  count: (file: BounceFileSummary) => number,
+): number {
+  return files.reduce((total, file) => total + count(file), 0);
 }
 
 /** Text for people: a count per reason and provider, then one entry per recipient. */

@@ -5,6 +5,7 @@ import type { CliIo } from "./io.js";
 /** Options of `delist bounces`. */
 export interface BouncesOptions {
   readonly format: string;
+  readonly summary?: boolean;
 }
 
 /** Adds `delist bounces FILE…`: bounce messages decoded into one result per recipient. */
@@ -23,6 +24,11 @@ export function registerBounces(program: Command, io: CliIo, setExitCode: SetExi
     )
     .argument("[files...]", "bounce files, mbox files, maildirs or directories; - for stdin")
     .option("-f, --format <format>", "output format: text or json", "text")
+    .option(
+      "--summary",
+      "with --format json, print one object with the results and, per input, the messages " +
+        "read and skipped, in place of the array of results",
+    )
     .action(async (files: string[], options: BouncesOptions) => {
       // The MIME and DSN parsers load only for this command.
       const { runBounces } = await import("./bounces-run.js");
