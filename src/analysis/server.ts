@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import type {
   AuthFailureEvent,
   DkimSigningEvent,
@@ -10,6 +11,7 @@ import type {
   TlsEvent,
 } from "../logs/events.js";
 import type { ProviderId } from "../knowledge/providers.js";
+import { parseRotationName } from "../logs/reader/rotation.js";
 import { sameIp } from "../reply/judged-ip.js";
 import { DistinctCounter } from "./distinct.js";
 import { addCapped } from "./replies.js";
@@ -55,13 +57,25 @@ const MAX_IPS_PER_USER = 64;
 const MAX_SERVERS_PER_IP = 16;
 
 /**
- * Names the server that logged a message: its syslog host name, or `exim log` and the like for
- * a log without host names (Exim's own main log). Returns null for a bounce message or a reply
- * without a message, which the log ties to no server.
+ * Names the server that logged a message: its syslog host name, or the MTA and the rotated file
+ * set of the message for a log without host names (Exim's own main log). For example,
+ * `mainlog`, `mainlog.1` and `mainlog.2.gz` in /var/log/exim4 are `exim log
+ * /var/log/exim4/mainlog`. Returns null for a bounce message or a reply without a message,
+ * which the log ties to no server.
+ *
+ * NOTE: two files of one server without host names count as two servers unless their names
+ * form one rotated set, so an IP change between such files is not seen.
  */
 export function serverOf(message: LoggedMessage | null): string | null {
   if (message === null || message.mta === "bounce") return null;
-  return message.host !== "" ? message.host : `${message.mta} log`;
+  if (message.host !== "") return message.host;
+  return `${message.mta} log ${fileSetOf(message.firstPosition.file)}`;
+}
+
+/** Returns the path of the live file of the rotated set of `file` (`setKey` joins its parts with NUL). */
+function fileSetOf(file: string): string {
+  const [directory = ".", base = file] = parseRotationName(file).setKey.split("\0");
+  return join(directory, base);
 }
 
 /**

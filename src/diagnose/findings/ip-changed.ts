@@ -17,10 +17,10 @@ interface IpChange {
  * and the two periods do not overlap. A new IP starts without reputation, and records such
  * as PTR and SPF may still name the old one.
  *
- * Logs of several servers (syslog hosts, or an Exim log without host names next to another
- * server's log) are compared server by server, because each server sends from its own IP. An
- * IP named only in bounce messages or in replies without a message belongs to no known
- * server, so it is compared with every server.
+ * Logs of several servers are compared server by server, because each server sends from its
+ * own IP. A server is a syslog host name, or for logs without host names (Exim's main log) a
+ * rotated file set (see `serverOf`). An IP named only in bounce messages or in replies
+ * without a message belongs to no known server, so it is compared with every server.
  */
 export function detectIpChanged(context: DiagnoseContext): Finding | null {
   const ips = [...context.facts.server.judgedIps].sort((a, b) => a[1].firstTime - b[1].firstTime);
