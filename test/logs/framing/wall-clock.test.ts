@@ -129,6 +129,60 @@ describe("WallClock on a fall-back night", () => {
     expect(clock.toEpoch(2026, 9, 25, 2, 30, 0, 0)).toBe(Date.UTC(2026, 9, 25, 0, 30, 0));
   });
 
+  it("holds the first pass past a late line", () => {
+    const clock = clockIn("Europe/Berlin");
+    clock.toEpoch(2026, 9, 25, 2, 45, 0, 0);
+    expect(clock.toEpoch(2026, 9, 25, 2, 30, 0, 0)).toBe(Date.UTC(2026, 9, 25, 0, 30, 0));
+    expect(clock.toEpoch(2026, 9, 25, 2, 31, 0, 0)).toBe(Date.UTC(2026, 9, 25, 0, 31, 0));
+    expect(clock.toEpoch(2026, 9, 25, 2, 46, 0, 0)).toBe(Date.UTC(2026, 9, 25, 0, 46, 0));
+    expect(clock.toEpoch(2026, 9, 25, 2, 0, 0, 0)).toBe(Date.UTC(2026, 9, 25, 1, 0, 0));
+  });
+
+  it("holds the second pass past a late line", () => {
+    const clock = clockIn("Europe/Berlin");
+    clock.toEpoch(2026, 9, 25, 2, 59, 0, 0);
+    clock.toEpoch(2026, 9, 25, 2, 0, 0, 0);
+    clock.toEpoch(2026, 9, 25, 2, 45, 0, 0);
+    expect(clock.toEpoch(2026, 9, 25, 2, 15, 0, 0)).toBe(Date.UTC(2026, 9, 25, 1, 15, 0));
+    expect(clock.toEpoch(2026, 9, 25, 2, 16, 0, 0)).toBe(Date.UTC(2026, 9, 25, 1, 16, 0));
+    expect(clock.toEpoch(2026, 9, 25, 2, 46, 0, 0)).toBe(Date.UTC(2026, 9, 25, 1, 46, 0));
+  });
+
+  it("splits at a third of the shift", () => {
+    // An hour's shift: a step back of less than 20 minutes is a late line, and one of 20
+    // minutes or more starts the second pass (its later reading is at most 40 minutes on).
+    const lateLine = clockIn("Europe/Berlin");
+    lateLine.toEpoch(2026, 9, 25, 2, 40, 0, 0);
+    expect(lateLine.toEpoch(2026, 9, 25, 2, 20, 1, 0)).toBe(Date.UTC(2026, 9, 25, 0, 20, 1));
+
+    const secondPass = clockIn("Europe/Berlin");
+    secondPass.toEpoch(2026, 9, 25, 2, 40, 0, 0);
+    expect(secondPass.toEpoch(2026, 9, 25, 2, 20, 0, 0)).toBe(Date.UTC(2026, 9, 25, 1, 20, 0));
+  });
+
+  it("splits a half-hour shift", () => {
+    // Lord Howe Island goes back from 02:00 (+11:00) to 01:30 (+10:30), so 01:30–01:59 repeats,
+    // and the split lies at 10 minutes.
+    const lateLine = clockIn("Australia/Lord_Howe");
+    lateLine.toEpoch(2026, 3, 5, 1, 50, 0, 0);
+    expect(lateLine.toEpoch(2026, 3, 5, 1, 40, 0, 0)).toBe(Date.UTC(2026, 3, 4, 14, 40, 0));
+
+    const secondPass = clockIn("Australia/Lord_Howe");
+    secondPass.toEpoch(2026, 3, 5, 1, 59, 0, 0);
+    expect(secondPass.toEpoch(2026, 3, 5, 1, 30, 0, 0)).toBe(Date.UTC(2026, 3, 4, 15, 0, 0));
+    expect(secondPass.toEpoch(2026, 3, 5, 1, 31, 0, 0)).toBe(Date.UTC(2026, 3, 4, 15, 1, 0));
+  });
+
+  it("follows a large step back", () => {
+    // The evening's lines come before the night's, as when two logs are read out of order.
+    // The step back is a clock change, so the night's lines are compared with each other.
+    const clock = clockIn("Europe/Berlin");
+    clock.toEpoch(2026, 9, 25, 23, 0, 0, 0);
+    expect(clock.toEpoch(2026, 9, 25, 2, 50, 0, 0)).toBe(Date.UTC(2026, 9, 25, 0, 50, 0));
+    expect(clock.toEpoch(2026, 9, 25, 2, 59, 0, 0)).toBe(Date.UTC(2026, 9, 25, 0, 59, 0));
+    expect(clock.toEpoch(2026, 9, 25, 2, 0, 0, 0)).toBe(Date.UTC(2026, 9, 25, 1, 0, 0));
+  });
+
   it("leaves steps back outside the repeated hour alone", () => {
     const clock = clockIn("Europe/Berlin");
     clock.toEpoch(2026, 9, 24, 14, 0, 0, 0);
@@ -156,6 +210,29 @@ describe("fall-back night in the framer", () => {
       const instants = nightInstants(night);
       const lines = instants.map((epochMs, index) => eximLine(night, epochMs, index));
       expect(frameTimes(newFramer(night.zone), lines)).toEqual(instants);
+    });
+  }
+
+  for (const night of [BERLIN, NEW_YORK]) {
+    it(`keeps a late line in its pass in ${night.zone}`, () => {
+      const instants = nightInstants(night);
+      const lines = instants.map((epochMs, index) => classicLine(night, epochMs, index));
+      // Each late line is written 15 minutes after its time: one 45 minutes into the first
+      // pass of the repeated hour, one 45 minutes into the second.
+      const lateLines = [
+        { after: 165, time: instants[150] ?? NaN },
+        { after: 225, time: instants[210] ?? NaN },
+      ];
+      const withLate = [...lines];
+      const expected = [...instants];
+      for (const { after, time } of lateLines.toReversed()) {
+        withLate.splice(after + 1, 0, classicLine(night, time, 900 + after));
+        expected.splice(after + 1, 0, time);
+      }
+      expect(withLate[166]?.slice(7, 15)).toBe(night === BERLIN ? "02:30:00" : "01:30:00");
+      expect(withLate[227]?.slice(7, 15)).toBe(night === BERLIN ? "02:30:00" : "01:30:00");
+
+      expect(frameTimes(newFramer(night.zone), withLate)).toEqual(expected);
     });
   }
 
