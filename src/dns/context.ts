@@ -27,6 +27,11 @@ export interface DnsStats {
   readonly queries: number;
   readonly cacheHits: number;
   readonly failures: Readonly<Partial<Record<DnsFailureKind, number>>>;
+  /**
+   * Distinct queries (type and name) not sent, because the server answered none of the
+   * queries before them (see `SILENT_AFTER`). Missing means none; fakes in tests leave it out.
+   */
+  readonly skipped?: number;
 }
 
 /**
@@ -39,8 +44,8 @@ export interface DnsContext {
   lookup<T extends RecordType>(name: string, type: T): Promise<DnsResult<T>>;
   stats(): DnsStats;
   /**
-   * True once every query so far timed out, hit a network error or was not sent because the
-   * run is offline.
+   * True while no query has been answered and at least one timed out, hit a network error or
+   * was not sent because the run is offline.
    */
   unreachable(): boolean;
   /** True when queries were not sent because the run is offline (`--offline`). */
@@ -62,6 +67,17 @@ export interface DnsContextOptions {
   readonly negativeTtlSeconds?: number;
 }
 
+/**
+ * Distinct queries that must time out, with none answered yet, before the context stops sending
+ * and fails later queries at once. A timeout can concern one name only, because some resolvers
+ * and firewalls drop all reverse lookups and still answer forward names. So every name under
+ * in-addr.arpa and ip6.arpa counts as one query. A silent server thus costs one or two rounds of
+ * waiting for the queries in flight, and more only when a caller sends reverse lookups one
+ * after another. A network error (such as ICMP port unreachable) concerns the server, so one
+ * is enough.
+ */
+const SILENT_AFTER = 2;
+
 interface CacheEntry {
   readonly result: DnsResult<RecordType>;
   readonly expiresAt: number;
@@ -78,16 +94,22 @@ export function createDnsContext(options: DnsContextOptions): DnsContext {
   let queries = 0;
   let cacheHits = 0;
   let answered = false;
-  let silent = false;
   let offline = false;
+  // Queries that timed out, keyed by `silenceKey`, and whether one hit a network error.
+  const timedOut = new Set<string>();
+  let networkError = false;
+  const skipped = new Set<string>();
 
   async function send<T extends RecordType>(name: string, type: T): Promise<DnsResult<T>> {
-    if (silent && !answered) {
+    if (!answered && (networkError || timedOut.size >= SILENT_AFTER)) {
+      skipped.add(`${type} ${name}`);
+      // The skipped query carries the cause of the earlier failures, so that the checks give
+      // one reason for one silent server.
       return dnsFailure(
         name,
         type,
-        "unreachable",
-        "DNS unreachable: earlier queries got no answer",
+        networkError ? "unreachable" : "timeout",
+        "not sent, because the DNS server answered none of the earlier queries",
       );
     }
     const result = await withTimeout(options.resolver.resolve(name, type), name, type, timeoutMs);
@@ -95,7 +117,8 @@ export function createDnsContext(options: DnsContextOptions): DnsContext {
     if (result.ok || result.kind !== "offline") queries++;
     if (result.ok) answered = true;
     else if (result.kind === "offline") offline = true;
-    else if (result.kind === "timeout" || result.kind === "unreachable") silent = true;
+    else if (result.kind === "timeout") timedOut.add(silenceKey(name, type));
+    else if (result.kind === "unreachable") networkError = true;
     else answered = true;
     return result;
   }
@@ -138,14 +161,19 @@ export function createDnsContext(options: DnsContextOptions): DnsContext {
   return {
     description: options.resolver.description,
     lookup,
-    stats: () => ({ queries, cacheHits, failures: { ...failures } }),
-    unreachable: () => (silent || offline) && !answered,
+    stats: () => ({ queries, cacheHits, failures: { ...failures }, skipped: skipped.size }),
+    unreachable: () => (timedOut.size > 0 || networkError || offline) && !answered,
     offline: () => offline,
     now,
     close: async () => {
       await options.resolver.close?.();
     },
   };
+}
+
+/** The key a query counts under toward `SILENT_AFTER`: one for the whole reverse tree. */
+function silenceKey(name: string, type: RecordType): string {
+  return /(^|\.)(in-addr|ip6)\.arpa$/.test(name) ? "reverse tree" : `${type} ${name}`;
 }
 
 function withTimeout<T extends RecordType>(

@@ -86,7 +86,9 @@ describe("sender checks", () => {
       domain?.mx.verdict,
       report.reverseDns.verdict,
     ]).toEqual(["not-checked", "not-checked", "not-checked", "not-checked", "not-checked"]);
-    expect(domain?.spf.explanation).toBe("not checked: DNS unreachable");
+    expect(domain?.spf.explanation).toBe("not checked: the DNS query timed out");
+    expect(domain?.mtaSts.explanation).toBe("not checked: the DNS query timed out");
+    expect(domain?.bimi.explanation).toBe("not checked: the DNS query timed out");
     expect(report.verdict).toBe("not-checked");
     expect(report.findings).toEqual([]);
   });
