@@ -3,6 +3,7 @@ import type { BounceInputAnalyser } from "../analysis/bounces.js";
 import { createLogParsers } from "../logs/parsers.js";
 import { readLogs, type ReadLogsOptions } from "../logs/pipeline.js";
 import { decodeForDisplay } from "../logs/reader/display.js";
+import { binaryInputNames } from "../logs/reader/notes.js";
 import type { ReadSummary } from "../logs/reader/summary.js";
 import { createReplyClassifier } from "../reply/classify.js";
 import type { BounceRun } from "../bounce/index.js";
@@ -152,8 +153,16 @@ export function unusableInput(run: LogRun): string | null {
   const totals = run.summary.totals;
   if (totals.lines === 0 && problems.length > 0) return problems.join("\ndelist: ");
   const seen = totals.lines === 0 ? ": the input is empty" : ` in ${linesSeen(run.summary)}`;
+  const binary = binaryInputNames(run.summary.inputs);
+  const binaryLine =
+    binary.length === 0
+      ? []
+      : [
+          `${binary.join(", ")} ${binary.length === 1 ? "looks" : "look"} like a binary file, not a text log.`,
+        ];
   return [
     `no Postfix, Exim or Sendmail message or delivery lines found${seen}.`,
+    ...binaryLine,
     ...problems,
     "Give the MTA's main log: /var/log/mail.log or maillog (Postfix, Sendmail), /var/log/exim4/mainlog or exim_mainlog (Exim), or `journalctl -u postfix -o json`.",
   ].join("\ndelist: ");

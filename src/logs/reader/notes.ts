@@ -30,6 +30,37 @@ export function looksBinary(chunk: Buffer): boolean {
   return runs >= BINARY_RUNS;
 }
 
+/**
+ * Collects the first bytes of an input across chunks for `looksBinary`. It passes over the
+ * leading NULs and then keeps `SAMPLE_BYTES` bytes, however small the chunks are, because a
+ * pipe can deliver a few bytes at a time.
+ */
+export class BinarySample {
+  /** True once the sample has all its bytes, so that later chunks need not be added. */
+  complete = false;
+
+  private readonly parts: Buffer[] = [];
+  private kept = 0;
+
+  /** Adds the next chunk of the input; the sample copies what it keeps. */
+  add(chunk: Buffer): void {
+    let start = 0;
+    if (this.kept === 0) {
+      while (start < chunk.length && chunk[start] === 0) start += 1;
+    }
+    const end = Math.min(chunk.length, start + SAMPLE_BYTES - this.kept);
+    if (end <= start) return;
+    this.parts.push(Buffer.from(chunk.subarray(start, end)));
+    this.kept += end - start;
+    this.complete = this.kept >= SAMPLE_BYTES;
+  }
+
+  /** Returns whether the bytes added so far look binary (see `looksBinary`). */
+  looksBinary(): boolean {
+    return looksBinary(Buffer.concat(this.parts));
+  }
+}
+
 function isBinaryByte(byte: number): boolean {
   if (byte === 0x7f) return true;
   if (byte >= 0x20) return false;
@@ -51,6 +82,15 @@ export function binaryNote(name: string): string {
     `its start), so its lines were read as text and mostly count as skipped. Leave it out ` +
     `of the inputs.`
   );
+}
+
+/** Returns the names of the inputs that got the binary-file note of `binaryNote`. */
+export function binaryInputNames(
+  inputs: readonly { readonly name: string; readonly notes: readonly string[] }[],
+): string[] {
+  return inputs
+    .filter((input) => input.notes.includes(binaryNote(input.name)))
+    .map((input) => input.name);
 }
 
 /** Returns the note for an input that ended inside line `line`, without a line end. */

@@ -25,7 +25,7 @@ import {
 } from "./gzip.js";
 import { GzipMemberScan } from "./joined.js";
 import type { LineSplitter } from "./lines.js";
-import { inputNotes, looksBinary } from "./notes.js";
+import { BinarySample, inputNotes } from "./notes.js";
 import { ChunkQueue, HandlerFailure } from "./queue.js";
 import type { FileSource, StdinSource } from "./sources.js";
 
@@ -154,9 +154,9 @@ async function readStream(
     };
   }
 
-  let binary = false;
+  const sample = new BinarySample();
   const consume = (chunk: Buffer): void => {
-    if (counts.decompressedBytes === 0) binary = looksBinary(chunk);
+    if (!sample.complete) sample.add(chunk);
     counts.decompressedBytes += chunk.length;
     splitter.push(chunk);
   };
@@ -168,7 +168,7 @@ async function readStream(
       counts,
       splitter,
     });
-    const notes = inputNotes(source.name, splitter, binary, null);
+    const notes = inputNotes(source.name, splitter, sample.looksBinary(), null);
     return { compression, ...counts, ...outcome, notes };
   }
 
@@ -178,7 +178,7 @@ async function readStream(
   if (error !== null || found === null) {
     splitter.end();
     const inputError = error === null ? null : fileError(source.name, error);
-    const notes = inputNotes(source.name, splitter, binary, null);
+    const notes = inputNotes(source.name, splitter, sample.looksBinary(), null);
     return { compression, ...counts, error: inputError, trailingData: null, notes };
   }
 
@@ -191,7 +191,7 @@ async function readStream(
     counts,
     splitter,
   });
-  const notes = inputNotes(source.name, splitter, binary, textLines);
+  const notes = inputNotes(source.name, splitter, sample.looksBinary(), textLines);
   return { compression: "gzip", ...counts, ...outcome, notes };
 }
 

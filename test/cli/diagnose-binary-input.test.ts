@@ -1,0 +1,81 @@
+import { afterEach, describe, expect, test } from "vitest";
+import { runCommand } from "../helpers/cli.js";
+import { HOUR, PostfixLog, T0, writeTemporaryLog } from "../helpers/postfix-fixture.js";
+
+const OFFLINE = ["diagnose", "--offline", "--timezone", "UTC"];
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const remove of cleanups.splice(0)) remove();
+});
+
+function temporary(bytes: Buffer | string, name: string): string {
+  const file = writeTemporaryLog(bytes, name);
+  cleanups.push(file.remove);
+  return file.path;
+}
+
+// Login records of 384 bytes in the layout of Linux utmp, mostly NUL padding between fields.
+function loginRecords(count: number): Buffer {
+  const buffer = Buffer.alloc(384 * count);
+  for (let index = 0; index < count; index++) {
+    const base = index * 384;
+    buffer.writeInt32LE(7, base);
+    buffer.writeInt32LE(5000 + index, base + 4);
+    buffer.write(`pts/${index}`, base + 8, "latin1");
+    buffer.write("bob", base + 44, "latin1");
+    buffer.write("192.0.2.20", base + 76, "latin1");
+    buffer.writeInt32LE(1_700_000_000 + index, base + 340);
+  }
+  return buffer;
+}
+
+function postfixText(): string {
+  const log = new PostfixLog();
+  for (let hour = 0; hour < 3; hour++) {
+    log.submit({
+      time: T0 + hour * HOUR,
+      account: "alice@example.com",
+      clientIp: "192.0.2.10",
+      recipients: [{ address: `friend${hour}@example.net` }],
+    });
+  }
+  return log.text();
+}
+
+describe("diagnose of a binary file", () => {
+  test("no-lines error names the binary file", async () => {
+    const path = temporary(loginRecords(50), "wtmp");
+    const result = await runCommand([...OFFLINE, path]);
+
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain("no Postfix, Exim or Sendmail message or delivery lines found");
+    expect(result.stderr).toContain(`delist: ${path} looks like a binary file, not a text log.`);
+  });
+
+  test("no-lines error names binary stdin", async () => {
+    const result = await runCommand([...OFFLINE, "-"], loginRecords(50));
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("delist: - looks like a binary file, not a text log.");
+  });
+
+  test("no-lines error of text has no hint", async () => {
+    const path = temporary("hello\nworld\n", "notes.txt");
+    const result = await runCommand([...OFFLINE, path]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("no Postfix, Exim or Sendmail message or delivery lines found");
+    expect(result.stderr).not.toContain("binary");
+  });
+
+  test("binary file beside a log still diagnoses", async () => {
+    const binary = temporary(loginRecords(50), "wtmp");
+    const log = temporary(postfixText(), "mail.log");
+    const result = await runCommand([...OFFLINE, binary, log]);
+
+    expect(result.code).not.toBe(2);
+    expect(result.stdout.replace(/\s+/g, " ")).toContain(`${binary} looks like a binary file`);
+  });
+});

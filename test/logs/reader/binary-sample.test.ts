@@ -1,0 +1,106 @@
+import { Readable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { readLogs } from "../../../src/logs/pipeline.js";
+import { BinarySample } from "../../../src/logs/reader/notes.js";
+import { resolveTimeZone } from "../../../src/time/zone.js";
+import { HOUR, PostfixLog, T0 } from "../../helpers/postfix-fixture.js";
+
+const UTC = resolveTimeZone("UTC");
+
+// Login records of 384 bytes in the layout of Linux utmp, mostly NUL padding between fields.
+function loginRecords(count: number): Buffer {
+  const buffer = Buffer.alloc(384 * count);
+  for (let index = 0; index < count; index++) {
+    const base = index * 384;
+    buffer.writeInt32LE(7, base);
+    buffer.writeInt32LE(5000 + index, base + 4);
+    buffer.write(`pts/${index}`, base + 8, "latin1");
+    buffer.write("bob", base + 44, "latin1");
+    buffer.write("192.0.2.20", base + 76, "latin1");
+    buffer.writeInt32LE(1_700_000_000 + index, base + 340);
+  }
+  return buffer;
+}
+
+function postfixText(): Buffer {
+  const log = new PostfixLog();
+  for (let hour = 0; hour < 3; hour++) {
+    log.submit({
+      time: T0 + hour * HOUR,
+      account: "alice@example.com",
+      clientIp: "192.0.2.10",
+      recipients: [{ address: `friend${hour}@example.net` }],
+    });
+  }
+  return Buffer.from(log.text(), "latin1");
+}
+
+// Feeds `bytes` to a sample in chunks that end at `cuts` (byte offsets).
+function sampleOf(bytes: Buffer, cuts: number[]): BinarySample {
+  const sample = new BinarySample();
+  let start = 0;
+  for (const cut of [...cuts, bytes.length]) {
+    if (!sample.complete) sample.add(bytes.subarray(start, cut));
+    start = cut;
+  }
+  return sample;
+}
+
+// Chunks as a slow pipe delivers them: `first` bytes, then the rest.
+function slowPipe(bytes: Buffer, first: number): Readable {
+  return Readable.from([bytes.subarray(0, first), bytes.subarray(first)]);
+}
+
+describe("BinarySample", () => {
+  it("finds binary bytes after small chunks", () => {
+    const records = loginRecords(50);
+    for (const cuts of [[], [10], [1, 2, 3, 4], [10, 20, 4000]]) {
+      const sample = sampleOf(records, cuts);
+      expect(sample.looksBinary(), `chunks end at ${cuts.join(",")}`).toBe(true);
+      expect(sample.complete).toBe(true);
+    }
+  });
+
+  it("passes over leading NULs across chunks", () => {
+    const text = postfixText();
+    const input = Buffer.concat([Buffer.alloc(70_000), text]);
+    for (const cuts of [[], [10], [65_536], [69_999, 70_005]]) {
+      expect(sampleOf(input, cuts).looksBinary()).toBe(false);
+    }
+    const binary = Buffer.concat([Buffer.alloc(70_000), loginRecords(20)]);
+    expect(sampleOf(binary, [5, 65_536]).looksBinary()).toBe(true);
+  });
+
+  it("stays false for a mail log", () => {
+    const text = postfixText();
+    const sample = sampleOf(text, [10, 11]);
+
+    expect(sample.looksBinary()).toBe(false);
+  });
+
+  it("keeps a copy of the bytes", () => {
+    const chunk = loginRecords(5);
+    const sample = new BinarySample();
+    sample.add(chunk);
+    chunk.fill(0x41);
+
+    expect(sample.looksBinary()).toBe(true);
+  });
+});
+
+describe("binary note on a slow pipe", () => {
+  it("names stdin after a 10-byte first chunk", async () => {
+    const input = Buffer.concat([loginRecords(50), postfixText()]);
+    const summary = await readLogs(["-"], [], { timeZone: UTC, stdin: slowPipe(input, 10) });
+
+    expect(summary.inputs[0]?.notes).toHaveLength(1);
+    expect(summary.inputs[0]?.notes[0]).toContain("- looks like a binary file");
+  });
+
+  it("gives no note for text on a slow pipe", async () => {
+    const stdin = slowPipe(postfixText(), 10);
+    const summary = await readLogs(["-"], [], { timeZone: UTC, stdin });
+
+    expect(summary.inputs[0]?.notes).toEqual([]);
+  });
+});
