@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { isIpAddress, nameProblem } from "../dns/names.js";
 import {
-  AFTER_DATA_LIMIT,
+  afterDataNote,
   checkProbeRate,
   heloProblem,
   parseMxOverride,
@@ -194,7 +194,7 @@ function probeJson(
     sentData: result.sentData,
     startedAt: new Date(result.startedAt).toISOString(),
     finishedAt: new Date(result.finishedAt).toISOString(),
-    limitation: AFTER_DATA_LIMIT,
+    limitation: afterDataNote(result),
     history: {
       database: db,
       probeId: recorded.probeId,

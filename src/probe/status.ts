@@ -9,10 +9,8 @@ export interface StatusDecision {
 }
 
 /**
- * Says that a probe cannot see what happens after DATA. The text report of a probe without
- * `--send-test` ends with it.
- * NOTE: `delist probe --format json` prints this text as `limitation` even with --send-test,
- * where `afterDataNote` returns the note that fits the result.
+ * Says that a probe cannot see what happens after DATA. The report of a probe without
+ * `--send-test` ends with it (`afterDataNote`).
  */
 export const AFTER_DATA_LIMIT =
   "A probe that stops before DATA cannot see blocks applied after DATA (content, DKIM and DMARC checks, and many of Gmail's rejections, which come in reply to the end of DATA); use --send-test or the mail logs for those.";

@@ -351,4 +351,35 @@ describe("delist probe JSON with a cut-off reply", () => {
       complete: false,
     });
   });
+
+  it("fits the limitation to --send-test", async () => {
+    const { port } = await startServer(
+      GREETING,
+      replyWith(() => undefined),
+    );
+    const db = join(tempDir(), "history.sqlite");
+    const run = await runCommand([
+      "probe",
+      "--to",
+      RECIPIENT,
+      "--from",
+      "test@example.com",
+      "--helo",
+      "mail.example.com",
+      "--mx",
+      `127.0.0.1:${port}`,
+      "--offline",
+      "--send-test",
+      "--smtp-timeout-ms",
+      String(TIMEOUT_MS),
+      "--db",
+      db,
+      "--format",
+      "json",
+    ]);
+    const json = JSON.parse(run.stdout) as { limitation: string; sentData: boolean };
+
+    expect(json.sentData).toBe(true);
+    expect(json.limitation).not.toContain("use --send-test");
+  });
 });
