@@ -52,6 +52,9 @@ const WRITE_PLANS: readonly WritePlan[] = [
  * input it adds how to read files that `cat` joined, because the data after a gzip file is
  * then often the next file.
  */
+// NOTE: plain text after the gzip data (`cat a.log.gz b.log`) lands here unread, although gzip
+// data after plain text is decoded. `zcat -f` reads both orders.
+
 export function trailingDataNote(name: string, bytes: number): TrailingData {
   const count = bytes === 1 ? "1 byte" : `${bytes.toLocaleString("en-US")} bytes`;
   const joined = name === STDIN_NAME ? " If - joins several files, give them as arguments." : "";
