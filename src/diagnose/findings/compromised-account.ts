@@ -22,6 +22,14 @@ const MIN_NEW_CLIENT_IPS = 2;
  */
 const MIN_NEW_CLIENT_IPS_WITHOUT_HISTORY = 3;
 const MIN_OTHER_ACCOUNTS = 3;
+/**
+ * An account far above the others from the log's first hour for longer than this many hours
+ * is taken for a steady bulk sender (a CRM on several servers) rather than an abuse, because
+ * without earlier mail the two cannot be told apart by volume. A burst that begins later in
+ * the log has no such limit.
+ * NOTE: a longer abuse that was already running when the log began is therefore missed.
+ */
+const MAX_BURST_HOURS_WITHOUT_HISTORY = 12;
 
 /** What an account's burst was measured against. */
 type BaselineSource = "own-history" | "other-accounts";
@@ -52,7 +60,8 @@ export function detectCompromisedAccounts(context: DiagnoseContext): Finding[] {
   const suspects: Suspect[] = [];
   for (const [account, points] of series) {
     const suspect =
-      ownHistorySuspect(account, points) ?? otherAccountsSuspect(account, points, accountLevel);
+      ownHistorySuspect(account, points) ??
+      otherAccountsSuspect(account, points, accountLevel, context.facts.firstTime);
     if (suspect !== null) suspects.push(suspect);
   }
   return suspects
@@ -90,11 +99,15 @@ function otherAccountsSuspect(
   account: OriginFacts,
   points: readonly HourPoint[],
   accountLevel: number | null,
+  logStart: number | null,
 ): Suspect | null {
   if (accountLevel === null) return null;
   if (account.distinctRecipients.size < BURST_MIN_EXCESS) return null;
   const burst = findBurstAbove(points, accountLevel);
   if (burst === null || hasHistoryBefore(points, burst.startHour)) return null;
+  const startsWithLog = logStart === null || burst.startHour <= logStart;
+  const burstHours = (burst.endHour - burst.startHour) / HOUR_MS + 1;
+  if (startsWithLog && burstHours > MAX_BURST_HOURS_WITHOUT_HISTORY) return null;
   const newIps = newClientIps(account, burst);
   if (newIps.length < MIN_NEW_CLIENT_IPS_WITHOUT_HISTORY) return null;
   return { account, burst, baselineSource: "other-accounts", newIps };
@@ -191,8 +204,9 @@ function baselineEnding(suspect: Suspect): string {
   const { baseline } = suspect.burst;
   if (suspect.baselineSource === "own-history") return ` against its usual ${baseline}.`;
   return (
-    `. A typical account in this log sent ${baseline} in its busiest hour, and the log holds ` +
-    `too little of this account's own mail before the burst to compare with.`
+    `. A typical account in this log sent ${plural(baseline, "recipient")} ` +
+    `in its busiest hour, and the log holds too little of this account's own mail ` +
+    `before the burst to compare with.`
   );
 }
 
