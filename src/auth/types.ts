@@ -56,8 +56,9 @@ export const DNS_OFFLINE = "not checked: --offline";
 /**
  * Builds the explanation of a check whose query failed: `not checked: ` and the reason. The
  * reason is "--offline" for a query not sent, "the DNS query timed out" for a query that got
- * no reply in time, "DNS unreachable" when the server could not be reached or earlier
- * queries got no reply (the DNS context then sends no more), else the failure's detail.
+ * no reply in time, "DNS unreachable" when the server could not be reached, else the failure's
+ * detail. A query that the DNS context did not send after earlier ones got no reply carries
+ * the kind of those failures, so it gets the same reason.
  */
 export function notCheckedText(failure: DnsFailure): string {
   if (failure.kind === "offline") return DNS_OFFLINE;

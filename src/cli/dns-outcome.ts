@@ -29,6 +29,10 @@ export interface LookupTally {
   readonly firstFailure: DnsFailure | null;
   /** Each distinct query (type and name) that got no response, in the order first seen. */
   readonly unansweredQueries: readonly DnsFailure[];
+  /** Queries sent, cache hits excluded: the count that the footer of `check` shows. */
+  readonly sent: number;
+  /** Distinct queries the DNS context did not send, because earlier ones got no response. */
+  readonly notSent: number;
 }
 
 /** A DNS context that tallies the outcome of every lookup made through it. */
@@ -70,12 +74,17 @@ export function tallyLookups(context: DnsContext): TalliedContext {
   };
   return {
     dns: wrapped,
-    tally: () => ({
-      answered,
-      unanswered,
-      firstFailure,
-      unansweredQueries: [...unansweredQueries.values()],
-    }),
+    tally: () => {
+      const stats = context.stats();
+      return {
+        answered,
+        unanswered,
+        firstFailure,
+        unansweredQueries: [...unansweredQueries.values()],
+        sent: stats.queries,
+        notSent: stats.skipped ?? 0,
+      };
+    },
   };
 }
 
@@ -117,9 +126,10 @@ function partlyUncheckedMessage(tally: LookupTally, options: DnsOptions): string
   const named = queries.slice(0, NAMED_QUERIES).map((q) => `${q.type} ${q.name}`);
   const more = queries.length > NAMED_QUERIES ? `, and ${queries.length - NAMED_QUERIES} more` : "";
   const total = `${queries.length} DNS ${queries.length === 1 ? "query" : "queries"}`;
+  const them = queries.length === 1 ? "it" : "them";
   return (
     `${total} got no answer (${causes.join(", ")}: ${named.join(", ")}${more}), so the checks ` +
-    `that needed them may be incomplete. ${partlyUncheckedFix(queries, options)}`
+    `that needed ${them} may be incomplete. ${partlyUncheckedFix(queries, options)}`
   );
 }
 
@@ -155,17 +165,18 @@ function nothingCheckedMessage(tally: LookupTally, first: DnsFailure, options: D
       "given. Give --zone FILE with the records to check, or drop --offline."
     );
   }
-  const queries = `none of the ${tally.unanswered} DNS queries got an answer`;
   const cause = `First failure: ${first.type} ${first.name}: ${first.detail}.`;
   if (options.dnsReplay !== undefined) {
     return (
-      `nothing could be checked, because ${queries} from the replay file ${options.dnsReplay}. ` +
+      `nothing could be checked, because ` +
+      `${noneAnswered(tally, `the replay file ${options.dnsReplay}`)}. ` +
       `${cause} Record the run again with --dns-record FILE while its DNS server answers.`
     );
   }
   if (options.resolver !== undefined) {
     return (
-      `nothing could be checked, because ${queries} from the DNS server at ${options.resolver}. ` +
+      `nothing could be checked, because ` +
+      `${noneAnswered(tally, `the DNS server at ${options.resolver}`)}. ` +
       `${cause} Check that the DNS server at ${options.resolver} answers queries from this ` +
       "host, or give another --resolver HOST[:PORT]."
     );
@@ -183,7 +194,20 @@ function nothingCheckedMessage(tally: LookupTally, first: DnsFailure, options: D
       ? `the DNS server at ${list} answers`
       : `the DNS servers at ${list} answer`;
   return (
-    `nothing could be checked, because ${queries} from the system's resolver. ${cause} ` +
-    `Check that ${subject} queries from this host, or give --resolver HOST[:PORT].`
+    `nothing could be checked, because ${noneAnswered(tally, "the system's resolver")}. ` +
+    `${cause} Check that ${subject} queries from this host, or give --resolver HOST[:PORT].`
   );
+}
+
+/**
+ * States that `source` answered none of the queries sent, with the count that the footer of
+ * `check` shows, and how many further queries were not sent at all.
+ */
+function noneAnswered(tally: LookupTally, source: string): string {
+  const none =
+    tally.sent === 1
+      ? `the only DNS query got no answer from ${source}`
+      : `none of the ${tally.sent} DNS queries got an answer from ${source}`;
+  if (tally.notSent === 0) return none;
+  return `${none}, so ${tally.notSent} more ${tally.notSent === 1 ? "was" : "were"} not sent`;
 }

@@ -71,10 +71,10 @@ export interface DnsContextOptions {
  * Distinct queries that must time out, with none answered yet, before the context stops sending
  * and fails later queries at once. A timeout can concern one name only, because some resolvers
  * and firewalls drop all reverse lookups and still answer forward names. So every name under
- * in-addr.arpa and ip6.arpa counts as one query. A silent server thus costs one or two rounds of
- * waiting for the queries in flight, and more only when a caller sends reverse lookups one
- * after another. A network error (such as ICMP port unreachable) concerns the server, so one
- * is enough.
+ * in-addr.arpa and ip6.arpa counts as one query. A silent server thus costs one round of
+ * waiting for the queries in flight, or two when the first round held only one forward name or
+ * only reverse names. A network error (such as ICMP port unreachable) concerns the server, so
+ * one is enough.
  */
 const SILENT_AFTER = 2;
 
@@ -99,8 +99,16 @@ export function createDnsContext(options: DnsContextOptions): DnsContext {
   const timedOut = new Set<string>();
   let networkError = false;
   const skipped = new Set<string>();
+  // Queries sent whose result is not yet recorded, and those among them that were already in
+  // flight when a query timed out.
+  const sending = new Set<Promise<DnsResult<RecordType>>>();
+  const sentBeforeTimeout = new Set<Promise<DnsResult<RecordType>>>();
 
   async function send<T extends RecordType>(name: string, type: T): Promise<DnsResult<T>> {
+    // A query sent together with one that timed out will likely time out as well. A caller that
+    // reacts to the first timeout thus waits for the rest of that round, so that all of its
+    // timeouts count before the context decides whether to send.
+    if (!answered && sentBeforeTimeout.size > 0) await Promise.all([...sentBeforeTimeout]);
     if (!answered && (networkError || timedOut.size >= SILENT_AFTER)) {
       skipped.add(`${type} ${name}`);
       // The skipped query carries the cause of the earlier failures, so that the checks give
@@ -112,13 +120,27 @@ export function createDnsContext(options: DnsContextOptions): DnsContext {
         "not sent, because the DNS server answered none of the earlier queries",
       );
     }
-    const result = await withTimeout(options.resolver.resolve(name, type), name, type, timeoutMs);
+    const pending = withTimeout(options.resolver.resolve(name, type), name, type, timeoutMs).then(
+      (result) => record(name, type, result),
+    );
+    sending.add(pending);
+    try {
+      return await pending;
+    } finally {
+      sending.delete(pending);
+      sentBeforeTimeout.delete(pending);
+    }
+  }
+
+  function record<T extends RecordType>(name: string, type: T, result: DnsResult<T>): DnsResult<T> {
     // An offline resolver sends nothing, so its results are not counted as queries.
     if (result.ok || result.kind !== "offline") queries++;
     if (result.ok) answered = true;
     else if (result.kind === "offline") offline = true;
-    else if (result.kind === "timeout") timedOut.add(silenceKey(name, type));
-    else if (result.kind === "unreachable") networkError = true;
+    else if (result.kind === "timeout") {
+      timedOut.add(silenceKey(name, type));
+      for (const other of sending) sentBeforeTimeout.add(other);
+    } else if (result.kind === "unreachable") networkError = true;
     else answered = true;
     return result;
   }

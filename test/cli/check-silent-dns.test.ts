@@ -44,3 +44,51 @@ describe("check with a server that drops PTR queries", () => {
     expect(result.code).toBe(1);
   });
 });
+
+describe("check with a silent server", () => {
+  async function checkSilent(...extra: string[]) {
+    server = await startDnsServer(() => ({ drop: true }));
+    const args = ["check", "example.com", "--resolver", server.address, "--timeout-ms", "100"];
+    return runCommand([...args, ...extra]);
+  }
+
+  it("gives one reason for every check", async () => {
+    const result = await checkSilent();
+    const checks = /^ {2}(SPF|DKIM|DMARC|MX|MTA-STS|TLS-RPT|BIMI) +not checked +(.*)$/gm;
+    const reasons = [...result.stdout.matchAll(checks)].map((match) => match[2]);
+
+    expect(reasons).toHaveLength(7);
+    expect(new Set(reasons)).toEqual(new Set(["not checked: the DNS query timed out"]));
+    expect(result.stdout).not.toContain("DNS unreachable");
+    expect(result.code).toBe(2);
+  });
+
+  it("counts the queries sent as the footer does", async () => {
+    const result = await checkSilent("--ip", "192.0.2.1");
+    const footer = /^DNS: server \S+; (\d+) queries, 0 from cache\.$/m.exec(result.stdout);
+    const sent = Number(footer?.[1]);
+    const received = new Set(server?.queries.map((q) => `${q.type} ${q.name}`));
+
+    // Each query is tried twice, so the server received each distinct query twice.
+    expect(received.size).toBe(sent);
+    expect(result.stderr).toContain(`none of the ${sent} DNS queries got an answer from `);
+    expect(result.stderr).toMatch(/, so \d+ more were not sent\. First failure: PTR /);
+    expect(result.code).toBe(2);
+  });
+
+  it("names the only query sent to a closed port", async () => {
+    server = await startDnsServer(() => ({ drop: true }));
+    const address = server.address;
+    await server.close();
+    server = null;
+    const args = ["check", "example.com", "--ip", "192.0.2.1", "--resolver", address];
+    const result = await runCommand(args);
+
+    expect(result.stdout).toContain("DNS: server " + address + "; 1 query, 0 from cache.");
+    expect(result.stderr).toContain(
+      `the only DNS query got no answer from the DNS server at ${address}, so `,
+    );
+    expect(result.stdout).toContain("not checked: DNS unreachable");
+    expect(result.code).toBe(2);
+  });
+});

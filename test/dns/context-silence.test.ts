@@ -96,6 +96,26 @@ describe("DNS context with a partly silent server", () => {
     expect(dns.stats()).toMatchObject({ queries: 3, skipped: 1 });
   });
 
+  it("waits for the round of a timeout", async () => {
+    const delays: Record<string, number> = { "example.com": 10, "_dmarc.example.com": 40 };
+    const sent: string[] = [];
+    const resolver: Resolver = {
+      description: "slow",
+      resolve<T extends RecordType>(name: string, type: T): Promise<DnsResult<T>> {
+        sent.push(name);
+        const failure = dnsFailure(name, type, "timeout", "no answer within the test delay");
+        return new Promise((resolve) => setTimeout(() => resolve(failure), delays[name] ?? 1));
+      },
+    };
+    const dns = createDnsContext({ resolver });
+    // The SPF lookup reacts to its own timeout while the DMARC query is still in flight.
+    const spf = dns.lookup("example.com", "TXT").then(() => dns.lookup("a.example.com", "TXT"));
+    const [follow] = await Promise.all([spf, dns.lookup("_dmarc.example.com", "TXT")]);
+
+    expect(follow.ok ? "records" : follow.detail).toContain("not sent");
+    expect(sent).toEqual(["example.com", "_dmarc.example.com"]);
+  });
+
   it("stops at once after a network error", async () => {
     const resolver = scriptedResolver(() => "unreachable");
     const dns = createDnsContext({ resolver });
