@@ -25,13 +25,13 @@ const MIN_OTHER_ACCOUNTS = 3;
 /**
  * An account far above the others from the log's first hour for longer than this many hours
  * is taken for a steady bulk sender (a CRM on several servers) rather than an abuse, because
- * without earlier mail the two cannot be told apart by volume. A burst that begins later in
+ * without earlier mail the two look the same by volume. A burst that begins later in
  * the log has no such limit.
  * NOTE: a longer abuse that was already running when the log began is therefore missed.
  */
 const MAX_BURST_HOURS_WITHOUT_HISTORY = 12;
 
-/** What an account's burst was measured against. */
+/** The level a burst was measured against: the account's earlier hours or the other accounts. */
 type BaselineSource = "own-history" | "other-accounts";
 
 /** An account whose burst came from new client addresses. */
@@ -48,7 +48,7 @@ interface Suspect {
  * to many distinct recipients. A busy account from its usual office address is a campaign,
  * not a compromise, and is left to the volume findings.
  *
- * A log of a few hours holds too little of an account's own mail for a usual volume, and
+ * A log of a few hours contains too little of an account's own mail for a usual volume, and
  * often only the abuse itself. Such an account is compared with the busiest hours of all
  * accounts instead, and needs more new addresses and `BURST_MIN_EXCESS` distinct recipients.
  */
