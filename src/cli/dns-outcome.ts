@@ -200,8 +200,8 @@ function nothingCheckedMessage(tally: LookupTally, first: DnsFailure, options: D
 }
 
 /**
- * States that `source` answered none of the queries sent, with the count that the footer of
- * `check` shows, and how many further queries were not sent at all.
+ * Builds the clause that `source` answered none of the queries sent, with the count that the
+ * footer of `check` shows, and how many further queries were not sent at all.
  */
 function noneAnswered(tally: LookupTally, source: string): string {
   const none =

@@ -105,7 +105,7 @@ export function createDnsContext(options: DnsContextOptions): DnsContext {
   const sentBeforeTimeout = new Set<Promise<DnsResult<RecordType>>>();
 
   async function send<T extends RecordType>(name: string, type: T): Promise<DnsResult<T>> {
-    // A query sent together with one that timed out will likely time out as well. A caller that
+    // Queries sent together with one that timed out are likely to time out too. A caller that
     // reacts to the first timeout thus waits for the rest of that round, so that all of its
     // timeouts count before the context decides whether to send.
     if (!answered && sentBeforeTimeout.size > 0) await Promise.all([...sentBeforeTimeout]);
@@ -193,7 +193,7 @@ export function createDnsContext(options: DnsContextOptions): DnsContext {
   };
 }
 
-/** The key a query counts under toward `SILENT_AFTER`: one for the whole reverse tree. */
+/** Returns the key of a timed-out query for `SILENT_AFTER`, shared by all reverse names. */
 function silenceKey(name: string, type: RecordType): string {
   return /(^|\.)(in-addr|ip6)\.arpa$/.test(name) ? "reverse tree" : `${type} ${name}`;
 }

@@ -85,7 +85,7 @@ describe("DNS context with a partly silent server", () => {
     expect(dns.unreachable()).toBe(true);
   });
 
-  it("sends every query in flight together", async () => {
+  it("sends queries started together", async () => {
     const resolver = scriptedResolver(() => "timeout");
     const dns = createDnsContext({ resolver });
     const names = ["example.com", "_dmarc.example.com", "_smtp._tls.example.com"];
