@@ -55,8 +55,8 @@ export async function checkPtr(
 ): Promise<PtrCheck> {
   const results = await Promise.all(ips.map((ip) => checkOne(ip, helo, dns)));
   const evidence = { helo, ptr: results };
-  // The first query can time out and the rest be skipped as unreachable, so any mix of the
-  // two means that nothing is known about any IP.
+  // Queries can time out, be refused by the network or be skipped after either, so any mix
+  // of those means that nothing is known about any IP.
   const errors = [...new Set(results.map((r) => r.error))];
   const [first] = errors;
   if (typeof first === "string" && errors.every((e) => e !== null && UNANSWERED.has(e))) {

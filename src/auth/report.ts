@@ -79,11 +79,14 @@ export async function checkSenders(
   context: SenderCheckContext,
 ): Promise<SenderCheckReport> {
   const helo = input.helo ?? null;
-  const ptrCheck = await checkPtr(input.ips, helo, context.dns);
+  // The PTR queries go out with the first domain's, so a silent DNS server costs one round of
+  // time-outs, not one for PTR and another for the domains.
+  const ptrPending = checkPtr(input.ips, helo, context.dns);
   const domains: DomainReport[] = [];
   for (const domain of input.domains) {
-    domains.push(await checkDomain(domain, input, ptrCheck, context));
+    domains.push(await checkDomain(domain, input, ptrPending, context));
   }
+  const ptrCheck = await ptrPending;
   const reverseDns = section(ptrCheck, { helo });
   const findings = [authenticationFinding(domains), reverseDnsFinding(ptrCheck, domains)].filter(
     (f): f is Finding => f !== null,
@@ -104,7 +107,7 @@ export async function checkSenders(
 async function checkDomain(
   domain: string,
   input: SenderCheckInput,
-  ptr: Awaited<ReturnType<typeof checkPtr>>,
+  ptrPending: ReturnType<typeof checkPtr>,
   context: SenderCheckContext,
 ): Promise<DomainReport> {
   const dns = context.dns;
@@ -125,6 +128,7 @@ async function checkDomain(
     checkBimi(domain, dmarc.evidence.policy, dns),
   ]);
   const sections = [spf, dkim, dmarc, mx, mtaSts, tlsRpt, bimi];
+  const ptr = await ptrPending;
   const requirements = requirementTable({ domain, spf, dkim, dmarc, ptr });
   return {
     domain,

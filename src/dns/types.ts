@@ -29,9 +29,10 @@ export const RECORD_TYPES: readonly RecordType[] = ["A", "AAAA", "TXT", "MX", "P
 /**
  * Why a query returned no records. `nxdomain` and `nodata` are answers (the name does not
  * exist, or has no record of that type); the others mean the answer is unknown.
- * `unreachable` covers a network error and a resolver that has already timed out with no
- * answer at all in this run; `not-recorded` is a replay file without this query; `offline`
- * is a query not sent at all because the run is offline (`--offline`).
+ * `unreachable` is a network error, and a query not sent after one; a query not sent because
+ * earlier queries timed out with no answer at all in this run is a `timeout`. `not-recorded`
+ * is a replay file without this query; `offline` is a query not sent at all because the run
+ * is offline (`--offline`).
  */
 export type DnsFailureKind =
   | "nxdomain"

@@ -76,7 +76,7 @@ describe("check with a silent server", () => {
     expect(result.code).toBe(2);
   });
 
-  it("names the only query sent to a closed port", async () => {
+  it("counts the queries sent to a closed port", async () => {
     server = await startDnsServer(() => ({ drop: true }));
     const address = server.address;
     await server.close();
@@ -84,9 +84,11 @@ describe("check with a silent server", () => {
     const args = ["check", "example.com", "--ip", "192.0.2.1", "--resolver", address];
     const result = await runCommand(args);
 
-    expect(result.stdout).toContain("DNS: server " + address + "; 1 query, 0 from cache.");
+    // The PTR and the domain queries go out in one round, before the first refusal returns.
+    const sent = /DNS: server \S+; (\d+) queries, 0 from cache\./.exec(result.stdout)?.[1];
+    expect(sent).toBeDefined();
     expect(result.stderr).toContain(
-      `the only DNS query got no answer from the DNS server at ${address}, so `,
+      `none of the ${sent} DNS queries got an answer from the DNS server at ${address}`,
     );
     expect(result.stdout).toContain("not checked: DNS unreachable");
     expect(result.code).toBe(2);
