@@ -28,7 +28,11 @@ export function addDnsOptions(command: Command): Command {
     .option("--verbose", "trace every DNS query on standard error")
     .option("--dns-record <file>", "save every DNS answer to a file for --dns-replay")
     .option("--dns-replay <file>", "answer DNS from a file written by --dns-record, offline")
-    .option("--timeout-ms <ms>", "time to wait for one DNS answer, in milliseconds", "2000")
+    .option(
+      "--timeout-ms <ms>",
+      "time to wait for one DNS answer, in milliseconds (a query is tried twice)",
+      "2000",
+    )
     .addOption(
       new Option("--org-domain <method>", "how to find organisational domains")
         .choices(["tree-walk", "psl"])
