@@ -92,9 +92,17 @@ export function evidenceLines(evidence: object): Array<[string, string]> {
       continue;
     }
     const text = formatValue(key, value);
-    if (text !== "") lines.push([label, text]);
+    if (text !== "") lines.push([labelOf(key, label, record), text]);
   }
   return lines;
+}
+
+// An account without a history of its own is compared with the busiest hour of a typical
+// account, which is not its own usual level.
+function labelOf(key: string, label: string, record: Record<string, unknown>): string {
+  const others =
+    key === "baselineRecipientsPerHour" && record["baselineSource"] === "other-accounts";
+  return others ? "Typical account's peak" : label;
 }
 
 interface DkimSummary {
