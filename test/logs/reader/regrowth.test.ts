@@ -35,7 +35,7 @@ describe("truncation followed by growth", () => {
     );
   });
 
-  it("reports new lines read after the truncation", async () => {
+  it("reports a rewrite the size misses", async () => {
     let logPath = "";
     const { lines, result } = await readChanging(
       dir,
@@ -47,10 +47,10 @@ describe("truncation followed by growth", () => {
         appendFileSync(path, NEW_LINE.repeat(LARGE_COUNT + 1000));
       },
     );
-    // The reader went on at its old position in the new lines, and the file is no smaller
-    // than the bytes read, so its size alone shows no truncation.
+    // The reader goes on at its old position, in the new lines or at their end: a read that
+    // runs in the thread pool between the truncation and the rewrite finds the file empty.
+    // Either way the file is no smaller than the bytes read, so its size shows no truncation.
     expect(lines).toContain(OLD_LINE.trimEnd());
-    expect(lines).toContain(NEW_LINE.trimEnd());
     expect(statSync(logPath).size).toBeGreaterThanOrEqual(result.bytes);
     expect(result.change?.code).toBe("truncated");
     expect(result.change?.message).toContain("truncated and written again");
