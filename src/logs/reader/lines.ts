@@ -275,8 +275,8 @@ export function checkMaxLineBytes(maxLineBytes: number): void {
   }
 }
 
-// The position of the first byte at or after `start` that is not NUL, or `end`.
-function skipNuls(buffer: Buffer, start: number, end: number): number {
+/** Returns the position of the first byte at or after `start` that is not NUL, or `end`. */
+export function skipNuls(buffer: Buffer, start: number, end: number): number {
   let position = start;
   while (position < end && buffer[position] === NUL) position += 1;
   return position;

@@ -3,6 +3,8 @@
  * misleading lines: binary files, a last line cut short, gzip data joined to plain text.
  */
 
+import { skipNuls } from "./lines.js";
+
 // Bytes examined after any leading NULs to decide whether a file is binary.
 const SAMPLE_BYTES = 4096;
 // Runs of control bytes in the sample from which a file counts as binary. A wtmp record of
@@ -17,8 +19,7 @@ const BINARY_RUNS = 8;
  * colour codes use) are counted.
  */
 export function looksBinary(chunk: Buffer): boolean {
-  let start = 0;
-  while (start < chunk.length && chunk[start] === 0) start += 1;
+  const start = skipNuls(chunk, 0, chunk.length);
   const end = Math.min(chunk.length, start + SAMPLE_BYTES);
   let runs = 0;
   let inRun = false;
@@ -44,10 +45,7 @@ export class BinarySample {
 
   /** Adds the next chunk of the input; the sample copies what it keeps. */
   add(chunk: Buffer): void {
-    let start = 0;
-    if (this.kept === 0) {
-      while (start < chunk.length && chunk[start] === 0) start += 1;
-    }
+    const start = this.kept === 0 ? skipNuls(chunk, 0, chunk.length) : 0;
     const end = Math.min(chunk.length, start + SAMPLE_BYTES - this.kept);
     if (end <= start) return;
     this.parts.push(Buffer.from(chunk.subarray(start, end)));
