@@ -47,8 +47,8 @@ export interface ReadBouncesOptions {
  * Reads every input and decodes each message in turn, holding one message at a time. An input
  * that cannot be opened, or of which no message can be read, gets an error in its summary. A
  * message or file inside a folder, maildir or mbox that cannot be read is skipped and counted
- * when other messages of that input can be read. The run goes on in both cases, and it never
- * throws for bad input.
+ * when other messages of that input can be read. The run goes on in both cases: bad input
+ * becomes an error or a note in the summary, not an exception.
  */
 export async function readBounces(
   inputs: readonly string[],

@@ -42,7 +42,7 @@ export function withLineFeeds(raw: Uint8Array | string): Uint8Array | string {
  * Returns an RFC 5322 `Date` value as ISO 8601 UTC, or null when missing or invalid. A date
  * that ends in a zone abbreviation RFC 5322 does not define is read with that zone's offset
  * when it is in `ZONE_OFFSETS` (`JST`, which Japanese mailers write), else as UTC, as RFC 5322
- * section 4.3 says for alphabetic zones of unknown meaning.
+ * section 4.3 prescribes for alphabetic zones of unknown meaning.
  */
 export function isoDate(value: string | undefined): string | null {
   if (value === undefined || value === "") return null;

@@ -17,7 +17,7 @@ export interface SkippedMessage {
   readonly error: string;
 }
 
-/** What was read from one input (a file, an mbox, standard input). */
+/** The messages read and skipped of one input (a file, an mbox, standard input). */
 export interface BounceFileSummary {
   /** The input as given, or a file found in a directory or maildir. */
   readonly file: string;

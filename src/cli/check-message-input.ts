@@ -9,9 +9,9 @@ import { UsageError, type CliIo } from "./io.js";
 /**
  * Largest `--message` sample read, in bytes (64 MiB). The figure is a judgement, not a
  * standard. Receivers commonly cap messages at a few tens of megabytes (an estimate), so a
- * larger input is most likely a mail log or a mailbox given by mistake. The check holds several copies of the
- * message in memory (text copies for the header scans, and the DKIM verifier's), so the limit
- * also bounds that memory.
+ * larger input is most likely a mail log or a mailbox given by mistake. The check keeps
+ * several copies of the message in memory (text copies for the header scans, and the DKIM
+ * verifier's), so the limit also bounds that memory.
  */
 export const MAX_SAMPLE_MESSAGE_BYTES = 64 * 1024 * 1024;
 

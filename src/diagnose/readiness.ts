@@ -388,7 +388,7 @@ function fromFinding(
   };
 }
 
-/** Builds the sentence that says what replaces each placeholder in `command`, or "" for none. */
+/** Builds the sentence that names what replaces each placeholder in `command`, or "" for none. */
 function placeholderHint(command: string): string {
   const replacements = command
     .split(" ")

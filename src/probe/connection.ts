@@ -199,8 +199,8 @@ export class SmtpConnection {
   }
 
   /**
-   * Returns the lines received of a reply cut off before its last line, as when `read` timed
-   * out or the server closed the connection in the middle of a reply; else null.
+   * Returns the lines received of a reply cut off before its last line, or null. A reply is cut
+   * off when `read` timed out or the server closed the connection in the middle of it.
    */
   incompleteReply(): WireReply | null {
     return this.reader.incomplete();

@@ -9,19 +9,19 @@ function textFor(kind: DnsFailureKind, detail = "detail of the failure"): string
 }
 
 describe("notCheckedText", () => {
-  it("says that a query timed out, not that DNS is unreachable", () => {
+  it("timeout reads as timed out", () => {
     expect(textFor("timeout")).toBe("not checked: the DNS query timed out");
   });
 
-  it("keeps DNS unreachable for a server that cannot be reached", () => {
+  it("network error reads as unreachable", () => {
     expect(textFor("unreachable")).toBe("not checked: DNS unreachable");
   });
 
-  it("names --offline for a query not sent", () => {
+  it("offline names --offline", () => {
     expect(textFor("offline")).toBe("not checked: --offline");
   });
 
-  it("gives the detail of other failures", () => {
+  it("other failures give their detail", () => {
     expect(textFor("servfail", "SERVFAIL from 127.0.0.1")).toBe(
       "not checked: SERVFAIL from 127.0.0.1",
     );

@@ -12,7 +12,7 @@ const PASSING: ReadinessItem = { id: "cause", title: "Cause found", status: "pas
 const FAILING: ReadinessItem = { id: "ptr", title: "PTR valid", status: "fail", detail: "" };
 
 // The readiness as buildReadiness leaves it when a Gmail request for the Outlook IP was
-// matched by form alone: every item passes and it says to wait.
+// matched by form alone: every item passes and the summary asks to wait.
 function readiness(items: readonly ReadinessItem[]): Readiness {
   const lastRequest = {
     provider: "gmail",
@@ -44,14 +44,14 @@ function report(items: readonly ReadinessItem[]) {
   );
 }
 
-describe("readiness summary after matching requests by IP", () => {
-  test("a request for another provider's IP does not make it wait", () => {
+describe("readiness summary by request IP", () => {
+  test("other provider's IP does not wait", () => {
     const built = report([PASSING]);
     expect(built.removalForms[0]?.lastRequest).toBeNull();
     expect(built.summary).toBe("Request removal now.");
   });
 
-  test("a summary with open items is kept", () => {
+  test("open items keep the summary", () => {
     const built = report([PASSING, FAILING]);
     expect(built.summary).toBe(readiness([PASSING, FAILING]).summary);
   });

@@ -23,10 +23,9 @@ const MIN_NEW_CLIENT_IPS = 2;
 const MIN_NEW_CLIENT_IPS_WITHOUT_HISTORY = 3;
 const MIN_OTHER_ACCOUNTS = 3;
 /**
- * An account far above the others from the log's first hour for longer than this many hours
- * is taken for a steady bulk sender (a CRM on several servers) rather than an abuse, because
- * without earlier mail the two look the same by volume. A burst that begins later in
- * the log has no such limit.
+ * Hours after which an account far above the others since the log's first hour is taken for a
+ * steady bulk sender (a CRM on several servers), not an abuse. Without earlier mail the two
+ * look the same by volume. A burst that begins later in the log has no such limit.
  * NOTE: a longer abuse that was already running when the log began is therefore missed.
  */
 const MAX_BURST_HOURS_WITHOUT_HISTORY = 12;
