@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { buildDiagnosis } from "../../src/diagnose/diagnose.js";
 import { readinessSummary } from "../../src/diagnose/readiness.js";
 import { REMOVAL_FORMS } from "../../src/diagnose/removal-forms.js";
@@ -16,18 +16,8 @@ import { painter } from "../../src/report/colour.js";
 import { renderDiagnosisText } from "../../src/report/text.js";
 import { resolveTimeZone } from "../../src/time/zone.js";
 import { corpusPath, corpusRoot } from "../helpers/corpus.js";
-import {
-  HOUR,
-  PostfixLog,
-  T0,
-  type Outcome,
-  writeTemporaryLog,
-} from "../helpers/postfix-fixture.js";
-
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const remove of cleanups.splice(0)) remove();
-});
+import { HOUR, PostfixLog, T0, type Outcome } from "../helpers/postfix-fixture.js";
+import { diagnoseText } from "../helpers/diagnose-text.js";
 
 const PTR_REJECTION: Outcome = {
   status: "bounced",
@@ -73,17 +63,8 @@ function form(provider: RemovalForm["provider"], url: string): RemovalForm {
   return { provider, url, rule: "", lastRequest: null };
 }
 
-async function diagnose(text: string): Promise<Diagnosis> {
-  const file = writeTemporaryLog(text);
-  cleanups.push(file.remove);
-  const timeZone = resolveTimeZone("UTC");
-  const run = await analyseLogs([file.path], { timeZone });
-  return buildDiagnosis(run.facts, {
-    input: inputReport(run, timeZone),
-    timeZone,
-    version: "test",
-    now: T0 + 48 * HOUR,
-  });
+function diagnose(text: string): Promise<Diagnosis> {
+  return diagnoseText(text, { now: T0 + 48 * HOUR });
 }
 
 /** Builds a day of accepted mail to Gmail, then one PTR rejection from a small receiver. */

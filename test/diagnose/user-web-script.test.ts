@@ -1,32 +1,10 @@
-import { afterEach, describe, expect, test } from "vitest";
-import { buildDiagnosis } from "../../src/diagnose/diagnose.js";
-import { analyseLogs, inputReport } from "../../src/diagnose/run.js";
+import { describe, expect, test } from "vitest";
 import type { Diagnosis, Finding } from "../../src/diagnose/types.js";
-import { resolveTimeZone } from "../../src/time/zone.js";
-import {
-  GMAIL_UNSOLICITED,
-  HOUR,
-  PostfixLog,
-  T0,
-  writeTemporaryLog,
-} from "../helpers/postfix-fixture.js";
+import { GMAIL_UNSOLICITED, HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import { diagnoseText } from "../helpers/diagnose-text.js";
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const remove of cleanups.splice(0)) remove();
-});
-
-async function diagnose(text: string): Promise<Diagnosis> {
-  const file = writeTemporaryLog(text);
-  cleanups.push(file.remove);
-  const timeZone = resolveTimeZone("UTC");
-  const run = await analyseLogs([file.path], { timeZone, year: 2024 });
-  return buildDiagnosis(run.facts, {
-    input: inputReport(run, timeZone),
-    timeZone,
-    version: "test",
-    now: 0,
-  });
+function diagnose(text: string): Promise<Diagnosis> {
+  return diagnoseText(text, { year: 2024 });
 }
 
 /**

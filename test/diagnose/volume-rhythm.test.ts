@@ -1,7 +1,5 @@
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { DAY_MS } from "../../src/analysis/time.js";
-import { buildDiagnosis } from "../../src/diagnose/diagnose.js";
-import { analyseLogs, inputReport } from "../../src/diagnose/run.js";
 import {
   busiestEarlierDay,
   exceedsEarlierDay,
@@ -9,25 +7,11 @@ import {
   type HourPoint,
 } from "../../src/diagnose/series.js";
 import type { Diagnosis } from "../../src/diagnose/types.js";
-import { resolveTimeZone } from "../../src/time/zone.js";
-import { HOUR, PostfixLog, T0, writeTemporaryLog } from "../helpers/postfix-fixture.js";
+import { HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import { diagnoseText } from "../helpers/diagnose-text.js";
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const remove of cleanups.splice(0)) remove();
-});
-
-async function diagnose(log: PostfixLog): Promise<Diagnosis> {
-  const file = writeTemporaryLog(log.text());
-  cleanups.push(file.remove);
-  const timeZone = resolveTimeZone("UTC");
-  const run = await analyseLogs([file.path], { timeZone });
-  return buildDiagnosis(run.facts, {
-    input: inputReport(run, timeZone),
-    timeZone,
-    version: "test",
-    now: 0,
-  });
+function diagnose(log: PostfixLog): Promise<Diagnosis> {
+  return diagnoseText(log.text());
 }
 
 /** Sends `count` outbound recipients in the hour that starts `hour` hours after T0. */
