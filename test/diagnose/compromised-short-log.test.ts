@@ -1,40 +1,11 @@
 import { readFileSync } from "node:fs";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { HOUR_MS } from "../../src/analysis/time.js";
-import { buildDiagnosis } from "../../src/diagnose/diagnose.js";
-import { analyseLogs, inputReport } from "../../src/diagnose/run.js";
 import { findBurst, findBurstAbove, hasHistoryBefore } from "../../src/diagnose/series.js";
 import type { Diagnosis, Finding } from "../../src/diagnose/types.js";
-import { resolveTimeZone } from "../../src/time/zone.js";
 import { corpusPath, corpusRoot } from "../helpers/corpus.js";
-import {
-  GMAIL_RATE_LIMIT,
-  HOUR,
-  PostfixLog,
-  T0,
-  writeTemporaryLog,
-} from "../helpers/postfix-fixture.js";
-
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const remove of cleanups.splice(0)) remove();
-});
-
-async function diagnoseText(text: string, year?: number): Promise<Diagnosis> {
-  const file = writeTemporaryLog(text);
-  cleanups.push(file.remove);
-  const timeZone = resolveTimeZone("UTC");
-  const run = await analyseLogs(
-    [file.path],
-    year === undefined ? { timeZone } : { timeZone, year },
-  );
-  return buildDiagnosis(run.facts, {
-    input: inputReport(run, timeZone),
-    timeZone,
-    version: "test",
-    now: 0,
-  });
-}
+import { diagnoseText } from "../helpers/diagnose-text.js";
+import { GMAIL_RATE_LIMIT, HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
 
 function compromised(diagnosis: Diagnosis): Finding[] {
   return diagnosis.findings.filter((finding) => finding.id === "compromised-account");
@@ -182,6 +153,30 @@ describe("compromised-account without the account's own history", () => {
     expect(compromised(await diagnoseText(log.text()))).toEqual([]);
   });
 
+  test("long abuse from many addresses since the log's start", async () => {
+    const log = new PostfixLog();
+    officeTraffic(log, 24);
+    const botnet = Array.from({ length: 8 }, (_, index) => `203.0.113.${60 + index}`);
+    const perHour = Array.from({ length: 24 }, (_, hour) => (hour % 3 === 0 ? 240 : 120));
+    bulkMail(log, { account: "mallory@example.com", ips: botnet, firstHour: 0, perHour });
+
+    const found = compromised(await diagnoseText(log.text()));
+    expect(found).toHaveLength(1);
+    const evidence = evidenceOf(found[0]);
+    expect(evidence["account"]).toBe("mallory@example.com");
+    expect(evidence["clientIps"]).toEqual(botnet);
+    expect(evidence["baselineSource"]).toBe("other-accounts");
+  });
+
+  test("long bulk from seven addresses since the log's start passes", async () => {
+    const log = new PostfixLog();
+    officeTraffic(log, 24);
+    const servers = Array.from({ length: 7 }, (_, index) => `203.0.113.${60 + index}`);
+    const perHour = Array.from({ length: 24 }, (_, hour) => (hour % 3 === 0 ? 240 : 120));
+    bulkMail(log, { account: "crm@example.com", ips: servers, firstHour: 0, perHour });
+    expect(compromised(await diagnoseText(log.text()))).toEqual([]);
+  });
+
   test("long abuse that begins inside the log", async () => {
     const log = new PostfixLog();
     officeTraffic(log, 24);
@@ -258,7 +253,7 @@ describe.skipIf(root === null)("compromised-account in short corpus logs", () =>
     ["18:00-24:00", ["Mar  5 18", "Mar  5 19", "Mar  5 20", "Mar  5 21", "Mar  5 22", "Mar  5 23"]],
   ])("SASL abuse cut to %s", async (_window, hours) => {
     const path = corpusPath(root ?? "", "logs", "scenarios", "01-compromised-sasl-postfix.log");
-    const found = compromised(await diagnoseText(linesOf(path, hours), 2024));
+    const found = compromised(await diagnoseText(linesOf(path, hours), { year: 2024 }));
     expect(found.map((finding) => evidenceOf(finding)["account"])).toEqual([
       "niaj@northgate.example",
     ]);
@@ -277,7 +272,7 @@ describe.skipIf(root === null)("compromised-account in short corpus logs", () =>
         const hours = [0, 1, 2].map(
           (offset) => `${day} ${String(start + offset).padStart(2, "0")}`,
         );
-        const found = compromised(await diagnoseText(linesOf(path, hours), 2024));
+        const found = compromised(await diagnoseText(linesOf(path, hours), { year: 2024 }));
         expect(found, `${day} ${start}:00 +3h`).toEqual([]);
       }
     }

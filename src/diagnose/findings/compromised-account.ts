@@ -26,9 +26,14 @@ const MIN_OTHER_ACCOUNTS = 3;
  * Hours after which an account far above the others since the log's first hour is taken for a
  * steady bulk sender (a CRM on several servers), not an abuse. Without earlier mail the two
  * look the same by volume. A burst that begins later in the log has no such limit.
- * NOTE: a longer abuse that was already running when the log began is therefore missed.
  */
 const MAX_BURST_HOURS_WITHOUT_HISTORY = 12;
+/**
+ * Client addresses from which such a long burst still counts as an abuse. A bulk sender
+ * submits from its few servers; a stolen password is used from a botnet's many addresses.
+ * An abuse from fewer addresses that was already running when the log began is missed.
+ */
+const MIN_CLIENT_IPS_FOR_LONG_BURST = 8;
 
 /** The level a burst was measured against: the account's earlier hours or the other accounts. */
 type BaselineSource = "own-history" | "other-accounts";
@@ -106,9 +111,12 @@ function otherAccountsSuspect(
   if (burst === null || hasHistoryBefore(points, burst.startHour)) return null;
   const startsWithLog = logStart === null || burst.startHour <= logStart;
   const burstHours = (burst.endHour - burst.startHour) / HOUR_MS + 1;
-  if (startsWithLog && burstHours > MAX_BURST_HOURS_WITHOUT_HISTORY) return null;
+  const isLongFromStart = startsWithLog && burstHours > MAX_BURST_HOURS_WITHOUT_HISTORY;
   const newIps = newClientIps(account, burst);
-  if (newIps.length < MIN_NEW_CLIENT_IPS_WITHOUT_HISTORY) return null;
+  const minIps = isLongFromStart
+    ? MIN_CLIENT_IPS_FOR_LONG_BURST
+    : MIN_NEW_CLIENT_IPS_WITHOUT_HISTORY;
+  if (newIps.length < minIps) return null;
   return { account, burst, baselineSource: "other-accounts", newIps };
 }
 
