@@ -1,9 +1,6 @@
-import { afterEach, describe, expect, test } from "vitest";
-import { buildDiagnosis } from "../../src/diagnose/diagnose.js";
-import { analyseLogs, inputReport } from "../../src/diagnose/run.js";
+import { describe, expect, test } from "vitest";
 import { quietPeriod } from "../../src/diagnose/readiness.js";
 import type { Diagnosis, Finding } from "../../src/diagnose/types.js";
-import { resolveTimeZone } from "../../src/time/zone.js";
 import {
   GMAIL_NO_SUCH_USER,
   GMAIL_RATE_LIMIT,
@@ -11,25 +8,11 @@ import {
   HOUR,
   PostfixLog,
   T0,
-  writeTemporaryLog,
 } from "../helpers/postfix-fixture.js";
+import { diagnoseText } from "../helpers/diagnose-text.js";
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const remove of cleanups.splice(0)) remove();
-});
-
-async function diagnose(log: PostfixLog): Promise<Diagnosis> {
-  const file = writeTemporaryLog(log.text());
-  cleanups.push(file.remove);
-  const timeZone = resolveTimeZone("UTC");
-  const run = await analyseLogs([file.path], { timeZone });
-  return buildDiagnosis(run.facts, {
-    input: inputReport(run, timeZone),
-    timeZone,
-    version: "test",
-    now: 0,
-  });
+function diagnose(log: PostfixLog): Promise<Diagnosis> {
+  return diagnoseText(log.text());
 }
 
 function findingOf(diagnosis: Diagnosis, id: Finding["id"]): Finding | undefined {

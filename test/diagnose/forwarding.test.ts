@@ -1,15 +1,8 @@
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { isInternalAddress, relatedDomains } from "../../src/analysis/forwarding.js";
-import { buildDiagnosis } from "../../src/diagnose/diagnose.js";
-import { analyseLogs, inputReport } from "../../src/diagnose/run.js";
 import type { Diagnosis, Finding } from "../../src/diagnose/types.js";
-import { resolveTimeZone } from "../../src/time/zone.js";
-import { HOUR, PostfixLog, T0, writeTemporaryLog } from "../helpers/postfix-fixture.js";
-
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const remove of cleanups.splice(0)) remove();
-});
+import { HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import { diagnoseText } from "../helpers/diagnose-text.js";
 
 interface Forward {
   /** The local address the message arrived for. */
@@ -65,17 +58,8 @@ function forwardingLog(forwards: ReadonlyArray<{ forward: Forward; count: number
   return log;
 }
 
-async function diagnose(log: PostfixLog): Promise<Diagnosis> {
-  const file = writeTemporaryLog(log.text());
-  cleanups.push(file.remove);
-  const timeZone = resolveTimeZone("UTC");
-  const run = await analyseLogs([file.path], { timeZone });
-  return buildDiagnosis(run.facts, {
-    input: inputReport(run, timeZone),
-    timeZone,
-    version: "test",
-    now: T0 + 48 * HOUR,
-  });
+function diagnose(log: PostfixLog): Promise<Diagnosis> {
+  return diagnoseText(log.text(), { now: T0 + 48 * HOUR });
 }
 
 function forwardingOf(diagnosis: Diagnosis): Finding | undefined {

@@ -1,16 +1,9 @@
-import { afterEach, describe, expect, test } from "vitest";
-import { buildDiagnosis } from "../../src/diagnose/diagnose.js";
+import { describe, expect, test } from "vitest";
 import { assignRoles } from "../../src/diagnose/roles.js";
-import { analyseLogs, inputReport } from "../../src/diagnose/run.js";
 import type { Diagnosis, Finding, ProviderVerdict } from "../../src/diagnose/types.js";
 import type { FindingId } from "../../src/knowledge/categories.js";
-import { resolveTimeZone } from "../../src/time/zone.js";
-import { type Outcome, PostfixLog, T0, writeTemporaryLog } from "../helpers/postfix-fixture.js";
-
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const remove of cleanups.splice(0)) remove();
-});
+import { type Outcome, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import { diagnoseText } from "../helpers/diagnose-text.js";
 
 const MISSING_PTR: Outcome = {
   status: "bounced",
@@ -41,7 +34,7 @@ const OK: ProviderVerdict = {
  * Diagnoses 60 messages delivered to Gmail and to a small receiver, plus one message to that
  * receiver with `outcome`.
  */
-async function diagnose(outcome: Outcome | null): Promise<Diagnosis> {
+function diagnose(outcome: Outcome | null): Promise<Diagnosis> {
   const log = new PostfixLog("mx");
   for (let index = 0; index < 60; index++) {
     log.submit({
@@ -62,16 +55,7 @@ async function diagnose(outcome: Outcome | null): Promise<Diagnosis> {
       recipients: [{ address: "bob@smallisp.example", outcome }],
     });
   }
-  const file = writeTemporaryLog(log.text());
-  cleanups.push(file.remove);
-  const timeZone = resolveTimeZone("UTC");
-  const run = await analyseLogs([file.path], { timeZone, year: 2024 });
-  return buildDiagnosis(run.facts, {
-    input: inputReport(run, timeZone),
-    timeZone,
-    version: "test",
-    now: 0,
-  });
+  return diagnoseText(log.text(), { year: 2024 });
 }
 
 function ids(diagnosis: Diagnosis): FindingId[] {

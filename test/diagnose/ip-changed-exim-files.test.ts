@@ -2,11 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
-import { buildDiagnosis } from "../../src/diagnose/diagnose.js";
-import { analyseLogs, inputReport } from "../../src/diagnose/run.js";
 import type { Diagnosis, Finding } from "../../src/diagnose/types.js";
-import { resolveTimeZone } from "../../src/time/zone.js";
 import { HOUR, T0 } from "../helpers/postfix-fixture.js";
+import { diagnoseFiles } from "../helpers/diagnose-text.js";
 
 const folders: string[] = [];
 afterEach(() => {
@@ -31,7 +29,7 @@ function eximLog(ip: string, first: number, tag: string): string {
 }
 
 /** Writes `files` (name to text) into one new folder and diagnoses them in the given order. */
-async function diagnose(files: ReadonlyArray<readonly [string, string]>): Promise<Diagnosis> {
+function diagnose(files: ReadonlyArray<readonly [string, string]>): Promise<Diagnosis> {
   const folder = mkdtempSync(join(tmpdir(), "delist-test-"));
   folders.push(folder);
   const paths = files.map(([name, text]) => {
@@ -39,14 +37,7 @@ async function diagnose(files: ReadonlyArray<readonly [string, string]>): Promis
     writeFileSync(path, text);
     return path;
   });
-  const timeZone = resolveTimeZone("UTC");
-  const run = await analyseLogs(paths, { timeZone, year: 2024 });
-  return buildDiagnosis(run.facts, {
-    input: inputReport(run, timeZone),
-    timeZone,
-    version: "test",
-    now: 0,
-  });
+  return diagnoseFiles(paths, { year: 2024 });
 }
 
 function ipChanged(diagnosis: Diagnosis): Finding | undefined {

@@ -1,36 +1,16 @@
-import { afterEach, describe, expect, test } from "vitest";
-import { buildDiagnosis } from "../../src/diagnose/diagnose.js";
-import { analyseLogs, inputReport } from "../../src/diagnose/run.js";
+import { describe, expect, test } from "vitest";
 import type { Diagnosis, Finding } from "../../src/diagnose/types.js";
-import { resolveTimeZone } from "../../src/time/zone.js";
 import {
   GMAIL_RATE_LIMIT,
   HOUR,
   PostfixLog,
   T0,
-  writeTemporaryLog,
   type Outcome,
 } from "../helpers/postfix-fixture.js";
+import { diagnoseTexts } from "../helpers/diagnose-text.js";
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const remove of cleanups.splice(0)) remove();
-});
-
-async function diagnose(texts: readonly string[]): Promise<Diagnosis> {
-  const paths = texts.map((text, index) => {
-    const file = writeTemporaryLog(text, `mail${index}.log`);
-    cleanups.push(file.remove);
-    return file.path;
-  });
-  const timeZone = resolveTimeZone("UTC");
-  const run = await analyseLogs(paths, { timeZone, year: 2024 });
-  return buildDiagnosis(run.facts, {
-    input: inputReport(run, timeZone),
-    timeZone,
-    version: "test",
-    now: 0,
-  });
+function diagnose(texts: readonly string[]): Promise<Diagnosis> {
+  return diagnoseTexts(texts, { year: 2024 });
 }
 
 /** Gmail's rate-limit reply naming `ip` as the sending IP. */

@@ -1,28 +1,11 @@
-import { afterEach, describe, expect, test } from "vitest";
-import { buildDiagnosis } from "../../src/diagnose/diagnose.js";
-import { analyseLogs, inputReport } from "../../src/diagnose/run.js";
+import { describe, expect, test } from "vitest";
 import type { Diagnosis } from "../../src/diagnose/types.js";
-import { resolveTimeZone } from "../../src/time/zone.js";
-import { writeTemporaryLog } from "../helpers/postfix-fixture.js";
+import { diagnoseText } from "../helpers/diagnose-text.js";
 
 // The receivers' MX hosts are in 192.0.2.0/24, and the sending server is 203.0.113.5.
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const remove of cleanups.splice(0)) remove();
-});
-
-async function diagnose(lines: readonly string[]): Promise<Diagnosis> {
-  const file = writeTemporaryLog(lines.join("\n") + "\n");
-  cleanups.push(file.remove);
-  const timeZone = resolveTimeZone("UTC");
-  const run = await analyseLogs([file.path], { timeZone });
-  return buildDiagnosis(run.facts, {
-    input: inputReport(run, timeZone),
-    timeZone,
-    version: "test",
-    now: 0,
-  });
+function diagnose(lines: readonly string[]): Promise<Diagnosis> {
+  return diagnoseText(lines.join("\n") + "\n");
 }
 
 /** Returns the lines of a message that `pickup` submitted, up to the queue manager's line. */

@@ -1,13 +1,11 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, test } from "vitest";
-import { buildDiagnosis } from "../../src/diagnose/diagnose.js";
-import { analyseLogs, inputReport } from "../../src/diagnose/run.js";
 import { painter } from "../../src/report/colour.js";
 import { renderDiagnosisMarkdown } from "../../src/report/markdown.js";
 import { renderDiagnosisText } from "../../src/report/text.js";
-import { resolveTimeZone } from "../../src/time/zone.js";
 import { corpusPath, corpusRoot } from "../helpers/corpus.js";
+import { diagnoseFiles } from "../helpers/diagnose-text.js";
 import { schemaValidator } from "../helpers/schema.js";
 
 const root = corpusRoot();
@@ -38,14 +36,7 @@ describe.skipIf(root === null)("diagnose on every real log", () => {
   });
 
   test.each(files.map((file) => [relative(realDir, file), file]))("%s", async (_name, file) => {
-    const timeZone = resolveTimeZone("UTC");
-    const run = await analyseLogs([file], { timeZone, year: 2024 });
-    const diagnosis = buildDiagnosis(run.facts, {
-      input: inputReport(run, timeZone),
-      timeZone,
-      version: "test",
-      now: 0,
-    });
+    const diagnosis = await diagnoseFiles([file], { year: 2024 });
 
     expect(diagnosis.input.lines).toBe(newlineCount(file));
     expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);

@@ -1,7 +1,5 @@
-import { afterEach, describe, expect, test } from "vitest";
-import { buildDiagnosis } from "../../src/diagnose/diagnose.js";
+import { describe, expect, test } from "vitest";
 import { assignRoles } from "../../src/diagnose/roles.js";
-import { analyseLogs, inputReport } from "../../src/diagnose/run.js";
 import type {
   Diagnosis,
   Finding,
@@ -11,19 +9,8 @@ import type {
 import type { Category } from "../../src/knowledge/categories.js";
 import { painter } from "../../src/report/colour.js";
 import { renderDiagnosisText } from "../../src/report/text.js";
-import { resolveTimeZone } from "../../src/time/zone.js";
-import {
-  GMAIL_RATE_LIMIT,
-  HOUR,
-  PostfixLog,
-  T0,
-  writeTemporaryLog,
-} from "../helpers/postfix-fixture.js";
-
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const remove of cleanups.splice(0)) remove();
-});
+import { GMAIL_RATE_LIMIT, HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import { diagnoseText } from "../helpers/diagnose-text.js";
 
 function draft(id: Finding["id"], role: Finding["role"], evidence: object = {}): Finding {
   return {
@@ -139,17 +126,8 @@ function passwordGuessing(log: PostfixLog): void {
   }
 }
 
-async function diagnose(log: PostfixLog): Promise<Diagnosis> {
-  const file = writeTemporaryLog(log.text());
-  cleanups.push(file.remove);
-  const timeZone = resolveTimeZone("UTC");
-  const run = await analyseLogs([file.path], { timeZone });
-  return buildDiagnosis(run.facts, {
-    input: inputReport(run, timeZone),
-    timeZone,
-    version: "test",
-    now: T0 + 48 * HOUR,
-  });
+function diagnose(log: PostfixLog): Promise<Diagnosis> {
+  return diagnoseText(log.text(), { now: T0 + 48 * HOUR });
 }
 
 describe("roles in the diagnosis", () => {

@@ -1,12 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
-import { buildDiagnosis } from "../../src/diagnose/diagnose.js";
-import { analyseLogs, inputReport } from "../../src/diagnose/run.js";
 import type { Diagnosis, Finding, ProviderVerdict } from "../../src/diagnose/types.js";
 import { PROVIDER_OPERATORS, type ProviderId } from "../../src/knowledge/providers.js";
-import { resolveTimeZone } from "../../src/time/zone.js";
 import { corpusPath, corpusRoot } from "../helpers/corpus.js";
+import { diagnoseFiles } from "../helpers/diagnose-text.js";
 import { schemaValidator } from "../helpers/schema.js";
 
 // The scenario truth files group providers by operator; `other` is everything delist does not
@@ -67,17 +65,7 @@ describe.skipIf(root === null)("diagnose on the incident scenarios", () => {
     let diagnosis: Diagnosis;
 
     beforeAll(async () => {
-      const timeZone = resolveTimeZone("UTC");
-      const run = await analyseLogs([join(scenarioDir, truth.log_file)], {
-        timeZone,
-        year: truth.year,
-      });
-      diagnosis = buildDiagnosis(run.facts, {
-        input: inputReport(run, timeZone),
-        timeZone,
-        version: "test",
-        now: 0,
-      });
+      diagnosis = await diagnoseFiles([join(scenarioDir, truth.log_file)], { year: truth.year });
     });
 
     test("matches the JSON schema", () => {

@@ -1,25 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { buildDiagnosis } from "../../src/diagnose/diagnose.js";
-import { analyseLogs, inputReport } from "../../src/diagnose/run.js";
-import { resolveTimeZone } from "../../src/time/zone.js";
-import { HOUR, PostfixLog, T0, writeTemporaryLog } from "../helpers/postfix-fixture.js";
-
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const remove of cleanups.splice(0)) remove();
-});
+import { describe, expect, it } from "vitest";
+import { HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import { diagnoseText } from "../helpers/diagnose-text.js";
 
 async function sendingDomains(log: PostfixLog): Promise<readonly string[]> {
-  const file = writeTemporaryLog(log.text());
-  cleanups.push(file.remove);
-  const timeZone = resolveTimeZone("UTC");
-  const run = await analyseLogs([file.path], { timeZone });
-  const diagnosis = buildDiagnosis(run.facts, {
-    input: inputReport(run, timeZone),
-    timeZone,
-    version: "test",
-    now: T0 + 48 * HOUR,
-  });
+  const diagnosis = await diagnoseText(log.text(), { now: T0 + 48 * HOUR });
   return diagnosis.server.sendingDomains;
 }
 

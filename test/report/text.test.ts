@@ -1,38 +1,21 @@
-import { afterEach, describe, expect, test } from "vitest";
-import { buildDiagnosis } from "../../src/diagnose/diagnose.js";
-import { analyseLogs, inputReport } from "../../src/diagnose/run.js";
+import { describe, expect, test } from "vitest";
 import type { Diagnosis, ProviderVerdict } from "../../src/diagnose/types.js";
 import { painter } from "../../src/report/colour.js";
 import { evidenceLines, percent } from "../../src/report/evidence.js";
 import { renderDiagnosisMarkdown } from "../../src/report/markdown.js";
 import { renderDiagnosisText } from "../../src/report/text.js";
-import { resolveTimeZone } from "../../src/time/zone.js";
 import {
   GMAIL_RATE_LIMIT,
   GMAIL_UNSOLICITED,
   HOUR,
   PostfixLog,
   T0,
-  writeTemporaryLog,
   type Outcome,
 } from "../helpers/postfix-fixture.js";
+import { diagnoseText } from "../helpers/diagnose-text.js";
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const remove of cleanups.splice(0)) remove();
-});
-
-async function diagnose(log: PostfixLog): Promise<Diagnosis> {
-  const file = writeTemporaryLog(log.text());
-  cleanups.push(file.remove);
-  const timeZone = resolveTimeZone("UTC");
-  const run = await analyseLogs([file.path], { timeZone });
-  return buildDiagnosis(run.facts, {
-    input: inputReport(run, timeZone),
-    timeZone,
-    version: "test",
-    now: 0,
-  });
+function diagnose(log: PostfixLog): Promise<Diagnosis> {
+  return diagnoseText(log.text());
 }
 
 function text(diagnosis: Diagnosis): string {
