@@ -1,19 +1,11 @@
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { runCommand } from "../helpers/cli.js";
-import { HOUR, PostfixLog, T0, writeTemporaryLog } from "../helpers/postfix-fixture.js";
+import { HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import { temporaryFiles } from "../helpers/temporary-files.js";
 
 const OFFLINE = ["diagnose", "--offline", "--timezone", "UTC"];
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const remove of cleanups.splice(0)) remove();
-});
-
-function temporary(bytes: Buffer | string, name: string): string {
-  const file = writeTemporaryLog(bytes, name);
-  cleanups.push(file.remove);
-  return file.path;
-}
+const temporary = temporaryFiles();
 
 // Login records of 384 bytes in the layout of Linux utmp, mostly NUL padding between fields.
 function loginRecords(count: number): Buffer {
@@ -45,7 +37,7 @@ function postfixText(): string {
 
 describe("diagnose of a binary file", () => {
   test("no-lines error names the binary file", async () => {
-    const path = temporary(loginRecords(50), "wtmp");
+    const path = temporary.file(loginRecords(50), "wtmp");
     const result = await runCommand([...OFFLINE, path]);
 
     expect(result.code).toBe(2);
@@ -62,7 +54,7 @@ describe("diagnose of a binary file", () => {
   });
 
   test("no-lines error of text has no hint", async () => {
-    const path = temporary("hello\nworld\n", "notes.txt");
+    const path = temporary.file("hello\nworld\n", "notes.txt");
     const result = await runCommand([...OFFLINE, path]);
 
     expect(result.code).toBe(2);
@@ -71,8 +63,8 @@ describe("diagnose of a binary file", () => {
   });
 
   test("binary file beside a log still diagnoses", async () => {
-    const binary = temporary(loginRecords(50), "wtmp");
-    const log = temporary(postfixText(), "mail.log");
+    const binary = temporary.file(loginRecords(50), "wtmp");
+    const log = temporary.file(postfixText(), "mail.log");
     const result = await runCommand([...OFFLINE, binary, log]);
 
     expect(result.code).not.toBe(2);

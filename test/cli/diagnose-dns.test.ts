@@ -4,14 +4,9 @@ import { forbidRealNetwork } from "../dns/guard.js";
 import { startDnsServer, type TestDnsServer } from "../dns/server.js";
 import { fakeListsHandler } from "../reputation/fake-lists.js";
 import { runCommand } from "../helpers/cli.js";
-import {
-  GMAIL_RATE_LIMIT,
-  HOUR,
-  PostfixLog,
-  T0,
-  writeTemporaryLog,
-} from "../helpers/postfix-fixture.js";
+import { GMAIL_RATE_LIMIT, HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
 import { schemaValidator } from "../helpers/schema.js";
+import { temporaryFiles } from "../helpers/temporary-files.js";
 
 forbidRealNetwork();
 
@@ -19,10 +14,9 @@ forbidRealNetwork();
 const zone = fileURLToPath(new URL("../auth/fixtures/example.zone", import.meta.url));
 const validate = schemaValidator("diagnose.schema.json");
 
-const cleanups: Array<() => void> = [];
+const temporary = temporaryFiles();
 let server: TestDnsServer | null = null;
 afterEach(async () => {
-  for (const remove of cleanups.splice(0)) remove();
   await server?.close();
   server = null;
 });
@@ -40,9 +34,7 @@ function logOf(account: string, blocked: boolean): string {
       ],
     });
   }
-  const file = writeTemporaryLog(log.text());
-  cleanups.push(file.remove);
-  return file.path;
+  return temporary.file(log.text());
 }
 
 interface DiagnoseJson {
@@ -123,9 +115,13 @@ describe("delist diagnose with DNS", () => {
         recipients: [{ address: `reader${hour}@gmail.com`, outcome: auth }],
       });
     }
-    const file = writeTemporaryLog(log.text());
-    cleanups.push(file.remove);
-    const { json } = await diagnoseJson([file.path, "--zone", zone, "--ip", "192.0.2.26"]);
+    const { json } = await diagnoseJson([
+      temporary.file(log.text()),
+      "--zone",
+      zone,
+      "--ip",
+      "192.0.2.26",
+    ]);
     const findings = json.findings.filter((finding) => finding.id === "authentication");
     expect(findings).toHaveLength(1);
     expect(findings[0]?.evidence["dns"]).toEqual(expect.objectContaining({ source: "dns" }));

@@ -1,23 +1,9 @@
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { runCommand } from "../helpers/cli.js";
-import {
-  GMAIL_RATE_LIMIT,
-  HOUR,
-  PostfixLog,
-  T0,
-  writeTemporaryLog,
-} from "../helpers/postfix-fixture.js";
+import { GMAIL_RATE_LIMIT, HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import { temporaryFiles } from "../helpers/temporary-files.js";
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const remove of cleanups.splice(0)) remove();
-});
-
-function temporary(text: string, name?: string): string {
-  const file = writeTemporaryLog(text, name);
-  cleanups.push(file.remove);
-  return file.path;
-}
+const temporary = temporaryFiles();
 
 function stamp(time: number): string {
   return new Date(time).toISOString().replace("Z", "+00:00");
@@ -58,7 +44,7 @@ const OFFLINE = ["diagnose", "--offline", "--timezone", "UTC"];
 
 describe("diagnose input problems", () => {
   test("inbound-only log is not called healthy", async () => {
-    const result = await runCommand([...OFFLINE, temporary(inboundOnlyLog())]);
+    const result = await runCommand([...OFFLINE, temporary.file(inboundOnlyLog())]);
 
     expect(result.stdout).toContain("Verdict: NO OUTBOUND DELIVERY");
     expect(result.stdout).not.toContain("Verdict: OK");
@@ -68,7 +54,12 @@ describe("diagnose input problems", () => {
   });
 
   test("inbound-only readiness is not applicable", async () => {
-    const result = await runCommand([...OFFLINE, "--format", "json", temporary(inboundOnlyLog())]);
+    const result = await runCommand([
+      ...OFFLINE,
+      "--format",
+      "json",
+      temporary.file(inboundOnlyLog()),
+    ]);
     const diagnosis = JSON.parse(result.stdout) as {
       readiness: { items: Array<{ id: string; status: string; detail: string }> };
     };
@@ -80,7 +71,7 @@ describe("diagnose input problems", () => {
 
   test("missing file beside a good one", async () => {
     const missing = "/nonexistent/delist/typo.log";
-    const result = await runCommand([...OFFLINE, temporary(blockedLog()), missing]);
+    const result = await runCommand([...OFFLINE, temporary.file(blockedLog()), missing]);
     const input = result.stdout.slice(result.stdout.lastIndexOf("\nError: "));
 
     expect(result.code).toBe(2);
@@ -96,7 +87,7 @@ describe("diagnose input problems", () => {
       ...OFFLINE,
       "-f",
       "markdown",
-      temporary(blockedLog()),
+      temporary.file(blockedLog()),
       missing,
     ]);
 
@@ -123,7 +114,7 @@ describe("diagnose input problems", () => {
       "a line without framing",
       "",
     ];
-    const result = await runCommand([...OFFLINE, temporary(lines.join("\n"))]);
+    const result = await runCommand([...OFFLINE, temporary.file(lines.join("\n"))]);
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("found in 4 lines read: ");
@@ -136,7 +127,7 @@ describe("diagnose input problems", () => {
   test("overlong line is named in text", async () => {
     const long = `${stamp(T0 + 1000)} mail postfix/cleanup[5]: 0000099999: warning: header Subject: ${"x".repeat(1_100_000)}`;
     const text = blockedLog().replace("\n", `\n${long}\n`);
-    const result = await runCommand([...OFFLINE, temporary(text)]);
+    const result = await runCommand([...OFFLINE, temporary.file(text)]);
 
     expect(result.stdout.replace(/\s+/g, " ")).toContain(
       "1 line was longer than 64 KiB; only the first 64 KiB of each were read",
@@ -146,7 +137,7 @@ describe("diagnose input problems", () => {
 
 describe("options that take several values", () => {
   test("--domain taking the log is named", async () => {
-    const log = temporary(blockedLog());
+    const log = temporary.file(blockedLog());
     const result = await runCommand(["diagnose", "--offline", "--domain", "example.com", log]);
 
     expect(result.code).toBe(2);
@@ -157,7 +148,7 @@ describe("options that take several values", () => {
   });
 
   test("ending the option with -- reads the log", async () => {
-    const log = temporary(blockedLog());
+    const log = temporary.file(blockedLog());
     const result = await runCommand([...OFFLINE, "--domain", "example.com", "--", log]);
 
     expect(result.code).toBe(1);

@@ -1,26 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { runCommand } from "../helpers/cli.js";
-import {
-  GMAIL_RATE_LIMIT,
-  HOUR,
-  PostfixLog,
-  T0,
-  writeTemporaryLog,
-} from "../helpers/postfix-fixture.js";
+import { GMAIL_RATE_LIMIT, HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
 import { schemaValidator } from "../helpers/schema.js";
+import { temporaryFiles } from "../helpers/temporary-files.js";
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const remove of cleanups.splice(0)) remove();
-});
-
-function temporary(text: string | Buffer, name?: string): string {
-  const file = writeTemporaryLog(text, name);
-  cleanups.push(file.remove);
-  return file.path;
-}
+const temporary = temporaryFiles();
 
 function healthyLog(): string {
   const log = new PostfixLog();
@@ -57,7 +43,7 @@ describe("delist diagnose", () => {
       "--offline",
       "--timezone",
       "UTC",
-      temporary(healthyLog()),
+      temporary.file(healthyLog()),
     ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("Verdict: OK");
@@ -78,7 +64,7 @@ describe("delist diagnose", () => {
       "--offline",
       "--timezone",
       "UTC",
-      temporary(blockedLog()),
+      temporary.file(blockedLog()),
     ]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("Verdict: RATE-LIMITED");
@@ -92,7 +78,7 @@ describe("delist diagnose", () => {
       "--offline",
       "--timezone",
       "UTC",
-      temporary(blockedLog()),
+      temporary.file(blockedLog()),
     ]);
     for (const line of result.stdout.split("\n")) {
       // A single word longer than a line (a path or URL) is kept whole.
@@ -109,7 +95,7 @@ describe("delist diagnose", () => {
       "json",
       "--timezone",
       "UTC",
-      temporary(blockedLog()),
+      temporary.file(blockedLog()),
     ]);
     const diagnosis = JSON.parse(result.stdout) as Record<string, unknown>;
     expect(validate(diagnosis)).toEqual([]);
@@ -129,7 +115,7 @@ describe("delist diagnose", () => {
       "markdown",
       "--timezone",
       "UTC",
-      temporary(blockedLog()),
+      temporary.file(blockedLog()),
     ]);
     expect(result.stdout).toContain("# delist diagnosis");
     expect(result.stdout).toContain("## Providers");
@@ -145,7 +131,7 @@ describe("delist diagnose", () => {
     );
     expect(fromStdin.code).toBe(1);
     expect(fromStdin.stdout).toContain("421 4.7.28");
-    const gzipped = temporary(gzipSync(blockedLog()), "mail.log.1.gz");
+    const gzipped = temporary.file(gzipSync(blockedLog()), "mail.log.1.gz");
     const fromGzip = await runCommand(["diagnose", "--offline", "--timezone", "UTC", gzipped]);
     expect(fromGzip.stdout).toContain("421 4.7.28");
   });
@@ -158,7 +144,7 @@ describe("delist diagnose", () => {
       "json",
       "--timezone",
       "+07:00",
-      temporary(blockedLog()),
+      temporary.file(blockedLog()),
     ]);
     const diagnosis = JSON.parse(result.stdout) as { input: { firstTime: string } };
     // The fixture's RFC 3339 stamps carry +00:00, so the zone changes only how times print.
@@ -178,7 +164,7 @@ describe("delist diagnose", () => {
       "--timezone",
       "UTC",
       "/nonexistent/delist/mail.log",
-      temporary(blockedLog()),
+      temporary.file(blockedLog()),
     ]);
     expect(result.code).toBe(2);
     expect(result.stdout).toContain("421 4.7.28");
@@ -200,14 +186,19 @@ describe("delist diagnose", () => {
     [["--year", "0x7ea"], 'invalid --year "0x7ea"'],
     [["--year", "1000"], "give a year from 1970 to 9999"],
   ])("bad option %j", async (options, message) => {
-    const result = await runCommand(["diagnose", "--offline", ...options, temporary(healthyLog())]);
+    const result = await runCommand([
+      "diagnose",
+      "--offline",
+      ...options,
+      temporary.file(healthyLog()),
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
   });
 
   test.each([
-    ["random bytes", () => temporary(randomBytes(100_000))],
-    ["an empty file", () => temporary("")],
+    ["random bytes", () => temporary.file(randomBytes(100_000))],
+    ["an empty file", () => temporary.file("")],
   ])("no mail log in %s", async (_name, input) => {
     const result = await runCommand(["diagnose", "--offline", "--timezone", "UTC", input()]);
     expect(result.code).toBe(2);
@@ -242,7 +233,7 @@ describe("delist diagnose", () => {
       "json",
       "--timezone",
       "UTC",
-      temporary(junk),
+      temporary.file(junk),
     ]);
     const diagnosis = JSON.parse(result.stdout) as {
       input: { unrecognised: number; lines: number };
@@ -264,7 +255,7 @@ describe("delist diagnose", () => {
       "json",
       "--timezone",
       "UTC",
-      temporary(damaged.join("\n")),
+      temporary.file(damaged.join("\n")),
     ]);
     const diagnosis = JSON.parse(result.stdout) as {
       input: { unrecognised: number; unparsed: number; skippedSamples: unknown[] };
@@ -277,7 +268,7 @@ describe("delist diagnose", () => {
 
 describe("delist logs", () => {
   test("prints per-provider statistics", async () => {
-    const result = await runCommand(["logs", "--timezone", "UTC", temporary(blockedLog())]);
+    const result = await runCommand(["logs", "--timezone", "UTC", temporary.file(blockedLog())]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("Outbound by provider");
     expect(result.stdout).toContain("Gmail");
@@ -291,7 +282,7 @@ describe("delist logs", () => {
       "json",
       "--timezone",
       "UTC",
-      temporary(blockedLog()),
+      temporary.file(blockedLog()),
     ]);
     const statistics = JSON.parse(result.stdout) as {
       accounts: Array<{ key: string; messages: number }>;
@@ -303,7 +294,7 @@ describe("delist logs", () => {
   });
 
   test("rejects Markdown", async () => {
-    const result = await runCommand(["logs", "--format", "markdown", temporary(healthyLog())]);
+    const result = await runCommand(["logs", "--format", "markdown", temporary.file(healthyLog())]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("use one of text, json");
   });

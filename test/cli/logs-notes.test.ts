@@ -1,17 +1,9 @@
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { runCommand } from "../helpers/cli.js";
-import { HOUR, PostfixLog, T0, writeTemporaryLog } from "../helpers/postfix-fixture.js";
+import { HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import { temporaryFiles } from "../helpers/temporary-files.js";
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const remove of cleanups.splice(0)) remove();
-});
-
-function temporary(text: string, name: string): string {
-  const file = writeTemporaryLog(text, name);
-  cleanups.push(file.remove);
-  return file.path;
-}
+const temporary = temporaryFiles();
 
 function dayOfMail(): string {
   const log = new PostfixLog();
@@ -28,8 +20,8 @@ function dayOfMail(): string {
 
 describe("delist logs input notes", () => {
   test("text output prints the notes", async () => {
-    const first = temporary(dayOfMail(), "mail.log");
-    const second = temporary(dayOfMail(), "mail.info");
+    const first = temporary.file(dayOfMail(), "mail.log");
+    const second = temporary.file(dayOfMail(), "mail.info");
     const result = await runCommand(["logs", "--timezone", "UTC", first, second]);
 
     expect(result.code).toBe(0);
@@ -38,8 +30,8 @@ describe("delist logs input notes", () => {
   });
 
   test("JSON output carries the notes", async () => {
-    const first = temporary(dayOfMail(), "mail.log");
-    const second = temporary(dayOfMail(), "mail.info");
+    const first = temporary.file(dayOfMail(), "mail.log");
+    const second = temporary.file(dayOfMail(), "mail.info");
     const result = await runCommand([
       "logs",
       "--format",
@@ -57,7 +49,12 @@ describe("delist logs input notes", () => {
   });
 
   test("text output without notes prints none", async () => {
-    const result = await runCommand(["logs", "--timezone", "UTC", temporary(dayOfMail(), "a.log")]);
+    const result = await runCommand([
+      "logs",
+      "--timezone",
+      "UTC",
+      temporary.file(dayOfMail(), "a.log"),
+    ]);
 
     expect(result.code).toBe(0);
     expect(result.stdout).not.toContain("Note:");

@@ -1,17 +1,9 @@
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { runCommand } from "../helpers/cli.js";
-import { HOUR, PostfixLog, T0, writeTemporaryLog } from "../helpers/postfix-fixture.js";
+import { HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import { temporaryFiles } from "../helpers/temporary-files.js";
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const remove of cleanups.splice(0)) remove();
-});
-
-function temporary(bytes: Buffer): string {
-  const file = writeTemporaryLog(bytes);
-  cleanups.push(file.remove);
-  return file.path;
-}
+const temporary = temporaryFiles();
 
 // Four hours of mail, with a record cut short by 100,000 NULs after the second hour.
 function crashedLog(): Buffer {
@@ -36,7 +28,7 @@ function crashedLog(): Buffer {
 
 describe("delist logs with NUL bytes", () => {
   test("text names the lines with NULs", async () => {
-    const result = await runCommand(["logs", "--timezone", "UTC", temporary(crashedLog())]);
+    const result = await runCommand(["logs", "--timezone", "UTC", temporary.file(crashedLog())]);
 
     expect(result.code).toBe(0);
     const text = result.stdout.replace(/\n/g, " ");
@@ -47,14 +39,14 @@ describe("delist logs with NUL bytes", () => {
 
   test("text has no NUL line without NULs", async () => {
     const clean = Buffer.from(crashedLog().filter((byte) => byte !== 0));
-    const result = await runCommand(["logs", "--timezone", "UTC", temporary(clean)]);
+    const result = await runCommand(["logs", "--timezone", "UTC", temporary.file(clean)]);
 
     expect(result.code).toBe(0);
     expect(result.stdout).not.toContain("NUL");
   });
 
   test("JSON counts the line with NULs", async () => {
-    const path = temporary(crashedLog());
+    const path = temporary.file(crashedLog());
     const result = await runCommand(["logs", "--timezone", "UTC", "-f", "json", path]);
     const input = (JSON.parse(result.stdout) as { input: Record<string, unknown> }).input;
 

@@ -1,28 +1,14 @@
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { runCommand } from "../helpers/cli.js";
-import {
-  GMAIL_RATE_LIMIT,
-  HOUR,
-  PostfixLog,
-  T0,
-  writeTemporaryLog,
-} from "../helpers/postfix-fixture.js";
+import { GMAIL_RATE_LIMIT, HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
 import { schemaValidator } from "../helpers/schema.js";
+import { temporaryFiles } from "../helpers/temporary-files.js";
 
 const EXAMPLE = fileURLToPath(new URL("../../examples/postfix", import.meta.url));
 const validate = schemaValidator("logs.schema.json");
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const remove of cleanups.splice(0)) remove();
-});
-
-function temporary(text: string): string {
-  const file = writeTemporaryLog(text);
-  cleanups.push(file.remove);
-  return file.path;
-}
+const temporary = temporaryFiles();
 
 /** Builds a day of mail from one account and a PHP script, every Gmail message deferred. */
 function mixedLog(): string {
@@ -57,7 +43,7 @@ describe("delist logs", () => {
       "json",
       "--timezone",
       "UTC",
-      temporary(mixedLog()),
+      temporary.file(mixedLog()),
     ]);
     const statistics = JSON.parse(result.stdout) as {
       localSources: unknown[];
@@ -84,7 +70,7 @@ describe("delist logs", () => {
       "json",
       "--timezone",
       "UTC",
-      temporary(mixedLog()),
+      temporary.file(mixedLog()),
     ]);
     const statistics = JSON.parse(result.stdout) as Record<string, unknown>;
 
@@ -104,7 +90,7 @@ describe("delist logs", () => {
       "logs",
       "--timezone",
       "UTC",
-      temporary(mixedLog()),
+      temporary.file(mixedLog()),
       "/nonexistent/delist/typo.log",
     ]);
 
@@ -124,7 +110,7 @@ describe("delist logs", () => {
   });
 
   test("text fits 80 columns", async () => {
-    for (const input of [EXAMPLE, temporary(mixedLog())]) {
+    for (const input of [EXAMPLE, temporary.file(mixedLog())]) {
       const result = await runCommand(["logs", "--timezone", "UTC", input]);
       for (const line of result.stdout.split("\n")) {
         expect(line.length, line).toBeLessThanOrEqual(80);
@@ -136,7 +122,7 @@ describe("delist logs", () => {
   test("overlong line is named in text", async () => {
     const long = `${new Date(T0 + 1000).toISOString()} mail postfix/cleanup[5]: 0000099999: warning: header Subject: ${"x".repeat(70_000)}`;
     const text = mixedLog().replace("\n", `\n${long}\n`);
-    const result = await runCommand(["logs", "--timezone", "UTC", temporary(text)]);
+    const result = await runCommand(["logs", "--timezone", "UTC", temporary.file(text)]);
 
     expect(result.stdout).toContain("1 line was longer than 64 KiB");
   });

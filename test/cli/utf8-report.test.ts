@@ -1,17 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCommand } from "../helpers/cli.js";
-import {
-  GMAIL_UNSOLICITED,
-  PostfixLog,
-  T0,
-  writeTemporaryLog,
-  type Outcome,
-} from "../helpers/postfix-fixture.js";
+import { GMAIL_UNSOLICITED, PostfixLog, T0, type Outcome } from "../helpers/postfix-fixture.js";
+import { temporaryFiles } from "../helpers/temporary-files.js";
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const remove of cleanups.splice(0)) remove();
-});
+const temporary = temporaryFiles();
 
 const REJECTED: Outcome = {
   ...GMAIL_UNSOLICITED,
@@ -29,9 +21,7 @@ function utf8Log(): string {
       recipients: [{ address: `käufer${index}@gmail.com`, outcome: REJECTED }],
     });
   }
-  const file = writeTemporaryLog(log.text());
-  cleanups.push(file.remove);
-  return file.path;
+  return temporary.file(log.text());
 }
 
 describe("UTF-8 in reports", () => {

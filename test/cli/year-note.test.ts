@@ -1,17 +1,9 @@
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { runCommand } from "../helpers/cli.js";
-import { HOUR, PostfixLog, T0, writeTemporaryLog } from "../helpers/postfix-fixture.js";
+import { HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import { temporaryFiles } from "../helpers/temporary-files.js";
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const remove of cleanups.splice(0)) remove();
-});
-
-function temporary(text: string, name: string): string {
-  const file = writeTemporaryLog(text, name);
-  cleanups.push(file.remove);
-  return file.path;
-}
+const temporary = temporaryFiles();
 
 // A few hours of mail with RFC 3339 stamps (`2024-03-04T00:00:00+00:00`), which carry a year.
 function rfc3339Log(): string {
@@ -51,25 +43,29 @@ const NOTE = "--year 2030 was not used: these logs carry the year in their times
 
 describe("--year input note", () => {
   test("notes an unused year on RFC 3339 stamps", async () => {
-    expect(await notes(temporary(rfc3339Log(), "mail.log"), ["--year", "2030"])).toContain(NOTE);
+    expect(await notes(temporary.file(rfc3339Log(), "mail.log"), ["--year", "2030"])).toContain(
+      NOTE,
+    );
   });
 
   test("notes an unused year on Exim stamps", async () => {
-    expect(await notes(temporary(`${EXIM_LOG}\n`, "mainlog"), ["--year", "2030"])).toContain(NOTE);
+    expect(await notes(temporary.file(`${EXIM_LOG}\n`, "mainlog"), ["--year", "2030"])).toContain(
+      NOTE,
+    );
   });
 
   test("no note for classic stamps", async () => {
-    const found = await notes(temporary(classicLog(), "mail.log"), ["--year", "2024"]);
+    const found = await notes(temporary.file(classicLog(), "mail.log"), ["--year", "2024"]);
     expect(found.filter((note) => note.startsWith("--year"))).toEqual([]);
   });
 
   test("no note without --year", async () => {
-    const found = await notes(temporary(rfc3339Log(), "mail.log"), []);
+    const found = await notes(temporary.file(rfc3339Log(), "mail.log"), []);
     expect(found.filter((note) => note.startsWith("--year"))).toEqual([]);
   });
 
   test("text output prints the note", async () => {
-    const file = temporary(rfc3339Log(), "mail.log");
+    const file = temporary.file(rfc3339Log(), "mail.log");
     const result = await runCommand(["logs", "--timezone", "UTC", "--year", "2030", file]);
 
     expect(result.code).toBe(0);
@@ -77,7 +73,7 @@ describe("--year input note", () => {
   });
 
   test("diagnose lists the note", async () => {
-    const file = temporary(rfc3339Log(), "mail.log");
+    const file = temporary.file(rfc3339Log(), "mail.log");
     const result = await runCommand([
       "diagnose",
       "--offline",
