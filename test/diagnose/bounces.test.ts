@@ -1,16 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { ARF, message } from "../bounce/fixtures.js";
 import { runCommand } from "../helpers/cli.js";
-import { HOUR, PostfixLog, T0, writeTemporaryLog } from "../helpers/postfix-fixture.js";
+import { HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
 import { schemaValidator } from "../helpers/schema.js";
+import { temporaryFiles } from "../helpers/temporary-files.js";
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const remove of cleanups.splice(0)) remove();
-});
+const temporary = temporaryFiles();
 
 /** A Postfix DSN for one Gmail recipient with the given status and reply. */
 function gmailDsn(recipient: string, status: string, reply: string): string {
@@ -48,20 +43,15 @@ const NO_SUCH_USER =
 const UNSOLICITED =
   "550-5.7.1 [203.0.113.10      12] Gmail has detected that this message is likely 550-5.7.1 unsolicited mail. To reduce the amount of spam sent to Gmail, this message 550 5.7.1 has been blocked. b2c3d4e5f6si2345678.9 - gsmtp";
 
+/** Writes a Maildir folder of 25 unknown-user bounces, one spam rejection and one complaint. */
 function bounceFolder(): string {
-  const folder = mkdtempSync(join(tmpdir(), "delist-bounces-"));
-  cleanups.push(() => rmSync(folder, { recursive: true, force: true }));
-  const mail = join(folder, "cur");
-  mkdirSync(mail);
+  const files: Record<string, string> = {};
   for (let i = 0; i < 25; i++) {
-    writeFileSync(
-      join(mail, `unknown-${i}.eml`),
-      gmailDsn(`old${i}@gmail.com`, "5.1.1", NO_SUCH_USER),
-    );
+    files[`cur/unknown-${i}.eml`] = gmailDsn(`old${i}@gmail.com`, "5.1.1", NO_SUCH_USER);
   }
-  writeFileSync(join(mail, "spam.eml"), gmailDsn("reader@gmail.com", "5.7.1", UNSOLICITED));
-  writeFileSync(join(mail, "complaint.eml"), ARF);
-  return folder;
+  files["cur/spam.eml"] = gmailDsn("reader@gmail.com", "5.7.1", UNSOLICITED);
+  files["cur/complaint.eml"] = ARF;
+  return temporary.folder(files);
 }
 
 const validate = schemaValidator("diagnose.schema.json");
@@ -108,14 +98,12 @@ describe("delist diagnose --bounces", () => {
         recipients: [{ address: `reader${hour}@gmail.com` }],
       });
     }
-    const file = writeTemporaryLog(log.text());
-    cleanups.push(file.remove);
     const result = await runCommand([
       "diagnose",
       "--offline",
       "--timezone",
       "UTC",
-      file.path,
+      temporary.file(log.text()),
       "--bounces",
       bounceFolder(),
     ]);

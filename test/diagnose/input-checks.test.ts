@@ -1,9 +1,10 @@
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { InputChecks } from "../../src/diagnose/input-checks.js";
 import { analyseLogs, inputReport } from "../../src/diagnose/run.js";
 import type { LogEvent } from "../../src/logs/events.js";
 import { resolveTimeZone } from "../../src/time/zone.js";
-import { HOUR, PostfixLog, T0, writeTemporaryLog } from "../helpers/postfix-fixture.js";
+import { HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import { temporaryFiles } from "../helpers/temporary-files.js";
 
 const UTC = resolveTimeZone("UTC");
 const DAY = 24 * HOUR;
@@ -98,10 +99,7 @@ describe("input checks", () => {
 });
 
 describe("input checks in a run", () => {
-  const cleanups: Array<() => void> = [];
-  afterEach(() => {
-    for (const remove of cleanups.splice(0)) remove();
-  });
+  const temporary = temporaryFiles();
 
   function twoDays(): string {
     const log = new PostfixLog();
@@ -120,32 +118,30 @@ describe("input checks in a run", () => {
   }
 
   test("an exact copy is read once", async () => {
-    const first = writeTemporaryLog(twoDays(), "mail.log");
-    const second = writeTemporaryLog(twoDays(), "mail.info");
-    cleanups.push(first.remove, second.remove);
-    const run = await analyseLogs([first.path, second.path], { timeZone: UTC, now: T0 + 3 * DAY });
+    const first = temporary.file(twoDays(), "mail.log");
+    const second = temporary.file(twoDays(), "mail.info");
+    const run = await analyseLogs([first, second], { timeZone: UTC, now: T0 + 3 * DAY });
     const notes = inputReport(run, UTC).notes;
 
     expect(notes).toHaveLength(1);
     expect(notes[0]).toBe(
-      `Skipped ${second.path}: it has the same content as ${first.path}, so its lines would have been counted twice.`,
+      `Skipped ${second}: it has the same content as ${first}, so its lines would have been counted twice.`,
     );
   });
 
   test("an overlapping log is noted", async () => {
     // A copy with one more line is no exact copy, so both are read.
-    const first = writeTemporaryLog(twoDays(), "mail.log");
-    const second = writeTemporaryLog(
+    const first = temporary.file(twoDays(), "mail.log");
+    const second = temporary.file(
       `${twoDays()}2024-03-06T00:00:00+00:00 mail postfix/qmgr[9]: 00000ABCDE: removed\n`,
       "copy.log",
     );
-    cleanups.push(first.remove, second.remove);
-    const run = await analyseLogs([first.path, second.path], { timeZone: UTC, now: T0 + 3 * DAY });
+    const run = await analyseLogs([first, second], { timeZone: UTC, now: T0 + 3 * DAY });
     const notes = inputReport(run, UTC).notes;
 
     expect(notes).toHaveLength(1);
     expect(notes[0]).toContain("cover the same time");
-    expect(notes[0]).toContain(first.path);
-    expect(notes[0]).toContain(second.path);
+    expect(notes[0]).toContain(first);
+    expect(notes[0]).toContain(second);
   });
 });

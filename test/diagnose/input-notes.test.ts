@@ -1,16 +1,14 @@
 import { truncateSync } from "node:fs";
 import { gzipSync } from "node:zlib";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { analyseLogs, inputReport } from "../../src/diagnose/run.js";
 import { resolveTimeZone } from "../../src/time/zone.js";
-import { HOUR, PostfixLog, T0, writeTemporaryLog } from "../helpers/postfix-fixture.js";
+import { HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import { temporaryFiles } from "../helpers/temporary-files.js";
 
 const UTC = resolveTimeZone("UTC");
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const remove of cleanups.splice(0)) remove();
-});
+const temporary = temporaryFiles();
 
 function dayOfMail(): string {
   const log = new PostfixLog();
@@ -27,17 +25,16 @@ function dayOfMail(): string {
 
 describe("input notes", () => {
   test("truncated file gives a note", async () => {
-    const file = writeTemporaryLog(dayOfMail(), "mail.log");
-    cleanups.push(file.remove);
+    const path = temporary.file(dayOfMail(), "mail.log");
     let truncated = false;
     // Progress is reported after each chunk read, which is where logrotate cuts in here.
-    const run = await analyseLogs([file.path], {
+    const run = await analyseLogs([path], {
       timeZone: UTC,
       now: T0 + 2 * 24 * HOUR,
       onProgress: () => {
         if (truncated) return;
         truncated = true;
-        truncateSync(file.path, 0);
+        truncateSync(path, 0);
       },
     });
     const input = inputReport(run, UTC);
@@ -45,30 +42,28 @@ describe("input notes", () => {
     expect(run.summary.inputs[0]?.changedWhileRead?.code).toBe("truncated");
     expect(input.notes).toHaveLength(1);
     expect(input.notes[0]).toMatch(
-      new RegExp(`^${escapeRegExp(file.path)} was truncated while it was read .* byte [0-9,]+ may`),
+      new RegExp(`^${escapeRegExp(path)} was truncated while it was read .* byte [0-9,]+ may`),
     );
-    expect(input.notes[0]).toContain(`Run delist again on ${file.path}.1 and ${file.path}.`);
+    expect(input.notes[0]).toContain(`Run delist again on ${path}.1 and ${path}.`);
   });
 
   test("gzip copy is read once", async () => {
-    const plain = writeTemporaryLog(dayOfMail(), "mail.log.1");
-    const compressed = writeTemporaryLog(gzipSync(dayOfMail()), "mail.log.1.gz");
-    cleanups.push(plain.remove, compressed.remove);
-    const run = await analyseLogs([compressed.path, plain.path], {
+    const plain = temporary.file(dayOfMail(), "mail.log.1");
+    const compressed = temporary.file(gzipSync(dayOfMail()), "mail.log.1.gz");
+    const run = await analyseLogs([compressed, plain], {
       timeZone: UTC,
       now: T0 + 2 * 24 * HOUR,
     });
 
-    expect(run.summary.inputs.map((input) => input.name)).toEqual([plain.path]);
+    expect(run.summary.inputs.map((input) => input.name)).toEqual([plain]);
     expect(inputReport(run, UTC).notes).toEqual([
-      `Skipped ${compressed.path}: it has the same content as ${plain.path}, so its lines would have been counted twice.`,
+      `Skipped ${compressed}: it has the same content as ${plain}, so its lines would have been counted twice.`,
     ]);
   });
 
   test("unchanged file gives no note", async () => {
-    const file = writeTemporaryLog(dayOfMail(), "mail.log");
-    cleanups.push(file.remove);
-    const run = await analyseLogs([file.path], { timeZone: UTC, now: T0 + 2 * 24 * HOUR });
+    const path = temporary.file(dayOfMail(), "mail.log");
+    const run = await analyseLogs([path], { timeZone: UTC, now: T0 + 2 * 24 * HOUR });
 
     expect(run.summary.inputs[0]?.changedWhileRead).toBeNull();
     expect(inputReport(run, UTC).notes).toEqual([]);

@@ -1,17 +1,9 @@
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { runCommand } from "../helpers/cli.js";
-import {
-  GMAIL_UNSOLICITED,
-  HOUR,
-  PostfixLog,
-  T0,
-  writeTemporaryLog,
-} from "../helpers/postfix-fixture.js";
+import { GMAIL_UNSOLICITED, HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import { temporaryFiles } from "../helpers/temporary-files.js";
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const remove of cleanups.splice(0)) remove();
-});
+const temporary = temporaryFiles();
 
 interface Json {
   providers: Record<string, { status: string; ongoing: boolean }>;
@@ -37,9 +29,8 @@ async function diagnose(rejected: number): Promise<Json> {
       recipients: [{ address: `other${index}@gmail.com`, outcome: GMAIL_UNSOLICITED }],
     });
   }
-  const file = writeTemporaryLog(log.text());
-  cleanups.push(file.remove);
-  const result = await runCommand(["diagnose", file.path, "--offline", "--format", "json"]);
+  const path = temporary.file(log.text());
+  const result = await runCommand(["diagnose", path, "--offline", "--format", "json"]);
   return JSON.parse(result.stdout) as Json;
 }
 

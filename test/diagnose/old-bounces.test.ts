@@ -1,12 +1,10 @@
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { runCommand } from "../helpers/cli.js";
-import { PostfixLog, writeTemporaryLog } from "../helpers/postfix-fixture.js";
+import { PostfixLog } from "../helpers/postfix-fixture.js";
+import { temporaryFiles } from "../helpers/temporary-files.js";
 import { POSTFIX_DSN } from "../bounce/fixtures.js";
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const remove of cleanups.splice(0)) remove();
-});
+const temporary = temporaryFiles();
 
 interface Json {
   input: { notes: string[]; bounces: { failed: number } | null };
@@ -25,14 +23,13 @@ async function diagnose(start: number): Promise<Json> {
       recipients: [{ address: `reader${index}@example.net` }],
     });
   }
-  const logFile = writeTemporaryLog(log.text());
-  const bounce = writeTemporaryLog(POSTFIX_DSN, "bounce.eml");
-  cleanups.push(logFile.remove, bounce.remove);
+  const logFile = temporary.file(log.text());
+  const bounce = temporary.file(POSTFIX_DSN, "bounce.eml");
   const result = await runCommand([
     "diagnose",
-    logFile.path,
+    logFile,
     "--bounces",
-    bounce.path,
+    bounce,
     "--offline",
     "--format",
     "json",

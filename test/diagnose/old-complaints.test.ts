@@ -1,16 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { message } from "../bounce/fixtures.js";
 import { runCommand } from "../helpers/cli.js";
-import { HOUR, PostfixLog, SENT, writeTemporaryLog } from "../helpers/postfix-fixture.js";
+import { HOUR, PostfixLog, SENT } from "../helpers/postfix-fixture.js";
 import { schemaValidator } from "../helpers/schema.js";
+import { temporaryFiles } from "../helpers/temporary-files.js";
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const remove of cleanups.splice(0)) remove();
-});
+const temporary = temporaryFiles();
 
 // The log covers 3 March 2026 from 00:00 to 19:00 UTC.
 const LOG_START = Date.UTC(2026, 2, 3);
@@ -92,14 +87,6 @@ interface Json {
   findings: Array<{ id: string; evidence: Record<string, unknown> }>;
 }
 
-/** Writes `files` into a new bounce folder and returns its path. */
-function bounceFolder(files: Record<string, string>): string {
-  const folder = mkdtempSync(join(tmpdir(), "delist-complaints-"));
-  cleanups.push(() => rmSync(folder, { recursive: true, force: true }));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(folder, name), text);
-  return folder;
-}
-
 /** Runs diagnose on a 20-hour log of 3 March 2026 and the given bounce folder. */
 async function diagnose(folder: string, format: "json" | "text") {
   const log = new PostfixLog();
@@ -111,11 +98,9 @@ async function diagnose(folder: string, format: "json" | "text") {
       recipients: [{ address: `reader${index}@example.net`, outcome: SENT }],
     });
   }
-  const logFile = writeTemporaryLog(log.text());
-  cleanups.push(logFile.remove);
   return runCommand([
     "diagnose",
-    logFile.path,
+    temporary.file(log.text()),
     "--bounces",
     folder,
     "--offline",
@@ -134,7 +119,7 @@ function complaintFinding(json: Json) {
 
 describe("spam complaints outside the log", () => {
   test("old complaint is left out", async () => {
-    const folder = bounceFolder({ "old.eml": arfReport(OLD_DATE, "reader1@example.net") });
+    const folder = temporary.folder({ "old.eml": arfReport(OLD_DATE, "reader1@example.net") });
     const json = JSON.parse((await diagnose(folder, "json")).stdout) as Json;
 
     expect(validate(json)).toEqual([]);
@@ -148,7 +133,9 @@ describe("spam complaints outside the log", () => {
   });
 
   test("complaint of the log's time counts", async () => {
-    const folder = bounceFolder({ "new.eml": arfReport(IN_WINDOW_DATE, "reader2@example.net") });
+    const folder = temporary.folder({
+      "new.eml": arfReport(IN_WINDOW_DATE, "reader2@example.net"),
+    });
     const json = JSON.parse((await diagnose(folder, "json")).stdout) as Json;
 
     const found = complaintFinding(json);
@@ -159,7 +146,7 @@ describe("spam complaints outside the log", () => {
   });
 
   test("only the old complaint is left out", async () => {
-    const folder = bounceFolder({
+    const folder = temporary.folder({
       "old.eml": arfReport(OLD_DATE, "reader1@example.net"),
       "new.eml": arfReport(IN_WINDOW_DATE, "reader2@example.net"),
     });
@@ -176,7 +163,7 @@ describe("spam complaints outside the log", () => {
 
 describe("left-out count against the bounce line", () => {
   test("delivered notices are not counted", async () => {
-    const folder = bounceFolder({
+    const folder = temporary.folder({
       "failed.eml": dsn(OLD_DATE, "gone@example.net", "failed"),
       "delivered-1.eml": dsn(OLD_DATE, "reader3@example.net", "delivered"),
       "delivered-2.eml": dsn(OLD_DATE, "reader4@example.net", "delivered"),

@@ -1,15 +1,13 @@
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { runCommand } from "../helpers/cli.js";
-import { HOUR, PostfixLog, T0, writeTemporaryLog } from "../helpers/postfix-fixture.js";
+import { HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
 import { schemaValidator } from "../helpers/schema.js";
+import { temporaryFiles } from "../helpers/temporary-files.js";
 
 const validate = schemaValidator("diagnose.schema.json");
 const MINUTE = 60_000;
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const remove of cleanups.splice(0)) remove();
-});
+const temporary = temporaryFiles();
 
 /** Writes a day of mail, one message every ten minutes, and one web form message of uid 33. */
 function mailLog(): string {
@@ -28,13 +26,7 @@ function mailLog(): string {
     user: "www-data",
     recipients: [{ address: "owner@example.net" }],
   });
-  return write(log.text(), "mail.log");
-}
-
-function write(text: string, name: string): string {
-  const file = writeTemporaryLog(text, name);
-  cleanups.push(file.remove);
-  return file.path;
+  return temporary.file(log.text(), "mail.log");
 }
 
 /** Formats the netfilter LOG line of a connection to port 25 at `time`. */
@@ -81,7 +73,7 @@ interface BypassFinding {
 }
 
 async function diagnose(kernelLines: string[]): Promise<BypassFinding | undefined> {
-  const kernLog = write(`${kernelLines.join("\n")}\n`, "kern.log");
+  const kernLog = temporary.file(`${kernelLines.join("\n")}\n`, "kern.log");
   const result = await runCommand([
     "diagnose",
     mailLog(),

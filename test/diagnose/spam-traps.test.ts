@@ -1,19 +1,11 @@
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { runCommand } from "../helpers/cli.js";
-import {
-  GMAIL_NO_SUCH_USER,
-  HOUR,
-  PostfixLog,
-  T0,
-  writeTemporaryLog,
-} from "../helpers/postfix-fixture.js";
+import { GMAIL_NO_SUCH_USER, HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
 import { schemaValidator } from "../helpers/schema.js";
+import { temporaryFiles } from "../helpers/temporary-files.js";
 
 const validate = schemaValidator("diagnose.schema.json");
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const remove of cleanups.splice(0)) remove();
-});
+const temporary = temporaryFiles();
 
 interface TrapFinding {
   id: string;
@@ -64,9 +56,8 @@ async function twoMailings(once: number, twice: number): Promise<TrapFinding | u
 }
 
 async function run(log: PostfixLog): Promise<TrapFinding | undefined> {
-  const file = writeTemporaryLog(log.text());
-  cleanups.push(file.remove);
-  const result = await runCommand(["diagnose", file.path, "--offline", "--format", "json"]);
+  const path = temporary.file(log.text());
+  const result = await runCommand(["diagnose", path, "--offline", "--format", "json"]);
   const json = JSON.parse(result.stdout) as { findings: TrapFinding[] };
   expect(validate(json)).toEqual([]);
   return json.findings.find((finding) => finding.id === "spam-traps");

@@ -1,13 +1,11 @@
 import { truncateSync } from "node:fs";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { analyseLogs, truncatedWhileRead } from "../../src/diagnose/run.js";
 import { resolveTimeZone } from "../../src/time/zone.js";
-import { PostfixLog, T0, writeTemporaryLog } from "../helpers/postfix-fixture.js";
+import { PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import { temporaryFiles } from "../helpers/temporary-files.js";
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const remove of cleanups.splice(0)) remove();
-});
+const temporary = temporaryFiles();
 
 // About 3 MiB of log, so the reader is still busy after its first chunk.
 function bigLog(): { path: string } {
@@ -20,9 +18,7 @@ function bigLog(): { path: string } {
       recipients: [{ address: `friend${index}@example.net` }],
     });
   }
-  const file = writeTemporaryLog(log.text());
-  cleanups.push(file.remove);
-  return file;
+  return { path: temporary.file(log.text()) };
 }
 
 describe("truncatedWhileRead", () => {
