@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import * as fixture from "../bounce/fixtures.js";
 import { runCommand } from "../helpers/cli.js";
-import { GMAIL_UNSOLICITED, HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import { GMAIL_UNSOLICITED, PostfixLog } from "../helpers/postfix-fixture.js";
 import { schemaValidator } from "../helpers/schema.js";
 
 const directory = mkdtempSync(join(tmpdir(), "delist-bounce-exit-"));
@@ -39,20 +39,7 @@ const TEXT = "shopping list\n- bread\n- milk\n";
 const CUT_BOUNCE = fixture.POSTFIX_DSN.slice(0, fixture.POSTFIX_DSN.indexOf("--B1"));
 
 function postfixLog(blocked: boolean): string {
-  const log = new PostfixLog();
-  for (let hour = 0; hour < 24; hour++) {
-    log.submit({
-      time: T0 + hour * HOUR,
-      account: "alice@example.com",
-      clientIp: "198.51.100.10",
-      recipients: [
-        blocked
-          ? { address: `friend${hour}@gmail.com`, outcome: GMAIL_UNSOLICITED }
-          : { address: `friend${hour}@gmail.com` },
-      ],
-    });
-  }
-  return log.text();
+  return new PostfixLog().submitHourly(blocked ? { outcome: GMAIL_UNSOLICITED } : {}).text();
 }
 
 const HEALTHY_LOG = file("mail.log", postfixLog(false));

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, test } from "vitest";
 import { runCommand } from "../helpers/cli.js";
-import { HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import { PostfixLog } from "../helpers/postfix-fixture.js";
 import { schemaValidator } from "../helpers/schema.js";
 
 const directory = mkdtempSync(join(tmpdir(), "delist-diagnose-arguments-"));
@@ -17,16 +17,7 @@ function file(name: string, content: string | Buffer): string {
 }
 
 function healthyLog(): string {
-  const log = new PostfixLog();
-  for (let hour = 0; hour < 24; hour++) {
-    log.submit({
-      time: T0 + hour * HOUR,
-      account: "alice@example.com",
-      clientIp: "198.51.100.10",
-      recipients: [{ address: `friend${hour}@gmail.com` }],
-    });
-  }
-  return log.text();
+  return new PostfixLog().submitHourly().text();
 }
 
 const LOG = file("mail.log", healthyLog());

@@ -28,16 +28,7 @@ function inboundOnlyLog(): string {
 }
 
 function blockedLog(): string {
-  const log = new PostfixLog();
-  for (let hour = 0; hour < 24; hour++) {
-    log.submit({
-      time: T0 + hour * HOUR,
-      account: "alice@example.com",
-      clientIp: "198.51.100.10",
-      recipients: [{ address: `friend${hour}@gmail.com`, outcome: GMAIL_RATE_LIMIT }],
-    });
-  }
-  return log.text();
+  return new PostfixLog().submitHourly({ outcome: GMAIL_RATE_LIMIT }).text();
 }
 
 const OFFLINE = ["diagnose", "--offline", "--timezone", "UTC"];

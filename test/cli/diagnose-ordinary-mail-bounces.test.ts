@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runCommand } from "../helpers/cli.js";
-import { HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import { PostfixLog } from "../helpers/postfix-fixture.js";
 import * as fixture from "../bounce/fixtures.js";
 
 const OFFLINE = ["diagnose", "--offline", "--timezone", "UTC", "--year", "2024"];
@@ -16,14 +16,7 @@ let bounces: string;
 beforeAll(() => {
   directory = mkdtempSync(join(tmpdir(), "delist-diagnose-plain-mail-"));
   const mail = new PostfixLog();
-  for (let hour = 0; hour < 6; hour++) {
-    mail.submit({
-      time: T0 + hour * HOUR,
-      account: "alice@example.com",
-      clientIp: "198.51.100.10",
-      recipients: [{ address: `friend${hour}@gmail.com` }],
-    });
-  }
+  mail.submitHourly({ hours: 6 });
   log = join(directory, "mail.log");
   writeFileSync(log, mail.text());
   plainMail = join(directory, "plain.eml");

@@ -2,36 +2,18 @@ import { randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { describe, expect, test } from "vitest";
 import { runCommand } from "../helpers/cli.js";
-import { GMAIL_RATE_LIMIT, HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import { GMAIL_RATE_LIMIT, PostfixLog } from "../helpers/postfix-fixture.js";
 import { schemaValidator } from "../helpers/schema.js";
 import { temporaryFiles } from "../helpers/temporary-files.js";
 
 const temporary = temporaryFiles();
 
 function healthyLog(): string {
-  const log = new PostfixLog();
-  for (let hour = 0; hour < 24; hour++) {
-    log.submit({
-      time: T0 + hour * HOUR,
-      account: "alice@example.com",
-      clientIp: "198.51.100.10",
-      recipients: [{ address: `friend${hour}@gmail.com` }],
-    });
-  }
-  return log.text();
+  return new PostfixLog().submitHourly().text();
 }
 
 function blockedLog(): string {
-  const log = new PostfixLog();
-  for (let hour = 0; hour < 24; hour++) {
-    log.submit({
-      time: T0 + hour * HOUR,
-      account: "alice@example.com",
-      clientIp: "198.51.100.10",
-      recipients: [{ address: `friend${hour}@gmail.com`, outcome: GMAIL_RATE_LIMIT }],
-    });
-  }
-  return log.text();
+  return new PostfixLog().submitHourly({ outcome: GMAIL_RATE_LIMIT }).text();
 }
 
 const validate = schemaValidator("diagnose.schema.json");

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, test } from "vitest";
 import { runCommand } from "../helpers/cli.js";
-import { HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import { PostfixLog } from "../helpers/postfix-fixture.js";
 
 const root = mkdtempSync(join(tmpdir(), "delist-log-directory-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -21,16 +21,7 @@ function folder(name: string): string {
 }
 
 function postfixLog(): string {
-  const log = new PostfixLog();
-  for (let hour = 0; hour < 3; hour++) {
-    log.submit({
-      time: T0 + hour * HOUR,
-      account: "alice@example.com",
-      clientIp: "198.51.100.10",
-      recipients: [{ address: `friend${hour}@gmail.com` }],
-    });
-  }
-  return log.text();
+  return new PostfixLog().submitHourly({ hours: 3 }).text();
 }
 
 const MESSAGE = [

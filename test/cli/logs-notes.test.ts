@@ -1,21 +1,12 @@
 import { describe, expect, test } from "vitest";
 import { runCommand } from "../helpers/cli.js";
-import { HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import { PostfixLog } from "../helpers/postfix-fixture.js";
 import { temporaryFiles } from "../helpers/temporary-files.js";
 
 const temporary = temporaryFiles();
 
 function dayOfMail(): string {
-  const log = new PostfixLog();
-  for (let hour = 0; hour < 24; hour++) {
-    log.submit({
-      time: T0 + hour * HOUR,
-      account: "alice@example.com",
-      clientIp: "198.51.100.10",
-      recipients: [{ address: `friend${hour}@example.net` }],
-    });
-  }
-  return log.text();
+  return new PostfixLog().submitHourly({ recipient: (hour) => `friend${hour}@example.net` }).text();
 }
 
 describe("delist logs input notes", () => {

@@ -1,22 +1,15 @@
 import { describe, expect, test } from "vitest";
 import { runCommand } from "../helpers/cli.js";
-import { HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import { PostfixLog } from "../helpers/postfix-fixture.js";
 import { temporaryFiles } from "../helpers/temporary-files.js";
 
 const temporary = temporaryFiles();
 
 // A few hours of mail with RFC 3339 stamps (`2024-03-04T00:00:00+00:00`), which carry a year.
 function rfc3339Log(): string {
-  const log = new PostfixLog();
-  for (let hour = 0; hour < 4; hour++) {
-    log.submit({
-      time: T0 + hour * HOUR,
-      account: "alice@example.com",
-      clientIp: "198.51.100.10",
-      recipients: [{ address: `friend${hour}@example.net` }],
-    });
-  }
-  return log.text();
+  return new PostfixLog()
+    .submitHourly({ hours: 4, recipient: (hour) => `friend${hour}@example.net` })
+    .text();
 }
 
 // The same log with classic syslog stamps (`Mar  4 00:00:00`), which have no year.

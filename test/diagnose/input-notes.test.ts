@@ -11,16 +11,7 @@ const UTC = resolveTimeZone("UTC");
 const temporary = temporaryFiles();
 
 function dayOfMail(): string {
-  const log = new PostfixLog();
-  for (let hour = 0; hour < 24; hour++) {
-    log.submit({
-      time: T0 + hour * HOUR,
-      account: "alice@example.com",
-      clientIp: "198.51.100.10",
-      recipients: [{ address: `friend${hour}@example.net` }],
-    });
-  }
-  return log.text();
+  return new PostfixLog().submitHourly({ recipient: (hour) => `friend${hour}@example.net` }).text();
 }
 
 describe("input notes", () => {

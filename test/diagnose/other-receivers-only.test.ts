@@ -70,14 +70,7 @@ function diagnose(text: string): Promise<Diagnosis> {
 /** Builds a day of accepted mail to Gmail, then one PTR rejection from a small receiver. */
 function onePtrRejection(): string {
   const log = new PostfixLog();
-  for (let hour = 0; hour < 24; hour++) {
-    log.submit({
-      time: T0 + hour * HOUR,
-      account: "alice@example.com",
-      clientIp: "198.51.100.10",
-      recipients: [{ address: `friend${hour}@gmail.com` }],
-    });
-  }
+  log.submitHourly();
   log.submit({
     time: T0 + 23 * HOUR + 1_000,
     account: "alice@example.com",

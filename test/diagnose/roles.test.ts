@@ -107,18 +107,6 @@ describe("assignRoles", () => {
   });
 });
 
-/** Adds a day of mail to Gmail, one message an hour, all with the given outcome. */
-function dayOfMail(log: PostfixLog, outcome?: typeof GMAIL_RATE_LIMIT): void {
-  for (let hour = 0; hour < 24; hour++) {
-    log.submit({
-      time: T0 + hour * HOUR,
-      account: "alice@example.com",
-      clientIp: "198.51.100.10",
-      recipients: [{ address: `friend${hour}@gmail.com`, ...(outcome ? { outcome } : {}) }],
-    });
-  }
-}
-
 /** Adds enough failed logins for the password-guessing finding: 1,200 from 120 addresses. */
 function passwordGuessing(log: PostfixLog): void {
   for (let index = 0; index < 1200; index++) {
@@ -133,7 +121,7 @@ function diagnose(log: PostfixLog): Promise<Diagnosis> {
 describe("roles in the diagnosis", () => {
   test("password guessing on a healthy server", async () => {
     const log = new PostfixLog();
-    dayOfMail(log);
+    log.submitHourly();
     passwordGuessing(log);
     const diagnosis = await diagnose(log);
     expect(diagnosis.verdict.status).toBe("ok");
@@ -148,7 +136,7 @@ describe("roles in the diagnosis", () => {
 
   test("password guessing beside a block", async () => {
     const log = new PostfixLog();
-    dayOfMail(log, GMAIL_RATE_LIMIT);
+    log.submitHourly({ outcome: GMAIL_RATE_LIMIT });
     passwordGuessing(log);
     const diagnosis = await diagnose(log);
     expect(diagnosis.verdict.status).toBe("rate-limited");

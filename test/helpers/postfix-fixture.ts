@@ -65,6 +65,29 @@ export class PostfixLog {
     return id;
   }
 
+  /**
+   * Adds one message an hour from T0, submitted by alice@example.com from 198.51.100.10 to one
+   * recipient each. The defaults are 24 hours, `friend<hour>@gmail.com` and delivered mail.
+   */
+  submitHourly(
+    options: {
+      hours?: number;
+      recipient?: (hour: number) => string;
+      outcome?: Outcome;
+    } = {},
+  ): this {
+    const { hours = 24, recipient = (hour) => `friend${hour}@gmail.com`, outcome = SENT } = options;
+    for (let hour = 0; hour < hours; hour++) {
+      this.submit({
+        time: T0 + hour * HOUR,
+        account: "alice@example.com",
+        clientIp: "198.51.100.10",
+        recipients: [{ address: recipient(hour), outcome }],
+      });
+    }
+    return this;
+  }
+
   /** A failed SMTP AUTH login, as smtpd logs it. */
   authFailure(time: number, clientIp: string, username?: string): void {
     const who = username === undefined ? "" : `, sasl_username=${username}`;

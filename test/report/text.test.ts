@@ -27,18 +27,6 @@ function flat(report: string): string {
   return report.replace(/\s+/g, " ");
 }
 
-/** Adds a day of mail from alice@example.com, one recipient an hour, each with `outcome`. */
-function dayOfMail(log: PostfixLog, address: (hour: number) => string, outcome?: Outcome): void {
-  for (let hour = 0; hour < 24; hour++) {
-    log.submit({
-      time: T0 + hour * HOUR,
-      account: "alice@example.com",
-      clientIp: "198.51.100.10",
-      recipients: [{ address: address(hour), ...(outcome === undefined ? {} : { outcome }) }],
-    });
-  }
-}
-
 const TLS_REQUIRED: Outcome = {
   status: "bounced",
   dsn: "5.7.0",
@@ -48,7 +36,7 @@ const TLS_REQUIRED: Outcome = {
 describe("text report wording", () => {
   test("deferrals alone are not called rejections", async () => {
     const log = new PostfixLog();
-    dayOfMail(log, (hour) => `friend${hour}@gmail.com`, GMAIL_RATE_LIMIT);
+    log.submitHourly({ outcome: GMAIL_RATE_LIMIT });
     const report = text(await diagnose(log));
 
     expect(report).toContain("24 attempts to 24 recipients deferred;");
@@ -66,7 +54,7 @@ describe("text report wording", () => {
       reply:
         "421-4.7.29 Your email has been rate limited because this message wasn't sent over a TLS connection. 421 4.7.29 d4si5 - gsmtp",
     };
-    dayOfMail(log, (hour) => `friend${hour}@gmail.com`, tlsDeferral);
+    log.submitHourly({ outcome: tlsDeferral });
     const diagnosis = await diagnose(log);
     const tls = diagnosis.findings.find((finding) => finding.id === "tls-required");
 
@@ -76,7 +64,7 @@ describe("text report wording", () => {
 
   test("permanent blocks say rejected or deferred", async () => {
     const log = new PostfixLog();
-    dayOfMail(log, (hour) => `friend${hour}@gmail.com`, GMAIL_UNSOLICITED);
+    log.submitHourly({ outcome: GMAIL_UNSOLICITED });
     const report = text(await diagnose(log));
 
     expect(flat(report)).toContain("24 attempts to 24 recipients rejected or deferred;");
@@ -84,8 +72,8 @@ describe("text report wording", () => {
 
   test("verdict explains a blocked other receivers row", async () => {
     const log = new PostfixLog();
-    dayOfMail(log, (hour) => `friend${hour}@gmail.com`, GMAIL_RATE_LIMIT);
-    dayOfMail(log, (hour) => `partner${hour}@example.net`, TLS_REQUIRED);
+    log.submitHourly({ outcome: GMAIL_RATE_LIMIT });
+    log.submitHourly({ recipient: (hour) => `partner${hour}@example.net`, outcome: TLS_REQUIRED });
     const diagnosis = await diagnose(log);
 
     expect(diagnosis.verdict.status).toBe("rate-limited");
@@ -98,7 +86,7 @@ describe("text report wording", () => {
 
   test("verdict sentence starts with a capital", async () => {
     const log = new PostfixLog();
-    dayOfMail(log, (hour) => `partner${hour}@example.net`, TLS_REQUIRED);
+    log.submitHourly({ recipient: (hour) => `partner${hour}@example.net`, outcome: TLS_REQUIRED });
     const diagnosis = await diagnose(log);
 
     expect(diagnosis.verdict.summary).toMatch(/^Other receivers reject mail/);
@@ -106,7 +94,7 @@ describe("text report wording", () => {
 
   test("finding headings name their role", async () => {
     const log = new PostfixLog();
-    dayOfMail(log, (hour) => `friend${hour}@gmail.com`, GMAIL_RATE_LIMIT);
+    log.submitHourly({ outcome: GMAIL_RATE_LIMIT });
     const report = text(await diagnose(log));
 
     expect(report).toMatch(/ 1\. WARNING rate-limited \(consequence\)/);
@@ -126,7 +114,7 @@ describe("text report wording", () => {
 
   test("providers without attempts get no row", async () => {
     const log = new PostfixLog();
-    dayOfMail(log, (hour) => `friend${hour}@gmail.com`);
+    log.submitHourly();
     const diagnosis = await diagnose(log);
     const gmail = diagnosis.providers.gmail as ProviderVerdict;
     const idle: ProviderVerdict = { ...gmail, name: "Outlook.com", attempts: 0, sent: 0 };
@@ -141,7 +129,7 @@ describe("text report wording", () => {
 describe("readiness wording", () => {
   test("cause found is not applicable on a healthy log", async () => {
     const log = new PostfixLog();
-    dayOfMail(log, (hour) => `friend${hour}@gmail.com`);
+    log.submitHourly();
     const diagnosis = await diagnose(log);
     const item = diagnosis.readiness.items.find((entry) => entry.id === "cause-identified");
 
@@ -152,7 +140,7 @@ describe("readiness wording", () => {
 
   test("check commands name the server's domain and IP", async () => {
     const log = new PostfixLog();
-    dayOfMail(log, (hour) => `friend${hour}@gmail.com`, GMAIL_RATE_LIMIT);
+    log.submitHourly({ outcome: GMAIL_RATE_LIMIT });
     const diagnosis = await diagnose(log);
     const detail = (id: string): string =>
       diagnosis.readiness.items.find((entry) => entry.id === id)?.detail ?? "";
@@ -165,7 +153,7 @@ describe("readiness wording", () => {
 
   test("check commands leave out recipients' domains", async () => {
     const log = new PostfixLog();
-    dayOfMail(log, (hour) => `friend${hour}@gmail.com`, GMAIL_RATE_LIMIT);
+    log.submitHourly({ outcome: GMAIL_RATE_LIMIT });
     log.raw(
       T0 + HOUR / 2,
       "2024-03-04T00:30:00+00:00 mail postfix/qmgr[7]: 00000FFFFF: from=<someone@example.org>, size=900, nrcpt=1 (queue active)",
@@ -184,7 +172,7 @@ describe("readiness wording", () => {
 
   test("open items are joined in lower case", async () => {
     const log = new PostfixLog();
-    dayOfMail(log, (hour) => `friend${hour}@gmail.com`, GMAIL_RATE_LIMIT);
+    log.submitHourly({ outcome: GMAIL_RATE_LIMIT });
     const diagnosis = await diagnose(log);
 
     expect(diagnosis.readiness.summary).toContain("; rejections and deferrals have stopped.");
@@ -193,7 +181,7 @@ describe("readiness wording", () => {
 
   test("burst readiness and fix wording", async () => {
     const log = new PostfixLog();
-    dayOfMail(log, (hour) => `friend${hour}@gmail.com`);
+    log.submitHourly();
     const attackers = ["203.0.113.71", "203.0.113.72", "203.0.113.73"];
     for (let i = 0; i < 12; i++) {
       log.submit({
