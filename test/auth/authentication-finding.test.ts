@@ -1,26 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { checkSenders } from "../../src/auth/report.js";
 import { forbidRealNetwork } from "../dns/guard.js";
+import { SENDER_ZONE_IP, senderZone } from "../helpers/sender-dns.js";
 import { zoneDns } from "./zone.js";
 
 forbidRealNetwork();
 
-const IP = "192.0.2.5";
-
-/** Builds a zone for example.com with SPF, DMARC p=reject, MX and PTR, plus `extra`. */
-function zoneWith(...extra: string[]): string {
-  return [
-    "$ORIGIN example.com.",
-    "@ IN MX 10 mail",
-    `@ IN TXT "v=spf1 ip4:${IP} -all"`,
-    `mail IN A ${IP}`,
-    '_dmarc IN TXT "v=DMARC1; p=reject; rua=mailto:dmarc@example.com"',
-    ...extra,
-    "$ORIGIN 2.0.192.in-addr.arpa.",
-    "5 IN PTR mail.example.com.",
-    "",
-  ].join("\n");
-}
+const IP = SENDER_ZONE_IP;
 
 async function checkAuthentication(zone: string) {
   const report = await checkSenders(
@@ -33,7 +19,7 @@ async function checkAuthentication(zone: string) {
 describe("authentication finding severity", () => {
   it("warns when provider requirements fail", async () => {
     const found = await checkAuthentication(
-      zoneWith('default._domainkey IN TXT "v=DKIM1; k=rsa; p="'),
+      senderZone('default._domainkey IN TXT "v=DKIM1; k=rsa; p="'),
     );
     expect(found?.severity).toBe("warning");
     expect(found?.role).toBe("cause");
@@ -42,7 +28,7 @@ describe("authentication finding severity", () => {
 
   it("lists the failed rows as evidence", async () => {
     const found = await checkAuthentication(
-      zoneWith('default._domainkey IN TXT "v=DKIM1; k=rsa; p="'),
+      senderZone('default._domainkey IN TXT "v=DKIM1; k=rsa; p="'),
     );
     const evidence = found?.evidence as { failedRequirements: string[] };
     expect(evidence.failedRequirements.map((row) => row.split(": ").slice(0, 2))).toEqual([
@@ -53,7 +39,7 @@ describe("authentication finding severity", () => {
   });
 
   it("stays info when no row fails", async () => {
-    const found = await checkAuthentication(zoneWith());
+    const found = await checkAuthentication(senderZone());
     expect(found?.severity).toBe("info");
     expect(found?.title).toBe("DNS shows SPF, DKIM or DMARC warnings");
   });

@@ -8,28 +8,14 @@ import { createDnsContext } from "../../src/dns/context.js";
 import { offlineResolver } from "../../src/dns/system.js";
 import { forbidRealNetwork } from "../dns/guard.js";
 import { runCommand } from "../helpers/cli.js";
+import { SENDER_ZONE_IP, senderZone } from "../helpers/sender-dns.js";
 import { zoneDns } from "./zone.js";
 
 forbidRealNetwork();
 
-const IP = "192.0.2.5";
+const IP = SENDER_ZONE_IP;
 
-/** Builds a zone for example.com with SPF, DMARC, MX and forward-confirmed PTR, plus `extra`. */
-function zoneWith(...extra: string[]): string {
-  return [
-    "$ORIGIN example.com.",
-    "@ IN MX 10 mail",
-    `@ IN TXT "v=spf1 ip4:${IP} -all"`,
-    `mail IN A ${IP}`,
-    '_dmarc IN TXT "v=DMARC1; p=reject; rua=mailto:dmarc@example.com"',
-    ...extra,
-    "$ORIGIN 2.0.192.in-addr.arpa.",
-    "5 IN PTR mail.example.com.",
-    "",
-  ].join("\n");
-}
-
-const REVOKED = zoneWith('default._domainkey IN TXT "v=DKIM1; k=rsa; p="');
+const REVOKED = senderZone('default._domainkey IN TXT "v=DKIM1; k=rsa; p="');
 
 const plain = {
   good: (text: string) => text,
@@ -76,7 +62,7 @@ describe("check verdict without a usable DKIM key", () => {
   });
 
   it("never rates a revoked key above no key", async () => {
-    const none = await check(zoneWith());
+    const none = await check(senderZone());
     const revoked = await check(REVOKED);
     expect(none.domains[0]?.dkimSummary.verdict).toBe("warn");
     expect(failingRows(none)).toEqual([]);
@@ -102,7 +88,7 @@ describe("check verdict without a usable DKIM key", () => {
 });
 
 describe("check requirement evidence", () => {
-  const loop = zoneWith(
+  const loop = senderZone(
     'default._domainkey IN TXT "v=DKIM1; k=rsa; p="',
     `@ IN TXT "v=spf1 ip4:${IP} include:_spf.example.com -all"`,
     '_spf IN TXT "v=spf1 include:_spf.example.com -all"',
@@ -128,7 +114,7 @@ describe("check requirement evidence", () => {
   });
 
   it("shows the failing IP when the record has no error", async () => {
-    const report = await check(zoneWith().replace(`ip4:${IP}`, "ip4:192.0.2.99"));
+    const report = await check(senderZone().replace(`ip4:${IP}`, "ip4:192.0.2.99"));
     const row = report.domains[0]?.requirements.find(
       (r) => r.provider === "outlook" && r.rule === "SPF passes",
     );

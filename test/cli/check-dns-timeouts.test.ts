@@ -1,8 +1,8 @@
-import type dnsPacket from "dns-packet";
 import { afterEach, describe, expect, it } from "vitest";
 import { forbidRealNetwork } from "../dns/guard.js";
 import { startDnsServer, tableHandler, type TestDnsServer } from "../dns/server.js";
 import { runCommand, type CliRun } from "../helpers/cli.js";
+import { exampleSenderAnswers } from "../helpers/sender-dns.js";
 
 forbidRealNetwork();
 
@@ -12,27 +12,8 @@ afterEach(async () => {
   server = null;
 });
 
-function txt(name: string, data: string): dnsPacket.Answer {
-  return { type: "TXT", name, ttl: 300, data };
-}
-
 /** SPF, DMARC, MX, A and PTR of a sender on 192.0.2.25 that publishes no DKIM key. */
-const NO_DKIM_KEY: Record<string, dnsPacket.Answer[]> = {
-  "TXT example.com": [txt("example.com", "v=spf1 ip4:192.0.2.25 -all")],
-  "TXT _dmarc.example.com": [txt("_dmarc.example.com", "v=DMARC1; p=none")],
-  "MX example.com": [
-    {
-      type: "MX",
-      name: "example.com",
-      ttl: 300,
-      data: { preference: 10, exchange: "mail.example.com" },
-    },
-  ],
-  "A mail.example.com": [{ type: "A", name: "mail.example.com", ttl: 300, data: "192.0.2.25" }],
-  "PTR 25.2.0.192.in-addr.arpa": [
-    { type: "PTR", name: "25.2.0.192.in-addr.arpa", ttl: 300, data: "mail.example.com" },
-  ],
-};
+const NO_DKIM_KEY = exampleSenderAnswers("none");
 
 /** Runs `check example.com` on a server that drops every query for a name in `silent`. */
 async function check(silent: readonly string[], ...extra: string[]): Promise<CliRun> {

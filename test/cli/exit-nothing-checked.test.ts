@@ -12,6 +12,7 @@ import {
   type TestHandler,
 } from "../dns/server.js";
 import { runCommand, type CliRun } from "../helpers/cli.js";
+import { exampleSenderAnswers, txtAnswer } from "../helpers/sender-dns.js";
 import { fakeListsHandler } from "../reputation/fake-lists.js";
 
 forbidRealNetwork();
@@ -24,30 +25,11 @@ afterEach(async () => {
   server = null;
 });
 
-function txt(name: string, data: string): dnsPacket.Answer {
-  return { type: "TXT", name, ttl: 300, data };
-}
-
 /**
  * A sender whose SPF, DMARC, MX, PTR and FCrDNS pass. It publishes no DKIM key, which is a
  * warning and leaves the exit status at 0.
  */
-const HEALTHY: Record<string, dnsPacket.Answer[]> = {
-  "TXT example.com": [txt("example.com", "v=spf1 ip4:192.0.2.25 -all")],
-  "TXT _dmarc.example.com": [txt("_dmarc.example.com", "v=DMARC1; p=reject")],
-  "MX example.com": [
-    {
-      type: "MX",
-      name: "example.com",
-      ttl: 300,
-      data: { preference: 10, exchange: "mail.example.com" },
-    },
-  ],
-  "A mail.example.com": [{ type: "A", name: "mail.example.com", ttl: 300, data: "192.0.2.25" }],
-  "PTR 25.2.0.192.in-addr.arpa": [
-    { type: "PTR", name: "25.2.0.192.in-addr.arpa", ttl: 300, data: "mail.example.com" },
-  ],
-};
+const HEALTHY = exampleSenderAnswers("reject");
 
 /** Answers from `table`, but drops (never answers) the questions `silent` returns true for. */
 function partlySilent(
@@ -79,7 +61,7 @@ describe("check exit status", () => {
   });
 
   it("exits 1 when a check fails", async () => {
-    const table = { ...HEALTHY, "TXT example.com": [txt("example.com", "v=spf1 +all")] };
+    const table = { ...HEALTHY, "TXT example.com": [txtAnswer("example.com", "v=spf1 +all")] };
     const result = await check(tableHandler(table));
 
     expect(result.stderr).toBe("");
