@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
-import { ARF, message } from "../bounce/fixtures.js";
+import { ARF } from "../bounce/fixtures.js";
 import { runCommand } from "../helpers/cli.js";
+import { postfixDsn } from "../helpers/postfix-dsn.js";
 import { HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
 import { schemaValidator } from "../helpers/schema.js";
 import { temporaryFiles } from "../helpers/temporary-files.js";
@@ -9,33 +10,16 @@ const temporary = temporaryFiles();
 
 /** A Postfix DSN for one Gmail recipient with the given status and reply. */
 function gmailDsn(recipient: string, status: string, reply: string): string {
-  return message(
-    "From: MAILER-DAEMON@mail.example.com (Mail Delivery System)",
-    "To: news@example.com",
-    "Subject: Undelivered Mail Returned to Sender",
-    "Date: Tue, 03 Mar 2026 10:00:00 +0000",
-    "MIME-Version: 1.0",
-    'Content-Type: multipart/report; report-type=delivery-status; boundary="B1"',
-    "",
-    "--B1",
-    "Content-Type: text/plain; charset=us-ascii",
-    "",
-    "This is the mail system at host mail.example.com.",
-    "",
-    "--B1",
-    "Content-Type: message/delivery-status",
-    "",
-    "Reporting-MTA: dns; mail.example.com",
-    "X-Postfix-Sender: rfc822; news@example.com",
-    "",
-    `Final-Recipient: rfc822; ${recipient}`,
-    "Action: failed",
-    `Status: ${status}`,
-    "Remote-MTA: dns; gmail-smtp-in.l.google.com",
-    `Diagnostic-Code: smtp; ${reply}`,
-    "",
-    "--B1--",
-  );
+  return postfixDsn({
+    subject: "Undelivered Mail Returned to Sender",
+    date: "Tue, 03 Mar 2026 10:00:00 +0000",
+    postfixSender: true,
+    recipient,
+    action: "failed",
+    status,
+    remoteMta: "gmail-smtp-in.l.google.com",
+    reply,
+  });
 }
 
 const NO_SUCH_USER =

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { message } from "../bounce/fixtures.js";
 import { runCommand } from "../helpers/cli.js";
+import { postfixDsn } from "../helpers/postfix-dsn.js";
 import { HOUR, PostfixLog, SENT } from "../helpers/postfix-fixture.js";
 import { schemaValidator } from "../helpers/schema.js";
 import { temporaryFiles } from "../helpers/temporary-files.js";
@@ -50,33 +51,17 @@ function arfReport(date: string, recipient: string): string {
 
 /** Builds a Postfix DSN for one recipient with the given DSN action, sent at `date`. */
 function dsn(date: string, recipient: string, action: "failed" | "delivered"): string {
-  const status = action === "failed" ? "5.1.1" : "2.0.0";
-  return message(
-    "From: MAILER-DAEMON@mail.example.com (Mail Delivery System)",
-    "To: news@example.com",
-    "Subject: Delivery Status Notification",
-    `Date: ${date}`,
-    "MIME-Version: 1.0",
-    'Content-Type: multipart/report; report-type=delivery-status; boundary="B1"',
-    "",
-    "--B1",
-    "Content-Type: text/plain; charset=us-ascii",
-    "",
-    "This is the mail system at host mail.example.com.",
-    "",
-    "--B1",
-    "Content-Type: message/delivery-status",
-    "",
-    "Reporting-MTA: dns; mail.example.com",
-    "",
-    `Final-Recipient: rfc822; ${recipient}`,
-    `Action: ${action}`,
-    `Status: ${status}`,
-    "Remote-MTA: dns; mx.example.net",
-    `Diagnostic-Code: smtp; ${action === "failed" ? "550 5.1.1 User unknown" : "250 2.0.0 OK"}`,
-    "",
-    "--B1--",
-  );
+  const failed = action === "failed";
+  return postfixDsn({
+    subject: "Delivery Status Notification",
+    date,
+    postfixSender: false,
+    recipient,
+    action,
+    status: failed ? "5.1.1" : "2.0.0",
+    remoteMta: "mx.example.net",
+    reply: failed ? "550 5.1.1 User unknown" : "250 2.0.0 OK",
+  });
 }
 
 interface Json {
