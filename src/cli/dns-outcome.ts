@@ -1,92 +1,10 @@
 import dns from "node:dns";
-import type { DnsContext } from "../dns/context.js";
-import type { DnsFailure, DnsFailureKind, DnsResult, RecordType } from "../dns/types.js";
+import type { LookupTally } from "../dns/tally.js";
+import type { DnsFailure, DnsFailureKind } from "../dns/types.js";
 import type { DnsOptions } from "./dns-options.js";
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type CliIo } from "./io.js";
 
-/**
- * Failure kinds after which no DNS server responded to the query. SERVFAIL counts as a
- * response, because resolvers return it when the domain's own name servers fail, and the
- * checks report that as a problem of the domain. `invalid-name` counts as neither, because
- * no query is sent.
- */
-const UNANSWERED: ReadonlySet<DnsFailureKind> = new Set([
-  "timeout",
-  "unreachable",
-  "refused",
-  "malformed",
-  "not-recorded",
-  "offline",
-]);
-
-/** Counts of the DNS lookups of one run, cache hits included. */
-export interface LookupTally {
-  /** Lookups that got records, NXDOMAIN, NODATA or SERVFAIL. */
-  readonly answered: number;
-  /** Lookups that got no response (timeout, refused, unreachable, offline, not recorded). */
-  readonly unanswered: number;
-  /** The first unanswered lookup, whose detail names the cause. */
-  readonly firstFailure: DnsFailure | null;
-  /** Each distinct query (type and name) that got no response, in the order first seen. */
-  readonly unansweredQueries: readonly DnsFailure[];
-  /** Queries sent, cache hits excluded: the count that the footer of `check` shows. */
-  readonly sent: number;
-  /** Distinct queries the DNS context did not send, because earlier ones got no response. */
-  readonly notSent: number;
-}
-
-/** A DNS context that tallies the outcome of every lookup made through it. */
-export interface TalliedContext {
-  readonly dns: DnsContext;
-  tally(): LookupTally;
-}
-
-/** Wraps `context` so that the outcome of each lookup is counted. */
-export function tallyLookups(context: DnsContext): TalliedContext {
-  let answered = 0;
-  let unanswered = 0;
-  let firstFailure: DnsFailure | null = null;
-  const unansweredQueries = new Map<string, DnsFailure>();
-
-  async function lookup<T extends RecordType>(name: string, type: T): Promise<DnsResult<T>> {
-    const result = await context.lookup(name, type);
-    if (result.ok) {
-      answered++;
-    } else if (UNANSWERED.has(result.kind)) {
-      unanswered++;
-      firstFailure ??= result;
-      const key = `${result.type} ${result.name}`;
-      if (!unansweredQueries.has(key)) unansweredQueries.set(key, result);
-    } else if (result.kind !== "invalid-name") {
-      answered++;
-    }
-    return result;
-  }
-
-  const wrapped: DnsContext = {
-    description: context.description,
-    lookup,
-    stats: () => context.stats(),
-    unreachable: () => context.unreachable(),
-    offline: () => context.offline(),
-    now: context.now,
-    close: () => context.close(),
-  };
-  return {
-    dns: wrapped,
-    tally: () => {
-      const stats = context.stats();
-      return {
-        answered,
-        unanswered,
-        firstFailure,
-        unansweredQueries: [...unansweredQueries.values()],
-        sent: stats.queries,
-        notSent: stats.skipped ?? 0,
-      };
-    },
-  };
-}
+export { tallyLookups, type LookupTally, type TalliedContext } from "../dns/tally.js";
 
 /**
  * Decides the exit status of `check` and `blocklists`. It is 2 when no DNS lookup got a
