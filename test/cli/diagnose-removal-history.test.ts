@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { readinessSummary } from "../../src/diagnose/readiness.js";
 import type { ReadinessItem, RemovalForm } from "../../src/diagnose/types.js";
-import { HistoryStore } from "../../src/store/index.js";
 import { runCommand } from "../helpers/cli.js";
+import { type PastRemovalRequest, writeRemovalHistory } from "../helpers/removal-history.js";
 import { schemaValidator } from "../helpers/schema.js";
 
 // The bundled example: Gmail and Yahoo reject mail from 203.0.113.10.
@@ -20,23 +20,10 @@ afterEach(() => {
 });
 
 /** Creates a history database with `requests`, each made `daysAgo` days before now. */
-function historyWith(requests: Array<{ provider: string; ip: string; daysAgo: number }>): string {
+function historyWith(requests: readonly PastRemovalRequest[]): string {
   const directory = mkdtempSync(join(tmpdir(), "delist-diagnose-history-"));
   directories.push(directory);
-  const path = join(directory, "history.sqlite");
-  const store = HistoryStore.open(path);
-  for (const request of requests) {
-    store.incidents.addRemoval({
-      provider: request.provider,
-      ip: request.ip,
-      incidentId: null,
-      requestedAt: Date.now() - request.daysAgo * DAY,
-      forced: false,
-      note: null,
-    });
-  }
-  store.close();
-  return path;
+  return writeRemovalHistory(join(directory, "history.sqlite"), requests);
 }
 
 interface FormJson {

@@ -9,15 +9,14 @@ import {
   recordCommands,
   unknownIpSentence,
 } from "../../src/report/removal-commands.js";
-import { HistoryStore } from "../../src/store/index.js";
 import { runCommand } from "../helpers/cli.js";
+import { type PastRemovalRequest, writeRemovalHistory } from "../helpers/removal-history.js";
 import { schemaValidator } from "../helpers/schema.js";
 
 // The bundled example: host `mail`, whose Gmail and Yahoo replies name 203.0.113.10.
 const EXAMPLE = readFileSync("examples/postfix/mail.log", "utf8").split("\n");
 const FIRST = "203.0.113.10";
 const SECOND = "198.51.100.7";
-const DAY = 86_400_000;
 const validate = schemaValidator("diagnose.schema.json");
 
 let directory = "";
@@ -76,21 +75,9 @@ function writeLog(name: string, extra: readonly string[], base = EXAMPLE): strin
 }
 
 /** Creates a history database with one removal request per entry. */
-function historyWith(requests: Array<{ provider: string; ip: string; daysAgo: number }>): string {
+function historyWith(requests: readonly PastRemovalRequest[]): string {
   const path = join(directory, `history-${requests.map((r) => r.provider).join("-")}.sqlite`);
-  const store = HistoryStore.open(path);
-  for (const request of requests) {
-    store.incidents.addRemoval({
-      provider: request.provider,
-      ip: request.ip,
-      incidentId: null,
-      requestedAt: Date.now() - request.daysAgo * DAY,
-      forced: false,
-      note: null,
-    });
-  }
-  store.close();
-  return path;
+  return writeRemovalHistory(path, requests);
 }
 
 async function diagnose(log: string, args: string[] = []): Promise<string> {
