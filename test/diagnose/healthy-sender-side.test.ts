@@ -1,29 +1,16 @@
 import { describe, expect, test } from "vitest";
 import { assignRoles } from "../../src/diagnose/roles.js";
-import type { Diagnosis, Finding, ProviderVerdict } from "../../src/diagnose/types.js";
+import type { Diagnosis, ProviderVerdict } from "../../src/diagnose/types.js";
 import type { FindingId } from "../../src/knowledge/categories.js";
 import { type Outcome, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
 import { diagnoseText } from "../helpers/diagnose-text.js";
+import { draftFinding } from "../helpers/draft-finding.js";
 
 const MISSING_PTR: Outcome = {
   status: "bounced",
   dsn: "5.7.25",
   reply: "550 5.7.25 The IP address sending this message does not have a PTR record setup",
 };
-
-function draft(id: FindingId, role: Finding["role"]): Finding {
-  return {
-    id,
-    severity: "info",
-    role,
-    title: id,
-    summary: id,
-    evidence: {},
-    samples: [],
-    fix: [],
-    references: [],
-  };
-}
 
 const OK: ProviderVerdict = {
   status: "ok",
@@ -87,17 +74,19 @@ describe("healthy beside a sender-side finding", () => {
     "spam-content",
     "rate-limited",
   ])("assignRoles drops healthy beside %s", (id) => {
-    const roles = assignRoles([draft(id, "observation"), draft("healthy", "status")], {
-      gmail: OK,
-    });
+    const roles = assignRoles(
+      [draftFinding(id, "observation"), draftFinding("healthy", "status")],
+      { gmail: OK },
+    );
 
     expect(roles.map((finding) => finding.id)).toEqual([id]);
   });
 
   test("assignRoles keeps healthy beside new-ip", () => {
-    const roles = assignRoles([draft("new-ip", "contributing"), draft("healthy", "status")], {
-      gmail: OK,
-    });
+    const roles = assignRoles(
+      [draftFinding("new-ip", "contributing"), draftFinding("healthy", "status")],
+      { gmail: OK },
+    );
 
     expect(roles.map((finding) => finding.id)).toEqual(["new-ip", "healthy"]);
   });

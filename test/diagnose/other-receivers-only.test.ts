@@ -1,12 +1,9 @@
 import { describe, expect, test } from "vitest";
-import { buildDiagnosis } from "../../src/diagnose/diagnose.js";
 import { readinessSummary } from "../../src/diagnose/readiness.js";
 import { REMOVAL_FORMS } from "../../src/diagnose/removal-forms.js";
 import { assignRoles } from "../../src/diagnose/roles.js";
-import { analyseLogs, inputReport } from "../../src/diagnose/run.js";
 import type {
   Diagnosis,
-  Finding,
   ProviderReason,
   ProviderVerdict,
   ReadinessItem,
@@ -14,30 +11,16 @@ import type {
 } from "../../src/diagnose/types.js";
 import { painter } from "../../src/report/colour.js";
 import { renderDiagnosisText } from "../../src/report/text.js";
-import { resolveTimeZone } from "../../src/time/zone.js";
 import { corpusPath, corpusRoot } from "../helpers/corpus.js";
 import { HOUR, PostfixLog, T0, type Outcome } from "../helpers/postfix-fixture.js";
-import { diagnoseText } from "../helpers/diagnose-text.js";
+import { diagnoseFiles, diagnoseText } from "../helpers/diagnose-text.js";
+import { draftFinding } from "../helpers/draft-finding.js";
 
 const PTR_REJECTION: Outcome = {
   status: "bounced",
   dsn: "5.7.1",
   reply: "550 5.7.1 Client host rejected: cannot find your reverse hostname, [203.0.113.10]",
 };
-
-function draft(id: Finding["id"], role: Finding["role"], evidence: object = {}): Finding {
-  return {
-    id,
-    severity: "info",
-    role,
-    title: id,
-    summary: id,
-    evidence,
-    samples: [],
-    fix: [],
-    references: [],
-  };
-}
 
 function blockedByOther(category: "reverse-dns" | "tls"): ProviderVerdict {
   const reason: ProviderReason = {
@@ -83,8 +66,8 @@ function onePtrRejection(): string {
 describe("healthy beside a cause", () => {
   test("drops healthy for a linked cause", () => {
     const findings = [
-      draft("reverse-dns", "cause", { providers: { other: {} } }),
-      draft("healthy", "status"),
+      draftFinding("reverse-dns", "cause", { providers: { other: {} } }),
+      draftFinding("healthy", "status"),
     ];
     const roles = assignRoles(findings, { other: blockedByOther("reverse-dns") });
     expect(roles.map((finding) => finding.id)).toEqual(["reverse-dns"]);
@@ -92,14 +75,14 @@ describe("healthy beside a cause", () => {
   });
 
   test("keeps healthy beside observations", () => {
-    const findings = [draft("new-ip", "cause"), draft("healthy", "status")];
+    const findings = [draftFinding("new-ip", "cause"), draftFinding("healthy", "status")];
     const roles = assignRoles(findings, { other: blockedByOther("tls") });
     expect(roles.map((finding) => finding.id)).toEqual(["new-ip", "healthy"]);
     expect(roles[0]?.role).toBe("observation");
   });
 
   test("keeps healthy with nothing blocked", () => {
-    const findings = [draft("new-ip", "cause"), draft("healthy", "status")];
+    const findings = [draftFinding("new-ip", "cause"), draftFinding("healthy", "status")];
     const roles = assignRoles(findings, {});
     expect(roles.map((finding) => finding.id)).toEqual(["new-ip", "healthy"]);
   });
@@ -162,14 +145,7 @@ const root = corpusRoot();
 describe.skipIf(root === null)("ddgrey real log", () => {
   test("has no healthy beside the cause", async () => {
     const file = corpusPath(root ?? "", "logs", "real", "ddgrey", "mainlog");
-    const timeZone = resolveTimeZone("UTC");
-    const run = await analyseLogs([file], { timeZone });
-    const diagnosis = buildDiagnosis(run.facts, {
-      input: inputReport(run, timeZone),
-      timeZone,
-      version: "test",
-      now: 0,
-    });
+    const diagnosis = await diagnoseFiles([file]);
     const ids = diagnosis.findings.map((finding) => finding.id);
 
     expect(diagnosis.providers.gmail?.status).toBe("ok");

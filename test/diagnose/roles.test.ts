@@ -11,19 +11,10 @@ import { painter } from "../../src/report/colour.js";
 import { renderDiagnosisText } from "../../src/report/text.js";
 import { GMAIL_RATE_LIMIT, HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
 import { diagnoseText } from "../helpers/diagnose-text.js";
+import { draftFinding } from "../helpers/draft-finding.js";
 
 function draft(id: Finding["id"], role: Finding["role"], evidence: object = {}): Finding {
-  return {
-    id,
-    severity: "warning",
-    role,
-    title: id,
-    summary: id,
-    evidence,
-    samples: [],
-    fix: [],
-    references: [],
-  };
+  return draftFinding(id, role, evidence, "warning");
 }
 
 function reason(category: Category, blockSignal = true): ProviderReason {
