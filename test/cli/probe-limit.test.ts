@@ -2,7 +2,7 @@ import net from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { forbidRealNetwork } from "../dns/guard.js";
-import { runCommand } from "../helpers/cli.js";
+import { runProbe } from "../helpers/probe-command.js";
 import { startGmailLikeServer, type GmailLikeServer } from "../probe/gmail-like-server.js";
 import { useTempDirs } from "../store/helpers.js";
 
@@ -21,23 +21,6 @@ async function startServer(phase: Parameters<typeof startGmailLikeServer>[0]) {
   return server;
 }
 
-function probe(db: string, port: number) {
-  return runCommand([
-    "probe",
-    "--to",
-    "someone@gmail.com",
-    "--from",
-    "postmaster@example.com",
-    "--helo",
-    "mail.example.com",
-    "--mx",
-    `127.0.0.1:${port}`,
-    "--offline",
-    "--db",
-    db,
-  ]);
-}
-
 /** Returns a port on 127.0.0.1 that nothing listens on. */
 async function closedPort(): Promise<number> {
   const server = net.createServer();
@@ -54,12 +37,12 @@ function wideLines(text: string): string[] {
 describe("delist probe rate limit", () => {
   it("lets a refused connection not count", async () => {
     const db = join(tempDir(), "history.sqlite");
-    const refused = await probe(db, await closedPort());
+    const refused = await runProbe(db, await closedPort());
     expect(refused.code).toBe(1);
     expect(refused.stdout).toContain("Could not connect to any mail host");
 
     const server = await startServer("accepted");
-    const accepted = await probe(db, server.port);
+    const accepted = await runProbe(db, server.port);
     expect(accepted.stderr).toBe("");
     expect(accepted.code).toBe(0);
     expect(server.connections).toBe(1);
@@ -69,10 +52,10 @@ describe("delist probe rate limit", () => {
     const db = join(tempDir(), "history.sqlite");
     const first = await startServer("accepted");
     const second = await startServer("accepted");
-    expect((await probe(db, first.port)).code).toBe(0);
-    expect((await probe(db, second.port)).code).toBe(0);
+    expect((await runProbe(db, first.port)).code).toBe(0);
+    expect((await runProbe(db, second.port)).code).toBe(0);
 
-    const again = await probe(db, first.port);
+    const again = await runProbe(db, first.port);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain(`127.0.0.1:${first.port} from default was probed at`);
     expect(first.connections).toBe(1);
@@ -82,7 +65,7 @@ describe("delist probe rate limit", () => {
 describe("delist probe text", () => {
   it("wraps a deferral at 80 columns", async () => {
     const server = await startServer("rate-limited");
-    const result = await probe(join(tempDir(), "history.sqlite"), server.port);
+    const result = await runProbe(join(tempDir(), "history.sqlite"), server.port);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("The receiver deferred the sender with 421 4.7.28");
     expect(result.stdout).toContain("Note: A probe that stops before DATA");
@@ -90,7 +73,7 @@ describe("delist probe text", () => {
   });
 
   it("wraps the unreachable hosts at 80 columns", async () => {
-    const result = await probe(join(tempDir(), "history.sqlite"), await closedPort());
+    const result = await runProbe(join(tempDir(), "history.sqlite"), await closedPort());
     expect(result.stdout).toContain("Unreachable: 127.0.0.1 [127.0.0.1]:");
     expect(result.stdout).toContain("ECONNREFUSED");
     expect(wideLines(result.stdout)).toEqual([]);

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { HistoryStore, blockKey } from "../../src/store/index.js";
 import { forbidRealNetwork } from "../dns/guard.js";
 import { runCommand } from "../helpers/cli.js";
+import { runProbe } from "../helpers/probe-command.js";
 import { schemaValidator } from "../helpers/schema.js";
 import {
   JUDGED_IP,
@@ -31,24 +32,8 @@ interface ProbeJson {
   history: { probeId: number; change: string | null; incidentId: number | null; target: string };
 }
 
-async function probe(db: string, extra: string[] = []) {
-  const port = server?.port ?? 1;
-  const result = await runCommand([
-    "probe",
-    "--to",
-    "someone@gmail.com",
-    "--from",
-    "postmaster@example.com",
-    "--helo",
-    "mail.example.com",
-    "--mx",
-    `127.0.0.1:${port}`,
-    "--offline",
-    "--db",
-    db,
-    ...extra,
-  ]);
-  return result;
+function probe(db: string, extra: string[] = []) {
+  return runProbe(db, server?.port ?? 1, extra);
 }
 
 describe("delist probe", () => {
