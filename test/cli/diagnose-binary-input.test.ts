@@ -1,9 +1,7 @@
 import { describe, expect, test } from "vitest";
-import { runCommand } from "../helpers/cli.js";
+import { OFFLINE_DIAGNOSE, runCommand } from "../helpers/cli.js";
 import { HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
 import { temporaryFiles } from "../helpers/temporary-files.js";
-
-const OFFLINE = ["diagnose", "--offline", "--timezone", "UTC"];
 
 const temporary = temporaryFiles();
 
@@ -38,7 +36,7 @@ function postfixText(): string {
 describe("diagnose of a binary file", () => {
   test("no-lines error names the binary file", async () => {
     const path = temporary.file(loginRecords(50), "wtmp");
-    const result = await runCommand([...OFFLINE, path]);
+    const result = await runCommand([...OFFLINE_DIAGNOSE, path]);
 
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
@@ -47,7 +45,7 @@ describe("diagnose of a binary file", () => {
   });
 
   test("no-lines error names binary stdin", async () => {
-    const result = await runCommand([...OFFLINE, "-"], loginRecords(50));
+    const result = await runCommand([...OFFLINE_DIAGNOSE, "-"], loginRecords(50));
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("delist: - looks like a binary file, not a text log.");
@@ -55,7 +53,7 @@ describe("diagnose of a binary file", () => {
 
   test("no-lines error of text has no hint", async () => {
     const path = temporary.file("hello\nworld\n", "notes.txt");
-    const result = await runCommand([...OFFLINE, path]);
+    const result = await runCommand([...OFFLINE_DIAGNOSE, path]);
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("no Postfix, Exim or Sendmail message or delivery lines found");
@@ -65,7 +63,7 @@ describe("diagnose of a binary file", () => {
   test("binary file beside a log still diagnoses", async () => {
     const binary = temporary.file(loginRecords(50), "wtmp");
     const log = temporary.file(postfixText(), "mail.log");
-    const result = await runCommand([...OFFLINE, binary, log]);
+    const result = await runCommand([...OFFLINE_DIAGNOSE, binary, log]);
 
     expect(result.code).not.toBe(2);
     expect(result.stdout.replace(/\s+/g, " ")).toContain(`${binary} looks like a binary file`);

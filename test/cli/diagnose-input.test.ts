@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { runCommand } from "../helpers/cli.js";
+import { OFFLINE_DIAGNOSE, runCommand } from "../helpers/cli.js";
 import { GMAIL_RATE_LIMIT, HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
 import { temporaryFiles } from "../helpers/temporary-files.js";
 
@@ -31,11 +31,9 @@ function blockedLog(): string {
   return new PostfixLog().submitHourly({ outcome: GMAIL_RATE_LIMIT }).text();
 }
 
-const OFFLINE = ["diagnose", "--offline", "--timezone", "UTC"];
-
 describe("diagnose input problems", () => {
   test("inbound-only log is not called healthy", async () => {
-    const result = await runCommand([...OFFLINE, temporary.file(inboundOnlyLog())]);
+    const result = await runCommand([...OFFLINE_DIAGNOSE, temporary.file(inboundOnlyLog())]);
 
     expect(result.stdout).toContain("Verdict: NO OUTBOUND DELIVERY");
     expect(result.stdout).not.toContain("Verdict: OK");
@@ -46,7 +44,7 @@ describe("diagnose input problems", () => {
 
   test("inbound-only readiness is not applicable", async () => {
     const result = await runCommand([
-      ...OFFLINE,
+      ...OFFLINE_DIAGNOSE,
       "--format",
       "json",
       temporary.file(inboundOnlyLog()),
@@ -62,7 +60,7 @@ describe("diagnose input problems", () => {
 
   test("missing file beside a good one", async () => {
     const missing = "/nonexistent/delist/typo.log";
-    const result = await runCommand([...OFFLINE, temporary.file(blockedLog()), missing]);
+    const result = await runCommand([...OFFLINE_DIAGNOSE, temporary.file(blockedLog()), missing]);
     const input = result.stdout.slice(result.stdout.lastIndexOf("\nError: "));
 
     expect(result.code).toBe(2);
@@ -75,7 +73,7 @@ describe("diagnose input problems", () => {
   test("Markdown names the unread file", async () => {
     const missing = "/nonexistent/delist/typo.log";
     const result = await runCommand([
-      ...OFFLINE,
+      ...OFFLINE_DIAGNOSE,
       "-f",
       "markdown",
       temporary.file(blockedLog()),
@@ -88,7 +86,7 @@ describe("diagnose input problems", () => {
   });
 
   test("only missing files report only that", async () => {
-    const result = await runCommand([...OFFLINE, "/nonexistent/delist/typo.log"]);
+    const result = await runCommand([...OFFLINE_DIAGNOSE, "/nonexistent/delist/typo.log"]);
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("file not found");
@@ -105,7 +103,7 @@ describe("diagnose input problems", () => {
       "a line without framing",
       "",
     ];
-    const result = await runCommand([...OFFLINE, temporary.file(lines.join("\n"))]);
+    const result = await runCommand([...OFFLINE_DIAGNOSE, temporary.file(lines.join("\n"))]);
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("found in 4 lines read: ");
@@ -118,7 +116,7 @@ describe("diagnose input problems", () => {
   test("overlong line is named in text", async () => {
     const long = `${stamp(T0 + 1000)} mail postfix/cleanup[5]: 0000099999: warning: header Subject: ${"x".repeat(1_100_000)}`;
     const text = blockedLog().replace("\n", `\n${long}\n`);
-    const result = await runCommand([...OFFLINE, temporary.file(text)]);
+    const result = await runCommand([...OFFLINE_DIAGNOSE, temporary.file(text)]);
 
     expect(result.stdout.replace(/\s+/g, " ")).toContain(
       "1 line was longer than 64 KiB; only the first 64 KiB of each were read",
@@ -140,7 +138,7 @@ describe("options that take several values", () => {
 
   test("ending the option with -- reads the log", async () => {
     const log = temporary.file(blockedLog());
-    const result = await runCommand([...OFFLINE, "--domain", "example.com", "--", log]);
+    const result = await runCommand([...OFFLINE_DIAGNOSE, "--domain", "example.com", "--", log]);
 
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("Verdict: RATE-LIMITED");

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { describe, expect, test } from "vitest";
-import { runCommand } from "../helpers/cli.js";
+import { OFFLINE_DIAGNOSE, runCommand } from "../helpers/cli.js";
 import { GMAIL_RATE_LIMIT, PostfixLog } from "../helpers/postfix-fixture.js";
 import { schemaValidator } from "../helpers/schema.js";
 import { temporaryFiles } from "../helpers/temporary-files.js";
@@ -20,13 +20,7 @@ const validate = schemaValidator("diagnose.schema.json");
 
 describe("delist diagnose", () => {
   test("healthy log exits 0", async () => {
-    const result = await runCommand([
-      "diagnose",
-      "--offline",
-      "--timezone",
-      "UTC",
-      temporary.file(healthyLog()),
-    ]);
+    const result = await runCommand([...OFFLINE_DIAGNOSE, temporary.file(healthyLog())]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("Verdict: OK");
     expect(result.stdout).toContain("healthy");
@@ -41,13 +35,7 @@ describe("delist diagnose", () => {
   });
 
   test("blocked log exits 1", async () => {
-    const result = await runCommand([
-      "diagnose",
-      "--offline",
-      "--timezone",
-      "UTC",
-      temporary.file(blockedLog()),
-    ]);
+    const result = await runCommand([...OFFLINE_DIAGNOSE, temporary.file(blockedLog())]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("Verdict: RATE-LIMITED");
     expect(result.stdout).toContain("421 4.7.28");
@@ -55,13 +43,7 @@ describe("delist diagnose", () => {
   });
 
   test("text fits 80 columns", async () => {
-    const result = await runCommand([
-      "diagnose",
-      "--offline",
-      "--timezone",
-      "UTC",
-      temporary.file(blockedLog()),
-    ]);
+    const result = await runCommand([...OFFLINE_DIAGNOSE, temporary.file(blockedLog())]);
     for (const line of result.stdout.split("\n")) {
       // A single word longer than a line (a path or URL) is kept whole.
       const longestWord = Math.max(...line.split(" ").map((word) => word.length));
@@ -71,12 +53,9 @@ describe("delist diagnose", () => {
 
   test("JSON matches the schema", async () => {
     const result = await runCommand([
-      "diagnose",
-      "--offline",
+      ...OFFLINE_DIAGNOSE,
       "--format",
       "json",
-      "--timezone",
-      "UTC",
       temporary.file(blockedLog()),
     ]);
     const diagnosis = JSON.parse(result.stdout) as Record<string, unknown>;
@@ -91,12 +70,9 @@ describe("delist diagnose", () => {
 
   test("Markdown has the sections", async () => {
     const result = await runCommand([
-      "diagnose",
-      "--offline",
+      ...OFFLINE_DIAGNOSE,
       "-f",
       "markdown",
-      "--timezone",
-      "UTC",
       temporary.file(blockedLog()),
     ]);
     expect(result.stdout).toContain("# delist diagnosis");
@@ -107,14 +83,11 @@ describe("delist diagnose", () => {
   });
 
   test("reads stdin and gzip", async () => {
-    const fromStdin = await runCommand(
-      ["diagnose", "--offline", "--timezone", "UTC", "-"],
-      blockedLog(),
-    );
+    const fromStdin = await runCommand([...OFFLINE_DIAGNOSE, "-"], blockedLog());
     expect(fromStdin.code).toBe(1);
     expect(fromStdin.stdout).toContain("421 4.7.28");
     const gzipped = temporary.file(gzipSync(blockedLog()), "mail.log.1.gz");
-    const fromGzip = await runCommand(["diagnose", "--offline", "--timezone", "UTC", gzipped]);
+    const fromGzip = await runCommand([...OFFLINE_DIAGNOSE, gzipped]);
     expect(fromGzip.stdout).toContain("421 4.7.28");
   });
 
@@ -141,10 +114,7 @@ describe("delist diagnose", () => {
 
   test("missing file beside a good one", async () => {
     const result = await runCommand([
-      "diagnose",
-      "--offline",
-      "--timezone",
-      "UTC",
+      ...OFFLINE_DIAGNOSE,
       "/nonexistent/delist/mail.log",
       temporary.file(blockedLog()),
     ]);
@@ -182,7 +152,7 @@ describe("delist diagnose", () => {
     ["random bytes", () => temporary.file(randomBytes(100_000))],
     ["an empty file", () => temporary.file("")],
   ])("no mail log in %s", async (_name, input) => {
-    const result = await runCommand(["diagnose", "--offline", "--timezone", "UTC", input()]);
+    const result = await runCommand([...OFFLINE_DIAGNOSE, input()]);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain("no Postfix, Exim or Sendmail message or delivery lines found");
@@ -209,12 +179,9 @@ describe("delist diagnose", () => {
   test("binary junk is counted, not fatal", async () => {
     const junk = Buffer.concat([randomBytes(200_000), Buffer.from(blockedLog())]);
     const result = await runCommand([
-      "diagnose",
-      "--offline",
+      ...OFFLINE_DIAGNOSE,
       "--format",
       "json",
-      "--timezone",
-      "UTC",
       temporary.file(junk),
     ]);
     const diagnosis = JSON.parse(result.stdout) as {
@@ -231,12 +198,9 @@ describe("delist diagnose", () => {
     const damaged = lines.map((line, index) => (index % 5 === 2 ? line.slice(0, 40) : line));
     damaged.splice(3, 0, "orig_to=<wrapped@example.com>, relay=none, delay=1");
     const result = await runCommand([
-      "diagnose",
-      "--offline",
+      ...OFFLINE_DIAGNOSE,
       "--format",
       "json",
-      "--timezone",
-      "UTC",
       temporary.file(damaged.join("\n")),
     ]);
     const diagnosis = JSON.parse(result.stdout) as {

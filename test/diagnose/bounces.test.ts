@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { ARF } from "../bounce/fixtures.js";
-import { runCommand } from "../helpers/cli.js";
+import { OFFLINE_DIAGNOSE, runCommand } from "../helpers/cli.js";
 import { postfixDsn } from "../helpers/postfix-dsn.js";
 import { HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
 import { schemaValidator } from "../helpers/schema.js";
@@ -43,12 +43,9 @@ const validate = schemaValidator("diagnose.schema.json");
 describe("delist diagnose --bounces", () => {
   test("bounces alone give findings", async () => {
     const result = await runCommand([
-      "diagnose",
-      "--offline",
+      ...OFFLINE_DIAGNOSE,
       "--format",
       "json",
-      "--timezone",
-      "UTC",
       "--bounces",
       bounceFolder(),
     ]);
@@ -83,10 +80,7 @@ describe("delist diagnose --bounces", () => {
       });
     }
     const result = await runCommand([
-      "diagnose",
-      "--offline",
-      "--timezone",
-      "UTC",
+      ...OFFLINE_DIAGNOSE,
       temporary.file(log.text()),
       "--bounces",
       bounceFolder(),

@@ -11,6 +11,9 @@ export interface CliRun {
   readonly stderr: string;
 }
 
+/** The start of a `delist diagnose` command line that sends no DNS or HTTPS queries, in UTC. */
+export const OFFLINE_DIAGNOSE: readonly string[] = ["diagnose", "--offline", "--timezone", "UTC"];
+
 /**
  * A state directory that no test creates, so that commands reading the default history
  * database never see the one of the user who runs the tests.
