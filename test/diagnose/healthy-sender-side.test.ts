@@ -4,7 +4,7 @@ import type { Diagnosis, ProviderVerdict } from "../../src/diagnose/types.js";
 import type { FindingId } from "../../src/knowledge/categories.js";
 import { type Outcome, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
 import { diagnoseText } from "../helpers/diagnose-text.js";
-import { draftFinding } from "../helpers/draft-finding.js";
+import { draftFinding } from "../helpers/role-drafts.js";
 
 const MISSING_PTR: Outcome = {
   status: "bounced",

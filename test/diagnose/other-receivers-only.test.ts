@@ -2,41 +2,19 @@ import { describe, expect, test } from "vitest";
 import { readinessSummary } from "../../src/diagnose/readiness.js";
 import { REMOVAL_FORMS } from "../../src/diagnose/removal-forms.js";
 import { assignRoles } from "../../src/diagnose/roles.js";
-import type {
-  Diagnosis,
-  ProviderReason,
-  ProviderVerdict,
-  ReadinessItem,
-  RemovalForm,
-} from "../../src/diagnose/types.js";
+import type { Diagnosis, ReadinessItem, RemovalForm } from "../../src/diagnose/types.js";
 import { painter } from "../../src/report/colour.js";
 import { renderDiagnosisText } from "../../src/report/text.js";
 import { corpusPath, corpusRoot } from "../helpers/corpus.js";
 import { HOUR, PostfixLog, T0, type Outcome } from "../helpers/postfix-fixture.js";
 import { diagnoseFiles, diagnoseText } from "../helpers/diagnose-text.js";
-import { draftFinding } from "../helpers/draft-finding.js";
+import { draftFinding, draftReason, draftVerdict } from "../helpers/role-drafts.js";
 
 const PTR_REJECTION: Outcome = {
   status: "bounced",
   dsn: "5.7.1",
   reply: "550 5.7.1 Client host rejected: cannot find your reverse hostname, [203.0.113.10]",
 };
-
-function blockedByOther(category: "reverse-dns" | "tls"): ProviderVerdict {
-  const reason: ProviderReason = {
-    ruleId: `test.${category}`,
-    category,
-    permanent: true,
-    summary: category,
-    count: 1,
-    sessionCount: 0,
-    first: "2024-03-04T00:00:00Z",
-    last: "2024-03-04T00:00:00Z",
-    codes: {},
-    blockSignal: true,
-  };
-  return { status: "blocked", reasons: [reason] } as Partial<ProviderVerdict> as ProviderVerdict;
-}
 
 function failedItem(title: string): ReadinessItem {
   return { id: title, title, status: "fail", detail: title };
@@ -69,14 +47,16 @@ describe("healthy beside a cause", () => {
       draftFinding("reverse-dns", "cause", { providers: { other: {} } }),
       draftFinding("healthy", "status"),
     ];
-    const roles = assignRoles(findings, { other: blockedByOther("reverse-dns") });
+    const roles = assignRoles(findings, {
+      other: draftVerdict("blocked", [draftReason("reverse-dns")]),
+    });
     expect(roles.map((finding) => finding.id)).toEqual(["reverse-dns"]);
     expect(roles[0]?.role).toBe("cause");
   });
 
   test("keeps healthy beside observations", () => {
     const findings = [draftFinding("new-ip", "cause"), draftFinding("healthy", "status")];
-    const roles = assignRoles(findings, { other: blockedByOther("tls") });
+    const roles = assignRoles(findings, { other: draftVerdict("blocked", [draftReason("tls")]) });
     expect(roles.map((finding) => finding.id)).toEqual(["new-ip", "healthy"]);
     expect(roles[0]?.role).toBe("observation");
   });

@@ -1,40 +1,14 @@
 import { describe, expect, test } from "vitest";
 import { assignRoles } from "../../src/diagnose/roles.js";
-import type {
-  Diagnosis,
-  Finding,
-  ProviderReason,
-  ProviderVerdict,
-} from "../../src/diagnose/types.js";
-import type { Category } from "../../src/knowledge/categories.js";
+import type { Diagnosis, Finding } from "../../src/diagnose/types.js";
 import { painter } from "../../src/report/colour.js";
 import { renderDiagnosisText } from "../../src/report/text.js";
 import { GMAIL_RATE_LIMIT, HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
 import { diagnoseText } from "../helpers/diagnose-text.js";
-import { draftFinding } from "../helpers/draft-finding.js";
+import { draftFinding, draftReason, draftVerdict } from "../helpers/role-drafts.js";
 
 function draft(id: Finding["id"], role: Finding["role"], evidence: object = {}): Finding {
   return draftFinding(id, role, evidence, "warning");
-}
-
-function reason(category: Category, blockSignal = true): ProviderReason {
-  return {
-    ruleId: `test.${category}`,
-    category,
-    permanent: true,
-    summary: category,
-    count: 1,
-    sessionCount: 0,
-    first: "2024-03-04T00:00:00Z",
-    last: "2024-03-04T00:00:00Z",
-    codes: {},
-    blockSignal,
-  };
-}
-
-/** Builds a provider verdict with only the fields that role assignment reads. */
-function verdict(status: ProviderVerdict["status"], reasons: ProviderReason[]): ProviderVerdict {
-  return { status, reasons } as Partial<ProviderVerdict> as ProviderVerdict;
 }
 
 function roleOf(findings: readonly Finding[], id: Finding["id"]): Finding["role"] | undefined {
@@ -48,7 +22,7 @@ describe("assignRoles", () => {
       draft("web-script", "cause"),
       draft("healthy", "status"),
     ];
-    const roles = assignRoles(findings, { gmail: verdict("ok", []) });
+    const roles = assignRoles(findings, { gmail: draftVerdict("ok", []) });
     expect(roleOf(roles, "compromised-account")).toBe("observation");
     expect(roleOf(roles, "web-script")).toBe("observation");
     expect(roleOf(roles, "healthy")).toBe("status");
@@ -56,7 +30,9 @@ describe("assignRoles", () => {
 
   test("matching category keeps the cause", () => {
     const findings = [draft("web-script", "cause"), draft("compromised-account", "contributing")];
-    const roles = assignRoles(findings, { gmail: verdict("rate-limited", [reason("reputation")]) });
+    const roles = assignRoles(findings, {
+      gmail: draftVerdict("rate-limited", [draftReason("reputation")]),
+    });
     expect(roleOf(roles, "web-script")).toBe("cause");
     expect(roleOf(roles, "compromised-account")).toBe("contributing");
   });
@@ -67,7 +43,9 @@ describe("assignRoles", () => {
       draft("reverse-dns", "cause", { providers: { other: {} } }),
       draft("rate-limited", "consequence"),
     ];
-    const roles = assignRoles(findings, { other: verdict("blocked", [reason("reverse-dns")]) });
+    const roles = assignRoles(findings, {
+      other: draftVerdict("blocked", [draftReason("reverse-dns")]),
+    });
     expect(roleOf(roles, "forwarding")).toBe("observation");
     expect(roleOf(roles, "reverse-dns")).toBe("cause");
     expect(roleOf(roles, "rate-limited")).toBe("consequence");
@@ -76,7 +54,7 @@ describe("assignRoles", () => {
   test("a reason that is no block links nothing", () => {
     const findings = [draft("new-ip", "cause")];
     const providers = {
-      gmail: verdict("rate-limited", [reason("tls"), reason("reputation", false)]),
+      gmail: draftVerdict("rate-limited", [draftReason("tls"), draftReason("reputation", false)]),
     };
     expect(roleOf(assignRoles(findings, providers), "new-ip")).toBe("observation");
   });
@@ -84,8 +62,8 @@ describe("assignRoles", () => {
   test("forwarding links to providers it reached", () => {
     const toGoogle = { recipientsByOperator: { google: 12 }, blockedAttempts: 0 };
     const blockedAtGoogle = { recipientsByOperator: { google: 12 }, blockedAttempts: 3 };
-    const outlook = { outlook: verdict("blocked", [reason("reputation")]) };
-    const gmail = { gmail: verdict("blocked", [reason("tls")]) };
+    const outlook = { outlook: draftVerdict("blocked", [draftReason("reputation")]) };
+    const gmail = { gmail: draftVerdict("blocked", [draftReason("tls")]) };
     expect(
       roleOf(assignRoles([draft("forwarding", "cause", toGoogle)], outlook), "forwarding"),
     ).toBe("observation");
