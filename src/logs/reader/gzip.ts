@@ -1,8 +1,9 @@
 /**
- * The end of gzip input. Data after the last complete member is ignored with a note, as
- * `gzip -d` ignores it with a warning. After a zlib error, a second decode of the file (or of
- * the stdin bytes kept in memory) with small writes recovers the text that the failed stream
- * dropped.
+ * The end of gzip input. Plain text after the last complete member is read as more log lines
+ * (see `parts.ts`). Other data there is skipped with a note, as `gzip -d` skips it with a
+ * warning. After a zlib error, a second decode of the file (or of the stdin bytes kept in
+ * memory) with small writes recovers the text that the failed stream dropped, and finds the
+ * byte where the gzip data ended.
  *
  * Node's gunzip stream (checked on Node 20.20) reads concatenated members, stops quietly at
  * a zero byte after a member, and fails with "incorrect header check" when another byte
@@ -14,7 +15,7 @@ import { createGunzip, type Gunzip } from "node:zlib";
 import { HandlerFailure } from "./queue.js";
 import { STDIN_NAME } from "./sources.js";
 
-/** Bytes after the end of the gzip data, which were not read as log text. */
+/** Bytes after the end of the gzip data that are not text, which were skipped. */
 export interface TrailingData {
   readonly bytes: number;
   /** A sentence that names the input and the count. */
@@ -48,13 +49,10 @@ const WRITE_PLANS: readonly WritePlan[] = [
 ];
 
 /**
- * Returns the note for `bytes` of trailing data after the gzip stream of `name`. For standard
- * input it adds how to read files that `cat` joined, because the data after a gzip file is
- * then often the next file.
+ * Returns the note for `bytes` of trailing data that is not text after the gzip stream of
+ * `name`. For standard input it adds how to read files that `cat` joined, because the data
+ * after a gzip file is then often the next file.
  */
-// NOTE: plain text after the gzip data (`cat a.log.gz b.log`) lands here unread, although gzip
-// data after plain text is decoded. `zcat -f` reads both orders.
-
 export function trailingDataNote(name: string, bytes: number): TrailingData {
   const count = bytes === 1 ? "1 byte" : `${bytes.toLocaleString("en-US")} bytes`;
   const joined = name === STDIN_NAME ? " If - joins several files, give them as arguments." : "";
@@ -62,7 +60,8 @@ export function trailingDataNote(name: string, bytes: number): TrailingData {
     bytes,
     message:
       `${count} of trailing data after the gzip stream in ${name} were ignored, as gzip -d ` +
-      `ignores them. Every line of the gzip stream was read.${joined}`,
+      `ignores them, because they are not text (they contain control bytes or invalid ` +
+      `UTF-8). Every line of the gzip stream was read.${joined}`,
   };
 }
 
@@ -81,15 +80,24 @@ export interface GzipEnd {
 /**
  * Returns how many bytes of a gzip input of `totalBytes` lie after its last complete member,
  * given where the decode stopped, or null when the stop is damage rather than trailing data.
- * A zero byte after a member ends the data without an error. Any other byte that does not
- * start a member fails the header check once zlib has taken a second byte, so with exact
- * stops the member ended one byte before the byte that failed.
  */
 export function trailingBytes(end: GzipEnd): number | null {
-  const { stop, totalBytes, exact } = end;
-  if (stop.error === null) return totalBytes - stop.consumedBytes;
+  const dataBytes = gzipDataBytes(end);
+  return dataBytes === null ? null : end.totalBytes - dataBytes;
+}
+
+/**
+ * Returns how many bytes at the start of the input are gzip data, up to the end of its last
+ * complete member, or null when the stop is damage. A zero byte after a member ends the data
+ * without an error. Any other byte that does not start a member fails the header check once
+ * zlib has taken a second byte, so with exact stops the member ended one byte before the
+ * byte that failed.
+ */
+export function gzipDataBytes(end: GzipEnd): number | null {
+  const { stop, exact } = end;
+  if (stop.error === null) return stop.consumedBytes;
   if (!exact || !isHeaderCheckError(stop.error)) return null;
-  return totalBytes - (stop.consumedBytes - 1);
+  return stop.consumedBytes - 1;
 }
 
 function isHeaderCheckError(error: unknown): boolean {
@@ -133,20 +141,22 @@ export class RetainedBytes {
 
   constructor(private readonly maxBytes: number) {}
 
-  /** Yields `chunks` unchanged and keeps them. */
-  async *pass(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer, void, undefined> {
-    for await (const chunk of chunks) {
-      this.bytes += chunk.length;
-      if (this.bytes <= this.maxBytes) this.chunks.push(chunk);
-      else this.chunks = [];
-      yield chunk;
-    }
+  /** Keeps the next chunk of the stream, or drops all once the stream is over `maxBytes`. */
+  add(chunk: Buffer): void {
+    this.bytes += chunk.length;
+    if (this.bytes <= this.maxBytes) this.chunks.push(chunk);
+    else this.chunks = [];
   }
 
-  /** Returns the kept bytes, or null when the stream was longer than `maxBytes`. */
+  /**
+   * Returns the kept bytes, or null when the stream was longer than `maxBytes`. Call it after
+   * the stream has passed, because it joins the chunks kept so far into one.
+   */
   byteSource(): ByteSource | null {
     if (this.bytes > this.maxBytes) return null;
-    const all = Buffer.concat(this.chunks);
+    const all =
+      this.chunks.length === 1 ? (this.chunks[0] ?? Buffer.alloc(0)) : Buffer.concat(this.chunks);
+    this.chunks = [all];
     return {
       totalBytes: all.length,
       read: (position, length) => Promise.resolve(all.subarray(position, position + length)),

@@ -1,7 +1,7 @@
 /**
  * Gzip data that follows plain text in one stream, as `cat mail.log mail.log.2.gz | delist
- * diagnose -` produces. The reader decodes such a stream in two parts: the text up to the start
- * of the gzip member, then the rest as gzip.
+ * diagnose -` produces. The reader decodes such a stream in parts: the text up to the start of
+ * the gzip member, then the rest as gzip. Plain text after gzip data starts another text part.
  */
 
 const LF = 10;
@@ -65,27 +65,50 @@ export class GzipMemberScan {
   // The position in `chunk` where a gzip member starts a line, or null.
   private memberStart(chunk: Buffer): number | null {
     if (this.afterLineFeed && startsWith(chunk, 0, MEMBER_HEAD)) return 0;
-    let position = chunk.indexOf(GZIP_ID1);
-    while (position >= 0) {
-      if (position > 0 && chunk[position - 1] === LF && startsWith(chunk, position, MEMBER_HEAD)) {
-        return position;
-      }
-      position = chunk.indexOf(GZIP_ID1, position + 1);
-    }
-    return null;
+    return memberAfterLineFeed(chunk);
   }
 
   // How many bytes at the end of `chunk` (0 to 2) start a line and match the start of a
   // member header, so that the header may go on in the next chunk.
   private partialMemberBytes(chunk: Buffer): number {
-    for (let size = MEMBER_HEAD.length - 1; size > 0; size -= 1) {
-      const start = chunk.length - size;
-      if (start < 0) continue;
-      const atLineStart = start === 0 ? this.afterLineFeed : chunk[start - 1] === LF;
-      if (atLineStart && startsWith(chunk, start, MEMBER_HEAD.subarray(0, size))) return size;
-    }
-    return 0;
+    return partialMemberBytes(chunk, this.afterLineFeed);
   }
+}
+
+/**
+ * Returns the start of `bytes`, the first bytes of plain text, up to the first gzip member
+ * that starts a line in them. When `complete` is false the text goes on after `bytes`, so
+ * the start of a member header at their end is left out too.
+ */
+export function textBeforeMember(bytes: Buffer, complete: boolean): Buffer {
+  const start = memberAfterLineFeed(bytes);
+  if (start !== null) return bytes.subarray(0, start);
+  const partial = complete ? 0 : partialMemberBytes(bytes, false);
+  return bytes.subarray(0, bytes.length - partial);
+}
+
+// The position in `chunk` after a line feed where a gzip member starts, or null.
+function memberAfterLineFeed(chunk: Buffer): number | null {
+  let position = chunk.indexOf(GZIP_ID1);
+  while (position >= 0) {
+    if (position > 0 && chunk[position - 1] === LF && startsWith(chunk, position, MEMBER_HEAD)) {
+      return position;
+    }
+    position = chunk.indexOf(GZIP_ID1, position + 1);
+  }
+  return null;
+}
+
+// How many bytes at the end of `chunk` (0 to 2) start a line and match the start of a member
+// header. `afterLineFeed` is true when the byte before the chunk was a line feed.
+function partialMemberBytes(chunk: Buffer, afterLineFeed: boolean): number {
+  for (let size = MEMBER_HEAD.length - 1; size > 0; size -= 1) {
+    const start = chunk.length - size;
+    if (start < 0) continue;
+    const atLineStart = start === 0 ? afterLineFeed : chunk[start - 1] === LF;
+    if (atLineStart && startsWith(chunk, start, MEMBER_HEAD.subarray(0, size))) return size;
+  }
+  return 0;
 }
 
 function startsWith(buffer: Buffer, position: number, prefix: Buffer): boolean {

@@ -1,12 +1,16 @@
 /**
  * Notes on how one input was read, for inputs that were read to their end but may give
- * misleading lines: binary files, a last line cut short, gzip data joined to plain text.
+ * misleading lines: binary files, a last line cut short, gzip data and plain text joined.
  */
 
+import { isUtf8 } from "node:buffer";
 import { skipNuls } from "./lines.js";
 
-// Bytes examined after any leading NULs to decide whether a file is binary.
-const SAMPLE_BYTES = 4096;
+/**
+ * Bytes examined to decide whether a file is binary (after any leading NULs), and whether the
+ * bytes after gzip data are text.
+ */
+export const SAMPLE_BYTES = 4096;
 // Runs of control bytes in the sample from which a file counts as binary. A wtmp record of
 // 384 bytes has about eight runs (NUL padding between fields and binary numbers), and a
 // text log has none, or a few where a crash left NULs.
@@ -59,6 +63,30 @@ export class BinarySample {
   }
 }
 
+/**
+ * Returns whether `sample`, the first bytes after gzip data, is text: not empty, free of the
+ * control bytes that `looksBinary` counts (NUL included), and valid UTF-8. When `complete` is
+ * false the data goes on after the sample, so a UTF-8 sequence cut at its end is allowed.
+ * This is stricter than `looksBinary`, because a few bytes of junk have few control bytes.
+ * Text in a legacy 8-bit encoding with a non-ASCII byte in the sample fails the test.
+ */
+export function looksLikeText(sample: Buffer, complete: boolean): boolean {
+  if (sample.length === 0) return false;
+  for (const byte of sample) if (isBinaryByte(byte)) return false;
+  return isUtf8(complete ? sample : withoutCutSequence(sample));
+}
+
+// `bytes` without the UTF-8 lead byte and continuation bytes at its end, which a sample can
+// cut from the rest of their sequence.
+function withoutCutSequence(bytes: Buffer): Buffer {
+  for (let back = 1; back <= 4 && back <= bytes.length; back += 1) {
+    const byte = bytes[bytes.length - back] ?? 0;
+    if (byte < 0x80) return bytes;
+    if (byte >= 0xc0) return bytes.subarray(0, bytes.length - back);
+  }
+  return bytes;
+}
+
 function isBinaryByte(byte: number): boolean {
   if (byte === 0x7f) return true;
   if (byte >= 0x20) return false;
@@ -108,6 +136,55 @@ export function gzipAfterTextNote(name: string, line: number): string {
   );
 }
 
+/** Returns the note for plain text that follows gzip data in one input, from line `line` on. */
+export function textAfterGzipNote(name: string, line: number): string {
+  return (
+    `${name} has plain text after its gzip data, from line ${line.toLocaleString("en-US")} ` +
+    `on (files joined with cat?). It was read as log lines too.`
+  );
+}
+
+/** The format that starts at a switch inside one input. */
+export type JoinedFormat = "gzip" | "text";
+
+// Switches named one by one in the notes. The rest are counted in one more note.
+const MAX_NAMED_SWITCHES = 4;
+
+/**
+ * The places inside one input where plain text and gzip data follow each other. It keeps the
+ * first `MAX_NAMED_SWITCHES` and counts the rest, so that an input of many short parts does
+ * not grow memory.
+ */
+export class FormatSwitches {
+  private readonly named: { readonly to: JoinedFormat; readonly afterLine: number }[] = [];
+  private more = 0;
+  private lastLine = 0;
+
+  /** Adds a switch to `to` after line `afterLine`, the last line of the previous part. */
+  add(to: JoinedFormat, afterLine: number): void {
+    if (this.named.length < MAX_NAMED_SWITCHES) this.named.push({ to, afterLine });
+    else this.more += 1;
+    this.lastLine = afterLine;
+  }
+
+  /** Returns one note per named switch, and one for the count of the rest. */
+  notes(name: string): string[] {
+    const notes = this.named.map((change) =>
+      change.to === "gzip"
+        ? gzipAfterTextNote(name, change.afterLine)
+        : textAfterGzipNote(name, change.afterLine + 1),
+    );
+    if (this.more > 0) {
+      notes.push(
+        `${name} switches between plain text and gzip data ${this.more.toLocaleString("en-US")} ` +
+          `more times, the last after line ${this.lastLine.toLocaleString("en-US")}. ` +
+          `Every part was read.`,
+      );
+    }
+    return notes;
+  }
+}
+
 /** The fields of an input's line splitter that `inputNotes` reads. */
 interface SplitLines {
   readonly lines: number;
@@ -115,18 +192,17 @@ interface SplitLines {
 }
 
 /**
- * Returns the notes for an input read to its end: gzip data after line `gzipAfterLine` of
- * plain text (null when there was none), binary content, and a last line without a line end.
- * A binary file gets no note on its last line, which is no record anyway.
+ * Returns the notes for an input read to its end: switches between plain text and gzip data,
+ * binary content, and a last line without a line end. A binary file gets no note on its last
+ * line, which is no record anyway.
  */
 export function inputNotes(
   name: string,
   split: SplitLines,
   binary: boolean,
-  gzipAfterLine: number | null,
+  switches: FormatSwitches,
 ): string[] {
-  const notes: string[] = [];
-  if (gzipAfterLine !== null) notes.push(gzipAfterTextNote(name, gzipAfterLine));
+  const notes = switches.notes(name);
   if (binary) notes.push(binaryNote(name));
   else if (split.lastLineUnterminated) notes.push(unterminatedLineNote(name, split.lines));
   return notes;

@@ -29,7 +29,10 @@ function logText(count: number): string {
   return `${lines.join("\n")}\n`;
 }
 
-const JUNK = Buffer.from("garbage after");
+// Bytes that are not text: control bytes, a NUL and invalid UTF-8.
+const JUNK = Buffer.from([
+  0x17, 0x03, 0x9f, 0x00, 0x41, 0xfe, 0x02, 0x88, 0x10, 0x7f, 0x05, 0x99, 0x01,
+]);
 
 async function readGzipFile(name: string, content: Buffer) {
   const path = await dir.write(name, content);
@@ -108,7 +111,7 @@ describe("gzip trailing data", () => {
   });
 
   it("counts junk longer than a read", async () => {
-    const junk = Buffer.alloc(3 * 1024 * 1024, "junk ");
+    const junk = Buffer.alloc(3 * 1024 * 1024, JUNK);
     const content = Buffer.concat([gzipSync(logText(7000)), junk]);
     const { lines, result } = await readGzipFile("long-junk.gz", content);
 

@@ -134,17 +134,24 @@ describe("gzip data after plain text", () => {
     expect(result.trailingData).toBeNull();
   });
 
-  it("counts text after the member as trailing data", async () => {
-    const after = logText(200, 40_000);
-    const content = Buffer.concat([logText(0, 100), gzipSync(logText(100, 100)), after]);
+  it("reads text after the member", async () => {
+    const content = Buffer.concat([
+      logText(0, 100),
+      gzipSync(logText(100, 100)),
+      logText(200, 40_000),
+    ]);
 
-    const stdin = await readStdin(content);
-    expectNumbered(stdin.lines, 200);
-    expect(stdin.result.trailingData?.bytes).toBe(after.length);
-
-    const file = await readFile("three.log", content);
-    expectNumbered(file.lines, 200);
-    expect(file.result.trailingData?.bytes).toBe(after.length);
+    for (const { lines, result } of [
+      await readStdin(content),
+      await readFile("three.log", content),
+    ]) {
+      expectNumbered(lines, 40_200);
+      expect(result.trailingData).toBeNull();
+      expect(result.bytes).toBe(content.length);
+      expect(result.notes).toHaveLength(2);
+      expect(result.notes[0]).toContain("has gzip data after line 100 ");
+      expect(result.notes[1]).toContain("has plain text after its gzip data, from line 201 on");
+    }
   });
 
   it("keeps 1f 8b inside a line as text", async () => {
@@ -166,9 +173,14 @@ describe("gzip data after plain text", () => {
   });
 });
 
+// 3 MiB of bytes that are not text, longer than one read.
+function binaryBytes(): Buffer {
+  return Buffer.alloc(3 * 1024 * 1024, Buffer.from([0x17, 0x03, 0x9f, 0x00, 0xfe, 0x02]));
+}
+
 describe("trailing data on stdin", () => {
   it("counts every byte after the gzip stream", async () => {
-    const after = logText(5000, 40_000);
+    const after = binaryBytes();
     const content = Buffer.concat([gzipSync(logText(0, 5000)), after]);
     const { lines, result } = await readStdin(content);
 
@@ -180,9 +192,10 @@ describe("trailing data on stdin", () => {
   });
 
   it("names no stdin fix for a file", async () => {
-    const content = Buffer.concat([gzipSync(logText(0, 50)), logText(50, 10)]);
+    const content = Buffer.concat([gzipSync(logText(0, 50)), binaryBytes()]);
     const { result } = await readFile("one.gz", content);
 
+    expect(result.trailingData?.bytes).toBe(binaryBytes().length);
     expect(result.trailingData?.message).not.toContain("arguments");
   });
 });
