@@ -48,9 +48,9 @@ async function runWithStore(
     version: VERSION,
   });
   if (options.once === true) {
-    const failed = await monitor.runOnce();
+    const { failed, incomplete } = await monitor.runOnce();
     const open = store.incidents.incidents().some((incident) => incident.closedAt === null);
-    return open || failed.length > 0 ? EXIT_PROBLEMS : EXIT_OK;
+    return open || failed.length > 0 || incomplete.length > 0 ? EXIT_PROBLEMS : EXIT_OK;
   }
   await runUntilSignal(monitor, logger);
   return EXIT_OK;

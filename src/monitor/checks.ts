@@ -1,19 +1,24 @@
 import dns from "node:dns";
 import { checkSenders, type SenderCheckReport } from "../auth/index.js";
 import { checkBlocklists, type BlocklistReport } from "../reputation/index.js";
+import { tallyLookups } from "../dns/tally.js";
 import { blocklistKey, dnsKey, type Observation } from "../store/types.js";
 import { observeAll, type JobContext } from "./context.js";
+import { lookupCounts, reportUnanswered, type JobOutcome } from "./unanswered.js";
 
 /**
  * Looks the configured IPs and domains up on the blocklists and records one state per target
  * and block list. Refusals, timeouts and errors change no state, because they show nothing
- * about the listing. Allow lists and reputation scores are stored but not watched.
+ * about the listing. Allow lists and reputation scores are stored but not watched. Returns
+ * `incomplete` when some DNS lookups got no answer. A list's refusal by policy does not count,
+ * because it comes as a refusal code, or the list is not asked at all when it rejects the
+ * public resolver in use.
  */
-export async function runBlocklistJob(context: JobContext): Promise<void> {
+export async function runBlocklistJob(context: JobContext): Promise<JobOutcome> {
   const { config, store, clock } = context;
-  if (config.ips.length === 0 && config.domains.length === 0) return;
+  if (config.ips.length === 0 && config.domains.length === 0) return "complete";
   const startedAt = clock.now();
-  const resolver = context.createDns();
+  const { dns: resolver, tally } = tallyLookups(context.createDns());
   let report: BlocklistReport;
   try {
     const keyVariable = config.blocklists.spamhausDqsKeyEnv;
@@ -36,10 +41,22 @@ export async function runBlocklistJob(context: JobContext): Promise<void> {
     store.runs.finish(runId, at, listed.length > 0 ? "problems" : "ok");
     return { runId, changes };
   });
+  const lookups = tally();
+  const notChecked = report.results.filter(
+    (r) => r.status !== "listed" && r.status !== "not-listed",
+  ).length;
   context.logger.info(
-    { runId, results: report.results.length, listed: listed.length, changes },
+    {
+      runId,
+      results: report.results.length,
+      listed: listed.length,
+      notChecked,
+      ...lookupCounts(lookups),
+      changes,
+    },
     "blocklists checked",
   );
+  return reportUnanswered(context, "blocklists", lookups);
 }
 
 function blocklistObservations(report: BlocklistReport, runId: number, at: number): Observation[] {
@@ -65,13 +82,14 @@ function blocklistObservations(report: BlocklistReport, runId: number, at: numbe
 
 /**
  * Checks SPF, DKIM, DMARC and MX of the configured domains and PTR of the IPs, and records one
- * state per check. A check DNS could not answer (`not-checked`) changes no state.
+ * state per check. A check DNS could not answer (`not-checked`) changes no state. Returns
+ * `incomplete` when some DNS lookups got no answer.
  */
-export async function runDnsJob(context: JobContext): Promise<void> {
+export async function runDnsJob(context: JobContext): Promise<JobOutcome> {
   const { config, store, clock } = context;
-  if (config.ips.length === 0 && config.domains.length === 0) return;
+  if (config.ips.length === 0 && config.domains.length === 0) return "complete";
   const startedAt = clock.now();
-  const resolver = context.createDns();
+  const { dns: resolver, tally } = tallyLookups(context.createDns());
   let report: SenderCheckReport;
   try {
     report = await checkSenders(
@@ -102,10 +120,20 @@ export async function runDnsJob(context: JobContext): Promise<void> {
     store.runs.finish(runId, at, report.verdict === "fail" ? "problems" : "ok");
     return { runId, changes };
   });
+  const lookups = tally();
+  const notChecked = results.filter((r) => r.verdict === "not-checked").length;
   context.logger.info(
-    { runId, checks: results.length, verdict: report.verdict, changes },
+    {
+      runId,
+      checks: results.length,
+      verdict: report.verdict,
+      notChecked,
+      ...lookupCounts(lookups),
+      changes,
+    },
     "DNS checked",
   );
+  return reportUnanswered(context, "dns", lookups);
 }
 
 function dnsResults(report: SenderCheckReport) {

@@ -17,6 +17,7 @@ import type { Logger } from "./logger.js";
 import { runProbeJob } from "./probe-job.js";
 import { RepeatFilter } from "./repeats.js";
 import { Schedule } from "./schedule.js";
+import type { JobOutcome } from "./unanswered.js";
 
 /** The parts of a monitor; the optional ones exist for tests. */
 export interface MonitorOptions {
@@ -118,23 +119,30 @@ export class Monitor {
 
   /**
    * Runs every job once and sends the alerts due, as `delist monitor --once` does. Returns the
-   * jobs that failed.
+   * jobs that failed, and those whose DNS lookups got no answer in part or in full.
    */
-  async runOnce(): Promise<JobKind[]> {
+  async runOnce(): Promise<{ failed: JobKind[]; incomplete: JobKind[] }> {
     this.announce();
     const failed: JobKind[] = [];
+    const incomplete: JobKind[] = [];
     for (const kind of JOB_KINDS) {
-      if (!(await this.runJob(kind))) failed.push(kind);
+      const outcome = await this.runJob(kind);
+      if (outcome === "failed") failed.push(kind);
+      if (outcome === "incomplete") incomplete.push(kind);
     }
     await this.dispatchAlerts();
-    return failed;
+    return { failed, incomplete };
   }
 
-  /** Runs one job; a failure is logged, does not stop the monitor, and returns false. */
-  async runJob(kind: JobKind): Promise<boolean> {
+  /**
+   * Runs one job. A failure is logged, does not stop the monitor, and returns `failed`. A job
+   * whose DNS lookups got no answer in part or in full returns `incomplete`.
+   */
+  async runJob(kind: JobKind): Promise<JobOutcome | "failed"> {
+    let outcome: JobOutcome = "complete";
     try {
-      if (kind === "blocklists") await runBlocklistJob(this.context);
-      else if (kind === "dns") await runDnsJob(this.context);
+      if (kind === "blocklists") outcome = await runBlocklistJob(this.context);
+      else if (kind === "dns") outcome = await runDnsJob(this.context);
       else if (kind === "probes") await runProbeJob(this.context);
       else await runLogJob(this.context, this.cwd);
     } catch (error) {
@@ -146,12 +154,12 @@ export class Monitor {
       } else {
         this.logFailure(`job:${kind}`, { job: kind }, error, "job failed");
       }
-      return false;
+      return "failed";
     }
     if (this.context.repeats.clear(`job:${kind}`)) {
       this.context.logger.info({ job: kind }, "job ran again after failing");
     }
-    return true;
+    return outcome;
   }
 
   /**

@@ -58,7 +58,7 @@ describe("monitor on a database it cannot write", () => {
     appendFileSync(path, rateLimitLines(T0 + MINUTE, 3));
     for (let minute = 5; minute < 10; minute++) {
       clock.set(T0 + minute * MINUTE);
-      expect(await monitor.runJob("logs")).toBe(false);
+      expect(await monitor.runJob("logs")).toBe("failed");
     }
     const failures = logs.filter((line) => line["msg"] === "job failed");
     expect(failures).toHaveLength(1);
@@ -71,7 +71,7 @@ describe("monitor on a database it cannot write", () => {
     // never saved, and the block is recorded once.
     setReadOnly(store, false);
     clock.set(T0 + 10 * MINUTE);
-    expect(await monitor.runJob("logs")).toBe(true);
+    expect(await monitor.runJob("logs")).toBe("complete");
     expect(logs.some((line) => line["msg"] === "job ran again after failing")).toBe(true);
     expect(store.states.get(blockKey("gmail", IP))?.value).toBe("rate-limited");
     expect(store.incidents.changes()).toHaveLength(1);

@@ -1,0 +1,133 @@
+import dns from "node:dns";
+import type { LookupTally } from "../dns/tally.js";
+import type { DnsFailure, DnsFailureKind } from "../dns/types.js";
+import type { JobContext } from "./context.js";
+
+/** Whether a job checked all it was asked to, or DNS left some of it unchecked. */
+export type JobOutcome = "complete" | "incomplete";
+
+/** The jobs that count their DNS lookups. */
+export type LookupJob = "blocklists" | "dns";
+
+/** The name of each job's check in log messages. */
+const CHECK_NAMES: Record<LookupJob, string> = {
+  blocklists: "blocklist check",
+  dns: "DNS check",
+};
+
+/** How many unanswered queries the warning names; the rest are counted. */
+const NAMED_QUERIES = 3;
+
+/** Causes for the failure kinds that the tally counts as unanswered. */
+const CAUSES: Partial<Record<DnsFailureKind, string>> = {
+  timeout: "timed out",
+  refused: "refused by the DNS server",
+  unreachable: "DNS server unreachable",
+  malformed: "malformed reply",
+  "not-recorded": "missing from the replay file",
+  offline: "not sent, because the run is offline",
+};
+
+/** Returns the counts for a job's summary line: every lookup, and those that got no answer. */
+export function lookupCounts(tally: LookupTally): { lookups: number; unanswered: number } {
+  return { lookups: tally.answered + tally.unanswered, unanswered: tally.unanswered };
+}
+
+/**
+ * Logs a warning when some DNS lookups of `job` got no answer, and an info line when every
+ * lookup is answered again after such a warning. The same warning again is held back through
+ * `context.repeats`, so it is logged at most once per REPEAT_LOG_INTERVAL_MS. Returns
+ * `incomplete` when some lookups got no answer.
+ */
+export function reportUnanswered(
+  context: JobContext,
+  job: LookupJob,
+  tally: LookupTally,
+): JobOutcome {
+  const { clock, config, logger, repeats } = context;
+  const key = `dns:${job}`;
+  if (tally.unanswered === 0) {
+    if (repeats.clear(key)) logger.info({ job }, "DNS answered every lookup again");
+    return "complete";
+  }
+
+  const queries = tally.unansweredQueries.map((query) => `${query.type} ${query.name}`).sort();
+  const message = unansweredMessage(context, job, tally, queries);
+  const heldBack = repeats.record(key, message, clock.now());
+  if (heldBack === null) return "incomplete";
+  logger.warn(
+    {
+      job,
+      ...lookupCounts(tally),
+      causes: causeKinds(tally.unansweredQueries),
+      resolver: config.dns.resolver ?? "system",
+      queries: queries.slice(0, NAMED_QUERIES),
+      ...(heldBack > 0 ? { repeatsHeldBack: heldBack } : {}),
+    },
+    message,
+  );
+  return "incomplete";
+}
+
+/**
+ * Builds the warning: how many lookups of how many got no answer, from which resolver and why,
+ * the first few queries (sorted, so that a repeat builds the same text), and what to do.
+ */
+function unansweredMessage(
+  context: JobContext,
+  job: LookupJob,
+  tally: LookupTally,
+  queries: readonly string[],
+): string {
+  const { lookups } = lookupCounts(tally);
+  const server = resolverName(context.config.dns.resolver);
+  const causes = causeKinds(tally.unansweredQueries)
+    .map((kind) => CAUSES[kind] ?? `failed (${kind})`)
+    .join(", ");
+  const more = queries.length > NAMED_QUERIES ? `, and ${queries.length - NAMED_QUERIES} more` : "";
+  const named = `${queries.slice(0, NAMED_QUERIES).join(", ")}${more}`;
+  const fix = fixText(context, tally.unansweredQueries);
+
+  if (tally.answered === 0) {
+    const none =
+      lookups === 1
+        ? `the only DNS lookup got no answer from ${server}`
+        : `none of the ${lookups} DNS lookups got an answer from ${server}`;
+    return (
+      `no ${CHECK_NAMES[job]} could be made: ${none} (${causes}): ${named}. ` +
+      `Every target keeps its last recorded state. ${fix}`
+    );
+  }
+  return (
+    `${tally.unanswered} of ${lookups} DNS lookups of the ${CHECK_NAMES[job]} got no answer ` +
+    `from ${server} (${causes}): ${named}. The targets that needed them keep their last ` +
+    `recorded state. ${fix}`
+  );
+}
+
+/** Returns the distinct failure kinds of `queries`, in the order first seen. */
+function causeKinds(queries: readonly DnsFailure[]): DnsFailureKind[] {
+  return [...new Set(queries.map((query) => query.kind))];
+}
+
+/** Names the configured `dns.resolver`, or the system resolver with its servers. */
+function resolverName(resolver: string | undefined): string {
+  if (resolver !== undefined) return `the DNS server at ${resolver}`;
+  const servers = dns.getServers();
+  return servers.length === 0
+    ? "the system resolver"
+    : `the system resolver (${servers.join(", ")})`;
+}
+
+function fixText(context: JobContext, queries: readonly DnsFailure[]): string {
+  const { resolver, timeoutMs } = context.config.dns;
+  const check = `Check that ${resolverName(resolver)} answers queries from this host`;
+  const other =
+    resolver === undefined
+      ? "set dns.resolver to a DNS server that does"
+      : "set dns.resolver to another DNS server";
+  if (queries.some((query) => query.kind === "timeout")) {
+    return `${check}, raise dns.timeoutMs (now ${timeoutMs} ms), or ${other}.`;
+  }
+  return `${check}, or ${other}.`;
+}
