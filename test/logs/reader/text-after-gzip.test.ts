@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { truncateSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -242,6 +243,31 @@ describe("plain text after gzip data", () => {
     expect(result.error).toBeNull();
     expect(result.bytes).toBe(content.length);
     expect(result.notes[0]).toContain("from line 3,001 on");
+  });
+
+  it("reports a truncation in the text part", async () => {
+    const content = Buffer.concat([gzipSync(logText(0, 100)), logText(100, 200_000)]);
+    const path = await dir.write("live.log", content);
+    const source: FileSource = {
+      type: "file",
+      name: "live.log",
+      path,
+      sizeBytes: content.length,
+      modifiedMs: 0,
+      continuesPrevious: false,
+    };
+    const lines: string[] = [];
+    const splitter = new LineSplitter((text, line) => {
+      // What logrotate's copytruncate does once the first line of plain text is read.
+      if (line === 101) truncateSync(path, 0);
+      lines.push(text);
+    });
+    const result = await readSource(source, splitter);
+
+    expect(content.length).toBeGreaterThan(12 * 1024 * 1024);
+    expect(lines.length).toBeLessThan(200_100);
+    expect(result.change?.code).toBe("truncated");
+    expect(result.error).toBeNull();
   });
 
   it("raises what the line handler throws", async () => {
