@@ -209,8 +209,8 @@ async function partBytesSource(
   return handle === null ? null : fileByteSource(handle, part.rawStart);
 }
 
-// What follows the gzip data of a part: plain text, other bytes (or bytes that cannot be read
-// again), or nothing.
+// The kind of bytes after the gzip data of a part: plain text, other bytes (or bytes that
+// cannot be read again), or none.
 type BytesAfterGzip = "text" | "other" | "none";
 
 // Finds what follows the `dataBytes` of gzip data in the part. When it is text, the bytes
