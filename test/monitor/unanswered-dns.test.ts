@@ -169,6 +169,26 @@ describe("monitor with a DNS server that drops every query", () => {
   });
 });
 
+describe("monitor with a DNS server that refuses every query", () => {
+  it("names the refusal as the cause", async () => {
+    server = await startDnsServer(() => ({ rcode: "REFUSED" }));
+    const store = HistoryStore.open(":memory:");
+    const { monitor, logs } = testMonitor({
+      store,
+      clock: new FakeClock(START),
+      config: configFor(server.address),
+    });
+    expect(await monitor.runJob("dns")).toBe("incomplete");
+
+    const [warning] = warnings(logs, "dns");
+    expect(warning?.["causes"]).toEqual(["refused"]);
+    expect(String(warning?.["msg"])).toMatch(/^no DNS check could be made: /);
+    expect(String(warning?.["msg"])).toContain("(refused by the DNS server): ");
+    expect(String(warning?.["msg"])).not.toContain("dns.timeoutMs");
+    store.close();
+  });
+});
+
 describe("monitor with a DNS server that drops some queries", () => {
   it("counts the blocklist lookups without answer", async () => {
     const zones: Record<string, ZoneBehaviour> = {
