@@ -128,10 +128,21 @@ function queryUdp(
       const packet = decode(message);
       if (packet !== null && matches(packet, id, name)) finish({ kind: "response", packet });
     });
-    // A connected socket reports ICMP "port unreachable" as ECONNREFUSED at once.
-    socket.connect(server.port, server.host, () => {
-      socket.send(dnsPacket.encode(queryPacket(id, name, type)));
-    });
+    // A connected socket reports ICMP "port unreachable" as ECONNREFUSED at once. A failed
+    // connect (no route to the server: ENETUNREACH on a host without a network) is passed to
+    // the callback, not emitted as an error, and a send on the unconnected socket would throw.
+    const onConnect = (error?: Error): void => {
+      if (error !== undefined) {
+        finish({ kind: "error", detail: error.message });
+        return;
+      }
+      try {
+        socket.send(dnsPacket.encode(queryPacket(id, name, type)));
+      } catch (sendError) {
+        finish({ kind: "error", detail: errorMessage(sendError) });
+      }
+    };
+    socket.connect(server.port, server.host, onConnect as () => void);
   });
 }
 
@@ -162,6 +173,10 @@ function queryTcp(
     });
     socket.on("end", () => finish({ kind: "error", detail: "TCP: the server closed early" }));
   });
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function decode(message: Buffer): dnsPacket.DecodedPacket | null {

@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from "vitest";
+import dgram from "node:dgram";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { answerOf } from "./answer.js";
 import { createDnsContext } from "../../src/dns/context.js";
 import { reverseName } from "../../src/dns/names.js";
@@ -74,6 +75,32 @@ describe("wire resolver", () => {
     const result = await serverResolver(address, { timeoutMs: 2000 }).resolve("example.com", "A");
     expect(result.ok ? "answer" : result.kind).toBe("unreachable");
     expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it("reports a failed connect as unreachable, as on a host without a route", async () => {
+    // A host without a network route fails the UDP connect with ENETUNREACH. Node passes that
+    // error to the connect callback instead of emitting it; the spy does the same here.
+    const connect = vi.spyOn(dgram.Socket.prototype, "connect").mockImplementation(function (
+      this: dgram.Socket,
+      ...args: unknown[]
+    ) {
+      const callback = args.find((arg) => typeof arg === "function") as
+        ((error?: Error) => void) | undefined;
+      const error = Object.assign(new Error("connect ENETUNREACH 127.0.0.1:53"), {
+        code: "ENETUNREACH",
+      });
+      process.nextTick(() => callback?.(error));
+    });
+    try {
+      const resolver = serverResolver("127.0.0.1:53", { timeoutMs: 2000 });
+      const started = Date.now();
+      const result = await resolver.resolve("example.com", "A");
+      expect(result.ok ? "answer" : result.kind).toBe("unreachable");
+      expect(result.ok ? "" : result.detail).toContain("ENETUNREACH");
+      expect(Date.now() - started).toBeLessThan(1000);
+    } finally {
+      connect.mockRestore();
+    }
   });
 
   it("times out and retries once", async () => {
