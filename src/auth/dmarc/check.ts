@@ -120,12 +120,29 @@ export async function checkDmarc(
 }
 
 function finish(evidence: DmarcEvidence, problems: Problem[]): DmarcCheck {
-  const verdict = verdictOf(problems);
-  const explanation =
-    evidence.record === null
-      ? `${evidence.domain} has no usable DMARC record.`
-      : `DMARC policy for ${evidence.domain} is p=${evidence.policy ?? "?"}${evidence.recordDomain !== evidence.domain ? `, inherited from ${evidence.recordDomain ?? "?"}` : ""}.`;
-  return { verdict, explanation, evidence, problems };
+  return {
+    verdict: verdictOf(problems),
+    explanation: explain(evidence, problems),
+    evidence,
+    problems,
+  };
+}
+
+/**
+ * Builds the one-line explanation. A record that was found but yields no policy (invalid
+ * syntax, or several records) is explained by its error message, so the title names the fault.
+ */
+function explain(evidence: DmarcEvidence, problems: readonly Problem[]): string {
+  if (evidence.record === null) return `${evidence.domain} has no usable DMARC record.`;
+  if (evidence.policy === null) {
+    const error = problems.find((p) => p.severity === "error");
+    return error?.message ?? `The DMARC record of ${evidence.domain} has no usable policy.`;
+  }
+  const inherited =
+    evidence.recordDomain !== evidence.domain
+      ? `, inherited from ${evidence.recordDomain ?? "?"}`
+      : "";
+  return `DMARC policy for ${evidence.domain} is p=${evidence.policy}${inherited}.`;
 }
 
 function recordProblems(

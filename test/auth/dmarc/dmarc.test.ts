@@ -112,6 +112,34 @@ describe("DMARC check", () => {
     const check = await checkDmarc("example.biz", zoneDns(zone));
     expect(check.problems.map((p) => p.code)).toEqual(["dmarc-missing"]);
   });
+
+  it("explains several records by the error", async () => {
+    const check = await checkDmarc("example.net", zoneDns(zone));
+    expect(check.explanation).toBe(
+      "_dmarc.example.net has 2 DMARC records; receivers then ignore DMARC.",
+    );
+  });
+
+  it("explains an invalid record by its bad tag", async () => {
+    const invalid = `$ORIGIN example.com.
+_dmarc TXT "v=DMARC1; p=none; rua=mailto:a@example.com; x"
+`;
+    const check = await checkDmarc("example.com", zoneDns(invalid));
+    expect(check.verdict).toBe("fail");
+    expect(check.evidence.record).toBe("v=DMARC1; p=none; rua=mailto:a@example.com; x");
+    expect(check.problems.map((p) => p.code)).toEqual(["dmarc-syntax"]);
+    expect(check.explanation).toBe(
+      'The DMARC record of example.com is invalid: "x" is not a tag=value pair.',
+    );
+    expect(check.explanation).not.toContain("p=?");
+  });
+
+  it("explains a valid record by its policy", async () => {
+    const check = await checkDmarc("mail.example.com", zoneDns(zone));
+    expect(check.explanation).toBe(
+      "DMARC policy for mail.example.com is p=reject, inherited from example.com.",
+    );
+  });
 });
 
 describe("DMARC alignment", () => {
