@@ -3,7 +3,7 @@ import type { LookupTally } from "../dns/tally.js";
 import type { DnsFailure, DnsFailureKind } from "../dns/types.js";
 import type { JobContext } from "./context.js";
 
-/** Whether a job checked all it was asked to, or DNS left some of it unchecked. */
+/** The outcome of a job: it checked all it was asked to, or DNS left some of it unchecked. */
 export type JobOutcome = "complete" | "incomplete";
 
 /** The jobs that count their DNS lookups. */
@@ -15,7 +15,7 @@ const CHECK_NAMES: Record<LookupJob, string> = {
   dns: "DNS check",
 };
 
-/** How many unanswered queries the warning names; the rest are counted. */
+/** The number of unanswered queries that the warning names. It counts the rest. */
 const NAMED_QUERIES = 3;
 
 /** Causes for the failure kinds that the tally counts as unanswered. */
@@ -116,7 +116,7 @@ function resolverName(resolver: string | undefined): string {
   const servers = dns.getServers();
   return servers.length === 0
     ? "the system resolver"
-    : `the system resolver (${servers.join(", ")})`;
+    : `the system resolver at ${servers.join(", ")}`;
 }
 
 function fixText(context: JobContext, queries: readonly DnsFailure[]): string {

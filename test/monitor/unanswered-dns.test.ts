@@ -1,6 +1,8 @@
 import dgram from "node:dgram";
 import type dnsPacket from "dns-packet";
 import { afterEach, describe, expect, it } from "vitest";
+import { createDnsContext } from "../../src/dns/context.js";
+import { dnsFailure } from "../../src/dns/types.js";
 import { blocklistKey, dnsKey, HistoryStore } from "../../src/store/index.js";
 import { forbidRealNetwork } from "../dns/guard.js";
 import {
@@ -26,7 +28,7 @@ afterEach(async () => {
   server = null;
 });
 
-/** Builds a config with one IP and one domain that asks the DNS server at `resolver`. */
+/** Builds a config with one IP and one domain that queries the DNS server at `resolver`. */
 function configFor(resolver: string, schedules: Record<string, string> = {}): unknown {
   return {
     ips: [IP],
@@ -165,6 +167,37 @@ describe("monitor with a DNS server that drops every query", () => {
       `from the DNS server at ${address} (DNS server unreachable)`,
     );
     expect(String(warning?.["msg"])).not.toContain("dns.timeoutMs");
+    store.close();
+  });
+});
+
+describe("monitor without dns.resolver", () => {
+  it("names the system resolver", async () => {
+    // A resolver that returns a timeout at once replaces the system's, so that the test
+    // sends nothing. The message lists the system's DNS servers, which differ between hosts.
+    const store = HistoryStore.open(":memory:");
+    const { monitor, logs } = testMonitor({
+      store,
+      clock: new FakeClock(START),
+      config: { ips: [IP], dns: { timeoutMs: 100 } },
+      createDns: () =>
+        createDnsContext({
+          resolver: {
+            description: "system",
+            resolve: (name, type) =>
+              Promise.resolve(dnsFailure(name, type, "timeout", "no answer within 100 ms")),
+          },
+        }),
+    });
+    expect(await monitor.runJob("dns")).toBe("incomplete");
+
+    const [warning] = warnings(logs, "dns");
+    expect(warning?.["resolver"]).toBe("system");
+    const message = String(warning?.["msg"]);
+    expect(message).toMatch(/^no DNS check could be made: /);
+    expect(message).toMatch(/ from the system resolver( at [^(]+?)? \(timed out\): /);
+    expect(message).toMatch(/Check that the system resolver( at .+?)? answers queries/);
+    expect(message).toContain("or set dns.resolver to a DNS server that does.");
     store.close();
   });
 });
