@@ -1,4 +1,5 @@
 import type { ReplyRule } from "../rule.js";
+import { CONNECTION_RULES } from "./connection.js";
 
 /**
  * Fallbacks for replies that no provider rule explains: first wording that means the same at
@@ -476,8 +477,13 @@ const byReplyCode: readonly ReplyRule[] = [
   },
 ];
 
-/** Generic rules in matching order; `generic.unknown` ends every search. */
+/**
+ * Generic rules in matching order; `generic.unknown` ends every search. The connection
+ * failures come first, because their texts are the sending MTA's own and no reply wording
+ * should take them.
+ */
 export const GENERIC_RULES: readonly ReplyRule[] = [
+  ...CONNECTION_RULES,
   ...byWording,
   ...byEnhancedCode,
   ...byReplyCode,

@@ -1,0 +1,172 @@
+import type { ReplyRule } from "../rule.js";
+
+/**
+ * Failures of the sending server to reach a receiver at all: the TCP connection timed out or
+ * was refused, no route led there, or the server never sent its greeting. The receiving
+ * server did not reply, so nothing here is a judgement of the sender, and none of these is a
+ * block signal. The sending MTA writes these texts itself:
+ *
+ * - Postfix: `connect to H[ip]:25: Connection timed out`, `lost connection with H[ip] while
+ *   receiving the initial server greeting`, `conversation with H[ip] timed out while …`, also
+ *   after `delivery temporarily suspended: `.
+ * - Exim: `defer (110): Connection timed out`, `(111): Connection refused`, `(113): No route to
+ *   host`, `(101): Network is unreachable` (the number is the Linux errno), and per-host lines
+ *   `H [ip] Connection timed out`.
+ * - Sendmail: `Deferred: Connection timed out with H.`, `Deferred: Connection refused by H.`.
+ */
+
+// The text before the system error of a failed connection: nothing (Exim's error text),
+// Postfix's `connect to H[ip]:25: `, Exim's `defer (110): `, Sendmail's `Deferred: `, or the
+// `[ip]` of a host.
+const ERROR_POSITION = String.raw`(?:^|\bconnect to \S+: |\bdefer \(-?\d+\):\s*|\bDeferred:\s*|\]\s*:?\s*)`;
+
+function systemErrorPattern(message: string): RegExp {
+  return new RegExp(ERROR_POSITION + message, "i");
+}
+
+const TEST_FIX =
+  "Test from the server itself: `nc -vz <MX host> 25` (or `telnet <MX host> 25`) should print the receiver's 220 greeting within a few seconds.";
+const PROVIDER_FIX =
+  "Many hosting and cloud providers block outbound port 25 by default: ask yours to open it, or check its control panel for the setting.";
+const FIREWALL_FIX =
+  "Check the server's own firewall for outbound rules on port 25 (`iptables -S OUTPUT`, `nft list ruleset`, or the cloud security group's egress rules).";
+const RELAY_FIX =
+  "If port 25 cannot be opened, send through the provider's relay host or an email service on port 587 with SMTP AUTH (Postfix: relayhost = [smtp.example.net]:587).";
+
+/**
+ * No SMTP reply is involved, so a reply with a reply code must not match. The matcher
+ * rejects a reply whose code is not on the list and skips the check for a reply without a
+ * code, so an empty list admits exactly the replies without one.
+ */
+const NO_REPLY_CODE: readonly number[] = [];
+
+/** Rules for connection failures, in matching order. */
+export const CONNECTION_RULES: readonly ReplyRule[] = [
+  {
+    id: "generic.connect-timed-out",
+    provider: null,
+    category: "transient",
+    codes: NO_REPLY_CODE,
+    text: systemErrorPattern("Connection timed out"),
+    summary:
+      "The sending server could not open a connection to the receiver: no answer came to its TCP connection request, so no SMTP reply was received.",
+    fix: [TEST_FIX, PROVIDER_FIX, FIREWALL_FIX, RELAY_FIX],
+    reference: null,
+    findings: [],
+  },
+  {
+    id: "generic.connect-refused",
+    provider: null,
+    category: "transient",
+    codes: NO_REPLY_CODE,
+    text: systemErrorPattern("Connection refused"),
+    summary:
+      "The receiver's address rejected the TCP connection on port 25 (no SMTP server listened), or a firewall on the way answered for it.",
+    fix: [
+      TEST_FIX,
+      "If every receiver refuses, a firewall or the hosting provider intercepts outbound port 25; otherwise that receiver's mail server is down and the queue retries.",
+      PROVIDER_FIX,
+      RELAY_FIX,
+    ],
+    reference: null,
+    findings: [],
+  },
+  {
+    id: "generic.no-route-to-host",
+    provider: null,
+    category: "transient",
+    codes: NO_REPLY_CODE,
+    text: systemErrorPattern("No route to host"),
+    summary:
+      "The sending server has no route to the receiver's address, or a router or firewall on the way rejected the packets.",
+    fix: [
+      TEST_FIX,
+      "Check the server's routes and default gateway (`ip route`), and whether an IPv6 address is tried without working IPv6 (Postfix: inet_protocols = ipv4).",
+      FIREWALL_FIX,
+      PROVIDER_FIX,
+    ],
+    reference: null,
+    findings: [],
+  },
+  {
+    id: "generic.network-unreachable",
+    provider: null,
+    category: "transient",
+    codes: NO_REPLY_CODE,
+    text: systemErrorPattern("Network is unreachable"),
+    summary:
+      "The sending server has no network route for the receiver's address family or range, often an IPv6 address on a server without IPv6.",
+    fix: [
+      "If the address in the text is IPv6 and the server has no IPv6 connectivity, let the MTA use IPv4 only (Postfix: inet_protocols = ipv4; Exim: disable_ipv6 = true).",
+      "Otherwise check the server's routes and default gateway (`ip route`).",
+      TEST_FIX,
+    ],
+    reference: null,
+    findings: [],
+  },
+  {
+    id: "generic.no-greeting",
+    provider: null,
+    category: "transient",
+    codes: NO_REPLY_CODE,
+    text: /\b(?:lost connection with|conversation with) \S+ (?:timed out )?while receiving the initial server greeting|Remote host closed connection in response to initial connection/i,
+    summary:
+      "The TCP connection opened, but the receiver closed it or sent no SMTP greeting; a firewall or proxy that intercepts port 25 does this, and so does a receiver that drops unwanted clients.",
+    fix: [TEST_FIX, PROVIDER_FIX, FIREWALL_FIX, RELAY_FIX],
+    reference: null,
+    findings: [],
+  },
+  {
+    id: "generic.conversation-timed-out",
+    provider: null,
+    category: "transient",
+    codes: NO_REPLY_CODE,
+    text: /\bconversation with \S+ timed out while /i,
+    summary:
+      "The receiver stopped answering in the middle of the SMTP session, so the sending server gave up waiting.",
+    fix: [
+      "Nothing to change if it is rare; the queue retries.",
+      "If it happens during the TLS handshake or message body to every receiver, check the path MTU and any firewall that inspects SMTP.",
+      TEST_FIX,
+    ],
+    reference: null,
+    findings: [],
+  },
+  {
+    id: "generic.retry-time-not-reached",
+    provider: null,
+    category: "transient",
+    codes: NO_REPLY_CODE,
+    text: /\bretry time not reached\b/i,
+    summary:
+      "Exim did not try to deliver: earlier attempts to these hosts or this address failed, and their next retry time has not come yet.",
+    fix: [
+      "Look up the earlier deferrals of the same domain in the log: their reason is the one to fix.",
+      "`exim -brt <domain>` prints the retry rule that applies.",
+    ],
+    reference: null,
+    findings: [],
+  },
+];
+
+/**
+ * Ids of the rules whose texts count as a failed connection to the receiver for the
+ * `unreachable` provider status. Exim's `retry time not reached` is left out, because Exim
+ * tried no host then and the line repeats an earlier failure.
+ */
+export const CONNECTION_FAILURE_RULE_IDS: ReadonlySet<string> = new Set(
+  CONNECTION_RULES.map((rule) => rule.id).filter((id) => id !== "generic.retry-time-not-reached"),
+);
+
+/**
+ * Returns the connection-failure rule whose wording `text` has, or null. `text` is the reason
+ * as the MTA logged it. The log analysis calls this beside the reply classifier, because a
+ * provider rule keyed on the DSN alone (Gmail's 4.4.2) would otherwise take these texts.
+ */
+export function connectionFailureRule(text: string): ReplyRule | null {
+  for (const rule of CONNECTION_RULES) {
+    if (!CONNECTION_FAILURE_RULE_IDS.has(rule.id)) continue;
+    if (rule.text?.test(text) === true) return rule;
+  }
+  return null;
+}
