@@ -36,6 +36,8 @@ export function aligned(
 /**
  * Evaluates DMARC for a From domain given the SPF and DKIM results: passes when a passing
  * identity is aligned with the From domain. `np=` applies when the From domain does not exist.
+ * Without one valid record the result is none or permerror, and the alignment flags use the
+ * relaxed mode, which is the default of `aspf=` and `adkim=` (RFC 7489, section 6.3).
  */
 export async function evaluateDmarc(
   fromDomain: string,
@@ -46,50 +48,72 @@ export async function evaluateDmarc(
 ): Promise<DmarcEvaluation> {
   const discovery = await discoverDmarc(fromDomain, dns, method);
   const base = { fromDomain, organisationalDomain: discovery.organisationalDomain };
-  const none = { appliedPolicy: null, spfAligned: false, dkimAligned: false };
   if (discovery.failure !== null) {
-    return { ...base, ...none, result: "temperror", reason: discovery.failure.detail };
+    return {
+      ...base,
+      result: "temperror",
+      appliedPolicy: null,
+      spfAligned: false,
+      dkimAligned: false,
+      reason: discovery.failure.detail,
+    };
   }
-  if (discovery.records.length !== 1) {
-    const result = discovery.records.length === 0 ? "none" : "permerror";
-    return { ...base, ...none, result, reason: `${discovery.records.length} DMARC records found` };
-  }
-  const parsed = parseDmarcRecord(discovery.records[0] as string);
-  if (!parsed.ok) return { ...base, ...none, result: "permerror", reason: parsed.error };
 
-  const record = parsed.record;
-  const orgOf = async (domain: string): Promise<string> =>
-    (await discoverDmarc(domain, dns, method)).organisationalDomain;
-  const fromOrg = discovery.organisationalDomain;
+  const parsed =
+    discovery.records.length === 1 ? parseDmarcRecord(discovery.records[0] as string) : null;
+  const record = parsed?.ok === true ? parsed.record : null;
+  const context = { fromDomain, fromOrg: discovery.organisationalDomain, dns, method };
   const spfAligned =
-    spf !== null &&
-    spf.result === "pass" &&
-    aligned(fromDomain, spf.domain, record.aspf, fromOrg, await orgOf(spf.domain));
+    spf !== null && spf.result === "pass" && (await isAligned(context, spf, record?.aspf));
   let dkimAligned = false;
   for (const signature of dkim.filter((d) => d.result === "pass")) {
-    if (
-      aligned(fromDomain, signature.domain, record.adkim, fromOrg, await orgOf(signature.domain))
-    ) {
-      dkimAligned = true;
-    }
+    if (await isAligned(context, signature, record?.adkim)) dkimAligned = true;
   }
+  const flags = { spfAligned, dkimAligned };
+
+  if (parsed === null) {
+    const result = discovery.records.length === 0 ? "none" : "permerror";
+    const reason = `${discovery.records.length} DMARC records found`;
+    return { ...base, ...flags, result, appliedPolicy: null, reason };
+  }
+  if (!parsed.ok)
+    return { ...base, ...flags, result: "permerror", appliedPolicy: null, reason: parsed.error };
+
   const appliedPolicy = await policyFor(
     fromDomain,
     discovery.recordDomain ?? fromDomain,
-    record,
+    parsed.record,
     dns,
   );
   const pass = spfAligned || dkimAligned;
   return {
     ...base,
+    ...flags,
     result: pass ? "pass" : "fail",
     appliedPolicy,
-    spfAligned,
-    dkimAligned,
     reason: pass
       ? `${spfAligned ? "SPF" : "DKIM"} passes and is aligned with ${fromDomain}`
       : `neither SPF nor DKIM passes aligned with ${fromDomain}`,
   };
+}
+
+/** The From domain an identity is compared with, and how to find organisational domains. */
+interface AlignmentContext {
+  readonly fromDomain: string;
+  readonly fromOrg: string;
+  readonly dns: DnsContext;
+  readonly method: OrgDomainMethod;
+}
+
+/** Tests one identity for alignment in the record's mode, or relaxed when there is no record. */
+async function isAligned(
+  context: AlignmentContext,
+  identity: AuthIdentity,
+  mode: "r" | "s" = "r",
+): Promise<boolean> {
+  const identityOrg = (await discoverDmarc(identity.domain, context.dns, context.method))
+    .organisationalDomain;
+  return aligned(context.fromDomain, identity.domain, mode, context.fromOrg, identityOrg);
 }
 
 /** `p=` at the record's own domain; `np=` for a subdomain that does not exist, else `sp=`. */

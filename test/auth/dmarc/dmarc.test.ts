@@ -163,6 +163,30 @@ describe("DMARC alignment", () => {
     expect(result).toMatchObject({ result: "fail", spfAligned: false, dkimAligned: false });
   });
 
+  it("reports alignment without a record", async () => {
+    const result = await evaluateDmarc(
+      "example.biz",
+      { domain: "example.org", result: "pass" },
+      [{ domain: "example.biz", result: "pass" }],
+      zoneDns(zone),
+    );
+    expect(result.result).toBe("none");
+    expect(result.spfAligned).toBe(false);
+    expect(result.dkimAligned).toBe(true);
+  });
+
+  it("reports alignment with several records", async () => {
+    const result = await evaluateDmarc(
+      "example.net",
+      { domain: "example.net", result: "pass" },
+      [],
+      zoneDns(zone),
+    );
+    expect(result.result).toBe("permerror");
+    expect(result.spfAligned).toBe(true);
+    expect(result.dkimAligned).toBe(false);
+  });
+
   it("applies np= to a subdomain that does not exist", async () => {
     const missing = await evaluateDmarc("ghost.example.com", null, [], zoneDns(zone));
     const existing = await evaluateDmarc("mail.example.com", null, [], zoneDns(zone));
