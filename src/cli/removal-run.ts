@@ -1,6 +1,7 @@
 import { isIpAddress } from "../dns/names.js";
 import {
   checkRemovalRequest,
+  describeRequest,
   recordRemovalRequest,
   removalGuide,
   removalStatuses,
@@ -27,16 +28,17 @@ export function runRequest(options: RequestOptions, io: CliIo): Promise<number> 
     const now = Date.now();
     const permission = checkRemovalRequest(store, options.provider, ip, now);
     if (!permission.allowed && permission.last !== null) {
-      const when = isoTime(permission.last.requestedAt);
-      const next = isoTime(permission.nextAllowedAt ?? now);
+      const earlier = describeRequest(permission.last, options.provider);
+      const form = removalGuide(options.provider).url;
       if (options.force !== true) {
+        const next = isoTime(permission.nextAllowedAt ?? now);
         io.stderr.write(
-          `delist: removal for ${options.provider} ${ip} was requested at ${when}; send the form at most once every ${REMOVAL_WAIT_MS / 86_400_000} days (next: ${next}). A repeated request does not speed up the review. Add --force to record one anyway.\n`,
+          `delist: the form ${form} was already sent for ${ip}: ${earlier}. Send the form at most once every ${REMOVAL_WAIT_MS / 86_400_000} days for an IP; the next request is allowed from ${next}. A repeated request does not speed up the review. Add --force to record one anyway.\n`,
         );
         return EXIT_USAGE;
       }
       io.stderr.write(
-        `delist: warning: removal for ${options.provider} ${ip} was already requested at ${when}; recording another (--force).\n`,
+        `delist: warning: the form ${form} was already sent for ${ip}: ${earlier}; recording another (--force).\n`,
       );
     }
     const request = recordRemovalRequest(store, {

@@ -30,9 +30,10 @@ export function registerRemoval(program: Command, io: CliIo, setExitCode: SetExi
       .command("request")
       .description(
         "Record that you are sending a removal request to a provider for an IP, and print the " +
-          "provider's form and what to put in it. Within 14 days of the last request for the same " +
-          "provider and IP it warns and records nothing unless --force is given. Exit status: 0 " +
-          "recorded, 2 for bad options or a request inside the 14 days.",
+          "provider's form and what to put in it. Within 14 days of the last request through the " +
+          "same form for the IP it records nothing unless --force is given; gmail and " +
+          "google-workspace share one form. Exit status: 0 recorded, 2 for bad options or a " +
+          "request inside the 14 days.",
       )
       .addOption(
         new Option("--provider <provider>", "the provider asked")

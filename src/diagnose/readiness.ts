@@ -155,7 +155,7 @@ function ipsOrFallback(named: readonly string[], fallback: readonly string[]): r
 
 /**
  * Builds the summary again once `withRemovalTargets` has matched each form's requests by
- * provider and IP. Only the sentence for a report whose items all pass depends on them.
+ * form and IP. Only the sentence for a report whose items all pass depends on them.
  */
 export function withTargetSummary(report: ReadinessReport): ReadinessReport {
   const { items, removalForms } = report;

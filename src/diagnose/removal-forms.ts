@@ -21,9 +21,10 @@ export const REMOVAL_PROVIDERS = [
 export type RemovalProvider = (typeof REMOVAL_PROVIDERS)[number];
 
 /**
- * The minimum time between two removal requests for one provider and IP: 14 days. Gmail's
+ * The minimum time between two removal requests through one form for one IP: 14 days. Gmail's
  * sender form should be sent at most once every two weeks. A repeated request does not speed
  * up a review at the other providers either, so the same wait applies to all of them.
+ * Providers that share a form share the wait (see `sharesRemovalForm`).
  */
 export const REMOVAL_WAIT_MS = 14 * 24 * 60 * 60 * 1000;
 
@@ -63,6 +64,47 @@ export function hasRemovalForm(provider: string): provider is RemovalProvider {
 }
 
 /**
+ * Returns true when requests for `provider` and `other` go through the same removal form, which
+ * is the case for `gmail` and `google-workspace`. A provider without a form matches only itself.
+ */
+export function sharesRemovalForm(provider: string, other: string): boolean {
+  if (provider === other) return true;
+  if (!hasRemovalForm(provider) || !hasRemovalForm(other)) return false;
+  return REMOVAL_FORMS[provider].url === REMOVAL_FORMS[other].url;
+}
+
+/**
+ * Returns the newest of `requests` that went through the removal form of `provider` for one of
+ * `ips`, or null when there is none. IPs match in any spelling of the same address. `delist
+ * diagnose`, `delist removal` and the monitor all match requests to forms here, so that
+ * providers sharing a form share one 14-day wait.
+ */
+export function newestFormRequest<T extends RecordedRemovalRequest>(
+  requests: readonly T[],
+  provider: string,
+  ips: readonly string[],
+): T | null {
+  let newest: T | null = null;
+  for (const request of formRequests(requests, provider, ips)) {
+    if (newest === null || request.requestedAt > newest.requestedAt) newest = request;
+  }
+  return newest;
+}
+
+/** Returns the `requests` that went through the removal form of `provider` for one of `ips`. */
+export function formRequests<T extends RecordedRemovalRequest>(
+  requests: readonly T[],
+  provider: string,
+  ips: readonly string[],
+): T[] {
+  const targetIps = new Set(ips.map(canonicalIp));
+  return requests.filter(
+    (request) =>
+      sharesRemovalForm(request.provider, provider) && targetIps.has(canonicalIp(request.ip)),
+  );
+}
+
+/**
  * Placeholder for the IP of a removal command when neither the log nor `--ip` gives it.
  * `delist removal request` rejects it, so a command pasted unchanged records nothing.
  */
@@ -97,7 +139,7 @@ export function withRemovalTargets(
   const removalForms = readiness.removalForms.map((form) => {
     const targets = removalTargets(form, input);
     const ips = targets.flatMap((target) => (target.ip === null ? [] : [target.ip]));
-    return { ...form, lastRequest: lastRequestFor(form.url, ips, input), targets };
+    return { ...form, lastRequest: lastRequestFor(form.provider, ips, input), targets };
   });
   return { ...readiness, removalForms };
 }
@@ -124,7 +166,7 @@ export function removalTargets(form: RemovalForm, input: RemovalTargetInput): Re
   }
   return chosen.map((target) => ({
     ...target,
-    lastRequest: target.ip === null ? null : lastRequestFor(form.url, [target.ip], input),
+    lastRequest: target.ip === null ? null : lastRequestFor(form.provider, [target.ip], input),
   }));
 }
 
@@ -142,22 +184,13 @@ function judgedIpsOfForm(url: string, judgedIps: RemovalTargetInput["judgedIps"]
   return [...ips.values()];
 }
 
-/**
- * Finds the newest request recorded through the form at `url` for one of `ips`. Gmail and
- * Google Workspace share one form, so a request recorded for either counts for both.
- */
+/** Finds the newest request recorded through the form of `provider` for one of `ips`. */
 function lastRequestFor(
-  url: string,
+  provider: string,
   ips: readonly string[],
   input: RemovalTargetInput,
 ): LastRemovalRequest | null {
-  const targetIps = new Set(ips.map(canonicalIp));
-  let newest: RecordedRemovalRequest | null = null;
-  for (const request of input.requests) {
-    if (!hasRemovalForm(request.provider) || REMOVAL_FORMS[request.provider].url !== url) continue;
-    if (!targetIps.has(canonicalIp(request.ip))) continue;
-    if (newest === null || request.requestedAt > newest.requestedAt) newest = request;
-  }
+  const newest = newestFormRequest(input.requests, provider, ips);
   if (newest === null) return null;
   const nextAllowed = newest.requestedAt + REMOVAL_WAIT_MS;
   return {

@@ -1,4 +1,10 @@
-import { REMOVAL_FORMS, REMOVAL_WAIT_MS, type RemovalProvider } from "../diagnose/removal-forms.js";
+import {
+  formRequests,
+  newestFormRequest,
+  REMOVAL_FORMS,
+  REMOVAL_WAIT_MS,
+  type RemovalProvider,
+} from "../diagnose/removal-forms.js";
 import type { HistoryStore } from "../store/history.js";
 import { incidentReport, type IncidentReport } from "../store/report.js";
 import { blockKey, type RemovalRequest } from "../store/types.js";
@@ -35,19 +41,35 @@ export function removalGuide(provider: RemovalProvider): RemovalGuide {
 /** Whether a removal request may be sent now. */
 export interface RemovalPermission {
   readonly allowed: boolean;
+  /**
+   * The newest request recorded through the same form for the IP, or null when none was
+   * recorded. It may name another provider that shares the form.
+   */
   readonly last: RemovalRequest | null;
   /** When the next request is allowed; null when none was recorded. */
   readonly nextAllowedAt: number | null;
 }
 
-/** Checks the 14-day rule against the requests recorded for `provider` and `ip`. */
+/**
+ * Checks the 14-day rule for a request about `ip` to the removal form of `provider`. Every
+ * request recorded through that form counts, whichever of the form's providers it names.
+ */
 export function checkRemovalRequest(
   store: HistoryStore,
   provider: string,
   ip: string,
   now: number,
 ): RemovalPermission {
-  const last = store.incidents.removals(provider, ip)[0] ?? null;
+  return permissionOf(store.incidents.removals(null, null), provider, ip, now);
+}
+
+function permissionOf(
+  requests: readonly RemovalRequest[],
+  provider: string,
+  ip: string,
+  now: number,
+): RemovalPermission {
+  const last = newestFormRequest(requests, provider, [ip]);
   if (last === null) return { allowed: true, last, nextAllowedAt: null };
   const nextAllowedAt = last.requestedAt + REMOVAL_WAIT_MS;
   return { allowed: now >= nextAllowedAt, last, nextAllowedAt };
@@ -74,9 +96,11 @@ export interface RemovalStatus {
   readonly provider: string;
   readonly ip: string;
   readonly incident: IncidentReport | null;
+  /** The newest request through the provider's form for the IP, for any provider of the form. */
   readonly lastRequest: { readonly at: string; readonly forced: boolean } | null;
   /** Whole days since the last request, or null when none was recorded. */
   readonly daysSinceRequest: number | null;
+  /** Requests recorded through the provider's form for the IP, for any provider of the form. */
   readonly requests: number;
   readonly lastProbe: {
     readonly at: string;
@@ -98,24 +122,30 @@ export function removalStatuses(
   filter: { provider: string | null; ip: string | null },
   now: number,
 ): RemovalStatus[] {
+  const requests = store.incidents.removals(null, null);
   const pairs = new Map<string, { provider: string; ip: string }>();
   for (const incident of store.incidents.incidents()) {
     const subject = blockSubject(incident.key);
     if (subject !== null) pairs.set(incident.key, subject);
   }
-  for (const request of store.incidents.removals(null, null).reverse()) {
+  for (const request of [...requests].reverse()) {
     pairs.set(blockKey(request.provider, request.ip), request);
   }
   return [...pairs.values()]
     .filter((pair) => filter.provider === null || pair.provider === filter.provider)
     .filter((pair) => filter.ip === null || pair.ip === filter.ip)
-    .map((pair) => statusOf(store, pair.provider, pair.ip, now));
+    .map((pair) => statusOf(store, requests, pair, now));
 }
 
-function statusOf(store: HistoryStore, provider: string, ip: string, now: number): RemovalStatus {
+function statusOf(
+  store: HistoryStore,
+  requests: readonly RemovalRequest[],
+  pair: { provider: string; ip: string },
+  now: number,
+): RemovalStatus {
+  const { provider, ip } = pair;
   const incident = store.incidents.latest(blockKey(provider, ip));
-  const requests = store.incidents.removals(provider, ip);
-  const permission = checkRemovalRequest(store, provider, ip, now);
+  const permission = permissionOf(requests, provider, ip, now);
   const probe = store.probes.lastFor(provider, ip);
   const last = permission.last;
   const status = {
@@ -124,7 +154,7 @@ function statusOf(store: HistoryStore, provider: string, ip: string, now: number
     incident: incident === null ? null : incidentReport(incident, now),
     lastRequest: last === null ? null : { at: iso(last.requestedAt), forced: last.forced },
     daysSinceRequest: last === null ? null : Math.floor((now - last.requestedAt) / DAY_MS),
-    requests: requests.length,
+    requests: formRequests(requests, provider, [ip]).length,
     lastProbe:
       probe === null
         ? null
@@ -132,22 +162,31 @@ function statusOf(store: HistoryStore, provider: string, ip: string, now: number
     nextRequestAllowedAt: permission.nextAllowedAt === null ? null : iso(permission.nextAllowedAt),
     canRequestNow: permission.allowed,
   };
-  return { ...status, advice: adviceFor(status) };
+  return { ...status, advice: adviceFor(status, last) };
 }
 
-function adviceFor(status: Omit<RemovalStatus, "advice">): string {
+function adviceFor(status: Omit<RemovalStatus, "advice">, last: RemovalRequest | null): string {
   const incident = status.incident;
   if (incident !== null && incident.status === "closed") {
     return `The block lifted at ${incident.closedAt ?? ""}. Keep watching the logs, the blocklists and DNS.`;
   }
   if (incident === null) return "No block of this IP by this provider has been recorded.";
-  if (status.lastRequest === null) {
+  if (last === null) {
     return "Fix the cause first (`delist diagnose`), then record the request with `delist removal request`.";
   }
   if (!status.canRequestNow) {
-    return `Removal was requested ${status.daysSinceRequest ?? 0} days ago; wait and probe again. The next request is allowed at ${status.nextRequestAllowedAt ?? ""}.`;
+    return `Removal was requested ${status.daysSinceRequest ?? 0} days ago (${describeRequest(last, status.provider)}); wait and probe again. The next request is allowed at ${status.nextRequestAllowedAt ?? ""}.`;
   }
   return "The block is still open 14 days after the last request: check that the cause is gone, then request removal again.";
+}
+
+/**
+ * Describes a recorded request as `request #3 for gmail 192.0.2.1 at <time>`, and adds that it
+ * used the same form when it was recorded for another provider than `provider`.
+ */
+export function describeRequest(request: RemovalRequest, provider: string): string {
+  const shared = request.provider === provider ? "" : `, which uses the same form as ${provider}`;
+  return `request #${request.id} for ${request.provider} ${request.ip} at ${iso(request.requestedAt)}${shared}`;
 }
 
 /** Splits a `block:<provider>:<ip>` key; IPv6 addresses keep their colons. */

@@ -13,8 +13,9 @@ function wideLines(text: string): string[] {
 
 describe("delist removal text", () => {
   it("wraps every provider's request at 80 columns", async () => {
-    const db = join(tempDir(), "history.sqlite");
     for (const provider of REMOVAL_PROVIDERS) {
+      // One database each, because Gmail and Google Workspace share one form and its wait.
+      const db = join(tempDir(), "history.sqlite");
       const args = ["removal", "request", "--provider", provider, "--ip", "203.0.113.5"];
       const result = await runCommand([...args, "--db", db]);
       expect(result.code).toBe(0);
