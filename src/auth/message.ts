@@ -34,7 +34,7 @@ export async function checkMessage(
   const text = message.toString("latin1");
   const from = fromDomains(text);
   const envelopeDomain = returnPathDomain(text) ?? fallbackDomain;
-  const signatures = await verifyDkimSignatures(message, dns);
+  const signatures = (await verifyDkimSignatures(message, dns)).filter(isSignature);
   const ip = ips[0];
   const spf =
     ip === undefined
@@ -60,6 +60,15 @@ export async function checkMessage(
           method,
         );
   return { fromDomain, fromError: from.error, envelopeDomain, signatures, spf, dmarc };
+}
+
+/**
+ * Tests whether a result belongs to a signature. For a message without a DKIM-Signature header,
+ * mailauth 4.13 returns one result with no signing domain ("none", "message not signed"),
+ * although its type declares the domain.
+ */
+function isSignature(result: DkimSignatureResult): boolean {
+  return (result.domain as string | undefined) !== undefined;
 }
 
 /** Reads the domain of the Return-Path header, which receivers add from MAIL FROM. */
