@@ -24,6 +24,7 @@ export { evaluateDmarc, type DmarcEvaluation } from "./dmarc/alignment.js";
 export { discoverDmarc, type OrgDomainMethod } from "./dmarc/discover.js";
 export { fromDomains } from "./dmarc/from.js";
 export { checkMessage, type MessageCheck } from "./message.js";
+export { applyMessageCheck } from "./message-report.js";
 export { checkPtr } from "./ptr.js";
 export { checkMx } from "./mx.js";
 export { checkMtaSts } from "./mta-sts.js";

@@ -1,6 +1,8 @@
 import type { CheckStatus } from "../diagnose/types.js";
 import { usableKeys, type DkimCheck } from "./dkim/check.js";
 import type { DmarcCheck } from "./dmarc/check.js";
+import type { DkimSignatureResult } from "./dkim/verify.js";
+import type { MessageCheck } from "./message.js";
 import type { PtrCheck } from "./ptr.js";
 import type { SpfCheck } from "./spf/check.js";
 import type { Verdict } from "./types.js";
@@ -22,6 +24,12 @@ export interface RequirementInput {
   readonly dkim: DkimCheck;
   readonly dmarc: DmarcCheck;
   readonly ptr: PtrCheck;
+  /**
+   * The verification of a sample message of this domain. When it is present, the DKIM rows
+   * and the alignment rows judge the message's signatures and its DMARC evaluation in place of
+   * the published keys. The SPF rows stay on DNS in both cases.
+   */
+  readonly message?: MessageCheck | null;
 }
 
 type Rule = Omit<RequirementRow, "status" | "evidence"> & { readonly test: keyof typeof TESTS };
@@ -80,7 +88,10 @@ type Outcome = { status: CheckStatus; evidence: string };
 
 const TESTS = {
   spf: (input: RequirementInput): Outcome => fromVerdict(input.spf.verdict, spfEvidence(input.spf)),
-  dkim: (input: RequirementInput): Outcome => dkimOutcome(input.dkim),
+  dkim: (input: RequirementInput): Outcome =>
+    input.message == null
+      ? dkimOutcome(input.dkim)
+      : fromMessage(messageDkimOutcome(input.message)),
   spfOrDkim: (input: RequirementInput): Outcome => either(TESTS.spf(input), TESTS.dkim(input)),
   spfAndDkim: (input: RequirementInput): Outcome => both(TESTS.spf(input), TESTS.dkim(input)),
   dkimSize: (input: RequirementInput): Outcome => {
@@ -112,6 +123,7 @@ const TESTS = {
         };
   },
   aligned: (input: RequirementInput): Outcome => {
+    if (input.message != null) return fromMessage(messageAlignmentOutcome(input.message));
     const auth = either(TESTS.spf(input), TESTS.dkim(input));
     return auth.status === "pass"
       ? {
@@ -174,6 +186,76 @@ function dkimOutcome(dkim: DkimCheck): Outcome {
     };
   const checked = dkim.evidence.selectors.length > 0;
   return { status: checked ? "fail" : "unknown", evidence: dkim.explanation };
+}
+
+/** Marks the evidence of a row judged by the sample message, so it is not read as DNS. */
+function fromMessage(outcome: Outcome): Outcome {
+  return { status: outcome.status, evidence: `sample message: ${outcome.evidence}` };
+}
+
+/**
+ * Judges "DKIM passes" by a sample message: a signature must verify, and its d= domain must be
+ * aligned with the From domain, because only an aligned signature counts for DMARC.
+ */
+function messageDkimOutcome(message: MessageCheck): Outcome {
+  const signatures = message.signatures;
+  if (signatures.length === 0)
+    return { status: "fail", evidence: "the message has no DKIM-Signature header" };
+
+  const passing = signatures.filter((s) => s.result === "pass");
+  if (passing.length === 0) {
+    const temporary = signatures.every((s) => s.result === "temperror");
+    const results = signatures.map(signatureText).join("; ");
+    return { status: temporary ? "not-checked" : "fail", evidence: results };
+  }
+
+  const dmarc = message.dmarc;
+  const passed = passing.map(signatureText).join("; ");
+  if (dmarc === null)
+    return {
+      status: "fail",
+      evidence: `${passed}, but ${message.fromError ?? "the From domain is unknown"}`,
+    };
+  if (dmarc.result === "temperror")
+    return { status: "not-checked", evidence: `${passed}; alignment not checked: ${dmarc.reason}` };
+  if (!dmarc.dkimAligned)
+    return {
+      status: "fail",
+      evidence: `${passed}, but d= is not aligned with the From domain ${dmarc.fromDomain}`,
+    };
+  return { status: "pass", evidence: `${passed}, aligned with ${dmarc.fromDomain}` };
+}
+
+/** Judges "From domain aligned with SPF or DKIM" by a sample message's DMARC evaluation. */
+function messageAlignmentOutcome(message: MessageCheck): Outcome {
+  const dmarc = message.dmarc;
+  if (dmarc === null)
+    return { status: "fail", evidence: message.fromError ?? "the From domain is unknown" };
+  if (dmarc.result === "temperror")
+    return { status: "not-checked", evidence: `DMARC not checked: ${dmarc.reason}` };
+  if (dmarc.spfAligned || dmarc.dkimAligned) {
+    const method = dmarc.spfAligned ? "SPF" : "DKIM";
+    return { status: "pass", evidence: `${method} passes aligned with ${dmarc.fromDomain}` };
+  }
+
+  const dkim = messageDkimOutcome(message);
+  // Without an IP, SPF of the message was not evaluated, so it may still pass aligned.
+  if (message.spf === null)
+    return either(dkim, {
+      status: "not-checked",
+      evidence: "SPF not evaluated because no sending IP was given (use --ip)",
+    });
+  const spf = `SPF of ${message.envelopeDomain} from ${message.spf.ip}: ${message.spf.result}`;
+  return {
+    status: "fail",
+    evidence: `neither SPF nor DKIM passes aligned with ${dmarc.fromDomain} (${spf}; ${dkim.evidence})`,
+  };
+}
+
+/** Formats one signature result like the "Sample message" block of `delist check`. */
+function signatureText(signature: DkimSignatureResult): string {
+  const comment = signature.comment === null ? "" : ` (${signature.comment})`;
+  return `DKIM d=${signature.domain} s=${signature.selector ?? "?"}: ${signature.result}${comment}`;
 }
 
 const RANK: Record<CheckStatus, number> = { pass: 0, "not-checked": 1, unknown: 2, fail: 3 };

@@ -1,0 +1,83 @@
+import { authenticationFinding } from "./findings.js";
+import type { MessageCheck } from "./message.js";
+import { worst, type DomainReport, type SenderCheckReport } from "./report.js";
+import { requirementTable } from "./requirements.js";
+import type { CheckResult, Verdict } from "./types.js";
+
+/**
+ * Rebuilds a check report so that the first domain's requirement rows follow a sample message:
+ * its DKIM rows and alignment rows take the message's verification in place of the published
+ * keys. The domain's verdict, the report's verdict and the `authentication` finding follow the
+ * new rows. The first domain is the one `checkMessage` takes as the envelope domain when the
+ * message has no Return-Path, and the one whose table the text report shows.
+ */
+export function applyMessageCheck(
+  report: SenderCheckReport,
+  message: MessageCheck,
+): SenderCheckReport {
+  const [first, ...others] = report.domains;
+  if (first === undefined) return report;
+
+  const domains = [withMessageRows(first, report, message), ...others];
+  const ipVerdicts = report.ptr.length > 0 ? [report.reverseDns.verdict] : [];
+  const authentication = authenticationFinding(domains);
+  // `checkSenders` puts the authentication finding first.
+  const findings = [
+    ...(authentication === null ? [] : [authentication]),
+    ...report.findings.filter((f) => f.id !== "authentication"),
+  ];
+  // NOTE: the readiness items still judge DKIM by the published keys, because findings.ts
+  // builds them from the DNS checks alone.
+  return {
+    ...report,
+    verdict: worst([...domains.map((d) => d.verdict), ...ipVerdicts]),
+    domains,
+    findings,
+  };
+}
+
+function withMessageRows(
+  domain: DomainReport,
+  report: SenderCheckReport,
+  message: MessageCheck,
+): DomainReport {
+  const requirements = requirementTable({
+    domain: domain.domain,
+    spf: { ...resultOf(domain.spf), evidence: domain.spf },
+    dkim: {
+      ...resultOf(domain.dkimSummary),
+      evidence: { domain: domain.domain, selectors: domain.dkim },
+    },
+    dmarc: { ...resultOf(domain.dmarc), evidence: domain.dmarc },
+    ptr: {
+      ...resultOf(report.reverseDns),
+      evidence: { helo: report.reverseDns.helo, ptr: report.ptr },
+    },
+    message,
+  });
+  const failed: Verdict[] = requirements.some((row) => row.status === "fail") ? ["fail"] : [];
+  return { ...domain, verdict: worst([...sectionVerdicts(domain), ...failed]), requirements };
+}
+
+/** Takes the verdict, explanation and problems of a section, to rebuild its check result. */
+function resultOf(
+  section: Omit<CheckResult<unknown>, "evidence">,
+): Omit<CheckResult<unknown>, "evidence"> {
+  return { verdict: section.verdict, explanation: section.explanation, problems: section.problems };
+}
+
+/**
+ * Lists the verdicts of the sections that `checkDomain` in report.ts folds into a domain's
+ * verdict. The two lists must name the same sections.
+ */
+function sectionVerdicts(domain: DomainReport): Verdict[] {
+  return [
+    domain.spf,
+    domain.dkimSummary,
+    domain.dmarc,
+    domain.mx,
+    domain.mtaSts,
+    domain.tlsRpt,
+    domain.bimi,
+  ].map((section) => section.verdict);
+}
