@@ -63,20 +63,22 @@ export const DNS_OFFLINE = "not checked: --offline";
 export function notCheckedText(failure: DnsFailure): string {
   if (failure.kind === "offline") return DNS_OFFLINE;
   if (failure.kind === "timeout") return DNS_TIMED_OUT;
+  if (failure.kind === "not-in-zone") return `not checked: ${failure.detail}`;
   if (isUnanswered(failure)) return DNS_UNREACHABLE;
   return `not checked: ${failure.detail}`;
 }
 
 /**
- * True when a failure means DNS gave no usable answer at all (timeout, network, replay gap, or
- * no query sent because the run is offline).
+ * True when a failure means DNS gave no usable answer at all (timeout, network, replay gap, no
+ * query sent because the run is offline, or a name outside the zone files given).
  */
 export function isUnanswered(failure: DnsFailure): boolean {
   return (
     failure.kind === "timeout" ||
     failure.kind === "unreachable" ||
     failure.kind === "not-recorded" ||
-    failure.kind === "offline"
+    failure.kind === "offline" ||
+    failure.kind === "not-in-zone"
   );
 }
 

@@ -89,6 +89,7 @@ const KINDS: readonly DnsFailureKind[] = [
   "invalid-name",
   "not-recorded",
   "offline",
+  "not-in-zone",
 ];
 
 function parseRecording(text: string, path: string): Recording {

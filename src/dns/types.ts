@@ -32,7 +32,9 @@ export const RECORD_TYPES: readonly RecordType[] = ["A", "AAAA", "TXT", "MX", "P
  * `unreachable` is a network error, and a query not sent after one; a query not sent because
  * earlier queries timed out with no answer at all in this run is a `timeout`. `not-recorded`
  * is a replay file without this query; `offline` is a query not sent at all because the run
- * is offline (`--offline`).
+ * is offline (`--offline`). `not-in-zone` is what a zone-file resolver returns for a name that
+ * is neither at nor below any zone origin in its files, so the files cannot show whether it
+ * exists.
  */
 export type DnsFailureKind =
   | "nxdomain"
@@ -44,7 +46,8 @@ export type DnsFailureKind =
   | "malformed"
   | "invalid-name"
   | "not-recorded"
-  | "offline";
+  | "offline"
+  | "not-in-zone";
 
 export interface DnsFailure {
   readonly kind: DnsFailureKind;
@@ -93,7 +96,8 @@ export function isTemporaryFailure(kind: DnsFailureKind): boolean {
     kind === "timeout" ||
     kind === "unreachable" ||
     kind === "not-recorded" ||
-    kind === "offline"
+    kind === "offline" ||
+    kind === "not-in-zone"
   );
 }
 

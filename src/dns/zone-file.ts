@@ -37,6 +37,10 @@ interface ParseState {
   ttlSeconds: number;
   owner: string | null;
   readonly source: string;
+  /** The `$ORIGIN` values and SOA owners of this file. */
+  readonly origins: Set<string>;
+  /** The owner names of this file's records. */
+  readonly owners: Set<string>;
 }
 
 /**
@@ -45,7 +49,8 @@ interface ParseState {
  * and TTL units as BIND writes them (`1h`, `1h30m`, `1w2d`). One file may hold several zones,
  * each after its own `$ORIGIN`, such as a forward zone and its `in-addr.arpa` zone. Adds to
  * `into` when given. Skips provider pseudo-records (`ALIAS`, `ANAME`) and appends a note
- * naming the file and line of each to `notes`.
+ * naming the file and line of each to `notes`. Adds the file's zone origins to `origins`: each
+ * `$ORIGIN` value and SOA owner, or every owner name when the file has neither.
  * Throws a SyntaxError naming the file and line.
  */
 export function parseZoneFile(
@@ -53,8 +58,16 @@ export function parseZoneFile(
   source: string,
   into: ZoneData = new Map(),
   notes: string[] = [],
+  origins: Set<string> = new Set(),
 ): ZoneData {
-  const state: ParseState = { origin: "", ttlSeconds: DEFAULT_TTL_SECONDS, owner: null, source };
+  const state: ParseState = {
+    origin: "",
+    ttlSeconds: DEFAULT_TTL_SECONDS,
+    owner: null,
+    source,
+    origins: new Set(),
+    owners: new Set(),
+  };
   let line = 1;
   try {
     for (const entry of logicalLines(text)) {
@@ -68,6 +81,8 @@ export function parseZoneFile(
     const message = error instanceof Error ? error.message : String(error);
     throw new SyntaxError(`${source}, line ${line}: ${message}`, { cause: error });
   }
+  const found = state.origins.size > 0 ? state.origins : state.owners;
+  for (const origin of found) origins.add(origin);
   return into;
 }
 
@@ -199,6 +214,8 @@ function parseEntry(
   const type = fields.type.toUpperCase();
   if (PSEUDO_RECORD_TYPES.has(type)) return type;
   const record = parseRecord(type, fields.rdata, fields.ttlSeconds, state.origin);
+  state.owners.add(state.owner);
+  if (type === "SOA") state.origins.add(state.owner);
   const list = into.get(state.owner) ?? [];
   list.push(record);
   into.set(state.owner, list);
@@ -223,8 +240,10 @@ function parseDirective(tokens: Token[], state: ParseState): void {
   const [directive, value] = tokens;
   const name = directive?.text.toUpperCase();
   if (value === undefined) throw new SyntaxError(`${name ?? "$"} needs a value`);
-  if (name === "$ORIGIN") state.origin = absoluteName(value.text, state.origin);
-  else if (name === "$TTL") state.ttlSeconds = parseTtl(value.text);
+  if (name === "$ORIGIN") {
+    state.origin = absoluteName(value.text, state.origin);
+    state.origins.add(state.origin);
+  } else if (name === "$TTL") state.ttlSeconds = parseTtl(value.text);
   else throw new SyntaxError(`${name ?? ""} is not supported: use $ORIGIN and $TTL only`);
 }
 

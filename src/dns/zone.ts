@@ -15,10 +15,17 @@ const MAX_CNAME_HOPS = 8;
 /**
  * A resolver that answers from zone data in memory, for offline runs and for checking records
  * before they are published. A name with no records but with records below it (an empty
- * non-terminal) answers NODATA, any other unknown name NXDOMAIN. CNAMEs are followed as a
- * recursive server would. NOTE: wildcard owners (`*.example.com`) are not expanded.
+ * non-terminal) answers NODATA. Any other unknown name returns NXDOMAIN when it is at or below
+ * one of `origins`, and `not-in-zone` when it is outside all of them, because the data cannot
+ * show whether another zone contains it. Without `origins`, every unknown name is NXDOMAIN.
+ * CNAMEs are followed as a recursive server would.
+ * NOTE: wildcard owners (`*.example.com`) are not expanded.
  */
-export function zoneResolver(zone: ZoneData, description = "zone data"): Resolver {
+export function zoneResolver(
+  zone: ZoneData,
+  description = "zone data",
+  origins?: ReadonlySet<string>,
+): Resolver {
   const owners = new Set(zone.keys());
   const exists = (name: string): boolean =>
     owners.has(name) || [...owners].some((owner) => owner.endsWith(`.${name}`));
@@ -34,7 +41,7 @@ export function zoneResolver(zone: ZoneData, description = "zone data"): Resolve
       if (alias === undefined || type === "CNAME") {
         return exists(current)
           ? dnsFailure(name, type, "nodata", `no ${type} record at ${current}`)
-          : dnsFailure(name, type, "nxdomain", `${current} does not exist in the zone`);
+          : unknownName(name, type, current, origins);
       }
       current = String(alias.data);
       if (chain.includes(current))
@@ -45,6 +52,38 @@ export function zoneResolver(zone: ZoneData, description = "zone data"): Resolve
   }
 
   return { description, resolve: (name, type) => resolve(name, type) };
+}
+
+/** Builds the failure for `current`, the end of the CNAME chain of `name`, which has no records. */
+function unknownName<T extends RecordType>(
+  name: string,
+  type: T,
+  current: string,
+  origins: ReadonlySet<string> | undefined,
+): DnsResult<T> {
+  if (origins === undefined || isInside(current, origins))
+    return dnsFailure(name, type, "nxdomain", `${current} does not exist in the zone`);
+  return dnsFailure(name, type, "not-in-zone", notInZoneDetail(current, origins));
+}
+
+/** True when `name` is at or below one of `origins`. The root origin is the empty string. */
+function isInside(name: string, origins: ReadonlySet<string>): boolean {
+  for (const origin of origins) {
+    if (origin === "" || name === origin || name.endsWith(`.${origin}`)) return true;
+  }
+  return false;
+}
+
+/** How many zone origins a `not-in-zone` detail names; the rest are counted. */
+const NAMED_ORIGINS = 3;
+
+function notInZoneDetail(name: string, origins: ReadonlySet<string>): string {
+  const list = [...origins].sort();
+  const named = list.slice(0, NAMED_ORIGINS).join(", ");
+  const more = list.length > NAMED_ORIGINS ? ` and ${list.length - NAMED_ORIGINS} more` : "";
+  const zones = list.length === 1 ? "only the zone" : "only the zones";
+  if (list.length === 0) return `${name} is not in the zone files, which contain no zone`;
+  return `${name} is not in the zone files, which contain ${zones} ${named}${more}`;
 }
 
 function answer<T extends RecordType>(
@@ -75,8 +114,9 @@ export async function zoneFileResolver(
   notes: string[] = [],
 ): Promise<Resolver> {
   const zone: ZoneData = new Map();
-  for (const path of paths) parseZoneFile(await readZoneFile(path), path, zone, notes);
-  return zoneResolver(zone, `zone ${paths.join(", ")}`);
+  const origins = new Set<string>();
+  for (const path of paths) parseZoneFile(await readZoneFile(path), path, zone, notes, origins);
+  return zoneResolver(zone, `zone ${paths.join(", ")}`, origins);
 }
 
 async function readZoneFile(path: string): Promise<string> {

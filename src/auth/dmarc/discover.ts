@@ -68,6 +68,9 @@ export async function discoverDmarc(
     method === "psl" ? [...new Set([lower, pslOrganisationalDomain(lower)])] : treeWalkNames(lower);
   for (const name of names) {
     const lookup = await lookupAt(name, dns);
+    // Zone files hold the domains checked, so a name above them that the files do not cover
+    // ends the walk as a name without a record would.
+    if (name !== names[0] && lookup.failure?.kind === "not-in-zone") break;
     lookups.push(lookup);
     if (lookup.failure !== null) break;
     if (method === "psl" && lookup.records.length > 0) break;
