@@ -9,7 +9,7 @@ import { readMessage } from "./check-message-input.js";
 import { setUpDns } from "./dns-options.js";
 import { dnsExitStatus, tallyLookups } from "./dns-outcome.js";
 import { colourEnabled, parseFormat, type CliIo } from "./io.js";
-import { validDomains, validIps } from "./sender-options.js";
+import { validDomains, validIps, validSelectors } from "./sender-options.js";
 import { VERSION } from "./version.js";
 
 /** Version of the JSON output of `delist check`; docs/check.schema.json describes it. */
@@ -23,11 +23,12 @@ export async function runCheck(
 ): Promise<number> {
   const format = parseFormat(options.format, ["text", "json"]);
   const input = { domains: validDomains(domains, "domain"), ips: validIps(options.ip ?? []) };
+  const givenSelectors = validSelectors(options.selector ?? []);
   const setup = await setUpDns(options, io);
   const { fetcher, orgDomainMethod, offline } = setup;
   const { dns, tally } = tallyLookups(setup.dns);
   const message = options.message === undefined ? null : await readMessage(options.message, io);
-  const selectors = selectorSources(input.domains, options.selector ?? [], message);
+  const selectors = selectorSources(input.domains, givenSelectors, message);
   const report = await checkSenders(
     { domains: input.domains, ips: input.ips, helo: options.helo ?? null, selectors },
     { dns, fetcher, orgDomainMethod },

@@ -5,12 +5,12 @@ import { registerCheck } from "./check.js";
 import { registerDiagnose } from "./diagnose.js";
 import { registerExplain } from "./explain.js";
 import type { CliIo } from "./io.js";
-import { swallowedArgumentsHint } from "./log-options.js";
 import { registerLogs } from "./logs.js";
 import { registerHistory } from "./history.js";
 import { registerMonitor } from "./monitor.js";
 import { registerProbe } from "./probe.js";
 import { registerRemoval } from "./removal.js";
+import { guardVariadicOptions } from "./variadic-options.js";
 
 /** Sets the process exit status of the command that ran. */
 export type SetExitCode = (code: number) => void;
@@ -27,28 +27,5 @@ export function registerCommands(program: Command, io: CliIo, setExitCode: SetEx
   registerHistory(program, io, setExitCode);
   registerRemoval(program, io, setExitCode);
   registerMonitor(program, io, setExitCode);
-  for (const command of program.commands) explainMissingArguments(command, io);
-}
-
-/**
- * Adds a hint to commander's "missing required argument" error when an option that takes
- * several values may have taken the argument (`check --ip 192.0.2.1 example.com`).
- */
-function explainMissingArguments(command: Command, io: CliIo): void {
-  command.configureOutput({
-    outputError: (text, write) => {
-      const missing = /^error: missing required argument '([^']+)'/.exec(text);
-      const variadic = Object.fromEntries(
-        command.options
-          .filter((option) => option.variadic)
-          .map((option) => [
-            option.long ?? option.flags,
-            command.getOptionValue(option.attributeName()) as string[] | undefined,
-          ]),
-      );
-      const hint =
-        missing?.[1] === undefined ? "" : swallowedArgumentsHint(variadic, io.cwd, missing[1]);
-      write(hint === "" ? text : `${text}${hint}\n`);
-    },
-  });
+  for (const command of program.commands) guardVariadicOptions(command, io);
 }

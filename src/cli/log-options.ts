@@ -1,10 +1,15 @@
 import type { Command } from "commander";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { join, resolve as resolvePath } from "node:path";
 import type { ReadLogsOptions } from "../logs/pipeline.js";
 import type { ReadProgress } from "../logs/reader/summary.js";
 import { resolveTimeZone, type TimeZone } from "../time/zone.js";
 import { UsageError, parseFormat, type CliIo, type OutputFormat } from "./io.js";
+import {
+  swallowedArgumentsHint,
+  tookValueMessage,
+  type VariadicValues,
+} from "./variadic-options.js";
 
 /** Options shared by the commands that read logs. */
 export interface LogCommandOptions {
@@ -195,36 +200,4 @@ function progressReporter(io: CliIo): ((progress: ReadProgress) => void) | undef
 /** Clears the progress line, if one was drawn. */
 export function clearProgress(io: CliIo, settings: LogRunSettings): void {
   if (settings.readOptions.onProgress !== undefined) io.stderr.write("\r\u001b[K");
-}
-
-/** Values of the options that take several values, by option name such as `--ip`. */
-export type VariadicValues = Readonly<Record<string, readonly string[] | undefined>>;
-
-/**
- * Explains a missing argument that an option taking several values took instead: commander
- * gives an option such as `--ip <ip...>` every word up to the next option, so
- * `--ip 192.0.2.1 example.com` leaves no domain, and the taken argument is the option's last
- * value. Returns "" unless an option took more than one value, or, when logs are missing,
- * its one value is an existing path. Files are the values of options such as `--zone`, so
- * only a missing log is looked for among the paths.
- */
-export function swallowedArgumentsHint(
-  variadic: VariadicValues,
-  cwd: string,
-  missing: string,
-): string {
-  for (const [option, values] of Object.entries(variadic)) {
-    const last = values?.at(-1);
-    if (values === undefined || last === undefined) continue;
-    const path = missing === "logs" && last !== "-" && existsSync(resolvePath(cwd, last));
-    if (values.length > 1 || path) return `delist: ${tookValueMessage(option, last, missing)}`;
-  }
-  return "";
-}
-
-function tookValueMessage(option: string, value: string, missing: string): string {
-  return (
-    `${option} took "${value}" as one of its values: put the ${missing} before ` +
-    "options that take several values, or end the option with --"
-  );
 }

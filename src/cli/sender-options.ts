@@ -23,3 +23,20 @@ export function validIps(ips: readonly string[]): string[] {
   }
   return [...new Set(ips)];
 }
+
+/**
+ * Rejects an empty `--selector` and one with a label that starts with "-". A selector is the
+ * start of the DNS name `SELECTOR._domainkey.DOMAIN`, whose labels cannot start with a hyphen,
+ * so such a value is an option typed in the wrong place.
+ */
+export function validSelectors(selectors: readonly string[]): string[] {
+  for (const selector of selectors) {
+    if (selector === "" || selector.split(".").some((label) => label.startsWith("-"))) {
+      throw new UsageError(
+        `invalid --selector "${selector}": a DKIM selector is a DNS name such as default or ` +
+          "s1, and its labels cannot start with -",
+      );
+    }
+  }
+  return [...new Set(selectors)];
+}
