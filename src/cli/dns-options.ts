@@ -22,7 +22,7 @@ export function addDnsOptions(command: Command): Command {
     .option("--resolver <host[:port]>", "ask this DNS server instead of the system's")
     .option(
       "--zone <file...>",
-      "answer from RFC 1035 zone files only; nothing is sent to the network",
+      "answer from RFC 1035 zone files, sending nothing; names outside their zones are not checked",
     )
     .option("--offline", "send no DNS or HTTPS queries; checks without --zone say not checked")
     .option("--verbose", "trace every DNS query on standard error")

@@ -1,6 +1,6 @@
 import type { DnsContext } from "../../dns/context.js";
 import { isVoidFailure, joinTxt, type DnsFailure } from "../../dns/types.js";
-import { dnsProblem, isUnanswered, problem, type Problem } from "../types.js";
+import { isUnanswered, problem, type Problem } from "../types.js";
 import { isSpfRecord, parseSpfRecord, type Directive, type DomainSpec } from "./record.js";
 
 /** One record in the include and redirect tree, with the DNS lookups it costs. */
@@ -105,7 +105,7 @@ async function visit(domain: string, via: SpfNode["via"], walk: Walk): Promise<S
   }
   const answer = await walk.dns.lookup(domain, "TXT");
   if (!answer.ok && !isVoidFailure(answer.kind)) {
-    walk.problems.push(dnsProblem("spf-dns-error", answer));
+    walk.problems.push(uncheckedTarget(via === "record" ? null : term, parent, answer));
     return leaf(domain, via, "dns-error");
   }
   const records = answer.ok ? answer.records.map(joinTxt).filter(isSpfRecord) : [];
@@ -127,6 +127,29 @@ async function visit(domain: string, via: SpfNode["via"], walk: Walk): Promise<S
   const node = await visitRecords(domain, via, records, walk);
   walk.stack.pop();
   return node;
+}
+
+/**
+ * Builds the warning for a TXT query of the SPF walk that got no usable answer (timeout,
+ * SERVFAIL, REFUSED, a failed TCP retry, or a name outside the zone files). Such a failure
+ * says nothing about the record, and a receiver whose DNS fails the same way returns
+ * temperror (RFC 7208, section 4.4), so the term stays and the check is not a failure.
+ * `term` is null for the domain's own record.
+ */
+function uncheckedTarget(term: string | null, parent: string, failure: DnsFailure): Problem {
+  const subject =
+    term === null ? `The SPF record of ${parent}` : `${term} in the SPF record of ${parent}`;
+  const fix =
+    failure.kind === "not-in-zone"
+      ? null
+      : `Run the check again. If the query keeps failing, ask the DNS host of ${failure.name} to fix its name servers.`;
+  return problem(
+    "spf-dns-error",
+    "warning",
+    `${subject} was not checked, because the TXT query for ${failure.name} failed: ${failure.detail}. ` +
+      `A receiver whose DNS fails the same way returns temperror and defers the mail.`,
+    fix,
+  );
 }
 
 /** Walks the terms of a domain's SPF records; several records are walked together. */

@@ -96,14 +96,41 @@ export async function checkSpf(
     tree: analysis.tree,
     correctedRecord: null,
   };
-  const needsFix = problems.some((p) => p.severity !== "info");
+  // A DNS failure leaves nothing to correct, because the record may be correct as published.
+  const needsFix = problems.some((p) => p.severity !== "info" && !UNCHECKED_CODES.has(p.code));
   const corrected = needsFix ? await offeredRecord(domain, analysis, results, dns) : null;
+  const unchecked = isUnchecked(analysis.tree, results, problems);
   return {
-    verdict: verdictOf(problems),
-    explanation: explain(domain, record, results, problems),
+    verdict: unchecked ? "not-checked" : verdictOf(problems),
+    explanation: unchecked ? UNCHECKED_TEXT : explain(domain, record, results, problems),
     evidence: { ...evidence, correctedRecord: corrected },
     problems,
   };
+}
+
+/** Problem codes of terms that DNS failures left unchecked. They need no corrected record. */
+const UNCHECKED_CODES: ReadonlySet<string> = new Set(["spf-dns-error", "spf-temperror"]);
+
+const UNCHECKED_TEXT =
+  "not checked: a TXT query of the SPF record or its includes failed, so SPF ends in temperror";
+
+/**
+ * True when DNS failures leave the outcome unknown and nothing else is wrong: some sending IP
+ * gets temperror, or no IP was given and a TXT query of the include tree failed. A receiver
+ * whose DNS answers may still get pass, so this is not a failure of the record.
+ */
+function isUnchecked(
+  tree: SpfNode,
+  results: readonly SpfIpResult[],
+  problems: readonly Problem[],
+): boolean {
+  if (problems.some((p) => p.severity === "error")) return false;
+  if (results.length > 0) return results.some((r) => r.result === "temperror");
+  return hasDnsError(tree);
+}
+
+function hasDnsError(node: SpfNode): boolean {
+  return node.status === "dns-error" || node.children.some(hasDnsError);
 }
 
 /**
@@ -138,9 +165,11 @@ async function offeredRecord(
   results: readonly SpfIpResult[],
   dns: DnsContext,
 ): Promise<string | null> {
+  // An IP with temperror may be listed behind the include that failed, so it is not added.
+  const missing = results.filter((r) => r.result !== "pass" && r.result !== "temperror");
   const corrected = correctedRecord({
     records: analysis.records,
-    missingIps: results.filter((r) => r.result !== "pass").map((r) => r.ip),
+    missingIps: missing.map((r) => r.ip),
     lookups: analysis.lookups,
     addresses: analysis.addresses,
     brokenTargets: brokenTargets(analysis.tree),
@@ -175,30 +204,49 @@ function heloProblems(helo: string | null, results: Record<string, SpfResult> | 
     );
 }
 
-/** Include and redirect targets that make evaluation fail: no record, a loop or bad syntax. */
+/**
+ * Include and redirect targets that make evaluation fail with permerror: no SPF record
+ * (NXDOMAIN, NODATA or no `v=spf1` TXT), several records, bad syntax or a loop. A target whose
+ * query failed is not among them, because its record may be fine.
+ */
 function brokenTargets(tree: SpfNode): string[] {
-  return tree.children.filter((child) => child.status !== "ok").map((child) => child.domain);
+  return tree.children.filter((child) => BROKEN.has(child.status)).map((child) => child.domain);
 }
+
+const BROKEN: ReadonlySet<SpfNode["status"]> = new Set([
+  "none",
+  "multiple",
+  "syntax-error",
+  "loop",
+]);
 
 function ipProblems(domain: string, results: readonly SpfIpResult[]): Problem[] {
   return results
     .filter((r) => r.result !== "pass")
-    .map((r) =>
-      problem(
-        `spf-${r.result}`,
-        r.result === "temperror" ||
-          r.result === "permerror" ||
-          r.result === "fail" ||
-          r.result === "softfail" ||
-          r.result === "none"
-          ? "error"
-          : "warning",
-        `SPF for ${domain} from ${r.ip} is ${r.result}: ${r.reason}.`,
-        r.result === "permerror" || r.result === "temperror"
-          ? null
-          : `Add ${r.ip} to the SPF record of ${domain}.`,
-      ),
-    );
+    .map((r) => (r.result === "temperror" ? temperrorProblem(domain, r) : ipProblem(domain, r)));
+}
+
+/** Builds the warning for a temperror, which DNS failing only on this host can cause. */
+function temperrorProblem(domain: string, r: SpfIpResult): Problem {
+  return problem(
+    "spf-temperror",
+    "warning",
+    `SPF for ${domain} from ${r.ip} could not be checked (temperror): ${r.reason}.`,
+  );
+}
+
+function ipProblem(domain: string, r: SpfIpResult): Problem {
+  return problem(
+    `spf-${r.result}`,
+    r.result === "permerror" ||
+      r.result === "fail" ||
+      r.result === "softfail" ||
+      r.result === "none"
+      ? "error"
+      : "warning",
+    `SPF for ${domain} from ${r.ip} is ${r.result}: ${r.reason}.`,
+    r.result === "permerror" ? null : `Add ${r.ip} to the SPF record of ${domain}.`,
+  );
 }
 
 function explain(
