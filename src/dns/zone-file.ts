@@ -50,7 +50,8 @@ interface ParseState {
  * each after its own `$ORIGIN`, such as a forward zone and its `in-addr.arpa` zone. Adds to
  * `into` when given. Skips provider pseudo-records (`ALIAS`, `ANAME`) and appends a note
  * naming the file and line of each to `notes`. Adds the file's zone origins to `origins`: each
- * `$ORIGIN` value and SOA owner, or every owner name when the file has neither.
+ * `$ORIGIN` value and SOA owner, or every owner name when the file has neither. A leading
+ * UTF-8 byte order mark is skipped.
  * Throws a SyntaxError naming the file and line.
  */
 export function parseZoneFile(
@@ -68,9 +69,10 @@ export function parseZoneFile(
     origins: new Set(),
     owners: new Set(),
   };
+  const body = text.startsWith(BYTE_ORDER_MARK) ? text.slice(BYTE_ORDER_MARK.length) : text;
   let line = 1;
   try {
-    for (const entry of logicalLines(text)) {
+    for (const entry of logicalLines(body)) {
       line = entry.line;
       const skipped = parseEntry(entry.tokens, entry.leadingSpace, state, into);
       if (skipped !== null) notes.push(pseudoRecordNote(source, line, skipped));
@@ -85,6 +87,9 @@ export function parseZoneFile(
   for (const origin of found) origins.add(origin);
   return into;
 }
+
+/** U+FEFF, which editors on Windows write at the start of UTF-8 files. */
+const BYTE_ORDER_MARK = "\uFEFF";
 
 interface Token {
   readonly text: string;

@@ -92,3 +92,17 @@ _dmarc.example.org. 3600 IN TXT "v=DMARC1; p=none"
     expect(kindOf(await resolver.resolve("_spf.example.org", "TXT"))).toBe("not-in-zone");
   });
 });
+
+describe("zone file byte order mark", () => {
+  it("skips a leading UTF-8 byte order mark", async () => {
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(EXAMPLE_COM)]);
+    const folder = temporary.folder({ "bom.zone": bytes });
+    const resolver = await zoneFileResolver([`${folder}/bom.zone`]);
+    expect(kindOf(await resolver.resolve("mail.example.com", "A"))).toBe("answer");
+  });
+
+  it("skips the mark in parsed text", () => {
+    const zone = parseZoneFile(`\uFEFF${EXAMPLE_COM}`, "bom.zone");
+    expect(zone.get("example.com")?.map((record) => record.type)).toContain("TXT");
+  });
+});
