@@ -20,9 +20,10 @@ import { KEY_PLACEHOLDER } from "../reputation/query-name.js";
 import { chooseLists } from "../reputation/select.js";
 import { isIpAddress } from "../dns/names.js";
 import { DQS_KEY_VARIABLE, type BlocklistsOptions } from "./blocklists.js";
+import { rejectListsForOtherTargets } from "./blocklists-choice.js";
 import { setUpDns } from "./dns-options.js";
 import { dnsExitStatus, tallyLookups } from "./dns-outcome.js";
-import { colourEnabled, parseFormat, UsageError, type CliIo } from "./io.js";
+import { colourEnabled, EXIT_USAGE, parseFormat, UsageError, type CliIo } from "./io.js";
 import { VERSION } from "./version.js";
 
 /** Version of the JSON output of `delist blocklists`; docs/blocklists.schema.json describes it. */
@@ -64,8 +65,18 @@ export async function runBlocklists(
     const style = statusStyle(painter(colourEnabled(io)));
     io.stdout.write(renderBlocklistText(report, context.description, style));
   }
+  if (report.results.length === 0) {
+    io.stderr.write(`delist: ${NOTHING_QUERIED_MESSAGE}\n`);
+    return EXIT_USAGE;
+  }
   return dnsExitStatus(tally(), verdict(report) !== "clean", options, redacted);
 }
+
+/** The error of a run in which no chosen list could be queried for any target. */
+const NOTHING_QUERIED_MESSAGE =
+  "nothing could be checked, because none of the chosen lists can be queried for these " +
+  "targets (the report gives the reason for each list). Choose lists with --list, or run " +
+  "delist blocklists --help to see them.";
 
 /** `listed` when a block list lists a target, `not-checked` when any check was not done. */
 function verdict(report: BlocklistReport): "listed" | "clean" | "not-checked" {
@@ -85,7 +96,10 @@ function parseConcurrency(value: string): number {
   return concurrency;
 }
 
-/** Checks targets, list ids and the key before any query, as usage errors. */
+/**
+ * Checks targets, list ids and the key before any query, and that a chosen list takes one of
+ * the targets, as usage errors.
+ */
 function validInput(
   targets: readonly string[],
   lists: readonly string[] | undefined,
@@ -93,10 +107,19 @@ function validInput(
   config: BlocklistConfig | undefined,
 ): BlocklistInput {
   try {
-    for (const target of targets) parseTarget(target);
+    const parsed = targets.map((target) => parseTarget(target));
     if (dqsKey !== null) checkDqsKey(dqsKey);
     const catalogue = config === undefined ? CATALOGUE : withConfig(CATALOGUE, config);
-    chooseLists(catalogue, { ids: lists });
+    const chosen = chooseLists(catalogue, {
+      ids: lists,
+      enable: config?.enable,
+      disable: config?.disable,
+    });
+    rejectListsForOtherTargets(parsed, {
+      chosen: chosen.lists,
+      explicit: chosen.explicit,
+      catalogue,
+    });
   } catch (error) {
     if (error instanceof TypeError) throw new UsageError(error.message);
     throw error;

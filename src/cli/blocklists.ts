@@ -32,10 +32,13 @@ export function registerBlocklists(program: Command, io: CliIo, setExitCode: Set
       .description(
         "Look IP addresses and domains up on DNS blocklists and reputation zones. Each list is " +
           "first checked with its test entries; refusals, timeouts and errors are reported as " +
-          "such, never as clean. Exit status: 0 when nothing is listed, 1 when something is " +
-          "listed or some lists could not be checked, 2 for bad options or when nothing could " +
-          "be checked (--offline without --zone, or no DNS query answered). The report is " +
-          "still printed.",
+          "such, never as clean. Give --list and --zone at least one value before the next " +
+          "option, because an option in their place is a usage error. Exit status: 0 when " +
+          "nothing is listed, 1 when something is listed or some lists could not be checked, " +
+          "2 for bad options or when nothing could be checked (--offline without --zone, no " +
+          "DNS query answered, or no chosen list that can be asked takes these targets). The " +
+          "report is still printed, except when no chosen list takes the kind of any target " +
+          "(an IPv4-only list for a domain).",
       )
       .argument("<targets...>", "IP addresses (IPv4 or IPv6) and domains")
       .option("-f, --format <format>", "output format: text or json", "text")
