@@ -20,10 +20,12 @@ export function registerCheck(program: Command, io: CliIo, setExitCode: SetExitC
       .summary("check SPF, DKIM, DMARC, reverse DNS, MX, MTA-STS, TLS-RPT and BIMI")
       .description(
         "Check the DNS records receivers judge a sender by, explain every problem and write the " +
-          "corrected SPF record. Put the domains before --ip and --selector. Exit status: 0 when " +
-          "nothing fails, 1 when a check or a provider requirement fails, or some checks got no " +
-          "DNS answer, 2 for bad options or when nothing could be checked (--offline without " +
-          "--zone, or no DNS query answered). The report is still printed.",
+          "corrected SPF record. Put the domains before --ip and --selector, and give these " +
+          "options and --zone at least one value before the next option, because an option in " +
+          "their place is a usage error. Exit status: 0 when nothing fails, 1 when a check or a " +
+          "provider requirement fails, or some checks got no DNS answer, 2 for bad options or " +
+          "when nothing could be checked (--offline without --zone, or no DNS query answered). " +
+          "The report is still printed.",
       )
       .argument("<domains...>", "sending domains (MAIL FROM and From domains)")
       .option("--ip <ip...>", "sending IP addresses, IPv4 or IPv6")

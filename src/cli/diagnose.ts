@@ -37,7 +37,10 @@ export function registerDiagnose(program: Command, io: CliIo, setExitCode: SetEx
   );
   command.addHelpText(
     "after",
-    "\nExit status: 0 when no receiver blocks the server and no finding is a warning or worse, " +
+    "\nPut the logs before --bounces, --domain, --ip and --zone, and give these options at " +
+      "least one value before the next option, because an option in their place is a usage " +
+      "error.\n\nExit status: 0 when no receiver blocks the server and no finding is a warning " +
+      "or worse, " +
       "1 when one is, 2 for a usage error or when an input could not be read (the report of " +
       "the other inputs is still printed). A bounce message inside a --bounces directory, " +
       "maildir or mbox that cannot be read is skipped with a note and does not change the " +
