@@ -2,7 +2,8 @@ import type { Clock } from "../../src/store/clock.js";
 
 interface Sleeper {
   readonly wakeAt: number;
-  readonly resolve: () => void;
+  /** Resolves the sleep and removes its abort listener from the signal. */
+  readonly wake: () => void;
 }
 
 /**
@@ -24,16 +25,21 @@ export class FakeClock implements Clock {
         resolve();
         return;
       }
-      const sleeper = { wakeAt: this.time + Math.max(0, ms), resolve };
-      this.sleepers.push(sleeper);
-      signal?.addEventListener(
-        "abort",
-        () => {
-          this.sleepers = this.sleepers.filter((other) => other !== sleeper);
+      // A sleep that ends on time removes its listener, because the monitor passes the same
+      // signal to every sleep and each listener left behind would stay until the signal aborts.
+      const abort = (): void => {
+        this.sleepers = this.sleepers.filter((other) => other !== sleeper);
+        resolve();
+      };
+      const sleeper: Sleeper = {
+        wakeAt: this.time + Math.max(0, ms),
+        wake: () => {
+          signal?.removeEventListener("abort", abort);
           resolve();
         },
-        { once: true },
-      );
+      };
+      this.sleepers.push(sleeper);
+      signal?.addEventListener("abort", abort, { once: true });
     });
   }
 
@@ -48,7 +54,7 @@ export class FakeClock implements Clock {
     this.time = time;
     const due = this.sleepers.filter((sleeper) => sleeper.wakeAt <= time);
     this.sleepers = this.sleepers.filter((sleeper) => sleeper.wakeAt > time);
-    for (const sleeper of due) sleeper.resolve();
+    for (const sleeper of due) sleeper.wake();
     return due.length;
   }
 }
