@@ -88,7 +88,7 @@ export function parseZoneFile(
   return into;
 }
 
-/** U+FEFF, which editors on Windows write at the start of UTF-8 files. */
+/** U+FEFF, which some editors write at the start of UTF-8 files. */
 const BYTE_ORDER_MARK = "\uFEFF";
 
 interface Token {

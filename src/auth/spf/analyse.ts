@@ -130,11 +130,11 @@ async function visit(domain: string, via: SpfNode["via"], walk: Walk): Promise<S
 }
 
 /**
- * Builds the warning for a TXT query of the SPF walk that got no usable answer (timeout,
- * SERVFAIL, REFUSED, a failed TCP retry, or a name outside the zone files). Such a failure
- * says nothing about the record, and a receiver whose DNS fails the same way returns
- * temperror (RFC 7208, section 4.4), so the term stays and the check is not a failure.
- * `term` is null for the domain's own record.
+ * Builds the warning for a query of the SPF walk that got no usable answer (timeout, SERVFAIL,
+ * REFUSED, a failed TCP retry, or a name outside the zone files). Such a failure says nothing
+ * about the record, and a receiver whose DNS fails the same way returns temperror (RFC 7208,
+ * section 4.4), so the term stays and the check is not a failure. `term` is null for the
+ * domain's own record.
  */
 function uncheckedTarget(term: string | null, parent: string, failure: DnsFailure): Problem {
   const subject =
@@ -146,7 +146,7 @@ function uncheckedTarget(term: string | null, parent: string, failure: DnsFailur
   return problem(
     "spf-dns-error",
     "warning",
-    `${subject} was not checked, because the TXT query for ${failure.name} failed: ${failure.detail}. ` +
+    `${subject} was not checked, because the ${failure.type} query for ${failure.name} failed: ${failure.detail}. ` +
       `A receiver whose DNS fails the same way returns temperror and defers the mail.`,
     fix,
   );
@@ -212,8 +212,10 @@ async function visitTerms(
     if (mechanism.kind === "include") children.push(await visit(target, "include", walk));
     if (mechanism.kind === "a" || mechanism.kind === "mx") {
       const found = await addressesBehind(mechanism.kind, target, walk);
-      if (found === null) voidLookups++;
-      else if (via === "record") walk.addresses[directive.text] = found;
+      if (found.kind === "void") voidLookups++;
+      else if (found.kind === "unknown")
+        walk.problems.push(uncheckedTarget(directive.text, domain, found.failure));
+      else if (via === "record") walk.addresses[directive.text] = found.addresses;
     }
   }
   if (redirect !== null && !directives.some((d) => d.mechanism.kind === "all")) {
@@ -230,16 +232,26 @@ function literalDomain(spec: DomainSpec): string | null {
   return spec.parts.every((part) => part.kind === "literal") ? spec.text.replace(/\.$/, "") : null;
 }
 
-/** Resolves the A and AAAA addresses behind an `a` or `mx` term; null for a void lookup. */
+/**
+ * The outcome of resolving an `a` or `mx` term: its addresses, a void lookup (NXDOMAIN or no
+ * records, RFC 7208 section 4.6.4), or unknown after any other failure (timeout, SERVFAIL, a
+ * name outside the zone files).
+ */
+type AddressesBehind =
+  | { readonly kind: "addresses"; readonly addresses: string[] }
+  | { readonly kind: "void" }
+  | { readonly kind: "unknown"; readonly failure: DnsFailure };
+
+/** Resolves the A and AAAA addresses behind an `a` or `mx` term. */
 async function addressesBehind(
   kind: "a" | "mx",
   name: string,
   walk: Walk,
-): Promise<string[] | null> {
+): Promise<AddressesBehind> {
   const hosts: string[] = [];
   if (kind === "mx") {
     const mx = await walk.dns.lookup(name, "MX");
-    if (!mx.ok) return null;
+    if (!mx.ok) return isVoidFailure(mx.kind) ? { kind: "void" } : { kind: "unknown", failure: mx };
     if (mx.records.length > 10) {
       walk.problems.push(
         problem(
@@ -253,13 +265,18 @@ async function addressesBehind(
     hosts.push(...mx.records.map((record) => record.exchange).filter((host) => host !== ""));
   } else hosts.push(name);
   const addresses: string[] = [];
+  let failure: DnsFailure | null = null;
   for (const host of hosts.slice(0, 10)) {
     for (const type of ["A", "AAAA"] as const) {
       const answer = await walk.dns.lookup(host, type);
       if (answer.ok) addresses.push(...answer.records);
+      else if (!isVoidFailure(answer.kind)) failure ??= answer;
     }
   }
-  return kind === "a" && addresses.length === 0 ? null : addresses;
+  // Flattening the term into the addresses of a partly failed lookup would drop some of them.
+  if (failure !== null) return { kind: "unknown", failure };
+  if (kind === "a" && addresses.length === 0) return { kind: "void" };
+  return { kind: "addresses", addresses };
 }
 
 function checkLimits(tree: SpfNode, problems: Problem[]): void {

@@ -102,6 +102,18 @@ describe("SPF check after DNS failures", () => {
     expect(check.evidence.correctedRecord).toBe("v=spf1 ip4:192.0.2.1 -all");
   });
 
+  it("counts no void lookup for a failed a term", async () => {
+    const dns = await serverDns("v=spf1 a:mail.provider.example mx:provider.example -all", {
+      "mail.provider.example": () => ({ rcode: "SERVFAIL" }),
+      "provider.example": () => ({ drop: true }),
+    });
+    const check = await checkSpf("example.com", [], null, dns);
+    expect(check.evidence.voidLookups).toBe(0);
+    expect(codes(check.problems)).toEqual(["spf-dns-error", "spf-dns-error"]);
+    expect(check.problems[0]?.message).toMatch(/^a:mail\.provider\.example .* the A query/);
+    expect(check.problems[1]?.message).toMatch(/^mx:provider\.example .* the MX query/);
+  });
+
   it("passes an IP matched before a failed include", async () => {
     const dns = await serverDns("v=spf1 ip4:192.0.2.1 include:_spf.provider.example -all", {
       "_spf.provider.example": () => ({ rcode: "SERVFAIL" }),
