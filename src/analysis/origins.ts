@@ -53,6 +53,16 @@ export class OriginFacts {
   workingDirectory: string | null = null;
   command: string | null = null;
 
+  /**
+   * The name as the log first spelled it. For an account, `key` is its lower-case form, so that
+   * `PWNED` and `pwned` count as one account, as they do in Dovecot 2.1 and later, which
+   * lower-case user names unless `auth_username_format` is emptied. Suggested commands use
+   * this spelling instead, because a server that keeps the case of user names needs it.
+   */
+  readonly name: string;
+  /** Other spellings of an account's name seen after the first, up to `MAX_SPELLINGS`. */
+  readonly otherSpellings: string[] = [];
+
   constructor(
     readonly kind: OriginKind,
     readonly key: string,
@@ -60,6 +70,9 @@ export class OriginFacts {
     time: number,
     position: LinePosition,
   ) {
+    const spelling = message.saslUsername;
+    this.name =
+      kind === "account" && spelling !== null && spelling !== key ? detach(spelling) : key;
     this.firstTime = time;
     this.firstPosition = { file: position.file, line: position.line };
     this.lastTime = time;
@@ -75,6 +88,8 @@ export class OriginFacts {
 }
 
 const MAX_CLIENT_IPS = 256;
+/** Spellings of one account's name kept beyond the first. */
+const MAX_SPELLINGS = 4;
 /**
  * Accounts (or local programs) tracked at once. Past this, the half with the fewest messages
  * is dropped, so that a log with millions of one-message accounts (a dictionary attack that
@@ -189,9 +204,18 @@ export class OriginAnalyser {
     position: LinePosition,
   ): OriginFacts | null {
     if (message.isBounce) return null;
-    if (message.saslUsername !== null && message.saslUsername !== "") {
-      const key = message.saslUsername.toLowerCase();
-      return this.lookUp(this.accounts, "account", key, message, time, position);
+    const spelling = message.saslUsername;
+    if (spelling !== null && spelling !== "") {
+      const account = this.lookUp(
+        this.accounts,
+        "account",
+        spelling.toLowerCase(),
+        message,
+        time,
+        position,
+      );
+      if (account !== null && spelling !== account.name) addSpelling(account, spelling);
+      return account;
     }
     const localKey = localSourceKey(message);
     if (localKey === null) return null;
@@ -223,6 +247,13 @@ export class OriginAnalyser {
     const created = new OriginFacts(kind, detach(key), message, time, position);
     origins.set(created.key, created);
     return created;
+  }
+}
+
+function addSpelling(account: OriginFacts, spelling: string): void {
+  const spellings = account.otherSpellings;
+  if (spellings.length < MAX_SPELLINGS && !spellings.includes(spelling)) {
+    spellings.push(detach(spelling));
   }
 }
 

@@ -3,6 +3,7 @@ import type { ProviderId } from "../knowledge/providers.js";
 import type { DiagnoseContext } from "./context.js";
 import { hasRemovalForm, REMOVAL_FORMS, UNKNOWN_IP_PLACEHOLDER } from "./removal-forms.js";
 import { outboundBurst, uncomparedBurst } from "./findings/volume-spike.js";
+import { codeSpan, shellQuote } from "./shell-quote.js";
 import type {
   Finding,
   ProviderVerdict,
@@ -130,11 +131,12 @@ function checkCommands(
   reverseDns: string;
   blocklists: string;
 } {
-  const domains = server?.sendingDomains.slice(0, MAX_COMMAND_TARGETS) ?? [];
+  // Domains and IPs come from the log, so each is quoted as one shell word.
+  const domains = (server?.sendingDomains.slice(0, MAX_COMMAND_TARGETS) ?? []).map(shellQuote);
   const sendingIps = server?.sendingIps ?? [];
   const domainWords = domains.length > 0 ? domains.join(" ") : DOMAIN_PLACEHOLDER;
-  const ptrIps = ipsOrFallback(namedIps(findings, "reverse-dns"), sendingIps);
-  const listedIps = ipsOrFallback(namedIps(findings, "ip-blocklisted"), sendingIps);
+  const ptrIps = ipsOrFallback(namedIps(findings, "reverse-dns"), sendingIps).map(shellQuote);
+  const listedIps = ipsOrFallback(namedIps(findings, "ip-blocklisted"), sendingIps).map(shellQuote);
   return {
     authentication: `delist check ${domainWords}`,
     reverseDns: `delist check ${domainWords} --ip ${ptrIps.join(" ") || CHECK_IP_PLACEHOLDER}`,
@@ -377,14 +379,14 @@ function fromFinding(
       id,
       title,
       status: "fail",
-      detail: `Receivers rejected or deferred mail for this (${findingId}); fix it, then confirm with \`${command}\`.${placeholderHint(command)}`,
+      detail: `Receivers rejected or deferred mail for this (${findingId}); fix it, then confirm with ${codeSpan(command)}.${placeholderHint(command)}`,
     };
   }
   return {
     id,
     title,
     status: "not-checked",
-    detail: `Logs cannot show this; run \`${command}\`${command.startsWith("delist check") ? " (or diagnose without --offline)" : ""}.${placeholderHint(command)}`,
+    detail: `Logs cannot show this; run ${codeSpan(command)}${command.startsWith("delist check") ? " (or diagnose without --offline)" : ""}.${placeholderHint(command)}`,
   };
 }
 

@@ -1,5 +1,6 @@
 import { listNames } from "../diagnose/findings/build.js";
 import { UNKNOWN_IP_PLACEHOLDER } from "../diagnose/removal-forms.js";
+import { shellQuote } from "../diagnose/shell-quote.js";
 import type { LastRemovalRequest, RemovalFormReport } from "../diagnose/types.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { plural } from "./wrap.js";
@@ -20,7 +21,8 @@ export function recordCommands(forms: readonly RemovalFormReport[]): {
   for (const form of forms) {
     const unrecorded = form.targets.filter((target) => target.lastRequest === null);
     for (const target of unrecorded.slice(0, MAX_SHOWN_COMMANDS)) {
-      const ip = target.ip ?? UNKNOWN_IP_PLACEHOLDER;
+      // The IP comes from the log, so it is quoted as one shell word.
+      const ip = target.ip === null ? UNKNOWN_IP_PLACEHOLDER : shellQuote(target.ip);
       shown.push(`delist removal request --provider ${form.provider} --ip ${ip}`);
     }
     omitted += Math.max(0, unrecorded.length - MAX_SHOWN_COMMANDS);

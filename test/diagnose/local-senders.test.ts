@@ -74,7 +74,7 @@ describe("web-script and other local programs", () => {
     expect(script?.title).toBe(
       "A new program of a local user (cron job or PHP site) is sending mail that receivers block: local user reports, uid 1001",
     );
-    expect(script?.fix.join(" ")).toContain("crontab -l -u USER");
+    expect(script?.fix.join(" ")).toContain("`crontab -l -u reports`");
   });
 
   test("web server uid is a web script", async () => {

@@ -52,8 +52,8 @@ describe("web-script of a non-root user", () => {
     const script = scriptFinding(await diagnose(siteUserBurst(1002, "tideweblog")));
     const fixes = script?.fix.join("\n") ?? "";
 
-    expect(fixes).toContain("the crontab of tideweblog (`crontab -l -u USER`)");
-    expect(fixes).toContain("`ps -u USER`");
+    expect(fixes).toContain("the crontab of tideweblog (`crontab -l -u tideweblog`)");
+    expect(fixes).toContain("`ps -u tideweblog`");
     expect(fixes).toContain("update the CMS and its plugins");
     expect(fixes).toContain("`mail.add_x_header = On`");
     expect(fixes).toContain("`/^X-PHP-Originating-Script:/ WARN`");

@@ -12,6 +12,7 @@ import {
 } from "../series.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, listNames, plural } from "./build.js";
+import { codeSpan, regexLiteral, shellQuote } from "../shell-quote.js";
 
 /** A burst is tied to a compromise when the account submits from this many new addresses. */
 const MIN_NEW_CLIENT_IPS = 2;
@@ -160,7 +161,7 @@ function compromisedFinding(context: DiagnoseContext, suspect: Suspect): Finding
   return finding("compromised-account", {
     severity: "critical",
     role: "cause",
-    title: `Account ${account.key} looks compromised: ${plural(abusiveMessages, "message")} from ${plural(ips.length, "new address", "new addresses")}`,
+    title: `Account ${account.name} looks compromised: ${plural(abusiveMessages, "message")} from ${plural(ips.length, "new address", "new addresses")}`,
     summary:
       `From ${context.time(firstUse[1].firstTime)} the account logged in from ${addressList(ips)} ` +
       `and sent ${plural(abusiveRecipients, "recipient")}, ` +
@@ -192,18 +193,27 @@ function compromisedFinding(context: DiagnoseContext, suspect: Suspect): Finding
       context.sample(
         firstUse[1].firstTime,
         firstUse[1].firstPosition,
-        `first submission as ${account.key} from ${firstUse[0]}`,
+        `first submission as ${account.name} from ${firstUse[0]}`,
       ),
     ],
     fix: [
-      `Change the password of ${account.key} now and end its sessions (for Dovecot: \`doveadm kick ${account.key}\`).`,
-      `Delete its spam from the queue: \`postqueue -j\` or \`mailq\`, then \`postsuper -d\` for the ids sent as ${account.key} (Exim: \`exiqgrep -i -f ${account.key} | xargs exim -Mrm\`).`,
+      `Change the password of ${account.name} now and end its sessions (for Dovecot: ${codeSpan(`doveadm kick ${shellQuote(account.name)}`)}).${otherSpellingsNote(account)}`,
+      `Delete its spam from the queue: \`postqueue -j\` or \`mailq\`, then \`postsuper -d\` for the ids sent as ${account.name} (Exim: ${codeSpan(`exiqgrep -i -f ${shellQuote(regexLiteral(account.name))} | xargs exim -Mrm`)}).`,
       "Block the addresses it logged in from, and limit SMTP AUTH attempts (fail2ban on the submission port).",
       "Add a per-account sending limit (Postfix policyd, Exim ratelimit) so the next stolen password cannot send thousands.",
       "Check the account holder's devices for malware before giving the account back.",
     ],
     references: [REFERENCES.gmailSenderForm],
   });
+}
+
+/**
+ * Names the other spellings of the account that the log shows, or returns "" for none. They
+ * count as one account, but a server with case-sensitive user names treats them as several.
+ */
+function otherSpellingsNote(account: OriginFacts): string {
+  if (account.otherSpellings.length === 0) return "";
+  return ` The log also spells it ${listNames(account.otherSpellings)}: where user names are case-sensitive, those are other accounts, so check each.`;
 }
 
 /** Ends the summary sentence with the level the burst was measured against. */

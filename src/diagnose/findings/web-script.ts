@@ -4,6 +4,7 @@ import type { DiagnoseContext } from "../context.js";
 import { BURST_FACTOR } from "../series.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, plural } from "./build.js";
+import { codeSpan, shellQuote } from "../shell-quote.js";
 import { describeOrigin } from "./origin-names.js";
 
 /**
@@ -210,7 +211,7 @@ const LOG_PHP_SCRIPT =
 /** Fixes for a program that runs as root from a suspicious directory. */
 function rootFixes(source: OriginFacts): string[] {
   return [
-    `Find the process: \`ps -ef\` and \`ls -la ${source.workingDirectory ?? "/tmp"}\`, and compare root's crontab and /etc/cron.* with what you installed.`,
+    `Find the process: \`ps -ef\` and ${codeSpan(`ls -la ${shellQuote(source.workingDirectory ?? "/tmp")}`)}, and compare root's crontab and /etc/cron.* with what you installed.`,
     "A program that runs as root from such a directory means the server itself is compromised: take it off the network, keep a copy of the files for analysis, and reinstall it rather than clean it.",
     DELETE_QUEUED,
   ];
@@ -222,8 +223,11 @@ function rootFixes(source: OriginFacts): string[] {
  */
 function userFixes(source: OriginFacts): string[] {
   const user = source.localUser ?? (source.uid !== null ? `uid ${source.uid}` : "its user");
+  // The log names the user or only its uid. `crontab -u` needs the name, so without one the
+  // commands keep the USER placeholder.
+  const userWord = source.localUser === null ? "USER" : shellQuote(source.localUser);
   return [
-    `Find the program: the crontab of ${user} (\`crontab -l -u USER\`) and its processes (\`ps -u USER\`). If the user did not start it, lock the account and change its password.`,
+    `Find the program: the crontab of ${user} (${codeSpan(`crontab -l -u ${userWord}`)}) and its processes (${codeSpan(`ps -u ${userWord}`)}). If the user did not start it, lock the account and change its password.`,
     `If ${user} runs a web site (PHP-FPM pool, suEXEC, hosting panel), look for the script in its document root: update the CMS and its plugins, check upload folders for .php files, and rotate the site's passwords.`,
     LOG_PHP_SCRIPT,
     DELETE_QUEUED,
