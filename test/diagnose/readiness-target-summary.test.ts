@@ -29,7 +29,10 @@ function readiness(items: readonly ReadinessItem[]): Readiness {
   };
 }
 
-function report(items: readonly ReadinessItem[]) {
+function report(
+  items: readonly ReadinessItem[],
+  requests = [{ provider: "gmail", ip: OUTLOOK_IP, requestedAt: NOW - 2 * DAY }],
+) {
   return withTargetSummary(
     withRemovalTargets(readiness(items), {
       judgedIps: [
@@ -37,7 +40,7 @@ function report(items: readonly ReadinessItem[]) {
         [OUTLOOK_IP, new Set(["outlook"])],
       ],
       givenIps: [],
-      requests: [{ provider: "gmail", ip: OUTLOOK_IP, requestedAt: NOW - 2 * DAY }],
+      requests,
       now: NOW,
       time: (epochMs) => new Date(epochMs).toISOString(),
     }),
@@ -47,6 +50,20 @@ function report(items: readonly ReadinessItem[]) {
 describe("readiness summary by request IP", () => {
   test("other provider's IP does not wait", () => {
     const built = report([PASSING]);
+    expect(built.removalForms[0]?.lastRequest).toBeNull();
+    expect(built.summary).toBe("Request removal now.");
+  });
+
+  test("workspace request makes Gmail wait", () => {
+    const requests = [{ provider: "google-workspace", ip: GMAIL_IP, requestedAt: NOW - 2 * DAY }];
+    const built = report([PASSING], requests);
+    expect(built.removalForms[0]?.lastRequest?.provider).toBe("google-workspace");
+    expect(built.summary).toContain("wait until 2026-12-17T00:00:00.000Z");
+  });
+
+  test("outlook request leaves Gmail ready", () => {
+    const requests = [{ provider: "outlook", ip: GMAIL_IP, requestedAt: NOW - 2 * DAY }];
+    const built = report([PASSING], requests);
     expect(built.removalForms[0]?.lastRequest).toBeNull();
     expect(built.summary).toBe("Request removal now.");
   });
