@@ -19,6 +19,8 @@ export type VariadicValues = Readonly<Record<string, readonly string[] | undefin
  * usage error. Commander's "missing required argument" error gets a hint that names the option
  * that may have taken the argument.
  */
+// NOTE: options that take one value (`--helo`, `--resolver`, `--dns-record`) still take the next
+// word even when it is an option, so `check example.com --helo --offline` queries DNS.
 export function guardVariadicOptions(command: Command, io: CliIo): void {
   for (const option of command.options.filter((candidate) => candidate.variadic)) {
     rejectOptionValues(command, option);
