@@ -18,9 +18,10 @@ export type VariadicValues = Readonly<Record<string, readonly string[] | undefin
  * subcommands. Such an option that takes an option of its command, or `--`, as its value is a
  * usage error. Commander's "missing required argument" error gets a hint that names the option
  * that may have taken the argument.
+ *
+ * NOTE: options that take one value (`--helo`, `--resolver`, `--dns-record`) still take the
+ * next word even when it is an option, so `check example.com --helo --offline` queries DNS.
  */
-// NOTE: options that take one value (`--helo`, `--resolver`, `--dns-record`) still take the next
-// word even when it is an option, so `check example.com --helo --offline` queries DNS.
 export function guardVariadicOptions(command: Command, io: CliIo): void {
   for (const option of command.options.filter((candidate) => candidate.variadic)) {
     rejectOptionValues(command, option);
