@@ -49,4 +49,10 @@ export interface ReplyRule {
   readonly reference: string | null;
   /** Findings of `delist diagnose` that a reply of this rule supports. */
   readonly findings: readonly FindingId[];
+  /**
+   * False when no removal request can lift a block of this rule, such as a refusal of a whole
+   * dynamic or residential range, whose fix is a relay. `delist diagnose` then offers no
+   * removal form for it. Absent means that a request can help once the cause is fixed.
+   */
+  readonly removal?: false;
 }

@@ -211,7 +211,7 @@ const CASES: readonly Case[] = [
     "550 5.7.1 The IP you're using to send mail is not authorized to send email directly to our servers.",
     "gmail.direct-delivery-not-allowed",
     "reputation",
-    [],
+    ["ip-blocklisted"],
   ],
   [
     "550 5.7.1 The user or domain that you are sending to (or from) has a policy that prohibited the mail that you sent.",
@@ -219,7 +219,12 @@ const CASES: readonly Case[] = [
     "recipient-policy",
     [],
   ],
-  ["550 5.7.1 This email has been rate limited.", "gmail.rate-limited-block", "reputation", []],
+  [
+    "550 5.7.1 This email has been rate limited.",
+    "gmail.rate-limited-block",
+    "reputation",
+    ["rate-limited"],
+  ],
   [
     "550 5.7.1 This message is not RFC 5322 compliant because it has multiple From headers.",
     "gmail.rfc5322",

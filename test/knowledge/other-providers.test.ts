@@ -127,7 +127,7 @@ const CASES: readonly Case[] = [
     OUTLOOK,
     "outlook.sender-policy",
     "reputation",
-    [],
+    ["ip-blocklisted"],
     "outlook",
   ],
   [
@@ -135,7 +135,7 @@ const CASES: readonly Case[] = [
     OUTLOOK,
     "outlook.dynamic-ip",
     "reputation",
-    [],
+    ["ip-blocklisted"],
     "outlook",
   ],
   [
@@ -255,7 +255,7 @@ const CASES: readonly Case[] = [
     EXO,
     "exchange-online.ipv6-limit",
     "reputation",
-    [],
+    ["rate-limited"],
     "exchange-online",
   ],
   [
@@ -432,7 +432,7 @@ const CASES: readonly Case[] = [
     YAHOO,
     "yahoo.unresolvable-sender-domain",
     "authentication",
-    [],
+    ["authentication"],
     "yahoo",
   ],
   [
@@ -560,7 +560,7 @@ const CASES: readonly Case[] = [
     ICLOUD,
     "icloud.sender-domain-not-found",
     "authentication",
-    [],
+    ["authentication"],
     "icloud",
   ],
   [
@@ -608,7 +608,7 @@ const CASES: readonly Case[] = [
     COMCAST,
     "comcast.dynamic-space",
     "reputation",
-    [],
+    ["ip-blocklisted"],
     "comcast",
   ],
   [
@@ -704,7 +704,7 @@ const CASES: readonly Case[] = [
     GMX,
     "gmx.sender-dns",
     "authentication",
-    [],
+    ["authentication"],
     "gmx",
   ],
   [
@@ -760,7 +760,7 @@ const CASES: readonly Case[] = [
     YANDEX,
     "yandex.spam-statistics",
     "reputation",
-    [],
+    ["spam-content"],
     "yandex",
   ],
   [

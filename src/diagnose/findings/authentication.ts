@@ -2,7 +2,7 @@ import { PROVIDER_NAMES, domainOf, type ProviderId } from "../../knowledge/provi
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, listNames, plural, providersDo } from "./build.js";
-import { collectReplyEvidence, replySamples } from "./replies.js";
+import { collectReplyEvidence, replySamples, type ReplyFindingEvidence } from "./replies.js";
 
 /**
  * `authentication`: receivers reject mail because SPF, DKIM or DMARC did not pass or are
@@ -36,15 +36,22 @@ export function detectAuthentication(context: DiagnoseContext): Finding | null {
   const ownFailing = failing.filter((entry) => entry.own).map((entry) => entry.domain);
   // Forwarded mail keeps its original sender, so its failures name other people's domains.
   const onlyForwarded = ownFailing.length === 0 && context.facts.forwarding.messages > 0;
+  const unresolved = unresolvedDomainReplies(evidence);
+  const shownDomains = (
+    ownFailing.length > 0 ? ownFailing : failing.map((entry) => entry.domain)
+  ).slice(0, 5);
 
   return finding("authentication", {
     severity:
       evidence.first?.permanent === true || hasPermanent(evidence.codes) ? "critical" : "warning",
     role: onlyForwarded ? "contributing" : "cause",
-    title: authenticationTitle(ownFailing, failing, onlyForwarded),
+    title:
+      unresolved === "all"
+        ? unresolvedTitle(shownDomains)
+        : authenticationTitle(ownFailing, failing, onlyForwarded, unresolved === "some"),
     summary:
       `${providersDo(names, "rejected or deferred", "rejected or deferred")} ${plural(evidence.count + evidence.sessionCount, "attempt")} ` +
-      `for authentication, first at ${evidence.first?.time ?? evidence.firstSession?.time}.`,
+      `for ${UNRESOLVED_REASONS[unresolved]}, first at ${evidence.first?.time ?? evidence.firstSession?.time}.`,
     evidence: {
       ...evidence,
       failingDomains: failing.slice(0, 20),
@@ -54,7 +61,7 @@ export function detectAuthentication(context: DiagnoseContext): Finding | null {
       ...authenticationResults(evidence.first?.text ?? ""),
     },
     samples: replySamples(context, evidence),
-    fix: onlyForwarded ? FORWARDING_FIXES : ownDomainFixes(ownFailing.slice(0, 5)),
+    fix: authenticationFixes(unresolved, onlyForwarded, ownFailing.slice(0, 5), shownDomains),
     references: [REFERENCES.gmailGuidelines, REFERENCES.gmailErrors],
   });
 }
@@ -63,15 +70,69 @@ function authenticationTitle(
   ownFailing: readonly string[],
   failing: ReadonlyArray<{ domain: string }>,
   onlyForwarded: boolean,
+  someUnresolved: boolean,
 ): string {
+  const orUnresolved = someUnresolved ? ", or a sender domain does not resolve in DNS" : "";
   if (onlyForwarded) {
     const others = failing.slice(0, 3).map((entry) => entry.domain);
-    return `Receivers reject forwarded mail from domains with strict DMARC (${listNames(others)})`;
+    return `Receivers reject forwarded mail from domains with strict DMARC (${listNames(others)})${orUnresolved}`;
   }
   if (ownFailing.length > 0) {
-    return `Mail from ${listNames(ownFailing.slice(0, 5))} fails SPF, DKIM or DMARC`;
+    return `Mail from ${listNames(ownFailing.slice(0, 5))} fails SPF, DKIM or DMARC${orUnresolved}`;
   }
-  return "Receivers reject mail for failed SPF, DKIM or DMARC";
+  return `Receivers reject mail for failed SPF, DKIM or DMARC${orUnresolved}`;
+}
+
+/**
+ * Rules for replies that report an envelope sender (MAIL FROM) domain that does not resolve.
+ * They support `authentication`, because a receiver cannot verify a sender domain that does
+ * not resolve, but their fix is a DNS record rather than SPF or DKIM.
+ */
+const UNRESOLVED_DOMAIN_RULES: ReadonlySet<string> = new Set([
+  "gmx.sender-dns",
+  "yahoo.unresolvable-sender-domain",
+  "icloud.sender-domain-not-found",
+]);
+
+type UnresolvedShare = "none" | "some" | "all";
+
+const UNRESOLVED_REASONS: Readonly<Record<UnresolvedShare, string>> = {
+  none: "authentication",
+  some: "authentication or a sender domain that does not resolve",
+  all: "a sender domain that does not resolve",
+};
+
+/** Returns whether none, some or all of the evidence's rules report an unresolvable domain. */
+function unresolvedDomainReplies(evidence: ReplyFindingEvidence): UnresolvedShare {
+  const rules = Object.values(evidence.providers).flatMap((provider) => provider?.rules ?? []);
+  const unresolved = rules.filter((rule) => UNRESOLVED_DOMAIN_RULES.has(rule)).length;
+  if (unresolved === 0) return "none";
+  return unresolved === rules.length ? "all" : "some";
+}
+
+function unresolvedTitle(domains: readonly string[]): string {
+  if (domains.length === 0)
+    return "Receivers reject mail whose sender domain does not resolve in DNS";
+  return domains.length === 1
+    ? `The sender domain ${domains[0] ?? ""} does not resolve in DNS, so receivers reject its mail`
+    : `The sender domains ${listNames(domains)} do not resolve in DNS, so receivers reject their mail`;
+}
+
+function authenticationFixes(
+  unresolved: UnresolvedShare,
+  onlyForwarded: boolean,
+  ownFailing: readonly string[],
+  shownDomains: readonly string[],
+): string[] {
+  const dnsFix =
+    shownDomains.length > 0
+      ? `Publish an MX or A record for ${listNames(shownDomains)}, or send with an envelope sender (MAIL FROM) of a domain that resolves.`
+      : "Publish an MX or A record for the envelope sender (MAIL FROM) domain, so that it resolves.";
+  if (unresolved === "all") {
+    return [dnsFix, "Check the published records with `delist check DOMAIN`."];
+  }
+  const fixes = onlyForwarded ? FORWARDING_FIXES : ownDomainFixes(ownFailing);
+  return unresolved === "some" ? [dnsFix, ...fixes] : fixes;
 }
 
 /**

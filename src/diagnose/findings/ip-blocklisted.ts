@@ -1,8 +1,10 @@
 import { PROVIDER_NAMES, type ProviderId } from "../../knowledge/providers.js";
+import { ruleById } from "../../knowledge/rules/index.js";
+import type { ExplainedReply } from "../../reply/types.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, listNames, plural, providersDo } from "./build.js";
-import { collectReplyEvidence, replySamples } from "./replies.js";
+import { collectReplyEvidence, replySamples, type ReplyFindingEvidence } from "./replies.js";
 
 const BLOCKLIST_NAMES: ReadonlyArray<readonly [RegExp, string]> = [
   [/spamhaus/i, "Spamhaus"],
@@ -17,11 +19,20 @@ const BLOCKLIST_NAMES: ReadonlyArray<readonly [RegExp, string]> = [
 
 /**
  * `ip-blocklisted`: a receiver reports that the sending IP or its network is on a blocklist: a
- * public one (Spamhaus, Barracuda…) or the receiver's own (Outlook.com S3150, Yahoo BL21).
+ * public one (Spamhaus, Barracuda…) or the receiver's own (Outlook.com S3150, Yahoo BL21). The
+ * receiver's own list includes ranges it rejects direct mail from (Gmail's "not authorized to
+ * send email directly", Outlook.com DY-001). A removal request cannot lift those, so their
+ * rules (`removal: false`) give the fixes in place of the delisting steps.
  */
 export function detectIpBlocklisted(context: DiagnoseContext): Finding | null {
   const evidence = collectReplyEvidence(context, "ip-blocklisted");
   if (evidence === null) return null;
+  const listed = collectReplyEvidence(context, "ip-blocklisted", (t) => allowsRemoval(t.reply));
+  const unliftable = collectReplyEvidence(
+    context,
+    "ip-blocklisted",
+    (t) => !allowsRemoval(t.reply),
+  );
 
   const providerIds = Object.keys(evidence.providers) as ProviderId[];
   const names = providerIds.map((id) => PROVIDER_NAMES[id]);
@@ -30,21 +41,88 @@ export function detectIpBlocklisted(context: DiagnoseContext): Finding | null {
     pattern.test(texts + " " + evidence.tokens.join(" ")),
   ).map(([, name]) => name);
   const ips = evidence.judgedIps;
+  const title =
+    listed === null
+      ? `${providersDo(names, "blocks", "block")} this server's IP, and a removal request cannot lift the block`
+      : `${providersDo(names, "lists", "list")} this server's IP${lists.length > 0 ? ` (${listNames(lists)})` : ""}`;
+  const summary = [listingSentence(listed), unliftableSentence(unliftable, listed !== null)]
+    .filter((sentence) => sentence !== "")
+    .join(" ");
+  const unliftableRules = unliftableReplies(context);
 
   return finding("ip-blocklisted", {
     severity: "critical",
     role: "cause",
-    title: `${providersDo(names, "lists", "list")} this server's IP${lists.length > 0 ? ` (${listNames(lists)})` : ""}`,
-    summary: `${plural(evidence.count + evidence.sessionCount, "reply", "replies")} ${evidence.count + evidence.sessionCount === 1 ? "names" : "name"} a block list, first at ${evidence.first?.time ?? evidence.firstSession?.time}.`,
+    title,
+    summary,
     evidence: { ...evidence, ips, lists },
     samples: replySamples(context, evidence),
-    fix: [
-      "Find and stop what got the IP listed first (a compromised account, a script, a bought list); a delisted IP that keeps spamming is listed again.",
-      ...delistingSteps(providerIds, lists),
-      "When the network range is listed (Outlook.com S3150), only the IP owner can act: ask your hosting provider, or relay through another IP meanwhile.",
+    fix: [...listingFixes(listed, lists), ...new Set(unliftableRules.flatMap((r) => r.fix))],
+    references: [
+      ...(listed === null ? [] : LISTING_REFERENCES),
+      ...new Set(unliftableRules.flatMap((r) => (r.reference === null ? [] : [r.reference]))),
     ],
-    references: [REFERENCES.outlookPostmaster, REFERENCES.exchangeDelist, REFERENCES.yahooSenders],
   });
+}
+
+const LISTING_REFERENCES = [
+  REFERENCES.outlookPostmaster,
+  REFERENCES.exchangeDelist,
+  REFERENCES.yahooSenders,
+];
+
+/** True unless the reply's rule marks its block as one that no removal request lifts. */
+function allowsRemoval(reply: ExplainedReply): boolean {
+  return ruleById(reply.ruleId)?.removal !== false;
+}
+
+/**
+ * Returns one reply of each `ip-blocklisted` rule in the log that no removal request can lift,
+ * for the fixes and references of those rules.
+ */
+function unliftableReplies(context: DiagnoseContext): ExplainedReply[] {
+  const replies = new Map<string, ExplainedReply>();
+  for (const facts of context.facts.providers.values()) {
+    for (const tally of facts.rules.values()) {
+      if (!tally.reply.findings.includes("ip-blocklisted") || allowsRemoval(tally.reply)) continue;
+      replies.set(tally.reply.ruleId, tally.reply);
+    }
+  }
+  return [...replies.values()];
+}
+
+function listingSentence(listed: ReplyFindingEvidence | null): string {
+  if (listed === null) return "";
+  const replies = listed.count + listed.sessionCount;
+  return `${plural(replies, "reply", "replies")} ${replies === 1 ? "names" : "name"} a block list, first at ${listed.first?.time ?? listed.firstSession?.time}.`;
+}
+
+/**
+ * Counts the replies that no removal request can lift and adds the rule summary of the first,
+ * which names what the receiver rejects (such as a dynamic range).
+ */
+function unliftableSentence(unliftable: ReplyFindingEvidence | null, afterListed: boolean): string {
+  if (unliftable === null) return "";
+  const first = [unliftable.first, unliftable.firstSession]
+    .filter((reply) => reply !== null)
+    .sort((a, b) => Date.parse(a.time) - Date.parse(b.time))[0];
+  const count = unliftable.count + unliftable.sessionCount;
+  const replies = afterListed
+    ? plural(count, "more reply", "more replies")
+    : plural(count, "reply", "replies");
+  const verb = count === 1 ? "rejects" : "reject";
+  const reason = first === undefined ? "" : ` ${first.summary}`;
+  return `${replies} since ${first?.time ?? "?"} ${verb} the IP for a reason that no removal request lifts.${reason}`;
+}
+
+/** Returns the steps that lift a listing, from stopping its cause to each removal request. */
+function listingFixes(listed: ReplyFindingEvidence | null, lists: readonly string[]): string[] {
+  if (listed === null) return [];
+  return [
+    "Find and stop what got the IP listed first (a compromised account, a script, a bought list); a delisted IP that keeps spamming is listed again.",
+    ...delistingSteps(Object.keys(listed.providers) as ProviderId[], lists),
+    "When the network range is listed (Outlook.com S3150), only the IP owner can act: ask your hosting provider, or relay through another IP meanwhile.",
+  ];
 }
 
 function delistingSteps(providers: readonly ProviderId[], lists: readonly string[]): string[] {

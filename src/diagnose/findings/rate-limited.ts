@@ -6,23 +6,31 @@ import { collectReplyEvidence, replySamples } from "./replies.js";
 
 /**
  * `rate-limited`: receivers defer this server's mail with temporary replies (Gmail 4.7.28,
- * Yahoo [TSS04], Microsoft 4.7.650…). It is the symptom the admin notices first; the cause
- * is in the other findings.
+ * Yahoo [TSS04], Microsoft 4.7.650…), or reject it for its rate with permanent ones (Gmail's
+ * "550 5.7.1 This email has been rate limited"). It is the symptom the admin notices first,
+ * and the cause is in the other findings.
  */
 export function detectRateLimited(context: DiagnoseContext): Finding | null {
-  const evidence = collectReplyEvidence(context, "rate-limited", (tally) => !tally.reply.permanent);
+  const evidence = collectReplyEvidence(context, "rate-limited");
   if (evidence === null) return null;
 
   const names = Object.keys(evidence.providers).map((id) => PROVIDER_NAMES[id as ProviderId]);
   const total = evidence.count + evidence.sessionCount;
+  const rejections = permanentReplies(evidence.codes);
   const reputation = throttlesForReputation(context);
   return finding("rate-limited", {
     severity: "warning",
     role: "consequence",
-    title: `${providersDo(names, "is", "are")} deferring mail from this server`,
+    title:
+      rejections === 0
+        ? `${providersDo(names, "is", "are")} deferring mail from this server`
+        : `${providersDo(names, "is", "are")} deferring or rejecting mail from this server for its rate`,
     summary:
-      `${plural(total, "deferral")} since ${evidence.first?.time ?? evidence.firstSession?.time}. ` +
-      "Mail is delayed, not lost yet: the MTA keeps retrying until the queue lifetime ends.",
+      rejections === 0
+        ? `${plural(total, "deferral")} since ${evidence.first?.time ?? evidence.firstSession?.time}. ` +
+          "Mail is delayed, not lost yet: the MTA keeps retrying until the queue lifetime ends."
+        : `${plural(total - rejections, "deferral")} and ${plural(rejections, "rejection")} since ${evidence.first?.time ?? evidence.firstSession?.time}. ` +
+          "Deferred mail is retried until the queue lifetime ends, but rejected mail bounced and is not retried.",
     evidence,
     samples: replySamples(context, evidence),
     fix: reputation ? REPUTATION_FIXES : REQUIREMENT_FIXES,
@@ -30,15 +38,22 @@ export function detectRateLimited(context: DiagnoseContext): Finding | null {
   });
 }
 
+/** Sums the counts of the 5xx codes (`550 5.7.1`, `554`) in a count by code. */
+function permanentReplies(codes: Readonly<Record<string, number>>): number {
+  return Object.entries(codes)
+    .filter(([code]) => code.startsWith("5"))
+    .reduce((total, [, count]) => total + count, 0);
+}
+
 /**
- * True when any of the deferrals is a reputation or volume limit. Deferrals that name one
+ * True when any of the replies is a reputation or volume limit. Deferrals that name one
  * requirement (TLS, SPF, DKIM, PTR) lift once it is met, and the queue can be retried then.
  */
 function throttlesForReputation(context: DiagnoseContext): boolean {
   for (const facts of context.facts.providers.values()) {
     for (const tally of facts.rules.values()) {
       const reply = tally.reply;
-      if (reply.permanent || !reply.findings.includes("rate-limited")) continue;
+      if (!reply.findings.includes("rate-limited")) continue;
       if (reply.category === "reputation" || reply.category === "rate-limit") return true;
     }
   }

@@ -111,7 +111,7 @@ export const APPLE_RULES: readonly ReplyRule[] = [
     summary: "iCloud Mail could not find the sender's domain in DNS.",
     fix: ["Make the envelope sender domain resolve."],
     reference: POSTMASTER,
-    findings: [],
+    findings: ["authentication"],
   },
   {
     id: "icloud.unknown-user",

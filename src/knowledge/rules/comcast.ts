@@ -62,9 +62,15 @@ export const COMCAST_RULES: readonly ReplyRule[] = [
     token: /^ES0000(?:01|10)$/,
     distinctive: true,
     summary: "Comcast refuses mail sent directly from residential or dynamic IP space.",
-    fix: ["Send through a relay with a static IP."],
+    fix: [
+      "Send through a relay with a static IP.",
+      "To deliver directly, send from a static IP with a PTR record naming this server.",
+    ],
     reference: ERROR_CODES,
-    findings: [],
+    // Comcast rejects the kind of range, not the IP's past mail, so a removal request cannot
+    // lift it.
+    findings: ["ip-blocklisted"],
+    removal: false,
   },
   {
     id: "comcast.dmarc",

@@ -449,6 +449,8 @@ const senderBlocks: readonly ReplyRule[] = [
     summary: "Gmail blocked the message because of the very low reputation of the sending IP.",
     fix: [FIND_SOURCE_FIX, POSTMASTER_FIX],
     reference: CODES_PAGE,
+    // The reply names no cause. Findings of abuse or volume in the log explain it through the
+    // `reputation` category. If the log has none, the report lists this rule's fixes.
     findings: [],
   },
   {
@@ -462,6 +464,7 @@ const senderBlocks: readonly ReplyRule[] = [
     summary: "Gmail blocked the message because of the very low reputation of the sending domain.",
     fix: [FIND_SOURCE_FIX, POSTMASTER_FIX],
     reference: CODES_PAGE,
+    // The reply names no cause, as for the IP's reputation above.
     findings: [],
   },
   {
@@ -488,9 +491,15 @@ const senderBlocks: readonly ReplyRule[] = [
     distinctive: true,
     summary:
       "The IP is in a range Gmail does not accept direct mail from (often dynamic or residential space).",
-    fix: ["Send through the SMTP relay of your internet or hosting provider, or through an ESP."],
+    fix: [
+      "Send through the SMTP relay of your internet or hosting provider, or through an ESP.",
+      "To deliver directly, send from a static IP with a PTR record naming this server; the IP owner (ISP or hosting provider) sets the PTR.",
+    ],
     reference: CODES_PAGE,
-    findings: [],
+    // Gmail rejects the kind of range (its own list of dynamic and residential space), not the
+    // IP's past mail, so a removal request cannot lift it.
+    findings: ["ip-blocklisted"],
+    removal: false,
   },
   {
     id: "gmail.recipient-policy",
@@ -513,9 +522,11 @@ const senderBlocks: readonly ReplyRule[] = [
     enhanced: ["5.7.1"],
     text: /(?:e)?mail has been rate limited/i,
     summary: "Gmail refused this message because the sender exceeded its sending rate.",
-    fix: [SLOW_DOWN_FIX],
+    fix: [
+      "Lower the sending rate to Gmail. The refused messages bounced and are not retried: send them again later, at the lower rate.",
+    ],
     reference: CODES_PAGE,
-    findings: [],
+    findings: ["rate-limited"],
   },
   {
     id: "gmail.dmarc-reject",

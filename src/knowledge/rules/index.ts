@@ -32,3 +32,12 @@ export const ALL_RULES: readonly ReplyRule[] = [
   ...Object.values(PROVIDER_RULES).flat(),
   ...GENERIC_RULES,
 ];
+
+const RULES_BY_ID: ReadonlyMap<string, ReplyRule> = new Map(
+  ALL_RULES.map((rule) => [rule.id, rule]),
+);
+
+/** Returns the rule with the id `id`, or undefined when there is none. */
+export function ruleById(id: string): ReplyRule | undefined {
+  return RULES_BY_ID.get(id);
+}

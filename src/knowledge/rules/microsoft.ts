@@ -141,7 +141,8 @@ const outlook: readonly ReplyRule[] = [
       DELIST_FIX,
     ],
     reference: OUTLOOK_TROUBLESHOOTING,
-    findings: [],
+    // The SC replies state that the sender's network is on Microsoft's block list.
+    findings: ["ip-blocklisted"],
   },
   {
     id: "outlook.dynamic-ip",
@@ -151,9 +152,18 @@ const outlook: readonly ReplyRule[] = [
     distinctive: true,
     summary:
       "Outlook.com treats the IP as dynamic or residential (DY-001) or as a likely compromised host (DY-002); this is not about PTR records.",
-    fix: ["Send through a relay with a static, reputable IP.", "Check the host for malware."],
+    fix: [
+      "Send through a relay with a static, reputable IP.",
+      "To deliver directly, send from a static IP that its ISP does not list as dynamic, with a PTR record naming this server.",
+      "Check the host for malware.",
+    ],
     reference: OUTLOOK_TROUBLESHOOTING,
-    findings: [],
+    // DY-001 rejects the kind of range (Microsoft's own list of dynamic and residential space),
+    // which a delisting request cannot change.
+    // NOTE: DY-002, a host that looks compromised, shares this rule. Whether Microsoft lifts it
+    // on request once the host is clean is not known, so delist offers no form for it either.
+    findings: ["ip-blocklisted"],
+    removal: false,
   },
   {
     id: "outlook.spamhaus-policy",
@@ -287,6 +297,8 @@ const exchangeOnline: readonly ReplyRule[] = [
     fix: ["Contact the recipient organisation; Microsoft cannot remove it."],
     reference: EXO_NDR,
     findings: ["ip-blocklisted"],
+    // Microsoft's delisting portal does not touch a tenant's own block list.
+    removal: false,
   },
   {
     id: "exchange-online.dmarc-reject",
@@ -359,7 +371,7 @@ const exchangeOnline: readonly ReplyRule[] = [
     summary: "The sending IPv6 range is over Microsoft's limits.",
     fix: ["Send over IPv4 or lower the volume from that range."],
     reference: EXO_NDR,
-    findings: [],
+    findings: ["rate-limited"],
   },
   {
     id: "exchange-online.ipv6-ptr",

@@ -62,6 +62,8 @@ export const ORANGE_RULES: readonly ReplyRule[] = [
     summary: "Orange rejected the mail without naming a reason.",
     fix: ["Check the IP on public blocklists, especially Cloudmark CSI."],
     reference: null,
+    // The reply gives no reason, so no finding fits. The report lists this rule's fix when
+    // nothing else explains the block.
     findings: [],
   },
 ];

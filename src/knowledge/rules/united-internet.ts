@@ -81,6 +81,7 @@ export const UNITED_INTERNET_RULES: readonly ReplyRule[] = [
     summary: "GMX/web.de rejected the message by a policy on its headers, domain or IP.",
     fix: ["Open the link in the reply; its case (c=) names what was checked."],
     reference: POSTMASTER,
+    // The reason is in the linked case, which the reply text does not carry.
     findings: [],
   },
   {
@@ -92,7 +93,7 @@ export const UNITED_INTERNET_RULES: readonly ReplyRule[] = [
     summary: "The sender domain has no valid MX or A/AAAA record.",
     fix: ["Publish MX or A records for the envelope sender domain."],
     reference: POSTMASTER,
-    findings: [],
+    findings: ["authentication"],
   },
   {
     id: "gmx.mailbox-unavailable",

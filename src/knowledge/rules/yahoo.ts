@@ -153,7 +153,7 @@ export const YAHOO_RULES: readonly ReplyRule[] = [
     summary: "Yahoo could not resolve the envelope sender (MAIL FROM) domain in DNS.",
     fix: ["Make the envelope domain resolve (it needs an SOA and MX or A record)."],
     reference: ERROR_CODES,
-    findings: [],
+    findings: ["authentication"],
   },
   {
     id: "yahoo.resources-unavailable",
@@ -232,6 +232,7 @@ export const YAHOO_RULES: readonly ReplyRule[] = [
       SENDER_SUPPORT_FIX,
     ],
     reference: ERROR_CODES,
+    // An unknown token of the family names no condition that one finding covers.
     findings: [],
   },
 ];

@@ -32,7 +32,7 @@ export const YANDEX_RULES: readonly ReplyRule[] = [
     summary: "Yandex blocks the IP or mailbox for about 24 hours because it sent mostly spam.",
     fix: ["Stop the source of the spam and wait for the block to expire."],
     reference: SUPPORT,
-    findings: [],
+    findings: ["spam-content"],
   },
   {
     id: "yandex.policy-rejection",
