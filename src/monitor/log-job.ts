@@ -1,6 +1,6 @@
 import { resolve as resolvePath } from "node:path";
 import type { ProviderVerdict } from "../diagnose/types.js";
-import { followLog, type FollowSink } from "../logs/follow.js";
+import { followLog, type FollowResult, type FollowSink } from "../logs/follow.js";
 import { resolveTimeZone } from "../time/zone.js";
 import { isBad } from "../store/changes.js";
 import { blockKey, canonicalIp, type Observation } from "../store/types.js";
@@ -12,20 +12,27 @@ import {
   type ProviderEvidence,
 } from "./log-families.js";
 import { LogWindow, type LogWindowResult } from "./log-window.js";
+import type { JobOutcome } from "./unanswered.js";
 
 /**
  * Reads what the configured logs gained since the last check (across rotation and gzip'd
  * archives), analyses it as `delist diagnose` does, and records each named provider's
  * treatment of the sending IP as a block state. The read position is saved in the same
  * transaction as the results, so a crash before the commit reads the same lines again.
+ * Returns `incomplete` when a configured log could not be read (missing, not a regular file, or
+ * an error such as a denied permission), because its blocks then went unchecked.
  */
-export async function runLogJob(context: JobContext, cwd: string): Promise<void> {
+export async function runLogJob(context: JobContext, cwd: string): Promise<JobOutcome> {
+  let outcome: JobOutcome = "complete";
   for (const configured of context.config.logs) {
-    await checkLog(context, resolvePath(cwd, configured.path), configured.ip);
+    const read = await checkLog(context, resolvePath(cwd, configured.path), configured.ip);
+    if (!read) outcome = "incomplete";
   }
+  return outcome;
 }
 
-async function checkLog(context: JobContext, path: string, logIp: string | null): Promise<void> {
+/** Checks one log; returns false when it could not be read, after logging why. */
+async function checkLog(context: JobContext, path: string, logIp: string | null): Promise<boolean> {
   const { store, clock, logger, config } = context;
   const startedAt = clock.now();
   const pair = logIp === null ? dualStackPair(config.ips) : null;
@@ -37,20 +44,23 @@ async function checkLog(context: JobContext, path: string, logIp: string | null)
     context.signal.throwIfAborted();
     window.add(file, modifiedMs, chunk, startFile);
   };
-  const followed = await followLog(path, saved, sink, { fromStart: config.logsFromStart });
+  let followed: FollowResult;
+  try {
+    followed = await followLog(path, saved, sink, { fromStart: config.logsFromStart });
+  } catch (error) {
+    if (!isFileSystemError(error)) throw error;
+    reportUnreadLog(context, path, `log file could not be read: ${error.message}`);
+    return false;
+  }
   if (followed.event === "missing" || followed.event === "not-a-file") {
-    // Logged again at most once an hour, because it repeats on every run until fixed.
     const message =
       followed.event === "missing"
         ? "log file not found"
         : "log path is not a regular file (a directory or a device): not read";
-    const heldBack = context.repeats.record(`log:${path}`, message, clock.now());
-    if (heldBack !== null) {
-      logger.warn({ path, ...(heldBack > 0 ? { repeatsHeldBack: heldBack } : {}) }, message);
-    }
-    return;
+    reportUnreadLog(context, path, message);
+    return false;
   }
-  if (context.repeats.clear(`log:${path}`)) logger.info({ path }, "log file found again");
+  if (context.repeats.clear(`log:${path}`)) logger.info({ path }, "log file read again");
   if (followed.event === "lost") {
     logger.warn(
       { path },
@@ -87,6 +97,24 @@ async function checkLog(context: JobContext, path: string, logIp: string | null)
     },
     "log checked",
   );
+  return true;
+}
+
+/**
+ * Warns that the log at `path` was not read. The same message again is logged at most once per
+ * REPEAT_LOG_INTERVAL_MS, because it repeats on every run until the log is fixed.
+ */
+function reportUnreadLog(context: JobContext, path: string, message: string): void {
+  const heldBack = context.repeats.record(`log:${path}`, message, context.clock.now());
+  if (heldBack === null) return;
+  context.logger.warn({ path, ...(heldBack > 0 ? { repeatsHeldBack: heldBack } : {}) }, message);
+}
+
+/** True for an error of a file system call (it has Node's string `code` and `syscall`). */
+function isFileSystemError(error: unknown): error is NodeJS.ErrnoException {
+  if (!(error instanceof Error)) return false;
+  const { code, syscall } = error as NodeJS.ErrnoException;
+  return typeof code === "string" && typeof syscall === "string";
 }
 
 /**

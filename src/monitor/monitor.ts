@@ -119,7 +119,7 @@ export class Monitor {
 
   /**
    * Runs every job once and sends the alerts due, as `delist monitor --once` does. Returns the
-   * jobs that failed, and those whose DNS lookups got no answer in part or in full.
+   * jobs that failed, and those that left something unchecked (see `runJob`).
    */
   async runOnce(): Promise<{ failed: JobKind[]; incomplete: JobKind[] }> {
     this.announce();
@@ -136,15 +136,16 @@ export class Monitor {
 
   /**
    * Runs one job. A failure is logged, does not stop the monitor, and returns `failed`. A job
-   * whose DNS lookups got no answer in part or in full returns `incomplete`.
+   * returns `incomplete` when it logged a warning about something it could not check: DNS
+   * lookups that got no answer, a probe that reached no mail host, or a log it could not read.
    */
   async runJob(kind: JobKind): Promise<JobOutcome | "failed"> {
-    let outcome: JobOutcome = "complete";
+    let outcome: JobOutcome;
     try {
       if (kind === "blocklists") outcome = await runBlocklistJob(this.context);
       else if (kind === "dns") outcome = await runDnsJob(this.context);
-      else if (kind === "probes") await runProbeJob(this.context);
-      else await runLogJob(this.context, this.cwd);
+      else if (kind === "probes") outcome = await runProbeJob(this.context);
+      else outcome = await runLogJob(this.context, this.cwd);
     } catch (error) {
       if (this.stopping.signal.aborted) {
         this.context.logger.info(

@@ -3,7 +3,10 @@ import type { LookupTally } from "../dns/tally.js";
 import type { DnsFailure, DnsFailureKind } from "../dns/types.js";
 import type { JobContext } from "./context.js";
 
-/** The outcome of a job: it checked all it was asked to, or DNS left some of it unchecked. */
+/**
+ * The outcome of a job: it checked all it was asked to, or some of it went unchecked because
+ * DNS gave no answer, no mail host could be reached or a log could not be read.
+ */
 export type JobOutcome = "complete" | "incomplete";
 
 /** The jobs that count their DNS lookups. */
@@ -81,9 +84,7 @@ function unansweredMessage(
 ): string {
   const { lookups } = lookupCounts(tally);
   const server = resolverName(context.config.dns.resolver);
-  const causes = causeKinds(tally.unansweredQueries)
-    .map((kind) => CAUSES[kind] ?? `failed (${kind})`)
-    .join(", ");
+  const causes = describeCauses(tally.unansweredQueries);
   const more = queries.length > NAMED_QUERIES ? `, and ${queries.length - NAMED_QUERIES} more` : "";
   const named = `${queries.slice(0, NAMED_QUERIES).join(", ")}${more}`;
   const fix = fixText(context, tally.unansweredQueries);
@@ -103,6 +104,13 @@ function unansweredMessage(
     `from ${server} (${causes}): ${named}. The targets that needed them keep their last ` +
     `recorded state. ${fix}`
   );
+}
+
+/** Describes the distinct causes of `queries` for people: `timed out, refused by the DNS server`. */
+export function describeCauses(queries: readonly DnsFailure[]): string {
+  return causeKinds(queries)
+    .map((kind) => CAUSES[kind] ?? `failed (${kind})`)
+    .join(", ");
 }
 
 /** Returns the distinct failure kinds of `queries`, in the order first seen. */

@@ -1,3 +1,4 @@
+import net from "node:net";
 import { PassThrough } from "node:stream";
 import { createMonitorLogger, Monitor, parseMonitorConfig } from "../../src/monitor/index.js";
 import type { HistoryStore } from "../../src/store/index.js";
@@ -55,4 +56,13 @@ export async function advanceTo(clock: FakeClock, monitor: Monitor, target: numb
     const before = monitor.cycleCount;
     if (clock.set(wake) > 0) await monitor.whenIdle(before);
   }
+}
+
+/** Returns a port on 127.0.0.1 that nothing listens on, for a refused connection. */
+export async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { gzipSync } from "node:zlib";
@@ -165,10 +165,22 @@ describe("log job", () => {
     const dir = tempDir();
     const store = HistoryStore.open(":memory:");
     const { monitor, logs } = monitorFor(dir, store, new FakeClock(T0));
-    await monitor.runJob("logs");
+    expect(await monitor.runJob("logs")).toBe("incomplete");
     expect(logs.find((line) => line["msg"] === "log file not found")?.["path"]).toBe(
       join(dir, "mail.log"),
     );
+    store.close();
+  });
+
+  it("warns about a directory as log", async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, "mail.log"));
+    const store = HistoryStore.open(":memory:");
+    const { monitor, logs } = monitorFor(dir, store, new FakeClock(T0));
+    expect(await monitor.runJob("logs")).toBe("incomplete");
+    const warning = logs.find((line) => line["level"] === 40);
+    expect(warning?.["path"]).toBe(join(dir, "mail.log"));
+    expect(String(warning?.["msg"])).toMatch(/^log path is not a regular file/);
     store.close();
   });
 
@@ -190,8 +202,8 @@ describe("log job", () => {
     expect(warnings()[1]?.["repeatsHeldBack"]).toBe(59);
 
     writeFileSync(join(dir, "mail.log"), "");
-    await monitor.runJob("logs");
-    expect(logs.some((line) => line["msg"] === "log file found again")).toBe(true);
+    expect(await monitor.runJob("logs")).toBe("complete");
+    expect(logs.some((line) => line["msg"] === "log file read again")).toBe(true);
     store.close();
   });
 });
