@@ -71,8 +71,9 @@ function authenticationTitle(
     return `${unauthenticated.map((d) => d.domain).join(", ")}: neither SPF nor DKIM passes`;
   if (errorCount > 0)
     return `DNS shows ${errorCount} SPF, DKIM or DMARC error${errorCount === 1 ? "" : "s"}`;
+  // The failed rows come from DNS, or from a sample message given with `check --message`.
   if (failedRowCount > 0)
-    return `DNS fails ${failedRowCount} provider sender requirement${failedRowCount === 1 ? "" : "s"}`;
+    return `${failedRowCount} provider sender requirement${failedRowCount === 1 ? " is" : "s are"} not met`;
   return "DNS shows SPF, DKIM or DMARC warnings";
 }
 

@@ -1,4 +1,9 @@
-import { checkSenders, renderCheckText, type SenderCheckReport } from "../auth/index.js";
+import {
+  applyMessageCheck,
+  checkSenders,
+  renderCheckText,
+  type SenderCheckReport,
+} from "../auth/index.js";
 import { selectorsInMessage } from "../auth/dkim/selectors.js";
 import { checkMessage, type MessageCheck } from "../auth/message.js";
 import type { SelectorSource } from "../auth/dkim/check.js";
@@ -29,7 +34,7 @@ export async function runCheck(
   const { dns, tally } = tallyLookups(setup.dns);
   const message = options.message === undefined ? null : await readMessage(options.message, io);
   const selectors = selectorSources(input.domains, givenSelectors, message);
-  const report = await checkSenders(
+  const dnsReport = await checkSenders(
     { domains: input.domains, ips: input.ips, helo: options.helo ?? null, selectors },
     { dns, fetcher, orgDomainMethod },
   );
@@ -44,6 +49,9 @@ export async function runCheck(
           dns,
           orgDomainMethod,
         );
+  // A sample message shows whether the signer and the published key match, so its result
+  // decides the DKIM rows, which the DNS check alone can judge only by the key's presence.
+  const report = messageCheck === null ? dnsReport : applyMessageCheck(dnsReport, messageCheck);
   const stats = dns.stats();
   await dns.close();
 

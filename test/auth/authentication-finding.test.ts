@@ -23,7 +23,7 @@ describe("authentication finding severity", () => {
     );
     expect(found?.severity).toBe("warning");
     expect(found?.role).toBe("cause");
-    expect(found?.title).toBe("DNS fails 3 provider sender requirements");
+    expect(found?.title).toBe("3 provider sender requirements are not met");
   });
 
   it("lists the failed rows as evidence", async () => {

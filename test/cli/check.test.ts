@@ -211,7 +211,10 @@ describe("delist check", () => {
     expect(replayed.json.dmarc).toEqual(recorded.json.dmarc);
   });
 
-  it("verifies a sample message with DMARC", async () => {
+  /** Writes a zone with a DKIM key for example.com and a message signed with it. */
+  async function signedMessage(
+    change: (message: string) => string = (message) => message,
+  ): Promise<string[]> {
     const dir = mkdtempSync(join(tmpdir(), "delist-check-"));
     const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     const key = publicKey.export({ type: "spki", format: "der" }).toString("base64");
@@ -230,9 +233,8 @@ describe("delist check", () => {
     const signed = await dkimSign(body, { ...entry, signatureData: [entry] } as Parameters<
       typeof dkimSign
     >[1]);
-    writeFileSync(join(dir, "message.eml"), signed.signatures + body);
-
-    const result = await runCommand([
+    writeFileSync(join(dir, "message.eml"), change(signed.signatures + body));
+    return [
       "check",
       "example.com",
       "--ip",
@@ -242,9 +244,11 @@ describe("delist check", () => {
       "--message",
       join(dir, "message.eml"),
       "--offline",
-      "--format",
-      "json",
-    ]);
+    ];
+  }
+
+  it("verifies a sample message with DMARC", async () => {
+    const result = await runCommand([...(await signedMessage()), "--format", "json"]);
     const json = JSON.parse(result.stdout) as CheckJson & {
       message: {
         signatures: { result: string }[];
@@ -260,6 +264,15 @@ describe("delist check", () => {
       spfAligned: true,
     });
     expect(result.code).toBe(0);
+  });
+
+  it("fails the DKIM rows when the sample message's signature does not verify", async () => {
+    const tampered = await signedMessage((message) => message.replace("Hello.", "Hello!"));
+    const result = await runCommand(tampered);
+    expect(result.stdout).toMatch(/Gmail +bulk +FAIL/);
+    expect(result.stdout).toContain("body hash did not verify");
+    expect(result.stdout).toMatch(/Overall: FAIL/i);
+    expect(result.code).toBe(1);
   });
 
   it("rejects bad options with exit status 2", async () => {
