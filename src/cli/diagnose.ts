@@ -34,6 +34,7 @@ export function registerDiagnose(program: Command, io: CliIo, setExitCode: SetEx
         "--db <file>",
         "the history database to read past removal requests from (default: $XDG_STATE_HOME/delist/history.sqlite, else ~/.local/state/delist/history.sqlite; skipped when missing)",
       ),
+    ["text", "json", "markdown"],
   );
   command.addHelpText(
     "after",

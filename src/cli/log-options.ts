@@ -19,10 +19,11 @@ export interface LogCommandOptions {
   readonly progress: boolean;
 }
 
-/** Adds the log-reading options to a command. */
-export function addLogOptions(command: Command): Command {
+/** Adds the log-reading options to a command whose output comes in `formats`. */
+export function addLogOptions(command: Command, formats: readonly OutputFormat[]): Command {
+  const choices = `${formats.slice(0, -1).join(", ")} or ${formats.at(-1) ?? "text"}`;
   return command
-    .option("-f, --format <format>", "output format: text, json or markdown", "text")
+    .option("-f, --format <format>", `output format: ${choices}`, "text")
     .option(
       "--year <year>",
       "year of the first line of logs whose timestamps have none (classic syslog); default: inferred from the file's modification time",

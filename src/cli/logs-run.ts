@@ -7,6 +7,7 @@ import { renderStatisticsText } from "../report/statistics-text.js";
 import { wrap } from "../report/wrap.js";
 import { EXIT_OK, EXIT_USAGE, colourEnabled, type CliIo } from "./io.js";
 import { clearProgress, logRunSettings, type LogCommandOptions } from "./log-options.js";
+import { LOGS_FORMATS } from "./logs.js";
 
 /** Runs `delist logs` and returns the exit status. */
 export async function runLogs(
@@ -14,7 +15,7 @@ export async function runLogs(
   options: LogCommandOptions,
   io: CliIo,
 ): Promise<number> {
-  const settings = logRunSettings(logs, options, io, ["text", "json"]);
+  const settings = logRunSettings(logs, options, io, LOGS_FORMATS);
   const run = await analyseLogs(logs, settings.readOptions);
   clearProgress(io, settings);
   const unusable = unusableInput(run);

@@ -3,6 +3,9 @@ import type { SetExitCode } from "./commands.js";
 import type { CliIo } from "./io.js";
 import { addLogOptions, type LogCommandOptions } from "./log-options.js";
 
+/** The output formats of `delist logs`: statistics have no Markdown report. */
+export const LOGS_FORMATS = ["text", "json"] as const;
+
 /** Registers `delist logs LOG…`: statistics and forensics without verdicts. */
 export function registerLogs(program: Command, io: CliIo, setExitCode: SetExitCode): void {
   const command = addLogOptions(
@@ -19,6 +22,7 @@ export function registerLogs(program: Command, io: CliIo, setExitCode: SetExitCo
           "statistics of the other inputs are still printed).\n\nThe JSON output is described " +
           "by docs/logs.schema.json.",
       ),
+    LOGS_FORMATS,
   );
   // `--offline` is copied from diagnose command lines often. It is hidden and rejected as
   // unknown, with the reason it is not needed.

@@ -109,6 +109,17 @@ describe("delist logs", () => {
     expect(result.stdout).toContain("docs/logs.schema.json");
   });
 
+  test("help offers only the formats that logs accepts", async () => {
+    const help = await runCommand(["logs", "--help"]);
+    expect(help.stdout).toContain("output format: text or json");
+    expect(help.stdout).not.toContain("markdown");
+    const markdown = await runCommand(["logs", "--format", "markdown", EXAMPLE]);
+    expect(markdown.code).toBe(2);
+    expect(markdown.stderr).toContain('invalid --format "markdown": use one of text, json');
+    const diagnoseHelp = await runCommand(["diagnose", "--help"]);
+    expect(diagnoseHelp.stdout).toMatch(/output format: text, json or\s+markdown/);
+  });
+
   test("text fits 80 columns", async () => {
     for (const input of [EXAMPLE, temporary.file(mixedLog())]) {
       const result = await runCommand(["logs", "--timezone", "UTC", input]);
