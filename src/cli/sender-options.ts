@@ -1,9 +1,10 @@
+import { domainToASCII } from "node:url";
 import { hostNameProblem, isIpAddress } from "../dns/names.js";
 import { UsageError } from "./io.js";
 
-/** Lower-cases domains and rejects anything that is not a domain name. */
+/** Lower-cases domains, converts internationalised ones to ASCII, and rejects the rest that is not a domain name. */
 export function validDomains(domains: readonly string[], option: string): string[] {
-  const cleaned = domains.map((d) => d.toLowerCase().replace(/\.$/, ""));
+  const cleaned = domains.map((d) => asciiName(d.toLowerCase().replace(/\.$/, "")));
   for (const domain of cleaned) {
     const problem = hostNameProblem(domain);
     if (problem !== null || !domain.includes(".") || isIpAddress(domain)) {
@@ -13,6 +14,17 @@ export function validDomains(domains: readonly string[], option: string): string
     }
   }
   return [...new Set(cleaned)];
+}
+
+/**
+ * Returns an internationalised domain name (`exämple.com`) in the ASCII form that DNS holds
+ * (`xn--exmple-cua.com`, RFC 5891). A name that cannot be converted, or one in printable ASCII, comes
+ * back as it was, so that the syntax check names its problem.
+ */
+function asciiName(name: string): string {
+  if (/^[\x20-\x7e]*$/.test(name)) return name;
+  const ascii = domainToASCII(name);
+  return ascii === "" ? name : ascii;
 }
 
 /** Rejects anything in `--ip` that is not an IPv4 or IPv6 address. */
