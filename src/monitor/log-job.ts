@@ -229,6 +229,7 @@ export function logObservations(
   const observations: Observation[] = [];
   for (const [provider, verdict] of Object.entries(evidence.providers)) {
     if (verdict === undefined || provider === "other") continue;
+    const occurredAt = blockStart(verdict);
     for (const ip of observedIps(provider, verdict, evidence.judgedIps, sourceIp)) {
       observations.push({
         key: blockKey(provider, ip),
@@ -236,6 +237,7 @@ export function logObservations(
         subject: `${provider} ${ip}`,
         value: verdict.status,
         at,
+        ...(occurredAt === null ? {} : { occurredAt }),
         runId,
         evidence: {
           ...logEvidence(verdict),
@@ -267,6 +269,23 @@ function observedIps(
   if (last !== null) named.add(canonicalIp(last));
   if (named.size === 0 && sourceIp !== null) named.add(canonicalIp(sourceIp));
   return [...named].sort();
+}
+
+/**
+ * Returns the time of the first reply of the window that shows the verdict's block: the first
+ * rejection for `blocked`, else the first block reply. Returns null for `ok` and for a time that
+ * does not parse. The store dates the state change by it, so that a block read from an old log
+ * (`logsFromStart`) is not recorded as starting when the monitor read it.
+ */
+function blockStart(verdict: ProviderVerdict): number | null {
+  if (verdict.status === "ok") return null;
+  const first =
+    verdict.status === "blocked"
+      ? (verdict.firstPermanentBlock ?? verdict.firstBlock)
+      : verdict.firstBlock;
+  if (first === null) return null;
+  const time = Date.parse(first.time);
+  return Number.isNaN(time) ? null : time;
 }
 
 function judgedIp(verdict: ProviderVerdict): string | null {

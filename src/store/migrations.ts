@@ -146,4 +146,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX state_changes_key ON state_changes (key, id);
   CREATE INDEX alerts_change ON alerts (change_id);
   `,
+  // Version 3: a change seen in a log is dated by the log line that shows it (`at`), which can
+  // be long before the monitor recorded it (`observed_at`). The flap window counts from
+  // `observed_at`, because alerts go out when a change is recorded. NULL in older rows means
+  // `at`.
+  `
+  ALTER TABLE state_changes ADD COLUMN observed_at INTEGER;
+  `,
 ];

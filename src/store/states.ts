@@ -46,8 +46,10 @@ export class StateRepository {
    * Records an observation and returns the change it makes, or null when it changes nothing
    * that raises an alert. `channels` are the alert channels to queue the change on.
    *
-   * A change less than `flapWindowMs` after the change of the last alert of its key on a
-   * channel is queued held until that window ends. It supersedes any alert of the key still
+   * A change is dated by `observation.occurredAt` when the evidence shows an earlier start (see
+   * `changeTime`), and its alerts are queued to go out at once all the same. A change recorded
+   * less than `flapWindowMs` after the change of the last alert of its key on a channel was
+   * recorded is queued held until that window ends. It supersedes any alert of the key still
    * held, so that only the latest state of a flapping key goes out, and the dispatcher drops it
    * when it reports the state that the last sent alert already reported. A window of 0 queues
    * every alert to go out at once.
@@ -69,21 +71,27 @@ export class StateRepository {
   ): StateChange | null {
     const current = this.get(observation.key);
     const previous = current?.value ?? null;
-    this.saveState(observation, current);
+    const at = changeTime(observation, current);
+    this.saveState(observation, current, at);
     const change = classifyChange(observation.kind, previous, observation.value);
     if (change === null) return null;
 
     let incident = this.openIncident(observation.key);
-    if (opensIncident(change) && incident === null) incident = this.insertIncident(observation);
-    if (closesIncident(change) && incident !== null) incident = this.close(incident, observation);
-    const recorded = this.insertChange(observation, change, previous, incident);
-    for (const channel of channels) this.queueAlert(recorded, incident, channel, flapWindowMs);
+    if (opensIncident(change) && incident === null) {
+      incident = this.insertIncident(observation, at);
+    }
+    if (closesIncident(change) && incident !== null) {
+      incident = this.close(incident, observation, at);
+    }
+    const recorded = this.insertChange(observation, change, previous, incident, at);
+    for (const channel of channels) {
+      this.queueAlert(recorded, incident, channel, flapWindowMs, observation.at);
+    }
     return recorded;
   }
 
-  private saveState(observation: Observation, current: CurrentState | null): void {
-    const since =
-      current !== null && current.value === observation.value ? current.since : observation.at;
+  private saveState(observation: Observation, current: CurrentState | null, at: number): void {
+    const since = current !== null && current.value === observation.value ? current.since : at;
     this.db
       .prepare(
         `INSERT INTO states (key, kind, subject, value, since, checked_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -107,31 +115,31 @@ export class StateRepository {
     return row === undefined ? null : toIncident(row);
   }
 
-  private insertIncident(observation: Observation): Incident {
+  private insertIncident(observation: Observation, openedAt: number): Incident {
     const evidence = JSON.stringify(observation.evidence);
     const result = this.db
       .prepare(
         `INSERT INTO incidents (key, kind, subject, opened_at, open_evidence_json)
          VALUES (?, ?, ?, ?, ?)`,
       )
-      .run(observation.key, observation.kind, observation.subject, observation.at, evidence);
+      .run(observation.key, observation.kind, observation.subject, openedAt, evidence);
     return {
       id: Number(result.lastInsertRowid),
       key: observation.key,
       kind: observation.kind,
       subject: observation.subject,
-      openedAt: observation.at,
+      openedAt,
       closedAt: null,
       openEvidence: observation.evidence,
       closeEvidence: null,
     };
   }
 
-  private close(incident: Incident, observation: Observation): Incident {
+  private close(incident: Incident, observation: Observation, closedAt: number): Incident {
     this.db
       .prepare("UPDATE incidents SET closed_at = ?, close_evidence_json = ? WHERE id = ?")
-      .run(observation.at, JSON.stringify(observation.evidence), incident.id);
-    return { ...incident, closedAt: observation.at, closeEvidence: observation.evidence };
+      .run(closedAt, JSON.stringify(observation.evidence), incident.id);
+    return { ...incident, closedAt, closeEvidence: observation.evidence };
   }
 
   private insertChange(
@@ -139,12 +147,14 @@ export class StateRepository {
     change: StateChange["change"],
     previous: StateValue | null,
     incident: Incident | null,
+    at: number,
   ): StateChange {
     const result = this.db
       .prepare(
         `INSERT INTO state_changes
-           (key, kind, subject, change, previous, value, at, run_id, incident_id, evidence_json)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           (key, kind, subject, change, previous, value, at, observed_at, run_id, incident_id,
+            evidence_json)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         observation.key,
@@ -153,6 +163,7 @@ export class StateRepository {
         change,
         previous,
         observation.value,
+        at,
         observation.at,
         observation.runId,
         incident?.id ?? null,
@@ -166,7 +177,7 @@ export class StateRepository {
       change,
       previous,
       value: observation.value,
-      at: observation.at,
+      at,
       runId: observation.runId,
       incidentId: incident?.id ?? null,
       evidence: observation.evidence,
@@ -178,6 +189,7 @@ export class StateRepository {
     incident: Incident | null,
     channel: string,
     flapWindowMs: number,
+    observedAt: number,
   ): void {
     const payload: AlertPayload = {
       schemaVersion: 1,
@@ -202,27 +214,35 @@ export class StateRepository {
       evidence: change.evidence,
     };
     this.supersedeHeld(change, channel);
-    const windowStart = flapWindowMs > 0 ? this.lastAlertChangeAt(change.key, channel) : null;
+    const windowStart = flapWindowMs > 0 ? this.lastAlertObservedAt(change.key, channel) : null;
     const holdUntil = windowStart === null ? null : windowStart + flapWindowMs;
-    const held = holdUntil !== null && change.at < holdUntil;
+    const held = holdUntil !== null && observedAt < holdUntil;
     this.db
       .prepare(
         `INSERT INTO alerts
            (change_id, channel, payload_json, status, attempts, next_attempt_at, held)
          VALUES (?, ?, ?, 'pending', 0, ?, ?)`,
       )
-      .run(change.id, channel, JSON.stringify(payload), held ? holdUntil : change.at, held ? 1 : 0);
+      .run(
+        change.id,
+        channel,
+        JSON.stringify(payload),
+        held ? holdUntil : observedAt,
+        held ? 1 : 0,
+      );
   }
 
   /**
-   * Returns the time of the change of the last alert of `key` on `channel` that was sent, given
-   * up, or queued to go out at once, or null when there is none. Superseded and held alerts do
-   * not count, so a key that keeps flapping pages about once per window, not on every change.
+   * Returns when the change of the last alert of `key` on `channel` that was sent, given up, or
+   * queued to go out at once was recorded, or null when there is none. Superseded and held
+   * alerts do not count, so a key that keeps flapping pages about once per window, not on every
+   * change.
    */
-  private lastAlertChangeAt(key: string, channel: string): number | null {
+  private lastAlertObservedAt(key: string, channel: string): number | null {
     const row = this.db
       .prepare(
-        `SELECT c.at AS at FROM alerts a JOIN state_changes c ON c.id = a.change_id
+        `SELECT COALESCE(c.observed_at, c.at) AS at FROM alerts a
+         JOIN state_changes c ON c.id = a.change_id
          WHERE c.key = ? AND a.channel = ?
            AND (a.status IN ('sent', 'failed') OR (a.status = 'pending' AND a.held = 0))
          ORDER BY a.id DESC LIMIT 1`,
@@ -240,4 +260,17 @@ export class StateRepository {
       )
       .run(`superseded by the alert of change ${change.id}`, channel, change.key, change.id);
   }
+}
+
+/**
+ * Returns the time a change is dated: `occurredAt` when the evidence shows that the value began
+ * before it was observed, else `at`. It is never earlier than the time the previous value was
+ * first seen, so that an old log line does not date a block before the lift that ended the
+ * last incident.
+ */
+function changeTime(observation: Observation, current: CurrentState | null): number {
+  const { at, occurredAt } = observation;
+  if (occurredAt === undefined || !Number.isFinite(occurredAt) || occurredAt >= at) return at;
+  if (current === null || current.value === observation.value) return occurredAt;
+  return Math.max(occurredAt, current.since);
 }

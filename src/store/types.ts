@@ -22,7 +22,13 @@ export interface Observation {
   /** The thing observed, for people: `gmail 192.0.2.1`, `192.0.2.1 on spamhaus-zen`. */
   readonly subject: string;
   readonly value: StateValue;
+  /** When the value was observed: the time of the check. */
   readonly at: number;
+  /**
+   * When the evidence shows the value began, if that is before `at`: the first block reply of a
+   * log window. A change is dated then, and so is the incident it opens.
+   */
+  readonly occurredAt?: number;
   readonly runId: number | null;
   /** The evidence of the value (a reply, a probe id, a blocklist code), stored as JSON. */
   readonly evidence: object;
