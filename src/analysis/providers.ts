@@ -1,4 +1,6 @@
 import { domainOf, type ProviderId } from "../knowledge/providers.js";
+import type { ReplyRule } from "../knowledge/rule.js";
+import { connectionFailureRule } from "../knowledge/rules/connection.js";
 import type { LinePosition, SessionReplyEvent } from "../logs/events.js";
 import { DistinctCounter } from "./distinct.js";
 import type { Delivery } from "./delivery.js";
@@ -13,6 +15,27 @@ export interface HourCounts {
   attempts: number;
   sent: number;
   blocked: number;
+}
+
+/**
+ * At least this many delivery attempts in a row that end in a connection failure, with no
+ * accepted delivery and no SMTP reply from the provider between them, make an outage. One
+ * MX that times out while another accepts the mail breaks the row, and so does a single
+ * reply, because either proves the provider can be reached. Ten is an estimate: about an
+ * hour of Postfix retries of a few messages, and more than a passing network fault.
+ */
+export const OUTAGE_MIN_FAILURES = 10;
+
+/** Delivery attempts in a row that failed to connect to one provider. */
+export interface ConnectionFailureRun {
+  /** The first failure; its rule is the reply classifier's, which `rule` may differ from. */
+  first: ReplyOccurrence | null;
+  /** The connection-failure rule of the first failure's text. */
+  readonly rule: ReplyRule;
+  failures: number;
+  lastTime: number;
+  /** Time of the accepted delivery or SMTP reply that ended the run, or null while it lasts. */
+  endedAt: number | null;
 }
 
 /** Counts and replies of the mail sent to one provider. */
@@ -43,6 +66,10 @@ export class ProviderFacts {
   /** Time of the latest block signal, and the deliveries accepted after it. */
   lastBlockTime: number | null = null;
   sentAfterLastBlock = 0;
+  /** Delivery attempts that ended in a connection failure, without any SMTP reply. */
+  connectionFailures = 0;
+  /** The latest run of connection failures with at least `OUTAGE_MIN_FAILURES` attempts. */
+  outage: ConnectionFailureRun | null = null;
   readonly hourly = new Map<number, HourCounts>();
   // Consecutive attempts mostly fall in one hour, so the last hour and its counters are kept.
   lastHour = NaN;
@@ -71,6 +98,11 @@ export class ProviderAnalyser {
   readonly providers = new Map<ProviderId, ProviderFacts>();
   // The latest block signal of each provider, explained in full only at the end.
   private readonly lastBlockSites = new Map<ProviderFacts, ReplySite>();
+  // The current run of connection failures of each provider, and its first failure's site.
+  private readonly failureRuns = new Map<
+    ProviderFacts,
+    { run: ConnectionFailureRun; site: ReplySite }
+  >();
   private readonly cache: ReplyCache;
   private lastSender: string | null = null;
   private lastSenderDomain: string | null = null;
@@ -95,6 +127,7 @@ export class ProviderAnalyser {
       if (facts.lastBlockTime !== null && event.time > facts.lastBlockTime) {
         facts.sentAfterLastBlock += 1;
       }
+      this.endFailureRun(facts, event.time);
       return null;
     }
     if (event.response === null) return null;
@@ -102,9 +135,7 @@ export class ProviderAnalyser {
     const hints = { relayHost: event.relayHost, recipient: event.recipient, dsn: event.dsn };
     const classified = this.cache.classify(event.response, delivery.provider, hints);
     const reply = classified.reply;
-    if (reply.replyCode === null && reply.enhancedStatus === null) return classified;
-    increment(facts.codes, classified.codeKey);
-    this.tally(facts, classified, {
+    const site: ReplySite = {
       time: event.time,
       position: event.position,
       response: event.response,
@@ -113,7 +144,20 @@ export class ProviderAnalyser {
       recipientHash,
       relayHost: event.relayHost,
       senderDomain: this.senderDomainOf(event.message.sender),
-    });
+    };
+    const connectionRule = reply.replyCode === null ? connectionFailureRule(event.response) : null;
+    if (connectionRule !== null) {
+      this.addConnectionFailure(facts, connectionRule, site);
+    } else if (reply.replyCode !== null) {
+      this.endFailureRun(facts, event.time);
+    }
+    if (reply.replyCode === null && reply.enhancedStatus === null && connectionRule === null) {
+      return classified;
+    }
+    if (reply.replyCode !== null || reply.enhancedStatus !== null) {
+      increment(facts.codes, classified.codeKey);
+    }
+    this.tally(facts, classified, site);
     if (isBlockSignal(reply)) {
       facts.blockedAttempts += 1;
       facts.blockedRecipients.addHash(recipientHash);
@@ -127,6 +171,7 @@ export class ProviderAnalyser {
     const facts = this.factsOf(provider);
     const hints = { relayHost: event.relayHost };
     const classified = this.cache.classify(event.response, provider, hints);
+    if (classified.reply.replyCode !== null) this.endFailureRun(facts, event.time);
     this.tally(facts, classified, {
       time: event.time,
       position: event.position,
@@ -148,6 +193,35 @@ export class ProviderAnalyser {
   /** Explains the latest block signal of each provider in full; call once, at the end. */
   finish(): void {
     for (const [facts, site] of this.lastBlockSites) facts.lastBlock = this.occurrenceAt(site);
+  }
+
+  /** Adds a connection failure to the provider's current run, which may become its outage. */
+  private addConnectionFailure(facts: ProviderFacts, rule: ReplyRule, site: ReplySite): void {
+    facts.connectionFailures += 1;
+    let current = this.failureRuns.get(facts);
+    if (current === undefined) {
+      current = {
+        run: { first: null, rule, failures: 0, lastTime: site.time, endedAt: null },
+        site,
+      };
+      this.failureRuns.set(facts, current);
+    }
+    const { run } = current;
+    run.failures += 1;
+    if (site.time > run.lastTime) run.lastTime = site.time;
+    // The first failure is explained in full only once the run counts as an outage.
+    if (run.failures === OUTAGE_MIN_FAILURES) {
+      run.first = this.occurrenceAt(current.site);
+      facts.outage = run;
+    }
+  }
+
+  /** Ends the provider's run of connection failures: it accepted mail or replied at `time`. */
+  private endFailureRun(facts: ProviderFacts, time: number): void {
+    const current = this.failureRuns.get(facts);
+    if (current === undefined) return;
+    current.run.endedAt = time;
+    this.failureRuns.delete(facts);
   }
 
   private tally(facts: ProviderFacts, classified: ClassifiedReply, site: ReplySite): void {

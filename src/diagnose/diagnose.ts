@@ -40,7 +40,7 @@ import type {
   RecordedRemovalRequest,
   ServerReport,
 } from "./types.js";
-import { providerVerdict, worseStatus } from "./verdict.js";
+import { outageClause, ownNetworkNote, providerVerdict, worseStatus } from "./verdict.js";
 
 /** Options of `buildDiagnosis`. */
 export interface DiagnoseOptions {
@@ -154,8 +154,12 @@ function detectFindings(
     .map(scaleSmallEvidence);
 
   const problems = detected.filter((result) => result.severity !== "info");
+  // An unreachable `other` row counts too: the server then reached no small receiver either.
   const allOk = Object.entries(providers).every(
-    ([id, verdict]) => id === "other" || verdict?.status === "ok",
+    ([id, verdict]) =>
+      verdict === undefined ||
+      verdict.status === "ok" ||
+      (id === "other" && verdict.status !== "unreachable"),
   );
   if (problems.length === 0 && allOk) detected.push(healthyFinding(context));
   return detected;
@@ -253,6 +257,9 @@ function verdictSummary(
 
   const parts = affected.map(([id, verdict]) => {
     const name = id === "other" ? "other receivers" : PROVIDER_NAMES[id as ProviderId];
+    if (verdict?.status === "unreachable" && verdict.outage !== null) {
+      return outageClause(name, verdict.outage);
+    }
     const [defers, rejects] = id === "other" ? ["defer", "reject"] : ["defers", "rejects"];
     const ongoing = verdict?.ongoing === true ? ", still going on at the end of the log" : "";
     const deferring = verdict?.firstBlock?.time ?? "?";
@@ -270,7 +277,10 @@ function verdictSummary(
     .map((f) => f.id);
   const cause = causes.length > 0 ? ` Likely cause: ${listNames(causes)}.` : "";
   const sentence = parts.join("; ");
-  return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.${otherNote(providers, status)}${cause}`;
+  const network = ownNetworkNote(
+    Object.values(providers).filter((verdict) => verdict !== undefined),
+  );
+  return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.${network}${otherNote(providers, status)}${cause}`;
 }
 
 /**

@@ -77,7 +77,11 @@ export interface DnsChecksReport {
   }>;
 }
 
-export type ProviderStatus = "ok" | "rate-limited" | "blocked";
+/**
+ * How a provider treated the mail, from mild to severe. `unreachable`: this server could not
+ * connect to the provider, so the provider never judged the mail.
+ */
+export type ProviderStatus = "ok" | "rate-limited" | "unreachable" | "blocked";
 
 /** What was read and how much of it could not be used. */
 export interface InputReport {
@@ -191,12 +195,37 @@ export interface ProviderVerdict {
   readonly firstBlock: ReplyEvidence | null;
   readonly firstPermanentBlock: ReplyEvidence | null;
   readonly lastBlock: ReplyEvidence | null;
-  /** True when block replies continue into the last hour of the log. */
+  /**
+   * True when block replies, or the connection failures of `outage`, continue into the last
+   * two hours of the log.
+   */
   readonly ongoing: boolean;
+  /** Delivery attempts that ended in a connection failure, without any SMTP reply. */
+  readonly connectionFailures: number;
+  /** The latest outage, which makes the status `unreachable` unless the provider blocks; or null. */
+  readonly outage: OutageReport | null;
   /** Non-2xx replies by `421 4.7.28`-style code. */
   readonly codes: Readonly<Record<string, number>>;
   /** The receiver's reasons, most frequent first. */
   readonly reasons: readonly ProviderReason[];
+}
+
+/**
+ * Delivery attempts in a row that could not connect to a provider, with no accepted delivery
+ * and no SMTP reply from it in between.
+ */
+export interface OutageReport {
+  /** The first failed attempt, explained by its connection-failure rule. */
+  readonly first: ReplyEvidence;
+  readonly last: string;
+  readonly failures: number;
+  /**
+   * True when the failures reach into the last two hours of the log and no delivery or reply
+   * followed them.
+   */
+  readonly ongoing: boolean;
+  /** What to check and change, from the connection-failure rule. */
+  readonly fix: readonly string[];
 }
 
 export interface ProviderReason {

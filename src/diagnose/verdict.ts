@@ -1,9 +1,9 @@
-import type { ProviderFacts } from "../analysis/providers.js";
+import type { ConnectionFailureRun, ProviderFacts } from "../analysis/providers.js";
 import { isBlockSignal } from "../analysis/replies.js";
 import { HOUR_MS } from "../analysis/time.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import type { DiagnoseContext } from "./context.js";
-import type { ProviderReason, ProviderStatus, ProviderVerdict } from "./types.js";
+import type { OutageReport, ProviderReason, ProviderStatus, ProviderVerdict } from "./types.js";
 
 /**
  * Block replies within this time before the end of the log count as still going on. Postfix
@@ -29,7 +29,8 @@ const ISOLATED_MIN_SENT = 50;
 
 /**
  * Decides how a provider treated the mail: `blocked` when it rejected mail permanently for a
- * sender-side reason, `rate-limited` when it only deferred it, `ok` otherwise.
+ * sender-side reason, `unreachable` when this server could not connect to it for a run of
+ * attempts (`OUTAGE_MIN_FAILURES`), `rate-limited` when it only deferred mail, `ok` otherwise.
  */
 export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext): ProviderVerdict {
   const logEnd = context.facts.lastTime;
@@ -38,7 +39,7 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
     signals.permanent > 0 &&
     signals.permanent <= ISOLATED_REJECTIONS &&
     facts.sent >= ISOLATED_MIN_SENT;
-  const status: ProviderStatus =
+  const replyStatus: ProviderStatus =
     facts.firstPermanentBlock !== null && !isolated
       ? "blocked"
       : signals.temporary > 0
@@ -48,17 +49,20 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
           : facts.firstBlock !== null
             ? "rate-limited"
             : "ok";
+  const outage = outageReport(facts.outage, logEnd, context);
+  const status = outage === null ? replyStatus : worseStatus(replyStatus, "unreachable");
   const recovered =
     facts.lastBlockTime !== null &&
     facts.lastSent !== null &&
     facts.sentAfterLastBlock >= RECOVERY_DELIVERIES &&
     facts.lastSent - facts.lastBlockTime >= RECOVERY_MS;
-  const ongoing =
-    status !== "ok" &&
+  const blockOngoing =
+    replyStatus !== "ok" &&
     facts.lastBlock !== null &&
     logEnd !== null &&
     facts.lastBlock.time >= logEnd - ONGOING_WINDOW_MS &&
     !recovered;
+  const ongoing = blockOngoing || outage?.ongoing === true;
 
   return {
     name: PROVIDER_NAMES[facts.provider],
@@ -79,8 +83,39 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
       facts.firstPermanentBlock === null ? null : context.reply(facts.firstPermanentBlock),
     lastBlock: facts.lastBlock === null ? null : context.reply(facts.lastBlock),
     ongoing,
+    connectionFailures: facts.connectionFailures,
+    outage,
     codes: Object.fromEntries([...facts.codes].sort((a, b) => b[1] - a[1])),
     reasons: reasonsOf(facts, context),
+  };
+}
+
+/**
+ * Reports a provider's latest outage. Its first failure is shown with the meaning of the
+ * connection-failure rule, because the reply classifier may have given the text a provider's
+ * rule for its DSN alone.
+ */
+function outageReport(
+  outage: ConnectionFailureRun | null,
+  logEnd: number | null,
+  context: DiagnoseContext,
+): OutageReport | null {
+  if (outage === null || outage.first === null) return null;
+  const { rule } = outage;
+  const ongoing =
+    outage.endedAt === null && logEnd !== null && outage.lastTime >= logEnd - ONGOING_WINDOW_MS;
+  return {
+    first: {
+      ...context.reply(outage.first),
+      ruleId: rule.id,
+      category: rule.category,
+      permanent: false,
+      summary: rule.summary,
+    },
+    last: context.time(outage.lastTime),
+    failures: outage.failures,
+    ongoing,
+    fix: rule.fix,
   };
 }
 
@@ -114,9 +149,51 @@ function reasonsOf(facts: ProviderFacts, context: DiagnoseContext): ProviderReas
     .sort((a, b) => b.count + b.sessionCount - (a.count + a.sessionCount));
 }
 
-const STATUS_RANK: Record<ProviderStatus, number> = { ok: 0, "rate-limited": 1, blocked: 2 };
+const STATUS_RANK: Record<ProviderStatus, number> = {
+  ok: 0,
+  "rate-limited": 1,
+  unreachable: 2,
+  blocked: 3,
+};
 
 /** Returns the worse of two statuses. */
 export function worseStatus(a: ProviderStatus, b: ProviderStatus): ProviderStatus {
   return STATUS_RANK[a] >= STATUS_RANK[b] ? a : b;
+}
+
+/**
+ * Describes an unreachable provider for the verdict sentence, such as "this server cannot
+ * connect to Gmail since 2024-03-04T00:00:05Z (30 attempts in a row failed), still going on
+ * at the end of the log".
+ */
+export function outageClause(name: string, outage: OutageReport): string {
+  const attempts = `${outage.failures} attempts in a row failed`;
+  if (outage.ongoing) {
+    return `this server cannot connect to ${name} since ${outage.first.time} (${attempts}), still going on at the end of the log`;
+  }
+  return `this server could not connect to ${name} from ${outage.first.time} to ${outage.last} (${attempts})`;
+}
+
+/** A sentence on the server's own network, added when one network fault explains the outages. */
+const OWN_NETWORK =
+  "which points at this server's own network: a firewall or the hosting provider blocking outbound port 25 is the usual cause.";
+
+/**
+ * Returns a sentence for when the outages point at the sending server rather than at the
+ * receivers: every provider in the log is unreachable, or several are at the same time.
+ * Returns "" otherwise, such as for one unreachable provider while others accept mail.
+ */
+export function ownNetworkNote(providers: readonly ProviderVerdict[]): string {
+  const outages = providers.flatMap((verdict) =>
+    verdict.status === "unreachable" && verdict.outage !== null ? [verdict.outage] : [],
+  );
+  if (outages.length < 2) return "";
+  if (outages.length === providers.length) {
+    return ` This server cannot reach any receiver in the log, ${OWN_NETWORK}`;
+  }
+  // The outages overlap when the latest start comes before the earliest end.
+  const latestStart = Math.max(...outages.map((outage) => Date.parse(outage.first.time)));
+  const earliestEnd = Math.min(...outages.map((outage) => Date.parse(outage.last)));
+  if (latestStart > earliestEnd) return "";
+  return ` The connections to ${outages.length} providers failed at the same time, ${OWN_NETWORK}`;
 }

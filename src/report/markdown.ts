@@ -1,6 +1,7 @@
 import type { Diagnosis, Finding, ProviderVerdict, RemovalFormReport } from "../diagnose/types.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { evidenceLines } from "./evidence.js";
+import { outageSentence } from "./outage.js";
 import { shownProviders } from "./providers.js";
 import {
   lastRequestSentence,
@@ -26,6 +27,7 @@ export function renderDiagnosisMarkdown(diagnosis: Diagnosis): string {
     "| provider | status | sent | deferred | bounced | first block |",
     "| --- | --- | ---: | ---: | ---: | --- |",
     ...shownProviders(diagnosis).map(providerRow),
+    ...outageBlocks(diagnosis),
     "",
     "## Findings",
     ...diagnosis.findings.flatMap(findingBlock),
@@ -91,6 +93,29 @@ function providerRow(verdict: ProviderVerdict): string {
       ? ""
       : `${shortTime(first.time)} \`${first.replyCode ?? ""} ${first.enhancedStatus ?? ""}\` ${escape(first.summary)}`;
   return `| ${verdict.name} | ${verdict.status}${verdict.ongoing ? " (ongoing)" : ""} | ${count(verdict.sent)} | ${count(verdict.deferred)} | ${count(verdict.bounced)} | ${block} |`;
+}
+
+/**
+ * Lists each unreachable provider's first connection failure and the fix of its rule below
+ * the table, because a table cell cannot hold numbered steps.
+ */
+function outageBlocks(diagnosis: Diagnosis): string[] {
+  const shownFixes = new Set<string>();
+  return shownProviders(diagnosis).flatMap((verdict) => {
+    const outage = verdict.outage;
+    if (outage === null) return [];
+    const first = outage.first;
+    const repeated = shownFixes.has(first.ruleId);
+    shownFixes.add(first.ruleId);
+    return [
+      "",
+      `**${escape(verdict.name)} unreachable** since ${shortTime(first.time)}: \`${first.text}\` (line \`${first.file}:${first.line}\`). ${escape(first.summary)} ${escape(outageSentence(outage))}`,
+      "",
+      ...(repeated
+        ? ["Fix: the steps above."]
+        : outage.fix.map((step, index) => `${index + 1}. ${step}`)),
+    ];
+  });
 }
 
 function findingBlock(item: Finding): string[] {

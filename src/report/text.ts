@@ -15,6 +15,7 @@ import {
   recordCommands,
   unknownIpSentence,
 } from "./removal-commands.js";
+import { outageTextLines } from "./outage.js";
 import { blockedVerb, shownProviders } from "./providers.js";
 import { skippedSampleLines } from "./skipped-samples.js";
 import { column, count, plural, shortTime, wrap } from "./wrap.js";
@@ -45,11 +46,13 @@ function header(diagnosis: Diagnosis, paint: Painter): string[] {
   const label =
     status === "blocked"
       ? paint.red(paint.bold("BLOCKED"))
-      : status === "rate-limited"
-        ? paint.yellow(paint.bold("RATE-LIMITED"))
-        : noOutbound
-          ? paint.bold("NO OUTBOUND DELIVERY")
-          : paint.green(paint.bold("OK"));
+      : status === "unreachable"
+        ? paint.red(paint.bold("UNREACHABLE"))
+        : status === "rate-limited"
+          ? paint.yellow(paint.bold("RATE-LIMITED"))
+          : noOutbound
+            ? paint.bold("NO OUTBOUND DELIVERY")
+            : paint.green(paint.bold("OK"));
   return [
     ...wrap(`delist diagnose: ${plural(input.lines, "line")} from ${period}`).map(paint.bold),
     "",
@@ -66,13 +69,14 @@ function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
     paint.bold("Providers"),
     `  ${column("provider", 18)}${column("status", 14)}${"sent".padStart(9)}${"deferred".padStart(10)}${"bounced".padStart(9)}`,
   ];
+  const shownFixes = new Set<string>();
   for (const verdict of entries) {
     const status = verdict.status === "ok" ? verdict.status : paint.bold(verdict.status);
     lines.push(
       `  ${column(verdict.name, 18)}${status}${" ".repeat(Math.max(1, 14 - verdict.status.length))}` +
         `${count(verdict.sent).padStart(9)}${count(verdict.deferred).padStart(10)}${count(verdict.bounced).padStart(9)}`,
     );
-    lines.push(...blockLines(verdict));
+    lines.push(...blockLines(verdict), ...outageTextLines(verdict, shownFixes));
   }
   return lines;
 }

@@ -1,0 +1,44 @@
+/** The outage lines of a provider, shared by the text and Markdown reports. */
+import type { OutageReport, ProviderVerdict } from "../diagnose/types.js";
+import { plural, shortTime, wrap } from "./wrap.js";
+
+const INDENT = " ".repeat(16);
+
+/** Says how many attempts failed and whether the outage lasts to the end of the log. */
+export function outageSentence(outage: OutageReport): string {
+  const attempts = `${plural(outage.failures, "attempt")} in a row failed to connect`;
+  return outage.ongoing
+    ? `${attempts}; still going on at the end of the log.`
+    : `${attempts}; the last at ${shortTime(outage.last)}, after which the provider accepted mail or replied.`;
+}
+
+/**
+ * Renders a provider's outage under its row of the text report: the first failure, its
+ * meaning, and the fix. `shownFixes` contains the rule ids whose fix an earlier provider
+ * already listed, so several unreachable providers do not repeat the same steps.
+ */
+export function outageTextLines(verdict: ProviderVerdict, shownFixes: Set<string>): string[] {
+  const outage = verdict.outage;
+  if (outage === null) return [];
+  const first = outage.first;
+  const lines = [
+    ...wrap(
+      `${shortTime(first.time)} ${first.text} (${first.file}:${first.line})`,
+      "    unreachable ",
+      INDENT,
+    ),
+    ...wrap(first.summary, INDENT),
+    ...wrap(outageSentence(outage), INDENT),
+  ];
+  if (shownFixes.has(first.ruleId)) {
+    lines.push(...wrap("Fix: the steps above.", INDENT));
+    return lines;
+  }
+  shownFixes.add(first.ruleId);
+  lines.push(`${INDENT}Fix:`);
+  outage.fix.forEach((step, index) => {
+    const number = `${INDENT}${index + 1}. `;
+    lines.push(...wrap(step, number, " ".repeat(number.length)));
+  });
+  return lines;
+}
