@@ -44,8 +44,13 @@ export function buildReadiness(
 ): Readiness {
   const logEnd = Math.max(context.facts.lastTime ?? 0, options.logEnd ?? 0);
   const commands = checkCommands(options.server, findings);
+  // A provider that this server cannot connect to has judged nothing, so no removal request
+  // applies to it, and its outage is no block to find a cause for.
+  const judging = Object.fromEntries(
+    Object.entries(providers).filter(([, verdict]) => verdict?.status !== "unreachable"),
+  );
   const fromLogs: ReadinessItem[] = [
-    causeIdentified(findings, providers),
+    causeIdentified(findings, judging),
     causeStopped(context, findings, logEnd),
     blocksEnded(providers),
     volumeNormal(context, logEnd),
@@ -74,7 +79,7 @@ export function buildReadiness(
   // What DNS shows now replaces what the logs showed: a record fixed after the last
   // rejection is ready.
   const items = fromLogs.map((item) => dnsItems.find((dns) => dns.id === item.id) ?? item);
-  const affected = Object.entries(providers).filter(
+  const affected = Object.entries(judging).filter(
     ([, verdict]) => verdict !== undefined && verdict.status !== "ok",
   );
   // Gmail and Workspace share one form, so each form is listed once. Requests are matched
@@ -330,8 +335,29 @@ function blocksEnded(providers: Partial<Record<ProviderId, ProviderVerdict>>): R
     detail:
       ongoing.length === 0
         ? "No provider rejects or defers mail in the last two hours of the log."
-        : `${ongoing.map((v) => v?.name).join(", ")} still ${ongoing.some((v) => v?.firstPermanentBlock !== null) ? "rejected or deferred" : "deferred"} mail in the last two hours of the log.`,
+        : ongoingDetail(ongoing.filter((v) => v !== undefined)),
   };
+}
+
+/** Names the providers that still block mail, and those that still cannot be connected to. */
+function ongoingDetail(ongoing: readonly ProviderVerdict[]): string {
+  const unreachable = ongoing.filter((v) => v.outage?.ongoing === true);
+  const blocking = ongoing.filter((v) => v.outage?.ongoing !== true);
+  const sentences = [];
+  if (blocking.length > 0) {
+    const verb = blocking.some((v) => v.firstPermanentBlock !== null)
+      ? "rejected or deferred"
+      : "deferred";
+    sentences.push(
+      `${blocking.map((v) => v.name).join(", ")} still ${verb} mail in the last two hours of the log.`,
+    );
+  }
+  if (unreachable.length > 0) {
+    sentences.push(
+      `This server's connections to ${unreachable.map((v) => v.name).join(", ")} still failed in the last two hours of the log, so no mail reached them; the fix is under each provider.`,
+    );
+  }
+  return sentences.join(" ");
 }
 
 function volumeNormal(context: DiagnoseContext, logEnd: number): ReadinessItem {

@@ -112,6 +112,10 @@ function findingIds(diagnosis: Diagnosis): string[] {
   return diagnosis.findings.map((finding) => finding.id);
 }
 
+function readinessItem(diagnosis: Diagnosis, id: string) {
+  return diagnosis.readiness.items.find((item) => item.id === id);
+}
+
 describe("unreachable provider", () => {
   test("Postfix timeouts make Gmail unreachable", async () => {
     const diagnosis = await diagnoseText(postfixLog(gmailAttempts(12, POSTFIX_TIMEOUT)));
@@ -135,6 +139,17 @@ describe("unreachable provider", () => {
     expect(diagnosis.verdict.summary).not.toContain("own network");
     expect(findingIds(diagnosis)).not.toContain("healthy");
     expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
+  });
+
+  test("ongoing outage fails readiness", async () => {
+    const diagnosis = await diagnoseText(postfixLog(gmailAttempts(12, POSTFIX_TIMEOUT)));
+    const blocksEnded = readinessItem(diagnosis, "blocks-ended");
+
+    expect(blocksEnded?.status).toBe("fail");
+    expect(blocksEnded?.detail).toContain("connections to Gmail still failed");
+    expect(readinessItem(diagnosis, "cause-identified")?.status).toBe("not-checked");
+    expect(diagnosis.readiness.removalForms).toEqual([]);
+    expect(diagnosis.readiness.ready).toBe(false);
   });
 
   test("Exim timeouts make Gmail unreachable", async () => {
@@ -227,6 +242,7 @@ describe("unreachable provider", () => {
     expect(diagnosis.verdict.summary).toContain(
       "could not connect to Gmail from 2024-03-04T00:00:00Z to 2024-03-04T01:50:00Z",
     );
+    expect(readinessItem(diagnosis, "blocks-ended")?.status).toBe("pass");
   });
 
   test("several providers point at the network", async () => {
