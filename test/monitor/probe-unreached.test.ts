@@ -93,6 +93,36 @@ describe("probe job reaching no mail host", () => {
     store.close();
   });
 
+  it("names a failed MX look-up", async () => {
+    dnsServer = await startDnsServer(() => ({ drop: true }));
+    const store = HistoryStore.open(":memory:");
+    const { monitor, logs } = testMonitor({
+      store,
+      clock: new FakeClock(START),
+      cwd: tempDir(),
+      config: {
+        probes: [
+          {
+            to: "postmaster@example.com",
+            from: "postmaster@example.com",
+            helo: "mail.example.com",
+          },
+        ],
+        dns: { resolver: dnsServer.address, timeoutMs: 100 },
+        schedules: { probes: NEVER, blocklists: NEVER, dns: NEVER, logs: NEVER },
+      },
+    });
+
+    expect(await monitor.runJob("probes")).toBe("incomplete");
+
+    const warning = probeWarnings(logs)[0] ?? {};
+    expect(warning["target"]).toBe("example.com from default");
+    expect(warning["mxHosts"]).toEqual([]);
+    expect(String(warning["cause"])).toMatch(/the MX look-up of example\.com failed/);
+    expect(warning["unansweredQueries"]).toEqual(["MX example.com"]);
+    store.close();
+  });
+
   it("holds a repeat back and logs recovery", async () => {
     smtp = await startGmailLikeServer("blocked");
     const port = smtp.port;
