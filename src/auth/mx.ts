@@ -1,6 +1,6 @@
 import type { DnsContext } from "../dns/context.js";
 import { isIpAddress } from "../dns/names.js";
-import { isVoidFailure } from "../dns/types.js";
+import { isVoidFailure, type DnsFailure } from "../dns/types.js";
 import {
   notCheckedText,
   dnsProblem,
@@ -18,6 +18,12 @@ export interface MxHost {
   readonly addresses: readonly string[];
   /** True when the MX name is an alias, which RFC 2181 (section 10.3) forbids. */
   readonly alias: boolean;
+}
+
+/** An MX host with the failure of its address query, when that failure is `not-in-zone`. */
+interface ResolvedHost {
+  readonly host: MxHost;
+  readonly outsideZones: DnsFailure | null;
 }
 
 export type MxCheck = CheckResult<{
@@ -55,42 +61,72 @@ export async function checkMx(domain: string, dns: DnsContext): Promise<MxCheck>
       ),
     ]);
   }
-  const hosts = await Promise.all(
+  const resolved = await Promise.all(
     records.map((record) => resolveHost(record.priority, record.exchange, dns)),
   );
+  const hosts = resolved.map((entry) => entry.host);
+  const problems = resolved.flatMap(hostProblems);
+  const unchecked = resolved.filter(isUncheckedHost).flatMap((entry) => entry.outsideZones ?? []);
+  const result = finish({ ...empty, hosts }, problems);
+  const [firstUnchecked] = unchecked;
+  // As for SPF includes, a host the zone files cannot show leaves the check not checked
+  // unless something else fails it.
+  if (firstUnchecked === undefined || result.verdict === "fail") return result;
+  return { ...result, verdict: "not-checked", explanation: notCheckedText(firstUnchecked) };
+}
+
+/** True for an MX host without addresses whose address queries fell outside the zone files. */
+function isUncheckedHost({ host, outsideZones }: ResolvedHost): boolean {
+  return !isIpAddress(host.exchange) && outsideZones !== null && host.addresses.length === 0;
+}
+
+function hostProblems({ host, outsideZones }: ResolvedHost): Problem[] {
   const problems: Problem[] = [];
-  for (const host of hosts) {
-    if (isIpAddress(host.exchange)) {
-      problems.push(
-        problem(
-          "mx-ip-literal",
-          "error",
-          `The MX ${host.exchange} is an IP address; MX records must name a host.`,
-          "Point the MX at a host name with A or AAAA records.",
-        ),
-      );
-    } else if (host.addresses.length === 0) {
-      problems.push(
-        problem(
-          "mx-no-address",
-          "error",
-          `The MX host ${host.exchange} has no A or AAAA record.`,
-          `Add an address record for ${host.exchange} or remove the MX.`,
-        ),
-      );
-    }
-    if (host.alias) {
-      problems.push(
-        problem(
-          "mx-cname",
-          "warning",
-          `The MX host ${host.exchange} is a CNAME; RFC 2181 requires the MX to name the host itself.`,
-          "Point the MX at the canonical name.",
-        ),
-      );
-    }
+  if (isIpAddress(host.exchange)) {
+    problems.push(
+      problem(
+        "mx-ip-literal",
+        "error",
+        `The MX ${host.exchange} is an IP address; MX records must name a host.`,
+        "Point the MX at a host name with A or AAAA records.",
+      ),
+    );
+  } else if (outsideZones !== null && host.addresses.length === 0) {
+    problems.push(notInZoneProblem(host.exchange, outsideZones));
+  } else if (host.addresses.length === 0) {
+    problems.push(
+      problem(
+        "mx-no-address",
+        "error",
+        `The MX host ${host.exchange} has no A or AAAA record.`,
+        `Add an address record for ${host.exchange} or remove the MX.`,
+      ),
+    );
   }
-  return finish({ ...empty, hosts }, problems);
+  if (host.alias) {
+    problems.push(
+      problem(
+        "mx-cname",
+        "warning",
+        `The MX host ${host.exchange} is a CNAME; RFC 2181 requires the MX to name the host itself.`,
+        "Point the MX at the canonical name.",
+      ),
+    );
+  }
+  return problems;
+}
+
+/**
+ * Builds the warning for an MX host outside the zone files given with `--zone`. The files
+ * cannot show whether it has address records, so it is not checked.
+ */
+function notInZoneProblem(exchange: string, failure: DnsFailure): Problem {
+  return problem(
+    "mx-not-in-zone",
+    "warning",
+    `The MX host ${exchange} was not checked, because ${failure.detail}.`,
+    `To check its A and AAAA records, add the zone of ${exchange} to the --zone files, or run without --zone.`,
+  );
 }
 
 async function noMx(domain: string, dns: DnsContext): Promise<Problem[]> {
@@ -116,16 +152,24 @@ async function noMx(domain: string, dns: DnsContext): Promise<Problem[]> {
   ];
 }
 
-async function resolveHost(priority: number, exchange: string, dns: DnsContext): Promise<MxHost> {
+async function resolveHost(
+  priority: number,
+  exchange: string,
+  dns: DnsContext,
+): Promise<ResolvedHost> {
   const addresses: string[] = [];
   let alias = false;
+  let outsideZones: DnsFailure | null = null;
   for (const type of ["A", "AAAA"] as const) {
     const answer = await dns.lookup(exchange, type);
-    if (!answer.ok) continue;
+    if (!answer.ok) {
+      if (answer.kind === "not-in-zone") outsideZones = answer;
+      continue;
+    }
     addresses.push(...answer.records);
     if (answer.cnameChain.length > 0) alias = true;
   }
-  return { priority, exchange, addresses, alias };
+  return { host: { priority, exchange, addresses, alias }, outsideZones };
 }
 
 function finish(evidence: MxCheck["evidence"], problems: Problem[]): MxCheck {

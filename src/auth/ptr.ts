@@ -1,7 +1,7 @@
 import ipaddr from "ipaddr.js";
 import type { DnsContext } from "../dns/context.js";
 import { parseIp, reverseName } from "../dns/names.js";
-import { isVoidFailure } from "../dns/types.js";
+import { isVoidFailure, type DnsFailure } from "../dns/types.js";
 import {
   DNS_OFFLINE,
   DNS_TIMED_OUT,
@@ -39,6 +39,12 @@ export type PtrCheck = CheckResult<{
   readonly ptr: readonly PtrResult[];
 }>;
 
+/** A PTR result, and the failure of its query when the reverse name is outside the zone files. */
+interface CheckedIp {
+  readonly result: PtrResult;
+  readonly outsideZones: DnsFailure | null;
+}
+
 const MAX_PTR_NAMES = 10;
 
 /** The errors of a PTR query that got no reply at all, so nothing is known about the IP. */
@@ -53,7 +59,8 @@ export async function checkPtr(
   helo: string | null,
   dns: DnsContext,
 ): Promise<PtrCheck> {
-  const results = await Promise.all(ips.map((ip) => checkOne(ip, helo, dns)));
+  const checked = await Promise.all(ips.map((ip) => checkOne(ip, helo, dns)));
+  const results = checked.map((entry) => entry.result);
   const evidence = { helo, ptr: results };
   // Queries can time out, be refused by the network or be skipped after either, so any mix
   // of those means that nothing is known about any IP.
@@ -62,8 +69,17 @@ export async function checkPtr(
   if (typeof first === "string" && errors.every((e) => e !== null && UNANSWERED.has(e))) {
     return notChecked(evidence, first);
   }
-  const problems = results.flatMap((r) => ptrProblems(r, helo));
-  return { verdict: verdictOf(problems), explanation: explain(results), evidence, problems };
+  const problems = checked.flatMap((entry) => ptrProblems(entry, helo));
+  // As for SPF includes, an IP the zone files cannot show leaves the check not checked
+  // unless something else fails it.
+  const outside = checked.some((entry) => entry.outsideZones !== null);
+  const verdict = verdictOf(problems);
+  return {
+    verdict: outside && verdict !== "fail" ? "not-checked" : verdict,
+    explanation: explain(results),
+    evidence,
+    problems,
+  };
 }
 
 function explain(results: readonly PtrResult[]): string {
@@ -76,7 +92,7 @@ function explain(results: readonly PtrResult[]): string {
   return sentences.join(" ");
 }
 
-async function checkOne(ip: string, helo: string | null, dns: DnsContext): Promise<PtrResult> {
+async function checkOne(ip: string, helo: string | null, dns: DnsContext): Promise<CheckedIp> {
   const address = parseIp(ip);
   const name = reverseName(ip);
   const base = {
@@ -90,7 +106,11 @@ async function checkOne(ip: string, helo: string | null, dns: DnsContext): Promi
   };
   const answer = await dns.lookup(name, "PTR");
   if (!answer.ok) {
-    return { ...base, error: isVoidFailure(answer.kind) ? null : notCheckedText(answer) };
+    const error = isVoidFailure(answer.kind) ? null : notCheckedText(answer);
+    return {
+      result: { ...base, error },
+      outsideZones: answer.kind === "not-in-zone" ? answer : null,
+    };
   }
   const names = answer.records.map((n) => n.replace(/\.$/, "").toLowerCase());
   const confirmed: string[] = [];
@@ -99,7 +119,7 @@ async function checkOne(ip: string, helo: string | null, dns: DnsContext): Promi
     if (forward.ok && forward.records.some((record) => sameIp(record, address)))
       confirmed.push(host);
   }
-  return {
+  const result = {
     ...base,
     names,
     forwardConfirmed: confirmed.length > 0,
@@ -108,6 +128,7 @@ async function checkOne(ip: string, helo: string | null, dns: DnsContext): Promi
     generic: names.some((host) => looksGeneric(host, address)),
     error: null,
   };
+  return { result, outsideZones: null };
 }
 
 function sameIp(text: string, address: ipaddr.IPv4 | ipaddr.IPv6): boolean {
@@ -127,7 +148,8 @@ function looksGeneric(host: string, address: ipaddr.IPv4 | ipaddr.IPv6): boolean
   return digits || /(^|[.-])(dynamic|dyn|dhcp|pool|dsl|cable|ppp|client|static|host\d)/.test(host);
 }
 
-function ptrProblems(result: PtrResult, helo: string | null): Problem[] {
+function ptrProblems({ result, outsideZones }: CheckedIp, helo: string | null): Problem[] {
+  if (outsideZones !== null) return [notInZoneProblem(result, outsideZones)];
   if (result.error !== null) {
     return [
       problem(
@@ -180,4 +202,17 @@ function ptrProblems(result: PtrResult, helo: string | null): Problem[] {
     );
   }
   return problems;
+}
+
+/**
+ * Builds the warning for an IP whose reverse name is outside the zone files given with
+ * `--zone`. The files cannot show its PTR, so the fix names the files, not name servers.
+ */
+function notInZoneProblem(result: PtrResult, failure: DnsFailure): Problem {
+  return problem(
+    "ptr-not-in-zone",
+    "warning",
+    `The PTR of ${result.ip} was not checked, because ${failure.detail}.`,
+    `To check it, add the reverse zone that contains ${result.reverseName} to the --zone files, or run without --zone.`,
+  );
 }
