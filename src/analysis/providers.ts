@@ -21,14 +21,17 @@ export interface HourCounts {
  * At least this many delivery attempts in a row that end in a connection failure, with no
  * accepted delivery and no SMTP reply from the provider between them, make an outage. One
  * MX that times out while another accepts the mail breaks the row, and so does a single
- * reply, because either proves the provider can be reached. Ten is an estimate: about an
- * hour of Postfix retries of a few messages, and more than a passing network fault.
+ * reply, because either proves the provider can be reached. Ten is an estimate, chosen to be
+ * more than a passing network fault produces.
  */
 export const OUTAGE_MIN_FAILURES = 10;
 
 /** Delivery attempts in a row that failed to connect to one provider. */
 export interface ConnectionFailureRun {
-  /** The first failure; its rule is the reply classifier's, which `rule` may differ from. */
+  /**
+   * The first failure, set once the run is an outage. Its rule is the reply classifier's,
+   * which can differ from `rule`.
+   */
   first: ReplyOccurrence | null;
   /** The connection-failure rule of the first failure's text. */
   readonly rule: ReplyRule;

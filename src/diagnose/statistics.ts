@@ -35,6 +35,8 @@ export interface ProviderStatistics {
   readonly deferredRecipients: number;
   readonly bounced: number;
   readonly expired: number;
+  /** Attempts that ended in a connection failure, which carry no reply code. */
+  readonly connectionFailures: number;
   readonly codes: Readonly<Record<string, number>>;
 }
 
@@ -98,6 +100,7 @@ export function buildStatistics(
             deferredRecipients: p.deferredRecipients,
             bounced: p.bounced,
             expired: p.expired,
+            connectionFailures: p.connectionFailures,
             codes: Object.fromEntries([...p.codes].sort((a, b) => b[1] - a[1])),
           },
         ]),

@@ -4,7 +4,7 @@ import { plural, shortTime, wrap } from "./wrap.js";
 
 const INDENT = " ".repeat(16);
 
-/** Says how many attempts failed and whether the outage lasts to the end of the log. */
+/** Returns a sentence on how many attempts failed and whether the outage lasts to the end. */
 export function outageSentence(outage: OutageReport): string {
   const attempts = `${plural(outage.failures, "attempt")} in a row failed to connect`;
   return outage.ongoing

@@ -16,7 +16,10 @@ export function renderStatisticsText(statistics: LogStatistics, paint: Painter):
   ];
   for (const provider of Object.values(statistics.providers)) {
     if (provider === undefined) continue;
-    const codes = Object.entries(provider.codes)
+    // Connection failures come first: Exim logs them without any code, so they would be missing.
+    const failures: Array<[string, number]> =
+      provider.connectionFailures > 0 ? [["no connection", provider.connectionFailures]] : [];
+    const codes = [...failures, ...Object.entries(provider.codes)]
       .slice(0, 2)
       .map(([code, n]) => `${code} ×${count(n)}`)
       .join(", ");

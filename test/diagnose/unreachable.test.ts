@@ -7,6 +7,7 @@ import { temporaryFiles } from "../helpers/temporary-files.js";
 
 const temporary = temporaryFiles();
 const validateDiagnosis = schemaValidator("diagnose.schema.json");
+const validateLogs = schemaValidator("logs.schema.json");
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2024, 2, 4, 0, 0, 0);
@@ -319,5 +320,24 @@ describe("unreachable provider on the command line", () => {
     expect(result.stdout).toContain("**Verdict: unreachable.**");
     expect(result.stdout).toContain("**Gmail unreachable** since 2024-03-04 00:00:00");
     expect(result.stdout).toMatch(/^1\. Test from the server itself/m);
+  });
+});
+
+describe("connection failures in delist logs", () => {
+  test("Exim failures are counted", async () => {
+    const path = temporary.file(eximLog(gmailAttempts(12, "defer (110): Connection timed out")));
+    const json = await runCommand(["logs", "--timezone", "UTC", "--format", "json", path]);
+    const statistics = JSON.parse(json.stdout) as {
+      providers: Record<string, { deferred: number; connectionFailures: number }>;
+    };
+
+    expect(json.code).toBe(0);
+    expect(statistics.providers["gmail"]?.deferred).toBe(12);
+    expect(statistics.providers["gmail"]?.connectionFailures).toBe(12);
+    expect(statistics.providers["other"]?.connectionFailures).toBe(0);
+    expect(validateLogs(statistics)).toEqual([]);
+
+    const text = await runCommand(["logs", "--timezone", "UTC", path]);
+    expect(text.stdout).toMatch(/^ {2}Gmail +0 +12 +0 +0 {2}no connection ×12$/m);
   });
 });
