@@ -10,7 +10,7 @@ import { registerHistory } from "./history.js";
 import { registerMonitor } from "./monitor.js";
 import { registerProbe } from "./probe.js";
 import { registerRemoval } from "./removal.js";
-import { guardVariadicOptions } from "./variadic-options.js";
+import { guardOptionValues } from "./option-values.js";
 
 /** Sets the process exit status of the command that ran. */
 export type SetExitCode = (code: number) => void;
@@ -27,5 +27,5 @@ export function registerCommands(program: Command, io: CliIo, setExitCode: SetEx
   registerHistory(program, io, setExitCode);
   registerRemoval(program, io, setExitCode);
   registerMonitor(program, io, setExitCode);
-  for (const command of program.commands) guardVariadicOptions(command, io);
+  for (const command of program.commands) guardOptionValues(command, io);
 }

@@ -1,15 +1,11 @@
 import type { Command } from "commander";
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve as resolvePath } from "node:path";
 import type { ReadLogsOptions } from "../logs/pipeline.js";
 import type { ReadProgress } from "../logs/reader/summary.js";
 import { resolveTimeZone, type TimeZone } from "../time/zone.js";
 import { UsageError, parseFormat, type CliIo, type OutputFormat } from "./io.js";
-import {
-  swallowedArgumentsHint,
-  tookValueMessage,
-  type VariadicValues,
-} from "./variadic-options.js";
+import { swallowedArgumentsHint, tookValueMessage, type VariadicValues } from "./option-values.js";
 
 /** Options shared by the commands that read logs. */
 export interface LogCommandOptions {
@@ -46,7 +42,11 @@ export interface LogRunSettings {
 export interface OtherInputs {
   /** True when inputs other than logs (bounces) make a run without logs valid. */
   readonly present?: boolean;
-  /** The values of the options that take several words, by option name (`--domain`). */
+  /**
+   * The values of the options that take several words, by option name (`--domain`). These
+   * values are never files, so one that names an existing file or directory is a log the
+   * option took.
+   */
   readonly variadic?: VariadicValues;
   /**
    * The values of the options that take several files (`--bounces`, `--zone`). A log among
@@ -96,9 +96,10 @@ const NO_LOG =
  */
 function checkLogArguments(inputs: readonly string[], cwd: string, other: OtherInputs): void {
   const swallowed =
-    other.isLog === undefined ? null : takenLog(other.fileVariadic ?? {}, cwd, other.isLog);
+    (other.isLog === undefined ? null : takenLog(other.fileVariadic ?? {}, cwd, other.isLog)) ??
+    takenPath(other.variadic ?? {}, cwd);
   if (swallowed !== null) {
-    // Bounces alone are a valid run, so a log that --bounces took is an error even then.
+    // Bounces alone are a valid run, so a log that an option took is an error even then.
     const message = tookValueMessage(swallowed.option, swallowed.value, "logs");
     throw new UsageError(inputs.length === 0 ? `${NO_LOG}\ndelist: ${message}` : message);
   }
@@ -127,6 +128,26 @@ function takenLog(
     const last = values?.at(-1);
     if (last === undefined || last === "-") continue;
     if (isLogOrLogDirectory(resolvePath(cwd, last), isLog)) return { option, value: last };
+  }
+  return null;
+}
+
+/**
+ * Finds the first value, among options whose values are never files, that names an existing
+ * file or directory, such as `other.log` in `diagnose LOG --domain example.com other.log`.
+ *
+ * NOTE: a domain that is also the name of a file in the working directory is rejected too.
+ * Writing it with a final dot (`example.com.`) avoids that.
+ */
+function takenPath(
+  variadic: VariadicValues,
+  cwd: string,
+): { option: string; value: string } | null {
+  for (const [option, values] of Object.entries(variadic)) {
+    const value = values?.find(
+      (candidate) => candidate !== "" && existsSync(resolvePath(cwd, candidate)),
+    );
+    if (value !== undefined) return { option, value };
   }
   return null;
 }

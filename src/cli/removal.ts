@@ -3,6 +3,7 @@ import { REMOVAL_PROVIDERS, type RemovalProvider } from "../diagnose/removal-for
 import type { SetExitCode } from "./commands.js";
 import { addDbOption, type DbOptions } from "./history.js";
 import type { CliIo } from "./io.js";
+import { freeTextOption } from "./option-values.js";
 
 /** Options of `delist removal request`. */
 export interface RequestOptions extends DbOptions {
@@ -43,7 +44,10 @@ export function registerRemoval(program: Command, io: CliIo, setExitCode: SetExi
       )
       .requiredOption("--ip <ip>", "the blocked sending IP")
       .option("--force", "record the request even within 14 days of the last one")
-      .option("--note <text>", "a note kept with the request, such as a ticket number")
+      // The note is free text, so a note that starts with -- is kept as typed.
+      .addOption(
+        freeTextOption("--note <text>", "a note kept with the request, such as a ticket number"),
+      )
       .option("-f, --format <format>", "output format: text or json", "text"),
   ).action(async (options: RequestOptions) => {
     // The store and its SQLite binding load only when a removal command runs.

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { forbidRealNetwork } from "../dns/guard.js";
 import { OFFLINE_DIAGNOSE, runCommand } from "../helpers/cli.js";
@@ -212,5 +213,249 @@ describe("blocklists with an option as a value", () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain(tookOption("--list", "--offline"));
+  });
+});
+
+describe("one-value options with an option as a value", () => {
+  const log = (): string => files.file(new PostfixLog().submitHourly().text());
+
+  // Where the command has --offline, it is the word taken, so that a regression that lets the
+  // option keep it sends its queries to the guard instead of the system resolver.
+  const cases: ReadonlyArray<[string, () => string[], string, string]> = [
+    ["check --helo", () => ["check", "example.com", "--helo", "--offline"], "--helo", "--offline"],
+    [
+      "check --message",
+      () => ["check", "example.com", "--message", "--offline"],
+      "--message",
+      "--offline",
+    ],
+    [
+      "check --resolver",
+      () => ["check", "example.com", "--resolver", "--offline"],
+      "--resolver",
+      "--offline",
+    ],
+    [
+      "check --timeout-ms",
+      () => ["check", "example.com", "--timeout-ms", "--offline"],
+      "--timeout-ms",
+      "--offline",
+    ],
+    [
+      "check --dns-replay",
+      () => ["check", "example.com", "--dns-replay", "--offline"],
+      "--dns-replay",
+      "--offline",
+    ],
+    [
+      "check --dns-record",
+      () => ["check", "example.com", "--dns-record", "--offline"],
+      "--dns-record",
+      "--offline",
+    ],
+    [
+      "check --org-domain",
+      () => ["check", "example.com", "--org-domain", "--offline"],
+      "--org-domain",
+      "--offline",
+    ],
+    ["check -f", () => ["check", "example.com", "-f", "--offline"], "--format", "--offline"],
+    [
+      "diagnose --helo",
+      () => ["diagnose", "--timezone", "UTC", log(), "--helo", "--offline"],
+      "--helo",
+      "--offline",
+    ],
+    [
+      "diagnose --db",
+      () => ["diagnose", "--timezone", "UTC", log(), "--db", "--offline"],
+      "--db",
+      "--offline",
+    ],
+    [
+      "diagnose --year",
+      () => ["diagnose", "--timezone", "UTC", log(), "--year", "--offline"],
+      "--year",
+      "--offline",
+    ],
+    [
+      "diagnose --timezone",
+      () => ["diagnose", log(), "--timezone", "--offline"],
+      "--timezone",
+      "--offline",
+    ],
+    [
+      "diagnose --format",
+      () => ["diagnose", "--timezone", "UTC", log(), "--format", "--offline"],
+      "--format",
+      "--offline",
+    ],
+    [
+      "diagnose --spamhaus-dqs-key",
+      () => ["diagnose", "--timezone", "UTC", log(), "--spamhaus-dqs-key", "--offline"],
+      "--spamhaus-dqs-key",
+      "--offline",
+    ],
+    [
+      "logs --year",
+      () => ["logs", "--timezone", "UTC", log(), "--year", "--no-progress"],
+      "--year",
+      "--no-progress",
+    ],
+    [
+      "blocklists --config",
+      () => ["blocklists", "192.0.2.1", "--config", "--offline"],
+      "--config",
+      "--offline",
+    ],
+    [
+      "blocklists --concurrency",
+      () => ["blocklists", "192.0.2.1", "--concurrency", "--offline"],
+      "--concurrency",
+      "--offline",
+    ],
+    [
+      "probe --helo",
+      () => ["probe", "--to", "postmaster@example.com", "--helo", "--offline"],
+      "--helo",
+      "--offline",
+    ],
+    [
+      "probe --mx",
+      () => ["probe", "--to", "postmaster@example.com", "--mx", "--offline"],
+      "--mx",
+      "--offline",
+    ],
+    [
+      "probe --to",
+      () => ["probe", "--offline", "--to", "--from=postmaster@example.com"],
+      "--to",
+      "--from=postmaster@example.com",
+    ],
+    [
+      "removal request --ip",
+      () => ["removal", "request", "--provider", "gmail", "--ip", "--format", "json"],
+      "--ip",
+      "--format",
+    ],
+    [
+      "removal status --provider",
+      () => ["removal", "status", "--provider", "--ip", "192.0.2.1"],
+      "--provider",
+      "--ip",
+    ],
+    ["history --since", () => ["history", "--since", "--format", "json"], "--since", "--format"],
+    [
+      "explain --format",
+      () => ["explain", "--format", "--", "550 5.7.1 blocked"],
+      "--format",
+      "--",
+    ],
+    ["bounces -f", () => ["bounces", "-f", "--summary"], "--format", "--summary"],
+    ["monitor --config", () => ["monitor", "--config", "--once"], "--config", "--once"],
+  ];
+
+  test.each(cases)("%s taking an option", async (_name, argv, option, value) => {
+    const result = await runCommand(argv());
+
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    if (value === "--") {
+      expect(result.stderr).toContain(`delist: ${option} took "--", the end of the options,`);
+    } else {
+      expect(result.stderr).toContain(tookOption(option, value));
+    }
+  });
+
+  test("check --helo message", async () => {
+    const result = await runCommand(["check", "example.com", "--helo", "--offline"]);
+
+    expect(result.stderr).toBe(
+      `${tookOption("--helo", "--offline")} --offline (--helo <name> --offline ...), ` +
+        "or leave --helo out\n",
+    );
+  });
+
+  test("--timezone with a negative offset", async () => {
+    const result = await runCommand([
+      ...OFFLINE_DIAGNOSE.slice(0, 2),
+      log(),
+      "--timezone",
+      "-07:00",
+    ]);
+
+    expect(result.stderr).not.toContain("took");
+    expect(result.code).not.toBe(2);
+  });
+
+  test("removal --note starting with --", async () => {
+    const db = join(files.folder({}), "history.sqlite");
+    const result = await runCommand([
+      "removal",
+      "request",
+      "--provider",
+      "gmail",
+      "--ip",
+      "192.0.2.1",
+      "--db",
+      db,
+      "--note",
+      "--force",
+      "-f",
+      "json",
+    ]);
+    const json = JSON.parse(result.stdout) as { request: { note: string; forced: boolean } };
+
+    expect(result.code).toBe(0);
+    expect(json.request.note).toBe("--force");
+    expect(json.request.forced).toBe(false);
+  });
+});
+
+describe("diagnose --domain and --ip taking a log", () => {
+  test.each([
+    ["--domain", "example.com"],
+    ["--ip", "192.0.2.1"],
+  ])("%s taking an existing file", async (option, value) => {
+    const first = files.file(new PostfixLog().submitHourly().text());
+    const other = files.file(new PostfixLog().submitHourly().text(), "other.log");
+    const result = await runCommand([
+      "diagnose",
+      "--timezone",
+      "UTC",
+      first,
+      option,
+      value,
+      other,
+      "--offline",
+    ]);
+
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe(
+      `delist: ${option} took "${other}" as one of its values: put the logs before options ` +
+        "that take several values, or end the option with --\n",
+    );
+  });
+
+  test("--domain taking the only log", async () => {
+    const only = files.file(new PostfixLog().submitHourly().text());
+    const result = await runCommand([...OFFLINE_DIAGNOSE, "--domain", "example.com", only]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("delist: no log given");
+    expect(result.stderr).toContain(`delist: --domain took "${only}" as one of its values`);
+  });
+
+  test("--domain naming no file", async () => {
+    const result = await runCommand([
+      ...OFFLINE_DIAGNOSE,
+      files.file(new PostfixLog().submitHourly().text()),
+      "--domain",
+      "example.com",
+    ]);
+
+    expect(result.stderr).not.toContain("took");
+    expect(result.code).not.toBe(2);
   });
 });

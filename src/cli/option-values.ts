@@ -1,33 +1,48 @@
-import type { Command, Option } from "commander";
+import { Option, type Command } from "commander";
 import { existsSync } from "node:fs";
 import { resolve as resolvePath } from "node:path";
 import { UsageError, type CliIo } from "./io.js";
 
 /**
- * Rules for the options that take several values, such as `--ip <ip...>`. Commander gives such
- * an option the next word even when that word is an option, and then every word up to the next
- * option. So `--selector --zone FILE` makes `--zone` and `FILE` two selectors, and
- * `--ip 192.0.2.1 example.com` leaves no domain.
+ * Rules for the options that take a value, such as `--helo <name>` and `--ip <ip...>`.
+ * Commander gives such an option the next word even when that word is an option, so
+ * `--helo --offline` makes `--offline` the HELO name and the run queries DNS. An option that
+ * takes several values also takes every word up to the next option, so `--selector --zone FILE`
+ * makes `--zone` and `FILE` two selectors, and `--ip 192.0.2.1 example.com` leaves no domain.
  */
 
 /** Values of the options that take several values, by option name such as `--ip`. */
 export type VariadicValues = Readonly<Record<string, readonly string[] | undefined>>;
 
+/** Options whose value is free text, which the rules leave alone. */
+const freeTextOptions = new WeakSet<Option>();
+
 /**
- * Applies the rules to every option that takes several values, in `command` and its
- * subcommands. Such an option that takes an option of its command, or `--`, as its value is a
- * usage error. Commander's "missing required argument" error gets a hint that names the option
- * that may have taken the argument.
- *
- * NOTE: options that take one value (`--helo`, `--resolver`, `--dns-record`) still take the
- * next word even when it is an option, so `check example.com --helo --offline` queries DNS.
+ * Creates an option whose value is free text, such as a note, so that a value starting with
+ * `--` is kept as typed instead of being rejected as an option in the wrong place.
  */
-export function guardVariadicOptions(command: Command, io: CliIo): void {
-  for (const option of command.options.filter((candidate) => candidate.variadic)) {
+export function freeTextOption(flags: string, description: string): Option {
+  const option = new Option(flags, description);
+  freeTextOptions.add(option);
+  return option;
+}
+
+/**
+ * Applies the rules to every option that takes a value, in `command` and its subcommands. Such
+ * an option that takes an option of its command, or `--`, as its value is a usage error,
+ * unless `freeTextOption` created it. Commander's "missing required argument" error gets a
+ * hint that names the option taking several values that may have taken the argument.
+ */
+export function guardOptionValues(command: Command, io: CliIo): void {
+  for (const option of command.options.filter(takesCheckedValue)) {
     rejectOptionValues(command, option);
   }
   explainMissingArguments(command, io);
-  for (const subcommand of command.commands) guardVariadicOptions(subcommand, io);
+  for (const subcommand of command.commands) guardOptionValues(subcommand, io);
+}
+
+function takesCheckedValue(option: Option): boolean {
+  return (option.required || option.optional) && !freeTextOptions.has(option);
 }
 
 /**
@@ -41,6 +56,7 @@ function rejectOptionValues(command: Command, option: Option): void {
     const optionName = optionNameIn(command, value);
     if (optionName !== null) throw new UsageError(optionTakenMessage(option, value, optionName));
     if (parse !== undefined) return parse.call(option, value, previous);
+    if (!option.variadic) return value;
     // The first value replaces the default, as commander does for a variadic option.
     const values: unknown[] =
       previous === option.defaultValue || !Array.isArray(previous) ? [] : previous;
