@@ -96,8 +96,16 @@ export interface RemovalStatus {
   readonly provider: string;
   readonly ip: string;
   readonly incident: IncidentReport | null;
-  /** The newest request through the provider's form for the IP, for any provider of the form. */
-  readonly lastRequest: { readonly at: string; readonly forced: boolean } | null;
+  /**
+   * The newest request through the provider's form for the IP. Its `provider` may be another
+   * provider of the form, such as google-workspace for gmail.
+   */
+  readonly lastRequest: {
+    readonly id: number;
+    readonly provider: string;
+    readonly at: string;
+    readonly forced: boolean;
+  } | null;
   /** Whole days since the last request, or null when none was recorded. */
   readonly daysSinceRequest: number | null;
   /** Requests recorded through the provider's form for the IP, for any provider of the form. */
@@ -152,7 +160,15 @@ function statusOf(
     provider,
     ip,
     incident: incident === null ? null : incidentReport(incident, now),
-    lastRequest: last === null ? null : { at: iso(last.requestedAt), forced: last.forced },
+    lastRequest:
+      last === null
+        ? null
+        : {
+            id: last.id,
+            provider: last.provider,
+            at: iso(last.requestedAt),
+            forced: last.forced,
+          },
     daysSinceRequest: last === null ? null : Math.floor((now - last.requestedAt) / DAY_MS),
     requests: formRequests(requests, provider, [ip]).length,
     lastProbe:

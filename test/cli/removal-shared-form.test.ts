@@ -30,7 +30,7 @@ interface StatusJson {
   statuses: Array<{
     provider: string;
     ip: string;
-    lastRequest: { at: string } | null;
+    lastRequest: { id: number; provider: string; at: string; forced: boolean } | null;
     requests: number;
     canRequestNow: boolean;
     nextRequestAllowedAt: string | null;
@@ -155,6 +155,45 @@ describe("removal status on a shared form", () => {
     const workspace = json.statuses.find((status) => status.provider === "google-workspace");
     expect(workspace?.canRequestNow).toBe(false);
     expect(workspace?.nextRequestAllowedAt).toBe(gmail?.nextRequestAllowedAt);
+  });
+
+  it("lastRequest names the blocking request", async () => {
+    const db = join(tempDir(), "h.sqlite");
+    openBlock(db, "gmail");
+    writeRemovalHistory(db, [
+      { provider: "gmail", ip: IP, daysAgo: 9 },
+      { provider: "google-workspace", ip: IP, daysAgo: 3 },
+    ]);
+
+    const result = await runCommand(["removal", "status", "--db", db, "--format", "json"]);
+    const json = JSON.parse(result.stdout) as StatusJson;
+    const gmail = json.statuses.find((status) => status.provider === "gmail");
+
+    expect(validate(json)).toEqual([]);
+    expect(gmail?.lastRequest?.provider).toBe("google-workspace");
+    expect(gmail?.lastRequest?.id).toBe(2);
+    expect(gmail?.lastRequest?.forced).toBe(false);
+    expect(gmail?.requests).toBe(2);
+    expect(gmail?.advice).toContain(`request #${gmail?.lastRequest?.id} for google-workspace`);
+  });
+
+  it("schema requires lastRequest provider and id", async () => {
+    const db = join(tempDir(), "h.sqlite");
+    openBlock(db, "gmail");
+    writeRemovalHistory(db, [{ provider: "gmail", ip: IP, daysAgo: 3 }]);
+    const result = await runCommand(["removal", "status", "--db", db, "--format", "json"]);
+    const json = JSON.parse(result.stdout) as StatusJson;
+    expect(validate(json)).toEqual([]);
+
+    const status = json.statuses[0];
+    const { provider, id, ...rest } = status?.lastRequest ?? {};
+    for (const [field, lastRequest] of [
+      ["provider", { id, ...rest }],
+      ["id", { provider, ...rest }],
+    ] as const) {
+      const stripped = { ...json, statuses: [{ ...status, lastRequest }] };
+      expect(validate(stripped), field).not.toEqual([]);
+    }
   });
 
   it("outlook request leaves exchange free", async () => {
