@@ -339,7 +339,7 @@ function blocksEnded(providers: Partial<Record<ProviderId, ProviderVerdict>>): R
   };
 }
 
-/** Names the providers that still block mail, and those that still cannot be connected to. */
+/** Builds the detail that names the providers still blocking mail or still unreachable. */
 function ongoingDetail(ongoing: readonly ProviderVerdict[]): string {
   const unreachable = ongoing.filter((v) => v.outage?.ongoing === true);
   const blocking = ongoing.filter((v) => v.outage?.ongoing !== true);

@@ -78,8 +78,8 @@ export interface DnsChecksReport {
 }
 
 /**
- * How a provider treated the mail, from mild to severe. `unreachable`: this server could not
- * connect to the provider, so the provider never judged the mail.
+ * A provider's treatment of the mail, from mild to severe. `unreachable` means that this
+ * server could not connect to the provider, so the provider never judged the mail.
  */
 export type ProviderStatus = "ok" | "rate-limited" | "unreachable" | "blocked";
 
@@ -218,13 +218,15 @@ export interface OutageReport {
   /** The first failed attempt, explained by its connection-failure rule. */
   readonly first: ReplyEvidence;
   readonly last: string;
+  /** The first accepted delivery or SMTP reply after the failures, or null when none came. */
+  readonly endedAt: string | null;
   readonly failures: number;
   /**
    * True when the failures reach into the last two hours of the log and no delivery or reply
    * followed them.
    */
   readonly ongoing: boolean;
-  /** What to check and change, from the connection-failure rule. */
+  /** Steps to check and change, from the connection-failure rule. */
   readonly fix: readonly string[];
 }
 

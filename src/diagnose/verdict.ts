@@ -113,6 +113,7 @@ function outageReport(
       summary: rule.summary,
     },
     last: context.time(outage.lastTime),
+    endedAt: context.timeOrNull(outage.endedAt),
     failures: outage.failures,
     ongoing,
     fix: rule.fix,
@@ -171,6 +172,9 @@ export function outageClause(name: string, outage: OutageReport): string {
   if (outage.ongoing) {
     return `this server cannot connect to ${name} since ${outage.first.time} (${attempts}), still going on at the end of the log`;
   }
+  if (outage.endedAt === null) {
+    return `this server could not connect to ${name} since ${outage.first.time} (${attempts}, the last at ${outage.last}, and no delivery followed)`;
+  }
   return `this server could not connect to ${name} from ${outage.first.time} to ${outage.last} (${attempts})`;
 }
 
@@ -191,9 +195,28 @@ export function ownNetworkNote(providers: readonly ProviderVerdict[]): string {
   if (outages.length === providers.length) {
     return ` This server cannot reach any receiver in the log, ${OWN_NETWORK}`;
   }
-  // The outages overlap when the latest start comes before the earliest end.
-  const latestStart = Math.max(...outages.map((outage) => Date.parse(outage.first.time)));
-  const earliestEnd = Math.min(...outages.map((outage) => Date.parse(outage.last)));
-  if (latestStart > earliestEnd) return "";
-  return ` The connections to ${outages.length} providers failed at the same time, ${OWN_NETWORK}`;
+  const concurrent = maxConcurrent(outages);
+  if (concurrent < 2) return "";
+  return ` The connections to ${concurrent} providers failed at the same time, ${OWN_NETWORK}`;
+}
+
+/**
+ * Returns the largest number of outages that overlap at one instant. An outage lasts from its
+ * first to its last failure, because a provider with no later attempt may have been reachable.
+ */
+function maxConcurrent(outages: readonly OutageReport[]): number {
+  // Starts sort before ends at the same instant, so outages that touch count as overlapping.
+  const edges = outages
+    .flatMap((outage) => [
+      { time: Date.parse(outage.first.time), change: 1 },
+      { time: Date.parse(outage.last), change: -1 },
+    ])
+    .sort((a, b) => a.time - b.time || b.change - a.change);
+  let current = 0;
+  let max = 0;
+  for (const edge of edges) {
+    current += edge.change;
+    max = Math.max(max, current);
+  }
+  return max;
 }

@@ -240,10 +240,50 @@ describe("unreachable provider", () => {
     expect(gmail?.outage?.ongoing).toBe(false);
     expect(gmail?.ongoing).toBe(false);
     expect(gmail?.outage?.last).toBe("2024-03-04T01:50:00Z");
+    expect(gmail?.outage?.endedAt).toBe("2024-03-04T02:10:00Z");
     expect(diagnosis.verdict.summary).toContain(
       "could not connect to Gmail from 2024-03-04T00:00:00Z to 2024-03-04T01:50:00Z",
     );
     expect(readinessItem(diagnosis, "blocks-ended")?.status).toBe("pass");
+  });
+
+  test("silent provider is not ongoing", async () => {
+    const later = Array.from({ length: 30 }, (_, index) => ({
+      minute: 130 + index * 10,
+      to: `bob-later${index}@example.net`,
+      result: "sent",
+    }));
+    const diagnosis = await diagnoseText(
+      postfixLog([...gmailAttempts(12, POSTFIX_TIMEOUT), ...later]),
+    );
+    const gmail = diagnosis.providers.gmail;
+
+    expect(gmail?.status).toBe("unreachable");
+    expect(gmail?.outage?.ongoing).toBe(false);
+    expect(gmail?.outage?.endedAt).toBeNull();
+    expect(diagnosis.verdict.summary).toContain(
+      "could not connect to Gmail since 2024-03-04T00:00:00Z (12 attempts in a row failed, the last at 2024-03-04T01:50:00Z, and no delivery followed)",
+    );
+  });
+
+  test("overlapping outages point at the network", async () => {
+    // Gmail fails first, Yahoo last, and both fail together in the middle hour only.
+    const failures = (domain: string, host: string, start: number): Attempt[] =>
+      Array.from({ length: 12 }, (_, index) => ({
+        minute: start + index * 10,
+        to: `user${index}@${domain}`,
+        result: `connect to ${host}[192.0.2.64]:25: Connection timed out`,
+      }));
+    const attempts = [
+      ...failures("gmail.com", GMAIL_MX, 0),
+      ...failures("yahoo.com", "mta5.am0.yahoodns.net", 60),
+      ...failures("icloud.com", "mx01.mail.icloud.com", 300),
+      { minute: 500, to: "bob@example.net", result: "sent" },
+    ].sort((a, b) => a.minute - b.minute);
+    const diagnosis = await diagnoseText(postfixLog(attempts));
+
+    expect(diagnosis.providers.icloud?.status).toBe("unreachable");
+    expect(diagnosis.verdict.summary).toContain("2 providers failed at the same time");
   });
 
   test("several providers point at the network", async () => {
