@@ -7,9 +7,11 @@ const INDENT = " ".repeat(16);
 /** Returns a sentence on how many attempts failed and whether the outage lasts to the end. */
 export function outageSentence(outage: OutageReport): string {
   const attempts = `${plural(outage.failures, "attempt")} in a row failed to connect`;
-  return outage.ongoing
-    ? `${attempts}; still going on at the end of the log.`
-    : `${attempts}; the last at ${shortTime(outage.last)}, after which the provider accepted mail or replied.`;
+  if (outage.ongoing) return `${attempts}; still going on at the end of the log.`;
+  if (outage.endedAt === null) {
+    return `${attempts}, the last at ${shortTime(outage.last)}. No delivery to the provider followed.`;
+  }
+  return `${attempts}, the last at ${shortTime(outage.last)}. The provider accepted mail or replied at ${shortTime(outage.endedAt)}.`;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import type { Diagnosis } from "../../src/diagnose/types.js";
+import { outageSentence } from "../../src/report/outage.js";
 import { OFFLINE_DIAGNOSE, runCommand } from "../helpers/cli.js";
 import { diagnoseText } from "../helpers/diagnose-text.js";
 import { schemaValidator } from "../helpers/schema.js";
@@ -241,6 +242,9 @@ describe("unreachable provider", () => {
     expect(gmail?.ongoing).toBe(false);
     expect(gmail?.outage?.last).toBe("2024-03-04T01:50:00Z");
     expect(gmail?.outage?.endedAt).toBe("2024-03-04T02:10:00Z");
+    expect(gmail?.outage && outageSentence(gmail.outage)).toBe(
+      "12 attempts in a row failed to connect, the last at 2024-03-04 01:50:00. The provider accepted mail or replied at 2024-03-04 02:10:00.",
+    );
     expect(diagnosis.verdict.summary).toContain(
       "could not connect to Gmail from 2024-03-04T00:00:00Z to 2024-03-04T01:50:00Z",
     );
@@ -263,6 +267,9 @@ describe("unreachable provider", () => {
     expect(gmail?.outage?.endedAt).toBeNull();
     expect(diagnosis.verdict.summary).toContain(
       "could not connect to Gmail since 2024-03-04T00:00:00Z (12 attempts in a row failed, the last at 2024-03-04T01:50:00Z, and no delivery followed)",
+    );
+    expect(gmail?.outage && outageSentence(gmail.outage)).toBe(
+      "12 attempts in a row failed to connect, the last at 2024-03-04 01:50:00. No delivery to the provider followed.",
     );
   });
 
