@@ -1,15 +1,18 @@
 import { authenticationFinding } from "./findings.js";
 import type { MessageCheck } from "./message.js";
 import { worst, type DomainReport, type SenderCheckReport } from "./report.js";
+import type { PtrCheck } from "./ptr.js";
+import { readinessItems } from "./readiness.js";
 import { requirementTable } from "./requirements.js";
 import type { CheckResult, Verdict } from "./types.js";
 
 /**
  * Rebuilds a check report so that the first domain's requirement rows follow a sample message:
  * its DKIM rows and alignment rows take the message's verification in place of the published
- * keys. The domain's verdict, the report's verdict and the `authentication` finding follow the
- * new rows. The first domain is the one `checkMessage` takes as the envelope domain when the
- * message has no Return-Path, and the one whose table the text report shows.
+ * keys. The domain's verdict, the report's verdict, the `authentication` finding and the
+ * SPF/DKIM/DMARC readiness item follow the message, and `messageDomain` names that domain.
+ * The first domain is the one `checkMessage` takes as the envelope domain when the message has
+ * no Return-Path, and the one whose table the text report shows.
  */
 export function applyMessageCheck(
   report: SenderCheckReport,
@@ -26,13 +29,21 @@ export function applyMessageCheck(
     ...(authentication === null ? [] : [authentication]),
     ...report.findings.filter((f) => f.id !== "authentication"),
   ];
-  // NOTE: the readiness items still judge DKIM by the published keys, because findings.ts
-  // builds them from the DNS checks alone.
   return {
     ...report,
     verdict: worst([...domains.map((d) => d.verdict), ...ipVerdicts]),
     domains,
     findings,
+    readiness: readinessItems(domains, ptrCheckOf(report), message),
+    messageDomain: first.domain,
+  };
+}
+
+/** Rebuilds the PTR check result from the report's reverse DNS section. */
+function ptrCheckOf(report: SenderCheckReport): PtrCheck {
+  return {
+    ...resultOf(report.reverseDns),
+    evidence: { helo: report.reverseDns.helo, ptr: report.ptr },
   };
 }
 
@@ -49,10 +60,7 @@ function withMessageRows(
       evidence: { domain: domain.domain, selectors: domain.dkim },
     },
     dmarc: { ...resultOf(domain.dmarc), evidence: domain.dmarc },
-    ptr: {
-      ...resultOf(report.reverseDns),
-      evidence: { helo: report.reverseDns.helo, ptr: report.ptr },
-    },
+    ptr: ptrCheckOf(report),
     message,
   });
   const failed: Verdict[] = requirements.some((row) => row.status === "fail") ? ["fail"] : [];

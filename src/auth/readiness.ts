@@ -1,11 +1,21 @@
 import type { ReadinessItem } from "../diagnose/types.js";
 import { usableKeys } from "./dkim/check.js";
+import type { DkimSignatureResult } from "./dkim/verify.js";
+import type { MessageCheck } from "./message.js";
 import type { PtrCheck } from "./ptr.js";
 import type { DomainReport } from "./report.js";
 
-/** Builds the two readiness items DNS decides: SPF/DKIM/DMARC, and PTR with FCrDNS. */
-export function readinessItems(domains: readonly DomainReport[], ptr: PtrCheck): ReadinessItem[] {
-  const auth: ReadinessItem = authItem(domains);
+/**
+ * Builds the two readiness items DNS decides: SPF/DKIM/DMARC, and PTR with FCrDNS. With a
+ * sample message, DKIM of the first domain is judged by the message's signatures, as
+ * `applyMessageCheck` judges that domain's requirement rows, and DKIM of the others by DNS.
+ */
+export function readinessItems(
+  domains: readonly DomainReport[],
+  ptr: PtrCheck,
+  message: MessageCheck | null = null,
+): ReadinessItem[] {
+  const auth: ReadinessItem = authItem(domains, message);
   const reverse: ReadinessItem =
     ptr.evidence.ptr.length === 0
       ? {
@@ -31,39 +41,65 @@ function ptrStatus(ptr: PtrCheck): ReadinessItem["status"] {
   return "pass";
 }
 
-function authItem(domains: readonly DomainReport[]): ReadinessItem {
+function authItem(domains: readonly DomainReport[], message: MessageCheck | null): ReadinessItem {
   const base = { id: "spf-dkim-dmarc", title: "SPF and DKIM pass, DMARC published" };
-  if (domains.length === 0)
+  const [first, ...others] = domains;
+  if (first === undefined)
     return { ...base, status: "not-checked", detail: "No sending domain known; give --domain." };
+  const dkimOf = (domain: DomainReport): DkimPart =>
+    domain === first && message !== null ? messageDkimPart(message) : dnsDkimPart(domain);
+
   const failing = domains.filter(
     (d) =>
       spfState(d) === "fail" ||
-      dkimState(d) === "fail" ||
+      dkimOf(d).state === "fail" ||
       (d.dmarc.verdict !== "not-checked" && d.dmarc.policy === null),
   );
   if (failing.length > 0)
     return {
       ...base,
       status: "fail",
-      detail: failing
-        .map(
-          (d) =>
-            `${d.domain}: SPF ${d.spf.verdict}, DKIM ${d.dkimSummary.verdict}, DMARC ${d.dmarc.policy === null ? "missing" : `p=${d.dmarc.policy}`}`,
-        )
-        .join("; "),
+      detail: failing.map((d) => failingText(d, dkimOf(d))).join("; "),
     };
-  const unverified = domains.flatMap((d) => unverifiedParts(d));
+
+  const unverified = domains.flatMap((d) => unverifiedParts(d, dkimOf(d)));
   if (unverified.length > 0)
     return {
       ...base,
       status: "not-checked",
       detail: unverified.map((part) => `${part}.`).join(" "),
     };
+
+  const names = domains.map((d) => d.domain).join(", ");
+  if (message === null)
+    return {
+      ...base,
+      status: "pass",
+      detail: `SPF passes, a usable DKIM key is published and DMARC is set for ${names}.`,
+    };
+  const otherKeys =
+    others.length === 0
+      ? ""
+      : ` For ${others.map((d) => d.domain).join(", ")}, a usable DKIM key is published.`;
   return {
     ...base,
     status: "pass",
-    detail: `SPF passes, a usable DKIM key is published and DMARC is set for ${domains.map((d) => d.domain).join(", ")}.`,
+    detail:
+      `SPF passes, DKIM passes and DMARC is set for ${names}. For ${first.domain}, DKIM is ` +
+      `judged by the sample message: ${dkimOf(first).reason}.${otherKeys}`,
   };
+}
+
+/** Describes why a domain fails the item: SPF, DKIM and DMARC in one line. */
+function failingText(domain: DomainReport, dkim: DkimPart): string {
+  const dmarc = domain.dmarc.policy === null ? "missing" : `p=${domain.dmarc.policy}`;
+  if (!dkim.fromMessage)
+    return `${domain.domain}: SPF ${domain.spf.verdict}, DKIM ${domain.dkimSummary.verdict}, DMARC ${dmarc}`;
+  const word = dkim.state === "unverified" ? "not checked" : dkim.state;
+  return (
+    `${domain.domain}: SPF ${domain.spf.verdict}, DMARC ${dmarc}, DKIM ${word} in the sample ` +
+    `message, because ${dkim.reason}`
+  );
 }
 
 /** Whether a part of the SPF/DKIM/DMARC requirement is met, not met, or not shown by DNS. */
@@ -74,6 +110,14 @@ function spfState(domain: DomainReport): PartState {
   const results = Object.values(domain.spf.result);
   if (domain.spf.record === null || results.some((r) => r !== "pass")) return "fail";
   return "pass";
+}
+
+/** The DKIM part of the item for one domain, and why, as text without the final full stop. */
+interface DkimPart {
+  readonly state: PartState;
+  readonly reason: string;
+  /** True when a sample message decided the state, false when the published keys did. */
+  readonly fromMessage: boolean;
 }
 
 /**
@@ -87,21 +131,69 @@ function dkimState(domain: DomainReport): PartState {
   return usableKeys(domain.dkim).length > 0 ? "pass" : "fail";
 }
 
+function dnsDkimPart(domain: DomainReport): DkimPart {
+  const state = dkimState(domain);
+  const reason =
+    state === "unverified" && domain.dkimSummary.verdict !== "not-checked"
+      ? "no DKIM key found under the common selectors, so DKIM is not verified"
+      : `DKIM ${domain.dkimSummary.explanation}`;
+  return { state, reason, fromMessage: false };
+}
+
+/**
+ * Judges DKIM by a sample message: a signature must verify and its d= domain must be aligned
+ * with the From domain, as the message's "DKIM passes" requirement row demands. A message whose
+ * signatures all end in temperror, or whose alignment could not be checked, is unverified.
+ */
+function messageDkimPart(message: MessageCheck): DkimPart {
+  const judged = (state: PartState, reason: string): DkimPart => ({
+    state,
+    reason,
+    fromMessage: true,
+  });
+  const signatures = message.signatures;
+  if (signatures.length === 0) return judged("fail", "the message has no DKIM-Signature header");
+
+  const passing = signatures.filter((s) => s.result === "pass");
+  if (passing.length === 0) {
+    const results = signatures.map(signatureText).join("; ");
+    return signatures.every((s) => s.result === "temperror")
+      ? judged("unverified", `its DKIM signature was not verified: ${results}`)
+      : judged("fail", `its DKIM signature does not verify: ${results}`);
+  }
+
+  const passed = passing.map(signatureText).join("; ");
+  const dmarc = message.dmarc;
+  if (dmarc === null)
+    return judged("fail", `${passed}, but ${message.fromError ?? "the From domain is unknown"}`);
+  if (dmarc.result === "temperror")
+    return judged("unverified", `${passed}, but alignment was not checked: ${dmarc.reason}`);
+  if (!dmarc.dkimAligned)
+    return judged(
+      "fail",
+      `${passed}, but d= is not aligned with the From domain ${dmarc.fromDomain}`,
+    );
+  return judged("pass", `${passed}, aligned with the From domain ${dmarc.fromDomain}`);
+}
+
+function signatureText(signature: DkimSignatureResult): string {
+  const comment = signature.comment === null ? "" : ` (${signature.comment})`;
+  return `d=${signature.domain} s=${signature.selector ?? "?"} ${signature.result}${comment}`;
+}
+
 /**
  * Lists, as text without the final full stop, the parts of a domain's SPF, DKIM and DMARC
  * that DNS did not show, each with what to do.
  */
-function unverifiedParts(domain: DomainReport): string[] {
+function unverifiedParts(domain: DomainReport, dkim: DkimPart): string[] {
   const parts: string[] = [];
   if (spfState(domain) === "unverified")
     parts.push(`${domain.domain}: SPF ${domain.spf.explanation}`);
-  if (dkimState(domain) === "unverified") {
-    const reason =
-      domain.dkimSummary.verdict === "not-checked"
-        ? `DKIM ${domain.dkimSummary.explanation}`
-        : "no DKIM key found under the common selectors, so DKIM is not verified";
+  if (dkim.state === "unverified" && dkim.fromMessage)
+    parts.push(`${domain.domain}: DKIM not checked in the sample message, because ${dkim.reason}`);
+  else if (dkim.state === "unverified") {
     parts.push(
-      `${domain.domain}: ${reason}. Give the selector your signer uses (the s= tag of its ` +
+      `${domain.domain}: ${dkim.reason}. Give the selector your signer uses (the s= tag of its ` +
         `DKIM-Signature header): \`delist check ${domain.domain} --selector SELECTOR\``,
     );
   }

@@ -68,6 +68,11 @@ export interface SenderCheckReport {
   /** `authentication` and `reverse-dns` findings, as `delist diagnose` reports them. */
   readonly findings: readonly Finding[];
   readonly readiness: readonly ReadinessItem[];
+  /**
+   * The domain whose DKIM and alignment rows and readiness item follow a sample message
+   * (`delist check --message`). Null or absent when no message was given.
+   */
+  readonly messageDomain?: string | null;
 }
 
 /**

@@ -44,8 +44,10 @@ export function renderCheckText(
   for (const domain of report.domains) lines.push(...domainLines(domain, style), "");
   if (report.ptr.length > 0) lines.push(...reverseLines(report, style), "");
   const first = report.domains[0];
-  if (first !== undefined)
-    lines.push(...requirementLines(first.domain, first.requirements, style), "");
+  if (first !== undefined) {
+    lines.push(...requirementLines(first.domain, first.requirements, style));
+    lines.push(...messageDomainLines(report, style), "");
+  }
   if (report.findings.length > 0) {
     lines.push(style.bold("Findings"));
     for (const finding of report.findings) {
@@ -165,6 +167,20 @@ function requirementLines(
     }
   }
   return lines;
+}
+
+/**
+ * Says which domain a sample message was judged against when several domains are checked,
+ * because only that domain's rows follow the message and the others' checks show DNS alone.
+ */
+function messageDomainLines(report: SenderCheckReport, style: TextStyle): string[] {
+  const domain = report.messageDomain ?? null;
+  const others = report.domains.filter((d) => d.domain !== domain).map((d) => d.domain);
+  if (domain === null || others.length === 0) return [];
+  const note =
+    `The sample message was judged against ${domain} only, so the checks of ` +
+    `${others.join(", ")} show DNS alone.`;
+  return wrap(style.dim(note), 2, 2);
 }
 
 function verdictWord(verdict: Verdict, style: TextStyle): string {

@@ -255,3 +255,112 @@ describe("requirement rows without a sample message", () => {
     }
   });
 });
+
+function readiness(report: SenderCheckReport): { status: string; detail: string } {
+  const item = report.readiness.find((entry) => entry.id === "spf-dkim-dmarc");
+  if (item === undefined) throw new Error("no spf-dkim-dmarc readiness item");
+  return item;
+}
+
+describe("readiness with a sample message", () => {
+  it("passes for a good signature", async () => {
+    const message = await signed("example.com", "example.com", published.privateKey);
+    const item = readiness((await checkWithMessage("example.com", message)).report);
+
+    expect(item.status).toBe("pass");
+    expect(item.detail).toContain("For example.com, DKIM is judged by the sample message");
+    expect(item.detail).toContain(
+      "d=example.com s=s1 pass, aligned with the From domain example.com",
+    );
+  });
+
+  it("fails for a tampered body", async () => {
+    const message = (await signed("example.com", "example.com", published.privateKey)).replace(
+      "Hello.",
+      "Hello!",
+    );
+    const baseline = readiness((await checkWithMessage("example.com", null)).report);
+    const item = readiness((await checkWithMessage("example.com", message)).report);
+
+    // DNS alone shows a usable key, so only the message can fail the item.
+    expect(baseline.status).toBe("pass");
+    expect(item.status).toBe("fail");
+    expect(item.detail).toMatch(
+      /^example\.com: SPF pass, DMARC p=reject, DKIM fail in the sample message, because its DKIM signature does not verify: d=example\.com s=s1 \w+ \(body hash did not verify\)$/,
+    );
+  });
+
+  it("fails for an unpublished key", async () => {
+    const message = await signed("example.com", "example.com", unpublished.privateKey);
+    const item = readiness((await checkWithMessage("example.com", message)).report);
+
+    expect(item.status).toBe("fail");
+    expect(item.detail).toContain("its DKIM signature does not verify: d=example.com s=s1 fail");
+  });
+
+  it("fails without a signature", async () => {
+    const message = plainMessage("example.com");
+    const item = readiness((await checkWithMessage("example.com", message)).report);
+
+    expect(item.status).toBe("fail");
+    expect(item.detail).toContain("because the message has no DKIM-Signature header");
+  });
+
+  it("fails for a d= not aligned", async () => {
+    const message = await signed("example.com", "example.org", otherDomain.privateKey);
+    const item = readiness((await checkWithMessage("example.com", message)).report);
+
+    expect(item.status).toBe("fail");
+    expect(item.detail).toContain(
+      "d=example.org s=s1 pass, but d= is not aligned with the From domain example.com",
+    );
+  });
+});
+
+describe("sample message with several domains", () => {
+  async function checkTwoDomains(message: string): Promise<SenderCheckReport> {
+    const dns = zoneDns(zone);
+    const report = await checkSenders(
+      {
+        domains: ["example.com", "example.net"],
+        ips: [IP],
+        selectors: {
+          "example.com": [{ selector: "s1", source: "found" }],
+          "example.net": [{ selector: "s1", source: "given" }],
+        },
+      },
+      { dns, fetcher: null },
+    );
+    const messageCheck = await checkMessage(Buffer.from(message), "example.com", [IP], null, dns);
+    return applyMessageCheck(report, messageCheck);
+  }
+
+  it("names the domain judged", async () => {
+    const message = await signed("example.com", "example.com", published.privateKey);
+    const report = await checkTwoDomains(message);
+
+    expect(report.messageDomain).toBe("example.com");
+    expect(text(report).replace(/\s+/g, " ")).toContain(
+      "The sample message was judged against example.com only, so the checks of example.net show DNS alone.",
+    );
+  });
+
+  it("keeps other domains on DNS", async () => {
+    const message = await signed("example.com", "example.com", unpublished.privateKey);
+    const report = await checkTwoDomains(message);
+    const other = report.domains[1]?.requirements.find((r) => r.rule === "DKIM passes");
+
+    expect(other?.status).toBe("pass");
+    expect(other?.evidence).toBe("key published for s1");
+    expect(readiness(report).detail).toMatch(/^example\.com: .*DKIM fail in the sample message/);
+    expect(readiness(report).detail).toContain("example.net: SPF pass, DKIM pass, DMARC missing");
+  });
+
+  it("adds no note for one domain", async () => {
+    const message = await signed("example.com", "example.com", published.privateKey);
+    const { report } = await checkWithMessage("example.com", message);
+
+    expect(report.messageDomain).toBe("example.com");
+    expect(text(report)).not.toContain("The sample message was judged against");
+  });
+});
