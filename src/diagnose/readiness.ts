@@ -1,7 +1,12 @@
 import { DAY_MS, HOUR_MS } from "../analysis/time.js";
 import type { ProviderId } from "../knowledge/providers.js";
 import type { DiagnoseContext } from "./context.js";
-import { hasRemovalForm, REMOVAL_FORMS, UNKNOWN_IP_PLACEHOLDER } from "./removal-forms.js";
+import {
+  hasRemovalForm,
+  REMOVAL_FORMS,
+  removalApplies,
+  UNKNOWN_IP_PLACEHOLDER,
+} from "./removal-forms.js";
 import { outboundBurst, uncomparedBurst } from "./findings/volume-spike.js";
 import { codeSpan, shellQuote } from "./shell-quote.js";
 import type {
@@ -83,10 +88,11 @@ export function buildReadiness(
     ([, verdict]) => verdict !== undefined && verdict.status !== "ok",
   );
   // Gmail and Workspace share one form, so each form is listed once. Requests are matched
-  // to forms by IP later, in `withRemovalTargets`.
+  // to forms by IP later, in `withRemovalTargets`. A provider whose block replies all say that
+  // no request can lift the block gets no form.
   const removalForms: RemovalForm[] = affected
-    .flatMap(([provider]) => {
-      if (!hasRemovalForm(provider)) return [];
+    .flatMap(([provider, verdict]) => {
+      if (!hasRemovalForm(provider) || verdict === undefined || !removalApplies(verdict)) return [];
       const form = REMOVAL_FORMS[provider];
       return [{ provider: provider as ProviderId, ...form, lastRequest: null }];
     })
@@ -209,7 +215,7 @@ export function readinessSummary(
  */
 function noFormSummary(failed: ReadinessItem[], unchecked: ReadinessItem[]): string {
   const noForm =
-    "No removal form applies: delist has none for the receivers that reject or defer mail in this log.";
+    "No removal form applies: delist has none for the receivers that reject or defer mail in this log, or their replies say that a request cannot lift the block.";
   const postmaster =
     "If the rejections go on once these pass, write to the postmaster of the receiving domain with the reply text.";
   if (failed.length > 0) return `${noForm} Still open: ${titleList(failed)}. ${postmaster}`;

@@ -1,7 +1,9 @@
+import { ruleById } from "../knowledge/rules/index.js";
 import { canonicalIp } from "../store/types.js";
 import { REFERENCES } from "./findings/build.js";
 import type {
   LastRemovalRequest,
+  ProviderVerdict,
   Readiness,
   ReadinessReport,
   RecordedRemovalRequest,
@@ -57,6 +59,18 @@ export const REMOVAL_FORMS: Readonly<Record<RemovalProvider, RemovalFormRule>> =
     rule: "Yahoo's deferrals usually end by themselves once volume and complaints drop; use the form if they last more than a few days.",
   },
 };
+
+/**
+ * Returns false when every block reply of a provider comes from a rule that no removal request
+ * can lift (`removal: false`), such as Gmail's rejection of mail sent directly from a dynamic
+ * range. The report then offers no removal form for the provider, because the fix is a relay
+ * or another IP.
+ */
+export function removalApplies(verdict: Pick<ProviderVerdict, "reasons">): boolean {
+  const blockReasons = verdict.reasons.filter((reason) => reason.blockSignal);
+  if (blockReasons.length === 0) return true;
+  return blockReasons.some((reason) => ruleById(reason.ruleId)?.removal !== false);
+}
 
 /** Returns true when the provider has a removal form. */
 export function hasRemovalForm(provider: string): provider is RemovalProvider {
