@@ -1,6 +1,8 @@
 import type { Diagnosis, Finding, ProviderVerdict, RemovalFormReport } from "../diagnose/types.js";
+import { codeSpan } from "../diagnose/shell-quote.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { evidenceLines } from "./evidence.js";
+import { escapeMarkdown, evidenceStrings, markdownInline } from "./markdown-text.js";
 import { outageSentence } from "./outage.js";
 import { shownProviders } from "./providers.js";
 import {
@@ -45,7 +47,7 @@ export function renderDiagnosisMarkdown(diagnosis: Diagnosis): string {
     "",
     ...input.files
       .filter((file) => file.error !== null)
-      .flatMap((file) => [`**Error:** ${escape(`${file.name}: ${file.error ?? ""}`)}`, ""]),
+      .flatMap((file) => [`**Error:** ${escapeMarkdown(`${file.name}: ${file.error ?? ""}`)}`, ""]),
     `Read ${filesRead(input)}. Lines parsed: ${count(input.parsed)}; ignored: ${count(input.ignored)}; unparsed: ${count(input.unparsed)}; without log framing: ${count(input.unrecognised)}.`,
     ...(input.bounces === null
       ? []
@@ -60,7 +62,9 @@ export function renderDiagnosisMarkdown(diagnosis: Diagnosis): string {
 function removalFormLine(form: RemovalFormReport): string {
   const line = `- ${PROVIDER_NAMES[form.provider]}: <${form.url}>. ${escape(form.rule)}`;
   const requests = form.targets.flatMap((target) =>
-    target.lastRequest === null ? [] : [lastRequestSentence(target.lastRequest, (iso) => iso)],
+    target.lastRequest === null
+      ? []
+      : [escape(lastRequestSentence(target.lastRequest, (iso) => iso))],
   );
   return [line, ...requests].join(" ");
 }
@@ -109,34 +113,37 @@ function outageBlocks(diagnosis: Diagnosis): string[] {
     shownFixes.add(first.ruleId);
     return [
       "",
-      `**${escape(verdict.name)} unreachable** since ${shortTime(first.time)}: \`${first.text}\` (line \`${first.file}:${first.line}\`). ${escape(first.summary)} ${escape(outageSentence(outage))}`,
+      `**${escape(verdict.name)} unreachable** since ${shortTime(first.time)}: ${codeSpan(first.text)} (line ${codeSpan(`${first.file}:${first.line}`)}). ${escape(first.summary)} ${escape(outageSentence(outage))}`,
       "",
       ...(repeated
         ? ["Fix: the steps above."]
-        : outage.fix.map((step, index) => `${index + 1}. ${step}`)),
+        : outage.fix.map((step, index) => `${index + 1}. ${escape(step)}`)),
     ];
   });
 }
 
 function findingBlock(item: Finding): string[] {
+  // The title, summary and fixes repeat account names and paths from the evidence.
+  const logValues = evidenceStrings(item.evidence);
   return [
     "",
-    `### ${item.severity}: ${escape(item.title)} (\`${item.id}\`, ${item.role})`,
+    `### ${item.severity}: ${markdownInline(item.title, logValues)} (\`${item.id}\`, ${item.role})`,
     "",
-    escape(item.summary),
+    markdownInline(item.summary, logValues),
     "",
-    ...evidenceLines(item.evidence).map(([label, value]) => `- ${label}: ${escape(value)}`),
+    ...evidenceLines(item.evidence).map(([label, value]) => `- ${label}: ${escapeMarkdown(value)}`),
     ...item.samples.map(
-      (sample) => `- line \`${sample.file}:${sample.line}\`: ${escape(sample.text)}`,
+      (sample) =>
+        `- line ${codeSpan(`${sample.file}:${sample.line}`)}: ${escapeMarkdown(sample.text)}`,
     ),
     "",
     "Fix:",
     "",
-    ...item.fix.map((step, index) => `${index + 1}. ${step}`),
+    ...item.fix.map((step, index) => `${index + 1}. ${markdownInline(step, logValues)}`),
   ];
 }
 
-/** Escapes the characters that would change Markdown structure inside table cells and text. */
+/** Escapes report text outside its code spans, so that log-derived text renders as itself. */
 function escape(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return markdownInline(text);
 }

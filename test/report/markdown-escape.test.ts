@@ -1,0 +1,129 @@
+import { describe, expect, test } from "vitest";
+import { renderDiagnosisMarkdown } from "../../src/report/markdown.js";
+import { escapeMarkdown, markdownInline } from "../../src/report/markdown-text.js";
+import { diagnoseText } from "../helpers/diagnose-text.js";
+import { GMAIL_RATE_LIMIT, HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+
+const HOSTILE = "ni|aj`x*y_z<b>";
+const HOSTILE_ESCAPED = "ni\\|aj\\`x\\*y_z&lt;b&gt;";
+
+/**
+ * Writes three hours of five office accounts, then 480 Gmail recipients in three hours from
+ * `account` on four new client addresses, which the compromised-account finding reports.
+ */
+function compromisedLog(account: string): string {
+  const log = new PostfixLog();
+  for (let hour = 0; hour < 3; hour++) {
+    for (let index = 0; index < 5; index++) {
+      log.submit({
+        time: T0 + hour * HOUR + index * 300_000,
+        account: `user${index}@example.com`,
+        clientIp: `198.51.100.${10 + index}`,
+        recipients: [{ address: `contact${hour}-${index}@example.net` }],
+      });
+    }
+  }
+  let message = 0;
+  [90, 240, 150].forEach((total, hour) => {
+    for (let sent = 0; sent < total; sent += 30) {
+      log.submit({
+        time: T0 + hour * HOUR + 60_000 + sent * 1000,
+        account,
+        clientIp: `203.0.113.${50 + (message % 4)}`,
+        recipients: Array.from({ length: 30 }, (_, i) => ({
+          address: `target${hour}-${sent + i}@gmail.com`,
+          outcome: GMAIL_RATE_LIMIT,
+        })),
+      });
+      message += 1;
+    }
+  });
+  return log.text();
+}
+
+/** Returns the part of a Markdown line outside its code spans fenced by two backticks. */
+function outsideDoubleFences(line: string): string {
+  return line.replace(/`` .+? ``/g, "");
+}
+
+describe("escapeMarkdown", () => {
+  test.each([
+    ["table cell bar", "a|b", "a\\|b"],
+    ["backtick", "a`b", "a\\`b"],
+    ["asterisk", "a*b", "a\\*b"],
+    ["underscore inside a word", "y_z", "y_z"],
+    ["underscore at a word's edge", "_a_", "\\_a\\_"],
+    ["html tag", "<b>", "&lt;b&gt;"],
+    ["entity", "&lt;", "&amp;lt;"],
+    ["backslash", "a\\*", "a\\\\\\*"],
+    ["link brackets", "[x](y)", "\\[x\\](y)"],
+    ["strikethrough", "~~x~~", "\\~\\~x\\~\\~"],
+    ["hostile account", HOSTILE, HOSTILE_ESCAPED],
+  ])("%s", (_name, text, expected) => {
+    expect(escapeMarkdown(text)).toBe(expected);
+  });
+});
+
+describe("markdownInline", () => {
+  test("code span kept as written", () => {
+    expect(markdownInline("run `a|b` for x|y")).toBe("run `a|b` for x\\|y");
+  });
+
+  test("unclosed backtick escaped", () => {
+    expect(markdownInline("a`b")).toBe("a\\`b");
+  });
+
+  test("log value cannot open a span", () => {
+    const step = `Change ${HOSTILE} now (\`\` doveadm kick '${HOSTILE}' \`\`), then \`mailq\`.`;
+
+    expect(markdownInline(step, [HOSTILE])).toBe(
+      `Change ${HOSTILE_ESCAPED} now (\`\` doveadm kick '${HOSTILE}' \`\`), then \`mailq\`.`,
+    );
+  });
+
+  test("log value matched case-insensitively", () => {
+    const step = "Change Ni`X now, then `mailq` and `postsuper -d`.";
+
+    expect(markdownInline(step, ["ni`x"])).toBe(
+      "Change Ni\\`X now, then `mailq` and `postsuper -d`.",
+    );
+  });
+
+  test("without the log value the span breaks", () => {
+    const step = "Change Ni`X now, then `mailq` and `postsuper -d`.";
+
+    expect(markdownInline(step)).not.toContain("Ni\\`X");
+  });
+});
+
+describe("Markdown report with a hostile account", () => {
+  test("title, fixes and evidence escape it", async () => {
+    const markdown = renderDiagnosisMarkdown(await diagnoseText(compromisedLog(HOSTILE)));
+    const lines = markdown.split("\n");
+    const title = lines.find((line) => line.includes("looks compromised"));
+    const password = lines.find((line) => line.includes("Change the password of"));
+    const queue = lines.find((line) => line.includes("Delete its spam from the queue"));
+    const account = lines.find((line) => line.startsWith("- Account: "));
+
+    expect(title).toContain(`Account ${HOSTILE_ESCAPED} looks compromised`);
+    expect(password).toContain(`Change the password of ${HOSTILE_ESCAPED} now`);
+    expect(password).toContain(`\`\` doveadm kick '${HOSTILE}' \`\``);
+    expect(queue).toContain(`for the ids sent as ${HOSTILE_ESCAPED} (Exim: \`\` exiqgrep`);
+    expect(queue).toContain("`postqueue -j` or `mailq`, then `postsuper -d`");
+    expect(account).toBe(`- Account: ${HOSTILE_ESCAPED}`);
+  });
+
+  test("no raw markup outside code spans", async () => {
+    const markdown = renderDiagnosisMarkdown(await diagnoseText(compromisedLog(HOSTILE)));
+    const lines = markdown.split("\n").filter((line) => line.includes("aj"));
+
+    expect(lines.length).toBeGreaterThan(3);
+    for (const line of lines) {
+      const outside = outsideDoubleFences(line);
+      expect(outside, line).not.toContain("ni|aj");
+      expect(outside, line).not.toContain("aj`x");
+      expect(outside, line).not.toContain("x*y");
+      expect(outside, line).not.toContain("<b>");
+    }
+  });
+});
