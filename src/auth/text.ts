@@ -88,11 +88,12 @@ function domainLines(domain: DomainReport, style: TextStyle): string[] {
 
 function spfDetails(domain: DomainReport): string[] {
   const spf = domain.spf;
-  // Without the domain's record there are no lookups to count and no result per IP.
-  if (spf.verdict === "not-checked") return [];
   const details: string[] = [];
   if (spf.record !== null) details.push(`record: ${spf.record}`);
-  details.push(`DNS lookups: ${spf.lookups} of 10; void lookups: ${spf.voidLookups} of 2`);
+  // A not-checked SPF check has no record when the domain's own TXT query failed. Its lookup
+  // counts leave out the includes that DNS did not return, so they are not shown.
+  if (spf.verdict !== "not-checked")
+    details.push(`DNS lookups: ${spf.lookups} of 10; void lookups: ${spf.voidLookups} of 2`);
   if (spf.results.length > 0)
     details.push(spf.results.map((r) => `${r.ip} ${r.result}`).join(", "));
   return details;
