@@ -26,6 +26,7 @@ import { detectSpamTraps } from "./findings/spam-traps.js";
 import { buildReadiness, withTargetSummary } from "./readiness.js";
 import { withRemovalTargets } from "./removal-forms.js";
 import { assignRoles } from "./roles.js";
+import { unexplainedBlocks } from "./unexplained.js";
 import { blocklistsSummary } from "./blocklists.js";
 import { mergeDnsFindings, ownSendingDomains } from "./dns.js";
 import type { SenderCheckReport } from "../auth/index.js";
@@ -95,6 +96,7 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     verdict: { status, summary: verdictSummary(providers, findings, status) },
     providers,
     findings,
+    unexplainedBlocks: unexplainedBlocks(context, findings, providers),
     readiness: withTargetSummary(
       withRemovalTargets(
         buildReadiness(context, findings, providers, dnsReadiness, {

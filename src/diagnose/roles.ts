@@ -98,7 +98,11 @@ export function assignRoles(findings: readonly Finding[], providers: Providers):
  * explains. Forwarding is linked only to a provider that received forwarded mail, and to it
  * whenever receivers rejected forwarded mail.
  */
-function explainsBlock(finding: Finding, provider: ProviderId, verdict: ProviderVerdict): boolean {
+export function explainsBlock(
+  finding: Finding,
+  provider: ProviderId,
+  verdict: ProviderVerdict,
+): boolean {
   const evidence = finding.evidence as {
     providers?: Partial<Record<ProviderId, unknown>>;
     blockedAttempts?: number;

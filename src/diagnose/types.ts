@@ -19,6 +19,8 @@ export interface Diagnosis {
   readonly providers: Partial<Record<ProviderId, ProviderVerdict>>;
   /** Findings sorted by severity, causes before consequences. */
   readonly findings: readonly Finding[];
+  /** The blocks that no cause or contributing finding explains, with their replies' fixes. */
+  readonly unexplainedBlocks: readonly UnexplainedBlock[];
   readonly readiness: ReadinessReport;
   /** The DNS checks of the sending domains and IPs, or null when DNS was not checked. */
   readonly checks: DnsChecksReport | null;
@@ -268,6 +270,26 @@ export interface Finding {
   readonly samples: readonly LogSample[];
   readonly fix: readonly string[];
   readonly references: readonly string[];
+}
+
+/**
+ * A provider's rejections or deferrals that no cause or contributing finding explains, such as
+ * a bare "very low reputation" reply in a log that shows no abuse.
+ */
+export interface UnexplainedBlock {
+  readonly provider: ProviderId;
+  /** A sentence stating that no finding in the log explains the rejections or deferrals. */
+  readonly summary: string;
+  /** The rules of the provider's block replies, most replies first. */
+  readonly reasons: ReadonlyArray<{
+    readonly ruleId: string;
+    readonly summary: string;
+    /** Replies of this rule, to single recipients and to whole sessions. */
+    readonly count: number;
+    /** The rule's fixes, the same that `delist explain` gives. */
+    readonly fix: readonly string[];
+    readonly reference: string | null;
+  }>;
 }
 
 export type CheckStatus = "pass" | "fail" | "unknown" | "not-checked";

@@ -4,6 +4,7 @@ import type {
   InputReport,
   ProviderVerdict,
   ReadinessItem,
+  UnexplainedBlock,
 } from "../diagnose/types.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
@@ -111,6 +112,33 @@ function findingSection(diagnosis: Diagnosis, paint: Painter): string[] {
   diagnosis.findings.forEach((item, index) => {
     lines.push("", ...findingLines(item, index + 1, paint));
   });
+  for (const block of diagnosis.unexplainedBlocks) {
+    lines.push("", ...unexplainedLines(block, paint));
+  }
+  if (diagnosis.findings.length === 0 && diagnosis.unexplainedBlocks.length === 0) {
+    lines.push("  No findings in this log.");
+  }
+  return lines;
+}
+
+/** Renders a block that no finding explains, followed by the fixes of its replies' rules. */
+function unexplainedLines(block: UnexplainedBlock, paint: Painter): string[] {
+  const lines = wrap(block.summary, "  ").map(paint.bold);
+  if (block.reasons.length > 0) {
+    lines.push(...wrap(`The fixes that ${PROVIDER_NAMES[block.provider]}'s replies name:`, "  "));
+  }
+  for (const reason of block.reasons) {
+    lines.push(
+      ...wrap(
+        `${reason.summary} (${plural(reason.count, "reply", "replies")}, rule ${reason.ruleId})`,
+        "  - ",
+        "    ",
+      ),
+    );
+    reason.fix.forEach((step, index) => {
+      lines.push(...wrap(step, `      ${index + 1}. `, "         "));
+    });
+  }
   return lines;
 }
 

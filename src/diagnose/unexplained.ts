@@ -1,0 +1,54 @@
+import { isBlockSignal } from "../analysis/replies.js";
+import { PROVIDER_NAMES, type ProviderId } from "../knowledge/providers.js";
+import type { DiagnoseContext } from "./context.js";
+import { explainsBlock } from "./roles.js";
+import type { Finding, ProviderVerdict, UnexplainedBlock } from "./types.js";
+
+/**
+ * Lists the blocks that no cause or contributing finding explains, such as Gmail's "very low
+ * reputation of the sending domain" in a log that shows no abuse. Each entry carries the
+ * rules of the provider's block replies with their fixes, the same that `delist explain`
+ * gives, so that the report never leaves a block without advice.
+ *
+ * Only providers that reject or defer mail count. The `other` row is left out, because it
+ * mixes many small receivers and does not set the verdict.
+ */
+export function unexplainedBlocks(
+  context: DiagnoseContext,
+  findings: readonly Finding[],
+  providers: Partial<Record<ProviderId, ProviderVerdict>>,
+): UnexplainedBlock[] {
+  const causes = findings.filter(
+    (finding) => finding.role === "cause" || finding.role === "contributing",
+  );
+  const blocks: UnexplainedBlock[] = [];
+  for (const [id, verdict] of Object.entries(providers)) {
+    const provider = id as ProviderId;
+    if (verdict === undefined || provider === "other") continue;
+    if (verdict.status !== "blocked" && verdict.status !== "rate-limited") continue;
+    if (causes.some((finding) => explainsBlock(finding, provider, verdict))) continue;
+
+    const verb = verdict.status === "blocked" ? "rejects" : "defers";
+    blocks.push({
+      provider,
+      summary: `No finding in the log explains why ${PROVIDER_NAMES[provider]} ${verb} mail from this server.`,
+      reasons: blockReasons(context, provider),
+    });
+  }
+  return blocks;
+}
+
+/** Returns the rules of a provider's block replies, most replies first. */
+function blockReasons(context: DiagnoseContext, provider: ProviderId): UnexplainedBlock["reasons"] {
+  const tallies = [...(context.facts.providers.get(provider)?.rules.values() ?? [])];
+  return tallies
+    .filter((tally) => isBlockSignal(tally.reply))
+    .map((tally) => ({
+      ruleId: tally.reply.ruleId,
+      summary: tally.reply.summary,
+      count: tally.count + tally.sessionCount,
+      fix: tally.reply.fix,
+      reference: tally.reply.reference,
+    }))
+    .sort((a, b) => b.count - a.count);
+}
