@@ -1,4 +1,10 @@
-import type { Diagnosis, Finding, ProviderVerdict, RemovalFormReport } from "../diagnose/types.js";
+import type {
+  Diagnosis,
+  Finding,
+  ProviderVerdict,
+  RemovalFormReport,
+  UnexplainedBlock,
+} from "../diagnose/types.js";
 import { codeSpan } from "../diagnose/shell-quote.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { evidenceLines } from "./evidence.js";
@@ -33,6 +39,10 @@ export function renderDiagnosisMarkdown(diagnosis: Diagnosis): string {
     "",
     "## Findings",
     ...diagnosis.findings.flatMap(findingBlock),
+    ...diagnosis.unexplainedBlocks.flatMap(unexplainedBlock),
+    ...(diagnosis.findings.length === 0 && diagnosis.unexplainedBlocks.length === 0
+      ? ["", "No findings in this log."]
+      : []),
     "",
     "## Removal readiness",
     "",
@@ -120,6 +130,21 @@ function outageBlocks(diagnosis: Diagnosis): string[] {
         : outage.fix.map((step, index) => `${index + 1}. ${escape(step)}`)),
     ];
   });
+}
+
+/** Renders a block that no finding explains, followed by the fixes of its replies' rules. */
+function unexplainedBlock(block: UnexplainedBlock): string[] {
+  const reasons = block.reasons.flatMap((reason) => [
+    `- ${escape(reason.summary)} (${count(reason.count)} ${reason.count === 1 ? "reply" : "replies"}, rule \`${reason.ruleId}\`)`,
+    ...reason.fix.map((step, index) => `  ${index + 1}. ${escape(step)}`),
+  ]);
+  return [
+    "",
+    `**${escape(block.summary)}**`,
+    ...(reasons.length === 0
+      ? []
+      : ["", `The fixes that ${PROVIDER_NAMES[block.provider]}'s replies name:`, "", ...reasons]),
+  ];
 }
 
 function findingBlock(item: Finding): string[] {
