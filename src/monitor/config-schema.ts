@@ -169,9 +169,13 @@ export const MONITOR_CONFIG_SCHEMA = z
               message: `not a blocklist id: use all or one of ${[...LIST_IDS].join(", ")}`,
             }),
           )
+          .min(1, {
+            message:
+              "empty: name at least one blocklist id, or remove lists to ask the default lists",
+          })
           .optional()
           .describe(
-            "Ids of the lists to ask (see delist blocklists --help); default: the default lists.",
+            "Ids of the lists to ask (see delist blocklists --help), at least one; default: the default lists. An empty array is rejected.",
           ),
         spamhausDqsKeyEnv: envName
           .optional()

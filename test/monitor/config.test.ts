@@ -102,6 +102,12 @@ describe("parseMonitorConfig checks at load time", () => {
     expect(message).toContain("spamhaus-zen");
   });
 
+  it("rejects an empty blocklist array", () => {
+    const message = problems({ ips: ["192.0.2.1"], blocklists: { lists: [] } });
+    expect(message).toContain("blocklists.lists: empty: name at least one blocklist id");
+    expect(message).toContain("remove lists to ask the default lists");
+  });
+
   it("rejects an EHLO name that would end the command", () => {
     const message = problems({
       helo: "mail.example.com\r\nRSET",
