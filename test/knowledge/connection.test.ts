@@ -87,6 +87,37 @@ describe("connection failure rules", () => {
     expect(connectionFailureRule("retry time not reached for any host")).toBeNull();
   });
 
+  it.each([
+    [
+      "Host or domain name not found. Name service error for name=example.com type=MX: Host not found, try again",
+      "generic.dns-lookup-failed",
+      "transient",
+    ],
+    [
+      "Deferred: Name server: example.com.: host name lookup failure",
+      "generic.dns-lookup-failed",
+      "transient",
+    ],
+    [
+      "Host or domain name not found. Name service error for name=example.invalid type=A: Host not found",
+      "generic.domain-not-found",
+      "recipient",
+    ],
+    [
+      "Host unknown (Name server: example.invalid: host not found)",
+      "generic.domain-not-found",
+      "recipient",
+    ],
+  ])(
+    "explains the DNS failure %s without counting it as a connection",
+    (text, ruleId, category) => {
+      const reply = classifier.explain(text);
+      expect(reply.ruleId).toBe(ruleId);
+      expect(reply.category).toBe(category);
+      expect(connectionFailureRule(text)).toBeNull();
+    },
+  );
+
   it("explains a connection timeout on the command line", async () => {
     const result = await runCommand([
       "explain",

@@ -147,15 +147,59 @@ export const CONNECTION_RULES: readonly ReplyRule[] = [
     reference: null,
     findings: [],
   },
+  {
+    // Postfix: `Host or domain name not found. Name service error for name=example.com
+    // type=MX: Host not found, try again`; Sendmail: `Deferred: Name server: example.com.:
+    // host name lookup failure`. Tried before the permanent rule below, which it contains.
+    id: "generic.dns-lookup-failed",
+    provider: null,
+    category: "transient",
+    codes: NO_REPLY_CODE,
+    text: /\bHost not found, try again\b|\bhost name lookup failure\b/i,
+    summary:
+      "The sending server could not look up the receiving domain's MX or address records: its DNS resolver gave no usable answer, so no connection was tried.",
+    fix: [
+      "Test the resolver the MTA uses, on the server itself: `dig MX <domain>` (Postfix in a chroot reads /var/spool/postfix/etc/resolv.conf).",
+      "If every domain fails, the server's resolver is down or blocked; if only this one does, its DNS is broken and the queue retries.",
+    ],
+    reference: null,
+    findings: [],
+  },
+  {
+    // Postfix: `Host or domain name not found. Name service error for name=example.invalid
+    // type=A: Host not found`; Sendmail: `Host unknown (Name server: example.invalid: host not
+    // found)`.
+    id: "generic.domain-not-found",
+    provider: null,
+    category: "recipient",
+    codes: NO_REPLY_CODE,
+    text: /\bHost or domain name not found\b|\bHost unknown \(Name server\b/i,
+    summary:
+      "The recipient's domain has no MX or address record in DNS, so the mail cannot be delivered anywhere.",
+    fix: [
+      "Check the recipient address for a typing error in the domain.",
+      "Remove the address from mailing lists if the domain has expired.",
+    ],
+    reference: null,
+    findings: [],
+  },
 ];
+
+// Exim tried no host for `retry time not reached`, and the line repeats an earlier failure. A
+// failed DNS look-up tried no connection either, and a domain that does not exist is a
+// recipient problem.
+const NOT_CONNECTION_FAILURES: ReadonlySet<string> = new Set([
+  "generic.retry-time-not-reached",
+  "generic.dns-lookup-failed",
+  "generic.domain-not-found",
+]);
 
 /**
  * Ids of the rules whose texts count as a failed connection to the receiver for the
- * `unreachable` provider status. Exim's `retry time not reached` is left out, because Exim
- * tried no host then and the line repeats an earlier failure.
+ * `unreachable` provider status.
  */
 export const CONNECTION_FAILURE_RULE_IDS: ReadonlySet<string> = new Set(
-  CONNECTION_RULES.map((rule) => rule.id).filter((id) => id !== "generic.retry-time-not-reached"),
+  CONNECTION_RULES.map((rule) => rule.id).filter((id) => !NOT_CONNECTION_FAILURES.has(id)),
 );
 
 /**
