@@ -2,29 +2,63 @@ import { domainToASCII } from "node:url";
 import { hostNameProblem, isIpAddress } from "../dns/names.js";
 import { UsageError } from "./io.js";
 
-/** Lower-cases domains, converts internationalised ones to ASCII, and rejects the rest that is not a domain name. */
+/**
+ * Lower-cases domains, converts internationalised ones to ASCII, and rejects the rest that is
+ * not a domain name. The error names the value as typed, not its converted form.
+ */
 export function validDomains(domains: readonly string[], option: string): string[] {
-  const cleaned = domains.map((d) => asciiName(d.toLowerCase().replace(/\.$/, "")));
-  for (const domain of cleaned) {
-    const problem = hostNameProblem(domain);
-    if (problem !== null || !domain.includes(".") || isIpAddress(domain)) {
+  const cleaned = domains.map((typed) => {
+    const converted = asciiName(typed.toLowerCase().replace(/\.$/, ""));
+    const problem = converted.problem ?? hostNameProblem(converted.name);
+    if (problem !== null || !converted.name.includes(".") || isIpAddress(converted.name)) {
       throw new UsageError(
-        `invalid ${option} "${domain}": ${problem ?? "give a domain name such as example.com"} (IP addresses go after --ip)`,
+        `invalid ${option} "${typed}": ${problem ?? "give a domain name such as example.com"} (IP addresses go after --ip)`,
       );
     }
-  }
+    return converted.name;
+  });
   return [...new Set(cleaned)];
 }
 
+/** A name in the ASCII form that DNS uses, or why one of its labels cannot be converted. */
+interface AsciiName {
+  readonly name: string;
+  readonly problem: string | null;
+}
+
 /**
- * Returns an internationalised domain name (`exämple.com`) in the ASCII form that DNS holds
- * (`xn--exmple-cua.com`, RFC 5891). A name that cannot be converted, or one in printable ASCII, comes
- * back as it was, so that the syntax check names its problem.
+ * Converts an internationalised domain name (`exämple.com`) label by label to the ASCII form
+ * that DNS uses (`xn--exmple-cua.com`, RFC 5891). Labels are split at the full stops UTS #46
+ * treats as dots. A Unicode label with an ASCII character no host name may contain, a label that
+ * cannot be converted, and an `xn--` label that is not valid Punycode give a problem that
+ * quotes the label as typed. Other checks are left to `hostNameProblem`.
  */
-function asciiName(name: string): string {
-  if (/^[\x20-\x7e]*$/.test(name)) return name;
-  const ascii = domainToASCII(name);
-  return ascii === "" ? name : ascii;
+function asciiName(name: string): AsciiName {
+  const labels: string[] = [];
+  for (const label of name.split(/[.\u3002\uff0e\uff61]/)) {
+    const converted = asciiLabel(label);
+    if (typeof converted !== "string") return { name, problem: converted.problem };
+    labels.push(converted);
+  }
+  return { name: labels.join("."), problem: null };
+}
+
+function asciiLabel(label: string): string | { problem: string } {
+  if (/^[\x20-\x7e]*$/.test(label)) {
+    // domainToASCII returns "" for an xn-- label whose Punycode does not decode.
+    if (/^xn--/i.test(label) && domainToASCII(label) === "")
+      return { problem: `the label "${label}" starts with xn-- but is not valid Punycode` };
+    return label;
+  }
+  const forbidden = [...label.replace(/[a-z0-9_-]/gi, "")].find((char) => char < "\u0080");
+  if (forbidden !== undefined) {
+    const shown = /\s/.test(forbidden) ? "a space" : `"${forbidden}"`;
+    return { problem: `the label "${label}" contains ${shown}, which no host name may contain` };
+  }
+  const ascii = domainToASCII(label);
+  if (ascii === "" || ascii.includes("."))
+    return { problem: `the label "${label}" cannot be converted to its ASCII (xn--) form` };
+  return ascii;
 }
 
 /** Rejects anything in `--ip` that is not an IPv4 or IPv6 address. */

@@ -35,3 +35,33 @@ describe("internationalised domain names", () => {
     expect(result.stderr).toContain('invalid domain "exä mple.com"');
   });
 });
+
+describe("internationalised domain errors", () => {
+  const cases: [string, string][] = [
+    ["bü cher.example", 'the label "bü cher" contains a space'],
+    ["bü/cher.example", 'the label "bü/cher" contains "/"'],
+    ["xn--zz.example", 'the label "xn--zz" starts with xn-- but is not valid Punycode'],
+  ];
+  for (const [typed, problem] of cases) {
+    test(`names the typed value ${typed}`, async () => {
+      const result = await runCommand(["check", typed, "--offline"]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`invalid domain "${typed}": ${problem}`);
+      expect(result.stderr).not.toContain("xn--b");
+    });
+  }
+
+  test("empty label names the typed value", async () => {
+    const result = await runCommand(["check", "bücher..example", "--offline"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('invalid domain "bücher..example"');
+    expect(result.stderr).not.toContain("xn--bcher-kva");
+  });
+
+  test("ideographic full stop separates labels", async () => {
+    const zone = temporary.file(ZONE, "idn.zone");
+    const result = await runCommand(["check", "exämple\u3002com", "--zone", zone, "-f", "json"]);
+    const json = JSON.parse(result.stdout) as { input: { domains: string[] } };
+    expect(json.input.domains).toEqual(["xn--exmple-cua.com"]);
+  });
+});
