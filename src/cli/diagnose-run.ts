@@ -87,9 +87,9 @@ interface NetworkChecks {
 }
 
 /**
- * Checks the sending domains and IPs in DNS and on the blocklists, unless the run is
- * `--offline` (zone files and replays still answer). Nothing is checked when the logs name
- * no domain or IP and none was given.
+ * Checks the sending domains and IPs in DNS and on the blocklists. An `--offline` run checks
+ * only against `--zone` or `--dns-replay` files, as `delist check --offline` does. Nothing is
+ * checked when the logs name no domain or IP and none was given.
  */
 async function runChecks(
   run: LogRun,
@@ -99,7 +99,7 @@ async function runChecks(
   io: CliIo,
 ): Promise<NetworkChecks> {
   try {
-    if (setup === null || options.offline === true) return { checks: null, blocklists: null };
+    if (setup === null || !dnsCanAnswer(options)) return { checks: null, blocklists: null };
     const input = senderCheckInput(run.facts, given);
     if (input.domains.length === 0 && input.ips.length === 0) {
       return { checks: null, blocklists: null };
@@ -126,6 +126,12 @@ async function runChecks(
   } finally {
     await setup?.dns.close();
   }
+}
+
+/** Returns false for an `--offline` run that reads no zone file or DNS replay. */
+function dnsCanAnswer(options: DiagnoseOptions): boolean {
+  if (options.offline !== true) return true;
+  return options.zone !== undefined || options.dnsReplay !== undefined;
 }
 
 /**
