@@ -39,6 +39,8 @@ export interface ConnectionFailureRun {
   lastTime: number;
   /** Time of the accepted delivery or SMTP reply that ended the run, or null while it lasts. */
   endedAt: number | null;
+  /** Deliveries the provider accepted at or after `endedAt`. */
+  deliveredAfter: number;
 }
 
 /** Counts and replies of the mail sent to one provider. */
@@ -131,6 +133,10 @@ export class ProviderAnalyser {
         facts.sentAfterLastBlock += 1;
       }
       this.endFailureRun(facts, event.time);
+      const outage = facts.outage;
+      if (outage !== null && outage.endedAt !== null && event.time >= outage.endedAt) {
+        outage.deliveredAfter += 1;
+      }
       return null;
     }
     if (event.response === null) return null;
@@ -204,7 +210,14 @@ export class ProviderAnalyser {
     let current = this.failureRuns.get(facts);
     if (current === undefined) {
       current = {
-        run: { first: null, rule, failures: 0, lastTime: site.time, endedAt: null },
+        run: {
+          first: null,
+          rule,
+          failures: 0,
+          lastTime: site.time,
+          endedAt: null,
+          deliveredAfter: 0,
+        },
         site,
       };
       this.failureRuns.set(facts, current);

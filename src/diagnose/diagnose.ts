@@ -41,7 +41,13 @@ import type {
   RecordedRemovalRequest,
   ServerReport,
 } from "./types.js";
-import { outageClause, ownNetworkNote, providerVerdict, worseStatus } from "./verdict.js";
+import {
+  outageClause,
+  ownNetworkNote,
+  pastOutageNote,
+  providerVerdict,
+  worseStatus,
+} from "./verdict.js";
 
 /** Options of `buildDiagnosis`. */
 export interface DiagnoseOptions {
@@ -253,8 +259,10 @@ function verdictSummary(
     ([, v]) => v !== undefined && v.status !== "ok",
   );
   if (Object.keys(providers).length === 0) return NO_OUTBOUND;
+  const shown = Object.values(providers).filter((verdict) => verdict !== undefined);
+  const past = pastOutageNote(shown);
   if (affected.length === 0) {
-    return "No provider blocks or rate-limits mail from this server in this log.";
+    return `No provider blocks or rate-limits mail from this server in this log.${past}`;
   }
 
   const parts = affected.map(([id, verdict]) => {
@@ -279,10 +287,8 @@ function verdictSummary(
     .map((f) => f.id);
   const cause = causes.length > 0 ? ` Likely cause: ${listNames(causes)}.` : "";
   const sentence = parts.join("; ");
-  const network = ownNetworkNote(
-    Object.values(providers).filter((verdict) => verdict !== undefined),
-  );
-  return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.${network}${otherNote(providers, status)}${cause}`;
+  const network = ownNetworkNote(shown);
+  return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.${network}${past}${otherNote(providers, status)}${cause}`;
 }
 
 /**

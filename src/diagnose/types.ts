@@ -204,7 +204,10 @@ export interface ProviderVerdict {
   readonly ongoing: boolean;
   /** Delivery attempts that ended in a connection failure, without any SMTP reply. */
   readonly connectionFailures: number;
-  /** The latest outage, which makes the status `unreachable` unless the provider blocks; or null. */
+  /**
+   * The latest outage, or null. It makes the status `unreachable` unless the provider blocks
+   * or recovered from it.
+   */
   readonly outage: OutageReport | null;
   /** Non-2xx replies by `421 4.7.28`-style code. */
   readonly codes: Readonly<Record<string, number>>;
@@ -228,6 +231,11 @@ export interface OutageReport {
    * followed them.
    */
   readonly ongoing: boolean;
+  /**
+   * True when the provider accepted enough mail after the outage to count as recovered, so
+   * the outage no longer sets the status.
+   */
+  readonly recovered: boolean;
   /** Steps to check and change, from the connection-failure rule. */
   readonly fix: readonly string[];
 }

@@ -14,7 +14,8 @@ export const ONGOING_WINDOW_MS = 2 * HOUR_MS;
 
 /**
  * A provider that accepted this many deliveries over at least this long after its last
- * block signal has recovered, even when that signal falls in the window above.
+ * block signal has recovered, even when that signal falls in the window above. The same
+ * holds after an outage, which then no longer makes the provider `unreachable`.
  */
 const RECOVERY_DELIVERIES = 5;
 const RECOVERY_MS = HOUR_MS / 2;
@@ -49,8 +50,9 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
           : facts.firstBlock !== null
             ? "rate-limited"
             : "ok";
-  const outage = outageReport(facts.outage, logEnd, context);
-  const status = outage === null ? replyStatus : worseStatus(replyStatus, "unreachable");
+  const outage = outageReport(facts.outage, logEnd, facts.lastSent, context);
+  const status =
+    outage === null || outage.recovered ? replyStatus : worseStatus(replyStatus, "unreachable");
   const recovered =
     facts.lastBlockTime !== null &&
     facts.lastSent !== null &&
@@ -98,12 +100,18 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
 function outageReport(
   outage: ConnectionFailureRun | null,
   logEnd: number | null,
+  lastSent: number | null,
   context: DiagnoseContext,
 ): OutageReport | null {
   if (outage === null || outage.first === null) return null;
   const { rule } = outage;
   const ongoing =
     outage.endedAt === null && logEnd !== null && outage.lastTime >= logEnd - ONGOING_WINDOW_MS;
+  const recovered =
+    outage.endedAt !== null &&
+    lastSent !== null &&
+    outage.deliveredAfter >= RECOVERY_DELIVERIES &&
+    lastSent - outage.endedAt >= RECOVERY_MS;
   return {
     first: {
       ...context.reply(outage.first),
@@ -116,6 +124,7 @@ function outageReport(
     endedAt: context.timeOrNull(outage.endedAt),
     failures: outage.failures,
     ongoing,
+    recovered,
     fix: rule.fix,
   };
 }
@@ -176,6 +185,23 @@ export function outageClause(name: string, outage: OutageReport): string {
     return `this server could not connect to ${name} since ${outage.first.time} (${attempts}, the last at ${outage.last}, and no delivery followed)`;
   }
   return `this server could not connect to ${name} from ${outage.first.time} to ${outage.last} (${attempts})`;
+}
+
+/**
+ * Describes outages that mail has recovered from, such as " This server could not connect to
+ * Gmail from ... to ... (12 attempts in a row failed); mail has been delivered since ...".
+ * Returns "" when there is none.
+ */
+export function pastOutageNote(providers: readonly ProviderVerdict[]): string {
+  const sentences = providers.flatMap((verdict) => {
+    const outage = verdict.outage;
+    if (outage === null || !outage.recovered || outage.endedAt === null) return [];
+    const clause = outageClause(verdict.name, outage);
+    return [
+      ` ${clause.charAt(0).toUpperCase()}${clause.slice(1)}, and it has accepted mail again since ${outage.endedAt}.`,
+    ];
+  });
+  return sentences.join("");
 }
 
 /** A sentence on the server's own network, added when one network fault explains the outages. */

@@ -117,7 +117,8 @@ function outageBlocks(diagnosis: Diagnosis): string[] {
   const shownFixes = new Set<string>();
   return shownProviders(diagnosis).flatMap((verdict) => {
     const outage = verdict.outage;
-    if (outage === null) return [];
+    // The verdict summary names a recovered outage, which needs no fix.
+    if (outage === null || outage.recovered) return [];
     const first = outage.first;
     const repeated = shownFixes.has(first.ruleId);
     shownFixes.add(first.ruleId);

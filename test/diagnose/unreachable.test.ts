@@ -237,7 +237,12 @@ describe("unreachable provider", () => {
     const diagnosis = await diagnoseText(postfixLog(attempts));
     const gmail = diagnosis.providers.gmail;
 
-    expect(gmail?.status).toBe("unreachable");
+    expect(gmail?.status).toBe("ok");
+    expect(gmail?.outage?.recovered).toBe(true);
+    expect(diagnosis.verdict.status).toBe("ok");
+    expect(diagnosis.verdict.summary).toContain(
+      "and it has accepted mail again since 2024-03-04T02:10:00Z",
+    );
     expect(gmail?.outage?.ongoing).toBe(false);
     expect(gmail?.ongoing).toBe(false);
     expect(gmail?.outage?.last).toBe("2024-03-04T01:50:00Z");
@@ -249,6 +254,30 @@ describe("unreachable provider", () => {
       "could not connect to Gmail from 2024-03-04T00:00:00Z to 2024-03-04T01:50:00Z",
     );
     expect(readinessItem(diagnosis, "blocks-ended")?.status).toBe("pass");
+  });
+
+  test("few deliveries after an outage keep it", async () => {
+    const attempts = [...gmailAttempts(12, POSTFIX_TIMEOUT), ...sentToGmail(4, 130)];
+    const diagnosis = await diagnoseText(postfixLog(attempts));
+    const gmail = diagnosis.providers.gmail;
+
+    expect(gmail?.status).toBe("unreachable");
+    expect(gmail?.outage?.recovered).toBe(false);
+    expect(diagnosis.verdict.status).toBe("unreachable");
+  });
+
+  test("recovered outage exits 0 without a fix", async () => {
+    const attempts = [...gmailAttempts(12, POSTFIX_TIMEOUT), ...sentToGmail(30, 130)];
+    const log = temporary.file(postfixLog(attempts));
+    const text = await runCommand([...OFFLINE_DIAGNOSE, log]);
+    const markdown = await runCommand([...OFFLINE_DIAGNOSE, "--format", "markdown", log]);
+
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain("Verdict: OK");
+    expect(text.stdout).toContain("could not connect to Gmail");
+    expect(text.stdout).not.toContain("nc -vz");
+    expect(markdown.code).toBe(0);
+    expect(markdown.stdout).not.toContain("nc -vz");
   });
 
   test("silent provider is not ongoing", async () => {
