@@ -1,5 +1,6 @@
 import { PROVIDER_NAMES, type ProviderId } from "../knowledge/providers.js";
 import { wrap } from "../report/wrap.js";
+import { connectionFailureAdvice } from "./advice.js";
 import { afterDataNote } from "./status.js";
 import type { ProbeReply, ProbeResult } from "./types.js";
 
@@ -32,6 +33,11 @@ export function renderProbeText(
   if (result.failedHosts.length > 0) {
     const failures = result.failedHosts.map((f) => `${f.host} [${f.address}]: ${f.error}`);
     lines.push(...wrap(failures.join("; "), "Unreachable: ", "  "));
+    const advice = result.mx === null ? connectionFailureAdvice(result.failedHosts) : null;
+    if (advice !== null) {
+      lines.push("", ...wrap(advice.summary), "What to do:");
+      advice.fix.forEach((step, index) => lines.push(...wrap(step, `  ${index + 1}. `, "     ")));
+    }
   }
   if (result.replies.length > 0 || result.unanswered !== null) {
     lines.push("", style.bold("Conversation:"), ...conversationLines(result, style));
