@@ -1,3 +1,4 @@
+import { domainToASCII } from "node:url";
 import ipaddr from "ipaddr.js";
 import { normaliseName, type RecordDataMap, type RecordType } from "./types.js";
 
@@ -144,7 +145,7 @@ function tokenise(line: string, tokens: Token[], depth: number, lineNumber: numb
       const end = quoted ? closingQuote(line, position, lineNumber) : wordEnd(line, position);
       const raw = quoted ? line.slice(position + 1, end) : line.slice(position, end);
       const bytes = unescape(raw, lineNumber);
-      tokens.push({ text: quoted ? raw : bytes.toString("latin1"), quoted, bytes });
+      tokens.push({ text: quoted ? raw : wordText(bytes), quoted, bytes });
       position = quoted ? end + 1 : end;
     }
   }
@@ -166,6 +167,15 @@ function wordEnd(line: string, start: number): number {
     index++;
   }
   return Math.min(index, line.length);
+}
+
+/**
+ * Decodes an unquoted word. Valid UTF-8 is read as UTF-8, so that a Unicode owner name can be
+ * converted to its xn-- form. Other bytes, such as a `\DDD` escape over 127, map one to one.
+ */
+function wordText(bytes: Buffer): string {
+  const text = bytes.toString("utf8");
+  return text.includes("\uFFFD") ? bytes.toString("latin1") : text;
 }
 
 /** Applies `\DDD` (a decimal byte) and `\X` (X itself) escapes, returning the bytes. */
@@ -293,15 +303,32 @@ function parseTtl(text: string): number {
   return seconds;
 }
 
-/** Resolves a possibly relative name against the origin (RFC 1035, section 5.1). */
+/**
+ * Resolves a possibly relative name against the origin (RFC 1035, section 5.1). A name with
+ * non-ASCII characters is converted to its ASCII (xn--) form, as DNS servers store it.
+ */
 function absoluteName(text: string, origin: string): string {
   if (text === "@") {
     if (origin === "") throw new SyntaxError('"@" used before any $ORIGIN');
     return origin;
   }
-  if (text.endsWith(".")) return normaliseName(text);
+  const name = asciiName(text);
+  if (name.endsWith(".")) return normaliseName(name);
   if (origin === "") throw new SyntaxError(`relative name "${text}" before any $ORIGIN`);
-  return normaliseName(`${text}.${origin}`);
+  return normaliseName(`${name}.${origin}`);
+}
+
+function asciiName(text: string): string {
+  if (/^[\x20-\x7e]*$/.test(text)) return text;
+  const trailingDot = text.endsWith(".") ? "." : "";
+  const ascii = domainToASCII(text);
+  if (ascii === "") {
+    throw new SyntaxError(
+      `invalid name "${text}": it cannot be converted to its ASCII (xn--) form. Write the name ` +
+        "with letters, digits and hyphens only",
+    );
+  }
+  return ascii.endsWith(".") ? ascii : `${ascii}${trailingDot}`;
 }
 
 function parseRecord(type: string, rdata: Token[], ttlSeconds: number, origin: string): ZoneRecord {
