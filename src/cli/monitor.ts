@@ -24,7 +24,8 @@ export function registerMonitor(program: Command, io: CliIo, setExitCode: SetExi
         "database. Exit status: 0 after a clean stop, 2 for an invalid configuration or a " +
         "database that is in use or unusable; with --once, 0 when every check ran in full and " +
         "no incident is open, 1 when an incident is open, a check failed, a blocklist or DNS " +
-        "lookup got no answer, a probe reached no mail host, or a log could not be read.",
+        "lookup got no answer, a blocklist's answers could not be used, a probe reached no mail " +
+        "host, or a log could not be read.",
     )
     .requiredOption("--config <file>", "the JSON configuration file")
     .option("--once", "run every check once, send the alerts and exit")

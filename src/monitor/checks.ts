@@ -5,14 +5,14 @@ import { tallyLookups } from "../dns/tally.js";
 import { blocklistKey, dnsKey, type Observation } from "../store/types.js";
 import { observeAll, type JobContext } from "./context.js";
 import { lookupCounts, reportUnanswered, type JobOutcome } from "./unanswered.js";
+import { reportUncheckedLists } from "./unchecked-lists.js";
 
 /**
  * Looks the configured IPs and domains up on the blocklists and records one state per target
  * and block list. Refusals, timeouts and errors change no state, because they show nothing
  * about the listing. Allow lists and reputation scores are stored but not watched. Returns
- * `incomplete` when some DNS lookups got no answer. A list's refusal by policy does not count,
- * because it comes as a refusal code, or the list is not asked at all when it rejects the
- * public resolver in use.
+ * `incomplete` when some DNS lookups got no answer, or when a block list's answers could not
+ * be used: its test entries failed, or it refused the query by policy.
  */
 export async function runBlocklistJob(context: JobContext): Promise<JobOutcome> {
   const { config, store, clock } = context;
@@ -56,7 +56,9 @@ export async function runBlocklistJob(context: JobContext): Promise<JobOutcome> 
     },
     "blocklists checked",
   );
-  return reportUnanswered(context, "blocklists", lookups);
+  const answered = reportUnanswered(context, "blocklists", lookups);
+  const usable = reportUncheckedLists(context, report);
+  return answered === "complete" && usable === "complete" ? "complete" : "incomplete";
 }
 
 function blocklistObservations(report: BlocklistReport, runId: number, at: number): Observation[] {
