@@ -14,12 +14,14 @@ import { UsageError, type CliIo } from "./io.js";
 /** Values of the options that take several values, by option name such as `--ip`. */
 export type VariadicValues = Readonly<Record<string, readonly string[] | undefined>>;
 
-/** Options whose value is free text, which the rules leave alone. */
+/** Options whose value is free text, which only the exact-name rule applies to. */
 const freeTextOptions = new WeakSet<Option>();
 
 /**
- * Creates an option whose value is free text, such as a note, so that a value starting with
- * `--` is kept as typed instead of being rejected as an option in the wrong place.
+ * Creates an option whose value is free text, such as a note. A value that starts with `-` is
+ * kept as typed, unless it is exactly one of the command's option names or `--`: commander
+ * cannot tell `--note --force` from a note that reads "--force", and the first is the likely
+ * one.
  */
 export function freeTextOption(flags: string, description: string): Option {
   const option = new Option(flags, description);
@@ -29,20 +31,22 @@ export function freeTextOption(flags: string, description: string): Option {
 
 /**
  * Applies the rules to every option that takes a value, in `command` and its subcommands. Such
- * an option that takes an option of its command, or `--`, as its value is a usage error,
- * unless `freeTextOption` created it. Commander's "missing required argument" error gets a
- * hint that names the option taking several values that may have taken the argument.
+ * an option that takes an option of its command, or `--`, as its value is a usage error. An
+ * option that `freeTextOption` created is rejected only for a value that is exactly an option
+ * name or `--`, so `--note "--force please"` is kept. Commander's "missing required argument"
+ * error gets a hint that names the option taking several values that may have taken the
+ * argument.
  */
 export function guardOptionValues(command: Command, io: CliIo): void {
-  for (const option of command.options.filter(takesCheckedValue)) {
+  for (const option of command.options.filter(takesValue)) {
     rejectOptionValues(command, option);
   }
   explainMissingArguments(command, io);
   for (const subcommand of command.commands) guardOptionValues(subcommand, io);
 }
 
-function takesCheckedValue(option: Option): boolean {
-  return (option.required || option.optional) && !freeTextOptions.has(option);
+function takesValue(option: Option): boolean {
+  return option.required || option.optional;
 }
 
 /**
@@ -52,8 +56,9 @@ function takesCheckedValue(option: Option): boolean {
  */
 function rejectOptionValues(command: Command, option: Option): void {
   const parse = option.parseArg;
+  const freeText = freeTextOptions.has(option);
   option.argParser((value: string, previous: unknown): unknown => {
-    const optionName = optionNameIn(command, value);
+    const optionName = freeText ? exactOptionName(command, value) : optionNameIn(command, value);
     if (optionName !== null) throw new UsageError(optionTakenMessage(option, value, optionName));
     if (parse !== undefined) return parse.call(option, value, previous);
     if (!option.variadic) return value;
@@ -76,6 +81,13 @@ function optionNameIn(command: Command, value: string): string | null {
   const long = value.startsWith("--") ? value.split("=", 1)[0] : undefined;
   const short = value.startsWith("--") ? undefined : value.slice(0, 2);
   return names.find((name) => name !== undefined && (name === long || name === short)) ?? null;
+}
+
+/** Returns `value` when it is exactly an option name of `command` or `--`, else null. */
+function exactOptionName(command: Command, value: string): string | null {
+  if (value === "--") return value;
+  const names = optionsOf(command).flatMap((option) => [option.long, option.short]);
+  return names.includes(value) ? value : null;
 }
 
 /** Returns the options of `command`, hidden ones and the help option included. */

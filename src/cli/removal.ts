@@ -44,9 +44,14 @@ export function registerRemoval(program: Command, io: CliIo, setExitCode: SetExi
       )
       .requiredOption("--ip <ip>", "the blocked sending IP")
       .option("--force", "record the request even within 14 days of the last one")
-      // The note is free text, so a note that starts with -- is kept as typed.
+      // The note is free text, so a note that starts with -- is kept as typed, unless it is
+      // exactly one of this command's options.
       .addOption(
-        freeTextOption("--note <text>", "a note kept with the request, such as a ticket number"),
+        freeTextOption(
+          "--note <text>",
+          "a note kept with the request, such as a ticket number; a note that is exactly one " +
+            "of these options, such as --force, is a usage error",
+        ),
       )
       .option("-f, --format <format>", "output format: text or json", "text"),
   ).action(async (options: RequestOptions) => {

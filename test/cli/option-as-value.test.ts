@@ -1,7 +1,8 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { forbidRealNetwork } from "../dns/guard.js";
-import { OFFLINE_DIAGNOSE, runCommand } from "../helpers/cli.js";
+import { OFFLINE_DIAGNOSE, runCommand, type CliRun } from "../helpers/cli.js";
 import { PostfixLog } from "../helpers/postfix-fixture.js";
 import { senderZone } from "../helpers/sender-dns.js";
 import { temporaryFiles } from "../helpers/temporary-files.js";
@@ -388,9 +389,8 @@ describe("one-value options with an option as a value", () => {
     expect(result.code).not.toBe(2);
   });
 
-  test("removal --note starting with --", async () => {
-    const db = join(files.folder({}), "history.sqlite");
-    const result = await runCommand([
+  function removalRequest(db: string, note: string[]): Promise<CliRun> {
+    return runCommand([
       "removal",
       "request",
       "--provider",
@@ -399,16 +399,44 @@ describe("one-value options with an option as a value", () => {
       "192.0.2.1",
       "--db",
       db,
-      "--note",
-      "--force",
+      ...note,
       "-f",
       "json",
     ]);
+  }
+
+  test.each([["--force"], ["-f"], ["--db"], ["--"]])("removal --note taking %s", async (value) => {
+    const db = join(files.folder({}), "history.sqlite");
+    const result = await removalRequest(db, ["--note", value]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--note took ");
+    expect(result.stdout).toBe("");
+    expect(existsSync(db)).toBe(false);
+  });
+
+  test.each([["--force please"], ["--ticket 42"], ["-1"]])(
+    "removal --note %s is kept",
+    async (note) => {
+      const db = join(files.folder({}), "history.sqlite");
+      const result = await removalRequest(db, ["--note", note]);
+      const json = JSON.parse(result.stdout) as { request: { note: string; forced: boolean } };
+
+      expect(result.code).toBe(0);
+      expect(json.request.note).toBe(note);
+      expect(json.request.forced).toBe(false);
+    },
+  );
+
+  test("removal --note then --force", async () => {
+    const db = join(files.folder({}), "history.sqlite");
+    await removalRequest(db, ["--note", "first"]);
+    const result = await removalRequest(db, ["--note", "ticket 7", "--force"]);
     const json = JSON.parse(result.stdout) as { request: { note: string; forced: boolean } };
 
     expect(result.code).toBe(0);
-    expect(json.request.note).toBe("--force");
-    expect(json.request.forced).toBe(false);
+    expect(json.request.forced).toBe(true);
+    expect(json.request.note).toBe("ticket 7");
   });
 });
 
