@@ -1,4 +1,6 @@
+import { open } from "node:fs/promises";
 import { resolve as resolvePath } from "node:path";
+import { isGzipMagic } from "../input/compression.js";
 import type { ProviderVerdict } from "../diagnose/types.js";
 import { followLog, type FollowResult, type FollowSink } from "../logs/follow.js";
 import { resolveTimeZone } from "../time/zone.js";
@@ -19,8 +21,8 @@ import type { JobOutcome } from "./unanswered.js";
  * archives), analyses it as `delist diagnose` does, and records each named provider's
  * treatment of the sending IP as a block state. The read position is saved in the same
  * transaction as the results, so a crash before the commit reads the same lines again.
- * Returns `incomplete` when a configured log could not be read (missing, not a regular file, or
- * an error such as a denied permission), because its blocks then went unchecked.
+ * Returns `incomplete` when a configured log could not be read (missing, not a regular file,
+ * gzip data, or an error such as a denied permission), because its blocks then went unchecked.
  */
 export async function runLogJob(context: JobContext, cwd: string): Promise<JobOutcome> {
   let outcome: JobOutcome = "complete";
@@ -44,6 +46,17 @@ async function checkLog(context: JobContext, path: string, logIp: string | null)
     context.signal.throwIfAborted();
     window.add(file, modifiedMs, chunk, startFile);
   };
+  // The follower reads gzip only in rotated copies, so a compressed log at the configured path
+  // would otherwise count as checked with no line read.
+  if (await startsWithGzipMagic(path)) {
+    reportUnreadLog(
+      context,
+      path,
+      "log file is gzip data, which the monitor cannot follow: not read. Configure the live, " +
+        "uncompressed log, and read compressed archives with delist diagnose FILE",
+    );
+    return false;
+  }
   let followed: FollowResult;
   try {
     followed = await followLog(path, saved, sink, { fromStart: config.logsFromStart });
@@ -108,6 +121,28 @@ function reportUnreadLog(context: JobContext, path: string, message: string): vo
   const heldBack = context.repeats.record(`log:${path}`, message, context.clock.now());
   if (heldBack === null) return;
   context.logger.warn({ path, ...(heldBack > 0 ? { repeatsHeldBack: heldBack } : {}) }, message);
+}
+
+/**
+ * True when the file at `path` starts with the gzip magic bytes. A file that cannot be opened
+ * gives false, so that the follower reports why.
+ */
+async function startsWithGzipMagic(path: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(path, "r");
+  } catch {
+    return false;
+  }
+  try {
+    const head = new Uint8Array(2);
+    const { bytesRead } = await handle.read(head, 0, 2, 0);
+    return bytesRead === 2 && isGzipMagic(head);
+  } catch {
+    return false;
+  } finally {
+    await handle.close();
+  }
 }
 
 /** True for an error of a file system call (it has Node's string `code` and `syscall`). */

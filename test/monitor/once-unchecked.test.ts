@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { forbidRealNetwork } from "../dns/guard.js";
 import { runCommand } from "../helpers/cli.js";
@@ -48,6 +49,20 @@ describe("delist monitor --once and unchecked targets", () => {
     const log = join(dir, "mail.log");
     const { code, warnings } = await runOnce(dir, { logs: [log] });
     expect(warnings.map((line) => line["msg"])).toEqual(["log file not found"]);
+    expect(warnings[0]?.["path"]).toBe(log);
+    expect(code).toBe(1);
+  });
+
+  it("exits 1 for a gzip log", async () => {
+    const dir = tempDir();
+    const log = join(dir, "mail.log.gz");
+    const line =
+      "Mar  2 00:00:02 mail postfix/smtp[1001]: 4A1B2C3D4E: to=<a@gmail.com>, " +
+      "relay=gmail-smtp-in.l.google.com[192.0.2.27]:25, delay=1, dsn=2.0.0, status=sent (250 ok)\n";
+    writeFileSync(log, gzipSync(line));
+    const { code, warnings } = await runOnce(dir, { logs: [log], logsFromStart: true });
+    expect(warnings).toHaveLength(1);
+    expect(String(warnings[0]?.["msg"])).toMatch(/^log file is gzip data, which the monitor /);
     expect(warnings[0]?.["path"]).toBe(log);
     expect(code).toBe(1);
   });
