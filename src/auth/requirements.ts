@@ -87,7 +87,7 @@ const RULES: readonly Rule[] = [
 type Outcome = { status: CheckStatus; evidence: string };
 
 const TESTS = {
-  spf: (input: RequirementInput): Outcome => fromVerdict(input.spf.verdict, spfEvidence(input.spf)),
+  spf: (input: RequirementInput): Outcome => spfOutcome(input.spf),
   dkim: (input: RequirementInput): Outcome =>
     input.message == null
       ? dkimOutcome(input.dkim)
@@ -157,9 +157,50 @@ function fromVerdict(verdict: Verdict, evidence: string): Outcome {
 }
 
 /**
+ * SPF problems that a receiver meets only when its evaluation reaches the faulty term. RFC 7208
+ * (section 4.6.2) evaluates terms left to right and stops at the first match, so an IP that
+ * matches earlier still passes. The per-IP evaluation meets them too when it reaches them.
+ */
+const REACHED_ONLY_CODES = new Set([
+  "spf-include-none",
+  "spf-loop",
+  "spf-dns-error",
+  "spf-temperror",
+  "spf-lookup-limit",
+  "spf-mx-limit",
+  "spf-void-limit",
+  "spf-void-lookup",
+]);
+
+/**
+ * Judges "SPF passes" by the result for each given IP. A record error that evaluation stops
+ * before stays in the SPF section, but does not fail the row. Other errors, such as `+all`,
+ * a missing record or two records, fail it whatever the IPs get.
+ */
+function spfOutcome(spf: SpfCheck): Outcome {
+  const results = spf.evidence.results;
+  const errors = spf.problems.filter((p) => p.severity === "error");
+  const [first] = errors;
+  const passesBeforeErrors =
+    spf.verdict !== "pass" &&
+    spf.verdict !== "warn" &&
+    results.length > 0 &&
+    results.every((r) => r.result === "pass") &&
+    errors.every((p) => REACHED_ONLY_CODES.has(p.code));
+  if (!passesBeforeErrors) return fromVerdict(spf.verdict, spfEvidence(spf));
+
+  const ips = results.map((r) => `${r.ip}: ${r.result}`).join(", ");
+  const error = first === undefined ? spf.explanation : first.message;
+  return {
+    status: "pass",
+    evidence: `SPF ${ips}, because a term matches before the record's error (${error})`,
+  };
+}
+
+/**
  * Builds the SPF evidence of a row: the result for each IP. An error in the record can fail
- * the check while every IP passes, for example a loop that no IP reaches, or `+all`. The
- * evidence then starts with that error, so a FAIL row never shows only passes.
+ * the check while every IP passes, for example `+all`. The evidence then starts with that
+ * error, so a FAIL row never shows only passes.
  */
 function spfEvidence(spf: SpfCheck): string {
   const results = spf.evidence.results.map((r) => `${r.ip}: ${r.result}`).join(", ");
