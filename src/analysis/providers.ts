@@ -41,7 +41,15 @@ export interface ConnectionFailureRun {
   endedAt: number | null;
   /** Deliveries the provider accepted at or after `endedAt`. */
   deliveredAfter: number;
+  /**
+   * Distinct recipient domains of the failed attempts, up to `MAX_RUN_DOMAINS`. In the `other`
+   * row, several of them show that the server reaches no receiver, not that one host is down.
+   */
+  readonly recipientDomains: Set<string>;
 }
+
+/** The most recipient domains a run of connection failures keeps; only a few are compared. */
+const MAX_RUN_DOMAINS = 20;
 
 /** Counts and replies of the mail sent to one provider. */
 export class ProviderFacts {
@@ -217,6 +225,7 @@ export class ProviderAnalyser {
           lastTime: site.time,
           endedAt: null,
           deliveredAfter: 0,
+          recipientDomains: new Set(),
         },
         site,
       };
@@ -224,6 +233,10 @@ export class ProviderAnalyser {
     }
     const { run } = current;
     run.failures += 1;
+    const domain = site.recipient === null ? null : domainOf(site.recipient);
+    if (domain !== null && run.recipientDomains.size < MAX_RUN_DOMAINS) {
+      run.recipientDomains.add(domain);
+    }
     if (site.time > run.lastTime) run.lastTime = site.time;
     // The first failure is explained in full only once the run counts as an outage.
     if (run.failures === OUTAGE_MIN_FAILURES) {

@@ -46,6 +46,7 @@ import {
   ownNetworkNote,
   pastOutageNote,
   providerVerdict,
+  setsOverallStatus,
   worseStatus,
 } from "./verdict.js";
 
@@ -85,11 +86,11 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
   const findings = sortFindings(
     assignRoles(mergeDnsFindings(detectFindings(context, providers), dnsFindings), providers),
   );
-  // The overall status follows the named providers. `other` mixes many small receivers,
-  // any of which may reject for its own reasons, so it keeps only its own entry.
   const status = Object.entries(providers).reduce<ProviderStatus>(
     (worst, [id, verdict]) =>
-      verdict === undefined || id === "other" ? worst : worseStatus(worst, verdict.status),
+      verdict === undefined || !setsOverallStatus(id, verdict)
+        ? worst
+        : worseStatus(worst, verdict.status),
     "ok",
   );
 

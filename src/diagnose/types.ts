@@ -236,6 +236,8 @@ export interface OutageReport {
    * the outage no longer sets the status.
    */
   readonly recovered: boolean;
+  /** Distinct recipient domains of the failed attempts, counted up to 20. */
+  readonly recipientDomains: number;
   /** Steps to check and change, from the connection-failure rule. */
   readonly fix: readonly string[];
 }

@@ -125,6 +125,7 @@ function outageReport(
     failures: outage.failures,
     ongoing,
     recovered,
+    recipientDomains: outage.recipientDomains.size,
     fix: rule.fix,
   };
 }
@@ -165,6 +166,27 @@ const STATUS_RANK: Record<ProviderStatus, number> = {
   unreachable: 2,
   blocked: 3,
 };
+
+/**
+ * An outage of the `other` row with failed attempts to at least this many recipient domains
+ * sets the overall verdict. One small receiver that is down is its own problem, but several
+ * unrelated ones failing together point at this server's network. Three is an estimate.
+ */
+export const OTHER_OUTAGE_MIN_DOMAINS = 3;
+
+/**
+ * True when a provider's verdict sets the overall status. The `other` row mixes many small
+ * receivers with their own rules, so it does only for an unreachable outage across several
+ * recipient domains.
+ */
+export function setsOverallStatus(id: string, verdict: ProviderVerdict): boolean {
+  if (id !== "other") return true;
+  return (
+    verdict.status === "unreachable" &&
+    verdict.outage !== null &&
+    verdict.outage.recipientDomains >= OTHER_OUTAGE_MIN_DOMAINS
+  );
+}
 
 /** Returns the worse of two statuses. */
 export function worseStatus(a: ProviderStatus, b: ProviderStatus): ProviderStatus {

@@ -358,6 +358,39 @@ describe("unreachable provider", () => {
     expect(findingIds(diagnosis)).not.toContain("healthy");
   });
 
+  test("other receivers across domains set the verdict", async () => {
+    const attempts = Array.from({ length: 14 }, (_, index) => ({
+      minute: index * 10,
+      to: `partner@receiver${index % 7}.example`,
+      result: `connect to mx.receiver${index % 7}.example[198.51.100.${index % 7}]:25: Connection timed out`,
+    }));
+    const diagnosis = await diagnoseText(postfixLog(attempts));
+    const other = diagnosis.providers.other;
+
+    expect(other?.status).toBe("unreachable");
+    expect(other?.outage?.recipientDomains).toBe(7);
+    expect(diagnosis.verdict.status).toBe("unreachable");
+    expect(diagnosis.verdict.summary).not.toContain("do not set the overall verdict");
+    expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
+  });
+
+  test("one dead small receiver stays ok", async () => {
+    const attempts = [
+      ...Array.from({ length: 12 }, (_, index) => ({
+        minute: index * 10,
+        to: `partner${index}@dead.example`,
+        result: "connect to mx.dead.example[198.51.100.41]:25: Connection timed out",
+      })),
+      ...sentToGmail(12, 0).map((attempt) => ({ ...attempt, minute: attempt.minute + 5 })),
+    ];
+    const diagnosis = await diagnoseText(postfixLog(attempts));
+
+    expect(diagnosis.providers.other?.status).toBe("unreachable");
+    expect(diagnosis.providers.other?.outage?.recipientDomains).toBe(1);
+    expect(diagnosis.verdict.status).toBe("ok");
+    expect(diagnosis.verdict.summary).toContain("do not set the overall verdict");
+  });
+
   test("a rejection still makes Gmail blocked", async () => {
     const rejection =
       "host gmail-smtp-in.l.google.com[192.0.2.27] said: 550-5.7.1 [203.0.113.10      12] Gmail has detected that this message is likely 550-5.7.1 unsolicited mail. To reduce the amount of spam sent to Gmail, this message 550 5.7.1 has been blocked. b2si3 - gsmtp (in reply to end of DATA command)";
