@@ -12,7 +12,8 @@ import type { CheckResult, Verdict } from "./types.js";
  * keys. The domain's verdict, the report's verdict, the `authentication` finding and the
  * SPF/DKIM/DMARC readiness item follow the message, and `messageDomain` names that domain.
  * The first domain is the one `checkMessage` takes as the envelope domain when the message has
- * no Return-Path, and the one whose table the text report shows.
+ * no Return-Path, and the one whose table the text report shows. When the message's From
+ * domain is another domain, the report keeps its DNS rows and `messageNote` explains why.
  */
 export function applyMessageCheck(
   report: SenderCheckReport,
@@ -20,6 +21,15 @@ export function applyMessageCheck(
 ): SenderCheckReport {
   const [first, ...others] = report.domains;
   if (first === undefined) return report;
+  // A message signed and sent as another domain shows nothing about this one's keys or
+  // alignment, so the rows stay on DNS.
+  if (message.fromDomain !== null && message.fromDomain !== first.domain) {
+    const note =
+      `The sample message's From domain is ${message.fromDomain}, not ${first.domain}, so it ` +
+      `was not used to judge ${first.domain}, whose checks show DNS alone. Give a message ` +
+      `sent From ${first.domain} to check its signature.`;
+    return { ...report, messageDomain: null, messageNote: note };
+  }
 
   const domains = [withMessageRows(first, report, message), ...others];
   const ipVerdicts = report.ptr.length > 0 ? [report.reverseDns.verdict] : [];

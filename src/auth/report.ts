@@ -70,9 +70,17 @@ export interface SenderCheckReport {
   readonly readiness: readonly ReadinessItem[];
   /**
    * The domain whose DKIM and alignment rows and readiness item follow a sample message
-   * (`delist check --message`). Null or absent when no message was given.
+   * (`delist check --message`). Null or absent when no message was given, or when the
+   * message's From domain is not the first domain checked.
    */
   readonly messageDomain?: string | null;
+  /**
+   * Why a sample message did not judge any rows: its From domain is not the first domain
+   * checked. Null or absent otherwise.
+   * NOTE: only the text output shows it. The JSON output of `delist check` has no such field,
+   * so a reader there compares `message.fromDomain` with `domain`.
+   */
+  readonly messageNote?: string | null;
 }
 
 /**

@@ -173,8 +173,10 @@ function requirementLines(
 /**
  * Says which domain a sample message was judged against when several domains are checked,
  * because only that domain's rows follow the message and the others' checks show DNS alone.
+ * Says instead why the message judged no domain, when its From domain is not the one checked.
  */
 function messageDomainLines(report: SenderCheckReport, style: TextStyle): string[] {
+  if (report.messageNote != null) return wrap(style.dim(report.messageNote), 2, 2);
   const domain = report.messageDomain ?? null;
   const others = report.domains.filter((d) => d.domain !== domain).map((d) => d.domain);
   if (domain === null || others.length === 0) return [];
