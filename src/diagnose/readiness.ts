@@ -54,8 +54,9 @@ export function buildReadiness(
   const judging = Object.fromEntries(
     Object.entries(providers).filter(([, verdict]) => verdict?.status !== "unreachable"),
   );
+  const unreachable = unreachableNames(providers);
   const fromLogs: ReadinessItem[] = [
-    causeIdentified(findings, judging),
+    causeIdentified(findings, judging, unreachable),
     causeStopped(context, findings, logEnd),
     blocksEnded(providers),
     volumeNormal(context, logEnd),
@@ -104,7 +105,7 @@ export function buildReadiness(
 
   return {
     ready,
-    summary: readinessSummary(affected.length, failed, unchecked, removalForms),
+    summary: readinessSummary(affected.length, failed, unchecked, removalForms, unreachable),
     items,
     removalForms,
   };
@@ -183,7 +184,11 @@ export function readinessSummary(
   failed: ReadinessItem[],
   unchecked: ReadinessItem[],
   forms: readonly RemovalForm[],
+  unreachable: readonly string[] = [],
 ): string {
+  if (affected === 0 && unreachable.length > 0) {
+    return `No provider rejects or defers mail for a sender-side reason in this log, so there is nothing to ask removal for. ${unreachableSentence(unreachable)}`;
+  }
   if (affected === 0)
     return "No provider rejects or defers mail in this log, so there is nothing to ask removal for.";
   if (forms.length === 0) return noFormSummary(failed, unchecked);
@@ -238,9 +243,22 @@ function titleList(items: readonly ReadinessItem[]): string {
     .join("; ");
 }
 
+/** Returns the names of the providers that this server could not connect to. */
+function unreachableNames(providers: Partial<Record<ProviderId, ProviderVerdict>>): string[] {
+  return Object.values(providers).flatMap((verdict) =>
+    verdict?.status === "unreachable" ? [verdict.name] : [],
+  );
+}
+
+/** Says that unreachable providers judged no mail, because their deferrals are no block. */
+function unreachableSentence(names: readonly string[]): string {
+  return `This server could not connect to ${names.join(", ")}, so no mail reached them to be judged; the fix is under each provider.`;
+}
+
 function causeIdentified(
   findings: readonly Finding[],
   providers: Partial<Record<ProviderId, ProviderVerdict>>,
+  unreachable: readonly string[],
 ): ReadinessItem {
   const item = { id: "cause-identified", title: "Cause found" };
   const causes = findings.filter((f) => f.role === "cause");
@@ -258,7 +276,10 @@ function causeIdentified(
     return {
       ...item,
       status: "not-checked",
-      detail: "Not applicable: no provider rejects or defers mail in this log.",
+      detail:
+        unreachable.length === 0
+          ? "Not applicable: no provider rejects or defers mail in this log."
+          : `Not applicable: no provider rejects or defers mail for a sender-side reason in this log. ${unreachableSentence(unreachable)}`,
     };
   }
   return {

@@ -150,6 +150,14 @@ describe("unreachable provider", () => {
     expect(blocksEnded?.status).toBe("fail");
     expect(blocksEnded?.detail).toContain("connections to Gmail still failed");
     expect(readinessItem(diagnosis, "cause-identified")?.status).toBe("not-checked");
+    expect(readinessItem(diagnosis, "cause-identified")?.detail).toContain(
+      "no provider rejects or defers mail for a sender-side reason",
+    );
+    expect(readinessItem(diagnosis, "cause-identified")?.detail).toContain(
+      "could not connect to Gmail",
+    );
+    expect(diagnosis.readiness.summary).toContain("for a sender-side reason");
+    expect(diagnosis.readiness.summary).toContain("could not connect to Gmail");
     expect(diagnosis.readiness.removalForms).toEqual([]);
     expect(diagnosis.readiness.ready).toBe(false);
   });
