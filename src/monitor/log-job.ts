@@ -15,6 +15,7 @@ import {
 } from "./log-families.js";
 import { LogWindow, type LogWindowResult } from "./log-window.js";
 import type { JobOutcome } from "./unanswered.js";
+import { reportUnreachableProviders } from "./unreachable.js";
 
 /**
  * Reads what the configured logs gained since the last check (across rotation and gzip'd
@@ -33,7 +34,10 @@ export async function runLogJob(context: JobContext, cwd: string): Promise<JobOu
   return outcome;
 }
 
-/** Checks one log; returns false when it could not be read, after logging why. */
+/**
+ * Checks one log. Returns false, after logging why, when it could not be read or when a
+ * provider in it could not be reached.
+ */
 async function checkLog(context: JobContext, path: string, logIp: string | null): Promise<boolean> {
   const { store, clock, logger, config } = context;
   const startedAt = clock.now();
@@ -110,7 +114,8 @@ async function checkLog(context: JobContext, path: string, logIp: string | null)
     },
     "log checked",
   );
-  return true;
+  if (analysed === null) return true;
+  return reportUnreachableProviders(context, path, analysed.diagnosis.providers) === "complete";
 }
 
 /**
@@ -248,6 +253,8 @@ function reportUnliftedAcceptances(
  * - A provider that accepted mail without a block lifts `sourceIp` only, because an acceptance
  *   does not name the IP it came from.
  *
+ * - A provider this server could not connect to (`unreachable`) gives no observation.
+ *
  * `sourceIp` is the IP declared for the log, else the only configured IP, else null. For the
  * evidence of one relay address `family` on a dual-stack server it is the configured address of
  * that family, and the evidence records the family. When `sourceIp` is null, acceptances lift
@@ -263,7 +270,10 @@ export function logObservations(
 ): Observation[] {
   const observations: Observation[] = [];
   for (const [provider, verdict] of Object.entries(evidence.providers)) {
-    if (verdict === undefined || provider === "other") continue;
+    // This server could not connect to the provider, so the provider judged nothing.
+    if (verdict === undefined || provider === "other" || verdict.status === "unreachable") {
+      continue;
+    }
     const occurredAt = blockStart(verdict);
     for (const ip of observedIps(provider, verdict, evidence.judgedIps, sourceIp)) {
       observations.push({
