@@ -4,13 +4,14 @@ import { worst, type DomainReport, type SenderCheckReport } from "./report.js";
 import type { PtrCheck } from "./ptr.js";
 import { readinessItems } from "./readiness.js";
 import { requirementTable } from "./requirements.js";
-import type { CheckResult, Verdict } from "./types.js";
+import { problem, type CheckResult, type Verdict } from "./types.js";
 
 /**
  * Rebuilds a check report so that the first domain's requirement rows follow a sample message:
  * its DKIM rows and alignment rows take the message's verification in place of the published
  * keys. The domain's verdict, the report's verdict, the `authentication` finding and the
  * SPF/DKIM/DMARC readiness item follow the message, and `messageDomain` names that domain.
+ * The DKIM section warns when none of the message's signatures for that domain verifies.
  * The first domain is the one `checkMessage` takes as the envelope domain when the message has
  * no Return-Path, and the one whose table the text report shows. When the message's From
  * domain is another domain, the report keeps its DNS rows and `messageNote` explains why.
@@ -74,7 +75,43 @@ function withMessageRows(
     message,
   });
   const failed: Verdict[] = requirements.some((row) => row.status === "fail") ? ["fail"] : [];
-  return { ...domain, verdict: worst([...sectionVerdicts(domain), ...failed]), requirements };
+  const judged = { ...domain, dkimSummary: dkimSummaryOf(domain, message) };
+  return { ...judged, verdict: worst([...sectionVerdicts(judged), ...failed]), requirements };
+}
+
+/** Results that show a signature does not verify, as opposed to a DNS failure (temperror). */
+const NOT_VERIFIED = new Set(["fail", "neutral", "permerror", "policy"]);
+
+/**
+ * Rebuilds the DKIM section so that it warns when the sample message's signatures for this
+ * domain all fail to verify, because a published key alone would show the section as a pass.
+ * The section stays as DNS left it when a signature passes or the message has none for it.
+ */
+function dkimSummaryOf(domain: DomainReport, message: MessageCheck): DomainReport["dkimSummary"] {
+  const section = domain.dkimSummary;
+  const own = message.signatures.filter((s) => s.domain.toLowerCase() === domain.domain);
+  const failing = own.filter((s) => NOT_VERIFIED.has(s.result));
+  if (failing.length === 0 || own.some((s) => s.result === "pass")) return section;
+
+  const results = failing
+    .map((s) => {
+      const comment = s.comment === null ? "" : ` (${s.comment})`;
+      return `s=${s.selector ?? "?"} ${s.result}${comment}`;
+    })
+    .join("; ");
+  const mismatch = problem(
+    "dkim-message-signature",
+    "warning",
+    `The sample message's DKIM signature for ${domain.domain} does not verify: ${results}.`,
+    "Check that the signer uses the private key of the published selector and that nothing " +
+      "changes the message after signing, then send a new sample message.",
+  );
+  return {
+    ...section,
+    verdict: worst([section.verdict, "warn"]),
+    explanation: `${section.explanation} The sample message's signature does not verify.`,
+    problems: [...section.problems, mismatch],
+  };
 }
 
 /** Takes the verdict, explanation and problems of a section, to rebuild its check result. */

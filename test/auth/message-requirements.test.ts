@@ -151,6 +151,28 @@ describe("requirement rows with a sample message", () => {
     expect(report.verdict).toBe("fail");
   });
 
+  it("warn in the DKIM section for a tampered body", async () => {
+    const message = (await signed("example.com", "example.com", published.privateKey)).replace(
+      "Hello.",
+      "Hello!",
+    );
+    const { report } = await checkWithMessage("example.com", message);
+    const dkim = report.domains[0]?.dkimSummary;
+
+    expect(dkim?.verdict).toBe("warn");
+    expect(dkim?.explanation).toContain("The sample message's signature does not verify.");
+    expect(dkim?.problems.map((p) => p.code)).toContain("dkim-message-signature");
+    expect(text(report)).toMatch(/DKIM\s+warn/i);
+    expect(text(report)).toContain("s=s1 neutral (body hash did not verify)");
+  });
+
+  it("keep the DKIM section for a good signature", async () => {
+    const baseline = await checkWithMessage("example.com", null);
+    const message = await signed("example.com", "example.com", published.privateKey);
+    const { report } = await checkWithMessage("example.com", message);
+    expect(report.domains[0]?.dkimSummary).toEqual(baseline.report.domains[0]?.dkimSummary);
+  });
+
   it("fail for a key that is not published", async () => {
     const message = await signed("example.com", "example.com", unpublished.privateKey);
     const { report, messageCheck } = await checkWithMessage("example.com", message);
