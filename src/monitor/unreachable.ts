@@ -11,6 +11,8 @@ import type { JobOutcome } from "./unanswered.js";
  * connection in the log, and the same warning again is logged at most once per
  * REPEAT_LOG_INTERVAL_MS.
  */
+// NOTE: no alert goes out for an outage, because the history store has no state kind for it.
+// This warning is the only report.
 export function reportUnreachableProviders(
   context: JobContext,
   path: string,
