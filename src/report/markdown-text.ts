@@ -14,10 +14,35 @@ const ENTITIES: Readonly<Record<string, string>> = { "<": "&lt;", ">": "&gt;", "
 const WORD_CHARACTER = /[\p{L}\p{N}]/u;
 
 /**
+ * Format characters and line or paragraph separators, which a renderer does not show as
+ * themselves: U+202E (right-to-left override) shows the text after it reversed, and U+200B
+ * (zero width space) shows as nothing. Control characters are escaped when the output is
+ * written, and this pattern leaves them to that step.
+ */
+const HIDDEN_CHARACTERS = /[\p{Cf}\p{Zl}\p{Zp}]/gu;
+
+/**
+ * Replaces each hidden character (see `HIDDEN_CHARACTERS`) with a visible escape such as
+ * `\u202e`, or `\u{e0001}` above U+FFFF. CommonMark shows a backslash before a letter as
+ * written, in code spans too.
+ */
+export function showHiddenCharacters(text: string): string {
+  return text.replace(HIDDEN_CHARACTERS, (character) => {
+    const code = character.codePointAt(0) ?? 0;
+    const hex = code.toString(16);
+    return code > 0xffff ? `\\u{${hex}}` : `\\u${hex.padStart(4, "0")}`;
+  });
+}
+
+/**
  * Escapes every character of `text` that Markdown could read as syntax, for text that is all
- * data, such as a log line or an evidence value.
+ * data, such as a log line or an evidence value. Hidden characters become visible escapes.
  */
 export function escapeMarkdown(text: string): string {
+  return escapeSyntax(showHiddenCharacters(text));
+}
+
+function escapeSyntax(text: string): string {
   let escaped = "";
   for (let index = 0; index < text.length; index++) {
     const character = text.charAt(index);
@@ -38,8 +63,9 @@ function escapeCharacter(character: string, before: string, after: string): stri
 }
 
 /**
- * Escapes `text` outside its code spans and keeps the code spans as written. Report sentences
- * such as fix steps put commands in code spans and log values in the plain text between them.
+ * Escapes `text` outside its code spans and keeps the code spans as written, except that
+ * hidden characters become visible escapes everywhere. Report sentences such as fix steps put
+ * commands in code spans and log values in the plain text between them.
  * Each of `logValues` (compared case-insensitively) found in `text` is taken as plain text or
  * as part of a code span, never as a code span's backticks, so that a backtick in an account
  * name cannot open a code span.
@@ -50,7 +76,7 @@ export function markdownInline(text: string, logValues: readonly string[] = []):
   let plainStart = 0;
   for (const span of codeSpans(scanned)) {
     rendered += escapeMarkdown(text.slice(plainStart, span.start));
-    rendered += text.slice(span.start, span.end);
+    rendered += showHiddenCharacters(text.slice(span.start, span.end));
     plainStart = span.end;
   }
   return rendered + escapeMarkdown(text.slice(plainStart));

@@ -68,8 +68,9 @@ function displayChar(code: number): string {
  * Returns the length of the well-formed UTF-8 sequence of two to four bytes at `index`
  * (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF), or 1 when there is
  * none. The second byte's allowed range depends on the lead byte; later bytes are 80–BF.
+ * `text` is log text as the reader decodes it, one char per byte.
  */
-function utf8SequenceLength(text: string, index: number): number {
+export function utf8SequenceLength(text: string, index: number): number {
   const lead = text.charCodeAt(index);
   let length: number;
   let low = 0x80;
