@@ -81,6 +81,8 @@ export class ProviderFacts {
   sentAfterLastBlock = 0;
   /** Delivery attempts that ended in a connection failure, without any SMTP reply. */
   connectionFailures = 0;
+  /** Time of the latest connection failure, or null. */
+  lastConnectionFailure: number | null = null;
   /** The latest run of connection failures with at least `OUTAGE_MIN_FAILURES` attempts. */
   outage: ConnectionFailureRun | null = null;
   readonly hourly = new Map<number, HourCounts>();
@@ -215,6 +217,9 @@ export class ProviderAnalyser {
   /** Adds a connection failure to the provider's current run, which may become its outage. */
   private addConnectionFailure(facts: ProviderFacts, rule: ReplyRule, site: ReplySite): void {
     facts.connectionFailures += 1;
+    if (facts.lastConnectionFailure === null || site.time > facts.lastConnectionFailure) {
+      facts.lastConnectionFailure = site.time;
+    }
     let current = this.failureRuns.get(facts);
     if (current === undefined) {
       current = {

@@ -46,6 +46,8 @@ import {
   ownNetworkNote,
   pastOutageNote,
   providerVerdict,
+  repeatedConnectionFailures,
+  repeatedFailuresNote,
   setsOverallStatus,
   worseStatus,
 } from "./verdict.js";
@@ -164,12 +166,13 @@ function detectFindings(
 
   const problems = detected.filter((result) => result.severity !== "info");
   // An unreachable `other` row counts too: the server then reached no small receiver either.
-  const allOk = Object.entries(providers).every(
-    ([id, verdict]) =>
-      verdict === undefined ||
-      verdict.status === "ok" ||
-      (id === "other" && verdict.status !== "unreachable"),
-  );
+  // Repeated connection failures to a named provider delay its mail, so the log is no
+  // picture of health even when each failure alone is harmless.
+  const allOk = Object.entries(providers).every(([id, verdict]) => {
+    if (verdict === undefined) return true;
+    if (id === "other") return verdict.status !== "unreachable";
+    return verdict.status === "ok" && repeatedConnectionFailures(verdict) === 0;
+  });
   if (problems.length === 0 && allOk) detected.push(healthyFinding(context));
   return detected;
 }
@@ -261,7 +264,11 @@ function verdictSummary(
   );
   if (Object.keys(providers).length === 0) return NO_OUTBOUND;
   const shown = Object.values(providers).filter((verdict) => verdict !== undefined);
-  const past = pastOutageNote(shown);
+  // One small receiver that drops connections is its own problem, so `other` is left out.
+  const named = Object.entries(providers).flatMap(([id, verdict]) =>
+    verdict === undefined || id === "other" ? [] : [verdict],
+  );
+  const past = `${pastOutageNote(shown)}${repeatedFailuresNote(named)}`;
   if (affected.length === 0) {
     return `No provider blocks or rate-limits mail from this server in this log.${past}`;
   }

@@ -9,6 +9,7 @@ import {
 } from "./removal-forms.js";
 import { outboundBurst, uncomparedBurst } from "./findings/volume-spike.js";
 import { codeSpan, shellQuote } from "./shell-quote.js";
+import { ONGOING_WINDOW_MS } from "./verdict.js";
 import type {
   Finding,
   ProviderVerdict,
@@ -58,7 +59,7 @@ export function buildReadiness(
   const fromLogs: ReadinessItem[] = [
     causeIdentified(findings, judging, unreachable),
     causeStopped(context, findings, logEnd),
-    blocksEnded(providers),
+    blocksEnded(providers, logEnd),
     volumeNormal(context, logEnd),
     fromFinding(
       findings,
@@ -345,7 +346,10 @@ function unit(value: number, noun: string): string {
   return `${value} ${noun}${value === 1 ? "" : "s"}`;
 }
 
-function blocksEnded(providers: Partial<Record<ProviderId, ProviderVerdict>>): ReadinessItem {
+function blocksEnded(
+  providers: Partial<Record<ProviderId, ProviderVerdict>>,
+  logEnd: number,
+): ReadinessItem {
   const ongoing = Object.values(providers).filter((v) => v !== undefined && v.ongoing);
   if (Object.keys(providers).length === 0) {
     return {
@@ -361,9 +365,30 @@ function blocksEnded(providers: Partial<Record<ProviderId, ProviderVerdict>>): R
     status: ongoing.length === 0 ? "pass" : "fail",
     detail:
       ongoing.length === 0
-        ? "No provider rejects or defers mail in the last two hours of the log."
+        ? endedDetail(providers, logEnd)
         : ongoingDetail(ongoing.filter((v) => v !== undefined)),
   };
+}
+
+/**
+ * Builds the detail for when no provider blocks in the last two hours. Connection failures
+ * in that window are no block, but they are deferrals, so the detail names them.
+ */
+function endedDetail(
+  providers: Partial<Record<ProviderId, ProviderVerdict>>,
+  logEnd: number,
+): string {
+  const failing = Object.values(providers).flatMap((verdict) =>
+    verdict?.lastConnectionFailure !== null &&
+    verdict?.lastConnectionFailure !== undefined &&
+    Date.parse(verdict.lastConnectionFailure) >= logEnd - ONGOING_WINDOW_MS
+      ? [verdict.name]
+      : [],
+  );
+  if (failing.length === 0) {
+    return "No provider rejects or defers mail in the last two hours of the log.";
+  }
+  return `No provider rejects or defers mail for a sender-side reason in the last two hours of the log, but connections to ${failing.join(", ")} still failed then, and that mail was deferred.`;
 }
 
 /** Builds the detail that names the providers still blocking mail or still unreachable. */

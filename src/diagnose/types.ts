@@ -204,6 +204,8 @@ export interface ProviderVerdict {
   readonly ongoing: boolean;
   /** Delivery attempts that ended in a connection failure, without any SMTP reply. */
   readonly connectionFailures: number;
+  /** Time of the latest connection failure, or null when there was none. */
+  readonly lastConnectionFailure: string | null;
   /**
    * The latest outage, or null. It makes the status `unreachable` unless the provider blocks
    * or recovered from it.

@@ -1,4 +1,8 @@
-import type { ConnectionFailureRun, ProviderFacts } from "../analysis/providers.js";
+import {
+  OUTAGE_MIN_FAILURES,
+  type ConnectionFailureRun,
+  type ProviderFacts,
+} from "../analysis/providers.js";
 import { isBlockSignal } from "../analysis/replies.js";
 import { HOUR_MS } from "../analysis/time.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
@@ -86,6 +90,7 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
     lastBlock: facts.lastBlock === null ? null : context.reply(facts.lastBlock),
     ongoing,
     connectionFailures: facts.connectionFailures,
+    lastConnectionFailure: context.timeOrNull(facts.lastConnectionFailure),
     outage,
     codes: Object.fromEntries([...facts.codes].sort((a, b) => b[1] - a[1])),
     reasons: reasonsOf(facts, context),
@@ -224,6 +229,42 @@ export function pastOutageNote(providers: readonly ProviderVerdict[]): string {
     ];
   });
   return sentences.join("");
+}
+
+/**
+ * Connection failures outside an outage count as repeated when there are at least
+ * `OUTAGE_MIN_FAILURES` of them and they make at least this share of the provider's attempts.
+ * A tenth is an estimate: a single MX address that drops connections fails far more often.
+ */
+const REPEATED_FAILURE_SHARE = 0.1;
+
+/**
+ * Returns the connection failures of a provider that no outage covers when they are repeated
+ * (see `REPEATED_FAILURE_SHARE`), or 0. They fail no run of 10 in a row, so the status stays,
+ * but they still delay a share of the mail.
+ */
+export function repeatedConnectionFailures(verdict: ProviderVerdict): number {
+  if (verdict.status === "unreachable") return 0;
+  const failures = verdict.connectionFailures - (verdict.outage?.failures ?? 0);
+  if (failures < OUTAGE_MIN_FAILURES) return 0;
+  return failures >= verdict.attempts * REPEATED_FAILURE_SHARE ? failures : 0;
+}
+
+/**
+ * Describes providers with repeated connection failures outside an outage, such as " 72 of
+ * 216 delivery attempts to Gmail failed to connect, the last at ...". Returns "" when none.
+ */
+export function repeatedFailuresNote(providers: readonly ProviderVerdict[]): string {
+  const parts = providers.flatMap((verdict) => {
+    const failures = repeatedConnectionFailures(verdict);
+    if (failures === 0) return [];
+    return [
+      `${failures} of ${verdict.attempts} delivery attempts to ${verdict.name} failed to connect, the last at ${verdict.lastConnectionFailure ?? "?"}`,
+    ];
+  });
+  if (parts.length === 0) return "";
+  const sentence = parts.join("; ");
+  return ` ${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}. That mail was deferred and retried. One MX address that drops connections or a broken IPv6 route is the usual cause, so test each address of the provider's MX hosts from this server.`;
 }
 
 /** A sentence on the server's own network, added when one network fault explains the outages. */

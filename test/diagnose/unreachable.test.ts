@@ -240,6 +240,41 @@ describe("unreachable provider", () => {
     expect(diagnosis.providers.gmail?.outage).toBeNull();
   });
 
+  test("intermittent timeouts warn without healthy", async () => {
+    // Every hour the first of three Gmail messages times out, for 24 hours.
+    const attempts = Array.from({ length: 24 }, (_, hour) => [
+      { minute: hour * 60, to: `first${hour}@gmail.com`, result: POSTFIX_TIMEOUT },
+      { minute: hour * 60 + 20, to: `second${hour}@gmail.com`, result: "sent" },
+      { minute: hour * 60 + 40, to: `third${hour}@gmail.com`, result: "sent" },
+    ]).flat();
+    const diagnosis = await diagnoseText(postfixLog(attempts));
+    const gmail = diagnosis.providers.gmail;
+    const blocksEnded = readinessItem(diagnosis, "blocks-ended");
+
+    expect(gmail?.status).toBe("ok");
+    expect(gmail?.outage).toBeNull();
+    expect(gmail?.connectionFailures).toBe(24);
+    expect(gmail?.lastConnectionFailure).toBe("2024-03-04T23:00:00Z");
+    expect(diagnosis.verdict.summary).toContain(
+      "24 of 72 delivery attempts to Gmail failed to connect, the last at 2024-03-04T23:00:00Z",
+    );
+    expect(findingIds(diagnosis)).not.toContain("healthy");
+    expect(blocksEnded?.detail).toContain("connections to Gmail still failed then");
+    expect(blocksEnded?.detail).not.toContain(
+      "No provider rejects or defers mail in the last two hours",
+    );
+    expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
+  });
+
+  test("rare timeouts stay healthy", async () => {
+    const attempts = [...gmailAttempts(3, POSTFIX_TIMEOUT), ...sentToGmail(60, 40)];
+    const diagnosis = await diagnoseText(postfixLog(attempts));
+
+    expect(diagnosis.providers.gmail?.connectionFailures).toBe(3);
+    expect(diagnosis.verdict.summary).not.toContain("failed to connect");
+    expect(findingIds(diagnosis)).toContain("healthy");
+  });
+
   test("resumed deliveries end the outage", async () => {
     const attempts = [...gmailAttempts(12, POSTFIX_TIMEOUT), ...sentToGmail(30, 130)];
     const diagnosis = await diagnoseText(postfixLog(attempts));
