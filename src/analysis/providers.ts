@@ -48,7 +48,7 @@ export interface ConnectionFailureRun {
   readonly recipientDomains: Set<string>;
 }
 
-/** The most recipient domains a run of connection failures keeps; only a few are compared. */
+/** Maximum number of recipient domains kept per run, because the verdict compares only a few. */
 const MAX_RUN_DOMAINS = 20;
 
 /** Counts and replies of the mail sent to one provider. */

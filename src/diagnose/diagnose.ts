@@ -263,12 +263,12 @@ function verdictSummary(
     ([, v]) => v !== undefined && v.status !== "ok",
   );
   if (Object.keys(providers).length === 0) return NO_OUTBOUND;
-  const shown = Object.values(providers).filter((verdict) => verdict !== undefined);
+  const verdicts = Object.values(providers).filter((verdict) => verdict !== undefined);
   // One small receiver that drops connections is its own problem, so `other` is left out.
   const named = Object.entries(providers).flatMap(([id, verdict]) =>
     verdict === undefined || id === "other" ? [] : [verdict],
   );
-  const past = `${pastOutageNote(shown)}${repeatedFailuresNote(named)}`;
+  const past = `${pastOutageNote(verdicts)}${repeatedFailuresNote(named)}`;
   if (affected.length === 0) {
     return `No provider blocks or rate-limits mail from this server in this log.${past}`;
   }
@@ -295,7 +295,7 @@ function verdictSummary(
     .map((f) => f.id);
   const cause = causes.length > 0 ? ` Likely cause: ${listNames(causes)}.` : "";
   const sentence = parts.join("; ");
-  const network = ownNetworkNote(shown);
+  const network = ownNetworkNote(verdicts);
   return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.${network}${past}${otherNote(providers, status)}${cause}`;
 }
 

@@ -19,7 +19,7 @@ export const ONGOING_WINDOW_MS = 2 * HOUR_MS;
 /**
  * A provider that accepted this many deliveries over at least this long after its last
  * block signal has recovered, even when that signal falls in the window above. The same
- * holds after an outage, which then no longer makes the provider `unreachable`.
+ * applies after an outage, which then no longer makes the provider `unreachable`.
  */
 const RECOVERY_DELIVERIES = 5;
 const RECOVERY_MS = HOUR_MS / 2;
@@ -216,7 +216,7 @@ export function outageClause(name: string, outage: OutageReport): string {
 
 /**
  * Describes outages that mail has recovered from, such as " This server could not connect to
- * Gmail from ... to ... (12 attempts in a row failed); mail has been delivered since ...".
+ * Gmail from ... to ... (12 attempts in a row failed), and Gmail has accepted mail again since ...".
  * Returns "" when there is none.
  */
 export function pastOutageNote(providers: readonly ProviderVerdict[]): string {
@@ -225,7 +225,7 @@ export function pastOutageNote(providers: readonly ProviderVerdict[]): string {
     if (outage === null || !outage.recovered || outage.endedAt === null) return [];
     const clause = outageClause(verdict.name, outage);
     return [
-      ` ${clause.charAt(0).toUpperCase()}${clause.slice(1)}, and it has accepted mail again since ${outage.endedAt}.`,
+      ` ${clause.charAt(0).toUpperCase()}${clause.slice(1)}, and ${verdict.name} has accepted mail again since ${outage.endedAt}.`,
     ];
   });
   return sentences.join("");

@@ -284,7 +284,7 @@ describe("unreachable provider", () => {
     expect(gmail?.outage?.recovered).toBe(true);
     expect(diagnosis.verdict.status).toBe("ok");
     expect(diagnosis.verdict.summary).toContain(
-      "and it has accepted mail again since 2024-03-04T02:10:00Z",
+      "and Gmail has accepted mail again since 2024-03-04T02:10:00Z",
     );
     expect(gmail?.outage?.ongoing).toBe(false);
     expect(gmail?.ongoing).toBe(false);
