@@ -43,6 +43,7 @@ import type {
 } from "./types.js";
 import {
   outageClause,
+  otherOutageNote,
   ownNetworkNote,
   pastOutageNote,
   providerVerdict,
@@ -295,7 +296,7 @@ function verdictSummary(
     .map((f) => f.id);
   const cause = causes.length > 0 ? ` Likely cause: ${listNames(causes)}.` : "";
   const sentence = parts.join("; ");
-  const network = ownNetworkNote(verdicts);
+  const network = ownNetworkNote(verdicts) || otherOutageNote(providers.other);
   return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.${network}${past}${otherNote(providers, status)}${cause}`;
 }
 

@@ -290,6 +290,17 @@ export function ownNetworkNote(providers: readonly ProviderVerdict[]): string {
 }
 
 /**
+ * Returns a sentence for an outage of the `other` row that sets the verdict: attempts to
+ * several unrelated receivers failing in a row point at this server's network. Returns ""
+ * otherwise.
+ */
+export function otherOutageNote(other: ProviderVerdict | undefined): string {
+  if (other === undefined || !setsOverallStatus("other", other)) return "";
+  const domains = other.outage?.recipientDomains ?? 0;
+  return ` The failed attempts went to ${domains} recipient domains, ${OWN_NETWORK}`;
+}
+
+/**
  * Returns the largest number of outages that overlap at one instant. An outage lasts from its
  * first to its last failure, because a provider with no later attempt may have been reachable.
  */

@@ -414,6 +414,8 @@ describe("unreachable provider", () => {
     expect(other?.outage?.recipientDomains).toBe(7);
     expect(diagnosis.verdict.status).toBe("unreachable");
     expect(diagnosis.verdict.summary).not.toContain("do not set the overall verdict");
+    expect(diagnosis.verdict.summary).toContain("failed attempts went to 7 recipient domains");
+    expect(diagnosis.verdict.summary).toContain("own network");
     expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
   });
 
