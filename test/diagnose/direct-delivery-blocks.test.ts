@@ -1,7 +1,8 @@
 import { describe, expect, test } from "vitest";
 import type { Diagnosis } from "../../src/diagnose/types.js";
 import { OFFLINE_DIAGNOSE, runCommand } from "../helpers/cli.js";
-import { HOUR, PostfixLog, SENT, T0, type Outcome } from "../helpers/postfix-fixture.js";
+import { blockedLog } from "../helpers/blocked-log.js";
+import type { Outcome } from "../helpers/postfix-fixture.js";
 import { temporaryFiles } from "../helpers/temporary-files.js";
 
 const temporary = temporaryFiles();
@@ -29,34 +30,6 @@ const GMAIL_IP_BLOCK: Outcome = {
   reply:
     "550-5.7.28 [203.0.113.10] Gmail has detected an unusual rate of unsolicited mail 550 5.7.28 originating from your IP address and blocked it. e5si6 - gsmtp",
 };
-
-/**
- * Builds a day of mail delivered to `domain`, then twelve messages to it over six hours that
- * all get `outcome`. When `extra` is given, each of them also goes to Gmail and gets `extra`.
- */
-function blockedLog(domain: string, outcome: Outcome, extra?: Outcome): string {
-  const log = new PostfixLog();
-  for (let index = 0; index < 24; index++) {
-    log.submit({
-      time: T0 + index * HOUR,
-      account: "alice@example.com",
-      clientIp: "198.51.100.10",
-      recipients: [{ address: `friend${index}@${domain}`, outcome: SENT }],
-    });
-  }
-  for (let index = 0; index < 12; index++) {
-    log.submit({
-      time: T0 + 24 * HOUR + index * 30 * 60_000,
-      account: "alice@example.com",
-      clientIp: "198.51.100.10",
-      recipients: [
-        { address: `reader${index}@${domain}`, outcome },
-        ...(extra === undefined ? [] : [{ address: `other${index}@gmail.com`, outcome: extra }]),
-      ],
-    });
-  }
-  return log.text();
-}
 
 async function diagnoseJson(text: string): Promise<Diagnosis> {
   const result = await runCommand([...OFFLINE_DIAGNOSE, temporary.file(text), "-f", "json"]);

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "vitest";
 import type { Diagnosis } from "../../src/diagnose/types.js";
 import { OFFLINE_DIAGNOSE, runCommand } from "../helpers/cli.js";
-import { HOUR, PostfixLog, SENT, T0, type Outcome } from "../helpers/postfix-fixture.js";
+import { blockedLog } from "../helpers/blocked-log.js";
+import type { Outcome } from "../helpers/postfix-fixture.js";
 import { temporaryFiles } from "../helpers/temporary-files.js";
 
 const temporary = temporaryFiles();
@@ -20,28 +21,6 @@ const GMAIL_RATE_LIMITED_BLOCK: Outcome = {
   dsn: "5.7.1",
   reply: "550 5.7.1 This email has been rate limited. f6si7 - gsmtp",
 };
-
-/** Builds a day of mail delivered to `domain`, then twelve messages that all get `outcome`. */
-function blockedLog(domain: string, outcome: Outcome): string {
-  const log = new PostfixLog();
-  for (let index = 0; index < 24; index++) {
-    log.submit({
-      time: T0 + index * HOUR,
-      account: "alice@example.com",
-      clientIp: "198.51.100.10",
-      recipients: [{ address: `friend${index}@${domain}`, outcome: SENT }],
-    });
-  }
-  for (let index = 0; index < 12; index++) {
-    log.submit({
-      time: T0 + 24 * HOUR + index * 30 * 60_000,
-      account: "alice@example.com",
-      clientIp: "198.51.100.10",
-      recipients: [{ address: `reader${index}@${domain}`, outcome }],
-    });
-  }
-  return log.text();
-}
 
 async function diagnoseJson(text: string): Promise<Diagnosis> {
   const result = await runCommand([...OFFLINE_DIAGNOSE, temporary.file(text), "-f", "json"]);

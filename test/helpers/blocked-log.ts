@@ -2,9 +2,10 @@ import { HOUR, PostfixLog, SENT, T0, type Outcome } from "./postfix-fixture.js";
 
 /**
  * Builds a Postfix log of a day of mail delivered to `domain`, one message an hour, then
- * twelve messages to it over six hours that all get `outcome`.
+ * twelve messages to it over six hours that all get `outcome`. When `extra` is given, each of
+ * them also goes to Gmail and gets `extra`.
  */
-export function blockedLog(domain: string, outcome: Outcome): string {
+export function blockedLog(domain: string, outcome: Outcome, extra?: Outcome): string {
   const log = new PostfixLog();
   for (let index = 0; index < 24; index++) {
     log.submit({
@@ -19,7 +20,10 @@ export function blockedLog(domain: string, outcome: Outcome): string {
       time: T0 + 24 * HOUR + index * 30 * 60_000,
       account: "alice@example.com",
       clientIp: "198.51.100.10",
-      recipients: [{ address: `reader${index}@${domain}`, outcome }],
+      recipients: [
+        { address: `reader${index}@${domain}`, outcome },
+        ...(extra === undefined ? [] : [{ address: `other${index}@gmail.com`, outcome: extra }]),
+      ],
     });
   }
   return log.text();
