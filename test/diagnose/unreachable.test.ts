@@ -199,6 +199,27 @@ describe("unreachable provider", () => {
     expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
   });
 
+  test.each([
+    ["Postfix", () => postfixLog(gmailAttempts(12, POSTFIX_TIMEOUT)), undefined],
+    [
+      "Exim",
+      () =>
+        eximLog(gmailAttempts(12, `defer (111) H=${GMAIL_MX} [${GMAIL_IP}]: Connection refused`)),
+      undefined,
+    ],
+    [
+      "Sendmail",
+      () => sendmailLog(gmailAttempts(12, `Deferred: Connection timed out with ${GMAIL_MX}.`)),
+      2024,
+    ],
+  ])("%s outage fix names the MX host", async (_mta, log, year) => {
+    const diagnosis = await diagnoseText(log(), year === undefined ? {} : { year });
+    const fix = diagnosis.providers.gmail?.outage?.fix ?? [];
+
+    expect(fix.some((step) => step.includes(`nc -vz ${GMAIL_MX} 25`))).toBe(true);
+    expect(fix.some((step) => step.includes("<MX host>"))).toBe(false);
+  });
+
   test("nine failures are no outage", async () => {
     const diagnosis = await diagnoseText(postfixLog(gmailAttempts(9, POSTFIX_TIMEOUT)));
 
