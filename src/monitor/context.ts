@@ -76,3 +76,21 @@ export function observeAll(context: JobContext, observations: readonly Observati
   }
   return changes;
 }
+
+/**
+ * Logs `message` as a warning with `fields`, unless the repeat filter holds the same message
+ * under `key` back. A logged line carries the count of repeats held back since the last one.
+ */
+export function warnUnlessRepeated(
+  context: JobContext,
+  key: string,
+  message: string,
+  fields: object,
+): void {
+  const heldBack = context.repeats.record(key, message, context.clock.now());
+  if (heldBack === null) return;
+  context.logger.warn(
+    { ...fields, ...(heldBack > 0 ? { repeatsHeldBack: heldBack } : {}) },
+    message,
+  );
+}

@@ -6,7 +6,7 @@ import { followLog, type FollowResult, type FollowSink } from "../logs/follow.js
 import { resolveTimeZone } from "../time/zone.js";
 import { isBad } from "../store/changes.js";
 import { blockKey, canonicalIp, type Observation } from "../store/types.js";
-import { observeAll, type JobContext } from "./context.js";
+import { observeAll, warnUnlessRepeated, type JobContext } from "./context.js";
 import {
   ADDRESS_FAMILIES,
   dualStackPair,
@@ -123,9 +123,7 @@ async function checkLog(context: JobContext, path: string, logIp: string | null)
  * REPEAT_LOG_INTERVAL_MS, because it repeats on every run until the log is fixed.
  */
 function reportUnreadLog(context: JobContext, path: string, message: string): void {
-  const heldBack = context.repeats.record(`log:${path}`, message, context.clock.now());
-  if (heldBack === null) return;
-  context.logger.warn({ path, ...(heldBack > 0 ? { repeatsHeldBack: heldBack } : {}) }, message);
+  warnUnlessRepeated(context, `log:${path}`, message, { path });
 }
 
 /**
@@ -229,18 +227,12 @@ function reportUnliftedAcceptances(
     context.config.ips.length === 0
       ? "acceptances in this log lift no block because no sending IP is configured"
       : "acceptances in this log lift no block because two or more configured ips share an address family, so the log does not show which one sent the mail";
-  const heldBack = context.repeats.record(`lift:${path}`, message, context.clock.now());
-  if (heldBack === null) return;
-  context.logger.warn(
-    {
-      path,
-      providers,
-      ips: context.config.ips,
-      fix: 'declare the sending IP of the log as {"path": "…", "ip": "…"} in logs',
-      ...(heldBack > 0 ? { repeatsHeldBack: heldBack } : {}),
-    },
-    message,
-  );
+  warnUnlessRepeated(context, `lift:${path}`, message, {
+    path,
+    providers,
+    ips: context.config.ips,
+    fix: 'declare the sending IP of the log as {"path": "…", "ip": "…"} in logs',
+  });
 }
 
 /**

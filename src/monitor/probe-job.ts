@@ -11,7 +11,7 @@ import {
 } from "../probe/index.js";
 import { createReplyClassifier } from "../reply/classify.js";
 import type { ProbeConfig } from "./config.js";
-import type { JobContext } from "./context.js";
+import { warnUnlessRepeated, type JobContext } from "./context.js";
 import { describeCauses, type JobOutcome } from "./unanswered.js";
 
 /**
@@ -127,22 +127,16 @@ function reportUnreached(
   const message =
     `no probe of ${target} could be made: ${result.detail}${dnsCause} ` +
     "The block state keeps its last recorded value.";
-  const heldBack = context.repeats.record(`probe:${target}`, message, context.clock.now());
-  if (heldBack === null) return;
-  context.logger.warn(
-    {
-      job: "probes",
-      target,
-      recipient: result.recipient,
-      mxHosts,
-      cause: result.detail,
-      ...(queries.length === 0 ? {} : { unansweredQueries: queries }),
-      probeId: recorded.probeId,
-      runId: recorded.runId,
-      ...(heldBack > 0 ? { repeatsHeldBack: heldBack } : {}),
-    },
-    message,
-  );
+  warnUnlessRepeated(context, `probe:${target}`, message, {
+    job: "probes",
+    target,
+    recipient: result.recipient,
+    mxHosts,
+    cause: result.detail,
+    ...(queries.length === 0 ? {} : { unansweredQueries: queries }),
+    probeId: recorded.probeId,
+    runId: recorded.runId,
+  });
 }
 
 /**

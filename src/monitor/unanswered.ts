@@ -1,7 +1,7 @@
 import dns from "node:dns";
 import type { LookupTally } from "../dns/tally.js";
 import type { DnsFailure, DnsFailureKind } from "../dns/types.js";
-import type { JobContext } from "./context.js";
+import { warnUnlessRepeated, type JobContext } from "./context.js";
 
 /**
  * The outcome of a job: it checked all it was asked to, or some of it went unchecked because
@@ -47,7 +47,7 @@ export function reportUnanswered(
   job: LookupJob,
   tally: LookupTally,
 ): JobOutcome {
-  const { clock, config, logger, repeats } = context;
+  const { config, logger, repeats } = context;
   const key = `dns:${job}`;
   if (tally.unanswered === 0) {
     if (repeats.clear(key)) logger.info({ job }, "DNS answered every lookup again");
@@ -56,19 +56,13 @@ export function reportUnanswered(
 
   const queries = tally.unansweredQueries.map((query) => `${query.type} ${query.name}`).sort();
   const message = unansweredMessage(context, job, tally, queries);
-  const heldBack = repeats.record(key, message, clock.now());
-  if (heldBack === null) return "incomplete";
-  logger.warn(
-    {
-      job,
-      ...lookupCounts(tally),
-      causes: causeKinds(tally.unansweredQueries),
-      resolver: config.dns.resolver ?? "system",
-      queries: queries.slice(0, NAMED_QUERIES),
-      ...(heldBack > 0 ? { repeatsHeldBack: heldBack } : {}),
-    },
-    message,
-  );
+  warnUnlessRepeated(context, key, message, {
+    job,
+    ...lookupCounts(tally),
+    causes: causeKinds(tally.unansweredQueries),
+    resolver: config.dns.resolver ?? "system",
+    queries: queries.slice(0, NAMED_QUERIES),
+  });
   return "incomplete";
 }
 

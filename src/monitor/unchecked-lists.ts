@@ -1,5 +1,5 @@
 import type { BlocklistReport } from "../reputation/index.js";
-import type { JobContext } from "./context.js";
+import { warnUnlessRepeated, type JobContext } from "./context.js";
 import type { JobOutcome } from "./unanswered.js";
 
 /** The number of lists that the warning names with their reason. It counts the rest. */
@@ -15,7 +15,7 @@ const NAMED_LISTS = 3;
  * most once per REPEAT_LOG_INTERVAL_MS.
  */
 export function reportUncheckedLists(context: JobContext, report: BlocklistReport): JobOutcome {
-  const { clock, logger, repeats } = context;
+  const { logger, repeats } = context;
   const key = "lists:blocklists";
   const lists = uncheckedLists(report);
   if (lists.length === 0) {
@@ -29,17 +29,11 @@ export function reportUncheckedLists(context: JobContext, report: BlocklistRepor
       .map((r) => r.list),
   );
   const message = uncheckedMessage(lists, checked.size);
-  const heldBack = repeats.record(key, message, clock.now());
-  if (heldBack === null) return "incomplete";
-  logger.warn(
-    {
-      job: "blocklists",
-      lists: lists.map((list) => list.id),
-      checkedLists: checked.size,
-      ...(heldBack > 0 ? { repeatsHeldBack: heldBack } : {}),
-    },
-    message,
-  );
+  warnUnlessRepeated(context, key, message, {
+    job: "blocklists",
+    lists: lists.map((list) => list.id),
+    checkedLists: checked.size,
+  });
   return "incomplete";
 }
 

@@ -1,5 +1,5 @@
 import type { ProviderVerdict } from "../diagnose/types.js";
-import type { JobContext } from "./context.js";
+import { warnUnlessRepeated, type JobContext } from "./context.js";
 import type { JobOutcome } from "./unanswered.js";
 
 /**
@@ -18,7 +18,7 @@ export function reportUnreachableProviders(
   path: string,
   providers: Readonly<Record<string, ProviderVerdict | undefined>>,
 ): JobOutcome {
-  const { clock, logger, repeats } = context;
+  const { logger, repeats } = context;
   const key = `unreachable:${path}`;
   const unreachable = Object.entries(providers)
     .filter(([provider]) => provider !== "other")
@@ -39,22 +39,16 @@ export function reportUnreachableProviders(
     `this server could not connect to ${names.join(", ")}: no block state was recorded, ` +
     "because the provider never judged the mail. Check that outbound port 25 is open to it " +
     "(run delist diagnose on the log for the steps)";
-  const heldBack = repeats.record(key, message, clock.now());
-  if (heldBack === null) return "incomplete";
-  logger.warn(
-    {
-      path,
-      providers: names,
-      since: Object.fromEntries(
-        unreachable.map(({ provider, verdict }) => [provider, firstFailure(verdict)]),
-      ),
-      connectionFailures: Object.fromEntries(
-        unreachable.map(({ provider, verdict }) => [provider, verdict.connectionFailures]),
-      ),
-      ...(heldBack > 0 ? { repeatsHeldBack: heldBack } : {}),
-    },
-    message,
-  );
+  warnUnlessRepeated(context, key, message, {
+    path,
+    providers: names,
+    since: Object.fromEntries(
+      unreachable.map(({ provider, verdict }) => [provider, firstFailure(verdict)]),
+    ),
+    connectionFailures: Object.fromEntries(
+      unreachable.map(({ provider, verdict }) => [provider, verdict.connectionFailures]),
+    ),
+  });
   return "incomplete";
 }
 
