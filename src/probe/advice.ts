@@ -1,5 +1,5 @@
 import type { ReplyRule } from "../knowledge/rule.js";
-import { CONNECTION_RULES } from "../knowledge/rules/connection.js";
+import { ruleById } from "../knowledge/rules/index.js";
 
 /**
  * The system errors of a failed TCP connection as Node reports them, each with the rule of
@@ -23,7 +23,7 @@ export function connectionFailureAdvice(
 ): ReplyRule | null {
   for (const { error } of failedHosts) {
     const id = ERROR_RULES.find(([pattern]) => pattern.test(error))?.[1];
-    const rule = CONNECTION_RULES.find((candidate) => candidate.id === id);
+    const rule = id === undefined ? undefined : ruleById(id);
     if (rule !== undefined) return rule;
   }
   return null;
