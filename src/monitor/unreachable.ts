@@ -33,7 +33,7 @@ export function reportUnreachableProviders(
   }
 
   const names = unreachable.map(({ provider }) => provider);
-  // The message names no times, so that the repeat filter holds the same outage back in later
+  // The message names no times, so that the repeat filter keeps the same outage back in later
   // windows.
   const message =
     `this server could not connect to ${names.join(", ")}: no block state was recorded, ` +

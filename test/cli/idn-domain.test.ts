@@ -7,7 +7,7 @@ forbidRealNetwork();
 
 const temporary = temporaryFiles();
 
-// The zone of exämple.com, written as DNS holds it: in its ASCII (xn--) form.
+// The zone of exämple.com in the ASCII (xn--) form that DNS stores.
 const ZONE = [
   "$ORIGIN xn--exmple-cua.com.",
   "@ 300 IN MX 10 mail",
