@@ -9,11 +9,11 @@ import { checkMessage, type MessageCheck } from "../auth/message.js";
 import type { SelectorSource } from "../auth/dkim/check.js";
 import type { DnsContext } from "../dns/context.js";
 import { painter, statusStyle } from "../report/colour.js";
-import type { CheckOptions } from "./check.js";
+import { CHECK_DNS_RULES, type CheckOptions } from "./check.js";
 import { readMessage } from "./check-message-input.js";
 import { setUpDns } from "./dns-options.js";
 import { dnsExitStatus, tallyLookups } from "./dns-outcome.js";
-import { colourEnabled, parseFormat, type CliIo } from "./io.js";
+import { colourEnabled, parseFormat, UsageError, type CliIo } from "./io.js";
 import { validDomains, validIps, validSelectors } from "./sender-options.js";
 import { VERSION } from "./version.js";
 
@@ -29,7 +29,8 @@ export async function runCheck(
   const format = parseFormat(options.format, ["text", "json"]);
   const input = { domains: validDomains(domains, "domain"), ips: validIps(options.ip ?? []) };
   const givenSelectors = validSelectors(options.selector ?? []);
-  const setup = await setUpDns(options, io);
+  checkStdinReaders(options);
+  const setup = await setUpDns(options, io, CHECK_DNS_RULES);
   const { fetcher, orgDomainMethod, offline } = setup;
   const { dns, tally } = tallyLookups(setup.dns);
   const message = options.message === undefined ? null : await readMessage(options.message, io);
@@ -81,6 +82,19 @@ export async function runCheck(
     hasUncheckedSection(report) ||
     (messageCheck !== null && messageCheck.dmarc?.result !== "pass");
   return dnsExitStatus(tally(), failed, options, io);
+}
+
+/**
+ * Throws a UsageError when both `--zone -` and `--message -` are given, before either reads.
+ * Standard input can be read only once, so the second option would read nothing.
+ */
+function checkStdinReaders(options: CheckOptions): void {
+  if (options.zone?.includes("-") === true && options.message === "-") {
+    throw new UsageError(
+      "--zone - and --message - both read standard input, which can be read only once: " +
+        "save the zone or the message to a file and give its path",
+    );
+  }
 }
 
 /**

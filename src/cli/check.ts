@@ -1,7 +1,10 @@
 import type { Command } from "commander";
 import type { SetExitCode } from "./commands.js";
-import { addDnsOptions, type DnsOptions } from "./dns-options.js";
+import { addDnsOptions, type DnsOptionRules, type DnsOptions } from "./dns-options.js";
 import type { CliIo } from "./io.js";
+
+/** DNS option rules of `check`: `--zone -` reads a zone file from standard input. */
+export const CHECK_DNS_RULES: DnsOptionRules = { zoneFromStdin: true };
 
 /** Options of `delist check`. */
 export interface CheckOptions extends DnsOptions {
@@ -36,6 +39,7 @@ export function registerCheck(program: Command, io: CliIo, setExitCode: SetExitC
         "a sample message (- for standard input): its DKIM selectors are checked, its signatures verified and DMARC evaluated",
       )
       .option("-f, --format <format>", "output format: text or json", "text"),
+    CHECK_DNS_RULES,
   ).action(async (domains: string[], options: CheckOptions) => {
     // The DNS checks (SPF, DKIM, DMARC and the rest) load only for this command.
     const { runCheck } = await import("./check-run.js");

@@ -16,13 +16,23 @@ export interface DnsOptions {
   readonly orgDomain: string;
 }
 
+/** Rules that a command adds to the DNS options that every command shares. */
+export interface DnsOptionRules {
+  /**
+   * `--zone -` reads one zone file from standard input. Without this rule `-` is a file name,
+   * as for commands that may read something else from standard input.
+   */
+  readonly zoneFromStdin?: boolean;
+}
+
 /** Adds the DNS options to a command. */
-export function addDnsOptions(command: Command): Command {
+export function addDnsOptions(command: Command, rules: DnsOptionRules = {}): Command {
+  const stdin = rules.zoneFromStdin === true ? " (- reads one from standard input)" : "";
   return command
     .option("--resolver <host[:port]>", "ask this DNS server instead of the system's")
     .option(
       "--zone <file...>",
-      "answer from RFC 1035 zone files, sending nothing; names outside their zones are not checked",
+      `answer from RFC 1035 zone files${stdin}, sending nothing; names outside their zones are not checked`,
     )
     .option("--offline", "send no DNS or HTTPS queries; checks without --zone say not checked")
     .option("--verbose", "trace every DNS query on standard error")
@@ -43,13 +53,17 @@ export function addDnsOptions(command: Command): Command {
 /**
  * Checks the DNS options and builds the resolver, tracing to stderr with `--verbose`. The
  * resolver modules load on the first call, so that registering a command with DNS options
- * loads none of them. Throws a UsageError for invalid options or an invalid zone or
- * replay file.
+ * loads none of them. `rules` must be the ones the command's options were added with. Throws
+ * a UsageError for invalid options or an invalid zone or replay file.
  */
-export async function setUpDns(options: DnsOptions, io: CliIo): Promise<DnsSetup> {
-  const timeoutMs = checkDnsOptions(options);
+export async function setUpDns(
+  options: DnsOptions,
+  io: CliIo,
+  rules: DnsOptionRules = {},
+): Promise<DnsSetup> {
+  const timeoutMs = checkDnsOptions(options, rules);
   const { buildDnsSetup } = await import("./dns-setup.js");
-  return buildDnsSetup(options, io, timeoutMs);
+  return buildDnsSetup(options, io, timeoutMs, rules);
 }
 
 /**
@@ -73,10 +87,22 @@ export async function setUpDnsUnlessOffline(
 }
 
 /** Throws a UsageError for DNS options that cannot go together; returns `--timeout-ms`. */
-function checkDnsOptions(options: DnsOptions): number {
+function checkDnsOptions(options: DnsOptions, rules: DnsOptionRules = {}): number {
   const timeoutMs = parseTimeout(options.timeoutMs);
   checkSources(options);
+  if (rules.zoneFromStdin === true) checkZoneStdin(options.zone ?? []);
   return timeoutMs;
+}
+
+// Standard input can be read only once, so a second `-` would be an empty zone file.
+function checkZoneStdin(zone: readonly string[]): void {
+  const count = zone.filter((name) => name === "-").length;
+  if (count > 1) {
+    throw new UsageError(
+      `--zone names - (standard input) ${count} times, but standard input can be read only ` +
+        "once: give - once and put the other zones into files",
+    );
+  }
 }
 
 function parseTimeout(value: string): number {

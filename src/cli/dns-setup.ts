@@ -5,9 +5,9 @@ import { createDnsContext, type DnsContext, type DnsTraceEvent } from "../dns/co
 import { recordingResolver, replayResolver } from "../dns/replay.js";
 import { offlineResolver, serverResolver, systemResolver } from "../dns/system.js";
 import type { Resolver } from "../dns/types.js";
-import { zoneFileResolver } from "../dns/zone.js";
-import type { DnsOptions } from "./dns-options.js";
+import type { DnsOptionRules, DnsOptions } from "./dns-options.js";
 import { UsageError, type CliIo } from "./io.js";
+import { zoneInputResolver } from "./zone-input.js";
 
 /** The resolver, HTTPS client and settings that the DNS options set up for one run. */
 export interface DnsSetup {
@@ -27,10 +27,11 @@ export async function buildDnsSetup(
   options: DnsOptions,
   io: CliIo,
   timeoutMs: number,
+  rules: DnsOptionRules = {},
 ): Promise<DnsSetup> {
   const offline = sendsNoQueries(options);
   const dns = createDnsContext({
-    resolver: await buildResolver(options, io, timeoutMs),
+    resolver: await buildResolver(options, io, timeoutMs, rules),
     timeoutMs: timeoutMs * 3,
     ...(options.verbose === true
       ? { trace: (event: DnsTraceEvent) => io.stderr.write(traceLine(event)) }
@@ -49,12 +50,17 @@ function sendsNoQueries(options: DnsOptions): boolean {
   return options.offline === true || options.zone !== undefined || options.dnsReplay !== undefined;
 }
 
-async function buildResolver(options: DnsOptions, io: CliIo, timeoutMs: number): Promise<Resolver> {
+async function buildResolver(
+  options: DnsOptions,
+  io: CliIo,
+  timeoutMs: number,
+  rules: DnsOptionRules,
+): Promise<Resolver> {
   let resolver: Resolver;
   try {
     if (options.dnsReplay !== undefined)
       resolver = await replayResolver(resolvePath(io.cwd, options.dnsReplay));
-    else if (options.zone !== undefined) resolver = await readZoneFiles(options.zone, io);
+    else if (options.zone !== undefined) resolver = await readZoneFiles(options.zone, io, rules);
     else if (options.offline === true) resolver = offlineResolver();
     else if (options.resolver !== undefined)
       resolver = serverResolver(options.resolver, { timeoutMs });
@@ -70,12 +76,14 @@ async function buildResolver(options: DnsOptions, io: CliIo, timeoutMs: number):
 }
 
 /** Builds the resolver of `--zone`, printing a note on stderr for each record it skipped. */
-async function readZoneFiles(paths: readonly string[], io: CliIo): Promise<Resolver> {
+async function readZoneFiles(
+  names: readonly string[],
+  io: CliIo,
+  rules: DnsOptionRules,
+): Promise<Resolver> {
   const notes: string[] = [];
-  const resolver = await zoneFileResolver(
-    paths.map((path) => resolvePath(io.cwd, path)),
-    notes,
-  );
+  const stdin = rules.zoneFromStdin === true ? io.stdin : null;
+  const resolver = await zoneInputResolver(names, { cwd: io.cwd, stdin }, notes);
   for (const note of notes) io.stderr.write(`delist: note: ${note}\n`);
   return resolver;
 }
