@@ -158,6 +158,7 @@ function toJson(
     ptr: report.ptr,
     reverseDns: report.reverseDns,
     message: messageCheck,
+    messageDomain: report.messageDomain ?? null,
     findings: report.findings,
     readiness: report.readiness,
     dns: { ...dns.stats(), unreachable: dns.unreachable() },
