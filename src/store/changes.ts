@@ -1,9 +1,10 @@
 import type { ChangeKind, StateKind, StateValue } from "./types.js";
 
-/** True when a value means trouble: a block, a listing, a failed DNS check. */
+/** True when a value means trouble: a block, a listing, a failed DNS check, an outage. */
 export function isBad(kind: StateKind, value: StateValue): boolean {
   if (kind === "block") return value !== "ok";
   if (kind === "blocklist") return value === "listed";
+  if (kind === "connection") return value === "unreachable";
   return value === "fail";
 }
 
@@ -27,18 +28,19 @@ export function classifyChange(
     return bad ? "block-changed" : "block-lifted";
   }
   if (kind === "blocklist") return bad ? "listed" : "delisted";
+  if (kind === "connection") return bad ? "outage-started" : "outage-ended";
   if (wasBad && bad) return null;
   return bad ? "dns-broken" : "dns-fixed";
 }
 
 /** True when a change opens an incident. */
 export function opensIncident(change: ChangeKind): boolean {
-  return change === "block-seen" || change === "listed";
+  return change === "block-seen" || change === "listed" || change === "outage-started";
 }
 
 /** True when a change closes the open incident of its key. */
 export function closesIncident(change: ChangeKind): boolean {
-  return change === "block-lifted" || change === "delisted";
+  return change === "block-lifted" || change === "delisted" || change === "outage-ended";
 }
 
 const CHANGE_SENTENCES: Record<ChangeKind, (subject: string, value: StateValue) => string> = {
@@ -49,6 +51,8 @@ const CHANGE_SENTENCES: Record<ChangeKind, (subject: string, value: StateValue) 
   delisted: (subject) => `Delisted: ${subject}.`,
   "dns-broken": (subject) => `DNS record broken: ${subject} fails.`,
   "dns-fixed": (subject, value) => `DNS record fixed: ${subject} is ${value} again.`,
+  "outage-started": (subject) => `Outage started: this server cannot connect to ${subject}.`,
+  "outage-ended": (subject) => `Outage ended: this server connects to ${subject} again.`,
 };
 
 /** Describes a change in one sentence for people, as alerts and `delist history` show it. */

@@ -153,4 +153,12 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE state_changes ADD COLUMN observed_at INTEGER;
   `,
+  // Version 4: states, changes and incidents may have the kind `connection` (whether this
+  // server can connect to a provider) and the changes `outage-started` and `outage-ended`. No
+  // table changes, because kinds and changes are free TEXT. A delist that knows only version 3
+  // has no summary for these changes and throws a TypeError in `delist history`. The new version
+  // number makes it reject the database with its "upgrade delist" message instead.
+  `
+  -- No statements: this version marks the new values only.
+  `,
 ];

@@ -5,12 +5,16 @@ import { isIpAddress, parseIp } from "../dns/names.js";
  * requests and the alert outbox. Times are milliseconds since the Unix epoch.
  */
 
-/** The kind of thing a state describes: a provider's treatment of one IP, one blocklist entry, one DNS check. */
-export type StateKind = "block" | "blocklist" | "dns";
+/**
+ * The kind of thing a state describes: a provider's treatment of one IP, one blocklist entry,
+ * one DNS check, or whether this server can connect to a provider.
+ */
+export type StateKind = "block" | "blocklist" | "dns" | "connection";
 
 /**
  * The values of each kind. `block`: `ok`, `rate-limited` or `blocked`; `blocklist`: `listed`
- * or `not-listed`; `dns`: a check verdict, `pass`, `warn` or `fail`.
+ * or `not-listed`; `dns`: a check verdict, `pass`, `warn` or `fail`; `connection`: `reachable`
+ * or `unreachable`.
  */
 export type StateValue = string;
 
@@ -42,7 +46,9 @@ export type ChangeKind =
   | "listed"
   | "delisted"
   | "dns-broken"
-  | "dns-fixed";
+  | "dns-fixed"
+  | "outage-started"
+  | "outage-ended";
 
 /** A recorded change of a watched state. */
 export interface StateChange {
@@ -60,14 +66,14 @@ export interface StateChange {
   readonly evidence: object;
 }
 
-/** A block or listing from the time it was first seen until it lifted. */
+/** A block, listing or outage from the time it was first seen until it ended. */
 export interface Incident {
   readonly id: number;
   readonly key: string;
   readonly kind: StateKind;
   readonly subject: string;
   readonly openedAt: number;
-  /** Null while the block or listing lasts. */
+  /** Null while the block, listing or outage lasts. */
   readonly closedAt: number | null;
   readonly openEvidence: object;
   readonly closeEvidence: object | null;
@@ -139,6 +145,14 @@ export function blockKey(provider: string, ip: string): string {
  */
 export function canonicalIp(ip: string): string {
   return isIpAddress(ip) ? parseIp(ip).toString() : ip;
+}
+
+/**
+ * Builds the state key of this server's connections to a provider from `source`: the sending
+ * IP (in canonical form), or the path of the log when the log does not show the IP.
+ */
+export function connectionKey(provider: string, source: string): string {
+  return `connection:${provider}:${canonicalIp(source)}`;
 }
 
 /** Builds the state key of one target (IP or domain) on one blocklist. */
