@@ -119,7 +119,12 @@ function emailText(payload: AlertPayload): string {
     lines.push(`Incident: #${payload.incident.id}, opened ${payload.incident.openedAt}, ${closed}`);
   }
   lines.push("", "Evidence:", JSON.stringify(payload.evidence, null, 2), "");
-  lines.push("`delist history` and `delist removal status` show the whole incident.");
+  // Removal requests concern blocks only, so `delist removal status` lists no other incident.
+  lines.push(
+    payload.kind === "block"
+      ? "`delist history` and `delist removal status` show the whole incident."
+      : "`delist history` shows the whole incident.",
+  );
   return lines.join("\n");
 }
 

@@ -14,14 +14,16 @@ import {
   type ProviderEvidence,
 } from "./log-families.js";
 import { LogWindow, type LogWindowResult } from "./log-window.js";
+import { connectionObservations } from "./outages.js";
 import type { JobOutcome } from "./unanswered.js";
 import { reportUnreachableProviders } from "./unreachable.js";
 
 /**
  * Reads what the configured logs gained since the last check (across rotation and gzip'd
  * archives), analyses it as `delist diagnose` does, and records each named provider's
- * treatment of the sending IP as a block state. The read position is saved in the same
- * transaction as the results, so a crash before the commit reads the same lines again.
+ * treatment of the sending IP as a block state and whether this server could connect to the
+ * provider as a connection state. The read position is saved in the same transaction as the
+ * results, so a crash before the commit reads the same lines again.
  * Returns `incomplete` when a configured log could not be read (missing, not a regular file,
  * gzip data, or an error such as a denied permission), because its blocks then went unchecked.
  */
@@ -175,9 +177,10 @@ function liftTooSoon(context: JobContext, observation: Observation): boolean {
 }
 
 /**
- * Returns the block observations of a log window. A log with a declared IP, or a server with
- * one configured IP, has one sending IP for all its evidence. A server with one IPv4 and one
- * IPv6 address (`pair`) gets each address observed with the evidence of its family's relays.
+ * Returns the block and connection observations of a log window. A log with a declared IP, or a
+ * server with one configured IP, has one sending IP for all its evidence. A server with one IPv4
+ * and one IPv6 address (`pair`) gets the blocks of each address observed with the evidence of
+ * its family's relays.
  */
 function windowObservations(
   context: JobContext,
@@ -188,17 +191,25 @@ function windowObservations(
   runId: number,
   at: number,
 ): Observation[] {
+  const evidence = { providers: analysed.diagnosis.providers, judgedIps: analysed.judgedIps };
   if (pair !== null && analysed.families !== null) {
     const families = analysed.families;
-    return ADDRESS_FAMILIES.flatMap((family) =>
-      logObservations(families[family], pair[family], runId, at, family),
-    );
+    // A connection that timed out for every MX host names no relay IP, so it belongs to neither
+    // family, and the outage is observed for the log as a whole.
+    return [
+      ...ADDRESS_FAMILIES.flatMap((family) =>
+        logObservations(families[family], pair[family], runId, at, family),
+      ),
+      ...connectionObservations(evidence, { path, ip: null }, runId, at),
+    ];
   }
   const ips = context.config.ips;
   const sourceIp = logIp ?? (ips.length === 1 ? (ips[0] ?? null) : null);
-  const evidence = { providers: analysed.diagnosis.providers, judgedIps: analysed.judgedIps };
   if (sourceIp === null) reportUnliftedAcceptances(context, path, evidence);
-  return logObservations(evidence, sourceIp, runId, at);
+  return [
+    ...logObservations(evidence, sourceIp, runId, at),
+    ...connectionObservations(evidence, { path, ip: sourceIp }, runId, at),
+  ];
 }
 
 /**
@@ -245,7 +256,8 @@ function reportUnliftedAcceptances(
  * - A provider that accepted mail without a block lifts `sourceIp` only, because an acceptance
  *   does not name the IP it came from.
  *
- * - A provider this server could not connect to (`unreachable`) gives no observation.
+ * - A provider this server could not connect to (`unreachable`) gives no block observation,
+ *   because it never judged the mail. `connectionObservations` records the outage.
  *
  * `sourceIp` is the IP declared for the log, else the only configured IP, else null. For the
  * evidence of one relay address `family` on a dual-stack server it is the configured address of

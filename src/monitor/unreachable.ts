@@ -6,13 +6,11 @@ import type { JobOutcome } from "./unanswered.js";
  * Logs a warning for the providers of a log window that this server could not connect to, and
  * an info line once every provider of the log can be reached again after such a warning. A
  * connection failure is no block of the sending IP, because the provider never judged the mail,
- * so no block state is recorded for it. Returns `incomplete` when a provider was unreachable,
- * because its treatment of the IP then went unchecked. The warning is dated by the first failed
- * connection in the log, and the same warning again is logged at most once per
- * REPEAT_LOG_INTERVAL_MS.
+ * so no block state is recorded for it. The outage's alerts come from its connection state (see
+ * `connectionObservations`). Returns `incomplete` when a provider was unreachable, because its
+ * treatment of the IP then went unchecked. The warning is dated by the first failed connection
+ * in the log, and the same warning again is logged at most once per REPEAT_LOG_INTERVAL_MS.
  */
-// NOTE: no alert goes out for an outage, because the history store has no state kind for it.
-// This warning is the only report.
 export function reportUnreachableProviders(
   context: JobContext,
   path: string,
