@@ -5,91 +5,98 @@
  */
 
 import { utf8SequenceLength } from "../logs/reader/display.js";
+import { isHiddenCharacter } from "./hidden-characters.js";
 
 /** A word made only of these characters means the same quoted or not in a POSIX shell. */
 const SAFE_WORD = /^[A-Za-z0-9@._+-]+$/;
 
 /**
- * Characters that a terminal does not show as themselves: controls, format characters such as
- * U+202E (right-to-left override) and U+200B (zero width space), separators other than the
- * space, and unassigned, private-use and surrogate code points. Inside single quotes they
- * would reach the shell raw, so a copied command could hold a character the reader never saw.
- */
-const HIDDEN_CHARACTER = /^(?! )[\p{C}\p{Z}]$/u;
-
-/**
- * Quotes `value` as one shell word that names exactly the bytes of `value`. A value made only
- * of letters, digits and `@._+-` is returned unchanged. A value whose characters all show as
- * themselves is put in single quotes, inside which a POSIX shell treats every character
- * literally, and each `'` in it becomes `'\''`. An empty value becomes `''`.
+ * Quotes `value` as one shell word that names exactly the bytes of `value`, in any POSIX shell
+ * (dash and bash alike). A value made only of letters, digits and `@._+-` is returned
+ * unchanged. A value whose characters all show as themselves is put in single quotes, inside
+ * which a POSIX shell treats every character literally, and each `'` in it becomes `'\''`.
+ * An empty value becomes `''`.
  *
- * A value with a hidden character (see `HIDDEN_CHARACTER`), or with a byte that is not part of
- * valid UTF-8, gets ANSI-C quoting instead: `$'...'`, with each such byte written as `\xNN`.
- * NOTE: bash reads this quoting, but dash (Debian's /bin/sh) does not, so such a command works
- * only when pasted into bash or another shell that supports `$'...'`.
+ * A value with a hidden character (see `isHiddenCharacter`, plus tab and line feed), or with a
+ * byte that is not part of valid UTF-8, becomes `"$(printf 'FORMAT')"`. FORMAT keeps the other
+ * characters as written and writes each hidden byte, `\`, `%`, `'`, space and a leading `-`
+ * as a three-digit octal escape such as `\342`. So the command shows no hidden character,
+ * printf takes no option, and the only space is the one after `printf`, at which the text
+ * report never breaks a line (see `wrap`). One printf contains the whole value, because
+ * command substitution removes line feeds only at the end of its output.
+ * NOTE: a line feed at the very end of a value and every NUL byte are still lost, because no
+ * one-line POSIX word can carry them. Log values hold neither, because the reader splits lines
+ * at line feeds and a process argument cannot contain NUL.
  *
  * `value` is log text as the reader decodes it (one char per byte, see `decodeForDisplay`), so
  * a char from U+0080 to U+00FF is a byte. Chars above U+00FF are taken as Unicode and written
  * as their UTF-8 bytes. Quoting cannot stop a value that starts with `-` from being
- * read as an option.
+ * read as an option by the command that receives it.
  */
 export function shellQuote(value: string): string {
   if (SAFE_WORD.test(value)) return value;
-  const pieces = shellPieces(value);
-  if (pieces.every((piece) => !piece.escaped)) return `'${value.replaceAll("'", "'\\''")}'`;
-  const body = pieces.map((piece) =>
-    piece.escaped ? piece.text : piece.text.replace(/[\\']/g, "\\$&"),
-  );
-  return `$'${body.join("")}'`;
+  const characters = shellCharacters(value);
+  if (characters.every((character) => !character.hidden)) {
+    return `'${value.replaceAll("'", "'\\''")}'`;
+  }
+  const format = characters.map((character, index) => {
+    const special = character.text === "-" ? index === 0 : PRINTF_SPECIAL.has(character.text);
+    return character.hidden || special ? octalEscapes(character.bytes) : character.text;
+  });
+  return `"$(printf '${format.join("")}')"`;
 }
 
-/** A character of `value` kept as written, or a hidden one written as `\xNN` escapes. */
-interface ShellPiece {
+/** Characters that a printf format in single quotes cannot hold as written. */
+const PRINTF_SPECIAL = new Set(["\\", "%", "'", " "]);
+
+/** A character of a value: its text in the value, its bytes, and whether it is hidden. */
+interface ShellCharacter {
   readonly text: string;
-  readonly escaped: boolean;
+  readonly bytes: Buffer;
+  readonly hidden: boolean;
 }
 
-/** Splits `value` into characters, writing each hidden character and stray byte as escapes. */
-function shellPieces(value: string): ShellPiece[] {
-  const pieces: ShellPiece[] = [];
+/** Splits `value` into characters. A byte outside valid UTF-8 is a hidden character of its own. */
+function shellCharacters(value: string): ShellCharacter[] {
+  const characters: ShellCharacter[] = [];
   let index = 0;
   while (index < value.length) {
-    const { length, bytes, hidden } = characterAt(value, index);
-    if (hidden) pieces.push({ text: hexEscapes(bytes), escaped: true });
-    else pieces.push({ text: value.slice(index, index + length), escaped: false });
-    index += length;
+    const character = characterAt(value, index);
+    characters.push(character);
+    index += character.text.length;
   }
-  return pieces;
+  return characters;
 }
 
-/** Returns the character at `index`: its length in `value`, its bytes, and whether it is hidden. */
-function characterAt(
-  value: string,
-  index: number,
-): { length: number; bytes: Buffer; hidden: boolean } {
+function characterAt(value: string, index: number): ShellCharacter {
   const code = value.charCodeAt(index);
   if (code < 0x80) {
-    return {
-      length: 1,
-      bytes: Buffer.from([code]),
-      hidden: HIDDEN_CHARACTER.test(value.charAt(index)),
-    };
+    const text = value.charAt(index);
+    return { text, bytes: Buffer.from([code]), hidden: isHiddenInCommand(text) };
   }
   if (code <= 0xff) {
     const length = utf8SequenceLength(value, index);
-    const bytes = Buffer.from(value.slice(index, index + length), "latin1");
+    const text = value.slice(index, index + length);
+    const bytes = Buffer.from(text, "latin1");
     // A byte that starts no valid UTF-8 sequence is escaped, because a terminal would show it
     // as another character, whose bytes differ.
-    const hidden = length === 1 || HIDDEN_CHARACTER.test(bytes.toString("utf8"));
-    return { length, bytes, hidden };
+    const hidden = length === 1 || isHiddenInCommand(bytes.toString("utf8"));
+    return { text, bytes, hidden };
   }
-  const character = String.fromCodePoint(value.codePointAt(index) ?? code);
-  const bytes = Buffer.from(character, "utf8");
-  return { length: character.length, bytes, hidden: HIDDEN_CHARACTER.test(character) };
+  const text = String.fromCodePoint(value.codePointAt(index) ?? code);
+  return { text, bytes: Buffer.from(text, "utf8"), hidden: isHiddenInCommand(text) };
 }
 
-function hexEscapes(bytes: Buffer): string {
-  return [...bytes].map((byte) => `\\x${byte.toString(16).padStart(2, "0")}`).join("");
+/**
+ * Returns whether `character` must be escaped in a command: a hidden character, or a tab or
+ * line feed, which a report would show as a space or split the command at.
+ */
+function isHiddenInCommand(character: string): boolean {
+  return character === "\t" || character === "\n" || isHiddenCharacter(character);
+}
+
+function octalEscapes(bytes: Buffer): string {
+  return [...bytes].map((byte) => `\\${byte.toString(8).padStart(3, "0")}`).join("");
 }
 
 /**

@@ -3,6 +3,17 @@
 /** Report width in columns. */
 export const WIDTH = 80;
 
+/** The start of the word in which `shellQuote` writes a value with hidden characters. */
+const PRINTF_WORD = '"$(printf ';
+
+/**
+ * The whitespace between two words. The space in a `"$(printf '...')"` word is no break,
+ * because a command copied from two lines would run `printf` without its format.
+ * NOTE: a single-quoted word with a space in it can still break, and a command copied from
+ * the two lines then names another value.
+ */
+const WORD_BREAK = /(?<!"\$\(printf)\s+/;
+
 /**
  * Wraps `text` to `width` columns, prefixing the first line with `first` and the others with
  * `rest` (usually spaces of the same length). Words longer than a line (URLs, long reply
@@ -19,7 +30,7 @@ export function wrap(
   let line = first;
   let lineColumns = columns(first);
   let empty = true;
-  for (const word of text.split(/\s+/).filter((part) => part.length > 0)) {
+  for (const word of text.split(WORD_BREAK).filter((part) => part.length > 0)) {
     splitAtWideCharacters(word).forEach((piece, index) => {
       const separator = empty || index > 0 ? "" : " ";
       const pieceColumns = columns(piece);
@@ -90,8 +101,9 @@ function isWide(code: number): boolean {
 }
 
 // Splits a word between every two wide characters next to each other, the places where a
-// line may break without a space. A word without them comes back whole.
+// line may break without a space. A word without them, or with a printf word, comes back whole.
 function splitAtWideCharacters(word: string): string[] {
+  if (word.includes(PRINTF_WORD)) return [word];
   const pieces: string[] = [];
   let start = 0;
   let previousWide = false;

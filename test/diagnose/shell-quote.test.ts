@@ -1,22 +1,22 @@
-import { execFileSync } from "node:child_process";
 import { describe, expect, test } from "vitest";
+import { isHiddenCharacter } from "../../src/diagnose/hidden-characters.js";
 import { codeSpan, regexLiteral, shellQuote } from "../../src/diagnose/shell-quote.js";
 import { decodeUtf8Sequences } from "../../src/logs/reader/display.js";
-
-/** Runs `printf '%s\n' WORDS` in /bin/sh and returns the arguments that printf received. */
-function shellWords(words: string): string[] {
-  const output = execFileSync("/bin/sh", ["-c", `printf '%s\\n' ${words}`], { encoding: "utf8" });
-  return output.split("\n").slice(0, -1);
-}
+import { installedShells, shellArguments } from "../helpers/shell.js";
 
 /**
- * Runs `printf '%s\0' WORD` in bash and returns the bytes of the argument printf received.
- * `word` is decoded from one char per byte first, as the report does before it prints.
+ * Returns the arguments that printf received from `words` in `shell`, as UTF-8 text. `words`
+ * is decoded from one char per byte first, as the report does before it prints.
  */
-function bashBytes(word: string): Buffer {
-  const command = `printf '%s\\0' ${decodeUtf8Sequences(word)}`;
-  const output = execFileSync("bash", ["-c", command]);
-  return output.subarray(0, -1);
+function shellWords(shell: string, words: string): string[] {
+  return shellArguments(shell, decodeUtf8Sequences(words)).map((bytes) => bytes.toString("utf8"));
+}
+
+/** Returns the bytes of the one argument that `word` gives in `shell`. */
+function shellBytes(shell: string, word: string): Buffer | undefined {
+  const values = shellArguments(shell, decodeUtf8Sequences(word));
+  expect(values).toHaveLength(1);
+  return values[0];
 }
 
 /** Returns log text as the reader decodes it: one char per byte of the UTF-8 of `text`. */
@@ -42,6 +42,26 @@ const HOSTILE = [
   "",
 ];
 
+/** Values with hidden characters, as log text, and the words that quote them. */
+const HIDDEN: ReadonlyArray<readonly [string, string, string]> = [
+  ["ESC", "ni\u001b[31maj@example.com", `"$(printf 'ni\\033[31maj@example.com')"`],
+  ["tab", "tab\there", `"$(printf 'tab\\011here')"`],
+  ["line feed inside", "a\nb", `"$(printf 'a\\012b')"`],
+  [
+    "right-to-left override",
+    "ni\u202eaj@example.com",
+    `"$(printf 'ni\\342\\200\\256aj@example.com')"`,
+  ],
+  ["zero width space", "ni\u200baj@example.com", `"$(printf 'ni\\342\\200\\213aj@example.com')"`],
+  ["no-break space", "ni\u00a0aj", `"$(printf 'ni\\302\\240aj')"`],
+  ["Hangul filler", "\u3164", `"$(printf '\\343\\205\\244')"`],
+  ["quote beside ESC", "it's\u001b\\", `"$(printf 'it\\047s\\033\\134')"`],
+  ["percent and space", "50% off\u200b", `"$(printf '50\\045\\040off\\342\\200\\213')"`],
+  ["leading dash", "-rf\u200b", `"$(printf '\\055rf\\342\\200\\213')"`],
+  ["dash inside", "a-b\u200b", `"$(printf 'a-b\\342\\200\\213')"`],
+  ["shell syntax", "$(id)`w`;\u202e", `"$(printf '$(id)\`w\`;\\342\\200\\256')"`],
+];
+
 describe("shellQuote", () => {
   test("safe words stay unchanged", () => {
     for (const word of ["alice@example.com", "www-data", "a.b_c+d", "192.0.2.1", "PWNED"]) {
@@ -60,50 +80,77 @@ describe("shellQuote", () => {
     expect(shellQuote("it's")).toBe("'it'\\''s'");
   });
 
-  test("sh reads each value as one word", () => {
-    for (const value of HOSTILE) {
-      expect(shellWords(shellQuote(value)), JSON.stringify(value)).toEqual([value]);
-    }
+  test.each(HIDDEN)("%s gets a printf word", (_name, text, expected) => {
+    expect(shellQuote(logBytes(text))).toBe(expected);
   });
 
-  test.each([
-    ["ESC", "ni\u001b[31maj@example.com", "$'ni\\x1b[31maj@example.com'"],
-    ["tab", "tab\there", "$'tab\\x09here'"],
-    ["right-to-left override", "ni\u202eaj@example.com", "$'ni\\xe2\\x80\\xaeaj@example.com'"],
-    ["zero width space", "ni\u200baj@example.com", "$'ni\\xe2\\x80\\x8baj@example.com'"],
-    ["no-break space", "ni\u00a0aj", "$'ni\\xc2\\xa0aj'"],
-    ["quote beside ESC", "it's\u001b\\", "$'it\\'s\\x1b\\\\'"],
-  ])("%s gets ANSI-C quoting", (_name, text, expected) => {
-    const value = logBytes(text);
-    const quoted = shellQuote(value);
+  test.each(HIDDEN)("%s: word shows no hidden character", (_name, text) => {
+    const printed = decodeUtf8Sequences(shellQuote(logBytes(text)));
 
-    expect(quoted).toBe(expected);
-    expect(bashBytes(quoted)).toEqual(Buffer.from(value, "latin1"));
+    expect([...printed].filter(isHiddenCharacter)).toEqual([]);
+    expect(printed).not.toMatch(/[\t\n]/);
   });
 
   test("stray byte is written as itself", () => {
-    const value = "caf\u00e9 x";
-    const quoted = shellQuote(value);
-
-    expect(quoted).toBe("$'caf\\xe9 x'");
-    expect(bashBytes(quoted)).toEqual(Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x20, 0x78]));
+    expect(shellQuote("caf\u00e9 x")).toBe(`"$(printf 'caf\\351\\040x')"`);
   });
 
   test("visible UTF-8 keeps single quotes", () => {
     const value = logBytes("josé@bücher.example");
-    const quoted = shellQuote(value);
 
-    expect(quoted).toBe(`'${value}'`);
-    expect(bashBytes(quoted)).toEqual(Buffer.from("josé@bücher.example", "utf8"));
+    expect(shellQuote(value)).toBe(`'${value}'`);
+  });
+
+  test("visible UTF-8 stays in the printf format", () => {
+    const value = logBytes("josé\u202e");
+
+    expect(shellQuote(value)).toBe(`"$(printf '${logBytes("josé")}\\342\\200\\256')"`);
   });
 
   test("Unicode string is written as UTF-8", () => {
-    expect(shellQuote("ni\u202eaj")).toBe("$'ni\\xe2\\x80\\xaeaj'");
+    expect(shellQuote("ni\u202eaj")).toBe(`"$(printf 'ni\\342\\200\\256aj')"`);
+  });
+});
+
+describe.each(installedShells())("shellQuote in %s", (shell) => {
+  test("each value is one word", () => {
+    for (const value of HOSTILE) {
+      expect(shellWords(shell, shellQuote(value)), JSON.stringify(value)).toEqual([value]);
+    }
   });
 
-  test("sh keeps values apart", () => {
+  test("values stay apart", () => {
     const quoted = HOSTILE.map(shellQuote).join(" ");
-    expect(shellWords(quoted)).toEqual(HOSTILE);
+
+    expect(shellWords(shell, quoted)).toEqual(HOSTILE);
+  });
+
+  test.each(HIDDEN)("%s: bytes pass unchanged", (_name, text) => {
+    const value = logBytes(text);
+
+    expect(shellBytes(shell, shellQuote(value))).toEqual(Buffer.from(value, "latin1"));
+  });
+
+  test("stray byte passes unchanged", () => {
+    const bytes = shellBytes(shell, shellQuote("caf\u00e9 x"));
+
+    expect(bytes).toEqual(Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x20, 0x78]));
+  });
+
+  test("visible UTF-8 passes unchanged", () => {
+    for (const text of ["josé@bücher.example", "josé\u202e", "日本\u200b語"]) {
+      const bytes = shellBytes(shell, shellQuote(logBytes(text)));
+      expect(bytes, text).toEqual(Buffer.from(text, "utf8"));
+    }
+  });
+
+  test("hidden values stay apart", () => {
+    const values = HIDDEN.map(([, text]) => logBytes(text));
+    const quoted = values.map(shellQuote).join(" ");
+
+    expect(shellArguments(shell, decodeUtf8Sequences(quoted))).toEqual(
+      values.map((value) => Buffer.from(value, "latin1")),
+    );
   });
 });
 

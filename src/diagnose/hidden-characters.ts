@@ -1,0 +1,42 @@
+/**
+ * Characters that a terminal or a Markdown renderer does not show as themselves. Account names,
+ * script paths and reply texts come from logs that an attacker can write to, and such a
+ * character can make one value look like another. U+202E (right-to-left override) shows the
+ * text after it reversed, U+200B (zero width space) shows as nothing, and U+00A0 (no-break
+ * space) shows as a plain space.
+ *
+ * The set is the control characters other than tab and line feed, format characters, private
+ * use, surrogate and unassigned code points, line and paragraph separators, space separators
+ * other than U+0020, and every Default_Ignorable_Code_Point (such as U+3164, Hangul filler).
+ * Unassigned means unassigned in the Unicode version of the running Node.js
+ * (`process.versions.unicode`).
+ * Tab and line feed are left out, because multi-line replies contain them and the text report
+ * lays them out as spaces and line breaks.
+ */
+const HIDDEN_CHARACTER_SOURCE = [
+  "[^\\P{Cc}\\t\\n]",
+  "[\\p{Cf}\\p{Co}\\p{Cs}\\p{Cn}\\p{Zl}\\p{Zp}\\p{Default_Ignorable_Code_Point}]",
+  "[^\\P{Zs} ]",
+].join("|");
+
+const HIDDEN_CHARACTER = new RegExp(`^(?:${HIDDEN_CHARACTER_SOURCE})$`, "u");
+
+const HIDDEN_CHARACTERS = new RegExp(HIDDEN_CHARACTER_SOURCE, "gu");
+
+/** Returns whether `character`, one code point, is hidden (see the set above). */
+export function isHiddenCharacter(character: string): boolean {
+  return HIDDEN_CHARACTER.test(character);
+}
+
+/**
+ * Replaces each hidden character of `text` with a visible escape: `\u202e`, or `\u{e0001}`
+ * above U+FFFF. The text and Markdown reports use this one form, and so does the CLI when it
+ * escapes the control characters in everything it writes.
+ */
+export function showHiddenCharacters(text: string): string {
+  return text.replace(HIDDEN_CHARACTERS, (character) => {
+    const code = character.codePointAt(0) ?? 0;
+    const hex = code.toString(16);
+    return code > 0xffff ? `\\u{${hex}}` : `\\u${hex.padStart(4, "0")}`;
+  });
+}
