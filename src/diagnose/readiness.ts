@@ -7,7 +7,14 @@ import {
   removalApplies,
   UNKNOWN_IP_PLACEHOLDER,
 } from "./removal-forms.js";
+import { providersDo } from "./findings/build.js";
 import { outboundBurst, uncomparedBurst } from "./findings/volume-spike.js";
+import {
+  hasListingReply,
+  rangeRejectingNames,
+  ROUTE_FIX,
+  sendingRouteItem,
+} from "./sending-route.js";
 import { codeSpan, shellQuote } from "./shell-quote.js";
 import { ONGOING_WINDOW_MS } from "./verdict.js";
 import type {
@@ -75,14 +82,10 @@ export function buildReadiness(
       "PTR and forward-confirmed reverse DNS valid",
       commands.reverseDns,
     ),
-    fromFinding(
-      findings,
-      "ip-blocklisted",
-      "blocklists",
-      "Not on the major blocklists",
-      commands.blocklists,
-    ),
+    ...blocklistItems(findings, judging, dnsItems, commands.blocklists),
   ];
+  const route = sendingRouteItem(context, judging, logEnd);
+  if (route !== null) fromLogs.push(route);
   // What DNS shows now replaces what the logs showed: a record fixed after the last
   // rejection is ready.
   const items = fromLogs.map((item) => dnsItems.find((dns) => dns.id === item.id) ?? item);
@@ -103,6 +106,12 @@ export function buildReadiness(
   const unchecked = items.filter((item) => item.status === "not-checked");
   // With no removal form for the receivers that block, there is no request to be ready for.
   const ready = removalForms.length > 0 && failed.length === 0 && unchecked.length === 0;
+  const rejecting = rangeRejectingNames(affected.map(([, verdict]) => verdict));
+  if (removalForms.length === 0 && rejecting.length > 0) {
+    const othersBlock = affected.length > rejecting.length;
+    const summary = rangeRejectionSummary(rejecting, othersBlock, failed, unchecked);
+    return { ready, summary, items, removalForms };
+  }
 
   return {
     ready,
@@ -110,6 +119,28 @@ export function buildReadiness(
     items,
     removalForms,
   };
+}
+
+/**
+ * Builds the `blocklists` item, or none when every `ip-blocklisted` reply rejects the server's
+ * range and DNS did not check the blocklists. No blocklist check can clear such a rejection, so
+ * the `sending-route` item takes the place of the blocklist item.
+ */
+function blocklistItems(
+  findings: readonly Finding[],
+  providers: Partial<Record<ProviderId, ProviderVerdict>>,
+  dnsItems: readonly ReadinessItem[],
+  command: string,
+): ReadinessItem[] {
+  const verdicts = Object.values(providers);
+  const rejectedOnly =
+    findings.some((f) => f.id === "ip-blocklisted") &&
+    rangeRejectingNames(verdicts).length > 0 &&
+    !hasListingReply(verdicts);
+  if (rejectedOnly && !dnsItems.some((item) => item.id === "blocklists")) return [];
+  return [
+    fromFinding(findings, "ip-blocklisted", "blocklists", "Not on the major blocklists", command),
+  ];
 }
 
 /** How many domains and IPs the suggested commands name. */
@@ -213,6 +244,32 @@ export function readinessSummary(
     return "Request removal now through the forms below that have no request in the last two weeks.";
   }
   return "Request removal now.";
+}
+
+/**
+ * Builds the summary for when no removal form applies and some receivers reject direct mail
+ * from the server's range. It names the route change that lifts their block in place of a
+ * request. The postmaster sentence stays only for `othersBlock`: other receivers that reject
+ * or defer mail for another reason.
+ */
+function rangeRejectionSummary(
+  rejecting: readonly string[],
+  othersBlock: boolean,
+  failed: ReadinessItem[],
+  unchecked: ReadinessItem[],
+): string {
+  const sentences = [
+    `No removal form applies: ${providersDo(rejecting, "rejects", "reject")} mail sent directly from this server's IP range, and neither a removal request nor a blocklist check lifts that.`,
+    ROUTE_FIX,
+  ];
+  if (failed.length > 0) sentences.push(`Still open: ${titleList(failed)}.`);
+  else if (unchecked.length > 0) sentences.push(`Still to check: ${titleList(unchecked)}.`);
+  if (othersBlock) {
+    sentences.push(
+      "If the other receivers go on rejecting mail once these pass, write to the postmaster of the receiving domain with the reply text.",
+    );
+  }
+  return sentences.join(" ");
 }
 
 /**
