@@ -1,44 +1,9 @@
-import { execFileSync } from "node:child_process";
 import { describe, expect, test } from "vitest";
 import type { Diagnosis, Finding } from "../../src/diagnose/types.js";
+import { compromisedLog } from "../helpers/compromised-log.js";
 import { diagnoseText } from "../helpers/diagnose-text.js";
 import { GMAIL_RATE_LIMIT, HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
-
-const ATTACK_IPS = ["203.0.113.50", "203.0.113.51", "203.0.113.52", "203.0.113.53"];
-
-/**
- * Writes three hours of five office accounts, then 480 recipients in three hours from
- * `spellings` in turn (one account name, spelled in one or more ways) from four new addresses.
- */
-function compromisedLog(spellings: readonly string[]): string {
-  const log = new PostfixLog();
-  for (let hour = 0; hour < 3; hour++) {
-    for (let index = 0; index < 5; index++) {
-      log.submit({
-        time: T0 + hour * HOUR + index * 300_000,
-        account: `user${index}@example.com`,
-        clientIp: `198.51.100.${10 + index}`,
-        recipients: [{ address: `contact${hour}-${index}@example.net` }],
-      });
-    }
-  }
-  let message = 0;
-  [90, 240, 150].forEach((total, hour) => {
-    for (let sent = 0; sent < total; sent += 30) {
-      log.submit({
-        time: T0 + hour * HOUR + 60_000 + sent * 1000,
-        account: spellings[message % spellings.length] ?? "",
-        clientIp: ATTACK_IPS[message % ATTACK_IPS.length] ?? "203.0.113.1",
-        recipients: Array.from({ length: 30 }, (_, i) => ({
-          address: `target${hour}-${sent + i}@gmail.com`,
-          outcome: GMAIL_RATE_LIMIT,
-        })),
-      });
-      message += 1;
-    }
-  });
-  return log.text();
-}
+import { installedShells, shellArguments } from "../helpers/shell.js";
 
 function findingOf(diagnosis: Diagnosis, id: Finding["id"]): Finding[] {
   return diagnosis.findings.filter((finding) => finding.id === id);
@@ -54,10 +19,22 @@ function commandOf(text: string, program: string): string | undefined {
   return new RegExp(`\`(${program} [^\`]+)\``).exec(text)?.[1];
 }
 
-/** Runs `command` with its program replaced by printf, and returns the words it received. */
-function argumentsOf(command: string): string[] {
-  const script = `printf '%s\\n' ${command.slice(command.indexOf(" ") + 1)}`;
-  return execFileSync("/bin/sh", ["-c", script], { encoding: "utf8" }).split("\n").slice(0, -1);
+/**
+ * Runs `command` with its program replaced by printf in each installed shell (see
+ * `installedShells`), and returns the words that each shell passed, by shell name.
+ */
+function argumentsOf(command: string): Record<string, string[]> {
+  const words = command.slice(command.indexOf(" ") + 1);
+  const received: Record<string, string[]> = {};
+  for (const shell of installedShells()) {
+    received[shell] = shellArguments(shell, words).map((bytes) => bytes.toString("utf8"));
+  }
+  return received;
+}
+
+/** Returns `words` for each installed shell, to compare with `argumentsOf`. */
+function inEachShell(words: string[]): Record<string, string[]> {
+  return Object.fromEntries(installedShells().map((shell) => [shell, words]));
 }
 
 describe("compromised-account fix with a hostile name", () => {
@@ -91,7 +68,20 @@ describe("compromised-account fix with a hostile name", () => {
     const kick = commandOf(found?.fix[0] ?? "", "doveadm kick");
 
     expect(kick).toBeDefined();
-    expect(argumentsOf(kick ?? "")).toEqual(["kick", "ni|aj`x"]);
+    expect(argumentsOf(kick ?? "")).toEqual(inEachShell(["kick", "ni|aj`x"]));
+  });
+
+  test("hidden character reaches shells", async () => {
+    const account = "ni\u202eaj@example.com";
+    const [found] = findingOf(await diagnoseText(compromisedLog([account])), "compromised-account");
+    const kick = commandOf(found?.fix[0] ?? "", "doveadm kick");
+    const exiqgrep = commandOf(found?.fix[1] ?? "", "exiqgrep -i -f");
+
+    expect(kick).toBe(`doveadm kick "$(printf 'ni\\342\\200\\256aj@example.com')"`);
+    expect(argumentsOf(kick ?? "")).toEqual(inEachShell(["kick", account]));
+    expect(exiqgrep).toBe(
+      `exiqgrep -i -f "$(printf 'ni\\342\\200\\256aj@example\\134.com')" | xargs exim -Mrm`,
+    );
   });
 
   test("name keeps its first spelling", async () => {
@@ -156,7 +146,7 @@ describe("web-script fix with a hostile directory", () => {
 
     expect((script?.evidence as { workingDirectory?: string }).workingDirectory).toBe(DIRECTORY);
     expect(ls).toBe(`ls -la '${DIRECTORY}'`);
-    expect(argumentsOf(ls ?? "")).toEqual(["-la", DIRECTORY]);
+    expect(argumentsOf(ls ?? "")).toEqual(inEachShell(["-la", DIRECTORY]));
   });
 });
 

@@ -1,45 +1,11 @@
 import { describe, expect, test } from "vitest";
 import { renderDiagnosisMarkdown } from "../../src/report/markdown.js";
 import { escapeMarkdown, markdownInline } from "../../src/report/markdown-text.js";
+import { compromisedLog } from "../helpers/compromised-log.js";
 import { diagnoseText } from "../helpers/diagnose-text.js";
-import { GMAIL_RATE_LIMIT, HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
 
 const HOSTILE = "ni|aj`x*y_z<b>";
 const HOSTILE_ESCAPED = "ni\\|aj\\`x\\*y_z&lt;b&gt;";
-
-/**
- * Writes three hours of five office accounts, then 480 Gmail recipients in three hours from
- * `account` on four new client addresses, which the compromised-account finding reports.
- */
-function compromisedLog(account: string): string {
-  const log = new PostfixLog();
-  for (let hour = 0; hour < 3; hour++) {
-    for (let index = 0; index < 5; index++) {
-      log.submit({
-        time: T0 + hour * HOUR + index * 300_000,
-        account: `user${index}@example.com`,
-        clientIp: `198.51.100.${10 + index}`,
-        recipients: [{ address: `contact${hour}-${index}@example.net` }],
-      });
-    }
-  }
-  let message = 0;
-  [90, 240, 150].forEach((total, hour) => {
-    for (let sent = 0; sent < total; sent += 30) {
-      log.submit({
-        time: T0 + hour * HOUR + 60_000 + sent * 1000,
-        account,
-        clientIp: `203.0.113.${50 + (message % 4)}`,
-        recipients: Array.from({ length: 30 }, (_, i) => ({
-          address: `target${hour}-${sent + i}@gmail.com`,
-          outcome: GMAIL_RATE_LIMIT,
-        })),
-      });
-      message += 1;
-    }
-  });
-  return log.text();
-}
 
 /** Returns the part of a Markdown line outside its code spans fenced by two backticks. */
 function outsideDoubleFences(line: string): string {
