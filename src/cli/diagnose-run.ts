@@ -11,6 +11,7 @@ import {
   type LogRun,
 } from "../diagnose/run.js";
 import type { Diagnosis, RecordedRemovalRequest } from "../diagnose/types.js";
+import { repeatedFailureProviders } from "../diagnose/verdict.js";
 import { looksLikeLogFile } from "../logs/detect.js";
 import { painter } from "../report/colour.js";
 import { decodeReportText } from "../report/log-text.js";
@@ -179,7 +180,9 @@ function resolverAddresses(setup: DnsSetup, options: DiagnoseOptions): string[] 
 
 /**
  * Returns 2 when a log or a bounce input named on the command line could not be used, 1 when
- * something is wrong and 0 when healthy. The report of the other inputs is printed first.
+ * something is wrong and 0 when healthy. Repeated connection failures to a named provider count
+ * as wrong although its status stays `ok`, because they delay its mail. The report of the other
+ * inputs is printed first.
  * Bounce messages skipped inside a folder or mbox do not count, as garbled log lines do not.
  * The caller checks for a log cut short while it was read.
  */
@@ -193,6 +196,7 @@ function exitCode(diagnosis: Diagnosis): number {
   if (bounceFiles.some((file) => file.errors.length > 0)) return EXIT_USAGE;
   const problems =
     diagnosis.verdict.status !== "ok" ||
-    diagnosis.findings.some((finding) => finding.severity !== "info");
+    diagnosis.findings.some((finding) => finding.severity !== "info") ||
+    repeatedFailureProviders(diagnosis.providers).length > 0;
   return problems ? EXIT_PROBLEMS : EXIT_OK;
 }

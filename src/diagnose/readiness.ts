@@ -16,7 +16,11 @@ import {
   sendingRouteItem,
 } from "./sending-route.js";
 import { codeSpan, shellQuote } from "./shell-quote.js";
-import { ONGOING_WINDOW_MS } from "./verdict.js";
+import {
+  ONGOING_WINDOW_MS,
+  repeatedConnectionFailures,
+  repeatedFailureProviders,
+} from "./verdict.js";
 import type {
   Finding,
   ProviderVerdict,
@@ -63,8 +67,9 @@ export function buildReadiness(
     Object.entries(providers).filter(([, verdict]) => verdict?.status !== "unreachable"),
   );
   const unreachable = unreachableNames(providers);
+  const failing = repeatedFailureProviders(providers).map((verdict) => verdict.name);
   const fromLogs: ReadinessItem[] = [
-    causeIdentified(findings, judging, unreachable),
+    causeIdentified(findings, judging, unreachable, failing),
     causeStopped(context, findings, logEnd),
     blocksEnded(providers, logEnd),
     volumeNormal(context, logEnd),
@@ -115,7 +120,14 @@ export function buildReadiness(
 
   return {
     ready,
-    summary: readinessSummary(affected.length, failed, unchecked, removalForms, unreachable),
+    summary: readinessSummary(
+      affected.length,
+      failed,
+      unchecked,
+      removalForms,
+      unreachable,
+      failing,
+    ),
     items,
     removalForms,
   };
@@ -217,9 +229,10 @@ export function readinessSummary(
   unchecked: ReadinessItem[],
   forms: readonly RemovalForm[],
   unreachable: readonly string[] = [],
+  failing: readonly string[] = [],
 ): string {
-  if (affected === 0 && unreachable.length > 0) {
-    return `No provider rejects or defers mail for a sender-side reason in this log, so there is nothing to ask removal for. ${unreachableSentence(unreachable)}`;
+  if (affected === 0 && (unreachable.length > 0 || failing.length > 0)) {
+    return `No provider rejects or defers mail for a sender-side reason in this log, so there is nothing to ask removal for. ${connectionSentences(unreachable, failing)}`;
   }
   if (affected === 0)
     return "No provider rejects or defers mail in this log, so there is nothing to ask removal for.";
@@ -313,10 +326,25 @@ function unreachableSentence(names: readonly string[]): string {
   return `This server could not connect to ${names.join(", ")}, so no mail reached them to be judged; the fix is under each provider.`;
 }
 
+/**
+ * Builds the sentences on deferrals that were failed connections, not a provider's judgement.
+ * They name the unreachable providers and those whose connections failed now and then.
+ */
+function connectionSentences(unreachable: readonly string[], failing: readonly string[]): string {
+  const sentences = unreachable.length > 0 ? [unreachableSentence(unreachable)] : [];
+  if (failing.length > 0) {
+    sentences.push(
+      `Connections to ${failing.join(", ")} failed now and then, which delayed some mail but is no block. The verdict says what to test.`,
+    );
+  }
+  return sentences.join(" ");
+}
+
 function causeIdentified(
   findings: readonly Finding[],
   providers: Partial<Record<ProviderId, ProviderVerdict>>,
   unreachable: readonly string[],
+  failing: readonly string[],
 ): ReadinessItem {
   const item = { id: "cause-identified", title: "Cause found" };
   const causes = findings.filter((f) => f.role === "cause");
@@ -335,9 +363,9 @@ function causeIdentified(
       ...item,
       status: "not-checked",
       detail:
-        unreachable.length === 0
+        unreachable.length === 0 && failing.length === 0
           ? "Not applicable: no provider rejects or defers mail in this log."
-          : `Not applicable: no provider rejects or defers mail for a sender-side reason in this log. ${unreachableSentence(unreachable)}`,
+          : `Not applicable: no provider rejects or defers mail for a sender-side reason in this log. ${connectionSentences(unreachable, failing)}`,
     };
   }
   return {
@@ -408,6 +436,7 @@ function blocksEnded(
   logEnd: number,
 ): ReadinessItem {
   const ongoing = Object.values(providers).filter((v) => v !== undefined && v.ongoing);
+  const failing = failingAtEnd(providers, logEnd);
   if (Object.keys(providers).length === 0) {
     return {
       id: "blocks-ended",
@@ -419,12 +448,40 @@ function blocksEnded(
   return {
     id: "blocks-ended",
     title: "Rejections and deferrals have stopped",
-    status: ongoing.length === 0 ? "pass" : "fail",
+    status: ongoing.length === 0 && failing.length === 0 ? "pass" : "fail",
     detail:
-      ongoing.length === 0
+      ongoing.length === 0 && failing.length === 0
         ? endedDetail(providers, logEnd)
-        : ongoingDetail(ongoing.filter((v) => v !== undefined)),
+        : [ongoingDetail(ongoing.filter((v) => v !== undefined)), failingDetail(failing)]
+            .filter((detail) => detail !== "")
+            .join(" "),
   };
+}
+
+/**
+ * Returns the providers with repeated connection failures (see `repeatedConnectionFailures`)
+ * whose latest failure falls in the last two hours of the log. Their mail is still delayed,
+ * although no single run of failures makes them unreachable.
+ */
+function failingAtEnd(
+  providers: Partial<Record<ProviderId, ProviderVerdict>>,
+  logEnd: number,
+): ProviderVerdict[] {
+  return repeatedFailureProviders(providers).filter(
+    (verdict) =>
+      verdict.lastConnectionFailure !== null &&
+      Date.parse(verdict.lastConnectionFailure) >= logEnd - ONGOING_WINDOW_MS,
+  );
+}
+
+/** Builds the detail that names the providers whose connections still fail now and then. */
+function failingDetail(failing: readonly ProviderVerdict[]): string {
+  if (failing.length === 0) return "";
+  const sentences = failing.map(
+    (verdict) =>
+      `Connections to ${verdict.name} still failed in the last two hours of the log, the last at ${verdict.lastConnectionFailure ?? "?"} (${repeatedConnectionFailures(verdict)} of ${verdict.attempts} delivery attempts failed to connect).`,
+  );
+  return `${sentences.join(" ")} That mail was deferred and retried, so it was delayed but not rejected. The verdict says what to test.`;
 }
 
 /**

@@ -269,6 +269,21 @@ export function repeatedConnectionFailures(verdict: ProviderVerdict): number {
 }
 
 /**
+ * Returns the providers with repeated connection failures (see `repeatedConnectionFailures`),
+ * leaving out the `other` row, because one small receiver that drops connections is its own
+ * problem.
+ */
+export function repeatedFailureProviders(
+  providers: Partial<Record<string, ProviderVerdict>>,
+): ProviderVerdict[] {
+  return Object.entries(providers).flatMap(([id, verdict]) =>
+    verdict === undefined || id === "other" || repeatedConnectionFailures(verdict) === 0
+      ? []
+      : [verdict],
+  );
+}
+
+/**
  * Describes providers with repeated connection failures outside an outage, such as " 72 of
  * 216 delivery attempts to Gmail failed to connect, the last at ...". Returns "" when none.
  */

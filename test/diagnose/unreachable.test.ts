@@ -280,7 +280,10 @@ describe("unreachable provider", () => {
       "24 of 72 delivery attempts to Gmail failed to connect, the last at 2024-03-04T23:00:00Z",
     );
     expect(findingIds(diagnosis)).not.toContain("healthy");
-    expect(blocksEnded?.detail).toContain("connections to Gmail still failed then");
+    expect(blocksEnded?.status).toBe("fail");
+    expect(blocksEnded?.detail).toContain(
+      "Connections to Gmail still failed in the last two hours of the log",
+    );
     expect(blocksEnded?.detail).not.toContain(
       "No provider rejects or defers mail in the last two hours",
     );
