@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
@@ -15,10 +16,15 @@ export interface CliRun {
 export const OFFLINE_DIAGNOSE: readonly string[] = ["diagnose", "--offline", "--timezone", "UTC"];
 
 /**
- * A state directory that no test creates, so that commands reading the default history
- * database never see the one of the user who runs the tests.
+ * A state directory that no test should create, so that commands reading the default history
+ * database never see the one of the user who runs the tests. The name is new for each test
+ * process: a fixed name let a database left there by one run (a test that wrote history
+ * without `--db`, or a build with a newer schema) break every later run.
  */
-const ABSENT_STATE_HOME = join(tmpdir(), "delist-test-no-state-home");
+const ABSENT_STATE_HOME = join(
+  tmpdir(),
+  `delist-test-no-state-home-${process.pid}-${randomBytes(4).toString("hex")}`,
+);
 
 /**
  * Runs the CLI in-process with in-memory streams; `tty` marks stdout as a terminal. The
