@@ -73,15 +73,19 @@ export function parseRelay(value: string): Relay {
   if (first.endsWith("@localhost") && open < 0) {
     return { host: null, ip: null, localUser: first.slice(0, -"@localhost".length) };
   }
-  const ip = close > open ? value.slice(open + 1, close) : literal(first);
+  const ip = close > open ? withoutIpv6Tag(value.slice(open + 1, close)) : literal(first);
   const host = first.startsWith("[") ? null : first.replace(/\.$/, "");
   return { host: host === "" ? null : host, ip, localUser: null };
 }
 
 function literal(token: string): string | null {
   if (!token.startsWith("[") || !token.endsWith("]")) return null;
-  const inner = token.slice(1, -1);
-  return inner.startsWith("IPv6:") ? inner.slice(5) : inner;
+  return withoutIpv6Tag(token.slice(1, -1));
+}
+
+// An IPv6 address literal carries the `IPv6:` tag of RFC 5321, section 4.1.3.
+function withoutIpv6Tag(address: string): string {
+  return address.startsWith("IPv6:") ? address.slice(5) : address;
 }
 
 /** Splits a `to=` list on commas outside `<…>` and quotes and removes the angle brackets. */
