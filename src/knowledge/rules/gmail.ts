@@ -4,6 +4,11 @@ import type { ReplyRule } from "../rule.js";
  * Gmail and Google Workspace inbound replies. Google's 5.7.1 covers about twenty conditions and
  * 4.7.0 about eight, so the wording decides before the code. Older wordings (4.7.0 for the
  * rate limit, 5.7.1 for the IP block and for DMARC) are accepted next to the current codes.
+ *
+ * Google sends most replies over several lines, but sendmail's DSN summary and some log
+ * pipelines keep only the first. So a rule also matches its first line alone where no other
+ * reply starts with the same words. The first lines quoted below are as seen in logs and
+ * bounces, where Google wrapped the text at roughly 70 characters.
  */
 
 const CODES_PAGE = "https://support.google.com/a/answer/3726730";
@@ -100,7 +105,8 @@ const senderSide: readonly ReplyRule[] = [
     category: "reverse-dns",
     codes: [421, 451],
     enhanced: ["4.7.0", "4.7.23"],
-    text: /\bPTR record|reverse DNS|forward DNS entry/i,
+    // Older first line: "The IP address sending this message does not have".
+    text: /\bPTR record|reverse DNS|forward DNS entry|The IP address sending this message does not have\b/i,
     codeAlone: ["4.7.23"],
     distinctive: true,
     summary:
@@ -202,7 +208,8 @@ const senderSide: readonly ReplyRule[] = [
     category: "authentication",
     codes: [451],
     enhanced: ["4.7.26"],
-    text: /DMARC/i,
+    // The first line may stop before "DMARC", as for the permanent DMARC rejection.
+    text: /DMARC|Unauthenticated email from \S+ (?:is not|isn't) accepted\b/i,
     summary:
       "The From domain's DMARC policy says reject, and DNS errors kept Gmail from checking SPF or DKIM.",
     fix: [
@@ -332,7 +339,9 @@ const senderSide: readonly ReplyRule[] = [
     category: "reputation",
     codes: [421],
     enhanced: ["4.7.28", "4.7.0"],
-    text: /unusual (?:rate|amount) of unsolicited mail/i,
+    // The first line of the whole 4.7.28 family stops at "an unusual rate of". Cut there, the
+    // reply cannot name the IP, range or domain, so it gets this rule, the family's general one.
+    text: /unusual (?:rate|amount) of unsolicited mail|has detected an unusual rate of$/i,
     codeAlone: ["4.7.28"],
     distinctive: true,
     summary:
@@ -347,7 +356,8 @@ const senderSide: readonly ReplyRule[] = [
     category: "tls",
     codes: [421],
     enhanced: ["4.7.29"],
-    text: /(?:wasn't|was not) sent over a TLS connection/i,
+    // First line: "Your email has been rate limited because this message wasn't sent".
+    text: /(?:wasn't|was not) sent over a TLS connection|rate limited because this message (?:wasn't|was not) sent\b/i,
     codeAlone: ["4.7.29"],
     distinctive: true,
     summary: "The message was not sent over TLS, which Gmail requires of bulk senders.",
@@ -426,7 +436,12 @@ const senderBlocks: readonly ReplyRule[] = [
     category: "content",
     codes: [550],
     enhanced: ["5.7.1"],
-    text: /(?:likely|considered) unsolicited mail|UnsolicitedMessageError/i,
+    // Without "mail": a one-line reply "… likely unsolicited mail. - gsmtp" with no transaction
+    // id loses its last word where the Google trailer is stripped.
+    // NOTE: Google's own first line stops at "Gmail has detected that this message is" (or "Our
+    // system has …"), which its low-reputation and RFC 5322 replies share, so that line alone
+    // matches no rule here.
+    text: /(?:likely|considered) unsolicited\b|UnsolicitedMessageError/i,
     distinctive: true,
     summary:
       "Gmail judged this message to be likely unsolicited mail; the verdict is per message, not a ban of the IP.",
@@ -473,7 +488,8 @@ const senderBlocks: readonly ReplyRule[] = [
     category: "reverse-dns",
     codes: [550],
     enhanced: ["5.7.1"],
-    text: /IPv6 sending guidelines|IPv6AuthError|ipv6_authentication_error/i,
+    // First line: "… detected that this message does", or longer with a shorter bracket.
+    text: /IPv6 sending guidelines|does not meet IPv6\b|detected that this message does(?: not)?$|IPv6AuthError|ipv6_authentication_error/i,
     distinctive: true,
     summary:
       "Mail over IPv6 must come from an IP with a PTR record and must pass SPF or DKIM; this one did not.",
@@ -487,7 +503,8 @@ const senderBlocks: readonly ReplyRule[] = [
     category: "reputation",
     codes: [550],
     enhanced: ["5.7.1"],
-    text: /not authorized to send email directly to our servers/i,
+    // First line: "The IP you're using to send mail is not authorized to".
+    text: /not authorized to send email directly to our servers|The IP you're using to send mail is not authorized\b/i,
     distinctive: true,
     summary:
       "The IP is in a range Gmail does not accept direct mail from (often dynamic or residential space).",
@@ -507,7 +524,8 @@ const senderBlocks: readonly ReplyRule[] = [
     category: "recipient-policy",
     codes: [550],
     enhanced: ["5.7.1"],
-    text: /has a policy that prohibit/i,
+    // First line: "… sending to (or from) has a policy that".
+    text: /has a policy that prohibit|you are sending to \(or from\) has a policy\b/i,
     distinctive: true,
     summary: "A policy of the recipient's (or the sender's) domain prohibits this mail.",
     fix: ["Ask the recipient's administrator which policy applies."],
@@ -534,7 +552,9 @@ const senderBlocks: readonly ReplyRule[] = [
     category: "authentication",
     codes: [550],
     enhanced: ["5.7.26", "5.7.1"],
-    text: /not accepted due to (?:the )?domain'?s DMARC policy|DmarcRejection|answer\/2451690/i,
+    // The older first line "Unauthenticated email from <domain> is not accepted due to domain's"
+    // stops before "DMARC", so without this the rule for unauthenticated mail would match it.
+    text: /not accepted due to (?:the )?domain'?s DMARC policy|Unauthenticated email from \S+ (?:is not|isn't) accepted\b|DmarcRejection|answer\/2451690/i,
     distinctive: true,
     summary:
       "The From domain publishes a DMARC policy of reject or quarantine, and the message passed neither aligned SPF nor aligned DKIM.",
@@ -583,7 +603,8 @@ const senderBlocks: readonly ReplyRule[] = [
     category: "reputation",
     codes: [550],
     enhanced: ["5.7.28", "5.7.1"],
-    text: /unusual (?:rate|amount) of unsolicited mail|UnsolicitedIPError/i,
+    // The older first line stops at "an unusual rate of", as for the rate limit.
+    text: /unusual (?:rate|amount) of unsolicited mail|has detected an unusual rate of$|UnsolicitedIPError/i,
     codeAlone: ["5.7.28"],
     distinctive: true,
     summary:
@@ -647,7 +668,7 @@ const senderBlocks: readonly ReplyRule[] = [
     category: "reverse-dns",
     codes: [550],
     enhanced: ["5.7.25"],
-    text: /\bPTR record/i,
+    text: /\bPTR record|The IP address sending this message does not have\b/i,
     codeAlone: ["5.7.25"],
     distinctive: true,
     summary:
@@ -677,7 +698,8 @@ const senderBlocks: readonly ReplyRule[] = [
     category: "content",
     codes: [552],
     enhanced: ["5.7.0"],
-    text: /security issue|blocked (?:file|attachment)/i,
+    // First line: "This message was blocked because its content presents a potential".
+    text: /security issue|blocked (?:file|attachment)|blocked because its content presents\b/i,
     distinctive: true,
     summary:
       "The message carries content Gmail blocks for security, such as an executable attachment.",
