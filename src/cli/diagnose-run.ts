@@ -64,6 +64,7 @@ export async function runDiagnose(
     blocklists,
     removalRequests: await readRemovalRequests(options, io),
     givenIps: given.ips,
+    givenDomains: given.domains,
   });
   const diagnosis = decodeReportText(built);
 

@@ -66,8 +66,16 @@ export interface DiagnoseOptions {
   readonly blocklists?: BlocklistReport | null;
   /** Removal requests recorded in the history database; absent when none was read. */
   readonly removalRequests?: readonly RecordedRemovalRequest[];
-  /** The IPs given with `--ip`, which choose among a provider's IPs for the removal commands. */
+  /**
+   * The IPs given with `--ip`, which choose among a provider's IPs for the removal commands. The
+   * suggested check commands name them in place of the IPs that receivers named.
+   */
   readonly givenIps?: readonly string[];
+  /**
+   * The domains given with `--domain`. The suggested check commands name them in place of the
+   * log's own sending domains, as the DNS checks do.
+   */
+  readonly givenDomains?: readonly string[];
 }
 
 /** Turns the facts of a log run into verdicts, findings and the readiness checklist. */
@@ -110,7 +118,7 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     readiness: withTargetSummary(
       withRemovalTargets(
         buildReadiness(context, findings, providers, dnsReadiness, {
-          server: { sendingDomains: ownSendingDomains(facts), sendingIps: server.sendingIps },
+          server: commandTargets(facts, server, options),
           logEnd: options.input.lastTime === null ? null : Date.parse(options.input.lastTime),
         }),
         {
@@ -126,6 +134,24 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     ),
     checks: checks === null ? null : checksReport(checks.report, checks.resolver),
     blocklists: blocklists === null ? null : blocklistsSummary(blocklists),
+  };
+}
+
+/**
+ * Chooses the domains and IPs for the readiness commands: those given with `--domain` and
+ * `--ip`, else the log's own sending domains and the IPs that receivers named. The PTR and
+ * blocklist commands still name first the IPs that the replies behind their findings named.
+ */
+function commandTargets(
+  facts: LogFacts,
+  server: ServerReport,
+  options: DiagnoseOptions,
+): Pick<ServerReport, "sendingDomains" | "sendingIps"> {
+  const givenDomains = options.givenDomains ?? [];
+  const givenIps = options.givenIps ?? [];
+  return {
+    sendingDomains: givenDomains.length > 0 ? givenDomains : ownSendingDomains(facts),
+    sendingIps: givenIps.length > 0 ? givenIps : server.sendingIps,
   };
 }
 
