@@ -14,15 +14,21 @@ import {
 import { deliveryEvent, newMessage, positionOf, type QueuedMessage } from "./message.js";
 import { queueIdLength } from "./queue-id.js";
 import { readSessionLine } from "./server-lines.js";
+import { endsSession, SessionLogins } from "./session-login.js";
 
 /**
  * Creates the parser for Sendmail records (programs `sendmail`, `sm-mta`, `sm-msp-queue` and
  * process titles such as `sm-acceptingconnections`). It follows each queue id from `from=`
  * through its `to=` lines, links the submission program's copy of a locally submitted message
- * to the daemon's copy, and reports rejects, AUTH failures, STARTTLS results and daemon starts.
+ * to the daemon's copy, gives each message the SMTP AUTH login of its session, and reports
+ * rejects, AUTH failures, STARTTLS results and daemon starts.
  */
-export function createSendmailParser(sink: EventSink, maxOpenMessages?: number): SendmailParser {
-  return new SendmailLogParser(sink, maxOpenMessages);
+export function createSendmailParser(
+  sink: EventSink,
+  maxOpenMessages?: number,
+  maxOpenSessions?: number,
+): SendmailParser {
+  return new SendmailLogParser(sink, maxOpenMessages, maxOpenSessions);
 }
 
 /** The Sendmail parser, with a view of its correlation state for tests of the memory bound. */
@@ -30,6 +36,10 @@ export interface SendmailParser extends RecordParser {
   /** Number of messages whose state is held. */
   readonly openMessages: number;
   readonly evictedMessages: number;
+  /** Number of SMTP sessions whose login is kept for their next messages. */
+  readonly openSessions: number;
+  /** Number of sessions whose login was dropped for the cap. */
+  readonly evictedSessions: number;
 }
 
 // Syslog tags of Sendmail: `sendmail`, `sm-mta`, `sm-msp-queue`, and tags taken from process
@@ -40,12 +50,15 @@ class SendmailLogParser implements SendmailParser {
   private readonly messages: MessageTable<QueuedMessage>;
   /** Submission copies by host and Message-ID, waiting for the daemon's copy. */
   private readonly submissions = new Map<string, QueuedMessage>();
+  private readonly logins: SessionLogins;
 
   constructor(
     private readonly sink: EventSink,
     maxOpenMessages: number | undefined,
+    maxOpenSessions: number | undefined,
   ) {
     this.messages = new MessageTable((state) => this.forget(state), maxOpenMessages);
+    this.logins = new SessionLogins(maxOpenSessions);
   }
 
   get openMessages(): number {
@@ -56,6 +69,14 @@ class SendmailLogParser implements SendmailParser {
     return this.messages.evicted;
   }
 
+  get openSessions(): number {
+    return this.logins.size;
+  }
+
+  get evictedSessions(): number {
+    return this.logins.evicted;
+  }
+
   accepts(program: string): boolean {
     return SENDMAIL_PROGRAMS.some((prefix) => program.startsWith(prefix));
   }
@@ -64,8 +85,12 @@ class SendmailLogParser implements SendmailParser {
     this.messages.advance(record.time);
     const text = record.message;
     const idLength = queueIdLength(text);
-    // Sendmail writes `NOQUEUE:` in place of the id before a transaction has one.
-    if (idLength === 0) return this.parseSessionLine(record, text.startsWith("NOQUEUE: ") ? 9 : 0);
+    if (idLength === 0) {
+      // Sendmail writes `NOQUEUE:` in place of the id before a transaction has one.
+      const start = text.startsWith("NOQUEUE: ") ? 9 : 0;
+      if (text.startsWith("AUTH=server", start)) return this.parseSessionAuth(record, start);
+      return this.parseSessionLine(record, start);
+    }
 
     const start = idLength + 2;
     if (text.startsWith("from=", start)) return this.parseFrom(record, idLength);
@@ -85,12 +110,18 @@ class SendmailLogParser implements SendmailParser {
   finish(): void {
     this.messages.drain((state) => this.announce(state, null));
     this.submissions.clear();
+    this.logins.clear();
   }
 
   private parseSessionLine(record: LogRecord, start: number): ParseOutcome {
     const result = readSessionLine(record, start);
     if (result === null) return "unparsed";
-    if (result === "ignored") return "ignored";
+    if (result === "ignored") {
+      if (endsSession(record.message, start)) this.logins.close(record);
+      return "ignored";
+    }
+    // STARTTLS comes before AUTH in a session, so an inbound one starts a new session.
+    if (result.type === "tls" && result.direction === "inbound") this.logins.close(record);
     this.sink(result);
     return "parsed";
   }
@@ -116,6 +147,7 @@ class SendmailLogParser implements SendmailParser {
     const relay = parseRelay(fields.get("relay") ?? "");
     message.clientHost = relay.host;
     message.clientIp = relay.ip;
+    message.saslUsername ??= this.logins.accountFor(record, relay.ip);
     if (relay.localUser !== null) {
       this.noteSubmission(state, relay.localUser);
     } else {
@@ -152,7 +184,23 @@ class SendmailLogParser implements SendmailParser {
     message.uid ??= copy.message.uid;
   }
 
-  // `AUTH=server, relay=laptop.example.com [198.51.100.7], authid=alice, mech=LOGIN, bits=0`
+  /**
+   * `AUTH=server, relay=laptop.example.com [198.51.100.7], authid=alice, mech=LOGIN, bits=0`
+   * without a queue id: the login of this process's SMTP session, for its next messages.
+   */
+  private parseSessionAuth(record: LogRecord, start: number): ParseOutcome {
+    const fields = readFields(record.message, start);
+    const authid = fields?.get("authid");
+    if (fields === null || authid === undefined || authid === "") return "unparsed";
+
+    const relay = parseRelay(fields.get("relay") ?? "");
+    // NOTE: without a process id in the syslog tag the login is read but tied to no message.
+    this.logins.open(record, withoutAngles(authid), relay.ip);
+    return "parsed";
+  }
+
+  // `424EF3Ab003120: AUTH=server, relay=…, authid=alice, …`: the login line after a queue id
+  // names the message itself.
   private parseAuth(record: LogRecord, idLength: number): ParseOutcome {
     const text = record.message;
     const authid = readFields(text, idLength + 2)?.get("authid");
