@@ -200,7 +200,7 @@ function detectFindings(
     if (id === "other") return verdict.status !== "unreachable";
     return verdict.status === "ok" && repeatedConnectionFailures(verdict) === 0;
   });
-  if (problems.length === 0 && allOk) detected.push(healthyFinding(context));
+  if (problems.length === 0 && allOk) detected.push(healthyFinding(context, providers));
   return detected;
 }
 
@@ -227,7 +227,14 @@ function scaleSmallEvidence(result: Finding): Finding {
   return { ...result, severity: "info" };
 }
 
-function healthyFinding(context: DiagnoseContext): Finding {
+/**
+ * Builds the `healthy` finding. A recovered outage leaves nothing wrong now, so the finding
+ * stays, but its summary names the outage in place of the failed single recipients.
+ */
+function healthyFinding(
+  context: DiagnoseContext,
+  providers: Partial<Record<ProviderId, ProviderVerdict>>,
+): Finding {
   const attempts = context.facts.remoteAttempts;
   if (attempts === 0) {
     return finding("healthy", {
@@ -243,12 +250,17 @@ function healthyFinding(context: DiagnoseContext): Finding {
       ],
     });
   }
+  const pastOutages = pastOutageNote(
+    Object.values(providers).filter((verdict) => verdict !== undefined),
+  );
   return finding("healthy", {
     severity: "info",
     role: "status",
     title: "No receiver rejects or throttles this server's mail",
     summary:
-      "The log shows outbound deliveries and no sender-side rejections; the few failures are single recipients.",
+      pastOutages === ""
+        ? "The log shows outbound deliveries and no sender-side rejections; the few failures are single recipients."
+        : `The log shows outbound deliveries and no sender-side rejections.${pastOutages}`,
     evidence: { remoteAttempts: attempts },
     fix: [
       "Nothing to fix in the log. Keep SPF, DKIM, DMARC and PTR in place and watch for changes.",
