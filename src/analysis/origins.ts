@@ -46,6 +46,8 @@ export class OriginFacts {
   deferred = 0;
   bounced = 0;
   blockedAttempts = 0;
+  /** Block-signal replies to this origin's mail, by provider operator. */
+  readonly blockedByOperator = new Map<string, number>();
   // Descriptive fields of local programs, from the first message.
   uid: number | null = null;
   localUser: string | null = null;
@@ -149,7 +151,10 @@ export class OriginAnalyser {
     if (event.status === "sent") origin.sent += 1;
     else if (event.status === "deferred") origin.deferred += 1;
     else if (event.status === "bounced") origin.bounced += 1;
-    if (reply !== null && isBlockSignal(reply)) origin.blockedAttempts += 1;
+    if (reply !== null && isBlockSignal(reply)) {
+      origin.blockedAttempts += 1;
+      increment(origin.blockedByOperator, delivery.operator);
+    }
     if (!event.firstAttempt) return;
 
     origin.recipients += 1;

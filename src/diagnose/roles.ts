@@ -94,9 +94,10 @@ export function assignRoles(findings: readonly Finding[], providers: Providers):
 
 /**
  * True when a finding explains the block of one provider: the provider's own replies are the
- * finding's evidence, or a block reply of the provider has a category that the finding
- * explains. Forwarding is linked only to a provider that received forwarded mail, and to it
- * whenever receivers rejected forwarded mail.
+ * finding's evidence, the provider blocked the mail of the finding's account or program, or a
+ * block reply of the provider has a category that the finding explains. Forwarding is linked
+ * only to a provider that received forwarded mail, and to it whenever receivers rejected
+ * forwarded mail.
  */
 export function explainsBlock(
   finding: Finding,
@@ -106,11 +107,17 @@ export function explainsBlock(
   const evidence = finding.evidence as {
     providers?: Partial<Record<ProviderId, unknown>>;
     blockedAttempts?: number;
+    blockedAttemptsByOperator?: Record<string, number>;
     recipientsByOperator?: Record<string, number>;
   };
   if (evidence.providers?.[provider] !== undefined) return true;
+
+  // The origin's own rejected mail links it whatever the reply's category, so also through a
+  // reply that the knowledge base does not know (category `unknown`).
+  const operator = PROVIDER_OPERATORS[provider];
+  if ((evidence.blockedAttemptsByOperator?.[operator] ?? 0) > 0) return true;
+
   if (finding.id === "forwarding") {
-    const operator = PROVIDER_OPERATORS[provider];
     if ((evidence.recipientsByOperator?.[operator] ?? 0) === 0) return false;
     if ((evidence.blockedAttempts ?? 0) > 0) return true;
   }

@@ -172,6 +172,7 @@ function scriptFinding(
       baselineRecipientsPerHour: baseline,
       googleShare: source.recipients > 0 ? Math.round((google / source.recipients) * 100) / 100 : 0,
       blockedAttempts: source.blockedAttempts,
+      blockedAttemptsByOperator: Object.fromEntries(source.blockedByOperator),
       newInLog: signs.isNew,
       suspiciousPath: signs.suspicious,
       webSource: signs.web,
