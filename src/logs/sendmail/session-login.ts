@@ -84,6 +84,7 @@ export class SessionLogins {
    * dropped and null is returned.
    */
   accountFor(record: LogRecord, clientIp: string | null): string | null {
+    if (this.sessions.size === 0) return null;
     const key = sessionKey(record);
     const session = key === null ? undefined : this.sessions.get(key);
     if (key === null || session === undefined) return null;
