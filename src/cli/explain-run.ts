@@ -1,4 +1,9 @@
 import { isPastedBounce } from "../bounce/paste-detect.js";
+import {
+  CONNECTION_FAILURE_RULE_IDS,
+  failedConnectionHost,
+  withFailedHost,
+} from "../knowledge/rules/connection.js";
 import { createReplyClassifier } from "../reply/classify.js";
 import type { ExplainedReply } from "../reply/types.js";
 import {
@@ -43,16 +48,33 @@ export async function runExplain(
  */
 async function explainInput(input: string): Promise<ExplainedReply> {
   const classifier = createReplyClassifier();
-  if (!isPastedBounce(input)) return classifier.explain(input);
+  if (!isPastedBounce(input)) return withConnectionHost(classifier.explain(input), null);
 
   // The MIME parser and the bounce decoder load only for a pasted bounce.
   const { replyFromPastedBounce } = await import("../bounce/paste.js");
   const pasted = await replyFromPastedBounce(input);
-  if (pasted === null) return classifier.explain(input);
-  return classifier.explain(pasted.reply, {
+  if (pasted === null) return withConnectionHost(classifier.explain(input), null);
+  const explained = classifier.explain(pasted.reply, {
     recipient: pasted.recipient,
     relayHost: pasted.remoteMta,
   });
+  return withConnectionHost(explained, pasted.remoteMta);
+}
+
+/**
+ * Puts the host of a failed connection into the steps of its rule: the host that the text
+ * names, else the one that the reply's wrapper or the bounce's Remote-MTA field names. Without
+ * one, the steps describe in words which hosts to test.
+ */
+function withConnectionHost(explained: ExplainedReply, remoteMta: string | null): ExplainedReply {
+  if (!CONNECTION_FAILURE_RULE_IDS.has(explained.ruleId)) return explained;
+  // The wrapper's and Remote-MTA's names go through `failedConnectionHost` as well, because it
+  // returns only a plain host name, so nothing else reaches the shell commands of the steps.
+  const host =
+    [explained.text, explained.remoteHost, remoteMta]
+      .map((candidate) => (candidate === null ? null : failedConnectionHost(candidate)))
+      .find((found) => found !== null) ?? null;
+  return { ...explained, fix: withFailedHost(explained.fix, host) };
 }
 
 async function readReply(words: readonly string[], io: CliIo): Promise<string> {

@@ -24,8 +24,18 @@ function systemErrorPattern(message: string): RegExp {
   return new RegExp(ERROR_POSITION + message, "i");
 }
 
-const TEST_FIX =
-  "Test from the server itself: `nc -vz <MX host> 25` (or `telnet <MX host> 25`) should print the receiver's 220 greeting within a few seconds.";
+/**
+ * The placeholder in the steps for the MX host that the connection failed to reach.
+ * `withFailedHost` replaces it, and so does `delist diagnose` for an outage.
+ */
+export const MX_HOST_PLACEHOLDER = "<MX host>";
+
+const TEST_FIX = `Test from the server itself: \`nc -vz ${MX_HOST_PLACEHOLDER} 25\` (or \`telnet ${MX_HOST_PLACEHOLDER} 25\`) should print the receiver's 220 greeting within a few seconds.`;
+
+/** The test step for when the text names no host. */
+const TEST_ANY_HOST_FIX =
+  "Test port 25 of the recipient domain's MX hosts from the server itself. `dig +short MX` with the recipient's domain lists them, and `nc -vz` with each host name and 25 (or `telnet`) should print the receiver's 220 greeting within a few seconds.";
+
 const PROVIDER_FIX =
   "Many hosting and cloud providers block outbound port 25 by default: ask yours to open it, or check its control panel for the setting.";
 const FIREWALL_FIX =
@@ -213,4 +223,28 @@ export function connectionFailureRule(text: string): ReplyRule | null {
     if (rule.text?.test(text) === true) return rule;
   }
   return null;
+}
+
+// The host in a failed connection as the MTAs write it: Postfix's `connect to H[ip]:25`,
+// `lost connection with H[ip]` and `conversation with H[ip]`, Exim's `H=H [ip]` and `H [ip]`
+// at the start, Sendmail's `with H.` and `by H.` at the end.
+const FAILED_HOST =
+  /(?:\bconnect to |\bwith |\bby |\bH=|^)([a-z0-9-]+(?:\.[a-z0-9-]+)+)\.?(?=\[| \[|:|\.?$)/i;
+
+/**
+ * Returns the host that a failed connection went to, as the text of a connection failure
+ * names it, or null when it names none. The result contains only letters, digits, dots and
+ * hyphens, so it is safe to print inside a shell command.
+ */
+export function failedConnectionHost(text: string): string | null {
+  return FAILED_HOST.exec(text)?.[1] ?? null;
+}
+
+/**
+ * Returns the steps of a connection rule with `host` in place of `MX_HOST_PLACEHOLDER`. When
+ * `host` is null, the test step describes in words which hosts to test.
+ */
+export function withFailedHost(steps: readonly string[], host: string | null): string[] {
+  if (host !== null) return steps.map((step) => step.replaceAll(MX_HOST_PLACEHOLDER, host));
+  return steps.map((step) => (step === TEST_FIX ? TEST_ANY_HOST_FIX : step));
 }
