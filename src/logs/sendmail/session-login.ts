@@ -79,9 +79,9 @@ export class SessionLogins {
 
   /**
    * Returns the login of the session that received the message of `record` (a `from=` line
-   * from client `clientIp`), or null. A login whose client address differs from `clientIp`,
-   * or that is idle too long, belongs to an earlier session of a reused process id: it is
-   * dropped and null is returned.
+   * from client `clientIp`), or null. A login from another client address, or one idle for
+   * too long, belongs to an earlier session of a reused process id, so it is dropped and the
+   * message gets null.
    */
   accountFor(record: LogRecord, clientIp: string | null): string | null {
     if (this.sessions.size === 0) return null;
