@@ -48,6 +48,15 @@ export interface ConnectionFailureRun {
   readonly recipientDomains: Set<string>;
 }
 
+/** The latest block signal for one sending host's mail, and the deliveries accepted after it. */
+export interface HostBlockState {
+  lastBlockTime: number;
+  /** Deliveries from the host that the provider accepted after `lastBlockTime`. */
+  sentAfter: number;
+  /** Time of the latest of those deliveries, or null when there is none. */
+  lastSent: number | null;
+}
+
 /** Maximum number of recipient domains kept per run, because the verdict compares only a few. */
 const MAX_RUN_DOMAINS = 20;
 
@@ -79,6 +88,14 @@ export class ProviderFacts {
   /** Time of the latest block signal, and the deliveries accepted after it. */
   lastBlockTime: number | null = null;
   sentAfterLastBlock = 0;
+  /**
+   * The latest block signal per syslog host of the blocked mail ("" in logs without a host), so
+   * that only mail from the same host lifts a block. Two hosts in one log send from their own
+   * IPs, and a provider that accepts the mail of one still blocks the other.
+   * NOTE: a delivery line does not name the IP it left from, so on one host that sends from
+   * several IPs, mail accepted from one IP also lifts the block of another.
+   */
+  readonly blockedHosts = new Map<string, HostBlockState>();
   /** Delivery attempts that ended in a connection failure, without any SMTP reply. */
   connectionFailures = 0;
   /** Time of the latest connection failure, or null. */
@@ -103,6 +120,8 @@ interface ReplySite {
   readonly recipientHash: number | null;
   readonly relayHost: string | null;
   readonly senderDomain: string | null;
+  /** Syslog host of the message, or null for a session reply that names no message. */
+  readonly host: string | null;
 }
 
 /**
@@ -142,6 +161,9 @@ export class ProviderAnalyser {
       if (facts.lastBlockTime !== null && event.time > facts.lastBlockTime) {
         facts.sentAfterLastBlock += 1;
       }
+      if (facts.blockedHosts.size > 0) {
+        this.countSentAfterBlock(facts, event.message.host, event.time);
+      }
       this.endFailureRun(facts, event.time);
       const outage = facts.outage;
       if (outage !== null && outage.endedAt !== null && event.time >= outage.endedAt) {
@@ -163,6 +185,7 @@ export class ProviderAnalyser {
       recipientHash,
       relayHost: event.relayHost,
       senderDomain: this.senderDomainOf(event.message.sender),
+      host: event.message.host,
     };
     const connectionRule = reply.replyCode === null ? connectionFailureRule(event.response) : null;
     if (connectionRule !== null) {
@@ -200,6 +223,7 @@ export class ProviderAnalyser {
       recipientHash: null,
       relayHost: event.relayHost,
       senderDomain: this.senderDomainOf(event.message?.sender ?? null),
+      host: event.message?.host ?? null,
     });
     return classified;
   }
@@ -292,6 +316,34 @@ export class ProviderAnalyser {
       facts.lastBlockTime = time;
       facts.sentAfterLastBlock = 0;
     }
+    this.recordHostBlock(facts, site.host, time);
+  }
+
+  /**
+   * Starts the count of accepted deliveries again for the host of a block signal. A signal that
+   * names no host starts it again for every host, because it may concern any of them.
+   */
+  private recordHostBlock(facts: ProviderFacts, host: string | null, time: number): void {
+    const hosts = host === null ? [...facts.blockedHosts.keys()] : [host];
+    if (hosts.length === 0) hosts.push("");
+    for (const key of hosts) {
+      const state = facts.blockedHosts.get(key);
+      if (state === undefined) {
+        facts.blockedHosts.set(key, { lastBlockTime: time, sentAfter: 0, lastSent: null });
+      } else if (time >= state.lastBlockTime) {
+        state.lastBlockTime = time;
+        state.sentAfter = 0;
+        state.lastSent = null;
+      }
+    }
+  }
+
+  /** Counts a delivery that the provider accepted after the latest block signal of its host. */
+  private countSentAfterBlock(facts: ProviderFacts, host: string, time: number): void {
+    const state = facts.blockedHosts.get(host);
+    if (state === undefined || time <= state.lastBlockTime) return;
+    state.sentAfter += 1;
+    if (state.lastSent === null || time > state.lastSent) state.lastSent = time;
   }
 
   // Retries and recipients of one message come in a row, so the last sender's domain is kept.

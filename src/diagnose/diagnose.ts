@@ -45,6 +45,7 @@ import {
   outageClause,
   otherOutageNote,
   ownNetworkNote,
+  pastBlockNote,
   pastOutageNote,
   providerVerdict,
   repeatedConnectionFailures,
@@ -189,16 +190,21 @@ function detectFindings(
     detectSpamContent(context),
   ]
     .filter((result): result is Finding => result !== null)
-    .map(scaleSmallEvidence);
+    .map(scaleSmallEvidence)
+    .map((result) => scalePastBlockEvidence(result, providers));
 
   const problems = detected.filter((result) => result.severity !== "info");
   // An unreachable `other` row counts too: the server then reached no small receiver either.
-  // Repeated connection failures to a named provider delay its mail, so the log is no
-  // picture of health even when each failure alone is harmless.
+  // Repeated connection failures to a named provider delay its mail, and a block it lifted
+  // still happened, so in either case the log is no picture of health.
   const allOk = Object.entries(providers).every(([id, verdict]) => {
     if (verdict === undefined) return true;
     if (id === "other") return verdict.status !== "unreachable";
-    return verdict.status === "ok" && repeatedConnectionFailures(verdict) === 0;
+    return (
+      verdict.status === "ok" &&
+      verdict.pastBlock === null &&
+      repeatedConnectionFailures(verdict) === 0
+    );
   });
   if (problems.length === 0 && allOk) detected.push(healthyFinding(context, providers));
   return detected;
@@ -225,6 +231,25 @@ function scaleSmallEvidence(result: Finding): Finding {
     return result;
   }
   return { ...result, severity: "info" };
+}
+
+/**
+ * Lowers a reply-driven finding to `info` when all its replies come from providers that lifted
+ * their block before the end of the log (`pastBlock`). Its role stays, because the finding
+ * still explains that block. A DNS check that still fails raises the severity again when
+ * `mergeDnsFindings` adds it.
+ */
+function scalePastBlockEvidence(
+  result: Finding,
+  providers: Partial<Record<ProviderId, ProviderVerdict>>,
+): Finding {
+  const evidence = result.evidence as Partial<ReplyFindingEvidence>;
+  if (evidence.providers === undefined) return result;
+  const providerIds = Object.keys(evidence.providers) as ProviderId[];
+  const allLifted =
+    providerIds.length > 0 &&
+    providerIds.every((id) => (providers[id]?.pastBlock ?? null) !== null);
+  return allLifted ? { ...result, severity: "info" } : result;
 }
 
 /**
@@ -307,10 +332,8 @@ function verdictSummary(
   const named = Object.entries(providers).flatMap(([id, verdict]) =>
     verdict === undefined || id === "other" ? [] : [verdict],
   );
-  const past = `${pastOutageNote(verdicts)}${repeatedFailuresNote(named)}`;
-  if (affected.length === 0) {
-    return `No provider blocks or rate-limits mail from this server in this log.${past}`;
-  }
+  const past = `${pastBlockNote(named)}${pastOutageNote(verdicts)}${repeatedFailuresNote(named)}`;
+  if (affected.length === 0) return unaffectedSummary(named, findings, past);
 
   const parts = affected.map(([id, verdict]) => {
     const name = id === "other" ? "other receivers" : PROVIDER_NAMES[id as ProviderId];
@@ -336,6 +359,24 @@ function verdictSummary(
   const sentence = parts.join("; ");
   const network = ownNetworkNote(verdicts) || otherOutageNote(providers.other);
   return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.${network}${past}${otherNote(providers, status)}${cause}`;
+}
+
+/**
+ * Builds the verdict for a log in which no provider blocks at the end. A block that a provider
+ * lifted is named with its likely causes. Those can be `info` (see `scalePastBlockEvidence`),
+ * so causes of every severity count here.
+ */
+function unaffectedSummary(
+  named: readonly ProviderVerdict[],
+  findings: readonly Finding[],
+  past: string,
+): string {
+  if (!named.some((verdict) => verdict.pastBlock !== null)) {
+    return `No provider blocks or rate-limits mail from this server in this log.${past}`;
+  }
+  const causes = findings.filter((f) => f.role === "cause").map((f) => f.id);
+  const cause = causes.length > 0 ? ` Likely cause: ${listNames(causes)}.` : "";
+  return `No provider blocks or rate-limits mail from this server at the end of this log.${past}${cause}`;
 }
 
 /**

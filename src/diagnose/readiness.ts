@@ -97,6 +97,12 @@ export function buildReadiness(
   const affected = Object.entries(judging).filter(
     ([, verdict]) => verdict !== undefined && verdict.status !== "ok",
   );
+  const lifted = Object.values(judging).flatMap((verdict) =>
+    verdict?.pastBlock === null || verdict === undefined ? [] : [verdict.name],
+  );
+  if (affected.length === 0 && lifted.length > 0) {
+    return { ready: false, summary: liftedSummary(lifted, unreachable), items, removalForms: [] };
+  }
   // Gmail and Workspace share one form, so each form is listed once. Requests are matched
   // to forms by IP later, in `withRemovalTargets`. A provider whose block replies all say that
   // no request can lift the block gets no form.
@@ -286,6 +292,19 @@ function rangeRejectionSummary(
 }
 
 /**
+ * Builds the summary for when every block in the log was lifted before its end (`pastBlock`),
+ * so no block is left to ask removal for.
+ */
+function liftedSummary(lifted: readonly string[], unreachable: readonly string[]): string {
+  const blocks = lifted.length === 1 ? "its block" : "their blocks";
+  const sentences = [
+    `No provider rejects or defers mail at the end of this log. ${lifted.join(", ")} accepted mail again after ${blocks}, so there is nothing to ask removal for. Fix the cause all the same, or the block can return.`,
+  ];
+  if (unreachable.length > 0) sentences.push(unreachableSentence(unreachable));
+  return sentences.join(" ");
+}
+
+/**
  * Builds the summary for when only receivers without a removal form reject or defer mail,
  * such as the small servers of the `other` row.
  */
@@ -355,7 +374,10 @@ function causeIdentified(
       detail: `Likely cause: ${causes.map((f) => f.id).join(", ")}.`,
     };
   }
-  const blocked = Object.values(providers).some((v) => v !== undefined && v.status !== "ok");
+  // A lifted block still had a cause, and knowing it keeps the block from returning.
+  const blocked = Object.values(providers).some(
+    (v) => v !== undefined && (v.status !== "ok" || v.pastBlock !== null),
+  );
   if (!blocked) {
     // Not a pass: with nothing blocked there is no cause to find. The schema has no
     // "not applicable" status, so the detail says it.

@@ -59,10 +59,11 @@ type Providers = Partial<Record<ProviderId, ProviderVerdict>>;
 
 /**
  * Sets each finding's role from what the providers did. With no provider blocking or
- * rate-limiting, `other` included, every finding but `healthy` becomes an `observation`,
- * because there is no block for it to cause or worsen. Otherwise a cause or contributing
- * factor that is linked to none of the blocks becomes an `observation` too, so that the report
- * names as likely causes only findings that explain a rejection or deferral in the log.
+ * rate-limiting, `other` included, and none that lifted a block in the log (`pastBlock`), every
+ * finding but `healthy` becomes an `observation`, because there is no block for it to cause or
+ * worsen. Otherwise a cause or contributing factor that is linked to none of the blocks becomes
+ * an `observation` too, so that the report names as likely causes only findings that explain a
+ * rejection or deferral in the log.
  *
  * Drops the `healthy` finding when another finding remains a cause, contributing factor or
  * consequence of a block, because a report cannot call the server healthy beside a cause.
@@ -73,7 +74,7 @@ type Providers = Partial<Record<ProviderId, ProviderVerdict>>;
 export function assignRoles(findings: readonly Finding[], providers: Providers): Finding[] {
   const blocking = Object.entries(providers).filter(
     (entry): entry is [string, ProviderVerdict] =>
-      entry[1] !== undefined && entry[1].status !== "ok",
+      entry[1] !== undefined && (entry[1].status !== "ok" || entry[1].pastBlock !== null),
   );
   const assigned = findings.map((finding) => {
     if (finding.role === "status") return finding;

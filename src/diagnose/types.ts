@@ -211,10 +211,26 @@ export interface ProviderVerdict {
    * or recovered from it.
    */
   readonly outage: OutageReport | null;
+  /**
+   * The block that the provider lifted before the end of the log, or null. It is set when the
+   * provider accepted enough mail from each blocked host after that host's last block reply, so
+   * that the block no longer sets the status.
+   */
+  readonly pastBlock: PastBlockReport | null;
   /** Non-2xx replies by `421 4.7.28`-style code. */
   readonly codes: Readonly<Record<string, number>>;
   /** The receiver's reasons, most frequent first. */
   readonly reasons: readonly ProviderReason[];
+}
+
+/** A block that ended before the end of the log, with the mail accepted after it. */
+export interface PastBlockReport {
+  /** The status that the block replies gave before the provider accepted mail again. */
+  readonly status: "blocked" | "rate-limited";
+  /** Deliveries that the provider accepted after its last block reply to their host's mail. */
+  readonly deliveredAfter: number;
+  /** Time of the last delivery that the provider accepted. */
+  readonly lastDelivery: string;
 }
 
 /**

@@ -7,7 +7,13 @@ import { isBlockSignal, type ReplyOccurrence } from "../analysis/replies.js";
 import { HOUR_MS } from "../analysis/time.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import type { DiagnoseContext } from "./context.js";
-import type { OutageReport, ProviderReason, ProviderStatus, ProviderVerdict } from "./types.js";
+import type {
+  OutageReport,
+  PastBlockReport,
+  ProviderReason,
+  ProviderStatus,
+  ProviderVerdict,
+} from "./types.js";
 
 /**
  * Block replies within this time before the end of the log count as still going on. Postfix
@@ -25,6 +31,18 @@ const RECOVERY_DELIVERIES = 5;
 const RECOVERY_MS = HOUR_MS / 2;
 
 /**
+ * A provider that accepted at least this many deliveries, over at least `ONGOING_WINDOW_MS`,
+ * after its last block reply has lifted the block, so its status is `ok` and the verdict names
+ * the block as past. This requires more than the recovery above, because one accepted delivery
+ * proves that a host can be reached, but a provider that throttles or filters by reputation
+ * accepts part of the mail between its block replies. In two hours, longer than Postfix's
+ * longest retry interval of 4,000 s, deferred mail is retried at least once. Twenty is an
+ * estimate: a provider that refused a fifth of the mail at random would still accept 20 in a
+ * row about once in a hundred runs.
+ */
+export const BLOCK_LIFTED_DELIVERIES = 20;
+
+/**
  * At most this many permanent block replies, among at least this many accepted deliveries to
  * the same provider, are single messages judged one by one (Gmail's "this message is likely
  * unsolicited"), not a block of the server. They stay in the evidence and the findings.
@@ -36,6 +54,8 @@ const ISOLATED_MIN_SENT = 50;
  * Decides how a provider treated the mail: `blocked` when it rejected mail permanently for a
  * sender-side reason, `unreachable` when this server could not connect to it for a run of
  * attempts (`OUTAGE_MIN_FAILURES`), `rate-limited` when it only deferred mail, `ok` otherwise.
+ * A block that the provider lifted (see `BLOCK_LIFTED_DELIVERIES`) leaves the status `ok` and
+ * is kept as `pastBlock`.
  */
 export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext): ProviderVerdict {
   const logEnd = context.facts.lastTime;
@@ -54,9 +74,11 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
           : facts.firstBlock !== null
             ? "rate-limited"
             : "ok";
+  const pastBlock = pastBlockReport(facts, replyStatus, context);
+  const currentStatus = pastBlock === null ? replyStatus : "ok";
   const outage = outageReport(facts.outage, logEnd, facts.lastSent, context);
   const status =
-    outage === null || outage.recovered ? replyStatus : worseStatus(replyStatus, "unreachable");
+    outage === null || outage.recovered ? currentStatus : worseStatus(currentStatus, "unreachable");
   const recovered =
     facts.lastBlockTime !== null &&
     facts.lastSent !== null &&
@@ -92,9 +114,35 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
     connectionFailures: facts.connectionFailures,
     lastConnectionFailure: context.timeOrNull(facts.lastConnectionFailure),
     outage,
+    pastBlock,
     codes: Object.fromEntries([...facts.codes].sort((a, b) => b[1] - a[1])),
     reasons: reasonsOf(facts, context),
   };
+}
+
+/**
+ * Reports the provider's block as past when, for every host whose mail it blocked, it accepted
+ * at least `BLOCK_LIFTED_DELIVERIES` deliveries from that host over at least
+ * `ONGOING_WINDOW_MS` after the host's last block reply. Returns null when there is no block or
+ * it has not been lifted.
+ */
+function pastBlockReport(
+  facts: ProviderFacts,
+  replyStatus: ProviderStatus,
+  context: DiagnoseContext,
+): PastBlockReport | null {
+  if (replyStatus !== "blocked" && replyStatus !== "rate-limited") return null;
+  const hosts = [...facts.blockedHosts.values()];
+  if (hosts.length === 0) return null;
+  let deliveredAfter = 0;
+  let lastDelivery = 0;
+  for (const host of hosts) {
+    if (host.lastSent === null || host.sentAfter < BLOCK_LIFTED_DELIVERIES) return null;
+    if (host.lastSent - host.lastBlockTime < ONGOING_WINDOW_MS) return null;
+    deliveredAfter += host.sentAfter;
+    lastDelivery = Math.max(lastDelivery, host.lastSent);
+  }
+  return { status: replyStatus, deliveredAfter, lastDelivery: context.time(lastDelivery) };
 }
 
 /**
@@ -244,6 +292,33 @@ export function pastOutageNote(providers: readonly ProviderVerdict[]): string {
     const clause = outageClause(verdict.name, outage);
     return [
       ` ${clause.charAt(0).toUpperCase()}${clause.slice(1)}, and ${verdict.name} has accepted mail again since ${outage.endedAt}.`,
+    ];
+  });
+  return sentences.join("");
+}
+
+/**
+ * Describes blocks that the providers lifted before the end of the log, such as " Gmail
+ * rejected mail from this server from ... to ..., and has accepted 300 deliveries since, the
+ * last at ...". Returns "" when there is none.
+ */
+export function pastBlockNote(providers: readonly ProviderVerdict[]): string {
+  const sentences = providers.flatMap((verdict) => {
+    const past = verdict.pastBlock;
+    if (past === null) return [];
+    const first = verdict.firstBlock?.time ?? "?";
+    const last = verdict.lastBlock?.time ?? "?";
+    const deferredFirst =
+      verdict.firstPermanentBlock !== null && verdict.firstPermanentBlock.time !== first;
+    const verb =
+      past.status === "rate-limited"
+        ? "deferred"
+        : deferredFirst
+          ? "deferred and then rejected"
+          : "rejected";
+    // `deliveredAfter` is at least `BLOCK_LIFTED_DELIVERIES`, so the noun is always plural.
+    return [
+      ` ${verdict.name} ${verb} mail from this server from ${first} to ${last}, and has accepted ${past.deliveredAfter} deliveries since, the last at ${past.lastDelivery}.`,
     ];
   });
   return sentences.join("");
