@@ -38,7 +38,9 @@ const GCDP_END = /\s-\s+gcdp\s+\S+$/;
 
 /**
  * Removes Google's per-transaction trailer (and anything a wrapper appended after it): the word
- * before "- gsmtp", which is the transaction id, and a "- gcdp <session id>" before either.
+ * before "- gsmtp", which is the transaction id, and a "- gcdp <session id>" before either. A
+ * transaction id always has digits (`d75a77b69052e-4b2a1c2e3d4si1234qtb.12`), so a last word
+ * without any is text of the reply that lost its id on the way, and it stays.
  */
 export function stripGoogleTrailer(text: string): string {
   const index = text.search(GSMTP_MARK);
@@ -48,7 +50,7 @@ export function stripGoogleTrailer(text: string): string {
   let gcdp = GCDP_END.exec(head);
   if (gcdp === null) {
     const lastBlank = head.search(/\s\S*$/);
-    if (lastBlank >= 0) head = head.slice(0, lastBlank);
+    if (lastBlank >= 0 && /\d/.test(head.slice(lastBlank))) head = head.slice(0, lastBlank);
     gcdp = GCDP_END.exec(head);
   }
   if (gcdp !== null) head = head.slice(0, gcdp.index);
