@@ -4,6 +4,7 @@ import type { Clock } from "../store/clock.js";
 import type { AlertPayload, AlertRecord } from "../store/types.js";
 import type { MonitorConfig } from "./config.js";
 import type { Logger } from "./logger.js";
+import { describeSmtpError, SmtpStageTracker } from "./smtp-stage.js";
 
 /** Sends one alert on one channel; rejects with the reason when it could not be delivered. */
 export interface AlertSender {
@@ -54,9 +55,10 @@ export function webhookSender(
         const cause = error instanceof Error && error.cause instanceof Error ? error.cause : null;
         if (cause !== null) {
           const origin = new URL(config.url).origin;
-          throw new Error(`the webhook at ${origin} could not be reached: ${cause.message}`, {
-            cause: error,
-          });
+          const problem = closedBeforeResponse(cause)
+            ? `closed the connection before a response came (${cause.message})`
+            : `could not be reached: ${cause.message}`;
+          throw new Error(`the webhook at ${origin} ${problem}`, { cause: error });
         }
         throw error;
       }
@@ -74,15 +76,26 @@ export function webhookSender(
 }
 
 /**
+ * True when the server accepted the connection and closed it, or reset it, before the
+ * response headers. undici (Node 20's fetch) reports a close as `UND_ERR_SOCKET`.
+ */
+function closedBeforeResponse(cause: Error): boolean {
+  const code = "code" in cause ? cause.code : undefined;
+  return code === "UND_ERR_SOCKET" || code === "ECONNRESET";
+}
+
+/**
  * Sends the alert as a plain-text e-mail through the configured SMTP server (nodemailer).
  * `timeoutMs` bounds the connection, the greeting and each silence of the server, which
- * nodemailer would otherwise wait out for up to 10 minutes.
+ * nodemailer would otherwise wait out for up to 10 minutes. A time-out names the server and
+ * the SMTP stage it stopped at (see `describeSmtpError`).
  */
 export function emailSender(
   config: NonNullable<MonitorConfig["alerts"]["email"]>,
   env: Readonly<Record<string, string | undefined>>,
 ): AlertSender {
   const password = config.passwordEnv === undefined ? undefined : env[config.passwordEnv];
+  const stages = new SmtpStageTracker();
   const transport = nodemailer.createTransport({
     host: config.host,
     port: config.port,
@@ -90,18 +103,25 @@ export function emailSender(
     connectionTimeout: config.timeoutMs,
     greetingTimeout: config.timeoutMs,
     socketTimeout: config.timeoutMs,
+    transactionLog: true,
+    logger: stages.logger,
     ...(config.user === undefined ? {} : { auth: { user: config.user, pass: password ?? "" } }),
   });
   return {
     channel: "email",
     async send(payload) {
-      await transport.sendMail({
-        from: config.from,
-        to: config.to,
-        subject: `[delist] ${payload.summary}`,
-        text: emailText(payload),
-        headers: { "X-Delist-Alert-Key": payload.alertKey },
-      });
+      stages.reset();
+      try {
+        await transport.sendMail({
+          from: config.from,
+          to: config.to,
+          subject: `[delist] ${payload.summary}`,
+          text: emailText(payload),
+          headers: { "X-Delist-Alert-Key": payload.alertKey },
+        });
+      } catch (error) {
+        throw describeSmtpError(error, config, stages.stage());
+      }
     },
   };
 }
@@ -150,6 +170,7 @@ interface ChannelFailure {
  */
 export class AlertDispatcher {
   private readonly senders: Map<string, AlertSender>;
+  private failures = 0;
 
   constructor(
     private readonly store: HistoryStore,
@@ -164,6 +185,11 @@ export class AlertDispatcher {
   /** The channels alerts are queued on. */
   get channels(): string[] {
     return [...this.senders.keys()];
+  }
+
+  /** The number of delivery attempts that failed since this dispatcher was created. */
+  get failedDeliveries(): number {
+    return this.failures;
   }
 
   /**
@@ -235,6 +261,7 @@ export class AlertDispatcher {
     try {
       await sender.send(alert.payload);
     } catch (error) {
+      this.failures += 1;
       const delay = RETRY_DELAYS_MINUTES[alert.attempts];
       const retryAt = delay === undefined ? null : this.clock.now() + delay * 60_000;
       const message = error instanceof Error ? error.message : String(error);

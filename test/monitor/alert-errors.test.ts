@@ -1,0 +1,141 @@
+import http from "node:http";
+import net, { type AddressInfo } from "node:net";
+import { SMTPServer } from "smtp-server";
+import { afterEach, describe, expect, it } from "vitest";
+import { emailSender, webhookSender } from "../../src/monitor/index.js";
+import type { AlertPayload } from "../../src/store/index.js";
+import { forbidRealNetwork } from "../dns/guard.js";
+
+forbidRealNetwork();
+
+const PAYLOAD: AlertPayload = {
+  schemaVersion: 1,
+  alertKey: "delist-change-1-0-webhook",
+  change: "listed",
+  key: "blocklist:192.0.2.5:spamhaus-zen",
+  kind: "blocklist",
+  subject: "192.0.2.5 on spamhaus-zen",
+  previous: null,
+  value: "listed",
+  at: "2024-03-01T00:00:00.000Z",
+  summary: "Newly listed: 192.0.2.5 on spamhaus-zen.",
+  incident: null,
+  evidence: {},
+};
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0)) await close();
+});
+
+/** Starts an HTTP server on 127.0.0.1 that reads each request and destroys its socket. */
+async function startClosingWebhook(): Promise<string> {
+  const server = http.createServer((request) => {
+    request.resume();
+    request.on("end", () => request.socket.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/secret-token`;
+}
+
+/**
+ * Starts an SMTP server on 127.0.0.1 that never replies to the command `silentAt`. The other
+ * commands get their usual replies.
+ */
+async function startSilentSmtp(silentAt: "RCPT TO" | "DATA"): Promise<number> {
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS", "AUTH"],
+    logger: false,
+    onRcptTo(_address, _session, callback) {
+      if (silentAt !== "RCPT TO") callback();
+    },
+    onData(stream) {
+      // Read the message and never reply to its final dot.
+      stream.resume();
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+  return (server.server.address() as AddressInfo).port;
+}
+
+function mailConfig(port: number) {
+  return {
+    host: "127.0.0.1",
+    port,
+    secure: false,
+    from: "monitor@example.com",
+    to: ["admin@example.com"],
+    timeoutMs: 500,
+  };
+}
+
+describe("alert delivery errors", () => {
+  it("webhook that closes says so", async () => {
+    const url = await startClosingWebhook();
+    const sender = webhookSender({ url, headers: {}, timeoutMs: 2_000 });
+    const error = await sender.send(PAYLOAD).then(
+      () => null,
+      (rejection: unknown) => rejection,
+    );
+    expect(error).toBeInstanceOf(Error);
+    const message = (error as Error).message;
+    expect(message).toContain("closed the connection before a response came");
+    expect(message).toContain(new URL(url).origin);
+    expect(message).not.toContain("could not be reached");
+    expect(message).not.toContain("secret-token");
+  });
+
+  it("webhook on a closed port is unreachable", async () => {
+    const url = await startClosingWebhook();
+    await closers.pop()?.();
+    const sender = webhookSender({ url, headers: {}, timeoutMs: 2_000 });
+    await expect(sender.send(PAYLOAD)).rejects.toThrow(/could not be reached: .*ECONNREFUSED/);
+  });
+
+  it("e-mail time-out names RCPT TO", async () => {
+    const port = await startSilentSmtp("RCPT TO");
+    const sender = emailSender(mailConfig(port), {});
+    const error = await sender.send(PAYLOAD).then(
+      () => null,
+      (rejection: unknown) => rejection,
+    );
+    expect(error).toBeInstanceOf(Error);
+    const message = (error as Error).message;
+    expect(message).toContain(`the SMTP server at 127.0.0.1:${port}`);
+    expect(message).toContain("did not send the reply to RCPT TO within 500 ms");
+    expect(message).not.toContain("admin@example.com");
+  });
+
+  it("e-mail time-out after the message", async () => {
+    const port = await startSilentSmtp("DATA");
+    const sender = emailSender(mailConfig(port), {});
+    await expect(sender.send(PAYLOAD)).rejects.toThrow(
+      `the SMTP server at 127.0.0.1:${port} did not send the reply to the message within 500 ms`,
+    );
+  });
+
+  it("e-mail time-out without a greeting", async () => {
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    closers.push(() => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => silent.close(() => resolve()));
+    });
+    const port = (silent.address() as AddressInfo).port;
+    const sender = emailSender(mailConfig(port), {});
+    await expect(sender.send(PAYLOAD)).rejects.toThrow(
+      `the SMTP server at 127.0.0.1:${port} did not send the greeting within 500 ms`,
+    );
+  });
+
+  it("e-mail tracks each message anew", async () => {
+    const port = await startSilentSmtp("RCPT TO");
+    const sender = emailSender(mailConfig(port), {});
+    await expect(sender.send(PAYLOAD)).rejects.toThrow(/the reply to RCPT TO/);
+    await expect(sender.send(PAYLOAD)).rejects.toThrow(/the reply to RCPT TO/);
+  });
+});
