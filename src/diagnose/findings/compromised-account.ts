@@ -14,6 +14,9 @@ import { findSuspects, type Suspect } from "./compromised-account-suspects.js";
  * A log of a few hours contains too little of an account's own mail for a usual volume, and
  * often only the abuse itself. Such an account is compared with the busiest hours of all
  * accounts instead, and needs more new addresses and `BURST_MIN_EXCESS` distinct recipients.
+ * When that comparison finds nothing, as on an office server with two or three mailboxes, the
+ * account is compared with the busiest other account or with a level one person sends by hand.
+ * That comparison needs more new addresses still (see `findSuspects`).
  */
 export function detectCompromisedAccounts(context: DiagnoseContext): Finding[] {
   return findSuspects(context.facts)
@@ -55,7 +58,7 @@ function compromisedFinding(context: DiagnoseContext, suspect: Suspect): Finding
       abusiveSubmissions: abusiveMessages,
       abusiveRecipients,
       baselineRecipientsPerHour: burst.baseline,
-      baselineSource: suspect.baselineSource,
+      baselineSource: baselineSource(suspect),
       peakRecipientsPerHour: burst.peak.value,
       peakHour: context.time(burst.peak.hour),
       distinctRecipients: account.distinctRecipients.size,
@@ -92,15 +95,40 @@ function otherSpellingsNote(account: OriginFacts): string {
   return ` The log also spells it ${listNames(account.otherSpellings)}: where user names are case-sensitive, those are other accounts, so check each.`;
 }
 
+/**
+ * Returns the evidence's `baselineSource`: `own-history`, or `other-accounts` for every level
+ * taken from outside the account's own mail.
+ */
+function baselineSource(suspect: Suspect): "own-history" | "other-accounts" {
+  // NOTE: the diagnose JSON schema allows only these two values, so the busiest other account
+  // and the hand-sent level are reported as other-accounts, which the text report labels
+  // "Typical account's peak". The summary sentence names the level that was used.
+  return suspect.comparison === "own-history" ? "own-history" : "other-accounts";
+}
+
 /** Ends the summary sentence with the level the burst was measured against. */
 function baselineEnding(suspect: Suspect): string {
   const { baseline } = suspect.burst;
-  if (suspect.baselineSource === "own-history") return ` against its usual ${baseline}.`;
-  return (
-    `. A typical account in this log sent ${plural(baseline, "recipient")} ` +
-    `in its busiest hour, and the log holds too little of this account's own mail ` +
-    `before the burst to compare with.`
-  );
+  const noHistory = "the log holds too little of this account's own mail before the burst";
+  switch (suspect.comparison) {
+    case "own-history":
+      return ` against its usual ${baseline}.`;
+    case "typical-account":
+      return (
+        `. A typical account in this log sent ${plural(baseline, "recipient")} ` +
+        `in its busiest hour, and ${noHistory} to compare with.`
+      );
+    case "busiest-other-account":
+      return (
+        `. No other account in this log sent more than ${plural(baseline, "recipient")} ` +
+        `in an hour, and ${noHistory} to compare with.`
+      );
+    case "hand-sent-level":
+      return (
+        `. Because ${noHistory}, it was compared with ${plural(baseline, "recipient")} ` +
+        `an hour, about the most one person sends by hand.`
+      );
+  }
 }
 
 function mailboxLogins(
