@@ -2,6 +2,7 @@ import { resolve as resolvePath } from "node:path";
 import process from "node:process";
 import {
   createMonitorLogger,
+  hasProblems,
   loadMonitorConfig,
   Monitor,
   MonitorConfigError,
@@ -48,9 +49,7 @@ async function runWithStore(
     version: VERSION,
   });
   if (options.once === true) {
-    const { failed, incomplete } = await monitor.runOnce();
-    const open = store.incidents.incidents().some((incident) => incident.closedAt === null);
-    return open || failed.length > 0 || incomplete.length > 0 ? EXIT_PROBLEMS : EXIT_OK;
+    return hasProblems(await monitor.runOnce()) ? EXIT_PROBLEMS : EXIT_OK;
   }
   await runUntilSignal(monitor, logger);
   return EXIT_OK;

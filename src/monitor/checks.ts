@@ -4,6 +4,7 @@ import { checkBlocklists, type BlocklistReport } from "../reputation/index.js";
 import { tallyLookups } from "../dns/tally.js";
 import { blocklistKey, dnsKey, type Observation } from "../store/types.js";
 import { observeAll, type JobContext } from "./context.js";
+import { reportFailingDnsChecks, type DnsCheckRow } from "./dns-failures.js";
 import { lookupCounts, reportUnanswered, type JobOutcome } from "./unanswered.js";
 import { reportUncheckedLists } from "./unchecked-lists.js";
 
@@ -85,7 +86,7 @@ function blocklistObservations(report: BlocklistReport, runId: number, at: numbe
 /**
  * Checks SPF, DKIM, DMARC and MX of the configured domains and PTR of the IPs, and records one
  * state per check. A check DNS could not answer (`not-checked`) changes no state. Returns
- * `incomplete` when some DNS lookups got no answer.
+ * `incomplete` when some DNS lookups got no answer, else `failing` when the verdict is `fail`.
  */
 export async function runDnsJob(context: JobContext): Promise<JobOutcome> {
   const { config, store, clock } = context;
@@ -124,22 +125,26 @@ export async function runDnsJob(context: JobContext): Promise<JobOutcome> {
   });
   const lookups = tally();
   const notChecked = results.filter((r) => r.verdict === "not-checked").length;
-  context.logger.info(
+  const failed = results.filter((r) => r.verdict === "fail").map((r) => `${r.subject} ${r.check}`);
+  context.logger[report.verdict === "fail" ? "warn" : "info"](
     {
       runId,
       checks: results.length,
       verdict: report.verdict,
+      ...(failed.length > 0 ? { failed } : {}),
       notChecked,
       ...lookupCounts(lookups),
       changes,
     },
     "DNS checked",
   );
-  return reportUnanswered(context, "dns", lookups);
+  const answered = reportUnanswered(context, "dns", lookups);
+  const verdict = reportFailingDnsChecks(context, report, results);
+  return answered === "incomplete" ? answered : verdict;
 }
 
-function dnsResults(report: SenderCheckReport) {
-  const rows: { subject: string; check: string; verdict: string; explanation: string }[] = [];
+function dnsResults(report: SenderCheckReport): DnsCheckRow[] {
+  const rows: DnsCheckRow[] = [];
   for (const domain of report.domains) {
     for (const [check, section] of [
       ["spf", domain.spf],

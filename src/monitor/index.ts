@@ -3,6 +3,7 @@
  * blocklists, DNS, probes and logs, state-change alerts, and removal-request tracking.
  */
 export { Monitor, type MonitorOptions } from "./monitor.js";
+export { hasProblems, type OnceResult } from "./once.js";
 export {
   JOB_KINDS,
   loadMonitorConfig,

@@ -14,10 +14,12 @@ import { JOB_KINDS, type JobKind, type MonitorConfig } from "./config.js";
 import { dnsFactory, type JobContext } from "./context.js";
 import { runLogJob } from "./log-job.js";
 import type { Logger } from "./logger.js";
+import { logOnceResult, type OnceResult } from "./once.js";
 import { runProbeJob } from "./probe-job.js";
 import { RepeatFilter } from "./repeats.js";
 import { Schedule } from "./schedule.js";
 import type { JobOutcome } from "./unanswered.js";
+import { reportUnwatchedIncidents, splitOpenIncidents } from "./unwatched.js";
 
 /** The parts of a monitor; the optional ones exist for tests. */
 export interface MonitorOptions {
@@ -118,20 +120,44 @@ export class Monitor {
   }
 
   /**
-   * Runs every job once and sends the alerts due, as `delist monitor --once` does. Returns the
-   * jobs that failed, and those that left something unchecked (see `runJob`).
+   * Runs every job once and sends the alerts due, as `delist monitor --once` does. Returns what
+   * makes `--once` exit 1 (see `OnceResult`) and logs it in a last line. An open incident of a
+   * target that the configuration no longer names gets a warning instead of counting.
    */
-  async runOnce(): Promise<{ failed: JobKind[]; incomplete: JobKind[] }> {
+  async runOnce(): Promise<OnceResult> {
+    const { clock, logger, store } = this.context;
+    const startedAt = clock.now();
     this.announce();
     const failed: JobKind[] = [];
     const incomplete: JobKind[] = [];
+    const failing: JobKind[] = [];
     for (const kind of JOB_KINDS) {
       const outcome = await this.runJob(kind);
       if (outcome === "failed") failed.push(kind);
       if (outcome === "incomplete") incomplete.push(kind);
+      if (outcome === "failing") failing.push(kind);
     }
     await this.dispatchAlerts();
-    return { failed, incomplete };
+
+    const { counted, unwatched } = splitOpenIncidents(
+      store,
+      this.context.config,
+      this.cwd,
+      startedAt,
+    );
+    reportUnwatchedIncidents(this.context, unwatched);
+    const result: OnceResult = {
+      failed,
+      incomplete,
+      failing,
+      openIncidents: counted,
+      failedDeliveries: this.dispatcher.failedDeliveries,
+      alertsAwaitingRetry: store.alerts
+        .all()
+        .filter((alert) => alert.status === "pending" && alert.lastError !== null).length,
+    };
+    logOnceResult(logger, result);
+    return result;
   }
 
   /**

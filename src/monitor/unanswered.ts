@@ -4,10 +4,12 @@ import type { DnsFailure, DnsFailureKind } from "../dns/types.js";
 import { warnUnlessRepeated, type JobContext } from "./context.js";
 
 /**
- * The outcome of a job: it checked all it was asked to, or some of it went unchecked because
- * DNS gave no answer, no mail host could be reached or a log could not be read.
+ * The outcome of a job. `complete`: it checked all it was asked to. `incomplete`: some of it
+ * went unchecked, because DNS gave no answer, no mail host could be reached or a log could not
+ * be read. `failing`: it checked all, and a check failed, such as a DNS check with the verdict
+ * `fail`.
  */
-export type JobOutcome = "complete" | "incomplete";
+export type JobOutcome = "complete" | "incomplete" | "failing";
 
 /** The jobs that count their DNS lookups. */
 export type LookupJob = "blocklists" | "dns";

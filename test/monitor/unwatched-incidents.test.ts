@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import { parseMonitorConfig } from "../../src/monitor/index.js";
+import { splitOpenIncidents } from "../../src/monitor/unwatched.js";
+import {
+  blockKey,
+  blocklistKey,
+  connectionKey,
+  HistoryStore,
+  type StateKind,
+} from "../../src/store/index.js";
+
+const START = Date.parse("2024-03-01T00:00:00Z");
+const RUN_STARTED_AT = START + 60_000;
+const CWD = "/srv/delist";
+
+/** Opens an incident of `key` by observing the bad value of `kind` at `at`. */
+function open(store: HistoryStore, kind: StateKind, key: string, at = START): void {
+  const value = { block: "blocked", blocklist: "listed", connection: "unreachable", dns: "fail" };
+  store.states.observe(
+    { key, kind, subject: key, value: value[kind], at, runId: null, evidence: {} },
+    [],
+  );
+}
+
+/** Returns the keys of the unwatched incidents under `config`, with their target and setting. */
+function unwatched(store: HistoryStore, config: object) {
+  const parsed = parseMonitorConfig(config, "test config");
+  return splitOpenIncidents(store, parsed, CWD, RUN_STARTED_AT).unwatched.map((entry) => [
+    entry.incident.key,
+    entry.target,
+    entry.setting,
+  ]);
+}
+
+describe("splitOpenIncidents", () => {
+  it("keeps configured IPs and domains", () => {
+    const store = HistoryStore.open(":memory:");
+    open(store, "blocklist", blocklistKey("192.0.2.5", "spamhaus-zen"));
+    open(store, "blocklist", blocklistKey("example.com", "spamhaus-dbl"));
+    open(store, "block", blockKey("gmail", "2001:db8::5"));
+    const config = { ips: ["192.0.2.5", "2001:DB8:0::5"], domains: ["Example.com"] };
+    expect(unwatched(store, config)).toEqual([]);
+    store.close();
+  });
+
+  it("names removed IPs and domains", () => {
+    const store = HistoryStore.open(":memory:");
+    open(store, "blocklist", blocklistKey("2001:db8::7", "spamhaus-zen"));
+    open(store, "blocklist", blocklistKey("example.net", "spamhaus-dbl"));
+    open(store, "block", blockKey("gmail", "2001:db8::7"));
+    expect(unwatched(store, { ips: ["192.0.2.5"] })).toEqual([
+      ["blocklist:2001:db8::7:spamhaus-zen", "2001:db8::7", "ips"],
+      ["blocklist:example.net:spamhaus-dbl", "example.net", "domains"],
+      ["block:gmail:2001:db8::7", "2001:db8::7", "ips"],
+    ]);
+    store.close();
+  });
+
+  it("keeps the IPs of logs and probes", () => {
+    const store = HistoryStore.open(":memory:");
+    open(store, "block", blockKey("gmail", "192.0.2.6"));
+    open(store, "block", blockKey("yahoo", "192.0.2.7"));
+    const config = {
+      logs: [{ path: "/var/log/mail.log", ip: "192.0.2.6" }],
+      probes: [{ to: "me@yahoo.com", sourceIp: "192.0.2.7" }],
+    };
+    expect(unwatched(store, config)).toEqual([]);
+    store.close();
+  });
+
+  it("keeps blocks when a probe has no source IP", () => {
+    const store = HistoryStore.open(":memory:");
+    open(store, "block", blockKey("gmail", "192.0.2.6"));
+    expect(unwatched(store, { probes: [{ to: "me@gmail.com" }] })).toEqual([]);
+    expect(unwatched(store, { ips: ["192.0.2.5"] })).toEqual([
+      ["block:gmail:192.0.2.6", "192.0.2.6", "ips"],
+    ]);
+    store.close();
+  });
+
+  it("matches outages by log path", () => {
+    const store = HistoryStore.open(":memory:");
+    open(store, "connection", connectionKey("gmail", "/srv/delist/logs/mail.log"));
+    open(store, "connection", connectionKey("gmail", "/var/log/old.log"));
+    expect(unwatched(store, { logs: ["logs/mail.log"] })).toEqual([
+      ["connection:gmail:/var/log/old.log", "/var/log/old.log", "logs"],
+    ]);
+    store.close();
+  });
+
+  it("counts what this run observed", () => {
+    const store = HistoryStore.open(":memory:");
+    open(store, "block", blockKey("gmail", "198.51.100.77"), RUN_STARTED_AT);
+    const config = parseMonitorConfig({ ips: ["192.0.2.5"] }, "test config");
+    const split = splitOpenIncidents(store, config, CWD, RUN_STARTED_AT);
+    expect(split.unwatched).toEqual([]);
+    expect(split.counted.map((incident) => incident.key)).toEqual(["block:gmail:198.51.100.77"]);
+    store.close();
+  });
+});
