@@ -5,6 +5,8 @@
  * spans and emphasis, plus the tables and strikethrough of GitHub Flavored Markdown.
  */
 
+import { showHiddenCharacters } from "../diagnose/hidden-characters.js";
+
 /** Characters that a backslash makes literal: code, emphasis, links, table cells, strikethrough. */
 const BACKSLASH_ESCAPED = new Set(["\\", "`", "*", "[", "]", "|", "~"]);
 
@@ -12,27 +14,6 @@ const BACKSLASH_ESCAPED = new Set(["\\", "`", "*", "[", "]", "|", "~"]);
 const ENTITIES: Readonly<Record<string, string>> = { "<": "&lt;", ">": "&gt;", "&": "&amp;" };
 
 const WORD_CHARACTER = /[\p{L}\p{N}]/u;
-
-/**
- * Format characters and line or paragraph separators, which a renderer does not show as
- * themselves: U+202E (right-to-left override) shows the text after it reversed, and U+200B
- * (zero width space) shows as nothing. Control characters are escaped when the output is
- * written, and this pattern leaves them to that step.
- */
-const HIDDEN_CHARACTERS = /[\p{Cf}\p{Zl}\p{Zp}]/gu;
-
-/**
- * Replaces each hidden character (see `HIDDEN_CHARACTERS`) with a visible escape such as
- * `\u202e`, or `\u{e0001}` above U+FFFF. CommonMark shows a backslash before a letter as
- * written, in code spans too.
- */
-export function showHiddenCharacters(text: string): string {
-  return text.replace(HIDDEN_CHARACTERS, (character) => {
-    const code = character.codePointAt(0) ?? 0;
-    const hex = code.toString(16);
-    return code > 0xffff ? `\\u{${hex}}` : `\\u${hex.padStart(4, "0")}`;
-  });
-}
 
 /**
  * Escapes every character of `text` that Markdown could read as syntax, for text that is all

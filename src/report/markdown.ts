@@ -8,6 +8,7 @@ import type {
 import { codeSpan } from "../diagnose/shell-quote.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { evidenceLines } from "./evidence.js";
+import { showHiddenInReport } from "./log-text.js";
 import { escapeMarkdown, evidenceStrings, markdownInline } from "./markdown-text.js";
 import { outageSentence } from "./outage.js";
 import { shownProviders } from "./providers.js";
@@ -20,8 +21,12 @@ import {
 import { filesRead } from "./text.js";
 import { count, shortTime } from "./wrap.js";
 
-/** Renders a diagnosis as Markdown, for tickets and chat. */
-export function renderDiagnosisMarkdown(diagnosis: Diagnosis): string {
+/**
+ * Renders a diagnosis as Markdown, for tickets and chat. Hidden characters in log values are
+ * shown as escapes (see `showHiddenInReport`), in code spans too.
+ */
+export function renderDiagnosisMarkdown(report: Diagnosis): string {
+  const diagnosis = showHiddenInReport(report);
   const input = diagnosis.input;
   const lines: string[] = [
     "# delist diagnosis",

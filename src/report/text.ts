@@ -10,6 +10,7 @@ import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
 import type { Painter } from "./colour.js";
 import { evidenceLines } from "./evidence.js";
+import { showHiddenInReport } from "./log-text.js";
 import {
   lastRequestSentence,
   omittedCommandsSentence,
@@ -21,8 +22,12 @@ import { blockedVerb, shownProviders } from "./providers.js";
 import { skippedSampleLines } from "./skipped-samples.js";
 import { column, count, plural, shortTime, wrap } from "./wrap.js";
 
-/** Renders a diagnosis for a terminal, 80 columns wide. */
-export function renderDiagnosisText(diagnosis: Diagnosis, paint: Painter): string {
+/**
+ * Renders a diagnosis for a terminal, 80 columns wide, with hidden characters in log values
+ * shown as escapes (see `showHiddenInReport`).
+ */
+export function renderDiagnosisText(report: Diagnosis, paint: Painter): string {
+  const diagnosis = showHiddenInReport(report);
   const lines: string[] = [
     ...header(diagnosis, paint),
     "",

@@ -77,3 +77,30 @@ describe("diagnose with hidden characters in an account", () => {
     expect(result.stdout).toContain(`ni${escaped}aj@example.com`);
   });
 });
+
+describe("diagnose text with hidden characters in an account", () => {
+  const HIDDEN: ReadonlyArray<[string, string, string]> = [
+    ["right-to-left override", "\u202e", "\\u202e"],
+    ["zero width space", "\u200b", "\\u200b"],
+    ["ESC", "\u001b", "\\u001b"],
+  ];
+
+  test.each(HIDDEN)("%s: diagnose shows an escape", async (_name, character, escaped) => {
+    const result = await runCommand([
+      ...OFFLINE_DIAGNOSE,
+      compromisedFile(`ni${character}aj@example.com`),
+    ]);
+
+    expect(result.stdout).not.toContain(character);
+    expect(result.stdout).toContain(`Account ni${escaped}aj@example.com looks compromised`);
+  });
+
+  test("diagnose JSON keeps the character", async () => {
+    const account = "ni\u202eaj@example.com";
+    const result = await runCommand([...OFFLINE_DIAGNOSE, "-f", "json", compromisedFile(account)]);
+    const report = JSON.parse(result.stdout) as { findings: { id: string; title: string }[] };
+    const finding = report.findings.find((item) => item.id === "compromised-account");
+
+    expect(finding?.title).toContain(`Account ${account} looks compromised`);
+  });
+});

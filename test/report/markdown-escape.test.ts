@@ -25,6 +25,11 @@ describe("escapeMarkdown", () => {
     ["link brackets", "[x](y)", "\\[x\\](y)"],
     ["strikethrough", "~~x~~", "\\~\\~x\\~\\~"],
     ["hostile account", HOSTILE, HOSTILE_ESCAPED],
+    ["right-to-left override", "a\u202eb", "a\\\\u202eb"],
+    ["ESC", "a\u001bb", "a\\\\u001bb"],
+    ["no-break space", "a\u00a0b", "a\\\\u00a0b"],
+    ["Hangul filler", "a\u3164b", "a\\\\u3164b"],
+    ["tag character", "a\u{e0041}b", "a\\\\u{e0041}b"],
   ])("%s", (_name, text, expected) => {
     expect(escapeMarkdown(text)).toBe(expected);
   });
@@ -33,6 +38,12 @@ describe("escapeMarkdown", () => {
 describe("markdownInline", () => {
   test("code span kept as written", () => {
     expect(markdownInline("run `a|b` for x|y")).toBe("run `a|b` for x\\|y");
+  });
+
+  test("code span shows hidden characters", () => {
+    expect(markdownInline("run `kick a\u200bb` for a\u200bb")).toBe(
+      "run `kick a\\u200bb` for a\\\\u200bb",
+    );
   });
 
   test("unclosed backtick escaped", () => {
