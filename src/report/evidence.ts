@@ -40,6 +40,7 @@ const LABELS: ReadonlyArray<readonly [string, string]> = [
   ["topOrigins", "Sent by"],
   ["dailyRamp", "Per day"],
   ["googleShare", "Share to Google"],
+  ["blockedAttemptsByOperator", "Rejected or deferred by"],
   ["forwardedMessages", "Forwarded messages"],
   ["aliases", "Aliases"],
   ["srs", "SRS"],
@@ -86,6 +87,11 @@ export function evidenceLines(evidence: object): Array<[string, string]> {
       continue;
     }
     if (key === "count" && record["attempted"] === undefined) continue;
+    if (key === "blockedAttemptsByOperator") {
+      const text = operatorCounts(value as Record<string, number>);
+      if (text !== "") lines.push([label, text]);
+      continue;
+    }
     if (key === "dkimSigning") {
       const text = dkimLine(value as Record<string, DkimSummary>);
       if (text !== "") lines.push([label, text]);
@@ -103,6 +109,30 @@ function labelOf(key: string, label: string, record: Record<string, unknown>): s
   const others =
     key === "baselineRecipientsPerHour" && record["baselineSource"] === "other-accounts";
   return others ? "Typical account's peak" : label;
+}
+
+// The companies behind providers, as `PROVIDER_OPERATORS` names them.
+const OPERATOR_NAMES: Readonly<Record<string, string>> = {
+  google: "Google",
+  microsoft: "Microsoft",
+  yahoo: "Yahoo/AOL",
+  apple: "Apple",
+  comcast: "Comcast",
+  "united-internet": "GMX/WEB.DE",
+  vk: "Mail.ru",
+  yandex: "Yandex",
+  orange: "Orange",
+  mailchannels: "MailChannels",
+  other: "other receivers",
+};
+
+// `Google 80, Microsoft 3`, busiest first
+function operatorCounts(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([operator, n]) => `${OPERATOR_NAMES[operator] ?? operator} ${count(n)}`)
+    .join(", ");
 }
 
 interface DkimSummary {
