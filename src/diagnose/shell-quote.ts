@@ -24,9 +24,9 @@ const SAFE_WORD = /^[A-Za-z0-9@._+-]+$/;
  * printf takes no option, and the only space is the one after `printf`, at which the text
  * report never breaks a line (see `wrap`). One printf contains the whole value, because
  * command substitution removes line feeds only at the end of its output.
- * NOTE: a line feed at the very end of a value and every NUL byte are still lost, because no
- * one-line POSIX word can carry them. Log values hold neither, because the reader splits lines
- * at line feeds and a process argument cannot contain NUL.
+ * NOTE: a line feed at the very end of a value and every NUL byte are still lost. Log values
+ * contain no line feed, because the reader splits lines at it, and no process argument can
+ * contain a NUL byte.
  *
  * `value` is log text as the reader decodes it (one char per byte, see `decodeForDisplay`), so
  * a char from U+0080 to U+00FF is a byte. Chars above U+00FF are taken as Unicode and written
@@ -46,7 +46,7 @@ export function shellQuote(value: string): string {
   return `"$(printf '${format.join("")}')"`;
 }
 
-/** Characters that a printf format in single quotes cannot hold as written. */
+/** Characters that a printf format in single quotes cannot contain as written, and the space. */
 const PRINTF_SPECIAL = new Set(["\\", "%", "'", " "]);
 
 /** A character of a value: its text in the value, its bytes, and whether it is hidden. */
