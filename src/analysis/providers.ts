@@ -74,7 +74,7 @@ export class ProviderFacts {
   /** Of the attempts, those reported by bounce messages rather than logs. */
   fromBounces = 0;
   readonly recipients = new DistinctCounter();
-  /** Non-2xx replies by `421 4.7.28`-style code. */
+  /** Non-2xx replies by `421 4.7.28`-style code, without the connection failures. */
   readonly codes = new Map<string, number>();
   /** Non-2xx replies by knowledge-base rule. */
   readonly rules = new Map<string, RuleTally>();
@@ -196,7 +196,9 @@ export class ProviderAnalyser {
     if (reply.replyCode === null && reply.enhancedStatus === null && connectionRule === null) {
       return classified;
     }
-    if (reply.replyCode !== null || reply.enhancedStatus !== null) {
+    // A connection failure counts in `connectionFailures` only. Its enhanced status code is the
+    // MTA's own (Postfix's `dsn=4.4.1`), not a reply, and would count the deferral twice.
+    if (connectionRule === null && (reply.replyCode !== null || reply.enhancedStatus !== null)) {
       increment(facts.codes, classified.codeKey);
     }
     this.tally(facts, classified, site);

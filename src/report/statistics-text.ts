@@ -16,10 +16,11 @@ export function renderStatisticsText(statistics: LogStatistics, paint: Painter):
   ];
   for (const provider of Object.values(statistics.providers)) {
     if (provider === undefined) continue;
-    // Connection failures come first: Exim logs them without any code, so they would be missing.
+    // Connection failures carry no reply code, so they get a name of their own among the codes.
     const failures: Array<[string, number]> =
-      provider.connectionFailures > 0 ? [["no connection", provider.connectionFailures]] : [];
+      provider.connectionFailures > 0 ? [["connection failed", provider.connectionFailures]] : [];
     const codes = [...failures, ...Object.entries(provider.codes)]
+      .sort((a, b) => b[1] - a[1])
       .slice(0, 2)
       .map(([code, n]) => `${code} ×${count(n)}`)
       .join(", ");
