@@ -1,6 +1,7 @@
 import { PROVIDER_NAMES, type ProviderId } from "../knowledge/providers.js";
 import { wrap } from "../report/wrap.js";
 import { connectionFailureAdvice } from "./advice.js";
+import { withFailedHost } from "../knowledge/rules/connection.js";
 import { afterDataNote } from "./status.js";
 import type { ProbeReply, ProbeResult } from "./types.js";
 
@@ -36,7 +37,8 @@ export function renderProbeText(
     const advice = result.mx === null ? connectionFailureAdvice(result.failedHosts) : null;
     if (advice !== null) {
       lines.push("", ...wrap(advice.summary), "What to do:");
-      advice.fix.forEach((step, index) => lines.push(...wrap(step, `  ${index + 1}. `, "     ")));
+      const steps = withFailedHost(advice.fix, shellSafeHost(result.failedHosts));
+      steps.forEach((step, index) => lines.push(...wrap(step, `  ${index + 1}. `, "     ")));
     }
   }
   if (result.replies.length > 0 || result.unanswered !== null) {
@@ -122,4 +124,13 @@ function tlsLine(result: ProbeResult): string {
 /** True for a complete 2xx reply to EHLO, or to HELO after EHLO failed. */
 function isHeloAccepted(reply: ProbeReply): boolean {
   return reply.stage === "helo" && reply.complete && reply.replyCode < 300;
+}
+
+/**
+ * The first host the probe could not connect to, when its name is safe to print inside a
+ * shell command (letters, digits, dots, hyphens and the colons of an IPv6 address), or null.
+ */
+function shellSafeHost(failedHosts: ProbeResult["failedHosts"]): string | null {
+  const host = failedHosts[0]?.host;
+  return host !== undefined && /^[a-z0-9][a-z0-9.:-]*$/i.test(host) ? host : null;
 }
