@@ -65,12 +65,39 @@ function splitGroups(groups: readonly Map<string, string>[]): DeliveryStatus {
   return { message, recipients: groups.filter(isRecipient) };
 }
 
-/** Returns the address of an `rfc822; addr` typed field, without angle brackets. */
+/**
+ * Returns the address of a typed recipient field (`rfc822; addr`, `utf-8; addr`), without
+ * angle brackets. The `\x{HEX}` escapes of the `utf-8` type are decoded.
+ */
 export function typedAddress(value: string | undefined): string | null {
   if (value === undefined) return null;
   const bare = value.replace(/^[^;]*;/, "").trim();
   const address = bare.replace(/^<|>$/g, "").trim();
-  return address.includes("@") || address !== "" ? address : null;
+  if (address === "") return null;
+  return fieldType(value) === "utf-8" ? withUtf8Escapes(address) : address;
+}
+
+// RFC 6533 section 3: the `utf-8` address type may write a character as `\x{HEXPOINT}`
+// (utf-8-addr-xtext and utf-8-addr-unitext), which keeps the field 7-bit. An escape names
+// either a code point outside ASCII or one of the few ASCII characters that xtext cannot
+// carry bare.
+const UTF8_ESCAPE = /\\x\{([0-9A-Fa-f]{2,6})\}/g;
+
+/**
+ * Decodes the `\x{HEX}` escapes of a `utf-8` address: those of space, `+`, `=`, `\` and of
+ * Unicode scalar values above ASCII. Escapes of control characters stay as written, so that
+ * none reaches the output. So do surrogates and the ASCII escapes that RFC 6533 does not allow.
+ */
+export function withUtf8Escapes(address: string): string {
+  return address.replace(UTF8_ESCAPE, (escape, hex: string) => {
+    const codePoint = Number.parseInt(hex, 16);
+    const allowedAscii = codePoint === 0x20 || codePoint === 0x2b || codePoint === 0x3d;
+    const isSurrogate = codePoint >= 0xd800 && codePoint <= 0xdfff;
+    const aboveAscii = codePoint >= 0x80 && codePoint <= 0x10ffff && !isSurrogate;
+    return allowedAscii || codePoint === 0x5c || aboveAscii
+      ? String.fromCodePoint(codePoint)
+      : escape;
+  });
 }
 
 /** Returns the value after the type of a typed field (`dns; mx.example.com` → the host). */

@@ -4,7 +4,7 @@
  * qmail `<addr>:`, Exim's indented address, Sendmail's `>>> addr`, Exchange 2003's
  * `addr on date`, DragonFly's sentence, Gmail's indented address…).
  */
-import { ADDRESS, normaliseAddress } from "./address.js";
+import { ADDRESS, hasTopLevelDomain, normaliseAddress } from "./address.js";
 
 /** One failed recipient and the text that the bounce gives for it. */
 export interface RecipientBlock {
@@ -144,7 +144,7 @@ function matchAnchor(line: string): Anchor | null {
 function validRecipient(captured: string | undefined): string | null {
   if (captured === undefined) return null;
   const recipient = normaliseAddress(captured);
-  return recipient.includes("@") && /\.[A-Za-z]{2,}$/.test(recipient) ? recipient : null;
+  return hasTopLevelDomain(recipient) ? recipient : null;
 }
 
 // Transcript lines that Sendmail writes above the recipient they concern: the session

@@ -1,5 +1,5 @@
 /** Reads the recipients of an RFC 3464 delivery status notification. */
-import { firstAddress } from "./address.js";
+import { addressOfField, firstAddress } from "./address.js";
 import {
   fieldType,
   isoTime,
@@ -42,8 +42,8 @@ function draftOfGroup(
   listedRecipient: string | null,
 ): RecipientDraft | null {
   const recipient =
-    firstAddress(typedAddress(group.get("final-recipient"))) ??
-    firstAddress(typedAddress(group.get("original-recipient"))) ??
+    addressOfField(typedAddress(group.get("final-recipient"))) ??
+    addressOfField(typedAddress(group.get("original-recipient"))) ??
     firstAddress(group.get("x-actual-recipient")) ??
     listedRecipient;
   if (recipient === null) return null;
