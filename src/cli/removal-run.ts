@@ -9,6 +9,7 @@ import {
   type RemovalProvider,
   type RemovalStatus,
 } from "../monitor/removal.js";
+import { nonGlobalRange } from "../monitor/removal-ip.js";
 import { wrap } from "../report/wrap.js";
 import { canonicalIp, type RemovalRequest } from "../store/types.js";
 import { isoTime } from "./history.js";
@@ -24,6 +25,26 @@ export const REMOVAL_SCHEMA_VERSION = 1;
 export function runRequest(options: RequestOptions, io: CliIo): Promise<number> {
   const format = parseFormat(options.format, ["text", "json"]);
   const ip = checkIp(options.ip);
+  const range = nonGlobalRange(ip);
+  if (range !== null) {
+    if (options.force !== true) {
+      const message =
+        `${ip} is ${range}. Receivers never see mail from such an address, so a removal ` +
+        `request for it cannot lift a block. Give the public IP that the provider names in ` +
+        `its replies, or add --force to record the request anyway.`;
+      const rejection: RejectedRequest = {
+        reason: "non-global-ip",
+        message,
+        lastRequest: null,
+        nextAllowedAt: null,
+      };
+      return Promise.resolve(rejectRequest(options, ip, rejection, format, io));
+    }
+    io.stderr.write(
+      `delist: warning: ${ip} is ${range}, which receivers never see; recording the request anyway (--force).\n`,
+    );
+  }
+
   return withHistoryStore(options, io, "write", (store) => {
     const now = Date.now();
     const permission = checkRemovalRequest(store, options.provider, ip, now);
@@ -31,11 +52,15 @@ export function runRequest(options: RequestOptions, io: CliIo): Promise<number> 
       const earlier = describeRequest(permission.last, options.provider);
       const form = removalGuide(options.provider).url;
       if (options.force !== true) {
-        const next = isoTime(permission.nextAllowedAt ?? now);
-        io.stderr.write(
-          `delist: the form ${form} was already sent for ${ip}: ${earlier}. Send the form at most once every ${REMOVAL_WAIT_MS / 86_400_000} days for an IP; the next request is allowed from ${next}. A repeated request does not speed up the review. Add --force to record one anyway.\n`,
-        );
-        return EXIT_USAGE;
+        const nextAllowedAt = permission.nextAllowedAt ?? now;
+        const message = `the form ${form} was already sent for ${ip}: ${earlier}. Send the form at most once every ${REMOVAL_WAIT_MS / 86_400_000} days for an IP; the next request is allowed from ${isoTime(nextAllowedAt)}. A repeated request does not speed up the review. Add --force to record one anyway.`;
+        const rejection: RejectedRequest = {
+          reason: "too-soon",
+          message,
+          lastRequest: permission.last,
+          nextAllowedAt,
+        };
+        return rejectRequest(options, ip, rejection, format, io);
       }
       io.stderr.write(
         `delist: warning: the form ${form} was already sent for ${ip}: ${earlier}; recording another (--force).\n`,
@@ -53,6 +78,29 @@ export function runRequest(options: RequestOptions, io: CliIo): Promise<number> 
     );
     return EXIT_OK;
   });
+}
+
+/** The reason that `delist removal request` recorded nothing, with its message. */
+interface RejectedRequest {
+  /** `non-global-ip`: receivers never see the IP; `too-soon`: within 14 days of the last. */
+  readonly reason: "non-global-ip" | "too-soon";
+  readonly message: string;
+  /** The request through the same form that makes this one too soon; null otherwise. */
+  readonly lastRequest: RemovalRequest | null;
+  /** When the form may be sent again for the IP, in ms since the epoch; null when any time. */
+  readonly nextAllowedAt: number | null;
+}
+
+/** Writes a rejected request's message to stderr and returns the usage exit status. */
+function rejectRequest(
+  options: RequestOptions,
+  ip: string,
+  rejection: RejectedRequest,
+  format: string,
+  io: CliIo,
+): number {
+  io.stderr.write(`delist: ${rejection.message}\n`);
+  return EXIT_USAGE;
 }
 
 function renderRequestJson(request: RemovalRequest, now: number): string {

@@ -33,8 +33,10 @@ export function registerRemoval(program: Command, io: CliIo, setExitCode: SetExi
         "Record that you are sending a removal request to a provider for an IP, and print the " +
           "provider's form and what to put in it. Within 14 days of the last request through the " +
           "same form for the IP it records nothing unless --force is given; gmail and " +
-          "google-workspace share one form. Exit status: 0 recorded, 2 for bad options or a " +
-          "request inside the 14 days.",
+          "google-workspace share one form. It also records nothing for an IP that receivers " +
+          "never see (private, loopback, link-local and other non-global ranges) unless --force " +
+          "is given. Exit status: 0 recorded, 2 for bad options, a request inside the 14 days " +
+          "or a non-global IP.",
       )
       .addOption(
         new Option("--provider <provider>", "the provider asked")
@@ -43,7 +45,10 @@ export function registerRemoval(program: Command, io: CliIo, setExitCode: SetExi
           .makeOptionMandatory(),
       )
       .requiredOption("--ip <ip>", "the blocked sending IP")
-      .option("--force", "record the request even within 14 days of the last one")
+      .option(
+        "--force",
+        "record the request even within 14 days of the last one, or for a non-global IP",
+      )
       // The note is free text, so a note that starts with -- is kept as typed, unless it is
       // exactly one of this command's options.
       .addOption(
