@@ -103,12 +103,18 @@ export function evidenceLines(evidence: object): Array<[string, string]> {
   return lines;
 }
 
-// An account without a history of its own is compared with the busiest hour of a typical
-// account, which is not its own usual level.
+// An account without a history of its own is compared with a level from outside its own mail,
+// which is not its own usual level.
+const BASELINE_LABELS: Readonly<Record<string, string>> = {
+  "other-accounts": "Typical account's peak",
+  "busiest-other-account": "Busiest other account's peak",
+  "hand-sent-level": "Hand-sent level per hour",
+};
+
 function labelOf(key: string, label: string, record: Record<string, unknown>): string {
-  const others =
-    key === "baselineRecipientsPerHour" && record["baselineSource"] === "other-accounts";
-  return others ? "Typical account's peak" : label;
+  if (key !== "baselineRecipientsPerHour") return label;
+  const source = record["baselineSource"];
+  return (typeof source === "string" ? BASELINE_LABELS[source] : undefined) ?? label;
 }
 
 // The companies behind providers, as `PROVIDER_OPERATORS` names them.

@@ -174,7 +174,7 @@ describe("compromised-account with two or three accounts", () => {
     expect(evidence["abuseStart"]).toBe("2024-03-05T18:00:00Z");
     expect(evidence["peakRecipientsPerHour"]).toBe(180);
     expect(evidence["baselineRecipientsPerHour"]).toBe(12);
-    expect(evidence["baselineSource"]).toBe("other-accounts");
+    expect(evidence["baselineSource"]).toBe("busiest-other-account");
     expect(found[0]?.summary).toContain(
       "No other account in this log sent more than 12 recipients in an hour",
     );

@@ -1,14 +1,14 @@
-import { describe, expect, test } from "vitest";
+import { describe, expect, it } from "vitest";
 import { evidenceLines } from "../../src/report/evidence.js";
 
-describe("baseline label", () => {
-  test("own history reads as usual", () => {
-    const lines = evidenceLines({ baselineRecipientsPerHour: 4, baselineSource: "own-history" });
-    expect(lines).toContainEqual(["Usual per hour", "4"]);
-  });
-
-  test("other accounts read as typical peak", () => {
-    const lines = evidenceLines({ baselineRecipientsPerHour: 4, baselineSource: "other-accounts" });
-    expect(lines).toContainEqual(["Typical account's peak", "4"]);
+describe("the label of the level a burst was measured against", () => {
+  it.each([
+    ["own-history", "Usual per hour"],
+    ["other-accounts", "Typical account's peak"],
+    ["busiest-other-account", "Busiest other account's peak"],
+    ["hand-sent-level", "Hand-sent level per hour"],
+  ])("reads %s as %s", (baselineSource, label) => {
+    const lines = evidenceLines({ baselineRecipientsPerHour: 20, baselineSource });
+    expect(lines).toContainEqual([label, "20"]);
   });
 });

@@ -96,14 +96,14 @@ function otherSpellingsNote(account: OriginFacts): string {
 }
 
 /**
- * Returns the evidence's `baselineSource`: `own-history`, or `other-accounts` for every level
- * taken from outside the account's own mail.
+ * Returns the evidence's `baselineSource`: `own-history`, `other-accounts` for the median
+ * busiest hour of the other accounts, `busiest-other-account`, or `hand-sent-level` for the
+ * fixed level of mail a person sends by hand.
  */
-function baselineSource(suspect: Suspect): "own-history" | "other-accounts" {
-  // NOTE: the diagnose JSON schema allows only these two values, so the busiest other account
-  // and the hand-sent level are reported as other-accounts, which the text report labels
-  // "Typical account's peak". The summary sentence names the level that was used.
-  return suspect.comparison === "own-history" ? "own-history" : "other-accounts";
+function baselineSource(
+  suspect: Suspect,
+): "own-history" | "other-accounts" | "busiest-other-account" | "hand-sent-level" {
+  return suspect.comparison === "typical-account" ? "other-accounts" : suspect.comparison;
 }
 
 /** Ends the summary sentence with the level the burst was measured against. */
