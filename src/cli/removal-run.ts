@@ -91,7 +91,10 @@ interface RejectedRequest {
   readonly nextAllowedAt: number | null;
 }
 
-/** Writes a rejected request's message to stderr and returns the usage exit status. */
+/**
+ * Writes a rejected request's message to stderr, and also as JSON to stdout for `--format json`
+ * so that a script that parses the output gets the reason. Returns the usage exit status.
+ */
 function rejectRequest(
   options: RequestOptions,
   ip: string,
@@ -100,6 +103,30 @@ function rejectRequest(
   io: CliIo,
 ): number {
   io.stderr.write(`delist: ${rejection.message}\n`);
+  if (format !== "json") return EXIT_USAGE;
+
+  const last = rejection.lastRequest;
+  const json = {
+    ...header(Date.now()),
+    rejection: {
+      reason: rejection.reason,
+      message: rejection.message,
+      provider: options.provider,
+      ip,
+      lastRequest:
+        last === null
+          ? null
+          : {
+              id: last.id,
+              provider: last.provider,
+              at: isoTime(last.requestedAt),
+              forced: last.forced,
+            },
+      nextRequestAllowedAt:
+        rejection.nextAllowedAt === null ? null : isoTime(rejection.nextAllowedAt),
+    },
+  };
+  io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   return EXIT_USAGE;
 }
 

@@ -4,9 +4,22 @@ import { describe, expect, it } from "vitest";
 import { nonGlobalRange } from "../../src/monitor/removal-ip.js";
 import { HistoryStore } from "../../src/store/index.js";
 import { runCommand } from "../helpers/cli.js";
+import { schemaValidator } from "../helpers/schema.js";
 import { useTempDirs } from "../store/helpers.js";
 
+const validate = schemaValidator("removal.schema.json");
 const tempDir = useTempDirs();
+
+interface RejectionJson {
+  rejection: {
+    reason: string;
+    message: string;
+    provider: string;
+    ip: string;
+    lastRequest: { id: number; provider: string } | null;
+    nextRequestAllowedAt: string | null;
+  };
+}
 
 function requestArgs(ip: string, db: string): string[] {
   return ["removal", "request", "--provider", "gmail", "--ip", ip, "--db", db];
@@ -94,6 +107,52 @@ describe("removal request for a non-global IP", () => {
 
     expect(result.code).toBe(0);
     expect(result.stderr).toBe("");
+    expect(recordedRequests(db)).toBe(1);
+  });
+});
+
+describe("removal request rejection as JSON", () => {
+  it("prints a non-global rejection", async () => {
+    const db = join(tempDir(), "h.sqlite");
+    const result = await runCommand([...requestArgs("fd00::1", db), "--format", "json"]);
+
+    expect(result.code).toBe(2);
+    const json = JSON.parse(result.stdout) as RejectionJson;
+    expect(validate(json)).toEqual([]);
+    expect(json.rejection.reason).toBe("non-global-ip");
+    expect(json.rejection.ip).toBe("fd00::1");
+    expect(json.rejection.provider).toBe("gmail");
+    expect(json.rejection.lastRequest).toBeNull();
+    expect(json.rejection.nextRequestAllowedAt).toBeNull();
+    expect(result.stderr).toBe(`delist: ${json.rejection.message}\n`);
+  });
+
+  it("prints a rejection within 14 days", async () => {
+    const db = join(tempDir(), "h.sqlite");
+    const args = [...requestArgs("2001:db8::5", db), "--format", "json"];
+    expect((await runCommand(args)).code).toBe(0);
+
+    const second = await runCommand(
+      ["removal", "request", "--provider", "google-workspace"].concat([
+        "--ip",
+        "2001:DB8:0::5",
+        "--db",
+        db,
+        "-f",
+        "json",
+      ]),
+    );
+    expect(second.code).toBe(2);
+    const json = JSON.parse(second.stdout) as RejectionJson;
+    expect(validate(json)).toEqual([]);
+    expect(json.rejection.reason).toBe("too-soon");
+    expect(json.rejection.provider).toBe("google-workspace");
+    expect(json.rejection.ip).toBe("2001:db8::5");
+    expect(json.rejection.lastRequest?.id).toBe(1);
+    expect(json.rejection.lastRequest?.provider).toBe("gmail");
+    expect(json.rejection.nextRequestAllowedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(json.rejection.message).toContain("at most once every 14 days");
+    expect(second.stderr).toBe(`delist: ${json.rejection.message}\n`);
     expect(recordedRequests(db)).toBe(1);
   });
 });
