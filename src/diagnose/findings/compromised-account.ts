@@ -1,4 +1,5 @@
 import type { OriginFacts } from "../../analysis/origins.js";
+import type { MtaName } from "../../logs/events.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, listNames, plural } from "./build.js";
@@ -77,13 +78,31 @@ function compromisedFinding(context: DiagnoseContext, suspect: Suspect): Finding
     ],
     fix: [
       `Change the password of ${account.name} now and end its sessions (for Dovecot: ${codeSpan(`doveadm kick ${shellQuote(account.name)}`)}).${otherSpellingsNote(account)}`,
-      `Delete its spam from the queue: \`postqueue -j\` or \`mailq\`, then \`postsuper -d\` for the ids sent as ${account.name} (Exim: ${codeSpan(`exiqgrep -i -f ${shellQuote(regexLiteral(account.name))} | xargs exim -Mrm`)}).`,
+      deleteQueuedStep(account.name, context.facts.server.mtas),
       "Block the addresses it logged in from, and limit SMTP AUTH attempts (fail2ban on the submission port).",
       "Add a per-account sending limit (Postfix policyd, Exim ratelimit) so the next stolen password cannot send thousands.",
       "Check the account holder's devices for malware before giving the account back.",
     ],
     references: [REFERENCES.gmailSenderForm],
   });
+}
+
+// Sendmail has no command that deletes by sender: its queue is one qf (envelope) and one df
+// (body) file per message id.
+const SENDMAIL_DELETE =
+  "`mailq` lists the ids; stop the queue runs, then delete the `qf` and `df` files of each id from /var/spool/mqueue";
+
+/**
+ * The queue clean-up step, with the commands of the MTAs in the log. Postfix's and Exim's are
+ * given when the log shows neither, because those two are by far the most common.
+ */
+function deleteQueuedStep(account: string, mtas: ReadonlySet<MtaName>): string {
+  const exim = `Exim: ${codeSpan(`exiqgrep -i -f ${shellQuote(regexLiteral(account))} | xargs exim -Mrm`)}`;
+  if (mtas.has("sendmail") && !mtas.has("postfix") && !mtas.has("exim")) {
+    return `Delete its spam from the queue: ${SENDMAIL_DELETE}, for the messages sent as ${account}.`;
+  }
+  const sendmail = mtas.has("sendmail") ? `; Sendmail: ${SENDMAIL_DELETE}` : "";
+  return `Delete its spam from the queue: \`postqueue -j\` or \`mailq\`, then \`postsuper -d\` for the ids sent as ${account} (${exim}${sendmail}).`;
 }
 
 /**

@@ -12,6 +12,7 @@ interface AccountRow {
 interface Finding {
   id: string;
   evidence: { account?: string; clientIps?: string[]; abusiveSubmissions?: number };
+  fix: string[];
 }
 
 const OFFICE = ["bob@example.com", "carol@example.com"];
@@ -42,10 +43,21 @@ describe("Sendmail log with a stolen SMTP login", () => {
     expect(finding?.evidence.account).toBe("sales");
     expect(finding?.evidence.clientIps).toHaveLength(30);
     expect(finding?.evidence.abusiveSubmissions).toBe(600);
+    const queueStep = finding?.fix.find((step) => step.startsWith("Delete its spam"));
+    expect(queueStep).toContain("/var/spool/mqueue");
+    expect(queueStep).not.toContain("postsuper");
   });
 
-  // TODO: on this two-account server diagnose names no compromised account, because an
-  // account without earlier mail of its own is compared only when three other accounts exist.
+  test("diagnose finds it on a two-account server too", async () => {
+    const log = stolenLoginLog({ otherAccounts: [] });
+    const run = await runCommand([...OFFLINE_DIAGNOSE, "--year", "2026", "-f", "json", "-"], log);
+    const report = JSON.parse(run.stdout) as { findings: Finding[] };
+    const finding = report.findings.find((item) => item.id === "compromised-account");
+
+    expect(finding?.evidence.account).toBe("sales");
+    expect(finding?.evidence.clientIps).toHaveLength(30);
+  });
+
   test("two-account server shows the account in logs", async () => {
     const log = stolenLoginLog({ otherAccounts: [] });
     const run = await runCommand(
