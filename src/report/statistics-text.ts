@@ -1,10 +1,15 @@
 import type { LogStatistics, OriginStatistics } from "../diagnose/statistics.js";
 import type { Painter } from "./colour.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
+import { showHiddenInReport } from "./log-text.js";
 import { column, count, plural, shortTime, wrap, wrapBreakingWords } from "./wrap.js";
 
-/** Renders `delist logs` statistics for a terminal, 80 columns wide. */
-export function renderStatisticsText(statistics: LogStatistics, paint: Painter): string {
+/**
+ * Renders `delist logs` statistics for a terminal, 80 columns wide, with hidden characters in
+ * log values shown as escapes (see `showHiddenInReport`).
+ */
+export function renderStatisticsText(report: LogStatistics, paint: Painter): string {
+  const statistics = showHiddenInReport(report);
   const input = statistics.input;
   const lines = [
     ...wrap(
