@@ -6,6 +6,7 @@ import type {
   ReadinessItem,
   UnexplainedBlock,
 } from "../diagnose/types.js";
+import { repeatedFailureProviders } from "../diagnose/verdict.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
 import type { Painter } from "./colour.js";
@@ -47,7 +48,8 @@ function header(diagnosis: Diagnosis, paint: Painter): string[] {
   const input = diagnosis.input;
   const period = `${shortTime(input.firstTime)} to ${shortTime(input.lastTime)} (${input.timeZone})`;
   const status = diagnosis.verdict.status;
-  // "OK" with no delivery in the log would read as healthy; the status stays "ok" in JSON.
+  // "OK" with no delivery in the log, or while connections to a provider keep failing (exit
+  // 1), would read as healthy; the status stays "ok" in JSON.
   const noOutbound = status === "ok" && shownProviders(diagnosis).length === 0;
   const label =
     status === "blocked"
@@ -58,7 +60,9 @@ function header(diagnosis: Diagnosis, paint: Painter): string[] {
           ? paint.yellow(paint.bold("RATE-LIMITED"))
           : noOutbound
             ? paint.bold("NO OUTBOUND DELIVERY")
-            : paint.green(paint.bold("OK"));
+            : repeatedFailureProviders(diagnosis.providers).length > 0
+              ? paint.yellow(paint.bold("NOT BLOCKED, CONNECTIONS FAILING"))
+              : paint.green(paint.bold("OK"));
   return [
     ...wrap(`delist diagnose: ${plural(input.lines, "line")} from ${period}`).map(paint.bold),
     "",

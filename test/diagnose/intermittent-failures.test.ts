@@ -140,6 +140,7 @@ describe("intermittent connection failures on the command line", () => {
     const json = await runCommand([...OFFLINE_DIAGNOSE, "--format", "json", path]);
 
     expect(text.code).toBe(1);
+    expect(text.stdout).toContain("Verdict: NOT BLOCKED, CONNECTIONS FAILING");
     expect(text.stdout).toContain("[ ] Rejections and deferrals have stopped");
     expect(json.code).toBe(1);
   });
@@ -161,6 +162,7 @@ describe("intermittent connection failures on the command line", () => {
     const result = await runCommand([...OFFLINE_DIAGNOSE, path]);
 
     expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Verdict: OK");
     expect(result.stdout).toContain("healthy");
   });
 
