@@ -249,7 +249,11 @@ function scalePastBlockEvidence(
   const allLifted =
     providerIds.length > 0 &&
     providerIds.every((id) => (providers[id]?.pastBlock ?? null) !== null);
-  return allLifted ? { ...result, severity: "info" } : result;
+  // The titles are in the present tense ("Gmail rejects messages as spam"), so they say that
+  // the block is over.
+  return allLifted
+    ? { ...result, severity: "info", title: `${result.title} (a block since lifted)` }
+    : result;
 }
 
 /**

@@ -148,6 +148,7 @@ describe("lifted blocks", () => {
 
     expect(content?.role).toBe("consequence");
     expect(content?.severity).toBe("info");
+    expect(content?.title).toMatch(/\(a block since lifted\)$/);
     expect(diagnosis.findings.map((finding) => finding.id)).not.toContain("healthy");
     expect(diagnosis.unexplainedBlocks).toEqual([]);
   });
