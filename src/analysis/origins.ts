@@ -5,6 +5,7 @@ import { DistinctCounter } from "./distinct.js";
 import { isBlockSignal } from "./replies.js";
 import { addCapped } from "./replies.js";
 import { detach, hourOf, increment } from "./time.js";
+import { lowerAscii } from "./ascii-case.js";
 
 /** The kind of submitter of outbound mail: an SMTP AUTH account or a local program. */
 export type OriginKind = "account" | "local";
@@ -214,7 +215,7 @@ export class OriginAnalyser {
       const account = this.lookUp(
         this.accounts,
         "account",
-        spelling.toLowerCase(),
+        lowerAscii(spelling),
         message,
         time,
         position,

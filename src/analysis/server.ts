@@ -16,6 +16,7 @@ import { sameIp } from "../reply/judged-ip.js";
 import { DistinctCounter } from "./distinct.js";
 import { addCapped } from "./replies.js";
 import { detach, hourOf, increment } from "./time.js";
+import { lowerAscii } from "./ascii-case.js";
 
 /** An IP address that receivers named as the connecting (sending) address. */
 export interface JudgedIp {
@@ -165,7 +166,7 @@ export class ServerAnalyser {
 
   addDkim(event: DkimSigningEvent): void {
     if (event.domain === null) return;
-    const domain = event.domain.toLowerCase();
+    const domain = lowerAscii(event.domain);
     let facts = this.dkim.get(domain);
     if (facts === undefined) {
       if (this.dkim.size >= MAX_IPS) return;
@@ -180,7 +181,7 @@ export class ServerAnalyser {
 
   addLogin(event: LoginEvent): void {
     if (event.clientIp === null) return;
-    const user = event.username.toLowerCase();
+    const user = lowerAscii(event.username);
     let uses = this.logins.get(user);
     if (uses === undefined) {
       if (this.logins.size >= MAX_USERS) return;
@@ -210,7 +211,7 @@ export class ServerAnalyser {
       addCapped(this.authFailureIps, event.clientIp);
       this.authFailureAddresses.add(event.clientIp);
     }
-    if (event.username !== null) addCapped(this.authFailureUsers, event.username.toLowerCase());
+    if (event.username !== null) addCapped(this.authFailureUsers, lowerAscii(event.username));
     increment(this.authFailuresByHour, hourOf(event.time));
     if (this.firstAuthFailure === null || event.time < this.firstAuthFailure.time) {
       this.firstAuthFailure = { time: event.time, position: { ...event.position } };
@@ -223,6 +224,6 @@ export class ServerAnalyser {
   addLocalDelivery(recipient: string): void {
     this.localDeliveries += 1;
     const at = recipient.lastIndexOf("@");
-    if (at >= 0) addCapped(this.localDomains, recipient.slice(at + 1).toLowerCase());
+    if (at >= 0) addCapped(this.localDomains, lowerAscii(recipient.slice(at + 1)));
   }
 }
