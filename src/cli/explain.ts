@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { SmtpStage } from "../knowledge/categories.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import type { ExplainedReply } from "../reply/types.js";
+import { showHiddenInReport } from "../report/log-text.js";
 import { wrap } from "../report/wrap.js";
 import type { SetExitCode } from "./commands.js";
 import type { CliIo } from "./io.js";
@@ -78,8 +79,13 @@ export function renderJson(explained: ExplainedReply): string {
   return `${JSON.stringify(output, null, 2)}\n`;
 }
 
-/** Text for people, wrapped at 80 columns; ANSI colour only when `colour` is true. */
-export function renderText(explained: ExplainedReply, colour: boolean): string {
+/**
+ * Text for people, wrapped at 80 columns; ANSI colour only when `colour` is true. Hidden
+ * characters of the reply (a right-to-left override, zero-width spaces) are shown as escapes
+ * such as `\u202e`, so the terminal shows what the reply holds.
+ */
+export function renderText(reply: ExplainedReply, colour: boolean): string {
+  const explained = showHiddenInReport(reply);
   const style = (code: string | null, text: string): string =>
     colour && code !== null ? `\u001b[${code}m${text}\u001b[0m` : text;
   const lines: string[] = [];
@@ -117,9 +123,11 @@ export function renderText(explained: ExplainedReply, colour: boolean): string {
 
 /**
  * Markdown for a ticket or a chat: the same parts as the text output, with the reply quoted
- * in a code block so that its characters stay as the receiver sent them.
+ * in a code block so that Markdown does not change it. Hidden characters are shown as escapes,
+ * as in the text output.
  */
-export function renderMarkdown(explained: ExplainedReply): string {
+export function renderMarkdown(reply: ExplainedReply): string {
+  const explained = showHiddenInReport(reply);
   const provider =
     explained.provider === null ? "receiver unknown" : PROVIDER_NAMES[explained.provider];
   const lines = [
