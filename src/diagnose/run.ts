@@ -205,6 +205,7 @@ function runNotes(run: LogRun): string[] {
   const notes: string[] = [];
   for (const file of run.bounces?.files ?? []) notes.push(...file.notes);
   notes.push(...(run.bounces?.notes ?? []));
+  notes.push(...run.summary.planNotes);
   for (const copy of run.summary.sameContent) {
     notes.push(
       `Skipped ${copy.name}: it has the same content as ${copy.sameAs}, so its lines would have been counted twice.`,

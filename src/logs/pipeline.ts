@@ -9,8 +9,9 @@ import { ParserDispatcher } from "./reader/dispatch.js";
 import { checkMaxLineBytes, DEFAULT_MAX_LINE_BYTES, LineSplitter } from "./reader/lines.js";
 import { readSource } from "./reader/read.js";
 import { dropSameContent, type SameContentInput } from "./reader/same-content.js";
+import { binaryInputNames, noLogLinesNote, unterminatedLineNote } from "./reader/notes.js";
 import {
-  planInputs,
+  planInputsWithNotes,
   type FileSource,
   type PlannedInput,
   type StdinSource,
@@ -53,10 +54,10 @@ export async function readLogs(
   options: ReadLogsOptions,
 ): Promise<ReadSummary> {
   const run = new ReadRun(parsers, options);
-  const { unique: plan, duplicates } = await dropSameContent(
-    await planInputs(inputs, options.cwd ?? process.cwd()),
-  );
+  const planned = await planInputsWithNotes(inputs, options.cwd ?? process.cwd());
+  const { unique: plan, duplicates } = await dropSameContent(planned.inputs);
   run.sameContent.push(...duplicates);
+  run.planNotes.push(...planned.notes);
   const totalBytes = totalSize(plan);
 
   for (const input of plan) {
@@ -65,6 +66,19 @@ export async function readLogs(
   }
   run.dispatcher.finish();
   return run.summary();
+}
+
+// The notes of an input without a single record. A text file such as a README would otherwise
+// pass unnoticed among the logs, so it gets a note, which replaces the note on a last line
+// without a line end. A binary file keeps its own note.
+function recordlessNotes(
+  name: string,
+  split: { readonly lines: number; readonly unrecognised: number },
+  notes: readonly string[],
+): readonly string[] {
+  if (split.unrecognised === 0 || binaryInputNames([{ name, notes }]).length > 0) return notes;
+  const unterminated = unterminatedLineNote(name, split.lines);
+  return [...notes.filter((note) => note !== unterminated), noLogLinesNote(name, split.lines)];
 }
 
 // The bytes that the readable inputs will give, or null when stdin or a FIFO is among them.
@@ -86,6 +100,7 @@ class ReadRun {
   private readonly maxLineBytes: number;
   private readonly inputs: InputSummary[] = [];
   readonly sameContent: SameContentInput[] = [];
+  readonly planNotes: string[] = [];
   private readonly unrecognisedSamples: LineSample[] = [];
   private readonly unparsedSamples: LineSample[] = [];
   private file = "";
@@ -127,6 +142,8 @@ class ReadRun {
     this.framer.startFile(source.name, referenceMs, isFile && source.continuesPrevious);
     this.file = source.name;
 
+    const recordsBefore = this.counts.records;
+    const unrecognisedBefore = this.counts.unrecognised;
     const splitter = new LineSplitter(this.onLine, this.maxLineBytes);
     const onProgress = this.options.onProgress;
     const result = await readSource(source, splitter, {
@@ -144,6 +161,10 @@ class ReadRun {
     this.bytes.decompressedBytes += result.decompressedBytes;
     const kind = isFile ? (result.compression ?? "plain") : "stdin";
     const opened = result.bytes > 0 || result.error === null;
+    const unrecognised = this.counts.unrecognised - unrecognisedBefore;
+    const hasRecords = this.counts.records > recordsBefore;
+    const split = { lines: splitter.lines, unrecognised };
+    const notes = hasRecords ? result.notes : recordlessNotes(source.name, split, result.notes);
     this.inputs.push({
       name: source.name,
       kind: opened ? kind : null,
@@ -154,7 +175,7 @@ class ReadRun {
       error: result.error,
       changedWhileRead: result.change,
       trailingData: result.trailingData,
-      notes: result.notes,
+      notes,
     });
   }
 
@@ -204,6 +225,7 @@ class ReadRun {
       unrecognisedSamples: this.unrecognisedSamples,
       unparsedSamples: this.unparsedSamples,
       sameContent: this.sameContent,
+      planNotes: this.planNotes,
       unusedYear: this.unusedYear(),
     };
   }

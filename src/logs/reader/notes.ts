@@ -61,6 +61,40 @@ export class BinarySample {
   looksBinary(): boolean {
     return looksBinary(Buffer.concat(this.parts));
   }
+
+  /**
+   * Returns why the bytes added so far are binary, for `binaryNote`: the file format that
+   * their signature names (see `binaryFormat`), else control bytes, else null for text.
+   */
+  binaryReason(): string | null {
+    const bytes = Buffer.concat(this.parts);
+    const format = binaryFormat(bytes);
+    if (format !== null) return `it starts with the signature of a ${format}`;
+    return looksBinary(bytes) ? CONTROL_BYTES_REASON : null;
+  }
+}
+
+/** Image, document and archive formats recognised by the first bytes of a file. */
+const BINARY_SIGNATURES: readonly { readonly format: string; readonly signature: Buffer }[] = [
+  { format: "PNG image", signature: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]) },
+  { format: "JPEG image", signature: Buffer.from([0xff, 0xd8, 0xff]) },
+  { format: "GIF image", signature: Buffer.from("GIF87a", "latin1") },
+  { format: "GIF image", signature: Buffer.from("GIF89a", "latin1") },
+  { format: "PDF document", signature: Buffer.from("%PDF-", "latin1") },
+  // A ZIP archive starts with a local file header, or with the end record when it is empty.
+  { format: "ZIP archive", signature: Buffer.from([0x50, 0x4b, 0x03, 0x04]) },
+  { format: "ZIP archive", signature: Buffer.from([0x50, 0x4b, 0x05, 0x06]) },
+];
+
+/**
+ * Returns the format, such as "PNG image", whose signature `head` starts with, or null. A
+ * small image can have too few control bytes for `looksBinary`, and a PDF starts with text.
+ */
+export function binaryFormat(head: Buffer): string | null {
+  const match = BINARY_SIGNATURES.find(({ signature }) =>
+    head.subarray(0, signature.length).equals(signature),
+  );
+  return match?.format ?? null;
 }
 
 /**
@@ -101,13 +135,21 @@ function isBinaryByte(byte: number): boolean {
   );
 }
 
-/** Returns the note for an input whose first bytes look binary. */
-export function binaryNote(name: string): string {
+const CONTROL_BYTES_REASON = "it has NUL or control bytes near its start";
+
+/**
+ * Returns the note for an input whose first bytes look binary. `reason` is the cause, in the
+ * form that `BinarySample.binaryReason` returns.
+ */
+export function binaryNote(name: string, reason = CONTROL_BYTES_REASON): string {
   return (
-    `${name} looks like a binary file, not a text log (it has NUL or control bytes near ` +
-    `its start), so its lines were read as text and mostly count as skipped. Leave it out ` +
-    `of the inputs.`
+    `${binaryNoteStart(name)}${reason}), so its lines were read as text and mostly count as ` +
+    `skipped. Leave it out of the inputs.`
   );
+}
+
+function binaryNoteStart(name: string): string {
+  return `${name} looks like a binary file, not a text log (`;
 }
 
 /** Returns the names of the inputs that got the binary-file note of `binaryNote`. */
@@ -115,8 +157,36 @@ export function binaryInputNames(
   inputs: readonly { readonly name: string; readonly notes: readonly string[] }[],
 ): string[] {
   return inputs
-    .filter((input) => input.notes.includes(binaryNote(input.name)))
+    .filter((input) => input.notes.some((note) => note.startsWith(binaryNoteStart(input.name))))
     .map((input) => input.name);
+}
+
+/**
+ * Returns the note for an input of `lines` lines, none of which is a log record: a README or
+ * other text file given with the logs, or a log in a format that delist does not read.
+ */
+export function noLogLinesNote(name: string, lines: number): string {
+  const count = lines === 1 ? "its line has" : `its ${lines.toLocaleString("en-US")} lines has`;
+  return (
+    `${name} held no log lines: none of ${count} a timestamp or syslog header that delist ` +
+    `reads, so it was read as lines without a log format. Leave it out of the inputs, ` +
+    `unless it is a mail log in a format that delist should read.`
+  );
+}
+
+// Subdirectories named one by one in a note; the rest are counted.
+const MAX_NAMED_DIRECTORIES = 5;
+
+/** Returns the note for the `subdirectories` of directory `name`, which were not read. */
+export function skippedDirectoryNote(name: string, subdirectories: readonly string[]): string {
+  const named = subdirectories.slice(0, MAX_NAMED_DIRECTORIES).join(", ");
+  const more = subdirectories.length - MAX_NAMED_DIRECTORIES;
+  const list = more > 0 ? `${named} and ${more.toLocaleString("en-US")} more` : named;
+  const noun = subdirectories.length === 1 ? "subdirectory" : "subdirectories";
+  return (
+    `Skipped the ${noun} ${list}: only the files directly inside ${name} are read. Name ` +
+    `the files to read, or give a glob such as "${name}/**/*.log".`
+  );
 }
 
 /** Returns the note for an input that ended inside line `line`, without a line end. */
@@ -193,17 +263,18 @@ interface SplitLines {
 
 /**
  * Returns the notes for an input read to its end: switches between plain text and gzip data,
- * binary content, and a last line without a line end. A binary file gets no note on its last
- * line, which is no record anyway.
+ * binary content, and a last line without a line end. `binaryReason` is null for text, else
+ * why the input is binary (see `BinarySample.binaryReason`). A binary file gets no note on
+ * its last line, which is no record anyway.
  */
 export function inputNotes(
   name: string,
   split: SplitLines,
-  binary: boolean,
+  binaryReason: string | null,
   switches: FormatSwitches,
 ): string[] {
   const notes = switches.notes(name);
-  if (binary) notes.push(binaryNote(name));
+  if (binaryReason !== null) notes.push(binaryNote(name, binaryReason));
   else if (split.lastLineUnterminated) notes.push(unterminatedLineNote(name, split.lines));
   return notes;
 }

@@ -148,7 +148,7 @@ async function readStream(
     },
   };
   const outcome = await readParts(input, compression === "gzip");
-  const notes = inputNotes(source.name, splitter, sample.looksBinary(), input.switches);
+  const notes = inputNotes(source.name, splitter, sample.binaryReason(), input.switches);
   const { error, trailingData } = outcome;
   return { compression: outcome.gzip ? "gzip" : null, ...counts, error, trailingData, notes };
 }

@@ -8,6 +8,7 @@ import { readdir, stat } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import { glob, isDynamicPattern } from "tinyglobby";
 import { fileError, noMatchError, type InputError } from "./errors.js";
+import { skippedDirectoryNote } from "./notes.js";
 import { orderRotatedSets } from "./rotation.js";
 
 /** The name that stands for standard input. */
@@ -52,6 +53,13 @@ interface FoundFile {
 
 type Candidate = FoundFile | StdinSource | FailedInput;
 
+/** The sources of a run, with notes on what the expansion of directories left out. */
+export interface InputPlan {
+  readonly inputs: PlannedInput[];
+  /** One note per directory whose subdirectories were not read (see `skippedDirectoryNote`). */
+  readonly notes: string[];
+}
+
 /**
  * Expands `inputs` (relative paths against `cwd`) in order: `-` is stdin; a directory gives
  * the regular files directly inside it (see `isSkippedInDirectory`); a path that does not
@@ -60,14 +68,27 @@ type Candidate = FoundFile | StdinSource | FailedInput;
  * are then read oldest first (see `orderRotatedSets`).
  */
 export async function planInputs(inputs: readonly string[], cwd: string): Promise<PlannedInput[]> {
+  return (await planInputsWithNotes(inputs, cwd)).inputs;
+}
+
+/** Expands `inputs` as `planInputs` does, and notes the subdirectories that were skipped. */
+export async function planInputsWithNotes(
+  inputs: readonly string[],
+  cwd: string,
+): Promise<InputPlan> {
   const candidates: Candidate[] = [];
-  for (const input of inputs) candidates.push(...(await expandInput(input, cwd)));
+  const notes: string[] = [];
+  for (const input of inputs) {
+    const expansion = await expandInput(input, cwd);
+    candidates.push(...expansion.candidates);
+    if (expansion.note !== null) notes.push(expansion.note);
+  }
   const unique = dropDuplicates(candidates);
 
   const ordered = orderRotatedSets(unique, (candidate) =>
     candidate.type === "file" ? candidate.path : null,
   );
-  return ordered.map(({ item, continuesPrevious }) => {
+  const planned = ordered.map(({ item, continuesPrevious }): PlannedInput => {
     if (item.type !== "file") return item;
     return {
       type: "file",
@@ -78,20 +99,30 @@ export async function planInputs(inputs: readonly string[], cwd: string): Promis
       continuesPrevious,
     };
   });
+  return { inputs: planned, notes };
 }
 
-async function expandInput(input: string, cwd: string): Promise<Candidate[]> {
-  if (input === STDIN_NAME) return [{ type: "stdin", name: STDIN_NAME }];
+// The candidates of one input, and the note on the subdirectories that a directory skipped.
+interface Expansion {
+  readonly candidates: Candidate[];
+  readonly note: string | null;
+}
+
+async function expandInput(input: string, cwd: string): Promise<Expansion> {
+  const only = (candidate: Candidate): Expansion => ({ candidates: [candidate], note: null });
+  if (input === STDIN_NAME) return only({ type: "stdin", name: STDIN_NAME });
   const path = resolve(cwd, input);
   let stats: Stats;
   try {
     stats = await stat(path);
   } catch (error) {
-    if (isNotFound(error) && isDynamicPattern(input)) return expandGlob(input, cwd);
-    return [{ type: "failed", name: input, error: fileError(input, error) }];
+    if (isNotFound(error) && isDynamicPattern(input)) {
+      return { candidates: await expandGlob(input, cwd), note: null };
+    }
+    return only({ type: "failed", name: input, error: fileError(input, error) });
   }
   if (stats.isDirectory()) return expandDirectory(input, path);
-  return [{ type: "file", name: input, path, stats }];
+  return only({ type: "file", name: input, path, stats });
 }
 
 /**
@@ -105,20 +136,27 @@ export function isSkippedInDirectory(fileName: string): boolean {
 
 const NOT_A_LOG = /^\.|~$|\.(?:swp|swo|pid|lock|offset|pos)$/;
 
-async function expandDirectory(name: string, path: string): Promise<Candidate[]> {
+// The regular files directly inside a directory. Subdirectories are not read, and a note names
+// them unless the directory has no file at all, which its no-match error explains.
+async function expandDirectory(name: string, path: string): Promise<Expansion> {
   let entries: string[];
   try {
     entries = await readdir(path);
   } catch (error) {
-    return [{ type: "failed", name, error: fileError(name, error) }];
+    return { candidates: [{ type: "failed", name, error: fileError(name, error) }], note: null };
   }
   const files: FoundFile[] = [];
+  const subdirectories: string[] = [];
   for (const entry of entries.filter((entry) => !isSkippedInDirectory(entry)).sort()) {
-    const found = await regularFile(join(name, entry), join(path, entry));
-    if (found !== null) files.push(found);
+    const found = await directoryEntry(join(name, entry), join(path, entry));
+    if (found === "directory") subdirectories.push(join(name, entry));
+    else if (found !== null) files.push(found);
   }
-  if (files.length === 0) return [{ type: "failed", name, error: noMatchError(name, true) }];
-  return files;
+  if (files.length === 0) {
+    return { candidates: [{ type: "failed", name, error: noMatchError(name, true) }], note: null };
+  }
+  const note = subdirectories.length === 0 ? null : skippedDirectoryNote(name, subdirectories);
+  return { candidates: files, note };
 }
 
 async function expandGlob(pattern: string, cwd: string): Promise<Candidate[]> {
@@ -148,8 +186,15 @@ async function expandGlob(pattern: string, cwd: string): Promise<Candidate[]> {
 // A directory entry or glob match that is a regular file (after following links), or null
 // for subdirectories, sockets, dangling links and entries removed since the listing.
 async function regularFile(name: string, path: string): Promise<FoundFile | null> {
+  const found = await directoryEntry(name, path);
+  return found === "directory" ? null : found;
+}
+
+// A directory entry as `regularFile` finds it, but "directory" for a subdirectory.
+async function directoryEntry(name: string, path: string): Promise<FoundFile | "directory" | null> {
   try {
     const stats = await stat(path);
+    if (stats.isDirectory()) return "directory";
     return stats.isFile() ? { type: "file", name, path, stats } : null;
   } catch {
     return null;

@@ -101,6 +101,8 @@ export interface ReadSummary {
   readonly unparsedSamples: readonly LineSample[];
   /** Files not read because an earlier input has the same content. */
   readonly sameContent: readonly SameContentInput[];
+  /** Notes on what the expansion of the inputs left out, such as subdirectories. */
+  readonly planNotes: readonly string[];
   /**
    * The `year` option when records were read but none had a classic syslog stamp, whose year
    * it sets, so it had no effect; else null.
