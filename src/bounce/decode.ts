@@ -4,6 +4,7 @@
  * the reply classified and the reason decided.
  */
 import type { ReplyClassifier } from "../reply/classify.js";
+import { statusContradiction } from "./dsn.js";
 import { parseBounceMessage, type BounceMessage } from "./mime.js";
 import { originalSender, readDrafts, readForwarded } from "./read.js";
 import { decideReason, isHardBounce } from "./reason/decide.js";
@@ -93,13 +94,23 @@ function finish(draft: RecipientDraft, context: FinishContext): BounceResult {
     ruleId: explained.ruleId,
     provider: explained.provider,
     permanent,
+    // A delayed recipient is still retried, so even an "unknown user" reply has not settled
+    // that the address is bad.
     hardBounce:
-      context.kind === "feedback" || context.kind === "auto-reply"
+      context.kind === "feedback" || context.kind === "auto-reply" || draft.action === "delayed"
         ? false
         : isHardBounce(reason, permanent),
     reason,
     feedbackType: draft.feedbackType,
+    ...notesOf(draft, context.kind),
   };
+}
+
+// Only a DSN states its Action. The other readers derive it from the notice's wording, so a
+// status that disagrees with it is no contradiction within the bounce.
+function notesOf(draft: RecipientDraft, kind: BounceKind): { notes?: readonly string[] } {
+  const contradiction = kind === "dsn" ? statusContradiction(draft.action, draft.status) : null;
+  return contradiction === null ? {} : { notes: [contradiction] };
 }
 
 // Exim lists a refusal of the envelope sender ("SMTP error from remote mail server after

@@ -135,6 +135,37 @@ export function parseAction(value: string | undefined): BounceAction | null {
   }
 }
 
+// The classes of status code (RFC 3463 section 3.1) that agree with each Action. `failed`
+// takes class 4 too, because an MTA gives up after temporary errors (4.4.7, retry time over).
+const ACTION_STATUS_CLASSES: Readonly<Record<BounceAction, string>> = {
+  failed: "45",
+  delayed: "4",
+  delivered: "2",
+  relayed: "2",
+  expanded: "2",
+};
+
+const STATUS_CLASS_NAMES: Readonly<Record<string, string>> = {
+  "2": "a success code",
+  "4": "a temporary failure code",
+  "5": "a permanent failure code",
+};
+
+/**
+ * Returns a note when a recipient's `Status` has a class that contradicts its `Action`
+ * (`failed` with 2.0.0), else null. The result then follows the Action.
+ */
+export function statusContradiction(
+  action: BounceAction | null,
+  status: string | null,
+): string | null {
+  const statusClass = status?.[0];
+  if (action === null || status === null || statusClass === undefined) return null;
+  if (ACTION_STATUS_CLASSES[action].includes(statusClass)) return null;
+  const name = STATUS_CLASS_NAMES[statusClass] ?? "a code of another class";
+  return `Status ${status} is ${name}, but Action is ${action}, so the result follows the Action.`;
+}
+
 /** Returns the enhanced status code of a DSN `Status` field, or null. */
 export function parseStatus(value: string | undefined): string | null {
   const match = /\b([245]\.\d{1,3}\.\d{1,3})\b/.exec(value ?? "");

@@ -85,6 +85,11 @@ export interface BounceResult {
   readonly reason: BounceReason;
   /** ARF `Feedback-Type` (`abuse`, `fraud`, …) for spam complaints; null otherwise. */
   readonly feedbackType: string | null;
+  /**
+   * Remarks on fields of the bounce that contradict each other, such as a DSN `Status` of
+   * 2.0.0 beside Action `failed`. Absent when there are none.
+   */
+  readonly notes?: readonly string[];
 }
 
 /**

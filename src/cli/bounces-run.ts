@@ -47,8 +47,9 @@ export async function runBounces(
 
 /**
  * Returns 2 when an input named on the command line could not be used or no input held a
- * message, else 1 when a recipient failed, else 0. The caller prints the other results first.
- * Messages skipped inside a folder or mbox do not count, just as garbled log lines do not.
+ * message, else 1 when a recipient failed, else 0. A delayed recipient has not failed yet.
+ * The caller prints the other results first. Messages skipped inside a folder or mbox do not
+ * count, just as garbled log lines do not.
  */
 function exitCode(results: readonly BounceResult[], files: readonly BounceFileSummary[]): number {
   if (files.some((file) => file.errors.length > 0)) return EXIT_USAGE;
@@ -56,9 +57,11 @@ function exitCode(results: readonly BounceResult[], files: readonly BounceFileSu
   return results.some(isFailure) ? EXIT_PROBLEMS : EXIT_OK;
 }
 
-// Complaints and automatic replies are not delivery failures; a delayed recipient is.
+// A spam complaint counts as a failure. An automatic reply does not, and neither does a
+// delayed recipient, because the MTA still retries it (RFC 3464 section 2.3.3, Action).
 function isFailure(result: BounceResult): boolean {
-  return result.reason !== "delivered" && result.kind !== "auto-reply";
+  if (result.kind === "auto-reply" || result.action === "delayed") return false;
+  return result.reason !== "delivered";
 }
 
 function renderOutput(run: BounceRun, format: OutputFormat, summary: boolean): string {
@@ -178,12 +181,18 @@ function summaryTable(results: readonly BounceResult[]): string[] {
 
 function recipientLines(result: BounceResult): string[] {
   const code = [result.replyCode, result.status].filter((part) => part !== null).join(" ");
-  const hard = result.hardBounce ? "  hard: remove the address" : "";
-  const first = `${result.recipient}  ${result.reason}${code === "" ? "" : `  ${code}`}${hard}`;
+  const first = `${result.recipient}  ${result.reason}${code === "" ? "" : `  ${code}`}${outcome(result)}`;
   const detail =
     result.diagnosticText === "" ? null : `  ${truncateColumns(result.diagnosticText, WIDTH - 2)}`;
   const source = `  from ${result.file}${result.remoteMta === null ? "" : ` via ${result.remoteMta}`}`;
-  return [first, ...(detail === null ? [] : [detail]), truncateColumns(source, WIDTH)];
+  const notes = (result.notes ?? []).flatMap((note) => wrap(note, "  note: ", "        ", WIDTH));
+  return [first, ...(detail === null ? [] : [detail]), ...notes, truncateColumns(source, WIDTH)];
+}
+
+// Returns the mark after the reason: a hard bounce (stop mailing the address) or a delay.
+function outcome(result: BounceResult): string {
+  if (result.hardBounce) return "  hard: remove the address";
+  return result.action === "delayed" ? "  delayed: not failed yet, still retried" : "";
 }
 
 function plural(count: number): string {

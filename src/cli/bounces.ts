@@ -17,7 +17,8 @@ export function registerBounces(program: Command, io: CliIo, setExitCode: SetExi
       "Read bounce messages (.eml files, mbox files, maildirs, directories, or - for standard " +
         "input) and print, for each recipient, what happened and why, with the bounce reason " +
         "that list processors use. Exit status: 0 when no recipient failed, also when the " +
-        "messages hold no bounce (JSON: an empty array), 1 when some did, 2 for bad options " +
+        "messages hold no bounce (JSON: an empty array) or only delayed recipients, which " +
+        "the sending MTA still retries, 1 when some did, 2 for bad options " +
         "or when a file or directory given here cannot be read or holds no readable message " +
         "(standard error says why). A message inside a directory, maildir or mbox that cannot " +
         "be read is skipped with a note on standard error and does not change the status.",

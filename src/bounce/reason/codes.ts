@@ -82,8 +82,12 @@ const GAVE_UP_RETRYING = /retry timeout exceeded|have been failing for a long ti
 /** True when the failure is permanent: neither a delay nor a temporary error. */
 export function isPermanent(draft: RecipientDraft, codes: RecipientCodes): boolean {
   if (draft.action === "delayed") return false;
-  if (codes.status === null && GAVE_UP_RETRYING.test(draft.diagnostic)) return false;
-  if (codes.status !== null) return codes.status.startsWith("5");
+  // A success code beside Action `failed` contradicts it, so it cannot tell whether the
+  // failure is permanent.
+  const status =
+    draft.action === "failed" && codes.status?.startsWith("2.") === true ? null : codes.status;
+  if (status === null && GAVE_UP_RETRYING.test(draft.diagnostic)) return false;
+  if (status !== null) return status.startsWith("5");
   if (codes.replyCode !== null) return codes.replyCode >= 500;
   return true;
 }

@@ -65,10 +65,12 @@ const SENDER_STAGE_REASONS: ReadonlySet<BounceReason> = new Set<BounceReason>([
 
 /** Decides the bounce reason of one recipient. */
 export function decideReason(input: ReasonInput): BounceReason {
-  const delivered = input.action === "delivered" || input.action === "relayed";
-  if (delivered || input.action === "expanded" || input.status?.startsWith("2.") === true) {
+  if (input.action === "delivered" || input.action === "relayed" || input.action === "expanded") {
     return "delivered";
   }
+  // A DSN's Action decides over a Status of another class. A recipient whose Action is
+  // `failed` or `delayed` has not been delivered, even when its Status is a success code.
+  if (input.action === null && input.status?.startsWith("2.") === true) return "delivered";
   if (input.formatReason !== null) return input.formatReason;
   // A delay notice without any error text tells only that the message is still queued, and
   // a status of the "other or undefined" kind (x.y.0) adds nothing to that.
@@ -76,7 +78,8 @@ export function decideReason(input: ReasonInput): BounceReason {
     return "expired";
   }
 
-  const byStatus = reasonOfStatus(input.status);
+  // A success code names no failure, though its subject and detail (2.1.5) match one.
+  const byStatus = input.status?.startsWith("2.") === true ? null : reasonOfStatus(input.status);
   if (byStatus !== null && DECISIVE_STATUS_REASONS.has(byStatus)) return byStatus;
 
   const text = phraseText(input.text);
