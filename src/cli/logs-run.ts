@@ -1,5 +1,6 @@
 import { serverReport } from "../diagnose/diagnose.js";
 import { analyseLogs, inputReport, truncatedWhileRead, unusableInput } from "../diagnose/run.js";
+import { showHiddenCharacters } from "../diagnose/hidden-characters.js";
 import { buildStatistics } from "../diagnose/statistics.js";
 import { painter } from "../report/colour.js";
 import { decodeReportText } from "../report/log-text.js";
@@ -44,5 +45,7 @@ export async function runLogs(
 /** Renders the input notes as "Note:" paragraphs after the statistics; "" when there are none. */
 function inputNotesText(notes: readonly string[]): string {
   if (notes.length === 0) return "";
-  return `\n${notes.flatMap((note) => wrap(note, "Note: ", "  ")).join("\n")}\n`;
+  // A note can quote a file name or a line, so hidden characters are shown as in the report.
+  const lines = notes.flatMap((note) => wrap(showHiddenCharacters(note), "Note: ", "  "));
+  return `\n${lines.join("\n")}\n`;
 }

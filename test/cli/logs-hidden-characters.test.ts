@@ -35,3 +35,17 @@ describe("logs with hidden characters in an account", () => {
     expect(report.accounts.map((item) => item.key)).toContain(account);
   });
 });
+
+describe("logs notes with hidden characters in a file name", () => {
+  test("the note shows an escape", async () => {
+    const folder = files.folder({
+      "mail.log": compromisedLog("nina@example.com"),
+      "mail\u202egol.txt": "This folder holds the mail logs of the office.\n",
+    });
+    const result = await runCommand(["logs", "--timezone", "UTC", folder]);
+
+    expect(result.stdout).toContain("Note:");
+    expect(result.stdout).toContain("mail\\u202egol.txt");
+    expect(result.stdout).not.toContain("\u202e");
+  });
+});
