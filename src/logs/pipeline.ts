@@ -9,6 +9,7 @@ import { ParserDispatcher } from "./reader/dispatch.js";
 import { checkMaxLineBytes, DEFAULT_MAX_LINE_BYTES, LineSplitter } from "./reader/lines.js";
 import { readSource } from "./reader/read.js";
 import { dropSameContent, type SameContentInput } from "./reader/same-content.js";
+import { dropSameStdin } from "./reader/same-stdin.js";
 import { binaryInputNames, noLogLinesNote, unterminatedLineNote } from "./reader/notes.js";
 import {
   planInputsWithNotes,
@@ -55,7 +56,11 @@ export async function readLogs(
 ): Promise<ReadSummary> {
   const run = new ReadRun(parsers, options);
   const planned = await planInputsWithNotes(inputs, options.cwd ?? process.cwd());
-  const { unique: plan, duplicates } = await dropSameContent(planned.inputs);
+  const { unique, duplicates } = await dropSameContent(planned.inputs);
+  const checked = await dropSameStdin(unique, options.stdin);
+  const plan = checked.unique;
+  if (checked.duplicate !== null) duplicates.push(checked.duplicate);
+  run.stdin = checked.stdin;
   run.sameContent.push(...duplicates);
   run.planNotes.push(...planned.notes);
   const totalBytes = totalSize(plan);
@@ -101,6 +106,8 @@ class ReadRun {
   private readonly inputs: InputSummary[] = [];
   readonly sameContent: SameContentInput[] = [];
   readonly planNotes: string[] = [];
+  /** The stream read for `-`, after `dropSameStdin` compared it with the files. */
+  stdin: AsyncIterable<Buffer> | undefined;
   private readonly unrecognisedSamples: LineSample[] = [];
   private readonly unparsedSamples: LineSample[] = [];
   private file = "";
@@ -147,7 +154,7 @@ class ReadRun {
     const splitter = new LineSplitter(this.onLine, this.maxLineBytes);
     const onProgress = this.options.onProgress;
     const result = await readSource(source, splitter, {
-      stdin: this.options.stdin,
+      stdin: this.stdin,
       onBytes: (count) => {
         this.bytesRead += count;
         onProgress?.({ bytesRead: this.bytesRead, totalBytes });

@@ -48,7 +48,7 @@ export interface SourceReadResult {
 /** Options of `readSource`. */
 export interface ReadSourceOptions {
   /** The stream behind `-`; a `-` input without it is reported as unreadable. */
-  readonly stdin?: NodeJS.ReadableStream | undefined;
+  readonly stdin?: AsyncIterable<Buffer | string> | undefined;
   /** Called with the count of raw bytes after each chunk read, for progress reports. */
   readonly onBytes?: ((count: number) => void) | undefined;
 }
@@ -161,7 +161,7 @@ interface OpenedSource {
 
 async function openRaw(
   source: FileSource | StdinSource,
-  stdin: NodeJS.ReadableStream | undefined,
+  stdin: AsyncIterable<Buffer | string> | undefined,
 ): Promise<OpenedSource | InputError> {
   if (source.type === "stdin") {
     if (stdin !== undefined) return { stream: stdin, handle: null };
