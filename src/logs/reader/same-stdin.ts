@@ -37,6 +37,9 @@ export interface StdinCheck {
  * of it (a copy taken while the file grew). The file's raw bytes and, for gzip, its
  * decompressed text are compared. Standard input that goes on after the end of every such
  * file is read as usual.
+ *
+ * NOTE: gzip data on standard input is compared as raw bytes only, so `gzip -c mail.log |
+ * delist logs - mail.log` still reads the lines twice.
  */
 export async function dropSameStdin(
   plan: readonly PlannedInput[],
