@@ -1,5 +1,6 @@
 import { AlertRepository } from "./alerts.js";
 import { openDatabase, type Db } from "./database.js";
+import { FailureRunRepository } from "./failure-runs.js";
 import { IncidentRepository } from "./incidents.js";
 import { PositionRepository } from "./positions.js";
 import { pruneHistory, type PrunedRows } from "./retention.js";
@@ -18,6 +19,7 @@ export class HistoryStore {
   readonly incidents: IncidentRepository;
   readonly alerts: AlertRepository;
   readonly positions: PositionRepository;
+  readonly failureRuns: FailureRunRepository;
 
   private constructor(
     private readonly db: Db,
@@ -30,6 +32,7 @@ export class HistoryStore {
     this.incidents = new IncidentRepository(db);
     this.alerts = new AlertRepository(db);
     this.positions = new PositionRepository(db);
+    this.failureRuns = new FailureRunRepository(db);
   }
 
   /** Opens the database at `path` (creating and upgrading it); throws a StoreError. */

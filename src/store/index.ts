@@ -1,6 +1,7 @@
 /**
  * The history database: runs, findings, blocklist and DNS results, probes, watched states and
- * their changes, incidents, removal requests, the alert outbox and log read positions.
+ * their changes, incidents, removal requests, the alert outbox, log read positions and runs of
+ * failed connections.
  */
 export { HistoryStore } from "./history.js";
 export {
@@ -21,6 +22,7 @@ export type { CurrentState } from "./states.js";
 export type { HistoryFilter } from "./incidents.js";
 export type { ProbeEntry, StoredProbe } from "./probes.js";
 export type { LogPosition } from "./positions.js";
+export type { FailureRun, FailureRunEvidence } from "./failure-runs.js";
 export type { RunKind, StoredBlocklistResult, StoredDnsResult, StoredFinding } from "./runs.js";
 export * from "./types.js";
 export {

@@ -161,4 +161,16 @@ export const MIGRATIONS: readonly string[] = [
   `
   -- No statements: this version marks the new values only.
   `,
+  // Version 5: the run of failed connections to a provider, per connection state key, carries
+  // over between log windows. `evidence_json` contains the run's first failure and its fix.
+  `
+  CREATE TABLE connection_failure_runs (
+    key TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    first_at INTEGER NOT NULL,
+    last_at INTEGER NOT NULL,
+    evidence_json TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  `,
 ];

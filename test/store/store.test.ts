@@ -57,6 +57,7 @@ describe("HistoryStore migrations", () => {
     expect(tables).toEqual([
       "alerts",
       "blocklist_results",
+      "connection_failure_runs",
       "dns_results",
       "findings",
       "incidents",
