@@ -29,8 +29,9 @@ export const OUTAGE_MIN_FAILURES = 10;
 /** Delivery attempts in a row that failed to connect to one provider. */
 export interface ConnectionFailureRun {
   /**
-   * The first failure, set once the run is an outage. Its rule is the reply classifier's,
-   * which can differ from `rule`.
+   * The first failure, set once the run is an outage, or by `ProviderAnalyser.finish` when the
+   * run lasts to the end of the input. Its rule is the reply classifier's, which can differ
+   * from `rule`.
    */
   first: ReplyOccurrence | null;
   /** The connection-failure rule of the first failure's text. */
@@ -102,6 +103,13 @@ export class ProviderFacts {
   lastConnectionFailure: number | null = null;
   /** The latest run of connection failures with at least `OUTAGE_MIN_FAILURES` attempts. */
   outage: ConnectionFailureRun | null = null;
+  /**
+   * The run of connection failures at the end of the input that no accepted delivery or SMTP
+   * reply from the provider followed, or null. The monitor carries it over to the next window.
+   */
+  openRun: ConnectionFailureRun | null = null;
+  /** True when the provider accepted a delivery or sent an SMTP reply, either of which ends a run. */
+  contacted = false;
   readonly hourly = new Map<number, HourCounts>();
   // Consecutive attempts mostly fall in one hour, so the last hour and its counters are kept.
   lastHour = NaN;
@@ -235,9 +243,13 @@ export class ProviderAnalyser {
     return this.cache.explain(text, hints);
   }
 
-  /** Explains the latest block signal of each provider in full; call once, at the end. */
+  /**
+   * Explains the latest block signal and the first failure of the open connection-failure run
+   * of each provider in full; call once, at the end.
+   */
   finish(): void {
     for (const [facts, site] of this.lastBlockSites) facts.lastBlock = this.occurrenceAt(site);
+    for (const { run, site } of this.failureRuns.values()) run.first ??= this.occurrenceAt(site);
   }
 
   /** Adds a connection failure to the provider's current run, which may become its outage. */
@@ -261,6 +273,7 @@ export class ProviderAnalyser {
         site,
       };
       this.failureRuns.set(facts, current);
+      facts.openRun = current.run;
     }
     const { run } = current;
     run.failures += 1;
@@ -278,6 +291,8 @@ export class ProviderAnalyser {
 
   /** Ends the provider's run of connection failures: it accepted mail or replied at `time`. */
   private endFailureRun(facts: ProviderFacts, time: number): void {
+    facts.contacted = true;
+    facts.openRun = null;
     const current = this.failureRuns.get(facts);
     if (current === undefined) return;
     current.run.endedAt = time;

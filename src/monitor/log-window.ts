@@ -1,4 +1,4 @@
-import { LogAnalyser } from "../analysis/analyser.js";
+import { LogAnalyser, type LogFacts } from "../analysis/analyser.js";
 import { buildDiagnosis } from "../diagnose/diagnose.js";
 import type { Diagnosis, InputReport } from "../diagnose/types.js";
 import { LineFramer } from "../logs/framing/framer.js";
@@ -22,6 +22,8 @@ export interface LogWindowResult {
   readonly judgedIps: ReadonlyMap<string, ReadonlySet<string>>;
   /** The evidence of each relay address family, when the window was built to split it. */
   readonly families: Record<AddressFamily, ProviderEvidence> | null;
+  /** The window's counts per provider, for what the diagnosis leaves out: the open failure run. */
+  readonly providerFacts: LogFacts["providers"];
 }
 
 /**
@@ -94,6 +96,7 @@ export class LogWindow {
       diagnosis,
       judgedIps: judgedIpsOf(facts),
       families: this.families?.finish() ?? null,
+      providerFacts: facts.providers,
     };
   }
 
