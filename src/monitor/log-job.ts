@@ -14,7 +14,7 @@ import {
   type ProviderEvidence,
 } from "./log-families.js";
 import { LogWindow, type LogWindowResult } from "./log-window.js";
-import { connectionObservations } from "./outages.js";
+import { connectionObservations, type FailureRunCarry } from "./outages.js";
 import type { JobOutcome } from "./unanswered.js";
 import { reportUnreachableProviders } from "./unreachable.js";
 
@@ -192,6 +192,11 @@ function windowObservations(
   at: number,
 ): Observation[] {
   const evidence = { providers: analysed.diagnosis.providers, judgedIps: analysed.judgedIps };
+  const carry: FailureRunCarry = {
+    runs: context.store.failureRuns,
+    providerFacts: analysed.providerFacts,
+    timeZone: resolveTimeZone(context.config.timeZone),
+  };
   if (pair !== null && analysed.families !== null) {
     const families = analysed.families;
     // A connection that timed out for every MX host names no relay IP, so it belongs to neither
@@ -200,7 +205,7 @@ function windowObservations(
       ...ADDRESS_FAMILIES.flatMap((family) =>
         logObservations(families[family], pair[family], runId, at, family),
       ),
-      ...connectionObservations(evidence, { path, ip: null }, runId, at),
+      ...connectionObservations(evidence, { path, ip: null }, runId, at, carry),
     ];
   }
   const ips = context.config.ips;
@@ -208,7 +213,7 @@ function windowObservations(
   if (sourceIp === null) reportUnliftedAcceptances(context, path, evidence);
   return [
     ...logObservations(evidence, sourceIp, runId, at),
-    ...connectionObservations(evidence, { path, ip: sourceIp }, runId, at),
+    ...connectionObservations(evidence, { path, ip: sourceIp }, runId, at, carry),
   ];
 }
 

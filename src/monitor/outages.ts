@@ -1,5 +1,14 @@
+import {
+  OUTAGE_MIN_FAILURES,
+  type ConnectionFailureRun,
+  type ProviderFacts,
+} from "../analysis/providers.js";
+import type { ReplyOccurrence } from "../analysis/replies.js";
 import type { OutageReport, ProviderVerdict } from "../diagnose/types.js";
+import type { ProviderId } from "../knowledge/providers.js";
+import type { FailureRun, FailureRunRepository } from "../store/failure-runs.js";
 import { canonicalIp, connectionKey, type Observation } from "../store/types.js";
+import { formatInstant, type TimeZone } from "../time/zone.js";
 import type { ProviderEvidence } from "./log-families.js";
 
 /** The origin of a log window's delivery attempts: the log and, when known, the sending IP. */
@@ -10,10 +19,21 @@ export interface ConnectionSource {
   readonly ip: string | null;
 }
 
+/** The window's open runs of failed connections and the store of the runs of earlier windows. */
+export interface FailureRunCarry {
+  readonly runs: FailureRunRepository;
+  readonly providerFacts: ReadonlyMap<ProviderId, ProviderFacts>;
+  /** The zone that the evidence's times are written in, as in the diagnosis. */
+  readonly timeZone: TimeZone;
+}
+
 /**
  * Turns the providers' verdicts into connection observations, at most two per provider, for the
- * state key of `source`: its IP, else its log path.
+ * state key of `source`: its IP, else its log path. It also carries each provider's run of
+ * failed connections over to the next window through `carry` (see `carryFailureRun`).
  *
+ * - A run of failed connections that began in an earlier window and reached
+ *   OUTAGE_MIN_FAILURES is observed as `unreachable`, dated by its first failure.
  * - An outage that diagnose does not count as recovered (status `unreachable`, or a block during
  *   the outage) is observed as `unreachable`, dated by its first failed connection.
  * - An outage that the provider recovered from inside the window (enough deliveries after it) is
@@ -27,22 +47,23 @@ export interface ConnectionSource {
  * facts of the window as a whole, so they end an outage even when a few failed connections
  * follow them.
  */
-// NOTE: an outage needs OUTAGE_MIN_FAILURES (10) failed connections in a row inside one window,
-// the lines of one log check (a minute by default). On a server that tries a provider less
-// often than that, the monitor records no outage and the log job does not warn either.
 export function connectionObservations(
   evidence: ProviderEvidence,
   source: ConnectionSource,
   runId: number,
   at: number,
+  carry: FailureRunCarry,
 ): Observation[] {
   const observations: Observation[] = [];
   for (const [provider, verdict] of Object.entries(evidence.providers)) {
     // The `other` row mixes every small receiver, and one of them being down is no outage.
     if (verdict === undefined || provider === "other") continue;
     const base = baseObservation(provider, source, runId, at);
+    const carried = carryFailureRun(carry, provider as ProviderId, base.key, at);
     const outage = verdict.outage;
-    if (outage !== null) {
+    if (carried !== null) {
+      observations.push(carriedUnreachableObservation(base, source, verdict, carried, carry));
+    } else if (outage !== null) {
       observations.push(unreachableObservation(base, source, verdict, outage));
       const endedAt = outage.recovered ? parseTime(outage.endedAt) : null;
       if (endedAt !== null) observations.push(reachableObservation(base, source, verdict, endedAt));
@@ -51,6 +72,67 @@ export function connectionObservations(
     }
   }
   return observations;
+}
+
+/**
+ * Adds the provider's failed connections at the end of the window to the run stored for `key`.
+ * When the provider accepted a delivery or replied in the window, the run starts again with the
+ * failures after that, or is deleted when none followed. Returns the run when it began in an
+ * earlier window and reached OUTAGE_MIN_FAILURES. A run inside one window is the verdict's own
+ * outage.
+ */
+function carryFailureRun(
+  carry: FailureRunCarry,
+  provider: ProviderId,
+  key: string,
+  at: number,
+): FailureRun | null {
+  const facts = carry.providerFacts.get(provider);
+  if (facts === undefined) return null;
+  const openRun = facts.openRun;
+  if (openRun === null || openRun.first === null) {
+    if (facts.contacted) carry.runs.delete(key);
+    return null;
+  }
+
+  const earlier = facts.contacted ? null : carry.runs.get(key);
+  if (earlier === null) {
+    carry.runs.save(key, startedRun(openRun, openRun.first, carry.timeZone), at);
+    return null;
+  }
+  const run: FailureRun = {
+    ...earlier,
+    failures: earlier.failures + openRun.failures,
+    lastAt: Math.max(earlier.lastAt, openRun.lastTime),
+  };
+  carry.runs.save(key, run, at);
+  return run.failures >= OUTAGE_MIN_FAILURES ? run : null;
+}
+
+/** Builds the stored run of a window's open run, whose first failure is `first`. */
+function startedRun(
+  openRun: ConnectionFailureRun,
+  first: ReplyOccurrence,
+  zone: TimeZone,
+): FailureRun {
+  return {
+    failures: openRun.failures,
+    firstAt: first.time,
+    lastAt: openRun.lastTime,
+    evidence: {
+      first: {
+        time: formatInstant(first.time, zone),
+        text: first.text,
+        ruleId: openRun.rule.id,
+        relayHost: first.relayHost,
+        file: first.position.file,
+        line: first.position.line,
+      },
+      // NOTE: the `<MX host>` placeholder of the steps stays unfilled here, because the code
+      // that takes the MX host from the failure's text is private to the diagnosis.
+      fix: openRun.rule.fix,
+    },
+  };
 }
 
 type BaseObservation = Pick<Observation, "key" | "kind" | "subject" | "at" | "runId">;
@@ -102,6 +184,39 @@ function unreachableObservation(
         failures: outage.failures,
         ongoing: outage.ongoing,
         fix: outage.fix,
+      },
+    },
+  };
+}
+
+/**
+ * Builds the `unreachable` observation of a run of failed connections that spans windows, with
+ * the evidence fields of a one-window outage. It is ongoing, because no delivery or reply from
+ * the provider followed its failures.
+ */
+function carriedUnreachableObservation(
+  base: BaseObservation,
+  source: ConnectionSource,
+  verdict: ProviderVerdict,
+  run: FailureRun,
+  carry: FailureRunCarry,
+): Observation {
+  return {
+    ...base,
+    value: "unreachable",
+    occurredAt: run.firstAt,
+    evidence: {
+      ...sourceEvidence(source),
+      attempts: verdict.attempts,
+      sent: verdict.sent,
+      connectionFailures: verdict.connectionFailures,
+      outage: {
+        first: run.evidence.first,
+        last: formatInstant(run.lastAt, carry.timeZone),
+        endedAt: null,
+        failures: run.failures,
+        ongoing: true,
+        fix: run.evidence.fix,
       },
     },
   };
