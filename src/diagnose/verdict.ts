@@ -3,9 +3,10 @@ import {
   type ConnectionFailureRun,
   type ProviderFacts,
 } from "../analysis/providers.js";
-import { isBlockSignal, type ReplyOccurrence } from "../analysis/replies.js";
+import { isBlockSignal } from "../analysis/replies.js";
 import { HOUR_MS } from "../analysis/time.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
+import { failedHostOf, withFailedHost } from "../knowledge/rules/connection.js";
 import type { DiagnoseContext } from "./context.js";
 import type {
   OutageReport,
@@ -179,26 +180,8 @@ function outageReport(
     ongoing,
     recovered,
     recipientDomains: outage.recipientDomains.size,
-    fix: withMxHost(rule.fix, mxHostOf(outage.first)),
+    fix: withFailedHost(rule.fix, failedHostOf(outage.first)),
   };
-}
-
-// The MX host in a connection failure as the MTAs write it: Postfix's `connect to H[ip]:25`
-// and `with H[ip]`, Exim's `H=H [ip]` or `H [ip]`, Sendmail's `with H.` and `by H.`.
-const FAILED_HOST =
-  /(?:\bconnect to |\bwith |\bby |\bH=|^)([a-z0-9-]+(?:\.[a-z0-9-]+)+)\.?(?=\[| \[|\.?$|:)/i;
-
-/** Returns the MX host the first failed connection went to, or null when the log names none. */
-function mxHostOf(first: ReplyOccurrence): string | null {
-  if (first.relayHost !== null && first.relayHost !== "" && first.relayHost !== "none") {
-    return first.relayHost;
-  }
-  return FAILED_HOST.exec(first.text)?.[1] ?? null;
-}
-
-/** Puts the MX host into the `<MX host>` placeholder of the connection rules' steps. */
-function withMxHost(steps: readonly string[], host: string | null): readonly string[] {
-  return host === null ? steps : steps.map((step) => step.replaceAll("<MX host>", host));
 }
 
 /** Counts the block-signal replies of a provider, permanent and temporary. */

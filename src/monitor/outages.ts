@@ -6,6 +6,7 @@ import {
 import type { ReplyOccurrence } from "../analysis/replies.js";
 import type { OutageReport, ProviderVerdict } from "../diagnose/types.js";
 import type { ProviderId } from "../knowledge/providers.js";
+import { failedHostOf, withFailedHost } from "../knowledge/rules/connection.js";
 import type { FailureRun, FailureRunRepository } from "../store/failure-runs.js";
 import { canonicalIp, connectionKey, type Observation } from "../store/types.js";
 import { formatInstant, type TimeZone } from "../time/zone.js";
@@ -128,9 +129,7 @@ function startedRun(
         file: first.position.file,
         line: first.position.line,
       },
-      // NOTE: the `<MX host>` placeholder of the steps stays unfilled here, because the code
-      // that takes the MX host from the failure's text is private to the diagnosis.
-      fix: openRun.rule.fix,
+      fix: withFailedHost(openRun.rule.fix, failedHostOf(first)),
     },
   };
 }

@@ -164,6 +164,9 @@ describe("outage across log windows", () => {
     expect(outage?.["failures"]).toBe(12);
     expect(outage?.["ongoing"]).toBe(true);
     expect(outage?.["first"]).toMatchObject({ time: "2024-03-04T00:05:00Z", line: 1 });
+    const fix = (outage?.["fix"] ?? []) as string[];
+    expect(fix.join(" ")).toContain("nc -vz gmail-smtp-in.l.google.com 25");
+    expect(fix.join(" ")).not.toContain("<MX host>");
     expect(store.incidents.latest(KEY)?.openedAt).toBe(T0 + 5 * MINUTE);
     store.close();
   });

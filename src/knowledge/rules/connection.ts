@@ -240,6 +240,22 @@ export function failedConnectionHost(text: string): string | null {
   return FAILED_HOST.exec(text)?.[1] ?? null;
 }
 
+const PLAIN_HOST = /^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/i;
+
+/**
+ * Returns the host of a logged connection failure: the relay host the log line names, else the
+ * host its text names, or null. Like `failedConnectionHost`, the result is a plain host name,
+ * safe to print inside a shell command.
+ */
+export function failedHostOf(failure: {
+  readonly relayHost: string | null;
+  readonly text: string;
+}): string | null {
+  const relay = failure.relayHost;
+  if (relay !== null && PLAIN_HOST.test(relay)) return relay;
+  return failedConnectionHost(failure.text);
+}
+
 /**
  * Returns the steps of a connection rule with `host` in place of `MX_HOST_PLACEHOLDER`. When
  * `host` is null, the test step describes in words which hosts to test.
