@@ -127,8 +127,8 @@ function isHeloAccepted(reply: ProbeReply): boolean {
 }
 
 /**
- * The first host the probe could not connect to, when its name is safe to print inside a
- * shell command (letters, digits, dots, hyphens and the colons of an IPv6 address), or null.
+ * Returns the first host the probe could not connect to, when its name is safe to print inside
+ * a shell command (letters, digits, dots, hyphens and the colons of an IPv6 address), or null.
  */
 function shellSafeHost(failedHosts: ProbeResult["failedHosts"]): string | null {
   const host = failedHosts[0]?.host;

@@ -38,9 +38,9 @@ const GCDP_END = /\s-\s+gcdp\s+\S+$/;
 
 /**
  * Removes Google's per-transaction trailer (and anything a wrapper appended after it): the word
- * before "- gsmtp", which is the transaction id, and a "- gcdp <session id>" before either. A
- * transaction id always has digits (`d75a77b69052e-4b2a1c2e3d4si1234qtb.12`), so a last word
- * without any is text of the reply that lost its id on the way, and it stays.
+ * before "- gsmtp", which is the transaction id, and a "- gcdp <session id>" before either. Every
+ * transaction id in the test corpus has digits (`d75a77b69052e-4b2a1c2e3d4si1234qtb.12`), so a
+ * last word without any is text of a reply that lost its id on the way, and it stays.
  */
 export function stripGoogleTrailer(text: string): string {
   const index = text.search(GSMTP_MARK);

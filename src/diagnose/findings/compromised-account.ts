@@ -93,8 +93,8 @@ const SENDMAIL_DELETE =
   "`mailq` lists the ids; stop the queue runs, then delete the `qf` and `df` files of each id from /var/spool/mqueue";
 
 /**
- * The queue clean-up step, with the commands of the MTAs in the log. Postfix's and Exim's are
- * given when the log shows neither, because those two are by far the most common.
+ * Returns the queue clean-up step, with the commands of the MTAs in the log. A log that shows
+ * no Postfix or Exim line but a Sendmail one gets only Sendmail's steps.
  */
 function deleteQueuedStep(account: string, mtas: ReadonlySet<MtaName>): string {
   const exim = `Exim: ${codeSpan(`exiqgrep -i -f ${shellQuote(regexLiteral(account))} | xargs exim -Mrm`)}`;
