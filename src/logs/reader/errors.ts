@@ -3,6 +3,7 @@
  * file is reported with one of these and the other inputs are still read.
  */
 import type { InputError } from "../../input/file-error.js";
+import { globExample } from "./notes.js";
 
 export { fileError, type InputError, type InputErrorCode } from "../../input/file-error.js";
 
@@ -44,7 +45,7 @@ export function corruptGzipError(name: string, lines: number, error: unknown): I
 export function noMatchError(name: string, isDirectory: boolean): InputError {
   const message = isDirectory
     ? `directory "${name}" has no log files (only regular files directly inside it are read); ` +
-      `name the files, or give a glob such as "${name}/**/*.log"`
+      `name the files, or give a glob such as ${globExample(name)}`
     : `no file matches "${name}"; check the pattern and the working directory`;
   return { code: "no-match", message };
 }

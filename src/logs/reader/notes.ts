@@ -177,6 +177,15 @@ export function noLogLinesNote(name: string, lines: number): string {
 // Subdirectories named one by one in a note; the rest are counted.
 const MAX_NAMED_DIRECTORIES = 5;
 
+/**
+ * Returns a glob of the log files below directory `name`, rotated ones included, quoted for a
+ * POSIX shell. Single quotes keep a name such as `m$(cmd)` from running anything when the
+ * suggestion is pasted, and delist expands the glob itself.
+ */
+export function globExample(name: string): string {
+  return `'${`${name}/**/*log*`.replaceAll("'", "'\\''")}'`;
+}
+
 /** Returns the note for the `subdirectories` of directory `name`, which were not read. */
 export function skippedDirectoryNote(name: string, subdirectories: readonly string[]): string {
   const named = subdirectories.slice(0, MAX_NAMED_DIRECTORIES).join(", ");
@@ -185,7 +194,7 @@ export function skippedDirectoryNote(name: string, subdirectories: readonly stri
   const noun = subdirectories.length === 1 ? "subdirectory" : "subdirectories";
   return (
     `Skipped the ${noun} ${list}: only the files directly inside ${name} are read. Name ` +
-    `the files to read, or give a glob such as "${name}/**/*.log".`
+    `the files to read, or give a glob such as ${globExample(name)}.`
   );
 }
 

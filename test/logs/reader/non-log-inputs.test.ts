@@ -118,7 +118,7 @@ describe("subdirectories of a directory", () => {
     const summary = await read(["logs"]);
     expect(summary.planNotes).toEqual([
       `Skipped the subdirectory ${join("logs", "old")}: only the files directly inside logs ` +
-        `are read. Name the files to read, or give a glob such as "logs/**/*.log".`,
+        `are read. Name the files to read, or give a glob such as 'logs/**/*log*'.`,
     ]);
     expect(summary.inputs.map((input) => input.name)).toEqual([join("logs", "mail.log")]);
   });
