@@ -72,7 +72,7 @@ export class LogAnalyser {
   private mtaEvents = 0;
 
   constructor(explainer: ReplyExplainer) {
-    this.providers = new ProviderAnalyser(explainer);
+    this.providers = new ProviderAnalyser(explainer, this.resolver);
     this.unknownRecipients = new UnknownRecipientAnalyser((text, hints) =>
       this.providers.explainFully(text, hints),
     );

@@ -35,6 +35,11 @@ export class ProviderResolver {
     return this.domain(recipient.slice(at + 1)) ?? "other";
   }
 
+  /** Returns the provider whose MX host `relayHost` is, or null for any other host. */
+  relayProvider(relayHost: string | null): ProviderId | null {
+    return relayHost === null ? null : this.relay(relayHost);
+  }
+
   /** Returns the company behind the provider of a delivery (`google`, `microsoft`…). */
   operator(relayHost: string | null, recipient: string | null): string {
     return PROVIDER_OPERATORS[this.resolve(relayHost, recipient)];

@@ -6,6 +6,7 @@ import { DistinctCounter } from "./distinct.js";
 import type { Delivery } from "./delivery.js";
 import type { ReplyExplainer, ReplyHints } from "./explainer.js";
 import type { ExplainedReply } from "../reply/types.js";
+import { ProviderResolver } from "./provider-resolver.js";
 import { ReplyCache, type ClassifiedReply } from "./reply-cache.js";
 import { RuleTally, isBlockSignal, occurrenceOf, type ReplyOccurrence } from "./replies.js";
 import { hourOf, increment } from "./time.js";
@@ -149,7 +150,10 @@ export class ProviderAnalyser {
   private lastSender: string | null = null;
   private lastSenderDomain: string | null = null;
 
-  constructor(explainer: ReplyExplainer) {
+  constructor(
+    explainer: ReplyExplainer,
+    private readonly resolver = new ProviderResolver(),
+  ) {
     this.cache = new ReplyCache(explainer);
   }
 
@@ -169,7 +173,10 @@ export class ProviderAnalyser {
       if (facts.lastBlockTime !== null && event.time > facts.lastBlockTime) {
         facts.sentAfterLastBlock += 1;
       }
-      if (facts.blockedHosts.size > 0) {
+      // Only the provider's own MX accepting mail shows that it lifted a block. Mail handed to
+      // a relay (a smarthost, often the stop-gap after a block) is counted as sent to the
+      // provider by its recipient, but the provider has not accepted it yet.
+      if (facts.blockedHosts.size > 0 && this.resolver.relayProvider(event.relayHost) !== null) {
         this.countSentAfterBlock(facts, event.message.host, event.time);
       }
       this.endFailureRun(facts, event.time);

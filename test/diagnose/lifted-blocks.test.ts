@@ -15,6 +15,7 @@ const T0 = Date.UTC(2026, 2, 4, 0, 0, 0);
 
 const GMAIL_HOST = "H=gmail-smtp-in.l.google.com [192.0.2.27]";
 const YAHOO_HOST = "H=mta5.am0.yahoodns.net [192.0.2.40]";
+const RELAY_HOST = "H=smtp.relay.example.net [192.0.2.50]";
 const GMAIL_UNSOLICITED =
   "SMTP error from remote mail server after end of data: 550-5.7.1 [203.0.113.5      12] Our system has detected that this message is\\n550-5.7.1 likely unsolicited mail. To reduce the amount of spam sent to Gmail,\\n550-5.7.1 this message has been blocked. For more information, go to\\n550 5.7.1  https://support.google.com/mail/?p=UnsolicitedMessageError d1si1 - gsmtp";
 const GMAIL_RATE_LIMIT =
@@ -26,7 +27,7 @@ const YAHOO_DEFERRAL =
 interface Message {
   readonly time: number;
   readonly to: string;
-  readonly outcome: "sent" | "rejected" | "rate-limited" | "yahoo-deferred";
+  readonly outcome: "sent" | "relayed" | "rejected" | "rate-limited" | "yahoo-deferred";
 }
 
 function eximStamp(time: number): string {
@@ -44,9 +45,11 @@ function eximLog(messages: readonly Message[]): string {
       const delivery =
         outcome === "sent"
           ? `=> ${to} R=dnslookup T=remote_smtp ${host} C="250 2.0.0 OK 1709 - gsmtp"`
-          : outcome === "rejected"
-            ? `** ${to} R=dnslookup T=remote_smtp ${host}: ${GMAIL_UNSOLICITED}`
-            : `== ${to} R=dnslookup T=remote_smtp defer (-44) ${host}: ${outcome === "rate-limited" ? GMAIL_RATE_LIMIT : YAHOO_DEFERRAL}`;
+          : outcome === "relayed"
+            ? `=> ${to} R=smarthost T=remote_smtp ${RELAY_HOST} C="250 2.0.0 Ok: queued as 4F2A1B"`
+            : outcome === "rejected"
+              ? `** ${to} R=dnslookup T=remote_smtp ${host}: ${GMAIL_UNSOLICITED}`
+              : `== ${to} R=dnslookup T=remote_smtp defer (-44) ${host}: ${outcome === "rate-limited" ? GMAIL_RATE_LIMIT : YAHOO_DEFERRAL}`;
       return [
         `${stamp} ${id} <= anna@example.com H=(office) [192.0.2.20]:5409 I=[203.0.113.5]:587 P=esmtpsa A=dovecot_login:anna@example.com S=2211 id=${index}@example.com`,
         `${stamp} ${id} ${delivery}`,
@@ -126,6 +129,18 @@ describe("lifted blocks", () => {
     expect(gmail?.blockedAttempts).toBe(300);
     expect(diagnosis.verdict.status).toBe("ok");
     expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
+  });
+
+  test("mail through a relay lifts nothing", async () => {
+    const messages = [
+      ...series(T0, 43, HOUR, "sent", "friend"),
+      ...series(T0 + 43 * HOUR, 300, 5 * MINUTE, "rejected", "reader"),
+      ...series(T0 + 72 * HOUR, 300, 10 * MINUTE, "relayed", "ok"),
+    ];
+    const diagnosis = await diagnoseText(eximLog(messages));
+
+    expect(diagnosis.providers.gmail?.status).toBe("blocked");
+    expect(diagnosis.providers.gmail?.pastBlock).toBeNull();
   });
 
   test("verdict names the past block", async () => {
