@@ -93,11 +93,14 @@ function answer<T extends RecordType>(
   canonicalName: string,
   cnameChain: readonly string[],
 ): DnsResult<T> {
+  // A name server loads a record written twice as one (BIND drops the copy with a warning), so
+  // a record repeated in one zone file or in two is answered once.
+  const unique = new Map(records.map((record) => [JSON.stringify(record.data), record]));
   return {
     ok: true,
     name,
     type,
-    records: records.map((record) => record.data as RecordDataMap[T]),
+    records: [...unique.values()].map((record) => record.data as RecordDataMap[T]),
     ttlSeconds: Math.min(...records.map((record) => record.ttlSeconds)),
     canonicalName,
     cnameChain,
