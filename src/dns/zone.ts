@@ -93,8 +93,8 @@ function answer<T extends RecordType>(
   canonicalName: string,
   cnameChain: readonly string[],
 ): DnsResult<T> {
-  // A name server loads a record written twice as one (BIND drops the copy with a warning), so
-  // a record repeated in one zone file or in two is answered once.
+  // RFC 2181 (section 5) asks servers to suppress records equal in name, class, type and data,
+  // so a record repeated in one zone file or in two is answered once.
   const unique = new Map(records.map((record) => [JSON.stringify(record.data), record]));
   return {
     ok: true,
