@@ -63,9 +63,12 @@ export function connectionObservations(
     const carried = carryFailureRun(carry, provider as ProviderId, base.key, at);
     const outage = verdict.outage;
     if (carried !== null) {
-      observations.push(carriedUnreachableObservation(base, source, verdict, carried, carry));
+      const evidence = carriedOutageEvidence(carried, carry.timeZone);
+      observations.push(unreachableObservation(base, source, verdict, carried.firstAt, evidence));
     } else if (outage !== null) {
-      observations.push(unreachableObservation(base, source, verdict, outage));
+      const occurredAt = parseTime(outage.first.time);
+      const evidence = outageEvidence(outage);
+      observations.push(unreachableObservation(base, source, verdict, occurredAt, evidence));
       const endedAt = outage.recovered ? parseTime(outage.endedAt) : null;
       if (endedAt !== null) observations.push(reachableObservation(base, source, verdict, endedAt));
     } else if (verdict.sent > 0 || verdict.firstBlock !== null) {
@@ -152,14 +155,14 @@ function baseObservation(
   };
 }
 
+/** Builds an `unreachable` observation with `outage` as its evidence, dated by `occurredAt`. */
 function unreachableObservation(
   base: BaseObservation,
   source: ConnectionSource,
   verdict: ProviderVerdict,
-  outage: OutageReport,
+  occurredAt: number | null,
+  outage: object,
 ): Observation {
-  const occurredAt = parseTime(outage.first.time);
-  const first = outage.first;
   return {
     ...base,
     value: "unreachable",
@@ -169,55 +172,44 @@ function unreachableObservation(
       attempts: verdict.attempts,
       sent: verdict.sent,
       connectionFailures: verdict.connectionFailures,
-      outage: {
-        first: {
-          time: first.time,
-          text: first.text,
-          ruleId: first.ruleId,
-          relayHost: first.relayHost,
-          file: first.file,
-          line: first.line,
-        },
-        last: outage.last,
-        endedAt: outage.endedAt,
-        failures: outage.failures,
-        ongoing: outage.ongoing,
-        fix: outage.fix,
-      },
+      outage,
     },
   };
 }
 
-/**
- * Builds the `unreachable` observation of a run of failed connections that spans windows, with
- * the evidence fields of a one-window outage. It is ongoing, because no delivery or reply from
- * the provider followed its failures.
- */
-function carriedUnreachableObservation(
-  base: BaseObservation,
-  source: ConnectionSource,
-  verdict: ProviderVerdict,
-  run: FailureRun,
-  carry: FailureRunCarry,
-): Observation {
+/** Returns the outage evidence of a window's own outage. */
+function outageEvidence(outage: OutageReport): object {
+  const first = outage.first;
   return {
-    ...base,
-    value: "unreachable",
-    occurredAt: run.firstAt,
-    evidence: {
-      ...sourceEvidence(source),
-      attempts: verdict.attempts,
-      sent: verdict.sent,
-      connectionFailures: verdict.connectionFailures,
-      outage: {
-        first: run.evidence.first,
-        last: formatInstant(run.lastAt, carry.timeZone),
-        endedAt: null,
-        failures: run.failures,
-        ongoing: true,
-        fix: run.evidence.fix,
-      },
+    first: {
+      time: first.time,
+      text: first.text,
+      ruleId: first.ruleId,
+      relayHost: first.relayHost,
+      file: first.file,
+      line: first.line,
     },
+    last: outage.last,
+    endedAt: outage.endedAt,
+    failures: outage.failures,
+    ongoing: outage.ongoing,
+    fix: outage.fix,
+  };
+}
+
+/**
+ * Returns the outage evidence of a run of failed connections that spans windows, with the fields
+ * of a one-window outage. It is ongoing, because no delivery or reply from the provider followed
+ * its failures.
+ */
+function carriedOutageEvidence(run: FailureRun, timeZone: TimeZone): object {
+  return {
+    first: run.evidence.first,
+    last: formatInstant(run.lastAt, timeZone),
+    endedAt: null,
+    failures: run.failures,
+    ongoing: true,
+    fix: run.evidence.fix,
   };
 }
 
