@@ -5,8 +5,8 @@ const UPPER_ASCII = /[A-Z]+/g;
  * Lower-cases the ASCII letters of a value read from a log, and leaves every other char as it
  * is. Log lines are decoded as latin1, one char per byte, so the two bytes of a UTF-8 `É`
  * (`c3 89`) read as `Ã` and a control char. `toLowerCase` would turn `Ã` into `ã` (`e3`),
- * which garbles the name when it is shown as UTF-8. Mail systems compare account names and
- * domains case-blind in ASCII only, so nothing is lost.
+ * which garbles the name when it is shown as UTF-8. Domain names are case-insensitive in ASCII
+ * only (RFC 4343), and account names are compared the same way here.
  */
 export function lowerAscii(text: string): string {
   if (!NON_ASCII.test(text)) return text.toLowerCase();

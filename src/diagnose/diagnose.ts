@@ -249,8 +249,8 @@ function scalePastBlockEvidence(
   const allLifted =
     providerIds.length > 0 &&
     providerIds.every((id) => (providers[id]?.pastBlock ?? null) !== null);
-  // The titles are in the present tense ("Gmail rejects messages as spam"), so they say that
-  // the block is over.
+  // The titles are in the present tense ("Gmail rejects messages as spam"), so a suffix marks
+  // the block as over.
   return allLifted
     ? { ...result, severity: "info", title: `${result.title} (a block since lifted)` }
     : result;

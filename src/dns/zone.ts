@@ -93,7 +93,7 @@ function answer<T extends RecordType>(
   canonicalName: string,
   cnameChain: readonly string[],
 ): DnsResult<T> {
-  // RFC 2181 (section 5) asks servers to suppress records equal in name, class, type and data,
+  // Under RFC 2181 (section 5), servers suppress records equal in name, class, type and data,
   // so a record repeated in one zone file or in two is answered once.
   const unique = new Map(records.map((record) => [JSON.stringify(record.data), record]));
   return {

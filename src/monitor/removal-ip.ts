@@ -7,7 +7,7 @@ import ipaddr from "ipaddr.js";
 import { parseIp } from "../dns/names.js";
 
 /**
- * Ranges, by their ipaddr.js 2.5 names, that a receiver never sees as the source of mail, with
+ * Ranges, by their ipaddr.js 2.5 names, that never reach a receiver as the source of mail, with
  * their names for people: addresses that are not unicast, that stay inside one host or network,
  * or that a NAT64 translator replaces. Routed tunnel ranges such as 6to4 (2002::/16) and Teredo
  * (2001::/32) are not listed, because mail can arrive from them.

@@ -48,8 +48,8 @@ function header(diagnosis: Diagnosis, paint: Painter): string[] {
   const input = diagnosis.input;
   const period = `${shortTime(input.firstTime)} to ${shortTime(input.lastTime)} (${input.timeZone})`;
   const status = diagnosis.verdict.status;
-  // "OK" with no delivery in the log, or while connections to a provider keep failing (exit
-  // 1), would read as healthy; the status stays "ok" in JSON.
+  // "OK" would read as healthy with no delivery in the log, or while connections to a provider
+  // keep failing (exit 1). The status stays "ok" in JSON.
   const noOutbound = status === "ok" && shownProviders(diagnosis).length === 0;
   const label =
     status === "blocked"

@@ -155,7 +155,7 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // Version 4: states, changes and incidents may have the kind `connection` (whether this
   // server can connect to a provider) and the changes `outage-started` and `outage-ended`. No
-  // table changes, because kinds and changes are free TEXT. A delist that knows only version 3
+  // table changes, because kinds and changes are free TEXT. A delist that supports only version 3
   // has no summary for these changes and throws a TypeError in `delist history`. The new version
   // number makes it reject the database with its "upgrade delist" message instead.
   `

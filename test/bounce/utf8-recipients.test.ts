@@ -14,7 +14,7 @@ async function decode(raw: string | Uint8Array): Promise<BounceResult[]> {
 
 const ADDRESS = "jörg@bücher.example";
 
-/** A global DSN (RFC 6533) whose status part contains the given recipient fields. */
+/** Builds a global DSN (RFC 6533) whose status part contains the given recipient fields. */
 function globalDsn(recipientFields: readonly string[], partHeaders: readonly string[] = []) {
   return message(
     "From: MAILER-DAEMON@mx.example.net",
