@@ -1,10 +1,7 @@
 /** Reading the zone files of `--zone`, where `-` may stand for standard input. */
-import { readFile } from "node:fs/promises";
 import { resolve as resolvePath } from "node:path";
 import type { Resolver } from "../dns/types.js";
-import { zoneResolver } from "../dns/zone.js";
-import { parseZoneFile, type ZoneData } from "../dns/zone-file.js";
-import { fileError, InputFileError } from "../input/file-error.js";
+import { readZoneFile, zoneFileResolver, type ZoneText } from "../dns/zone.js";
 import { readUpTo } from "./bounded-read.js";
 import { UsageError } from "./io.js";
 
@@ -34,36 +31,19 @@ export interface ZoneInputSources {
  * Throws an InputFileError for a file that cannot be read, a SyntaxError naming a bad line,
  * and a UsageError when standard input is larger than `MAX_STDIN_ZONE_BYTES`.
  */
-export async function zoneInputResolver(
+export function zoneInputResolver(
   names: readonly string[],
   sources: ZoneInputSources,
   notes: string[] = [],
 ): Promise<Resolver> {
-  const zone: ZoneData = new Map();
-  const origins = new Set<string>();
-  const described: string[] = [];
-  for (const name of names) {
-    const input = await readZoneInput(name, sources);
-    parseZoneFile(input.text, input.source, zone, notes, origins);
-    described.push(input.source);
-  }
-  return zoneResolver(zone, `zone ${described.join(", ")}`, origins);
+  return zoneFileResolver(names, notes, (name) => readZoneInput(name, sources));
 }
 
-async function readZoneInput(
-  name: string,
-  sources: ZoneInputSources,
-): Promise<{ text: string; source: string }> {
+async function readZoneInput(name: string, sources: ZoneInputSources): Promise<ZoneText> {
   if (name === "-" && sources.stdin !== null) {
     return { text: await readStdinZone(sources.stdin), source: STDIN_NAME };
   }
-
-  const path = resolvePath(sources.cwd, name);
-  try {
-    return { text: await readFile(path, "utf8"), source: path };
-  } catch (error) {
-    throw new InputFileError(fileError(path, error, "the zone file"), { cause: error });
-  }
+  return readZoneFile(resolvePath(sources.cwd, name));
 }
 
 async function readStdinZone(stdin: NodeJS.ReadableStream): Promise<string> {

@@ -107,24 +107,37 @@ function answer<T extends RecordType>(
   };
 }
 
+/** The text of a zone file and the name that notes, errors and the resolver's description use. */
+export interface ZoneText {
+  readonly text: string;
+  readonly source: string;
+}
+
 /**
- * Reads and merges zone files into one resolver, appending a note to `notes` for each
- * record skipped. Throws an InputFileError for a file that cannot be read and a SyntaxError
- * naming a bad line.
+ * Reads and merges zone files into one resolver, in the given order, appending a note to
+ * `notes` for each record skipped. `read` reads one name (default: the file at that path).
+ * Throws an InputFileError for a file that cannot be read and a SyntaxError naming a bad line.
  */
 export async function zoneFileResolver(
-  paths: readonly string[],
+  names: readonly string[],
   notes: string[] = [],
+  read: (name: string) => Promise<ZoneText> = readZoneFile,
 ): Promise<Resolver> {
   const zone: ZoneData = new Map();
   const origins = new Set<string>();
-  for (const path of paths) parseZoneFile(await readZoneFile(path), path, zone, notes, origins);
-  return zoneResolver(zone, `zone ${paths.join(", ")}`, origins);
+  const sources: string[] = [];
+  for (const name of names) {
+    const input = await read(name);
+    parseZoneFile(input.text, input.source, zone, notes, origins);
+    sources.push(input.source);
+  }
+  return zoneResolver(zone, `zone ${sources.join(", ")}`, origins);
 }
 
-async function readZoneFile(path: string): Promise<string> {
+/** Reads the zone file at `path`; throws an InputFileError when it cannot be read. */
+export async function readZoneFile(path: string): Promise<ZoneText> {
   try {
-    return await readFile(path, "utf8");
+    return { text: await readFile(path, "utf8"), source: path };
   } catch (error) {
     throw new InputFileError(fileError(path, error, "the zone file"), { cause: error });
   }
