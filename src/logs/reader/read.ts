@@ -175,14 +175,21 @@ async function openRaw(
   }
 }
 
-// The chunks of an open file, read in order. A read stream would close the file when a
-// pipeline error destroys it, but the file is still needed after an error, to compare its
-// size and to decode damaged gzip data again.
-async function* fileChunks(handle: FileHandle): AsyncGenerator<Buffer, void, undefined> {
-  for (;;) {
+/**
+ * Yields the chunks of an open file, read in order: from the file's current position, or by
+ * position from `start` for a file that other readers share (a pipe has no positions). A read
+ * stream would close the file when a pipeline error destroys it, but the file is still needed
+ * after an error, to compare its size and to decode damaged gzip data again.
+ */
+export async function* fileChunks(
+  handle: FileHandle,
+  start: number | null = null,
+): AsyncGenerator<Buffer, void, undefined> {
+  for (let position = start; ;) {
     const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
+    const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, position);
     if (bytesRead === 0) return;
+    if (position !== null) position += bytesRead;
     yield bytesRead === CHUNK_BYTES ? buffer : buffer.subarray(0, bytesRead);
   }
 }

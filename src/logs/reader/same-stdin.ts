@@ -11,7 +11,7 @@ import { open } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { CHUNK_BYTES } from "./parts.js";
-import { detectCompression } from "./read.js";
+import { detectCompression, fileChunks } from "./read.js";
 import type { SameContentInput } from "./same-content.js";
 import type { FileSource, PlannedInput } from "./sources.js";
 
@@ -252,24 +252,12 @@ class FileView {
   }
 
   private newReader(): ChunkReader {
-    const raw = Readable.from(fileChunks(this.shared.handle), { objectMode: false });
+    const raw = Readable.from(fileChunks(this.shared.handle, 0), { objectMode: false });
     if (!this.gzip) return new ChunkReader([raw]);
     const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
     // `pipe` does not pass a read error on, so the reader would never see it.
     raw.on("error", (error) => gunzip.destroy(error));
     return new ChunkReader([raw, raw.pipe(gunzip)]);
-  }
-}
-
-// The bytes of an open file from its start, read by position, because a stream made with
-// `FileHandle.createReadStream` closes the handle that the other views still need.
-async function* fileChunks(handle: FileHandle): AsyncGenerator<Buffer, void, undefined> {
-  for (let position = 0; ;) {
-    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, position);
-    if (bytesRead === 0) return;
-    position += bytesRead;
-    yield buffer.subarray(0, bytesRead);
   }
 }
 
