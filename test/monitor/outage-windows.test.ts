@@ -131,31 +131,40 @@ function newLog(): { dir: string; path: string } {
   return { dir, path };
 }
 
+/**
+ * Starts the webhook receiver, and a monitor of a new empty log with an in-memory history, on a
+ * fake clock at T0.
+ */
+async function startLogMonitor() {
+  receiver = await startWebhookReceiver();
+  const clock = new FakeClock(T0);
+  const { dir, path } = newLog();
+  const store = HistoryStore.open(":memory:");
+  const monitor = logMonitor(dir, store, clock, receiver.url);
+  return { webhook: receiver, clock, path, store, monitor };
+}
+
 function alertChanges(webhook: WebhookReceiver): unknown[] {
   return webhook.alerts.map((alert) => alert.body["change"]);
 }
 
 describe("outage across log windows", () => {
   it("alerts once failures add up to ten", async () => {
-    receiver = await startWebhookReceiver();
-    const clock = new FakeClock(T0);
-    const { dir, path } = newLog();
-    const store = HistoryStore.open(":memory:");
-    const monitor = logMonitor(dir, store, clock, receiver.url);
+    const { webhook, clock, path, store, monitor } = await startLogMonitor();
 
     for (const index of [0, 1, 2]) {
       writeLog(path, windowLines(index), checkTime(index));
       await checkAt(clock, monitor, checkTime(index));
     }
-    expect(receiver.alerts).toHaveLength(0);
+    expect(webhook.alerts).toHaveLength(0);
     expect(store.states.get(KEY)).toBeNull();
     expect(store.failureRuns.get(KEY)?.failures).toBe(9);
 
     writeLog(path, windowLines(3), checkTime(3));
     await checkAt(clock, monitor, checkTime(3));
 
-    expect(alertChanges(receiver)).toEqual(["outage-started"]);
-    const started = receiver.alerts[0]?.body;
+    expect(alertChanges(webhook)).toEqual(["outage-started"]);
+    const started = webhook.alerts[0]?.body;
     expect(validateAlert(started)).toEqual([]);
     expect(started?.["key"]).toBe(KEY);
     expect(started?.["value"]).toBe("unreachable");
@@ -172,35 +181,27 @@ describe("outage across log windows", () => {
   });
 
   it("sends no second alert while failures go on", async () => {
-    receiver = await startWebhookReceiver();
-    const clock = new FakeClock(T0);
-    const { dir, path } = newLog();
-    const store = HistoryStore.open(":memory:");
-    const monitor = logMonitor(dir, store, clock, receiver.url);
+    const { webhook, clock, path, store, monitor } = await startLogMonitor();
 
     for (const index of [0, 1, 2, 3, 4, 5]) {
       writeLog(path, windowLines(index), checkTime(index));
       await checkAt(clock, monitor, checkTime(index));
     }
 
-    expect(alertChanges(receiver)).toEqual(["outage-started"]);
+    expect(alertChanges(webhook)).toEqual(["outage-started"]);
     expect(store.failureRuns.get(KEY)?.failures).toBe(18);
     store.close();
   });
 
   it("starts the count again after a delivery", async () => {
-    receiver = await startWebhookReceiver();
-    const clock = new FakeClock(T0);
-    const { dir, path } = newLog();
-    const store = HistoryStore.open(":memory:");
-    const monitor = logMonitor(dir, store, clock, receiver.url);
+    const { webhook, clock, path, store, monitor } = await startLogMonitor();
 
     for (const index of [0, 1, 2, 3]) {
       writeLog(path, windowLines(index, index === 2), checkTime(index));
       await checkAt(clock, monitor, checkTime(index));
     }
 
-    expect(receiver.alerts).toHaveLength(0);
+    expect(webhook.alerts).toHaveLength(0);
     expect(store.states.get(KEY)?.value).toBe("reachable");
     expect(store.failureRuns.get(KEY)?.failures).toBe(6);
     expect(store.failureRuns.get(KEY)?.firstAt).toBe(T0 + 2 * HOUR + 5 * MINUTE);
@@ -208,11 +209,7 @@ describe("outage across log windows", () => {
   });
 
   it("starts the count again after a reply", async () => {
-    receiver = await startWebhookReceiver();
-    const clock = new FakeClock(T0);
-    const { dir, path } = newLog();
-    const store = HistoryStore.open(":memory:");
-    const monitor = logMonitor(dir, store, clock, receiver.url);
+    const { webhook, clock, path, store, monitor } = await startLogMonitor();
 
     for (const index of [0, 1, 2, 3]) {
       const lines = windowLines(index);
@@ -221,17 +218,13 @@ describe("outage across log windows", () => {
       await checkAt(clock, monitor, checkTime(index));
     }
 
-    expect(receiver.alerts).toHaveLength(0);
+    expect(webhook.alerts).toHaveLength(0);
     expect(store.failureRuns.get(KEY)?.failures).toBe(6);
     store.close();
   });
 
   it("deletes the run after a delivery", async () => {
-    receiver = await startWebhookReceiver();
-    const clock = new FakeClock(T0);
-    const { dir, path } = newLog();
-    const store = HistoryStore.open(":memory:");
-    const monitor = logMonitor(dir, store, clock, receiver.url);
+    const { clock, path, store, monitor } = await startLogMonitor();
     writeLog(path, windowLines(0), checkTime(0));
     await checkAt(clock, monitor, checkTime(0));
     expect(store.failureRuns.get(KEY)?.failures).toBe(3);
