@@ -58,9 +58,9 @@ function exitCode(results: readonly BounceResult[], files: readonly BounceFileSu
 }
 
 // A spam complaint counts as a failure. An automatic reply does not, and neither does a
-// delayed recipient, because the MTA still retries it (RFC 3464 section 2.3.3, Action).
+// delayed recipient, because the MTA still retries it.
 function isFailure(result: BounceResult): boolean {
-  if (result.kind === "auto-reply" || result.action === "delayed") return false;
+  if (result.kind === "auto-reply" || isRetrying(result)) return false;
   return result.reason !== "delivered";
 }
 
@@ -83,6 +83,7 @@ export function renderJsonSummary(run: BounceRun): string {
     schemaVersion: BOUNCES_SCHEMA_VERSION,
     messages: sum(run.files, (file) => file.messages),
     recipients: run.results.length,
+    retrying: run.results.filter(isRetrying).length,
     skipped: sum(run.files, (file) => file.skipped),
     unreadable: sum(run.files, (file) => file.errors.length),
     inputs: run.files.map((file) => ({
@@ -101,7 +102,17 @@ export function renderJsonSummary(run: BounceRun): string {
 }
 
 function versioned(results: readonly BounceResult[]): object[] {
-  return results.map((result) => ({ schemaVersion: BOUNCES_SCHEMA_VERSION, ...result }));
+  return results.map((result) => ({
+    schemaVersion: BOUNCES_SCHEMA_VERSION,
+    ...result,
+    retrying: isRetrying(result),
+  }));
+}
+
+// A delayed recipient has not failed: the sending MTA still retries it (RFC 3464 section
+// 2.3.3, Action).
+function isRetrying(result: BounceResult): boolean {
+  return result.action === "delayed";
 }
 
 function sum(
@@ -154,27 +165,60 @@ function noBounceLines(files: readonly BounceFileSummary[]): string[] {
   );
 }
 
+interface SummaryRow {
+  readonly reason: string;
+  readonly provider: string;
+  all: number;
+  hard: number;
+  retrying: number;
+}
+
+/**
+ * Builds the table of recipients per reason and provider, with the hard bounces and the
+ * recipients still being retried among them, and a line that explains the retrying column.
+ */
 function summaryTable(results: readonly BounceResult[]): string[] {
-  const counts = new Map<string, { reason: string; provider: string; all: number; hard: number }>();
+  const counts = new Map<string, SummaryRow>();
   for (const result of results) {
     const provider = result.provider === null ? "unknown" : PROVIDER_NAMES[result.provider];
     const key = `${result.reason}\u0000${provider}`;
-    const row = counts.get(key) ?? { reason: result.reason, provider, all: 0, hard: 0 };
+    const row = counts.get(key) ?? {
+      reason: result.reason,
+      provider,
+      all: 0,
+      hard: 0,
+      retrying: 0,
+    };
     row.all++;
     if (result.hardBounce) row.hard++;
+    if (isRetrying(result)) row.retrying++;
     counts.set(key, row);
   }
   const rows = [...counts.values()].sort(
     (a, b) => b.all - a.all || a.reason.localeCompare(b.reason),
   );
-  const header = `${"reason".padEnd(18)}${"provider".padEnd(22)}${"recipients".padStart(12)}${"hard".padStart(8)}`;
-  return [
+  const header =
+    `${"reason".padEnd(18)}${"provider".padEnd(22)}${"recipients".padStart(12)}` +
+    `${"hard".padStart(8)}${"retrying".padStart(10)}`;
+  const table = [
     header,
     "-".repeat(header.length),
     ...rows.map(
       (row) =>
         `${row.reason.padEnd(18)}${row.provider.slice(0, 21).padEnd(22)}` +
-        `${String(row.all).padStart(12)}${String(row.hard).padStart(8)}`,
+        `${String(row.all).padStart(12)}${String(row.hard).padStart(8)}` +
+        `${String(row.retrying).padStart(10)}`,
+    ),
+  ];
+  const retrying = rows.reduce((sum, row) => sum + row.retrying, 0);
+  if (retrying === 0) return table;
+  const recipients = retrying === 1 ? "1 recipient" : `${retrying} recipients`;
+  const addresses = retrying === 1 ? "that address has" : "those addresses have";
+  return [
+    ...table,
+    ...wrap(
+      `retrying: the sending MTA is still retrying delivery to ${recipients} (Action ` +
+        `delayed), so ${addresses} not failed.`,
     ),
   ];
 }
@@ -192,7 +236,7 @@ function recipientLines(result: BounceResult): string[] {
 // Returns the mark after the reason: a hard bounce (stop mailing the address) or a delay.
 function outcome(result: BounceResult): string {
   if (result.hardBounce) return "  hard: remove the address";
-  return result.action === "delayed" ? "  delayed: not failed yet, still retried" : "";
+  return result.action === "delayed" ? "  delayed: still being retried" : "";
 }
 
 function plural(count: number): string {

@@ -84,7 +84,7 @@ describe("delayed recipients", () => {
     const run = await runCommand(["bounces", "-"], dsn(DELAYED));
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("slow@gmail.com");
-    expect(run.stdout).toContain("delayed: not failed yet, still retried");
+    expect(run.stdout).toContain("delayed: still being retried");
   });
 
   it("exits 0 for a delay notice in plain text", async () => {
@@ -107,6 +107,77 @@ describe("delayed recipients", () => {
   it("exits 1 when another recipient failed", async () => {
     const run = await runCommand(["bounces", "-"], dsn(DELAYED, UNKNOWN));
     expect(run.code).toBe(1);
+  });
+});
+
+const TIMED_OUT = [
+  "Final-Recipient: rfc822; far@example.org",
+  "Action: delayed",
+  "Status: 4.4.1",
+  "Diagnostic-Code: smtp; 451 4.4.1 connect timed out",
+];
+
+describe("reasons of delayed recipients", () => {
+  it("gives a timed-out delay networkerror", async () => {
+    const [result] = await decode(dsn(TIMED_OUT));
+    expect(result?.action).toBe("delayed");
+    expect(result?.reason).toBe("networkerror");
+  });
+
+  it("keeps expired for the same failure", async () => {
+    const failed = TIMED_OUT.map((field) => field.replace("delayed", "failed"));
+    const [result] = await decode(dsn(failed));
+    expect(result?.action).toBe("failed");
+    expect(result?.reason).toBe("expired");
+  });
+
+  it("keeps the reply's reason for a delay", async () => {
+    const [result] = await decode(dsn(DELAYED));
+    expect(result?.reason).toBe("blocked");
+  });
+
+  it.each([
+    ["4.4.7 without text", ["Status: 4.4.7"], "onhold"],
+    ["4.0.0 without text", ["Status: 4.0.0"], "onhold"],
+    ["4.4.0 without text", ["Status: 4.4.0"], "networkerror"],
+    ["an expiry wording", ["Status: 4.4.7", "Diagnostic-Code: smtp; message expired"], "onhold"],
+    [
+      "a host not reachable",
+      ["Status: 4.0.0", "Diagnostic-Code: smtp; Host not reachable"],
+      "networkerror",
+    ],
+  ])("decides the reason of a delay with %s", async (_name, fields, reason) => {
+    const group = ["Final-Recipient: rfc822; slow@example.org", "Action: delayed", ...fields];
+    const [result] = await decode(dsn(group));
+    expect(result?.reason).toBe(reason);
+  });
+
+  it("counts delays as retrying in the table", async () => {
+    const run = await runCommand(["bounces", "-"], dsn(TIMED_OUT, DELAYED, UNKNOWN));
+    const lines = run.stdout.split("\n");
+    expect(lines).toContain(
+      "reason            provider                recipients    hard  retrying",
+    );
+    const rows = lines.filter((line) => /^(?:networkerror|blocked|userunknown) /.test(line));
+    expect(rows.map((row) => row.trim().split(/\s+/).at(-1))).toEqual(["1", "1", "0"]);
+    expect(run.stdout).toContain(
+      "retrying: the sending MTA is still retrying delivery to 2 recipients (Action\ndelayed)",
+    );
+    expect(run.stdout).not.toContain("expired");
+  });
+
+  it("marks delays as retrying in JSON", async () => {
+    const input = dsn(TIMED_OUT, UNKNOWN);
+    const plain = await runCommand(["bounces", "-", "--format", "json"], input);
+    const results = JSON.parse(plain.stdout) as Record<string, unknown>[];
+    expect(schemaValidator("bounces.schema.json")(results)).toEqual([]);
+    expect(results.map((result) => result["retrying"])).toEqual([true, false]);
+    expect(results.map((result) => result["reason"])).toEqual(["networkerror", "userunknown"]);
+
+    const summary = await runCommand(["bounces", "-", "--format", "json", "--summary"], input);
+    const output = JSON.parse(summary.stdout) as Record<string, unknown>;
+    expect(schemaValidator("bounces.schema.json")(output)).toEqual([]);
+    expect(output["retrying"]).toBe(1);
   });
 });
 

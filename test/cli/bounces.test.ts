@@ -28,8 +28,8 @@ describe("delist bounces", () => {
     const result = await runCommand(["bounces", rel("dsn.eml"), rel("qmail.eml")]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("3 recipients in 2 messages from 2 inputs");
-    expect(result.stdout).toMatch(/^userunknown\s+unknown\s+2\s+2$/m);
-    expect(result.stdout).toMatch(/^mailboxfull\s+unknown\s+1\s+0$/m);
+    expect(result.stdout).toMatch(/^userunknown\s+unknown\s+2\s+2\s+0$/m);
+    expect(result.stdout).toMatch(/^mailboxfull\s+unknown\s+1\s+0\s+0$/m);
     expect(result.stdout).toContain("user1@example.net  userunknown  550 5.1.1  hard");
     for (const line of result.stdout.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
     expect(result.stderr).toBe("");

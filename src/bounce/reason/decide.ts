@@ -65,6 +65,13 @@ const SENDER_STAGE_REASONS: ReadonlySet<BounceReason> = new Set<BounceReason>([
 
 /** Decides the bounce reason of one recipient. */
 export function decideReason(input: ReasonInput): BounceReason {
+  const reason = reasonOfEvidence(input);
+  // Action `delayed` means that the MTA still retries (RFC 3464 section 2.3.3), and `expired`
+  // means that it gave up. Sisimai reads many delays as `expired`, but delist does not.
+  return input.action === "delayed" && reason === "expired" ? reasonOfDelay(input) : reason;
+}
+
+function reasonOfEvidence(input: ReasonInput): BounceReason {
   if (input.action === "delivered" || input.action === "relayed" || input.action === "expanded") {
     return "delivered";
   }
@@ -72,11 +79,6 @@ export function decideReason(input: ReasonInput): BounceReason {
   // `failed` or `delayed` has not been delivered, even when its Status is a success code.
   if (input.action === null && input.status?.startsWith("2.") === true) return "delivered";
   if (input.formatReason !== null) return input.formatReason;
-  // A delay notice without any error text tells only that the message is still queued, and
-  // a status of the "other or undefined" kind (x.y.0) adds nothing to that.
-  if (input.action === "delayed" && input.text.trim() === "" && /\.0$/.test(input.status ?? ".0")) {
-    return "expired";
-  }
 
   // A success code names no failure, though its subject and detail (2.1.5) match one.
   const byStatus = input.status?.startsWith("2.") === true ? null : reasonOfStatus(input.status);
@@ -119,8 +121,32 @@ function recipientOrFilter(
   return input.replyCode === null ? "userunknown" : "filtered";
 }
 
+// Wordings of a connection that failed or timed out. The phrase table reads them as
+// `expired`, because an MTA that gives up after them has run out of retry time.
+const CONNECTION_FAILURE = /timed out|host not reachable|did not accept our requests to connect/;
+
+// The phrase table without the wordings of an expired retry time.
+const DELAY_REASON_TABLE = REASON_TABLE.filter((entry) => entry.reason !== "expired");
+
+/**
+ * Decides the reason of a delayed recipient whose evidence reads as `expired`: the cause
+ * that its status code, other wordings or a failed connection show, else the reason of a
+ * failure without a stated cause (`onhold` or `undefined`).
+ */
+function reasonOfDelay(input: ReasonInput): BounceReason {
+  // x.4.7 is "delivery time expired" (RFC 3463), which some MTAs put on delay notices too.
+  const byStatus = input.status?.startsWith("2.") === true ? null : reasonOfStatus(input.status);
+  if (byStatus !== null && byStatus !== "expired") {
+    return recipientOrFilter(byStatus, input, byStatus);
+  }
+  const text = phraseText(input.text);
+  const byText = reasonOfText(text, DELAY_REASON_TABLE);
+  if (byText !== null) return byText;
+  if (CONNECTION_FAILURE.test(text)) return "networkerror";
+  return reasonOfContext(input);
+}
+
 function reasonOfContext(input: ReasonInput): BounceReason {
-  if (input.action === "delayed") return "expired";
   // Before MAIL FROM the receiver has only the client's IP address and name to judge, so a
   // refusal there that no wording explains is a refusal of the client.
   if (input.command === "connect" || input.command === "helo") return "blocked";
