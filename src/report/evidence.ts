@@ -9,6 +9,7 @@ import { count, shortTime } from "./wrap.js";
 const LABELS: ReadonlyArray<readonly [string, string]> = [
   ["account", "Account"],
   ["clientIps", "New client IPs"],
+  ["clientNetworks", "Their networks"],
   ["knownClientIps", "Usual client IPs"],
   ["abuseStart", "Abuse started"],
   ["abuseEnd", "Last abusive submission"],

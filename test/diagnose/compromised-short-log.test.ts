@@ -15,7 +15,17 @@ function evidenceOf(finding: Finding | undefined): Record<string, unknown> {
   return (finding?.evidence ?? {}) as Record<string, unknown>;
 }
 
-const ATTACK_IPS = ["203.0.113.50", "203.0.113.51", "203.0.113.52", "203.0.113.53"];
+/** Four client addresses in four networks, sorted as the finding's evidence lists them. */
+const ATTACK_IPS = ["192.0.2.50", "198.51.100.51", "2001:db8:52::1", "203.0.113.53"];
+
+/** Returns `count` client addresses from `first` on, spread over four networks and sorted. */
+function spreadAddresses(count: number, first: number): string[] {
+  const networks = ["192.0.2.", "198.51.100.", "203.0.113.", "2001:db8:ff::"];
+  return Array.from(
+    { length: count },
+    (_, index) => `${networks[index % networks.length] ?? ""}${first + index}`,
+  ).sort();
+}
 
 /** Office accounts sending one message with one or two recipients each hour. */
 function officeTraffic(log: PostfixLog, hours: number, accounts = 5): void {
@@ -156,7 +166,7 @@ describe("compromised-account without the account's own history", () => {
   test("long abuse from many addresses since the log's start", async () => {
     const log = new PostfixLog();
     officeTraffic(log, 24);
-    const botnet = Array.from({ length: 8 }, (_, index) => `203.0.113.${60 + index}`);
+    const botnet = spreadAddresses(8, 60);
     const perHour = Array.from({ length: 24 }, (_, hour) => (hour % 3 === 0 ? 240 : 120));
     bulkMail(log, { account: "mallory@example.com", ips: botnet, firstHour: 0, perHour });
 
@@ -171,7 +181,7 @@ describe("compromised-account without the account's own history", () => {
   test("long bulk from seven addresses since the log's start passes", async () => {
     const log = new PostfixLog();
     officeTraffic(log, 24);
-    const servers = Array.from({ length: 7 }, (_, index) => `203.0.113.${60 + index}`);
+    const servers = spreadAddresses(7, 60);
     const perHour = Array.from({ length: 24 }, (_, hour) => (hour % 3 === 0 ? 240 : 120));
     bulkMail(log, { account: "crm@example.com", ips: servers, firstHour: 0, perHour });
     expect(compromised(await diagnoseText(log.text()))).toEqual([]);

@@ -17,9 +17,15 @@ function accountsOf(diagnosis: Diagnosis): unknown[] {
   return compromised(diagnosis).map((finding) => evidenceOf(finding)["account"]);
 }
 
-/** `count` client addresses from 198.51.100.10 on. */
+/**
+ * `count` client addresses from four documentation ranges in turn: 192.0.2.0/24,
+ * 198.51.100.0/24, 203.0.113.0/24 and a /48 of its own in 2001:db8::/32 for every fourth.
+ */
 function addresses(count: number): string[] {
-  return Array.from({ length: count }, (_, index) => `198.51.100.${10 + index}`);
+  const networks = ["192.0.2.", "198.51.100.", "203.0.113."];
+  return Array.from({ length: count }, (_, index) =>
+    index % 4 === 3 ? `2001:db8:${index}::1` : `${networks[index % 4] ?? ""}${100 + index}`,
+  );
 }
 
 const GMAIL_REJECTION =

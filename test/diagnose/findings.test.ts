@@ -55,7 +55,7 @@ describe("diagnosis findings", () => {
   test("compromised account from new addresses", async () => {
     const log = new PostfixLog();
     ordinaryTraffic(log);
-    const attackers = ["203.0.113.71", "203.0.113.72", "203.0.113.73"];
+    const attackers = ["192.0.2.73", "198.51.100.72", "203.0.113.71"];
     for (let i = 0; i < 12; i++) {
       log.submit({
         time: T0 + 40 * HOUR + i * 300_000,
@@ -308,7 +308,7 @@ describe("cause stopped", () => {
   test("says how long the account has been quiet", async () => {
     const log = new PostfixLog();
     ordinaryTraffic(log);
-    const attackers = ["203.0.113.71", "203.0.113.72", "203.0.113.73"];
+    const attackers = ["192.0.2.73", "198.51.100.72", "203.0.113.71"];
     for (let i = 0; i < 12; i++) {
       log.submit({
         time: T0 + 40 * HOUR + i * 300_000,

@@ -1,12 +1,16 @@
 import { GMAIL_RATE_LIMIT, HOUR, PostfixLog, T0 } from "./postfix-fixture.js";
 
-/** The client addresses of the burst, none of which the account used before it. */
-const NEW_CLIENT_IPS = ["203.0.113.50", "203.0.113.51", "203.0.113.52", "203.0.113.53"];
+/**
+ * The client addresses of the burst, none of which the account used before it. They lie in
+ * four networks, as a stolen password's addresses do.
+ */
+const NEW_CLIENT_IPS = ["203.0.113.50", "198.51.100.51", "192.0.2.52", "2001:db8:53::1"];
 
 /**
  * Builds a Postfix log of three hours of five office accounts, then 480 Gmail recipients in
- * three hours, all rate-limited, from four new client addresses. The burst's messages are
- * submitted as each of `spellings` in turn (one account name, spelled in one or more ways).
+ * three hours, all rate-limited, from four new client addresses in four networks. The burst's
+ * messages are submitted as each of `spellings` in turn (one account name, spelled in one or
+ * more ways).
  * The compromised-account finding reports that account with `doveadm kick` and `exiqgrep`
  * commands.
  */

@@ -1,9 +1,10 @@
 import type { OriginFacts } from "../../analysis/origins.js";
 import type { MtaName } from "../../logs/events.js";
 import type { DiagnoseContext } from "../context.js";
-import type { Finding } from "../types.js";
+import type { Finding, LogSample } from "../types.js";
 import { REFERENCES, finding, listNames, plural } from "./build.js";
 import { codeSpan, regexLiteral, shellQuote } from "../shell-quote.js";
+import { judgeClientSpread, type ClientSpread } from "./compromised-account-networks.js";
 import { findSuspects, type Suspect } from "./compromised-account-suspects.js";
 
 /**
@@ -18,66 +19,40 @@ import { findSuspects, type Suspect } from "./compromised-account-suspects.js";
  * When that comparison finds nothing, as on an office server with two or three mailboxes, the
  * account is compared with the busiest other account or with a level one person sends by hand.
  * That comparison needs more new addresses still (see `findSuspects`).
+ *
+ * Only new addresses spread over several networks make the finding CRITICAL. New addresses in
+ * one or two networks are more often a CRM or newsletter service's pool, and get a warning or,
+ * when the `volume-spike` finding already names the account, nothing (see `judgeClientSpread`).
  */
 export function detectCompromisedAccounts(context: DiagnoseContext): Finding[] {
-  return findSuspects(context.facts)
-    .sort((a, b) => b.account.recipients - a.account.recipients)
-    .map((suspect) => compromisedFinding(context, suspect));
+  const findings: Finding[] = [];
+  const suspects = findSuspects(context.facts).sort(
+    (a, b) => b.account.recipients - a.account.recipients,
+  );
+  for (const suspect of suspects) {
+    const spread = judgeClientSpread(context, suspect);
+    if (spread.kind === "spread") findings.push(compromisedFinding(context, suspect, spread));
+    else if (spread.kind !== "volume-spike") findings.push(poolFinding(context, suspect, spread));
+  }
+  return findings;
 }
 
-function compromisedFinding(context: DiagnoseContext, suspect: Suspect): Finding {
-  const { account, burst, newIps } = suspect;
-  const firstUse = newIps.reduce((best, entry) =>
-    entry[1].firstTime < best[1].firstTime ? entry : best,
-  );
-  const abusiveMessages = newIps.reduce((sum, [, use]) => sum + use.messages, 0);
-  const abusiveRecipients = newIps.reduce((sum, [, use]) => sum + use.recipients, 0);
-  const lastUse = Math.max(...newIps.map(([, use]) => use.lastTime));
-  const ips = newIps.map(([ip]) => ip).sort();
-  const google = account.recipientsByOperator.get("google") ?? 0;
-  const logins = mailboxLogins(context, account.key, new Set(ips));
-
+function compromisedFinding(
+  context: DiagnoseContext,
+  suspect: Suspect,
+  spread: ClientSpread,
+): Finding {
+  const { account } = suspect;
+  const usage = newAddressUse(suspect);
   return finding("compromised-account", {
     severity: "critical",
     role: "cause",
-    title: `Account ${account.name} looks compromised: ${plural(abusiveMessages, "message")} from ${plural(ips.length, "new address", "new addresses")}`,
-    summary:
-      `From ${context.time(firstUse[1].firstTime)} the account logged in from ${addressList(ips)} ` +
-      `and sent ${plural(abusiveRecipients, "recipient")}, ` +
-      `up to ${burst.peak.value.toLocaleString("en-US")} an hour${baselineEnding(suspect)}`,
-    evidence: {
-      kind: "sending-burst",
-      account: account.key,
-      clientIps: ips,
-      knownClientIps: [...account.clientIps.keys()].filter((ip) => !ips.includes(ip)).slice(0, 10),
-      abuseStart: context.time(firstUse[1].firstTime),
-      abuseFirstLine: {
-        file: firstUse[1].firstPosition.file,
-        line: firstUse[1].firstPosition.line,
-      },
-      abuseEnd: context.time(lastUse),
-      abusiveSubmissions: abusiveMessages,
-      abusiveRecipients,
-      baselineRecipientsPerHour: burst.baseline,
-      baselineSource: baselineSource(suspect),
-      peakRecipientsPerHour: burst.peak.value,
-      peakHour: context.time(burst.peak.hour),
-      distinctRecipients: account.distinctRecipients.size,
-      googleShare:
-        account.recipients > 0 ? Math.round((google / account.recipients) * 100) / 100 : 0,
-      blockedAttempts: account.blockedAttempts,
-      blockedAttemptsByOperator: Object.fromEntries(account.blockedByOperator),
-      mailboxLogins: logins,
-    },
-    samples: [
-      context.sample(
-        firstUse[1].firstTime,
-        firstUse[1].firstPosition,
-        `first submission as ${account.name} from ${firstUse[0]}`,
-      ),
-    ],
+    title: `Account ${account.name} looks compromised: ${plural(usage.messages, "message")} from ${plural(usage.ips.length, "new address", "new addresses")} in ${plural(spread.networks.length, "network")}`,
+    summary: burstSentence(context, suspect, usage, spread),
+    evidence: burstEvidence(context, suspect, usage, spread),
+    samples: [firstSubmissionSample(context, suspect, usage)],
     fix: [
-      `Change the password of ${account.name} now and end its sessions (for Dovecot: ${codeSpan(`doveadm kick ${shellQuote(account.name)}`)}).${otherSpellingsNote(account)}`,
+      `Change the password of ${account.name} now and end its sessions (for Dovecot: ${kickCommand(account)}).${otherSpellingsNote(account)}`,
       deleteQueuedStep(account.name, context.facts.server.mtas),
       "Block the addresses it logged in from, and limit SMTP AUTH attempts (fail2ban on the submission port).",
       "Add a per-account sending limit (Postfix policyd, Exim ratelimit) so the next stolen password cannot send thousands.",
@@ -85,6 +60,138 @@ function compromisedFinding(context: DiagnoseContext, suspect: Suspect): Finding
     ],
     references: [REFERENCES.gmailSenderForm],
   });
+}
+
+/**
+ * Builds the warning for a burst from new addresses in one or two networks, which a sending
+ * service's pool explains as well as a stolen password does. Mail that receivers often
+ * rejected makes it a likely cause of their block, and leaves spam in the queue to delete.
+ */
+function poolFinding(context: DiagnoseContext, suspect: Suspect, spread: ClientSpread): Finding {
+  const { account } = suspect;
+  const usage = newAddressUse(suspect);
+  const rejected = spread.kind === "rejected-pool";
+  const networks = listNames(spread.networks);
+  const title =
+    `Account ${account.name} sent ${plural(usage.messages, "message")} from ` +
+    `${plural(usage.ips.length, "new address", "new addresses")} in ${plural(spread.networks.length, "network")}`;
+  const poolSentence =
+    ` These addresses lie in ${networks}, as a CRM or newsletter service's pool does, while a ` +
+    "stolen password is usually used from many unrelated networks.";
+  const rejectedSentence =
+    ` But receivers rejected or deferred ${spread.blockedAttempts.toLocaleString("en-US")} ` +
+    `of its ${plural(spread.attempts, "delivery attempt")} for spam, reputation or rate, so ` +
+    "the mail may be a stolen password's spam.";
+
+  return finding("compromised-account", {
+    severity: "warning",
+    role: rejected ? "cause" : "contributing",
+    title: rejected ? `${title}, and receivers rejected or deferred its mail` : title,
+    summary:
+      burstSentence(context, suspect, usage, spread) +
+      poolSentence +
+      (rejected ? rejectedSentence : ""),
+    evidence: burstEvidence(context, suspect, usage, spread),
+    samples: [firstSubmissionSample(context, suspect, usage)],
+    fix: [
+      `Ask the holder of ${account.name} whether a CRM, newsletter or other sending service sends as the account from ${networks}.`,
+      `If nobody does, treat the password as stolen: change it now and end the account's sessions (for Dovecot: ${kickCommand(account)}), then block the addresses it logged in from.${otherSpellingsNote(account)}`,
+      ...(rejected ? [deleteQueuedStep(account.name, context.facts.server.mtas)] : []),
+      rejected
+        ? "If a service sends it, give the service an account of its own with a per-account sending limit (Postfix policyd, Exim ratelimit), and let it send only to recipients who opted in."
+        : "If a service sends it, give the service an account of its own with a per-account sending limit (Postfix policyd, Exim ratelimit), so that a stolen mailbox password cannot send as much.",
+    ],
+    references: [rejected ? REFERENCES.gmailSenderForm : REFERENCES.gmailGuidelines],
+  });
+}
+
+/** The submissions of a suspect's burst from its new client addresses. */
+interface NewAddressUse {
+  readonly ips: string[];
+  readonly firstUse: Suspect["newIps"][number];
+  readonly lastTime: number;
+  readonly messages: number;
+  readonly recipients: number;
+}
+
+function newAddressUse(suspect: Suspect): NewAddressUse {
+  const { newIps } = suspect;
+  const firstUse = newIps.reduce((best, entry) =>
+    entry[1].firstTime < best[1].firstTime ? entry : best,
+  );
+  return {
+    ips: newIps.map(([ip]) => ip).sort(),
+    firstUse,
+    lastTime: Math.max(...newIps.map(([, use]) => use.lastTime)),
+    messages: newIps.reduce((sum, [, use]) => sum + use.messages, 0),
+    recipients: newIps.reduce((sum, [, use]) => sum + use.recipients, 0),
+  };
+}
+
+/** Says when the burst began, from which addresses and networks, and how far it rose. */
+function burstSentence(
+  context: DiagnoseContext,
+  suspect: Suspect,
+  usage: NewAddressUse,
+  spread: ClientSpread,
+): string {
+  return (
+    `From ${context.time(usage.firstUse[1].firstTime)} the account logged in from ` +
+    `${addressList(usage.ips)}, in ${plural(spread.networks.length, "network")}, ` +
+    `and sent ${plural(usage.recipients, "recipient")}, ` +
+    `up to ${suspect.burst.peak.value.toLocaleString("en-US")} an hour${baselineEnding(suspect)}`
+  );
+}
+
+function burstEvidence(
+  context: DiagnoseContext,
+  suspect: Suspect,
+  usage: NewAddressUse,
+  spread: ClientSpread,
+): object {
+  const { account, burst } = suspect;
+  const firstUse = usage.firstUse[1];
+  const google = account.recipientsByOperator.get("google") ?? 0;
+  return {
+    kind: "sending-burst",
+    account: account.key,
+    clientIps: usage.ips,
+    clientNetworks: spread.networks,
+    knownClientIps: [...account.clientIps.keys()]
+      .filter((ip) => !usage.ips.includes(ip))
+      .slice(0, 10),
+    abuseStart: context.time(firstUse.firstTime),
+    abuseFirstLine: { file: firstUse.firstPosition.file, line: firstUse.firstPosition.line },
+    abuseEnd: context.time(usage.lastTime),
+    abusiveSubmissions: usage.messages,
+    abusiveRecipients: usage.recipients,
+    baselineRecipientsPerHour: burst.baseline,
+    baselineSource: baselineSource(suspect),
+    peakRecipientsPerHour: burst.peak.value,
+    peakHour: context.time(burst.peak.hour),
+    distinctRecipients: account.distinctRecipients.size,
+    googleShare: account.recipients > 0 ? Math.round((google / account.recipients) * 100) / 100 : 0,
+    blockedAttempts: account.blockedAttempts,
+    blockedAttemptsByOperator: Object.fromEntries(account.blockedByOperator),
+    mailboxLogins: mailboxLogins(context, account.key, new Set(usage.ips)),
+  };
+}
+
+function firstSubmissionSample(
+  context: DiagnoseContext,
+  suspect: Suspect,
+  usage: NewAddressUse,
+): LogSample {
+  const [ip, use] = usage.firstUse;
+  return context.sample(
+    use.firstTime,
+    use.firstPosition,
+    `first submission as ${suspect.account.name} from ${ip}`,
+  );
+}
+
+function kickCommand(account: OriginFacts): string {
+  return codeSpan(`doveadm kick ${shellQuote(account.name)}`);
 }
 
 // Sendmail has no command that deletes by sender: its queue is one qf (envelope) and one df

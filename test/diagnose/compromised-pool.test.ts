@@ -1,0 +1,275 @@
+import { describe, expect, test } from "vitest";
+import {
+  clientNetwork,
+  clientNetworks,
+} from "../../src/diagnose/findings/compromised-account-networks.js";
+import type { Diagnosis, Finding } from "../../src/diagnose/types.js";
+import { painter } from "../../src/report/colour.js";
+import { renderDiagnosisText } from "../../src/report/text.js";
+import { diagnoseText } from "../helpers/diagnose-text.js";
+import {
+  GMAIL_UNSOLICITED,
+  HOUR,
+  PostfixLog,
+  SENT,
+  T0,
+  type Outcome,
+} from "../helpers/postfix-fixture.js";
+
+const MINUTE = 60_000;
+const DAY = 24 * HOUR;
+/** 09:00 on the eighth day, after a week of light mail. */
+const CAMPAIGN_START = T0 + 7 * DAY + 9 * HOUR;
+
+/** Five client addresses of one /24, as a sending service's pool. */
+const POOL_IPS = ["192.0.2.130", "192.0.2.131", "192.0.2.132", "192.0.2.133", "192.0.2.134"];
+
+function findingsOf(diagnosis: Diagnosis, id: Finding["id"]): Finding[] {
+  return diagnosis.findings.filter((finding) => finding.id === id);
+}
+
+function evidenceOf(finding: Finding | undefined): Record<string, unknown> {
+  return (finding?.evidence ?? {}) as Record<string, unknown>;
+}
+
+/**
+ * Adds a week of light mail: anna@ and `otherAccount` send four single-recipient messages a
+ * day each.
+ */
+function lightWeek(log: PostfixLog, otherAccount = "news@example.com"): void {
+  for (let day = 0; day < 7; day++) {
+    for (const hour of [9, 11, 14, 16]) {
+      const time = T0 + day * DAY + hour * HOUR;
+      log.submit({
+        time,
+        account: "anna@example.com",
+        clientIp: "192.0.2.10",
+        recipients: [{ address: `p${day}-${hour}@example.net` }],
+      });
+      log.submit({
+        time: time + 5 * MINUTE,
+        account: otherAccount,
+        clientIp: "192.0.2.11",
+        recipients: [{ address: `q${day}-${hour}@example.net` }],
+      });
+    }
+  }
+}
+
+/**
+ * Adds a campaign of `count` single-recipient messages as `account`, 12 seconds apart from `start`,
+ * from `ips` in turn. The first `rejected` messages go to Gmail, which rejects them as spam.
+ */
+function campaign(
+  log: PostfixLog,
+  options: {
+    account: string;
+    ips: readonly string[];
+    count: number;
+    start?: number;
+    rejected?: number;
+  },
+): void {
+  const { account, ips, count, start = CAMPAIGN_START, rejected = 0 } = options;
+  for (let index = 0; index < count; index++) {
+    const outcome: Outcome = index < rejected ? GMAIL_UNSOLICITED : SENT;
+    const domain = index < rejected ? "gmail.com" : "example.org";
+    log.submit({
+      time: start + index * 12_000,
+      account,
+      clientIp: ips[index % ips.length] ?? "",
+      recipients: [{ address: `r${index}@${domain}`, outcome }],
+    });
+  }
+}
+
+/** Diagnoses a new account's campaign of 250 messages from `ips` after a week of light mail. */
+async function newAccountCampaign(ips: readonly string[], rejected = 0): Promise<Diagnosis> {
+  const log = new PostfixLog();
+  lightWeek(log);
+  campaign(log, { account: "newsletter@example.com", ips, count: 250, rejected });
+  return diagnoseText(log.text());
+}
+
+describe("compromised-account and a sending service's pool", () => {
+  test("new account's pool in one /24", async () => {
+    const diagnosis = await newAccountCampaign(POOL_IPS);
+
+    expect(findingsOf(diagnosis, "compromised-account")).toEqual([]);
+    const spikes = findingsOf(diagnosis, "volume-spike");
+    expect(spikes).toHaveLength(1);
+    expect(evidenceOf(spikes[0])["topOrigins"]).toEqual([
+      { name: "SASL account newsletter@example.com", recipients: 250 },
+    ]);
+  });
+
+  test("pool with its own history in one /24", async () => {
+    const log = new PostfixLog();
+    lightWeek(log);
+    const pool = Array.from({ length: 6 }, (_, index) => `192.0.2.${100 + index}`);
+    campaign(log, { account: "news@example.com", ips: pool, count: 300 });
+    const diagnosis = await diagnoseText(log.text());
+
+    expect(findingsOf(diagnosis, "compromised-account")).toEqual([]);
+    expect(findingsOf(diagnosis, "volume-spike")).toHaveLength(1);
+  });
+
+  test("pool in two networks", async () => {
+    const ips = ["192.0.2.130", "192.0.2.131", "192.0.2.132", "198.51.100.133", "198.51.100.134"];
+    const diagnosis = await newAccountCampaign(ips);
+
+    expect(findingsOf(diagnosis, "compromised-account")).toEqual([]);
+  });
+
+  test("pool in one IPv6 /48", async () => {
+    const ips = [1, 2, 3, 4, 5].map((subnet) => `2001:db8:5:${subnet}::1`);
+    const diagnosis = await newAccountCampaign(ips);
+
+    expect(findingsOf(diagnosis, "compromised-account")).toEqual([]);
+  });
+
+  test("three IPv4 networks are a stolen password", async () => {
+    const ips = ["192.0.2.130", "198.51.100.131", "203.0.113.132", "192.0.2.133", "198.51.100.134"];
+    const found = findingsOf(await newAccountCampaign(ips), "compromised-account");
+
+    expect(found).toHaveLength(1);
+    expect(found[0]?.severity).toBe("critical");
+    expect(found[0]?.title).toBe(
+      "Account newsletter@example.com looks compromised: 250 messages from 5 new addresses in 3 networks",
+    );
+    expect(found[0]?.fix[0]).toMatch(/^Change the password of newsletter@example.com now/);
+    expect(evidenceOf(found[0])["clientNetworks"]).toEqual([
+      "192.0.2.0/24",
+      "198.51.100.0/24",
+      "203.0.113.0/24",
+    ]);
+  });
+
+  test("five IPv6 /48s are a stolen password", async () => {
+    const ips = [1, 2, 3, 4, 5].map((site) => `2001:db8:${site}::1`);
+    const found = findingsOf(await newAccountCampaign(ips), "compromised-account");
+
+    expect(found).toHaveLength(1);
+    expect(found[0]?.severity).toBe("critical");
+    expect(evidenceOf(found[0])["clientNetworks"]).toEqual([
+      "2001:db8:1::/48",
+      "2001:db8:2::/48",
+      "2001:db8:3::/48",
+      "2001:db8:4::/48",
+      "2001:db8:5::/48",
+    ]);
+  });
+
+  test("rejected pool is a warning and a cause", async () => {
+    const diagnosis = await newAccountCampaign(POOL_IPS, 250);
+    const found = findingsOf(diagnosis, "compromised-account");
+
+    expect(found).toHaveLength(1);
+    expect(found[0]?.severity).toBe("warning");
+    expect(found[0]?.role).toBe("cause");
+    expect(found[0]?.title).toBe(
+      "Account newsletter@example.com sent 250 messages from 5 new addresses in 1 network, " +
+        "and receivers rejected or deferred its mail",
+    );
+    expect(found[0]?.summary).toContain("These addresses lie in 192.0.2.0/24");
+    expect(found[0]?.summary).toContain("rejected or deferred 250 of its 250 delivery attempts");
+    expect(found[0]?.fix[0]).toMatch(/^Ask the holder of newsletter@example.com whether/);
+    expect(found[0]?.fix[1]).toContain("`doveadm kick newsletter@example.com`");
+    expect(found[0]?.fix.some((step) => step.startsWith("Delete its spam"))).toBe(true);
+    expect(evidenceOf(found[0])["clientNetworks"]).toEqual(["192.0.2.0/24"]);
+    expect(renderDiagnosisText(diagnosis, painter(false))).toContain(
+      "Their networks: 192.0.2.0/24",
+    );
+  });
+
+  test.each([
+    [24, 0],
+    [25, 1],
+  ])("pool with %i of 250 rejected gives %i findings", async (rejected, expected) => {
+    const diagnosis = await newAccountCampaign(POOL_IPS, rejected);
+
+    expect(findingsOf(diagnosis, "compromised-account")).toHaveLength(expected);
+  });
+
+  test("pool without a volume-spike is a warning", async () => {
+    // Three hours of log are too few for volume-spike, which compares with an earlier day.
+    const log = new PostfixLog();
+    for (let hour = 6; hour < 9; hour++) {
+      for (let index = 0; index < 4; index++) {
+        log.submit({
+          time: T0 + hour * HOUR + index * 10 * MINUTE,
+          account: "anna@example.com",
+          clientIp: "192.0.2.10",
+          recipients: [{ address: `p${hour}-${index}@example.net` }],
+        });
+      }
+    }
+    campaign(log, {
+      account: "newsletter@example.com",
+      ips: POOL_IPS,
+      count: 250,
+      start: T0 + 9 * HOUR,
+    });
+    const diagnosis = await diagnoseText(log.text());
+    const found = findingsOf(diagnosis, "compromised-account");
+
+    expect(findingsOf(diagnosis, "volume-spike")).toEqual([]);
+    expect(found).toHaveLength(1);
+    expect(found[0]?.severity).toBe("warning");
+    expect(found[0]?.role).toBe("observation");
+    expect(found[0]?.title).toBe(
+      "Account newsletter@example.com sent 250 messages from 5 new addresses in 1 network",
+    );
+    expect(found[0]?.fix[0]).toMatch(/^Ask the holder of newsletter@example.com whether/);
+    expect(found[0]?.fix.some((step) => step.startsWith("Delete its spam"))).toBe(false);
+  });
+
+  test("roaming user with one Bcc message", async () => {
+    const log = new PostfixLog();
+    lightWeek(log, "bob@example.com");
+    for (let place = 0; place < 5; place++) {
+      log.submit({
+        time: CAMPAIGN_START + place * 20 * MINUTE,
+        account: "bob@example.com",
+        clientIp: `192.0.2.${120 + place}`,
+        recipients: [{ address: `x${place}@example.net` }],
+      });
+    }
+    log.submit({
+      time: CAMPAIGN_START + 110 * MINUTE,
+      account: "bob@example.com",
+      clientIp: "192.0.2.124",
+      recipients: Array.from({ length: 250 }, (_, index) => ({
+        address: `m${index}@example.org`,
+      })),
+    });
+    const diagnosis = await diagnoseText(log.text());
+
+    expect(findingsOf(diagnosis, "compromised-account")).toEqual([]);
+    expect(findingsOf(diagnosis, "volume-spike")).toHaveLength(1);
+  });
+});
+
+describe("clientNetwork", () => {
+  test.each([
+    ["192.0.2.130", "192.0.2.0/24"],
+    ["203.0.113.7", "203.0.113.0/24"],
+    ["2001:db8:5:1::1", "2001:db8:5::/48"],
+    ["2001:DB8:5:ffff::9", "2001:db8:5::/48"],
+    ["2001:db8::1", "2001:db8::/48"],
+    ["::ffff:198.51.100.9", "198.51.100.0/24"],
+    ["unknown", "unknown"],
+    ["192.0.2", "192.0.2"],
+  ])("%s is in %s", (address, network) => {
+    expect(clientNetwork(address)).toBe(network);
+  });
+
+  test("clientNetworks removes repeats and sorts", () => {
+    const addresses = ["203.0.113.9", "192.0.2.1", "192.0.2.200", "2001:db8:1::1", "2001:db8:1::2"];
+    expect(clientNetworks(addresses)).toEqual([
+      "192.0.2.0/24",
+      "2001:db8:1::/48",
+      "203.0.113.0/24",
+    ]);
+  });
+});
