@@ -3,7 +3,7 @@ import type { ReplyRule } from "../knowledge/rule.js";
 import { connectionFailureRule } from "../knowledge/rules/connection.js";
 import type { LinePosition, SessionReplyEvent } from "../logs/events.js";
 import { DistinctCounter } from "./distinct.js";
-import type { Delivery } from "./delivery.js";
+import type { Delivery, MessageState } from "./delivery.js";
 import type { ReplyExplainer, ReplyHints } from "./explainer.js";
 import type { ExplainedReply } from "../reply/types.js";
 import { ProviderResolver } from "./provider-resolver.js";
@@ -62,6 +62,20 @@ export interface HostBlockState {
 /** Maximum number of recipient domains kept per run, because the verdict compares only a few. */
 const MAX_RUN_DOMAINS = 20;
 
+/**
+ * Maximum number of failed recipients kept until a later attempt delivers them. A failure
+ * beyond it counts as never delivered, which errs towards reporting failures that still go on.
+ * The limit bounds memory in a long outage, when every queued message fails again and again.
+ */
+const MAX_PENDING_FAILURES = 50_000;
+
+/** A recipient of one message whose attempts failed to connect and that no attempt delivered yet. */
+interface PendingFailure {
+  readonly facts: ProviderFacts;
+  failures: number;
+  lastTime: number;
+}
+
 /** Counts and replies of the mail sent to one provider. */
 export class ProviderFacts {
   attempts = 0;
@@ -100,8 +114,22 @@ export class ProviderFacts {
   readonly blockedHosts = new Map<string, HostBlockState>();
   /** Delivery attempts that ended in a connection failure, without any SMTP reply. */
   connectionFailures = 0;
+  /** Time of the first connection failure, or null. */
+  firstConnectionFailure: number | null = null;
   /** Time of the latest connection failure, or null. */
   lastConnectionFailure: number | null = null;
+  /**
+   * Of the connection failures, those whose recipient a later attempt of the same message
+   * delivered: the retry worked, so the failure is over.
+   */
+  retriedConnectionFailures = 0;
+  /**
+   * Time of the latest connection failure whose recipient no later attempt delivered, or null.
+   * `ProviderAnalyser.finish` sets it.
+   */
+  lastUnretriedFailure: number | null = null;
+  /** Deliveries accepted at or after the time of the latest connection failure. */
+  sentAfterLastFailure = 0;
   /** The latest run of connection failures with at least `OUTAGE_MIN_FAILURES` attempts. */
   outage: ConnectionFailureRun | null = null;
   /**
@@ -146,6 +174,9 @@ export class ProviderAnalyser {
     ProviderFacts,
     { run: ConnectionFailureRun; site: ReplySite }
   >();
+  // Failed recipients per message, until a later attempt delivers them or the message bounces.
+  private readonly pendingFailures = new Map<MessageState, Map<number, PendingFailure>>();
+  private pendingFailureCount = 0;
   private readonly cache: ReplyCache;
   private lastSender: string | null = null;
   private lastSenderDomain: string | null = null;
@@ -180,11 +211,19 @@ export class ProviderAnalyser {
         this.countSentAfterBlock(facts, event.message.host, event.time);
       }
       this.endFailureRun(facts, event.time);
+      this.countSentAfterFailure(facts, event.time);
+      if (this.pendingFailureCount > 0) this.retryDelivered(delivery);
       const outage = facts.outage;
       if (outage !== null && outage.endedAt !== null && event.time >= outage.endedAt) {
         outage.deliveredAfter += 1;
       }
       return null;
+    }
+    if (
+      this.pendingFailureCount > 0 &&
+      (event.status === "bounced" || event.status === "expired")
+    ) {
+      this.dropPendingFailure(delivery);
     }
     if (event.response === null) return null;
 
@@ -205,6 +244,7 @@ export class ProviderAnalyser {
     const connectionRule = reply.replyCode === null ? connectionFailureRule(event.response) : null;
     if (connectionRule !== null) {
       this.addConnectionFailure(facts, connectionRule, site);
+      this.addPendingFailure(facts, delivery, event.time);
     } else if (reply.replyCode !== null) {
       this.endFailureRun(facts, event.time);
     }
@@ -252,18 +292,28 @@ export class ProviderAnalyser {
 
   /**
    * Explains the latest block signal and the first failure of the open connection-failure run
-   * of each provider in full; call once, at the end.
+   * of each provider in full, and dates the latest failure that no retry delivered; call once,
+   * at the end.
    */
   finish(): void {
     for (const [facts, site] of this.lastBlockSites) facts.lastBlock = this.occurrenceAt(site);
     for (const { run, site } of this.failureRuns.values()) run.first ??= this.occurrenceAt(site);
+    for (const recipients of this.pendingFailures.values()) {
+      for (const pending of recipients.values()) {
+        this.markUnretried(pending.facts, pending.lastTime);
+      }
+    }
   }
 
   /** Adds a connection failure to the provider's current run, which may become its outage. */
   private addConnectionFailure(facts: ProviderFacts, rule: ReplyRule, site: ReplySite): void {
     facts.connectionFailures += 1;
-    if (facts.lastConnectionFailure === null || site.time > facts.lastConnectionFailure) {
+    if (facts.firstConnectionFailure === null || site.time < facts.firstConnectionFailure) {
+      facts.firstConnectionFailure = site.time;
+    }
+    if (facts.lastConnectionFailure === null || site.time >= facts.lastConnectionFailure) {
       facts.lastConnectionFailure = site.time;
+      facts.sentAfterLastFailure = 0;
     }
     let current = this.failureRuns.get(facts);
     if (current === undefined) {
@@ -304,6 +354,64 @@ export class ProviderAnalyser {
     if (current === undefined) return;
     current.run.endedAt = time;
     this.failureRuns.delete(facts);
+  }
+
+  /** Counts a delivery accepted after the provider's latest connection failure. */
+  private countSentAfterFailure(facts: ProviderFacts, time: number): void {
+    if (facts.lastConnectionFailure === null || time < facts.lastConnectionFailure) return;
+    facts.sentAfterLastFailure += 1;
+  }
+
+  /**
+   * Keeps a failed recipient until a later attempt of the same message delivers it. Past
+   * `MAX_PENDING_FAILURES` the failure counts as never delivered.
+   */
+  private addPendingFailure(facts: ProviderFacts, delivery: Delivery, time: number): void {
+    let recipients = this.pendingFailures.get(delivery.state);
+    const pending = recipients?.get(delivery.recipientHash);
+    if (pending !== undefined) {
+      pending.failures += 1;
+      pending.lastTime = Math.max(pending.lastTime, time);
+      return;
+    }
+    if (this.pendingFailureCount >= MAX_PENDING_FAILURES) {
+      this.markUnretried(facts, time);
+      return;
+    }
+    if (recipients === undefined) {
+      recipients = new Map();
+      this.pendingFailures.set(delivery.state, recipients);
+    }
+    recipients.set(delivery.recipientHash, { facts, failures: 1, lastTime: time });
+    this.pendingFailureCount += 1;
+  }
+
+  /** Counts the failed attempts of a recipient that this delivery reached as retried. */
+  private retryDelivered(delivery: Delivery): void {
+    const pending = this.takePendingFailure(delivery);
+    if (pending !== null) pending.facts.retriedConnectionFailures += pending.failures;
+  }
+
+  /** Keeps the failures of a recipient that bounced or expired as never delivered. */
+  private dropPendingFailure(delivery: Delivery): void {
+    const pending = this.takePendingFailure(delivery);
+    if (pending !== null) this.markUnretried(pending.facts, pending.lastTime);
+  }
+
+  private takePendingFailure(delivery: Delivery): PendingFailure | null {
+    const recipients = this.pendingFailures.get(delivery.state);
+    const pending = recipients?.get(delivery.recipientHash);
+    if (recipients === undefined || pending === undefined) return null;
+    recipients.delete(delivery.recipientHash);
+    if (recipients.size === 0) this.pendingFailures.delete(delivery.state);
+    this.pendingFailureCount -= 1;
+    return pending;
+  }
+
+  private markUnretried(facts: ProviderFacts, time: number): void {
+    if (facts.lastUnretriedFailure === null || time > facts.lastUnretriedFailure) {
+      facts.lastUnretriedFailure = time;
+    }
   }
 
   private tally(facts: ProviderFacts, classified: ClassifiedReply, site: ReplySite): void {

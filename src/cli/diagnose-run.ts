@@ -11,7 +11,7 @@ import {
   type LogRun,
 } from "../diagnose/run.js";
 import type { Diagnosis, RecordedRemovalRequest } from "../diagnose/types.js";
-import { repeatedFailureProviders } from "../diagnose/verdict.js";
+import { failingConnectionProviders } from "../diagnose/verdict.js";
 import { looksLikeLogFile } from "../logs/detect.js";
 import { painter } from "../report/colour.js";
 import { decodeReportText } from "../report/log-text.js";
@@ -198,6 +198,6 @@ function exitCode(diagnosis: Diagnosis): number {
   const problems =
     diagnosis.verdict.status !== "ok" ||
     diagnosis.findings.some((finding) => finding.severity !== "info") ||
-    repeatedFailureProviders(diagnosis.providers).length > 0;
+    failingConnectionProviders(diagnosis.providers).length > 0;
   return problems ? EXIT_PROBLEMS : EXIT_OK;
 }

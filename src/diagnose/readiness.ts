@@ -19,7 +19,7 @@ import { codeSpan, shellQuote } from "./shell-quote.js";
 import {
   ONGOING_WINDOW_MS,
   repeatedConnectionFailures,
-  repeatedFailureProviders,
+  failingConnectionProviders,
 } from "./verdict.js";
 import type {
   Finding,
@@ -67,7 +67,7 @@ export function buildReadiness(
     Object.entries(providers).filter(([, verdict]) => verdict?.status !== "unreachable"),
   );
   const unreachable = unreachableNames(providers);
-  const failing = repeatedFailureProviders(providers).map((verdict) => verdict.name);
+  const failing = failingConnectionProviders(providers).map((verdict) => verdict.name);
   const fromLogs: ReadinessItem[] = [
     causeIdentified(findings, judging, unreachable, failing),
     causeStopped(context, findings, logEnd),
@@ -481,19 +481,23 @@ function blocksEnded(
 }
 
 /**
- * Returns the providers with repeated connection failures (see `repeatedConnectionFailures`)
- * whose latest failure falls in the last two hours of the log. Their mail is still delayed,
- * although no single run of failures makes them unreachable.
+ * Returns the providers whose connection failures still go on (see `connectionsFailing` of the
+ * verdict) and whose latest failure that no retry delivered falls in the last two hours before
+ * `logEnd`. Their mail is still delayed, although no single run of failures makes them
+ * unreachable.
  */
 function failingAtEnd(
   providers: Partial<Record<ProviderId, ProviderVerdict>>,
   logEnd: number,
 ): ProviderVerdict[] {
-  return repeatedFailureProviders(providers).filter(
-    (verdict) =>
-      verdict.lastConnectionFailure !== null &&
-      Date.parse(verdict.lastConnectionFailure) >= logEnd - ONGOING_WINDOW_MS,
+  return failingConnectionProviders(providers).filter((verdict) =>
+    inLastHours(verdict.lastUnretriedConnectionFailure, logEnd),
   );
+}
+
+/** True when `time` is set and falls in the last `ONGOING_WINDOW_MS` before `logEnd`. */
+function inLastHours(time: string | null | undefined, logEnd: number): boolean {
+  return time !== null && time !== undefined && Date.parse(time) >= logEnd - ONGOING_WINDOW_MS;
 }
 
 /** Builds the detail that names the providers whose connections still fail now and then. */
@@ -501,30 +505,40 @@ function failingDetail(failing: readonly ProviderVerdict[]): string {
   if (failing.length === 0) return "";
   const sentences = failing.map(
     (verdict) =>
-      `Connections to ${verdict.name} still failed in the last two hours of the log, the last at ${verdict.lastConnectionFailure ?? "?"} (${repeatedConnectionFailures(verdict)} of ${verdict.attempts} delivery attempts failed to connect).`,
+      `Connections to ${verdict.name} still failed in the last two hours of the log, the last at ${verdict.lastUnretriedConnectionFailure ?? "?"} (${repeatedConnectionFailures(verdict)} of ${verdict.attempts} delivery attempts failed to connect).`,
   );
   return `${sentences.join(" ")} That mail was deferred and retried, so it was delayed but not rejected. The verdict says what to test.`;
 }
 
 /**
  * Builds the detail for when no provider blocks in the last two hours. Connection failures
- * in that window are no block, but they are deferrals, so the detail names them.
+ * in that window are no block, but they are deferrals, so the detail names them: apart those
+ * that a later attempt delivered, because they are over.
  */
 function endedDetail(
   providers: Partial<Record<ProviderId, ProviderVerdict>>,
   logEnd: number,
 ): string {
-  const failing = Object.values(providers).flatMap((verdict) =>
-    verdict?.lastConnectionFailure !== null &&
-    verdict?.lastConnectionFailure !== undefined &&
-    Date.parse(verdict.lastConnectionFailure) >= logEnd - ONGOING_WINDOW_MS
-      ? [verdict.name]
-      : [],
+  const verdicts = Object.values(providers).filter((verdict) => verdict !== undefined);
+  const pending = verdicts.filter((verdict) =>
+    inLastHours(verdict.lastUnretriedConnectionFailure, logEnd),
   );
-  if (failing.length === 0) {
+  const retried = verdicts.filter(
+    (verdict) => !pending.includes(verdict) && inLastHours(verdict.lastConnectionFailure, logEnd),
+  );
+  if (pending.length === 0 && retried.length === 0) {
     return "No provider rejects or defers mail in the last two hours of the log.";
   }
-  return `No provider rejects or defers mail for a sender-side reason in the last two hours of the log, but connections to ${failing.join(", ")} still failed then, and that mail was deferred.`;
+  const names = (list: readonly ProviderVerdict[]) => list.map((v) => v.name).join(", ");
+  const clauses = [
+    ...(pending.length > 0
+      ? [`connections to ${names(pending)} still failed then, and that mail was deferred`]
+      : []),
+    ...(retried.length > 0
+      ? [`connections to ${names(retried)} failed then, and a later attempt delivered that mail`]
+      : []),
+  ];
+  return `No provider rejects or defers mail for a sender-side reason in the last two hours of the log, but ${clauses.join("; ")}.`;
 }
 
 /** Builds the detail that names the providers still blocking mail or still unreachable. */

@@ -204,8 +204,26 @@ export interface ProviderVerdict {
   readonly ongoing: boolean;
   /** Delivery attempts that ended in a connection failure, without any SMTP reply. */
   readonly connectionFailures: number;
+  /** Time of the first connection failure, or null when there was none. */
+  readonly firstConnectionFailure: string | null;
   /** Time of the latest connection failure, or null when there was none. */
   readonly lastConnectionFailure: string | null;
+  /**
+   * Of the connection failures, those whose recipient a later attempt of the same message
+   * delivered.
+   */
+  readonly retriedConnectionFailures: number;
+  /**
+   * Time of the latest connection failure whose recipient no later attempt delivered (the
+   * message bounced, expired, or has no later attempt in the log), or null when there is none.
+   */
+  readonly lastUnretriedConnectionFailure: string | null;
+  /**
+   * True when connection failures outside an outage still go on at the end of the log: those
+   * that no retry delivered are repeated (see `repeatedConnectionFailures`), the latest falls in
+   * the last two hours, and the provider has not accepted steady deliveries since.
+   */
+  readonly connectionsFailing: boolean;
   /**
    * The latest outage, or null. It makes the status `unreachable` unless the provider blocks
    * or recovered from it.

@@ -26,10 +26,27 @@ export const ONGOING_WINDOW_MS = 2 * HOUR_MS;
 /**
  * A provider that accepted this many deliveries over at least this long after its last
  * block signal has recovered, even when that signal falls in the window above. The same
- * applies after an outage, which then no longer makes the provider `unreachable`.
+ * applies after an outage, which then no longer makes the provider `unreachable`, and after
+ * connection failures, which then no longer go on. `delist monitor` ends an outage by the same
+ * rule (see `hasRecovered`).
  */
-const RECOVERY_DELIVERIES = 5;
-const RECOVERY_MS = HOUR_MS / 2;
+export const RECOVERY_DELIVERIES = 5;
+export const RECOVERY_MS = HOUR_MS / 2;
+
+/**
+ * True when a provider has recovered from a block, an outage or failed connections: it accepted
+ * at least `RECOVERY_DELIVERIES` deliveries after `since` (epoch ms), and the latest of them,
+ * `lastDelivery`, came at least `RECOVERY_MS` after `since`. One delivery proves only that a
+ * connection worked once, not that mail flows again.
+ */
+export function hasRecovered(
+  deliveries: number,
+  since: number | null,
+  lastDelivery: number | null,
+): boolean {
+  if (since === null || lastDelivery === null) return false;
+  return deliveries >= RECOVERY_DELIVERIES && lastDelivery - since >= RECOVERY_MS;
+}
 
 /**
  * A provider that accepted at least this many deliveries, over at least `ONGOING_WINDOW_MS`,
@@ -80,11 +97,7 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
   const outage = outageReport(facts.outage, logEnd, facts.lastSent, context);
   const status =
     outage === null || outage.recovered ? currentStatus : worseStatus(currentStatus, "unreachable");
-  const recovered =
-    facts.lastBlockTime !== null &&
-    facts.lastSent !== null &&
-    facts.sentAfterLastBlock >= RECOVERY_DELIVERIES &&
-    facts.lastSent - facts.lastBlockTime >= RECOVERY_MS;
+  const recovered = hasRecovered(facts.sentAfterLastBlock, facts.lastBlockTime, facts.lastSent);
   const blockOngoing =
     replyStatus !== "ok" &&
     facts.lastBlock !== null &&
@@ -113,7 +126,11 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
     lastBlock: facts.lastBlock === null ? null : context.reply(facts.lastBlock),
     ongoing,
     connectionFailures: facts.connectionFailures,
+    firstConnectionFailure: context.timeOrNull(facts.firstConnectionFailure),
     lastConnectionFailure: context.timeOrNull(facts.lastConnectionFailure),
+    retriedConnectionFailures: facts.retriedConnectionFailures,
+    lastUnretriedConnectionFailure: context.timeOrNull(facts.lastUnretriedFailure),
+    connectionsFailing: status !== "unreachable" && connectionsStillFail(facts, outage, logEnd),
     outage,
     pastBlock,
     codes: Object.fromEntries([...facts.codes].sort((a, b) => b[1] - a[1])),
@@ -161,11 +178,7 @@ function outageReport(
   const { rule } = outage;
   const ongoing =
     outage.endedAt === null && logEnd !== null && outage.lastTime >= logEnd - ONGOING_WINDOW_MS;
-  const recovered =
-    outage.endedAt !== null &&
-    lastSent !== null &&
-    outage.deliveredAfter >= RECOVERY_DELIVERIES &&
-    lastSent - outage.endedAt >= RECOVERY_MS;
+  const recovered = hasRecovered(outage.deliveredAfter, outage.endedAt, lastSent);
   return {
     first: {
       ...context.reply(outage.first),
@@ -182,6 +195,29 @@ function outageReport(
     recipientDomains: outage.recipientDomains.size,
     fix: withFailedHost(rule.fix, failedHostOf(outage.first)),
   };
+}
+
+/**
+ * True when the provider's connection failures outside its outage still go on at the end of the
+ * log. A failure whose recipient a later attempt of the same message delivered is over, so
+ * only the others count, and they must be repeated (see `isRepeated`). The latest of them
+ * must fall in the last `ONGOING_WINDOW_MS` of the log, and the provider must not have
+ * recovered since the latest failure (see `hasRecovered`).
+ */
+function connectionsStillFail(
+  facts: ProviderFacts,
+  outage: OutageReport | null,
+  logEnd: number | null,
+): boolean {
+  const lastUnretried = facts.lastUnretriedFailure;
+  if (logEnd === null || lastUnretried === null) return false;
+  if (lastUnretried < logEnd - ONGOING_WINDOW_MS) return false;
+  // NOTE: the outage's own failures are subtracted from all failures, not from the unretried
+  // ones, so retried outage failures can hide unretried failures outside it.
+  const outside = facts.connectionFailures - (outage?.failures ?? 0);
+  const unretried = Math.min(outside, facts.connectionFailures - facts.retriedConnectionFailures);
+  if (!isRepeated(unretried, facts.attempts)) return false;
+  return !hasRecovered(facts.sentAfterLastFailure, facts.lastConnectionFailure, facts.lastSent);
 }
 
 /** Counts the block-signal replies of a provider, permanent and temporary. */
@@ -314,48 +350,82 @@ export function pastBlockNote(providers: readonly ProviderVerdict[]): string {
  */
 const REPEATED_FAILURE_SHARE = 0.1;
 
+/** True when `failures` are at least `OUTAGE_MIN_FAILURES` and `REPEATED_FAILURE_SHARE` of `attempts`. */
+function isRepeated(failures: number, attempts: number): boolean {
+  return failures >= OUTAGE_MIN_FAILURES && failures >= attempts * REPEATED_FAILURE_SHARE;
+}
+
 /**
  * Returns the connection failures of a provider that no outage covers when they are repeated
  * (see `REPEATED_FAILURE_SHARE`), or 0. They fail no run of 10 in a row, so the status stays,
- * but they still delay a share of the mail.
+ * but they delayed a share of the mail. Failures that a retry delivered count too, so this
+ * is evidence, not a sign that they still go on (see `connectionsFailing` of the verdict).
  */
 export function repeatedConnectionFailures(verdict: ProviderVerdict): number {
   if (verdict.status === "unreachable") return 0;
   const failures = verdict.connectionFailures - (verdict.outage?.failures ?? 0);
-  if (failures < OUTAGE_MIN_FAILURES) return 0;
-  return failures >= verdict.attempts * REPEATED_FAILURE_SHARE ? failures : 0;
+  return isRepeated(failures, verdict.attempts) ? failures : 0;
 }
 
 /**
- * Returns the providers with repeated connection failures (see `repeatedConnectionFailures`),
- * leaving out the `other` row, because one small receiver that drops connections is its own
- * problem.
+ * Returns the providers whose connection failures still go on at the end of the log (see
+ * `connectionsFailing` of the verdict), leaving out the `other` row, because one small
+ * receiver that drops connections is its own problem. Each of them makes `delist diagnose`
+ * exit 1.
  */
-export function repeatedFailureProviders(
+export function failingConnectionProviders(
   providers: Partial<Record<string, ProviderVerdict>>,
 ): ProviderVerdict[] {
   return Object.entries(providers).flatMap(([id, verdict]) =>
-    verdict === undefined || id === "other" || repeatedConnectionFailures(verdict) === 0
-      ? []
-      : [verdict],
+    verdict === undefined || id === "other" || !verdict.connectionsFailing ? [] : [verdict],
   );
 }
 
 /**
- * Describes providers with repeated connection failures outside an outage, such as " 72 of
- * 216 delivery attempts to Gmail failed to connect, the last at ...". Returns "" when none.
+ * Describes providers with repeated connection failures outside an outage. Failures that still
+ * go on read " 72 of 216 delivery attempts to Gmail failed to connect, the last at ...", with
+ * what to test. Failures that are over read " 13 of 113 delivery attempts to Gmail failed to
+ * connect from ... to ..., and a later attempt delivered each of those messages". Returns ""
+ * when there is none.
  */
 export function repeatedFailuresNote(providers: readonly ProviderVerdict[]): string {
-  const parts = providers.flatMap((verdict) => {
-    const failures = repeatedConnectionFailures(verdict);
-    if (failures === 0) return [];
-    return [
-      `${failures} of ${verdict.attempts} delivery attempts to ${verdict.name} failed to connect, the last at ${verdict.lastConnectionFailure ?? "?"}`,
-    ];
-  });
-  if (parts.length === 0) return "";
+  const failing = providers.filter((verdict) => verdict.connectionsFailing);
+  const over = providers.filter(
+    (verdict) => !verdict.connectionsFailing && repeatedConnectionFailures(verdict) > 0,
+  );
+  return `${failingNote(failing)}${pastFailuresNote(over)}`;
+}
+
+function failingNote(providers: readonly ProviderVerdict[]): string {
+  if (providers.length === 0) return "";
+  const parts = providers.map(
+    (verdict) => `${failedAttempts(verdict)}, the last at ${verdict.lastConnectionFailure ?? "?"}`,
+  );
   const sentence = parts.join("; ");
   return ` ${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}. That mail was deferred and retried. One MX address that drops connections or a broken IPv6 route is the usual cause, so test each address of the provider's MX hosts from this server.`;
+}
+
+function pastFailuresNote(providers: readonly ProviderVerdict[]): string {
+  if (providers.length === 0) return "";
+  const parts = providers.map((verdict) => {
+    const failures = repeatedConnectionFailures(verdict);
+    const retried = Math.min(verdict.retriedConnectionFailures, failures);
+    const period = `from ${verdict.firstConnectionFailure ?? "?"} to ${verdict.lastConnectionFailure ?? "?"}`;
+    const delivered =
+      retried === failures
+        ? ", and a later attempt delivered each of those messages"
+        : retried > 0
+          ? `, and later attempts delivered ${retried} of those messages`
+          : "";
+    return `${failedAttempts(verdict)} ${period}${delivered}`;
+  });
+  const sentence = parts.join("; ");
+  return ` ${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}. These failures no longer go on at the end of the log, so they delayed that mail without blocking it.`;
+}
+
+/** Returns "72 of 216 delivery attempts to Gmail failed to connect". */
+function failedAttempts(verdict: ProviderVerdict): string {
+  return `${repeatedConnectionFailures(verdict)} of ${verdict.attempts} delivery attempts to ${verdict.name} failed to connect`;
 }
 
 /** A sentence on the server's own network, added when one network fault explains the outages. */

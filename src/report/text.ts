@@ -6,7 +6,7 @@ import type {
   ReadinessItem,
   UnexplainedBlock,
 } from "../diagnose/types.js";
-import { repeatedFailureProviders } from "../diagnose/verdict.js";
+import { failingConnectionProviders } from "../diagnose/verdict.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
 import type { Painter } from "./colour.js";
@@ -60,7 +60,7 @@ function header(diagnosis: Diagnosis, paint: Painter): string[] {
           ? paint.yellow(paint.bold("RATE-LIMITED"))
           : noOutbound
             ? paint.bold("NO OUTBOUND DELIVERY")
-            : repeatedFailureProviders(diagnosis.providers).length > 0
+            : failingConnectionProviders(diagnosis.providers).length > 0
               ? paint.yellow(paint.bold("NOT BLOCKED, CONNECTIONS FAILING"))
               : paint.green(paint.bold("OK"));
   return [

@@ -13,17 +13,24 @@ const T0 = Date.UTC(2024, 2, 4, 0, 0, 0);
 const GMAIL_TIMEOUT = "connect to gmail-smtp-in.l.google.com[192.0.2.27]:25: Connection timed out";
 const SMALL_TIMEOUT = "connect to mx.example.net[192.0.2.25]:25: Connection timed out";
 
-/** One delivery attempt: its minute after T0, recipient, and `sent` or a deferral reason. */
+/**
+ * One delivery attempt: its minute after T0, recipient, and `sent`, `bounced` or a deferral
+ * reason. `retryOf` is the index of an earlier attempt whose message this attempt retries.
+ */
 interface Attempt {
   readonly minute: number;
   readonly to: string;
   readonly result: string;
+  readonly retryOf?: number;
 }
 
-/** Writes a Postfix log with one message per attempt. A failed connection has `relay=none`. */
+/**
+ * Writes a Postfix log with one message per attempt, or a retry of an earlier attempt's message
+ * under its queue id. A failed connection has `relay=none`.
+ */
 function postfixLog(attempts: readonly Attempt[]): string {
-  const lines = attempts.flatMap(({ minute, to, result }, index) => {
-    const id = `5C1D${(0x1000 + index).toString(16).toUpperCase()}A0`;
+  const lines = attempts.flatMap(({ minute, to, result, retryOf }, index) => {
+    const id = `5C1D${(0x1000 + (retryOf ?? index)).toString(16).toUpperCase()}A0`;
     const stamp = new Date(T0 + minute * MINUTE).toISOString().replace(".000Z", "+00:00");
     const relay = to.endsWith("@gmail.com")
       ? "gmail-smtp-in.l.google.com[192.0.2.27]:25"
@@ -31,15 +38,39 @@ function postfixLog(attempts: readonly Attempt[]): string {
     const delivery =
       result === "sent"
         ? `relay=${relay}, delay=1, delays=0.1/0/0.4/0.5, dsn=2.0.0, status=sent (250 2.0.0 OK)`
-        : `relay=none, delay=30, delays=0.1/0/30/0, dsn=4.4.1, status=deferred (${result})`;
+        : result === "bounced"
+          ? `relay=${relay}, delay=1, delays=0.1/0/0.4/0.5, dsn=5.1.1, status=bounced (host ${relay.replace(/:25$/, "")} said: 550 5.1.1 The email account that you tried to reach does not exist. (in reply to RCPT TO command))`
+          : `relay=none, delay=30, delays=0.1/0/30/0, dsn=4.4.1, status=deferred (${result})`;
+    const attempt = `${stamp} mail postfix/smtp[903]: ${id}: to=<${to}>, ${delivery}`;
+    if (retryOf !== undefined) return [attempt];
     return [
       `${stamp} mail postfix/submission/smtpd[900]: ${id}: client=unknown[192.0.2.10], sasl_method=PLAIN, sasl_username=alice@example.com`,
       `${stamp} mail postfix/cleanup[901]: ${id}: message-id=<${id}@example.com>`,
       `${stamp} mail postfix/qmgr[902]: ${id}: from=<alice@example.com>, size=2000, nrcpt=1 (queue active)`,
-      `${stamp} mail postfix/smtp[903]: ${id}: to=<${to}>, ${delivery}`,
+      attempt,
     ];
   });
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Builds `count` attempts 100 minutes apart to Gmail, over about a week, of which every eighth
+ * fails to connect once and is retried `retryAfter` minutes later with `retryResult`.
+ */
+function retriedBlips(count: number, retryAfter: number, retryResult = "sent"): Attempt[] {
+  const attempts: Attempt[] = [];
+  for (let message = 0; message < count; message += 1) {
+    const minute = message * 100;
+    const to = `user${message}@gmail.com`;
+    if (message % 8 !== 3) {
+      attempts.push({ minute, to, result: "sent" });
+      continue;
+    }
+    attempts.push({ minute, to, result: GMAIL_TIMEOUT });
+    const retryOf = attempts.length - 1;
+    attempts.push({ minute: minute + retryAfter, to, result: retryResult, retryOf });
+  }
+  return attempts;
 }
 
 /**
@@ -145,15 +176,102 @@ describe("intermittent connection failures on the command line", () => {
     expect(json.code).toBe(1);
   });
 
-  test("stopped failures still exit 1", async () => {
+  test("stopped failures exit 0", async () => {
     const attempts = [
       ...failEvery(5, 240, "gmail.com", GMAIL_TIMEOUT),
       ...sentTo(30, "gmail.com", 24 * 60),
     ];
     const result = await runCommand([...OFFLINE_DIAGNOSE, temporary.file(postfixLog(attempts))]);
 
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Verdict: OK");
+    expect(result.stdout).toContain("These failures no longer go on at the end of the log");
     expect(result.stdout).toContain("[x] Rejections and deferrals have stopped");
+  });
+
+  test("retried failures over a week exit 0", async () => {
+    const path = temporary.file(postfixLog(retriedBlips(100, 15)));
+    const text = await runCommand([...OFFLINE_DIAGNOSE, path]);
+    const json = await runCommand([...OFFLINE_DIAGNOSE, "--format", "json", path]);
+    const diagnosis = JSON.parse(json.stdout) as Diagnosis;
+
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain("Verdict: OK");
+    expect(text.stdout).not.toContain("CONNECTIONS FAILING");
+    expect(text.stdout).toContain("[x] Rejections and deferrals have stopped");
+    expect(json.code).toBe(0);
+    expect(diagnosis.providers.gmail?.connectionsFailing).toBe(false);
+  });
+});
+
+describe("connection failures that a retry delivered", () => {
+  test("retried failures are evidence only", async () => {
+    const diagnosis = await diagnoseText(postfixLog(retriedBlips(100, 15)));
+    const gmail = diagnosis.providers.gmail;
+    const blocksEnded = readinessItem(diagnosis, "blocks-ended");
+
+    expect(gmail?.connectionFailures).toBe(13);
+    expect(gmail?.retriedConnectionFailures).toBe(13);
+    expect(gmail?.lastUnretriedConnectionFailure).toBeNull();
+    expect(gmail?.firstConnectionFailure).toBe("2024-03-04T05:00:00Z");
+    expect(gmail?.lastConnectionFailure).toBe("2024-03-10T21:00:00Z");
+    expect(gmail?.connectionsFailing).toBe(false);
+    expect(diagnosis.verdict.summary).toContain(
+      "13 of 113 delivery attempts to Gmail failed to connect from 2024-03-04T05:00:00Z to 2024-03-10T21:00:00Z, and a later attempt delivered each of those messages.",
+    );
+    expect(blocksEnded?.status).toBe("pass");
+    expect(blocksEnded?.detail).toContain(
+      "connections to Gmail failed then, and a later attempt delivered that mail",
+    );
+    expect(blocksEnded?.detail).not.toContain("still failed");
+    expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
+  });
+
+  test("bounced retries stay unretried", async () => {
+    const diagnosis = await diagnoseText(postfixLog(retriedBlips(100, 15, "bounced")));
+    const gmail = diagnosis.providers.gmail;
+
+    expect(gmail?.connectionFailures).toBe(13);
+    expect(gmail?.retriedConnectionFailures).toBe(0);
+    expect(gmail?.lastUnretriedConnectionFailure).toBe("2024-03-10T21:00:00Z");
+    expect(gmail?.connectionsFailing).toBe(true);
+    expect(readinessItem(diagnosis, "blocks-ended")?.status).toBe("fail");
+  });
+
+  test("retry beyond the log end stays unretried", async () => {
+    // The last failed message has no later attempt in the log.
+    const attempts = retriedBlips(100, 15).slice(0, -1);
+    const diagnosis = await diagnoseText(postfixLog(attempts));
+    const gmail = diagnosis.providers.gmail;
+
+    expect(gmail?.retriedConnectionFailures).toBe(12);
+    expect(gmail?.lastUnretriedConnectionFailure).toBe("2024-03-10T21:00:00Z");
+    // One failure is no repeated failure, so the verdict stays clean.
+    expect(gmail?.connectionsFailing).toBe(false);
+  });
+
+  test("steady deliveries end failing connections", async () => {
+    // Every fifth attempt fails up to 23:54, then Gmail accepts 6 messages over 36 minutes.
+    const attempts = [
+      ...failEvery(5, 240, "gmail.com", GMAIL_TIMEOUT),
+      ...sentTo(6, "gmail.com", 24 * 60),
+    ];
+    const diagnosis = await diagnoseText(postfixLog(attempts));
+
+    expect(diagnosis.providers.gmail?.connectionsFailing).toBe(false);
+    expect(diagnosis.verdict.summary).toContain("These failures no longer go on");
+  });
+
+  test("too few deliveries keep failing", async () => {
+    // Four deliveries after the last failure are fewer than the five that show recovery.
+    const attempts = [
+      ...failEvery(5, 240, "gmail.com", GMAIL_TIMEOUT),
+      ...sentTo(4, "gmail.com", 24 * 60),
+    ];
+    const diagnosis = await diagnoseText(postfixLog(attempts));
+
+    expect(diagnosis.providers.gmail?.connectionsFailing).toBe(true);
+    expect(readinessItem(diagnosis, "blocks-ended")?.status).toBe("fail");
   });
 
   test("rare failures exit 0", async () => {
