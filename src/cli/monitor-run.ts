@@ -13,6 +13,7 @@ import type { HistoryStore } from "../store/history.js";
 import { MonitorLock } from "../store/lock.js";
 import { withHistoryStore } from "./history-run.js";
 import { EXIT_OK, EXIT_PROBLEMS, UsageError, type CliIo } from "./io.js";
+import { forJsonLines } from "./safe-output.js";
 import type { MonitorCommandOptions } from "./monitor.js";
 import { VERSION } from "./version.js";
 
@@ -38,7 +39,7 @@ async function runWithStore(
   options: MonitorCommandOptions,
   io: CliIo,
 ): Promise<number> {
-  const logger = createMonitorLogger(io.stderr, systemClock, options.logLevel);
+  const logger = createMonitorLogger(forJsonLines(io.stderr), systemClock, options.logLevel);
   const monitor = new Monitor({
     config,
     store,

@@ -1,3 +1,4 @@
+import { showHiddenNonControlCharacters } from "../diagnose/hidden-characters.js";
 import type { CliIo } from "./io.js";
 
 /** Control characters except tab and newline: C0, DEL and C1. */
@@ -59,23 +60,52 @@ function allowedSequence(text: string, index: number, allowed: AllowedControls):
 
 /**
  * Returns `io` with standard output and standard error that escape control characters in
- * every string written to them (see `escapeControls`). Buffers pass as they are.
+ * every string written to them (see `escapeControls`). Standard error, which carries error
+ * messages and notes as text, also escapes the other hidden characters, such as U+202E, the
+ * way the text reports do. Standard output leaves them to the report, because JSON output
+ * must carry them as they are. Buffers pass as they are.
  */
 export function withSafeOutput(io: CliIo, colour: boolean): CliIo {
   const stderrIsTty = io.stderr.isTTY === true;
+  const stderrControls = { colour: colour && stderrIsTty, progress: stderrIsTty };
+  const stderrJsonLines = escaping(io.stderr, stderrControls, false);
   return {
     ...io,
-    stdout: escaping(io.stdout, { colour, progress: false }),
-    stderr: escaping(io.stderr, { colour: colour && stderrIsTty, progress: stderrIsTty }),
+    stdout: escaping(io.stdout, { colour, progress: false }, false),
+    stderr: escaping(io.stderr, stderrControls, true, stderrJsonLines),
   };
 }
 
-function escaping<T extends NodeJS.WritableStream>(stream: T, allowed: AllowedControls): T {
+// The property of a stream from `withSafeOutput` that returns the same stream without the
+// escapes of hidden characters other than controls.
+const JSON_LINES = Symbol("stream for JSON lines");
+
+/**
+ * Returns the stream that `withSafeOutput` made of standard error without the escapes of
+ * hidden characters other than controls, or `stream` itself. A JSON log line must carry
+ * such characters as they are, because `\u{e0001}`, the escape above U+FFFF, is not JSON.
+ */
+export function forJsonLines(stream: NodeJS.WritableStream): NodeJS.WritableStream {
+  const jsonLines: unknown = Reflect.get(stream, JSON_LINES);
+  return jsonLines === undefined ? stream : (jsonLines as NodeJS.WritableStream);
+}
+
+function escaping<T extends NodeJS.WritableStream>(
+  stream: T,
+  allowed: AllowedControls,
+  escapeHidden: boolean,
+  jsonLines?: T,
+): T {
+  const escape = (text: string): string => {
+    const controlsEscaped = escapeControls(text, allowed);
+    return escapeHidden ? showHiddenNonControlCharacters(controlsEscaped) : controlsEscaped;
+  };
   return new Proxy(stream, {
     get(target, property, receiver) {
+      if (property === JSON_LINES) return jsonLines;
       if (property === "write") {
         return (chunk: unknown, ...rest: unknown[]) => {
-          const safe = typeof chunk === "string" ? escapeControls(chunk, allowed) : chunk;
+          const safe = typeof chunk === "string" ? escape(chunk) : chunk;
           return (target.write as (...args: unknown[]) => boolean).call(target, safe, ...rest);
         };
       }

@@ -13,15 +13,20 @@
  * Tab and line feed are left out, because multi-line replies contain them and the text report
  * lays them out as spaces and line breaks.
  */
-const HIDDEN_CHARACTER_SOURCE = [
-  "[^\\P{Cc}\\t\\n]",
+const CONTROL_SOURCE = "[^\\P{Cc}\\t\\n]";
+
+const HIDDEN_NON_CONTROL_SOURCE = [
   "[\\p{Cf}\\p{Co}\\p{Cs}\\p{Cn}\\p{Zl}\\p{Zp}\\p{Default_Ignorable_Code_Point}]",
   "[^\\P{Zs} ]",
 ].join("|");
 
+const HIDDEN_CHARACTER_SOURCE = `${CONTROL_SOURCE}|${HIDDEN_NON_CONTROL_SOURCE}`;
+
 const HIDDEN_CHARACTER = new RegExp(`^(?:${HIDDEN_CHARACTER_SOURCE})$`, "u");
 
 const HIDDEN_CHARACTERS = new RegExp(HIDDEN_CHARACTER_SOURCE, "gu");
+
+const HIDDEN_NON_CONTROL_CHARACTERS = new RegExp(HIDDEN_NON_CONTROL_SOURCE, "gu");
 
 /** Returns whether `character`, one code point, is hidden (see the set above). */
 export function isHiddenCharacter(character: string): boolean {
@@ -34,9 +39,20 @@ export function isHiddenCharacter(character: string): boolean {
  * escapes the control characters in everything it writes.
  */
 export function showHiddenCharacters(text: string): string {
-  return text.replace(HIDDEN_CHARACTERS, (character) => {
-    const code = character.codePointAt(0) ?? 0;
-    const hex = code.toString(16);
-    return code > 0xffff ? `\\u{${hex}}` : `\\u${hex.padStart(4, "0")}`;
-  });
+  return text.replace(HIDDEN_CHARACTERS, escapeCharacter);
+}
+
+/**
+ * Replaces each hidden character of `text` that is not a control character with the escape
+ * of `showHiddenCharacters`. This is for output whose control characters are escaped
+ * separately, so that delist's own colour and progress sequences can pass.
+ */
+export function showHiddenNonControlCharacters(text: string): string {
+  return text.replace(HIDDEN_NON_CONTROL_CHARACTERS, escapeCharacter);
+}
+
+function escapeCharacter(character: string): string {
+  const code = character.codePointAt(0) ?? 0;
+  const hex = code.toString(16);
+  return code > 0xffff ? `\\u{${hex}}` : `\\u${hex.padStart(4, "0")}`;
 }

@@ -1,5 +1,7 @@
+import { Readable, Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { escapeControls } from "../../src/cli/safe-output.js";
+import type { CliIo } from "../../src/cli/io.js";
+import { escapeControls, forJsonLines, withSafeOutput } from "../../src/cli/safe-output.js";
 import { runCommand } from "../helpers/cli.js";
 import { PostfixLog, T0, writeTemporaryLog } from "../helpers/postfix-fixture.js";
 
@@ -84,3 +86,61 @@ describe("command output", () => {
     }
   });
 });
+
+describe("standard error", () => {
+  const HIDDEN: ReadonlyArray<[string, string, string]> = [
+    ["right-to-left override", "\u202e", "\\u202e"],
+    ["zero width space", "\u200b", "\\u200b"],
+    ["tag character", "\u{e0001}", "\\u{e0001}"],
+    ["ESC", "\u001b", "\\u001b"],
+  ];
+
+  it.each(HIDDEN)("escapes %s in a missing file", async (_name, character, escaped) => {
+    for (const command of ["logs", "bounces"]) {
+      const result = await runCommand([command, `absent/nope${character}.log`]);
+      expect(result.code, command).toBe(2);
+      expect(result.stderr, command).toContain(`cannot read "absent/nope${escaped}.log"`);
+      expect(result.stderr, command).not.toContain(character);
+    }
+  });
+
+  it("keeps colour and progress on a terminal", () => {
+    const io = safeIo(true);
+    io.safe.stderr.write("\r\u001b[K\u001b[1mbold\u001b[22m \u202e");
+    expect(io.written.stderr).toBe("\r\u001b[K\u001b[1mbold\u001b[22m \\u202e");
+  });
+
+  it("leaves hidden characters in stdout", () => {
+    const io = safeIo(false);
+    io.safe.stdout.write("a\u202eb\u001b");
+    expect(io.written.stdout).toBe("a\u202eb\\u001b");
+  });
+
+  it("keeps JSON log lines valid", () => {
+    const io = safeIo(false);
+    const line = `${JSON.stringify({ name: "a\u202e\u{e0001}\u009b" })}\n`;
+    forJsonLines(io.safe.stderr).write(line);
+    expect(io.written.stderr).toBe('{"name":"a\u202e\u{e0001}\\u009b"}\n');
+    expect(JSON.parse(io.written.stderr)).toEqual({ name: "a\u202e\u{e0001}\u009b" });
+  });
+});
+
+/** Builds an io whose streams record what is written, with stderr a terminal when `tty`. */
+function safeIo(tty: boolean): { safe: CliIo; written: { stdout: string; stderr: string } } {
+  const written = { stdout: "", stderr: "" };
+  const recorder = (name: "stdout" | "stderr"): Writable =>
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        written[name] += chunk.toString();
+        done();
+      },
+    });
+  const io: CliIo = {
+    stdout: recorder("stdout"),
+    stderr: Object.assign(recorder("stderr"), { isTTY: tty }),
+    stdin: Readable.from([]),
+    env: {},
+    cwd: process.cwd(),
+  };
+  return { safe: withSafeOutput(io, tty), written };
+}
