@@ -3,10 +3,12 @@
  * reads what was added since a saved position. The position carries a fingerprint of the
  * file's first bytes, so the file is found again after logrotate renamed it (`mail.log.1`) or
  * compressed it (`mail.log.2.gz`, `maillog-20240301.gz`) while the monitor was not running.
+ * A file that was empty when it was read has no bytes to fingerprint, so its position is found
+ * again by the file's device and inode, which a rename keeps.
  * The reader of `delist diagnose` (`readLogs`) is not involved and does not change.
  */
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { createReadStream, type BigIntStats } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { createGunzip } from "node:zlib";
@@ -22,6 +24,13 @@ export interface FollowPosition {
   readonly fingerprintBytes: number;
   /** Bytes already read, always at the end of a line. */
   readonly offset: number;
+  /**
+   * The file's device, inode and birth time in nanoseconds from `stat`, as
+   * `DEVICE:INODE:BIRTH_NS`, or null when the file system reports no inode. It identifies the
+   * file when `fingerprintBytes` is 0. The birth time distinguishes the file from a later one
+   * that reuses its inode.
+   */
+  readonly fileId: string | null;
 }
 
 /** Receives the bytes of one file; `startFile` is true for its first chunk of this read. */
@@ -53,8 +62,9 @@ export interface FollowResult {
  * starts at the end of the file, or at its start with `fromStart`. When the file at `path` is no
  * longer the one the position belongs to, the rest of the old file is read from its rotated
  * copy (plain or gzip), then any newer copies, then the new file. When the old file cannot be
- * found the event is `lost` and the new file is read from its start. A final line without its
- * newline is left for the next call.
+ * found the event is `lost` and the new file is read from its start. That includes a file that
+ * was empty and whose id is unknown, because nothing then shows whether it was rotated. A final
+ * line without its newline is left for the next call.
  */
 export async function followLog(
   path: string,
@@ -71,7 +81,7 @@ export async function followLog(
   }
   if (position === null) return readFrom(path, info.mtimeMs, 0, sink, [], 0, "started");
 
-  const same = (await fingerprint(path, position.fingerprintBytes)) === position.fingerprint;
+  const same = await isSameFile(path, position);
   if (same && info.size >= position.offset) {
     return readFrom(path, info.mtimeMs, position.offset, sink, [], 0, "appended");
   }
@@ -116,9 +126,36 @@ async function readFrom(
 }
 
 async function positionAt(path: string, offset: number): Promise<FollowPosition> {
-  const info = await stat(path);
-  const fingerprintBytes = Math.min(info.size, FINGERPRINT_BYTES);
-  return { fingerprint: await fingerprint(path, fingerprintBytes), fingerprintBytes, offset };
+  const info = await stat(path, { bigint: true });
+  const fingerprintBytes = Math.min(Number(info.size), FINGERPRINT_BYTES);
+  return {
+    fingerprint: await fingerprint(path, fingerprintBytes),
+    fingerprintBytes,
+    offset,
+    fileId: fileIdOf(info),
+  };
+}
+
+/**
+ * True when the file at `path` is the one `position` was read from. A fingerprint of no bytes
+ * matches every file, so then the file ids decide, and an unknown id counts as another file.
+ */
+async function isSameFile(path: string, position: FollowPosition): Promise<boolean> {
+  if (position.fingerprintBytes > 0) {
+    return (await fingerprint(path, position.fingerprintBytes)) === position.fingerprint;
+  }
+  if (position.fileId === null) return false;
+  return fileIdOf(await stat(path, { bigint: true })) === position.fileId;
+}
+
+/**
+ * Returns `DEVICE:INODE:BIRTH_NS` of a file, or null when the file system reports no inode (0).
+ */
+// NOTE: where stat reports no birth time (0), a new file that reuses the inode of an empty log's
+// rotated and deleted copy counts as that file, so the lines of the copies are skipped.
+function fileIdOf(info: BigIntStats): string | null {
+  if (info.ino === 0n) return null;
+  return `${info.dev}:${info.ino}:${info.birthtimeNs}`;
 }
 
 /** Returns the offset just past the last `\n` before `size`, or 0 when there is none. */
@@ -147,6 +184,7 @@ interface Copy {
   readonly path: string;
   readonly modifiedMs: number;
   readonly gzip: boolean;
+  readonly fileId: string | null;
 }
 
 /** Lists the rotated copies of `path` in its directory, oldest first. */
@@ -161,22 +199,34 @@ async function rotatedCopies(path: string): Promise<Copy[]> {
     if (parsed.setKey !== live.setKey || parsed.rank.kind === "live" || name === basename(path)) {
       continue;
     }
-    const info = await stat(candidate).catch(() => null);
+    const info = await stat(candidate, { bigint: true }).catch(() => null);
     if (info === null || !info.isFile()) continue;
-    const copy = { path: candidate, modifiedMs: info.mtimeMs, gzip: name.endsWith(".gz") };
+    const copy = {
+      path: candidate,
+      modifiedMs: Number(info.mtimeNs) / 1e6,
+      gzip: name.endsWith(".gz"),
+      fileId: fileIdOf(info),
+    };
     copies.push({ copy, rank: parsed.rank });
   }
   return copies.sort((a, b) => compareRotationAge(a.rank, b.rank)).map((entry) => entry.copy);
 }
 
 /**
- * Returns the index of the copy whose fingerprint matches, searching newest first. A copy that
- * cannot be read, such as a damaged gzip file, does not match, so it cannot stop the search.
+ * Returns the index of the copy that `position` was read from, searching newest first, or -1.
+ * A position of an empty file matches the copy with its file id (a renamed file, never a
+ * compressed one) and matches nothing when the id is unknown. Other positions match by
+ * fingerprint. A copy that cannot be read, such as a damaged gzip file, does not match, so it
+ * cannot stop the search.
  */
 async function findCopy(copies: readonly Copy[], position: FollowPosition): Promise<number> {
   for (let index = copies.length - 1; index >= 0; index--) {
     const copy = copies[index];
     if (copy === undefined) continue;
+    if (position.fingerprintBytes === 0) {
+      if (position.fileId !== null && copy.fileId === position.fileId) return index;
+      continue;
+    }
     const print = await fingerprintOf(copy, position.fingerprintBytes).catch(() => null);
     if (print === position.fingerprint) return index;
   }
@@ -184,7 +234,7 @@ async function findCopy(copies: readonly Copy[], position: FollowPosition): Prom
 }
 
 async function fingerprint(path: string, bytes: number): Promise<string> {
-  return fingerprintOf({ path, modifiedMs: 0, gzip: false }, bytes);
+  return fingerprintOf({ path, modifiedMs: 0, gzip: false, fileId: null }, bytes);
 }
 
 /** Hashes the first `bytes` bytes of a copy, decompressed for gzip. */
@@ -214,7 +264,7 @@ async function readWhole(
   offset: number,
   sink: FollowSink,
 ): Promise<number> {
-  const copy = { path, modifiedMs, gzip: path.endsWith(".gz") };
+  const copy = { path, modifiedMs, gzip: path.endsWith(".gz"), fileId: null };
   let skipped = 0;
   let bytes = 0;
   let first = true;

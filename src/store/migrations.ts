@@ -173,4 +173,10 @@ export const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  // Version 6: a read position carries the identity of its file (device, inode and birth time,
+  // `DEVICE:INODE:BIRTH_NS`), which finds the rotated copy of a file that was empty when it was
+  // last read. NULL when the file system reports no inode, and in rows of older versions.
+  `
+  ALTER TABLE log_positions ADD COLUMN file_id TEXT;
+  `,
 ];

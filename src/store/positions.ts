@@ -9,6 +9,11 @@ export interface LogPosition {
   readonly fingerprintBytes: number;
   /** Bytes of the (decompressed) file already read. */
   readonly offset: number;
+  /**
+   * `DEVICE:INODE:BIRTH_NS` of the file, which identifies it when `fingerprintBytes` is 0.
+   * Null when the file system reports no inode, and in rows saved before schema version 6.
+   */
+  readonly fileId: string | null;
 }
 
 /** The read positions of followed logs, keyed by the configured path. */
@@ -19,7 +24,7 @@ export class PositionRepository {
   get(path: string): LogPosition | null {
     const row = this.db
       .prepare(
-        "SELECT fingerprint, fingerprint_bytes AS fingerprintBytes, offset FROM log_positions WHERE path = ?",
+        "SELECT fingerprint, fingerprint_bytes AS fingerprintBytes, offset, file_id AS fileId FROM log_positions WHERE path = ?",
       )
       .get(path) as LogPosition | undefined;
     return row ?? null;
@@ -29,12 +34,20 @@ export class PositionRepository {
   save(path: string, position: LogPosition, at: number): void {
     this.db
       .prepare(
-        `INSERT INTO log_positions (path, fingerprint, fingerprint_bytes, offset, updated_at)
-         VALUES (?, ?, ?, ?, ?)
+        `INSERT INTO log_positions
+           (path, fingerprint, fingerprint_bytes, offset, file_id, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (path) DO UPDATE SET fingerprint = excluded.fingerprint,
            fingerprint_bytes = excluded.fingerprint_bytes, offset = excluded.offset,
-           updated_at = excluded.updated_at`,
+           file_id = excluded.file_id, updated_at = excluded.updated_at`,
       )
-      .run(path, position.fingerprint, position.fingerprintBytes, position.offset, at);
+      .run(
+        path,
+        position.fingerprint,
+        position.fingerprintBytes,
+        position.offset,
+        position.fileId,
+        at,
+      );
   }
 }

@@ -61,7 +61,7 @@ describe("FailureRunRepository", () => {
     expect(reopened.failureRuns.get(KEY)).toEqual(RUN);
     reopened.close();
     const db = new Database(path);
-    expect(db.pragma("user_version", { simple: true })).toBe(5);
+    expect(db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.length);
     db.close();
   });
 });
