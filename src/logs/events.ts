@@ -124,6 +124,15 @@ export interface DeliveryEvent {
   readonly remote: boolean;
   readonly relayHost: string | null;
   readonly relayIp: string | null;
+  /**
+   * The sending side of this server that the attempt left from, when the log names it. For
+   * Exim it is the outgoing interface address (`203.0.113.5` of `I=[203.0.113.5]:45002`). For
+   * Postfix it is the syslog name of the delivery agent (`postfix` of `postfix/smtp`,
+   * `postfix-out1` of `postfix-out1/smtp`), because an instance or a master.cf transport with
+   * a `syslog_name=` of its own can also bind an address of its own (`smtp_bind_address`).
+   * Null when the line names none, and absent from the events of parsers that do not read it.
+   */
+  readonly outgoingSource?: string | null;
   /** Enhanced status code as the MTA logged it (Postfix and Sendmail `dsn=`). */
   readonly dsn: string | null;
   /** Free text of the result: the remote reply with its wrapper, or the MTA's own reason. */

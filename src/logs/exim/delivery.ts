@@ -1,5 +1,5 @@
 import type { DeliveryStatus } from "../events.js";
-import { FieldReader, KEY_C, KEY_H, KEY_NONE, KEY_T, KEY_X } from "./field-reader.js";
+import { FieldReader, KEY_C, KEY_H, KEY_I, KEY_NONE, KEY_T, KEY_X } from "./field-reader.js";
 
 /** The fields of a delivery line (`=>`, `->`, `>>`, `*>`, `**`, `==`) for one address. */
 export interface DeliveryFields {
@@ -9,6 +9,8 @@ export interface DeliveryFields {
   transport: string | null;
   relayHost: string | null;
   relayIp: string | null;
+  /** The local address the connection left from, `I=[ip]` after `H=`. */
+  outgoingIp: string | null;
   /** TLS protocol from `X=`, spelled as OpenSSL does (`TLSv1.3`). */
   tlsProtocol: string | null;
   /** The remote confirmation `C="…"` (`+smtp_confirmation`). */
@@ -19,8 +21,8 @@ export interface DeliveryFields {
 
 /**
  * Reads a delivery line whose address starts at `start`:
- * `=> addr <parent> R=router T=transport H=host [ip]:port X=… CV=… C="…"`, and on failures
- * `defer (-44) H=host [ip]: SMTP error from remote mail server after …: 550-…\n550 …`.
+ * `=> addr <parent> R=router T=transport H=host [ip]:port I=[ip]:port X=… CV=… C="…"`, and on
+ * failures `defer (-44) H=host [ip]: SMTP error from remote mail server after …: 550-…\n550 …`.
  * Exim keeps multi-line replies on one line with a literal `\n`, and so does `errorText`.
  */
 export function readDelivery(reader: FieldReader, text: string, start: number): DeliveryFields {
@@ -31,6 +33,7 @@ export function readDelivery(reader: FieldReader, text: string, start: number): 
     transport: null,
     relayHost: null,
     relayIp: null,
+    outgoingIp: null,
     tlsProtocol: null,
     confirmation: null,
     errorText: null,
@@ -46,6 +49,8 @@ export function readDelivery(reader: FieldReader, text: string, start: number): 
       reader.readHost();
       fields.relayHost = reader.hostName;
       fields.relayIp = reader.hostIp;
+    } else if (key === KEY_I) {
+      fields.outgoingIp = bracketedAddress(text, reader.valueStart, reader.valueEnd);
     } else if (key === KEY_X) {
       fields.tlsProtocol = tlsProtocol(text, reader.valueStart, reader.valueEnd);
     } else if (key === KEY_C) {
@@ -101,6 +106,17 @@ function readBareToken(reader: FieldReader, text: string, fields: DeliveryFields
   if (first === 60 && last === 62 && fields.originalRecipient === null) {
     fields.originalRecipient = text.slice(reader.valueStart + 1, reader.valueEnd - 1);
   }
+}
+
+// Exim logs the outgoing interface as `I=[192.0.2.1]`, followed by the port with
+// `+outgoing_port`, when `log_selector` has `+incoming_interface`. Exim's `deliver.c`
+// (`d_hostlog`) writes it on `=>`, `->` and `**` lines, and this reads it on any delivery
+// line. Returns the address between the brackets, or null for any other form.
+function bracketedAddress(text: string, start: number, end: number): string | null {
+  if (text.charCodeAt(start) !== 91) return null;
+  const close = text.indexOf("]", start);
+  if (close < 0 || close > end || close === start + 1) return null;
+  return text.slice(start + 1, close);
 }
 
 // `TLS1.3:TLS_AES_256_GCM_SHA384:256` (GnuTLS) or `TLSv1.3:…` (OpenSSL) → `TLSv1.3`. The

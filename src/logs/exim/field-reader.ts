@@ -21,6 +21,7 @@ export const KEY_A = keyCode("A");
 export const KEY_C = keyCode("C");
 export const KEY_F = keyCode("F");
 export const KEY_H = keyCode("H");
+export const KEY_I = keyCode("I");
 export const KEY_ID = keyCode("id");
 export const KEY_P = keyCode("P");
 export const KEY_R = keyCode("R");

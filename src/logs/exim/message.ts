@@ -47,6 +47,7 @@ export function deliveryEvent(
     remote: isRemote(fields),
     relayHost: fields.relayHost,
     relayIp: fields.relayIp,
+    outgoingSource: fields.outgoingIp,
     dsn: null,
     response: fields.errorText ?? fields.confirmation,
     firstAttempt,

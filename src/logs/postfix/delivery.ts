@@ -57,6 +57,7 @@ export function handleDelivery(context: PostfixContext, line: QueuedLine): Parse
     remote: transport === "smtp" && !isLoopback(relay?.ip ?? null),
     relayHost: relay?.host ?? null,
     relayIp: relay?.ip ?? null,
+    outgoingSource: line.program.syslogName,
     dsn: fields.dsn,
     response: fields.response,
     firstAttempt: !context.store.isPending(state, fields.recipient),

@@ -28,6 +28,8 @@ export interface PostfixProgram {
   readonly service: string;
   /** The tag without a leading `postfix/`: `smtpd`, `submission/smtpd`, `postfix-out/smtp`. */
   readonly label: string;
+  /** The tag without its service: `postfix`, `postfix/submission`, `postfix-out`. */
+  readonly syslogName: string;
   readonly kind: ServiceKind;
 }
 
@@ -97,7 +99,8 @@ export function describeProgram(program: string): PostfixProgram {
   const slash = program.lastIndexOf("/");
   const service = detach(program.slice(slash + 1));
   const label = detach(program.startsWith("postfix/") ? program.slice(8) : program);
-  return { service, label, kind: KINDS.get(service) ?? "other" };
+  const syslogName = detach(program.slice(0, slash));
+  return { service, label, syslogName, kind: KINDS.get(service) ?? "other" };
 }
 
 /**
