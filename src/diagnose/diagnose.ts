@@ -24,6 +24,7 @@ import { detectWebScripts } from "./findings/web-script.js";
 import { detectSmtpBypass } from "./findings/smtp-bypass.js";
 import { detectSpamTraps } from "./findings/spam-traps.js";
 import { buildReadiness, withTargetSummary } from "./readiness.js";
+import { markListingConsequence } from "./listing-consequence.js";
 import { withRemovalTargets } from "./removal-forms.js";
 import { assignRoles } from "./roles.js";
 import { unexplainedBlocks } from "./unexplained.js";
@@ -96,7 +97,9 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     ...(blocklists === null ? [] : [blocklists.readiness]),
   ];
   const findings = sortFindings(
-    assignRoles(mergeDnsFindings(detectFindings(context, providers), dnsFindings), providers),
+    markListingConsequence(
+      assignRoles(mergeDnsFindings(detectFindings(context, providers), dnsFindings), providers),
+    ),
   );
   const status = Object.entries(providers).reduce<ProviderStatus>(
     (worst, [id, verdict]) =>

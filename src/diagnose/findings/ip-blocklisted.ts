@@ -55,7 +55,13 @@ export function detectIpBlocklisted(context: DiagnoseContext): Finding | null {
     role: "cause",
     title,
     summary,
-    evidence: { ...evidence, ips, lists },
+    evidence: {
+      ...evidence,
+      ips,
+      lists,
+      listedSince: firstReplyTime(listed),
+      unliftableSince: firstReplyTime(unliftable),
+    },
     samples: replySamples(context, evidence),
     fix: [...listingFixes(listed, lists), ...new Set(unliftableRules.flatMap((r) => r.fix))],
     references: [
@@ -89,6 +95,15 @@ function unliftableReplies(context: DiagnoseContext): ExplainedReply[] {
     }
   }
   return [...replies.values()];
+}
+
+/** Returns the time of the earliest reply in `evidence`, or null for no evidence. */
+function firstReplyTime(evidence: ReplyFindingEvidence | null): string | null {
+  if (evidence === null) return null;
+  const times = [evidence.first?.time, evidence.firstSession?.time].filter(
+    (time): time is string => time !== undefined,
+  );
+  return times.sort((a, b) => Date.parse(a) - Date.parse(b))[0] ?? null;
 }
 
 function listingSentence(listed: ReplyFindingEvidence | null): string {
