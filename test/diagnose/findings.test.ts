@@ -127,7 +127,8 @@ describe("diagnosis findings", () => {
     expect(scripts).toHaveLength(1);
     const evidence = scripts[0]?.evidence as Record<string, unknown>;
     expect(evidence["uid"]).toBe(1004);
-    expect(evidence["script"]).toBe("1004:wp-cache.php");
+    expect(evidence["script"]).toBe("wp-cache.php");
+    expect(evidence["scriptUid"]).toBe(1004);
     expect(evidence["messages"]).toBe(60);
     // Gmail accepted the ordinary mail of the 16 hours after the script stopped.
     expect(diagnosis.providers.gmail?.status).toBe("ok");

@@ -1,11 +1,13 @@
 import type { OriginFacts } from "../../analysis/origins.js";
+import type { MtaName } from "../../logs/events.js";
 import { HOUR_MS, median } from "../../analysis/time.js";
 import type { DiagnoseContext } from "../context.js";
 import { BURST_FACTOR } from "../series.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, plural } from "./build.js";
 import { codeSpan, shellQuote } from "../shell-quote.js";
-import { describeOrigin } from "./origin-names.js";
+import { describeOrigin, phpScript } from "./origin-names.js";
+import { deleteQueuedStep } from "./queue-commands.js";
 
 /**
  * A new program's peak hour must exceed the usual local level by this many recipients, and
@@ -158,7 +160,8 @@ function scriptFinding(
     evidence: {
       uid: source.uid,
       localUser: source.localUser,
-      script: source.script,
+      script: source.script === null ? null : phpScript(source.script).file,
+      scriptUid: source.script === null ? null : phpScript(source.script).uid,
       workingDirectory: source.workingDirectory,
       command: source.command,
       start: context.time(source.firstTime),
@@ -179,42 +182,60 @@ function scriptFinding(
       runsAsRoot: kind === "root",
     },
     samples: [context.sample(source.firstTime, source.firstPosition, `first message from ${name}`)],
-    fix: fixesOf(source, kind),
+    fix: fixesOf(source, kind, context.facts.server.mtas),
     references: [REFERENCES.gmailSenderForm],
   });
 }
 
-function fixesOf(source: OriginFacts, kind: SourceKind): string[] {
-  if (kind === "web") return scriptFixes(source);
-  if (kind === "root") return rootFixes(source);
-  return userFixes(source);
+function fixesOf(source: OriginFacts, kind: SourceKind, mtas: ReadonlySet<MtaName>): string[] {
+  const deleteQueued = deleteQueuedStep(sendersOf(source), mtas);
+  if (kind === "web") return scriptFixes(source, deleteQueued);
+  if (kind === "root") return rootFixes(source, deleteQueued);
+  return userFixes(source, deleteQueued);
 }
 
-function scriptFixes(source: OriginFacts): string[] {
-  const where =
-    source.workingDirectory ??
-    (source.script !== null ? `the script ${source.script}` : "the site");
+/** Other senders of the program that the queue step names, after its most frequent one. */
+const MAX_OTHER_SENDERS = 4;
+
+/** Returns the program's envelope senders, the most frequent first. */
+function sendersOf(source: OriginFacts): string[] {
+  return [...source.senders]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, MAX_OTHER_SENDERS + 1)
+    .map(([sender]) => sender);
+}
+
+/**
+ * Fixes for a web script. The step that turns on logging of the script behind each mail()
+ * call is left out when the log already names the script, because only that logging does.
+ */
+function scriptFixes(source: OriginFacts, deleteQueued: string): string[] {
+  const script = source.script === null ? null : phpScript(source.script).file;
+  const where = source.workingDirectory ?? (script !== null ? `the script ${script}` : "the site");
+  const target =
+    source.workingDirectory !== null
+      ? `it in ${source.workingDirectory}`
+      : script !== null
+        ? script
+        : "it";
   return [
-    `Stop the script: find it${source.workingDirectory !== null ? ` in ${source.workingDirectory}` : ""} (and files changed at the same time), remove it, and take the site offline if you cannot.`,
+    `Stop the script: find ${target} (and files changed at the same time), remove it, and take the site offline if you cannot.`,
     `Find how it got there: update the CMS and its plugins, check upload folders for .php files, and rotate the site's passwords.`,
-    DELETE_QUEUED,
-    LOG_PHP_SCRIPT,
+    deleteQueued,
+    ...(script === null ? [LOG_PHP_SCRIPT] : []),
     `Limit how much a local user may send (a rate limit in the MTA or the PHP sendmail wrapper) for ${where}.`,
   ];
 }
-
-const DELETE_QUEUED =
-  "Delete its queued mail (Postfix: `postsuper -d` for its queue ids; Exim: `exiqgrep -i -f SENDER | xargs exim -Mrm`).";
 
 const LOG_PHP_SCRIPT =
   "Log the script behind every mail() call: `mail.add_x_header = On` in php.ini and a Postfix `header_checks` rule `/^X-PHP-Originating-Script:/ WARN`.";
 
 /** Fixes for a program that runs as root from a suspicious directory. */
-function rootFixes(source: OriginFacts): string[] {
+function rootFixes(source: OriginFacts, deleteQueued: string): string[] {
   return [
     `Find the process: \`ps -ef\` and ${codeSpan(`ls -la ${shellQuote(source.workingDirectory ?? "/tmp")}`)}, and compare root's crontab and /etc/cron.* with what you installed.`,
     "A program that runs as root from such a directory means the server itself is compromised: take it off the network, keep a copy of the files for analysis, and reinstall it rather than clean it.",
-    DELETE_QUEUED,
+    deleteQueued,
   ];
 }
 
@@ -222,7 +243,7 @@ function rootFixes(source: OriginFacts): string[] {
  * Fixes for a non-root user's program. The log cannot tell a cron job from a PHP site that
  * runs as the same user, so the fixes cover both.
  */
-function userFixes(source: OriginFacts): string[] {
+function userFixes(source: OriginFacts, deleteQueued: string): string[] {
   const user = source.localUser ?? (source.uid !== null ? `uid ${source.uid}` : "its user");
   // The log names the user or only its uid. `crontab -u` needs the name, so without one the
   // commands keep the USER placeholder.
@@ -231,7 +252,7 @@ function userFixes(source: OriginFacts): string[] {
     `Find the program: the crontab of ${user} (${codeSpan(`crontab -l -u ${userWord}`)}) and its processes (${codeSpan(`ps -u ${userWord}`)}). If the user did not start it, lock the account and change its password.`,
     `If ${user} runs a web site (PHP-FPM pool, suEXEC, hosting panel), look for the script in its document root: update the CMS and its plugins, check upload folders for .php files, and rotate the site's passwords.`,
     LOG_PHP_SCRIPT,
-    DELETE_QUEUED,
+    deleteQueued,
     `Limit how much ${user} may send with a rate limit in the MTA.`,
   ];
 }

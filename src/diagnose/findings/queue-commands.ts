@@ -1,0 +1,47 @@
+import type { MtaName } from "../../logs/events.js";
+import { codeSpan, regexLiteral, shellQuote } from "../shell-quote.js";
+import { listNames } from "./build.js";
+
+/**
+ * Returns a command that deletes from the Postfix queue every message whose envelope sender is
+ * `sender`. `mailq` prints one paragraph per message, and the sender is its seventh field: it
+ * follows the queue id (marked `*` when active, `!` when held), the size and the four fields of
+ * the arrival time. The sender reaches awk through the environment, because `awk -v` would
+ * expand backslash escapes in it. `postsuper -d -` reads the queue ids from standard input.
+ * NOTE: a sender with a space in it (a quoted local part) spans two fields and is not matched.
+ */
+export function postfixDeleteCommand(sender: string): string {
+  return `mailq | tail -n +2 | SENDER=${shellQuote(sender)} awk 'BEGIN { RS = "" } $7 == ENVIRON["SENDER"] { print $1 }' | tr -d '*!' | postsuper -d -`;
+}
+
+/** Returns a command that deletes from the Exim queue every message from `sender`. */
+export function eximDeleteCommand(sender: string): string {
+  return `exiqgrep -i -f ${shellQuote(regexLiteral(sender))} | xargs exim -Mrm`;
+}
+
+// Sendmail has no command that deletes by sender: its queue is one qf (envelope) and one df
+// (body) file per message id.
+const SENDMAIL_DELETE =
+  "`mailq` lists the ids; stop the queue runs, then delete the `qf` and `df` files of each id from /var/spool/mqueue";
+
+/**
+ * Builds the fix that deletes the queued mail of `senders` (the most frequent first), with
+ * the commands of the MTAs that the log shows, or of Postfix and Exim when it shows none of
+ * them. The commands name the first sender, and the step lists the others to repeat them for.
+ */
+export function deleteQueuedStep(senders: readonly string[], mtas: ReadonlySet<MtaName>): string {
+  const logged = ["postfix", "exim", "sendmail"].filter((mta) => mtas.has(mta as MtaName));
+  const names = logged.length > 0 ? logged : ["postfix", "exim"];
+  const [first, ...others] = senders;
+  if (first === undefined) {
+    return `Delete its queued mail as root: list the queue with \`mailq\` and delete the ids of its messages (Postfix: \`postsuper -d ID\`; Exim: \`exim -Mrm ID\`).`;
+  }
+  const commands = names.map((mta) => {
+    if (mta === "postfix") return `Postfix: ${codeSpan(postfixDeleteCommand(first))}`;
+    if (mta === "exim") return `Exim: ${codeSpan(eximDeleteCommand(first))}`;
+    return `Sendmail: ${SENDMAIL_DELETE}`;
+  });
+  const repeat =
+    others.length === 0 ? "" : ` Repeat it for its other senders: ${listNames(others)}.`;
+  return `Delete its queued mail, sent as ${first}, as root (${commands.join("; ")}).${repeat}`;
+}
