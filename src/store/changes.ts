@@ -55,6 +55,26 @@ const CHANGE_SENTENCES: Record<ChangeKind, (subject: string, value: StateValue) 
   "outage-ended": (subject) => `Outage ended: this server connects to ${subject} again.`,
 };
 
+/**
+ * Describes the lift of a block that began and ended before the monitor saw it, such as "Block
+ * already over: gmail 192.0.2.1 was blocked from 2026-03-04T21:00:00Z to 2026-03-04T21:14:30Z
+ * and is accepted again.". It opens with "Block already over", because it is also the subject
+ * of the e-mail alert, which should not read as a block still going on.
+ */
+export function describePastBlock(
+  subject: string,
+  value: StateValue,
+  startedAt: number,
+  endedAt: number,
+): string {
+  return `Block already over: ${subject} was ${value} from ${isoSeconds(startedAt)} to ${isoSeconds(endedAt)} and is accepted again.`;
+}
+
+/** Formats `time` (ms since the epoch) as RFC 3339 UTC, without milliseconds. */
+function isoSeconds(time: number): string {
+  return new Date(time).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
 /** Describes a change in one sentence for people, as alerts and `delist history` show it. */
 export function describeChange(change: ChangeKind, subject: string, value: StateValue): string {
   return CHANGE_SENTENCES[change](subject, value);

@@ -2,6 +2,7 @@ import { AlertRepository } from "./alerts.js";
 import { openDatabase, type Db } from "./database.js";
 import { FailureRunRepository } from "./failure-runs.js";
 import { IncidentRepository } from "./incidents.js";
+import { LiftProgressRepository } from "./lift-progress.js";
 import { PositionRepository } from "./positions.js";
 import { pruneHistory, type PrunedRows } from "./retention.js";
 import { ProbeRepository } from "./probes.js";
@@ -20,6 +21,7 @@ export class HistoryStore {
   readonly alerts: AlertRepository;
   readonly positions: PositionRepository;
   readonly failureRuns: FailureRunRepository;
+  readonly liftProgress: LiftProgressRepository;
 
   private constructor(
     private readonly db: Db,
@@ -33,6 +35,7 @@ export class HistoryStore {
     this.alerts = new AlertRepository(db);
     this.positions = new PositionRepository(db);
     this.failureRuns = new FailureRunRepository(db);
+    this.liftProgress = new LiftProgressRepository(db);
   }
 
   /** Opens the database at `path` (creating and upgrading it); throws a StoreError. */

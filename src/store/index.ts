@@ -1,7 +1,7 @@
 /**
  * The history database: runs, findings, blocklist and DNS results, probes, watched states and
- * their changes, incidents, removal requests, the alert outbox, log read positions and runs of
- * failed connections.
+ * their changes, incidents, removal requests, the alert outbox, log read positions, runs of
+ * failed connections and the progress of blocks towards their lift.
  */
 export { HistoryStore } from "./history.js";
 export {
@@ -23,6 +23,7 @@ export type { HistoryFilter } from "./incidents.js";
 export type { ProbeEntry, StoredProbe } from "./probes.js";
 export type { LogPosition } from "./positions.js";
 export type { FailureRun, FailureRunEvidence } from "./failure-runs.js";
+export type { LiftProgress } from "./lift-progress.js";
 export type { RunKind, StoredBlocklistResult, StoredDnsResult, StoredFinding } from "./runs.js";
 export * from "./types.js";
 export {

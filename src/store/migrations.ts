@@ -179,4 +179,17 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE log_positions ADD COLUMN file_id TEXT;
   `,
+  // Version 7: the progress of each block state towards its lift carries over between log
+  // windows, in log time. `last_block_at` is the last block reply. `deliveries` counts the
+  // deliveries that the provider's own MX accepted after it, up to the count that lifts a block,
+  // and `last_delivery_at` is the latest of them (NULL while there is none).
+  `
+  CREATE TABLE block_lift_progress (
+    key TEXT PRIMARY KEY,
+    last_block_at INTEGER NOT NULL,
+    deliveries INTEGER NOT NULL,
+    last_delivery_at INTEGER,
+    updated_at INTEGER NOT NULL
+  );
+  `,
 ];

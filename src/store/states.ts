@@ -1,4 +1,10 @@
-import { classifyChange, closesIncident, describeChange, opensIncident } from "./changes.js";
+import {
+  classifyChange,
+  closesIncident,
+  describeChange,
+  describePastBlock,
+  opensIncident,
+} from "./changes.js";
 import type { Db } from "./database.js";
 import { toIncident, type IncidentRow } from "./rows.js";
 import type { AlertPayload, Incident, Observation, StateChange, StateValue } from "./types.js";
@@ -84,8 +90,14 @@ export class StateRepository {
       incident = this.close(incident, observation, at);
     }
     const recorded = this.insertChange(observation, change, previous, incident, at);
+    // A past value alerts once, on its end, so that no alert reports a block already over as new.
+    if (observation.past === true && !closesIncident(change)) return recorded;
+    const summary =
+      observation.past === true && previous !== null && incident !== null
+        ? describePastBlock(observation.subject, previous, incident.openedAt, at)
+        : describeChange(change, observation.subject, observation.value);
     for (const channel of channels) {
-      this.queueAlert(recorded, incident, channel, flapWindowMs, observation.at);
+      this.queueAlert(recorded, incident, channel, flapWindowMs, observation.at, summary);
     }
     return recorded;
   }
@@ -190,6 +202,7 @@ export class StateRepository {
     channel: string,
     flapWindowMs: number,
     observedAt: number,
+    summary: string,
   ): void {
     const payload: AlertPayload = {
       schemaVersion: 1,
@@ -201,7 +214,7 @@ export class StateRepository {
       previous: change.previous,
       value: change.value,
       at: new Date(change.at).toISOString(),
-      summary: describeChange(change.change, change.subject, change.value),
+      summary,
       incident:
         incident === null
           ? null

@@ -33,6 +33,12 @@ export interface Observation {
    * log window. A change is dated then, and so is the incident it opens.
    */
   readonly occurredAt?: number;
+  /**
+   * True for the two observations of a value that began and ended before it was observed: a
+   * block that a log window shows from its first reply to its lift. The change into the value
+   * queues no alert, and the change out of it queues one that names both ends.
+   */
+  readonly past?: boolean;
   readonly runId: number | null;
   /** The evidence of the value (a reply, a probe id, a blocklist code), stored as JSON. */
   readonly evidence: object;

@@ -56,6 +56,7 @@ describe("HistoryStore migrations", () => {
     db.close();
     expect(tables).toEqual([
       "alerts",
+      "block_lift_progress",
       "blocklist_results",
       "connection_failure_runs",
       "dns_results",
