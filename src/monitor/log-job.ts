@@ -1,11 +1,11 @@
 import { open } from "node:fs/promises";
 import { resolve as resolvePath } from "node:path";
 import { isGzipMagic } from "../input/compression.js";
-import type { ProviderVerdict } from "../diagnose/types.js";
 import { followLog, type FollowResult, type FollowSink } from "../logs/follow.js";
 import { resolveTimeZone } from "../time/zone.js";
 import { isBad } from "../store/changes.js";
-import { blockKey, canonicalIp, type Observation } from "../store/types.js";
+import type { Observation } from "../store/types.js";
+import { logObservations } from "./block-observations.js";
 import { observeAll, warnUnlessRepeated, type JobContext } from "./context.js";
 import {
   ADDRESS_FAMILIES,
@@ -17,6 +17,8 @@ import { LogWindow, type LogWindowResult } from "./log-window.js";
 import { connectionObservations, type FailureRunCarry } from "./outages.js";
 import type { JobOutcome } from "./unanswered.js";
 import { reportUnreachableProviders } from "./unreachable.js";
+
+export { logObservations } from "./block-observations.js";
 
 /**
  * Reads what the configured logs gained since the last check (across rotation and gzip'd
@@ -98,10 +100,7 @@ async function checkLog(context: JobContext, path: string, logIp: string | null)
       diagnosis.findings.filter((f) => f.id !== "healthy"),
     );
     const observations = windowObservations(context, path, analysed, logIp, pair, runId, at);
-    const changes = observeAll(
-      context,
-      observations.filter((o) => !liftTooSoon(context, o)),
-    );
+    const changes = observeAll(context, observations);
     store.runs.finish(runId, at, diagnosis.verdict.status === "ok" ? "ok" : "problems");
     return { runId, changes };
   });
@@ -158,25 +157,6 @@ function isFileSystemError(error: unknown): error is NodeJS.ErrnoException {
 }
 
 /**
- * The time without block replies in the logs after which acceptances in the logs lift a block.
- * Under a rate limit (Gmail's 421 4.7.28) a receiver defers part of the mail and accepts the
- * rest, so a one-minute window often contains acceptances only. Lifting on it would close and
- * reopen the incident, with two alerts, every few minutes. Two hours outlast Postfix's longest
- * default retry interval (`maximal_backoff_time`, 4000 s), so a deferred message is normally
- * retried, and deferred again, within them.
- */
-export const LOG_LIFT_QUIET_MS = 2 * 60 * 60 * 1000;
-
-// NOTE: Exim's default retry rule waits up to 6 hours between attempts late in a message's
-// life, so on an Exim server a block may still be lifted and then seen again.
-function liftTooSoon(context: JobContext, observation: Observation): boolean {
-  if (observation.value !== "ok") return false;
-  const current = context.store.states.get(observation.key);
-  if (current === null || !isBad(observation.kind, current.value)) return false;
-  return observation.at - current.checkedAt < LOG_LIFT_QUIET_MS;
-}
-
-/**
  * Returns the block and connection observations of a log window. A log with a declared IP, or a
  * server with one configured IP, has one sending IP for all its evidence. A server with one IPv4
  * and one IPv6 address (`pair`) gets the blocks of each address observed with the evidence of
@@ -203,7 +183,11 @@ function windowObservations(
     // family, and the outage is observed for the log as a whole.
     return [
       ...ADDRESS_FAMILIES.flatMap((family) =>
-        logObservations(families[family], pair[family], runId, at, family),
+        logObservations(families[family], pair[family], runId, at, {
+          store: context.store,
+          acceptances: analysed.acceptances,
+          family,
+        }),
       ),
       ...connectionObservations(evidence, { path, ip: null }, runId, at, carry),
     ];
@@ -212,7 +196,11 @@ function windowObservations(
   const sourceIp = logIp ?? (ips.length === 1 ? (ips[0] ?? null) : null);
   if (sourceIp === null) reportUnliftedAcceptances(context, path, evidence);
   return [
-    ...logObservations(evidence, sourceIp, runId, at),
+    ...logObservations(evidence, sourceIp, runId, at, {
+      store: context.store,
+      acceptances: analysed.acceptances,
+      family: null,
+    }),
     ...connectionObservations(evidence, { path, ip: sourceIp }, runId, at, carry),
   ];
 }
@@ -249,120 +237,4 @@ function reportUnliftedAcceptances(
     ips: context.config.ips,
     fix: 'declare the sending IP of the log as {"path": "…", "ip": "…"} in logs',
   });
-}
-
-/**
- * Turns the providers' verdicts into block observations, one per provider and IP, with
- * evidence only for that IP:
- *
- * - A provider that rejected or deferred mail blocks each IP its replies named. When its
- *   replies named none, the block belongs to `sourceIp`, the IP that all mail of `evidence`
- *   was sent from.
- * - A provider that accepted mail without a block lifts `sourceIp` only, because an acceptance
- *   does not name the IP it came from.
- *
- * - A provider this server could not connect to (`unreachable`) gives no block observation,
- *   because it never judged the mail. `connectionObservations` records the outage.
- *
- * `sourceIp` is the IP declared for the log, else the only configured IP, else null. For the
- * evidence of one relay address `family` on a dual-stack server it is the configured address of
- * that family, and the evidence records the family. When `sourceIp` is null, acceptances lift
- * nothing and a block with no IP in its replies is not recorded. A block seen in such logs then
- * lifts through a probe or through a log with a declared IP.
- */
-export function logObservations(
-  evidence: ProviderEvidence,
-  sourceIp: string | null,
-  runId: number,
-  at: number,
-  family: AddressFamily | null = null,
-): Observation[] {
-  const observations: Observation[] = [];
-  for (const [provider, verdict] of Object.entries(evidence.providers)) {
-    // This server could not connect to the provider, so the provider judged nothing.
-    if (verdict === undefined || provider === "other" || verdict.status === "unreachable") {
-      continue;
-    }
-    const occurredAt = blockStart(verdict);
-    for (const ip of observedIps(provider, verdict, evidence.judgedIps, sourceIp)) {
-      observations.push({
-        key: blockKey(provider, ip),
-        kind: "block",
-        subject: `${provider} ${ip}`,
-        value: verdict.status,
-        at,
-        ...(occurredAt === null ? {} : { occurredAt }),
-        runId,
-        evidence: {
-          ...logEvidence(verdict),
-          ip,
-          ...(family === null ? {} : { relayFamily: family }),
-        },
-      });
-    }
-  }
-  return observations;
-}
-
-// NOTE: the value is the provider's verdict over the whole window. When one IP was rejected
-// (5xx) and another deferred (4xx) in the same window, both are recorded as blocked.
-function observedIps(
-  provider: string,
-  verdict: ProviderVerdict,
-  judgedIps: ReadonlyMap<string, ReadonlySet<string>>,
-  sourceIp: string | null,
-): string[] {
-  if (verdict.status === "ok") {
-    return verdict.sent > 0 && sourceIp !== null ? [canonicalIp(sourceIp)] : [];
-  }
-  const named = new Set<string>();
-  for (const [ip, providers] of judgedIps) {
-    if (providers.has(provider)) named.add(canonicalIp(ip));
-  }
-  const last = judgedIp(verdict);
-  if (last !== null) named.add(canonicalIp(last));
-  if (named.size === 0 && sourceIp !== null) named.add(canonicalIp(sourceIp));
-  return [...named].sort();
-}
-
-/**
- * Returns the time of the first reply of the window that shows the verdict's block: the first
- * rejection for `blocked`, else the first block reply. Returns null for `ok` and for a time that
- * does not parse. The store dates the state change by it, so that a block read from an old log
- * (`logsFromStart`) is not recorded as starting when the monitor read it.
- */
-function blockStart(verdict: ProviderVerdict): number | null {
-  if (verdict.status === "ok") return null;
-  const first =
-    verdict.status === "blocked"
-      ? (verdict.firstPermanentBlock ?? verdict.firstBlock)
-      : verdict.firstBlock;
-  if (first === null) return null;
-  const time = Date.parse(first.time);
-  return Number.isNaN(time) ? null : time;
-}
-
-function judgedIp(verdict: ProviderVerdict): string | null {
-  return verdict.lastBlock?.judgedIp ?? verdict.firstBlock?.judgedIp ?? null;
-}
-
-function logEvidence(verdict: ProviderVerdict): object {
-  const last = verdict.lastBlock;
-  return {
-    source: "logs",
-    attempts: verdict.attempts,
-    sent: verdict.sent,
-    blockedAttempts: verdict.blockedAttempts,
-    codes: verdict.codes,
-    reply:
-      last === null
-        ? null
-        : {
-            time: last.time,
-            text: last.text,
-            ruleId: last.ruleId,
-            file: last.file,
-            line: last.line,
-          },
-  };
 }

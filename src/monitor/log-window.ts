@@ -1,14 +1,18 @@
 import { LogAnalyser, type LogFacts } from "../analysis/analyser.js";
+import { ProviderResolver } from "../analysis/provider-resolver.js";
 import { buildDiagnosis } from "../diagnose/diagnose.js";
 import type { Diagnosis, InputReport } from "../diagnose/types.js";
 import { LineFramer } from "../logs/framing/framer.js";
 import { createLogParsers } from "../logs/parsers.js";
 import { ParserDispatcher } from "../logs/reader/dispatch.js";
 import { LineSplitter } from "../logs/reader/lines.js";
+import type { LogEvent } from "../logs/events.js";
 import type { LogRecord } from "../logs/record.js";
 import { createReplyClassifier } from "../reply/classify.js";
 import type { TimeZone } from "../time/zone.js";
+import { AcceptanceTimes } from "./lift-progress.js";
 import {
+  addressFamilyOf,
   FamilySplit,
   judgedIpsOf,
   type AddressFamily,
@@ -24,6 +28,19 @@ export interface LogWindowResult {
   readonly families: Record<AddressFamily, ProviderEvidence> | null;
   /** The window's counts per provider, for what the diagnosis leaves out: the open failure run. */
   readonly providerFacts: LogFacts["providers"];
+  /**
+   * The latest deliveries that each provider's own MX accepted, by provider and, when the
+   * window splits families, by `acceptanceBucket`.
+   */
+  readonly acceptances: AcceptanceTimes;
+}
+
+/**
+ * Returns the bucket of `AcceptanceTimes` that contains a provider's acceptances: the provider, or
+ * the relay address family and the provider.
+ */
+export function acceptanceBucket(provider: string, family: AddressFamily | null = null): string {
+  return family === null ? provider : `${family} ${provider}`;
 }
 
 /**
@@ -34,10 +51,13 @@ export class LogWindow {
   private readonly classifier = createReplyClassifier();
   private readonly analyser = new LogAnalyser(this.classifier);
   private readonly families: FamilySplit | null;
+  private readonly resolver = new ProviderResolver();
+  private readonly acceptances = new AcceptanceTimes();
   private readonly dispatcher = new ParserDispatcher(
     createLogParsers((event) => {
       this.analyser.handle(event);
       this.families?.handle(event);
+      this.addAcceptance(event);
     }),
   );
   private readonly framer: LineFramer;
@@ -97,7 +117,22 @@ export class LogWindow {
       judgedIps: judgedIpsOf(facts),
       families: this.families?.finish() ?? null,
       providerFacts: facts.providers,
+      acceptances: this.acceptances,
     };
+  }
+
+  /**
+   * Records a delivery that a provider's own MX accepted. As in the diagnosis, mail handed to a
+   * relay such as a smarthost does not show that the provider accepts this server's mail.
+   */
+  private addAcceptance(event: LogEvent): void {
+    if (event.type !== "delivery" || event.status !== "sent") return;
+    if (this.resolver.relayProvider(event.relayHost) === null) return;
+    const provider = this.resolver.resolve(event.relayHost, event.recipient);
+    this.acceptances.add(acceptanceBucket(provider), event.time);
+    if (this.families === null) return;
+    const family = addressFamilyOf(event.relayIp);
+    if (family !== null) this.acceptances.add(acceptanceBucket(provider, family), event.time);
   }
 
   private endFile(): void {

@@ -2,7 +2,6 @@ import { appendFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { addressFamilyOf, dualStackPair } from "../../src/monitor/log-families.js";
-import { LOG_LIFT_QUIET_MS } from "../../src/monitor/log-job.js";
 import { LogWindow } from "../../src/monitor/log-window.js";
 import { blockKey, HistoryStore } from "../../src/store/index.js";
 import { resolveTimeZone } from "../../src/time/zone.js";
@@ -13,6 +12,7 @@ import { NEVER, testMonitor } from "./harness.js";
 
 const tempDir = useTempDirs();
 const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 
 // The server's own addresses, and a Gmail MX of each family.
 const SERVER_IPV4 = "192.0.2.10";
@@ -43,12 +43,17 @@ const NO_MX: Outcome = {
 
 /**
  * Postfix lines of one message per attempt to a Gmail recipient, each through `mxIp` (null for
- * `relay=none`), one minute apart from `start` on.
+ * `relay=none`), `stepMs` apart from `start` on.
  */
-function attempts(start: number, mxIp: string | null, outcomes: readonly Outcome[]): string {
+function attempts(
+  start: number,
+  mxIp: string | null,
+  outcomes: readonly Outcome[],
+  stepMs = MINUTE,
+): string {
   return outcomes
     .map((outcome, index) => {
-      const time = start + index * MINUTE;
+      const time = start + index * stepMs;
       const id = `${(0x40000 + Math.floor(time / 1000) + index).toString(16).toUpperCase()}`;
       const stamp = new Date(time).toISOString().replace("Z", "+00:00");
       const relay = mxIp === null ? "none" : `${MX_HOST}[${mxIp}]:25`;
@@ -206,23 +211,25 @@ describe("log job on a dual-stack server", () => {
       blockedAttempts: 2,
     });
 
-    // Gmail accepts the mail sent over IPv6 and still defers the mail sent over IPv4.
-    const later = T0 + 10 * MINUTE + LOG_LIFT_QUIET_MS;
+    // Gmail accepts the mail sent over IPv6 for over two hours and still defers the mail sent
+    // over IPv4.
+    const later = T0 + 4 * HOUR;
     appendFileSync(
       path,
-      attempts(later - 20 * MINUTE, MX_IPV6, times(3, SENT)) +
+      attempts(T0 + 10 * MINUTE, MX_IPV6, times(25, SENT), 7 * MINUTE) +
         attempts(later - 10 * MINUTE, MX_IPV4, [rateLimitOf(SERVER_IPV4)]) +
         attempts(later - 5 * MINUTE, null, [NO_MX]),
     );
     clock.set(later);
     await monitor.runJob("logs");
     expect(store.states.get(ipv6Key)?.value).toBe("ok");
-    expect(store.incidents.latest(ipv6Key)?.closedAt).toBe(later);
+    // The lift is dated by the last IPv6 deferral, at six minutes.
+    expect(store.incidents.latest(ipv6Key)?.closedAt).toBe(T0 + 6 * MINUTE);
     expect(store.incidents.latest(ipv6Key)?.closeEvidence).toMatchObject({
       ip: SERVER_IPV6,
       relayFamily: "ipv6",
-      attempts: 3,
-      sent: 3,
+      attempts: 25,
+      sent: 25,
     });
     expect(store.states.get(ipv4Key)?.value).toBe("rate-limited");
     expect(store.incidents.latest(ipv4Key)?.closedAt).toBeNull();
@@ -256,9 +263,8 @@ describe("log job on a dual-stack server", () => {
     expect(store.states.get(ipv4Key)?.value).toBe("rate-limited");
 
     // The log is declared as the IPv4 address's, so acceptances lift it whatever the relay.
-    const later = T0 + 10 * MINUTE + LOG_LIFT_QUIET_MS;
-    appendFileSync(path, attempts(later - 10 * MINUTE, MX_IPV6, times(2, SENT)));
-    clock.set(later);
+    appendFileSync(path, attempts(T0 + 10 * MINUTE, MX_IPV6, times(25, SENT), 7 * MINUTE));
+    clock.set(T0 + 4 * HOUR);
     await monitor.runJob("logs");
     expect(store.states.get(ipv4Key)?.value).toBe("ok");
     expect(store.states.get(ipv6Key)).toBeNull();
@@ -288,10 +294,12 @@ describe("log job with addresses of one family", () => {
     expect(store.states.get(key)?.value).toBe("rate-limited");
     expect(liftReasons(logs)).toHaveLength(0);
 
-    const later = T0 + 10 * MINUTE + LOG_LIFT_QUIET_MS;
-    for (let minute = 0; minute < 3; minute++) {
-      appendFileSync(path, attempts(later + minute * MINUTE - 30_000, MX_IPV4, [SENT]));
-      clock.set(later + minute * MINUTE);
+    // Three windows, a minute apart, of acceptances over more than two hours of log: enough to
+    // lift a block of a known IP.
+    for (let window = 0; window < 3; window++) {
+      const start = T0 + (10 + window * 70) * MINUTE;
+      appendFileSync(path, attempts(start, MX_IPV4, times(10, SENT), 7 * MINUTE));
+      clock.set(T0 + 4 * HOUR + window * MINUTE);
       await monitor.runJob("logs");
     }
     expect(store.states.get(key)?.value).toBe("rate-limited");

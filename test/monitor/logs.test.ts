@@ -5,7 +5,7 @@ import { gzipSync } from "node:zlib";
 import { describe, expect, it, vi } from "vitest";
 import type { JobContext } from "../../src/monitor/context.js";
 import { createMonitorLogger, parseMonitorConfig } from "../../src/monitor/index.js";
-import { LOG_LIFT_QUIET_MS, runLogJob } from "../../src/monitor/log-job.js";
+import { runLogJob } from "../../src/monitor/log-job.js";
 import { RepeatFilter } from "../../src/monitor/repeats.js";
 import { blockKey, HistoryStore } from "../../src/store/index.js";
 import { FakeClock } from "../helpers/clock.js";
@@ -18,12 +18,12 @@ const IP = "203.0.113.10";
 const MINUTE = 60_000;
 const HOUR_MS = 60 * MINUTE;
 
-/** Postfix lines of `count` messages to Gmail, each with `outcome`, from `start` on. */
-function gmailLines(start: number, count: number, outcome = SENT): string {
+/** Postfix lines of `count` messages to Gmail, each with `outcome`, `stepMs` apart from `start`. */
+function gmailLines(start: number, count: number, outcome = SENT, stepMs = MINUTE): string {
   const log = new PostfixLog();
   for (let index = 0; index < count; index++) {
     log.submit({
-      time: start + index * MINUTE,
+      time: start + index * stepMs,
       account: "sales@example.com",
       clientIp: "198.51.100.7",
       recipients: [{ address: `user${index}@gmail.com`, outcome }],
@@ -81,13 +81,13 @@ describe("log job", () => {
     // The window holds both the last deferrals and the acceptances: still a block.
     expect(store.states.get(key)?.value).toBe("rate-limited");
 
-    // Acceptances lift the block once the logs have shown no block for LOG_LIFT_QUIET_MS.
-    const lift = T0 + 70 * MINUTE + LOG_LIFT_QUIET_MS;
-    appendFileSync(path, gmailLines(lift - 10 * MINUTE, 2, SENT));
-    clock.set(lift);
+    // 20 acceptances after the last deferral, the last of them two hours after it, lift the
+    // block, dated by that deferral (logged a second after its message, at 41 minutes).
+    appendFileSync(path, gmailLines(T0 + 70 * MINUTE, 16, SENT, 7 * MINUTE));
+    clock.set(T0 + 3 * HOUR_MS);
     await monitor.runJob("logs");
     expect(store.states.get(key)?.value).toBe("ok");
-    expect(store.incidents.latest(key)?.closedAt).toBe(lift);
+    expect(store.incidents.latest(key)?.closedAt).toBe(T0 + 41 * MINUTE + 1_000);
     store.close();
   });
 
@@ -245,9 +245,8 @@ describe("log job with two sending IPs", () => {
     expect(store.states.get(blockKey("gmail", OTHER_IP))?.value).toBe("rate-limited");
 
     // Acceptances in a log shared by both IPs name neither, so they lift neither.
-    const later = T0 + 10 * MINUTE + LOG_LIFT_QUIET_MS;
-    appendFileSync(path, gmailLines(later - 10 * MINUTE, 3, SENT));
-    clock.set(later);
+    appendFileSync(path, gmailLines(T0 + 10 * MINUTE, 25, SENT, 7 * MINUTE));
+    clock.set(T0 + 4 * HOUR_MS);
     await monitor.runJob("logs");
     expect(store.states.get(blockKey("gmail", IP))?.value).toBe("rate-limited");
     expect(store.states.get(blockKey("gmail", OTHER_IP))?.value).toBe("rate-limited");
@@ -272,19 +271,20 @@ describe("log job with two sending IPs", () => {
     expect(store.states.get(firstKey)?.value).toBe("rate-limited");
     expect(store.states.get(secondKey)?.value).toBe("rate-limited");
 
-    // Gmail accepts the mail of the first IP's log: that lifts the first IP only.
-    const later = T0 + 10 * MINUTE + LOG_LIFT_QUIET_MS;
-    appendFileSync(first, gmailLines(later - 10 * MINUTE, 3, SENT));
+    // Gmail accepts the mail of the first IP's log: that lifts the first IP only, dated by its
+    // last deferral (logged a second after its message, at one minute).
+    const later = T0 + 4 * HOUR_MS;
+    appendFileSync(first, gmailLines(T0 + 10 * MINUTE, 25, SENT, 7 * MINUTE));
     clock.set(later);
     await monitor.runJob("logs");
     expect(store.states.get(firstKey)?.value).toBe("ok");
-    expect(store.incidents.latest(firstKey)?.closedAt).toBe(later);
-    expect(store.incidents.latest(firstKey)?.closeEvidence).toMatchObject({ ip: IP, sent: 3 });
+    expect(store.incidents.latest(firstKey)?.closedAt).toBe(T0 + MINUTE + 1_000);
+    expect(store.incidents.latest(firstKey)?.closeEvidence).toMatchObject({ ip: IP, sent: 25 });
     expect(store.states.get(secondKey)?.value).toBe("rate-limited");
     expect(store.incidents.latest(secondKey)?.closedAt).toBeNull();
 
-    appendFileSync(second, gmailLines(later, 2, SENT));
-    clock.set(later + 5 * MINUTE);
+    appendFileSync(second, gmailLines(later, 25, SENT, 7 * MINUTE));
+    clock.set(later + 4 * HOUR_MS);
     await monitor.runJob("logs");
     expect(store.states.get(secondKey)?.value).toBe("ok");
     const changes = store.incidents.changes().map((change) => `${change.change} ${change.key}`);
