@@ -7,14 +7,17 @@ import type { LogRecord, ParseOutcome, RecordParser } from "../record.js";
  *
  * - `imap-login: Login: user=<alice@example.com>, method=PLAIN, rip=198.51.100.7, …`
  *   (Dovecot 2.4 writes `Logged in:`) as `login`
- * - `imap-login: Disconnected (auth failed, 1 attempts in 2 secs): user=<…>, rip=…` and
- *   the other `(auth failed, …)` variants as `auth-failure`
- * - `auth: passwd-file(alice@example.com,198.51.100.10): Password mismatch`, and the
- *   `pam(…)`, `sql(…)`, `ldap(…)` passdb lines with `Password mismatch`, `password
- *   mismatch?` or `unknown user`, as `auth-failure`
+ * - `imap-login: Disconnected (auth failed, 2 attempts in 6 secs): user=<…>, rip=…` and
+ *   the other `(auth failed, …)` variants as one `auth-failure` per attempt
  *
- * Both sides of one failed login are logged (the passdb line and the login process line),
- * so one attempt can give two events. Everything else of Dovecot is ignored.
+ * In Dovecot 2.x a login process writes its `(auth failed, …)` line for every IMAP, POP3,
+ * submission and ManageSieve session with failed attempts. With `auth_verbose = yes` the auth
+ * process also writes passdb lines for each attempt, such as `auth:
+ * passwd-file(alice@example.com,198.51.100.10): Password mismatch` or `pam(…): unknown user`.
+ * Those lines repeat attempts that another line already counts. For a mailbox login it is the
+ * login process line. For SMTP AUTH through Dovecot it is the MTA's own line (Postfix `SASL
+ * LOGIN authentication failed`, Exim `authenticator failed`). So passdb lines are ignored,
+ * like everything else of Dovecot.
  */
 export function createDovecotParser(sink: EventSink): RecordParser {
   return {
@@ -29,20 +32,20 @@ function isDovecotProgram(program: string): boolean {
 }
 
 const LOGIN_MARKERS = ["Login: ", "Logged in: "];
-const PASSDB_FAILURES = ["Password mismatch", "password mismatch", "unknown user"];
+const AUTH_FAILED = "(auth failed";
+
+/**
+ * Maximum number of failures counted from one login process line. It bounds the events that a
+ * damaged or forged count can emit, and attempts beyond it are not counted.
+ */
+const MAX_ATTEMPTS_PER_LINE = 100;
 
 function parseDovecot(record: LogRecord, sink: EventSink): ParseOutcome {
   const text = record.message;
   const login = loginProcess(record);
-  if (login !== null) {
-    if (LOGIN_MARKERS.some((marker) => text.includes(marker)) && !text.includes("(auth failed")) {
-      return emitLogin(record, login, sink);
-    }
-    if (text.includes("(auth failed")) return emitFailure(record, field(text, "user=<", ">"), sink);
-  }
-  if (PASSDB_FAILURES.some((failure) => text.includes(failure))) {
-    return emitPassdbFailure(record, sink);
-  }
+  if (login === null) return "ignored";
+  if (text.includes(AUTH_FAILED)) return emitFailures(record, sink);
+  if (LOGIN_MARKERS.some((marker) => text.includes(marker))) return emitLogin(record, login, sink);
   return "ignored";
 }
 
@@ -69,38 +72,34 @@ function emitLogin(record: LogRecord, protocol: string, sink: EventSink): ParseO
   return "parsed";
 }
 
-function emitFailure(record: LogRecord, username: string | null, sink: EventSink): ParseOutcome {
-  const event: AuthFailureEvent = {
-    type: "auth-failure",
-    time: record.time,
-    position: { file: record.file, line: record.line },
-    clientIp: field(record.message, "rip=", ","),
-    username: username === "" ? null : username,
-    program: record.program,
-  };
-  sink(event);
+function emitFailures(record: LogRecord, sink: EventSink): ParseOutcome {
+  const username = field(record.message, "user=<", ">");
+  const clientIp = field(record.message, "rip=", ",");
+  const attempts = Math.min(attemptsOf(record.message), MAX_ATTEMPTS_PER_LINE);
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const event: AuthFailureEvent = {
+      type: "auth-failure",
+      time: record.time,
+      position: { file: record.file, line: record.line },
+      clientIp,
+      username: username === "" ? null : username,
+      program: record.program,
+    };
+    sink(event);
+  }
   return "parsed";
 }
 
-/** `passwd-file(user,ip): Password mismatch`, `pam(user,ip,<session>): …`, `sql(…)` */
-function emitPassdbFailure(record: LogRecord, sink: EventSink): ParseOutcome {
-  const match = PASSDB.exec(record.message);
-  if (match === null) return "ignored";
-  const event: AuthFailureEvent = {
-    type: "auth-failure",
-    time: record.time,
-    position: { file: record.file, line: record.line },
-    clientIp: match[2] === undefined || match[2] === "" ? null : match[2],
-    username: match[1] === undefined || match[1] === "" ? null : match[1],
-    program: record.program,
-  };
-  sink(event);
-  return "parsed";
+/**
+ * Reads the failed attempts of a session, `N` of `(auth failed, N attempts in S secs)`, or 1
+ * when the line gives no count.
+ */
+function attemptsOf(text: string): number {
+  const at = text.indexOf(AUTH_FAILED) + AUTH_FAILED.length;
+  const match = /^, (\d+) attempts?\b/.exec(text.slice(at, at + 32));
+  const attempts = match?.[1] === undefined ? 1 : Number(match[1]);
+  return attempts > 0 ? attempts : 1;
 }
-
-// A passdb name, then `(user,ip` and optionally `,<session>`, then `): `.
-const PASSDB =
-  /\b(?:passwd-file|pam|sql|ldap|checkpassword|static|passwd|shadow|lua)\(([^,()]*),([^,()]*)(?:,[^()]*)?\): /;
 
 /** Returns the text between `key` and `end` (or the end of the text), or null. */
 function field(text: string, key: string, end: string): string | null {

@@ -41,7 +41,7 @@ describe("Dovecot parser", () => {
 
   it("reads failed logins of the login processes", () => {
     const { events } = run([
-      "Mar  4 09:20:05 mx1 dovecot: imap-login: Disconnected (auth failed, 2 attempts in 6 secs): user=<alice@example.com>, method=PLAIN, rip=203.0.113.10, lip=192.0.2.10, TLS",
+      "Mar  4 09:20:05 mx1 dovecot: imap-login: Disconnected (auth failed, 1 attempts in 6 secs): user=<alice@example.com>, method=PLAIN, rip=203.0.113.10, lip=192.0.2.10, TLS",
       "Mar  4 09:20:06 mx1 dovecot: pop3-login: Aborted login (auth failed, 1 attempts in 17 secs): user=<test>, method=PLAIN, rip=203.0.113.11, lip=192.0.2.10",
       "Mar  4 09:20:07 mx1 dovecot: imap-login: Login aborted: Connection closed (auth failed, 1 attempts in 0 secs) (auth_failed): user=<>, method=NTLM, rip=203.0.113.12, lip=192.0.2.10",
     ]);
@@ -54,21 +54,57 @@ describe("Dovecot parser", () => {
     ]);
   });
 
-  it("reads passdb failures", () => {
+  it("counts each attempt of a session", () => {
+    const { events, outcomes } = run([
+      "Mar  4 09:20:05 mx1 dovecot: imap-login: Login aborted: Connection closed (auth failed, 3 attempts in 16 secs) (auth_failed): user=<test>, method=PLAIN, rip=203.0.113.20, lip=192.0.2.10, TLS",
+      "Mar  4 09:20:06 mx1 dovecot: imap-login: Disconnected (auth failed, 2 attempts): user=<bob>, method=PLAIN, rip=203.0.113.21, lip=192.0.2.10, TLS",
+      "Mar  4 09:20:07 mx1 dovecot: pop3-login: Disconnected (auth failed, 0 attempts in 1 secs): user=<carol>, rip=203.0.113.22, lip=192.0.2.10",
+    ]);
+    expect(outcomes).toEqual(["parsed", "parsed", "parsed"]);
+    const ips = events.map((event) => event.type === "auth-failure" && event.clientIp);
+    expect(ips).toEqual([
+      "203.0.113.20",
+      "203.0.113.20",
+      "203.0.113.20",
+      "203.0.113.21",
+      "203.0.113.21",
+      "203.0.113.22",
+    ]);
+  });
+
+  it("caps the attempts of one line", () => {
     const { events } = run([
+      "Mar  4 09:20:05 mx1 dovecot: imap-login: Disconnected (auth failed, 99999999 attempts in 9 secs): user=<test>, rip=203.0.113.23, lip=192.0.2.10",
+    ]);
+    expect(events).toHaveLength(100);
+  });
+
+  it("counts a failure with its passdb line once", () => {
+    const { events, outcomes } = run([
+      "Mar  4 09:20:05 mx1 dovecot: imap-login: Disconnected (auth failed, 1 attempts in 2 secs): user=<admin@example.com>, method=PLAIN, rip=192.0.2.200, lip=192.0.2.10, TLS",
+      "Mar  4 09:20:05 mx1 dovecot: auth: passwd-file(admin@example.com,192.0.2.200): unknown user",
+    ]);
+    expect(outcomes).toEqual(["parsed", "ignored"]);
+    expect(events).toEqual([
+      {
+        type: "auth-failure",
+        time: Date.UTC(2024, 2, 4, 9, 20, 5),
+        position: { file: "fixture.log", line: 1 },
+        clientIp: "192.0.2.200",
+        username: "admin@example.com",
+        program: "dovecot",
+      },
+    ]);
+  });
+
+  it("ignores passdb lines", () => {
+    const { events, outcomes } = run([
       "Mar  4 09:20:05 mx1 dovecot: auth: passwd-file(alice@example.com,198.51.100.10): Password mismatch",
       "Mar  4 09:20:06 mx1 dovecot: auth-worker(304): pam(bob,203.0.113.6): pam_authenticate() failed: Authentication failure (password mismatch?)",
       "Mar  4 09:20:07 mx1 dovecot: auth: sql(admin@example.com,192.0.2.5,<n4JLdHNVngZGpV2j>): unknown user",
     ]);
-    expect(
-      events.map(
-        (event) => event.type === "auth-failure" && [event.username, event.clientIp, event.program],
-      ),
-    ).toEqual([
-      ["alice@example.com", "198.51.100.10", "dovecot"],
-      ["bob", "203.0.113.6", "dovecot"],
-      ["admin@example.com", "192.0.2.5", "dovecot"],
-    ]);
+    expect(outcomes).toEqual(["ignored", "ignored", "ignored"]);
+    expect(events).toEqual([]);
   });
 
   it("ignores other Dovecot lines", () => {
