@@ -8,6 +8,7 @@ import {
   UNKNOWN_IP_PLACEHOLDER,
 } from "./removal-forms.js";
 import { providersDo } from "./findings/build.js";
+import { removalFormRule, withOwnListCheck } from "./own-block-lists.js";
 import { outboundBurst, uncomparedBurst } from "./findings/volume-spike.js";
 import {
   hasListingReply,
@@ -110,7 +111,8 @@ export function buildReadiness(
     .flatMap(([provider, verdict]) => {
       if (!hasRemovalForm(provider) || verdict === undefined || !removalApplies(verdict)) return [];
       const form = REMOVAL_FORMS[provider];
-      return [{ provider: provider as ProviderId, ...form, lastRequest: null }];
+      const rule = removalFormRule(verdict, form.rule);
+      return [{ provider: provider as ProviderId, ...form, rule, lastRequest: null }];
     })
     .filter((form, index, all) => all.findIndex((other) => other.url === form.url) === index);
   const failed = items.filter((item) => item.status === "fail" || item.status === "unknown");
@@ -157,7 +159,10 @@ function blocklistItems(
     !hasListingReply(verdicts);
   if (rejectedOnly && !dnsItems.some((item) => item.id === "blocklists")) return [];
   return [
-    fromFinding(findings, "ip-blocklisted", "blocklists", "Not on the major blocklists", command),
+    withOwnListCheck(
+      fromFinding(findings, "ip-blocklisted", "blocklists", "Not on the major blocklists", command),
+      findings,
+    ),
   ];
 }
 

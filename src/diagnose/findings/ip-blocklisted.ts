@@ -33,6 +33,16 @@ export function detectIpBlocklisted(context: DiagnoseContext): Finding | null {
     "ip-blocklisted",
     (t) => !allowsRemoval(t.reply),
   );
+  const ownListed = collectReplyEvidence(
+    context,
+    "ip-blocklisted",
+    (t) => allowsRemoval(t.reply) && isOwnList(t.reply),
+  );
+  const publicListed = collectReplyEvidence(
+    context,
+    "ip-blocklisted",
+    (t) => allowsRemoval(t.reply) && !isOwnList(t.reply),
+  );
 
   const providerIds = Object.keys(evidence.providers) as ProviderId[];
   const names = providerIds.map((id) => PROVIDER_NAMES[id]);
@@ -61,6 +71,8 @@ export function detectIpBlocklisted(context: DiagnoseContext): Finding | null {
       lists,
       listedSince: firstReplyTime(listed),
       unliftableSince: firstReplyTime(unliftable),
+      ownLists: ownListed === null ? [] : Object.keys(ownListed.providers),
+      publicListReplies: replyCount(publicListed),
     },
     samples: replySamples(context, evidence),
     fix: [...listingFixes(listed, lists), ...new Set(unliftableRules.flatMap((r) => r.fix))],
@@ -76,6 +88,15 @@ const LISTING_REFERENCES = [
   REFERENCES.exchangeDelist,
   REFERENCES.yahooSenders,
 ];
+
+/**
+ * True for a reply that names the receiver's own block list, which no DNS block list shows:
+ * the knowledge base gives such listings the category `reputation`, and replies that name a
+ * public list (Spamhaus, Cloudmark…) the category `blocklist`.
+ */
+function isOwnList(reply: ExplainedReply): boolean {
+  return reply.category === "reputation";
+}
 
 /** True unless the reply's rule marks its block as one that no removal request lifts. */
 function allowsRemoval(reply: ExplainedReply): boolean {
@@ -95,6 +116,10 @@ function unliftableReplies(context: DiagnoseContext): ExplainedReply[] {
     }
   }
   return [...replies.values()];
+}
+
+function replyCount(evidence: ReplyFindingEvidence | null): number {
+  return evidence === null ? 0 : evidence.count + evidence.sessionCount;
 }
 
 /** Returns the time of the earliest reply in `evidence`, or null for no evidence. */
@@ -135,14 +160,21 @@ function listingFixes(listed: ReplyFindingEvidence | null, lists: readonly strin
   if (listed === null) return [];
   return [
     "Find and stop what got the IP listed first (a compromised account, a script, a bought list); a delisted IP that keeps spamming is listed again.",
-    ...delistingSteps(Object.keys(listed.providers) as ProviderId[], lists),
-    "When the network range is listed (Outlook.com S3150), only the IP owner can act: ask your hosting provider, or relay through another IP meanwhile.",
+    ...delistingSteps(listed, lists),
   ];
 }
 
-function delistingSteps(providers: readonly ProviderId[], lists: readonly string[]): string[] {
+/** The rule of Outlook.com's S3150 reply, which lists part of the IP's network. */
+const OUTLOOK_RANGE_RULE = "outlook.range-blocklist";
+
+function delistingSteps(listed: ReplyFindingEvidence, lists: readonly string[]): string[] {
+  const providers = Object.keys(listed.providers) as ProviderId[];
   const steps: string[] = [];
-  if (providers.includes("outlook")) {
+  if (listed.providers.outlook?.rules.includes(OUTLOOK_RANGE_RULE) === true) {
+    steps.push(
+      `Outlook.com lists part of the IP's network (S3150), and usually only the hosting provider, who owns the range, can get it delisted: ask them to request it through the Outlook.com sender support form (${REFERENCES.outlookSupportForm}), and send through another range or a relay meanwhile. Enrol the IP in SNDS and JMRP to see its status.`,
+    );
+  } else if (providers.includes("outlook")) {
     steps.push(
       `Ask Outlook.com for delisting with the sender support form (${REFERENCES.outlookSupportForm}); enrol the IP in SNDS and JMRP.`,
     );

@@ -44,7 +44,7 @@ const outlook: readonly ReplyRule[] = [
     summary:
       "Outlook.com refuses mail from this IP because part of its network (the range) is on Microsoft's own block list.",
     fix: [
-      "Usually only the hosting provider can get the range delisted; ask them, or send through another range or relay.",
+      "Usually only the hosting provider, who owns the range, can get it delisted: ask them to request it through the Outlook.com sender support form, and send through another range or a relay meanwhile.",
       SNDS_FIX,
     ],
     reference: OUTLOOK_TROUBLESHOOTING,

@@ -1,0 +1,78 @@
+import { PROVIDER_NAMES, type ProviderId } from "../knowledge/providers.js";
+import { listNames } from "./findings/build.js";
+import { codeSpan, shellQuote } from "./shell-quote.js";
+import type { Finding, ProviderVerdict, ReadinessItem } from "./types.js";
+
+/** Microsoft's Smart Network Data Services: its IP status page shows whether Outlook.com blocks an IP. */
+const SNDS_URL = "https://sendersupport.olc.protection.outlook.com/snds/";
+
+/**
+ * The recipient of a suggested probe. `delist probe` rejects it because it has no `@`, so a
+ * command pasted unchanged probes no one's mailbox.
+ */
+const MAILBOX_PLACEHOLDER = "MAILBOX";
+
+/** The rule of Outlook.com's S3150 reply, which lists part of the IP's network. */
+const OUTLOOK_RANGE_RULE = "outlook.range-blocklist";
+
+/**
+ * Rewrites the `blocklists` readiness item for an `ip-blocklisted` finding whose replies name a
+ * receiver's own block list (Outlook.com S3140 and S3150, Yahoo TSS06 and others, see
+ * `ownLists` in the evidence). No DNS block list shows such a list, so the item names what
+ * does: a probe to a mailbox of that receiver, and Microsoft SNDS for Outlook.com. The
+ * `delist blocklists` command stays only when replies also name a public list. Returns `item`
+ * unchanged for any other finding.
+ */
+export function withOwnListCheck(item: ReadinessItem, findings: readonly Finding[]): ReadinessItem {
+  const listed = findings.find((finding) => finding.id === "ip-blocklisted");
+  const evidence = listed?.evidence as
+    { ownLists?: unknown; publicListReplies?: unknown; ips?: unknown } | undefined;
+  const providers = stringsOf(evidence?.ownLists) as ProviderId[];
+  if (providers.length === 0) return item;
+
+  const check = ownListSentences(providers, stringsOf(evidence?.ips)[0] ?? null);
+  if (evidence?.publicListReplies !== 0) return { ...item, detail: `${item.detail} ${check}` };
+  return {
+    ...item,
+    detail: `Receivers rejected or deferred mail for this (ip-blocklisted); fix it first. ${check}`,
+  };
+}
+
+/** Builds the sentences on how to confirm that `providers` no longer list the IP. */
+function ownListSentences(providers: readonly ProviderId[], ip: string | null): string {
+  const names = providers.map((id) => PROVIDER_NAMES[id]);
+  const own = providers.length === 1 ? "its own block list" : "their own block lists";
+  const first = names[0] ?? "";
+  const article = /^[aeiou]/i.test(first) ? "an" : "a";
+  const mailbox = providers.length === 1 ? `${article} ${first} mailbox` : "a mailbox of each";
+  const source = ip === null ? "" : ` --source-ip ${shellQuote(ip)}`;
+  const probe = codeSpan(`delist probe --to ${MAILBOX_PLACEHOLDER}${source}`);
+  const snds = providers.includes("outlook")
+    ? ` and with the IP status in Microsoft SNDS (${SNDS_URL})`
+    : "";
+  const lists = providers.length === 1 ? "lists" : "list";
+  return (
+    `${listNames(names)} ${lists} the IP on ${own}, which no DNS block list shows. ` +
+    `Once the cause is fixed, confirm that the listing is gone with a probe to ${mailbox} (${probe})${snds}. ` +
+    `Replace ${MAILBOX_PLACEHOLDER} with the address of such a mailbox, such as a test account of yours.`
+  );
+}
+
+/**
+ * Returns the rule text of a provider's removal form. For Outlook.com's S3150 listing of part
+ * of the IP's network, the text starts with the advice of the S3150 rule and of the
+ * `ip-blocklisted` fixes: usually only the hosting provider, who owns the range, can send it.
+ */
+export function removalFormRule(verdict: ProviderVerdict, rule: string): string {
+  const rangeListed = verdict.reasons.some(
+    (reason) => reason.blockSignal && reason.ruleId === OUTLOOK_RANGE_RULE,
+  );
+  if (!rangeListed) return rule;
+  return `Outlook.com lists part of this IP's network (S3150), and usually only the hosting provider, who owns the range, can get it delisted: ask them to send the request. ${rule}`;
+}
+
+function stringsOf(value: unknown): string[] {
+  return Array.isArray(value)
+    ? value.filter((entry): entry is string => typeof entry === "string")
+    : [];
+}

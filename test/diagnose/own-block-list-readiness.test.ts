@@ -1,0 +1,112 @@
+import { beforeAll, describe, expect, test } from "vitest";
+import { finding } from "../../src/diagnose/findings/build.js";
+import { withOwnListCheck } from "../../src/diagnose/own-block-lists.js";
+import type { Diagnosis, Finding, ReadinessItem } from "../../src/diagnose/types.js";
+import { ruleById } from "../../src/knowledge/rules/index.js";
+import { diagnoseText } from "../helpers/diagnose-text.js";
+import { scriptWeekLog } from "./script-week-log.js";
+
+/** The sentence on S3150 that the rule, the finding and the removal form all give. */
+const RANGE_ADVICE = "only the hosting provider, who owns the range, can get it delisted";
+
+describe("readiness for Outlook.com's own block list", () => {
+  let diagnosis: Diagnosis;
+
+  beforeAll(async () => {
+    diagnosis = await diagnoseText(scriptWeekLog());
+  });
+
+  function blocklistsItem(): ReadinessItem | undefined {
+    return diagnosis.readiness.items.find((item) => item.id === "blocklists");
+  }
+
+  test("item suggests no DNS block list check", () => {
+    const detail = blocklistsItem()?.detail ?? "";
+
+    expect(blocklistsItem()?.status).toBe("fail");
+    expect(detail).not.toContain("delist blocklists");
+    expect(detail).toContain(
+      "Outlook.com lists the IP on its own block list, which no DNS block list shows.",
+    );
+  });
+
+  test("item suggests a probe and SNDS", () => {
+    const detail = blocklistsItem()?.detail ?? "";
+
+    expect(detail).toContain(
+      "a probe to an Outlook.com mailbox (`delist probe --to MAILBOX --source-ip 203.0.113.10`)",
+    );
+    expect(detail).toContain(
+      "Microsoft SNDS (https://sendersupport.olc.protection.outlook.com/snds/)",
+    );
+    expect(detail).toContain("Replace MAILBOX with the address of such a mailbox");
+  });
+
+  test("finding fix sends S3150 to the hosting provider", () => {
+    const fixes = diagnosis.findings.find((entry) => entry.id === "ip-blocklisted")?.fix ?? [];
+    const outlook = fixes.find((fix) => fix.includes("S3150"));
+
+    expect(outlook).toContain(RANGE_ADVICE);
+    expect(outlook).toContain("https://olcsupport.office.com/");
+    expect(fixes.join("\n")).not.toContain("Ask Outlook.com for delisting");
+  });
+
+  test("removal form names the range", () => {
+    const form = diagnosis.readiness.removalForms.find((entry) => entry.provider === "outlook");
+
+    expect(form?.rule).toContain(RANGE_ADVICE);
+    expect(form?.rule).toContain("Open one request per IP with the exact reply text");
+  });
+
+  test("explain rule agrees with diagnose", () => {
+    const fix = ruleById("outlook.range-blocklist")?.fix.join(" ") ?? "";
+
+    expect(fix).toContain(RANGE_ADVICE);
+    expect(fix).toContain("Outlook.com sender support form");
+  });
+});
+
+/** Builds an `ip-blocklisted` finding with the given own lists and public-list replies. */
+function listedFinding(ownLists: readonly string[], publicListReplies: number): Finding {
+  return finding("ip-blocklisted", {
+    severity: "critical",
+    role: "cause",
+    title: "Receivers list this server's IP",
+    summary: "",
+    evidence: { ips: ["192.0.2.10"], ownLists, publicListReplies },
+    fix: [],
+  });
+}
+
+const LOG_ITEM: ReadinessItem = {
+  id: "blocklists",
+  title: "Not on the major blocklists",
+  status: "fail",
+  detail:
+    "Receivers rejected or deferred mail for this (ip-blocklisted); fix it, then confirm with `delist blocklists 192.0.2.10`.",
+};
+
+describe("withOwnListCheck", () => {
+  test("public list keeps the blocklists command", () => {
+    const item = withOwnListCheck(LOG_ITEM, [listedFinding(["yahoo"], 3)]);
+
+    expect(item.detail).toContain("`delist blocklists 192.0.2.10`");
+    expect(item.detail).toContain("Yahoo/AOL lists the IP on its own block list");
+    expect(item.detail).toContain("a probe to a Yahoo/AOL mailbox");
+    expect(item.detail).not.toContain("SNDS");
+  });
+
+  test("several providers get one sentence", () => {
+    const item = withOwnListCheck(LOG_ITEM, [listedFinding(["outlook", "yahoo"], 0)]);
+
+    expect(item.detail).toContain(
+      "Outlook.com and Yahoo/AOL list the IP on their own block lists, which no DNS block list shows.",
+    );
+    expect(item.detail).toContain("a probe to a mailbox of each");
+    expect(item.detail).not.toContain("delist blocklists");
+  });
+
+  test("public lists only leave the item", () => {
+    expect(withOwnListCheck(LOG_ITEM, [listedFinding([], 4)])).toBe(LOG_ITEM);
+  });
+});
