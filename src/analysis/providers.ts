@@ -1,7 +1,7 @@
 import { domainOf, type ProviderId } from "../knowledge/providers.js";
 import type { ReplyRule } from "../knowledge/rule.js";
 import { connectionFailureRule } from "../knowledge/rules/connection.js";
-import type { LinePosition, SessionReplyEvent } from "../logs/events.js";
+import type { DeliveryEvent, LinePosition, SessionReplyEvent } from "../logs/events.js";
 import { DistinctCounter } from "./distinct.js";
 import type { Delivery, MessageState } from "./delivery.js";
 import type { ReplyExplainer, ReplyHints } from "./explainer.js";
@@ -50,10 +50,18 @@ export interface ConnectionFailureRun {
   readonly recipientDomains: Set<string>;
 }
 
-/** The latest block signal for one sending host's mail, and the deliveries accepted after it. */
+/**
+ * The latest block signal for the mail of one sending host and outgoing source, and the
+ * deliveries accepted after it.
+ */
 export interface HostBlockState {
+  /** The outgoing source of the blocked mail, or null when its line named none. */
+  readonly source: string | null;
   lastBlockTime: number;
-  /** Deliveries from the host that the provider accepted after `lastBlockTime`. */
+  /**
+   * Deliveries from the host that the provider accepted after `lastBlockTime`, and only those
+   * from `source` when it is set.
+   */
   sentAfter: number;
   /** Time of the latest of those deliveries, or null when there is none. */
   lastSent: number | null;
@@ -105,13 +113,17 @@ export class ProviderFacts {
   lastBlockTime: number | null = null;
   sentAfterLastBlock = 0;
   /**
-   * The latest block signal per syslog host of the blocked mail ("" in logs without a host), so
-   * that only mail from the same host lifts a block. Two hosts in one log send from their own
-   * IPs, and a provider that accepts the mail of one still blocks the other.
-   * NOTE: a delivery line does not name the IP it left from, so on one host that sends from
-   * several IPs, mail accepted from one IP also lifts the block of another.
+   * The latest block signal per syslog host ("" in logs without a host) and outgoing source of
+   * the blocked mail (`DeliveryEvent.outgoingSource`), so that only mail that left the same way
+   * lifts a block. Two hosts, two Exim interfaces or two Postfix instances send from their own
+   * IPs, and a provider that accepts the mail of one still blocks the other. Keyed by the host,
+   * followed by a space and the source when the block's line named one.
+   * NOTE: Exim writes no `I=` on `==` lines, and session replies name no source, so on a host
+   * that sends from several IPs, mail accepted from one IP also lifts such a block of another.
    */
   readonly blockedHosts = new Map<string, HostBlockState>();
+  /** The states of `blockedHosts` by host, so that a delivery finds its own without a key. */
+  readonly blockedSources = new Map<string, HostBlockState[]>();
   /** Delivery attempts that ended in a connection failure, without any SMTP reply. */
   connectionFailures = 0;
   /** Time of the first connection failure, or null. */
@@ -208,7 +220,7 @@ export class ProviderAnalyser {
       // a relay (a smarthost, often the stop-gap after a block) is counted as sent to the
       // provider by its recipient, but the provider has not accepted it yet.
       if (facts.blockedHosts.size > 0 && this.resolver.relayProvider(event.relayHost) !== null) {
-        this.countSentAfterBlock(facts, event.message.host, event.time);
+        this.countSentAfterBlock(facts, event);
       }
       this.endFailureRun(facts, event.time);
       this.countSentAfterFailure(facts, event.time);
@@ -261,6 +273,7 @@ export class ProviderAnalyser {
       facts.blockedAttempts += 1;
       facts.blockedRecipients.addHash(recipientHash);
       hour.blocked += 1;
+      this.recordHostBlock(facts, event.message.host, event.outgoingSource ?? null, event.time);
     }
     return classified;
   }
@@ -271,6 +284,10 @@ export class ProviderAnalyser {
     const hints = { relayHost: event.relayHost };
     const classified = this.cache.classify(event.response, provider, hints);
     if (classified.reply.replyCode !== null) this.endFailureRun(facts, event.time);
+    // A reply to a whole session names no outgoing source.
+    if (isBlockSignal(classified.reply)) {
+      this.recordHostBlock(facts, event.message?.host ?? null, null, event.time);
+    }
     this.tally(facts, classified, {
       time: event.time,
       position: event.position,
@@ -448,34 +465,70 @@ export class ProviderAnalyser {
       facts.lastBlockTime = time;
       facts.sentAfterLastBlock = 0;
     }
-    this.recordHostBlock(facts, site.host, time);
   }
 
   /**
-   * Starts the count of accepted deliveries again for the host of a block signal. A signal that
-   * names no host starts it again for every host, because it may concern any of them.
+   * Starts the count of accepted deliveries again for the host and outgoing source of a block
+   * signal. A signal whose line names no source (Exim's `==` lines and session replies of both
+   * MTAs) may concern any source of its host, so it starts the count again for each of them and
+   * for the host as a whole. A signal that names no host does so for every host.
+   * The key is the outgoing source, not the IP that the provider names in its reply (Gmail's
+   * `[203.0.113.5 12]`), because accepted deliveries name no judged IP. Behind NAT the
+   * provider judges the public address, not the interface that Exim logs.
    */
-  private recordHostBlock(facts: ProviderFacts, host: string | null, time: number): void {
-    const hosts = host === null ? [...facts.blockedHosts.keys()] : [host];
-    if (hosts.length === 0) hosts.push("");
-    for (const key of hosts) {
-      const state = facts.blockedHosts.get(key);
-      if (state === undefined) {
-        facts.blockedHosts.set(key, { lastBlockTime: time, sentAfter: 0, lastSent: null });
-      } else if (time >= state.lastBlockTime) {
-        state.lastBlockTime = time;
-        state.sentAfter = 0;
-        state.lastSent = null;
-      }
+  private recordHostBlock(
+    facts: ProviderFacts,
+    host: string | null,
+    source: string | null,
+    time: number,
+  ): void {
+    if (host === null) {
+      for (const state of facts.blockedHosts.values()) restartBlock(state, time);
+      if (facts.blockedHosts.size === 0) this.addHostBlock(facts, "", null, time);
+      return;
     }
+    let found = false;
+    for (const state of facts.blockedSources.get(host) ?? []) {
+      if (source === null || state.source === source) restartBlock(state, time);
+      if (state.source === source) found = true;
+    }
+    if (!found) this.addHostBlock(facts, host, source, time);
   }
 
-  /** Counts a delivery that the provider accepted after the latest block signal of its host. */
-  private countSentAfterBlock(facts: ProviderFacts, host: string, time: number): void {
-    const state = facts.blockedHosts.get(host);
-    if (state === undefined || time <= state.lastBlockTime) return;
-    state.sentAfter += 1;
-    if (state.lastSent === null || time > state.lastSent) state.lastSent = time;
+  private addHostBlock(
+    facts: ProviderFacts,
+    host: string,
+    source: string | null,
+    time: number,
+  ): void {
+    const state: HostBlockState = { source, lastBlockTime: time, sentAfter: 0, lastSent: null };
+    facts.blockedHosts.set(source === null ? host : `${host} ${source}`, state);
+    const states = facts.blockedSources.get(host);
+    if (states === undefined) facts.blockedSources.set(host, [state]);
+    else states.push(state);
+  }
+
+  /**
+   * Counts a delivery that the provider accepted after the latest block signal of its host and
+   * outgoing source. A block whose line named no source counts deliveries from every source of
+   * the host, because the line concerned the host as a whole; counting only deliveries that
+   * name no source either would keep every Exim deferral open when the log names interfaces.
+   * A block that named a source counts only deliveries from that source, so a delivery that
+   * names none lifts it no more than one from another source. Each block of the host has to be
+   * lifted before the provider's block counts as lifted.
+   */
+  private countSentAfterBlock(facts: ProviderFacts, event: DeliveryEvent): void {
+    const states = facts.blockedSources.get(event.message.host);
+    if (states === undefined) return;
+    const source = event.outgoingSource ?? null;
+    const time = event.time;
+    for (let i = 0; i < states.length; i++) {
+      const state = states[i] as HostBlockState;
+      if (state.source !== null && state.source !== source) continue;
+      if (time <= state.lastBlockTime) continue;
+      state.sentAfter += 1;
+      if (state.lastSent === null || time > state.lastSent) state.lastSent = time;
+    }
   }
 
   // Retries and recipients of one message come in a row, so the last sender's domain is kept.
@@ -542,4 +595,12 @@ export class ProviderAnalyser {
     facts.lastHourCounts = counts;
     return counts;
   }
+}
+
+/** Starts the count of accepted deliveries after a block again, unless `time` is older. */
+function restartBlock(state: HostBlockState, time: number): void {
+  if (time < state.lastBlockTime) return;
+  state.lastBlockTime = time;
+  state.sentAfter = 0;
+  state.lastSent = null;
 }
