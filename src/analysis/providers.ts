@@ -122,7 +122,7 @@ export class ProviderFacts {
    * that sends from several IPs, mail accepted from one IP also lifts such a block of another.
    */
   readonly blockedHosts = new Map<string, HostBlockState>();
-  /** The states of `blockedHosts` by host, so that a delivery finds its own without a key. */
+  /** The states of `blockedHosts` by host, so a delivery finds them without making a key. */
   readonly blockedSources = new Map<string, HostBlockState[]>();
   /** Delivery attempts that ended in a connection failure, without any SMTP reply. */
   connectionFailures = 0;
@@ -511,7 +511,7 @@ export class ProviderAnalyser {
   /**
    * Counts a delivery that the provider accepted after the latest block signal of its host and
    * outgoing source. A block whose line named no source counts deliveries from every source of
-   * the host, because the line concerned the host as a whole; counting only deliveries that
+   * the host, because the line concerned the host as a whole. Counting only the deliveries that
    * name no source either would keep every Exim deferral open when the log names interfaces.
    * A block that named a source counts only deliveries from that source, so a delivery that
    * names none lifts it no more than one from another source. Each block of the host has to be
