@@ -39,15 +39,21 @@ export class UnknownRecipientAnalyser {
   first: ReplyOccurrence | null = null;
   readonly byProvider = new Map<ProviderId, number>();
   readonly codes = new Map<string, number>();
-  /** Counts by envelope sender ("" for the null sender), capped in size. */
-  readonly bySender = new Map<string, SenderCounts>();
+  /**
+   * Counts by envelope sender, capped in size. The key is "" for the null sender `<>` and null
+   * for messages whose sender the log does not show.
+   */
+  readonly bySender = new Map<string | null, SenderCounts>();
   /**
    * Later messages to recipients that had bounced as unknown, a sign that the sender does not
    * remove dead addresses: recycled spam traps are dead addresses that were revived.
    */
   repeatedAttempts = 0;
   readonly repeatedRecipients = new DistinctCounter();
-  /** Repeated attempts per envelope sender, capped in size. */
+  /**
+   * Repeated attempts per envelope sender ("" for the null sender), capped in size. Messages
+   * whose sender the log does not show count only in `repeatedAttempts`.
+   */
   readonly repeatsBySender = new Map<string, number>();
   firstRepeat: RepeatedRecipient | null = null;
   /** When each recipient (by hash) first bounced as unknown, capped in size. */
@@ -58,12 +64,12 @@ export class UnknownRecipientAnalyser {
 
   /** Returns the counters of the message's envelope sender, or null past the cap. */
   countsFor(message: LoggedMessage): SenderCounts | null {
-    const sender = message.sender ?? "";
+    const sender = message.sender;
     const known = this.bySender.get(sender);
     if (known !== undefined) return known;
     if (this.bySender.size >= MAX_SENDERS) return null;
     const created = { attempted: 0, unknown: 0 };
-    this.bySender.set(detach(sender), created);
+    this.bySender.set(sender === null ? null : detach(sender), created);
     return created;
   }
 
@@ -107,9 +113,10 @@ export class UnknownRecipientAnalyser {
     if (bouncedAt === undefined || event.time <= bouncedAt) return;
     this.repeatedAttempts += 1;
     this.repeatedRecipients.addHash(delivery.recipientHash);
-    const sender = event.message.sender ?? "";
-    if (this.repeatsBySender.has(sender) || this.repeatsBySender.size < MAX_REPEAT_SENDERS) {
-      increment(this.repeatsBySender, this.repeatsBySender.has(sender) ? sender : detach(sender));
+    const sender = event.message.sender;
+    const known = sender !== null && this.repeatsBySender.has(sender);
+    if (sender !== null && (known || this.repeatsBySender.size < MAX_REPEAT_SENDERS)) {
+      increment(this.repeatsBySender, known ? sender : detach(sender));
     }
     if (this.firstRepeat === null || event.time < this.firstRepeat.time) {
       this.firstRepeat = {

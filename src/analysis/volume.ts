@@ -6,8 +6,11 @@ import { detach, hourOf } from "./time.js";
 export interface HourVolume {
   recipients: number;
   messages: number;
-  /** Recipients by envelope sender, capped at `MAX_SENDERS_PER_HOUR` senders. */
-  readonly senders: Map<string, number>;
+  /**
+   * Recipients by envelope sender, capped at `MAX_SENDERS_PER_HOUR` senders. The key is "" for
+   * the null sender `<>` and null for messages whose sender the log does not show.
+   */
+  readonly senders: Map<string | null, number>;
   /** The earliest message of the hour. */
   firstTime: number;
   firstPosition: LinePosition;
@@ -58,9 +61,11 @@ export class VolumeAnalyser {
       state.counted = true;
       hour.messages += 1;
     }
-    const sender = state.message.sender ?? "";
+    const sender = state.message.sender;
     const known = hour.senders.get(sender);
     if (known !== undefined) hour.senders.set(sender, known + 1);
-    else if (hour.senders.size < MAX_SENDERS_PER_HOUR) hour.senders.set(detach(sender), 1);
+    else if (hour.senders.size < MAX_SENDERS_PER_HOUR) {
+      hour.senders.set(sender === null ? null : detach(sender), 1);
+    }
   }
 }

@@ -2,6 +2,7 @@ import { PROVIDER_NAMES } from "../../knowledge/providers.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, plural } from "./build.js";
+import { senderEntry, senderText } from "./sender-names.js";
 
 /**
  * Unknown-recipient bounces become a finding at this share of attempted recipients and this
@@ -23,10 +24,10 @@ export function detectUnknownRecipients(context: DiagnoseContext): Finding | nul
   if (unknown.count < UNKNOWN_MIN) return null;
   if (rate < UNKNOWN_RATE && unknown.fromBounces < UNKNOWN_MIN) return null;
 
-  const senders = [...unknown.bySender]
+  const ranked = [...unknown.bySender]
     .filter(([, counts]) => counts.unknown > 0)
     .map(([sender, counts]) => ({
-      sender: sender === "" ? "<>" : sender,
+      sender,
       unknown: counts.unknown,
       recipients: counts.attempted,
       rate: counts.attempted > 0 ? round(counts.unknown / counts.attempted) : null,
@@ -35,8 +36,11 @@ export function detectUnknownRecipients(context: DiagnoseContext): Finding | nul
     .filter((entry) => entry.rate === null || entry.rate >= SENDER_RATE)
     .sort((a, b) => b.unknown - a.unknown)
     .slice(0, 5);
+  const senders = ranked.map(({ sender, ...counts }) => ({ ...senderEntry(sender), ...counts }));
   const byProvider = Object.fromEntries([...unknown.byProvider].sort((a, b) => b[1] - a[1]));
-  const worst = senders[0];
+  // The summary and the fix name the worst sender that the log shows, because a fix cannot
+  // name the sender of messages queued before the log starts.
+  const worst = worstKnownSender(ranked);
 
   return finding("unknown-recipients", {
     severity: rate >= 0.1 ? "critical" : "warning",
@@ -44,7 +48,7 @@ export function detectUnknownRecipients(context: DiagnoseContext): Finding | nul
     title: `${plural(unknown.count, "recipient")} did not exist (${Math.round(rate * 100)} % of those attempted)`,
     summary:
       `Receivers answered "no such user" for ${Math.round(rate * 1000) / 10} % of outbound recipients` +
-      (worst !== undefined ? `; ${worst.sender} sent ${worst.unknown} of them.` : "."),
+      (worst !== null ? `; ${worst.sender} sent ${worst.unknown} of them.` : "."),
     evidence: {
       count: unknown.count,
       fromBounces: unknown.fromBounces,
@@ -69,7 +73,7 @@ export function detectUnknownRecipients(context: DiagnoseContext): Finding | nul
             ),
           ],
     fix: [
-      worst !== undefined
+      worst !== null
         ? `Stop the mailing of ${worst.sender} and find where its list came from; never send to bought or scraped lists.`
         : "Find which sender mails the unknown addresses, and stop it.",
       'Remove every address that bounced with 5.1.1 (or "no such user") from your lists at once, and on every future hard bounce.',
@@ -77,6 +81,16 @@ export function detectUnknownRecipients(context: DiagnoseContext): Finding | nul
     ],
     references: [REFERENCES.gmailGuidelines],
   });
+}
+
+/** Returns the sender with the most unknown recipients among those the log shows, or null. */
+function worstKnownSender(
+  ranked: ReadonlyArray<{ readonly sender: string | null; readonly unknown: number }>,
+): { sender: string; unknown: number } | null {
+  for (const entry of ranked) {
+    if (entry.sender !== null) return { sender: senderText(entry.sender), unknown: entry.unknown };
+  }
+  return null;
 }
 
 function round(value: number): number {
