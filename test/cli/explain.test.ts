@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { renderMarkdown } from "../../src/cli/explain.js";
 import { createReplyClassifier } from "../../src/reply/classify.js";
 import { runCommand } from "../helpers/cli.js";
+import { schemaValidator } from "../helpers/schema.js";
 
 const run = runCommand;
 
@@ -172,5 +173,13 @@ describe("explain JSON schema", () => {
     >;
     expect(Object.keys(output).sort()).toEqual([...schema.required].sort());
     expect(Object.keys(schema.properties).sort()).toEqual([...schema.required].sort());
+  });
+
+  it("matches the schema", async () => {
+    const validate = schemaValidator("explain.schema.json");
+    for (const reply of [TSS04, "550"]) {
+      const result = await run(["explain", "--format", "json", reply]);
+      expect(validate(JSON.parse(result.stdout))).toEqual([]);
+    }
   });
 });
