@@ -149,8 +149,11 @@ export class ProviderFacts {
    * reply from the provider followed, or null. The monitor carries it over to the next window.
    */
   openRun: ConnectionFailureRun | null = null;
-  /** True when the provider accepted a delivery or sent an SMTP reply, either of which ends a run. */
-  contacted = false;
+  /**
+   * Time of the first delivery the provider accepted or SMTP reply it sent, either of which ends
+   * a run, or null when there was none.
+   */
+  firstContact: number | null = null;
   readonly hourly = new Map<number, HourCounts>();
   // Consecutive attempts mostly fall in one hour, so the last hour and its counters are kept.
   lastHour = NaN;
@@ -365,7 +368,7 @@ export class ProviderAnalyser {
 
   /** Ends the provider's run of connection failures: it accepted mail or replied at `time`. */
   private endFailureRun(facts: ProviderFacts, time: number): void {
-    facts.contacted = true;
+    if (facts.firstContact === null || time < facts.firstContact) facts.firstContact = time;
     facts.openRun = null;
     const current = this.failureRuns.get(facts);
     if (current === undefined) return;

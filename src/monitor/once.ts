@@ -39,7 +39,9 @@ export function hasProblems(result: OnceResult): boolean {
  */
 export function logOnceResult(logger: Logger, result: OnceResult): void {
   if (!hasProblems(result)) {
-    logger.info("every check passed, no incident is open and every alert was delivered");
+    // An alert held for the flap window is neither sent nor failed, so this line claims no more
+    // than that no delivery failed.
+    logger.info("every check passed, no incident is open and no alert delivery failed");
     return;
   }
   const incidents = result.openIncidents.map((incident) => `#${incident.id} ${incident.subject}`);

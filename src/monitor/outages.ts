@@ -5,9 +5,14 @@ import {
 } from "../analysis/providers.js";
 import type { ReplyOccurrence } from "../analysis/replies.js";
 import type { OutageReport, ProviderVerdict } from "../diagnose/types.js";
-import type { ProviderId } from "../knowledge/providers.js";
+import { PROVIDER_NAMES, type ProviderId } from "../knowledge/providers.js";
 import { failedHostOf, withFailedHost } from "../knowledge/rules/connection.js";
-import type { FailureRun, FailureRunRepository } from "../store/failure-runs.js";
+import { hasRecovered } from "../diagnose/verdict.js";
+import type {
+  FailureRun,
+  FailureRunEvidence,
+  FailureRunRepository,
+} from "../store/failure-runs.js";
 import { canonicalIp, connectionKey, type Observation } from "../store/types.js";
 import { formatInstant, type TimeZone } from "../time/zone.js";
 import type { ProviderEvidence } from "./log-families.js";
@@ -29,24 +34,41 @@ export interface FailureRunCarry {
 }
 
 /**
+ * The progress of an outage that ended, by a delivery or a reply, towards recovery (see
+ * `hasRecovered`): when it ended, and the deliveries accepted since. It is carried over log
+ * windows in the evidence of the key's failure-run row, because the deliveries that end an
+ * outage often fall in several windows.
+ */
+interface RecoveryProgress {
+  readonly endedAt: number;
+  readonly deliveries: number;
+  readonly lastDelivery: number | null;
+}
+
+/** The evidence of a stored run that is an outage, with its recovery once it ended. */
+interface OutageRunEvidence extends FailureRunEvidence {
+  readonly recovery?: RecoveryProgress;
+}
+
+/**
  * Turns the providers' verdicts into connection observations, at most two per provider, for the
  * state key of `source`: its IP, else its log path. It also carries each provider's run of
- * failed connections over to the next window through `carry` (see `carryFailureRun`).
+ * failed connections, and an outage's progress towards recovery, over to the next window
+ * through `carry`.
  *
+ * - An outage inside the window is observed as `unreachable`, dated by its first failure. When
+ *   diagnose counts it as recovered, it is then observed as `reachable`, dated by the delivery or
+ *   reply that ended it.
  * - A run of failed connections that began in an earlier window and reached
  *   OUTAGE_MIN_FAILURES is observed as `unreachable`, dated by its first failure.
- * - An outage that diagnose does not count as recovered (status `unreachable`, or a block during
- *   the outage) is observed as `unreachable`, dated by its first failed connection.
- * - An outage that the provider recovered from inside the window (enough deliveries after it) is
- *   observed as `unreachable` and then as `reachable`, dated by the delivery or reply that
- *   ended it.
+ * - An outage that ended without recovery stays `unreachable` until the provider recovers by
+ *   diagnose's rule (`hasRecovered`), counted over windows, or rejects mail, which diagnose also
+ *   ranks above `unreachable`. It is then observed as `reachable`, dated by its end.
  * - A provider with no outage that accepted mail or sent a block reply is observed as
  *   `reachable`, because either needs a connection.
  *
  * Any other provider gives no observation, so the state keeps its value: a few failed
- * connections, or none at all, show neither an outage nor its end. Acceptances and replies are
- * facts of the window as a whole, so they end an outage even when a few failed connections
- * follow them.
+ * connections, or none at all, show neither an outage nor its end.
  */
 export function connectionObservations(
   evidence: ProviderEvidence,
@@ -60,60 +82,176 @@ export function connectionObservations(
     // The `other` row mixes every small receiver, and one of them being down is no outage.
     if (verdict === undefined || provider === "other") continue;
     const base = baseObservation(provider, source, runId, at);
-    const carried = carryFailureRun(carry, provider as ProviderId, base.key, at);
-    const outage = verdict.outage;
-    if (carried !== null) {
-      const evidence = carriedOutageEvidence(carried, carry.timeZone);
-      observations.push(unreachableObservation(base, source, verdict, carried.firstAt, evidence));
-    } else if (outage !== null) {
-      const occurredAt = parseTime(outage.first.time);
-      const evidence = outageEvidence(outage);
-      observations.push(unreachableObservation(base, source, verdict, occurredAt, evidence));
-      const endedAt = outage.recovered ? parseTime(outage.endedAt) : null;
-      if (endedAt !== null) observations.push(reachableObservation(base, source, verdict, endedAt));
-    } else if (verdict.sent > 0 || verdict.firstBlock !== null) {
-      observations.push(reachableObservation(base, source, verdict, null));
+    const facts = carry.providerFacts.get(provider as ProviderId);
+    const window: ProviderWindow = { base, source, verdict, facts, carry };
+    const stored = carry.runs.get(base.key);
+    const openRun = facts?.openRun ?? null;
+    if (stored !== null && facts?.firstContact === null && openRun !== null) {
+      observations.push(...continuedRun(window, stored, openRun));
+    } else if (verdict.outage !== null) {
+      observations.push(...windowOutage(window, verdict.outage));
+    } else if (stored !== null && stored.failures >= OUTAGE_MIN_FAILURES) {
+      observations.push(...carriedOutage(window, stored));
+    } else {
+      observations.push(...carryShortRun(window, stored));
     }
   }
   return observations;
 }
 
 /**
- * Adds the provider's failed connections at the end of the window to the run stored for `key`.
- * When the provider accepted a delivery or replied in the window, the run starts again with the
- * failures after that, or is deleted when none followed. Returns the run when it began in an
- * earlier window and reached OUTAGE_MIN_FAILURES. A run inside one window is the verdict's own
- * outage.
+ * Adds the window's failures, with no delivery or reply before them, to the run stored for the
+ * key, and observes `unreachable` once the run has OUTAGE_MIN_FAILURES failures. Failures after
+ * an outage's end resume the outage, so its recovery starts again.
  */
-function carryFailureRun(
-  carry: FailureRunCarry,
-  provider: ProviderId,
-  key: string,
-  at: number,
-): FailureRun | null {
-  const facts = carry.providerFacts.get(provider);
-  if (facts === undefined) return null;
-  const openRun = facts.openRun;
-  if (openRun === null || openRun.first === null) {
-    if (facts.contacted) carry.runs.delete(key);
-    return null;
-  }
-
-  const earlier = facts.contacted ? null : carry.runs.get(key);
-  if (earlier === null) {
-    carry.runs.save(key, startedRun(openRun, openRun.first, carry.timeZone), at);
-    return null;
-  }
-  const run: FailureRun = {
-    ...earlier,
-    failures: earlier.failures + openRun.failures,
-    lastAt: Math.max(earlier.lastAt, openRun.lastTime),
+function continuedRun(
+  window: ProviderWindow,
+  stored: FailureRun,
+  openRun: ConnectionFailureRun,
+): Observation[] {
+  const { base, source, verdict, carry } = window;
+  const run = resumedRun(stored, openRun);
+  carry.runs.save(base.key, run, base.at);
+  if (run.failures < OUTAGE_MIN_FAILURES) return [];
+  const evidence = {
+    ...carriedOutageEvidence(run, carry.timeZone),
+    failuresInWindow: openRun.failures,
   };
-  carry.runs.save(key, run, at);
-  return run.failures >= OUTAGE_MIN_FAILURES ? run : null;
+  return [unreachableObservation(base, source, verdict, run.firstAt, evidence)];
 }
 
-/** Builds the stored run of a window's open run, whose first failure is `first`. */
+/** One provider's verdict and counts in the window, with what its observations need. */
+interface ProviderWindow {
+  readonly base: BaseObservation;
+  readonly source: ConnectionSource;
+  readonly verdict: ProviderVerdict;
+  readonly facts: ProviderFacts | undefined;
+  readonly carry: FailureRunCarry;
+}
+
+/**
+ * Observes an outage inside the window and stores what the next window needs: the failures at
+ * its end, or the outage with its recovery progress when it ended without recovery.
+ */
+function windowOutage(window: ProviderWindow, outage: OutageReport): Observation[] {
+  const { base, source, verdict, facts, carry } = window;
+  const failuresInWindow = outage.failures;
+  const observations = [
+    unreachableObservation(base, source, verdict, parseTime(outage.first.time), {
+      ...outageEvidence(outage),
+      failuresInWindow,
+    }),
+  ];
+  const run = facts?.outage ?? null;
+  const openRun = facts?.openRun ?? null;
+  const endedAt = parseTime(outage.endedAt);
+  carry.runs.delete(base.key);
+  if (outage.recovered && endedAt !== null) {
+    observations.push(reachableObservation(base, source, verdict, endedAt));
+    saveOpenRun(carry, base.key, openRun, base.at);
+    return observations;
+  }
+  if (facts === undefined || run === null || run.first === null) return observations;
+  const stored = startedRun(run, run.first, carry.timeZone);
+  if (openRun !== null && openRun !== run) {
+    // Failures after the outage's end resume it, so its recovery starts again.
+    carry.runs.save(base.key, resumedRun(stored, openRun), base.at);
+  } else if (endedAt === null) {
+    carry.runs.save(base.key, stored, base.at);
+  } else {
+    const recovery = { endedAt, deliveries: run.deliveredAfter, lastDelivery: facts.lastSent };
+    carry.runs.save(base.key, withRecovery(stored, recovery), base.at);
+  }
+  return observations;
+}
+
+/**
+ * Observes an outage that began in an earlier window (`stored`, at least OUTAGE_MIN_FAILURES
+ * failures). Failures in the window add to it, deliveries count towards its recovery, and a
+ * recovery or a rejection ends it.
+ */
+function carriedOutage(window: ProviderWindow, stored: FailureRun): Observation[] {
+  const { base, source, verdict, facts, carry } = window;
+  const openRun = facts?.openRun ?? null;
+  const firstContact = facts?.firstContact ?? null;
+  if (facts === undefined || (firstContact === null && openRun === null)) return [];
+  if (openRun !== null) {
+    // NOTE: diagnose keeps counting deliveries after an outage through a few later failures,
+    // but here any failure after the outage's end starts its recovery again.
+    return continuedRun(window, stored, openRun);
+  }
+  const earlier = recoveryOf(stored);
+  const endedAt = earlier?.endedAt ?? firstContact ?? base.at;
+  const lastDelivery = Math.max(earlier?.lastDelivery ?? 0, facts.lastSent ?? 0);
+  const recovery: RecoveryProgress = {
+    endedAt,
+    deliveries: (earlier?.deliveries ?? 0) + facts.sent,
+    lastDelivery: lastDelivery === 0 ? null : lastDelivery,
+  };
+  // A provider that rejects mail has judged it, so diagnose ranks it `blocked`, not unreachable.
+  if (
+    hasRecovered(recovery.deliveries, endedAt, recovery.lastDelivery) ||
+    verdict.status === "blocked"
+  ) {
+    carry.runs.delete(base.key);
+    return [reachableObservation(base, source, verdict, endedAt)];
+  }
+  carry.runs.save(base.key, withRecovery(stored, recovery), base.at);
+  return [];
+}
+
+/**
+ * Observes a provider with no outage open: `reachable` when it accepted mail or sent a block
+ * reply. A delivery or reply ends the short run stored for the key, and the failures after it,
+ * if any, start a new one.
+ */
+function carryShortRun(window: ProviderWindow, stored: FailureRun | null): Observation[] {
+  const { base, source, verdict, facts, carry } = window;
+  const contacted = facts !== undefined && facts.firstContact !== null;
+  if (stored === null || contacted) {
+    if (stored !== null) carry.runs.delete(base.key);
+    saveOpenRun(carry, base.key, facts?.openRun ?? null, base.at);
+  }
+  if (verdict.sent === 0 && verdict.firstBlock === null) return [];
+  return [reachableObservation(base, source, verdict, null)];
+}
+
+/** Stores the failures at the end of the window as a new run, when there are any. */
+function saveOpenRun(
+  carry: FailureRunCarry,
+  key: string,
+  openRun: ConnectionFailureRun | null,
+  at: number,
+): void {
+  if (openRun === null || openRun.first === null) return;
+  carry.runs.save(key, startedRun(openRun, openRun.first, carry.timeZone), at);
+}
+
+/** Returns `stored` with the failures of `openRun` added, and without recovery progress. */
+function resumedRun(stored: FailureRun, openRun: ConnectionFailureRun): FailureRun {
+  const { first, fix } = stored.evidence;
+  return {
+    failures: stored.failures + openRun.failures,
+    firstAt: stored.firstAt,
+    lastAt: Math.max(stored.lastAt, openRun.lastTime),
+    evidence: { first, fix },
+  };
+}
+
+function withRecovery(run: FailureRun, recovery: RecoveryProgress): FailureRun {
+  const evidence: OutageRunEvidence = {
+    first: run.evidence.first,
+    fix: run.evidence.fix,
+    recovery,
+  };
+  return { ...run, evidence };
+}
+
+function recoveryOf(run: FailureRun): RecoveryProgress | null {
+  return (run.evidence as OutageRunEvidence).recovery ?? null;
+}
+
+/** Builds the stored run of a window's run, whose first failure is `first`. */
 function startedRun(
   openRun: ConnectionFailureRun,
   first: ReplyOccurrence,
@@ -146,10 +284,12 @@ function baseObservation(
   at: number,
 ): BaseObservation {
   const ip = source.ip === null ? null : canonicalIp(source.ip);
+  // The subject is for people, so it names the provider as the reports do ("Gmail").
+  const name = PROVIDER_NAMES[provider as ProviderId] ?? provider;
   return {
     key: connectionKey(provider, ip ?? source.path),
     kind: "connection",
-    subject: ip === null ? `${provider} (log ${source.path})` : `${provider} from ${ip}`,
+    subject: ip === null ? `${name} (log ${source.path})` : `${name} from ${ip}`,
     at,
     runId,
   };

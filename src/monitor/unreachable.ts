@@ -7,9 +7,10 @@ import type { JobOutcome } from "./unanswered.js";
  * an info line once every provider of the log can be reached again after such a warning. A
  * connection failure is no block of the sending IP, because the provider never judged the mail,
  * so no block state is recorded for it. The outage's alerts come from its connection state (see
- * `connectionObservations`). Returns `incomplete` when a provider was unreachable, because its
- * treatment of the IP then went unchecked. The warning is dated by the first failed connection
- * in the log, and the same warning again is logged at most once per REPEAT_LOG_INTERVAL_MS.
+ * `connectionObservations`), whose open incident makes `--once` exit 1. Returns `complete`
+ * even then, because the log was read in full and the outage is a finding, not a target left
+ * unchecked. The warning is dated by the first failed connection in the log, and the same
+ * warning again is logged at most once per REPEAT_LOG_INTERVAL_MS.
  */
 export function reportUnreachableProviders(
   context: JobContext,
@@ -31,10 +32,11 @@ export function reportUnreachableProviders(
   }
 
   const names = unreachable.map(({ provider }) => provider);
+  const shownNames = unreachable.map(({ verdict }) => verdict.name);
   // The message names no times, so that the repeat filter keeps the same outage back in later
   // windows.
   const message =
-    `this server could not connect to ${names.join(", ")}: no block state was recorded, ` +
+    `this server could not connect to ${shownNames.join(", ")}: no block state was recorded, ` +
     "because the provider never judged the mail. Check that outbound port 25 is open to it " +
     "(run delist diagnose on the log for the steps)";
   warnUnlessRepeated(context, key, message, {
@@ -47,7 +49,7 @@ export function reportUnreachableProviders(
       unreachable.map(({ provider, verdict }) => [provider, verdict.connectionFailures]),
     ),
   });
-  return "incomplete";
+  return "complete";
 }
 
 /** Returns the log time of the first failed connection of the verdict's outage, or null. */

@@ -81,6 +81,20 @@ function deliveredLines(start: number, count: number, stepMs = 10 * MINUTE): str
   });
 }
 
+/** Builds Postfix lines of `count` messages that Gmail rejected as spam, `stepMs` apart. */
+function rejectedLines(start: number, count: number, stepMs = 10 * MINUTE): string[] {
+  return Array.from({ length: count }, (_, index) => {
+    const time = start + index * stepMs;
+    return (
+      `${stamp(time)} mail postfix/smtp[1004]: ${nextQueueId()}: to=<someone${index}@gmail.com>, ` +
+      `relay=${GMAIL_MX}, delay=1, delays=0.1/0/0.4/0.5, dsn=5.7.1, status=bounced ` +
+      `(host gmail-smtp-in.l.google.com[192.0.2.27] said: 550-5.7.1 [192.0.2.1] Our system ` +
+      `has detected that this message is likely unsolicited mail. 550 5.7.1 gsmtp ` +
+      `(in reply to end of DATA command))`
+    );
+  });
+}
+
 /** Builds a Postfix line of one message that a small receiver accepted. */
 function otherReceiverLine(time: number): string {
   return (
@@ -151,7 +165,7 @@ describe("outage alerts", () => {
     const firstCheck = T0 + 2 * HOUR;
     writeLog(path, timeoutLines(T0, 12), firstCheck);
 
-    expect(await checkAt(clock, monitor, firstCheck)).toBe("incomplete");
+    expect(await checkAt(clock, monitor, firstCheck)).toBe("complete");
 
     const [started] = receiver.alerts.map((alert) => alert.body);
     expect(validateAlert(started)).toEqual([]);
@@ -161,17 +175,20 @@ describe("outage alerts", () => {
     expect(started?.["value"]).toBe("unreachable");
     expect(started?.["at"]).toBe(iso(T0));
     expect(started?.["summary"]).toBe(
-      "Outage started: this server cannot connect to gmail from 192.0.2.1.",
+      "Outage started: this server cannot connect to Gmail from 192.0.2.1.",
     );
     const evidence = started?.["evidence"] as Record<string, Record<string, unknown>>;
     expect(evidence["outage"]?.["failures"]).toBe(12);
+    expect(evidence["outage"]?.["failuresInWindow"]).toBe(12);
     expect(evidence["outage"]?.["ongoing"]).toBe(true);
     expect(evidence["outage"]?.["first"]).toMatchObject({ time: iso(T0).replace(".000", "") });
     expect(store.incidents.latest(KEY)?.openedAt).toBe(T0);
     expect(store.incidents.latest(KEY)?.closedAt).toBeNull();
 
+    // Five deliveries over 40 minutes end the outage, by diagnose's recovery rule.
     const secondCheck = firstCheck + HOUR;
-    writeLog(path, deliveredLines(firstCheck + 50 * MINUTE, 2, MINUTE), secondCheck);
+    const endedAt = firstCheck + 10 * MINUTE;
+    writeLog(path, deliveredLines(endedAt, 5, 10 * MINUTE), secondCheck);
     expect(await checkAt(clock, monitor, secondCheck)).toBe("complete");
 
     const ended = receiver.alerts[1]?.body;
@@ -180,12 +197,12 @@ describe("outage alerts", () => {
     expect(ended?.["previous"]).toBe("unreachable");
     expect(ended?.["value"]).toBe("reachable");
     expect(ended?.["summary"]).toBe(
-      "Outage ended: this server connects to gmail from 192.0.2.1 again.",
+      "Outage ended: this server connects to Gmail from 192.0.2.1 again.",
     );
     expect(ended?.["incident"]).toEqual({
       id: store.incidents.latest(KEY)?.id,
       openedAt: iso(T0),
-      closedAt: iso(secondCheck),
+      closedAt: iso(endedAt),
     });
     expect(receiver.alerts).toHaveLength(2);
     store.close();
@@ -216,15 +233,17 @@ describe("outage alerts", () => {
     writeLog(path, timeoutLines(T0, 12), firstCheck);
     await checkAt(clock, monitor, firstCheck);
 
-    // Two deliveries end the outage five minutes later, and a new outage follows.
-    writeLog(path, deliveredLines(firstCheck + MINUTE, 2, MINUTE), firstCheck + 5 * MINUTE);
-    await checkAt(clock, monitor, firstCheck + 5 * MINUTE);
+    // Five deliveries over 32 minutes of log time end the outage in a check 25 minutes after the
+    // first, and a new outage follows.
+    const lastFailure = T0 + 110 * MINUTE;
+    writeLog(path, deliveredLines(lastFailure + MINUTE, 5, 8 * MINUTE), firstCheck + 25 * MINUTE);
+    await checkAt(clock, monitor, firstCheck + 25 * MINUTE);
     const [, endChange] = store.incidents.changes({ key: KEY });
     expect(endChange?.change).toBe("outage-ended");
     expect(store.alerts.heldUntil(endChange?.id ?? 0)).toBe(firstCheck + FLAP_WINDOW);
 
-    writeLog(path, timeoutLines(firstCheck + 6 * MINUTE, 12, 10_000), firstCheck + 10 * MINUTE);
-    await checkAt(clock, monitor, firstCheck + 10 * MINUTE);
+    writeLog(path, timeoutLines(firstCheck + 26 * MINUTE, 12, 10_000), firstCheck + 28 * MINUTE);
+    await checkAt(clock, monitor, firstCheck + 28 * MINUTE);
     await checkAt(clock, monitor, firstCheck + FLAP_WINDOW);
 
     expect(receiver.alerts.map((alert) => alert.body["change"])).toEqual(["outage-started"]);
@@ -283,7 +302,7 @@ describe("outage alerts", () => {
 
     expect(messages).toHaveLength(1);
     expect(messages[0]).toContain(
-      "Subject: [delist] Outage started: this server cannot connect to gmail from\r\n 192.0.2.1.",
+      "Subject: [delist] Outage started: this server cannot connect to Gmail from\r\n 192.0.2.1.",
     );
     // The body is quoted-printable, whose soft line breaks end in `=`.
     const body = messages[0]?.replaceAll("=\r\n", "") ?? "";
@@ -345,6 +364,81 @@ describe("outage alerts", () => {
     store.close();
   });
 
+  it("keep the outage after one delivery", async () => {
+    receiver = await startWebhookReceiver();
+    const clock = new FakeClock(T0);
+    const { monitor, store, path } = logMonitor({
+      clock,
+      alerts: { webhook: { url: receiver.url } },
+    });
+    // Six failures in each of two windows make one outage of twelve.
+    writeLog(path, timeoutLines(T0, 6), T0 + HOUR);
+    await checkAt(clock, monitor, T0 + HOUR);
+    writeLog(path, timeoutLines(T0 + HOUR, 6), T0 + 2 * HOUR);
+    await checkAt(clock, monitor, T0 + 2 * HOUR);
+    const started = receiver.alerts[0]?.body;
+    const evidence = started?.["evidence"] as Record<string, Record<string, unknown>>;
+
+    // One delivery, then three more failures, as in a log where diagnose still finds the outage.
+    writeLog(path, deliveredLines(T0 + 2 * HOUR, 1), T0 + 3 * HOUR);
+    await checkAt(clock, monitor, T0 + 3 * HOUR);
+    const afterDelivery = store.states.get(KEY)?.value;
+    writeLog(path, timeoutLines(T0 + 3 * HOUR, 3), T0 + 4 * HOUR);
+    await checkAt(clock, monitor, T0 + 4 * HOUR);
+
+    expect(started?.["change"]).toBe("outage-started");
+    expect(evidence["connectionFailures"]).toBe(6);
+    expect(evidence["outage"]?.["failures"]).toBe(12);
+    expect(evidence["outage"]?.["failuresInWindow"]).toBe(6);
+    expect(afterDelivery).toBe("unreachable");
+    expect(store.states.get(KEY)?.value).toBe("unreachable");
+    expect(store.incidents.changes({ key: KEY }).map((change) => change.change)).toEqual([
+      "outage-started",
+    ]);
+    expect(store.incidents.latest(KEY)?.closedAt).toBeNull();
+    expect(receiver.alerts).toHaveLength(1);
+    store.close();
+  });
+
+  it("count deliveries over windows", async () => {
+    const clock = new FakeClock(T0);
+    const { monitor, store, path } = logMonitor({ clock });
+    writeLog(path, timeoutLines(T0, 12), T0 + 2 * HOUR);
+    await checkAt(clock, monitor, T0 + 2 * HOUR);
+
+    // Three deliveries over 20 minutes, then two more: five over 40 minutes in all.
+    const endedAt = T0 + 2 * HOUR;
+    writeLog(path, deliveredLines(endedAt, 3), endedAt + 25 * MINUTE);
+    await checkAt(clock, monitor, endedAt + 25 * MINUTE);
+    const afterThree = store.states.get(KEY)?.value;
+    writeLog(path, deliveredLines(endedAt + 30 * MINUTE, 2), endedAt + HOUR);
+    await checkAt(clock, monitor, endedAt + HOUR);
+
+    expect(afterThree).toBe("unreachable");
+    expect(store.states.get(KEY)?.value).toBe("reachable");
+    const changes = store.incidents.changes({ key: KEY });
+    expect(changes.map((change) => [change.change, change.at])).toEqual([
+      ["outage-started", T0],
+      ["outage-ended", endedAt],
+    ]);
+    expect(store.failureRuns.get(KEY)).toBeNull();
+    store.close();
+  });
+
+  it("end an outage on rejections", async () => {
+    const clock = new FakeClock(T0);
+    const { monitor, store, path } = logMonitor({ clock });
+    writeLog(path, timeoutLines(T0, 12), T0 + 2 * HOUR);
+    await checkAt(clock, monitor, T0 + 2 * HOUR);
+
+    writeLog(path, rejectedLines(T0 + 2 * HOUR, 3), T0 + 3 * HOUR);
+    await checkAt(clock, monitor, T0 + 3 * HOUR);
+
+    expect(store.states.get(KEY)?.value).toBe("reachable");
+    expect(store.states.get(blockKey("gmail", IP))?.value).toBe("blocked");
+    store.close();
+  });
+
   it("record nothing for a few failures", async () => {
     const clock = new FakeClock(T0);
     const { monitor, store, path } = logMonitor({ clock });
@@ -380,7 +474,7 @@ describe("outage alerts", () => {
     const [state, ...others] = store.states.list();
     expect(others).toEqual([]);
     expect(state?.key).toBe(connectionKey("gmail", path));
-    expect(state?.subject).toBe(`gmail (log ${path})`);
+    expect(state?.subject).toBe(`Gmail (log ${path})`);
     expect(state?.value).toBe("unreachable");
     store.close();
   });
@@ -390,7 +484,7 @@ describe("outage alerts", () => {
     const { monitor, store, path } = logMonitor({ clock });
     writeLog(path, timeoutLines(T0, 12), T0 + 2 * HOUR);
     await checkAt(clock, monitor, T0 + 2 * HOUR);
-    writeLog(path, deliveredLines(T0 + 3 * HOUR, 1), T0 + 4 * HOUR);
+    writeLog(path, deliveredLines(T0 + 3 * HOUR, 5), T0 + 4 * HOUR);
     await checkAt(clock, monitor, T0 + 4 * HOUR);
 
     const report = buildHistoryReport(store, {}, clock.now());
@@ -404,10 +498,11 @@ describe("outage alerts", () => {
 
     expect(validateHistory(output)).toEqual([]);
     expect(report.changes.map((change) => change.summary)).toEqual([
-      "Outage started: this server cannot connect to gmail from 192.0.2.1.",
-      "Outage ended: this server connects to gmail from 192.0.2.1 again.",
+      "Outage started: this server cannot connect to Gmail from 192.0.2.1.",
+      "Outage ended: this server connects to Gmail from 192.0.2.1 again.",
     ]);
-    expect(report.incidents[0]?.hours).toBe(4);
+    // The incident lasts from the first failure to the first delivery after the outage.
+    expect(report.incidents[0]?.hours).toBe(3);
     store.close();
   });
 });
