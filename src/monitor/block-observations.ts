@@ -98,6 +98,8 @@ function liftOf(
   const { store, acceptances } = context;
   const current = store.states.get(key);
   const wasBlocked = current !== null && isBad("block", current.value);
+  // NOTE: a probe that sees the block again does not restart stored progress, so acceptances
+  // logged before that probe still count towards the lift.
   const progress = advanceLiftProgress(
     store.liftProgress.get(key),
     wasBlocked ? current.checkedAt : null,
