@@ -18,8 +18,8 @@ function accountsOf(diagnosis: Diagnosis): unknown[] {
 }
 
 /**
- * `count` client addresses from four documentation ranges in turn: 192.0.2.0/24,
- * 198.51.100.0/24, 203.0.113.0/24 and a /48 of its own in 2001:db8::/32 for every fourth.
+ * Returns `count` client addresses in many networks. Every fourth is in a /48 of its own in
+ * 2001:db8::/32, and the others are in 192.0.2.0/24, 198.51.100.0/24 and 203.0.113.0/24 in turn.
  */
 function addresses(count: number): string[] {
   const networks = ["192.0.2.", "198.51.100.", "203.0.113."];
