@@ -1,15 +1,22 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
+import { OFFLINE_DIAGNOSE, runCommand } from "../helpers/cli.js";
+import { GMAIL_NO_SUCH_USER, PostfixLog, SENT, T0 } from "../helpers/postfix-fixture.js";
+import { schemaValidator } from "../helpers/schema.js";
+import { temporaryFiles } from "../helpers/temporary-files.js";
 
-// The tests of each command validate its output against its schema (the monitor's tests also
-// its configuration and alerts) through test/helpers/schema.ts, which compiles in strict mode.
+// Each command's tests validate its output through test/helpers/schema.ts, which compiles in
+// strict mode, and the monitor's tests do the same for its configuration and alerts. This file
+// adds the checks that no command's test makes.
 
 const DOCS = new URL("../../docs/", import.meta.url);
 const ID_BASE = "https://delist.example/schemas/";
 const NAMES = readdirSync(DOCS)
   .filter((name) => name.endsWith(".schema.json"))
   .sort();
+
+const temporary = temporaryFiles();
 
 type Schema = Record<string, unknown>;
 
@@ -65,5 +72,67 @@ describe("docs JSON schemas", () => {
     const ajv = new Ajv2020({ strict: true, validateFormats: false });
     const schema = { type: "object", required: ["name"], properties: { other: {} } };
     expect(() => ajv.compile(schema)).toThrow(/strictRequired/);
+  });
+});
+
+/**
+ * Builds a log in which three senders mail unknown recipients at Gmail: an account, the null
+ * sender `<>`, and messages queued before the log starts, whose sender the log does not show.
+ */
+function unknownSendersLog(): string {
+  const log = new PostfixLog();
+  for (let i = 0; i < 30; i++) {
+    const time = T0 + i * 60_000;
+    const stamp = new Date(time).toISOString().replace("Z", "+00:00");
+    const outcome = i % 2 === 0 ? GMAIL_NO_SUCH_USER : SENT;
+    const reply =
+      outcome === SENT
+        ? outcome.reply
+        : `host gmail-smtp-in.l.google.com[192.0.2.27] said: ${outcome.reply} (in reply to RCPT TO command)`;
+    for (const [prefix, from] of [
+      ["A", null],
+      ["B", ""],
+    ] as const) {
+      const id = `${prefix}${i.toString(16).toUpperCase().padStart(9, "0")}`;
+      if (from !== null) {
+        log.raw(
+          time,
+          `${stamp} mail postfix/qmgr[3002]: ${id}: from=<${from}>, size=900, nrcpt=1 (queue active)`,
+        );
+      }
+      log.raw(
+        time + 1000,
+        `${stamp} mail postfix/smtp[3001]: ${id}: to=<${prefix.toLowerCase()}${i}@gmail.com>, relay=gmail-smtp-in.l.google.com[192.0.2.27]:25, delay=1, delays=0.1/0/0.4/0.5, dsn=${outcome.dsn}, status=${outcome.status} (${reply})`,
+      );
+      log.raw(time + 2000, `${stamp} mail postfix/qmgr[3002]: ${id}: removed`);
+    }
+    log.submit({
+      time: time + 30_000,
+      account: "anna@example.com",
+      clientIp: "198.51.100.10",
+      recipients: [{ address: `list${i}@gmail.com`, outcome }],
+    });
+  }
+  return log.text();
+}
+
+describe("diagnose JSON schema", () => {
+  it("accepts every kind of sender", async () => {
+    const result = await runCommand([
+      ...OFFLINE_DIAGNOSE,
+      "--format",
+      "json",
+      temporary.file(unknownSendersLog()),
+    ]);
+    const diagnosis = JSON.parse(result.stdout) as {
+      findings: { id: string; evidence: { senders?: { sender: string | null }[] } }[];
+    };
+    const finding = diagnosis.findings.find((entry) => entry.id === "unknown-recipients");
+    const senders = (finding?.evidence.senders ?? []).map((entry) => entry.sender);
+
+    expect(senders).toContain(null);
+    expect(senders).toContain("<>");
+    expect(senders).toContain("anna@example.com");
+    expect(schemaValidator("diagnose.schema.json")(diagnosis)).toEqual([]);
   });
 });
