@@ -151,9 +151,14 @@ export function unusableInput(run: LogRun): string | null {
   const problems = errors.map((input) => input.error?.message ?? "").filter((text) => text !== "");
   for (const file of run.bounces?.files ?? []) problems.push(...file.errors);
   const totals = run.summary.totals;
-  if (totals.lines === 0 && problems.length > 0) return problems.join("\ndelist: ");
-  const seen = totals.lines === 0 ? ": the input is empty" : ` in ${linesSeen(run.summary)}`;
   const binary = binaryInputNames(run.summary.inputs);
+  if (totals.lines === 0 && binary.length === 0 && problems.length > 0) {
+    return problems.join("\ndelist: ");
+  }
+  // A binary file without records adds no lines to the totals, so a run with such a file
+  // and no counted lines is not empty.
+  const empty = binary.length === 0 ? ": the input is empty" : "";
+  const seen = totals.lines === 0 ? empty : ` in ${linesSeen(run.summary)}`;
   const binaryLine =
     binary.length === 0
       ? []

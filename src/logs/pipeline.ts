@@ -10,7 +10,12 @@ import { checkMaxLineBytes, DEFAULT_MAX_LINE_BYTES, LineSplitter } from "./reade
 import { readSource } from "./reader/read.js";
 import { dropSameContent, type SameContentInput } from "./reader/same-content.js";
 import { dropSameStdin } from "./reader/same-stdin.js";
-import { binaryInputNames, noLogLinesNote, unterminatedLineNote } from "./reader/notes.js";
+import {
+  binaryInputNames,
+  noLogLinesNote,
+  uncountedBinaryNotes,
+  unterminatedLineNote,
+} from "./reader/notes.js";
 import {
   planInputsWithNotes,
   type FileSource,
@@ -75,13 +80,15 @@ export async function readLogs(
 
 // The notes of an input without a single record. A text file such as a README would otherwise
 // pass unnoticed among the logs, so it gets a note, which replaces the note on a last line
-// without a line end. A binary file keeps its own note.
+// without a line end. A binary file keeps its own note, reworded to state that its lines were
+// not counted.
 function recordlessNotes(
   name: string,
-  split: { readonly lines: number; readonly unrecognised: number },
+  split: { readonly lines: number; readonly unrecognised: number; readonly binary: boolean },
   notes: readonly string[],
 ): readonly string[] {
-  if (split.unrecognised === 0 || binaryInputNames([{ name, notes }]).length > 0) return notes;
+  if (split.binary) return uncountedBinaryNotes(name, notes);
+  if (split.unrecognised === 0) return notes;
   const unterminated = unterminatedLineNote(name, split.lines);
   return [...notes.filter((note) => note !== unterminated), noLogLinesNote(name, split.lines)];
 }
@@ -149,8 +156,8 @@ class ReadRun {
     this.framer.startFile(source.name, referenceMs, isFile && source.continuesPrevious);
     this.file = source.name;
 
-    const recordsBefore = this.counts.records;
-    const unrecognisedBefore = this.counts.unrecognised;
+    const countsBefore = { ...this.counts };
+    const samplesBefore = this.unrecognisedSamples.length;
     const splitter = new LineSplitter(this.onLine, this.maxLineBytes);
     const onProgress = this.options.onProgress;
     const result = await readSource(source, splitter, {
@@ -168,9 +175,16 @@ class ReadRun {
     this.bytes.decompressedBytes += result.decompressedBytes;
     const kind = isFile ? (result.compression ?? "plain") : "stdin";
     const opened = result.bytes > 0 || result.error === null;
-    const unrecognised = this.counts.unrecognised - unrecognisedBefore;
-    const hasRecords = this.counts.records > recordsBefore;
-    const split = { lines: splitter.lines, unrecognised };
+    const unrecognised = this.counts.unrecognised - countsBefore.unrecognised;
+    const hasRecords = this.counts.records > countsBefore.records;
+    const binary = binaryInputNames([{ name: source.name, notes: result.notes }]).length > 0;
+    if (binary && !hasRecords) {
+      // An image or other binary file among the logs has no log lines, so its lines, and the
+      // NUL bytes that binary data is full of, stay out of the counts and samples.
+      this.counts = countsBefore;
+      this.unrecognisedSamples.length = samplesBefore;
+    }
+    const split = { lines: splitter.lines, unrecognised, binary };
     const notes = hasRecords ? result.notes : recordlessNotes(source.name, split, result.notes);
     this.inputs.push({
       name: source.name,

@@ -137,14 +137,25 @@ function isBinaryByte(byte: number): boolean {
 
 const CONTROL_BYTES_REASON = "it has NUL or control bytes near its start";
 
+const READ_AS_TEXT = "so its lines were read as text and mostly count as skipped.";
+const NOT_COUNTED = "so its lines were not counted as log lines.";
+
 /**
  * Returns the note for an input whose first bytes look binary. `reason` is the cause, in the
  * form that `BinarySample.binaryReason` returns.
  */
 export function binaryNote(name: string, reason = CONTROL_BYTES_REASON): string {
-  return (
-    `${binaryNoteStart(name)}${reason}), so its lines were read as text and mostly count as ` +
-    `skipped. Leave it out of the inputs.`
+  return `${binaryNoteStart(name)}${reason}), ${READ_AS_TEXT} Leave it out of the inputs.`;
+}
+
+/**
+ * Returns `notes` of input `name` with its binary-file note saying that its lines were not
+ * counted, for a binary input without a single log record.
+ */
+export function uncountedBinaryNotes(name: string, notes: readonly string[]): string[] {
+  const start = binaryNoteStart(name);
+  return notes.map((note) =>
+    note.startsWith(start) ? note.replace(READ_AS_TEXT, NOT_COUNTED) : note,
   );
 }
 
@@ -166,11 +177,15 @@ export function binaryInputNames(
  * other text file given with the logs, or a log in a format that delist does not read.
  */
 export function noLogLinesNote(name: string, lines: number): string {
-  const count = lines === 1 ? "its line has" : `its ${lines.toLocaleString("en-US")} lines has`;
+  const found =
+    lines === 1
+      ? "its only line has no timestamp or syslog header that delist reads, so it was read as " +
+        "a line without a log format"
+      : `none of its ${lines.toLocaleString("en-US")} lines has a timestamp or syslog header ` +
+        "that delist reads, so it was read as lines without a log format";
   return (
-    `${name} held no log lines: none of ${count} a timestamp or syslog header that delist ` +
-    `reads, so it was read as lines without a log format. Leave it out of the inputs, ` +
-    `unless it is a mail log in a format that delist should read.`
+    `${name} held no log lines: ${found}. Leave it out of the inputs, unless it is a mail ` +
+    `log in a format that delist should read.`
   );
 }
 

@@ -123,7 +123,8 @@ describe("diagnose text report", () => {
     const output = run.stdout.replace(/\s+/g, " ");
 
     expect(output).toContain("looks like a binary file");
-    expect(output).toMatch(/\d+ lines contain NUL bytes\./);
+    // The NUL line of the crash counts, and the lines of the binary wtmp file do not.
+    expect(output).toContain("1 line contains NUL bytes.");
     expect(output).not.toContain("longer than 64 KiB");
   });
 

@@ -79,6 +79,43 @@ describe("files with a binary signature", () => {
   });
 });
 
+describe("binary files among logs", () => {
+  it("stay out of the line counts", async () => {
+    await dir.write("mail.log", LOG);
+    await dir.write("chart.png", PNG);
+
+    const summary = await read(["mail.log", "chart.png"]);
+    expect(summary.totals.lines).toBe(3);
+    expect(summary.totals.unrecognised).toBe(0);
+    expect(summary.totals.nul).toBe(0);
+    expect(summary.unrecognisedSamples).toEqual([]);
+    expect(inputNamed(summary, "chart.png").lines).toBe(3);
+  });
+
+  it("say that their lines were not counted", async () => {
+    await dir.write("chart.png", PNG);
+
+    const notes = inputNamed(await read(["chart.png"]), "chart.png").notes;
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toContain("so its lines were not counted as log lines.");
+    expect(notes[0]).not.toContain("count as skipped");
+  });
+
+  it("keep counting lines with records", async () => {
+    const binaryLog = Buffer.concat([
+      Buffer.from("\x01a\x02b\x03c\x04d\x05e\x06f\x07g\x08h\n", "latin1"),
+      Buffer.from(LOG),
+    ]);
+    await dir.write("odd.log", binaryLog);
+
+    const summary = await read(["odd.log"]);
+    expect(binaryInputNames(summary.inputs)).toEqual(["odd.log"]);
+    expect(summary.totals.records).toBe(3);
+    expect(summary.totals.lines).toBe(4);
+    expect(inputNamed(summary, "odd.log").notes[0]).toContain("mostly count as skipped");
+  });
+});
+
 describe("text files without log lines", () => {
   it("get a note that names them", async () => {
     await dir.write("mail.log", LOG);
@@ -96,7 +133,10 @@ describe("text files without log lines", () => {
 
     const notes = inputNamed(await read(["NOTES"]), "NOTES").notes;
     expect(notes).toHaveLength(1);
-    expect(notes[0]).toContain("NOTES held no log lines: none of its line has");
+    expect(notes[0]).toContain(
+      "NOTES held no log lines: its only line has no timestamp or syslog header",
+    );
+    expect(notes[0]).toContain("so it was read as a line without a log format.");
   });
 
   it("leave empty and blank files alone", async () => {
