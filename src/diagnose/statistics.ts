@@ -57,7 +57,13 @@ export interface OriginStatistics {
   readonly sent: number;
   readonly deferred: number;
   readonly bounced: number;
+  /** Attempts rejected or deferred for a sender-side reason (a block signal). */
   readonly blockedAttempts: number;
+  /**
+   * Recipients that no attempt delivered: rejected, expired, or still deferred at the end of the
+   * log. Unlike `blockedAttempts`, it counts each recipient once and whatever the reply.
+   */
+  readonly undeliveredRecipients: number;
   readonly first: string;
   readonly last: string;
 }
@@ -160,9 +166,20 @@ function topOrigins(
       deferred: origin.deferred,
       bounced: origin.bounced,
       blockedAttempts: origin.blockedAttempts,
+      undeliveredRecipients: undeliveredRecipients(origin),
       first: time(origin.firstTime),
       last: time(origin.lastTime),
     }));
+}
+
+/**
+ * Counts the recipients of an origin that no attempt delivered. A recipient counts in
+ * `recipients` at the first attempt the log shows and in `sent` at the attempt that delivered
+ * it, so the difference is the recipients never delivered. The floor of zero only guards
+ * against a parser that marks no first attempt for a delivered recipient.
+ */
+function undeliveredRecipients(origin: OriginFacts): number {
+  return Math.max(0, origin.recipients - origin.sent);
 }
 
 function top(counts: ReadonlyMap<string, number>, limit: number): Record<string, number> {

@@ -47,12 +47,22 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
   // Local programs submit without a client IP and the analyser counts IPs only for accounts,
   // so the table of local programs has no IPs column.
   lines.push("", ...originTable("Local programs", statistics.localSources, paint, false));
+  if (statistics.accounts.length > 0 || statistics.localSources.length > 0) {
+    lines.push(
+      "",
+      ...wrap(
+        "undelivered: recipients that no attempt delivered, because they were rejected, " +
+          "expired in the queue or were still deferred at the end of the log.",
+        "  ",
+      ),
+    );
+  }
   const inbound = statistics.inbound;
   lines.push(
     "",
     paint.bold("Inbound and logins"),
     ...wrap(
-      `${count(inbound.messagesAccepted)} messages queued, ${count(inbound.localDeliveries)} delivered locally, ` +
+      `${plural(inbound.localDeliveries, "local delivery", "local deliveries")}, ` +
         `${plural(inbound.rejects, "SMTP reject")}, ${plural(inbound.authFailures, "failed login")}`,
       "  ",
     ),
@@ -70,7 +80,8 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
   lines.push(
     "",
     ...wrap(
-      `Forwarded messages: ${count(statistics.forwardedMessages)}. Outbound TLS sessions: ${count(statistics.outboundTlsSessions)}.`,
+      `Messages queued, outgoing and incoming: ${count(inbound.messagesAccepted)}. ` +
+        `Forwarded messages: ${count(statistics.forwardedMessages)}. Outbound TLS sessions: ${count(statistics.outboundTlsSessions)}.`,
     ),
     ...wrap(
       `Lines parsed: ${count(input.parsed)}, ignored: ${count(input.ignored)}, unparsed: ${count(input.unparsed)}, without log framing: ${count(input.unrecognised)}.`,
@@ -111,13 +122,13 @@ function originTable(
   const ipsHeader = showIps ? "IPs".padStart(5) : "";
   const lines = [
     paint.bold(title),
-    `  ${"msgs".padStart(7)}${"rcpts".padStart(8)}${ipsHeader}${"rejected".padStart(9)}  name`,
+    `  ${"msgs".padStart(7)}${"rcpts".padStart(8)}${ipsHeader}${"undelivered".padStart(12)}  name`,
   ];
   for (const origin of origins.slice(0, 10)) {
     const ips = showIps ? String(origin.clientIps).padStart(5) : "";
     const counts =
       `  ${count(origin.messages).padStart(7)}${count(origin.recipients).padStart(8)}${ips}` +
-      `${count(origin.blockedAttempts).padStart(9)}  `;
+      `${count(origin.undeliveredRecipients).padStart(12)}  `;
     const name = origin.kind === "account" ? origin.key : origin.name.replace(/^local /, "");
     lines.push(...wrapBreakingWords(name, counts));
   }
