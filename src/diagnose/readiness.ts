@@ -9,6 +9,7 @@ import {
 } from "./removal-forms.js";
 import { providersDo } from "./findings/build.js";
 import { removalFormRule, withOwnListCheck } from "./own-block-lists.js";
+import { dailyVolumeItem } from "./daily-volume-readiness.js";
 import { outboundBurst, uncomparedBurst } from "./findings/volume-spike.js";
 import {
   hasListingReply,
@@ -569,6 +570,8 @@ function ongoingDetail(ongoing: readonly ProviderVerdict[]): string {
 
 function volumeNormal(context: DiagnoseContext, logEnd: number): ReadinessItem {
   const burst = outboundBurst(context);
+  const daily = burst === null ? dailyVolumeItem(context) : null;
+  if (daily !== null) return daily;
   const firstTime = context.facts.firstTime;
   // A burst is measured against the same hours of an earlier day, which the log may lack.
   const tooShort = firstTime !== null && logEnd - firstTime < DAY_MS;

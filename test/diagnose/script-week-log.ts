@@ -29,11 +29,13 @@ export interface ScriptWeekOptions {
 
 /**
  * Builds a week of a small hosting server's Postfix log. An account sends ten messages an hour
- * in office hours (8:00 to 18:00) every day: eight to example.net, one to Gmail and one to
- * Outlook.com. From `SCRIPT_START`, the PHP script mailer.php of user shopnet (uid 10012)
- * sends 30 messages an hour for 44 hours, to Outlook.com, Gmail and example.net in turn, which
- * makes the daily recipients 100, 100, 100, 400, 820, 400, 100. Outlook.com rejects every
- * message with S3150 from `listingAfterHours` after the script's start.
+ * in office hours (8:00 to 18:00) every day, eight to example.net, one to Gmail and one to
+ * Outlook.com, and one more at 0:30 and at 23:30, so that the log covers whole days. From
+ * `SCRIPT_START`, the PHP script mailer.php of user shopnet (uid 10012) sends 30 messages an
+ * hour for 44 hours, to Outlook.com, Gmail and example.net in turn, which makes the daily
+ * recipients 102, 102, 102, 402, 822, 402, 102.
+ * Outlook.com rejects every message with S3150 from `listingAfterHours` after the script's
+ * start.
  *
  * The script's busiest hours send 40 recipients against 10 before, four times the usual
  * hourly level, so only the daily volume shows a burst.
@@ -61,6 +63,14 @@ export function scriptWeekLog(options: ScriptWeekOptions = {}): string {
           recipients: [{ address, outcome: index === 1 ? outlook(time) : SENT }],
         });
       }
+    }
+    for (const hour of [0, 23]) {
+      log.submit({
+        time: T0 + day * DAY + hour * HOUR + 30 * 60_000,
+        account: "alice@example.com",
+        clientIp: "198.51.100.10",
+        recipients: [{ address: `night${day}x${hour}@example.net` }],
+      });
     }
   }
 

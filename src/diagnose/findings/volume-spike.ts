@@ -12,7 +12,7 @@ import {
 } from "../series.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, plural } from "./build.js";
-import { findDailyBurst, type DailyBurst } from "./daily-burst.js";
+import { findDailyBurst, utcDate, type DailyBurst } from "./daily-burst.js";
 import { describeOrigin } from "./origin-names.js";
 import { senderEntry, type SenderEntry } from "./sender-names.js";
 
@@ -96,7 +96,7 @@ function dailyBurstFinding(
     role: "contributing",
     title: `Outbound volume jumped to ${burst.peak.recipients.toLocaleString("en-US")} recipients a day, ${times.toLocaleString("en-US")} times the usual`,
     summary:
-      `From ${dateOf(context, first)} the server sent ${plural(total, "recipient")} in ${plural(burst.days.length, "day")} (${perDay}), ` +
+      `From ${utcDate(first)} the server sent ${plural(total, "recipient")} in ${plural(burst.days.length, "UTC day")} (${perDay}), ` +
       `while the busiest of the ${plural(burst.earlierDays, "whole day")} before sent ${burst.baseline.toLocaleString("en-US")}. ` +
       `No single hour stood out, because the mail was spread over day and night. ${sourceSentence(origins[0], total)}`,
     evidence: {
@@ -105,10 +105,10 @@ function dailyBurstFinding(
       end: context.time(last + DAY_MS),
       baselineRecipientsPerDay: burst.baseline,
       peakRecipientsPerDay: burst.peak.recipients,
-      peakDay: dateOf(context, burst.peak.day),
+      peakDay: utcDate(burst.peak.day),
       recipients: total,
       dailyRecipients: burst.days.map((entry) => ({
-        day: dateOf(context, entry.day),
+        day: utcDate(entry.day),
         recipients: entry.recipients,
       })),
       topSenders: topSenders(context, burst),
@@ -118,12 +118,6 @@ function dailyBurstFinding(
     fix: BURST_FIXES,
     references: [REFERENCES.gmailGuidelines],
   });
-}
-
-/** Formats the UTC day that starts at `day` as its date, `2024-03-07`. */
-function dateOf(context: DiagnoseContext, day: number): string {
-  void context;
-  return new Date(day).toISOString().slice(0, 10);
 }
 
 /**

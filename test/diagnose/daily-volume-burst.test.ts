@@ -1,0 +1,114 @@
+import { describe, expect, test } from "vitest";
+import type { Diagnosis, Finding, ReadinessItem } from "../../src/diagnose/types.js";
+import { diagnoseText } from "../helpers/diagnose-text.js";
+import { HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import { SCRIPT_START, scriptWeekLog } from "./script-week-log.js";
+
+const DAY = 24 * HOUR;
+
+function spikeOf(diagnosis: Diagnosis): Finding | undefined {
+  return diagnosis.findings.find((finding) => finding.id === "volume-spike");
+}
+
+function volumeItem(diagnosis: Diagnosis): ReadinessItem | undefined {
+  return diagnosis.readiness.items.find((item) => item.id === "volume-normal");
+}
+
+/** Keeps the lines of `text` before `until`, read from their RFC 3339 timestamps. */
+function cutLog(text: string, until: number): string {
+  const lines = text.split("\n").filter((line) => Date.parse(line.split(" ")[0] ?? "") < until);
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Builds a log of one account that sends `perDay[i]` messages on day i, spread evenly over the
+ * day, each to one recipient at example.net. No hour of it is an hourly burst.
+ */
+function dailyLog(perDay: readonly number[]): string {
+  const log = new PostfixLog("mx");
+  perDay.forEach((count, day) => {
+    for (let index = 0; index < count; index++) {
+      log.submit({
+        time: T0 + day * DAY + Math.floor((index * DAY) / count),
+        account: "alice@example.com",
+        clientIp: "198.51.100.10",
+        recipients: [{ address: `client${day}x${index}@example.net` }],
+      });
+    }
+  });
+  return log.text();
+}
+
+describe("volume-spike over whole days", () => {
+  test("steady script makes a daily burst", async () => {
+    const spike = spikeOf(await diagnoseText(scriptWeekLog()));
+    const evidence = spike?.evidence as Record<string, unknown>;
+
+    expect(spike?.title).toBe("Outbound volume jumped to 822 recipients a day, 8 times the usual");
+    expect(spike?.role).toBe("contributing");
+    expect(evidence["scope"]).toBe("outbound recipients per day");
+    expect(evidence["baselineRecipientsPerDay"]).toBe(102);
+    expect(evidence["peakRecipientsPerDay"]).toBe(822);
+    expect(evidence["peakDay"]).toBe("2024-03-08");
+    expect(evidence["dailyRecipients"]).toEqual([
+      { day: "2024-03-07", recipients: 402 },
+      { day: "2024-03-08", recipients: 822 },
+      { day: "2024-03-09", recipients: 402 },
+    ]);
+  });
+
+  test("summary explains the missing hourly burst", async () => {
+    const spike = spikeOf(await diagnoseText(scriptWeekLog()));
+
+    expect(spike?.summary).toContain(
+      "From 2024-03-07 the server sent 1,626 recipients in 3 UTC days (402, 822, 402), while the busiest of the 3 whole days before sent 102.",
+    );
+    expect(spike?.summary).toContain("No single hour stood out");
+    expect(spike?.summary).toContain("mailer.php");
+  });
+
+  test("readiness passes after a normal day", async () => {
+    const item = volumeItem(await diagnoseText(scriptWeekLog()));
+
+    expect(item?.status).toBe("pass");
+    expect(item?.detail).toBe(
+      "The daily burst from 2024-03-07 to 2024-03-09 (UTC days, up to 822 recipients a day against 102 before) ended: 2024-03-10 sent 102.",
+    );
+  });
+
+  test("readiness fails while the burst goes on", async () => {
+    const diagnosis = await diagnoseText(cutLog(scriptWeekLog(), SCRIPT_START + 30 * HOUR));
+    const item = volumeItem(diagnosis);
+
+    expect(spikeOf(diagnosis)).toBeDefined();
+    expect(item?.status).toBe("fail");
+    expect(item?.detail).toContain("still far above its usual daily level at the end of the log");
+  });
+
+  test("readiness waits for a whole day", async () => {
+    const item = volumeItem(await diagnoseText(cutLog(scriptWeekLog(), T0 + 6 * DAY + 12 * HOUR)));
+
+    expect(item?.status).toBe("not-checked");
+    expect(item?.detail).toContain("the log ends before the next day is over");
+  });
+
+  test("two and a half times is no burst", async () => {
+    expect(spikeOf(await diagnoseText(dailyLog([100, 100, 100, 100, 250])))).toBeUndefined();
+  });
+
+  test("small excess is no burst", async () => {
+    expect(spikeOf(await diagnoseText(dailyLog([30, 30, 30, 30, 150])))).toBeUndefined();
+  });
+
+  test("two earlier days are too few", async () => {
+    expect(spikeOf(await diagnoseText(dailyLog([50, 50, 600])))).toBeUndefined();
+  });
+
+  test("three times and more is a burst", async () => {
+    const spike = spikeOf(await diagnoseText(dailyLog([60, 100, 80, 100, 400])));
+    const evidence = spike?.evidence as Record<string, unknown>;
+
+    expect(evidence["baselineRecipientsPerDay"]).toBe(100);
+    expect(evidence["peakRecipientsPerDay"]).toBe(400);
+  });
+});
