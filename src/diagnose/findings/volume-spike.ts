@@ -12,6 +12,7 @@ import {
 } from "../series.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, plural } from "./build.js";
+import { findDailyBurst, utcDate, type DailyBurst } from "./daily-burst.js";
 import { describeOrigin } from "./origin-names.js";
 import { senderEntry, type SenderEntry } from "./sender-names.js";
 
@@ -26,15 +27,18 @@ export interface OutboundBurst extends Burst {
 
 /**
  * `volume-spike`: outbound recipients in some hours far above the server's usual hourly
- * level and far above the same hours of an earlier day (see `outboundBurst`), or daily volume
- * that keeps growing fast. Receivers throttle a sudden change in volume even from a clean
- * sender.
+ * level and far above the same hours of an earlier day (see `outboundBurst`), in some days far
+ * above the busiest day of the week before (see `findDailyBurst`), or daily volume that keeps
+ * growing fast. Receivers throttle a sudden change in volume even from a clean sender.
  */
 export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
   const burst = outboundBurst(context);
   const ramp = dailyRamp(context);
-  if (burst === null && ramp === null) return null;
-  if (burst === null) return rampFinding(context, ramp ?? []);
+  if (burst === null) {
+    const daily = findDailyBurst(context);
+    if (daily !== null) return dailyBurstFinding(context, daily, ramp);
+    return ramp === null ? null : rampFinding(context, ramp);
+  }
 
   const start = burstStart(context, burst);
   const senders = topSenders(context, burst);
@@ -61,11 +65,57 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
       topOrigins: origins,
       dailyRamp: ramp,
     },
-    fix: [
-      "Find out whether the burst was intended: the top senders and origins in its evidence sent most of it.",
-      "If it was not, treat it as abuse (see the compromised-account and web-script findings) and stop it.",
-      "If it was a campaign, send it in smaller batches spread over days, to opted-in recipients only, and grow volume gradually.",
-    ],
+    fix: BURST_FIXES,
+    references: [REFERENCES.gmailGuidelines],
+  });
+}
+
+const BURST_FIXES = [
+  "Find out whether the burst was intended: the top senders and origins in its evidence sent most of it.",
+  "If it was not, treat it as abuse (see the compromised-account and web-script findings) and stop it.",
+  "If it was a campaign, send it in smaller batches spread over days, to opted-in recipients only, and grow volume gradually.",
+];
+
+/**
+ * Builds the finding for a burst that only the daily volume shows: its busiest hours stayed
+ * below the hourly test, because the mail was spread over day and night.
+ */
+function dailyBurstFinding(
+  context: DiagnoseContext,
+  burst: DailyBurst,
+  ramp: Array<{ day: string; recipients: number }> | null,
+): Finding {
+  const total = burst.days.reduce((sum, entry) => sum + entry.recipients, 0);
+  const origins = topOrigins(context, burst);
+  const perDay = burst.days.map((entry) => entry.recipients.toLocaleString("en-US")).join(", ");
+  const times = Math.round(burst.peak.recipients / Math.max(burst.baseline, 1));
+  const first = burst.days[0]?.day ?? burst.peak.day;
+  const last = burst.days[burst.days.length - 1]?.day ?? burst.peak.day;
+  return finding("volume-spike", {
+    severity: "warning",
+    role: "contributing",
+    title: `Outbound volume jumped to ${burst.peak.recipients.toLocaleString("en-US")} recipients a day, ${times.toLocaleString("en-US")} times the usual`,
+    summary:
+      `From ${utcDate(first)} the server sent ${plural(total, "recipient")} in ${plural(burst.days.length, "UTC day")} (${perDay}), ` +
+      `while the busiest of the ${plural(burst.earlierDays, "whole day")} before sent ${burst.baseline.toLocaleString("en-US")}. ` +
+      `No single hour stood out, because the mail was spread over day and night. ${sourceSentence(origins[0], total)}`,
+    evidence: {
+      scope: "outbound recipients per day",
+      start: context.time(first),
+      end: context.time(last + DAY_MS),
+      baselineRecipientsPerDay: burst.baseline,
+      peakRecipientsPerDay: burst.peak.recipients,
+      peakDay: utcDate(burst.peak.day),
+      recipients: total,
+      dailyRecipients: burst.days.map((entry) => ({
+        day: utcDate(entry.day),
+        recipients: entry.recipients,
+      })),
+      topSenders: topSenders(context, burst),
+      topOrigins: origins,
+      dailyRamp: ramp,
+    },
+    fix: BURST_FIXES,
     references: [REFERENCES.gmailGuidelines],
   });
 }
@@ -179,7 +229,7 @@ function burstStart(context: DiagnoseContext, burst: Burst): number {
 
 function topSenders(
   context: DiagnoseContext,
-  burst: Burst,
+  burst: Pick<Burst, "hours">,
 ): Array<SenderEntry & { recipients: number }> {
   const totals = new Map<string | null, number>();
   for (const point of burst.hours) {
@@ -196,7 +246,7 @@ function topSenders(
 /** Accounts and local programs with the most recipients in the burst hours. */
 export function topOrigins(
   context: DiagnoseContext,
-  burst: Burst,
+  burst: Pick<Burst, "hours">,
 ): Array<{ name: string; recipients: number }> {
   const origins: OriginFacts[] = [
     ...context.facts.origins.accounts.values(),
