@@ -248,7 +248,7 @@ function checkEvidence(expected: TruthFinding, found: Finding[]): void {
       const failing = evidence["failingDomains"] as Array<{ domain: string }>;
       if (truth["domain"] !== undefined) expect(failing[0]?.domain).toBe(truth["domain"]);
       if (truth["ok_domain"] !== undefined) {
-        expect(evidence["passingDomains"]).toContain(truth["ok_domain"]);
+        expect(evidence["notRejectedDomains"]).toContain(truth["ok_domain"]);
       }
       return;
     }

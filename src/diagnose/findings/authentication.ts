@@ -25,8 +25,8 @@ export function detectAuthentication(context: DiagnoseContext): Finding | null {
       own: own.has(domain),
     }));
   // Domains of forwarded mail pass or fail on their owners' records, so only this server's
-  // own domains are listed as passing.
-  const passing = domains
+  // own domains are listed. That no receiver rejected their mail does not show that it passed.
+  const notRejected = domains
     .filter(([domain, facts]) => own.has(domain) && facts.authenticationRejections === 0)
     .filter(([, facts]) => facts.sent > 0)
     .sort((a, b) => b[1].sent - a[1].sent)
@@ -51,11 +51,12 @@ export function detectAuthentication(context: DiagnoseContext): Finding | null {
         : authenticationTitle(ownFailing, failing, onlyForwarded, unresolved === "some"),
     summary:
       `${providersDo(names, "rejected or deferred", "rejected or deferred")} ${plural(evidence.count + evidence.sessionCount, "attempt")} ` +
-      `for ${UNRESOLVED_REASONS[unresolved]}, first at ${evidence.first?.time ?? evidence.firstSession?.time}.`,
+      `for ${UNRESOLVED_REASONS[unresolved]}, first at ${evidence.first?.time ?? evidence.firstSession?.time}.` +
+      notRejectedSentences(context, notRejected),
     evidence: {
       ...evidence,
       failingDomains: failing.slice(0, 20),
-      passingDomains: passing,
+      notRejectedDomains: notRejected,
       dkimSigning: dkimSigning(context),
       onlyForwardedMail: onlyForwarded,
       ...authenticationResults(evidence.first?.text ?? ""),
@@ -64,6 +65,25 @@ export function detectAuthentication(context: DiagnoseContext): Finding | null {
     fix: authenticationFixes(unresolved, onlyForwarded, ownFailing.slice(0, 5), shownDomains),
     references: [REFERENCES.gmailGuidelines, REFERENCES.gmailErrors],
   });
+}
+
+/**
+ * Builds the sentences on the server's own domains whose mail no receiver rejected for
+ * authentication, or returns "" for none. They name the domains whose mail OpenDKIM logged as
+ * not signed at all, because the log shows only that no receiver rejected that mail, not that
+ * it passed.
+ */
+function notRejectedSentences(context: DiagnoseContext, domains: readonly string[]): string {
+  if (domains.length === 0) return "";
+  const unsigned = domains.flatMap((domain) => {
+    const facts = context.facts.server.dkim.get(domain);
+    return facts !== undefined && facts.signed === 0 && facts.unsigned > 0
+      ? [`${domain} (${plural(facts.unsigned, "message")})`]
+      : [];
+  });
+  const rejected = ` No receiver rejected the mail of ${listNames(domains)} for authentication, which does not show that it passed.`;
+  if (unsigned.length === 0) return rejected;
+  return `${rejected} OpenDKIM signed none of the mail of ${listNames(unsigned)}.`;
 }
 
 function authenticationTitle(
