@@ -21,7 +21,7 @@ import { chooseLists } from "../reputation/select.js";
 import { isIpAddress } from "../dns/names.js";
 import { DQS_KEY_VARIABLE, type BlocklistsOptions } from "./blocklists.js";
 import { rejectListsForOtherTargets } from "./blocklists-choice.js";
-import { setUpDns } from "./dns-options.js";
+import { setUpDns, ZONE_FROM_STDIN } from "./dns-options.js";
 import { dnsExitStatus, tallyLookups } from "./dns-outcome.js";
 import { colourEnabled, EXIT_USAGE, parseFormat, UsageError, type CliIo } from "./io.js";
 import { VERSION } from "./version.js";
@@ -41,7 +41,7 @@ export async function runBlocklists(
   const config = options.config === undefined ? undefined : await readConfig(options.config, io);
   const input = validInput(targets, options.list, dqsKey, config);
   const redacted = withRedactedStderr(io, dqsKey);
-  const setup = await setUpDns(options, redacted);
+  const setup = await setUpDns(options, redacted, ZONE_FROM_STDIN);
   const offline = setup.offline;
   const { dns: context, tally } = tallyLookups(setup.dns);
   let report: BlocklistReport;

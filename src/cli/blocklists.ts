@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { BlocklistEntry } from "../reputation/types.js";
 import type { SetExitCode } from "./commands.js";
-import { addDnsOptions, type DnsOptions } from "./dns-options.js";
+import { addDnsOptions, ZONE_FROM_STDIN, type DnsOptions } from "./dns-options.js";
 import type { CliIo } from "./io.js";
 
 /** The environment variable read when `--spamhaus-dqs-key` is not given. */
@@ -36,7 +36,8 @@ export function registerBlocklists(program: Command, io: CliIo, setExitCode: Set
           "option, because an option in their place is a usage error. Exit status: 0 when " +
           "nothing is listed, 1 when something is listed or some lists could not be checked, " +
           "2 for bad options or when nothing could be checked (--offline without --zone, no " +
-          "DNS query answered, or no chosen list that can be asked takes these targets). The " +
+          "DNS query answered, no name looked up in the --zone files, or no chosen list that " +
+          "can be asked takes these targets). The " +
           "report is still printed, except when no chosen list takes the kind of any target " +
           "(an IPv4-only list for a domain).",
       )
@@ -49,6 +50,7 @@ export function registerBlocklists(program: Command, io: CliIo, setExitCode: Set
         `Spamhaus Data Query Service key (default: $${DQS_KEY_VARIABLE})`,
       )
       .option("--concurrency <n>", "DNS queries in flight at once", DEFAULT_CONCURRENCY_VALUE),
+    ZONE_FROM_STDIN,
   ).action(async (targets: string[], options: BlocklistsOptions) => {
     // The blocklist look-ups and the DNS resolvers load only for this command.
     const { runBlocklists } = await import("./blocklists-run.js");

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { SetExitCode } from "./commands.js";
-import { addDnsOptions, type DnsOptions } from "./dns-options.js";
-import type { CliIo } from "./io.js";
+import { addDnsOptions, ZONE_FROM_STDIN, type DnsOptions } from "./dns-options.js";
+import { UsageError, type CliIo } from "./io.js";
 import { addLogOptions, type LogCommandOptions } from "./log-options.js";
 
 /** Registers `delist diagnose LOG…`. */
@@ -47,11 +47,35 @@ export function registerDiagnose(program: Command, io: CliIo, setExitCode: SetEx
       "maildir or mbox that cannot be read is skipped with a note and does not change the " +
       "status.",
   );
-  addDnsOptions(command).action(async (logs: string[], options: DiagnoseOptions) => {
-    // The log readers, analysers and report renderers load only for this command.
-    const { runDiagnose } = await import("./diagnose-run.js");
-    setExitCode(await runDiagnose(logs, options, io));
-  });
+  addDnsOptions(command, ZONE_FROM_STDIN).action(
+    async (logs: string[], options: DiagnoseOptions) => {
+      checkStdinReaders(logs, options);
+      // The log readers, analysers and report renderers load only for this command.
+      const { runDiagnose } = await import("./diagnose-run.js");
+      setExitCode(await runDiagnose(logs, options, io));
+    },
+  );
+}
+
+/**
+ * Throws a UsageError when `--zone -` is given while the logs or `--bounces` read standard
+ * input too, before anything reads it. Standard input can be read only once.
+ */
+function checkStdinReaders(logs: readonly string[], options: DiagnoseOptions): void {
+  if (options.zone?.includes("-") !== true) return;
+  const reader = stdinReader(logs, options);
+  if (reader === null) return;
+  throw new UsageError(
+    `--zone - and ${reader} both read standard input, which can be read only once: save the ` +
+      "zone to a file and give --zone its path",
+  );
+}
+
+// Returns the input that reads standard input, or null when stdin is free for `--zone -`.
+function stdinReader(logs: readonly string[], options: DiagnoseOptions): string | null {
+  if (logs.includes("-")) return "the logs (- among the logs)";
+  if (options.bounces?.includes("-") === true) return "the bounces (--bounces -)";
+  return null;
 }
 
 /** Options of `delist diagnose`. */

@@ -25,6 +25,9 @@ export interface DnsOptionRules {
   readonly zoneFromStdin?: boolean;
 }
 
+/** The rules of a command whose standard input is free for `--zone -`. */
+export const ZONE_FROM_STDIN: DnsOptionRules = { zoneFromStdin: true };
+
 /** Adds the DNS options to a command. */
 export function addDnsOptions(command: Command, rules: DnsOptionRules = {}): Command {
   const stdin = rules.zoneFromStdin === true ? " (- reads one from standard input)" : "";
@@ -70,20 +73,23 @@ export async function setUpDns(
  * Sets up DNS as `setUpDns` does, except for an `--offline` run without `--zone`,
  * `--dns-replay` or `--dns-record`. Such a run sends no query and reads or writes no DNS
  * file, so its options are only checked, no resolver module loads, and the result is null.
+ * The default `rules` are those of `diagnose`, whose command handler rejects `--zone -` when
+ * the logs or bounces read standard input.
  */
 export async function setUpDnsUnlessOffline(
   options: DnsOptions,
   io: CliIo,
+  rules: DnsOptionRules = ZONE_FROM_STDIN,
 ): Promise<DnsSetup | null> {
   const usesDnsFiles =
     options.zone !== undefined ||
     options.dnsReplay !== undefined ||
     options.dnsRecord !== undefined;
   if (options.offline === true && !usesDnsFiles) {
-    checkDnsOptions(options);
+    checkDnsOptions(options, rules);
     return null;
   }
-  return setUpDns(options, io);
+  return setUpDns(options, io, rules);
 }
 
 /** Throws a UsageError for DNS options that cannot go together; returns `--timeout-ms`. */

@@ -7,9 +7,10 @@ import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type CliIo } from "./io.js";
 export { tallyLookups, type LookupTally, type TalliedContext } from "../dns/tally.js";
 
 /**
- * Decides the exit status of `check` and `blocklists`. It is 2 when no DNS lookup got a
- * response, so nothing could be checked. It is 1 when a problem was found or some lookups got
- * no response, and 0 otherwise. When lookups got no response, stderr names them and the fix.
+ * Decides the exit status of `check` and `blocklists`. It is 2 when nothing could be checked:
+ * no DNS lookup got a response, or every name looked up is outside the zones of `--zone`. It
+ * is 1 when a problem was found or some lookups got no response, and 0 otherwise. When
+ * lookups got no response, stderr names them and the fix.
  */
 export function dnsExitStatus(
   tally: LookupTally,
@@ -19,6 +20,14 @@ export function dnsExitStatus(
 ): number {
   if (tally.answered === 0 && tally.firstFailure !== null) {
     io.stderr.write(`delist: ${nothingCheckedMessage(tally, tally.firstFailure, options)}\n`);
+    return EXIT_USAGE;
+  }
+  const first = tally.firstOutsideZone;
+  if (first !== null && tally.answered === tally.outsideZones && tally.unanswered === 0) {
+    io.stderr.write(
+      `delist: nothing could be checked: ${first.detail}, and neither is any other name ` +
+        `looked up. Give --zone the zone files that contain the names to check.\n`,
+    );
     return EXIT_USAGE;
   }
   if (tally.unanswered > 0) {

@@ -15,7 +15,7 @@ import {
 import { painter, statusStyle, type StatusStyle } from "../report/colour.js";
 import { createReplyClassifier } from "../reply/classify.js";
 import type { HistoryStore } from "../store/history.js";
-import { setUpDns } from "./dns-options.js";
+import { setUpDns, ZONE_FROM_STDIN } from "./dns-options.js";
 import { isoTime } from "./history.js";
 import { withHistoryStore } from "./history-run.js";
 import {
@@ -41,7 +41,7 @@ export async function runProbeCommand(options: ProbeOptions, io: CliIo): Promise
   return withHistoryStore(options, io, "write", async (store) => {
     const forced = rateLimitCheck(store, target, options.force === true, io);
     if (forced === null) return EXIT_USAGE;
-    const { dns } = await setUpDns(options, io);
+    const { dns } = await setUpDns(options, io, ZONE_FROM_STDIN);
     let result: ProbeResult;
     try {
       result = await runProbe(request, { dns, classifier: createReplyClassifier(), now: Date.now });

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { DEFAULT_PROBE_INTERVAL_MS } from "../probe/etiquette.js";
 import type { SetExitCode } from "./commands.js";
-import { addDnsOptions, type DnsOptions } from "./dns-options.js";
+import { addDnsOptions, ZONE_FROM_STDIN, type DnsOptions } from "./dns-options.js";
 import { addDbOption, type DbOptions } from "./history.js";
 import type { CliIo } from "./io.js";
 
@@ -45,7 +45,7 @@ export function registerProbe(program: Command, io: CliIo, setExitCode: SetExitC
       "30000",
     )
     .option("-f, --format <format>", "output format: text or json", "text");
-  addDbOption(addDnsOptions(command)).action(async (options: ProbeOptions) => {
+  addDbOption(addDnsOptions(command, ZONE_FROM_STDIN)).action(async (options: ProbeOptions) => {
     // The SMTP client, the reply classifier and the store load only for this command.
     const { runProbeCommand } = await import("./probe-run.js");
     setExitCode(await runProbeCommand(options, io));

@@ -34,6 +34,10 @@ export interface LookupTally {
   readonly sent: number;
   /** Distinct queries the DNS context did not send, because earlier ones got no response. */
   readonly notSent: number;
+  /** Lookups of names outside every zone of the zone files (`not-in-zone`), in `answered` too. */
+  readonly outsideZones: number;
+  /** The first lookup of a name outside every zone, whose detail names the zones, or null. */
+  readonly firstOutsideZone: DnsFailure | null;
 }
 
 /** A DNS context that tallies the outcome of every lookup made through it. */
@@ -47,6 +51,8 @@ export function tallyLookups(context: DnsContext): TalliedContext {
   let answered = 0;
   let unanswered = 0;
   let firstFailure: DnsFailure | null = null;
+  let outsideZones = 0;
+  let firstOutsideZone: DnsFailure | null = null;
   const unansweredQueries = new Map<string, DnsFailure>();
 
   async function lookup<T extends RecordType>(name: string, type: T): Promise<DnsResult<T>> {
@@ -60,6 +66,10 @@ export function tallyLookups(context: DnsContext): TalliedContext {
       if (!unansweredQueries.has(key)) unansweredQueries.set(key, result);
     } else if (result.kind !== "invalid-name") {
       answered++;
+      if (result.kind === "not-in-zone") {
+        outsideZones++;
+        firstOutsideZone ??= result;
+      }
     }
     return result;
   }
@@ -84,6 +94,8 @@ export function tallyLookups(context: DnsContext): TalliedContext {
         unansweredQueries: [...unansweredQueries.values()],
         sent: stats.queries,
         notSent: stats.skipped ?? 0,
+        outsideZones,
+        firstOutsideZone,
       };
     },
   };
