@@ -53,15 +53,15 @@ describe("skippedSampleLines", () => {
 describe("delist diagnose skipped samples", () => {
   it("prints binary lines escaped at 80 columns", async () => {
     const junk = join(tempDir(), "junk.bin");
-    // Newlines split the bytes into lines of about 150 bytes, none of them a log line.
-    writeFileSync(
-      junk,
-      Buffer.from(BINARY.replaceAll("\n", "").replace(/(.{150})/gs, "$1\n"), "latin1"),
-    );
+    // Newlines split the bytes into lines of about 150 bytes, none of them a log line. The
+    // first line is a log record, because a binary file without one is not sampled.
+    const record = "Mar  4 09:00:00 mx1 postfix/qmgr[1]: 1A2B3C4D5E: removed\n";
+    const lines = BINARY.replaceAll("\n", "").replace(/(.{150})/gs, "$1\n");
+    writeFileSync(junk, Buffer.from(record + lines, "latin1"));
     const result = await runCommand(["diagnose", "--offline", "examples/postfix/mail.log", junk]);
 
     const skipped = result.stdout.slice(result.stdout.indexOf("Skipped: "));
-    expect(skipped).toContain("junk.bin:1: \\x00\\x01");
+    expect(skipped).toContain("junk.bin:2: \\x00\\x01");
     expect(skipped).not.toMatch(/[^\x20-\x7e…\n]/);
     expect(skipped.split("\n").filter((line) => line.length > 80)).toEqual([]);
   });
