@@ -238,6 +238,22 @@ describe("connection failures that a retry delivered", () => {
     expect(readinessItem(diagnosis, "blocks-ended")?.status).toBe("fail");
   });
 
+  test("retries count per recipient", async () => {
+    // One message to two Gmail recipients fails for both, and a retry delivers only the first.
+    const attempts: Attempt[] = [
+      { minute: 0, to: "first@gmail.com", result: GMAIL_TIMEOUT },
+      { minute: 0, to: "second@gmail.com", result: GMAIL_TIMEOUT, retryOf: 0 },
+      { minute: 15, to: "first@gmail.com", result: "sent", retryOf: 0 },
+      { minute: 15, to: "second@gmail.com", result: GMAIL_TIMEOUT, retryOf: 0 },
+    ];
+    const diagnosis = await diagnoseText(postfixLog(attempts));
+    const gmail = diagnosis.providers.gmail;
+
+    expect(gmail?.connectionFailures).toBe(3);
+    expect(gmail?.retriedConnectionFailures).toBe(1);
+    expect(gmail?.lastUnretriedConnectionFailure).toBe("2024-03-04T00:15:00Z");
+  });
+
   test("retry beyond the log end stays unretried", async () => {
     // The last failed message has no later attempt in the log.
     const attempts = retriedBlips(100, 15).slice(0, -1);
