@@ -518,8 +518,8 @@ function failingDetail(failing: readonly ProviderVerdict[]): string {
 
 /**
  * Builds the detail for when no provider blocks in the last two hours. Connection failures
- * in that window are no block, but they are deferrals, so the detail names them: apart those
- * that a later attempt delivered, because they are over.
+ * in that window are no block, but they are deferrals, so the detail names them. Failures that
+ * a later attempt delivered get a clause of their own, because they are over.
  */
 function endedDetail(
   providers: Partial<Record<ProviderId, ProviderVerdict>>,
