@@ -9,10 +9,34 @@ const PRINTF_WORD = '"$(printf ';
 /**
  * The whitespace between two words. The space in a `"$(printf '...')"` word is no break,
  * because a command copied from two lines would run `printf` without its format.
- * NOTE: a single-quoted word with a space in it can still break, and a command copied from
- * the two lines then names another value.
  */
-const WORD_BREAK = /(?<!"\$\(printf)\s+/;
+const WORD_BREAK = /(?<!"\$\(printf)\s+/g;
+
+/**
+ * A single-quoted shell word, such as `'my logs/mail.log'`, with any `'\''` that puts a quote
+ * inside it. Whitespace inside it is no break either, because a command copied from two
+ * lines would name another value. The quote must start a word or follow `=` or `(`, so that an
+ * apostrophe inside a word ("isn't") starts none.
+ */
+const QUOTED_WORD = /(?<=^|[\s=(])'[^']*'(?:\\''[^']*')*/g;
+
+/** Splits `text` into words at `WORD_BREAK`, keeping each `QUOTED_WORD` whole. */
+function splitWords(text: string): string[] {
+  const quoted = [...text.matchAll(QUOTED_WORD)].map((match) => ({
+    start: match.index,
+    end: match.index + match[0].length,
+  }));
+  const words: string[] = [];
+  let start = 0;
+  for (const match of text.matchAll(WORD_BREAK)) {
+    const inQuotes = quoted.some((span) => match.index > span.start && match.index < span.end);
+    if (inQuotes) continue;
+    words.push(text.slice(start, match.index));
+    start = match.index + match[0].length;
+  }
+  words.push(text.slice(start));
+  return words.filter((word) => word.length > 0);
+}
 
 /**
  * Wraps `text` to `width` columns, prefixing the first line with `first` and the others with
@@ -30,7 +54,7 @@ export function wrap(
   let line = first;
   let lineColumns = columns(first);
   let empty = true;
-  for (const word of text.split(WORD_BREAK).filter((part) => part.length > 0)) {
+  for (const word of splitWords(text)) {
     splitAtWideCharacters(word).forEach((piece, index) => {
       const separator = empty || index > 0 ? "" : " ";
       const pieceColumns = columns(piece);
@@ -101,9 +125,10 @@ function isWide(code: number): boolean {
 }
 
 // Splits a word between every two wide characters next to each other, the places where a
-// line may break without a space. A word without them, or with a printf word, comes back whole.
+// line may break without a space. A word without them, a printf word or a single-quoted word
+// comes back whole.
 function splitAtWideCharacters(word: string): string[] {
-  if (word.includes(PRINTF_WORD)) return [word];
+  if (word.includes(PRINTF_WORD) || /(?:^|[=(])'/.test(word)) return [word];
   const pieces: string[] = [];
   let start = 0;
   let previousWide = false;
