@@ -3,12 +3,12 @@ import {
   buildHistoryReport,
   HISTORY_SCHEMA_VERSION,
   HistoryStore,
-  renderHistoryText,
   StoreError,
   storeError,
   type HistoryFilter,
 } from "../store/index.js";
 import { databasePath, isoTime, type DbOptions, type HistoryOptions } from "./history.js";
+import { renderHistoryText } from "./history-text.js";
 import { EXIT_OK, EXIT_PROBLEMS, parseFormat, UsageError, type CliIo } from "./io.js";
 import { VERSION } from "./version.js";
 

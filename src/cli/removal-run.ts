@@ -10,7 +10,7 @@ import {
   type RemovalStatus,
 } from "../monitor/removal.js";
 import { nonGlobalRange } from "../monitor/removal-ip.js";
-import { wrap } from "../report/wrap.js";
+import { dropMilliseconds, wrap } from "../report/wrap.js";
 import { canonicalIp, type RemovalRequest } from "../store/types.js";
 import { isoTime } from "./history.js";
 import { withHistoryStore } from "./history-run.js";
@@ -156,7 +156,7 @@ function renderRequestText(request: RemovalRequest, now: number): string {
     ...guide.include.flatMap((item) => wrap(item, "  - ")),
     "",
     ...wrap(
-      `Next request allowed from ${isoTime(now + REMOVAL_WAIT_MS)}. Follow the block with \`delist removal status\`.`,
+      `Next request allowed from ${dropMilliseconds(isoTime(now + REMOVAL_WAIT_MS))}. Follow the block with \`delist removal status\`.`,
     ),
   ];
   return `${lines.join("\n")}\n`;
@@ -178,13 +178,14 @@ export function runStatus(options: StatusOptions, io: CliIo): Promise<number> {
   });
 }
 
+// Renders the statuses for people, wrapped at 80 columns, with times to the second.
 function renderStatuses(statuses: readonly RemovalStatus[]): string {
   if (statuses.length === 0) return "No block or removal request recorded.\n";
   const blocks = statuses.map((status) => {
     const incident = status.incident;
     const lines = [`${status.provider} ${status.ip}`];
     lines.push(
-      ...wrap(
+      ...wrapTimes(
         incident === null
           ? "none recorded"
           : `#${incident.id} ${incident.status}, opened ${incident.openedAt}${incident.closedAt === null ? "" : `, closed ${incident.closedAt}`} (${incident.hours} h)`,
@@ -192,7 +193,7 @@ function renderStatuses(statuses: readonly RemovalStatus[]): string {
       ),
     );
     lines.push(
-      ...wrap(
+      ...wrapTimes(
         status.lastRequest === null
           ? "none"
           : `${status.lastRequest.at} (${status.daysSinceRequest ?? 0} days ago, ${status.requests} in all)`,
@@ -200,7 +201,7 @@ function renderStatuses(statuses: readonly RemovalStatus[]): string {
       ),
     );
     lines.push(
-      ...wrap(
+      ...wrapTimes(
         status.lastProbe === null
           ? "none"
           : `${status.lastProbe.at} ${status.lastProbe.status}: ${status.lastProbe.detail}`,
@@ -208,12 +209,20 @@ function renderStatuses(statuses: readonly RemovalStatus[]): string {
       ),
     );
     lines.push(
-      `  Next request:  ${status.canRequestNow ? "allowed now" : `allowed from ${status.nextRequestAllowedAt ?? ""}`}`,
+      ...wrapTimes(
+        status.canRequestNow ? "allowed now" : `allowed from ${status.nextRequestAllowedAt ?? ""}`,
+        "  Next request:  ",
+      ),
     );
-    lines.push(...wrap(status.advice, "  "));
+    lines.push(...wrapTimes(status.advice, "  "));
     return lines.join("\n");
   });
   return `${blocks.join("\n\n")}\n`;
+}
+
+// Wraps `text` like `wrap`, with its times to the second.
+function wrapTimes(text: string, first: string): string[] {
+  return wrap(dropMilliseconds(text), first);
 }
 
 function header(now: number): object {

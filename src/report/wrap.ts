@@ -239,6 +239,17 @@ export function shortTime(iso: string | null | undefined): string {
   return match[3] === "Z" ? `${match[1]} ${match[2]}` : `${match[1]} ${match[2]}${match[3]}`;
 }
 
+/** An ISO 8601 UTC time with milliseconds, as `Date.prototype.toISOString` writes it. */
+const ISO_MILLISECONDS = /(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.\d{3}Z/g;
+
+/**
+ * Cuts the milliseconds off every ISO 8601 UTC time in `text`, so `2024-03-05T22:09:51.396Z`
+ * reads `2024-03-05T22:09:51Z`. The time is truncated, not rounded.
+ */
+export function dropMilliseconds(text: string): string {
+  return text.replace(ISO_MILLISECONDS, "$1Z");
+}
+
 /** Formats a count with its noun, singular or plural. */
 export function plural(value: number, noun: string, pluralNoun = `${noun}s`): string {
   return `${count(value)} ${value === 1 ? noun : pluralNoun}`;
