@@ -10,7 +10,7 @@ import { failedHostOf, withFailedHost } from "../knowledge/rules/connection.js";
 import { hasRecovered } from "../diagnose/verdict.js";
 import type {
   FailureRun,
-  FailureRunEvidence,
+  FailureRunRecovery,
   FailureRunRepository,
 } from "../store/failure-runs.js";
 import { canonicalIp, connectionKey, type Observation } from "../store/types.js";
@@ -31,23 +31,6 @@ export interface FailureRunCarry {
   readonly providerFacts: ReadonlyMap<ProviderId, ProviderFacts>;
   /** The zone that the evidence's times are written in, as in the diagnosis. */
   readonly timeZone: TimeZone;
-}
-
-/**
- * The progress of an outage that ended, by a delivery or a reply, towards recovery (see
- * `hasRecovered`): when it ended, and the deliveries accepted since. It is carried over log
- * windows in the evidence of the key's failure-run row, because the deliveries that end an
- * outage often fall in several windows.
- */
-interface RecoveryProgress {
-  readonly endedAt: number;
-  readonly deliveries: number;
-  readonly lastDelivery: number | null;
-}
-
-/** The evidence of a stored run that is an outage, with its recovery once it ended. */
-interface OutageRunEvidence extends FailureRunEvidence {
-  readonly recovery?: RecoveryProgress;
 }
 
 /**
@@ -159,8 +142,8 @@ function windowOutage(window: ProviderWindow, outage: OutageReport): Observation
   } else if (endedAt === null) {
     carry.runs.save(base.key, stored, base.at);
   } else {
-    const recovery = { endedAt, deliveries: run.deliveredAfter, lastDelivery: facts.lastSent };
-    carry.runs.save(base.key, withRecovery(stored, recovery), base.at);
+    const recovery = { endedAt, deliveries: run.deliveredAfter, lastDeliveryAt: facts.lastSent };
+    carry.runs.save(base.key, { ...stored, recovery }, base.at);
   }
   return observations;
 }
@@ -180,23 +163,23 @@ function carriedOutage(window: ProviderWindow, stored: FailureRun): Observation[
     // but here any failure after the outage's end starts its recovery again.
     return continuedRun(window, stored, openRun);
   }
-  const earlier = recoveryOf(stored);
+  const earlier = stored.recovery;
   const endedAt = earlier?.endedAt ?? firstContact ?? base.at;
-  const lastDelivery = Math.max(earlier?.lastDelivery ?? 0, facts.lastSent ?? 0);
-  const recovery: RecoveryProgress = {
+  const lastDeliveryAt = Math.max(earlier?.lastDeliveryAt ?? 0, facts.lastSent ?? 0);
+  const recovery: FailureRunRecovery = {
     endedAt,
     deliveries: (earlier?.deliveries ?? 0) + facts.sent,
-    lastDelivery: lastDelivery === 0 ? null : lastDelivery,
+    lastDeliveryAt: lastDeliveryAt === 0 ? null : lastDeliveryAt,
   };
   // A provider that rejects mail has judged it, so diagnose ranks it `blocked`, not unreachable.
   if (
-    hasRecovered(recovery.deliveries, endedAt, recovery.lastDelivery) ||
+    hasRecovered(recovery.deliveries, endedAt, recovery.lastDeliveryAt) ||
     verdict.status === "blocked"
   ) {
     carry.runs.delete(base.key);
     return [reachableObservation(base, source, verdict, endedAt)];
   }
-  carry.runs.save(base.key, withRecovery(stored, recovery), base.at);
+  carry.runs.save(base.key, { ...stored, recovery }, base.at);
   return [];
 }
 
@@ -229,26 +212,13 @@ function saveOpenRun(
 
 /** Returns `stored` with the failures of `openRun` added, and without recovery progress. */
 function resumedRun(stored: FailureRun, openRun: ConnectionFailureRun): FailureRun {
-  const { first, fix } = stored.evidence;
   return {
     failures: stored.failures + openRun.failures,
     firstAt: stored.firstAt,
     lastAt: Math.max(stored.lastAt, openRun.lastTime),
-    evidence: { first, fix },
+    evidence: stored.evidence,
+    recovery: null,
   };
-}
-
-function withRecovery(run: FailureRun, recovery: RecoveryProgress): FailureRun {
-  const evidence: OutageRunEvidence = {
-    first: run.evidence.first,
-    fix: run.evidence.fix,
-    recovery,
-  };
-  return { ...run, evidence };
-}
-
-function recoveryOf(run: FailureRun): RecoveryProgress | null {
-  return (run.evidence as OutageRunEvidence).recovery ?? null;
 }
 
 /** Builds the stored run of a window's run, whose first failure is `first`. */
@@ -272,6 +242,7 @@ function startedRun(
       },
       fix: withFailedHost(openRun.rule.fix, failedHostOf(first)),
     },
+    recovery: null,
   };
 }
 

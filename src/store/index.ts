@@ -22,7 +22,7 @@ export type { CurrentState } from "./states.js";
 export type { HistoryFilter } from "./incidents.js";
 export type { ProbeEntry, StoredProbe } from "./probes.js";
 export type { LogPosition } from "./positions.js";
-export type { FailureRun, FailureRunEvidence } from "./failure-runs.js";
+export type { FailureRun, FailureRunEvidence, FailureRunRecovery } from "./failure-runs.js";
 export type { LiftProgress } from "./lift-progress.js";
 export type { RunKind, StoredBlocklistResult, StoredDnsResult, StoredFinding } from "./runs.js";
 export * from "./types.js";

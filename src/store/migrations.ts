@@ -192,4 +192,21 @@ export const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  // Version 8: an outage that ended, but has not recovered by diagnose's rule (`hasRecovered`),
+  // keeps its row in `connection_failure_runs` with its progress towards recovery.
+  // `recovery_ended_at` is the delivery or reply that ended the failures, `recovery_deliveries`
+  // counts the deliveries accepted since, and `recovery_last_delivery_at` is the latest of them.
+  // All three are NULL while the run goes on. Version 7 kept them in `evidence_json` under
+  // `recovery` (`endedAt`, `deliveries`, `lastDelivery`), so they move from there.
+  `
+  ALTER TABLE connection_failure_runs ADD COLUMN recovery_ended_at INTEGER;
+  ALTER TABLE connection_failure_runs ADD COLUMN recovery_deliveries INTEGER;
+  ALTER TABLE connection_failure_runs ADD COLUMN recovery_last_delivery_at INTEGER;
+  UPDATE connection_failure_runs SET
+    recovery_ended_at = json_extract(evidence_json, '$.recovery.endedAt'),
+    recovery_deliveries = json_extract(evidence_json, '$.recovery.deliveries'),
+    recovery_last_delivery_at = json_extract(evidence_json, '$.recovery.lastDelivery'),
+    evidence_json = json_remove(evidence_json, '$.recovery')
+  WHERE json_type(evidence_json, '$.recovery') = 'object';
+  `,
 ];
