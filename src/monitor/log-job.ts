@@ -4,6 +4,8 @@ import { isGzipMagic } from "../input/compression.js";
 import { followLog, type FollowResult, type FollowSink } from "../logs/follow.js";
 import { resolveTimeZone } from "../time/zone.js";
 import { isBad } from "../store/changes.js";
+import { DAY_MS } from "../store/clock.js";
+import { FAILURE_RUN_MAX_AGE_MS } from "../store/failure-runs.js";
 import type { Observation } from "../store/types.js";
 import { logObservations } from "./block-observations.js";
 import { observeAll, warnUnlessRepeated, type JobContext } from "./context.js";
@@ -30,12 +32,29 @@ export { logObservations } from "./block-observations.js";
  * gzip data, or an error such as a denied permission), because its blocks then went unchecked.
  */
 export async function runLogJob(context: JobContext, cwd: string): Promise<JobOutcome> {
+  deleteIdleFailureRuns(context);
   let outcome: JobOutcome = "complete";
   for (const configured of context.config.logs) {
     const read = await checkLog(context, resolvePath(cwd, configured.path), configured.ip);
     if (!read) outcome = "incomplete";
   }
   return outcome;
+}
+
+/**
+ * Deletes the runs of failed connections whose last failure is more than FAILURE_RUN_MAX_AGE_MS
+ * before now, such as the run of a provider that this server stopped sending to, and logs
+ * their keys. A connection state keeps its value, so an open outage stays open.
+ */
+function deleteIdleFailureRuns(context: JobContext): void {
+  const { store, clock, logger } = context;
+  const keys = store.failureRuns.deleteIdle(clock.now() - FAILURE_RUN_MAX_AGE_MS);
+  if (keys.length === 0) return;
+  const days = FAILURE_RUN_MAX_AGE_MS / DAY_MS;
+  logger.info(
+    { keys, maxAgeDays: days },
+    `deleted the runs of failed connections with no failure for ${days} days`,
+  );
 }
 
 /**

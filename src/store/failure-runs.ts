@@ -1,4 +1,13 @@
+import { DAY_MS } from "./clock.js";
 import type { Db } from "./database.js";
+
+/**
+ * How long a run of failed connections is kept after its last failure (see `deleteIdle`). 5 days
+ * is the default `maximal_queue_lifetime` of Postfix (qmgr(8)), after which Postfix returns a
+ * message that it could not deliver. By then no message of the run is retried, and the row of a
+ * provider that this server no longer sends to would otherwise stay for ever.
+ */
+export const FAILURE_RUN_MAX_AGE_MS = 5 * DAY_MS;
 
 /**
  * Failed connections in a row to one provider from one connection source, with no accepted
@@ -115,5 +124,20 @@ export class FailureRunRepository {
    */
   delete(key: string): void {
     this.db.prepare("DELETE FROM connection_failure_runs WHERE key = ?").run(key);
+  }
+
+  /**
+   * Deletes the runs whose last failure is before `before` (ms since the epoch), also those of
+   * an outage that is counting towards its recovery, and returns their keys in sorted order.
+   * A run saved at or after `before` is kept, because the failure times come from the log: a
+   * backlog of old lines, such as one read with `logsFromStart`, would lose its runs otherwise.
+   */
+  deleteIdle(before: number): string[] {
+    const rows = this.db
+      .prepare(
+        "DELETE FROM connection_failure_runs WHERE last_at < ? AND updated_at < ? RETURNING key",
+      )
+      .all(before, before) as { key: string }[];
+    return rows.map((row) => row.key).sort();
   }
 }

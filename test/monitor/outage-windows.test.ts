@@ -1,6 +1,7 @@
 import { appendFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { FAILURE_RUN_MAX_AGE_MS } from "../../src/store/failure-runs.js";
 import { connectionKey, HistoryStore } from "../../src/store/index.js";
 import { forbidRealNetwork } from "../dns/guard.js";
 import { runCommand } from "../helpers/cli.js";
@@ -97,6 +98,16 @@ function writeLog(path: string, lines: readonly string[], modifiedAt: number): v
 
 /** Builds a monitor that follows `mail.log` in `dir` on the store `store`. */
 function logMonitor(dir: string, store: HistoryStore, clock: FakeClock, webhookUrl: string) {
+  return logMonitorWithLines(dir, store, clock, webhookUrl).monitor;
+}
+
+/** Builds the monitor of `logMonitor` and returns it with its parsed log lines. */
+function logMonitorWithLines(
+  dir: string,
+  store: HistoryStore,
+  clock: FakeClock,
+  webhookUrl: string,
+) {
   return testMonitor({
     store,
     clock,
@@ -109,7 +120,7 @@ function logMonitor(dir: string, store: HistoryStore, clock: FakeClock, webhookU
       alerts: { webhook: { url: webhookUrl } },
       schedules: SCHEDULES,
     },
-  }).monitor;
+  });
 }
 
 /** Moves the clock to `at`, then runs the log job and sends the due alerts. */
@@ -233,6 +244,29 @@ describe("outage across log windows", () => {
     await checkAt(clock, monitor, checkTime(1));
 
     expect(store.failureRuns.get(KEY)).toBeNull();
+    store.close();
+  });
+
+  it("deletes a run idle for five days", async () => {
+    receiver = await startWebhookReceiver();
+    const clock = new FakeClock(T0);
+    const { dir, path } = newLog();
+    const store = HistoryStore.open(":memory:");
+    const { monitor, logs } = logMonitorWithLines(dir, store, clock, receiver.url);
+    writeLog(path, windowLines(0), checkTime(0));
+    await checkAt(clock, monitor, checkTime(0));
+    expect(store.failureRuns.get(KEY)?.lastAt).toBe(T0 + 45 * MINUTE);
+
+    // The run was saved at the check after its last failure, and the age counts from both.
+    await checkAt(clock, monitor, checkTime(0) + FAILURE_RUN_MAX_AGE_MS);
+    expect(store.failureRuns.get(KEY)?.failures).toBe(3);
+
+    await checkAt(clock, monitor, checkTime(0) + FAILURE_RUN_MAX_AGE_MS + MINUTE);
+    expect(store.failureRuns.get(KEY)).toBeNull();
+    const deleted = logs.filter((line) => line["keys"] !== undefined);
+    expect(deleted).toHaveLength(1);
+    expect(deleted[0]?.["keys"]).toEqual([KEY]);
+    expect(deleted[0]?.["msg"]).toMatch(/no failure for 5 days/);
     store.close();
   });
 

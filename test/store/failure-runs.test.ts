@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { connectionKey, HistoryStore, type FailureRun } from "../../src/store/index.js";
+import { FAILURE_RUN_MAX_AGE_MS } from "../../src/store/failure-runs.js";
+import { connectionKey, DAY_MS, HistoryStore, type FailureRun } from "../../src/store/index.js";
 import { MIGRATIONS } from "../../src/store/migrations.js";
 import { useTempDirs } from "./helpers.js";
 
@@ -80,6 +81,25 @@ describe("FailureRunRepository", () => {
 
     store.failureRuns.delete(KEY);
     expect(store.failureRuns.get(KEY)).toBeNull();
+    store.close();
+  });
+
+  it("deletes runs idle past the age", () => {
+    const now = 30 * DAY_MS;
+    const idleKey = connectionKey("yahoo", "192.0.2.1");
+    const store = HistoryStore.open(":memory:");
+    const before = now - FAILURE_RUN_MAX_AGE_MS;
+    const backlogKey = connectionKey("outlook", "192.0.2.1");
+    store.failureRuns.save(KEY, { ...RUN, lastAt: before }, before);
+    store.failureRuns.save(idleKey, { ...RUN, lastAt: before - 1 }, before - 1);
+    // Old failures saved recently, as when the monitor reads a backlog.
+    store.failureRuns.save(backlogKey, { ...RUN, lastAt: before - 1 }, now);
+
+    expect(store.failureRuns.deleteIdle(before)).toEqual([idleKey]);
+    expect(store.failureRuns.get(idleKey)).toBeNull();
+    expect(store.failureRuns.get(KEY)?.lastAt).toBe(before);
+    expect(store.failureRuns.get(backlogKey)?.lastAt).toBe(before - 1);
+    expect(FAILURE_RUN_MAX_AGE_MS).toBe(5 * DAY_MS);
     store.close();
   });
 
