@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { colourEnabled, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from "./io.js";
 import { withSafeOutput } from "./safe-output.js";
 import { registerCommands } from "./commands.js";
+import { configureHelpOutput, wrapLongLines } from "./help-output.js";
 import { VERSION } from "./version.js";
 
 /**
@@ -18,11 +19,8 @@ export async function runCli(argv: readonly string[], givenIo: CliIo): Promise<n
       "Explain why Gmail, Outlook or Yahoo defer or reject your mail, and what to fix first.",
     )
     .version(VERSION)
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
-    });
+    .exitOverride();
+  configureHelpOutput(program, io);
 
   program.showHelpAfterError("(add --help for the commands and options)");
   registerCommands(program, io, (code) => {
@@ -30,7 +28,7 @@ export async function runCli(argv: readonly string[], givenIo: CliIo): Promise<n
   });
 
   if (argv.length === 0) {
-    io.stderr.write(program.helpInformation());
+    io.stderr.write(wrapLongLines(program.helpInformation()));
     return EXIT_USAGE;
   }
   try {
