@@ -25,8 +25,9 @@ export interface BlockObservationContext {
  *   replies named none, the block belongs to `sourceIp`, the IP that all mail of `evidence`
  *   was sent from.
  * - An open block of `sourceIp` lifts by the rule of `delist diagnose` (see `isLifted`), counted
- *   in log time across windows. The lift is dated by the last block reply. Acceptances lift
- *   `sourceIp` only, because an acceptance does not name the IP it came from.
+ *   in log time across windows. A probe that gets a block reply later starts the count again.
+ *   The lift is dated by the last block reply. Acceptances lift `sourceIp` only, because an
+ *   acceptance does not name the IP it came from.
  * - A block that began and lifted inside the window gives two observations marked `past`: the
  *   block, dated by its first reply, and the lift. The history then records both ends, and the
  *   one alert reports that the block is already over.
@@ -68,7 +69,9 @@ export function logObservations(
         ...(context.family === null ? {} : { relayFamily: context.family }),
       };
       const bucket = acceptanceBucket(provider, context.family);
-      const lift = ip === source ? liftOf(context, base.key, verdict, bucket, at) : null;
+      const probedBlockAt = context.store.probes.lastBlockFor(provider, ip)?.finishedAt ?? null;
+      const lift =
+        ip === source ? liftOf(context, base.key, verdict, { bucket, probedBlockAt }, at) : null;
       observations.push(...blockObservations(base, verdict, ipEvidence, lift));
     }
   }
@@ -84,6 +87,14 @@ interface LiftDecision {
   readonly lifted: LiftProgress | null;
 }
 
+/** The acceptance bucket of a block state and the time a probe last saw its block. */
+interface LiftSource {
+  /** The acceptance bucket of the state's provider (see `acceptanceBucket`). */
+  readonly bucket: string;
+  /** End of the last probe that got a block reply for the state's provider and IP, or null. */
+  readonly probedBlockAt: number | null;
+}
+
 /**
  * Advances the lift progress of the block state `key` by the window, saves it while a block is
  * open and deletes it otherwise, and returns whether the window lifts the block.
@@ -92,26 +103,40 @@ function liftOf(
   context: BlockObservationContext,
   key: string,
   verdict: ProviderVerdict,
-  bucket: string,
+  source: LiftSource,
   at: number,
 ): LiftDecision {
   const { store, acceptances } = context;
   const current = store.states.get(key);
   const wasBlocked = current !== null && isBad("block", current.value);
-  // NOTE: a probe that sees the block again does not restart stored progress, so acceptances
-  // logged before that probe still count towards the lift.
   const progress = advanceLiftProgress(
-    store.liftProgress.get(key),
+    restartedAtProbe(store.liftProgress.get(key), source.probedBlockAt),
     wasBlocked ? current.checkedAt : null,
     parseTime(verdict.lastBlock?.time ?? null),
     acceptances,
-    bucket,
+    source.bucket,
   );
   const lifted = progress !== null && isLifted(progress) ? progress : null;
   const blockOpen = lifted === null && (wasBlocked || blockValue(verdict) !== null);
   if (progress !== null && blockOpen) store.liftProgress.save(key, progress, at);
   else store.liftProgress.delete(key);
   return { wasBlocked, lifted };
+}
+
+/**
+ * Returns `stored` started again at `probedBlockAt` when a probe saw the block after the block
+ * reply that the progress counts from, so that deliveries logged before the probe no longer
+ * count. The probe's time is from the monitor's clock and the progress is in log time, so the
+ * two compare correctly only while the mail server's clock is right.
+ */
+function restartedAtProbe(
+  stored: LiftProgress | null,
+  probedBlockAt: number | null,
+): LiftProgress | null {
+  if (stored === null || probedBlockAt === null || probedBlockAt <= stored.lastBlockAt) {
+    return stored;
+  }
+  return { lastBlockAt: probedBlockAt, deliveries: 0, lastDeliveryAt: null };
 }
 
 /** Returns the observations of one provider and IP in the window (see `logObservations`). */

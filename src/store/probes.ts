@@ -109,6 +109,20 @@ export class ProbeRepository {
       .get(provider, ip) as ProbeRow | undefined;
     return row === undefined ? null : toProbe(row);
   }
+
+  /**
+   * Returns the most recent probe for a provider and sending IP whose status is a block
+   * (`blocked` or `rate-limited`), or null.
+   */
+  lastBlockFor(provider: string, ip: string): StoredProbe | null {
+    const row = this.db
+      .prepare(
+        `SELECT * FROM probes WHERE provider = ? AND ip = ? AND status IN ('blocked', 'rate-limited')
+         ORDER BY finished_at DESC, id DESC LIMIT 1`,
+      )
+      .get(provider, ip) as ProbeRow | undefined;
+    return row === undefined ? null : toProbe(row);
+  }
 }
 
 function toProbe(row: ProbeRow): StoredProbe {

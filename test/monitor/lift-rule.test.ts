@@ -1,9 +1,13 @@
 import { appendFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { BLOCK_LIFTED_DELIVERIES, ONGOING_WINDOW_MS } from "../../src/diagnose/verdict.js";
 import { AcceptanceTimes, advanceLiftProgress, isLifted } from "../../src/monitor/lift-progress.js";
+import { probeTarget, recordProbe, runProbe } from "../../src/probe/index.js";
+import { createReplyClassifier } from "../../src/reply/classify.js";
 import { blockKey, HistoryStore } from "../../src/store/index.js";
+import { zoneDns } from "../auth/zone.js";
+import { forbidRealNetwork } from "../dns/guard.js";
 import { FakeClock } from "../helpers/clock.js";
 import {
   GMAIL_UNSOLICITED,
@@ -12,8 +16,15 @@ import {
   T0,
   type Outcome,
 } from "../helpers/postfix-fixture.js";
+import {
+  JUDGED_IP,
+  startGmailLikeServer,
+  type GmailLikeServer,
+} from "../probe/gmail-like-server.js";
 import { useTempDirs } from "../store/helpers.js";
 import { NEVER, testMonitor } from "./harness.js";
+
+forbidRealNetwork();
 
 const tempDir = useTempDirs();
 const IP = "203.0.113.10";
@@ -374,5 +385,81 @@ describe("lift progress", () => {
       lastDeliveryAt: LAST_BLOCK + spanMs,
     };
     expect(isLifted(progress)).toBe(lifted);
+  });
+});
+
+describe("lift progress after a probe", () => {
+  let server: GmailLikeServer | null = null;
+  afterEach(async () => {
+    await server?.close();
+    server = null;
+  });
+
+  /** Probes someone@gmail.com at the Gmail-like server and records the result at `now`. */
+  async function recordProbeAt(store: HistoryStore, port: number, now: number): Promise<void> {
+    const result = await runProbe(
+      {
+        recipient: "someone@gmail.com",
+        sender: "",
+        helo: "mail.example.com",
+        mx: { host: "127.0.0.1", port },
+        sourceIp: null,
+        sendTest: false,
+        timeoutMs: 5_000,
+      },
+      {
+        dns: zoneDns("$ORIGIN example.test.\n"),
+        classifier: createReplyClassifier(),
+        now: () => now,
+      },
+    );
+    recordProbe(store, result, {
+      target: probeTarget("someone@gmail.com", null),
+      forced: false,
+      channels: [],
+    });
+  }
+
+  it("restarts when a probe sees the block", async () => {
+    server = await startGmailLikeServer("blocked");
+    const dir = tempDir();
+    const path = join(dir, "mail.log");
+    writeFileSync(path, "");
+    const store = HistoryStore.open(":memory:");
+    const clock = new FakeClock(T0 - MINUTE);
+    const { monitor } = monitorFor(dir, store, clock, { ips: [JUDGED_IP] });
+    const key = blockKey("gmail", JUDGED_IP);
+    await monitor.runJob("logs");
+
+    // The replies name the IP that the Gmail-like server names, so both see one block state.
+    const rejected = {
+      ...GMAIL_UNSOLICITED,
+      reply: GMAIL_UNSOLICITED.reply.replace(IP, JUDGED_IP),
+    };
+    appendFileSync(path, gmailLines(T0, 30, rejected));
+    clock.set(T0 + 30 * MINUTE);
+    await monitor.runJob("logs");
+    appendFileSync(path, gmailLines(T0 + 30 * MINUTE, 15, SENT, 7 * MINUTE));
+    clock.set(T0 + 130 * MINUTE);
+    await monitor.runJob("logs");
+    expect(store.states.get(key)?.value).toBe("blocked");
+    expect(store.liftProgress.get(key)?.deliveries).toBe(15);
+
+    const probedAt = T0 + 135 * MINUTE;
+    await recordProbeAt(store, server.port, probedAt);
+    expect(store.states.get(key)?.value).toBe("blocked");
+
+    // 15 deliveries before the probe and 10 after it would lift the block if all counted.
+    appendFileSync(path, gmailLines(T0 + 140 * MINUTE, 10, SENT, 7 * MINUTE));
+    clock.set(T0 + 210 * MINUTE);
+    await monitor.runJob("logs");
+
+    expect(store.states.get(key)?.value).toBe("blocked");
+    expect(store.liftProgress.get(key)).toEqual({
+      lastBlockAt: probedAt,
+      deliveries: 10,
+      lastDeliveryAt: T0 + 203 * MINUTE + DELIVERY_DELAY_MS,
+    });
+    store.close();
   });
 });
