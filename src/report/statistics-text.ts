@@ -2,7 +2,7 @@ import type { LogStatistics, OriginStatistics } from "../diagnose/statistics.js"
 import type { Painter } from "./colour.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
 import { showHiddenInReport } from "./log-text.js";
-import { column, count, plural, shortTime, wrap, wrapBreakingWords } from "./wrap.js";
+import { column, count, plural, shortTime, wrap, wrapBreakingWords, wrapItems } from "./wrap.js";
 
 /**
  * Renders `delist logs` statistics for a terminal, 80 columns wide, with hidden characters in
@@ -27,14 +27,14 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
     const codes = [...failures, ...Object.entries(provider.codes)]
       .sort((a, b) => b[1] - a[1])
       .slice(0, 2)
-      .map(([code, n]) => `${code} ×${count(n)}`)
-      .join(", ");
+      .map(([code, n]) => `${code} ×${count(n)}`);
     const row =
       `  ${column(provider.name, 18)}${count(provider.sent).padStart(9)}${count(provider.deferred).padStart(10)}` +
       `${count(provider.bounced).padStart(9)}${count(provider.expired).padStart(9)}`;
-    // The codes column starts at column 57, so long codes continue on lines of their own.
+    // The codes column starts after 59 of the 80 columns, so a code that does not fit goes on a
+    // line of its own, with its count.
     lines.push(
-      ...wrap(codes, `${row}  `, " ".repeat(row.length + 2)).map((line) => line.trimEnd()),
+      ...wrapItems(codes, `${row}  `, " ".repeat(row.length + 2)).map((line) => line.trimEnd()),
     );
   }
   lines.push("", paint.bold("Outbound per day"));

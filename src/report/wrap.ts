@@ -147,6 +147,33 @@ function splitAtWideCharacters(word: string): string[] {
 }
 
 /**
+ * Wraps a comma-separated list of `items` like `wrap`, but breaks a line only between two items,
+ * so that an item such as `550 5.7.1 ×827` stays on one line. An item wider than a whole line
+ * is wrapped at its spaces.
+ */
+export function wrapItems(
+  items: readonly string[],
+  first = "",
+  rest = " ".repeat(first.length),
+  width = WIDTH,
+): string[] {
+  const lines: string[] = [];
+  let text = "";
+  items.forEach((item, index) => {
+    const piece = index < items.length - 1 ? `${item},` : item;
+    const prefix = lines.length === 0 ? first : rest;
+    if (text !== "" && columns(`${prefix}${text} ${piece}`) > width) {
+      lines.push(...wrap(text, prefix, rest, width));
+      text = piece;
+    } else {
+      text = text === "" ? piece : `${text} ${piece}`;
+    }
+  });
+  lines.push(...wrap(text, lines.length === 0 ? first : rest, rest, width));
+  return lines;
+}
+
+/**
  * Wraps like `wrap`, but breaks a word that is longer than a whole line (a script path, binary
  * junk) instead of letting it run past `width`. Such a word starts on the current line and
  * breaks after its last `/` that fits, so path components stay whole, else at the width.

@@ -161,6 +161,22 @@ describe("renderStatisticsText counts", () => {
   });
 });
 
+describe("renderStatisticsText top codes", () => {
+  it("keeps a code with its count", async () => {
+    const log = join(tempDir(), "mail.log");
+    writeFileSync(log, countsLog());
+    const result = await runCommand(["logs", "--timezone", "UTC", log]);
+    expect(result.code).toBe(0);
+
+    const table = section(result.stdout, "Outbound by provider");
+    const gmail = table.findIndex((line) => line.startsWith("  Gmail "));
+    expect(gmail).toBeGreaterThan(0);
+    expect(table[gmail]).toMatch(/ {2}421 4\.7\.28 ×7,$/);
+    expect(table[gmail + 1]).toBe(`${" ".repeat(59)}550 5.7.1 ×1`);
+    expect(table.every((line) => line.length <= 80)).toBe(true);
+  });
+});
+
 describe("buildStatistics undelivered recipients", () => {
   it("differs from blocked attempts", async () => {
     const log = join(tempDir(), "mail.log");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { wrap, wrapBreakingWords } from "../../src/report/wrap.js";
+import { wrap, wrapBreakingWords, wrapItems } from "../../src/report/wrap.js";
 
 const PATH = "/home/example/public_html/wp-content/uploads/2024/03/cache/tmp/x";
 
@@ -42,5 +42,32 @@ describe("wrapBreakingWords", () => {
       "0123456789b",
       "0123456789c",
     ]);
+  });
+});
+
+describe("wrapItems", () => {
+  it("breaks only between items", () => {
+    const items = ["550 5.7.1 ×827", "421 4.7.28 ×437"];
+    expect(wrapItems(items, "codes: ", "       ", 30)).toEqual([
+      "codes: 550 5.7.1 ×827,",
+      "       421 4.7.28 ×437",
+    ]);
+  });
+
+  it("keeps items that fit on one line", () => {
+    expect(wrapItems(["a ×1", "b ×2", "c ×3"], "> ", "  ", 20)).toEqual(["> a ×1, b ×2, c ×3"]);
+  });
+
+  it("wraps an item wider than a line", () => {
+    const items = ["connection failed ×1,234", "550 5.7.1 ×8"];
+    expect(wrapItems(items, "", "  ", 20)).toEqual([
+      "connection failed",
+      "  ×1,234,",
+      "  550 5.7.1 ×8",
+    ]);
+  });
+
+  it("returns the prefix for no items", () => {
+    expect(wrapItems([], "row  ")).toEqual(["row  "]);
   });
 });
