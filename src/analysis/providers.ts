@@ -109,6 +109,16 @@ export class ProviderFacts {
   firstPermanentBlock: ReplyOccurrence | null = null;
   lastBlock: ReplyOccurrence | null = null;
   lastSent: number | null = null;
+  /**
+   * Delivery attempts after the latest accepted delivery (all attempts while none was
+   * accepted), and of them those that bounced. Each attempt later than `lastSent` counts, so
+   * the count shows whether the provider's last attempts were all refused, however long the
+   * log goes on without attempts to it.
+   */
+  attemptsSinceSent = 0;
+  bouncedSinceSent = 0;
+  /** Time of the latest of those attempts, or null when there is none. */
+  lastAttemptSinceSent: number | null = null;
   /** Time of the latest block signal, and the deliveries accepted after it. */
   lastBlockTime: number | null = null;
   sentAfterLastBlock = 0;
@@ -215,7 +225,12 @@ export class ProviderAnalyser {
     this.countStatus(facts, delivery);
     if (event.status === "sent") {
       hour.sent += 1;
-      if (facts.lastSent === null || event.time > facts.lastSent) facts.lastSent = event.time;
+      if (facts.lastSent === null || event.time >= facts.lastSent) {
+        facts.lastSent = event.time;
+        facts.attemptsSinceSent = 0;
+        facts.bouncedSinceSent = 0;
+        facts.lastAttemptSinceSent = null;
+      }
       if (facts.lastBlockTime !== null && event.time > facts.lastBlockTime) {
         facts.sentAfterLastBlock += 1;
       }
@@ -234,6 +249,7 @@ export class ProviderAnalyser {
       }
       return null;
     }
+    countUnaccepted(facts, event);
     if (
       this.pendingFailureCount > 0 &&
       (event.status === "bounced" || event.status === "expired")
@@ -597,6 +613,16 @@ export class ProviderAnalyser {
     facts.lastHour = hour;
     facts.lastHourCounts = counts;
     return counts;
+  }
+}
+
+/** Counts an attempt that the provider did not accept, unless it came before the latest accepted one. */
+function countUnaccepted(facts: ProviderFacts, event: DeliveryEvent): void {
+  if (facts.lastSent !== null && event.time < facts.lastSent) return;
+  facts.attemptsSinceSent += 1;
+  if (event.status === "bounced") facts.bouncedSinceSent += 1;
+  if (facts.lastAttemptSinceSent === null || event.time > facts.lastAttemptSinceSent) {
+    facts.lastAttemptSinceSent = event.time;
   }
 }
 

@@ -31,6 +31,7 @@ import type {
   ReadinessReport,
   RemovalForm,
   ServerReport,
+  UnacceptedAttemptsReport,
 } from "./types.js";
 
 /** An abuse or burst that ended this long before the end of the log counts as stopped. */
@@ -480,7 +481,13 @@ function blocksEnded(
     detail:
       ongoing.length === 0 && failing.length === 0
         ? endedDetail(providers, logEnd)
-        : [ongoingDetail(ongoing.filter((v) => v !== undefined)), failingDetail(failing)]
+        : [
+            ongoingDetail(
+              ongoing.filter((v) => v !== undefined),
+              logEnd,
+            ),
+            failingDetail(failing),
+          ]
             .filter((detail) => detail !== "")
             .join(" "),
   };
@@ -547,11 +554,22 @@ function endedDetail(
   return `No provider rejects or defers mail for a sender-side reason in the last two hours of the log, but ${clauses.join("; ")}.`;
 }
 
-/** Builds the detail that names the providers still blocking mail or still unreachable. */
-function ongoingDetail(ongoing: readonly ProviderVerdict[]): string {
+/**
+ * Builds the detail that names the providers still blocking mail or still unreachable. A
+ * provider whose last block reply came before the last two hours of the log still blocks when
+ * it accepted none of the attempts after it, and the detail names those attempts.
+ */
+function ongoingDetail(ongoing: readonly ProviderVerdict[], logEnd: number): string {
   const unreachable = ongoing.filter((v) => v.outage?.ongoing === true);
-  const blocking = ongoing.filter((v) => v.outage?.ongoing !== true);
-  const sentences = [];
+  const blockingNow = ongoing.filter((v) => v.outage?.ongoing !== true);
+  const blocking = blockingNow.filter(
+    (v) => v.unacceptedAttempts === null || inLastHours(v.lastBlock?.time, logEnd),
+  );
+  const sentences = blockingNow.flatMap((v) =>
+    v.unacceptedAttempts === null || blocking.includes(v)
+      ? []
+      : [unacceptedSentence(v.name, v.unacceptedAttempts)],
+  );
   if (blocking.length > 0) {
     const verb = blocking.some((v) => v.firstPermanentBlock !== null)
       ? "rejected or deferred"
@@ -566,6 +584,32 @@ function ongoingDetail(ongoing: readonly ProviderVerdict[]): string {
     );
   }
   return sentences.join(" ");
+}
+
+/**
+ * Describes the last attempts of a provider that accepted none of them, such as "The last 270
+ * attempts to Outlook.com were rejected, the last at ..., and none was accepted after."
+ */
+function unacceptedSentence(name: string, unaccepted: UnacceptedAttemptsReport): string {
+  const { attempts, last, lastAccepted } = unaccepted;
+  const verb = unacceptedVerb(unaccepted);
+  const count = attempts.toLocaleString("en-US");
+  if (lastAccepted === null && attempts === 1) {
+    return `The only attempt to ${name} was ${verb}, at ${last}.`;
+  }
+  if (lastAccepted === null) {
+    return `All ${count} attempts to ${name} were ${verb}, the last at ${last}, and none was accepted.`;
+  }
+  const accepted = `${name} last accepted mail at ${lastAccepted}.`;
+  if (attempts === 1) return `The last attempt to ${name} was ${verb}, at ${last}. ${accepted}`;
+  return `The last ${count} attempts to ${name} were ${verb}, the last at ${last}, and none was accepted after. ${accepted}`;
+}
+
+/** Returns "rejected", "deferred" or "rejected or deferred" for the attempts. */
+function unacceptedVerb(unaccepted: UnacceptedAttemptsReport): string {
+  if (unaccepted.rejected === unaccepted.attempts) return "rejected";
+  if (unaccepted.rejected === 0) return "deferred";
+  return "rejected or deferred";
 }
 
 function volumeNormal(context: DiagnoseContext, logEnd: number): ReadinessItem {

@@ -199,9 +199,16 @@ export interface ProviderVerdict {
   readonly lastBlock: ReplyEvidence | null;
   /**
    * True when block replies, or the connection failures of `outage`, continue into the last
-   * two hours of the log.
+   * two hours of the log, or when the provider accepted none of the attempts after its latest
+   * block reply (`unacceptedAttempts`).
    */
   readonly ongoing: boolean;
+  /**
+   * The attempts after the provider's latest accepted delivery, when they include its latest
+   * block reply, or null. The block then goes on, however long the log continues without
+   * attempts to the provider, so `ongoing` is true.
+   */
+  readonly unacceptedAttempts: UnacceptedAttemptsReport | null;
   /** Delivery attempts that ended in a connection failure, without any SMTP reply. */
   readonly connectionFailures: number;
   /** Time of the first connection failure, or null when there was none. */
@@ -240,6 +247,18 @@ export interface ProviderVerdict {
   readonly codes: Readonly<Record<string, number>>;
   /** The receiver's reasons, most frequent first. */
   readonly reasons: readonly ProviderReason[];
+}
+
+/** A provider's delivery attempts after its latest accepted delivery, none of which it accepted. */
+export interface UnacceptedAttemptsReport {
+  /** Attempts after the latest accepted delivery, or all attempts when it accepted none. */
+  readonly attempts: number;
+  /** Of the attempts, those that bounced. The others were deferred or expired. */
+  readonly rejected: number;
+  /** Time of the last attempt. */
+  readonly last: string;
+  /** Time of the latest delivery that the provider accepted, or null when it accepted none. */
+  readonly lastAccepted: string | null;
 }
 
 /** A block that ended before the end of the log, with the mail accepted after it. */

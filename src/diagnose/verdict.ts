@@ -14,12 +14,15 @@ import type {
   ProviderReason,
   ProviderStatus,
   ProviderVerdict,
+  UnacceptedAttemptsReport,
 } from "./types.js";
 
 /**
- * Block replies within this time before the end of the log count as still going on. Postfix
- * retries deferred mail up to every 4,000 s by default, so a shorter window would call a
- * block lifted between two retries.
+ * Block replies within this time before the end of the log count as still going on, unless
+ * the provider recovered after them. Postfix retries deferred mail up to every 4,000 s by
+ * default, so a shorter window would call a block lifted between two retries. A block whose
+ * provider accepted none of the attempts after it goes on whenever it came (see
+ * `unacceptedReport`).
  */
 export const ONGOING_WINDOW_MS = 2 * HOUR_MS;
 
@@ -98,12 +101,14 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
   const status =
     outage === null || outage.recovered ? currentStatus : worseStatus(currentStatus, "unreachable");
   const recovered = hasRecovered(facts.sentAfterLastBlock, facts.lastBlockTime, facts.lastSent);
-  const blockOngoing =
+  const unaccepted = unacceptedReport(facts, replyStatus, pastBlock, context);
+  const recentBlock =
     replyStatus !== "ok" &&
     facts.lastBlock !== null &&
     logEnd !== null &&
     facts.lastBlock.time >= logEnd - ONGOING_WINDOW_MS &&
     !recovered;
+  const blockOngoing = recentBlock || unaccepted !== null;
   const ongoing = blockOngoing || outage?.ongoing === true;
 
   return {
@@ -125,6 +130,7 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
       facts.firstPermanentBlock === null ? null : context.reply(facts.firstPermanentBlock),
     lastBlock: facts.lastBlock === null ? null : context.reply(facts.lastBlock),
     ongoing,
+    unacceptedAttempts: unaccepted,
     connectionFailures: facts.connectionFailures,
     firstConnectionFailure: context.timeOrNull(facts.firstConnectionFailure),
     lastConnectionFailure: context.timeOrNull(facts.lastConnectionFailure),
@@ -161,6 +167,30 @@ function pastBlockReport(
     lastDelivery = Math.max(lastDelivery, host.lastSent);
   }
   return { status: replyStatus, deliveredAfter, lastDelivery: context.time(lastDelivery) };
+}
+
+/**
+ * Reports the provider's attempts after its latest accepted delivery when its latest block
+ * reply is among them. The provider then accepted nothing after the block, so the block goes
+ * on, even when the log ends hours after the last attempt with only incoming mail. Returns
+ * null when the status is `ok`, the block was lifted, or mail was accepted after it.
+ */
+function unacceptedReport(
+  facts: ProviderFacts,
+  replyStatus: ProviderStatus,
+  pastBlock: PastBlockReport | null,
+  context: DiagnoseContext,
+): UnacceptedAttemptsReport | null {
+  if (replyStatus === "ok" || pastBlock !== null) return null;
+  const { lastBlockTime, lastSent, lastAttemptSinceSent } = facts;
+  if (lastBlockTime === null || lastAttemptSinceSent === null) return null;
+  if (lastSent !== null && lastSent >= lastBlockTime) return null;
+  return {
+    attempts: facts.attemptsSinceSent,
+    rejected: facts.bouncedSinceSent,
+    last: context.time(lastAttemptSinceSent),
+    lastAccepted: context.timeOrNull(lastSent),
+  };
 }
 
 /**

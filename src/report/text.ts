@@ -108,13 +108,21 @@ function blockLines(verdict: ProviderVerdict): string[] {
   lines.push(
     ...wrap(
       `${plural(verdict.blockedAttempts, "attempt")} to ${verdict.recipientsEstimated ? "about " : ""}${plural(verdict.blockedRecipients, "recipient")} ${blockedVerb(verdict)}; ` +
-        (verdict.ongoing
-          ? "still going on at the end of the log."
-          : `last at ${shortTime(verdict.lastBlock?.time)}.`),
+        blockEnd(verdict),
       "                ",
     ),
   );
   return lines;
+}
+
+/**
+ * Describes when the block ended or that it goes on. A provider that accepted no attempt after
+ * its last block reply still blocks, although the log may go on for hours without attempts to it.
+ */
+function blockEnd(verdict: ProviderVerdict): string {
+  const last = `last at ${shortTime(verdict.lastBlock?.time)}`;
+  if (verdict.unacceptedAttempts !== null) return `${last}, and no later attempt was accepted.`;
+  return verdict.ongoing ? "still going on at the end of the log." : `${last}.`;
 }
 
 function findingSection(diagnosis: Diagnosis, paint: Painter): string[] {
