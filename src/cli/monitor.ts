@@ -23,12 +23,13 @@ export function registerMonitor(program: Command, io: CliIo, setExitCode: SetExi
         "restart. Logs are JSON lines on standard error. One monitor at a time can use a history " +
         "database. Exit status: 0 after a clean stop, 2 for an invalid configuration or a " +
         "database that is in use or unusable; with --once, 0 when every check ran in full and " +
-        "passed, no incident is open and every alert was delivered, 1 when an incident is open, " +
+        "passed, no incident is open and no alert delivery failed, 1 when an incident is open, " +
         "a job failed, a DNS check failed (such as SPF or PTR), a blocklist or DNS lookup got no " +
         "answer, a blocklist's answers could not be used, a probe reached no mail host, a log " +
         "could not be read, or an alert is not delivered (it is retried later). An open " +
         "incident of an IP, domain or log that is no longer configured gets a warning and does " +
-        "not count. The last log line gives the reasons for exit status 1.",
+        "not count. The last log line gives the reasons for exit status 1, and the alerts held " +
+        "for the flap window with the time after which a later run sends them.",
     )
     .requiredOption("--config <file>", "the JSON configuration file")
     .option("--once", "run every check once, send the alerts and exit")

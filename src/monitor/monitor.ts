@@ -2,6 +2,7 @@ import type { DnsContext } from "../dns/context.js";
 import { DAY_MS, type Clock } from "../store/clock.js";
 import { describeSqliteError } from "../store/database.js";
 import type { HistoryStore } from "../store/history.js";
+import { resolveTimeZone } from "../time/zone.js";
 import {
   AlertDispatcher,
   emailSender,
@@ -155,8 +156,9 @@ export class Monitor {
       alertsAwaitingRetry: store.alerts
         .all()
         .filter((alert) => alert.status === "pending" && alert.lastError !== null).length,
+      heldAlertsDueAt: store.alerts.heldDueTimes(),
     };
-    logOnceResult(logger, result);
+    logOnceResult(logger, result, clock.now(), resolveTimeZone(this.context.config.timeZone));
     return result;
   }
 

@@ -1,4 +1,5 @@
 import type { Incident } from "../store/index.js";
+import { formatInstant, type TimeZone } from "../time/zone.js";
 import type { JobKind } from "./config.js";
 import type { Logger } from "./logger.js";
 
@@ -16,6 +17,11 @@ export interface OnceResult {
   readonly failedDeliveries: number;
   /** Alerts still pending after a failed attempt on their channel, waiting for a retry. */
   readonly alertsAwaitingRetry: number;
+  /**
+   * When each alert held for the flap window goes out, earliest first (see `heldDueTimes`). A
+   * held alert is neither sent nor failed, so it does not set the exit status.
+   */
+  readonly heldAlertsDueAt: readonly number[];
 }
 
 /** The number of open incidents that the summary line names; it counts the rest. */
@@ -34,14 +40,25 @@ export function hasProblems(result: OnceResult): boolean {
 }
 
 /**
- * Logs the last line of `--once`: the reasons for exit status 1, or that there is none. It is
- * an info line, because the warnings and errors above it already carry each problem.
+ * Logs the last line of `--once`: the reasons for exit status 1, or that there is none, and the
+ * alerts held for the flap window with their times in `timeZone`. It is an info line, because
+ * the warnings and errors above it already carry each problem.
  */
-export function logOnceResult(logger: Logger, result: OnceResult): void {
+export function logOnceResult(
+  logger: Logger,
+  result: OnceResult,
+  now: number,
+  timeZone: TimeZone,
+): void {
+  const dueTimes = result.heldAlertsDueAt;
+  const heldFields = dueTimes.length === 0 ? {} : { heldAlerts: dueTimes.length };
+  const heldSentence =
+    dueTimes.length === 0 ? "" : `. ${describeHeldAlerts(dueTimes, now, timeZone)}`;
   if (!hasProblems(result)) {
-    // An alert held for the flap window is neither sent nor failed, so this line claims no more
-    // than that no delivery failed.
-    logger.info("every check passed, no incident is open and no alert delivery failed");
+    logger.info(
+      heldFields,
+      `every check passed, no incident is open and no alert delivery failed${heldSentence}`,
+    );
     return;
   }
   const incidents = result.openIncidents.map((incident) => `#${incident.id} ${incident.subject}`);
@@ -67,9 +84,34 @@ export function logOnceResult(logger: Logger, result: OnceResult): void {
       failedJobs: result.failed,
       failedDeliveries: result.failedDeliveries,
       alertsAwaitingRetry: result.alertsAwaitingRetry,
+      ...heldFields,
     },
-    `exit status 1: ${reasons.join("; ")}`,
+    `exit status 1: ${reasons.join("; ")}${heldSentence}`,
   );
+}
+
+/**
+ * Describes held alerts for the last line, such as "1 alert held for the flap window (sent by
+ * the first run after 10:30 UTC if the state holds)". `dueTimes` is sorted and not empty.
+ */
+function describeHeldAlerts(dueTimes: readonly number[], now: number, zone: TimeZone): string {
+  const first = clockTime(dueTimes[0] ?? now, now, zone);
+  const last = clockTime(dueTimes.at(-1) ?? now, now, zone);
+  const runs =
+    first === last ? `the first run after ${first}` : `the first runs after ${first} to ${last}`;
+  const condition = dueTimes.length === 1 ? "the state holds" : "their states hold";
+  const count = countOf(dueTimes.length, "alert");
+  return `${count} held for the flap window (sent by ${runs} ${zone.name} if ${condition})`;
+}
+
+/** Formats `time` as HH:MM in `zone`, after its date when that is not the date of `now`. */
+function clockTime(time: number, now: number, zone: TimeZone): string {
+  const instant = formatInstant(time, zone);
+  const date = instant.slice(0, 10);
+  const hoursAndMinutes = instant.slice(11, 16);
+  return date === formatInstant(now, zone).slice(0, 10)
+    ? hoursAndMinutes
+    : `${date} ${hoursAndMinutes}`;
 }
 
 function countOf(count: number, noun: string): string {

@@ -77,6 +77,21 @@ export class AlertRepository {
     return row.until;
   }
 
+  /**
+   * Lists when each alert held for the flap window goes out, earliest first. An alert that a
+   * failed attempt or a postponement left pending is not listed, because it waits for a retry.
+   */
+  heldDueTimes(): number[] {
+    const rows = this.db
+      .prepare(
+        `SELECT next_attempt_at AS dueAt FROM alerts
+         WHERE status = 'pending' AND held = 1 AND last_error IS NULL
+         ORDER BY next_attempt_at, id`,
+      )
+      .all() as { dueAt: number }[];
+    return rows.map((row) => row.dueAt);
+  }
+
   /** Marks a pending alert superseded, so it is never sent, and records why. */
   supersede(id: number, reason: string): void {
     this.db
