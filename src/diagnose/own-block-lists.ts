@@ -1,5 +1,6 @@
 import { PROVIDER_NAMES, type ProviderId } from "../knowledge/providers.js";
 import { listNames } from "./findings/build.js";
+import { OUTLOOK_RANGE_RULE } from "./findings/ip-blocklisted.js";
 import { codeSpan, shellQuote } from "./shell-quote.js";
 import type { Finding, ProviderVerdict, ReadinessItem } from "./types.js";
 
@@ -12,18 +13,22 @@ const SNDS_URL = "https://sendersupport.olc.protection.outlook.com/snds/";
  */
 const MAILBOX_PLACEHOLDER = "MAILBOX";
 
-/** The rule of Outlook.com's S3150 reply, which lists part of the IP's network. */
-const OUTLOOK_RANGE_RULE = "outlook.range-blocklist";
-
 /**
  * Rewrites the `blocklists` readiness item for an `ip-blocklisted` finding whose replies name a
  * receiver's own block list (Outlook.com S3140 and S3150, Yahoo TSS06 and others, see
  * `ownLists` in the evidence). No DNS block list shows such a list, so the item names what
- * does: a probe to a mailbox of that receiver, and Microsoft SNDS for Outlook.com. The
- * `delist blocklists` command stays only when replies also name a public list. Returns `item`
- * unchanged for any other finding.
+ * does: a probe to a mailbox of that receiver, and Microsoft SNDS for Outlook.com.
+ *
+ * An item from the logs keeps its `delist blocklists` command only when replies also name a
+ * public list. An item from the DNS look-ups keeps its status and detail, and the sentences
+ * follow them. Any other item comes back unchanged.
  */
-export function withOwnListCheck(item: ReadinessItem, findings: readonly Finding[]): ReadinessItem {
+export function withOwnListCheck(
+  item: ReadinessItem,
+  findings: readonly Finding[],
+  source: "logs" | "dns",
+): ReadinessItem {
+  if (item.id !== "blocklists") return item;
   const listed = findings.find((finding) => finding.id === "ip-blocklisted");
   const evidence = listed?.evidence as
     { ownLists?: unknown; publicListReplies?: unknown; ips?: unknown } | undefined;
@@ -31,7 +36,9 @@ export function withOwnListCheck(item: ReadinessItem, findings: readonly Finding
   if (providers.length === 0) return item;
 
   const check = ownListSentences(providers, stringsOf(evidence?.ips)[0] ?? null);
-  if (evidence?.publicListReplies !== 0) return { ...item, detail: `${item.detail} ${check}` };
+  if (source === "dns" || evidence?.publicListReplies !== 0) {
+    return { ...item, detail: `${item.detail} ${check}` };
+  }
   return {
     ...item,
     detail: `Receivers rejected or deferred mail for this (ip-blocklisted); fix it first. ${check}`,
@@ -45,8 +52,8 @@ function ownListSentences(providers: readonly ProviderId[], ip: string | null): 
   const first = names[0] ?? "";
   const article = /^[aeiou]/i.test(first) ? "an" : "a";
   const mailbox = providers.length === 1 ? `${article} ${first} mailbox` : "a mailbox of each";
-  const source = ip === null ? "" : ` --source-ip ${shellQuote(ip)}`;
-  const probe = codeSpan(`delist probe --to ${MAILBOX_PLACEHOLDER}${source}`);
+  const sourceOption = ip === null ? "" : ` --source-ip ${shellQuote(ip)}`;
+  const probe = codeSpan(`delist probe --to ${MAILBOX_PLACEHOLDER}${sourceOption}`);
   const snds = providers.includes("outlook")
     ? ` and with the IP status in Microsoft SNDS (${SNDS_URL})`
     : "";

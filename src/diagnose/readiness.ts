@@ -95,8 +95,12 @@ export function buildReadiness(
   const route = sendingRouteItem(context, judging, logEnd);
   if (route !== null) fromLogs.push(route);
   // What DNS shows now replaces what the logs showed: a record fixed after the last
-  // rejection is ready.
-  const items = fromLogs.map((item) => dnsItems.find((dns) => dns.id === item.id) ?? item);
+  // rejection is ready. No DNS block list shows a receiver's own list, so the blocklists item
+  // from DNS still names how to check that one.
+  const items = fromLogs.map((item) => {
+    const dns = dnsItems.find((entry) => entry.id === item.id);
+    return dns === undefined ? item : withOwnListCheck(dns, findings, "dns");
+  });
   const affected = Object.entries(judging).filter(
     ([, verdict]) => verdict !== undefined && verdict.status !== "ok",
   );
@@ -164,6 +168,7 @@ function blocklistItems(
     withOwnListCheck(
       fromFinding(findings, "ip-blocklisted", "blocklists", "Not on the major blocklists", command),
       findings,
+      "logs",
     ),
   ];
 }

@@ -3,7 +3,12 @@ import { finding } from "../../src/diagnose/findings/build.js";
 import { withOwnListCheck } from "../../src/diagnose/own-block-lists.js";
 import type { Diagnosis, Finding, ReadinessItem } from "../../src/diagnose/types.js";
 import { ruleById } from "../../src/knowledge/rules/index.js";
+import { buildDiagnosis } from "../../src/diagnose/diagnose.js";
+import { analyseLogs, inputReport } from "../../src/diagnose/run.js";
+import type { BlocklistReport } from "../../src/reputation/index.js";
+import { resolveTimeZone } from "../../src/time/zone.js";
 import { diagnoseText } from "../helpers/diagnose-text.js";
+import { writeTemporaryLog } from "../helpers/postfix-fixture.js";
 import { scriptWeekLog } from "./script-week-log.js";
 
 /** The sentence on S3150 that the rule, the finding and the removal form all give. */
@@ -66,6 +71,53 @@ describe("readiness for Outlook.com's own block list", () => {
   });
 });
 
+/**
+ * Diagnoses the script week as a run with DNS look-ups would, with a blocklist report in which
+ * no public list lists the IP.
+ */
+async function diagnoseWithCleanBlocklists(): Promise<Diagnosis> {
+  const file = writeTemporaryLog(scriptWeekLog());
+  const timeZone = resolveTimeZone("UTC");
+  const blocklists: BlocklistReport = {
+    targets: [],
+    lists: [],
+    results: [],
+    notices: [],
+    finding: null,
+    trapFinding: null,
+    readiness: {
+      id: "blocklists",
+      title: "Not on the major blocklists",
+      status: "pass",
+      detail: "Not listed on Spamhaus ZEN.",
+    },
+    unreachable: false,
+  };
+  try {
+    const run = await analyseLogs([file.path], { timeZone, year: undefined });
+    return buildDiagnosis(run.facts, {
+      input: inputReport(run, timeZone),
+      timeZone,
+      version: "test",
+      now: 0,
+      blocklists,
+    });
+  } finally {
+    file.remove();
+  }
+}
+
+describe("blocklists item from DNS look-ups", () => {
+  test("still names the own list", async () => {
+    const diagnosis = await diagnoseWithCleanBlocklists();
+    const item = diagnosis.readiness.items.find((entry) => entry.id === "blocklists");
+
+    expect(item?.status).toBe("pass");
+    expect(item?.detail).toMatch(/^Not listed on Spamhaus ZEN\. Outlook\.com lists the IP/);
+    expect(item?.detail).toContain("`delist probe --to MAILBOX --source-ip 203.0.113.10`");
+  });
+});
+
 /** Builds an `ip-blocklisted` finding with the given own lists and public-list replies. */
 function listedFinding(ownLists: readonly string[], publicListReplies: number): Finding {
   return finding("ip-blocklisted", {
@@ -88,7 +140,7 @@ const LOG_ITEM: ReadinessItem = {
 
 describe("withOwnListCheck", () => {
   test("public list keeps the blocklists command", () => {
-    const item = withOwnListCheck(LOG_ITEM, [listedFinding(["yahoo"], 3)]);
+    const item = withOwnListCheck(LOG_ITEM, [listedFinding(["yahoo"], 3)], "logs");
 
     expect(item.detail).toContain("`delist blocklists 192.0.2.10`");
     expect(item.detail).toContain("Yahoo/AOL lists the IP on its own block list");
@@ -97,7 +149,7 @@ describe("withOwnListCheck", () => {
   });
 
   test("several providers get one sentence", () => {
-    const item = withOwnListCheck(LOG_ITEM, [listedFinding(["outlook", "yahoo"], 0)]);
+    const item = withOwnListCheck(LOG_ITEM, [listedFinding(["outlook", "yahoo"], 0)], "logs");
 
     expect(item.detail).toContain(
       "Outlook.com and Yahoo/AOL list the IP on their own block lists, which no DNS block list shows.",
@@ -106,7 +158,27 @@ describe("withOwnListCheck", () => {
     expect(item.detail).not.toContain("delist blocklists");
   });
 
+  test("DNS item keeps its result", () => {
+    const dns: ReadinessItem = {
+      id: "blocklists",
+      title: "Not on the major blocklists",
+      status: "pass",
+      detail: "Not listed on Spamhaus ZEN.",
+    };
+    const item = withOwnListCheck(dns, [listedFinding(["outlook"], 0)], "dns");
+
+    expect(item.status).toBe("pass");
+    expect(item.detail).toMatch(/^Not listed on Spamhaus ZEN\. Outlook\.com lists the IP/);
+    expect(item.detail).toContain("Microsoft SNDS");
+  });
+
+  test("other items stay unchanged", () => {
+    const other: ReadinessItem = { ...LOG_ITEM, id: "ptr" };
+
+    expect(withOwnListCheck(other, [listedFinding(["outlook"], 0)], "dns")).toBe(other);
+  });
+
   test("public lists only leave the item", () => {
-    expect(withOwnListCheck(LOG_ITEM, [listedFinding([], 4)])).toBe(LOG_ITEM);
+    expect(withOwnListCheck(LOG_ITEM, [listedFinding([], 4)], "logs")).toBe(LOG_ITEM);
   });
 });

@@ -165,7 +165,7 @@ function listingFixes(listed: ReplyFindingEvidence | null, lists: readonly strin
 }
 
 /** The rule of Outlook.com's S3150 reply, which lists part of the IP's network. */
-const OUTLOOK_RANGE_RULE = "outlook.range-blocklist";
+export const OUTLOOK_RANGE_RULE = "outlook.range-blocklist";
 
 function delistingSteps(listed: ReplyFindingEvidence, lists: readonly string[]): string[] {
   const providers = Object.keys(listed.providers) as ProviderId[];
