@@ -3,6 +3,7 @@ import { isIpAddress, nameProblem } from "../dns/names.js";
 import {
   afterDataNote,
   checkProbeRate,
+  describeProbeTarget,
   heloProblem,
   parseMxOverride,
   probeTarget,
@@ -13,6 +14,7 @@ import {
   type RecordedProbe,
 } from "../probe/index.js";
 import { painter, statusStyle, type StatusStyle } from "../report/colour.js";
+import { dropMilliseconds } from "../report/wrap.js";
 import { createReplyClassifier } from "../reply/classify.js";
 import type { HistoryStore } from "../store/history.js";
 import { setUpDns, ZONE_FROM_STDIN } from "./dns-options.js";
@@ -36,11 +38,30 @@ export const PROBE_SCHEMA_VERSION = 1;
 /** Runs `delist probe` and returns the exit status. */
 export async function runProbeCommand(options: ProbeOptions, io: CliIo): Promise<number> {
   const format = parseFormat(options.format, ["text", "json"]);
+  try {
+    return await probe(options, format, io);
+  } catch (error) {
+    // A script that reads --format json gets the reason on stdout too. runCli writes the
+    // message to stderr and exits 2.
+    if (format === "json" && error instanceof UsageError) {
+      writeRejection(io, { reason: "usage-error", message: error.message, target: null });
+    }
+    throw error;
+  }
+}
+
+async function probe(options: ProbeOptions, format: string, io: CliIo): Promise<number> {
   const request = probeRequest(options);
   const target = probeTarget(request.recipient, request.sourceIp, request.mx);
+  const description = describeProbeTarget(request.recipient, request.sourceIp, request.mx);
   return withHistoryStore(options, io, "write", async (store) => {
-    const forced = rateLimitCheck(store, target, options.force === true, io);
-    if (forced === null) return EXIT_USAGE;
+    const limit = rateLimitCheck(store, target, description, options.force === true);
+    if (limit.rejection !== null) {
+      io.stderr.write(`delist: ${limit.rejection.message}\n`);
+      if (format === "json") writeRejection(io, limit.rejection);
+      return EXIT_USAGE;
+    }
+    if (limit.warning !== null) io.stderr.write(`delist: warning: ${limit.warning}\n`);
     const { dns } = await setUpDns(options, io, ZONE_FROM_STDIN);
     let result: ProbeResult;
     try {
@@ -50,7 +71,7 @@ export async function runProbeCommand(options: ProbeOptions, io: CliIo): Promise
     }
     const recorded = recordProbe(store, result, {
       target,
-      forced,
+      forced: limit.forced,
       channels: [],
     });
     io.stdout.write(
@@ -62,30 +83,80 @@ export async function runProbeCommand(options: ProbeOptions, io: CliIo): Promise
   });
 }
 
+/** The reason that `delist probe` sent nothing, as `--format json` prints it. */
+interface ProbeRejection {
+  /**
+   * `rate-limited` when the target was probed within the hour, `usage-error` for an invalid option
+   * or a history database that cannot be used.
+   */
+  readonly reason: "rate-limited" | "usage-error";
+  readonly message: string;
+  /** The rate-limit key of the probe, or null for a usage error. */
+  readonly target: string | null;
+  /** When the target was last probed, in ms since the epoch; set only when rate-limited. */
+  readonly lastProbeAt?: number;
+  /** When the next probe of the target is allowed, in ms since the epoch. */
+  readonly nextProbeAllowedAt?: number;
+}
+
+/** The outcome of the probe rate limit. */
+interface RateLimitOutcome {
+  /** The rejection that stops the probe, or null when it may run. */
+  readonly rejection: ProbeRejection | null;
+  /** True when the probe runs only because of `--force`. */
+  readonly forced: boolean;
+  /** The warning to write before a forced probe, or null. */
+  readonly warning: string | null;
+}
+
 /**
- * Applies the probe rate limit: returns null (after saying why) when the target was probed too
- * recently and `force` is off, else whether the probe goes ahead only because of `force`.
+ * Applies the probe rate limit: a rejection when the target was probed too recently and `force`
+ * is off, else whether the probe goes ahead only because of `force`. `description` names the
+ * target in the messages.
  */
 function rateLimitCheck(
   store: HistoryStore,
   target: string,
+  description: string,
   force: boolean,
-  io: CliIo,
-): boolean | null {
+): RateLimitOutcome {
   const permission = checkProbeRate(store, target, Date.now());
-  if (permission.allowed) return false;
-  const last = isoTime(permission.lastAt);
-  if (!force) {
-    io.stderr.write(
-      `delist: ${target} was probed at ${last}; the next probe is allowed at ${isoTime(permission.nextAllowedAt)}. ` +
-        "Probes are limited to one per target per hour so that they cannot harm the sender's reputation; add --force to probe anyway.\n",
-    );
-    return null;
+  if (permission.allowed) return { rejection: null, forced: false, warning: null };
+  const last = dropMilliseconds(isoTime(permission.lastAt));
+  if (force) {
+    const warning = `${description} was probed at ${last}; probing again now (--force). Frequent RCPT-only connections can harm the sender's reputation.`;
+    return { rejection: null, forced: true, warning };
   }
-  io.stderr.write(
-    `delist: warning: ${target} was probed at ${last}; probing again now (--force). Frequent RCPT-only connections can harm the sender's reputation.\n`,
-  );
-  return true;
+  const next = dropMilliseconds(isoTime(permission.nextAllowedAt));
+  const message =
+    `${description} was probed at ${last}; the next probe is allowed at ${next}. ` +
+    "Probes are limited to one per target per hour so that they cannot harm the sender's reputation; add --force to probe anyway.";
+  const rejection: ProbeRejection = {
+    reason: "rate-limited",
+    message,
+    target,
+    lastProbeAt: permission.lastAt,
+    nextProbeAllowedAt: permission.nextAllowedAt,
+  };
+  return { rejection, forced: false, warning: null };
+}
+
+/** Writes a rejected probe as JSON to stdout, in the rejection form of docs/probe.schema.json. */
+function writeRejection(io: CliIo, rejection: ProbeRejection): void {
+  const json = {
+    schemaVersion: PROBE_SCHEMA_VERSION,
+    tool: { name: "delist", version: VERSION },
+    generatedAt: isoTime(Date.now()),
+    rejection: {
+      reason: rejection.reason,
+      message: rejection.message,
+      target: rejection.target,
+      lastProbeAt: rejection.lastProbeAt === undefined ? null : isoTime(rejection.lastProbeAt),
+      nextProbeAllowedAt:
+        rejection.nextProbeAllowedAt === undefined ? null : isoTime(rejection.nextProbeAllowedAt),
+    },
+  };
+  io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
 }
 
 function probeRequest(options: ProbeOptions) {

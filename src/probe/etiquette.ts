@@ -22,11 +22,30 @@ export function probeTarget(
   sourceIp: string | null,
   mx: { readonly host: string; readonly port: number } | null = null,
 ): string {
-  const domain = recipient.slice(recipient.lastIndexOf("@") + 1).toLowerCase();
-  const source = sourceIp ?? "default";
-  if (mx === null) return `${domain} from ${source}`;
+  return `${probeReceiver(recipient, mx)} from ${sourceIp ?? "default"}`;
+}
+
+/**
+ * Describes the target of `probeTarget` for messages, naming the source address in words:
+ * `127.0.0.1:2525 from the default source address`, `gmail.com from source address 192.0.2.7`.
+ */
+export function describeProbeTarget(
+  recipient: string,
+  sourceIp: string | null,
+  mx: { readonly host: string; readonly port: number } | null = null,
+): string {
+  const source = sourceIp === null ? "the default source address" : `source address ${sourceIp}`;
+  return `${probeReceiver(recipient, mx)} from ${source}`;
+}
+
+// Returns the receiver part of a probe target: the recipient domain, or the `--mx` host and port.
+function probeReceiver(
+  recipient: string,
+  mx: { readonly host: string; readonly port: number } | null,
+): string {
+  if (mx === null) return recipient.slice(recipient.lastIndexOf("@") + 1).toLowerCase();
   const host = mx.host.toLowerCase();
-  return `${host.includes(":") ? `[${host}]` : host}:${mx.port} from ${source}`;
+  return `${host.includes(":") ? `[${host}]` : host}:${mx.port}`;
 }
 
 /** Whether a probe of a target may run now. */

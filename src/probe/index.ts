@@ -9,6 +9,7 @@ export { AFTER_DATA_LIMIT, afterDataNote, decideStatus } from "./status.js";
 export {
   checkProbeRate,
   DEFAULT_PROBE_INTERVAL_MS,
+  describeProbeTarget,
   probeTarget,
   type ProbePermission,
 } from "./etiquette.js";

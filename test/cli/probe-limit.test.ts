@@ -57,7 +57,9 @@ describe("delist probe rate limit", () => {
 
     const again = await runProbe(db, first.port);
     expect(again.code).toBe(2);
-    expect(again.stderr).toContain(`127.0.0.1:${first.port} from default was probed at`);
+    expect(again.stderr).toContain(
+      `127.0.0.1:${first.port} from the default source address was probed at`,
+    );
     expect(first.connections).toBe(1);
   });
 });
