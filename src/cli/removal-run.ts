@@ -22,8 +22,27 @@ import { VERSION } from "./version.js";
 export const REMOVAL_SCHEMA_VERSION = 1;
 
 /** Records a removal request (`delist removal request`); returns the exit status. */
-export function runRequest(options: RequestOptions, io: CliIo): Promise<number> {
+export async function runRequest(options: RequestOptions, io: CliIo): Promise<number> {
   const format = parseFormat(options.format, ["text", "json"]);
+  try {
+    return await recordRequest(options, format, io);
+  } catch (error) {
+    // A script that reads --format json gets the reason on stdout too. runCli writes the
+    // message to stderr and exits 2.
+    if (format === "json" && error instanceof UsageError) {
+      const rejection: RejectedRequest = {
+        reason: "usage-error",
+        message: error.message,
+        lastRequest: null,
+        nextAllowedAt: null,
+      };
+      writeRejection(options, options.ip, rejection, io);
+    }
+    throw error;
+  }
+}
+
+function recordRequest(options: RequestOptions, format: string, io: CliIo): Promise<number> {
   const ip = checkIp(options.ip);
   const range = nonGlobalRange(ip);
   if (range !== null) {
@@ -82,8 +101,11 @@ export function runRequest(options: RequestOptions, io: CliIo): Promise<number> 
 
 /** The reason that `delist removal request` recorded nothing, with its message. */
 interface RejectedRequest {
-  /** `non-global-ip`: receivers never see the IP; `too-soon`: within 14 days of the last. */
-  readonly reason: "non-global-ip" | "too-soon";
+  /**
+   * `non-global-ip` when receivers never see the IP, `too-soon` within 14 days of the last
+   * request, `usage-error` for an invalid option or a history database that cannot be used.
+   */
+  readonly reason: "non-global-ip" | "too-soon" | "usage-error";
   readonly message: string;
   /** The request through the same form that makes this one too soon; null otherwise. */
   readonly lastRequest: RemovalRequest | null;
@@ -103,8 +125,20 @@ function rejectRequest(
   io: CliIo,
 ): number {
   io.stderr.write(`delist: ${rejection.message}\n`);
-  if (format !== "json") return EXIT_USAGE;
+  if (format === "json") writeRejection(options, ip, rejection, io);
+  return EXIT_USAGE;
+}
 
+/**
+ * Writes a rejected request as JSON to stdout, in the rejection form of
+ * docs/removal.schema.json. `ip` is the canonical IP, or `--ip` as given for a usage error.
+ */
+function writeRejection(
+  options: RequestOptions,
+  ip: string,
+  rejection: RejectedRequest,
+  io: CliIo,
+): void {
   const last = rejection.lastRequest;
   const json = {
     ...header(Date.now()),
@@ -127,7 +161,6 @@ function rejectRequest(
     },
   };
   io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
-  return EXIT_USAGE;
 }
 
 function renderRequestJson(request: RemovalRequest, now: number): string {

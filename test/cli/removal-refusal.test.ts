@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { nonGlobalRange } from "../../src/monitor/removal-ip.js";
@@ -154,5 +154,44 @@ describe("removal request rejection as JSON", () => {
     expect(json.rejection.message).toContain("at most once every 14 days");
     expect(second.stderr).toBe(`delist: ${json.rejection.message}\n`);
     expect(recordedRequests(db)).toBe(1);
+  });
+});
+
+describe("removal request usage error as JSON", () => {
+  it("prints an invalid IP", async () => {
+    const db = join(tempDir(), "h.sqlite");
+    const result = await runCommand([...requestArgs("192.0.2.300", db), "--format", "json"]);
+
+    expect(result.code).toBe(2);
+    const json = JSON.parse(result.stdout) as RejectionJson;
+    expect(validate(json)).toEqual([]);
+    expect(json.rejection.reason).toBe("usage-error");
+    expect(json.rejection.ip).toBe("192.0.2.300");
+    expect(json.rejection.provider).toBe("gmail");
+    expect(json.rejection.message).toBe('invalid --ip "192.0.2.300": give an IPv4 or IPv6 address');
+    expect(json.rejection.lastRequest).toBeNull();
+    expect(json.rejection.nextRequestAllowedAt).toBeNull();
+    expect(result.stderr).toBe(`delist: ${json.rejection.message}\n`);
+    expect(existsSync(db)).toBe(false);
+  });
+
+  it("prints a damaged database", async () => {
+    const db = join(tempDir(), "h.sqlite");
+    writeFileSync(db, "not a database\n".repeat(500));
+    const result = await runCommand([...requestArgs("192.0.2.1", db), "-f", "json"]);
+
+    expect(result.code).toBe(2);
+    const json = JSON.parse(result.stdout) as RejectionJson;
+    expect(validate(json)).toEqual([]);
+    expect(json.rejection.reason).toBe("usage-error");
+    expect(json.rejection.message).toContain(`cannot open the history database ${db}`);
+  });
+
+  it("prints nothing on stdout for text", async () => {
+    const db = join(tempDir(), "h.sqlite");
+    const result = await runCommand(requestArgs("192.0.2.300", db));
+
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
   });
 });
