@@ -24,6 +24,9 @@ const POSTFIX_SAID = /\bhost\s+([^\s[\]]+)\s*\[([^[\]\n]*)\]\s*(said|refused to 
 // Postfix names the command in a few words ("RCPT TO", "end of DATA"); the bound keeps a text
 // with many "(in reply to" and no "command)" from costing quadratic time.
 const POSTFIX_IN_REPLY = /\(in\s+reply\s+to\s+([^()]{1,40}?)\s+command\)/;
+// The same trailer at the end of a text pasted from a Postfix line without its "host … said:",
+// maybe with the ")" that closed Postfix's "status=bounced (".
+const POSTFIX_TRAILER = /\(in\s+reply\s+to\s+([^()]{1,40}?)\s+command\)\)?\s*$/;
 const EXIM_ERROR =
   /SMTP error from remote (?:mail server|mailer) after ((?:RCPT TO|MAIL FROM):\s*<[^<>\n]*>|[^:\n]{1,80}?)\s*:\s*/i;
 const EXIM_HOST =
@@ -121,12 +124,15 @@ function unwrapOther(text: string): Unwrapped {
   if (googleBounce !== null)
     body = endAtBlankLine(body.slice(googleBounce.index + googleBounce[0].length));
   const destination = DESTINATION_IP.exec(body);
+  // Postfix writes this trailer after the reply's lines joined into one, so the text is flattened.
+  const trailer = POSTFIX_TRAILER.exec(body);
+  if (trailer !== null) body = body.slice(0, trailer.index).trimEnd();
   return {
     body,
-    flattened: false,
+    flattened: trailer !== null,
     remoteHost: null,
     remoteIp: destination?.[1] ?? null,
-    stage: null,
+    stage: trailer === null ? null : stageFromWording((trailer[1] ?? "").replace(/\s+/g, " ")),
     replyCode: null,
     dsn: null,
   };

@@ -39,6 +39,8 @@ describe("reply parsing of megabyte inputs", () => {
     ["addresses before said", "1.1 said ".repeat(SIZE / 9), null],
     ["a dotted hex run before said", "a.".repeat(SIZE / 2) + " said", null],
     ["unclosed in reply to", "(in reply to ".repeat(SIZE / 13), null],
+    ["Postfix trailers before text", "(in reply to x command)) ".repeat(SIZE / 25) + "x", null],
+    ["blanks after a Postfix trailer", "(in reply to x command)" + " ".repeat(SIZE) + "x", null],
     ["repeated Exim errors", "SMTP error from remote mail server after x ".repeat(SIZE / 43), null],
     ["blanks before a Java suffix", " ".repeat(SIZE) + "(42)", null],
     ["Markdown bold marks", "> " + "**".repeat(SIZE / 2), null],
