@@ -27,9 +27,11 @@ export function registerMonitor(program: Command, io: CliIo, setExitCode: SetExi
         "a job failed, a DNS check failed (such as SPF or PTR), a blocklist or DNS lookup got no " +
         "answer, a blocklist's answers could not be used, a probe reached no mail host, a log " +
         "could not be read, or an alert is not delivered (it is retried later). An open " +
-        "incident of an IP, domain or log that is no longer configured gets a warning and does " +
-        "not count. The last log line gives the reasons for exit status 1, and the alerts held " +
-        "for the flap window with the time after which a later run sends them.",
+        "incident of an IP, domain or log that was removed from the configuration does not " +
+        "count: the monitor closes it when it next starts or runs with --once, records the " +
+        "reason in the history and logs a warning once. The last log line gives the reasons " +
+        "for exit status 1, and the alerts held for the flap window with the time after which " +
+        "a later run sends them.",
     )
     .requiredOption("--config <file>", "the JSON configuration file")
     .option("--once", "run every check once, send the alerts and exit")

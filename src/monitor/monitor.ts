@@ -2,6 +2,7 @@ import type { DnsContext } from "../dns/context.js";
 import { DAY_MS, type Clock } from "../store/clock.js";
 import { describeSqliteError } from "../store/database.js";
 import type { HistoryStore } from "../store/history.js";
+import type { Incident } from "../store/types.js";
 import { resolveTimeZone } from "../time/zone.js";
 import {
   AlertDispatcher,
@@ -20,7 +21,7 @@ import { runProbeJob } from "./probe-job.js";
 import { RepeatFilter } from "./repeats.js";
 import { Schedule } from "./schedule.js";
 import type { JobOutcome } from "./unanswered.js";
-import { reportUnwatchedIncidents, splitOpenIncidents } from "./unwatched.js";
+import { closeUnwatchedIncidents, splitOpenIncidents } from "./unwatched.js";
 
 /** The parts of a monitor; the optional ones exist for tests. */
 export interface MonitorOptions {
@@ -67,6 +68,8 @@ export class Monitor {
   private sleeping = false;
   private lastStepAt = -Infinity;
   private lastPruneAt = -Infinity;
+  /** When `run` started, until the first step that ran every job has closed unwatched incidents. */
+  private unwatchedCheckFrom: number | null = null;
   private idleWaiters: { after: number; resolve: () => void }[] = [];
 
   constructor(options: MonitorOptions) {
@@ -107,6 +110,7 @@ export class Monitor {
     signal.addEventListener("abort", stop, { once: true });
     if (signal.aborted) stop();
     const next = new Map<JobKind, number>(JOB_KINDS.map((kind) => [kind, clock.now()]));
+    this.unwatchedCheckFrom = clock.now();
     this.announce();
     try {
       while (!signal.aborted) {
@@ -123,7 +127,7 @@ export class Monitor {
   /**
    * Runs every job once and sends the alerts due, as `delist monitor --once` does. Returns what
    * makes `--once` exit 1 (see `OnceResult`) and logs it in a last line. An open incident of a
-   * target that the configuration no longer names gets a warning instead of counting.
+   * target that the configuration no longer names is closed with a warning instead of counting.
    */
   async runOnce(): Promise<OnceResult> {
     const { clock, logger, store } = this.context;
@@ -140,13 +144,7 @@ export class Monitor {
     }
     await this.dispatchAlerts();
 
-    const { counted, unwatched } = splitOpenIncidents(
-      store,
-      this.context.config,
-      this.cwd,
-      startedAt,
-    );
-    reportUnwatchedIncidents(this.context, unwatched);
+    const counted = this.closeUnwatched(startedAt);
     const result: OnceResult = {
       failed,
       incomplete,
@@ -160,6 +158,18 @@ export class Monitor {
     };
     logOnceResult(logger, result, clock.now(), resolveTimeZone(this.context.config.timeZone));
     return result;
+  }
+
+  /**
+   * Closes the open incidents of targets that the configuration no longer names (see
+   * `closeUnwatchedIncidents`) and returns the other open incidents. An incident whose state a
+   * job recorded at or after `runStartedAt` is kept open.
+   */
+  private closeUnwatched(runStartedAt: number): Incident[] {
+    const { clock, config, store } = this.context;
+    const { counted, unwatched } = splitOpenIncidents(store, config, this.cwd, runStartedAt);
+    closeUnwatchedIncidents(this.context, unwatched, clock.now());
+    return counted;
   }
 
   /**
@@ -250,6 +260,11 @@ export class Monitor {
       next.set(kind, this.schedules.get(kind)?.nextAfter(clock.now()) ?? Infinity);
     }
     if (this.stopping.signal.aborted) return clock.now();
+    // Every job runs in the first step, so a state that a job still records is seen by now.
+    if (this.unwatchedCheckFrom !== null) {
+      this.closeUnwatched(this.unwatchedCheckFrom);
+      this.unwatchedCheckFrom = null;
+    }
     await this.dispatchAlerts();
     this.pruneIfDue();
     return Math.min(...next.values(), store.alerts.nextAttemptAt() ?? Infinity);

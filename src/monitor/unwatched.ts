@@ -15,9 +15,9 @@ export interface UnwatchedIncident {
 
 /**
  * Splits the open incidents into those that count for `--once` and those of targets that the
- * configuration no longer names, so that no job can see them end. An incident whose state a
- * job recorded at or after `runStartedAt` always counts, such as a block of an IP that a Gmail
- * reply in the log named but the configuration does not.
+ * configuration no longer names, so that no job can see them end (`unwatched`). An incident
+ * whose state a job recorded at or after `runStartedAt` always counts, such as a block of an IP
+ * that a Gmail reply in the log named but the configuration does not.
  */
 export function splitOpenIncidents(
   store: HistoryStore,
@@ -37,25 +37,36 @@ export function splitOpenIncidents(
   return { counted, unwatched };
 }
 
+/** The reason that the history records for an incident closed by `closeUnwatchedIncidents`. */
+export const TARGET_REMOVED_REASON = "target removed from the configuration";
+
 /**
- * Logs one warning per unwatched incident: what it is, which target the configuration lacks,
- * and how to watch it again. The incident and its changes stay in the history as they are.
+ * Closes each unwatched incident at `at` with a `target-removed` change that gives the reason,
+ * the target and the setting (see `HistoryStore.closeRemovedTarget`), and logs one warning per
+ * incident. An incident is closed only once, so the warning appears in one run only.
  */
-export function reportUnwatchedIncidents(
+export function closeUnwatchedIncidents(
   context: JobContext,
   unwatched: readonly UnwatchedIncident[],
+  at: number,
 ): void {
   for (const { incident, target, setting } of unwatched) {
+    const change = context.store.closeRemovedTarget(incident, at, {
+      reason: TARGET_REMOVED_REASON,
+      target,
+      setting,
+    });
     context.logger.warn(
       {
         incidentId: incident.id,
+        changeId: change.id,
         key: incident.key,
         subject: incident.subject,
         openedAt: new Date(incident.openedAt).toISOString(),
         target,
-        fix: `add ${target} to ${setting} again to check it, so that the incident closes when it ends`,
+        fix: `add ${target} to ${setting} again to watch it: a block or listing that is still there then opens a new incident`,
       },
-      `open incident of ${target}, which is no longer configured: it stays open in the history, because no job checks it, and it does not set the exit status of --once`,
+      `closed the open incident of ${target}, because the target was removed from the configuration and no job checks it`,
     );
   }
 }
@@ -80,6 +91,8 @@ function missingTarget(
   if (kind === "block") {
     // block:PROVIDER:IP. A probe without sourceIp records the address it sent from, which the
     // configuration cannot show, so such a probe might still end any block.
+    // NOTE: an IP that only the replies in a log named was never configured, yet its block is
+    // closed as removed in a run that does not see it, and the next such reply opens a new one.
     const ip = rest.slice(1).join(":");
     if (isConfiguredIp(config, ip) || config.probes.some((p) => p.sourceIp === undefined)) {
       return null;

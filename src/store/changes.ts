@@ -40,7 +40,12 @@ export function opensIncident(change: ChangeKind): boolean {
 
 /** True when a change closes the open incident of its key. */
 export function closesIncident(change: ChangeKind): boolean {
-  return change === "block-lifted" || change === "delisted" || change === "outage-ended";
+  return (
+    change === "block-lifted" ||
+    change === "delisted" ||
+    change === "outage-ended" ||
+    change === "target-removed"
+  );
 }
 
 const CHANGE_SENTENCES: Record<ChangeKind, (subject: string, value: StateValue) => string> = {
@@ -53,6 +58,8 @@ const CHANGE_SENTENCES: Record<ChangeKind, (subject: string, value: StateValue) 
   "dns-fixed": (subject, value) => `DNS record fixed: ${subject} is ${value} again.`,
   "outage-started": (subject) => `Outage started: this server cannot connect to ${subject}.`,
   "outage-ended": (subject) => `Outage ended: this server connects to ${subject} again.`,
+  "target-removed": (subject) =>
+    `Incident closed: ${subject}, target removed from the configuration.`,
 };
 
 /**

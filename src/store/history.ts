@@ -6,8 +6,10 @@ import { LiftProgressRepository } from "./lift-progress.js";
 import { PositionRepository } from "./positions.js";
 import { pruneHistory, type PrunedRows } from "./retention.js";
 import { ProbeRepository } from "./probes.js";
+import { closeRemovedTarget } from "./removed-targets.js";
 import { RunRepository } from "./runs.js";
 import { StateRepository } from "./states.js";
+import type { Incident, StateChange } from "./types.js";
 
 /**
  * The history database and its repositories. Every method is synchronous (better-sqlite3);
@@ -51,6 +53,14 @@ export class HistoryStore {
   /** Deletes the run details older than `before` in one transaction (see `pruneHistory`). */
   prune(before: number): PrunedRows {
     return this.transaction(() => pruneHistory(this.db, before));
+  }
+
+  /**
+   * Closes the open incident of a target removed from the configuration in one transaction,
+   * and returns the `target-removed` change it records (see `closeRemovedTarget`).
+   */
+  closeRemovedTarget(incident: Incident, at: number, evidence: object): StateChange {
+    return this.transaction(() => closeRemovedTarget(this.db, incident, at, evidence));
   }
 
   /** Closes the database; the store must not be used afterwards. */

@@ -209,4 +209,12 @@ export const MIGRATIONS: readonly string[] = [
     evidence_json = json_remove(evidence_json, '$.recovery')
   WHERE json_type(evidence_json, '$.recovery') = 'object';
   `,
+  // Version 9: state changes may have the change `target-removed` with the value `unwatched`: the
+  // monitor closed the incident of a target removed from its configuration. No table changes.
+  // A delist that supports only version 8 has no summary for this change and throws a TypeError
+  // in `delist history`. The new version number makes it reject the database with its "upgrade
+  // delist" message instead.
+  `
+  -- No statements: this version marks the new values only.
+  `,
 ];

@@ -44,7 +44,10 @@ export interface Observation {
   readonly evidence: object;
 }
 
-/** The kinds of change that raise an alert. */
+/**
+ * The kinds of change. Each raises an alert except `target-removed`, which records that the
+ * incident of a target removed from the monitor's configuration was closed unchecked.
+ */
 export type ChangeKind =
   | "block-seen"
   | "block-changed"
@@ -54,7 +57,8 @@ export type ChangeKind =
   | "dns-broken"
   | "dns-fixed"
   | "outage-started"
-  | "outage-ended";
+  | "outage-ended"
+  | "target-removed";
 
 /** A recorded change of a watched state. */
 export interface StateChange {

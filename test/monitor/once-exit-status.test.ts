@@ -7,6 +7,7 @@ import { HistoryStore } from "../../src/store/index.js";
 import { forbidRealNetwork } from "../dns/guard.js";
 import { startDnsServer, tableHandler, type TestDnsServer } from "../dns/server.js";
 import { runCommand } from "../helpers/cli.js";
+import { schemaValidator } from "../helpers/schema.js";
 import { fakeListsHandler } from "../reputation/fake-lists.js";
 import { useTempDirs } from "../store/helpers.js";
 import { NEVER, type LogLines } from "./harness.js";
@@ -14,6 +15,7 @@ import { NEVER, type LogLines } from "./harness.js";
 forbidRealNetwork();
 
 const tempDir = useTempDirs();
+const validateHistory = schemaValidator("history.schema.json");
 const LISTED_IP = "192.0.2.5";
 const CLEAN_IP = "192.0.2.25";
 
@@ -109,7 +111,7 @@ describe("delist monitor --once exit status", () => {
     expect(last?.["openIncidents"]).toEqual([`#1 ${LISTED_IP} on spamhaus-zen`]);
   });
 
-  it("skips incidents of removed IPs", async () => {
+  it("closes incidents of removed IPs", async () => {
     const dns = await startDns();
     const dir = tempDir();
     const db = join(dir, "h.sqlite");
@@ -121,12 +123,12 @@ describe("delist monitor --once exit status", () => {
     const [noChannel, unwatched] = warnings;
     expect(noChannel?.["msg"]).toMatch(/^no alert channel configured/);
     expect(unwatched?.["msg"]).toBe(
-      `open incident of ${LISTED_IP}, which is no longer configured: it stays open in the history, because no job checks it, and it does not set the exit status of --once`,
+      `closed the open incident of ${LISTED_IP}, because the target was removed from the configuration and no job checks it`,
     );
     expect(unwatched?.["incidentId"]).toBe(1);
     expect(unwatched?.["key"]).toBe(`blocklist:${LISTED_IP}:spamhaus-zen`);
     expect(unwatched?.["fix"]).toBe(
-      `add ${LISTED_IP} to ips again to check it, so that the incident closes when it ends`,
+      `add ${LISTED_IP} to ips again to watch it: a block or listing that is still there then opens a new incident`,
     );
     expect(last?.["openIncidents"]).toBeUndefined();
 
@@ -134,14 +136,34 @@ describe("delist monitor --once exit status", () => {
     try {
       const incidents = store.incidents.incidents();
       expect(incidents).toHaveLength(1);
-      expect(incidents[0]?.closedAt).toBeNull();
-      expect(store.incidents.changes().map((change) => change.change)).toEqual(["listed"]);
+      expect(incidents[0]?.closedAt).not.toBeNull();
+      expect(incidents[0]?.closeEvidence).toEqual({
+        reason: "target removed from the configuration",
+        target: LISTED_IP,
+        setting: "ips",
+      });
+      expect(store.incidents.changes().map((change) => change.change)).toEqual([
+        "listed",
+        "target-removed",
+      ]);
     } finally {
       store.close();
     }
+
+    const history = await runCommand(["history", "--format", "json", "--db", db]);
+    const report = JSON.parse(history.stdout) as { changes: { summary: string }[] };
+    expect(validateHistory(report)).toEqual([]);
+    expect(report.changes.at(-1)?.summary).toBe(
+      `Incident closed: ${LISTED_IP} on spamhaus-zen, target removed from the configuration.`,
+    );
+
+    // The incident is closed, so the next run says nothing more about it.
+    const next = await runOnce(dir, db, watch(dns, [CLEAN_IP]));
+    expect(next.code).toBe(0);
+    expect(next.warnings).toHaveLength(1);
   });
 
-  it("counts the incident again once re-added", async () => {
+  it("opens a new incident once re-added", async () => {
     const dns = await startDns();
     const dir = tempDir();
     const db = join(dir, "h.sqlite");
@@ -149,7 +171,7 @@ describe("delist monitor --once exit status", () => {
     expect((await runOnce(dir, db, watch(dns, [CLEAN_IP]))).code).toBe(0);
     const again = await runOnce(dir, db, watch(dns, [CLEAN_IP, LISTED_IP]));
     expect(again.code).toBe(1);
-    expect(again.last?.["openIncidents"]).toEqual([`#1 ${LISTED_IP} on spamhaus-zen`]);
+    expect(again.last?.["openIncidents"]).toEqual([`#2 ${LISTED_IP} on spamhaus-zen`]);
   });
 
   it("exits 1 for a missing PTR", async () => {

@@ -1,3 +1,5 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseMonitorConfig } from "../../src/monitor/index.js";
 import { splitOpenIncidents } from "../../src/monitor/unwatched.js";
@@ -8,10 +10,14 @@ import {
   HistoryStore,
   type StateKind,
 } from "../../src/store/index.js";
+import { FakeClock } from "../helpers/clock.js";
+import { useTempDirs } from "../store/helpers.js";
+import { NEVER, testMonitor } from "./harness.js";
 
 const START = Date.parse("2024-03-01T00:00:00Z");
 const RUN_STARTED_AT = START + 60_000;
 const CWD = "/srv/delist";
+const tempDir = useTempDirs();
 
 /** Opens an incident of `key` by observing the bad value of `kind` at `at`. */
 function open(store: HistoryStore, kind: StateKind, key: string, at = START): void {
@@ -95,6 +101,39 @@ describe("splitOpenIncidents", () => {
     const split = splitOpenIncidents(store, config, CWD, RUN_STARTED_AT);
     expect(split.unwatched).toEqual([]);
     expect(split.counted.map((incident) => incident.key)).toEqual(["block:gmail:198.51.100.77"]);
+    store.close();
+  });
+});
+
+describe("long-running monitor and removed targets", () => {
+  it("closes their incidents after the first step", async () => {
+    const store = HistoryStore.open(":memory:");
+    const key = blocklistKey("192.0.2.5", "spamhaus-zen");
+    open(store, "blocklist", key);
+    const dir = tempDir();
+    writeFileSync(join(dir, "mail.log"), "");
+    const clock = new FakeClock(RUN_STARTED_AT);
+    const { monitor, logs } = testMonitor({
+      store,
+      clock,
+      cwd: dir,
+      config: {
+        logs: ["mail.log"],
+        schedules: { blocklists: NEVER, dns: NEVER, probes: NEVER, logs: NEVER },
+      },
+    });
+
+    const controller = new AbortController();
+    const running = monitor.run(controller.signal);
+    await monitor.whenIdle(0);
+    controller.abort();
+    await running;
+
+    expect(store.incidents.latest(key)?.closedAt).toBe(RUN_STARTED_AT);
+    const closed = logs.filter((line) => line["incidentId"] !== undefined);
+    expect(closed).toHaveLength(1);
+    expect(closed[0]?.["msg"]).toMatch(/^closed the open incident of 192\.0\.2\.5, because/);
+    expect(store.incidents.changes().at(-1)?.change).toBe("target-removed");
     store.close();
   });
 });
