@@ -1,18 +1,50 @@
+import { HOUR_MS, DAY_MS, hourOf } from "../analysis/time.js";
 import type { DiagnoseContext } from "./context.js";
-import { findDailyBurst, utcDate } from "./findings/daily-burst.js";
-import type { ReadinessItem } from "./types.js";
+import {
+  findDailyBurst,
+  findUncomparedDailyBurst,
+  isFarAboveDailyLevel,
+  utcDate,
+  type DailyBurst,
+  type UncomparedDailyBurst,
+} from "./findings/daily-burst.js";
+import { plural } from "./findings/build.js";
+import type { Finding, ReadinessItem } from "./types.js";
 
 const ITEM = { id: "volume-normal", title: "Volume back to normal" } as const;
 
+/** Inputs of the daily `volume-normal` item beyond the log facts. */
+export interface DailyVolumeOptions {
+  readonly findings: readonly Finding[];
+  /** The end of the log, epoch ms. */
+  readonly logEnd: number;
+  /** An abusive account or script that ended this long before `logEnd` counts as stopped. */
+  readonly stoppedAfterMs: number;
+}
+
 /**
- * Builds the `volume-normal` item for a burst that only the daily volume shows (see
- * `findDailyBurst`), or returns null when there is none. The item passes when a whole day
- * after the burst went back below the burst level. It fails when the burst lasts until the end
+ * Builds the `volume-normal` item from the daily volume, or returns null when it shows no
+ * burst. A burst that only the daily volume shows (see `findDailyBurst`) passes when a whole
+ * day after it went back below the burst level. It fails when the burst lasts until the end
  * of the log, and it is not checked when the log ends before the day after the burst is over.
+ *
+ * A log can be too short to give the usual daily volume while its busiest day is far above
+ * the earlier days (see `findUncomparedDailyBurst`). The item then passes only when the
+ * sending of the `web-script` and `compromised-account` findings stopped and the volume after
+ * it went back to its level before it. Otherwise the item is not checked.
  */
-export function dailyVolumeItem(context: DiagnoseContext): ReadinessItem | null {
+export function dailyVolumeItem(
+  context: DiagnoseContext,
+  options: DailyVolumeOptions,
+): ReadinessItem | null {
   const burst = findDailyBurst(context);
-  if (burst === null) return null;
+  if (burst !== null) return dailyBurstItem(burst);
+  const uncompared = findUncomparedDailyBurst(context);
+  if (uncompared === null) return null;
+  return uncomparedItem(context, uncompared, options);
+}
+
+function dailyBurstItem(burst: DailyBurst): ReadinessItem {
   const first = burst.days[0] ?? burst.peak;
   const last = burst.days[burst.days.length - 1] ?? burst.peak;
   const span =
@@ -40,4 +72,111 @@ export function dailyVolumeItem(context: DiagnoseContext): ReadinessItem | null 
     status: "pass",
     detail: `The daily burst ${span} (UTC days, ${level}) ended: ${utcDate(burst.after.day)} sent ${burst.after.recipients.toLocaleString("en-US")}.`,
   };
+}
+
+/** The sending of the abusive accounts and scripts that the findings name. */
+interface AbuseSpan {
+  /** Ids of the findings, such as `web-script`. */
+  readonly ids: readonly string[];
+  /** Epoch ms of the first and the last abusive message. */
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Outbound recipients a day before and after the abuse, and the hours they were counted in. */
+interface AbuseLevels {
+  readonly beforePerDay: number;
+  readonly afterRecipients: number;
+  readonly afterHours: number;
+  readonly afterPerDay: number;
+}
+
+function uncomparedItem(
+  context: DiagnoseContext,
+  burst: UncomparedDailyBurst,
+  options: DailyVolumeOptions,
+): ReadinessItem {
+  const tooFew = `the log covers too few earlier days to compare with (${plural(burst.earlierWholeDays, "whole day")} before ${utcDate(burst.peak.day)}, ${burst.neededDays} needed)`;
+  const abuse = abuseSpan(options.findings);
+  const stopped = abuse !== null && abuse.end < options.logEnd - options.stoppedAfterMs;
+  const levels = stopped ? abuseLevels(context, abuse, options.logEnd) : null;
+
+  if (
+    abuse !== null &&
+    levels !== null &&
+    !isFarAboveDailyLevel(levels.afterPerDay, levels.beforePerDay)
+  ) {
+    return {
+      ...ITEM,
+      status: "pass",
+      detail: `Outbound volume went back to its level before the burst: after the ${abuse.ids.join(" and ")} sending ended at ${context.time(abuse.end)}, the server sent ${plural(levels.afterRecipients, "recipient")} in ${plural(levels.afterHours, "hour")} (${perDay(levels.afterPerDay)} a day), against ${perDay(levels.beforePerDay)} a day before it began. No daily test was possible, because ${tooFew}.`,
+    };
+  }
+  return {
+    ...ITEM,
+    status: "not-checked",
+    detail: `Outbound volume reached ${plural(burst.peak.recipients, "recipient")} on ${utcDate(burst.peak.day)} (UTC) against at most ${burst.earlierMax.toLocaleString("en-US")} on an earlier day, but ${tooFew}; give the rotated logs of the days before (mail.log*).`,
+  };
+}
+
+/**
+ * Returns the span from the first to the last abusive message of the `web-script` and
+ * `compromised-account` findings, or null when there are none.
+ */
+function abuseSpan(findings: readonly Finding[]): AbuseSpan | null {
+  const ids = new Set<string>();
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (const finding of findings) {
+    const evidence = finding.evidence as Record<string, unknown>;
+    const times =
+      finding.id === "web-script"
+        ? [evidence["start"], evidence["end"]]
+        : finding.id === "compromised-account"
+          ? [evidence["abuseStart"], evidence["abuseEnd"]]
+          : [];
+    const [start, end] = times;
+    if (typeof start !== "string" || typeof end !== "string") continue;
+    ids.add(finding.id);
+    starts.push(Date.parse(start));
+    ends.push(Date.parse(end));
+  }
+  if (ids.size === 0) return null;
+  return { ids: [...ids], start: Math.min(...starts), end: Math.max(...ends) };
+}
+
+/**
+ * Measures outbound recipients a day in the hours of the log before the abuse began and in the
+ * whole hours after it ended, or returns null when either side has no hour. The hours of the
+ * first and last abusive message are left out, because they hold abusive mail.
+ */
+function abuseLevels(
+  context: DiagnoseContext,
+  abuse: AbuseSpan,
+  logEnd: number,
+): AbuseLevels | null {
+  const firstTime = context.facts.firstTime;
+  if (firstTime === null) return null;
+  const beforeEnd = hourOf(abuse.start);
+  const afterStart = hourOf(abuse.end) + HOUR_MS;
+  const beforeHours = Math.floor((beforeEnd - hourOf(firstTime)) / HOUR_MS);
+  const afterHours = Math.floor((logEnd - afterStart) / HOUR_MS);
+  if (beforeHours < 1 || afterHours < 1) return null;
+
+  let before = 0;
+  let after = 0;
+  for (const [hour, volume] of context.facts.volume.hours) {
+    if (hour < beforeEnd) before += volume.recipients;
+    if (hour >= afterStart && hour < afterStart + afterHours * HOUR_MS) after += volume.recipients;
+  }
+  return {
+    beforePerDay: (before * DAY_MS) / (beforeHours * HOUR_MS),
+    afterRecipients: after,
+    afterHours,
+    afterPerDay: (after * DAY_MS) / (afterHours * HOUR_MS),
+  };
+}
+
+function perDay(recipients: number): string {
+  return Math.round(recipients).toLocaleString("en-US");
 }

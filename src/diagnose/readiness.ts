@@ -75,7 +75,7 @@ export function buildReadiness(
     causeIdentified(findings, judging, unreachable, failing),
     causeStopped(context, findings, logEnd),
     blocksEnded(providers, logEnd),
-    volumeNormal(context, logEnd),
+    volumeNormal(context, findings, logEnd),
     fromFinding(
       findings,
       "authentication",
@@ -617,9 +617,16 @@ function unacceptedVerb(unaccepted: UnacceptedAttemptsReport): string {
   return "rejected or deferred";
 }
 
-function volumeNormal(context: DiagnoseContext, logEnd: number): ReadinessItem {
+function volumeNormal(
+  context: DiagnoseContext,
+  findings: readonly Finding[],
+  logEnd: number,
+): ReadinessItem {
   const burst = outboundBurst(context);
-  const daily = burst === null ? dailyVolumeItem(context) : null;
+  const daily =
+    burst === null
+      ? dailyVolumeItem(context, { findings, logEnd, stoppedAfterMs: STOPPED_AFTER_MS })
+      : null;
   if (daily !== null) return daily;
   const firstTime = context.facts.firstTime;
   // A burst is measured against the same hours of an earlier day, which the log may lack.

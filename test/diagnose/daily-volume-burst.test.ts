@@ -39,6 +39,41 @@ function dailyLog(perDay: readonly number[]): string {
   return log.text();
 }
 
+/**
+ * Builds four days of a web server's log that is too short for the daily test. An account
+ * sends three messages an hour from 8:00 to 17:59, 30 a day. From 14:00 on day 3, the PHP
+ * script mailer.php sends 30 messages an hour for 20 hours. The log ends at `endHour` of
+ * day 4, 18 for its last office hour. No hour is an hourly burst: 33 against 3 is too
+ * small an excess.
+ */
+function shortScriptLog(endHour = 18): string {
+  const log = new PostfixLog("web1");
+  const end = T0 + 3 * DAY + endHour * HOUR;
+  for (let day = 0; day < 4; day++) {
+    for (let hour = 8; hour < 18; hour++) {
+      for (let index = 0; index < 3; index++) {
+        log.submit({
+          time: T0 + day * DAY + hour * HOUR + index * 10 * 60_000,
+          account: "alice@example.com",
+          clientIp: "198.51.100.10",
+          recipients: [{ address: `client${day}x${hour}x${index}@example.net` }],
+        });
+      }
+    }
+  }
+  const scriptStart = T0 + 2 * DAY + 14 * HOUR;
+  for (let index = 0; index < 20 * 30; index++) {
+    log.pickup({
+      time: scriptStart + index * 2 * 60_000 + 30_000,
+      uid: 10012,
+      user: "shopnet",
+      script: "mailer.php",
+      recipients: [{ address: `buyer${index}@example.net` }],
+    });
+  }
+  return cutLog(log.text(), end);
+}
+
 describe("volume-spike over whole days", () => {
   test("steady script makes a daily burst", async () => {
     const spike = spikeOf(await diagnoseText(scriptWeekLog()));
@@ -102,6 +137,34 @@ describe("volume-spike over whole days", () => {
 
   test("two earlier days are too few", async () => {
     expect(spikeOf(await diagnoseText(dailyLog([50, 50, 600])))).toBeUndefined();
+  });
+
+  test("readiness lacks earlier days", async () => {
+    const item = volumeItem(await diagnoseText(dailyLog([50, 50, 600])));
+
+    expect(item?.status).toBe("not-checked");
+    expect(item?.detail).toBe(
+      "Outbound volume reached 600 recipients on 2024-03-06 (UTC) against at most 50 on an earlier day, but the log covers too few earlier days to compare with (2 whole days before 2024-03-06, 3 needed); give the rotated logs of the days before (mail.log*).",
+    );
+  });
+
+  test("readiness follows a stopped script", async () => {
+    const diagnosis = await diagnoseText(shortScriptLog());
+    const item = volumeItem(diagnosis);
+
+    expect(diagnosis.findings.map((finding) => finding.id)).toContain("web-script");
+    expect(spikeOf(diagnosis)).toBeUndefined();
+    expect(item?.status).toBe("pass");
+    expect(item?.detail).toBe(
+      "Outbound volume went back to its level before the burst: after the web-script sending ended at 2024-03-07T09:58:30Z, the server sent 21 recipients in 7 hours (72 a day), against 35 a day before it began. No daily test was possible, because the log covers too few earlier days to compare with (1 whole day before 2024-03-06, 3 needed).",
+    );
+  });
+
+  test("readiness waits for a running script", async () => {
+    const item = volumeItem(await diagnoseText(shortScriptLog(11)));
+
+    expect(item?.status).toBe("not-checked");
+    expect(item?.detail).toContain("too few earlier days to compare with");
   });
 
   test("three times and more is a burst", async () => {

@@ -78,6 +78,42 @@ export function findDailyBurst(context: DiagnoseContext): DailyBurst | null {
   };
 }
 
+/** The busiest day of a log with too few earlier days to give the usual daily volume. */
+export interface UncomparedDailyBurst {
+  readonly peak: DayVolume;
+  /** Recipients of the busiest earlier day in the log, whole or partial. */
+  readonly earlierMax: number;
+  /** Whole days before the peak, fewer than `MIN_EARLIER_DAYS`. */
+  readonly earlierWholeDays: number;
+  /** Whole earlier days that `findDailyBurst` needs. */
+  readonly neededDays: number;
+}
+
+/**
+ * Returns the busiest day when it is far above every earlier day of the log (by the test of
+ * `findDailyBurst`) but the log covers fewer than `MIN_EARLIER_DAYS` whole days before it, so
+ * whether it is a burst is unknown. Returns null when the log has no day before the busiest
+ * one, when that day is close to an earlier day, or when `findDailyBurst` can judge it.
+ */
+export function findUncomparedDailyBurst(context: DiagnoseContext): UncomparedDailyBurst | null {
+  const days = dayVolumes(context);
+  const peakIndex = indexOfBusiestDay(days);
+  const peak = days[peakIndex];
+  if (peak === undefined || peakIndex === 0 || usualLevel(days, peakIndex) !== null) return null;
+
+  // A partial earlier day can only lower the earlier level, so it can report more days as
+  // uncompared but never hides one.
+  const earlier = days.slice(Math.max(0, peakIndex - EARLIER_DAYS), peakIndex);
+  const earlierMax = Math.max(...earlier.map((day) => day.recipients));
+  if (!isBurstDay(days, peakIndex, { recipients: earlierMax })) return null;
+  return {
+    peak,
+    earlierMax,
+    earlierWholeDays: earlier.filter((day) => day.whole).length,
+    neededDays: MIN_EARLIER_DAYS,
+  };
+}
+
 /**
  * Returns every UTC day from the first to the last of the log with its outbound recipients,
  * 0 for a day without any.
@@ -128,10 +164,15 @@ function isBurstDay(
 ): boolean {
   const day = days[index];
   if (day === undefined || usual === null) return false;
-  return (
-    day.recipients >= usual.recipients * DAILY_BURST_FACTOR &&
-    day.recipients - usual.recipients >= DAILY_MIN_EXCESS
-  );
+  return isFarAboveDailyLevel(day.recipients, usual.recipients);
+}
+
+/**
+ * Tells whether `recipients` a day is a burst against `usual` recipients a day: at least
+ * `DAILY_BURST_FACTOR` times as many and `DAILY_MIN_EXCESS` more.
+ */
+export function isFarAboveDailyLevel(recipients: number, usual: number): boolean {
+  return recipients >= usual * DAILY_BURST_FACTOR && recipients - usual >= DAILY_MIN_EXCESS;
 }
 
 /** Formats the UTC day that starts at `day` as its date, `2024-03-07`. */
