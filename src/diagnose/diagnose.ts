@@ -348,7 +348,7 @@ function verdictSummary(
       return outageClause(name, verdict.outage);
     }
     const [defers, rejects] = id === "other" ? ["defer", "reject"] : ["defers", "rejects"];
-    const ongoing = verdict?.ongoing === true ? ", still going on at the end of the log" : "";
+    const ongoing = ongoingClause(verdict);
     const deferring = verdict?.firstBlock?.time ?? "?";
     const rejecting = verdict?.firstPermanentBlock?.time;
     if (rejecting === undefined) {
@@ -455,4 +455,12 @@ function checksReport(report: SenderCheckReport, resolver: string): DnsChecksRep
       error: entry.error,
     })),
   };
+}
+
+// A provider that accepted none of the attempts after its last block reply still blocks, even
+// when the log goes on for hours without attempts to it, so that case is not worded as "at the
+// end of the log".
+function ongoingClause(verdict: ProviderVerdict | undefined): string {
+  if (verdict?.unacceptedAttempts != null) return ", and has accepted no attempt since";
+  return verdict?.ongoing === true ? ", still going on at the end of the log" : "";
 }

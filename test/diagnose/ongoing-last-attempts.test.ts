@@ -96,6 +96,18 @@ describe("block judged by the provider's last attempts", () => {
     );
   });
 
+  test("verdict summary says no attempt was accepted since, not the end of the log", async () => {
+    const log = new PostfixLog();
+    addNoonAttempts(log, GMAIL_UNSOLICITED);
+    quietEvening(log);
+    const diagnosis = await diagnoseText(log.text());
+
+    expect(diagnosis.verdict.summary).toContain(
+      "Gmail rejects mail from this server since 2024-03-04T10:00:01Z, and has accepted no attempt since",
+    );
+    expect(diagnosis.verdict.summary).not.toContain("at the end of the log");
+  });
+
   test("deferrals before a quiet evening go on", async () => {
     const log = new PostfixLog();
     addNoonAttempts(log, GMAIL_RATE_LIMIT);
