@@ -1,4 +1,7 @@
-import { showHiddenNonControlCharacters } from "../diagnose/hidden-characters.js";
+import {
+  escapeLineControlsInQuotes,
+  showHiddenNonControlCharacters,
+} from "../diagnose/hidden-characters.js";
 import type { CliIo } from "./io.js";
 
 /** Control characters except tab and newline: C0, DEL and C1. */
@@ -62,8 +65,9 @@ function allowedSequence(text: string, index: number, allowed: AllowedControls):
  * Returns `io` with standard output and standard error that escape control characters in
  * every string written to them (see `escapeControls`). Standard error, which carries error
  * messages and notes as text, also escapes the other hidden characters, such as U+202E, the
- * way the text reports do. Standard output leaves them to the report, because JSON output
- * must carry them as they are. Buffers pass as they are.
+ * way the text reports do, and line breaks and tabs inside double-quoted values (see
+ * `escapeLineControlsInQuotes`). Standard output leaves them to the report, because JSON
+ * output must carry them as they are. Buffers pass as they are.
  */
 export function withSafeOutput(io: CliIo, colour: boolean): CliIo {
   const stderrIsTty = io.stderr.isTTY === true;
@@ -97,8 +101,11 @@ function escaping<T extends NodeJS.WritableStream>(
   jsonLines?: T,
 ): T {
   const escape = (text: string): string => {
-    const controlsEscaped = escapeControls(text, allowed);
-    return escapeHidden ? showHiddenNonControlCharacters(controlsEscaped) : controlsEscaped;
+    if (!escapeHidden) return escapeControls(text, allowed);
+    // Quoted line breaks first, so that a carriage return in a value reads `\r` and not the
+    // `\u000d` of `escapeControls`.
+    const controlsEscaped = escapeControls(escapeLineControlsInQuotes(text), allowed);
+    return showHiddenNonControlCharacters(controlsEscaped);
   };
   return new Proxy(stream, {
     get(target, property, receiver) {

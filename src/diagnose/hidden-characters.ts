@@ -51,6 +51,32 @@ export function showHiddenNonControlCharacters(text: string): string {
   return text.replace(HIDDEN_NON_CONTROL_CHARACTERS, escapeCharacter);
 }
 
+/** The escapes that JSON writes for line feed, carriage return and tab. */
+const LINE_CONTROL_ESCAPES: Readonly<Record<string, string>> = {
+  "\n": "\\n",
+  "\r": "\\r",
+  "\t": "\\t",
+};
+
+/** A double-quoted value, from a quote to the next one. */
+const QUOTED_VALUE = /"[^"]*"/g;
+
+/**
+ * Replaces each line feed, carriage return and tab inside a double-quoted value of `text`
+ * with `\n`, `\r` or `\t`, as JSON writes them. Messages quote file names and other values
+ * that come from users and logs, and such a value must stay on its line, or it can print a
+ * line that looks like one of delist's own. Outside quotes these characters are left alone,
+ * because messages and help text are laid out with them.
+ *
+ * NOTE: quotes pair from the start of `text`, so a value that itself contains `"` ends its
+ * span early, and the line breaks after that quote stay raw.
+ */
+export function escapeLineControlsInQuotes(text: string): string {
+  return text.replace(QUOTED_VALUE, (value) =>
+    value.replace(/[\n\r\t]/g, (character) => LINE_CONTROL_ESCAPES[character] ?? character),
+  );
+}
+
 function escapeCharacter(character: string): string {
   const code = character.codePointAt(0) ?? 0;
   const hex = code.toString(16);

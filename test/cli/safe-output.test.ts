@@ -104,6 +104,32 @@ describe("standard error", () => {
     }
   });
 
+  it("escapes a line break in a missing file", async () => {
+    for (const command of ["logs", "bounces"]) {
+      const result = await runCommand([command, "absent/no\nfake line\r\tx.log"]);
+      const lines = result.stderr.trimEnd().split("\n");
+
+      expect(result.code, command).toBe(2);
+      expect(result.stderr, command).toContain('cannot read "absent/no\\nfake line\\r\\tx.log"');
+      expect(
+        lines.filter((line) => line.startsWith("fake line")),
+        command,
+      ).toEqual([]);
+    }
+  });
+
+  it("escapes line controls only in quotes", () => {
+    const io = safeIo(false);
+    io.safe.stderr.write('delist: "a\nb\rc\td" and\tnext\n');
+    expect(io.written.stderr).toBe('delist: "a\\nb\\rc\\td" and\tnext\n');
+  });
+
+  it("escapes a quoted return on a terminal", () => {
+    const io = safeIo(true);
+    io.safe.stderr.write('\r\u001b[Kreading "a\rb"');
+    expect(io.written.stderr).toBe('\r\u001b[Kreading "a\\rb"');
+  });
+
   it("keeps colour and progress on a terminal", () => {
     const io = safeIo(true);
     io.safe.stderr.write("\r\u001b[K\u001b[1mbold\u001b[22m \u202e");

@@ -1,5 +1,9 @@
 import { describe, expect, test } from "vitest";
-import { isHiddenCharacter, showHiddenCharacters } from "../../src/diagnose/hidden-characters.js";
+import {
+  escapeLineControlsInQuotes,
+  isHiddenCharacter,
+  showHiddenCharacters,
+} from "../../src/diagnose/hidden-characters.js";
 
 describe("isHiddenCharacter", () => {
   test.each([
@@ -63,5 +67,18 @@ describe("showHiddenCharacters", () => {
     const once = showHiddenCharacters("ni\u202eaj\u00a0\u0085");
 
     expect(showHiddenCharacters(once)).toBe(once);
+  });
+});
+
+describe("escapeLineControlsInQuotes", () => {
+  test.each([
+    ["line feed", 'read "a\nb"', 'read "a\\nb"'],
+    ["carriage return", 'read "a\rb"', 'read "a\\rb"'],
+    ["tab", 'read "a\tb"', 'read "a\\tb"'],
+    ["two values", '"a\nb" and "c\nd"\n', '"a\\nb" and "c\\nd"\n'],
+    ["text outside quotes", "a\tb\nc\r", "a\tb\nc\r"],
+    ["unclosed quote", 'read "a\nb', 'read "a\nb'],
+  ])("%s", (_name, text, expected) => {
+    expect(escapeLineControlsInQuotes(text)).toBe(expected);
   });
 });
