@@ -55,11 +55,7 @@ function draftOfGroup(
     recipient,
     action: parseAction(group.get("action")),
     status: parseStatus(group.get("status")),
-    // Non-SMTP diagnostics keep their type, which says which program failed (x-unix, x-postfix).
-    diagnostic:
-      type !== null && type !== "smtp" && diagnostic !== undefined
-        ? `${type}; ${typedValue(diagnostic) ?? ""}`
-        : (typedValue(diagnostic) ?? diagnostic ?? statusComment(group.get("status"))),
+    diagnostic: diagnosticText(diagnostic) ?? statusComment(group.get("status")),
     remoteMta: remoteMta === null ? null : remoteMta.replace(/^\[|\]$/g, ""),
     time:
       isoTime(group.get("last-attempt-date")) ??
@@ -74,6 +70,24 @@ function draftOfGroup(
     replyCode: null,
     feedbackType: null,
   };
+}
+
+/**
+ * A diagnostic type before its semicolon (RFC 3464 section 2.3.6): one word such as `smtp`, or
+ * an MTA's own such as `X-Postfix` or `x-unix`. A text before a semicolon with spaces or
+ * digits first, such as `550 5.1.1 user unknown; mailbox disabled`, is part of the diagnostic.
+ */
+const DIAGNOSTIC_TYPE = /^\s*[a-z][a-z0-9.-]*\s*;/i;
+
+/**
+ * Returns the text of a `Diagnostic-Code` without its diagnostic type, or null when the field
+ * is missing or empty. The type only names the program that failed, and `reason` keeps
+ * `x-unix` as `mailererror`.
+ */
+function diagnosticText(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  const text = value.replace(DIAGNOSTIC_TYPE, "").trim();
+  return text === "" ? null : text;
 }
 
 /**
