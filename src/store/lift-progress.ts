@@ -13,6 +13,17 @@ export interface LiftProgress {
   readonly lastDeliveryAt: number | null;
 }
 
+/** The outgoing sources saved with the lift progress of one block state. */
+export interface LiftSources {
+  /** Block state key (`blockKey`). */
+  readonly key: string;
+  /**
+   * Outgoing sources (`DeliveryEvent.outgoingSource`) that send from the state's IP, such as
+   * the Postfix syslog name `postfix-out1` whose block replies named it.
+   */
+  readonly sources: readonly string[];
+}
+
 /** The lift progress of open blocks, keyed by block state key (`blockKey`). */
 export class LiftProgressRepository {
   constructor(private readonly db: Db) {}
@@ -28,21 +39,58 @@ export class LiftProgressRepository {
     return row ?? null;
   }
 
-  /** Saves the progress of `key`, replacing the one saved before. */
-  save(key: string, progress: LiftProgress, at: number): void {
+  /**
+   * Saves the progress of `key`, replacing the one saved before, with the outgoing `sources`
+   * that send from the state's IP.
+   */
+  save(key: string, progress: LiftProgress, at: number, sources: readonly string[] = []): void {
     this.db
       .prepare(
-        `INSERT INTO block_lift_progress (key, last_block_at, deliveries, last_delivery_at, updated_at)
-         VALUES (?, ?, ?, ?, ?)
+        `INSERT INTO block_lift_progress
+           (key, last_block_at, deliveries, last_delivery_at, updated_at, sources_json)
+         VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (key) DO UPDATE SET last_block_at = excluded.last_block_at,
            deliveries = excluded.deliveries, last_delivery_at = excluded.last_delivery_at,
-           updated_at = excluded.updated_at`,
+           updated_at = excluded.updated_at, sources_json = excluded.sources_json`,
       )
-      .run(key, progress.lastBlockAt, progress.deliveries, progress.lastDeliveryAt, at);
+      .run(
+        key,
+        progress.lastBlockAt,
+        progress.deliveries,
+        progress.lastDeliveryAt,
+        at,
+        JSON.stringify([...sources].sort()),
+      );
+  }
+
+  /**
+   * Returns the outgoing sources saved with each stored progress that has any. Rows written
+   * before schema version 10 have none.
+   */
+  listSources(): LiftSources[] {
+    const rows = this.db
+      .prepare(
+        `SELECT key, sources_json AS sourcesJson FROM block_lift_progress
+         WHERE sources_json IS NOT NULL AND sources_json <> '[]' ORDER BY key`,
+      )
+      .all() as Array<{ key: string; sourcesJson: string }>;
+    return rows.map((row) => ({ key: row.key, sources: parseSources(row.sourcesJson) }));
   }
 
   /** Deletes the progress of `key`, because its block was lifted or never opened. */
   delete(key: string): void {
     this.db.prepare("DELETE FROM block_lift_progress WHERE key = ?").run(key);
   }
+}
+
+/** Parses a `sources_json` value; anything but an array of strings gives no sources. */
+function parseSources(json: string): string[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(value)) return [];
+  return value.filter((item): item is string => typeof item === "string");
 }

@@ -217,4 +217,11 @@ export const MIGRATIONS: readonly string[] = [
   `
   -- No statements: this version marks the new values only.
   `,
+  // Version 10: the lift progress of a block state keeps the outgoing sources (`postfix-out1`,
+  // an Exim interface address) whose block replies named the state's IP, as a JSON array of
+  // strings, so that their acceptances lift the block in later log windows too. NULL in rows of
+  // older versions means none.
+  `
+  ALTER TABLE block_lift_progress ADD COLUMN sources_json TEXT;
+  `,
 ];
