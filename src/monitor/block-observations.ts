@@ -1,4 +1,5 @@
 import type { ProviderVerdict } from "../diagnose/types.js";
+import type { ProviderId } from "../knowledge/providers.js";
 import { isBad } from "../store/changes.js";
 import type { HistoryStore } from "../store/history.js";
 import type { LiftProgress } from "../store/lift-progress.js";
@@ -6,6 +7,7 @@ import { blockKey, canonicalIp, type Observation } from "../store/types.js";
 import { advanceLiftProgress, isLifted, type AcceptanceTimes } from "./lift-progress.js";
 import type { AddressFamily, ProviderEvidence } from "./log-families.js";
 import { acceptanceBucket } from "./log-window.js";
+import type { SourceTies } from "./source-ties.js";
 
 /** The store and window data that block observations need besides the evidence. */
 export interface BlockObservationContext {
@@ -15,6 +17,11 @@ export interface BlockObservationContext {
   readonly acceptances: AcceptanceTimes;
   /** The relay address family of `evidence` on a dual-stack server, else null. */
   readonly family: AddressFamily | null;
+  /**
+   * The sending IP of each outgoing source of a log with no single sending IP. Its acceptances
+   * then lift the blocks of the IPs that its sources are tied to.
+   */
+  readonly sources?: SourceTies;
 }
 
 /**
@@ -37,9 +44,11 @@ export interface BlockObservationContext {
  *
  * `sourceIp` is the IP declared for the log, else the only configured IP, else null. For the
  * evidence of one relay address `family` on a dual-stack server it is the configured address of
- * that family, and the evidence records the family. When `sourceIp` is null, acceptances lift
- * nothing and a block with no IP in its replies is not recorded. A block seen in such logs then
- * lifts through a probe or through a log with a declared IP.
+ * that family, and the evidence records the family. When `sourceIp` is null, `context.sources`
+ * ties the log's outgoing sources to IPs: a block then lifts by the acceptances of mail from its
+ * IP's sources, counted from the last block reply that concerns that IP. A block of an IP with no
+ * tied source lifts through a probe or through a log with a declared IP, and a block reply that
+ * names no IP and comes from no tied source is not recorded.
  */
 export function logObservations(
   evidence: ProviderEvidence,
@@ -55,7 +64,12 @@ export function logObservations(
     if (verdict === undefined || provider === "other" || verdict.status === "unreachable") {
       continue;
     }
-    for (const ip of observedIps(provider, verdict, evidence.judgedIps, source)) {
+    const targets =
+      source === null && context.sources !== undefined
+        ? sourceTargets(provider as ProviderId, verdict, evidence, context.sources, context.store)
+        : fixedIpTargets(provider, verdict, evidence, source, context.family);
+    for (const target of targets) {
+      const { ip } = target;
       const base = {
         key: blockKey(provider, ip),
         kind: "block" as const,
@@ -67,15 +81,120 @@ export function logObservations(
         ...logEvidence(verdict),
         ip,
         ...(context.family === null ? {} : { relayFamily: context.family }),
+        ...(target.lift === null || target.lift.sources.length === 0
+          ? {}
+          : { sources: target.lift.sources }),
       };
-      const bucket = acceptanceBucket(provider, context.family);
       const probedBlockAt = context.store.probes.lastBlockFor(provider, ip)?.finishedAt ?? null;
       const lift =
-        ip === source ? liftOf(context, base.key, verdict, { bucket, probedBlockAt }, at) : null;
-      observations.push(...blockObservations(base, verdict, ipEvidence, lift));
+        target.lift === null
+          ? null
+          : liftOf(context, base.key, target.value, target.lift, probedBlockAt, at);
+      observations.push(...blockObservations(base, target, ipEvidence, lift));
     }
   }
   return observations;
+}
+
+/** One IP of a provider whose block state a log window observes. */
+interface BlockTarget {
+  readonly ip: string;
+  /** The block that the window shows for the IP, or null when it shows none. */
+  readonly value: "blocked" | "rate-limited" | null;
+  /** Time of the window's first reply that shows the block, or null. */
+  readonly startedAt: number | null;
+  /** The acceptances that lift the IP's block, or null when none of the window's can. */
+  readonly lift: LiftSource | null;
+  /** True when the provider accepted mail from this IP in the window. */
+  readonly accepted: boolean;
+}
+
+/** The acceptances that lift a block state and the window's last block reply for it. */
+interface LiftSource {
+  /** The `AcceptanceTimes` buckets whose acceptances lift the block. */
+  readonly buckets: readonly string[];
+  /** Time of the window's last block reply that concerns the state, or null. */
+  readonly windowLastBlockAt: number | null;
+  /** The outgoing sources tied to the state's IP, saved with the lift progress. */
+  readonly sources: readonly string[];
+}
+
+/**
+ * Returns the IPs of a provider that a log window with one sending IP (`sourceIp`) observes,
+ * or whose mail all leaves from unknown IPs when `sourceIp` is null. Only `sourceIp` can lift.
+ */
+function fixedIpTargets(
+  provider: string,
+  verdict: ProviderVerdict,
+  evidence: ProviderEvidence,
+  sourceIp: string | null,
+  family: AddressFamily | null,
+): BlockTarget[] {
+  const value = blockValue(verdict);
+  const startedAt = blockStart(verdict);
+  const windowLastBlockAt = parseTime(verdict.lastBlock?.time ?? null);
+  return observedIps(provider, verdict, evidence.judgedIps, sourceIp).map((ip) => ({
+    ip,
+    value,
+    startedAt,
+    lift:
+      ip === sourceIp
+        ? { buckets: [acceptanceBucket(provider, family)], windowLastBlockAt, sources: [] }
+        : null,
+    accepted: verdict.sent > 0,
+  }));
+}
+
+/**
+ * Returns the IPs of a provider that a log window observes when its mail leaves from several
+ * IPs, each with the acceptances that lift it (see `SourceTies`). They are the IPs that the
+ * window's block replies concern, the IPs with an open block state, and the IPs whose sources
+ * delivered mail. An IP is shown as blocked only when a block reply of the window concerns it.
+ */
+function sourceTargets(
+  provider: ProviderId,
+  verdict: ProviderVerdict,
+  evidence: ProviderEvidence,
+  ties: SourceTies,
+  store: HistoryStore,
+): BlockTarget[] {
+  const value = blockValue(verdict);
+  const blocked = new Set(ties.blockedIps(provider));
+  if (value !== null) {
+    for (const [ip, providers] of evidence.judgedIps) {
+      if (providers.has(provider)) blocked.add(canonicalIp(ip));
+    }
+  }
+  const ips = new Set(blocked);
+  for (const state of store.states.list()) {
+    if (state.kind !== "block" || !isBad("block", state.value)) continue;
+    const ip = ipOfBlockKey(state.key, provider);
+    if (ip !== null && ties.sourcesOf(ip).length > 0) ips.add(ip);
+  }
+  for (const ip of ties.tiedIps()) {
+    if (ties.accepted(provider, ip)) ips.add(ip);
+  }
+  return [...ips].sort().map((ip) => {
+    const replies = ties.blockRepliesOf(provider, ip);
+    const showsBlock = value !== null && blocked.has(ip);
+    const sources = ties.sourcesOf(ip);
+    return {
+      ip,
+      value: showsBlock ? value : null,
+      startedAt: showsBlock ? (replies.firstAt ?? blockStart(verdict)) : null,
+      lift:
+        sources.length === 0
+          ? null
+          : { buckets: ties.bucketsOf(provider, ip), windowLastBlockAt: replies.lastAt, sources },
+      accepted: ties.accepted(provider, ip),
+    };
+  });
+}
+
+/** Returns the IP of the provider's block state key `key`, or null for another key. */
+function ipOfBlockKey(key: string, provider: string): string | null {
+  const prefix = `block:${provider}:`;
+  return key.startsWith(prefix) ? key.slice(prefix.length) : null;
 }
 
 type BaseObservation = Pick<Observation, "key" | "kind" | "subject" | "at" | "runId">;
@@ -87,39 +206,36 @@ interface LiftDecision {
   readonly lifted: LiftProgress | null;
 }
 
-/** The acceptance bucket of a block state and the time a probe last saw its block. */
-interface LiftSource {
-  /** The acceptance bucket of the state's provider (see `acceptanceBucket`). */
-  readonly bucket: string;
-  /** End of the last probe that got a block reply for the state's provider and IP, or null. */
-  readonly probedBlockAt: number | null;
-}
-
 /**
  * Advances the lift progress of the block state `key` by the window, saves it while a block is
  * open and deletes it otherwise, and returns whether the window lifts the block.
+ * `probedBlockAt` is the end of the last probe that got a block reply for the state, or null.
  */
 function liftOf(
   context: BlockObservationContext,
   key: string,
-  verdict: ProviderVerdict,
+  value: BlockTarget["value"],
   source: LiftSource,
+  probedBlockAt: number | null,
   at: number,
 ): LiftDecision {
   const { store, acceptances } = context;
   const current = store.states.get(key);
   const wasBlocked = current !== null && isBad("block", current.value);
   const progress = advanceLiftProgress(
-    restartedAtProbe(store.liftProgress.get(key), source.probedBlockAt),
+    restartedAtProbe(store.liftProgress.get(key), probedBlockAt),
     wasBlocked ? current.checkedAt : null,
-    parseTime(verdict.lastBlock?.time ?? null),
+    source.windowLastBlockAt,
     acceptances,
-    source.bucket,
+    source.buckets,
   );
   const lifted = progress !== null && isLifted(progress) ? progress : null;
-  const blockOpen = lifted === null && (wasBlocked || blockValue(verdict) !== null);
-  if (progress !== null && blockOpen) store.liftProgress.save(key, progress, at);
-  else store.liftProgress.delete(key);
+  const blockOpen = lifted === null && (wasBlocked || value !== null);
+  if (progress !== null && blockOpen) {
+    store.liftProgress.save(key, progress, at, source.sources);
+  } else {
+    store.liftProgress.delete(key);
+  }
   return { wasBlocked, lifted };
 }
 
@@ -142,12 +258,11 @@ function restartedAtProbe(
 /** Returns the observations of one provider and IP in the window (see `logObservations`). */
 function blockObservations(
   base: BaseObservation,
-  verdict: ProviderVerdict,
+  target: BlockTarget,
   evidence: object,
   lift: LiftDecision | null,
 ): Observation[] {
-  const value = blockValue(verdict);
-  const startedAt = blockStart(verdict);
+  const { value, startedAt } = target;
   const seen: Observation | null =
     value === null
       ? null
@@ -156,7 +271,7 @@ function blockObservations(
   if (lift.lifted === null) {
     if (seen !== null) return [seen];
     // An open block stays until the rule lifts it, whatever one window's acceptances show.
-    return lift.wasBlocked || verdict.sent === 0 ? [] : [{ ...base, value: "ok", evidence }];
+    return lift.wasBlocked || !target.accepted ? [] : [{ ...base, value: "ok", evidence }];
   }
 
   const lifted: Observation = {

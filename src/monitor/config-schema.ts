@@ -38,22 +38,58 @@ const helo = z.string().superRefine((value, context) => {
   if (problem !== null)
     context.addIssue({ code: "custom", message: `invalid EHLO name: ${problem}` });
 });
-// The sending IP of a log can only be declared: Postfix and Exim do not log the local address of
-// an outgoing connection by default, and Gmail names the IP only in its block replies.
+// The sending IP of a log can only be declared or learned: Postfix and Exim do not log the local
+// address of an outgoing connection by default, and Gmail names the IP only in its block replies.
+// Postfix logs the syslog name of an instance (`postfix-out1/smtp`), and Exim can log the
+// interface address (`I=[203.0.113.5]`), so the IP of each such source can be declared.
+const SOURCE_NAME = /^[A-Za-z0-9._:-]{1,64}$/;
+const logSources = z
+  .record(
+    z.string().regex(SOURCE_NAME, {
+      message:
+        "not an outgoing source: give a Postfix syslog name such as postfix-out1 or an Exim interface address",
+    }),
+    ip,
+  )
+  .describe(
+    'The sending IP of each outgoing source in this log, such as {"postfix-out1": "203.0.113.5"}: a Postfix syslog name (postfix-out1 of postfix-out1/smtp) or an Exim interface address (I=). Acceptances of a source\'s mail lift blocks of its IP. Needed only when no block reply names the IP of a source\'s mail.',
+  );
 const logSource = z
   .union([
     z.string().min(1),
     z
       .object({
         path: z.string().min(1),
-        ip: ip.describe(
-          "The IP that all mail in this log leaves from, such as the bind address of its Postfix instance. Acceptances in this log lift blocks of this IP only.",
-        ),
+        ip: ip
+          .optional()
+          .describe(
+            "The IP that all mail in this log leaves from, such as the bind address of its Postfix instance. Acceptances in this log lift blocks of this IP only.",
+          ),
+        sources: logSources.optional(),
       })
-      .strict(),
+      .strict()
+      .superRefine((log, context) => {
+        if (log.ip === undefined && log.sources === undefined) {
+          context.addIssue({
+            code: "custom",
+            path: ["ip"],
+            message:
+              "missing: give ip, the IP that all mail in this log leaves from, or sources, the IP of each outgoing source",
+          });
+        } else if (log.ip !== undefined && log.sources !== undefined) {
+          context.addIssue({
+            code: "custom",
+            path: ["sources"],
+            message:
+              "not allowed with ip: ip already names the IP of all mail in this log, so remove one of them",
+          });
+        }
+      }),
   ])
   .transform((source) =>
-    typeof source === "string" ? { path: source, ip: null } : { path: source.path, ip: source.ip },
+    typeof source === "string"
+      ? { path: source, ip: null, sources: {} }
+      : { path: source.path, ip: source.ip ?? null, sources: source.sources ?? {} },
   );
 const address = z.string().regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, {
   message: "not an e-mail address such as someone@example.com",
@@ -112,7 +148,7 @@ export const MONITOR_CONFIG_SCHEMA = z
       .array(logSource)
       .default([])
       .describe(
-        "Mail logs to follow; relative paths start from the working directory. A log is a path, or {path, ip} when all its mail leaves from one IP.",
+        "Mail logs to follow; relative paths start from the working directory. A log is a path, {path, ip} when all its mail leaves from one IP, or {path, sources} when its outgoing sources leave from different IPs.",
       ),
     retentionDays: z
       .number()

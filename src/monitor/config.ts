@@ -13,6 +13,9 @@ export class MonitorConfigError extends Error {
 /** The validated monitor configuration, defaults filled in. */
 export type MonitorConfig = z.output<typeof MONITOR_CONFIG_SCHEMA>;
 
+/** One log of the configuration, with its declared IP and outgoing sources. */
+export type LogConfig = MonitorConfig["logs"][number];
+
 /** One probe of the configuration. */
 export type ProbeConfig = MonitorConfig["probes"][number];
 

@@ -33,8 +33,23 @@ export class AcceptanceTimes {
    * and the time of the latest of them, or null when there is none.
    */
   after(bucket: string, since: number): { deliveries: number; lastDeliveryAt: number | null } {
-    const later = (this.latest.get(bucket) ?? []).filter((time) => time > since);
-    return { deliveries: later.length, lastDeliveryAt: later.at(-1) ?? null };
+    return this.afterAny([bucket], since);
+  }
+
+  /**
+   * Returns the deliveries of all `buckets` together accepted after `since`, up to
+   * `BLOCK_LIFTED_DELIVERIES`, and the time of the latest of them, or null when there is none.
+   * Each bucket keeps its latest times, so the count is exact below that number here too.
+   */
+  afterAny(
+    buckets: readonly string[],
+    since: number,
+  ): { deliveries: number; lastDeliveryAt: number | null } {
+    const later = buckets.flatMap((bucket) =>
+      (this.latest.get(bucket) ?? []).filter((time) => time > since),
+    );
+    const lastDeliveryAt = later.length === 0 ? null : Math.max(...later);
+    return { deliveries: Math.min(BLOCK_LIFTED_DELIVERIES, later.length), lastDeliveryAt };
   }
 }
 
@@ -42,7 +57,8 @@ export class AcceptanceTimes {
  * Returns a block state's lift progress after a log window. A block reply in the window starts
  * it again from that reply. Otherwise the window's acceptances add to the `stored` progress, or,
  * when none is stored, to a progress that starts at `blockCheckedAt`: the time the open block
- * was last confirmed, such as by a probe. Returns null when there is nothing to count from.
+ * was last confirmed, such as by a probe. The acceptances of all the given buckets count.
+ * Returns null when there is nothing to count from.
  *
  * Only times from the log are compared, so a backlog read in one window and the same log read
  * minute by minute give the same progress.
@@ -52,10 +68,11 @@ export function advanceLiftProgress(
   blockCheckedAt: number | null,
   windowLastBlockAt: number | null,
   acceptances: AcceptanceTimes,
-  bucket: string,
+  bucket: string | readonly string[],
 ): LiftProgress | null {
+  const buckets = typeof bucket === "string" ? [bucket] : bucket;
   if (windowLastBlockAt !== null && (stored === null || windowLastBlockAt >= stored.lastBlockAt)) {
-    return { lastBlockAt: windowLastBlockAt, ...acceptances.after(bucket, windowLastBlockAt) };
+    return { lastBlockAt: windowLastBlockAt, ...acceptances.afterAny(buckets, windowLastBlockAt) };
   }
   const start: LiftProgress | null =
     stored ??
@@ -63,7 +80,7 @@ export function advanceLiftProgress(
       ? null
       : { lastBlockAt: blockCheckedAt, deliveries: 0, lastDeliveryAt: null });
   if (start === null) return null;
-  const added = acceptances.after(bucket, start.lastBlockAt);
+  const added = acceptances.afterAny(buckets, start.lastBlockAt);
   const lastDeliveryAt =
     added.lastDeliveryAt === null
       ? start.lastDeliveryAt

@@ -3,20 +3,17 @@ import { resolve as resolvePath } from "node:path";
 import { isGzipMagic } from "../input/compression.js";
 import { followLog, type FollowResult, type FollowSink } from "../logs/follow.js";
 import { resolveTimeZone } from "../time/zone.js";
-import { isBad } from "../store/changes.js";
 import { DAY_MS } from "../store/clock.js";
 import { FAILURE_RUN_MAX_AGE_MS } from "../store/failure-runs.js";
 import type { Observation } from "../store/types.js";
 import { logObservations } from "./block-observations.js";
+import type { LogConfig, MonitorConfig } from "./config.js";
 import { observeAll, warnUnlessRepeated, type JobContext } from "./context.js";
-import {
-  ADDRESS_FAMILIES,
-  dualStackPair,
-  type AddressFamily,
-  type ProviderEvidence,
-} from "./log-families.js";
+import { ADDRESS_FAMILIES, dualStackPair, type AddressFamily } from "./log-families.js";
 import { LogWindow, type LogWindowResult } from "./log-window.js";
 import { connectionObservations, type FailureRunCarry } from "./outages.js";
+import { SourceTies } from "./source-ties.js";
+import { reportUnliftableBlocks } from "./unliftable.js";
 import type { JobOutcome } from "./unanswered.js";
 import { reportUnreachableProviders } from "./unreachable.js";
 
@@ -35,7 +32,7 @@ export async function runLogJob(context: JobContext, cwd: string): Promise<JobOu
   deleteIdleFailureRuns(context);
   let outcome: JobOutcome = "complete";
   for (const configured of context.config.logs) {
-    const read = await checkLog(context, resolvePath(cwd, configured.path), configured.ip);
+    const read = await checkLog(context, resolvePath(cwd, configured.path), configured);
     if (!read) outcome = "incomplete";
   }
   return outcome;
@@ -61,11 +58,19 @@ function deleteIdleFailureRuns(context: JobContext): void {
  * Checks one log. Returns false, after logging why, when it could not be read or when a
  * provider in it could not be reached.
  */
-async function checkLog(context: JobContext, path: string, logIp: string | null): Promise<boolean> {
+async function checkLog(
+  context: JobContext,
+  path: string,
+  configured: LogConfig,
+): Promise<boolean> {
   const { store, clock, logger, config } = context;
   const startedAt = clock.now();
+  const logIp = configured.ip;
   const pair = logIp === null ? dualStackPair(config.ips) : null;
-  const window = new LogWindow(resolveTimeZone(config.timeZone), { splitFamilies: pair !== null });
+  const window = new LogWindow(resolveTimeZone(config.timeZone), {
+    splitFamilies: pair !== null,
+    trackSources: pair === null && fixedSourceIp(config, logIp) === null,
+  });
   const saved = store.positions.get(path);
   // A stop ends the read between two chunks by throwing, before anything is recorded, so a
   // backlog of hours of log does not hold the monitor's shutdown back.
@@ -118,7 +123,8 @@ async function checkLog(context: JobContext, path: string, logIp: string | null)
       runId,
       diagnosis.findings.filter((f) => f.id !== "healthy"),
     );
-    const observations = windowObservations(context, path, analysed, logIp, pair, runId, at);
+    const log = { path, ip: logIp, sources: configured.sources };
+    const observations = windowObservations(context, log, analysed, pair, runId, at);
     const changes = observeAll(context, observations);
     store.runs.finish(runId, at, diagnosis.verdict.status === "ok" ? "ok" : "problems");
     return { runId, changes };
@@ -179,17 +185,18 @@ function isFileSystemError(error: unknown): error is NodeJS.ErrnoException {
  * Returns the block and connection observations of a log window. A log with a declared IP, or a
  * server with one configured IP, has one sending IP for all its evidence. A server with one IPv4
  * and one IPv6 address (`pair`) gets the blocks of each address observed with the evidence of
- * its family's relays.
+ * its family's relays. Otherwise each outgoing source of the log lifts the blocks of the IP it
+ * is tied to (see `SourceTies`), and blocks that nothing can lift get a warning.
  */
 function windowObservations(
   context: JobContext,
-  path: string,
+  log: LogConfig,
   analysed: LogWindowResult,
-  logIp: string | null,
   pair: Record<AddressFamily, string> | null,
   runId: number,
   at: number,
 ): Observation[] {
+  const { path } = log;
   const evidence = { providers: analysed.diagnosis.providers, judgedIps: analysed.judgedIps };
   const carry: FailureRunCarry = {
     runs: context.store.failureRuns,
@@ -211,49 +218,28 @@ function windowObservations(
       ...connectionObservations(evidence, { path, ip: null }, runId, at, carry),
     ];
   }
-  const ips = context.config.ips;
-  const sourceIp = logIp ?? (ips.length === 1 ? (ips[0] ?? null) : null);
-  if (sourceIp === null) reportUnliftedAcceptances(context, path, evidence);
+  const sourceIp = fixedSourceIp(context.config, log.ip);
+  const ties =
+    sourceIp === null && analysed.sources !== null
+      ? new SourceTies(analysed.sources, log.sources, context.store.liftProgress.listSources())
+      : null;
+  if (ties !== null) reportUnliftableBlocks(context, path, evidence, ties);
   return [
     ...logObservations(evidence, sourceIp, runId, at, {
       store: context.store,
       acceptances: analysed.acceptances,
       family: null,
+      ...(ties === null ? {} : { sources: ties }),
     }),
     ...connectionObservations(evidence, { path, ip: sourceIp }, runId, at, carry),
   ];
 }
 
 /**
- * Logs, at most once an hour for each log, that acceptances in it lifted no open block,
- * because the configured IPs do not tell which one the mail left from.
+ * Returns the IP that all mail of a log leaves from: the IP declared for the log, else the only
+ * configured IP, else null.
  */
-function reportUnliftedAcceptances(
-  context: JobContext,
-  path: string,
-  evidence: ProviderEvidence,
-): void {
-  const accepted = Object.entries(evidence.providers)
-    .filter(([provider, verdict]) => provider !== "other" && verdict.status === "ok")
-    .filter(([, verdict]) => verdict.sent > 0)
-    .map(([provider]) => provider);
-  if (accepted.length === 0) return;
-  // Keys of block states have blockKey's form `block:PROVIDER:IP`.
-  const blocked = context.store.states
-    .list()
-    .filter((state) => state.kind === "block" && isBad(state.kind, state.value));
-  const providers = accepted.filter((provider) =>
-    blocked.some((state) => state.key.startsWith(`block:${provider}:`)),
-  );
-  if (providers.length === 0) return;
-  const message =
-    context.config.ips.length === 0
-      ? "acceptances in this log lift no block because no sending IP is configured"
-      : "acceptances in this log lift no block because two or more configured ips share an address family, so the log does not show which one sent the mail";
-  warnUnlessRepeated(context, `lift:${path}`, message, {
-    path,
-    providers,
-    ips: context.config.ips,
-    fix: 'declare the sending IP of the log as {"path": "…", "ip": "…"} in logs',
-  });
+function fixedSourceIp(config: MonitorConfig, logIp: string | null): string | null {
+  const ips = config.ips;
+  return logIp ?? (ips.length === 1 ? (ips[0] ?? null) : null);
 }

@@ -18,6 +18,7 @@ import {
   type AddressFamily,
   type ProviderEvidence,
 } from "./log-families.js";
+import { SourceTracker, type SourceWindow } from "./log-sources.js";
 
 /** The analysis of one log check. */
 export interface LogWindowResult {
@@ -33,6 +34,8 @@ export interface LogWindowResult {
    * window splits families, by `acceptanceBucket`.
    */
   readonly acceptances: AcceptanceTimes;
+  /** What the window shows of each outgoing source, when the window was built to track them. */
+  readonly sources: SourceWindow | null;
 }
 
 /**
@@ -51,12 +54,14 @@ export class LogWindow {
   private readonly classifier = createReplyClassifier();
   private readonly analyser = new LogAnalyser(this.classifier);
   private readonly families: FamilySplit | null;
+  private readonly sources: SourceTracker | null;
   private readonly resolver = new ProviderResolver();
   private readonly acceptances = new AcceptanceTimes();
   private readonly dispatcher = new ParserDispatcher(
     createLogParsers((event) => {
       this.analyser.handle(event);
       this.families?.handle(event);
+      this.sources?.handle(event);
       this.addAcceptance(event);
     }),
   );
@@ -71,14 +76,20 @@ export class LogWindow {
   /**
    * With `splitFamilies`, the window also analyses the delivery attempts of each address family
    * of the relay IP apart (see `FamilySplit`), for a server with one IPv4 and one IPv6 address.
+   * With `trackSources`, it also records what ties each outgoing source to a sending IP (see
+   * `SourceTracker`), for a log whose mail leaves from several IPs.
    */
   constructor(
     private readonly timeZone: TimeZone,
-    options: { readonly splitFamilies?: boolean } = {},
+    options: { readonly splitFamilies?: boolean; readonly trackSources?: boolean } = {},
   ) {
     this.framer = new LineFramer({ timeZone });
     this.families =
       options.splitFamilies === true ? new FamilySplit(this.classifier, timeZone) : null;
+    this.sources =
+      options.trackSources === true
+        ? new SourceTracker(this.classifier, this.resolver, this.acceptances)
+        : null;
   }
 
   /**
@@ -118,6 +129,7 @@ export class LogWindow {
       families: this.families?.finish() ?? null,
       providerFacts: facts.providers,
       acceptances: this.acceptances,
+      sources: this.sources?.finish() ?? null,
     };
   }
 

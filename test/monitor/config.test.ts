@@ -159,9 +159,28 @@ describe("parseMonitorConfig checks at load time", () => {
       "x",
     );
     expect(config.logs).toEqual([
-      { path: "mail.log", ip: null },
-      { path: "out2.log", ip: "2001:DB8::2" },
+      { path: "mail.log", ip: null, sources: {} },
+      { path: "out2.log", ip: "2001:DB8::2", sources: {} },
     ]);
+  });
+
+  it("reads a log with the IPs of its sources", () => {
+    const sources = { "postfix-out1": "203.0.113.5", "192.0.2.10": "2001:db8::10" };
+    const config = parseMonitorConfig({ logs: [{ path: "mail.log", sources }] }, "x");
+    expect(config.logs).toEqual([{ path: "mail.log", ip: null, sources }]);
+  });
+
+  it("names the problem inside the sources of a log", () => {
+    const message = problems({
+      logs: [
+        { path: "a.log", sources: { "postfix-out1": "nope" } },
+        { path: "b.log", sources: { "postfix out1": "203.0.113.5" } },
+        { path: "c.log", ip: "203.0.113.5", sources: { "postfix-out1": "203.0.113.5" } },
+      ],
+    });
+    expect(message).toContain('logs.0.sources.postfix-out1 "nope": not an IPv4 or IPv6 address');
+    expect(message).toContain("logs.1.sources.postfix out1: not an outgoing source");
+    expect(message).toContain("logs.2.sources: not allowed with ip");
   });
 
   it("names the problem inside a log entry", () => {
@@ -173,7 +192,7 @@ describe("parseMonitorConfig checks at load time", () => {
         { path: "c.log", ip: "192.0.2.1", x: 1 },
       ],
     });
-    expect(message).toContain("logs.0.ip: missing (expected string)");
+    expect(message).toContain("logs.0.ip: missing: give ip");
     expect(message).toContain('logs.1.ip "nope": not an IPv4 or IPv6 address');
     expect(message).toContain("logs.2: invalid: expected string or object");
     expect(message).toContain('logs.3: unknown key "x": remove it or check the spelling');

@@ -280,10 +280,20 @@ describe("log job with addresses of one family", () => {
     return logs.filter((line) => String(line["msg"]).startsWith("acceptances in this log"));
   }
 
+  /** Appends three windows, a minute apart, of acceptances over more than two hours of log. */
+  async function acceptForHours(path: string, clock: FakeClock, run: () => Promise<unknown>) {
+    for (let window = 0; window < 3; window++) {
+      const start = T0 + (10 + window * 70) * MINUTE;
+      appendFileSync(path, attempts(start, MX_IPV4, times(10, SENT), 7 * MINUTE));
+      clock.set(T0 + 4 * HOUR + window * MINUTE);
+      await run();
+    }
+  }
+
   it.each([
-    ["two IPv4 and one IPv6", [SERVER_IPV4, "192.0.2.11", SERVER_IPV6], "share an address family"],
-    ["no IP", [], "no sending IP is configured"],
-  ])("with %s lifts nothing and says why once", async (_case, ips, reason) => {
+    ["two IPv4 and one IPv6", [SERVER_IPV4, "192.0.2.11", SERVER_IPV6]],
+    ["no IP", []],
+  ])("with %s lifts by the source its replies named", async (_case, ips) => {
     const dir = tempDir();
     const path = join(dir, "mail.log");
     writeFileSync(path, attempts(T0, MX_IPV4, times(2, rateLimitOf(SERVER_IPV4))));
@@ -292,23 +302,66 @@ describe("log job with addresses of one family", () => {
     const { monitor, logs } = dualStackMonitor(dir, store, clock, { ips });
     await monitor.runJob("logs");
     expect(store.states.get(key)?.value).toBe("rate-limited");
-    expect(liftReasons(logs)).toHaveLength(0);
+    expect(store.liftProgress.listSources()).toEqual([{ key, sources: ["postfix"] }]);
 
-    // Three windows, a minute apart, of acceptances over more than two hours of log: enough to
-    // lift a block of a known IP.
-    for (let window = 0; window < 3; window++) {
-      const start = T0 + (10 + window * 70) * MINUTE;
-      appendFileSync(path, attempts(start, MX_IPV4, times(10, SENT), 7 * MINUTE));
-      clock.set(T0 + 4 * HOUR + window * MINUTE);
-      await monitor.runJob("logs");
-    }
+    // The replies to the mail of postfix/smtp named SERVER_IPV4, so its acceptances lift it.
+    await acceptForHours(path, clock, () => monitor.runJob("logs"));
+    expect(store.states.get(key)?.value).toBe("ok");
+    expect(store.incidents.latest(key)?.closeEvidence).toMatchObject({ sources: ["postfix"] });
+    expect(liftReasons(logs)).toHaveLength(0);
+    store.close();
+  });
+
+  it.each([
+    ["two IPv4 and one IPv6", [SERVER_IPV4, "192.0.2.11", SERVER_IPV6]],
+    ["no IP", []],
+  ])("with %s warns on the first run when no source is tied", async (_case, ips) => {
+    const dir = tempDir();
+    const path = join(dir, "mail.log");
+    // One source whose replies name two IPv4 addresses shows neither's acceptances.
+    const rateLimits = [rateLimitOf(SERVER_IPV4), rateLimitOf("192.0.2.11")];
+    writeFileSync(path, attempts(T0, MX_IPV4, [...rateLimits, ...rateLimits]));
+    const store = HistoryStore.open(":memory:");
+    const clock = new FakeClock(T0 + 10 * MINUTE);
+    const { monitor, logs } = dualStackMonitor(dir, store, clock, { ips });
+    await monitor.runJob("logs");
     expect(store.states.get(key)?.value).toBe("rate-limited");
     const lines = liftReasons(logs);
     expect(lines).toHaveLength(1);
-    expect(lines[0]?.["msg"]).toContain(reason);
+    expect(lines[0]?.["msg"]).toContain("cannot lift these blocks");
     expect(lines[0]?.["path"]).toBe(path);
-    expect(lines[0]?.["providers"]).toEqual(["gmail"]);
+    expect(lines[0]?.["blocks"]).toEqual(["gmail 192.0.2.10", "gmail 192.0.2.11"]);
+    expect(lines[0]?.["sources"]).toEqual(["postfix"]);
+    expect(lines[0]?.["fix"]).toContain('"sources": {"postfix": "192.0.2.10"}');
+    expect(lines[0]?.["fix"]).toContain('"sourceIp": "192.0.2.10"');
     expect(lines[0]?.["level"]).toBe(40);
+
+    // Hours later the warning comes once more, and the runs a minute after that hold it back.
+    await acceptForHours(path, clock, () => monitor.runJob("logs"));
+    expect(store.states.get(key)?.value).toBe("rate-limited");
+    expect(liftReasons(logs)).toHaveLength(2);
+    store.close();
+  });
+
+  it("lifts by a source mapped in the configuration", async () => {
+    const dir = tempDir();
+    const path = join(dir, "mail.log");
+    const rateLimits = [rateLimitOf(SERVER_IPV4), rateLimitOf("192.0.2.11")];
+    writeFileSync(path, attempts(T0, MX_IPV4, [...rateLimits, ...rateLimits]));
+    const store = HistoryStore.open(":memory:");
+    const clock = new FakeClock(T0 + 10 * MINUTE);
+    const { monitor, logs } = dualStackMonitor(dir, store, clock, {
+      ips: [SERVER_IPV4, "192.0.2.11"],
+      logs: [{ path: "mail.log", sources: { postfix: SERVER_IPV4 } }],
+    });
+    await monitor.runJob("logs");
+    await acceptForHours(path, clock, () => monitor.runJob("logs"));
+    expect(store.states.get(key)?.value).toBe("ok");
+    expect(store.states.get(blockKey("gmail", "192.0.2.11"))?.value).toBe("rate-limited");
+    const lines = liftReasons(logs);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]?.["blocks"]).toEqual(["gmail 192.0.2.11"]);
+    expect(lines[1]?.["blocks"]).toEqual(["gmail 192.0.2.11"]);
     store.close();
   });
 

@@ -1,0 +1,72 @@
+import type { ProviderId } from "../knowledge/providers.js";
+import { isBad } from "../store/changes.js";
+import { blockKey, canonicalIp } from "../store/types.js";
+import { warnUnlessRepeated, type JobContext } from "./context.js";
+import type { ProviderEvidence } from "./log-families.js";
+import type { SourceTies } from "./source-ties.js";
+
+/**
+ * Warns, at most once an hour for each log, about the blocks that acceptances in the log at
+ * `path` can never lift, because no outgoing source of the log is tied to the blocked IP (see
+ * `SourceTies`). A block counts when a block reply of this window concerns its IP, or when it
+ * was open before and the log shows acceptances by its provider. IPs declared for another log
+ * are left out, because that log lifts them. Call it before the window's observations are
+ * recorded, so that the warning comes on the run that first sees the block.
+ */
+export function reportUnliftableBlocks(
+  context: JobContext,
+  path: string,
+  evidence: ProviderEvidence,
+  ties: SourceTies,
+): void {
+  const declared = new Set(
+    context.config.logs.flatMap((log) => (log.ip === null ? [] : [canonicalIp(log.ip)])),
+  );
+  const blocks: string[] = [];
+  const ips = new Set<string>();
+  for (const [provider, verdict] of Object.entries(evidence.providers)) {
+    if (verdict === undefined || provider === "other" || verdict.status === "unreachable") {
+      continue;
+    }
+    const candidates = new Set(ties.blockedIps(provider as ProviderId));
+    if (verdict.sent > 0) {
+      for (const ip of openBlockIps(context, provider)) candidates.add(ip);
+    }
+    for (const ip of [...candidates].sort()) {
+      if (declared.has(ip) || ties.sourcesOf(ip).length > 0) continue;
+      blocks.push(`${provider} ${ip}`);
+      ips.add(ip);
+    }
+  }
+  const [firstIp] = ips;
+  if (firstIp === undefined) return;
+
+  const sources = ties.seenSources();
+  const [firstSource] = sources;
+  const mapping =
+    firstSource === undefined
+      ? `declare the IP of a log whose mail all leaves from one IP as {"path": "…", "ip": "${firstIp}"} in logs`
+      : `map each outgoing source of the log to its IP, as in {"path": "…", "sources": {"${firstSource}": "${firstIp}"}} in logs`;
+  warnUnlessRepeated(
+    context,
+    `lift:${path}`,
+    "acceptances in this log cannot lift these blocks, because the log does not show which " +
+      "deliveries left from the blocked IP and no block reply tied an outgoing source to it",
+    {
+      path,
+      blocks,
+      sources,
+      fix: `${mapping}, or add a probe of the provider with "sourceIp": "${firstIp}" to probes (as delist probe --source-ip ${firstIp} sends)`,
+    },
+  );
+}
+
+/** Returns the IPs of the provider's block states that are open. */
+function openBlockIps(context: JobContext, provider: string): string[] {
+  const prefix = blockKey(provider, "");
+  return context.store.states
+    .list()
+    .filter((state) => state.kind === "block" && isBad(state.kind, state.value))
+    .filter((state) => state.key.startsWith(prefix))
+    .map((state) => state.key.slice(prefix.length));
+}
