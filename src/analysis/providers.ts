@@ -146,8 +146,8 @@ export class ProviderFacts {
    */
   retriedConnectionFailures = 0;
   /**
-   * Time of the latest connection failure whose recipient no later attempt delivered, or null.
-   * `ProviderAnalyser.finish` sets it.
+   * Time of the latest connection failure whose recipient no later attempt delivered or got an
+   * SMTP reply for, or null. `ProviderAnalyser.finish` sets it.
    */
   lastUnretriedFailure: number | null = null;
   /** Deliveries accepted at or after the time of the latest connection failure. */
@@ -199,7 +199,8 @@ export class ProviderAnalyser {
     ProviderFacts,
     { run: ConnectionFailureRun; site: ReplySite }
   >();
-  // Failed recipients per message, until a later attempt delivers them or the message bounces.
+  // Failed recipients per message, until a later attempt delivers them or gets an SMTP reply, or
+  // the message bounces or expires.
   private readonly pendingFailures = new Map<MessageState, Map<number, PendingFailure>>();
   private pendingFailureCount = 0;
   private readonly cache: ReplyCache;
@@ -217,6 +218,7 @@ export class ProviderAnalyser {
   addDelivery(delivery: Delivery): ClassifiedReply | null {
     const { event, recipientHash } = delivery;
     const facts = this.factsOf(delivery.provider);
+    if (event.queueExpiry === true) return this.addQueueExpiry(facts, delivery);
     const hour = this.hourCounts(facts, event.time);
     facts.attempts += 1;
     hour.attempts += 1;
@@ -250,13 +252,10 @@ export class ProviderAnalyser {
       return null;
     }
     countUnaccepted(facts, event);
-    if (
-      this.pendingFailureCount > 0 &&
-      (event.status === "bounced" || event.status === "expired")
-    ) {
-      this.dropPendingFailure(delivery);
+    if (event.response === null) {
+      if (this.pendingFailureCount > 0) this.settlePendingFailure(delivery, false);
+      return null;
     }
-    if (event.response === null) return null;
 
     const hints = { relayHost: event.relayHost, recipient: event.recipient, dsn: event.dsn };
     const classified = this.cache.classify(event.response, delivery.provider, hints);
@@ -273,6 +272,9 @@ export class ProviderAnalyser {
       host: event.message.host,
     };
     const connectionRule = reply.replyCode === null ? connectionFailureRule(event.response) : null;
+    if (this.pendingFailureCount > 0) {
+      this.settlePendingFailure(delivery, connectionRule === null && reply.replyCode !== null);
+    }
     if (connectionRule !== null) {
       this.addConnectionFailure(facts, connectionRule, site);
       this.addPendingFailure(facts, delivery, event.time);
@@ -428,10 +430,41 @@ export class ProviderAnalyser {
     if (pending !== null) pending.facts.retriedConnectionFailures += pending.failures;
   }
 
+  /**
+   * Ends the failed attempts of a recipient whose later attempt was not delivered. An attempt
+   * that got an SMTP reply (`replied`) reached the provider, so the connection works again and
+   * the failures are over, even when the reply rejects the recipient (`550 5.1.1`). A bounce or
+   * expiry that the MTA made itself (`relay=none`, a time-out) keeps them as never delivered.
+   * A deferral without a reply changes nothing, because a later retry may still deliver.
+   */
+  private settlePendingFailure(delivery: Delivery, replied: boolean): void {
+    const status = delivery.event.status;
+    if (replied) {
+      this.takePendingFailure(delivery);
+    } else if (status === "bounced" || status === "expired") {
+      this.dropPendingFailure(delivery);
+    }
+  }
+
   /** Keeps the failures of a recipient that bounced or expired as never delivered. */
   private dropPendingFailure(delivery: Delivery): void {
     const pending = this.takePendingFailure(delivery);
     if (pending !== null) this.markUnretried(pending.facts, pending.lastTime);
+  }
+
+  /**
+   * Counts a message that expired in the queue. The expiry line repeats the last attempt's
+   * reply, which that attempt already counted, so it is no attempt, connection failure or
+   * reply of its own. The failures of its recipient stay never delivered. The reply is still
+   * classified and returned, for the analysers of recipients and sender domains.
+   */
+  private addQueueExpiry(facts: ProviderFacts, delivery: Delivery): ClassifiedReply | null {
+    const { event } = delivery;
+    facts.expired += 1;
+    if (this.pendingFailureCount > 0) this.dropPendingFailure(delivery);
+    if (event.response === null) return null;
+    const hints = { relayHost: event.relayHost, recipient: event.recipient, dsn: event.dsn };
+    return this.cache.classify(event.response, delivery.provider, hints);
   }
 
   private takePendingFailure(delivery: Delivery): PendingFailure | null {

@@ -22,6 +22,7 @@ import {
   ONGOING_WINDOW_MS,
   repeatedConnectionFailures,
   failingConnectionProviders,
+  expiredMailNote,
 } from "./verdict.js";
 import type {
   Finding,
@@ -525,7 +526,9 @@ function failingDetail(failing: readonly ProviderVerdict[]): string {
     (verdict) =>
       `Connections to ${verdict.name} still failed in the last two hours of the log, the last at ${verdict.lastUnretriedConnectionFailure ?? "?"} (${repeatedConnectionFailures(verdict)} of ${verdict.attempts} delivery attempts failed to connect).`,
   );
-  return `${sentences.join(" ")} That mail was deferred and retried, so it was delayed but not rejected. The verdict says what to test.`;
+  const expired = expiredMailNote(failing);
+  const effect = expired === "" ? ", so it was delayed but not rejected." : `.${expired}`;
+  return `${sentences.join(" ")} That mail was deferred and retried${effect} The verdict says what to test.`;
 }
 
 /**
@@ -553,7 +556,9 @@ function endedDetail(
       ? [`connections to ${names(pending)} still failed then, and that mail was deferred`]
       : []),
     ...(retried.length > 0
-      ? [`connections to ${names(retried)} failed then, and a later attempt delivered that mail`]
+      ? [
+          `connections to ${names(retried)} failed then, and a later attempt of each of those messages reached the provider`,
+        ]
       : []),
   ];
   return `No provider rejects or defers mail for a sender-side reason in the last two hours of the log, but ${clauses.join("; ")}.`;

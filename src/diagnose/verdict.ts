@@ -432,7 +432,7 @@ function failingNote(providers: readonly ProviderVerdict[]): string {
     (verdict) => `${failedAttempts(verdict)}, the last at ${verdict.lastConnectionFailure ?? "?"}`,
   );
   const sentence = parts.join("; ");
-  return ` ${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}. That mail was deferred and retried. One MX address that drops connections or a broken IPv6 route is the usual cause, so test each address of the provider's MX hosts from this server.`;
+  return ` ${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}. That mail was deferred and retried.${expiredMailNote(providers)} One MX address that drops connections or a broken IPv6 route is the usual cause, so test each address of the provider's MX hosts from this server.`;
 }
 
 function pastFailuresNote(providers: readonly ProviderVerdict[]): string {
@@ -450,7 +450,28 @@ function pastFailuresNote(providers: readonly ProviderVerdict[]): string {
     return `${failedAttempts(verdict)} ${period}${delivered}`;
   });
   const sentence = parts.join("; ");
-  return ` ${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}. These failures no longer go on at the end of the log, so they delayed that mail without blocking it.`;
+  const expired = expiredMailNote(providers);
+  const effect =
+    expired === "" ? ", so they delayed that mail without blocking it." : `.${expired}`;
+  return ` ${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}. These failures no longer go on at the end of the log${effect}`;
+}
+
+/**
+ * Describes the mail of `providers` that expired in the queue, such as " Mail to 13 recipients
+ * at Gmail expired in the queue and was returned to its senders, so it was lost." Returns ""
+ * when none expired. The count is the verdict's `expired`, whatever deferrals came before the
+ * expiry, so the sentence names no cause.
+ */
+export function expiredMailNote(providers: readonly ProviderVerdict[]): string {
+  const parts = providers.flatMap((verdict) =>
+    verdict.expired === 0
+      ? []
+      : [
+          `${verdict.expired} ${verdict.expired === 1 ? "recipient" : "recipients"} at ${verdict.name}`,
+        ],
+  );
+  if (parts.length === 0) return "";
+  return ` Mail to ${parts.join(" and ")} expired in the queue and was returned to its senders, so it was lost.`;
 }
 
 /** Returns "72 of 216 delivery attempts to Gmail failed to connect". */

@@ -139,6 +139,12 @@ export interface DeliveryEvent {
   readonly response: string | null;
   /** True for the first attempt to this recipient of this message that the log shows. */
   readonly firstAttempt: boolean;
+  /**
+   * True when the line reports that the MTA gave up on a message that stayed queued too long
+   * (Postfix qmgr `status=expired, returned to sender`), not an attempt to deliver it. Its
+   * relay, DSN and response repeat those of the recipient's last attempt. Absent otherwise.
+   */
+  readonly queueExpiry?: boolean;
 }
 
 /**

@@ -12,10 +12,12 @@ const MINUTE = 60_000;
 const T0 = Date.UTC(2024, 2, 4, 0, 0, 0);
 const GMAIL_TIMEOUT = "connect to gmail-smtp-in.l.google.com[192.0.2.27]:25: Connection timed out";
 const SMALL_TIMEOUT = "connect to mx.example.net[192.0.2.25]:25: Connection timed out";
+/** The `result` of an attempt that Postfix bounced itself, with `relay=none` and no reply. */
+const MTA_BOUNCE = "mta-bounce";
 
 /**
- * One delivery attempt: its minute after T0, recipient, and `sent`, `bounced` or a deferral
- * reason. `retryOf` is the index of an earlier attempt whose message this attempt retries.
+ * One delivery attempt: its minute after T0, recipient, and `sent`, `bounced` (a 550 reply),
+ * `MTA_BOUNCE`, `expired` (a qmgr expiry line, which is no attempt) or a deferral reason. `retryOf` is the index of an earlier attempt whose message this attempt retries.
  */
 interface Attempt {
   readonly minute: number;
@@ -40,8 +42,13 @@ function postfixLog(attempts: readonly Attempt[]): string {
         ? `relay=${relay}, delay=1, delays=0.1/0/0.4/0.5, dsn=2.0.0, status=sent (250 2.0.0 OK)`
         : result === "bounced"
           ? `relay=${relay}, delay=1, delays=0.1/0/0.4/0.5, dsn=5.1.1, status=bounced (host ${relay.replace(/:25$/, "")} said: 550 5.1.1 The email account that you tried to reach does not exist. (in reply to RCPT TO command))`
-          : `relay=none, delay=30, delays=0.1/0/30/0, dsn=4.4.1, status=deferred (${result})`;
-    const attempt = `${stamp} mail postfix/smtp[903]: ${id}: to=<${to}>, ${delivery}`;
+          : result === MTA_BOUNCE
+            ? `relay=none, delay=30, delays=0.1/0/30/0, dsn=5.4.4, status=bounced (Host or domain name not found. Name service error for name=gmail.com type=MX: Host not found)`
+            : `relay=${result.startsWith("host ") ? relay : "none"}, delay=30, delays=0.1/0/30/0, dsn=4.4.1, status=deferred (${result})`;
+    const attempt =
+      result === "expired"
+        ? `${stamp} mail postfix/qmgr[902]: ${id}: from=<alice@example.com>, status=expired, returned to sender`
+        : `${stamp} mail postfix/smtp[903]: ${id}: to=<${to}>, ${delivery}`;
     if (retryOf !== undefined) return [attempt];
     return [
       `${stamp} mail postfix/submission/smtpd[900]: ${id}: client=unknown[192.0.2.10], sasl_method=PLAIN, sasl_username=alice@example.com`,
@@ -91,6 +98,23 @@ function sentTo(count: number, domain: string, start: number): Attempt[] {
     to: `later${index}@${domain}`,
     result: "sent",
   }));
+}
+
+/** Sorts attempts by minute and points each `retryOf` at the new index of its first attempt. */
+function inTimeOrder(attempts: readonly Attempt[]): Attempt[] {
+  const order = attempts
+    .map((_, index) => index)
+    .sort((a, b) => {
+      const first = attempts[a] as Attempt;
+      const second = attempts[b] as Attempt;
+      return first.minute - second.minute;
+    });
+  const newIndex = new Map(order.map((old, index) => [old, index]));
+  return order.map((old) => {
+    const attempt = attempts[old] as Attempt;
+    if (attempt.retryOf === undefined) return attempt;
+    return { ...attempt, retryOf: newIndex.get(attempt.retryOf) as number };
+  });
 }
 
 function readinessItem(diagnosis: Diagnosis, id: string) {
@@ -221,14 +245,73 @@ describe("connection failures that a retry delivered", () => {
     );
     expect(blocksEnded?.status).toBe("pass");
     expect(blocksEnded?.detail).toContain(
-      "connections to Gmail failed then, and a later attempt delivered that mail",
+      "connections to Gmail failed then, and a later attempt of each of those messages reached the provider",
     );
     expect(blocksEnded?.detail).not.toContain("still failed");
     expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
   });
 
-  test("bounced retries stay unretried", async () => {
+  test("rejected retries end failures", async () => {
+    // Each retry reached Gmail and got `550 5.1.1`, so the connection worked again.
     const diagnosis = await diagnoseText(postfixLog(retriedBlips(100, 15, "bounced")));
+    const gmail = diagnosis.providers.gmail;
+    const blocksEnded = readinessItem(diagnosis, "blocks-ended");
+
+    expect(gmail?.connectionFailures).toBe(13);
+    expect(gmail?.retriedConnectionFailures).toBe(0);
+    expect(gmail?.lastUnretriedConnectionFailure).toBeNull();
+    expect(gmail?.connectionsFailing).toBe(false);
+    expect(diagnosis.verdict.status).toBe("ok");
+    expect(diagnosis.verdict.summary).not.toContain("delivered each of those messages");
+    expect(blocksEnded?.status).toBe("pass");
+    expect(blocksEnded?.detail).not.toContain("delivered");
+  });
+
+  test("deferral with a reply ends failures", async () => {
+    const deferral =
+      "host gmail-smtp-in.l.google.com[192.0.2.27] said: 421 4.3.0 Temporary System Problem. Try again later. (in reply to MAIL FROM command)";
+    const diagnosis = await diagnoseText(postfixLog(retriedBlips(100, 15, deferral)));
+    const gmail = diagnosis.providers.gmail;
+
+    expect(gmail?.connectionFailures).toBe(13);
+    expect(gmail?.lastUnretriedConnectionFailure).toBeNull();
+    expect(gmail?.connectionsFailing).toBe(false);
+  });
+
+  test("expired messages are no attempts", async () => {
+    // 13 messages time out twice and then expire, between deliveries every 20 minutes.
+    const attempts: Attempt[] = sentTo(31, "gmail.com", 0).map((attempt, index) => ({
+      ...attempt,
+      minute: index * 20,
+    }));
+    for (let message = 0; message < 13; message += 1) {
+      const minute = message * 40 + 50;
+      const to = `expiring${message}@gmail.com`;
+      attempts.push({ minute, to, result: GMAIL_TIMEOUT });
+      const retryOf = attempts.length - 1;
+      attempts.push({ minute: minute + 20, to, result: GMAIL_TIMEOUT, retryOf });
+      attempts.push({ minute: minute + 40, to, result: "expired", retryOf });
+    }
+    const diagnosis = await diagnoseText(postfixLog(inTimeOrder(attempts)));
+    const gmail = diagnosis.providers.gmail;
+    const blocksEnded = readinessItem(diagnosis, "blocks-ended");
+    const lost =
+      "Mail to 13 recipients at Gmail expired in the queue and was returned to its senders, so it was lost.";
+
+    expect(gmail?.attempts).toBe(57);
+    expect(gmail?.connectionFailures).toBe(26);
+    expect(gmail?.expired).toBe(13);
+    expect(gmail?.connectionsFailing).toBe(true);
+    expect(diagnosis.verdict.summary).toContain("26 of 57 delivery attempts to Gmail failed");
+    expect(diagnosis.verdict.summary).toContain(lost);
+    expect(blocksEnded?.status).toBe("fail");
+    expect(blocksEnded?.detail).toContain(lost);
+    expect(blocksEnded?.detail).not.toContain("delayed but not rejected");
+    expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
+  });
+
+  test("MTA bounces stay unretried", async () => {
+    const diagnosis = await diagnoseText(postfixLog(retriedBlips(100, 15, MTA_BOUNCE)));
     const gmail = diagnosis.providers.gmail;
 
     expect(gmail?.connectionFailures).toBe(13);

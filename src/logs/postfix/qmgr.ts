@@ -77,7 +77,8 @@ function announce(context: PostfixContext, line: QueuedLine, state: MessageState
  * `delivery` event with status `expired` for each recipient whose last attempt in the log
  * was deferred, repeating that attempt's relay, DSN and reply, because they show why the
  * mail never got through. When the log shows no pending recipient (the attempts predate
- * it), one event with recipient "" stands for the whole message.
+ * it), one event with recipient "" stands for the whole message. Each event is marked
+ * `queueExpiry`, because qmgr made no attempt on this line.
  */
 function expire(context: PostfixContext, line: QueuedLine, state: MessageState): void {
   const pending = state.pending;
@@ -112,6 +113,7 @@ function expiredEvent(
     dsn: last?.dsn ?? null,
     response: last?.response ?? null,
     firstAttempt: false,
+    queueExpiry: true,
   };
 }
 
