@@ -72,9 +72,10 @@ export function buildReadiness(
   );
   const unreachable = unreachableNames(providers);
   const failing = failingConnectionProviders(providers).map((verdict) => verdict.name);
+  const cause = causeIdentified(findings, judging, unreachable, failing);
   const fromLogs: ReadinessItem[] = [
-    causeIdentified(findings, judging, unreachable, failing),
-    causeStopped(context, findings, logEnd),
+    cause,
+    causeStopped(context, findings, logEnd, cause),
     blocksEnded(providers, logEnd),
     volumeNormal(context, findings, logEnd),
     fromFinding(
@@ -411,11 +412,25 @@ function causeIdentified(
   };
 }
 
+/**
+ * Builds the item on whether the sending that caused a block has stopped. It does not apply
+ * when the "Cause found" item does not, because with nothing rejected or deferred there is no
+ * cause to stop, even when a finding warns of an account or script that may be a service.
+ */
 function causeStopped(
   context: DiagnoseContext,
   findings: readonly Finding[],
   logEnd: number,
+  cause: ReadinessItem,
 ): ReadinessItem {
+  if (cause.status === "not-checked") {
+    return {
+      id: "cause-stopped",
+      title: "Cause stopped",
+      status: "not-checked",
+      detail: "Not applicable: no provider rejects or defers mail, so there is no cause to stop.",
+    };
+  }
   const ends: number[] = [];
   for (const finding of findings) {
     const evidence = finding.evidence as { abuseEnd?: string; end?: string };
@@ -441,11 +456,11 @@ function causeStopped(
     title: "Cause stopped",
     status: stopped ? "pass" : "fail",
     detail: stopped
-      ? `The abusive sending ended at ${context.time(lastAbuse)}, ${quietPeriod(logEnd - lastAbuse)} before the last line of the log (${context.time(logEnd)}).` +
+      ? `The suspect sending ended at ${context.time(lastAbuse)}, ${quietPeriod(logEnd - lastAbuse)} before the last line of the log (${context.time(logEnd)}).` +
         (logEnd - lastAbuse < DAY_MS
           ? " Attackers often pause for hours; read a newer log before asking for removal."
           : "")
-      : `The abusive sending went on until ${context.time(lastAbuse)}, at the end of the log.`,
+      : `The suspect sending went on until ${context.time(lastAbuse)}, at the end of the log.`,
   };
 }
 

@@ -112,7 +112,19 @@ const BASELINE_LABELS: Readonly<Record<string, string>> = {
   "hand-sent-level": "Hand-sent level per hour",
 };
 
+// A `compromised-account` warning may be a sending service's pool, so its burst is not called
+// abuse. Only the CRITICAL finding, whose `clientSpread` is `spread`, keeps the labels above.
+const POOL_LABELS: Readonly<Record<string, string>> = {
+  abuseStart: "Burst started",
+  abuseEnd: "Last burst submission",
+  abusiveSubmissions: "Submissions from new IPs",
+};
+
 function labelOf(key: string, label: string, record: Record<string, unknown>): string {
+  const spread = record["clientSpread"];
+  const poolLabel =
+    typeof spread === "string" && spread !== "spread" ? POOL_LABELS[key] : undefined;
+  if (poolLabel !== undefined) return poolLabel;
   if (key !== "baselineRecipientsPerHour") return label;
   const source = record["baselineSource"];
   return (typeof source === "string" ? BASELINE_LABELS[source] : undefined) ?? label;

@@ -21,6 +21,15 @@ const DAY = 24 * HOUR;
 /** 09:00 on the eighth day, after a week of light mail. */
 const CAMPAIGN_START = T0 + 7 * DAY + 9 * HOUR;
 
+/** Five client addresses in three networks, as a service with servers in three regions. */
+const THREE_NETWORKS = [
+  "192.0.2.130",
+  "198.51.100.131",
+  "203.0.113.132",
+  "192.0.2.133",
+  "198.51.100.134",
+];
+
 /** Five client addresses of one /24, as a sending service's pool. */
 const POOL_IPS = ["192.0.2.130", "192.0.2.131", "192.0.2.132", "192.0.2.133", "192.0.2.134"];
 
@@ -128,9 +137,9 @@ describe("compromised-account and a sending service's pool", () => {
     expect(findingsOf(diagnosis, "compromised-account")).toEqual([]);
   });
 
-  test("three IPv4 networks are a stolen password", async () => {
+  test("three rejected IPv4 networks are stolen", async () => {
     const ips = ["192.0.2.130", "198.51.100.131", "203.0.113.132", "192.0.2.133", "198.51.100.134"];
-    const found = findingsOf(await newAccountCampaign(ips), "compromised-account");
+    const found = findingsOf(await newAccountCampaign(ips, 250), "compromised-account");
 
     expect(found).toHaveLength(1);
     expect(found[0]?.severity).toBe("critical");
@@ -145,9 +154,9 @@ describe("compromised-account and a sending service's pool", () => {
     ]);
   });
 
-  test("five IPv6 /48s are a stolen password", async () => {
+  test("five rejected IPv6 /48s are stolen", async () => {
     const ips = [1, 2, 3, 4, 5].map((site) => `2001:db8:${site}::1`);
-    const found = findingsOf(await newAccountCampaign(ips), "compromised-account");
+    const found = findingsOf(await newAccountCampaign(ips, 250), "compromised-account");
 
     expect(found).toHaveLength(1);
     expect(found[0]?.severity).toBe("critical");
@@ -158,6 +167,77 @@ describe("compromised-account and a sending service's pool", () => {
       "2001:db8:4::/48",
       "2001:db8:5::/48",
     ]);
+  });
+
+  test("one rejection keeps three networks critical", async () => {
+    const found = findingsOf(await newAccountCampaign(THREE_NETWORKS, 1), "compromised-account");
+
+    expect(found).toHaveLength(1);
+    expect(found[0]?.severity).toBe("critical");
+    expect(evidenceOf(found[0])["clientSpread"]).toBe("spread");
+  });
+
+  test("accepted mail in three networks is a warning", async () => {
+    const diagnosis = await newAccountCampaign(THREE_NETWORKS);
+    const found = findingsOf(diagnosis, "compromised-account");
+
+    expect(found).toHaveLength(1);
+    expect(found[0]?.severity).toBe("warning");
+    expect(found[0]?.role).not.toBe("cause");
+    expect(found[0]?.title).toBe(
+      "Account newsletter@example.com sent 250 messages from 5 new addresses in 3 networks, " +
+        "and receivers accepted its mail",
+    );
+    expect(found[0]?.summary).toContain(
+      "Receivers accepted 250 of its 250 delivery attempts and rejected or deferred none",
+    );
+    expect(found[0]?.summary).not.toContain("dual-stack");
+    expect(evidenceOf(found[0])["clientSpread"]).toBe("accepted-spread");
+  });
+
+  test("accepted mail in three networks asks first", async () => {
+    const [found] = findingsOf(await newAccountCampaign(THREE_NETWORKS), "compromised-account");
+    const fix = found?.fix ?? [];
+
+    expect(fix[0]).toMatch(/^Ask the holder of newsletter@example.com whether/);
+    expect(fix[1]).toMatch(/^If nobody does, treat the password as stolen: change it now/);
+    expect(fix.some((step) => step.startsWith("Change the password"))).toBe(false);
+    expect(fix.some((step) => step.startsWith("Delete its queued mail"))).toBe(false);
+  });
+
+  test("accepted pool reads as a burst", async () => {
+    const text = renderDiagnosisText(await newAccountCampaign(THREE_NETWORKS), painter(false));
+
+    expect(text).toContain("Burst started: ");
+    expect(text).toContain("Last burst submission: ");
+    expect(text).toContain("Submissions from new IPs: 250");
+    expect(text).not.toContain("Abuse started");
+    expect(text).not.toContain("Abusive submissions");
+  });
+
+  test("accepted pool needs no stopping", async () => {
+    const { items } = (await newAccountCampaign(THREE_NETWORKS)).readiness;
+    const found = items.find((item) => item.id === "cause-identified");
+    const stopped = items.find((item) => item.id === "cause-stopped");
+
+    expect(found?.status).toBe("not-checked");
+    expect(stopped?.status).toBe("not-checked");
+    expect(stopped?.detail).toMatch(/^Not applicable: no provider rejects or defers mail/);
+  });
+
+  test("dual-stack networks stay apart", async () => {
+    const ips = ["203.0.113.20", "2001:db8:1::20", "192.0.2.30"];
+    const [found] = findingsOf(await newAccountCampaign(ips), "compromised-account");
+
+    expect(found?.severity).toBe("warning");
+    expect(evidenceOf(found)["clientNetworks"]).toEqual([
+      "192.0.2.0/24",
+      "2001:db8:1::/48",
+      "203.0.113.0/24",
+    ]);
+    expect(found?.summary).toContain(
+      "An IPv4 and an IPv6 network may be one dual-stack server, but the log does not show",
+    );
   });
 
   test("rejected pool is a warning and a cause", async () => {
@@ -175,7 +255,7 @@ describe("compromised-account and a sending service's pool", () => {
     expect(found[0]?.summary).toContain("rejected or deferred 250 of its 250 delivery attempts");
     expect(found[0]?.fix[0]).toMatch(/^Ask the holder of newsletter@example.com whether/);
     expect(found[0]?.fix[1]).toContain("`doveadm kick newsletter@example.com`");
-    expect(found[0]?.fix.some((step) => step.startsWith("Delete its spam"))).toBe(true);
+    expect(found[0]?.fix.some((step) => step.startsWith("Delete its queued mail"))).toBe(true);
     expect(evidenceOf(found[0])["clientNetworks"]).toEqual(["192.0.2.0/24"]);
     expect(renderDiagnosisText(diagnosis, painter(false))).toContain(
       "Their networks: 192.0.2.0/24",
@@ -218,10 +298,11 @@ describe("compromised-account and a sending service's pool", () => {
     expect(found[0]?.severity).toBe("warning");
     expect(found[0]?.role).toBe("observation");
     expect(found[0]?.title).toBe(
-      "Account newsletter@example.com sent 250 messages from 5 new addresses in 1 network",
+      "Account newsletter@example.com sent 250 messages from 5 new addresses in 1 network, " +
+        "and receivers accepted its mail",
     );
     expect(found[0]?.fix[0]).toMatch(/^Ask the holder of newsletter@example.com whether/);
-    expect(found[0]?.fix.some((step) => step.startsWith("Delete its spam"))).toBe(false);
+    expect(found[0]?.fix.some((step) => step.startsWith("Delete its queued mail"))).toBe(false);
   });
 
   test("roaming user with one Bcc message", async () => {

@@ -186,6 +186,17 @@ describe("compromised-account with two or three accounts", () => {
     );
   });
 
+  test("Exim: queue step anchors the sender", async () => {
+    const log = new EximLog();
+    eximOffice(log);
+    eximAbuse(log);
+    const [found] = compromised(await diagnoseText(log.text()));
+    const step = found?.fix.find((fix) => fix.startsWith("Delete its queued mail")) ?? "";
+
+    expect(step).toContain("Exim: `exiqgrep -i -f '^<sales@example\\.com>$' | xargs exim -Mrm`.");
+    expect(step).not.toContain("postsuper");
+  });
+
   test("Exim: readiness follows the abused account", async () => {
     const log = new EximLog();
     eximOffice(log);

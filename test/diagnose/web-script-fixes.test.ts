@@ -46,7 +46,7 @@ describe("web-script names and fixes", () => {
     const step = fixes.find((fix) => fix.startsWith("Delete its queued mail"));
 
     expect(step).toBe(
-      `Delete its queued mail, sent as shopnet@example.com, as root (Postfix: \`${postfixDeleteCommand("shopnet@example.com")}\`).`,
+      `Delete its queued mail, sent as shopnet@example.com, as root. Postfix: \`${postfixDeleteCommand("shopnet@example.com")}\`.`,
     );
     expect(step).not.toContain("exiqgrep");
     expect(step).not.toContain("for its queue ids");
@@ -74,7 +74,7 @@ describe("deleteQueuedStep", () => {
     const step = deleteQueuedStep(["web@example.com"], new Set(["exim"]));
 
     expect(step).toBe(
-      "Delete its queued mail, sent as web@example.com, as root (Exim: `exiqgrep -i -f 'web@example\\.com' | xargs exim -Mrm`).",
+      "Delete its queued mail, sent as web@example.com, as root. Exim: `exiqgrep -i -f '^<web@example\\.com>$' | xargs exim -Mrm`.",
     );
   });
 
@@ -105,7 +105,7 @@ describe("deleteQueuedStep", () => {
 
   test("Exim pattern is quoted and literal", () => {
     expect(eximDeleteCommand("a|b'c@example.com")).toBe(
-      "exiqgrep -i -f 'a\\|b'\\''c@example\\.com' | xargs exim -Mrm",
+      "exiqgrep -i -f '^<a\\|b'\\''c@example\\.com>$' | xargs exim -Mrm",
     );
   });
 });
@@ -173,6 +173,85 @@ describe("postfixDeleteCommand in a shell", () => {
 
       expect(deletedIds(shell, sender)).toEqual(["4C2A81E0B2", "9E0A1B2C3D"]);
       expect(() => readFileSync(join(folder, "pwned"))).toThrow();
+    });
+  }
+});
+
+describe("eximDeleteCommand in a shell", () => {
+  let folder: string;
+
+  beforeAll(() => {
+    folder = mkdtempSync(join(tmpdir(), "delist-exim-queue-"));
+  });
+
+  afterAll(() => {
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  /**
+   * Runs the command with stand-ins for `exiqgrep` and `exim` first on PATH, over a queue of
+   * one message from each of `senders`, and returns the senders of the messages that
+   * `exim -Mrm` was given. The exiqgrep stand-in matches its `-f` pattern anywhere in the
+   * sender wrapped in `<>`, as exiqgrep(8) of Exim 4.97 does, with a JavaScript RegExp. For
+   * the escaped characters of these tests that matches as Perl's regular expressions do.
+   */
+  function deletedSenders(shell: string, target: string, senders: readonly string[]): string[] {
+    const queue = senders.map((sender, index) => `id${index} ${sender}`).join("\n");
+    writeFileSync(join(folder, "queue.txt"), `${queue}\n`);
+    writeFileSync(
+      join(folder, "exiqgrep"),
+      [
+        "#!/usr/bin/env node",
+        "const args = process.argv.slice(2);",
+        'if (args.length !== 3 || args[0] !== "-i" || args[1] !== "-f") process.exit(3);',
+        "const pattern = new RegExp(args[2]);",
+        `const lines = require("node:fs").readFileSync(${JSON.stringify(join(folder, "queue.txt"))}, "utf8");`,
+        'for (const line of lines.split("\\n").filter(Boolean)) {',
+        '  const [id, sender] = line.split(" ");',
+        "  if (pattern.test(`<${sender}>`)) console.log(id);",
+        "}",
+        "",
+      ].join("\n"),
+    );
+    writeFileSync(
+      join(folder, "exim"),
+      `#!/bin/sh\n[ "$1" = "-Mrm" ] || exit 3\nshift\nprintf '%s\\n' "$@" > '${folder}/deleted.txt'\n`,
+    );
+    chmodSync(join(folder, "exiqgrep"), 0o755);
+    chmodSync(join(folder, "exim"), 0o755);
+    rmSync(join(folder, "deleted.txt"), { force: true });
+    execFileSync(shell, ["-c", eximDeleteCommand(target)], {
+      cwd: folder,
+      env: { ...process.env, PATH: `${folder}:${process.env["PATH"] ?? ""}` },
+    });
+    const ids = readFileSync(join(folder, "deleted.txt"), "utf8").split("\n").filter(Boolean);
+    return ids.map((id) => senders[Number(id.slice(2))] ?? id);
+  }
+
+  /**
+   * Senders that an unanchored or unescaped pattern for `target` also matches: a longer local
+   * part, a longer domain, any character for each `.`, and the address without its `+`.
+   */
+  function nearMisses(target: string): string[] {
+    return [
+      `x${target}`,
+      `${target}.au`,
+      target.replaceAll(".", "x"),
+      target.replace("+", ""),
+    ].filter((sender) => sender !== target);
+  }
+
+  for (const shell of installedShells()) {
+    test.each([
+      "crm@example.com",
+      "first.last@example.com",
+      "news+tag@example.com",
+      "no-reply@example.com",
+      "o'brien@example.com",
+    ])(`${shell} deletes only %s`, (target) => {
+      const senders = [...nearMisses(target), target];
+
+      expect(deletedSenders(shell, target, senders)).toEqual([target]);
     });
   }
 });

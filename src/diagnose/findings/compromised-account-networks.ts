@@ -34,22 +34,29 @@ const MIN_BLOCKED_SHARE = 0.1;
 
 /**
  * Judgements of the new client addresses of a suspect's burst:
- * - `spread`: they spread over `MIN_CLIENT_NETWORKS` networks or more, as a stolen password's do.
+ * - `spread`: they spread over `MIN_CLIENT_NETWORKS` networks or more, as a stolen password's
+ *   do, and receivers rejected or deferred some of the account's mail.
+ * - `accepted-spread`: they spread as far, but no receiver rejected or deferred the account's
+ *   mail for spam, reputation or rate, and receivers accepted some of it.
  * - `rejected-pool`: a pool in fewer networks whose mail receivers often rejected or deferred.
  * - `pool`: a pool in fewer networks whose mail receivers accepted.
  * - `volume-spike`: such an accepted pool whose account sent most of the server's outbound
  *   burst, which the `volume-spike` finding reports with the account's name. The pool then gets
  *   no finding of its own, so that one burst does not make two warnings.
  */
-export type SpreadKind = "spread" | "rejected-pool" | "pool" | "volume-spike";
+export type SpreadKind = "spread" | "accepted-spread" | "rejected-pool" | "pool" | "volume-spike";
 
 /** The judgement of a suspect's new client addresses, with their networks. */
 export interface ClientSpread {
   readonly kind: SpreadKind;
   /** The networks of the new client addresses in CIDR notation, sorted. */
   readonly networks: readonly string[];
-  /** Delivery attempts of the account's mail, and those of them that drew a block reply. */
+  /**
+   * Delivery attempts of the account's mail, those of them that receivers accepted, and those
+   * that drew a block reply.
+   */
   readonly attempts: number;
+  readonly acceptedAttempts: number;
   readonly blockedAttempts: number;
 }
 
@@ -60,9 +67,18 @@ export function judgeClientSpread(context: DiagnoseContext, suspect: Suspect): C
   // NOTE: the analysis counts block replies per account, not per client address or hour, so
   // an account's rejected mail from before the burst counts here too.
   const attempts = account.sent + account.deferred + account.bounced;
-  const counts = { networks, attempts, blockedAttempts: account.blockedAttempts };
+  const counts = {
+    networks,
+    attempts,
+    acceptedAttempts: account.sent,
+    blockedAttempts: account.blockedAttempts,
+  };
 
-  if (networks.length >= MIN_CLIENT_NETWORKS) return { kind: "spread", ...counts };
+  if (networks.length >= MIN_CLIENT_NETWORKS) {
+    // A burst with no delivery in the log stays CRITICAL, because nothing shows its mail accepted.
+    const accepted = account.blockedAttempts === 0 && account.sent > 0;
+    return { kind: accepted ? "accepted-spread" : "spread", ...counts };
+  }
   if (attempts > 0 && account.blockedAttempts >= attempts * MIN_BLOCKED_SHARE) {
     return { kind: "rejected-pool", ...counts };
   }
@@ -80,6 +96,9 @@ export function clientNetworks(addresses: readonly string[]): string[] {
  * notation. An IPv4-mapped IPv6 address counts as its IPv4 address. A text that is no IP
  * address is returned as it is, so that it counts as a network of its own and cannot merge
  * other addresses into one network.
+ * NOTE: the IPv4 and IPv6 networks of one dual-stack client count as two. Its two addresses
+ * never share an SMTP session, and servers of one pool submit in the same minute as well, so
+ * only the client's host name could join them, and the origin analysis keeps no host names.
  */
 export function clientNetwork(address: string): string {
   if (ipaddr.IPv4.isValidFourPartDecimal(address)) {

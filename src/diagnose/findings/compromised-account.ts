@@ -1,11 +1,11 @@
 import type { OriginFacts } from "../../analysis/origins.js";
-import type { MtaName } from "../../logs/events.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding, LogSample } from "../types.js";
 import { REFERENCES, finding, listNames, plural } from "./build.js";
-import { codeSpan, regexLiteral, shellQuote } from "../shell-quote.js";
+import { codeSpan, shellQuote } from "../shell-quote.js";
 import { judgeClientSpread, type ClientSpread } from "./compromised-account-networks.js";
 import { findSuspects, type Suspect } from "./compromised-account-suspects.js";
+import { deleteQueuedStep } from "./queue-commands.js";
 
 /**
  * `compromised-account`: an SMTP AUTH account sends far above its own usual hourly volume,
@@ -20,9 +20,11 @@ import { findSuspects, type Suspect } from "./compromised-account-suspects.js";
  * account is compared with the busiest other account or with a level one person sends by hand.
  * That comparison needs more new addresses still (see `findSuspects`).
  *
- * Only new addresses spread over several networks make the finding CRITICAL. New addresses in
- * one or two networks are more often a CRM or newsletter service's pool, and get a warning or,
- * when the `volume-spike` finding already names the account, nothing (see `judgeClientSpread`).
+ * Only new addresses spread over several networks, with mail that receivers rejected or
+ * deferred, make the finding CRITICAL. New addresses in one or two networks, or in several
+ * networks whose mail receivers accepted, are often a CRM or newsletter service's pool. They get
+ * a warning or, when the `volume-spike` finding already names the account, nothing (see
+ * `judgeClientSpread`).
  */
 export function detectCompromisedAccounts(context: DiagnoseContext): Finding[] {
   const findings: Finding[] = [];
@@ -52,8 +54,8 @@ function compromisedFinding(
     evidence: burstEvidence(context, suspect, usage, spread),
     samples: [firstSubmissionSample(context, suspect, usage)],
     fix: [
-      `Change the password of ${account.name} now and end its sessions (for Dovecot: ${kickCommand(account)}).${otherSpellingsNote(account)}`,
-      deleteQueuedStep(account.name, context.facts.server.mtas),
+      `Change the password of ${account.name} now and end its sessions.${otherSpellingsNote(account)} Dovecot: ${kickCommand(account)}`,
+      deleteQueuedStep(sendersOf(account), context.facts.server.mtas),
       "Block the addresses it logged in from, and limit SMTP AUTH attempts (fail2ban on the submission port).",
       "Add a per-account sending limit (Postfix policyd, Exim ratelimit) so the next stolen password cannot send thousands.",
       "Check the account holder's devices for malware before giving the account back.",
@@ -63,9 +65,10 @@ function compromisedFinding(
 }
 
 /**
- * Builds the warning for a burst from new addresses in one or two networks, which a sending
- * service's pool explains as well as a stolen password does. Mail that receivers often
- * rejected makes it a likely cause of their block, and leaves spam in the queue to delete.
+ * Builds the warning for a burst from new addresses that a sending service's pool explains as
+ * well as a stolen password does: addresses in one or two networks, or in more networks when
+ * receivers accepted the mail. Mail that receivers often rejected makes it a likely cause of
+ * their block, and leaves spam in the queue to delete.
  */
 function poolFinding(context: DiagnoseContext, suspect: Suspect, spread: ClientSpread): Finding {
   const { account } = suspect;
@@ -75,9 +78,6 @@ function poolFinding(context: DiagnoseContext, suspect: Suspect, spread: ClientS
   const title =
     `Account ${account.name} sent ${plural(usage.messages, "message")} from ` +
     `${plural(usage.ips.length, "new address", "new addresses")} in ${plural(spread.networks.length, "network")}`;
-  const poolSentence =
-    ` These addresses lie in ${networks}, as a CRM or newsletter service's pool does, while a ` +
-    "stolen password is usually used from many unrelated networks.";
   const rejectedSentence =
     ` But receivers rejected or deferred ${spread.blockedAttempts.toLocaleString("en-US")} ` +
     `of its ${plural(spread.attempts, "delivery attempt")} for spam, reputation or rate, so ` +
@@ -86,23 +86,73 @@ function poolFinding(context: DiagnoseContext, suspect: Suspect, spread: ClientS
   return finding("compromised-account", {
     severity: "warning",
     role: rejected ? "cause" : "contributing",
-    title: rejected ? `${title}, and receivers rejected or deferred its mail` : title,
+    title: rejected
+      ? `${title}, and receivers rejected or deferred its mail`
+      : acceptedTitle(title, spread),
     summary:
       burstSentence(context, suspect, usage, spread) +
-      poolSentence +
-      (rejected ? rejectedSentence : ""),
+      poolSentence(spread) +
+      (rejected ? rejectedSentence : acceptedSentence(spread)),
     evidence: burstEvidence(context, suspect, usage, spread),
     samples: [firstSubmissionSample(context, suspect, usage)],
     fix: [
       `Ask the holder of ${account.name} whether a CRM, newsletter or other sending service sends as the account from ${networks}.`,
-      `If nobody does, treat the password as stolen: change it now and end the account's sessions (for Dovecot: ${kickCommand(account)}), then block the addresses it logged in from.${otherSpellingsNote(account)}`,
-      ...(rejected ? [deleteQueuedStep(account.name, context.facts.server.mtas)] : []),
+      `If nobody does, treat the password as stolen: change it now, end the account's sessions and block the addresses it logged in from.${otherSpellingsNote(account)} Dovecot: ${kickCommand(account)}`,
+      ...(rejected ? [deleteQueuedStep(sendersOf(account), context.facts.server.mtas)] : []),
       rejected
         ? "If a service sends it, give the service an account of its own with a per-account sending limit (Postfix policyd, Exim ratelimit), and let it send only to recipients who opted in."
         : "If a service sends it, give the service an account of its own with a per-account sending limit (Postfix policyd, Exim ratelimit), so that a stolen mailbox password cannot send as much.",
     ],
     references: [rejected ? REFERENCES.gmailSenderForm : REFERENCES.gmailGuidelines],
   });
+}
+
+/**
+ * Says where the new addresses lie and what that points to. Three or more networks are many
+ * for a service's pool, but a service with servers in several regions reaches them, and so
+ * does a dual-stack server, whose IPv4 and IPv6 networks count as two.
+ */
+function poolSentence(spread: ClientSpread): string {
+  const networks = listNames(spread.networks);
+  if (spread.kind !== "accepted-spread") {
+    return (
+      ` These addresses lie in ${networks}, as a CRM or newsletter service's pool does, while a ` +
+      "stolen password is usually used from many unrelated networks."
+    );
+  }
+  const bothFamilies =
+    spread.networks.some((network) => network.includes(":")) &&
+    spread.networks.some((network) => !network.includes(":"));
+  const dualStack = bothFamilies
+    ? " An IPv4 and an IPv6 network may be one dual-stack server, but the log does not show " +
+      "which addresses belong to one client, so each counts as a network of its own."
+    : "";
+  return (
+    ` These addresses lie in ${networks}. A stolen password is often used from so many ` +
+    "networks, but so is a CRM or newsletter service with servers in several regions." +
+    dualStack
+  );
+}
+
+/** Ends the title of a pool that no receiver rejected by saying that its mail was accepted. */
+function acceptedTitle(title: string, spread: ClientSpread): string {
+  const accepted = spread.blockedAttempts === 0 && spread.acceptedAttempts > 0;
+  return accepted ? `${title}, and receivers accepted its mail` : title;
+}
+
+/**
+ * Says how much of the mail receivers accepted, the strongest hint that a service sends it, or
+ * returns "" when the log shows no delivery attempt of it.
+ */
+function acceptedSentence(spread: ClientSpread): string {
+  if (spread.attempts === 0) return "";
+  const blocked =
+    spread.blockedAttempts === 0 ? "none" : spread.blockedAttempts.toLocaleString("en-US");
+  return (
+    ` Receivers accepted ${spread.acceptedAttempts.toLocaleString("en-US")} of its ` +
+    `${plural(spread.attempts, "delivery attempt")} and rejected or deferred ${blocked} for ` +
+    "spam, reputation or rate."
+  );
 }
 
 /** The submissions of a suspect's burst from its new client addresses. */
@@ -154,7 +204,10 @@ function burstEvidence(
   const google = account.recipientsByOperator.get("google") ?? 0;
   return {
     kind: "sending-burst",
+    clientSpread: spread.kind,
     account: account.key,
+    // The queue step names these senders, and the reports need them to escape their text.
+    senders: sendersOf(account),
     clientIps: usage.ips,
     clientNetworks: spread.networks,
     knownClientIps: [...account.clientIps.keys()]
@@ -194,22 +247,21 @@ function kickCommand(account: OriginFacts): string {
   return codeSpan(`doveadm kick ${shellQuote(account.name)}`);
 }
 
-// Sendmail has no command that deletes by sender: its queue is one qf (envelope) and one df
-// (body) file per message id.
-const SENDMAIL_DELETE =
-  "`mailq` lists the ids; stop the queue runs, then delete the `qf` and `df` files of each id from /var/spool/mqueue";
+/** Maximum number of envelope senders that the queue step names. */
+const MAX_QUEUE_SENDERS = 4;
 
 /**
- * Returns the queue clean-up step, with the commands of the MTAs in the log. A log that shows
- * no Postfix or Exim line but a Sendmail one gets only Sendmail's steps.
+ * Returns the envelope senders of the account's mail, the most frequent first, for the queue
+ * step. An account whose mail the log shows no sender for gets its own name, which is usually
+ * its address.
  */
-function deleteQueuedStep(account: string, mtas: ReadonlySet<MtaName>): string {
-  const exim = `Exim: ${codeSpan(`exiqgrep -i -f ${shellQuote(regexLiteral(account))} | xargs exim -Mrm`)}`;
-  if (mtas.has("sendmail") && !mtas.has("postfix") && !mtas.has("exim")) {
-    return `Delete its spam from the queue: ${SENDMAIL_DELETE}, for the messages sent as ${account}.`;
-  }
-  const sendmail = mtas.has("sendmail") ? `; Sendmail: ${SENDMAIL_DELETE}` : "";
-  return `Delete its spam from the queue: \`postqueue -j\` or \`mailq\`, then \`postsuper -d\` for the ids sent as ${account} (${exim}${sendmail}).`;
+function sendersOf(account: OriginFacts): string[] {
+  const senders = [...account.senders]
+    .filter(([sender]) => sender !== "")
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, MAX_QUEUE_SENDERS)
+    .map(([sender]) => sender);
+  return senders.length > 0 ? senders : [account.name];
 }
 
 /**

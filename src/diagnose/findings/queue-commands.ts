@@ -14,9 +14,22 @@ export function postfixDeleteCommand(sender: string): string {
   return `mailq | tail -n +2 | SENDER=${shellQuote(sender)} awk 'BEGIN { RS = "" } $7 == ENVIRON["SENDER"] { print $1 }' | tr -d '*!' | postsuper -d -`;
 }
 
-/** Returns a command that deletes from the Exim queue every message from `sender`. */
+/**
+ * Returns a command that deletes from the Exim queue every message whose envelope sender is
+ * `sender`, and no other.
+ */
 export function eximDeleteCommand(sender: string): string {
-  return `exiqgrep -i -f ${shellQuote(regexLiteral(sender))} | xargs exim -Mrm`;
+  return `exiqgrep -i -f ${shellQuote(eximSenderPattern(sender))} | xargs exim -Mrm`;
+}
+
+/**
+ * Returns the `exiqgrep -f` pattern that matches the envelope sender `sender` and nothing else.
+ * exiqgrep matches the Perl regular expression anywhere in the sender, which it wraps in `<>`
+ * (exiqgrep(8), Exim 4.97), so an unanchored `crm@example\.com` also matches
+ * `xcrm@example.com` and `crm@example.com.au`.
+ */
+export function eximSenderPattern(sender: string): string {
+  return `^<${regexLiteral(sender)}>$`;
 }
 
 // Sendmail has no command that deletes by sender: its queue is one qf (envelope) and one df
@@ -28,20 +41,21 @@ const SENDMAIL_DELETE =
  * Builds the fix that deletes the queued mail of `senders` (the most frequent first), with
  * the commands of the MTAs that the log shows, or of Postfix and Exim when it shows none of
  * them. The commands name the first sender, and the step lists the others to repeat them for.
+ * Each command ends a sentence, so that a report can print it on a line of its own.
  */
 export function deleteQueuedStep(senders: readonly string[], mtas: ReadonlySet<MtaName>): string {
   const logged = ["postfix", "exim", "sendmail"].filter((mta) => mtas.has(mta as MtaName));
   const names = logged.length > 0 ? logged : ["postfix", "exim"];
   const [first, ...others] = senders;
   if (first === undefined) {
-    return `Delete its queued mail as root: list the queue with \`mailq\` and delete the ids of its messages (Postfix: \`postsuper -d ID\`; Exim: \`exim -Mrm ID\`).`;
+    return `Delete its queued mail as root: list the queue with \`mailq\` and delete the ids of its messages. Postfix: \`postsuper -d ID\`. Exim: \`exim -Mrm ID\`.`;
   }
   const commands = names.map((mta) => {
-    if (mta === "postfix") return `Postfix: ${codeSpan(postfixDeleteCommand(first))}`;
-    if (mta === "exim") return `Exim: ${codeSpan(eximDeleteCommand(first))}`;
-    return `Sendmail: ${SENDMAIL_DELETE}`;
+    if (mta === "postfix") return `Postfix: ${codeSpan(postfixDeleteCommand(first))}.`;
+    if (mta === "exim") return `Exim: ${codeSpan(eximDeleteCommand(first))}.`;
+    return `Sendmail: ${SENDMAIL_DELETE}.`;
   });
   const repeat =
     others.length === 0 ? "" : ` Repeat it for its other senders: ${listNames(others)}.`;
-  return `Delete its queued mail, sent as ${first}, as root (${commands.join("; ")}).${repeat}`;
+  return `Delete its queued mail, sent as ${first}, as root. ${commands.join(" ")}${repeat}`;
 }

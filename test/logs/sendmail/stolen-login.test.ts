@@ -43,7 +43,7 @@ describe("Sendmail log with a stolen SMTP login", () => {
     expect(finding?.evidence.account).toBe("sales");
     expect(finding?.evidence.clientIps).toHaveLength(30);
     expect(finding?.evidence.abusiveSubmissions).toBe(600);
-    const queueStep = finding?.fix.find((step) => step.startsWith("Delete its spam"));
+    const queueStep = finding?.fix.find((step) => step.startsWith("Delete its queued mail"));
     expect(queueStep).toContain("/var/spool/mqueue");
     expect(queueStep).not.toContain("postsuper");
   });
