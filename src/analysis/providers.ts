@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { domainOf, type ProviderId } from "../knowledge/providers.js";
 import type { ReplyRule } from "../knowledge/rule.js";
 import { connectionFailureRule } from "../knowledge/rules/connection.js";
@@ -57,6 +58,13 @@ export interface ConnectionFailureRun {
 export interface HostBlockState {
   /** The outgoing source of the blocked mail, or null when its line named none. */
   readonly source: string | null;
+  /**
+   * The address family of the blocked connection when `source` is no IP address (a Postfix
+   * syslog name, or none), taken from the IP the reply names or else from the relay's IP. Only
+   * deliveries over the same family count after the block, because one Postfix instance sends
+   * over IPv4 and IPv6 from two addresses. Null when `source` is an IP or the family is unknown.
+   */
+  readonly family: AddressFamily | null;
   lastBlockTime: number;
   /**
    * Deliveries from the host that the provider accepted after `lastBlockTime`, and only those
@@ -66,6 +74,9 @@ export interface HostBlockState {
   /** Time of the latest of those deliveries, or null when there is none. */
   lastSent: number | null;
 }
+
+/** The address family of an IP, as `ipaddr.js` names it. */
+export type AddressFamily = "ipv4" | "ipv6";
 
 /** Maximum number of recipient domains kept per run, because the verdict compares only a few. */
 const MAX_RUN_DOMAINS = 20;
@@ -127,7 +138,8 @@ export class ProviderFacts {
    * the blocked mail (`DeliveryEvent.outgoingSource`), so that only mail that left the same way
    * lifts a block. Two hosts, two Exim interfaces or two Postfix instances send from their own
    * IPs, and a provider that accepts the mail of one still blocks the other. Keyed by the host,
-   * followed by a space and the source when the block's line named one.
+   * followed by a space and the source when the block's line named one, and by a space and the
+   * address family when the source is no IP and the family is known (`HostBlockState.family`).
    * NOTE: Exim writes no `I=` on `==` lines, and session replies name no source, so on a host
    * that sends from several IPs, mail accepted from one IP also lifts such a block of another.
    */
@@ -294,7 +306,9 @@ export class ProviderAnalyser {
       facts.blockedAttempts += 1;
       facts.blockedRecipients.addHash(recipientHash);
       hour.blocked += 1;
-      this.recordHostBlock(facts, event.message.host, event.outgoingSource ?? null, event.time);
+      const source = event.outgoingSource ?? null;
+      const family = blockFamilyOf(source, classified.judgedIp, event.relayIp);
+      this.recordHostBlock(facts, event.message.host, source, family, event.time);
     }
     return classified;
   }
@@ -307,7 +321,8 @@ export class ProviderAnalyser {
     if (classified.reply.replyCode !== null) this.endFailureRun(facts, event.time);
     // A reply to a whole session names no outgoing source.
     if (isBlockSignal(classified.reply)) {
-      this.recordHostBlock(facts, event.message?.host ?? null, null, event.time);
+      const family = blockFamilyOf(null, classified.judgedIp, event.relayIp);
+      this.recordHostBlock(facts, event.message?.host ?? null, null, family, event.time);
     }
     this.tally(facts, classified, {
       time: event.time,
@@ -526,35 +541,55 @@ export class ProviderAnalyser {
    * for the host as a whole. A signal that names no host does so for every host.
    * The key is the outgoing source, not the IP that the provider names in its reply (Gmail's
    * `[203.0.113.5 12]`), because accepted deliveries name no judged IP. Behind NAT the
-   * provider judges the public address, not the interface that Exim logs.
+   * provider judges the public address, not the interface that Exim logs. A source that is no
+   * IP is narrowed by the address family of the blocked connection (`family`), and a signal
+   * of one family leaves the blocks of the other as they are.
    */
   private recordHostBlock(
     facts: ProviderFacts,
     host: string | null,
     source: string | null,
+    family: AddressFamily | null,
     time: number,
   ): void {
     if (host === null) {
-      for (const state of facts.blockedHosts.values()) restartBlock(state, time);
-      if (facts.blockedHosts.size === 0) this.addHostBlock(facts, "", null, time);
+      for (const state of facts.blockedHosts.values()) {
+        if (sameFamily(state.family, family)) restartBlock(state, time);
+      }
+      if (facts.blockedHosts.size === 0) this.addHostBlock(facts, "", null, family, time);
       return;
     }
     let found = false;
     for (const state of facts.blockedSources.get(host) ?? []) {
-      if (source === null || state.source === source) restartBlock(state, time);
-      if (state.source === source) found = true;
+      const concerned = source === null || state.source === source;
+      if (concerned && sameFamily(state.family, family)) restartBlock(state, time);
+      if (state.source === source && state.family === family) found = true;
     }
-    if (!found) this.addHostBlock(facts, host, source, time);
+    if (!found) this.addHostBlock(facts, host, source, family, time);
   }
 
+  /**
+   * Adds a block state, keyed in `blockedHosts` by the host, then the source and the family
+   * when they are known, each after a space (`mx1 postfix ipv6`).
+   */
   private addHostBlock(
     facts: ProviderFacts,
     host: string,
     source: string | null,
+    family: AddressFamily | null,
     time: number,
   ): void {
-    const state: HostBlockState = { source, lastBlockTime: time, sentAfter: 0, lastSent: null };
-    facts.blockedHosts.set(source === null ? host : `${host} ${source}`, state);
+    const state: HostBlockState = {
+      source,
+      family,
+      lastBlockTime: time,
+      sentAfter: 0,
+      lastSent: null,
+    };
+    let key = host;
+    if (source !== null) key += ` ${source}`;
+    if (family !== null) key += ` ${family}`;
+    facts.blockedHosts.set(key, state);
     const states = facts.blockedSources.get(host);
     if (states === undefined) facts.blockedSources.set(host, [state]);
     else states.push(state);
@@ -566,17 +601,20 @@ export class ProviderAnalyser {
    * the host, because the line concerned the host as a whole. Counting only the deliveries that
    * name no source either would keep every Exim deferral open when the log names interfaces.
    * A block that named a source counts only deliveries from that source, so a delivery that
-   * names none lifts it no more than one from another source. Each block of the host has to be
+   * names none lifts it no more than one from another source. A block with an address family
+   * counts only deliveries whose relay IP has that family. Each block of the host has to be
    * lifted before the provider's block counts as lifted.
    */
   private countSentAfterBlock(facts: ProviderFacts, event: DeliveryEvent): void {
     const states = facts.blockedSources.get(event.message.host);
     if (states === undefined) return;
     const source = event.outgoingSource ?? null;
+    const family = relayFamilyOf(event.relayIp);
     const time = event.time;
     for (let i = 0; i < states.length; i++) {
       const state = states[i] as HostBlockState;
       if (state.source !== null && state.source !== source) continue;
+      if (state.family !== null && state.family !== family) continue;
       if (time <= state.lastBlockTime) continue;
       state.sentAfter += 1;
       if (state.lastSent === null || time > state.lastSent) state.lastSent = time;
@@ -665,4 +703,34 @@ function restartBlock(state: HostBlockState, time: number): void {
   state.lastBlockTime = time;
   state.sentAfter = 0;
   state.lastSent = null;
+}
+
+/** True when a block signal of family `signal` concerns a block state of family `state`. */
+function sameFamily(state: AddressFamily | null, signal: AddressFamily | null): boolean {
+  return state === null || signal === null || state === signal;
+}
+
+/**
+ * Returns the address family of the blocked connection when `source` is no IP address: that of
+ * the IP the reply names as judged, or else that of the relay. Returns null when `source` is an
+ * IP, because it then names the sending address itself, or when neither IP is known.
+ */
+function blockFamilyOf(
+  source: string | null,
+  judgedIp: string | null,
+  relayIp: string | null,
+): AddressFamily | null {
+  if (source !== null && isIP(source) !== 0) return null;
+  return relayFamilyOf(judgedIp) ?? relayFamilyOf(relayIp);
+}
+
+/**
+ * Returns the address family of an IP as a log writes it, without parsing it, because it runs
+ * for every accepted delivery. A colon makes it IPv6 (Sendmail's `IPv6:2001:db8::1` too),
+ * except for an IPv4-mapped address (`::ffff:192.0.2.1`), which is IPv4. A dot makes it IPv4.
+ */
+function relayFamilyOf(ip: string | null): AddressFamily | null {
+  if (ip === null) return null;
+  if (ip.includes(":")) return ip.startsWith("::ffff:") && ip.includes(".") ? "ipv4" : "ipv6";
+  return ip.includes(".") ? "ipv4" : null;
 }

@@ -48,6 +48,18 @@ function delivery(
   };
 }
 
+/**
+ * Builds a Postfix delivery to Gmail over IPv6 from the instance `postfix`, whose rejection
+ * names the sending IPv6 address as judged.
+ */
+function ipv6Delivery(minute: number, accepted: boolean): DeliveryEvent {
+  return {
+    ...delivery("mx1", "postfix", minute, accepted),
+    relayIp: "2001:db8:4860::1b",
+    response: accepted ? ACCEPTED : REJECTED.replace("203.0.113.5", "2001:db8::5"),
+  };
+}
+
 /** Builds a block reply to a whole SMTP session on `host`, which names no source. */
 function sessionReply(host: string, minute: number): SessionReplyEvent {
   const time = T0 + minute * MINUTE;
@@ -105,8 +117,8 @@ describe("block states per outgoing source", () => {
       ...accepted("mx2", "postfix", 10, 3),
     ]);
 
-    expect([...states.keys()]).toEqual(["mx1 postfix"]);
-    expect(states.get("mx1 postfix")?.sentAfter).toBe(0);
+    expect([...states.keys()]).toEqual(["mx1 postfix ipv4"]);
+    expect(states.get("mx1 postfix ipv4")?.sentAfter).toBe(0);
   });
 
   test("delivery without source lifts no named block", () => {
@@ -126,8 +138,8 @@ describe("block states per outgoing source", () => {
       ...accepted("mx1", null, 12, 1),
     ]);
 
-    expect([...states.keys()]).toEqual(["mx1"]);
-    expect(states.get("mx1")?.sentAfter).toBe(3);
+    expect([...states.keys()]).toEqual(["mx1 ipv4"]);
+    expect(states.get("mx1 ipv4")?.sentAfter).toBe(3);
   });
 
   test("session reply restarts named blocks", () => {
@@ -140,8 +152,8 @@ describe("block states per outgoing source", () => {
 
     expect(states.get("mx1 203.0.113.5")?.lastBlockTime).toBe(T0 + 5 * MINUTE);
     expect(states.get("mx1 203.0.113.5")?.sentAfter).toBe(0);
-    expect(states.get("mx1")?.lastBlockTime).toBe(T0 + 5 * MINUTE);
-    expect(states.get("mx1")?.sentAfter).toBe(4);
+    expect(states.get("mx1 ipv4")?.lastBlockTime).toBe(T0 + 5 * MINUTE);
+    expect(states.get("mx1 ipv4")?.sentAfter).toBe(4);
   });
 
   test("named block leaves others as they are", () => {
@@ -155,5 +167,40 @@ describe("block states per outgoing source", () => {
     expect(states.get("mx1 203.0.113.5")?.sentAfter).toBe(2);
     expect(states.get("mx1 203.0.113.6")?.lastBlockTime).toBe(T0 + 5 * MINUTE);
     expect(states.get("mx1 203.0.113.6")?.sentAfter).toBe(0);
+  });
+
+  test("IPv4 deliveries lift no IPv6 block", () => {
+    const states = blockStates([ipv6Delivery(0, false), ...accepted("mx1", "postfix", 10, 3)]);
+
+    expect([...states.keys()]).toEqual(["mx1 postfix ipv6"]);
+    expect(states.get("mx1 postfix ipv6")?.sentAfter).toBe(0);
+    expect(states.get("mx1 postfix ipv6")?.lastSent).toBeNull();
+  });
+
+  test("IPv6 deliveries lift an IPv6 block", () => {
+    const states = blockStates([ipv6Delivery(0, false), ipv6Delivery(10, true)]);
+
+    expect(states.get("mx1 postfix ipv6")?.sentAfter).toBe(1);
+    expect(states.get("mx1 postfix ipv6")?.lastSent).toBe(T0 + 10 * MINUTE);
+  });
+
+  test("IPv4 block leaves IPv6 block", () => {
+    const states = blockStates([
+      ipv6Delivery(0, false),
+      ipv6Delivery(1, true),
+      delivery("mx1", "postfix", 5, false),
+    ]);
+
+    expect(states.get("mx1 postfix ipv6")?.lastBlockTime).toBe(T0);
+    expect(states.get("mx1 postfix ipv6")?.sentAfter).toBe(1);
+    expect(states.get("mx1 postfix ipv4")?.lastBlockTime).toBe(T0 + 5 * MINUTE);
+  });
+
+  test("IP source gets no family", () => {
+    const block = { ...delivery("mx1", "2001:db8::5", 0, false), relayIp: "2001:db8:4860::1b" };
+    const states = blockStates([block, ...accepted("mx1", "2001:db8::5", 10, 2)]);
+
+    expect([...states.keys()]).toEqual(["mx1 2001:db8::5"]);
+    expect(states.get("mx1 2001:db8::5")?.sentAfter).toBe(2);
   });
 });

@@ -95,6 +95,24 @@ function postfixSeries(
   return Array.from({ length: count }, (_, index) => [start + index * stepMinutes, tag, outcome]);
 }
 
+/**
+ * Moves the Postfix lines of `log` before minute `until` to IPv6, so that their relay and the
+ * address that Gmail's rejection names are IPv6 addresses.
+ */
+function overIpv6(log: string, until: number): string {
+  const end = T0 + until * MINUTE;
+  return log
+    .split("\n")
+    .map((line) =>
+      Date.parse(line.slice(0, 25)) < end
+        ? line
+            .replaceAll("[192.0.2.27]", "[2001:db8:4860::1b]")
+            .replace("[203.0.113.5 ", "[2001:db8::5 ")
+        : line,
+    )
+    .join("\n");
+}
+
 // Five rejections from 08:00, then 25 deliveries from 08:10, one every 7 minutes, which span
 // 2 hours 48 minutes: enough to lift a block when they left the same way.
 const REJECTIONS_FROM_5 = eximSeries(0, 5, 1, "rejected", "203.0.113.5");
@@ -223,5 +241,29 @@ describe("lifted blocks per outgoing source", () => {
     const lifted = await diagnoseText(sameTag);
 
     expect(lifted.providers.gmail?.status).toBe("ok");
+  });
+
+  test("Postfix: IPv4 keeps IPv6 block", async () => {
+    const log = postfixLog([
+      ...postfixSeries(0, 5, 1, "postfix/smtp", "rejected"),
+      ...postfixSeries(10, 25, 7, "postfix/smtp", "sent"),
+    ]);
+    const diagnosis = await diagnoseText(overIpv6(log, 10));
+
+    expect(diagnosis.providers.gmail?.sent).toBe(25);
+    expect(diagnosis.providers.gmail?.status).toBe("blocked");
+    expect(diagnosis.providers.gmail?.pastBlock).toBeNull();
+    expect(diagnosis.verdict.status).toBe("blocked");
+  });
+
+  test("Postfix: IPv6 lifts IPv6 block", async () => {
+    const log = postfixLog([
+      ...postfixSeries(0, 5, 1, "postfix/smtp", "rejected"),
+      ...postfixSeries(10, 25, 7, "postfix/smtp", "sent"),
+    ]);
+    const diagnosis = await diagnoseText(overIpv6(log, 1000));
+
+    expect(diagnosis.providers.gmail?.status).toBe("ok");
+    expect(diagnosis.providers.gmail?.pastBlock?.deliveredAfter).toBe(25);
   });
 });
