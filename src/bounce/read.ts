@@ -89,7 +89,11 @@ function readDeliveryStatus(message: BounceMessage, notification: string): Recip
   const fields =
     message.deliveryStatus ?? (hasInlineDeliveryStatus(message.text) ? message.text : null);
   if (fields === null) return [];
-  const drafts = draftsFromDeliveryStatus(fields, recipientBlocks(notification).blocks);
+  const drafts = draftsFromDeliveryStatus(
+    fields,
+    recipientBlocks(notification).blocks,
+    message.date,
+  );
   return withoutOpenSmtpdStatus(message, withEzwebVerdict(message, drafts));
 }
 

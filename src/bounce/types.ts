@@ -73,7 +73,10 @@ export interface BounceResult {
   readonly diagnosticText: string;
   /** The host that returned the error (DSN `Remote-MTA`, `host H said:`), or null. */
   readonly remoteMta: string | null;
-  /** When delivery was last attempted or failed, as ISO 8601 UTC, or null. */
+  /**
+   * The time of the result as ISO 8601 UTC, or null. A DSN gives the Last-Attempt-Date, else
+   * the report's Date, else the Arrival-Date.
+   */
   readonly time: string | null;
   /** Classification of the reply by `delist explain`. */
   readonly category: Category;

@@ -19,7 +19,7 @@ describe("decodeMessage formats", () => {
     expect(result?.status).toBe("5.1.1");
     expect(result?.replyCode).toBe(550);
     expect(result?.remoteMta).toBe("mx.example.net");
-    expect(result?.time).toBe("2026-03-03T09:59:58.000Z");
+    expect(result?.time).toBe("2026-03-03T10:00:00.000Z");
     expect(result?.messageDate).toBe("2026-03-03T10:00:00.000Z");
     expect(result?.reason).toBe("userunknown");
     expect(result?.hardBounce).toBe(true);

@@ -88,3 +88,32 @@ describe("DSN diagnostic type", () => {
     expect(result?.reason).toBe("mailererror");
   });
 });
+
+describe("DSN result time", () => {
+  const TIMED_OUT = "X-Postfix; connect to mx.example.org[192.0.2.40]:25: Connection timed out";
+
+  test("report date beats arrival", async () => {
+    const result = await decodeOne(report(delayed(TIMED_OUT)));
+
+    expect(result?.time).toBe("2026-03-05T12:00:00.000Z");
+  });
+
+  test("last attempt beats report date", async () => {
+    const recipient = delayed(TIMED_OUT, "Last-Attempt-Date: Thu, 05 Mar 2026 11:30:00 +0000");
+    const result = await decodeOne(report(recipient));
+
+    expect(result?.time).toBe("2026-03-05T11:30:00.000Z");
+  });
+
+  test("arrival without report date", async () => {
+    const result = await decodeOne(report(delayed(TIMED_OUT), { ...REPORT, date: null }));
+
+    expect(result?.time).toBe("2026-03-05T08:00:00.000Z");
+  });
+
+  test("no dates give null", async () => {
+    const result = await decodeOne(report(delayed(TIMED_OUT), { date: null, arrivalDate: null }));
+
+    expect(result?.time).toBeNull();
+  });
+});

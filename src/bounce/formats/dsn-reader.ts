@@ -19,10 +19,12 @@ import { reasonOfBounceCategory } from "./powermta.js";
 /**
  * Turns delivery status fields into recipient drafts. A recipient without a
  * `Diagnostic-Code` gets the text that the human-readable part gives for it, when any.
+ * `reportTime` is the notification's `Date` as ISO 8601, or null.
  */
 export function draftsFromDeliveryStatus(
   fields: string,
   blocks: readonly RecipientBlock[],
+  reportTime: string | null,
 ): RecipientDraft[] {
   const status = parseDeliveryStatus(fields);
   // Exim writes the file or pipe of a local delivery ("/mail/spool/…") as the
@@ -30,7 +32,7 @@ export function draftsFromDeliveryStatus(
   // position names the address.
   const paired = blocks.length === status.recipients.length ? blocks : [];
   return status.recipients.flatMap((group, index) => {
-    const draft = draftOfGroup(group, status, paired[index]?.recipient ?? null);
+    const draft = draftOfGroup(group, status, paired[index]?.recipient ?? null, reportTime);
     const single = blocks.length === 1 && status.recipients.length === 1;
     return draft === null ? [] : [withBlockText(draft, blocks, single)];
   });
@@ -40,6 +42,7 @@ function draftOfGroup(
   group: ReadonlyMap<string, string>,
   status: DeliveryStatus,
   listedRecipient: string | null,
+  reportTime: string | null,
 ): RecipientDraft | null {
   const recipient =
     addressOfField(typedAddress(group.get("final-recipient"))) ??
@@ -57,8 +60,11 @@ function draftOfGroup(
     status: parseStatus(group.get("status")),
     diagnostic: diagnosticText(diagnostic) ?? statusComment(group.get("status")),
     remoteMta: remoteMta === null ? null : remoteMta.replace(/^\[|\]$/g, ""),
+    // Arrival-Date is when the sending MTA received the message, which can be days before a
+    // delay or failure is reported, so it serves only when the report has no date.
     time:
       isoTime(group.get("last-attempt-date")) ??
+      reportTime ??
       isoTime(status.message.get("arrival-date")) ??
       null,
     // A local delivery program failed (procmail, a pipe): the MTA's mailer, not the address.
