@@ -149,6 +149,9 @@ function abuseSpan(findings: readonly Finding[]): AbuseSpan | null {
  * Measures outbound recipients a day in the hours of the log before the abuse began and in the
  * whole hours after it ended, or returns null when either side has no hour. The hours of the
  * first and last abusive message are left out, because they hold abusive mail.
+ *
+ * NOTE: both levels are averages over whatever hours of the day each side covers, so a few
+ * night hours after the abuse read lower than a whole day would.
  */
 function abuseLevels(
   context: DiagnoseContext,
