@@ -31,6 +31,9 @@ export interface IpBlockReplies {
  *
  * A source tied to two IPs of one address family (such as a NAT pool) is tied to neither in that
  * family, because its acceptances do not show which of them sent the mail.
+ * NOTE: Postfix transports that bind other addresses (`smtp_bind_address`) log under the same
+ * syslog name unless they set `syslog_name`, so while replies name only one of those IPs, the
+ * mail of the others counts towards lifting it too.
  */
 export class SourceTies {
   private readonly ties = new Map<string, Map<AddressFamily, string>>();
