@@ -109,12 +109,16 @@ function missingTarget(
   return null;
 }
 
-/** True when `ip` is a configured IP, the declared IP of a log or the source IP of a probe. */
+/**
+ * True when `ip` is a configured IP, the declared IP of a log or of one of its outgoing sources,
+ * or the source IP of a probe.
+ */
 function isConfiguredIp(config: MonitorConfig, ip: string): boolean {
   const canonical = canonicalIp(ip);
   const ips = [
     ...config.ips,
     ...config.logs.flatMap((log) => (log.ip === null ? [] : [log.ip])),
+    ...config.logs.flatMap((log) => Object.values(log.sources)),
     ...config.probes.flatMap((probe) => (probe.sourceIp === undefined ? [] : [probe.sourceIp])),
   ];
   return ips.some((configured) => canonicalIp(configured) === canonical);

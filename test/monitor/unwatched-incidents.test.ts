@@ -74,6 +74,16 @@ describe("splitOpenIncidents", () => {
     store.close();
   });
 
+  it("keeps the IPs of a log's outgoing sources", () => {
+    const store = HistoryStore.open(":memory:");
+    open(store, "block", blockKey("gmail", "192.0.2.8"));
+    const config = {
+      logs: [{ path: "/var/log/mail.log", sources: { "postfix-out1": "192.0.2.8" } }],
+    };
+    expect(unwatched(store, config)).toEqual([]);
+    store.close();
+  });
+
   it("keeps blocks when a probe has no source IP", () => {
     const store = HistoryStore.open(":memory:");
     open(store, "block", blockKey("gmail", "192.0.2.6"));
