@@ -30,7 +30,6 @@ export {
   buildHistoryReport,
   HISTORY_SCHEMA_VERSION,
   incidentReport,
-  renderHistoryText,
   type ChangeReport,
   type HistoryReport,
   type IncidentReport,

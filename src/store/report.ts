@@ -117,31 +117,6 @@ function removalReport(request: RemovalRequest): HistoryReport["removalRequests"
   };
 }
 
-/** Renders the report for people. */
-export function renderHistoryText(report: HistoryReport): string {
-  const lines: string[] = [];
-  lines.push(`Incidents${report.since === null ? "" : ` since ${report.since}`}:`);
-  if (report.incidents.length === 0) lines.push("  none");
-  for (const incident of report.incidents) {
-    const span =
-      incident.closedAt === null
-        ? `open since ${incident.openedAt} (${incident.hours} h)`
-        : `${incident.openedAt} to ${incident.closedAt} (${incident.hours} h)`;
-    lines.push(`  #${incident.id} ${incident.subject} [${incident.kind}]: ${span}`);
-  }
-  lines.push("", "State changes:");
-  if (report.changes.length === 0) lines.push("  none");
-  for (const change of report.changes) lines.push(`  ${change.at}  ${change.summary}`);
-  if (report.removalRequests.length > 0) {
-    lines.push("", "Removal requests:");
-    for (const request of report.removalRequests) {
-      const forced = request.forced ? " (forced)" : "";
-      lines.push(`  ${request.requestedAt}  ${request.provider} ${request.ip}${forced}`);
-    }
-  }
-  return `${lines.join("\n")}\n`;
-}
-
 function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
