@@ -2,9 +2,11 @@ import { describe, expect, test } from "vitest";
 import type { Diagnosis, Finding, ReadinessItem } from "../../src/diagnose/types.js";
 import { diagnoseText } from "../helpers/diagnose-text.js";
 import { HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import { schemaValidator } from "../helpers/schema.js";
 import { SCRIPT_START, scriptWeekLog } from "./script-week-log.js";
 
 const DAY = 24 * HOUR;
+const validateDiagnosis = schemaValidator("diagnose.schema.json");
 
 function spikeOf(diagnosis: Diagnosis): Finding | undefined {
   return diagnosis.findings.find((finding) => finding.id === "volume-spike");
@@ -90,6 +92,14 @@ describe("volume-spike over whole days", () => {
       { day: "2024-03-08", recipients: 822 },
       { day: "2024-03-09", recipients: 402 },
     ]);
+  });
+
+  test("daily burst evidence of the script week matches the JSON schema", async () => {
+    const diagnosis = await diagnoseText(scriptWeekLog({ listingAfterHours: 13 }));
+    const ids = diagnosis.findings.map((finding) => finding.id);
+
+    expect(ids).toEqual(expect.arrayContaining(["volume-spike", "web-script", "ip-blocklisted"]));
+    expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
   });
 
   test("summary explains the missing hourly burst", async () => {
