@@ -216,13 +216,15 @@ export interface ProviderVerdict {
   /** Time of the latest connection failure, or null when there was none. */
   readonly lastConnectionFailure: string | null;
   /**
-   * Of the connection failures, those whose recipient a later attempt of the same message
-   * delivered.
+   * Of the connection failures, those that a later attempt of the same message to the same
+   * recipient ended: it was delivered, or the remote server answered it (even with a rejection),
+   * which shows the connection works.
    */
   readonly retriedConnectionFailures: number;
   /**
-   * Time of the latest connection failure whose recipient no later attempt delivered (the
-   * message bounced, expired, or has no later attempt in the log), or null when there is none.
+   * Time of the latest connection failure that no later attempt ended (the message expired, the
+   * MTA bounced it without reaching the server, or it has no later attempt in the log), or null
+   * when there is none.
    */
   readonly lastUnretriedConnectionFailure: string | null;
   /**
