@@ -52,15 +52,26 @@ function escapeCharacter(character: string, before: string, after: string): stri
  * name cannot open a code span.
  */
 export function markdownInline(text: string, logValues: readonly string[] = []): string {
-  const scanned = maskValues(text, logValues);
   let rendered = "";
   let plainStart = 0;
-  for (const span of codeSpans(scanned)) {
+  for (const span of codeSpanRanges(text, logValues)) {
     rendered += escapeMarkdown(text.slice(plainStart, span.start));
     rendered += showHiddenCharacters(text.slice(span.start, span.end));
     plainStart = span.end;
   }
   return rendered + escapeMarkdown(text.slice(plainStart));
+}
+
+/**
+ * Finds the code spans of report text such as a fix step, as `markdownInline` reads them: each
+ * of `logValues` in `text` is plain text or part of a span, never a span's backticks. Returns
+ * the start and end index of each span, backticks included.
+ */
+export function codeSpanRanges(
+  text: string,
+  logValues: readonly string[] = [],
+): { start: number; end: number }[] {
+  return codeSpans(maskValues(text, logValues));
 }
 
 /**

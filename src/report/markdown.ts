@@ -5,9 +5,11 @@ import type {
   RemovalFormReport,
   UnexplainedBlock,
 } from "../diagnose/types.js";
+import { showHiddenCharacters } from "../diagnose/hidden-characters.js";
 import { codeSpan } from "../diagnose/shell-quote.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { evidenceLines } from "./evidence.js";
+import { splitCommands } from "./fix-steps.js";
 import { showHiddenInReport } from "./log-text.js";
 import { escapeMarkdown, evidenceStrings, markdownInline } from "./markdown-text.js";
 import { outageSentence } from "./outage.js";
@@ -133,7 +135,7 @@ function outageBlocks(diagnosis: Diagnosis): string[] {
       "",
       ...(repeated
         ? ["Fix: the steps above."]
-        : outage.fix.map((step, index) => `${index + 1}. ${escape(step)}`)),
+        : outage.fix.flatMap((step, index) => markdownFixStep(step, `${index + 1}. `))),
     ];
   });
 }
@@ -142,7 +144,7 @@ function outageBlocks(diagnosis: Diagnosis): string[] {
 function unexplainedBlock(block: UnexplainedBlock): string[] {
   const reasons = block.reasons.flatMap((reason) => [
     `- ${escape(reason.summary)} (${count(reason.count)} ${reason.count === 1 ? "reply" : "replies"}, rule \`${reason.ruleId}\`)`,
-    ...reason.fix.map((step, index) => `  ${index + 1}. ${escape(step)}`),
+    ...reason.fix.flatMap((step, index) => markdownFixStep(step, `  ${index + 1}. `)),
   ]);
   return [
     "",
@@ -170,8 +172,39 @@ function findingBlock(item: Finding): string[] {
     "",
     "Fix:",
     "",
-    ...item.fix.map((step, index) => `${index + 1}. ${markdownInline(step, logValues)}`),
+    ...item.fix.flatMap((step, index) => markdownFixStep(step, `${index + 1}. `, logValues)),
   ];
+}
+
+/**
+ * Renders a fix step as a list item that starts with `marker`. Each of its commands (see
+ * `splitCommands`) becomes a fenced code block inside the item, so that it is shown on a line
+ * of its own and copied whole.
+ */
+function markdownFixStep(
+  step: string,
+  marker: string,
+  logValues: readonly string[] = [],
+): string[] {
+  const indent = " ".repeat(marker.length);
+  const lines: string[] = [];
+  for (const part of splitCommands(step, logValues)) {
+    const prefix = lines.length === 0 ? marker : indent;
+    if (lines.length > 0) lines.push("");
+    if (part.kind === "text") {
+      lines.push(`${prefix}${markdownInline(part.text, logValues)}`);
+      continue;
+    }
+    if (lines.length === 0) lines.push(marker.trimEnd(), "");
+    const fence = "`".repeat(Math.max(3, longestBacktickRun(part.text) + 1));
+    const command = showHiddenCharacters(part.text);
+    lines.push(`${indent}${fence}sh`, `${indent}${command}`, `${indent}${fence}`);
+  }
+  return lines;
+}
+
+function longestBacktickRun(text: string): number {
+  return Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
 }
 
 /** Escapes report text outside its code spans, so that log-derived text renders as itself. */

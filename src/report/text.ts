@@ -11,7 +11,9 @@ import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
 import type { Painter } from "./colour.js";
 import { evidenceLines } from "./evidence.js";
+import { splitCommands } from "./fix-steps.js";
 import { showHiddenInReport } from "./log-text.js";
+import { evidenceStrings } from "./markdown-text.js";
 import {
   lastRequestSentence,
   omittedCommandsSentence,
@@ -156,7 +158,7 @@ function unexplainedLines(block: UnexplainedBlock, paint: Painter): string[] {
       ),
     );
     reason.fix.forEach((step, index) => {
-      lines.push(...wrap(step, `      ${index + 1}. `, "         "));
+      lines.push(...fixStepLines(step, `      ${index + 1}. `, "         "));
     });
   }
   return lines;
@@ -202,9 +204,35 @@ function findingLines(item: Finding, number: number, paint: Painter): string[] {
     lines.push(...wrap(`${sample.file}:${sample.line} ${sample.text}`, "    line ", "      "));
   }
   if (item.fix.length > 0) lines.push("    Fix:");
+  // The fixes repeat account names and paths from the evidence.
+  const logValues = evidenceStrings(item.evidence);
   item.fix.forEach((step, index) => {
-    lines.push(...wrap(step, `      ${index + 1}. `));
+    lines.push(...fixStepLines(step, `      ${index + 1}. `, undefined, logValues));
   });
+  return lines;
+}
+
+/**
+ * Wraps a fix step like `wrap`, but prints each of its commands (see `splitCommands`) unwrapped
+ * on a line of its own, indented two columns more than the step's text, even when it is wider
+ * than the report.
+ */
+function fixStepLines(
+  step: string,
+  first: string,
+  rest = " ".repeat(first.length),
+  logValues: readonly string[] = [],
+): string[] {
+  const lines: string[] = [];
+  for (const part of splitCommands(step, logValues)) {
+    const prefix = lines.length === 0 ? first : rest;
+    if (part.kind === "text") {
+      lines.push(...wrap(part.text, prefix, rest));
+      continue;
+    }
+    if (lines.length === 0) lines.push(first.trimEnd());
+    lines.push(`${rest}  ${part.text}`);
+  }
   return lines;
 }
 

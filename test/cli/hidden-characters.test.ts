@@ -12,11 +12,11 @@ function compromisedFile(account: string): string {
 }
 
 /**
- * Returns the `doveadm kick` command of a report, without its code-span backticks, with the
- * line breaks and indents of the text report's wrapping taken out.
+ * Returns the `doveadm kick` command of a report. Both the text and the Markdown report print a
+ * fix's command unwrapped on a line of its own, indented.
  */
 function kickCommand(report: string): string | undefined {
-  return /`(doveadm kick\s[^`]+)`/.exec(report)?.[1]?.replace(/\n */g, " ");
+  return /^ +(doveadm kick\s.+)$/m.exec(report)?.[1];
 }
 
 /** Runs `command` in `shell` with its program replaced by printf, and returns its arguments. */

@@ -1,0 +1,93 @@
+import { describe, expect, test } from "vitest";
+import { postfixDeleteCommand } from "../../src/diagnose/findings/queue-commands.js";
+import type { Diagnosis } from "../../src/diagnose/types.js";
+import { painter } from "../../src/report/colour.js";
+import { splitCommands } from "../../src/report/fix-steps.js";
+import { renderDiagnosisMarkdown } from "../../src/report/markdown.js";
+import { renderDiagnosisText } from "../../src/report/text.js";
+import { WIDTH } from "../../src/report/wrap.js";
+import { compromisedLog } from "../helpers/compromised-log.js";
+import { diagnoseText } from "../helpers/diagnose-text.js";
+
+/** A sender long enough that the Postfix queue command is wider than the text report. */
+const SENDER = "shop-newsletter-noreply@example.com";
+
+function compromisedDiagnosis(): Promise<Diagnosis> {
+  return diagnoseText(compromisedLog(SENDER));
+}
+
+describe("splitCommands", () => {
+  test("command of several words stands alone", () => {
+    expect(splitCommands("Run `postqueue -p | head`, then wait.")).toEqual([
+      { kind: "text", text: "Run" },
+      { kind: "command", text: "postqueue -p | head" },
+      { kind: "text", text: "then wait." },
+    ]);
+  });
+
+  test("one-word span stays in the text", () => {
+    expect(splitCommands("List the queue with `mailq` first.")).toEqual([
+      { kind: "text", text: "List the queue with `mailq` first." },
+    ]);
+  });
+
+  test("double fence loses its padding", () => {
+    expect(splitCommands("Dovecot: `` doveadm kick 'a`b' ``.")).toEqual([
+      { kind: "text", text: "Dovecot:" },
+      { kind: "command", text: "doveadm kick 'a`b'" },
+    ]);
+  });
+
+  test("log value opens no command", () => {
+    const step = "Ask x`y now. Dovecot: `` doveadm kick 'x`y' ``";
+
+    expect(splitCommands(step, ["x`y"])).toEqual([
+      { kind: "text", text: "Ask x`y now. Dovecot:" },
+      { kind: "command", text: "doveadm kick 'x`y'" },
+    ]);
+  });
+
+  test("command may start the step", () => {
+    expect(splitCommands("`exim -qff` flushes the queue.")).toEqual([
+      { kind: "command", text: "exim -qff" },
+      { kind: "text", text: "flushes the queue." },
+    ]);
+  });
+});
+
+describe("fix commands in the text report", () => {
+  test("wide command keeps one line", async () => {
+    const lines = renderDiagnosisText(await compromisedDiagnosis(), painter(false)).split("\n");
+    const command = postfixDeleteCommand(SENDER);
+    const line = lines.find((entry) => entry.includes("mailq |"));
+
+    expect(command.length).toBeGreaterThan(WIDTH);
+    expect(line).toBe(`           ${command}`);
+  });
+
+  test("text before the command wraps", async () => {
+    const lines = renderDiagnosisText(await compromisedDiagnosis(), painter(false)).split("\n");
+    const index = lines.findIndex((entry) => entry.includes("mailq |"));
+
+    expect(lines[index - 1]).toMatch(/ Postfix:$/);
+    expect(lines.slice(0, index).every((entry) => entry.length <= WIDTH)).toBe(true);
+  });
+});
+
+describe("fix commands in the Markdown report", () => {
+  test("command in a fenced block", async () => {
+    const lines = renderDiagnosisMarkdown(await compromisedDiagnosis()).split("\n");
+    const index = lines.indexOf(`   ${postfixDeleteCommand(SENDER)}`);
+
+    expect(index).toBeGreaterThan(0);
+    expect(lines[index - 1]).toBe("   ```sh");
+    expect(lines[index + 1]).toBe("   ```");
+  });
+
+  test("step text ends before the block", async () => {
+    const lines = renderDiagnosisMarkdown(await compromisedDiagnosis()).split("\n");
+    const step = lines.find((line) => line.includes("Delete its queued mail"));
+
+    expect(step).toMatch(/^\d+\. Delete its queued mail, sent as .+, as root\. Postfix:$/);
+  });
+});
