@@ -68,11 +68,12 @@ function recordRequest(options: RequestOptions, format: string, io: CliIo): Prom
     const now = Date.now();
     const permission = checkRemovalRequest(store, options.provider, ip, now);
     if (!permission.allowed && permission.last !== null) {
-      const earlier = describeRequest(permission.last, options.provider);
+      // Seconds are enough to read; the JSON rejection keeps the exact times.
+      const earlier = dropMilliseconds(describeRequest(permission.last, options.provider));
       const form = removalGuide(options.provider).url;
       if (options.force !== true) {
         const nextAllowedAt = permission.nextAllowedAt ?? now;
-        const message = `the form ${form} was already sent for ${ip}: ${earlier}. Send the form at most once every ${REMOVAL_WAIT_MS / 86_400_000} days for an IP; the next request is allowed from ${isoTime(nextAllowedAt)}. A repeated request does not speed up the review. Add --force to record one anyway.`;
+        const message = `the form ${form} was already sent for ${ip}: ${earlier}. Send the form at most once every ${REMOVAL_WAIT_MS / 86_400_000} days for an IP; the next request is allowed from ${dropMilliseconds(isoTime(nextAllowedAt))}. A repeated request does not speed up the review. Add --force to record one anyway.`;
         const rejection: RejectedRequest = {
           reason: "too-soon",
           message,

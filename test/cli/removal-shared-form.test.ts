@@ -68,7 +68,10 @@ describe("removal request on a shared form", () => {
     expect(second.stderr).toContain(`request #1 for gmail ${IP} at `);
     expect(second.stderr).toContain("which uses the same form as google-workspace");
     expect(second.stderr).toContain("at most once every 14 days");
-    expect(second.stderr).toMatch(/the next request is allowed from \d{4}-\d\d-\d\dT/);
+    expect(second.stderr).toMatch(
+      /the next request is allowed from \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\./,
+    );
+    expect(second.stderr).toMatch(/request #1 for gmail [^ ]+ at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ,/);
 
     const store = HistoryStore.open(db);
     const recorded = store.incidents.removals(null, null);
