@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { evidenceLines } from "../../src/report/evidence.js";
 
-/** The burst evidence of a `compromised-account` finding, with the judgement `clientSpread`. */
+/** Builds the burst evidence of a `compromised-account` finding judged as `clientSpread`. */
 function burst(clientSpread: string): object {
   return {
     kind: "sending-burst",
