@@ -20,23 +20,73 @@ export interface StepPart {
  * step repeats, whose backticks open no code span (see `codeSpanRanges`).
  */
 export function splitCommands(step: string, logValues: readonly string[] = []): StepPart[] {
+  const spans = codeSpanRanges(step, logValues);
+  const commands = spans.filter((span) => /\s/.test(spanContent(step.slice(span.start, span.end))));
+  const dropped = enclosingParentheses(step, spans, commands);
   const parts: StepPart[] = [];
   let textStart = 0;
-  for (const span of codeSpanRanges(step, logValues)) {
-    const command = spanContent(step.slice(span.start, span.end));
-    if (!/\s/.test(command)) continue;
-    pushText(parts, step.slice(textStart, span.start));
-    parts.push({ kind: "command", text: command });
+  for (const span of commands) {
+    pushText(parts, step, textStart, span.start, dropped);
+    parts.push({ kind: "command", text: spanContent(step.slice(span.start, span.end)) });
     textStart = span.end;
   }
-  pushText(parts, step.slice(textStart));
+  pushText(parts, step, textStart, step.length, dropped);
   return parts;
 }
 
-function pushText(parts: StepPart[], text: string): void {
+// Adds the text of `step` from `start` to `end`, less the parentheses in `dropped`. A text that
+// lost its `(` before a command ends with a colon: "a record (at least `v=DMARC1; p=none`)"
+// reads "a record at least:" above the command.
+function pushText(
+  parts: StepPart[],
+  step: string,
+  start: number,
+  end: number,
+  dropped: ReadonlySet<number>,
+): void {
+  let text = "";
+  let opened = false;
+  for (let index = start; index < end; index++) {
+    if (!dropped.has(index)) text += step.charAt(index);
+    else if (step.charAt(index) === "(") opened = true;
+  }
   const afterCommand = parts.at(-1)?.kind === "command";
-  const trimmed = (afterCommand ? text.replace(/^[.,;:]+/, "") : text).trim();
+  let trimmed = (afterCommand ? text.trimStart().replace(/^[.,;:]+/, "") : text).trim();
+  if (opened && end < step.length && trimmed !== "") trimmed = `${trimmed.replace(/[.,;:]$/, "")}:`;
   if (trimmed !== "") parts.push({ kind: "text", text: trimmed });
+}
+
+/**
+ * Returns the positions of the parentheses that enclose a command, outside code spans. A
+ * command printed on its own line would otherwise leave a `(` at the end of the line above and
+ * a `)` alone at the start of the line below.
+ */
+function enclosingParentheses(
+  step: string,
+  spans: readonly { start: number; end: number }[],
+  commands: readonly { start: number; end: number }[],
+): Set<number> {
+  const dropped = new Set<number>();
+  const open: number[] = [];
+  let spanIndex = 0;
+  for (let index = 0; index < step.length; index++) {
+    const span = spans[spanIndex];
+    if (span !== undefined && index === span.start) {
+      index = span.end - 1;
+      spanIndex += 1;
+      continue;
+    }
+    const char = step.charAt(index);
+    if (char === "(") open.push(index);
+    if (char !== ")") continue;
+    const opening = open.pop();
+    if (opening === undefined) continue;
+    if (commands.some((command) => command.start > opening && command.end <= index)) {
+      dropped.add(opening);
+      dropped.add(index);
+    }
+  }
+  return dropped;
 }
 
 /**

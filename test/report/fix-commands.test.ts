@@ -25,6 +25,44 @@ describe("splitCommands", () => {
     ]);
   });
 
+  test("command in parentheses leaves no lone bracket", () => {
+    expect(
+      splitCommands("Publish a record (at least `v=DMARC1; p=none`) and align the domain."),
+    ).toEqual([
+      { kind: "text", text: "Publish a record at least:" },
+      { kind: "command", text: "v=DMARC1; p=none" },
+      { kind: "text", text: "and align the domain." },
+    ]);
+  });
+
+  test("command that fills the parentheses", () => {
+    expect(splitCommands("Check it (`dig +short TXT example.com`).")).toEqual([
+      { kind: "text", text: "Check it:" },
+      { kind: "command", text: "dig +short TXT example.com" },
+    ]);
+  });
+
+  test("two commands in parentheses", () => {
+    expect(
+      splitCommands(
+        "Check the firewall on port 25 (`iptables -S OUTPUT`, `nft list ruleset`, or the egress rules).",
+      ),
+    ).toEqual([
+      { kind: "text", text: "Check the firewall on port 25:" },
+      { kind: "command", text: "iptables -S OUTPUT" },
+      { kind: "command", text: "nft list ruleset" },
+      { kind: "text", text: "or the egress rules." },
+    ]);
+  });
+
+  test("parentheses without a command stay", () => {
+    expect(splitCommands("Run (as root) `postqueue -p | head` now.")).toEqual([
+      { kind: "text", text: "Run (as root)" },
+      { kind: "command", text: "postqueue -p | head" },
+      { kind: "text", text: "now." },
+    ]);
+  });
+
   test("one-word span stays in the text", () => {
     expect(splitCommands("List the queue with `mailq` first.")).toEqual([
       { kind: "text", text: "List the queue with `mailq` first." },

@@ -189,7 +189,7 @@ function ownDomainFixes(domains: readonly string[]): string[] {
       ? `Publish an SPF record for ${listNames(domains)} that includes this server's IP, and sign its mail with DKIM (a key of at least 1024 bits, 2048 preferred).`
       : "Make SPF pass for the envelope domain from this server's IP, and sign every outgoing message with DKIM.",
     "Add the domain to the DKIM signing table (OpenDKIM `SigningTable`/`KeyTable`) and publish the selector's public key in DNS.",
-    "Publish a DMARC record (at least `v=DMARC1; p=none; rua=mailto:…`) and align the From domain with the SPF or DKIM domain.",
+    "Publish at least the DMARC record `v=DMARC1; p=none; rua=mailto:…`, then align the From domain with the SPF or DKIM domain.",
     "Check the published records with `delist check DOMAIN --ip IP`.",
   ];
 }
