@@ -4,7 +4,7 @@ import { PROVIDER_NAMES, type ProviderId } from "../knowledge/providers.js";
 import type { TimeZone } from "../time/zone.js";
 import { DiagnoseContext } from "./context.js";
 import { detectAuthentication } from "./findings/authentication.js";
-import { finding, listNames } from "./findings/build.js";
+import { finding, listNames, plural } from "./findings/build.js";
 import { detectCompromisedAccounts } from "./findings/compromised-account.js";
 import { detectForwarding } from "./findings/forwarding.js";
 import { detectHighVolume } from "./findings/high-volume.js";
@@ -461,6 +461,11 @@ function checksReport(report: SenderCheckReport, resolver: string): DnsChecksRep
 // when the log goes on for hours without attempts to it, so that case is not worded as "at the
 // end of the log".
 function ongoingClause(verdict: ProviderVerdict | undefined): string {
-  if (verdict?.unacceptedAttempts != null) return ", and has accepted no attempt since";
+  const unaccepted = verdict?.unacceptedAttempts;
+  if (unaccepted != null) {
+    const since = unaccepted.lastAccepted === null ? "" : ` since ${unaccepted.lastAccepted}`;
+    if (unaccepted.attempts === 1) return `, and did not accept the one attempt${since}`;
+    return `, and has accepted none of the ${plural(unaccepted.attempts, "attempt")}${since}`;
+  }
   return verdict?.ongoing === true ? ", still going on at the end of the log" : "";
 }

@@ -103,7 +103,7 @@ describe("block judged by the provider's last attempts", () => {
     const diagnosis = await diagnoseText(log.text());
 
     expect(diagnosis.verdict.summary).toContain(
-      "Gmail rejects mail from this server since 2024-03-04T10:00:01Z, and has accepted no attempt since",
+      "Gmail rejects mail from this server since 2024-03-04T10:00:01Z, and has accepted none of the 30 attempts since 2024-03-04T09:00:01Z",
     );
     expect(diagnosis.verdict.summary).not.toContain("at the end of the log");
   });
