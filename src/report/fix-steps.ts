@@ -1,7 +1,7 @@
 /**
- * Layout of the commands in fix steps. A step marks a command as a code span. A command of
- * more than one word is printed on a line of its own and never wrapped, so that it can be
- * copied and pasted whole, because a line break inside a pipeline ends it in the shell.
+ * Layout of the commands in fix steps. A step marks a command as a code span. A long command
+ * of several words is printed on a line of its own and never wrapped, so that it can be copied
+ * and pasted whole, because a line break inside a pipeline ends it in the shell.
  */
 
 import { codeSpanRanges } from "./markdown-text.js";
@@ -13,15 +13,17 @@ export interface StepPart {
 }
 
 /**
- * Splits a fix step at its commands: the code spans whose command contains whitespace. A code
- * span of one word, such as `mailq`, stays in the text, because no line break can split it.
+ * Splits a fix step at its long commands: the code spans of several words and at least
+ * `OWN_LINE_CHARS` characters. Shorter code spans stay in the text, where `wrap` keeps them whole.
  * The punctuation that ends the sentence of a command (`.`, `,`, `;` or `:` right after it) is
  * dropped, because it would be copied with the command. `logValues` are the log values that the
  * step repeats, whose backticks open no code span (see `codeSpanRanges`).
  */
 export function splitCommands(step: string, logValues: readonly string[] = []): StepPart[] {
   const spans = codeSpanRanges(step, logValues);
-  const commands = spans.filter((span) => /\s/.test(spanContent(step.slice(span.start, span.end))));
+  const commands = spans.filter((span) =>
+    isLongCommand(spanContent(step.slice(span.start, span.end))),
+  );
   const dropped = enclosingParentheses(step, spans, commands);
   const parts: StepPart[] = [];
   let textStart = 0;
@@ -32,6 +34,17 @@ export function splitCommands(step: string, logValues: readonly string[] = []): 
   }
   pushText(parts, step, textStart, step.length, dropped);
   return parts;
+}
+
+/**
+ * Code spans at least this long go on a line of their own. A shorter one, such as `postqueue
+ * -f` or a setting like `smtp_tls_security_level = may`, fits on a line after its text, and
+ * `wrap` keeps it whole there.
+ */
+const OWN_LINE_CHARS = 40;
+
+function isLongCommand(command: string): boolean {
+  return command.length >= OWN_LINE_CHARS && /\s/.test(command);
 }
 
 // Adds the text of `step` from `start` to `end`, less the parentheses in `dropped`. A text that

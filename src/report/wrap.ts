@@ -20,9 +20,16 @@ const WORD_BREAK = /(?<!"\$\(printf)\s+/g;
  */
 const QUOTED_WORD = /(?<=^|[\s=(])'[^']*'(?:\\''[^']*')*/g;
 
-/** Splits `text` into words at `WORD_BREAK`, keeping each `QUOTED_WORD` whole. */
+/**
+ * A code span of report text, such as `postqueue -f`. A command copied from two lines would
+ * run without its arguments, so whitespace inside it is no break. Long commands of fix steps
+ * get a line of their own (see `splitCommands`).
+ */
+const CODE_SPAN = /`[^`\n]+`/g;
+
+/** Splits `text` into words at `WORD_BREAK`, keeping each `QUOTED_WORD` and `CODE_SPAN` whole. */
 function splitWords(text: string): string[] {
-  const quoted = [...text.matchAll(QUOTED_WORD)].map((match) => ({
+  const quoted = [...text.matchAll(QUOTED_WORD), ...text.matchAll(CODE_SPAN)].map((match) => ({
     start: match.index,
     end: match.index + match[0].length,
   }));

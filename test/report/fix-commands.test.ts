@@ -18,48 +18,62 @@ function compromisedDiagnosis(): Promise<Diagnosis> {
 
 describe("splitCommands", () => {
   test("command of several words stands alone", () => {
-    expect(splitCommands("Run `postqueue -p | head`, then wait.")).toEqual([
+    expect(
+      splitCommands("Run `postqueue -p | grep -c example.com | tee /tmp/count`, then wait."),
+    ).toEqual([
       { kind: "text", text: "Run" },
-      { kind: "command", text: "postqueue -p | head" },
+      { kind: "command", text: "postqueue -p | grep -c example.com | tee /tmp/count" },
       { kind: "text", text: "then wait." },
     ]);
   });
 
   test("command in parentheses leaves no lone bracket", () => {
     expect(
-      splitCommands("Publish a record (at least `v=DMARC1; p=none`) and align the domain."),
+      splitCommands(
+        "Publish a record (at least `v=DMARC1; p=none; rua=mailto:dmarc@example.com`) and align the domain.",
+      ),
     ).toEqual([
       { kind: "text", text: "Publish a record at least:" },
-      { kind: "command", text: "v=DMARC1; p=none" },
+      { kind: "command", text: "v=DMARC1; p=none; rua=mailto:dmarc@example.com" },
       { kind: "text", text: "and align the domain." },
     ]);
   });
 
   test("command that fills the parentheses", () => {
-    expect(splitCommands("Check it (`dig +short TXT example.com`).")).toEqual([
+    expect(splitCommands("Check it (`dig +short TXT selector._domainkey.example.com`).")).toEqual([
       { kind: "text", text: "Check it:" },
-      { kind: "command", text: "dig +short TXT example.com" },
+      { kind: "command", text: "dig +short TXT selector._domainkey.example.com" },
     ]);
   });
 
   test("two commands in parentheses", () => {
     expect(
       splitCommands(
-        "Check the firewall on port 25 (`iptables -S OUTPUT`, `nft list ruleset`, or the egress rules).",
+        "Check port 25 (`iptables -S OUTPUT | grep -- '--dport 25' | head -n 5`, `nft list ruleset | grep -n 'dport 25' | head`, or the egress rules).",
       ),
     ).toEqual([
-      { kind: "text", text: "Check the firewall on port 25:" },
-      { kind: "command", text: "iptables -S OUTPUT" },
-      { kind: "command", text: "nft list ruleset" },
+      { kind: "text", text: "Check port 25:" },
+      { kind: "command", text: "iptables -S OUTPUT | grep -- '--dport 25' | head -n 5" },
+      { kind: "command", text: "nft list ruleset | grep -n 'dport 25' | head" },
       { kind: "text", text: "or the egress rules." },
     ]);
   });
 
   test("parentheses without a command stay", () => {
-    expect(splitCommands("Run (as root) `postqueue -p | head` now.")).toEqual([
+    expect(
+      splitCommands("Run (as root) `postqueue -p | grep -c example.com | tee /tmp/count` now."),
+    ).toEqual([
       { kind: "text", text: "Run (as root)" },
-      { kind: "command", text: "postqueue -p | head" },
+      { kind: "command", text: "postqueue -p | grep -c example.com | tee /tmp/count" },
       { kind: "text", text: "now." },
+    ]);
+  });
+
+  test("short command stays in the text", () => {
+    expect(
+      splitCommands("Retry the mail (Postfix: `postqueue -f`; Exim: `exim -qff`) soon."),
+    ).toEqual([
+      { kind: "text", text: "Retry the mail (Postfix: `postqueue -f`; Exim: `exim -qff`) soon." },
     ]);
   });
 
@@ -70,25 +84,32 @@ describe("splitCommands", () => {
   });
 
   test("double fence loses its padding", () => {
-    expect(splitCommands("Dovecot: `` doveadm kick 'a`b' ``.")).toEqual([
+    expect(
+      splitCommands(
+        "Dovecot: `` doveadm kick 'a-long-account-name`with-a-backtick@example.com' ``.",
+      ),
+    ).toEqual([
       { kind: "text", text: "Dovecot:" },
-      { kind: "command", text: "doveadm kick 'a`b'" },
+      { kind: "command", text: "doveadm kick 'a-long-account-name`with-a-backtick@example.com'" },
     ]);
   });
 
   test("log value opens no command", () => {
-    const step = "Ask x`y now. Dovecot: `` doveadm kick 'x`y' ``";
+    const value = "a-long-account-name`with-a-backtick@example.com";
+    const step = `Ask ${value} now. Dovecot: \`\` doveadm kick '${value}' \`\``;
 
-    expect(splitCommands(step, ["x`y"])).toEqual([
-      { kind: "text", text: "Ask x`y now. Dovecot:" },
-      { kind: "command", text: "doveadm kick 'x`y'" },
+    expect(splitCommands(step, [value])).toEqual([
+      { kind: "text", text: `Ask ${value} now. Dovecot:` },
+      { kind: "command", text: `doveadm kick '${value}'` },
     ]);
   });
 
   test("command may start the step", () => {
-    expect(splitCommands("`exim -qff` flushes the queue.")).toEqual([
-      { kind: "command", text: "exim -qff" },
-      { kind: "text", text: "flushes the queue." },
+    expect(
+      splitCommands("`exiqgrep -i -f '^<a@example\\.com>$' | xargs exim -Mrm` empties it."),
+    ).toEqual([
+      { kind: "command", text: "exiqgrep -i -f '^<a@example\\.com>$' | xargs exim -Mrm" },
+      { kind: "text", text: "empties it." },
     ]);
   });
 });
