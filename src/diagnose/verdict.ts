@@ -98,8 +98,13 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
   const pastBlock = pastBlockReport(facts, replyStatus, context);
   const currentStatus = pastBlock === null ? replyStatus : "ok";
   const outage = outageReport(facts.outage, logEnd, facts.lastSent, context);
+  // An outage that ended in replies refusing the mail is over as an outage: the provider can be
+  // reached, and its replies decide the status.
+  const answered = outage?.endedAt != null && currentStatus !== "ok";
   const status =
-    outage === null || outage.recovered ? currentStatus : worseStatus(currentStatus, "unreachable");
+    outage === null || outage.recovered || answered
+      ? currentStatus
+      : worseStatus(currentStatus, "unreachable");
   const recovered = hasRecovered(facts.sentAfterLastBlock, facts.lastBlockTime, facts.lastSent);
   const unaccepted = unacceptedReport(facts, replyStatus, pastBlock, context);
   const recentBlock =

@@ -220,6 +220,19 @@ describe("unreachable provider", () => {
     expect(fix.some((step) => step.includes("<MX host>"))).toBe(false);
   });
 
+  test("replies after the outage make the provider rate-limited, not unreachable", async () => {
+    const reply = `host ${GMAIL_MX}[${GMAIL_IP}] said: 421-4.7.28 [203.0.113.5] Our system has detected an unusual rate of unsolicited mail originating from your IP address. (in reply to end of DATA command)`;
+    const diagnosis = await diagnoseText(
+      postfixLog([...gmailAttempts(12, POSTFIX_TIMEOUT), ...gmailAttempts(12, reply, 130)]),
+    );
+    const gmail = diagnosis.providers.gmail;
+
+    expect(gmail?.outage?.failures).toBe(12);
+    expect(gmail?.outage?.endedAt).toBe("2024-03-04T02:10:00Z");
+    expect(gmail?.status).toBe("rate-limited");
+    expect(diagnosis.verdict.status).toBe("rate-limited");
+  });
+
   test("nine failures are no outage", async () => {
     const diagnosis = await diagnoseText(postfixLog(gmailAttempts(9, POSTFIX_TIMEOUT)));
 
