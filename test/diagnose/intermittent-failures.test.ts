@@ -310,6 +310,30 @@ describe("connection failures that a retry delivered", () => {
     expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
   });
 
+  test("rate-limited finding says expired mail was lost", async () => {
+    const deferral =
+      "host gmail-smtp-in.l.google.com[192.0.2.27] said: 421-4.7.28 [192.0.2.10] Our system has detected an unusual rate of unsolicited mail originating from your IP address. (in reply to end of DATA command)";
+    const attempts: Attempt[] = [];
+    for (let message = 0; message < 3; message += 1) {
+      attempts.push({ minute: message, to: `user${message}@gmail.com`, result: deferral });
+      const retryOf = attempts.length - 1;
+      attempts.push({
+        minute: 600 + message,
+        to: `user${message}@gmail.com`,
+        result: "expired",
+        retryOf,
+      });
+    }
+    const finding = (await diagnoseText(postfixLog(attempts))).findings.find(
+      (entry) => entry.id === "rate-limited",
+    );
+
+    expect(finding?.summary).toContain(
+      "Mail to 3 recipients expired in the queue and was returned to its senders, so it was lost;",
+    );
+    expect(finding?.summary).not.toContain("not lost yet");
+  });
+
   test("MTA bounces stay unretried", async () => {
     const diagnosis = await diagnoseText(postfixLog(retriedBlips(100, 15, MTA_BOUNCE)));
     const gmail = diagnosis.providers.gmail;

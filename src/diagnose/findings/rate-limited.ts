@@ -28,7 +28,7 @@ export function detectRateLimited(context: DiagnoseContext): Finding | null {
     summary:
       rejections === 0
         ? `${plural(total, "deferral")} since ${evidence.first?.time ?? evidence.firstSession?.time}. ` +
-          "Mail is delayed, not lost yet: the MTA keeps retrying until the queue lifetime ends."
+          delayedOrLost(context, Object.keys(evidence.providers))
         : `${plural(total - rejections, "deferral")} and ${plural(rejections, "rejection")} since ${evidence.first?.time ?? evidence.firstSession?.time}. ` +
           "Deferred mail is retried until the queue lifetime ends, but rejected mail bounced and is not retried.",
     evidence,
@@ -36,6 +36,20 @@ export function detectRateLimited(context: DiagnoseContext): Finding | null {
     fix: reputation ? REPUTATION_FIXES : REQUIREMENT_FIXES,
     references: [REFERENCES.gmailErrors, REFERENCES.gmailPostmaster, REFERENCES.outlookPostmaster],
   });
+}
+
+/**
+ * Says whether deferred mail is still retried or, when recipients expired in the queue of the
+ * deferring providers, that this part of it was returned to its senders and so was lost.
+ */
+function delayedOrLost(context: DiagnoseContext, providers: readonly string[]): string {
+  let expired = 0;
+  for (const id of providers)
+    expired += context.facts.providers.get(id as ProviderId)?.expired ?? 0;
+  if (expired === 0) {
+    return "Mail is delayed, not lost yet: the MTA keeps retrying until the queue lifetime ends.";
+  }
+  return `Mail to ${plural(expired, "recipient")} expired in the queue and was returned to its senders, so it was lost; the rest is retried until the queue lifetime ends.`;
 }
 
 /** Sums the counts of the 5xx codes (`550 5.7.1`, `554`) in a count by code. */
