@@ -120,6 +120,19 @@ export class SourceTies {
     return [...ips].sort();
   }
 
+  /**
+   * Returns the outgoing sources of the provider's block replies in the window that concern no
+   * known IP: the replies name none and no setting or earlier reply ties the source to one. Such
+   * a block opens no incident. A reply without a source is listed as "".
+   */
+  unplacedSources(provider: ProviderId): string[] {
+    const sources = new Set<string>();
+    for (const origin of this.window.blockReplies.get(provider) ?? []) {
+      if (this.ipOfReply(origin) === null) sources.add(origin.source ?? "");
+    }
+    return [...sources].sort();
+  }
+
   /** Returns the times of the provider's block replies in the window that concern `ip`. */
   blockRepliesOf(provider: ProviderId, ip: string): IpBlockReplies {
     const canonical = canonicalIp(ip);

@@ -38,6 +38,7 @@ export function reportUnliftableBlocks(
       ips.add(ip);
     }
   }
+  reportUnplacedBlocks(context, path, evidence, ties);
   const [firstIp] = ips;
   if (firstIp === undefined) return;
 
@@ -57,6 +58,40 @@ export function reportUnliftableBlocks(
       blocks,
       sources,
       fix: `${mapping}, or add a probe of the provider with "sourceIp": "${firstIp}" to probes (as delist probe --source-ip ${firstIp} sends)`,
+    },
+  );
+}
+
+/**
+ * Warns, at most once an hour for each log, about block replies that concern no known IP (see
+ * `SourceTies.unplacedSources`), such as deferrals from an instance that `sources` does not map.
+ * They open no incident, so without this warning the monitor would stay quiet about them.
+ */
+function reportUnplacedBlocks(
+  context: JobContext,
+  path: string,
+  evidence: ProviderEvidence,
+  ties: SourceTies,
+): void {
+  const blocks: string[] = [];
+  for (const [provider, verdict] of Object.entries(evidence.providers)) {
+    if (verdict === undefined || provider === "other" || verdict.status === "unreachable") {
+      continue;
+    }
+    for (const source of ties.unplacedSources(provider as ProviderId)) {
+      blocks.push(source === "" ? provider : `${provider} from ${source}`);
+    }
+  }
+  if (blocks.length === 0) return;
+  warnUnlessRepeated(
+    context,
+    `unplaced:${path}`,
+    "block replies in this log name no sending IP and come from outgoing sources that no " +
+      "setting ties to an IP, so they open no incident",
+    {
+      path,
+      blocks,
+      fix: 'map each outgoing source of the log to its IP, as in {"path": "…", "sources": {"postfix-out3": "IP"}} in logs, or give the log one "ip" when all its mail leaves from one IP',
     },
   );
 }

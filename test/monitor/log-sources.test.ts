@@ -250,6 +250,38 @@ describe("log with two Postfix instances", () => {
   });
 });
 
+describe("block replies of an unmapped instance", () => {
+  it("warn that they open no incident", async () => {
+    const dir = tempDir();
+    const path = join(dir, "mail.log");
+    writeFileSync(path, "");
+    const store = HistoryStore.open(":memory:");
+    const clock = new FakeClock(T0);
+    const { monitor, logs } = monitorFor(dir, store, clock, {
+      logs: [{ path: "mail.log", sources: { "postfix-out1": OUT1_IP } }],
+    });
+    const lines: string[] = [];
+    for (let minute = 0; minute < 100; minute += 5) {
+      const stamp = new Date(T0 + minute * MINUTE).toISOString().replace(".000Z", "+00:00");
+      const id = (0x200000 + minute).toString(16).toUpperCase();
+      lines.push(
+        `${stamp} mx1 postfix-out3/smtp[300]: ${id}: to=<user${minute}@yahoo.com>, relay=mta5.am0.yahoodns.net[192.0.2.61]:25, delay=1, delays=0.1/0/0.4/0.5, dsn=4.7.0, status=deferred (host mta5.am0.yahoodns.net[192.0.2.61] said: 421 4.7.0 [TSS04] Messages temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes (in reply to MAIL FROM command))\n`,
+      );
+    }
+    appendFileSync(path, lines.join(""));
+    clock.set(T0 + 2 * HOUR);
+    await monitor.runJob("logs");
+
+    const warnings = logs.filter((line) =>
+      String(line["msg"]).startsWith("block replies in this log"),
+    );
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.["blocks"]).toEqual(["yahoo from postfix-out3"]);
+    expect(warnings[0]?.["fix"]).toContain('"sources"');
+    store.close();
+  });
+});
+
 describe("log with two Exim interfaces", () => {
   const GMAIL = "H=gmail-smtp-in.l.google.com [192.0.2.27]";
   // A rejection that names no IP, so only the interface address ties it to one.

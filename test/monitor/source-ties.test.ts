@@ -14,6 +14,26 @@ function windowWith(named: Record<string, string[]>, sources: string[] = []): So
 }
 
 describe("SourceTies", () => {
+  it("lists the sources of block replies that concern no known IP", () => {
+    const origin = (source: string | null, judgedIp: string | null = null) => ({
+      judgedIp,
+      source,
+      relayFamily: null,
+      firstAt: 0,
+      lastAt: 0,
+    });
+    const window: SourceWindow = {
+      ...windowWith({}, ["postfix-out1", "postfix-out3"]),
+      blockReplies: new Map([
+        ["yahoo", [origin("postfix-out1"), origin("postfix-out3"), origin(null)]],
+        ["gmail", [origin("postfix-out3", "203.0.113.7")]],
+      ]),
+    };
+    const ties = new SourceTies(window, { "postfix-out1": "203.0.113.5" }, []);
+    expect(ties.unplacedSources("yahoo")).toEqual(["", "postfix-out3"]);
+    expect(ties.unplacedSources("gmail")).toEqual([]);
+  });
+
   it("ties a source by the IP its replies named", () => {
     const ties = new SourceTies(windowWith({ "postfix-out1": ["203.0.113.5"] }), {}, []);
     expect(ties.sourcesOf("203.0.113.5")).toEqual(["postfix-out1"]);
