@@ -216,9 +216,9 @@ export interface ProviderVerdict {
   /** Time of the latest connection failure, or null when there was none. */
   readonly lastConnectionFailure: string | null;
   /**
-   * Of the connection failures, those that a later attempt of the same message to the same
-   * recipient ended: it was delivered, or the remote server answered it (even with a rejection),
-   * which shows the connection works.
+   * Of the connection failures, those whose recipient a later attempt of the same message
+   * delivered. A failure followed by an attempt that the remote server answered without
+   * delivering is over too (see `lastUnretriedConnectionFailure`), but is not counted here.
    */
   readonly retriedConnectionFailures: number;
   /**
