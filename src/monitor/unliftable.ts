@@ -1,3 +1,4 @@
+import type { ProviderVerdict } from "../diagnose/types.js";
 import type { ProviderId } from "../knowledge/providers.js";
 import { isBad } from "../store/changes.js";
 import { blockKey, canonicalIp } from "../store/types.js";
@@ -24,11 +25,8 @@ export function reportUnliftableBlocks(
   );
   const blocks: string[] = [];
   const ips = new Set<string>();
-  for (const [provider, verdict] of Object.entries(evidence.providers)) {
-    if (verdict === undefined || provider === "other" || verdict.status === "unreachable") {
-      continue;
-    }
-    const candidates = new Set(ties.blockedIps(provider as ProviderId));
+  for (const [provider, verdict] of blockingProviders(evidence)) {
+    const candidates = new Set(ties.blockedIps(provider));
     if (verdict.sent > 0) {
       for (const ip of openBlockIps(context, provider)) candidates.add(ip);
     }
@@ -74,15 +72,15 @@ function reportUnplacedBlocks(
   ties: SourceTies,
 ): void {
   const blocks: string[] = [];
-  for (const [provider, verdict] of Object.entries(evidence.providers)) {
-    if (verdict === undefined || provider === "other" || verdict.status === "unreachable") {
-      continue;
-    }
-    for (const source of ties.unplacedSources(provider as ProviderId)) {
+  const sources: string[] = [];
+  for (const [provider] of blockingProviders(evidence)) {
+    for (const source of ties.unplacedSources(provider)) {
       blocks.push(source === "" ? provider : `${provider} from ${source}`);
+      if (source !== "") sources.push(source);
     }
   }
   if (blocks.length === 0) return;
+  const example = sources[0] ?? "postfix-out1";
   warnUnlessRepeated(
     context,
     `unplaced:${path}`,
@@ -91,8 +89,20 @@ function reportUnplacedBlocks(
     {
       path,
       blocks,
-      fix: 'map each outgoing source of the log to its IP, as in {"path": "…", "sources": {"postfix-out3": "IP"}} in logs, or give the log one "ip" when all its mail leaves from one IP',
+      fix: `map each outgoing source of the log to its IP, as in {"path": "…", "sources": {"${example}": "IP"}} in logs, or give the log one "ip" when all its mail leaves from one IP`,
     },
+  );
+}
+
+/**
+ * Returns the named providers of the window with their verdicts, leaving out the ones that
+ * could not be reached, because those gave no block reply.
+ */
+function blockingProviders(evidence: ProviderEvidence): [ProviderId, ProviderVerdict][] {
+  return Object.entries(evidence.providers).flatMap(([provider, verdict]) =>
+    verdict === undefined || provider === "other" || verdict.status === "unreachable"
+      ? []
+      : [[provider as ProviderId, verdict]],
   );
 }
 

@@ -277,7 +277,7 @@ describe("block replies of an unmapped instance", () => {
     );
     expect(warnings).toHaveLength(1);
     expect(warnings[0]?.["blocks"]).toEqual(["yahoo from postfix-out3"]);
-    expect(warnings[0]?.["fix"]).toContain('"sources"');
+    expect(warnings[0]?.["fix"]).toContain('"sources": {"postfix-out3": "IP"}');
     store.close();
   });
 });
