@@ -467,7 +467,9 @@ function pastFailuresNote(providers: readonly ProviderVerdict[]): string {
  * when none expired. The count is the verdict's `expired`, whatever deferrals came before the
  * expiry, so the sentence names no cause.
  */
-export function expiredMailNote(providers: readonly ProviderVerdict[]): string {
+export function expiredMailNote(
+  providers: readonly Pick<ProviderVerdict, "name" | "expired">[],
+): string {
   const parts = providers.flatMap((verdict) =>
     verdict.expired === 0
       ? []

@@ -329,7 +329,7 @@ describe("connection failures that a retry delivered", () => {
     );
 
     expect(finding?.summary).toContain(
-      "Mail to 3 recipients expired in the queue and was returned to its senders, so it was lost;",
+      "Mail to 3 recipients at Gmail expired in the queue and was returned to its senders, so it was lost. The rest is retried until the queue lifetime ends.",
     );
     expect(finding?.summary).not.toContain("not lost yet");
   });

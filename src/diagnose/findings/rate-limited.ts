@@ -1,5 +1,6 @@
 import { PROVIDER_NAMES, type ProviderId } from "../../knowledge/providers.js";
 import type { DiagnoseContext } from "../context.js";
+import { expiredMailNote } from "../verdict.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, plural, providersDo } from "./build.js";
 import { collectReplyEvidence, replySamples } from "./replies.js";
@@ -43,13 +44,15 @@ export function detectRateLimited(context: DiagnoseContext): Finding | null {
  * deferring providers, that this part of it was returned to its senders and so was lost.
  */
 function delayedOrLost(context: DiagnoseContext, providers: readonly string[]): string {
-  let expired = 0;
-  for (const id of providers)
-    expired += context.facts.providers.get(id as ProviderId)?.expired ?? 0;
-  if (expired === 0) {
+  const expired = providers.map((id) => ({
+    name: PROVIDER_NAMES[id as ProviderId],
+    expired: context.facts.providers.get(id as ProviderId)?.expired ?? 0,
+  }));
+  const lost = expiredMailNote(expired).trim();
+  if (lost === "") {
     return "Mail is delayed, not lost yet: the MTA keeps retrying until the queue lifetime ends.";
   }
-  return `Mail to ${plural(expired, "recipient")} expired in the queue and was returned to its senders, so it was lost; the rest is retried until the queue lifetime ends.`;
+  return `${lost} The rest is retried until the queue lifetime ends.`;
 }
 
 /** Sums the counts of the 5xx codes (`550 5.7.1`, `554`) in a count by code. */
