@@ -217,8 +217,8 @@ export interface ProviderVerdict {
   readonly lastConnectionFailure: string | null;
   /**
    * Of the connection failures, those whose recipient a later attempt of the same message
-   * delivered. A failure followed by an attempt that the remote server answered without
-   * delivering is over too (see `lastUnretriedConnectionFailure`), but is not counted here.
+   * delivered. A failure followed by an attempt that got a reply without a delivery is
+   * over too (see `lastUnretriedConnectionFailure`), but is not counted here.
    */
   readonly retriedConnectionFailures: number;
   /**

@@ -34,7 +34,7 @@ export interface LogWindowResult {
    * window splits families, by `acceptanceBucket`.
    */
   readonly acceptances: AcceptanceTimes;
-  /** What the window shows of each outgoing source, when the window was built to track them. */
+  /** The outgoing sources the window showed, or null when it was built without tracking them. */
   readonly sources: SourceWindow | null;
 }
 

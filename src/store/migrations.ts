@@ -217,10 +217,9 @@ export const MIGRATIONS: readonly string[] = [
   `
   -- No statements: this version marks the new values only.
   `,
-  // Version 10: the lift progress of a block state keeps the outgoing sources (`postfix-out1`,
-  // an Exim interface address) whose block replies named the state's IP, as a JSON array of
-  // strings, so that their acceptances lift the block in later log windows too. NULL in rows of
-  // older versions means none.
+  // Version 10: the lift progress of a block state keeps, as a JSON array of strings, the outgoing
+  // sources (`postfix-out1`, an Exim interface address) whose block replies named its IP. Their
+  // acceptances then lift the block in later log windows too. NULL in older rows means none.
   `
   ALTER TABLE block_lift_progress ADD COLUMN sources_json TEXT;
   `,

@@ -96,7 +96,7 @@ describe("block judged by the provider's last attempts", () => {
     );
   });
 
-  test("verdict summary says no attempt was accepted since, not the end of the log", async () => {
+  test("summary counts unaccepted attempts", async () => {
     const log = new PostfixLog();
     addNoonAttempts(log, GMAIL_UNSOLICITED);
     quietEvening(log);

@@ -157,7 +157,7 @@ describe("delist monitor --once exit status", () => {
       `Incident closed: ${LISTED_IP} on spamhaus-zen, target removed from the configuration.`,
     );
 
-    // The incident is closed, so the next run says nothing more about it.
+    // The incident is closed, so the next run logs nothing more about it.
     const next = await runOnce(dir, db, watch(dns, [CLEAN_IP]));
     expect(next.code).toBe(0);
     expect(next.warnings).toHaveLength(1);
