@@ -140,9 +140,10 @@ export interface DeliveryEvent {
   /** True for the first attempt to this recipient of this message that the log shows. */
   readonly firstAttempt: boolean;
   /**
-   * True when the line reports that the MTA gave up on a message that stayed queued too long
-   * (Postfix qmgr `status=expired, returned to sender`), not an attempt to deliver it. Its
-   * relay, DSN and response repeat those of the recipient's last attempt. Absent otherwise.
+   * True when the line reports that the MTA gave up on a message that stayed queued too long,
+   * not an attempt to deliver it: Postfix qmgr `status=expired, returned to sender`, whose
+   * relay, DSN and response repeat those of the recipient's last attempt, or Exim's `**` line
+   * with `retry timeout exceeded` alone, without a host. Absent otherwise.
    */
   readonly queueExpiry?: boolean;
 }

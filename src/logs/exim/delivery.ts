@@ -90,11 +90,26 @@ export function deliveryStatus(flag: string, errorText: string | null): Delivery
   }
 }
 
-// Exim gives up on an address after its retry rule's cut-off time.
+// Exim gives up on an address after its retry rule's cut-off time. When that run tried a
+// host, the host's error comes first and Exim adds `: retry timeout exceeded` after it.
 function isTimeout(errorText: string): boolean {
   return (
-    errorText.startsWith("retry timeout exceeded") ||
+    isGiveUpWithoutAttempt(errorText) ||
+    errorText.endsWith(": retry timeout exceeded") ||
     errorText.includes("have been failing for a long time")
+  );
+}
+
+/**
+ * Tells whether a `**` line gives up on an address past its retry cut-off without trying it
+ * again: `retry timeout exceeded` alone, or all of a domain's hosts failing for a long time.
+ * Such a line ends the recipient's delivery, but it is no attempt.
+ */
+export function isGiveUpWithoutAttempt(errorText: string | null): boolean {
+  if (errorText === null) return false;
+  return (
+    errorText.startsWith("retry timeout exceeded") ||
+    (errorText.startsWith("all hosts") && errorText.includes("have been failing for a long time"))
   );
 }
 

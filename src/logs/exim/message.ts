@@ -12,7 +12,7 @@ import {
 } from "../events.js";
 import { detach } from "../postfix/fields.js";
 import type { LogRecord } from "../record.js";
-import type { DeliveryFields } from "./delivery.js";
+import { isGiveUpWithoutAttempt, type DeliveryFields } from "./delivery.js";
 import { isLoopbackIp } from "./loopback.js";
 import type { TableEntry } from "./message-table.js";
 
@@ -51,6 +51,9 @@ export function deliveryEvent(
     dsn: null,
     response: fields.errorText ?? fields.confirmation,
     firstAttempt,
+    ...(status === "expired" && isGiveUpWithoutAttempt(fields.errorText)
+      ? { queueExpiry: true }
+      : {}),
   };
 }
 

@@ -223,6 +223,31 @@ describe("Exim delivery lines", () => {
     expect(delivery?.response).toBe(response);
   });
 
+  test.each([
+    [`** z@example.net R=dnslookup T=remote_smtp : retry timeout exceeded`, "expired", true],
+    [
+      `** z@example.net R=r1 T=remote_smtp : all hosts for 'example.net' have been failing for a long time (and retry time not reached)`,
+      "expired",
+      true,
+    ],
+    [
+      `** z@example.net R=dnslookup T=remote_smtp H=mx.example.net [198.51.100.30]: SMTP error from remote mail server after RCPT TO:<z@example.net>: 451 4.7.1 Try again later: retry timeout exceeded`,
+      "expired",
+      false,
+    ],
+    [
+      `** z@example.net R=dnslookup T=remote_smtp H=mx.example.net [198.51.100.30] : SMTP error from remote mail server after RCPT TO:<z@example.net>: 550 5.1.1 User unknown`,
+      "bounced",
+      false,
+    ],
+  ])("give-up without a new attempt: %s", (line, status, noAttempt) => {
+    const { events } = parse([`2024-03-04 09:15:05 ${ID} ${line}`]);
+    const delivery = ofType(events, "delivery")[0];
+
+    expect(delivery?.status).toBe(status);
+    expect(delivery?.queueExpiry === true).toBe(noAttempt);
+  });
+
   test("older form names the host in the error text", () => {
     const { events } = parse([
       `2020-02-22 07:09:24 ${ID} ** user@example.org R=dnslookup T=remote_smtp: SMTP error from remote mail server after end of data: host mx.example.org [198.51.100.51]: 554 delivery error`,

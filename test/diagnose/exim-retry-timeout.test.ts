@@ -1,0 +1,52 @@
+import { expect, test } from "vitest";
+import type { Diagnosis } from "../../src/diagnose/types.js";
+import { OFFLINE_DIAGNOSE, runCommand } from "../helpers/cli.js";
+import { temporaryFiles } from "../helpers/temporary-files.js";
+
+const temporary = temporaryFiles();
+
+const ID = "1rhA01-000Abc-1x";
+const RATE_LIMITED =
+  "SMTP error from remote mail server after RCPT TO:<bob@gmail.com>: 421-4.7.28 Our system has detected an unusual rate of unsolicited mail originating from your IP address. - gsmtp";
+
+/** Writes an Exim log of one message to Gmail: two deferrals, then `lastLine`. */
+function eximLog(lastLine: string): string {
+  return [
+    `2024-03-04 09:00:00 ${ID} <= alice@example.com H=client.example.com [198.51.100.10] P=esmtpsa A=dovecot_plain:alice@example.com S=2000 id=a1@example.com`,
+    `2024-03-04 09:00:01 ${ID} == bob@gmail.com R=dnslookup T=remote_smtp defer (-44) H=gmail-smtp-in.l.google.com [192.0.2.27]: ${RATE_LIMITED}`,
+    `2024-03-04 10:00:01 ${ID} == bob@gmail.com R=dnslookup T=remote_smtp defer (-44) H=gmail-smtp-in.l.google.com [192.0.2.27]: ${RATE_LIMITED}`,
+    `2024-03-08 10:00:01 ${ID} ${lastLine}`,
+    `2024-03-08 10:00:01 ${ID} Completed`,
+    "",
+  ].join("\n");
+}
+
+async function gmailOf(log: string): Promise<NonNullable<Diagnosis["providers"]["gmail"]>> {
+  const result = await runCommand([...OFFLINE_DIAGNOSE, "--format", "json", temporary.file(log)]);
+  const gmail = (JSON.parse(result.stdout) as Diagnosis).providers.gmail;
+  if (gmail === undefined) throw new Error(`no gmail verdict in: ${result.stdout}`);
+  return gmail;
+}
+
+test("retry timeout alone is no attempt", async () => {
+  const gmail = await gmailOf(
+    eximLog("** bob@gmail.com R=dnslookup T=remote_smtp : retry timeout exceeded"),
+  );
+
+  expect(gmail.attempts).toBe(2);
+  expect(gmail.expired).toBe(1);
+  expect(gmail.unacceptedAttempts?.last).toBe("2024-03-04T10:00:01Z");
+});
+
+test("retry timeout after a reply counts", async () => {
+  const gmail = await gmailOf(
+    eximLog(
+      `** bob@gmail.com R=dnslookup T=remote_smtp H=gmail-smtp-in.l.google.com [192.0.2.27]: ${RATE_LIMITED}: retry timeout exceeded`,
+    ),
+  );
+
+  expect(gmail.attempts).toBe(3);
+  expect(gmail.expired).toBe(1);
+  expect(gmail.bounced).toBe(0);
+  expect(gmail.unacceptedAttempts?.last).toBe("2024-03-08T10:00:01Z");
+});
