@@ -5,6 +5,7 @@
  */
 
 import { codeSpanRanges } from "./markdown-text.js";
+import { wrap } from "./wrap.js";
 
 /** A piece of a fix step: text to wrap, or a command to print unwrapped on its own line. */
 export interface StepPart {
@@ -34,6 +35,30 @@ export function splitCommands(step: string, logValues: readonly string[] = []): 
   }
   pushText(parts, step, textStart, step.length, dropped);
   return parts;
+}
+
+/**
+ * Wraps a fix step or any sentence with commands like `wrap`, but prints each command (see
+ * `splitCommands`) unwrapped on a line of its own, two columns deeper than the text. A command
+ * wider than the report stays whole.
+ */
+export function fixStepLines(
+  step: string,
+  first: string,
+  rest = " ".repeat(first.length),
+  logValues: readonly string[] = [],
+): string[] {
+  const lines: string[] = [];
+  for (const part of splitCommands(step, logValues)) {
+    const prefix = lines.length === 0 ? first : rest;
+    if (part.kind === "text") {
+      lines.push(...wrap(part.text, prefix, rest));
+      continue;
+    }
+    if (lines.length === 0) lines.push(first.trimEnd());
+    lines.push(`${rest}  ${part.text}`);
+  }
+  return lines;
 }
 
 /**

@@ -1,5 +1,6 @@
 /** The outage lines of a provider, shared by the text and Markdown reports. */
 import type { OutageReport, ProviderVerdict } from "../diagnose/types.js";
+import { fixStepLines } from "./fix-steps.js";
 import { plural, shortTime, wrap } from "./wrap.js";
 
 const INDENT = " ".repeat(16);
@@ -39,8 +40,7 @@ export function outageTextLines(verdict: ProviderVerdict, shownFixes: Set<string
   shownFixes.add(first.ruleId);
   lines.push(`${INDENT}Fix:`);
   outage.fix.forEach((step, index) => {
-    const number = `${INDENT}${index + 1}. `;
-    lines.push(...wrap(step, number, " ".repeat(number.length)));
+    lines.push(...fixStepLines(step, `${INDENT}${index + 1}. `));
   });
   return lines;
 }

@@ -11,7 +11,7 @@ import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
 import type { Painter } from "./colour.js";
 import { evidenceLines } from "./evidence.js";
-import { splitCommands } from "./fix-steps.js";
+import { fixStepLines } from "./fix-steps.js";
 import { showHiddenInReport } from "./log-text.js";
 import { evidenceStrings } from "./markdown-text.js";
 import {
@@ -212,30 +212,6 @@ function findingLines(item: Finding, number: number, paint: Painter): string[] {
   return lines;
 }
 
-/**
- * Wraps a fix step like `wrap`, but prints each of its commands (see `splitCommands`) unwrapped
- * on a line of its own, indented two columns more than the step's text, even when it is wider
- * than the report.
- */
-function fixStepLines(
-  step: string,
-  first: string,
-  rest = " ".repeat(first.length),
-  logValues: readonly string[] = [],
-): string[] {
-  const lines: string[] = [];
-  for (const part of splitCommands(step, logValues)) {
-    const prefix = lines.length === 0 ? first : rest;
-    if (part.kind === "text") {
-      lines.push(...wrap(part.text, prefix, rest));
-      continue;
-    }
-    if (lines.length === 0) lines.push(first.trimEnd());
-    lines.push(`${rest}  ${part.text}`);
-  }
-  return lines;
-}
-
 function checksSection(diagnosis: Diagnosis, paint: Painter): string[] {
   const checks = diagnosis.checks;
   if (checks === null) {
@@ -317,7 +293,7 @@ function readinessSection(diagnosis: Diagnosis, paint: Painter): string[] {
   const readiness = diagnosis.readiness;
   const lines = [paint.bold("Removal readiness")];
   for (const item of readiness.items) {
-    lines.push(...wrap(`${item.title}: ${item.detail}`, `  ${MARKS[item.status]} `));
+    lines.push(...fixStepLines(`${item.title}: ${item.detail}`, `  ${MARKS[item.status]} `));
   }
   lines.push("", ...wrap(readiness.summary, "  "));
   for (const form of readiness.removalForms) {

@@ -150,3 +150,22 @@ describe("fix commands in the Markdown report", () => {
     expect(step).toMatch(/^\d+\. Delete its queued mail, sent as .+, as root\. Postfix:$/);
   });
 });
+
+describe("readiness commands in the text report", () => {
+  test("long check command stands alone", async () => {
+    const diagnosis = await compromisedDiagnosis();
+    const lines = renderDiagnosisText(diagnosis, painter(false)).split("\n");
+    const item = diagnosis.readiness.items.find((entry) => entry.id === "ptr");
+    const command = /`(delist check [^`]+)`/.exec(item?.detail ?? "")?.[1];
+
+    expect(command?.length).toBeGreaterThanOrEqual(40);
+    expect(lines).toContain(`        ${command ?? ""}`);
+  });
+
+  test("readiness lines fit the width", async () => {
+    const text = renderDiagnosisText(await compromisedDiagnosis(), painter(false));
+    const section = text.slice(text.indexOf("Removal readiness"));
+
+    expect(section.split("\n").filter((line) => line.length > WIDTH)).toEqual([]);
+  });
+});
