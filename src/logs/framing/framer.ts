@@ -1,7 +1,9 @@
 import type { LogRecord } from "../record.js";
 import type { TimeZone } from "../../time/zone.js";
 import { utcMs } from "../../time/civil.js";
+import { decodeLatin1 } from "../reader/latin1.js";
 import { ClassicClock } from "./classic-clock.js";
+import { ClassicHeaderBytes } from "./header-bytes.js";
 import { WallClock } from "./wall-clock.js";
 import { digitsAt, isDigit, IsoDateTime, monthAt, StampTail } from "./stamps.js";
 import { parseJournalLine } from "./journal.js";
@@ -58,6 +60,9 @@ export class LineFramer {
   private readonly tail = new StampTail();
   private readonly dateTime = new IsoDateTime();
   private readonly hosts = new TokenCache();
+  private readonly headerBytes = new ClassicHeaderBytes();
+  // The host of the last line read with a host field.
+  private lastHost = "";
   // The last valid classic stamp with its space (`Mar  4 09:15:02 `) and its instant. Lines
   // of the same second repeat it, and one comparison replaces reading its fields again.
   private lastStamp = "";
@@ -108,6 +113,31 @@ export class LineFramer {
     if (text.length === 0 || isBlank(text)) return "blank";
     if (first === 0xef && text.startsWith(LATIN1_BOM)) return this.frame(text.slice(3), line, emit);
     return "unrecognised";
+  }
+
+  /**
+   * Frames one line given as the bytes `buffer[start, end)`, with the result that `frame`
+   * gives for their latin1 text. A classic syslog line with the stamp and host of the line
+   * before is framed from its bytes, and only its message is decoded. The bytes of `buffer`
+   * must not change once a line of it was framed.
+   */
+  frameBytes(
+    buffer: Buffer,
+    start: number,
+    end: number,
+    line: number,
+    emit: RecordSink,
+  ): FrameOutcome {
+    const header = this.headerBytes;
+    if (!header.read(buffer, start, end, this.lastStamp, this.lastHost)) {
+      return this.frame(decodeLatin1(buffer, start, end), line, emit);
+    }
+    let message = decodeLatin1(buffer, header.messageStart, end);
+    const program = header.program;
+    if (program === EXIM_PROGRAM) message = stripEmbeddedEximStamp(message);
+    const time = this.lastStampTime;
+    this.repeats.emit(this.record(time, this.lastHost, program, header.pid, message, line), emit);
+    return "record";
   }
 
   // A crash can leave a run of NUL bytes where the file system had allocated blocks that
@@ -301,6 +331,7 @@ export class LineFramer {
     while (hostEnd < length && text.charCodeAt(hostEnd) !== 32) hostEnd += 1;
     if (hostEnd === hostStart || hostEnd === length) return "unrecognised";
     const host = this.hosts.slice(text, hostStart, hostEnd);
+    this.lastHost = host;
     const tagStart = hostEnd + 1;
 
     const repeatCount = this.repeats.lastRepeatedCount(text, tagStart);
