@@ -39,6 +39,9 @@ export interface FramingOptions {
 /** Result of framing one line: records, a blank line, or no known framing. */
 export type FrameOutcome = "record" | "blank" | "unrecognised";
 
+// Maximum length of a classic stamp with its space, as in `Mar 14 09:15:02 `.
+const MAX_CLASSIC_STAMP_CHARS = 16;
+
 // A UTF-8 byte order mark as the reader's latin1 decoding shows it.
 const LATIN1_BOM = "\u00ef\u00bb\u00bf";
 
@@ -117,9 +120,9 @@ export class LineFramer {
 
   /**
    * Frames one line given as the bytes `buffer[start, end)`, with the result that `frame`
-   * gives for their latin1 text. A classic syslog line with the stamp and host of the line
-   * before is framed from its bytes, and only its message is decoded. The bytes of `buffer`
-   * must not change once a line of it was framed.
+   * gives for their latin1 text. The header of a classic syslog line with the host of the line
+   * before and a known program is read from the bytes, and only the message is decoded. The
+   * bytes of `buffer` must not change once a line of it was framed.
    */
   frameBytes(
     buffer: Buffer,
@@ -129,13 +132,49 @@ export class LineFramer {
     emit: RecordSink,
   ): FrameOutcome {
     const header = this.headerBytes;
-    if (!header.read(buffer, start, end, this.lastStamp, this.lastHost)) {
+    const stamp = this.lastStamp;
+    if (header.isStampAt(buffer, start, end, stamp)) {
+      if (header.read(buffer, start + stamp.length, end, this.lastHost)) {
+        return this.emitHeaderBytes(buffer, end, this.lastStampTime, line, emit);
+      }
       return this.frame(decodeLatin1(buffer, start, end), line, emit);
     }
+    const first = buffer[start] ?? 0;
+    if (first >= 65 && first <= 90) return this.frameClassicBytes(buffer, start, end, line, emit);
+    return this.frame(decodeLatin1(buffer, start, end), line, emit);
+  }
+
+  // A line that starts like a classic stamp of another second than the line before. Only
+  // the stamp is decoded to be read, as `frameClassic` reads it.
+  private frameClassicBytes(
+    buffer: Buffer,
+    start: number,
+    end: number,
+    line: number,
+    emit: RecordSink,
+  ): FrameOutcome {
+    const stampEnd = Math.min(end, start + MAX_CLASSIC_STAMP_CHARS);
+    const hostStart = this.readClassicStamp(decodeLatin1(buffer, start, stampEnd), 0);
+    if (hostStart < 0) return "unrecognised";
+    const time = this.lastStampTime;
+    if (this.headerBytes.read(buffer, start + hostStart, end, this.lastHost)) {
+      return this.emitHeaderBytes(buffer, end, time, line, emit);
+    }
+    return this.frameHostAndTag(decodeLatin1(buffer, start, end), hostStart, time, line, emit);
+  }
+
+  // Emits the record of a line whose host and tag `headerBytes` read.
+  private emitHeaderBytes(
+    buffer: Buffer,
+    end: number,
+    time: number,
+    line: number,
+    emit: RecordSink,
+  ): FrameOutcome {
+    const header = this.headerBytes;
     let message = decodeLatin1(buffer, header.messageStart, end);
     const program = header.program;
     if (program === EXIM_PROGRAM) message = stripEmbeddedEximStamp(message);
-    const time = this.lastStampTime;
     this.repeats.emit(this.record(time, this.lastHost, program, header.pid, message, line), emit);
     return "record";
   }
@@ -156,8 +195,17 @@ export class LineFramer {
     if (lastStamp !== "" && text.startsWith(lastStamp, start)) {
       return this.frameHostAndTag(text, start + lastStamp.length, this.lastStampTime, line, emit);
     }
+    const hostStart = this.readClassicStamp(text, start);
+    if (hostStart < 0) return "unrecognised";
+    return this.frameHostAndTag(text, hostStart, this.lastStampTime, line, emit);
+  }
+
+  // Reads a classic stamp and its space at `start` into `lastStamp` and `lastStampTime`, and
+  // returns the index after them, or -1 when there is no valid stamp. It reads at most
+  // `MAX_CLASSIC_STAMP_CHARS` chars.
+  private readClassicStamp(text: string, start: number): number {
     const month = monthAt(text, start);
-    if (month < 0 || text.charCodeAt(start + 3) !== 32) return "unrecognised";
+    if (month < 0 || text.charCodeAt(start + 3) !== 32) return -1;
     let clockStart = start + 7;
     let day: number;
     if (text.charCodeAt(start + 4) === 32) {
@@ -168,24 +216,24 @@ export class LineFramer {
     } else {
       day = digitsAt(text, start + 4, 2);
     }
-    if (day < 1 || day > 31 || text.charCodeAt(clockStart - 1) !== 32) return "unrecognised";
+    if (day < 1 || day > 31 || text.charCodeAt(clockStart - 1) !== 32) return -1;
     if (text.charCodeAt(clockStart + 2) !== 58 || text.charCodeAt(clockStart + 5) !== 58) {
-      return "unrecognised";
+      return -1;
     }
     const hour = digitsAt(text, clockStart, 2);
     const minute = digitsAt(text, clockStart + 3, 2);
     const second = digitsAt(text, clockStart + 6, 2);
     if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) {
-      return "unrecognised";
+      return -1;
     }
-    if (text.charCodeAt(clockStart + 8) !== 32) return "unrecognised";
+    if (text.charCodeAt(clockStart + 8) !== 32) return -1;
 
     const time = this.clock.timeOf(month, day, hour, minute, second);
     // An impossible date (`Apr 31`, or `Feb 29` that fits no nearby year) is no stamp.
-    if (Number.isNaN(time)) return "unrecognised";
+    if (Number.isNaN(time)) return -1;
     this.lastStamp = text.slice(start, clockStart + 9);
     this.lastStampTime = time;
-    return this.frameHostAndTag(text, clockStart + 9, time, line, emit);
+    return clockStart + 9;
   }
 
   // `2024-03-04T09:15:02.48+01:00 host tag: msg`, `2024-03-04 09:15:02 …` (Exim, syslog-ng)

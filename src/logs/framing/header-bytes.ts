@@ -64,11 +64,11 @@ class ProgramSlot extends WordText {
 
 /**
  * Reads the header of a classic syslog line (`Mar  4 09:15:02 host program[pid]: message`)
- * from its bytes, when the line repeats the stamp and host of the line before. Most lines
- * do, so the framer decodes only their message instead of the whole line. The result is
- * the one that `LineFramer.frame` gets from the latin1 text of the line. Lines that do not
- * fit are left to it: a new stamp or host, a tag without `[pid]` or `:` right after the
- * program, a repeat marker, or any line too short for its header.
+ * from its bytes, when the line repeats the host of the line before. Most lines do, so the
+ * framer decodes only their message instead of the whole line. The result is the one that
+ * `LineFramer.frame` gets from the latin1 text of the line. Lines that do not fit are left to
+ * it: a new host, a tag without `[pid]` or `:` right after the program, a repeat marker, or
+ * any line too short for its header.
  *
  * Views and search results are kept per buffer, so a buffer must not change once its lines
  * were read, as `ByteLineSplitter.push` already requires of its chunks.
@@ -94,24 +94,27 @@ export class ClassicHeaderBytes {
   private searchedFrom = 0;
   private nextBracket = -1;
 
-  /**
-   * Reads the header of `buffer[start, end)` when it starts with `stamp` (a classic stamp with
-   * its space) followed by `host` and a space. Returns false, having read nothing, otherwise.
-   */
-  read(buffer: Buffer, start: number, end: number, stamp: string, host: string): boolean {
+  /** True when `buffer[start, end)` starts with `stamp`, a classic stamp with its space. */
+  isStampAt(buffer: Buffer, start: number, end: number, stamp: string): boolean {
     if (stamp.length === 0 || stamp.length > MAX_TEXT_LENGTH) return false;
+    if (stamp !== this.stamp.text) this.stamp.set(stamp);
+    if (buffer !== this.buffer) this.useBuffer(buffer);
+    return this.stamp.isAt(this.view, buffer, start, end);
+  }
+
+  /**
+   * Reads the host and tag of `buffer[start, end)` when the host is `host`. Returns false
+   * otherwise, and the fields are then invalid.
+   */
+  read(buffer: Buffer, start: number, end: number, host: string): boolean {
     // A host that starts with `<` is a FreeBSD `<facility.level>` prefix or sits behind one.
     if (host.length === 0 || host.length > MAX_TEXT_LENGTH) return false;
     if (host.charCodeAt(0) === LESS_THAN) return false;
-    if (stamp !== this.stamp.text) this.stamp.set(stamp);
     if (host !== this.host.text) this.host.set(host);
     if (buffer !== this.buffer) this.useBuffer(buffer);
 
-    const view = this.view;
-    if (!this.stamp.isAt(view, buffer, start, end)) return false;
-    const hostStart = start + stamp.length;
-    if (!this.host.isAt(view, buffer, hostStart, end)) return false;
-    const hostEnd = hostStart + host.length;
+    if (!this.host.isAt(this.view, buffer, start, end)) return false;
+    const hostEnd = start + host.length;
     if (hostEnd >= end || buffer[hostEnd] !== SPACE) return false;
     return this.readTag(buffer, hostEnd + 1, end);
   }

@@ -119,6 +119,34 @@ describe("frameBytes", () => {
     expect(bytes).toEqual(text);
   });
 
+  it("reads new stamps like frame", () => {
+    const lines = [
+      `Sep 8 07:46:30 mx1 postfix/smtpd[1]: unpadded day`,
+      `Sep 8 07:46:30 mx1 postfix/smtpd[1]: unpadded day again`,
+      `Sep 18 07:46:31 mx1 postfix/smtpd[1]: two-digit day`,
+      `Sep 18 07:46:3`,
+      `Sep 18 07:46:32`,
+      `Sep 18 07:46:33 `,
+      `Sep 18 07:46:34 mx1`,
+      `Apr 31 07:46:35 mx1 postfix/smtpd[1]: impossible date`,
+      `Feb 29 07:46:36 mx1 postfix/smtpd[1]: leap day`,
+      `Sep 18 25:46:37 mx1 postfix/smtpd[1]: hour 25`,
+      `Sep 18 07:46:60 mx1 postfix/smtpd[1]: leap second`,
+      `Sep 18 07:46:60 mx1 postfix/smtpd[1]: leap second again`,
+      `Sep 18 07:46:38 mx2 postfix/smtpd[1]: new host`,
+      `Sep 18 07:46:39 mx2 postfix/smtpd [1]: spaced tag`,
+      `Sep 18 07:46:40 mx2 last message repeated 2 times`,
+      `Foo 18 07:46:41 mx2 postfix/smtpd[1]: no month`,
+      `Hello world`,
+      `H`,
+      `Dec 31 23:59:59 mx2 postfix/smtpd[1]: end of the year`,
+      `Jan  1 00:00:00 mx2 postfix/smtpd[1]: next year`,
+    ];
+    const { text, bytes } = frameBothWays(lines);
+    expect(bytes).toEqual(text);
+    expect(bytes[19]?.records[0]?.time).toBe(Date.UTC(2025, 0, 1));
+  });
+
   it("expands repeat markers like frame", () => {
     const lines = [
       `${STAMP} mx1 postfix/smtpd[1]: a`,
