@@ -8,8 +8,8 @@ export type LineHandler = (text: string, lineNumber: number) => void;
 
 /**
  * Receives each line as the bytes `buffer[start, end)`, without its line break, with its
- * 1-based number. The buffer may hold other lines too, and a handler that keeps a line's
- * bytes after the call must copy them.
+ * 1-based number. The buffer may contain other lines too, so a handler that keeps a line's
+ * bytes after the call should copy them rather than keep the whole buffer alive.
  */
 export type ByteLineHandler = (
   buffer: Buffer,
