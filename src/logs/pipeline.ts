@@ -6,7 +6,8 @@ import type { LogRecord, RecordParser } from "./record.js";
 import type { TimeZone } from "../time/zone.js";
 import { LineFramer } from "./framing/framer.js";
 import { ParserDispatcher } from "./reader/dispatch.js";
-import { checkMaxLineBytes, DEFAULT_MAX_LINE_BYTES, LineSplitter } from "./reader/lines.js";
+import { decodeLatin1 } from "./reader/latin1.js";
+import { ByteLineSplitter, checkMaxLineBytes, DEFAULT_MAX_LINE_BYTES } from "./reader/lines.js";
 import { readSource } from "./reader/read.js";
 import { dropSameContent, type SameContentInput } from "./reader/same-content.js";
 import { dropSameStdin } from "./reader/same-stdin.js";
@@ -30,6 +31,8 @@ import {
   type ReadProgress,
   type ReadSummary,
 } from "./reader/summary.js";
+
+const EMPTY_BUFFER = Buffer.alloc(0);
 
 /** Options of `readLogs`. */
 export interface ReadLogsOptions {
@@ -118,7 +121,10 @@ class ReadRun {
   private readonly unrecognisedSamples: LineSample[] = [];
   private readonly unparsedSamples: LineSample[] = [];
   private file = "";
-  private text = "";
+  // The bytes of the line being framed, for the samples of unrecognised and unparsed lines.
+  private lineBuffer: Buffer = EMPTY_BUFFER;
+  private lineStart = 0;
+  private lineEnd = 0;
   private bytesRead = 0;
   private counts = { lines: 0, blank: 0, records: 0, unrecognised: 0, overlong: 0, nul: 0 };
   private bytes = { bytes: 0, decompressedBytes: 0 };
@@ -158,7 +164,7 @@ class ReadRun {
 
     const countsBefore = { ...this.counts };
     const samplesBefore = this.unrecognisedSamples.length;
-    const splitter = new LineSplitter(this.onLine, this.maxLineBytes);
+    const splitter = new ByteLineSplitter(this.onLine, this.maxLineBytes);
     const onProgress = this.options.onProgress;
     const result = await readSource(source, splitter, {
       stdin: this.stdin,
@@ -168,6 +174,7 @@ class ReadRun {
       },
     });
 
+    this.lineBuffer = EMPTY_BUFFER;
     this.counts.lines += splitter.lines;
     this.counts.overlong += splitter.overlongLines;
     this.counts.nul += splitter.nulLines;
@@ -200,9 +207,11 @@ class ReadRun {
     });
   }
 
-  private readonly onLine = (text: string, line: number): void => {
-    this.text = text;
-    const outcome = this.framer.frame(text, line, this.onRecord);
+  private readonly onLine = (buffer: Buffer, start: number, end: number, line: number): void => {
+    this.lineBuffer = buffer;
+    this.lineStart = start;
+    this.lineEnd = end;
+    const outcome = this.framer.frameBytes(buffer, start, end, line, this.onRecord);
     if (outcome === "blank") {
       this.counts.blank += 1;
     } else if (outcome === "unrecognised") {
@@ -223,7 +232,9 @@ class ReadRun {
 
   private sample(samples: LineSample[], line: number): void {
     if (samples.length >= MAX_SAMPLES) return;
-    samples.push({ file: this.file, line, text: this.text.slice(0, SAMPLE_CHARS) });
+    const end = Math.min(this.lineEnd, this.lineStart + SAMPLE_CHARS);
+    const text = decodeLatin1(this.lineBuffer, this.lineStart, end);
+    samples.push({ file: this.file, line, text });
   }
 
   summary(): ReadSummary {

@@ -1,7 +1,9 @@
 import type { LogRecord } from "../record.js";
 import type { TimeZone } from "../../time/zone.js";
 import { utcMs } from "../../time/civil.js";
+import { decodeLatin1 } from "../reader/latin1.js";
 import { ClassicClock } from "./classic-clock.js";
+import { ClassicHeaderBytes } from "./header-bytes.js";
 import { WallClock } from "./wall-clock.js";
 import { digitsAt, isDigit, IsoDateTime, monthAt, StampTail } from "./stamps.js";
 import { parseJournalLine } from "./journal.js";
@@ -37,6 +39,9 @@ export interface FramingOptions {
 /** Result of framing one line: records, a blank line, or no known framing. */
 export type FrameOutcome = "record" | "blank" | "unrecognised";
 
+// Maximum length of a classic stamp with its space, as in `Mar 14 09:15:02 `.
+const MAX_CLASSIC_STAMP_CHARS = 16;
+
 // A UTF-8 byte order mark as the reader's latin1 decoding shows it.
 const LATIN1_BOM = "\u00ef\u00bb\u00bf";
 
@@ -58,6 +63,9 @@ export class LineFramer {
   private readonly tail = new StampTail();
   private readonly dateTime = new IsoDateTime();
   private readonly hosts = new TokenCache();
+  private readonly headerBytes = new ClassicHeaderBytes();
+  // The host of the last line read with a host field.
+  private lastHost = "";
   // The last valid classic stamp with its space (`Mar  4 09:15:02 `) and its instant. Lines
   // of the same second repeat it, and one comparison replaces reading its fields again.
   private lastStamp = "";
@@ -110,6 +118,67 @@ export class LineFramer {
     return "unrecognised";
   }
 
+  /**
+   * Frames one line given as the bytes `buffer[start, end)`, with the result that `frame`
+   * gives for their latin1 text. The header of a classic syslog line with the host of the line
+   * before and a known program is read from the bytes, and only the message is decoded. The
+   * bytes of `buffer` must not change once a line of it was framed.
+   */
+  frameBytes(
+    buffer: Buffer,
+    start: number,
+    end: number,
+    line: number,
+    emit: RecordSink,
+  ): FrameOutcome {
+    const header = this.headerBytes;
+    const stamp = this.lastStamp;
+    if (header.isStampAt(buffer, start, end, stamp)) {
+      if (header.read(buffer, start + stamp.length, end, this.lastHost)) {
+        return this.emitHeaderBytes(buffer, end, this.lastStampTime, line, emit);
+      }
+      return this.frame(decodeLatin1(buffer, start, end), line, emit);
+    }
+    const first = buffer[start] ?? 0;
+    if (first >= 65 && first <= 90) return this.frameClassicBytes(buffer, start, end, line, emit);
+    return this.frame(decodeLatin1(buffer, start, end), line, emit);
+  }
+
+  // A line that starts like a classic stamp of another second than the line before. Only
+  // the stamp is decoded to be read, as `frameClassic` reads it.
+  private frameClassicBytes(
+    buffer: Buffer,
+    start: number,
+    end: number,
+    line: number,
+    emit: RecordSink,
+  ): FrameOutcome {
+    const stampEnd = Math.min(end, start + MAX_CLASSIC_STAMP_CHARS);
+    const hostStart = this.readClassicStamp(decodeLatin1(buffer, start, stampEnd), 0);
+    if (hostStart < 0) return "unrecognised";
+    const time = this.lastStampTime;
+    if (this.headerBytes.read(buffer, start + hostStart, end, this.lastHost)) {
+      return this.emitHeaderBytes(buffer, end, time, line, emit);
+    }
+    return this.frameHostAndTag(decodeLatin1(buffer, start, end), hostStart, time, line, emit);
+  }
+
+  // Emits the record of a line whose host and tag `headerBytes` read.
+  private emitHeaderBytes(
+    buffer: Buffer,
+    end: number,
+    time: number,
+    line: number,
+    emit: RecordSink,
+  ): FrameOutcome {
+    const header = this.headerBytes;
+    let message = decodeLatin1(buffer, header.messageStart, end);
+    const program = header.program;
+    if (program === EXIM_PROGRAM) message = stripEmbeddedEximStamp(message);
+    this.repeats.emit(this.record(time, this.lastHost, program, header.pid, message, line), emit);
+    return "record";
+  }
+
   // A crash can leave a run of NUL bytes where the file system had allocated blocks that
   // were never written. The first line written after the restart then follows the NULs
   // without a line break, so it is framed from after them.
@@ -126,8 +195,17 @@ export class LineFramer {
     if (lastStamp !== "" && text.startsWith(lastStamp, start)) {
       return this.frameHostAndTag(text, start + lastStamp.length, this.lastStampTime, line, emit);
     }
+    const hostStart = this.readClassicStamp(text, start);
+    if (hostStart < 0) return "unrecognised";
+    return this.frameHostAndTag(text, hostStart, this.lastStampTime, line, emit);
+  }
+
+  // Reads a classic stamp and its space at `start` into `lastStamp` and `lastStampTime`, and
+  // returns the index after them, or -1 when there is no valid stamp. It reads at most
+  // `MAX_CLASSIC_STAMP_CHARS` chars.
+  private readClassicStamp(text: string, start: number): number {
     const month = monthAt(text, start);
-    if (month < 0 || text.charCodeAt(start + 3) !== 32) return "unrecognised";
+    if (month < 0 || text.charCodeAt(start + 3) !== 32) return -1;
     let clockStart = start + 7;
     let day: number;
     if (text.charCodeAt(start + 4) === 32) {
@@ -138,24 +216,24 @@ export class LineFramer {
     } else {
       day = digitsAt(text, start + 4, 2);
     }
-    if (day < 1 || day > 31 || text.charCodeAt(clockStart - 1) !== 32) return "unrecognised";
+    if (day < 1 || day > 31 || text.charCodeAt(clockStart - 1) !== 32) return -1;
     if (text.charCodeAt(clockStart + 2) !== 58 || text.charCodeAt(clockStart + 5) !== 58) {
-      return "unrecognised";
+      return -1;
     }
     const hour = digitsAt(text, clockStart, 2);
     const minute = digitsAt(text, clockStart + 3, 2);
     const second = digitsAt(text, clockStart + 6, 2);
     if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) {
-      return "unrecognised";
+      return -1;
     }
-    if (text.charCodeAt(clockStart + 8) !== 32) return "unrecognised";
+    if (text.charCodeAt(clockStart + 8) !== 32) return -1;
 
     const time = this.clock.timeOf(month, day, hour, minute, second);
     // An impossible date (`Apr 31`, or `Feb 29` that fits no nearby year) is no stamp.
-    if (Number.isNaN(time)) return "unrecognised";
+    if (Number.isNaN(time)) return -1;
     this.lastStamp = text.slice(start, clockStart + 9);
     this.lastStampTime = time;
-    return this.frameHostAndTag(text, clockStart + 9, time, line, emit);
+    return clockStart + 9;
   }
 
   // `2024-03-04T09:15:02.48+01:00 host tag: msg`, `2024-03-04 09:15:02 …` (Exim, syslog-ng)
@@ -301,6 +379,7 @@ export class LineFramer {
     while (hostEnd < length && text.charCodeAt(hostEnd) !== 32) hostEnd += 1;
     if (hostEnd === hostStart || hostEnd === length) return "unrecognised";
     const host = this.hosts.slice(text, hostStart, hostEnd);
+    this.lastHost = host;
     const tagStart = hostEnd + 1;
 
     const repeatCount = this.repeats.lastRepeatedCount(text, tagStart);

@@ -49,8 +49,7 @@ export class TagReader {
     // A hex dump (`host 0010 8a 2c ee ...`) has its offset where the tag goes, so a name of hex
     // digits alone is no tag. Only names that start with a decimal digit are checked, which
     // keeps the check off other lines, so offsets from 0xa000 on still pass as programs.
-    const first = text.charCodeAt(start);
-    if (first >= 48 && first <= 57 && isHexDigits(text, start, end)) return false;
+    if (isHexDumpOffset(text, start, end)) return false;
     this.program = this.programs.slice(text, start, end);
     this.pid = -1;
     return this.readAfterProgram(text, end);
@@ -90,7 +89,13 @@ export class TagReader {
   }
 }
 
-function isHexDigits(text: string, start: number, end: number): boolean {
+/**
+ * True when `text` from `start` to `end` is hex digits and starts with a decimal digit, as
+ * the offset column of a hex dump does.
+ */
+export function isHexDumpOffset(text: string, start: number, end: number): boolean {
+  const first = text.charCodeAt(start);
+  if (!(first >= 48 && first <= 57)) return false;
   for (let i = start; i < end; i++) {
     const code = text.charCodeAt(i);
     const isDigit = code >= 48 && code <= 57;

@@ -1,20 +1,22 @@
+import { decodeLatin1 } from "./latin1.js";
+
 /** Default maximum length of one line, in bytes; longer lines are truncated and counted. */
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
 
 /** Receives each line without its line break, with its 1-based number. */
 export type LineHandler = (text: string, lineNumber: number) => void;
 
-// `Buffer#latin1Slice` is what `toString("latin1", …)` calls after checking its arguments
-// and looking up the encoding; calling it directly saves about a tenth of the read time.
-// It is not a documented API, so `toString` stands in where a Node release lacks it.
-interface Latin1Sliceable {
-  latin1Slice(start: number, end: number): string;
-}
-const hasLatin1Slice =
-  typeof (Buffer.prototype as Partial<Latin1Sliceable>).latin1Slice === "function";
-const decodeLatin1: (buffer: Buffer, start: number, end: number) => string = hasLatin1Slice
-  ? (buffer, start, end) => (buffer as unknown as Latin1Sliceable).latin1Slice(start, end)
-  : (buffer, start, end) => buffer.toString("latin1", start, end);
+/**
+ * Receives each line as the bytes `buffer[start, end)`, without its line break, with its
+ * 1-based number. The buffer may contain other lines too, so a handler that keeps a line's
+ * bytes after the call should copy them rather than keep the whole buffer alive.
+ */
+export type ByteLineHandler = (
+  buffer: Buffer,
+  start: number,
+  end: number,
+  lineNumber: number,
+) => void;
 
 const LF = 10;
 const CR = 13;
@@ -27,9 +29,10 @@ const NUL = 0;
  * first chunk has no `\n` but a `\r` followed by another byte has old Mac line ends (CR
  * only), and is split on `\r` instead, so that it does not read as one overlong line.
  *
- * Lines are decoded as latin1: every byte becomes the char with the same code, so decoding
- * never throws and never changes the length, and byte-oriented matching (ASCII keywords,
- * addresses) works on any input. Text meant for people goes through `decodeForDisplay`.
+ * The handler gets each line as bytes. `LineSplitter` decodes them as latin1 first: every byte
+ * becomes the char with the same code, so decoding never throws and never changes the length,
+ * and byte-oriented matching (ASCII keywords, addresses) works on any input. Text meant for
+ * people goes through `decodeForDisplay`.
  *
  * A line longer than `maxLineBytes` is cut to that length and counted in `overlongLines`, and
  * only that much of it is ever buffered, so a binary file cannot exhaust memory. Lines with
@@ -42,7 +45,7 @@ const NUL = 0;
  * then starts the next line and is dropped, so the record after it is read, and it counts as
  * a NUL byte of that next line.
  */
-export class LineSplitter {
+export class ByteLineSplitter {
   /** Lines delivered so far, blank ones included. */
   lines = 0;
   /** Lines cut to `maxLineBytes`. */
@@ -71,7 +74,7 @@ export class LineSplitter {
   private decided = false;
 
   constructor(
-    private readonly onLine: LineHandler,
+    private readonly onLine: ByteLineHandler,
     private readonly maxLineBytes: number = DEFAULT_MAX_LINE_BYTES,
   ) {
     checkMaxLineBytes(maxLineBytes);
@@ -153,7 +156,7 @@ export class LineSplitter {
     this.lines += 1;
     if (overlong) this.overlongLines += 1;
     if (hasNul) this.nulLines += 1;
-    this.onLine(decodeLatin1(buffer, start, stop), this.lines);
+    this.onLine(buffer, start, stop, this.lines);
   }
 
   // Adds bytes to the pending line. Bytes with NULs go through `keepWithNul`, so that only
@@ -265,6 +268,15 @@ export class LineSplitter {
     this.pendingNul = false;
     this.pendingLeadingNuls = 0;
     this.pendingTrailingNuls = 0;
+  }
+}
+
+/** A `ByteLineSplitter` that hands each line on as latin1 text. */
+export class LineSplitter extends ByteLineSplitter {
+  constructor(onLine: LineHandler, maxLineBytes: number = DEFAULT_MAX_LINE_BYTES) {
+    super((buffer, start, end, lineNumber) => {
+      onLine(decodeLatin1(buffer, start, end), lineNumber);
+    }, maxLineBytes);
   }
 }
 

@@ -22,7 +22,7 @@ import {
   type TrailingData,
 } from "./gzip.js";
 import { GzipMemberScan, textBeforeMember } from "./joined.js";
-import type { LineSplitter } from "./lines.js";
+import type { ByteLineSplitter } from "./lines.js";
 import { looksLikeText, SAMPLE_BYTES, type FormatSwitches } from "./notes.js";
 import { ChunkQueue, HandlerFailure } from "./queue.js";
 
@@ -50,7 +50,7 @@ export interface JoinedInput {
   readonly handle: FileHandle | null;
   readonly chunks: ChunkSource;
   readonly counts: ByteCounts;
-  readonly splitter: LineSplitter;
+  readonly splitter: ByteLineSplitter;
   readonly switches: FormatSwitches;
   /** The last byte passed to `consume`, or null before the first. */
   lastByte: number | null;

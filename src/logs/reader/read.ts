@@ -1,5 +1,5 @@
 /**
- * Reads one source into a `LineSplitter`: opens the file (or takes stdin), detects gzip by
+ * Reads one source into a `ByteLineSplitter`: opens the file (or takes stdin), detects gzip by
  * its magic bytes, and streams the bytes in large chunks. Plain text and gzip data joined in
  * one input are read in turn (see `parts.ts`).
  */
@@ -14,7 +14,7 @@ import {
   type UnsupportedCompression,
 } from "./errors.js";
 import type { TrailingData } from "./gzip.js";
-import type { LineSplitter } from "./lines.js";
+import type { ByteLineSplitter } from "./lines.js";
 import { BinarySample, FormatSwitches, inputNotes } from "./notes.js";
 import { CHUNK_BYTES, readParts, type ByteCounts, type JoinedInput } from "./parts.js";
 import type { FileSource, StdinSource } from "./sources.js";
@@ -62,7 +62,7 @@ const MAGIC_BYTES = 6;
  */
 export async function readSource(
   source: FileSource | StdinSource,
-  splitter: LineSplitter,
+  splitter: ByteLineSplitter,
   options: ReadSourceOptions = {},
 ): Promise<SourceReadResult> {
   const opened = await openRaw(source, options.stdin);
@@ -99,7 +99,7 @@ export async function readSource(
 async function readStream(
   source: FileSource | StdinSource,
   opened: OpenedSource,
-  splitter: LineSplitter,
+  splitter: ByteLineSplitter,
   options: ReadSourceOptions,
 ): Promise<Omit<SourceReadResult, "change">> {
   const counts: ByteCounts = { bytes: 0, decompressedBytes: 0 };
