@@ -4,7 +4,7 @@
 // stages do not share compiled code or garbage, and each run does all the work of the stages
 // before it:
 //
-//   split    read the file, split it into lines and decode them (no framing)
+//   split    read the file and split it into lines, without decoding them
 //   frame    + take the syslog framing off every line (a parser that ignores every record)
 //   parse    + every parser, with events sent nowhere
 //   analyse  + the analysers, as `diagnose` runs them (`analyseLogs`)
@@ -111,17 +111,19 @@ async function runChild(stage, log) {
 async function stageWork(stage, log, options) {
   const load = (path) => import(new URL(path, DIST).href);
   if (stage === "split") {
-    const { LineSplitter } = await load("logs/reader/lines.js");
+    const { ByteLineSplitter } = await load("logs/reader/lines.js");
     const { readSource } = await load("logs/reader/read.js");
     const { planInputs } = await load("logs/reader/sources.js");
     const [source] = await planInputs([log], process.cwd());
-    let characters = 0;
-    const splitter = new LineSplitter((text) => {
-      characters += text.length;
+    let bytes = 0;
+    // The pipeline decodes only the message of most lines, after framing their header from
+    // the bytes, so this stage leaves decoding to the next.
+    const splitter = new ByteLineSplitter((_buffer, start, end) => {
+      bytes += end - start;
     });
     return async () => {
       await readSource(source, splitter);
-      if (characters === 0) fail(`no text read from ${log}`);
+      if (bytes === 0) fail(`no line read from ${log}`);
     };
   }
   const { readLogs } = await load("logs/pipeline.js");
