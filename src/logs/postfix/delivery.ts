@@ -1,6 +1,6 @@
 import type { DeliveryEvent, DeliveryStatus } from "../events.js";
 import type { ParseOutcome } from "../record.js";
-import { positionOf, type PostfixContext, type QueuedLine } from "./context.js";
+import { findOrCreate, positionOf, type PostfixContext, type QueuedLine } from "./context.js";
 import {
   addressBetween,
   addressEnd,
@@ -40,7 +40,7 @@ export function handleDelivery(context: PostfixContext, line: QueuedLine): Parse
   const fields = readDelivery(line.record.message, line.start);
   if (fields === null) return "unparsed";
 
-  const state = context.store.findOrCreate(line.record, line.id);
+  const state = findOrCreate(context, line);
   const relay =
     fields.relayNone && fields.response !== null ? peerInText(fields.response) : fields.relay;
   const transport = line.program.service;

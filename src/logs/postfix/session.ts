@@ -1,6 +1,6 @@
 import type { SessionReplyEvent, TlsEvent } from "../events.js";
 import type { LogRecord, ParseOutcome } from "../record.js";
-import { positionOf, type PostfixContext, type QueuedLine } from "./context.js";
+import { findOrCreate, positionOf, type PostfixContext, type QueuedLine } from "./context.js";
 import { peerInText } from "./delivery.js";
 import { peerBetween, prefixAt, type Peer } from "./fields.js";
 
@@ -31,7 +31,7 @@ export function handleSessionReply(context: PostfixContext, line: QueuedLine): P
     peer = peerInText(response);
   }
 
-  const state = context.store.findOrCreate(line.record, line.id);
+  const state = findOrCreate(context, line);
   const event: SessionReplyEvent = {
     type: "session-reply",
     time: line.record.time,

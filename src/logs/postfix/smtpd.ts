@@ -1,6 +1,6 @@
 import type { AuthFailureEvent, RejectEvent } from "../events.js";
 import type { LogRecord, ParseOutcome } from "../record.js";
-import { positionOf, type PostfixContext, type QueuedLine } from "./context.js";
+import { positionOf, queueIdOf, type PostfixContext, type QueuedLine } from "./context.js";
 import { detachOrNull, peerBetween, prefixAt } from "./fields.js";
 import { isIgnoredQueued, isIgnoredUnqueued } from "./noise.js";
 import { readProxyReject, readReject, REJECT_ACTIONS } from "./reject.js";
@@ -16,7 +16,7 @@ export function handleQueuedSmtpd(context: PostfixContext, line: QueuedLine): Pa
     // A reject at DATA or END-OF-MESSAGE rejects the whole message, so no queue file stays.
     const enforced = !text.startsWith("reject_warning: ", line.start);
     if (enforced && (rejected.stage === "DATA" || rejected.stage === "END-OF-MESSAGE")) {
-      context.store.drop(line.record.host, line.id);
+      context.store.drop(line.record.host, line.key);
     }
     return "parsed";
   }
@@ -74,11 +74,11 @@ function handleNoQueue(context: PostfixContext, record: LogRecord): ParseOutcome
 function handleClient(context: PostfixContext, line: QueuedLine): ParseOutcome {
   const { record, start } = line;
   const text = record.message;
-  const existing = context.store.find(record.host, line.id, record.time);
+  const existing = context.store.find(record.host, line.key, record.time);
   // smtpd names a queue id first, so an id that already has an origin was reused.
   const state =
     existing === undefined || existing.origin !== "unknown"
-      ? context.store.create(record, line.id, "smtpd")
+      ? context.store.create(record, line.key, queueIdOf(line), "smtpd")
       : existing;
   state.origin = "smtpd";
 
