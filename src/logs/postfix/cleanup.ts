@@ -1,6 +1,6 @@
 import type { ParseOutcome } from "../record.js";
 import { findOrCreate, queueIdOf, type PostfixContext, type QueuedLine } from "./context.js";
-import { detach } from "./fields.js";
+import { detach, hasPrefixAt } from "./fields.js";
 import { isIgnoredQueued } from "./noise.js";
 import { readContentReject } from "./reject.js";
 import { handleReject } from "./smtpd.js";
@@ -12,7 +12,7 @@ import { handleReject } from "./smtpd.js";
  */
 export function handleCleanup(context: PostfixContext, line: QueuedLine): ParseOutcome {
   const text = line.record.message;
-  if (text.startsWith("message-id=", line.start)) return handleMessageId(context, line);
+  if (hasPrefixAt(text, "message-id=", line.start)) return handleMessageId(context, line);
 
   const rejected = handleReject(context, line.record, line.start);
   if (rejected !== null) {

@@ -1,7 +1,7 @@
 import type { AuthFailureEvent, RejectEvent } from "../events.js";
 import type { LogRecord, ParseOutcome } from "../record.js";
 import { positionOf, queueIdOf, type PostfixContext, type QueuedLine } from "./context.js";
-import { detachOrNull, peerBetween, prefixAt } from "./fields.js";
+import { detachOrNull, hasPrefixAt, peerBetween, prefixAt } from "./fields.js";
 import { isIgnoredQueued, isIgnoredUnqueued } from "./noise.js";
 import { readProxyReject, readReject, REJECT_ACTIONS } from "./reject.js";
 import { handleTls } from "./session.js";
@@ -31,8 +31,10 @@ export function handleUnqueuedSmtpd(context: PostfixContext, record: LogRecord):
   const first = text.charCodeAt(0);
   if (first === 99 || first === 100) {
     // c, d
-    if (text.startsWith("connect from ") || text.startsWith("disconnect from ")) return "ignored";
-  } else if (first === 78 && text.startsWith("NOQUEUE: ")) {
+    if (hasPrefixAt(text, "connect from ", 0) || hasPrefixAt(text, "disconnect from ", 0)) {
+      return "ignored";
+    }
+  } else if (first === 78 && hasPrefixAt(text, "NOQUEUE: ", 0)) {
     return handleNoQueue(context, record);
   } else if (first === 112 && text.startsWith("proxy-reject: ")) {
     if (handleReject(context, record, 0) !== null) return "parsed";
