@@ -90,9 +90,10 @@ const DEFAULT_LIMITS: StoreLimits = {
 };
 
 /**
- * Open messages by syslog host and queue id (its `QueueKey`). Memory stays bounded: `drop` removes a
- * message at `removed`, ids silent for longer than `MAX_SILENCE_MS` are dropped, and past
- * the caps of `StoreLimits` the least recently active messages are evicted and counted.
+ * Open messages by syslog host and queue id (its `QueueKey`). Memory stays bounded: `drop`
+ * removes a message at `removed`, ids silent for longer than `MAX_SILENCE_MS` are dropped,
+ * and past the caps of `StoreLimits` the least recently active messages are evicted and
+ * counted.
  */
 export class MessageStore {
   private readonly hosts = new Map<string, Map<QueueKey, MessageState>>();
@@ -101,8 +102,11 @@ export class MessageStore {
   private pendingCount = 0;
   private evictedCount = 0;
   // Most logs have one host, and consecutive lines often name the same message, so the
-  // last host and the last message found are kept at hand.
-  private lastHost: string | null = null;
+  // last host and the last message found are kept at hand. A sweep clears the cached queue
+  // only when it deletes that queue. Clearing it every hour ran the host look-up again, a
+  // path that only the first lines had taken, so V8 discarded the optimized code of every
+  // handler that finds a message and compiled it again.
+  private lastHost = "";
   private lastQueue: Map<QueueKey, MessageState> | undefined = undefined;
   private lastKey: QueueKey | null = null;
   private lastKeyQueue: Map<QueueKey, MessageState> | undefined = undefined;
@@ -147,7 +151,6 @@ export class MessageStore {
     if (queue === undefined) {
       queue = new Map();
       this.hosts.set(detach(record.host), queue);
-      this.lastHost = null;
     }
     const state: MessageState = {
       message: newMessage(record, id),
@@ -198,7 +201,7 @@ export class MessageStore {
   }
 
   private queueOf(host: string): Map<QueueKey, MessageState> | undefined {
-    if (host === this.lastHost) return this.lastQueue;
+    if (host === this.lastHost && this.lastQueue !== undefined) return this.lastQueue;
     const queue = this.hosts.get(host);
     if (queue !== undefined) {
       this.lastHost = host;
@@ -250,10 +253,12 @@ export class MessageStore {
         this.pendingCount -= state.pending?.size ?? 0;
         removed += 1;
       }
-      if (queue.size === 0) this.hosts.delete(host);
+      if (queue.size === 0) {
+        this.hosts.delete(host);
+        if (queue === this.lastQueue) this.lastQueue = undefined;
+      }
     }
     this.count -= removed;
-    this.lastHost = null;
     this.lastKey = null;
     this.lastState = undefined;
     return removed;
