@@ -1,6 +1,6 @@
 import type { ParseOutcome } from "../record.js";
-import type { PostfixContext, QueuedLine } from "./context.js";
-import { detach } from "./fields.js";
+import { findOrCreate, queueIdOf, type PostfixContext, type QueuedLine } from "./context.js";
+import { detach, hasPrefixAt } from "./fields.js";
 import { isIgnoredQueued } from "./noise.js";
 import { readContentReject } from "./reject.js";
 import { handleReject } from "./smtpd.js";
@@ -12,14 +12,14 @@ import { handleReject } from "./smtpd.js";
  */
 export function handleCleanup(context: PostfixContext, line: QueuedLine): ParseOutcome {
   const text = line.record.message;
-  if (text.startsWith("message-id=", line.start)) return handleMessageId(context, line);
+  if (hasPrefixAt(text, "message-id=", line.start)) return handleMessageId(context, line);
 
   const rejected = handleReject(context, line.record, line.start);
   if (rejected !== null) {
     // The milter or header check rejected the message, so cleanup discards the queue file
     // and no `removed` line follows.
     if (!text.startsWith("reject_warning: ", line.start)) {
-      context.store.drop(line.record.host, line.id);
+      context.store.drop(line.record.host, line.key);
     }
     return "parsed";
   }
@@ -27,7 +27,7 @@ export function handleCleanup(context: PostfixContext, line: QueuedLine): ParseO
     const event = readContentReject(line.record, line.start + 8);
     if (event !== null) {
       context.sink(event);
-      context.store.drop(line.record.host, line.id);
+      context.store.drop(line.record.host, line.key);
       return "parsed";
     }
   }
@@ -41,11 +41,11 @@ export function handleCleanup(context: PostfixContext, line: QueuedLine): ParseO
 /** Reads `QID: message-id=<20240304091503.1234@example.com>`. */
 function handleMessageId(context: PostfixContext, line: QueuedLine): ParseOutcome {
   const { record } = line;
-  const existing = context.store.find(record.host, line.id, record.time);
+  const existing = context.store.find(record.host, line.key, record.time);
   // cleanup logs one Message-ID per message, so a second one means the id was reused.
   const state =
     existing === undefined || existing.message.messageId !== null
-      ? context.store.create(record, line.id, "internal")
+      ? context.store.create(record, line.key, queueIdOf(line), "internal")
       : existing;
 
   let value = record.message.slice(line.start + 11);
@@ -68,7 +68,7 @@ function readHeaderAction(context: PostfixContext, line: QueuedLine, start: numb
 
   const name = text.slice(start, colon).toLowerCase();
   const value = text.slice(colon + 2, origin);
-  const state = context.store.findOrCreate(line.record, line.id);
+  const state = findOrCreate(context, line);
   if (name === "x-php-originating-script") state.message.script = detach(value);
   else if (name === "subject") state.message.subject = detach(value);
   return true;

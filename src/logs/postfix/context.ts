@@ -1,12 +1,14 @@
 import type { EventSink, LinePosition } from "../events.js";
 import type { LogRecord } from "../record.js";
 import type { PostfixProgram } from "./program.js";
-import type { MessageStore } from "./store.js";
+import type { QueueIdReader, QueueKey } from "./queue-id.js";
+import type { MessageState, MessageStore } from "./store.js";
 
 /** What the line handlers of the Postfix parser share. */
 export interface PostfixContext {
   readonly sink: EventSink;
   readonly store: MessageStore;
+  readonly queueIds: QueueIdReader;
 }
 
 /**
@@ -16,9 +18,24 @@ export interface PostfixContext {
 export interface QueuedLine {
   readonly record: LogRecord;
   readonly program: PostfixProgram;
-  readonly id: string;
+  /** Store key of the queue id; `queueIdOf` slices the id itself when it is needed. */
+  readonly key: QueueKey;
   /** Index in `record.message` just after `QID: `. */
   readonly start: number;
+}
+
+/** Returns the queue id at the start of a queued line. */
+export function queueIdOf(line: QueuedLine): string {
+  return line.record.message.slice(0, line.start - 2);
+}
+
+/** Returns the open message of a queued line, or a stub started at this line. */
+export function findOrCreate(context: PostfixContext, line: QueuedLine): MessageState {
+  const { record, key } = line;
+  return (
+    context.store.find(record.host, key, record.time) ??
+    context.store.create(record, key, queueIdOf(line), "unknown")
+  );
 }
 
 /** Returns the file and line of a record, as events carry them. */

@@ -8,7 +8,7 @@ import { isIgnoredQueued, isIgnoredUnqueued } from "./noise.js";
 import { handleBounce, handlePickup } from "./origins.js";
 import { describeProgram, isPostfixProgram, ProgramCache, type PostfixProgram } from "./program.js";
 import { handlePostsuper, handleQmgr } from "./qmgr.js";
-import { queueIdLength } from "./queue-id.js";
+import { QueueIdReader } from "./queue-id.js";
 import { handleSessionReply, handleTls } from "./session.js";
 import { handleQueuedSmtpd, handleUnqueuedPostscreen, handleUnqueuedSmtpd } from "./smtpd.js";
 import { MessageStore, type StoreLimits } from "./store.js";
@@ -47,12 +47,12 @@ class PostfixLogParser implements PostfixParser {
   private readonly line: Mutable<QueuedLine> = {
     record: { time: 0, host: "", program: "", pid: null, message: "", file: "", line: 0 },
     program: describeProgram("postfix/none"),
-    id: "",
+    key: 0,
     start: 0,
   };
 
   constructor(sink: EventSink, limits: StoreLimits | undefined) {
-    this.context = { sink, store: new MessageStore(limits) };
+    this.context = { sink, store: new MessageStore(limits), queueIds: new QueueIdReader() };
   }
 
   get openMessages(): number {
@@ -70,13 +70,13 @@ class PostfixLogParser implements PostfixParser {
   parse(record: LogRecord): ParseOutcome {
     const program = this.programs.describe(record.program);
     this.context.store.sweep(record.time);
-    const idLength = queueIdLength(record.message);
+    const idLength = this.context.queueIds.read(record.message);
     if (idLength === 0) return this.parseUnqueued(record, program);
 
     const line = this.line;
     line.record = record;
     line.program = program;
-    line.id = record.message.slice(0, idLength);
+    line.key = this.context.queueIds.key;
     line.start = idLength + 2;
     return this.parseQueued(line);
   }

@@ -1,8 +1,7 @@
 import type { ParseOutcome } from "../record.js";
-import type { PostfixContext, QueuedLine } from "./context.js";
+import { queueIdOf, type PostfixContext, type QueuedLine } from "./context.js";
 import { addressBetween, addressEnd, detach } from "./fields.js";
 import { isIgnoredQueued } from "./noise.js";
-import { queueIdLength } from "./queue-id.js";
 
 /**
  * Parses `pickup` lines: `QID: uid=1004 from=<shopuser>` starts a local submission made
@@ -17,11 +16,11 @@ export function handlePickup(context: PostfixContext, line: QueuedLine): ParseOu
   const uid = Number(text.slice(start + 4, uidEnd < 0 ? text.length : uidEnd));
   if (!Number.isInteger(uid)) return "unparsed";
 
-  const existing = context.store.find(record.host, line.id, record.time);
+  const existing = context.store.find(record.host, line.key, record.time);
   // pickup names a queue id first, so an id that already has an origin was reused.
   const state =
     existing === undefined || existing.origin !== "unknown"
-      ? context.store.create(record, line.id, "pickup")
+      ? context.store.create(record, line.key, queueIdOf(line), "pickup")
       : existing;
   state.origin = "pickup";
   const message = state.message;
@@ -52,13 +51,13 @@ export function handleBounce(context: PostfixContext, line: QueuedLine): ParseOu
   if (at < 0) return isIgnoredQueued(text, line.start) ? "ignored" : "unparsed";
 
   const idStart = at + NOTIFICATION.length;
-  const length = queueIdLength(text.slice(idStart) + ": ");
+  const length = context.queueIds.read(text.slice(idStart) + ": ");
   if (length === 0 || idStart + length !== text.length) return "unparsed";
-  const notification = text.slice(idStart);
+  const key = context.queueIds.key;
   const record = line.record;
   const state =
-    context.store.find(record.host, notification, record.time) ??
-    context.store.create(record, notification, "internal");
+    context.store.find(record.host, key, record.time) ??
+    context.store.create(record, key, text.slice(idStart), "internal");
   state.message.isBounce = true;
   return "parsed";
 }

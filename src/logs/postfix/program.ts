@@ -113,13 +113,23 @@ export function describeProgram(program: string): PostfixProgram {
  */
 export class ProgramCache {
   private readonly descriptions = new Map<string, PostfixProgram>();
+  // Lines of one daemon often come in runs (a TLS line, then its delivery), so the last
+  // tag is compared first, and the same string object compares without reading characters.
+  private lastProgram = "";
+  private lastDescription: PostfixProgram | undefined = undefined;
 
   describe(program: string): PostfixProgram {
-    const cached = this.descriptions.get(program);
-    if (cached !== undefined) return cached;
-    const described = describeProgram(program);
-    if (this.descriptions.size >= MAX_CACHED) this.descriptions.clear();
-    this.descriptions.set(program, described);
+    if (program === this.lastProgram && this.lastDescription !== undefined) {
+      return this.lastDescription;
+    }
+    let described = this.descriptions.get(program);
+    if (described === undefined) {
+      described = describeProgram(program);
+      if (this.descriptions.size >= MAX_CACHED) this.descriptions.clear();
+      this.descriptions.set(program, described);
+    }
+    this.lastProgram = program;
+    this.lastDescription = described;
     return described;
   }
 }

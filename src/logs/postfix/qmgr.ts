@@ -1,6 +1,6 @@
 import type { DeliveryEvent, MessageEvent } from "../events.js";
 import type { ParseOutcome } from "../record.js";
-import { positionOf, type PostfixContext, type QueuedLine } from "./context.js";
+import { findOrCreate, positionOf, type PostfixContext, type QueuedLine } from "./context.js";
 import { addressBetween, addressEnd, detach } from "./fields.js";
 import { isIgnoredQueued } from "./noise.js";
 import type { MessageState, PendingAttempt } from "./store.js";
@@ -14,7 +14,7 @@ export function handleQmgr(context: PostfixContext, line: QueuedLine): ParseOutc
   const text = line.record.message;
   if (text.startsWith("from=", line.start)) return handleFrom(context, line);
   if (text.startsWith("removed", line.start)) {
-    context.store.drop(line.record.host, line.id);
+    context.store.drop(line.record.host, line.key);
     return "parsed";
   }
   return isIgnoredQueued(text, line.start) ? "ignored" : "unparsed";
@@ -23,7 +23,7 @@ export function handleQmgr(context: PostfixContext, line: QueuedLine): ParseOutc
 /** Parses `postsuper` lines: its `removed` (an administrator deleted the message) ends it too. */
 export function handlePostsuper(context: PostfixContext, line: QueuedLine): ParseOutcome {
   if (line.record.message.startsWith("removed", line.start)) {
-    context.store.drop(line.record.host, line.id);
+    context.store.drop(line.record.host, line.key);
     return "parsed";
   }
   return "ignored";
@@ -34,7 +34,7 @@ function handleFrom(context: PostfixContext, line: QueuedLine): ParseOutcome {
   const text = record.message;
   const senderEnd = addressEnd(text, line.start + 5);
   if (senderEnd < 0) return "unparsed";
-  const state = context.store.findOrCreate(record, line.id);
+  const state = findOrCreate(context, line);
   const sender = addressBetween(text, line.start + 5, senderEnd);
   if (state.message.sender !== sender) state.message.sender = detach(sender);
 

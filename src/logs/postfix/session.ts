@@ -1,8 +1,8 @@
 import type { SessionReplyEvent, TlsEvent } from "../events.js";
 import type { LogRecord, ParseOutcome } from "../record.js";
-import { positionOf, type PostfixContext, type QueuedLine } from "./context.js";
+import { findOrCreate, positionOf, type PostfixContext, type QueuedLine } from "./context.js";
 import { peerInText } from "./delivery.js";
-import { peerBetween, prefixAt, type Peer } from "./fields.js";
+import { hasPrefixAt, peerBetween, prefixAt, type Peer } from "./fields.js";
 
 /**
  * Lines of the SMTP client about a whole connection rather than one recipient: rejections
@@ -31,7 +31,7 @@ export function handleSessionReply(context: PostfixContext, line: QueuedLine): P
     peer = peerInText(response);
   }
 
-  const state = context.store.findOrCreate(line.record, line.id);
+  const state = findOrCreate(context, line);
   const event: SessionReplyEvent = {
     type: "session-reply",
     time: line.record.time,
@@ -49,17 +49,27 @@ function isRemoteReply(text: string): boolean {
   return text.includes(" said: ") || text.includes(" refused to talk to me");
 }
 
-const TLS_TRUST = ["Trusted ", "Untrusted ", "Anonymous ", "Verified "];
-
 /** Returns the length of the trust word (with its space) at `start`, or 0. */
 function trustWordLength(text: string, start: number): number {
-  const first = text.charCodeAt(start);
-  // T, U, A, V: the first letters of the trust words.
-  if (first !== 84 && first !== 85 && first !== 65 && first !== 86) return 0;
-  for (const word of TLS_TRUST) {
-    if (text.startsWith(word, start)) return word.length;
+  // The first letter picks the one word to compare.
+  let word: string;
+  switch (text.charCodeAt(start)) {
+    case 84: // T
+      word = "Trusted ";
+      break;
+    case 85: // U
+      word = "Untrusted ";
+      break;
+    case 65: // A
+      word = "Anonymous ";
+      break;
+    case 86: // V
+      word = "Verified ";
+      break;
+    default:
+      return 0;
   }
-  return 0;
+  return hasPrefixAt(text, word, start) ? word.length : 0;
 }
 
 const ESTABLISHED = "TLS connection established ";
@@ -76,14 +86,19 @@ export function handleTls(
 ): ParseOutcome | null {
   const text = record.message;
   const trust = trustWordLength(text, start);
-  if (trust === 0 || !text.startsWith(ESTABLISHED, start + trust)) return null;
+  if (trust === 0 || !hasPrefixAt(text, ESTABLISHED, start + trust)) return null;
 
   let index = start + trust + ESTABLISHED.length;
   let direction: TlsEvent["direction"];
-  if (text.startsWith("to ", index)) direction = "outbound";
-  else if (text.startsWith("from ", index)) direction = "inbound";
-  else return null;
-  index = text.indexOf(" ", index) + 1;
+  if (text.startsWith("to ", index)) {
+    direction = "outbound";
+    index += 3;
+  } else if (text.startsWith("from ", index)) {
+    direction = "inbound";
+    index += 5;
+  } else {
+    return null;
+  }
 
   const peerEnd = text.indexOf(": ", index);
   const peer = peerBetween(text, index, peerEnd < 0 ? text.length : peerEnd);

@@ -1,7 +1,7 @@
 import type { AuthFailureEvent, RejectEvent } from "../events.js";
 import type { LogRecord, ParseOutcome } from "../record.js";
-import { positionOf, type PostfixContext, type QueuedLine } from "./context.js";
-import { detachOrNull, peerBetween, prefixAt } from "./fields.js";
+import { positionOf, queueIdOf, type PostfixContext, type QueuedLine } from "./context.js";
+import { detachOrNull, hasPrefixAt, peerBetween, prefixAt } from "./fields.js";
 import { isIgnoredQueued, isIgnoredUnqueued } from "./noise.js";
 import { readProxyReject, readReject, REJECT_ACTIONS } from "./reject.js";
 import { handleTls } from "./session.js";
@@ -16,7 +16,7 @@ export function handleQueuedSmtpd(context: PostfixContext, line: QueuedLine): Pa
     // A reject at DATA or END-OF-MESSAGE rejects the whole message, so no queue file stays.
     const enforced = !text.startsWith("reject_warning: ", line.start);
     if (enforced && (rejected.stage === "DATA" || rejected.stage === "END-OF-MESSAGE")) {
-      context.store.drop(line.record.host, line.id);
+      context.store.drop(line.record.host, line.key);
     }
     return "parsed";
   }
@@ -31,8 +31,10 @@ export function handleUnqueuedSmtpd(context: PostfixContext, record: LogRecord):
   const first = text.charCodeAt(0);
   if (first === 99 || first === 100) {
     // c, d
-    if (text.startsWith("connect from ") || text.startsWith("disconnect from ")) return "ignored";
-  } else if (first === 78 && text.startsWith("NOQUEUE: ")) {
+    if (hasPrefixAt(text, "connect from ", 0) || hasPrefixAt(text, "disconnect from ", 0)) {
+      return "ignored";
+    }
+  } else if (first === 78 && hasPrefixAt(text, "NOQUEUE: ", 0)) {
     return handleNoQueue(context, record);
   } else if (first === 112 && text.startsWith("proxy-reject: ")) {
     if (handleReject(context, record, 0) !== null) return "parsed";
@@ -74,11 +76,11 @@ function handleNoQueue(context: PostfixContext, record: LogRecord): ParseOutcome
 function handleClient(context: PostfixContext, line: QueuedLine): ParseOutcome {
   const { record, start } = line;
   const text = record.message;
-  const existing = context.store.find(record.host, line.id, record.time);
+  const existing = context.store.find(record.host, line.key, record.time);
   // smtpd names a queue id first, so an id that already has an origin was reused.
   const state =
     existing === undefined || existing.origin !== "unknown"
-      ? context.store.create(record, line.id, "smtpd")
+      ? context.store.create(record, line.key, queueIdOf(line), "smtpd")
       : existing;
   state.origin = "smtpd";
 

@@ -2,6 +2,7 @@ import { newLoggedMessage, type LoggedMessage } from "../events.js";
 import { EvictionPlan, evictionBatch } from "../eviction.js";
 import type { LogRecord } from "../record.js";
 import { detach } from "./fields.js";
+import type { QueueKey } from "./queue-id.js";
 
 /**
  * Postfix's default `maximal_queue_lifetime` (5 days). A queue id that has been silent for
@@ -89,22 +90,26 @@ const DEFAULT_LIMITS: StoreLimits = {
 };
 
 /**
- * Open messages by syslog host and queue id. Memory stays bounded: `drop` removes a
- * message at `removed`, ids silent for longer than `MAX_SILENCE_MS` are dropped, and past
- * the caps of `StoreLimits` the least recently active messages are evicted and counted.
+ * Open messages by syslog host and queue id (its `QueueKey`). Memory stays bounded: `drop`
+ * removes a message at `removed`, ids silent for longer than `MAX_SILENCE_MS` are dropped,
+ * and past the caps of `StoreLimits` the least recently active messages are evicted and
+ * counted.
  */
 export class MessageStore {
-  private readonly hosts = new Map<string, Map<string, MessageState>>();
+  private readonly hosts = new Map<string, Map<QueueKey, MessageState>>();
   private nextSweep = -Infinity;
   private count = 0;
   private pendingCount = 0;
   private evictedCount = 0;
   // Most logs have one host, and consecutive lines often name the same message, so the
-  // last host and the last message found are kept at hand.
-  private lastHost: string | null = null;
-  private lastQueue: Map<string, MessageState> | undefined = undefined;
-  private lastId: string | null = null;
-  private lastIdQueue: Map<string, MessageState> | undefined = undefined;
+  // last host and the last message found are kept at hand. A sweep clears the cached queue
+  // only when it deletes that queue. Clearing it every hour ran the host look-up again, a
+  // path that only the first lines had taken, so V8 discarded the optimized code of every
+  // handler that finds a message and compiled it again.
+  private lastHost = "";
+  private lastQueue: Map<QueueKey, MessageState> | undefined = undefined;
+  private lastKey: QueueKey | null = null;
+  private lastKeyQueue: Map<QueueKey, MessageState> | undefined = undefined;
   private lastState: MessageState | undefined = undefined;
 
   constructor(private readonly limits: StoreLimits = DEFAULT_LIMITS) {}
@@ -119,30 +124,33 @@ export class MessageStore {
     return this.evictedCount;
   }
 
-  /** Returns the open message with this id, or undefined (also when its state went stale). */
-  find(host: string, id: string, time: number): MessageState | undefined {
+  /**
+   * Returns the open message with the id of this key, or undefined (also when its state
+   * went stale).
+   */
+  find(host: string, key: QueueKey, time: number): MessageState | undefined {
     const queue = this.queueOf(host);
     if (queue === undefined) return undefined;
-    const state = id === this.lastId && queue === this.lastIdQueue ? this.lastState : queue.get(id);
+    const state =
+      key === this.lastKey && queue === this.lastKeyQueue ? this.lastState : queue.get(key);
     if (state === undefined) return undefined;
     if (state.lastTime < time - MAX_SILENCE_MS) {
-      this.drop(host, id);
+      this.drop(host, key);
       return undefined;
     }
     if (time > state.lastTime) state.lastTime = time;
-    this.lastId = id;
-    this.lastIdQueue = queue;
+    this.lastKey = key;
+    this.lastKeyQueue = queue;
     this.lastState = state;
     return state;
   }
 
-  /** Starts a fresh message for this id, replacing any open one. */
-  create(record: LogRecord, id: string, origin: MessageOrigin): MessageState {
+  /** Starts a fresh message for the queue id `id` with this key, replacing any open one. */
+  create(record: LogRecord, key: QueueKey, id: string, origin: MessageOrigin): MessageState {
     let queue = this.queueOf(record.host);
     if (queue === undefined) {
       queue = new Map();
       this.hosts.set(detach(record.host), queue);
-      this.lastHost = null;
     }
     const state: MessageState = {
       message: newMessage(record, id),
@@ -151,29 +159,24 @@ export class MessageStore {
       announced: false,
       pending: null,
     };
-    const replaced = queue.get(id);
+    const replaced = queue.get(key);
     if (replaced === undefined) this.count += 1;
     else this.pendingCount -= replaced.pending?.size ?? 0;
-    queue.set(id, state);
-    this.lastId = null;
+    queue.set(key, state);
+    this.lastKey = null;
     return state;
   }
 
-  /** Returns the open message with this id, or a stub created from this line. */
-  findOrCreate(record: LogRecord, id: string): MessageState {
-    return this.find(record.host, id, record.time) ?? this.create(record, id, "unknown");
-  }
-
   /** Forgets a message (`removed`, or rejected before it was queued). */
-  drop(host: string, id: string): void {
+  drop(host: string, key: QueueKey): void {
     const queue = this.queueOf(host);
-    const state = queue?.get(id);
+    const state = queue?.get(key);
     if (queue !== undefined && state !== undefined) {
-      queue.delete(id);
+      queue.delete(key);
       this.count -= 1;
       this.pendingCount -= state.pending?.size ?? 0;
     }
-    this.lastId = null;
+    this.lastKey = null;
     this.lastState = undefined;
   }
 
@@ -197,8 +200,8 @@ export class MessageStore {
     if (state.pending.size === 0) state.pending = null;
   }
 
-  private queueOf(host: string): Map<string, MessageState> | undefined {
-    if (host === this.lastHost) return this.lastQueue;
+  private queueOf(host: string): Map<QueueKey, MessageState> | undefined {
+    if (host === this.lastHost && this.lastQueue !== undefined) return this.lastQueue;
     const queue = this.hosts.get(host);
     if (queue !== undefined) {
       this.lastHost = host;
@@ -244,17 +247,19 @@ export class MessageStore {
   private removeWhere(test: (state: MessageState) => boolean): number {
     let removed = 0;
     for (const [host, queue] of this.hosts) {
-      for (const [id, state] of queue) {
+      for (const [key, state] of queue) {
         if (!test(state)) continue;
-        queue.delete(id);
+        queue.delete(key);
         this.pendingCount -= state.pending?.size ?? 0;
         removed += 1;
       }
-      if (queue.size === 0) this.hosts.delete(host);
+      if (queue.size === 0) {
+        this.hosts.delete(host);
+        if (queue === this.lastQueue) this.lastQueue = undefined;
+      }
     }
     this.count -= removed;
-    this.lastHost = null;
-    this.lastId = null;
+    this.lastKey = null;
     this.lastState = undefined;
     return removed;
   }
