@@ -196,9 +196,8 @@ export class LogAnalyser {
       const server = serverOf(event.message);
       this.server.addJudgedIp(classified.judgedIp, event.time, provider, event.relayIp, server);
     }
-    const reply = classified?.reply ?? null;
-    this.unknownRecipients.addDelivery(delivery, reply);
-    this.senderDomains.addDelivery(delivery, reply);
+    this.unknownRecipients.addDelivery(delivery, classified);
+    this.senderDomains.addDelivery(delivery, classified);
   }
 
   /**
@@ -241,12 +240,11 @@ export class LogAnalyser {
       const server = serverOf(event.message);
       this.server.addJudgedIp(classified.judgedIp, event.time, provider, event.relayIp, server);
     }
-    const reply = classified?.reply ?? null;
     this.volume.addDelivery(delivery);
-    this.origins.addDelivery(delivery, reply);
-    this.forwarding.addDelivery(delivery, reply);
-    this.unknownRecipients.addDelivery(delivery, reply);
-    this.senderDomains.addDelivery(delivery, reply);
+    this.origins.addDelivery(delivery, classified);
+    this.forwarding.addDelivery(delivery, classified);
+    this.unknownRecipients.addDelivery(delivery, classified);
+    this.senderDomains.addDelivery(delivery, classified);
   }
 
   private addSessionReply(event: SessionReplyEvent): void {
