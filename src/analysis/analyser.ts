@@ -121,6 +121,8 @@ export class LogAnalyser {
   /** Returns the gathered facts; the analyser should not be fed afterwards. */
   finish(): LogFacts {
     this.providers.finish();
+    this.server.finish();
+    this.bypass.finish();
     return {
       providers: this.providers.providers,
       volume: this.volume,
