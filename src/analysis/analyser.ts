@@ -121,6 +121,8 @@ export class LogAnalyser {
   /** Returns the gathered facts; the analyser should not be fed afterwards. */
   finish(): LogFacts {
     this.providers.finish();
+    this.server.finish();
+    this.bypass.finish();
     return {
       providers: this.providers.providers,
       volume: this.volume,
@@ -196,9 +198,8 @@ export class LogAnalyser {
       const server = serverOf(event.message);
       this.server.addJudgedIp(classified.judgedIp, event.time, provider, event.relayIp, server);
     }
-    const reply = classified?.reply ?? null;
-    this.unknownRecipients.addDelivery(delivery, reply);
-    this.senderDomains.addDelivery(delivery, reply);
+    this.unknownRecipients.addDelivery(delivery, classified);
+    this.senderDomains.addDelivery(delivery, classified);
   }
 
   /**
@@ -241,12 +242,11 @@ export class LogAnalyser {
       const server = serverOf(event.message);
       this.server.addJudgedIp(classified.judgedIp, event.time, provider, event.relayIp, server);
     }
-    const reply = classified?.reply ?? null;
     this.volume.addDelivery(delivery);
-    this.origins.addDelivery(delivery, reply);
-    this.forwarding.addDelivery(delivery, reply);
-    this.unknownRecipients.addDelivery(delivery, reply);
-    this.senderDomains.addDelivery(delivery, reply);
+    this.origins.addDelivery(delivery, classified);
+    this.forwarding.addDelivery(delivery, classified);
+    this.unknownRecipients.addDelivery(delivery, classified);
+    this.senderDomains.addDelivery(delivery, classified);
   }
 
   private addSessionReply(event: SessionReplyEvent): void {

@@ -9,6 +9,15 @@ const UPPER_ASCII = /[A-Z]+/g;
  * only (RFC 4343), and account names are compared the same way here.
  */
 export function lowerAscii(text: string): string {
+  // Most names are logged in lower case already. Finding that out with this loop costs less
+  // than the regular expression and the lower-cased copy below.
+  let index = 0;
+  while (index < text.length) {
+    const code = text.charCodeAt(index);
+    if ((code >= 65 && code <= 90) || code >= 0x80) break;
+    index += 1;
+  }
+  if (index === text.length) return text;
   if (!NON_ASCII.test(text)) return text.toLowerCase();
   return text.replace(UPPER_ASCII, (run) => run.toLowerCase());
 }

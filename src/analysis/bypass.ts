@@ -1,5 +1,5 @@
 import type { LinePosition, SmtpConnectionEvent } from "../logs/events.js";
-import { detach, increment } from "./time.js";
+import { RunCounter, detach, increment } from "./time.js";
 
 /** Connections are compared with the MTA's attempts in buckets of this length. */
 export const CONNECTION_BUCKET_MS = 10 * 60_000;
@@ -48,8 +48,9 @@ export interface ConnectionOrigin {
  * ten-minute buckets. Both sides are counted into buckets, so the files may come in any order.
  */
 export class SmtpBypassAnalyser {
-  /** MTA remote delivery attempts and session replies per bucket start. */
+  /** MTA remote delivery attempts and session replies per bucket start; complete after `finish`. */
   readonly mtaBuckets = new Map<number, number>();
+  private readonly mtaCounter = new RunCounter(this.mtaBuckets);
   /** Connections the firewall let through, per bucket start. */
   readonly firewallBuckets = new Map<number, number>();
   readonly origins = new Map<string, ConnectionOrigin>();
@@ -69,9 +70,14 @@ export class SmtpBypassAnalyser {
   /** Counts one connection the MTA made (a remote attempt or a session reply). */
   addMtaConnection(time: number): void {
     if (!Number.isFinite(time)) return;
-    increment(this.mtaBuckets, bucketOf(time));
+    this.mtaCounter.add(bucketOf(time));
     if (this.mtaFirstTime === null || time < this.mtaFirstTime) this.mtaFirstTime = time;
     if (this.mtaLastTime === null || time > this.mtaLastTime) this.mtaLastTime = time;
+  }
+
+  /** Completes the counts kept by runs; call it after the last event. */
+  finish(): void {
+    this.mtaCounter.flush();
   }
 
   /** Counts one logged connection attempt, unless it retransmits the previous one. */

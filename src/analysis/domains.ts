@@ -1,7 +1,7 @@
 import { domainOf } from "../knowledge/providers.js";
 import type { LoggedMessage } from "../logs/events.js";
 import type { Delivery } from "./delivery.js";
-import type { ExplainedReply } from "../reply/types.js";
+import type { ClassifiedReply } from "./reply-cache.js";
 import { detach } from "./time.js";
 
 /** Outbound results of one envelope sender domain. */
@@ -35,12 +35,12 @@ export class SenderDomainAnalyser {
     return facts;
   }
 
-  addDelivery(delivery: Delivery, reply: ExplainedReply | null): void {
+  addDelivery(delivery: Delivery, classified: ClassifiedReply | null): void {
     const facts = delivery.state.senderDomain;
     if (facts === null) return;
     facts.attempts += 1;
     if (delivery.event.status === "sent") facts.sent += 1;
-    if (reply !== null && reply.findings.includes("authentication")) {
+    if (classified?.reply.findings.includes("authentication") === true) {
       facts.authenticationRejections += 1;
     }
   }

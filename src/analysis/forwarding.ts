@@ -1,9 +1,9 @@
 import ipaddr from "ipaddr.js";
 import { domainOf } from "../knowledge/providers.js";
 import type { LinePosition, LoggedMessage } from "../logs/events.js";
-import type { ExplainedReply } from "../reply/types.js";
+import type { ClassifiedReply } from "./reply-cache.js";
 import type { Delivery } from "./delivery.js";
-import { addCapped, isBlockSignal } from "./replies.js";
+import { addCapped } from "./replies.js";
 import { detach, increment } from "./time.js";
 
 const MAX_ALIASES = 200;
@@ -42,13 +42,13 @@ export class ForwardingTally {
   /** Messages counted in `messages`, so that retries and further recipients count once. */
   private readonly counted = new WeakSet<LoggedMessage>();
 
-  add(delivery: Delivery, reply: ExplainedReply | null, alias: string): void {
+  add(delivery: Delivery, classified: ClassifiedReply | null, alias: string): void {
     const event = delivery.event;
     this.attempts += 1;
     if (event.status === "sent") this.sent += 1;
-    if (reply !== null && isBlockSignal(reply)) {
+    if (classified?.blockSignal === true) {
       this.blockedAttempts += 1;
-      increment(this.blockRules, reply.ruleId);
+      increment(this.blockRules, classified.reply.ruleId);
     }
     if (this.first === null || event.time < this.first.time) {
       this.first = { time: event.time, position: { ...event.position } };
@@ -109,7 +109,7 @@ export class ForwardingAnalyser {
   /** Forwards to the domains past {@link MAX_DOMAINS}. */
   private readonly otherDomains = new ForwardingTally();
 
-  addDelivery(delivery: Delivery, reply: ExplainedReply | null): void {
+  addDelivery(delivery: Delivery, classified: ClassifiedReply | null): void {
     const event = delivery.event;
     const original = event.originalRecipient;
     if (original === null || original.toLowerCase() === event.recipient.toLowerCase()) return;
@@ -120,7 +120,7 @@ export class ForwardingAnalyser {
     if (!delivery.state.forwarded) this.messages += 1;
     delivery.state.forwarded = true;
     if (staysInside(delivery, alias)) return;
-    this.tallyFor(domainOf(event.recipient) ?? "").add(delivery, reply, alias);
+    this.tallyFor(domainOf(event.recipient) ?? "").add(delivery, classified, alias);
   }
 
   /**

@@ -1,8 +1,7 @@
 import type { LinePosition, LoggedMessage } from "../logs/events.js";
-import type { ExplainedReply } from "../reply/types.js";
+import type { ClassifiedReply } from "./reply-cache.js";
 import type { Delivery, MessageState } from "./delivery.js";
 import { DistinctCounter } from "./distinct.js";
-import { isBlockSignal } from "./replies.js";
 import { addCapped } from "./replies.js";
 import { detach, hourOf, increment } from "./time.js";
 import { lowerAscii } from "./ascii-case.js";
@@ -145,14 +144,14 @@ export class OriginAnalyser {
   }
 
   /** Counts a remote delivery of a message whose origin is known. */
-  addDelivery(delivery: Delivery, reply: ExplainedReply | null): void {
+  addDelivery(delivery: Delivery, classified: ClassifiedReply | null): void {
     const { event, state } = delivery;
     const origin = state.origin;
     if (origin === null) return;
     if (event.status === "sent") origin.sent += 1;
     else if (event.status === "deferred") origin.deferred += 1;
     else if (event.status === "bounced") origin.bounced += 1;
-    if (reply !== null && isBlockSignal(reply)) {
+    if (classified?.blockSignal === true) {
       origin.blockedAttempts += 1;
       increment(origin.blockedByOperator, delivery.operator);
     }

@@ -70,6 +70,8 @@ export class ProviderResolver {
 }
 
 function isGmailAddress(recipient: string): boolean {
+  // Most addresses are logged in lower case already, so this test spares a lower-cased copy.
+  if (recipient.endsWith("@gmail.com")) return true;
   const lower = recipient.toLowerCase();
   return (
     lower.endsWith("@gmail.com") ||

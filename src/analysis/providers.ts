@@ -9,7 +9,7 @@ import type { ReplyExplainer, ReplyHints } from "./explainer.js";
 import type { ExplainedReply } from "../reply/types.js";
 import { ProviderResolver } from "./provider-resolver.js";
 import { ReplyCache, type ClassifiedReply } from "./reply-cache.js";
-import { RuleTally, isBlockSignal, occurrenceOf, type ReplyOccurrence } from "./replies.js";
+import { RuleTally, occurrenceOf, type ReplyOccurrence } from "./replies.js";
 import { hourOf, increment } from "./time.js";
 
 /** Attempts, outcomes and rejections per hour, for timelines. */
@@ -218,6 +218,17 @@ export class ProviderAnalyser {
   private readonly cache: ReplyCache;
   private lastSender: string | null = null;
   private lastSenderDomain: string | null = null;
+  // The reply that `tally` counts and its evidence, built by `occurrenceNow` only when a tally
+  // keeps it. One closure serves the whole run, so no closure is allocated per reply.
+  private tallySite: ReplySite | null = null;
+  private tallyOccurrence: ReplyOccurrence | null = null;
+  private readonly occurrenceNow = (): ReplyOccurrence => {
+    if (this.tallyOccurrence === null) {
+      if (this.tallySite === null) throw new Error("occurrenceNow was called outside tally");
+      this.tallyOccurrence = this.occurrenceAt(this.tallySite);
+    }
+    return this.tallyOccurrence;
+  };
 
   constructor(
     explainer: ReplyExplainer,
@@ -302,7 +313,7 @@ export class ProviderAnalyser {
       increment(facts.codes, classified.codeKey);
     }
     this.tally(facts, classified, site);
-    if (isBlockSignal(reply)) {
+    if (classified.blockSignal) {
       facts.blockedAttempts += 1;
       facts.blockedRecipients.addHash(recipientHash);
       hour.blocked += 1;
@@ -320,7 +331,7 @@ export class ProviderAnalyser {
     const classified = this.cache.classify(event.response, provider, hints);
     if (classified.reply.replyCode !== null) this.endFailureRun(facts, event.time);
     // A reply to a whole session names no outgoing source.
-    if (isBlockSignal(classified.reply)) {
+    if (classified.blockSignal) {
       const family = blockFamilyOf(null, classified.judgedIp, event.relayIp);
       this.recordHostBlock(facts, event.message?.host ?? null, null, family, event.time);
     }
@@ -501,11 +512,9 @@ export class ProviderAnalyser {
   private tally(facts: ProviderFacts, classified: ClassifiedReply, site: ReplySite): void {
     const { time } = site;
     const reply = classified.reply;
-    let occurrence: ReplyOccurrence | null = null;
-    const occurrenceNow = (): ReplyOccurrence => {
-      occurrence ??= this.occurrenceAt(site);
-      return occurrence;
-    };
+    this.tallySite = site;
+    this.tallyOccurrence = null;
+    const occurrenceNow = this.occurrenceNow;
 
     const tally = facts.rules.get(reply.ruleId);
     if (tally === undefined) {
@@ -516,7 +525,7 @@ export class ProviderAnalyser {
       tally.add(classified, occurrenceNow, time, site.recipientHash, site.senderDomain);
     }
 
-    if (!isBlockSignal(reply)) return;
+    if (!classified.blockSignal) return;
     if (facts.firstBlock === null || time < facts.firstBlock.time) {
       facts.firstBlock = occurrenceNow();
     }
@@ -720,8 +729,18 @@ function blockFamilyOf(
   judgedIp: string | null,
   relayIp: string | null,
 ): AddressFamily | null {
-  if (source !== null && isIP(source) !== 0) return null;
+  if (source !== null && mayBeIp(source) && isIP(source) !== 0) return null;
   return relayFamilyOf(judgedIp) ?? relayFamilyOf(relayIp);
+}
+
+/**
+ * True unless `text` cannot be an IP address, because an IPv4 address starts with a digit and
+ * an IPv6 address has a colon. It spares `isIP`, a large regular expression, the syslog names
+ * (`postfix`) that Postfix deliveries give as their outgoing source.
+ */
+function mayBeIp(text: string): boolean {
+  const first = text.charCodeAt(0);
+  return (first >= 48 && first <= 57) || text.includes(":");
 }
 
 /**

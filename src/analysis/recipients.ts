@@ -1,6 +1,7 @@
 import type { ProviderId } from "../knowledge/providers.js";
 import type { ExplainedReply } from "../reply/types.js";
 import type { Delivery } from "./delivery.js";
+import type { ClassifiedReply } from "./reply-cache.js";
 import type { ReplyHints } from "./explainer.js";
 import type { LinePosition, LoggedMessage } from "../logs/events.js";
 import { occurrenceOf, type ReplyOccurrence } from "./replies.js";
@@ -73,7 +74,7 @@ export class UnknownRecipientAnalyser {
     return created;
   }
 
-  addDelivery(delivery: Delivery, reply: ExplainedReply | null): void {
+  addDelivery(delivery: Delivery, classified: ClassifiedReply | null): void {
     const { event, state } = delivery;
     const fromBounce = event.message.mta === "bounce";
     if (event.firstAttempt && !event.message.isBounce && !fromBounce) {
@@ -81,14 +82,13 @@ export class UnknownRecipientAnalyser {
       if (state.sender !== null) state.sender.attempted += 1;
       if (this.deadRecipients.size > 0) this.checkRepeat(delivery);
     }
-    if (reply === null || !reply.findings.includes("unknown-recipients")) return;
-    if (event.status !== "bounced") return;
+    if (classified === null || event.status !== "bounced") return;
+    if (!classified.reply.findings.includes("unknown-recipients")) return;
 
     this.count += 1;
     if (fromBounce) this.fromBounces += 1;
     increment(this.byProvider, delivery.provider);
-    const code = `${reply.replyCode ?? ""} ${reply.enhancedStatus ?? ""}`.trim();
-    increment(this.codes, code === "" ? "?" : code);
+    increment(this.codes, classified.codeKey);
     if (state.sender !== null) state.sender.unknown += 1;
     if (!fromBounce && !this.deadRecipients.has(delivery.recipientHash)) {
       if (this.deadRecipients.size < MAX_DEAD_RECIPIENTS) {

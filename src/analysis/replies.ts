@@ -24,7 +24,10 @@ const SENDER_SIDE_FINDINGS: ReadonlySet<FindingId> = new Set([
  */
 export function isBlockSignal(reply: ExplainedReply): boolean {
   if (reply.category === "reputation" || reply.category === "blocklist") return true;
-  if (reply.findings.some((finding) => SENDER_SIDE_FINDINGS.has(finding))) return true;
+  const findings = reply.findings;
+  for (let i = 0; i < findings.length; i++) {
+    if (SENDER_SIDE_FINDINGS.has(findings[i] as FindingId)) return true;
+  }
   return isUnnamedPolicyRefusal(reply);
 }
 

@@ -3,7 +3,7 @@ import { forEachValue } from "../reply/normalise.js";
 import { providerFromText } from "../reply/provider-text.js";
 import type { ExplainedReply } from "../reply/types.js";
 import type { ReplyExplainer, ReplyHints } from "./explainer.js";
-import { codeKey } from "./replies.js";
+import { codeKey, isBlockSignal } from "./replies.js";
 import { detach } from "./time.js";
 
 /** The classification of one reply and the IP the receiver judged. */
@@ -17,6 +17,8 @@ export interface ClassifiedReply {
   readonly codeKey: string;
   /** The IP this reply names as the one the receiver judged, or null. */
   readonly judgedIp: string | null;
+  /** `isBlockSignal` of `reply`, worked out once per wording, because several analysers test it. */
+  readonly blockSignal: boolean;
 }
 
 /**
@@ -30,6 +32,7 @@ interface Template {
   readonly spaced: readonly boolean[];
   readonly reply: ExplainedReply;
   readonly codeKey: string;
+  readonly blockSignal: boolean;
   /** Index of the value that is the judged IP, or -1 when the reply names none. */
   readonly judgedValue: number;
   /**
@@ -90,7 +93,12 @@ export class ReplyCache {
           templates[i - 1] = template;
         }
         const judgedIp = this.gap(text, template.judgedValue);
-        return { reply: template.reply, codeKey: template.codeKey, judgedIp };
+        return {
+          reply: template.reply,
+          codeKey: template.codeKey,
+          judgedIp,
+          blockSignal: template.blockSignal,
+        };
       }
     } else {
       if (this.groupCount >= MAX_GROUPS) {
@@ -108,7 +116,12 @@ export class ReplyCache {
       if (templates.length >= MAX_TEMPLATES) templates.shift();
       templates.push(template);
     }
-    return { reply, codeKey: codeKey(reply), judgedIp: reply.judgedIp };
+    return {
+      reply,
+      codeKey: template?.codeKey ?? codeKey(reply),
+      judgedIp: reply.judgedIp,
+      blockSignal: template?.blockSignal ?? isBlockSignal(reply),
+    };
   }
 
   /** Fully explains a reply, for the few occurrences kept as evidence. */
@@ -207,6 +220,7 @@ function makeTemplate(
     spaced,
     reply,
     codeKey: codeKey(reply),
+    blockSignal: isBlockSignal(reply),
     judgedValue,
     hostValue,
   };

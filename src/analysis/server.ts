@@ -15,7 +15,7 @@ import { parseRotationName } from "../logs/reader/rotation.js";
 import { sameIp } from "../reply/judged-ip.js";
 import { DistinctCounter } from "./distinct.js";
 import { addCapped } from "./replies.js";
-import { detach, hourOf, increment } from "./time.js";
+import { RunCounter, detach, hourOf, increment } from "./time.js";
 import { lowerAscii } from "./ascii-case.js";
 
 /** An IP address that receivers named as the connecting (sending) address. */
@@ -87,7 +87,9 @@ export class ServerAnalyser {
   readonly mtas = new Set<MtaName>();
   /** Syslog host names of the server's own lines. */
   readonly hostnames = new Map<string, number>();
+  /** Outbound TLS sessions per hour; complete after `finish`. */
   readonly outboundTlsByHour = new Map<number, number>();
+  private readonly outboundTlsCounter = new RunCounter(this.outboundTlsByHour);
   lastOutboundTls: number | null = null;
   readonly lifecycle: Lifecycle[] = [];
   readonly judgedIps = new Map<string, JudgedIp>();
@@ -112,10 +114,15 @@ export class ServerAnalyser {
 
   addTls(event: TlsEvent): void {
     if (event.direction !== "outbound") return;
-    increment(this.outboundTlsByHour, hourOf(event.time));
+    this.outboundTlsCounter.add(hourOf(event.time));
     if (this.lastOutboundTls === null || event.time > this.lastOutboundTls) {
       this.lastOutboundTls = event.time;
     }
+  }
+
+  /** Completes the counts kept by runs; call it after the last event. */
+  finish(): void {
+    this.outboundTlsCounter.flush();
   }
 
   addLifecycle(event: LifecycleEvent): void {

@@ -18,6 +18,37 @@ export function increment<K>(counts: Map<K, number>, key: K, amount = 1): void {
   counts.set(key, (counts.get(key) ?? 0) + amount);
 }
 
+/**
+ * Adds to a counting map with time keys, one run of equal keys at a time. Log events come
+ * nearly in time order, so most fall in the bucket of the event before. A Map look-up by a time
+ * key, which is a heap number and not a small integer, would cost more for each of them. The
+ * map lacks the latest run until `flush` is called. Keys enter the map in the order of their
+ * first runs, as they would with `increment`.
+ */
+export class RunCounter {
+  private key = NaN;
+  private pending = 0;
+
+  constructor(private readonly counts: Map<number, number>) {}
+
+  add(key: number): void {
+    if (key === this.key) {
+      this.pending += 1;
+      return;
+    }
+    this.flush();
+    this.key = key;
+    this.pending = 1;
+  }
+
+  /** Adds the current run to the map. */
+  flush(): void {
+    if (this.pending === 0) return;
+    increment(this.counts, this.key, this.pending);
+    this.pending = 0;
+  }
+}
+
 /** Returns the median of the values, or 0 for none. */
 export function median(values: readonly number[]): number {
   if (values.length === 0) return 0;
