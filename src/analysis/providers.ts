@@ -158,6 +158,12 @@ export class ProviderFacts {
    */
   retriedConnectionFailures = 0;
   /**
+   * Of the connection failures, those whose recipient a later attempt of the same message
+   * reached with an SMTP reply that did not deliver it (a rejection or a deferral). The
+   * connection worked again, so these failures are over too.
+   */
+  answeredConnectionFailures = 0;
+  /**
    * Time of the latest connection failure whose recipient no later attempt delivered or got an
    * SMTP reply for, or null. `ProviderAnalyser.finish` sets it.
    */
@@ -466,7 +472,8 @@ export class ProviderAnalyser {
   private settlePendingFailure(delivery: Delivery, replied: boolean): void {
     const status = delivery.event.status;
     if (replied) {
-      this.takePendingFailure(delivery);
+      const pending = this.takePendingFailure(delivery);
+      if (pending !== null) pending.facts.answeredConnectionFailures += pending.failures;
     } else if (status === "bounced" || status === "expired") {
       this.dropPendingFailure(delivery);
     }

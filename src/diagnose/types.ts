@@ -229,7 +229,7 @@ export interface ProviderVerdict {
   readonly lastUnretriedConnectionFailure: string | null;
   /**
    * True when connection failures outside an outage still go on at the end of the log. Those
-   * that no retry delivered must be repeated (at least 10, and a tenth of the attempts), and the
+   * that no retry delivered or got a reply for must be repeated (at least 10, and a tenth of the attempts), and the
    * latest of them must fall in the last two hours. The provider must also not have recovered
    * since (5 deliveries over 30 minutes).
    */

@@ -234,8 +234,8 @@ function outageReport(
 
 /**
  * True when the provider's connection failures outside its outage still go on at the end of the
- * log. A failure whose recipient a later attempt of the same message delivered is over, so
- * only the others count, and they must be repeated (see `isRepeated`). The latest of them
+ * log. A failure is over when a later attempt of the same message delivered its recipient or
+ * got an SMTP reply for it. The others must be repeated (see `isRepeated`), the latest of them
  * must fall in the last `ONGOING_WINDOW_MS` of the log, and the provider must not have
  * recovered since the latest failure (see `hasRecovered`).
  */
@@ -250,7 +250,8 @@ function connectionsStillFail(
   // NOTE: the outage's own failures are subtracted from all failures, not from the unretried
   // ones, so retried outage failures can hide unretried failures outside it.
   const outside = facts.connectionFailures - (outage?.failures ?? 0);
-  const unretried = Math.min(outside, facts.connectionFailures - facts.retriedConnectionFailures);
+  const ended = facts.retriedConnectionFailures + facts.answeredConnectionFailures;
+  const unretried = Math.min(outside, facts.connectionFailures - ended);
   if (!isRepeated(unretried, facts.attempts)) return false;
   return !hasRecovered(facts.sentAfterLastFailure, facts.lastConnectionFailure, facts.lastSent);
 }

@@ -267,6 +267,20 @@ describe("connection failures that a retry delivered", () => {
     expect(blocksEnded?.detail).not.toContain("delivered");
   });
 
+  test("answered failures are not ongoing", async () => {
+    // A week of blips that rejected retries ended, then one failure at the very end.
+    const attempts = retriedBlips(200, 15, "bounced");
+    const last = (attempts.at(-1)?.minute ?? 0) + 10;
+    attempts.push({ minute: last, to: "final@gmail.com", result: GMAIL_TIMEOUT });
+    const diagnosis = await diagnoseText(postfixLog(attempts));
+    const gmail = diagnosis.providers.gmail;
+
+    expect(gmail?.connectionFailures).toBe(26);
+    expect(gmail?.lastUnretriedConnectionFailure).not.toBeNull();
+    expect(gmail?.connectionsFailing).toBe(false);
+    expect(readinessItem(diagnosis, "blocks-ended")?.status).toBe("pass");
+  });
+
   test("deferral with a reply ends failures", async () => {
     const deferral =
       "host gmail-smtp-in.l.google.com[192.0.2.27] said: 421 4.3.0 Temporary System Problem. Try again later. (in reply to MAIL FROM command)";
