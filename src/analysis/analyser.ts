@@ -227,8 +227,11 @@ export class LogAnalyser {
       if (event.status === "sent") this.server.addLocalDelivery(event.recipient);
       return;
     }
-    this.remoteAttempts += 1;
-    this.bypass.addMtaConnection(event.time);
+    // An expiry line reports that the MTA gave up, without connecting to anyone.
+    if (event.queueExpiry !== true) {
+      this.remoteAttempts += 1;
+      this.bypass.addMtaConnection(event.time);
+    }
     const provider = this.resolver.resolve(event.relayHost, event.recipient);
     const delivery: Delivery = {
       event,

@@ -161,7 +161,7 @@ function commandTargets(
 
 function providerVerdicts(context: DiagnoseContext): Partial<Record<ProviderId, ProviderVerdict>> {
   const entries = [...context.facts.providers.values()]
-    .filter((facts) => facts.attempts > facts.other || facts.rules.size > 0)
+    .filter((facts) => facts.attempts > facts.other || facts.rules.size > 0 || facts.expired > 0)
     .sort((a, b) => b.attempts - a.attempts)
     .map((facts) => [facts.provider, providerVerdict(facts, context)] as const);
   return Object.fromEntries(entries);

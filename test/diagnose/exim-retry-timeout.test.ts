@@ -50,3 +50,38 @@ test("retry timeout after a reply counts", async () => {
   expect(gmail.bounced).toBe(0);
   expect(gmail.unacceptedAttempts?.last).toBe("2024-03-08T10:00:01Z");
 });
+
+test("Exim 4 give-up line without a transport", async () => {
+  const gmail = await gmailOf(eximLog("** bob@gmail.com: retry timeout exceeded"));
+
+  expect(gmail.attempts).toBe(2);
+  expect(gmail.expired).toBe(1);
+  expect(gmail.unacceptedAttempts?.last).toBe("2024-03-04T10:00:01Z");
+});
+
+test("older Exim give-up text is no attempt", async () => {
+  const gmail = await gmailOf(
+    eximLog(
+      "** bob@gmail.com R=dnslookup T=remote_smtp: retry time not reached for any host after a long failure period",
+    ),
+  );
+
+  expect(gmail.attempts).toBe(2);
+  expect(gmail.expired).toBe(1);
+  expect(gmail.bounced).toBe(0);
+});
+
+test("give-up line alone keeps its provider", async () => {
+  const log = [
+    `2024-03-08 10:00:01 ${ID} ** bob@gmail.com R=dnslookup T=remote_smtp: retry timeout exceeded`,
+    `2024-03-08 10:00:01 ${ID} Completed`,
+    "",
+  ].join("\n");
+  const result = await runCommand([...OFFLINE_DIAGNOSE, "--format", "json", temporary.file(log)]);
+  const diagnosis = JSON.parse(result.stdout) as Diagnosis;
+  const healthy = diagnosis.findings.find((finding) => finding.id === "healthy");
+
+  expect(diagnosis.providers.gmail?.attempts).toBe(0);
+  expect(diagnosis.providers.gmail?.expired).toBe(1);
+  expect(healthy?.evidence).toMatchObject({ remoteAttempts: 0 });
+});

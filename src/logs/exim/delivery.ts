@@ -109,7 +109,10 @@ export function isGiveUpWithoutAttempt(errorText: string | null): boolean {
   if (errorText === null) return false;
   return (
     errorText.startsWith("retry timeout exceeded") ||
-    (errorText.startsWith("all hosts") && errorText.includes("have been failing for a long time"))
+    (errorText.startsWith("all hosts") &&
+      errorText.includes("have been failing for a long time")) ||
+    // The text of older Exim releases for the same give-up.
+    errorText.startsWith("retry time not reached for any host after a long failure period")
   );
 }
 

@@ -21,9 +21,9 @@ export interface MessageState extends TableEntry {
   readonly message: LoggedMessage;
   /**
    * Recipients whose latest attempt was deferred (detached copies), so that their retries
-   * are no first attempts; null while none is.
+   * are no first attempts, each with whether that attempt was remote; null while none is.
    */
-  deferred: Set<string> | null;
+  deferred: Map<string, boolean> | null;
 }
 
 /** Builds the `delivery` event of one recipient and notes the attempt in `state`. */
@@ -34,7 +34,11 @@ export function deliveryEvent(
   fields: DeliveryFields,
   status: DeliveryStatus,
 ): DeliveryEvent {
-  const firstAttempt = noteAttempt(state, fields.recipient, status);
+  // Exim 4 writes its own give-up line (`** a@example.com: retry timeout exceeded`) without a
+  // router or transport, so it is remote when the deferrals before it were.
+  const giveUp = status === "expired" && isGiveUpWithoutAttempt(fields.errorText);
+  const remote = isRemote(fields) || (giveUp && state.deferred?.get(fields.recipient) === true);
+  const firstAttempt = noteAttempt(state, fields.recipient, status, remote);
   return {
     type: "delivery",
     time: record.time,
@@ -44,16 +48,14 @@ export function deliveryEvent(
     originalRecipient: fields.originalRecipient,
     status,
     transport: fields.transport,
-    remote: isRemote(fields),
+    remote,
     relayHost: fields.relayHost,
     relayIp: fields.relayIp,
     outgoingSource: fields.outgoingIp,
     dsn: null,
     response: fields.errorText ?? fields.confirmation,
     firstAttempt,
-    ...(status === "expired" && isGiveUpWithoutAttempt(fields.errorText)
-      ? { queueExpiry: true }
-      : {}),
+    ...(giveUp ? { queueExpiry: true } : {}),
   };
 }
 
@@ -64,10 +66,16 @@ export function deliveryEvent(
  * NOTE: a second final line for an address already delivered (Exim writes none for one
  * message) would count as a first attempt again.
  */
-function noteAttempt(state: MessageState, recipient: string, status: DeliveryStatus): boolean {
+function noteAttempt(
+  state: MessageState,
+  recipient: string,
+  status: DeliveryStatus,
+  remote: boolean,
+): boolean {
   const first = state.deferred?.has(recipient) !== true;
   if (status === "deferred") {
-    if (first) (state.deferred ??= new Set()).add(detach(recipient));
+    if (first) (state.deferred ??= new Map()).set(detach(recipient), remote);
+    else state.deferred?.set(recipient, remote);
   } else if (status !== "other" && !first) {
     state.deferred?.delete(recipient);
     if (state.deferred?.size === 0) state.deferred = null;
