@@ -218,9 +218,14 @@ export interface ProviderVerdict {
   /**
    * Of the connection failures, those whose recipient a later attempt of the same message
    * delivered. A failure followed by an attempt that got a reply without a delivery is
-   * over too (see `lastUnretriedConnectionFailure`), but is not counted here.
+   * over too, and is counted in `answeredConnectionFailures`.
    */
   readonly retriedConnectionFailures: number;
+  /**
+   * Of the connection failures, those whose recipient a later attempt of the same message
+   * reached with an SMTP reply that did not deliver it (a rejection or a deferral).
+   */
+  readonly answeredConnectionFailures: number;
   /**
    * Time of the latest connection failure that no later attempt ended (the message expired, the
    * MTA bounced it without reaching the server, or it has no later attempt in the log), or null

@@ -140,6 +140,7 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
     firstConnectionFailure: context.timeOrNull(facts.firstConnectionFailure),
     lastConnectionFailure: context.timeOrNull(facts.lastConnectionFailure),
     retriedConnectionFailures: facts.retriedConnectionFailures,
+    answeredConnectionFailures: facts.answeredConnectionFailures,
     lastUnretriedConnectionFailure: context.timeOrNull(facts.lastUnretriedFailure),
     connectionsFailing: status !== "unreachable" && connectionsStillFail(facts, outage, logEnd),
     outage,

@@ -259,6 +259,7 @@ describe("connection failures that a retry delivered", () => {
 
     expect(gmail?.connectionFailures).toBe(13);
     expect(gmail?.retriedConnectionFailures).toBe(0);
+    expect(gmail?.answeredConnectionFailures).toBe(13);
     expect(gmail?.lastUnretriedConnectionFailure).toBeNull();
     expect(gmail?.connectionsFailing).toBe(false);
     expect(diagnosis.verdict.status).toBe("ok");
