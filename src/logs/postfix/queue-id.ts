@@ -36,7 +36,7 @@ export type QueueKey = number | string;
 
 /**
  * Maximum hex digits of an id with a number key: a `1` and 13 hex digits stay below 2^53,
- * so the double holds the value exactly.
+ * so a double represents the value exactly.
  */
 const MAX_NUMBER_KEY_DIGITS = 13;
 
@@ -79,14 +79,6 @@ export class QueueIdReader {
     if (length > 0) this.key = text.slice(0, length);
     return length;
   }
-}
-
-/**
- * Returns the length of the queue id that starts `text` and is followed by `": "`, or 0
- * when the text does not start with one.
- */
-export function queueIdLength(text: string): number {
-  return new QueueIdReader().read(text);
 }
 
 /** Returns the length of the long queue id that starts `text`, or 0 when there is none. */

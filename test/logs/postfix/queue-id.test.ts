@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { QueueIdReader, queueIdLength } from "../../../src/logs/postfix/queue-id.js";
+import { QueueIdReader } from "../../../src/logs/postfix/queue-id.js";
 
-describe("queueIdLength", () => {
+describe("QueueIdReader.read", () => {
   it.each([
     ["4B7E21C0A3: to=<a@example.com>", 10],
     ["0F5383D: message-id=<x@example.com>", 7],
@@ -11,7 +11,7 @@ describe("queueIdLength", () => {
     ["4ZW9H930zTz5nrs: client=unknown[198.51.100.87]", 15],
     ["3mPVKl3YVXz2pS5Z: removed", 16],
   ])("finds the id in %s", (text, length) => {
-    expect(queueIdLength(text)).toBe(length);
+    expect(new QueueIdReader().read(text)).toBe(length);
   });
 
   it.each([
@@ -26,7 +26,7 @@ describe("queueIdLength", () => {
     "Deleted: 115 messages",
     "",
   ])("finds no id in %s", (text) => {
-    expect(queueIdLength(text)).toBe(0);
+    expect(new QueueIdReader().read(text)).toBe(0);
   });
 });
 
