@@ -141,9 +141,9 @@ export interface DeliveryEvent {
   readonly firstAttempt: boolean;
   /**
    * True when the line reports that the MTA gave up on a message that stayed queued too long,
-   * not an attempt to deliver it: Postfix qmgr `status=expired, returned to sender`, whose
-   * relay, DSN and response repeat those of the recipient's last attempt, or Exim's `**` line
-   * with `retry timeout exceeded` alone, without a host. Absent otherwise.
+   * and is no attempt to deliver it. Postfix logs this as qmgr `status=expired, returned to
+   * sender`, whose relay, DSN and response repeat those of the recipient's last attempt. Exim
+   * logs a `**` line with `retry timeout exceeded` alone, without a host. Absent otherwise.
    */
   readonly queueExpiry?: boolean;
 }

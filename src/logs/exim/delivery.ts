@@ -90,8 +90,11 @@ export function deliveryStatus(flag: string, errorText: string | null): Delivery
   }
 }
 
-// Exim gives up on an address after its retry rule's cut-off time. When that run tried a
-// host, the host's error comes first and Exim adds `: retry timeout exceeded` after it.
+// Exim gives up on an address after its retry rule's cut-off time. Its bounce messages put
+// the last host's error first and `: retry timeout exceeded` after it, and a `**` line of that
+// form is read as an attempt whose mail expired.
+// NOTE: that form is seen in bounce messages only; whether Exim logs it on a `**` line is not
+// confirmed from a real log.
 function isTimeout(errorText: string): boolean {
   return (
     isGiveUpWithoutAttempt(errorText) ||
@@ -111,7 +114,7 @@ export function isGiveUpWithoutAttempt(errorText: string | null): boolean {
     errorText.startsWith("retry timeout exceeded") ||
     (errorText.startsWith("all hosts") &&
       errorText.includes("have been failing for a long time")) ||
-    // The text of older Exim releases for the same give-up.
+    // An older wording of the same give-up.
     errorText.startsWith("retry time not reached for any host after a long failure period")
   );
 }

@@ -194,7 +194,7 @@ export class ClassicHeaderBytes {
   }
 
   // Reads the pid digits after `[` and returns the offset after `]`, or -1 when the brackets
-  // hold anything but 1 to 10 digits.
+  // contain anything but 1 to 10 digits.
   private readPid(buffer: Buffer, start: number, end: number): number {
     let position = start;
     let pid = 0;

@@ -1,6 +1,6 @@
 // `Buffer#latin1Slice` is what `toString("latin1", …)` calls after checking its arguments
 // and looking up the encoding; calling it directly saves about a tenth of the read time.
-// It is not a documented API, so `toString` stands in where a Node release lacks it.
+// It is not a documented API, so `toString` is used where a Node release lacks it.
 interface Latin1Sliceable {
   latin1Slice(start: number, end: number): string;
 }
