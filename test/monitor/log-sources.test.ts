@@ -98,6 +98,22 @@ function liftWarnings(logs: Array<Record<string, unknown>>) {
   return logs.filter((line) => String(line["msg"]).startsWith("acceptances in this log"));
 }
 
+/** Records Gmail's block of out1's IP as a probe found it, so no log reply ties the IP. */
+function observeProbeBlock(store: HistoryStore): void {
+  store.states.observe(
+    {
+      key: KEY1,
+      kind: "block",
+      subject: `gmail ${OUT1_IP}`,
+      value: "blocked",
+      at: T0,
+      runId: null,
+      evidence: { source: "probe" },
+    },
+    [],
+  );
+}
+
 describe("log with two Postfix instances", () => {
   it("keeps the block of the rejected instance only", async () => {
     const dir = tempDir();
@@ -192,18 +208,7 @@ describe("log with two Postfix instances", () => {
     const store = HistoryStore.open(":memory:");
     const clock = new FakeClock(T0);
     // The block comes from a probe, so no reply in the log ties out1 to its IP.
-    store.states.observe(
-      {
-        key: KEY1,
-        kind: "block",
-        subject: `gmail ${OUT1_IP}`,
-        value: "blocked",
-        at: T0,
-        runId: null,
-        evidence: { source: "probe" },
-      },
-      [],
-    );
+    observeProbeBlock(store);
     const { monitor, logs } = monitorFor(dir, store, clock, {
       logs: [{ path: "mail.log", sources: { "postfix-out1": OUT1_IP } }],
     });
@@ -222,18 +227,7 @@ describe("log with two Postfix instances", () => {
     writeFileSync(path, "");
     const store = HistoryStore.open(":memory:");
     const clock = new FakeClock(T0);
-    store.states.observe(
-      {
-        key: KEY1,
-        kind: "block",
-        subject: `gmail ${OUT1_IP}`,
-        value: "blocked",
-        at: T0,
-        runId: null,
-        evidence: { source: "probe" },
-      },
-      [],
-    );
+    observeProbeBlock(store);
     const { monitor, logs } = monitorFor(dir, store, clock);
     appendFileSync(path, inTimeOrder(postfixLines("postfix-out1", "sent", OUT1_IP, 5, 200, 5)));
     clock.set(T0 + 4 * HOUR);
