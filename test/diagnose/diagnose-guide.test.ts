@@ -1,0 +1,33 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { OUTAGE_MIN_FAILURES } from "../../src/analysis/providers.js";
+import {
+  BLOCK_LIFTED_DELIVERIES,
+  ONGOING_WINDOW_MS,
+  OTHER_OUTAGE_MIN_DOMAINS,
+  RECOVERY_DELIVERIES,
+  RECOVERY_MS,
+} from "../../src/diagnose/verdict.js";
+
+const DIAGNOSE_GUIDE = readFileSync(
+  new URL("../../docs/diagnose.md", import.meta.url),
+  "utf8",
+).replace(/\s+/g, " ");
+const MINUTE_MS = 60 * 1000;
+const HOUR_MS = 60 * MINUTE_MS;
+
+describe("diagnose guide", () => {
+  it("states the lift rule's numbers", () => {
+    expect(DIAGNOSE_GUIDE).toContain(
+      `accept at least ${BLOCK_LIFTED_DELIVERIES} deliveries from that host over at least ${ONGOING_WINDOW_MS / HOUR_MS} hours`,
+    );
+  });
+
+  it("states the outage rule's numbers", () => {
+    expect(DIAGNOSE_GUIDE).toContain(
+      `accepted at least ${RECOVERY_DELIVERIES} deliveries over at least ${RECOVERY_MS / MINUTE_MS} minutes`,
+    );
+    expect(DIAGNOSE_GUIDE).toContain(`at least ${OUTAGE_MIN_FAILURES} attempts in a row`);
+    expect(DIAGNOSE_GUIDE).toContain(`at least ${OTHER_OUTAGE_MIN_DOMAINS} of their domains`);
+  });
+});
