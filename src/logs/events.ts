@@ -107,11 +107,26 @@ export function newLoggedMessage(
 
 export type DeliveryStatus = "sent" | "deferred" | "bounced" | "expired" | "other";
 
+/**
+ * Kind of hand-off of a delivery that stayed on this server and passed the mail on instead of
+ * storing it in a mailbox. `filter` is a hand-off over SMTP or LMTP to a content filter or another MTA on this
+ * host (amavis on 127.0.0.1:10024, a second Postfix instance, Sendmail's `relay` mailer to the
+ * local MTA), which queues a copy that is delivered later. `forward` is an alias or `.forward`
+ * that the local delivery agent queued again for other addresses (Postfix `forwarded as
+ * QUEUEID`). `discard` is mail thrown away on purpose (the Postfix `discard` transport).
+ */
+export type LocalHandoff = "filter" | "forward" | "discard";
+
 /** One attempt to deliver a message to one recipient. */
 export interface DeliveryEvent {
   readonly type: "delivery";
   readonly time: number;
   readonly position: LinePosition;
+  /**
+   * The message delivered. A content filter or a second MTA instance queues a copy, and when
+   * the `filter` hand-off's reply names the copy's queue id, the copy's attempts carry the
+   * message that the filter received. They then count for the account or program that sent it.
+   */
   readonly message: LoggedMessage;
   /** Final recipient address, lower-cased only where the MTA lower-cases it. */
   readonly recipient: string;
@@ -133,6 +148,12 @@ export interface DeliveryEvent {
    * Null when the line names none, and absent from the events of parsers that do not read it.
    */
   readonly outgoingSource?: string | null;
+  /**
+   * Kind of hand-off of an attempt that stayed on this server without reaching a mailbox. Null
+   * for a delivery to a mailbox or to another server, and absent from the events of parsers
+   * that do not read it.
+   */
+  readonly handoff?: LocalHandoff | null;
   /** Enhanced status code as the MTA logged it (Postfix and Sendmail `dsn=`). */
   readonly dsn: string | null;
   /** Free text of the result: the remote reply with its wrapper, or the MTA's own reason. */

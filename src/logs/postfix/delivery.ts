@@ -1,4 +1,4 @@
-import type { DeliveryEvent, DeliveryStatus } from "../events.js";
+import type { DeliveryEvent, DeliveryStatus, LocalHandoff } from "../events.js";
 import type { ParseOutcome } from "../record.js";
 import { findOrCreate, positionOf, type PostfixContext, type QueuedLine } from "./context.js";
 import {
@@ -10,7 +10,7 @@ import {
   peerBetween,
   type Peer,
 } from "./fields.js";
-import type { MessageState, PendingAttempt } from "./store.js";
+import { eventMessage, type MessageState, type PendingAttempt } from "./store.js";
 
 /**
  * Delivery status lines of the delivery agents (`smtp`, `lmtp`, `local`, `virtual`, `pipe`,
@@ -44,27 +44,85 @@ export function handleDelivery(context: PostfixContext, line: QueuedLine): Parse
   const relay =
     fields.relayNone && fields.response !== null ? peerInText(fields.response) : fields.relay;
   const transport = line.program.service;
+  const relayIp = relay?.ip ?? null;
+  // An smtp hop to a loopback content filter (amavis, a milter proxy) does not leave.
+  const remote = transport === "smtp" && !isLoopback(relayIp);
+  const handoff = remote ? null : handoffOf(transport, relayIp, fields.response);
   const event: DeliveryEvent = {
     type: "delivery",
     time: line.record.time,
     position: positionOf(line.record),
-    message: state.message,
+    message: eventMessage(state),
     recipient: fields.recipient,
     originalRecipient: fields.originalRecipient,
     status: fields.status,
     transport,
-    // An smtp hop to a loopback content filter (amavis, a milter proxy) does not leave.
-    remote: transport === "smtp" && !isLoopback(relay?.ip ?? null),
+    remote,
     relayHost: relay?.host ?? null,
-    relayIp: relay?.ip ?? null,
+    relayIp,
     outgoingSource: line.program.syslogName,
+    handoff,
     dsn: fields.dsn,
     response: fields.response,
     firstAttempt: !context.store.isPending(state, fields.recipient),
   };
   rememberAttempt(context, state, event, event.firstAttempt);
+  if (handoff === "filter" && fields.status === "sent") linkCopy(context, line, event);
   context.sink(event);
   return "parsed";
+}
+
+const FORWARDED_AS = "forwarded as ";
+const QUEUED_AS = "queued as ";
+
+/**
+ * Returns how a delivery that stayed on this host passed the mail on, or null when it went to
+ * a mailbox. An lmtp hop to a loopback address is a filter only when the reply names a queued
+ * copy, because Dovecot and Cyrus also take LMTP on 127.0.0.1 and store the mail themselves.
+ */
+function handoffOf(
+  transport: string,
+  relayIp: string | null,
+  response: string | null,
+): LocalHandoff | null {
+  switch (transport) {
+    case "smtp":
+      return isLoopback(relayIp) ? "filter" : null;
+    case "lmtp":
+      return isLoopback(relayIp) && queuedCopyId(response) !== null ? "filter" : null;
+    case "local":
+      return response?.startsWith(FORWARDED_AS) === true ? "forward" : null;
+    case "discard":
+      return "discard";
+    default:
+      return null;
+  }
+}
+
+/**
+ * Returns the queue id at the end of a Postfix smtpd reply, `250 2.0.0 Ok: queued as
+ * 2B3C4D5E6F`, or null without one. A second instance replies this way, and amavis passes on
+ * the reply of its re-injection port after `250 2.0.0 from MTA(smtp:[127.0.0.1]:10025): `.
+ */
+function queuedCopyId(response: string | null): string | null {
+  if (response === null) return null;
+  const at = response.lastIndexOf(QUEUED_AS);
+  if (at < 0) return null;
+  const id = response.slice(at + QUEUED_AS.length);
+  return id.length > 0 && !id.includes(" ") ? id : null;
+}
+
+/**
+ * Marks the copy that a filter hop's reply names as a continuation of the hop's message, so
+ * that the copy's deliveries carry that message. A reply without a valid queue id (amavis
+ * discarded the mail, or the filter is no Postfix) links nothing.
+ */
+function linkCopy(context: PostfixContext, line: QueuedLine, event: DeliveryEvent): void {
+  const id = queuedCopyId(event.response);
+  if (id === null) return;
+  const queueIds = context.queueIds;
+  if (queueIds.read(`${id}: `) !== id.length) return;
+  context.store.link(line.record.host, queueIds.key, event.message, line.record.time);
 }
 
 /**

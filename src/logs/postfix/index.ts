@@ -14,9 +14,11 @@ import { handleQueuedSmtpd, handleUnqueuedPostscreen, handleUnqueuedSmtpd } from
 import { MessageStore, type StoreLimits } from "./store.js";
 
 export {
+  MAX_LINK_WAIT_MS,
   MAX_OPEN_MESSAGES,
   MAX_PENDING_RECIPIENTS,
   MAX_SILENCE_MS,
+  MAX_WAITING_LINKS,
   type StoreLimits,
 } from "./store.js";
 
@@ -25,6 +27,8 @@ export interface PostfixParser extends RecordParser {
   /** Number of messages whose state is held. */
   readonly openMessages: number;
   readonly evictedMessages: number;
+  /** Number of content filter hops whose re-queued copy has not been seen yet. */
+  readonly waitingLinks: number;
 }
 
 /**
@@ -61,6 +65,10 @@ class PostfixLogParser implements PostfixParser {
 
   get evictedMessages(): number {
     return this.context.store.evicted;
+  }
+
+  get waitingLinks(): number {
+    return this.context.store.waitingLinkCount;
   }
 
   accepts(program: string): boolean {

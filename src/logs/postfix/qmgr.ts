@@ -3,7 +3,7 @@ import type { ParseOutcome } from "../record.js";
 import { findOrCreate, positionOf, type PostfixContext, type QueuedLine } from "./context.js";
 import { addressBetween, addressEnd, detach } from "./fields.js";
 import { isIgnoredQueued } from "./noise.js";
-import type { MessageState, PendingAttempt } from "./store.js";
+import { eventMessage, type MessageState, type PendingAttempt } from "./store.js";
 
 /**
  * Parses the queue manager's lines: `from=<s>, size=N, nrcpt=N (queue active)` each time the
@@ -102,7 +102,7 @@ function expiredEvent(
     type: "delivery",
     time: line.record.time,
     position: positionOf(line.record),
-    message: state.message,
+    message: eventMessage(state),
     recipient,
     originalRecipient: last?.originalRecipient ?? null,
     status: "expired",

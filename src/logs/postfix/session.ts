@@ -3,6 +3,7 @@ import type { LogRecord, ParseOutcome } from "../record.js";
 import { findOrCreate, positionOf, type PostfixContext, type QueuedLine } from "./context.js";
 import { peerInText } from "./delivery.js";
 import { hasPrefixAt, peerBetween, prefixAt, type Peer } from "./fields.js";
+import { eventMessage } from "./store.js";
 
 /**
  * Lines of the SMTP client about a whole connection rather than one recipient: rejections
@@ -36,7 +37,7 @@ export function handleSessionReply(context: PostfixContext, line: QueuedLine): P
     type: "session-reply",
     time: line.record.time,
     position: positionOf(line.record),
-    message: state.message,
+    message: eventMessage(state),
     relayHost: peer?.host ?? null,
     relayIp: peer?.ip ?? null,
     response,

@@ -32,6 +32,20 @@ export const MAX_OPEN_MESSAGES = 25_000;
  */
 export const MAX_PENDING_RECIPIENTS = 25_000;
 
+/**
+ * Maximum log time from a filter hop to the first line of the copy it names. The filter queues
+ * the copy before it replies, so the copy's first line nearly always comes before the hop's
+ * line, and otherwise within seconds when the two are written by different processes.
+ */
+export const MAX_LINK_WAIT_MS = 10 * 60 * 1000;
+
+/**
+ * Maximum number of links that wait for their copy. Only copies not yet seen wait. A hop
+ * whose copy is never logged (the log ends, lines were lost) leaves a link behind until the
+ * hourly sweep after `MAX_LINK_WAIT_MS`. Past the cap the oldest link is dropped.
+ */
+export const MAX_WAITING_LINKS = 1000;
+
 /** How often, in log time, the store looks for silent ids to evict. */
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -74,6 +88,24 @@ export interface MessageState {
    * A recipient leaves it when its delivery ends (sent, bounced, expired).
    */
   pending: Map<string, PendingAttempt> | null;
+  /**
+   * The message that a content filter or second instance received and queued again as this
+   * one. It is set once a filter hop names this queue id in its reply (`queued as QUEUEID`),
+   * and is null otherwise. The delivery events of this message carry it (see `eventMessage`).
+   */
+  parent: LoggedMessage | null;
+}
+
+/** A filter hop's link to a copy whose queue id has no open message yet. */
+interface WaitingLink {
+  readonly parent: LoggedMessage;
+  /** Log time of the hop's line. */
+  readonly time: number;
+}
+
+/** Returns the message that the delivery events of this message carry. */
+export function eventMessage(state: MessageState): LoggedMessage {
+  return state.parent ?? state.message;
 }
 
 /** Caps of a `MessageStore`. */
@@ -97,6 +129,8 @@ const DEFAULT_LIMITS: StoreLimits = {
  */
 export class MessageStore {
   private readonly hosts = new Map<string, Map<QueueKey, MessageState>>();
+  // Filter hops' links to copies not seen yet, by `linkKey`, oldest first.
+  private readonly waitingLinks = new Map<string, WaitingLink>();
   private nextSweep = -Infinity;
   private count = 0;
   private pendingCount = 0;
@@ -122,6 +156,31 @@ export class MessageStore {
   /** Number of messages evicted to keep within the caps, before their end was seen. */
   get evicted(): number {
     return this.evictedCount;
+  }
+
+  /** Number of filter hops' links that wait for their copy's first line. */
+  get waitingLinkCount(): number {
+    return this.waitingLinks.size;
+  }
+
+  /**
+   * Makes the message with the id of `copyKey` a copy of `parent`: at once when it is open,
+   * else when its first line comes within `MAX_LINK_WAIT_MS` of `time`.
+   */
+  link(host: string, copyKey: QueueKey, parent: LoggedMessage, time: number): void {
+    const copy = this.queueOf(host)?.get(copyKey);
+    if (copy !== undefined) {
+      if (copy.message !== parent) copy.parent = parent;
+      return;
+    }
+    if (this.waitingLinks.size >= MAX_WAITING_LINKS) {
+      const oldest = this.waitingLinks.keys().next().value;
+      if (oldest !== undefined) this.waitingLinks.delete(oldest);
+    }
+    const key = linkKey(host, copyKey);
+    // Deleted first, so that a renewed link moves to the end of the insertion order.
+    this.waitingLinks.delete(key);
+    this.waitingLinks.set(key, { parent, time });
   }
 
   /**
@@ -158,7 +217,9 @@ export class MessageStore {
       lastTime: record.time,
       announced: false,
       pending: null,
+      parent: null,
     };
+    if (this.waitingLinks.size > 0) state.parent = this.takeLink(record.host, key, record.time);
     const replaced = queue.get(key);
     if (replaced === undefined) this.count += 1;
     else this.pendingCount -= replaced.pending?.size ?? 0;
@@ -200,6 +261,15 @@ export class MessageStore {
     if (state.pending.size === 0) state.pending = null;
   }
 
+  // Removes and returns the parent that a filter hop linked to this id, if it is recent.
+  private takeLink(host: string, key: QueueKey, time: number): LoggedMessage | null {
+    const linkId = linkKey(host, key);
+    const link = this.waitingLinks.get(linkId);
+    if (link === undefined) return null;
+    this.waitingLinks.delete(linkId);
+    return link.time >= time - MAX_LINK_WAIT_MS ? link.parent : null;
+  }
+
   private queueOf(host: string): Map<QueueKey, MessageState> | undefined {
     if (host === this.lastHost && this.lastQueue !== undefined) return this.lastQueue;
     const queue = this.hosts.get(host);
@@ -225,6 +295,13 @@ export class MessageStore {
     if (time < this.nextSweep && time >= this.nextSweep - SWEEP_INTERVAL_MS) return;
     this.nextSweep = time + SWEEP_INTERVAL_MS;
     this.removeSilent(time - MAX_SILENCE_MS);
+    this.removeStaleLinks(time - MAX_LINK_WAIT_MS);
+  }
+
+  private removeStaleLinks(oldest: number): void {
+    for (const [key, link] of this.waitingLinks) {
+      if (link.time < oldest) this.waitingLinks.delete(key);
+    }
   }
 
   // Kept out of `sweep`, which runs on every line, because a callback that captures a local
@@ -263,6 +340,10 @@ export class MessageStore {
     this.lastState = undefined;
     return removed;
   }
+}
+
+function linkKey(host: string, key: QueueKey): string {
+  return `${host}\0${key}`;
 }
 
 function newMessage(record: LogRecord, id: string): LoggedMessage {

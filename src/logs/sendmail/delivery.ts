@@ -1,4 +1,4 @@
-import type { DeliveryStatus } from "../events.js";
+import type { DeliveryStatus, LocalHandoff } from "../events.js";
 import { isLoopbackIp } from "../exim/loopback.js";
 import type { Relay } from "./fields.js";
 
@@ -31,4 +31,13 @@ export function isRemoteDelivery(mailer: string | undefined, relay: Relay | null
   if (mailer === undefined || !SMTP_MAILERS.has(mailer)) return false;
   if (relay?.ip != null) return !isLoopbackIp(relay.ip);
   return relay?.host !== "localhost";
+}
+
+/**
+ * Returns `filter` when an SMTP mailer hands the mail to this host (`mailer=relay,
+ * relay=[127.0.0.1]`: a content filter or the local MTA, which queues it again), else null.
+ */
+export function handoffOf(mailer: string | undefined, relay: Relay | null): LocalHandoff | null {
+  if (mailer === undefined || !SMTP_MAILERS.has(mailer)) return null;
+  return isRemoteDelivery(mailer, relay) ? null : "filter";
 }
