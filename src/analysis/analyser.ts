@@ -224,7 +224,7 @@ export class LogAnalyser {
 
   private addDelivery(event: DeliveryEvent): void {
     if (!event.remote) {
-      if (event.status === "sent") this.server.addLocalDelivery(event.recipient);
+      if (event.status === "sent") this.server.addLocalSent(event);
       return;
     }
     // An expiry line reports that the MTA gave up, without connecting to anyone.

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type {
   AuthFailureEvent,
+  DeliveryEvent,
   DkimSigningEvent,
   LifecycleEvent,
   LinePosition,
@@ -108,9 +109,19 @@ export class ServerAnalyser {
   firstAuthFailure: { readonly time: number; readonly position: LinePosition } | null = null;
   lastAuthFailure: number | null = null;
   messagesAccepted = 0;
+  /** Recipients delivered to a mailbox on this server. */
   localDeliveries = 0;
   /** Recipient domains of local deliveries: the domains this server receives mail for. */
   readonly localDomains = new Map<string, number>();
+  /**
+   * Recipients handed to a content filter or another MTA on this host (a `filter` hand-off),
+   * which queues a copy for the real destination.
+   */
+  filterHops = 0;
+  /** Recipients that an alias or `.forward` sent on as a new message (a `forward` hand-off). */
+  localForwards = 0;
+  /** Recipients thrown away on purpose (a `discard` hand-off, the Postfix `discard` transport). */
+  discarded = 0;
 
   addTls(event: TlsEvent): void {
     if (event.direction !== "outbound") return;
@@ -228,8 +239,24 @@ export class ServerAnalyser {
     }
   }
 
-  addLocalDelivery(recipient: string): void {
+  /**
+   * Counts a successful attempt that stayed on this server: as a local delivery when it reached
+   * a mailbox, else by the kind of its hand-off.
+   */
+  addLocalSent(event: DeliveryEvent): void {
+    switch (event.handoff) {
+      case "filter":
+        this.filterHops += 1;
+        return;
+      case "forward":
+        this.localForwards += 1;
+        return;
+      case "discard":
+        this.discarded += 1;
+        return;
+    }
     this.localDeliveries += 1;
+    const recipient = event.recipient;
     const at = recipient.lastIndexOf("@");
     if (at >= 0) addCapped(this.localDomains, lowerAscii(recipient.slice(at + 1)));
   }

@@ -70,7 +70,14 @@ export interface OriginStatistics {
 
 export interface InboundStatistics {
   readonly messagesAccepted: number;
+  /** Recipients delivered to a mailbox on this server. */
   readonly localDeliveries: number;
+  /** Recipients handed to a content filter or another MTA on this host. */
+  readonly filterHops: number;
+  /** Recipients that an alias or `.forward` sent on as a new message. */
+  readonly localForwards: number;
+  /** Recipients thrown away on purpose by the MTA (Postfix `discard` transport). */
+  readonly discarded: number;
   readonly rejects: number;
   readonly rejectCodes: Readonly<Record<string, number>>;
   readonly authFailures: number;
@@ -117,6 +124,9 @@ export function buildStatistics(
     inbound: {
       messagesAccepted: facts.server.messagesAccepted,
       localDeliveries: facts.server.localDeliveries,
+      filterHops: facts.server.filterHops,
+      localForwards: facts.server.localForwards,
+      discarded: facts.server.discarded,
       rejects: facts.server.inboundRejects,
       rejectCodes: top(facts.server.rejectCodes, 10),
       authFailures: facts.server.authFailures,

@@ -67,6 +67,10 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
       "  ",
     ),
   );
+  const handoffs = handoffCounts(inbound);
+  if (handoffs.length > 0) {
+    lines.push(...wrap(handoffs.join(", "), "  passed on without a mailbox: ", "    "));
+  }
   const ips = Object.entries(inbound.authFailureIps).slice(0, 5);
   if (ips.length > 0) {
     lines.push(
@@ -112,6 +116,31 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
  * Renders the top ten accounts or local programs with the name last, wrapped under its column,
  * because the end of a name (the script's directory, the Unix user) is what an admin looks for.
  */
+/** Returns the non-zero counts of recipients passed on without a mailbox delivery. */
+function handoffCounts(inbound: LogStatistics["inbound"]): string[] {
+  const counts: string[] = [];
+  if (inbound.filterHops > 0) {
+    counts.push(
+      plural(
+        inbound.filterHops,
+        "hand-off to a filter or local MTA",
+        "hand-offs to a filter or local MTA",
+      ),
+    );
+  }
+  if (inbound.localForwards > 0) {
+    counts.push(
+      plural(
+        inbound.localForwards,
+        "forward by alias or .forward",
+        "forwards by alias or .forward",
+      ),
+    );
+  }
+  if (inbound.discarded > 0) counts.push(`${count(inbound.discarded)} discarded`);
+  return counts;
+}
+
 function originTable(
   title: string,
   origins: readonly OriginStatistics[],
