@@ -4,6 +4,7 @@ import { createPostfixParser } from "../../src/logs/postfix/index.js";
 import { createSendmailParser } from "../../src/logs/sendmail/index.js";
 import { createReplyClassifier } from "../../src/reply/classify.js";
 import { compromisedLog } from "../helpers/compromised-log.js";
+import { scriptWeekLog } from "../diagnose/script-week-log.js";
 import { diagnoseText } from "../helpers/diagnose-text.js";
 import { GMAIL_UNSOLICITED, HOUR, PostfixLog, SENT, T0 } from "../helpers/postfix-fixture.js";
 import { runParser } from "../logs/exim/frame.js";
@@ -199,6 +200,19 @@ describe("filter hops in the analysis", () => {
     expect(ids(plain.findings)).toContain("compromised-account");
     expect(ids(filtered.findings)).toEqual(ids(plain.findings));
     expect(account(filtered.findings)).toMatchObject({ account: "mallory@example.com" });
+  });
+
+  test("hops keep the web-script finding", async () => {
+    const text = scriptWeekLog();
+    const plain = await diagnoseText(text);
+    const filtered = await diagnoseText(withFilterHops(text));
+    const ids = (findings: typeof plain.findings) => findings.map((finding) => finding.id);
+    const script = (findings: typeof plain.findings) =>
+      findings.find((finding) => finding.id === "web-script")?.evidence;
+
+    expect(ids(plain.findings)).toContain("web-script");
+    expect(ids(filtered.findings)).toEqual(ids(plain.findings));
+    expect(script(filtered.findings)).toMatchObject({ script: "mailer.php", uid: 10012 });
   });
 });
 
