@@ -1,5 +1,6 @@
 import { DAY_MS, HOUR_MS } from "../analysis/time.js";
 import type { LogEvent } from "../logs/events.js";
+import type { CopiedLines } from "../logs/reader/mail-copies.js";
 import { formatInstant, type TimeZone } from "../time/zone.js";
 
 /** A step back in time smaller than this is syslog buffering, not a clock change. */
@@ -79,15 +80,19 @@ export class InputChecks {
     if (time > span.maxTime) span.maxTime = time;
   }
 
-  /** Returns the sentences for the report, or none when the input looks sound. */
-  notes(timeZone: TimeZone): string[] {
+  /**
+   * Returns the sentences for the report, or none when the input looks sound. A general log in
+   * `copies` is not named as overlapping its mail logs, because the reader left out the lines
+   * it copies from them.
+   */
+  notes(timeZone: TimeZone, copies: readonly CopiedLines[] = []): string[] {
     const spans = [...this.files.values()];
     const time = (ms: number): string => formatInstant(ms, timeZone);
     return [
       ...spans.flatMap((span) => stepNote(span, time)).slice(0, MAX_NOTES),
       ...spans.flatMap((span) => futureNote(span, time)).slice(0, MAX_NOTES),
       ...spanNote(spans, time),
-      ...overlapNotes(spans, time),
+      ...overlapNotes(spans, time, copiedPairs(copies)),
     ];
   }
 
@@ -146,11 +151,32 @@ function spanNote(spans: readonly FileSpan[], time: Format): string[] {
   ];
 }
 
+// Returns a key for each pair of a general log and a mail log it copies lines from.
+function copiedPairs(copies: readonly CopiedLines[]): Set<string> {
+  const pairs = new Set<string>();
+  for (const copy of copies) {
+    for (const mailLog of copy.mailLogs) {
+      pairs.add(pairKey(copy.name, mailLog));
+      pairs.add(pairKey(mailLog, copy.name));
+    }
+  }
+  return pairs;
+}
+
+function pairKey(a: string, b: string): string {
+  return `${a}\0${b}`;
+}
+
 /**
  * Names files whose time ranges overlap by more than {@link MIN_OVERLAP_MS}. It sweeps the
  * files in order of their first time and compares each with the one that reaches furthest.
+ * A pair in `skipped` (see `copiedPairs`) is not named.
  */
-function overlapNotes(spans: readonly FileSpan[], time: Format): string[] {
+function overlapNotes(
+  spans: readonly FileSpan[],
+  time: Format,
+  skipped: ReadonlySet<string>,
+): string[] {
   const large = spans
     .filter((span) => span.events >= MIN_OVERLAP_EVENTS)
     .sort((a, b) => a.first - b.first);
@@ -159,7 +185,7 @@ function overlapNotes(spans: readonly FileSpan[], time: Format): string[] {
   for (const span of large) {
     if (reach !== null) {
       const overlap = Math.min(reach.last, span.last) - span.first;
-      if (overlap > MIN_OVERLAP_MS) {
+      if (overlap > MIN_OVERLAP_MS && !skipped.has(pairKey(reach.name, span.name))) {
         notes.push(
           `${reach.name} and ${span.name} cover the same time, ${time(span.first)} to ${time(Math.min(reach.last, span.last))}: if one is a copy of the other, every count is doubled. Logs of different servers may overlap.`,
         );

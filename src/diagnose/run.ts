@@ -4,13 +4,15 @@ import { createLogParsers } from "../logs/parsers.js";
 import { readLogs, type ReadLogsOptions } from "../logs/pipeline.js";
 import { decodeForDisplay } from "../logs/reader/display.js";
 import { binaryInputNames } from "../logs/reader/notes.js";
+import type { MtaName } from "../logs/events.js";
+import type { CopiedLines } from "../logs/reader/mail-copies.js";
 import type { ReadSummary } from "../logs/reader/summary.js";
 import { createReplyClassifier } from "../reply/classify.js";
 import type { BounceRun } from "../bounce/index.js";
 import type { BounceInputReport, InputReport } from "./types.js";
 import { formatInstant, type TimeZone } from "../time/zone.js";
 import { InputChecks } from "./input-checks.js";
-import { plural } from "./findings/build.js";
+import { listNames, plural } from "./findings/build.js";
 
 /** The result of reading and analysing logs, before the diagnosis is built. */
 export interface LogRun {
@@ -73,6 +75,7 @@ export function inputReport(run: LogRun, timeZone: TimeZone): InputReport {
       kind: input.kind ?? "unread",
       bytes: input.bytes,
       lines: input.lines,
+      copiedLines: input.copiedLines,
       error: input.error === null ? null : input.error.message,
     })),
     timeZone: timeZone.name,
@@ -88,12 +91,18 @@ export function inputReport(run: LogRun, timeZone: TimeZone): InputReport {
     otherPrograms: Object.fromEntries(
       summary.programsWithoutParser.map((entry) => [entry.program, entry.records]),
     ),
+    copiedLines: totals.copiedLines,
     overlong: totals.overlong,
     withNul: totals.nul,
     evictedMessages: totals.evictedMessages,
     mtas: [...facts.server.mtas],
     bounces,
-    notes: [...runNotes(run), ...run.checks.notes(timeZone), ...unreadBounceNotes(bounces)],
+    notes: [
+      ...runNotes(run),
+      ...copiedLinesNotes(summary.mailLogCopies, timeZone),
+      ...run.checks.notes(timeZone, summary.mailLogCopies),
+      ...unreadBounceNotes(bounces),
+    ],
     skippedSamples: samples.map((sample) => ({
       file: sample.file,
       line: sample.line,
@@ -102,6 +111,26 @@ export function inputReport(run: LogRun, timeZone: TimeZone): InputReport {
     })),
   };
 }
+
+/** Returns one note per general log whose MTA lines were left out as copies of a mail log. */
+function copiedLinesNotes(copies: readonly CopiedLines[], timeZone: TimeZone): string[] {
+  return copies.map((copy) => {
+    const mtas = listNames(copy.mtas.map((mta) => MTA_NAMES[mta]));
+    const lines = plural(copy.lines, `${mtas} line`);
+    const mailLogNames = copy.mailLogs.slice(0, 3);
+    if (copy.mailLogs.length > 3) mailLogNames.push(`${copy.mailLogs.length - 3} more`);
+    const verb = copy.mailLogs.length === 1 ? "contains" : "contain";
+    const from = formatInstant(copy.firstTime, timeZone);
+    const to = formatInstant(copy.lastTime, timeZone);
+    return `Left out ${lines} of ${copy.name}: ${listNames(mailLogNames)} ${verb} the same lines for ${from} to ${to}.`;
+  });
+}
+
+const MTA_NAMES: Readonly<Record<MtaName, string>> = {
+  postfix: "Postfix",
+  exim: "Exim",
+  sendmail: "Sendmail",
+};
 
 /**
  * Returns a note that names the bounce files with errors, so that the input notes list them

@@ -104,6 +104,8 @@ export interface InputReport {
   readonly blank: number;
   /** Lines of programs no parser reads (by program), such as `amavis` or `spamd`. */
   readonly otherPrograms: Readonly<Record<string, number>>;
+  /** MTA lines of general logs (syslog, messages, mail.err …) left out as mail log copies. */
+  readonly copiedLines: number;
   readonly overlong: number;
   readonly withNul: number;
   /**
@@ -144,6 +146,8 @@ export interface InputFileReport {
   readonly kind: string;
   readonly bytes: number;
   readonly lines: number;
+  /** MTA lines left out because a mail log read before contains the same lines. */
+  readonly copiedLines: number;
   readonly error: string | null;
 }
 

@@ -8,6 +8,7 @@ import { LineFramer } from "./framing/framer.js";
 import { ParserDispatcher } from "./reader/dispatch.js";
 import { decodeLatin1 } from "./reader/latin1.js";
 import { ByteLineSplitter, checkMaxLineBytes, DEFAULT_MAX_LINE_BYTES } from "./reader/lines.js";
+import { logRoleOf, MailLogCopies, type LogRole } from "./reader/mail-copies.js";
 import { readSource } from "./reader/read.js";
 import { dropSameContent, type SameContentInput } from "./reader/same-content.js";
 import { dropSameStdin } from "./reader/same-stdin.js";
@@ -53,9 +54,11 @@ export interface ReadLogsOptions {
 /**
  * Reads `inputs` (files, directories, globs, `-`) in order, rotated sets oldest first, frames
  * every line with one `LineFramer`, hands each record to the first parser that accepts its
- * program, and calls `finish()` on every parser after the last input. A missing, unreadable
- * or unsupported input is reported in the summary and the others are still read. It prints
- * nothing. It rejects only for misuse (an invalid `maxLineBytes`) or when a parser throws.
+ * program, and calls `finish()` on every parser after the last input. When the inputs contain
+ * both mail logs and general logs such as syslog, the mail logs are read first, and the MTA
+ * records that a general log copies from them are counted but not parsed (see
+ * `MailLogCopies`). A missing, unreadable or unsupported input is reported in the summary and
+ * the others are still read. It prints nothing. It rejects only for misuse (an invalid `maxLineBytes`) or when a parser throws.
  */
 export async function readLogs(
   inputs: readonly string[],
@@ -72,10 +75,12 @@ export async function readLogs(
   run.sameContent.push(...duplicates);
   run.planNotes.push(...planned.notes);
   const totalBytes = totalSize(plan);
+  const roles = plan.map((input) => (input.type === "file" ? logRoleOf(input.path) : null));
+  const findCopies = roles.includes("mail") && roles.includes("general");
 
-  for (const input of plan) {
+  for (const [index, input] of plan.entries()) {
     if (input.type === "failed") run.addFailed(input.name, input.error);
-    else await run.read(input, totalBytes);
+    else await run.read(input, totalBytes, findCopies ? (roles[index] ?? null) : null);
   }
   run.dispatcher.finish();
   return run.summary();
@@ -127,6 +132,7 @@ class ReadRun {
   private lineEnd = 0;
   private bytesRead = 0;
   private counts = { lines: 0, blank: 0, records: 0, unrecognised: 0, overlong: 0, nul: 0 };
+  private readonly copies = new MailLogCopies();
   private bytes = { bytes: 0, decompressedBytes: 0 };
   private earliestTime = Infinity;
   private latestTime = -Infinity;
@@ -149,6 +155,7 @@ class ReadRun {
       bytes: 0,
       decompressedBytes: 0,
       lines: 0,
+      copiedLines: 0,
       error,
       changedWhileRead: null,
       trailingData: null,
@@ -156,11 +163,22 @@ class ReadRun {
     });
   }
 
-  async read(source: FileSource | StdinSource, totalBytes: number | null): Promise<void> {
+  /**
+   * Reads one source. `role` is null unless the run has both mail logs and general logs. Then
+   * the records of a mail log are added to the host spans in `copies`, and the records of a
+   * general log are checked against those spans.
+   */
+  async read(
+    source: FileSource | StdinSource,
+    totalBytes: number | null,
+    role: LogRole,
+  ): Promise<void> {
     const isFile = source.type === "file";
     const referenceMs = isFile ? source.modifiedMs : Date.now();
     this.framer.startFile(source.name, referenceMs, isFile && source.continuesPrevious);
     this.file = source.name;
+    this.copies.startInput(source.name);
+    this.recordHandler = this.recordHandlerOf(role);
 
     const countsBefore = { ...this.counts };
     const samplesBefore = this.unrecognisedSamples.length;
@@ -175,6 +193,7 @@ class ReadRun {
     });
 
     this.lineBuffer = EMPTY_BUFFER;
+    const copiedLines = this.copies.endInput();
     this.counts.lines += splitter.lines;
     this.counts.overlong += splitter.overlongLines;
     this.counts.nul += splitter.nulLines;
@@ -184,6 +203,7 @@ class ReadRun {
     const opened = result.bytes > 0 || result.error === null;
     const unrecognised = this.counts.unrecognised - countsBefore.unrecognised;
     const hasRecords = this.counts.records > countsBefore.records;
+    if (role === "mail" && hasRecords) this.copies.addMailLog(source.name);
     const binary = binaryInputNames([{ name: source.name, notes: result.notes }]).length > 0;
     if (binary && !hasRecords) {
       // An image or other binary file among the logs has no log lines, so its lines, and the
@@ -200,6 +220,7 @@ class ReadRun {
       bytes: result.bytes,
       decompressedBytes: result.decompressedBytes,
       lines: splitter.lines,
+      copiedLines,
       error: result.error,
       changedWhileRead: result.change,
       trailingData: result.trailingData,
@@ -211,7 +232,7 @@ class ReadRun {
     this.lineBuffer = buffer;
     this.lineStart = start;
     this.lineEnd = end;
-    const outcome = this.framer.frameBytes(buffer, start, end, line, this.onRecord);
+    const outcome = this.framer.frameBytes(buffer, start, end, line, this.recordHandler);
     if (outcome === "blank") {
       this.counts.blank += 1;
     } else if (outcome === "unrecognised") {
@@ -229,6 +250,35 @@ class ReadRun {
       this.sample(this.unparsedSamples, record.line);
     }
   };
+
+  // Adds each record of a mail log to the spans that general logs are checked against.
+  private readonly onMailLogRecord = (record: LogRecord): void => {
+    this.copies.observeMailRecord(record.host, record.time);
+    this.onRecord(record);
+  };
+
+  // Counts an MTA record of a general log that a mail log also contains, and parses the others.
+  private readonly onGeneralLogRecord = (record: LogRecord): void => {
+    if (this.copies.covers(record.host, record.time)) {
+      const mta = this.dispatcher.mtaOf(record.program);
+      if (mta !== null) {
+        this.counts.records += 1;
+        this.copies.countCopy(mta, record.time);
+        return;
+      }
+    }
+    this.onRecord(record);
+  };
+
+  // The handler of the records of the next input. It is set per input, so that the records of
+  // a run without both mail logs and general logs pass no check.
+  private recordHandler = this.onRecord;
+
+  private recordHandlerOf(role: LogRole): (record: LogRecord) => void {
+    if (role === "mail") return this.onMailLogRecord;
+    if (role === "general") return this.onGeneralLogRecord;
+    return this.onRecord;
+  }
 
   private sample(samples: LineSample[], line: number): void {
     if (samples.length >= MAX_SAMPLES) return;
@@ -249,6 +299,7 @@ class ReadRun {
         ignored: dispatcher.ignored,
         unparsed: dispatcher.unparsed,
         withoutParser: dispatcher.withoutParser,
+        copiedLines: this.copiedLines(),
         evictedMessages: dispatcher.evictedMessages(),
       },
       programsWithoutParser: dispatcher.programsWithoutParser(),
@@ -257,9 +308,14 @@ class ReadRun {
       unrecognisedSamples: this.unrecognisedSamples,
       unparsedSamples: this.unparsedSamples,
       sameContent: this.sameContent,
+      mailLogCopies: this.copies.copies,
       planNotes: this.planNotes,
       unusedYear: this.unusedYear(),
     };
+  }
+
+  private copiedLines(): number {
+    return this.copies.copies.reduce((sum, copy) => sum + copy.lines, 0);
   }
 
   private unusedYear(): number | null {

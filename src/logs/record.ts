@@ -1,4 +1,4 @@
-import type { EventSink } from "./events.js";
+import type { EventSink, MtaName } from "./events.js";
 
 /**
  * One log line after the framing layer (syslog header, RFC 3339 stamp, or an MTA's native
@@ -34,6 +34,11 @@ export type ParseOutcome =
 
 /** An MTA or helper-program parser; it keeps correlation state between records and files. */
 export interface RecordParser {
+  /**
+   * The MTA whose log this parser reads. Absent for parsers of helper programs (Dovecot,
+   * OpenDKIM, the kernel firewall), whose records in a general log are always parsed.
+   */
+  readonly mta?: MtaName;
   /** True when records of this syslog program belong to this parser. */
   accepts(program: string): boolean;
   parse(record: LogRecord): ParseOutcome;

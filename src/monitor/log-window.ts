@@ -169,7 +169,7 @@ export class LogWindow {
 
   private inputReport(): InputReport {
     return {
-      files: this.files.map((file) => ({ ...file, kind: "plain", error: null })),
+      files: this.files.map((file) => ({ ...file, kind: "plain", copiedLines: 0, error: null })),
       timeZone: this.timeZone.name,
       firstTime: null,
       lastTime: null,
@@ -181,6 +181,7 @@ export class LogWindow {
       unrecognised: this.unrecognised,
       blank: this.blank,
       otherPrograms: {},
+      copiedLines: 0,
       overlong: 0,
       withNul: 0,
       evictedMessages: this.dispatcher.evictedMessages(),

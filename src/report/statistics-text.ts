@@ -2,6 +2,7 @@ import type { LogStatistics, OriginStatistics } from "../diagnose/statistics.js"
 import type { Painter } from "./colour.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
 import { showHiddenInReport } from "./log-text.js";
+import { copiedLinesSentence } from "./copied-lines.js";
 import { column, count, plural, shortTime, wrap, wrapBreakingWords, wrapItems } from "./wrap.js";
 
 /**
@@ -91,6 +92,8 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
       `Lines parsed: ${count(input.parsed)}, ignored: ${count(input.ignored)}, unparsed: ${count(input.unparsed)}, without log framing: ${count(input.unrecognised)}.`,
     ),
   );
+  const copied = copiedLinesSentence(input);
+  if (copied !== null) lines.push(...wrap(copied));
   if (input.overlong > 0) {
     lines.push(
       ...wrap(

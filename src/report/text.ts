@@ -22,6 +22,7 @@ import {
 } from "./removal-commands.js";
 import { outageTextLines } from "./outage.js";
 import { blockedVerb, shownProviders } from "./providers.js";
+import { copiedLinesSentence } from "./copied-lines.js";
 import { skippedSampleLines } from "./skipped-samples.js";
 import { column, count, plural, shortTime, wrap } from "./wrap.js";
 
@@ -364,6 +365,8 @@ function inputSection(input: InputReport): string[] {
       "",
     ),
   );
+  const copied = copiedLinesSentence(input);
+  if (copied !== null) lines.push(...wrap(copied, ""));
   if (input.overlong > 0) {
     lines.push(
       ...wrap(

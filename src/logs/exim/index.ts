@@ -46,6 +46,7 @@ function flagAt(text: string, index: number): string | null {
 }
 
 class EximLogParser implements EximParser {
+  readonly mta = "exim";
   private readonly messages: MessageTable<MessageState>;
   private readonly callers = new CallerTracker();
   private readonly reader = new FieldReader();

@@ -45,6 +45,7 @@ export function createPostfixParser(sink: EventSink, limits?: StoreLimits): Post
 }
 
 class PostfixLogParser implements PostfixParser {
+  readonly mta = "postfix";
   private readonly programs = new ProgramCache();
   private readonly context: PostfixContext;
   // Filled anew for each queued line, which saves an allocation per line.

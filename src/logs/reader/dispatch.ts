@@ -1,3 +1,4 @@
+import type { MtaName } from "../events.js";
 import type { LogRecord, ParseOutcome, RecordParser } from "../record.js";
 import type { ProgramCount } from "./summary.js";
 
@@ -37,6 +38,11 @@ export class ParserDispatcher {
     else if (outcome === "ignored") this.ignored += 1;
     else this.unparsed += 1;
     return outcome;
+  }
+
+  /** Returns the MTA of the parser that takes records of `program`, or null for other parsers. */
+  mtaOf(program: string): MtaName | null {
+    return this.parserFor(program)?.mta ?? null;
   }
 
   /**

@@ -18,6 +18,8 @@ export type RotationRank =
 /** A file name split into its set (directory and base name) and its rank in the set. */
 export interface RotationName {
   readonly setKey: string;
+  /** The file name without directory, rotation suffix and compression suffix: `mail.log`. */
+  readonly baseName: string;
   readonly rank: RotationRank;
 }
 
@@ -30,23 +32,26 @@ const DATED_DASHED = /^(.+)[-.](\d{4})-(\d{2})-(\d{2})$/;
 export function parseRotationName(path: string): RotationName {
   const directory = dirname(path);
   const name = basename(path).replace(COMPRESSION_SUFFIX, "");
-  const setKey = (base: string): string => `${directory}\0${base}`;
+  const named = (baseName: string, rank: RotationRank): RotationName => ({
+    setKey: `${directory}\0${baseName}`,
+    baseName,
+    rank,
+  });
 
   const dashed = DATED_DASHED.exec(name);
   if (dashed !== null) {
     const stamp = `${dashed[2] ?? ""}${dashed[3] ?? ""}${dashed[4] ?? ""}`;
-    return { setKey: setKey(dashed[1] ?? ""), rank: { kind: "dated", stamp } };
+    return named(dashed[1] ?? "", { kind: "dated", stamp });
   }
   const compact = DATED_COMPACT.exec(name);
   if (compact !== null) {
-    return { setKey: setKey(compact[1] ?? ""), rank: { kind: "dated", stamp: compact[2] ?? "" } };
+    return named(compact[1] ?? "", { kind: "dated", stamp: compact[2] ?? "" });
   }
   const numbered = NUMBERED.exec(name);
   if (numbered !== null) {
-    const index = Number(numbered[2]);
-    return { setKey: setKey(numbered[1] ?? ""), rank: { kind: "numbered", index } };
+    return named(numbered[1] ?? "", { kind: "numbered", index: Number(numbered[2]) });
   }
-  return { setKey: setKey(name), rank: { kind: "live" } };
+  return named(name, { kind: "live" });
 }
 
 /**

@@ -9,6 +9,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import { glob, isDynamicPattern } from "tinyglobby";
 import { fileError, noMatchError, type InputError } from "./errors.js";
 import { skippedDirectoryNote } from "./notes.js";
+import { orderMailLogsFirst } from "./mail-copies.js";
 import { orderRotatedSets } from "./rotation.js";
 
 /** The name that stands for standard input. */
@@ -65,7 +66,8 @@ export interface InputPlan {
  * the regular files directly inside it (see `isSkippedInDirectory`); a path that does not
  * exist but contains glob syntax is matched with tinyglobby. The same file reached twice (by
  * two spellings, a link, or a glob and a name) is read once, at its first place. Rotated sets
- * are then read oldest first (see `orderRotatedSets`).
+ * are then read oldest first (see `orderRotatedSets`), and mail logs before general logs such
+ * as syslog, which copy their lines (see `orderMailLogsFirst`).
  */
 export async function planInputs(inputs: readonly string[], cwd: string): Promise<PlannedInput[]> {
   return (await planInputsWithNotes(inputs, cwd)).inputs;
@@ -85,9 +87,9 @@ export async function planInputsWithNotes(
   }
   const unique = dropDuplicates(candidates);
 
-  const ordered = orderRotatedSets(unique, (candidate) =>
-    candidate.type === "file" ? candidate.path : null,
-  );
+  const pathOf = (candidate: Candidate): string | null =>
+    candidate.type === "file" ? candidate.path : null;
+  const ordered = orderRotatedSets(orderMailLogsFirst(unique, pathOf), pathOf);
   const planned = ordered.map(({ item, continuesPrevious }): PlannedInput => {
     if (item.type !== "file") return item;
     return {

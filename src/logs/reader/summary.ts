@@ -5,6 +5,7 @@
  */
 import type { InputChange } from "./changes.js";
 import type { InputError } from "./errors.js";
+import type { CopiedLines } from "./mail-copies.js";
 import type { TrailingData } from "./gzip.js";
 import type { SameContentInput } from "./same-content.js";
 
@@ -25,6 +26,11 @@ export interface InputSummary {
   readonly decompressedBytes: number;
   /** Lines read, blank ones included; a final line without `\n` counts. */
   readonly lines: number;
+  /**
+   * MTA records of a general log (syslog, messages, mail.err …) left out because a mail log
+   * read before contains the same records (see `MailLogCopies`). 0 for other inputs.
+   */
+  readonly copiedLines: number;
   /** Why the input was not read, or not read to its end; null when it was. */
   readonly error: InputError | null;
   /** The truncation or replacement of the file during the read, or null when there was none. */
@@ -76,6 +82,8 @@ export interface ReadTotals {
   readonly unparsed: number;
   /** Records of programs that no parser accepts (`dovecot` without a Dovecot parser). */
   readonly withoutParser: number;
+  /** MTA records of general logs left out as copies of mail log records. */
+  readonly copiedLines: number;
   /** Lines cut to the maximum line length. */
   readonly overlong: number;
   /** Lines with NUL bytes. */
@@ -101,6 +109,8 @@ export interface ReadSummary {
   readonly unparsedSamples: readonly LineSample[];
   /** Files not read because an earlier input has the same content. */
   readonly sameContent: readonly SameContentInput[];
+  /** General logs whose MTA records were left out as copies of mail log records. */
+  readonly mailLogCopies: readonly CopiedLines[];
   /** Notes on what the expansion of the inputs left out, such as subdirectories. */
   readonly planNotes: readonly string[];
   /**

@@ -47,6 +47,7 @@ export interface SendmailParser extends RecordParser {
 const SENDMAIL_PROGRAMS = ["sendmail", "sm-mta", "sm-msp", "sm-accepting"];
 
 class SendmailLogParser implements SendmailParser {
+  readonly mta = "sendmail";
   private readonly messages: MessageTable<QueuedMessage>;
   /** Submission copies by host and Message-ID, waiting for the daemon's copy. */
   private readonly submissions = new Map<string, QueuedMessage>();

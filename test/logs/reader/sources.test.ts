@@ -111,12 +111,13 @@ describe("planInputs", () => {
       await dir.write(name, "x\n");
     }
     const plan = await planInputs(["mail.*"], dir.path);
+    // The mail log set comes before mail.err, which copies some of its lines.
     expect(describePlan(plan)).toEqual([
-      "mail.err",
       "mail.log.3.gz",
       "mail.log.2.gz +",
       "mail.log.1 +",
       "mail.log +",
+      "mail.err",
     ]);
   });
 

@@ -1,0 +1,171 @@
+/**
+ * Copies of mail log lines in general logs. rsyslog on Debian and Ubuntu writes every line of
+ * the mail facility to /var/log/mail.log and again to /var/log/syslog, and older setups also
+ * write copies or subsets to mail.info, mail.warn and mail.err. When a run has both kinds of
+ * file, the mail logs are read first. An MTA record of a general log is then left out when
+ * the mail logs hold records of its host that cover its time.
+ */
+import type { MtaName } from "../events.js";
+import { parseRotationName } from "./rotation.js";
+
+/** A file's role by its name: a mail log, a general log that copies mail lines, or neither. */
+export type LogRole = "mail" | "general" | null;
+
+const MAIL_LOG_NAMES: ReadonlySet<string> = new Set(["mail.log", "maillog", "mail"]);
+
+const GENERAL_LOG_NAMES: ReadonlySet<string> = new Set([
+  "syslog",
+  "messages",
+  "all.log",
+  "mail.info",
+  "mail.warn",
+  "mail.err",
+  "mail.crit",
+]);
+
+/**
+ * Returns the role of the file at `path` by its name without rotation and compression
+ * suffixes (see `parseRotationName`), so `mail.log.2.gz` and `syslog-20260301` count too.
+ */
+export function logRoleOf(path: string): LogRole {
+  const { baseName } = parseRotationName(path);
+  if (MAIL_LOG_NAMES.has(baseName)) return "mail";
+  if (GENERAL_LOG_NAMES.has(baseName)) return "general";
+  return null;
+}
+
+/**
+ * Moves the mail logs to the front when `items` contain at least one mail log and at least
+ * one general log, and returns the other items unchanged. The order among the mail logs, and
+ * among the other items, stays as given, so rotated sets keep their order.
+ */
+export function orderMailLogsFirst<T>(
+  items: readonly T[],
+  pathOf: (item: T) => string | null,
+): T[] {
+  const roles = items.map((item) => {
+    const path = pathOf(item);
+    return path === null ? null : logRoleOf(path);
+  });
+  if (!roles.includes("mail") || !roles.includes("general")) return [...items];
+  const mailLogs = items.filter((_, index) => roles[index] === "mail");
+  const others = items.filter((_, index) => roles[index] !== "mail");
+  return [...mailLogs, ...others];
+}
+
+/** The MTA records of one general log that were left out as copies of mail log records. */
+export interface CopiedLines {
+  /** The general log, named as in its input summary. */
+  readonly name: string;
+  /** Records left out; a repeat marker line gives one record per repetition. */
+  readonly lines: number;
+  /** The MTAs whose records were left out, in the order first seen. */
+  readonly mtas: readonly MtaName[];
+  /** Times of the first and last record left out, in ms since the epoch. */
+  readonly firstTime: number;
+  readonly lastTime: number;
+  /** The mail logs read before, which contain the same records. */
+  readonly mailLogs: readonly string[];
+}
+
+// Maximum hosts whose spans are stored, so that junk with a new host name on every line cannot
+// grow memory with the input. The records of further hosts are not checked, so their copies in
+// a general log are read twice.
+const MAX_HOSTS = 10_000;
+
+/** The times of one host's records in the mail logs, in ms since the epoch. */
+interface HostSpan {
+  first: number;
+  last: number;
+}
+
+/** The copies counted in the general log being read. */
+interface InputCopies {
+  readonly name: string;
+  lines: number;
+  readonly mtas: MtaName[];
+  first: number;
+  last: number;
+}
+
+function noCopies(name: string): InputCopies {
+  return { name, lines: 0, mtas: [], first: Infinity, last: -Infinity };
+}
+
+/**
+ * Store of the time span of each host's records in the mail logs, and counter of the MTA
+ * records of general logs that fall inside a span. The caller reads every mail log before the
+ * general logs (see `orderMailLogsFirst`), leaves out each MTA record of a general log for
+ * which `covers` is true, and counts it with `countCopy`.
+ */
+export class MailLogCopies {
+  private readonly spans = new Map<string, HostSpan>();
+  // Records of one file mostly share a host, so the last host's span is checked first.
+  private lastHost: string | null = null;
+  private lastSpan: HostSpan | null = null;
+  private readonly mailLogs: string[] = [];
+  private readonly found: CopiedLines[] = [];
+  private input = noCopies("");
+
+  /** Adds a record of a mail log to the span of its host. */
+  observeMailRecord(host: string, time: number): void {
+    const span = this.spanOf(host);
+    if (span === undefined) {
+      if (this.spans.size < MAX_HOSTS) this.spans.set(host, { first: time, last: time });
+      return;
+    }
+    if (time < span.first) span.first = time;
+    if (time > span.last) span.last = time;
+  }
+
+  /** Names a mail log that gave records, for the notes on the copies. */
+  addMailLog(name: string): void {
+    this.mailLogs.push(name);
+  }
+
+  /** True when `time` lies within the span of the mail log records of `host`, ends included. */
+  covers(host: string, time: number): boolean {
+    const span = this.spanOf(host);
+    return span !== undefined && time >= span.first && time <= span.last;
+  }
+
+  /** Starts counting the copies of the general log `name`. */
+  startInput(name: string): void {
+    this.input = noCopies(name);
+  }
+
+  /** Counts one record of `mta` at `time` that the current input copies from a mail log. */
+  countCopy(mta: MtaName, time: number): void {
+    const input = this.input;
+    input.lines += 1;
+    if (!input.mtas.includes(mta)) input.mtas.push(mta);
+    if (time < input.first) input.first = time;
+    if (time > input.last) input.last = time;
+  }
+
+  /** Ends the current input and returns the number of its records counted as copies. */
+  endInput(): number {
+    const { name, lines, mtas, first, last } = this.input;
+    if (lines > 0) {
+      const mailLogs = [...this.mailLogs];
+      this.found.push({ name, lines, mtas, firstTime: first, lastTime: last, mailLogs });
+    }
+    this.startInput("");
+    return lines;
+  }
+
+  /** The general logs with copies, in reading order. */
+  get copies(): readonly CopiedLines[] {
+    return this.found;
+  }
+
+  private spanOf(host: string): HostSpan | undefined {
+    if (host === this.lastHost && this.lastSpan !== null) return this.lastSpan;
+    const span = this.spans.get(host);
+    if (span !== undefined) {
+      this.lastHost = host;
+      this.lastSpan = span;
+    }
+    return span;
+  }
+}

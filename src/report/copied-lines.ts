@@ -1,0 +1,14 @@
+import type { InputReport } from "../diagnose/types.js";
+import { count } from "./wrap.js";
+
+/**
+ * Lists the general logs whose MTA lines were left out as mail log copies, with the count of
+ * each, or returns null when none were.
+ */
+export function copiedLinesSentence(input: InputReport): string | null {
+  if (input.copiedLines === 0) return null;
+  const files = input.files
+    .filter((file) => file.copiedLines > 0)
+    .map((file) => `${file.name} ${count(file.copiedLines)}`);
+  return `MTA lines copied from a mail log, not read: ${files.join(", ")}.`;
+}
