@@ -1,6 +1,7 @@
 import type {
   Diagnosis,
   Finding,
+  InputReport,
   ProviderVerdict,
   RemovalFormReport,
   UnexplainedBlock,
@@ -9,6 +10,7 @@ import { showHiddenCharacters } from "../diagnose/hidden-characters.js";
 import { codeSpan } from "../diagnose/shell-quote.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { evidenceLines } from "./evidence.js";
+import { copiedLinesSentence } from "./copied-lines.js";
 import { splitCommands } from "./fix-steps.js";
 import { showHiddenInReport } from "./log-text.js";
 import { escapeMarkdown, evidenceStrings, markdownInline } from "./markdown-text.js";
@@ -66,6 +68,7 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
       .filter((file) => file.error !== null)
       .flatMap((file) => [`**Error:** ${escapeMarkdown(`${file.name}: ${file.error ?? ""}`)}`, ""]),
     `Read ${filesRead(input)}. Lines parsed: ${count(input.parsed)}; ignored: ${count(input.ignored)}; unparsed: ${count(input.unparsed)}; without log framing: ${count(input.unrecognised)}.`,
+    ...copiedLinesParagraph(input),
     ...(input.bounces === null
       ? []
       : [
@@ -74,6 +77,11 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
         ]),
   ];
   return lines.join("\n") + "\n";
+}
+
+function copiedLinesParagraph(input: InputReport): string[] {
+  const sentence = copiedLinesSentence(input);
+  return sentence === null ? [] : ["", escape(sentence)];
 }
 
 function removalFormLine(form: RemovalFormReport): string {
