@@ -13,14 +13,14 @@ import { parseBounceMessage } from "./mime.js";
 import { MESSAGE_START, normalisePaste } from "./paste-detect.js";
 import type { RecipientDraft } from "./types.js";
 
-/** The reply found in a pasted bounce for one failed recipient, with what the bounce says around it. */
+/** The reply of one failed recipient of a pasted bounce, with the host and stage around it. */
 export interface PastedReply {
   /** The receiver's reply or the MTA's error text for the recipient. */
   readonly reply: string;
   readonly recipient: string;
   /** The host that returned the error, when the bounce names it. */
   readonly remoteMta: string | null;
-  /** The SMTP command the reply answered, when the bounce names it anywhere for the recipient. */
+  /** The SMTP command that the reply was sent for, when the bounce names it for the recipient. */
   readonly stage: SmtpStage | null;
 }
 
@@ -60,8 +60,8 @@ export async function repliesFromPastedBounce(text: string): Promise<PastedReply
 
 /**
  * Returns the stage of a recipient's error. A DSN's Diagnostic-Code does not name the command,
- * but Postfix's text for the same recipient does ("in reply to end of DATA command"), and it
- * tells the end of DATA from the DATA command, which the readers' command does not.
+ * but Postfix's text for the same recipient does ("in reply to end of DATA command"). That text
+ * also distinguishes the end of DATA from the DATA command, and the readers' command does not.
  */
 function stageOf(draft: RecipientDraft, blockText: string | undefined): SmtpStage | null {
   const fromBlock = blockText === undefined ? null : parseReply(blockText).stage;

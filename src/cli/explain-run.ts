@@ -61,17 +61,17 @@ async function explainInput(input: string): Promise<RecipientReply[]> {
   if (pasted.length === 0) return bare();
 
   const distinct = new Map<string, { reply: ExplainedReply; recipients: string[] }>();
-  for (const one of pasted) {
-    const explained = classifier.explain(one.reply, {
-      recipient: one.recipient,
-      relayHost: one.remoteMta,
-      stage: one.stage,
+  for (const pastedReply of pasted) {
+    const explained = classifier.explain(pastedReply.reply, {
+      recipient: pastedReply.recipient,
+      relayHost: pastedReply.remoteMta,
+      stage: pastedReply.stage,
     });
-    const reply = withConnectionHost(explained, one.remoteMta);
+    const reply = withConnectionHost(explained, pastedReply.remoteMta);
     const key = JSON.stringify([reply.replyCode, reply.enhancedStatus, reply.ruleId, reply.text]);
     const known = distinct.get(key);
-    if (known === undefined) distinct.set(key, { reply, recipients: [one.recipient] });
-    else known.recipients.push(one.recipient);
+    if (known === undefined) distinct.set(key, { reply, recipients: [pastedReply.recipient] });
+    else known.recipients.push(pastedReply.recipient);
   }
   return [...distinct.values()];
 }

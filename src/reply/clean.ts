@@ -49,7 +49,7 @@ function stripMarkdown(text: string): string {
 // A soft line break of quoted-printable (RFC 2045 section 6.7, rule 5): "=" at a line end,
 // maybe with the blanks that the rules let transports add.
 const SOFT_BREAK = /=[ \t]*\n/;
-// An escape of quoted-printable, which always uses upper-case hex digits (rule 1).
+// An escape of quoted-printable, whose hex digits encoders must write in upper case (rule 1).
 const ESCAPE = /=[0-9A-F]{2}/;
 const ESCAPE_RUN = /(?:=[0-9A-F]{2})+/g;
 // An "=" that starts neither an escape nor a soft line break, which an encoder would have

@@ -45,7 +45,7 @@ const DESTINATION_IP = /destination host IP\s*-\s*([0-9a-fA-F.:]+)\s*-\s*/;
 const EXCHANGE_RETURNED = /\bRemote Server returned '/i;
 const EXCHANGE_BRACKETS = /^\s*<[^<>#\n]*#[245]\.\d{1,3}\.\d{1,3}\s+smtp;\s*([^]*?)>\s*$/i;
 // A Sendmail transcript writes the client's command as ">>> MAIL From:<a@b> SIZE=n" and the
-// server's reply as "<<< 554 …"; `cleanInput` removes both marks. The command is the line
+// server's reply as "<<< 554 …", and `cleanInput` removes both marks. The command is the line
 // before the first failure reply, and "." is the end of the message data.
 const TRANSCRIPT_COMMAND =
   /^[ \t]*((?:MAIL FROM:|RCPT TO:|EHLO\b|HELO\b|AUTH\b)[^\n]*|(?:DATA|\.|STARTTLS|QUIT)[ \t]*)\n(?=[ \t]*[45]\d\d(?:[ -]|$))/im;

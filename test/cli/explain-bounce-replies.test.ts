@@ -3,7 +3,7 @@ import { runCommand } from "../helpers/cli.js";
 import { schemaValidator } from "../helpers/schema.js";
 
 // A Postfix bounce with four failed recipients: Gmail rejects one after DATA, Outlook.com
-// refuses the sender's IP, and two addresses at one receiver do not exist.
+// rejects the sender's IP, and two addresses at one receiver do not exist.
 const BOUNCE = [
   "From: MAILER-DAEMON@mail.example.com (Mail Delivery System)",
   "To: user2@example.com",

@@ -86,7 +86,7 @@ describe("reply code in Exchange's Remote Server returned quote", () => {
     expect(reply.text).toBe("messages from 192.0.2.10 weren't sent");
   });
 
-  it("reads a reply inside Exchange 2007's own brackets", () => {
+  it("reads a reply inside Exchange's brackets", () => {
     const reply = parseReply(
       "Remote Server returned '<mx.example.net #5.0.0 smtp; 554 rejected for policy reasons>'",
     );
