@@ -165,7 +165,7 @@ function unwrapTranscript(text: string): Unwrapped | null {
   const line = (command[1] ?? "").trim();
   const wording = line === "." ? "end of data" : line;
   return {
-    body: text.slice(command.index + command[0].length),
+    body: endAtLastReplyLine(text.slice(command.index + command[0].length)),
     flattened: false,
     remoteHost: null,
     remoteIp: null,
@@ -173,6 +173,18 @@ function unwrapTranscript(text: string): Unwrapped | null {
     replyCode: null,
     dsn: null,
   };
+}
+
+// The last line of a reply has a blank or nothing after its code (RFC 5321 section 4.2.1).
+const LAST_REPLY_LINE = /^[ \t]*[2-5]\d\d(?:[ \t][^\n]*)?$/m;
+
+/**
+ * Cuts a transcript after the last line of its first reply, so that the MTA's own summary
+ * below it ("554 5.0.0 Service unavailable") does not join the receiver's text.
+ */
+function endAtLastReplyLine(text: string): string {
+  const last = LAST_REPLY_LINE.exec(text);
+  return last === null ? text : text.slice(0, last.index + last[0].length);
 }
 
 function unwrapOther(text: string): Unwrapped {

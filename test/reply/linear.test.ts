@@ -51,6 +51,7 @@ describe("reply parsing of megabyte inputs", () => {
     ],
     ["a transcript command before blanks", "MAIL FROM:<a@b>" + " ".repeat(SIZE) + "x", null],
     ["transcript commands", "DATA\n".repeat(SIZE / 5), null],
+    ["a transcript reply of many lines", "DATA\n" + "554-x\n".repeat(SIZE / 6), 554],
     ["unclosed Exchange quotes", "Remote Server returned '".repeat(SIZE / 24), null],
     ["soft line breaks and escapes", "a=\n=20".repeat(SIZE / 6), null],
     ["an equals sign before blanks", "=" + " ".repeat(SIZE) + "=20", null],

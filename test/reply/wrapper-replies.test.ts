@@ -123,6 +123,24 @@ describe("reply code in a Sendmail transcript", () => {
     expect(reply.text).toBe("Rejected: spam detected");
   });
 
+  it("ends at the last line of the reply", () => {
+    const reply = parseReply(
+      [
+        "... while talking to mx.example.net.:",
+        ">>> MAIL From:<user2@example.com> SIZE=1234",
+        "<<< 554-5.7.1 Rejected: 192.0.2.10 listed at bl.example.net",
+        "<<< 554 5.7.1 See https://bl.example.net/",
+        "554 5.0.0 Service unavailable",
+      ].join("\n"),
+    );
+    expect(reply.replyCode).toBe(554);
+    expect(reply.enhancedStatus).toBe("5.7.1");
+    expect(reply.stage).toBe("mail");
+    expect(reply.text).toBe(
+      "Rejected: 192.0.2.10 listed at bl.example.net See https://bl.example.net/",
+    );
+  });
+
   it("takes the first failure of a transcript", () => {
     const reply = parseReply(
       [
