@@ -9,9 +9,10 @@ import type { ExplainedReply } from "../reply/types.js";
 import {
   isSuccess,
   renderJson,
-  renderMarkdown,
-  renderText,
+  renderMarkdownReplies,
+  renderTextReplies,
   type ExplainOptions,
+  type RecipientReply,
 } from "./explain.js";
 import { MAX_STDIN_BYTES, readStdinText } from "./explain-input.js";
 import {
@@ -31,34 +32,48 @@ export async function runExplain(
 ): Promise<number> {
   const format = parseFormat(options.format, ["text", "json", "markdown"]);
   const input = await readReply(words, io);
-  const explained = await explainInput(input);
+  const replies = await explainInput(input);
   io.stdout.write(
     format === "json"
-      ? renderJson(explained)
+      ? renderJson(replies)
       : format === "markdown"
-        ? renderMarkdown(explained)
-        : renderText(explained, colourEnabled(io)),
+        ? renderMarkdownReplies(replies)
+        : renderTextReplies(replies, colourEnabled(io)),
   );
-  return isSuccess(explained) ? EXIT_OK : EXIT_PROBLEMS;
+  return replies.every(({ reply }) => isSuccess(reply)) ? EXIT_OK : EXIT_PROBLEMS;
 }
 
 /**
- * Explains a bare reply as it is. A whole pasted bounce is first reduced to the reply of its
- * first failed recipient, with that recipient and the remote host as hints.
+ * Explains a bare reply as it is. A whole pasted bounce is first reduced to the replies of its
+ * failed recipients, each with its recipient, remote host and stage as hints, and recipients
+ * with the same reply share one explanation.
  */
-async function explainInput(input: string): Promise<ExplainedReply> {
+async function explainInput(input: string): Promise<RecipientReply[]> {
   const classifier = createReplyClassifier();
-  if (!isPastedBounce(input)) return withConnectionHost(classifier.explain(input), null);
+  const bare = (): RecipientReply[] => [
+    { reply: withConnectionHost(classifier.explain(input), null), recipients: [] },
+  ];
+  if (!isPastedBounce(input)) return bare();
 
   // The MIME parser and the bounce decoder load only for a pasted bounce.
-  const { replyFromPastedBounce } = await import("../bounce/paste.js");
-  const pasted = await replyFromPastedBounce(input);
-  if (pasted === null) return withConnectionHost(classifier.explain(input), null);
-  const explained = classifier.explain(pasted.reply, {
-    recipient: pasted.recipient,
-    relayHost: pasted.remoteMta,
-  });
-  return withConnectionHost(explained, pasted.remoteMta);
+  const { repliesFromPastedBounce } = await import("../bounce/paste.js");
+  const pasted = await repliesFromPastedBounce(input);
+  if (pasted.length === 0) return bare();
+
+  const distinct = new Map<string, { reply: ExplainedReply; recipients: string[] }>();
+  for (const pastedReply of pasted) {
+    const explained = classifier.explain(pastedReply.reply, {
+      recipient: pastedReply.recipient,
+      relayHost: pastedReply.remoteMta,
+      stage: pastedReply.stage,
+    });
+    const reply = withConnectionHost(explained, pastedReply.remoteMta);
+    const key = JSON.stringify([reply.replyCode, reply.enhancedStatus, reply.ruleId, reply.text]);
+    const known = distinct.get(key);
+    if (known === undefined) distinct.set(key, { reply, recipients: [pastedReply.recipient] });
+    else known.recipients.push(pastedReply.recipient);
+  }
+  return [...distinct.values()];
 }
 
 /**

@@ -55,29 +55,80 @@ export function isSuccess(explained: ExplainedReply): boolean {
   return outcomeOf(explained) === "success";
 }
 
-/** The JSON object of `--format json`: every field of the explained reply plus the schema version. */
-export function renderJson(explained: ExplainedReply): string {
+/**
+ * One explained reply with the recipients of a pasted bounce that got it; no recipients for a
+ * reply given alone.
+ */
+export interface RecipientReply {
+  readonly reply: ExplainedReply;
+  readonly recipients: readonly string[];
+}
+
+/**
+ * The JSON object of `--format json`: every field of the first explained reply, its
+ * recipients, the schema version, and the other distinct replies of a pasted bounce.
+ */
+export function renderJson(replies: readonly RecipientReply[]): string {
+  const [first, ...others] = replies;
   const output = {
     schemaVersion: EXPLAIN_SCHEMA_VERSION,
-    replyCode: explained.replyCode,
-    enhancedStatus: explained.enhancedStatus,
-    provider: explained.provider,
-    category: explained.category,
-    ruleId: explained.ruleId,
-    permanent: explained.permanent,
-    summary: explained.summary,
-    fix: explained.fix,
-    reference: explained.reference,
-    findings: explained.findings,
-    text: explained.text,
-    stage: explained.stage,
-    remoteHost: explained.remoteHost,
-    remoteIp: explained.remoteIp,
-    judgedIp: explained.judgedIp,
-    providerToken: explained.providerToken,
+    ...(first === undefined ? {} : jsonFields(first)),
+    otherReplies: others.map(jsonFields),
   };
   return `${JSON.stringify(output, null, 2)}\n`;
 }
+
+function jsonFields({ reply, recipients }: RecipientReply): Record<string, unknown> {
+  return {
+    replyCode: reply.replyCode,
+    enhancedStatus: reply.enhancedStatus,
+    provider: reply.provider,
+    category: reply.category,
+    ruleId: reply.ruleId,
+    permanent: reply.permanent,
+    summary: reply.summary,
+    fix: reply.fix,
+    reference: reply.reference,
+    findings: reply.findings,
+    text: reply.text,
+    stage: reply.stage,
+    remoteHost: reply.remoteHost,
+    remoteIp: reply.remoteIp,
+    judgedIp: reply.judgedIp,
+    providerToken: reply.providerToken,
+    recipients,
+  };
+}
+
+/**
+ * Text for people: the explanation of each reply, under a heading with its number and
+ * recipients when a pasted bounce has more than one distinct reply.
+ */
+export function renderTextReplies(replies: readonly RecipientReply[], colour: boolean): string {
+  return joinReplies(replies, (reply) => renderText(reply, colour), "");
+}
+
+/** Markdown of each reply, with the same headings as `renderTextReplies`. */
+export function renderMarkdownReplies(replies: readonly RecipientReply[]): string {
+  return joinReplies(replies, renderMarkdown, "**");
+}
+
+function joinReplies(
+  replies: readonly RecipientReply[],
+  render: (reply: ExplainedReply) => string,
+  emphasis: string,
+): string {
+  if (replies.length === 1 && replies[0] !== undefined) return render(replies[0].reply);
+  const explained = replies.map(({ reply, recipients }, index) => {
+    const heading = `Reply ${index + 1} of ${replies.length}, for ${recipients.join(", ")}`;
+    return `${emphasis}${heading}${emphasis}\n\n${render(reply)}`;
+  });
+  return `${explained.join("\n")}\n${BOUNCES_HINT}\n`;
+}
+
+const BOUNCES_HINT =
+  "For one result per recipient with its bounce reason, save the bounce to a file and run " +
+  "`delist bounces FILE`.";
 
 /**
  * Text for people, wrapped at 80 columns; ANSI colour only when `colour` is true. Hidden

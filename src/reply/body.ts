@@ -51,6 +51,9 @@ const PLACED_CODE = new RegExp(
 );
 const LEADING_ENHANCED = new RegExp(String.raw`^\s*(${ENHANCED})${CODE_END}`);
 const ANY_ENHANCED = new RegExp(String.raw`(?<![\w.])(${ENHANCED})${CODE_END}`);
+// qmail ends its own replies with the enhanced code: "Sorry, no mailbox here by that name.
+// (#5.1.1)". The text before it is the reply.
+const QMAIL_STATUS = new RegExp(String.raw`\(#(${ENHANCED})\)`);
 
 interface Start {
   readonly index: number;
@@ -66,7 +69,11 @@ export function readBody(unwrapped: Unwrapped): ReplyBody {
   if (!unwrapped.flattened) region = endOfWireReply(region, start.replyCode);
 
   const flat = region.replace(/\s+/g, " ").trim();
-  const enhanced = start.enhanced ?? unmaskedEnhanced(flat, start.replyCode);
+  const enhanced =
+    start.enhanced ??
+    unmaskedEnhanced(flat, start.replyCode) ??
+    QMAIL_STATUS.exec(flat)?.[1] ??
+    null;
   const text = stripMarkers(flat, start.replyCode, enhanced);
   return { replyCode: start.replyCode, enhancedStatus: enhanced, text };
 }
@@ -85,6 +92,8 @@ function locateReply(body: string, codeHint: number | null): Start {
       return { index, replyCode: Number(placed[1] ?? placed[2]), enhanced };
     }
   }
+  const qmail = QMAIL_STATUS.exec(body);
+  if (qmail !== null) return { index: 0, replyCode: codeHint, enhanced: qmail[1] ?? null };
   // A library that states the code apart often leaves only enhanced codes in the text.
   const enhanced = ANY_ENHANCED.exec(body);
   if (enhanced === null) return { index: 0, replyCode: codeHint, enhanced: null };
@@ -181,6 +190,8 @@ function stripMarkers(flat: string, replyCode: number | null, enhanced: string |
       },
     );
   }
+  if (enhanced !== null && text.includes(`(#${enhanced})`))
+    text = text.replace(`(#${enhanced})`, " ");
   // Continuation lines that a client library reduced to their enhanced code ("5.7.25 have a").
   // The search is skipped when neither the code nor a mask's "x." can occur in the text.
   if ((enhanced !== null && text.includes(enhanced)) || MASK_START.test(text)) {

@@ -1,7 +1,8 @@
 /**
  * Undoing what logs, client libraries and forums do to a reply before delist sees it: escaped
- * line breaks (Exim's main log, Python and Rust string reprs), CRLF, no-break spaces, and
- * Markdown decoration from issue trackers (quote prefixes, links, bold, backticks).
+ * line breaks (Exim's main log, Python and Rust string reprs), CRLF, no-break spaces, Markdown
+ * decoration from issue trackers (quote prefixes, links, bold, backticks), and quoted-printable
+ * pieces of a bounce copied from its raw source.
  */
 
 const HTML_ENTITIES: Readonly<Record<string, string>> = {
@@ -18,7 +19,7 @@ export function cleanInput(raw: string): string {
   text = text.replace(/\r\n?/g, "\n");
   text = text.replace(/[\u00a0\u2007\u202f\u2000-\u200a]/g, " ").replace(/[\u200b\ufeff]/g, "");
   text = text.replace(/&(?:lt|gt|amp|quot|#39);/g, (entity) => HTML_ENTITIES[entity] ?? entity);
-  return stripMarkdown(text);
+  return decodeQuotedPrintable(stripMarkdown(text));
 }
 
 // Exim's main log writes the line breaks of a multi-line reply as a literal `\n`; Python's
@@ -33,7 +34,7 @@ function unescapeLiterals(text: string): string {
 }
 
 function stripMarkdown(text: string): string {
-  if (!/[>[*`]/.test(text)) return text;
+  if (!/[<>[*`]/.test(text)) return text;
 
   // Quote prefixes ("> ", ">     "), also sendmail's "<<< " transcript marks for server lines.
   let result = text.replace(/^[ \t]*(?:(?:>+|<<<)(?=[ \t]|$)[ \t]?)+/gm, "");
@@ -43,4 +44,44 @@ function stripMarkdown(text: string): string {
   // link text excludes "[", so a line of many "[" and no "]" is scanned once, not once per "[".
   result = result.replace(/\[([^[\]\n]*)\]\((?:https?|mailto):[^)\s]*\)/g, "$1");
   return result.replace(/\*\*([^*\n]+)\*\*/g, "$1");
+}
+
+// A soft line break of quoted-printable (RFC 2045 section 6.7, rule 5): "=" at a line end,
+// maybe with the blanks that the rules let transports add.
+const SOFT_BREAK = /=[ \t]*\n/;
+// An escape of quoted-printable, whose hex digits encoders must write in upper case (rule 1).
+const ESCAPE = /=[0-9A-F]{2}/;
+const ESCAPE_RUN = /(?:=[0-9A-F]{2})+/g;
+// An "=" that starts neither an escape nor a soft line break, which an encoder would have
+// written as "=3D": "?p=BlockedMessage", "c=rdns".
+const LITERAL_EQUALS = /=(?![0-9A-F]{2}|[ \t]*\n)/;
+// A soft line break that ends the text: the last line of an encoded part.
+const FINAL_SOFT_BREAK = /=[ \t]*\n\s*$/;
+
+/**
+ * Decodes the text when it shows quoted-printable: a soft line break, an escape such as `=20`
+ * or `=3D`, and no "=" that is neither. One sign alone is not enough, because real text has
+ * "=" at a line end ("bl=" before a line break) and in URLs ("?page=20"). A soft line break
+ * that ends the text is removed in any case, so a URL on the last line does not keep the "=".
+ * NOTE: a text with all three signs by chance ("bl=" at a line end and only "?page=20"
+ * otherwise) is decoded too.
+ */
+function decodeQuotedPrintable(text: string): string {
+  if (!text.includes("=")) return text;
+  const encoded = SOFT_BREAK.test(text) && ESCAPE.test(text) && !LITERAL_EQUALS.test(text);
+  if (!encoded) return text.replace(FINAL_SOFT_BREAK, "\n");
+
+  const joined = text.replace(new RegExp(SOFT_BREAK.source, "g"), "");
+  return joined.replace(ESCAPE_RUN, (run) =>
+    decodeBytes(Buffer.from(run.replace(/=/g, ""), "hex")),
+  );
+}
+
+/** Decodes bytes as UTF-8, or as Latin-1 when they are not valid UTF-8. */
+function decodeBytes(bytes: Buffer): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return bytes.toString("latin1");
+  }
 }

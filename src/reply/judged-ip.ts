@@ -25,9 +25,16 @@ const JUDGED_IP_PATTERNS: readonly RegExp[] = [
   // A bracketed IP in the reply text: "[203.0.113.5] The IP address sending this message".
   new RegExp(String.raw`\[(${IP_CANDIDATE})\]`),
   // "Messages from 203.0.113.5", "banned sending IP 203.0.113.5", "ip=203.0.113.5", "comcast
-  // 203.0.113.5", "Fix reverse DNS for 203.0.113.5", "no PTR record for 203.0.113.5".
+  // 203.0.113.5", "Fix reverse DNS for 203.0.113.5", "no PTR record for 203.0.113.5", T-Online's
+  // "IP=203.0.113.5", "rDNS lookup failed for 203.0.113.5", SpamCop's "bl.shtml?203.0.113.5".
   new RegExp(
-    String.raw`(?:\bfrom|\bIP|\bhost|\bserver|\bcomcast|[?&](?:ip|v)=|with ip:?|(?:DNS|PTR)(?: record)? for)\s*\[?(${IP_CANDIDATE})`,
+    String.raw`(?:\bfrom|\bIP=?|\bhost|\bserver|\bcomcast|[?&](?:ip|v)=|bl\.shtml\?|with ip:?|(?:DNS|PTR)(?: record)? for|lookup failed for)\s*\[?(${IP_CANDIDATE})`,
+    "i",
+  ),
+  // An address that the reply calls listed or blocked: "because 203.0.113.5 is in a black list at …",
+  // "Rejected: 203.0.113.5 listed at …", "203.0.113.5 is blocked".
+  new RegExp(
+    String.raw`(?<![\w.:])(${IP_CANDIDATE})\s+(?:is\s+)?(?:in\s+(?:a|an|the|our)\b|(?:black|block)?listed\b|blocked\b)`,
     "i",
   ),
 ];
@@ -66,7 +73,8 @@ const CONNECTION_FAILURE =
 /**
  * Returns the connecting IP that the receiver names as the one it judged, or null. A text without a reply
  * code that reads as a failed connection names none, and neither does the address of the
- * host that replied (`remoteIp`), which is the receiver's.
+ * host that replied (`remoteIp`), which is the receiver's. An IPv6 address is returned in the
+ * compressed form of RFC 5952 (`2001:db8::85`), as ipaddr.js writes it.
  */
 export function findJudgedIp(
   reply: Pick<ParsedReply, "text" | "replyCode" | "enhancedStatus" | "remoteIp">,
@@ -83,9 +91,18 @@ function searchJudgedIp(text: string): string | null {
   for (const pattern of JUDGED_IP_PATTERNS) {
     const match = pattern.exec(text);
     const candidate = match?.[1];
-    if (candidate !== undefined && isIP(candidate) !== 0) return candidate;
+    if (candidate === undefined) continue;
+    const ip = withoutPort(candidate);
+    if (isIP(ip) !== 0) return ip.includes(":") ? (canonicalIp(ip) ?? ip) : ip;
   }
   return null;
+}
+
+// "Connection from 203.0.113.5:43210": an IPv4 address with the client's port after it.
+const IPV4_WITH_PORT = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/;
+
+function withoutPort(candidate: string): string {
+  return IPV4_WITH_PORT.exec(candidate)?.[1] ?? candidate;
 }
 
 function maskRemoteHosts(text: string): string {

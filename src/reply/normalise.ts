@@ -78,8 +78,9 @@ export function forEachValue(text: string, visit: (start: number, end: number) =
 }
 
 // Reply codes, enhanced codes and provider tokens (Comcast BL000001, Orange OFR006_102,
-// Microsoft AS16012609) decide the meaning, so they stay in the key even when long.
-const KEPT_TOKEN = /^(?:\d{3}-|[245]\.\d{1,3}\.\d{1,3}$|(?:BL|ES|DM)\d{6}$|OFR|ofr_|A?S\d+$)/;
+// Microsoft AS16012609) decide the meaning, so they stay in the key even when long, and in
+// either case, because pasted replies may be in lower case.
+const KEPT_TOKEN = /^(?:\d{3}-|[245]\.\d{1,3}\.\d{1,3}$|(?:BL|ES|DM)\d{6}$|OFR|A?S\d+$)/i;
 
 function isValue(
   text: string,

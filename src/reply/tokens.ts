@@ -3,31 +3,40 @@
  * reply text.
  */
 
-const TOKEN_PATTERNS: readonly RegExp[] = [
+// Providers write their tokens in upper case, but admins paste replies in lower case too, so
+// the patterns ignore case and `findProviderToken` returns the provider's own spelling.
+const TOKEN_PATTERNS: readonly (readonly [RegExp, TokenCase])[] = [
   // Admin-defined Google Workspace rules mark their replies "- gcdp <session id>".
-  /\s-\s(gcdp)\b/,
+  [/\s-\s(gcdp)\b/i, "lower"],
   // Yahoo [TSS04] [BL21] [PH01] and the older [TS03], Apple [CS01] [HM07] [HME1], MailChannels
   // [CSR] [CS].
-  /\[((?:TSS?|IPTS|BL|GL|PH|CS|HM)\d\d|HME\d|CSR|CS)\]/,
+  [/\[((?:TSS?|IPTS|BL|GL|PH|CS|HM)\d\d|HME\d|CSR|CS)\]/i, "upper"],
   // Microsoft (S3150) (AS3140) (S775) (AS16012609).
-  /\((A?S\d{3,8})\)/,
+  [/\((A?S\d{3,8})\)/i, "upper"],
   // Legacy Hotmail and Outlook.com policy codes.
-  /\b((?:OU|SC|DY|RP)-00\d)\b/,
+  [/\b((?:OU|SC|DY|RP)-00\d)\b/i, "upper"],
   // Comcast BL000000, ES000010, DM000001.
-  /\b((?:BL|ES|DM)\d{6})\b/,
+  [/\b((?:BL|ES|DM)\d{6})\b/i, "upper"],
   // Orange OFR006_102, OFR_416, ofr_506, and LPN007_416 on the same bilingual replies.
-  /\b((?:OFR|LPN)\d*_\d+|ofr_\d+)\b/,
+  [/\b((?:OFR|LPN)\d*_\d+)\b/i, "upper"],
   // GMX and web.de: the case parameter of the explanation link.
-  /[?&](c=[a-z0-9]+)\b/,
+  [/[?&](c=[a-z0-9]+)\b/i, "lower"],
   // Yahoo's unknown-account replies.
-  /delivery error: (dd)\b/,
+  [/delivery error: (dd)\b/i, "lower"],
 ];
 
-/** Returns the provider's own reason token, or null when the reply carries none. */
+/** The case in which a provider writes a token. */
+type TokenCase = "upper" | "lower";
+
+/**
+ * Returns the provider's own reason token in the provider's spelling (`TSS04` for a pasted
+ * `[tss04]`), or null when the reply carries none.
+ */
 export function findProviderToken(text: string): string | null {
-  for (const pattern of TOKEN_PATTERNS) {
-    const match = pattern.exec(text);
-    if (match?.[1] !== undefined) return match[1];
+  for (const [pattern, tokenCase] of TOKEN_PATTERNS) {
+    const token = pattern.exec(text)?.[1];
+    if (token !== undefined)
+      return tokenCase === "upper" ? token.toUpperCase() : token.toLowerCase();
   }
   return null;
 }

@@ -27,13 +27,29 @@ const POSTFIX_IN_REPLY = /\(in\s+reply\s+to\s+([^()]{1,40}?)\s+command\)/;
 // The same trailer at the end of a text pasted from a Postfix line without its "host … said:",
 // maybe with the ")" that closed Postfix's "status=bounced (".
 const POSTFIX_TRAILER = /\(in\s+reply\s+to\s+([^()]{1,40}?)\s+command\)\)?\s*$/;
+// Exim names the command with the envelope address and any ESMTP parameters (RFC 5321
+// section 4.1.2) that it sent: "MAIL FROM:<a@b> SIZE=1893 BODY=8BITMIME", "RCPT TO:<a@b>
+// NOTIFY=FAILURE ORCPT=rfc822;a@b", after "pipelined" when the command was pipelined. The
+// parameters end at the colon before the reply, so a value may hold neither blanks nor a
+// colon. The bound of 10 parameters keeps a long run of words from costing more than linear
+// time.
 const EXIM_ERROR =
-  /SMTP error from remote (?:mail server|mailer) after ((?:RCPT TO|MAIL FROM):\s*<[^<>\n]*>|[^:\n]{1,80}?)\s*:\s*/i;
+  /SMTP error from remote (?:mail server|mailer) after ((?:pipelined\s+)?(?:RCPT TO|MAIL FROM):\s*<[^<>\n]*>(?:[ \t]+[A-Za-z0-9][A-Za-z0-9-]*(?:=[^\s<>:]*)?){0,10}|[^:\n]{1,80}?)\s*:\s*/i;
 const EXIM_HOST =
   /\bH=([^\s[\]]+)\s+\[([^[\]\n]+)\]|(?:^|\n)[ \t]*host\s+([^\s[\]]+)\s+\[([^[\]\n]+)\]/;
 const DSN_DIAGNOSTIC = /^[ \t]*Diagnostic-Code:[ \t]*smtp;[ \t]*/im;
 const GOOGLE_BOUNCE = /The response from the remote server was:[ \t]*\n?/i;
 const DESTINATION_IP = /destination host IP\s*-\s*([0-9a-fA-F.:]+)\s*-\s*/;
+// Exchange Server's NDR quotes the reply: "Remote Server returned '554 5.7.1 …'". Some
+// versions put their own "<host #5.0.0 smtp; …>" around the reply inside the quotes.
+const EXCHANGE_RETURNED = /\bRemote Server returned '/i;
+const EXCHANGE_BRACKETS = /^\s*<[^<>#\n]*#[245]\.\d{1,3}\.\d{1,3}\s+smtp;\s*([^]*?)>\s*$/i;
+// A Sendmail transcript writes the client's command as ">>> MAIL From:<a@b> SIZE=n" and the
+// server's reply as "<<< 554 …", and `cleanInput` removes both marks. The command is the line
+// before the first failure reply, and "." is the end of the message data.
+const TRANSCRIPT_COMMAND =
+  /^[ \t]*((?:MAIL FROM:|RCPT TO:|EHLO\b|HELO\b|AUTH\b)[^\n]*|(?:DATA|\.|STARTTLS|QUIT)[ \t]*)\n(?=[ \t]*[45]\d\d(?:[ -]|$))/im;
+const FAILURE_LINE = /^[ \t]*[45]\d\d(?:[ -]|$)/m;
 
 /** Takes the reply out of its wrapper, keeping what the wrapper says about host and stage. */
 export function unwrap(text: string): Unwrapped {
@@ -42,6 +58,8 @@ export function unwrap(text: string): Unwrapped {
     unwrapPostfix(text) ??
     unwrapExim(text) ??
     unwrapDsn(text) ??
+    unwrapExchange(text) ??
+    unwrapTranscript(text) ??
     unwrapOther(text)
   );
 }
@@ -116,6 +134,57 @@ function unwrapDsn(text: string): Unwrapped | null {
     replyCode: null,
     dsn: null,
   };
+}
+
+function unwrapExchange(text: string): Unwrapped | null {
+  const returned = EXCHANGE_RETURNED.exec(text);
+  if (returned === null) return null;
+
+  // The quote ends at the last "'" before a blank line, because the reply itself may hold
+  // quotes ("weren't") and an NDR re-wrapped at 76 columns continues it on the next lines.
+  const rest = endAtBlankLine(text.slice(returned.index + returned[0].length));
+  const close = rest.lastIndexOf("'");
+  const quoted = close < 0 ? rest : rest.slice(0, close);
+  return {
+    body: EXCHANGE_BRACKETS.exec(quoted)?.[1] ?? quoted,
+    flattened: true,
+    remoteHost: null,
+    remoteIp: null,
+    stage: null,
+    replyCode: null,
+    dsn: null,
+  };
+}
+
+function unwrapTranscript(text: string): Unwrapped | null {
+  const command = TRANSCRIPT_COMMAND.exec(text);
+  // A failure reply before the command is the one the text is about, and the transcript
+  // below it belongs to another host of the same bounce.
+  if (command === null || FAILURE_LINE.test(text.slice(0, command.index))) return null;
+
+  const line = (command[1] ?? "").trim();
+  const wording = line === "." ? "end of data" : line;
+  return {
+    body: endAtLastReplyLine(text.slice(command.index + command[0].length)),
+    flattened: false,
+    remoteHost: null,
+    remoteIp: null,
+    stage: stageFromWording(wording),
+    replyCode: null,
+    dsn: null,
+  };
+}
+
+// The last line of a reply has a blank or nothing after its code (RFC 5321 section 4.2.1).
+const LAST_REPLY_LINE = /^[ \t]*[2-5]\d\d(?:[ \t][^\n]*)?$/m;
+
+/**
+ * Cuts a transcript after the last line of its first reply, so that the MTA's own summary
+ * below it ("554 5.0.0 Service unavailable") does not join the receiver's text.
+ */
+function endAtLastReplyLine(text: string): string {
+  const last = LAST_REPLY_LINE.exec(text);
+  return last === null ? text : text.slice(0, last.index + last[0].length);
 }
 
 function unwrapOther(text: string): Unwrapped {

@@ -45,6 +45,19 @@ describe("reply parsing of megabyte inputs", () => {
     ["blanks before a Java suffix", " ".repeat(SIZE) + "(42)", null],
     ["Markdown bold marks", "> " + "**".repeat(SIZE / 2), null],
     [
+      "Exim parameters without a colon",
+      "SMTP error from remote mail server after MAIL FROM:<> " + "A=1 ".repeat(SIZE / 4),
+      null,
+    ],
+    ["a transcript command before blanks", "MAIL FROM:<a@b>" + " ".repeat(SIZE) + "x", null],
+    ["transcript commands", "DATA\n".repeat(SIZE / 5), null],
+    ["a transcript reply of many lines", "DATA\n" + "554-x\n".repeat(SIZE / 6), 554],
+    ["unclosed Exchange quotes", "Remote Server returned '".repeat(SIZE / 24), null],
+    ["soft line breaks and escapes", "a=\n=20".repeat(SIZE / 6), null],
+    ["an equals sign before blanks", "=" + " ".repeat(SIZE) + "=20", null],
+    ["addresses before words", "1.1 x ".repeat(SIZE / 6), null],
+    ["a dotted hex run before listed", "a.".repeat(SIZE / 2) + " listed", null],
+    [
       "unclosed Rust responses",
       'Response { code: Code { severity: A, category: B, detail: C }, message: ["'.repeat(
         SIZE / 75,
