@@ -71,7 +71,7 @@ function finish(draft: RecipientDraft, context: FinishContext): BounceResult {
     category: explained.category,
     knownProvider: explained.provider !== null && explained.provider !== "other",
   });
-  const permanent = isPermanent(draft, codes);
+  const permanent = isPermanent(draft, codes, context.kind === "dsn");
   const status =
     codes.status ??
     (reason === "feedback" || reason === "vacation"

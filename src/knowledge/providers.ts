@@ -16,6 +16,7 @@ export const PROVIDER_IDS = [
   "yandex",
   "orange",
   "mailchannels",
+  "t-online",
   "other",
 ] as const;
 
@@ -35,6 +36,7 @@ export const PROVIDER_NAMES: Record<ProviderId, string> = {
   yandex: "Yandex",
   orange: "Orange",
   mailchannels: "MailChannels",
+  "t-online": "T-Online",
   other: "other receivers",
 };
 
@@ -52,6 +54,7 @@ export const PROVIDER_OPERATORS: Record<ProviderId, string> = {
   yandex: "yandex",
   orange: "orange",
   mailchannels: "mailchannels",
+  "t-online": "telekom",
   other: "other",
 };
 
@@ -72,6 +75,7 @@ const DOMAIN_PROVIDERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
   [/^(?:mail|bk|list|inbox|internet)\.ru$/, "mailru"],
   [/^(?:yandex\.[a-z.]+|ya\.ru|narod\.ru)$/, "yandex"],
   [/^(?:orange|wanadoo)\.fr$/, "orange"],
+  [/^(?:t-online|magenta)\.de$/, "t-online"],
 ];
 
 // MX host names. Google's consumer MX is gmail-smtp-in; Workspace domains point at aspmx
@@ -93,8 +97,11 @@ const RELAY_PROVIDERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
   [/(?:^|\.)(?:gmx\.[a-z]+|web\.de)\.?$/, "gmx"],
   [/(?:^|\.)mail\.ru\.?$/, "mailru"],
   [/(?:^|\.)yandex\.(?:ru|net|com)\.?$/, "yandex"],
-  [/(?:^|\.)orange\.fr\.?$/, "orange"],
+  // La Poste's MX hosts answer with the same reason codes as Orange's (LPN007_416 beside
+  // OFR_416), so their replies take Orange's rules.
+  [/(?:^|\.)(?:orange\.fr|laposte\.net)\.?$/, "orange"],
   [/(?:^|\.)mailchannels\.net\.?$/, "mailchannels"],
+  [/(?:^|\.)t-online\.de\.?$/, "t-online"],
 ];
 
 /** Returns the provider whose recipient domain this is, or null for any other domain. */

@@ -35,10 +35,15 @@ export interface ReplyRule {
    */
   readonly codeAlone?: readonly string[];
   /**
-   * True when the token or wording is unique to this provider, so the rule applies, and names
-   * the provider, even when neither the hints nor the wrapper identify the receiver.
+   * Marks wording that only this provider uses, so the rule applies, and names the provider,
+   * even when neither the hints nor the wrapper identify the receiver. `true` when the whole
+   * `token` or `text` is unique. A pattern when `text` also matches wording that other servers
+   * use: the rule then applies without other evidence only when this pattern matches too.
+   * Absent when only the provider's host, hints or help links can tie a reply to the rule.
+   * A wrapper or hint that names a receiving host of no known provider keeps every provider
+   * rule from applying.
    */
-  readonly distinctive?: boolean;
+  readonly distinctive?: true | RegExp;
   /** Overrides the permanence the reply code implies (Gmail documents `421 5.7.32`). */
   readonly permanent?: boolean;
   /** One sentence on what the receiver decided and why. */

@@ -3,7 +3,7 @@ import { PROVIDER_OPERATORS, type ProviderId } from "../knowledge/providers.js";
 import type { ReplyRule } from "../knowledge/rule.js";
 import { GENERIC_RULES, PROVIDER_RULES } from "../knowledge/rules/index.js";
 import { cleanInput } from "./clean.js";
-import { compileRules, findRule, type RuleSet } from "./match.js";
+import { compileRules, findRule, OTHER_OPERATOR, type RuleSet } from "./match.js";
 import { ReplyMemo } from "./memo.js";
 import { parseReply } from "./parse.js";
 import {
@@ -75,8 +75,12 @@ function explainFully(
   const known =
     hinted ??
     (parsed.remoteHost === null ? null : providerOfReceiver(parsed.remoteHost, recipient));
-  const guessed = known ?? providerFromText(text, parsed.text);
-  const rule = findRule(rules, parsed, guessed === null ? null : PROVIDER_OPERATORS[guessed]);
+  // A receiving host that no provider runs answered itself, so the text cannot name another.
+  const otherHost = known === null && (hints.relayHost ?? parsed.remoteHost) != null;
+  const guessed = known ?? (otherHost ? null : providerFromText(text, parsed.text));
+  const operator =
+    guessed === null ? (otherHost ? OTHER_OPERATOR : null) : PROVIDER_OPERATORS[guessed];
+  const rule = findRule(rules, parsed, operator);
   return explainedReply(parsed, classification(rule, parsed, known, guessed));
 }
 
@@ -169,8 +173,9 @@ function providerFromHints(
 
 /** The part of the memo key that comes from the hints: all that can change the result. */
 function memoContext(hints: ExplainHints, hinted: ProviderId | null): string {
+  const receiver = hinted ?? (hints.relayHost == null ? "" : "other");
   const recipient = hints.recipient == null ? "" : recipientKind(hinted, hints.recipient);
-  return `${hinted ?? ""}|${recipient}|${hints.dsn ?? ""}|${hints.stage ?? ""}`;
+  return `${receiver}|${recipient}|${hints.dsn ?? ""}|${hints.stage ?? ""}`;
 }
 
 // The recipient only matters behind a Google MX named in the text (Gmail or Workspace), so the

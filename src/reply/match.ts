@@ -8,6 +8,8 @@ interface CompiledRule {
   readonly codes: ReadonlySet<number> | null;
   readonly enhanced: ((status: string) => boolean) | null;
   readonly codeAlone: ReadonlySet<string> | null;
+  /** The pattern for wording unique to the provider: `distinctive`, or `text` when that is true. */
+  readonly distinctiveText: RegExp | undefined;
 }
 
 /** The knowledge base prepared for matching; build it once per classifier. */
@@ -15,9 +17,9 @@ export interface RuleSet {
   readonly byOperator: ReadonlyMap<string, readonly CompiledRule[]>;
   /** Rules whose wording identifies their provider, for replies from an unknown receiver. */
   readonly distinctive: readonly CompiledRule[];
-  /** The distinctive rules without a `text` pattern, in the same order. */
+  /** The distinctive rules without a distinctive text pattern, in the same order. */
   readonly distinctiveWithoutText: readonly CompiledRule[];
-  /** The `text` patterns of the distinctive rules, joined into one pattern per set of flags. */
+  /** The distinctive text patterns, joined into one pattern per set of flags. */
   readonly distinctiveTexts: readonly RegExp[];
   readonly generic: readonly CompiledRule[];
 }
@@ -33,14 +35,14 @@ export function compileRules(
     const compiled = rules.map(compileRule);
     byOperator.set(operator, compiled);
     distinctive.push(
-      ...compiled.filter(({ rule }) => rule.distinctive === true && hasWording(rule)),
+      ...compiled.filter(({ rule }) => rule.distinctive !== undefined && hasWording(rule)),
     );
   }
   return {
     byOperator,
     distinctive,
-    distinctiveWithoutText: distinctive.filter(({ rule }) => rule.text === undefined),
-    distinctiveTexts: joinPatterns(distinctive.map(({ rule }) => rule.text)),
+    distinctiveWithoutText: distinctive.filter((rule) => rule.distinctiveText === undefined),
+    distinctiveTexts: joinPatterns(distinctive.map((rule) => rule.distinctiveText)),
     generic: genericRules.map(compileRule),
   };
 }
@@ -68,11 +70,16 @@ function joinPatterns(patterns: readonly (RegExp | undefined)[]): RegExp[] {
   return [...byFlags].map(([flags, sources]) => new RegExp(sources.join("|"), flags));
 }
 
+/** The operator to pass to `findRule` when the receiving host is known and no provider runs it. */
+export const OTHER_OPERATOR = PROVIDER_OPERATORS.other;
+
 /**
  * Returns the rule that explains the reply. Wording and tokens of the reply's own provider come
  * first, then that provider's codes, then wording unique to another provider (a relay such as
  * MailChannels answering in a Gmail delivery), then the generic fallbacks; the last generic
- * rule matches everything.
+ * rule matches everything. `operator` is null when nothing names the receiver, and
+ * `OTHER_OPERATOR` when its host is named and no provider runs it: then the reply came from
+ * that host, and no provider rule applies, however its wording reads.
  */
 export function findRule(set: RuleSet, reply: ParsedReply, operator: string | null): ReplyRule {
   const own = operator === null ? undefined : set.byOperator.get(operator);
@@ -83,18 +90,32 @@ export function findRule(set: RuleSet, reply: ParsedReply, operator: string | nu
     if (byCode !== undefined) return byCode.rule;
   }
 
-  // When no distinctive text pattern matches, only the rules without one can.
-  const textMatches = set.distinctiveTexts.some((pattern) => pattern.test(reply.text));
-  const candidates = textMatches ? set.distinctive : set.distinctiveWithoutText;
-  const foreign = candidates.find(
-    (candidate) => operatorOf(candidate.rule) !== operator && matchesWording(candidate, reply),
-  );
-  if (foreign !== undefined) return foreign.rule;
+  if (operator !== OTHER_OPERATOR) {
+    const foreign = findDistinctive(set, reply, operator);
+    if (foreign !== undefined) return foreign.rule;
+  }
 
   const generic = set.generic.find((candidate) => matchesGeneric(candidate, reply));
   if (generic === undefined)
     throw new Error("the generic rules must end with a rule that matches every reply");
   return generic.rule;
+}
+
+/** Returns the first rule of another provider whose wording is unique to that provider. */
+function findDistinctive(
+  set: RuleSet,
+  reply: ParsedReply,
+  operator: string | null,
+): CompiledRule | undefined {
+  // When no distinctive text pattern matches, only the rules without one can.
+  const textMatches = set.distinctiveTexts.some((pattern) => pattern.test(reply.text));
+  const candidates = textMatches ? set.distinctive : set.distinctiveWithoutText;
+  return candidates.find(
+    (candidate) =>
+      operatorOf(candidate.rule) !== operator &&
+      matchesWording(candidate, reply) &&
+      (candidate.distinctiveText === undefined || candidate.distinctiveText.test(reply.text)),
+  );
 }
 
 function compileRule(rule: ReplyRule): CompiledRule {
@@ -103,7 +124,13 @@ function compileRule(rule: ReplyRule): CompiledRule {
     codes: rule.codes === undefined ? null : new Set(rule.codes),
     enhanced: rule.enhanced === undefined ? null : enhancedMatcher(rule.enhanced),
     codeAlone: rule.codeAlone === undefined ? null : new Set(rule.codeAlone),
+    distinctiveText: distinctivePattern(rule),
   };
+}
+
+function distinctivePattern(rule: ReplyRule): RegExp | undefined {
+  if (rule.distinctive instanceof RegExp) return rule.distinctive;
+  return rule.distinctive === true ? rule.text : undefined;
 }
 
 function enhancedMatcher(patterns: readonly string[]): (status: string) => boolean {

@@ -7,14 +7,19 @@ import { detectProvider, PROVIDER_OPERATORS, type ProviderId } from "../knowledg
  */
 
 // Checked in order; the first match wins. Each entry names the provider the marker implies.
+// Markers are host names, help links, trailers and reply forms, never a bare provider name,
+// because other servers name providers in their own replies ("forged Gmail sender").
 const TEXT_MARKERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
-  [/\s-\s+gsmtp\b|support\.google\.com|google\.com\/mail|\bgmail\b/i, "gmail"],
+  [
+    /\s-\s+gsmtp\b|support\.google\.com|google\.com\/mail|\bGmail (?:has detected|has blocked|requires|does not accept)\b|spam sent to Gmail/i,
+    "gmail",
+  ],
   [
     /mail\.protection\.outlook\.com|sender\.office\.com|fwlink\/\?LinkID=526655|aka\.ms\/EXOSmtpErrors/i,
     "exchange-online",
   ],
   [
-    /olc\.protection\.outlook\.com|protection\.outlook\.com|mail\.live\.com|postmaster\.live\.com|go\.microsoft\.com|\bhotmail\b|\boutlook\.com\b|Protocol Filter Agent/i,
+    /olc\.protection\.outlook\.com|protection\.outlook\.com|mail\.live\.com|postmaster\.live\.com|go\.microsoft\.com|\bhotmail\.com\b|\boutlook\.com\b|Protocol Filter Agent/i,
     "outlook",
   ],
   [
@@ -22,12 +27,13 @@ const TEXT_MARKERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
     "yahoo",
   ],
   [/icloud\.com|support\.apple\.com|\bapple\.com\b/i, "icloud"],
-  [/comcast/i, "comcast"],
+  [/\bcomcast\.net\b/i, "comcast"],
   [/\bgmx\.(?:net|de|com)\b|\bweb\.de\b|Nemesis ESMTP|kundenserver\.de|perfora\.net/i, "gmx"],
   [/\bmail\.ru\b/i, "mailru"],
-  [/yandex|\bya\.cc\b/i, "yandex"],
-  [/orange\.fr|\bmwinf\w*|\bOFR\d*_\d+/i, "orange"],
+  [/\byandex\.(?:ru|net|com)\b|\bya\.cc\b/i, "yandex"],
+  [/\b[\w-]+\.orange\.fr\b|\bmwinf\w*|\bOFR\d*_\d+/i, "orange"],
   [/mailchannels/i, "mailchannels"],
+  [/\bt-online\.de\b|\bIP=[\d.a-f:]+ - .*\((?:BL|RDNS|NOWL)\)/i, "t-online"],
 ];
 
 // The lookbehind lets a match start only where a run of local-part characters starts, so each

@@ -142,6 +142,7 @@ const OPERATOR_NAMES: Readonly<Record<string, string>> = {
   yandex: "Yandex",
   orange: "Orange",
   mailchannels: "MailChannels",
+  telekom: "Deutsche Telekom",
   other: "other receivers",
 };
 

@@ -162,15 +162,15 @@ describe("ReplyCache", () => {
       "other",
       otherHints("mx.example.net"),
     );
-    // No relay pattern matches this host, but the text markers find Gmail in it.
-    const text = unknownUser("gmail-relay.example.com", "ben@example.com");
-    const hints = otherHints("gmail-relay.example.com");
+    // The relay patterns know this host as Yahoo's MX.
+    const text = unknownUser("mta5.am0.yahoodns.net", "ben@example.com");
+    const hints = otherHints("mta5.am0.yahoodns.net");
     const cached = cache.classify(text, "other", hints);
     const full = classifier.explain(text, hints);
 
     expect(calls.full).toBe(2);
-    expect(full.provider).toBe("gmail");
-    expect(cached.reply.provider).toBe("gmail");
+    expect(full.provider).toBe("yahoo");
+    expect(cached.reply.provider).toBe("yahoo");
     expect(cached.reply.ruleId).toBe(full.ruleId);
   });
 });

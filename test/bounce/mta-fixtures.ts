@@ -216,8 +216,15 @@ export function gmailDelay(details: string[]): string {
   );
 }
 
-/** Returns a DSN with one recipient whose only error text is `diagnostic`. */
-export function plainDsn(diagnostic: string, status = "5.0.0"): string {
+/**
+ * Returns a DSN with one recipient whose only error text is `diagnostic`, from the host
+ * `remoteMta`, or with no Remote-MTA field when that is null.
+ */
+export function plainDsn(
+  diagnostic: string,
+  status = "5.0.0",
+  remoteMta: string | null = "mx.example.net",
+): string {
   return report(
     ["From: MAILER-DAEMON@mx.example.com", "To: sender@example.com", "Subject: Returned mail"],
     ["The following address had a permanent fatal error:", "<user26@example.net>"],
@@ -227,7 +234,7 @@ export function plainDsn(diagnostic: string, status = "5.0.0"): string {
       "Final-Recipient: rfc822; user26@example.net",
       "Action: failed",
       `Status: ${status}`,
-      "Remote-MTA: dns; mx.example.net",
+      ...(remoteMta === null ? [] : [`Remote-MTA: dns; ${remoteMta}`]),
       `Diagnostic-Code: smtp; ${diagnostic}`,
     ],
   );

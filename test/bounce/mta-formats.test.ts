@@ -107,6 +107,7 @@ describe("reply wordings", () => {
       mta.plainDsn(
         "550 5.5.0 Adresse destinataire invalide. Invalid recipient. LPN007_416",
         "5.5.0",
+        null,
       ),
     );
     expect(result.provider).toBe("orange");

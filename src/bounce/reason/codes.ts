@@ -79,9 +79,20 @@ function statusInText(text: string): string | null {
 // address.
 const GAVE_UP_RETRYING = /retry timeout exceeded|have been failing for a long time/i;
 
-/** True when the failure is permanent: neither a delay nor a temporary error. */
-export function isPermanent(draft: RecipientDraft, codes: RecipientCodes): boolean {
+/**
+ * True when the failure is permanent: neither a delay nor a temporary error. Action `failed`
+ * in a DSN (`actionStated`) means that the reporting MTA gave up on the recipient (RFC 3464
+ * section 2.3.3), so the failure is permanent whatever class its status has. Gmail, for one,
+ * reports a recipient domain that does not exist with `Action: failed` and `Status: 4.0.0`.
+ * The other formats derive their action from the notice's wording, so there the codes decide.
+ */
+export function isPermanent(
+  draft: RecipientDraft,
+  codes: RecipientCodes,
+  actionStated: boolean,
+): boolean {
   if (draft.action === "delayed") return false;
+  if (draft.action === "failed" && actionStated) return true;
   // A success code beside Action `failed` contradicts it, so it cannot tell whether the
   // failure is permanent.
   const status =

@@ -67,9 +67,14 @@ const SENDER_STAGE_REASONS: ReadonlySet<BounceReason> = new Set<BounceReason>([
 export function decideReason(input: ReasonInput): BounceReason {
   const reason = reasonOfEvidence(input);
   // Action `delayed` means that the MTA still retries (RFC 3464 section 2.3.3), and `expired`
-  // means that it gave up. Sisimai reads many delays as `expired`, but delist does not.
-  return input.action === "delayed" && reason === "expired" ? reasonOfDelay(input) : reason;
+  // means that it gave up. Sisimai reads many delays as `expired`, but delist does not, unless
+  // the text itself states that the message expired: OpenSMTPD writes "Envelope expired" in a
+  // notice whose DSN part still has Action `delayed`.
+  if (input.action !== "delayed" || reason !== "expired") return reason;
+  return EXPIRY_STATED.test(phraseText(input.text)) ? reason : reasonOfDelay(input);
 }
+
+const EXPIRY_STATED = /\benvelope expired\b/;
 
 function reasonOfEvidence(input: ReasonInput): BounceReason {
   if (input.action === "delivered" || input.action === "relayed" || input.action === "expanded") {

@@ -78,6 +78,8 @@ export const REASON_PHRASES: readonly ReasonPhrases[] = [
     reason: "spamdetected",
     patterns: [
       /spam (?:detected|content|message|filter|score|scoring|signature|rejected|blocked)/,
+      // Mimecast names the signature that matched, such as MCSpamSignature.sa.2.2.
+      /\bmcspamsignature\b/,
       /(?:detected|identified|marked|classified|looks like|considered|classified as|judged as|determined to be|suspected|seems to be|appears to be|rejected as|flagged as|detected as) (?:likely )?(?:as )?(?:to be )?(?:a |an )?(?:bulk )?(?:spam|unsolicited|junk)/,
       /message (?:is|was|has been) (?:considered|identified as|classified as|determined to be )?\s*(?:spam|junk)\b/,
       /\bspam\b.*\b(?:rejected|refused|detected|identified|classified|blocked)/,
@@ -148,6 +150,9 @@ export const REASON_PHRASES: readonly ReasonPhrases[] = [
       /account that you tried to reach is disabled|inbox .* is no longer in use|compte du destinataire est bloque|recipient account is blocked/,
     ],
   },
+  // Cox ends some refusals with AUP#CDRBL after "sender rejected". Sisimai's Rhost::Cox reads
+  // that code as a block of the client IP, and delist follows it.
+  { reason: "blocked", patterns: [/\baup#cdrbl\b/] },
   {
     reason: "rejected",
     patterns: [
@@ -180,6 +185,9 @@ export const REASON_PHRASES: readonly ReasonPhrases[] = [
       /does not accept (?:any )?mail|doesn't receive e-?mail|does not receive e-?mail|no mx found|not accepting (?:any )?mail|accepts no mail|null mx|indicated no smtp service|no mx (?:record|host)|couldn't find a mail exchanger|cannot find a mail exchanger|mail (?:exchanger|server) (?:not found|does not accept)|system not accepting network messages|does not receive mail|no mail (?:server|service)/,
     ],
   },
+  // An NXDOMAIN answer means that the domain does not exist, so Gmail's "DNS Error: … responded
+  // with code NXDOMAIN" is no passing DNS fault, though its DSN carries Status 4.0.0.
+  { reason: "hostunknown", patterns: [/\bnxdomain\b/] },
   {
     reason: "networkerror",
     patterns: [

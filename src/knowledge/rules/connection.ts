@@ -178,12 +178,13 @@ export const CONNECTION_RULES: readonly ReplyRule[] = [
   {
     // Postfix: `Host or domain name not found. Name service error for name=example.invalid
     // type=A: Host not found`; Sendmail: `Host unknown (Name server: example.invalid: host not
-    // found)`.
+    // found)`; Gmail's DSN: `DNS Error: … lookup of example.invalid responded with code
+    // NXDOMAIN Domain name not found: example.invalid`.
     id: "generic.domain-not-found",
     provider: null,
     category: "recipient",
     codes: NO_REPLY_CODE,
-    text: /\bHost or domain name not found\b|\bHost unknown \(Name server\b/i,
+    text: /\bHost or domain name not found\b|\bHost unknown \(Name server\b|\bresponded with code NXDOMAIN\b/i,
     summary:
       "The recipient's domain has no MX or address record in DNS, so the mail cannot be delivered anywhere.",
     fix: [

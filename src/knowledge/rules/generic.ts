@@ -28,6 +28,39 @@ const byWording: readonly ReplyRule[] = [
     reference: "https://www.rfc-editor.org/rfc/rfc3207",
     findings: ["tls-required"],
   },
+  // Spamhaus replies to a query from a public or open resolver, or from one over its query
+  // limit, with an error code in 127.255.255.0/24: .252 for a typing error in the zone name,
+  // .254 for a public or open resolver, .255 for excessive queries. A receiver that takes any
+  // answer for a listing then rejects every sender, and Postfix writes the error beside the
+  // list name. The IP is not listed, so no delisting can help, and only the receiver can fix
+  // its setup.
+  {
+    id: "generic.dnsbl-query-refused",
+    provider: null,
+    category: "recipient-policy",
+    text: /\bError: (?:open|public) resolver|\bError: (?:excessive|too many) (?:number of )?queries|\bError: typing error|spamhaus\.org\/returnc\/|\b127\.255\.255\.25[2-5]\b/i,
+    summary:
+      "The blocklist refused the receiver's own DNS query, because it came through a public or open resolver or exceeded the list's query limit, and the receiver took that error for a listing. The sending IP is not listed.",
+    fix: [
+      "The receiver's DNSBL setup is broken; tell their postmaster, because only they can fix it (query the list through their own resolver, or treat its error codes as no listing).",
+      "Do not request delisting: the list does not name the sending IP.",
+    ],
+    reference: null,
+    findings: [],
+  },
+  {
+    id: "generic.local-blocklist",
+    provider: null,
+    category: "reputation",
+    text: /\b(?:our|local|own|internal) (?:local |own )?(?:block ?list|black ?list|DNSBL|RBL)\b/i,
+    summary:
+      "The receiver refuses the IP because the receiver's own block list names it, not a public list.",
+    fix: [
+      "Ask that receiver's postmaster why their list names the IP and to remove it; no public list holds the listing.",
+    ],
+    reference: null,
+    findings: ["ip-blocklisted"],
+  },
   {
     id: "generic.named-blocklist",
     provider: null,
@@ -36,6 +69,19 @@ const byWording: readonly ReplyRule[] = [
     summary: "The receiver refuses the IP because a public blocklist names it.",
     fix: [
       "Look the IP up at the list named in the reply, fix the cause it gives, and request delisting there.",
+    ],
+    reference: null,
+    findings: ["ip-blocklisted"],
+  },
+  {
+    id: "generic.unnamed-blocklist",
+    provider: null,
+    category: "reputation",
+    text: /\bIP(?: address)? (?:\S+ )?(?:is )?(?:black|block) ?listed\b/i,
+    summary:
+      "The receiver refuses the IP because a block list names it, and the reply does not say which list.",
+    fix: [
+      "Check the IP on the public blocklists (delist blocklists <ip>); if none lists it, ask the receiver's postmaster which list they use.",
     ],
     reference: null,
     findings: ["ip-blocklisted"],
@@ -83,6 +129,32 @@ const byWording: readonly ReplyRule[] = [
     reference: RFC5321,
     findings: ["unknown-recipients"],
   },
+  // Exim's wording when its router finds no route for the address, which at a receiver means
+  // that the recipient's domain or address is unknown there.
+  {
+    id: "generic.unrouteable-address",
+    provider: null,
+    category: "recipient",
+    text: /\bUnroutea?ble address\b/i,
+    summary:
+      "The receiver cannot route the recipient address: the address or its domain is unknown there.",
+    fix: ["Check the address for typos; remove it from your lists if it stays refused."],
+    reference: null,
+    findings: ["unknown-recipients"],
+  },
+  // Postfix's reject_unknown_helo_hostname: the HELO name has no A, AAAA or MX record.
+  {
+    id: "generic.helo-host-not-found",
+    provider: null,
+    category: "reverse-dns",
+    text: /\bHelo command rejected: Host not found\b/i,
+    summary: "The receiver refuses the HELO name because it has no A, AAAA or MX record in DNS.",
+    fix: [
+      "Set the HELO name (Postfix smtp_helo_name, Exim helo_data) to a fully qualified name that resolves, best the PTR name of the sending IP.",
+    ],
+    reference: null,
+    findings: ["reverse-dns"],
+  },
   {
     id: "generic.ptr",
     provider: null,
@@ -106,6 +178,20 @@ const byWording: readonly ReplyRule[] = [
     reference: "https://www.rfc-editor.org/rfc/rfc7489",
     findings: ["authentication"],
   },
+  // Before the SPF and DKIM wording: "Unauthenticated relaying not allowed" is about SMTP AUTH.
+  {
+    id: "generic.relay-denied",
+    provider: null,
+    category: "sender-account",
+    text: /relay(?:ing)? (?:access )?denied|not permitted to relay|unable to relay|relay(?:ing)? not (?:permitted|allowed)/i,
+    summary:
+      "The server refused to relay: it is not the recipient's server, or it wants SMTP AUTH first.",
+    fix: [
+      "When the server is your smarthost, log in to it with SMTP AUTH and valid credentials; otherwise deliver to the recipient's MX. SPF and DKIM do not change this reply.",
+    ],
+    reference: null,
+    findings: [],
+  },
   {
     id: "generic.spf-dkim",
     provider: null,
@@ -120,30 +206,17 @@ const byWording: readonly ReplyRule[] = [
     id: "generic.spam-verdict",
     provider: null,
     category: "content",
-    text: /(?:rejected|identified|classified|considered|detected) as spam|looks like spam|suspected spam|spam score|message (?:is|was) spam/i,
+    text: /(?:rejected|identified|classified|considered|detected|flagged) as spam|looks like spam|suspected spam|spam score|message (?:is|was) spam|spam message rejected|rejected due to spam|\bspam content\b|scored [\d.]+ spam points/i,
     summary: "The receiver's filter judged this message to be spam.",
     fix: ["Review the content and links; check that SPF, DKIM and DMARC pass."],
     reference: null,
     findings: ["spam-content"],
   },
   {
-    id: "generic.relay-denied",
-    provider: null,
-    category: "sender-account",
-    text: /relay(?:ing)? (?:access )?denied|not permitted to relay|unable to relay|relay not permitted/i,
-    summary:
-      "The server refused to relay: it is not the recipient's server, or it wants SMTP AUTH first.",
-    fix: [
-      "Check that you deliver to the recipient's MX, or log in to the relay with valid credentials.",
-    ],
-    reference: null,
-    findings: [],
-  },
-  {
     id: "generic.rate-limit",
     provider: null,
     category: "rate-limit",
-    text: /too many (?:connections|messages|recipients|sessions|concurrent)|rate limit|throttl/i,
+    text: /too many (?:connections|messages|recipients|sessions|concurrent)|rate limit|rate overlimit|throttl|receiving (?:e?mail )?(?:too quickly|at a rate)/i,
     summary: "The receiver limits how fast or how much this client may send.",
     fix: ["Send more slowly to this receiver and let the queue retry."],
     reference: null,

@@ -105,8 +105,10 @@ const senderSide: readonly ReplyRule[] = [
     category: "reverse-dns",
     codes: [421, 451],
     enhanced: ["4.7.0", "4.7.23"],
-    // Older first line: "The IP address sending this message does not have".
-    text: /\bPTR record|reverse DNS|forward DNS entry|The IP address sending this message does not have\b/i,
+    // Older first line: "The IP address sending this message does not have". "Gmail does not
+    // accept messages from IPs with missing PTR records" is the wording of the permanent 5.7.25,
+    // so a reply that lost its code and says so is left to `gmail.ptr-missing`.
+    text: /^(?!.*does not accept messages from IPs with missing PTR)(?=.*(?:\bPTR record|reverse DNS|forward DNS entry|The IP address sending this message does not have\b))/i,
     codeAlone: ["4.7.23"],
     distinctive: true,
     summary:
@@ -226,7 +228,9 @@ const senderSide: readonly ReplyRule[] = [
     enhanced: ["4.7.26", "4.7.0"],
     text: /\bunauthenticated\b|does not have authentication information|fails? to pass authentication/i,
     codeAlone: ["4.7.26"],
-    distinctive: true,
+    // Other servers write "unauthenticated" too ("Unauthenticated relaying not allowed").
+    distinctive:
+      /sender is unauthenticated|does not have authentication information|fails? to pass authentication/i,
     summary:
       "Neither SPF nor DKIM passed for this message, so Gmail rate-limits mail from this sender.",
     fix: [
@@ -573,7 +577,8 @@ const senderBlocks: readonly ReplyRule[] = [
     enhanced: ["5.7.26", "5.7.1"],
     text: /\bunauthenticated\b|does not (?:pass|have) authentication|fails to pass authentication|SPF and DKIM both/i,
     codeAlone: ["5.7.26"],
-    distinctive: true,
+    distinctive:
+      /sender is unauthenticated|does not (?:pass|have) authentication|fails to pass authentication|SPF and DKIM both/i,
     summary: "Neither SPF nor DKIM passed for this message, so Gmail blocked it.",
     fix: [
       AUTH_FIX,
@@ -671,6 +676,8 @@ const senderBlocks: readonly ReplyRule[] = [
     text: /\bPTR record|The IP address sending this message does not have\b/i,
     codeAlone: ["5.7.25"],
     distinctive: true,
+    // The rule takes only 550 and 5.7.25, so this keeps a reply that lost its code permanent.
+    permanent: true,
     summary:
       "The sending IP has no PTR record, or the PTR name does not resolve back to the IP, so Gmail refuses its mail.",
     fix: [PTR_FIX, "Google may take up to a day to see a new PTR record."],
@@ -684,7 +691,7 @@ const senderBlocks: readonly ReplyRule[] = [
     codes: [550, 554],
     enhanced: ["5.7.1"],
     text: /RFC ?(?:5322|2822)|Message-ID header|multiple (?:addresses in the )?From|From: header|From header|headers? (?:is|are) (?:malformed|invalid|missing)|duplicate header|encoded-word|Unicode characters/i,
-    distinctive: true,
+    distinctive: /not RFC ?5322 compliant|RfcMessageNonCompliant/i,
     summary: "The message breaks the Internet Message Format (RFC 5322) in one of its headers.",
     fix: [
       "Fix the program that builds the message (mailer library, form script, list software): one valid From, a Message-ID, no duplicate headers.",
@@ -700,7 +707,8 @@ const senderBlocks: readonly ReplyRule[] = [
     enhanced: ["5.7.0"],
     // First line: "This message was blocked because its content presents a potential".
     text: /security issue|blocked (?:file|attachment)|blocked because its content presents\b/i,
-    distinctive: true,
+    distinctive:
+      /content presents a potential security issue|blocked because its content presents\b/i,
     summary:
       "The message carries content Gmail blocks for security, such as an executable attachment.",
     fix: ["Remove executables and archives that contain them; share such files by link."],
@@ -717,7 +725,7 @@ const recipientSide: readonly ReplyRule[] = [
     codes: [450, 550],
     enhanced: ["4.2.1", "5.2.1"],
     text: /receiving (?:e?mail )?(?:too quickly|at a rate)|ReceivingRate/i,
-    distinctive: true,
+    distinctive: /user you are trying to contact is receiving|ReceivingRate/i,
     summary:
       "That one mailbox is receiving mail faster than Gmail allows; this says nothing about the sender's reputation.",
     fix: [
@@ -761,7 +769,7 @@ const recipientSide: readonly ReplyRule[] = [
     enhanced: ["5.1.1"],
     text: /does not exist|NoSuchUser/i,
     codeAlone: ["5.1.1"],
-    distinctive: true,
+    distinctive: /account that you tried to reach does not exist|NoSuchUser/i,
     summary: "The recipient address does not exist at Gmail.",
     fix: ["Remove the address from your lists; many such replies point to an old or bought list."],
     reference: CODES_PAGE,

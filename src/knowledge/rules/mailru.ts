@@ -10,8 +10,9 @@ export const MAILRU_RULES: readonly ReplyRule[] = [
     id: "mailru.spam",
     provider: "mailru",
     category: "content",
+    // rspamd rejects with "Spam message rejected" by default, so only the help link is unique.
     text: /spam message rejected|notspam-support/i,
-    distinctive: true,
+    distinctive: /notspam-support/i,
     summary:
       "Mail.ru rejected the message as spam, judging its content and the sender's reputation.",
     fix: [
@@ -25,7 +26,6 @@ export const MAILRU_RULES: readonly ReplyRule[] = [
     provider: "mailru",
     category: "authentication",
     text: /domain owner DMARC policy/i,
-    distinctive: true,
     summary:
       "The From domain's DMARC policy made Mail.ru reject the message (typical for mail 'from' @mail.ru sent through another server).",
     fix: [

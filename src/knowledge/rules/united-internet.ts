@@ -40,7 +40,6 @@ export const UNITED_INTERNET_RULES: readonly ReplyRule[] = [
     provider: "gmx",
     category: "reputation",
     text: /IP address is (?:block|black) ?listed/i,
-    distinctive: true,
     summary: "GMX/web.de refuse the IP because it is on United Internet's own block list.",
     fix: [
       "Fix the cause, then ask for removal through the contact form on the page the reply links to.",

@@ -190,7 +190,7 @@ export const YAHOO_RULES: readonly ReplyRule[] = [
     provider: "yahoo",
     category: "recipient",
     text: /delivery error: dd\b|is no longer valid|mailbox is disabled/i,
-    distinctive: true,
+    distinctive: /delivery error: dd\b/i,
     summary: "The recipient has no account at Yahoo or AOL, or the account is no longer valid.",
     fix: ["Remove the address from your lists; many such replies point to an old or bought list."],
     reference: ERROR_CODES,

@@ -37,6 +37,7 @@ const GROUPS: Record<ProviderId, ProviderGroup> = {
   yandex: "other",
   orange: "other",
   mailchannels: "other",
+  "t-online": "other",
   other: "other",
 };
 

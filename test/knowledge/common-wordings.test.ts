@@ -1,0 +1,110 @@
+import { describe, expect, it } from "vitest";
+import { createReplyClassifier } from "../../src/reply/classify.js";
+
+const OPEN_RESOLVER =
+  "554 5.7.1 Service unavailable; Client host [192.0.2.98] blocked using zen.spamhaus.org; " +
+  "Error: open resolver; https://check.spamhaus.org/returnc/pub/192.0.2.210";
+
+describe("common wordings", () => {
+  const classifier = createReplyClassifier();
+
+  it("reads a refused DNSBL query apart from a listing", () => {
+    const reply = classifier.explain(OPEN_RESOLVER);
+    expect(reply.ruleId).toBe("generic.dnsbl-query-refused");
+    expect(reply.category).not.toBe("blocklist");
+    expect(reply.findings).not.toContain("ip-blocklisted");
+    expect(reply.fix[0]).toContain("tell their postmaster");
+    expect(reply.fix.join(" ")).not.toMatch(/request delisting there/);
+  });
+
+  it.each([
+    "550 5.7.1 Client host [192.0.2.98] blocked using zen.spamhaus.org; Error: excessive number of queries",
+    "554 Rejected: 192.0.2.98 listed at zen.spamhaus.org (127.255.255.254)",
+    "554 5.7.1 Client host blocked using zen.spamhaus.org; https://www.spamhaus.org/returnc/vol/192.0.2.210",
+  ])("reads other Spamhaus errors as refused: %s", (text) => {
+    expect(classifier.explain(text).ruleId).toBe("generic.dnsbl-query-refused");
+  });
+
+  it("keeps a real Spamhaus listing a listing", () => {
+    const reply = classifier.explain(
+      "554 5.7.1 Service unavailable; Client host [192.0.2.98] blocked using zen.spamhaus.org; " +
+        "https://www.spamhaus.org/query/ip/192.0.2.98",
+    );
+    expect(reply.ruleId).toBe("generic.named-blocklist");
+    expect(reply.findings).toContain("ip-blocklisted");
+  });
+
+  it.each([
+    ["554 5.7.1 Email cannot be delivered. Reason: Email flagged as Spam.", "generic.spam-verdict"],
+    ["554 5.7.1 Message rejected due to spam content", "generic.spam-verdict"],
+    ["550 This message scored 12.3 spam points.", "generic.spam-verdict"],
+    ["550 Unrouteable address", "generic.unrouteable-address"],
+    ["451 Sender rate overlimit - 120.0 / 1h / user2@example.com", "generic.rate-limit"],
+    [
+      "450 4.7.1 <mail.example.com>: Helo command rejected: Host not found",
+      "generic.helo-host-not-found",
+    ],
+  ])("recognises %s", (text, ruleId) => {
+    const reply = classifier.explain(text);
+    expect(reply.ruleId).toBe(ruleId);
+    expect(reply.category).not.toBe("unknown");
+  });
+
+  it("sends a local blocklist to the receiver", () => {
+    const reply = classifier.explain(
+      "550 5.7.1 Your IP 192.0.2.54 is listed in our local blocklist rbl.example.net. " +
+        "Contact postmaster@example.net",
+    );
+    expect(reply.ruleId).toBe("generic.local-blocklist");
+    expect(reply.findings).toContain("ip-blocklisted");
+    expect(reply.fix.join(" ")).toContain("receiver's postmaster");
+    expect(reply.fix.join(" ")).not.toMatch(/request delisting there/);
+  });
+
+  it("reads T-Online's (BL) reply", () => {
+    const reply = classifier.explain(
+      "554 IP=192.0.2.44 - A problem occurred. (Ask your postmaster for help or to contact " +
+        "tosa@rx.t-online.de to clarify.) (BL)",
+    );
+    expect(reply.provider).toBe("t-online");
+    expect(reply.ruleId).toBe("t-online.blocked");
+    expect(reply.findings).toContain("ip-blocklisted");
+  });
+
+  it("reads T-Online's (RDNS) reply", () => {
+    const reply = classifier.explain(
+      "550 5.7.1 Sender address rejected: IP=192.0.2.45 - Sender not allowed, no valid " +
+        "reverse DNS name. (RDNS)",
+    );
+    expect(reply.provider).toBe("t-online");
+    expect(reply.ruleId).toBe("t-online.no-reverse-dns");
+    expect(reply.category).toBe("reverse-dns");
+  });
+
+  it("names T-Online from its MX host", () => {
+    const reply = classifier.explain("550 5.7.1 Mail rejected", {
+      relayHost: "mx00.t-online.de",
+    });
+    expect(reply.provider).toBe("t-online");
+  });
+
+  it("reads Gmail's PTR wording without a code as permanent", () => {
+    const reply = classifier.explain(
+      "The IP address sending this message does not have a PTR record setup, or the " +
+        "corresponding forward DNS entry does not point to the sending IP. As a policy, Gmail " +
+        "does not accept messages from IPs with missing PTR records. - gsmtp",
+    );
+    expect(reply.ruleId).toBe("gmail.ptr-missing");
+    expect(reply.permanent).toBe(true);
+  });
+
+  it("keeps Gmail's 421 PTR reply a rate limit", () => {
+    const reply = classifier.explain(
+      "421-4.7.0 [192.0.2.10] The IP address sending this message does not have a PTR record " +
+        "setup. To protect our users from spam, mail sent from your IP address has been " +
+        "temporarily rate limited. - gsmtp",
+    );
+    expect(reply.ruleId).toBe("gmail.ptr-rate-limit");
+    expect(reply.permanent).toBe(false);
+  });
+});
