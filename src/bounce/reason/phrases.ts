@@ -185,9 +185,6 @@ export const REASON_PHRASES: readonly ReasonPhrases[] = [
       /does not accept (?:any )?mail|doesn't receive e-?mail|does not receive e-?mail|no mx found|not accepting (?:any )?mail|accepts no mail|null mx|indicated no smtp service|no mx (?:record|host)|couldn't find a mail exchanger|cannot find a mail exchanger|mail (?:exchanger|server) (?:not found|does not accept)|system not accepting network messages|does not receive mail|no mail (?:server|service)/,
     ],
   },
-  // An NXDOMAIN answer means that the domain does not exist, so Gmail's "DNS Error: … responded
-  // with code NXDOMAIN" is no passing DNS fault, though its DSN carries Status 4.0.0.
-  { reason: "hostunknown", patterns: [/\bnxdomain\b/] },
   {
     reason: "networkerror",
     patterns: [
