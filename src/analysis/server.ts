@@ -17,6 +17,7 @@ import { DistinctCounter } from "./distinct.js";
 import { addCapped } from "./replies.js";
 import { RunCounter, detach, hourOf, increment } from "./time.js";
 import { lowerAscii } from "./ascii-case.js";
+import { UndeliveredTally } from "./undelivered.js";
 
 /** An IP address that receivers named as the connecting (sending) address. */
 export interface JudgedIp {
@@ -111,6 +112,13 @@ export class ServerAnalyser {
   localDeliveries = 0;
   /** Recipient domains of local deliveries: the domains this server receives mail for. */
   readonly localDomains = new Map<string, number>();
+  /** Deferrals and bounces of deliveries to mailboxes and programs on this server. */
+  readonly localDeliveryFailures = new UndeliveredTally();
+  /**
+   * Outbound recipients that this server deferred or bounced on its own, without trying any
+   * receiver (`DeliveryEvent.withoutAttempt` of `mta`), such as a broken transport.
+   */
+  readonly undeliveredByServer = new UndeliveredTally();
 
   addTls(event: TlsEvent): void {
     if (event.direction !== "outbound") return;

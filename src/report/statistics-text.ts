@@ -2,6 +2,7 @@ import type { LogStatistics, OriginStatistics } from "../diagnose/statistics.js"
 import type { Painter } from "./colour.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
 import { showHiddenInReport } from "./log-text.js";
+import { suspendedDeferralLines, undeliveredLines } from "./undelivered-text.js";
 import { column, count, plural, shortTime, wrap, wrapBreakingWords, wrapItems } from "./wrap.js";
 
 /**
@@ -35,8 +36,15 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
     // line of its own, with its count.
     lines.push(
       ...wrapItems(codes, `${row}  `, " ".repeat(row.length + 2)).map((line) => line.trimEnd()),
+      ...suspendedDeferralLines(provider.suspendedDeferrals),
     );
   }
+  lines.push(
+    ...undeliveredLines(
+      "Deferred or bounced by this server itself, without trying any receiver",
+      statistics.undeliveredByServer,
+    ),
+  );
   lines.push("", paint.bold("Outbound per day"));
   for (const day of statistics.days) {
     lines.push(
@@ -63,9 +71,11 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
     paint.bold("Inbound and logins"),
     ...wrap(
       `${plural(inbound.localDeliveries, "local delivery", "local deliveries")}, ` +
-        `${plural(inbound.rejects, "SMTP reject")}, ${plural(inbound.authFailures, "failed login")}`,
+        `${plural(inbound.rejects, "SMTP reject")}, ` +
+        `${plural(inbound.authFailures, "failed login")}`,
       "  ",
     ),
+    ...undeliveredLines("Failed local deliveries", inbound.localDeliveryFailures),
   );
   const ips = Object.entries(inbound.authFailureIps).slice(0, 5);
   if (ips.length > 0) {

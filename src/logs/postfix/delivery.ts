@@ -1,4 +1,4 @@
-import type { DeliveryEvent, DeliveryStatus } from "../events.js";
+import type { DeliveryEvent, DeliveryStatus, WithoutAttemptKind } from "../events.js";
 import type { ParseOutcome } from "../record.js";
 import { findOrCreate, positionOf, type PostfixContext, type QueuedLine } from "./context.js";
 import {
@@ -44,6 +44,12 @@ export function handleDelivery(context: PostfixContext, line: QueuedLine): Parse
   const relay =
     fields.relayNone && fields.response !== null ? peerInText(fields.response) : fields.relay;
   const transport = line.program.service;
+  const withoutAttempt =
+    transport === "retry" || transport === "error"
+      ? withoutAttemptOf(fields)
+      : isMailLoop(fields)
+        ? "mta"
+        : null;
   const event: DeliveryEvent = {
     type: "delivery",
     time: line.record.time,
@@ -53,14 +59,18 @@ export function handleDelivery(context: PostfixContext, line: QueuedLine): Parse
     originalRecipient: fields.originalRecipient,
     status: fields.status,
     transport,
-    // An smtp hop to a loopback content filter (amavis, a milter proxy) does not leave.
-    remote: transport === "smtp" && !isLoopback(relay?.ip ?? null),
+    // An smtp hop to a loopback content filter (amavis, a milter proxy) does not leave. A
+    // suspended deferral was meant for another server, so its queue expiry counts as remote.
+    remote:
+      (transport === "smtp" && !isLoopback(relay?.ip ?? null)) ||
+      (withoutAttempt === "suspended" && !isLocalPeer(relay)),
     relayHost: relay?.host ?? null,
     relayIp: relay?.ip ?? null,
     outgoingSource: line.program.syslogName,
     dsn: fields.dsn,
     response: fields.response,
     firstAttempt: !context.store.isPending(state, fields.recipient),
+    ...(withoutAttempt === null ? {} : { withoutAttempt }),
   };
   rememberAttempt(context, state, event, event.firstAttempt);
   context.sink(event);
@@ -220,6 +230,41 @@ function readStatus(text: string, index: number, fields: DeliveryFields): Delive
 }
 
 const SUSPENDED = "delivery temporarily suspended: ";
+
+/**
+ * Tells why a line of the `retry` or `error` service involved no attempt. The queue manager
+ * hands these services the recipients of a destination that it marked dead after a failure,
+ * with `delivery temporarily suspended: <that failure>` as the reason. The `retry` service
+ * (Postfix 2.4 and later) runs the `error` program, so the log may name either. Any other
+ * reason is the MTA's own: an `error:` or `retry:` entry in `transport_maps`, a relocated
+ * user or a missing transport.
+ */
+function withoutAttemptOf(fields: DeliveryFields): WithoutAttemptKind {
+  const suspended = fields.status === "deferred" && fields.response?.startsWith(SUSPENDED) === true;
+  return suspended ? "suspended" : "mta";
+}
+
+/**
+ * True for the bounce that the `smtp` client writes, without connecting, when the MX of the
+ * recipient domain is this host: `relay=none, …, status=bounced (mail for example.net loops
+ * back to myself)`.
+ */
+function isMailLoop(fields: DeliveryFields): boolean {
+  const response = fields.response;
+  if (!fields.relayNone || fields.status !== "bounced" || response === null) return false;
+  return response.startsWith("mail for ") && response.endsWith(" loops back to myself");
+}
+
+/**
+ * True when the server named in a reason text is on this host: a loopback address, such as a
+ * content filter's, or a UNIX-domain socket (`mail.example.com[private/dovecot-lmtp]`), whose
+ * path `peerBetween` reads as no IP.
+ */
+function isLocalPeer(peer: Peer | null): boolean {
+  if (peer === null) return false;
+  return peer.ip === null ? peer.host !== null : isLoopback(peer.ip);
+}
+
 const PEER_PREFIXES = ["connect to ", "lost connection with ", "conversation with ", "host "];
 
 /**
