@@ -98,6 +98,11 @@ export class ServerAnalyser {
   readonly logins = new Map<string, Map<string, LoginUse>>();
   inboundRejects = 0;
   readonly rejectCodes = new Map<string, number>();
+  /**
+   * Rejects that a `warn_if_reject` restriction only logged (Postfix `reject_warning`). The
+   * client went on, so they are not in `inboundRejects`.
+   */
+  rejectWarnings = 0;
   authFailures = 0;
   /** Failed logins per client address, for the first addresses seen (capped). */
   readonly authFailureIps = new Map<string, number>();
@@ -215,6 +220,10 @@ export class ServerAnalyser {
   }
 
   addReject(event: RejectEvent): void {
+    if (event.warningOnly === true) {
+      this.rejectWarnings += 1;
+      return;
+    }
     this.inboundRejects += 1;
     const code = /^\d{3}(?: \d\.\d{1,3}\.\d{1,3})?/.exec(event.response)?.[0] ?? "?";
     addCapped(this.rejectCodes, code);

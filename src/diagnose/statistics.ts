@@ -80,6 +80,8 @@ export interface InboundStatistics {
   readonly localDeliveryFailures: UndeliveredReport;
   readonly rejects: number;
   readonly rejectCodes: Readonly<Record<string, number>>;
+  /** Rejects that `warn_if_reject` only logged (`reject_warning`), which are not in `rejects`. */
+  readonly rejectWarnings: number;
   readonly authFailures: number;
   readonly authFailureIps: Readonly<Record<string, number>>;
 }
@@ -128,6 +130,7 @@ export function buildStatistics(
       localDeliveryFailures: undeliveredReport(facts.server.localDeliveryFailures, time),
       rejects: facts.server.inboundRejects,
       rejectCodes: top(facts.server.rejectCodes, 10),
+      rejectWarnings: facts.server.rejectWarnings,
       authFailures: facts.server.authFailures,
       authFailureIps: top(facts.server.authFailureIps, 10),
     },

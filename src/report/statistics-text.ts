@@ -66,12 +66,17 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
     );
   }
   const inbound = statistics.inbound;
+  // Shown only when there are warnings, so logs without warn_if_reject keep their line as it was.
+  const warnings =
+    inbound.rejectWarnings > 0
+      ? `${plural(inbound.rejectWarnings, "reject warning")} (warn_if_reject), `
+      : "";
   lines.push(
     "",
     paint.bold("Inbound and logins"),
     ...wrap(
       `${plural(inbound.localDeliveries, "local delivery", "local deliveries")}, ` +
-        `${plural(inbound.rejects, "SMTP reject")}, ` +
+        `${plural(inbound.rejects, "SMTP reject")}, ${warnings}` +
         `${plural(inbound.authFailures, "failed login")}`,
       "  ",
     ),

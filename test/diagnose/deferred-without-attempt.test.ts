@@ -268,6 +268,25 @@ describe("failed local deliveries", () => {
   });
 });
 
+describe("reject_warning", () => {
+  test("warning is no reject", async () => {
+    const line = `${at(0, 2)} postfix/smtpd[100]: NOQUEUE: reject_warning: RCPT from unknown[192.0.2.50]: 450 4.7.1 Client host rejected: cannot find your hostname, [192.0.2.50]; from=<s@example.net> to=<a@example.com> proto=ESMTP helo=<x>`;
+    const reject = `${at(0, 3)} postfix/smtpd[100]: NOQUEUE: reject: RCPT from unknown[192.0.2.51]: 554 5.7.1 <a@example.com>: Relay access denied; from=<s@example.net> to=<a@example.com> proto=ESMTP helo=<x>`;
+    const statistics = await logsJson([line, reject].join("\n") + "\n");
+
+    expect(statistics.inbound.rejects).toBe(1);
+    expect(statistics.inbound.rejectCodes).toEqual({ "554 5.7.1": 1 });
+    expect(statistics.inbound.rejectWarnings).toBe(1);
+  });
+
+  test("warning shown in the text", async () => {
+    const line = `${at(0, 2)} postfix/smtpd[100]: NOQUEUE: reject_warning: RCPT from unknown[192.0.2.50]: 450 4.7.1 Client host rejected: cannot find your hostname, [192.0.2.50]; from=<s@example.net> to=<a@example.com> proto=ESMTP helo=<x>`;
+    const result = await runCommand(["logs", "--timezone", "UTC", temporary.file(line + "\n")]);
+
+    expect(result.stdout).toContain("0 SMTP rejects, 1 reject warning (warn_if_reject)");
+  });
+});
+
 describe("Exim retry time not reached", () => {
   const ID = "1rhA01-000Abc-1x";
   const ARRIVAL = `2024-03-04 10:00:00 ${ID} <= alice@example.com H=(laptop) [198.51.100.10]:51234 P=esmtpsa A=dovecot_login:alice@example.com S=2000 id=${ID}@example.com`;
