@@ -36,7 +36,7 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
     // line of its own, with its count.
     lines.push(
       ...wrapItems(codes, `${row}  `, " ".repeat(row.length + 2)).map((line) => line.trimEnd()),
-      ...suspendedDeferralLines(provider.suspendedDeferrals),
+      ...suspendedDeferralLines(provider.suspendedDeferrals, provider.deferredRecipients),
     );
   }
   lines.push(

@@ -90,8 +90,8 @@ function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
       `  ${column(verdict.name, 18)}${status}${" ".repeat(Math.max(1, 14 - verdict.status.length))}` +
         `${count(verdict.sent).padStart(9)}${count(verdict.deferred).padStart(10)}${count(verdict.bounced).padStart(9)}`,
     );
-    lines.push(...suspendedDeferralLines(verdict.suspendedDeferrals));
     lines.push(...blockLines(verdict));
+    lines.push(...suspendedDeferralLines(verdict.suspendedDeferrals, verdict.deferredRecipients));
     // A recovered outage is history: the verdict summary names it, and its fix list would
     // send the admin to fix a network that works again.
     if (verdict.outage?.recovered !== true) lines.push(...outageTextLines(verdict, shownFixes));

@@ -1,5 +1,5 @@
 import type { UndeliveredReport } from "../diagnose/undelivered.js";
-import { count, shortTime, wrap } from "./wrap.js";
+import { count, plural, shortTime, wrap } from "./wrap.js";
 
 /**
  * Renders a tally of deferrals and bounces that no receiver decided as a sentence that starts
@@ -28,13 +28,13 @@ export function undeliveredLines(label: string, report: UndeliveredReport): stri
 
 /**
  * Renders the note under a provider's row on the deferrals that the MTA made without trying
- * the provider. Returns no lines when there were none.
+ * the provider, with the recipients deferred in all. Returns no lines when there were none.
  */
-export function suspendedDeferralLines(suspended: number): string[] {
+export function suspendedDeferralLines(suspended: number, deferredRecipients: number): string[] {
   if (suspended === 0) return [];
   return wrap(
     `${count(suspended)} of the deferrals were made without a connection, because delivery ` +
-      "was suspended after an earlier failure.",
+      `was suspended after an earlier failure. In all, ${plural(deferredRecipients, "recipient was", "recipients were")} deferred.`,
     "    ",
   );
 }

@@ -100,7 +100,9 @@ describe("Postfix retry service", () => {
     const logs = await runCommand(["logs", "--timezone", "UTC", log]);
 
     expect(diagnose.stdout).toContain("5 of the deferrals were made without a connection");
+    expect(diagnose.stdout).toContain("In all, 6 recipients were deferred.");
     expect(logs.stdout).toContain("5 of the deferrals were made without a connection");
+    expect(logs.stdout).toContain("In all, 6 recipients were deferred.");
   });
 
   test("retry after timeouts makes no outage", async () => {

@@ -45,7 +45,7 @@ export function deliveryEvent(
   // does not show, could be meant for this host or another, so it is left out.
   if (skipped && fields.transport === null && deferredRemote === undefined) return null;
   const firstAttempt = noteAttempt(state, fields.recipient, status, remote);
-  return {
+  const event: DeliveryEvent = {
     type: "delivery",
     time: record.time,
     position,
@@ -62,8 +62,8 @@ export function deliveryEvent(
     response: fields.errorText ?? fields.confirmation,
     firstAttempt,
     ...(giveUp ? { queueExpiry: true } : {}),
-    ...(skipped ? { withoutAttempt: "suspended" as const } : {}),
   };
+  return skipped ? { ...event, withoutAttempt: "suspended" } : event;
 }
 
 /**

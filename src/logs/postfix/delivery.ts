@@ -50,7 +50,7 @@ export function handleDelivery(context: PostfixContext, line: QueuedLine): Parse
       : isMailLoop(fields)
         ? "mta"
         : null;
-  const event: DeliveryEvent = {
+  const attempt: DeliveryEvent = {
     type: "delivery",
     time: line.record.time,
     position: positionOf(line.record),
@@ -70,8 +70,10 @@ export function handleDelivery(context: PostfixContext, line: QueuedLine): Parse
     dsn: fields.dsn,
     response: fields.response,
     firstAttempt: !context.store.isPending(state, fields.recipient),
-    ...(withoutAttempt === null ? {} : { withoutAttempt }),
   };
+  // Only the rare lines without an attempt pay for a copy, because a spread in the literal
+  // above would build every delivery event on V8's slower path.
+  const event = withoutAttempt === null ? attempt : { ...attempt, withoutAttempt };
   rememberAttempt(context, state, event, event.firstAttempt);
   context.sink(event);
   return "parsed";
