@@ -223,8 +223,13 @@ export class LogAnalyser {
   }
 
   private addDelivery(event: DeliveryEvent): void {
+    if (event.withoutAttempt !== undefined) {
+      this.addResultWithoutAttempt(event);
+      return;
+    }
     if (!event.remote) {
       if (event.status === "sent") this.server.addLocalSent(event);
+      else if (isMailboxDelivery(event)) this.server.localDeliveryFailures.add(event);
       return;
     }
     // An expiry line reports that the MTA gave up, without connecting to anyone.
@@ -250,6 +255,37 @@ export class LogAnalyser {
     this.forwarding.addDelivery(delivery, classified);
     this.unknownRecipients.addDelivery(delivery, classified);
     this.senderDomains.addDelivery(delivery, classified);
+  }
+
+  /**
+   * Counts a deferral or bounce that the MTA logged without trying to deliver. A suspended
+   * deferral of mail for another server counts for its provider, its volume hour and its
+   * origin, but as no attempt, because no receiver saw the mail. A suspended deferral of mail
+   * for this host is a failed local delivery. The MTA's own decisions count for the origin and
+   * in `undeliveredByServer`, never as a provider's reply.
+   */
+  private addResultWithoutAttempt(event: DeliveryEvent): void {
+    if (event.status !== "deferred" && event.status !== "bounced") return;
+    const suspended = event.withoutAttempt === "suspended";
+    if (suspended && !event.remote) {
+      this.server.localDeliveryFailures.add(event);
+      return;
+    }
+    const provider = this.resolver.resolve(event.relayHost, event.recipient);
+    const delivery: Delivery = {
+      event,
+      state: this.stateOf(event.message),
+      provider,
+      operator: PROVIDER_OPERATORS[provider],
+      recipientHash: hashString(event.recipient),
+    };
+    if (suspended) {
+      this.providers.addSuspendedDeferral(delivery);
+      this.volume.addDelivery(delivery);
+    } else {
+      this.server.undeliveredByServer.add(event);
+    }
+    this.origins.addResultWithoutAttempt(delivery);
   }
 
   private addSessionReply(event: SessionReplyEvent): void {
@@ -306,6 +342,17 @@ export class LogAnalyser {
     if (this.firstTime === null || time < this.firstTime) this.firstTime = time;
     if (this.lastTime === null || time > this.lastTime) this.lastTime = time;
   }
+}
+
+/**
+ * Tells whether a delivery that stayed on this host went to a mailbox or program, as those of
+ * Postfix `local`, `virtual`, `lmtp` and `pipe`, Exim's local transports and Sendmail's `local`
+ * and `prog` mailers do. SMTP hand-offs to a content filter or another instance on this host
+ * (Postfix `smtp`, Exim `remote_smtp`, Sendmail `relay`) are no mailbox delivery.
+ */
+function isMailboxDelivery(event: DeliveryEvent): boolean {
+  const transport = event.transport;
+  return transport !== null && !transport.includes("smtp") && transport !== "relay";
 }
 
 /** True for events of MTA lines; Dovecot, OpenDKIM and firewall events alone make no mail log. */

@@ -45,6 +45,11 @@ export class OriginFacts {
   sent = 0;
   deferred = 0;
   bounced = 0;
+  /**
+   * Of `deferred` and `bounced`, the results that the MTA logged without trying to deliver
+   * (`DeliveryEvent.withoutAttempt`), so that the attempts are the others.
+   */
+  resultsWithoutAttempt = 0;
   blockedAttempts = 0;
   /** Block-signal replies to this origin's mail, by provider operator. */
   readonly blockedByOperator = new Map<string, number>();
@@ -162,6 +167,17 @@ export class OriginAnalyser {
     increment(origin.recipientsByOperator, delivery.operator);
     if (state.originHour !== null) state.originHour.recipients += 1;
     if (state.clientIp !== null) state.clientIp.recipients += 1;
+  }
+
+  /**
+   * Counts a deferral or bounce of a message whose origin is known that the MTA decided without
+   * trying to deliver. Its recipient counts as one of the origin's recipients.
+   */
+  addResultWithoutAttempt(delivery: Delivery): void {
+    const origin = delivery.state.origin;
+    if (origin === null) return;
+    origin.resultsWithoutAttempt += 1;
+    this.addDelivery(delivery, null);
   }
 
   // Returns the counters of one client address, created with zero counts on first use.

@@ -103,6 +103,12 @@ export class ProviderFacts {
   deferred = 0;
   /** Distinct message and recipient pairs that were deferred at least once. */
   deferredRecipients = 0;
+  /**
+   * Of `deferred`, the deferrals that the MTA made without trying the provider, because the
+   * destination failed shortly before (`DeliveryEvent.withoutAttempt` of `suspended`). They
+   * are not in `attempts`.
+   */
+  suspendedDeferrals = 0;
   bounced = 0;
   expired = 0;
   other = 0;
@@ -328,6 +334,22 @@ export class ProviderAnalyser {
       this.recordHostBlock(facts, event.message.host, source, family, event.time);
     }
     return classified;
+  }
+
+  /**
+   * Counts a deferral that the MTA made without trying the provider, because the destination
+   * failed shortly before. It shows how much mail the failure held back. No receiver saw the
+   * mail, so it is no attempt, reply, block signal or connection failure, and it neither
+   * starts nor lifts a block.
+   * NOTE: a provider with suspended deferrals and no attempt gets no verdict in `diagnose`,
+   * which lists providers by their attempts and replies.
+   */
+  addSuspendedDeferral(delivery: Delivery): void {
+    const facts = this.factsOf(delivery.provider);
+    facts.deferred += 1;
+    facts.suspendedDeferrals += 1;
+    if (delivery.event.firstAttempt) facts.recipients.addHash(delivery.recipientHash);
+    if (this.firstDeferral(delivery)) facts.deferredRecipients += 1;
   }
 
   /** Counts a reply to a whole SMTP session (no recipient). */

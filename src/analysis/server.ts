@@ -18,6 +18,7 @@ import { DistinctCounter } from "./distinct.js";
 import { addCapped } from "./replies.js";
 import { RunCounter, detach, hourOf, increment } from "./time.js";
 import { lowerAscii } from "./ascii-case.js";
+import { UndeliveredTally } from "./undelivered.js";
 
 /** An IP address that receivers named as the connecting (sending) address. */
 export interface JudgedIp {
@@ -98,6 +99,11 @@ export class ServerAnalyser {
   readonly logins = new Map<string, Map<string, LoginUse>>();
   inboundRejects = 0;
   readonly rejectCodes = new Map<string, number>();
+  /**
+   * Rejects that a `warn_if_reject` restriction only logged (Postfix `reject_warning`). The
+   * client went on, so they are not in `inboundRejects`.
+   */
+  rejectWarnings = 0;
   authFailures = 0;
   /** Failed logins per client address, for the first addresses seen (capped). */
   readonly authFailureIps = new Map<string, number>();
@@ -122,6 +128,13 @@ export class ServerAnalyser {
   localForwards = 0;
   /** Recipients thrown away on purpose (a `discard` hand-off, the Postfix `discard` transport). */
   discarded = 0;
+  /** Deferrals and bounces of deliveries to mailboxes and programs on this server. */
+  readonly localDeliveryFailures = new UndeliveredTally();
+  /**
+   * Outbound recipients that this server deferred or bounced on its own, without trying any
+   * receiver (`DeliveryEvent.withoutAttempt` of `mta`), such as a broken transport.
+   */
+  readonly undeliveredByServer = new UndeliveredTally();
 
   addTls(event: TlsEvent): void {
     if (event.direction !== "outbound") return;
@@ -218,6 +231,10 @@ export class ServerAnalyser {
   }
 
   addReject(event: RejectEvent): void {
+    if (event.warningOnly === true) {
+      this.rejectWarnings += 1;
+      return;
+    }
     this.inboundRejects += 1;
     const code = /^\d{3}(?: \d\.\d{1,3}\.\d{1,3})?/.exec(event.response)?.[0] ?? "?";
     addCapped(this.rejectCodes, code);

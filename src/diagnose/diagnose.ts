@@ -54,6 +54,7 @@ import {
   setsOverallStatus,
   worseStatus,
 } from "./verdict.js";
+import { undeliveredReport } from "./undelivered.js";
 
 /** Options of `buildDiagnosis`. */
 export interface DiagnoseOptions {
@@ -83,6 +84,7 @@ export interface DiagnoseOptions {
 /** Turns the facts of a log run into verdicts, findings and the readiness checklist. */
 export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagnosis {
   const context = new DiagnoseContext(facts, options.timeZone);
+  const time = (epochMs: number): string => context.time(epochMs);
   const server = serverReport(facts);
   const providers = providerVerdicts(context);
   const checks = options.checks ?? null;
@@ -138,6 +140,8 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     ),
     checks: checks === null ? null : checksReport(checks.report, checks.resolver),
     blocklists: blocklists === null ? null : blocklistsSummary(blocklists),
+    localDeliveryFailures: undeliveredReport(facts.server.localDeliveryFailures, time),
+    undeliveredByServer: undeliveredReport(facts.server.undeliveredByServer, time),
   };
 }
 

@@ -5,6 +5,7 @@ import { PROVIDER_NAMES, type ProviderId } from "../knowledge/providers.js";
 import { formatInstant, type TimeZone } from "../time/zone.js";
 import { describeOrigin } from "./findings/origin-names.js";
 import type { InputReport, ServerReport } from "./types.js";
+import { undeliveredReport, type UndeliveredReport } from "./undelivered.js";
 
 /** Statistics of a log run for `delist logs`: counts and top lists, without verdicts or findings. */
 export interface LogStatistics {
@@ -16,6 +17,8 @@ export interface LogStatistics {
   readonly accounts: readonly OriginStatistics[];
   readonly localSources: readonly OriginStatistics[];
   readonly inbound: InboundStatistics;
+  /** Recipients that this server deferred or bounced on its own, without trying any receiver. */
+  readonly undeliveredByServer: UndeliveredReport;
   readonly forwardedMessages: number;
   readonly outboundTlsSessions: number;
   readonly lifecycle: ReadonlyArray<{
@@ -33,6 +36,8 @@ export interface ProviderStatistics {
   readonly sent: number;
   readonly deferred: number;
   readonly deferredRecipients: number;
+  /** Of `deferred`, those made without trying the provider, which are not in `attempts`. */
+  readonly suspendedDeferrals: number;
   readonly bounced: number;
   readonly expired: number;
   /** Attempts that ended in a connection failure, which carry no reply code. */
@@ -78,8 +83,12 @@ export interface InboundStatistics {
   readonly localForwards: number;
   /** Recipients thrown away on purpose by the MTA (Postfix `discard` transport). */
   readonly discarded: number;
+  /** Deferrals and bounces of deliveries to mailboxes and programs on this server. */
+  readonly localDeliveryFailures: UndeliveredReport;
   readonly rejects: number;
   readonly rejectCodes: Readonly<Record<string, number>>;
+  /** Rejects that `warn_if_reject` only logged (`reject_warning`), which are not in `rejects`. */
+  readonly rejectWarnings: number;
   readonly authFailures: number;
   readonly authFailureIps: Readonly<Record<string, number>>;
 }
@@ -111,6 +120,7 @@ export function buildStatistics(
             sent: p.sent,
             deferred: p.deferred,
             deferredRecipients: p.deferredRecipients,
+            suspendedDeferrals: p.suspendedDeferrals,
             bounced: p.bounced,
             expired: p.expired,
             connectionFailures: p.connectionFailures,
@@ -127,11 +137,14 @@ export function buildStatistics(
       filterHops: facts.server.filterHops,
       localForwards: facts.server.localForwards,
       discarded: facts.server.discarded,
+      localDeliveryFailures: undeliveredReport(facts.server.localDeliveryFailures, time),
       rejects: facts.server.inboundRejects,
       rejectCodes: top(facts.server.rejectCodes, 10),
+      rejectWarnings: facts.server.rejectWarnings,
       authFailures: facts.server.authFailures,
       authFailureIps: top(facts.server.authFailureIps, 10),
     },
+    undeliveredByServer: undeliveredReport(facts.server.undeliveredByServer, time),
     forwardedMessages: facts.forwarding.messages,
     outboundTlsSessions: [...facts.server.outboundTlsByHour.values()].reduce((a, b) => a + b, 0),
     lifecycle: facts.server.lifecycle.map((event) => ({

@@ -1,5 +1,6 @@
 import type { Category, FindingId, Severity } from "../knowledge/categories.js";
 import type { ProviderId } from "../knowledge/providers.js";
+import type { UndeliveredReport } from "./undelivered.js";
 
 /**
  * The finished diagnosis of a log run: what `delist diagnose --format json` prints and what
@@ -26,6 +27,10 @@ export interface Diagnosis {
   readonly checks: DnsChecksReport | null;
   /** The blocklist look-ups of the sending IPs and domains, or null when none were made. */
   readonly blocklists: BlocklistsSummary | null;
+  /** Deferrals and bounces of deliveries to mailboxes and programs on this server. */
+  readonly localDeliveryFailures: UndeliveredReport;
+  /** Recipients that this server deferred or bounced on its own, without trying any receiver. */
+  readonly undeliveredByServer: UndeliveredReport;
 }
 
 /** What the blocklist look-ups found, in short; `delist blocklists` gives every row. */
@@ -189,6 +194,11 @@ export interface ProviderVerdict {
   readonly sent: number;
   readonly deferred: number;
   readonly deferredRecipients: number;
+  /**
+   * Of `deferred`, the deferrals that the MTA made without trying the provider, because the
+   * destination failed shortly before. They are not in `attempts`.
+   */
+  readonly suspendedDeferrals: number;
   readonly bounced: number;
   readonly expired: number;
   /** Of the attempts, those reported by bounce messages (`--bounces`) rather than logs. */

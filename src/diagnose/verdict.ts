@@ -124,6 +124,7 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
     sent: facts.sent,
     deferred: facts.deferred,
     deferredRecipients: facts.deferredRecipients,
+    suspendedDeferrals: facts.suspendedDeferrals,
     bounced: facts.bounced,
     expired: facts.expired,
     fromBounces: facts.fromBounces,

@@ -167,7 +167,20 @@ export interface DeliveryEvent {
    * logs a `**` line with `retry timeout exceeded` alone, without a host. Absent otherwise.
    */
   readonly queueExpiry?: boolean;
+  /**
+   * Set when the MTA decided the result without trying to deliver. `suspended` is a deferral
+   * because the destination failed shortly before: a Postfix `retry` or `error` line with
+   * `delivery temporarily suspended: <earlier reason>`, or an Exim `==` line with `retry time
+   * not reached`. `mta` is a deferral or bounce that the MTA decided on
+   * its own, such as an `error:` transport in `transport_maps`, `unknown mail transport error`
+   * or a Postfix `smtp` bounce with `relay=none` and `mail for … loops back to myself`. Absent
+   * for delivery attempts.
+   */
+  readonly withoutAttempt?: WithoutAttemptKind;
 }
+
+/** The reason that a delivery result involved no attempt (see `DeliveryEvent.withoutAttempt`). */
+export type WithoutAttemptKind = "suspended" | "mta";
 
 /**
  * A remote reply logged without a recipient: a refusal at the greeting, EHLO or MAIL FROM

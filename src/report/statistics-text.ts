@@ -3,6 +3,7 @@ import type { Painter } from "./colour.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
 import { showHiddenInReport } from "./log-text.js";
 import { copiedLinesSentence } from "./copied-lines.js";
+import { suspendedDeferralLines, undeliveredLines } from "./undelivered-text.js";
 import { column, count, plural, shortTime, wrap, wrapBreakingWords, wrapItems } from "./wrap.js";
 
 /**
@@ -36,8 +37,15 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
     // line of its own, with its count.
     lines.push(
       ...wrapItems(codes, `${row}  `, " ".repeat(row.length + 2)).map((line) => line.trimEnd()),
+      ...suspendedDeferralLines(provider.suspendedDeferrals, provider.deferredRecipients),
     );
   }
+  lines.push(
+    ...undeliveredLines(
+      "Deferred or bounced by this server itself, without trying any receiver",
+      statistics.undeliveredByServer,
+    ),
+  );
   lines.push("", paint.bold("Outbound per day"));
   for (const day of statistics.days) {
     lines.push(
@@ -59,14 +67,21 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
     );
   }
   const inbound = statistics.inbound;
+  // Shown only when there are warnings, so logs without warn_if_reject keep their line as it was.
+  const warnings =
+    inbound.rejectWarnings > 0
+      ? `${plural(inbound.rejectWarnings, "reject warning")} (warn_if_reject), `
+      : "";
   lines.push(
     "",
     paint.bold("Inbound and logins"),
     ...wrap(
       `${plural(inbound.localDeliveries, "local delivery", "local deliveries")}, ` +
-        `${plural(inbound.rejects, "SMTP reject")}, ${plural(inbound.authFailures, "failed login")}`,
+        `${plural(inbound.rejects, "SMTP reject")}, ${warnings}` +
+        `${plural(inbound.authFailures, "failed login")}`,
       "  ",
     ),
+    ...undeliveredLines("Failed local deliveries", inbound.localDeliveryFailures),
   );
   const handoffs = handoffCounts(inbound);
   if (handoffs.length > 0) {

@@ -24,6 +24,7 @@ import { outageTextLines } from "./outage.js";
 import { blockedVerb, shownProviders } from "./providers.js";
 import { copiedLinesSentence } from "./copied-lines.js";
 import { skippedSampleLines } from "./skipped-samples.js";
+import { suspendedDeferralLines, undeliveredLines } from "./undelivered-text.js";
 import { column, count, plural, shortTime, wrap } from "./wrap.js";
 
 /**
@@ -37,6 +38,7 @@ export function renderDiagnosisText(report: Diagnosis, paint: Painter): string {
     "",
     ...providerSection(diagnosis, paint),
     "",
+    ...undeliveredSection(diagnosis, paint),
     ...findingSection(diagnosis, paint),
     "",
     ...checksSection(diagnosis, paint),
@@ -90,11 +92,25 @@ function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
         `${count(verdict.sent).padStart(9)}${count(verdict.deferred).padStart(10)}${count(verdict.bounced).padStart(9)}`,
     );
     lines.push(...blockLines(verdict));
+    lines.push(...suspendedDeferralLines(verdict.suspendedDeferrals, verdict.deferredRecipients));
     // A recovered outage is history: the verdict summary names it, and its fix list would
     // send the admin to fix a network that works again.
     if (verdict.outage?.recovered !== true) lines.push(...outageTextLines(verdict, shownFixes));
   }
   return lines;
+}
+
+/**
+ * Renders the mail that no receiver decided: failed local deliveries and the recipients that
+ * this server deferred or bounced on its own. Returns no lines when there was none.
+ */
+function undeliveredSection(diagnosis: Diagnosis, paint: Painter): string[] {
+  const lines = [
+    ...undeliveredLines("Deferred or bounced by this server itself", diagnosis.undeliveredByServer),
+    ...undeliveredLines("Failed local deliveries", diagnosis.localDeliveryFailures),
+  ];
+  if (lines.length === 0) return [];
+  return [paint.bold("Not decided by any receiver"), ...lines, ""];
 }
 
 function blockLines(verdict: ProviderVerdict): string[] {

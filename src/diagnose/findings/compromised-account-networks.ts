@@ -66,7 +66,8 @@ export function judgeClientSpread(context: DiagnoseContext, suspect: Suspect): C
   const networks = clientNetworks(suspect.newIps.map(([ip]) => ip));
   // NOTE: the analysis counts block replies per account, not per client address or hour, so
   // an account's rejected mail from before the burst counts here too.
-  const attempts = account.sent + account.deferred + account.bounced;
+  const attempts =
+    account.sent + account.deferred + account.bounced - account.resultsWithoutAttempt;
   const counts = {
     networks,
     attempts,

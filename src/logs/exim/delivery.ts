@@ -80,9 +80,9 @@ export function deliveryStatus(flag: string, errorText: string | null): Delivery
       // Delivery suppressed by `-N`: nothing was sent, and nothing failed.
       return "other";
     case "==":
-      // Exim writes `retry time not reached` when a queue run skips an address whose next
-      // retry is still in the future. No host was tried, so it is no new deferral.
-      return errorText?.startsWith("retry time not reached") === true ? null : "deferred";
+      // `retry time not reached` (a queue run skipped an address whose next retry is still
+      // in the future) is a deferral too, but without an attempt: see `isRetryTimeNotReached`.
+      return "deferred";
     case "**":
       return errorText !== null && isTimeout(errorText) ? "expired" : "bounced";
     default:
@@ -101,6 +101,16 @@ function isTimeout(errorText: string): boolean {
     errorText.endsWith(": retry timeout exceeded") ||
     errorText.includes("have been failing for a long time")
   );
+}
+
+/**
+ * Tells whether a `==` line deferred an address without trying it, because a queue run found
+ * that the retry time of its host or of the address had not come yet. Exim writes it as
+ * `defer (-53): retry time not reached for any host for 'example.net'` after the transport, or
+ * as `routing defer (-52): retry time not reached` before any router ran.
+ */
+export function isRetryTimeNotReached(errorText: string | null): boolean {
+  return errorText?.startsWith("retry time not reached") === true;
 }
 
 /**

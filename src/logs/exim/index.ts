@@ -126,7 +126,9 @@ class EximLogParser implements EximParser {
 
     const state = this.stateFor(record, idLength);
     const position = positionOf(record);
-    this.sink(deliveryEvent(record, position, state, fields, status));
+    const event = deliveryEvent(record, position, state, fields, status);
+    if (event === null) return "parsed";
+    this.sink(event);
     // `->` lines share the connection of the `=>` line before them: one TLS session.
     if (fields.tlsProtocol !== null && flag !== "->") {
       this.sink(tlsEvent(record, position, fields));

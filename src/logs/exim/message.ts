@@ -12,7 +12,7 @@ import {
 } from "../events.js";
 import { detach } from "../postfix/fields.js";
 import type { LogRecord } from "../record.js";
-import { isGiveUpWithoutAttempt, type DeliveryFields } from "./delivery.js";
+import { isGiveUpWithoutAttempt, isRetryTimeNotReached, type DeliveryFields } from "./delivery.js";
 import { isLoopbackIp } from "./loopback.js";
 import type { TableEntry } from "./message-table.js";
 
@@ -33,13 +33,19 @@ export function deliveryEvent(
   state: MessageState,
   fields: DeliveryFields,
   status: DeliveryStatus,
-): DeliveryEvent {
+): DeliveryEvent | null {
   // Exim 4 writes its own give-up line (`** a@example.com: retry timeout exceeded`) without a
-  // router or transport, so it is remote when the deferrals before it were.
+  // router or transport, so it is remote when the deferrals before it were. So is a skipped
+  // retry (`routing defer (-52): retry time not reached`).
   const giveUp = status === "expired" && isGiveUpWithoutAttempt(fields.errorText);
-  const remote = isRemote(fields) || (giveUp && state.deferred?.get(fields.recipient) === true);
+  const skipped = status === "deferred" && isRetryTimeNotReached(fields.errorText);
+  const deferredRemote = state.deferred?.get(fields.recipient);
+  const remote = isRemote(fields) || ((giveUp || skipped) && deferredRemote === true);
+  // NOTE: a skipped retry that names no transport, of an address whose earlier deferral the log
+  // does not show, could be meant for this host or another, so it is left out.
+  if (skipped && fields.transport === null && deferredRemote === undefined) return null;
   const firstAttempt = noteAttempt(state, fields.recipient, status, remote);
-  return {
+  const event: DeliveryEvent = {
     type: "delivery",
     time: record.time,
     position,
@@ -57,6 +63,7 @@ export function deliveryEvent(
     firstAttempt,
     ...(giveUp ? { queueExpiry: true } : {}),
   };
+  return skipped ? { ...event, withoutAttempt: "suspended" } : event;
 }
 
 /**

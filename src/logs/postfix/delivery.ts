@@ -1,4 +1,4 @@
-import type { DeliveryEvent, DeliveryStatus, LocalHandoff } from "../events.js";
+import type { DeliveryEvent, DeliveryStatus, LocalHandoff, WithoutAttemptKind } from "../events.js";
 import type { ParseOutcome } from "../record.js";
 import { findOrCreate, positionOf, type PostfixContext, type QueuedLine } from "./context.js";
 import {
@@ -45,10 +45,19 @@ export function handleDelivery(context: PostfixContext, line: QueuedLine): Parse
     fields.relayNone && fields.response !== null ? peerInText(fields.response) : fields.relay;
   const transport = line.program.service;
   const relayIp = relay?.ip ?? null;
-  // An smtp hop to a loopback content filter (amavis, a milter proxy) does not leave.
-  const remote = transport === "smtp" && !isLoopback(relayIp);
+  const withoutAttempt =
+    transport === "retry" || transport === "error"
+      ? withoutAttemptOf(fields)
+      : isMailLoop(fields)
+        ? "mta"
+        : null;
+  // An smtp hop to a loopback content filter (amavis, a milter proxy) does not leave. A
+  // suspended deferral was meant for another server, so its queue expiry counts as remote.
+  const remote =
+    (transport === "smtp" && !isLoopback(relayIp)) ||
+    (withoutAttempt === "suspended" && !isLocalPeer(relay));
   const handoff = remote ? null : handoffOf(transport, relayIp, fields.response);
-  const event: DeliveryEvent = {
+  const attempt: DeliveryEvent = {
     type: "delivery",
     time: line.record.time,
     position: positionOf(line.record),
@@ -66,6 +75,9 @@ export function handleDelivery(context: PostfixContext, line: QueuedLine): Parse
     response: fields.response,
     firstAttempt: !context.store.isPending(state, fields.recipient),
   };
+  // Only the rare lines without an attempt pay for a copy, because a spread in the literal
+  // above would build every delivery event on V8's slower path.
+  const event = withoutAttempt === null ? attempt : { ...attempt, withoutAttempt };
   rememberAttempt(context, state, event, event.firstAttempt);
   if (handoff === "filter" && fields.status === "sent") linkCopy(context, line, event);
   context.sink(event);
@@ -278,6 +290,41 @@ function readStatus(text: string, index: number, fields: DeliveryFields): Delive
 }
 
 const SUSPENDED = "delivery temporarily suspended: ";
+
+/**
+ * Tells why a line of the `retry` or `error` service involved no attempt. The queue manager
+ * hands these services the recipients of a destination that it marked dead after a failure,
+ * with `delivery temporarily suspended: <that failure>` as the reason. The `retry` service
+ * (Postfix 2.4 and later) runs the `error` program, so the log may name either. Any other
+ * reason is the MTA's own: an `error:` or `retry:` entry in `transport_maps`, a relocated
+ * user or a missing transport.
+ */
+function withoutAttemptOf(fields: DeliveryFields): WithoutAttemptKind {
+  const suspended = fields.status === "deferred" && fields.response?.startsWith(SUSPENDED) === true;
+  return suspended ? "suspended" : "mta";
+}
+
+/**
+ * True for the bounce that the `smtp` client writes, without connecting, when the MX of the
+ * recipient domain is this host: `relay=none, …, status=bounced (mail for example.net loops
+ * back to myself)`.
+ */
+function isMailLoop(fields: DeliveryFields): boolean {
+  const response = fields.response;
+  if (!fields.relayNone || fields.status !== "bounced" || response === null) return false;
+  return response.startsWith("mail for ") && response.endsWith(" loops back to myself");
+}
+
+/**
+ * True when the server named in a reason text is on this host: a loopback address, such as a
+ * content filter's, or a UNIX-domain socket (`mail.example.com[private/dovecot-lmtp]`), whose
+ * path `peerBetween` reads as no IP.
+ */
+function isLocalPeer(peer: Peer | null): boolean {
+  if (peer === null) return false;
+  return peer.ip === null ? peer.host !== null : isLoopback(peer.ip);
+}
+
 const PEER_PREFIXES = ["connect to ", "lost connection with ", "conversation with ", "host "];
 
 /**

@@ -10,6 +10,9 @@ const SMTP_MAILERS = new Set(["esmtp", "smtp", "smtp8", "dsmtp", "relay"]);
  * present. Older lines have only `stat=`, where anything but `Sent` and `Deferred` is a
  * permanent failure (`User unknown`, `Service unavailable`, `Host unknown`). Returns null for
  * `stat=queued`, which means the message was queued without a delivery attempt.
+ * NOTE: while its cached host status marks a host as down (`Timeout.hoststatus`, 30 minutes by
+ * default), Sendmail defers mail for it without connecting and logs the cached error as it
+ * logged the real one. The line cannot show this, so such a deferral counts as an attempt.
  */
 export function deliveryStatus(dsn: string | undefined, stat: string): DeliveryStatus | null {
   if (stat === "queued" || stat.startsWith("queued ")) return null;

@@ -99,7 +99,9 @@ describe("Postfix delivery lines", () => {
       "pipe",
       "error",
     ]);
-    expect(deliveries.map((event) => event.remote)).toEqual([false, false, false, false, false]);
+    // The suspended deferral was meant for mx.example.net, so it is remote without an attempt.
+    expect(deliveries.map((event) => event.remote)).toEqual([false, false, false, false, true]);
+    expect(deliveries[4]?.withoutAttempt).toBe("suspended");
     expect(deliveries[0]).toMatchObject({ relayHost: "mail.example.com", relayIp: null });
     expect(deliveries[1]).toMatchObject({
       recipient: "root@mail.example.com",
@@ -107,6 +109,36 @@ describe("Postfix delivery lines", () => {
       relayHost: null,
     });
     expect(deliveries[4]).toMatchObject({ relayHost: "mx.example.net", relayIp: "198.51.100.25" });
+  });
+
+  it("marks retry and error lines as without attempt", () => {
+    const { events } = runPostfix([
+      `${HEAD} postfix/retry[2230]: 4B7E21C0A3: to=<a@example.net>, relay=none, delay=1, delays=1/0/0/0, dsn=4.4.1, status=deferred (delivery temporarily suspended: connect to mx.example.net[198.51.100.25]:25: Connection timed out)`,
+      `${HEAD} postfix/retry[2230]: 4B7E21C0A3: to=<b@example.com>, relay=none, delay=1, delays=1/0/0/0, dsn=4.4.1, status=deferred (delivery temporarily suspended: connect to 127.0.0.1[127.0.0.1]:10024: Connection refused)`,
+      `${HEAD} postfix/error[2231]: 4B7E21C0A3: to=<c@example.net>, relay=none, delay=1, delays=1/0/0/0, dsn=4.3.0, status=deferred (unknown mail transport error)`,
+      `${HEAD} postfix/error[2231]: 4B7E21C0A3: to=<d@example.net>, relay=none, delay=1, delays=1/0/0/0, dsn=5.0.0, status=bounced (user has moved to new@example.org)`,
+      `${HEAD} postfix/smtp[2232]: 4B7E21C0A3: to=<e@example.net>, relay=mx.example.net[198.51.100.25]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 Ok)`,
+      `${HEAD} postfix/smtp[2232]: 4B7E21C0A3: to=<f@example.org>, relay=none, delay=1, delays=0/0/1/0, dsn=5.4.6, status=bounced (mail for example.org loops back to myself)`,
+    ]);
+    const deliveries = eventsOf(events, "delivery");
+
+    expect(deliveries.map((event) => event.withoutAttempt)).toEqual([
+      "suspended",
+      "suspended",
+      "mta",
+      "mta",
+      undefined,
+      "mta",
+    ]);
+    expect(deliveries.map((event) => event.remote)).toEqual([
+      true,
+      false,
+      false,
+      false,
+      true,
+      true,
+    ]);
+    expect(deliveries[0]).toMatchObject({ relayHost: "mx.example.net", relayIp: "198.51.100.25" });
   });
 
   it("does not count a loopback content filter as remote", () => {

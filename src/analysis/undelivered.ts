@@ -1,0 +1,42 @@
+import type { DeliveryEvent, LinePosition } from "../logs/events.js";
+import { detach } from "./time.js";
+
+/** The earliest deferral or bounce of an `UndeliveredTally`, kept as evidence. */
+export interface UndeliveredSample {
+  readonly time: number;
+  readonly position: LinePosition;
+  readonly recipient: string;
+  readonly status: "deferred" | "bounced";
+  /** Postfix delivery service, Exim transport or Sendmail mailer, when the line names one. */
+  readonly transport: string | null;
+  /** The reason text as the MTA logged it, or null when the line has none. */
+  readonly text: string | null;
+}
+
+/**
+ * Counts deferrals and bounces that no receiver decided, such as failed local deliveries or
+ * mail that this server refused to send on its own, and keeps the earliest of them.
+ */
+export class UndeliveredTally {
+  /** Deferral lines: every retry counts. */
+  deferred = 0;
+  bounced = 0;
+  first: UndeliveredSample | null = null;
+
+  /** Counts a `deferred` or `bounced` delivery event; other statuses are ignored. */
+  add(event: DeliveryEvent): void {
+    const status = event.status;
+    if (status === "deferred") this.deferred += 1;
+    else if (status === "bounced") this.bounced += 1;
+    else return;
+    if (this.first !== null && this.first.time <= event.time) return;
+    this.first = {
+      time: event.time,
+      position: { file: event.position.file, line: event.position.line },
+      recipient: detach(event.recipient),
+      status,
+      transport: event.transport === null ? null : detach(event.transport),
+      text: event.response === null ? null : detach(event.response),
+    };
+  }
+}
