@@ -229,7 +229,10 @@ export class LogAnalyser {
     }
     if (!event.remote) {
       if (event.status === "sent") this.server.addLocalSent(event);
-      else if (isMailboxDelivery(event)) this.server.localDeliveryFailures.add(event);
+      // A content filter that does not answer (amavis down) holds mail as a full mailbox does.
+      else if (isMailboxDelivery(event) || event.handoff === "filter") {
+        this.server.localDeliveryFailures.add(event);
+      }
       return;
     }
     // An expiry line reports that the MTA gave up, without connecting to anyone.

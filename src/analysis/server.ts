@@ -128,7 +128,10 @@ export class ServerAnalyser {
   localForwards = 0;
   /** Recipients thrown away on purpose (a `discard` hand-off, the Postfix `discard` transport). */
   discarded = 0;
-  /** Deferrals and bounces of deliveries to mailboxes and programs on this server. */
+  /**
+   * Deferrals and bounces of deliveries to mailboxes and programs on this server, and of
+   * hand-offs to a content filter on it.
+   */
   readonly localDeliveryFailures = new UndeliveredTally();
   /**
    * Outbound recipients that this server deferred or bounced on its own, without trying any

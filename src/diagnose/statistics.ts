@@ -83,7 +83,10 @@ export interface InboundStatistics {
   readonly localForwards: number;
   /** Recipients thrown away on purpose by the MTA (Postfix `discard` transport). */
   readonly discarded: number;
-  /** Deferrals and bounces of deliveries to mailboxes and programs on this server. */
+  /**
+   * Deferrals and bounces of deliveries to mailboxes and programs on this server, and of
+   * hand-offs to a content filter on it.
+   */
   readonly localDeliveryFailures: UndeliveredReport;
   readonly rejects: number;
   readonly rejectCodes: Readonly<Record<string, number>>;

@@ -27,7 +27,10 @@ export interface Diagnosis {
   readonly checks: DnsChecksReport | null;
   /** The blocklist look-ups of the sending IPs and domains, or null when none were made. */
   readonly blocklists: BlocklistsSummary | null;
-  /** Deferrals and bounces of deliveries to mailboxes and programs on this server. */
+  /**
+   * Deferrals and bounces of deliveries to mailboxes and programs on this server, and of
+   * hand-offs to a content filter on it.
+   */
   readonly localDeliveryFailures: UndeliveredReport;
   /** Recipients that this server deferred or bounced on its own, without trying any receiver. */
   readonly undeliveredByServer: UndeliveredReport;

@@ -175,6 +175,18 @@ describe("filter hops in the analysis", () => {
     expect([...facts.server.localDomains.keys()]).toEqual(["example.org"]);
   });
 
+  test("filter not answering is a local failure", () => {
+    const facts = analyse([
+      "Mar  4 10:00:00 mx1 postfix/submission/smtpd[100]: 1A2B3C4D5E: client=unknown[192.0.2.10], sasl_method=PLAIN, sasl_username=alice@example.com",
+      "Mar  4 10:00:00 mx1 postfix/qmgr[102]: 1A2B3C4D5E: from=<alice@example.com>, size=1000, nrcpt=1 (queue active)",
+      "Mar  4 10:00:01 mx1 postfix/smtp[103]: 1A2B3C4D5E: to=<bob@example.net>, relay=none, delay=1, delays=0/0/1/0, dsn=4.4.1, status=deferred (connect to 127.0.0.1[127.0.0.1]:10024: Connection refused)",
+    ]);
+
+    expect(facts.server.localDeliveryFailures.deferred).toBe(1);
+    expect(facts.server.localDeliveries).toBe(0);
+    expect(facts.providers.size).toBe(0);
+  });
+
   test("hops change no origin or provider count", () => {
     const text = mixedLog();
     const plain = analyseText(text);
