@@ -240,18 +240,17 @@ export class LogAnalyser {
       this.remoteAttempts += 1;
       this.bypass.addMtaConnection(event.time);
     }
-    const provider = this.resolver.resolve(event.relayHost, event.recipient);
-    const delivery: Delivery = {
-      event,
-      state: this.stateOf(event.message),
-      provider,
-      operator: PROVIDER_OPERATORS[provider],
-      recipientHash: hashString(event.recipient),
-    };
+    const delivery = this.deliveryOf(event);
     const classified = this.providers.addDelivery(delivery);
     if (classified?.judgedIp) {
       const server = serverOf(event.message);
-      this.server.addJudgedIp(classified.judgedIp, event.time, provider, event.relayIp, server);
+      this.server.addJudgedIp(
+        classified.judgedIp,
+        event.time,
+        delivery.provider,
+        event.relayIp,
+        server,
+      );
     }
     this.volume.addDelivery(delivery);
     this.origins.addDelivery(delivery, classified);
@@ -274,14 +273,7 @@ export class LogAnalyser {
       this.server.localDeliveryFailures.add(event);
       return;
     }
-    const provider = this.resolver.resolve(event.relayHost, event.recipient);
-    const delivery: Delivery = {
-      event,
-      state: this.stateOf(event.message),
-      provider,
-      operator: PROVIDER_OPERATORS[provider],
-      recipientHash: hashString(event.recipient),
-    };
+    const delivery = this.deliveryOf(event);
     if (suspended) {
       this.providers.addSuspendedDeferral(delivery);
       this.volume.addDelivery(delivery);
@@ -289,6 +281,18 @@ export class LogAnalyser {
       this.server.undeliveredByServer.add(event);
     }
     this.origins.addResultWithoutAttempt(delivery);
+  }
+
+  /** Returns the delivery with its provider and per-message state, as the analysers take it. */
+  private deliveryOf(event: DeliveryEvent): Delivery {
+    const provider = this.resolver.resolve(event.relayHost, event.recipient);
+    return {
+      event,
+      state: this.stateOf(event.message),
+      provider,
+      operator: PROVIDER_OPERATORS[provider],
+      recipientHash: hashString(event.recipient),
+    };
   }
 
   private addSessionReply(event: SessionReplyEvent): void {
