@@ -259,11 +259,12 @@ class ReadRun {
 
   // Counts an MTA record of a general log that a mail log also contains, and parses the others.
   private readonly onGeneralLogRecord = (record: LogRecord): void => {
-    if (this.copies.covers(record.host, record.time)) {
+    const span = this.copies.spanCovering(record.host, record.time);
+    if (span !== null) {
       const mta = this.dispatcher.mtaOf(record.program);
       if (mta !== null) {
         this.counts.records += 1;
-        this.copies.countCopy(mta, record.time);
+        this.copies.countCopy(mta, record.time, span);
         return;
       }
     }

@@ -3,10 +3,11 @@
  * the mail facility to /var/log/mail.log and again to /var/log/syslog, and older setups also
  * write copies or subsets to mail.info, mail.warn and mail.err. When a run has both kinds of
  * file, the mail logs are read first. An MTA record of a general log is then left out when
- * the mail logs hold records of its host that cover its time.
+ * its time lies in a span of its host's mail log records (see `HostSpans`).
  */
 import type { MtaName } from "../events.js";
 import { parseRotationName } from "./rotation.js";
+import { HostSpans, mailLogsAt, type TimeSpan } from "./time-spans.js";
 
 /** A file's role by its name: a mail log, a general log that copies mail lines, or neither. */
 export type LogRole = "mail" | "general" | null;
@@ -64,7 +65,7 @@ export interface CopiedLines {
   /** Times of the first and last record left out, in ms since the epoch. */
   readonly firstTime: number;
   readonly lastTime: number;
-  /** The mail logs read before, which contain the same records. */
+  /** The mail logs whose spans contain the records left out, in reading order. */
   readonly mailLogs: readonly string[];
 }
 
@@ -73,11 +74,11 @@ export interface CopiedLines {
 // a general log are read twice.
 const MAX_HOSTS = 10_000;
 
-/** The times of one host's records in the mail logs, in ms since the epoch. */
-interface HostSpan {
-  first: number;
-  last: number;
-}
+// Maximum spans stored over all hosts. A span splits at each gap of more than MAX_GAP_MS, so
+// one host's busy mail log gives a few spans a day, but a sparse log can give one per record.
+// Each span stores one part per mail log. Beyond this bound a record that would start a span
+// is not stored, so its copies in a general log are read twice.
+const MAX_SPANS = 100_000;
 
 /** The copies counted in the general log being read. */
 interface InputCopies {
@@ -86,36 +87,38 @@ interface InputCopies {
   readonly mtas: MtaName[];
   first: number;
   last: number;
+  readonly mailLogs: Set<string>;
 }
 
 function noCopies(name: string): InputCopies {
-  return { name, lines: 0, mtas: [], first: Infinity, last: -Infinity };
+  return { name, lines: 0, mtas: [], first: Infinity, last: -Infinity, mailLogs: new Set() };
 }
 
 /**
- * Store of the time span of each host's records in the mail logs, and counter of the MTA
- * records of general logs that fall inside a span. The caller reads every mail log before the
- * general logs (see `orderMailLogsFirst`), leaves out each MTA record of a general log for
- * which `covers` is true, and counts it with `countCopy`.
+ * Store of the time spans of each host's records in the mail logs (see `HostSpans`), and
+ * counter of the MTA records of general logs that fall inside a span. The caller reads every
+ * mail log before the general logs (see `orderMailLogsFirst`), leaves out each MTA record of a
+ * general log for which `spanCovering` returns a span, and counts it with `countCopy`.
  */
 export class MailLogCopies {
-  private readonly spans = new Map<string, HostSpan>();
-  // Records of one file mostly share a host, so the last host's span is checked first.
+  private readonly hosts = new Map<string, HostSpans>();
+  private spanCount = 0;
+  // Records of one file mostly share a host, so the last host's spans are checked first.
   private lastHost: string | null = null;
-  private lastSpan: HostSpan | null = null;
+  private lastSpans: HostSpans | null = null;
   private readonly mailLogs: string[] = [];
   private readonly found: CopiedLines[] = [];
   private input = noCopies("");
 
-  /** Adds a record of a mail log to the span of its host. */
+  /** Adds a record of the mail log being read (named by `startInput`) to its host's spans. */
   observeMailRecord(host: string, time: number): void {
-    const span = this.spanOf(host);
-    if (span === undefined) {
-      if (this.spans.size < MAX_HOSTS) this.spans.set(host, { first: time, last: time });
-      return;
+    let spans = this.spansOf(host);
+    if (spans === undefined) {
+      if (this.hosts.size >= MAX_HOSTS) return;
+      spans = new HostSpans();
+      this.hosts.set(host, spans);
     }
-    if (time < span.first) span.first = time;
-    if (time > span.last) span.last = time;
+    this.spanCount += spans.add(time, this.input.name, this.spanCount < MAX_SPANS);
   }
 
   /** Names a mail log that gave records, for the notes on the copies. */
@@ -123,31 +126,34 @@ export class MailLogCopies {
     this.mailLogs.push(name);
   }
 
-  /** True when `time` lies within the span of the mail log records of `host`, ends included. */
-  covers(host: string, time: number): boolean {
-    const span = this.spanOf(host);
-    return span !== undefined && time >= span.first && time <= span.last;
+  /** Returns the span of `host`'s mail log records that contains `time`, or null. */
+  spanCovering(host: string, time: number): TimeSpan | null {
+    return this.spansOf(host)?.spanCovering(time) ?? null;
   }
 
-  /** Starts counting the copies of the general log `name`. */
+  /** Starts a mail log or general log named `name`. */
   startInput(name: string): void {
     this.input = noCopies(name);
   }
 
-  /** Counts one record of `mta` at `time` that the current input copies from a mail log. */
-  countCopy(mta: MtaName, time: number): void {
+  /**
+   * Counts one record of `mta` at `time` that the current input copies from the mail logs of
+   * `span`, as returned by `spanCovering`.
+   */
+  countCopy(mta: MtaName, time: number, span: TimeSpan): void {
     const input = this.input;
     input.lines += 1;
     if (!input.mtas.includes(mta)) input.mtas.push(mta);
     if (time < input.first) input.first = time;
     if (time > input.last) input.last = time;
+    for (const mailLog of mailLogsAt(span, time)) input.mailLogs.add(mailLog);
   }
 
   /** Ends the current input and returns the number of its records counted as copies. */
   endInput(): number {
     const { name, lines, mtas, first, last } = this.input;
     if (lines > 0) {
-      const mailLogs = [...this.mailLogs];
+      const mailLogs = this.mailLogs.filter((mailLog) => this.input.mailLogs.has(mailLog));
       this.found.push({ name, lines, mtas, firstTime: first, lastTime: last, mailLogs });
     }
     this.startInput("");
@@ -159,13 +165,13 @@ export class MailLogCopies {
     return this.found;
   }
 
-  private spanOf(host: string): HostSpan | undefined {
-    if (host === this.lastHost && this.lastSpan !== null) return this.lastSpan;
-    const span = this.spans.get(host);
-    if (span !== undefined) {
+  private spansOf(host: string): HostSpans | undefined {
+    if (host === this.lastHost && this.lastSpans !== null) return this.lastSpans;
+    const spans = this.hosts.get(host);
+    if (spans !== undefined) {
       this.lastHost = host;
-      this.lastSpan = span;
+      this.lastSpans = spans;
     }
-    return span;
+    return spans;
   }
 }

@@ -1,3 +1,4 @@
+import { gzipSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { LogEvent } from "../../../src/logs/events.js";
 import { createLogParsers } from "../../../src/logs/parsers.js";
@@ -212,9 +213,83 @@ describe("readLogs with mail logs and general logs", () => {
       syslog: newer.length,
     });
     expect(summary.mailLogCopies.map((copy) => copy.mailLogs)).toEqual([
-      ["mail.log.1", "mail.log"],
+      ["mail.log.1"],
+      ["mail.log"],
+    ]);
+    expect(deliveries(events)).toBe(hours);
+    expectTotalsAddUp(summary.totals);
+  });
+
+  it("reads syslog lines of a missing mail log", async () => {
+    const thirds = [T0, T0 + 8 * HOUR, T0 + 16 * HOUR, T0 + hours * HOUR];
+    const [older, middle, newer] = [0, 1, 2].map((third) =>
+      linesBetween(logs.mailLines, thirds[third] as number, thirds[third + 1] as number),
+    ) as [string[], string[], string[]];
+    await dir.write("mail.log.2", logText(older));
+    await dir.write("mail.log", logText(newer));
+    await dir.write("syslog.2", logText(older, logs.systemdLines.slice(0, 8)));
+    await dir.write("syslog.1", logText(middle));
+    await dir.write("syslog", logText(newer, logs.systemdLines.slice(16)));
+    const { summary, events } = await read(["."]);
+
+    expect(copiedLinesOf(summary)).toEqual({
+      "mail.log.2": 0,
+      "mail.log": 0,
+      "syslog.2": older.length,
+      "syslog.1": 0,
+      syslog: newer.length,
+    });
+    expect(summary.mailLogCopies.map((copy) => [copy.name, copy.mailLogs])).toEqual([
+      ["syslog.2", ["mail.log.2"]],
+      ["syslog", ["mail.log"]],
+    ]);
+    expect(deliveries(events)).toBe(hours);
+    expectTotalsAddUp(summary.totals);
+  });
+
+  it("reads lines of one syslog in a mail log gap", async () => {
+    const gapStart = T0 + 8 * HOUR;
+    const gapEnd = T0 + 16 * HOUR;
+    const older = linesBetween(logs.mailLines, T0, gapStart);
+    const newer = linesBetween(logs.mailLines, gapEnd, T0 + hours * HOUR);
+    await dir.write("mail.log.1", logText(older));
+    await dir.write("mail.log", logText(newer));
+    await dir.write("syslog", logText(logs.mailLines, logs.kernelLines));
+    const { summary, events } = await read(["."]);
+
+    expect(copiedLinesOf(summary)).toEqual({
+      "mail.log.1": 0,
+      "mail.log": 0,
+      syslog: older.length + newer.length,
+    });
+    expect(summary.mailLogCopies.map((copy) => copy.mailLogs)).toEqual([
       ["mail.log.1", "mail.log"],
     ]);
+    expect(deliveries(events)).toBe(hours);
+    expect(smtpConnections(events)).toBe(kernelLines);
+    expectTotalsAddUp(summary.totals);
+  });
+
+  it("reads syslog lines after a cut gzip file", async () => {
+    const middle = T0 + 12 * HOUR;
+    const older = linesBetween(logs.mailLines, T0, middle);
+    const newer = linesBetween(logs.mailLines, middle, T0 + hours * HOUR);
+    // Stored without compression, half of the file's bytes hold about half of its lines.
+    const gzip = gzipSync(logText(older), { level: 0 });
+    await dir.write("mail.log.1.gz", gzip.subarray(0, Math.floor(gzip.length / 2)));
+    await dir.write("mail.log", logText(newer));
+    await dir.write("syslog.1", logText(older));
+    await dir.write("syslog", logText(newer));
+    const { summary, events } = await read(["."]);
+
+    const cut = summary.inputs.find((input) => input.name === "mail.log.1.gz");
+    expect(cut?.error).not.toBeNull();
+    expect(cut?.lines).toBeGreaterThan(0);
+    expect(cut?.lines).toBeLessThan(older.length);
+    const copies = summary.mailLogCopies.find((copy) => copy.name === "syslog.1");
+    expect(copies?.mailLogs).toEqual(["mail.log.1.gz"]);
+    expect(copies?.lines).toBeGreaterThanOrEqual((cut?.lines ?? 0) - 1);
+    expect(copies?.lines).toBeLessThanOrEqual((cut?.lines ?? 0) + LINES_PER_MESSAGE);
     expect(deliveries(events)).toBe(hours);
     expectTotalsAddUp(summary.totals);
   });
