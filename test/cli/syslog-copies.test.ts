@@ -1,8 +1,10 @@
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { OFFLINE_DIAGNOSE, runCommand } from "../helpers/cli.js";
 import { schemaValidator } from "../helpers/schema.js";
-import { copiedLogs, logText } from "../helpers/syslog-copies.js";
+import { HOUR, T0 } from "../helpers/postfix-fixture.js";
+import { copiedLogs, linesBetween, logText } from "../helpers/syslog-copies.js";
 import { temporaryFiles } from "../helpers/temporary-files.js";
 
 const temporary = temporaryFiles();
@@ -83,6 +85,33 @@ describe("mail log copies in syslog", () => {
         `2024-03-06T11:00:02Z.`,
     );
     expect(notes.filter((note) => note.includes("cover the same time"))).toEqual([]);
+  });
+
+  it("diagnose reads syslog.1 without mail.log.1", async () => {
+    const [older, middle, newer] = [0, 20, 40].map((hour) =>
+      linesBetween(logs.mailLines, T0 + hour * HOUR, T0 + (hour + 20) * HOUR),
+    ) as [string[], string[], string[]];
+    const folder = temporary.folder({
+      "mail.log.2.gz": gzipSync(logText(older)),
+      "mail.log": logText(newer),
+      "syslog.2.gz": gzipSync(logText(older, logs.kernelLines)),
+      "syslog.1": logText(middle),
+      syslog: logText(newer, logs.systemdLines),
+    });
+    const diagnosis = await diagnose([folder]);
+    const notes = diagnosis.input.notes.filter((note) => note.startsWith("Left out"));
+
+    expect(diagnosis.providers.gmail.attempts).toBe(HOURS);
+    expect(copiedLinesByFile(diagnosis.input)[join(folder, "syslog.1")]).toBe(0);
+    expect(notes).toEqual([
+      `Left out ${older.length} Postfix lines of ${join(folder, "syslog.2.gz")}: ` +
+        `${join(folder, "mail.log.2.gz")} contains the same lines for 2024-03-04T00:00:00Z ` +
+        `to 2024-03-04T19:00:02Z.`,
+      `Left out ${newer.length} Postfix lines of ${join(folder, "syslog")}: ` +
+        `${join(folder, "mail.log")} contains the same lines for 2024-03-05T16:00:00Z ` +
+        `to 2024-03-06T11:00:02Z.`,
+    ]);
+    expectRecordsAddUp(diagnosis.input);
   });
 
   it("diagnose keeps the overlap note for another host", async () => {
