@@ -5,15 +5,16 @@
  * last record, so the time of a missing or cut mail log file stays outside every span.
  *
  * NOTE: copies are matched by time alone. A general log record in the same second as the last
- * record of a cut mail log is left out even when the cut lost it, and a copy whose time has
- * fractional seconds that its mail log line lacks is read twice at the end of a span.
+ * record of a cut mail log is left out, even when the cut lost it. A copy with fractional
+ * seconds that its mail log line lacks is read twice when it lies at the end of a span.
  */
 
 /**
  * Maximum time between two records of a host in the mail logs that still lie in one span, in
  * ms. It applies within a file and across files, so the spans of consecutive rotated files
- * merge when they touch. A general log record in a shorter gap, which a mail log lost, is
- * still left out as a copy.
+ * merge when they touch. Ten minutes is a trade-off and not a measured value. A longer gap
+ * gives fewer spans, but a general log record in a gap of at most this length is left out as
+ * a copy even when a mail log lost that stretch.
  */
 export const MAX_GAP_MS = 10 * 60_000;
 
