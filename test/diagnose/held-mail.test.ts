@@ -198,6 +198,40 @@ describe("content filter rejects", () => {
   });
 });
 
+describe("mail the server bounces itself", () => {
+  // A broken transport: the error service defers every recipient without any attempt.
+  const lines = [
+    `${at(0)} postfix/submission/smtpd[100]: 7A8B9C0D1E: client=unknown[198.51.100.10], sasl_method=PLAIN, sasl_username=alice@example.com`,
+    `${at(0)} postfix/qmgr[102]: 7A8B9C0D1E: from=<alice@example.com>, size=1000, nrcpt=6 (queue active)`,
+  ];
+  for (let index = 0; index < 6; index++) {
+    lines.push(
+      `${at(0, 1)} postfix/error[104]: 7A8B9C0D1E: to=<c${index}@example.org>, relay=none, delay=1, delays=1/0/0/0, dsn=4.3.0, status=deferred (unknown mail transport error)`,
+    );
+  }
+  const log = lines.join("\n") + "\n";
+
+  test("broken transport holds the mail", async () => {
+    const { json, diagnosis, text } = await diagnose(log);
+    const heldMail = diagnosis.verdict.heldByServer;
+
+    expect(json.code).toBe(1);
+    expect(heldMail?.deferred).toBe(6);
+    expect(heldMail?.atFilter).toBe(0);
+    expect(heldMail?.firstKind).toBe("server");
+    expect(heldMail?.check).toContain("transport_maps");
+    expect(findingIds(diagnosis)).not.toContain("healthy");
+    expect(text.stdout).toContain("Verdict: MAIL HELD BY THIS SERVER");
+  });
+
+  test("Markdown shows the server's own failures", async () => {
+    const { markdown } = await diagnose(log);
+
+    expect(markdown.stdout).toContain("Deferred or bounced by this server itself: 6 deferred");
+    expect(markdown.stdout).toContain("unknown mail transport error");
+  });
+});
+
 describe("mail held beside deliveries", () => {
   test("few held lines keep the log healthy", async () => {
     // Two failed hand-offs among many deliveries are single messages, not held mail.
