@@ -1,5 +1,6 @@
 import { PROVIDER_OPERATORS } from "../knowledge/providers.js";
 import type { DeliveryEvent, LogEvent, LoggedMessage, SessionReplyEvent } from "../logs/events.js";
+import { isLoopback } from "../logs/postfix/fields.js";
 import type { ReplyExplainer } from "./explainer.js";
 import type { Delivery, MessageState } from "./delivery.js";
 import { hashString } from "./distinct.js";
@@ -229,10 +230,8 @@ export class LogAnalyser {
     }
     if (!event.remote) {
       if (event.status === "sent") this.server.addLocalSent(event);
-      // A content filter that does not answer (amavis down) holds mail as a full mailbox does.
-      else if (isMailboxDelivery(event) || event.handoff === "filter") {
-        this.server.localDeliveryFailures.add(event);
-      }
+      else if (event.handoff === "filter") this.addFilterFailure(event);
+      else if (isMailboxDelivery(event)) this.server.localDeliveryFailures.add(event);
       return;
     }
     // An expiry line reports that the MTA gave up, without connecting to anyone.
@@ -263,14 +262,19 @@ export class LogAnalyser {
    * Counts a deferral or bounce that the MTA logged without trying to deliver. A suspended
    * deferral of mail for another server counts for its provider, its volume hour and its
    * origin, but as no attempt, because no receiver saw the mail. A suspended deferral of mail
-   * for this host is a failed local delivery. The MTA's own decisions count for the origin and
-   * in `undeliveredByServer`, never as a provider's reply.
+   * for this host is a failed local delivery, and one for a loopback address is a content
+   * filter's (see `addFilterFailure`). The MTA's own decisions count for the origin and in
+   * `undeliveredByServer`, never as a provider's reply.
    */
   private addResultWithoutAttempt(event: DeliveryEvent): void {
     if (event.status !== "deferred" && event.status !== "bounced") return;
     const suspended = event.withoutAttempt === "suspended";
     if (suspended && !event.remote) {
-      this.server.localDeliveryFailures.add(event);
+      // A socket path (Dovecot's `private/dovecot-lmtp`) has no IP, so it stays a mailbox.
+      // NOTE: an LMTP server on 127.0.0.1 reads as a filter here, because the suspended line
+      // names no transport. Only outbound mail counts for the origin, which limits the harm.
+      if (isLoopback(event.relayIp)) this.addFilterFailure(event);
+      else this.server.localDeliveryFailures.add(event);
       return;
     }
     const delivery = this.deliveryOf(event);
@@ -281,6 +285,21 @@ export class LogAnalyser {
       this.server.undeliveredByServer.add(event);
     }
     this.origins.addResultWithoutAttempt(delivery);
+  }
+
+  /**
+   * Counts a deferral or bounce at a hand-off to a content filter on this host (amavis down or
+   * rejecting) as a failed local delivery. Mail from a known account or local program, or to a
+   * named provider, was outbound: it also counts in `outboundFilterFailures` and for its
+   * origin, as the result the filter held back instead of a receiver.
+   */
+  private addFilterFailure(event: DeliveryEvent): void {
+    if (event.status !== "deferred" && event.status !== "bounced") return;
+    this.server.localDeliveryFailures.add(event);
+    const delivery = this.deliveryOf(event);
+    if (delivery.state.origin === null && delivery.provider === "other") return;
+    this.server.outboundFilterFailures.add(event);
+    this.origins.addHeldResult(delivery);
   }
 
   /** Returns the delivery with its provider and per-message state, as the analysers take it. */

@@ -120,6 +120,11 @@ export class OriginAnalyser {
   readonly localSources = new Map<string, OriginFacts>();
   /** Origins dropped to bound memory (see `MAX_ORIGINS`). */
   dropped = 0;
+  // Recipients per message that counted at a result held on this host (`addHeldResult`), so
+  // that the first remote attempt of the filter's copy does not count them again. The states
+  // die with their messages.
+  private readonly heldRecipients = new WeakMap<MessageState, Set<number>>();
+  private heldAny = false;
 
   /** Finds (or creates) the counters of the account or program that submitted `message`. */
   partsFor(message: LoggedMessage): OriginParts {
@@ -161,6 +166,9 @@ export class OriginAnalyser {
       increment(origin.blockedByOperator, delivery.operator);
     }
     if (!event.firstAttempt) return;
+    if (this.heldAny && this.heldRecipients.get(state)?.has(delivery.recipientHash) === true) {
+      return;
+    }
 
     origin.recipients += 1;
     origin.distinctRecipients.addHash(delivery.recipientHash);
@@ -178,6 +186,26 @@ export class OriginAnalyser {
     if (origin === null) return;
     origin.resultsWithoutAttempt += 1;
     this.addDelivery(delivery, null);
+  }
+
+  /**
+   * Counts a deferral or bounce of outbound mail that this host held before any receiver saw
+   * it, such as at a content filter that cannot be reached or rejects the mail. It counts as a
+   * result without an attempt. Its recipient counts once, however many retries or attempts of
+   * the filter's copy follow.
+   */
+  addHeldResult(delivery: Delivery): void {
+    const { state, event } = delivery;
+    if (state.origin === null) return;
+    this.addResultWithoutAttempt(delivery);
+    if (!event.firstAttempt) return;
+    let recipients = this.heldRecipients.get(state);
+    if (recipients === undefined) {
+      recipients = new Set();
+      this.heldRecipients.set(state, recipients);
+    }
+    recipients.add(delivery.recipientHash);
+    this.heldAny = true;
   }
 
   // Returns the counters of one client address, created with zero counts on first use.

@@ -210,6 +210,12 @@ interface ReplySite {
   readonly host: string | null;
 }
 
+/** The earliest and latest suspended deferral of a provider. */
+interface SuspendedSites {
+  first: ReplySite;
+  last: ReplySite;
+}
+
 /**
  * Counts remote deliveries and session replies per provider, classifies every non-2xx
  * reply, and keeps the first and last block signal of each provider.
@@ -227,6 +233,8 @@ export class ProviderAnalyser {
   // the message bounces or expires.
   private readonly pendingFailures = new Map<MessageState, Map<number, PendingFailure>>();
   private pendingFailureCount = 0;
+  // The first and last suspended deferral of each provider that had no attempt when they came.
+  private readonly suspendedSites = new Map<ProviderFacts, SuspendedSites>();
   private readonly cache: ReplyCache;
   private lastSender: string | null = null;
   private lastSenderDomain: string | null = null;
@@ -340,9 +348,9 @@ export class ProviderAnalyser {
    * Counts a deferral that the MTA made without trying the provider, because the destination
    * failed shortly before. It shows how much mail the failure held back. No receiver saw the
    * mail, so it is no attempt, reply, block signal or connection failure, and it neither
-   * starts nor lifts a block.
-   * NOTE: a provider with suspended deferrals and no attempt gets no verdict in `diagnose`,
-   * which lists providers by their attempts and replies.
+   * starts nor lifts a block. While the provider has no attempt or reply, the first and last
+   * of these lines are kept, because a log that starts inside a block shows the block only
+   * through them (see `finish`).
    */
   addSuspendedDeferral(delivery: Delivery): void {
     const facts = this.factsOf(delivery.provider);
@@ -350,6 +358,7 @@ export class ProviderAnalyser {
     facts.suspendedDeferrals += 1;
     if (delivery.event.firstAttempt) facts.recipients.addHash(delivery.recipientHash);
     if (this.firstDeferral(delivery)) facts.deferredRecipients += 1;
+    if (facts.attempts === 0 && facts.rules.size === 0) this.keepSuspendedSite(facts, delivery);
   }
 
   /** Counts a reply to a whole SMTP session (no recipient). */
@@ -388,6 +397,7 @@ export class ProviderAnalyser {
    * at the end.
    */
   finish(): void {
+    for (const [facts, sites] of this.suspendedSites) this.blockFromSuspended(facts, sites);
     for (const [facts, site] of this.lastBlockSites) facts.lastBlock = this.occurrenceAt(site);
     for (const { run, site } of this.failureRuns.values()) run.first ??= this.occurrenceAt(site);
     for (const recipients of this.pendingFailures.values()) {
@@ -395,6 +405,46 @@ export class ProviderAnalyser {
         this.markUnretried(pending.facts, pending.lastTime);
       }
     }
+  }
+
+  /** Keeps the earliest and latest suspended deferral of a provider without attempts. */
+  private keepSuspendedSite(facts: ProviderFacts, delivery: Delivery): void {
+    const { event } = delivery;
+    if (event.response === null) return;
+    const site: ReplySite = {
+      time: event.time,
+      position: event.position,
+      response: event.response,
+      hints: { relayHost: event.relayHost, recipient: event.recipient, dsn: event.dsn },
+      recipient: event.recipient,
+      recipientHash: delivery.recipientHash,
+      relayHost: event.relayHost,
+      senderDomain: this.senderDomainOf(event.message.sender),
+      host: event.message.host,
+    };
+    const sites = this.suspendedSites.get(facts);
+    if (sites === undefined) {
+      this.suspendedSites.set(facts, { first: site, last: site });
+      return;
+    }
+    if (site.time < sites.first.time) sites.first = site;
+    if (site.time >= sites.last.time) sites.last = site;
+  }
+
+  /**
+   * Takes the block of a provider that the log shows only through suspended deferrals, as when
+   * it starts inside a block: the earlier reply that those lines quote sets `firstBlock` and
+   * `lastBlock` when it is a block signal. Connection failures that the lines quote set
+   * nothing, so they make no outage.
+   */
+  private blockFromSuspended(facts: ProviderFacts, sites: SuspendedSites): void {
+    if (facts.attempts > 0 || facts.rules.size > 0) return;
+    const { first, last } = sites;
+    const classified = this.cache.classify(first.response, facts.provider, first.hints);
+    if (!classified.blockSignal) return;
+    // A suspended line is a deferral, so it sets no permanent block whatever it quotes.
+    facts.firstBlock = this.occurrenceAt(first);
+    facts.lastBlock = this.occurrenceAt(last);
   }
 
   /** Adds a connection failure to the provider's current run, which may become its outage. */

@@ -134,6 +134,12 @@ export class ServerAnalyser {
    */
   readonly localDeliveryFailures = new UndeliveredTally();
   /**
+   * Of `localDeliveryFailures`, the deferrals and bounces of outbound mail at a hand-off to a
+   * content filter on this host: a filter that cannot be reached or rejects the mail. No receiver
+   * saw that mail.
+   */
+  readonly outboundFilterFailures = new UndeliveredTally();
+  /**
    * Outbound recipients that this server deferred or bounced on its own, without trying any
    * receiver (`DeliveryEvent.withoutAttempt` of `mta`), such as a broken transport.
    */

@@ -11,7 +11,7 @@ import {
   type LogRun,
 } from "../diagnose/run.js";
 import type { Diagnosis, RecordedRemovalRequest } from "../diagnose/types.js";
-import { failingConnectionProviders } from "../diagnose/verdict.js";
+import { failingConnectionProviders, suspendedProviders } from "../diagnose/verdict.js";
 import { looksLikeLogFile } from "../logs/detect.js";
 import { painter } from "../report/colour.js";
 import { decodeReportText } from "../report/log-text.js";
@@ -182,8 +182,9 @@ function resolverAddresses(setup: DnsSetup, options: DiagnoseOptions): string[] 
 /**
  * Returns 2 when a log or a bounce input named on the command line could not be used, 1 when
  * something is wrong and 0 when healthy. Repeated connection failures to a named provider count
- * as wrong although its status stays `ok`, because they delay its mail. The report of the other
- * inputs is printed first.
+ * as wrong although its status stays `ok`, because they delay its mail. So do outbound mail that
+ * this server held itself and a named provider that accepted nothing while delivery to it was
+ * suspended. The report of the other inputs is printed first.
  * Bounce messages skipped inside a folder or mbox do not count, as garbled log lines do not.
  * The caller checks for a log cut short while it was read.
  */
@@ -198,6 +199,8 @@ function exitCode(diagnosis: Diagnosis): number {
   const problems =
     diagnosis.verdict.status !== "ok" ||
     diagnosis.findings.some((finding) => finding.severity !== "info") ||
-    failingConnectionProviders(diagnosis.providers).length > 0;
+    failingConnectionProviders(diagnosis.providers).length > 0 ||
+    suspendedProviders(diagnosis.providers).length > 0 ||
+    diagnosis.verdict.heldByServer !== null;
   return problems ? EXIT_PROBLEMS : EXIT_OK;
 }

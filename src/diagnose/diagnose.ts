@@ -52,9 +52,17 @@ import {
   repeatedConnectionFailures,
   repeatedFailuresNote,
   setsOverallStatus,
+  suspendedNote,
+  suspendedProviders,
   worseStatus,
 } from "./verdict.js";
 import { undeliveredReport } from "./undelivered.js";
+import {
+  heldMailReport,
+  heldMailSentence,
+  withHeldMailItem,
+  type HeldMailReport,
+} from "./held-mail.js";
 
 /** Options of `buildDiagnosis`. */
 export interface DiagnoseOptions {
@@ -87,6 +95,7 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
   const time = (epochMs: number): string => context.time(epochMs);
   const server = serverReport(facts);
   const providers = providerVerdicts(context);
+  const heldMail = heldMailReport(facts, time);
   const checks = options.checks ?? null;
   const blocklists = options.blocklists ?? null;
   const dnsFindings = [
@@ -100,7 +109,10 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
   ];
   const findings = sortFindings(
     markListingConsequence(
-      assignRoles(mergeDnsFindings(detectFindings(context, providers), dnsFindings), providers),
+      assignRoles(
+        mergeDnsFindings(detectFindings(context, providers, heldMail), dnsFindings),
+        providers,
+      ),
     ),
   );
   const status = Object.entries(providers).reduce<ProviderStatus>(
@@ -117,31 +129,39 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     generatedAt: context.time(options.now),
     input: options.input,
     server,
-    verdict: { status, summary: verdictSummary(providers, findings, status) },
+    verdict: {
+      status,
+      summary: verdictSummary(providers, findings, status, heldMail),
+      heldByServer: heldMail,
+    },
     providers,
     findings,
     unexplainedBlocks: unexplainedBlocks(context, findings, providers),
-    readiness: withTargetSummary(
-      withRemovalTargets(
-        buildReadiness(context, findings, providers, dnsReadiness, {
-          server: commandTargets(facts, server, options),
-          logEnd: options.input.lastTime === null ? null : Date.parse(options.input.lastTime),
-        }),
-        {
-          judgedIps: [...facts.server.judgedIps]
-            .sort((a, b) => b[1].count - a[1].count)
-            .map(([ip, judged]) => [ip, judged.providers]),
-          givenIps: options.givenIps ?? [],
-          requests: options.removalRequests ?? [],
-          now: options.now,
-          time: (epochMs) => context.time(epochMs),
-        },
+    readiness: withHeldMailItem(
+      withTargetSummary(
+        withRemovalTargets(
+          buildReadiness(context, findings, providers, dnsReadiness, {
+            server: commandTargets(facts, server, options),
+            logEnd: options.input.lastTime === null ? null : Date.parse(options.input.lastTime),
+          }),
+          {
+            judgedIps: [...facts.server.judgedIps]
+              .sort((a, b) => b[1].count - a[1].count)
+              .map(([ip, judged]) => [ip, judged.providers]),
+            givenIps: options.givenIps ?? [],
+            requests: options.removalRequests ?? [],
+            now: options.now,
+            time: (epochMs) => context.time(epochMs),
+          },
+        ),
       ),
+      heldMail,
     ),
     checks: checks === null ? null : checksReport(checks.report, checks.resolver),
     blocklists: blocklists === null ? null : blocklistsSummary(blocklists),
     localDeliveryFailures: undeliveredReport(facts.server.localDeliveryFailures, time),
     undeliveredByServer: undeliveredReport(facts.server.undeliveredByServer, time),
+    outboundFilterFailures: undeliveredReport(facts.server.outboundFilterFailures, time),
   };
 }
 
@@ -165,7 +185,13 @@ function commandTargets(
 
 function providerVerdicts(context: DiagnoseContext): Partial<Record<ProviderId, ProviderVerdict>> {
   const entries = [...context.facts.providers.values()]
-    .filter((facts) => facts.attempts > facts.other || facts.rules.size > 0 || facts.expired > 0)
+    .filter(
+      (facts) =>
+        facts.attempts > facts.other ||
+        facts.rules.size > 0 ||
+        facts.expired > 0 ||
+        facts.suspendedDeferrals > 0,
+    )
     .sort((a, b) => b.attempts - a.attempts)
     .map((facts) => [facts.provider, providerVerdict(facts, context)] as const);
   return Object.fromEntries(entries);
@@ -174,6 +200,7 @@ function providerVerdicts(context: DiagnoseContext): Partial<Record<ProviderId, 
 function detectFindings(
   context: DiagnoseContext,
   providers: Partial<Record<ProviderId, ProviderVerdict>>,
+  heldMail: HeldMailReport | null,
 ): Finding[] {
   const compromised = detectCompromisedAccounts(context);
   const detected = [
@@ -203,7 +230,9 @@ function detectFindings(
   const problems = detected.filter((result) => result.severity !== "info");
   // An unreachable `other` row counts too: the server then reached no small receiver either.
   // Repeated connection failures to a named provider delay its mail, and a block it lifted
-  // still happened, so in either case the log is no picture of health.
+  // still happened, so in either case the log is no picture of health. Neither is mail that
+  // this server held itself, or a provider that accepted nothing while delivery to it was
+  // suspended.
   const allOk = Object.entries(providers).every(([id, verdict]) => {
     if (verdict === undefined) return true;
     if (id === "other") return verdict.status !== "unreachable";
@@ -213,7 +242,9 @@ function detectFindings(
       repeatedConnectionFailures(verdict) === 0
     );
   });
-  if (problems.length === 0 && allOk) detected.push(healthyFinding(context, providers));
+  const mailHeld = heldMail !== null || suspendedProviders(providers).length > 0;
+  if (problems.length === 0 && allOk && !mailHeld)
+    detected.push(healthyFinding(context, providers));
   return detected;
 }
 
@@ -329,7 +360,25 @@ function sortFindings(findings: Finding[]): Finding[] {
   );
 }
 
+/**
+ * Builds the verdict sentence: the providers' treatment of the mail, followed by the providers
+ * that accepted nothing while delivery to them was suspended and the mail that this server held
+ * itself. A log without providers gets `NO_OUTBOUND` only when this server held no mail either.
+ */
 function verdictSummary(
+  providers: Partial<Record<ProviderId, ProviderVerdict>>,
+  findings: readonly Finding[],
+  status: ProviderStatus,
+  held: HeldMailReport | null,
+): string {
+  const heldNote = held === null ? "" : heldMailSentence(held);
+  if (Object.keys(providers).length === 0) return held === null ? NO_OUTBOUND : heldNote;
+  const suspended = suspendedNote(suspendedProviders(providers));
+  const summary = `${providerSummary(providers, findings, status)}${suspended}`;
+  return heldNote === "" ? summary : `${summary} ${heldNote}`;
+}
+
+function providerSummary(
   providers: Partial<Record<ProviderId, ProviderVerdict>>,
   findings: readonly Finding[],
   status: ProviderStatus,
@@ -337,7 +386,6 @@ function verdictSummary(
   const affected = Object.entries(providers).filter(
     ([, v]) => v !== undefined && v.status !== "ok",
   );
-  if (Object.keys(providers).length === 0) return NO_OUTBOUND;
   const verdicts = Object.values(providers).filter((verdict) => verdict !== undefined);
   // One small receiver that drops connections is its own problem, so `other` is left out.
   const named = Object.entries(providers).flatMap(([id, verdict]) =>

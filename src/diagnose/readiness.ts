@@ -22,6 +22,8 @@ import {
   ONGOING_WINDOW_MS,
   repeatedConnectionFailures,
   failingConnectionProviders,
+  suspendedNote,
+  suspendedProviders,
   expiredMailNote,
 } from "./verdict.js";
 import type {
@@ -487,6 +489,8 @@ function blocksEnded(
 ): ReadinessItem {
   const ongoing = Object.values(providers).filter((v) => v !== undefined && v.ongoing);
   const failing = failingAtEnd(providers, logEnd);
+  // A block already names these providers, so only the others get the suspended note.
+  const suspended = suspendedProviders(providers).filter((verdict) => !verdict.ongoing);
   if (Object.keys(providers).length === 0) {
     return {
       id: "blocks-ended",
@@ -495,22 +499,23 @@ function blocksEnded(
       detail: "Not applicable: the log shows no outbound delivery.",
     };
   }
+  const stopped = ongoing.length === 0 && failing.length === 0 && suspended.length === 0;
   return {
     id: "blocks-ended",
     title: "Rejections and deferrals have stopped",
-    status: ongoing.length === 0 && failing.length === 0 ? "pass" : "fail",
-    detail:
-      ongoing.length === 0 && failing.length === 0
-        ? endedDetail(providers, logEnd)
-        : [
-            ongoingDetail(
-              ongoing.filter((v) => v !== undefined),
-              logEnd,
-            ),
-            failingDetail(failing),
-          ]
-            .filter((detail) => detail !== "")
-            .join(" "),
+    status: stopped ? "pass" : "fail",
+    detail: stopped
+      ? endedDetail(providers, logEnd)
+      : [
+          ongoingDetail(
+            ongoing.filter((v) => v !== undefined),
+            logEnd,
+          ),
+          failingDetail(failing),
+          suspendedNote(suspended).trim(),
+        ]
+          .filter((detail) => detail !== "")
+          .join(" "),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Category, FindingId, Severity } from "../knowledge/categories.js";
 import type { ProviderId } from "../knowledge/providers.js";
+import type { HeldMailReport } from "./held-mail.js";
 import type { UndeliveredReport } from "./undelivered.js";
 
 /**
@@ -14,8 +15,16 @@ export interface Diagnosis {
   readonly generatedAt: string;
   readonly input: InputReport;
   readonly server: ServerReport;
-  /** The worst provider status, and one sentence for the top of the report. */
-  readonly verdict: { readonly status: ProviderStatus; readonly summary: string };
+  /**
+   * The worst provider status, one sentence for the top of the report, and the outbound mail
+   * that this server held itself. Held mail leaves the status as it is but makes
+   * `delist diagnose` exit 1.
+   */
+  readonly verdict: {
+    readonly status: ProviderStatus;
+    readonly summary: string;
+    readonly heldByServer: HeldMailReport | null;
+  };
   /** One entry per provider that received mail in the log. */
   readonly providers: Partial<Record<ProviderId, ProviderVerdict>>;
   /** Findings sorted by severity, causes before consequences. */
@@ -34,6 +43,11 @@ export interface Diagnosis {
   readonly localDeliveryFailures: UndeliveredReport;
   /** Recipients that this server deferred or bounced on its own, without trying any receiver. */
   readonly undeliveredByServer: UndeliveredReport;
+  /**
+   * Of `localDeliveryFailures`, the deferrals and bounces of outbound mail at a hand-off to a
+   * content filter on this host.
+   */
+  readonly outboundFilterFailures: UndeliveredReport;
 }
 
 /** What the blocklist look-ups found, in short; `delist blocklists` gives every row. */
@@ -202,6 +216,12 @@ export interface ProviderVerdict {
    * destination failed shortly before. They are not in `attempts`.
    */
   readonly suspendedDeferrals: number;
+  /**
+   * True when the log shows the provider only through such deferrals, with no attempt and no
+   * reply, as when it starts inside a block. `firstBlock` and `lastBlock` are then the first
+   * and last of those lines, when the failure they quote is a block reply.
+   */
+  readonly onlySuspendedDeferrals: boolean;
   readonly bounced: number;
   readonly expired: number;
   /** Of the attempts, those reported by bounce messages (`--bounces`) rather than logs. */

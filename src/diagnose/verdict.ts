@@ -125,6 +125,7 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
     deferred: facts.deferred,
     deferredRecipients: facts.deferredRecipients,
     suspendedDeferrals: facts.suspendedDeferrals,
+    onlySuspendedDeferrals: facts.suspendedDeferrals > 0 && facts.attempts === 0,
     bounced: facts.bounced,
     expired: facts.expired,
     fromBounces: facts.fromBounces,
@@ -403,6 +404,42 @@ export function repeatedConnectionFailures(verdict: ProviderVerdict): number {
   if (verdict.status === "unreachable") return 0;
   const failures = verdict.connectionFailures - (verdict.outage?.failures ?? 0);
   return isRepeated(failures, verdict.attempts) ? failures : 0;
+}
+
+/**
+ * Returns the named providers that accepted no mail while the MTA deferred some of it without
+ * trying them, because delivery was suspended after an earlier failure. A log that starts
+ * inside a block or an outage shows them this way. Their status may stay `ok`, because
+ * suspended lines alone make no outage, but the mail is held, so each makes `delist diagnose`
+ * exit 1. The `other` row is left out, as one small receiver's fault is its own problem.
+ */
+export function suspendedProviders(
+  providers: Partial<Record<string, ProviderVerdict>>,
+): ProviderVerdict[] {
+  return Object.entries(providers).flatMap(([id, verdict]) =>
+    verdict === undefined || id === "other" || verdict.sent > 0 || verdict.suspendedDeferrals === 0
+      ? []
+      : [verdict],
+  );
+}
+
+/**
+ * Describes the providers of `suspendedProviders`, such as " Outlook.com accepted no mail, and
+ * 21 of its deferrals were made without a connection, because delivery was suspended after an
+ * earlier failure." A provider that the log shows only this way gets a hint that the failure
+ * came before the log starts. Returns "" when there is none.
+ */
+export function suspendedNote(providers: readonly ProviderVerdict[]): string {
+  return providers
+    .map((verdict) => {
+      const verb = verdict.suspendedDeferrals === 1 ? "was" : "were";
+      const deferrals = `${verdict.suspendedDeferrals} of its deferrals ${verb}`;
+      const start = verdict.onlySuspendedDeferrals
+        ? " The log shows no attempt to it, so it probably starts after that failure; give the older rotated file too."
+        : "";
+      return ` ${verdict.name} accepted no mail, and ${deferrals} made without a connection, because delivery was suspended after an earlier failure.${start}`;
+    })
+    .join("");
 }
 
 /**

@@ -23,6 +23,7 @@ import {
   unknownIpSentence,
 } from "./removal-commands.js";
 import { filesRead } from "./text.js";
+import { suspendedDeferralSentence, undeliveredSentences } from "./undelivered-text.js";
 import { count, shortTime } from "./wrap.js";
 
 /**
@@ -37,14 +38,16 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
     "",
     `${count(input.lines)} log lines from ${shortTime(input.firstTime)} to ${shortTime(input.lastTime)} (${input.timeZone}).`,
     "",
-    `**Verdict: ${diagnosis.verdict.status}.** ${escape(diagnosis.verdict.summary)}`,
+    `**Verdict: ${verdictLabel(diagnosis)}.** ${escape(diagnosis.verdict.summary)}`,
     "",
     "## Providers",
     "",
     "| provider | status | sent | deferred | bounced | first block |",
     "| --- | --- | ---: | ---: | ---: | --- |",
     ...shownProviders(diagnosis).map(providerRow),
+    ...suspendedParagraphs(diagnosis),
     ...outageBlocks(diagnosis),
+    ...undeliveredParagraphs(diagnosis),
     "",
     "## Findings",
     ...diagnosis.findings.flatMap(findingBlock),
@@ -113,6 +116,49 @@ function recordCommandBlock(diagnosis: Diagnosis): string[] {
     ...(omitted > 0 ? ["", escape(omittedCommandsSentence(omitted))] : []),
     ...(unknown === null ? [] : ["", escape(unknown)]),
   ];
+}
+
+/**
+ * Returns the status for the verdict line. A status of `ok` gets the words of the text report
+ * when the log shows no outbound delivery or this server keeps the mail back itself, because "ok"
+ * would read as healthy.
+ */
+function verdictLabel(diagnosis: Diagnosis): string {
+  const { status, heldByServer } = diagnosis.verdict;
+  if (status !== "ok") return status;
+  if (heldByServer !== null) return "mail held by this server";
+  return shownProviders(diagnosis).length === 0 ? "no outbound delivery" : status;
+}
+
+/** Notes, below the table, the deferrals that the MTA made without trying each provider. */
+function suspendedParagraphs(diagnosis: Diagnosis): string[] {
+  return shownProviders(diagnosis).flatMap((verdict) =>
+    verdict.suspendedDeferrals === 0
+      ? []
+      : [
+          "",
+          `${escape(verdict.name)}: ${escape(suspendedDeferralSentence(verdict.suspendedDeferrals, verdict.deferredRecipients))}`,
+        ],
+  );
+}
+
+/**
+ * Lists the mail that no receiver decided: the recipients that this server deferred or bounced
+ * itself, and failed local deliveries, each with its earliest line.
+ */
+function undeliveredParagraphs(diagnosis: Diagnosis): string[] {
+  const tallies = [
+    undeliveredSentences(
+      "Deferred or bounced by this server itself",
+      diagnosis.undeliveredByServer,
+    ),
+    undeliveredSentences("Failed local deliveries", diagnosis.localDeliveryFailures),
+  ];
+  return tallies.flatMap((sentences) => {
+    if (sentences === null) return [];
+    const first = sentences.first === null ? [] : [`- first: ${escape(sentences.first)}`];
+    return ["", escape(sentences.counts), ...(first.length === 0 ? [] : ["", ...first])];
+  });
 }
 
 function providerRow(verdict: ProviderVerdict): string {

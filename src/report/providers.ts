@@ -2,14 +2,17 @@
 import type { Diagnosis, ProviderVerdict } from "../diagnose/types.js";
 
 /**
- * Returns the providers worth a row: a provider without attempts, expired mail or a block
- * (only known from a reply outside any delivery) would show a row of zeros.
+ * Returns the providers worth a row: a provider without attempts, expired mail, suspended
+ * deferrals or a block (only known from a reply outside any delivery) would show a row of zeros.
  */
 export function shownProviders(diagnosis: Diagnosis): ProviderVerdict[] {
   return Object.values(diagnosis.providers).filter(
     (verdict): verdict is ProviderVerdict =>
       verdict !== undefined &&
-      (verdict.attempts > 0 || verdict.expired > 0 || verdict.status !== "ok"),
+      (verdict.attempts > 0 ||
+        verdict.expired > 0 ||
+        verdict.suspendedDeferrals > 0 ||
+        verdict.status !== "ok"),
   );
 }
 

@@ -6,7 +6,7 @@ import type {
   ReadinessItem,
   UnexplainedBlock,
 } from "../diagnose/types.js";
-import { failingConnectionProviders } from "../diagnose/verdict.js";
+import { failingConnectionProviders, suspendedProviders } from "../diagnose/verdict.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
 import type { Painter } from "./colour.js";
@@ -52,22 +52,7 @@ export function renderDiagnosisText(report: Diagnosis, paint: Painter): string {
 function header(diagnosis: Diagnosis, paint: Painter): string[] {
   const input = diagnosis.input;
   const period = `${shortTime(input.firstTime)} to ${shortTime(input.lastTime)} (${input.timeZone})`;
-  const status = diagnosis.verdict.status;
-  // "OK" would read as healthy with no delivery in the log, or while connections to a provider
-  // keep failing (exit 1). The status stays "ok" in JSON.
-  const noOutbound = status === "ok" && shownProviders(diagnosis).length === 0;
-  const label =
-    status === "blocked"
-      ? paint.red(paint.bold("BLOCKED"))
-      : status === "unreachable"
-        ? paint.red(paint.bold("UNREACHABLE"))
-        : status === "rate-limited"
-          ? paint.yellow(paint.bold("RATE-LIMITED"))
-          : noOutbound
-            ? paint.bold("NO OUTBOUND DELIVERY")
-            : failingConnectionProviders(diagnosis.providers).length > 0
-              ? paint.yellow(paint.bold("NOT BLOCKED, CONNECTIONS FAILING"))
-              : paint.green(paint.bold("OK"));
+  const label = verdictLabel(diagnosis, paint);
   return [
     ...wrap(`delist diagnose: ${plural(input.lines, "line")} from ${period}`).map(paint.bold),
     "",
@@ -76,10 +61,40 @@ function header(diagnosis: Diagnosis, paint: Painter): string[] {
   ];
 }
 
+/**
+ * Returns the verdict word of the header. "OK" would read as healthy with no delivery in the
+ * log, while this server keeps the mail back itself, or while connections to a provider keep
+ * failing or stay suspended (exit 1), so those cases get words of their own. The status stays
+ * "ok" in JSON.
+ */
+function verdictLabel(diagnosis: Diagnosis, paint: Painter): string {
+  const status = diagnosis.verdict.status;
+  if (status === "blocked") return paint.red(paint.bold("BLOCKED"));
+  if (status === "unreachable") return paint.red(paint.bold("UNREACHABLE"));
+  if (status === "rate-limited") return paint.yellow(paint.bold("RATE-LIMITED"));
+
+  if (diagnosis.verdict.heldByServer !== null) {
+    return paint.red(paint.bold("MAIL HELD BY THIS SERVER"));
+  }
+  if (shownProviders(diagnosis).length === 0) return paint.bold("NO OUTBOUND DELIVERY");
+  if (failingConnectionProviders(diagnosis.providers).length > 0) {
+    return paint.yellow(paint.bold("NOT BLOCKED, CONNECTIONS FAILING"));
+  }
+  if (suspendedProviders(diagnosis.providers).length > 0) {
+    return paint.yellow(paint.bold("NOT BLOCKED, DELIVERY SUSPENDED"));
+  }
+  return paint.green(paint.bold("OK"));
+}
+
 function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
   const entries = shownProviders(diagnosis);
-  if (entries.length === 0)
-    return [paint.bold("Providers"), "  No outbound deliveries in the log."];
+  if (entries.length === 0) {
+    const none =
+      diagnosis.verdict.heldByServer === null
+        ? "No outbound deliveries in the log."
+        : "No outbound mail left this server.";
+    return [paint.bold("Providers"), `  ${none}`];
+  }
   const lines = [
     paint.bold("Providers"),
     `  ${column("provider", 18)}${column("status", 14)}${"sent".padStart(9)}${"deferred".padStart(10)}${"bounced".padStart(9)}`,

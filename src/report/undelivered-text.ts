@@ -6,24 +6,33 @@ import { count, plural, shortTime, wrap } from "./wrap.js";
  * with `label`, followed by its earliest line. Returns no lines when the tally is empty.
  */
 export function undeliveredLines(label: string, report: UndeliveredReport): string[] {
-  if (report.deferred === 0 && report.bounced === 0) return [];
-  const lines = wrap(
-    `${label}: ${count(report.deferred)} deferred, ${count(report.bounced)} bounced.`,
-    "  ",
-  );
-  const first = report.first;
-  if (first !== null) {
-    const transport = first.transport === null ? "" : ` by ${first.transport}`;
-    lines.push(
-      ...wrap(
-        `${shortTime(first.time)} ${first.status} <${first.recipient}>${transport}: ` +
-          `${first.text ?? "no reason logged"} (${first.file}:${first.line})`,
-        "    first ",
-        "          ",
-      ),
-    );
-  }
+  const sentences = undeliveredSentences(label, report);
+  if (sentences === null) return [];
+  const lines = wrap(sentences.counts, "  ");
+  if (sentences.first !== null) lines.push(...wrap(sentences.first, "    first ", "          "));
   return lines;
+}
+
+/**
+ * Returns the sentence with the counts of a tally of deferrals and bounces that no receiver
+ * decided, starting with `label`, and the description of its earliest line, or null when the
+ * tally is empty.
+ */
+export function undeliveredSentences(
+  label: string,
+  report: UndeliveredReport,
+): { readonly counts: string; readonly first: string | null } | null {
+  if (report.deferred === 0 && report.bounced === 0) return null;
+  const counts = `${label}: ${count(report.deferred)} deferred, ${count(report.bounced)} bounced.`;
+  const first = report.first;
+  if (first === null) return { counts, first: null };
+  const transport = first.transport === null ? "" : ` by ${first.transport}`;
+  return {
+    counts,
+    first:
+      `${shortTime(first.time)} ${first.status} <${first.recipient}>${transport}: ` +
+      `${first.text ?? "no reason logged"} (${first.file}:${first.line})`,
+  };
 }
 
 /**
@@ -32,9 +41,13 @@ export function undeliveredLines(label: string, report: UndeliveredReport): stri
  */
 export function suspendedDeferralLines(suspended: number, deferredRecipients: number): string[] {
   if (suspended === 0) return [];
-  return wrap(
+  return wrap(suspendedDeferralSentence(suspended, deferredRecipients), "    ");
+}
+
+/** Returns the note of `suspendedDeferralLines` as one sentence. */
+export function suspendedDeferralSentence(suspended: number, deferredRecipients: number): string {
+  return (
     `${count(suspended)} of the deferrals were made without a connection, because delivery ` +
-      `was suspended after an earlier failure. In all, ${plural(deferredRecipients, "recipient was", "recipients were")} deferred.`,
-    "    ",
+    `was suspended after an earlier failure. In all, ${plural(deferredRecipients, "recipient was", "recipients were")} deferred.`
   );
 }

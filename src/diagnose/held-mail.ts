@@ -1,0 +1,114 @@
+import type { LogFacts } from "../analysis/analyser.js";
+import type { UndeliveredTally } from "../analysis/undelivered.js";
+import { plural } from "./findings/build.js";
+import type { ReadinessReport } from "./types.js";
+import { undeliveredReport, type UndeliveredSampleReport } from "./undelivered.js";
+
+/**
+ * Outbound mail that this server deferred or bounced itself, before any receiver saw it: at a
+ * content filter on this host that could not be reached or rejected the mail, or by the MTA's own
+ * decision (`undeliveredByServer`).
+ */
+export interface HeldMailReport {
+  /** Deferral lines of both kinds: every retry counts. */
+  readonly deferred: number;
+  readonly bounced: number;
+  /** Of `deferred` and `bounced`, the lines of hand-offs to a content filter on this host. */
+  readonly atFilter: number;
+  /** The earliest of these lines. */
+  readonly first: UndeliveredSampleReport;
+  /** `filter` when the earliest line is a hand-off to a content filter, else `server`. */
+  readonly firstKind: "filter" | "server";
+  /** The first step to take, chosen by the kind of the earliest line. */
+  readonly check: string;
+}
+
+/**
+ * With remote attempts in the log, at least this many lines of held outbound mail make the
+ * server hold mail, because a few are single recipients, such as a relocated user. Without any
+ * remote attempt, one line is enough, because then no outbound mail left at all. Ten is an
+ * estimate.
+ */
+export const HELD_MIN_LINES = 10;
+
+const FILTER_CHECK =
+  "Check the content filter that the line names (amavis or another filter on this host): whether its service runs and listens on that address and port, and what its own log says about the mail. A filter that rejects mail as spam points at the account or script that sent it.";
+
+const SERVER_CHECK =
+  "Check the transport that the line names (transport_maps, master.cf, or Exim's router and transport), and the MTA's warnings at that time.";
+
+/**
+ * Builds the report of the outbound mail that this server held itself, or returns null when
+ * there is none or too little of it (see `HELD_MIN_LINES`).
+ */
+export function heldMailReport(
+  facts: LogFacts,
+  time: (epochMs: number) => string,
+): HeldMailReport | null {
+  const filter = facts.server.outboundFilterFailures;
+  const server = facts.server.undeliveredByServer;
+  const deferred = filter.deferred + server.deferred;
+  const bounced = filter.bounced + server.bounced;
+  const lines = deferred + bounced;
+  if (lines === 0) return null;
+  if (facts.remoteAttempts > 0 && lines < HELD_MIN_LINES) return null;
+
+  const firstKind = isEarlier(filter, server) ? "filter" : "server";
+  const first = undeliveredReport(firstKind === "filter" ? filter : server, time).first;
+  if (first === null) return null;
+  return {
+    deferred,
+    bounced,
+    atFilter: filter.deferred + filter.bounced,
+    first,
+    firstKind,
+    check: firstKind === "filter" ? FILTER_CHECK : SERVER_CHECK,
+  };
+}
+
+/** True when the earliest line of `a` comes before that of `b`, or `b` has none. */
+function isEarlier(a: UndeliveredTally, b: UndeliveredTally): boolean {
+  if (a.first === null) return false;
+  return b.first === null || a.first.time <= b.first.time;
+}
+
+/**
+ * Describes the held mail for the verdict, such as "This server itself holds outbound mail:
+ * 30 deferrals and 0 bounces before any receiver saw the mail. The first, at …, for
+ * <bob@gmail.com> by smtp: connect to 127.0.0.1[127.0.0.1]:10024: Connection refused
+ * (mail.log:3). Check the content filter …".
+ */
+export function heldMailSentence(held: HeldMailReport): string {
+  const { first } = held;
+  const transport = first.transport === null ? "" : ` by ${first.transport}`;
+  const reason = first.text ?? "no reason logged";
+  return (
+    `This server itself holds outbound mail: ${plural(held.deferred, "deferral")} and ${plural(held.bounced, "bounce")} before any receiver saw the mail. ` +
+    `The first, at ${first.time}, for <${first.recipient}>${transport}: ${reason} (${first.file}:${first.line}). ${held.check}`
+  );
+}
+
+/**
+ * Adds a failed `mail-leaves` item to the readiness checklist while this server keeps outbound
+ * mail back itself. No removal request helps while the mail does not leave, so the list is not ready.
+ */
+export function withHeldMailItem(
+  readiness: ReadinessReport,
+  held: HeldMailReport | null,
+): ReadinessReport {
+  if (held === null) return readiness;
+  return {
+    ...readiness,
+    ready: false,
+    summary: `Not ready: this server itself holds outbound mail, so fix that first. ${readiness.summary}`,
+    items: [
+      ...readiness.items,
+      {
+        id: "mail-leaves",
+        title: "Outbound mail leaves this server",
+        status: "fail",
+        detail: heldMailSentence(held),
+      },
+    ],
+  };
+}
