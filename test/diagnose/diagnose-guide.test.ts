@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { OUTAGE_MIN_FAILURES } from "../../src/analysis/providers.js";
+import { HELD_MIN_LINES } from "../../src/diagnose/held-mail.js";
 import {
   BLOCK_LIFTED_DELIVERIES,
   ONGOING_WINDOW_MS,
@@ -29,5 +30,9 @@ describe("diagnose guide", () => {
     );
     expect(DIAGNOSE_GUIDE).toContain(`at least ${OUTAGE_MIN_FAILURES} attempts in a row`);
     expect(DIAGNOSE_GUIDE).toContain(`at least ${OTHER_OUTAGE_MIN_DOMAINS} of their domains`);
+  });
+
+  it("states the held-mail rule's number", () => {
+    expect(DIAGNOSE_GUIDE).toContain(`it takes at least ${HELD_MIN_LINES} such lines`);
   });
 });
