@@ -82,9 +82,9 @@ const DOMAIN_PROVIDERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
 // at aspmx (older setups) or smtp.google.com (since 2023). Google's submission hosts are
 // smtp.gmail.com (any Google account) and smtp-relay.gmail.com (the Workspace SMTP relay).
 // Microsoft's consumer service sits under olc.protection.outlook.com. Business tenants sit
-// under mail.protection.outlook.com, or under mx.microsoft when the tenant's domain uses
-// Exchange Online's DNSSEC-signed MX (contoso-com.o-v1.mx.microsoft), and submit through
-// smtp.office365.com.
+// under mail.protection.outlook.com (mail.eo.outlook.com in older setups), or under
+// mx.microsoft when the tenant's domain uses Exchange Online's DNSSEC-signed MX
+// (contoso-com.o-v1.mx.microsoft), and submit through smtp.office365.com.
 // NOTE: `detectProvider` picks Gmail or Workspace for Google's submission hosts by the
 // recipient's domain, though that domain does not show which kind of account sent the mail.
 const RELAY_PROVIDERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
@@ -98,7 +98,7 @@ const RELAY_PROVIDERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
   [/(?:^|\.)olc\.protection\.outlook\.com\.?$/, "outlook"],
   // Before the bare outlook.com pattern, which would otherwise claim every tenant.
   [
-    /(?:^|\.)(?:mail\.protection\.outlook\.com|mx\.microsoft|smtp\.office365\.com)\.?$/,
+    /(?:^|\.)(?:mail\.protection\.outlook\.com|mail\.eo\.outlook\.com|mx\.microsoft|smtp\.office365\.com)\.?$/,
     "exchange-online",
   ],
   [/(?:^|\.)(?:hotmail|outlook|msn|live)\.com\.?$/, "outlook"],

@@ -26,6 +26,7 @@ describe("providerOfRelay Google and Microsoft hosts", () => {
     ["example-net.o-v1.mx.microsoft", "exchange-online"],
     ["example-net.o-v1.mx.microsoft.", "exchange-online"],
     ["example-com.mail.protection.outlook.com", "exchange-online"],
+    ["example-com.mail.eo.outlook.com", "exchange-online"],
     ["smtp.office365.com", "exchange-online"],
     ["hotmail-com.olc.protection.outlook.com", "outlook"],
     ["smtp-mail.outlook.com", "outlook"],
