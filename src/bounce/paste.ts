@@ -22,6 +22,11 @@ export interface PastedReply {
   readonly remoteMta: string | null;
   /** The SMTP command that the reply was sent for, when the bounce names it for the recipient. */
   readonly stage: SmtpStage | null;
+  /**
+   * True when the bounce is a DSN whose `Action` for the recipient is `failed`. The reporting
+   * MTA then gave up on the recipient (RFC 3464 section 2.3.3), whatever class the status has.
+   */
+  readonly actionFailed: boolean;
 }
 
 // The commands that the bounce readers name, as SMTP stages.
@@ -46,7 +51,7 @@ export async function repliesFromPastedBounce(text: string): Promise<PastedReply
     ? normalised
     : `From: MAILER-DAEMON\nSubject: Undelivered Mail Returned to Sender\n\n${normalised}`;
   const message = await parseBounceMessage(raw);
-  const { drafts } = readDrafts(message, originalSender(message));
+  const { kind, drafts } = readDrafts(message, originalSender(message));
   const blocks = recipientBlocks(notificationPart(message.text)).blocks;
   return drafts
     .filter((draft) => draft.diagnostic.trim() !== "")
@@ -55,6 +60,7 @@ export async function repliesFromPastedBounce(text: string): Promise<PastedReply
       recipient: draft.recipient,
       remoteMta: draft.remoteMta,
       stage: stageOf(draft, blocks.find((block) => block.recipient === draft.recipient)?.text),
+      actionFailed: kind === "dsn" && draft.action === "failed",
     }));
 }
 

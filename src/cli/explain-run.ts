@@ -67,13 +67,31 @@ async function explainInput(input: string): Promise<RecipientReply[]> {
       relayHost: pastedReply.remoteMta,
       stage: pastedReply.stage,
     });
-    const reply = withConnectionHost(explained, pastedReply.remoteMta);
-    const key = JSON.stringify([reply.replyCode, reply.enhancedStatus, reply.ruleId, reply.text]);
+    const reply = withConnectionHost(
+      pastedReply.actionFailed ? asPermanent(explained) : explained,
+      pastedReply.remoteMta,
+    );
+    const key = JSON.stringify([
+      reply.replyCode,
+      reply.enhancedStatus,
+      reply.ruleId,
+      reply.permanent,
+      reply.text,
+    ]);
     const known = distinct.get(key);
     if (known === undefined) distinct.set(key, { reply, recipients: [pastedReply.recipient] });
     else known.recipients.push(pastedReply.recipient);
   }
   return [...distinct.values()];
+}
+
+/**
+ * Returns the reply marked permanent, for a DSN recipient with Action `failed`. The reporting
+ * MTA will not retry it, even after a 4xx reply, and `delist bounces` calls such a recipient
+ * permanent too.
+ */
+function asPermanent(explained: ExplainedReply): ExplainedReply {
+  return explained.permanent ? explained : { ...explained, permanent: true };
 }
 
 /**

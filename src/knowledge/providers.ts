@@ -78,19 +78,30 @@ const DOMAIN_PROVIDERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
   [/^(?:t-online|magenta)\.de$/, "t-online"],
 ];
 
-// MX host names. Google's consumer MX is gmail-smtp-in; Workspace domains point at aspmx
-// (older setups) or smtp.google.com (since 2023). Microsoft's consumer service sits under
-// olc.protection.outlook.com and business tenants under mail.protection.outlook.com.
+// MX and submission host names. Google's consumer MX is gmail-smtp-in; Workspace domains point
+// at aspmx (older setups) or smtp.google.com (since 2023). Google's submission hosts are
+// smtp.gmail.com (any Google account) and smtp-relay.gmail.com (the Workspace SMTP relay).
+// Microsoft's consumer service sits under olc.protection.outlook.com. Business tenants sit
+// under mail.protection.outlook.com (mail.eo.outlook.com in older setups), or under
+// mx.microsoft when the tenant's domain uses Exchange Online's DNSSEC-signed MX
+// (contoso-com.o-v1.mx.microsoft), and submit through smtp.office365.com.
+// NOTE: `detectProvider` picks Gmail or Workspace for Google's submission hosts by the
+// recipient's domain, though that domain does not show which kind of account sent the mail.
 const RELAY_PROVIDERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
   [/(?:^|\.)gmail-smtp-in\.l\.google\.com\.?$/, "gmail"],
   [
     /(?:^|\.)(?:aspmx\.l\.google\.com|aspmx\d?\.googlemail\.com|smtp\.google\.com)\.?$/,
     "google-workspace",
   ],
+  [/^smtp-relay\.gmail\.com\.?$/, "google-workspace"],
+  [/^smtp\.(?:gmail|googlemail)\.com\.?$/, "gmail"],
   [/(?:^|\.)olc\.protection\.outlook\.com\.?$/, "outlook"],
   // Before the bare outlook.com pattern, which would otherwise claim every tenant.
-  [/(?:^|\.)mail\.protection\.outlook\.com\.?$/, "exchange-online"],
-  [/(?:^|\.)(?:hotmail|outlook|msn)\.com\.?$/, "outlook"],
+  [
+    /(?:^|\.)(?:mail\.protection\.outlook\.com|mail\.eo\.outlook\.com|mx\.microsoft|smtp\.office365\.com)\.?$/,
+    "exchange-online",
+  ],
+  [/(?:^|\.)(?:hotmail|outlook|msn|live)\.com\.?$/, "outlook"],
   [/(?:^|\.)(?:yahoodns\.net|yahoo\.com|aol\.com)\.?$/, "yahoo"],
   [/(?:^|\.)(?:icloud\.com|me\.com|apple\.com)\.?$/, "icloud"],
   [/(?:^|\.)comcast\.net\.?$/, "comcast"],

@@ -40,8 +40,8 @@ export interface ReplyRule {
    * `token` or `text` is unique. A pattern when `text` also matches wording that other servers
    * use: the rule then applies without other evidence only when this pattern matches too.
    * Absent when only the provider's host, hints or help links can tie a reply to the rule.
-   * A wrapper or hint that names a receiving host of no known provider keeps every provider
-   * rule from applying.
+   * Behind a receiving host that no known provider runs, distinctive wording alone does not
+   * apply the rule: the reply also needs the provider's host name, help link, trailer or token.
    */
   readonly distinctive?: true | RegExp;
   /** Overrides the permanence the reply code implies (Gmail documents `421 5.7.32`). */

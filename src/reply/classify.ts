@@ -3,15 +3,17 @@ import { PROVIDER_OPERATORS, type ProviderId } from "../knowledge/providers.js";
 import type { ReplyRule } from "../knowledge/rule.js";
 import { GENERIC_RULES, PROVIDER_RULES } from "../knowledge/rules/index.js";
 import { cleanInput } from "./clean.js";
-import { compileRules, findRule, OTHER_OPERATOR, type RuleSet } from "./match.js";
+import { compileRules, findRule, type RuleSet } from "./match.js";
 import { ReplyMemo } from "./memo.js";
 import { parseReply } from "./parse.js";
 import {
-  providerFromText,
+  providerFromEvidence,
+  providerFromWording,
   providerOfReceiver,
   recipientFromText,
   sameOperator,
 } from "./provider-text.js";
+import { providerOfToken } from "./tokens.js";
 import type { ExplainedReply, ParsedReply, ReplyClassification } from "./types.js";
 
 /** What the caller knows about a reply apart from its text, typically from the log line. */
@@ -75,12 +77,18 @@ function explainFully(
   const known =
     hinted ??
     (parsed.remoteHost === null ? null : providerOfReceiver(parsed.remoteHost, recipient));
-  // A receiving host that no provider runs answered itself, so the text cannot name another.
+  // A host that no provider runs may use a provider's wording for its own refusals, so behind
+  // such a host only evidence names a provider: a host name, help link, trailer or token of
+  // the provider. Evidence can come from a provider MX that delist does not know yet, from a
+  // transport to a bare IP, or from a proxy that shows the MX it connected to.
   const otherHost = known === null && (hints.relayHost ?? parsed.remoteHost) != null;
-  const guessed = known ?? (otherHost ? null : providerFromText(text, parsed.text));
-  const operator =
-    guessed === null ? (otherHost ? OTHER_OPERATOR : null) : PROVIDER_OPERATORS[guessed];
-  const rule = findRule(rules, parsed, operator);
+  const guessed =
+    known ??
+    providerFromEvidence(text, parsed.text) ??
+    (parsed.providerToken === null ? null : providerOfToken(parsed.providerToken)) ??
+    (otherHost ? null : providerFromWording(text, parsed.text));
+  const operator = guessed === null ? null : PROVIDER_OPERATORS[guessed];
+  const rule = findRule(rules, parsed, operator, !otherHost);
   return explainedReply(parsed, classification(rule, parsed, known, guessed));
 }
 

@@ -57,23 +57,44 @@ const ESCAPE_RUN = /(?:=[0-9A-F]{2})+/g;
 const LITERAL_EQUALS = /=(?![0-9A-F]{2}|[ \t]*\n)/;
 // A soft line break that ends the text: the last line of an encoded part.
 const FINAL_SOFT_BREAK = /=[ \t]*\n\s*$/;
+// A line that ends in "=", with the text before the "=" in group 1.
+const LINE_BEFORE_SOFT_BREAK = /^(.*)=[ \t]*\n/gm;
 
 /**
- * Decodes the text when it shows quoted-printable: a soft line break, an escape such as `=20`
- * or `=3D`, and no "=" that is neither. One sign alone is not enough, because real text has
- * "=" at a line end ("bl=" before a line break) and in URLs ("?page=20"). A soft line break
- * that ends the text is removed in any case, so a URL on the last line does not keep the "=".
- * NOTE: a text with all three signs by chance ("bl=" at a line end and only "?page=20"
- * otherwise) is decoded too.
+ * Characters, the "=" included, that a line ending in "=" needs to count as cut by an encoder
+ * when the text has no escape. Encoders fill lines up to the limit of 76 characters (RFC 2045
+ * section 6.7, rule 5) before they cut them. A shorter line that ends in "=" is more likely
+ * text, such as Gmail's "with ip: [2001:db8::2] =" before its next reply line. The margin
+ * below 76 is a guess, for encoders that cut earlier.
+ */
+const MIN_CUT_LINE_CHARS = 60;
+
+/**
+ * Decodes the text when it shows quoted-printable: a soft line break, and no "=" that starts
+ * neither a soft line break nor an escape such as `=20` or `=3D`. With an escape too, every
+ * soft line break is joined and every escape decoded. Without one, only long lines that end in
+ * "=" are joined, because a pasted reply whose long line ends in "=" was almost always cut by
+ * an encoder ("[192.0.2.1=" before "0]"). A soft line break that ends the text is removed in
+ * any case, so a URL on the last line does not keep the "=".
+ * NOTE: a text with escapes but no soft line break ("weren=E2=80=99t") stays encoded.
  */
 function decodeQuotedPrintable(text: string): string {
   if (!text.includes("=")) return text;
-  const encoded = SOFT_BREAK.test(text) && ESCAPE.test(text) && !LITERAL_EQUALS.test(text);
-  if (!encoded) return text.replace(FINAL_SOFT_BREAK, "\n");
+  if (!SOFT_BREAK.test(text) || LITERAL_EQUALS.test(text)) {
+    return text.replace(FINAL_SOFT_BREAK, "\n");
+  }
+  if (!ESCAPE.test(text)) return joinCutLines(text).replace(FINAL_SOFT_BREAK, "\n");
 
   const joined = text.replace(new RegExp(SOFT_BREAK.source, "g"), "");
   return joined.replace(ESCAPE_RUN, (run) =>
     decodeBytes(Buffer.from(run.replace(/=/g, ""), "hex")),
+  );
+}
+
+/** Joins each line of at least `MIN_CUT_LINE_CHARS` that ends in "=" with the next line. */
+function joinCutLines(text: string): string {
+  return text.replace(LINE_BEFORE_SOFT_BREAK, (line: string, head: string) =>
+    head.length + 1 >= MIN_CUT_LINE_CHARS ? head : line,
   );
 }
 

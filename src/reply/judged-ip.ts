@@ -15,15 +15,19 @@ import type { ParsedReply } from "./types.js";
 // the match linear, because an overlapping form ("[0-9a-f.:]*[.:][0-9a-f.:]+") backtracks in
 // quadratic time.
 const IP_CANDIDATE = String.raw`[0-9a-fA-F]*[.:][0-9a-fA-F.:]+`;
+// The tag of an IPv6 address literal of RFC 5321 section 4.1.3, "[IPv6:2001:db8::1]", in any
+// case, because admins paste replies in lower case too.
+const IPV6_TAG = String.raw`(?:[Ii][Pp][Vv]6:)?`;
 // At most 45 characters, the longest IPv6 text form, so that a long run after "[" costs
 // constant time per bracket.
-const BRACKETED_IP = String.raw`\[[0-9a-fA-F.:]{2,45}\]`;
+const BRACKETED_IP = String.raw`\[${IPV6_TAG}[0-9a-fA-F.:]{2,45}\]`;
 
 const JUDGED_IP_PATTERNS: readonly RegExp[] = [
   // Gmail's "[203.0.113.5      15]": the IP it judged, padding, and an undocumented number.
   new RegExp(String.raw`\[(${IP_CANDIDATE})\s+\d{1,3}\]`),
-  // A bracketed IP in the reply text: "[203.0.113.5] The IP address sending this message".
-  new RegExp(String.raw`\[(${IP_CANDIDATE})\]`),
+  // A bracketed IP in the reply text: "[203.0.113.5] The IP address sending this message",
+  // "Client host [IPv6:2001:db8::85]".
+  new RegExp(String.raw`\[${IPV6_TAG}(${IP_CANDIDATE})\]`),
   // "Messages from 203.0.113.5", "banned sending IP 203.0.113.5", "ip=203.0.113.5", "comcast
   // 203.0.113.5", "Fix reverse DNS for 203.0.113.5", "no PTR record for 203.0.113.5", T-Online's
   // "IP=203.0.113.5", "rDNS lookup failed for 203.0.113.5", SpamCop's "bl.shtml?203.0.113.5".

@@ -70,18 +70,21 @@ function joinPatterns(patterns: readonly (RegExp | undefined)[]): RegExp[] {
   return [...byFlags].map(([flags, sources]) => new RegExp(sources.join("|"), flags));
 }
 
-/** The operator to pass to `findRule` when the receiving host is known and no provider runs it. */
-export const OTHER_OPERATOR = PROVIDER_OPERATORS.other;
-
 /**
  * Returns the rule that explains the reply. Wording and tokens of the reply's own provider come
  * first, then that provider's codes, then wording unique to another provider (a relay such as
  * MailChannels answering in a Gmail delivery), then the generic fallbacks; the last generic
- * rule matches everything. `operator` is null when nothing names the receiver, and
- * `OTHER_OPERATOR` when its host is named and no provider runs it: then the reply came from
- * that host, and no provider rule applies, however its wording reads.
+ * rule matches everything. `operator` is null when nothing names the receiver. With
+ * `foreignWording` false, wording unique to another provider is skipped. Callers pass false
+ * for a reply from a host that no provider runs, because such wording alone may be that
+ * host's own.
  */
-export function findRule(set: RuleSet, reply: ParsedReply, operator: string | null): ReplyRule {
+export function findRule(
+  set: RuleSet,
+  reply: ParsedReply,
+  operator: string | null,
+  foreignWording = true,
+): ReplyRule {
   const own = operator === null ? undefined : set.byOperator.get(operator);
   if (own !== undefined) {
     const byWording = own.find((candidate) => matchesWording(candidate, reply));
@@ -90,7 +93,7 @@ export function findRule(set: RuleSet, reply: ParsedReply, operator: string | nu
     if (byCode !== undefined) return byCode.rule;
   }
 
-  if (operator !== OTHER_OPERATOR) {
+  if (foreignWording) {
     const foreign = findDistinctive(set, reply, operator);
     if (foreign !== undefined) return foreign.rule;
   }

@@ -6,34 +6,74 @@ import { detectProvider, PROVIDER_OPERATORS, type ProviderId } from "../knowledg
  * are removed first, so a recipient like `user@yahoo.com` in a Gmail reply does not count.
  */
 
-// Checked in order; the first match wins. Each entry names the provider the marker implies.
-// Markers are host names, help links, trailers and reply forms, never a bare provider name,
-// because other servers name providers in their own replies ("forged Gmail sender").
-const TEXT_MARKERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
+/**
+ * Returns a marker for host names and links under the given domains (a pattern source):
+ * `mx1a1.comcast.net`, `https://comcast.net/help`, `ya.cc/1IrBc`. A bare domain is no marker,
+ * because other servers name provider domains in their own replies ("Sender domain hotmail.com
+ * does not designate …", "forged sender domain comcast.net").
+ */
+function hostOrLink(domains: string): string {
+  return String.raw`(?:\/\/|[\w-]\.)(?:${domains})(?![\w-]|\.[\w-])|\b(?:${domains})\/`;
+}
+
+// Host names, help links, trailers and the provider's own reply forms, which only the
+// provider's servers write. They are checked in order, and the first match wins.
+const EVIDENCE_MARKERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
+  [/\s-\s+gsmtp\b|support\.google\.com|google\.com\/mail/i, "gmail"],
   [
-    /\s-\s+gsmtp\b|support\.google\.com|google\.com\/mail|\bGmail (?:has detected|has blocked|requires|does not accept)\b|spam sent to Gmail/i,
-    "gmail",
-  ],
-  [
-    /mail\.protection\.outlook\.com|sender\.office\.com|fwlink\/\?LinkID=526655|aka\.ms\/EXOSmtpErrors/i,
+    /mail\.protection\.outlook\.com|\.mx\.microsoft\b|sender\.office\.com|fwlink\/\?LinkID=526655|aka\.ms\/EXOSmtpErrors/i,
     "exchange-online",
   ],
   [
-    /olc\.protection\.outlook\.com|protection\.outlook\.com|mail\.live\.com|postmaster\.live\.com|go\.microsoft\.com|\bhotmail\.com\b|\boutlook\.com\b|Protocol Filter Agent/i,
+    new RegExp(
+      String.raw`protection\.outlook\.com|mail\.live\.com|postmaster\.live\.com|go\.microsoft\.com|${hostOrLink(String.raw`hotmail\.com|outlook\.com`)}`,
+      "i",
+    ),
     "outlook",
   ],
   [
-    /yahoodns\.net|yahooinc\.com|help\.yahoo\.com|verizonmedia\.com|\byahoo\.com\b|\baol\.com\b/i,
+    new RegExp(
+      String.raw`yahoodns\.net|yahooinc\.com|help\.yahoo\.com|verizonmedia\.com|${hostOrLink(String.raw`yahoo\.com|aol\.com`)}`,
+      "i",
+    ),
     "yahoo",
   ],
-  [/icloud\.com|support\.apple\.com|\bapple\.com\b/i, "icloud"],
-  [/\bcomcast\.net\b/i, "comcast"],
-  [/\bgmx\.(?:net|de|com)\b|\bweb\.de\b|Nemesis ESMTP|kundenserver\.de|perfora\.net/i, "gmx"],
-  [/\bmail\.ru\b/i, "mailru"],
-  [/\byandex\.(?:ru|net|com)\b|\bya\.cc\b/i, "yandex"],
+  [new RegExp(hostOrLink(String.raw`icloud\.com|apple\.com`), "i"), "icloud"],
+  [new RegExp(hostOrLink(String.raw`comcast\.net`), "i"), "comcast"],
+  [
+    new RegExp(
+      String.raw`Nemesis ESMTP|kundenserver\.de|perfora\.net|${hostOrLink(String.raw`gmx\.(?:net|de|com)|web\.de`)}`,
+      "i",
+    ),
+    "gmx",
+  ],
+  [new RegExp(hostOrLink(String.raw`mail\.ru`), "i"), "mailru"],
+  [new RegExp(hostOrLink(String.raw`yandex\.(?:ru|net|com)|ya\.cc`), "i"), "yandex"],
   [/\b[\w-]+\.orange\.fr\b|\bmwinf\w*|\bOFR\d*_\d+/i, "orange"],
-  [/mailchannels/i, "mailchannels"],
-  [/\bt-online\.de\b|\bIP=[\d.a-f:]+ - .*\((?:BL|RDNS|NOWL)\)/i, "t-online"],
+  [new RegExp(hostOrLink(String.raw`mailchannels\.(?:net|com)`), "i"), "mailchannels"],
+  [
+    new RegExp(
+      String.raw`${hostOrLink(String.raw`t-online\.de`)}|\bIP=[\d.a-f:]+ - .*\((?:BL|RDNS|NOWL)\)`,
+      "i",
+    ),
+    "t-online",
+  ],
+];
+
+// All evidence markers in one pattern. Most replies come from receivers without any marker, and
+// one test of the joined pattern then replaces one test per marker.
+const ANY_EVIDENCE = new RegExp(
+  EVIDENCE_MARKERS.map(([pattern]) => `(?:${pattern.source})`).join("|"),
+  "i",
+);
+
+// Wording that the provider's replies use but that another server could write too, such as a
+// receiver that quotes Gmail's words or names the relay it uses. It names the provider only
+// when nothing names the receiving host.
+const WORDING_MARKERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
+  [/\bGmail (?:has detected|has blocked|requires|does not accept)\b|spam sent to Gmail/i, "gmail"],
+  [/Protocol Filter Agent/i, "outlook"],
+  [/\bmailchannels\b/i, "mailchannels"],
 ];
 
 // The lookbehind lets a match start only where a run of local-part characters starts, so each
@@ -50,17 +90,47 @@ const ADDRESS = /(?<![\w.%+=-])[\w.%+=-]+@[\w-]+(?:\.[\w-]+)+/g;
 const PROVIDER_HINT_CHARS = 8_192;
 
 /**
- * Returns the provider the reply text points to, or null. Reads the first 8 KiB of `text` and
- * of `replyText`, the reply itself when the caller has it.
+ * Returns the provider the reply text points to, by evidence or by wording, or null. Reads the
+ * first 8 KiB of `text` and of `replyText`, the reply itself when the caller has it.
  */
 export function providerFromText(text: string, replyText = ""): ProviderId | null {
+  const head = textHead(text, replyText);
+  return evidenceIn(head) ?? firstMarked(head, WORDING_MARKERS);
+}
+
+/**
+ * Returns the provider whose host names, help links, trailers or reply forms the text
+ * carries, or null. Unlike `providerFromText`, wording that other servers may write as well
+ * does not count.
+ */
+export function providerFromEvidence(text: string, replyText = ""): ProviderId | null {
+  return evidenceIn(textHead(text, replyText));
+}
+
+/** Returns the provider that wording alone points to, such as "Gmail has detected", or null. */
+export function providerFromWording(text: string, replyText = ""): ProviderId | null {
+  return firstMarked(textHead(text, replyText), WORDING_MARKERS);
+}
+
+/** Returns the first 8 KiB of the text and of the reply, without addresses. */
+function textHead(text: string, replyText: string): string {
   const head =
     text.length <= PROVIDER_HINT_CHARS
       ? text
       : `${text.slice(0, PROVIDER_HINT_CHARS)}\n${replyText.slice(0, PROVIDER_HINT_CHARS)}`;
-  const withoutAddresses = head.replace(ADDRESS, " ");
-  for (const [pattern, provider] of TEXT_MARKERS) {
-    if (pattern.test(withoutAddresses)) return provider;
+  return head.replace(ADDRESS, " ");
+}
+
+function evidenceIn(head: string): ProviderId | null {
+  return ANY_EVIDENCE.test(head) ? firstMarked(head, EVIDENCE_MARKERS) : null;
+}
+
+function firstMarked(
+  text: string,
+  markers: ReadonlyArray<readonly [RegExp, ProviderId]>,
+): ProviderId | null {
+  for (const [pattern, provider] of markers) {
+    if (pattern.test(text)) return provider;
   }
   return null;
 }

@@ -2,6 +2,7 @@
  * Provider reason tokens and Google's per-transaction trailer, both read from the one-line
  * reply text.
  */
+import type { ProviderId } from "../knowledge/providers.js";
 
 // Providers write their tokens in upper case, but admins paste replies in lower case too, so
 // the patterns ignore case and `findProviderToken` returns the provider's own spelling.
@@ -24,6 +25,30 @@ const TOKEN_PATTERNS: readonly (readonly [RegExp, TokenCase])[] = [
   // Yahoo's unknown-account replies.
   [/delivery error: (dd)\b/i, "lower"],
 ];
+
+// The provider that writes each kind of token. GMX's `c=` case parameter is left out, because
+// a link of any other server can carry a `c=` parameter too.
+const TOKEN_PROVIDERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
+  [/^gcdp$/, "google-workspace"],
+  [/^(?:(?:TSS?|IPTS|BL|GL|PH)\d\d|dd)$/, "yahoo"],
+  [/^(?:(?:CS|HM)\d\d|HME\d)$/, "icloud"],
+  [/^CSR?$/, "mailchannels"],
+  [/^(?:A?S\d{3,8}|(?:OU|SC|DY|RP)-00\d)$/, "outlook"],
+  [/^(?:BL|ES|DM)\d{6}$/, "comcast"],
+  [/^(?:OFR|LPN)\d*_\d+$/, "orange"],
+];
+
+/**
+ * Returns the provider that writes a token as `findProviderToken` returns it, or null for a
+ * token that other servers can write too. Microsoft's tokens give `outlook`, though Exchange
+ * Online writes some of them, because the rules of both services are looked up together.
+ */
+export function providerOfToken(token: string): ProviderId | null {
+  for (const [pattern, provider] of TOKEN_PROVIDERS) {
+    if (pattern.test(token)) return provider;
+  }
+  return null;
+}
 
 /** The case in which a provider writes a token. */
 type TokenCase = "upper" | "lower";

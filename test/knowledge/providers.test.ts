@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { detectProvider } from "../../src/knowledge/providers.js";
+import { detectProvider, providerOfRelay } from "../../src/knowledge/providers.js";
 import { createReplyClassifier } from "../../src/reply/classify.js";
 
 describe("detectProvider Google MX", () => {
@@ -14,6 +14,35 @@ describe("detectProvider Google MX", () => {
     ["smtp.google.com", null, "google-workspace"],
   ] as const)("%s with recipient %s is %s", (relay, recipient, provider) => {
     expect(detectProvider(relay, recipient)).toBe(provider);
+  });
+});
+
+describe("providerOfRelay Google and Microsoft hosts", () => {
+  it.each([
+    ["smtp-relay.gmail.com", "google-workspace"],
+    ["smtp-relay.gmail.com.", "google-workspace"],
+    ["smtp.gmail.com", "gmail"],
+    ["smtp.googlemail.com", "gmail"],
+    ["example-net.o-v1.mx.microsoft", "exchange-online"],
+    ["example-net.o-v1.mx.microsoft.", "exchange-online"],
+    ["example-com.mail.protection.outlook.com", "exchange-online"],
+    ["example-com.mail.eo.outlook.com", "exchange-online"],
+    ["smtp.office365.com", "exchange-online"],
+    ["hotmail-com.olc.protection.outlook.com", "outlook"],
+    ["smtp-mail.outlook.com", "outlook"],
+    ["mx1.hotmail.com", "outlook"],
+    ["smtp.live.com", "outlook"],
+  ] as const)("%s is %s", (host, provider) => {
+    expect(providerOfRelay(host)).toBe(provider);
+  });
+
+  it.each([
+    "mx.microsoft.example.net",
+    "gmail.com.example.net",
+    "smtp-relay.gmail.com.example.net",
+    "mail.example-microsoft.com",
+  ])("%s is no provider's host", (host) => {
+    expect(providerOfRelay(host)).toBeNull();
   });
 });
 

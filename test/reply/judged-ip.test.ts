@@ -113,3 +113,30 @@ describe("judged IP in the receiver's words", () => {
     expect(parseReply(text).judgedIp).toBe("203.0.113.5");
   });
 });
+
+describe("judged IP in an IPv6 address literal", () => {
+  it.each([
+    ["compressed", "554 5.7.1 Client host [IPv6:2001:db8::85] blocked", "2001:db8::85"],
+    [
+      "full form",
+      "554 5.7.1 Client host [IPv6:2001:0db8:0000:0000:0000:0000:0000:0085] blocked",
+      "2001:db8::85",
+    ],
+    ["lower-case tag", "554 5.7.1 client host [ipv6:2001:db8::85] blocked", "2001:db8::85"],
+    [
+      "behind a Postfix host",
+      "host mx.example.net[192.0.2.7] said: 554 5.7.1 Service unavailable; Client host " +
+        "[IPv6:2001:db8::85] blocked using zen.example.org (in reply to RCPT TO command)",
+      "2001:db8::85",
+    ],
+  ])("%s", (_case, text, ip) => {
+    expect(parseReply(text).judgedIp).toBe(ip);
+  });
+
+  it("skips the literal of the connected host", () => {
+    const reply = parseReply(
+      "lost connection with mx.example.net[IPv6:2001:db8::7] while sending RCPT TO",
+    );
+    expect(reply.judgedIp).toBeNull();
+  });
+});

@@ -93,8 +93,31 @@ describe("quoted-printable pieces", () => {
     );
   });
 
-  it("keeps an equals sign at a line end without escapes", () => {
+  it("keeps a short line's equals sign", () => {
     expect(cleanInput("550 listed at bl=\nexample.net")).toBe("550 listed at bl=\nexample.net");
+  });
+
+  it("joins an IP split by a soft line break", () => {
+    const reply = parseReply(
+      "Remote Server returned '550 5.7.606 Access denied, banned sending IP [192.0.2.1=\n" +
+        "0]. To request removal from this list please visit https://sender.office.com/ a=\n" +
+        "nd follow the directions. (AS16012609)'",
+    );
+    expect(reply.judgedIp).toBe("192.0.2.10");
+    expect(reply.text).toBe(
+      "Access denied, banned sending IP [192.0.2.10]. To request removal from this list please visit https://sender.office.com/ and follow the directions. (AS16012609)",
+    );
+  });
+
+  it("joins a split Diagnostic-Code line", () => {
+    const reply = parseReply(
+      "Diagnostic-Code: smtp; 550 5.7.1 Service unavailable; Client host [192.0.2.7=\n" +
+        "6] blocked using zen.spamhaus.org",
+    );
+    expect(reply.judgedIp).toBe("192.0.2.76");
+    expect(reply.text).toBe(
+      "Service unavailable; Client host [192.0.2.76] blocked using zen.spamhaus.org",
+    );
   });
 
   it("keeps a URL parameter without a soft line break", () => {

@@ -23,6 +23,25 @@ const NAMES_IN_TEXT: readonly string[] = [
   "550 5.1.1 <user1@example.net>: unknown user (forwarded from comcast migration)",
   "550 5.7.1 Mail relayed through hotmail rejected",
   "550 5.7.1 Mail from yandex users is not accepted here",
+  "550 5.7.1 Sender domain hotmail.com does not designate 192.0.2.10 as permitted sender",
+  "550 5.7.1 Mail from outlook.com is not accepted here",
+  "550 5.7.1 We do not accept mail claiming to be from aol.com",
+  "550 5.7.1 We do not accept mail claiming to be from yahoo.com",
+  "550 5.7.1 Rejected: forged sender domain comcast.net",
+  "550 5.7.1 Rejected: forged sender domain icloud.com",
+  "550 5.7.1 Rejected: forged sender domain gmx.net",
+  "550 5.7.1 Rejected: forged sender domain mail.ru",
+  "550 5.7.1 Rejected: forged sender domain yandex.ru",
+  "550 5.7.1 Rejected: forged sender domain t-online.de",
+];
+
+// The same domains as host names and links, which only the provider's own replies carry.
+const HOSTS_IN_TEXT: ReadonlyArray<readonly [string, string]> = [
+  ["550 5.7.1 See https://postmaster.comcast.net/smtp-error-codes.php", "comcast"],
+  ["550 5.7.1 Rejected by mx1.hotmail.com", "outlook"],
+  ["550 5.7.1 Rejected by mta7.am0.yahoodns.net", "yahoo"],
+  ["550 5.7.1 Rejected, see https://help.mail.ru/mail/spam", "mailru"],
+  ["550 5.7.1 Rejected, see ya.cc/1IrBc", "yandex"],
 ];
 
 describe("provider evidence", () => {
@@ -38,6 +57,10 @@ describe("provider evidence", () => {
     const reply = classifier.explain(text);
     expect(reply.provider).toBeNull();
     expect(reply.ruleId.startsWith("generic.")).toBe(true);
+  });
+
+  it.each(HOSTS_IN_TEXT)("names the provider for %s", (text, provider) => {
+    expect(classifier.explain(text).provider).toBe(provider);
   });
 
   it("gives a relay denial the SMTP AUTH fix", () => {
@@ -74,7 +97,7 @@ describe("provider evidence", () => {
     expect(without.ruleId).toBe("gmail.no-such-user");
   });
 
-  it("lets a neutral Remote-MTA block a token rule", () => {
+  it("keeps a token rule behind a neutral Remote-MTA", () => {
     const dsn = [
       "Final-Recipient: rfc822; user26@example.net",
       "Action: failed",
@@ -83,8 +106,8 @@ describe("provider evidence", () => {
       "Diagnostic-Code: smtp; 550 5.5.0 Adresse destinataire invalide. Invalid recipient. OFR_416",
     ].join("\n");
     const reply = classifier.explain(dsn);
-    expect(reply.provider).toBeNull();
-    expect(reply.ruleId.startsWith("generic.")).toBe(true);
+    expect(reply.provider).toBe("orange");
+    expect(reply.ruleId).toBe("orange.invalid-recipient");
   });
 
   it("keeps shared wording at the provider's own host", () => {

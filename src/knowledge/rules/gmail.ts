@@ -1127,7 +1127,8 @@ const protocolAndSubmission: readonly ReplyRule[] = [
     category: "sender-account",
     codes: [550],
     enhanced: ["5.4.5", "5.7.1"],
-    text: /sending quota exceeded|Email quota exceeded/i,
+    // "Daily user sending limit exceeded" is a second wording of the 5.4.5 limit.
+    text: /sending quota exceeded|Email quota exceeded|user sending limit exceeded/i,
     summary: "The Google account went over its daily sending limit.",
     fix: ["Wait for the limit to reset (24 hours); send bulk mail through a service made for it."],
     reference: CODES_PAGE,

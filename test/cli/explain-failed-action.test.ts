@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { runCommand } from "../helpers/cli.js";
+
+/** Builds a Postfix DSN for user4@example.net with the given Action, Status and diagnostic. */
+function dsn(action: string, status: string, diagnostic: string): string {
+  return [
+    "From: MAILER-DAEMON@mail.example.com (Mail Delivery System)",
+    "To: user2@example.com",
+    "Subject: Undelivered Mail Returned to Sender",
+    "MIME-Version: 1.0",
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"',
+    "",
+    "--b1",
+    "Content-Type: text/plain; charset=us-ascii",
+    "",
+    "This is the mail system at host mail.example.com.",
+    "",
+    "--b1",
+    "Content-Type: message/delivery-status",
+    "",
+    "Reporting-MTA: dns; mail.example.com",
+    "",
+    "Final-Recipient: rfc822; user4@example.net",
+    `Action: ${action}`,
+    `Status: ${status}`,
+    "Remote-MTA: dns; mx.example.net",
+    `Diagnostic-Code: ${diagnostic}`,
+    "",
+    "--b1--",
+    "",
+  ].join("\n");
+}
+
+const FAILED_TEMPORARY: ReadonlyArray<readonly [string, string, string]> = [
+  ["mailbox full", "4.2.2", "smtp; 452 4.2.2 Mailbox full"],
+  [
+    "Gmail rate limit",
+    "4.0.0",
+    "smtp; 421 4.7.28 Gmail has detected an unusual rate of unsolicited mail. a1si2 - gsmtp",
+  ],
+  [
+    "connection timeout",
+    "4.4.1",
+    "X-Postfix; connect to mx.example.net[192.0.2.7]:25: Connection timed out",
+  ],
+];
+
+async function explainJson(input: string): Promise<Record<string, unknown>> {
+  const result = await runCommand(["explain", "--format", "json", "-"], input);
+  return JSON.parse(result.stdout) as Record<string, unknown>;
+}
+
+describe("explain of a DSN with Action failed", () => {
+  it.each(FAILED_TEMPORARY)("calls %s permanent", async (_name, status, diagnostic) => {
+    const input = dsn("failed", status, diagnostic);
+    const explained = await explainJson(input);
+    expect(explained.permanent).toBe(true);
+
+    const bounces = await runCommand(["bounces", "--format", "json", "-"], input);
+    const [result] = JSON.parse(bounces.stdout) as Array<Record<string, unknown>>;
+    expect(result?.permanent).toBe(explained.permanent);
+  });
+
+  it("prints a permanent failure", async () => {
+    const result = await runCommand(
+      ["explain", "-"],
+      dsn("failed", "4.2.2", FAILED_TEMPORARY[0]?.[2] ?? ""),
+    );
+    expect(result.stdout).toContain("permanent failure");
+    expect(result.stdout).not.toContain("temporary failure");
+  });
+
+  it("keeps a delayed recipient temporary", async () => {
+    const explained = await explainJson(dsn("delayed", "4.2.2", "smtp; 452 4.2.2 Mailbox full"));
+    expect(explained.permanent).toBe(false);
+  });
+});
