@@ -90,7 +90,8 @@ export function heldMailSentence(held: HeldMailReport): string {
 
 /**
  * Adds a failed `mail-leaves` item to the readiness checklist while this server keeps outbound
- * mail back itself. No removal request helps while the mail does not leave, so the list is not ready.
+ * mail back itself. No removal request helps while the mail does not leave, so the list is not
+ * ready.
  */
 export function withHeldMailItem(
   readiness: ReadinessReport,

@@ -109,9 +109,9 @@ export type DeliveryStatus = "sent" | "deferred" | "bounced" | "expired" | "othe
 
 /**
  * Kind of hand-off of a delivery that stayed on this server and passed the mail on instead of
- * storing it in a mailbox. `filter` is a hand-off over SMTP or LMTP to a content filter or another MTA on this
- * host (amavis on 127.0.0.1:10024, a second Postfix instance, Sendmail's `relay` mailer to the
- * local MTA), which queues a copy that is delivered later. `forward` is an alias or `.forward`
+ * storing it in a mailbox. `filter` is a hand-off over SMTP or LMTP to a content filter or
+ * another MTA on this host (amavis on 127.0.0.1:10024, a second Postfix instance, Sendmail's
+ * `relay` mailer to the local MTA), which queues a copy that is delivered later. `forward` is an alias or `.forward`
  * that the local delivery agent queued again for other addresses (Postfix `forwarded as
  * QUEUEID`). `discard` is mail thrown away on purpose (the Postfix `discard` transport).
  */

@@ -58,7 +58,8 @@ export interface ReadLogsOptions {
  * both mail logs and general logs such as syslog, the mail logs are read first, and the MTA
  * records that a general log copies from them are counted but not parsed (see
  * `MailLogCopies`). A missing, unreadable or unsupported input is reported in the summary and
- * the others are still read. It prints nothing. It rejects only for misuse (an invalid `maxLineBytes`) or when a parser throws.
+ * the others are still read. It prints nothing. It rejects only for misuse (an invalid
+ * `maxLineBytes`) or when a parser throws.
  */
 export async function readLogs(
   inputs: readonly string[],

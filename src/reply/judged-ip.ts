@@ -35,8 +35,8 @@ const JUDGED_IP_PATTERNS: readonly RegExp[] = [
     String.raw`(?:\bfrom|\bIP=?|\bhost|\bserver|\bcomcast|[?&](?:ip|v)=|bl\.shtml\?|with ip:?|(?:DNS|PTR)(?: record)? for|lookup failed for)\s*\[?(${IP_CANDIDATE})`,
     "i",
   ),
-  // An address that the reply calls listed or blocked: "because 203.0.113.5 is in a black list at …",
-  // "Rejected: 203.0.113.5 listed at …", "203.0.113.5 is blocked".
+  // An address that the reply calls listed or blocked: "because 203.0.113.5 is in a black list
+  // at …", "Rejected: 203.0.113.5 listed at …", "203.0.113.5 is blocked".
   new RegExp(
     String.raw`(?<![\w.:])(${IP_CANDIDATE})\s+(?:is\s+)?(?:in\s+(?:a|an|the|our)\b|(?:black|block)?listed\b|blocked\b)`,
     "i",
