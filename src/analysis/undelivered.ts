@@ -22,6 +22,8 @@ export class UndeliveredTally {
   deferred = 0;
   bounced = 0;
   first: UndeliveredSample | null = null;
+  /** Time of the latest of them in ms since the epoch, or -Infinity before the first. */
+  lastTime = -Infinity;
 
   /** Counts a `deferred` or `bounced` delivery event; other statuses are ignored. */
   add(event: DeliveryEvent): void {
@@ -29,6 +31,7 @@ export class UndeliveredTally {
     if (status === "deferred") this.deferred += 1;
     else if (status === "bounced") this.bounced += 1;
     else return;
+    if (event.time > this.lastTime) this.lastTime = event.time;
     if (this.first !== null && this.first.time <= event.time) return;
     this.first = {
       time: event.time,

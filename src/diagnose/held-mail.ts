@@ -2,6 +2,7 @@ import type { LogFacts } from "../analysis/analyser.js";
 import type { UndeliveredTally } from "../analysis/undelivered.js";
 import { plural } from "./findings/build.js";
 import type { ReadinessReport } from "./types.js";
+import { ONGOING_WINDOW_MS } from "./verdict.js";
 import { undeliveredReport, type UndeliveredSampleReport } from "./undelivered.js";
 
 /**
@@ -27,7 +28,9 @@ export interface HeldMailReport {
  * With remote attempts in the log, at least this many lines of held outbound mail make the
  * server hold mail, because a few are single recipients, such as a relocated user. Without any
  * remote attempt, one line is enough, because then no outbound mail left at all. Ten is an
- * estimate.
+ * estimate. In both cases the latest line must fall within `ONGOING_WINDOW_MS` of the end of
+ * the log, as for a block that still goes on, so that a filter restarted in the morning does
+ * not hold the evening's verdict.
  */
 export const HELD_MIN_LINES = 10;
 
@@ -52,6 +55,8 @@ export function heldMailReport(
   const lines = deferred + bounced;
   if (lines === 0) return null;
   if (facts.remoteAttempts > 0 && lines < HELD_MIN_LINES) return null;
+  const latest = Math.max(filter.lastTime, server.lastTime);
+  if (facts.lastTime !== null && latest < facts.lastTime - ONGOING_WINDOW_MS) return null;
 
   const firstKind = isEarlier(filter, server) ? "filter" : "server";
   const first = undeliveredReport(firstKind === "filter" ? filter : server, time).first;

@@ -252,6 +252,25 @@ describe("mail held beside deliveries", () => {
     expect(json.code).toBe(0);
   });
 
+  test("filter outage hours ago is over", async () => {
+    // Twelve failed hand-offs in the morning, then steady deliveries until the evening.
+    const outage = filterLog(12, "deferred", FILTER_DOWN);
+    const lines = [outage.trimEnd()];
+    for (let index = 0; index < 30; index++) {
+      const id = queueId(200 + index);
+      const minute = 60 + index * 12;
+      lines.push(
+        `${at(minute)} postfix/submission/smtpd[100]: ${id}: client=unknown[198.51.100.10], sasl_method=PLAIN, sasl_username=alice@example.com`,
+        `${at(minute)} postfix/qmgr[102]: ${id}: from=<alice@example.com>, size=1000, nrcpt=1 (queue active)`,
+        `${at(minute, 5)} postfix/smtp[104]: ${id}: to=<pal${index}@gmail.com>, relay=${GMAIL_MX}:25, delay=5, delays=0/0/1/4, dsn=2.0.0, status=sent (250 2.0.0 OK)`,
+      );
+    }
+    const { json, diagnosis } = await diagnose(lines.join("\n") + "\n");
+
+    expect(diagnosis.verdict.heldByServer).toBeNull();
+    expect(json.code).toBe(0);
+  });
+
   test("no outbound keeps its verdict", async () => {
     const inbound = [
       `${at(0)} postfix/smtpd[110]: 4D5E6F7081: client=mx.example.net[192.0.2.20]`,
