@@ -122,6 +122,34 @@ describe("common wordings", () => {
     expect(reply.findings).not.toContain("unknown-recipients");
   });
 
+  it.each([
+    [
+      "554 5.7.1 Service unavailable; Client host [192.0.2.55] blocked using rbl.mx.example.net",
+      { relayHost: "mx.example.net" },
+    ],
+    [
+      "host mx.example.net[192.0.2.220] said: 554 5.7.1 Service unavailable; Client host " +
+        "[192.0.2.55] blocked using dnsbl.example.net (in reply to RCPT TO command)",
+      {},
+    ],
+  ])("reads a receiver's own DNSBL zone: %s", (text, hints) => {
+    const reply = classifier.explain(text, hints);
+    expect(reply.ruleId).toBe("generic.local-blocklist");
+    expect(reply.findings).toContain("ip-blocklisted");
+    expect(reply.fix.join(" ")).toContain("receiver's postmaster");
+    expect(reply.fix.join(" ")).not.toMatch(/request delisting there/);
+  });
+
+  it("keeps a zone of another domain public", () => {
+    const text =
+      "554 5.7.1 Service unavailable; Client host [192.0.2.55] blocked using rbl.example.net";
+    const own = classifier.explain(text, { relayHost: "mx.example.net" });
+    const other = classifier.explain(text, { relayHost: "mx.example.org" });
+    expect(own.ruleId).toBe("generic.local-blocklist");
+    expect(other.ruleId).toBe("generic.named-blocklist");
+    expect(other.fix.join(" ")).toMatch(/request delisting there/);
+  });
+
   it("reads T-Online's (BL) reply", () => {
     const reply = classifier.explain(
       "554 IP=192.0.2.44 - A problem occurred. (Ask your postmaster for help or to contact " +
