@@ -5,6 +5,7 @@ import { GENERIC_RULES, PROVIDER_RULES } from "../knowledge/rules/index.js";
 import { cleanInput } from "./clean.js";
 import { compileRules, findRule, type RuleSet } from "./match.js";
 import { ReplyMemo } from "./memo.js";
+import { withReceiverOwnList } from "./own-blocklist.js";
 import { parseReply } from "./parse.js";
 import {
   providerFromEvidence,
@@ -56,12 +57,21 @@ export function createReplyClassifier(options: ReplyClassifierOptions = {}): Rep
     maxTextLength: MEMO_MAX_TEXT_LENGTH,
   });
   const hintProviders = new Map<string, Map<string, ProviderId | null>>();
+  const ownListRule = GENERIC_RULES.find((rule) => rule.id === "generic.local-blocklist");
+  if (ownListRule === undefined) {
+    throw new Error("generic.local-blocklist is missing from GENERIC_RULES; restore that rule");
+  }
 
   return {
     explain(text, hints = {}) {
       const hinted = providerFromHints(hints, hintProviders);
       const context = memoContext(hints, hinted);
-      return memo.explain(text, context, (input) => explainFully(rules, input, hints, hinted));
+      const explained = memo.explain(text, context, (input) =>
+        explainFully(rules, input, hints, hinted),
+      );
+      // Runs after the memo, because the memo key does not contain the relay host name.
+      const receiverHost = hints.relayHost ?? explained.remoteHost;
+      return withReceiverOwnList(explained, receiverHost, ownListRule);
     },
   };
 }

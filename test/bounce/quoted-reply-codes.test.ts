@@ -46,7 +46,7 @@ const EXIM_BOUNCE = [
   "  user16@example.net",
   "    host mx.example.net [192.0.2.210]",
   "    SMTP error from remote mail server after pipelined MAIL FROM:<user2@example.com> SIZE=1893:",
-  "    554 Your IP 192.0.2.10 is listed at bl.example.net",
+  "    554 Your IP 192.0.2.10 is listed at bl.example.org",
   "",
 ].join("\n");
 

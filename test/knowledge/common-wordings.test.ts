@@ -61,6 +61,95 @@ describe("common wordings", () => {
     expect(reply.fix.join(" ")).not.toMatch(/request delisting there/);
   });
 
+  it.each([
+    ["554 Rejected: spam detected", "content"],
+    ["554 5.7.1 Rejected: spam detected", "content"],
+    ["<<< 554 5.7.1 Rejected: spam detected", "content"],
+    ["554 5.7.1 Message rejected because it contains a virus", "content"],
+    [
+      "550 5.7.1 Sender domain example.org does not designate 192.0.2.10 as permitted sender",
+      "authentication",
+    ],
+    ["550 5.7.1 Message rejected: Sender Policy Framework check failed", "authentication"],
+  ])("gives %s its category", (text, category) => {
+    const reply = classifier.explain(text);
+    expect(reply.category).toBe(category);
+    expect(reply.ruleId).not.toBe("generic.policy");
+  });
+
+  it("advises a virus scan, not a spam review", () => {
+    const reply = classifier.explain("554 5.7.1 Message rejected because it contains a virus");
+    expect(reply.ruleId).toBe("generic.virus");
+    expect(reply.fix.join(" ")).toMatch(/scan/i);
+  });
+
+  it("advises an SPF record for an SPF failure", () => {
+    const reply = classifier.explain(
+      "550 5.7.1 Sender domain example.org does not designate 192.0.2.10 as permitted sender",
+    );
+    expect(reply.ruleId).toBe("generic.spf-dkim");
+    expect(reply.findings).toContain("authentication");
+  });
+
+  it.each([
+    "554 5.7.1 <unknown[192.0.2.55]>: Client host rejected: Access denied",
+    "550 Administrative prohibition",
+  ])("sends an access list to the receiver: %s", (text) => {
+    const reply = classifier.explain(text);
+    expect(reply.ruleId).toBe("generic.receiver-access-list");
+    expect(reply.category).toBe("recipient-policy");
+    expect(reply.fix.join(" ")).toContain("receiver's postmaster");
+  });
+
+  it("asks for a fully qualified HELO name", () => {
+    const reply = classifier.explain(
+      "504 5.5.2 <localhost>: Helo command rejected: need fully-qualified hostname",
+    );
+    expect(reply.ruleId).toBe("generic.helo-not-fqdn");
+    expect(reply.category).toBe("reverse-dns");
+    expect(reply.fix.join(" ")).toContain("smtp_helo_name");
+    expect(reply.fix.join(" ")).toContain("helo_data");
+  });
+
+  it("reads SendAsDenied as a sender problem", () => {
+    const reply = classifier.explain(
+      "554 5.2.252 SendAsDenied; user@example.com not allowed to send as other@example.org; " +
+        "STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied",
+      { relayHost: "smtp.office365.com" },
+    );
+    expect(reply.ruleId).toBe("generic.send-as-denied");
+    expect(reply.category).toBe("sender-account");
+    expect(reply.findings).not.toContain("unknown-recipients");
+  });
+
+  it.each([
+    [
+      "554 5.7.1 Service unavailable; Client host [192.0.2.55] blocked using rbl.mx.example.net",
+      { relayHost: "mx.example.net" },
+    ],
+    [
+      "host mx.example.net[192.0.2.220] said: 554 5.7.1 Service unavailable; Client host " +
+        "[192.0.2.55] blocked using dnsbl.example.net (in reply to RCPT TO command)",
+      {},
+    ],
+  ])("reads a receiver's own DNSBL zone: %s", (text, hints) => {
+    const reply = classifier.explain(text, hints);
+    expect(reply.ruleId).toBe("generic.local-blocklist");
+    expect(reply.findings).toContain("ip-blocklisted");
+    expect(reply.fix.join(" ")).toContain("receiver's postmaster");
+    expect(reply.fix.join(" ")).not.toMatch(/request delisting there/);
+  });
+
+  it("keeps a zone of another domain public", () => {
+    const text =
+      "554 5.7.1 Service unavailable; Client host [192.0.2.55] blocked using rbl.example.net";
+    const own = classifier.explain(text, { relayHost: "mx.example.net" });
+    const other = classifier.explain(text, { relayHost: "mx.example.org" });
+    expect(own.ruleId).toBe("generic.local-blocklist");
+    expect(other.ruleId).toBe("generic.named-blocklist");
+    expect(other.fix.join(" ")).toMatch(/request delisting there/);
+  });
+
   it("reads T-Online's (BL) reply", () => {
     const reply = classifier.explain(
       "554 IP=192.0.2.44 - A problem occurred. (Ask your postmaster for help or to contact " +

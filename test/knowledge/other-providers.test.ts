@@ -944,7 +944,14 @@ const CASES: readonly Case[] = [
     null,
   ],
   ["550 5.7.20 Message rejected", NONE, "generic.dkim", "authentication", ["authentication"], null],
-  ["550 Administrative prohibition", NONE, "generic.rejected-reply", "unknown", [], null],
+  [
+    "550 Administrative prohibition",
+    NONE,
+    "generic.receiver-access-list",
+    "recipient-policy",
+    [],
+    null,
+  ],
   ["250 2.0.0 Ok: queued as 4Xyz", NONE, "generic.success-status", "unknown", [], null],
   ["something went wrong", NONE, "generic.unknown", "unknown", [], null],
 ];

@@ -155,6 +155,48 @@ const byWording: readonly ReplyRule[] = [
     reference: null,
     findings: ["reverse-dns"],
   },
+  // Postfix's reject_non_fqdn_helo_hostname: the HELO name is a bare word such as localhost.
+  {
+    id: "generic.helo-not-fqdn",
+    provider: null,
+    category: "reverse-dns",
+    text: /\bHelo command rejected: need fully[- ]qualified hostname\b/i,
+    summary: "The receiver refuses the HELO name because it is not a fully qualified domain name.",
+    fix: [
+      "Set the HELO name (Postfix smtp_helo_name, Exim helo_data) to a fully qualified name that resolves, best the PTR name of the sending IP.",
+    ],
+    reference: null,
+    findings: ["reverse-dns"],
+  },
+  // Postfix's check_client_access with REJECT gives "Client host rejected: Access denied", and
+  // Exim's ACLs give "Administrative prohibition". Both come from a table the receiver keeps.
+  {
+    id: "generic.receiver-access-list",
+    provider: null,
+    category: "recipient-policy",
+    text: /\bClient host rejected: Access denied\b|\bAdministrative prohibition\b/i,
+    summary:
+      "The receiver's own access list rejects this client. The reply names no public blocklist.",
+    fix: [
+      "Ask that receiver's postmaster why their access list refuses the sending IP or domain, and to allow it.",
+    ],
+    reference: null,
+    findings: [],
+  },
+  // Exchange Online's submission server rejects a From address that the logged-in account may
+  // not use, so the recipient plays no part.
+  {
+    id: "generic.send-as-denied",
+    provider: null,
+    category: "sender-account",
+    text: /\bSendAsDenied\b|\bnot allowed to send as\b/i,
+    summary: "The sending account lacks the send-as right for the From address.",
+    fix: [
+      "Send from the account's own address, or have the mailbox administrator grant this account the send-as right for the From address.",
+    ],
+    reference: null,
+    findings: [],
+  },
   {
     id: "generic.ptr",
     provider: null,
@@ -196,7 +238,7 @@ const byWording: readonly ReplyRule[] = [
     id: "generic.spf-dkim",
     provider: null,
     category: "authentication",
-    text: /\b(?:SPF|DKIM)\b[^.]{0,60}\b(?:fail|not pass|did not pass|invalid|violation)|unauthenticated/i,
+    text: /\b(?:SPF|DKIM|Sender Policy Framework)\b[^.]{0,60}\b(?:fail|not pass|did not pass|invalid|violation)|unauthenticated|\bdoes not designate \S+ as permitted sender/i,
     summary: "The message failed an SPF or DKIM check.",
     fix: ["Make SPF pass for the envelope domain from this IP and sign with DKIM."],
     reference: null,
@@ -206,11 +248,23 @@ const byWording: readonly ReplyRule[] = [
     id: "generic.spam-verdict",
     provider: null,
     category: "content",
-    text: /(?:rejected|identified|classified|considered|detected|flagged) as spam|looks like spam|suspected spam|spam score|message (?:is|was) spam|spam message rejected|rejected due to spam|\bspam content\b|scored [\d.]+ spam points/i,
+    text: /(?:rejected|identified|classified|considered|detected|flagged) as spam|\bspam detected\b|looks like spam|suspected spam|spam score|message (?:is|was) spam|spam message rejected|rejected due to spam|\bspam content\b|scored [\d.]+ spam points/i,
     summary: "The receiver's filter judged this message to be spam.",
     fix: ["Review the content and links; check that SPF, DKIM and DMARC pass."],
     reference: null,
     findings: ["spam-content"],
+  },
+  {
+    id: "generic.virus",
+    provider: null,
+    category: "content",
+    text: /\b(?:contains?|infected with) (?:a |an )?(?:virus|malware)|\b(?:virus|malware) (?:found|detected)\b/i,
+    summary: "The receiver's scanner found a virus or other malware in this message.",
+    fix: [
+      "Scan the attachment and the machine that sent it; when nobody meant to send it, look for a compromised account or script.",
+    ],
+    reference: null,
+    findings: [],
   },
   {
     id: "generic.rate-limit",
