@@ -108,7 +108,7 @@ const RELAY_PROVIDERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
   [/(?:^|\.)(?:gmx\.[a-z]+|web\.de)\.?$/, "gmx"],
   [/(?:^|\.)mail\.ru\.?$/, "mailru"],
   [/(?:^|\.)yandex\.(?:ru|net|com)\.?$/, "yandex"],
-  // La Poste's MX hosts answer with the same reason codes as Orange's (LPN007_416 beside
+  // La Poste's MX hosts reply with the same reason codes as Orange's (LPN007_416 beside
   // OFR_416), so their replies take Orange's rules.
   [/(?:^|\.)(?:orange\.fr|laposte\.net)\.?$/, "orange"],
   [/(?:^|\.)mailchannels\.net\.?$/, "mailchannels"],

@@ -23,7 +23,7 @@ describe("recipients the sender gave up on", () => {
     expect(result.action).toBe("failed");
     expect(result.permanent).toBe(true);
     // The reason stays Sisimai's networkerror, whose agreement the corpus suite measures; the
-    // category says that the domain does not exist.
+    // category states that the domain does not exist.
     expect(result.reason).toBe("networkerror");
     expect(result.category).toBe("recipient");
   });

@@ -28,12 +28,12 @@ const byWording: readonly ReplyRule[] = [
     reference: "https://www.rfc-editor.org/rfc/rfc3207",
     findings: ["tls-required"],
   },
-  // Spamhaus replies to a query from a public or open resolver, or from one over its query
-  // limit, with an error code in 127.255.255.0/24: .252 for a typing error in the zone name,
-  // .254 for a public or open resolver, .255 for excessive queries. A receiver that takes any
-  // answer for a listing then rejects every sender, and Postfix writes the error beside the
-  // list name. The IP is not listed, so no delisting can help, and only the receiver can fix
-  // its setup.
+  // Spamhaus returns an error code in 127.255.255.0/24 to a query from a public or open
+  // resolver, or from one over its query limit. The codes are .252 for a typing error in the
+  // zone name, .254 for a public or open resolver and .255 for excessive queries. A receiver
+  // that takes any answer for a listing then rejects every sender, and Postfix writes the error
+  // beside the list name. The IP is not listed, so no delisting can help, and only the
+  // receiver can fix its setup.
   {
     id: "generic.dnsbl-query-refused",
     provider: null,
