@@ -43,6 +43,24 @@ const DECISIVE_STATUS_REASONS: ReadonlySet<BounceReason> = new Set<BounceReason>
   "blocked",
 ]);
 
+// Reply rules whose meaning is that the sending IP has no PTR record, or one whose name does
+// not resolve back to the IP. Their reason is `requireptr` whatever other words or codes the
+// reply contains. T-Online's "(RDNS)" reply reads "IP=<ip> - A problem occurred", a wording of
+// `blocked` in the phrase table, and Gmail's PTR rate limit carries 4.7.23, which the status
+// table maps to `authfailure`. The `reverse-dns` rules left out are about the HELO name, a
+// failed lookup, or IPv6 mail that lacks a PTR record or authentication.
+const MISSING_PTR_RULES: ReadonlySet<string> = new Set([
+  "comcast.ptr-required",
+  "exchange-online.ipv6-ptr",
+  "generic.ptr",
+  "generic.reverse-dns",
+  "gmail.ptr-missing",
+  "gmail.ptr-rate-limit",
+  "gmx.bad-ptr",
+  "gmx.bad-ptr-case",
+  "t-online.no-reverse-dns",
+]);
+
 // Reasons that a refusal of the envelope sender (after MAIL FROM) may still have; any other
 // reason found for such a refusal becomes `rejected`.
 const SENDER_STAGE_REASONS: ReadonlySet<BounceReason> = new Set<BounceReason>([
@@ -84,6 +102,7 @@ function reasonOfEvidence(input: ReasonInput): BounceReason {
   // `failed` or `delayed` has not been delivered, even when its Status is a success code.
   if (input.action === null && input.status?.startsWith("2.") === true) return "delivered";
   if (input.formatReason !== null) return input.formatReason;
+  if (MISSING_PTR_RULES.has(input.ruleId)) return "requireptr";
 
   // A success code names no failure, though its subject and detail (2.1.5) match one.
   const byStatus = input.status?.startsWith("2.") === true ? null : reasonOfStatus(input.status);
