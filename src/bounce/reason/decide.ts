@@ -126,11 +126,17 @@ function reasonOfEvidence(input: ReasonInput): BounceReason {
   return reasonOfContext(input);
 }
 
+// "No such user!" with its exclamation mark is the wording of mail servers' own recipient
+// checks, Yandex's among them. The content filters that Sisimai's test set classes as
+// `filtered` (mFILTER, SurfControl, MailFoundry) write "No such user" or "No such user here".
+const MAILBOX_CHECK_WORDING = /\bno such user!/i;
+
 /**
  * An "unknown user" reply is about the address only when it answered RCPT TO, came from a
- * large mailbox provider, or the status code says so. The same words after the message was sent (end of DATA), or from a
- * server that does not say when it refused, come from content filters that pretend the
- * user does not exist, so the recipient may well be valid.
+ * large mailbox provider, has the wording of a recipient check, or its status code decides.
+ * The same words after the message was sent (end of DATA), or from a server that does not
+ * say when it refused, come from content filters that pretend the user does not exist, so
+ * the recipient may well be valid.
  */
 function recipientOrFilter(
   reason: BounceReason,
@@ -141,6 +147,7 @@ function recipientOrFilter(
   // Large mailbox providers check recipients at RCPT TO and filter content separately.
   if (input.command === "rcpt" || input.knownProvider) return "userunknown";
   if (byStatus === "userunknown" || byStatus === "filtered") return byStatus;
+  if (MAILBOX_CHECK_WORDING.test(input.text)) return "userunknown";
   if (input.command === "data") return "filtered";
   return input.replyCode === null ? "userunknown" : "filtered";
 }
