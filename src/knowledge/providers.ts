@@ -147,12 +147,22 @@ export function detectProvider(relayHost: string | null, recipient: string | nul
   const byRelay = relayHost === null ? null : providerOfRelay(relayHost);
 
   if (byRelay === "gmail" || byRelay === "google-workspace") {
-    if (domain === null) return byRelay;
-    return GMAIL_DOMAINS.has(domain) ? "gmail" : "google-workspace";
+    return (recipient === null ? null : googleProviderOf(recipient)) ?? byRelay;
   }
   if (byRelay !== null) return byRelay;
   if (domain === null) return "other";
   return providerOfDomain(domain) ?? "other";
+}
+
+/**
+ * Returns the provider of a recipient's mailbox at Google: Gmail for gmail.com and
+ * googlemail.com addresses, Google Workspace for any other domain, and null for an address
+ * without a domain.
+ */
+export function googleProviderOf(recipient: string): "gmail" | "google-workspace" | null {
+  const domain = domainOf(recipient);
+  if (domain === null) return null;
+  return GMAIL_DOMAINS.has(domain) ? "gmail" : "google-workspace";
 }
 
 /** Returns the lower-cased domain of an address, or null when it has no `@`. */

@@ -1,5 +1,5 @@
 import type { SmtpStage } from "../knowledge/categories.js";
-import { PROVIDER_OPERATORS, type ProviderId } from "../knowledge/providers.js";
+import { googleProviderOf, PROVIDER_OPERATORS, type ProviderId } from "../knowledge/providers.js";
 import type { ReplyRule } from "../knowledge/rule.js";
 import { GENERIC_RULES, PROVIDER_RULES } from "../knowledge/rules/index.js";
 import { cleanInput } from "./clean.js";
@@ -21,7 +21,7 @@ import type { ExplainedReply, ParsedReply, ReplyClassification } from "./types.j
 export interface ExplainHints {
   /** The MX host the MTA talked to (Postfix `relay=`, Exim `H=`). */
   readonly relayHost?: string | null;
-  /** The recipient address, to tell Gmail from Google Workspace behind a Google MX. */
+  /** The recipient address, to tell Gmail from Google Workspace for a reply from Google. */
   readonly recipient?: string | null;
   /** Enhanced status code from the log line (Postfix `dsn=`), used when the text has none. */
   readonly dsn?: string | null;
@@ -92,14 +92,26 @@ function explainFully(
   // the provider. Evidence can come from a provider MX that delist does not know yet, from a
   // transport to a bare IP, or from a proxy that shows the MX it connected to.
   const otherHost = known === null && (hints.relayHost ?? parsed.remoteHost) != null;
-  const guessed =
+  const detected =
     known ??
     providerFromEvidence(text, parsed.text) ??
     (parsed.providerToken === null ? null : providerOfToken(parsed.providerToken)) ??
     (otherHost ? null : providerFromWording(text, parsed.text));
+  const receiver = known ?? googleReceiver(detected, recipient);
+  const guessed = receiver ?? detected;
   const operator = guessed === null ? null : PROVIDER_OPERATORS[guessed];
   const rule = findRule(rules, parsed, operator, !otherHost);
-  return explainedReply(parsed, classification(rule, parsed, known, guessed));
+  return explainedReply(parsed, classification(rule, parsed, receiver, guessed));
+}
+
+/**
+ * Returns Gmail or Google Workspace for a reply that the text ties to Google, chosen by the
+ * recipient's domain as for a Google MX, so the result is the same whether or not the relay
+ * host is known. Returns null for other providers and for an unknown recipient.
+ */
+function googleReceiver(detected: ProviderId | null, recipient: string | null): ProviderId | null {
+  if (detected === null || recipient === null) return null;
+  return PROVIDER_OPERATORS[detected] === "google" ? googleProviderOf(recipient) : null;
 }
 
 /**
@@ -131,11 +143,11 @@ function explainedReply(parsed: ParsedReply, classified: ReplyClassification): E
 function classification(
   rule: ReplyRule,
   parsed: ParsedReply,
-  known: ProviderId | null,
+  receiver: ProviderId | null,
   guessed: ProviderId | null,
 ): ReplyClassification {
   return {
-    provider: resultProvider(rule, known, guessed),
+    provider: resultProvider(rule, receiver, guessed),
     category: rule.category,
     ruleId: rule.id,
     permanent: rule.permanent ?? isPermanent(parsed),
@@ -148,16 +160,17 @@ function classification(
 }
 
 /**
- * The provider of the result: a provider known from hints or relay when the rule belongs to
- * the same company, else the rule's own provider; for generic rules whatever was detected.
+ * The provider of the result. A rule of the receiver's company gets the receiver, which the
+ * hints, the relay, or a reply from Google and its recipient name. Another provider's rule
+ * gets that provider, and a generic rule whatever was detected.
  */
 function resultProvider(
   rule: ReplyRule,
-  known: ProviderId | null,
+  receiver: ProviderId | null,
   guessed: ProviderId | null,
 ): ProviderId | null {
   if (rule.provider === null) return guessed;
-  if (known !== null && sameOperator(known, rule.provider)) return known;
+  if (receiver !== null && sameOperator(receiver, rule.provider)) return receiver;
   return rule.provider;
 }
 
@@ -196,9 +209,9 @@ function memoContext(hints: ExplainHints, hinted: ProviderId | null): string {
   return `${receiver}|${recipient}|${hints.dsn ?? ""}|${hints.stage ?? ""}`;
 }
 
-// The recipient only matters behind a Google MX named in the text (Gmail or Workspace), so the
-// memo context keeps whether it is a personal Gmail address, not the address itself.
+// Without a provider from the hints, the recipient only chooses between Gmail and Workspace
+// for a reply from Google, so the memo context keeps that choice, not the address itself.
 function recipientKind(hinted: ProviderId | null, recipient: string): string {
   if (hinted !== null) return "";
-  return /@(?:gmail|googlemail)\.com>?$/i.test(recipient) ? "gmail" : "other";
+  return googleProviderOf(recipient) ?? "";
 }

@@ -29,6 +29,8 @@ export interface ReplyClassification {
   /**
    * The provider that sent the reply: the one the hints or the wrapper's host name point to,
    * else the matched rule's provider, else one the text points to; null when none names one.
+   * A reply from Google is Gmail's for gmail.com and googlemail.com recipients and Google
+   * Workspace's for other recipient domains, whether or not the relay host is known.
    */
   provider: ProviderId | null;
   category: Category;

@@ -77,6 +77,21 @@ describe("createReplyClassifier memo", () => {
     expect(classifier.explain(text("user3@gmail.com")).provider).toBe("gmail");
   });
 
+  it("tells Gmail from Workspace by the recipient hint alone", () => {
+    const classifier = createReplyClassifier();
+    const text =
+      "550 5.7.1 Gmail has detected that this message is likely unsolicited. a1si1.1 - gsmtp";
+    expect(classifier.explain(text, { recipient: "user2@example.com" }).provider).toBe(
+      "google-workspace",
+    );
+    expect(classifier.explain(text, { recipient: "user1@gmail.com" }).provider).toBe("gmail");
+    expect(classifier.explain(text, { recipient: "user3@example.net" }).provider).toBe(
+      "google-workspace",
+    );
+    // Without a recipient, Gmail is the default.
+    expect(classifier.explain(text).provider).toBe("gmail");
+  });
+
   it("keeps the hints apart in the memo", () => {
     const classifier = createReplyClassifier();
     const text = "550 5.5.0 Requested action not taken: mailbox unavailable";
