@@ -27,6 +27,11 @@ export interface PastedReply {
    * MTA then gave up on the recipient (RFC 3464 section 2.3.3), whatever class the status has.
    */
   readonly actionFailed: boolean;
+  /**
+   * True when the bounce reports the recipient as delayed: a DSN's `Action: delayed`, or a
+   * delay notice. The reporting MTA then still retries the recipient, whatever the reply code.
+   */
+  readonly delayed: boolean;
 }
 
 // The commands that the bounce readers name, as SMTP stages.
@@ -61,6 +66,7 @@ export async function repliesFromPastedBounce(text: string): Promise<PastedReply
       remoteMta: draft.remoteMta,
       stage: stageOf(draft, blocks.find((block) => block.recipient === draft.recipient)?.text),
       actionFailed: kind === "dsn" && draft.action === "failed",
+      delayed: draft.action === "delayed",
     }));
 }
 

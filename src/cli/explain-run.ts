@@ -1,3 +1,4 @@
+import type { PastedReply } from "../bounce/paste.js";
 import { isPastedBounce } from "../bounce/paste-detect.js";
 import {
   CONNECTION_FAILURE_RULE_IDS,
@@ -67,15 +68,13 @@ async function explainInput(input: string): Promise<RecipientReply[]> {
       relayHost: pastedReply.remoteMta,
       stage: pastedReply.stage,
     });
-    const reply = withConnectionHost(
-      pastedReply.actionFailed ? asPermanent(explained) : explained,
-      pastedReply.remoteMta,
-    );
+    const reply = withConnectionHost(withAction(explained, pastedReply), pastedReply.remoteMta);
     const key = JSON.stringify([
       reply.replyCode,
       reply.enhancedStatus,
       reply.ruleId,
       reply.permanent,
+      reply.summary,
       reply.text,
     ]);
     const known = distinct.get(key);
@@ -85,6 +84,13 @@ async function explainInput(input: string): Promise<RecipientReply[]> {
   return [...distinct.values()];
 }
 
+/** Returns the reply with the permanence that the bounce's Action gives the recipient. */
+function withAction(explained: ExplainedReply, pastedReply: PastedReply): ExplainedReply {
+  if (pastedReply.actionFailed) return asPermanent(explained);
+  if (pastedReply.delayed) return asRetrying(explained);
+  return explained;
+}
+
 /**
  * Returns the reply marked permanent, for a DSN recipient with Action `failed`. The reporting
  * MTA will not retry it, even after a 4xx reply, and `delist bounces` calls such a recipient
@@ -92,6 +98,19 @@ async function explainInput(input: string): Promise<RecipientReply[]> {
  */
 function asPermanent(explained: ExplainedReply): ExplainedReply {
   return explained.permanent ? explained : { ...explained, permanent: true };
+}
+
+const RETRYING_SUMMARY =
+  "The sending MTA is still retrying this recipient, because the bounce reports it as " +
+  "delayed, so the message has not failed yet.";
+
+/**
+ * Returns the reply marked temporary, with a sentence on the retries in its summary, for a
+ * recipient that the bounce reports as delayed. The reporting MTA still retries it, even
+ * after a 5xx reply, and `delist bounces` does not call such a recipient permanent either.
+ */
+function asRetrying(explained: ExplainedReply): ExplainedReply {
+  return { ...explained, permanent: false, summary: `${explained.summary} ${RETRYING_SUMMARY}` };
 }
 
 /**

@@ -222,8 +222,10 @@ const OUTCOME_COLOURS: Record<Outcome, string | null> = {
 
 /**
  * Returns the outcome of the reply. A rule that calls the reply permanent overrides a 4xx
- * code. A text with neither a reply code nor an enhanced code has an unknown outcome, because
- * the `permanent: false` that the classifier gives it does not make it a temporary failure.
+ * code, and a 5xx reply that is not permanent (a recipient that the bounce reports as delayed)
+ * is a temporary failure. A text with neither a reply code nor an enhanced code has an
+ * unknown outcome, because the `permanent: false` that the classifier gives it does not make
+ * it a temporary failure.
  */
 function outcomeOf(explained: ExplainedReply): Outcome {
   const { replyCode, enhancedStatus } = explained;
@@ -231,7 +233,7 @@ function outcomeOf(explained: ExplainedReply): Outcome {
   if (digit === "2") return "success";
   if (explained.permanent) return "permanent failure";
   if (digit === "3") return "intermediate reply";
-  if (digit === "4") return "temporary failure";
+  if (digit === "4" || digit === "5") return "temporary failure";
   return "outcome unknown";
 }
 

@@ -75,3 +75,72 @@ describe("explain of a DSN with Action failed", () => {
     expect(explained.permanent).toBe(false);
   });
 });
+
+// Delay notices whose reply has a permanent code: the sending MTA still retries them.
+const DELAYED_PERMANENT: ReadonlyArray<readonly [string, string, string]> = [
+  [
+    "blocklist refusal",
+    "5.7.1",
+    "smtp; 550 5.7.1 Service unavailable; client [192.0.2.10] blocked using zen.spamhaus.org",
+  ],
+  ["unknown user", "5.1.1", "smtp; 550 5.1.1 <user4@example.net>: Recipient address rejected"],
+  ["4.x.x status", "4.0.0", "smtp; 554 5.7.1 Rejected by policy"],
+];
+
+describe("explain of a DSN with Action delayed", () => {
+  it.each(DELAYED_PERMANENT)("calls %s temporary", async (_name, status, diagnostic) => {
+    const input = dsn("delayed", status, diagnostic);
+    const explained = await explainJson(input);
+    expect(explained.replyCode).toBeGreaterThanOrEqual(500);
+    expect(explained.permanent).toBe(false);
+    expect(explained.summary).toContain("The sending MTA is still retrying this recipient");
+
+    const bounces = await runCommand(["bounces", "--format", "json", "-"], input);
+    const [result] = JSON.parse(bounces.stdout) as Array<Record<string, unknown>>;
+    expect(result?.action).toBe("delayed");
+    expect(result?.permanent).toBe(explained.permanent);
+  });
+
+  it("prints a temporary failure", async () => {
+    const result = await runCommand(
+      ["explain", "-"],
+      dsn("delayed", "5.7.1", DELAYED_PERMANENT[0]?.[2] ?? ""),
+    );
+    const header = result.stdout.split("\n")[0] ?? "";
+    expect(header).toContain("temporary failure");
+    expect(header).not.toContain("permanent failure");
+    expect(result.stdout.replace(/\s+/g, " ")).toContain(
+      "still retrying this recipient, because the bounce reports it as delayed",
+    );
+  });
+
+  it("keeps a failed recipient's summary as it is", async () => {
+    const explained = await explainJson(dsn("failed", "5.7.1", DELAYED_PERMANENT[0]?.[2] ?? ""));
+    expect(explained.permanent).toBe(true);
+    expect(explained.summary).not.toContain("still retrying");
+  });
+
+  it("reads a delay notice without a DSN part", async () => {
+    const notice = [
+      "From: Mail Delivery Subsystem <mailer-daemon@mail.example.com>",
+      "To: sender@example.com",
+      "Subject: Delivery Status Notification (Delay)",
+      "",
+      "THIS IS A WARNING MESSAGE ONLY.",
+      "",
+      "Delivery to the following recipient has been delayed:",
+      "",
+      "     user4@example.net",
+      "",
+      "Message will be retried for 2 more day(s)",
+      "",
+      "The error that the other server returned was: 550 5.7.1 Rejected by policy",
+      "",
+    ].join("\n");
+    const explained = await explainJson(notice);
+    expect(explained.recipients).toEqual(["user4@example.net"]);
+    expect(explained.replyCode).toBe(550);
+    expect(explained.permanent).toBe(false);
+    expect(explained.summary).toContain("still retrying");
+  });
+});
