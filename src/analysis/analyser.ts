@@ -114,6 +114,9 @@ export class LogAnalyser {
       case "dkim-signing":
         this.server.addDkim(event);
         return;
+      case "filter-copy":
+        this.server.addFilterCopy(event);
+        return;
       case "smtp-connection":
         this.bypass.addConnection(event);
     }

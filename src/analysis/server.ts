@@ -3,6 +3,7 @@ import type {
   AuthFailureEvent,
   DeliveryEvent,
   DkimSigningEvent,
+  FilterCopyEvent,
   LifecycleEvent,
   LinePosition,
   LoggedMessage,
@@ -114,6 +115,10 @@ export class ServerAnalyser {
   readonly authFailuresByHour = new Map<number, number>();
   firstAuthFailure: { readonly time: number; readonly position: LinePosition } | null = null;
   lastAuthFailure: number | null = null;
+  /**
+   * Messages that entered the queue. A copy that a content filter queued again counts only
+   * through the message it is a copy of.
+   */
   messagesAccepted = 0;
   /** Recipients delivered to a mailbox on this server. */
   localDeliveries = 0;
@@ -124,6 +129,11 @@ export class ServerAnalyser {
    * which queues a copy for the real destination.
    */
   filterHops = 0;
+  /**
+   * Messages handed to a content filter on this host whose re-queued copy the log does not show
+   * (`FilterCopyEvent.copy` of null). Their deliveries after the filter are not counted.
+   */
+  missingFilterCopies = 0;
   /** Recipients that an alias or `.forward` sent on as a new message (a `forward` hand-off). */
   localForwards = 0;
   /** Recipients thrown away on purpose (a `discard` hand-off, the Postfix `discard` transport). */
@@ -144,6 +154,15 @@ export class ServerAnalyser {
    * receiver (`DeliveryEvent.withoutAttempt` of `mta`), such as a broken transport.
    */
   readonly undeliveredByServer = new UndeliveredTally();
+
+  /**
+   * Counts a missing filter copy, or takes a linked copy out of `messagesAccepted`, where its
+   * own `message` event put it.
+   */
+  addFilterCopy(event: FilterCopyEvent): void {
+    if (event.copy === null) this.missingFilterCopies += 1;
+    else this.messagesAccepted -= 1;
+  }
 
   addTls(event: TlsEvent): void {
     if (event.direction !== "outbound") return;
