@@ -477,6 +477,7 @@ export function serverReport(facts: LogFacts): ServerReport {
     sendingDomains: domains.slice(0, 10),
     outboundMessages: messages,
     outboundRecipients: recipients,
+    missingFilterCopies: facts.server.missingFilterCopies,
   };
 }
 

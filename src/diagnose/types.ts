@@ -182,6 +182,12 @@ export interface ServerReport {
   readonly sendingDomains: readonly string[];
   readonly outboundMessages: number;
   readonly outboundRecipients: number;
+  /**
+   * Messages handed to a content filter on this server (amavis on 127.0.0.1:10024) whose
+   * re-queued copy is not in the log, because the log ends first or the copy is in a file that
+   * was not read. Their deliveries after the filter are not counted.
+   */
+  readonly missingFilterCopies: number;
 }
 
 /** A receiver's decision that the report quotes. */

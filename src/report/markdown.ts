@@ -11,6 +11,7 @@ import { codeSpan } from "../diagnose/shell-quote.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { evidenceLines } from "./evidence.js";
 import { copiedLinesSentence } from "./copied-lines.js";
+import { missingFilterCopiesSentence } from "./filter-copies.js";
 import { splitCommands } from "./fix-steps.js";
 import { showHiddenInReport } from "./log-text.js";
 import { escapeMarkdown, evidenceStrings, markdownInline } from "./markdown-text.js";
@@ -45,6 +46,7 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
     "| provider | status | sent | deferred | bounced | first block |",
     "| --- | --- | ---: | ---: | ---: | --- |",
     ...shownProviders(diagnosis).map(providerRow),
+    ...missingFilterCopiesParagraph(diagnosis),
     ...suspendedParagraphs(diagnosis),
     ...outageBlocks(diagnosis),
     ...undeliveredParagraphs(diagnosis),
@@ -80,6 +82,11 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
         ]),
   ];
   return lines.join("\n") + "\n";
+}
+
+function missingFilterCopiesParagraph(diagnosis: Diagnosis): string[] {
+  const sentence = missingFilterCopiesSentence(diagnosis.server);
+  return sentence === null ? [] : ["", escape(sentence)];
 }
 
 function copiedLinesParagraph(input: InputReport): string[] {

@@ -3,6 +3,7 @@ import type { Painter } from "./colour.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
 import { showHiddenInReport } from "./log-text.js";
 import { copiedLinesSentence } from "./copied-lines.js";
+import { missingFilterCopiesSentence } from "./filter-copies.js";
 import { suspendedDeferralLines, undeliveredLines } from "./undelivered-text.js";
 import { column, count, plural, shortTime, wrap, wrapBreakingWords, wrapItems } from "./wrap.js";
 
@@ -87,6 +88,8 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
   if (handoffs.length > 0) {
     lines.push(...wrap(handoffs.join(", "), "  passed on without a mailbox: ", "    "));
   }
+  const missingCopies = missingFilterCopiesSentence(statistics.server);
+  if (missingCopies !== null) lines.push(...wrap(missingCopies, "  ", "  "));
   const ips = Object.entries(inbound.authFailureIps).slice(0, 5);
   if (ips.length > 0) {
     lines.push(

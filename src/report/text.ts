@@ -23,6 +23,7 @@ import {
 import { outageTextLines } from "./outage.js";
 import { blockedVerb, shownProviders } from "./providers.js";
 import { copiedLinesSentence } from "./copied-lines.js";
+import { missingFilterCopiesSentence } from "./filter-copies.js";
 import { skippedSampleLines } from "./skipped-samples.js";
 import { suspendedDeferralLines, undeliveredLines } from "./undelivered-text.js";
 import { column, count, plural, shortTime, wrap } from "./wrap.js";
@@ -87,13 +88,15 @@ function verdictLabel(diagnosis: Diagnosis, paint: Painter): string {
 }
 
 function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
+  const missingCopies = missingFilterCopiesSentence(diagnosis.server);
+  const notes = missingCopies === null ? [] : wrap(missingCopies, "  ");
   const entries = shownProviders(diagnosis);
   if (entries.length === 0) {
     const none =
       diagnosis.verdict.heldByServer === null
         ? "No outbound deliveries in the log."
         : "No outbound mail left this server.";
-    return [paint.bold("Providers"), `  ${none}`];
+    return [paint.bold("Providers"), `  ${none}`, ...notes];
   }
   const lines = [
     paint.bold("Providers"),
@@ -112,6 +115,7 @@ function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
     // send the admin to fix a network that works again.
     if (verdict.outage?.recovered !== true) lines.push(...outageTextLines(verdict, shownFixes));
   }
+  lines.push(...notes);
   return lines;
 }
 
