@@ -31,6 +31,15 @@ export interface JudgedIp {
   readonly servers: Set<string>;
 }
 
+/** The mail of one server whose lines were read, named as `serverOf` names it. */
+export interface HostCounts {
+  readonly name: string;
+  /** Delivery attempts to other servers, without queue expiries. */
+  remoteAttempts: number;
+  /** Messages that entered the queue, without the copies that a content filter queued again. */
+  messages: number;
+}
+
 /** A lifecycle event kept for the report. */
 export interface Lifecycle {
   readonly time: number;
@@ -59,6 +68,11 @@ const MAX_IPS = 1000;
 const MAX_USERS = 20_000;
 const MAX_IPS_PER_USER = 64;
 const MAX_SERVERS_PER_IP = 16;
+/**
+ * Maximum number of servers in `ServerAnalyser.hosts`. The mail of later servers still counts in
+ * the verdicts, but in no server's counts.
+ */
+const MAX_HOSTS = 100;
 
 /**
  * Names the server that logged a message: its syslog host name, or the MTA and the rotated file
@@ -90,6 +104,13 @@ export class ServerAnalyser {
   readonly mtas = new Set<MtaName>();
   /** Syslog host names of the server's own lines. */
   readonly hostnames = new Map<string, number>();
+  /**
+   * The servers whose mail the log shows, by `serverOf` name, up to `MAX_HOSTS`. A general log
+   * such as syslog can hold the mail lines of other hosts, and all of them count in the verdicts.
+   */
+  readonly hosts = new Map<string, HostCounts>();
+  // `serverOf` names of the files without host names, so that it runs once per file.
+  private readonly hostlessNames = new Map<string, string>();
   /** Outbound TLS sessions per hour; complete after `finish`. */
   readonly outboundTlsByHour = new Map<number, number>();
   private readonly outboundTlsCounter = new RunCounter(this.outboundTlsByHour);
@@ -162,6 +183,32 @@ export class ServerAnalyser {
   addFilterCopy(event: FilterCopyEvent): void {
     if (event.copy === null) this.missingFilterCopies += 1;
     else this.messagesAccepted -= 1;
+  }
+
+  /**
+   * Returns the counts of the server that logged `message`, or null for a bounce message and
+   * for a server past `MAX_HOSTS`.
+   */
+  hostCountsOf(message: LoggedMessage): HostCounts | null {
+    if (message.mta === "bounce") return null;
+    const name = message.host === "" ? this.hostlessName(message) : message.host;
+    let counts = this.hosts.get(name);
+    if (counts === undefined) {
+      if (this.hosts.size >= MAX_HOSTS) return null;
+      counts = { name: detach(name), remoteAttempts: 0, messages: 0 };
+      this.hosts.set(counts.name, counts);
+    }
+    return counts;
+  }
+
+  private hostlessName(message: LoggedMessage): string {
+    const file = message.firstPosition.file;
+    let name = this.hostlessNames.get(file);
+    if (name === undefined) {
+      name = serverOf(message) ?? "";
+      this.hostlessNames.set(detach(file), name);
+    }
+    return name;
   }
 
   addTls(event: TlsEvent): void {

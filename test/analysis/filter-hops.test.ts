@@ -247,6 +247,7 @@ describe("filter copies in the message count", () => {
     const facts = analyse([...SUBMITTED, ...COPY_QUEUED, HOP, COPY_SENT]);
 
     expect(facts.server.messagesAccepted).toBe(1);
+    expect(facts.server.hosts.get("mx1")?.messages).toBe(1);
     expect(facts.server.filterHops).toBe(1);
     expect(facts.server.missingFilterCopies).toBe(0);
   });
@@ -255,6 +256,7 @@ describe("filter copies in the message count", () => {
     const facts = analyse([...SUBMITTED, HOP, ...COPY_QUEUED, COPY_SENT]);
 
     expect(facts.server.messagesAccepted).toBe(1);
+    expect(facts.server.hosts.get("mx1")?.messages).toBe(1);
     expect(facts.server.filterHops).toBe(1);
     expect(facts.server.missingFilterCopies).toBe(0);
   });
