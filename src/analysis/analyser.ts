@@ -1,5 +1,12 @@
 import { PROVIDER_OPERATORS } from "../knowledge/providers.js";
-import type { DeliveryEvent, LogEvent, LoggedMessage, SessionReplyEvent } from "../logs/events.js";
+import type {
+  DeliveryEvent,
+  FilterCopyEvent,
+  LogEvent,
+  LoggedMessage,
+  MessageEvent,
+  SessionReplyEvent,
+} from "../logs/events.js";
 import { isLoopback } from "../logs/postfix/fields.js";
 import type { ReplyExplainer } from "./explainer.js";
 import type { Delivery, MessageState } from "./delivery.js";
@@ -91,10 +98,7 @@ export class LogAnalyser {
         this.addSessionReply(event);
         return;
       case "message":
-        this.server.messagesAccepted += 1;
-        if (event.message.mta !== "bounce") this.server.mtas.add(event.message.mta);
-        if (event.message.host !== "") addCapped(this.server.hostnames, event.message.host);
-        this.origins.addMessage(this.stateOf(event.message), event.time);
+        this.addMessage(event);
         return;
       case "reject":
         this.server.addReject(event);
@@ -113,6 +117,9 @@ export class LogAnalyser {
         return;
       case "dkim-signing":
         this.server.addDkim(event);
+        return;
+      case "filter-copy":
+        this.addFilterCopy(event);
         return;
       case "smtp-connection":
         this.bypass.addConnection(event);
@@ -223,6 +230,24 @@ export class LogAnalyser {
     return { first: this.firstTime, last: this.lastTime };
   }
 
+  private addMessage(event: MessageEvent): void {
+    const message = event.message;
+    this.server.messagesAccepted += 1;
+    if (message.mta !== "bounce") this.server.mtas.add(message.mta);
+    if (message.host !== "") addCapped(this.server.hostnames, message.host);
+    const state = this.stateOf(message);
+    if (state.host !== null) state.host.messages += 1;
+    this.origins.addMessage(state, event.time);
+  }
+
+  // A linked copy's `message` event counted it for its host too, so it comes out of both counts.
+  private addFilterCopy(event: FilterCopyEvent): void {
+    this.server.addFilterCopy(event);
+    if (event.copy === null) return;
+    const host = this.stateOf(event.copy).host;
+    if (host !== null) host.messages -= 1;
+  }
+
   private addDelivery(event: DeliveryEvent): void {
     if (event.withoutAttempt !== undefined) {
       this.addResultWithoutAttempt(event);
@@ -234,12 +259,13 @@ export class LogAnalyser {
       else if (isMailboxDelivery(event)) this.server.localDeliveryFailures.add(event);
       return;
     }
+    const delivery = this.deliveryOf(event);
     // An expiry line reports that the MTA gave up, without connecting to anyone.
     if (event.queueExpiry !== true) {
       this.remoteAttempts += 1;
+      if (delivery.state.host !== null) delivery.state.host.remoteAttempts += 1;
       this.bypass.addMtaConnection(event.time);
     }
-    const delivery = this.deliveryOf(event);
     const classified = this.providers.addDelivery(delivery);
     if (classified?.judgedIp) {
       const server = serverOf(event.message);
@@ -351,6 +377,7 @@ export class LogAnalyser {
     return {
       analyser: this,
       message,
+      host: this.server.hostCountsOf(message),
       origin: parts.origin,
       originHour: parts.originHour,
       clientIp: parts.clientIp,

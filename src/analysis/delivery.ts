@@ -3,6 +3,7 @@ import type { DeliveryEvent, LoggedMessage } from "../logs/events.js";
 import type { SenderDomainFacts } from "./domains.js";
 import type { ClientIpUse, OriginFacts, OriginHour } from "./origins.js";
 import type { SenderCounts } from "./recipients.js";
+import type { HostCounts } from "./server.js";
 import type { HourVolume } from "./volume.js";
 
 /**
@@ -20,6 +21,8 @@ export interface MessageState {
   readonly originHour: OriginHour | null;
   /** The origin's counters for the client address it was submitted from. */
   readonly clientIp: ClientIpUse | null;
+  /** Counters of the server that logged the message; null for bounce messages. */
+  readonly host: HostCounts | null;
   /** Outbound volume counters for the hour the message was submitted; null for bounces. */
   readonly volumeHour: HourVolume | null;
   /** Counters of the envelope sender and its domain. */

@@ -121,6 +121,11 @@ export class ProviderFacts {
   readonly rules = new Map<string, RuleTally>();
   /** Delivery attempts rejected or deferred for a sender-side reason. */
   blockedAttempts = 0;
+  /**
+   * Of `blockedAttempts`, those of each server that logged them, by `serverOf` name. Attempts
+   * known from bounce messages are in no server's count.
+   */
+  readonly blockedAttemptsByHost = new Map<string, number>();
   readonly blockedRecipients = new DistinctCounter();
   firstBlock: ReplyOccurrence | null = null;
   firstPermanentBlock: ReplyOccurrence | null = null;
@@ -335,6 +340,8 @@ export class ProviderAnalyser {
     this.tally(facts, classified, site);
     if (classified.blockSignal) {
       facts.blockedAttempts += 1;
+      const host = delivery.state.host;
+      if (host !== null) increment(facts.blockedAttemptsByHost, host.name);
       facts.blockedRecipients.addHash(recipientHash);
       hour.blocked += 1;
       const source = event.outgoingSource ?? null;

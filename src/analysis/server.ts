@@ -3,6 +3,7 @@ import type {
   AuthFailureEvent,
   DeliveryEvent,
   DkimSigningEvent,
+  FilterCopyEvent,
   LifecycleEvent,
   LinePosition,
   LoggedMessage,
@@ -28,6 +29,15 @@ export interface JudgedIp {
   readonly providers: Set<ProviderId>;
   /** Servers whose mail got the replies that named the IP (see `serverOf`), capped. */
   readonly servers: Set<string>;
+}
+
+/** The mail of one server whose lines were read, named as `serverOf` names it. */
+export interface HostCounts {
+  readonly name: string;
+  /** Delivery attempts to other servers, without queue expiries. */
+  remoteAttempts: number;
+  /** Messages that entered the queue, without the copies that a content filter queued again. */
+  messages: number;
 }
 
 /** A lifecycle event kept for the report. */
@@ -58,6 +68,11 @@ const MAX_IPS = 1000;
 const MAX_USERS = 20_000;
 const MAX_IPS_PER_USER = 64;
 const MAX_SERVERS_PER_IP = 16;
+/**
+ * Maximum number of servers in `ServerAnalyser.hosts`. The mail of later servers still counts in
+ * the verdicts, but in no server's counts.
+ */
+const MAX_HOSTS = 100;
 
 /**
  * Names the server that logged a message: its syslog host name, or the MTA and the rotated file
@@ -89,6 +104,13 @@ export class ServerAnalyser {
   readonly mtas = new Set<MtaName>();
   /** Syslog host names of the server's own lines. */
   readonly hostnames = new Map<string, number>();
+  /**
+   * The servers whose mail the log shows, by `serverOf` name, up to `MAX_HOSTS`. A general log
+   * such as syslog can hold the mail lines of other hosts, and all of them count in the verdicts.
+   */
+  readonly hosts = new Map<string, HostCounts>();
+  // `serverOf` names of the files without host names, so that it runs once per file.
+  private readonly hostlessNames = new Map<string, string>();
   /** Outbound TLS sessions per hour; complete after `finish`. */
   readonly outboundTlsByHour = new Map<number, number>();
   private readonly outboundTlsCounter = new RunCounter(this.outboundTlsByHour);
@@ -114,6 +136,10 @@ export class ServerAnalyser {
   readonly authFailuresByHour = new Map<number, number>();
   firstAuthFailure: { readonly time: number; readonly position: LinePosition } | null = null;
   lastAuthFailure: number | null = null;
+  /**
+   * Messages that entered the queue. A copy that a content filter queued again counts only
+   * through the message it is a copy of.
+   */
   messagesAccepted = 0;
   /** Recipients delivered to a mailbox on this server. */
   localDeliveries = 0;
@@ -124,6 +150,11 @@ export class ServerAnalyser {
    * which queues a copy for the real destination.
    */
   filterHops = 0;
+  /**
+   * Messages handed to a content filter on this host whose re-queued copy the log does not show
+   * (`FilterCopyEvent.copy` of null). Their deliveries after the filter are not counted.
+   */
+  missingFilterCopies = 0;
   /** Recipients that an alias or `.forward` sent on as a new message (a `forward` hand-off). */
   localForwards = 0;
   /** Recipients thrown away on purpose (a `discard` hand-off, the Postfix `discard` transport). */
@@ -144,6 +175,41 @@ export class ServerAnalyser {
    * receiver (`DeliveryEvent.withoutAttempt` of `mta`), such as a broken transport.
    */
   readonly undeliveredByServer = new UndeliveredTally();
+
+  /**
+   * Counts a missing filter copy, or takes a linked copy out of `messagesAccepted`, where its
+   * own `message` event put it.
+   */
+  addFilterCopy(event: FilterCopyEvent): void {
+    if (event.copy === null) this.missingFilterCopies += 1;
+    else this.messagesAccepted -= 1;
+  }
+
+  /**
+   * Returns the counts of the server that logged `message`, or null for a bounce message and
+   * for a server past `MAX_HOSTS`.
+   */
+  hostCountsOf(message: LoggedMessage): HostCounts | null {
+    if (message.mta === "bounce") return null;
+    const name = message.host === "" ? this.hostlessName(message) : message.host;
+    let counts = this.hosts.get(name);
+    if (counts === undefined) {
+      if (this.hosts.size >= MAX_HOSTS) return null;
+      counts = { name: detach(name), remoteAttempts: 0, messages: 0 };
+      this.hosts.set(counts.name, counts);
+    }
+    return counts;
+  }
+
+  private hostlessName(message: LoggedMessage): string {
+    const file = message.firstPosition.file;
+    let name = this.hostlessNames.get(file);
+    if (name === undefined) {
+      name = serverOf(message) ?? "";
+      this.hostlessNames.set(detach(file), name);
+    }
+    return name;
+  }
 
   addTls(event: TlsEvent): void {
     if (event.direction !== "outbound") return;

@@ -36,6 +36,7 @@ import type {
   Diagnosis,
   DnsChecksReport,
   Finding,
+  HostReport,
   InputReport,
   ProviderStatus,
   ProviderVerdict,
@@ -473,11 +474,25 @@ export function serverReport(facts: LogFacts): ServerReport {
   }
   return {
     hostnames: [...facts.server.hostnames.keys()].slice(0, 10),
+    hosts: hostReports(facts),
     sendingIps: sendingIps.slice(0, 10).map(([ip]) => ip),
     sendingDomains: domains.slice(0, 10),
     outboundMessages: messages,
     outboundRecipients: recipients,
+    missingFilterCopies: facts.server.missingFilterCopies,
   };
+}
+
+/** Lists the servers whose mail the log shows, most delivery attempts, then messages, first. */
+function hostReports(facts: LogFacts): HostReport[] {
+  return [...facts.server.hosts.values()]
+    .filter((host) => host.remoteAttempts > 0 || host.messages > 0)
+    .sort((a, b) => b.remoteAttempts - a.remoteAttempts || b.messages - a.messages)
+    .map((host) => ({
+      name: host.name,
+      remoteAttempts: host.remoteAttempts,
+      messages: host.messages,
+    }));
 }
 
 /** Shortens a DNS check report to what the diagnosis shows. */

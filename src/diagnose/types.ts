@@ -176,12 +176,34 @@ export interface InputFileReport {
 /** What the log tells about the sending server itself. */
 export interface ServerReport {
   readonly hostnames: readonly string[];
+  /**
+   * The servers whose mail the log shows, most delivery attempts first: syslog host names, or
+   * the MTA and file set of a log without host names (`exim log /var/log/exim4/mainlog`). A
+   * general log such as syslog can hold another host's mail lines, and the verdicts count the
+   * mail of every server listed here. At most 100 servers are counted.
+   */
+  readonly hosts: readonly HostReport[];
   /** Addresses that receivers named as the connecting IP (Gmail's bracket, Microsoft's `[ip]`). */
   readonly sendingIps: readonly string[];
   /** Envelope sender domains of outbound mail, most used first. */
   readonly sendingDomains: readonly string[];
   readonly outboundMessages: number;
   readonly outboundRecipients: number;
+  /**
+   * Messages handed to a content filter on this server (amavis on 127.0.0.1:10024) whose
+   * re-queued copy is not in the log, because the log ends first or the copy is in a file that
+   * was not read. Their deliveries after the filter are not counted.
+   */
+  readonly missingFilterCopies: number;
+}
+
+/** The mail of one server in the log. */
+export interface HostReport {
+  readonly name: string;
+  /** Delivery attempts to other servers. */
+  readonly remoteAttempts: number;
+  /** Messages that entered the queue, without the copies that a content filter queued again. */
+  readonly messages: number;
 }
 
 /** A receiver's decision that the report quotes. */
@@ -229,6 +251,11 @@ export interface ProviderVerdict {
   /** Attempts rejected or deferred for a sender-side reason, and the recipients they hit. */
   readonly blockedAttempts: number;
   readonly blockedRecipients: number;
+  /**
+   * Of `blockedAttempts`, those of each server that logged them (see `ServerReport.hosts`),
+   * most first. Attempts known only from bounce messages are in no server's count.
+   */
+  readonly blockedAttemptsByHost: Readonly<Record<string, number>>;
   /** True when `recipients` and `blockedRecipients` are estimates (above a few hundred). */
   readonly recipientsEstimated: boolean;
   readonly firstBlock: ReplyEvidence | null;

@@ -131,6 +131,9 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
     fromBounces: facts.fromBounces,
     blockedAttempts: facts.blockedAttempts,
     blockedRecipients: facts.blockedRecipients.size,
+    blockedAttemptsByHost: Object.fromEntries(
+      [...facts.blockedAttemptsByHost].sort((a, b) => b[1] - a[1]),
+    ),
     recipientsEstimated: !facts.recipients.isExact || !facts.blockedRecipients.isExact,
     firstBlock: facts.firstBlock === null ? null : context.reply(facts.firstBlock),
     firstPermanentBlock:

@@ -302,10 +302,31 @@ export interface SmtpConnectionEvent {
   readonly prefix: string;
 }
 
+/**
+ * The outcome of a content-filter hop whose reply names the copy that the filter queued again
+ * (Postfix `status=sent (… queued as QUEUEID)` of a `filter` hand-off). `copy` is the copy's
+ * message once the log shows the copy and its `message` event went out. The copy's deliveries
+ * carry `message`, so the copy is no second queued message. `copy` is null when no line of the
+ * copy came within ten minutes of the hop or before the input ended, as when the copy is in a
+ * file that was not read. The copy's deliveries, if any, then do not count for the sender of
+ * `message`. Emitted once per copy, at the line that completes the link or, for a missing copy,
+ * when the parser stops waiting for it.
+ */
+export interface FilterCopyEvent {
+  readonly type: "filter-copy";
+  readonly time: number;
+  /** The line that completed the link, or the hop's line when the copy is missing. */
+  readonly position: LinePosition;
+  /** The message that the filter received. */
+  readonly message: LoggedMessage;
+  readonly copy: LoggedMessage | null;
+}
+
 export type LogEvent =
   | DeliveryEvent
   | SessionReplyEvent
   | MessageEvent
+  | FilterCopyEvent
   | RejectEvent
   | AuthFailureEvent
   | LoginEvent

@@ -11,6 +11,8 @@ import { codeSpan } from "../diagnose/shell-quote.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { evidenceLines } from "./evidence.js";
 import { copiedLinesSentence } from "./copied-lines.js";
+import { missingFilterCopiesSentence } from "./filter-copies.js";
+import { blockedHostsList, hostsSentence } from "./hosts.js";
 import { splitCommands } from "./fix-steps.js";
 import { showHiddenInReport } from "./log-text.js";
 import { escapeMarkdown, evidenceStrings, markdownInline } from "./markdown-text.js";
@@ -37,6 +39,7 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
     "# delist diagnosis",
     "",
     `${count(input.lines)} log lines from ${shortTime(input.firstTime)} to ${shortTime(input.lastTime)} (${input.timeZone}).`,
+    ...hostsParagraph(diagnosis),
     "",
     `**Verdict: ${verdictLabel(diagnosis)}.** ${escape(diagnosis.verdict.summary)}`,
     "",
@@ -44,7 +47,8 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
     "",
     "| provider | status | sent | deferred | bounced | first block |",
     "| --- | --- | ---: | ---: | ---: | --- |",
-    ...shownProviders(diagnosis).map(providerRow),
+    ...shownProviders(diagnosis).map((verdict) => providerRow(verdict, diagnosis)),
+    ...missingFilterCopiesParagraph(diagnosis),
     ...suspendedParagraphs(diagnosis),
     ...outageBlocks(diagnosis),
     ...undeliveredParagraphs(diagnosis),
@@ -80,6 +84,16 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
         ]),
   ];
   return lines.join("\n") + "\n";
+}
+
+function hostsParagraph(diagnosis: Diagnosis): string[] {
+  const sentence = hostsSentence(diagnosis.server);
+  return sentence === null ? [] : ["", escape(sentence)];
+}
+
+function missingFilterCopiesParagraph(diagnosis: Diagnosis): string[] {
+  const sentence = missingFilterCopiesSentence(diagnosis.server);
+  return sentence === null ? [] : ["", escape(sentence)];
 }
 
 function copiedLinesParagraph(input: InputReport): string[] {
@@ -161,12 +175,14 @@ function undeliveredParagraphs(diagnosis: Diagnosis): string[] {
   });
 }
 
-function providerRow(verdict: ProviderVerdict): string {
+function providerRow(verdict: ProviderVerdict, diagnosis: Diagnosis): string {
   const first = verdict.firstBlock;
+  const hosts = blockedHostsList(verdict, diagnosis.server);
+  const from = hosts === null ? "" : ` Blocked attempts from ${escape(hosts)}.`;
   const block =
     first === null
       ? ""
-      : `${shortTime(first.time)} \`${first.replyCode ?? ""} ${first.enhancedStatus ?? ""}\` ${escape(first.summary)}`;
+      : `${shortTime(first.time)} \`${first.replyCode ?? ""} ${first.enhancedStatus ?? ""}\` ${escape(first.summary)}${from}`;
   return `| ${verdict.name} | ${verdict.status}${verdict.ongoing ? " (ongoing)" : ""} | ${count(verdict.sent)} | ${count(verdict.deferred)} | ${count(verdict.bounced)} | ${block} |`;
 }
 

@@ -3,6 +3,8 @@ import type { Painter } from "./colour.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
 import { showHiddenInReport } from "./log-text.js";
 import { copiedLinesSentence } from "./copied-lines.js";
+import { missingFilterCopiesSentence } from "./filter-copies.js";
+import { hostsSentence } from "./hosts.js";
 import { suspendedDeferralLines, undeliveredLines } from "./undelivered-text.js";
 import { column, count, plural, shortTime, wrap, wrapBreakingWords, wrapItems } from "./wrap.js";
 
@@ -13,10 +15,12 @@ import { column, count, plural, shortTime, wrap, wrapBreakingWords, wrapItems } 
 export function renderStatisticsText(report: LogStatistics, paint: Painter): string {
   const statistics = showHiddenInReport(report);
   const input = statistics.input;
+  const hosts = hostsSentence(statistics.server);
   const lines = [
     ...wrap(
       `delist logs: ${plural(input.lines, "line")} from ${shortTime(input.firstTime)} to ${shortTime(input.lastTime)} (${input.timeZone})`,
     ).map(paint.bold),
+    ...(hosts === null ? [] : wrap(hosts, "", "  ")),
     "",
     paint.bold("Outbound by provider"),
     `  ${column("provider", 18)}${"sent".padStart(9)}${"deferred".padStart(10)}${"bounced".padStart(9)}${"expired".padStart(9)}  top codes`,
@@ -87,6 +91,8 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
   if (handoffs.length > 0) {
     lines.push(...wrap(handoffs.join(", "), "  passed on without a mailbox: ", "    "));
   }
+  const missingCopies = missingFilterCopiesSentence(statistics.server);
+  if (missingCopies !== null) lines.push(...wrap(missingCopies, "  ", "  "));
   const ips = Object.entries(inbound.authFailureIps).slice(0, 5);
   if (ips.length > 0) {
     lines.push(

@@ -23,6 +23,8 @@ import {
 import { outageTextLines } from "./outage.js";
 import { blockedVerb, shownProviders } from "./providers.js";
 import { copiedLinesSentence } from "./copied-lines.js";
+import { missingFilterCopiesSentence } from "./filter-copies.js";
+import { blockedHostsList, hostsSentence } from "./hosts.js";
 import { skippedSampleLines } from "./skipped-samples.js";
 import { suspendedDeferralLines, undeliveredLines } from "./undelivered-text.js";
 import { column, count, plural, shortTime, wrap } from "./wrap.js";
@@ -53,8 +55,10 @@ function header(diagnosis: Diagnosis, paint: Painter): string[] {
   const input = diagnosis.input;
   const period = `${shortTime(input.firstTime)} to ${shortTime(input.lastTime)} (${input.timeZone})`;
   const label = verdictLabel(diagnosis, paint);
+  const hosts = hostsSentence(diagnosis.server);
   return [
     ...wrap(`delist diagnose: ${plural(input.lines, "line")} from ${period}`).map(paint.bold),
+    ...(hosts === null ? [] : wrap(hosts, "", "  ")),
     "",
     `Verdict: ${label}`,
     ...wrap(diagnosis.verdict.summary, "  "),
@@ -87,13 +91,15 @@ function verdictLabel(diagnosis: Diagnosis, paint: Painter): string {
 }
 
 function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
+  const missingCopies = missingFilterCopiesSentence(diagnosis.server);
+  const notes = missingCopies === null ? [] : wrap(missingCopies, "  ");
   const entries = shownProviders(diagnosis);
   if (entries.length === 0) {
     const none =
       diagnosis.verdict.heldByServer === null
         ? "No outbound deliveries in the log."
         : "No outbound mail left this server.";
-    return [paint.bold("Providers"), `  ${none}`];
+    return [paint.bold("Providers"), `  ${none}`, ...notes];
   }
   const lines = [
     paint.bold("Providers"),
@@ -106,12 +112,13 @@ function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
       `  ${column(verdict.name, 18)}${status}${" ".repeat(Math.max(1, 14 - verdict.status.length))}` +
         `${count(verdict.sent).padStart(9)}${count(verdict.deferred).padStart(10)}${count(verdict.bounced).padStart(9)}`,
     );
-    lines.push(...blockLines(verdict));
+    lines.push(...blockLines(verdict, diagnosis));
     lines.push(...suspendedDeferralLines(verdict.suspendedDeferrals, verdict.deferredRecipients));
     // A recovered outage is history: the verdict summary names it, and its fix list would
     // send the admin to fix a network that works again.
     if (verdict.outage?.recovered !== true) lines.push(...outageTextLines(verdict, shownFixes));
   }
+  lines.push(...notes);
   return lines;
 }
 
@@ -128,7 +135,7 @@ function undeliveredSection(diagnosis: Diagnosis, paint: Painter): string[] {
   return [paint.bold("Not decided by any receiver"), ...lines, ""];
 }
 
-function blockLines(verdict: ProviderVerdict): string[] {
+function blockLines(verdict: ProviderVerdict, diagnosis: Diagnosis): string[] {
   const first = verdict.firstBlock;
   if (first === null) return [];
   const code = `${first.replyCode ?? ""} ${first.enhancedStatus ?? ""}`.trim();
@@ -146,6 +153,8 @@ function blockLines(verdict: ProviderVerdict): string[] {
       "                ",
     ),
   );
+  const hosts = blockedHostsList(verdict, diagnosis.server);
+  if (hosts !== null) lines.push(...wrap(`From ${hosts}.`, "                "));
   return lines;
 }
 

@@ -228,6 +228,58 @@ describe("filter hops in the analysis", () => {
   });
 });
 
+// Alice's submission through amavis, and the copy that amavis queued again as 2B3C4D5E6F.
+const SUBMITTED = [
+  "Mar  4 10:00:00 mx1 postfix/submission/smtpd[100]: 1A2B3C4D5E: client=unknown[192.0.2.10], sasl_method=PLAIN, sasl_username=alice@example.com",
+  "Mar  4 10:00:00 mx1 postfix/qmgr[102]: 1A2B3C4D5E: from=<alice@example.com>, size=1000, nrcpt=1 (queue active)",
+];
+const COPY_QUEUED = [
+  "Mar  4 10:00:01 mx1 postfix/smtpd[110]: 2B3C4D5E6F: client=localhost[127.0.0.1]",
+  "Mar  4 10:00:01 mx1 postfix/qmgr[102]: 2B3C4D5E6F: from=<alice@example.com>, size=1400, nrcpt=1 (queue active)",
+];
+const HOP =
+  "Mar  4 10:00:01 mx1 postfix/smtp[103]: 1A2B3C4D5E: to=<bob@example.net>, relay=127.0.0.1[127.0.0.1]:10024, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 from MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as 2B3C4D5E6F)";
+const COPY_SENT =
+  "Mar  4 10:00:02 mx1 postfix/smtp[104]: 2B3C4D5E6F: to=<bob@example.net>, relay=mx.example.net[192.0.2.20]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 Ok)";
+
+describe("filter copies in the message count", () => {
+  test("copy before the hop is no message", () => {
+    const facts = analyse([...SUBMITTED, ...COPY_QUEUED, HOP, COPY_SENT]);
+
+    expect(facts.server.messagesAccepted).toBe(1);
+    expect(facts.server.hosts.get("mx1")?.messages).toBe(1);
+    expect(facts.server.filterHops).toBe(1);
+    expect(facts.server.missingFilterCopies).toBe(0);
+  });
+
+  test("copy after the hop is no message", () => {
+    const facts = analyse([...SUBMITTED, HOP, ...COPY_QUEUED, COPY_SENT]);
+
+    expect(facts.server.messagesAccepted).toBe(1);
+    expect(facts.server.hosts.get("mx1")?.messages).toBe(1);
+    expect(facts.server.filterHops).toBe(1);
+    expect(facts.server.missingFilterCopies).toBe(0);
+  });
+
+  test("hops keep the message count", () => {
+    const text = mixedLog();
+    const plain = analyseText(text);
+    const filtered = analyseText(withFilterHops(text));
+
+    expect(plain.server.messagesAccepted).toBe(6);
+    expect(filtered.server.messagesAccepted).toBe(plain.server.messagesAccepted);
+  });
+
+  test("copy never logged is counted missing", () => {
+    const facts = analyse([...SUBMITTED, HOP]);
+    const alice = facts.origins.accounts.get("alice@example.com");
+
+    expect(facts.server.missingFilterCopies).toBe(1);
+    expect(facts.server.messagesAccepted).toBe(1);
+    expect(alice?.recipients).toBe(0);
+  });
+});
+
 describe("Sendmail hand-offs in the analysis", () => {
   test("relay to the local MTA is a filter hop", () => {
     const analyser = new LogAnalyser(createReplyClassifier());

@@ -44,6 +44,7 @@ describe("OriginAnalyser", () => {
           analyser: origins,
           message: late,
           ...parts,
+          host: null,
           volumeHour: null,
           sender: null,
           senderDomain: null,

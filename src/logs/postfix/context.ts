@@ -1,4 +1,4 @@
-import type { EventSink, LinePosition } from "../events.js";
+import type { EventSink, FilterCopyEvent, LinePosition } from "../events.js";
 import type { LogRecord } from "../record.js";
 import type { PostfixProgram } from "./program.js";
 import type { QueueIdReader, QueueKey } from "./queue-id.js";
@@ -36,6 +36,26 @@ export function findOrCreate(context: PostfixContext, line: QueuedLine): Message
     context.store.find(record.host, key, record.time) ??
     context.store.create(record, key, queueIdOf(line), "unknown")
   );
+}
+
+/**
+ * Emits the `filter-copy` event of a copy that is linked to its parent and whose `message`
+ * event went out, at the line that completed the two.
+ */
+export function reportFilterCopy(
+  context: PostfixContext,
+  record: LogRecord,
+  copy: MessageState,
+): void {
+  if (copy.parent === null) return;
+  const event: FilterCopyEvent = {
+    type: "filter-copy",
+    time: record.time,
+    position: positionOf(record),
+    message: copy.parent,
+    copy: copy.message,
+  };
+  context.sink(event);
 }
 
 /** Returns the file and line of a record, as events carry them. */

@@ -1,6 +1,12 @@
 import type { DeliveryEvent, DeliveryStatus, LocalHandoff, WithoutAttemptKind } from "../events.js";
 import type { ParseOutcome } from "../record.js";
-import { findOrCreate, positionOf, type PostfixContext, type QueuedLine } from "./context.js";
+import {
+  findOrCreate,
+  positionOf,
+  reportFilterCopy,
+  type PostfixContext,
+  type QueuedLine,
+} from "./context.js";
 import {
   addressBetween,
   addressEnd,
@@ -79,8 +85,8 @@ export function handleDelivery(context: PostfixContext, line: QueuedLine): Parse
   // above would build every delivery event on V8's slower path.
   const event = withoutAttempt === null ? attempt : { ...attempt, withoutAttempt };
   rememberAttempt(context, state, event, event.firstAttempt);
-  if (handoff === "filter" && fields.status === "sent") linkCopy(context, line, event);
   context.sink(event);
+  if (handoff === "filter" && fields.status === "sent") linkCopy(context, line, event);
   return "parsed";
 }
 
@@ -127,14 +133,18 @@ function queuedCopyId(response: string | null): string | null {
 /**
  * Marks the copy that a filter hop's reply names as a continuation of the hop's message, so
  * that the copy's deliveries carry that message. A reply without a valid queue id (amavis
- * discarded the mail, or the filter is no Postfix) links nothing.
+ * discarded the mail, or the filter is no Postfix) links nothing. A copy that is already
+ * open and announced gets its `filter-copy` event here, after the hop's delivery event.
  */
 function linkCopy(context: PostfixContext, line: QueuedLine, event: DeliveryEvent): void {
   const id = queuedCopyId(event.response);
   if (id === null) return;
   const queueIds = context.queueIds;
   if (queueIds.read(`${id}: `) !== id.length) return;
-  context.store.link(line.record.host, queueIds.key, event.message, line.record.time);
+  const { record } = line;
+  const position = event.position;
+  const copy = context.store.link(record.host, queueIds.key, event.message, record.time, position);
+  if (copy?.announced === true) reportFilterCopy(context, record, copy);
 }
 
 /**

@@ -34,8 +34,8 @@ export interface PostfixParser extends RecordParser {
 /**
  * Creates the parser for the logs of every Postfix daemon (`postfix/…` and multi-instance
  * `postfix-<name>/…` tags). It correlates the lines of each message by syslog host and
- * queue id and emits `message`, `delivery`, `session-reply`, `reject`, `auth-failure`,
- * `tls` and `lifecycle` events. State lives from a message's first line to its `removed`
+ * queue id and emits `message`, `delivery`, `filter-copy`, `session-reply`, `reject`,
+ * `auth-failure`, `tls` and `lifecycle` events. State lives from a message's first line to its `removed`
  * line, or until its id has been silent for Postfix's default queue lifetime of 5 days.
  * Past `limits` (default `MAX_OPEN_MESSAGES` and `MAX_PENDING_RECIPIENTS`) the least
  * recently active messages are evicted and counted in `evictedMessages`.
@@ -57,7 +57,16 @@ class PostfixLogParser implements PostfixParser {
   };
 
   constructor(sink: EventSink, limits: StoreLimits | undefined) {
-    this.context = { sink, store: new MessageStore(limits), queueIds: new QueueIdReader() };
+    const store = new MessageStore(limits, (link) => {
+      sink({
+        type: "filter-copy",
+        time: link.time,
+        position: link.position,
+        message: link.parent,
+        copy: null,
+      });
+    });
+    this.context = { sink, store, queueIds: new QueueIdReader() };
   }
 
   get openMessages(): number {
@@ -90,8 +99,12 @@ class PostfixLogParser implements PostfixParser {
     return this.parseQueued(line);
   }
 
+  /**
+   * Reports the filter hops whose copy has not been seen. Every other event went out at the
+   * line that completed it.
+   */
   finish(): void {
-    // Nothing is pending: every event goes out at the line that completes it.
+    this.context.store.endLinks();
   }
 
   private parseQueued(line: QueuedLine): ParseOutcome {

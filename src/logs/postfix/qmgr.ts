@@ -1,6 +1,12 @@
 import type { DeliveryEvent, MessageEvent } from "../events.js";
 import type { ParseOutcome } from "../record.js";
-import { findOrCreate, positionOf, type PostfixContext, type QueuedLine } from "./context.js";
+import {
+  findOrCreate,
+  positionOf,
+  reportFilterCopy,
+  type PostfixContext,
+  type QueuedLine,
+} from "./context.js";
 import { addressBetween, addressEnd, detach } from "./fields.js";
 import { isIgnoredQueued } from "./noise.js";
 import { eventMessage, type MessageState, type PendingAttempt } from "./store.js";
@@ -55,7 +61,8 @@ function handleFrom(context: PostfixContext, line: QueuedLine): ParseOutcome {
 /**
  * Emits the `message` event at the first queue manager line of a message whose arrival the
  * log shows. A message first named here entered the queue before the log starts (or its
- * earlier lines were lost). Its line may be a retry, so it gets no `message` event.
+ * earlier lines were lost). Its line may be a retry, so it gets no `message` event. A copy
+ * that a filter hop linked before this line also gets its `filter-copy` event here.
  */
 function announce(context: PostfixContext, line: QueuedLine, state: MessageState): void {
   if (state.announced || state.origin === "unknown") return;
@@ -70,6 +77,7 @@ function announce(context: PostfixContext, line: QueuedLine, state: MessageState
     message: state.message,
   };
   context.sink(event);
+  if (state.parent !== null) reportFilterCopy(context, line.record, state);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { newLoggedMessage, type LoggedMessage } from "../events.js";
+import { newLoggedMessage, type LinePosition, type LoggedMessage } from "../events.js";
 import { EvictionPlan, evictionBatch } from "../eviction.js";
 import type { LogRecord } from "../record.js";
 import { detach } from "./fields.js";
@@ -42,7 +42,8 @@ export const MAX_LINK_WAIT_MS = 10 * 60 * 1000;
 /**
  * Maximum number of links that wait for their copy. Only copies not yet seen wait. A hop
  * whose copy is never logged (the log ends, lines were lost) leaves a link behind until the
- * hourly sweep after `MAX_LINK_WAIT_MS`. Past the cap the oldest link is dropped.
+ * hourly sweep after `MAX_LINK_WAIT_MS`. Past the cap the oldest link is dropped. Every link
+ * that goes without its copy is passed to the store's `MissingCopyHandler`.
  */
 export const MAX_WAITING_LINKS = 1000;
 
@@ -97,11 +98,19 @@ export interface MessageState {
 }
 
 /** A filter hop's link to a copy whose queue id has no open message yet. */
-interface WaitingLink {
+export interface WaitingLink {
   readonly parent: LoggedMessage;
   /** Log time of the hop's line. */
   readonly time: number;
+  /** The hop's line. */
+  readonly position: LinePosition;
 }
+
+/**
+ * Receives each filter hop's link that the store gave up on without seeing the copy: the copy
+ * came too late, the wait timed out, the cap dropped the link, or `endLinks` ran.
+ */
+export type MissingCopyHandler = (link: WaitingLink) => void;
 
 /** Returns the message that the delivery events of this message carry. */
 export function eventMessage(state: MessageState): LoggedMessage {
@@ -146,7 +155,10 @@ export class MessageStore {
   private lastKeyQueue: Map<QueueKey, MessageState> | undefined = undefined;
   private lastState: MessageState | undefined = undefined;
 
-  constructor(private readonly limits: StoreLimits = DEFAULT_LIMITS) {}
+  constructor(
+    private readonly limits: StoreLimits = DEFAULT_LIMITS,
+    private readonly onMissingCopy: MissingCopyHandler = ignoreMissingCopy,
+  ) {}
 
   /** Number of open messages. */
   get size(): number {
@@ -165,22 +177,37 @@ export class MessageStore {
 
   /**
    * Makes the message with the id of `copyKey` a copy of `parent`: at once when it is open,
-   * else when its first line comes within `MAX_LINK_WAIT_MS` of `time`.
+   * else when its first line comes within `MAX_LINK_WAIT_MS` of `time`. Returns the copy's
+   * state when this call linked an open copy that had no parent yet, else null.
    */
-  link(host: string, copyKey: QueueKey, parent: LoggedMessage, time: number): void {
+  link(
+    host: string,
+    copyKey: QueueKey,
+    parent: LoggedMessage,
+    time: number,
+    position: LinePosition,
+  ): MessageState | null {
     const copy = this.queueOf(host)?.get(copyKey);
     if (copy !== undefined) {
-      if (copy.message !== parent) copy.parent = parent;
-      return;
-    }
-    if (this.waitingLinks.size >= MAX_WAITING_LINKS) {
-      const oldest = this.waitingLinks.keys().next().value;
-      if (oldest !== undefined) this.waitingLinks.delete(oldest);
+      if (copy.message === parent || copy.parent === parent) return null;
+      const isFirstLink = copy.parent === null;
+      copy.parent = parent;
+      return isFirstLink ? copy : null;
     }
     const key = linkKey(host, copyKey);
     // Deleted first, so that a renewed link moves to the end of the insertion order.
-    this.waitingLinks.delete(key);
-    this.waitingLinks.set(key, { parent, time });
+    const renewed = this.waitingLinks.delete(key);
+    if (!renewed && this.waitingLinks.size >= MAX_WAITING_LINKS) {
+      const [oldest] = this.waitingLinks;
+      if (oldest !== undefined) this.dropLink(oldest[0], oldest[1]);
+    }
+    this.waitingLinks.set(key, { parent, time, position });
+    return null;
+  }
+
+  /** Gives up on every link that still waits for its copy, as at the end of the input. */
+  endLinks(): void {
+    for (const [key, link] of this.waitingLinks) this.dropLink(key, link);
   }
 
   /**
@@ -266,8 +293,17 @@ export class MessageStore {
     const linkId = linkKey(host, key);
     const link = this.waitingLinks.get(linkId);
     if (link === undefined) return null;
+    if (link.time < time - MAX_LINK_WAIT_MS) {
+      this.dropLink(linkId, link);
+      return null;
+    }
     this.waitingLinks.delete(linkId);
-    return link.time >= time - MAX_LINK_WAIT_MS ? link.parent : null;
+    return link.parent;
+  }
+
+  private dropLink(key: string, link: WaitingLink): void {
+    this.waitingLinks.delete(key);
+    this.onMissingCopy(link);
   }
 
   private queueOf(host: string): Map<QueueKey, MessageState> | undefined {
@@ -300,7 +336,7 @@ export class MessageStore {
 
   private removeStaleLinks(oldest: number): void {
     for (const [key, link] of this.waitingLinks) {
-      if (link.time < oldest) this.waitingLinks.delete(key);
+      if (link.time < oldest) this.dropLink(key, link);
     }
   }
 
@@ -340,6 +376,10 @@ export class MessageStore {
     this.lastState = undefined;
     return removed;
   }
+}
+
+function ignoreMissingCopy(): void {
+  // The default handler of a store whose owner does not report missing copies.
 }
 
 function linkKey(host: string, key: QueueKey): string {

@@ -216,6 +216,97 @@ describe("Postfix content filter hops", () => {
   });
 });
 
+/** Returns the `filter-copy` events as [type of the event before, copy id or null]. */
+function filterCopyReports(events: Parameters<typeof eventsOf>[0]) {
+  return events.flatMap((event, index) =>
+    event.type === "filter-copy" ? [[events[index - 1]?.type, event.copy?.id ?? null]] : [],
+  );
+}
+
+describe("Postfix filter copy events", () => {
+  it("announced copy reported once", () => {
+    const { events } = runPostfix([
+      ...SUBMISSION,
+      ...COPY_ARRIVAL,
+      hop("bob@example.net"),
+      hop("carol@example.org"),
+      copyBounce("bob@example.net"),
+    ]);
+    const [report] = eventsOf(events, "filter-copy");
+
+    expect(filterCopyReports(events)).toEqual([["delivery", "2B3C4D5E6F"]]);
+    expect(report?.message).toBe(submittedMessage(events));
+    expect(report?.position.line).toBe(5);
+  });
+
+  it("late copy reported after its message", () => {
+    const { events } = runPostfix([
+      ...SUBMISSION,
+      hop("bob@example.net"),
+      ...COPY_ARRIVAL,
+      hop("carol@example.org"),
+    ]);
+    const [report] = eventsOf(events, "filter-copy");
+
+    expect(filterCopyReports(events)).toEqual([["message", "2B3C4D5E6F"]]);
+    expect(report?.position.line).toBe(5);
+  });
+
+  it("missing copy reported at finish", () => {
+    const run = runPostfix([...SUBMISSION, hop("bob@example.net"), hop("carol@example.org")]);
+    expect(eventsOf(run.events, "filter-copy")).toEqual([]);
+
+    run.parser.finish();
+    const reports = eventsOf(run.events, "filter-copy");
+
+    expect(reports).toHaveLength(1);
+    expect(reports[0]?.copy).toBeNull();
+    expect(reports[0]?.message).toBe(submittedMessage(run.events));
+    expect(reports[0]?.position).toEqual({ file: "fixture.log", line: 4 });
+    expect(run.parser.waitingLinks).toBe(0);
+  });
+
+  it("copy after the wait is missing", () => {
+    const late = new Date(Date.UTC(2024, 2, 4, 10, 0, 1) + MAX_LINK_WAIT_MS + 60_000);
+    const clock = late.toISOString().slice(11, 19);
+    const run = runPostfix([
+      ...SUBMISSION,
+      hop("bob@example.net"),
+      `Mar  4 ${clock} mx1 postfix/smtpd[110]: 2B3C4D5E6F: client=localhost[127.0.0.1]`,
+    ]);
+    const reports = eventsOf(run.events, "filter-copy");
+
+    expect(reports).toHaveLength(1);
+    expect(reports[0]?.copy).toBeNull();
+    expect(reports[0]?.position.line).toBe(3);
+  });
+
+  it("stale and capped links are missing", () => {
+    const copyIds = Array.from({ length: MAX_WAITING_LINKS + 10 }, (_, n) =>
+      (0xc00000 + n).toString(16).toUpperCase(),
+    );
+    const run = runPostfix([
+      ...SUBMISSION,
+      ...copyIds.map((id, n) => hop(`user${n}@example.net`, `queued as ${id}`)),
+    ]);
+    expect(eventsOf(run.events, "filter-copy")).toHaveLength(10);
+
+    runPostfix(["Mar  4 13:00:00 mx1 postfix/qmgr[102]: 5F6E7D8C9B: removed"], run);
+    const reports = eventsOf(run.events, "filter-copy");
+
+    expect(reports).toHaveLength(MAX_WAITING_LINKS + 10);
+    expect(reports.every((report) => report.copy === null)).toBe(true);
+    expect(run.parser.waitingLinks).toBe(0);
+  });
+
+  it("linked copy keeps no report at finish", () => {
+    const run = runPostfix([...SUBMISSION, ...COPY_ARRIVAL, hop("bob@example.net")]);
+    run.parser.finish();
+
+    expect(filterCopyReports(run.events)).toEqual([["delivery", "2B3C4D5E6F"]]);
+  });
+});
+
 describe("Postfix local hand-offs", () => {
   const HEAD = "Mar  4 10:00:01 mx1";
 

@@ -1,0 +1,39 @@
+/** Sentences that name the servers whose mail the log shows, for the text and Markdown reports. */
+import { listNames } from "../diagnose/findings/build.js";
+import type { ProviderVerdict, ServerReport } from "../diagnose/types.js";
+import { count, plural } from "./wrap.js";
+
+/** Maximum number of servers named in one sentence; the rest are counted. */
+const MAX_NAMED_HOSTS = 5;
+
+/**
+ * Returns the sentence that names each server whose mail the log shows, with its delivery
+ * attempts to other servers, or null when the log shows at most one server.
+ */
+export function hostsSentence(server: ServerReport): string | null {
+  const hosts = server.hosts;
+  if (hosts.length <= 1) return null;
+  const [first, ...rest] = hosts.map((host) => [host.name, host.remoteAttempts] as const);
+  const named = [
+    `${first?.[0] ?? ""} (${plural(first?.[1] ?? 0, "delivery attempt")})`,
+    ...rest.map(([name, attempts]) => `${name} (${count(attempts)})`),
+  ];
+  return `The verdicts count the mail of ${count(hosts.length)} hosts together: ${namedList(named)}.`;
+}
+
+/**
+ * Returns the servers that a provider's blocked attempts came from, with the count of each,
+ * such as "mx1 (2,600) and mx2 (54)", or null when the log shows at most one server.
+ */
+export function blockedHostsList(verdict: ProviderVerdict, server: ServerReport): string | null {
+  if (server.hosts.length <= 1) return null;
+  const entries = Object.entries(verdict.blockedAttemptsByHost).sort((a, b) => b[1] - a[1]);
+  if (entries.length === 0) return null;
+  return namedList(entries.map(([name, attempts]) => `${name} (${count(attempts)})`));
+}
+
+function namedList(items: readonly string[]): string {
+  if (items.length <= MAX_NAMED_HOSTS) return listNames(items);
+  const more = items.length - MAX_NAMED_HOSTS + 1;
+  return listNames([...items.slice(0, MAX_NAMED_HOSTS - 1), `${count(more)} more`]);
+}
