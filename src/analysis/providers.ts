@@ -299,6 +299,9 @@ export class ProviderAnalyser {
       }
       return null;
     }
+    // An address verification probe (Postfix `status=deliverable`) or a delivery suppressed by
+    // Exim's `-N` carried no mail: its reply, often a 250, neither accepts nor refuses any.
+    if (event.status === "other") return null;
     countUnaccepted(facts, event);
     if (event.response === null) {
       if (this.pendingFailureCount > 0) this.settlePendingFailure(delivery, false);

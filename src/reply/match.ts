@@ -136,6 +136,11 @@ function distinctivePattern(rule: ReplyRule): RegExp | undefined {
   return rule.distinctive === true ? rule.text : undefined;
 }
 
+/**
+ * Matches enhanced status codes against a rule's patterns. An `x` in the class stands for the
+ * failure classes 4 and 5 only, because every wildcard rule names a failure: without this,
+ * `250 2.1.5 OK` (an address that a verification probe found valid) read as a refused address.
+ */
 function enhancedMatcher(patterns: readonly string[]): (status: string) => boolean {
   const exact = new Set(patterns.filter((pattern) => !pattern.includes("x")));
   const wildcards = patterns
@@ -145,10 +150,15 @@ function enhancedMatcher(patterns: readonly string[]): (status: string) => boole
     if (exact.has(status)) return true;
     if (wildcards.length === 0) return false;
     const parts = status.split(".");
-    return wildcards.some((pattern) =>
-      pattern.every((part, index) => part === "x" || part === parts[index]),
+    const isFailure = parts[0] === "4" || parts[0] === "5";
+    return wildcards.some(
+      (pattern) => (isFailure || pattern[0] !== "x") && matchesParts(pattern, parts),
     );
   };
+}
+
+function matchesParts(pattern: readonly string[], parts: readonly string[]): boolean {
+  return pattern.every((part, index) => part === "x" || part === parts[index]);
 }
 
 function hasWording(rule: ReplyRule): boolean {

@@ -7,11 +7,12 @@ import { count, plural } from "./wrap.js";
 const MAX_NAMED_HOSTS = 5;
 
 /**
- * Returns the sentence that names each server whose mail the log shows, with its delivery
- * attempts to other servers, or null when the log shows at most one server.
+ * Returns the sentence that names each server whose delivery attempts to other servers the
+ * verdicts count, with their number, or null when at most one server made any. A server that
+ * only received mail (the same log's second host) mixes nothing into the verdicts.
  */
 export function hostsSentence(server: ServerReport): string | null {
-  const hosts = server.hosts;
+  const hosts = sendingHosts(server);
   if (hosts.length <= 1) return null;
   const [first, ...rest] = hosts.map((host) => [host.name, host.remoteAttempts] as const);
   const named = [
@@ -23,13 +24,17 @@ export function hostsSentence(server: ServerReport): string | null {
 
 /**
  * Returns the servers that a provider's blocked attempts came from, with the count of each,
- * such as "mx1 (2,600) and mx2 (54)", or null when the log shows at most one server.
+ * such as "mx1 (2,600) and mx2 (54)", or null when at most one server made delivery attempts.
  */
 export function blockedHostsList(verdict: ProviderVerdict, server: ServerReport): string | null {
-  if (server.hosts.length <= 1) return null;
+  if (sendingHosts(server).length <= 1) return null;
   const entries = Object.entries(verdict.blockedAttemptsByHost).sort((a, b) => b[1] - a[1]);
   if (entries.length === 0) return null;
   return namedList(entries.map(([name, attempts]) => `${name} (${count(attempts)})`));
+}
+
+function sendingHosts(server: ServerReport): ServerReport["hosts"] {
+  return server.hosts.filter((host) => host.remoteAttempts > 0);
 }
 
 function namedList(items: readonly string[]): string {
