@@ -218,6 +218,12 @@ export interface RejectEvent {
   readonly sender: string | null;
   readonly recipient: string | null;
   /**
+   * Reply code of the reject when the parser reads it apart from `response`: the code that
+   * starts an Exim reason, else `5xx` for Exim's `rejected` and `4xx` for `temporarily
+   * rejected`. Absent from the events of parsers whose `response` starts with the code.
+   */
+  readonly replyCode?: string;
+  /**
    * True when the MTA only logged what a restriction would have rejected and let the
    * client go on (Postfix `reject_warning`, from a `warn_if_reject` restriction). Absent
    * for real rejects.

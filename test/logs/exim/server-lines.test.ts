@@ -91,6 +91,42 @@ describe("Exim rejects", () => {
   });
 });
 
+describe("Exim reject codes", () => {
+  test.each([
+    [
+      "H=(x) [203.0.113.30] F=<a@example.org> rejected RCPT <b@example.com>: relay not permitted",
+      "5xx",
+    ],
+    ["H=(x) [203.0.113.31] F=<a@example.org> temporarily rejected RCPT <b@example.com>", "4xx"],
+    [
+      "H=(x) [203.0.113.32] F=<a@example.org> rejected RCPT <b@example.com>: 550 5.7.1 Listed at a DNSBL",
+      "550 5.7.1",
+    ],
+    [
+      "H=(x) [203.0.113.33] F=<a@example.org> temporarily rejected RCPT <b@example.com>: 451-Greylisted, try later",
+      "451",
+    ],
+    // A 5xx code in the reason of a temporary reject is not the code sent.
+    [
+      "H=(x) [203.0.113.34] F=<a@example.org> temporarily rejected RCPT <b@example.com>: 550 looks permanent",
+      "4xx",
+    ],
+    // A callout failure starts with the called host's address, whose first octet is no code.
+    [
+      "H=(x) [203.0.113.35] F=<a@example.org> rejected RCPT <b@example.net>: 127.0.0.1 [127.0.0.1] : SMTP error from remote mail server after RCPT TO:<b@example.net>: 550 Recipient not liked",
+      "5xx",
+    ],
+    [
+      `${ID} b@example.org H=(x) [203.0.113.36] P=smtp temporarily rejected by local_scan(): Temporary local problem`,
+      "4xx",
+    ],
+  ])("%s", (line, replyCode) => {
+    const { event } = only(`2024-03-04 09:20:07 ${line}`);
+    expect(event?.type).toBe("reject");
+    expect(event).toMatchObject({ replyCode });
+  });
+});
+
 describe("Exim authentication failures", () => {
   test.each([
     [
