@@ -50,7 +50,10 @@ export interface LoggedMessage {
   helo: string | null;
   /** SMTP AUTH identity: Postfix `sasl_username`, Exim `A=name:id`, Sendmail `authid`. */
   saslUsername: string | null;
-  /** Unix account of a local submission: Exim `U=` with `P=local`, Sendmail `ctladdr`. */
+  /**
+   * Unix account of a local submission: Exim `U=` with `P=local` or on SMTP from a loopback
+   * address (there the RFC 1413 ident reply of the local process), and Sendmail `ctladdr`.
+   */
   localUser: string | null;
   /** Unix uid of a local submission: Postfix `pickup uid=`, Sendmail `ctladdr (uid/gid)`. */
   uid: number | null;
