@@ -245,6 +245,20 @@ export interface AuthFailureEvent {
   readonly program: string;
 }
 
+/**
+ * The MTA froze a message in its queue, so that no delivery is tried until it is thawed, or a
+ * frozen message left that state: Exim `Frozen`, `Message is frozen`, `frozen by …`, then
+ * `Unfrozen by …`, `Completed` or `removed by …`.
+ */
+export interface FrozenEvent {
+  readonly type: "frozen";
+  readonly time: number;
+  readonly position: LinePosition;
+  readonly message: LoggedMessage;
+  /** True while the message is frozen, false when it was thawed or left the queue. */
+  readonly frozen: boolean;
+}
+
 /** A successful mailbox login (Dovecot), context for a compromised account. */
 export interface LoginEvent {
   readonly type: "login";
@@ -315,6 +329,7 @@ export type LogEvent =
   | DeliveryEvent
   | SessionReplyEvent
   | MessageEvent
+  | FrozenEvent
   | RejectEvent
   | AuthFailureEvent
   | LoginEvent
