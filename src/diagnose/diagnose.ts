@@ -57,6 +57,7 @@ import {
   worseStatus,
 } from "./verdict.js";
 import { undeliveredReport } from "./undelivered.js";
+import { frozenReport } from "./frozen.js";
 import {
   heldMailReport,
   heldMailSentence,
@@ -162,6 +163,7 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     localDeliveryFailures: undeliveredReport(facts.server.localDeliveryFailures, time),
     undeliveredByServer: undeliveredReport(facts.server.undeliveredByServer, time),
     outboundFilterFailures: undeliveredReport(facts.server.outboundFilterFailures, time),
+    frozenMessages: frozenReport(facts.frozen, time),
   };
 }
 

@@ -3,7 +3,7 @@ import type { Painter } from "./colour.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
 import { showHiddenInReport } from "./log-text.js";
 import { copiedLinesSentence } from "./copied-lines.js";
-import { suspendedDeferralLines, undeliveredLines } from "./undelivered-text.js";
+import { frozenLines, suspendedDeferralLines, undeliveredLines } from "./undelivered-text.js";
 import { column, count, plural, shortTime, wrap, wrapBreakingWords, wrapItems } from "./wrap.js";
 
 /**
@@ -45,6 +45,7 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
       "Deferred or bounced by this server itself, without trying any receiver",
       statistics.undeliveredByServer,
     ),
+    ...frozenLines(statistics.frozenMessages),
   );
   lines.push("", paint.bold("Outbound per day"));
   for (const day of statistics.days) {

@@ -24,7 +24,7 @@ import { outageTextLines } from "./outage.js";
 import { blockedVerb, shownProviders } from "./providers.js";
 import { copiedLinesSentence } from "./copied-lines.js";
 import { skippedSampleLines } from "./skipped-samples.js";
-import { suspendedDeferralLines, undeliveredLines } from "./undelivered-text.js";
+import { frozenLines, suspendedDeferralLines, undeliveredLines } from "./undelivered-text.js";
 import { column, count, plural, shortTime, wrap } from "./wrap.js";
 
 /**
@@ -123,6 +123,7 @@ function undeliveredSection(diagnosis: Diagnosis, paint: Painter): string[] {
   const lines = [
     ...undeliveredLines("Deferred or bounced by this server itself", diagnosis.undeliveredByServer),
     ...undeliveredLines("Failed local deliveries", diagnosis.localDeliveryFailures),
+    ...frozenLines(diagnosis.frozenMessages),
   ];
   if (lines.length === 0) return [];
   return [paint.bold("Not decided by any receiver"), ...lines, ""];
