@@ -17,6 +17,7 @@ import { SmtpBypassAnalyser } from "./bypass.js";
 import { SenderDomainAnalyser } from "./domains.js";
 import { addCapped } from "./replies.js";
 import { ForwardingAnalyser } from "./forwarding.js";
+import { FrozenAnalyser } from "./frozen.js";
 import { OriginAnalyser } from "./origins.js";
 import { ProviderResolver } from "./provider-resolver.js";
 import { ProviderAnalyser } from "./providers.js";
@@ -38,6 +39,8 @@ export interface LogFacts {
   readonly bounceInput: BounceInputAnalyser;
   /** Firewall-logged SMTP connections next to the MTA's own attempts. */
   readonly bypass: SmtpBypassAnalyser;
+  /** Messages frozen in the MTA's queue (Exim). */
+  readonly frozen: FrozenAnalyser;
   /** Time of the first and last event, or null when there were none. */
   readonly firstTime: number | null;
   readonly lastTime: number | null;
@@ -66,6 +69,7 @@ export class LogAnalyser {
   private readonly complaints = new ComplaintAnalyser();
   private readonly bounceInput = new BounceInputAnalyser();
   private readonly bypass = new SmtpBypassAnalyser();
+  private readonly frozen = new FrozenAnalyser();
   private readonly resolver = new ProviderResolver();
   // States of messages whose slot already contains another analyser's state. That case is
   // rare, so it gets the slower WeakMap. Either way the state dies with the message object.
@@ -123,6 +127,9 @@ export class LogAnalyser {
         return;
       case "smtp-connection":
         this.bypass.addConnection(event);
+        return;
+      case "frozen":
+        this.frozen.add(event);
     }
   }
 
@@ -142,6 +149,7 @@ export class LogAnalyser {
       complaints: this.complaints,
       bounceInput: this.bounceInput,
       bypass: this.bypass,
+      frozen: this.frozen,
       firstTime: this.firstTime,
       lastTime: this.lastTime,
       remoteAttempts: this.remoteAttempts,

@@ -311,7 +311,8 @@ export class ServerAnalyser {
       return;
     }
     this.inboundRejects += 1;
-    const code = /^\d{3}(?: \d\.\d{1,3}\.\d{1,3})?/.exec(event.response)?.[0] ?? "?";
+    const code =
+      event.replyCode ?? /^\d{3}(?: \d\.\d{1,3}\.\d{1,3})?/.exec(event.response)?.[0] ?? "?";
     addCapped(this.rejectCodes, code);
   }
 

@@ -58,6 +58,7 @@ import {
   worseStatus,
 } from "./verdict.js";
 import { undeliveredReport } from "./undelivered.js";
+import { frozenReport } from "./frozen.js";
 import {
   heldMailReport,
   heldMailSentence,
@@ -163,6 +164,7 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     localDeliveryFailures: undeliveredReport(facts.server.localDeliveryFailures, time),
     undeliveredByServer: undeliveredReport(facts.server.undeliveredByServer, time),
     outboundFilterFailures: undeliveredReport(facts.server.outboundFilterFailures, time),
+    frozenMessages: frozenReport(facts.frozen, time),
   };
 }
 

@@ -4,6 +4,7 @@ import { dayOf } from "../analysis/time.js";
 import { PROVIDER_NAMES, type ProviderId } from "../knowledge/providers.js";
 import { formatInstant, type TimeZone } from "../time/zone.js";
 import { describeOrigin } from "./findings/origin-names.js";
+import { frozenReport, type FrozenReport } from "./frozen.js";
 import type { InputReport, ServerReport } from "./types.js";
 import { undeliveredReport, type UndeliveredReport } from "./undelivered.js";
 
@@ -19,6 +20,8 @@ export interface LogStatistics {
   readonly inbound: InboundStatistics;
   /** Recipients that this server deferred or bounced on its own, without trying any receiver. */
   readonly undeliveredByServer: UndeliveredReport;
+  /** Messages that the MTA froze in its queue, and those still frozen at the end of the log. */
+  readonly frozenMessages: FrozenReport;
   readonly forwardedMessages: number;
   readonly outboundTlsSessions: number;
   readonly lifecycle: ReadonlyArray<{
@@ -148,6 +151,7 @@ export function buildStatistics(
       authFailureIps: top(facts.server.authFailureIps, 10),
     },
     undeliveredByServer: undeliveredReport(facts.server.undeliveredByServer, time),
+    frozenMessages: frozenReport(facts.frozen, time),
     forwardedMessages: facts.forwarding.messages,
     outboundTlsSessions: [...facts.server.outboundTlsByHour.values()].reduce((a, b) => a + b, 0),
     lifecycle: facts.server.lifecycle.map((event) => ({

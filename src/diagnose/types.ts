@@ -1,5 +1,6 @@
 import type { Category, FindingId, Severity } from "../knowledge/categories.js";
 import type { ProviderId } from "../knowledge/providers.js";
+import type { FrozenReport } from "./frozen.js";
 import type { HeldMailReport } from "./held-mail.js";
 import type { UndeliveredReport } from "./undelivered.js";
 
@@ -48,6 +49,8 @@ export interface Diagnosis {
    * content filter on this host.
    */
   readonly outboundFilterFailures: UndeliveredReport;
+  /** Messages that the MTA froze in its queue, and those still frozen at the end of the log. */
+  readonly frozenMessages: FrozenReport;
 }
 
 /** What the blocklist look-ups found, in short; `delist blocklists` gives every row. */

@@ -50,7 +50,10 @@ export interface LoggedMessage {
   helo: string | null;
   /** SMTP AUTH identity: Postfix `sasl_username`, Exim `A=name:id`, Sendmail `authid`. */
   saslUsername: string | null;
-  /** Unix account of a local submission: Exim `U=` with `P=local`, Sendmail `ctladdr`. */
+  /**
+   * Unix account of a local submission: Exim `U=` with `P=local` or on SMTP from a loopback
+   * address (there the RFC 1413 ident reply of the local process), and Sendmail `ctladdr`.
+   */
   localUser: string | null;
   /** Unix uid of a local submission: Postfix `pickup uid=`, Sendmail `ctladdr (uid/gid)`. */
   uid: number | null;
@@ -218,6 +221,12 @@ export interface RejectEvent {
   readonly sender: string | null;
   readonly recipient: string | null;
   /**
+   * Reply code of the reject when the parser reads it apart from `response`: the code that
+   * starts an Exim reason, else `5xx` for Exim's `rejected` and `4xx` for `temporarily
+   * rejected`. Absent from the events of parsers whose `response` starts with the code.
+   */
+  readonly replyCode?: string;
+  /**
    * True when the MTA only logged what a restriction would have rejected and let the
    * client go on (Postfix `reject_warning`, from a `warn_if_reject` restriction). Absent
    * for real rejects.
@@ -234,6 +243,20 @@ export interface AuthFailureEvent {
   /** The account name tried, when the log shows it (Exim `set_id=`, Dovecot `user=`). */
   readonly username: string | null;
   readonly program: string;
+}
+
+/**
+ * The MTA froze a message in its queue, so that no delivery is tried until it is thawed, or a
+ * frozen message left that state: Exim `Frozen`, `Message is frozen`, `frozen by …`, then
+ * `Unfrozen by …`, `Completed` or `removed by …`.
+ */
+export interface FrozenEvent {
+  readonly type: "frozen";
+  readonly time: number;
+  readonly position: LinePosition;
+  readonly message: LoggedMessage;
+  /** True while the message is frozen, false when it was thawed or left the queue. */
+  readonly frozen: boolean;
 }
 
 /** A successful mailbox login (Dovecot), context for a compromised account. */
@@ -327,6 +350,7 @@ export type LogEvent =
   | SessionReplyEvent
   | MessageEvent
   | FilterCopyEvent
+  | FrozenEvent
   | RejectEvent
   | AuthFailureEvent
   | LoginEvent

@@ -25,7 +25,11 @@ import {
   unknownIpSentence,
 } from "./removal-commands.js";
 import { filesRead } from "./text.js";
-import { suspendedDeferralSentence, undeliveredSentences } from "./undelivered-text.js";
+import {
+  frozenSentence,
+  suspendedDeferralSentence,
+  undeliveredSentences,
+} from "./undelivered-text.js";
 import { count, shortTime } from "./wrap.js";
 
 /**
@@ -158,7 +162,7 @@ function suspendedParagraphs(diagnosis: Diagnosis): string[] {
 
 /**
  * Lists the mail that no receiver decided: the recipients that this server deferred or bounced
- * itself, and failed local deliveries, each with its earliest line.
+ * itself, and failed local deliveries, each with its earliest line, and the frozen messages.
  */
 function undeliveredParagraphs(diagnosis: Diagnosis): string[] {
   const tallies = [
@@ -168,11 +172,13 @@ function undeliveredParagraphs(diagnosis: Diagnosis): string[] {
     ),
     undeliveredSentences("Failed local deliveries", diagnosis.localDeliveryFailures),
   ];
-  return tallies.flatMap((sentences) => {
+  const paragraphs = tallies.flatMap((sentences) => {
     if (sentences === null) return [];
     const first = sentences.first === null ? [] : [`- first: ${escape(sentences.first)}`];
     return ["", escape(sentences.counts), ...(first.length === 0 ? [] : ["", ...first])];
   });
+  const frozen = frozenSentence(diagnosis.frozenMessages);
+  return frozen === null ? paragraphs : [...paragraphs, "", escape(frozen)];
 }
 
 function providerRow(verdict: ProviderVerdict, diagnosis: Diagnosis): string {

@@ -5,7 +5,7 @@ import { showHiddenInReport } from "./log-text.js";
 import { copiedLinesSentence } from "./copied-lines.js";
 import { missingFilterCopiesSentence } from "./filter-copies.js";
 import { hostsSentence } from "./hosts.js";
-import { suspendedDeferralLines, undeliveredLines } from "./undelivered-text.js";
+import { frozenLines, suspendedDeferralLines, undeliveredLines } from "./undelivered-text.js";
 import { column, count, plural, shortTime, wrap, wrapBreakingWords, wrapItems } from "./wrap.js";
 
 /**
@@ -49,6 +49,7 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
       "Deferred or bounced by this server itself, without trying any receiver",
       statistics.undeliveredByServer,
     ),
+    ...frozenLines(statistics.frozenMessages),
   );
   lines.push("", paint.bold("Outbound per day"));
   for (const day of statistics.days) {

@@ -26,7 +26,7 @@ import { copiedLinesSentence } from "./copied-lines.js";
 import { missingFilterCopiesSentence } from "./filter-copies.js";
 import { blockedHostsList, hostsSentence } from "./hosts.js";
 import { skippedSampleLines } from "./skipped-samples.js";
-import { suspendedDeferralLines, undeliveredLines } from "./undelivered-text.js";
+import { frozenLines, suspendedDeferralLines, undeliveredLines } from "./undelivered-text.js";
 import { column, count, plural, shortTime, wrap } from "./wrap.js";
 
 /**
@@ -130,6 +130,7 @@ function undeliveredSection(diagnosis: Diagnosis, paint: Painter): string[] {
   const lines = [
     ...undeliveredLines("Deferred or bounced by this server itself", diagnosis.undeliveredByServer),
     ...undeliveredLines("Failed local deliveries", diagnosis.localDeliveryFailures),
+    ...frozenLines(diagnosis.frozenMessages),
   ];
   if (lines.length === 0) return [];
   return [paint.bold("Not decided by any receiver"), ...lines, ""];

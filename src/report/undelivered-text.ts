@@ -1,3 +1,4 @@
+import type { FrozenReport } from "../diagnose/frozen.js";
 import type { UndeliveredReport } from "../diagnose/undelivered.js";
 import { count, plural, shortTime, wrap } from "./wrap.js";
 
@@ -50,4 +51,23 @@ export function suspendedDeferralSentence(suspended: number, deferredRecipients:
     `${count(suspended)} of the deferrals were made without a connection, because delivery ` +
     `was suspended after an earlier failure. In all, ${plural(deferredRecipients, "recipient was", "recipients were")} deferred.`
   );
+}
+
+/**
+ * Returns the sentence on the messages frozen in the queue, with the oldest still frozen, or
+ * null when the log shows none.
+ */
+export function frozenSentence(report: FrozenReport): string | null {
+  if (report.messages === 0) return null;
+  const still = report.stillFrozen === 0 ? "none" : `${count(report.stillFrozen)}`;
+  const counts = `Frozen in the queue: ${plural(report.messages, "message")}, ${still} still frozen at the end of the log.`;
+  const oldest = report.oldest;
+  if (oldest === null) return counts;
+  return `${counts} The oldest, ${oldest.id}, has been frozen since ${shortTime(oldest.since)} or earlier (${oldest.file}:${oldest.line}).`;
+}
+
+/** Renders `frozenSentence` for a terminal; no lines when the log shows no frozen message. */
+export function frozenLines(report: FrozenReport): string[] {
+  const sentence = frozenSentence(report);
+  return sentence === null ? [] : wrap(sentence, "  ");
 }

@@ -11,6 +11,7 @@ import {
   KEY_T,
   KEY_U,
 } from "./field-reader.js";
+import { isLoopbackIp } from "./loopback.js";
 
 /**
  * Fills `message` from an arrival line, `<= sender H=… I=… U=… P=… A=… S=… id=… T="…" for …`,
@@ -52,13 +53,21 @@ export function readArrival(
     }
   }
 
-  // `U=` names the Unix user that ran the submitting process only for local protocols. On
-  // SMTP arrivals it is the RFC 1413 ident reply of the client.
-  if (user !== null && message.service?.startsWith("local") === true) message.localUser = user;
+  // `U=` names the Unix user that ran the submitting process for local protocols. On SMTP
+  // arrivals it is the RFC 1413 ident reply of the client, which only this host's own ident
+  // server gives truthfully, so it is kept for loopback clients alone.
+  // NOTE: a content filter that re-injects mail over SMTP (amavis on 127.0.0.1) also gets its
+  // ident reply kept, so with ident lookups on, its mail reads as from the filter's user.
+  if (user !== null && isLocalOrigin(message)) message.localUser = user;
   // `<= <> R=<parent id>` is a bounce or delay warning that Exim generated for a message it
   // holds; a null sender arriving over SMTP is someone else's bounce.
   message.isBounce = message.sender === "" && hasParent;
   return true;
+}
+
+function isLocalOrigin(message: LoggedMessage): boolean {
+  if (message.service?.startsWith("local") === true) return true;
+  return message.clientIp !== null && isLoopbackIp(message.clientIp);
 }
 
 // Handles `for rcpt1 rcpt2` (returns true: nothing follows it) and `from <sender>`.

@@ -1,10 +1,11 @@
-import type { EventSink, SessionReplyEvent } from "../events.js";
+import type { EventSink, FrozenEvent, SessionReplyEvent } from "../events.js";
 import type { LogRecord, ParseOutcome, RecordParser } from "../record.js";
 import { readArrival } from "./arrival.js";
 import { deliveryStatus, hostInText, readDelivery } from "./delivery.js";
 import { FieldReader } from "./field-reader.js";
 import { CallerTracker } from "./local-submission.js";
-import { classifyNote, sessionErrorAt } from "./message-notes.js";
+import { readClientAuthFailure, readHostError, withFailedHost } from "./failed-host.js";
+import { authFailedAt, classifyNote, sessionErrorAt } from "./message-notes.js";
 import { MessageTable, tableKey } from "./message-table.js";
 import { messageIdLength } from "./message-id.js";
 import { deliveryEvent, newMessage, positionOf, tlsEvent, type MessageState } from "./message.js";
@@ -14,7 +15,7 @@ import { authFailureEvent, parseServerLine, rejectedAt, rejectEvent } from "./se
  * Creates the parser for Exim main-log records (program `exim`, natively or through syslog).
  * It follows each message from its arrival (`<=`) through its deliveries (`=>` `->` `>>` `*>`
  * `**` `==`) to `Completed`, pairs `cwd=` lines with the local arrivals they precede, and
- * reports SMTP rejects, authentication failures and daemon starts.
+ * reports frozen messages, SMTP rejects, authentication failures and daemon starts.
  */
 export function createEximParser(sink: EventSink, maxOpenMessages?: number): EximParser {
   return new EximLogParser(sink, maxOpenMessages);
@@ -125,6 +126,7 @@ class EximLogParser implements EximParser {
     if (status === null) return "parsed";
 
     const state = this.stateFor(record, idLength);
+    withFailedHost(state, fields);
     const position = positionOf(record);
     const event = deliveryEvent(record, position, state, fields, status);
     if (event === null) return "parsed";
@@ -143,14 +145,23 @@ class EximLogParser implements EximParser {
     switch (kind) {
       case "completed":
       case "removed":
-        this.messages.delete(tableKey(record.host, text.slice(0, idLength)));
+        this.endMessage(record, idLength);
+        return "parsed";
+      case "frozen":
+      case "thawed":
+        this.noteFrozen(record, idLength, kind === "frozen");
         return "parsed";
       case "session-reply":
         this.sink(this.sessionReply(record, idLength));
         return "parsed";
       case "auth-failure":
-        this.sink(authFailureEvent(record, text.indexOf(" authenticator failed", start)));
+        this.sink(authFailureEvent(record, authFailedAt(text, start)));
         return "parsed";
+      case "client-auth-failure":
+        this.sink(this.clientAuthFailure(record, idLength));
+        return "parsed";
+      case "host-error":
+        return this.noteHostError(record, idLength);
       case "reject":
         this.sink(rejectEvent(record, this.reader, start, rejectedAt(text, start)));
         return "parsed";
@@ -158,6 +169,51 @@ class EximLogParser implements EximParser {
       case "unparsed":
         return kind;
     }
+  }
+
+  private endMessage(record: LogRecord, idLength: number): void {
+    const key = tableKey(record.host, record.message.slice(0, idLength));
+    const state = this.messages.touch(key, record.time);
+    if (state?.frozen === true) this.sink(frozenEvent(record, state, false));
+    this.messages.delete(key);
+  }
+
+  // Only changes of state make events: a queue run writes `Message is frozen` for every frozen
+  // message it skips.
+  private noteFrozen(record: LogRecord, idLength: number, frozen: boolean): void {
+    const state = frozen
+      ? this.stateFor(record, idLength)
+      : this.messages.touch(tableKey(record.host, record.message.slice(0, idLength)), record.time);
+    if (state === undefined || state.frozen === frozen) return;
+    state.frozen = frozen;
+    this.sink(frozenEvent(record, state, frozen));
+  }
+
+  // `ID plain authenticator failed H=smtp.example.net [192.0.2.250] 535 5.7.8 Error: …`: this
+  // server, as a client, failed to log in to a relay host. The relay's reply is a session reply,
+  // as Postfix's `SASL authentication failed; server … said: 535 …` is.
+  private clientAuthFailure(record: LogRecord, idLength: number): SessionReplyEvent {
+    const login = readClientAuthFailure(record.message, idLength + 1);
+    const state = this.stateFor(record, idLength);
+    if (login.host !== null) state.failedHost = login.host;
+    return {
+      type: "session-reply",
+      time: record.time,
+      position: positionOf(record),
+      message: state.message,
+      relayHost: login.host?.host ?? null,
+      relayIp: login.host?.ip ?? null,
+      response: login.response,
+    };
+  }
+
+  // `ID H=127.0.0.1 [127.0.0.1] Connection refused`, also without `H=`. No server replied, so
+  // the line makes no event, but its host goes to the address lines after it.
+  private noteHostError(record: LogRecord, idLength: number): ParseOutcome {
+    const host = readHostError(record.message, idLength + 1);
+    if (host === null) return "ignored";
+    this.stateFor(record, idLength).failedHost = host;
+    return "parsed";
   }
 
   // `ID H=host [ip]: SMTP error from remote mail server after …: reply`, or the same with
@@ -200,11 +256,23 @@ class EximLogParser implements EximParser {
     const state: MessageState = {
       message: newMessage(record, id),
       deferred: null,
+      failedHost: null,
+      frozen: false,
       lastSeen: record.time,
     };
     this.messages.set(key, state);
     return state;
   }
+}
+
+function frozenEvent(record: LogRecord, state: MessageState, frozen: boolean): FrozenEvent {
+  return {
+    type: "frozen",
+    time: record.time,
+    position: positionOf(record),
+    message: state.message,
+    frozen,
+  };
 }
 
 function withoutPidPrefix(record: LogRecord): LogRecord {

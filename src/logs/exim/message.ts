@@ -14,6 +14,7 @@ import { detach } from "../postfix/fields.js";
 import type { LogRecord } from "../record.js";
 import { isGiveUpWithoutAttempt, isRetryTimeNotReached, type DeliveryFields } from "./delivery.js";
 import { isLoopbackIp } from "./loopback.js";
+import { AUTH_REQUIRED, type FailedHost } from "./failed-host.js";
 import type { TableEntry } from "./message-table.js";
 
 /** The state of one message id. */
@@ -24,6 +25,10 @@ export interface MessageState extends TableEntry {
    * are no first attempts, each with whether that attempt was remote; null while none is.
    */
   deferred: Map<string, boolean> | null;
+  /** The host of the latest failed connection or login without an address, or null. */
+  failedHost: FailedHost | null;
+  /** True after a line that froze the message, until one that thaws or ends it. */
+  frozen: boolean;
 }
 
 /** Builds the `delivery` event of one recipient and notes the attempt in `state`. */
@@ -44,6 +49,7 @@ export function deliveryEvent(
   // NOTE: a skipped retry that names no transport, of an address whose earlier deferral the log
   // does not show, could be meant for this host or another, so it is left out.
   if (skipped && fields.transport === null && deferredRemote === undefined) return null;
+  const decidedByMta = !giveUp && !skipped && isDecidedByMta(fields, status);
   const firstAttempt = noteAttempt(state, fields.recipient, status, remote);
   const event: DeliveryEvent = {
     type: "delivery",
@@ -58,12 +64,35 @@ export function deliveryEvent(
     relayHost: fields.relayHost,
     relayIp: fields.relayIp,
     outgoingSource: fields.outgoingIp,
+    handoff: !remote && isFilterHandoff(fields) ? "filter" : null,
     dsn: null,
     response: fields.errorText ?? fields.confirmation,
     firstAttempt,
     ...(giveUp ? { queueExpiry: true } : {}),
   };
-  return skipped ? { ...event, withoutAttempt: "suspended" } : event;
+  if (skipped) return { ...event, withoutAttempt: "suspended" };
+  return decidedByMta ? { ...event, withoutAttempt: "mta" } : event;
+}
+
+/**
+ * True for a deferral or bounce that Exim decided without handing the mail to any server or
+ * mailbox. A line with neither transport nor host failed in routing (`** a@example.invalid:
+ * Unrouteable address`, `== b@example.net R=dnslookup defer (-1): host lookup did not
+ * complete`). A transport that had to log in to its relay host and could not is this
+ * server's failure too, whatever the relay replied.
+ */
+function isDecidedByMta(fields: DeliveryFields, status: DeliveryStatus): boolean {
+  if (status !== "deferred" && status !== "bounced") return false;
+  if (fields.errorText?.startsWith(AUTH_REQUIRED) === true) return true;
+  return fields.transport === null && fields.relayIp === null;
+}
+
+// An SMTP transport to a loopback host hands the mail to a content filter or another MTA on this
+// host, which queues it again. Other transports to a loopback host, such as LMTP to Dovecot, count
+// as mailbox deliveries.
+function isFilterHandoff(fields: DeliveryFields): boolean {
+  const ip = fields.relayIp;
+  return ip !== null && isLoopbackIp(ip) && fields.transport?.includes("smtp") === true;
 }
 
 /**

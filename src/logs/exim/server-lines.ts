@@ -117,6 +117,7 @@ export function rejectEvent(
   if (word === "RCPT") recipient = angleAddressAt(text, wordEnd + 1);
   if (word === "MAIL" && sender === null) sender = angleAddressAt(text, wordEnd + 1);
 
+  const response = rejectReason(text, start, rejected, wordEnd);
   return {
     type: "reject",
     time: record.time,
@@ -124,10 +125,31 @@ export function rejectEvent(
     clientIp: hasHost ? reader.hostIp : null,
     clientHost: hasHost ? reader.hostName : null,
     stage,
-    response: rejectReason(text, start, rejected, wordEnd),
+    response,
+    replyCode: replyCodeOf(response, text.startsWith(TEMPORARILY, rejected - TEMPORARILY.length)),
     sender,
     recipient,
   };
+}
+
+const TEMPORARILY = "temporarily ";
+
+// An ACL `message` may start with its own reply code (`550 5.7.1 …`), which Exim sends in place
+// of its default. A code must be followed by a space, a hyphen or the end, so that the reason
+// `127.0.0.1 [127.0.0.1] : …` of a callout gives none.
+// NOTE: that the logged reason keeps such a code is not confirmed from a real log. Without one,
+// an Exim reject counts as `5xx` or `4xx`.
+const LEADING_CODE = /^([45])\d\d(?: [45]\.\d{1,3}\.\d{1,3})?(?=[ -]|$)/;
+
+/**
+ * Returns the reply code of a reject: the code that starts its reason, when that code is of
+ * the reject's class, else `4xx` for `temporarily rejected` and `5xx` for a reject.
+ */
+export function replyCodeOf(reason: string, temporary: boolean): string {
+  const match = LEADING_CODE.exec(reason);
+  const leadingClass = temporary ? "4" : "5";
+  if (match?.[1] === leadingClass) return match[0];
+  return temporary ? "4xx" : "5xx";
 }
 
 function stageOf(word: string, text: string, wordEnd: number): string | null {

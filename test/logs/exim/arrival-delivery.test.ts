@@ -82,15 +82,22 @@ describe("Exim arrival lines", () => {
     expect(message?.recipientCount).toBe(1);
   });
 
-  test("U= is the local user only for local protocols", () => {
+  test("U= names local and loopback users", () => {
     const { events } = parse([
       `2024-03-04 09:15:02 ${ID} <= a@example.org H=(x) [198.51.100.9] U=ident P=smtp S=10`,
       `2024-03-04 09:15:02 1rhA2c-000Abc-1x <= a@example.org U=bob P=local-esmtp S=10`,
+      `2024-03-04 09:15:02 1rhA2e-000Abc-1x <= noreply@example.com H=localhost (web1) [127.0.0.1]:30000 U=www-data P=esmtp S=1500`,
+      `2024-03-04 09:15:02 1rhA2f-000Abc-1x <= noreply@example.com H=localhost [::1]:30001 U=carol P=esmtp S=1500`,
     ]);
-    const [smtp, local] = ofType(events, "message").map((event) => event.message);
+    const [smtp, local, loopback, loopback6] = ofType(events, "message").map(
+      (event) => event.message,
+    );
 
     expect(smtp?.localUser).toBeNull();
     expect(local?.localUser).toBe("bob");
+    expect(loopback?.localUser).toBe("www-data");
+    expect(loopback?.clientIp).toBe("127.0.0.1");
+    expect(loopback6?.localUser).toBe("carol");
   });
 
   test("authenticator without id leaves the account unknown", () => {

@@ -1,6 +1,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
+import type { DeliveryEvent, LogEvent } from "../../../src/logs/events.js";
 import { createEximParser } from "../../../src/logs/exim/index.js";
 import { corpusPath, corpusRoot } from "../../helpers/corpus.js";
 import { readLogLines, runParser, type ParserRun } from "./frame.js";
@@ -18,6 +19,17 @@ function unparsedShare(run: ParserRun): number {
 
 function count(run: ParserRun, type: string): number {
   return run.events.filter((event) => event.type === type).length;
+}
+
+function deliveries(run: ParserRun): DeliveryEvent[] {
+  return run.events.filter((event): event is DeliveryEvent => event.type === "delivery");
+}
+
+function ofType<T extends LogEvent["type"]>(
+  run: ParserRun,
+  type: T,
+): Extract<LogEvent, { type: T }>[] {
+  return run.events.filter((event): event is Extract<LogEvent, { type: T }> => event.type === type);
 }
 
 // Wazuh's rule tests hold one log line per `log N pass = <line>` entry.
@@ -57,6 +69,62 @@ describe.skipIf(root === null)("Exim parser on real logs and fixtures", () => {
     expect(rcptRejects).toHaveLength(1157);
     expect(count(run, "message")).toBe(43);
     expect(run.events.filter((e) => e.type === "delivery" && e.status === "sent").length).toBe(41);
+  });
+
+  test("ddgrey main log: routing failures, frozen bounces, ident", () => {
+    const run = runParser(createEximParser, readLogLines(real("ddgrey", "mainlog")));
+    const decidedByMta = deliveries(run).filter((event) => event.withoutAttempt === "mta");
+    const frozen = ofType(run, "frozen");
+    const stillFrozen = new Set<string>();
+    for (const event of frozen) {
+      if (event.frozen) stillFrozen.add(event.message.id);
+      else stillFrozen.delete(event.message.id);
+    }
+    const webUser = ofType(run, "message").filter((e) => e.message.localUser === "www-data");
+
+    // Lines 312, 1949, 2849 and 2861: `** noreply@d19.example: Unrouteable address`.
+    expect(decidedByMta.map((event) => event.position.line)).toEqual([312, 1949, 2849, 2861]);
+    expect(new Set(frozen.map((event) => event.message.id)).size).toBe(6);
+    expect([...stillFrozen].sort()).toEqual([
+      "1j5BuI-0006Kd-Oe",
+      "1j5CmD-0007Sg-Rb",
+      "1j5Nye-0004Xw-5I",
+      "1j5PVN-00068m-O3",
+    ]);
+    expect(webUser).toHaveLength(9);
+    expect(ofType(run, "reject").every((event) => event.replyCode === "5xx")).toBe(true);
+  });
+
+  test("Exim test-suite logs: hosts, logins and codes", () => {
+    const suite = (name: string): ParserRun =>
+      runParser(createEximParser, readLogLines(real("exim", "test", "log", name)), {}, name);
+    const smarthost = suite("3401");
+    const filterBounces = deliveries(suite("0612")).filter(
+      (event) => event.status === "bounced" && event.handoff === "filter",
+    );
+    const routing = deliveries(suite("0206")).filter((event) => event.withoutAttempt === "mta");
+    const afterRefusal = deliveries(suite("0640")).find((event) => event.position.line === 4);
+    const codes = ofType(suite("0227"), "reject").map((event) => event.replyCode);
+
+    // Lines 8 and 15 are Exim's own failed logins to its relay host.
+    expect(count(smarthost, "auth-failure")).toBe(0);
+    expect(ofType(smarthost, "session-reply").map((event) => event.position.line)).toContain(15);
+    // Lines 13 and 34 fail at the loopback host, so they stay on this server.
+    const atLoopback = deliveries(smarthost).filter((event) =>
+      [13, 34].includes(event.position.line),
+    );
+    expect(atLoopback.map((event) => event.handoff)).toEqual(["filter", "filter"]);
+    expect(filterBounces).toHaveLength(3);
+    expect(routing.map((event) => event.status).sort()).toEqual([
+      "bounced",
+      "bounced",
+      "bounced",
+      "bounced",
+      "deferred",
+    ]);
+    expect(afterRefusal?.relayIp).toBe("127.0.0.1");
+    expect(codes).not.toContain("127");
+    expect(codes.filter((code) => code === "4xx").length).toBeGreaterThan(0);
   });
 
   test.each([

@@ -91,6 +91,42 @@ describe("Exim rejects", () => {
   });
 });
 
+describe("Exim reject codes", () => {
+  test.each([
+    [
+      "H=(x) [203.0.113.30] F=<a@example.org> rejected RCPT <b@example.com>: relay not permitted",
+      "5xx",
+    ],
+    ["H=(x) [203.0.113.31] F=<a@example.org> temporarily rejected RCPT <b@example.com>", "4xx"],
+    [
+      "H=(x) [203.0.113.32] F=<a@example.org> rejected RCPT <b@example.com>: 550 5.7.1 Listed at a DNSBL",
+      "550 5.7.1",
+    ],
+    [
+      "H=(x) [203.0.113.33] F=<a@example.org> temporarily rejected RCPT <b@example.com>: 451-Greylisted, try later",
+      "451",
+    ],
+    // A 5xx code in the reason of a temporary reject is not the code sent.
+    [
+      "H=(x) [203.0.113.34] F=<a@example.org> temporarily rejected RCPT <b@example.com>: 550 looks permanent",
+      "4xx",
+    ],
+    // A callout failure starts with the called host's address, whose first octet is no code.
+    [
+      "H=(x) [203.0.113.35] F=<a@example.org> rejected RCPT <b@example.net>: 127.0.0.1 [127.0.0.1] : SMTP error from remote mail server after RCPT TO:<b@example.net>: 550 Recipient not liked",
+      "5xx",
+    ],
+    [
+      `${ID} b@example.org H=(x) [203.0.113.36] P=smtp temporarily rejected by local_scan(): Temporary local problem`,
+      "4xx",
+    ],
+  ])("%s", (line, replyCode) => {
+    const { event } = only(`2024-03-04 09:20:07 ${line}`);
+    expect(event?.type).toBe("reject");
+    expect(event).toMatchObject({ replyCode });
+  });
+});
+
 describe("Exim authentication failures", () => {
   test.each([
     [
@@ -106,11 +142,6 @@ describe("Exim authentication failures", () => {
     [
       "login authenticator failed for no-port.example.org [203.0.113.12]: 535 Incorrect authentication data",
       "203.0.113.12",
-      null,
-    ],
-    [
-      `${ID} plain authenticator failed H=127.0.0.1 [127.0.0.1] 535 Sorry, authentication failed`,
-      "127.0.0.1",
       null,
     ],
   ])("%s", (line, clientIp, username) => {
@@ -165,11 +196,8 @@ describe("Exim daemon and session lines", () => {
     "TLS error on connection from [203.0.113.16]:40200 (SSL_accept): wrong version number",
     "SMTP call from (localhost) [203.0.113.180]:28034 dropped: too many syntax or protocol errors",
     "H=(x) [203.0.113.1] sender verify fail for <a@example.org>: Unrouteable address",
-    `${ID} Frozen (delivery error message)`,
-    `${ID} Message is frozen`,
-    `${ID} Unfrozen by errmsg timer`,
     `${ID} retry time not reached for any host for 'example.net'`,
-    `${ID} mx.example.net [2001:db8::1] Network is unreachable`,
+    `${ID} Connection refused`,
     `${ID} a@example.org: error ignored`,
   ])("ignored: %s", (line) => {
     const { event, outcome } = only(`2024-03-04 09:20:09 ${line}`);

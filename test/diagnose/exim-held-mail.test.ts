@@ -1,0 +1,106 @@
+import { describe, expect, test } from "vitest";
+import type { LogStatistics } from "../../src/diagnose/statistics.js";
+import type { Diagnosis } from "../../src/diagnose/types.js";
+import { OFFLINE_DIAGNOSE, runCommand } from "../helpers/cli.js";
+import { schemaValidator } from "../helpers/schema.js";
+import { temporaryFiles } from "../helpers/temporary-files.js";
+
+const temporary = temporaryFiles();
+const validateDiagnosis = schemaValidator("diagnose.schema.json");
+const validateLogs = schemaValidator("logs.schema.json");
+
+const GMAIL_MX = "H=gmail-smtp-in.l.google.com [192.0.2.201]";
+
+/** Returns an Exim stamp `minute` minutes after 08:00 on 8 March 2026. */
+function at(minute: number): string {
+  const time = new Date(Date.UTC(2026, 2, 8, 8, minute, 0)).toISOString();
+  return `${time.slice(0, 10)} ${time.slice(11, 19)}`;
+}
+
+/** Returns the Exim message id of message `index`. */
+function messageId(index: number): string {
+  return `1tH${String(index).padStart(3, "0")}-000000-HH`;
+}
+
+/**
+ * Writes an Exim log of `sent` messages delivered to Gmail, then `held` messages whose lines
+ * after the arrival are `heldLines(id, index)`, three minutes apart.
+ */
+function eximLog(sent: number, held: number, heldLines: (id: string, index: number) => string[]) {
+  const lines: string[] = [];
+  for (let index = 0; index < sent + held; index++) {
+    const id = messageId(index);
+    const stamp = at(index * 3);
+    lines.push(
+      `${stamp} ${id} <= u${index}@example.com H=(pc) [192.0.2.30]:40000 P=esmtpsa A=dovecot_plain:u${index}@example.com S=1000`,
+    );
+    const rest =
+      index < sent
+        ? [`=> c${index}@gmail.com R=dnslookup T=remote_smtp ${GMAIL_MX} C="250 OK"`, "Completed"]
+        : heldLines(id, index);
+    lines.push(...rest.map((line) => `${stamp} ${id} ${line}`));
+  }
+  return lines.join("\n") + "\n";
+}
+
+async function diagnosis(log: string): Promise<Diagnosis> {
+  const result = await runCommand([...OFFLINE_DIAGNOSE, "--format", "json", temporary.file(log)]);
+  const parsed = JSON.parse(result.stdout) as Diagnosis;
+  expect(validateDiagnosis(parsed)).toEqual([]);
+  return parsed;
+}
+
+async function statistics(log: string): Promise<LogStatistics> {
+  const path = temporary.file(log);
+  const result = await runCommand(["logs", "--timezone", "UTC", "--format", "json", path]);
+  const parsed = JSON.parse(result.stdout) as LogStatistics;
+  expect(validateLogs(parsed)).toEqual([]);
+  return parsed;
+}
+
+describe("Exim mail held by this server", () => {
+  test("refused content filter holds the mail", async () => {
+    const log = eximLog(10, 30, (_, index) => [
+      "H=127.0.0.1 [127.0.0.1] Connection refused",
+      `== c${index}@gmail.com R=amavis T=amavis_smtp defer (111): Connection refused`,
+    ]);
+    const result = await diagnosis(log);
+
+    expect(result.verdict.status).toBe("ok");
+    expect(result.verdict.heldByServer?.atFilter).toBe(30);
+    expect(result.verdict.heldByServer?.firstKind).toBe("filter");
+    expect(result.providers.gmail?.deferred).toBe(0);
+    expect(result.outboundFilterFailures.deferred).toBe(30);
+    expect(result.findings.map((finding) => finding.id)).not.toContain("healthy");
+  });
+
+  test("failed smarthost login is no password guessing", async () => {
+    const log = eximLog(0, 30, (_, index) => [
+      "plain authenticator failed H=smtp.example.net [192.0.2.250] 535 5.7.8 Error: authentication failed",
+      `== user${index}@example.org R=smarthost T=remote_smtp_smarthost defer (-42): authentication required but authentication attempt(s) failed`,
+    ]);
+    const result = await diagnosis(log);
+    const counts = await statistics(log);
+
+    expect(counts.inbound.authFailures).toBe(0);
+    expect(counts.undeliveredByServer.deferred).toBe(30);
+    expect(result.findings.map((finding) => finding.id)).not.toContain("compromised-account");
+    expect(result.findings.map((finding) => finding.id)).not.toContain("healthy");
+    expect(result.verdict.heldByServer?.deferred).toBe(30);
+  });
+
+  test("routing failures count for the sender", async () => {
+    const log = eximLog(1, 2, (_, index) =>
+      index === 1
+        ? ["** typo@example.invalid: Unrouteable address", "Completed"]
+        : [`== friend@example.net R=dnslookup defer (-1): host lookup did not complete`],
+    );
+    const counts = await statistics(log);
+    const account = counts.accounts.find((origin) => origin.key.includes("u2@example.com"));
+
+    expect(counts.undeliveredByServer.bounced).toBe(1);
+    expect(counts.undeliveredByServer.deferred).toBe(1);
+    expect(counts.undeliveredByServer.first?.recipient).toBe("typo@example.invalid");
+    expect(account?.undeliveredRecipients).toBe(1);
+  });
+});
