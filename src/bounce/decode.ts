@@ -10,6 +10,7 @@ import { originalSender, readDrafts, readForwarded } from "./read.js";
 import { decideReason, isHardBounce } from "./reason/decide.js";
 import { hasTemporaryError, isPermanent, recipientCodes } from "./reason/codes.js";
 import { placeholderStatus } from "./reason/status.js";
+import { returnedQueueId } from "./queue-id.js";
 import type { BounceKind, BounceReason, BounceResult, RecipientDraft } from "./types.js";
 import { unreadBounceError } from "./unread-bounce.js";
 
@@ -35,8 +36,9 @@ export async function decodeMessage(
   const read = await readForwarded(message, readDrafts(message, originalSender(message)));
   const sender = originalSender(read.message);
   const kind = read.kind;
+  const queueId = returnedQueueId(read.message);
   const results = read.drafts.map((draft) =>
-    finish(draft, { file, kind: kind ?? "bounce", message, sender, classifier }),
+    finish(draft, { file, kind: kind ?? "bounce", message, sender, queueId, classifier }),
   );
   const error = results.length === 0 ? unreadBounceError(message, file) : null;
   return { kind, results, error };
@@ -47,6 +49,7 @@ interface FinishContext {
   readonly kind: BounceKind;
   readonly message: BounceMessage;
   readonly sender: string | null;
+  readonly queueId: string | null;
   readonly classifier: ReplyClassifier;
 }
 
@@ -102,6 +105,7 @@ function finish(draft: RecipientDraft, context: FinishContext): BounceResult {
         : isHardBounce(reason, permanent),
     reason,
     feedbackType: draft.feedbackType,
+    queueId: context.queueId,
     ...notesOf(draft, context.kind),
   };
 }
