@@ -12,7 +12,7 @@ import { hasTemporaryError, isPermanent, recipientCodes } from "./reason/codes.j
 import { placeholderStatus } from "./reason/status.js";
 import { returnedQueueId } from "./queue-id.js";
 import type { BounceKind, BounceReason, BounceResult, RecipientDraft } from "./types.js";
-import { unreadBounceError } from "./unread-bounce.js";
+import { endsInsideReport, unreadBounceError } from "./unread-bounce.js";
 
 /** What one message decoded to; `kind` is null for a message that is none of the known kinds. */
 export interface DecodedMessage {
@@ -20,6 +20,8 @@ export interface DecodedMessage {
   readonly results: BounceResult[];
   /** The error for a message whose headers mark it as a bounce but that gave no recipient. */
   readonly error: string | null;
+  /** True when the message ends inside its delivery report, so the last recipient may be cut. */
+  readonly endsInsideReport: boolean;
 }
 
 // Diagnostic texts longer than this are cut before classification; a reply is far shorter,
@@ -41,7 +43,8 @@ export async function decodeMessage(
     finish(draft, { file, kind: kind ?? "bounce", message, sender, queueId, classifier }),
   );
   const error = results.length === 0 ? unreadBounceError(message, file) : null;
-  return { kind, results, error };
+  const cut = results.length > 0 && endsInsideReport(message, raw);
+  return { kind, results, error, endsInsideReport: cut };
 }
 
 interface FinishContext {
