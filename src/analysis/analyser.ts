@@ -1,4 +1,4 @@
-import { PROVIDER_OPERATORS } from "../knowledge/providers.js";
+import { domainOf, PROVIDER_OPERATORS } from "../knowledge/providers.js";
 import type { DeliveryEvent, LogEvent, LoggedMessage, SessionReplyEvent } from "../logs/events.js";
 import { isLoopback } from "../logs/postfix/fields.js";
 import type { ReplyExplainer } from "./explainer.js";
@@ -179,6 +179,8 @@ export class LogAnalyser {
     const failedOrDelayed = event.status === "bounced" || event.status === "deferred";
     if (event.status === "bounced") input.failed += 1;
     else if (event.status === "deferred") input.delayed += 1;
+    const senderDomain = domainOf(result.originalSender ?? "");
+    if (failedOrDelayed && senderDomain !== null) addCapped(input.senderDomains, senderDomain);
     if (this.isOutsideLog(event.time)) {
       // Recipients that neither failed nor were delayed (delivered, relayed) are not counted,
       // because the input report counts failures and delays only.

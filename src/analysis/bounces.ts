@@ -53,6 +53,11 @@ export class BounceInputAnalyser {
    * `delayed`.
    */
   alreadyLogged = 0;
+  /**
+   * Envelope sender domains of the returned messages of failed and delayed recipients, capped
+   * in size. A bounce goes back to the envelope sender, so these count as this server's own.
+   */
+  readonly senderDomains = new Map<string, number>();
 }
 
 const ACTION_STATUS: Readonly<Record<string, DeliveryStatus>> = {
