@@ -23,7 +23,7 @@ import {
 } from "./removal-commands.js";
 import { dnsChecksMarkdown } from "./markdown-checks.js";
 import { MAX_SAMPLE_LINES } from "./skipped-samples.js";
-import { filesRead, inputDetailSentences, READINESS_MARKS } from "./text.js";
+import { bounceOnlySentence, filesRead, inputDetailSentences, READINESS_MARKS } from "./text.js";
 import { suspendedDeferralSentence, undeliveredSentences } from "./undelivered-text.js";
 import { count, shortTime, WIDTH } from "./wrap.js";
 
@@ -40,7 +40,7 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
   const lines: string[] = [
     "# delist diagnosis",
     "",
-    `${count(input.lines)} log lines from ${shortTime(input.firstTime)} to ${shortTime(input.lastTime)} (${input.timeZone}).`,
+    headline(input),
     "",
     `**Verdict: ${verdictLabel(diagnosis)}.** ${escape(diagnosis.verdict.summary)}`,
     "",
@@ -75,10 +75,18 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
     ...input.files
       .filter((file) => file.error !== null)
       .flatMap((file) => [`**Error:** ${escapeMarkdown(`${file.name}: ${file.error ?? ""}`)}`, ""]),
-    `Read ${filesRead(input)}. Lines parsed: ${count(input.parsed)}; ignored: ${count(input.ignored)}; unparsed: ${count(input.unparsed)}; without log framing: ${count(input.unrecognised)}.`,
+    input.files.length === 0
+      ? "No mail log given."
+      : `Read ${filesRead(input)}. Lines parsed: ${count(input.parsed)}; ignored: ${count(input.ignored)}; unparsed: ${count(input.unparsed)}; without log framing: ${count(input.unrecognised)}.`,
     ...inputParagraphs(input),
   ];
   return lines.join("\n") + "\n";
+}
+
+function headline(input: InputReport): string {
+  const bounceOnly = bounceOnlySentence(input);
+  if (bounceOnly !== null) return `${bounceOnly.charAt(0).toUpperCase()}${bounceOnly.slice(1)}.`;
+  return `${count(input.lines)} log lines from ${shortTime(input.firstTime)} to ${shortTime(input.lastTime)} (${input.timeZone}).`;
 }
 
 /**

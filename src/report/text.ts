@@ -59,8 +59,9 @@ function header(diagnosis: Diagnosis, paint: Painter): string[] {
   const input = diagnosis.input;
   const period = `${shortTime(input.firstTime)} to ${shortTime(input.lastTime)} (${input.timeZone})`;
   const label = verdictLabel(diagnosis, paint);
+  const read = bounceOnlySentence(input) ?? `${plural(input.lines, "line")} from ${period}`;
   return [
-    ...wrap(`delist diagnose: ${plural(input.lines, "line")} from ${period}`).map(paint.bold),
+    ...wrap(`delist diagnose: ${read}`).map(paint.bold),
     "",
     `Verdict: ${label}`,
     ...wrap(diagnosis.verdict.summary, "  "),
@@ -378,6 +379,20 @@ export function inputDetailSentences(input: InputReport): string[] {
   return sentences;
 }
 
+/**
+ * Returns the headline of a run that was given bounce messages and no mail log, such as "no
+ * mail log given; 3 bounce messages with 2 failed and 1 delayed recipients", else null.
+ */
+export function bounceOnlySentence(input: InputReport): string | null {
+  const bounces = input.bounces;
+  if (input.files.length > 0 || bounces === null) return null;
+  const messages = bounces.files.reduce((sum, file) => sum + file.messages, 0);
+  return (
+    `no mail log given; ${plural(messages, "bounce message")} with ` +
+    `${count(bounces.failed)} failed and ${count(bounces.delayed)} delayed recipients`
+  );
+}
+
 function inputSection(input: InputReport): string[] {
   const skipped = input.unparsed + input.unrecognised;
   // Read errors come first: a file that was not read changes every count below it.
@@ -387,10 +402,12 @@ function inputSection(input: InputReport): string[] {
   }
   lines.push(
     ...wrap(
-      `Read ${filesRead(input)}: ` +
-        `${plural(input.lines, "line")}, ${count(input.parsed)} parsed, ${count(input.ignored)} ignored, ` +
-        `${count(input.blank)} blank, ` +
-        `${count(skipped)} skipped (${count(input.unparsed)} unparsed, ${count(input.unrecognised)} without log framing).`,
+      input.files.length === 0
+        ? "No mail log given."
+        : `Read ${filesRead(input)}: ` +
+            `${plural(input.lines, "line")}, ${count(input.parsed)} parsed, ${count(input.ignored)} ignored, ` +
+            `${count(input.blank)} blank, ` +
+            `${count(skipped)} skipped (${count(input.unparsed)} unparsed, ${count(input.unrecognised)} without log framing).`,
       "",
     ),
   );
