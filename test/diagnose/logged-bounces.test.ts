@@ -111,3 +111,63 @@ describe("bounces of logged attempts", () => {
     expect(json.providers["gmail"]?.fromBounces).toBe(1);
   });
 });
+
+/** Builds Exim's bounce of message `id` to `recipient`, dated a day after T0. */
+function eximBounce(id: string, recipient: string): string {
+  return message(
+    "From: Mail Delivery System <Mailer-Daemon@mail.example.com>",
+    "To: news@example.com",
+    "Subject: Mail delivery failed: returning message to sender",
+    `Date: ${new Date(T0 + 86_400_000).toUTCString()}`,
+    `X-Failed-Recipients: ${recipient}`,
+    "",
+    "This message was created automatically by mail delivery software.",
+    "",
+    "A message that you sent could not be delivered to one or more of its",
+    "recipients. This is a permanent error. The following address(es) failed:",
+    "",
+    `  ${recipient}`,
+    "    host gmail-smtp-in.l.google.com [192.0.2.27]",
+    "    SMTP error from remote mail server after end of data:",
+    `    ${GMAIL_REPLY}`,
+    "",
+    "------ This is a copy of the message, including all the headers. ------",
+    "",
+    "Return-path: <news@example.com>",
+    "Received: from [198.51.100.10]",
+    "\tby mail.example.com with esmtpa (Exim 4.97)",
+    "\t(envelope-from <news@example.com>)",
+    `\tid ${id}`,
+    `\tfor ${recipient}; ${new Date(T0).toUTCString()}`,
+    "From: news@example.com",
+    "",
+    "hello",
+  );
+}
+
+describe("Exim bounces of logged attempts", () => {
+  test("same message id counts once", async () => {
+    const id = "1tAbCd-000123-Xy";
+    const stamp = (offset: number): string =>
+      new Date(T0 + offset).toISOString().replace("T", " ").slice(0, 19);
+    const log = [
+      `${stamp(0)} ${id} <= news@example.com H=([198.51.100.10]) [198.51.100.10] P=esmtpa A=login:news@example.com S=1000`,
+      `${stamp(1000)} ${id} ** reader0@gmail.com R=dnslookup T=remote_smtp H=gmail-smtp-in.l.google.com [192.0.2.27]: SMTP error from remote mail server after end of data: ${GMAIL_REPLY}`,
+      `${stamp(1000)} ${id} Completed`,
+      "",
+    ].join("\n");
+    const result = await runCommand([
+      ...OFFLINE_DIAGNOSE,
+      temporary.file(log, "mainlog"),
+      "--bounces",
+      temporary.folder({ "a.eml": eximBounce(id, "reader0@gmail.com") }),
+      "--format",
+      "json",
+    ]);
+    const json = JSON.parse(result.stdout) as Json;
+
+    expect(json.providers["gmail"]?.attempts).toBe(1);
+    expect(json.providers["gmail"]?.fromBounces).toBe(0);
+    expect(json.input.notes.some((note) => note.includes("counted once"))).toBe(true);
+  });
+});
