@@ -43,6 +43,7 @@ export class LoggedBounceMatcher {
   /** Takes one log event and marks the first unmatched result that reports it. */
   observe(event: LogEvent): void {
     if (event.type !== "delivery" || !event.remote || event.withoutAttempt !== undefined) return;
+    if (this.byRecipient.size === 0) return;
     const candidates = this.byRecipient.get(event.recipient.toLowerCase());
     if (candidates === undefined) return;
     const unmatched = candidates.filter(
