@@ -1,4 +1,4 @@
-import { PROVIDER_OPERATORS } from "../knowledge/providers.js";
+import { domainOf, PROVIDER_OPERATORS } from "../knowledge/providers.js";
 import type {
   DeliveryEvent,
   FilterCopyEvent,
@@ -163,9 +163,10 @@ export class LogAnalyser {
    * and delays join the delivery evidence of their provider (verdict, reasons, unknown
    * recipients, authentication) but not the volume and sender analyses, which only logs can
    * show completely. Complaints feed the spam-complaints evidence. Results dated well outside
-   * the mail log are counted and left out.
+   * the mail log, and results that `logged` marks as reporting an attempt the log shows, are
+   * counted and left out.
    */
-  addBounce(result: BounceResult): void {
+  addBounce(result: BounceResult, logged = false): void {
     const input = this.bounceInput;
     input.results += 1;
     if (result.kind === "feedback") {
@@ -193,10 +194,16 @@ export class LogAnalyser {
     const failedOrDelayed = event.status === "bounced" || event.status === "deferred";
     if (event.status === "bounced") input.failed += 1;
     else if (event.status === "deferred") input.delayed += 1;
+    const senderDomain = domainOf(result.originalSender ?? "");
+    if (failedOrDelayed && senderDomain !== null) addCapped(input.senderDomains, senderDomain);
     if (this.isOutsideLog(event.time)) {
       // Recipients that neither failed nor were delayed (delivered, relayed) are not counted,
       // because the input report counts failures and delays only.
       if (failedOrDelayed) input.outsideLog += 1;
+      return;
+    }
+    if (logged) {
+      input.alreadyLogged += 1;
       return;
     }
     this.track(event.time);

@@ -47,6 +47,17 @@ export class BounceInputAnalyser {
   outsideLog = 0;
   /** Spam complaints dated well outside the mail log's time, left out of the spam-complaints finding. */
   complaintsOutsideLog = 0;
+  /**
+   * Failed and delayed recipients whose attempt the mail log also shows, left out of the
+   * delivery evidence so that the attempt counts once. They are also counted in `failed` and
+   * `delayed`.
+   */
+  alreadyLogged = 0;
+  /**
+   * Envelope sender domains of the returned messages of failed and delayed recipients, capped
+   * in size. A bounce goes back to the envelope sender, so these count as this server's own.
+   */
+  readonly senderDomains = new Map<string, number>();
 }
 
 const ACTION_STATUS: Readonly<Record<string, DeliveryStatus>> = {

@@ -10,8 +10,9 @@ import { originalSender, readDrafts, readForwarded } from "./read.js";
 import { decideReason, isHardBounce } from "./reason/decide.js";
 import { hasTemporaryError, isPermanent, recipientCodes } from "./reason/codes.js";
 import { placeholderStatus } from "./reason/status.js";
+import { returnedQueueId } from "./queue-id.js";
 import type { BounceKind, BounceReason, BounceResult, RecipientDraft } from "./types.js";
-import { unreadBounceError } from "./unread-bounce.js";
+import { endsInsideReport, unreadBounceError } from "./unread-bounce.js";
 
 /** What one message decoded to; `kind` is null for a message that is none of the known kinds. */
 export interface DecodedMessage {
@@ -19,6 +20,8 @@ export interface DecodedMessage {
   readonly results: BounceResult[];
   /** The error for a message whose headers mark it as a bounce but that gave no recipient. */
   readonly error: string | null;
+  /** True when the message ends inside its delivery report, so the last recipient may be cut. */
+  readonly endsInsideReport: boolean;
 }
 
 // Diagnostic texts longer than this are cut before classification; a reply is far shorter,
@@ -35,11 +38,13 @@ export async function decodeMessage(
   const read = await readForwarded(message, readDrafts(message, originalSender(message)));
   const sender = originalSender(read.message);
   const kind = read.kind;
+  const queueId = returnedQueueId(read.message);
   const results = read.drafts.map((draft) =>
-    finish(draft, { file, kind: kind ?? "bounce", message, sender, classifier }),
+    finish(draft, { file, kind: kind ?? "bounce", message, sender, queueId, classifier }),
   );
   const error = results.length === 0 ? unreadBounceError(message, file) : null;
-  return { kind, results, error };
+  const cut = results.length > 0 && endsInsideReport(message, raw);
+  return { kind, results, error, endsInsideReport: cut };
 }
 
 interface FinishContext {
@@ -47,6 +52,7 @@ interface FinishContext {
   readonly kind: BounceKind;
   readonly message: BounceMessage;
   readonly sender: string | null;
+  readonly queueId: string | null;
   readonly classifier: ReplyClassifier;
 }
 
@@ -102,6 +108,7 @@ function finish(draft: RecipientDraft, context: FinishContext): BounceResult {
         : isHardBounce(reason, permanent),
     reason,
     feedbackType: draft.feedbackType,
+    queueId: context.queueId,
     ...notesOf(draft, context.kind),
   };
 }

@@ -15,6 +15,7 @@ import {
   type SourceMessage,
 } from "./input.js";
 import { truncatedNote, truncatedWithoutResults } from "./limits.js";
+import { cutReportNote } from "./unread-bounce.js";
 import { skippedNotes, SummaryBuilder, type BounceFileSummary } from "./summary.js";
 import type { BounceResult } from "./types.js";
 
@@ -140,6 +141,8 @@ async function decodeOne(
         return [];
       }
       summary.notes.push(truncatedNote(message.name, full, size));
+    } else if (decoded.endsInsideReport) {
+      summary.notes.push(cutReportNote(message.name));
     }
     summary.messages++;
     summary.kinds[decoded.kind ?? "none"]++;

@@ -89,6 +89,11 @@ export interface BounceResult {
   /** ARF `Feedback-Type` (`abuse`, `fraud`, …) for spam complaints; null otherwise. */
   readonly feedbackType: string | null;
   /**
+   * The sending MTA's queue id of the returned message (Postfix `X-Postfix-Queue-ID`, or the
+   * `id` of the returned message's first Received field), or null when the bounce has neither.
+   */
+  readonly queueId: string | null;
+  /**
    * Remarks on fields of the bounce that contradict each other, such as a DSN `Status` of
    * 2.0.0 beside Action `failed`. Absent when there are none.
    */

@@ -2,11 +2,17 @@
  * Messages that look like a bounce but give no recipient, such as a bounce copied while it
  * was still being written and cut before its delivery report. Such a message is reported as
  * unreadable rather than dropped, so that an operator does not lose those failures unawares.
+ * A bounce cut inside its delivery report gives the recipients before the cut, and gets a note.
  */
 import { isBounceSubject } from "./formats/text-bounce.js";
 import { headerValue, type BounceMessage } from "./mime.js";
 
 const MAX_SUBJECT_CHARS = 60;
+
+// How far past the last boundary delimiter the part's header fields are looked for.
+const PART_HEADER_BYTES = 1024;
+
+const DELIVERY_REPORT_TYPE = /^Content-Type:[ \t]*message\/(?:global-)?delivery-status\b/im;
 
 /**
  * Returns the error for a message that gave no recipient although its headers mark it as a
@@ -45,4 +51,50 @@ function bounceSigns(message: BounceMessage): string[] {
 
 function shortened(text: string): string {
   return text.length <= MAX_SUBJECT_CHARS ? text : `${text.slice(0, MAX_SUBJECT_CHARS - 1)}…`;
+}
+
+/**
+ * True when the raw message ends inside the delivery report part of its multipart body. The
+ * last boundary delimiter then opens a `message/delivery-status` part, and the closing
+ * delimiter (`--BOUNDARY--`, RFC 2046 section 5.1.1) is missing. A message cut later, inside
+ * the returned message, still has its whole report, so it does not count.
+ */
+export function endsInsideReport(message: BounceMessage, raw: Uint8Array | string): boolean {
+  const boundary = boundaryOf(headerValue(message, "content-type") ?? "");
+  if (boundary === null) return false;
+  const tail = textAfterLast(raw, `--${boundary}`);
+  if (tail === null || tail.startsWith("--")) return false;
+  const partHeader = tail.split(/\r?\n\r?\n/)[0] ?? "";
+  return DELIVERY_REPORT_TYPE.test(partHeader);
+}
+
+/** Returns the note for a message whose recipients were read from a cut delivery report. */
+export function cutReportNote(name: string): string {
+  return (
+    `"${name}" ends inside its delivery report, before the closing MIME boundary: cut short? ` +
+    `Its recipients were read from what is there, so the last one's fields or reply may be ` +
+    `incomplete; check that the file is complete, or copy it again`
+  );
+}
+
+// Returns up to PART_HEADER_BYTES after the last `delimiter`, or null when there is none. The
+// bytes are searched through a view, so that a large message is not copied.
+function textAfterLast(raw: Uint8Array | string, delimiter: string): string | null {
+  if (typeof raw === "string") {
+    const last = raw.lastIndexOf(delimiter);
+    if (last < 0) return null;
+    const after = last + delimiter.length;
+    return raw.slice(after, after + PART_HEADER_BYTES);
+  }
+  const data = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const last = data.lastIndexOf(delimiter, undefined, "latin1");
+  if (last < 0) return null;
+  const after = last + delimiter.length;
+  return data.toString("latin1", after, after + PART_HEADER_BYTES);
+}
+
+function boundaryOf(contentType: string): string | null {
+  if (!/^\s*multipart\//i.test(contentType)) return null;
+  const match = /\bboundary\s*=\s*(?:"([^"]+)"|([^\s;]+))/i.exec(contentType);
+  return match?.[1] ?? match?.[2] ?? null;
 }

@@ -78,6 +78,11 @@ export async function runDiagnose(
   for (const file of diagnosis.input.bounces?.files ?? []) {
     for (const error of file.errors) io.stderr.write(`delist: ${error}\n`);
   }
+  // The notes of messages read only in part (cut short, over the size limit), as `bounces`
+  // prints them.
+  for (const file of run.bounces?.files ?? []) {
+    for (const note of file.notes) io.stderr.write(`delist: note: ${note}\n`);
+  }
   for (const note of run.bounces?.notes ?? []) io.stderr.write(`delist: note: ${note}\n`);
   return truncatedWhileRead(run) ? EXIT_USAGE : exitCode(diagnosis);
 }

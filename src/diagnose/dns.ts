@@ -1,6 +1,7 @@
 import type { LogFacts } from "../analysis/analyser.js";
 import type { SelectorSource } from "../auth/dkim/check.js";
 import type { SenderCheckInput } from "../auth/index.js";
+import { hostNameProblem, isIpAddress } from "../dns/names.js";
 import { domainOf } from "../knowledge/providers.js";
 import type { Finding } from "./types.js";
 
@@ -37,7 +38,10 @@ export function senderCheckInput(facts: LogFacts, given: GivenSenders): SenderCh
   return { domains, ips, helo: given.helo ?? heloName(facts), selectors };
 }
 
-/** Sender domains of the server's accounts and local programs, most messages first. */
+/**
+ * Returns the sender domains of the server's accounts and local programs, most messages first,
+ * then those of the senders that the bounce messages returned mail to, most recipients first.
+ */
 export function ownSendingDomains(facts: LogFacts): string[] {
   const counts = new Map<string, number>();
   const origins = [...facts.origins.accounts.values(), ...facts.origins.localSources.values()];
@@ -47,10 +51,18 @@ export function ownSendingDomains(facts: LogFacts): string[] {
       if (domain !== null) counts.set(domain, (counts.get(domain) ?? 0) + messages);
     }
   }
-  return [...counts]
+  const fromLogs = [...counts].sort((a, b) => b[1] - a[1]).map(([domain]) => domain);
+  const fromBounces = [...facts.bounceInput.senderDomains]
     .sort((a, b) => b[1] - a[1])
-    .slice(0, MAX_DOMAINS)
-    .map(([domain]) => domain);
+    .map(([domain]) => domain)
+    // A bounce's sender comes from text that anyone could have written, so it must be a name
+    // that DNS can look up.
+    .filter((domain) => !counts.has(domain) && isLookupName(domain));
+  return [...fromLogs, ...fromBounces].slice(0, MAX_DOMAINS);
+}
+
+function isLookupName(domain: string): boolean {
+  return domain.includes(".") && !isIpAddress(domain) && hostNameProblem(domain) === null;
 }
 
 // Syslog host names are often short ("mail"); only a full name can be compared with PTR.

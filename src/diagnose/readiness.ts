@@ -653,6 +653,15 @@ function volumeNormal(
       ? dailyVolumeItem(context, { findings, logEnd, stoppedAfterMs: STOPPED_AFTER_MS })
       : null;
   if (daily !== null) return daily;
+  if (context.facts.mtaEvents === 0) {
+    return {
+      id: "volume-normal",
+      title: "Volume back to normal",
+      status: "not-checked",
+      detail:
+        "No mail log lines were read, and bounce messages show only the mail that failed or was delayed, not how much was sent; give the mail logs (mail.log*) to check the volume.",
+    };
+  }
   const firstTime = context.facts.firstTime;
   // A burst is measured against the same hours of an earlier day, which the log may lack.
   const tooShort = firstTime !== null && logEnd - firstTime < DAY_MS;

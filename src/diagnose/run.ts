@@ -7,7 +7,8 @@ import { binaryInputNames } from "../logs/reader/notes.js";
 import type { MtaName } from "../logs/events.js";
 import type { CopiedLines } from "../logs/reader/mail-copies.js";
 import type { ReadSummary } from "../logs/reader/summary.js";
-import { createReplyClassifier } from "../reply/classify.js";
+import { LoggedBounceMatcher } from "../analysis/logged-bounces.js";
+import { createReplyClassifier, type ReplyClassifier } from "../reply/classify.js";
 import type { BounceRun } from "../bounce/index.js";
 import type { BounceInputReport, InputReport } from "./types.js";
 import { formatInstant, type TimeZone } from "../time/zone.js";
@@ -43,24 +44,42 @@ export async function analyseLogs(
   const classifier = createReplyClassifier();
   const analyser = new LogAnalyser(classifier);
   const checks = new InputChecks(options.now ?? Date.now());
+  const bounceInputs = options.bounces ?? [];
+  // The bounces are read first, so that each log event can be compared with them while it
+  // passes. Standard input can be read only once, and the logs keep it when both name it.
+  const bouncesFirst = !(inputs.includes("-") && bounceInputs.includes("-"));
+  let bounces = bouncesFirst ? await readBounceInputs(bounceInputs, classifier, options) : null;
+  const matcher = bounces === null ? null : new LoggedBounceMatcher(bounces.results);
   const parsers = createLogParsers((event) => {
     checks.observe(event);
+    matcher?.observe(event);
     analyser.handle(event);
   });
   const summary = await readLogs(inputs, parsers, options);
 
-  let bounces: BounceRun | null = null;
-  if (options.bounces !== undefined && options.bounces.length > 0) {
-    // The bounce readers (MIME parsing, postal-mime) load only for runs with bounces.
-    const { readBounces } = await import("../bounce/index.js");
-    bounces = await readBounces(options.bounces, {
-      cwd: options.cwd ?? process.cwd(),
-      classifier,
-      ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
-    });
-    for (const result of bounces.results) analyser.addBounce(result);
+  // NOTE: when the logs and --bounces both read standard input, the bounces come second and
+  // are not compared with the log, so an attempt that both show counts twice.
+  if (!bouncesFirst) bounces = await readBounceInputs(bounceInputs, classifier, options);
+  for (const result of bounces?.results ?? []) {
+    analyser.addBounce(result, matcher?.isLogged(result) ?? false);
   }
   return { facts: analyser.finish(), summary, bounces, checks };
+}
+
+/** Reads the bounce inputs, or returns null when none were given. */
+async function readBounceInputs(
+  inputs: readonly string[],
+  classifier: ReplyClassifier,
+  options: AnalyseOptions,
+): Promise<BounceRun | null> {
+  if (inputs.length === 0) return null;
+  // The bounce readers (MIME parsing, postal-mime) load only for runs with bounces.
+  const { readBounces } = await import("../bounce/index.js");
+  return readBounces(inputs, {
+    cwd: options.cwd ?? process.cwd(),
+    classifier,
+    ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
+  });
 }
 
 /** Describes what was read for the report. */
@@ -255,6 +274,7 @@ function runNotes(run: LogRun): string[] {
     notes.push(`--year ${unusedYear} was not used: these logs carry the year in their timestamps.`);
   }
   notes.push(...outsideLogNotes(run.facts.bounceInput));
+  notes.push(...alreadyLoggedNotes(run.facts.bounceInput));
   const evicted = run.summary.totals.evictedMessages;
   if (evicted > 0) {
     notes.push(
@@ -288,5 +308,17 @@ function outsideLogNotes(input: BounceInputAnalyser): string[] {
     `${parts.join(" and ")} from the bounce messages ${single ? "is" : "are"} dated more than a ` +
       `day before or a week after the mail log, so ${single ? "it was" : "they were"} left out ` +
       `of the verdict and findings. Give the log of that time to include ${single ? "it" : "them"}.`,
+  ];
+}
+
+/** Returns the note on failed and delayed recipients whose attempt the mail log also shows. */
+function alreadyLoggedNotes(input: BounceInputAnalyser): string[] {
+  const logged = input.alreadyLogged;
+  if (logged === 0) return [];
+  const recipients = plural(logged, "failed or delayed recipient");
+  return [
+    `${recipients} from the bounce messages ${logged === 1 ? "reports an attempt" : "report attempts"} ` +
+      `that the mail log also shows (the same queue id, or the same recipient and reply within ` +
+      `minutes), so ${logged === 1 ? "that attempt was" : "those attempts were"} counted once.`,
   ];
 }

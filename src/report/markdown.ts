@@ -10,7 +10,6 @@ import { showHiddenCharacters } from "../diagnose/hidden-characters.js";
 import { codeSpan } from "../diagnose/shell-quote.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { evidenceLines } from "./evidence.js";
-import { copiedLinesSentence } from "./copied-lines.js";
 import { missingFilterCopiesSentence } from "./filter-copies.js";
 import { blockedHostsList, hostsSentence } from "./hosts.js";
 import { splitCommands } from "./fix-steps.js";
@@ -24,13 +23,18 @@ import {
   recordCommands,
   unknownIpSentence,
 } from "./removal-commands.js";
-import { filesRead } from "./text.js";
+import { dnsChecksMarkdown } from "./markdown-checks.js";
+import { MAX_SAMPLE_LINES } from "./skipped-samples.js";
+import { bounceOnlySentence, filesRead, inputDetailSentences, READINESS_MARKS } from "./text.js";
 import {
   frozenSentence,
   suspendedDeferralSentence,
   undeliveredSentences,
 } from "./undelivered-text.js";
-import { count, shortTime } from "./wrap.js";
+import { count, shortTime, WIDTH } from "./wrap.js";
+
+/** Maximum length of a skipped-line sample in the report, in characters. */
+const MAX_SAMPLE_CHARS = MAX_SAMPLE_LINES * WIDTH;
 
 /**
  * Renders a diagnosis as Markdown, for tickets and chat. Hidden characters in log values are
@@ -42,7 +46,7 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
   const lines: string[] = [
     "# delist diagnosis",
     "",
-    `${count(input.lines)} log lines from ${shortTime(input.firstTime)} to ${shortTime(input.lastTime)} (${input.timeZone}).`,
+    headline(input),
     ...hostsParagraph(diagnosis),
     "",
     `**Verdict: ${verdictLabel(diagnosis)}.** ${escape(diagnosis.verdict.summary)}`,
@@ -63,12 +67,13 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
     ...(diagnosis.findings.length === 0 && diagnosis.unexplainedBlocks.length === 0
       ? ["", "No findings in this log."]
       : []),
+    ...dnsChecksMarkdown(diagnosis),
     "",
     "## Removal readiness",
     "",
     ...diagnosis.readiness.items.map(
       (item) =>
-        `- ${item.status === "pass" ? "[x]" : "[ ]"} **${item.title}** (${item.status}): ${escape(item.detail)}`,
+        `- ${READINESS_MARKS[item.status]} **${item.title}** (${item.status}): ${escape(item.detail)}`,
     ),
     "",
     escape(diagnosis.readiness.summary),
@@ -78,14 +83,10 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
     ...input.files
       .filter((file) => file.error !== null)
       .flatMap((file) => [`**Error:** ${escapeMarkdown(`${file.name}: ${file.error ?? ""}`)}`, ""]),
-    `Read ${filesRead(input)}. Lines parsed: ${count(input.parsed)}; ignored: ${count(input.ignored)}; unparsed: ${count(input.unparsed)}; without log framing: ${count(input.unrecognised)}.`,
-    ...copiedLinesParagraph(input),
-    ...(input.bounces === null
-      ? []
-      : [
-          "",
-          `Bounce recipients read: ${count(input.bounces.results)} (${count(input.bounces.failed)} failed, ${count(input.bounces.delayed)} delayed, ${count(input.bounces.complaints)} spam complaints).`,
-        ]),
+    input.files.length === 0
+      ? "No mail log given."
+      : `Read ${filesRead(input)}. Lines parsed: ${count(input.parsed)}; ignored: ${count(input.ignored)}; unparsed: ${count(input.unparsed)}; without log framing: ${count(input.unrecognised)}.`,
+    ...inputParagraphs(input),
   ];
   return lines.join("\n") + "\n";
 }
@@ -100,9 +101,33 @@ function missingFilterCopiesParagraph(diagnosis: Diagnosis): string[] {
   return sentence === null ? [] : ["", escape(sentence)];
 }
 
-function copiedLinesParagraph(input: InputReport): string[] {
-  const sentence = copiedLinesSentence(input);
-  return sentence === null ? [] : ["", escape(sentence)];
+function headline(input: InputReport): string {
+  const bounceOnly = bounceOnlySentence(input);
+  if (bounceOnly !== null) return `${bounceOnly.charAt(0).toUpperCase()}${bounceOnly.slice(1)}.`;
+  return `${count(input.lines)} log lines from ${shortTime(input.firstTime)} to ${shortTime(input.lastTime)} (${input.timeZone}).`;
+}
+
+/**
+ * Returns the paragraphs on the input that the text report prints below its count of lines:
+ * the same sentences, the bounce read errors, the notes and samples of skipped lines.
+ */
+function inputParagraphs(input: InputReport): string[] {
+  const bounceErrors = (input.bounces?.files ?? []).flatMap((file) => file.errors);
+  const samples = input.skippedSamples
+    .slice(0, 3)
+    .map((sample) => `${sample.file}:${sample.line}: ${sample.text}`);
+  return [
+    ...inputDetailSentences(input).map(escape),
+    ...bounceErrors.map((error) => `**Error:** ${escapeMarkdown(error)}`),
+    ...input.notes.map((note) => `**Note:** ${escape(note)}`),
+    ...samples.map((sample) => `**Skipped:** ${escapeMarkdown(shortened(sample))}`),
+  ].flatMap((paragraph) => ["", paragraph]);
+}
+
+// A skipped line can be as long as the line limit, so its sample is cut as the text report's
+// three lines of 80 columns are.
+function shortened(text: string): string {
+  return text.length <= MAX_SAMPLE_CHARS ? text : `${text.slice(0, MAX_SAMPLE_CHARS - 1)}…`;
 }
 
 function removalFormLine(form: RemovalFormReport): string {

@@ -25,6 +25,12 @@ import { blockedVerb, shownProviders } from "./providers.js";
 import { copiedLinesSentence } from "./copied-lines.js";
 import { missingFilterCopiesSentence } from "./filter-copies.js";
 import { blockedHostsList, hostsSentence } from "./hosts.js";
+import {
+  blocklistSummarySentence,
+  domainCheckSentence,
+  listingSentence,
+  ptrCheckSentence,
+} from "./dns-checks.js";
 import { skippedSampleLines } from "./skipped-samples.js";
 import { frozenLines, suspendedDeferralLines, undeliveredLines } from "./undelivered-text.js";
 import { column, count, plural, shortTime, wrap } from "./wrap.js";
@@ -56,8 +62,9 @@ function header(diagnosis: Diagnosis, paint: Painter): string[] {
   const period = `${shortTime(input.firstTime)} to ${shortTime(input.lastTime)} (${input.timeZone})`;
   const label = verdictLabel(diagnosis, paint);
   const hosts = hostsSentence(diagnosis.server);
+  const read = bounceOnlySentence(input) ?? `${plural(input.lines, "line")} from ${period}`;
   return [
-    ...wrap(`delist diagnose: ${plural(input.lines, "line")} from ${period}`).map(paint.bold),
+    ...wrap(`delist diagnose: ${read}`).map(paint.bold),
     ...(hosts === null ? [] : wrap(hosts, "", "  ")),
     "",
     `Verdict: ${label}`,
@@ -263,23 +270,14 @@ function checksSection(diagnosis: Diagnosis, paint: Painter): string[] {
   }
   const lines = [paint.bold(`DNS checks (${checks.resolver})`)];
   for (const domain of checks.domains) {
-    const lookups = domain.spfLookups === null ? "" : ` (${plural(domain.spfLookups, "lookup")})`;
-    const selectors = domain.dkimSelectors.map((entry) => `${entry.selector} ${entry.status}`);
-    const dkim = selectors.length > 0 ? ` (${selectors.slice(0, 3).join(", ")})` : "";
-    const dmarc = domain.dmarcPolicy === null ? domain.dmarc : `p=${domain.dmarcPolicy}`;
     lines.push(
-      ...wrap(
-        `SPF ${domain.spf}${lookups}, DKIM ${domain.dkim}${dkim}, DMARC ${dmarc}`,
-        `  ${column(domain.domain, 24)}`,
-        " ".repeat(26),
-      ),
+      ...wrap(domainCheckSentence(domain), `  ${column(domain.domain, 24)}`, " ".repeat(26)),
     );
   }
   for (const entry of checks.ptr) {
-    const names = entry.names.length > 0 ? entry.names.join(", ") : "no PTR";
-    const confirmed = entry.forwardConfirmed ? "forward-confirmed" : "not forward-confirmed";
-    const text = entry.error ?? `${names}, ${confirmed}`;
-    lines.push(...wrap(text, `  ${column(`PTR ${entry.ip}`, 24)}`, " ".repeat(26)));
+    lines.push(
+      ...wrap(ptrCheckSentence(entry), `  ${column(`PTR ${entry.ip}`, 24)}`, " ".repeat(26)),
+    );
   }
   return [...lines, ...blocklistLines(diagnosis, paint), ""];
 }
@@ -287,44 +285,16 @@ function checksSection(diagnosis: Diagnosis, paint: Painter): string[] {
 function blocklistLines(diagnosis: Diagnosis, paint: Painter): string[] {
   const blocklists = diagnosis.blocklists;
   if (blocklists === null) return [];
-  const targets = blocklists.targets.join(", ");
-  const unanswered =
-    blocklists.unanswered > 0
-      ? `${plural(blocklists.unanswered, "look-up")} gave no answer to trust`
-      : "";
-  // When no block list gave a usable reply, "not listed" would claim a check that did not happen.
-  const failed =
-    blocklists.unanswered === 0
-      ? ""
-      : ` (${plural(blocklists.unanswered, "look-up")} refused, timed out or failed)`;
-  const lines =
-    blocklists.listsUsed === 0
-      ? wrap(
-          `Blocklists for ${targets}: not checked, because no block list gave an answer to trust${failed}.`,
-          "  ",
-        )
-      : wrap(
-          `Asked ${plural(blocklists.listsUsed, "blocklist")} about ${targets}: ` +
-            (blocklists.listed.length === 0
-              ? "not listed"
-              : `${plural(blocklists.listed.length, "listing")}`) +
-            (unanswered === "" ? "." : `; ${unanswered}.`),
-          "  ",
-        );
+  const lines = wrap(blocklistSummarySentence(blocklists), "  ");
   for (const listing of blocklists.listed) {
-    lines.push(
-      ...wrap(
-        `${listing.target} on ${listing.list}: ${listing.meaning ?? "listed"}${listing.delisting === null ? "" : ` (removal: ${listing.delisting})`}`,
-        `  ${paint.red("listed")} `,
-        "    ",
-      ),
-    );
+    lines.push(...wrap(listingSentence(listing), `  ${paint.red("listed")} `, "    "));
   }
   for (const notice of blocklists.notices) lines.push(...wrap(notice, "  Note: ", "    "));
   return lines;
 }
 
-const MARKS: Record<ReadinessItem["status"], string> = {
+/** The box of each readiness status, as the text and Markdown reports draw it. */
+export const READINESS_MARKS: Readonly<Record<ReadinessItem["status"], string>> = {
   pass: "[x]",
   fail: "[ ]",
   unknown: "[?]",
@@ -335,7 +305,9 @@ function readinessSection(diagnosis: Diagnosis, paint: Painter): string[] {
   const readiness = diagnosis.readiness;
   const lines = [paint.bold("Removal readiness")];
   for (const item of readiness.items) {
-    lines.push(...fixStepLines(`${item.title}: ${item.detail}`, `  ${MARKS[item.status]} `));
+    lines.push(
+      ...fixStepLines(`${item.title}: ${item.detail}`, `  ${READINESS_MARKS[item.status]} `),
+    );
   }
   lines.push("", ...wrap(readiness.summary, "  "));
   for (const form of readiness.removalForms) {
@@ -370,24 +342,65 @@ function recordCommandLines(diagnosis: Diagnosis): string[] {
   return lines;
 }
 
-function bounceInputLines(input: InputReport): string[] {
+function bounceInputSentence(input: InputReport): string | null {
   const bounces = input.bounces;
-  if (bounces === null) return [];
+  if (bounces === null) return null;
   const messages = bounces.files.reduce((sum, file) => sum + file.messages, 0);
   const recipients = bounces.files.reduce((sum, file) => sum + file.recipients, 0);
   const files = plural(bounces.files.length, "file");
   // A folder of ordinary mail gives messages but no recipient results.
-  const summary =
-    messages > 0 && recipients === 0
-      ? `Read ${plural(messages, "message")} from ${files}, but no bounce, complaint report or automatic reply with a recipient: check that --bounces names the folder where bounces arrive.`
-      : `Read ${plural(messages, "bounce message")} from ${files}: ` +
+  return messages > 0 && recipients === 0
+    ? `Read ${plural(messages, "message")} from ${files}, but no bounce, complaint report or automatic reply with a recipient: check that --bounces names the folder where bounces arrive.`
+    : `Read ${plural(messages, "bounce message")} from ${files}: ` +
         `${count(bounces.failed)} failed and ${count(bounces.delayed)} delayed recipients, ` +
         `${plural(bounces.complaints, "spam complaint")}, ${plural(bounces.autoReplies, "auto-reply", "auto-replies")}.`;
-  const lines = wrap(summary, "");
-  for (const file of bounces.files) {
-    for (const error of file.errors) lines.push(...wrap(error, "Error: ", "  "));
+}
+
+/**
+ * Returns the sentences on the input after the count of lines read: lines left out as copies,
+ * overlong lines, NUL bytes, other programs' lines and the bounce messages read. The text and
+ * Markdown reports both print them.
+ */
+export function inputDetailSentences(input: InputReport): string[] {
+  const sentences: string[] = [];
+  const copied = copiedLinesSentence(input);
+  if (copied !== null) sentences.push(copied);
+  if (input.overlong > 0) {
+    sentences.push(
+      `${plural(input.overlong, "line was", "lines were")} longer than ${DEFAULT_MAX_LINE_BYTES / 1024} KiB; only the first ${DEFAULT_MAX_LINE_BYTES / 1024} KiB of each were read, so ${input.overlong === 1 ? "it usually counts" : "they usually count"} as unparsed.`,
+    );
   }
-  return lines;
+  if (input.withNul > 0) {
+    sentences.push(
+      `${plural(input.withNul, "line contains", "lines contain")} NUL bytes. A run of NULs at the start of a line, which a crash can leave, does not count toward the ${DEFAULT_MAX_LINE_BYTES / 1024} KiB line limit.`,
+    );
+  }
+  const others = Object.entries(input.otherPrograms);
+  if (others.length > 0) {
+    const list = others
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 6)
+      .map(([program, lines]) => `${program} ${count(lines)}`)
+      .join(", ");
+    sentences.push(`Lines of other programs, not read: ${list}.`);
+  }
+  const bounces = bounceInputSentence(input);
+  if (bounces !== null) sentences.push(bounces);
+  return sentences;
+}
+
+/**
+ * Returns the headline of a run that was given bounce messages and no mail log, such as "no
+ * mail log given; 3 bounce messages with 2 failed and 1 delayed recipients", else null.
+ */
+export function bounceOnlySentence(input: InputReport): string | null {
+  const bounces = input.bounces;
+  if (input.files.length > 0 || bounces === null) return null;
+  const messages = bounces.files.reduce((sum, file) => sum + file.messages, 0);
+  return (
+    `no mail log given; ${plural(messages, "bounce message")} with ` +
+    `${count(bounces.failed)} failed and ${count(bounces.delayed)} delayed recipients`
+  );
 }
 
 function inputSection(input: InputReport): string[] {
@@ -399,41 +412,19 @@ function inputSection(input: InputReport): string[] {
   }
   lines.push(
     ...wrap(
-      `Read ${filesRead(input)}: ` +
-        `${plural(input.lines, "line")}, ${count(input.parsed)} parsed, ${count(input.ignored)} ignored, ` +
-        `${count(input.blank)} blank, ` +
-        `${count(skipped)} skipped (${count(input.unparsed)} unparsed, ${count(input.unrecognised)} without log framing).`,
+      input.files.length === 0
+        ? "No mail log given."
+        : `Read ${filesRead(input)}: ` +
+            `${plural(input.lines, "line")}, ${count(input.parsed)} parsed, ${count(input.ignored)} ignored, ` +
+            `${count(input.blank)} blank, ` +
+            `${count(skipped)} skipped (${count(input.unparsed)} unparsed, ${count(input.unrecognised)} without log framing).`,
       "",
     ),
   );
-  const copied = copiedLinesSentence(input);
-  if (copied !== null) lines.push(...wrap(copied, ""));
-  if (input.overlong > 0) {
-    lines.push(
-      ...wrap(
-        `${plural(input.overlong, "line was", "lines were")} longer than ${DEFAULT_MAX_LINE_BYTES / 1024} KiB; only the first ${DEFAULT_MAX_LINE_BYTES / 1024} KiB of each were read, so ${input.overlong === 1 ? "it usually counts" : "they usually count"} as unparsed.`,
-        "",
-      ),
-    );
+  for (const sentence of inputDetailSentences(input)) lines.push(...wrap(sentence, ""));
+  for (const file of input.bounces?.files ?? []) {
+    for (const error of file.errors) lines.push(...wrap(error, "Error: ", "  "));
   }
-  if (input.withNul > 0) {
-    lines.push(
-      ...wrap(
-        `${plural(input.withNul, "line contains", "lines contain")} NUL bytes. A run of NULs at the start of a line, which a crash can leave, does not count toward the ${DEFAULT_MAX_LINE_BYTES / 1024} KiB line limit.`,
-        "",
-      ),
-    );
-  }
-  const others = Object.entries(input.otherPrograms);
-  if (others.length > 0) {
-    const list = others
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, 6)
-      .map(([program, lines]) => `${program} ${count(lines)}`)
-      .join(", ");
-    lines.push(...wrap(`Lines of other programs, not read: ${list}.`, ""));
-  }
-  lines.push(...bounceInputLines(input));
   for (const note of input.notes) lines.push(...wrap(note, "Note: ", "  "));
   for (const sample of input.skippedSamples.slice(0, 3)) lines.push(...skippedSampleLines(sample));
   return lines;

@@ -63,6 +63,7 @@ function result(kind: BounceResult["kind"], time: number | null, fields: Partial
     hardBounce: false,
     reason: "undefined",
     feedbackType: null,
+    queueId: null,
   };
   return { ...base, ...fields };
 }
