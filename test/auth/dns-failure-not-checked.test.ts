@@ -108,3 +108,31 @@ describe("a failed PTR query beside an answered one", () => {
     expect(check.verdict).toBe("fail");
   });
 });
+
+describe("DMARC tree walk with a refused parent", () => {
+  it("keeps the record at the domain", async () => {
+    const dns = await failingDns((name) => name === "_dmarc.com", "REFUSED");
+    const check = await checkDmarc("example.com", dns);
+    expect(check.verdict).toBe("pass");
+    expect(check.evidence.policy).toBe("reject");
+    expect(check.evidence.recordDomain).toBe("example.com");
+    expect(check.problems.map((p) => p.code)).toEqual([]);
+  });
+
+  it("is not checked when the domain's own query fails", async () => {
+    const dns = await failingDns((name) => name === "_dmarc.mail.example.com", "REFUSED");
+    const check = await checkDmarc("mail.example.com", dns);
+    expect(check.verdict).toBe("not-checked");
+    expect(check.evidence.policy).toBeNull();
+  });
+
+  it("is not checked when a query below the record fails", async () => {
+    const dns = await failingDns((name) => name === "_dmarc.mail.example.com", "SERVFAIL");
+    const check = await checkDmarc("a.mail.example.com", dns);
+    expect(check.verdict).toBe("not-checked");
+    expect(check.evidence.queried).toEqual([
+      "_dmarc.a.mail.example.com",
+      "_dmarc.mail.example.com",
+    ]);
+  });
+});
