@@ -4,6 +4,7 @@ import type { DkimSignatureResult } from "./dkim/verify.js";
 import type { MessageCheck } from "./message.js";
 import type { PtrCheck } from "./ptr.js";
 import type { DomainReport } from "./report.js";
+import { hasRecordWideSpfError } from "./requirements.js";
 
 /**
  * Builds the two readiness items DNS decides: SPF/DKIM/DMARC, and PTR with FCrDNS. With a
@@ -105,11 +106,15 @@ function failingText(domain: DomainReport, dkim: DkimPart): string {
 /** Whether a part of the SPF/DKIM/DMARC requirement is met, not met, or not shown by DNS. */
 type PartState = "pass" | "fail" | "unverified";
 
+/**
+ * `fail` when an IP does not pass, or when the record has an error that fails SPF whatever the
+ * IPs get, such as `+all`, as the "SPF passes" requirement row judges it.
+ */
 function spfState(domain: DomainReport): PartState {
   if (domain.spf.verdict === "not-checked") return "unverified";
   const results = Object.values(domain.spf.result);
   if (domain.spf.record === null || results.some((r) => r !== "pass")) return "fail";
-  return "pass";
+  return hasRecordWideSpfError(domain.spf.problems) ? "fail" : "pass";
 }
 
 /** The DKIM part of the item for one domain, and why, as text without the final full stop. */
