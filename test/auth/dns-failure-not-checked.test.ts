@@ -44,7 +44,7 @@ const GOOD = tableHandler({
  */
 async function failingDns(
   fails: (name: string) => boolean,
-  rcode: TestReply["rcode"],
+  rcode: NonNullable<TestReply["rcode"]>,
 ): Promise<DnsContext> {
   server = await startDnsServer((question, transport) =>
     fails(question.name.toLowerCase()) ? { rcode } : GOOD(question, transport),
