@@ -104,7 +104,26 @@ function failingText(domain: DomainReport, dkim: DkimPart): string {
 }
 
 /** Whether a part of the SPF/DKIM/DMARC requirement is met, not met, or not shown by DNS. */
-type PartState = "pass" | "fail" | "unverified";
+export type PartState = "pass" | "fail" | "unverified";
+
+/**
+ * Judges a domain as the readiness item does without a sample message: `pass` when SPF passes
+ * for every sending IP, a usable DKIM key is published and a DMARC policy is set. SPF without
+ * a sending IP to evaluate is `unverified` here, because only an IP shows that SPF passes.
+ */
+export function dnsAuthenticationState(domain: DomainReport): PartState {
+  const evaluated = Object.keys(domain.spf.result).length > 0;
+  const spf = spfState(domain) === "pass" && !evaluated ? "unverified" : spfState(domain);
+  const dmarc: PartState =
+    domain.dmarc.verdict === "not-checked"
+      ? "unverified"
+      : domain.dmarc.policy === null
+        ? "fail"
+        : "pass";
+  const parts = [spf, dkimState(domain), dmarc];
+  if (parts.includes("fail")) return "fail";
+  return parts.includes("unverified") ? "unverified" : "pass";
+}
 
 /**
  * `fail` when an IP does not pass, or when the record has an error that fails SPF whatever the
