@@ -1,9 +1,11 @@
+import { codeSpan, shellQuote } from "../diagnose/shell-quote.js";
 import type { ReadinessItem } from "../diagnose/types.js";
 import { usableKeys } from "./dkim/check.js";
 import type { DkimSignatureResult } from "./dkim/verify.js";
 import type { MessageCheck } from "./message.js";
 import type { PtrCheck } from "./ptr.js";
 import type { DomainReport } from "./report.js";
+import type { Verdict } from "./types.js";
 import { hasRecordWideSpfError } from "./requirements.js";
 
 /**
@@ -94,13 +96,19 @@ function authItem(domains: readonly DomainReport[], message: MessageCheck | null
 /** Describes why a domain fails the item: SPF, DKIM and DMARC in one line. */
 function failingText(domain: DomainReport, dkim: DkimPart): string {
   const dmarc = domain.dmarc.policy === null ? "missing" : `p=${domain.dmarc.policy}`;
+  const spf = verdictWords(domain.spf.verdict);
   if (!dkim.fromMessage)
-    return `${domain.domain}: SPF ${domain.spf.verdict}, DKIM ${domain.dkimSummary.verdict}, DMARC ${dmarc}`;
+    return `${domain.domain}: SPF ${spf}, DKIM ${verdictWords(domain.dkimSummary.verdict)}, DMARC ${dmarc}`;
   const word = dkim.state === "unverified" ? "not checked" : dkim.state;
   return (
-    `${domain.domain}: SPF ${domain.spf.verdict}, DMARC ${dmarc}, DKIM ${word} in the sample ` +
+    `${domain.domain}: SPF ${spf}, DMARC ${dmarc}, DKIM ${word} in the sample ` +
     `message, because ${dkim.reason}`
   );
+}
+
+/** Spells a verdict for text: `not-checked` as "not checked". */
+function verdictWords(verdict: Verdict): string {
+  return verdict === "not-checked" ? "not checked" : verdict;
 }
 
 /** Whether a part of the SPF/DKIM/DMARC requirement is met, not met, or not shown by DNS. */
@@ -206,6 +214,22 @@ function signatureText(signature: DkimSignatureResult): string {
 }
 
 /**
+ * Builds the DKIM part of `unverifiedParts`. A selector given or found in the log whose query
+ * got no answer needs the check again, not another selector.
+ */
+function dkimAdvice(domain: DomainReport, dkim: DkimPart): string {
+  const known = domain.dkim.filter((entry) => entry.source !== "common").map((s) => s.selector);
+  if (domain.dkimSummary.verdict === "not-checked" && known.length > 0) {
+    const command = `delist check ${domain.domain} --selector ${known.map(shellQuote).join(" ")}`;
+    return `${domain.domain}: ${dkim.reason}. Check again once DNS answers: ${codeSpan(command)}`;
+  }
+  return (
+    `${domain.domain}: ${dkim.reason}. Give the selector your signer uses (the s= tag of its ` +
+    `DKIM-Signature header): \`delist check ${domain.domain} --selector SELECTOR\``
+  );
+}
+
+/**
  * Lists, as text without the final full stop, the parts of a domain's SPF, DKIM and DMARC
  * that DNS did not show, each with what to do.
  */
@@ -215,12 +239,7 @@ function unverifiedParts(domain: DomainReport, dkim: DkimPart): string[] {
     parts.push(`${domain.domain}: SPF ${domain.spf.explanation}`);
   if (dkim.state === "unverified" && dkim.fromMessage)
     parts.push(`${domain.domain}: DKIM not checked in the sample message, because ${dkim.reason}`);
-  else if (dkim.state === "unverified") {
-    parts.push(
-      `${domain.domain}: ${dkim.reason}. Give the selector your signer uses (the s= tag of its ` +
-        `DKIM-Signature header): \`delist check ${domain.domain} --selector SELECTOR\``,
-    );
-  }
+  else if (dkim.state === "unverified") parts.push(dkimAdvice(domain, dkim));
   if (domain.dmarc.verdict === "not-checked")
     parts.push(`${domain.domain}: DMARC ${domain.dmarc.explanation}`);
   return parts;
