@@ -511,6 +511,7 @@ function checksReport(report: SenderCheckReport, resolver: string): DnsChecksRep
       ip: entry.ip,
       names: entry.names,
       forwardConfirmed: entry.forwardConfirmed,
+      heloMatches: entry.heloMatches,
       error: entry.error,
     })),
   };

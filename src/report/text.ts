@@ -1,4 +1,6 @@
 import type {
+  BlocklistsSummary,
+  DnsChecksReport,
   Diagnosis,
   Finding,
   InputReport,
@@ -254,12 +256,16 @@ function checksSection(diagnosis: Diagnosis, paint: Painter): string[] {
   const lines = [paint.bold(`DNS checks (${checks.resolver})`)];
   for (const domain of checks.domains) {
     const lookups = domain.spfLookups === null ? "" : ` (${plural(domain.spfLookups, "lookup")})`;
-    const selectors = domain.dkimSelectors.map((entry) => `${entry.selector} ${entry.status}`);
+    const selectors = domain.dkimSelectors.map(
+      (entry) => `${entry.selector} ${statusWords(entry.status)}`,
+    );
     const dkim = selectors.length > 0 ? ` (${selectors.slice(0, 3).join(", ")})` : "";
-    const dmarc = domain.dmarcPolicy === null ? domain.dmarc : `p=${domain.dmarcPolicy}`;
+    const dmarc =
+      domain.dmarcPolicy === null ? statusWords(domain.dmarc) : `p=${domain.dmarcPolicy}`;
+    const spf = statusWords(domain.spf);
     lines.push(
       ...wrap(
-        `SPF ${domain.spf}${lookups}, DKIM ${domain.dkim}${dkim}, DMARC ${dmarc}`,
+        `SPF ${spf}${lookups}, DKIM ${statusWords(domain.dkim)}${dkim}, DMARC ${dmarc}`,
         `  ${column(domain.domain, 24)}`,
         " ".repeat(26),
       ),
@@ -271,7 +277,29 @@ function checksSection(diagnosis: Diagnosis, paint: Painter): string[] {
     const text = entry.error ?? `${names}, ${confirmed}`;
     lines.push(...wrap(text, `  ${column(`PTR ${entry.ip}`, 24)}`, " ".repeat(26)));
   }
+  if (checks.helo !== null) {
+    const text = heloText(checks.helo, checks.ptr);
+    lines.push(...wrap(text, `  ${column(`HELO ${checks.helo}`, 24)}`, " ".repeat(26)));
+  }
   return [...lines, ...blocklistLines(diagnosis, paint), ""];
+}
+
+/** Compares the HELO name with the forward-confirmed PTR name of each IP whose PTR was checked. */
+function heloText(helo: string, ptr: DnsChecksReport["ptr"]): string {
+  const compared = ptr.filter((entry) => entry.heloMatches !== null && entry.error === null);
+  if (compared.length === 0) return "not compared, because no PTR was checked";
+  return compared
+    .map((entry) =>
+      entry.heloMatches === true
+        ? `a forward-confirmed PTR name of ${entry.ip}`
+        : `not a forward-confirmed PTR name of ${entry.ip} (PTR: ${entry.names.join(", ") || "none"})`,
+    )
+    .join("; ");
+}
+
+/** Spells a JSON status value as words: `not-checked` as "not checked", `dns-error` as "DNS error". */
+function statusWords(status: string): string {
+  return status === "dns-error" ? "DNS error" : status.replaceAll("-", " ");
 }
 
 function blocklistLines(diagnosis: Diagnosis, paint: Painter): string[] {
@@ -283,10 +311,7 @@ function blocklistLines(diagnosis: Diagnosis, paint: Painter): string[] {
       ? `${plural(blocklists.unanswered, "look-up")} gave no answer to trust`
       : "";
   // When no block list gave a usable reply, "not listed" would claim a check that did not happen.
-  const failed =
-    blocklists.unanswered === 0
-      ? ""
-      : ` (${plural(blocklists.unanswered, "look-up")} refused, timed out or failed)`;
+  const failed = blocklists.unanswered === 0 ? "" : ` (${unansweredCauses(blocklists)})`;
   const lines =
     blocklists.listsUsed === 0
       ? wrap(
@@ -312,6 +337,24 @@ function blocklistLines(diagnosis: Diagnosis, paint: Painter): string[] {
   }
   for (const notice of blocklists.notices) lines.push(...wrap(notice, "  Note: ", "    "));
   return lines;
+}
+
+/**
+ * Describes the look-ups that gave no answer to trust, counting those never sent apart from
+ * those sent. A look-up is not sent when its list's test queries got no answer or showed the
+ * list unusable.
+ */
+function unansweredCauses(blocklists: BlocklistsSummary): string {
+  const sent = blocklists.unanswered - blocklists.notAsked;
+  const parts: string[] = [];
+  if (blocklists.notAsked > 0) {
+    parts.push(
+      `${plural(blocklists.notAsked, "look-up")} not sent, because the lists' test queries got no answer or showed them unusable`,
+    );
+  }
+  // A sent look-up may have been refused, timed out or fallen outside the zone files.
+  if (sent > 0) parts.push(`${plural(sent, "look-up")} sent without a usable answer`);
+  return parts.join("; ");
 }
 
 const MARKS: Record<ReadinessItem["status"], string> = {
