@@ -56,7 +56,7 @@ export function authenticationFinding(domains: readonly DomainReport[]): Finding
       ...corrected.map(
         (d) => `Publish this SPF record for ${d.domain}: ${d.spf.correctedRecord ?? ""}`,
       ),
-      ...uniqueFixes(relevant),
+      ...uniqueFixes(relevant.filter((p) => !correctedProblems(corrected).has(p))),
     ],
     references: [REFERENCES.gmailGuidelines, RFC_7208, RFC_7489],
   });
@@ -136,6 +136,30 @@ export function reverseDnsFinding(ptr: PtrCheck, domains: readonly DomainReport[
     fix: uniqueFixes(relevant),
     references: [REFERENCES.gmailGuidelines, REFERENCES.gmailErrors],
   });
+}
+
+/**
+ * SPF problem codes whose fix edits the domain's own record. A corrected record includes that
+ * edit, so a second fix for the same record would propose a different one.
+ */
+const RECORD_EDIT_CODES: ReadonlySet<string> = new Set([
+  "spf-missing",
+  "spf-pass-all",
+  "spf-neutral-all",
+  "spf-no-all",
+  "spf-ptr",
+  "spf-broad-range",
+  "spf-fail",
+  "spf-softfail",
+  "spf-neutral",
+  "spf-none",
+]);
+
+/** Returns the SPF problems of the domains with a corrected record that the record fixes. */
+function correctedProblems(domains: readonly DomainReport[]): Set<Problem> {
+  return new Set(
+    domains.flatMap((d) => d.spf.problems.filter((p) => RECORD_EDIT_CODES.has(p.code))),
+  );
 }
 
 function uniqueFixes(problems: readonly Problem[]): string[] {

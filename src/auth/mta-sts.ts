@@ -1,10 +1,12 @@
 import type { DnsContext } from "../dns/context.js";
-import type { HttpsFetcher } from "./https.js";
+import { HostLookupError } from "../dns/host-lookup.js";
+import type { HttpsFetcher, HttpsResponse } from "./https.js";
 import { findTxtRecord } from "./txt-record.js";
 import {
   notChecked,
   notCheckedText,
   dnsProblem,
+  isUnanswered,
   problem,
   verdictOf,
   type CheckResult,
@@ -98,24 +100,41 @@ export async function checkMtaSts(
       "The policy file was not fetched, because the run is offline.",
     );
   }
-  return finish(await withPolicy({ ...evidence, record }, mxHosts, fetcher, problems), problems);
+  const withRecord = { ...evidence, record };
+  const fetched = await fetchPolicy(withRecord.policyUrl, fetcher);
+  // DNS that gave no usable answer for the policy host (timeout, SERVFAIL, REFUSED) shows
+  // nothing about the policy, so the check is not done. A host that does not exist fails.
+  if (fetched instanceof HostLookupError && isUnanswered(fetched.failure)) {
+    const reason = `the policy host ${fetched.hostname} did not resolve (${fetched.failure.detail})`;
+    // An invalid id= fails the check whatever the policy file contains.
+    if (problems.length > 0)
+      return finish(withRecord, problems, `The policy file was not checked, because ${reason}.`);
+    return notChecked(withRecord, `not checked: ${reason}`);
+  }
+  return finish(withPolicy(withRecord, mxHosts, fetched, problems), problems);
 }
 
-async function withPolicy(
+/** Fetches the policy file, and returns the error in place of the response when it fails. */
+async function fetchPolicy(url: string, fetcher: HttpsFetcher): Promise<HttpsResponse | Error> {
+  try {
+    return await fetcher(url);
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+function withPolicy(
   evidence: MtaStsEvidence,
   mxHosts: readonly string[],
-  fetcher: HttpsFetcher,
+  response: HttpsResponse | Error,
   problems: Problem[],
-): Promise<MtaStsEvidence> {
-  let response;
-  try {
-    response = await fetcher(evidence.policyUrl);
-  } catch (error) {
+): MtaStsEvidence {
+  if (response instanceof Error) {
     problems.push(
       problem(
         "mta-sts-fetch",
         "error",
-        `Fetching ${evidence.policyUrl} failed: ${error instanceof Error ? error.message : String(error)}.`,
+        `Fetching ${evidence.policyUrl} failed: ${response.message}.`,
         `Serve the policy over HTTPS with a valid certificate for mta-sts.${evidence.domain}.`,
       ),
     );

@@ -3,9 +3,7 @@ import type { DnsContext } from "../dns/context.js";
 import { parseIp, reverseName } from "../dns/names.js";
 import { isVoidFailure, type DnsFailure } from "../dns/types.js";
 import {
-  DNS_OFFLINE,
-  DNS_TIMED_OUT,
-  DNS_UNREACHABLE,
+  isUnanswered,
   notChecked,
   notCheckedText,
   problem,
@@ -39,16 +37,13 @@ export type PtrCheck = CheckResult<{
   readonly ptr: readonly PtrResult[];
 }>;
 
-/** A PTR result, and the failure of its query when the reverse name is outside the zone files. */
+/** A PTR result, and the failure of its query when DNS gave no usable answer. */
 interface CheckedIp {
   readonly result: PtrResult;
-  readonly outsideZones: DnsFailure | null;
+  readonly failure: DnsFailure | null;
 }
 
 const MAX_PTR_NAMES = 10;
-
-/** The errors of a PTR query that got no reply at all, so nothing is known about the IP. */
-const UNANSWERED = new Set([DNS_UNREACHABLE, DNS_TIMED_OUT, DNS_OFFLINE]);
 
 /**
  * Checks PTR and forward-confirmed reverse DNS of every sending IP, IPv4 and IPv6, and whether
@@ -62,20 +57,24 @@ export async function checkPtr(
   const checked = await Promise.all(ips.map((ip) => checkOne(ip, helo, dns)));
   const results = checked.map((entry) => entry.result);
   const evidence = { helo, ptr: results };
-  // Queries can time out, be refused by the network or be skipped after either, so any mix
-  // of those means that nothing is known about any IP.
-  const errors = [...new Set(results.map((r) => r.error))];
-  const [first] = errors;
-  if (typeof first === "string" && errors.every((e) => e !== null && UNANSWERED.has(e))) {
-    return notChecked(evidence, first);
+  // Queries can time out, get SERVFAIL or REFUSED, or be skipped after a failure, so any mix
+  // of those means that nothing is known about any IP. Names outside the zone files get a
+  // problem below instead, because its fix names the files.
+  const first = checked[0]?.failure;
+  if (
+    first !== undefined &&
+    first !== null &&
+    checked.every((entry) => entry.failure !== null && entry.failure.kind !== "not-in-zone")
+  ) {
+    return notChecked(evidence, notCheckedText(first));
   }
   const problems = checked.flatMap((entry) => ptrProblems(entry, helo));
-  // As for SPF includes, an IP the zone files cannot show leaves the check not checked
-  // unless something else fails it.
-  const outside = checked.some((entry) => entry.outsideZones !== null);
+  // As for SPF includes, an IP whose PTR query got no usable answer leaves the check not
+  // checked unless something else fails it.
+  const unanswered = checked.some((entry) => entry.failure !== null);
   const verdict = verdictOf(problems);
   return {
-    verdict: outside && verdict !== "fail" ? "not-checked" : verdict,
+    verdict: unanswered && verdict !== "fail" ? "not-checked" : verdict,
     explanation: explain(results),
     evidence,
     problems,
@@ -109,7 +108,7 @@ async function checkOne(ip: string, helo: string | null, dns: DnsContext): Promi
     const error = isVoidFailure(answer.kind) ? null : notCheckedText(answer);
     return {
       result: { ...base, error },
-      outsideZones: answer.kind === "not-in-zone" ? answer : null,
+      failure: isUnanswered(answer) ? answer : null,
     };
   }
   const names = answer.records.map((n) => n.replace(/\.$/, "").toLowerCase());
@@ -128,7 +127,7 @@ async function checkOne(ip: string, helo: string | null, dns: DnsContext): Promi
     generic: names.some((host) => looksGeneric(host, address)),
     error: null,
   };
-  return { result, outsideZones: null };
+  return { result, failure: null };
 }
 
 function sameIp(text: string, address: ipaddr.IPv4 | ipaddr.IPv6): boolean {
@@ -148,15 +147,19 @@ function looksGeneric(host: string, address: ipaddr.IPv4 | ipaddr.IPv6): boolean
   return digits || /(^|[.-])(dynamic|dyn|dhcp|pool|dsl|cable|ppp|client|static|host\d)/.test(host);
 }
 
-function ptrProblems({ result, outsideZones }: CheckedIp, helo: string | null): Problem[] {
-  if (outsideZones !== null) return [notInZoneProblem(result, outsideZones)];
+/**
+ * Lists the problems of one IP. A PTR query that got no usable answer is `info`, not an error,
+ * because it shows nothing about the PTR record, so no `reverse-dns` finding rests on it.
+ */
+function ptrProblems({ result, failure }: CheckedIp, helo: string | null): Problem[] {
+  if (failure?.kind === "not-in-zone") return [notInZoneProblem(result, failure)];
   if (result.error !== null) {
     return [
       problem(
         "ptr-dns-error",
-        "error",
+        failure === null ? "error" : "info",
         `The PTR query for ${result.ip} (${result.reverseName}) failed, so its reverse DNS is ${result.error}.`,
-        `Check that the name servers of ${result.reverseName} answer; if they do not, ask the owner of the IP (your provider) to fix its reverse zone.`,
+        `Run the check again. If the query keeps failing, check that the name servers of ${result.reverseName} answer; if they do not, ask the owner of the IP (your provider) to fix its reverse zone.`,
       ),
     ];
   }

@@ -1,9 +1,12 @@
+import { codeSpan, shellQuote } from "../diagnose/shell-quote.js";
 import type { ReadinessItem } from "../diagnose/types.js";
 import { usableKeys } from "./dkim/check.js";
 import type { DkimSignatureResult } from "./dkim/verify.js";
 import type { MessageCheck } from "./message.js";
 import type { PtrCheck } from "./ptr.js";
 import type { DomainReport } from "./report.js";
+import type { Verdict } from "./types.js";
+import { hasRecordWideSpfError } from "./requirements.js";
 
 /**
  * Builds the two readiness items DNS decides: SPF/DKIM/DMARC, and PTR with FCrDNS. With a
@@ -93,23 +96,52 @@ function authItem(domains: readonly DomainReport[], message: MessageCheck | null
 /** Describes why a domain fails the item: SPF, DKIM and DMARC in one line. */
 function failingText(domain: DomainReport, dkim: DkimPart): string {
   const dmarc = domain.dmarc.policy === null ? "missing" : `p=${domain.dmarc.policy}`;
+  const spf = verdictWords(domain.spf.verdict);
   if (!dkim.fromMessage)
-    return `${domain.domain}: SPF ${domain.spf.verdict}, DKIM ${domain.dkimSummary.verdict}, DMARC ${dmarc}`;
+    return `${domain.domain}: SPF ${spf}, DKIM ${verdictWords(domain.dkimSummary.verdict)}, DMARC ${dmarc}`;
   const word = dkim.state === "unverified" ? "not checked" : dkim.state;
   return (
-    `${domain.domain}: SPF ${domain.spf.verdict}, DMARC ${dmarc}, DKIM ${word} in the sample ` +
+    `${domain.domain}: SPF ${spf}, DMARC ${dmarc}, DKIM ${word} in the sample ` +
     `message, because ${dkim.reason}`
   );
 }
 
-/** Whether a part of the SPF/DKIM/DMARC requirement is met, not met, or not shown by DNS. */
-type PartState = "pass" | "fail" | "unverified";
+/** Spells a verdict for text: `not-checked` as "not checked". */
+function verdictWords(verdict: Verdict): string {
+  return verdict === "not-checked" ? "not checked" : verdict;
+}
 
+/** Whether a part of the SPF/DKIM/DMARC requirement is met, not met, or not shown by DNS. */
+export type PartState = "pass" | "fail" | "unverified";
+
+/**
+ * Judges a domain as the readiness item does without a sample message: `pass` when SPF passes
+ * for every sending IP, a usable DKIM key is published and a DMARC policy is set. SPF without
+ * a sending IP to evaluate is `unverified` here, because only an IP shows that SPF passes.
+ */
+export function dnsAuthenticationState(domain: DomainReport): PartState {
+  const evaluated = Object.keys(domain.spf.result).length > 0;
+  const spf = spfState(domain) === "pass" && !evaluated ? "unverified" : spfState(domain);
+  const dmarc: PartState =
+    domain.dmarc.verdict === "not-checked"
+      ? "unverified"
+      : domain.dmarc.policy === null
+        ? "fail"
+        : "pass";
+  const parts = [spf, dkimState(domain), dmarc];
+  if (parts.includes("fail")) return "fail";
+  return parts.includes("unverified") ? "unverified" : "pass";
+}
+
+/**
+ * `fail` when an IP does not pass, or when the record has an error that fails SPF whatever the
+ * IPs get, such as `+all`, as the "SPF passes" requirement row judges it.
+ */
 function spfState(domain: DomainReport): PartState {
   if (domain.spf.verdict === "not-checked") return "unverified";
   const results = Object.values(domain.spf.result);
   if (domain.spf.record === null || results.some((r) => r !== "pass")) return "fail";
-  return "pass";
+  return hasRecordWideSpfError(domain.spf.problems) ? "fail" : "pass";
 }
 
 /** The DKIM part of the item for one domain, and why, as text without the final full stop. */
@@ -182,6 +214,22 @@ function signatureText(signature: DkimSignatureResult): string {
 }
 
 /**
+ * Builds the DKIM part of `unverifiedParts`. A selector given or found in the log whose query
+ * got no answer needs the check again, not another selector.
+ */
+function dkimAdvice(domain: DomainReport, dkim: DkimPart): string {
+  const known = domain.dkim.filter((entry) => entry.source !== "common").map((s) => s.selector);
+  if (domain.dkimSummary.verdict === "not-checked" && known.length > 0) {
+    const command = `delist check ${domain.domain} --selector ${known.map(shellQuote).join(" ")}`;
+    return `${domain.domain}: ${dkim.reason}. Check again once DNS answers: ${codeSpan(command)}`;
+  }
+  return (
+    `${domain.domain}: ${dkim.reason}. Give the selector your signer uses (the s= tag of its ` +
+    `DKIM-Signature header): \`delist check ${domain.domain} --selector SELECTOR\``
+  );
+}
+
+/**
  * Lists, as text without the final full stop, the parts of a domain's SPF, DKIM and DMARC
  * that DNS did not show, each with what to do.
  */
@@ -191,12 +239,7 @@ function unverifiedParts(domain: DomainReport, dkim: DkimPart): string[] {
     parts.push(`${domain.domain}: SPF ${domain.spf.explanation}`);
   if (dkim.state === "unverified" && dkim.fromMessage)
     parts.push(`${domain.domain}: DKIM not checked in the sample message, because ${dkim.reason}`);
-  else if (dkim.state === "unverified") {
-    parts.push(
-      `${domain.domain}: ${dkim.reason}. Give the selector your signer uses (the s= tag of its ` +
-        `DKIM-Signature header): \`delist check ${domain.domain} --selector SELECTOR\``,
-    );
-  }
+  else if (dkim.state === "unverified") parts.push(dkimAdvice(domain, dkim));
   if (domain.dmarc.verdict === "not-checked")
     parts.push(`${domain.domain}: DMARC ${domain.dmarc.explanation}`);
   return parts;

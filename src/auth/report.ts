@@ -9,7 +9,7 @@ import type { HttpsFetcher } from "./https.js";
 import { checkMtaSts, type MtaStsEvidence } from "./mta-sts.js";
 import { checkMx, type MxCheck } from "./mx.js";
 import { checkPtr, type PtrResult } from "./ptr.js";
-import { readinessItems } from "./readiness.js";
+import { dnsAuthenticationState, readinessItems, type PartState } from "./readiness.js";
 import { requirementTable, type RequirementRow } from "./requirements.js";
 import { checkSpf, type SpfEvidence } from "./spf/check.js";
 import { checkTlsRpt } from "./tls-rpt.js";
@@ -69,6 +69,11 @@ export interface SenderCheckReport {
   readonly findings: readonly Finding[];
   readonly readiness: readonly ReadinessItem[];
   /**
+   * For each domain, whether DNS shows SPF passing for the sending IPs, a usable DKIM key and a
+   * DMARC policy (`pass`), a part missing or failing (`fail`), or a part it could not show.
+   */
+  readonly authentication: Readonly<Record<string, PartState>>;
+  /**
    * The domain whose DKIM and alignment rows and readiness item follow a sample message
    * (`delist check --message`). Null or absent when no message was given, or when the
    * message's From domain is not the first domain checked.
@@ -115,6 +120,7 @@ export async function checkSenders(
     reverseDns,
     findings,
     readiness: readinessItems(domains, ptrCheck),
+    authentication: Object.fromEntries(domains.map((d) => [d.domain, dnsAuthenticationState(d)])),
   };
 }
 

@@ -5,7 +5,7 @@ import type { DkimSignatureResult } from "./dkim/verify.js";
 import type { MessageCheck } from "./message.js";
 import type { PtrCheck } from "./ptr.js";
 import type { SpfCheck } from "./spf/check.js";
-import type { Verdict } from "./types.js";
+import type { Problem, Verdict } from "./types.js";
 
 /** One sender rule of a mailbox provider, and whether the checked domain meets it. */
 export interface RequirementRow {
@@ -173,6 +173,15 @@ const REACHED_ONLY_CODES = new Set([
 ]);
 
 /**
+ * True when an SPF problem is an error that fails SPF whatever the sending IPs get, such as
+ * `+all`, two records or bad syntax. Errors that a receiver meets only when its evaluation
+ * reaches the faulty term are not counted.
+ */
+export function hasRecordWideSpfError(problems: readonly Problem[]): boolean {
+  return problems.some((p) => p.severity === "error" && !REACHED_ONLY_CODES.has(p.code));
+}
+
+/**
  * Judges "SPF passes" by the result for each given IP. A record error that evaluation stops
  * before stays in the SPF section, but does not fail the row. Other errors, such as `+all`,
  * a missing record or two records, fail it whatever the IPs get.
@@ -186,7 +195,7 @@ function spfOutcome(spf: SpfCheck): Outcome {
     spf.verdict !== "warn" &&
     results.length > 0 &&
     results.every((r) => r.result === "pass") &&
-    errors.every((p) => REACHED_ONLY_CODES.has(p.code));
+    !hasRecordWideSpfError(spf.problems);
   if (!passesBeforeErrors) return fromVerdict(spf.verdict, spfEvidence(spf));
 
   const ips = results.map((r) => `${r.ip}: ${r.result}`).join(", ");

@@ -63,14 +63,16 @@ export const DNS_OFFLINE = "not checked: --offline";
 export function notCheckedText(failure: DnsFailure): string {
   if (failure.kind === "offline") return DNS_OFFLINE;
   if (failure.kind === "timeout") return DNS_TIMED_OUT;
-  if (failure.kind === "not-in-zone") return `not checked: ${failure.detail}`;
-  if (isUnanswered(failure)) return DNS_UNREACHABLE;
+  if (failure.kind === "unreachable" || failure.kind === "not-recorded") return DNS_UNREACHABLE;
   return `not checked: ${failure.detail}`;
 }
 
 /**
- * True when a failure means DNS gave no usable answer at all (timeout, network, replay gap, no
- * query sent because the run is offline, or a name outside the zone files given).
+ * True when a failure means DNS gave no usable answer at all: a timeout, a network error, a
+ * replay gap, no query sent because the run is offline, a name outside the zone files given,
+ * or SERVFAIL or REFUSED. A resolver returns SERVFAIL when it could not reach the zone's name
+ * servers, and a server returns REFUSED for zones it does not serve, so neither shows whether
+ * the record exists.
  */
 export function isUnanswered(failure: DnsFailure): boolean {
   return (
@@ -78,7 +80,9 @@ export function isUnanswered(failure: DnsFailure): boolean {
     failure.kind === "unreachable" ||
     failure.kind === "not-recorded" ||
     failure.kind === "offline" ||
-    failure.kind === "not-in-zone"
+    failure.kind === "not-in-zone" ||
+    failure.kind === "servfail" ||
+    failure.kind === "refused"
   );
 }
 

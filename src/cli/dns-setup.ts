@@ -2,6 +2,7 @@ import { resolve as resolvePath } from "node:path";
 import type { OrgDomainMethod } from "../auth/dmarc/discover.js";
 import { httpsFetcher, type HttpsFetcher } from "../auth/https.js";
 import { createDnsContext, type DnsContext, type DnsTraceEvent } from "../dns/context.js";
+import { contextLookup } from "../dns/host-lookup.js";
 import { recordingResolver, replayResolver } from "../dns/replay.js";
 import { offlineResolver, serverResolver, systemResolver } from "../dns/system.js";
 import type { Resolver } from "../dns/types.js";
@@ -39,7 +40,8 @@ export async function buildDnsSetup(
   });
   return {
     dns,
-    fetcher: offline ? null : httpsFetcher(),
+    // The policy host is resolved through the same context, so `--resolver` covers it too.
+    fetcher: offline ? null : httpsFetcher({ lookup: contextLookup(dns) }),
     orgDomainMethod: options.orgDomain as OrgDomainMethod,
     offline,
   };

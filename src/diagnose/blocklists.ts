@@ -15,6 +15,10 @@ const UNUSABLE_CAUSES: Partial<Record<ListReport["health"], (single: boolean) =>
 
 /** Shortens a blocklist report to its listings and what could not be checked. */
 export function blocklistsSummary(report: BlocklistReport): BlocklistsSummary {
+  const unanswered = report.results.filter(
+    (result) =>
+      result.status === "refused" || result.status === "timeout" || result.status === "error",
+  );
   return {
     targets: report.targets.map((target) => target.value),
     listsUsed: answeringBlockLists(report),
@@ -26,10 +30,8 @@ export function blocklistsSummary(report: BlocklistReport): BlocklistsSummary {
         meaning: result.meaning,
         delisting: result.delisting,
       })),
-    unanswered: report.results.filter(
-      (result) =>
-        result.status === "refused" || result.status === "timeout" || result.status === "error",
-    ).length,
+    unanswered: unanswered.length,
+    notAsked: unanswered.filter((result) => result.query === null).length,
     notices: [
       ...report.notices
         .filter((notice) => notice.kind !== "list-unusable")

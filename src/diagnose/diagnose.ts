@@ -29,6 +29,7 @@ import { withRemovalTargets } from "./removal-forms.js";
 import { assignRoles } from "./roles.js";
 import { unexplainedBlocks } from "./unexplained.js";
 import { blocklistsSummary } from "./blocklists.js";
+import { withDnsAuthenticationFixes } from "./authentication-dns.js";
 import { mergeDnsFindings, ownSendingDomains } from "./dns.js";
 import type { SenderCheckReport } from "../auth/index.js";
 import type { BlocklistReport } from "../reputation/index.js";
@@ -112,7 +113,13 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
   const findings = sortFindings(
     markListingConsequence(
       assignRoles(
-        mergeDnsFindings(detectFindings(context, providers, heldMail), dnsFindings),
+        mergeDnsFindings(
+          withDnsAuthenticationFixes(
+            detectFindings(context, providers, heldMail),
+            checks?.report ?? null,
+          ),
+          dnsFindings,
+        ),
         providers,
       ),
     ),
@@ -521,6 +528,7 @@ function checksReport(report: SenderCheckReport, resolver: string): DnsChecksRep
       ip: entry.ip,
       names: entry.names,
       forwardConfirmed: entry.forwardConfirmed,
+      heloMatches: entry.heloMatches,
       error: entry.error,
     })),
   };

@@ -19,9 +19,10 @@ const MAILBOX_PLACEHOLDER = "MAILBOX";
  * `ownLists` in the evidence). No DNS block list shows such a list, so the item names what
  * does: a probe to a mailbox of that receiver, and Microsoft SNDS for Outlook.com.
  *
+ * The item fails whatever the DNS look-ups found, because they cannot show the receiver's list.
  * An item from the logs keeps its `delist blocklists` command only when replies also name a
- * public list. An item from the DNS look-ups keeps its status and detail, and the sentences
- * follow them. Any other item comes back unchanged.
+ * public list. An item from the DNS look-ups keeps its detail, and the sentences follow it.
+ * Any other item comes back unchanged.
  */
 export function withOwnListCheck(
   item: ReadinessItem,
@@ -37,10 +38,11 @@ export function withOwnListCheck(
 
   const check = ownListSentences(providers, stringsOf(evidence?.ips)[0] ?? null);
   if (source === "dns" || evidence?.publicListReplies !== 0) {
-    return { ...item, detail: `${item.detail} ${check}` };
+    return { ...item, status: "fail", detail: `${item.detail} ${check}` };
   }
   return {
     ...item,
+    status: "fail",
     detail: `Receivers rejected or deferred mail for this (ip-blocklisted); fix it first. ${check}`,
   };
 }

@@ -68,8 +68,13 @@ export interface BlocklistsSummary {
     readonly meaning: string | null;
     readonly delisting: string | null;
   }>;
-  /** Rows that gave no answer to trust: refused, timed out or failed. */
+  /** Rows that gave no answer to trust: refused, timed out, failed or not asked. */
   readonly unanswered: number;
+  /**
+   * Of `unanswered`, the look-ups never sent, because the list's test queries got no answer
+   * (a name outside the zone files, a timeout) or showed the list unusable in this run.
+   */
+  readonly notAsked: number;
   /**
    * Run-wide notes, such as a public resolver that Spamhaus refuses. Lists that failed their
    * test entries get one note per cause, naming them.
@@ -99,6 +104,8 @@ export interface DnsChecksReport {
     readonly ip: string;
     readonly names: readonly string[];
     readonly forwardConfirmed: boolean;
+    /** Whether `helo` is a forward-confirmed PTR name of the IP; null without a HELO name. */
+    readonly heloMatches: boolean | null;
     /** Why the PTR was not checked (`not checked: DNS unreachable`); null when it was. */
     readonly error: string | null;
   }>;

@@ -3,14 +3,15 @@ import type { Diagnosis } from "../diagnose/types.js";
 import {
   blocklistSummarySentence,
   domainCheckSentence,
+  heloCheckSentence,
   listingSentence,
   ptrCheckSentence,
 } from "./dns-checks.js";
 import { escapeMarkdown } from "./markdown-text.js";
 
 /**
- * Renders the SPF, DKIM and DMARC results per domain, the PTR per IP and the blocklist
- * look-ups, or nothing when DNS was not checked. Domain names and resolver descriptions come
+ * Renders the SPF, DKIM and DMARC results per domain, the PTR per IP, the HELO name and the
+ * blocklist look-ups, or nothing when DNS was not checked. Domain names and resolver descriptions come
  * from logs and options, so every value is escaped.
  */
 export function dnsChecksMarkdown(diagnosis: Diagnosis): string[] {
@@ -28,6 +29,10 @@ export function dnsChecksMarkdown(diagnosis: Diagnosis): string[] {
       lines.push(
         `- **PTR ${escapeMarkdown(entry.ip)}**: ${escapeMarkdown(ptrCheckSentence(entry))}`,
       );
+    }
+    if (checks.helo !== null) {
+      const sentence = heloCheckSentence(checks.helo, checks.ptr);
+      lines.push(`- **HELO ${escapeMarkdown(checks.helo)}**: ${escapeMarkdown(sentence)}`);
     }
   }
   if (blocklists === null) return lines;

@@ -28,6 +28,7 @@ import { blockedHostsList, hostsSentence } from "./hosts.js";
 import {
   blocklistSummarySentence,
   domainCheckSentence,
+  heloCheckSentence,
   listingSentence,
   ptrCheckSentence,
 } from "./dns-checks.js";
@@ -278,6 +279,10 @@ function checksSection(diagnosis: Diagnosis, paint: Painter): string[] {
     lines.push(
       ...wrap(ptrCheckSentence(entry), `  ${column(`PTR ${entry.ip}`, 24)}`, " ".repeat(26)),
     );
+  }
+  if (checks.helo !== null) {
+    const text = heloCheckSentence(checks.helo, checks.ptr);
+    lines.push(...wrap(text, `  ${column(`HELO ${checks.helo}`, 24)}`, " ".repeat(26)));
   }
   return [...lines, ...blocklistLines(diagnosis, paint), ""];
 }

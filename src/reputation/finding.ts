@@ -114,6 +114,16 @@ function worstSeverity(levels: readonly Finding["severity"][]): Finding["severit
   return levels.includes("warning") ? "warning" : "info";
 }
 
+/**
+ * Names why a row gave no answer to trust: "not asked" for a look-up never sent, because the
+ * list's test queries got no answer or showed the list unusable, else the failure of the query.
+ */
+function uncheckedWord(result: BlocklistResult): string {
+  if (result.query === null) return "not asked";
+  if (result.status === "timeout") return "timed out";
+  return result.status === "refused" ? "refused" : "failed";
+}
+
 function isUnchecked(result: BlocklistResult): boolean {
   return result.status === "refused" || result.status === "timeout" || result.status === "error";
 }
@@ -144,7 +154,7 @@ export function blocklistReadiness(
     const detail =
       major.length === 0
         ? "No major blocklist was asked."
-        : `Could not check: ${unchecked.map((r) => `${r.target} on ${r.list} (${r.status})`).join("; ")}.`;
+        : `Could not check: ${unchecked.map((r) => `${r.target} on ${r.list} (${uncheckedWord(r)})`).join("; ")}.`;
     return { ...item, status: "not-checked", detail };
   }
   const minor = blockListings(results, entries).filter((result) => !major.includes(result));

@@ -7,6 +7,11 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpsFetcher } from "../../src/auth/https.js";
 import { checkMtaSts, mxMatches, parseMtaStsPolicy } from "../../src/auth/mta-sts.js";
+import { createDnsContext } from "../../src/dns/context.js";
+import { contextLookup } from "../../src/dns/host-lookup.js";
+import { dnsFailure } from "../../src/dns/types.js";
+import { zoneResolver } from "../../src/dns/zone.js";
+import { parseZoneFile } from "../../src/dns/zone-file.js";
 import { forbidRealNetwork } from "../dns/guard.js";
 import { zoneDns } from "./zone.js";
 
@@ -130,6 +135,36 @@ describe("MTA-STS", () => {
     const check = await checkMtaSts("example.com", [], zoneDns(zone), localFetcher(false));
     expect(check.problems.map((p) => p.code)).toEqual(["mta-sts-fetch"]);
     expect(check.verdict).toBe("fail");
+  });
+
+  it("resolves the host through the DNS context", async () => {
+    currentCase = "/good";
+    const dns = zoneDns(`${zone}mta-sts A 127.0.0.1\n`);
+    const fetcher = httpsFetcher({ lookup: contextLookup(dns), timeoutMs: 2000, ca: cert });
+    const local = (url: string) => fetcher(url.replace("example.com/", `example.com:${port}/`));
+    const check = await checkMtaSts("example.com", ["mail.example.com"], dns, local);
+    expect(check.verdict).toBe("pass");
+    expect(check.evidence.policy?.mode).toBe("enforce");
+  });
+
+  it("is not checked when the host lookup fails", async () => {
+    const records = zoneResolver(parseZoneFile(zone, "test.zone"));
+    const failing = createDnsContext({
+      resolver: {
+        description: "zone with SERVFAIL for mta-sts.example.com",
+        resolve: (name, type) =>
+          name === "mta-sts.example.com"
+            ? Promise.resolve(dnsFailure(name, type, "servfail", "SERVFAIL from the test"))
+            : records.resolve(name, type),
+      },
+    });
+    const fetcher = httpsFetcher({ lookup: contextLookup(failing), timeoutMs: 2000 });
+    const check = await checkMtaSts("example.com", [], failing, fetcher);
+    expect(check.verdict).toBe("not-checked");
+    expect(check.problems).toEqual([]);
+    expect(check.explanation).toBe(
+      "not checked: the policy host mta-sts.example.com did not resolve (SERVFAIL from the test)",
+    );
   });
 
   it("skips the fetch offline", async () => {

@@ -72,10 +72,13 @@ describe("readiness for Outlook.com's own block list", () => {
 });
 
 /**
- * Diagnoses the script week as a run with DNS look-ups would, with a blocklist report in which
- * no public list lists the IP.
+ * Diagnoses the script week as a run with DNS look-ups would, with a blocklist report whose
+ * readiness item has `status` and `detail`.
  */
-async function diagnoseWithCleanBlocklists(): Promise<Diagnosis> {
+async function diagnoseWithBlocklists(
+  status: ReadinessItem["status"],
+  detail: string,
+): Promise<Diagnosis> {
   const file = writeTemporaryLog(scriptWeekLog());
   const timeZone = resolveTimeZone("UTC");
   const blocklists: BlocklistReport = {
@@ -85,12 +88,7 @@ async function diagnoseWithCleanBlocklists(): Promise<Diagnosis> {
     notices: [],
     finding: null,
     trapFinding: null,
-    readiness: {
-      id: "blocklists",
-      title: "Not on the major blocklists",
-      status: "pass",
-      detail: "Not listed on Spamhaus ZEN.",
-    },
+    readiness: { id: "blocklists", title: "Not on the major blocklists", status, detail },
     unreachable: false,
   };
   try {
@@ -109,12 +107,22 @@ async function diagnoseWithCleanBlocklists(): Promise<Diagnosis> {
 
 describe("blocklists item from DNS look-ups", () => {
   test("still names the own list", async () => {
-    const diagnosis = await diagnoseWithCleanBlocklists();
+    const diagnosis = await diagnoseWithBlocklists("pass", "Not listed on Spamhaus ZEN.");
     const item = diagnosis.readiness.items.find((entry) => entry.id === "blocklists");
 
-    expect(item?.status).toBe("pass");
     expect(item?.detail).toMatch(/^Not listed on Spamhaus ZEN\. Outlook\.com lists the IP/);
     expect(item?.detail).toContain("`delist probe --to MAILBOX --source-ip 203.0.113.10`");
+  });
+
+  test.each([
+    ["pass", "Not listed on Spamhaus ZEN."],
+    ["not-checked", "Could not check: 203.0.113.10 on spamhaus-zen."],
+  ] as const)("stays open after %s look-ups", async (status, detail) => {
+    const diagnosis = await diagnoseWithBlocklists(status, detail);
+    const item = diagnosis.readiness.items.find((entry) => entry.id === "blocklists");
+
+    expect(item?.status).toBe("fail");
+    expect(diagnosis.readiness.summary).toMatch(/Still open: [^.]*not on the major blocklists/i);
   });
 });
 
@@ -158,7 +166,7 @@ describe("withOwnListCheck", () => {
     expect(item.detail).not.toContain("delist blocklists");
   });
 
-  test("DNS item keeps its result", () => {
+  test("DNS item fails with its detail", () => {
     const dns: ReadinessItem = {
       id: "blocklists",
       title: "Not on the major blocklists",
@@ -167,7 +175,7 @@ describe("withOwnListCheck", () => {
     };
     const item = withOwnListCheck(dns, [listedFinding(["outlook"], 0)], "dns");
 
-    expect(item.status).toBe("pass");
+    expect(item.status).toBe("fail");
     expect(item.detail).toMatch(/^Not listed on Spamhaus ZEN\. Outlook\.com lists the IP/);
     expect(item.detail).toContain("Microsoft SNDS");
   });

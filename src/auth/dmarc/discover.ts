@@ -21,7 +21,10 @@ export interface DmarcDiscovery {
   readonly organisationalDomain: string;
   readonly method: OrgDomainMethod;
   readonly lookups: readonly DmarcLookup[];
-  /** The first DNS error that stopped discovery; NXDOMAIN and NODATA are no errors. */
+  /**
+   * The DNS error of a query that could hide the policy: one before the record found, or any
+   * when no record was found. NXDOMAIN and NODATA are no errors.
+   */
   readonly failure: DnsFailure | null;
 }
 
@@ -75,8 +78,14 @@ export async function discoverDmarc(
     if (lookup.failure !== null) break;
     if (method === "psl" && lookup.records.length > 0) break;
   }
-  const found = lookups.find((lookup) => lookup.records.length > 0) ?? null;
-  const failure = lookups.find((lookup) => lookup.failure !== null)?.failure ?? null;
+  const foundIndex = lookups.findIndex((lookup) => lookup.records.length > 0);
+  const found = lookups[foundIndex] ?? null;
+  // A failed query above the record found cannot change the policy, which is the first record
+  // on the walk. It only ends the search for the organisational domain early.
+  // NOTE: the organisational domain is then taken from the names answered so far.
+  const failedIndex = lookups.findIndex((lookup) => lookup.failure !== null);
+  const hidesPolicy = failedIndex >= 0 && (foundIndex < 0 || failedIndex < foundIndex);
+  const failure = hidesPolicy ? (lookups[failedIndex]?.failure ?? null) : null;
   return {
     recordDomain: found?.name ?? null,
     records: found?.records ?? [],

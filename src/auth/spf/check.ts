@@ -52,6 +52,8 @@ export async function checkSpf(
   if (analysis.unanswered !== null) return uncheckedSpf(domain, analysis, analysis.unanswered);
 
   const results: SpfIpResult[] = [];
+  // The corrected record drops `+all`, so it must list the IPs that pass only through it.
+  const passingByAll: string[] = [];
   for (const ip of ips) {
     const outcome = await evaluateSpf(
       { ip, sender: `postmaster@${domain}`, helo: helo ?? domain },
@@ -63,6 +65,7 @@ export async function checkSpf(
       reason: outcome.reason,
       explanation: outcome.explanation,
     });
+    if (outcome.result === "pass" && outcome.matchedAll) passingByAll.push(ip);
   }
   const heloResult = helo === null ? null : await heloResults(ips, helo, dns);
   const record = analysis.records.length === 1 ? (analysis.records[0] as string) : null;
@@ -98,7 +101,9 @@ export async function checkSpf(
   };
   // A DNS failure leaves nothing to correct, because the record may be correct as published.
   const needsFix = problems.some((p) => p.severity !== "info" && !UNCHECKED_CODES.has(p.code));
-  const corrected = needsFix ? await offeredRecord(domain, analysis, results, dns) : null;
+  const corrected = needsFix
+    ? await offeredRecord(domain, analysis, results, passingByAll, dns)
+    : null;
   const unchecked = isUnchecked(analysis.tree, results, problems);
   return {
     verdict: unchecked ? "not-checked" : verdictOf(problems),
@@ -158,18 +163,21 @@ function uncheckedSpf(domain: string, analysis: SpfAnalysis, unanswered: DnsFail
  * Writes the corrected record, and returns it only when it differs from the published record
  * and its own walk finds no error. A loop or a missing record deeper in the include tree
  * cannot be fixed at the domain itself, so then the problems name the record to change.
+ * `passingByAll` lists the IPs that pass only through the record's `+all`. The corrected record
+ * ends in `~all` or `-all`, so it adds them like failing IPs.
  */
 async function offeredRecord(
   domain: string,
   analysis: SpfAnalysis,
   results: readonly SpfIpResult[],
+  passingByAll: readonly string[],
   dns: DnsContext,
 ): Promise<string | null> {
   // An IP with temperror may be listed behind the include that failed, so it is not added.
   const missing = results.filter((r) => r.result !== "pass" && r.result !== "temperror");
   const corrected = correctedRecord({
     records: analysis.records,
-    missingIps: missing.map((r) => r.ip),
+    missingIps: [...missing.map((r) => r.ip), ...passingByAll],
     lookups: analysis.lookups,
     addresses: analysis.addresses,
     brokenTargets: brokenTargets(analysis.tree),

@@ -23,6 +23,11 @@ export interface SpfEvaluation {
   readonly reason: string;
   /** The `exp=` text for a fail result, when the domain publishes one. */
   readonly explanation: string | null;
+  /**
+   * True when the `all` term of the domain's record, or of its redirect target, decided the
+   * result. An `all` inside an included record does not count.
+   */
+  readonly matchedAll: boolean;
   readonly lookups: number;
   readonly voidLookups: number;
 }
@@ -77,14 +82,20 @@ function splitSender(sender: string, helo: string): [string, string] {
 async function topLevel(
   domain: string,
   state: EvaluationState,
-): Promise<{ result: SpfResult; reason: string; explanation: string | null }> {
+): Promise<{
+  result: SpfResult;
+  reason: string;
+  explanation: string | null;
+  matchedAll: boolean;
+}> {
   const explained: { text: string | null } = { text: null };
   try {
-    const { result, reason } = await checkHost(domain, state, explained);
-    return { result, reason, explanation: result === "fail" ? explained.text : null };
+    const { result, reason, matchedAll = false } = await checkHost(domain, state, explained);
+    const explanation = result === "fail" ? explained.text : null;
+    return { result, reason, explanation, matchedAll };
   } catch (error) {
     if (error instanceof SpfAbort)
-      return { result: error.result, reason: error.message, explanation: null };
+      return { result: error.result, reason: error.message, explanation: null, matchedAll: false };
     throw error;
   }
 }
@@ -92,6 +103,8 @@ async function topLevel(
 interface HostOutcome {
   readonly result: SpfResult;
   readonly reason: string;
+  /** True when the deciding term is `all`. */
+  readonly matchedAll?: boolean;
 }
 
 /** `check_host()` of section 4; `explained` receives the exp= text of the deciding record. */
@@ -112,7 +125,11 @@ async function checkHost(
     if (await mechanismMatches(directive.mechanism, state, domain, nested)) {
       const result = QUALIFIER_RESULTS[directive.qualifier];
       if (result === "fail") explained.text = await explanation(found.record, state, domain);
-      return { result, reason: `${domain} matched "${directive.text}"` };
+      return {
+        result,
+        reason: `${domain} matched "${directive.text}"`,
+        matchedAll: directive.mechanism.kind === "all",
+      };
     }
   }
   const redirect = found.record.redirect;

@@ -183,16 +183,28 @@ function dkimSigning(context: DiagnoseContext): Record<string, object> {
   );
 }
 
-function ownDomainFixes(domains: readonly string[]): string[] {
-  return [
-    domains.length > 0
-      ? `Publish an SPF record for ${listNames(domains)} that includes this server's IP, and sign its mail with DKIM (a key of at least 1024 bits, 2048 preferred).`
-      : "Make SPF pass for the envelope domain from this server's IP, and sign every outgoing message with DKIM.",
-    "Add the domain to the DKIM signing table (OpenDKIM `SigningTable`/`KeyTable`) and publish the selector's public key in DNS.",
-    "Publish at least the DMARC record `v=DMARC1; p=none; rua=mailto:…`, then align the From domain with the SPF or DKIM domain.",
-    "Check the published records with `delist check DOMAIN --ip IP`.",
-  ];
+/**
+ * Builds the fixes for the server's own domains when only the replies are known. The DNS
+ * checks replace the record advice with what DNS shows (see `withDnsAuthenticationFixes`).
+ */
+export function ownDomainFixes(domains: readonly string[]): string[] {
+  return [spfAndDkimFix(domains), DKIM_SIGNING_FIX, DMARC_RECORD_FIX, CHECK_RECORDS_FIX];
 }
+
+/** Builds the fix that requests SPF with this server's IP and DKIM signing. */
+export function spfAndDkimFix(domains: readonly string[]): string {
+  return domains.length > 0
+    ? `Publish an SPF record for ${listNames(domains)} that includes this server's IP, and sign its mail with DKIM (a key of at least 1024 bits, 2048 preferred).`
+    : "Make SPF pass for the envelope domain from this server's IP, and sign every outgoing message with DKIM.";
+}
+
+export const DKIM_SIGNING_FIX =
+  "Add the domain to the DKIM signing table (OpenDKIM `SigningTable`/`KeyTable`) and publish the selector's public key in DNS.";
+
+export const DMARC_RECORD_FIX =
+  "Publish at least the DMARC record `v=DMARC1; p=none; rua=mailto:…`, then align the From domain with the SPF or DKIM domain.";
+
+export const CHECK_RECORDS_FIX = "Check the published records with `delist check DOMAIN --ip IP`.";
 
 const FORWARDING_FIXES = [
   "The rejected mail is forwarded mail whose sender domain publishes a strict DMARC policy; your own domains are not at fault.",

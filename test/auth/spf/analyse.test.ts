@@ -136,7 +136,7 @@ describe("SPF check", () => {
     const check = await checkSpf("example.com", ["203.0.113.5"], null, dns);
     expect(codes(check.problems)).toEqual(["spf-pass-all", "spf-ptr", "spf-broad-range"]);
     expect(check.evidence.result["203.0.113.5"]).toBe("pass");
-    expect(check.evidence.correctedRecord).toBe("v=spf1 ip4:192.0.2.0/28 ~all");
+    expect(check.evidence.correctedRecord).toBe("v=spf1 ip4:192.0.2.0/28 ip4:203.0.113.5 ~all");
     expect(check.verdict).toBe("fail");
   });
 
