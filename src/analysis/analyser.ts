@@ -229,7 +229,7 @@ export class LogAnalyser {
       return;
     }
     if (!event.remote) {
-      if (event.status === "sent") this.server.addLocalSent(event);
+      if (event.status === "sent") this.addLocalSent(event);
       else if (event.handoff === "filter") this.addFilterFailure(event);
       else if (isMailboxDelivery(event)) this.server.localDeliveryFailures.add(event);
       return;
@@ -288,17 +288,29 @@ export class LogAnalyser {
   }
 
   /**
+   * Counts a delivery that stayed on this host. The recipient of a local submission that was
+   * handed to an MTA whose copy the log does not link counts for the origin here, because no
+   * later delivery will count it.
+   */
+  private addLocalSent(event: DeliveryEvent): void {
+    this.server.addLocalSent(event);
+    if (event.submissionHandoff === true) this.origins.addHandedOver(this.deliveryOf(event));
+  }
+
+  /**
    * Counts a deferral or bounce at a hand-off to a content filter on this host (amavis down or
    * rejecting) as a failed local delivery. Mail from a known account or local program, or to a
    * named provider, was outbound: it also counts in `outboundFilterFailures` and for its
-   * origin, as the result the filter held back instead of a receiver.
+   * origin, as the result the filter held back instead of a receiver. A recipient without a
+   * domain (`to=report` of a local `mail` command) is a local user, so its failure counts for
+   * the origin but is no outbound mail held back.
    */
   private addFilterFailure(event: DeliveryEvent): void {
     if (event.status !== "deferred" && event.status !== "bounced") return;
     this.server.localDeliveryFailures.add(event);
     const delivery = this.deliveryOf(event);
     if (delivery.state.origin === null && delivery.provider === "other") return;
-    this.server.outboundFilterFailures.add(event);
+    if (event.recipient.includes("@")) this.server.outboundFilterFailures.add(event);
     this.origins.addHeldResult(delivery);
   }
 

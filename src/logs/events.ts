@@ -154,6 +154,12 @@ export interface DeliveryEvent {
    * that do not read it.
    */
   readonly handoff?: LocalHandoff | null;
+  /**
+   * True for the hand-off of a local submission program's copy to an MTA on this host (the
+   * Sendmail submission program relaying to 127.0.0.1), where no copy of that MTA that the log
+   * links to this message reports the recipient. Absent otherwise.
+   */
+  readonly submissionHandoff?: true;
   /** Enhanced status code as the MTA logged it (Postfix and Sendmail `dsn=`). */
   readonly dsn: string | null;
   /** Free text of the result: the remote reply with its wrapper, or the MTA's own reason. */
