@@ -1,4 +1,4 @@
-import { PROVIDER_OPERATORS } from "../knowledge/providers.js";
+import { PROVIDER_OPERATORS, type ProviderId } from "../knowledge/providers.js";
 import type { DeliveryEvent, LogEvent, LoggedMessage, SessionReplyEvent } from "../logs/events.js";
 import { isLoopback } from "../logs/postfix/fields.js";
 import type { ReplyExplainer } from "./explainer.js";
@@ -12,6 +12,7 @@ import { addCapped } from "./replies.js";
 import { ForwardingAnalyser } from "./forwarding.js";
 import { OriginAnalyser } from "./origins.js";
 import { ProviderResolver } from "./provider-resolver.js";
+import { isRelayHostDelivery } from "./relay-host.js";
 import { ProviderAnalyser } from "./providers.js";
 import { UnknownRecipientAnalyser } from "./recipients.js";
 import { ServerAnalyser, serverOf } from "./server.js";
@@ -186,7 +187,7 @@ export class LogAnalyser {
     }
     this.track(event.time);
 
-    const provider = result.provider ?? this.resolver.resolve(event.relayHost, event.recipient);
+    const provider = result.provider ?? this.providerOf(event);
     const delivery: Delivery = {
       event,
       state: this.stateOf(event.message),
@@ -314,9 +315,20 @@ export class LogAnalyser {
     this.origins.addHeldResult(delivery);
   }
 
+  /**
+   * Returns the provider whose reply a delivery shows. A relay host that delist does not name
+   * is `relay-host`, because the recipient's provider has not seen the mail yet.
+   */
+  private providerOf(event: DeliveryEvent): ProviderId {
+    if (isRelayHostDelivery(event) && this.resolver.relayProvider(event.relayHost) === null) {
+      return "relay-host";
+    }
+    return this.resolver.resolve(event.relayHost, event.recipient);
+  }
+
   /** Returns the delivery with its provider and per-message state, as the analysers take it. */
   private deliveryOf(event: DeliveryEvent): Delivery {
-    const provider = this.resolver.resolve(event.relayHost, event.recipient);
+    const provider = this.providerOf(event);
     return {
       event,
       state: this.stateOf(event.message),

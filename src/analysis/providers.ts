@@ -9,7 +9,8 @@ import type { ReplyExplainer, ReplyHints } from "./explainer.js";
 import type { ExplainedReply } from "../reply/types.js";
 import { ProviderResolver } from "./provider-resolver.js";
 import { ReplyCache, type ClassifiedReply } from "./reply-cache.js";
-import { RuleTally, occurrenceOf, type ReplyOccurrence } from "./replies.js";
+import { RuleTally, addCapped, occurrenceOf, type ReplyOccurrence } from "./replies.js";
+import { isBlockSignalOf } from "./relay-host.js";
 import { hourOf, increment } from "./time.js";
 
 /** Attempts, outcomes and rejections per hour, for timelines. */
@@ -97,6 +98,8 @@ interface PendingFailure {
 
 /** Counts and replies of the mail sent to one provider. */
 export class ProviderFacts {
+  /** Attempts per relay host name, for the `relay-host` provider only. */
+  readonly relayHosts = new Map<string, number>();
   attempts = 0;
   sent = 0;
   /** Deferral events: every retry counts. */
@@ -262,6 +265,9 @@ export class ProviderAnalyser {
     const { event, recipientHash } = delivery;
     const facts = this.factsOf(delivery.provider);
     if (event.queueExpiry === true) return this.addQueueExpiry(facts, delivery);
+    if (delivery.provider === "relay-host" && event.relayHost !== null) {
+      addCapped(facts.relayHosts, event.relayHost);
+    }
     const hour = this.hourCounts(facts, event.time);
     facts.attempts += 1;
     hour.attempts += 1;
@@ -300,8 +306,17 @@ export class ProviderAnalyser {
       return null;
     }
 
-    const hints = { relayHost: event.relayHost, recipient: event.recipient, dsn: event.dsn };
-    const classified = this.cache.classify(event.response, delivery.provider, hints);
+    // A relay host's reply is its own, so the recipient's provider must not pick the rules.
+    const relayHost = delivery.provider === "relay-host";
+    const hints = {
+      relayHost: event.relayHost,
+      recipient: relayHost ? null : event.recipient,
+      dsn: event.dsn,
+    };
+    const classified = relayHostReply(
+      this.cache.classify(event.response, delivery.provider, hints),
+      relayHost,
+    );
     const reply = classified.reply;
     const site: ReplySite = {
       time: event.time,
@@ -831,4 +846,11 @@ function relayFamilyOf(ip: string | null): AddressFamily | null {
   if (ip === null) return null;
   if (ip.includes(":")) return ip.startsWith("::ffff:") && ip.includes(".") ? "ipv4" : "ipv6";
   return ip.includes(".") ? "ipv4" : null;
+}
+
+/** Applies {@link isBlockSignalOf} to a reply that the cache classified for a relay host. */
+function relayHostReply(classified: ClassifiedReply, relayHost: boolean): ClassifiedReply {
+  if (!relayHost || classified.blockSignal) return classified;
+  if (!isBlockSignalOf(classified.reply, "relay-host")) return classified;
+  return { ...classified, blockSignal: true };
 }

@@ -140,6 +140,11 @@ export interface DeliveryEvent {
   readonly relayHost: string | null;
   readonly relayIp: string | null;
   /**
+   * TCP port of the relay when the log names it (Postfix `relay=host[ip]:587`). Null when the
+   * line names none, and absent from the events of parsers that do not read it.
+   */
+  readonly relayPort?: number | null;
+  /**
    * The sending side of this server that the attempt left from, when the log names it. For
    * Exim it is the outgoing interface address (`203.0.113.5` of `I=[203.0.113.5]:45002`). For
    * Postfix it is the syslog name of the delivery agent (`postfix` of `postfix/smtp`,

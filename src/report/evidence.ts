@@ -146,6 +146,7 @@ const OPERATOR_NAMES: Readonly<Record<string, string>> = {
   orange: "Orange",
   mailchannels: "MailChannels",
   telekom: "Deutsche Telekom",
+  "relay-host": "the relay host",
   other: "other receivers",
 };
 

@@ -107,6 +107,22 @@ const byWording: readonly ReplyRule[] = [
     reference: null,
     findings: ["unknown-recipients"],
   },
+  // A relay host or mail service that limits how much one account may send. Before
+  // mailbox-full, whose "quota exceeded" would claim it for the recipient.
+  {
+    id: "generic.sending-quota",
+    provider: null,
+    category: "sender-account",
+    text: /\bsending (?:quota|limit)\b|quota (?:exceeded|reached) for (?:this|your) account/i,
+    summary:
+      "The server limits how much this sending account may send, and the account reached the limit.",
+    fix: [
+      "Find which account or script sent so much, and stop it if the mail was not wanted.",
+      "Ask the relay host's operator to raise the limit, or spread the mail over more time.",
+    ],
+    reference: null,
+    findings: [],
+  },
   {
     id: "generic.mailbox-full",
     provider: null,
