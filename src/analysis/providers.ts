@@ -339,7 +339,15 @@ export class ProviderAnalyser {
     } else if (reply.replyCode !== null) {
       this.endFailureRun(facts, event.time);
     }
-    if (reply.replyCode === null && reply.enhancedStatus === null && connectionRule === null) {
+    // A reply without codes is the MTA's own reason. Only a relay host's known one, such as
+    // Exim's failed login to it, counts as that provider's reply.
+    const ownReason = relayHost && classified.blockSignal && reply.ruleId !== "generic.unknown";
+    if (
+      reply.replyCode === null &&
+      reply.enhancedStatus === null &&
+      connectionRule === null &&
+      !ownReason
+    ) {
       return classified;
     }
     // A connection failure counts in `connectionFailures` only. Its enhanced status code is the

@@ -3,7 +3,7 @@ import type { DeliveryEvent } from "../logs/events.js";
 import type { ExplainedReply } from "../reply/types.js";
 import { isBlockSignal } from "./replies.js";
 
-/** The port on which MX hosts receive mail; submission and relay services listen on others. */
+/** The port on which MX hosts receive mail. Submission and relay services listen on others. */
 const SMTP_PORT = 25;
 
 /**
@@ -37,13 +37,13 @@ export function isRelayHostDelivery(event: DeliveryEvent): boolean {
 const RECIPIENT_CATEGORIES: ReadonlySet<string> = new Set(["recipient", "recipient-policy"]);
 
 /**
- * True when a reply of `provider` is a block signal. Every 4xx or 5xx reply of a relay host
- * is one unless it concerns one recipient. All outbound mail goes through the relay host, so
+ * True when a failed delivery's reply of `provider` is a block signal. Every failure at a
+ * relay host is one unless it concerns one recipient, also one without a reply code such as
+ * Exim's failed login to the relay host. All outbound mail goes through the relay host, so
  * its quota, credential or policy refusal holds the server's mail as a receiver's block would.
  */
 export function isBlockSignalOf(reply: ExplainedReply, provider: ProviderId): boolean {
   if (isBlockSignal(reply)) return true;
   if (provider !== "relay-host") return false;
-  const code = reply.replyCode;
-  return code !== null && code >= 400 && !RECIPIENT_CATEGORIES.has(reply.category);
+  return !RECIPIENT_CATEGORIES.has(reply.category);
 }

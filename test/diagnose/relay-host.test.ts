@@ -72,6 +72,25 @@ describe("relay host deliveries", () => {
     expect(diagnosis.providers["gmail"]).toBeUndefined();
   });
 
+  test("failed login to the smarthost holds mail", async () => {
+    const lines: string[] = [];
+    for (let index = 0; index < 30; index++) {
+      const time = stamp(index);
+      const id = `1tG${String(index).padStart(3, "0")}-000000-GG`;
+      lines.push(
+        `${time} ${id} <= app@example.com U=app P=local S=900`,
+        `${time} ${id} == user${index}@example.org R=smarthost T=remote_smtp_smarthost ` +
+          "defer (-42): authentication required but authentication attempt(s) failed",
+      );
+    }
+    const diagnosis = await diagnoseText(`${lines.join("\n")}\n`);
+    const relay = diagnosis.providers["relay-host"];
+
+    expect(relay?.status).toBe("rate-limited");
+    expect(relay?.firstBlock?.ruleId).toBe("generic.client-login-failed");
+    expect(diagnosis.findings.map((finding) => finding.id)).not.toContain("healthy");
+  });
+
   test("Postfix relayhost on port 587", async () => {
     const line = (second: number, id: string, text: string): string =>
       `2026-03-09T08:00:${String(second).padStart(2, "0")}+00:00 mx postfix/smtp[2001]: ${id}: ${text}`;

@@ -123,6 +123,19 @@ const byWording: readonly ReplyRule[] = [
     reference: null,
     findings: [],
   },
+  // Exim's own reason when its smtp transport must log in (`hosts_require_auth`) and cannot.
+  {
+    id: "generic.client-login-failed",
+    provider: null,
+    category: "sender-account",
+    text: /authentication required but authentication attempt\(s\) failed/i,
+    summary: "This server could not log in to the relay host with SMTP AUTH, so it keeps the mail.",
+    fix: [
+      "Check the user name and password that this server uses for the relay host (Exim: /etc/exim4/passwd.client; Postfix: smtp_sasl_password_maps), and that they still work there.",
+    ],
+    reference: null,
+    findings: [],
+  },
   {
     id: "generic.mailbox-full",
     provider: null,
