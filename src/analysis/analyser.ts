@@ -1,4 +1,4 @@
-import { domainOf, PROVIDER_OPERATORS } from "../knowledge/providers.js";
+import { domainOf, PROVIDER_OPERATORS, type ProviderId } from "../knowledge/providers.js";
 import type {
   DeliveryEvent,
   FilterCopyEvent,
@@ -20,6 +20,7 @@ import { ForwardingAnalyser } from "./forwarding.js";
 import { FrozenAnalyser } from "./frozen.js";
 import { OriginAnalyser } from "./origins.js";
 import { ProviderResolver } from "./provider-resolver.js";
+import { isRelayHostDelivery } from "./relay-host.js";
 import { ProviderAnalyser } from "./providers.js";
 import { UnknownRecipientAnalyser } from "./recipients.js";
 import { ServerAnalyser, serverOf } from "./server.js";
@@ -208,7 +209,7 @@ export class LogAnalyser {
     }
     this.track(event.time);
 
-    const provider = result.provider ?? this.resolver.resolve(event.relayHost, event.recipient);
+    const provider = result.provider ?? this.providerOf(event);
     const delivery: Delivery = {
       event,
       state: this.stateOf(event.message),
@@ -269,7 +270,7 @@ export class LogAnalyser {
       return;
     }
     if (!event.remote) {
-      if (event.status === "sent") this.server.addLocalSent(event);
+      if (event.status === "sent") this.addLocalSent(event);
       else if (event.handoff === "filter") this.addFilterFailure(event);
       else if (isMailboxDelivery(event)) this.server.localDeliveryFailures.add(event);
       return;
@@ -329,23 +330,46 @@ export class LogAnalyser {
   }
 
   /**
+   * Counts a delivery that stayed on this host. The recipient of a local submission that was
+   * handed to an MTA whose copy the log does not link counts for the origin here, because no
+   * later delivery will count it.
+   */
+  private addLocalSent(event: DeliveryEvent): void {
+    this.server.addLocalSent(event);
+    if (event.submissionHandoff === true) this.origins.addHandedOver(this.deliveryOf(event));
+  }
+
+  /**
    * Counts a deferral or bounce at a hand-off to a content filter on this host (amavis down or
    * rejecting) as a failed local delivery. Mail from a known account or local program, or to a
    * named provider, was outbound: it also counts in `outboundFilterFailures` and for its
-   * origin, as the result the filter held back instead of a receiver.
+   * origin, as the result the filter held back instead of a receiver. A recipient without a
+   * domain (`to=report` of a local `mail` command) is a local user, so its failure counts for
+   * the origin but is no outbound mail held back.
    */
   private addFilterFailure(event: DeliveryEvent): void {
     if (event.status !== "deferred" && event.status !== "bounced") return;
     this.server.localDeliveryFailures.add(event);
     const delivery = this.deliveryOf(event);
     if (delivery.state.origin === null && delivery.provider === "other") return;
-    this.server.outboundFilterFailures.add(event);
+    if (event.recipient.includes("@")) this.server.outboundFilterFailures.add(event);
     this.origins.addHeldResult(delivery);
+  }
+
+  /**
+   * Returns the provider whose reply a delivery shows. A relay host that delist does not name
+   * is `relay-host`, because the recipient's provider has not seen the mail yet.
+   */
+  private providerOf(event: DeliveryEvent): ProviderId {
+    if (isRelayHostDelivery(event) && this.resolver.relayProvider(event.relayHost) === null) {
+      return "relay-host";
+    }
+    return this.resolver.resolve(event.relayHost, event.recipient);
   }
 
   /** Returns the delivery with its provider and per-message state, as the analysers take it. */
   private deliveryOf(event: DeliveryEvent): Delivery {
-    const provider = this.resolver.resolve(event.relayHost, event.recipient);
+    const provider = this.providerOf(event);
     return {
       event,
       state: this.stateOf(event.message),

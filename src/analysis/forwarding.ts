@@ -3,6 +3,7 @@ import { domainOf } from "../knowledge/providers.js";
 import type { LinePosition, LoggedMessage } from "../logs/events.js";
 import type { ClassifiedReply } from "./reply-cache.js";
 import type { Delivery } from "./delivery.js";
+import { localSourceKey } from "./origins.js";
 import { addCapped } from "./replies.js";
 import { detach, increment } from "./time.js";
 
@@ -100,6 +101,8 @@ export class ForwardingTally {
  * it (`root@h2.example.com` to `admin@example.com`) at a receiver that delist does not name.
  * Forwards to the server's own domains can only be recognised once the whole log is read,
  * so the rest are tallied per recipient domain; see {@link ForwardingAnalyser.outside}.
+ * Mail of SASL accounts, of local programs and bounces is not forwarding and counts nowhere
+ * here, even when the MTA logs an original recipient (Exim's `<logcheck@host>` after `=>`).
  */
 export class ForwardingAnalyser {
   /** All forwarded messages, also those that stayed inside the site. */
@@ -114,7 +117,8 @@ export class ForwardingAnalyser {
     const original = event.originalRecipient;
     if (original === null || original.toLowerCase() === event.recipient.toLowerCase()) return;
     const message = event.message;
-    if (message.saslUsername !== null || message.uid !== null || message.isBounce) return;
+    if (message.saslUsername !== null || message.isBounce) return;
+    if (localSourceKey(message) !== null) return;
 
     const alias = original.toLowerCase();
     if (!delivery.state.forwarded) this.messages += 1;

@@ -165,6 +165,23 @@ export class OriginAnalyser {
       origin.blockedAttempts += 1;
       increment(origin.blockedByOperator, delivery.operator);
     }
+    this.addRecipient(delivery, origin);
+  }
+
+  /**
+   * Counts the recipient of a message that a local submission program handed to an MTA on this
+   * host, when the log links no copy of that MTA to the message. It counts as sent because that
+   * MTA accepted it. What that MTA did next is in lines that are not linked to this origin.
+   */
+  addHandedOver(delivery: Delivery): void {
+    const origin = delivery.state.origin;
+    if (origin === null) return;
+    origin.sent += 1;
+    this.addRecipient(delivery, origin);
+  }
+
+  private addRecipient(delivery: Delivery, origin: OriginFacts): void {
+    const { event, state } = delivery;
     if (!event.firstAttempt) return;
     if (this.heldAny && this.heldRecipients.get(state)?.has(delivery.recipientHash) === true) {
       return;

@@ -9,7 +9,8 @@ import type { ReplyExplainer, ReplyHints } from "./explainer.js";
 import type { ExplainedReply } from "../reply/types.js";
 import { ProviderResolver } from "./provider-resolver.js";
 import { ReplyCache, type ClassifiedReply } from "./reply-cache.js";
-import { RuleTally, occurrenceOf, type ReplyOccurrence } from "./replies.js";
+import { RuleTally, addCapped, occurrenceOf, type ReplyOccurrence } from "./replies.js";
+import { isBlockSignalOf } from "./relay-host.js";
 import { hourOf, increment } from "./time.js";
 
 /** Attempts, outcomes and rejections per hour, for timelines. */
@@ -97,6 +98,8 @@ interface PendingFailure {
 
 /** Counts and replies of the mail sent to one provider. */
 export class ProviderFacts {
+  /** Attempts per relay host name, for the `relay-host` provider only. */
+  readonly relayHosts = new Map<string, number>();
   attempts = 0;
   sent = 0;
   /** Deferral events: every retry counts. */
@@ -267,6 +270,9 @@ export class ProviderAnalyser {
     const { event, recipientHash } = delivery;
     const facts = this.factsOf(delivery.provider);
     if (event.queueExpiry === true) return this.addQueueExpiry(facts, delivery);
+    if (delivery.provider === "relay-host" && event.relayHost !== null) {
+      addCapped(facts.relayHosts, event.relayHost);
+    }
     const hour = this.hourCounts(facts, event.time);
     facts.attempts += 1;
     hour.attempts += 1;
@@ -300,16 +306,26 @@ export class ProviderAnalyser {
       return null;
     }
     // An address verification probe (Postfix `status=deliverable`) or a delivery suppressed by
-    // Exim's `-N` carried no mail: its reply, often a 250, neither accepts nor refuses any.
-    if (event.status === "other") return null;
+    // Exim's `-N` carried no mail: a 250 to it accepts none. A probe that the receiver refused
+    // (`undeliverable`, dsn 4.x.x or 5.x.x) still shows how it treats this server.
+    if (event.status === "other" && !isFailureDsn(event.dsn)) return null;
     countUnaccepted(facts, event);
     if (event.response === null) {
       if (this.pendingFailureCount > 0) this.settlePendingFailure(delivery, false);
       return null;
     }
 
-    const hints = { relayHost: event.relayHost, recipient: event.recipient, dsn: event.dsn };
-    const classified = this.cache.classify(event.response, delivery.provider, hints);
+    // A relay host's reply is its own, so the recipient's provider must not pick the rules.
+    const relayHost = delivery.provider === "relay-host";
+    const hints = {
+      relayHost: event.relayHost,
+      recipient: relayHost ? null : event.recipient,
+      dsn: event.dsn,
+    };
+    const classified = relayHostReply(
+      this.cache.classify(event.response, delivery.provider, hints),
+      relayHost,
+    );
     const reply = classified.reply;
     const site: ReplySite = {
       time: event.time,
@@ -332,7 +348,15 @@ export class ProviderAnalyser {
     } else if (reply.replyCode !== null) {
       this.endFailureRun(facts, event.time);
     }
-    if (reply.replyCode === null && reply.enhancedStatus === null && connectionRule === null) {
+    // A reply without codes is the MTA's own reason. Only a relay host's known one, such as
+    // Exim's failed login to it, counts as that provider's reply.
+    const ownReason = relayHost && classified.blockSignal && reply.ruleId !== "generic.unknown";
+    if (
+      reply.replyCode === null &&
+      reply.enhancedStatus === null &&
+      connectionRule === null &&
+      !ownReason
+    ) {
       return classified;
     }
     // A connection failure counts in `connectionFailures` only. Its enhanced status code is the
@@ -786,6 +810,10 @@ export class ProviderAnalyser {
 }
 
 /** Counts an attempt that the provider did not accept, unless it came before the latest accepted one. */
+function isFailureDsn(dsn: string | null): boolean {
+  return dsn !== null && (dsn.startsWith("4.") || dsn.startsWith("5."));
+}
+
 function countUnaccepted(facts: ProviderFacts, event: DeliveryEvent): void {
   if (facts.lastSent !== null && event.time < facts.lastSent) return;
   facts.attemptsSinceSent += 1;
@@ -841,4 +869,11 @@ function relayFamilyOf(ip: string | null): AddressFamily | null {
   if (ip === null) return null;
   if (ip.includes(":")) return ip.startsWith("::ffff:") && ip.includes(".") ? "ipv4" : "ipv6";
   return ip.includes(".") ? "ipv4" : null;
+}
+
+/** Applies {@link isBlockSignalOf} to a reply that the cache classified for a relay host. */
+function relayHostReply(classified: ClassifiedReply, relayHost: boolean): ClassifiedReply {
+  if (!relayHost || classified.blockSignal) return classified;
+  if (!isBlockSignalOf(classified.reply, "relay-host")) return classified;
+  return { ...classified, blockSignal: true };
 }

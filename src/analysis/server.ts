@@ -16,6 +16,7 @@ import type { ProviderId } from "../knowledge/providers.js";
 import { parseRotationName } from "../logs/reader/rotation.js";
 import { sameIp } from "../reply/judged-ip.js";
 import { DistinctCounter } from "./distinct.js";
+import { TopCounts } from "./top-counts.js";
 import { addCapped } from "./replies.js";
 import { RunCounter, detach, hourOf, increment } from "./time.js";
 import { lowerAscii } from "./ascii-case.js";
@@ -131,8 +132,11 @@ export class ServerAnalyser {
   readonly authFailureIps = new Map<string, number>();
   /** All client addresses of failed logins, counted without keeping them. */
   readonly authFailureAddresses = new DistinctCounter();
-  /** Failed logins per account name tried, when the log names it (capped). */
-  readonly authFailureUsers = new Map<string, number>();
+  /**
+   * Failed logins per account name tried, when the log names it. A table of 10,000 names (an
+   * estimated 1 MB) stays exact for a typical dictionary attack and bounds a spray of random names.
+   */
+  readonly authFailureUsers = new TopCounts(10_000);
   readonly authFailuresByHour = new Map<number, number>();
   firstAuthFailure: { readonly time: number; readonly position: LinePosition } | null = null;
   lastAuthFailure: number | null = null;
@@ -322,7 +326,7 @@ export class ServerAnalyser {
       addCapped(this.authFailureIps, event.clientIp);
       this.authFailureAddresses.add(event.clientIp);
     }
-    if (event.username !== null) addCapped(this.authFailureUsers, lowerAscii(event.username));
+    if (event.username !== null) this.authFailureUsers.add(lowerAscii(event.username));
     increment(this.authFailuresByHour, hourOf(event.time));
     if (this.firstAuthFailure === null || event.time < this.firstAuthFailure.time) {
       this.firstAuthFailure = { time: event.time, position: { ...event.position } };

@@ -405,7 +405,10 @@ function providerSummary(
   if (affected.length === 0) return unaffectedSummary(named, findings, past);
 
   const parts = affected.map(([id, verdict]) => {
-    const name = id === "other" ? "other receivers" : PROVIDER_NAMES[id as ProviderId];
+    const name =
+      id === "other" || id === "relay-host"
+        ? (verdict?.name ?? PROVIDER_NAMES[id])
+        : PROVIDER_NAMES[id as ProviderId];
     if (verdict?.status === "unreachable" && verdict.outage !== null) {
       return outageClause(name, verdict.outage);
     }
@@ -427,7 +430,21 @@ function providerSummary(
   const cause = causes.length > 0 ? ` Likely cause: ${listNames(causes)}.` : "";
   const sentence = parts.join("; ");
   const network = ownNetworkNote(verdicts) || otherOutageNote(providers.other);
-  return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.${network}${past}${otherNote(providers, status)}${cause}`;
+  const relay = relayHostNote(providers["relay-host"]);
+  return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.${relay}${network}${past}${otherNote(providers, status)}${cause}`;
+}
+
+/**
+ * Explains a relay host (smarthost) that defers or rejects mail: the recipients' providers
+ * never received the mail it held, so their rows do not count it.
+ */
+function relayHostNote(relay: ProviderVerdict | undefined): string {
+  if (relay === undefined || relay.status === "ok") return "";
+  return (
+    " This server sends through that relay host, so the mail it held never reached the " +
+    "recipients' providers. Its replies are about this server's account or mail at the relay " +
+    "host: ask the relay host's operator, not Gmail or the other receivers."
+  );
 }
 
 /**

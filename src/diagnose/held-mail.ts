@@ -20,7 +20,7 @@ export interface HeldMailReport {
   readonly first: UndeliveredSampleReport;
   /** `filter` when the earliest line is a hand-off to a content filter, else `server`. */
   readonly firstKind: "filter" | "server";
-  /** The first step to take, chosen by the kind of the earliest line. */
+  /** The first step to take, chosen by the kind and the reason of the earliest line. */
   readonly check: string;
 }
 
@@ -36,6 +36,13 @@ export const HELD_MIN_LINES = 10;
 
 const FILTER_CHECK =
   "Check the content filter that the line names (amavis or another filter on this host): whether its service runs and listens on that address and port, and what its own log says about the mail. A filter that rejects mail as spam points at the account or script that sent it.";
+
+const LOGIN_CHECK =
+  "Check the user name and password that this server uses to log in to its relay host (Exim: /etc/exim4/passwd.client; Postfix: smtp_sasl_password_maps), and that the relay host still accepts them: its reply to the login is in the log next to the held lines.";
+
+// Exim's reason when its transport must log in to the relay host (`hosts_require_auth`) and
+// the login failed or the host offered no AUTH (`defer (-42)`).
+const LOGIN_FAILED = /authentication required but /i;
 
 const SERVER_CHECK =
   "Check the transport that the line names (transport_maps, master.cf, or Exim's router and transport), and the MTA's warnings at that time.";
@@ -67,8 +74,14 @@ export function heldMailReport(
     atFilter: filter.deferred + filter.bounced,
     first,
     firstKind,
-    check: firstKind === "filter" ? FILTER_CHECK : SERVER_CHECK,
+    check: checkFor(firstKind, first),
   };
+}
+
+/** The first step for held mail whose earliest line is `first`. */
+function checkFor(kind: HeldMailReport["firstKind"], first: UndeliveredSampleReport): string {
+  if (kind === "filter") return FILTER_CHECK;
+  return first.text !== null && LOGIN_FAILED.test(first.text) ? LOGIN_CHECK : SERVER_CHECK;
 }
 
 /** True when the earliest line of `a` comes before that of `b`, or `b` has none. */

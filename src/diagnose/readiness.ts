@@ -406,6 +406,17 @@ function causeIdentified(
           : `Not applicable: no provider rejects or defers mail for a sender-side reason in this log. ${connectionSentences(unreachable, failing)}`,
     };
   }
+  const blockedIds = Object.entries(providers).flatMap(([id, v]) =>
+    v !== undefined && (v.status !== "ok" || v.pastBlock !== null) ? [id] : [],
+  );
+  if (blockedIds.every((id) => id === "relay-host")) {
+    return {
+      ...item,
+      status: "unknown",
+      detail:
+        "Only the relay host refuses mail, and the log does not show why beyond its replies. Ask the relay host's operator what limit or rule it applies to this server's account.",
+    };
+  }
   return {
     ...item,
     status: "unknown",

@@ -58,6 +58,29 @@ const SENDER_SIDE_FINDINGS: ReadonlySet<FindingId> = new Set<FindingId>([
 type Providers = Partial<Record<ProviderId, ProviderVerdict>>;
 
 /**
+ * Time before a provider's first block reply in which a finding's activity can still have
+ * caused the block, because receivers judge a sender by the mail of the hours before.
+ * NOTE: 24 hours is an estimate. No receiver publishes how long its reputation lags.
+ */
+const LEAD_MS = 24 * 3_600_000;
+
+/**
+ * Evidence keys of the first and last time of each finding's dated activity. They date the
+ * script's messages, the account's abusive submissions or failed logins, the burst hours, and
+ * the first forward, whose null end means the end of the log. Findings not listed here are
+ * states, such as a missing PTR record, and are linked to blocks whenever they occurred.
+ */
+const ACTIVITY_KEYS: Partial<Record<FindingId, ReadonlyArray<readonly [string, string | null]>>> = {
+  "web-script": [["start", "end"]],
+  "compromised-account": [
+    ["abuseStart", "abuseEnd"],
+    ["firstFailure", "lastFailure"],
+  ],
+  "volume-spike": [["start", "end"]],
+  forwarding: [["first", null]],
+};
+
+/**
  * Sets each finding's role from what the providers did. With no provider blocking or
  * rate-limiting, `other` included, and none that lifted a block in the log (`pastBlock`), every
  * finding but `healthy` becomes an `observation`, because there is no block for it to cause or
@@ -112,6 +135,7 @@ export function explainsBlock(
     recipientsByOperator?: Record<string, number>;
   };
   if (evidence.providers?.[provider] !== undefined) return true;
+  if (!overlapsBlock(finding, verdict)) return false;
 
   // The origin's own rejected mail links it whatever the reply's category, so also through a
   // reply that the knowledge base does not know (category `unknown`).
@@ -126,4 +150,38 @@ export function explainsBlock(
   return verdict.reasons.some(
     (reason) => reason.blockSignal && categories.includes(reason.category),
   );
+}
+
+/**
+ * True unless the finding's activity, as its evidence dates it, ended more than
+ * {@link LEAD_MS} before the provider's first block reply or began after its last one. A block
+ * that still goes on at the end of the log has no last reply. Findings without dates, and
+ * providers without a block reply, always overlap.
+ */
+function overlapsBlock(finding: Finding, verdict: ProviderVerdict): boolean {
+  const activity = activityOf(finding);
+  const first = verdict.firstBlock === null ? NaN : Date.parse(verdict.firstBlock.time);
+  if (activity === null || Number.isNaN(first)) return true;
+
+  const last =
+    verdict.ongoing || verdict.lastBlock === null ? Infinity : Date.parse(verdict.lastBlock.time);
+  return activity.start <= last && activity.end >= first - LEAD_MS;
+}
+
+/** Returns the span of a finding's activity in ms since the epoch, or null when it has none. */
+function activityOf(finding: Finding): { start: number; end: number } | null {
+  const evidence = finding.evidence as Record<string, unknown>;
+  for (const [startKey, endKey] of ACTIVITY_KEYS[finding.id] ?? []) {
+    const start = timeOf(evidence[startKey]);
+    if (start === null) continue;
+    const end = endKey === null ? Infinity : (timeOf(evidence[endKey]) ?? Infinity);
+    return { start, end };
+  }
+  return null;
+}
+
+function timeOf(value: unknown): number | null {
+  if (typeof value !== "string") return null;
+  const time = Date.parse(value);
+  return Number.isNaN(time) ? null : time;
 }

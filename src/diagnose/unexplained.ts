@@ -1,4 +1,4 @@
-import { isBlockSignal } from "../analysis/replies.js";
+import { isBlockSignalOf } from "../analysis/relay-host.js";
 import { PROVIDER_NAMES, type ProviderId } from "../knowledge/providers.js";
 import type { DiagnoseContext } from "./context.js";
 import { explainsBlock } from "./roles.js";
@@ -42,7 +42,7 @@ export function unexplainedBlocks(
 function blockReasons(context: DiagnoseContext, provider: ProviderId): UnexplainedBlock["reasons"] {
   const tallies = [...(context.facts.providers.get(provider)?.rules.values() ?? [])];
   return tallies
-    .filter((tally) => isBlockSignal(tally.reply))
+    .filter((tally) => isBlockSignalOf(tally.reply, provider))
     .map((tally) => ({
       ruleId: tally.reply.ruleId,
       summary: tally.reply.summary,

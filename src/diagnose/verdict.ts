@@ -3,7 +3,7 @@ import {
   type ConnectionFailureRun,
   type ProviderFacts,
 } from "../analysis/providers.js";
-import { isBlockSignal } from "../analysis/replies.js";
+import { isBlockSignalOf } from "../analysis/relay-host.js";
 import { HOUR_MS } from "../analysis/time.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { failedHostOf, withFailedHost } from "../knowledge/rules/connection.js";
@@ -117,7 +117,7 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
   const ongoing = blockOngoing || outage?.ongoing === true;
 
   return {
-    name: PROVIDER_NAMES[facts.provider],
+    name: providerName(facts),
     status,
     attempts: facts.attempts,
     recipients: facts.recipients.size,
@@ -267,7 +267,7 @@ function blockSignals(facts: ProviderFacts): { permanent: number; temporary: num
   let permanent = 0;
   let temporary = 0;
   for (const tally of facts.rules.values()) {
-    if (!isBlockSignal(tally.reply)) continue;
+    if (!isBlockSignalOf(tally.reply, facts.provider)) continue;
     const replies = tally.count + tally.sessionCount;
     if (tally.reply.permanent) permanent += replies;
     else temporary += replies;
@@ -287,7 +287,7 @@ function reasonsOf(facts: ProviderFacts, context: DiagnoseContext): ProviderReas
       first: context.time(tally.first.time),
       last: context.time(tally.lastTime),
       codes: Object.fromEntries(tally.codes),
-      blockSignal: isBlockSignal(tally.reply),
+      blockSignal: isBlockSignalOf(tally.reply, facts.provider),
     }))
     .sort((a, b) => b.count + b.sessionCount - (a.count + a.sessionCount));
 }
@@ -581,4 +581,12 @@ function maxConcurrent(outages: readonly OutageReport[]): number {
     max = Math.max(max, current);
   }
   return max;
+}
+
+/** Names a provider, and a relay host by its host name when the log shows only one. */
+function providerName(facts: ProviderFacts): string {
+  const name = PROVIDER_NAMES[facts.provider];
+  if (facts.provider !== "relay-host" || facts.relayHosts.size !== 1) return name;
+  const [host] = facts.relayHosts.keys();
+  return `${name} ${host ?? ""}`.trim();
 }

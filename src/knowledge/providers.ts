@@ -17,6 +17,7 @@ export const PROVIDER_IDS = [
   "orange",
   "mailchannels",
   "t-online",
+  "relay-host",
   "other",
 ] as const;
 
@@ -37,6 +38,7 @@ export const PROVIDER_NAMES: Record<ProviderId, string> = {
   orange: "Orange",
   mailchannels: "MailChannels",
   "t-online": "T-Online",
+  "relay-host": "relay host",
   other: "other receivers",
 };
 
@@ -55,6 +57,7 @@ export const PROVIDER_OPERATORS: Record<ProviderId, string> = {
   orange: "orange",
   mailchannels: "mailchannels",
   "t-online": "telekom",
+  "relay-host": "relay-host",
   other: "other",
 };
 

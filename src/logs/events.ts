@@ -143,6 +143,11 @@ export interface DeliveryEvent {
   readonly relayHost: string | null;
   readonly relayIp: string | null;
   /**
+   * TCP port of the relay when the log names it (Postfix `relay=host[ip]:587`). Null when the
+   * line names none, and absent from the events of parsers that do not read it.
+   */
+  readonly relayPort?: number | null;
+  /**
    * The sending side of this server that the attempt left from, when the log names it. For
    * Exim it is the outgoing interface address (`203.0.113.5` of `I=[203.0.113.5]:45002`). For
    * Postfix it is the syslog name of the delivery agent (`postfix` of `postfix/smtp`,
@@ -157,6 +162,12 @@ export interface DeliveryEvent {
    * that do not read it.
    */
   readonly handoff?: LocalHandoff | null;
+  /**
+   * True for the hand-off of a local submission program's copy to an MTA on this host (the
+   * Sendmail submission program relaying to 127.0.0.1), where no copy of that MTA that the log
+   * links to this message reports the recipient. Absent otherwise.
+   */
+  readonly submissionHandoff?: true;
   /** Enhanced status code as the MTA logged it (Postfix and Sendmail `dsn=`). */
   readonly dsn: string | null;
   /** Free text of the result: the remote reply with its wrapper, or the MTA's own reason. */

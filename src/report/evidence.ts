@@ -125,6 +125,9 @@ function labelOf(key: string, label: string, record: Record<string, unknown>): s
   const poolLabel =
     typeof spread === "string" && spread !== "spread" ? POOL_LABELS[key] : undefined;
   if (poolLabel !== undefined) return poolLabel;
+  if (key === "accountsTried" && record["accountsTriedExact"] === false) {
+    return "Accounts tried (at least)";
+  }
   if (key !== "baselineRecipientsPerHour") return label;
   const source = record["baselineSource"];
   return (typeof source === "string" ? BASELINE_LABELS[source] : undefined) ?? label;
@@ -143,6 +146,7 @@ const OPERATOR_NAMES: Readonly<Record<string, string>> = {
   orange: "Orange",
   mailchannels: "MailChannels",
   telekom: "Deutsche Telekom",
+  "relay-host": "the relay host",
   other: "other receivers",
 };
 

@@ -151,7 +151,7 @@ function blockLines(verdict: ProviderVerdict, diagnosis: Diagnosis): string[] {
   // A temporary reply defers mail; calling it a block would overstate it.
   const label = first.permanent ? "    first block " : "    first defer ";
   const lines = wrap(
-    `${shortTime(first.time)} ${code}: ${first.summary} (${first.file}:${first.line})`,
+    `${shortTime(first.time)} ${code === "" ? "" : `${code}: `}${first.summary} (${first.file}:${first.line})`,
     label,
     "                ",
   );

@@ -280,7 +280,62 @@ describe("filter copies in the message count", () => {
   });
 });
 
+/** Runs classic Sendmail lines (year 2024) through the parser and the analysers. */
+function analyseSendmail(lines: readonly string[]): LogFacts {
+  const analyser = new LogAnalyser(createReplyClassifier());
+  const { events } = runParser(createSendmailParser, lines, { year: 2024 });
+  for (const event of events) analyser.handle(event);
+  return analyser.finish();
+}
+
+const SUBMISSION_FROM =
+  "Mar  4 10:27:16 mx1 sendmail[6005]: 21QBRGdX006005: from=root, size=30, class=0, nrcpts=3, msgid=<r1@mx1.example.com>, relay=root@localhost";
+
+/**
+ * The recipients of `mail -s` run by root that the MTA on 127.0.0.1 rejected, as the submission
+ * program logs them after its SMTP session.
+ */
+const REJECTED_AT_HANDOFF = [
+  "Mar  4 10:27:16 mx1 sendmail[6005]: 21QBRGdX006005: to=Weekly, ctladdr=root (0/0), delay=00:00:00, xdelay=00:00:00, mailer=relay, pri=180030, relay=[127.0.0.1] [127.0.0.1], dsn=5.1.1, stat=User unknown",
+  "Mar  4 10:27:16 mx1 sendmail[6005]: 21QBRGdX006005: to=report, ctladdr=root (0/0), delay=00:00:00, xdelay=00:00:00, mailer=relay, pri=180030, relay=[127.0.0.1] [127.0.0.1], dsn=5.1.1, stat=User unknown",
+];
+
 describe("Sendmail hand-offs in the analysis", () => {
+  test("hand-off bounces are local failures", () => {
+    const facts = analyseSendmail([
+      SUBMISSION_FROM,
+      ...REJECTED_AT_HANDOFF,
+      "Mar  4 10:27:16 mx1 sendmail[6005]: 21QBRGdX006005: to=ops@example.net, ctladdr=root (0/0), delay=00:00:00, xdelay=00:00:00, mailer=relay, pri=180030, relay=[127.0.0.1] [127.0.0.1], dsn=2.0.0, stat=Sent (Ok: queued as A3EF4405DD14)",
+    ]);
+    const root = facts.origins.localSources.get("uid 0");
+
+    expect(facts.server.localDeliveryFailures.bounced).toBe(2);
+    expect(facts.server.outboundFilterFailures.bounced).toBe(0);
+    expect(facts.server.filterHops).toBe(1);
+    expect(root?.messages).toBe(1);
+    expect(root?.recipients).toBe(3);
+    expect(root?.bounced).toBe(2);
+    expect(root?.sent).toBe(1);
+  });
+
+  test("daemon copy counts accepted recipients once", () => {
+    const facts = analyseSendmail([
+      SUBMISSION_FROM,
+      "Mar  4 10:27:16 mx1 sm-mta[6006]: 21QBRGdY006006: from=<root@mx1.example.com>, size=310, class=0, nrcpts=1, msgid=<r1@mx1.example.com>, proto=ESMTP, daemon=MTA, relay=localhost [127.0.0.1]",
+      ...REJECTED_AT_HANDOFF,
+      "Mar  4 10:27:16 mx1 sendmail[6005]: 21QBRGdX006005: to=ops@example.net, ctladdr=root (0/0), delay=00:00:00, xdelay=00:00:00, mailer=relay, pri=180030, relay=[127.0.0.1] [127.0.0.1], dsn=2.0.0, stat=Sent (21QBRGdY006006 Message accepted for delivery)",
+      "Mar  4 10:27:17 mx1 sm-mta[6007]: 21QBRGdY006006: to=<ops@example.net>, ctladdr=<root@mx1.example.com> (0/0), delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=120310, relay=mx.example.net. [192.0.2.20], dsn=2.0.0, stat=Sent (ok)",
+    ]);
+    const root = facts.origins.localSources.get("uid 0");
+
+    expect(facts.server.localDeliveryFailures.bounced).toBe(2);
+    expect(facts.server.filterHops).toBe(0);
+    expect(root?.messages).toBe(1);
+    expect(root?.recipients).toBe(3);
+    expect(root?.sent).toBe(1);
+    expect(root?.bounced).toBe(2);
+  });
+
   test("relay to the local MTA is a filter hop", () => {
     const analyser = new LogAnalyser(createReplyClassifier());
     const { events } = runParser(

@@ -56,3 +56,25 @@ describe("Postfix address verification probes", () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ category: "recipient" });
   });
 });
+
+describe("Postfix address verification probes that the receiver refuses", () => {
+  it("still show Gmail's block", async () => {
+    const log = new PostfixLog().submitHourly({
+      hours: 6,
+      recipient: (hour) => `partner${hour}@example.net`,
+    });
+    for (let probe = 0; probe < 12; probe++) {
+      const time = T0 + 5 * HOUR + probe * 60_000;
+      const stamp = new Date(time).toISOString().replace("Z", "+00:00");
+      log.raw(
+        time,
+        `${stamp} mail postfix/smtp[3262]: 1B2C3D${(0x100 + probe).toString(16).toUpperCase()}: to=<user${probe}@gmail.com>, ${PROBE_RELAY}, dsn=5.7.1, status=undeliverable (host gmail-smtp-in.l.google.com[192.0.2.27] said: 550-5.7.1 [203.0.113.10      12] Gmail has detected that this message is likely 550-5.7.1 unsolicited mail. b2si3 - gsmtp (in reply to RCPT TO command))`,
+      );
+    }
+    const file = writeTemporaryLog(log.text());
+    remove = file.remove;
+    const result = await runCommand([...OFFLINE_DIAGNOSE, "--format", "json", file.path]);
+    const diagnosis = JSON.parse(result.stdout) as ProvidersJson;
+    expect(diagnosis.providers.gmail?.status).toBe("blocked");
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { quietPeriod } from "../../src/diagnose/readiness.js";
+import { evidenceLines } from "../../src/report/evidence.js";
 import type { Diagnosis, Finding } from "../../src/diagnose/types.js";
 import {
   GMAIL_NO_SUCH_USER,
@@ -254,8 +255,33 @@ describe("password guessing", () => {
     expect(evidence["failureAddresses"]).toBe(40);
     expect(evidence["peakFailuresPerHour"]).toBe(1200);
     expect(evidence["accountsTried"]).toEqual([{ account: "bob", count: 1200 }]);
+    expect(evidence["accountsTriedExact"]).toBe(true);
     expect(evidence["guessedLogins"]).toEqual([]);
     expect(findingOf(diagnosis, "healthy")).toBeDefined();
+  });
+
+  test("late account name stays in the list", async () => {
+    const log = new PostfixLog();
+    ordinaryTraffic(log);
+    for (let i = 0; i < 10_500; i++) {
+      log.authFailure(T0 + 30 * HOUR + i * 300, "203.0.113.100", `name${i}`);
+    }
+    for (let i = 0; i < 5; i++) {
+      log.authFailure(T0 + 31 * HOUR + i * 1000, "203.0.113.101", "mailadmin");
+    }
+    const diagnosis = await diagnose(log);
+    const evidence = findingOf(diagnosis, "compromised-account")?.evidence as Record<
+      string,
+      unknown
+    >;
+
+    expect(evidence["failedLogins"]).toBe(10_505);
+    expect((evidence["accountsTried"] as unknown[])[0]).toEqual({ account: "mailadmin", count: 5 });
+    expect(evidence["accountsTriedExact"]).toBe(false);
+    expect(evidenceLines(evidence)).toContainEqual([
+      "Accounts tried (at least)",
+      expect.stringMatching(/^mailadmin \(5\)/) as unknown as string,
+    ]);
   });
 
   test("a login from an address that failed many is a warning", async () => {

@@ -1,8 +1,10 @@
 import { describe, expect, test } from "vitest";
 import { isInternalAddress, relatedDomains } from "../../src/analysis/forwarding.js";
 import type { Diagnosis, Finding } from "../../src/diagnose/types.js";
-import { HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import { HOUR, PostfixLog, T0, writeTemporaryLog } from "../helpers/postfix-fixture.js";
 import { diagnoseText } from "../helpers/diagnose-text.js";
+import { analyseLogs } from "../../src/diagnose/run.js";
+import { resolveTimeZone } from "../../src/time/zone.js";
 
 interface Forward {
   /** The local address the message arrived for. */
@@ -138,6 +140,42 @@ describe("forwarding finding", () => {
   test("a few forwards are no finding", async () => {
     const log = forwardingLog([{ forward: { alias: "alice@example.com", ...TO_GMAIL }, count: 4 }]);
     expect(forwardingOf(await diagnose(log))).toBeUndefined();
+  });
+});
+
+/** Counts the forwarded messages of an Exim main log, as `delist logs` reports them. */
+async function eximForwardedMessages(lines: readonly string[]): Promise<number> {
+  const file = writeTemporaryLog(`${lines.join("\n")}\n`);
+  try {
+    const run = await analyseLogs([file.path], { timeZone: resolveTimeZone("UTC") });
+    return run.facts.forwarding.messages;
+  } finally {
+    file.remove();
+  }
+}
+
+describe("forwardedMessages origins", () => {
+  const delivery = (id: string, parent: string): string =>
+    `2026-03-01 01:02:23 ${id} => admin@example.net <${parent}> R=dnslookup T=remote_smtp ` +
+    "H=mx.example.net [192.0.2.204]";
+
+  test("local program mail is not forwarded", async () => {
+    const count = await eximForwardedMessages([
+      "2026-03-01 01:02:22 1tFFFA-000001-AA <= logcheck@host.example.com U=logcheck P=local S=1700",
+      delivery("1tFFFA-000001-AA", "logcheck@host.example.com"),
+      "2026-03-01 01:02:23 1tFFFA-000001-AA Completed",
+    ]);
+    expect(count).toBe(0);
+  });
+
+  test("mail from the Internet is forwarded", async () => {
+    const count = await eximForwardedMessages([
+      "2026-03-01 01:02:22 1tFFFB-000002-AA <= news@example.org H=mail.example.org " +
+        "[198.51.100.7] P=esmtp S=1700",
+      delivery("1tFFFB-000002-AA", "alice@host.example.com"),
+      "2026-03-01 01:02:23 1tFFFB-000002-AA Completed",
+    ]);
+    expect(count).toBe(1);
   });
 });
 

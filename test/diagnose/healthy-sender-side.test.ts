@@ -15,6 +15,8 @@ const MISSING_PTR: Outcome = {
 const OK: ProviderVerdict = {
   status: "ok",
   reasons: [],
+  firstBlock: null,
+  lastBlock: null,
 } as Partial<ProviderVerdict> as ProviderVerdict;
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { assignRoles } from "../../src/diagnose/roles.js";
-import type { Diagnosis, Finding } from "../../src/diagnose/types.js";
+import type { Diagnosis, Finding, ProviderVerdict } from "../../src/diagnose/types.js";
 import { painter } from "../../src/report/colour.js";
 import { renderDiagnosisText } from "../../src/report/text.js";
 import { GMAIL_RATE_LIMIT, HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
@@ -73,6 +73,47 @@ describe("assignRoles", () => {
     expect(
       roleOf(assignRoles([draft("forwarding", "cause", blockedAtGoogle)], gmail), "forwarding"),
     ).toBe("cause");
+  });
+
+  test.each([
+    [
+      "compromised-account",
+      { abuseStart: "2024-03-05T02:00:00Z", abuseEnd: "2024-03-05T03:00:00Z" },
+      "observation",
+    ],
+    [
+      "compromised-account",
+      { abuseStart: "2024-03-04T10:00:00Z", abuseEnd: "2024-03-04T11:00:00Z" },
+      "cause",
+    ],
+    [
+      "compromised-account",
+      { abuseStart: "2024-03-02T10:00:00Z", abuseEnd: "2024-03-02T11:00:00Z" },
+      "observation",
+    ],
+    [
+      "compromised-account",
+      { firstFailure: "2024-03-05T02:00:00Z", lastFailure: "2024-03-05T09:00:00Z" },
+      "observation",
+    ],
+    ["volume-spike", { start: "2024-03-05T02:00:00Z", end: "2024-03-05T04:00:00Z" }, "observation"],
+    ["forwarding", { first: "2024-03-03T20:00:00Z", recipientsByOperator: { google: 5 } }, "cause"],
+    [
+      "forwarding",
+      { first: "2024-03-05T20:00:00Z", recipientsByOperator: { google: 5 } },
+      "observation",
+    ],
+    ["reverse-dns", {}, "cause"],
+  ] as const)("%s dated %j is a %s", (id, evidence, role) => {
+    const verdict = {
+      ...draftVerdict("rate-limited", [draftReason("reputation"), draftReason("reverse-dns")]),
+      firstBlock: { time: "2024-03-04T12:00:00Z" },
+      lastBlock: { time: "2024-03-04T18:00:00Z" },
+      ongoing: false,
+    } as unknown as ProviderVerdict;
+    const roles = assignRoles([draft(id, "cause", evidence)], { gmail: verdict });
+
+    expect(roleOf(roles, id)).toBe(role);
   });
 });
 

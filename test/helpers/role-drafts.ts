@@ -45,5 +45,10 @@ export function draftVerdict(
   status: ProviderVerdict["status"],
   reasons: ProviderReason[],
 ): ProviderVerdict {
-  return { status, reasons } as Partial<ProviderVerdict> as ProviderVerdict;
+  return {
+    status,
+    reasons,
+    firstBlock: null,
+    lastBlock: null,
+  } as Partial<ProviderVerdict> as ProviderVerdict;
 }

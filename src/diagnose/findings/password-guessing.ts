@@ -43,7 +43,7 @@ export function detectPasswordGuessing(
   const addresses = server.authFailureAddresses.size;
   const about = server.authFailureAddresses.isExact ? "" : "about ";
   const peak = Math.max(...server.authFailuresByHour.values());
-  const users = [...server.authFailureUsers].sort((a, b) => b[1] - a[1]).slice(0, 10);
+  const users = server.authFailureUsers.top(10);
   const first = server.firstAuthFailure;
   return finding("compromised-account", {
     severity: guessed.length > 0 ? "warning" : "info",
@@ -69,7 +69,13 @@ export function detectPasswordGuessing(
       lastFailure: context.time(server.lastAuthFailure),
       peakFailuresPerHour: peak,
       topAddresses: top(server.authFailureIps, 10).map(([ip, count]) => ({ ip, count })),
-      accountsTried: users.map(([account, count]) => ({ account, count })),
+      // Past 10,000 names the counts are lower bounds: the failures since the name last
+      // entered the bounded table.
+      accountsTried: users.map((user) => ({
+        account: user.key,
+        count: user.count - user.overcount,
+      })),
+      accountsTriedExact: server.authFailureUsers.isExact,
       guessedLogins: guessed,
     },
     samples: [context.sample(first.time, first.position, "first failed login")],

@@ -107,6 +107,35 @@ const byWording: readonly ReplyRule[] = [
     reference: null,
     findings: ["unknown-recipients"],
   },
+  // A relay host or mail service that limits how much one account may send. Before
+  // mailbox-full, whose "quota exceeded" would claim it for the recipient.
+  {
+    id: "generic.sending-quota",
+    provider: null,
+    category: "sender-account",
+    text: /\bsending (?:quota|limit)\b|quota (?:exceeded|reached) for (?:this|your) account/i,
+    summary:
+      "The server limits how much this sending account may send, and the account reached the limit.",
+    fix: [
+      "Find which account or script sent so much, and stop it if the mail was not wanted.",
+      "Ask the relay host's operator to raise the limit, or spread the mail over more time.",
+    ],
+    reference: null,
+    findings: [],
+  },
+  // Exim's own reason when its smtp transport must log in (`hosts_require_auth`) and cannot.
+  {
+    id: "generic.client-login-failed",
+    provider: null,
+    category: "sender-account",
+    text: /authentication required but authentication attempt\(s\) failed/i,
+    summary: "This server could not log in to the relay host with SMTP AUTH, so it keeps the mail.",
+    fix: [
+      "Check the user name and password that this server uses for the relay host (Exim: /etc/exim4/passwd.client; Postfix: smtp_sasl_password_maps), and that they still work there.",
+    ],
+    reference: null,
+    findings: [],
+  },
   {
     id: "generic.mailbox-full",
     provider: null,

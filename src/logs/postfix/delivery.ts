@@ -31,6 +31,8 @@ interface DeliveryFields {
   recipient: string;
   originalRecipient: string | null;
   relay: Peer | null;
+  /** Port after the relay's address (`:587`), or null. */
+  relayPort: number | null;
   /** True for `relay=none`: no server was reached, but the reason text may name one. */
   relayNone: boolean;
   dsn: string | null;
@@ -75,6 +77,7 @@ export function handleDelivery(context: PostfixContext, line: QueuedLine): Parse
     remote,
     relayHost: relay?.host ?? null,
     relayIp,
+    relayPort: fields.relayPort,
     outgoingSource: line.program.syslogName,
     handoff,
     dsn: fields.dsn,
@@ -241,6 +244,7 @@ function readDelivery(text: string, start: number): DeliveryFields | null {
     recipient: addressBetween(text, start + 3, recipientEnd),
     originalRecipient: null,
     relay: null,
+    relayPort: null,
     relayNone: false,
     dsn: null,
     status: "other",
@@ -276,6 +280,7 @@ function readField(text: string, index: number, first: number, fields: DeliveryF
   if (end < 0) return -1;
   if (first === 114 && text.startsWith("relay=", index)) {
     fields.relay = peerBetween(text, index + 6, end);
+    fields.relayPort = portBefore(text, end);
     fields.relayNone = end === index + 10 && text.startsWith("none", index + 6);
   } else if (first === 100 && text.startsWith("dsn=", index)) {
     fields.dsn = text.slice(index + 4, end);
@@ -350,4 +355,16 @@ export function peerInText(text: string): Peer | null {
     return peerBetween(text, peerStart, space < 0 ? text.length : space);
   }
   return null;
+}
+
+/** Returns the port of `host[ip]:port` that ends at `end`, or null when there is none. */
+function portBefore(text: string, end: number): number | null {
+  let start = end;
+  while (start > 0) {
+    const code = text.charCodeAt(start - 1);
+    if (code < 48 || code > 57) break;
+    start -= 1;
+  }
+  if (start === end || end - start > 5 || !text.startsWith("]:", start - 2)) return null;
+  return Number(text.slice(start, end));
 }

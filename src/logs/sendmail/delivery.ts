@@ -1,6 +1,6 @@
 import type { DeliveryStatus, LocalHandoff } from "../events.js";
 import { isLoopbackIp } from "../exim/loopback.js";
-import type { Relay } from "./fields.js";
+import type { Fields, Relay } from "./fields.js";
 
 /** Mailers that speak SMTP to another server; `local`, `prog` and `*file*` stay on this host. */
 const SMTP_MAILERS = new Set(["esmtp", "smtp", "smtp8", "dsmtp", "relay"]);
@@ -43,4 +43,18 @@ export function isRemoteDelivery(mailer: string | undefined, relay: Relay | null
 export function handoffOf(mailer: string | undefined, relay: Relay | null): LocalHandoff | null {
   if (mailer === undefined || !SMTP_MAILERS.has(mailer)) return null;
   return isRemoteDelivery(mailer, relay) ? null : "filter";
+}
+
+/**
+ * Returns the text of a `to=` line for the reply classifier: the remote server's own reply in
+ * `reply=` when the line has one, else `stat=`. On a deferral `stat=` carries the reply
+ * (`Deferred: 421 4.7.28 …`), but on a permanent failure it is Sendmail's own summary
+ * (`Service unavailable`, `User unknown`), so only `reply=` has the receiver's words.
+ * NOTE: the Sendmail releases that write `reply=` were not checked against their sources or
+ * release notes. A version without it leaves permanent failures with `stat=` and `dsn=` only.
+ */
+export function responseOf(fields: Fields): string | null {
+  const reply = fields.get("reply");
+  if (reply !== undefined && reply.trim() !== "") return reply;
+  return fields.get("stat") ?? null;
 }

@@ -223,12 +223,18 @@ class SendmailLogParser implements SendmailParser {
     this.announce(state, record);
     const relayValue = fields.get("relay");
     const relay = relayValue === undefined ? null : parseRelay(relayValue);
-    if (state.submission && relay?.ip != null && isLoopbackIp(relay.ip)) return "parsed";
     const status = deliveryStatus(fields.get("dsn"), stat);
     if (status === null) return "parsed";
 
+    // The submission copy's hand-off to the daemon is no delivery. A daemon copy that took the
+    // message over reports the recipients it accepted, but a recipient that the daemon rejected
+    // or deferred, or any recipient of a daemon whose copy is not linked (Postfix on
+    // 127.0.0.1), shows only here.
+    const submissionHandoff = state.submission && relay?.ip != null && isLoopbackIp(relay.ip);
+    if (submissionHandoff && status === "sent" && state.handedOver) return "parsed";
     for (const recipient of splitRecipients(fields.get("to") ?? "")) {
-      this.sink(deliveryEvent(record, state, fields, recipient, status, relay));
+      const event = deliveryEvent(record, state, fields, recipient, status, relay);
+      this.sink(submissionHandoff ? { ...event, submissionHandoff: true } : event);
     }
     return "parsed";
   }

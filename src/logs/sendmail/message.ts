@@ -11,7 +11,7 @@ import {
 import type { TableEntry } from "../exim/message-table.js";
 import { detach } from "../postfix/fields.js";
 import type { LogRecord } from "../record.js";
-import { handoffOf, isRemoteDelivery } from "./delivery.js";
+import { handoffOf, isRemoteDelivery, responseOf } from "./delivery.js";
 import type { Fields, parseRelay } from "./fields.js";
 
 /** The state of one queue id. */
@@ -55,7 +55,7 @@ export function deliveryEvent(
     relayIp: relay?.ip ?? null,
     handoff: handoffOf(mailer, relay),
     dsn: fields.get("dsn") ?? null,
-    response: fields.get("stat") ?? null,
+    response: responseOf(fields),
     firstAttempt,
   };
 }

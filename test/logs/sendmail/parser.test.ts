@@ -187,9 +187,10 @@ describe("Sendmail local submissions", () => {
     expect(found.every((d) => d.remote && d.message === message)).toBe(true);
   });
 
-  test("submission copy alone is reported once, without the hand-off", () => {
+  test("submission copy alone reports its hand-off", () => {
     const { events } = parse([MSP_FROM, MSP_TO]);
     const [message] = messages(events);
+    const [handoff] = deliveries(events);
 
     expect(messages(events)).toHaveLength(1);
     expect(message).toMatchObject({
@@ -198,7 +199,13 @@ describe("Sendmail local submissions", () => {
       uid: 1004,
       service: "local",
     });
-    expect(deliveries(events)).toEqual([]);
+    expect(deliveries(events)).toHaveLength(2);
+    expect(handoff).toMatchObject({
+      status: "sent",
+      remote: false,
+      handoff: "filter",
+      submissionHandoff: true,
+    });
   });
 
   test("submission through a smarthost is delivered by the submission copy", () => {
