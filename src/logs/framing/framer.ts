@@ -16,6 +16,7 @@ import {
   stripEmbeddedEximStamp,
   TagReader,
 } from "./tags.js";
+import { HostNames } from "./host-names.js";
 import { TokenCache } from "./tokens.js";
 import {
   readEximOrSupervised,
@@ -63,6 +64,7 @@ export class LineFramer {
   private readonly tail = new StampTail();
   private readonly dateTime = new IsoDateTime();
   private readonly hosts = new TokenCache();
+  private readonly hostNames = new HostNames();
   private readonly headerBytes = new ClassicHeaderBytes();
   // The host of the last line read with a host field.
   private lastHost = "";
@@ -407,7 +409,8 @@ export class LineFramer {
     message: string,
     line: number,
   ): LogRecord {
-    return { time, host, program, pid, message, file: this.file, line };
+    const spelling = this.hostNames.spellingOf(host);
+    return { time, host: spelling, program, pid, message, file: this.file, line };
   }
 }
 
