@@ -131,11 +131,11 @@ export function inputReport(run: LogRun, timeZone: TimeZone): InputReport {
   };
 }
 
-/** Returns one note per general log whose MTA lines were left out as copies of a mail log. */
+/** Returns one note per general log whose mail lines were left out as copies of a mail log. */
 function copiedLinesNotes(copies: readonly CopiedLines[], timeZone: TimeZone): string[] {
   return copies.map((copy) => {
-    const mtas = listNames(copy.mtas.map((mta) => MTA_NAMES[mta]));
-    const lines = plural(copy.lines, `${mtas} line`);
+    const programs = listNames([...copy.mtas.map((mta) => MTA_NAMES[mta]), ...copy.programs]);
+    const lines = plural(copy.lines, `${programs} line`);
     const mailLogNames = copy.mailLogs.slice(0, 3);
     if (copy.mailLogs.length > 3) mailLogNames.push(`${copy.mailLogs.length - 3} more`);
     const verb = copy.mailLogs.length === 1 ? "contains" : "contain";

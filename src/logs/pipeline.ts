@@ -56,8 +56,8 @@ export interface ReadLogsOptions {
  * every line with one `LineFramer`, hands each record to the first parser that accepts its
  * program, and calls `finish()` on every parser after the last input. When the inputs contain
  * both mail logs and general logs such as syslog, the mail logs are read first, and the MTA
- * records that a general log copies from them are counted but not parsed (see
- * `MailLogCopies`). A missing, unreadable or unsupported input is reported in the summary and
+ * and helper program records that a general log copies from them are counted but not parsed
+ * (see `MailLogCopies`). A missing, unreadable or unsupported input is reported in the summary and
  * the others are still read. It prints nothing. It rejects only for misuse (an invalid
  * `maxLineBytes`) or when a parser throws.
  */
@@ -252,20 +252,30 @@ class ReadRun {
     }
   };
 
-  // Adds each record of a mail log to the spans that general logs are checked against.
+  // Adds each record of a mail log, with its program unless it is an MTA's, to the spans that
+  // general logs are checked against.
   private readonly onMailLogRecord = (record: LogRecord): void => {
-    this.copies.observeMailRecord(record.host, record.time);
+    const program = this.dispatcher.mtaOf(record.program) === null ? record.program : null;
+    this.copies.observeMailRecord(record.host, record.time, program);
     this.onRecord(record);
   };
 
-  // Counts an MTA record of a general log that a mail log also contains, and parses the others.
+  // Counts a record of a general log that a mail log also contains, and parses the others. An
+  // MTA record in a span is a copy. A record of another program, such as OpenDKIM, is a copy
+  // only when that program also wrote to the host's mail log, so kernel firewall lines, which
+  // rsyslog does not write to mail.log, are still read.
   private readonly onGeneralLogRecord = (record: LogRecord): void => {
     const span = this.copies.spanCovering(record.host, record.time);
     if (span !== null) {
       const mta = this.dispatcher.mtaOf(record.program);
       if (mta !== null) {
         this.counts.records += 1;
-        this.copies.countCopy(mta, record.time, span);
+        this.copies.countCopy({ mta }, record.time, span);
+        return;
+      }
+      if (this.copies.isMailProgram(record.host, record.program)) {
+        this.counts.records += 1;
+        this.copies.countCopy({ program: record.program }, record.time, span);
         return;
       }
     }

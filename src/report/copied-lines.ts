@@ -2,7 +2,7 @@ import type { InputReport } from "../diagnose/types.js";
 import { count } from "./wrap.js";
 
 /**
- * Lists the general logs whose MTA lines were left out as mail log copies, with the count of
+ * Lists the general logs whose mail lines were left out as mail log copies, with the count of
  * each, or returns null when none were.
  */
 export function copiedLinesSentence(input: InputReport): string | null {
@@ -10,5 +10,5 @@ export function copiedLinesSentence(input: InputReport): string | null {
   const files = input.files
     .filter((file) => file.copiedLines > 0)
     .map((file) => `${file.name} ${count(file.copiedLines)}`);
-  return `MTA lines copied from a mail log, not read: ${files.join(", ")}.`;
+  return `Mail lines copied from a mail log, not read: ${files.join(", ")}.`;
 }

@@ -2,8 +2,9 @@
  * Copies of mail log lines in general logs. rsyslog on Debian and Ubuntu writes every line of
  * the mail facility to /var/log/mail.log and again to /var/log/syslog, and older setups also
  * write copies or subsets to mail.info, mail.warn and mail.err. When a run has both kinds of
- * file, the mail logs are read first. An MTA record of a general log is then left out when
- * its time lies in a span of its host's mail log records (see `HostSpans`).
+ * file, the mail logs are read first. A record of a general log is then left out when its
+ * time lies in a span of its host's mail log records (see `HostSpans`) and it is an MTA record
+ * or its program (OpenDKIM, Dovecot, spamd) also wrote to that host's mail log.
  */
 import type { MtaName } from "../events.js";
 import { parseRotationName } from "./rotation.js";
@@ -54,7 +55,7 @@ export function orderMailLogsFirst<T>(
   return [...mailLogs, ...others];
 }
 
-/** The MTA records of one general log that were left out as copies of mail log records. */
+/** The records of one general log that were left out as copies of mail log records. */
 export interface CopiedLines {
   /** The general log, named as in its input summary. */
   readonly name: string;
@@ -62,6 +63,11 @@ export interface CopiedLines {
   readonly lines: number;
   /** The MTAs whose records were left out, in the order first seen. */
   readonly mtas: readonly MtaName[];
+  /**
+   * The other programs whose records were left out, such as `opendkim`, in the order first
+   * seen, at most `MAX_LISTED_PROGRAMS`.
+   */
+  readonly programs: readonly string[];
   /** Times of the first and last record left out, in ms since the epoch. */
   readonly firstTime: number;
   readonly lastTime: number;
@@ -80,28 +86,47 @@ const MAX_HOSTS = 10_000;
 // is not stored, so its copies in a general log are read twice.
 const MAX_SPANS = 100_000;
 
+// Maximum programs other than the MTA stored per host. The records of further programs in a
+// general log are read, so their copies are read twice.
+const MAX_PROGRAMS_PER_HOST = 100;
+
+/** Maximum programs other than the MTA that `CopiedLines.programs` lists. */
+export const MAX_LISTED_PROGRAMS = 10;
+
 /** The copies counted in the general log being read. */
 interface InputCopies {
   readonly name: string;
   lines: number;
   readonly mtas: MtaName[];
+  readonly programs: string[];
   first: number;
   last: number;
   readonly mailLogs: Set<string>;
 }
 
 function noCopies(name: string): InputCopies {
-  return { name, lines: 0, mtas: [], first: Infinity, last: -Infinity, mailLogs: new Set() };
+  return {
+    name,
+    lines: 0,
+    mtas: [],
+    programs: [],
+    first: Infinity,
+    last: -Infinity,
+    mailLogs: new Set(),
+  };
 }
 
 /**
- * Store of the time spans of each host's records in the mail logs (see `HostSpans`), and
- * counter of the MTA records of general logs that fall inside a span. The caller reads every
- * mail log before the general logs (see `orderMailLogsFirst`), leaves out each MTA record of a
- * general log for which `spanCovering` returns a span, and counts it with `countCopy`.
+ * Store of the time spans of each host's records in the mail logs (see `HostSpans`) and of the
+ * programs that wrote them, and counter of the records of general logs that fall inside a
+ * span. The caller reads every mail log before the general logs (see `orderMailLogsFirst`).
+ * It leaves out each record of a general log for which `spanCovering` returns a span and that
+ * is an MTA record or passes `isMailProgram`, and counts it with `countCopy`.
  */
 export class MailLogCopies {
   private readonly hosts = new Map<string, HostSpans>();
+  // The programs other than the MTA that wrote each host's mail log records.
+  private readonly programs = new Map<string, Set<string>>();
   private spanCount = 0;
   // Records of one file mostly share a host, so the last host's spans are checked first.
   private lastHost: string | null = null;
@@ -110,8 +135,11 @@ export class MailLogCopies {
   private readonly found: CopiedLines[] = [];
   private input = noCopies("");
 
-  /** Adds a record of the mail log being read (named by `startInput`) to its host's spans. */
-  observeMailRecord(host: string, time: number): void {
+  /**
+   * Adds a record of the mail log being read (named by `startInput`) to its host's spans.
+   * `program` is the record's syslog program when no MTA parser takes it, else null.
+   */
+  observeMailRecord(host: string, time: number, program: string | null = null): void {
     let spans = this.spansOf(host);
     if (spans === undefined) {
       if (this.hosts.size >= MAX_HOSTS) return;
@@ -119,6 +147,12 @@ export class MailLogCopies {
       this.hosts.set(host, spans);
     }
     this.spanCount += spans.add(time, this.input.name, this.spanCount < MAX_SPANS);
+    if (program !== null) this.addProgram(host, program);
+  }
+
+  /** Returns true when `program` wrote records of `host` to the mail logs read so far. */
+  isMailProgram(host: string, program: string): boolean {
+    return this.programs.get(host)?.has(program) ?? false;
   }
 
   /** Names a mail log that gave records, for the notes on the copies. */
@@ -137,13 +171,21 @@ export class MailLogCopies {
   }
 
   /**
-   * Counts one record of `mta` at `time` that the current input copies from the mail logs of
-   * `span`, as returned by `spanCovering`.
+   * Counts one record at `time` that the current input copies from the mail logs of `span`,
+   * as returned by `spanCovering`. `source` is the record's MTA, or its program for a record
+   * that no MTA parser takes.
    */
-  countCopy(mta: MtaName, time: number, span: TimeSpan): void {
+  countCopy(source: { mta: MtaName } | { program: string }, time: number, span: TimeSpan): void {
     const input = this.input;
     input.lines += 1;
-    if (!input.mtas.includes(mta)) input.mtas.push(mta);
+    if ("mta" in source) {
+      if (!input.mtas.includes(source.mta)) input.mtas.push(source.mta);
+    } else if (
+      input.programs.length < MAX_LISTED_PROGRAMS &&
+      !input.programs.includes(source.program)
+    ) {
+      input.programs.push(source.program);
+    }
     if (time < input.first) input.first = time;
     if (time > input.last) input.last = time;
     for (const mailLog of mailLogsAt(span, time)) input.mailLogs.add(mailLog);
@@ -151,10 +193,11 @@ export class MailLogCopies {
 
   /** Ends the current input and returns the number of its records counted as copies. */
   endInput(): number {
-    const { name, lines, mtas, first, last } = this.input;
+    const { name, lines, mtas, programs, first, last } = this.input;
     if (lines > 0) {
       const mailLogs = this.mailLogs.filter((mailLog) => this.input.mailLogs.has(mailLog));
-      this.found.push({ name, lines, mtas, firstTime: first, lastTime: last, mailLogs });
+      const copy = { name, lines, mtas, programs, firstTime: first, lastTime: last, mailLogs };
+      this.found.push(copy);
     }
     this.startInput("");
     return lines;
@@ -163,6 +206,15 @@ export class MailLogCopies {
   /** The general logs with copies, in reading order. */
   get copies(): readonly CopiedLines[] {
     return this.found;
+  }
+
+  private addProgram(host: string, program: string): void {
+    let programs = this.programs.get(host);
+    if (programs === undefined) {
+      programs = new Set();
+      this.programs.set(host, programs);
+    }
+    if (programs.size < MAX_PROGRAMS_PER_HOST) programs.add(program);
   }
 
   private spansOf(host: string): HostSpans | undefined {

@@ -146,6 +146,7 @@ describe("readLogs with mail logs and general logs", () => {
         name: "syslog",
         lines: mailLines,
         mtas: ["postfix"],
+        programs: [],
         firstTime: T0,
         lastTime: T0 + (hours - 1) * HOUR + 2000,
         mailLogs: ["mail.log"],
@@ -293,6 +294,61 @@ describe("readLogs with mail logs and general logs", () => {
     expect(deliveries(events)).toBe(hours);
     expectTotalsAddUp(summary.totals);
   });
+
+  it("leaves out copied OpenDKIM and spamd lines", async () => {
+    const helperLines = logs.mailLines
+      .filter((line) => line.includes(" to=<"))
+      .flatMap((line) => {
+        const stamp = line.slice(0, line.indexOf(" "));
+        return [
+          `${stamp} mx1 opendkim[700]: 3A00000001: DKIM-Signature field added (s=mail, d=example.com)`,
+          `${stamp} mx1 spamd[800]: spamd: clean message (0.1/5.0) for nobody:65534`,
+        ];
+      });
+    await dir.write("mail.log", logText(logs.mailLines, helperLines));
+    await dir.write("syslog", logText(logs.mailLines, helperLines, logs.kernelLines));
+    const { summary, events } = await read(["."]);
+
+    const signings = events.filter((event) => event.type === "dkim-signing");
+    expect(signings.length).toBe(hours);
+    expect(copiedLinesOf(summary)).toEqual({
+      "mail.log": 0,
+      syslog: mailLines + helperLines.length,
+    });
+    expect(summary.mailLogCopies[0]?.mtas).toEqual(["postfix"]);
+    expect(summary.mailLogCopies[0]?.programs).toEqual(["opendkim", "spamd"]);
+    expect(smtpConnections(events)).toBe(kernelLines);
+    expect(summary.totals.withoutParser).toBe(hours);
+    expectTotalsAddUp(summary.totals);
+  });
+
+  it("reads helper lines of another host", async () => {
+    const stamp = logs.mailLines[0]?.slice(0, logs.mailLines[0].indexOf(" ")) ?? "";
+    const signed = "DKIM-Signature field added (s=mail, d=example.com)";
+    await dir.write(
+      "mail.log",
+      logText(logs.mailLines, [`${stamp} mx1 opendkim[7]: 3A1: ${signed}`]),
+    );
+    await dir.write("syslog", logText([`${stamp} mx2 opendkim[7]: 3A2: ${signed}`]));
+    const { summary, events } = await read(["."]);
+
+    expect(events.filter((event) => event.type === "dkim-signing").length).toBe(2);
+    expect(summary.totals.copiedLines).toBe(0);
+  });
+
+  it.each(["mx1.example.com", "MX1", "Mx1.Example.Com"])(
+    "leaves out copies with host %s",
+    async (host) => {
+      const respelled = logs.mailLines.map((line) => line.replace(" mx1 ", ` ${host} `));
+      await dir.write("mail.log", logText(logs.mailLines));
+      await dir.write("syslog", logText(respelled, logs.kernelLines));
+      const { summary, events } = await read(["."]);
+
+      expect(copiedLinesOf(summary)).toEqual({ "mail.log": 0, syslog: mailLines });
+      expect(deliveries(events)).toBe(hours);
+      expectTotalsAddUp(summary.totals);
+    },
+  );
 
   it("reads syslog as before without a mail log", async () => {
     await dir.write("syslog", logText(logs.mailLines, logs.kernelLines));

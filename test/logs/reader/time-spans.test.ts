@@ -102,7 +102,7 @@ describe("MailLogCopies", () => {
     copies.startInput("syslog.2");
     const covered = copies.spanCovering("mx1", T0 + 30 * MINUTE);
     if (covered === null) throw new Error("no span covers the copy");
-    copies.countCopy("postfix", T0 + 30 * MINUTE, covered);
+    copies.countCopy({ mta: "postfix" }, T0 + 30 * MINUTE, covered);
     expect(copies.spanCovering("mx1", T0 + 24 * 60 * MINUTE)).toBeNull();
     expect(copies.spanCovering("mx2", T0 + 30 * MINUTE)).toBeNull();
     expect(copies.endInput()).toBe(1);
