@@ -381,6 +381,7 @@ export class LogAnalyser {
 
   private addSessionReply(event: SessionReplyEvent): void {
     this.sessionReplies += 1;
+    this.server.addSessionReply(event);
     this.bypass.addMtaConnection(event.time);
     const provider = this.resolver.resolve(event.relayHost, null);
     const reply = this.providers.addSessionReply(event, provider);

@@ -10,6 +10,7 @@ import type {
   LoginEvent,
   MtaName,
   RejectEvent,
+  SessionReplyEvent,
   TlsEvent,
 } from "../logs/events.js";
 import type { ProviderId } from "../knowledge/providers.js";
@@ -64,7 +65,18 @@ export interface LoginUse {
   count: number;
 }
 
+/** The first reply of one server to a whole session, as `ServerAnalyser` keeps it. */
+export interface SessionReplySample {
+  readonly time: number;
+  readonly position: LinePosition;
+  readonly relayHost: string | null;
+  readonly response: string;
+}
+
 const MAX_LIFECYCLE = 100;
+// Outbound mail goes to many servers, but a session reply without a recipient comes mostly
+// from a relay host, so a few hundred servers cover a log.
+const MAX_SESSION_REPLY_IPS = 500;
 const MAX_IPS = 1000;
 const MAX_USERS = 20_000;
 const MAX_IPS_PER_USER = 64;
@@ -179,6 +191,24 @@ export class ServerAnalyser {
    * receiver (`DeliveryEvent.withoutAttempt` of `mta`), such as a broken transport.
    */
   readonly undeliveredByServer = new UndeliveredTally();
+  /**
+   * The first reply of each server to a whole session, by its IP, such as a relay host's
+   * `535 5.7.8` to this server's login. At most `MAX_SESSION_REPLY_IPS` servers are kept.
+   */
+  readonly firstSessionReplies = new Map<string, SessionReplySample>();
+
+  /** Keeps the reply of `event` when it is the first one of its server. */
+  addSessionReply(event: SessionReplyEvent): void {
+    const ip = event.relayIp;
+    if (ip === null || this.firstSessionReplies.has(ip)) return;
+    if (this.firstSessionReplies.size >= MAX_SESSION_REPLY_IPS) return;
+    this.firstSessionReplies.set(detach(ip), {
+      time: event.time,
+      position: { file: event.position.file, line: event.position.line },
+      relayHost: event.relayHost === null ? null : detach(event.relayHost),
+      response: detach(event.response),
+    });
+  }
 
   /**
    * Counts a missing filter copy, or takes a linked copy out of `messagesAccepted`, where its

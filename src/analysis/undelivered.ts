@@ -11,6 +11,12 @@ export interface UndeliveredSample {
   readonly transport: string | null;
   /** The reason text as the MTA logged it, or null when the line has none. */
   readonly text: string | null;
+  /**
+   * The server that the line names, such as the relay host of a failed login that Exim's
+   * address line repeats, or null.
+   */
+  readonly relayHost: string | null;
+  readonly relayIp: string | null;
 }
 
 /**
@@ -40,6 +46,8 @@ export class UndeliveredTally {
       status,
       transport: event.transport === null ? null : detach(event.transport),
       text: event.response === null ? null : detach(event.response),
+      relayHost: event.relayHost === null ? null : detach(event.relayHost),
+      relayIp: event.relayIp === null ? null : detach(event.relayIp),
     };
   }
 }

@@ -22,6 +22,28 @@ export interface HeldMailReport {
   readonly firstKind: "filter" | "server";
   /** The first step to take, chosen by the kind and the reason of the earliest line. */
   readonly check: string;
+  /**
+   * The relay host that the earliest line failed to log in to, with its reply, or null when
+   * that line is no failed login to a relay host or names no host.
+   */
+  readonly relayLogin: RelayLoginReport | null;
+}
+
+/** A relay host that rejected this server's login, and its reply. */
+export interface RelayLoginReport {
+  /** The host name as the log names it, or null when it names only the IP. */
+  readonly host: string | null;
+  readonly ip: string;
+  /**
+   * The relay host's first reply to a login in the log, such as `535 5.7.8 Error:
+   * authentication failed`, with its time and line, or null when the log has none.
+   */
+  readonly reply: {
+    readonly text: string;
+    readonly time: string;
+    readonly file: string;
+    readonly line: number;
+  } | null;
 }
 
 /**
@@ -38,7 +60,7 @@ const FILTER_CHECK =
   "Check the content filter that the line names (amavis or another filter on this host): whether its service runs and listens on that address and port, and what its own log says about the mail. A filter that rejects mail as spam points at the account or script that sent it.";
 
 const LOGIN_CHECK =
-  "Check the user name and password that this server uses to log in to its relay host (Exim: /etc/exim4/passwd.client; Postfix: smtp_sasl_password_maps), and that the relay host still accepts them: its reply to the login is in the log next to the held lines.";
+  "Check the user name and password that this server uses to log in to its relay host (Exim: /etc/exim4/passwd.client; Postfix: smtp_sasl_password_maps), and that the relay host still accepts them.";
 
 // Exim's reason when its transport must log in to the relay host (`hosts_require_auth`) and
 // the login failed or the host offered no AUTH (`defer (-42)`).
@@ -66,15 +88,47 @@ export function heldMailReport(
   if (facts.lastTime !== null && latest < facts.lastTime - ONGOING_WINDOW_MS) return null;
 
   const firstKind = isEarlier(filter, server) ? "filter" : "server";
-  const first = undeliveredReport(firstKind === "filter" ? filter : server, time).first;
+  const tally = firstKind === "filter" ? filter : server;
+  const first = undeliveredReport(tally, time).first;
   if (first === null) return null;
+  const check = checkFor(firstKind, first);
   return {
     deferred,
     bounced,
     atFilter: filter.deferred + filter.bounced,
     first,
     firstKind,
-    check: checkFor(firstKind, first),
+    check,
+    relayLogin: check === LOGIN_CHECK ? relayLoginReport(facts, tally, time) : null,
+  };
+}
+
+/**
+ * Builds the report of the relay host that the earliest line of `tally` names, with the
+ * first reply of that host to a whole session. Exim logs the reply to the login on a line
+ * of its own before the address line (`plain authenticator failed H=smtp.example.net
+ * [192.0.2.250] 535 5.7.8 …`), and the parser gives that host to the address line.
+ */
+function relayLoginReport(
+  facts: LogFacts,
+  tally: UndeliveredTally,
+  time: (epochMs: number) => string,
+): RelayLoginReport | null {
+  const ip = tally.first?.relayIp ?? null;
+  if (ip === null) return null;
+  const reply = facts.server.firstSessionReplies.get(ip);
+  return {
+    host: tally.first?.relayHost ?? reply?.relayHost ?? null,
+    ip,
+    reply:
+      reply === undefined
+        ? null
+        : {
+            text: reply.response,
+            time: time(reply.time),
+            file: reply.position.file,
+            line: reply.position.line,
+          },
   };
 }
 
@@ -94,16 +148,29 @@ function isEarlier(a: UndeliveredTally, b: UndeliveredTally): boolean {
  * Describes the held mail for the verdict, such as "This server itself holds outbound mail:
  * 30 deferrals and 0 bounces before any receiver saw the mail. The first, at …, for
  * <bob@gmail.com> by smtp: connect to 127.0.0.1[127.0.0.1]:10024: Connection refused
- * (mail.log:3). Check the content filter …".
+ * (mail.log:3). Check the content filter …". A failed login to a relay host adds the host and
+ * its reply before the check.
  */
 export function heldMailSentence(held: HeldMailReport): string {
   const { first } = held;
   const transport = first.transport === null ? "" : ` by ${first.transport}`;
   const reason = first.text ?? "no reason logged";
+  const login = held.relayLogin === null ? "" : `${relayLoginSentence(held.relayLogin)} `;
   return (
     `This server itself holds outbound mail: ${plural(held.deferred, "deferral")} and ${plural(held.bounced, "bounce")} before any receiver saw the mail. ` +
-    `The first, at ${first.time}, for <${first.recipient}>${transport}: ${reason} (${first.file}:${first.line}). ${held.check}`
+    `The first, at ${first.time}, for <${first.recipient}>${transport}: ${reason} (${first.file}:${first.line}). ${login}${held.check}`
   );
+}
+
+/**
+ * Names the relay host and its reply to the login, such as "The relay host smtp.example.net
+ * [192.0.2.250] replied to the login at …: 535 5.7.8 Error: authentication failed (mail.log:2)."
+ */
+function relayLoginSentence(login: RelayLoginReport): string {
+  const host = login.host === null ? `[${login.ip}]` : `${login.host} [${login.ip}]`;
+  const reply = login.reply;
+  if (reply === null) return `The relay host ${host} left no reply to the login in the log.`;
+  return `The relay host ${host} replied to the login at ${reply.time}: ${reply.text} (${reply.file}:${reply.line}).`;
 }
 
 /**

@@ -89,6 +89,34 @@ describe("Exim mail held by this server", () => {
     expect(result.verdict.heldByServer?.deferred).toBe(30);
   });
 
+  test("failed smarthost login names the relay host", async () => {
+    const log = eximLog(0, 30, (_, index) => [
+      "plain authenticator failed H=smtp.example.net [192.0.2.250] 535 5.7.8 Error: authentication failed",
+      `== user${index}@example.org R=smarthost T=remote_smtp_smarthost defer (-42): authentication required but authentication attempt(s) failed`,
+    ]);
+    const result = await diagnosis(log);
+    const held = result.verdict.heldByServer;
+
+    expect(held?.relayLogin?.host).toBe("smtp.example.net");
+    expect(held?.relayLogin?.ip).toBe("192.0.2.250");
+    expect(held?.relayLogin?.reply?.text).toBe("535 5.7.8 Error: authentication failed");
+    expect(held?.relayLogin?.reply?.line).toBe(2);
+    expect(result.verdict.summary).toContain(
+      "The relay host smtp.example.net [192.0.2.250] replied to the login at 2026-03-08T08:00:00Z: 535 5.7.8 Error: authentication failed",
+    );
+    expect(result.verdict.summary).toContain("/etc/exim4/passwd.client");
+  });
+
+  test("refused content filter names no relay login", async () => {
+    const log = eximLog(0, 30, (_, index) => [
+      "H=127.0.0.1 [127.0.0.1] Connection refused",
+      `== c${index}@gmail.com R=amavis T=amavis_smtp defer (111): Connection refused`,
+    ]);
+    const result = await diagnosis(log);
+
+    expect(result.verdict.heldByServer?.relayLogin).toBeNull();
+  });
+
   test("routing failures count for the sender", async () => {
     const log = eximLog(1, 2, (_, index) =>
       index === 1
