@@ -28,6 +28,7 @@ import { markListingConsequence } from "./listing-consequence.js";
 import { withRemovalTargets } from "./removal-forms.js";
 import { assignRoles } from "./roles.js";
 import { unexplainedBlocks } from "./unexplained.js";
+import { blockedSender } from "./blocked-sender.js";
 import { blocklistsSummary } from "./blocklists.js";
 import { withDnsAuthenticationFixes } from "./authentication-dns.js";
 import { mergeDnsFindings, ownSendingDomains } from "./dns.js";
@@ -140,7 +141,7 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     server,
     verdict: {
       status,
-      summary: verdictSummary(providers, findings, status, heldMail),
+      summary: verdictSummary(providers, findings, status, heldMail, server),
       heldByServer: heldMail,
     },
     providers,
@@ -374,17 +375,19 @@ function sortFindings(findings: Finding[]): Finding[] {
  * Builds the verdict sentence: the providers' treatment of the mail, followed by the providers
  * that accepted nothing while delivery to them was suspended and the mail that this server held
  * itself. A log without providers gets `NO_OUTBOUND` only when this server held no mail either.
+ * When several servers made delivery attempts, a block names the servers it hit.
  */
 function verdictSummary(
   providers: Partial<Record<ProviderId, ProviderVerdict>>,
   findings: readonly Finding[],
   status: ProviderStatus,
   held: HeldMailReport | null,
+  server: ServerReport,
 ): string {
   const heldNote = held === null ? "" : heldMailSentence(held);
   if (Object.keys(providers).length === 0) return held === null ? NO_OUTBOUND : heldNote;
   const suspended = suspendedNote(suspendedProviders(providers));
-  const summary = `${providerSummary(providers, findings, status)}${suspended}`;
+  const summary = `${providerSummary(providers, findings, status, server)}${suspended}`;
   return heldNote === "" ? summary : `${summary} ${heldNote}`;
 }
 
@@ -392,6 +395,7 @@ function providerSummary(
   providers: Partial<Record<ProviderId, ProviderVerdict>>,
   findings: readonly Finding[],
   status: ProviderStatus,
+  server: ServerReport,
 ): string {
   const affected = Object.entries(providers).filter(
     ([, v]) => v !== undefined && v.status !== "ok",
@@ -414,15 +418,16 @@ function providerSummary(
     }
     const [defers, rejects] = id === "other" ? ["defer", "reject"] : ["defers", "rejects"];
     const ongoing = ongoingClause(verdict);
+    const sender = verdict === undefined ? "this server" : blockedSender(verdict, server);
     const deferring = verdict?.firstBlock?.time ?? "?";
     const rejecting = verdict?.firstPermanentBlock?.time;
     if (rejecting === undefined) {
-      return `${name} ${defers} mail from this server since ${deferring}${ongoing}`;
+      return `${name} ${defers} mail from ${sender} since ${deferring}${ongoing}`;
     }
     if (rejecting === deferring) {
-      return `${name} ${rejects} mail from this server since ${rejecting}${ongoing}`;
+      return `${name} ${rejects} mail from ${sender} since ${rejecting}${ongoing}`;
     }
-    return `${name} ${defers} mail from this server since ${deferring} and ${rejects} it since ${rejecting}${ongoing}`;
+    return `${name} ${defers} mail from ${sender} since ${deferring} and ${rejects} it since ${rejecting}${ongoing}`;
   });
   const causes = findings
     .filter((f) => f.role === "cause" && f.severity !== "info")

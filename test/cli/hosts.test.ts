@@ -108,6 +108,52 @@ describe("mail of several hosts", () => {
     expect(diagnosis.providers.gmail.blockedAttemptsByHost).toEqual({ mx1: HOURS });
   });
 
+  it("verdict names the blocked hosts", async () => {
+    const text = await run(OFFLINE_DIAGNOSE);
+
+    expect(text).toContain("Gmail rejects mail from mx1 and mx2 since ");
+    expect(text).not.toContain("mail from this server since");
+  });
+
+  it("verdict names only the blocked host", async () => {
+    const mx1Sent = new PostfixLog("mx1").submitHourly({ hours: 6, outcome: SENT });
+    const folder = temporary.folder({
+      "mail.log": logText(mx1Sent.text().trimEnd().split("\n"), mx2Lines),
+    });
+    const text = await run(OFFLINE_DIAGNOSE, folder);
+    const markdown = await run([...OFFLINE_DIAGNOSE, "--format", "markdown"], folder);
+    const json = await run([...OFFLINE_DIAGNOSE, "--format", "json"], folder);
+    const summary = (JSON.parse(json) as { verdict: { summary: string } }).verdict.summary;
+
+    expect(text).toContain("Gmail rejects mail from mx2 since ");
+    expect(markdown).toContain("Gmail rejects mail from mx2 since ");
+    expect(summary).toContain("Gmail rejects mail from mx2 since ");
+    expect(summary).not.toContain("mx1");
+  });
+
+  it("one host's verdict says this server", async () => {
+    const text = await run(OFFLINE_DIAGNOSE, writeLogs([]));
+
+    expect(text).toContain("Gmail defers mail from this server since ");
+  });
+
+  it("counts one host under two spellings once", async () => {
+    const lines = new PostfixLog("mx1").submitHourly({ hours: 8, outcome: SENT });
+    const all = lines.text().trimEnd().split("\n");
+    const half = all.length / 2;
+    const respelled = all.slice(half).map((line) => line.replace(" mx1 ", " MX1.example.com "));
+    const folder = temporary.folder({
+      "a.log": logText(all.slice(0, half)),
+      "b.log": logText(respelled),
+    });
+    const diagnosis = JSON.parse(
+      await run([...OFFLINE_DIAGNOSE, "--format", "json"], folder),
+    ) as HostsJson;
+
+    expect(respelled[0]).toContain(" MX1.example.com ");
+    expect(diagnosis.server.hosts).toEqual([{ name: "mx1", remoteAttempts: 8, messages: 8 }]);
+  });
+
   it("one host reads as before", async () => {
     const folder = writeLogs([]);
     const both = await run(OFFLINE_DIAGNOSE, folder);
