@@ -74,8 +74,8 @@ export interface SessionReplySample {
 }
 
 const MAX_LIFECYCLE = 100;
-// Outbound mail goes to many servers, but a session reply without a recipient comes mostly
-// from a relay host, so a few hundred servers cover a log.
+// Bounds the memory of `firstSessionReplies` on a log with replies from many receivers. The
+// held-mail report reads only the relay host's reply, so 500 servers is an estimate with room.
 const MAX_SESSION_REPLY_IPS = 500;
 const MAX_IPS = 1000;
 const MAX_USERS = 20_000;

@@ -1,7 +1,7 @@
 import { listNames } from "./findings/build.js";
 import type { ProviderVerdict, ServerReport } from "./types.js";
 
-/** Maximum number of servers that the verdict sentence names; the rest are counted. */
+/** Maximum number of servers that the verdict sentence names. The rest are counted. */
 const MAX_NAMED_SENDERS = 3;
 
 /**

@@ -3,8 +3,8 @@
  * the mail facility to /var/log/mail.log and again to /var/log/syslog, and older setups also
  * write copies or subsets to mail.info, mail.warn and mail.err. When a run has both kinds of
  * file, the mail logs are read first. A record of a general log is then left out when its
- * time lies in a span of its host's mail log records (see `HostSpans`) and it is an MTA record
- * or its program (OpenDKIM, Dovecot, spamd) also wrote to that host's mail log.
+ * time lies in a span of its host's mail log records (see `HostSpans`). It must also be an MTA
+ * record, or a record of a program (OpenDKIM, Dovecot, spamd) that wrote to that mail log.
  */
 import type { MtaName } from "../events.js";
 import { parseRotationName } from "./rotation.js";
