@@ -171,6 +171,11 @@ export interface BounceInputReport {
   readonly delayed: number;
   readonly complaints: number;
   readonly autoReplies: number;
+  /**
+   * Recipient results left out because an earlier bounce message gave the same Message-ID,
+   * queue id and recipient: the same bounce given twice.
+   */
+  readonly duplicates: number;
 }
 
 export interface InputFileReport {
