@@ -265,6 +265,10 @@ export class LogAnalyser {
   }
 
   private addDelivery(event: DeliveryEvent): void {
+    if (event.status === "other") {
+      this.addProbe(event);
+      return;
+    }
     if (event.withoutAttempt !== undefined) {
       this.addResultWithoutAttempt(event);
       return;
@@ -298,6 +302,28 @@ export class LogAnalyser {
     this.forwarding.addDelivery(delivery, classified);
     this.unknownRecipients.addDelivery(delivery, classified);
     this.senderDomains.addDelivery(delivery, classified);
+  }
+
+  /**
+   * Counts a delivery result that carried no mail (see `ServerAnalyser.addressProbes`). It is
+   * no attempt and no outbound mail, but a receiver's refusal of a probe to it still shows how
+   * that receiver treats this server, so the reply counts for its provider.
+   */
+  private addProbe(event: DeliveryEvent): void {
+    this.server.addressProbes += 1;
+    if (!event.remote) return;
+    const delivery = this.deliveryOf(event);
+    const classified = this.providers.addProbeReply(delivery);
+    if (classified?.judgedIp) {
+      const server = serverOf(event.message);
+      this.server.addJudgedIp(
+        classified.judgedIp,
+        event.time,
+        delivery.provider,
+        event.relayIp,
+        server,
+      );
+    }
   }
 
   /**

@@ -13,7 +13,7 @@ export interface FrozenMessage {
  * Maximum number of messages kept as frozen at once. A queue of frozen bounces can grow to
  * thousands. At an estimated 200 bytes an entry, this bounds the table at about 2 MB.
  */
-const MAX_FROZEN = 10_000;
+export const MAX_FROZEN = 10_000;
 
 /**
  * Messages that the MTA froze in its queue (Exim freezes a bounce that cannot be delivered), and
@@ -24,6 +24,11 @@ export class FrozenAnalyser {
   readonly messages = new DistinctCounter();
   /** Messages frozen at the latest event, by server host and message id. */
   readonly stillFrozen = new Map<string, FrozenMessage>();
+  /**
+   * True once a frozen message was left out of `stillFrozen` because it was full. The messages
+   * left out may still be frozen at the end, so `stillFrozen` is then a lower bound.
+   */
+  stillFrozenCapped = false;
 
   add(event: FrozenEvent): void {
     const message = event.message;
@@ -34,9 +39,12 @@ export class FrozenAnalyser {
     }
     this.messages.add(key);
     if (this.stillFrozen.has(key)) return;
-    // NOTE: past the cap, later frozen messages are not kept, so `stillFrozen` then undercounts.
+    // Past the cap, later frozen messages are not kept, so `stillFrozen` then undercounts.
     // They froze later than those kept, so the oldest frozen message stays right.
-    if (this.stillFrozen.size >= MAX_FROZEN) return;
+    if (this.stillFrozen.size >= MAX_FROZEN) {
+      this.stillFrozenCapped = true;
+      return;
+    }
     this.stillFrozen.set(detach(key), {
       id: detach(message.id),
       since: event.time,

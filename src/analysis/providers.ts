@@ -305,9 +305,8 @@ export class ProviderAnalyser {
       }
       return null;
     }
-    // An address verification probe (Postfix `status=deliverable`) or a delivery suppressed by
-    // Exim's `-N` carried no mail: a 250 to it accepts none. A probe that the receiver refused
-    // (`undeliverable`, dsn 4.x.x or 5.x.x) still shows how it treats this server.
+    // A bounce message's result that reports no delivery (`Action: expanded`) accepts no mail.
+    // Logged results of that status are probes, which `addProbeReply` takes.
     if (event.status === "other" && !isFailureDsn(event.dsn)) return null;
     countUnaccepted(facts, event);
     if (event.response === null) {
@@ -371,6 +370,51 @@ export class ProviderAnalyser {
       if (host !== null) increment(facts.blockedAttemptsByHost, host.name);
       facts.blockedRecipients.addHash(recipientHash);
       hour.blocked += 1;
+      const source = event.outgoingSource ?? null;
+      const family = blockFamilyOf(source, classified.judgedIp, event.relayIp);
+      this.recordHostBlock(facts, event.message.host, source, family, event.time);
+    }
+    return classified;
+  }
+
+  /**
+   * Counts the reply to an address verification probe that the receiver rejected (dsn 4.x.x or
+   * 5.x.x) in `codes`, the reply rules and the block signals, as a session reply counts. A
+   * probe carries no mail, so it is no attempt or recipient. Returns the classified reply, or
+   * null for a probe that was not rejected.
+   */
+  addProbeReply(delivery: Delivery): ClassifiedReply | null {
+    const { event } = delivery;
+    if (event.response === null || !isFailureDsn(event.dsn)) return null;
+    const facts = this.factsOf(delivery.provider);
+    const relayHost = delivery.provider === "relay-host";
+    const hints = {
+      relayHost: event.relayHost,
+      recipient: relayHost ? null : event.recipient,
+      dsn: event.dsn,
+    };
+    const classified = relayHostReply(
+      this.cache.classify(event.response, delivery.provider, hints),
+      relayHost,
+    );
+    // A probe that failed to connect, or the MTA's own reason, is no reply of the receiver.
+    if (classified.reply.replyCode === null) return classified;
+
+    this.endFailureRun(facts, event.time);
+    increment(facts.codes, classified.codeKey);
+    this.tally(facts, classified, {
+      time: event.time,
+      position: event.position,
+      response: event.response,
+      hints,
+      recipient: event.recipient,
+      recipientHash: delivery.recipientHash,
+      relayHost: event.relayHost,
+      senderDomain: this.senderDomainOf(event.message.sender),
+      host: event.message.host,
+    });
+
+    if (classified.blockSignal) {
       const source = event.outgoingSource ?? null;
       const family = blockFamilyOf(source, classified.judgedIp, event.relayIp);
       this.recordHostBlock(facts, event.message.host, source, family, event.time);
@@ -809,11 +853,12 @@ export class ProviderAnalyser {
   }
 }
 
-/** Counts an attempt that the provider did not accept, unless it came before the latest accepted one. */
+/** True for an enhanced status code of a temporary or permanent failure (4.x.x or 5.x.x). */
 function isFailureDsn(dsn: string | null): boolean {
   return dsn !== null && (dsn.startsWith("4.") || dsn.startsWith("5."));
 }
 
+/** Counts an attempt that the provider did not accept, unless it came before the latest accepted one. */
 function countUnaccepted(facts: ProviderFacts, event: DeliveryEvent): void {
   if (facts.lastSent !== null && event.time < facts.lastSent) return;
   facts.attemptsSinceSent += 1;

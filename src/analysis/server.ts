@@ -171,6 +171,12 @@ export class ServerAnalyser {
    * (`FilterCopyEvent.copy` of null). Their deliveries after the filter are not counted.
    */
   missingFilterCopies = 0;
+  /**
+   * Delivery results that carried no mail: Postfix address-verification probes
+   * (`status=deliverable`, `undeliverable`, `undeliverable-but-not-cached`) and Exim deliveries
+   * suppressed by `-N` (`*>`). They are no delivery attempts, recipients or outbound messages.
+   */
+  addressProbes = 0;
   /** Recipients that an alias or `.forward` sent on as a new message (a `forward` hand-off). */
   localForwards = 0;
   /** Recipients thrown away on purpose (a `discard` hand-off, the Postfix `discard` transport). */

@@ -5,7 +5,7 @@
  */
 import type { ReplyClassifier } from "../reply/classify.js";
 import { statusContradiction } from "./dsn.js";
-import { parseBounceMessage, type BounceMessage } from "./mime.js";
+import { headerValue, parseBounceMessage, type BounceMessage } from "./mime.js";
 import { originalSender, readDrafts, readForwarded } from "./read.js";
 import { decideReason, isHardBounce } from "./reason/decide.js";
 import { hasTemporaryError, isPermanent, recipientCodes } from "./reason/codes.js";
@@ -22,6 +22,8 @@ export interface DecodedMessage {
   readonly error: string | null;
   /** True when the message ends inside its delivery report, so the last recipient may be cut. */
   readonly endsInsideReport: boolean;
+  /** The message's own `Message-ID` field, trimmed, or null when it has none. */
+  readonly messageId: string | null;
 }
 
 // Diagnostic texts longer than this are cut before classification; a reply is far shorter,
@@ -44,7 +46,14 @@ export async function decodeMessage(
   );
   const error = results.length === 0 ? unreadBounceError(message, file) : null;
   const cut = results.length > 0 && endsInsideReport(message, raw);
-  return { kind, results, error, endsInsideReport: cut };
+  const messageId = headerValue(message, "message-id")?.trim() ?? "";
+  return {
+    kind,
+    results,
+    error,
+    endsInsideReport: cut,
+    messageId: messageId === "" ? null : messageId,
+  };
 }
 
 interface FinishContext {

@@ -6,6 +6,7 @@
 import { fileError } from "../input/file-error.js";
 import { createReplyClassifier, type ReplyClassifier } from "../reply/classify.js";
 import { decodeMessage } from "./decode.js";
+import { DuplicateBounceFilter, duplicateNote } from "./duplicates.js";
 import {
   expandSources,
   MAX_MESSAGE_BYTES,
@@ -28,8 +29,16 @@ export { decodeMessage } from "./decode.js";
 export interface BounceRun {
   readonly results: BounceResult[];
   readonly files: BounceFileSummary[];
-  /** Notes on the messages skipped as unreadable: how many, and the first few with their errors. */
+  /**
+   * Notes on the messages skipped as unreadable (how many, and the first few with their
+   * errors), and on the results dropped as duplicates.
+   */
   readonly notes: readonly string[];
+  /**
+   * Recipient results left out of `results` because an earlier message gave the same
+   * Message-ID, queue id and recipient (see `DuplicateBounceFilter`).
+   */
+  readonly duplicates: number;
 }
 
 /** Options of `readBounces`. */
@@ -58,18 +67,21 @@ export async function readBounces(
   const readOptions = { ...options, classifier: options.classifier ?? createReplyClassifier() };
   const results: BounceResult[] = [];
   const files: BounceFileSummary[] = [];
+  const duplicates = new DuplicateBounceFilter();
 
   for (const input of await expandSources(inputs, options.cwd)) {
     const builders: SummaryBuilder[] = [];
     for (const source of input.sources) {
       const builder = new SummaryBuilder(source.name);
       builders.push(builder);
-      await readOneSource(source, input, readOptions, builder, results);
+      await readOneSource(source, input, readOptions, builder, { results, duplicates });
     }
     const usable = builders.some((builder) => builder.messages > 0);
     for (const builder of builders) files.push(builder.build(usable));
   }
-  return { results, files, notes: skippedNotes(files) };
+  const duplicated = duplicateNote(duplicates.dropped);
+  const notes = [...skippedNotes(files), ...(duplicated === null ? [] : [duplicated])];
+  return { results, files, notes, duplicates: duplicates.dropped };
 }
 
 // A source that has the input's own name is the file or folder named on the command line, so
@@ -80,7 +92,7 @@ async function readOneSource(
   input: ExpandedInput,
   options: ReadBouncesOptions & { readonly classifier: ReplyClassifier },
   builder: SummaryBuilder,
-  results: BounceResult[],
+  output: { readonly results: BounceResult[]; readonly duplicates: DuplicateBounceFilter },
 ): Promise<void> {
   const named = source.name === input.name;
   if (source.type === "failed") {
@@ -95,7 +107,10 @@ async function readOneSource(
       options.maxMessageBytes ?? MAX_MESSAGE_BYTES,
     );
     for await (const message of messages) {
-      results.push(...(await decodeOne(message, options.classifier, builder)));
+      const decoded = await decodeOne(message, options.classifier, builder);
+      const unseen = output.duplicates.keepNew(decoded.messageId, decoded.results);
+      builder.recipients -= decoded.results.length - unseen.length;
+      output.results.push(...unseen);
     }
   } catch (error) {
     const message = fileError(source.name, error).message;
@@ -111,34 +126,35 @@ async function readOneSource(
   }
 }
 
+/** Decodes one message; returns its results, with none for a message that could not be read. */
 async function decodeOne(
   message: SourceMessage,
   classifier: ReplyClassifier,
   summary: SummaryBuilder,
-): Promise<BounceResult[]> {
+): Promise<{ readonly results: BounceResult[]; readonly messageId: string | null }> {
   // Each message counts once: as read (in `messages` and one kind) or as a failure.
   if ("error" in message) {
     summary.addFailure(message.name, message.error);
-    return [];
+    return { results: [], messageId: null };
   }
   const junk = binaryJunk(message.raw, message.name);
   if (junk !== null) {
     summary.addFailure(message.name, junk);
-    return [];
+    return { results: [], messageId: null };
   }
   try {
     const decoded = await decodeMessage(message.raw, message.name, classifier);
     const full = message.truncatedFrom;
     if (decoded.error !== null && full === undefined) {
       summary.addFailure(message.name, decoded.error);
-      return [];
+      return { results: [], messageId: null };
     }
     if (full !== undefined) {
       // Nothing found in the head means the report, if any, lies in the part not read.
       const size = message.raw.length;
       if (decoded.results.length === 0) {
         summary.addFailure(message.name, truncatedWithoutResults(message.name, full, size));
-        return [];
+        return { results: [], messageId: null };
       }
       summary.notes.push(truncatedNote(message.name, full, size));
     } else if (decoded.endsInsideReport) {
@@ -147,14 +163,14 @@ async function decodeOne(
     summary.messages++;
     summary.kinds[decoded.kind ?? "none"]++;
     summary.recipients += decoded.results.length;
-    return decoded.results;
+    return decoded;
   } catch (error) {
     summary.addFailure(
       message.name,
       `cannot parse "${message.name}" as a mail message: ${errorText(error)}; ` +
         `check that the file is one message in RFC 5322 format`,
     );
-    return [];
+    return { results: [], messageId: null };
   }
 }
 

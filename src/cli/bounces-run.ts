@@ -83,6 +83,7 @@ export function renderJsonSummary(run: BounceRun): string {
     schemaVersion: BOUNCES_SCHEMA_VERSION,
     messages: sum(run.files, (file) => file.messages),
     recipients: run.results.length,
+    duplicates: run.duplicates,
     retrying: run.results.filter(isRetrying).length,
     skipped: sum(run.files, (file) => file.skipped),
     unreadable: sum(run.files, (file) => file.errors.length),
@@ -126,8 +127,9 @@ function sum(
 export function renderText(run: {
   readonly results: readonly BounceResult[];
   readonly files: readonly BounceFileSummary[];
+  readonly duplicates: number;
 }): string {
-  const lines = [headline(run.results, run.files), ...noBounceLines(run.files), ""];
+  const lines = [headline(run), ...noBounceLines(run.files), ""];
   if (run.results.length > 0) {
     lines.push(...summaryTable(run.results), "");
     for (const result of run.results) lines.push(...recipientLines(result));
@@ -135,7 +137,12 @@ export function renderText(run: {
   return `${lines.join("\n")}\n`;
 }
 
-function headline(results: readonly BounceResult[], files: readonly BounceFileSummary[]): string {
+function headline(run: {
+  readonly results: readonly BounceResult[];
+  readonly files: readonly BounceFileSummary[];
+  readonly duplicates: number;
+}): string {
+  const { results, files } = run;
   const messages = files.reduce((sum, file) => sum + file.messages, 0);
   const none = files.reduce((sum, file) => sum + file.kinds.none, 0);
   const skipped = files.reduce((sum, file) => sum + file.skipped, 0);
@@ -147,6 +154,8 @@ function headline(results: readonly BounceResult[], files: readonly BounceFileSu
   if (none > 0) notes.push(`${none} not a bounce`);
   if (skipped > 0) notes.push(`${skipped} skipped`);
   if (errors > 0) notes.push(`${errors} unreadable`);
+  if (run.duplicates > 0)
+    notes.push(`${run.duplicates} duplicate${plural(run.duplicates)} dropped`);
   return `${parts.join(" ")}${notes.length > 0 ? ` (${notes.join(", ")})` : ""}`;
 }
 

@@ -511,6 +511,7 @@ export function serverReport(facts: LogFacts): ServerReport {
     outboundMessages: messages,
     outboundRecipients: recipients,
     missingFilterCopies: facts.server.missingFilterCopies,
+    addressProbes: facts.server.addressProbes,
   };
 }
 

@@ -4,8 +4,12 @@ import type { FrozenAnalyser } from "../analysis/frozen.js";
 export interface FrozenReport {
   /** Distinct messages that the log shows frozen at least once (an estimate past 512). */
   readonly messages: number;
+  /** False when `messages` is an estimate. */
+  readonly messagesExact: boolean;
   /** Of `messages`, those still frozen at the end of the log (at most 10,000 are kept). */
   readonly stillFrozen: number;
+  /** False when `stillFrozen` reached its cap, so more messages may still be frozen. */
+  readonly stillFrozenExact: boolean;
   /** The message frozen longest among those still frozen, or null when none is. */
   readonly oldest: {
     readonly id: string;
@@ -24,7 +28,9 @@ export function frozenReport(
   const oldest = frozen.oldest();
   return {
     messages: frozen.messages.size,
+    messagesExact: frozen.messages.isExact,
     stillFrozen: frozen.stillFrozen.size,
+    stillFrozenExact: !frozen.stillFrozenCapped,
     oldest:
       oldest === null
         ? null

@@ -184,6 +184,7 @@ function bounceReport(run: LogRun): BounceInputReport | null {
     delayed: input.delayed,
     complaints: input.complaints,
     autoReplies: input.autoReplies,
+    duplicates: run.bounces.duplicates,
   };
 }
 

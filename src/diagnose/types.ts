@@ -171,6 +171,11 @@ export interface BounceInputReport {
   readonly delayed: number;
   readonly complaints: number;
   readonly autoReplies: number;
+  /**
+   * Recipient results left out because an earlier bounce message gave the same Message-ID,
+   * queue id and recipient: the same bounce given twice.
+   */
+  readonly duplicates: number;
 }
 
 export interface InputFileReport {
@@ -205,6 +210,12 @@ export interface ServerReport {
    * was not read. Their deliveries after the filter are not counted.
    */
   readonly missingFilterCopies: number;
+  /**
+   * Delivery results that carried no mail: Postfix address-verification probes and Exim
+   * deliveries suppressed by `-N`. They are left out of the attempts and the outbound volume,
+   * but a probe's refusal still counts as a reply of its provider.
+   */
+  readonly addressProbes: number;
 }
 
 /** The mail of one server in the log. */

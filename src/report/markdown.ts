@@ -11,6 +11,7 @@ import { codeSpan } from "../diagnose/shell-quote.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { evidenceLines } from "./evidence.js";
 import { missingFilterCopiesSentence } from "./filter-copies.js";
+import { addressProbesSentence } from "./address-probes.js";
 import { blockedHostsList, hostsSentence } from "./hosts.js";
 import { splitCommands } from "./fix-steps.js";
 import { showHiddenInReport } from "./log-text.js";
@@ -57,6 +58,7 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
     "| --- | --- | ---: | ---: | ---: | --- |",
     ...shownProviders(diagnosis).map((verdict) => providerRow(verdict, diagnosis)),
     ...missingFilterCopiesParagraph(diagnosis),
+    ...addressProbesParagraph(diagnosis),
     ...suspendedParagraphs(diagnosis),
     ...outageBlocks(diagnosis),
     ...undeliveredParagraphs(diagnosis),
@@ -98,6 +100,11 @@ function hostsParagraph(diagnosis: Diagnosis): string[] {
 
 function missingFilterCopiesParagraph(diagnosis: Diagnosis): string[] {
   const sentence = missingFilterCopiesSentence(diagnosis.server);
+  return sentence === null ? [] : ["", escape(sentence)];
+}
+
+function addressProbesParagraph(diagnosis: Diagnosis): string[] {
+  const sentence = addressProbesSentence(diagnosis.server);
   return sentence === null ? [] : ["", escape(sentence)];
 }
 

@@ -4,6 +4,7 @@ import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
 import { showHiddenInReport } from "./log-text.js";
 import { copiedLinesSentence } from "./copied-lines.js";
 import { missingFilterCopiesSentence } from "./filter-copies.js";
+import { addressProbesSentence } from "./address-probes.js";
 import { hostsSentence } from "./hosts.js";
 import { frozenLines, suspendedDeferralLines, undeliveredLines } from "./undelivered-text.js";
 import { column, count, plural, shortTime, wrap, wrapBreakingWords, wrapItems } from "./wrap.js";
@@ -94,6 +95,8 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
   }
   const missingCopies = missingFilterCopiesSentence(statistics.server);
   if (missingCopies !== null) lines.push(...wrap(missingCopies, "  ", "  "));
+  const probes = addressProbesSentence(statistics.server);
+  if (probes !== null) lines.push(...wrap(probes, "  ", "  "));
   const ips = Object.entries(inbound.authFailureIps).slice(0, 5);
   if (ips.length > 0) {
     lines.push(

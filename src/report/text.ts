@@ -24,6 +24,7 @@ import { outageTextLines } from "./outage.js";
 import { blockedVerb, shownProviders } from "./providers.js";
 import { copiedLinesSentence } from "./copied-lines.js";
 import { missingFilterCopiesSentence } from "./filter-copies.js";
+import { addressProbesSentence } from "./address-probes.js";
 import { blockedHostsList, hostsSentence } from "./hosts.js";
 import {
   blocklistSummarySentence,
@@ -99,8 +100,10 @@ function verdictLabel(diagnosis: Diagnosis, paint: Painter): string {
 }
 
 function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
-  const missingCopies = missingFilterCopiesSentence(diagnosis.server);
-  const notes = missingCopies === null ? [] : wrap(missingCopies, "  ");
+  const notes = [
+    missingFilterCopiesSentence(diagnosis.server),
+    addressProbesSentence(diagnosis.server),
+  ].flatMap((sentence) => (sentence === null ? [] : wrap(sentence, "  ")));
   const entries = shownProviders(diagnosis);
   if (entries.length === 0) {
     const none =
@@ -155,13 +158,12 @@ function blockLines(verdict: ProviderVerdict, diagnosis: Diagnosis): string[] {
     label,
     "                ",
   );
-  lines.push(
-    ...wrap(
-      `${plural(verdict.blockedAttempts, "attempt")} to ${verdict.recipientsEstimated ? "about " : ""}${plural(verdict.blockedRecipients, "recipient")} ${blockedVerb(verdict)}; ` +
-        blockEnd(verdict),
-      "                ",
-    ),
-  );
+  // Replies to whole sessions and to address verification probes refuse no delivery attempt.
+  const refused =
+    verdict.blockedAttempts === 0
+      ? "replies to sessions or probes, no delivery attempt refused"
+      : `${plural(verdict.blockedAttempts, "attempt")} to ${verdict.recipientsEstimated ? "about " : ""}${plural(verdict.blockedRecipients, "recipient")} ${blockedVerb(verdict)}`;
+  lines.push(...wrap(`${refused}; ${blockEnd(verdict)}`, "                "));
   const hosts = blockedHostsList(verdict, diagnosis.server);
   if (hosts !== null) lines.push(...wrap(`From ${hosts}.`, "                "));
   return lines;

@@ -1,3 +1,4 @@
+import { MAX_FROZEN } from "../analysis/frozen.js";
 import type { FrozenReport } from "../diagnose/frozen.js";
 import type { UndeliveredReport } from "../diagnose/undelivered.js";
 import { count, plural, shortTime, wrap } from "./wrap.js";
@@ -59,8 +60,14 @@ export function suspendedDeferralSentence(suspended: number, deferredRecipients:
  */
 export function frozenSentence(report: FrozenReport): string | null {
   if (report.messages === 0) return null;
-  const still = report.stillFrozen === 0 ? "none" : `${count(report.stillFrozen)}`;
-  const counts = `Frozen in the queue: ${plural(report.messages, "message")}, ${still} still frozen at the end of the log.`;
+  const about = report.messagesExact ? "" : "about ";
+  let still = report.stillFrozen === 0 ? "none" : count(report.stillFrozen);
+  let untracked = "";
+  if (!report.stillFrozenExact) {
+    still += " of those followed";
+    untracked = ` At most ${count(MAX_FROZEN)} frozen messages are followed at a time, so more may still be frozen.`;
+  }
+  const counts = `Frozen in the queue: ${about}${plural(report.messages, "message")}, ${still} still frozen at the end of the log.${untracked}`;
   const oldest = report.oldest;
   if (oldest === null) return counts;
   return `${counts} The oldest, ${oldest.id}, has been frozen since ${shortTime(oldest.since)} or earlier (${oldest.file}:${oldest.line}).`;

@@ -80,10 +80,51 @@ describe("frozen messages", () => {
 
     expect((JSON.parse(json.stdout) as LogStatistics).frozenMessages).toEqual({
       messages: 0,
+      messagesExact: true,
       stillFrozen: 0,
+      stillFrozenExact: true,
       oldest: null,
     });
     expect(text.stdout).not.toContain("Frozen in the queue");
+  });
+});
+
+describe("frozen counts on a large queue", () => {
+  // More frozen messages than the 10,000 that the analyser follows, half of them removed.
+  const FROZEN = 10_100;
+  const ids = Array.from(
+    { length: FROZEN },
+    (_, index) => `1u${index.toString(36).padStart(4, "0")}-000000-ZZ`,
+  );
+  const log = [
+    ...ids.map((id) => `2026-03-01 10:00:00 ${id} Frozen (delivery error message)`),
+    ...ids.filter((_, index) => index % 2 === 0).map((id) => `2026-03-01 11:00:00 ${id} Completed`),
+    "",
+  ].join("\n");
+
+  test("JSON flags estimate and cap", async () => {
+    const path = temporary.file(log);
+    const json = await runCommand(["logs", "--timezone", "UTC", "--format", "json", path]);
+    const statistics = JSON.parse(json.stdout) as LogStatistics;
+
+    expect(validateLogs(statistics)).toEqual([]);
+    expect(statistics.frozenMessages.messagesExact).toBe(false);
+    expect(statistics.frozenMessages.stillFrozenExact).toBe(false);
+    expect(statistics.frozenMessages.stillFrozen).toBe(5_000);
+  });
+
+  test("text and Markdown say about", async () => {
+    const path = temporary.file(log);
+    const text = await runCommand(["logs", "--timezone", "UTC", path]);
+    const markdown = await runCommand([...OFFLINE_DIAGNOSE, "--format", "markdown", path]);
+
+    for (const output of [text.stdout, markdown.stdout]) {
+      const sentence = unwrapped(output);
+      expect(sentence).toMatch(
+        /Frozen in the queue: about [\d,]+ messages, 5,000 of those followed/,
+      );
+      expect(sentence).toContain("At most 10,000 frozen messages are followed at a time");
+    }
   });
 });
 

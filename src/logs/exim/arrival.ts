@@ -58,7 +58,8 @@ export function readArrival(
   // server gives truthfully, so it is kept for loopback clients alone.
   // NOTE: a content filter that re-injects mail over SMTP (amavis on 127.0.0.1) also gets its
   // ident reply kept, so with ident lookups on, its mail reads as from the filter's user.
-  if (user !== null && isLocalOrigin(message)) message.localUser = user;
+  // An empty `U=` (a line cut after the key, or an ident reply without a name) names nobody.
+  if (user !== null && user.trim() !== "" && isLocalOrigin(message)) message.localUser = user;
   // `<= <> R=<parent id>` is a bounce or delay warning that Exim generated for a message it
   // holds; a null sender arriving over SMTP is someone else's bounce.
   message.isBounce = message.sender === "" && hasParent;

@@ -51,12 +51,16 @@ class EximLogParser implements EximParser {
   private readonly messages: MessageTable<MessageState>;
   private readonly callers = new CallerTracker();
   private readonly reader = new FieldReader();
+  // Number of frozen messages whose state the table dropped before their last line.
+  private frozenEvicted = 0;
 
   constructor(
     private readonly sink: EventSink,
     maxOpenMessages: number | undefined,
   ) {
-    this.messages = new MessageTable(undefined, maxOpenMessages);
+    this.messages = new MessageTable((state) => {
+      if (state.frozen) this.frozenEvicted += 1;
+    }, maxOpenMessages);
   }
 
   get openMessages(): number {
@@ -174,19 +178,38 @@ class EximLogParser implements EximParser {
   private endMessage(record: LogRecord, idLength: number): void {
     const key = tableKey(record.host, record.message.slice(0, idLength));
     const state = this.messages.touch(key, record.time);
-    if (state?.frozen === true) this.sink(frozenEvent(record, state, false));
+    this.leaveFrozen(record, idLength, state);
     this.messages.delete(key);
   }
 
   // Only changes of state make events: a queue run writes `Message is frozen` for every frozen
   // message it skips.
   private noteFrozen(record: LogRecord, idLength: number, frozen: boolean): void {
-    const state = frozen
-      ? this.stateFor(record, idLength)
-      : this.messages.touch(tableKey(record.host, record.message.slice(0, idLength)), record.time);
-    if (state === undefined || state.frozen === frozen) return;
-    state.frozen = frozen;
-    this.sink(frozenEvent(record, state, frozen));
+    if (!frozen) {
+      const key = tableKey(record.host, record.message.slice(0, idLength));
+      this.leaveFrozen(record, idLength, this.messages.touch(key, record.time));
+      return;
+    }
+    const state = this.stateFor(record, idLength);
+    if (state.frozen) return;
+    state.frozen = true;
+    this.sink(frozenEvent(record, state, true));
+  }
+
+  /**
+   * Reports that a message left the frozen state (thawed, delivered or removed) when its state
+   * shows it frozen. Once the table has dropped the state of a frozen message, any message
+   * without a frozen state may be that one, so its line reports the end too. The analyser
+   * ignores ends of messages that it does not hold as frozen.
+   */
+  private leaveFrozen(record: LogRecord, idLength: number, state: MessageState | undefined): void {
+    if (state?.frozen === true) {
+      state.frozen = false;
+      this.sink(frozenEvent(record, state, false));
+    } else if (this.frozenEvicted > 0) {
+      const message = state?.message ?? newMessage(record, record.message.slice(0, idLength));
+      this.sink(frozenEvent(record, { message }, false));
+    }
   }
 
   // `ID plain authenticator failed H=smtp.example.net [192.0.2.250] 535 5.7.8 Error: …`: this
@@ -265,7 +288,11 @@ class EximLogParser implements EximParser {
   }
 }
 
-function frozenEvent(record: LogRecord, state: MessageState, frozen: boolean): FrozenEvent {
+function frozenEvent(
+  record: LogRecord,
+  state: Pick<MessageState, "message">,
+  frozen: boolean,
+): FrozenEvent {
   return {
     type: "frozen",
     time: record.time,

@@ -100,6 +100,20 @@ describe("Exim arrival lines", () => {
     expect(loopback6?.localUser).toBe("carol");
   });
 
+  test.each([
+    ["a cut line", "U="],
+    ["an empty value", "U= P=esmtp S=1500"],
+    ["empty quotes", 'U="" P=esmtp S=1500'],
+  ])("empty ident in %s names no local user", (_case, fields) => {
+    const { events } = parse([
+      `2024-03-04 09:15:02 ${ID} <= noreply@example.com H=localhost (web1) [127.0.0.1]:30000 ${fields}`,
+    ]);
+    const message = ofType(events, "message")[0]?.message;
+
+    expect(message?.clientIp).toBe("127.0.0.1");
+    expect(message?.localUser).toBeNull();
+  });
+
   test("authenticator without id leaves the account unknown", () => {
     const { events } = parse([
       `2024-03-04 09:15:02 ${ID} <= a@example.com H=(x) [198.51.100.9] P=esmtpa A=plain_server S=10`,
