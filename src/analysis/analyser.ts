@@ -20,6 +20,7 @@ import { ForwardingAnalyser } from "./forwarding.js";
 import { FrozenAnalyser } from "./frozen.js";
 import { OriginAnalyser } from "./origins.js";
 import { ProviderResolver } from "./provider-resolver.js";
+import type { ClassifiedReply } from "./reply-cache.js";
 import { isRelayHostDelivery } from "./relay-host.js";
 import { ProviderAnalyser } from "./providers.js";
 import { UnknownRecipientAnalyser } from "./recipients.js";
@@ -218,10 +219,7 @@ export class LogAnalyser {
       recipientHash: hashString(event.recipient),
     };
     const classified = this.providers.addDelivery(delivery);
-    if (classified?.judgedIp) {
-      const server = serverOf(event.message);
-      this.server.addJudgedIp(classified.judgedIp, event.time, provider, event.relayIp, server);
-    }
+    this.addJudgedIp(classified, delivery);
     this.unknownRecipients.addDelivery(delivery, classified);
     this.senderDomains.addDelivery(delivery, classified);
   }
@@ -287,16 +285,7 @@ export class LogAnalyser {
       this.bypass.addMtaConnection(event.time);
     }
     const classified = this.providers.addDelivery(delivery);
-    if (classified?.judgedIp) {
-      const server = serverOf(event.message);
-      this.server.addJudgedIp(
-        classified.judgedIp,
-        event.time,
-        delivery.provider,
-        event.relayIp,
-        server,
-      );
-    }
+    this.addJudgedIp(classified, delivery);
     this.volume.addDelivery(delivery);
     this.origins.addDelivery(delivery, classified);
     this.forwarding.addDelivery(delivery, classified);
@@ -313,17 +302,16 @@ export class LogAnalyser {
     this.server.addressProbes += 1;
     if (!event.remote) return;
     const delivery = this.deliveryOf(event);
-    const classified = this.providers.addProbeReply(delivery);
-    if (classified?.judgedIp) {
-      const server = serverOf(event.message);
-      this.server.addJudgedIp(
-        classified.judgedIp,
-        event.time,
-        delivery.provider,
-        event.relayIp,
-        server,
-      );
-    }
+    this.addJudgedIp(this.providers.addProbeReply(delivery), delivery);
+  }
+
+  /** Counts the IP that a classified reply to `delivery` names as the one the receiver judged. */
+  private addJudgedIp(classified: ClassifiedReply | null, delivery: Delivery): void {
+    const judgedIp = classified?.judgedIp;
+    if (!judgedIp) return;
+    const event = delivery.event;
+    const server = serverOf(event.message);
+    this.server.addJudgedIp(judgedIp, event.time, delivery.provider, event.relayIp, server);
   }
 
   /**

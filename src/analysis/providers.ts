@@ -314,17 +314,7 @@ export class ProviderAnalyser {
       return null;
     }
 
-    // A relay host's reply is its own, so the recipient's provider must not pick the rules.
-    const relayHost = delivery.provider === "relay-host";
-    const hints = {
-      relayHost: event.relayHost,
-      recipient: relayHost ? null : event.recipient,
-      dsn: event.dsn,
-    };
-    const classified = relayHostReply(
-      this.cache.classify(event.response, delivery.provider, hints),
-      relayHost,
-    );
+    const { hints, classified } = this.classifyReply(delivery, event.response);
     const reply = classified.reply;
     const site: ReplySite = {
       time: event.time,
@@ -349,7 +339,10 @@ export class ProviderAnalyser {
     }
     // A reply without codes is the MTA's own reason. Only a relay host's known one, such as
     // Exim's failed login to it, counts as that provider's reply.
-    const ownReason = relayHost && classified.blockSignal && reply.ruleId !== "generic.unknown";
+    const ownReason =
+      delivery.provider === "relay-host" &&
+      classified.blockSignal &&
+      reply.ruleId !== "generic.unknown";
     if (
       reply.replyCode === null &&
       reply.enhancedStatus === null &&
@@ -378,6 +371,28 @@ export class ProviderAnalyser {
   }
 
   /**
+   * Classifies the reply of a delivery with the hints its event gives. A relay host's reply is
+   * its own, so the recipient's provider must not pick the rules.
+   */
+  private classifyReply(
+    delivery: Delivery,
+    response: string,
+  ): { hints: ReplyHints; classified: ClassifiedReply } {
+    const event = delivery.event;
+    const relayHost = delivery.provider === "relay-host";
+    const hints = {
+      relayHost: event.relayHost,
+      recipient: relayHost ? null : event.recipient,
+      dsn: event.dsn,
+    };
+    const classified = relayHostReply(
+      this.cache.classify(response, delivery.provider, hints),
+      relayHost,
+    );
+    return { hints, classified };
+  }
+
+  /**
    * Counts the reply to an address verification probe that the receiver rejected (dsn 4.x.x or
    * 5.x.x) in `codes`, the reply rules and the block signals, as a session reply counts. A
    * probe carries no mail, so it is no attempt or recipient. Returns the classified reply, or
@@ -387,16 +402,7 @@ export class ProviderAnalyser {
     const { event } = delivery;
     if (event.response === null || !isFailureDsn(event.dsn)) return null;
     const facts = this.factsOf(delivery.provider);
-    const relayHost = delivery.provider === "relay-host";
-    const hints = {
-      relayHost: event.relayHost,
-      recipient: relayHost ? null : event.recipient,
-      dsn: event.dsn,
-    };
-    const classified = relayHostReply(
-      this.cache.classify(event.response, delivery.provider, hints),
-      relayHost,
-    );
+    const { hints, classified } = this.classifyReply(delivery, event.response);
     // A probe that failed to connect, or the MTA's own reason, is no reply of the receiver.
     if (classified.reply.replyCode === null) return classified;
 
