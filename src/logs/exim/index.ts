@@ -89,6 +89,10 @@ class EximLogParser implements EximParser {
     return this.messages.evicted;
   }
 
+  namesMessage(text: string): boolean {
+    return messageIdLength(text) > 0;
+  }
+
   accepts(program: string): boolean {
     return program === "exim";
   }

@@ -87,6 +87,10 @@ class PostfixLogParser implements PostfixParser {
     return this.context.store.waitingLinkCount;
   }
 
+  namesMessage(text: string): boolean {
+    return this.context.queueIds.read(text) > 0;
+  }
+
   accepts(program: string): boolean {
     return isPostfixProgram(program);
   }
