@@ -50,9 +50,9 @@ export interface RecordParser {
   /** End of all input: emit what is still pending. */
   finish(): void;
   /**
-   * True when the text of a record starts with the id of a queued message. Only such records
-   * count once when a line repeats at once (see `ParserDispatcher.dispatch`). Absent for
-   * parsers without message ids.
+   * True when a record with this text is a line of a queued message that would count twice if
+   * double logging repeated it. Only such records count once when a line repeats at once (see
+   * `ParserDispatcher.dispatch`). Absent for parsers without message ids.
    */
   namesMessage?(text: string): boolean;
   /**

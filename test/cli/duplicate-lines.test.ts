@@ -55,6 +55,28 @@ describe("duplicate log lines", () => {
     expect(notes.join("\n")).not.toContain("repeated a line");
   });
 
+  test("Exim delivery twice counts once", async () => {
+    const id = "1tH000-000000-HH";
+    const exim = [
+      `2026-03-08 08:00:00 ${id} <= app@example.com U=app P=local S=900`,
+      `2026-03-08 08:00:01 ${id} => c0@gmail.com R=dnslookup T=remote_smtp H=gmail-smtp-in.l.google.com [192.0.2.201] C="250 OK"`,
+      `2026-03-08 08:00:01 ${id} Completed`,
+    ];
+    const { statistics, notes } = await logs(exim.flatMap((line) => [line, line]));
+
+    expect(statistics.providers.gmail?.sent).toBe(1);
+    expect(statistics.localSources[0]?.messages).toBe(1);
+    // `Completed` is no arrival or delivery line, so its repeat is parsed and changes nothing.
+    expect(notes.join("\n")).toContain("2 lines of queued messages repeated a line");
+  });
+
+  test("Exim frozen note twice is no duplicate", async () => {
+    const frozen = "2026-03-08 08:10:00 1tH000-000000-HH Message is frozen";
+    const { notes } = await logs([frozen, frozen]);
+
+    expect(notes.join("\n")).not.toContain("repeated a line");
+  });
+
   test("same text a second later counts twice", async () => {
     const later = MESSAGE.map((line) => line.replace("10:00:01", "10:00:02"));
     const { statistics, notes } = await logs([...MESSAGE, ...later]);

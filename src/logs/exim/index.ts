@@ -89,8 +89,11 @@ class EximLogParser implements EximParser {
     return this.messages.evicted;
   }
 
+  // Only arrival and delivery lines: Exim itself repeats notes such as `Message is frozen`
+  // when two queue runners meet a message in the same second.
   namesMessage(text: string): boolean {
-    return messageIdLength(text) > 0;
+    const idLength = messageIdLength(text);
+    return idLength > 0 && flagAt(text, idLength + 1) !== null;
   }
 
   accepts(program: string): boolean {
