@@ -133,6 +133,10 @@ export class ServerAnalyser {
   readonly dkim = new Map<string, DkimDomain>();
   readonly logins = new Map<string, Map<string, LoginUse>>();
   inboundRejects = 0;
+  /** Rejects with a 4xx reply code, which the client may retry. */
+  temporaryRejects = 0;
+  /** Rejects with a 5xx reply code. */
+  permanentRejects = 0;
   readonly rejectCodes = new Map<string, number>();
   /**
    * Rejects that a `warn_if_reject` restriction only logged (Postfix `reject_warning`). The
@@ -354,6 +358,8 @@ export class ServerAnalyser {
     const code =
       event.replyCode ?? /^\d{3}(?: \d\.\d{1,3}\.\d{1,3})?/.exec(event.response)?.[0] ?? "?";
     addCapped(this.rejectCodes, code);
+    if (code.startsWith("4")) this.temporaryRejects += 1;
+    else if (code.startsWith("5")) this.permanentRejects += 1;
   }
 
   addAuthFailure(event: AuthFailureEvent): void {

@@ -78,7 +78,7 @@ export function buildReadiness(
   const fromLogs: ReadinessItem[] = [
     cause,
     causeStopped(context, findings, logEnd, cause),
-    blocksEnded(providers, logEnd),
+    blocksEnded(providers, logEnd, endWindow(context)),
     volumeNormal(context, findings, logEnd),
     fromFinding(
       findings,
@@ -494,9 +494,33 @@ function unit(value: number, noun: string): string {
   return `${value} ${noun}${value === 1 ? "" : "s"}`;
 }
 
+/**
+ * Names the two hours before `logEnd` in the item's details. Without log lines, `logEnd` is
+ * the date of the latest bounce message, so the window ends there.
+ */
+function endWindow(context: DiagnoseContext): EndWindow {
+  return context.facts.mtaEvents === 0
+    ? {
+        phrase: "in the two hours up to the date of the latest bounce message",
+        bouncesOnly: true,
+      }
+    : { phrase: "in the last two hours of the log", bouncesOnly: false };
+}
+
+/** The phrase that names the last two hours, and whether only bounce messages date them. */
+interface EndWindow {
+  readonly phrase: string;
+  readonly bouncesOnly: boolean;
+}
+
+/** Bounce messages show failed and delayed mail only, never mail that was accepted. */
+const BOUNCES_ONLY_NOTE =
+  "No mail log was given, and bounce messages show only failed or delayed mail, so give the mail logs to check whether later mail was accepted.";
+
 function blocksEnded(
   providers: Partial<Record<ProviderId, ProviderVerdict>>,
   logEnd: number,
+  window: EndWindow,
 ): ReadinessItem {
   const ongoing = Object.values(providers).filter((v) => v !== undefined && v.ongoing);
   const failing = failingAtEnd(providers, logEnd);
@@ -516,14 +540,16 @@ function blocksEnded(
     title: "Rejections and deferrals have stopped",
     status: stopped ? "pass" : "fail",
     detail: stopped
-      ? endedDetail(providers, logEnd)
+      ? endedDetail(providers, logEnd, window)
       : [
           ongoingDetail(
             ongoing.filter((v) => v !== undefined),
             logEnd,
+            window.phrase,
           ),
-          failingDetail(failing),
+          failingDetail(failing, window.phrase),
           suspendedNote(suspended).trim(),
+          window.bouncesOnly ? BOUNCES_ONLY_NOTE : "",
         ]
           .filter((detail) => detail !== "")
           .join(" "),
@@ -551,11 +577,11 @@ function inLastHours(time: string | null | undefined, logEnd: number): boolean {
 }
 
 /** Builds the detail that names the providers whose connections still fail now and then. */
-function failingDetail(failing: readonly ProviderVerdict[]): string {
+function failingDetail(failing: readonly ProviderVerdict[], window: string): string {
   if (failing.length === 0) return "";
   const sentences = failing.map(
     (verdict) =>
-      `Connections to ${verdict.name} still failed in the last two hours of the log, the last at ${verdict.lastUnretriedConnectionFailure ?? "?"} (${repeatedConnectionFailures(verdict)} of ${verdict.attempts} delivery attempts failed to connect).`,
+      `Connections to ${verdict.name} still failed ${window}, the last at ${verdict.lastUnretriedConnectionFailure ?? "?"} (${repeatedConnectionFailures(verdict)} of ${verdict.attempts} delivery attempts failed to connect).`,
   );
   const expired = expiredMailNote(failing);
   const effect = expired === "" ? ", so it was delayed but not rejected." : `.${expired}`;
@@ -570,6 +596,7 @@ function failingDetail(failing: readonly ProviderVerdict[]): string {
 function endedDetail(
   providers: Partial<Record<ProviderId, ProviderVerdict>>,
   logEnd: number,
+  window: EndWindow,
 ): string {
   const verdicts = Object.values(providers).filter((verdict) => verdict !== undefined);
   const pending = verdicts.filter((verdict) =>
@@ -579,7 +606,8 @@ function endedDetail(
     (verdict) => !pending.includes(verdict) && inLastHours(verdict.lastConnectionFailure, logEnd),
   );
   if (pending.length === 0 && retried.length === 0) {
-    return "No provider rejects or defers mail in the last two hours of the log.";
+    const ended = `No provider rejects or defers mail ${window.phrase}.`;
+    return window.bouncesOnly ? `${ended} ${BOUNCES_ONLY_NOTE}` : ended;
   }
   const names = (list: readonly ProviderVerdict[]) => list.map((v) => v.name).join(", ");
   const clauses = [
@@ -592,7 +620,7 @@ function endedDetail(
         ]
       : []),
   ];
-  return `No provider rejects or defers mail for a sender-side reason in the last two hours of the log, but ${clauses.join("; ")}.`;
+  return `No provider rejects or defers mail for a sender-side reason ${window.phrase}, but ${clauses.join("; ")}.`;
 }
 
 /**
@@ -600,7 +628,11 @@ function endedDetail(
  * provider whose last block reply came before the last two hours of the log still blocks when
  * it accepted none of the attempts after it, and the detail names those attempts.
  */
-function ongoingDetail(ongoing: readonly ProviderVerdict[], logEnd: number): string {
+function ongoingDetail(
+  ongoing: readonly ProviderVerdict[],
+  logEnd: number,
+  window: string,
+): string {
   const unreachable = ongoing.filter((v) => v.outage?.ongoing === true);
   const blockingNow = ongoing.filter((v) => v.outage?.ongoing !== true);
   const blocking = blockingNow.filter(
@@ -615,13 +647,11 @@ function ongoingDetail(ongoing: readonly ProviderVerdict[], logEnd: number): str
     const verb = blocking.some((v) => v.firstPermanentBlock !== null)
       ? "rejected or deferred"
       : "deferred";
-    sentences.push(
-      `${blocking.map((v) => v.name).join(", ")} still ${verb} mail in the last two hours of the log.`,
-    );
+    sentences.push(`${blocking.map((v) => v.name).join(", ")} still ${verb} mail ${window}.`);
   }
   if (unreachable.length > 0) {
     sentences.push(
-      `This server's connections to ${unreachable.map((v) => v.name).join(", ")} still failed in the last two hours of the log, so no mail reached them; the fix is under each provider.`,
+      `This server's connections to ${unreachable.map((v) => v.name).join(", ")} still failed ${window}, so no mail reached them; the fix is under each provider.`,
     );
   }
   return sentences.join(" ");

@@ -276,6 +276,12 @@ function runNotes(run: LogRun): string[] {
   }
   notes.push(...outsideLogNotes(run.facts.bounceInput));
   notes.push(...alreadyLoggedNotes(run.facts.bounceInput));
+  const duplicates = run.summary.totals.duplicateLines;
+  if (duplicates > 0) {
+    notes.push(
+      `${plural(duplicates, "line")} of queued messages repeated a line a few lines before, in the same second and file, and ${duplicates === 1 ? "was" : "were"} counted once. Syslog writes each line twice when two of its rules write mail lines to the same file.`,
+    );
+  }
   const evicted = run.summary.totals.evictedMessages;
   if (evicted > 0) {
     notes.push(

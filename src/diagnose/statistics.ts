@@ -92,6 +92,10 @@ export interface InboundStatistics {
    */
   readonly localDeliveryFailures: UndeliveredReport;
   readonly rejects: number;
+  /** Rejects with a 4xx reply code. Rejects whose code was not found are in neither class. */
+  readonly temporaryRejects: number;
+  /** Rejects with a 5xx reply code. */
+  readonly permanentRejects: number;
   readonly rejectCodes: Readonly<Record<string, number>>;
   /** Rejects that `warn_if_reject` only logged (`reject_warning`), which are not in `rejects`. */
   readonly rejectWarnings: number;
@@ -145,6 +149,8 @@ export function buildStatistics(
       discarded: facts.server.discarded,
       localDeliveryFailures: undeliveredReport(facts.server.localDeliveryFailures, time),
       rejects: facts.server.inboundRejects,
+      temporaryRejects: facts.server.temporaryRejects,
+      permanentRejects: facts.server.permanentRejects,
       rejectCodes: top(facts.server.rejectCodes, 10),
       rejectWarnings: facts.server.rejectWarnings,
       authFailures: facts.server.authFailures,

@@ -313,6 +313,7 @@ class ReadRun {
         withoutParser: dispatcher.withoutParser,
         copiedLines: this.copiedLines(),
         evictedMessages: dispatcher.evictedMessages(),
+        duplicateLines: dispatcher.duplicates,
       },
       programsWithoutParser: dispatcher.programsWithoutParser(),
       earliestTime: hasRecords ? this.earliestTime : null,

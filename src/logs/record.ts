@@ -21,6 +21,11 @@ export interface LogRecord {
   /** Input name as the user gave it (`-` for stdin) and 1-based line number. */
   readonly file: string;
   readonly line: number;
+  /**
+   * True for the copies that a syslog repeat marker (`last message repeated N times`) stands
+   * for, which repeat a line on purpose; absent for other records.
+   */
+  readonly fromRepeatMarker?: true;
 }
 
 /** What a parser made of a record. */
@@ -44,6 +49,12 @@ export interface RecordParser {
   parse(record: LogRecord): ParseOutcome;
   /** End of all input: emit what is still pending. */
   finish(): void;
+  /**
+   * True when a record with this text is a line of a queued message that would count twice if
+   * double logging repeated it. Only such records count once when a line repeats at once (see
+   * `ParserDispatcher.dispatch`). Absent for parsers without message ids.
+   */
+  namesMessage?(text: string): boolean;
   /**
    * Messages whose correlation state the parser evicted to bound its memory before their
    * last line; their later lines were correlated without their earlier ones. Absent for

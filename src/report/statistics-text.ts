@@ -83,7 +83,7 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
     paint.bold("Inbound and logins"),
     ...wrap(
       `${plural(inbound.localDeliveries, "local delivery", "local deliveries")}, ` +
-        `${plural(inbound.rejects, "SMTP reject")}, ${warnings}` +
+        `${plural(inbound.rejects, "SMTP reject")}${rejectClasses(inbound)}, ${warnings}` +
         `${plural(inbound.authFailures, "failed login")}`,
       "  ",
     ),
@@ -167,6 +167,22 @@ function handoffCounts(inbound: LogStatistics["inbound"]): string[] {
   }
   if (inbound.discarded > 0) counts.push(`${count(inbound.discarded)} discarded`);
   return counts;
+}
+
+/**
+ * Builds the " (4 temporary, 11 permanent)" split of the SMTP rejects, or "" when there are
+ * none. A client retries after a temporary (4xx) reject, such as greylisting, but not after a
+ * permanent (5xx) one.
+ */
+function rejectClasses(inbound: LogStatistics["inbound"]): string {
+  if (inbound.rejects === 0) return "";
+  const classes = [
+    `${count(inbound.temporaryRejects)} temporary`,
+    `${count(inbound.permanentRejects)} permanent`,
+  ];
+  const unknown = inbound.rejects - inbound.temporaryRejects - inbound.permanentRejects;
+  if (unknown > 0) classes.push(`${count(unknown)} without a reply code`);
+  return ` (${classes.join(", ")})`;
 }
 
 function originTable(

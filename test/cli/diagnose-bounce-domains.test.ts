@@ -76,4 +76,46 @@ describe("bounce-only diagnose sender domains", () => {
 
     expect(json.checks?.domains ?? []).toEqual([]);
   });
+
+  test("missing SPF gets one fix", async () => {
+    const json = await diagnoseUnauthenticated(noSpfZone());
+    const auth = json.findings.find((finding) => finding.id === "authentication");
+    const spfFixes = (auth?.fix ?? []).filter((fix) => /SPF/.test(fix));
+
+    expect(spfFixes).toEqual([
+      "Publish this SPF record for example.com: v=spf1 ip4:192.0.2.10 ~all",
+    ]);
+    expect(auth?.title).toBe("Mail from example.com fails SPF, DKIM or DMARC");
+  });
 });
+
+/** Writes a zone in which example.com publishes DKIM and DMARC records but no SPF record. */
+function noSpfZone(): string {
+  const lines = [
+    "$ORIGIN example.com.",
+    '@ TXT "google-site-verification=x"',
+    "@ MX 10 mail",
+    "mail A 192.0.2.10",
+    'mail._domainkey TXT "v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAqAUpJpB4exJRNjN09jHxSEhCVCPer4BEmTxjAqF/gmscl3DfZkvUT2M0XG/WK++1UcMtKmOt1JcxH29Tsk5ZMol+DFvJvaXEyVjnqkTmPxOF/52lVXHxHsPAjFi7VVjGAmFNysHI7/C73otrsXphffXSWv6F1tqCTY4Q+G2ZiPzXkCYM1LHkUjhydSoIkwE9qFlJsNikZvB/Q0HGffcaQ9U2cH6MAYiQ609Kp0bNfFuiMeGnEyDmuCDTQrn9rfbXO6qGAhKoppifKQKjxVOQIYPDSyy5XtpnWWbI7Ib0kMxx+WPON2HwbV1u8ip/cxVqhb+ipnsOMmE/mdc4OhuJLwIDAQAB"',
+    '_dmarc TXT "v=DMARC1; p=reject; rua=mailto:dmarc@example.com"',
+    "$ORIGIN 2.0.192.in-addr.arpa.",
+    "10 PTR mail.example.com.",
+  ];
+  return temporary.file(`${lines.join("\n")}\n`, "example.com.zone");
+}
+
+/** Runs diagnose on one Gmail rejection that names the failing SPF domain and the IP. */
+async function diagnoseUnauthenticated(zoneFile: string): Promise<{
+  findings: Array<{ id: string; title: string; fix: string[] }>;
+}> {
+  const dsn = authenticationDsn("alice@example.com").replace(
+    "has been blocked.",
+    "has been blocked. For this message, DKIM checks did not pass and SPF check for\n    [example.com] did not pass with ip: [192.0.2.10].",
+  );
+  const bounce = temporary.file(dsn, "bounce.eml");
+  const args = ["diagnose", "--format", "json", "--timezone", "UTC", "--offline"];
+  const result = await runCommand([...args, "--bounces", bounce, "--zone", zoneFile]);
+  return JSON.parse(result.stdout) as {
+    findings: Array<{ id: string; title: string; fix: string[] }>;
+  };
+}

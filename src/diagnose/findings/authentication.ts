@@ -157,10 +157,14 @@ function authenticationFixes(
 
 /**
  * Returns the domains this server sends or receives mail for: the recipient domains of local
- * deliveries and the sender domains of its accounts and local programs.
+ * deliveries, the sender domains of its accounts and local programs, and the sender domains
+ * that failed or delayed mail was bounced back to.
  */
 function ownDomains(context: DiagnoseContext): Set<string> {
-  const domains = new Set(context.facts.server.localDomains.keys());
+  const domains = new Set([
+    ...context.facts.server.localDomains.keys(),
+    ...context.facts.bounceInput.senderDomains.keys(),
+  ]);
   const origins = [
     ...context.facts.origins.accounts.values(),
     ...context.facts.origins.localSources.values(),

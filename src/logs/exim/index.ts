@@ -1,11 +1,17 @@
-import type { EventSink, FrozenEvent, SessionReplyEvent } from "../events.js";
+import type {
+  DeliveryStatus,
+  EventSink,
+  FrozenEvent,
+  LinePosition,
+  SessionReplyEvent,
+} from "../events.js";
 import type { LogRecord, ParseOutcome, RecordParser } from "../record.js";
 import { readArrival } from "./arrival.js";
-import { deliveryStatus, hostInText, readDelivery } from "./delivery.js";
+import { deliveryStatus, hostInText, readDelivery, type DeliveryFields } from "./delivery.js";
 import { FieldReader } from "./field-reader.js";
 import { CallerTracker } from "./local-submission.js";
 import { readClientAuthFailure, readHostError, withFailedHost } from "./failed-host.js";
-import { authFailedAt, classifyNote, sessionErrorAt } from "./message-notes.js";
+import { authFailedAt, classifyNote, connectionErrorOf, sessionErrorAt } from "./message-notes.js";
 import { MessageTable, tableKey } from "./message-table.js";
 import { messageIdLength } from "./message-id.js";
 import { deliveryEvent, newMessage, positionOf, tlsEvent, type MessageState } from "./message.js";
@@ -31,6 +37,20 @@ export interface EximParser extends RecordParser {
 const ARRIVAL_FLAGS = new Set(["<=", "(="]);
 const DELIVERY_FLAGS = new Set(["=>", "->", ">>", "*>", "**", "=="]);
 
+/**
+ * An address line that reports a failed connection without naming the host, kept until the
+ * host line of that failure (`ID H=127.0.0.1 [127.0.0.1] Connection refused`) or the next
+ * second of the log. Exim writes the host line first, but a merge or sort of log files can
+ * put it after the address line within the same second.
+ */
+interface AddressWithoutHost {
+  readonly state: MessageState;
+  readonly record: LogRecord;
+  readonly position: LinePosition;
+  readonly fields: DeliveryFields;
+  readonly status: DeliveryStatus;
+}
+
 // Flags by their two char codes, first character in the high byte.
 const FLAGS = new Map(
   [...ARRIVAL_FLAGS, ...DELIVERY_FLAGS].map((flag) => [
@@ -53,6 +73,8 @@ class EximLogParser implements EximParser {
   private readonly reader = new FieldReader();
   // Number of frozen messages whose state the table dropped before their last line.
   private frozenEvicted = 0;
+  // Address lines that wait for their host line, oldest first, all of one second of the log.
+  private readonly withoutHost: AddressWithoutHost[] = [];
 
   constructor(
     private readonly sink: EventSink,
@@ -71,11 +93,21 @@ class EximLogParser implements EximParser {
     return this.messages.evicted;
   }
 
+  // Only arrival and delivery lines: Exim itself repeats notes such as `Message is frozen`
+  // when two queue runners meet a message in the same second.
+  namesMessage(text: string): boolean {
+    const idLength = messageIdLength(text);
+    return idLength > 0 && flagAt(text, idLength + 1) !== null;
+  }
+
   accepts(program: string): boolean {
     return program === "exim";
   }
 
   parse(record: LogRecord): ParseOutcome {
+    if (this.withoutHost.length > 0 && record.time !== this.withoutHost[0]?.record.time) {
+      this.releaseWithoutHost(null);
+    }
     if (this.messages.advance(record.time)) this.callers.sweep(record.time);
     // With `+pid`, Exim writing to syslog without its own stamp leaves `[pid] ` in the text.
     if (record.message.charCodeAt(0) === 91) return this.parseRecord(withoutPidPrefix(record));
@@ -98,7 +130,8 @@ class EximLogParser implements EximParser {
   }
 
   finish(): void {
-    // Messages are reported at their arrival line, so nothing is pending; the state goes.
+    this.releaseWithoutHost(null);
+    // Messages are reported at their arrival line, so nothing else is pending; the state goes.
     this.messages.drain(() => undefined);
     this.callers.clear();
   }
@@ -132,6 +165,11 @@ class EximLogParser implements EximParser {
     const state = this.stateFor(record, idLength);
     withFailedHost(state, fields);
     const position = positionOf(record);
+    if (lacksFailedHost(fields)) {
+      this.withoutHost.push({ state, record: { ...record }, position, fields, status });
+      return "parsed";
+    }
+    this.releaseWithoutHost(state);
     const event = deliveryEvent(record, position, state, fields, status);
     if (event === null) return "parsed";
     this.sink(event);
@@ -146,6 +184,15 @@ class EximLogParser implements EximParser {
     const text = record.message;
     const start = idLength + 1;
     const kind = classifyNote(text, start);
+    // Only the host line of their failure can name the host of waiting address lines, so any
+    // other line of their message sends them on first and keeps the message's lines in order.
+    if (kind !== "host-error" && this.withoutHost.length > 0) {
+      const state = this.messages.touch(
+        tableKey(record.host, text.slice(0, idLength)),
+        record.time,
+      );
+      if (state !== undefined) this.releaseWithoutHost(state);
+    }
     switch (kind) {
       case "completed":
       case "removed":
@@ -235,8 +282,31 @@ class EximLogParser implements EximParser {
   private noteHostError(record: LogRecord, idLength: number): ParseOutcome {
     const host = readHostError(record.message, idLength + 1);
     if (host === null) return "ignored";
-    this.stateFor(record, idLength).failedHost = host;
+    const state = this.stateFor(record, idLength);
+    state.failedHost = host;
+    this.releaseWithoutHost(state);
     return "parsed";
+  }
+
+  /**
+   * Sends the delivery events of the address lines that wait for a host line: those of
+   * `state`, or all of them for null. Each line gets the host of its message's failed
+   * connection when it repeats that failure.
+   */
+  private releaseWithoutHost(state: MessageState | null): void {
+    const waiting = this.withoutHost;
+    if (waiting.length === 0) return;
+    let remaining = 0;
+    for (const line of waiting) {
+      if (state !== null && line.state !== state) {
+        waiting[remaining++] = line;
+        continue;
+      }
+      withFailedHost(line.state, line.fields);
+      const event = deliveryEvent(line.record, line.position, line.state, line.fields, line.status);
+      if (event !== null) this.sink(event);
+    }
+    waiting.length = remaining;
   }
 
   // `ID H=host [ip]: SMTP error from remote mail server after …: reply`, or the same with
@@ -286,6 +356,19 @@ class EximLogParser implements EximParser {
     this.messages.set(key, state);
     return state;
   }
+}
+
+/**
+ * True for an address line of a transport that failed to connect and names no host, which the
+ * host line of that failure (see `AddressWithoutHost`) can still name.
+ */
+function lacksFailedHost(fields: DeliveryFields): boolean {
+  return (
+    fields.relayIp === null &&
+    fields.transport !== null &&
+    fields.errorText !== null &&
+    connectionErrorOf(fields.errorText, 0) !== null
+  );
 }
 
 function frozenEvent(

@@ -54,7 +54,13 @@ export class RepeatExpander {
     const last =
       this.last?.host === marker.host ? this.last : this.lastOfOtherHosts.get(marker.host);
     if (last === undefined) return false;
-    const copy: LogRecord = { ...last, time: marker.time, file: marker.file, line: marker.line };
+    const copy: LogRecord = {
+      ...last,
+      time: marker.time,
+      file: marker.file,
+      line: marker.line,
+      fromRepeatMarker: true,
+    };
     const copies = Math.min(count, MAX_REPEAT);
     for (let i = 0; i < copies; i++) emit(copy);
     return true;
@@ -72,7 +78,7 @@ export class RepeatExpander {
       emit(record);
       return;
     }
-    const inner: LogRecord = { ...record, message: repeated[2] ?? "" };
+    const inner: LogRecord = { ...record, message: repeated[2] ?? "", fromRepeatMarker: true };
     const copies = Math.min(Number(repeated[1]), MAX_REPEAT);
     for (let i = 0; i < copies; i++) emit(inner);
     this.remember(inner);

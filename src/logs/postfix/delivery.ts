@@ -16,7 +16,7 @@ import {
   peerBetween,
   type Peer,
 } from "./fields.js";
-import { eventMessage, type MessageState, type PendingAttempt } from "./store.js";
+import { COPY_HOLD_MS, eventMessage, type MessageState, type PendingAttempt } from "./store.js";
 
 /**
  * Delivery status lines of the delivery agents (`smtp`, `lmtp`, `local`, `virtual`, `pipe`,
@@ -88,9 +88,27 @@ export function handleDelivery(context: PostfixContext, line: QueuedLine): Parse
   // above would build every delivery event on V8's slower path.
   const event = withoutAttempt === null ? attempt : { ...attempt, withoutAttempt };
   rememberAttempt(context, state, event, event.firstAttempt);
-  context.sink(event);
+  if (handoff === null && mayBeUnlinkedCopy(state, line.record.time)) {
+    context.store.hold(line.record.host, line.key, state, event);
+  } else {
+    context.sink(event);
+  }
   if (handoff === "filter" && fields.status === "sent") linkCopy(context, line, event);
   return "parsed";
+}
+
+/**
+ * True when a delivery may belong to a content filter's copy whose filter hop is not logged
+ * yet: a loopback client queued the message, no hop linked it, and its first line is at most
+ * `COPY_HOLD_MS` old. Such a delivery waits for the hop (see `MessageStore.hold`).
+ */
+function mayBeUnlinkedCopy(state: MessageState, time: number): boolean {
+  return (
+    state.parent === null &&
+    state.origin === "smtpd" &&
+    time <= state.message.firstTime + COPY_HOLD_MS &&
+    isLoopback(state.message.clientIp)
+  );
 }
 
 const FORWARDED_AS = "forwarded as ";
@@ -137,7 +155,8 @@ function queuedCopyId(response: string | null): string | null {
  * Marks the copy that a filter hop's reply names as a continuation of the hop's message, so
  * that the copy's deliveries carry that message. A reply without a valid queue id (amavis
  * discarded the mail, or the filter is no Postfix) links nothing. A copy that is already
- * open and announced gets its `filter-copy` event here, after the hop's delivery event.
+ * open or held, and announced, gets its `filter-copy` event here, after the hop's delivery
+ * event.
  */
 function linkCopy(context: PostfixContext, line: QueuedLine, event: DeliveryEvent): void {
   const id = queuedCopyId(event.response);
@@ -147,7 +166,12 @@ function linkCopy(context: PostfixContext, line: QueuedLine, event: DeliveryEven
   const { record } = line;
   const position = event.position;
   const copy = context.store.link(record.host, queueIds.key, event.message, record.time, position);
-  if (copy?.announced === true) reportFilterCopy(context, record, copy);
+  if (copy === null) return;
+  if (copy.announced) reportFilterCopy(context, record, copy);
+  // Deliveries of the copy that were logged before this hop carry its message now.
+  for (const held of context.store.takeHeld(copy)) {
+    context.sink({ ...held, message: event.message });
+  }
 }
 
 /**

@@ -57,15 +57,21 @@ class PostfixLogParser implements PostfixParser {
   };
 
   constructor(sink: EventSink, limits: StoreLimits | undefined) {
-    const store = new MessageStore(limits, (link) => {
-      sink({
-        type: "filter-copy",
-        time: link.time,
-        position: link.position,
-        message: link.parent,
-        copy: null,
-      });
-    });
+    const store = new MessageStore(
+      limits,
+      (link) => {
+        sink({
+          type: "filter-copy",
+          time: link.time,
+          position: link.position,
+          message: link.parent,
+          copy: null,
+        });
+      },
+      (events) => {
+        for (const event of events) sink(event);
+      },
+    );
     this.context = { sink, store, queueIds: new QueueIdReader() };
   }
 
@@ -79,6 +85,10 @@ class PostfixLogParser implements PostfixParser {
 
   get waitingLinks(): number {
     return this.context.store.waitingLinkCount;
+  }
+
+  namesMessage(text: string): boolean {
+    return this.context.queueIds.read(text) > 0;
   }
 
   accepts(program: string): boolean {
@@ -100,8 +110,8 @@ class PostfixLogParser implements PostfixParser {
   }
 
   /**
-   * Reports the filter hops whose copy has not been seen. Every other event went out at the
-   * line that completed it.
+   * Reports the filter hops whose copy has not been seen, and sends the deliveries held for a
+   * hop that did not come. Every other event went out at the line that completed it.
    */
   finish(): void {
     this.context.store.endLinks();

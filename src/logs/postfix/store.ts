@@ -1,4 +1,9 @@
-import { newLoggedMessage, type LinePosition, type LoggedMessage } from "../events.js";
+import {
+  newLoggedMessage,
+  type DeliveryEvent,
+  type LinePosition,
+  type LoggedMessage,
+} from "../events.js";
 import { EvictionPlan, evictionBatch } from "../eviction.js";
 import type { LogRecord } from "../record.js";
 import { detach } from "./fields.js";
@@ -46,6 +51,17 @@ export const MAX_LINK_WAIT_MS = 10 * 60 * 1000;
  * that goes without its copy is passed to the store's `MissingCopyHandler`.
  */
 export const MAX_WAITING_LINKS = 1000;
+
+/**
+ * Window, in log time from a message's first line, in which the deliveries of a message that
+ * a loopback client queued wait for a filter hop to name the message as its copy. Logs merged
+ * from several files, or written by processes that flush late, can show the copy's deliveries
+ * a second or two before the hop's `queued as` line. A held delivery goes out as the copy's
+ * own once the log is `2 * COPY_HOLD_MS` past that first line.
+ * NOTE: 10 seconds is a guess that covers the one-second reorderings seen in tests, not a
+ * measured bound.
+ */
+export const COPY_HOLD_MS = 10 * 1000;
 
 /** How often, in log time, the store looks for silent ids to evict. */
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
@@ -95,7 +111,21 @@ export interface MessageState {
    * and is null otherwise. The delivery events of this message carry it (see `eventMessage`).
    */
   parent: LoggedMessage | null;
+  /**
+   * Delivery events that wait for a filter hop to link this message as its copy (see
+   * `MessageStore.hold`), oldest first, or null when none waits.
+   */
+  held: DeliveryEvent[] | null;
 }
+
+/** A message with held deliveries, and the log time after which they go out unlinked. */
+interface HeldCopy {
+  readonly state: MessageState;
+  readonly releaseAfter: number;
+}
+
+/** Receives the held delivery events of a message that no filter hop linked in time. */
+export type ReleaseHandler = (events: readonly DeliveryEvent[]) => void;
 
 /** A filter hop's link to a copy whose queue id has no open message yet. */
 export interface WaitingLink {
@@ -140,6 +170,8 @@ export class MessageStore {
   private readonly hosts = new Map<string, Map<QueueKey, MessageState>>();
   // Filter hops' links to copies not seen yet, by `linkKey`, oldest first.
   private readonly waitingLinks = new Map<string, WaitingLink>();
+  // Messages with held deliveries, by `linkKey`, in the order of their first held delivery.
+  private readonly heldCopies = new Map<string, HeldCopy>();
   private nextSweep = -Infinity;
   private count = 0;
   private pendingCount = 0;
@@ -158,6 +190,7 @@ export class MessageStore {
   constructor(
     private readonly limits: StoreLimits = DEFAULT_LIMITS,
     private readonly onMissingCopy: MissingCopyHandler = ignoreMissingCopy,
+    private readonly onRelease: ReleaseHandler = ignoreRelease,
   ) {}
 
   /** Number of open messages. */
@@ -176,9 +209,10 @@ export class MessageStore {
   }
 
   /**
-   * Makes the message with the id of `copyKey` a copy of `parent`: at once when it is open,
-   * else when its first line comes within `MAX_LINK_WAIT_MS` of `time`. Returns the copy's
-   * state when this call linked an open copy that had no parent yet, else null.
+   * Makes the message with the id of `copyKey` a copy of `parent`: at once when it is open or
+   * removed with held deliveries, else when its first line comes within `MAX_LINK_WAIT_MS` of
+   * `time`. Returns the copy's state when this call linked a copy that had no parent yet, else
+   * null. The caller then emits the copy's held deliveries (see `takeHeld`).
    */
   link(
     host: string,
@@ -187,14 +221,15 @@ export class MessageStore {
     time: number,
     position: LinePosition,
   ): MessageState | null {
-    const copy = this.queueOf(host)?.get(copyKey);
+    const key = linkKey(host, copyKey);
+    const copy = this.queueOf(host)?.get(copyKey) ?? this.heldCopies.get(key)?.state;
     if (copy !== undefined) {
       if (copy.message === parent || copy.parent === parent) return null;
       const isFirstLink = copy.parent === null;
       copy.parent = parent;
+      this.heldCopies.delete(key);
       return isFirstLink ? copy : null;
     }
-    const key = linkKey(host, copyKey);
     // Deleted first, so that a renewed link moves to the end of the insertion order.
     const renewed = this.waitingLinks.delete(key);
     if (!renewed && this.waitingLinks.size >= MAX_WAITING_LINKS) {
@@ -205,8 +240,37 @@ export class MessageStore {
     return null;
   }
 
-  /** Gives up on every link that still waits for its copy, as at the end of the input. */
+  /**
+   * Holds a delivery of a message that may be a filter's copy, so that a filter hop logged
+   * after it can still link the two (see `COPY_HOLD_MS`). The state stays reachable after
+   * `drop`, until a link takes it or `sweep` releases it.
+   */
+  hold(host: string, key: QueueKey, state: MessageState, event: DeliveryEvent): void {
+    if (state.held === null) {
+      state.held = [];
+      const id = linkKey(host, key);
+      this.release(id);
+      this.heldCopies.set(id, {
+        state,
+        releaseAfter: state.message.firstTime + 2 * COPY_HOLD_MS,
+      });
+    }
+    state.held.push(event);
+  }
+
+  /** Removes and returns the held deliveries of `state`, or an empty list for none. */
+  takeHeld(state: MessageState): readonly DeliveryEvent[] {
+    const held = state.held ?? [];
+    state.held = null;
+    return held;
+  }
+
+  /**
+   * Gives up on every link that still waits for its copy, and releases every held delivery,
+   * as at the end of the input.
+   */
   endLinks(): void {
+    for (const id of [...this.heldCopies.keys()]) this.release(id);
     for (const [key, link] of this.waitingLinks) this.dropLink(key, link);
   }
 
@@ -245,8 +309,11 @@ export class MessageStore {
       announced: false,
       pending: null,
       parent: null,
+      held: null,
     };
     if (this.waitingLinks.size > 0) state.parent = this.takeLink(record.host, key, record.time);
+    // A queue id used again while its last message still has held deliveries ends the wait.
+    if (this.heldCopies.size > 0) this.release(linkKey(record.host, key));
     const replaced = queue.get(key);
     if (replaced === undefined) this.count += 1;
     else this.pendingCount -= replaced.pending?.size ?? 0;
@@ -301,6 +368,24 @@ export class MessageStore {
     return link.parent;
   }
 
+  // Sends the held deliveries of the message with this `linkKey` on unlinked, if it has any.
+  private release(id: string): void {
+    const held = this.heldCopies.get(id);
+    if (held === undefined) return;
+    this.heldCopies.delete(id);
+    const events = this.takeHeld(held.state);
+    if (events.length > 0) this.onRelease(events);
+  }
+
+  // Releases the held messages whose wait ended before `time`, oldest first. A log that steps
+  // back in time (another file) can leave a later entry due, which a later line releases.
+  private releaseDue(time: number): void {
+    for (const [id, held] of this.heldCopies) {
+      if (held.releaseAfter >= time) return;
+      this.release(id);
+    }
+  }
+
   private dropLink(key: string, link: WaitingLink): void {
     this.waitingLinks.delete(key);
     this.onMissingCopy(link);
@@ -322,6 +407,7 @@ export class MessageStore {
    * so no handler holds a state that this removes.
    */
   sweep(time: number): void {
+    if (this.heldCopies.size > 0) this.releaseDue(time);
     const { maxOpenMessages, maxPendingRecipients } = this.limits;
     while (this.count > maxOpenMessages || this.pendingCount > maxPendingRecipients) {
       if (this.count === 0) break;
@@ -380,6 +466,10 @@ export class MessageStore {
 
 function ignoreMissingCopy(): void {
   // The default handler of a store whose owner does not report missing copies.
+}
+
+function ignoreRelease(): void {
+  // The default handler of a store whose owner emits no held deliveries.
 }
 
 function linkKey(host: string, key: QueueKey): string {

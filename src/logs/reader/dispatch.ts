@@ -8,6 +8,13 @@ import type { ProgramCount } from "./summary.js";
 const MAX_CACHED_PROGRAMS = 10_000;
 const MAX_COUNTED_PROGRAMS = 1_000;
 
+/**
+ * Number of earlier records that each record is compared with to find an exact duplicate.
+ * Double logging by syslog (two rules that write one message to the same file) repeats a
+ * line at once or a few lines later, within the same second.
+ */
+const DUPLICATE_WINDOW = 8;
+
 /** The name under which programs past the count limit are added up. */
 export const OTHER_PROGRAMS = "(other programs)";
 
@@ -20,18 +27,39 @@ export class ParserDispatcher {
   ignored = 0;
   unparsed = 0;
   withoutParser = 0;
+  /**
+   * Records of queued messages that repeat one of the last `DUPLICATE_WINDOW` records exactly.
+   * They are also in `ignored`.
+   */
+  duplicates = 0;
 
   private readonly parserByProgram = new Map<string, RecordParser | null>();
   private readonly withoutParserByProgram = new Map<string, number>();
+  // The last `DUPLICATE_WINDOW` records, as a ring whose next slot is `nextRecent`.
+  private readonly recent: Array<LogRecord | null> = new Array<LogRecord | null>(
+    DUPLICATE_WINDOW,
+  ).fill(null);
+  private nextRecent = 0;
 
   constructor(private readonly parsers: readonly RecordParser[]) {}
 
-  /** Parses one record; returns the outcome, or null when no parser accepts its program. */
+  /**
+   * Parses one record; returns the outcome, or null when no parser accepts its program. An
+   * exact duplicate of a recent record (see `DUPLICATE_WINDOW`) that names a queued message
+   * is ignored and counted in `duplicates`, so that double logging counts each event of a
+   * message once. Lines without a message id, such as `disconnect from …` or a reject, can
+   * repeat for real within a second, so they always count.
+   */
   dispatch(record: LogRecord): ParseOutcome | null {
     const parser = this.parserFor(record.program);
     if (parser === null) {
       this.countWithoutParser(record.program);
       return null;
+    }
+    if (this.isDuplicate(record) && parser.namesMessage?.(record.message) === true) {
+      this.duplicates += 1;
+      this.ignored += 1;
+      return "ignored";
     }
     const outcome = parser.parse(record);
     if (outcome === "parsed") this.parsed += 1;
@@ -67,6 +95,27 @@ export class ParserDispatcher {
       records,
     }));
     return counts.sort((a, b) => b.records - a.records || (a.program < b.program ? -1 : 1));
+  }
+
+  // Compares the record with the recent ones, and keeps it among them when it is new.
+  private isDuplicate(record: LogRecord): boolean {
+    if (record.fromRepeatMarker === true) return false;
+    for (const earlier of this.recent) {
+      if (
+        earlier !== null &&
+        earlier.time === record.time &&
+        earlier.message === record.message &&
+        earlier.pid === record.pid &&
+        earlier.program === record.program &&
+        earlier.host === record.host &&
+        earlier.file === record.file
+      ) {
+        return true;
+      }
+    }
+    this.recent[this.nextRecent] = record;
+    this.nextRecent = (this.nextRecent + 1) % DUPLICATE_WINDOW;
+    return false;
   }
 
   private parserFor(program: string): RecordParser | null {

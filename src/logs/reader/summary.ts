@@ -93,6 +93,11 @@ export interface ReadTotals {
    * at once); their later lines were correlated without their earlier ones.
    */
   readonly evictedMessages: number;
+  /**
+   * Records of queued messages that repeated a record a few lines before, in the same second
+   * and file, and were ignored as double logging. They are also in `ignored`.
+   */
+  readonly duplicateLines: number;
 }
 
 /** The result of `readLogs`. */

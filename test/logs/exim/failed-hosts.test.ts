@@ -28,6 +28,38 @@ describe("Exim host lines without an address", () => {
     expect(deferral?.status).toBe("deferred");
   });
 
+  test("host line after its address line", () => {
+    const lines = [
+      `2026-03-08 08:30:00 ${ID} <= app@example.com U=app P=local S=900`,
+      `2026-03-08 08:30:01 ${ID} == c0@example.net R=amavis T=amavis_smtp defer (111): Connection refused`,
+      `2026-03-08 08:30:01 1tH011-000011-HH <= b@example.com U=b P=local S=900`,
+      `2026-03-08 08:30:01 ${ID} H=127.0.0.1 [127.0.0.1] Connection refused`,
+      `2026-03-08 08:30:05 ${ID} == c0@example.net R=amavis T=amavis_smtp defer (111): Connection refused`,
+    ];
+    const [first, retry] = deliveries(lines);
+
+    expect(first?.relayIp).toBe("127.0.0.1");
+    expect(first?.remote).toBe(false);
+    expect(first?.handoff).toBe("filter");
+    expect(first?.position.line).toBe(2);
+    expect(first?.firstAttempt).toBe(true);
+    expect(retry?.relayIp).toBe("127.0.0.1");
+    expect(retry?.firstAttempt).toBe(false);
+  });
+
+  test("address without host line goes out", () => {
+    const lines = [
+      `2026-03-08 08:30:01 ${ID} == a@example.net R=dnslookup T=remote_smtp defer (111): Connection refused`,
+      `2026-03-08 08:30:01 ${ID} Completed`,
+      `2026-03-08 08:30:02 1tH011-000011-HH == b@example.net R=dnslookup T=remote_smtp defer (111): Connection refused`,
+    ];
+    const all = deliveries(lines);
+
+    expect(all.map((event) => event.recipient)).toEqual(["a@example.net", "b@example.net"]);
+    expect(all[0]?.relayIp).toBeNull();
+    expect(all[0]?.remote).toBe(true);
+  });
+
   test("host without H= and timed out remote host", () => {
     const [deferral] = deliveries([
       `2026-03-08 08:30:00 ${ID} mx.example.net [192.0.2.40] Connection timed out`,

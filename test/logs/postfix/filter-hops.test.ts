@@ -106,12 +106,14 @@ describe("Postfix content filter hops", () => {
   });
 
   it("copy without a link stays its own message", () => {
-    const { events } = runPostfix([
+    const { events, parser } = runPostfix([
       ...SUBMISSION,
       ...COPY_ARRIVAL,
       hop("bob@example.net", "Ok, id=1234-01"),
       copyBounce("bob@example.net"),
     ]);
+    // The copy's delivery waits for a hop that could still link it, until the input ends.
+    parser.finish();
     const [hopEvent] = eventsOf(events, "delivery");
     const [delivery] = remoteDeliveries(events);
 
@@ -127,6 +129,7 @@ describe("Postfix content filter hops", () => {
       ...COPY_ARRIVAL,
       copyBounce("bob@example.net"),
     ]);
+    parser.finish();
     const copy = remoteDeliveries(events)[1];
 
     expect(copy?.message.id).toBe("2B3C4D5E6F");
@@ -297,6 +300,37 @@ describe("Postfix filter copy events", () => {
     expect(reports).toHaveLength(MAX_WAITING_LINKS + 10);
     expect(reports.every((report) => report.copy === null)).toBe(true);
     expect(run.parser.waitingLinks).toBe(0);
+  });
+
+  it("copy removed before its hop links", () => {
+    const run = runPostfix([
+      ...SUBMISSION,
+      ...COPY_ARRIVAL,
+      copyBounce("bob@example.net", "2B3C4D5E6F", "10:00:01"),
+      "Mar  4 10:00:01 mx1 postfix/qmgr[102]: 2B3C4D5E6F: removed",
+      hop("bob@example.net", "queued as 2B3C4D5E6F", "10:00:02"),
+    ]);
+    run.parser.finish();
+    const [delivery] = remoteDeliveries(run.events);
+
+    expect(delivery?.message).toBe(submittedMessage(run.events));
+    expect(filterCopyReports(run.events)).toEqual([["delivery", "2B3C4D5E6F"]]);
+  });
+
+  it("held copy goes out unlinked", () => {
+    const run = runPostfix([
+      ...COPY_ARRIVAL,
+      copyBounce("bob@example.net", "2B3C4D5E6F", "10:00:01"),
+      "Mar  4 10:00:01 mx1 postfix/qmgr[102]: 2B3C4D5E6F: removed",
+    ]);
+    expect(remoteDeliveries(run.events)).toEqual([]);
+
+    runPostfix(["Mar  4 10:00:30 mx1 postfix/qmgr[102]: 3C4D5E6F70: removed"], run);
+    const [delivery] = remoteDeliveries(run.events);
+
+    expect(delivery?.message.id).toBe("2B3C4D5E6F");
+    expect(delivery?.message.saslUsername).toBeNull();
+    expect(eventsOf(run.events, "filter-copy")).toEqual([]);
   });
 
   it("linked copy keeps no report at finish", () => {
