@@ -375,10 +375,22 @@ export class LogAnalyser {
    * is `relay-host`, because the recipient's provider has not seen the mail yet.
    */
   private providerOf(event: DeliveryEvent): ProviderId {
-    if (isRelayHostDelivery(event) && this.resolver.relayProvider(event.relayHost) === null) {
-      return "relay-host";
+    if (this.resolver.relayProvider(event.relayHost) === null) {
+      if (isRelayHostDelivery(event) || this.bypassedProviderMx(event)) return "relay-host";
     }
     return this.resolver.resolve(event.relayHost, event.recipient);
+  }
+
+  /**
+   * True when mail for a provider's own domain (gmail.com, outlook.com, yahoo.com…) went to a
+   * named host that is not one of that provider's MX hosts, which every such domain points at.
+   * The host is then a relay host on port 25, such as a Postfix `relayhost` or a transport map
+   * entry, and its replies are its own. The caller checks that the host is no known MX.
+   */
+  private bypassedProviderMx(event: DeliveryEvent): boolean {
+    const host = event.relayHost;
+    if (!event.remote || host === null || host === "none") return false;
+    return this.resolver.resolve(null, event.recipient) !== "other";
   }
 
   /** Returns the delivery with its provider and per-message state, as the analysers take it. */

@@ -30,7 +30,7 @@ async function diagnoseJson(text: string): Promise<Diagnosis> {
 
 describe("sender domain without DNS records", () => {
   test("is an authentication cause", async () => {
-    const diagnosis = await diagnoseJson(blockedLog("gmx.example", GMX_SENDER_DNS));
+    const diagnosis = await diagnoseJson(blockedLog("gmx.net", GMX_SENDER_DNS));
     const found = diagnosis.findings.find((finding) => finding.id === "authentication");
     expect(diagnosis.providers.gmx?.status).toBe("blocked");
     expect(found?.role).toBe("cause");

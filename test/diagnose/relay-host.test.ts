@@ -115,6 +115,39 @@ describe("relay host deliveries", () => {
     expect(diagnosis.providers["relay-host"]?.deferred).toBe(5);
   });
 
+  test("Postfix relayhost on port 25", async () => {
+    const line = (second: number, id: string, recipient: string, relay: string): string =>
+      `2026-03-09T08:00:${String(second).padStart(2, "0")}+00:00 mx postfix/smtp[2001]: ${id}: ` +
+      `to=<${recipient}>, relay=${relay}:25, delay=1, delays=0.1/0/0.4/0.5, dsn=4.7.1, ` +
+      `status=deferred (host ${relay} said: ${QUOTA_REPLY} (in reply to RCPT TO command))`;
+    const lines = [0, 1, 2].map((index) =>
+      line(
+        index * 10,
+        `4F10000000${index}`,
+        `friend${index}@gmail.com`,
+        "smtp.example.net[192.0.2.250]",
+      ),
+    );
+    lines.push(line(40, "4F200000000", "partner@example.org", "smtp.example.net[192.0.2.250]"));
+    const diagnosis = await diagnoseText(`${lines.join("\n")}\n`);
+
+    // gmail.com's mail goes to Google's MX hosts only, so another host is a relay host.
+    expect(diagnosis.providers["gmail"]).toBeUndefined();
+    expect(diagnosis.providers["relay-host"]?.deferred).toBe(3);
+    expect(diagnosis.providers["other"]?.deferred).toBe(1);
+  });
+
+  test("provider MX on port 25 keeps its provider", async () => {
+    const line =
+      "2026-03-09T08:00:01+00:00 mx postfix/smtp[2001]: 4F0000000B: to=<friend@gmail.com>, " +
+      "relay=alt1.gmail-smtp-in.l.google.com[192.0.2.27]:25, delay=1, delays=0.1/0/0.4/0.5, " +
+      "dsn=2.0.0, status=sent (250 2.0.0 OK)";
+    const diagnosis = await diagnoseText(`${line}\n`);
+
+    expect(diagnosis.providers["relay-host"]).toBeUndefined();
+    expect(diagnosis.providers["gmail"]?.sent).toBe(1);
+  });
+
   test("named relay service keeps its provider", async () => {
     const line =
       "2026-03-09T08:00:01+00:00 mx postfix/smtp[2001]: 4F0000000A: to=<partner@example.org>, " +

@@ -178,6 +178,7 @@ function relayFor(address: string): { host: string; ip: string } {
     return { host: "gmail-smtp-in.l.google.com", ip: "192.0.2.27" };
   if (address.endsWith("@outlook.com"))
     return { host: "outlook-com.olc.protection.outlook.com", ip: "192.0.2.41" };
+  if (address.endsWith("@gmx.net")) return { host: "mx00.emig.gmx.net", ip: "192.0.2.55" };
   return { host: "mx.example.net", ip: "198.51.100.25" };
 }
 
