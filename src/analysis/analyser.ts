@@ -375,22 +375,13 @@ export class LogAnalyser {
    * is `relay-host`, because the recipient's provider has not seen the mail yet.
    */
   private providerOf(event: DeliveryEvent): ProviderId {
-    if (this.resolver.relayProvider(event.relayHost) === null) {
-      if (isRelayHostDelivery(event) || this.bypassedProviderMx(event)) return "relay-host";
+    if (this.resolver.relayProvider(event.relayHost) !== null) {
+      return this.resolver.resolve(event.relayHost, event.recipient);
     }
-    return this.resolver.resolve(event.relayHost, event.recipient);
-  }
-
-  /**
-   * True when mail for a provider's own domain (gmail.com, outlook.com, yahoo.com…) went to a
-   * named host that is not one of that provider's MX hosts, which every such domain points at.
-   * The host is then a relay host on port 25, such as a Postfix `relayhost` or a transport map
-   * entry, and its replies are its own. The caller checks that the host is no known MX.
-   */
-  private bypassedProviderMx(event: DeliveryEvent): boolean {
-    const host = event.relayHost;
-    if (!event.remote || host === null || host === "none") return false;
-    return this.resolver.resolve(null, event.recipient) !== "other";
+    if (isRelayHostDelivery(event)) return "relay-host";
+    // Without a known MX, the recipient's domain decides.
+    const byDomain = this.resolver.resolve(null, event.recipient);
+    return byDomain !== "other" && isNamedRemoteHost(event) ? "relay-host" : byDomain;
   }
 
   /** Returns the delivery with its provider and per-message state, as the analysers take it. */
@@ -479,4 +470,14 @@ function isMtaEvent(event: LogEvent): boolean {
   if (event.type === "login" || event.type === "dkim-signing") return false;
   if (event.type === "smtp-connection") return false;
   return event.type !== "auth-failure" || !event.program.startsWith("dovecot");
+}
+
+/**
+ * True when a delivery left this host for a named host. Mail for a provider's own domain
+ * (gmail.com, outlook.com, yahoo.com…) that went to such a host outside that provider's MX
+ * hosts, which every such domain points at, went through a relay host, also on port 25: a
+ * Postfix `relayhost` or a transport map entry. Its replies are the relay host's own.
+ */
+function isNamedRemoteHost(event: DeliveryEvent): boolean {
+  return event.remote && event.relayHost !== null && event.relayHost !== "none";
 }
