@@ -1,34 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { runCommand } from "../helpers/cli.js";
+import { postfixDsn } from "../helpers/postfix-dsn.js";
 
 /** Builds a Postfix DSN for user4@example.net with the given Action, Status and diagnostic. */
 function dsn(action: string, status: string, diagnostic: string): string {
-  return [
-    "From: MAILER-DAEMON@mail.example.com (Mail Delivery System)",
-    "To: user2@example.com",
-    "Subject: Undelivered Mail Returned to Sender",
-    "MIME-Version: 1.0",
-    'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"',
-    "",
-    "--b1",
-    "Content-Type: text/plain; charset=us-ascii",
-    "",
-    "This is the mail system at host mail.example.com.",
-    "",
-    "--b1",
-    "Content-Type: message/delivery-status",
-    "",
-    "Reporting-MTA: dns; mail.example.com",
-    "",
-    "Final-Recipient: rfc822; user4@example.net",
-    `Action: ${action}`,
-    `Status: ${status}`,
-    "Remote-MTA: dns; mx.example.net",
-    `Diagnostic-Code: ${diagnostic}`,
-    "",
-    "--b1--",
-    "",
-  ].join("\n");
+  return postfixDsn({
+    subject: "Undelivered Mail Returned to Sender",
+    date: "Sat, 05 Dec 2026 10:00:00 +0000",
+    postfixSender: false,
+    recipient: "user4@example.net",
+    action,
+    status,
+    remoteMta: "mx.example.net",
+    diagnostic,
+  });
 }
 
 const FAILED_TEMPORARY: ReadonlyArray<readonly [string, string, string]> = [

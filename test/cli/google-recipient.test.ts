@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runCommand } from "../helpers/cli.js";
+import { postfixDsn } from "../helpers/postfix-dsn.js";
 
 const GMAIL_REPLY =
   "550-5.7.1 [192.0.2.10 12] Gmail has detected that this message is likely unsolicited " +
@@ -9,32 +10,16 @@ const GMAIL_REPLY =
 
 /** Returns a Postfix DSN for `recipient`, with a Remote-MTA field only when `remoteMta` is set. */
 function dsn(recipient: string, remoteMta: string | null): string {
-  return [
-    "From: MAILER-DAEMON@mail.example.com (Mail Delivery System)",
-    "To: user2@example.com",
-    "Subject: Undelivered Mail Returned to Sender",
-    "MIME-Version: 1.0",
-    'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"',
-    "",
-    "--b1",
-    "Content-Type: text/plain; charset=us-ascii",
-    "",
-    "This is the mail system at host mail.example.com.",
-    "",
-    "--b1",
-    "Content-Type: message/delivery-status",
-    "",
-    "Reporting-MTA: dns; mail.example.com",
-    "",
-    `Final-Recipient: rfc822; ${recipient}`,
-    "Action: failed",
-    "Status: 5.7.1",
-    ...(remoteMta === null ? [] : [`Remote-MTA: dns; ${remoteMta}`]),
-    `Diagnostic-Code: smtp; ${GMAIL_REPLY}`,
-    "",
-    "--b1--",
-    "",
-  ].join("\n");
+  return postfixDsn({
+    subject: "Undelivered Mail Returned to Sender",
+    date: "Sat, 05 Dec 2026 10:00:00 +0000",
+    postfixSender: false,
+    recipient,
+    action: "failed",
+    status: "5.7.1",
+    remoteMta,
+    diagnostic: `smtp; ${GMAIL_REPLY}`,
+  });
 }
 
 // Recipient, Remote-MTA (null for none) and the provider that the recipient's domain implies.

@@ -18,7 +18,7 @@ function gmailDsn(recipient: string, status: string, reply: string): string {
     action: "failed",
     status,
     remoteMta: "gmail-smtp-in.l.google.com",
-    reply,
+    diagnostic: `smtp; ${reply}`,
   });
 }
 

@@ -60,7 +60,7 @@ function dsn(date: string, recipient: string, action: "failed" | "delivered"): s
     action,
     status: failed ? "5.1.1" : "2.0.0",
     remoteMta: "mx.example.net",
-    reply: failed ? "550 5.1.1 User unknown" : "250 2.0.0 OK",
+    diagnostic: failed ? "smtp; 550 5.1.1 User unknown" : "smtp; 250 2.0.0 OK",
   });
 }
 

@@ -7,12 +7,12 @@ export interface PostfixDsn {
   /** Whether the per-message fields include `X-Postfix-Sender: rfc822; news@example.com`. */
   readonly postfixSender: boolean;
   readonly recipient: string;
-  readonly action: "failed" | "delivered";
+  readonly action: string;
   readonly status: string;
-  /** The host name of the `Remote-MTA` field. */
-  readonly remoteMta: string;
-  /** The SMTP reply of the `Diagnostic-Code` field. */
-  readonly reply: string;
+  /** The host name of the `Remote-MTA` field, or null to leave the field out. */
+  readonly remoteMta: string | null;
+  /** The value of the `Diagnostic-Code` field, with its type (`smtp; 550 …`). */
+  readonly diagnostic: string;
 }
 
 /** Builds a multipart/report delivery status notification (RFC 3464) in Postfix's layout. */
@@ -39,8 +39,8 @@ export function postfixDsn(dsn: PostfixDsn): string {
     `Final-Recipient: rfc822; ${dsn.recipient}`,
     `Action: ${dsn.action}`,
     `Status: ${dsn.status}`,
-    `Remote-MTA: dns; ${dsn.remoteMta}`,
-    `Diagnostic-Code: smtp; ${dsn.reply}`,
+    ...(dsn.remoteMta === null ? [] : [`Remote-MTA: dns; ${dsn.remoteMta}`]),
+    `Diagnostic-Code: ${dsn.diagnostic}`,
     "",
     "--B1--",
   );
