@@ -473,10 +473,10 @@ function isMtaEvent(event: LogEvent): boolean {
 }
 
 /**
- * True when a delivery left this host for a named host. Mail for a provider's own domain
- * (gmail.com, outlook.com, yahoo.com…) that went to such a host outside that provider's MX
- * hosts, which every such domain points at, went through a relay host, also on port 25: a
- * Postfix `relayhost` or a transport map entry. Its replies are the relay host's own.
+ * True when a delivery left this host for a named host. Every provider's own domain
+ * (gmail.com, outlook.com, yahoo.com…) points only at that provider's MX hosts. So mail for
+ * such a domain that went to another named host went through a relay host, also on port 25,
+ * such as a Postfix `relayhost` or a transport map entry, and the replies are the relay host's.
  */
 function isNamedRemoteHost(event: DeliveryEvent): boolean {
   return event.remote && event.relayHost !== null && event.relayHost !== "none";

@@ -132,7 +132,7 @@ function relayLoginReport(
   };
 }
 
-/** The first step for held mail whose earliest line is `first`. */
+/** Returns the first step for held mail whose earliest line is `first`. */
 function checkFor(kind: HeldMailReport["firstKind"], first: UndeliveredSampleReport): string {
   if (kind === "filter") return FILTER_CHECK;
   return first.text !== null && LOGIN_FAILED.test(first.text) ? LOGIN_CHECK : SERVER_CHECK;

@@ -85,7 +85,7 @@ describe("relay host deliveries", () => {
     }
     const diagnosis = await diagnoseText(`${lines.join("\n")}\n`);
 
-    // Exim kept the mail before the relay host saw any: this server holds it.
+    // Exim kept the mail before the relay host saw any, so it stays on this server.
     expect(diagnosis.verdict.heldByServer?.deferred).toBe(30);
     expect(diagnosis.verdict.heldByServer?.check).toMatch(/user name and password .* relay host/);
     expect(diagnosis.providers["gmail"]).toBeUndefined();
