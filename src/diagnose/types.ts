@@ -386,6 +386,11 @@ export interface OutageReport {
   readonly recovered: boolean;
   /** Distinct recipient domains of the failed attempts, counted up to 20. */
   readonly recipientDomains: number;
+  /**
+   * Of `failures`, those of each server that logged them (see `ServerReport.hosts`), most
+   * first. Failures of servers past the limit of `ServerReport.hosts` are in no server's count.
+   */
+  readonly failuresByHost: Readonly<Record<string, number>>;
   /** Steps to check and change, from the connection-failure rule. */
   readonly fix: readonly string[];
 }
