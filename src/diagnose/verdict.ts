@@ -8,6 +8,7 @@ import { HOUR_MS } from "../analysis/time.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { failedHostOf, withFailedHost } from "../knowledge/rules/connection.js";
 import type { DiagnoseContext } from "./context.js";
+import { fitStepToMtas } from "./findings/mta-steps.js";
 import {
   mergeCounts,
   ownNetworkOf,
@@ -243,7 +244,10 @@ function outageReport(
     recovered,
     recipientDomains: outage.recipientDomains.size,
     failuresByHost: Object.fromEntries([...outage.failuresByHost].sort((a, b) => b[1] - a[1])),
-    fix: withFailedHost(rule.fix, failedHostOf(outage.first)),
+    fix: withFailedHost(
+      rule.fix.map((step) => fitStepToMtas(step, context.facts.server.mtas)),
+      failedHostOf(outage.first),
+    ),
   };
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { sendingLimitStep } from "../../src/diagnose/findings/compromised-account.js";
 import { srsStep } from "../../src/diagnose/findings/forwarding.js";
-import { mtaStep, stepMtas } from "../../src/diagnose/findings/mta-steps.js";
+import { fitStepToMtas, mtaStep, stepMtas } from "../../src/diagnose/findings/mta-steps.js";
 import { banFailedLoginsStep } from "../../src/diagnose/findings/password-guessing.js";
 import { deleteQueuedStep, retryQueueStep } from "../../src/diagnose/findings/queue-commands.js";
 import { reverseDnsSteps } from "../../src/diagnose/findings/reverse-dns.js";
@@ -55,6 +55,33 @@ describe("mtaStep", () => {
     );
 
     expect(step).toBe("Do it. Exim: `e`. Sendmail: s.");
+  });
+});
+
+describe("fitStepToMtas", () => {
+  const HELO =
+    "Send the server's fully qualified host name in EHLO (Postfix: smtp_helo_name; Exim: helo_data on the smtp transport).";
+
+  test("keeps the logged MTA's setting", () => {
+    expect(fitStepToMtas(HELO, EXIM)).toBe(
+      "Send the server's fully qualified host name in EHLO (Exim: helo_data on the smtp transport).",
+    );
+  });
+
+  test("drops settings of no logged MTA", () => {
+    expect(fitStepToMtas(HELO, SENDMAIL)).toBe(
+      "Send the server's fully qualified host name in EHLO.",
+    );
+  });
+
+  test("keeps Postfix and Exim without MTA", () => {
+    expect(fitStepToMtas(HELO, NONE)).toBe(HELO);
+  });
+
+  test("leaves other parentheticals alone", () => {
+    const step = "Check the routes (`ip route`) and the gateway (Postfix: x; see the manual).";
+
+    expect(fitStepToMtas(step, EXIM)).toBe(step);
   });
 });
 
@@ -164,6 +191,20 @@ function eximFailedLoginsLog(count: number): string {
   return `${lines.join("\n")}\n`;
 }
 
+/** Writes a Sendmail log of `count` messages to Gmail whose connections time out. */
+function sendmailTimeoutLog(count: number): string {
+  const lines: string[] = [];
+  for (let index = 0; index < count; index++) {
+    const stamp = `${syslogStamp(index * 5)} mx sm-mta[${4000 + index}]:`;
+    const id = `424F${String(index).padStart(4, "0")}004${String(index).padStart(3, "0")}`;
+    lines.push(
+      `${stamp} ${id}: from=<user@example.com>, size=1000, class=0, nrcpts=1, msgid=<${id}@example.com>, proto=ESMTPSA, daemon=MTA-MSA, relay=pc.example.com [198.51.100.30]`,
+      `${stamp} ${id}: to=<friend${index}@gmail.com>, delay=00:00:30, xdelay=00:00:30, mailer=esmtp, pri=120000, relay=${GMAIL_MX}. [192.0.2.27], dsn=4.0.0, stat=Deferred: Connection timed out with ${GMAIL_MX}.`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
 function findingOf(findings: readonly Finding[], id: string): Finding | undefined {
   return findings.find((found) => found.id === id);
 }
@@ -177,6 +218,15 @@ describe("fix steps of logged MTAs", () => {
     expect(fixes).toContain("Sendmail: `sendmail -q`.");
     expect(fixes).not.toMatch(POSTFIX_ONLY);
     expect(fixes).not.toContain("exim");
+  });
+
+  test("Sendmail outage gets SMART_HOST", async () => {
+    const diagnosis = await diagnoseText(sendmailTimeoutLog(12), { year: 2024 });
+    const fixes = diagnosis.providers["gmail"]?.outage?.fix.join("\n") ?? "";
+
+    expect(fixes).toContain("(Sendmail: SMART_HOST in the mc file)");
+    expect(fixes).not.toContain("relayhost");
+    expect(fixes).not.toContain("Postfix");
   });
 
   test("Exim log gets the exim jail", async () => {

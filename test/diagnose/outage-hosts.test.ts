@@ -8,9 +8,11 @@ import { diagnoseText } from "../helpers/diagnose-text.js";
 const GMAIL_MX = "gmail-smtp-in.l.google.com[192.0.2.27]";
 const TIMEOUT = `connect to ${GMAIL_MX}:25: Connection timed out`;
 const FILTER_DOWN = "connect to 127.0.0.1[127.0.0.1]:10024: Connection refused";
+const RATE_LIMIT =
+  "421-4.7.28 Our system has detected an unusual rate of unsolicited mail originating from your IP address. To protect our users from spam, mail sent from your IP address has been temporarily rate limited. a1si2 - gsmtp";
 
 /** The outcome of each message of one host of the fixture. */
-type HostRole = "sends" | "times-out" | "holds";
+type HostRole = "sends" | "times-out" | "holds" | "rate-limited";
 
 /** Returns an RFC 3339 stamp `minute` minutes after 08:00 UTC on 4 March 2024. */
 function stamp(minute: number, second = 0): string {
@@ -20,7 +22,8 @@ function stamp(minute: number, second = 0): string {
 /**
  * Writes the lines of `count` messages of `host`, ten minutes apart, each to one recipient.
  * A host that `sends` delivers to example.net, one that `times-out` fails to connect to Gmail,
- * and one that `holds` defers the mail at its content filter on 127.0.0.1:10024.
+ * one that `holds` defers the mail at its content filter on 127.0.0.1:10024, and one that is
+ * `rate-limited` gets Gmail's 4.7.28 deferral.
  */
 function hostLines(host: string, role: HostRole, count: number, offset: number): string[] {
   const lines: string[] = [];
@@ -35,7 +38,9 @@ function hostLines(host: string, role: HostRole, count: number, offset: number):
         ? "relay=mx.example.net[198.51.100.25]:25, delay=1, delays=0.1/0/0.4/0.5, dsn=2.0.0, status=sent (250 2.0.0 OK)"
         : role === "times-out"
           ? `relay=none, delay=30, delays=0.1/0/30/0, dsn=4.4.1, status=deferred (${TIMEOUT})`
-          : `relay=none, delay=1, delays=0/0/1/0, dsn=4.4.1, status=deferred (${FILTER_DOWN})`;
+          : role === "holds"
+            ? `relay=none, delay=1, delays=0/0/1/0, dsn=4.4.1, status=deferred (${FILTER_DOWN})`
+            : `relay=${GMAIL_MX}:25, delay=1, delays=0.1/0/0.4/0.5, dsn=4.7.28, status=deferred (host ${GMAIL_MX} said: ${RATE_LIMIT} (in reply to end of DATA command))`;
     lines.push(
       `${prefix("submission/smtpd")} client=unknown[198.51.100.10], sasl_method=PLAIN, sasl_username=user@example.com`,
       `${prefix("qmgr")} from=<user@example.com>, size=2000, nrcpt=1 (queue active)`,
@@ -102,6 +107,15 @@ describe("outage sentences with two hosts", () => {
     const markdown = renderDiagnosisMarkdown(await twoHosts("sends", "times-out"));
 
     expect(markdown).toContain(" Failed attempts from mx2 (14).");
+  });
+});
+
+describe("block sentences with two hosts", () => {
+  test("unexplained block names the host", async () => {
+    const diagnosis = await twoHosts("sends", "rate-limited");
+    const block = diagnosis.unexplainedBlocks.find((found) => found.provider === "gmail");
+
+    expect(block?.summary).toBe("No finding in the log explains why Gmail defers mail from mx2.");
   });
 });
 

@@ -32,3 +32,26 @@ export function mtaStep(
   const sentences = stepMtas(mtas).map((mta) => `${MTA_TITLES[mta]}: ${advice[mta]}.`);
   return `${lead} ${sentences.join(" ")}`;
 }
+
+/**
+ * A parenthetical that gives a setting per MTA, as the knowledge rules write them:
+ * "(Postfix: smtp_helo_name; Exim: helo_data)".
+ */
+const PER_MTA_SETTINGS = /\s*\(((?:Postfix|Exim|Sendmail): [^()]*)\)/g;
+
+/**
+ * Returns a knowledge rule's fix step with only the settings of the MTAs of `stepMtas(mtas)`
+ * in its per-MTA parentheticals. A parenthetical that names none of them is left out, so the
+ * step keeps its plain words. A parenthetical with a clause that names no MTA stays as it is.
+ */
+export function fitStepToMtas(step: string, mtas: ReadonlySet<MtaName>): string {
+  const shownTitles = new Set(stepMtas(mtas).map((mta) => MTA_TITLES[mta]));
+  const titles = new Set(Object.values(MTA_TITLES));
+  return step.replace(PER_MTA_SETTINGS, (parenthetical: string, body: string) => {
+    const clauses = body.split("; ");
+    const labels = clauses.map((clause) => clause.split(":")[0] ?? "");
+    if (!labels.every((label) => titles.has(label))) return parenthetical;
+    const shownClauses = clauses.filter((_, index) => shownTitles.has(labels[index] ?? ""));
+    return shownClauses.length === 0 ? "" : ` (${shownClauses.join("; ")})`;
+  });
+}
