@@ -338,7 +338,7 @@ export class LogAnalyser {
       this.providers.addSuspendedDeferral(delivery);
       this.volume.addDelivery(delivery);
     } else {
-      this.server.undeliveredByServer.add(event);
+      this.server.undeliveredByServer.add(event, delivery.state.host?.name ?? null);
     }
     this.origins.addResultWithoutAttempt(delivery);
   }
@@ -366,7 +366,9 @@ export class LogAnalyser {
     this.server.localDeliveryFailures.add(event);
     const delivery = this.deliveryOf(event);
     if (delivery.state.origin === null && delivery.provider === "other") return;
-    if (event.recipient.includes("@")) this.server.outboundFilterFailures.add(event);
+    if (event.recipient.includes("@")) {
+      this.server.outboundFilterFailures.add(event, delivery.state.host?.name ?? null);
+    }
     this.origins.addHeldResult(delivery);
   }
 

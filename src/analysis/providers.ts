@@ -50,6 +50,11 @@ export interface ConnectionFailureRun {
    * row, several of them show that the server reaches no receiver, not that one host is down.
    */
   readonly recipientDomains: Set<string>;
+  /**
+   * Failed attempts of each server that logged them, by `serverOf` name. Failures of mail past
+   * the server limit of `ServerAnalyser.hosts` are in no server's count.
+   */
+  readonly failuresByHost: Map<string, number>;
 }
 
 /**
@@ -216,6 +221,8 @@ interface ReplySite {
   readonly senderDomain: string | null;
   /** Syslog host of the message, or null for a session reply that names no message. */
   readonly host: string | null;
+  /** The `serverOf` name of the server that logged the message, or null when it has none. */
+  readonly server: string | null;
 }
 
 /** The earliest and latest suspended deferral of a provider. */
@@ -326,6 +333,7 @@ export class ProviderAnalyser {
       relayHost: event.relayHost,
       senderDomain: this.senderDomainOf(event.message.sender),
       host: event.message.host,
+      server: delivery.state.host?.name ?? null,
     };
     const connectionRule = reply.replyCode === null ? connectionFailureRule(event.response) : null;
     if (this.pendingFailureCount > 0) {
@@ -418,6 +426,7 @@ export class ProviderAnalyser {
       relayHost: event.relayHost,
       senderDomain: this.senderDomainOf(event.message.sender),
       host: event.message.host,
+      server: delivery.state.host?.name ?? null,
     });
 
     if (classified.blockSignal) {
@@ -466,6 +475,7 @@ export class ProviderAnalyser {
       relayHost: event.relayHost,
       senderDomain: this.senderDomainOf(event.message?.sender ?? null),
       host: event.message?.host ?? null,
+      server: null,
     });
     return classified;
   }
@@ -505,6 +515,7 @@ export class ProviderAnalyser {
       relayHost: event.relayHost,
       senderDomain: this.senderDomainOf(event.message.sender),
       host: event.message.host,
+      server: delivery.state.host?.name ?? null,
     };
     const sites = this.suspendedSites.get(facts);
     if (sites === undefined) {
@@ -552,6 +563,7 @@ export class ProviderAnalyser {
           endedAt: null,
           deliveredAfter: 0,
           recipientDomains: new Set(),
+          failuresByHost: new Map(),
         },
         site,
       };
@@ -564,6 +576,7 @@ export class ProviderAnalyser {
     if (domain !== null && run.recipientDomains.size < MAX_RUN_DOMAINS) {
       run.recipientDomains.add(domain);
     }
+    if (site.server !== null) increment(run.failuresByHost, site.server);
     if (site.time > run.lastTime) run.lastTime = site.time;
     // The first failure is explained in full only once the run counts as an outage.
     if (run.failures === OUTAGE_MIN_FAILURES) {

@@ -1,5 +1,5 @@
 import type { DeliveryEvent, LinePosition } from "../logs/events.js";
-import { detach } from "./time.js";
+import { detach, increment } from "./time.js";
 
 /** The earliest deferral or bounce of an `UndeliveredTally`, kept as evidence. */
 export interface UndeliveredSample {
@@ -30,13 +30,22 @@ export class UndeliveredTally {
   first: UndeliveredSample | null = null;
   /** Time of the latest of them in ms since the epoch, or -Infinity before the first. */
   lastTime = -Infinity;
+  /**
+   * Deferrals and bounces of each server that logged them, by `serverOf` name. Lines of servers
+   * past the limit of `ServerAnalyser.hosts` are in no server's count.
+   */
+  readonly byHost = new Map<string, number>();
 
-  /** Counts a `deferred` or `bounced` delivery event; other statuses are ignored. */
-  add(event: DeliveryEvent): void {
+  /**
+   * Counts a `deferred` or `bounced` delivery event of the server named `host`, or of no
+   * counted server when it is null. Other statuses are ignored.
+   */
+  add(event: DeliveryEvent, host: string | null = null): void {
     const status = event.status;
     if (status === "deferred") this.deferred += 1;
     else if (status === "bounced") this.bounced += 1;
     else return;
+    if (host !== null) increment(this.byHost, host);
     if (event.time > this.lastTime) this.lastTime = event.time;
     if (this.first !== null && this.first.time <= event.time) return;
     this.first = {

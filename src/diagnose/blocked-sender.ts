@@ -11,7 +11,10 @@ const MAX_NAMED_SENDERS = 3;
  * attempts came from, most first, such as "web2" or "mx1 and mx2", so that a block of one host
  * does not read as a block of every host.
  */
-export function blockedSender(verdict: ProviderVerdict, server: ServerReport): string {
+export function blockedSender(
+  verdict: ProviderVerdict,
+  server: Pick<ServerReport, "hosts">,
+): string {
   const sendingHosts = server.hosts.filter((host) => host.remoteAttempts > 0).length;
   if (sendingHosts <= 1) return "this server";
   const names = Object.entries(verdict.blockedAttemptsByHost)

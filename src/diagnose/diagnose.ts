@@ -29,6 +29,7 @@ import { withRemovalTargets } from "./removal-forms.js";
 import { assignRoles } from "./roles.js";
 import { unexplainedBlocks } from "./unexplained.js";
 import { blockedSender } from "./blocked-sender.js";
+import { serverSubject, type ServerSubject } from "./server-subject.js";
 import { blocklistsSummary } from "./blocklists.js";
 import { withDnsAuthenticationFixes } from "./authentication-dns.js";
 import { mergeDnsFindings, ownSendingDomains } from "./dns.js";
@@ -166,6 +167,7 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
         ),
       ),
       heldMail,
+      server.hosts,
     ),
     checks: checks === null ? null : checksReport(checks.report, checks.resolver),
     blocklists: blocklists === null ? null : blocklistsSummary(blocklists),
@@ -330,6 +332,7 @@ function healthyFinding(
   }
   const pastOutages = pastOutageNote(
     Object.values(providers).filter((verdict) => verdict !== undefined),
+    context.facts.server.hosts.values(),
   );
   return finding("healthy", {
     severity: "info",
@@ -384,7 +387,7 @@ function verdictSummary(
   held: HeldMailReport | null,
   server: ServerReport,
 ): string {
-  const heldNote = held === null ? "" : heldMailSentence(held);
+  const heldNote = held === null ? "" : heldMailSentence(held, server.hosts);
   if (Object.keys(providers).length === 0) return held === null ? NO_OUTBOUND : heldNote;
   const suspended = suspendedNote(suspendedProviders(providers));
   const summary = `${providerSummary(providers, findings, status, server)}${suspended}`;
@@ -405,16 +408,18 @@ function providerSummary(
   const named = Object.entries(providers).flatMap(([id, verdict]) =>
     verdict === undefined || id === "other" ? [] : [verdict],
   );
-  const past = `${pastBlockNote(named)}${pastOutageNote(verdicts)}${repeatedFailuresNote(named)}`;
-  if (affected.length === 0) return unaffectedSummary(named, findings, past);
+  const past = `${pastBlockNote(named)}${pastOutageNote(verdicts, server.hosts)}${repeatedFailuresNote(named)}`;
+  if (affected.length === 0) {
+    return unaffectedSummary(named, findings, past, serverSubject({}, server.hosts));
+  }
 
-  const parts = affected.map(([id, verdict]) => {
+  const parts = affected.map(([id, verdict], index) => {
     const name =
       id === "other" || id === "relay-host"
         ? (verdict?.name ?? PROVIDER_NAMES[id])
         : PROVIDER_NAMES[id as ProviderId];
     if (verdict?.status === "unreachable" && verdict.outage !== null) {
-      return outageClause(name, verdict.outage);
+      return outageClause(name, verdict.outage, server.hosts, index === 0);
     }
     const [defers, rejects] = id === "other" ? ["defer", "reject"] : ["defers", "rejects"];
     const ongoing = ongoingClause(verdict);
@@ -433,10 +438,17 @@ function providerSummary(
     .filter((f) => f.role === "cause" && f.severity !== "info")
     .map((f) => f.id);
   const cause = causes.length > 0 ? ` Likely cause: ${listNames(causes)}.` : "";
-  const sentence = parts.join("; ");
-  const network = ownNetworkNote(verdicts) || otherOutageNote(providers.other);
+  const joined = parts.join("; ");
+  // An outage clause starts with its own case, because a host name keeps its case there.
+  const first = affected[0]?.[1];
+  const sentence =
+    first?.status === "unreachable" && first.outage !== null
+      ? joined
+      : `${joined.charAt(0).toUpperCase()}${joined.slice(1)}`;
+  const network =
+    ownNetworkNote(verdicts, server.hosts) || otherOutageNote(providers.other, server.hosts);
   const relay = relayHostNote(providers["relay-host"]);
-  return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.${relay}${network}${past}${otherNote(providers, status)}${cause}`;
+  return `${sentence}.${relay}${network}${past}${otherNote(providers, status)}${cause}`;
 }
 
 /**
@@ -461,13 +473,14 @@ function unaffectedSummary(
   named: readonly ProviderVerdict[],
   findings: readonly Finding[],
   past: string,
+  senders: ServerSubject,
 ): string {
   if (!named.some((verdict) => verdict.pastBlock !== null)) {
-    return `No provider blocks or rate-limits mail from this server in this log.${past}`;
+    return `No provider blocks or rate-limits mail from ${senders.text} in this log.${past}`;
   }
   const causes = findings.filter((f) => f.role === "cause").map((f) => f.id);
   const cause = causes.length > 0 ? ` Likely cause: ${listNames(causes)}.` : "";
-  return `No provider blocks or rate-limits mail from this server at the end of this log.${past}${cause}`;
+  return `No provider blocks or rate-limits mail from ${senders.text} at the end of this log.${past}${cause}`;
 }
 
 /**

@@ -1,6 +1,15 @@
 import type { LogFacts } from "../analysis/analyser.js";
 import type { UndeliveredTally } from "../analysis/undelivered.js";
+import type { MtaName } from "../logs/events.js";
 import { plural } from "./findings/build.js";
+import { mtaStep } from "./findings/mta-steps.js";
+import {
+  mergeCounts,
+  serverSubject,
+  subjectAtStart,
+  type LoggedServer,
+  type ServerSubject,
+} from "./server-subject.js";
 import type { ReadinessReport } from "./types.js";
 import { ONGOING_WINDOW_MS } from "./verdict.js";
 import { undeliveredReport, type UndeliveredSampleReport } from "./undelivered.js";
@@ -22,6 +31,11 @@ export interface HeldMailReport {
   readonly firstKind: "filter" | "server";
   /** The first step to take, chosen by the kind and the reason of the earliest line. */
   readonly check: string;
+  /**
+   * Of the lines, those of each server that logged them (see `ServerReport.hosts`), most
+   * first. Lines of servers past the limit of `ServerReport.hosts` are in no server's count.
+   */
+  readonly linesByHost: Readonly<Record<string, number>>;
   /**
    * The relay host that the earliest line failed to log in to, with its reply, or null when
    * that line is no failed login to a relay host or names no host.
@@ -56,18 +70,32 @@ export interface RelayLoginReport {
  */
 export const HELD_MIN_LINES = 10;
 
-const FILTER_CHECK =
-  "Check the content filter that the line names (amavis or another filter on this host): whether its service runs and listens on that address and port, and what its own log says about the mail. A filter that rejects mail as spam points at the account or script that sent it.";
+/** Returns the step that checks the content filter on the servers of `subject`. */
+function filterCheck(subject: ServerSubject): string {
+  const where = subject.named || subject.plural ? subject.text : "this host";
+  return `Check the content filter that the line names (amavis or another filter on ${where}): whether its service runs and listens on that address and port, and what its own log says about the mail. A filter that rejects mail as spam points at the account or script that sent it.`;
+}
 
-const LOGIN_CHECK =
-  "Check the user name and password that this server uses to log in to its relay host (Exim: /etc/exim4/passwd.client; Postfix: smtp_sasl_password_maps), and that the relay host still accepts them.";
+/** The file or setting with the user name and password for the relay host, by MTA. */
+const RELAY_CREDENTIALS: Readonly<Record<MtaName, string>> = {
+  postfix: "`smtp_sasl_password_maps`",
+  exim: "/etc/exim4/passwd.client",
+  sendmail: "the `AuthInfo:` entries of /etc/mail/authinfo or of the access db",
+};
 
 // Exim's reason when its transport must log in to the relay host (`hosts_require_auth`) and
 // the login failed or the host offered no AUTH (`defer (-42)`).
 const LOGIN_FAILED = /authentication required but /i;
 
-const SERVER_CHECK =
-  "Check the transport that the line names (transport_maps, master.cf, or Exim's router and transport), and the MTA's warnings at that time.";
+/** The settings of the transport that a held line names, by MTA. */
+const TRANSPORT_SETTINGS: Readonly<Record<MtaName, string>> = {
+  postfix: "`transport_maps` and master.cf",
+  exim: "the router (`R=`) and transport (`T=`) of the line",
+  sendmail: "the mailer of the line (`mailer=`) and its definition in the mc file",
+};
+
+/** The thing that the first step for held mail checks: content filter, relay login or transport. */
+type HeldCheck = "filter" | "login" | "server";
 
 /**
  * Builds the report of the outbound mail that this server held itself, or returns null when
@@ -92,14 +120,21 @@ export function heldMailReport(
   const first = undeliveredReport(tally, time).first;
   if (first === null) return null;
   const check = checkFor(firstKind, first);
+  const linesByHost = Object.fromEntries(
+    Object.entries(
+      mergeCounts([Object.fromEntries(filter.byHost), Object.fromEntries(server.byHost)]),
+    ).sort((a, b) => b[1] - a[1]),
+  );
+  const subject = serverSubject(linesByHost, facts.server.hosts.values());
   return {
     deferred,
     bounced,
     atFilter: filter.deferred + filter.bounced,
     first,
     firstKind,
-    check,
-    relayLogin: check === LOGIN_CHECK ? relayLoginReport(facts, tally, time) : null,
+    check: checkText(check, subject, facts.server.mtas),
+    linesByHost,
+    relayLogin: check === "login" ? relayLoginReport(facts, tally, time) : null,
   };
 }
 
@@ -133,9 +168,30 @@ function relayLoginReport(
 }
 
 /** Returns the first step for held mail whose earliest line is `first`. */
-function checkFor(kind: HeldMailReport["firstKind"], first: UndeliveredSampleReport): string {
-  if (kind === "filter") return FILTER_CHECK;
-  return first.text !== null && LOGIN_FAILED.test(first.text) ? LOGIN_CHECK : SERVER_CHECK;
+function checkFor(kind: HeldMailReport["firstKind"], first: UndeliveredSampleReport): HeldCheck {
+  if (kind === "filter") return "filter";
+  return first.text !== null && LOGIN_FAILED.test(first.text) ? "login" : "server";
+}
+
+/**
+ * Builds the text of the first step for held mail, with the settings of the MTAs that the log
+ * shows and the servers that held the mail.
+ */
+function checkText(check: HeldCheck, subject: ServerSubject, mtas: ReadonlySet<MtaName>): string {
+  if (check === "filter") return filterCheck(subject);
+  if (check === "server") {
+    return mtaStep(
+      "Check the transport that the line names, and the MTA's warnings at that time.",
+      TRANSPORT_SETTINGS,
+      mtas,
+    );
+  }
+  const [uses, its] = subject.plural ? ["use", "their"] : ["uses", "its"];
+  return mtaStep(
+    `Check the user name and password that ${subject.text} ${uses} to log in to ${its} relay host, and that the relay host still accepts them.`,
+    RELAY_CREDENTIALS,
+    mtas,
+  );
 }
 
 /** True when the earliest line of `a` comes before that of `b`, or `b` has none. */
@@ -151,13 +207,15 @@ function isEarlier(a: UndeliveredTally, b: UndeliveredTally): boolean {
  * (mail.log:3). Check the content filter …". A failed login to a relay host adds the host and
  * its reply before the check.
  */
-export function heldMailSentence(held: HeldMailReport): string {
+export function heldMailSentence(held: HeldMailReport, servers: Iterable<LoggedServer>): string {
   const { first } = held;
+  const subject = serverSubject(held.linesByHost, servers);
+  const holdPhrase = subject.plural ? "themselves hold" : "itself holds";
   const transport = first.transport === null ? "" : ` by ${first.transport}`;
   const reason = first.text ?? "no reason logged";
   const login = held.relayLogin === null ? "" : `${relayLoginSentence(held.relayLogin)} `;
   return (
-    `This server itself holds outbound mail: ${plural(held.deferred, "deferral")} and ${plural(held.bounced, "bounce")} before any receiver saw the mail. ` +
+    `${subjectAtStart(subject)} ${holdPhrase} outbound mail: ${plural(held.deferred, "deferral")} and ${plural(held.bounced, "bounce")} before any receiver saw the mail. ` +
     `The first, at ${first.time}, for <${first.recipient}>${transport}: ${reason} (${first.file}:${first.line}). ${login}${held.check}`
   );
 }
@@ -181,19 +239,22 @@ function relayLoginSentence(login: RelayLoginReport): string {
 export function withHeldMailItem(
   readiness: ReadinessReport,
   held: HeldMailReport | null,
+  servers: readonly LoggedServer[],
 ): ReadinessReport {
   if (held === null) return readiness;
+  const subject = serverSubject(held.linesByHost, servers);
+  const holdPhrase = subject.plural ? "themselves hold" : "itself holds";
   return {
     ...readiness,
     ready: false,
-    summary: `Not ready: this server itself holds outbound mail, so fix that first. ${readiness.summary}`,
+    summary: `Not ready: ${subject.text} ${holdPhrase} outbound mail, so fix that first. ${readiness.summary}`,
     items: [
       ...readiness.items,
       {
         id: "mail-leaves",
-        title: "Outbound mail leaves this server",
+        title: `Outbound mail leaves ${subject.text}`,
         status: "fail",
-        detail: heldMailSentence(held),
+        detail: heldMailSentence(held, servers),
       },
     ],
   };

@@ -17,6 +17,13 @@ import {
   ROUTE_FIX,
   sendingRouteItem,
 } from "./sending-route.js";
+import {
+  mergeCounts,
+  serverSubject,
+  subjectAtStart,
+  type LoggedServer,
+  type ServerSubject,
+} from "./server-subject.js";
 import { codeSpan, shellQuote } from "./shell-quote.js";
 import {
   ONGOING_WINDOW_MS,
@@ -72,13 +79,14 @@ export function buildReadiness(
   const judging = Object.fromEntries(
     Object.entries(providers).filter(([, verdict]) => verdict?.status !== "unreachable"),
   );
-  const unreachable = unreachableNames(providers);
+  const servers = [...context.facts.server.hosts.values()];
+  const unreachable = unreachableProviders(providers, servers);
   const failing = failingConnectionProviders(providers).map((verdict) => verdict.name);
   const cause = causeIdentified(findings, judging, unreachable, failing);
   const fromLogs: ReadinessItem[] = [
     cause,
     causeStopped(context, findings, logEnd, cause),
-    blocksEnded(providers, logEnd, endWindow(context)),
+    blocksEnded(providers, logEnd, endWindow(context), servers),
     volumeNormal(context, findings, logEnd),
     fromFinding(
       findings,
@@ -250,10 +258,10 @@ export function readinessSummary(
   failed: ReadinessItem[],
   unchecked: ReadinessItem[],
   forms: readonly RemovalForm[],
-  unreachable: readonly string[] = [],
+  unreachable: UnreachableProviders = NO_UNREACHABLE,
   failing: readonly string[] = [],
 ): string {
-  if (affected === 0 && (unreachable.length > 0 || failing.length > 0)) {
+  if (affected === 0 && (unreachable.names.length > 0 || failing.length > 0)) {
     return `No provider rejects or defers mail for a sender-side reason in this log, so there is nothing to ask removal for. ${connectionSentences(unreachable, failing)}`;
   }
   if (affected === 0)
@@ -311,12 +319,12 @@ function rangeRejectionSummary(
  * Builds the summary for when every block in the log was lifted before its end (`pastBlock`),
  * so no block is left to ask removal for.
  */
-function liftedSummary(lifted: readonly string[], unreachable: readonly string[]): string {
+function liftedSummary(lifted: readonly string[], unreachable: UnreachableProviders): string {
   const blocks = lifted.length === 1 ? "its block" : "their blocks";
   const sentences = [
     `No provider rejects or defers mail at the end of this log. ${lifted.join(", ")} accepted mail again after ${blocks}, so there is nothing to ask removal for. Fix the cause all the same, or the block can return.`,
   ];
-  if (unreachable.length > 0) sentences.push(unreachableSentence(unreachable));
+  if (unreachable.names.length > 0) sentences.push(unreachableSentence(unreachable));
   return sentences.join(" ");
 }
 
@@ -349,24 +357,64 @@ function titleList(items: readonly ReadinessItem[]): string {
     .join("; ");
 }
 
-/** Returns the names of the providers that this server could not connect to. */
-function unreachableNames(providers: Partial<Record<ProviderId, ProviderVerdict>>): string[] {
-  return Object.values(providers).flatMap((verdict) =>
-    verdict?.status === "unreachable" ? [verdict.name] : [],
+/** The providers that the log's servers could not connect to, and those servers. */
+interface UnreachableProviders {
+  readonly names: readonly string[];
+  /** The servers whose attempts to the providers failed (see `serverSubject`). */
+  readonly subject: ServerSubject;
+}
+
+const NO_UNREACHABLE: UnreachableProviders = {
+  names: [],
+  subject: serverSubject({}, []),
+};
+
+/** Returns the unreachable providers and the servers whose attempts to them failed. */
+function unreachableProviders(
+  providers: Partial<Record<ProviderId, ProviderVerdict>>,
+  servers: readonly LoggedServer[],
+): UnreachableProviders {
+  const verdicts = Object.values(providers).filter(
+    (verdict) => verdict !== undefined && verdict.status === "unreachable",
+  );
+  return {
+    names: verdicts.map((verdict) => verdict.name),
+    subject: outageSubject(verdicts, servers),
+  };
+}
+
+/** Names the servers whose attempts failed in the outages of `verdicts`. */
+function outageSubject(
+  verdicts: readonly ProviderVerdict[],
+  servers: readonly LoggedServer[],
+): ServerSubject {
+  return serverSubject(
+    mergeCounts(verdicts.map((verdict) => verdict.outage?.failuresByHost ?? {})),
+    servers,
   );
 }
 
+/** Starts a sentence on the connections of the subject's servers. Host names keep their case. */
+function connectionsOf(subject: ServerSubject): string {
+  if (!subject.named)
+    return subject.plural ? "These servers' connections" : "This server's connections";
+  return subject.plural ? `The connections of ${subject.text}` : `${subject.text}'s connections`;
+}
+
 /** Says that unreachable providers judged no mail, because their deferrals are no block. */
-function unreachableSentence(names: readonly string[]): string {
-  return `This server could not connect to ${names.join(", ")}, so no mail reached them to be judged; the fix is under each provider.`;
+function unreachableSentence(unreachable: UnreachableProviders): string {
+  return `${subjectAtStart(unreachable.subject)} could not connect to ${unreachable.names.join(", ")}, so no mail reached them to be judged; the fix is under each provider.`;
 }
 
 /**
  * Builds the sentences on deferrals that were failed connections, not a provider's judgement.
  * They name the unreachable providers and those whose connections failed now and then.
  */
-function connectionSentences(unreachable: readonly string[], failing: readonly string[]): string {
-  const sentences = unreachable.length > 0 ? [unreachableSentence(unreachable)] : [];
+function connectionSentences(
+  unreachable: UnreachableProviders,
+  failing: readonly string[],
+): string {
+  const sentences = unreachable.names.length > 0 ? [unreachableSentence(unreachable)] : [];
   if (failing.length > 0) {
     sentences.push(
       `Connections to ${failing.join(", ")} failed now and then, which delayed some mail but is no block. The verdict says what to test.`,
@@ -378,7 +426,7 @@ function connectionSentences(unreachable: readonly string[], failing: readonly s
 function causeIdentified(
   findings: readonly Finding[],
   providers: Partial<Record<ProviderId, ProviderVerdict>>,
-  unreachable: readonly string[],
+  unreachable: UnreachableProviders,
   failing: readonly string[],
 ): ReadinessItem {
   const item = { id: "cause-identified", title: "Cause found" };
@@ -401,7 +449,7 @@ function causeIdentified(
       ...item,
       status: "not-checked",
       detail:
-        unreachable.length === 0 && failing.length === 0
+        unreachable.names.length === 0 && failing.length === 0
           ? "Not applicable: no provider rejects or defers mail in this log."
           : `Not applicable: no provider rejects or defers mail for a sender-side reason in this log. ${connectionSentences(unreachable, failing)}`,
     };
@@ -521,6 +569,7 @@ function blocksEnded(
   providers: Partial<Record<ProviderId, ProviderVerdict>>,
   logEnd: number,
   window: EndWindow,
+  servers: readonly LoggedServer[],
 ): ReadinessItem {
   const ongoing = Object.values(providers).filter((v) => v !== undefined && v.ongoing);
   const failing = failingAtEnd(providers, logEnd);
@@ -546,6 +595,7 @@ function blocksEnded(
             ongoing.filter((v) => v !== undefined),
             logEnd,
             window.phrase,
+            servers,
           ),
           failingDetail(failing, window.phrase),
           suspendedNote(suspended).trim(),
@@ -632,6 +682,7 @@ function ongoingDetail(
   ongoing: readonly ProviderVerdict[],
   logEnd: number,
   window: string,
+  servers: readonly LoggedServer[],
 ): string {
   const unreachable = ongoing.filter((v) => v.outage?.ongoing === true);
   const blockingNow = ongoing.filter((v) => v.outage?.ongoing !== true);
@@ -651,7 +702,7 @@ function ongoingDetail(
   }
   if (unreachable.length > 0) {
     sentences.push(
-      `This server's connections to ${unreachable.map((v) => v.name).join(", ")} still failed ${window}, so no mail reached them; the fix is under each provider.`,
+      `${connectionsOf(outageSubject(unreachable, servers))} to ${unreachable.map((v) => v.name).join(", ")} still failed ${window}, so no mail reached them; the fix is under each provider.`,
     );
   }
   return sentences.join(" ");

@@ -386,7 +386,15 @@ export interface OutageReport {
   readonly recovered: boolean;
   /** Distinct recipient domains of the failed attempts, counted up to 20. */
   readonly recipientDomains: number;
-  /** Steps to check and change, from the connection-failure rule. */
+  /**
+   * Of `failures`, those of each server that logged them (see `ServerReport.hosts`), most
+   * first. Failures of servers past the limit of `ServerReport.hosts` are in no server's count.
+   */
+  readonly failuresByHost: Readonly<Record<string, number>>;
+  /**
+   * Steps to check and change, from the connection-failure rule, with only the settings of the
+   * logged MTAs (see `fitStepToMtas`).
+   */
   readonly fix: readonly string[];
 }
 
@@ -444,7 +452,10 @@ export interface UnexplainedBlock {
     readonly summary: string;
     /** Replies of this rule, to single recipients and to whole sessions. */
     readonly count: number;
-    /** The rule's fixes, the same that `delist explain` gives. */
+    /**
+     * The rule's fixes, as `delist explain` gives them but with only the settings of the logged
+     * MTAs (see `fitStepToMtas`).
+     */
     readonly fix: readonly string[];
     readonly reference: string | null;
   }>;

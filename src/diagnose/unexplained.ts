@@ -1,6 +1,8 @@
 import { isBlockSignalOf } from "../analysis/relay-host.js";
 import { PROVIDER_NAMES, type ProviderId } from "../knowledge/providers.js";
+import { blockedSender } from "./blocked-sender.js";
 import type { DiagnoseContext } from "./context.js";
+import { fitStepToMtas } from "./findings/mta-steps.js";
 import { explainsBlock } from "./roles.js";
 import type { Finding, ProviderVerdict, UnexplainedBlock } from "./types.js";
 
@@ -22,6 +24,7 @@ export function unexplainedBlocks(
     (finding) => finding.role === "cause" || finding.role === "contributing",
   );
   const blocks: UnexplainedBlock[] = [];
+  const servers = [...context.facts.server.hosts.values()];
   for (const [id, verdict] of Object.entries(providers)) {
     const provider = id as ProviderId;
     if (verdict === undefined || provider === "other") continue;
@@ -31,7 +34,7 @@ export function unexplainedBlocks(
     const verb = verdict.status === "blocked" ? "rejects" : "defers";
     blocks.push({
       provider,
-      summary: `No finding in the log explains why ${PROVIDER_NAMES[provider]} ${verb} mail from this server.`,
+      summary: `No finding in the log explains why ${PROVIDER_NAMES[provider]} ${verb} mail from ${blockedSender(verdict, { hosts: servers })}.`,
       reasons: blockReasons(context, provider),
     });
   }
@@ -47,7 +50,7 @@ function blockReasons(context: DiagnoseContext, provider: ProviderId): Unexplain
       ruleId: tally.reply.ruleId,
       summary: tally.reply.summary,
       count: tally.count + tally.sessionCount,
-      fix: tally.reply.fix,
+      fix: tally.reply.fix.map((step) => fitStepToMtas(step, context.facts.server.mtas)),
       reference: tally.reply.reference,
     }))
     .sort((a, b) => b.count - a.count);

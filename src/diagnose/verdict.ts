@@ -8,6 +8,15 @@ import { HOUR_MS } from "../analysis/time.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { failedHostOf, withFailedHost } from "../knowledge/rules/connection.js";
 import type { DiagnoseContext } from "./context.js";
+import { fitStepToMtas } from "./findings/mta-steps.js";
+import {
+  mergeCounts,
+  ownNetworkOf,
+  serverSubject,
+  subjectAtStart,
+  type LoggedServer,
+  type ServerSubject,
+} from "./server-subject.js";
 import type {
   OutageReport,
   PastBlockReport,
@@ -234,7 +243,11 @@ function outageReport(
     ongoing,
     recovered,
     recipientDomains: outage.recipientDomains.size,
-    fix: withFailedHost(rule.fix, failedHostOf(outage.first)),
+    failuresByHost: Object.fromEntries([...outage.failuresByHost].sort((a, b) => b[1] - a[1])),
+    fix: withFailedHost(
+      rule.fix.map((step) => fitStepToMtas(step, context.facts.server.mtas)),
+      failedHostOf(outage.first),
+    ),
   };
 }
 
@@ -328,17 +341,26 @@ export function worseStatus(a: ProviderStatus, b: ProviderStatus): ProviderStatu
 /**
  * Describes an unreachable provider for the verdict sentence, such as "this server cannot
  * connect to Gmail since 2024-03-04T00:00:05Z (30 attempts in a row failed), still going on
- * at the end of the log".
+ * at the end of the log". With several servers in the log, the subject names the servers whose
+ * attempts failed (see `serverSubject`). `atStart` gives the subject the case of a sentence's
+ * first word.
  */
-export function outageClause(name: string, outage: OutageReport): string {
+export function outageClause(
+  name: string,
+  outage: OutageReport,
+  servers: Iterable<LoggedServer>,
+  atStart = false,
+): string {
+  const subject = serverSubject(outage.failuresByHost, servers);
+  const subjectText = atStart ? subjectAtStart(subject) : subject.text;
   const attempts = `${outage.failures} attempts in a row failed`;
   if (outage.ongoing) {
-    return `this server cannot connect to ${name} since ${outage.first.time} (${attempts}), still going on at the end of the log`;
+    return `${subjectText} cannot connect to ${name} since ${outage.first.time} (${attempts}), still going on at the end of the log`;
   }
   if (outage.endedAt === null) {
-    return `this server could not connect to ${name} since ${outage.first.time} (${attempts}, the last at ${outage.last}, and no delivery followed)`;
+    return `${subjectText} could not connect to ${name} since ${outage.first.time} (${attempts}, the last at ${outage.last}, and no delivery followed)`;
   }
-  return `this server could not connect to ${name} from ${outage.first.time} to ${outage.last} (${attempts})`;
+  return `${subjectText} could not connect to ${name} from ${outage.first.time} to ${outage.last} (${attempts})`;
 }
 
 /**
@@ -346,14 +368,16 @@ export function outageClause(name: string, outage: OutageReport): string {
  * Gmail from ... to ... (12 attempts in a row failed), and Gmail has accepted mail again since ...".
  * Returns "" when there is none.
  */
-export function pastOutageNote(providers: readonly ProviderVerdict[]): string {
+export function pastOutageNote(
+  providers: readonly ProviderVerdict[],
+  servers: Iterable<LoggedServer>,
+): string {
+  const hosts = [...servers];
   const sentences = providers.flatMap((verdict) => {
     const outage = verdict.outage;
     if (outage === null || !outage.recovered || outage.endedAt === null) return [];
-    const clause = outageClause(verdict.name, outage);
-    return [
-      ` ${clause.charAt(0).toUpperCase()}${clause.slice(1)}, and ${verdict.name} has accepted mail again since ${outage.endedAt}.`,
-    ];
+    const clause = outageClause(verdict.name, outage, hosts, true);
+    return [` ${clause}, and ${verdict.name} has accepted mail again since ${outage.endedAt}.`];
   });
   return sentences.join("");
 }
@@ -529,37 +553,53 @@ function failedAttempts(verdict: ProviderVerdict): string {
   return `${repeatedConnectionFailures(verdict)} of ${verdict.attempts} delivery attempts to ${verdict.name} failed to connect`;
 }
 
-/** A sentence on the server's own network, added when one network fault explains the outages. */
-const OWN_NETWORK =
-  "which points at this server's own network: a firewall or the hosting provider blocking outbound port 25 is the usual cause.";
+/**
+ * Ends a sentence on the network of the servers whose attempts failed, when one network fault
+ * explains the outages.
+ */
+function ownNetworkClause(subject: ServerSubject): string {
+  return `which points at ${ownNetworkOf(subject)}: a firewall or the hosting provider blocking outbound port 25 is the usual cause.`;
+}
 
 /**
- * Returns a sentence for when the outages point at the sending server rather than at the
+ * Returns a sentence for when the outages point at the sending servers rather than at the
  * receivers: every provider in the log is unreachable, or several are at the same time.
- * Returns "" otherwise, such as for one unreachable provider while others accept mail.
+ * Returns "" otherwise, such as for one unreachable provider while others accept mail. With
+ * several servers in the log, the sentence names those whose attempts failed.
  */
-export function ownNetworkNote(providers: readonly ProviderVerdict[]): string {
+export function ownNetworkNote(
+  providers: readonly ProviderVerdict[],
+  servers: Iterable<LoggedServer>,
+): string {
   const outages = providers.flatMap((verdict) =>
     verdict.status === "unreachable" && verdict.outage !== null ? [verdict.outage] : [],
   );
   if (outages.length < 2) return "";
+  const subject = serverSubject(
+    mergeCounts(outages.map((outage) => outage.failuresByHost)),
+    servers,
+  );
   if (outages.length === providers.length) {
-    return ` This server cannot reach any receiver in the log, ${OWN_NETWORK}`;
+    return ` ${subjectAtStart(subject)} cannot reach any receiver in the log, ${ownNetworkClause(subject)}`;
   }
   const concurrent = maxConcurrent(outages);
   if (concurrent < 2) return "";
-  return ` The connections to ${concurrent} providers failed at the same time, ${OWN_NETWORK}`;
+  return ` The connections to ${concurrent} providers failed at the same time, ${ownNetworkClause(subject)}`;
 }
 
 /**
  * Returns a sentence for an outage of the `other` row that sets the verdict: attempts to
- * several unrelated receivers failing in a row point at this server's network. Returns ""
- * otherwise.
+ * several unrelated receivers failing in a row point at the sending server's network. Returns
+ * "" otherwise.
  */
-export function otherOutageNote(other: ProviderVerdict | undefined): string {
+export function otherOutageNote(
+  other: ProviderVerdict | undefined,
+  servers: Iterable<LoggedServer>,
+): string {
   if (other === undefined || !setsOverallStatus("other", other)) return "";
   const domains = other.outage?.recipientDomains ?? 0;
-  return ` The failed attempts went to ${domains} recipient domains, ${OWN_NETWORK}`;
+  const subject = serverSubject(other.outage?.failuresByHost ?? {}, servers);
+  return ` The failed attempts went to ${domains} recipient domains, ${ownNetworkClause(subject)}`;
 }
 
 /**

@@ -1,6 +1,7 @@
 /** Sentences that name the servers whose mail the log shows, for the text and Markdown reports. */
 import { listNames } from "../diagnose/findings/build.js";
-import type { ProviderVerdict, ServerReport } from "../diagnose/types.js";
+import { serverSubject, type ServerSubject } from "../diagnose/server-subject.js";
+import type { Diagnosis, OutageReport, ProviderVerdict, ServerReport } from "../diagnose/types.js";
 import { count, plural } from "./wrap.js";
 
 /** Maximum number of servers named in one sentence; the rest are counted. */
@@ -31,6 +32,34 @@ export function blockedHostsList(verdict: ProviderVerdict, server: ServerReport)
   const entries = Object.entries(verdict.blockedAttemptsByHost).sort((a, b) => b[1] - a[1]);
   if (entries.length === 0) return null;
   return namedList(entries.map(([name, attempts]) => `${name} (${count(attempts)})`));
+}
+
+/**
+ * Returns the servers whose attempts failed in an outage, with the count of each, such as
+ * "mx2 (30)", or null when at most one server made delivery attempts.
+ */
+export function failedHostsList(outage: OutageReport, server: ServerReport): string | null {
+  if (sendingHosts(server).length <= 1) return null;
+  const entries = Object.entries(outage.failuresByHost).sort((a, b) => b[1] - a[1]);
+  if (entries.length === 0) return null;
+  return namedList(entries.map(([name, failures]) => `${name} (${count(failures)})`));
+}
+
+/** Names the servers that hold outbound mail themselves (`verdict.heldByServer`). */
+export function heldSubject(diagnosis: Diagnosis): ServerSubject {
+  const counts = diagnosis.verdict.heldByServer?.linesByHost ?? {};
+  return serverSubject(counts, diagnosis.server.hosts);
+}
+
+/**
+ * Returns the heading of the recipients that the log's servers deferred or bounced on their
+ * own: "by this server itself", or "by these servers themselves" for a log of several.
+ */
+export function ownDecisionHeading(server: ServerReport): string {
+  const subject = serverSubject({}, server.hosts);
+  return subject.plural
+    ? `Deferred or bounced by ${subject.text} themselves`
+    : `Deferred or bounced by ${subject.text} itself`;
 }
 
 function sendingHosts(server: ServerReport): ServerReport["hosts"] {

@@ -2,8 +2,10 @@ import type {
   Diagnosis,
   Finding,
   InputReport,
+  OutageReport,
   ProviderVerdict,
   RemovalFormReport,
+  ServerReport,
   UnexplainedBlock,
 } from "../diagnose/types.js";
 import { showHiddenCharacters } from "../diagnose/hidden-characters.js";
@@ -12,7 +14,13 @@ import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { evidenceLines } from "./evidence.js";
 import { missingFilterCopiesSentence } from "./filter-copies.js";
 import { addressProbesSentence } from "./address-probes.js";
-import { blockedHostsList, hostsSentence } from "./hosts.js";
+import {
+  blockedHostsList,
+  failedHostsList,
+  heldSubject,
+  hostsSentence,
+  ownDecisionHeading,
+} from "./hosts.js";
 import { splitCommands } from "./fix-steps.js";
 import { showHiddenInReport } from "./log-text.js";
 import { escapeMarkdown, evidenceStrings, markdownInline } from "./markdown-text.js";
@@ -176,7 +184,7 @@ function recordCommandBlock(diagnosis: Diagnosis): string[] {
 function verdictLabel(diagnosis: Diagnosis): string {
   const { status, heldByServer } = diagnosis.verdict;
   if (status !== "ok") return status;
-  if (heldByServer !== null) return "mail held by this server";
+  if (heldByServer !== null) return `mail held by ${heldSubject(diagnosis).text}`;
   return shownProviders(diagnosis).length === 0 ? "no outbound delivery" : status;
 }
 
@@ -198,10 +206,7 @@ function suspendedParagraphs(diagnosis: Diagnosis): string[] {
  */
 function undeliveredParagraphs(diagnosis: Diagnosis): string[] {
   const tallies = [
-    undeliveredSentences(
-      "Deferred or bounced by this server itself",
-      diagnosis.undeliveredByServer,
-    ),
+    undeliveredSentences(ownDecisionHeading(diagnosis.server), diagnosis.undeliveredByServer),
     undeliveredSentences("Failed local deliveries", diagnosis.localDeliveryFailures),
   ];
   const paragraphs = tallies.flatMap((sentences) => {
@@ -239,13 +244,19 @@ function outageBlocks(diagnosis: Diagnosis): string[] {
     shownFixes.add(first.ruleId);
     return [
       "",
-      `**${escape(verdict.name)} unreachable** since ${shortTime(first.time)}: ${codeSpan(first.text)} (line ${codeSpan(`${first.file}:${first.line}`)}). ${escape(first.summary)} ${escape(outageSentence(outage))}`,
+      `**${escape(verdict.name)} unreachable** since ${shortTime(first.time)}: ${codeSpan(first.text)} (line ${codeSpan(`${first.file}:${first.line}`)}). ${escape(first.summary)} ${escape(outageSentence(outage))}${failedFrom(outage, diagnosis.server)}`,
       "",
       ...(repeated
         ? ["Fix: the steps above."]
         : outage.fix.flatMap((step, index) => markdownFixStep(step, `${index + 1}. `))),
     ];
   });
+}
+
+/** Names the servers whose attempts failed in an outage, when the log shows several. */
+function failedFrom(outage: OutageReport, server: ServerReport): string {
+  const hosts = failedHostsList(outage, server);
+  return hosts === null ? "" : ` Failed attempts from ${escape(hosts)}.`;
 }
 
 /** Renders a block that no finding explains, followed by the fixes of its replies' rules. */

@@ -1,6 +1,7 @@
 /** The outage lines of a provider, shared by the text and Markdown reports. */
-import type { OutageReport, ProviderVerdict } from "../diagnose/types.js";
+import type { OutageReport, ProviderVerdict, ServerReport } from "../diagnose/types.js";
 import { fixStepLines } from "./fix-steps.js";
+import { failedHostsList } from "./hosts.js";
 import { plural, shortTime, wrap } from "./wrap.js";
 
 const INDENT = " ".repeat(16);
@@ -17,10 +18,15 @@ export function outageSentence(outage: OutageReport): string {
 
 /**
  * Renders a provider's outage under its row of the text report: the first failure, its
- * meaning, and the fix. `shownFixes` contains the rule ids whose fix an earlier provider
- * already listed, so several unreachable providers do not repeat the same steps.
+ * meaning, the servers whose attempts failed when the log shows several, and the fix.
+ * `shownFixes` contains the rule ids whose fix an earlier provider already listed, so several
+ * unreachable providers do not repeat the same steps.
  */
-export function outageTextLines(verdict: ProviderVerdict, shownFixes: Set<string>): string[] {
+export function outageTextLines(
+  verdict: ProviderVerdict,
+  shownFixes: Set<string>,
+  server: ServerReport,
+): string[] {
   const outage = verdict.outage;
   if (outage === null) return [];
   const first = outage.first;
@@ -33,6 +39,8 @@ export function outageTextLines(verdict: ProviderVerdict, shownFixes: Set<string
     ...wrap(first.summary, INDENT),
     ...wrap(outageSentence(outage), INDENT),
   ];
+  const hosts = failedHostsList(outage, server);
+  if (hosts !== null) lines.push(...wrap(`From ${hosts}.`, INDENT));
   if (shownFixes.has(first.ruleId)) {
     lines.push(...wrap("Fix: the steps above.", INDENT));
     return lines;

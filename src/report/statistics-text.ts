@@ -5,7 +5,7 @@ import { showHiddenInReport } from "./log-text.js";
 import { copiedLinesSentence } from "./copied-lines.js";
 import { missingFilterCopiesSentence } from "./filter-copies.js";
 import { addressProbesSentence } from "./address-probes.js";
-import { hostsSentence } from "./hosts.js";
+import { hostsSentence, ownDecisionHeading } from "./hosts.js";
 import { frozenLines, suspendedDeferralLines, undeliveredLines } from "./undelivered-text.js";
 import { column, count, plural, shortTime, wrap, wrapBreakingWords, wrapItems } from "./wrap.js";
 
@@ -47,7 +47,7 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
   }
   lines.push(
     ...undeliveredLines(
-      "Deferred or bounced by this server itself, without trying any receiver",
+      `${ownDecisionHeading(statistics.server)}, without trying any receiver`,
       statistics.undeliveredByServer,
     ),
     ...frozenLines(statistics.frozenMessages),

@@ -25,7 +25,8 @@ import { blockedVerb, shownProviders } from "./providers.js";
 import { copiedLinesSentence } from "./copied-lines.js";
 import { missingFilterCopiesSentence } from "./filter-copies.js";
 import { addressProbesSentence } from "./address-probes.js";
-import { blockedHostsList, hostsSentence } from "./hosts.js";
+import type { ServerSubject } from "../diagnose/server-subject.js";
+import { blockedHostsList, heldSubject, hostsSentence, ownDecisionHeading } from "./hosts.js";
 import {
   blocklistSummarySentence,
   domainCheckSentence,
@@ -75,6 +76,16 @@ function header(diagnosis: Diagnosis, paint: Painter): string[] {
 }
 
 /**
+ * Names the servers that hold mail in the verdict label, without host names, so that the
+ * label fits on its line: "THIS SERVER", "THESE SERVERS", or "ONE OF THESE SERVERS" and "SOME
+ * OF THESE SERVERS" when the verdict summary names some hosts of several.
+ */
+function heldLabelSubject(subject: ServerSubject): string {
+  if (!subject.named) return subject.text.toUpperCase();
+  return subject.plural ? "SOME OF THESE SERVERS" : "ONE OF THESE SERVERS";
+}
+
+/**
  * Returns the verdict word of the header. "OK" would read as healthy with no delivery in the
  * log, while this server keeps the mail back itself, or while connections to a provider keep
  * failing or stay suspended (exit 1), so those cases get words of their own. The status stays
@@ -87,7 +98,7 @@ function verdictLabel(diagnosis: Diagnosis, paint: Painter): string {
   if (status === "rate-limited") return paint.yellow(paint.bold("RATE-LIMITED"));
 
   if (diagnosis.verdict.heldByServer !== null) {
-    return paint.red(paint.bold("MAIL HELD BY THIS SERVER"));
+    return paint.red(paint.bold(`MAIL HELD BY ${heldLabelSubject(heldSubject(diagnosis))}`));
   }
   if (shownProviders(diagnosis).length === 0) return paint.bold("NO OUTBOUND DELIVERY");
   if (failingConnectionProviders(diagnosis.providers).length > 0) {
@@ -109,7 +120,7 @@ function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
     const none =
       diagnosis.verdict.heldByServer === null
         ? "No outbound deliveries in the log."
-        : "No outbound mail left this server.";
+        : `No outbound mail left ${heldSubject(diagnosis).text}.`;
     return [paint.bold("Providers"), `  ${none}`, ...notes];
   }
   const lines = [
@@ -127,7 +138,9 @@ function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
     lines.push(...suspendedDeferralLines(verdict.suspendedDeferrals, verdict.deferredRecipients));
     // A recovered outage is history: the verdict summary names it, and its fix list would
     // send the admin to fix a network that works again.
-    if (verdict.outage?.recovered !== true) lines.push(...outageTextLines(verdict, shownFixes));
+    if (verdict.outage?.recovered !== true) {
+      lines.push(...outageTextLines(verdict, shownFixes, diagnosis.server));
+    }
   }
   lines.push(...notes);
   return lines;
@@ -139,7 +152,7 @@ function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
  */
 function undeliveredSection(diagnosis: Diagnosis, paint: Painter): string[] {
   const lines = [
-    ...undeliveredLines("Deferred or bounced by this server itself", diagnosis.undeliveredByServer),
+    ...undeliveredLines(ownDecisionHeading(diagnosis.server), diagnosis.undeliveredByServer),
     ...undeliveredLines("Failed local deliveries", diagnosis.localDeliveryFailures),
     ...frozenLines(diagnosis.frozenMessages),
   ];

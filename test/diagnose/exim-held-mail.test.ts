@@ -105,6 +105,10 @@ describe("Exim mail held by this server", () => {
       "The relay host smtp.example.net [192.0.2.250] replied to the login at 2026-03-08T08:00:00Z: 535 5.7.8 Error: authentication failed",
     );
     expect(result.verdict.summary).toContain("/etc/exim4/passwd.client");
+    expect(held?.check).toBe(
+      "Check the user name and password that this server uses to log in to its relay host, and that the relay host still accepts them. Exim: /etc/exim4/passwd.client.",
+    );
+    expect(held?.check).not.toContain("smtp_sasl_password_maps");
   });
 
   test("refused content filter names no relay login", async () => {

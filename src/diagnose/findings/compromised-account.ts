@@ -1,10 +1,12 @@
 import type { OriginFacts } from "../../analysis/origins.js";
+import type { MtaName } from "../../logs/events.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding, LogSample } from "../types.js";
 import { REFERENCES, finding, listNames, plural } from "./build.js";
 import { codeSpan, shellQuote } from "../shell-quote.js";
 import { judgeClientSpread, type ClientSpread } from "./compromised-account-networks.js";
 import { findSuspects, type Suspect } from "./compromised-account-suspects.js";
+import { mtaStep } from "./mta-steps.js";
 import { deleteQueuedStep } from "./queue-commands.js";
 
 /**
@@ -57,11 +59,29 @@ function compromisedFinding(
       `Change the password of ${account.name} now and end its sessions.${otherSpellingsNote(account)} Dovecot: ${kickCommand(account)}`,
       deleteQueuedStep(sendersOf(account), context.facts.server.mtas),
       "Block the addresses it logged in from, and limit SMTP AUTH attempts (fail2ban on the submission port).",
-      "Add a per-account sending limit (Postfix policyd, Exim ratelimit) so the next stolen password cannot send thousands.",
+      sendingLimitStep(
+        "Add a per-account sending limit so the next stolen password cannot send thousands.",
+        context.facts.server.mtas,
+      ),
       "Check the account holder's devices for malware before giving the account back.",
     ],
     references: [REFERENCES.gmailSenderForm],
   });
+}
+
+/**
+ * The sending limit for one SMTP AUTH account, by MTA. Neither Postfix nor Sendmail
+ * counts messages per account by itself, so they need a policy service or a milter.
+ */
+const SENDING_LIMITS: Readonly<Record<MtaName, string>> = {
+  postfix: "a policy service such as policyd",
+  exim: "a `ratelimit` ACL condition keyed on `$authenticated_id`",
+  sendmail: "a milter that limits the messages of each authenticated user",
+};
+
+/** Builds a step of `lead` followed by the sending limit of each MTA of `mtas`. */
+export function sendingLimitStep(lead: string, mtas: ReadonlySet<MtaName>): string {
+  return mtaStep(lead, SENDING_LIMITS, mtas);
 }
 
 /**
@@ -99,9 +119,12 @@ function poolFinding(context: DiagnoseContext, suspect: Suspect, spread: ClientS
       `Ask the holder of ${account.name} whether a CRM, newsletter or other sending service sends as the account from ${networks}.`,
       `If nobody does, treat the password as stolen: change it now, end the account's sessions and block the addresses it logged in from.${otherSpellingsNote(account)} Dovecot: ${kickCommand(account)}`,
       ...(rejected ? [deleteQueuedStep(sendersOf(account), context.facts.server.mtas)] : []),
-      rejected
-        ? "If a service sends it, give the service an account of its own with a per-account sending limit (Postfix policyd, Exim ratelimit), and let it send only to recipients who opted in."
-        : "If a service sends it, give the service an account of its own with a per-account sending limit (Postfix policyd, Exim ratelimit), so that a stolen mailbox password cannot send as much.",
+      sendingLimitStep(
+        rejected
+          ? "If a service sends it, give the service an account of its own with a per-account sending limit, and let it send only to recipients who opted in."
+          : "If a service sends it, give the service an account of its own with a per-account sending limit, so that a stolen mailbox password cannot send as much.",
+        context.facts.server.mtas,
+      ),
     ],
     references: [rejected ? REFERENCES.gmailSenderForm : REFERENCES.gmailGuidelines],
   });

@@ -1,8 +1,10 @@
 import type { LogFacts } from "../../analysis/analyser.js";
+import type { MtaName } from "../../logs/events.js";
 import type { DiagnoseContext } from "../context.js";
 import { ownSendingDomains } from "../dns.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, plural } from "./build.js";
+import { mtaStep } from "./mta-steps.js";
 
 /** Forwarded messages below this count are not worth a finding unless receivers rejected them. */
 const MIN_FORWARDED = 10;
@@ -63,16 +65,28 @@ export function detectForwarding(context: DiagnoseContext): Finding | null {
           ],
     fix: [
       "Filter spam before forwarding: run the spam filter on mail for forwarded addresses and do not forward what it flags.",
-      ...(srs
-        ? []
-        : [
-            "Rewrite the envelope sender of forwarded mail with SRS (postsrsd for Postfix, Exim's SRS support) so SPF passes.",
-          ]),
+      ...(srs ? [] : [srsStep(context.facts.server.mtas)]),
       "Add ARC signatures to forwarded mail so receivers can trust the original authentication.",
       "Better still, let users fetch their mail (IMAP) or have Gmail collect it, instead of forwarding.",
     ],
     references: [REFERENCES.gmailGuidelines],
   });
+}
+
+/** The SRS rewriter of the envelope sender of forwarded mail, by MTA. */
+const SRS_REWRITERS: Readonly<Record<MtaName, string>> = {
+  postfix: "postsrsd",
+  exim: "its SRS support",
+  sendmail: "a milter that rewrites the envelope sender with SRS",
+};
+
+/** Builds the step that turns on SRS for forwarded mail, with the rewriters of `mtas`. */
+export function srsStep(mtas: ReadonlySet<MtaName>): string {
+  return mtaStep(
+    "Rewrite the envelope sender of forwarded mail with SRS so SPF passes.",
+    SRS_REWRITERS,
+    mtas,
+  );
 }
 
 function forwardingSeverity(rejected: boolean, srs: boolean): "critical" | "warning" | "info" {

@@ -4,6 +4,7 @@ import type { ExplainedReply } from "../../reply/types.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, listNames, plural, providersDo } from "./build.js";
+import { fitStepToMtas } from "./mta-steps.js";
 import { collectReplyEvidence, replySamples, type ReplyFindingEvidence } from "./replies.js";
 
 const BLOCKLIST_NAMES: ReadonlyArray<readonly [RegExp, string]> = [
@@ -75,7 +76,14 @@ export function detectIpBlocklisted(context: DiagnoseContext): Finding | null {
       publicListReplies: replyCount(publicListed),
     },
     samples: replySamples(context, evidence),
-    fix: [...listingFixes(listed, lists), ...new Set(unliftableRules.flatMap((r) => r.fix))],
+    fix: [
+      ...listingFixes(listed, lists),
+      ...new Set(
+        unliftableRules.flatMap((r) =>
+          r.fix.map((step) => fitStepToMtas(step, context.facts.server.mtas)),
+        ),
+      ),
+    ],
     references: [
       ...(listed === null ? [] : LISTING_REFERENCES),
       ...new Set(unliftableRules.flatMap((r) => (r.reference === null ? [] : [r.reference]))),

@@ -1,7 +1,9 @@
 import ipaddr from "ipaddr.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../types.js";
+import type { MtaName } from "../../logs/events.js";
 import { finding, listNames, plural } from "./build.js";
+import { mtaStep } from "./mta-steps.js";
 
 /**
  * Below this many failed logins a log shows the background scanning that every server on the
@@ -85,11 +87,32 @@ export function detectPasswordGuessing(
             `Change the passwords of ${listNames(guessed.map((login) => login.account))} and end their sessions.`,
           ]
         : []),
-      "Ban addresses after a few failed logins (fail2ban with the postfix-sasl or dovecot filter, or Postfix anvil limits).",
+      banFailedLoginsStep(server.mtas),
       "Offer SMTP AUTH only on the submission ports 587 and 465, not on port 25.",
       "Require strong passwords, and app passwords or a second factor where the mail clients allow it.",
     ],
   });
+}
+
+/**
+ * The jail of fail2ban's jail.conf or the MTA setting that bans or slows an address
+ * after failed SMTP AUTH logins, by MTA. The `exim` jail matches Exim's `authenticator failed`
+ * lines.
+ */
+const LOGIN_BANS: Readonly<Record<MtaName, string>> = {
+  postfix:
+    "the `postfix-sasl` jail, or `smtpd_client_auth_rate_limit` (Postfix 3.1 and later), which limits the AUTH commands of each client",
+  exim: "the `exim` jail",
+  sendmail: "the `sendmail-auth` jail",
+};
+
+/** Builds the step that bans addresses after failed logins, with the jails of `mtas`. */
+export function banFailedLoginsStep(mtas: ReadonlySet<MtaName>): string {
+  return mtaStep(
+    "Ban addresses after a few failed logins with fail2ban. Its `dovecot` jail covers mailbox logins.",
+    LOGIN_BANS,
+    mtas,
+  );
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { MtaName } from "../../logs/events.js";
 import { codeSpan, regexLiteral, shellQuote } from "../shell-quote.js";
 import { listNames } from "./build.js";
+import { mtaStep, stepMtas } from "./mta-steps.js";
 
 /**
  * Returns a command that deletes from the Postfix queue every message whose envelope sender is
@@ -37,6 +38,14 @@ export function eximSenderPattern(sender: string): string {
 const SENDMAIL_DELETE =
   "`mailq` lists the ids; stop the queue runs, then delete the `qf` and `df` files of each id from /var/spool/mqueue";
 
+/** Commands that delete one queued message by its id, by MTA. */
+const DELETE_BY_ID: Readonly<Record<MtaName, string>> = {
+  postfix: "`postsuper -d ID`",
+  exim: "`exim -Mrm ID`",
+  sendmail:
+    "stop the queue runs, then delete the `qf` and `df` files of each id from /var/spool/mqueue",
+};
+
 /**
  * Builds the fix that deletes the queued mail of `senders` (the most frequent first), with
  * the commands of the MTAs that the log shows, or of Postfix and Exim when it shows none of
@@ -44,13 +53,15 @@ const SENDMAIL_DELETE =
  * Each command ends a sentence, so that a report can print it on a line of its own.
  */
 export function deleteQueuedStep(senders: readonly string[], mtas: ReadonlySet<MtaName>): string {
-  const logged = ["postfix", "exim", "sendmail"].filter((mta) => mtas.has(mta as MtaName));
-  const names = logged.length > 0 ? logged : ["postfix", "exim"];
   const [first, ...others] = senders;
   if (first === undefined) {
-    return `Delete its queued mail as root: list the queue with \`mailq\` and delete the ids of its messages. Postfix: \`postsuper -d ID\`. Exim: \`exim -Mrm ID\`.`;
+    return mtaStep(
+      "Delete its queued mail as root: list the queue with `mailq` and delete the ids of its messages.",
+      DELETE_BY_ID,
+      mtas,
+    );
   }
-  const commands = names.map((mta) => {
+  const commands = stepMtas(mtas).map((mta) => {
     if (mta === "postfix") return `Postfix: ${codeSpan(postfixDeleteCommand(first))}.`;
     if (mta === "exim") return `Exim: ${codeSpan(eximDeleteCommand(first))}.`;
     return `Sendmail: ${SENDMAIL_DELETE}.`;
@@ -58,4 +69,20 @@ export function deleteQueuedStep(senders: readonly string[], mtas: ReadonlySet<M
   const repeat =
     others.length === 0 ? "" : ` Repeat it for its other senders: ${listNames(others)}.`;
   return `Delete its queued mail, sent as ${first}, as root. ${commands.join(" ")}${repeat}`;
+}
+
+/** Commands that retry every deferred message of the queue now, by MTA. */
+const RETRY_COMMANDS: Readonly<Record<MtaName, string>> = {
+  postfix: "`postqueue -f`",
+  // -qff forces a delivery attempt whatever the retry times, for frozen messages too.
+  exim: "`exim -qff`",
+  sendmail: "`sendmail -q`",
+};
+
+/**
+ * Builds the step that retries the deferred queue, with the command of each MTA that the log
+ * shows, or of Postfix and Exim when it shows none of them.
+ */
+export function retryQueueStep(lead: string, mtas: ReadonlySet<MtaName>): string {
+  return mtaStep(lead, RETRY_COMMANDS, mtas);
 }

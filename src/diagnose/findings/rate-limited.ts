@@ -3,6 +3,7 @@ import type { DiagnoseContext } from "../context.js";
 import { expiredMailNote } from "../verdict.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, plural, providersDo } from "./build.js";
+import { retryQueueStep } from "./queue-commands.js";
 import { collectReplyEvidence, replySamples } from "./replies.js";
 
 /**
@@ -34,7 +35,15 @@ export function detectRateLimited(context: DiagnoseContext): Finding | null {
           "Deferred mail is retried until the queue lifetime ends, but rejected mail bounced and is not retried.",
     evidence,
     samples: replySamples(context, evidence),
-    fix: reputation ? REPUTATION_FIXES : REQUIREMENT_FIXES,
+    fix: reputation
+      ? REPUTATION_FIXES
+      : [
+          REQUIREMENT_STEP,
+          retryQueueStep(
+            "Once it is fixed, retry the deferred mail before it expires.",
+            context.facts.server.mtas,
+          ),
+        ],
     references: [REFERENCES.gmailErrors, REFERENCES.gmailPostmaster, REFERENCES.outlookPostmaster],
   });
 }
@@ -84,7 +93,5 @@ const REPUTATION_FIXES = [
   "Watch the provider's postmaster data (Gmail Postmaster Tools, Microsoft SNDS) until the deferrals stop.",
 ];
 
-const REQUIREMENT_FIXES = [
-  "These deferrals name one requirement (TLS, authentication or reverse DNS): fix it as its own finding says.",
-  "Once it is fixed, retry the deferred mail (Postfix: `postqueue -f`; Exim: `exim -qff`) before it expires.",
-];
+const REQUIREMENT_STEP =
+  "These deferrals name one requirement (TLS, authentication or reverse DNS): fix it as its own finding says.";

@@ -1,7 +1,9 @@
 import { CONNECTION_BUCKET_MS, type ConnectionOrigin } from "../../analysis/bypass.js";
+import type { MtaName } from "../../logs/events.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding, LogSample } from "../types.js";
 import { finding, plural } from "./build.js";
+import { mtaStep, stepMtas } from "./mta-steps.js";
 
 /**
  * How many connections a ten-minute bucket may hold per MTA attempt, plus a constant, and
@@ -84,7 +86,7 @@ export function detectSmtpBypass(context: DiagnoseContext): Finding | null {
       ),
     },
     samples: samples(context, culprits.length > 0 ? culprits : origins),
-    fix: fixes(origins),
+    fix: fixes(origins, context.facts.server.mtas),
   });
 }
 
@@ -252,10 +254,41 @@ function samples(context: DiagnoseContext, origins: readonly ConnectionOrigin[])
   return result;
 }
 
-function fixes(origins: readonly ConnectionOrigin[]): string[] {
+/** The Unix user whose connections the firewall rule allows, by MTA. */
+const MTA_USERS: Readonly<Record<MtaName, string>> = {
+  postfix: "the user is `postfix`",
+  exim: "the user is `Debian-exim` on Debian and Ubuntu, often `exim` elsewhere",
+  sendmail: "the user is the one that its delivery processes run as, which `ps -ef` shows",
+};
+
+/** The user that the firewall rule names when the log shows only this MTA. */
+const RULE_USERS: Readonly<Partial<Record<MtaName, string>>> = {
+  postfix: "postfix",
+  exim: "Debian-exim",
+};
+
+/**
+ * Builds the step of the firewall rule that lets only the MTA's user connect to port 25. The
+ * rule names the user when the log shows only Postfix or only Exim, and USER otherwise.
+ */
+export function firewallStep(mtas: ReadonlySet<MtaName>): string {
+  const logged = stepMtas(mtas);
+  const only = logged.length === 1 ? logged[0] : undefined;
+  const named = only === undefined ? undefined : RULE_USERS[only];
+  const user = named ?? "USER";
+  const rule = `iptables -A OUTPUT -p tcp --dport 25 -m owner ! --uid-owner ${user} -j LOG --log-prefix "SMTP-BYPASS: " --log-uid`;
+  const replace = user === "USER" ? " Replace USER with the MTA's user." : "";
+  return mtaStep(
+    `Allow outgoing port 25 only to the MTA's user and reject the rest, logging what is rejected: \`${rule}\`, then the same rule with \`-j REJECT\`.${replace}`,
+    MTA_USERS,
+    mtas,
+  );
+}
+
+function fixes(origins: readonly ConnectionOrigin[], mtas: ReadonlySet<MtaName>): string[] {
   const forwarded = origins.some((origin) => origin.forwardedFrom !== null);
   const result = [
-    'Allow outgoing port 25 only to the MTA\'s user and reject the rest, logging what is rejected: `iptables -A OUTPUT -p tcp --dport 25 -m owner ! --uid-owner postfix -j LOG --log-prefix "SMTP-BYPASS: " --log-uid`, then the same rule with `-j REJECT` (Exim: `Debian-exim` or `exim`).',
+    firewallStep(mtas),
     "Find the process: `ss -tnp state syn-sent '( dport = :25 )'` and `ss -tnp '( dport = :25 )'` show who holds the connections now; `lsof -u UID -a -i` lists one user's sockets.",
     "Look for what the user runs: its crontab, files in its web root and /tmp changed when the connections began, and processes with odd names; remove them and rotate the user's passwords.",
   ];

@@ -1,7 +1,10 @@
 import { PROVIDER_NAMES, type ProviderId } from "../../knowledge/providers.js";
+import type { MtaName } from "../../logs/events.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, plural, providersDo } from "./build.js";
+import { mtaStep } from "./mta-steps.js";
+import { retryQueueStep } from "./queue-commands.js";
 import { collectReplyEvidence, replySamples } from "./replies.js";
 
 /**
@@ -59,13 +62,30 @@ export function detectTlsRequired(context: DiagnoseContext): Finding | null {
     },
     samples: replySamples(context, evidence),
     fix: [
-      "Turn opportunistic TLS back on for outgoing mail: Postfix `smtp_tls_security_level = may` (not `none`), Exim `hosts_try_tls = *` on the SMTP transport.",
+      tlsStep(server.mtas),
       "If a reload or upgrade came just before the rejections, compare the configuration with the version before it.",
       "Check that the TLS handshake works: `openssl s_client -starttls smtp -connect gmail-smtp-in.l.google.com:25` from the server.",
-      "Then retry the deferred queue (`postqueue -f`, `exim -qff`).",
+      retryQueueStep("Then retry the deferred queue.", server.mtas),
     ],
     references: [REFERENCES.gmailGuidelines, REFERENCES.gmailErrors],
   });
+}
+
+/**
+ * Settings that turn opportunistic TLS on for outgoing mail, by MTA. Sendmail 8.13 tries
+ * STARTTLS as a client unless an access db entry `Try_TLS:` with `NO` forbids it, but only when
+ * it was built with STARTTLS and has a certificate (Oracle's Solaris guide to sendmail 8.13).
+ */
+const TLS_SETTINGS: Readonly<Record<MtaName, string>> = {
+  postfix: "`smtp_tls_security_level = may` (not `none`)",
+  exim: "`hosts_try_tls = *` on the SMTP transport, and no `hosts_avoid_tls` that matches the receiver",
+  sendmail:
+    "remove `Try_TLS:` entries with `NO` from the access db, and check that sendmail was built with STARTTLS and has a client certificate (`confCLIENT_CERT`)",
+};
+
+/** Builds the step that turns opportunistic TLS back on, with the settings of `mtas`. */
+export function tlsStep(mtas: ReadonlySet<MtaName>): string {
+  return mtaStep("Turn opportunistic TLS back on for outgoing mail.", TLS_SETTINGS, mtas);
 }
 
 function lastTlsSessionBefore(byHour: ReadonlyMap<number, number>, time: number): number | null {

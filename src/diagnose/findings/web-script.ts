@@ -7,6 +7,7 @@ import type { Finding } from "../types.js";
 import { REFERENCES, finding, plural } from "./build.js";
 import { codeSpan, shellQuote } from "../shell-quote.js";
 import { describeOrigin, phpScript } from "./origin-names.js";
+import { mtaStep } from "./mta-steps.js";
 import { deleteQueuedStep } from "./queue-commands.js";
 
 /**
@@ -189,9 +190,9 @@ function scriptFinding(
 
 function fixesOf(source: OriginFacts, kind: SourceKind, mtas: ReadonlySet<MtaName>): string[] {
   const deleteQueued = deleteQueuedStep(sendersOf(source), mtas);
-  if (kind === "web") return scriptFixes(source, deleteQueued);
+  if (kind === "web") return scriptFixes(source, deleteQueued, mtas);
   if (kind === "root") return rootFixes(source, deleteQueued);
-  return userFixes(source, deleteQueued);
+  return userFixes(source, deleteQueued, mtas);
 }
 
 /** Other senders of the program that the queue step names, after its most frequent one. */
@@ -209,7 +210,11 @@ function sendersOf(source: OriginFacts): string[] {
  * Fixes for a web script. The step that turns on logging of the script behind each mail()
  * call is left out when the log already names the script, because only that logging does.
  */
-function scriptFixes(source: OriginFacts, deleteQueued: string): string[] {
+function scriptFixes(
+  source: OriginFacts,
+  deleteQueued: string,
+  mtas: ReadonlySet<MtaName>,
+): string[] {
   const script = source.script === null ? null : phpScript(source.script).file;
   const where = source.workingDirectory ?? (script !== null ? `the script ${script}` : "the site");
   const target =
@@ -222,13 +227,32 @@ function scriptFixes(source: OriginFacts, deleteQueued: string): string[] {
     `Stop the script: find ${target} (and files changed at the same time), remove it, and take the site offline if you cannot.`,
     `Find how it got there: update the CMS and its plugins, check upload folders for .php files, and rotate the site's passwords.`,
     deleteQueued,
-    ...(script === null ? [LOG_PHP_SCRIPT] : []),
+    ...(script === null ? [logScriptStep(mtas)] : []),
     `Limit how much a local user may send (a rate limit in the MTA or the PHP sendmail wrapper) for ${where}.`,
   ];
 }
 
-const LOG_PHP_SCRIPT =
-  "Log the script behind every mail() call: `mail.add_x_header = On` in php.ini and a Postfix `header_checks` rule `/^X-PHP-Originating-Script:/ WARN`.";
+/**
+ * Settings that make each MTA log the script behind a local submission. Postfix logs the
+ * header that `mail.add_x_header` adds only through a `header_checks` rule, and then the log
+ * names the script. Exim names only the script's directory (`cwd=`, with `+arguments`) and
+ * Sendmail only the uid (`ctladdr=`), so for them PHP's own `mail.log` names the script.
+ */
+const LOG_SCRIPT_BY_MTA: Readonly<Record<MtaName, string>> = {
+  postfix:
+    "a `header_checks` rule `/^X-PHP-Originating-Script:/ WARN` writes that header to the mail log",
+  exim: "`log_selector = +arguments` logs the working directory of each local submission (`cwd=`)",
+  sendmail: "its log names only the uid (`ctladdr=`), so read the script in PHP's log file",
+};
+
+/** Builds the step that makes PHP and the MTAs of `mtas` log the script behind each mail() call. */
+export function logScriptStep(mtas: ReadonlySet<MtaName>): string {
+  return mtaStep(
+    "Log the script behind every mail() call. In php.ini, `mail.add_x_header = On` adds its name to each message as X-PHP-Originating-Script, and `mail.log = /var/log/php-mail.log` logs its path and line.",
+    LOG_SCRIPT_BY_MTA,
+    mtas,
+  );
+}
 
 /** Fixes for a program that runs as root from a suspicious directory. */
 function rootFixes(source: OriginFacts, deleteQueued: string): string[] {
@@ -243,7 +267,11 @@ function rootFixes(source: OriginFacts, deleteQueued: string): string[] {
  * Fixes for a non-root user's program. The log cannot tell a cron job from a PHP site that
  * runs as the same user, so the fixes cover both.
  */
-function userFixes(source: OriginFacts, deleteQueued: string): string[] {
+function userFixes(
+  source: OriginFacts,
+  deleteQueued: string,
+  mtas: ReadonlySet<MtaName>,
+): string[] {
   const user = source.localUser ?? (source.uid !== null ? `uid ${source.uid}` : "its user");
   // The log names the user or only its uid. `crontab -u` needs the name, so without one the
   // commands keep the USER placeholder.
@@ -251,7 +279,7 @@ function userFixes(source: OriginFacts, deleteQueued: string): string[] {
   return [
     `Find the program: the crontab of ${user} (${codeSpan(`crontab -l -u ${userWord}`)}) and its processes (${codeSpan(`ps -u ${userWord}`)}). If the user did not start it, lock the account and change its password.`,
     `If ${user} runs a web site (PHP-FPM pool, suEXEC, hosting panel), look for the script in its document root: update the CMS and its plugins, check upload folders for .php files, and rotate the site's passwords.`,
-    LOG_PHP_SCRIPT,
+    logScriptStep(mtas),
     deleteQueued,
     `Limit how much ${user} may send with a rate limit in the MTA.`,
   ];

@@ -41,7 +41,7 @@ const PROVIDER_FIX =
 const FIREWALL_FIX =
   "Check the server's own firewall for outbound rules on port 25 (`iptables -S OUTPUT`, `nft list ruleset`, or the cloud security group's egress rules).";
 const RELAY_FIX =
-  "If port 25 cannot be opened, send through the provider's relay host or an email service on port 587 with SMTP AUTH (Postfix: relayhost = [smtp.example.net]:587).";
+  "If port 25 cannot be opened, send through the provider's relay host or an email service on port 587 with SMTP AUTH (Postfix: relayhost = [smtp.example.net]:587; Sendmail: SMART_HOST in the mc file).";
 
 /**
  * No SMTP reply is involved, so a reply with a reply code must not match. The matcher
@@ -91,7 +91,7 @@ export const CONNECTION_RULES: readonly ReplyRule[] = [
       "The sending server has no route to the receiver's address, or a router or firewall on the way rejected the packets.",
     fix: [
       TEST_FIX,
-      "Check the server's routes and default gateway (`ip route`), and whether an IPv6 address is tried without working IPv6 (Postfix: inet_protocols = ipv4).",
+      "Check the server's routes and default gateway (`ip route`), and whether an IPv6 address is tried without working IPv6 (Postfix: inet_protocols = ipv4; Exim: disable_ipv6 = true; Sendmail: CLIENT_OPTIONS with Family=inet in the mc file).",
       FIREWALL_FIX,
       PROVIDER_FIX,
     ],
@@ -107,7 +107,7 @@ export const CONNECTION_RULES: readonly ReplyRule[] = [
     summary:
       "The sending server has no network route for the receiver's address family or range, often an IPv6 address on a server without IPv6.",
     fix: [
-      "If the address in the text is IPv6 and the server has no IPv6 connectivity, let the MTA use IPv4 only (Postfix: inet_protocols = ipv4; Exim: disable_ipv6 = true).",
+      "If the address in the text is IPv6 and the server has no IPv6 connectivity, let the MTA use IPv4 only (Postfix: inet_protocols = ipv4; Exim: disable_ipv6 = true; Sendmail: CLIENT_OPTIONS with Family=inet in the mc file).",
       "Otherwise check the server's routes and default gateway (`ip route`).",
       TEST_FIX,
     ],

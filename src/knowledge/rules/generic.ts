@@ -23,7 +23,7 @@ const byWording: readonly ReplyRule[] = [
     text: /Must issue a STARTTLS command first|(?:STARTTLS|TLS|encryption) (?:is )?required/i,
     summary: "The receiving server requires TLS, and this connection did not use it.",
     fix: [
-      "Turn on STARTTLS for outbound mail (Postfix: smtp_tls_security_level = may) and check that the handshake succeeds.",
+      "Turn on STARTTLS for outbound mail (Postfix: smtp_tls_security_level = may; Exim: hosts_try_tls = * on the smtp transport; Sendmail: no Try_TLS: entry with NO in the access db) and check that the handshake succeeds.",
     ],
     reference: "https://www.rfc-editor.org/rfc/rfc3207",
     findings: ["tls-required"],
@@ -131,7 +131,7 @@ const byWording: readonly ReplyRule[] = [
     text: /authentication required but authentication attempt\(s\) failed/i,
     summary: "This server could not log in to the relay host with SMTP AUTH, so it keeps the mail.",
     fix: [
-      "Check the user name and password that this server uses for the relay host (Exim: /etc/exim4/passwd.client; Postfix: smtp_sasl_password_maps), and that they still work there.",
+      "Check the user name and password that this server uses for the relay host (Postfix: smtp_sasl_password_maps; Exim: /etc/exim4/passwd.client; Sendmail: AuthInfo entries in /etc/mail/authinfo), and that they still work there.",
     ],
     reference: null,
     findings: [],

@@ -66,7 +66,7 @@ const senderSide: readonly ReplyRule[] = [
     distinctive: true,
     summary: "The recipient's Workspace domain requires TLS, and this connection did not use it.",
     fix: [
-      "Turn on STARTTLS for outbound mail (Postfix: smtp_tls_security_level = may) and check that the handshake with Google succeeds.",
+      "Turn on STARTTLS for outbound mail (Postfix: smtp_tls_security_level = may; Exim: hosts_try_tls = * on the smtp transport; Sendmail: no Try_TLS: entry with NO in the access db) and check that the handshake with Google succeeds.",
     ],
     reference: "https://support.google.com/a/answer/9795993",
     findings: ["tls-required"],
@@ -366,7 +366,7 @@ const senderSide: readonly ReplyRule[] = [
     distinctive: true,
     summary: "The message was not sent over TLS, which Gmail requires of bulk senders.",
     fix: [
-      "Turn on STARTTLS for outbound mail (Postfix: smtp_tls_security_level = may) and check that the handshake with Google succeeds.",
+      "Turn on STARTTLS for outbound mail (Postfix: smtp_tls_security_level = may; Exim: hosts_try_tls = * on the smtp transport; Sendmail: no Try_TLS: entry with NO in the access db) and check that the handshake with Google succeeds.",
     ],
     reference: SENDER_GUIDELINES,
     findings: ["tls-required", "rate-limited"],
@@ -633,7 +633,7 @@ const senderBlocks: readonly ReplyRule[] = [
     summary:
       "The message was not sent over TLS, which Gmail requires of bulk senders, so it was blocked.",
     fix: [
-      "Turn on STARTTLS for outbound mail (Postfix: smtp_tls_security_level = may) and check that the handshake with Google succeeds.",
+      "Turn on STARTTLS for outbound mail (Postfix: smtp_tls_security_level = may; Exim: hosts_try_tls = * on the smtp transport; Sendmail: no Try_TLS: entry with NO in the access db) and check that the handshake with Google succeeds.",
     ],
     reference: SENDER_GUIDELINES,
     findings: ["tls-required"],
@@ -834,7 +834,9 @@ const recipientSide: readonly ReplyRule[] = [
     codeAlone: ["4.5.3", "5.5.3"],
     text: /too many recipients|size per transaction/i,
     summary: "The transaction had more recipients than Gmail accepts at once.",
-    fix: ["Send fewer recipients per message (Postfix: smtp_destination_recipient_limit)."],
+    fix: [
+      "Send fewer recipients per message (Postfix: smtp_destination_recipient_limit; Exim: max_rcpt on the smtp transport).",
+    ],
     reference: CODES_PAGE,
     findings: [],
   },
@@ -989,7 +991,9 @@ const protocolAndSubmission: readonly ReplyRule[] = [
     text: /HELO\/EHLO argument/i,
     codeAlone: ["5.5.4"],
     summary: "The EHLO or HELO name is missing or invalid.",
-    fix: ["Send the server's fully qualified host name in EHLO (Postfix: smtp_helo_name)."],
+    fix: [
+      "Send the server's fully qualified host name in EHLO (Postfix: smtp_helo_name; Exim: helo_data on the smtp transport).",
+    ],
     reference: CODES_PAGE,
     findings: [],
   },
@@ -1051,7 +1055,7 @@ const protocolAndSubmission: readonly ReplyRule[] = [
     text: /Must issue a STARTTLS command first/i,
     summary: "The server requires STARTTLS before this command.",
     fix: [
-      "Turn on STARTTLS for outbound mail (Postfix: smtp_tls_security_level = may) and check that the handshake succeeds.",
+      "Turn on STARTTLS for outbound mail (Postfix: smtp_tls_security_level = may; Exim: hosts_try_tls = * on the smtp transport; Sendmail: no Try_TLS: entry with NO in the access db) and check that the handshake succeeds.",
     ],
     reference: CODES_PAGE,
     findings: ["tls-required"],

@@ -171,7 +171,9 @@ export const YAHOO_RULES: readonly ReplyRule[] = [
     category: "rate-limit",
     text: /Max message per connection/i,
     summary: "Yahoo limits the number of messages per connection.",
-    fix: ["Send fewer messages per connection (Postfix: smtp_connection_reuse_count_limit)."],
+    fix: [
+      "Send fewer messages per connection (Postfix: smtp_connection_reuse_count_limit; Exim: connection_max_messages on the smtp transport).",
+    ],
     reference: ERROR_CODES,
     findings: [],
   },
