@@ -144,9 +144,8 @@ export class ProviderFacts {
   bouncedSinceSent = 0;
   /** Time of the latest of those attempts, or null when there is none. */
   lastAttemptSinceSent: number | null = null;
-  /** Time of the latest block signal, and the deliveries accepted after it. */
+  /** Time of the latest block signal. */
   lastBlockTime: number | null = null;
-  sentAfterLastBlock = 0;
   /**
    * The latest block signal per syslog host ("" in logs without a host) and outgoing source of
    * the blocked mail (`DeliveryEvent.outgoingSource`), so that only mail that left the same way
@@ -286,9 +285,6 @@ export class ProviderAnalyser {
         facts.attemptsSinceSent = 0;
         facts.bouncedSinceSent = 0;
         facts.lastAttemptSinceSent = null;
-      }
-      if (facts.lastBlockTime !== null && event.time > facts.lastBlockTime) {
-        facts.sentAfterLastBlock += 1;
       }
       // Only the provider's own MX accepting mail shows that it lifted a block. Mail handed to
       // a relay (a smarthost, often the stop-gap after a block) is counted as sent to the
@@ -702,7 +698,6 @@ export class ProviderAnalyser {
     if (last === undefined || time >= last.time) {
       this.lastBlockSites.set(facts, site);
       facts.lastBlockTime = time;
-      facts.sentAfterLastBlock = 0;
     }
   }
 

@@ -46,6 +46,7 @@ import type {
   ServerReport,
 } from "./types.js";
 import {
+  acceptsAgainTooEarly,
   outageClause,
   otherOutageNote,
   ownNetworkNote,
@@ -57,6 +58,7 @@ import {
   setsOverallStatus,
   suspendedNote,
   suspendedProviders,
+  tooEarlyClause,
   worseStatus,
 } from "./verdict.js";
 import { undeliveredReport } from "./undelivered.js";
@@ -419,6 +421,9 @@ function providerSummary(
     const [defers, rejects] = id === "other" ? ["defer", "reject"] : ["defers", "rejects"];
     const ongoing = ongoingClause(verdict);
     const sender = verdict === undefined ? "this server" : blockedSender(verdict, server);
+    if (verdict !== undefined && acceptsAgainTooEarly(verdict)) {
+      return tooEarlyClause(name, sender, verdict, id === "other");
+    }
     const deferring = verdict?.firstBlock?.time ?? "?";
     const rejecting = verdict?.firstPermanentBlock?.time;
     if (rejecting === undefined) {
