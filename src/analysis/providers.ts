@@ -107,6 +107,12 @@ export class ProviderFacts {
   /** Distinct message and recipient pairs that were deferred at least once. */
   deferredRecipients = 0;
   /**
+   * Recipients that this provider accepted after an earlier deferral of the same message. A
+   * recipient that its provider deferred and a relay host then accepted counts for the relay
+   * host.
+   */
+  deferredRecipientsDelivered = 0;
+  /**
    * Of `deferred`, the deferrals that the MTA made without trying the provider, because the
    * destination failed shortly before (`DeliveryEvent.withoutAttempt` of `suspended`). They
    * are not in `attempts`.
@@ -807,6 +813,10 @@ export class ProviderAnalyser {
     switch (delivery.event.status) {
       case "sent":
         facts.sent += 1;
+        // Deleting the recipient counts it once, however many lines report its delivery.
+        if (delivery.state.deferred?.delete(delivery.recipientHash) === true) {
+          facts.deferredRecipientsDelivered += 1;
+        }
         return;
       case "deferred":
         facts.deferred += 1;

@@ -234,7 +234,7 @@ function detectFindings(
     detectIpBlocklisted(context),
     detectVolumeSpike(context),
     detectHighVolume(context),
-    detectRateLimited(context),
+    detectRateLimited(context, providers),
     detectSpamContent(context),
   ]
     .filter((result): result is Finding => result !== null)
