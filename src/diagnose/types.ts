@@ -283,11 +283,11 @@ export interface ProviderVerdict {
   readonly firstPermanentBlock: ReplyEvidence | null;
   readonly lastBlock: ReplyEvidence | null;
   /**
-   * True when the block is not over at the end of the log: its latest block reply falls in the
-   * last two hours of the log (`ONGOING_WINDOW_MS`), even if deliveries were accepted after it,
-   * or the provider accepted none of the attempts after that reply (`unacceptedAttempts`).
-   * Also true while the connection failures of `outage` go on. A lifted block (`pastBlock`) and
-   * isolated rejections under an `ok` status are never ongoing.
+   * True when the block is not over at the end of the log. That is the case when its latest
+   * block reply falls in the last two hours of the log (`ONGOING_WINDOW_MS`), even if deliveries
+   * were accepted after it, and when the provider accepted none of the attempts after that reply
+   * (`unacceptedAttempts`). It is also true while the connection failures of `outage` go on. A
+   * lifted block (`pastBlock`) and isolated rejections under an `ok` status are never ongoing.
    */
   readonly ongoing: boolean;
   /**

@@ -395,7 +395,7 @@ export function pastBlockNote(providers: readonly ProviderVerdict[]): string {
 
 /**
  * Returns "deferred", "rejected" or "deferred and then rejected" for a provider's block
- * replies, past tense. `rejected` says whether permanent replies gave the status.
+ * replies, past tense. `rejected` is true when permanent replies set the status.
  */
 function blockVerb(verdict: ProviderVerdict, rejected: boolean): string {
   if (!rejected) return "deferred";
@@ -406,8 +406,9 @@ function blockVerb(verdict: ProviderVerdict, rejected: boolean): string {
 }
 
 /**
- * True when a provider's block is not over (`ongoing`), although the provider accepted
- * deliveries after its latest block reply: that reply falls in the last two hours of the log.
+ * True when a provider's block is not over (`ongoing`) although the provider accepted
+ * deliveries after its latest block reply, because that reply falls in the last two hours of
+ * the log.
  */
 export function acceptsAgainTooEarly(verdict: ProviderVerdict): boolean {
   return verdict.ongoing && (verdict.acceptedSinceLastBlock ?? 0) > 0;

@@ -207,8 +207,8 @@ describe("diagnosis findings", () => {
       });
     }
     const diagnosis = await diagnose(log);
-    // The last deferral falls in the last two hours, so the deliveries since do not end it:
-    // bob's ten, and five of the ordinary traffic from 22:10 on.
+    // The last deferral falls in the last two hours, so the deliveries since do not end it.
+    // They are bob's ten and five of the ordinary traffic from 22:10 on.
     expect(diagnosis.providers.gmail?.status).toBe("rate-limited");
     expect(diagnosis.providers.gmail?.ongoing).toBe(true);
     expect(diagnosis.providers.gmail?.acceptedSinceLastBlock).toBe(15);

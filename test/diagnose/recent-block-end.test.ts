@@ -39,7 +39,7 @@ interface Attempt {
  */
 function yahooLog(accepted: number, end: number, gapMs: number): string {
   const attempts: Attempt[] = [];
-  const deferredIds: string[] = [];
+  const deferredMessages: Array<{ queueId: string; recipient: string }> = [];
   let counter = 0;
   const newMessage = (): { queueId: string; recipient: string } => {
     counter += 1;
@@ -54,20 +54,17 @@ function yahooLog(accepted: number, end: number, gapMs: number): string {
   }
   for (let time = BLOCK_START; time < BLOCK_START + 6 * HOUR; time += 10 * MINUTE) {
     const message = newMessage();
-    deferredIds.push(message.queueId);
+    deferredMessages.push(message);
     attempts.push({ time: time + 2 * SECOND, ...message, deferred: true });
   }
-  const retried = attempts.find((attempt) => attempt.deferred) as Attempt;
-  attempts.push({ ...retried, time: LAST_DEFERRAL });
+  const [firstDeferred] = deferredMessages;
+  if (firstDeferred !== undefined) {
+    attempts.push({ time: LAST_DEFERRAL, ...firstDeferred, deferred: true });
+  }
 
-  const deferred = attempts.filter((attempt) => attempt.deferred);
   for (let index = 0; index < accepted; index++) {
     const time = end - (accepted - 1 - index) * gapMs;
-    const retry = deferred[index];
-    const message =
-      retry !== undefined && index < deferredIds.length
-        ? { queueId: retry.queueId, recipient: retry.recipient }
-        : newMessage();
+    const message = deferredMessages[index] ?? newMessage();
     attempts.push({ time, ...message, deferred: false });
   }
   return postfixLines(attempts);
@@ -234,7 +231,9 @@ describe("block end near the end of the log", () => {
     );
 
     expect(reports.text).toContain(pastBlock);
-    expect(reports.text).toContain("Yahoo/AOL deferred mail from this server (a block since lifted)");
+    expect(reports.text).toContain(
+      "Yahoo/AOL deferred mail from this server (a block since lifted)",
+    );
     expect(reports.text).not.toContain("not lost yet");
     expect(reports.text).not.toContain("too early");
     expect(reports.markdown).toContain(pastBlock);

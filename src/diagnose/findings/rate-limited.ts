@@ -10,8 +10,8 @@ import { collectReplyEvidence, replySamples } from "./replies.js";
  * Yahoo [TSS04], Microsoft 4.7.650…), or reject it for its rate with permanent ones (Gmail's
  * "550 5.7.1 This email has been rate limited"). It is the symptom the admin notices first,
  * and the cause is in the other findings. When every provider behind the replies lifted its
- * block (`pastBlock`), the finding is in the past tense and says how much deferred mail was
- * delivered later.
+ * block (`pastBlock`), the finding is in the past tense and counts the deferred recipients that
+ * later attempts delivered.
  */
 export function detectRateLimited(
   context: DiagnoseContext,
@@ -59,9 +59,9 @@ export function detectRateLimited(
 }
 
 /**
- * Says how many of the providers' deferred recipients a later attempt delivered, for a block
- * that is over, followed by the mail that expired in the queue. Returns "" when no recipient
- * was deferred.
+ * Describes how many of the providers' deferred recipients a later attempt delivered, for a
+ * block that is over, followed by the mail that expired in the queue. Returns "" when no
+ * recipient was deferred.
  */
 function deliveredLater(context: DiagnoseContext, providers: readonly ProviderId[]): string {
   let deferred = 0;
