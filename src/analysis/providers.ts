@@ -112,6 +112,12 @@ export class ProviderFacts {
   /** Distinct message and recipient pairs that were deferred at least once. */
   deferredRecipients = 0;
   /**
+   * Recipients that this provider accepted after an earlier deferral of the same message. A
+   * recipient that its provider deferred and a relay host then accepted counts for the relay
+   * host.
+   */
+  deferredRecipientsDelivered = 0;
+  /**
    * Of `deferred`, the deferrals that the MTA made without trying the provider, because the
    * destination failed shortly before (`DeliveryEvent.withoutAttempt` of `suspended`). They
    * are not in `attempts`.
@@ -149,9 +155,8 @@ export class ProviderFacts {
   bouncedSinceSent = 0;
   /** Time of the latest of those attempts, or null when there is none. */
   lastAttemptSinceSent: number | null = null;
-  /** Time of the latest block signal, and the deliveries accepted after it. */
+  /** Time of the latest block signal. */
   lastBlockTime: number | null = null;
-  sentAfterLastBlock = 0;
   /**
    * The latest block signal per syslog host ("" in logs without a host) and outgoing source of
    * the blocked mail (`DeliveryEvent.outgoingSource`), so that only mail that left the same way
@@ -293,9 +298,6 @@ export class ProviderAnalyser {
         facts.attemptsSinceSent = 0;
         facts.bouncedSinceSent = 0;
         facts.lastAttemptSinceSent = null;
-      }
-      if (facts.lastBlockTime !== null && event.time > facts.lastBlockTime) {
-        facts.sentAfterLastBlock += 1;
       }
       // Only the provider's own MX accepting mail shows that it lifted a block. Mail handed to
       // a relay (a smarthost, often the stop-gap after a block) is counted as sent to the
@@ -715,7 +717,6 @@ export class ProviderAnalyser {
     if (last === undefined || time >= last.time) {
       this.lastBlockSites.set(facts, site);
       facts.lastBlockTime = time;
-      facts.sentAfterLastBlock = 0;
     }
   }
 
@@ -825,6 +826,10 @@ export class ProviderAnalyser {
     switch (delivery.event.status) {
       case "sent":
         facts.sent += 1;
+        // Deleting the recipient counts it once, however many lines report its delivery.
+        if (delivery.state.deferred?.delete(delivery.recipientHash) === true) {
+          facts.deferredRecipientsDelivered += 1;
+        }
         return;
       case "deferred":
         facts.deferred += 1;

@@ -47,6 +47,8 @@ import type {
   ServerReport,
 } from "./types.js";
 import {
+  acceptsAgainTooEarly,
+  ONGOING_WINDOW_MS,
   outageClause,
   otherOutageNote,
   ownNetworkNote,
@@ -58,6 +60,7 @@ import {
   setsOverallStatus,
   suspendedNote,
   suspendedProviders,
+  tooEarlyClause,
   worseStatus,
 } from "./verdict.js";
 import { undeliveredReport } from "./undelivered.js";
@@ -142,7 +145,7 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     server,
     verdict: {
       status,
-      summary: verdictSummary(providers, findings, status, heldMail, server),
+      summary: verdictSummary(providers, findings, status, heldMail, server, facts.lastTime),
       heldByServer: heldMail,
     },
     providers,
@@ -233,7 +236,7 @@ function detectFindings(
     detectIpBlocklisted(context),
     detectVolumeSpike(context),
     detectHighVolume(context),
-    detectRateLimited(context),
+    detectRateLimited(context, providers),
     detectSpamContent(context),
   ]
     .filter((result): result is Finding => result !== null)
@@ -386,11 +389,12 @@ function verdictSummary(
   status: ProviderStatus,
   held: HeldMailReport | null,
   server: ServerReport,
+  logEnd: number | null,
 ): string {
   const heldNote = held === null ? "" : heldMailSentence(held, server.hosts);
   if (Object.keys(providers).length === 0) return held === null ? NO_OUTBOUND : heldNote;
   const suspended = suspendedNote(suspendedProviders(providers));
-  const summary = `${providerSummary(providers, findings, status, server)}${suspended}`;
+  const summary = `${providerSummary(providers, findings, status, server, logEnd)}${suspended}`;
   return heldNote === "" ? summary : `${summary} ${heldNote}`;
 }
 
@@ -399,6 +403,7 @@ function providerSummary(
   findings: readonly Finding[],
   status: ProviderStatus,
   server: ServerReport,
+  logEnd: number | null,
 ): string {
   const affected = Object.entries(providers).filter(
     ([, v]) => v !== undefined && v.status !== "ok",
@@ -422,8 +427,11 @@ function providerSummary(
       return outageClause(name, verdict.outage, server.hosts, index === 0);
     }
     const [defers, rejects] = id === "other" ? ["defer", "reject"] : ["defers", "rejects"];
-    const ongoing = ongoingClause(verdict);
+    const ongoing = ongoingClause(verdict, logEnd);
     const sender = verdict === undefined ? "this server" : blockedSender(verdict, server);
+    if (verdict !== undefined && acceptsAgainTooEarly(verdict)) {
+      return tooEarlyClause(name, sender, verdict, id === "other");
+    }
     const deferring = verdict?.firstBlock?.time ?? "?";
     const rejecting = verdict?.firstPermanentBlock?.time;
     if (rejecting === undefined) {
@@ -572,10 +580,15 @@ function checksReport(report: SenderCheckReport, resolver: string): DnsChecksRep
 
 // A provider that accepted none of the attempts after its last block reply still blocks, even
 // when the log goes on for hours without attempts to it, so that case is not worded as "at the
-// end of the log".
-function ongoingClause(verdict: ProviderVerdict | undefined): string {
+// end of the log" unless that reply falls in the last two hours of the log.
+function ongoingClause(verdict: ProviderVerdict | undefined, logEnd: number | null): string {
   const unaccepted = verdict?.unacceptedAttempts;
-  if (unaccepted != null) {
+  const lastBlock = verdict?.lastBlock?.time;
+  const recent =
+    logEnd !== null &&
+    lastBlock !== undefined &&
+    Date.parse(lastBlock) >= logEnd - ONGOING_WINDOW_MS;
+  if (unaccepted != null && !recent) {
     const since = unaccepted.lastAccepted === null ? "" : ` since ${unaccepted.lastAccepted}`;
     if (unaccepted.attempts === 1) return `, and did not accept the one attempt${since}`;
     return `, and has accepted none of the ${plural(unaccepted.attempts, "attempt")}${since}`;

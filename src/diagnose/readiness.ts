@@ -27,6 +27,7 @@ import {
 import { codeSpan, shellQuote } from "./shell-quote.js";
 import {
   ONGOING_WINDOW_MS,
+  recentBlockSentence,
   repeatedConnectionFailures,
   failingConnectionProviders,
   suspendedNote,
@@ -675,8 +676,10 @@ function endedDetail(
 
 /**
  * Builds the detail that names the providers still blocking mail or still unreachable. A
- * provider whose last block reply came before the last two hours of the log still blocks when
- * it accepted none of the attempts after it, and the detail names those attempts.
+ * provider whose last block reply came in the last two hours of the log gets the time of that
+ * reply and the deliveries accepted since (see `recentBlockSentence`). One whose last block
+ * reply came before still blocks when it accepted none of the attempts after it, and the detail
+ * names those attempts.
  */
 function ongoingDetail(
   ongoing: readonly ProviderVerdict[],
@@ -694,12 +697,7 @@ function ongoingDetail(
       ? []
       : [unacceptedSentence(v.name, v.unacceptedAttempts)],
   );
-  if (blocking.length > 0) {
-    const verb = blocking.some((v) => v.firstPermanentBlock !== null)
-      ? "rejected or deferred"
-      : "deferred";
-    sentences.push(`${blocking.map((v) => v.name).join(", ")} still ${verb} mail ${window}.`);
-  }
+  sentences.push(...blocking.map((v) => recentBlockSentence(v, window)));
   if (unreachable.length > 0) {
     sentences.push(
       `${connectionsOf(outageSubject(unreachable, servers))} to ${unreachable.map((v) => v.name).join(", ")} still failed ${window}, so no mail reached them; the fix is under each provider.`,

@@ -283,11 +283,21 @@ export interface ProviderVerdict {
   readonly firstPermanentBlock: ReplyEvidence | null;
   readonly lastBlock: ReplyEvidence | null;
   /**
-   * True when block replies, or the connection failures of `outage`, continue into the last
-   * two hours of the log, or when the provider accepted none of the attempts after its latest
-   * block reply (`unacceptedAttempts`).
+   * True when the block is not over at the end of the log. That is the case when its latest
+   * block reply falls in the last two hours of the log (`ONGOING_WINDOW_MS`), even if deliveries
+   * were accepted after it, and when the provider accepted none of the attempts after that reply
+   * (`unacceptedAttempts`). It is also true while the connection failures of `outage` go on. A
+   * lifted block (`pastBlock`) and isolated rejections under an `ok` status are never ongoing.
    */
   readonly ongoing: boolean;
+  /**
+   * Deliveries that the provider accepted after its latest block reply, summed over the hosts
+   * and outgoing sources whose mail it blocked, or null when it sent no block reply. It is 0
+   * while any of them has had no delivery accepted since its own latest block reply. With
+   * `ongoing`, a count above 0 means that the provider accepts mail again, but too recently to
+   * call the block over.
+   */
+  readonly acceptedSinceLastBlock: number | null;
   /**
    * The attempts after the provider's latest accepted delivery, when they include its latest
    * block reply, or null. The block then goes on, however long the log continues without

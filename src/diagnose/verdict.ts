@@ -27,26 +27,25 @@ import type {
 } from "./types.js";
 
 /**
- * Block replies within this time before the end of the log count as still going on, unless
- * the provider recovered after them. Postfix retries deferred mail up to every 4,000 s by
- * default, so a shorter window would call a block lifted between two retries. A block whose
- * provider accepted none of the attempts after it goes on whenever it came (see
- * `unacceptedReport`).
+ * A block whose latest reply falls within this time before the end of the log is not over,
+ * even when the provider accepted deliveries after that reply. Postfix retries deferred mail
+ * up to every 4,000 s by default, so a shorter window would call a block lifted between two
+ * retries. A block whose provider accepted none of the attempts after it goes on whenever it
+ * came (see `unacceptedReport`).
  */
 export const ONGOING_WINDOW_MS = 2 * HOUR_MS;
 
 /**
- * A provider that accepted this many deliveries over at least this long after its last
- * block signal has recovered, even when that signal falls in the window above. The same
- * applies after an outage, which then no longer makes the provider `unreachable`, and after
- * connection failures, which then no longer go on. `delist monitor` ends an outage by the same
- * rule (see `hasRecovered`).
+ * A provider that accepted this many deliveries over at least this long after an outage has
+ * recovered from it, so the outage no longer makes the provider `unreachable`. The same applies
+ * after connection failures, which then no longer go on. `delist monitor` ends an outage by the
+ * same rule (see `hasRecovered`). Block replies do not end this way (see `ONGOING_WINDOW_MS`).
  */
 export const RECOVERY_DELIVERIES = 5;
 export const RECOVERY_MS = HOUR_MS / 2;
 
 /**
- * True when a provider has recovered from a block, an outage or failed connections: it accepted
+ * True when a provider has recovered from an outage or failed connections: it accepted
  * at least `RECOVERY_DELIVERIES` deliveries after `since` (epoch ms), and the latest of them,
  * `lastDelivery`, came at least `RECOVERY_MS` after `since`. One delivery proves only that a
  * connection worked once, not that mail flows again.
@@ -114,14 +113,13 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
     outage === null || outage.recovered || answered
       ? currentStatus
       : worseStatus(currentStatus, "unreachable");
-  const recovered = hasRecovered(facts.sentAfterLastBlock, facts.lastBlockTime, facts.lastSent);
   const unaccepted = unacceptedReport(facts, replyStatus, pastBlock, context);
   const recentBlock =
     replyStatus !== "ok" &&
+    pastBlock === null &&
     facts.lastBlock !== null &&
     logEnd !== null &&
-    facts.lastBlock.time >= logEnd - ONGOING_WINDOW_MS &&
-    !recovered;
+    facts.lastBlock.time >= logEnd - ONGOING_WINDOW_MS;
   const blockOngoing = recentBlock || unaccepted !== null;
   const ongoing = blockOngoing || outage?.ongoing === true;
 
@@ -149,6 +147,7 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
       facts.firstPermanentBlock === null ? null : context.reply(facts.firstPermanentBlock),
     lastBlock: facts.lastBlock === null ? null : context.reply(facts.lastBlock),
     ongoing,
+    acceptedSinceLastBlock: acceptedSinceLastBlock(facts),
     unacceptedAttempts: unaccepted,
     connectionFailures: facts.connectionFailures,
     firstConnectionFailure: context.timeOrNull(facts.firstConnectionFailure),
@@ -187,6 +186,22 @@ function pastBlockReport(
     lastDelivery = Math.max(lastDelivery, host.lastSent);
   }
   return { status: replyStatus, deliveredAfter, lastDelivery: context.time(lastDelivery) };
+}
+
+/**
+ * Counts the deliveries that the provider accepted after the latest block reply of each host
+ * and outgoing source whose mail it blocked, as `pastBlockReport` does. Returns 0 while any of
+ * them has had no delivery accepted since its own latest block reply, because the provider
+ * then still refuses that mail, and null when the provider sent no block reply.
+ */
+function acceptedSinceLastBlock(facts: ProviderFacts): number | null {
+  if (facts.lastBlock === null) return null;
+  let accepted = 0;
+  for (const host of facts.blockedHosts.values()) {
+    if (host.sentAfter === 0) return 0;
+    accepted += host.sentAfter;
+  }
+  return accepted;
 }
 
 /**
@@ -393,20 +408,74 @@ export function pastBlockNote(providers: readonly ProviderVerdict[]): string {
     if (past === null) return [];
     const first = verdict.firstBlock?.time ?? "?";
     const last = verdict.lastBlock?.time ?? "?";
-    const deferredFirst =
-      verdict.firstPermanentBlock !== null && verdict.firstPermanentBlock.time !== first;
-    const verb =
-      past.status === "rate-limited"
-        ? "deferred"
-        : deferredFirst
-          ? "deferred and then rejected"
-          : "rejected";
+    const verb = blockVerb(verdict, past.status === "blocked");
     // `deliveredAfter` is at least `BLOCK_LIFTED_DELIVERIES`, so the noun is always plural.
     return [
       ` ${verdict.name} ${verb} mail from this server from ${first} to ${last}, and has accepted ${past.deliveredAfter} deliveries since, the last at ${past.lastDelivery}.`,
     ];
   });
   return sentences.join("");
+}
+
+/**
+ * Returns "deferred", "rejected" or "deferred and then rejected" for a provider's block
+ * replies, past tense. `rejected` is true when permanent replies set the status.
+ */
+function blockVerb(verdict: ProviderVerdict, rejected: boolean): string {
+  if (!rejected) return "deferred";
+  const first = verdict.firstBlock?.time;
+  const deferredFirst =
+    verdict.firstPermanentBlock !== null && verdict.firstPermanentBlock.time !== first;
+  return deferredFirst ? "deferred and then rejected" : "rejected";
+}
+
+/**
+ * True when a provider's block is not over (`ongoing`) although the provider accepted
+ * deliveries after its latest block reply, because that reply falls in the last two hours of
+ * the log.
+ */
+export function acceptsAgainTooEarly(verdict: ProviderVerdict): boolean {
+  return verdict.ongoing && (verdict.acceptedSinceLastBlock ?? 0) > 0;
+}
+
+/**
+ * Describes a block of `acceptsAgainTooEarly` for the verdict sentence, such as "Yahoo/AOL
+ * deferred mail from this server from ... to ... and has accepted 11 deliveries since, too
+ * early to call the block over (that needs two hours without a block reply)". `plural` is true
+ * for a name such as "other receivers".
+ */
+export function tooEarlyClause(
+  name: string,
+  sender: string,
+  verdict: ProviderVerdict,
+  plural: boolean,
+): string {
+  const verb = blockVerb(verdict, verdict.firstPermanentBlock !== null);
+  const period = `from ${verdict.firstBlock?.time ?? "?"} to ${verdict.lastBlock?.time ?? "?"}`;
+  const accepted = deliveries(verdict.acceptedSinceLastBlock ?? 0);
+  const have = plural ? "have" : "has";
+  return `${name} ${verb} mail from ${sender} ${period} and ${have} accepted ${accepted} since, too early to call the block over (that needs two hours without a block reply)`;
+}
+
+/**
+ * Describes the end of an ongoing block for the readiness checklist, with the time of its
+ * latest reply: "Yahoo/AOL deferred mail in the last two hours of the log, the last at ...,
+ * and has accepted 11 deliveries since, too early to call the block over." or "Yahoo/AOL still
+ * deferred mail in the last two hours of the log, the last at ...". `window` names the two
+ * hours.
+ */
+export function recentBlockSentence(verdict: ProviderVerdict, window: string): string {
+  const verb = verdict.firstPermanentBlock !== null ? "rejected or deferred" : "deferred";
+  const last = `the last at ${verdict.lastBlock?.time ?? "?"}`;
+  if (!acceptsAgainTooEarly(verdict)) {
+    return `${verdict.name} still ${verb} mail ${window}, ${last}.`;
+  }
+  const accepted = deliveries(verdict.acceptedSinceLastBlock ?? 0);
+  return `${verdict.name} ${verb} mail ${window}, ${last}, and has accepted ${accepted} since, too early to call the block over.`;
+}
+
+function deliveries(count: number): string {
+  return `${count.toLocaleString("en-US")} ${count === 1 ? "delivery" : "deliveries"}`;
 }
 
 /**

@@ -6,7 +6,11 @@ import type {
   ReadinessItem,
   UnexplainedBlock,
 } from "../diagnose/types.js";
-import { failingConnectionProviders, suspendedProviders } from "../diagnose/verdict.js";
+import {
+  acceptsAgainTooEarly,
+  failingConnectionProviders,
+  suspendedProviders,
+} from "../diagnose/verdict.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
 import type { Painter } from "./colour.js";
@@ -185,10 +189,15 @@ function blockLines(verdict: ProviderVerdict, diagnosis: Diagnosis): string[] {
 /**
  * Describes when the block ended or that it goes on. A provider that accepted no attempt after
  * its last block reply still blocks, although the log may go on for hours without attempts to it.
+ * One that accepted mail after a block reply in the last two hours is not over either.
  */
 function blockEnd(verdict: ProviderVerdict): string {
   const last = `last at ${shortTime(verdict.lastBlock?.time)}`;
   if (verdict.unacceptedAttempts !== null) return `${last}, and no later attempt was accepted.`;
+  if (acceptsAgainTooEarly(verdict)) {
+    const accepted = plural(verdict.acceptedSinceLastBlock ?? 0, "delivery", "deliveries");
+    return `${last}, and ${accepted} accepted since, too early to call it over.`;
+  }
   return verdict.ongoing ? "still going on at the end of the log." : `${last}.`;
 }
 

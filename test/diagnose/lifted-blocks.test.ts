@@ -223,7 +223,8 @@ describe("lifted blocks", () => {
 
     expect(gmail?.status).toBe("blocked");
     expect(gmail?.pastBlock).toBeNull();
-    expect(gmail?.ongoing).toBe(false);
+    expect(gmail?.ongoing).toBe(true);
+    expect(gmail?.acceptedSinceLastBlock).toBe(50);
   });
 
   test("rejection between deliveries resets the count", async () => {

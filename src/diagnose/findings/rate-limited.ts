@@ -1,7 +1,7 @@
 import { PROVIDER_NAMES, type ProviderId } from "../../knowledge/providers.js";
 import type { DiagnoseContext } from "../context.js";
 import { expiredMailNote } from "../verdict.js";
-import type { Finding } from "../types.js";
+import type { Finding, ProviderVerdict } from "../types.js";
 import { REFERENCES, finding, plural, providersDo } from "./build.js";
 import { retryQueueStep } from "./queue-commands.js";
 import { collectReplyEvidence, replySamples } from "./replies.js";
@@ -10,29 +10,48 @@ import { collectReplyEvidence, replySamples } from "./replies.js";
  * `rate-limited`: receivers defer this server's mail with temporary replies (Gmail 4.7.28,
  * Yahoo [TSS04], Microsoft 4.7.650…), or reject it for its rate with permanent ones (Gmail's
  * "550 5.7.1 This email has been rate limited"). It is the symptom the admin notices first,
- * and the cause is in the other findings.
+ * and the cause is in the other findings. When every provider behind the replies lifted its
+ * block (`pastBlock`), the finding is in the past tense and counts the deferred recipients that
+ * later attempts delivered.
  */
-export function detectRateLimited(context: DiagnoseContext): Finding | null {
+export function detectRateLimited(
+  context: DiagnoseContext,
+  providers: Partial<Record<ProviderId, ProviderVerdict>>,
+): Finding | null {
   const evidence = collectReplyEvidence(context, "rate-limited");
   if (evidence === null) return null;
 
-  const names = Object.keys(evidence.providers).map((id) => PROVIDER_NAMES[id as ProviderId]);
+  const ids = Object.keys(evidence.providers) as ProviderId[];
+  const names = ids.map((id) => PROVIDER_NAMES[id]);
   const total = evidence.count + evidence.sessionCount;
   const rejections = permanentReplies(evidence.codes);
   const reputation = throttlesForReputation(context);
+  const first = evidence.first?.time ?? evidence.firstSession?.time;
+  const lifted = ids.every((id) => (providers[id]?.pastBlock ?? null) !== null);
+  const replies =
+    rejections === 0
+      ? plural(total, "deferral")
+      : `${plural(total - rejections, "deferral")} and ${plural(rejections, "rejection")}`;
+  const [title, summary] = lifted
+    ? [
+        rejections === 0
+          ? `${providersDo(names, "deferred", "deferred")} mail from this server`
+          : `${providersDo(names, "deferred", "deferred")} or rejected mail from this server for its rate`,
+        `${replies} from ${first} to ${evidence.last}. ${deliveredLater(context, ids)}`,
+      ]
+    : [
+        rejections === 0
+          ? `${providersDo(names, "is", "are")} deferring mail from this server`
+          : `${providersDo(names, "is", "are")} deferring or rejecting mail from this server for its rate`,
+        rejections === 0
+          ? `${replies} since ${first}. ${delayedOrLost(context, ids)}`
+          : `${replies} since ${first}. Deferred mail is retried until the queue lifetime ends, but rejected mail bounced and is not retried.`,
+      ];
   return finding("rate-limited", {
     severity: "warning",
     role: "consequence",
-    title:
-      rejections === 0
-        ? `${providersDo(names, "is", "are")} deferring mail from this server`
-        : `${providersDo(names, "is", "are")} deferring or rejecting mail from this server for its rate`,
-    summary:
-      rejections === 0
-        ? `${plural(total, "deferral")} since ${evidence.first?.time ?? evidence.firstSession?.time}. ` +
-          delayedOrLost(context, Object.keys(evidence.providers))
-        : `${plural(total - rejections, "deferral")} and ${plural(rejections, "rejection")} since ${evidence.first?.time ?? evidence.firstSession?.time}. ` +
-          "Deferred mail is retried until the queue lifetime ends, but rejected mail bounced and is not retried.",
+    title,
+    summary: summary.trim(),
     evidence,
     samples: replySamples(context, evidence),
     fix: reputation
@@ -46,6 +65,35 @@ export function detectRateLimited(context: DiagnoseContext): Finding | null {
         ],
     references: [REFERENCES.gmailErrors, REFERENCES.gmailPostmaster, REFERENCES.outlookPostmaster],
   });
+}
+
+/**
+ * Describes how many of the providers' deferred recipients a later attempt delivered, for a
+ * block that is over, followed by the mail that expired in the queue. Returns "" when no
+ * recipient was deferred.
+ */
+function deliveredLater(context: DiagnoseContext, providers: readonly ProviderId[]): string {
+  let deferred = 0;
+  let delivered = 0;
+  for (const id of providers) {
+    const facts = context.facts.providers.get(id);
+    if (facts === undefined) continue;
+    deferred += facts.deferredRecipients;
+    // A relay host's row can count recipients that their own provider deferred, so it is capped.
+    delivered += Math.min(facts.deferredRecipientsDelivered, facts.deferredRecipients);
+  }
+  if (deferred === 0) return "";
+  const lost = expiredMailNote(
+    providers.map((id) => ({
+      name: PROVIDER_NAMES[id],
+      expired: context.facts.providers.get(id)?.expired ?? 0,
+    })),
+  );
+  const outcome =
+    delivered === deferred
+      ? `Later attempts delivered ${deferred === 1 ? "the deferred recipient" : `all ${plural(deferred, "deferred recipient")}`}.`
+      : `Later attempts delivered ${delivered.toLocaleString("en-US")} of the ${plural(deferred, "deferred recipient")}.`;
+  return `${outcome}${lost}`;
 }
 
 /**

@@ -1,0 +1,268 @@
+import { describe, expect, test } from "vitest";
+import type { Diagnosis, ProviderVerdict, ReadinessItem } from "../../src/diagnose/types.js";
+import { OFFLINE_DIAGNOSE, runCommand } from "../helpers/cli.js";
+import { schemaValidator } from "../helpers/schema.js";
+import { temporaryFiles } from "../helpers/temporary-files.js";
+
+const temporary = temporaryFiles();
+const validateDiagnosis = schemaValidator("diagnose.schema.json");
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+/** The first line of each log: 2026-03-10 08:00 UTC. */
+const START = Date.UTC(2026, 2, 10, 8, 0, 0);
+/** Yahoo defers every attempt from 10:00 on. */
+const BLOCK_START = START + 2 * HOUR;
+/** The first message deferred at 10:00:02 is retried and deferred again at 15:58:02. */
+const LAST_DEFERRAL = Date.UTC(2026, 2, 10, 15, 58, 2);
+
+const YAHOO_MX = "mta5.am0.yahoodns.net[192.0.2.221]";
+const YAHOO_TSS04 =
+  "421 4.7.0 [TSS04] Messages from 192.0.2.10 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes";
+
+/** One Postfix delivery attempt of a message's single Yahoo recipient. */
+interface Attempt {
+  readonly time: number;
+  readonly queueId: string;
+  readonly recipient: string;
+  readonly deferred: boolean;
+}
+
+/**
+ * Writes a Postfix log of bob@example.com sending one message every 10 minutes to a yahoo.com
+ * recipient. Yahoo accepts the messages of 08:00 to 09:50, then defers the 36 messages of 10:00
+ * to 15:50 with [TSS04], and defers the first of them once more at `LAST_DEFERRAL`. After
+ * that, it accepts `accepted` deliveries, one every `gapMs`, the last at `end`. The first of
+ * them are retries of the deferred messages, the rest are new messages. With no accepted
+ * delivery, the log ends at the last deferral.
+ */
+function yahooLog(accepted: number, end: number, gapMs: number): string {
+  const attempts: Attempt[] = [];
+  const deferredMessages: Array<{ queueId: string; recipient: string }> = [];
+  let counter = 0;
+  const newMessage = (): { queueId: string; recipient: string } => {
+    counter += 1;
+    return {
+      queueId: (0x1a2b00 + counter).toString(16).toUpperCase(),
+      recipient: `y${counter}@yahoo.com`,
+    };
+  };
+
+  for (let time = START; time < BLOCK_START; time += 10 * MINUTE) {
+    attempts.push({ time: time + 2 * SECOND, ...newMessage(), deferred: false });
+  }
+  for (let time = BLOCK_START; time < BLOCK_START + 6 * HOUR; time += 10 * MINUTE) {
+    const message = newMessage();
+    deferredMessages.push(message);
+    attempts.push({ time: time + 2 * SECOND, ...message, deferred: true });
+  }
+  const [firstDeferred] = deferredMessages;
+  if (firstDeferred !== undefined) {
+    attempts.push({ time: LAST_DEFERRAL, ...firstDeferred, deferred: true });
+  }
+
+  for (let index = 0; index < accepted; index++) {
+    const time = end - (accepted - 1 - index) * gapMs;
+    const message = deferredMessages[index] ?? newMessage();
+    attempts.push({ time, ...message, deferred: false });
+  }
+  return postfixLines(attempts);
+}
+
+/** Renders the attempts as Postfix lines, with the submission lines of each new message. */
+function postfixLines(attempts: readonly Attempt[]): string {
+  const submitted = new Set<string>();
+  const lines: Array<{ time: number; text: string }> = [];
+  let pid = 3000;
+  const add = (time: number, program: string, text: string): void => {
+    pid += 1;
+    const stamp = new Date(time).toISOString().replace(".000Z", "+00:00");
+    lines.push({ time, text: `${stamp} mx1 postfix/${program}[${pid}]: ${text}` });
+  };
+
+  for (const attempt of attempts) {
+    const { queueId, recipient, time } = attempt;
+    if (!submitted.has(queueId)) {
+      submitted.add(queueId);
+      const queued = time - 2 * SECOND;
+      add(
+        queued,
+        "submission/smtpd",
+        `${queueId}: client=unknown[198.51.100.7], sasl_method=LOGIN, sasl_username=bob@example.com`,
+      );
+      add(queued, "cleanup", `${queueId}: message-id=<${queueId}@example.com>`);
+      add(queued, "qmgr", `${queueId}: from=<bob@example.com>, size=2345, nrcpt=1 (queue active)`);
+    }
+    const result = attempt.deferred
+      ? `dsn=4.7.0, status=deferred (host ${YAHOO_MX} refused to talk to me: ${YAHOO_TSS04})`
+      : `dsn=2.0.0, status=sent (250 ok dirdel)`;
+    add(time, "smtp", `${queueId}: to=<${recipient}>, relay=${YAHOO_MX}:25, delay=1, ${result}`);
+  }
+  return `${lines
+    .sort((a, b) => a.time - b.time)
+    .map((line) => line.text)
+    .join("\n")}\n`;
+}
+
+/** The report of one log in each output format, from in-process CLI runs. */
+interface Reports {
+  readonly code: number;
+  readonly text: string;
+  readonly markdown: string;
+  readonly diagnosis: Diagnosis;
+}
+
+async function reportsOf(log: string): Promise<Reports> {
+  const path = temporary.file(log);
+  const run = (format: string) =>
+    runCommand([...OFFLINE_DIAGNOSE, "--no-progress", "--format", format, path]);
+  const [text, markdown, json] = await Promise.all([run("text"), run("markdown"), run("json")]);
+  expect(json.code).toBe(text.code);
+  expect(markdown.code).toBe(text.code);
+  return {
+    code: text.code,
+    text: flatten(text.stdout),
+    markdown: flatten(markdown.stdout),
+    diagnosis: JSON.parse(json.stdout) as Diagnosis,
+  };
+}
+
+/** Joins wrapped lines, so that a sentence can be found whatever the line width. */
+function flatten(report: string): string {
+  return report.replace(/\s+/g, " ");
+}
+
+function yahooOf(diagnosis: Diagnosis): ProviderVerdict {
+  const yahoo = diagnosis.providers.yahoo;
+  if (yahoo === undefined) throw new Error("the diagnosis has no yahoo row");
+  return yahoo;
+}
+
+function blocksEnded(diagnosis: Diagnosis): ReadinessItem | undefined {
+  return diagnosis.readiness.items.find((item) => item.id === "blocks-ended");
+}
+
+const TOO_EARLY_VERDICT = (accepted: number) =>
+  `Yahoo/AOL deferred mail from this server from 2026-03-10T10:00:02Z to 2026-03-10T15:58:02Z and has accepted ${accepted} deliveries since, too early to call the block over (that needs two hours without a block reply).`;
+const TOO_EARLY_READINESS = (accepted: number) =>
+  `Yahoo/AOL deferred mail in the last two hours of the log, the last at 2026-03-10T15:58:02Z, and has accepted ${accepted} deliveries since, too early to call the block over.`;
+
+describe("block end near the end of the log", () => {
+  test("one hour after the last deferral", async () => {
+    const reports = await reportsOf(yahooLog(30, LAST_DEFERRAL + HOUR, 2 * MINUTE));
+    const yahoo = yahooOf(reports.diagnosis);
+
+    expect(reports.code).toBe(1);
+    expect(yahoo.status).toBe("rate-limited");
+    expect(yahoo.ongoing).toBe(true);
+    expect(yahoo.acceptedSinceLastBlock).toBe(30);
+    expect(yahoo.unacceptedAttempts).toBeNull();
+    expect(yahoo.pastBlock).toBeNull();
+    expect(yahoo.lastBlock?.time).toBe("2026-03-10T15:58:02Z");
+    expect(reports.diagnosis.verdict.summary).toBe(TOO_EARLY_VERDICT(30));
+    expect(blocksEnded(reports.diagnosis)?.status).toBe("fail");
+    expect(blocksEnded(reports.diagnosis)?.detail).toBe(TOO_EARLY_READINESS(30));
+    expect(validateDiagnosis(reports.diagnosis)).toEqual([]);
+
+    expect(reports.text).toContain(`Verdict: RATE-LIMITED ${TOO_EARLY_VERDICT(30)}`);
+    expect(reports.text).toContain(
+      "last at 2026-03-10 15:58:02, and 30 deliveries accepted since, too early to call it over.",
+    );
+    expect(reports.text).toContain(
+      `[ ] Rejections and deferrals have stopped: ${TOO_EARLY_READINESS(30)}`,
+    );
+    expect(reports.text).not.toContain("still going on");
+    expect(reports.markdown).toContain(TOO_EARLY_VERDICT(30));
+    expect(reports.markdown).toContain(TOO_EARLY_READINESS(30));
+    expect(reports.markdown).not.toContain("still going on");
+  });
+
+  test("eleven deliveries in 13 minutes", async () => {
+    const reports = await reportsOf(yahooLog(11, LAST_DEFERRAL + 13 * MINUTE, MINUTE));
+    const yahoo = yahooOf(reports.diagnosis);
+
+    expect(reports.code).toBe(1);
+    expect(yahoo.status).toBe("rate-limited");
+    expect(yahoo.ongoing).toBe(true);
+    expect(yahoo.acceptedSinceLastBlock).toBe(11);
+    expect(yahoo.unacceptedAttempts).toBeNull();
+    expect(reports.diagnosis.verdict.summary).toBe(TOO_EARLY_VERDICT(11));
+    expect(blocksEnded(reports.diagnosis)?.status).toBe("fail");
+    expect(blocksEnded(reports.diagnosis)?.detail).toBe(TOO_EARLY_READINESS(11));
+    expect(validateDiagnosis(reports.diagnosis)).toEqual([]);
+
+    expect(reports.text).toContain(TOO_EARLY_VERDICT(11));
+    expect(reports.text).toContain("and 11 deliveries accepted since, too early to call it over.");
+    expect(reports.text).not.toContain("still going on");
+    expect(reports.markdown).toContain(TOO_EARLY_VERDICT(11));
+    expect(reports.markdown).toContain(TOO_EARLY_READINESS(11));
+  });
+
+  test("three hours after the last deferral", async () => {
+    const reports = await reportsOf(yahooLog(60, LAST_DEFERRAL + 3 * HOUR, 3 * MINUTE));
+    const yahoo = yahooOf(reports.diagnosis);
+    const rateLimited = reports.diagnosis.findings.find((item) => item.id === "rate-limited");
+    const pastBlock =
+      "Yahoo/AOL deferred mail from this server from 2026-03-10T10:00:02Z to 2026-03-10T15:58:02Z, and has accepted 60 deliveries since, the last at 2026-03-10T18:58:02Z.";
+
+    expect(reports.code).toBe(0);
+    expect(yahoo.status).toBe("ok");
+    expect(yahoo.ongoing).toBe(false);
+    expect(yahoo.acceptedSinceLastBlock).toBe(60);
+    expect(yahoo.pastBlock).toEqual({
+      status: "rate-limited",
+      deliveredAfter: 60,
+      lastDelivery: "2026-03-10T18:58:02Z",
+    });
+    expect(reports.diagnosis.verdict.summary).toContain(pastBlock);
+    expect(blocksEnded(reports.diagnosis)?.status).toBe("pass");
+    expect(blocksEnded(reports.diagnosis)?.detail).toBe(
+      "No provider rejects or defers mail in the last two hours of the log.",
+    );
+    expect(validateDiagnosis(reports.diagnosis)).toEqual([]);
+
+    expect(rateLimited?.severity).toBe("info");
+    expect(rateLimited?.title).toBe(
+      "Yahoo/AOL deferred mail from this server (a block since lifted)",
+    );
+    expect(rateLimited?.summary).toBe(
+      "37 deferrals from 2026-03-10T10:00:02Z to 2026-03-10T15:58:02Z. Later attempts delivered all 36 deferred recipients.",
+    );
+
+    expect(reports.text).toContain(pastBlock);
+    expect(reports.text).toContain(
+      "Yahoo/AOL deferred mail from this server (a block since lifted)",
+    );
+    expect(reports.text).not.toContain("not lost yet");
+    expect(reports.text).not.toContain("too early");
+    expect(reports.markdown).toContain(pastBlock);
+    expect(reports.markdown).toContain("Later attempts delivered all 36 deferred recipients.");
+    expect(reports.markdown).not.toContain("not lost yet");
+  });
+
+  test("still deferring at the end", async () => {
+    const reports = await reportsOf(yahooLog(0, LAST_DEFERRAL, MINUTE));
+    const yahoo = yahooOf(reports.diagnosis);
+    const verdict =
+      "Yahoo/AOL defers mail from this server since 2026-03-10T10:00:02Z, still going on at the end of the log.";
+    const readiness =
+      "Yahoo/AOL still deferred mail in the last two hours of the log, the last at 2026-03-10T15:58:02Z.";
+
+    expect(reports.code).toBe(1);
+    expect(yahoo.status).toBe("rate-limited");
+    expect(yahoo.ongoing).toBe(true);
+    expect(yahoo.acceptedSinceLastBlock).toBe(0);
+    expect(yahoo.unacceptedAttempts?.attempts).toBe(37);
+    expect(reports.diagnosis.verdict.summary).toBe(verdict);
+    expect(blocksEnded(reports.diagnosis)?.status).toBe("fail");
+    expect(blocksEnded(reports.diagnosis)?.detail).toBe(readiness);
+    expect(validateDiagnosis(reports.diagnosis)).toEqual([]);
+
+    expect(reports.text).toContain(verdict);
+    expect(reports.text).toContain(`[ ] Rejections and deferrals have stopped: ${readiness}`);
+    expect(reports.text).not.toContain("too early");
+    expect(reports.markdown).toContain(verdict);
+    expect(reports.markdown).toContain(readiness);
+  });
+});
