@@ -134,7 +134,8 @@ function firstReplyTime(evidence: ReplyFindingEvidence | null): string | null {
 function listingSentence(listed: ReplyFindingEvidence | null): string {
   if (listed === null) return "";
   const replies = listed.count + listed.sessionCount;
-  return `${plural(replies, "reply", "replies")} ${replies === 1 ? "names" : "name"} a block list, first at ${listed.first?.time ?? listed.firstSession?.time}.`;
+  // Not every such reply names a list: Microsoft's 5.7.708 only rejects traffic from the IP.
+  return `${plural(replies, "reply", "replies")} ${replies === 1 ? "reports" : "report"} the IP as listed or blocked, first at ${listed.first?.time ?? listed.firstSession?.time}.`;
 }
 
 /**
