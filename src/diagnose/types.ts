@@ -283,6 +283,12 @@ export interface ProviderVerdict {
   readonly firstPermanentBlock: ReplyEvidence | null;
   readonly lastBlock: ReplyEvidence | null;
   /**
+   * The change of reply during the block, or null. It is set when the latest block reply has
+   * another rule than the first, and the first reply of that rule came after all replies of
+   * the first rule.
+   */
+  readonly replyChange: ReplyChangeReport | null;
+  /**
    * True when block replies, or the connection failures of `outage`, continue into the last
    * two hours of the log, or when the provider accepted none of the attempts after its latest
    * block reply (`unacceptedAttempts`).
@@ -339,6 +345,17 @@ export interface ProviderVerdict {
   readonly codes: Readonly<Record<string, number>>;
   /** The receiver's reasons, most frequent first. */
   readonly reasons: readonly ProviderReason[];
+}
+
+/**
+ * A change of reply within one block, such as Outlook.com's S3150 (a listed range) followed by
+ * 5.7.708 (a blocked IP), which shows that the receiver changed what it blocks.
+ */
+export interface ReplyChangeReport {
+  /** The rule of the block's first reply. */
+  readonly previousRuleId: string;
+  /** The first reply with the rule of the block's latest reply. */
+  readonly reply: ReplyEvidence;
 }
 
 /** A provider's delivery attempts after its latest accepted delivery, none of which it accepted. */

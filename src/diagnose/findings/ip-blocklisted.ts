@@ -168,14 +168,30 @@ function listingFixes(listed: ReplyFindingEvidence | null, lists: readonly strin
 /** The rule of Outlook.com's S3150 reply, which lists part of the IP's network. */
 export const OUTLOOK_RANGE_RULE = "outlook.range-blocklist";
 
+/**
+ * The rules of Outlook.com's replies that block the IP itself: S3140, and 5.7.708 from its MX.
+ * A log can show them after S3150, when Microsoft moves the listing from the range to the IP.
+ */
+export const OUTLOOK_IP_RULES: readonly string[] = [
+  "outlook.ip-blocklist",
+  "outlook.ip-not-accepted",
+];
+
 function delistingSteps(listed: ReplyFindingEvidence, lists: readonly string[]): string[] {
   const providers = Object.keys(listed.providers) as ProviderId[];
   const steps: string[] = [];
-  if (listed.providers.outlook?.rules.includes(OUTLOOK_RANGE_RULE) === true) {
+  const outlookRules = listed.providers.outlook?.rules ?? [];
+  const rangeListed = outlookRules.includes(OUTLOOK_RANGE_RULE);
+  if (rangeListed) {
     steps.push(
       `Outlook.com lists part of the IP's network (S3150), and usually only the hosting provider, who owns the range, can get it delisted: ask them to request it through the Outlook.com sender support form (${REFERENCES.outlookSupportForm}), and send through another range or a relay meanwhile. Enrol the IP in SNDS and JMRP to see its status.`,
     );
-  } else if (providers.includes("outlook")) {
+  }
+  if (rangeListed && outlookRules.some((rule) => OUTLOOK_IP_RULES.includes(rule))) {
+    steps.push(
+      `Other Outlook.com replies block the IP itself, so also ask for its delisting with the sender support form (${REFERENCES.outlookSupportForm}).`,
+    );
+  } else if (!rangeListed && providers.includes("outlook")) {
     steps.push(
       `Ask Outlook.com for delisting with the sender support form (${REFERENCES.outlookSupportForm}); enrol the IP in SNDS and JMRP.`,
     );
