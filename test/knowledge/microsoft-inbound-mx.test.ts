@@ -80,6 +80,14 @@ describe("5.7.708 from Outlook.com's MX", () => {
     expect(reply.ruleId).toBe("outlook.ip-not-accepted");
   });
 
+  it("matches 5.7.708 under another reply code", () => {
+    const text =
+      "554 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP.";
+    const reply = createReplyClassifier().explain(text, { relayHost: CONSUMER_MX });
+    expect(reply.ruleId).toBe("outlook.ip-not-accepted");
+    expect(reply.permanent).toBe(true);
+  });
+
   it("matches the wording without an enhanced code", () => {
     const text = "550 Service unavailable. Access denied, traffic not accepted from this IP.";
     const reply = createReplyClassifier().explain(text, { relayHost: CONSUMER_MX });
