@@ -1,4 +1,9 @@
-import { providerOfRelay, type ProviderId } from "../knowledge/providers.js";
+import {
+  inboundMxProvider,
+  PROVIDER_OPERATORS,
+  providerOfRelay,
+  type ProviderId,
+} from "../knowledge/providers.js";
 import { forEachValue } from "../reply/normalise.js";
 import { providerFromText } from "../reply/provider-text.js";
 import type { ExplainedReply } from "../reply/types.js";
@@ -62,7 +67,7 @@ const MAX_HOSTS = 4096;
  * `forEachValue` decides what a value is when a wording is made.
  */
 export class ReplyCache {
-  // Wordings by provider, then by the DSN the MTA logged.
+  // Wordings by provider, then by `groupKey`.
   private readonly groups = new Map<ProviderId, Map<string, Template[]>>();
   private groupCount = 0;
   // Where the values of the last `matches` lie. The arrays are overwritten, never emptied,
@@ -80,7 +85,7 @@ export class ReplyCache {
       byDsn = new Map();
       this.groups.set(provider, byDsn);
     }
-    const dsn = hints.dsn ?? "";
+    const dsn = groupKey(provider, hints);
     let templates = byDsn.get(dsn);
     if (templates !== undefined) {
       for (let i = 0; i < templates.length; i++) {
@@ -174,6 +179,18 @@ export class ReplyCache {
     const space = text.indexOf(" ", start);
     return text.slice(start, space >= 0 && space < end ? space : end);
   }
+}
+
+/**
+ * Returns the key of a provider's wordings: the DSN that the MTA logged, followed by a marker
+ * when the relay host is one of Microsoft's inbound MX hosts. Rules marked `inboundMxOnly` read
+ * a wording differently there, and an Exim reply does not name the host in its text.
+ */
+function groupKey(provider: ProviderId, hints: ReplyHints): string {
+  const dsn = hints.dsn ?? "";
+  // Only Microsoft's inbound MX hosts are listed, so other providers skip the look-up.
+  if (PROVIDER_OPERATORS[provider] !== "microsoft" || hints.relayHost == null) return dsn;
+  return inboundMxProvider(hints.relayHost) === null ? dsn : `${dsn} inbound-mx`;
 }
 
 /**

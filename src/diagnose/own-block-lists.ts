@@ -1,6 +1,6 @@
 import { PROVIDER_NAMES, type ProviderId } from "../knowledge/providers.js";
 import { listNames } from "./findings/build.js";
-import { OUTLOOK_RANGE_RULE } from "./findings/ip-blocklisted.js";
+import { OUTLOOK_IP_RULES, OUTLOOK_RANGE_RULE } from "./findings/ip-blocklisted.js";
 import { codeSpan, shellQuote } from "./shell-quote.js";
 import type { Finding, ProviderVerdict, ReadinessItem } from "./types.js";
 
@@ -71,13 +71,17 @@ function ownListSentences(providers: readonly ProviderId[], ip: string | null): 
  * Returns the rule text of a provider's removal form. For Outlook.com's S3150 listing of part
  * of the IP's network, the text starts with the advice of the S3150 rule and of the
  * `ip-blocklisted` fixes: usually only the hosting provider, who owns the range, can send it.
+ * When other replies block the IP itself, the request for the IP is named too.
  */
 export function removalFormRule(verdict: ProviderVerdict, rule: string): string {
-  const rangeListed = verdict.reasons.some(
-    (reason) => reason.blockSignal && reason.ruleId === OUTLOOK_RANGE_RULE,
-  );
-  if (!rangeListed) return rule;
-  return `Outlook.com lists part of this IP's network (S3150), and usually only the hosting provider, who owns the range, can get it delisted: ask them to send the request. ${rule}`;
+  const blockRules = verdict.reasons
+    .filter((reason) => reason.blockSignal)
+    .map((reason) => reason.ruleId);
+  if (!blockRules.includes(OUTLOOK_RANGE_RULE)) return rule;
+  const range =
+    "Outlook.com lists part of this IP's network (S3150), and usually only the hosting provider, who owns the range, can get it delisted: ask them to send the request.";
+  if (!blockRules.some((ruleId) => OUTLOOK_IP_RULES.includes(ruleId))) return `${range} ${rule}`;
+  return `${range} Other replies block the IP itself, so send a request for the IP as well. ${rule}`;
 }
 
 function stringsOf(value: unknown): string[] {

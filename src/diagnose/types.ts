@@ -283,6 +283,12 @@ export interface ProviderVerdict {
   readonly firstPermanentBlock: ReplyEvidence | null;
   readonly lastBlock: ReplyEvidence | null;
   /**
+   * The change of reply during the block, or null. It is set when the latest block reply has
+   * another rule than the first, and the first reply of that rule came after all replies of
+   * the first rule.
+   */
+  readonly replyChange: ReplyChangeReport | null;
+  /**
    * True when the block is not over at the end of the log. That is the case when its latest
    * block reply falls in the last two hours of the log (`ONGOING_WINDOW_MS`), even if deliveries
    * were accepted after it, and when the provider accepted none of the attempts after that reply
@@ -349,6 +355,17 @@ export interface ProviderVerdict {
   readonly codes: Readonly<Record<string, number>>;
   /** The receiver's reasons, most frequent first. */
   readonly reasons: readonly ProviderReason[];
+}
+
+/**
+ * A change of reply within one block, such as Outlook.com's S3150 (a listed range) followed by
+ * 5.7.708 (a blocked IP), which shows that the receiver changed what it blocks.
+ */
+export interface ReplyChangeReport {
+  /** The rule of the block's first reply. */
+  readonly previousRuleId: string;
+  /** The first reply with the rule of the block's latest reply. */
+  readonly reply: ReplyEvidence;
 }
 
 /** A provider's delivery attempts after its latest accepted delivery, none of which it accepted. */

@@ -23,6 +23,7 @@ import type {
   ProviderReason,
   ProviderStatus,
   ProviderVerdict,
+  ReplyChangeReport,
   UnacceptedAttemptsReport,
 } from "./types.js";
 
@@ -146,6 +147,7 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
     firstPermanentBlock:
       facts.firstPermanentBlock === null ? null : context.reply(facts.firstPermanentBlock),
     lastBlock: facts.lastBlock === null ? null : context.reply(facts.lastBlock),
+    replyChange: replyChangeReport(facts, context),
     ongoing,
     acceptedSinceLastBlock: acceptedSinceLastBlock(facts),
     unacceptedAttempts: unaccepted,
@@ -226,6 +228,27 @@ function unacceptedReport(
     last: context.time(lastAttemptSinceSent),
     lastAccepted: context.timeOrNull(lastSent),
   };
+}
+
+/**
+ * Reports that the reply changed during the provider's block: its latest block reply has
+ * another rule than its first, and every reply of the first rule came before the first reply
+ * of the latest rule. Two rules whose replies alternate are no change. Returns null when the
+ * rule did not change.
+ */
+function replyChangeReport(
+  facts: ProviderFacts,
+  context: DiagnoseContext,
+): ReplyChangeReport | null {
+  const { firstBlock, lastBlock } = facts;
+  if (firstBlock === null || lastBlock === null || firstBlock.ruleId === lastBlock.ruleId) {
+    return null;
+  }
+  const previous = facts.rules.get(firstBlock.ruleId);
+  const latest = facts.rules.get(lastBlock.ruleId);
+  if (previous === undefined || latest === undefined) return null;
+  if (previous.lastTime >= latest.first.time) return null;
+  return { previousRuleId: firstBlock.ruleId, reply: context.reply(latest.first) };
 }
 
 /**

@@ -118,6 +118,29 @@ const RELAY_PROVIDERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
   [/(?:^|\.)t-online\.de\.?$/, "t-online"],
 ];
 
+// Inbound MX hosts, which receive mail from other servers, as opposed to the submission hosts
+// that serve the provider's own customers (smtp.office365.com, smtp-mail.outlook.com). Only
+// Microsoft's are listed, because only Microsoft's rules depend on the difference.
+const INBOUND_MX_PROVIDERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
+  [/(?:^|\.)olc\.protection\.outlook\.com\.?$/, "outlook"],
+  [
+    /(?:^|\.)(?:mail\.protection\.outlook\.com|mail\.eo\.outlook\.com|mx\.microsoft)\.?$/,
+    "exchange-online",
+  ],
+];
+
+/**
+ * Returns the provider whose inbound MX this host is, or null for any other host. Only
+ * Outlook.com's and Exchange Online's inbound MX hosts are listed.
+ */
+export function inboundMxProvider(host: string): ProviderId | null {
+  const lower = host.toLowerCase();
+  for (const [pattern, provider] of INBOUND_MX_PROVIDERS) {
+    if (pattern.test(lower)) return provider;
+  }
+  return null;
+}
+
 /** Returns the provider whose recipient domain this is, or null for any other domain. */
 export function providerOfDomain(domain: string): ProviderId | null {
   const lower = domain.toLowerCase();

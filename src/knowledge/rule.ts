@@ -11,6 +11,7 @@ import type { ProviderId } from "./providers.js";
  * - A rule with `codeAlone` also matches on one of those enhanced status codes by itself, but
  *   only when the reply is known to come from the rule's provider.
  * - A rule with neither (only codes) matches on codes; such rules live in `generic.ts`.
+ * - A rule with `inboundMxOnly` matches only replies from one of its provider's inbound MX hosts.
  */
 export interface ReplyRule {
   /** Stable id, `<provider>.<condition>`, such as `gmail.ip-rate-limit`; `generic.*` for fallbacks. */
@@ -44,6 +45,14 @@ export interface ReplyRule {
    * apply the rule: the reply also needs the provider's host name, help link, trailer or token.
    */
   readonly distinctive?: true | RegExp;
+  /**
+   * Restricts the rule to replies from one of its provider's inbound MX hosts, named by the
+   * relay host of the delivery or else by the wrapper (`host H[ip] said:`). Microsoft writes
+   * 5.7.708 at a tenant's outbound servers, where it stops the tenant's own mail, and at its
+   * inbound MX, where it rejects the IP of the server that connected. `inboundMxProvider`
+   * lists the hosts, only Microsoft's so far.
+   */
+  readonly inboundMxOnly?: true;
   /** Overrides the permanence the reply code implies (Gmail documents `421 5.7.32`). */
   readonly permanent?: boolean;
   /** One sentence on what the receiver decided and why. */

@@ -1,5 +1,10 @@
 import type { SmtpStage } from "../knowledge/categories.js";
-import { googleProviderOf, PROVIDER_OPERATORS, type ProviderId } from "../knowledge/providers.js";
+import {
+  googleProviderOf,
+  inboundMxProvider,
+  PROVIDER_OPERATORS,
+  type ProviderId,
+} from "../knowledge/providers.js";
 import type { ReplyRule } from "../knowledge/rule.js";
 import { GENERIC_RULES, PROVIDER_RULES } from "../knowledge/rules/index.js";
 import { cleanInput } from "./clean.js";
@@ -100,7 +105,9 @@ function explainFully(
   const receiver = known ?? googleReceiver(detected, recipient);
   const guessed = receiver ?? detected;
   const operator = guessed === null ? null : PROVIDER_OPERATORS[guessed];
-  const rule = findRule(rules, parsed, operator, !otherHost);
+  const answeringHost = hints.relayHost ?? parsed.remoteHost;
+  const inboundMx = answeringHost == null ? null : inboundMxProvider(answeringHost);
+  const rule = findRule(rules, parsed, operator, !otherHost, inboundMx);
   return explainedReply(parsed, classification(rule, parsed, receiver, guessed));
 }
 
@@ -202,11 +209,17 @@ function providerFromHints(
   return provider;
 }
 
-/** The part of the memo key that comes from the hints: all that can change the result. */
+/**
+ * The part of the memo key that comes from the hints: all that can change the result. The
+ * provider of the relay host does not tell an inbound MX from a submission host, so the key
+ * names the inbound MX too.
+ */
 function memoContext(hints: ExplainHints, hinted: ProviderId | null): string {
   const receiver = hinted ?? (hints.relayHost == null ? "" : "other");
+  const inboundMx =
+    hinted === null || hints.relayHost == null ? null : inboundMxProvider(hints.relayHost);
   const recipient = hints.recipient == null ? "" : recipientKind(hinted, hints.recipient);
-  return `${receiver}|${recipient}|${hints.dsn ?? ""}|${hints.stage ?? ""}`;
+  return `${receiver}|${inboundMx ?? ""}|${recipient}|${hints.dsn ?? ""}|${hints.stage ?? ""}`;
 }
 
 // Without a provider from the hints, the recipient only chooses between Gmail and Workspace

@@ -1,4 +1,4 @@
-import { PROVIDER_OPERATORS } from "../knowledge/providers.js";
+import { PROVIDER_OPERATORS, type ProviderId } from "../knowledge/providers.js";
 import type { ReplyRule } from "../knowledge/rule.js";
 import type { ParsedReply } from "./types.js";
 
@@ -34,8 +34,12 @@ export function compileRules(
   for (const [operator, rules] of Object.entries(providerRules)) {
     const compiled = rules.map(compileRule);
     byOperator.set(operator, compiled);
+    // A rule for inbound MX replies only is never applied to a reply from another host.
     distinctive.push(
-      ...compiled.filter(({ rule }) => rule.distinctive !== undefined && hasWording(rule)),
+      ...compiled.filter(
+        ({ rule }) =>
+          rule.distinctive !== undefined && hasWording(rule) && rule.inboundMxOnly !== true,
+      ),
     );
   }
   return {
@@ -77,19 +81,25 @@ function joinPatterns(patterns: readonly (RegExp | undefined)[]): RegExp[] {
  * rule matches everything. `operator` is null when nothing names the receiver. With
  * `foreignWording` false, wording unique to another provider is skipped. Callers pass false
  * for a reply from a host that no provider runs, because such wording alone may be that
- * host's own.
+ * host's own. `inboundMx` is the provider whose inbound MX sent the reply, or null. A rule
+ * marked `inboundMxOnly` applies only when it is the rule's provider.
  */
 export function findRule(
   set: RuleSet,
   reply: ParsedReply,
   operator: string | null,
   foreignWording = true,
+  inboundMx: ProviderId | null = null,
 ): ReplyRule {
   const own = operator === null ? undefined : set.byOperator.get(operator);
   if (own !== undefined) {
-    const byWording = own.find((candidate) => matchesWording(candidate, reply));
+    const byWording = own.find(
+      (candidate) => appliesAt(candidate, inboundMx) && matchesWording(candidate, reply),
+    );
     if (byWording !== undefined) return byWording.rule;
-    const byCode = own.find((candidate) => matchesCodeAlone(candidate, reply));
+    const byCode = own.find(
+      (candidate) => appliesAt(candidate, inboundMx) && matchesCodeAlone(candidate, reply),
+    );
     if (byCode !== undefined) return byCode.rule;
   }
 
@@ -119,6 +129,11 @@ function findDistinctive(
       matchesWording(candidate, reply) &&
       (candidate.distinctiveText === undefined || candidate.distinctiveText.test(reply.text)),
   );
+}
+
+/** False for a rule marked `inboundMxOnly` unless an inbound MX of its provider sent the reply. */
+function appliesAt(candidate: CompiledRule, inboundMx: ProviderId | null): boolean {
+  return candidate.rule.inboundMxOnly !== true || candidate.rule.provider === inboundMx;
 }
 
 function compileRule(rule: ReplyRule): CompiledRule {

@@ -1,5 +1,6 @@
 /** Provider rows shared by the text and Markdown reports. */
 import type { Diagnosis, ProviderVerdict } from "../diagnose/types.js";
+import { shortTime } from "./wrap.js";
 
 /**
  * Returns the providers worth a row: a provider without attempts, expired mail, suspended
@@ -22,4 +23,15 @@ export function shownProviders(diagnosis: Diagnosis): ProviderVerdict[] {
  */
 export function blockedVerb(verdict: ProviderVerdict): string {
   return verdict.firstPermanentBlock === null ? "deferred" : "rejected or deferred";
+}
+
+/**
+ * Returns the sentence on a change of reply during the provider's block, such as "Reply
+ * changed at 2026-03-12 08:00:02 to 550 5.7.708: …", or null when the reply did not change.
+ */
+export function replyChangeSentence(verdict: ProviderVerdict): string | null {
+  const reply = verdict.replyChange?.reply;
+  if (reply === undefined) return null;
+  const code = `${reply.replyCode ?? ""} ${reply.enhancedStatus ?? ""}`.trim();
+  return `Reply changed at ${shortTime(reply.time)}${code === "" ? "" : ` to ${code}`}: ${reply.summary}`;
 }

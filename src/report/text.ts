@@ -25,7 +25,7 @@ import {
   unknownIpSentence,
 } from "./removal-commands.js";
 import { outageTextLines } from "./outage.js";
-import { blockedVerb, shownProviders } from "./providers.js";
+import { blockedVerb, replyChangeSentence, shownProviders } from "./providers.js";
 import { copiedLinesSentence } from "./copied-lines.js";
 import { missingFilterCopiesSentence } from "./filter-copies.js";
 import { addressProbesSentence } from "./address-probes.js";
@@ -181,6 +181,8 @@ function blockLines(verdict: ProviderVerdict, diagnosis: Diagnosis): string[] {
       ? "replies to sessions or probes, no delivery attempt refused"
       : `${plural(verdict.blockedAttempts, "attempt")} to ${verdict.recipientsEstimated ? "about " : ""}${plural(verdict.blockedRecipients, "recipient")} ${blockedVerb(verdict)}`;
   lines.push(...wrap(`${refused}; ${blockEnd(verdict)}`, "                "));
+  const change = replyChangeSentence(verdict);
+  if (change !== null) lines.push(...wrap(change, "                "));
   const hosts = blockedHostsList(verdict, diagnosis.server);
   if (hosts !== null) lines.push(...wrap(`From ${hosts}.`, "                "));
   return lines;

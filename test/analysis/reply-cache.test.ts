@@ -136,6 +136,30 @@ describe("ReplyCache", () => {
     expect(calls.full).toBe(3);
   });
 
+  test("inbound MX separates wordings", () => {
+    // Exim's error text does not name the host, so only the relay host separates the two.
+    const { cache, calls } = countingCache();
+    const text =
+      "SMTP error from remote mail server after MAIL FROM:<alice@example.com>: 550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP.";
+    const hints = (relayHost: string): ReplyHints => ({
+      relayHost,
+      recipient: "sales@example.com",
+      dsn: "5.7.708",
+    });
+    const inbound = cache.classify(
+      text,
+      "exchange-online",
+      hints("example-com.mail.protection.outlook.com"),
+    );
+    const submission = cache.classify(text, "exchange-online", hints("smtp.office365.com"));
+
+    expect(calls.full).toBe(2);
+    expect(inbound.reply.ruleId).toBe("exchange-online.ip-not-accepted");
+    expect(inbound.blockSignal).toBe(true);
+    expect(submission.reply.ruleId).toBe("exchange-online.outbound-ip-not-accepted");
+    expect(submission.blockSignal).toBe(false);
+  });
+
   test("neutral MX hosts share a wording", () => {
     const { cache, calls, classifier } = countingCache();
     cache.classify(

@@ -142,7 +142,8 @@ function firstReplyTime(evidence: ReplyFindingEvidence | null): string | null {
 function listingSentence(listed: ReplyFindingEvidence | null): string {
   if (listed === null) return "";
   const replies = listed.count + listed.sessionCount;
-  return `${plural(replies, "reply", "replies")} ${replies === 1 ? "names" : "name"} a block list, first at ${listed.first?.time ?? listed.firstSession?.time}.`;
+  // Not every such reply names a list: Microsoft's 5.7.708 only rejects traffic from the IP.
+  return `${plural(replies, "reply", "replies")} ${replies === 1 ? "reports" : "report"} the IP as listed or blocked, first at ${listed.first?.time ?? listed.firstSession?.time}.`;
 }
 
 /**
@@ -175,14 +176,30 @@ function listingFixes(listed: ReplyFindingEvidence | null, lists: readonly strin
 /** The rule of Outlook.com's S3150 reply, which lists part of the IP's network. */
 export const OUTLOOK_RANGE_RULE = "outlook.range-blocklist";
 
+/**
+ * The rules of Outlook.com's replies that block the IP itself: S3140, and 5.7.708 from its MX.
+ * A log can show them after S3150, when Microsoft moves the listing from the range to the IP.
+ */
+export const OUTLOOK_IP_RULES: readonly string[] = [
+  "outlook.ip-blocklist",
+  "outlook.ip-not-accepted",
+];
+
 function delistingSteps(listed: ReplyFindingEvidence, lists: readonly string[]): string[] {
   const providers = Object.keys(listed.providers) as ProviderId[];
   const steps: string[] = [];
-  if (listed.providers.outlook?.rules.includes(OUTLOOK_RANGE_RULE) === true) {
+  const outlookRules = listed.providers.outlook?.rules ?? [];
+  const rangeListed = outlookRules.includes(OUTLOOK_RANGE_RULE);
+  if (rangeListed) {
     steps.push(
       `Outlook.com lists part of the IP's network (S3150), and usually only the hosting provider, who owns the range, can get it delisted: ask them to request it through the Outlook.com sender support form (${REFERENCES.outlookSupportForm}), and send through another range or a relay meanwhile. Enrol the IP in SNDS and JMRP to see its status.`,
     );
-  } else if (providers.includes("outlook")) {
+  }
+  if (rangeListed && outlookRules.some((rule) => OUTLOOK_IP_RULES.includes(rule))) {
+    steps.push(
+      `Other Outlook.com replies block the IP itself, so also ask for its delisting with the sender support form (${REFERENCES.outlookSupportForm}).`,
+    );
+  } else if (!rangeListed && providers.includes("outlook")) {
     steps.push(
       `Ask Outlook.com for delisting with the sender support form (${REFERENCES.outlookSupportForm}); enrol the IP in SNDS and JMRP.`,
     );

@@ -10,6 +10,10 @@ const OUTLOOK_TROUBLESHOOTING = "http://mail.live.com/mail/troubleshooting.aspx#
 const OUTLOOK_POSTMASTER = "https://postmaster.live.com";
 const EXO_NDR =
   "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online";
+// "Fix email delivery issues for error codes 5.7.700 through 5.7.750 in Exchange Online".
+const EXO_TENANT_BLOCKS = "https://go.microsoft.com/fwlink/?linkid=2164955";
+const EXO_DELIST_FIX =
+  "Request removal at https://sender.office.com (it sends a confirmation link by mail).";
 
 const DELIST_FIX =
   "The IP owner asks for delisting through the Outlook.com sender support form after fixing the cause.";
@@ -47,6 +51,22 @@ const outlook: readonly ReplyRule[] = [
       "Usually only the hosting provider, who owns the range, can get it delisted: ask them to request it through the Outlook.com sender support form, and send through another range or a relay meanwhile.",
       SNDS_FIX,
     ],
+    reference: OUTLOOK_TROUBLESHOOTING,
+    findings: ["ip-blocklisted"],
+  },
+  {
+    // 5.7.708 from Outlook.com's own MX: no tenant sent the mail, so the rejected traffic is
+    // that of the server that connected.
+    id: "outlook.ip-not-accepted",
+    provider: "outlook",
+    category: "reputation",
+    enhanced: ["5.7.708"],
+    text: /traffic not accepted from this IP/i,
+    codeAlone: ["5.7.708"],
+    inboundMxOnly: true,
+    summary:
+      "Outlook.com's MX accepts no traffic from this IP, because Microsoft blocks the IP for its reputation.",
+    fix: [DELIST_FIX, SNDS_FIX, "Find and stop what damaged the IP first."],
     reference: OUTLOOK_TROUBLESHOOTING,
     findings: ["ip-blocklisted"],
   },
@@ -255,7 +275,7 @@ const exchangeOnline: readonly ReplyRule[] = [
     distinctive: true,
     summary: "Exchange Online has banned the sending IP.",
     fix: [
-      "Request removal at https://sender.office.com (it sends a confirmation link by mail).",
+      EXO_DELIST_FIX,
       "Then find why the IP was listed: a shared range, or a compromised host or account.",
     ],
     reference: EXO_NDR,
@@ -426,11 +446,52 @@ const exchangeOnline: readonly ReplyRule[] = [
     findings: [],
   },
   {
+    // 5.7.708 from a tenant's MX, the counterpart of `outlook.ip-not-accepted`.
+    id: "exchange-online.ip-not-accepted",
+    provider: "exchange-online",
+    category: "reputation",
+    enhanced: ["5.7.708"],
+    text: /traffic not accepted from this IP/i,
+    codeAlone: ["5.7.708"],
+    inboundMxOnly: true,
+    summary:
+      "The Exchange Online MX accepts no traffic from this IP, because Microsoft blocks the IP for its reputation.",
+    // NOTE: Microsoft documents 5.7.708 only for a tenant's outbound mail, so whether its
+    // delisting portal lifts the block at a tenant's MX is not confirmed.
+    fix: [
+      EXO_DELIST_FIX,
+      "Then find why the IP was blocked: a shared range, or a compromised host or account.",
+    ],
+    reference: EXO_NDR,
+    findings: ["ip-blocklisted"],
+  },
+  {
+    // Microsoft documents 5.7.708 for mail of a tenant, often a new one, sent from its
+    // low-reputation outbound IPs. A direct sender gets it from an inbound MX instead, and the
+    // rules above read it there.
+    id: "exchange-online.outbound-ip-not-accepted",
+    provider: "exchange-online",
+    category: "sender-account",
+    enhanced: ["5.7.708"],
+    codeAlone: ["5.7.708"],
+    summary:
+      "Microsoft 365 refuses to send this tenant's mail from a low-reputation IP, as it does for new tenants. A server that delivered straight to a Microsoft MX gets this reply as a block of its own IP.",
+    fix: [
+      "When sending through Microsoft 365: check the tenant for compromised accounts and open relays, then ask Microsoft support for an exception.",
+      "When your own server delivered straight to a *.protection.outlook.com MX, Microsoft blocks your server's IP: ask for delisting through the Outlook.com sender support form (https://olcsupport.office.com/) for consumer domains or at https://sender.office.com for business domains, and check the IP in SNDS.",
+    ],
+    reference: EXO_TENANT_BLOCKS,
+    findings: [],
+  },
+  {
+    // 5.7.705 (the tenant sent too much spam) and 5.7.750 (mail from domains the tenant has
+    // not registered) name the tenant and its domains, not the IP that connected, so they keep
+    // this reading whatever host sends them.
     id: "exchange-online.outbound-restriction",
     provider: "exchange-online",
     category: "sender-account",
-    enhanced: ["5.7.501", "5.7.502", "5.7.503", "5.7.705", "5.7.708", "5.7.750", "5.1.8"],
-    codeAlone: ["5.7.501", "5.7.502", "5.7.503", "5.7.705", "5.7.708", "5.7.750", "5.1.8"],
+    enhanced: ["5.7.501", "5.7.502", "5.7.503", "5.7.705", "5.7.750", "5.1.8"],
+    codeAlone: ["5.7.501", "5.7.502", "5.7.503", "5.7.705", "5.7.750", "5.1.8"],
     summary:
       "Microsoft 365 refuses to send for this tenant or account (banned sender, tenant over its limits, unregistered domain, or a compromised account).",
     fix: [
