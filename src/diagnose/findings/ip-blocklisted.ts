@@ -4,7 +4,12 @@ import type { ExplainedReply } from "../../reply/types.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, listNames, plural, providersDo } from "./build.js";
-import { collectReplyEvidence, replySamples, type ReplyFindingEvidence } from "./replies.js";
+import {
+  collectReplyEvidence,
+  earliestReply,
+  replySamples,
+  type ReplyFindingEvidence,
+} from "./replies.js";
 
 const BLOCKLIST_NAMES: ReadonlyArray<readonly [RegExp, string]> = [
   [/spamhaus/i, "Spamhaus"],
@@ -134,7 +139,7 @@ function firstReplyTime(evidence: ReplyFindingEvidence | null): string | null {
 function listingSentence(listed: ReplyFindingEvidence | null): string {
   if (listed === null) return "";
   const replies = listed.count + listed.sessionCount;
-  return `${plural(replies, "reply", "replies")} ${replies === 1 ? "names" : "name"} a block list, first at ${listed.first?.time ?? listed.firstSession?.time}.`;
+  return `${plural(replies, "reply", "replies")} ${replies === 1 ? "names" : "name"} a block list, first at ${earliestReply(listed)?.time}.`;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { DiagnoseContext } from "../context.js";
 import { expiredMailNote } from "../verdict.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, plural, providersDo } from "./build.js";
-import { collectReplyEvidence, replySamples } from "./replies.js";
+import { collectReplyEvidence, earliestReply, replySamples } from "./replies.js";
 
 /**
  * `rate-limited`: receivers defer this server's mail with temporary replies (Gmail 4.7.28,
@@ -18,6 +18,7 @@ export function detectRateLimited(context: DiagnoseContext): Finding | null {
   const names = Object.keys(evidence.providers).map((id) => PROVIDER_NAMES[id as ProviderId]);
   const total = evidence.count + evidence.sessionCount;
   const rejections = permanentReplies(evidence.codes);
+  const since = earliestReply(evidence)?.time;
   const reputation = throttlesForReputation(context);
   return finding("rate-limited", {
     severity: "warning",
@@ -28,15 +29,26 @@ export function detectRateLimited(context: DiagnoseContext): Finding | null {
         : `${providersDo(names, "is", "are")} deferring or rejecting mail from this server for its rate`,
     summary:
       rejections === 0
-        ? `${plural(total, "deferral")} since ${evidence.first?.time ?? evidence.firstSession?.time}. ` +
+        ? `${plural(total, "deferral")} since ${since}. ` +
+          sessionSentence(evidence.sessionCount) +
           delayedOrLost(context, Object.keys(evidence.providers))
-        : `${plural(total - rejections, "deferral")} and ${plural(rejections, "rejection")} since ${evidence.first?.time ?? evidence.firstSession?.time}. ` +
+        : `${plural(total - rejections, "deferral")} and ${plural(rejections, "rejection")} since ${since}. ` +
+          sessionSentence(evidence.sessionCount) +
           "Deferred mail is retried until the queue lifetime ends, but rejected mail bounced and is not retried.",
     evidence,
     samples: replySamples(context, evidence),
     fix: reputation ? REPUTATION_FIXES : REQUIREMENT_FIXES,
     references: [REFERENCES.gmailErrors, REFERENCES.gmailPostmaster, REFERENCES.outlookPostmaster],
   });
+}
+
+/**
+ * Says how many of the replies answered a whole session, because the provider table counts
+ * only the replies to recipients. Returns "" when there are none.
+ */
+function sessionSentence(sessionCount: number): string {
+  if (sessionCount === 0) return "";
+  return `Of these, ${plural(sessionCount, "reply", "replies")} answered a whole session without naming a recipient. `;
 }
 
 /**
