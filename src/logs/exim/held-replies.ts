@@ -1,6 +1,5 @@
 import type { EventSink, SessionReplyEvent } from "../events.js";
 import type { DeliveryFields } from "./delivery.js";
-import type { MessageState } from "./message.js";
 
 /**
  * How long a host line's reply waits for an address line that repeats it, in ms of log time.
@@ -16,7 +15,8 @@ export const REPLY_HOLD_MS = 1000;
 const MAX_HELD_REPLIES = 100;
 
 interface HeldReply {
-  readonly state: MessageState;
+  /** The message's key in the parser's table (`tableKey`). */
+  readonly key: string;
   readonly event: SessionReplyEvent;
 }
 
@@ -30,37 +30,38 @@ interface HeldReply {
  * next host or the log ends, is sent as a session reply.
  */
 export class HeldReplies {
-  private readonly held: HeldReply[] = [];
+  private readonly replies: HeldReply[] = [];
 
   constructor(private readonly sink: EventSink) {}
 
+  /** Number of waiting replies. */
   get size(): number {
-    return this.held.length;
+    return this.replies.length;
   }
 
-  /** Keeps the session reply of a host line of `state` until an address line repeats it. */
-  hold(state: MessageState, event: SessionReplyEvent): void {
-    if (this.held.length >= MAX_HELD_REPLIES) {
-      const oldest = this.held.shift();
+  /** Keeps the session reply of a host line of message `key` until an address line repeats it. */
+  hold(key: string, event: SessionReplyEvent): void {
+    if (this.replies.length >= MAX_HELD_REPLIES) {
+      const oldest = this.replies.shift();
       if (oldest !== undefined) this.sink(oldest.event);
     }
-    this.held.push({ state, event });
+    this.replies.push({ key, event });
   }
 
   /**
-   * Drops the waiting reply of `state` that the address line with `fields` repeats: the same
-   * host address and the same reply text. Returns true when it dropped one.
+   * Drops the waiting reply of message `key` that the address line with `fields` repeats: the
+   * same host address and the same reply text. Returns true when it dropped one.
    */
-  dropRepeated(state: MessageState, fields: DeliveryFields): boolean {
+  dropRepeated(key: string, fields: DeliveryFields): boolean {
     if (fields.relayIp === null || fields.errorText === null) return false;
-    const index = this.held.findIndex(
-      ({ state: heldState, event }) =>
-        heldState === state &&
-        event.relayIp === fields.relayIp &&
-        event.response === fields.errorText,
+    const index = this.replies.findIndex(
+      (held) =>
+        held.key === key &&
+        held.event.relayIp === fields.relayIp &&
+        held.event.response === fields.errorText,
     );
     if (index < 0) return false;
-    this.held.splice(index, 1);
+    this.replies.splice(index, 1);
     return true;
   }
 
@@ -69,9 +70,9 @@ export class HeldReplies {
     this.sendWhere((held) => held.event.time < time - REPLY_HOLD_MS);
   }
 
-  /** Sends the waiting replies of `state`, whose message has ended. */
-  sendOf(state: MessageState): void {
-    this.sendWhere((held) => held.state === state);
+  /** Sends the waiting replies of message `key`, which has ended. */
+  sendOf(key: string): void {
+    this.sendWhere((held) => held.key === key);
   }
 
   /** Sends every waiting reply, oldest first. */
@@ -80,12 +81,12 @@ export class HeldReplies {
   }
 
   private sendWhere(due: (held: HeldReply) => boolean): void {
-    const held = this.held;
+    const replies = this.replies;
     let remaining = 0;
-    for (const entry of held) {
+    for (const entry of replies) {
       if (due(entry)) this.sink(entry.event);
-      else held[remaining++] = entry;
+      else replies[remaining++] = entry;
     }
-    held.length = remaining;
+    replies.length = remaining;
   }
 }

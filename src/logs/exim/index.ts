@@ -170,7 +170,12 @@ class EximLogParser implements EximParser {
 
     const state = this.stateFor(record, idLength);
     withFailedHost(state, fields);
-    if (this.heldReplies.size > 0) this.heldReplies.dropRepeated(state, fields);
+    if (this.heldReplies.size > 0) {
+      this.heldReplies.dropRepeated(
+        tableKey(record.host, record.message.slice(0, idLength)),
+        fields,
+      );
+    }
     const position = positionOf(record);
     if (lacksFailedHost(fields)) {
       this.withoutHost.push({ state, record: { ...record }, position, fields, status });
@@ -232,7 +237,7 @@ class EximLogParser implements EximParser {
   private endMessage(record: LogRecord, idLength: number): void {
     const key = tableKey(record.host, record.message.slice(0, idLength));
     const state = this.messages.touch(key, record.time);
-    if (state !== undefined && this.heldReplies.size > 0) this.heldReplies.sendOf(state);
+    if (this.heldReplies.size > 0) this.heldReplies.sendOf(key);
     this.leaveFrozen(record, idLength, state);
     this.messages.delete(key);
   }
@@ -318,15 +323,14 @@ class EximLogParser implements EximParser {
   }
 
   /**
-   * Holds the reply of a host line of a known message for the address lines that may repeat
-   * it (see `HeldReplies`). A line without a known message or host goes out at once.
+   * Holds the reply of a host line for the address lines that may repeat it (see
+   * `HeldReplies`). A line that names no host goes out at once.
    */
   private noteSessionReply(record: LogRecord, idLength: number): void {
     const key = tableKey(record.host, record.message.slice(0, idLength));
-    const state = this.messages.touch(key, record.time);
-    const event = this.sessionReply(record, idLength, state);
-    if (state === undefined || event.relayIp === null) this.sink(event);
-    else this.heldReplies.hold(state, event);
+    const event = this.sessionReply(record, idLength, this.messages.touch(key, record.time));
+    if (event.relayIp === null) this.sink(event);
+    else this.heldReplies.hold(key, event);
   }
 
   // `ID H=host [ip]: SMTP error from remote mail server after …: reply`, or the same with

@@ -40,6 +40,16 @@ describe("Exim host line and its address lines", () => {
     expect(deferrals.every((event) => event.response === DEFERRAL)).toBe(true);
   });
 
+  test("log starting at the host line", () => {
+    const events = eventsOf([
+      `2026-03-11 02:00:02 ${ID} H=${HOST}: ${DEFERRAL}`,
+      `2026-03-11 02:00:02 ${ID} == a@example.net R=dnslookup T=remote_smtp defer (-46) H=${HOST}: ${DEFERRAL}`,
+    ]);
+
+    expect(sessionReplies(events)).toEqual([]);
+    expect(deliveries(events)).toHaveLength(1);
+  });
+
   test("bounce lines repeat the host line", () => {
     const rejection = "SMTP error from remote mail server after end of data: 550 5.7.1 Rejected";
     const events = eventsOf([
