@@ -199,7 +199,8 @@ export type WithoutAttemptKind = "suspended" | "mta";
 /**
  * A remote reply logged without a recipient: a refusal at the greeting, EHLO or MAIL FROM
  * (Postfix `QID: host H[ip] said: …` or `… refused to talk to me`), or an Exim
- * `SMTP error from remote mail server` line for the whole connection.
+ * `SMTP error from remote mail server` line for the whole connection. The Exim parser makes
+ * none for a host line whose reply the address lines after it repeat: those count it.
  */
 export interface SessionReplyEvent {
   readonly type: "session-reply";

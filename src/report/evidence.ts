@@ -1,3 +1,4 @@
+import { earliestReply } from "../diagnose/findings/replies.js";
 import type { ReplyEvidence } from "../diagnose/types.js";
 import { PROVIDER_NAMES, type ProviderId } from "../knowledge/providers.js";
 import { count, shortTime } from "./wrap.js";
@@ -189,17 +190,33 @@ interface ProviderSummary {
 function providerLines(providers: Record<string, ProviderSummary>): Array<[string, string]> {
   return Object.entries(providers).map(([id, summary]) => {
     const name = summary.name ?? PROVIDER_NAMES[id as ProviderId] ?? id;
-    const total = (summary.count ?? 0) + (summary.sessionCount ?? 0);
     const codes = Object.entries(summary.codes ?? {})
       .slice(0, 3)
       .map(([code, n]) => `${code} ×${count(n)}`)
       .join(", ");
-    const first = summary.first ?? summary.firstSession ?? null;
+    const first = earliestReply({
+      first: summary.first ?? null,
+      firstSession: summary.firstSession ?? null,
+    });
     const where =
       first === null ? "" : `, first ${shortTime(first.time)} (${first.file}:${first.line})`;
-    const noun = total === 1 ? "reply" : "replies";
-    return [name, `${count(total)} ${noun}${codes === "" ? "" : ` (${codes})`}${where}`];
+    const replies = replyCounts(summary.count ?? 0, summary.sessionCount ?? 0);
+    return [name, `${replies}${codes === "" ? "" : ` (${codes})`}${where}`];
   });
+}
+
+// `80 replies`, `3 replies to whole sessions`, or `1,417 replies to recipients and 108 to
+// whole sessions`, so that the recipients' count can be compared with the provider table's.
+function replyCounts(recipientLevel: number, sessionLevel: number): string {
+  const noun = (n: number): string => (n === 1 ? "reply" : "replies");
+  if (sessionLevel === 0) return `${count(recipientLevel)} ${noun(recipientLevel)}`;
+  const sessions = sessionLevel === 1 ? "a whole session" : "whole sessions";
+  if (recipientLevel === 0) return `${count(sessionLevel)} ${noun(sessionLevel)} to ${sessions}`;
+  const recipients =
+    recipientLevel === 1
+      ? "1 reply to a recipient"
+      : `${count(recipientLevel)} replies to recipients`;
+  return `${recipients} and ${count(sessionLevel)} to ${sessions}`;
 }
 
 function formatValue(key: string, value: unknown): string {

@@ -2,7 +2,12 @@ import { PROVIDER_NAMES, domainOf, type ProviderId } from "../../knowledge/provi
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, listNames, plural, providersDo } from "./build.js";
-import { collectReplyEvidence, replySamples, type ReplyFindingEvidence } from "./replies.js";
+import {
+  collectReplyEvidence,
+  earliestReply,
+  replySamples,
+  type ReplyFindingEvidence,
+} from "./replies.js";
 
 /**
  * `authentication`: receivers reject mail because SPF, DKIM or DMARC did not pass or are
@@ -51,7 +56,7 @@ export function detectAuthentication(context: DiagnoseContext): Finding | null {
         : authenticationTitle(ownFailing, failing, onlyForwarded, unresolved === "some"),
     summary:
       `${providersDo(names, "rejected or deferred", "rejected or deferred")} ${plural(evidence.count + evidence.sessionCount, "attempt")} ` +
-      `for ${UNRESOLVED_REASONS[unresolved]}, first at ${evidence.first?.time ?? evidence.firstSession?.time}.` +
+      `for ${UNRESOLVED_REASONS[unresolved]}, first at ${earliestReply(evidence)?.time}.` +
       notRejectedSentences(context, notRejected),
     evidence: {
       ...evidence,

@@ -5,7 +5,12 @@ import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, listNames, plural, providersDo } from "./build.js";
 import { fitStepToMtas } from "./mta-steps.js";
-import { collectReplyEvidence, replySamples, type ReplyFindingEvidence } from "./replies.js";
+import {
+  collectReplyEvidence,
+  earliestReply,
+  replySamples,
+  type ReplyFindingEvidence,
+} from "./replies.js";
 
 const BLOCKLIST_NAMES: ReadonlyArray<readonly [RegExp, string]> = [
   [/spamhaus/i, "Spamhaus"],
@@ -143,7 +148,7 @@ function listingSentence(listed: ReplyFindingEvidence | null): string {
   if (listed === null) return "";
   const replies = listed.count + listed.sessionCount;
   // Not every such reply names a list: Microsoft's 5.7.708 only rejects traffic from the IP.
-  return `${plural(replies, "reply", "replies")} ${replies === 1 ? "reports" : "report"} the IP as listed or blocked, first at ${listed.first?.time ?? listed.firstSession?.time}.`;
+  return `${plural(replies, "reply", "replies")} ${replies === 1 ? "reports" : "report"} the IP as listed or blocked, first at ${earliestReply(listed)?.time}.`;
 }
 
 /**

@@ -4,7 +4,7 @@ import { expiredMailNote } from "../verdict.js";
 import type { Finding, ProviderVerdict } from "../types.js";
 import { REFERENCES, finding, plural, providersDo } from "./build.js";
 import { retryQueueStep } from "./queue-commands.js";
-import { collectReplyEvidence, replySamples } from "./replies.js";
+import { collectReplyEvidence, earliestReply, replySamples } from "./replies.js";
 
 /**
  * `rate-limited`: receivers defer this server's mail with temporary replies (Gmail 4.7.28,
@@ -25,8 +25,8 @@ export function detectRateLimited(
   const names = ids.map((id) => PROVIDER_NAMES[id]);
   const total = evidence.count + evidence.sessionCount;
   const rejections = permanentReplies(evidence.codes);
+  const since = earliestReply(evidence)?.time;
   const reputation = throttlesForReputation(context);
-  const first = evidence.first?.time ?? evidence.firstSession?.time;
   const lifted = ids.every((id) => (providers[id]?.pastBlock ?? null) !== null);
   const replies =
     rejections === 0
@@ -37,15 +37,15 @@ export function detectRateLimited(
         rejections === 0
           ? `${providersDo(names, "deferred", "deferred")} mail from this server`
           : `${providersDo(names, "deferred", "deferred")} or rejected mail from this server for its rate`,
-        `${replies} from ${first} to ${evidence.last}. ${deliveredLater(context, ids)}`,
+        `${replies} from ${since} to ${evidence.last}. ${sessionSentence(evidence.sessionCount)}${deliveredLater(context, ids)}`,
       ]
     : [
         rejections === 0
           ? `${providersDo(names, "is", "are")} deferring mail from this server`
           : `${providersDo(names, "is", "are")} deferring or rejecting mail from this server for its rate`,
         rejections === 0
-          ? `${replies} since ${first}. ${delayedOrLost(context, ids)}`
-          : `${replies} since ${first}. Deferred mail is retried until the queue lifetime ends, but rejected mail bounced and is not retried.`,
+          ? `${replies} since ${since}. ${sessionSentence(evidence.sessionCount)}${delayedOrLost(context, ids)}`
+          : `${replies} since ${since}. ${sessionSentence(evidence.sessionCount)}Deferred mail is retried until the queue lifetime ends, but rejected mail bounced and is not retried.`,
       ];
   return finding("rate-limited", {
     severity: "warning",
@@ -94,6 +94,15 @@ function deliveredLater(context: DiagnoseContext, providers: readonly ProviderId
       ? `Later attempts delivered ${deferred === 1 ? "the deferred recipient" : `all ${plural(deferred, "deferred recipient")}`}.`
       : `Later attempts delivered ${delivered.toLocaleString("en-US")} of the ${plural(deferred, "deferred recipient")}.`;
   return `${outcome}${lost}`;
+}
+
+/**
+ * Says how many of the replies answered a whole session, because the provider table counts
+ * only the replies to recipients. Returns "" when there are none.
+ */
+function sessionSentence(sessionCount: number): string {
+  if (sessionCount === 0) return "";
+  return `Of these, ${plural(sessionCount, "reply", "replies")} answered a whole session without naming a recipient. `;
 }
 
 /**

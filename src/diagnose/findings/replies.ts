@@ -115,6 +115,18 @@ function earliest(occurrences: ReplyOccurrence[]): ReplyOccurrence | null {
   return best;
 }
 
+/**
+ * Returns the earlier of the first recipient-level and the first session-level reply, as the
+ * provider table's first block does, or null when there is neither.
+ */
+export function earliestReply(
+  evidence: Pick<ReplyFindingEvidence, "first" | "firstSession">,
+): ReplyEvidence | null {
+  const { first, firstSession } = evidence;
+  if (first === null || firstSession === null) return first ?? firstSession;
+  return Date.parse(firstSession.time) < Date.parse(first.time) ? firstSession : first;
+}
+
 /** Sample lines for a finding: its first recipient-level and session-level replies. */
 export function replySamples(
   context: DiagnoseContext,

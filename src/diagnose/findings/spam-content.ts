@@ -2,7 +2,7 @@ import { PROVIDER_NAMES, type ProviderId } from "../../knowledge/providers.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, plural, providersDo } from "./build.js";
-import { collectReplyEvidence, replySamples } from "./replies.js";
+import { collectReplyEvidence, earliestReply, replySamples } from "./replies.js";
 import { ISOLATED_REJECTIONS } from "../verdict.js";
 
 /** `spam-content`: receivers judge individual messages as spam, phishing or dangerous. */
@@ -21,7 +21,7 @@ export function detectSpamContent(context: DiagnoseContext): Finding | null {
     title: `${providersDo(names, "rejects", "reject")} messages as spam`,
     summary:
       `${plural(evidence.count + evidence.sessionCount, "reply", "replies")} judged the mail ` +
-      `itself as unsolicited or dangerous, first at ${evidence.first?.time ?? evidence.firstSession?.time}.`,
+      `itself as unsolicited or dangerous, first at ${earliestReply(evidence)?.time}.`,
     evidence,
     samples: replySamples(context, evidence),
     fix: [

@@ -5,7 +5,7 @@ import type { Finding } from "../types.js";
 import { REFERENCES, finding, plural, providersDo } from "./build.js";
 import { mtaStep } from "./mta-steps.js";
 import { retryQueueStep } from "./queue-commands.js";
-import { collectReplyEvidence, replySamples } from "./replies.js";
+import { collectReplyEvidence, earliestReply, replySamples } from "./replies.js";
 
 /**
  * `tls-required`: receivers reject mail that is not sent over TLS. The evidence adds when the
@@ -45,7 +45,7 @@ export function detectTlsRequired(context: DiagnoseContext): Finding | null {
         : " The log shows no outbound TLS session at all."),
     evidence: {
       ...evidence,
-      since: evidence.first?.time ?? evidence.firstSession?.time ?? null,
+      since: earliestReply(evidence)?.time ?? null,
       outboundTlsSessions: [...server.outboundTlsByHour.values()].reduce((a, b) => a + b, 0),
       outboundTlsSessionsBeforeRejections: tlsBefore.reduce((total, [, count]) => total + count, 0),
       lastOutboundTls: context.timeOrNull(server.lastOutboundTls),

@@ -11,6 +11,7 @@ import { deliveryStatus, hostInText, readDelivery, type DeliveryFields } from ".
 import { FieldReader } from "./field-reader.js";
 import { CallerTracker } from "./local-submission.js";
 import { readClientAuthFailure, readHostError, withFailedHost } from "./failed-host.js";
+import { HeldReplies } from "./held-replies.js";
 import { authFailedAt, classifyNote, connectionErrorOf, sessionErrorAt } from "./message-notes.js";
 import { MessageTable, tableKey } from "./message-table.js";
 import { messageIdLength } from "./message-id.js";
@@ -75,6 +76,8 @@ class EximLogParser implements EximParser {
   private frozenEvicted = 0;
   // Address lines that wait for their host line, oldest first, all of one second of the log.
   private readonly withoutHost: AddressWithoutHost[] = [];
+  // Host-line replies that wait for the address lines that may repeat them.
+  private readonly heldReplies: HeldReplies;
 
   constructor(
     private readonly sink: EventSink,
@@ -83,6 +86,7 @@ class EximLogParser implements EximParser {
     this.messages = new MessageTable((state) => {
       if (state.frozen) this.frozenEvicted += 1;
     }, maxOpenMessages);
+    this.heldReplies = new HeldReplies(sink);
   }
 
   get openMessages(): number {
@@ -108,6 +112,7 @@ class EximLogParser implements EximParser {
     if (this.withoutHost.length > 0 && record.time !== this.withoutHost[0]?.record.time) {
       this.releaseWithoutHost(null);
     }
+    if (this.heldReplies.size > 0) this.heldReplies.sendExpired(record.time);
     if (this.messages.advance(record.time)) this.callers.sweep(record.time);
     // With `+pid`, Exim writing to syslog without its own stamp leaves `[pid] ` in the text.
     if (record.message.charCodeAt(0) === 91) return this.parseRecord(withoutPidPrefix(record));
@@ -130,6 +135,7 @@ class EximLogParser implements EximParser {
   }
 
   finish(): void {
+    this.heldReplies.sendAll();
     this.releaseWithoutHost(null);
     // Messages are reported at their arrival line, so nothing else is pending; the state goes.
     this.messages.drain(() => undefined);
@@ -164,6 +170,12 @@ class EximLogParser implements EximParser {
 
     const state = this.stateFor(record, idLength);
     withFailedHost(state, fields);
+    if (this.heldReplies.size > 0) {
+      this.heldReplies.dropRepeated(
+        tableKey(record.host, record.message.slice(0, idLength)),
+        fields,
+      );
+    }
     const position = positionOf(record);
     if (lacksFailedHost(fields)) {
       this.withoutHost.push({ state, record: { ...record }, position, fields, status });
@@ -203,7 +215,7 @@ class EximLogParser implements EximParser {
         this.noteFrozen(record, idLength, kind === "frozen");
         return "parsed";
       case "session-reply":
-        this.sink(this.sessionReply(record, idLength));
+        this.noteSessionReply(record, idLength);
         return "parsed";
       case "auth-failure":
         this.sink(authFailureEvent(record, authFailedAt(text, start)));
@@ -225,6 +237,7 @@ class EximLogParser implements EximParser {
   private endMessage(record: LogRecord, idLength: number): void {
     const key = tableKey(record.host, record.message.slice(0, idLength));
     const state = this.messages.touch(key, record.time);
+    if (this.heldReplies.size > 0) this.heldReplies.sendOf(key);
     this.leaveFrozen(record, idLength, state);
     this.messages.delete(key);
   }
@@ -309,9 +322,24 @@ class EximLogParser implements EximParser {
     waiting.length = remaining;
   }
 
+  /**
+   * Holds the reply of a host line for the address lines that may repeat it (see
+   * `HeldReplies`). A line that names no host goes out at once.
+   */
+  private noteSessionReply(record: LogRecord, idLength: number): void {
+    const key = tableKey(record.host, record.message.slice(0, idLength));
+    const event = this.sessionReply(record, idLength, this.messages.touch(key, record.time));
+    if (event.relayIp === null) this.sink(event);
+    else this.heldReplies.hold(key, event);
+  }
+
   // `ID H=host [ip]: SMTP error from remote mail server after …: reply`, or the same with
   // the host in the text (`… after MAIL FROM:<…>: host mx.example.com [192.0.2.1]: 421 …`).
-  private sessionReply(record: LogRecord, idLength: number): SessionReplyEvent {
+  private sessionReply(
+    record: LogRecord,
+    idLength: number,
+    state: MessageState | undefined,
+  ): SessionReplyEvent {
     const text = record.message;
     const response = text.slice(sessionErrorAt(text, idLength + 1));
     let relayHost: string | null;
@@ -328,7 +356,6 @@ class EximLogParser implements EximParser {
       relayIp = named?.ip ?? null;
     }
 
-    const state = this.messages.touch(tableKey(record.host, text.slice(0, idLength)), record.time);
     return {
       type: "session-reply",
       time: record.time,

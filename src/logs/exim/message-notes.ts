@@ -78,9 +78,9 @@ export function classifyNote(text: string, start: number): NoteKind {
   }
 
   // Exim writes a host-level SMTP error when a host fails for the whole connection (greeting,
-  // EHLO, MAIL FROM, or after the data for every recipient) before it tries the next host.
-  // The addresses' own lines come only after the last host, so this is the only trace of the
-  // first host's reply.
+  // EHLO, MAIL FROM, or after the data for every recipient). The addresses' own lines come only
+  // after the last host, so for an earlier host this is the only trace of its reply. For the
+  // last host the address lines repeat the reply, and the parser drops the host line's copy.
   if (text.includes(SESSION_ERROR, start)) return "session-reply";
   const authFailure = text.indexOf(AUTH_FAILED, start);
   if (authFailure >= 0) {

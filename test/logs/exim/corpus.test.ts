@@ -127,6 +127,17 @@ describe.skipIf(root === null)("Exim parser on real logs and fixtures", () => {
     expect(codes.filter((code) => code === "4xx").length).toBeGreaterThan(0);
   });
 
+  test("Exim test-suite log 5510: host line and address lines", () => {
+    const run = runParser(createEximParser, readLogLines(real("exim", "test", "log", "5510")));
+    const deferred = deliveries(run).filter((event) => event.status === "deferred");
+
+    // Line 26 is the host line of the `450 oops` reply that lines 27 to 29 repeat per address.
+    expect(ofType(run, "session-reply")).toEqual([]);
+    expect(deferred.filter((event) => event.response?.includes("450 oops") === true)).toHaveLength(
+      3,
+    );
+  });
+
   test.each([
     "fail2ban/tests/files/logs/exim",
     "fail2ban/tests/files/logs/exim-spam",
