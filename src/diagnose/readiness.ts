@@ -720,7 +720,7 @@ function volumeNormal(
       id: "volume-normal",
       title: "Volume back to normal",
       status: "pass",
-      detail: "No volume burst in the log.",
+      detail: `No volume burst in the log.${highVolumeNote(findings)}`,
     };
   }
   const ended = burst.endHour + HOUR_MS < logEnd - STOPPED_AFTER_MS;
@@ -732,6 +732,19 @@ function volumeNormal(
       ? `The burst ended at ${context.time(burst.endHour + HOUR_MS)}.`
       : "Outbound volume is still far above its usual level at the end of the log.",
   };
+}
+
+/**
+ * Builds the sentence that names the steady bulk volume of the `high-volume` finding, or "" when
+ * there is none. A steady high volume is no burst, so the item still passes.
+ */
+function highVolumeNote(findings: readonly Finding[]): string {
+  const evidence = findings.find((f) => f.id === "high-volume")?.evidence as
+    { peakRecipientsPerDay?: unknown; peakRecipientsPerHour?: unknown } | undefined;
+  const perDay = evidence?.peakRecipientsPerDay;
+  const perHour = evidence?.peakRecipientsPerHour;
+  if (typeof perDay !== "number" || typeof perHour !== "number") return "";
+  return ` The volume is high but steady (high-volume): up to ${perDay.toLocaleString("en-US")} recipients a day and ${perHour.toLocaleString("en-US")} an hour, so receivers apply their bulk-sender rules to it.`;
 }
 
 function fromFinding(
