@@ -187,7 +187,8 @@ export class ServerAnalyser {
   discarded = 0;
   /**
    * Deferrals and bounces of deliveries to mailboxes and programs on this server, and of
-   * hand-offs to a content filter on it.
+   * hand-offs to a content filter on it. Bounces that this server's own rules decided on purpose
+   * (`DeliveryEvent.withoutAttempt` of `policy`), such as an Exim `:fail:` alias, count here too.
    */
   readonly localDeliveryFailures = new UndeliveredTally();
   /**

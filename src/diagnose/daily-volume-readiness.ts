@@ -9,6 +9,7 @@ import {
   type UncomparedDailyBurst,
 } from "./findings/daily-burst.js";
 import { plural } from "./findings/build.js";
+import { dailyRamp } from "./findings/volume-spike.js";
 import type { Finding, ReadinessItem } from "./types.js";
 
 const ITEM = { id: "volume-normal", title: "Volume back to normal" } as const;
@@ -24,8 +25,8 @@ export interface DailyVolumeOptions {
 
 /**
  * Builds the `volume-normal` item from the daily volume, or returns null when it shows no
- * burst. A burst that only the daily volume shows (see `findDailyBurst`) passes when a whole
- * day after it went back below the burst level. It fails when the burst lasts until the end
+ * burst and no ramp (see `rampItem`). A burst that only the daily volume shows (see
+ * `findDailyBurst`) passes when a whole day after it went back below the burst level. It fails when the burst lasts until the end
  * of the log, and it is not checked when the log ends before the day after the burst is over.
  *
  * A log can be too short to give the usual daily volume while its busiest day is far above
@@ -39,6 +40,10 @@ export function dailyVolumeItem(
 ): ReadinessItem | null {
   const burst = findDailyBurst(context);
   if (burst !== null) return dailyBurstItem(burst);
+  // The `volume-spike` finding reports a ramp when no daily burst shows, and so does the item.
+  const ramp = dailyRamp(context);
+  const rampResult = ramp === null ? null : rampItem(ramp);
+  if (rampResult !== null) return rampResult;
   const uncompared = findUncomparedDailyBurst(context);
   if (uncompared === null) return null;
   return uncomparedItem(context, uncompared, options);
@@ -182,4 +187,38 @@ function abuseLevels(
 
 function perDay(recipients: number): string {
   return Math.round(recipients).toLocaleString("en-US");
+}
+
+/** One whole UTC day of outbound recipients, as `dailyRamp` of the `volume-spike` finding lists it. */
+export interface RampDay {
+  readonly day: string;
+  readonly recipients: number;
+}
+
+/**
+ * Builds the `volume-normal` item from daily volume that grew fast day after day, the ramp that
+ * the `volume-spike` and `new-ip` findings report. The item fails while the last whole day is
+ * still far above the first (see `isFarAboveDailyLevel`), because receivers have no history of
+ * the new level yet. Otherwise it passes. Returns null for an empty ramp.
+ */
+export function rampItem(ramp: readonly RampDay[]): ReadinessItem | null {
+  const first = ramp[0];
+  const last = ramp[ramp.length - 1];
+  if (first === undefined || last === undefined) return null;
+  const peak = Math.max(...ramp.map((entry) => entry.recipients));
+  const growth = `Daily outbound volume grew from ${first.recipients.toLocaleString("en-US")} to ${peak.toLocaleString("en-US")} recipients in ${plural(ramp.length, "UTC day")} (volume-spike)`;
+  const lastDay = `${last.day}, the last whole day, sent ${last.recipients.toLocaleString("en-US")}`;
+
+  if (isFarAboveDailyLevel(last.recipients, first.recipients)) {
+    return {
+      ...ITEM,
+      status: "fail",
+      detail: `${growth}, and ${lastDay}. Receivers have no history of this volume yet, so hold it steady and grow it by at most about twice a day, and only while no provider defers mail.`,
+    };
+  }
+  return {
+    ...ITEM,
+    status: "pass",
+    detail: `${growth}, but ${lastDay}, close to the ${first.recipients.toLocaleString("en-US")} of ${first.day}.`,
+  };
 }

@@ -62,9 +62,9 @@ export interface RelayLoginReport {
 
 /**
  * With remote attempts in the log, at least this many lines of held outbound mail make the
- * server hold mail, because a few are single recipients, such as a relocated user. Without any
- * remote attempt, one line is enough, because then no outbound mail left at all. Ten is an
- * estimate. In both cases the latest line must fall within `ONGOING_WINDOW_MS` of the end of
+ * server hold mail, because a few are single recipients, such as an unroutable domain.
+ * Without any remote attempt, one line is enough, because then no outbound mail left at all.
+ * Ten is an estimate. In both cases the latest line must fall within `ONGOING_WINDOW_MS` of the end of
  * the log, as for a block that still goes on, so that a filter restarted in the morning does
  * not hold the evening's verdict.
  */

@@ -26,6 +26,12 @@ import {
 } from "./server-subject.js";
 import { codeSpan, shellQuote } from "./shell-quote.js";
 import {
+  isWarmUpThrottle,
+  needsThrottleSummary,
+  throttleSummary,
+  warmUpFinding,
+} from "./warm-up-readiness.js";
+import {
   ONGOING_WINDOW_MS,
   recentBlockSentence,
   repeatedConnectionFailures,
@@ -125,10 +131,13 @@ export function buildReadiness(
   }
   // Gmail and Workspace share one form, so each form is listed once. Requests are matched
   // to forms by IP later, in `withRemovalTargets`. A provider whose block replies all say that
-  // no request can lift the block gets no form.
+  // no request can lift the block gets no form, and neither does one that only rate-limits a
+  // server that is still warming up.
+  const warmUp = warmUpFinding(findings);
   const removalForms: RemovalForm[] = affected
     .flatMap(([provider, verdict]) => {
       if (!hasRemovalForm(provider) || verdict === undefined || !removalApplies(verdict)) return [];
+      if (isWarmUpThrottle(verdict, warmUp)) return [];
       const form = REMOVAL_FORMS[provider];
       const rule = removalFormRule(verdict, form.rule);
       return [{ provider: provider as ProviderId, ...form, rule, lastRequest: null }];
@@ -143,6 +152,23 @@ export function buildReadiness(
     const othersBlock = affected.length > rejecting.length;
     const summary = rangeRejectionSummary(rejecting, othersBlock, failed, unchecked);
     return { ready, summary, items, removalForms };
+  }
+  if (needsThrottleSummary(affected, removalForms, warmUp)) {
+    const throttled = affected.flatMap(([, verdict]) =>
+      verdict?.status === "rate-limited" ? [verdict.name] : [],
+    );
+    const formNames = affected.flatMap(([provider, verdict]) =>
+      verdict !== undefined && removalForms.some((form) => form.provider === provider)
+        ? [verdict.name]
+        : [],
+    );
+    const summary = throttleSummary(
+      throttled,
+      warmUp,
+      formNames,
+      titleList([...failed, ...unchecked]),
+    );
+    return { ready: false, summary, items, removalForms };
   }
 
   return {
@@ -244,12 +270,14 @@ function ipsOrFallback(named: readonly string[], fallback: readonly string[]): r
 
 /**
  * Builds the summary again once `withRemovalTargets` has matched each form's requests by
- * form and IP. Only the sentence for a report whose items all pass depends on them.
+ * form and IP. Only the sentence for a report whose items all pass depends on them. A report
+ * that is not ready although its items pass, because a finding advises a warm-up, keeps its
+ * summary.
  */
 export function withTargetSummary(report: ReadinessReport): ReadinessReport {
   const { items, removalForms } = report;
   const open = items.some((item) => item.status !== "pass");
-  if (open || removalForms.length === 0) return report;
+  if (open || removalForms.length === 0 || !report.ready) return report;
   return { ...report, summary: readinessSummary(removalForms.length, [], [], removalForms) };
 }
 
@@ -769,7 +797,7 @@ function volumeNormal(
       id: "volume-normal",
       title: "Volume back to normal",
       status: "pass",
-      detail: "No volume burst in the log.",
+      detail: `No volume burst in the log.${highVolumeNote(findings)}`,
     };
   }
   const ended = burst.endHour + HOUR_MS < logEnd - STOPPED_AFTER_MS;
@@ -781,6 +809,19 @@ function volumeNormal(
       ? `The burst ended at ${context.time(burst.endHour + HOUR_MS)}.`
       : "Outbound volume is still far above its usual level at the end of the log.",
   };
+}
+
+/**
+ * Builds the sentence that names the steady bulk volume of the `high-volume` finding, or "" when
+ * there is none. A steady high volume is no burst, so the item still passes.
+ */
+function highVolumeNote(findings: readonly Finding[]): string {
+  const evidence = findings.find((f) => f.id === "high-volume")?.evidence as
+    { peakRecipientsPerDay?: unknown; peakRecipientsPerHour?: unknown } | undefined;
+  const perDay = evidence?.peakRecipientsPerDay;
+  const perHour = evidence?.peakRecipientsPerHour;
+  if (typeof perDay !== "number" || typeof perHour !== "number") return "";
+  return ` The volume is high but steady (high-volume): up to ${perDay.toLocaleString("en-US")} recipients a day and ${perHour.toLocaleString("en-US")} an hour, so receivers apply their bulk-sender rules to it.`;
 }
 
 function fromFinding(

@@ -65,8 +65,9 @@ export interface ReplyRule {
   readonly findings: readonly FindingId[];
   /**
    * False when no removal request can lift a block of this rule, such as a refusal of a whole
-   * dynamic or residential range, whose fix is a relay. `delist diagnose` then offers no
-   * removal form for it. Absent means that a request can help once the cause is fixed.
+   * dynamic or residential range, whose fix is a relay, or a temporary rate limit that lifts as
+   * the IP's reputation grows. `delist diagnose` then offers no removal form for it. Absent
+   * means that a request can help once the cause is fixed.
    */
   readonly removal?: false;
 }

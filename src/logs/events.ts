@@ -185,16 +185,18 @@ export interface DeliveryEvent {
    * Set when the MTA decided the result without trying to deliver. `suspended` is a deferral
    * because the destination failed shortly before: a Postfix `retry` or `error` line with
    * `delivery temporarily suspended: <earlier reason>`, or an Exim `==` line with `retry time
-   * not reached`. `mta` is a deferral or bounce that the MTA decided on
-   * its own, such as an `error:` transport in `transport_maps`, `unknown mail transport error`
-   * or a Postfix `smtp` bounce with `relay=none` and `mail for … loops back to myself`. Absent
-   * for delivery attempts.
+   * not reached`. `mta` is a deferral or bounce that the MTA decided on its own, such as
+   * `unknown mail transport error`, a deferral of a `retry:` entry in `transport_maps`, or a
+   * Postfix `smtp` bounce with `relay=none` and `mail for … loops back to myself`.
+   * `policy` is a bounce that this server's own rules decided on purpose: an Exim `:fail:`
+   * alias or a router's own refusal, or a bounce of the Postfix `error` service such as a
+   * relocated user or an `error:` entry in `transport_maps`. Absent for delivery attempts.
    */
   readonly withoutAttempt?: WithoutAttemptKind;
 }
 
 /** The reason that a delivery result involved no attempt (see `DeliveryEvent.withoutAttempt`). */
-export type WithoutAttemptKind = "suspended" | "mta";
+export type WithoutAttemptKind = "suspended" | "mta" | "policy";
 
 /**
  * A remote reply logged without a recipient: a refusal at the greeting, EHLO or MAIL FROM

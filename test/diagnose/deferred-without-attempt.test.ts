@@ -188,9 +188,10 @@ describe("Postfix error service", () => {
     expect(other?.suspendedDeferrals).toBe(1);
     expect(other?.bounced).toBe(0);
     expect(other?.attempts).toBe(1);
-    expect(statistics.undeliveredByServer.bounced).toBe(1);
+    expect(statistics.undeliveredByServer.bounced).toBe(0);
     expect(statistics.undeliveredByServer.deferred).toBe(0);
-    expect(statistics.undeliveredByServer.first).toEqual({
+    expect(statistics.inbound.localDeliveryFailures.bounced).toBe(1);
+    expect(statistics.inbound.localDeliveryFailures.first).toEqual({
       time: "2024-03-04T10:00:30Z",
       recipient: "u3@example.net",
       status: "bounced",
@@ -219,6 +220,69 @@ describe("Postfix error service", () => {
     expect(diagnosis.providers).toEqual({});
     expect(text.stdout).toContain("Deferred or bounced by this server itself: 6 deferred");
     expect(text.stdout).toContain("deferred <c0@example.org> by error: unknown mail");
+  });
+});
+
+describe("Postfix policy bounces", () => {
+  const TRANSPORT_ERROR =
+    "dsn=5.0.0, status=bounced (mail for example.net is not accepted from this server)";
+
+  /** Writes one message from alice@example.com whose recipient the error service bounced. */
+  function errorBounceLog(id: string, recipient: string, result: string): string {
+    return (
+      [
+        ...submitted(id, 0, 1),
+        `${at(0, 1)} postfix/error[104]: ${id}: to=<${recipient}>, relay=none, delay=1, delays=1/0/0/0, ${result}`,
+      ].join("\n") + "\n"
+    );
+  }
+
+  test("relocated user is no held mail", async () => {
+    const log = errorBounceLog(
+      "1A2B3C4D5E",
+      "old@example.net",
+      "dsn=5.1.6, status=bounced (user has moved to new@example.org)",
+    );
+    const run = await runCommand([...OFFLINE_DIAGNOSE, temporary.file(log)]);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toContain("MAIL HELD BY THIS SERVER");
+    expect(run.stdout).toContain("Failed local deliveries: 0 deferred, 1 bounced");
+  });
+
+  test("error transport bounce is policy", async () => {
+    const diagnosis = await diagnoseText(
+      errorBounceLog("2A2B3C4D5E", "x@example.net", TRANSPORT_ERROR),
+    );
+
+    expect(diagnosis.verdict.heldByServer).toBeNull();
+    expect(diagnosis.undeliveredByServer.bounced).toBe(0);
+    expect(diagnosis.localDeliveryFailures.bounced).toBe(1);
+  });
+
+  test("Sendmail error mailer is no held mail", async () => {
+    const stamp = "Mar  4 10:00:00 mail sm-mta[1000]:";
+    const log = [
+      `${stamp} 424A00001x000001: from=<alice@example.com>, size=2000, class=0, nrcpts=1, msgid=<1@example.com>, proto=ESMTPSA, daemon=MTA, relay=laptop [198.51.100.10]`,
+      `${stamp} 424A00001x000001: to=<old@example.net>, delay=00:00:00, mailer=*error*, pri=30000, dsn=5.1.1, stat=User unknown`,
+    ].join("\n");
+    const diagnosis = await diagnoseText(log + "\n");
+
+    expect(diagnosis.verdict.heldByServer).toBeNull();
+    expect(diagnosis.undeliveredByServer.bounced).toBe(0);
+    expect(diagnosis.localDeliveryFailures.first?.transport).toBe("*error*");
+  });
+
+  test("broken transport bounce stays held", async () => {
+    const log = errorBounceLog(
+      "3A2B3C4D5E",
+      "y@example.net",
+      "dsn=5.3.0, status=bounced (mail transport unavailable)",
+    );
+    const diagnosis = await diagnoseText(log);
+
+    expect(diagnosis.undeliveredByServer.bounced).toBe(1);
+    expect(diagnosis.verdict.heldByServer?.bounced).toBe(1);
   });
 });
 

@@ -136,3 +136,45 @@ describe("Exim mail held by this server", () => {
     expect(account?.undeliveredRecipients).toBe(1);
   });
 });
+
+describe("Exim local policy bounces", () => {
+  const FAIL_ALIAS = ["** retired@example.com R=system_aliases: bounced (:fail:)", "Completed"];
+  const DISABLED = ["** former@example.net R=disabled_users : account disabled", "Completed"];
+
+  test("fail alias is no held mail", async () => {
+    const result = await diagnosis(eximLog(0, 1, () => FAIL_ALIAS));
+
+    expect(result.verdict.heldByServer).toBeNull();
+    expect(result.undeliveredByServer.bounced).toBe(0);
+    expect(result.localDeliveryFailures.bounced).toBe(1);
+    expect(result.localDeliveryFailures.first?.text).toBe("bounced (:fail:)");
+  });
+
+  test("router refusal is no held mail", async () => {
+    const result = await diagnosis(eximLog(0, 1, () => DISABLED));
+
+    expect(result.verdict.heldByServer).toBeNull();
+    expect(result.undeliveredByServer.bounced).toBe(0);
+    expect(result.localDeliveryFailures.first?.recipient).toBe("former@example.net");
+  });
+
+  test("policy bounce exits 0", async () => {
+    const run = await runCommand([
+      ...OFFLINE_DIAGNOSE,
+      temporary.file(eximLog(0, 1, () => DISABLED)),
+    ]);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toContain("MAIL HELD BY THIS SERVER");
+    expect(run.stdout).toContain("Failed local deliveries: 0 deferred, 1 bounced");
+  });
+
+  test("routing failure with router stays held", async () => {
+    const unrouteable = ["** typo@example.invalid R=dnslookup: Unrouteable address", "Completed"];
+    const result = await diagnosis(eximLog(0, 1, () => unrouteable));
+
+    expect(result.undeliveredByServer.bounced).toBe(1);
+    expect(result.localDeliveryFailures.bounced).toBe(0);
+    expect(result.verdict.heldByServer?.bounced).toBe(1);
+  });
+});

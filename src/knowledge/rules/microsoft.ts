@@ -105,6 +105,9 @@ const outlook: readonly ReplyRule[] = [
     fix: ["Let the queue retry at a lower rate.", "Warm up new IPs slowly.", SNDS_FIX],
     reference: OUTLOOK_POSTMASTER,
     findings: ["rate-limited"],
+    // The Outlook.com sender support form is for listings such as S3140 and S3150. This limit
+    // lifts as the IP's reputation grows, so no request applies to it.
+    removal: false,
   },
   {
     id: "outlook.reputation-rate-limit",
@@ -293,6 +296,9 @@ const exchangeOnline: readonly ReplyRule[] = [
     fix: ["Let the queue retry; the restriction lifts when the traffic looks fine."],
     reference: EXO_NDR,
     findings: ["rate-limited"],
+    // The delisting portal (sender.office.com) is for banned IPs (5.7.606 to 5.7.649), not for
+    // this temporary restriction.
+    removal: false,
   },
   {
     id: "exchange-online.banned-sender",

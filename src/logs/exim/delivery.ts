@@ -1,11 +1,13 @@
 import type { DeliveryStatus } from "../events.js";
-import { FieldReader, KEY_C, KEY_H, KEY_I, KEY_NONE, KEY_T, KEY_X } from "./field-reader.js";
+import { FieldReader, KEY_C, KEY_H, KEY_I, KEY_NONE, KEY_R, KEY_T, KEY_X } from "./field-reader.js";
 
 /** The fields of a delivery line (`=>`, `->`, `>>`, `*>`, `**`, `==`) for one address. */
 export interface DeliveryFields {
   recipient: string;
   /** The top-level address the recipient came from, `<parent@…>` after the recipient. */
   originalRecipient: string | null;
+  /** The router from `R=`, or null when the line names none. */
+  router: string | null;
   transport: string | null;
   relayHost: string | null;
   relayIp: string | null;
@@ -30,6 +32,7 @@ export function readDelivery(reader: FieldReader, text: string, start: number): 
   const fields: DeliveryFields = {
     recipient: reader.nextBare() ? reader.value() : "",
     originalRecipient: null,
+    router: null,
     transport: null,
     relayHost: null,
     relayIp: null,
@@ -45,6 +48,8 @@ export function readDelivery(reader: FieldReader, text: string, start: number): 
       readBareToken(reader, text, fields);
     } else if (key === KEY_T) {
       fields.transport = reader.value();
+    } else if (key === KEY_R) {
+      fields.router = routerName(reader.value());
     } else if (key === KEY_H) {
       reader.readHost();
       fields.relayHost = reader.hostName;
@@ -127,6 +132,12 @@ export function isGiveUpWithoutAttempt(errorText: string | null): boolean {
     // An older wording of the same give-up.
     errorText.startsWith("retry time not reached for any host after a long failure period")
   );
+}
+
+// A router without a transport ends its field with the colon before the reason
+// (`R=r0: bounced (:fail:)`), so the colon is no part of the name.
+function routerName(value: string): string {
+  return value.endsWith(":") ? value.slice(0, -1) : value;
 }
 
 // `<parent@…>` is the original address; `(…)` tokens are intermediate parents, `defer` and

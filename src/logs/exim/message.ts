@@ -71,7 +71,25 @@ export function deliveryEvent(
     ...(giveUp ? { queueExpiry: true } : {}),
   };
   if (skipped) return { ...event, withoutAttempt: "suspended" };
-  return decidedByMta ? { ...event, withoutAttempt: "mta" } : event;
+  if (!decidedByMta) return event;
+  return { ...event, withoutAttempt: isPolicyRejection(fields, status) ? "policy" : "mta" };
+}
+
+// Exim's own reasons for a routing failure, which a router line can carry too: no route, an MX
+// or SRV record that points nowhere, a DNS lookup that did not finish, or a mail loop.
+const ROUTING_FAILURE = /Unrouteable address|MX record|SRV record|host lookup|too many hops|loop/i;
+
+/**
+ * True for a bounce that a router decided on purpose, without a transport or host: a `:fail:`
+ * alias (`** a@example.com R=aliases: bounced (:fail:)`, or the text after `:fail:`) or a
+ * router's own refusal (`** b@example.net R=disabled_users : account disabled`).
+ * NOTE: a router's routing failure in a wording that `ROUTING_FAILURE` does not know reads as
+ * such a refusal, so it is no longer held mail.
+ */
+function isPolicyRejection(fields: DeliveryFields, status: DeliveryStatus): boolean {
+  if (status !== "bounced" || fields.router === null) return false;
+  if (fields.transport !== null || fields.relayIp !== null) return false;
+  return !ROUTING_FAILURE.test(fields.errorText ?? "");
 }
 
 /**

@@ -335,13 +335,20 @@ const SUSPENDED = "delivery temporarily suspended: ";
  * hands these services the recipients of a destination that it marked dead after a failure,
  * with `delivery temporarily suspended: <that failure>` as the reason. The `retry` service
  * (Postfix 2.4 and later) runs the `error` program, so the log may name either. Any other
- * reason is the MTA's own: an `error:` or `retry:` entry in `transport_maps`, a relocated
- * user or a missing transport.
+ * reason is the MTA's own. A bounce is a deliberate refusal (`policy`): a relocated user
+ * (`user has moved to …`), an `error:` entry in `transport_maps` or an unknown address in a
+ * lookup table. A deferral, such as a `retry:` entry, and a missing transport are `mta`.
  */
 function withoutAttemptOf(fields: DeliveryFields): WithoutAttemptKind {
-  const suspended = fields.status === "deferred" && fields.response?.startsWith(SUSPENDED) === true;
-  return suspended ? "suspended" : "mta";
+  const response = fields.response;
+  if (fields.status === "deferred" && response?.startsWith(SUSPENDED) === true) return "suspended";
+  if (fields.status !== "bounced" || response === null) return "mta";
+  return BROKEN_TRANSPORT.test(response) ? "mta" : "policy";
 }
+
+// Postfix's reasons when the transport that `transport_maps` or `master.cf` names is missing
+// or broken. They are normally deferrals, but a bounce with them is no policy either.
+const BROKEN_TRANSPORT = /^(?:unknown mail transport error|mail transport unavailable)/i;
 
 /**
  * True for the bounce that the `smtp` client writes, without connecting, when the MX of the

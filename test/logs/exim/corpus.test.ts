@@ -138,6 +138,18 @@ describe.skipIf(root === null)("Exim parser on real logs and fixtures", () => {
     );
   });
 
+  test("Exim test-suite logs: policy bounces", () => {
+    const policyLines = (name: string): number[] =>
+      deliveries(runParser(createEximParser, readLogLines(real("exim", "test", "log", name))))
+        .filter((event) => event.withoutAttempt === "policy")
+        .map((event) => event.position.line);
+
+    // 9400:36 is `** bounce@test.ex R=r0: bounced (:fail:)`; 4620:5 and 4620:21 are
+    // `** remote_user@remote.ex R=remote_bouncer : account disabled`.
+    expect(policyLines("9400")).toEqual([36]);
+    expect(policyLines("4620")).toEqual([5, 21]);
+  });
+
   test.each([
     "fail2ban/tests/files/logs/exim",
     "fail2ban/tests/files/logs/exim-spam",

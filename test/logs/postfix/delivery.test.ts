@@ -126,7 +126,7 @@ describe("Postfix delivery lines", () => {
       "suspended",
       "suspended",
       "mta",
-      "mta",
+      "policy",
       undefined,
       "mta",
     ]);
