@@ -12,6 +12,7 @@ import { createReplyClassifier, type ReplyClassifier } from "../reply/classify.j
 import type { BounceRun } from "../bounce/index.js";
 import type { BounceInputReport, InputReport } from "./types.js";
 import { formatInstant, type TimeZone } from "../time/zone.js";
+import { inferredYearNote } from "./inferred-year.js";
 import { InputChecks } from "./input-checks.js";
 import { listNames, plural } from "./findings/build.js";
 
@@ -274,6 +275,8 @@ function runNotes(run: LogRun): string[] {
   if (unusedYear !== null) {
     notes.push(`--year ${unusedYear} was not used: these logs carry the year in their timestamps.`);
   }
+  const yearNote = inferredYearNote(run.summary.inferredYears);
+  if (yearNote !== null) notes.push(yearNote);
   notes.push(...outsideLogNotes(run.facts.bounceInput));
   notes.push(...alreadyLoggedNotes(run.facts.bounceInput));
   const duplicates = run.summary.totals.duplicateLines;
