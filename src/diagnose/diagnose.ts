@@ -417,7 +417,7 @@ function providerSummary(
       return outageClause(name, verdict.outage);
     }
     const [defers, rejects] = id === "other" ? ["defer", "reject"] : ["defers", "rejects"];
-    const ongoing = ongoingClause(verdict);
+    const ongoing = ongoingClause(verdict, id === "other");
     const sender = verdict === undefined ? "this server" : blockedSender(verdict, server);
     const deferring = verdict?.firstBlock?.time ?? "?";
     const rejecting = verdict?.firstPermanentBlock?.time;
@@ -559,13 +559,19 @@ function checksReport(report: SenderCheckReport, resolver: string): DnsChecksRep
 
 // A provider that accepted none of the attempts after its last block reply still blocks, even
 // when the log goes on for hours without attempts to it, so that case is not worded as "at the
-// end of the log".
-function ongoingClause(verdict: ProviderVerdict | undefined): string {
+// end of the log". `pluralSubject` is true for "other receivers", which takes "have".
+function ongoingClause(verdict: ProviderVerdict | undefined, pluralSubject: boolean): string {
   const unaccepted = verdict?.unacceptedAttempts;
   if (unaccepted != null) {
-    const since = unaccepted.lastAccepted === null ? "" : ` since ${unaccepted.lastAccepted}`;
-    if (unaccepted.attempts === 1) return `, and did not accept the one attempt${since}`;
-    return `, and has accepted none of the ${plural(unaccepted.attempts, "attempt")}${since}`;
+    const have = pluralSubject ? "have" : "has";
+    const last = unaccepted.lastAccepted;
+    if (unaccepted.attempts === 1) {
+      return last === null
+        ? ", and did not accept its only attempt"
+        : `, and ${have} accepted no mail since ${last} (1 attempt)`;
+    }
+    const since = last === null ? "" : ` since ${last}`;
+    return `, and ${have} accepted none of the ${plural(unaccepted.attempts, "attempt")}${since}`;
   }
   return verdict?.ongoing === true ? ", still going on at the end of the log" : "";
 }
