@@ -223,6 +223,16 @@ describe("verdict on unaccepted attempts", () => {
     expect(diagnosis.verdict.summary).not.toContain("the one attempt");
   });
 
+  test("only attempt never accepted", async () => {
+    const log = new PostfixLog();
+    toGmail(log, T0 + 10 * HOUR, "r0@gmail.com", GMAIL_UNSOLICITED);
+    quietEvening(log);
+    const diagnosis = await diagnoseText(log.text());
+
+    expect(diagnosis.providers.gmail?.unacceptedAttempts?.lastAccepted).toBeNull();
+    expect(diagnosis.verdict.summary).toContain(", and did not accept its only attempt");
+  });
+
   test("other receivers take a plural verb", async () => {
     const rejected: Outcome = {
       status: "bounced",
