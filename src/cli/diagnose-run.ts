@@ -22,7 +22,14 @@ import type { HistoryStore } from "../store/history.js";
 import type { DiagnoseOptions } from "./diagnose.js";
 import { setUpDnsUnlessOffline, type DnsSetup } from "./dns-options.js";
 import { databasePath } from "./history.js";
-import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, colourEnabled, type CliIo } from "./io.js";
+import {
+  EXIT_OK,
+  EXIT_PROBLEMS,
+  EXIT_USAGE,
+  colourEnabled,
+  hintTerminalStdin,
+  type CliIo,
+} from "./io.js";
 import { clearProgress, logRunSettings } from "./log-options.js";
 import { validDomains, validIps } from "./sender-options.js";
 import { VERSION } from "./version.js";
@@ -46,6 +53,7 @@ export async function runDiagnose(
     helo: options.helo ?? null,
   };
   const dnsSetup = await setUpDnsUnlessOffline(options, io);
+  if (logs.includes("-")) hintTerminalStdin(io, "the logs");
   const run = await analyseLogs(logs, { ...settings.readOptions, bounces });
   clearProgress(io, settings);
   const unusable = unusableInput(run);

@@ -20,6 +20,7 @@ import {
   colourEnabled,
   EXIT_OK,
   EXIT_PROBLEMS,
+  hintTerminalStdin,
   parseFormat,
   UsageError,
   type CliIo,
@@ -140,6 +141,7 @@ async function readReply(words: readonly string[], io: CliIo): Promise<string> {
 }
 
 async function readStdin(io: CliIo): Promise<string> {
+  hintTerminalStdin(io, "the reply");
   const { text, truncated } = await readStdinText(io.stdin);
   if (truncated) {
     const limit = `${MAX_STDIN_BYTES / 1024 / 1024} MiB`;

@@ -2,7 +2,7 @@
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
   readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  readonly stdin: NodeJS.ReadableStream;
+  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Working directory for relative paths. */
   readonly cwd: string;
@@ -16,6 +16,18 @@ export const EXIT_USAGE = 2;
 /** A mistake in the command line or unusable input; the message is shown as it is. */
 export class UsageError extends Error {
   override readonly name = "UsageError";
+}
+
+/**
+ * Writes one line on stderr saying that `-` reads `inputDescription` ("the logs") from
+ * standard input until Ctrl-D, when standard input is a terminal. Without it, a mistyped
+ * `delist diagnose -` waits with no output. Pipes and files get no line.
+ */
+export function hintTerminalStdin(io: CliIo, inputDescription: string): void {
+  if (io.stdin.isTTY !== true) return;
+  io.stderr.write(
+    `delist: reading ${inputDescription} from standard input until Ctrl-D on an empty line\n`,
+  );
 }
 
 /** Output formats shared by all commands. */

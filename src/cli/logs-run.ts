@@ -6,7 +6,7 @@ import { painter } from "../report/colour.js";
 import { decodeReportText } from "../report/log-text.js";
 import { renderStatisticsText } from "../report/statistics-text.js";
 import { wrap } from "../report/wrap.js";
-import { EXIT_OK, EXIT_USAGE, colourEnabled, type CliIo } from "./io.js";
+import { EXIT_OK, EXIT_USAGE, colourEnabled, hintTerminalStdin, type CliIo } from "./io.js";
 import { clearProgress, logRunSettings, type LogCommandOptions } from "./log-options.js";
 import { LOGS_FORMATS } from "./logs.js";
 
@@ -17,6 +17,7 @@ export async function runLogs(
   io: CliIo,
 ): Promise<number> {
   const settings = logRunSettings(logs, options, io, LOGS_FORMATS);
+  if (logs.includes("-")) hintTerminalStdin(io, "the logs");
   const run = await analyseLogs(logs, settings.readOptions);
   clearProgress(io, settings);
   const unusable = unusableInput(run);

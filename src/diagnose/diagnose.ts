@@ -427,7 +427,7 @@ function providerSummary(
       return outageClause(name, verdict.outage, server.hosts, index === 0);
     }
     const [defers, rejects] = id === "other" ? ["defer", "reject"] : ["defers", "rejects"];
-    const ongoing = ongoingClause(verdict, logEnd);
+    const ongoing = ongoingClause(verdict, logEnd, id === "other");
     const sender = verdict === undefined ? "this server" : blockedSender(verdict, server);
     if (verdict !== undefined && acceptsAgainTooEarly(verdict)) {
       return tooEarlyClause(name, sender, verdict, id === "other");
@@ -580,8 +580,13 @@ function checksReport(report: SenderCheckReport, resolver: string): DnsChecksRep
 
 // A provider that accepted none of the attempts after its last block reply still blocks, even
 // when the log goes on for hours without attempts to it, so that case is not worded as "at the
-// end of the log" unless that reply falls in the last two hours of the log.
-function ongoingClause(verdict: ProviderVerdict | undefined, logEnd: number | null): string {
+// end of the log" unless that reply falls in the last two hours of the log. `pluralSubject` is
+// true for "other receivers", which takes "have".
+function ongoingClause(
+  verdict: ProviderVerdict | undefined,
+  logEnd: number | null,
+  pluralSubject: boolean,
+): string {
   const unaccepted = verdict?.unacceptedAttempts;
   const lastBlock = verdict?.lastBlock?.time;
   const recent =
@@ -589,9 +594,15 @@ function ongoingClause(verdict: ProviderVerdict | undefined, logEnd: number | nu
     lastBlock !== undefined &&
     Date.parse(lastBlock) >= logEnd - ONGOING_WINDOW_MS;
   if (unaccepted != null && !recent) {
-    const since = unaccepted.lastAccepted === null ? "" : ` since ${unaccepted.lastAccepted}`;
-    if (unaccepted.attempts === 1) return `, and did not accept the one attempt${since}`;
-    return `, and has accepted none of the ${plural(unaccepted.attempts, "attempt")}${since}`;
+    const have = pluralSubject ? "have" : "has";
+    const last = unaccepted.lastAccepted;
+    if (unaccepted.attempts === 1) {
+      return last === null
+        ? ", and did not accept its only attempt"
+        : `, and ${have} accepted no mail since ${last} (1 attempt)`;
+    }
+    const since = last === null ? "" : ` since ${last}`;
+    return `, and ${have} accepted none of the ${plural(unaccepted.attempts, "attempt")}${since}`;
   }
   return verdict?.ongoing === true ? ", still going on at the end of the log" : "";
 }

@@ -3,6 +3,7 @@ import type { BounceInputAnalyser } from "../analysis/bounces.js";
 import { createLogParsers } from "../logs/parsers.js";
 import { readLogs, type ReadLogsOptions } from "../logs/pipeline.js";
 import { decodeForDisplay } from "../logs/reader/display.js";
+import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
 import { binaryInputNames } from "../logs/reader/notes.js";
 import type { MtaName } from "../logs/events.js";
 import type { CopiedLines } from "../logs/reader/mail-copies.js";
@@ -12,6 +13,7 @@ import { createReplyClassifier, type ReplyClassifier } from "../reply/classify.j
 import type { BounceRun } from "../bounce/index.js";
 import type { BounceInputReport, InputReport } from "./types.js";
 import { formatInstant, type TimeZone } from "../time/zone.js";
+import { inferredYearNote } from "./inferred-year.js";
 import { InputChecks } from "./input-checks.js";
 import { listNames, plural } from "./findings/build.js";
 
@@ -214,12 +216,32 @@ export function unusableInput(run: LogRun): string | null {
       : [
           `${binary.join(", ")} ${binary.length === 1 ? "looks" : "look"} like a binary file, not a text log.`,
         ];
+  // The counts do not name files, so the notes of each input name those without log lines,
+  // such as a README.txt among the logs.
+  const notes = run.summary.inputs
+    .filter((input) => !binary.includes(input.name))
+    .flatMap((input) => input.notes);
   return [
     `no Postfix, Exim or Sendmail message or delivery lines found${seen}.`,
+    ...overlongSentence(totals.overlong),
     ...binaryLine,
+    ...notes,
     ...problems,
     "Give the MTA's main log: /var/log/mail.log or maillog (Postfix, Sendmail), /var/log/exim4/mainlog or exim_mainlog (Exim), or `journalctl -u postfix -o json`.",
   ].join("\ndelist: ");
+}
+
+/** Builds the sentence on `overlong` lines cut at the line length limit; empty when none were. */
+function overlongSentence(overlong: number): string[] {
+  if (overlong === 0) return [];
+  const limit = `${DEFAULT_MAX_LINE_BYTES / 1024} KiB`;
+  if (overlong === 1) {
+    return [`1 line was longer than the ${limit} line limit, so only its first ${limit} was read.`];
+  }
+  const lines = overlong.toLocaleString("en-US");
+  return [
+    `${lines} lines were longer than the ${limit} line limit, so only the first ${limit} of each was read.`,
+  ];
 }
 
 /** Describes the lines of a run without mail log lines, naming only non-zero counts. */
@@ -274,6 +296,8 @@ function runNotes(run: LogRun): string[] {
   if (unusedYear !== null) {
     notes.push(`--year ${unusedYear} was not used: these logs carry the year in their timestamps.`);
   }
+  const yearNote = inferredYearNote(run.summary.inferredYears);
+  if (yearNote !== null) notes.push(yearNote);
   notes.push(...outsideLogNotes(run.facts.bounceInput));
   notes.push(...alreadyLoggedNotes(run.facts.bounceInput));
   const duplicates = run.summary.totals.duplicateLines;

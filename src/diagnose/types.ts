@@ -150,7 +150,7 @@ export interface InputReport {
   readonly skippedSamples: readonly LogSample[];
   /** What the bounce inputs contained (`--bounces`), or null when none were given. */
   readonly bounces: BounceInputReport | null;
-  /** Sentences on limits the run hit, such as data dropped to bound memory. */
+  /** Sentences on the input and on limits the run hit, such as data dropped to bound memory. */
   readonly notes: readonly string[];
 }
 

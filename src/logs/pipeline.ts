@@ -27,6 +27,7 @@ import {
 import {
   MAX_SAMPLES,
   SAMPLE_CHARS,
+  type InferredYear,
   type InputSummary,
   type LineSample,
   type ReadProgress,
@@ -127,6 +128,9 @@ class ReadRun {
   private readonly unrecognisedSamples: LineSample[] = [];
   private readonly unparsedSamples: LineSample[] = [];
   private file = "";
+  // The first input of the file set being read, which gave the framer its year reference.
+  private fileSetName: string | null = null;
+  private readonly inferredYears: InferredYear[] = [];
   // The bytes of the line being framed, for the samples of unrecognised and unparsed lines.
   private lineBuffer: Buffer = EMPTY_BUFFER;
   private lineStart = 0;
@@ -176,7 +180,12 @@ class ReadRun {
   ): Promise<void> {
     const isFile = source.type === "file";
     const referenceMs = isFile ? source.modifiedMs : Date.now();
-    this.framer.startFile(source.name, referenceMs, isFile && source.continuesPrevious);
+    const continuesPrevious = isFile && source.continuesPrevious;
+    if (!continuesPrevious) {
+      this.endFileSet();
+      this.fileSetName = source.name;
+    }
+    this.framer.startFile(source.name, referenceMs, continuesPrevious);
     this.file = source.name;
     this.copies.startInput(source.name);
     this.recordHandler = this.recordHandlerOf(role);
@@ -300,6 +309,7 @@ class ReadRun {
   }
 
   summary(): ReadSummary {
+    this.endFileSet();
     const dispatcher = this.dispatcher;
     const hasRecords = this.counts.records > 0;
     return {
@@ -324,7 +334,17 @@ class ReadRun {
       mailLogCopies: this.copies.copies,
       planNotes: this.planNotes,
       unusedYear: this.unusedYear(),
+      inferredYears: this.inferredYears,
     };
+  }
+
+  // Records the year the framer inferred for the file set read last, if it inferred one.
+  private endFileSet(): void {
+    const year = this.framer.inferredYear;
+    if (this.fileSetName !== null && year !== null) {
+      this.inferredYears.push({ name: this.fileSetName, year });
+    }
+    this.fileSetName = null;
   }
 
   private copiedLines(): number {

@@ -63,5 +63,20 @@ export interface RecordParser {
   readonly evictedMessages?: number;
 }
 
+// eslint-disable-next-line no-control-regex -- finding control characters is the purpose
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+/**
+ * True when a recipient address read from a log line contains a C0 control character or DEL.
+ * RFC 5321 (section 4.1.2) allows none in a mailbox, so such a byte is damage to the file,
+ * such as the NUL bytes a crash leaves. Parsers count the line as unparsed, which keeps it as
+ * a sample. They do not read the address without the byte, because damage can overwrite
+ * characters as well as insert them. A guessed address (`gm\0il.com` read as `gmil.com`)
+ * would count the attempt for a provider that never saw it.
+ */
+export function isDamagedAddress(address: string): boolean {
+  return CONTROL_CHARACTER.test(address);
+}
+
 /** Creates a parser that sends its events to `sink`. */
 export type RecordParserFactory = (sink: EventSink) => RecordParser;

@@ -40,7 +40,7 @@ import {
   suspendedDeferralSentence,
   undeliveredSentences,
 } from "./undelivered-text.js";
-import { count, shortTime, WIDTH } from "./wrap.js";
+import { count, shortTime, shortTimesIn, WIDTH } from "./wrap.js";
 
 /** Maximum length of a skipped-line sample in the report, in characters. */
 const MAX_SAMPLE_CHARS = MAX_SAMPLE_LINES * WIDTH;
@@ -58,7 +58,7 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
     headline(input),
     ...hostsParagraph(diagnosis),
     "",
-    `**Verdict: ${verdictLabel(diagnosis)}.** ${escape(diagnosis.verdict.summary)}`,
+    `**Verdict: ${verdictLabel(diagnosis)}.** ${escape(shortTimesIn(diagnosis.verdict.summary))}`,
     "",
     "## Providers",
     "",
@@ -83,10 +83,10 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
     "",
     ...diagnosis.readiness.items.map(
       (item) =>
-        `- ${READINESS_MARKS[item.status]} **${item.title}** (${item.status}): ${escape(item.detail)}`,
+        `- ${READINESS_MARKS[item.status]} **${item.title}** (${item.status}): ${escape(shortTimesIn(item.detail))}`,
     ),
     "",
-    escape(diagnosis.readiness.summary),
+    escape(shortTimesIn(diagnosis.readiness.summary)),
     ...diagnosis.readiness.removalForms.map(removalFormLine),
     ...recordCommandBlock(diagnosis),
     "",
@@ -281,9 +281,9 @@ function findingBlock(item: Finding): string[] {
   const logValues = evidenceStrings(item.evidence);
   return [
     "",
-    `### ${item.severity}: ${markdownInline(item.title, logValues)} (\`${item.id}\`, ${item.role})`,
+    `### ${item.severity}: ${markdownInline(shortTimesIn(item.title), logValues)} (\`${item.id}\`, ${item.role})`,
     "",
-    markdownInline(item.summary, logValues),
+    markdownInline(shortTimesIn(item.summary), logValues),
     "",
     ...evidenceLines(item.evidence).map(([label, value]) => `- ${label}: ${escapeMarkdown(value)}`),
     ...item.samples.map(

@@ -40,7 +40,7 @@ import {
 } from "./dns-checks.js";
 import { skippedSampleLines } from "./skipped-samples.js";
 import { frozenLines, suspendedDeferralLines, undeliveredLines } from "./undelivered-text.js";
-import { column, count, plural, shortTime, wrap } from "./wrap.js";
+import { column, count, plural, shortTime, shortTimesIn, wrap } from "./wrap.js";
 
 /**
  * Renders a diagnosis for a terminal, 80 columns wide, with hidden characters in log values
@@ -75,7 +75,7 @@ function header(diagnosis: Diagnosis, paint: Painter): string[] {
     ...(hosts === null ? [] : wrap(hosts, "", "  ")),
     "",
     `Verdict: ${label}`,
-    ...wrap(diagnosis.verdict.summary, "  "),
+    ...wrap(shortTimesIn(diagnosis.verdict.summary), "  "),
   ];
 }
 
@@ -271,8 +271,8 @@ function findingLines(item: Finding, number: number, paint: Painter): string[] {
   const lines = [
     `${String(number).padStart(2)}. ${severity} ${paint.bold(item.id)} (${ROLE_NAMES[item.role]})`,
   ];
-  lines.push(...wrap(item.title, "    "));
-  lines.push(...wrap(item.summary, "    "));
+  lines.push(...wrap(shortTimesIn(item.title), "    "));
+  lines.push(...wrap(shortTimesIn(item.summary), "    "));
   for (const [label, value] of evidenceLines(item.evidence)) {
     lines.push(...wrap(value, `    ${label}: `, "      "));
   }
@@ -337,10 +337,13 @@ function readinessSection(diagnosis: Diagnosis, paint: Painter): string[] {
   const lines = [paint.bold("Removal readiness")];
   for (const item of readiness.items) {
     lines.push(
-      ...fixStepLines(`${item.title}: ${item.detail}`, `  ${READINESS_MARKS[item.status]} `),
+      ...fixStepLines(
+        `${item.title}: ${shortTimesIn(item.detail)}`,
+        `  ${READINESS_MARKS[item.status]} `,
+      ),
     );
   }
-  lines.push("", ...wrap(readiness.summary, "  "));
+  lines.push("", ...wrap(shortTimesIn(readiness.summary), "  "));
   for (const form of readiness.removalForms) {
     // The link stands alone on its line, so that copying it takes no trailing punctuation.
     lines.push(`  - ${PROVIDER_NAMES[form.provider]}: ${form.url}`, ...wrap(form.rule, "    "));

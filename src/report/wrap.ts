@@ -273,6 +273,17 @@ export function shortTime(iso: string | null | undefined): string {
   return match[3] === "Z" ? `${match[1]} ${match[2]}` : `${match[1]} ${match[2]}${match[3]}`;
 }
 
+/** An ISO 8601 time to the second with its zone, as `formatInstant` writes it. */
+const ISO_TIME = /\b(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(Z|[+-]\d\d:\d\d)(?![\d:]|\.\d)/g;
+
+/**
+ * Rewrites every ISO 8601 time in `text` as `shortTime` does, so that the sentences of a text
+ * or Markdown report give times as its tables do. JSON keeps the ISO 8601 form.
+ */
+export function shortTimesIn(text: string): string {
+  return text.replace(ISO_TIME, (iso: string) => shortTime(iso));
+}
+
 /** An ISO 8601 UTC time with milliseconds, as `Date.prototype.toISOString` writes it. */
 const ISO_MILLISECONDS = /(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.\d{3}Z/g;
 

@@ -122,6 +122,26 @@ describe("diagnose input problems", () => {
       "1 line was longer than 64 KiB; only the first 64 KiB of each were read",
     );
   });
+
+  test("overlong line alone names the limit", async () => {
+    const long = `${stamp(T0)} mail postfix/smtp[5]: 0000099999: to=<a@example.net>, ${"x".repeat(70_000)}`;
+    const result = await runCommand([...OFFLINE_DIAGNOSE, temporary.file(`${long}\n`)]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("found in 1 line read: 1 of known programs that did not parse");
+    expect(result.stderr).toContain(
+      "delist: 1 line was longer than the 64 KiB line limit, so only its first 64 KiB was read.",
+    );
+  });
+
+  test("README alone names the file", async () => {
+    const folder = temporary.folder({ "README.txt": "These are the logs of mx1.\n" });
+    const result = await runCommand([...OFFLINE_DIAGNOSE, folder]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("1 without a log format delist reads");
+    expect(result.stderr).toContain(`${folder}/README.txt held no log lines`);
+  });
 });
 
 describe("options that take several values", () => {

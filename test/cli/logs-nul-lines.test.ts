@@ -54,3 +54,63 @@ describe("delist logs with NUL bytes", () => {
     expect(input["overlong"]).toBe(0);
   });
 });
+
+const GMAIL_DEFERRAL =
+  "dsn=4.7.28, status=deferred (host gmail-smtp-in.l.google.com[192.0.2.201] said: 421-4.7.28 [192.0.2.10 15] Gmail has detected an unusual rate of unsolicited mail. (in reply to end of DATA command))";
+
+/** Two Postfix deferrals by Gmail, the second with a NUL byte inside the recipient's domain. */
+const POSTFIX_DAMAGED_RECIPIENT = [
+  `Mar 11 02:00:02 mx1 postfix/smtp[3001]: 00001A0001: to=<u1a@gmail.com>, relay=gmail-smtp-in.l.google.com[192.0.2.201]:25, delay=1.1, delays=0.1/0/0.5/0.5, ${GMAIL_DEFERRAL}`,
+  `Mar 11 02:00:03 mx1 postfix/smtp[3001]: 00001A0002: to=<u1b@gm\u0000ail.com>, relay=gmail-smtp-in.l.google.com[192.0.2.201]:25, delay=1.1, delays=0.1/0/0.5/0.5, ${GMAIL_DEFERRAL}`,
+].join("\n");
+
+/** Two Sendmail deferrals by Gmail, the first line with a NUL byte inside its second address. */
+const SENDMAIL_DAMAGED_RECIPIENT = [
+  "Mar 11 02:00:01 mx1 sm-mta[3120]: 424EF3Ab003120: from=<alice@example.com>, size=4312, class=0, nrcpts=2, msgid=<1@example.com>, proto=ESMTP, daemon=MTA, relay=localhost [127.0.0.1]",
+  "Mar 11 02:00:02 mx1 sm-mta[3122]: 424EF3Ab003120: to=<u1a@gmail.com>,<u1b@gm\u0000ail.com>, delay=00:00:02, xdelay=00:00:02, mailer=esmtp, pri=151312, relay=gmail-smtp-in.l.google.com. [192.0.2.27], dsn=4.7.28, stat=Deferred: 421-4.7.28 [192.0.2.10      15] Gmail has detected an unusual rate of unsolicited mail",
+  "Mar 11 02:00:03 mx1 sm-mta[3122]: 424EF3Ab003121: to=<u2a@gmail.com>, delay=00:00:02, xdelay=00:00:02, mailer=esmtp, pri=151312, relay=gmail-smtp-in.l.google.com. [192.0.2.27], dsn=4.7.28, stat=Deferred: 421-4.7.28 [192.0.2.10      15] Gmail has detected an unusual rate of unsolicited mail",
+].join("\n");
+
+/** Two Exim deferrals by Gmail, the second with a NUL byte inside the recipient's domain. */
+const EXIM_DAMAGED_RECIPIENT = ["u1a@gmail.com", "u1b@gm\u0000ail.com"]
+  .map(
+    (address, index) =>
+      `2026-03-11 02:00:0${index + 2} 1tb1Ab-00007${index}-bx == ${address} R=dnslookup T=remote_smtp defer (-46) H=gmail-smtp-in.l.google.com [192.0.2.201]: SMTP error from remote mail server after end of data: 421-4.7.28 [192.0.2.10 15] Gmail has detected an unusual rate of unsolicited mail.`,
+  )
+  .join("\n");
+
+interface LogsJson {
+  input: { unparsed: number; skippedSamples: Array<{ line: number; text: string }> };
+  providers: Record<string, unknown>;
+}
+
+describe("NUL bytes inside a recipient address", () => {
+  const cases = [
+    { mta: "Postfix", log: POSTFIX_DAMAGED_RECIPIENT, damagedLine: 2 },
+    { mta: "Sendmail", log: SENDMAIL_DAMAGED_RECIPIENT, damagedLine: 2 },
+    { mta: "Exim", log: EXIM_DAMAGED_RECIPIENT, damagedLine: 2 },
+  ];
+  for (const { mta, log, damagedLine } of cases) {
+    test(`${mta} line counts as unparsed`, async () => {
+      const path = temporary.file(Buffer.from(`${log}\n`, "latin1"));
+      const result = await runCommand([
+        "logs",
+        "--timezone",
+        "UTC",
+        "--year",
+        "2026",
+        "-f",
+        "json",
+        path,
+      ]);
+      const report = JSON.parse(result.stdout) as LogsJson;
+
+      expect(result.code).toBe(0);
+      // The damaged address would otherwise count as a domain of another provider.
+      expect(Object.keys(report.providers)).toEqual(["gmail"]);
+      expect(report.input.unparsed).toBe(1);
+      expect(report.input.skippedSamples[0]?.line).toBe(damagedLine);
+      expect(report.input.skippedSamples[0]?.text).toContain("gm\\x00ail.com");
+    });
+  }
+});

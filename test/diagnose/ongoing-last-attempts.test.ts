@@ -207,3 +207,53 @@ describe("block judged by the provider's last attempts", () => {
     expect(diagnosis.providers.gmail?.ongoing).toBe(false);
   });
 });
+
+describe("verdict on unaccepted attempts", () => {
+  test("single attempt since last acceptance", async () => {
+    const log = new PostfixLog();
+    log.submitHourly({ hours: 10 });
+    toGmail(log, T0 + 10 * HOUR, "r0@gmail.com", GMAIL_UNSOLICITED);
+    quietEvening(log);
+    const diagnosis = await diagnoseText(log.text());
+
+    expect(diagnosis.providers.gmail?.unacceptedAttempts?.attempts).toBe(1);
+    expect(diagnosis.verdict.summary).toContain(
+      "Gmail rejects mail from this server since 2024-03-04T10:00:01Z, and has accepted no mail since 2024-03-04T09:00:01Z (1 attempt)",
+    );
+    expect(diagnosis.verdict.summary).not.toContain("the one attempt");
+  });
+
+  test("only attempt never accepted", async () => {
+    const log = new PostfixLog();
+    toGmail(log, T0 + 10 * HOUR, "r0@gmail.com", GMAIL_UNSOLICITED);
+    quietEvening(log);
+    const diagnosis = await diagnoseText(log.text());
+
+    expect(diagnosis.providers.gmail?.unacceptedAttempts?.lastAccepted).toBeNull();
+    expect(diagnosis.verdict.summary).toContain(", and did not accept its only attempt");
+  });
+
+  test("other receivers take a plural verb", async () => {
+    const rejected: Outcome = {
+      status: "bounced",
+      dsn: "5.7.1",
+      reply:
+        "554 5.7.1 Service unavailable; Client host [203.0.113.10] blocked using zen.spamhaus.org",
+    };
+    const log = new PostfixLog();
+    log.submitHourly({ hours: 10, recipient: (hour) => `partner${hour}@example.org` });
+    for (let i = 0; i < 30; i++) {
+      log.submit({
+        time: T0 + 10 * HOUR + i * 6 * MINUTE,
+        account: "alice@example.com",
+        clientIp: "198.51.100.10",
+        recipients: [{ address: `r${i}@example${i % 5}.org`, outcome: rejected }],
+      });
+    }
+    const diagnosis = await diagnoseText(log.text());
+
+    expect(diagnosis.providers.other?.unacceptedAttempts?.attempts).toBe(30);
+    expect(diagnosis.verdict.summary).toMatch(/Other receivers reject .* and have accepted none/);
+    expect(diagnosis.verdict.summary).not.toContain("has accepted none");
+  });
+});

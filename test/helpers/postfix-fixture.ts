@@ -179,6 +179,7 @@ function relayFor(address: string): { host: string; ip: string } {
   if (address.endsWith("@outlook.com"))
     return { host: "outlook-com.olc.protection.outlook.com", ip: "192.0.2.41" };
   if (address.endsWith("@gmx.net")) return { host: "mx00.emig.gmx.net", ip: "192.0.2.55" };
+  if (address.endsWith("@yahoo.com")) return { host: "mta5.am0.yahoodns.net", ip: "192.0.2.61" };
   return { host: "mx.example.net", ip: "198.51.100.25" };
 }
 

@@ -196,4 +196,31 @@ describe("common wordings", () => {
     expect(reply.ruleId).toBe("gmail.ptr-rate-limit");
     expect(reply.permanent).toBe(false);
   });
+  it("names Gmail's rate limit for 4.7.28 alone", () => {
+    const reply = classifier.explain("4.7.28");
+
+    expect(reply.ruleId).toBe("generic.mail-flood");
+    expect(reply.provider).toBeNull();
+    expect(reply.summary).toContain("mail flood");
+    expect(reply.summary).toContain("Gmail");
+    expect(reply.findings).toEqual(["rate-limited"]);
+  });
+
+  it("keeps Gmail's own rule for its 4.7.28 wording", () => {
+    const reply = classifier.explain(
+      "421 4.7.28 Gmail has detected an unusual rate of unsolicited mail originating from your IP address.",
+    );
+
+    expect(reply.ruleId).toBe("gmail.ip-rate-limit");
+  });
+
+  it("reads another receiver's 4.7.28 as a flood limit", () => {
+    const reply = classifier.explain("451 4.7.28 flood policy violation", {
+      relayHost: "mx.example.net",
+      recipient: "user@example.net",
+    });
+
+    expect(reply.ruleId).toBe("generic.mail-flood");
+    expect(reply.permanent).toBe(false);
+  });
 });

@@ -2,7 +2,7 @@ import { PROVIDER_NAMES, type ProviderId } from "../../knowledge/providers.js";
 import type { DiagnoseContext } from "../context.js";
 import { expiredMailNote } from "../verdict.js";
 import type { Finding, ProviderVerdict } from "../types.js";
-import { REFERENCES, finding, plural, providersDo } from "./build.js";
+import { REFERENCES, finding, listNames, plural, providersDo } from "./build.js";
 import { retryQueueStep } from "./queue-commands.js";
 import { collectReplyEvidence, earliestReply, replySamples } from "./replies.js";
 
@@ -55,7 +55,7 @@ export function detectRateLimited(
     evidence,
     samples: replySamples(context, evidence),
     fix: reputation
-      ? REPUTATION_FIXES
+      ? [...REPUTATION_FIXES, watchStep(ids)]
       : [
           REQUIREMENT_STEP,
           retryQueueStep(
@@ -63,7 +63,12 @@ export function detectRateLimited(
             context.facts.server.mtas,
           ),
         ],
-    references: [REFERENCES.gmailErrors, REFERENCES.gmailPostmaster, REFERENCES.outlookPostmaster],
+    references: [
+      REFERENCES.gmailErrors,
+      REFERENCES.gmailPostmaster,
+      REFERENCES.outlookPostmaster,
+      ...(ids.includes("yahoo") ? [REFERENCES.yahooSenders] : []),
+    ],
   });
 }
 
@@ -147,8 +152,24 @@ const REPUTATION_FIXES = [
   "Find and stop the cause first (see the other findings); retries alone do not lift a reputation limit.",
   "Slow down delivery to the provider: fewer parallel connections and messages per connection.",
   "Do not flush or re-send the deferred queue in a burst; let it drain at a low rate.",
-  "Watch the provider's postmaster data (Gmail Postmaster Tools, Microsoft SNDS) until the deferrals stop.",
 ];
 
 const REQUIREMENT_STEP =
   "These deferrals name one requirement (TLS, authentication or reverse DNS): fix it as its own finding says.";
+
+/** The sender data site of each provider that has one, for the last fix step. */
+const POSTMASTER_TOOLS: Partial<Record<ProviderId, string>> = {
+  gmail: "Gmail Postmaster Tools",
+  outlook: "Microsoft SNDS",
+  yahoo: "Yahoo Sender Hub",
+};
+
+/**
+ * Builds the fix step that names where to watch the deferrals end: the sender data sites of
+ * the deferring providers, or the log when none of them has one.
+ */
+function watchStep(ids: readonly ProviderId[]): string {
+  const tools = [...new Set(ids.flatMap((id) => POSTMASTER_TOOLS[id] ?? []))];
+  if (tools.length === 0) return "Watch the log until the deferrals stop.";
+  return `Watch ${listNames(tools)} until the deferrals stop.`;
+}

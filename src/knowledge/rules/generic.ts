@@ -517,6 +517,21 @@ const byEnhancedCode: readonly ReplyRule[] = [
     ["Make SPF and DKIM pass for the sending domain."],
     ["authentication"],
   ),
+  // X.7.28 is "mail flood detected" in the IANA registry (IANA_CODES). Gmail sends 4.7.28 for
+  // its rate limit on unsolicited mail, and smaller receivers send it for their own flood
+  // limits, so the code alone names Gmail's case without claiming the provider. A flood limit
+  // judges the sender, so the category makes such replies count as blocks at every receiver.
+  byCode(
+    "generic.mail-flood",
+    ["x.7.28"],
+    "reputation",
+    "The receiver limits mail from this sender as a mail flood (X.7.28), which at Gmail is its rate limit on unsolicited mail.",
+    [
+      "If Gmail sent it (gmail-smtp-in.l.google.com, or gsmtp at the end of the reply), it is Gmail's rate limit: find and stop the source of unwanted mail, then slow down delivery to Gmail.",
+      "At another receiver, send to it more slowly and ask its postmaster for its limits.",
+    ],
+    ["rate-limited"],
+  ),
   byCode(
     "generic.security-conversion",
     ["x.7.3", "x.7.4", "x.7.5", "x.7.6"],

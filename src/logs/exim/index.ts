@@ -5,7 +5,12 @@ import type {
   LinePosition,
   SessionReplyEvent,
 } from "../events.js";
-import type { LogRecord, ParseOutcome, RecordParser } from "../record.js";
+import {
+  isDamagedAddress,
+  type LogRecord,
+  type ParseOutcome,
+  type RecordParser,
+} from "../record.js";
 import { readArrival } from "./arrival.js";
 import { deliveryStatus, hostInText, readDelivery, type DeliveryFields } from "./delivery.js";
 import { FieldReader } from "./field-reader.js";
@@ -164,7 +169,7 @@ class EximLogParser implements EximParser {
 
   private parseDelivery(record: LogRecord, idLength: number, flag: string): ParseOutcome {
     const fields = readDelivery(this.reader, record.message, idLength + 4);
-    if (fields.recipient === "") return "unparsed";
+    if (fields.recipient === "" || isDamagedAddress(fields.recipient)) return "unparsed";
     const status = deliveryStatus(flag, fields.errorText);
     if (status === null) return "parsed";
 

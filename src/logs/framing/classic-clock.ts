@@ -40,6 +40,11 @@ export class ClassicClock {
     return this.stampRead;
   }
 
+  /** The year inferred for the first stamp since the last `restart`, as `YearTracker` has it. */
+  get inferredYear(): number | null {
+    return this.years.inferredYear;
+  }
+
   /** Takes the year and month (0–11) of a dated line, so that classic stamps continue from it. */
   observe(year: number, month: number): void {
     this.years.observe(year, month);

@@ -103,6 +103,15 @@ export class LineFramer {
   }
 
   /**
+   * The year that the reference of the current file set (`startFile`) gave its first classic
+   * syslog stamp, or null when the `year` option or a dated line set it, or no such stamp was
+   * read.
+   */
+  get inferredYear(): number | null {
+    return this.clock.inferredYear;
+  }
+
+  /**
    * Frames one line (without its `\n`) and passes the resulting records to `emit`. `line` is
    * the 1-based line number in the current file.
    */

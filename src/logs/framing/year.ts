@@ -23,6 +23,7 @@ export const FUTURE_SLACK_MS = 14 * 60 * 60 * 1000;
 export class YearTracker {
   private year: number | null = null;
   private lastMonth = -1;
+  private inferred: number | null = null;
 
   /**
    * @param fixedYear year of the first line, from `--year`; later rollovers still count.
@@ -40,8 +41,11 @@ export class YearTracker {
    * the month.
    */
   yearFor(month: number, day = 1, secondOfDay = 0): number {
-    if (this.year === null) {
-      this.year = this.fixedYear ?? this.firstYear(month, day, secondOfDay);
+    if (this.year === null && this.fixedYear !== null) {
+      this.year = this.fixedYear;
+    } else if (this.year === null) {
+      this.year = this.firstYear(month, day, secondOfDay);
+      this.inferred = this.year;
     } else if (month < this.lastMonth - 6) {
       this.year += 1;
     } else if (month > this.lastMonth + 6) {
@@ -50,6 +54,14 @@ export class YearTracker {
     }
     this.lastMonth = month;
     return this.year;
+  }
+
+  /**
+   * The year that the reference gave the first line, or null when `fixedYear` or a dated line
+   * before it set the year, or no line was read.
+   */
+  get inferredYear(): number | null {
+    return this.inferred;
   }
 
   /**

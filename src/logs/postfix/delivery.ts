@@ -1,5 +1,5 @@
 import type { DeliveryEvent, DeliveryStatus, LocalHandoff, WithoutAttemptKind } from "../events.js";
-import type { ParseOutcome } from "../record.js";
+import { isDamagedAddress, type ParseOutcome } from "../record.js";
 import {
   findOrCreate,
   positionOf,
@@ -41,8 +41,9 @@ interface DeliveryFields {
 }
 
 /**
- * Parses a `to=` line and emits its `delivery` event; `unparsed` when it is truncated or its
- * status word is not one Postfix writes.
+ * Parses a `to=` line and emits its `delivery` event; `unparsed` when it is truncated, its
+ * recipient contains a control character (see `isDamagedAddress`) or its status word is not
+ * one Postfix writes.
  */
 export function handleDelivery(context: PostfixContext, line: QueuedLine): ParseOutcome {
   const fields = readDelivery(line.record.message, line.start);
@@ -264,8 +265,10 @@ function statusBetween(text: string, index: number, end: number): DeliveryStatus
 function readDelivery(text: string, start: number): DeliveryFields | null {
   const recipientEnd = addressEnd(text, start + 3);
   if (recipientEnd < 0) return null;
+  const recipient = addressBetween(text, start + 3, recipientEnd);
+  if (isDamagedAddress(recipient)) return null;
   const fields: DeliveryFields = {
-    recipient: addressBetween(text, start + 3, recipientEnd),
+    recipient,
     originalRecipient: null,
     relay: null,
     relayPort: null,

@@ -123,6 +123,18 @@ export interface ReadSummary {
    * it sets, so it had no effect; else null.
    */
   readonly unusedYear: number | null;
+  /** The file sets whose year was inferred, without the `year` option, in reading order. */
+  readonly inferredYears: readonly InferredYear[];
+}
+
+/** The year inferred for the first classic syslog stamp of one file set. */
+export interface InferredYear {
+  /**
+   * The input whose modification time gave the year: the first file read of the set, or `-`
+   * for standard input, which has none, so the current time gave it.
+   */
+  readonly name: string;
+  readonly year: number;
 }
 
 /** Bytes read so far and the total when known (null while stdin or a FIFO is among inputs). */

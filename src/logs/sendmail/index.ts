@@ -1,7 +1,12 @@
 import type { EventSink, LoggedMessage } from "../events.js";
 import { MessageTable, tableKey } from "../exim/message-table.js";
 import { isLoopbackIp } from "../exim/loopback.js";
-import type { LogRecord, ParseOutcome, RecordParser } from "../record.js";
+import {
+  isDamagedAddress,
+  type LogRecord,
+  type ParseOutcome,
+  type RecordParser,
+} from "../record.js";
 import { deliveryStatus } from "./delivery.js";
 import {
   parseControllingAddress,
@@ -217,6 +222,8 @@ class SendmailLogParser implements SendmailParser {
     const fields = readFields(text, idLength + 2);
     const stat = fields?.get("stat");
     if (fields === null || stat === undefined) return "unparsed";
+    const recipients = splitRecipients(fields.get("to") ?? "");
+    if (recipients.some(isDamagedAddress)) return "unparsed";
     const state = this.stateFor(record, text.slice(0, idLength));
 
     this.noteControllingUser(state, fields);
@@ -232,7 +239,7 @@ class SendmailLogParser implements SendmailParser {
     // 127.0.0.1), shows only here.
     const submissionHandoff = state.submission && relay?.ip != null && isLoopbackIp(relay.ip);
     if (submissionHandoff && status === "sent" && state.handedOver) return "parsed";
-    for (const recipient of splitRecipients(fields.get("to") ?? "")) {
+    for (const recipient of recipients) {
       const event = deliveryEvent(record, state, fields, recipient, status, relay);
       this.sink(submissionHandoff ? { ...event, submissionHandoff: true } : event);
     }

@@ -1,0 +1,45 @@
+import type { InferredYear } from "../logs/reader/summary.js";
+import { STDIN_NAME } from "../logs/reader/sources.js";
+import { listNames } from "./findings/build.js";
+
+/** Maximum number of inputs named for one year; the others are counted. */
+const NAMES_PER_YEAR = 3;
+
+/**
+ * Builds the input note that names the year given to classic syslog stamps without `--year`,
+ * and its source, or returns null when no year was inferred. Without the note, a log copied
+ * without its modification time (`scp` without `-p`, a restore from backup) gets a wrong year
+ * silently.
+ */
+export function inferredYearNote(years: readonly InferredYear[]): string | null {
+  const [only] = years;
+  if (only === undefined) return null;
+  const advice = "Give --year if that is wrong.";
+  if (years.length === 1) {
+    const log = only.name === STDIN_NAME ? "standard input" : only.name;
+    const source = only.name === STDIN_NAME ? "the current date" : "the file's modification time";
+    return `The timestamps of ${log} carry no year, so delist took ${only.year} for its first line from ${source}. ${advice}`;
+  }
+
+  const byYear = new Map<number, string[]>();
+  for (const { name, year } of years) {
+    const names = byYear.get(year) ?? [];
+    names.push(name === STDIN_NAME ? "standard input" : name);
+    byYear.set(year, names);
+  }
+  const parts = [...byYear].map(([year, names]) => `${year} for ${namesOf(names)}`);
+  const stdin = years.some(({ name }) => name === STDIN_NAME)
+    ? " Standard input, which has none, was dated from the current date."
+    : "";
+  return (
+    "The timestamps of these logs carry no year, so delist took the year of each log's first " +
+    `line from the modification time of its oldest file: ${parts.join(", ")}.${stdin} ${advice}`
+  );
+}
+
+// Names up to `NAMES_PER_YEAR` inputs and counts the rest.
+function namesOf(names: readonly string[]): string {
+  if (names.length <= NAMES_PER_YEAR) return listNames(names);
+  const more = names.length - NAMES_PER_YEAR;
+  return listNames([...names.slice(0, NAMES_PER_YEAR), `${more} more`]);
+}
