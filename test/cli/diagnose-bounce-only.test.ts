@@ -76,7 +76,7 @@ describe("diagnose with bounces only", () => {
 
     expect(stopped?.status).toBe("fail");
     expect(stopped?.detail).toContain(
-      "Yahoo/AOL still deferred mail in the two hours up to the date of the latest bounce message.",
+      "Yahoo/AOL still deferred mail in the two hours up to the date of the latest bounce message, the last at",
     );
     expect(stopped?.detail).toContain("No mail log was given");
     expect(stopped?.detail).not.toContain("of the log");

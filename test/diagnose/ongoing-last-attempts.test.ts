@@ -250,6 +250,15 @@ describe("verdict on unaccepted attempts", () => {
         recipients: [{ address: `r${i}@example${i % 5}.org`, outcome: rejected }],
       });
     }
+    // Logins only until the evening, so the last rejection is hours before the end of the log.
+    for (let hour = 14; hour < 24; hour++) {
+      const time = T0 + hour * HOUR;
+      const stamp = new Date(time).toISOString().replace("Z", "+00:00");
+      log.raw(
+        time,
+        `${stamp} mail dovecot: imap-login: Login: user=<bob@example.com>, method=PLAIN, rip=198.51.100.11, lip=192.0.2.10, mpid=${hour}, TLS`,
+      );
+    }
     const diagnosis = await diagnoseText(log.text());
 
     expect(diagnosis.providers.other?.unacceptedAttempts?.attempts).toBe(30);

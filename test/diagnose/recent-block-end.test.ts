@@ -139,6 +139,11 @@ function yahooOf(diagnosis: Diagnosis): ProviderVerdict {
   return yahoo;
 }
 
+/** Writes the ISO 8601 times of a JSON sentence as the text and Markdown reports give them. */
+function tableTimes(sentence: string): string {
+  return sentence.replace(/(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)Z/g, "$1 $2");
+}
+
 function blocksEnded(diagnosis: Diagnosis): ReadinessItem | undefined {
   return diagnosis.readiness.items.find((item) => item.id === "blocks-ended");
 }
@@ -165,16 +170,16 @@ describe("block end near the end of the log", () => {
     expect(blocksEnded(reports.diagnosis)?.detail).toBe(TOO_EARLY_READINESS(30));
     expect(validateDiagnosis(reports.diagnosis)).toEqual([]);
 
-    expect(reports.text).toContain(`Verdict: RATE-LIMITED ${TOO_EARLY_VERDICT(30)}`);
+    expect(reports.text).toContain(`Verdict: RATE-LIMITED ${tableTimes(TOO_EARLY_VERDICT(30))}`);
     expect(reports.text).toContain(
       "last at 2026-03-10 15:58:02, and 30 deliveries accepted since, too early to call it over.",
     );
     expect(reports.text).toContain(
-      `[ ] Rejections and deferrals have stopped: ${TOO_EARLY_READINESS(30)}`,
+      `[ ] Rejections and deferrals have stopped: ${tableTimes(TOO_EARLY_READINESS(30))}`,
     );
     expect(reports.text).not.toContain("still going on");
-    expect(reports.markdown).toContain(TOO_EARLY_VERDICT(30));
-    expect(reports.markdown).toContain(TOO_EARLY_READINESS(30));
+    expect(reports.markdown).toContain(tableTimes(TOO_EARLY_VERDICT(30)));
+    expect(reports.markdown).toContain(tableTimes(TOO_EARLY_READINESS(30)));
     expect(reports.markdown).not.toContain("still going on");
   });
 
@@ -192,11 +197,11 @@ describe("block end near the end of the log", () => {
     expect(blocksEnded(reports.diagnosis)?.detail).toBe(TOO_EARLY_READINESS(11));
     expect(validateDiagnosis(reports.diagnosis)).toEqual([]);
 
-    expect(reports.text).toContain(TOO_EARLY_VERDICT(11));
+    expect(reports.text).toContain(tableTimes(TOO_EARLY_VERDICT(11)));
     expect(reports.text).toContain("and 11 deliveries accepted since, too early to call it over.");
     expect(reports.text).not.toContain("still going on");
-    expect(reports.markdown).toContain(TOO_EARLY_VERDICT(11));
-    expect(reports.markdown).toContain(TOO_EARLY_READINESS(11));
+    expect(reports.markdown).toContain(tableTimes(TOO_EARLY_VERDICT(11)));
+    expect(reports.markdown).toContain(tableTimes(TOO_EARLY_READINESS(11)));
   });
 
   test("three hours after the last deferral", async () => {
@@ -230,13 +235,13 @@ describe("block end near the end of the log", () => {
       "37 deferrals from 2026-03-10T10:00:02Z to 2026-03-10T15:58:02Z. Later attempts delivered all 36 deferred recipients.",
     );
 
-    expect(reports.text).toContain(pastBlock);
+    expect(reports.text).toContain(tableTimes(pastBlock));
     expect(reports.text).toContain(
       "Yahoo/AOL deferred mail from this server (a block since lifted)",
     );
     expect(reports.text).not.toContain("not lost yet");
     expect(reports.text).not.toContain("too early");
-    expect(reports.markdown).toContain(pastBlock);
+    expect(reports.markdown).toContain(tableTimes(pastBlock));
     expect(reports.markdown).toContain("Later attempts delivered all 36 deferred recipients.");
     expect(reports.markdown).not.toContain("not lost yet");
   });
@@ -259,10 +264,10 @@ describe("block end near the end of the log", () => {
     expect(blocksEnded(reports.diagnosis)?.detail).toBe(readiness);
     expect(validateDiagnosis(reports.diagnosis)).toEqual([]);
 
-    expect(reports.text).toContain(verdict);
-    expect(reports.text).toContain(`[ ] Rejections and deferrals have stopped: ${readiness}`);
+    expect(reports.text).toContain(tableTimes(verdict));
+    expect(reports.text).toContain(`[ ] Rejections and deferrals have stopped: ${tableTimes(readiness)}`);
     expect(reports.text).not.toContain("too early");
-    expect(reports.markdown).toContain(verdict);
-    expect(reports.markdown).toContain(readiness);
+    expect(reports.markdown).toContain(tableTimes(verdict));
+    expect(reports.markdown).toContain(tableTimes(readiness));
   });
 });

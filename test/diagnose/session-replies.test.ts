@@ -81,7 +81,7 @@ describe("replies counted once", () => {
     expect(evidence.sessionCount).toBe(0);
     expect(evidence.first?.line).toBe(3);
     expect(evidence.firstSession).toBeNull();
-    expect(flatText(diagnosis)).toContain("6 deferrals since 2026-03-11T02:00:02Z.");
+    expect(flatText(diagnosis)).toContain("6 deferrals since 2026-03-11 02:00:02.");
     expect(flatText(diagnosis)).toContain("Gmail: 6 replies (421 4.7.28 ×6)");
   });
 
@@ -135,7 +135,7 @@ describe("replies counted once", () => {
     expect(evidence.count).toBe(2);
     expect(evidence.sessionCount).toBe(1);
     expect(earliestLine(evidence)).toBe(4);
-    expect(flatText(diagnosis)).toContain("3 deferrals since 2026-03-11T02:00:01Z.");
+    expect(flatText(diagnosis)).toContain("3 deferrals since 2026-03-11 02:00:01.");
     expect(flatText(diagnosis)).toContain(
       "Of these, 1 reply answered a whole session without naming a recipient.",
     );
