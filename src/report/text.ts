@@ -35,7 +35,7 @@ import {
 } from "./dns-checks.js";
 import { skippedSampleLines } from "./skipped-samples.js";
 import { frozenLines, suspendedDeferralLines, undeliveredLines } from "./undelivered-text.js";
-import { column, count, plural, shortTime, wrap } from "./wrap.js";
+import { column, COLUMN_GAP, columns, count, plural, shortTime, wrap } from "./wrap.js";
 
 /**
  * Renders a diagnosis for a terminal, 80 columns wide, with hidden characters in log values
@@ -114,15 +114,17 @@ function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
   }
   const lines = [
     paint.bold("Providers"),
-    `  ${column("provider", 18)}${column("status", 14)}${"sent".padStart(9)}${"deferred".padStart(10)}${"bounced".padStart(9)}`,
+    `  ${column("provider", PROVIDER_COLUMN)}${column("status", 14)}${"sent".padStart(9)}${"deferred".padStart(10)}${"bounced".padStart(9)}`,
   ];
   const shownFixes = new Set<string>();
   for (const verdict of entries) {
     const status = verdict.status === "ok" ? verdict.status : paint.bold(verdict.status);
+    const [name, hostLine] = providerCell(verdict);
     lines.push(
-      `  ${column(verdict.name, 18)}${status}${" ".repeat(Math.max(1, 14 - verdict.status.length))}` +
+      `  ${column(name, PROVIDER_COLUMN)}${status}${" ".repeat(Math.max(1, 14 - verdict.status.length))}` +
         `${count(verdict.sent).padStart(9)}${count(verdict.deferred).padStart(10)}${count(verdict.bounced).padStart(9)}`,
     );
+    if (hostLine !== null) lines.push(...wrap(hostLine, "    "));
     lines.push(...blockLines(verdict, diagnosis));
     lines.push(...suspendedDeferralLines(verdict.suspendedDeferrals, verdict.deferredRecipients));
     // A recovered outage is history: the verdict summary names it, and its fix list would
@@ -131,6 +133,20 @@ function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
   }
   lines.push(...notes);
   return lines;
+}
+
+/** Width of the provider column, with the gap after it. */
+const PROVIDER_COLUMN = 18;
+
+/**
+ * Returns the provider cell of a row and, for a relay host whose name does not fit, the line
+ * below it with the relay host's label. A truncated label would make two relay hosts look the
+ * same ("relay host smtp…").
+ */
+function providerCell(verdict: ProviderVerdict): [string, string | null] {
+  const fits = columns(verdict.name) <= PROVIDER_COLUMN - COLUMN_GAP;
+  if (fits || verdict.relayHost === null) return [verdict.name, null];
+  return ["relay host", verdict.relayHost];
 }
 
 /**
@@ -199,7 +215,7 @@ function findingSection(diagnosis: Diagnosis, paint: Painter): string[] {
 function unexplainedLines(block: UnexplainedBlock, paint: Painter): string[] {
   const lines = wrap(block.summary, "  ").map(paint.bold);
   if (block.reasons.length > 0) {
-    lines.push(...wrap(`The fixes that ${PROVIDER_NAMES[block.provider]}'s replies name:`, "  "));
+    lines.push(...wrap(`The fixes that ${block.name}'s replies name:`, "  "));
   }
   for (const reason of block.reasons) {
     lines.push(

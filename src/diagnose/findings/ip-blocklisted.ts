@@ -1,10 +1,15 @@
-import { PROVIDER_NAMES, type ProviderId } from "../../knowledge/providers.js";
+import type { ProviderKey } from "../../knowledge/providers.js";
 import { ruleById } from "../../knowledge/rules/index.js";
 import type { ExplainedReply } from "../../reply/types.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, listNames, plural, providersDo } from "./build.js";
-import { collectReplyEvidence, replySamples, type ReplyFindingEvidence } from "./replies.js";
+import {
+  collectReplyEvidence,
+  evidenceNames,
+  replySamples,
+  type ReplyFindingEvidence,
+} from "./replies.js";
 
 const BLOCKLIST_NAMES: ReadonlyArray<readonly [RegExp, string]> = [
   [/spamhaus/i, "Spamhaus"],
@@ -44,8 +49,8 @@ export function detectIpBlocklisted(context: DiagnoseContext): Finding | null {
     (t) => allowsRemoval(t.reply) && !isOwnList(t.reply),
   );
 
-  const providerIds = Object.keys(evidence.providers) as ProviderId[];
-  const names = providerIds.map((id) => PROVIDER_NAMES[id]);
+  const providerIds = Object.keys(evidence.providers) as ProviderKey[];
+  const names = evidenceNames(evidence);
   const texts = providerIds.map((id) => evidence.providers[id]?.first?.text ?? "").join(" ");
   const lists = BLOCKLIST_NAMES.filter(([pattern]) =>
     pattern.test(texts + " " + evidence.tokens.join(" ")),
@@ -168,7 +173,7 @@ function listingFixes(listed: ReplyFindingEvidence | null, lists: readonly strin
 export const OUTLOOK_RANGE_RULE = "outlook.range-blocklist";
 
 function delistingSteps(listed: ReplyFindingEvidence, lists: readonly string[]): string[] {
-  const providers = Object.keys(listed.providers) as ProviderId[];
+  const providers = Object.keys(listed.providers) as ProviderKey[];
   const steps: string[] = [];
   if (listed.providers.outlook?.rules.includes(OUTLOOK_RANGE_RULE) === true) {
     steps.push(

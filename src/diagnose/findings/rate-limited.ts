@@ -1,9 +1,14 @@
-import { PROVIDER_NAMES, type ProviderId } from "../../knowledge/providers.js";
+import type { ProviderKey } from "../../knowledge/providers.js";
 import type { DiagnoseContext } from "../context.js";
 import { expiredMailNote } from "../verdict.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, plural, providersDo } from "./build.js";
-import { collectReplyEvidence, replySamples } from "./replies.js";
+import {
+  collectReplyEvidence,
+  evidenceNames,
+  replySamples,
+  type ReplyFindingEvidence,
+} from "./replies.js";
 
 /**
  * `rate-limited`: receivers defer this server's mail with temporary replies (Gmail 4.7.28,
@@ -15,7 +20,7 @@ export function detectRateLimited(context: DiagnoseContext): Finding | null {
   const evidence = collectReplyEvidence(context, "rate-limited");
   if (evidence === null) return null;
 
-  const names = Object.keys(evidence.providers).map((id) => PROVIDER_NAMES[id as ProviderId]);
+  const names = evidenceNames(evidence);
   const total = evidence.count + evidence.sessionCount;
   const rejections = permanentReplies(evidence.codes);
   const reputation = throttlesForReputation(context);
@@ -29,7 +34,7 @@ export function detectRateLimited(context: DiagnoseContext): Finding | null {
     summary:
       rejections === 0
         ? `${plural(total, "deferral")} since ${evidence.first?.time ?? evidence.firstSession?.time}. ` +
-          delayedOrLost(context, Object.keys(evidence.providers))
+          delayedOrLost(context, evidence.providers)
         : `${plural(total - rejections, "deferral")} and ${plural(rejections, "rejection")} since ${evidence.first?.time ?? evidence.firstSession?.time}. ` +
           "Deferred mail is retried until the queue lifetime ends, but rejected mail bounced and is not retried.",
     evidence,
@@ -43,11 +48,20 @@ export function detectRateLimited(context: DiagnoseContext): Finding | null {
  * Says whether deferred mail is still retried or, when recipients expired in the queue of the
  * deferring providers, that this part of it was returned to its senders and so was lost.
  */
-function delayedOrLost(context: DiagnoseContext, providers: readonly string[]): string {
-  const expired = providers.map((id) => ({
-    name: PROVIDER_NAMES[id as ProviderId],
-    expired: context.facts.providers.get(id as ProviderId)?.expired ?? 0,
-  }));
+function delayedOrLost(
+  context: DiagnoseContext,
+  providers: ReplyFindingEvidence["providers"],
+): string {
+  const expired = Object.entries(providers).flatMap(([key, provider]) =>
+    provider === undefined
+      ? []
+      : [
+          {
+            name: provider.name,
+            expired: context.facts.providers.get(key as ProviderKey)?.expired ?? 0,
+          },
+        ],
+  );
   const lost = expiredMailNote(expired).trim();
   if (lost === "") {
     return "Mail is delayed, not lost yet: the MTA keeps retrying until the queue lifetime ends.";
