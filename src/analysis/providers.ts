@@ -88,9 +88,9 @@ export interface HostBlockState {
 export type AddressFamily = "ipv4" | "ipv6";
 
 /**
- * Maximum number of relay hosts with a row of their own. A server hands its mail to one or two
- * smarthosts, so more point at a log that delist reads wrongly, and rows of their own would
- * only lengthen the report. Twenty is an estimate.
+ * Maximum number of relay hosts with a row of their own. A server usually hands its mail to
+ * one or two smarthosts, and many more rows would only lengthen the report. Twenty is an
+ * estimate.
  */
 const MAX_RELAY_HOST_ROWS = 20;
 
@@ -123,7 +123,7 @@ export class ProviderFacts {
   readonly provider: ProviderId;
   /**
    * Delivery attempts per recipient domain, for a relay host's row only, so the verdict can
-   * say which mail goes through it. At most 1,000 domains are counted.
+   * name the mail that goes through it. At most 1,000 domains are counted.
    */
   readonly recipientDomains = new Map<string, number>();
   attempts = 0;

@@ -1,14 +1,8 @@
 import { isRelayHostKey, type ProviderKey } from "../knowledge/providers.js";
 import type { ProviderVerdict } from "./types.js";
 
-/** The rows of a diagnosis by key, as `Diagnosis.providers` holds them. */
+/** The rows of a diagnosis by key, as in `Diagnosis.providers`. */
 type Providers = Partial<Record<ProviderKey, ProviderVerdict>>;
-
-/** A relay host's row whose mail the verdict sentence names. */
-interface RelayRow {
-  readonly key: ProviderKey;
-  readonly verdict: ProviderVerdict;
-}
 
 /** A relay host's mail is named by its domains up to this many; more are counted. */
 const NAMED_DOMAINS = 3;
@@ -26,7 +20,7 @@ export function carriesAllMail(key: ProviderKey, providers: Providers): boolean 
 /**
  * Returns the subject of the verdict's clause for a relay host that defers or rejects mail.
  * When it carries all the mail, that is the relay host's name ("Relay host smtp.example.net").
- * Otherwise it says which mail goes through it, by recipient domain, such as "Mail for
+ * Otherwise it names the mail that goes through it by recipient domain, such as "Mail for
  * gmail.com goes through relay host smtp.example.net:587, which", so that the clause continues
  * with "defers it since …".
  */
@@ -50,7 +44,7 @@ function relayDomainsPhrase(verdict: ProviderVerdict): string {
 }
 
 /**
- * Returns the clause that says which other mail was delivered, when only relay hosts defer or
+ * Returns the clause that names the other mail that was delivered, when only relay hosts defer or
  * reject mail: "mail sent directly to other domains is delivered", naming the relay hosts that
  * accept their mail too. Returns "" when a provider's row defers or rejects mail as well, or
  * when no other row delivered mail.
@@ -64,17 +58,13 @@ export function deliveredElsewhereClause(providers: Providers): string {
 
   const delivering = rows.filter((row) => row.verdict.status === "ok" && row.verdict.sent > 0);
   const direct = delivering.some((row) => !isRelayHostKey(row.key));
-  const relays = delivering.filter((row) => isRelayHostKey(row.key)).map(relayName);
+  const relays = delivering.filter((row) => isRelayHostKey(row.key)).map((row) => row.verdict.name);
   if (!direct && relays.length === 0) return "";
   if (relays.length === 0) return "mail sent directly to other domains is delivered";
   const through = `through ${listAnd(relays)}`;
   return direct
     ? `mail sent directly to other domains and mail ${through} is delivered`
     : `mail ${through} is delivered`;
-}
-
-function relayName(row: RelayRow): string {
-  return row.verdict.name;
 }
 
 /**
@@ -90,16 +80,16 @@ export function relayHostNote(providers: Providers): string {
   );
   if (blocking.length === 0) return "";
 
-  const names = listAnd(blocking.map(relayName));
+  const names = listAnd(blocking.map((row) => row.verdict.name));
   const [only] = blocking;
-  const held =
+  const heldMail =
     blocking.length === 1 && only !== undefined && carriesAllMail(only.key, providers)
       ? `This server sends all its outbound mail through ${names}, so the mail it held`
       : `The mail that ${names} held`;
   const operator =
     blocking.length === 1 ? "the relay host's operator" : "the operator of each relay host";
   return (
-    ` ${held} never reached the recipients' providers. The replies are about this server's` +
+    ` ${heldMail} never reached the recipients' providers. The replies are about this server's` +
     ` account or mail at the relay host: ask ${operator}, not the recipients' providers.`
   );
 }
