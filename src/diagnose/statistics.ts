@@ -35,6 +35,8 @@ export interface LogStatistics {
 
 export interface ProviderStatistics {
   readonly name: string;
+  /** The relay host of a relay host's row (see `ProviderVerdict.relayHost`), else null. */
+  readonly relayHost: string | null;
   readonly attempts: number;
   readonly recipients: number;
   readonly sent: number;
@@ -126,6 +128,7 @@ export function buildStatistics(
           p.key,
           {
             name: providerRowName(p),
+            relayHost: p.relayHost,
             attempts: p.attempts,
             recipients: p.recipients.size,
             sent: p.sent,

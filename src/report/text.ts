@@ -21,7 +21,7 @@ import {
   unknownIpSentence,
 } from "./removal-commands.js";
 import { outageTextLines } from "./outage.js";
-import { blockedVerb, shownProviders } from "./providers.js";
+import { blockedVerb, PROVIDER_COLUMN, providerCell, shownProviders } from "./providers.js";
 import { copiedLinesSentence } from "./copied-lines.js";
 import { missingFilterCopiesSentence } from "./filter-copies.js";
 import { addressProbesSentence } from "./address-probes.js";
@@ -35,7 +35,7 @@ import {
 } from "./dns-checks.js";
 import { skippedSampleLines } from "./skipped-samples.js";
 import { frozenLines, suspendedDeferralLines, undeliveredLines } from "./undelivered-text.js";
-import { column, COLUMN_GAP, columns, count, plural, shortTime, wrap } from "./wrap.js";
+import { column, count, plural, shortTime, wrap } from "./wrap.js";
 
 /**
  * Renders a diagnosis for a terminal, 80 columns wide, with hidden characters in log values
@@ -119,7 +119,7 @@ function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
   const shownFixes = new Set<string>();
   for (const verdict of entries) {
     const status = verdict.status === "ok" ? verdict.status : paint.bold(verdict.status);
-    const [name, hostLine] = providerCell(verdict);
+    const [name, hostLine] = providerCell(verdict, PROVIDER_COLUMN);
     lines.push(
       `  ${column(name, PROVIDER_COLUMN)}${status}${" ".repeat(Math.max(1, 14 - verdict.status.length))}` +
         `${count(verdict.sent).padStart(9)}${count(verdict.deferred).padStart(10)}${count(verdict.bounced).padStart(9)}`,
@@ -133,20 +133,6 @@ function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
   }
   lines.push(...notes);
   return lines;
-}
-
-/** Width of the provider column, with the gap after it. */
-const PROVIDER_COLUMN = 18;
-
-/**
- * Returns the provider cell of a row and, for a relay host whose name does not fit, the line
- * below it with the relay host's label. A truncated label would make two relay hosts look the
- * same ("relay host smtp…").
- */
-function providerCell(verdict: ProviderVerdict): [string, string | null] {
-  const fits = columns(verdict.name) <= PROVIDER_COLUMN - COLUMN_GAP;
-  if (fits || verdict.relayHost === null) return [verdict.name, null];
-  return ["relay host", verdict.relayHost];
 }
 
 /**

@@ -4,10 +4,13 @@ import { painter } from "../../src/report/colour.js";
 import { renderDiagnosisMarkdown } from "../../src/report/markdown.js";
 import { renderDiagnosisText } from "../../src/report/text.js";
 import { columns } from "../../src/report/wrap.js";
+import { runCommand } from "../helpers/cli.js";
 import { diagnoseText } from "../helpers/diagnose-text.js";
+import { writeTemporaryLog } from "../helpers/postfix-fixture.js";
 import { schemaValidator } from "../helpers/schema.js";
 
 const validateDiagnosis = schemaValidator("diagnose.schema.json");
+const validateStatistics = schemaValidator("logs.schema.json");
 
 const QUOTA_REPLY =
   "451 4.7.1 <alice@example.com>: Sender address rejected: sending quota of 500 messages per day exceeded";
@@ -168,6 +171,50 @@ describe("two relay hosts and direct mail", () => {
       "relay-host:smtp.other-relay.example.org:465",
       "yahoo",
     ]);
+  });
+});
+
+describe("logs with two relay hosts", () => {
+  const log = postfixLog(
+    [
+      { domain: "gmail.com", route: BLOCKED_RELAY, deferFrom: 12 },
+      { domain: "example.org", route: GOOD_RELAY },
+    ],
+    24,
+  );
+
+  test("text table keeps the hosts apart", async () => {
+    const file = writeTemporaryLog(log);
+    try {
+      const result = await runCommand(["logs", "--timezone", "UTC", file.path]);
+      const lines = result.stdout.split("\n");
+
+      expect(result.code).toBe(0);
+      expect(result.stdout).not.toContain("smtp…");
+      expect(lines).toContain("    smtp.relay.example.net:587");
+      expect(lines).toContain("    smtp.other-relay.example.org:465");
+    } finally {
+      file.remove();
+    }
+  });
+
+  test("JSON rows match the schema", async () => {
+    const file = writeTemporaryLog(log);
+    try {
+      const result = await runCommand(["logs", "--timezone", "UTC", "--format", "json", file.path]);
+      const json = JSON.parse(result.stdout) as {
+        providers: Record<string, { relayHost: string | null; deferred: number }>;
+      };
+
+      expect(validateStatistics(json)).toEqual([]);
+      expect(json.providers["relay-host"]?.relayHost).toBe("smtp.relay.example.net:587");
+      expect(json.providers["relay-host"]?.deferred).toBe(12);
+      const good = json.providers["relay-host:smtp.other-relay.example.org:465"];
+      expect(good?.relayHost).toBe("smtp.other-relay.example.org:465");
+      expect(good?.deferred).toBe(0);
+    } finally {
+      file.remove();
+    }
   });
 });
 
