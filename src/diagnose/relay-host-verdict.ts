@@ -48,6 +48,8 @@ function relayDomainsPhrase(verdict: ProviderVerdict): string {
  * reject mail: "mail sent directly to other domains is delivered", naming the relay hosts that
  * accept their mail too. Returns "" when a provider's row defers or rejects mail as well, or
  * when no other row delivered mail.
+ * NOTE: a relay host on port 25 is recognised only by mail for a named provider's domain, so
+ * its mail for other domains counts in their rows and reads here as sent directly.
  */
 export function deliveredElsewhereClause(providers: Providers): string {
   const rows = Object.entries(providers).flatMap(([key, verdict]) =>
