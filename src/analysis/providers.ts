@@ -1,5 +1,13 @@
 import { isIP } from "node:net";
-import { domainOf, type ProviderId } from "../knowledge/providers.js";
+import {
+  domainOf,
+  OTHER_RELAY_HOSTS_KEY,
+  PROVIDER_NAMES,
+  providerOfKey,
+  relayHostLabel,
+  type ProviderId,
+  type ProviderKey,
+} from "../knowledge/providers.js";
 import type { ReplyRule } from "../knowledge/rule.js";
 import { connectionFailureRule } from "../knowledge/rules/connection.js";
 import type { DeliveryEvent, LinePosition, SessionReplyEvent } from "../logs/events.js";
@@ -11,7 +19,7 @@ import { ProviderResolver } from "./provider-resolver.js";
 import { ReplyCache, type ClassifiedReply } from "./reply-cache.js";
 import { RuleTally, addCapped, occurrenceOf, type ReplyOccurrence } from "./replies.js";
 import { isBlockSignalOf } from "./relay-host.js";
-import { hourOf, increment } from "./time.js";
+import { detach, hourOf, increment } from "./time.js";
 
 /** Attempts, outcomes and rejections per hour, for timelines. */
 export interface HourCounts {
@@ -84,6 +92,19 @@ export interface HostBlockState {
 /** The address family of an IP, as `ipaddr.js` names it. */
 export type AddressFamily = "ipv4" | "ipv6";
 
+/**
+ * Maximum number of relay hosts with a row of their own. A server usually hands its mail to
+ * one or two smarthosts, and many more rows would only lengthen the report. Twenty is an
+ * estimate.
+ */
+const MAX_RELAY_HOST_ROWS = 20;
+
+/** The label of `OTHER_RELAY_HOSTS_KEY`, the row of the relay hosts after `MAX_RELAY_HOST_ROWS`. */
+const OTHER_RELAY_HOSTS_LABEL = "*";
+
+/** The label of a relay host whose line names neither host nor IP. */
+const UNNAMED_RELAY_HOST_LABEL = "(host not logged)";
+
 /** Maximum number of recipient domains kept per run, because the verdict compares only a few. */
 const MAX_RUN_DOMAINS = 20;
 
@@ -103,8 +124,13 @@ interface PendingFailure {
 
 /** Counts and replies of the mail sent to one provider. */
 export class ProviderFacts {
-  /** Attempts per relay host name, for the `relay-host` provider only. */
-  readonly relayHosts = new Map<string, number>();
+  /** The provider of the row: `relay-host` for every relay host's row. */
+  readonly provider: ProviderId;
+  /**
+   * Delivery attempts per recipient domain, for a relay host's row only, so the verdict can
+   * name the mail that goes through it. At most 1,000 domains are counted.
+   */
+  readonly recipientDomains = new Map<string, number>();
   attempts = 0;
   sent = 0;
   /** Deferral events: every retry counts. */
@@ -211,7 +237,32 @@ export class ProviderFacts {
   lastHour = NaN;
   lastHourCounts: HourCounts | null = null;
 
-  constructor(readonly provider: ProviderId) {}
+  /**
+   * @param key the row key (see `ProviderKey`).
+   * @param relayHost the relay host's label (`relayHostLabel`) for a relay host's row, else null.
+   */
+  constructor(
+    readonly key: ProviderKey,
+    readonly relayHost: string | null = null,
+  ) {
+    this.provider = providerOfKey(key);
+  }
+}
+
+/**
+ * Names the row of `facts` for people: the provider's name, and for a relay host's row
+ * "relay host" followed by its label (`relay host smtp.example.net:587`).
+ */
+export function providerRowName(facts: Pick<ProviderFacts, "provider" | "relayHost">): string {
+  const name = PROVIDER_NAMES[facts.provider];
+  switch (facts.relayHost) {
+    case null:
+      return name;
+    case OTHER_RELAY_HOSTS_LABEL:
+      return "other relay hosts";
+    default:
+      return `${name} ${facts.relayHost}`;
+  }
 }
 
 /** The place, recipient and hints of one logged reply, kept to explain it in full later. */
@@ -241,7 +292,10 @@ interface SuspendedSites {
  * reply, and keeps the first and last block signal of each provider.
  */
 export class ProviderAnalyser {
-  readonly providers = new Map<ProviderId, ProviderFacts>();
+  /** The rows by key: one per provider, and one per relay host (see `ProviderKey`). */
+  readonly providers = new Map<ProviderKey, ProviderFacts>();
+  // The row key of each relay host label, so that a delivery finds its row without a new string.
+  private readonly relayHostKeys = new Map<string, ProviderKey>();
   // The latest block signal of each provider, explained in full only at the end.
   private readonly lastBlockSites = new Map<ProviderFacts, ReplySite>();
   // The current run of connection failures of each provider, and its first failure's site.
@@ -280,10 +334,11 @@ export class ProviderAnalyser {
   /** Counts one remote delivery attempt; returns the classified reply for non-2xx results. */
   addDelivery(delivery: Delivery): ClassifiedReply | null {
     const { event, recipientHash } = delivery;
-    const facts = this.factsOf(delivery.provider);
+    const facts = this.factsOfDelivery(delivery);
     if (event.queueExpiry === true) return this.addQueueExpiry(facts, delivery);
-    if (delivery.provider === "relay-host" && event.relayHost !== null) {
-      addCapped(facts.relayHosts, event.relayHost);
+    if (facts.relayHost !== null) {
+      const domain = domainOf(event.recipient);
+      if (domain !== null) addCapped(facts.recipientDomains, domain);
     }
     const hour = this.hourCounts(facts, event.time);
     facts.attempts += 1;
@@ -411,7 +466,7 @@ export class ProviderAnalyser {
   addProbeReply(delivery: Delivery): ClassifiedReply | null {
     const { event } = delivery;
     if (event.response === null || !isFailureDsn(event.dsn)) return null;
-    const facts = this.factsOf(delivery.provider);
+    const facts = this.factsOfDelivery(delivery);
     const { hints, classified } = this.classifyReply(delivery, event.response);
     // A probe that failed to connect, or the MTA's own reason, is no reply of the receiver.
     if (classified.reply.replyCode === null) return classified;
@@ -448,7 +503,7 @@ export class ProviderAnalyser {
    * through them (see `finish`).
    */
   addSuspendedDeferral(delivery: Delivery): void {
-    const facts = this.factsOf(delivery.provider);
+    const facts = this.factsOfDelivery(delivery);
     facts.deferred += 1;
     facts.suspendedDeferrals += 1;
     if (delivery.event.firstAttempt) facts.recipients.addHash(delivery.recipientHash);
@@ -852,6 +907,37 @@ export class ProviderAnalyser {
     if (state.deferred.has(delivery.recipientHash)) return false;
     state.deferred.add(delivery.recipientHash);
     return true;
+  }
+
+  /**
+   * Returns the row of a delivery: that of its provider, or that of its relay host when the
+   * provider is `relay-host`. The first relay host in the log gets the row `relay-host`, and each
+   * further one a row of its own (see `ProviderKey`), up to `MAX_RELAY_HOST_ROWS`. The relay
+   * hosts after that share the row `relay-host:*`.
+   */
+  private factsOfDelivery(delivery: Delivery): ProviderFacts {
+    if (delivery.provider !== "relay-host") return this.factsOf(delivery.provider);
+    const { event } = delivery;
+    const label =
+      relayHostLabel(event.relayHost, event.relayIp, event.relayPort) ?? UNNAMED_RELAY_HOST_LABEL;
+    let key = this.relayHostKeys.get(label);
+    if (key === undefined) {
+      const rows = this.relayHostKeys.size;
+      if (rows >= MAX_RELAY_HOST_ROWS)
+        return this.relayHostFacts(OTHER_RELAY_HOSTS_KEY, OTHER_RELAY_HOSTS_LABEL);
+      key = rows === 0 ? "relay-host" : `relay-host:${detach(label)}`;
+      this.relayHostKeys.set(detach(label), key);
+    }
+    return this.relayHostFacts(key, label);
+  }
+
+  private relayHostFacts(key: ProviderKey, label: string): ProviderFacts {
+    let facts = this.providers.get(key);
+    if (facts === undefined) {
+      facts = new ProviderFacts(key, detach(label));
+      this.providers.set(key, facts);
+    }
+    return facts;
   }
 
   private factsOf(provider: ProviderId): ProviderFacts {

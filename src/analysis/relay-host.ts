@@ -39,8 +39,8 @@ const RECIPIENT_CATEGORIES: ReadonlySet<string> = new Set(["recipient", "recipie
 /**
  * True when a failed delivery's reply of `provider` is a block signal. Every failure at a
  * relay host is one unless it concerns one recipient, also one without a reply code such as
- * Exim's failed login to the relay host. All outbound mail goes through the relay host, so
- * its quota, credential or policy refusal holds the server's mail as a receiver's block would.
+ * Exim's failed login to the relay host. The relay host's quota, credential or policy refusal
+ * holds all the mail that goes through it, as a receiver's block would.
  */
 export function isBlockSignalOf(reply: ExplainedReply, provider: ProviderId): boolean {
   if (isBlockSignal(reply)) return true;

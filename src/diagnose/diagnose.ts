@@ -1,6 +1,7 @@
 import type { LogFacts } from "../analysis/analyser.js";
 import type { Severity } from "../knowledge/categories.js";
-import { PROVIDER_NAMES, type ProviderId } from "../knowledge/providers.js";
+import { isPluralRow, isRelayHostKey, type ProviderKey } from "../knowledge/providers.js";
+import { deliveredElsewhereClause, relayHostNote, relayHostSubject } from "./relay-host-verdict.js";
 import type { TimeZone } from "../time/zone.js";
 import { DiagnoseContext } from "./context.js";
 import { detectAuthentication } from "./findings/authentication.js";
@@ -199,7 +200,7 @@ function commandTargets(
   };
 }
 
-function providerVerdicts(context: DiagnoseContext): Partial<Record<ProviderId, ProviderVerdict>> {
+function providerVerdicts(context: DiagnoseContext): Partial<Record<ProviderKey, ProviderVerdict>> {
   const entries = [...context.facts.providers.values()]
     .filter(
       (facts) =>
@@ -209,13 +210,13 @@ function providerVerdicts(context: DiagnoseContext): Partial<Record<ProviderId, 
         facts.suspendedDeferrals > 0,
     )
     .sort((a, b) => b.attempts - a.attempts)
-    .map((facts) => [facts.provider, providerVerdict(facts, context)] as const);
+    .map((facts) => [facts.key, providerVerdict(facts, context)] as const);
   return Object.fromEntries(entries);
 }
 
 function detectFindings(
   context: DiagnoseContext,
-  providers: Partial<Record<ProviderId, ProviderVerdict>>,
+  providers: Partial<Record<ProviderKey, ProviderVerdict>>,
   heldMail: HeldMailReport | null,
 ): Finding[] {
   const compromised = detectCompromisedAccounts(context);
@@ -295,11 +296,11 @@ function scaleSmallEvidence(result: Finding): Finding {
  */
 function scalePastBlockEvidence(
   result: Finding,
-  providers: Partial<Record<ProviderId, ProviderVerdict>>,
+  providers: Partial<Record<ProviderKey, ProviderVerdict>>,
 ): Finding {
   const evidence = result.evidence as Partial<ReplyFindingEvidence>;
   if (evidence.providers === undefined) return result;
-  const providerIds = Object.keys(evidence.providers) as ProviderId[];
+  const providerIds = Object.keys(evidence.providers) as ProviderKey[];
   const allLifted =
     providerIds.length > 0 &&
     providerIds.every((id) => (providers[id]?.pastBlock ?? null) !== null);
@@ -316,7 +317,7 @@ function scalePastBlockEvidence(
  */
 function healthyFinding(
   context: DiagnoseContext,
-  providers: Partial<Record<ProviderId, ProviderVerdict>>,
+  providers: Partial<Record<ProviderKey, ProviderVerdict>>,
 ): Finding {
   const attempts = context.facts.remoteAttempts;
   if (attempts === 0) {
@@ -384,7 +385,7 @@ function sortFindings(findings: Finding[]): Finding[] {
  * When several servers made delivery attempts, a block names the servers it hit.
  */
 function verdictSummary(
-  providers: Partial<Record<ProviderId, ProviderVerdict>>,
+  providers: Partial<Record<ProviderKey, ProviderVerdict>>,
   findings: readonly Finding[],
   status: ProviderStatus,
   held: HeldMailReport | null,
@@ -399,7 +400,7 @@ function verdictSummary(
 }
 
 function providerSummary(
-  providers: Partial<Record<ProviderId, ProviderVerdict>>,
+  providers: Partial<Record<ProviderKey, ProviderVerdict>>,
   findings: readonly Finding[],
   status: ProviderStatus,
   server: ServerReport,
@@ -418,30 +419,11 @@ function providerSummary(
     return unaffectedSummary(named, findings, past, serverSubject({}, server.hosts));
   }
 
-  const parts = affected.map(([id, verdict], index) => {
-    const name =
-      id === "other" || id === "relay-host"
-        ? (verdict?.name ?? PROVIDER_NAMES[id])
-        : PROVIDER_NAMES[id as ProviderId];
-    if (verdict?.status === "unreachable" && verdict.outage !== null) {
-      return outageClause(name, verdict.outage, server.hosts, index === 0);
-    }
-    const [defers, rejects] = id === "other" ? ["defer", "reject"] : ["defers", "rejects"];
-    const ongoing = ongoingClause(verdict, logEnd, id === "other");
-    const sender = verdict === undefined ? "this server" : blockedSender(verdict, server);
-    if (verdict !== undefined && acceptsAgainTooEarly(verdict)) {
-      return tooEarlyClause(name, sender, verdict, id === "other");
-    }
-    const deferring = verdict?.firstBlock?.time ?? "?";
-    const rejecting = verdict?.firstPermanentBlock?.time;
-    if (rejecting === undefined) {
-      return `${name} ${defers} mail from ${sender} since ${deferring}${ongoing}`;
-    }
-    if (rejecting === deferring) {
-      return `${name} ${rejects} mail from ${sender} since ${rejecting}${ongoing}`;
-    }
-    return `${name} ${defers} mail from ${sender} since ${deferring} and ${rejects} it since ${rejecting}${ongoing}`;
-  });
+  const parts = affected.map(([id, verdict], index) =>
+    blockClause(id as ProviderKey, verdict, providers, server, logEnd, index === 0),
+  );
+  const delivered = deliveredElsewhereClause(providers);
+  if (delivered !== "") parts.push(delivered);
   const causes = findings
     .filter((f) => f.role === "cause" && f.severity !== "info")
     .map((f) => f.id);
@@ -455,21 +437,45 @@ function providerSummary(
       : `${joined.charAt(0).toUpperCase()}${joined.slice(1)}`;
   const network =
     ownNetworkNote(verdicts, server.hosts) || otherOutageNote(providers.other, server.hosts);
-  const relay = relayHostNote(providers["relay-host"]);
+  const relay = relayHostNote(providers);
   return `${sentence}.${relay}${network}${past}${otherNote(providers, status)}${cause}`;
 }
 
 /**
- * Explains a relay host (smarthost) that defers or rejects mail: the recipients' providers
- * never received the mail it held, so their rows do not count it.
+ * Describes how one provider or relay host treats the mail, such as "Gmail defers mail from
+ * this server since …" or "Mail for gmail.com goes through relay host smtp.example.net:587,
+ * which defers it since …" (see `relayHostSubject`).
  */
-function relayHostNote(relay: ProviderVerdict | undefined): string {
-  if (relay === undefined || relay.status === "ok") return "";
-  return (
-    " This server sends through that relay host, so the mail it held never reached the " +
-    "recipients' providers. Its replies are about this server's account or mail at the relay " +
-    "host: ask the relay host's operator, not Gmail or the other receivers."
-  );
+function blockClause(
+  id: ProviderKey,
+  verdict: ProviderVerdict | undefined,
+  providers: Partial<Record<ProviderKey, ProviderVerdict>>,
+  server: ServerReport,
+  logEnd: number | null,
+  atStart: boolean,
+): string {
+  const name = verdict?.name ?? id;
+  if (verdict?.status === "unreachable" && verdict.outage !== null) {
+    return outageClause(name, verdict.outage, server.hosts, atStart);
+  }
+  const pluralRow = isPluralRow(id);
+  const ongoing = ongoingClause(verdict, logEnd, pluralRow);
+  const sender = verdict === undefined ? "this server" : blockedSender(verdict, server);
+  if (verdict !== undefined && acceptsAgainTooEarly(verdict)) {
+    return tooEarlyClause(name, sender, verdict, pluralRow);
+  }
+  const deferring = verdict?.firstBlock?.time ?? "?";
+  const rejecting = verdict?.firstPermanentBlock?.time;
+  const relaySubject = isRelayHostKey(id) ? relayHostSubject(id, providers) : null;
+  // "Mail for gmail.com goes through relay host …, which defers it" names the mail already.
+  const [subject, mail] =
+    relaySubject !== null && relaySubject.endsWith(", which")
+      ? [relaySubject, sender === "this server" ? "it" : `it from ${sender}`]
+      : [relaySubject ?? name, `mail from ${sender}`];
+  const [defers, rejects] = pluralRow ? ["defer", "reject"] : ["defers", "rejects"];
+  if (rejecting === undefined) return `${subject} ${defers} ${mail} since ${deferring}${ongoing}`;
+  if (rejecting === deferring) return `${subject} ${rejects} ${mail} since ${rejecting}${ongoing}`;
+  return `${subject} ${defers} ${mail} since ${deferring} and ${rejects} it since ${rejecting}${ongoing}`;
 }
 
 /**
@@ -496,7 +502,7 @@ function unaffectedSummary(
  * small servers with their own rules, so it does not set the overall verdict.
  */
 function otherNote(
-  providers: Partial<Record<ProviderId, ProviderVerdict>>,
+  providers: Partial<Record<ProviderKey, ProviderVerdict>>,
   status: ProviderStatus,
 ): string {
   const other = providers.other;

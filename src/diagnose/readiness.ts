@@ -1,5 +1,5 @@
 import { DAY_MS, HOUR_MS } from "../analysis/time.js";
-import type { ProviderId } from "../knowledge/providers.js";
+import { isRelayHostKey, type ProviderId, type ProviderKey } from "../knowledge/providers.js";
 import type { DiagnoseContext } from "./context.js";
 import {
   hasRemovalForm,
@@ -75,7 +75,7 @@ export interface ReadinessOptions {
 export function buildReadiness(
   context: DiagnoseContext,
   findings: readonly Finding[],
-  providers: Partial<Record<ProviderId, ProviderVerdict>>,
+  providers: Partial<Record<ProviderKey, ProviderVerdict>>,
   dnsItems: readonly ReadinessItem[] = [],
   options: ReadinessOptions = {},
 ): Readiness {
@@ -180,6 +180,7 @@ export function buildReadiness(
       removalForms,
       unreachable,
       failing,
+      blockingContacts(affected),
     ),
     items,
     removalForms,
@@ -193,7 +194,7 @@ export function buildReadiness(
  */
 function blocklistItems(
   findings: readonly Finding[],
-  providers: Partial<Record<ProviderId, ProviderVerdict>>,
+  providers: Partial<Record<ProviderKey, ProviderVerdict>>,
   dnsItems: readonly ReadinessItem[],
   command: string,
 ): ReadinessItem[] {
@@ -281,6 +282,25 @@ export function withTargetSummary(report: ReadinessReport): ReadinessReport {
   return { ...report, summary: readinessSummary(removalForms.length, [], [], removalForms) };
 }
 
+/**
+ * Whom to ask about blocks that no removal form lifts: the relay hosts that defer or reject
+ * mail, by name, and whether receivers other than relay hosts do too.
+ */
+export interface BlockContacts {
+  readonly relayHosts: readonly string[];
+  readonly receivers: boolean;
+}
+
+/** Sorts the rows that defer or reject mail into relay hosts and other receivers. */
+function blockingContacts(
+  affected: ReadonlyArray<readonly [string, ProviderVerdict | undefined]>,
+): BlockContacts {
+  const relayHosts = affected.flatMap(([key, verdict]) =>
+    verdict !== undefined && isRelayHostKey(key) ? [verdict.name] : [],
+  );
+  return { relayHosts, receivers: affected.some(([key]) => !isRelayHostKey(key)) };
+}
+
 /** Says whether to request removal now, and what is still open or how long to wait. */
 export function readinessSummary(
   affected: number,
@@ -289,13 +309,14 @@ export function readinessSummary(
   forms: readonly RemovalForm[],
   unreachable: UnreachableProviders = NO_UNREACHABLE,
   failing: readonly string[] = [],
+  contacts: BlockContacts = { relayHosts: [], receivers: true },
 ): string {
   if (affected === 0 && (unreachable.names.length > 0 || failing.length > 0)) {
     return `No provider rejects or defers mail for a sender-side reason in this log, so there is nothing to ask removal for. ${connectionSentences(unreachable, failing)}`;
   }
   if (affected === 0)
     return "No provider rejects or defers mail in this log, so there is nothing to ask removal for.";
-  if (forms.length === 0) return noFormSummary(failed, unchecked);
+  if (forms.length === 0) return noFormSummary(failed, unchecked, contacts);
   if (failed.length > 0) {
     const gmailRule = forms.some((form) => form.url === REMOVAL_FORMS.gmail.url)
       ? ", and Gmail's form should be sent at most once every two weeks"
@@ -361,15 +382,35 @@ function liftedSummary(lifted: readonly string[], unreachable: UnreachableProvid
  * Builds the summary for when only receivers without a removal form reject or defer mail,
  * such as the small servers of the `other` row.
  */
-function noFormSummary(failed: ReadinessItem[], unchecked: ReadinessItem[]): string {
+function noFormSummary(
+  failed: ReadinessItem[],
+  unchecked: ReadinessItem[],
+  contacts: BlockContacts,
+): string {
   const noForm =
     "No removal form applies: delist has none for the receivers that reject or defer mail in this log, or their replies say that a request cannot lift the block.";
-  const postmaster =
-    "If the rejections go on once these pass, write to the postmaster of the receiving domain with the reply text.";
-  if (failed.length > 0) return `${noForm} Still open: ${titleList(failed)}. ${postmaster}`;
-  if (unchecked.length > 0)
-    return `${noForm} Still to check: ${titleList(unchecked)}. ${postmaster}`;
-  return `${noForm} If the rejections go on, write to the postmaster of the receiving domain with the reply text.`;
+  const contact = contactClause(contacts);
+  const goOn = `If the rejections or deferrals go on once these pass, ${contact}`;
+  if (failed.length > 0) return `${noForm} Still open: ${titleList(failed)}. ${goOn}`;
+  if (unchecked.length > 0) return `${noForm} Still to check: ${titleList(unchecked)}. ${goOn}`;
+  return `${noForm} If the rejections or deferrals go on, ${contact}`;
+}
+
+/**
+ * Says whom to write to with the reply text: the operator of each relay host that defers or
+ * rejects mail, because the recipients' providers never saw that mail, and the postmaster of
+ * the receiving domain for the other receivers.
+ */
+function contactClause(contacts: BlockContacts): string {
+  const postmaster = "write to the postmaster of the receiving domain";
+  if (contacts.relayHosts.length === 0) return `${postmaster} with the reply text.`;
+  const hosts = contacts.relayHosts.join(", ");
+  const operator =
+    contacts.relayHosts.length === 1
+      ? `ask the relay host's operator (${hosts})`
+      : `ask the operator of each relay host (${hosts})`;
+  if (!contacts.receivers) return `${operator} with the reply text.`;
+  return `${operator} with the reply text, and for the other receivers, ${postmaster}.`;
 }
 
 /**
@@ -400,11 +441,12 @@ const NO_UNREACHABLE: UnreachableProviders = {
 
 /** Returns the unreachable providers and the servers whose attempts to them failed. */
 function unreachableProviders(
-  providers: Partial<Record<ProviderId, ProviderVerdict>>,
+  providers: Partial<Record<ProviderKey, ProviderVerdict>>,
   servers: readonly LoggedServer[],
 ): UnreachableProviders {
   const verdicts = Object.values(providers).filter(
-    (verdict) => verdict !== undefined && verdict.status === "unreachable",
+    (verdict): verdict is ProviderVerdict =>
+      verdict !== undefined && verdict.status === "unreachable",
   );
   return {
     names: verdicts.map((verdict) => verdict.name),
@@ -454,7 +496,7 @@ function connectionSentences(
 
 function causeIdentified(
   findings: readonly Finding[],
-  providers: Partial<Record<ProviderId, ProviderVerdict>>,
+  providers: Partial<Record<ProviderKey, ProviderVerdict>>,
   unreachable: UnreachableProviders,
   failing: readonly string[],
 ): ReadinessItem {
@@ -486,12 +528,16 @@ function causeIdentified(
   const blockedIds = Object.entries(providers).flatMap(([id, v]) =>
     v !== undefined && (v.status !== "ok" || v.pastBlock !== null) ? [id] : [],
   );
-  if (blockedIds.every((id) => id === "relay-host")) {
+  if (blockedIds.every(isRelayHostKey)) {
+    const names = blockedIds.map((id) => providers[id as ProviderKey]?.name ?? id);
+    const [refuse, operator] =
+      names.length === 1
+        ? [`Only ${names.join("")} refuses mail`, "the relay host's operator"]
+        : [`Only the relay hosts ${names.join(", ")} refuse mail`, "each relay host's operator"];
     return {
       ...item,
       status: "unknown",
-      detail:
-        "Only the relay host refuses mail, and the log does not show why beyond its replies. Ask the relay host's operator what limit or rule it applies to this server's account.",
+      detail: `${refuse}, and the log does not show why beyond the replies. Ask ${operator} what limit or rule it applies to this server's account.`,
     };
   }
   return {
@@ -595,7 +641,7 @@ const BOUNCES_ONLY_NOTE =
   "No mail log was given, and bounce messages show only failed or delayed mail, so give the mail logs to check whether later mail was accepted.";
 
 function blocksEnded(
-  providers: Partial<Record<ProviderId, ProviderVerdict>>,
+  providers: Partial<Record<ProviderKey, ProviderVerdict>>,
   logEnd: number,
   window: EndWindow,
   servers: readonly LoggedServer[],
@@ -642,7 +688,7 @@ function blocksEnded(
  * unreachable.
  */
 function failingAtEnd(
-  providers: Partial<Record<ProviderId, ProviderVerdict>>,
+  providers: Partial<Record<ProviderKey, ProviderVerdict>>,
   logEnd: number,
 ): ProviderVerdict[] {
   return failingConnectionProviders(providers).filter((verdict) =>
@@ -673,7 +719,7 @@ function failingDetail(failing: readonly ProviderVerdict[], window: string): str
  * a later attempt delivered get a clause of their own, because they are over.
  */
 function endedDetail(
-  providers: Partial<Record<ProviderId, ProviderVerdict>>,
+  providers: Partial<Record<ProviderKey, ProviderVerdict>>,
   logEnd: number,
   window: EndWindow,
 ): string {

@@ -1,5 +1,5 @@
 import type { Category, FindingId } from "../knowledge/categories.js";
-import { PROVIDER_OPERATORS, type ProviderId } from "../knowledge/providers.js";
+import { PROVIDER_OPERATORS, providerOfKey, type ProviderKey } from "../knowledge/providers.js";
 import type { Finding, ProviderVerdict } from "./types.js";
 
 /** Reply categories of receivers that judge the sender's reputation, directly or by content. */
@@ -55,7 +55,7 @@ const SENDER_SIDE_FINDINGS: ReadonlySet<FindingId> = new Set<FindingId>([
   "rate-limited",
 ]);
 
-type Providers = Partial<Record<ProviderId, ProviderVerdict>>;
+type Providers = Partial<Record<ProviderKey, ProviderVerdict>>;
 
 /**
  * Time before a provider's first block reply in which a finding's activity can still have
@@ -104,7 +104,7 @@ export function assignRoles(findings: readonly Finding[], providers: Providers):
     if (blocking.length === 0) return { ...finding, role: "observation" as const };
     if (finding.role !== "cause" && finding.role !== "contributing") return finding;
     const linked = blocking.some(([id, verdict]) =>
-      explainsBlock(finding, id as ProviderId, verdict),
+      explainsBlock(finding, id as ProviderKey, verdict),
     );
     return linked ? finding : { ...finding, role: "observation" as const };
   });
@@ -125,11 +125,11 @@ export function assignRoles(findings: readonly Finding[], providers: Providers):
  */
 export function explainsBlock(
   finding: Finding,
-  provider: ProviderId,
+  provider: ProviderKey,
   verdict: ProviderVerdict,
 ): boolean {
   const evidence = finding.evidence as {
-    providers?: Partial<Record<ProviderId, unknown>>;
+    providers?: Partial<Record<ProviderKey, unknown>>;
     blockedAttempts?: number;
     blockedAttemptsByOperator?: Record<string, number>;
     recipientsByOperator?: Record<string, number>;
@@ -139,7 +139,7 @@ export function explainsBlock(
 
   // The origin's own rejected mail links it whatever the reply's category, so also through a
   // reply that the knowledge base does not know (category `unknown`).
-  const operator = PROVIDER_OPERATORS[provider];
+  const operator = PROVIDER_OPERATORS[providerOfKey(provider)];
   if ((evidence.blockedAttemptsByOperator?.[operator] ?? 0) > 0) return true;
 
   if (finding.id === "forwarding") {

@@ -1,6 +1,6 @@
 import type { ReplyRule } from "../knowledge/rule.js";
 import { ruleById } from "../knowledge/rules/index.js";
-import type { ProviderId } from "../knowledge/providers.js";
+import type { ProviderKey } from "../knowledge/providers.js";
 import type { DiagnoseContext } from "./context.js";
 import { listNames, providersDo } from "./findings/build.js";
 import type { ProviderVerdict, ReadinessItem } from "./types.js";
@@ -80,7 +80,7 @@ interface ProviderRejections {
  */
 export function sendingRouteItem(
   context: DiagnoseContext,
-  providers: Partial<Record<ProviderId, ProviderVerdict>>,
+  providers: Partial<Record<ProviderKey, ProviderVerdict>>,
   logEnd: number,
 ): ReadinessItem | null {
   const rejections = providerRejections(context, providers);
@@ -120,11 +120,11 @@ function names(rejections: readonly ProviderRejections[]): string[] {
 /** Collects, per provider that a diagnosis judges, the times of its range rejections. */
 function providerRejections(
   context: DiagnoseContext,
-  providers: Partial<Record<ProviderId, ProviderVerdict>>,
+  providers: Partial<Record<ProviderKey, ProviderVerdict>>,
 ): ProviderRejections[] {
   const rejections: ProviderRejections[] = [];
   for (const facts of context.facts.providers.values()) {
-    const verdict = providers[facts.provider];
+    const verdict = providers[facts.key];
     if (verdict === undefined) continue;
     const times = [...facts.rules.values()]
       .filter((tally) => isRangeRejection(ruleById(tally.reply.ruleId)))

@@ -1,7 +1,8 @@
 import type { LogFacts } from "../analysis/analyser.js";
 import type { OriginFacts } from "../analysis/origins.js";
 import { dayOf } from "../analysis/time.js";
-import { PROVIDER_NAMES, type ProviderId } from "../knowledge/providers.js";
+import { providerRowName } from "../analysis/providers.js";
+import type { ProviderKey } from "../knowledge/providers.js";
 import { formatInstant, type TimeZone } from "../time/zone.js";
 import { describeOrigin } from "./findings/origin-names.js";
 import { frozenReport, type FrozenReport } from "./frozen.js";
@@ -13,7 +14,7 @@ export interface LogStatistics {
   readonly schemaVersion: 1;
   readonly input: InputReport;
   readonly server: ServerReport;
-  readonly providers: Partial<Record<ProviderId, ProviderStatistics>>;
+  readonly providers: Partial<Record<ProviderKey, ProviderStatistics>>;
   readonly days: readonly DayStatistics[];
   readonly accounts: readonly OriginStatistics[];
   readonly localSources: readonly OriginStatistics[];
@@ -34,6 +35,8 @@ export interface LogStatistics {
 
 export interface ProviderStatistics {
   readonly name: string;
+  /** The relay host of a relay host's row (see `ProviderVerdict.relayHost`), else null. */
+  readonly relayHost: string | null;
   readonly attempts: number;
   readonly recipients: number;
   readonly sent: number;
@@ -122,9 +125,10 @@ export function buildStatistics(
       [...facts.providers.values()]
         .sort((a, b) => b.attempts - a.attempts)
         .map((p) => [
-          p.provider,
+          p.key,
           {
-            name: PROVIDER_NAMES[p.provider],
+            name: providerRowName(p),
+            relayHost: p.relayHost,
             attempts: p.attempts,
             recipients: p.recipients.size,
             sent: p.sent,

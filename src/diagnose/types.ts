@@ -1,5 +1,5 @@
 import type { Category, FindingId, Severity } from "../knowledge/categories.js";
-import type { ProviderId } from "../knowledge/providers.js";
+import type { ProviderId, ProviderKey } from "../knowledge/providers.js";
 import type { FrozenReport } from "./frozen.js";
 import type { HeldMailReport } from "./held-mail.js";
 import type { UndeliveredReport } from "./undelivered.js";
@@ -27,7 +27,7 @@ export interface Diagnosis {
     readonly heldByServer: HeldMailReport | null;
   };
   /** One entry per provider that received mail in the log. */
-  readonly providers: Partial<Record<ProviderId, ProviderVerdict>>;
+  readonly providers: Partial<Record<ProviderKey, ProviderVerdict>>;
   /** Findings sorted by severity, causes before consequences. */
   readonly findings: readonly Finding[];
   /** The blocks that no cause or contributing finding explains, with their replies' fixes. */
@@ -248,6 +248,18 @@ export interface ReplyEvidence {
 /** How one provider treated the mail in the log. */
 export interface ProviderVerdict {
   readonly name: string;
+  /**
+   * The relay host of a relay host's row: its host name, else its IP, with `:port` when the
+   * port is not 25 (`smtp.example.net:587`). Null for the rows of providers.
+   */
+  readonly relayHost: string | null;
+  /**
+   * Of a relay host's row, the delivery attempts per recipient domain, most first, at most
+   * `RELAY_DOMAINS_SHOWN` domains. Null for the rows of providers.
+   */
+  readonly relayDomains: Readonly<Record<string, number>> | null;
+  /** Of a relay host's row, the number of recipient domains (at most 1,000); null otherwise. */
+  readonly relayDomainCount: number | null;
   readonly status: ProviderStatus;
   readonly attempts: number;
   readonly recipients: number;
@@ -470,7 +482,10 @@ export interface Finding {
  * a bare "very low reputation" reply in a log that shows no abuse.
  */
 export interface UnexplainedBlock {
-  readonly provider: ProviderId;
+  /** The row key of the provider or relay host (see `ProviderKey`). */
+  readonly provider: ProviderKey;
+  /** The provider's or relay host's name, as in its verdict. */
+  readonly name: string;
   /** A sentence stating that no finding in the log explains the rejections or deferrals. */
   readonly summary: string;
   /** The rules of the provider's block replies, most replies first. */

@@ -1,5 +1,10 @@
 import { isBlockSignalOf } from "../analysis/relay-host.js";
-import { PROVIDER_NAMES, type ProviderId } from "../knowledge/providers.js";
+import {
+  isPluralRow,
+  isRelayHostKey,
+  providerOfKey,
+  type ProviderKey,
+} from "../knowledge/providers.js";
 import { blockedSender } from "./blocked-sender.js";
 import type { DiagnoseContext } from "./context.js";
 import { fitStepToMtas } from "./findings/mta-steps.js";
@@ -18,7 +23,7 @@ import type { Finding, ProviderVerdict, UnexplainedBlock } from "./types.js";
 export function unexplainedBlocks(
   context: DiagnoseContext,
   findings: readonly Finding[],
-  providers: Partial<Record<ProviderId, ProviderVerdict>>,
+  providers: Partial<Record<ProviderKey, ProviderVerdict>>,
 ): UnexplainedBlock[] {
   const causes = findings.filter(
     (finding) => finding.role === "cause" || finding.role === "contributing",
@@ -26,15 +31,18 @@ export function unexplainedBlocks(
   const blocks: UnexplainedBlock[] = [];
   const servers = [...context.facts.server.hosts.values()];
   for (const [id, verdict] of Object.entries(providers)) {
-    const provider = id as ProviderId;
+    const provider = id as ProviderKey;
     if (verdict === undefined || provider === "other") continue;
     if (verdict.status !== "blocked" && verdict.status !== "rate-limited") continue;
     if (causes.some((finding) => explainsBlock(finding, provider, verdict))) continue;
 
-    const verb = verdict.status === "blocked" ? "rejects" : "defers";
+    const plural = isPluralRow(provider);
+    const verb = verdict.status === "blocked" ? "reject" : "defer";
+    const subject = isRelayHostKey(provider) ? `the ${verdict.name}` : verdict.name;
     blocks.push({
       provider,
-      summary: `No finding in the log explains why ${PROVIDER_NAMES[provider]} ${verb} mail from ${blockedSender(verdict, { hosts: servers })}.`,
+      name: verdict.name,
+      summary: `No finding in the log explains why ${subject} ${plural ? verb : `${verb}s`} mail from ${blockedSender(verdict, { hosts: servers })}.`,
       reasons: blockReasons(context, provider),
     });
   }
@@ -42,10 +50,13 @@ export function unexplainedBlocks(
 }
 
 /** Returns the rules of a provider's block replies, most replies first. */
-function blockReasons(context: DiagnoseContext, provider: ProviderId): UnexplainedBlock["reasons"] {
+function blockReasons(
+  context: DiagnoseContext,
+  provider: ProviderKey,
+): UnexplainedBlock["reasons"] {
   const tallies = [...(context.facts.providers.get(provider)?.rules.values() ?? [])];
   return tallies
-    .filter((tally) => isBlockSignalOf(tally.reply, provider))
+    .filter((tally) => isBlockSignalOf(tally.reply, providerOfKey(provider)))
     .map((tally) => ({
       ruleId: tally.reply.ruleId,
       summary: tally.reply.summary,

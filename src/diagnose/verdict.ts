@@ -1,11 +1,11 @@
 import {
   OUTAGE_MIN_FAILURES,
+  providerRowName,
   type ConnectionFailureRun,
   type ProviderFacts,
 } from "../analysis/providers.js";
 import { isBlockSignalOf } from "../analysis/relay-host.js";
 import { HOUR_MS } from "../analysis/time.js";
-import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { failedHostOf, withFailedHost } from "../knowledge/rules/connection.js";
 import type { DiagnoseContext } from "./context.js";
 import { fitStepToMtas } from "./findings/mta-steps.js";
@@ -125,7 +125,9 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
   const ongoing = blockOngoing || outage?.ongoing === true;
 
   return {
-    name: providerName(facts),
+    name: providerRowName(facts),
+    relayHost: facts.relayHost,
+    ...relayDomainsOf(facts),
     status,
     attempts: facts.attempts,
     recipients: facts.recipients.size,
@@ -162,6 +164,23 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
     pastBlock,
     codes: Object.fromEntries([...facts.codes].sort((a, b) => b[1] - a[1])),
     reasons: reasonsOf(facts, context),
+  };
+}
+
+/** Maximum number of recipient domains that a relay host's row lists. */
+export const RELAY_DOMAINS_SHOWN = 10;
+
+/** Returns the recipient domains of a relay host's row, most attempts first. */
+function relayDomainsOf(
+  facts: ProviderFacts,
+): Pick<ProviderVerdict, "relayDomains" | "relayDomainCount"> {
+  if (facts.relayHost === null) return { relayDomains: null, relayDomainCount: null };
+  const domains = [...facts.recipientDomains]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, RELAY_DOMAINS_SHOWN);
+  return {
+    relayDomains: Object.fromEntries(domains),
+    relayDomainCount: facts.recipientDomains.size,
   };
 }
 
@@ -713,12 +732,4 @@ function maxConcurrent(outages: readonly OutageReport[]): number {
     max = Math.max(max, current);
   }
   return max;
-}
-
-/** Names a provider, and a relay host by its host name when the log shows only one. */
-function providerName(facts: ProviderFacts): string {
-  const name = PROVIDER_NAMES[facts.provider];
-  if (facts.provider !== "relay-host" || facts.relayHosts.size !== 1) return name;
-  const [host] = facts.relayHosts.keys();
-  return `${name} ${host ?? ""}`.trim();
 }

@@ -23,6 +23,52 @@ export const PROVIDER_IDS = [
 
 export type ProviderId = (typeof PROVIDER_IDS)[number];
 
+/**
+ * Key of a provider's row in the analysis and in `diagnose --format json`. Each provider has
+ * one row, except relay hosts: the first relay host in the log has the row `relay-host`, and
+ * each further one `relay-host:` followed by its label (`relay-host:smtp.example.net:587`, see
+ * `relayHostLabel`). The first keeps the plain key, so scripts written for one relay host
+ * still find it.
+ */
+export type ProviderKey = ProviderId | `relay-host:${string}`;
+
+/** Returns the provider of a row key: `relay-host` for every relay host's row. */
+export function providerOfKey(key: ProviderKey): ProviderId {
+  return isRelayHostKey(key) ? "relay-host" : (key as ProviderId);
+}
+
+/**
+ * The row that relay hosts share once the log has shown more relay hosts than get a row of
+ * their own.
+ */
+export const OTHER_RELAY_HOSTS_KEY = "relay-host:*";
+
+/** True for a row that stands for several receivers, whose name takes a plural verb. */
+export function isPluralRow(key: string): boolean {
+  return key === "other" || key === OTHER_RELAY_HOSTS_KEY;
+}
+
+/** True for the row key of a relay host, the first (`relay-host`) or a further one. */
+export function isRelayHostKey(key: string): boolean {
+  return key === "relay-host" || key.startsWith("relay-host:");
+}
+
+/**
+ * Returns the label of a relay host as the log names it: the host name, else its IP, with
+ * `:port` when the port is known and is not 25 (`smtp.example.net:587`, `[2001:db8::25]:587`).
+ * Returns null when the line names neither host nor IP.
+ */
+export function relayHostLabel(
+  host: string | null,
+  ip: string | null,
+  port: number | null | undefined,
+): string | null {
+  const name = host !== null && host !== "" && host !== "none" ? host : ip;
+  if (name === null || name === "") return null;
+  if (port === null || port === undefined || port === 25) return name;
+  return name.includes(":") ? `[${name}]:${port}` : `${name}:${port}`;
+}
+
 /** Names for people, used in text and Markdown reports. */
 export const PROVIDER_NAMES: Record<ProviderId, string> = {
   gmail: "Gmail",

@@ -4,7 +4,7 @@ import { DiagnoseContext } from "../diagnose/context.js";
 import type { ProviderVerdict } from "../diagnose/types.js";
 import { providerVerdict } from "../diagnose/verdict.js";
 import { isIpAddress, parseIp } from "../dns/names.js";
-import type { ProviderId } from "../knowledge/providers.js";
+import type { ProviderKey } from "../knowledge/providers.js";
 import type { LogEvent } from "../logs/events.js";
 import type { TimeZone } from "../time/zone.js";
 
@@ -15,7 +15,7 @@ export const ADDRESS_FAMILIES: readonly AddressFamily[] = ["ipv4", "ipv6"];
 
 /** The provider verdicts of a set of delivery attempts and the sending IPs their replies named. */
 export interface ProviderEvidence {
-  readonly providers: Partial<Record<ProviderId, ProviderVerdict>>;
+  readonly providers: Partial<Record<ProviderKey, ProviderVerdict>>;
   /** The sending IPs named in the replies, each with the providers that named it. */
   readonly judgedIps: ReadonlyMap<string, ReadonlySet<string>>;
 }
@@ -105,7 +105,7 @@ export class FamilySplit {
   private evidenceOf(family: AddressFamily): ProviderEvidence {
     const facts = this.analysers[family].finish();
     const context = new DiagnoseContext(facts, this.timeZone);
-    const providers: Partial<Record<ProviderId, ProviderVerdict>> = {};
+    const providers: Partial<Record<ProviderKey, ProviderVerdict>> = {};
     for (const [provider, providerFacts] of facts.providers) {
       // The diagnosis gives no verdict to a provider whose attempts all ended as `other`.
       if (providerFacts.attempts > providerFacts.other || providerFacts.rules.size > 0) {

@@ -5,7 +5,7 @@ import {
 } from "../analysis/providers.js";
 import type { ReplyOccurrence } from "../analysis/replies.js";
 import type { OutageReport, ProviderVerdict } from "../diagnose/types.js";
-import { PROVIDER_NAMES, type ProviderId } from "../knowledge/providers.js";
+import { PROVIDER_NAMES, type ProviderId, type ProviderKey } from "../knowledge/providers.js";
 import { failedHostOf, withFailedHost } from "../knowledge/rules/connection.js";
 import { hasRecovered } from "../diagnose/verdict.js";
 import type {
@@ -28,7 +28,7 @@ export interface ConnectionSource {
 /** The window's open runs of failed connections and the store of the runs of earlier windows. */
 export interface FailureRunCarry {
   readonly runs: FailureRunRepository;
-  readonly providerFacts: ReadonlyMap<ProviderId, ProviderFacts>;
+  readonly providerFacts: ReadonlyMap<ProviderKey, ProviderFacts>;
   /** The zone that the evidence's times are written in, as in the diagnosis. */
   readonly timeZone: TimeZone;
 }

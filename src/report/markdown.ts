@@ -272,7 +272,7 @@ function unexplainedBlock(block: UnexplainedBlock): string[] {
     `**${escape(block.summary)}**`,
     ...(reasons.length === 0
       ? []
-      : ["", `The fixes that ${PROVIDER_NAMES[block.provider]}'s replies name:`, "", ...reasons]),
+      : ["", `The fixes that ${block.name}'s replies name:`, "", ...reasons]),
   ];
 }
 

@@ -1,6 +1,23 @@
 /** Provider rows shared by the text and Markdown reports. */
 import type { Diagnosis, ProviderVerdict } from "../diagnose/types.js";
-import { shortTime } from "./wrap.js";
+import { COLUMN_GAP, columns, shortTime } from "./wrap.js";
+
+/** Width of the provider column of the text reports, with the gap after it. */
+export const PROVIDER_COLUMN = 18;
+
+/**
+ * Returns the provider cell of a text table row and, for a relay host whose name does not fit
+ * in `width` columns, the line below the row with the relay host's label. A truncated label
+ * would make two relay hosts look the same ("relay host smtp…").
+ */
+export function providerCell(
+  row: { readonly name: string; readonly relayHost: string | null },
+  width: number,
+): [string, string | null] {
+  const fits = columns(row.name) <= width - COLUMN_GAP;
+  if (fits || row.relayHost === null) return [row.name, null];
+  return ["relay host", row.relayHost];
+}
 
 /**
  * Returns the providers worth a row: a provider without attempts, expired mail, suspended

@@ -7,6 +7,7 @@ import { missingFilterCopiesSentence } from "./filter-copies.js";
 import { addressProbesSentence } from "./address-probes.js";
 import { hostsSentence, ownDecisionHeading } from "./hosts.js";
 import { frozenLines, suspendedDeferralLines, undeliveredLines } from "./undelivered-text.js";
+import { PROVIDER_COLUMN, providerCell } from "./providers.js";
 import { column, count, plural, shortTime, wrap, wrapBreakingWords, wrapItems } from "./wrap.js";
 
 /**
@@ -24,7 +25,7 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
     ...(hosts === null ? [] : wrap(hosts, "", "  ")),
     "",
     paint.bold("Outbound by provider"),
-    `  ${column("provider", 18)}${"sent".padStart(9)}${"deferred".padStart(10)}${"bounced".padStart(9)}${"expired".padStart(9)}  top codes`,
+    `  ${column("provider", PROVIDER_COLUMN)}${"sent".padStart(9)}${"deferred".padStart(10)}${"bounced".padStart(9)}${"expired".padStart(9)}  top codes`,
   ];
   for (const provider of Object.values(statistics.providers)) {
     if (provider === undefined) continue;
@@ -35,13 +36,15 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
       .sort((a, b) => b[1] - a[1])
       .slice(0, 2)
       .map(([code, n]) => `${code} ×${count(n)}`);
+    const [name, hostLine] = providerCell(provider, PROVIDER_COLUMN);
     const row =
-      `  ${column(provider.name, 18)}${count(provider.sent).padStart(9)}${count(provider.deferred).padStart(10)}` +
+      `  ${column(name, PROVIDER_COLUMN)}${count(provider.sent).padStart(9)}${count(provider.deferred).padStart(10)}` +
       `${count(provider.bounced).padStart(9)}${count(provider.expired).padStart(9)}`;
     // The codes column starts after 59 of the 80 columns, so a code that does not fit goes on a
     // line of its own, with its count.
     lines.push(
       ...wrapItems(codes, `${row}  `, " ".repeat(row.length + 2)).map((line) => line.trimEnd()),
+      ...(hostLine === null ? [] : wrap(hostLine, "    ")),
       ...suspendedDeferralLines(provider.suspendedDeferrals, provider.deferredRecipients),
     );
   }

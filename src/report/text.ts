@@ -25,7 +25,13 @@ import {
   unknownIpSentence,
 } from "./removal-commands.js";
 import { outageTextLines } from "./outage.js";
-import { blockedVerb, replyChangeSentence, shownProviders } from "./providers.js";
+import {
+  blockedVerb,
+  PROVIDER_COLUMN,
+  providerCell,
+  replyChangeSentence,
+  shownProviders,
+} from "./providers.js";
 import { copiedLinesSentence } from "./copied-lines.js";
 import { missingFilterCopiesSentence } from "./filter-copies.js";
 import { addressProbesSentence } from "./address-probes.js";
@@ -129,15 +135,17 @@ function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
   }
   const lines = [
     paint.bold("Providers"),
-    `  ${column("provider", 18)}${column("status", 14)}${"sent".padStart(9)}${"deferred".padStart(10)}${"bounced".padStart(9)}`,
+    `  ${column("provider", PROVIDER_COLUMN)}${column("status", 14)}${"sent".padStart(9)}${"deferred".padStart(10)}${"bounced".padStart(9)}`,
   ];
   const shownFixes = new Set<string>();
   for (const verdict of entries) {
     const status = verdict.status === "ok" ? verdict.status : paint.bold(verdict.status);
+    const [name, hostLine] = providerCell(verdict, PROVIDER_COLUMN);
     lines.push(
-      `  ${column(verdict.name, 18)}${status}${" ".repeat(Math.max(1, 14 - verdict.status.length))}` +
+      `  ${column(name, PROVIDER_COLUMN)}${status}${" ".repeat(Math.max(1, 14 - verdict.status.length))}` +
         `${count(verdict.sent).padStart(9)}${count(verdict.deferred).padStart(10)}${count(verdict.bounced).padStart(9)}`,
     );
+    if (hostLine !== null) lines.push(...wrap(hostLine, "    "));
     lines.push(...blockLines(verdict, diagnosis));
     lines.push(...suspendedDeferralLines(verdict.suspendedDeferrals, verdict.deferredRecipients));
     // A recovered outage is history: the verdict summary names it, and its fix list would
@@ -223,7 +231,7 @@ function findingSection(diagnosis: Diagnosis, paint: Painter): string[] {
 function unexplainedLines(block: UnexplainedBlock, paint: Painter): string[] {
   const lines = wrap(block.summary, "  ").map(paint.bold);
   if (block.reasons.length > 0) {
-    lines.push(...wrap(`The fixes that ${PROVIDER_NAMES[block.provider]}'s replies name:`, "  "));
+    lines.push(...wrap(`The fixes that ${block.name}'s replies name:`, "  "));
   }
   for (const reason of block.reasons) {
     lines.push(

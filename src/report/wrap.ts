@@ -249,7 +249,7 @@ function breakPoint(word: string, room: number): number {
 }
 
 /** Minimum number of spaces between a table cell and the next column. */
-const COLUMN_GAP = 2;
+export const COLUMN_GAP = 2;
 
 /**
  * Pads or cuts `text` to exactly `width` terminal columns (see `columns`), ending with at least

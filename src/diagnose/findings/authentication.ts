@@ -1,10 +1,11 @@
-import { PROVIDER_NAMES, domainOf, type ProviderId } from "../../knowledge/providers.js";
+import { domainOf } from "../../knowledge/providers.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, listNames, plural, providersDo } from "./build.js";
 import {
   collectReplyEvidence,
   earliestReply,
+  evidenceNames,
   replySamples,
   type ReplyFindingEvidence,
 } from "./replies.js";
@@ -37,7 +38,7 @@ export function detectAuthentication(context: DiagnoseContext): Finding | null {
     .sort((a, b) => b[1].sent - a[1].sent)
     .slice(0, 10)
     .map(([domain]) => domain);
-  const names = Object.keys(evidence.providers).map((id) => PROVIDER_NAMES[id as ProviderId]);
+  const names = evidenceNames(evidence);
   const ownFailing = failing.filter((entry) => entry.own).map((entry) => entry.domain);
   // Forwarded mail keeps its original sender, so its failures name other people's domains.
   const onlyForwarded = ownFailing.length === 0 && context.facts.forwarding.messages > 0;

@@ -1,4 +1,4 @@
-import { PROVIDER_NAMES, type ProviderId } from "../../knowledge/providers.js";
+import type { ProviderKey } from "../../knowledge/providers.js";
 import { ruleById } from "../../knowledge/rules/index.js";
 import type { ExplainedReply } from "../../reply/types.js";
 import type { DiagnoseContext } from "../context.js";
@@ -8,6 +8,7 @@ import { fitStepToMtas } from "./mta-steps.js";
 import {
   collectReplyEvidence,
   earliestReply,
+  evidenceNames,
   replySamples,
   type ReplyFindingEvidence,
 } from "./replies.js";
@@ -50,8 +51,8 @@ export function detectIpBlocklisted(context: DiagnoseContext): Finding | null {
     (t) => allowsRemoval(t.reply) && !isOwnList(t.reply),
   );
 
-  const providerIds = Object.keys(evidence.providers) as ProviderId[];
-  const names = providerIds.map((id) => PROVIDER_NAMES[id]);
+  const providerIds = Object.keys(evidence.providers) as ProviderKey[];
+  const names = evidenceNames(evidence);
   const texts = providerIds.map((id) => evidence.providers[id]?.first?.text ?? "").join(" ");
   const lists = BLOCKLIST_NAMES.filter(([pattern]) =>
     pattern.test(texts + " " + evidence.tokens.join(" ")),
@@ -191,7 +192,7 @@ export const OUTLOOK_IP_RULES: readonly string[] = [
 ];
 
 function delistingSteps(listed: ReplyFindingEvidence, lists: readonly string[]): string[] {
-  const providers = Object.keys(listed.providers) as ProviderId[];
+  const providers = Object.keys(listed.providers) as ProviderKey[];
   const steps: string[] = [];
   const outlookRules = listed.providers.outlook?.rules ?? [];
   const rangeListed = outlookRules.includes(OUTLOOK_RANGE_RULE);

@@ -1,10 +1,16 @@
-import { PROVIDER_NAMES, type ProviderId } from "../../knowledge/providers.js";
+import type { ProviderKey } from "../../knowledge/providers.js";
 import type { DiagnoseContext } from "../context.js";
 import { expiredMailNote } from "../verdict.js";
 import type { Finding, ProviderVerdict } from "../types.js";
 import { REFERENCES, finding, listNames, plural, providersDo } from "./build.js";
 import { retryQueueStep } from "./queue-commands.js";
-import { collectReplyEvidence, earliestReply, replySamples } from "./replies.js";
+import {
+  collectReplyEvidence,
+  earliestReply,
+  evidenceNames,
+  replySamples,
+  type ReplyFindingEvidence,
+} from "./replies.js";
 
 /**
  * `rate-limited`: receivers defer this server's mail with temporary replies (Gmail 4.7.28,
@@ -16,13 +22,13 @@ import { collectReplyEvidence, earliestReply, replySamples } from "./replies.js"
  */
 export function detectRateLimited(
   context: DiagnoseContext,
-  providers: Partial<Record<ProviderId, ProviderVerdict>>,
+  providers: Partial<Record<ProviderKey, ProviderVerdict>>,
 ): Finding | null {
   const evidence = collectReplyEvidence(context, "rate-limited");
   if (evidence === null) return null;
 
-  const ids = Object.keys(evidence.providers) as ProviderId[];
-  const names = ids.map((id) => PROVIDER_NAMES[id]);
+  const ids = Object.keys(evidence.providers) as ProviderKey[];
+  const names = evidenceNames(evidence);
   const total = evidence.count + evidence.sessionCount;
   const rejections = permanentReplies(evidence.codes);
   const since = earliestReply(evidence)?.time;
@@ -37,14 +43,14 @@ export function detectRateLimited(
         rejections === 0
           ? `${providersDo(names, "deferred", "deferred")} mail from this server`
           : `${providersDo(names, "deferred", "deferred")} or rejected mail from this server for its rate`,
-        `${replies} from ${since} to ${evidence.last}. ${sessionSentence(evidence.sessionCount)}${deliveredLater(context, ids)}`,
+        `${replies} from ${since} to ${evidence.last}. ${sessionSentence(evidence.sessionCount)}${deliveredLater(context, evidence.providers)}`,
       ]
     : [
         rejections === 0
           ? `${providersDo(names, "is", "are")} deferring mail from this server`
           : `${providersDo(names, "is", "are")} deferring or rejecting mail from this server for its rate`,
         rejections === 0
-          ? `${replies} since ${since}. ${sessionSentence(evidence.sessionCount)}${delayedOrLost(context, ids)}`
+          ? `${replies} since ${since}. ${sessionSentence(evidence.sessionCount)}${delayedOrLost(context, evidence.providers)}`
           : `${replies} since ${since}. ${sessionSentence(evidence.sessionCount)}Deferred mail is retried until the queue lifetime ends, but rejected mail bounced and is not retried.`,
       ];
   return finding("rate-limited", {
@@ -77,23 +83,23 @@ export function detectRateLimited(
  * block that is over, followed by the mail that expired in the queue. Returns "" when no
  * recipient was deferred.
  */
-function deliveredLater(context: DiagnoseContext, providers: readonly ProviderId[]): string {
+function deliveredLater(
+  context: DiagnoseContext,
+  providers: ReplyFindingEvidence["providers"],
+): string {
   let deferred = 0;
   let delivered = 0;
-  for (const id of providers) {
-    const facts = context.facts.providers.get(id);
-    if (facts === undefined) continue;
+  const expired: { name: string; expired: number }[] = [];
+  for (const [key, provider] of Object.entries(providers)) {
+    const facts = context.facts.providers.get(key as ProviderKey);
+    if (facts === undefined || provider === undefined) continue;
     deferred += facts.deferredRecipients;
     // A relay host's row can count recipients that their own provider deferred, so it is capped.
     delivered += Math.min(facts.deferredRecipientsDelivered, facts.deferredRecipients);
+    expired.push({ name: provider.name, expired: facts.expired });
   }
   if (deferred === 0) return "";
-  const lost = expiredMailNote(
-    providers.map((id) => ({
-      name: PROVIDER_NAMES[id],
-      expired: context.facts.providers.get(id)?.expired ?? 0,
-    })),
-  );
+  const lost = expiredMailNote(expired);
   const outcome =
     delivered === deferred
       ? `Later attempts delivered ${deferred === 1 ? "the deferred recipient" : `all ${plural(deferred, "deferred recipient")}`}.`
@@ -114,11 +120,20 @@ function sessionSentence(sessionCount: number): string {
  * Says whether deferred mail is still retried or, when recipients expired in the queue of the
  * deferring providers, that this part of it was returned to its senders and so was lost.
  */
-function delayedOrLost(context: DiagnoseContext, providers: readonly string[]): string {
-  const expired = providers.map((id) => ({
-    name: PROVIDER_NAMES[id as ProviderId],
-    expired: context.facts.providers.get(id as ProviderId)?.expired ?? 0,
-  }));
+function delayedOrLost(
+  context: DiagnoseContext,
+  providers: ReplyFindingEvidence["providers"],
+): string {
+  const expired = Object.entries(providers).flatMap(([key, provider]) =>
+    provider === undefined
+      ? []
+      : [
+          {
+            name: provider.name,
+            expired: context.facts.providers.get(key as ProviderKey)?.expired ?? 0,
+          },
+        ],
+  );
   const lost = expiredMailNote(expired).trim();
   if (lost === "") {
     return "Mail is delayed, not lost yet: the MTA keeps retrying until the queue lifetime ends.";
@@ -158,7 +173,7 @@ const REQUIREMENT_STEP =
   "These deferrals name one requirement (TLS, authentication or reverse DNS): fix it as its own finding says.";
 
 /** The sender data site of each provider that has one, for the last fix step. */
-const POSTMASTER_TOOLS: Partial<Record<ProviderId, string>> = {
+const POSTMASTER_TOOLS: Partial<Record<ProviderKey, string>> = {
   gmail: "Gmail Postmaster Tools",
   outlook: "Microsoft SNDS",
   yahoo: "Yahoo Sender Hub",
@@ -168,7 +183,7 @@ const POSTMASTER_TOOLS: Partial<Record<ProviderId, string>> = {
  * Builds the fix step that names where to watch the deferrals end: the sender data sites of
  * the deferring providers, or the log when none of them has one.
  */
-function watchStep(ids: readonly ProviderId[]): string {
+function watchStep(ids: readonly ProviderKey[]): string {
   const tools = [...new Set(ids.flatMap((id) => POSTMASTER_TOOLS[id] ?? []))];
   if (tools.length === 0) return "Watch the log until the deferrals stop.";
   return `Watch ${listNames(tools)} until the deferrals stop.`;

@@ -1,6 +1,7 @@
 import type { RuleTally, ReplyOccurrence } from "../../analysis/replies.js";
 import type { FindingId } from "../../knowledge/categories.js";
-import { PROVIDER_NAMES, type ProviderId } from "../../knowledge/providers.js";
+import { providerRowName, type ProviderFacts } from "../../analysis/providers.js";
+import type { ProviderKey } from "../../knowledge/providers.js";
 import type { DiagnoseContext } from "../context.js";
 import type { LogSample, ReplyEvidence } from "../types.js";
 
@@ -34,7 +35,7 @@ export interface ReplyFindingEvidence {
   readonly codes: Readonly<Record<string, number>>;
   readonly judgedIps: readonly string[];
   readonly tokens: readonly string[];
-  readonly providers: Partial<Record<ProviderId, ProviderReplyEvidence>>;
+  readonly providers: Partial<Record<ProviderKey, ProviderReplyEvidence>>;
 }
 
 /**
@@ -46,7 +47,7 @@ export function collectReplyEvidence(
   findingId: FindingId,
   accept: (tally: RuleTally) => boolean = () => true,
 ): ReplyFindingEvidence | null {
-  const providers: Partial<Record<ProviderId, ProviderReplyEvidence>> = {};
+  const providers: Partial<Record<ProviderKey, ProviderReplyEvidence>> = {};
   const all: RuleTally[] = [];
 
   for (const [provider, facts] of context.facts.providers) {
@@ -55,7 +56,7 @@ export function collectReplyEvidence(
     );
     if (tallies.length === 0) continue;
     all.push(...tallies);
-    providers[provider] = providerEvidence(context, provider, tallies);
+    providers[provider] = providerEvidence(context, facts, tallies);
   }
   if (all.length === 0) return null;
 
@@ -76,9 +77,16 @@ export function collectReplyEvidence(
   };
 }
 
+/** Returns the names of the providers and relay hosts whose replies are in `evidence`. */
+export function evidenceNames(evidence: Pick<ReplyFindingEvidence, "providers">): string[] {
+  return Object.values(evidence.providers).flatMap((provider) =>
+    provider === undefined ? [] : [provider.name],
+  );
+}
+
 function providerEvidence(
   context: DiagnoseContext,
-  provider: ProviderId,
+  facts: ProviderFacts,
   tallies: RuleTally[],
 ): ProviderReplyEvidence {
   const recipientLevel = earliest(tallies.filter((t) => t.count > 0).map((t) => firstOf(t, true)));
@@ -86,7 +94,7 @@ function providerEvidence(
     tallies.filter((t) => t.sessionCount > 0).map((t) => firstOf(t, false)),
   );
   return {
-    name: PROVIDER_NAMES[provider],
+    name: providerRowName(facts),
     count: sum(tallies.map((t) => t.count)),
     sessionCount: sum(tallies.map((t) => t.sessionCount)),
     recipients: sum(tallies.map((t) => t.recipients.size)),

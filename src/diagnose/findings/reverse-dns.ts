@@ -1,10 +1,9 @@
-import { PROVIDER_NAMES, type ProviderId } from "../../knowledge/providers.js";
 import type { MtaName } from "../../logs/events.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, listNames, plural, providersDo } from "./build.js";
 import { mtaStep } from "./mta-steps.js";
-import { collectReplyEvidence, replySamples } from "./replies.js";
+import { collectReplyEvidence, evidenceNames, replySamples } from "./replies.js";
 
 /**
  * `reverse-dns`: receivers reject this server's IP because it has no PTR record, or its
@@ -14,7 +13,7 @@ export function detectReverseDns(context: DiagnoseContext): Finding | null {
   const evidence = collectReplyEvidence(context, "reverse-dns");
   if (evidence === null) return null;
 
-  const names = Object.keys(evidence.providers).map((id) => PROVIDER_NAMES[id as ProviderId]);
+  const names = evidenceNames(evidence);
   const ips =
     evidence.judgedIps.length > 0
       ? evidence.judgedIps

@@ -1,8 +1,7 @@
-import { PROVIDER_NAMES, type ProviderId } from "../../knowledge/providers.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, plural, providersDo } from "./build.js";
-import { collectReplyEvidence, earliestReply, replySamples } from "./replies.js";
+import { collectReplyEvidence, earliestReply, evidenceNames, replySamples } from "./replies.js";
 import { ISOLATED_REJECTIONS } from "../verdict.js";
 
 /** `spam-content`: receivers judge individual messages as spam, phishing or dangerous. */
@@ -10,7 +9,7 @@ export function detectSpamContent(context: DiagnoseContext): Finding | null {
   const evidence = collectReplyEvidence(context, "spam-content");
   if (evidence === null) return null;
 
-  const names = Object.keys(evidence.providers).map((id) => PROVIDER_NAMES[id as ProviderId]);
+  const names = evidenceNames(evidence);
   const permanent = (evidence.first?.permanent ?? false) || hasPermanentCode(evidence.codes);
   // A message or two rejected as spam is a warning; the verdict treats them as single
   // messages, not a block of the server.

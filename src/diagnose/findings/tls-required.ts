@@ -1,11 +1,10 @@
-import { PROVIDER_NAMES, type ProviderId } from "../../knowledge/providers.js";
 import type { MtaName } from "../../logs/events.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, plural, providersDo } from "./build.js";
 import { mtaStep } from "./mta-steps.js";
 import { retryQueueStep } from "./queue-commands.js";
-import { collectReplyEvidence, earliestReply, replySamples } from "./replies.js";
+import { collectReplyEvidence, earliestReply, evidenceNames, replySamples } from "./replies.js";
 
 /**
  * `tls-required`: receivers reject mail that is not sent over TLS. The evidence adds when the
@@ -30,7 +29,7 @@ export function detectTlsRequired(context: DiagnoseContext): Finding | null {
         event.time <= firstRejection && (event.action === "reload" || event.action === "start"),
     )
     .at(-1);
-  const names = Object.keys(evidence.providers).map((id) => PROVIDER_NAMES[id as ProviderId]);
+  const names = evidenceNames(evidence);
 
   const permanent = Object.keys(evidence.codes).some((code) => code.startsWith("5"));
   const [verb, verbPlural] = permanent ? ["rejects", "reject"] : ["defers", "defer"];

@@ -1,0 +1,107 @@
+import { isRelayHostKey, type ProviderKey } from "../knowledge/providers.js";
+import type { ProviderVerdict } from "./types.js";
+
+/** The rows of a diagnosis by key, as in `Diagnosis.providers`. */
+type Providers = Partial<Record<ProviderKey, ProviderVerdict>>;
+
+/** A relay host's mail is named by its domains up to this many; more are counted. */
+const NAMED_DOMAINS = 3;
+
+/**
+ * True when `key`'s row carries every delivery attempt of the log, so this server sends all
+ * its outbound mail through that relay host.
+ */
+export function carriesAllMail(key: ProviderKey, providers: Providers): boolean {
+  return Object.entries(providers).every(
+    ([other, verdict]) => other === key || verdict === undefined || verdict.attempts === 0,
+  );
+}
+
+/**
+ * Returns the subject of the verdict's clause for a relay host that defers or rejects mail.
+ * When it carries all the mail, that is the relay host's name ("Relay host smtp.example.net").
+ * Otherwise it names the mail that goes through it by recipient domain, such as "Mail for
+ * gmail.com goes through relay host smtp.example.net:587, which", so that the clause continues
+ * with "defers it since …".
+ */
+export function relayHostSubject(key: ProviderKey, providers: Providers): string {
+  const verdict = providers[key];
+  if (verdict === undefined) return "relay host";
+  if (carriesAllMail(key, providers)) return capitalised(verdict.name);
+  return `Mail for ${relayDomainsPhrase(verdict)} goes through ${verdict.name}, which`;
+}
+
+/**
+ * Names the recipient domains of a relay host's mail: "gmail.com", "gmail.com and
+ * example.org", or "12 recipient domains, such as gmail.com, example.org and example.net".
+ */
+function relayDomainsPhrase(verdict: ProviderVerdict): string {
+  const domains = Object.keys(verdict.relayDomains ?? {});
+  const count = verdict.relayDomainCount ?? domains.length;
+  if (domains.length === 0) return "some recipients";
+  if (count <= NAMED_DOMAINS) return listAnd(domains.slice(0, count));
+  return `${count} recipient domains, such as ${listAnd(domains.slice(0, NAMED_DOMAINS))}`;
+}
+
+/**
+ * Returns the clause that names the other mail that was delivered, when only relay hosts defer or
+ * reject mail: "mail sent directly to other domains is delivered", naming the relay hosts that
+ * accept their mail too. Returns "" when a provider's row defers or rejects mail as well, or
+ * when no other row delivered mail.
+ * NOTE: a relay host on port 25 is recognised only by mail for a named provider's domain, so
+ * its mail for other domains counts in their rows and reads here as sent directly.
+ */
+export function deliveredElsewhereClause(providers: Providers): string {
+  const rows = Object.entries(providers).flatMap(([key, verdict]) =>
+    verdict === undefined ? [] : [{ key: key as ProviderKey, verdict }],
+  );
+  const affected = rows.filter((row) => row.verdict.status !== "ok");
+  if (affected.length === 0 || !affected.every((row) => isRelayHostKey(row.key))) return "";
+
+  const delivering = rows.filter((row) => row.verdict.status === "ok" && row.verdict.sent > 0);
+  const direct = delivering.some((row) => !isRelayHostKey(row.key));
+  const relays = delivering.filter((row) => isRelayHostKey(row.key)).map((row) => row.verdict.name);
+  if (!direct && relays.length === 0) return "";
+  if (relays.length === 0) return "mail sent directly to other domains is delivered";
+  const through = `through ${listAnd(relays)}`;
+  return direct
+    ? `mail sent directly to other domains and mail ${through} is delivered`
+    : `mail ${through} is delivered`;
+}
+
+/**
+ * Explains the relay hosts that defer or reject mail: the recipients' providers never received
+ * the mail they held, so the admin has to ask each relay host's operator. Returns "" when no
+ * relay host does.
+ */
+export function relayHostNote(providers: Providers): string {
+  const blocking = Object.entries(providers).flatMap(([key, verdict]) =>
+    verdict === undefined || !isRelayHostKey(key) || verdict.status === "ok"
+      ? []
+      : [{ key: key as ProviderKey, verdict }],
+  );
+  if (blocking.length === 0) return "";
+
+  const names = listAnd(blocking.map((row) => row.verdict.name));
+  const [only] = blocking;
+  const heldMail =
+    blocking.length === 1 && only !== undefined && carriesAllMail(only.key, providers)
+      ? `This server sends all its outbound mail through ${names}, so the mail it held`
+      : `The mail that ${names} held`;
+  const operator =
+    blocking.length === 1 ? "the relay host's operator" : "the operator of each relay host";
+  return (
+    ` ${heldMail} never reached the recipients' providers. The replies are about this server's` +
+    ` account or mail at the relay host: ask ${operator}, not the recipients' providers.`
+  );
+}
+
+/** Joins names as "a", "a and b" or "a, b and c". */
+function listAnd(names: readonly string[]): string {
+  if (names.length <= 1) return names.join("");
+  return `${names.slice(0, -1).join(", ")} and ${names[names.length - 1] ?? ""}`;
+}
+
+function capitalised(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+}
