@@ -265,7 +265,9 @@ describe("block end near the end of the log", () => {
     expect(validateDiagnosis(reports.diagnosis)).toEqual([]);
 
     expect(reports.text).toContain(tableTimes(verdict));
-    expect(reports.text).toContain(`[ ] Rejections and deferrals have stopped: ${tableTimes(readiness)}`);
+    expect(reports.text).toContain(
+      `[ ] Rejections and deferrals have stopped: ${tableTimes(readiness)}`,
+    );
     expect(reports.text).not.toContain("too early");
     expect(reports.markdown).toContain(tableTimes(verdict));
     expect(reports.markdown).toContain(tableTimes(readiness));
