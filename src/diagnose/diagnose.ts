@@ -48,7 +48,9 @@ import type {
   ServerReport,
 } from "./types.js";
 import {
+  acceptsAgainClause,
   acceptsAgainTooEarly,
+  acceptsAgainTooFew,
   ONGOING_WINDOW_MS,
   outageClause,
   otherOutageNote,
@@ -61,7 +63,6 @@ import {
   setsOverallStatus,
   suspendedNote,
   suspendedProviders,
-  tooEarlyClause,
   worseStatus,
 } from "./verdict.js";
 import { undeliveredReport } from "./undelivered.js";
@@ -461,8 +462,8 @@ function blockClause(
   const pluralRow = isPluralRow(id);
   const ongoing = ongoingClause(verdict, logEnd, pluralRow);
   const sender = verdict === undefined ? "this server" : blockedSender(verdict, server);
-  if (verdict !== undefined && acceptsAgainTooEarly(verdict)) {
-    return tooEarlyClause(name, sender, verdict, pluralRow);
+  if (verdict !== undefined && (acceptsAgainTooEarly(verdict) || acceptsAgainTooFew(verdict))) {
+    return acceptsAgainClause(name, sender, verdict, pluralRow);
   }
   const deferring = verdict?.firstBlock?.time ?? "?";
   const rejecting = verdict?.firstPermanentBlock?.time;

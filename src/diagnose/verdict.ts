@@ -481,12 +481,26 @@ export function acceptsAgainTooEarly(verdict: ProviderVerdict): boolean {
 }
 
 /**
- * Describes a block of `acceptsAgainTooEarly` for the verdict sentence, such as "Yahoo/AOL
- * deferred mail from this server from ... to ... and has accepted 11 deliveries since, too
- * early to call the block over (that needs two hours without a block reply)". `plural` is true
- * for a name such as "other receivers".
+ * True when a provider accepted deliveries after its latest block reply, more than two hours
+ * before the end of the log, but fewer than `BLOCK_LIFTED_DELIVERIES` from some blocked host, so
+ * the block is neither going on nor known to be lifted.
  */
-export function tooEarlyClause(
+export function acceptsAgainTooFew(verdict: ProviderVerdict): boolean {
+  return (
+    !verdict.ongoing &&
+    verdict.pastBlock === null &&
+    (verdict.status === "blocked" || verdict.status === "rate-limited") &&
+    (verdict.acceptedSinceLastBlock ?? 0) > 0
+  );
+}
+
+/**
+ * Describes a block of `acceptsAgainTooEarly` or `acceptsAgainTooFew` for the verdict sentence,
+ * such as "Yahoo/AOL deferred mail from this server from ... to ... and has accepted 11
+ * deliveries since, too early to call the block over (that needs two hours without a block
+ * reply)". `plural` is true for a name such as "other receivers".
+ */
+export function acceptsAgainClause(
   name: string,
   sender: string,
   verdict: ProviderVerdict,
@@ -496,7 +510,10 @@ export function tooEarlyClause(
   const period = `from ${verdict.firstBlock?.time ?? "?"} to ${verdict.lastBlock?.time ?? "?"}`;
   const accepted = deliveries(verdict.acceptedSinceLastBlock ?? 0);
   const have = plural ? "have" : "has";
-  return `${name} ${verb} mail from ${sender} ${period} and ${have} accepted ${accepted} since, too early to call the block over (that needs two hours without a block reply)`;
+  const open = verdict.ongoing
+    ? "too early to call the block over (that needs two hours without a block reply)"
+    : `too few to call the block lifted (that needs ${BLOCK_LIFTED_DELIVERIES} in a row)`;
+  return `${name} ${verb} mail from ${sender} ${period} and ${have} accepted ${accepted} since, ${open}`;
 }
 
 /**

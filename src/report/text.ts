@@ -8,6 +8,7 @@ import type {
 } from "../diagnose/types.js";
 import {
   acceptsAgainTooEarly,
+  acceptsAgainTooFew,
   failingConnectionProviders,
   suspendedProviders,
 } from "../diagnose/verdict.js";
@@ -199,7 +200,8 @@ function blockLines(verdict: ProviderVerdict, diagnosis: Diagnosis): string[] {
 /**
  * Describes when the block ended or that it goes on. A provider that accepted no attempt after
  * its last block reply still blocks, although the log may go on for hours without attempts to it.
- * One that accepted mail after a block reply in the last two hours is not over either.
+ * One that accepted mail after a block reply in the last two hours is not over either, and one
+ * that accepted too few deliveries after its last block reply is not known to be lifted.
  */
 function blockEnd(verdict: ProviderVerdict): string {
   const last = `last at ${shortTime(verdict.lastBlock?.time)}`;
@@ -207,6 +209,10 @@ function blockEnd(verdict: ProviderVerdict): string {
   if (acceptsAgainTooEarly(verdict)) {
     const accepted = plural(verdict.acceptedSinceLastBlock ?? 0, "delivery", "deliveries");
     return `${last}, and ${accepted} accepted since, too early to call it over.`;
+  }
+  if (acceptsAgainTooFew(verdict)) {
+    const accepted = plural(verdict.acceptedSinceLastBlock ?? 0, "delivery", "deliveries");
+    return `${last}, and ${accepted} accepted since, too few to call it lifted.`;
   }
   return verdict.ongoing ? "still going on at the end of the log." : `${last}.`;
 }

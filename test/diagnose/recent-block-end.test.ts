@@ -246,6 +246,23 @@ describe("block end near the end of the log", () => {
     expect(reports.markdown).not.toContain("not lost yet");
   });
 
+  test("too few deliveries, hours later", async () => {
+    const reports = await reportsOf(yahooLog(5, LAST_DEFERRAL + 3 * HOUR, 10 * MINUTE));
+    const yahoo = yahooOf(reports.diagnosis);
+    const verdict =
+      "Yahoo/AOL deferred mail from this server from 2026-03-10T10:00:02Z to 2026-03-10T15:58:02Z and has accepted 5 deliveries since, too few to call the block lifted (that needs 20 in a row).";
+
+    expect(yahoo.status).toBe("rate-limited");
+    expect(yahoo.ongoing).toBe(false);
+    expect(yahoo.pastBlock).toBeNull();
+    expect(yahoo.acceptedSinceLastBlock).toBe(5);
+    expect(reports.diagnosis.verdict.summary).toBe(verdict);
+    expect(reports.text).toContain(`Verdict: RATE-LIMITED ${tableTimes(verdict)}`);
+    expect(reports.text).toContain("and 5 deliveries accepted since, too few to call it lifted.");
+    expect(reports.text).not.toContain("defers mail from this server since");
+    expect(reports.markdown).toContain(tableTimes(verdict));
+  });
+
   test("still deferring at the end", async () => {
     const reports = await reportsOf(yahooLog(0, LAST_DEFERRAL, MINUTE));
     const yahoo = yahooOf(reports.diagnosis);
