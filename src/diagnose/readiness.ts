@@ -32,7 +32,6 @@ import {
   warmUpFinding,
 } from "./warm-up-readiness.js";
 import {
-  acceptsAgainTooFew,
   ONGOING_WINDOW_MS,
   recentBlockSentence,
   repeatedConnectionFailures,
@@ -133,13 +132,12 @@ export function buildReadiness(
   // Gmail and Workspace share one form, so each form is listed once. Requests are matched
   // to forms by IP later, in `withRemovalTargets`. A provider whose block replies all say that
   // no request can lift the block gets no form, and neither does one that only rate-limits a
-  // server that is still warming up, nor one that has accepted mail again since its last block
-  // reply, more than two hours before the end of the log.
+  // server that is still warming up.
   const warmUp = warmUpFinding(findings);
   const removalForms: RemovalForm[] = affected
     .flatMap(([provider, verdict]) => {
       if (!hasRemovalForm(provider) || verdict === undefined || !removalApplies(verdict)) return [];
-      if (isWarmUpThrottle(verdict, warmUp) || acceptsAgainTooFew(verdict)) return [];
+      if (isWarmUpThrottle(verdict, warmUp)) return [];
       const form = REMOVAL_FORMS[provider];
       const rule = removalFormRule(verdict, form.rule);
       return [{ provider: provider as ProviderId, ...form, rule, lastRequest: null }];
