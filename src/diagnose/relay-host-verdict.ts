@@ -19,16 +19,17 @@ export function carriesAllMail(key: ProviderKey, providers: Providers): boolean 
 
 /**
  * Returns the subject of the verdict's clause for a relay host that defers or rejects mail.
- * When it carries all the mail, that is the relay host's name ("Relay host smtp.example.net").
- * Otherwise it names the mail that goes through it by recipient domain, such as "Mail for
+ * When it carries all the mail, that is the relay host's name ("relay host smtp.example.net").
+ * Otherwise it names the mail that goes through it by recipient domain, such as "mail for
  * gmail.com goes through relay host smtp.example.net:587, which", so that the clause continues
- * with "defers it since …".
+ * with "defers it since …". The verdict starts its sentence with a capital, so the subject
+ * starts in lower case, also when another clause comes first.
  */
 export function relayHostSubject(key: ProviderKey, providers: Providers): string {
   const verdict = providers[key];
   if (verdict === undefined) return "relay host";
-  if (carriesAllMail(key, providers)) return capitalised(verdict.name);
-  return `Mail for ${relayDomainsPhrase(verdict)} goes through ${verdict.name}, which`;
+  if (carriesAllMail(key, providers)) return verdict.name;
+  return `mail for ${relayDomainsPhrase(verdict)} goes through ${verdict.name}, which`;
 }
 
 /**
@@ -100,8 +101,4 @@ export function relayHostNote(providers: Providers): string {
 function listAnd(names: readonly string[]): string {
   if (names.length <= 1) return names.join("");
   return `${names.slice(0, -1).join(", ")} and ${names[names.length - 1] ?? ""}`;
-}
-
-function capitalised(text: string): string {
-  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }

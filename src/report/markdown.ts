@@ -134,7 +134,7 @@ function inputParagraphs(input: InputReport): string[] {
   return [
     ...inputDetailSentences(input).map(escape),
     ...bounceErrors.map((error) => `**Error:** ${escapeMarkdown(error)}`),
-    ...input.notes.map((note) => `**Note:** ${escape(note)}`),
+    ...input.notes.map((note) => `**Note:** ${escape(shortTimesIn(note))}`),
     ...samples.map((sample) => `**Skipped:** ${escapeMarkdown(shortened(sample))}`),
   ].flatMap((paragraph) => ["", paragraph]);
 }

@@ -473,7 +473,7 @@ function inputSection(input: InputReport): string[] {
   for (const file of input.bounces?.files ?? []) {
     for (const error of file.errors) lines.push(...wrap(error, "Error: ", "  "));
   }
-  for (const note of input.notes) lines.push(...wrap(note, "Note: ", "  "));
+  for (const note of input.notes) lines.push(...wrap(shortTimesIn(note), "Note: ", "  "));
   for (const sample of input.skippedSamples.slice(0, 3)) lines.push(...skippedSampleLines(sample));
   return lines;
 }

@@ -293,7 +293,7 @@ describe("two blocked relay hosts", () => {
     expect(diagnosis.providers["relay-host:smtp.other-relay.example.org:465"]?.status).toBe(
       "rate-limited",
     );
-    expect(diagnosis.verdict.summary).toContain("Mail for example.org goes through relay host");
+    expect(diagnosis.verdict.summary).toContain("mail for example.org goes through relay host");
     expect(diagnosis.verdict.summary).toContain("ask the operator of each relay host");
     expect(diagnosis.readiness.summary).toContain(
       "ask the operator of each relay host (relay host smtp.relay.example.net:587, relay host smtp.other-relay.example.org:465)",
