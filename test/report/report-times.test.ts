@@ -63,4 +63,17 @@ describe("report times in sentences", () => {
     expect(markdown).toContain("since 2024-03-04 10:00:01");
     expect(markdown).not.toMatch(ISO_TIME);
   });
+
+  test("input notes use table format", async () => {
+    // A line stamped an hour before the one above it makes the clock-step note.
+    const log = `${blockedLog()}2024-03-04T12:00:00.000000+00:00 mx1 postfix/smtpd[99]: NOQUEUE: reject: RCPT from unknown[198.51.100.99]: 554 5.7.1 <x@example.com>: Relay access denied; from=<a@example.net> to=<x@example.com> proto=ESMTP helo=<h>\n`;
+    const diagnosis = await diagnoseText(log);
+    const notes = diagnosis.input.notes.join(" ");
+    const text = renderDiagnosisText(diagnosis, painter(false));
+    const markdown = renderDiagnosisMarkdown(diagnosis);
+
+    expect(notes).toMatch(ISO_TIME);
+    expect(text).not.toMatch(ISO_TIME);
+    expect(markdown).not.toMatch(ISO_TIME);
+  });
 });
