@@ -153,11 +153,18 @@ export function buildReadiness(
   const unchecked = items.filter((item) => item.status === "not-checked");
   // With no removal form for the receivers that block, there is no request to be ready for.
   const ready = removalForms.length > 0 && failed.length === 0 && unchecked.length === 0;
-  const requirementBlocks = affected.flatMap(([, verdict]) =>
-    verdict !== undefined && isRequirementBlock(verdict) ? [verdict] : [],
+  // Providers with a form that their requirement replies made unneeded. A receiver without a
+  // form, such as a small server of the `other` row, keeps the summary that says whom to ask.
+  const requirementBlocks = affected.flatMap(([provider, verdict]) =>
+    verdict !== undefined && hasRemovalForm(provider) && isRequirementBlock(verdict)
+      ? [verdict]
+      : [],
   );
-  if (removalForms.length === 0 && requirementBlocks.length === affected.length) {
-    return { ready, summary: requirementSummary(requirementBlocks), items, removalForms };
+  const blocking = affected.flatMap(([, verdict]) => (verdict === undefined ? [] : [verdict]));
+  const onlyRequirements =
+    requirementBlocks.length > 0 && blocking.every((verdict) => isRequirementBlock(verdict));
+  if (removalForms.length === 0 && onlyRequirements) {
+    return { ready, summary: requirementSummary(blocking), items, removalForms };
   }
   // The other summaries name what to do about the remaining providers, so the providers that
   // only need a requirement fixed get a sentence of their own after them.

@@ -35,9 +35,12 @@ export function isRequirementBlock(verdict: Pick<ProviderVerdict, "reasons">): b
 /**
  * Builds the readiness summary for when every provider that rejects or defers mail does so
  * only for requirements: no removal request is needed, and the queue is retried after the fix.
+ * A `blocked` provider rejected mail too, and that mail is no longer queued.
  */
 export function requirementSummary(blocking: readonly ProviderVerdict[]): string {
-  return `No removal request is needed: the ${repliesNoun(blocking)} end once ${requirementList(blocking)}. Retry the queue after the fix.`;
+  const summary = `No removal request is needed: the ${repliesNoun(blocking)} end once ${requirementList(blocking)}. Retry the queue after the fix.`;
+  if (!blocking.some((verdict) => verdict.status === "blocked")) return summary;
+  return `${summary} Rejected mail bounced and is not in the queue, so its senders must send it again.`;
 }
 
 /**

@@ -231,7 +231,7 @@ describe.skipIf(root === null)("scenario 10: TLS required", () => {
   test("summary names TLS and the retry", () => {
     // The "other receivers" row rejects with 530 5.7.0 as well, so the summary names both.
     expect(diagnosis.readiness.summary).toBe(
-      "No removal request is needed: the rejections and deferrals end once outgoing TLS works. Retry the queue after the fix.",
+      "No removal request is needed: the rejections and deferrals end once outgoing TLS works. Retry the queue after the fix. Rejected mail bounced and is not in the queue, so its senders must send it again.",
     );
   });
 });
