@@ -136,9 +136,9 @@ export function buildReadiness(
   }
   // Gmail and Workspace share one form, so each form is listed once. Requests are matched
   // to forms by IP later, in `withRemovalTargets`. A provider whose block replies all say that
-  // no request can lift the block gets no form, and neither does one whose block replies all
-  // name a requirement such as TLS, nor one that only rate-limits a server that is still
-  // warming up.
+  // no request can lift the block gets no form, and neither does one that only rate-limits a
+  // server that is still warming up. Block replies that all name a requirement such as TLS
+  // need no form either, because they end once the requirement is met.
   const warmUp = warmUpFinding(findings);
   const removalForms: RemovalForm[] = affected
     .flatMap(([provider, verdict]) => {
@@ -154,7 +154,7 @@ export function buildReadiness(
   // With no removal form for the receivers that block, there is no request to be ready for.
   const ready = removalForms.length > 0 && failed.length === 0 && unchecked.length === 0;
   // Providers with a form that their requirement replies made unneeded. A receiver without a
-  // form, such as a small server of the `other` row, keeps the summary that says whom to ask.
+  // form, such as a small server of the `other` row, keeps the summary that names whom to ask.
   const requirementBlocks = affected.flatMap(([provider, verdict]) =>
     verdict !== undefined && hasRemovalForm(provider) && isRequirementBlock(verdict)
       ? [verdict]
