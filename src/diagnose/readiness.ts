@@ -9,6 +9,11 @@ import {
 } from "./removal-forms.js";
 import { providersDo } from "./findings/build.js";
 import { removalFormRule, withOwnListCheck } from "./own-block-lists.js";
+import {
+  isRequirementBlock,
+  requirementNote,
+  requirementSummary,
+} from "./requirement-readiness.js";
 import { dailyVolumeItem } from "./daily-volume-readiness.js";
 import { outboundBurst, uncomparedBurst } from "./findings/volume-spike.js";
 import {
@@ -132,12 +137,13 @@ export function buildReadiness(
   // Gmail and Workspace share one form, so each form is listed once. Requests are matched
   // to forms by IP later, in `withRemovalTargets`. A provider whose block replies all say that
   // no request can lift the block gets no form, and neither does one that only rate-limits a
-  // server that is still warming up.
+  // server that is still warming up. Block replies that all name a requirement such as TLS
+  // need no form either, because they end once the requirement is met.
   const warmUp = warmUpFinding(findings);
   const removalForms: RemovalForm[] = affected
     .flatMap(([provider, verdict]) => {
       if (!hasRemovalForm(provider) || verdict === undefined || !removalApplies(verdict)) return [];
-      if (isWarmUpThrottle(verdict, warmUp)) return [];
+      if (isRequirementBlock(verdict) || isWarmUpThrottle(verdict, warmUp)) return [];
       const form = REMOVAL_FORMS[provider];
       const rule = removalFormRule(verdict, form.rule);
       return [{ provider: provider as ProviderId, ...form, rule, lastRequest: null }];
@@ -147,11 +153,27 @@ export function buildReadiness(
   const unchecked = items.filter((item) => item.status === "not-checked");
   // With no removal form for the receivers that block, there is no request to be ready for.
   const ready = removalForms.length > 0 && failed.length === 0 && unchecked.length === 0;
+  // Providers with a form that their requirement replies made unneeded. A receiver without a
+  // form, such as a small server of the `other` row, keeps the summary that names whom to ask.
+  const requirementBlocks = affected.flatMap(([provider, verdict]) =>
+    verdict !== undefined && hasRemovalForm(provider) && isRequirementBlock(verdict)
+      ? [verdict]
+      : [],
+  );
+  const blocking = affected.flatMap(([, verdict]) => (verdict === undefined ? [] : [verdict]));
+  const onlyRequirements =
+    requirementBlocks.length > 0 && blocking.every((verdict) => isRequirementBlock(verdict));
+  if (removalForms.length === 0 && onlyRequirements) {
+    return { ready, summary: requirementSummary(blocking), items, removalForms };
+  }
+  // The other summaries name what to do about the remaining providers, so the providers that
+  // only need a requirement fixed get a sentence of their own after them.
+  const note = requirementNote(requirementBlocks);
   const rejecting = rangeRejectingNames(affected.map(([, verdict]) => verdict));
   if (removalForms.length === 0 && rejecting.length > 0) {
     const othersBlock = affected.length > rejecting.length;
     const summary = rangeRejectionSummary(rejecting, othersBlock, failed, unchecked);
-    return { ready, summary, items, removalForms };
+    return { ready, summary: withNote(summary, note), items, removalForms };
   }
   if (needsThrottleSummary(affected, removalForms, warmUp)) {
     const throttled = affected.flatMap(([, verdict]) =>
@@ -168,23 +190,28 @@ export function buildReadiness(
       formNames,
       titleList([...failed, ...unchecked]),
     );
-    return { ready: false, summary, items, removalForms };
+    return { ready: false, summary: withNote(summary, note), items, removalForms };
   }
 
-  return {
-    ready,
-    summary: readinessSummary(
-      affected.length,
-      failed,
-      unchecked,
-      removalForms,
-      unreachable,
-      failing,
-      blockingContacts(affected),
-    ),
-    items,
+  const summary = readinessSummary(
+    affected.length,
+    failed,
+    unchecked,
     removalForms,
-  };
+    unreachable,
+    failing,
+    blockingContacts(
+      affected.filter(
+        ([, verdict]) => verdict === undefined || !requirementBlocks.includes(verdict),
+      ),
+    ),
+  );
+  return { ready, summary: withNote(summary, note), items, removalForms };
+}
+
+/** Appends `note` to `summary` as a sentence of its own, unless it is "". */
+function withNote(summary: string, note: string): string {
+  return note === "" ? summary : `${summary} ${note}`;
 }
 
 /**
