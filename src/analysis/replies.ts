@@ -1,4 +1,5 @@
 import type { FindingId } from "../knowledge/categories.js";
+import { ALL_RULES } from "../knowledge/rules/index.js";
 import type { LinePosition } from "../logs/events.js";
 import type { ExplainedReply } from "../reply/types.js";
 import { DistinctCounter } from "./distinct.js";
@@ -18,12 +19,22 @@ const SENDER_SIDE_FINDINGS: ReadonlySet<FindingId> = new Set([
 ]);
 
 /**
+ * Rules that match only at a provider's submission host. A rejection there concerns this
+ * server's account at the provider, so it stops all the mail relayed through that host.
+ */
+const SUBMISSION_HOST_RULES: ReadonlySet<string> = new Set(
+  ALL_RULES.filter((rule) => rule.submissionHostOnly === true).map((rule) => rule.id),
+);
+
+/**
  * True when a classified reply is a block signal: the receiver rejected or deferred mail
  * because of the sender (reputation, a blocklist, authentication, PTR, TLS, content, rate),
- * not because of one recipient's mailbox or a passing fault.
+ * or a provider's submission host rejected this server's account, not because of one
+ * recipient's mailbox or a passing fault.
  */
 export function isBlockSignal(reply: ExplainedReply): boolean {
   if (reply.category === "reputation" || reply.category === "blocklist") return true;
+  if (SUBMISSION_HOST_RULES.has(reply.ruleId)) return true;
   const findings = reply.findings;
   for (let i = 0; i < findings.length; i++) {
     if (SENDER_SIDE_FINDINGS.has(findings[i] as FindingId)) return true;

@@ -2,6 +2,7 @@ import {
   inboundMxProvider,
   PROVIDER_OPERATORS,
   providerOfRelay,
+  submissionHostProvider,
   type ProviderId,
 } from "../knowledge/providers.js";
 import { forEachValue } from "../reply/normalise.js";
@@ -183,14 +184,16 @@ export class ReplyCache {
 
 /**
  * Returns the key of a provider's wordings: the DSN that the MTA logged, followed by a marker
- * when the relay host is one of Microsoft's inbound MX hosts. Rules marked `inboundMxOnly` read
- * a wording differently there, and an Exim reply does not name the host in its text.
+ * when the relay host is one of Microsoft's inbound MX or submission hosts. Rules marked
+ * `inboundMxOnly` or `submissionHostOnly` read a wording differently there, and an Exim reply
+ * does not name the host in its text.
  */
 function groupKey(provider: ProviderId, hints: ReplyHints): string {
   const dsn = hints.dsn ?? "";
-  // Only Microsoft's inbound MX hosts are listed, so other providers skip the look-up.
+  // Only Microsoft's hosts are listed, so other providers skip the look-ups.
   if (PROVIDER_OPERATORS[provider] !== "microsoft" || hints.relayHost == null) return dsn;
-  return inboundMxProvider(hints.relayHost) === null ? dsn : `${dsn} inbound-mx`;
+  if (inboundMxProvider(hints.relayHost) !== null) return `${dsn} inbound-mx`;
+  return submissionHostProvider(hints.relayHost) === null ? dsn : `${dsn} submission`;
 }
 
 /**

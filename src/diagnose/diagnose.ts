@@ -1,7 +1,12 @@
 import type { LogFacts } from "../analysis/analyser.js";
 import type { Severity } from "../knowledge/categories.js";
 import { isPluralRow, isRelayHostKey, type ProviderKey } from "../knowledge/providers.js";
-import { deliveredElsewhereClause, relayHostNote, relayHostSubject } from "./relay-host-verdict.js";
+import {
+  deliveredElsewhereClause,
+  relayHostNote,
+  relayHostSubject,
+  submissionHostNote,
+} from "./relay-host-verdict.js";
 import type { TimeZone } from "../time/zone.js";
 import { DiagnoseContext } from "./context.js";
 import { detectAuthentication } from "./findings/authentication.js";
@@ -438,7 +443,7 @@ function providerSummary(
       : `${joined.charAt(0).toUpperCase()}${joined.slice(1)}`;
   const network =
     ownNetworkNote(verdicts, server.hosts) || otherOutageNote(providers.other, server.hosts);
-  const relay = relayHostNote(providers);
+  const relay = relayHostNote(providers) + submissionHostNote(providers);
   return `${sentence}.${relay}${network}${past}${otherNote(providers, status)}${cause}`;
 }
 

@@ -1,5 +1,5 @@
 import { DAY_MS, HOUR_MS } from "../analysis/time.js";
-import { isRelayHostKey, type ProviderId, type ProviderKey } from "../knowledge/providers.js";
+import type { ProviderId, ProviderKey } from "../knowledge/providers.js";
 import type { DiagnoseContext } from "./context.js";
 import {
   hasRemovalForm,
@@ -9,6 +9,7 @@ import {
 } from "./removal-forms.js";
 import { providersDo } from "./findings/build.js";
 import { removalFormRule, withOwnListCheck } from "./own-block-lists.js";
+import { actsAsRelayHost, submissionHostOf } from "./relay-host-verdict.js";
 import {
   isRequirementBlock,
   requirementNote,
@@ -318,14 +319,28 @@ export interface BlockContacts {
   readonly receivers: boolean;
 }
 
-/** Sorts the rows that defer or reject mail into relay hosts and other receivers. */
+/**
+ * Sorts the rows that defer or reject mail into relay hosts and other receivers. A provider's
+ * submission host that refused mail counts as a relay host.
+ */
 function blockingContacts(
   affected: ReadonlyArray<readonly [string, ProviderVerdict | undefined]>,
 ): BlockContacts {
   const relayHosts = affected.flatMap(([key, verdict]) =>
-    verdict !== undefined && isRelayHostKey(key) ? [verdict.name] : [],
+    verdict !== undefined && actsAsRelayHost(key as ProviderKey, verdict)
+      ? [relayHostName(verdict)]
+      : [],
   );
-  return { relayHosts, receivers: affected.some(([key]) => !isRelayHostKey(key)) };
+  const receivers = affected.some(
+    ([key, verdict]) => !actsAsRelayHost(key as ProviderKey, verdict),
+  );
+  return { relayHosts, receivers };
+}
+
+/** Names a relay host's row, or a provider's row by its submission host. */
+function relayHostName(verdict: ProviderVerdict): string {
+  const host = submissionHostOf(verdict);
+  return host === null ? verdict.name : `${verdict.name} at ${host}`;
 }
 
 /** Says whether to request removal now, and what is still open or how long to wait. */
@@ -555,8 +570,14 @@ function causeIdentified(
   const blockedIds = Object.entries(providers).flatMap(([id, v]) =>
     v !== undefined && (v.status !== "ok" || v.pastBlock !== null) ? [id] : [],
   );
-  if (blockedIds.every(isRelayHostKey)) {
-    const names = blockedIds.map((id) => providers[id as ProviderKey]?.name ?? id);
+  const relayHostRows = blockedIds.every((id) =>
+    actsAsRelayHost(id as ProviderKey, providers[id as ProviderKey]),
+  );
+  if (relayHostRows) {
+    const names = blockedIds.map((id) => {
+      const verdict = providers[id as ProviderKey];
+      return verdict === undefined ? id : relayHostName(verdict);
+    });
     const [refuse, operator] =
       names.length === 1
         ? [`Only ${names.join("")} refuses mail`, "the relay host's operator"]

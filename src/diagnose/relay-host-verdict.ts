@@ -1,4 +1,8 @@
-import { isRelayHostKey, type ProviderKey } from "../knowledge/providers.js";
+import {
+  isRelayHostKey,
+  submissionHostProvider,
+  type ProviderKey,
+} from "../knowledge/providers.js";
 import type { ProviderVerdict } from "./types.js";
 
 /** The rows of a diagnosis by key, as in `Diagnosis.providers`. */
@@ -95,6 +99,43 @@ export function relayHostNote(providers: Providers): string {
     ` ${heldMail} never reached the recipients' providers. The replies are about this server's` +
     ` account or mail at the relay host: ask ${operator}, not the recipients' providers.`
   );
+}
+
+/**
+ * Returns the submission host that sent a row's block replies, such as smtp.office365.com, or
+ * null when another host sent them. A server that relays through a provider's submission host
+ * sends as that provider's customer, so the provider's row then counts as a relay host's.
+ */
+export function submissionHostOf(verdict: ProviderVerdict): string | null {
+  const host = (verdict.lastBlock ?? verdict.firstBlock)?.relayHost ?? null;
+  return host !== null && submissionHostProvider(host) !== null ? host : null;
+}
+
+/** True when a row is a relay host's, or a provider's whose submission host rejected mail. */
+export function actsAsRelayHost(key: ProviderKey, verdict: ProviderVerdict | undefined): boolean {
+  return isRelayHostKey(key) || (verdict !== undefined && submissionHostOf(verdict) !== null);
+}
+
+/**
+ * Explains the provider rows whose block replies come from the provider's submission host:
+ * the provider rejects this server's account there, so the recipients never got the mail,
+ * and only the provider can lift the restriction. Returns "" when no row has such
+ * replies.
+ */
+export function submissionHostNote(providers: Providers): string {
+  return Object.values(providers)
+    .flatMap((verdict) => {
+      if (verdict === undefined || verdict.status === "ok") return [];
+      const host = submissionHostOf(verdict);
+      if (host === null) return [];
+      return [
+        ` ${verdict.name}'s replies come from ${host}, where this server hands in its mail` +
+          ` as a customer. They reject this server's account or tenant, so that mail never` +
+          ` reached its recipients. Fix the account, then ask ${verdict.name}'s support, not` +
+          ` the recipients' providers.`,
+      ];
+    })
+    .join("");
 }
 
 /** Joins names as "a", "a and b" or "a, b and c". */

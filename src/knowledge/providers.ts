@@ -187,6 +187,26 @@ export function inboundMxProvider(host: string): ProviderId | null {
   return null;
 }
 
+// Submission hosts at which a provider's customers hand in their own mail, so that a rejection
+// there stops the customer's mail. Microsoft 365 tenants submit through smtp.office365.com.
+// NOTE: smtp-mail.outlook.com, where Outlook.com accounts submit, is left out, because the
+// tenant replies of the rules that depend on this list are documented for Microsoft 365 only.
+const SUBMISSION_HOST_PROVIDERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
+  [/^smtp\.office365\.com\.?$/, "exchange-online"],
+];
+
+/**
+ * Returns the provider whose submission host this is, or null for any other host. Only
+ * Microsoft 365's smtp.office365.com is listed.
+ */
+export function submissionHostProvider(host: string): ProviderId | null {
+  const lower = host.toLowerCase();
+  for (const [pattern, provider] of SUBMISSION_HOST_PROVIDERS) {
+    if (pattern.test(lower)) return provider;
+  }
+  return null;
+}
+
 /** Returns the provider whose recipient domain this is, or null for any other domain. */
 export function providerOfDomain(domain: string): ProviderId | null {
   const lower = domain.toLowerCase();

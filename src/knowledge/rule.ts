@@ -12,6 +12,8 @@ import type { ProviderId } from "./providers.js";
  *   only when the reply is known to come from the rule's provider.
  * - A rule with neither (only codes) matches on codes; such rules live in `generic.ts`.
  * - A rule with `inboundMxOnly` matches only replies from one of its provider's inbound MX hosts.
+ * - A rule with `submissionHostOnly` matches only replies from one of its provider's
+ *   submission hosts.
  */
 export interface ReplyRule {
   /** Stable id, `<provider>.<condition>`, such as `gmail.ip-rate-limit`; `generic.*` for fallbacks. */
@@ -53,6 +55,14 @@ export interface ReplyRule {
    * lists the hosts, only Microsoft's so far.
    */
   readonly inboundMxOnly?: true;
+  /**
+   * Restricts the rule to replies from one of its provider's submission hosts, named as for
+   * `inboundMxOnly`. A server that relays through such a host sends as the provider's
+   * customer, so a rejection of the customer there stops all the mail that takes that route,
+   * and delist counts such a reply as a block signal. `submissionHostProvider` lists the
+   * hosts, only Microsoft 365's so far.
+   */
+  readonly submissionHostOnly?: true;
   /** Overrides the permanence the reply code implies (Gmail documents `421 5.7.32`). */
   readonly permanent?: boolean;
   /** One sentence on what the receiver decided and why. */

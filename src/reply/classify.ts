@@ -3,12 +3,13 @@ import {
   googleProviderOf,
   inboundMxProvider,
   PROVIDER_OPERATORS,
+  submissionHostProvider,
   type ProviderId,
 } from "../knowledge/providers.js";
 import type { ReplyRule } from "../knowledge/rule.js";
 import { GENERIC_RULES, PROVIDER_RULES } from "../knowledge/rules/index.js";
 import { cleanInput } from "./clean.js";
-import { compileRules, findRule, type RuleSet } from "./match.js";
+import { type AnsweringHost, compileRules, findRule, OTHER_HOST, type RuleSet } from "./match.js";
 import { ReplyMemo } from "./memo.js";
 import { withReceiverOwnList } from "./own-blocklist.js";
 import { parseReply } from "./parse.js";
@@ -106,8 +107,8 @@ function explainFully(
   const guessed = receiver ?? detected;
   const operator = guessed === null ? null : PROVIDER_OPERATORS[guessed];
   const answeringHost = hints.relayHost ?? parsed.remoteHost;
-  const inboundMx = answeringHost == null ? null : inboundMxProvider(answeringHost);
-  const rule = findRule(rules, parsed, operator, !otherHost, inboundMx);
+  const host = answeringHost == null ? OTHER_HOST : answeringHostOf(answeringHost);
+  const rule = findRule(rules, parsed, operator, !otherHost, host);
   return explainedReply(parsed, classification(rule, parsed, receiver, guessed));
 }
 
@@ -209,17 +210,28 @@ function providerFromHints(
   return provider;
 }
 
+/** Returns whose inbound MX or submission host `host` is. */
+function answeringHostOf(host: string): AnsweringHost {
+  return { inboundMx: inboundMxProvider(host), submission: submissionHostProvider(host) };
+}
+
 /**
  * The part of the memo key that comes from the hints: all that can change the result. The
  * provider of the relay host does not tell an inbound MX from a submission host, so the key
- * names the inbound MX too.
+ * names the host's role too.
  */
 function memoContext(hints: ExplainHints, hinted: ProviderId | null): string {
   const receiver = hinted ?? (hints.relayHost == null ? "" : "other");
-  const inboundMx =
-    hinted === null || hints.relayHost == null ? null : inboundMxProvider(hints.relayHost);
+  const role = hinted === null || hints.relayHost == null ? "" : hostRoleKey(hints.relayHost);
   const recipient = hints.recipient == null ? "" : recipientKind(hinted, hints.recipient);
-  return `${receiver}|${inboundMx ?? ""}|${recipient}|${hints.dsn ?? ""}|${hints.stage ?? ""}`;
+  return `${receiver}|${role}|${recipient}|${hints.dsn ?? ""}|${hints.stage ?? ""}`;
+}
+
+function hostRoleKey(host: string): string {
+  const inboundMx = inboundMxProvider(host);
+  if (inboundMx !== null) return `mx:${inboundMx}`;
+  const submission = submissionHostProvider(host);
+  return submission === null ? "" : `submission:${submission}`;
 }
 
 // Without a provider from the hints, the recipient only chooses between Gmail and Workspace

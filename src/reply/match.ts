@@ -12,6 +12,17 @@ interface CompiledRule {
   readonly distinctiveText: RegExp | undefined;
 }
 
+/** The role of the host that sent a reply, for rules restricted to one kind of host. */
+export interface AnsweringHost {
+  /** The provider whose inbound MX sent the reply, or null. */
+  readonly inboundMx: ProviderId | null;
+  /** The provider whose submission host sent the reply, or null. */
+  readonly submission: ProviderId | null;
+}
+
+/** A host that is neither a known inbound MX nor a known submission host, or no host. */
+export const OTHER_HOST: AnsweringHost = { inboundMx: null, submission: null };
+
 /** The knowledge base prepared for matching; build it once per classifier. */
 export interface RuleSet {
   readonly byOperator: ReadonlyMap<string, readonly CompiledRule[]>;
@@ -34,11 +45,10 @@ export function compileRules(
   for (const [operator, rules] of Object.entries(providerRules)) {
     const compiled = rules.map(compileRule);
     byOperator.set(operator, compiled);
-    // A rule for inbound MX replies only is never applied to a reply from another host.
+    // A rule for one kind of host is never applied to a reply from another host.
     distinctive.push(
       ...compiled.filter(
-        ({ rule }) =>
-          rule.distinctive !== undefined && hasWording(rule) && rule.inboundMxOnly !== true,
+        ({ rule }) => rule.distinctive !== undefined && hasWording(rule) && !isHostBound(rule),
       ),
     );
   }
@@ -81,24 +91,25 @@ function joinPatterns(patterns: readonly (RegExp | undefined)[]): RegExp[] {
  * rule matches everything. `operator` is null when nothing names the receiver. With
  * `foreignWording` false, wording unique to another provider is skipped. Callers pass false
  * for a reply from a host that no provider runs, because such wording alone may be that
- * host's own. `inboundMx` is the provider whose inbound MX sent the reply, or null. A rule
- * marked `inboundMxOnly` applies only when it is the rule's provider.
+ * host's own. `host` names the provider whose inbound MX or submission host sent the reply.
+ * A rule marked `inboundMxOnly` or `submissionHostOnly` applies only to a reply from such a
+ * host of its provider.
  */
 export function findRule(
   set: RuleSet,
   reply: ParsedReply,
   operator: string | null,
   foreignWording = true,
-  inboundMx: ProviderId | null = null,
+  host: AnsweringHost = OTHER_HOST,
 ): ReplyRule {
   const own = operator === null ? undefined : set.byOperator.get(operator);
   if (own !== undefined) {
     const byWording = own.find(
-      (candidate) => appliesAt(candidate, inboundMx) && matchesWording(candidate, reply),
+      (candidate) => appliesAt(candidate, host) && matchesWording(candidate, reply),
     );
     if (byWording !== undefined) return byWording.rule;
     const byCode = own.find(
-      (candidate) => appliesAt(candidate, inboundMx) && matchesCodeAlone(candidate, reply),
+      (candidate) => appliesAt(candidate, host) && matchesCodeAlone(candidate, reply),
     );
     if (byCode !== undefined) return byCode.rule;
   }
@@ -131,9 +142,18 @@ function findDistinctive(
   );
 }
 
-/** False for a rule marked `inboundMxOnly` unless an inbound MX of its provider sent the reply. */
-function appliesAt(candidate: CompiledRule, inboundMx: ProviderId | null): boolean {
-  return candidate.rule.inboundMxOnly !== true || candidate.rule.provider === inboundMx;
+/**
+ * False for a rule marked `inboundMxOnly` or `submissionHostOnly` unless such a host of its
+ * provider sent the reply.
+ */
+function appliesAt(candidate: CompiledRule, host: AnsweringHost): boolean {
+  const rule = candidate.rule;
+  if (rule.inboundMxOnly === true && rule.provider !== host.inboundMx) return false;
+  return rule.submissionHostOnly !== true || rule.provider === host.submission;
+}
+
+function isHostBound(rule: ReplyRule): boolean {
+  return rule.inboundMxOnly === true || rule.submissionHostOnly === true;
 }
 
 function compileRule(rule: ReplyRule): CompiledRule {

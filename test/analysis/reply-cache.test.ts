@@ -136,7 +136,7 @@ describe("ReplyCache", () => {
     expect(calls.full).toBe(3);
   });
 
-  test("inbound MX separates wordings", () => {
+  test("inbound MX and submission host separate wordings", () => {
     // Exim's error text does not name the host, so only the relay host separates the two.
     const { cache, calls } = countingCache();
     const text =
@@ -156,8 +156,8 @@ describe("ReplyCache", () => {
     expect(calls.full).toBe(2);
     expect(inbound.reply.ruleId).toBe("exchange-online.ip-not-accepted");
     expect(inbound.blockSignal).toBe(true);
-    expect(submission.reply.ruleId).toBe("exchange-online.outbound-ip-not-accepted");
-    expect(submission.blockSignal).toBe(false);
+    expect(submission.reply.ruleId).toBe("exchange-online.tenant-relay-blocked");
+    expect(submission.blockSignal).toBe(true);
   });
 
   test("neutral MX hosts share a wording", () => {

@@ -127,13 +127,6 @@ describe("5.7.708 without an inbound MX", () => {
     expect(directStep).toContain("SNDS");
   });
 
-  it("keeps the tenant reading from a submission host", () => {
-    const reply = createReplyClassifier().explain(REPLY_708, {
-      relayHost: "smtp.office365.com",
-    });
-    expect(reply.ruleId).toBe("exchange-online.outbound-ip-not-accepted");
-  });
-
   it("keeps the tenant reading behind a relay host", () => {
     const reply = createReplyClassifier().explain(
       postfixLine("smtp.relay.example.net", "o145@outlook.com", REPLY_708),
@@ -146,7 +139,7 @@ describe("5.7.708 without an inbound MX", () => {
 
 describe("one classifier for all hosts", () => {
   // The memo reuses a reply's reading from its second occurrence on, keyed by the text and by
-  // the hints. Both hosts are Exchange Online's, so only the MX marks them apart.
+  // the hints. Both hosts are Exchange Online's, so only the host's role marks them apart.
   it("reads the same text apart by host", () => {
     const classifier = createReplyClassifier();
     const hosts = [TENANT_MX, TENANT_MX, TENANT_MX, "smtp.office365.com", "smtp.office365.com"];
@@ -155,8 +148,8 @@ describe("one classifier for all hosts", () => {
       "exchange-online.ip-not-accepted",
       "exchange-online.ip-not-accepted",
       "exchange-online.ip-not-accepted",
-      "exchange-online.outbound-ip-not-accepted",
-      "exchange-online.outbound-ip-not-accepted",
+      "exchange-online.tenant-relay-blocked",
+      "exchange-online.tenant-relay-blocked",
     ]);
   });
 });

@@ -19,6 +19,12 @@ const DELIST_FIX =
   "The IP owner asks for delisting through the Outlook.com sender support form after fixing the cause.";
 const SNDS_FIX = "Enroll the IPs in Microsoft SNDS and JMRP to see their data and complaints.";
 
+// Codes with which Microsoft 365 refuses to send a tenant's own mail. They mean a banned
+// sender (5.7.501 to 5.7.503), a tenant over its sending threshold (5.7.705) and low-reputation
+// outbound IPs of a new tenant (5.7.708). They also mean a domain the tenant has not
+// registered (5.7.750) and an account blocked for sending spam (5.1.8).
+const TENANT_CODES = ["5.7.501", "5.7.502", "5.7.503", "5.7.705", "5.7.708", "5.7.750", "5.1.8"];
+
 /** Enhanced codes `<prefix><from>` to `<prefix><to>`, for the numbered ranges of Exchange Online. */
 function codeRange(prefix: string, from: number, to: number): string[] {
   const codes: string[] = [];
@@ -472,9 +478,30 @@ const exchangeOnline: readonly ReplyRule[] = [
     findings: ["ip-blocklisted"],
   },
   {
+    // The tenant codes from smtp.office365.com: this server relays its mail through the
+    // tenant, so Microsoft's rejection of the tenant stops all of that mail.
+    id: "exchange-online.tenant-relay-blocked",
+    provider: "exchange-online",
+    category: "sender-account",
+    enhanced: TENANT_CODES,
+    codeAlone: TENANT_CODES,
+    submissionHostOnly: true,
+    summary:
+      "Microsoft 365 refuses to send mail for this tenant or account at smtp.office365.com, so none of the mail relayed through it leaves.",
+    fix: [
+      "Find and stop the compromised account, script or device that sends spam through the tenant: for outbound spam, Microsoft 365 bans a sender (5.1.8, 5.7.501 to 5.7.503) or stops a tenant over its threshold (5.7.705).",
+      "For 5.7.750, add the sending domain to the tenant as an accepted domain and verify it in the Microsoft 365 admin center.",
+      "Then ask Microsoft support, through the Microsoft 365 admin center, to lift the restriction. For 5.7.708, which new tenants with little reputation get, ask them for an exception.",
+    ],
+    reference: EXO_TENANT_BLOCKS,
+    findings: [],
+    // Microsoft names no delisting form for a tenant's restriction: its support lifts it.
+    removal: false,
+  },
+  {
     // Microsoft documents 5.7.708 for mail of a tenant, often a new one, sent from its
     // low-reputation outbound IPs. A direct sender gets it from an inbound MX instead, and the
-    // rules above read it there.
+    // rules above read it there and at smtp.office365.com.
     id: "exchange-online.outbound-ip-not-accepted",
     provider: "exchange-online",
     category: "sender-account",
@@ -496,8 +523,8 @@ const exchangeOnline: readonly ReplyRule[] = [
     id: "exchange-online.outbound-restriction",
     provider: "exchange-online",
     category: "sender-account",
-    enhanced: ["5.7.501", "5.7.502", "5.7.503", "5.7.705", "5.7.750", "5.1.8"],
-    codeAlone: ["5.7.501", "5.7.502", "5.7.503", "5.7.705", "5.7.750", "5.1.8"],
+    enhanced: TENANT_CODES.filter((code) => code !== "5.7.708"),
+    codeAlone: TENANT_CODES.filter((code) => code !== "5.7.708"),
     summary:
       "Microsoft 365 refuses to send for this tenant or account (banned sender, tenant over its limits, unregistered domain, or a compromised account).",
     fix: [
