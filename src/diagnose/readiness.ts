@@ -38,6 +38,7 @@ import {
   warmUpFinding,
 } from "./warm-up-readiness.js";
 import {
+  acceptsAgainTooFew,
   ONGOING_WINDOW_MS,
   recentBlockSentence,
   repeatedConnectionFailures,
@@ -139,12 +140,15 @@ export function buildReadiness(
   // to forms by IP later, in `withRemovalTargets`. A provider whose block replies all say that
   // no request can lift the block gets no form, and neither does one that only rate-limits a
   // server that is still warming up. Block replies that all name a requirement such as TLS
-  // need no form either, because they end once the requirement is met.
+  // need no form either, because they end once the requirement is met, and neither does a
+  // provider that has accepted mail again since its last block reply, more than two hours
+  // before the end of the log.
   const warmUp = warmUpFinding(findings);
   const removalForms: RemovalForm[] = affected
     .flatMap(([provider, verdict]) => {
       if (!hasRemovalForm(provider) || verdict === undefined || !removalApplies(verdict)) return [];
       if (isRequirementBlock(verdict) || isWarmUpThrottle(verdict, warmUp)) return [];
+      if (acceptsAgainTooFew(verdict)) return [];
       const form = REMOVAL_FORMS[provider];
       const rule = removalFormRule(verdict, form.rule);
       return [{ provider: provider as ProviderId, ...form, rule, lastRequest: null }];
