@@ -1,18 +1,27 @@
 import { mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, test } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { readinessSummary } from "../../src/diagnose/readiness.js";
 import type { ReadinessItem, RemovalForm } from "../../src/diagnose/types.js";
 import { runCommand } from "../helpers/cli.js";
+import { exampleWithLateYahoo } from "../helpers/late-yahoo-example.js";
 import { type PastRemovalRequest, writeRemovalHistory } from "../helpers/removal-history.js";
 import { schemaValidator } from "../helpers/schema.js";
 
-// The bundled example: Gmail and Yahoo reject mail from 203.0.113.10.
-const EXAMPLE = "examples/postfix";
+// The bundled example with a late Yahoo deferral: Gmail and Yahoo reject or defer mail from
+// 203.0.113.10 at the end of the log, so both get a removal form.
+let EXAMPLE = "";
 const SERVER_IP = "203.0.113.10";
 const DAY = 86_400_000;
 const validate = schemaValidator("diagnose.schema.json");
+
+beforeAll(() => {
+  EXAMPLE = exampleWithLateYahoo();
+});
+afterAll(() => {
+  rmSync(EXAMPLE, { recursive: true });
+});
 
 const directories: string[] = [];
 afterEach(() => {

@@ -9,12 +9,17 @@ import {
   recordCommands,
   unknownIpSentence,
 } from "../../src/report/removal-commands.js";
+import { LATE_YAHOO_DEFERRAL } from "../helpers/late-yahoo-example.js";
 import { runCommand } from "../helpers/cli.js";
 import { type PastRemovalRequest, writeRemovalHistory } from "../helpers/removal-history.js";
 import { schemaValidator } from "../helpers/schema.js";
 
-// The bundled example: host `mail`, whose Gmail and Yahoo replies name 203.0.113.10.
-const EXAMPLE = readFileSync("examples/postfix/mail.log", "utf8").split("\n");
+// The bundled example with a late Yahoo deferral: host `mail`, whose Gmail and Yahoo replies
+// name 203.0.113.10, both still at the end of the log.
+const EXAMPLE = [
+  ...readFileSync("examples/postfix/mail.log", "utf8").split("\n"),
+  LATE_YAHOO_DEFERRAL,
+];
 const FIRST = "203.0.113.10";
 const SECOND = "198.51.100.7";
 const validate = schemaValidator("diagnose.schema.json");
