@@ -1,8 +1,7 @@
 import {
-  inboundMxProvider,
+  hostRoleKey,
   PROVIDER_OPERATORS,
   providerOfRelay,
-  submissionHostProvider,
   type ProviderId,
 } from "../knowledge/providers.js";
 import { forEachValue } from "../reply/normalise.js";
@@ -183,8 +182,8 @@ export class ReplyCache {
 }
 
 /**
- * Returns the key of a provider's wordings: the DSN that the MTA logged, followed by a marker
- * when the relay host is one of Microsoft's inbound MX or submission hosts. Rules marked
+ * Returns the key of a provider's wordings: the DSN that the MTA logged, followed by the
+ * `hostRoleKey` of the relay host when it is one of Microsoft's inbound MX or submission hosts. Rules marked
  * `inboundMxOnly` or `submissionHostOnly` read a wording differently there, and an Exim reply
  * does not name the host in its text.
  */
@@ -192,8 +191,8 @@ function groupKey(provider: ProviderId, hints: ReplyHints): string {
   const dsn = hints.dsn ?? "";
   // Only Microsoft's hosts are listed, so other providers skip the look-ups.
   if (PROVIDER_OPERATORS[provider] !== "microsoft" || hints.relayHost == null) return dsn;
-  if (inboundMxProvider(hints.relayHost) !== null) return `${dsn} inbound-mx`;
-  return submissionHostProvider(hints.relayHost) === null ? dsn : `${dsn} submission`;
+  const role = hostRoleKey(hints.relayHost);
+  return role === "" ? dsn : `${dsn} ${role}`;
 }
 
 /**

@@ -180,11 +180,7 @@ const INBOUND_MX_PROVIDERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
  * Outlook.com's and Exchange Online's inbound MX hosts are listed.
  */
 export function inboundMxProvider(host: string): ProviderId | null {
-  const lower = host.toLowerCase();
-  for (const [pattern, provider] of INBOUND_MX_PROVIDERS) {
-    if (pattern.test(lower)) return provider;
-  }
-  return null;
+  return providerOfPattern(INBOUND_MX_PROVIDERS, host);
 }
 
 // Submission hosts at which a provider's customers hand in their own mail, so that a rejection
@@ -200,8 +196,29 @@ const SUBMISSION_HOST_PROVIDERS: ReadonlyArray<readonly [RegExp, ProviderId]> = 
  * Microsoft 365's smtp.office365.com is listed.
  */
 export function submissionHostProvider(host: string): ProviderId | null {
+  return providerOfPattern(SUBMISSION_HOST_PROVIDERS, host);
+}
+
+/**
+ * Returns a key for the role of a host that sent a reply: `mx:` or `submission:` with the
+ * provider whose inbound MX or submission host it is, or "" for any other host. Rules marked
+ * `inboundMxOnly` or `submissionHostOnly` read a wording differently by this role, so caches of
+ * explained replies include it in their keys.
+ */
+export function hostRoleKey(host: string): string {
+  const inboundMx = inboundMxProvider(host);
+  if (inboundMx !== null) return `mx:${inboundMx}`;
+  const submission = submissionHostProvider(host);
+  return submission === null ? "" : `submission:${submission}`;
+}
+
+/** Returns the provider of the first pattern in `table` that the lower-cased host matches. */
+function providerOfPattern(
+  table: ReadonlyArray<readonly [RegExp, ProviderId]>,
+  host: string,
+): ProviderId | null {
   const lower = host.toLowerCase();
-  for (const [pattern, provider] of SUBMISSION_HOST_PROVIDERS) {
+  for (const [pattern, provider] of table) {
     if (pattern.test(lower)) return provider;
   }
   return null;

@@ -1,6 +1,7 @@
 import type { SmtpStage } from "../knowledge/categories.js";
 import {
   googleProviderOf,
+  hostRoleKey,
   inboundMxProvider,
   PROVIDER_OPERATORS,
   submissionHostProvider,
@@ -225,13 +226,6 @@ function memoContext(hints: ExplainHints, hinted: ProviderId | null): string {
   const role = hinted === null || hints.relayHost == null ? "" : hostRoleKey(hints.relayHost);
   const recipient = hints.recipient == null ? "" : recipientKind(hinted, hints.recipient);
   return `${receiver}|${role}|${recipient}|${hints.dsn ?? ""}|${hints.stage ?? ""}`;
-}
-
-function hostRoleKey(host: string): string {
-  const inboundMx = inboundMxProvider(host);
-  if (inboundMx !== null) return `mx:${inboundMx}`;
-  const submission = submissionHostProvider(host);
-  return submission === null ? "" : `submission:${submission}`;
 }
 
 // Without a provider from the hints, the recipient only chooses between Gmail and Workspace

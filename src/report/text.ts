@@ -206,13 +206,11 @@ function blockLines(verdict: ProviderVerdict, diagnosis: Diagnosis): string[] {
 function blockEnd(verdict: ProviderVerdict): string {
   const last = `last at ${shortTime(verdict.lastBlock?.time)}`;
   if (verdict.unacceptedAttempts !== null) return `${last}, and no later attempt was accepted.`;
-  if (acceptsAgainTooEarly(verdict)) {
+  const tooEarly = acceptsAgainTooEarly(verdict);
+  if (tooEarly || acceptsAgainTooFew(verdict)) {
     const accepted = plural(verdict.acceptedSinceLastBlock ?? 0, "delivery", "deliveries");
-    return `${last}, and ${accepted} accepted since, too early to call it over.`;
-  }
-  if (acceptsAgainTooFew(verdict)) {
-    const accepted = plural(verdict.acceptedSinceLastBlock ?? 0, "delivery", "deliveries");
-    return `${last}, and ${accepted} accepted since, too few to call it lifted.`;
+    const open = tooEarly ? "too early to call it over" : "too few to call it lifted";
+    return `${last}, and ${accepted} accepted since, ${open}.`;
   }
   return verdict.ongoing ? "still going on at the end of the log." : `${last}.`;
 }

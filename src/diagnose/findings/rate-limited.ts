@@ -89,17 +89,15 @@ function deliveredLater(
 ): string {
   let deferred = 0;
   let delivered = 0;
-  const expired: { name: string; expired: number }[] = [];
   for (const [key, provider] of Object.entries(providers)) {
     const facts = context.facts.providers.get(key as ProviderKey);
     if (facts === undefined || provider === undefined) continue;
     deferred += facts.deferredRecipients;
     // A relay host's row can count recipients that their own provider deferred, so it is capped.
     delivered += Math.min(facts.deferredRecipientsDelivered, facts.deferredRecipients);
-    expired.push({ name: provider.name, expired: facts.expired });
   }
   if (deferred === 0) return "";
-  const lost = expiredMailNote(expired);
+  const lost = expiredMailNote(expiredByProvider(context, providers));
   const outcome =
     delivered === deferred
       ? `Later attempts delivered ${deferred === 1 ? "the deferred recipient" : `all ${plural(deferred, "deferred recipient")}`}.`
@@ -108,8 +106,8 @@ function deliveredLater(
 }
 
 /**
- * Says how many of the replies answered a whole session, because the provider table counts
- * only the replies to recipients. Returns "" when there are none.
+ * Says how many of the replies were to a whole session, because the provider table counts only
+ * the replies to recipients. Returns "" when there are none.
  */
 function sessionSentence(sessionCount: number): string {
   if (sessionCount === 0) return "";
@@ -124,7 +122,19 @@ function delayedOrLost(
   context: DiagnoseContext,
   providers: ReplyFindingEvidence["providers"],
 ): string {
-  const expired = Object.entries(providers).flatMap(([key, provider]) =>
+  const lost = expiredMailNote(expiredByProvider(context, providers)).trim();
+  if (lost === "") {
+    return "Mail is delayed, not lost yet: the MTA keeps retrying until the queue lifetime ends.";
+  }
+  return `${lost} The rest is retried until the queue lifetime ends.`;
+}
+
+/** Returns the recipients that expired in the queue of each provider of the evidence. */
+function expiredByProvider(
+  context: DiagnoseContext,
+  providers: ReplyFindingEvidence["providers"],
+): { name: string; expired: number }[] {
+  return Object.entries(providers).flatMap(([key, provider]) =>
     provider === undefined
       ? []
       : [
@@ -134,11 +144,6 @@ function delayedOrLost(
           },
         ],
   );
-  const lost = expiredMailNote(expired).trim();
-  if (lost === "") {
-    return "Mail is delayed, not lost yet: the MTA keeps retrying until the queue lifetime ends.";
-  }
-  return `${lost} The rest is retried until the queue lifetime ends.`;
 }
 
 /** Sums the counts of the 5xx codes (`550 5.7.1`, `554`) in a count by code. */
