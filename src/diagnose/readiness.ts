@@ -137,12 +137,11 @@ export function buildReadiness(
     return { ready: false, summary: liftedSummary(lifted, unreachable), items, removalForms: [] };
   }
   // Gmail and Workspace share one form, so each form is listed once. Requests are matched
-  // to forms by IP later, in `withRemovalTargets`. A provider whose block replies all say that
-  // no request can lift the block gets no form, and neither does one that only rate-limits a
-  // server that is still warming up. Block replies that all name a requirement such as TLS
-  // need no form either, because they end once the requirement is met, and neither does a
-  // provider that has accepted mail again since its last block reply, more than two hours
-  // before the end of the log.
+  // to forms by IP later, in `withRemovalTargets`. No form goes to a provider whose block
+  // replies all say that no request can lift the block, or that only rate-limits a server that
+  // is still warming up. Block replies that all name a requirement such as TLS end once it is
+  // met, so they get no form either. Nor does a provider that accepted mail again after a last
+  // block reply more than two hours before the end of the log.
   const warmUp = warmUpFinding(findings);
   const removalForms: RemovalForm[] = affected
     .flatMap(([provider, verdict]) => {

@@ -481,9 +481,9 @@ export function acceptsAgainTooEarly(verdict: ProviderVerdict): boolean {
 }
 
 /**
- * True when a provider accepted deliveries after its latest block reply, more than two hours
- * before the end of the log, but fewer than `BLOCK_LIFTED_DELIVERIES` from some blocked host, so
- * the block is neither going on nor known to be lifted.
+ * True when a provider accepted deliveries after a latest block reply that came more than two
+ * hours before the end of the log, but fewer than `BLOCK_LIFTED_DELIVERIES` from some blocked
+ * host. The block is then neither going on nor known to be lifted.
  */
 export function acceptsAgainTooFew(verdict: ProviderVerdict): boolean {
   return (

@@ -26,9 +26,9 @@ export function isWarmUpThrottle(verdict: ProviderVerdict, warmUp: Finding | nul
 }
 
 /**
- * True when the summary advises slowing down in place of a request: a finding advises a
- * warm-up, or no form applies and every provider that blocks has a form but only rate-limits mail
- * with replies that no request lifts (such as Outlook.com's 451 4.7.650).
+ * True when the summary advises slowing down in place of a request. That is so when a finding
+ * advises a warm-up, or when no form applies and every blocking provider has a form but only
+ * rate-limits mail with replies that no request lifts (such as Outlook.com's 451 4.7.650).
  */
 export function needsThrottleSummary(
   affected: ReadonlyArray<readonly [string, ProviderVerdict | undefined]>,

@@ -41,9 +41,8 @@ interface DeliveryFields {
 }
 
 /**
- * Parses a `to=` line and emits its `delivery` event; `unparsed` when it is truncated, its
- * recipient contains a control character (see `isDamagedAddress`) or its status word is not
- * one Postfix writes.
+ * Parses a `to=` line and emits its `delivery` event. Returns `unparsed` for a truncated line,
+ * a recipient with a control character (see `isDamagedAddress`) or an unknown status word.
  */
 export function handleDelivery(context: PostfixContext, line: QueuedLine): ParseOutcome {
   const fields = readDelivery(line.record.message, line.start);
