@@ -451,8 +451,13 @@ function providerSummary(
   return `${sentence}.${relay}${network}${past}${otherNote(providers, status)}${cause}`;
 }
 
-/** Returns `text` with its first character in upper case. */
+/**
+ * Returns `text` with its first character in upper case. A first word that is a name with a
+ * capital inside, such as iCloud, keeps its case.
+ */
 function upperFirst(text: string): string {
+  const word = /^\S*/.exec(text)?.[0] ?? "";
+  if (/[A-Z]/.test(word.slice(1))) return text;
   return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }
 
