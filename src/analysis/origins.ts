@@ -118,6 +118,12 @@ const NO_ORIGIN: OriginParts = { origin: null, originHour: null, clientIp: null 
 export class OriginAnalyser {
   readonly accounts = new Map<string, OriginFacts>();
   readonly localSources = new Map<string, OriginFacts>();
+  /**
+   * Envelope senders of messages submitted with SMTP AUTH whose account the log does not name,
+   * by message count. Examples are Sendmail's `proto=ESMTPSA` without an `AUTH=server` line, and
+   * Exim's `P=esmtpa` with an `A=` that names the authenticator alone.
+   */
+  readonly unnamedAccountSenders = new Map<string, number>();
   /** Origins dropped to bound memory (see `MAX_ORIGINS`). */
   dropped = 0;
   // Recipients per message that counted at a result held on this host (`addHeldResult`), so
@@ -141,7 +147,10 @@ export class OriginAnalyser {
   /** Counts a message that entered the queue. */
   addMessage(state: MessageState, time: number): void {
     const origin = state.origin;
-    if (origin === null) return;
+    if (origin === null) {
+      this.addUnnamedSubmission(state.message);
+      return;
+    }
     origin.messages += 1;
     if (time > origin.lastTime) origin.lastTime = time;
     if (state.originHour !== null) state.originHour.messages += 1;
@@ -151,6 +160,12 @@ export class OriginAnalyser {
       use.messages += 1;
       if (time > use.lastTime) use.lastTime = time;
     }
+  }
+
+  private addUnnamedSubmission(message: LoggedMessage): void {
+    const sender = message.sender;
+    if (sender === null || sender === "" || !isAuthenticatedProtocol(message.service)) return;
+    addCapped(this.unnamedAccountSenders, sender);
   }
 
   /** Counts a remote delivery of a message whose origin is known. */
@@ -321,6 +336,18 @@ function addSpelling(account: OriginFacts, spelling: string): void {
   if (spellings.length < MAX_SPELLINGS && !spellings.includes(spelling)) {
     spellings.push(detach(spelling));
   }
+}
+
+/**
+ * Protocol names of a submission with SMTP AUTH, in Sendmail's `proto=` and Exim's `P=`. RFC 3848
+ * defines ESMTPA, ESMTPSA, LMTPA and LMTPSA, RFC 6531 adds UTF8SMTPA and UTF8SMTPSA, and Exim
+ * writes `utf8esmtpsa`. The trailing A means authenticated.
+ */
+const AUTHENTICATED_PROTOCOL = /^(?:utf8)?(?:e?smtp|lmtp)s?a$/i;
+
+/** True when `service` names a protocol with SMTP AUTH, such as `esmtpsa`. */
+export function isAuthenticatedProtocol(service: string | null): boolean {
+  return service !== null && AUTHENTICATED_PROTOCOL.test(service);
 }
 
 /**

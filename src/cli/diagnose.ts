@@ -45,7 +45,8 @@ export function registerDiagnose(program: Command, io: CliIo, setExitCode: SetEx
       "1 when one is, 2 for a usage error or when an input could not be read (the report of " +
       "the other inputs is still printed). A bounce message inside a --bounces directory, " +
       "maildir or mbox that cannot be read is skipped with a note and does not change the " +
-      "status.",
+      "status.\n\nThe JSON output is described by docs/diagnose.schema.json in the delist " +
+      "package.",
   );
   addDnsOptions(command, ZONE_FROM_STDIN).action(
     async (logs: string[], options: DiagnoseOptions) => {

@@ -5,7 +5,7 @@ import { buildStatistics } from "../diagnose/statistics.js";
 import { painter } from "../report/colour.js";
 import { decodeReportText } from "../report/log-text.js";
 import { renderStatisticsText } from "../report/statistics-text.js";
-import { wrap } from "../report/wrap.js";
+import { shortTimesIn, wrap } from "../report/wrap.js";
 import { EXIT_OK, EXIT_USAGE, colourEnabled, hintTerminalStdin, type CliIo } from "./io.js";
 import { clearProgress, logRunSettings, type LogCommandOptions } from "./log-options.js";
 import { LOGS_FORMATS } from "./logs.js";
@@ -43,10 +43,15 @@ export async function runLogs(
   return unreadable ? EXIT_USAGE : EXIT_OK;
 }
 
-/** Renders the input notes as "Note:" paragraphs after the statistics; "" when there are none. */
+/**
+ * Renders the input notes as "Note:" paragraphs after the statistics, with times written as the
+ * statistics write them. Returns "" when there are none.
+ */
 function inputNotesText(notes: readonly string[]): string {
   if (notes.length === 0) return "";
   // A note can quote a file name or a line, so hidden characters are shown as in the report.
-  const lines = notes.flatMap((note) => wrap(showHiddenCharacters(note), "Note: ", "  "));
+  const lines = notes.flatMap((note) =>
+    wrap(shortTimesIn(showHiddenCharacters(note)), "Note: ", "  "),
+  );
   return `\n${lines.join("\n")}\n`;
 }

@@ -363,6 +363,9 @@ function healthyFinding(
 const NO_OUTBOUND =
   "The log shows no outbound delivery, so it cannot show whether receivers block this server. Is it the wrong log file? When mail leaves through a relay host, that host's log is needed.";
 
+/** Maximum provider clauses that the verdict joins into one sentence. */
+const MAX_JOINED_CLAUSES = 2;
+
 const SEVERITY_RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 const ROLE_RANK: Record<Finding["role"], number> = {
   cause: 0,
@@ -425,26 +428,37 @@ function providerSummary(
     return unaffectedSummary(named, findings, past, serverSubject({}, server.hosts));
   }
 
-  const parts = affected.map(([id, verdict], index) =>
-    blockClause(id as ProviderKey, verdict, providers, server, logEnd, index === 0),
-  );
   const delivered = deliveredElsewhereClause(providers);
-  if (delivered !== "") parts.push(delivered);
+  // Up to two clauses share one sentence, joined by a semicolon. More get one sentence each,
+  // because three joined clauses already make a sentence of about 90 words.
+  const split = affected.length + (delivered === "" ? 0 : 1) > MAX_JOINED_CLAUSES;
+  const parts = affected.map(([id, verdict], index) => {
+    const atStart = split || index === 0;
+    const clause = blockClause(id as ProviderKey, verdict, providers, server, logEnd, atStart);
+    // An outage clause sets its own case, because a host name keeps its case there.
+    const outage = verdict?.status === "unreachable" && verdict.outage !== null;
+    return atStart && !outage ? upperFirst(clause) : clause;
+  });
+  if (delivered !== "") parts.push(split ? upperFirst(delivered) : delivered);
   const causes = findings
     .filter((f) => f.role === "cause" && f.severity !== "info")
     .map((f) => f.id);
   const cause = causes.length > 0 ? ` Likely cause: ${listNames(causes)}.` : "";
-  const joined = parts.join("; ");
-  // An outage clause starts with its own case, because a host name keeps its case there.
-  const first = affected[0]?.[1];
-  const sentence =
-    first?.status === "unreachable" && first.outage !== null
-      ? joined
-      : `${joined.charAt(0).toUpperCase()}${joined.slice(1)}`;
+  const sentence = parts.join(split ? ". " : "; ");
   const network =
     ownNetworkNote(verdicts, server.hosts) || otherOutageNote(providers.other, server.hosts);
   const relay = relayHostNote(providers) + submissionHostNote(providers);
   return `${sentence}.${relay}${network}${past}${otherNote(providers, status)}${cause}`;
+}
+
+/**
+ * Returns `text` with its first character in upper case. A first word that is a name with a
+ * capital inside, such as iCloud, keeps its case.
+ */
+function upperFirst(text: string): string {
+  const word = /^\S*/.exec(text)?.[0] ?? "";
+  if (/[A-Z]/.test(word.slice(1))) return text;
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }
 
 /**

@@ -39,26 +39,42 @@ export function senderCheckInput(facts: LogFacts, given: GivenSenders): SenderCh
 }
 
 /**
- * Returns the sender domains of the server's accounts and local programs, most messages first,
- * then those of the senders that the bounce messages returned mail to, most recipients first.
+ * Returns the sender domains of the server's accounts and local programs, most messages first.
+ * Then come the other domains of senders that submitted with SMTP AUTH under an account the log
+ * does not name, and last those of the senders that the bounce messages returned mail to, most
+ * recipients first.
  */
 export function ownSendingDomains(facts: LogFacts): string[] {
   const counts = new Map<string, number>();
   const origins = [...facts.origins.accounts.values(), ...facts.origins.localSources.values()];
-  for (const origin of origins) {
-    for (const [sender, messages] of origin.senders) {
-      const domain = domainOf(sender);
-      if (domain !== null) counts.set(domain, (counts.get(domain) ?? 0) + messages);
-    }
-  }
-  const fromLogs = [...counts].sort((a, b) => b[1] - a[1]).map(([domain]) => domain);
-  const fromBounces = [...facts.bounceInput.senderDomains]
-    .sort((a, b) => b[1] - a[1])
-    .map(([domain]) => domain)
+  for (const origin of origins) addSenderDomains(counts, origin.senders);
+  const fromLogs = rankedDomains(counts);
+  const fromSubmissions = rankedDomains(
+    addSenderDomains(new Map(), facts.origins.unnamedAccountSenders),
+  ).filter((domain) => !counts.has(domain));
+  const fromBounces = rankedDomains(facts.bounceInput.senderDomains)
     // A bounce's sender comes from text that anyone could have written, so it must be a name
     // that DNS can look up.
-    .filter((domain) => !counts.has(domain) && isLookupName(domain));
-  return [...fromLogs, ...fromBounces].slice(0, MAX_DOMAINS);
+    .filter(
+      (domain) => !counts.has(domain) && !fromSubmissions.includes(domain) && isLookupName(domain),
+    );
+  return [...fromLogs, ...fromSubmissions, ...fromBounces].slice(0, MAX_DOMAINS);
+}
+
+/** Adds the message counts of `senders` to `counts` by the senders' domains. */
+function addSenderDomains(
+  counts: Map<string, number>,
+  senders: ReadonlyMap<string, number>,
+): Map<string, number> {
+  for (const [sender, messages] of senders) {
+    const domain = domainOf(sender);
+    if (domain !== null) counts.set(domain, (counts.get(domain) ?? 0) + messages);
+  }
+  return counts;
+}
+
+function rankedDomains(counts: ReadonlyMap<string, number>): string[] {
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([domain]) => domain);
 }
 
 function isLookupName(domain: string): boolean {

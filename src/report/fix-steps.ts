@@ -5,7 +5,7 @@
  */
 
 import { codeSpanRanges } from "./markdown-text.js";
-import { wrap } from "./wrap.js";
+import { columns, wrap, WIDTH } from "./wrap.js";
 
 /** A piece of a fix step: text to wrap, or a command to print unwrapped on its own line. */
 export interface StepPart {
@@ -40,7 +40,8 @@ export function splitCommands(step: string, logValues: readonly string[] = []): 
 /**
  * Wraps a fix step or any sentence with commands like `wrap`, but prints each command (see
  * `splitCommands`) unwrapped on a line of its own, two columns deeper than the text. A command
- * wider than the report stays whole.
+ * that would end past `WIDTH` there starts further left, down to `MIN_COMMAND_INDENT`. A
+ * command wider than that stays whole and ends past `WIDTH`.
  */
 export function fixStepLines(
   step: string,
@@ -56,9 +57,21 @@ export function fixStepLines(
       continue;
     }
     if (lines.length === 0) lines.push(first.trimEnd());
-    lines.push(`${rest}  ${part.text}`);
+    lines.push(`${commandIndent(rest, part.text)}${part.text}`);
   }
   return lines;
+}
+
+/** Columns of the smallest indent of a command line, the indent of a finding's text. */
+const MIN_COMMAND_INDENT = 4;
+
+// Returns the indent of a command line. It is two columns deeper than the text's `rest` indent,
+// and less where the command would end past `WIDTH`, but then never less than
+// `MIN_COMMAND_INDENT`.
+function commandIndent(rest: string, command: string): string {
+  const usual = columns(rest) + 2;
+  const fitting = WIDTH - columns(command);
+  return " ".repeat(Math.min(usual, Math.max(MIN_COMMAND_INDENT, fitting)));
 }
 
 /**

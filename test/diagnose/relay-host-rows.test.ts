@@ -293,10 +293,50 @@ describe("two blocked relay hosts", () => {
     expect(diagnosis.providers["relay-host:smtp.other-relay.example.org:465"]?.status).toBe(
       "rate-limited",
     );
-    expect(diagnosis.verdict.summary).toContain("mail for example.org goes through relay host");
+    expect(diagnosis.verdict.summary).toContain("Mail for example.org goes through relay host");
     expect(diagnosis.verdict.summary).toContain("ask the operator of each relay host");
     expect(diagnosis.readiness.summary).toContain(
       "ask the operator of each relay host (relay host smtp.relay.example.net:587, relay host smtp.other-relay.example.org:465)",
     );
+  });
+});
+
+describe("verdict sentences of several rows", () => {
+  test("three clauses make three sentences", async () => {
+    const log = postfixLog(
+      [
+        { domain: "gmail.com", route: BLOCKED_RELAY, deferFrom: 12 },
+        { domain: "example.org", route: GOOD_RELAY, deferFrom: 12 },
+        { domain: "yahoo.com", route: YAHOO_MX },
+      ],
+      24,
+    );
+    const summary = (await diagnoseText(log)).verdict.summary;
+
+    expect(summary).not.toContain(";");
+    expect(summary).toMatch(
+      /^Mail for gmail\.com goes through relay host smtp\.relay\.example\.net:587, which defers it since 2026-03-10T10:00:00Z\b/,
+    );
+    expect(summary).toContain(
+      ". Mail for example.org goes through relay host smtp.other-relay.example.org:465, which defers it since",
+    );
+    expect(summary).toContain(". Mail sent directly to other domains is delivered.");
+  });
+
+  test("two clauses share one sentence", async () => {
+    const log = postfixLog(
+      [
+        { domain: "gmail.com", route: BLOCKED_RELAY, deferFrom: 12 },
+        { domain: "example.org", route: GOOD_RELAY, deferFrom: 12 },
+      ],
+      24,
+    );
+    const summary = (await diagnoseText(log)).verdict.summary;
+
+    expect(summary).toMatch(/^Mail for gmail\.com goes through relay host/);
+    expect(summary).toContain(
+      "; mail for example.org goes through relay host smtp.other-relay.example.org:465",
+    );
+    expect(summary).not.toContain("Mail for example.org");
   });
 });

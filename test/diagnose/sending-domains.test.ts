@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import { isAuthenticatedProtocol } from "../../src/analysis/origins.js";
 import { diagnoseText } from "../helpers/diagnose-text.js";
 
 async function sendingDomains(log: PostfixLog): Promise<readonly string[]> {
@@ -48,4 +49,53 @@ describe("server.sendingDomains", () => {
     relay(log, T0, "5B00000001", "news@example.net");
     expect(await sendingDomains(log)).toEqual(["example.net"]);
   });
+});
+
+/**
+ * Builds a Sendmail log of two messages from `sender`, received with protocol `proto` and
+ * delivered to Gmail. No `AUTH=server` line names an account.
+ */
+function sendmailLog(sender: string, proto: string): string {
+  return [
+    `Mar 10 08:00:00 mx1 sm-mta[4001]: 62A8000001: from=<${sender}>, size=4312, class=0, nrcpts=1, msgid=<62A8000001@example.com>, bodytype=8BITMIME, proto=${proto}, daemon=MTA-MSA, relay=laptop.example.com [198.51.100.7]`,
+    `Mar 10 08:00:02 mx1 sm-mta[9001]: 62A8000001: to=<u1@gmail.com>, delay=00:00:02, xdelay=00:00:02, mailer=esmtp, pri=151312, relay=gmail-smtp-in.l.google.com. [192.0.2.201], dsn=2.0.0, stat=Sent (OK 1710058800 x1si2 - gsmtp)`,
+    `Mar 10 08:15:00 mx1 sm-mta[4002]: 62A8000002: from=<${sender}>, size=4312, class=0, nrcpts=1, msgid=<62A8000002@example.com>, bodytype=8BITMIME, proto=${proto}, daemon=MTA-MSA, relay=laptop.example.com [198.51.100.7]`,
+    `Mar 10 08:15:02 mx1 sm-mta[9002]: 62A8000002: to=<u2@gmail.com>, delay=00:00:02, xdelay=00:00:02, mailer=esmtp, pri=151312, relay=gmail-smtp-in.l.google.com. [192.0.2.201], dsn=2.0.0, stat=Sent (OK 1710059700 x1si3 - gsmtp)`,
+    "",
+  ].join("\n");
+}
+
+async function authenticationCheckDetail(text: string): Promise<string | undefined> {
+  const diagnosis = await diagnoseText(text, { year: 2026 });
+  return diagnosis.readiness.items.find((item) => item.id === "spf-dkim-dmarc")?.detail;
+}
+
+describe("domains of authenticated submissions", () => {
+  it("ESMTPSA without account names domain", async () => {
+    const detail = await authenticationCheckDetail(sendmailLog("dave@example.com", "ESMTPSA"));
+    expect(detail).toContain("`delist check example.com`");
+    expect(detail).not.toContain("DOMAIN");
+  });
+
+  it("ESMTP keeps the placeholder", async () => {
+    const detail = await authenticationCheckDetail(sendmailLog("dave@example.net", "ESMTP"));
+    expect(detail).toContain("`delist check DOMAIN`");
+    expect(detail).not.toContain("example.net");
+  });
+});
+
+describe("isAuthenticatedProtocol", () => {
+  it.each(["ESMTPA", "ESMTPSA", "esmtpsa", "LMTPA", "UTF8SMTPA", "utf8esmtpsa"])(
+    "%s is one",
+    (service) => {
+      expect(isAuthenticatedProtocol(service)).toBe(true);
+    },
+  );
+
+  it.each(["ESMTP", "ESMTPS", "smtpd", "submission/smtpd", "local", "local-esmtp", null])(
+    "%s is none",
+    (service) => {
+      expect(isAuthenticatedProtocol(service)).toBe(false);
+    },
+  );
 });

@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { postfixDeleteCommand } from "../../src/diagnose/findings/queue-commands.js";
 import type { Diagnosis } from "../../src/diagnose/types.js";
 import { painter } from "../../src/report/colour.js";
-import { splitCommands } from "../../src/report/fix-steps.js";
+import { fixStepLines, splitCommands } from "../../src/report/fix-steps.js";
 import { renderDiagnosisMarkdown } from "../../src/report/markdown.js";
 import { renderDiagnosisText } from "../../src/report/text.js";
 import { WIDTH } from "../../src/report/wrap.js";
@@ -114,6 +114,43 @@ describe("splitCommands", () => {
   });
 });
 
+describe("fixStepLines command indent", () => {
+  const OPENSSL = "openssl s_client -starttls smtp -connect gmail-smtp-in.l.google.com:25";
+
+  test("command two columns deeper", () => {
+    const lines = fixStepLines(
+      "Test it: `openssl s_client -connect mx.example.com:25` now.",
+      "  1. ",
+    );
+
+    expect(lines[1]).toBe("       openssl s_client -connect mx.example.com:25");
+  });
+
+  test("command moves left to fit", () => {
+    const lines = fixStepLines(`Check the handshake: \`${OPENSSL}\` from the server.`, "      3. ");
+
+    expect(OPENSSL.length).toBe(70);
+    expect(lines[1]).toBe(`          ${OPENSSL}`);
+    expect(lines[1]?.length).toBe(WIDTH);
+    expect(lines[2]).toBe("         from the server.");
+  });
+
+  test("wider command at minimum indent", () => {
+    const command = `${OPENSSL} -servername gmail-smtp-in.l.google.com`;
+    const lines = fixStepLines(`Run \`${command}\`.`, "      3. ");
+
+    expect(lines[1]).toBe(`    ${command}`);
+  });
+
+  test("shallow text keeps its indent", () => {
+    const command = `${OPENSSL} -servername gmail-smtp-in.l.google.com`;
+    const lines = fixStepLines(`Run \`${command}\`.`, "");
+
+    expect(lines[0]).toBe("Run");
+    expect(lines[1]).toBe(`  ${command}`);
+  });
+});
+
 describe("fix commands in the text report", () => {
   test("wide command keeps one line", async () => {
     const lines = renderDiagnosisText(await compromisedDiagnosis(), painter(false)).split("\n");
@@ -121,7 +158,7 @@ describe("fix commands in the text report", () => {
     const line = lines.find((entry) => entry.includes("mailq |"));
 
     expect(command.length).toBeGreaterThan(WIDTH);
-    expect(line).toBe(`           ${command}`);
+    expect(line).toBe(`    ${command}`);
   });
 
   test("text before the command wraps", async () => {
