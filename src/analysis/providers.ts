@@ -87,6 +87,12 @@ export interface HostBlockState {
   sentAfter: number;
   /** Time of the latest of those deliveries, or null when there is none. */
   lastSent: number | null;
+  /**
+   * Attempts from the host that the provider did not accept after `lastBlockTime`, such as
+   * connection failures or replies that are no block signal, and only those from `source` when
+   * it is set. An attempt whose line names no relay IP counts for every address family.
+   */
+  failedAfter: number;
 }
 
 /** The address family of an IP, as `ipaddr.js` names it. */
@@ -183,6 +189,11 @@ export class ProviderFacts {
   lastAttemptSinceSent: number | null = null;
   /** Time of the latest block signal. */
   lastBlockTime: number | null = null;
+  /**
+   * Deliveries that the provider's own MX accepted after `lastBlockTime` from the hosts and
+   * outgoing sources whose mail it blocked (see `blockedHosts`).
+   */
+  sentAfterLastBlock = 0;
   /**
    * The latest block signal per syslog host ("" in logs without a host) and outgoing source of
    * the blocked mail (`DeliveryEvent.outgoingSource`), so that only mail that left the same way
@@ -373,6 +384,7 @@ export class ProviderAnalyser {
     // Logged results of that status are probes, which `addProbeReply` takes.
     if (event.status === "other" && !isFailureDsn(event.dsn)) return null;
     countUnaccepted(facts, event);
+    if (facts.blockedHosts.size > 0) countFailedAfterBlock(facts, event);
     if (event.response === null) {
       if (this.pendingFailureCount > 0) this.settlePendingFailure(delivery, false);
       return null;
@@ -771,6 +783,7 @@ export class ProviderAnalyser {
     const last = this.lastBlockSites.get(facts);
     if (last === undefined || time >= last.time) {
       this.lastBlockSites.set(facts, site);
+      if (facts.lastBlockTime === null || time > facts.lastBlockTime) facts.sentAfterLastBlock = 0;
       facts.lastBlockTime = time;
     }
   }
@@ -826,6 +839,7 @@ export class ProviderAnalyser {
       lastBlockTime: time,
       sentAfter: 0,
       lastSent: null,
+      failedAfter: 0,
     };
     let key = host;
     if (source !== null) key += ` ${source}`;
@@ -852,6 +866,7 @@ export class ProviderAnalyser {
     const source = event.outgoingSource ?? null;
     const family = relayFamilyOf(event.relayIp);
     const time = event.time;
+    let counted = false;
     for (let i = 0; i < states.length; i++) {
       const state = states[i] as HostBlockState;
       if (state.source !== null && state.source !== source) continue;
@@ -859,6 +874,10 @@ export class ProviderAnalyser {
       if (time <= state.lastBlockTime) continue;
       state.sentAfter += 1;
       if (state.lastSent === null || time > state.lastSent) state.lastSent = time;
+      counted = true;
+    }
+    if (counted && facts.lastBlockTime !== null && time > facts.lastBlockTime) {
+      facts.sentAfterLastBlock += 1;
     }
   }
 
@@ -978,12 +997,32 @@ function countUnaccepted(facts: ProviderFacts, event: DeliveryEvent): void {
   }
 }
 
+/**
+ * Counts an attempt that the provider did not accept for the block states of its host and
+ * outgoing source, matched as `ProviderAnalyser.countSentAfterBlock` matches a delivery. A
+ * block signal among them starts its states again right after. An attempt whose relay IP is
+ * unknown, such as a connection failure before any MX answered, counts for both families,
+ * because it may have been the blocked one.
+ */
+function countFailedAfterBlock(facts: ProviderFacts, event: DeliveryEvent): void {
+  const states = facts.blockedSources.get(event.message.host);
+  if (states === undefined) return;
+  const source = event.outgoingSource ?? null;
+  const family = relayFamilyOf(event.relayIp);
+  for (const state of states) {
+    if (state.source !== null && state.source !== source) continue;
+    if (state.family !== null && family !== null && state.family !== family) continue;
+    if (event.time > state.lastBlockTime) state.failedAfter += 1;
+  }
+}
+
 /** Starts the count of accepted deliveries after a block again, unless `time` is older. */
 function restartBlock(state: HostBlockState, time: number): void {
   if (time < state.lastBlockTime) return;
   state.lastBlockTime = time;
   state.sentAfter = 0;
   state.lastSent = null;
+  state.failedAfter = 0;
 }
 
 /** True when a block signal of family `signal` concerns a block state of family `state`. */

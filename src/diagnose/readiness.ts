@@ -46,6 +46,7 @@ import {
   suspendedNote,
   suspendedProviders,
   expiredMailNote,
+  undecidedBlockSentence,
 } from "./verdict.js";
 import type {
   Finding,
@@ -698,6 +699,11 @@ function blocksEnded(
   servers: readonly LoggedServer[],
 ): ReadinessItem {
   const ongoing = Object.values(providers).filter((v) => v !== undefined && v.ongoing);
+  // A block that stopped but is not known to be lifted keeps the provider's status, so the
+  // item fails with it rather than read as over next to that status.
+  const undecided = Object.values(providers).filter(
+    (v): v is ProviderVerdict => v !== undefined && acceptsAgainTooFew(v),
+  );
   const failing = failingAtEnd(providers, logEnd);
   // A block already names these providers, so only the others get the suspended note.
   const suspended = suspendedProviders(providers).filter((verdict) => !verdict.ongoing);
@@ -709,7 +715,11 @@ function blocksEnded(
       detail: "Not applicable: the log shows no outbound delivery.",
     };
   }
-  const stopped = ongoing.length === 0 && failing.length === 0 && suspended.length === 0;
+  const stopped =
+    ongoing.length === 0 &&
+    undecided.length === 0 &&
+    failing.length === 0 &&
+    suspended.length === 0;
   return {
     id: "blocks-ended",
     title: "Rejections and deferrals have stopped",
@@ -723,6 +733,7 @@ function blocksEnded(
             window.phrase,
             servers,
           ),
+          ...undecided.map(undecidedBlockSentence),
           failingDetail(failing, window.phrase),
           suspendedNote(suspended).trim(),
           window.bouncesOnly ? BOUNCES_ONLY_NOTE : "",

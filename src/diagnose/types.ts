@@ -305,15 +305,17 @@ export interface ProviderVerdict {
    * block reply falls in the last two hours of the log (`ONGOING_WINDOW_MS`), even if deliveries
    * were accepted after it, and when the provider accepted none of the attempts after that reply
    * (`unacceptedAttempts`). It is also true while the connection failures of `outage` go on. A
-   * lifted block (`pastBlock`) and isolated rejections under an `ok` status are never ongoing.
+   * lifted block (`pastBlock`) and isolated rejections under an `ok` status are never ongoing,
+   * and neither is a block that stopped earlier but is not known to be lifted
+   * (`acceptsAgainTooFew`).
    */
   readonly ongoing: boolean;
   /**
-   * Deliveries that the provider accepted after its latest block reply, summed over the hosts
-   * and outgoing sources whose mail it blocked, or null when it sent no block reply. It is 0
-   * while any of them has had no delivery accepted since its own latest block reply. With
-   * `ongoing`, a count above 0 means that the provider accepts mail again, but too recently to
-   * call the block over.
+   * Deliveries that the provider's own MX accepted after its latest block reply (`lastBlock`)
+   * from the hosts and outgoing sources whose mail it blocked, or null when it sent no block
+   * reply. It is 0 while any of them has had no delivery accepted since its own latest block
+   * reply. With `ongoing`, a count above 0 means that the provider accepts mail again, but too
+   * recently to call the block over.
    */
   readonly acceptedSinceLastBlock: number | null;
   /**
@@ -396,7 +398,7 @@ export interface UnacceptedAttemptsReport {
 export interface PastBlockReport {
   /** The status that the block replies gave before the provider accepted mail again. */
   readonly status: "blocked" | "rate-limited";
-  /** Deliveries that the provider accepted after its last block reply to their host's mail. */
+  /** Deliveries that the provider accepted after its latest block reply (as `acceptedSinceLastBlock`). */
   readonly deliveredAfter: number;
   /** Time of the last delivery that the provider accepted. */
   readonly lastDelivery: string;

@@ -68,9 +68,61 @@ export function hasRecovered(
  * accepts part of the mail between its block replies. In two hours, longer than Postfix's
  * longest retry interval of 4,000 s, deferred mail is retried at least once. Twenty is an
  * estimate: a provider that refused a fifth of the mail at random would still accept 20 in a
- * row about once in a hundred runs.
+ * row about once in a hundred runs. A provider with little mail lifts by the quiet rule below.
  */
 export const BLOCK_LIFTED_DELIVERIES = 20;
+
+/**
+ * A provider that sent no block reply for at least `QUIET_LIFT_MS` before the end of the log,
+ * and accepted every attempt after its last one, at least `QUIET_LIFT_DELIVERIES` of them, has
+ * lifted the block too. Postfix retries deferred mail at least every 4,000 s by default
+ * (`maximal_backoff_time`), so in six hours a block that went on would have sent another block
+ * reply to one of several retries. Exim's default retry rule (`F,2h,15m; G,16h,1h,1.5;
+ * F,4d,6h`) can wait longer than that between two retries, so there the quiet time rests on the
+ * later mail that the provider accepted. Six hours is an estimate.
+ */
+export const QUIET_LIFT_MS = 6 * HOUR_MS;
+
+/**
+ * Five accepted attempts with none failed, because a provider that still deferred a third of
+ * the mail would accept five in a row only about once in eight runs ((2/3)^5). The quiet time of
+ * `QUIET_LIFT_MS` must come on top. One or two could be a lucky retry or an allowlisted
+ * recipient. Five is an estimate.
+ */
+export const QUIET_LIFT_DELIVERIES = 5;
+
+/** The outcome of one blocked host's or IP's mail after its last block reply, times in epoch ms. */
+export interface LiftFacts {
+  /** Time of the last block reply. */
+  readonly lastBlockAt: number;
+  /** Deliveries that the provider's own MX hosts accepted after it. */
+  readonly deliveries: number;
+  /** Time of the latest of those deliveries, or null when there is none. */
+  readonly lastDeliveryAt: number | null;
+  /** True when an attempt after it was not accepted (a failed connection, a 4xx or a 5xx). */
+  readonly failedAfter: boolean;
+}
+
+/**
+ * True when the provider lifted a block by the rule that `delist diagnose` and `delist monitor`
+ * share. One way is `BLOCK_LIFTED_DELIVERIES` deliveries after the last block reply, the latest
+ * at least `ONGOING_WINDOW_MS` after it. The other is every attempt after that reply accepted,
+ * at least `QUIET_LIFT_DELIVERIES`, with `logEnd` at least `QUIET_LIFT_MS` after the reply.
+ * `logEnd` is the time of the log's last line in epoch ms, or null when it is unknown.
+ */
+export function isBlockLifted(lift: LiftFacts, logEnd: number | null): boolean {
+  if (lift.lastDeliveryAt === null) return false;
+  const steady =
+    lift.deliveries >= BLOCK_LIFTED_DELIVERIES &&
+    lift.lastDeliveryAt - lift.lastBlockAt >= ONGOING_WINDOW_MS;
+  if (steady) return true;
+  return (
+    !lift.failedAfter &&
+    lift.deliveries >= QUIET_LIFT_DELIVERIES &&
+    logEnd !== null &&
+    logEnd - lift.lastBlockAt >= QUIET_LIFT_MS
+  );
+}
 
 /**
  * At most this many permanent block replies, among at least this many accepted deliveries to
@@ -185,10 +237,9 @@ function relayDomainsOf(
 }
 
 /**
- * Reports the provider's block as past when, for every host whose mail it blocked, it accepted
- * at least `BLOCK_LIFTED_DELIVERIES` deliveries from that host over at least
- * `ONGOING_WINDOW_MS` after the host's last block reply. Returns null when there is no block or
- * it has not been lifted.
+ * Reports the provider's block as past when it lifted the block of every host and outgoing
+ * source whose mail it blocked, each counted from its own last block reply (see
+ * `isBlockLifted`). Returns null when there is no block or it has not been lifted.
  */
 function pastBlockReport(
   facts: ProviderFacts,
@@ -198,31 +249,39 @@ function pastBlockReport(
   if (replyStatus !== "blocked" && replyStatus !== "rate-limited") return null;
   const hosts = [...facts.blockedHosts.values()];
   if (hosts.length === 0) return null;
-  let deliveredAfter = 0;
+  const logEnd = context.facts.lastTime;
   let lastDelivery = 0;
   for (const host of hosts) {
-    if (host.lastSent === null || host.sentAfter < BLOCK_LIFTED_DELIVERIES) return null;
-    if (host.lastSent - host.lastBlockTime < ONGOING_WINDOW_MS) return null;
-    deliveredAfter += host.sentAfter;
-    lastDelivery = Math.max(lastDelivery, host.lastSent);
+    const lift = {
+      lastBlockAt: host.lastBlockTime,
+      deliveries: host.sentAfter,
+      lastDeliveryAt: host.lastSent,
+      failedAfter: host.failedAfter > 0,
+    };
+    if (!isBlockLifted(lift, logEnd)) return null;
+    lastDelivery = Math.max(lastDelivery, host.lastSent ?? 0);
   }
-  return { status: replyStatus, deliveredAfter, lastDelivery: context.time(lastDelivery) };
+  return {
+    status: replyStatus,
+    deliveredAfter: acceptedSinceLastBlock(facts) ?? 0,
+    lastDelivery: context.time(lastDelivery),
+  };
 }
 
 /**
- * Counts the deliveries that the provider accepted after the latest block reply of each host
- * and outgoing source whose mail it blocked, as `pastBlockReport` does. Returns 0 while any of
- * them has had no delivery accepted since its own latest block reply, because the provider
- * then still refuses that mail, and null when the provider sent no block reply.
+ * Counts the deliveries that the provider's own MX accepted after its latest block reply, from
+ * the hosts and outgoing sources whose mail it blocked, so that the count matches the sentence
+ * "deferred … to <latest reply> and has accepted N since". Returns 0 while any of them has had
+ * no delivery accepted since its own latest block reply, because the provider then still
+ * refuses that mail, and null when the provider sent no block reply.
  */
 function acceptedSinceLastBlock(facts: ProviderFacts): number | null {
   if (facts.lastBlock === null) return null;
-  let accepted = 0;
+  if (facts.blockedHosts.size === 0) return 0;
   for (const host of facts.blockedHosts.values()) {
     if (host.sentAfter === 0) return 0;
-    accepted += host.sentAfter;
   }
-  return accepted;
+  return facts.sentAfterLastBlock;
 }
 
 /**
@@ -451,9 +510,8 @@ export function pastBlockNote(providers: readonly ProviderVerdict[]): string {
     const first = verdict.firstBlock?.time ?? "?";
     const last = verdict.lastBlock?.time ?? "?";
     const verb = blockVerb(verdict, past.status === "blocked");
-    // `deliveredAfter` is at least `BLOCK_LIFTED_DELIVERIES`, so the noun is always plural.
     return [
-      ` ${verdict.name} ${verb} mail from this server from ${first} to ${last}, and has accepted ${past.deliveredAfter} deliveries since, the last at ${past.lastDelivery}.`,
+      ` ${verdict.name} ${verb} mail from this server from ${first} to ${last}, and has accepted ${deliveries(past.deliveredAfter)} since, the last at ${past.lastDelivery}.`,
     ];
   });
   return sentences.join("");
@@ -482,8 +540,8 @@ export function acceptsAgainTooEarly(verdict: ProviderVerdict): boolean {
 
 /**
  * True when a provider accepted deliveries after a latest block reply that came more than two
- * hours before the end of the log, but fewer than `BLOCK_LIFTED_DELIVERIES` from some blocked
- * host. The block is then neither going on nor known to be lifted.
+ * hours before the end of the log, but not enough to lift the block of every blocked host (see
+ * `isBlockLifted`). The block is then neither going on nor known to be lifted.
  */
 export function acceptsAgainTooFew(verdict: ProviderVerdict): boolean {
   return (
@@ -512,8 +570,22 @@ export function acceptsAgainClause(
   const have = plural ? "have" : "has";
   const open = verdict.ongoing
     ? "too early to call the block over (that needs two hours without a block reply)"
-    : `too few to call the block lifted (that needs ${BLOCK_LIFTED_DELIVERIES} in a row)`;
+    : `too few to call the block lifted (${LIFT_RULE_TEXT})`;
   return `${name} ${verb} mail from ${sender} ${period} and ${have} accepted ${accepted} since, ${open}`;
+}
+
+/** The lift rule of `isBlockLifted` in words, for the verdict and the readiness item. */
+export const LIFT_RULE_TEXT = `that needs ${BLOCK_LIFTED_DELIVERIES} in a row, or ${QUIET_LIFT_DELIVERIES} with no failed attempt and ${QUIET_LIFT_MS / HOUR_MS} hours without a block reply`;
+
+/**
+ * Describes a block of `acceptsAgainTooFew` for the readiness checklist, such as "Outlook.com
+ * deferred mail until ... and has accepted 1 delivery since, too few to call the block lifted
+ * (that needs ...)."
+ */
+export function undecidedBlockSentence(verdict: ProviderVerdict): string {
+  const verb = blockVerb(verdict, verdict.firstPermanentBlock !== null);
+  const accepted = deliveries(verdict.acceptedSinceLastBlock ?? 0);
+  return `${verdict.name} ${verb} mail until ${verdict.lastBlock?.time ?? "?"} and has accepted ${accepted} since, too few to call the block lifted (${LIFT_RULE_TEXT}).`;
 }
 
 /**

@@ -22,6 +22,11 @@ export interface BlockObservationContext {
    * then lift the blocks of the IPs that its sources are tied to.
    */
   readonly sources?: SourceTies;
+  /**
+   * Time of the window's latest log line (ms since the epoch), or null. A block whose provider
+   * accepted every attempt since its last block reply lifts once this is long enough after it.
+   */
+  readonly logEnd: number | null;
 }
 
 /**
@@ -59,6 +64,30 @@ export function logObservations(
 ): Observation[] {
   const observations: Observation[] = [];
   const source = sourceIp === null ? null : canonicalIp(sourceIp);
+  const observe = (provider: string, target: BlockTarget, verdictEvidence: object): void => {
+    const { ip } = target;
+    const base = {
+      key: blockKey(provider, ip),
+      kind: "block" as const,
+      subject: `${provider} ${ip}`,
+      at,
+      runId,
+    };
+    const ipEvidence = {
+      ...verdictEvidence,
+      ip,
+      ...(context.family === null ? {} : { relayFamily: context.family }),
+      ...(target.lift === null || target.lift.sources.length === 0
+        ? {}
+        : { sources: target.lift.sources }),
+    };
+    const probedBlockAt = context.store.probes.lastBlockFor(provider, ip)?.finishedAt ?? null;
+    const lift =
+      target.lift === null
+        ? null
+        : liftOf(context, base.key, target.value, target.lift, probedBlockAt, at);
+    observations.push(...blockObservations(base, target, ipEvidence, lift));
+  };
   for (const [provider, verdict] of Object.entries(evidence.providers)) {
     // This server could not connect to the provider, so the provider judged nothing.
     if (verdict === undefined || provider === "other" || verdict.status === "unreachable") {
@@ -68,32 +97,71 @@ export function logObservations(
       source === null && context.sources !== undefined
         ? sourceTargets(provider as ProviderId, verdict, evidence, context.sources, context.store)
         : fixedIpTargets(provider, verdict, evidence, source, context.family);
-    for (const target of targets) {
-      const { ip } = target;
-      const base = {
-        key: blockKey(provider, ip),
-        kind: "block" as const,
-        subject: `${provider} ${ip}`,
-        at,
-        runId,
-      };
-      const ipEvidence = {
-        ...logEvidence(verdict),
-        ip,
-        ...(context.family === null ? {} : { relayFamily: context.family }),
-        ...(target.lift === null || target.lift.sources.length === 0
-          ? {}
-          : { sources: target.lift.sources }),
-      };
-      const probedBlockAt = context.store.probes.lastBlockFor(provider, ip)?.finishedAt ?? null;
-      const lift =
-        target.lift === null
-          ? null
-          : liftOf(context, base.key, target.value, target.lift, probedBlockAt, at);
-      observations.push(...blockObservations(base, target, ipEvidence, lift));
-    }
+    for (const target of targets) observe(provider, target, logEvidence(verdict));
+  }
+  for (const [provider, target] of silentTargets(evidence, source, context)) {
+    observe(provider, target, { source: "logs", attempts: 0, sent: 0 });
   }
   return observations;
+}
+
+/**
+ * Returns the open blocks that the window can lift although it has no line of their provider:
+ * those of `sourceIp`, or of an IP with tied sources when `sourceIp` is null. Such a block
+ * lifts by time alone when its provider accepted every attempt since its last block reply (see
+ * `isBlockLifted`), so it is checked against the window's last line as `delist diagnose`
+ * checks it against the end of its log.
+ */
+function silentTargets(
+  evidence: ProviderEvidence,
+  sourceIp: string | null,
+  context: BlockObservationContext,
+): Array<[string, BlockTarget]> {
+  const ips = sourceIp !== null ? [sourceIp] : (context.sources?.tiedIps() ?? []);
+  const targets: Array<[string, BlockTarget]> = [];
+  for (const state of context.store.states.list()) {
+    if (state.kind !== "block" || !isBad("block", state.value)) continue;
+    for (const ip of ips) {
+      const provider = providerOfBlockKey(state.key, ip);
+      if (provider === null || evidence.providers[provider as ProviderId] !== undefined) continue;
+      const lift = silentLift(provider, ip, sourceIp, context);
+      if (lift === null) continue;
+      targets.push([provider, { ip, value: null, startedAt: null, lift, accepted: false }]);
+    }
+  }
+  return targets;
+}
+
+/** Returns the acceptances that lift the block of `provider` and `ip`, as for a window target. */
+function silentLift(
+  provider: string,
+  ip: string,
+  sourceIp: string | null,
+  context: BlockObservationContext,
+): LiftSource | null {
+  if (sourceIp === null && context.sources !== undefined) {
+    const sources = context.sources.sourcesOf(ip);
+    if (sources.length === 0) return null;
+    const buckets = context.sources.bucketsOf(provider, ip);
+    return { buckets, windowLastBlockAt: null, sources };
+  }
+  if (ip !== sourceIp) return null;
+  return {
+    buckets: [acceptanceBucket(provider, context.family)],
+    windowLastBlockAt: null,
+    sources: [],
+  };
+}
+
+/**
+ * Returns the provider of the block state key `key` (`blockKey`) of `ip`, or null when the key
+ * is of another IP. A relay host's provider key contains colons, so the IP is matched at the end.
+ */
+function providerOfBlockKey(key: string, ip: string): string | null {
+  const suffix = `:${ip}`;
+  if (!key.startsWith("block:") || !key.endsWith(suffix)) return null;
+  const provider = key.slice("block:".length, key.length - suffix.length);
+  return provider === "" ? null : provider;
 }
 
 /** One IP of a provider whose block state a log window observes. */
@@ -229,7 +297,7 @@ function liftOf(
     acceptances,
     source.buckets,
   );
-  const lifted = progress !== null && isLifted(progress) ? progress : null;
+  const lifted = progress !== null && isLifted(progress, context.logEnd) ? progress : null;
   const blockOpen = lifted === null && (wasBlocked || value !== null);
   if (progress !== null && blockOpen) {
     store.liftProgress.save(key, progress, at, source.sources);
@@ -252,7 +320,7 @@ function restartedAtProbe(
   if (stored === null || probedBlockAt === null || probedBlockAt <= stored.lastBlockAt) {
     return stored;
   }
-  return { lastBlockAt: probedBlockAt, deliveries: 0, lastDeliveryAt: null };
+  return { lastBlockAt: probedBlockAt, deliveries: 0, lastDeliveryAt: null, failedAfter: false };
 }
 
 /** Returns the observations of one provider and IP in the window (see `logObservations`). */
@@ -359,11 +427,13 @@ function logEvidence(verdict: ProviderVerdict): object {
 /**
  * Returns the counts that lifted a block, with times in RFC 3339 UTC. The count of deliveries
  * stops at the number that lifts a block (see `AcceptanceTimes`), so it is a lower bound.
+ * `everyAttemptAccepted` is false when an attempt after the last block reply failed.
  */
 function liftEvidence(progress: LiftProgress): object {
   return {
     lastBlockReply: new Date(progress.lastBlockAt).toISOString(),
     deliveriesAfterAtLeast: progress.deliveries,
+    everyAttemptAccepted: !progress.failedAfter,
     lastDelivery:
       progress.lastDeliveryAt === null ? null : new Date(progress.lastDeliveryAt).toISOString(),
   };

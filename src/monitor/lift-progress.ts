@@ -1,14 +1,27 @@
-import { BLOCK_LIFTED_DELIVERIES, ONGOING_WINDOW_MS } from "../diagnose/verdict.js";
+import { BLOCK_LIFTED_DELIVERIES, isBlockLifted } from "../diagnose/verdict.js";
+import type { DeliveryEvent } from "../logs/events.js";
 import type { LiftProgress } from "../store/lift-progress.js";
+
+/** The deliveries and failed attempts of buckets after a time (see `AcceptanceTimes.afterAny`). */
+export interface AcceptancesAfter {
+  /** Accepted deliveries, up to `BLOCK_LIFTED_DELIVERIES`. */
+  readonly deliveries: number;
+  /** Time of the latest accepted delivery, or null when there is none. */
+  readonly lastDeliveryAt: number | null;
+  /** True when an attempt was not accepted. */
+  readonly failedAfter: boolean;
+}
 
 /**
  * The latest deliveries that each provider's own MX hosts accepted in a log window, by bucket
- * (a provider, or an address family and a provider). Only the latest
- * `BLOCK_LIFTED_DELIVERIES` times of a bucket are kept, because the lift rule needs no more: a
- * count after a given time is exact below that number and means "at least" at it.
+ * (a provider, or an address family and a provider), and the latest attempt of each bucket that
+ * was not accepted. Only the latest `BLOCK_LIFTED_DELIVERIES` times of a bucket are kept,
+ * because the lift rule needs no more: a count after a given time is exact below that number
+ * and means "at least" at it.
  */
 export class AcceptanceTimes {
   private readonly latest = new Map<string, number[]>();
+  private readonly latestFailure = new Map<string, number>();
 
   /** Adds an accepted delivery at `time` (ms since the epoch) to `bucket`. */
   add(bucket: string, time: number): void {
@@ -29,36 +42,51 @@ export class AcceptanceTimes {
   }
 
   /**
-   * Returns the deliveries of `bucket` accepted after `since`, up to `BLOCK_LIFTED_DELIVERIES`,
-   * and the time of the latest of them, or null when there is none.
+   * Adds an attempt at `time` (ms since the epoch) to `bucket` that was not accepted: a failed
+   * connection, a deferral or a rejection. Only the latest is kept, because the lift rule asks
+   * only whether one came after the last block reply.
    */
-  after(bucket: string, since: number): { deliveries: number; lastDeliveryAt: number | null } {
+  addFailure(bucket: string, time: number): void {
+    const known = this.latestFailure.get(bucket);
+    if (known === undefined || time > known) this.latestFailure.set(bucket, time);
+  }
+
+  /**
+   * Returns the deliveries of `bucket` accepted after `since`, up to `BLOCK_LIFTED_DELIVERIES`,
+   * the time of the latest of them, and whether an attempt after `since` was not accepted.
+   */
+  after(bucket: string, since: number): AcceptancesAfter {
     return this.afterAny([bucket], since);
   }
 
   /**
    * Returns the deliveries of all `buckets` together accepted after `since`, up to
-   * `BLOCK_LIFTED_DELIVERIES`, and the time of the latest of them, or null when there is none.
-   * Each bucket keeps its latest times, so the count is exact below that number here too.
+   * `BLOCK_LIFTED_DELIVERIES`, the time of the latest of them, and whether an attempt of any of
+   * them after `since` was not accepted. Each bucket keeps its latest times, so the count is
+   * exact below that number here too.
    */
-  afterAny(
-    buckets: readonly string[],
-    since: number,
-  ): { deliveries: number; lastDeliveryAt: number | null } {
+  afterAny(buckets: readonly string[], since: number): AcceptancesAfter {
     const later = buckets.flatMap((bucket) =>
       (this.latest.get(bucket) ?? []).filter((time) => time > since),
     );
     const lastDeliveryAt = later.length === 0 ? null : Math.max(...later);
-    return { deliveries: Math.min(BLOCK_LIFTED_DELIVERIES, later.length), lastDeliveryAt };
+    const failedAfter = buckets.some(
+      (bucket) => (this.latestFailure.get(bucket) ?? -Infinity) > since,
+    );
+    return {
+      deliveries: Math.min(BLOCK_LIFTED_DELIVERIES, later.length),
+      lastDeliveryAt,
+      failedAfter,
+    };
   }
 }
 
 /**
  * Returns a block state's lift progress after a log window. A block reply in the window starts
- * it again from that reply. Otherwise the window's acceptances add to the `stored` progress, or,
- * when none is stored, to a progress that starts at `blockCheckedAt`: the time the open block
- * was last confirmed, such as by a probe. The acceptances of all the given buckets count.
- * Returns null when there is nothing to count from.
+ * it again from that reply. Otherwise the window's acceptances and failed attempts add to the
+ * `stored` progress, or, when none is stored, to a progress that starts at `blockCheckedAt`:
+ * the time the open block was last confirmed, such as by a probe. The acceptances of all the
+ * given buckets count. Returns null when there is nothing to count from.
  *
  * Only times from the log are compared, so a backlog read in one window and the same log read
  * minute by minute give the same progress.
@@ -78,7 +106,7 @@ export function advanceLiftProgress(
     stored ??
     (blockCheckedAt === null
       ? null
-      : { lastBlockAt: blockCheckedAt, deliveries: 0, lastDeliveryAt: null });
+      : { lastBlockAt: blockCheckedAt, deliveries: 0, lastDeliveryAt: null, failedAfter: false });
   if (start === null) return null;
   const added = acceptances.afterAny(buckets, start.lastBlockAt);
   const lastDeliveryAt =
@@ -89,18 +117,27 @@ export function advanceLiftProgress(
     lastBlockAt: start.lastBlockAt,
     deliveries: Math.min(BLOCK_LIFTED_DELIVERIES, start.deliveries + added.deliveries),
     lastDeliveryAt,
+    failedAfter: start.failedAfter || added.failedAfter,
   };
 }
 
 /**
- * True when the provider lifted the block by the rule of `delist diagnose`: its own MX hosts
- * accepted at least `BLOCK_LIFTED_DELIVERIES` deliveries after the last block reply, the latest
- * of them at least `ONGOING_WINDOW_MS` after it.
+ * True when the provider lifted the block by the rule of `delist diagnose` (`isBlockLifted`),
+ * with `logEnd` the time of the latest log line read so far (ms since the epoch), or null when
+ * none is known.
  */
-export function isLifted(progress: LiftProgress): boolean {
-  return (
-    progress.deliveries >= BLOCK_LIFTED_DELIVERIES &&
-    progress.lastDeliveryAt !== null &&
-    progress.lastDeliveryAt - progress.lastBlockAt >= ONGOING_WINDOW_MS
-  );
+export function isLifted(progress: LiftProgress, logEnd: number | null): boolean {
+  return isBlockLifted(progress, logEnd);
+}
+
+/**
+ * True for a delivery attempt to another server that the receiver did not accept: a failed
+ * connection, a deferral or a rejection. Results that the MTA decided without an attempt, and
+ * its queue expiries, are none.
+ */
+export function isFailedAttempt(event: DeliveryEvent): boolean {
+  if (!event.remote || event.withoutAttempt !== undefined || event.queueExpiry === true) {
+    return false;
+  }
+  return event.status === "deferred" || event.status === "bounced";
 }

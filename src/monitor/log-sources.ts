@@ -5,8 +5,8 @@ import { isBlockSignal } from "../analysis/replies.js";
 import type { ProviderId } from "../knowledge/providers.js";
 import type { LogEvent } from "../logs/events.js";
 import { canonicalIp } from "../store/types.js";
-import type { AcceptanceTimes } from "./lift-progress.js";
-import { addressFamilyOf, type AddressFamily } from "./log-families.js";
+import { isFailedAttempt, type AcceptanceTimes } from "./lift-progress.js";
+import { ADDRESS_FAMILIES, addressFamilyOf, type AddressFamily } from "./log-families.js";
 
 /**
  * Block replies of one provider in a log window that share the IP they named and the outgoing
@@ -95,6 +95,9 @@ export class SourceTracker {
       this.addAcceptance(provider, source, event.relayHost, event.relayIp, event.time);
       return;
     }
+    if (source !== null && isFailedAttempt(event)) {
+      this.addFailure(provider, source, event.relayIp, event.time);
+    }
     if (event.response === null) return;
     const hints = { relayHost: event.relayHost, recipient: event.recipient, dsn: event.dsn };
     this.addReply(provider, event.response, hints, source, event.relayIp, event.time);
@@ -151,6 +154,22 @@ export class SourceTracker {
       this.acceptedSources.set(provider, sources);
     }
     sources.add(source);
+  }
+
+  /**
+   * Records an attempt from `source` that the provider did not accept. One whose line names no
+   * relay IP, from a source that is no IP, counts for both address families of the source.
+   */
+  private addFailure(
+    provider: ProviderId,
+    source: string,
+    relayIp: string | null,
+    time: number,
+  ): void {
+    const family = addressFamilyOf(relayIp) ?? addressFamilyOf(source);
+    for (const each of family === null ? ADDRESS_FAMILIES : [family]) {
+      this.acceptances.addFailure(sourceBucket(provider, each, source), time);
+    }
   }
 
   private addReply(

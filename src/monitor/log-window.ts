@@ -6,12 +6,13 @@ import { LineFramer } from "../logs/framing/framer.js";
 import { createLogParsers } from "../logs/parsers.js";
 import { ParserDispatcher } from "../logs/reader/dispatch.js";
 import { LineSplitter } from "../logs/reader/lines.js";
-import type { LogEvent } from "../logs/events.js";
+import type { DeliveryEvent, LogEvent } from "../logs/events.js";
 import type { LogRecord } from "../logs/record.js";
 import { createReplyClassifier } from "../reply/classify.js";
 import type { TimeZone } from "../time/zone.js";
-import { AcceptanceTimes } from "./lift-progress.js";
+import { AcceptanceTimes, isFailedAttempt } from "./lift-progress.js";
 import {
+  ADDRESS_FAMILIES,
   addressFamilyOf,
   FamilySplit,
   judgedIpsOf,
@@ -36,6 +37,8 @@ export interface LogWindowResult {
   readonly acceptances: AcceptanceTimes;
   /** The outgoing sources the window showed, or null when it was built without tracking them. */
   readonly sources: SourceWindow | null;
+  /** Time of the window's latest log line (ms since the epoch), or null when none has a time. */
+  readonly lastTime: number | null;
 }
 
 /**
@@ -130,21 +133,38 @@ export class LogWindow {
       providerFacts: facts.providers,
       acceptances: this.acceptances,
       sources: this.sources?.finish() ?? null,
+      lastTime: facts.lastTime,
     };
   }
 
   /**
-   * Records a delivery that a provider's own MX accepted. As in the diagnosis, mail handed to a
-   * relay such as a smarthost does not show that the provider accepts this server's mail.
+   * Records a delivery that a provider's own MX accepted, or a delivery attempt that it did not
+   * accept. As in the diagnosis, mail handed to a relay such as a smarthost does not show that
+   * the provider accepts this server's mail, but any failed attempt counts against a lift. A
+   * failed attempt whose line names no relay IP counts for both address families.
    */
   private addAcceptance(event: LogEvent): void {
-    if (event.type !== "delivery" || event.status !== "sent") return;
+    if (event.type !== "delivery") return;
+    if (event.status !== "sent") {
+      if (isFailedAttempt(event)) this.addFailure(event);
+      return;
+    }
     if (this.resolver.relayProvider(event.relayHost) === null) return;
     const provider = this.resolver.resolve(event.relayHost, event.recipient);
     this.acceptances.add(acceptanceBucket(provider), event.time);
     if (this.families === null) return;
     const family = addressFamilyOf(event.relayIp);
     if (family !== null) this.acceptances.add(acceptanceBucket(provider, family), event.time);
+  }
+
+  private addFailure(event: DeliveryEvent): void {
+    const provider = this.resolver.resolve(event.relayHost, event.recipient);
+    this.acceptances.addFailure(acceptanceBucket(provider), event.time);
+    if (this.families === null) return;
+    const family = addressFamilyOf(event.relayIp);
+    for (const each of family === null ? ADDRESS_FAMILIES : [family]) {
+      this.acceptances.addFailure(acceptanceBucket(provider, each), event.time);
+    }
   }
 
   private endFile(): void {

@@ -11,6 +11,11 @@ export interface LiftProgress {
   readonly deliveries: number;
   /** Time of the latest of those deliveries, or null when there is none. */
   readonly lastDeliveryAt: number | null;
+  /**
+   * True when an attempt after `lastBlockAt` was not accepted. Rows saved before schema version
+   * 11 did not record it and read as true, so they lift only by the count of deliveries.
+   */
+  readonly failedAfter: boolean;
 }
 
 /** The outgoing sources saved with the lift progress of one block state. */
@@ -32,11 +37,12 @@ export class LiftProgressRepository {
   get(key: string): LiftProgress | null {
     const row = this.db
       .prepare(
-        `SELECT last_block_at AS lastBlockAt, deliveries, last_delivery_at AS lastDeliveryAt
+        `SELECT last_block_at AS lastBlockAt, deliveries, last_delivery_at AS lastDeliveryAt,
+           failed_after AS failedAfter
          FROM block_lift_progress WHERE key = ?`,
       )
-      .get(key) as LiftProgress | undefined;
-    return row ?? null;
+      .get(key) as (Omit<LiftProgress, "failedAfter"> & { failedAfter: number }) | undefined;
+    return row === undefined ? null : { ...row, failedAfter: row.failedAfter !== 0 };
   }
 
   /**
@@ -47,11 +53,13 @@ export class LiftProgressRepository {
     this.db
       .prepare(
         `INSERT INTO block_lift_progress
-           (key, last_block_at, deliveries, last_delivery_at, updated_at, sources_json)
-         VALUES (?, ?, ?, ?, ?, ?)
+           (key, last_block_at, deliveries, last_delivery_at, updated_at, sources_json,
+            failed_after)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (key) DO UPDATE SET last_block_at = excluded.last_block_at,
            deliveries = excluded.deliveries, last_delivery_at = excluded.last_delivery_at,
-           updated_at = excluded.updated_at, sources_json = excluded.sources_json`,
+           updated_at = excluded.updated_at, sources_json = excluded.sources_json,
+           failed_after = excluded.failed_after`,
       )
       .run(
         key,
@@ -60,6 +68,7 @@ export class LiftProgressRepository {
         progress.lastDeliveryAt,
         at,
         JSON.stringify([...sources].sort()),
+        progress.failedAfter ? 1 : 0,
       );
   }
 

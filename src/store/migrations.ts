@@ -223,4 +223,11 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE block_lift_progress ADD COLUMN sources_json TEXT;
   `,
+  // Version 11: the lift progress of a block state records whether an attempt after the last
+  // block reply was not accepted (1) or not (0), because a block also lifts after hours without
+  // a block reply in which every attempt was accepted. Older rows did not record it, so they get
+  // 1 and lift only by the count of deliveries.
+  `
+  ALTER TABLE block_lift_progress ADD COLUMN failed_after INTEGER NOT NULL DEFAULT 1;
+  `,
 ];

@@ -4,8 +4,11 @@ import { OUTAGE_MIN_FAILURES } from "../../src/analysis/providers.js";
 import { HELD_MIN_LINES } from "../../src/diagnose/held-mail.js";
 import {
   BLOCK_LIFTED_DELIVERIES,
+  LIFT_RULE_TEXT,
   ONGOING_WINDOW_MS,
   OTHER_OUTAGE_MIN_DOMAINS,
+  QUIET_LIFT_DELIVERIES,
+  QUIET_LIFT_MS,
   RECOVERY_DELIVERIES,
   RECOVERY_MS,
 } from "../../src/diagnose/verdict.js";
@@ -22,6 +25,10 @@ describe("diagnose guide", () => {
     expect(DIAGNOSE_GUIDE).toContain(
       `accept at least ${BLOCK_LIFTED_DELIVERIES} deliveries from that host over at least ${ONGOING_WINDOW_MS / HOUR_MS} hours`,
     );
+    expect(DIAGNOSE_GUIDE).toContain(
+      `accepted every attempt from that host, at least ${QUIET_LIFT_DELIVERIES} of them, and the last block reply came at least ${QUIET_LIFT_MS / HOUR_MS} hours before the end of the log`,
+    );
+    expect(DIAGNOSE_GUIDE).toContain(LIFT_RULE_TEXT);
   });
 
   it("states the outage rule's numbers", () => {

@@ -20,6 +20,8 @@ const GMAIL_UNSOLICITED =
   "SMTP error from remote mail server after end of data: 550-5.7.1 [203.0.113.5      12] Our system has detected that this message is\\n550-5.7.1 likely unsolicited mail. To reduce the amount of spam sent to Gmail,\\n550-5.7.1 this message has been blocked. For more information, go to\\n550 5.7.1  https://support.google.com/mail/?p=UnsolicitedMessageError d1si1 - gsmtp";
 const GMAIL_RATE_LIMIT =
   "SMTP error from remote mail server after RCPT TO:<x@gmail.com>: 421-4.7.28 [203.0.113.5      15] Gmail has detected an unusual rate of unsolicited mail originating\\n421-4.7.28 from your IP address. To protect our users from spam, mail sent from\\n421-4.7.28 your IP address has been temporarily rate limited.\\n421 4.7.28  https://support.google.com/mail/?p=UnsolicitedRateLimitError a1si2 - gsmtp";
+const GMAIL_NO_SUCH_USER =
+  "SMTP error from remote mail server after RCPT TO:<gone@gmail.com>: 550-5.1.1 The email account that you tried to reach does not exist. Please try\\n550 5.1.1 double-checking the recipient's email address. a1si3 - gsmtp";
 const YAHOO_DEFERRAL =
   "SMTP error from remote mail server after MAIL FROM:<anna@example.com> SIZE=2211: 421 4.7.0 [TSS04] Messages from 203.0.113.5 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes";
 
@@ -27,7 +29,8 @@ const YAHOO_DEFERRAL =
 interface Message {
   readonly time: number;
   readonly to: string;
-  readonly outcome: "sent" | "relayed" | "rejected" | "rate-limited" | "yahoo-deferred";
+  readonly outcome:
+    "sent" | "relayed" | "rejected" | "rate-limited" | "yahoo-deferred" | "unknown-user";
 }
 
 function eximStamp(time: number): string {
@@ -49,7 +52,9 @@ function eximLog(messages: readonly Message[]): string {
             ? `=> ${to} R=smarthost T=remote_smtp ${RELAY_HOST} C="250 2.0.0 Ok: queued as 4F2A1B"`
             : outcome === "rejected"
               ? `** ${to} R=dnslookup T=remote_smtp ${host}: ${GMAIL_UNSOLICITED}`
-              : `== ${to} R=dnslookup T=remote_smtp defer (-44) ${host}: ${outcome === "rate-limited" ? GMAIL_RATE_LIMIT : YAHOO_DEFERRAL}`;
+              : outcome === "unknown-user"
+                ? `** ${to} R=dnslookup T=remote_smtp ${host}: ${GMAIL_NO_SUCH_USER}`
+                : `== ${to} R=dnslookup T=remote_smtp defer (-44) ${host}: ${outcome === "rate-limited" ? GMAIL_RATE_LIMIT : YAHOO_DEFERRAL}`;
       return [
         `${stamp} ${id} <= anna@example.com H=(office) [192.0.2.20]:5409 I=[203.0.113.5]:587 P=esmtpsa A=dovecot_login:anna@example.com S=2211 id=${index}@example.com`,
         `${stamp} ${id} ${delivery}`,
@@ -192,17 +197,36 @@ describe("lifted blocks", () => {
     expect(run.stdout).not.toContain("BLOCKED");
   });
 
-  test("too few deliveries keep the block", async () => {
-    const diagnosis = await diagnoseText(eximLog(endedBlock(BLOCK_LIFTED_DELIVERIES - 1, HOUR)));
+  test("too few deliveries after a failure keep the block", async () => {
+    // A recipient that does not exist is no block reply, but not every attempt was accepted.
+    const unknownUser = {
+      time: T0 + 71 * HOUR,
+      to: "gone@gmail.com",
+      outcome: "unknown-user" as const,
+    };
+    const messages = [...endedBlock(BLOCK_LIFTED_DELIVERIES - 1, HOUR), unknownUser];
+    const diagnosis = await diagnoseText(eximLog(messages));
     const gmail = diagnosis.providers.gmail;
 
     expect(gmail?.status).toBe("blocked");
     expect(gmail?.pastBlock).toBeNull();
     expect(gmail?.ongoing).toBe(false);
+    expect(gmail?.acceptedSinceLastBlock).toBe(19);
     expect(diagnosis.verdict.status).toBe("blocked");
     expect(diagnosis.verdict.summary).toContain(
       "has accepted 19 deliveries since, too few to call the block lifted",
     );
+    expect(readinessItem(diagnosis, "blocks-ended")?.status).toBe("fail");
+  });
+
+  test("every attempt accepted over quiet hours lifts the block", async () => {
+    const diagnosis = await diagnoseText(eximLog(endedBlock(BLOCK_LIFTED_DELIVERIES - 1, HOUR)));
+    const gmail = diagnosis.providers.gmail;
+
+    expect(gmail?.status).toBe("ok");
+    expect(gmail?.ongoing).toBe(false);
+    expect(gmail?.pastBlock?.deliveredAfter).toBe(19);
+    expect(readinessItem(diagnosis, "blocks-ended")?.status).toBe("pass");
   });
 
   test("enough deliveries lift the block", async () => {

@@ -27,6 +27,8 @@ interface Attempt {
   readonly queueId: string;
   readonly recipient: string;
   readonly deferred: boolean;
+  /** The syslog host that logged the attempt; mx1 when unset. */
+  readonly host?: string;
 }
 
 /**
@@ -75,14 +77,16 @@ function postfixLines(attempts: readonly Attempt[]): string {
   const submitted = new Set<string>();
   const lines: Array<{ time: number; text: string }> = [];
   let pid = 3000;
+  let host = "mx1";
   const add = (time: number, program: string, text: string): void => {
     pid += 1;
     const stamp = new Date(time).toISOString().replace(".000Z", "+00:00");
-    lines.push({ time, text: `${stamp} mx1 postfix/${program}[${pid}]: ${text}` });
+    lines.push({ time, text: `${stamp} ${host} postfix/${program}[${pid}]: ${text}` });
   };
 
   for (const attempt of attempts) {
     const { queueId, recipient, time } = attempt;
+    host = attempt.host ?? "mx1";
     if (!submitted.has(queueId)) {
       submitted.add(queueId);
       const queued = time - 2 * SECOND;
@@ -147,6 +151,9 @@ function tableTimes(sentence: string): string {
 function blocksEnded(diagnosis: Diagnosis): ReadinessItem | undefined {
   return diagnosis.readiness.items.find((item) => item.id === "blocks-ended");
 }
+
+const LIFT_RULE =
+  "that needs 20 in a row, or 5 with no failed attempt and 6 hours without a block reply";
 
 const TOO_EARLY_VERDICT = (accepted: number) =>
   `Yahoo/AOL deferred mail from this server from 2026-03-10T10:00:02Z to 2026-03-10T15:58:02Z and has accepted ${accepted} deliveries since, too early to call the block over (that needs two hours without a block reply).`;
@@ -249,14 +256,16 @@ describe("block end near the end of the log", () => {
   test("too few deliveries, hours later", async () => {
     const reports = await reportsOf(yahooLog(5, LAST_DEFERRAL + 3 * HOUR, 10 * MINUTE));
     const yahoo = yahooOf(reports.diagnosis);
-    const verdict =
-      "Yahoo/AOL deferred mail from this server from 2026-03-10T10:00:02Z to 2026-03-10T15:58:02Z and has accepted 5 deliveries since, too few to call the block lifted (that needs 20 in a row).";
+    const verdict = `Yahoo/AOL deferred mail from this server from 2026-03-10T10:00:02Z to 2026-03-10T15:58:02Z and has accepted 5 deliveries since, too few to call the block lifted (${LIFT_RULE}).`;
+    const readiness = `Yahoo/AOL deferred mail until 2026-03-10T15:58:02Z and has accepted 5 deliveries since, too few to call the block lifted (${LIFT_RULE}).`;
 
     expect(yahoo.status).toBe("rate-limited");
     expect(yahoo.ongoing).toBe(false);
     expect(yahoo.pastBlock).toBeNull();
     expect(yahoo.acceptedSinceLastBlock).toBe(5);
     expect(reports.diagnosis.verdict.summary).toBe(verdict);
+    expect(blocksEnded(reports.diagnosis)?.status).toBe("fail");
+    expect(blocksEnded(reports.diagnosis)?.detail).toBe(readiness);
     expect(reports.text).toContain(`Verdict: RATE-LIMITED ${tableTimes(verdict)}`);
     expect(reports.text).toContain("and 5 deliveries accepted since, too few to call it lifted.");
     // Yahoo accepts mail again, so a removal request now would be for mail it already takes.
@@ -291,5 +300,125 @@ describe("block end near the end of the log", () => {
     expect(reports.text).not.toContain("too early");
     expect(reports.markdown).toContain(tableTimes(verdict));
     expect(reports.markdown).toContain(tableTimes(readiness));
+  });
+});
+
+describe("block end after quiet hours", () => {
+  test("17 accepted over 14 quiet hours", async () => {
+    const end = LAST_DEFERRAL + 14 * HOUR;
+    const reports = await reportsOf(yahooLog(17, end, 49 * MINUTE));
+    const yahoo = yahooOf(reports.diagnosis);
+    const pastBlock =
+      "Yahoo/AOL deferred mail from this server from 2026-03-10T10:00:02Z to 2026-03-10T15:58:02Z, and has accepted 17 deliveries since, the last at 2026-03-11T05:58:02Z.";
+
+    expect(reports.code).toBe(0);
+    expect(yahoo.status).toBe("ok");
+    expect(yahoo.ongoing).toBe(false);
+    expect(yahoo.acceptedSinceLastBlock).toBe(17);
+    expect(yahoo.pastBlock).toEqual({
+      status: "rate-limited",
+      deliveredAfter: 17,
+      lastDelivery: "2026-03-11T05:58:02Z",
+    });
+    expect(reports.diagnosis.verdict.status).toBe("ok");
+    expect(reports.diagnosis.verdict.summary).toContain(pastBlock);
+    expect(blocksEnded(reports.diagnosis)?.status).toBe("pass");
+    expect(reports.diagnosis.readiness.removalForms).toEqual([]);
+    expect(validateDiagnosis(reports.diagnosis)).toEqual([]);
+
+    expect(reports.text).toContain(tableTimes(pastBlock));
+    expect(reports.text).toMatch(/Yahoo\/AOL +ok /);
+    expect(reports.text).not.toContain("too few");
+    expect(reports.text).not.toContain("senders.yahooinc.com/contact");
+    expect(reports.markdown).toContain(tableTimes(pastBlock));
+  });
+
+  test("1 accepted 2 h 46 min after", async () => {
+    const reports = await reportsOf(yahooLog(1, LAST_DEFERRAL + 2 * HOUR + 46 * MINUTE, MINUTE));
+    const yahoo = yahooOf(reports.diagnosis);
+    const verdict = `Yahoo/AOL deferred mail from this server from 2026-03-10T10:00:02Z to 2026-03-10T15:58:02Z and has accepted 1 delivery since, too few to call the block lifted (${LIFT_RULE}).`;
+    const readiness = `Yahoo/AOL deferred mail until 2026-03-10T15:58:02Z and has accepted 1 delivery since, too few to call the block lifted (${LIFT_RULE}).`;
+
+    expect(reports.code).toBe(1);
+    expect(yahoo.status).toBe("rate-limited");
+    expect(yahoo.ongoing).toBe(false);
+    expect(yahoo.acceptedSinceLastBlock).toBe(1);
+    expect(yahoo.pastBlock).toBeNull();
+    expect(reports.diagnosis.verdict.summary).toBe(verdict);
+    // The status keeps the block, so the readiness item must not call it over.
+    expect(blocksEnded(reports.diagnosis)?.status).toBe("fail");
+    expect(blocksEnded(reports.diagnosis)?.detail).toBe(readiness);
+    expect(validateDiagnosis(reports.diagnosis)).toEqual([]);
+
+    expect(reports.text).toContain(`Verdict: RATE-LIMITED ${tableTimes(verdict)}`);
+    expect(reports.text).toContain(
+      `[ ] Rejections and deferrals have stopped: ${tableTimes(readiness)}`,
+    );
+    expect(reports.text).not.toContain("No provider rejects or defers mail");
+    expect(reports.markdown).toContain(tableTimes(readiness));
+  });
+
+  test("a failed attempt needs 20 in a row", async () => {
+    const log = yahooLog(17, LAST_DEFERRAL + 14 * HOUR, 49 * MINUTE);
+    const bounce = `2026-03-10T17:00:00+00:00 mx1 postfix/smtp[9999]: 1A2C00: to=<gone@yahoo.com>, relay=${YAHOO_MX}:25, delay=1, dsn=5.1.1, status=bounced (host ${YAHOO_MX} said: 554 delivery error: dd This user doesn't have a yahoo.com account (gone@yahoo.com) [0] - mta1.mail.example.yahoo.com (in reply to end of DATA command))`;
+    const reports = await reportsOf(`${log}${bounce}\n`);
+    const yahoo = yahooOf(reports.diagnosis);
+
+    expect(yahoo.status).toBe("rate-limited");
+    expect(yahoo.pastBlock).toBeNull();
+    expect(yahoo.acceptedSinceLastBlock).toBe(17);
+    expect(reports.diagnosis.verdict.summary).toContain("too few to call the block lifted");
+    expect(blocksEnded(reports.diagnosis)?.status).toBe("fail");
+  });
+});
+
+describe("block end on two hosts", () => {
+  /**
+   * Yahoo defers mx1's mail until 15:58:02 and mx2's until 17:58:02. mx1 then delivers 6
+   * messages before 17:58:02 and 3 after it, and mx2 delivers 4 after it. The log ends at
+   * 18:40:02.
+   */
+  function twoHostLog(): string {
+    const attempts: Attempt[] = [];
+    let counter = 0;
+    const attempt = (host: string, time: number, deferred: boolean): void => {
+      counter += 1;
+      const queueId = (0x2b3c00 + counter).toString(16).toUpperCase();
+      attempts.push({ time, queueId, recipient: `z${counter}@yahoo.com`, deferred, host });
+    };
+    for (let time = BLOCK_START; time <= LAST_DEFERRAL; time += 20 * MINUTE) {
+      attempt("mx1", time + 2 * SECOND, true);
+    }
+    attempt("mx1", LAST_DEFERRAL, true);
+    for (let time = BLOCK_START; time <= LAST_DEFERRAL + 2 * HOUR; time += 20 * MINUTE) {
+      attempt("mx2", time + 2 * SECOND, true);
+    }
+    attempt("mx2", LAST_DEFERRAL + 2 * HOUR, true);
+    for (let index = 1; index <= 6; index++)
+      attempt("mx1", LAST_DEFERRAL + index * 15 * MINUTE, false);
+    for (let index = 1; index <= 3; index++) {
+      attempt("mx1", LAST_DEFERRAL + 2 * HOUR + index * 10 * MINUTE, false);
+    }
+    for (let index = 1; index <= 4; index++) {
+      attempt("mx2", LAST_DEFERRAL + 2 * HOUR + index * 10 * MINUTE + MINUTE, false);
+    }
+    return postfixLines(attempts);
+  }
+
+  test("counts since the latest block reply", async () => {
+    const reports = await reportsOf(twoHostLog());
+    const yahoo = yahooOf(reports.diagnosis);
+    const verdict =
+      "Yahoo/AOL deferred mail from mx2 and mx1 from 2026-03-10T10:00:02Z to 2026-03-10T17:58:02Z and has accepted 7 deliveries since, too early to call the block over (that needs two hours without a block reply).";
+
+    expect(yahoo.status).toBe("rate-limited");
+    expect(yahoo.ongoing).toBe(true);
+    expect(yahoo.lastBlock?.time).toBe("2026-03-10T17:58:02Z");
+    // mx1's 6 deliveries before 17:58:02 came after its own last deferral, but not after the
+    // provider's latest one, which the sentence names.
+    expect(yahoo.acceptedSinceLastBlock).toBe(7);
+    expect(reports.diagnosis.verdict.summary).toBe(verdict);
+    expect(reports.text).toContain(tableTimes(verdict));
+    expect(validateDiagnosis(reports.diagnosis)).toEqual([]);
   });
 });

@@ -107,7 +107,9 @@ describe.skipIf(root === null)("diagnose on the incident scenarios", () => {
       expect(first?.line).toBe(expected.line);
       expect(String(first?.replyCode)).toBe(expected.reply_code);
       expect(first?.enhancedStatus).toBe(expected.enhanced_status);
-      expect(google.some((v) => v.status !== "ok")).toBe(true);
+      // The truth dates the first block, not its end: a block that Google lifted before the end
+      // of the log is kept as `pastBlock`.
+      expect(google.some((v) => v.status !== "ok" || v.pastBlock !== null)).toBe(true);
     });
 
     test("reports the expected findings", () => {

@@ -1,7 +1,11 @@
 import { appendFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { BLOCK_LIFTED_DELIVERIES, ONGOING_WINDOW_MS } from "../../src/diagnose/verdict.js";
+import {
+  BLOCK_LIFTED_DELIVERIES,
+  ONGOING_WINDOW_MS,
+  QUIET_LIFT_MS,
+} from "../../src/diagnose/verdict.js";
 import { AcceptanceTimes, advanceLiftProgress, isLifted } from "../../src/monitor/lift-progress.js";
 import { probeTarget, recordProbe, runProbe } from "../../src/probe/index.js";
 import { createReplyClassifier } from "../../src/reply/classify.js";
@@ -10,6 +14,7 @@ import { zoneDns } from "../auth/zone.js";
 import { forbidRealNetwork } from "../dns/guard.js";
 import { FakeClock } from "../helpers/clock.js";
 import {
+  GMAIL_NO_SUCH_USER,
   GMAIL_UNSOLICITED,
   PostfixLog,
   SENT,
@@ -233,7 +238,73 @@ describe("lift rule in log time", () => {
       lastBlockAt: T0 + 29 * MINUTE + DELIVERY_DELAY_MS,
       deliveries: 1,
       lastDeliveryAt: later - MINUTE + DELIVERY_DELAY_MS,
+      failedAfter: false,
     });
+    store.close();
+  });
+
+  /**
+   * Runs the monitor over 30 Gmail rejections from T0, then over 5 deliveries to Gmail from
+   * T0 + 1 h followed by the lines `afterBlock`, then over one message to example.net alone at
+   * `quietEnd`. Returns the store.
+   */
+  async function quietBlock(afterBlock: string, quietEnd: number): Promise<HistoryStore> {
+    const dir = tempDir();
+    const path = join(dir, "mail.log");
+    writeFileSync(path, "");
+    const store = HistoryStore.open(":memory:");
+    const clock = new FakeClock(T0 - MINUTE);
+    const { monitor } = monitorFor(dir, store, clock);
+    await monitor.runJob("logs");
+    appendFileSync(path, gmailLines(T0, 30, GMAIL_UNSOLICITED));
+    clock.set(T0 + 30 * MINUTE);
+    await monitor.runJob("logs");
+
+    appendFileSync(path, gmailLines(T0 + HOUR_MS, 5, SENT, 10 * MINUTE) + afterBlock);
+    clock.set(T0 + 2 * HOUR_MS);
+    await monitor.runJob("logs");
+    expect(store.states.get(KEY)?.value).toBe("blocked");
+
+    const other = new PostfixLog();
+    other.submit({
+      time: quietEnd - DELIVERY_DELAY_MS,
+      account: "sales@example.com",
+      clientIp: "198.51.100.7",
+      recipients: [{ address: "user@example.net", outcome: SENT }],
+    });
+    appendFileSync(path, other.text());
+    clock.set(quietEnd + MINUTE);
+    await monitor.runJob("logs");
+    return store;
+  }
+
+  it("lifts a quiet block on later lines without Gmail", async () => {
+    const lastBlock = T0 + 29 * MINUTE + DELIVERY_DELAY_MS;
+    const store = await quietBlock("", lastBlock + QUIET_LIFT_MS);
+
+    expect(store.states.get(KEY)?.value).toBe("ok");
+    expect(store.incidents.latest(KEY)?.closedAt).toBe(lastBlock);
+    expect(store.alerts.all().at(-1)?.payload.evidence).toMatchObject({
+      lift: { deliveriesAfterAtLeast: 5, everyAttemptAccepted: true },
+    });
+    store.close();
+  });
+
+  it("keeps a quiet block open before six hours", async () => {
+    const lastBlock = T0 + 29 * MINUTE + DELIVERY_DELAY_MS;
+    const store = await quietBlock("", lastBlock + QUIET_LIFT_MS - MINUTE);
+
+    expect(store.states.get(KEY)?.value).toBe("blocked");
+    store.close();
+  });
+
+  it("keeps a quiet block open after a failed attempt", async () => {
+    const lastBlock = T0 + 29 * MINUTE + DELIVERY_DELAY_MS;
+    const failed = gmailLines(T0 + 2 * HOUR_MS - 5 * MINUTE, 1, GMAIL_NO_SUCH_USER);
+    const store = await quietBlock(failed, lastBlock + QUIET_LIFT_MS + HOUR_MS);
+
+    expect(store.states.get(KEY)?.value).toBe("blocked");
+    expect(store.liftProgress.get(KEY)?.failedAfter).toBe(true);
     store.close();
   });
 
@@ -302,8 +373,13 @@ describe("lift progress", () => {
     expect(acceptances.after("gmail", LAST_BLOCK)).toEqual({
       deliveries: 1,
       lastDeliveryAt: LAST_BLOCK + MINUTE,
+      failedAfter: false,
     });
-    expect(acceptances.after("yahoo", LAST_BLOCK)).toEqual({ deliveries: 0, lastDeliveryAt: null });
+    expect(acceptances.after("yahoo", LAST_BLOCK)).toEqual({
+      deliveries: 0,
+      lastDeliveryAt: null,
+      failedAfter: false,
+    });
   });
 
   it("keeps the latest times of unordered lines", () => {
@@ -315,6 +391,7 @@ describe("lift progress", () => {
     expect(acceptances.after("gmail", LAST_BLOCK)).toEqual({
       deliveries: BLOCK_LIFTED_DELIVERIES,
       lastDeliveryAt: LAST_BLOCK + 49 * MINUTE,
+      failedAfter: false,
     });
     expect(acceptances.after("gmail", LAST_BLOCK + 45 * MINUTE).deliveries).toBe(4);
   });
@@ -324,6 +401,7 @@ describe("lift progress", () => {
       lastBlockAt: LAST_BLOCK,
       deliveries: 15,
       lastDeliveryAt: LAST_BLOCK + HOUR_MS,
+      failedAfter: false,
     };
     const later = LAST_BLOCK + ONGOING_WINDOW_MS;
     const progress = advanceLiftProgress(
@@ -337,6 +415,7 @@ describe("lift progress", () => {
       lastBlockAt: LAST_BLOCK,
       deliveries: BLOCK_LIFTED_DELIVERIES,
       lastDeliveryAt: later,
+      failedAfter: false,
     });
   });
 
@@ -345,6 +424,7 @@ describe("lift progress", () => {
       lastBlockAt: LAST_BLOCK,
       deliveries: 19,
       lastDeliveryAt: LAST_BLOCK + HOUR_MS,
+      failedAfter: true,
     };
     const reply = LAST_BLOCK + 2 * HOUR_MS;
     const progress = advanceLiftProgress(
@@ -354,7 +434,12 @@ describe("lift progress", () => {
       acceptancesAt([reply - MINUTE, reply + MINUTE]),
       "gmail",
     );
-    expect(progress).toEqual({ lastBlockAt: reply, deliveries: 1, lastDeliveryAt: reply + MINUTE });
+    expect(progress).toEqual({
+      lastBlockAt: reply,
+      deliveries: 1,
+      lastDeliveryAt: reply + MINUTE,
+      failedAfter: false,
+    });
   });
 
   it("counts from the last check of a block with no progress", () => {
@@ -370,6 +455,7 @@ describe("lift progress", () => {
       lastBlockAt: checkedAt,
       deliveries: 1,
       lastDeliveryAt: checkedAt + MINUTE,
+      failedAfter: false,
     });
     expect(advanceLiftProgress(null, null, null, acceptancesAt([checkedAt]), "gmail")).toBeNull();
   });
@@ -378,13 +464,51 @@ describe("lift progress", () => {
     ["19 deliveries over three hours", 19, 3 * HOUR_MS, false],
     ["20 deliveries over two hours", 20, ONGOING_WINDOW_MS, true],
     ["20 deliveries over 119 minutes", 20, ONGOING_WINDOW_MS - MINUTE, false],
-  ])("with %s lifts: %s", (_case, deliveries, spanMs, lifted) => {
+  ])("with %s and a failed attempt lifts: %s", (_case, deliveries, spanMs, lifted) => {
     const progress = {
       lastBlockAt: LAST_BLOCK,
       deliveries,
       lastDeliveryAt: LAST_BLOCK + spanMs,
+      failedAfter: true,
     };
-    expect(isLifted(progress)).toBe(lifted);
+    expect(isLifted(progress, LAST_BLOCK + 24 * HOUR_MS)).toBe(lifted);
+  });
+
+  it.each([
+    ["5 accepted, 6 hours quiet", 5, false, QUIET_LIFT_MS, true],
+    ["4 accepted, 6 hours quiet", 4, false, QUIET_LIFT_MS, false],
+    ["5 accepted, 1 failed, 6 hours quiet", 5, true, QUIET_LIFT_MS, false],
+    ["5 accepted, 359 minutes quiet", 5, false, QUIET_LIFT_MS - MINUTE, false],
+  ])("with %s lifts: %s", (_case, deliveries, failedAfter, quietMs, lifted) => {
+    const progress = {
+      lastBlockAt: LAST_BLOCK,
+      deliveries,
+      lastDeliveryAt: LAST_BLOCK + HOUR_MS,
+      failedAfter,
+    };
+    expect(isLifted(progress, LAST_BLOCK + quietMs)).toBe(lifted);
+  });
+
+  it("records a failed attempt after the last block", () => {
+    const acceptances = acceptancesAt([LAST_BLOCK + MINUTE]);
+    acceptances.addFailure("gmail", LAST_BLOCK);
+    expect(acceptances.after("gmail", LAST_BLOCK).failedAfter).toBe(false);
+    acceptances.addFailure("gmail", LAST_BLOCK + 2 * MINUTE);
+    expect(acceptances.after("gmail", LAST_BLOCK).failedAfter).toBe(true);
+    expect(acceptances.after("gmail", LAST_BLOCK + 2 * MINUTE).failedAfter).toBe(false);
+  });
+
+  it("keeps a stored failed attempt", () => {
+    const stored = {
+      lastBlockAt: LAST_BLOCK,
+      deliveries: 3,
+      lastDeliveryAt: LAST_BLOCK + HOUR_MS,
+      failedAfter: true,
+    };
+    const later = acceptancesAt([LAST_BLOCK + 2 * HOUR_MS]);
+    const progress = advanceLiftProgress(stored, null, null, later, "gmail");
+    expect(progress?.failedAfter).toBe(true);
+    expect(progress?.deliveries).toBe(4);
   });
 });
 
@@ -459,6 +583,7 @@ describe("lift progress after a probe", () => {
       lastBlockAt: probedAt,
       deliveries: 10,
       lastDeliveryAt: T0 + 203 * MINUTE + DELIVERY_DELAY_MS,
+      failedAfter: false,
     });
     store.close();
   });

@@ -1,6 +1,11 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { BLOCK_LIFTED_DELIVERIES, ONGOING_WINDOW_MS } from "../../src/diagnose/verdict.js";
+import {
+  BLOCK_LIFTED_DELIVERIES,
+  ONGOING_WINDOW_MS,
+  QUIET_LIFT_DELIVERIES,
+  QUIET_LIFT_MS,
+} from "../../src/diagnose/verdict.js";
 import { describePastBlock } from "../../src/store/changes.js";
 
 const MONITOR_GUIDE = readFileSync(
@@ -16,6 +21,9 @@ describe("monitor guide", () => {
     );
     expect(MONITOR_GUIDE).toContain(
       `at least ${ONGOING_WINDOW_MS / HOUR_MS} hours of log time later`,
+    );
+    expect(MONITOR_GUIDE).toContain(
+      `every attempt after that reply, at least ${QUIET_LIFT_DELIVERIES}, and the latest log line read is at least ${QUIET_LIFT_MS / HOUR_MS} hours of log time after it`,
     );
   });
 

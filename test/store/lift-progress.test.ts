@@ -7,7 +7,12 @@ import { useTempDirs } from "./helpers.js";
 
 const tempDir = useTempDirs();
 const KEY = blockKey("gmail", "192.0.2.1");
-const PROGRESS: LiftProgress = { lastBlockAt: 1_000, deliveries: 3, lastDeliveryAt: 5_000 };
+const PROGRESS: LiftProgress = {
+  lastBlockAt: 1_000,
+  deliveries: 3,
+  lastDeliveryAt: 5_000,
+  failedAfter: false,
+};
 
 describe("LiftProgressRepository", () => {
   it("saves, replaces and deletes progress", () => {
@@ -17,7 +22,12 @@ describe("LiftProgressRepository", () => {
     store.liftProgress.save(KEY, PROGRESS, 6_000);
     expect(store.liftProgress.get(KEY)).toEqual(PROGRESS);
 
-    const restarted = { lastBlockAt: 7_000, deliveries: 0, lastDeliveryAt: null };
+    const restarted = {
+      lastBlockAt: 7_000,
+      deliveries: 0,
+      lastDeliveryAt: null,
+      failedAfter: true,
+    };
     store.liftProgress.save(KEY, restarted, 7_500);
     expect(store.liftProgress.get(KEY)).toEqual(restarted);
 
@@ -39,5 +49,22 @@ describe("LiftProgressRepository", () => {
     const reopened = HistoryStore.open(path);
     expect(reopened.liftProgress.get(KEY)).toEqual(PROGRESS);
     reopened.close();
+  });
+
+  it("reads a version 10 row as having a failed attempt", () => {
+    const path = join(tempDir(), "history.sqlite");
+    const db = new Database(path);
+    for (const migration of MIGRATIONS.slice(0, 10)) db.exec(migration);
+    db.pragma("user_version = 10");
+    db.prepare(
+      `INSERT INTO block_lift_progress
+         (key, last_block_at, deliveries, last_delivery_at, updated_at, sources_json)
+       VALUES (?, 1000, 3, 5000, 6000, NULL)`,
+    ).run(KEY);
+    db.close();
+
+    const store = HistoryStore.open(path);
+    expect(store.liftProgress.get(KEY)).toEqual({ ...PROGRESS, failedAfter: true });
+    store.close();
   });
 });

@@ -8,7 +8,12 @@ import { useTempDirs } from "./helpers.js";
 const tempDir = useTempDirs();
 const KEY = blockKey("gmail", "203.0.113.5");
 const OTHER = blockKey("gmail", "203.0.113.6");
-const PROGRESS: LiftProgress = { lastBlockAt: 1_000, deliveries: 3, lastDeliveryAt: 5_000 };
+const PROGRESS: LiftProgress = {
+  lastBlockAt: 1_000,
+  deliveries: 3,
+  lastDeliveryAt: 5_000,
+  failedAfter: false,
+};
 
 describe("lift progress sources", () => {
   it("saves sources sorted and lists rows with any", () => {
@@ -46,7 +51,8 @@ describe("lift progress sources", () => {
     db.close();
 
     const store = HistoryStore.open(path);
-    expect(store.liftProgress.get(KEY)).toEqual(PROGRESS);
+    // Rows from before version 11 did not record failed attempts, so they read as having one.
+    expect(store.liftProgress.get(KEY)).toEqual({ ...PROGRESS, failedAfter: true });
     expect(store.liftProgress.listSources()).toEqual([]);
     store.close();
   });

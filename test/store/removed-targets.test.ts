@@ -82,7 +82,7 @@ describe("HistoryStore.closeRemovedTarget", () => {
     const incident = openIncident(store, "block", key, "blocked");
     store.liftProgress.save(
       key,
-      { lastBlockAt: START, deliveries: 3, lastDeliveryAt: null },
+      { lastBlockAt: START, deliveries: 3, lastDeliveryAt: null, failedAfter: false },
       START,
     );
 
