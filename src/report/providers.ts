@@ -1,4 +1,5 @@
 /** Provider rows shared by the text and Markdown reports. */
+import { blockKinds } from "../diagnose/block-kinds.js";
 import type { Diagnosis, ProviderVerdict } from "../diagnose/types.js";
 import { COLUMN_GAP, columns, shortTime } from "./wrap.js";
 
@@ -51,4 +52,19 @@ export function replyChangeSentence(verdict: ProviderVerdict): string | null {
   if (reply === undefined) return null;
   const code = `${reply.replyCode ?? ""} ${reply.enhancedStatus ?? ""}`.trim();
   return `Reply changed at ${shortTime(reply.time)}${code === "" ? "" : ` to ${code}`}: ${reply.summary}`;
+}
+
+/**
+ * Returns the sentence on the kind of block reply, permanent or temporary, that stopped before
+ * the end of the provider's block (see `blockKinds`), such as "Last rejection at 2024-03-06
+ * 02:12:04 (mail.log:3810). Later block replies only deferred mail.", or null when no kind
+ * stopped. `logEnd` is the time of the log's last line.
+ */
+export function endedKindSentence(verdict: ProviderVerdict, logEnd: string | null): string | null {
+  const periods = blockKinds(verdict, logEnd === null ? null : Date.parse(logEnd));
+  const ended = periods.find((period) => !period.current);
+  if (ended === undefined || periods.length < 2) return null;
+  const { time, file, line } = ended.last;
+  const [kind, other] = ended.permanent ? ["rejection", "deferred"] : ["deferral", "rejected"];
+  return `Last ${kind} at ${shortTime(time)} (${file}:${line}). Later block replies only ${other} mail.`;
 }
