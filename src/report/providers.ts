@@ -45,13 +45,14 @@ export function blockedVerb(verdict: ProviderVerdict): string {
 
 /**
  * Returns the sentence on a change of reply during the provider's block, such as "Reply
- * changed at 2026-03-12 08:00:02 to 550 5.7.708: …", or null when the reply did not change.
+ * changed at 2026-03-12 08:00:02 to 550 5.7.708 (mail.log:869): …", or null when the reply
+ * did not change.
  */
 export function replyChangeSentence(verdict: ProviderVerdict): string | null {
   const reply = verdict.replyChange?.reply;
   if (reply === undefined) return null;
   const code = `${reply.replyCode ?? ""} ${reply.enhancedStatus ?? ""}`.trim();
-  return `Reply changed at ${shortTime(reply.time)}${code === "" ? "" : ` to ${code}`}: ${reply.summary}`;
+  return `Reply changed at ${shortTime(reply.time)}${code === "" ? "" : ` to ${code}`} (${reply.file}:${reply.line}): ${reply.summary}`;
 }
 
 /**
