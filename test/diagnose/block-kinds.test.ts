@@ -285,3 +285,20 @@ describe("rate-limited finding of a recent block", () => {
     expect(text).not.toContain("is deferring");
   });
 });
+
+describe("unexplained block after a change of reply", () => {
+  test("lists the rule in force first", async () => {
+    const log = blockLog([
+      ...run(0, 10, GMAIL_RATE_LIMIT, "d"),
+      ...run(10, 12, GMAIL_UNSOLICITED, "r"),
+    ]);
+    const { diagnosis } = await reportsOf(log);
+    const gmail = gmailOf(diagnosis);
+    expect(gmail.replyChange?.previousRuleId).toBe("gmail.ip-rate-limit");
+    expect(gmail.replyChange?.reply.ruleId).toBe("gmail.likely-unsolicited");
+    const block = diagnosis.unexplainedBlocks.find((entry) => entry.provider === "gmail");
+    const rules = block?.reasons.map((reason) => reason.ruleId);
+    // The rate limit has 60 replies and the rejections 12, so the count alone would put it first.
+    expect(rules).toEqual(["gmail.likely-unsolicited", "gmail.ip-rate-limit"]);
+  });
+});
