@@ -28,7 +28,7 @@ const YAHOO_TSS04: Outcome = {
     "421 4.7.0 [TSS04] Messages from 203.0.113.10 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes",
 };
 
-/** One message to one recipient, the minutes after `BLOCK_START` given. */
+/** One message to one recipient, sent `minutes` after `BLOCK_START`. */
 interface Message {
   readonly minutes: number;
   readonly recipient: string;
@@ -36,10 +36,10 @@ interface Message {
 }
 
 /**
- * Messages from `fromHour` to `toHour` after `BLOCK_START`, one every 10 minutes, to new
+ * Returns messages from `fromHour` to `toHour` after `BLOCK_START`, one every 10 minutes, to new
  * recipients at `domain` named `prefix<n>`.
  */
-function run(
+function messagesEvery10Minutes(
   fromHour: number,
   toHour: number,
   outcome: Outcome,
@@ -70,12 +70,12 @@ function blockLog(messages: readonly Message[]): string {
   return log.text();
 }
 
-/** The delivery time of a message `minutes` after `BLOCK_START`, as the JSON writes it. */
+/** Returns the delivery time of a message `minutes` after `BLOCK_START`, as the JSON writes it. */
 function isoTime(minutes: number): string {
   return new Date(BLOCK_START + minutes * MINUTE + 1000).toISOString().replace(".000", "");
 }
 
-/** The same time as the text and Markdown reports write it. */
+/** Returns the same time as the text and Markdown reports write it. */
 function shortTime(minutes: number): string {
   return isoTime(minutes).replace("T", " ").replace("Z", "");
 }
@@ -120,8 +120,11 @@ function rateLimitedOf(diagnosis: Diagnosis): Finding {
 
 describe("rejections that ended before the deferrals", () => {
   // Deferrals from 0:00 to 11:50 after BLOCK_START, rejections from 2:00 to 3:50 between them.
-  const messages = [...run(0, 2, GMAIL_RATE_LIMIT, "d"), ...run(2, 4, GMAIL_UNSOLICITED, "r")];
-  messages.push(...run(4, 12, GMAIL_RATE_LIMIT, "e"));
+  const messages = [
+    ...messagesEvery10Minutes(0, 2, GMAIL_RATE_LIMIT, "d"),
+    ...messagesEvery10Minutes(2, 4, GMAIL_UNSOLICITED, "r"),
+  ];
+  messages.push(...messagesEvery10Minutes(4, 12, GMAIL_RATE_LIMIT, "e"));
   const log = blockLog(messages);
   const verdict =
     "Gmail rejected mail from this server from 2024-03-05T02:00:01Z to 2024-03-05T03:50:01Z and defers it since 2024-03-05T00:00:01Z,";
@@ -181,8 +184,8 @@ describe("rejections that ended before the deferrals", () => {
 
 describe("deferrals that ended before the rejections", () => {
   const log = blockLog([
-    ...run(0, 2, GMAIL_RATE_LIMIT, "d"),
-    ...run(2, 12, GMAIL_UNSOLICITED, "r"),
+    ...messagesEvery10Minutes(0, 2, GMAIL_RATE_LIMIT, "d"),
+    ...messagesEvery10Minutes(2, 12, GMAIL_UNSOLICITED, "r"),
   ]);
   const verdict =
     "Gmail deferred mail from this server from 2024-03-05T00:00:01Z to 2024-03-05T01:50:01Z and rejects it since 2024-03-05T02:00:01Z,";
@@ -215,7 +218,7 @@ describe("deferrals that ended before the rejections", () => {
 
 describe("rejections and deferrals to the end", () => {
   test("verdict keeps both in the present", async () => {
-    const messages = run(0, 12, GMAIL_RATE_LIMIT, "d").map((message, index) =>
+    const messages = messagesEvery10Minutes(0, 12, GMAIL_RATE_LIMIT, "d").map((message, index) =>
       index % 3 === 2 ? { ...message, outcome: GMAIL_UNSOLICITED } : message,
     );
     const { diagnosis, text } = await reportsOf(blockLog(messages));
@@ -234,8 +237,8 @@ describe("rejections and deferrals to the end", () => {
 describe("rate-limited finding with an ended provider", () => {
   // Gmail defers to the end. Yahoo defers until hour 11 and then accepts mail every 5 minutes.
   const messages = [
-    ...run(0, 12, GMAIL_RATE_LIMIT, "d"),
-    ...run(0, 11, YAHOO_TSS04, "y", "yahoo.com"),
+    ...messagesEvery10Minutes(0, 12, GMAIL_RATE_LIMIT, "d"),
+    ...messagesEvery10Minutes(0, 11, YAHOO_TSS04, "y", "yahoo.com"),
   ];
   for (let minutes = 655; minutes < 720; minutes += 5) {
     messages.push({ minutes, recipient: `ok${minutes}@yahoo.com`, outcome: SENT });
@@ -266,7 +269,7 @@ describe("rate-limited finding with an ended provider", () => {
 
 describe("rate-limited finding of a recent block", () => {
   test("uses the verdict's facts", async () => {
-    const messages = run(0, 10, YAHOO_TSS04, "y", "yahoo.com");
+    const messages = messagesEvery10Minutes(0, 10, YAHOO_TSS04, "y", "yahoo.com");
     for (let minutes = 605; minutes < 660; minutes += 5) {
       messages.push({ minutes, recipient: `ok${minutes}@yahoo.com`, outcome: SENT });
     }
@@ -289,8 +292,8 @@ describe("rate-limited finding of a recent block", () => {
 describe("unexplained block after a change of reply", () => {
   test("lists the rule in force first", async () => {
     const log = blockLog([
-      ...run(0, 10, GMAIL_RATE_LIMIT, "d"),
-      ...run(10, 12, GMAIL_UNSOLICITED, "r"),
+      ...messagesEvery10Minutes(0, 10, GMAIL_RATE_LIMIT, "d"),
+      ...messagesEvery10Minutes(10, 12, GMAIL_UNSOLICITED, "r"),
     ]);
     const { diagnosis } = await reportsOf(log);
     const gmail = gmailOf(diagnosis);

@@ -66,10 +66,9 @@ export function detectRateLimited(
 }
 
 /**
- * Returns the title and summary of the finding. A provider whose verdict says that it accepts
- * mail again, or whose replies of this finding stopped while its block goes on with others,
- * is in the past tense, and the others are in the present tense. When every provider lifted
- * its block, the whole finding is in the past tense.
+ * Returns the title and summary of the finding. A provider whose replies of this finding are
+ * over (see `deferralsEnded`) is in the past tense, and the others are in the present tense.
+ * When every provider lifted its block, the whole finding is in the past tense.
  */
 function rateLimitedWording(
   context: DiagnoseContext,
@@ -111,9 +110,10 @@ function rateLimitedWording(
 }
 
 /**
- * True when the provider's replies of this finding are over: its verdict names the block as
- * lifted or as accepting mail again, or its latest reply of this finding came before the
- * provider's latest block reply and before the last `ONGOING_WINDOW_MS` of the log.
+ * True when the provider's replies of this finding are over. That is the case when its verdict
+ * names the block as lifted or as accepting mail again. It is also the case when the latest of
+ * these replies came before the provider's latest block reply and before the last
+ * `ONGOING_WINDOW_MS` of the log, so the block goes on with other replies.
  */
 function deferralsEnded(
   context: DiagnoseContext,
@@ -133,10 +133,11 @@ function deferralsEnded(
 }
 
 /**
- * Describes, for each provider whose replies of this finding are over, when they ended and what
- * the provider did since, with the facts of the verdict: "Yahoo/AOL deferred mail from … to …
- * and has accepted 39 deliveries since, too early to call the block over." With one provider in
- * the finding, the period is already in the summary, so the sentence starts with the deliveries.
+ * Describes each provider whose replies of this finding are over: when they ended and what the
+ * provider did since, with the facts of its verdict. An example is "Yahoo/AOL deferred mail from
+ * … to … and has accepted 39 deliveries since, too early to call the block over." `verb` is the
+ * past tense of the replies ("deferred"). With one provider in the finding, the summary already
+ * gives the period, so the sentence starts with the deliveries.
  */
 function endedSentences(
   evidence: ReplyFindingEvidence,
