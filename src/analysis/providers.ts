@@ -176,6 +176,13 @@ export class ProviderFacts {
   firstBlock: ReplyOccurrence | null = null;
   firstPermanentBlock: ReplyOccurrence | null = null;
   lastBlock: ReplyOccurrence | null = null;
+  /**
+   * The latest permanent block signal, and the first and latest temporary one, so that a report
+   * can tell which kind of refusal still goes on when the provider switched between them.
+   */
+  lastPermanentBlock: ReplyOccurrence | null = null;
+  firstTemporaryBlock: ReplyOccurrence | null = null;
+  lastTemporaryBlock: ReplyOccurrence | null = null;
   lastSent: number | null = null;
   /**
    * Delivery attempts after the latest accepted delivery (all attempts while none was
@@ -277,6 +284,13 @@ export function providerRowName(facts: Pick<ProviderFacts, "provider" | "relayHo
 }
 
 /** The place, recipient and hints of one logged reply, kept to explain it in full later. */
+/** The latest block signal of a provider, and the latest permanent and temporary one. */
+interface LastBlockSites {
+  latest: ReplySite;
+  permanent: ReplySite | null;
+  temporary: ReplySite | null;
+}
+
 interface ReplySite {
   readonly time: number;
   readonly position: LinePosition;
@@ -307,8 +321,9 @@ export class ProviderAnalyser {
   readonly providers = new Map<ProviderKey, ProviderFacts>();
   // The row key of each relay host label, so that a delivery finds its row without a new string.
   private readonly relayHostKeys = new Map<string, ProviderKey>();
-  // The latest block signal of each provider, explained in full only at the end.
-  private readonly lastBlockSites = new Map<ProviderFacts, ReplySite>();
+  // The latest block signal of each provider, and the latest of each kind, explained in full
+  // only at the end.
+  private readonly lastBlockSites = new Map<ProviderFacts, LastBlockSites>();
   // The current run of connection failures of each provider, and its first failure's site.
   private readonly failureRuns = new Map<
     ProviderFacts,
@@ -561,7 +576,11 @@ export class ProviderAnalyser {
    */
   finish(): void {
     for (const [facts, sites] of this.suspendedSites) this.blockFromSuspended(facts, sites);
-    for (const [facts, site] of this.lastBlockSites) facts.lastBlock = this.occurrenceAt(site);
+    for (const [facts, sites] of this.lastBlockSites) {
+      facts.lastBlock = this.occurrenceAt(sites.latest);
+      if (sites.permanent !== null) facts.lastPermanentBlock = this.occurrenceAt(sites.permanent);
+      if (sites.temporary !== null) facts.lastTemporaryBlock = this.occurrenceAt(sites.temporary);
+    }
     for (const { run, site } of this.failureRuns.values()) run.first ??= this.occurrenceAt(site);
     for (const recipients of this.pendingFailures.values()) {
       for (const pending of recipients.values()) {
@@ -609,6 +628,8 @@ export class ProviderAnalyser {
     // A suspended line is a deferral, so it sets no permanent block whatever it quotes.
     facts.firstBlock = this.occurrenceAt(first);
     facts.lastBlock = this.occurrenceAt(last);
+    facts.firstTemporaryBlock = facts.firstBlock;
+    facts.lastTemporaryBlock = facts.lastBlock;
   }
 
   /** Adds a connection failure to the provider's current run, which may become its outage. */
@@ -774,18 +795,32 @@ export class ProviderAnalyser {
     if (facts.firstBlock === null || time < facts.firstBlock.time) {
       facts.firstBlock = occurrenceNow();
     }
-    if (
-      reply.permanent &&
-      (facts.firstPermanentBlock === null || time < facts.firstPermanentBlock.time)
-    ) {
-      facts.firstPermanentBlock = occurrenceNow();
+    if (reply.permanent) {
+      if (facts.firstPermanentBlock === null || time < facts.firstPermanentBlock.time) {
+        facts.firstPermanentBlock = occurrenceNow();
+      }
+    } else if (facts.firstTemporaryBlock === null || time < facts.firstTemporaryBlock.time) {
+      facts.firstTemporaryBlock = occurrenceNow();
     }
-    const last = this.lastBlockSites.get(facts);
-    if (last === undefined || time >= last.time) {
-      this.lastBlockSites.set(facts, site);
+    this.keepLastBlockSite(facts, site, reply.permanent);
+  }
+
+  /** Keeps the site of the provider's latest block signal, and of its latest of each kind. */
+  private keepLastBlockSite(facts: ProviderFacts, site: ReplySite, permanent: boolean): void {
+    const time = site.time;
+    let sites = this.lastBlockSites.get(facts);
+    if (sites === undefined) {
+      sites = { latest: site, permanent: null, temporary: null };
+      this.lastBlockSites.set(facts, sites);
+    }
+    if (time >= sites.latest.time) {
+      sites.latest = site;
       if (facts.lastBlockTime === null || time > facts.lastBlockTime) facts.sentAfterLastBlock = 0;
       facts.lastBlockTime = time;
     }
+    const kind = permanent ? "permanent" : "temporary";
+    const last = sites[kind];
+    if (last === null || time >= last.time) sites[kind] = site;
   }
 
   /**

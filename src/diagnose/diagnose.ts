@@ -34,6 +34,7 @@ import { markListingConsequence } from "./listing-consequence.js";
 import { withRemovalTargets } from "./removal-forms.js";
 import { assignRoles } from "./roles.js";
 import { unexplainedBlocks } from "./unexplained.js";
+import { blockKinds, blockKindsClause } from "./block-kinds.js";
 import { blockedSender } from "./blocked-sender.js";
 import { serverSubject, type ServerSubject } from "./server-subject.js";
 import { blocklistsSummary } from "./blocklists.js";
@@ -484,18 +485,17 @@ function blockClause(
   if (verdict !== undefined && (acceptsAgainTooEarly(verdict) || acceptsAgainTooFew(verdict))) {
     return acceptsAgainClause(name, sender, verdict, pluralRow);
   }
-  const deferring = verdict?.firstBlock?.time ?? "?";
-  const rejecting = verdict?.firstPermanentBlock?.time;
   const relaySubject = isRelayHostKey(id) ? relayHostSubject(id, providers) : null;
   // "Mail for gmail.com goes through relay host …, which defers it" names the mail already.
   const [subject, mail] =
     relaySubject !== null && relaySubject.endsWith(", which")
       ? [relaySubject, sender === "this server" ? "it" : `it from ${sender}`]
       : [relaySubject ?? name, `mail from ${sender}`];
-  const [defers, rejects] = pluralRow ? ["defer", "reject"] : ["defers", "rejects"];
-  if (rejecting === undefined) return `${subject} ${defers} ${mail} since ${deferring}${ongoing}`;
-  if (rejecting === deferring) return `${subject} ${rejects} ${mail} since ${rejecting}${ongoing}`;
-  return `${subject} ${defers} ${mail} since ${deferring} and ${rejects} it since ${rejecting}${ongoing}`;
+  const periods = verdict === undefined ? [] : blockKinds(verdict, logEnd);
+  if (periods.length === 0) {
+    return `${subject} ${pluralRow ? "defer" : "defers"} ${mail} since ?${ongoing}`;
+  }
+  return `${blockKindsClause(subject, mail, periods, pluralRow)}${ongoing}`;
 }
 
 /**

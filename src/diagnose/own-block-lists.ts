@@ -71,7 +71,8 @@ function ownListSentences(providers: readonly ProviderId[], ip: string | null): 
  * Returns the rule text of a provider's removal form. For Outlook.com's S3150 listing of part
  * of the IP's network, the text starts with the advice of the S3150 rule and of the
  * `ip-blocklisted` fixes: usually only the hosting provider, who owns the range, can send it.
- * When other replies block the IP itself, the request for the IP is named too.
+ * When other replies block the IP itself, the request for the IP is named too, and first when
+ * the replies changed from S3150 to one of them (`replyChange`).
  */
 export function removalFormRule(verdict: ProviderVerdict, rule: string): string {
   const blockRules = verdict.reasons
@@ -81,6 +82,13 @@ export function removalFormRule(verdict: ProviderVerdict, rule: string): string 
   const range =
     "Outlook.com lists part of this IP's network (S3150), and usually only the hosting provider, who owns the range, can get it delisted: ask them to send the request.";
   if (!blockRules.some((ruleId) => OUTLOOK_IP_RULES.includes(ruleId))) return `${range} ${rule}`;
+  const change = verdict.replyChange;
+  if (
+    change?.previousRuleId === OUTLOOK_RANGE_RULE &&
+    OUTLOOK_IP_RULES.includes(change.reply.ruleId)
+  ) {
+    return `Outlook.com's latest replies block the IP itself, so send a request for the IP. Its earlier replies (S3150) listed part of the IP's network, which usually only the hosting provider, who owns the range, can get delisted. ${rule}`;
+  }
   return `${range} Other replies block the IP itself, so send a request for the IP as well. ${rule}`;
 }
 

@@ -833,7 +833,7 @@ function ongoingDetail(
       ? []
       : [unacceptedSentence(v.name, v.unacceptedAttempts)],
   );
-  sentences.push(...blocking.map((v) => recentBlockSentence(v, window)));
+  sentences.push(...blocking.map((v) => recentBlockSentence(v, window, logEnd)));
   if (unreachable.length > 0) {
     sentences.push(
       `${connectionsOf(outageSubject(unreachable, servers))} to ${unreachable.map((v) => v.name).join(", ")} still failed ${window}, so no mail reached them; the fix is under each provider.`,

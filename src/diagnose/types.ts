@@ -295,6 +295,14 @@ export interface ProviderVerdict {
   readonly firstPermanentBlock: ReplyEvidence | null;
   readonly lastBlock: ReplyEvidence | null;
   /**
+   * The latest permanent block reply, and the first and latest temporary one, or null when
+   * there was none of that kind. They show which kind still goes on when a provider switched
+   * between rejecting and deferring, as Gmail does.
+   */
+  readonly lastPermanentBlock: ReplyEvidence | null;
+  readonly firstTemporaryBlock: ReplyEvidence | null;
+  readonly lastTemporaryBlock: ReplyEvidence | null;
+  /**
    * The change of reply during the block, or null. It is set when the latest block reply has
    * another rule than the first, and the first reply of that rule came after all replies of
    * the first rule.

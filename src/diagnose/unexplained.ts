@@ -43,16 +43,21 @@ export function unexplainedBlocks(
       provider,
       name: verdict.name,
       summary: `No finding in the log explains why ${subject} ${plural ? verb : `${verb}s`} mail from ${blockedSender(verdict, { hosts: servers })}.`,
-      reasons: blockReasons(context, provider),
+      reasons: blockReasons(context, provider, verdict.replyChange?.reply.ruleId ?? null),
     });
   }
   return blocks;
 }
 
-/** Returns the rules of a provider's block replies, most replies first. */
+/**
+ * Returns the rules of a provider's block replies, most replies first. After a change of reply
+ * (`changedTo`, the rule in force at the end), that rule comes first, because its fixes are
+ * the ones that still apply.
+ */
 function blockReasons(
   context: DiagnoseContext,
   provider: ProviderKey,
+  changedTo: string | null,
 ): UnexplainedBlock["reasons"] {
   const tallies = [...(context.facts.providers.get(provider)?.rules.values() ?? [])];
   return tallies
@@ -64,5 +69,8 @@ function blockReasons(
       fix: tally.reply.fix.map((step) => fitStepToMtas(step, context.facts.server.mtas)),
       reference: tally.reply.reference,
     }))
-    .sort((a, b) => b.count - a.count);
+    .sort(
+      (a, b) =>
+        Number(b.ruleId === changedTo) - Number(a.ruleId === changedTo) || b.count - a.count,
+    );
 }

@@ -24,6 +24,7 @@ import type {
   ProviderStatus,
   ProviderVerdict,
   ReplyChangeReport,
+  ReplyEvidence,
   UnacceptedAttemptsReport,
 } from "./types.js";
 
@@ -201,6 +202,12 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
     firstPermanentBlock:
       facts.firstPermanentBlock === null ? null : context.reply(facts.firstPermanentBlock),
     lastBlock: facts.lastBlock === null ? null : context.reply(facts.lastBlock),
+    lastPermanentBlock:
+      facts.lastPermanentBlock === null ? null : context.reply(facts.lastPermanentBlock),
+    firstTemporaryBlock:
+      facts.firstTemporaryBlock === null ? null : context.reply(facts.firstTemporaryBlock),
+    lastTemporaryBlock:
+      facts.lastTemporaryBlock === null ? null : context.reply(facts.lastTemporaryBlock),
     replyChange: replyChangeReport(facts, context),
     ongoing,
     acceptedSinceLastBlock: acceptedSinceLastBlock(facts),
@@ -593,16 +600,38 @@ export function undecidedBlockSentence(verdict: ProviderVerdict): string {
  * latest reply: "Yahoo/AOL deferred mail in the last two hours of the log, the last at ...,
  * and has accepted 11 deliveries since, too early to call the block over." or "Yahoo/AOL still
  * deferred mail in the last two hours of the log, the last at ...". `window` names the two
- * hours.
+ * hours before `logEnd` (epoch ms).
  */
-export function recentBlockSentence(verdict: ProviderVerdict, window: string): string {
-  const verb = verdict.firstPermanentBlock !== null ? "rejected or deferred" : "deferred";
+export function recentBlockSentence(
+  verdict: ProviderVerdict,
+  window: string,
+  logEnd: number,
+): string {
+  const verb = recentBlockVerb(verdict, logEnd);
   const last = `the last at ${verdict.lastBlock?.time ?? "?"}`;
   if (!acceptsAgainTooEarly(verdict)) {
     return `${verdict.name} still ${verb} mail ${window}, ${last}.`;
   }
   const accepted = deliveries(verdict.acceptedSinceLastBlock ?? 0);
   return `${verdict.name} ${verb} mail ${window}, ${last}, and has accepted ${accepted} since, too early to call the block over.`;
+}
+
+/**
+ * Returns the verb of the block replies that came in the last `ONGOING_WINDOW_MS` before
+ * `logEnd`, past tense: "rejected", "deferred" or "rejected or deferred". A provider whose
+ * latest rejection came before that window only deferred mail in it.
+ */
+function recentBlockVerb(verdict: ProviderVerdict, logEnd: number): string {
+  const recent = (reply: ReplyEvidence | null): boolean =>
+    reply !== null && Date.parse(reply.time) >= logEnd - ONGOING_WINDOW_MS;
+  const rejected = recent(verdict.lastPermanentBlock);
+  const deferred = recent(verdict.lastTemporaryBlock);
+  if (rejected && deferred) return "rejected or deferred";
+  if (rejected) return "rejected";
+  if (deferred) return "deferred";
+  // With no block reply in the window, the caller's block goes on because no later attempt
+  // was accepted, so both kinds that came count.
+  return verdict.firstPermanentBlock !== null ? "rejected or deferred" : "deferred";
 }
 
 function deliveries(count: number): string {

@@ -25,7 +25,7 @@ import { splitCommands } from "./fix-steps.js";
 import { showHiddenInReport } from "./log-text.js";
 import { escapeMarkdown, evidenceStrings, markdownInline } from "./markdown-text.js";
 import { outageSentence } from "./outage.js";
-import { replyChangeSentence, shownProviders } from "./providers.js";
+import { endedKindSentence, replyChangeSentence, shownProviders } from "./providers.js";
 import {
   lastRequestSentence,
   omittedCommandsSentence,
@@ -224,10 +224,12 @@ function providerRow(verdict: ProviderVerdict, diagnosis: Diagnosis): string {
   const from = hosts === null ? "" : ` Blocked attempts from ${escape(hosts)}.`;
   const change = replyChangeSentence(verdict);
   const changed = change === null ? "" : ` ${escape(change)}`;
+  const kindEnd = endedKindSentence(verdict, diagnosis.input.lastTime);
+  const ended = kindEnd === null ? "" : ` ${escape(kindEnd)}`;
   const block =
     first === null
       ? ""
-      : `${shortTime(first.time)} \`${first.replyCode ?? ""} ${first.enhancedStatus ?? ""}\` ${escape(first.summary)}${changed}${from}`;
+      : `${shortTime(first.time)} \`${first.replyCode ?? ""} ${first.enhancedStatus ?? ""}\` ${escape(first.summary)}${ended}${changed}${from}`;
   return `| ${verdict.name} | ${verdict.status}${verdict.ongoing ? " (ongoing)" : ""} | ${count(verdict.sent)} | ${count(verdict.deferred)} | ${count(verdict.bounced)} | ${block} |`;
 }
 

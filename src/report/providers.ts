@@ -1,4 +1,5 @@
 /** Provider rows shared by the text and Markdown reports. */
+import { blockKinds } from "../diagnose/block-kinds.js";
 import type { Diagnosis, ProviderVerdict } from "../diagnose/types.js";
 import { COLUMN_GAP, columns, shortTime } from "./wrap.js";
 
@@ -44,11 +45,27 @@ export function blockedVerb(verdict: ProviderVerdict): string {
 
 /**
  * Returns the sentence on a change of reply during the provider's block, such as "Reply
- * changed at 2026-03-12 08:00:02 to 550 5.7.708: …", or null when the reply did not change.
+ * changed at 2026-03-12 08:00:02 to 550 5.7.708 (mail.log:869): …", or null when the reply
+ * did not change.
  */
 export function replyChangeSentence(verdict: ProviderVerdict): string | null {
   const reply = verdict.replyChange?.reply;
   if (reply === undefined) return null;
   const code = `${reply.replyCode ?? ""} ${reply.enhancedStatus ?? ""}`.trim();
-  return `Reply changed at ${shortTime(reply.time)}${code === "" ? "" : ` to ${code}`}: ${reply.summary}`;
+  return `Reply changed at ${shortTime(reply.time)}${code === "" ? "" : ` to ${code}`} (${reply.file}:${reply.line}): ${reply.summary}`;
+}
+
+/**
+ * Returns the sentence on the kind of block reply, permanent or temporary, that stopped before
+ * the end of the provider's block (see `blockKinds`), such as "Last rejection at 2024-03-06
+ * 02:12:04 (mail.log:3810). Later block replies only deferred mail.", or null when no kind
+ * stopped. `logEnd` is the time of the log's last line.
+ */
+export function endedKindSentence(verdict: ProviderVerdict, logEnd: string | null): string | null {
+  const periods = blockKinds(verdict, logEnd === null ? null : Date.parse(logEnd));
+  const ended = periods.find((period) => !period.current);
+  if (ended === undefined || periods.length < 2) return null;
+  const { time, file, line } = ended.last;
+  const [kind, other] = ended.permanent ? ["rejection", "deferred"] : ["deferral", "rejected"];
+  return `Last ${kind} at ${shortTime(time)} (${file}:${line}). Later block replies only ${other} mail.`;
 }

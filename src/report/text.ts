@@ -28,6 +28,7 @@ import {
 import { outageTextLines } from "./outage.js";
 import {
   blockedVerb,
+  endedKindSentence,
   PROVIDER_COLUMN,
   providerCell,
   replyChangeSentence,
@@ -190,6 +191,8 @@ function blockLines(verdict: ProviderVerdict, diagnosis: Diagnosis): string[] {
       ? "replies to sessions or probes, no delivery attempt refused"
       : `${plural(verdict.blockedAttempts, "attempt")} to ${verdict.recipientsEstimated ? "about " : ""}${plural(verdict.blockedRecipients, "recipient")} ${blockedVerb(verdict)}`;
   lines.push(...wrap(`${refused}; ${blockEnd(verdict)}`, "                "));
+  const ended = endedKindSentence(verdict, diagnosis.input.lastTime);
+  if (ended !== null) lines.push(...wrap(ended, "                "));
   const change = replyChangeSentence(verdict);
   if (change !== null) lines.push(...wrap(change, "                "));
   const hosts = blockedHostsList(verdict, diagnosis.server);

@@ -193,7 +193,7 @@ describe("block judged by the provider's last attempts", () => {
     expect(diagnosis.providers.gmail?.ongoing).toBe(true);
     expect(diagnosis.providers.gmail?.unacceptedAttempts?.attempts).toBe(30);
     expect(blocksEnded(diagnosis)?.detail).toBe(
-      "Gmail still rejected or deferred mail in the last two hours of the log, the last at 2024-03-04T22:58:01Z.",
+      "Gmail still rejected mail in the last two hours of the log, the last at 2024-03-04T22:58:01Z.",
     );
   });
 

@@ -129,25 +129,72 @@ describe("Outlook.com S3150, then 5.7.708", () => {
     expect(blocksEnded?.status).toBe("fail");
   });
 
-  test("asks for the range and the IP", async () => {
+  test("fix asks for the IP first", async () => {
     const { diagnosis } = await diagnoseJson(log);
     const fix = diagnosis.findings.find((item) => item.id === "ip-blocklisted")?.fix ?? [];
-    expect(fix.some((step) => step.includes("(S3150)"))).toBe(true);
-    expect(fix.some((step) => step.startsWith("Other Outlook.com replies block the IP"))).toBe(
-      true,
+    const ipStep = fix.findIndex((step) =>
+      step.startsWith("Outlook.com's latest replies block the IP itself"),
     );
+    const rangeStep = fix.findIndex((step) =>
+      step.startsWith("Outlook.com's earlier replies (S3150)"),
+    );
+    expect(ipStep).toBeGreaterThan(0);
+    expect(rangeStep).toBe(ipStep + 1);
+    expect(fix.some((step) => step.startsWith("Other Outlook.com replies"))).toBe(false);
+  });
+
+  test("removal form asks for the IP first", async () => {
+    const { diagnosis } = await diagnoseJson(log);
     const form = diagnosis.readiness.removalForms.find((entry) => entry.provider === "outlook");
-    expect(form?.rule).toContain("send a request for the IP as well");
+    expect(form?.rule).toMatch(
+      /^Outlook\.com's latest replies block the IP itself, so send a request for the IP\. /,
+    );
+    expect(form?.rule).toContain("Its earlier replies (S3150)");
   });
 
   test("text report names the change", async () => {
-    const result = await runCommand([...OFFLINE_DIAGNOSE, temporary.file(log)]);
+    const path = temporary.file(log);
+    const result = await runCommand([...OFFLINE_DIAGNOSE, path]);
     const providers = result.stdout.slice(result.stdout.indexOf("Providers"));
     const block = providers.slice(0, providers.indexOf("Findings")).replace(/\s+/g, " ");
     const last = deliveryTime(14).replace("T", " ").replace("Z", "");
     const changed = deliveryTime(9).replace("T", " ").replace("Z", "");
+    const { diagnosis } = await diagnoseJson(log);
+    const line = diagnosis.providers.outlook?.replyChange?.reply.line;
+    expect(line).toBeGreaterThan(0);
     expect(block).toContain(`15 attempts to 15 recipients rejected or deferred; last at ${last}`);
-    expect(block).toContain(`Reply changed at ${changed} to 550 5.7.708: Outlook.com's MX`);
+    expect(block).toContain(
+      `Reply changed at ${changed} to 550 5.7.708 (${path}:${line}): Outlook.com's MX`,
+    );
+  });
+
+  test("Markdown report names the change's line", async () => {
+    const path = temporary.file(log);
+    const result = await runCommand([...OFFLINE_DIAGNOSE, path, "-f", "markdown"]);
+    const { diagnosis } = await diagnoseJson(log);
+    const line = diagnosis.providers.outlook?.replyChange?.reply.line;
+    expect(line).toBeGreaterThan(0);
+    expect(result.stdout).toContain(`to 550 5.7.708 (${path}:${line}): Outlook.com's MX`);
+  });
+});
+
+describe("Outlook.com 5.7.708, then S3150", () => {
+  const log = outlookLog([
+    ...Array<Outcome>(6).fill(OUTLOOK_IP_NOT_ACCEPTED),
+    ...Array<Outcome>(9).fill(OUTLOOK_RANGE_LISTED),
+  ]);
+
+  test("fix asks for the range first", async () => {
+    const { diagnosis } = await diagnoseJson(log);
+    const fix = diagnosis.findings.find((item) => item.id === "ip-blocklisted")?.fix ?? [];
+    const rangeStep = fix.findIndex((step) =>
+      step.startsWith("Outlook.com lists part of the IP's network (S3150)"),
+    );
+    const ipStep = fix.findIndex((step) => step.startsWith("Other Outlook.com replies block"));
+    expect(rangeStep).toBeGreaterThan(0);
+    expect(ipStep).toBe(rangeStep + 1);
+    const form = diagnosis.readiness.removalForms.find((entry) => entry.provider === "outlook");
+    expect(form?.rule).toContain("send a request for the IP as well");
   });
 });
 
@@ -162,6 +209,16 @@ describe("alternating Outlook.com replies", () => {
     expect(outlook?.firstBlock?.ruleId).toBe("outlook.range-blocklist");
     expect(outlook?.lastBlock?.ruleId).toBe("outlook.ip-not-accepted");
     expect(outlook?.replyChange).toBeNull();
+  });
+
+  test("fix keeps the range first", async () => {
+    const outcomes = Array.from({ length: 12 }, (_, index) =>
+      index % 2 === 0 ? OUTLOOK_RANGE_LISTED : OUTLOOK_IP_NOT_ACCEPTED,
+    );
+    const { diagnosis } = await diagnoseJson(outlookLog(outcomes));
+    const fix = diagnosis.findings.find((item) => item.id === "ip-blocklisted")?.fix ?? [];
+    expect(fix[1]).toMatch(/^Outlook\.com lists part of the IP's network \(S3150\)/);
+    expect(fix[2]).toMatch(/^Other Outlook\.com replies block the IP itself/);
   });
 });
 

@@ -1,3 +1,4 @@
+import type { ProviderFacts } from "../../analysis/providers.js";
 import type { ProviderKey } from "../../knowledge/providers.js";
 import { ruleById } from "../../knowledge/rules/index.js";
 import type { ExplainedReply } from "../../reply/types.js";
@@ -83,7 +84,7 @@ export function detectIpBlocklisted(context: DiagnoseContext): Finding | null {
     },
     samples: replySamples(context, evidence),
     fix: [
-      ...listingFixes(listed, lists),
+      ...listingFixes(listed, lists, movedToIp(context.facts.providers.get("outlook"))),
       ...new Set(
         unliftableRules.flatMap((r) =>
           r.fix.map((step) => fitStepToMtas(step, context.facts.server.mtas)),
@@ -170,13 +171,36 @@ function unliftableSentence(unliftable: ReplyFindingEvidence | null, afterListed
   return `${replies} since ${first?.time ?? "?"} ${verb} the IP for a reason that no removal request lifts.${reason}`;
 }
 
-/** Returns the steps that lift a listing, from stopping its cause to each removal request. */
-function listingFixes(listed: ReplyFindingEvidence | null, lists: readonly string[]): string[] {
+/**
+ * Returns the steps that lift a listing, from stopping its cause to each removal request.
+ * `outlookMovedToIp` is true when Outlook.com's replies changed from S3150 to a block of the
+ * IP itself, whose delisting step then comes first.
+ */
+function listingFixes(
+  listed: ReplyFindingEvidence | null,
+  lists: readonly string[],
+  outlookMovedToIp: boolean,
+): string[] {
   if (listed === null) return [];
   return [
     "Find and stop what got the IP listed first (a compromised account, a script, a bought list); a delisted IP that keeps spamming is listed again.",
-    ...delistingSteps(listed, lists),
+    ...delistingSteps(listed, lists, outlookMovedToIp),
   ];
+}
+
+/**
+ * True when a provider's block started with S3150 replies and every one of them came before the
+ * first reply of the rule of its latest block reply, which blocks the IP itself. This is the
+ * change of reply that the verdict reports (`replyChange`) for these rules.
+ */
+function movedToIp(facts: ProviderFacts | undefined): boolean {
+  const first = facts?.firstBlock;
+  const last = facts?.lastBlock;
+  if (facts === undefined || first == null || last == null) return false;
+  if (first.ruleId !== OUTLOOK_RANGE_RULE || !OUTLOOK_IP_RULES.includes(last.ruleId)) return false;
+  const range = facts.rules.get(OUTLOOK_RANGE_RULE);
+  const latest = facts.rules.get(last.ruleId);
+  return range !== undefined && latest !== undefined && range.lastTime < latest.first.time;
 }
 
 /** The rule of Outlook.com's S3150 reply, which lists part of the IP's network. */
@@ -191,21 +215,31 @@ export const OUTLOOK_IP_RULES: readonly string[] = [
   "outlook.ip-not-accepted",
 ];
 
-function delistingSteps(listed: ReplyFindingEvidence, lists: readonly string[]): string[] {
+function delistingSteps(
+  listed: ReplyFindingEvidence,
+  lists: readonly string[],
+  outlookMovedToIp: boolean,
+): string[] {
   const providers = Object.keys(listed.providers) as ProviderKey[];
   const steps: string[] = [];
   const outlookRules = listed.providers.outlook?.rules ?? [];
   const rangeListed = outlookRules.includes(OUTLOOK_RANGE_RULE);
-  if (rangeListed) {
+  const ipBlocked = outlookRules.some((rule) => OUTLOOK_IP_RULES.includes(rule));
+  if (rangeListed && ipBlocked && outlookMovedToIp) {
+    steps.push(
+      `Outlook.com's latest replies block the IP itself, so ask for its delisting with the sender support form (${REFERENCES.outlookSupportForm}); enrol the IP in SNDS and JMRP to see its status.`,
+      "Outlook.com's earlier replies (S3150) listed part of the IP's network, which usually only the hosting provider, who owns the range, can get delisted. If those replies come back, ask the hosting provider to request it, and send through another range or a relay meanwhile.",
+    );
+  } else if (rangeListed) {
     steps.push(
       `Outlook.com lists part of the IP's network (S3150), and usually only the hosting provider, who owns the range, can get it delisted: ask them to request it through the Outlook.com sender support form (${REFERENCES.outlookSupportForm}), and send through another range or a relay meanwhile. Enrol the IP in SNDS and JMRP to see its status.`,
     );
-  }
-  if (rangeListed && outlookRules.some((rule) => OUTLOOK_IP_RULES.includes(rule))) {
-    steps.push(
-      `Other Outlook.com replies block the IP itself, so also ask for its delisting with the sender support form (${REFERENCES.outlookSupportForm}).`,
-    );
-  } else if (!rangeListed && providers.includes("outlook")) {
+    if (ipBlocked) {
+      steps.push(
+        `Other Outlook.com replies block the IP itself, so also ask for its delisting with the sender support form (${REFERENCES.outlookSupportForm}).`,
+      );
+    }
+  } else if (providers.includes("outlook")) {
     steps.push(
       `Ask Outlook.com for delisting with the sender support form (${REFERENCES.outlookSupportForm}); enrol the IP in SNDS and JMRP.`,
     );

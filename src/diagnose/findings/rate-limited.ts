@@ -1,13 +1,17 @@
 import type { ProviderKey } from "../../knowledge/providers.js";
 import type { DiagnoseContext } from "../context.js";
-import { expiredMailNote } from "../verdict.js";
+import {
+  acceptsAgainTooEarly,
+  acceptsAgainTooFew,
+  expiredMailNote,
+  ONGOING_WINDOW_MS,
+} from "../verdict.js";
 import type { Finding, ProviderVerdict } from "../types.js";
 import { REFERENCES, finding, listNames, plural, providersDo } from "./build.js";
 import { retryQueueStep } from "./queue-commands.js";
 import {
   collectReplyEvidence,
   earliestReply,
-  evidenceNames,
   replySamples,
   type ReplyFindingEvidence,
 } from "./replies.js";
@@ -16,9 +20,9 @@ import {
  * `rate-limited`: receivers defer this server's mail with temporary replies (Gmail 4.7.28,
  * Yahoo [TSS04], Microsoft 4.7.650…), or reject it for its rate with permanent ones (Gmail's
  * "550 5.7.1 This email has been rate limited"). It is the symptom the admin notices first,
- * and the cause is in the other findings. When every provider behind the replies lifted its
- * block (`pastBlock`), the finding is in the past tense and counts the deferred recipients that
- * later attempts delivered.
+ * and the cause is in the other findings. A provider whose replies of this finding are over
+ * is named in the past tense (see `rateLimitedWording`). When all of them are over, the whole
+ * finding is, and it counts the deferred recipients that later attempts delivered.
  */
 export function detectRateLimited(
   context: DiagnoseContext,
@@ -28,31 +32,14 @@ export function detectRateLimited(
   if (evidence === null) return null;
 
   const ids = Object.keys(evidence.providers) as ProviderKey[];
-  const names = evidenceNames(evidence);
   const total = evidence.count + evidence.sessionCount;
   const rejections = permanentReplies(evidence.codes);
-  const since = earliestReply(evidence)?.time;
   const reputation = throttlesForReputation(context);
-  const lifted = ids.every((id) => (providers[id]?.pastBlock ?? null) !== null);
   const replies =
     rejections === 0
       ? plural(total, "deferral")
       : `${plural(total - rejections, "deferral")} and ${plural(rejections, "rejection")}`;
-  const [title, summary] = lifted
-    ? [
-        rejections === 0
-          ? `${providersDo(names, "deferred", "deferred")} mail from this server`
-          : `${providersDo(names, "deferred", "deferred")} or rejected mail from this server for its rate`,
-        `${replies} from ${since} to ${evidence.last}. ${sessionSentence(evidence.sessionCount)}${deliveredLater(context, evidence.providers)}`,
-      ]
-    : [
-        rejections === 0
-          ? `${providersDo(names, "is", "are")} deferring mail from this server`
-          : `${providersDo(names, "is", "are")} deferring or rejecting mail from this server for its rate`,
-        rejections === 0
-          ? `${replies} since ${since}. ${sessionSentence(evidence.sessionCount)}${delayedOrLost(context, evidence.providers)}`
-          : `${replies} since ${since}. ${sessionSentence(evidence.sessionCount)}Deferred mail is retried until the queue lifetime ends, but rejected mail bounced and is not retried.`,
-      ];
+  const [title, summary] = rateLimitedWording(context, evidence, providers, replies, rejections);
   return finding("rate-limited", {
     severity: "warning",
     role: "consequence",
@@ -76,6 +63,123 @@ export function detectRateLimited(
       ...(ids.includes("yahoo") ? [REFERENCES.yahooSenders] : []),
     ],
   });
+}
+
+/**
+ * Returns the title and summary of the finding. A provider whose replies of this finding are
+ * over (see `deferralsEnded`) is in the past tense, and the others are in the present tense.
+ * When every provider lifted its block, the whole finding is in the past tense.
+ */
+function rateLimitedWording(
+  context: DiagnoseContext,
+  evidence: ReplyFindingEvidence,
+  providers: Partial<Record<ProviderKey, ProviderVerdict>>,
+  replies: string,
+  rejections: number,
+): [string, string] {
+  const ids = Object.keys(evidence.providers) as ProviderKey[];
+  const ended = ids.filter((id) => deferralsEnded(context, evidence, providers[id], id));
+  const current = ids.filter((id) => !ended.includes(id));
+  const nameOf = (id: ProviderKey) => evidence.providers[id]?.name ?? id;
+  const since = earliestReply(evidence)?.time;
+  const sessions = sessionSentence(evidence.sessionCount);
+  const [deferring, deferred] =
+    rejections === 0
+      ? ["deferring", "deferred"]
+      : ["deferring or rejecting", "deferred or rejected"];
+  const purpose = rejections === 0 ? "" : " for its rate";
+
+  if (current.length === 0) {
+    const lifted = ids.every((id) => (providers[id]?.pastBlock ?? null) !== null);
+    const endings = lifted ? "" : endedSentences(evidence, providers, ended, deferred);
+    return [
+      `${providersDo(ids.map(nameOf), deferred, deferred)} mail from this server${purpose}`,
+      `${replies} from ${since} to ${evidence.last}. ${sessions}${endings}${deliveredLater(context, evidence.providers)}`,
+    ];
+  }
+  const endedClause =
+    ended.length === 0 ? "" : `, and ${listNames(ended.map(nameOf))} ${deferred} it earlier`;
+  const retried =
+    rejections === 0
+      ? delayedOrLost(context, evidence.providers)
+      : "Deferred mail is retried until the queue lifetime ends, but rejected mail bounced and is not retried.";
+  return [
+    `${providersDo(current.map(nameOf), "is", "are")} ${deferring} mail from this server${purpose}${endedClause}`,
+    `${replies} since ${since}. ${sessions}${endedSentences(evidence, providers, ended, deferred)}${retried}`,
+  ];
+}
+
+/**
+ * True when the provider's replies of this finding are over. That is the case when its verdict
+ * names the block as lifted or as accepting mail again. It is also the case when the latest of
+ * these replies came before the provider's latest block reply and before the last
+ * `ONGOING_WINDOW_MS` of the log, so the block goes on with other replies.
+ */
+function deferralsEnded(
+  context: DiagnoseContext,
+  evidence: ReplyFindingEvidence,
+  verdict: ProviderVerdict | undefined,
+  id: ProviderKey,
+): boolean {
+  if (verdict === undefined) return false;
+  if (verdict.pastBlock !== null) return true;
+  if (acceptsAgainTooEarly(verdict) || acceptsAgainTooFew(verdict)) return true;
+  const last = evidence.providers[id]?.last;
+  const latestBlock = verdict.lastBlock?.time;
+  const logEnd = context.facts.lastTime;
+  if (last === undefined || latestBlock === undefined || logEnd === null) return false;
+  const lastTime = Date.parse(last);
+  return lastTime < Date.parse(latestBlock) && lastTime < logEnd - ONGOING_WINDOW_MS;
+}
+
+/**
+ * Describes each provider whose replies of this finding are over: when they ended and what the
+ * provider did since, with the facts of its verdict. An example is "Yahoo/AOL deferred mail from
+ * … to … and has accepted 39 deliveries since, too early to call the block over." `verb` is the
+ * past tense of the replies ("deferred"). With one provider in the finding, the summary already
+ * gives the period, so the sentence starts with the deliveries.
+ */
+function endedSentences(
+  evidence: ReplyFindingEvidence,
+  providers: Partial<Record<ProviderKey, ProviderVerdict>>,
+  ended: readonly ProviderKey[],
+  verb: string,
+): string {
+  const alone = Object.keys(evidence.providers).length === 1;
+  return ended
+    .map((id) => {
+      const replies = evidence.providers[id];
+      const verdict = providers[id];
+      if (replies === undefined || verdict === undefined) return "";
+      const period = `${replies.name} ${verb} mail from ${earliestReply(replies)?.time ?? "?"} to ${replies.last}`;
+      const outcome = endedOutcome(verdict);
+      if (alone) {
+        return outcome === null
+          ? `${replies.name}'s block goes on with other replies. `
+          : `${replies.name} ${outcome}. `;
+      }
+      return outcome === null
+        ? `${period}, and its block goes on with other replies. `
+        : `${period} and ${outcome}. `;
+    })
+    .join("");
+}
+
+/**
+ * Returns "has accepted 39 deliveries since, …" with the verdict's reading of those deliveries,
+ * or null when the provider accepted none after its latest block reply.
+ */
+function endedOutcome(verdict: ProviderVerdict): string | null {
+  const past = verdict.pastBlock;
+  if (past !== null) {
+    return `has accepted ${plural(past.deliveredAfter, "delivery", "deliveries")} since, so the block is lifted`;
+  }
+  const accepted = verdict.acceptedSinceLastBlock ?? 0;
+  if (accepted === 0) return null;
+  const open = acceptsAgainTooEarly(verdict)
+    ? "too early to call the block over"
+    : "too few to call the block lifted";
+  return `has accepted ${plural(accepted, "delivery", "deliveries")} since, ${open}`;
 }
 
 /**
