@@ -50,9 +50,11 @@ function relayDomainsPhrase(verdict: ProviderVerdict): string {
 
 /**
  * Returns the clause that names the other mail that was delivered, when only relay hosts defer or
- * reject mail: "mail sent directly to other domains is delivered", naming the relay hosts that
- * accept their mail too. Returns "" when a provider's row defers or rejects mail as well, or
- * when no other row delivered mail.
+ * reject mail: "mail sent directly to other domains is delivered", and "mail through the 3
+ * other relay hosts" when relay hosts accept their mail too. It counts those relay hosts and
+ * names none, because the verdict names only the relay hosts that defer or reject mail.
+ * Returns "" when a provider's row defers or rejects mail as well, or when no other row
+ * delivered mail.
  * NOTE: a relay host on port 25 is recognised only by mail for a named provider's domain, so
  * its mail for other domains counts in their rows and reads here as sent directly.
  */
@@ -65,10 +67,15 @@ export function deliveredElsewhereClause(providers: Providers): string {
 
   const delivering = rows.filter((row) => row.verdict.status === "ok" && row.verdict.sent > 0);
   const direct = delivering.some((row) => !isRelayHostKey(row.key));
-  const relays = delivering.filter((row) => isRelayHostKey(row.key)).map((row) => row.verdict.name);
-  if (!direct && relays.length === 0) return "";
-  if (relays.length === 0) return "mail sent directly to other domains is delivered";
-  const through = `through ${listAnd(relays)}`;
+  const relayHosts = delivering
+    .filter((row) => isRelayHostKey(row.key))
+    .reduce((sum, row) => sum + (row.verdict.relayHostCount ?? 1), 0);
+  if (!direct && relayHosts === 0) return "";
+  if (relayHosts === 0) return "mail sent directly to other domains is delivered";
+  const through =
+    relayHosts === 1
+      ? "through the other relay host"
+      : `through the ${relayHosts} other relay hosts`;
   return direct
     ? `mail sent directly to other domains and mail ${through} is delivered`
     : `mail ${through} is delivered`;

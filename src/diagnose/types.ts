@@ -260,6 +260,11 @@ export interface ProviderVerdict {
   readonly relayDomains: Readonly<Record<string, number>> | null;
   /** Of a relay host's row, the number of recipient domains (at most 1,000); null otherwise. */
   readonly relayDomainCount: number | null;
+  /**
+   * Of a relay host's row, the number of relay hosts whose mail it counts: 1, or for
+   * `relay-host:*` the relay hosts that share it. Null for the rows of providers.
+   */
+  readonly relayHostCount: number | null;
   readonly status: ProviderStatus;
   readonly attempts: number;
   readonly recipients: number;
