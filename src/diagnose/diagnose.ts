@@ -182,6 +182,7 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     checks: checks === null ? null : checksReport(checks.report, checks.resolver),
     blocklists: blocklists === null ? null : blocklistsSummary(blocklists),
     localDeliveryFailures: undeliveredReport(facts.server.localDeliveryFailures, time),
+    localPolicyRejections: undeliveredReport(facts.server.localPolicyRejections, time),
     undeliveredByServer: undeliveredReport(facts.server.undeliveredByServer, time),
     outboundFilterFailures: undeliveredReport(facts.server.outboundFilterFailures, time),
     frozenMessages: frozenReport(facts.frozen, time),

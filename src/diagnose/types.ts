@@ -42,6 +42,8 @@ export interface Diagnosis {
    * hand-offs to a content filter on it.
    */
   readonly localDeliveryFailures: UndeliveredReport;
+  /** Bounces that this server's own rules decided on purpose, such as an Exim `:fail:` alias. */
+  readonly localPolicyRejections: UndeliveredReport;
   /** Recipients that this server deferred or bounced on its own, without trying any receiver. */
   readonly undeliveredByServer: UndeliveredReport;
   /**
