@@ -81,6 +81,58 @@ export function deliveredElsewhereClause(providers: Providers): string {
     : `mail ${through} is delivered`;
 }
 
+/** The title and summary of the `healthy` finding when relay hosts took outbound mail. */
+export interface RelayHostHealth {
+  /** The title when relay hosts took all the outbound mail, else null. */
+  readonly title: string | null;
+  /** The summary that replaces the usual one when relay hosts took all the mail, else null. */
+  readonly summary: string | null;
+  /** The sentence added to the usual summary when relay hosts took part of the mail, else "". */
+  readonly note: string;
+}
+
+/**
+ * Describes the mail that relay hosts accepted, for the `healthy` finding. The log shows only
+ * the relay hosts' replies, so it cannot show how the recipients' providers treat that mail,
+ * and a finding that said "no receiver rejects this server's mail" would claim too much.
+ */
+export function relayHostHealth(providers: Providers): RelayHostHealth {
+  const rows = Object.entries(providers).flatMap(([key, verdict]) =>
+    verdict === undefined || verdict.attempts === 0 ? [] : [{ key, verdict }],
+  );
+  const relayRows = rows.filter((row) => isRelayHostKey(row.key)).map((row) => row.verdict);
+  if (relayRows.length === 0) return { title: null, summary: null, note: "" };
+
+  const hosts = relayRows.reduce((sum, verdict) => sum + (verdict.relayHostCount ?? 1), 0);
+  const [only] = relayRows;
+  const named = hosts === 1 && only !== undefined ? only.name : `the ${hosts} relay hosts`;
+  const ownLog = hosts === 1 ? "The relay host's own log can." : "The relay hosts' logs can.";
+  if (rows.length > relayRows.length) {
+    return {
+      title: null,
+      summary: null,
+      note:
+        ` The mail handed to ${named} goes no further in this log, so it cannot show how the` +
+        ` recipients' providers treat that mail. ${ownLog}`,
+    };
+  }
+
+  const attempts = relayRows.reduce((sum, verdict) => sum + verdict.attempts, 0);
+  const sent = relayRows.reduce((sum, verdict) => sum + verdict.sent, 0);
+  const accepted =
+    sent === attempts ? "accepted it" : `accepted ${sent} of ${attempts} delivery attempts`;
+  return {
+    title:
+      hosts === 1
+        ? "The relay host accepts this server's mail"
+        : "The relay hosts accept this server's mail",
+    summary:
+      `All outbound mail went to ${named}, which ${accepted}. This log cannot show how the` +
+      ` recipients' providers treat that mail. ${ownLog}`,
+    note: "",
+  };
+}
+
 /**
  * Explains the relay hosts that defer or reject mail: the recipients' providers never received
  * the mail they held, so the admin has to ask each relay host's operator. Returns "" when no
