@@ -3,6 +3,7 @@ import {
   submissionHostProvider,
   type ProviderKey,
 } from "../knowledge/providers.js";
+import { plural } from "./findings/build.js";
 import type { ProviderVerdict } from "./types.js";
 
 /** The rows of a diagnosis by key, as in `Diagnosis.providers`. */
@@ -75,7 +76,7 @@ export function deliveredElsewhereClause(providers: Providers): string {
   const through =
     relayHosts === 1
       ? "through the other relay host"
-      : `through the ${relayHosts} other relay hosts`;
+      : `through the ${plural(relayHosts, "other relay host")}`;
   return direct
     ? `mail sent directly to other domains and mail ${through} is delivered`
     : `mail ${through} is delivered`;
@@ -105,7 +106,8 @@ export function relayHostHealth(providers: Providers): RelayHostHealth {
 
   const hosts = relayRows.reduce((sum, verdict) => sum + (verdict.relayHostCount ?? 1), 0);
   const [only] = relayRows;
-  const named = hosts === 1 && only !== undefined ? only.name : `the ${hosts} relay hosts`;
+  const named =
+    hosts === 1 && only !== undefined ? only.name : `the ${plural(hosts, "relay host")}`;
   const ownLog = hosts === 1 ? "The relay host's own log can." : "The relay hosts' logs can.";
   if (rows.length > relayRows.length) {
     return {
@@ -120,7 +122,9 @@ export function relayHostHealth(providers: Providers): RelayHostHealth {
   const attempts = relayRows.reduce((sum, verdict) => sum + verdict.attempts, 0);
   const sent = relayRows.reduce((sum, verdict) => sum + verdict.sent, 0);
   const accepted =
-    sent === attempts ? "accepted it" : `accepted ${sent} of ${attempts} delivery attempts`;
+    sent === attempts
+      ? "accepted it"
+      : `accepted ${sent.toLocaleString("en-US")} of ${plural(attempts, "delivery attempt")}`;
   return {
     title:
       hosts === 1

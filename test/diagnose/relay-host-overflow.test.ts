@@ -38,6 +38,30 @@ function manyRelayHostsLog(relayHosts: number, deferring: ReadonlySet<number>): 
   return `${lines.join("\n")}\n`;
 }
 
+/**
+ * Writes a Postfix log of one message to `relayHosts` recipients, the one of domain
+ * `d{k}.example` sent to `relay{k}.example.net` on port 587. Relay host `deferring` defers its
+ * recipient, and the others accept theirs.
+ */
+function oneMessageLog(relayHosts: number, deferring: number): string {
+  const stamp = "2026-03-10T08:00:00+00:00";
+  const id = "4B00000001";
+  const lines = [
+    `${stamp} mx1 postfix/qmgr[900]: ${id}: from=<alice@example.com>, size=1000, nrcpt=${relayHosts} (queue active)`,
+  ];
+  for (let k = 0; k < relayHosts; k++) {
+    const host = `relay${k}.example.net`;
+    const ip = `192.0.2.${k % 250}`;
+    const to = `to=<u@d${k}.example>, relay=${host}[${ip}]:587, delay=1, delays=0.1/0/0.4/0.5`;
+    lines.push(
+      k === deferring
+        ? `${stamp} mx1 postfix/smtp[901]: ${id}: ${to}, dsn=4.7.1, status=deferred (host ${host}[${ip}] said: ${QUOTA_REPLY} (in reply to MAIL FROM command))`
+        : `${stamp} mx1 postfix/smtp[901]: ${id}: ${to}, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as ABC)`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
 describe("relay hosts past the row limit", () => {
   // 22 relay hosts: the first 20 get rows, and relay21, the last one seen, defers mail.
   const log = manyRelayHostsLog(22, new Set([21]));
@@ -97,6 +121,21 @@ describe("relay hosts past the row limit", () => {
       "0",
     ]);
     expect(rowAbove("*")).toEqual(["relay host", "ok", "24", "0", "0"]);
+  });
+
+  test("shared row past the tracking limit", async () => {
+    // Relay hosts 20 to 1,019 are followed one by one, and 1,020 to 1,029 share the row from
+    // the start. Relay host 500 defers, so it keeps a row of its own.
+    const diagnosis = await diagnoseText(oneMessageLog(1_030, 500));
+    const shared = diagnosis.providers[OTHER_RELAY_HOSTS_KEY];
+
+    expect(shared?.relayHostCount).toBe(1_009);
+    expect(shared?.sent).toBe(1_009);
+    expect(shared?.status).toBe("ok");
+    expect(diagnosis.providers["relay-host:relay500.example.net:587"]?.deferred).toBe(1);
+    expect(diagnosis.verdict.summary).toContain(
+      "mail through the 1,029 other relay hosts is delivered",
+    );
   });
 
   test("shared row counts several hosts", async () => {
