@@ -321,8 +321,8 @@ export class LogAnalyser {
    * for this host is a failed local delivery, and one for a loopback address is a content
    * filter's (see `addFilterFailure`). The MTA's own decisions count for the origin and in
    * `undeliveredByServer`, never as a provider's reply. A deliberate refusal by this server's
-   * own rules (`policy`) counts with the failed local deliveries instead, because it is no mail
-   * that the server holds back.
+   * own rules (`policy`) counts in `localPolicyRejections` instead, because it is no mail that
+   * the server holds back.
    */
   private addResultWithoutAttempt(event: DeliveryEvent): void {
     if (event.status !== "deferred" && event.status !== "bounced") return;
@@ -340,7 +340,7 @@ export class LogAnalyser {
       this.providers.addSuspendedDeferral(delivery);
       this.volume.addDelivery(delivery);
     } else if (event.withoutAttempt === "policy") {
-      this.server.localDeliveryFailures.add(event);
+      this.server.localPolicyRejections.add(event);
     } else {
       this.server.undeliveredByServer.add(event, delivery.state.host?.name ?? null);
     }

@@ -37,6 +37,22 @@ export class DistinctCounter {
     return estimate(this.registers ?? new Uint8Array(REGISTER_COUNT));
   }
 
+  /** Counts every value that `other` counted, so that this counter counts the union of both. */
+  addAll(other: DistinctCounter): void {
+    if (other.exact !== null) {
+      other.exact.forEach((hash) => this.addHash(hash));
+      return;
+    }
+    if (other.registers === null) return;
+    if (this.exact !== null) this.switchToEstimate();
+    const registers = this.registers ?? new Uint8Array(REGISTER_COUNT);
+    this.registers = registers;
+    // A HyperLogLog of a union keeps the larger rank of each register.
+    other.registers.forEach((rank, index) => {
+      if (rank > (registers[index] ?? 0)) registers[index] = rank;
+    });
+  }
+
   /** True while `size` is exact (up to hash collisions). */
   get isExact(): boolean {
     return this.exact !== null;

@@ -99,13 +99,24 @@ export interface HostBlockState {
 export type AddressFamily = "ipv4" | "ipv6";
 
 /**
- * Maximum number of relay hosts with a row of their own. A server usually hands its mail to
- * one or two smarthosts, and many more rows would only lengthen the report. Twenty is an
- * estimate.
+ * Maximum number of relay hosts that get a row of their own whatever their replies. A server
+ * usually hands its mail to one or two smarthosts, and many more rows would only lengthen the
+ * report. Twenty is an estimate.
  */
 const MAX_RELAY_HOST_ROWS = 20;
 
-/** The label of `OTHER_RELAY_HOSTS_KEY`, the row of the relay hosts after `MAX_RELAY_HOST_ROWS`. */
+/**
+ * Maximum number of relay hosts after the first `MAX_RELAY_HOST_ROWS` whose mail is counted
+ * apart until the end of the log, when those that deferred or rejected mail get a row of their
+ * own. The limit bounds memory. A thousand is an estimate, far above the relay hosts of a
+ * real server.
+ */
+const MAX_LATER_RELAY_HOSTS = 1_000;
+
+/**
+ * The label of `OTHER_RELAY_HOSTS_KEY`, the row of the relay hosts after `MAX_RELAY_HOST_ROWS`
+ * that accepted all their mail.
+ */
 const OTHER_RELAY_HOSTS_LABEL = "*";
 
 /** The label of a relay host whose line names neither host nor IP. */
@@ -132,6 +143,11 @@ interface PendingFailure {
 export class ProviderFacts {
   /** The provider of the row: `relay-host` for every relay host's row. */
   readonly provider: ProviderId;
+  /**
+   * Relay hosts whose mail the row counts: 1 for a relay host's own row, 0 for a provider's
+   * row, and for `relay-host:*` the number of relay hosts that share it.
+   */
+  relayHostCount: number;
   /**
    * Delivery attempts per recipient domain, for a relay host's row only, so the verdict can
    * name the mail that goes through it. At most 1,000 domains are counted.
@@ -264,6 +280,7 @@ export class ProviderFacts {
     readonly relayHost: string | null = null,
   ) {
     this.provider = providerOfKey(key);
+    this.relayHostCount = relayHost === null || relayHost === OTHER_RELAY_HOSTS_LABEL ? 0 : 1;
   }
 }
 
@@ -321,6 +338,11 @@ export class ProviderAnalyser {
   readonly providers = new Map<ProviderKey, ProviderFacts>();
   // The row key of each relay host label, so that a delivery finds its row without a new string.
   private readonly relayHostKeys = new Map<string, ProviderKey>();
+  // The relay hosts after the first `MAX_RELAY_HOST_ROWS`, by label, each counted in a row that
+  // `finish` keeps when the relay host deferred or rejected mail, or else adds to the shared row.
+  private readonly laterRelayHosts = new Map<string, ProviderFacts>();
+  // The labels of the relay hosts past `MAX_LATER_RELAY_HOSTS`, which share a row from the start.
+  private untrackedRelayHosts: DistinctCounter | null = null;
   // The latest block signal of each provider, and the latest of each kind, explained in full
   // only at the end.
   private readonly lastBlockSites = new Map<ProviderFacts, LastBlockSites>();
@@ -575,6 +597,7 @@ export class ProviderAnalyser {
    * at the end.
    */
   finish(): void {
+    this.settleLaterRelayHosts();
     for (const [facts, sites] of this.suspendedSites) this.blockFromSuspended(facts, sites);
     for (const [facts, sites] of this.lastBlockSites) {
       facts.lastBlock = this.occurrenceAt(sites.latest);
@@ -586,6 +609,29 @@ export class ProviderAnalyser {
       for (const pending of recipients.values()) {
         this.markUnretried(pending.facts, pending.lastTime);
       }
+    }
+  }
+
+  /**
+   * Gives each relay host after the first `MAX_RELAY_HOST_ROWS` that deferred or rejected mail a
+   * row of its own, and adds the others, which accepted all their mail, to the shared row
+   * `relay-host:*`. A blocked relay host then never shares a row with a healthy one, unless it
+   * came after `MAX_LATER_RELAY_HOSTS` others.
+   */
+  private settleLaterRelayHosts(): void {
+    for (const facts of this.laterRelayHosts.values()) {
+      if (acceptedAllMail(facts)) {
+        addAcceptedMail(this.relayHostFacts(OTHER_RELAY_HOSTS_KEY, OTHER_RELAY_HOSTS_LABEL), facts);
+      } else {
+        this.providers.set(facts.key, facts);
+      }
+    }
+    this.laterRelayHosts.clear();
+    const untracked = this.untrackedRelayHosts;
+    if (untracked !== null) {
+      const shared = this.relayHostFacts(OTHER_RELAY_HOSTS_KEY, OTHER_RELAY_HOSTS_LABEL);
+      shared.relayHostCount += untracked.size;
+      this.untrackedRelayHosts = null;
     }
   }
 
@@ -967,7 +1013,7 @@ export class ProviderAnalyser {
    * Returns the row of a delivery: that of its provider, or that of its relay host when the
    * provider is `relay-host`. The first relay host in the log gets the row `relay-host`, and each
    * further one a row of its own (see `ProviderKey`), up to `MAX_RELAY_HOST_ROWS`. The relay
-   * hosts after that share the row `relay-host:*`.
+   * hosts after that are counted apart until `finish` decides their rows.
    */
   private factsOfDelivery(delivery: Delivery): ProviderFacts {
     if (delivery.provider !== "relay-host") return this.factsOf(delivery.provider);
@@ -977,12 +1023,29 @@ export class ProviderAnalyser {
     let key = this.relayHostKeys.get(label);
     if (key === undefined) {
       const rows = this.relayHostKeys.size;
-      if (rows >= MAX_RELAY_HOST_ROWS)
-        return this.relayHostFacts(OTHER_RELAY_HOSTS_KEY, OTHER_RELAY_HOSTS_LABEL);
+      if (rows >= MAX_RELAY_HOST_ROWS) return this.laterRelayHostFacts(label);
       key = rows === 0 ? "relay-host" : `relay-host:${detach(label)}`;
       this.relayHostKeys.set(detach(label), key);
     }
     return this.relayHostFacts(key, label);
+  }
+
+  /**
+   * Returns the facts of a relay host after the first `MAX_RELAY_HOST_ROWS`, or the shared row
+   * for one past `MAX_LATER_RELAY_HOSTS` more.
+   */
+  private laterRelayHostFacts(label: string): ProviderFacts {
+    const facts = this.laterRelayHosts.get(label);
+    if (facts !== undefined) return facts;
+    if (this.laterRelayHosts.size >= MAX_LATER_RELAY_HOSTS) {
+      this.untrackedRelayHosts ??= new DistinctCounter();
+      this.untrackedRelayHosts.add(label);
+      return this.relayHostFacts(OTHER_RELAY_HOSTS_KEY, OTHER_RELAY_HOSTS_LABEL);
+    }
+    const stored = detach(label);
+    const created = new ProviderFacts(`relay-host:${stored}`, stored);
+    this.laterRelayHosts.set(stored, created);
+    return created;
   }
 
   private relayHostFacts(key: ProviderKey, label: string): ProviderFacts {
@@ -1014,6 +1077,60 @@ export class ProviderAnalyser {
     facts.lastHour = hour;
     facts.lastHourCounts = counts;
     return counts;
+  }
+}
+
+/**
+ * True when every delivery attempt of a row was accepted: no deferral, bounce, expiry or
+ * connection failure, and no reply that did not accept the mail, such as one to a probe.
+ */
+function acceptedAllMail(facts: ProviderFacts): boolean {
+  return (
+    facts.deferred === 0 &&
+    facts.bounced === 0 &&
+    facts.expired === 0 &&
+    facts.connectionFailures === 0 &&
+    facts.attemptsSinceSent === 0 &&
+    facts.rules.size === 0
+  );
+}
+
+/**
+ * Adds the counts of `source`, a relay host's row for which `acceptedAllMail` holds, to
+ * `target`, the shared row of relay hosts. Such a row has no reply, failure or block to add.
+ * NOTE: when the target already counts failures of relay hosts past `MAX_LATER_RELAY_HOSTS`,
+ * the deliveries added here do not count as accepted after those failures, so these read as
+ * going on longer than they may have.
+ */
+function addAcceptedMail(target: ProviderFacts, source: ProviderFacts): void {
+  target.relayHostCount += 1;
+  target.attempts += source.attempts;
+  target.sent += source.sent;
+  target.other += source.other;
+  target.fromBounces += source.fromBounces;
+  target.deferredRecipientsDelivered += source.deferredRecipientsDelivered;
+  target.recipients.addAll(source.recipients);
+  for (const [domain, count] of source.recipientDomains) {
+    addCapped(target.recipientDomains, domain, count);
+  }
+  for (const [hour, counts] of source.hourly) {
+    const sum = target.hourly.get(hour);
+    if (sum === undefined) {
+      target.hourly.set(hour, { ...counts });
+    } else {
+      sum.attempts += counts.attempts;
+      sum.sent += counts.sent;
+      sum.blocked += counts.blocked;
+    }
+  }
+  target.lastHour = NaN;
+  target.lastHourCounts = null;
+  if (source.lastSent !== null && (target.lastSent === null || source.lastSent > target.lastSent)) {
+    target.lastSent = source.lastSent;
+  }
+  const contact = source.firstContact;
+  if (contact !== null && (target.firstContact === null || contact < target.firstContact)) {
+    target.firstContact = contact;
   }
 }
 

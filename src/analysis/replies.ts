@@ -175,9 +175,9 @@ export function codeKey(reply: Pick<ExplainedReply, "replyCode" | "enhancedStatu
 
 const MAX_KEYS = 1000;
 
-/** Increments a count, adding new keys only while the map is below its cap. */
-export function addCapped(counts: Map<string, number>, key: string): void {
+/** Adds `amount` to a count, adding new keys only while the map is below its cap. */
+export function addCapped(counts: Map<string, number>, key: string, amount = 1): void {
   const current = counts.get(key);
-  if (current !== undefined) counts.set(key, current + 1);
-  else if (counts.size < MAX_KEYS) counts.set(detach(key), 1);
+  if (current !== undefined) counts.set(key, current + amount);
+  else if (counts.size < MAX_KEYS) counts.set(detach(key), amount);
 }

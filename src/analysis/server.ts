@@ -187,10 +187,14 @@ export class ServerAnalyser {
   discarded = 0;
   /**
    * Deferrals and bounces of deliveries to mailboxes and programs on this server, and of
-   * hand-offs to a content filter on it. Bounces that this server's own rules decided on purpose
-   * (`DeliveryEvent.withoutAttempt` of `policy`), such as an Exim `:fail:` alias, count here too.
+   * hand-offs to a content filter on it.
    */
   readonly localDeliveryFailures = new UndeliveredTally();
+  /**
+   * Bounces that this server's own rules decided on purpose (`DeliveryEvent.withoutAttempt` of
+   * `policy`), such as an Exim `:fail:` alias. They are no failed delivery and no held mail.
+   */
+  readonly localPolicyRejections = new UndeliveredTally();
   /**
    * Of `localDeliveryFailures`, the deferrals and bounces of outbound mail at a hand-off to a
    * content filter on this host: a filter that cannot be reached or rejects the mail. No receiver

@@ -3,6 +3,7 @@ import type { Severity } from "../knowledge/categories.js";
 import { isPluralRow, isRelayHostKey, type ProviderKey } from "../knowledge/providers.js";
 import {
   deliveredElsewhereClause,
+  relayHostHealth,
   relayHostNote,
   relayHostSubject,
   submissionHostNote,
@@ -183,6 +184,7 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     checks: checks === null ? null : checksReport(checks.report, checks.resolver),
     blocklists: blocklists === null ? null : blocklistsSummary(blocklists),
     localDeliveryFailures: undeliveredReport(facts.server.localDeliveryFailures, time),
+    localPolicyRejections: undeliveredReport(facts.server.localPolicyRejections, time),
     undeliveredByServer: undeliveredReport(facts.server.undeliveredByServer, time),
     outboundFilterFailures: undeliveredReport(facts.server.outboundFilterFailures, time),
     frozenMessages: frozenReport(facts.frozen, time),
@@ -345,14 +347,19 @@ function healthyFinding(
     Object.values(providers).filter((verdict) => verdict !== undefined),
     context.facts.server.hosts.values(),
   );
+  const relayHosts = relayHostHealth(providers);
+  const summary =
+    pastOutages === ""
+      ? "The log shows outbound deliveries and no sender-side rejections; the few failures are single recipients."
+      : `The log shows outbound deliveries and no sender-side rejections.${pastOutages}`;
   return finding("healthy", {
     severity: "info",
     role: "status",
-    title: "No receiver rejects or throttles this server's mail",
+    title: relayHosts.title ?? "No receiver rejects or throttles this server's mail",
     summary:
-      pastOutages === ""
-        ? "The log shows outbound deliveries and no sender-side rejections; the few failures are single recipients."
-        : `The log shows outbound deliveries and no sender-side rejections.${pastOutages}`,
+      relayHosts.summary === null
+        ? `${summary}${relayHosts.note}`
+        : `${relayHosts.summary}${pastOutages}`,
     evidence: { remoteAttempts: attempts },
     fix: [
       "Nothing to fix in the log. Keep SPF, DKIM, DMARC and PTR in place and watch for changes.",

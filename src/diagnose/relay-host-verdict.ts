@@ -3,6 +3,7 @@ import {
   submissionHostProvider,
   type ProviderKey,
 } from "../knowledge/providers.js";
+import { plural } from "./findings/build.js";
 import type { ProviderVerdict } from "./types.js";
 
 /** The rows of a diagnosis by key, as in `Diagnosis.providers`. */
@@ -50,9 +51,11 @@ function relayDomainsPhrase(verdict: ProviderVerdict): string {
 
 /**
  * Returns the clause that names the other mail that was delivered, when only relay hosts defer or
- * reject mail: "mail sent directly to other domains is delivered", naming the relay hosts that
- * accept their mail too. Returns "" when a provider's row defers or rejects mail as well, or
- * when no other row delivered mail.
+ * reject mail: "mail sent directly to other domains is delivered", and "mail through the 3
+ * other relay hosts" when relay hosts accept their mail too. It counts those relay hosts and
+ * names none, because the verdict names only the relay hosts that defer or reject mail.
+ * Returns "" when a provider's row defers or rejects mail as well, or when no other row
+ * delivered mail.
  * NOTE: a relay host on port 25 is recognised only by mail for a named provider's domain, so
  * its mail for other domains counts in their rows and reads here as sent directly.
  */
@@ -65,13 +68,73 @@ export function deliveredElsewhereClause(providers: Providers): string {
 
   const delivering = rows.filter((row) => row.verdict.status === "ok" && row.verdict.sent > 0);
   const direct = delivering.some((row) => !isRelayHostKey(row.key));
-  const relays = delivering.filter((row) => isRelayHostKey(row.key)).map((row) => row.verdict.name);
-  if (!direct && relays.length === 0) return "";
-  if (relays.length === 0) return "mail sent directly to other domains is delivered";
-  const through = `through ${listAnd(relays)}`;
+  const relayHosts = delivering
+    .filter((row) => isRelayHostKey(row.key))
+    .reduce((sum, row) => sum + (row.verdict.relayHostCount ?? 1), 0);
+  if (!direct && relayHosts === 0) return "";
+  if (relayHosts === 0) return "mail sent directly to other domains is delivered";
+  const through =
+    relayHosts === 1
+      ? "through the other relay host"
+      : `through the ${plural(relayHosts, "other relay host")}`;
   return direct
     ? `mail sent directly to other domains and mail ${through} is delivered`
     : `mail ${through} is delivered`;
+}
+
+/** The title and summary of the `healthy` finding when relay hosts took outbound mail. */
+export interface RelayHostHealth {
+  /** The title when relay hosts took all the outbound mail, else null. */
+  readonly title: string | null;
+  /** The summary that replaces the usual one when relay hosts took all the mail, else null. */
+  readonly summary: string | null;
+  /** The sentence added to the usual summary when relay hosts took part of the mail, else "". */
+  readonly note: string;
+}
+
+/**
+ * Describes the mail that relay hosts accepted, for the `healthy` finding. The log shows only
+ * the relay hosts' replies, so it cannot show how the recipients' providers treat that mail,
+ * and a finding that said "no receiver rejects this server's mail" would claim too much.
+ */
+export function relayHostHealth(providers: Providers): RelayHostHealth {
+  const rows = Object.entries(providers).flatMap(([key, verdict]) =>
+    verdict === undefined || verdict.attempts === 0 ? [] : [{ key, verdict }],
+  );
+  const relayRows = rows.filter((row) => isRelayHostKey(row.key)).map((row) => row.verdict);
+  if (relayRows.length === 0) return { title: null, summary: null, note: "" };
+
+  const hosts = relayRows.reduce((sum, verdict) => sum + (verdict.relayHostCount ?? 1), 0);
+  const [only] = relayRows;
+  const named =
+    hosts === 1 && only !== undefined ? only.name : `the ${plural(hosts, "relay host")}`;
+  const ownLog = hosts === 1 ? "The relay host's own log can." : "The relay hosts' logs can.";
+  if (rows.length > relayRows.length) {
+    return {
+      title: null,
+      summary: null,
+      note:
+        ` The mail handed to ${named} goes no further in this log, so it cannot show how the` +
+        ` recipients' providers treat that mail. ${ownLog}`,
+    };
+  }
+
+  const attempts = relayRows.reduce((sum, verdict) => sum + verdict.attempts, 0);
+  const sent = relayRows.reduce((sum, verdict) => sum + verdict.sent, 0);
+  const accepted =
+    sent === attempts
+      ? "accepted it"
+      : `accepted ${sent.toLocaleString("en-US")} of ${plural(attempts, "delivery attempt")}`;
+  return {
+    title:
+      hosts === 1
+        ? "The relay host accepts this server's mail"
+        : "The relay hosts accept this server's mail",
+    summary:
+      `All outbound mail went to ${named}, which ${accepted}. This log cannot show how the` +
+      ` recipients' providers treat that mail. ${ownLog}`,
+    note: "",
+  };
 }
 
 /**

@@ -94,6 +94,8 @@ export interface InboundStatistics {
    * hand-offs to a content filter on it.
    */
   readonly localDeliveryFailures: UndeliveredReport;
+  /** Bounces that this server's own rules decided on purpose, such as an Exim `:fail:` alias. */
+  readonly localPolicyRejections: UndeliveredReport;
   readonly rejects: number;
   /** Rejects with a 4xx reply code. Rejects whose code was not found are in neither class. */
   readonly temporaryRejects: number;
@@ -152,6 +154,7 @@ export function buildStatistics(
       localForwards: facts.server.localForwards,
       discarded: facts.server.discarded,
       localDeliveryFailures: undeliveredReport(facts.server.localDeliveryFailures, time),
+      localPolicyRejections: undeliveredReport(facts.server.localPolicyRejections, time),
       rejects: facts.server.inboundRejects,
       temporaryRejects: facts.server.temporaryRejects,
       permanentRejects: facts.server.permanentRejects,

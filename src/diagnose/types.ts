@@ -42,6 +42,8 @@ export interface Diagnosis {
    * hand-offs to a content filter on it.
    */
   readonly localDeliveryFailures: UndeliveredReport;
+  /** Bounces that this server's own rules decided on purpose, such as an Exim `:fail:` alias. */
+  readonly localPolicyRejections: UndeliveredReport;
   /** Recipients that this server deferred or bounced on its own, without trying any receiver. */
   readonly undeliveredByServer: UndeliveredReport;
   /**
@@ -260,6 +262,11 @@ export interface ProviderVerdict {
   readonly relayDomains: Readonly<Record<string, number>> | null;
   /** Of a relay host's row, the number of recipient domains (at most 1,000); null otherwise. */
   readonly relayDomainCount: number | null;
+  /**
+   * Of a relay host's row, the number of relay hosts whose mail it counts: 1, or for
+   * `relay-host:*` the relay hosts that share it. Null for the rows of providers.
+   */
+  readonly relayHostCount: number | null;
   readonly status: ProviderStatus;
   readonly attempts: number;
   readonly recipients: number;

@@ -229,17 +229,20 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
 /** Maximum number of recipient domains that a relay host's row lists. */
 export const RELAY_DOMAINS_SHOWN = 10;
 
-/** Returns the recipient domains of a relay host's row, most attempts first. */
+/** Returns the recipient domains of a relay host's row, most attempts first, and its relay hosts. */
 function relayDomainsOf(
   facts: ProviderFacts,
-): Pick<ProviderVerdict, "relayDomains" | "relayDomainCount"> {
-  if (facts.relayHost === null) return { relayDomains: null, relayDomainCount: null };
+): Pick<ProviderVerdict, "relayDomains" | "relayDomainCount" | "relayHostCount"> {
+  if (facts.relayHost === null) {
+    return { relayDomains: null, relayDomainCount: null, relayHostCount: null };
+  }
   const domains = [...facts.recipientDomains]
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .slice(0, RELAY_DOMAINS_SHOWN);
   return {
     relayDomains: Object.fromEntries(domains),
     relayDomainCount: facts.recipientDomains.size,
+    relayHostCount: facts.relayHostCount,
   };
 }
 

@@ -143,8 +143,9 @@ export interface DeliveryEvent {
   readonly relayHost: string | null;
   readonly relayIp: string | null;
   /**
-   * TCP port of the relay when the log names it (Postfix `relay=host[ip]:587`). Null when the
-   * line names none, and absent from the events of parsers that do not read it.
+   * TCP port of the relay when the log names it (Postfix `relay=host[ip]:587`, Exim
+   * `H=host [ip]:587`). Null when the line names none, and absent from the events of parsers
+   * that do not read it.
    */
   readonly relayPort?: number | null;
   /**

@@ -37,6 +37,7 @@ import { MAX_SAMPLE_LINES } from "./skipped-samples.js";
 import { bounceOnlySentence, filesRead, inputDetailSentences, READINESS_MARKS } from "./text.js";
 import {
   frozenSentence,
+  POLICY_REJECTIONS_HEADING,
   suspendedDeferralSentence,
   undeliveredSentences,
 } from "./undelivered-text.js";
@@ -202,12 +203,14 @@ function suspendedParagraphs(diagnosis: Diagnosis): string[] {
 
 /**
  * Lists the mail that no receiver decided: the recipients that this server deferred or bounced
- * itself, and failed local deliveries, each with its earliest line, and the frozen messages.
+ * itself, failed local deliveries and the bounces of its own rules, each with its earliest line,
+ * and the frozen messages.
  */
 function undeliveredParagraphs(diagnosis: Diagnosis): string[] {
   const tallies = [
     undeliveredSentences(ownDecisionHeading(diagnosis.server), diagnosis.undeliveredByServer),
     undeliveredSentences("Failed local deliveries", diagnosis.localDeliveryFailures),
+    undeliveredSentences(POLICY_REJECTIONS_HEADING, diagnosis.localPolicyRejections),
   ];
   const paragraphs = tallies.flatMap((sentences) => {
     if (sentences === null) return [];

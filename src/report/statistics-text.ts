@@ -6,7 +6,12 @@ import { copiedLinesSentence } from "./copied-lines.js";
 import { missingFilterCopiesSentence } from "./filter-copies.js";
 import { addressProbesSentence } from "./address-probes.js";
 import { hostsSentence, ownDecisionHeading } from "./hosts.js";
-import { frozenLines, suspendedDeferralLines, undeliveredLines } from "./undelivered-text.js";
+import {
+  frozenLines,
+  POLICY_REJECTIONS_HEADING,
+  suspendedDeferralLines,
+  undeliveredLines,
+} from "./undelivered-text.js";
 import { PROVIDER_COLUMN, providerCell } from "./providers.js";
 import { column, count, plural, shortTime, wrap, wrapBreakingWords, wrapItems } from "./wrap.js";
 
@@ -91,6 +96,7 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
       "  ",
     ),
     ...undeliveredLines("Failed local deliveries", inbound.localDeliveryFailures),
+    ...undeliveredLines(POLICY_REJECTIONS_HEADING, inbound.localPolicyRejections),
   );
   const handoffs = handoffCounts(inbound);
   if (handoffs.length > 0) {

@@ -47,7 +47,12 @@ import {
   ptrCheckSentence,
 } from "./dns-checks.js";
 import { skippedSampleLines } from "./skipped-samples.js";
-import { frozenLines, suspendedDeferralLines, undeliveredLines } from "./undelivered-text.js";
+import {
+  frozenLines,
+  POLICY_REJECTIONS_HEADING,
+  suspendedDeferralLines,
+  undeliveredLines,
+} from "./undelivered-text.js";
 import { column, count, plural, shortTime, shortTimesIn, wrap } from "./wrap.js";
 
 /**
@@ -168,6 +173,7 @@ function undeliveredSection(diagnosis: Diagnosis, paint: Painter): string[] {
   const lines = [
     ...undeliveredLines(ownDecisionHeading(diagnosis.server), diagnosis.undeliveredByServer),
     ...undeliveredLines("Failed local deliveries", diagnosis.localDeliveryFailures),
+    ...undeliveredLines(POLICY_REJECTIONS_HEADING, diagnosis.localPolicyRejections),
     ...frozenLines(diagnosis.frozenMessages),
   ];
   if (lines.length === 0) return [];

@@ -37,6 +37,9 @@ export function undeliveredSentences(
   };
 }
 
+/** The heading of the bounces that this server's own rules decided on purpose. */
+export const POLICY_REJECTIONS_HEADING = "Rejected on purpose by this server's own rules";
+
 /**
  * Renders the note under a provider's row on the deferrals that the MTA made without trying
  * the provider, with the recipients deferred in all. Returns no lines when there were none.

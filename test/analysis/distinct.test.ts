@@ -2,6 +2,29 @@ import { describe, expect, test } from "vitest";
 import { DistinctCounter } from "../../src/analysis/distinct.js";
 
 describe("DistinctCounter", () => {
+  test("union of two exact counters", () => {
+    const first = new DistinctCounter(100);
+    const second = new DistinctCounter(100);
+    for (let i = 0; i < 50; i++) first.add(`user${i}@example.com`);
+    for (let i = 30; i < 70; i++) second.add(`user${i}@example.com`);
+    first.addAll(second);
+    expect(first.size).toBe(70);
+    expect(first.isExact).toBe(true);
+    expect(second.size).toBe(40);
+  });
+
+  test("union with an estimating counter", () => {
+    const exact = new DistinctCounter(1000);
+    const estimating = new DistinctCounter(1000);
+    for (let i = 0; i < 500; i++) exact.add(`a${i}@example.com`);
+    for (let i = 0; i < 20_000; i++) estimating.add(`b${i}@example.net`);
+    exact.addAll(estimating);
+    expect(exact.isExact).toBe(false);
+    expect(Math.abs(exact.size - 20_500) / 20_500).toBeLessThan(0.05);
+    estimating.addAll(new DistinctCounter());
+    expect(Math.abs(estimating.size - 20_000) / 20_000).toBeLessThan(0.05);
+  });
+
   test("counts exactly while small", () => {
     const counter = new DistinctCounter(100);
     for (let i = 0; i < 250; i++) counter.add(`user${i % 80}@example.com`);

@@ -190,8 +190,9 @@ describe("Postfix error service", () => {
     expect(other?.attempts).toBe(1);
     expect(statistics.undeliveredByServer.bounced).toBe(0);
     expect(statistics.undeliveredByServer.deferred).toBe(0);
-    expect(statistics.inbound.localDeliveryFailures.bounced).toBe(1);
-    expect(statistics.inbound.localDeliveryFailures.first).toEqual({
+    expect(statistics.inbound.localDeliveryFailures.bounced).toBe(0);
+    expect(statistics.inbound.localPolicyRejections.bounced).toBe(1);
+    expect(statistics.inbound.localPolicyRejections.first).toEqual({
       time: "2024-03-04T10:00:30Z",
       recipient: "u3@example.net",
       status: "bounced",
@@ -247,7 +248,9 @@ describe("Postfix policy bounces", () => {
 
     expect(run.code).toBe(0);
     expect(run.stdout).not.toContain("MAIL HELD BY THIS SERVER");
-    expect(run.stdout).toContain("Failed local deliveries: 0 deferred, 1 bounced");
+    expect(run.stdout).toContain(
+      "Rejected on purpose by this server's own rules: 0 deferred, 1 bounced",
+    );
   });
 
   test("error transport bounce is policy", async () => {
@@ -257,7 +260,8 @@ describe("Postfix policy bounces", () => {
 
     expect(diagnosis.verdict.heldByServer).toBeNull();
     expect(diagnosis.undeliveredByServer.bounced).toBe(0);
-    expect(diagnosis.localDeliveryFailures.bounced).toBe(1);
+    expect(diagnosis.localPolicyRejections.bounced).toBe(1);
+    expect(diagnosis.localDeliveryFailures.bounced).toBe(0);
   });
 
   test("Sendmail error mailer is no held mail", async () => {
@@ -270,7 +274,7 @@ describe("Postfix policy bounces", () => {
 
     expect(diagnosis.verdict.heldByServer).toBeNull();
     expect(diagnosis.undeliveredByServer.bounced).toBe(0);
-    expect(diagnosis.localDeliveryFailures.first?.transport).toBe("*error*");
+    expect(diagnosis.localPolicyRejections.first?.transport).toBe("*error*");
   });
 
   test("broken transport bounce stays held", async () => {

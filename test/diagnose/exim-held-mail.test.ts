@@ -146,8 +146,9 @@ describe("Exim local policy bounces", () => {
 
     expect(result.verdict.heldByServer).toBeNull();
     expect(result.undeliveredByServer.bounced).toBe(0);
-    expect(result.localDeliveryFailures.bounced).toBe(1);
-    expect(result.localDeliveryFailures.first?.text).toBe("bounced (:fail:)");
+    expect(result.localPolicyRejections.bounced).toBe(1);
+    expect(result.localPolicyRejections.first?.text).toBe("bounced (:fail:)");
+    expect(result.localDeliveryFailures.bounced).toBe(0);
   });
 
   test("router refusal is no held mail", async () => {
@@ -155,7 +156,7 @@ describe("Exim local policy bounces", () => {
 
     expect(result.verdict.heldByServer).toBeNull();
     expect(result.undeliveredByServer.bounced).toBe(0);
-    expect(result.localDeliveryFailures.first?.recipient).toBe("former@example.net");
+    expect(result.localPolicyRejections.first?.recipient).toBe("former@example.net");
   });
 
   test("policy bounce exits 0", async () => {
@@ -166,7 +167,10 @@ describe("Exim local policy bounces", () => {
 
     expect(run.code).toBe(0);
     expect(run.stdout).not.toContain("MAIL HELD BY THIS SERVER");
-    expect(run.stdout).toContain("Failed local deliveries: 0 deferred, 1 bounced");
+    expect(run.stdout).toContain(
+      "Rejected on purpose by this server's own rules: 0 deferred, 1 bounced",
+    );
+    expect(run.stdout).not.toContain("Failed local deliveries");
   });
 
   test("routing failure with router stays held", async () => {
@@ -175,6 +179,7 @@ describe("Exim local policy bounces", () => {
 
     expect(result.undeliveredByServer.bounced).toBe(1);
     expect(result.localDeliveryFailures.bounced).toBe(0);
+    expect(result.localPolicyRejections.bounced).toBe(0);
     expect(result.verdict.heldByServer?.bounced).toBe(1);
   });
 });

@@ -101,6 +101,7 @@ describe("two relay hosts and direct mail", () => {
     expect(blocked?.firstBlock?.time).toBe("2026-03-10T10:00:00Z");
     expect(blocked?.relayDomains).toEqual({ "gmail.com": 24 });
     expect(blocked?.relayDomainCount).toBe(1);
+    expect(blocked?.relayHostCount).toBe(1);
     expect(good?.relayHost).toBe("smtp.other-relay.example.org:465");
     expect(good?.sent).toBe(24);
     expect(good?.deferred).toBe(0);
@@ -108,6 +109,7 @@ describe("two relay hosts and direct mail", () => {
     expect(good?.firstBlock).toBeNull();
     expect(diagnosis.providers["yahoo"]?.relayHost).toBeNull();
     expect(diagnosis.providers["yahoo"]?.relayDomains).toBeNull();
+    expect(diagnosis.providers["yahoo"]?.relayHostCount).toBeNull();
     expect(diagnosis.providers["yahoo"]?.sent).toBe(24);
   });
 
@@ -118,8 +120,9 @@ describe("two relay hosts and direct mail", () => {
       "Mail for gmail.com goes through relay host smtp.relay.example.net:587, which defers it since 2026-03-10T10:00:00Z",
     );
     expect(summary).toContain(
-      "mail sent directly to other domains and mail through relay host smtp.other-relay.example.org:465 is delivered",
+      "mail sent directly to other domains and mail through the other relay host is delivered",
     );
+    expect(summary).not.toContain("smtp.other-relay.example.org");
     expect(summary).toContain("ask the relay host's operator");
     expect(summary).not.toContain("sends all its outbound mail");
     expect(summary).not.toContain("Relay host defers");

@@ -11,6 +11,8 @@ export interface DeliveryFields {
   transport: string | null;
   relayHost: string | null;
   relayIp: string | null;
+  /** The relay's port after its address (`H=host [ip]:587`), or null when the line has none. */
+  relayPort: number | null;
   /** The local address the connection left from, `I=[ip]` after `H=`. */
   outgoingIp: string | null;
   /** TLS protocol from `X=`, spelled as OpenSSL does (`TLSv1.3`). */
@@ -36,6 +38,7 @@ export function readDelivery(reader: FieldReader, text: string, start: number): 
     transport: null,
     relayHost: null,
     relayIp: null,
+    relayPort: null,
     outgoingIp: null,
     tlsProtocol: null,
     confirmation: null,
@@ -54,6 +57,7 @@ export function readDelivery(reader: FieldReader, text: string, start: number): 
       reader.readHost();
       fields.relayHost = reader.hostName;
       fields.relayIp = reader.hostIp;
+      fields.relayPort = reader.hostPort;
     } else if (key === KEY_I) {
       fields.outgoingIp = bracketedAddress(text, reader.valueStart, reader.valueEnd);
     } else if (key === KEY_X) {

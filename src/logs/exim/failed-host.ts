@@ -1,4 +1,5 @@
 import type { DeliveryFields } from "./delivery.js";
+import { portAt } from "./field-reader.js";
 import { connectionErrorOf } from "./message-notes.js";
 import type { MessageState } from "./message.js";
 
@@ -11,6 +12,8 @@ import type { MessageState } from "./message.js";
 export interface FailedHost {
   readonly host: string | null;
   readonly ip: string;
+  /** The port after the address (`[192.0.2.250]:587`), or null when the line has none. */
+  readonly port: number | null;
   /** The connection failure that the address line repeats, or null for a failed login. */
   readonly connectionError: string | null;
 }
@@ -38,6 +41,7 @@ export function withFailedHost(state: MessageState, fields: DeliveryFields): voi
   if (!repeats) return;
   fields.relayHost = failed.host;
   fields.relayIp = failed.ip;
+  fields.relayPort = failed.port;
 }
 
 /** Reads the host and failure of a connection error line whose text starts at `start`. */
@@ -45,7 +49,7 @@ export function readHostError(text: string, start: number): FailedHost | null {
   const connectionError = connectionErrorOf(text, start);
   const host = hostAt(text, start);
   if (connectionError === null || host === null) return null;
-  return { host: host.host, ip: host.ip, connectionError };
+  return { host: host.host, ip: host.ip, port: host.port, connectionError };
 }
 
 /** The relay host and reply of a failed login of this server to a relay host. */
@@ -61,19 +65,23 @@ export function readClientAuthFailure(text: string, start: number): ClientAuthFa
   const host = hostField < 0 ? null : hostAt(text, hostField + 1);
   if (host === null) return { host: null, response: text.slice(start) };
   return {
-    host: { host: host.host, ip: host.ip, connectionError: null },
+    host: { host: host.host, ip: host.ip, port: host.port, connectionError: null },
     response: text.slice(host.end).trim(),
   };
 }
 
-/** A host as a line names it, and the index after its closing bracket. */
+/** A host as a line names it, and the index after its closing bracket or its port. */
 interface HostAt {
   readonly host: string | null;
   readonly ip: string;
+  readonly port: number | null;
   readonly end: number;
 }
 
-/** Reads `H=name [ip]`, `H=[ip]` or `name [ip]` at `start`, or returns null. */
+/**
+ * Reads `H=name [ip]`, `H=[ip]` or `name [ip]` at `start`, each with an optional `:port`
+ * after the address, or returns null.
+ */
 function hostAt(text: string, start: number): HostAt | null {
   const nameStart = text.startsWith("H=", start) ? start + 2 : start;
   let open = nameStart;
@@ -86,5 +94,16 @@ function hostAt(text: string, start: number): HostAt | null {
   }
   const close = text.indexOf("]", open);
   if (close < 0) return null;
-  return { host, ip: text.slice(open + 1, close), end: close + 1 };
+  const ip = text.slice(open + 1, close);
+  const port = text.charCodeAt(close + 1) === 58 ? portAt(text, close + 2) : null;
+  let end = close + 1;
+  if (port !== null) {
+    end += 1;
+    while (isDigit(text.charCodeAt(end))) end += 1;
+  }
+  return { host, ip, port, end };
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
 }

@@ -57,6 +57,11 @@ export class FieldReader {
   hostName: string | null = null;
   hostHelo: string | null = null;
   hostIp: string | null = null;
+  /**
+   * The port after the address (`[192.0.2.1]:587`), which Exim writes when `log_selector` has
+   * `+outgoing_port`, else null.
+   */
+  hostPort: number | null = null;
 
   private position = 0;
   private stopAtColon = false;
@@ -152,6 +157,7 @@ export class FieldReader {
     this.hostName = null;
     this.hostHelo = null;
     this.hostIp = null;
+    this.hostPort = null;
 
     let start = this.valueStart;
     let code = text.charCodeAt(start);
@@ -178,6 +184,7 @@ export class FieldReader {
     const close = text.indexOf("]", start);
     if (close < 0) return;
     this.hostIp = text.slice(start + 1, close);
+    if (text.charCodeAt(close + 1) === COLON) this.hostPort = portAt(text, close + 2);
     let end = text.indexOf(" ", close);
     if (end < 0) end = text.length;
     this.position = end;
@@ -296,4 +303,20 @@ export function unescapeQuoted(raw: string): string {
     i += 2;
   }
   return result + raw.slice(last);
+}
+
+/**
+ * Returns the TCP port whose digits start at `start`, as after `[192.0.2.1]:`, or null when no
+ * digits are there or they make no port (more than five digits, or above 65535).
+ */
+export function portAt(text: string, start: number): number | null {
+  let port = 0;
+  let index = start;
+  for (; index < text.length && index - start <= 5; index++) {
+    const digit = text.charCodeAt(index) - 48;
+    if (digit < 0 || digit > 9) break;
+    port = port * 10 + digit;
+  }
+  const digits = index - start;
+  return digits === 0 || digits > 5 || port > 65535 ? null : port;
 }

@@ -63,6 +63,7 @@ export function deliveryEvent(
     remote,
     relayHost: fields.relayHost,
     relayIp: fields.relayIp,
+    relayPort: fields.relayPort,
     outgoingSource: fields.outgoingIp,
     handoff: !remote && isFilterHandoff(fields) ? "filter" : null,
     dsn: null,

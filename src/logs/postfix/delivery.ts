@@ -49,8 +49,8 @@ export function handleDelivery(context: PostfixContext, line: QueuedLine): Parse
   if (fields === null) return "unparsed";
 
   const state = findOrCreate(context, line);
-  const relay =
-    fields.relayNone && fields.response !== null ? peerInText(fields.response) : fields.relay;
+  const reason = fields.relayNone ? fields.response : null;
+  const relay = reason === null ? fields.relay : peerInText(reason);
   const transport = line.program.service;
   const relayIp = relay?.ip ?? null;
   const withoutAttempt =
@@ -77,7 +77,7 @@ export function handleDelivery(context: PostfixContext, line: QueuedLine): Parse
     remote,
     relayHost: relay?.host ?? null,
     relayIp,
-    relayPort: fields.relayPort,
+    relayPort: reason === null ? fields.relayPort : portInText(reason),
     outgoingSource: line.program.syslogName,
     handoff,
     dsn: fields.dsn,
@@ -380,14 +380,32 @@ const PEER_PREFIXES = ["connect to ", "lost connection with ", "conversation wit
  * H[ip]:25: Connection timed out` after `relay=none`, or null.
  */
 export function peerInText(text: string): Peer | null {
+  const peerStart = peerStartInText(text);
+  if (peerStart < 0) return null;
+  const space = text.indexOf(" ", peerStart);
+  return peerBetween(text, peerStart, space < 0 ? text.length : space);
+}
+
+/**
+ * Returns the port of the server that `peerInText` reads (`587` of `connect to
+ * smtp.example.net[192.0.2.25]:587: Connection refused`), or null when the text names none.
+ */
+function portInText(text: string): number | null {
+  const peerStart = peerStartInText(text);
+  if (peerStart < 0) return null;
+  let end = text.indexOf(" ", peerStart);
+  if (end < 0) end = text.length;
+  if (text.charCodeAt(end - 1) === 58) end -= 1;
+  return portBefore(text, end);
+}
+
+/** Returns the index where `peerInText`'s server starts, or -1 when the text names none. */
+function peerStartInText(text: string): number {
   const start = text.startsWith(SUSPENDED) ? SUSPENDED.length : 0;
   for (const prefix of PEER_PREFIXES) {
-    if (!text.startsWith(prefix, start)) continue;
-    const peerStart = start + prefix.length;
-    const space = text.indexOf(" ", peerStart);
-    return peerBetween(text, peerStart, space < 0 ? text.length : space);
+    if (text.startsWith(prefix, start)) return start + prefix.length;
   }
-  return null;
+  return -1;
 }
 
 /** Returns the port of `host[ip]:port` that ends at `end`, or null when there is none. */

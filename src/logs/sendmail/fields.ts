@@ -54,9 +54,15 @@ function valueEndAt(text: string, start: number): number {
   return text.length;
 }
 
-/** A relay as Sendmail logs it: `host. [ip]`, `[ip] [ip]`, `[ip]`, or `user@localhost`. */
+/**
+ * A relay as Sendmail logs it: `host. [ip]`, `[host] [ip]`, `[ip] [ip]`, `[ip]`, or
+ * `user@localhost`.
+ */
 export interface Relay {
-  /** Host name without the trailing dot; null for an address literal or a local user. */
+  /**
+   * Host name without the brackets and the trailing dot; null for an address literal or a
+   * local user.
+   */
   host: string | null;
   ip: string | null;
   /** The user of a local submission, from `relay=user@localhost`. */
@@ -73,14 +79,38 @@ export function parseRelay(value: string): Relay {
   if (first.endsWith("@localhost") && open < 0) {
     return { host: null, ip: null, localUser: first.slice(0, -"@localhost".length) };
   }
-  const ip = close > open ? withoutIpv6Tag(value.slice(open + 1, close)) : literal(first);
-  const host = first.startsWith("[") ? null : first.replace(/\.$/, "");
+  // The address in brackets after the first token, else the first token when it is one.
+  const second = space >= 0 && close > open ? withoutIpv6Tag(value.slice(open + 1, close)) : null;
+  const ip = second ?? literal(first);
+  const host = first.startsWith("[") ? bracketedName(first) : first.replace(/\.$/, "");
   return { host: host === "" ? null : host, ip, localUser: null };
 }
 
 function literal(token: string): string | null {
   if (!token.startsWith("[") || !token.endsWith("]")) return null;
-  return withoutIpv6Tag(token.slice(1, -1));
+  const address = withoutIpv6Tag(token.slice(1, -1));
+  return isAddressLiteral(address) ? address : null;
+}
+
+/**
+ * Returns the host name of a bracketed first token, or null for an address literal. Sendmail
+ * writes the name in brackets when the mailer's host was given that way, as a `SMART_HOST` of
+ * `[smtp.example.net]`, which skips the MX lookup: `relay=[smtp.example.net] [192.0.2.25]`.
+ */
+function bracketedName(token: string): string | null {
+  if (!token.startsWith("[") || !token.endsWith("]")) return null;
+  const inside = token.slice(1, -1);
+  if (inside.startsWith("IPv6:") || isAddressLiteral(inside)) return null;
+  const name = inside.endsWith(".") ? inside.slice(0, -1) : inside;
+  return name === "" ? null : name;
+}
+
+/**
+ * True for an IPv4 address (digits and dots) or an IPv6 address (it has a colon, which no host
+ * name has). It does not validate the address, because it only tells an address from a name.
+ */
+function isAddressLiteral(text: string): boolean {
+  return text.includes(":") || /^[0-9.]+$/.test(text);
 }
 
 // An IPv6 address literal carries the `IPv6:` tag of RFC 5321, section 4.1.3.

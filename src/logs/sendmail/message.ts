@@ -41,7 +41,7 @@ export function deliveryEvent(
 ): DeliveryEvent {
   const firstAttempt = noteAttempt(state, recipient, status);
   const mailer = fields.get("mailer");
-  return {
+  const event: DeliveryEvent = {
     type: "delivery",
     time: record.time,
     position: positionOf(record),
@@ -58,6 +58,16 @@ export function deliveryEvent(
     response: responseOf(fields),
     firstAttempt,
   };
+  return isPolicyRejection(mailer, status) ? { ...event, withoutAttempt: "policy" } : event;
+}
+
+/**
+ * True for a bounce of Sendmail's `*error*` mailer, which a rule of this server picked on
+ * purpose (an `error:` entry of the virtusertable, or `$#error` in a ruleset), so no delivery
+ * was tried.
+ */
+function isPolicyRejection(mailer: string | undefined, status: DeliveryStatus): boolean {
+  return mailer === "*error*" && status === "bounced";
 }
 
 /**

@@ -197,9 +197,30 @@ describe("Exim delivery lines", () => {
     const deferral = ofType(events, "delivery")[0];
 
     expect(deferral?.relayIp).toBe("198.51.100.30");
+    expect(deferral?.relayPort).toBe(25);
     expect(deferral?.response).toBe(
       "SMTP error from remote mail server after RCPT TO:<z@example.net>: 450 4.2.0 <z@example.net>: Recipient address rejected: Greylisted",
     );
+  });
+
+  test("smarthost port on delivery and deferral", () => {
+    const host = "H=smtp.relay.example.net [192.0.2.50]:587";
+    const { events } = parse([
+      arrival,
+      `2024-03-04 09:15:05 ${ID} => x@gmail.com R=smarthost T=remote_smtp_smarthost ${host} X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=yes A=plain C="250 2.0.0 Ok: queued as 4XyZ1"`,
+      `2024-03-04 09:15:05 ${ID} == y@gmail.com R=smarthost T=remote_smtp_smarthost defer (-44) ${host}: SMTP error from remote mail server after MAIL FROM:<alice@example.com>: 451 4.7.1 Sending quota exceeded`,
+      `2024-03-04 09:15:05 ${ID} => z@example.net R=dnslookup T=remote_smtp H=mx.example.net [198.51.100.30] C="250 OK"`,
+    ]);
+    const [sent, deferred, direct] = ofType(events, "delivery");
+
+    expect(sent?.relayHost).toBe("smtp.relay.example.net");
+    expect(sent?.relayPort).toBe(587);
+    expect(sent?.response).toBe("250 2.0.0 Ok: queued as 4XyZ1");
+    expect(deferred?.relayPort).toBe(587);
+    expect(deferred?.response).toBe(
+      "SMTP error from remote mail server after MAIL FROM:<alice@example.com>: 451 4.7.1 Sending quota exceeded",
+    );
+    expect(direct?.relayPort).toBeNull();
   });
 
   test.each([

@@ -28,6 +28,19 @@ describe("Exim host lines without an address", () => {
     expect(deferral?.status).toBe("deferred");
   });
 
+  test("refused relay host keeps its port", () => {
+    const [deferral] = deliveries([
+      `2026-03-08 08:30:00 ${ID} <= u2@example.com H=(pc) [192.0.2.32]:40000 P=esmtpsa A=dovecot_plain:u2@example.com S=1000`,
+      `2026-03-08 08:30:00 ${ID} H=smtp.relay.example.net [192.0.2.50]:587 Connection refused`,
+      `2026-03-08 08:30:00 ${ID} == c10@example.net R=smarthost T=remote_smtp_smarthost defer (111): Connection refused`,
+    ]);
+
+    expect(deferral?.relayHost).toBe("smtp.relay.example.net");
+    expect(deferral?.relayIp).toBe("192.0.2.50");
+    expect(deferral?.relayPort).toBe(587);
+    expect(deferral?.remote).toBe(true);
+  });
+
   test("host line after its address line", () => {
     const lines = [
       `2026-03-08 08:30:00 ${ID} <= app@example.com U=app P=local S=900`,

@@ -71,6 +71,20 @@ describe("Postfix delivery lines", () => {
     });
   });
 
+  it("takes the port from a connection failure", () => {
+    const { events } = runPostfix([
+      `${HEAD} postfix/smtp[2216]: 4B7E21C0A3: to=<erin@example.org>, relay=none, delay=30, delays=0.1/0/30/0, dsn=4.4.1, status=deferred (connect to smtp.relay.example.net[192.0.2.50]:587: Connection refused)`,
+      `${HEAD} postfix/smtp[2216]: 4B7E21C0A3: to=<fred@example.org>, relay=none, delay=30, delays=0.1/0/30/0, dsn=4.4.1, status=deferred (connect to mx.example.org[198.51.100.30]:25: Connection timed out)`,
+      `${HEAD} postfix/smtp[2216]: 4B7E21C0A3: to=<gina@example.org>, relay=smtp.relay.example.net[192.0.2.50]:587, delay=1, delays=0.1/0/0.4/0.5, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 91C2E)`,
+    ]);
+    const [refused, timedOut, sent] = eventsOf(events, "delivery");
+
+    expect(refused?.relayHost).toBe("smtp.relay.example.net");
+    expect(refused?.relayPort).toBe(587);
+    expect(timedOut?.relayPort).toBe(25);
+    expect(sent?.relayPort).toBe(587);
+  });
+
   it("leaves the relay empty when the reason names no server", () => {
     const { events } = runPostfix([
       `${HEAD} postfix/smtp[2216]: 4B7E21C0A3: to=<frank@example.invalid>, relay=none, delay=0.1, delays=0.1/0/0/0, dsn=5.4.4, status=bounced (Host or domain name not found. Name service error for name=example.invalid type=MX: Host not found)`,

@@ -50,6 +50,21 @@ describe("Sendmail messages and deliveries", () => {
     expect(events[0]?.position.line).toBe(3);
   });
 
+  test("error mailer bounce is policy", () => {
+    const { events } = parse([
+      FROM,
+      `Mar  4 09:15:05 mx1 sm-mta[3122]: 424EF3Ab003120: to=<old@example.net>, delay=00:00:00, mailer=*error*, pri=30000, dsn=5.1.1, stat=User unknown`,
+      `Mar  4 09:15:05 mx1 sm-mta[3122]: 424EF3Ab003120: to=<bob@example.net>, delay=00:00:02, xdelay=00:00:02, mailer=esmtp, pri=151312, relay=mx.example.net. [192.0.2.27], dsn=5.1.1, stat=User unknown`,
+    ]);
+    const [policy, remote] = deliveries(events);
+
+    expect(policy?.status).toBe("bounced");
+    expect(policy?.remote).toBe(false);
+    expect(policy?.withoutAttempt).toBe("policy");
+    expect(remote?.status).toBe("bounced");
+    expect(remote?.withoutAttempt).toBeUndefined();
+  });
+
   test("multi-recipient to= gives one delivery per address", () => {
     const { events } = parse([
       FROM,

@@ -11,6 +11,13 @@ describe("Sendmail relay values", () => {
       { host: "client.example.net", ip: "192.0.2.20" },
     ],
     ["[192.0.2.20]", { host: null, ip: "192.0.2.20" }],
+    ["[192.0.2.20] [192.0.2.20]", { host: null, ip: "192.0.2.20" }],
+    ["[smtp.relay.example.net] [192.0.2.50]", { host: "smtp.relay.example.net", ip: "192.0.2.50" }],
+    [
+      "[smtp.relay.example.net.] [192.0.2.50]",
+      { host: "smtp.relay.example.net", ip: "192.0.2.50" },
+    ],
+    ["[smtp.relay.example.net]", { host: "smtp.relay.example.net", ip: null }],
   ])("%s", (value, expected) => {
     expect(parseRelay(value)).toEqual({ ...expected, localUser: null });
   });
