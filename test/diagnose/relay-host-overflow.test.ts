@@ -150,7 +150,7 @@ describe("relay hosts past the row limit", () => {
     expect(diagnosis.providers["relay-host:relay20.example.net:587"]?.deferred).toBe(12);
     expect(diagnosis.providers["relay-host:relay23.example.net:587"]?.deferred).toBe(12);
     expect(diagnosis.verdict.summary).toContain(
-      "mail through the 23 other relay hosts is delivered",
+      "Mail through the 23 other relay hosts is delivered",
     );
   });
 });
