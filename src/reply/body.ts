@@ -97,7 +97,21 @@ function locateReply(body: string, codeHint: number | null): Start {
   // A library that states the code apart often leaves only enhanced codes in the text.
   const enhanced = ANY_ENHANCED.exec(body);
   if (enhanced === null) return { index: 0, replyCode: codeHint, enhanced: null };
-  return { index: enhanced.index, replyCode: codeHint, enhanced: enhanced[1] ?? null };
+  const index = midSentenceStart(body, enhanced.index) ?? enhanced.index;
+  return { index, replyCode: codeHint, enhanced: enhanced[1] ?? null };
+}
+
+// The words before an enhanced code that is in mid-sentence after " - ".
+const BEFORE_MID_SENTENCE_STATUS = /\S[ \t]+-[ \t]+$/;
+
+/**
+ * Returns the start of the line when the enhanced code at `index` is in mid-sentence after
+ * " - ", as in Yahoo's "Mail from 192.0.2.21 not allowed - 5.7.1 [BL23] …", whose text before
+ * the code belongs to the reply. Returns null when the code starts the reply text.
+ */
+function midSentenceStart(body: string, index: number): number | null {
+  const lineStart = body.lastIndexOf("\n", index - 1) + 1;
+  return BEFORE_MID_SENTENCE_STATUS.test(body.slice(lineStart, index)) ? lineStart : null;
 }
 
 /**

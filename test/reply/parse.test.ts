@@ -279,6 +279,34 @@ describe("parseReply DSN and pastes", () => {
     expect(reply.text).toBe("This message violates example.com email policy.");
   });
 
+  it("keeps words before a mid-sentence code", () => {
+    const reply = parseReply(
+      "Mail from 192.0.2.21 not allowed - 5.7.1 [BL23] Connections not accepted from IP " +
+        "addresses on Spamhaus XBL; see http://postmaster.yahoo.com/errors/550-bl23.html",
+    );
+    expect(reply.replyCode).toBeNull();
+    expect(reply.enhancedStatus).toBe("5.7.1");
+    expect(reply.providerToken).toBe("BL23");
+    expect(reply.text).toMatch(/^Mail from 192\.0\.2\.21 not allowed - \[BL23\] Connections/);
+    expect(reply.judgedIp).toBe("192.0.2.21");
+  });
+
+  it("reads that reply with its code", () => {
+    const reply = parseReply(
+      "553 Mail from 192.0.2.21 not allowed - 5.7.1 [BL23] Connections not accepted from IP " +
+        "addresses on Spamhaus XBL",
+    );
+    expect(reply.replyCode).toBe(553);
+    expect(reply.text).toMatch(/^Mail from 192\.0\.2\.21 not allowed - 5\.7\.1 \[BL23\]/);
+    expect(reply.judgedIp).toBe("192.0.2.21");
+  });
+
+  it("starts at an enhanced code after a wrapper's colon", () => {
+    const reply = parseReply("Message delivery failed: 5.1.1 <user1@example.net> unknown user");
+    expect(reply.enhancedStatus).toBe("5.1.1");
+    expect(reply.text).toBe("<user1@example.net> unknown user");
+  });
+
   it("returns a null code for text without a reply", () => {
     const reply = parseReply("the server said something unexpected");
     expect(reply.replyCode).toBeNull();
