@@ -98,7 +98,8 @@ function withAction(explained: ExplainedReply, pastedReply: PastedReply): Explai
  * permanent too.
  */
 function asPermanent(explained: ExplainedReply): ExplainedReply {
-  return explained.permanent ? explained : { ...explained, permanent: true };
+  if (explained.permanent) return explained;
+  return { ...explained, permanent: true, permanenceSource: "dsn-action" };
 }
 
 const RETRYING_SUMMARY =
@@ -111,7 +112,12 @@ const RETRYING_SUMMARY =
  * after a 5xx reply, and `delist bounces` does not call such a recipient permanent either.
  */
 function asRetrying(explained: ExplainedReply): ExplainedReply {
-  return { ...explained, permanent: false, summary: `${explained.summary} ${RETRYING_SUMMARY}` };
+  return {
+    ...explained,
+    permanent: false,
+    permanenceSource: "dsn-action",
+    summary: `${explained.summary} ${RETRYING_SUMMARY}`,
+  };
 }
 
 /**

@@ -143,10 +143,8 @@ export function renderText(reply: ExplainedReply, colour: boolean): string {
 
   const provider =
     explained.provider === null ? "receiver unknown" : PROVIDER_NAMES[explained.provider];
-  const outcome = outcomeOf(explained);
-  lines.push(
-    `${style("1", codesOf(explained))}  ${provider}  ${style(OUTCOME_COLOURS[outcome], outcome)}`,
-  );
+  const outcome = style(OUTCOME_COLOURS[outcomeOf(explained)], outcomeLabel(explained));
+  lines.push(`${style("1", codesOf(explained))}  ${provider}  ${outcome}`);
   lines.push(`Category: ${explained.category} (rule ${explained.ruleId})`, "");
   lines.push(...wrapLines(explained.summary, WIDTH), "");
 
@@ -182,7 +180,7 @@ export function renderMarkdown(reply: ExplainedReply): string {
   const provider =
     explained.provider === null ? "receiver unknown" : PROVIDER_NAMES[explained.provider];
   const lines = [
-    `### ${codesOf(explained)} · ${provider} · ${outcomeOf(explained)}`,
+    `### ${codesOf(explained)} · ${provider} · ${outcomeLabel(explained)}`,
     "",
     `Category: \`${explained.category}\` (rule \`${explained.ruleId}\`)`,
     "",
@@ -220,12 +218,17 @@ const OUTCOME_COLOURS: Record<Outcome, string | null> = {
   "outcome unknown": null,
 };
 
+// Follows the outcome of a reply without codes whose rule decided it, so that the reader can
+// tell it from an outcome that a reply code gives.
+const FROM_TEXT_NOTE = " (from the reply text)";
+
 /**
  * Returns the outcome of the reply. A rule that calls the reply permanent overrides a 4xx
  * code, and a 5xx reply that is not permanent (a recipient that the bounce reports as delayed)
- * is a temporary failure. A text with neither a reply code nor an enhanced code has an
- * unknown outcome, because the `permanent: false` that the classifier gives it does not make
- * it a temporary failure.
+ * is a temporary failure. A text with neither a reply code nor an enhanced code takes its
+ * outcome from its rule, when the rule's replies are all permanent or all temporary, or from
+ * the Action of the pasted DSN that carried it. Otherwise its outcome is unknown, because the
+ * `permanent: false` that the classifier then gives it does not make it a temporary failure.
  */
 function outcomeOf(explained: ExplainedReply): Outcome {
   const { replyCode, enhancedStatus } = explained;
@@ -234,7 +237,15 @@ function outcomeOf(explained: ExplainedReply): Outcome {
   if (explained.permanent) return "permanent failure";
   if (digit === "3") return "intermediate reply";
   if (digit === "4" || digit === "5") return "temporary failure";
-  return "outcome unknown";
+  return explained.permanenceSource === null ? "outcome unknown" : "temporary failure";
+}
+
+/** Returns the outcome as the header shows it, with a note when only the rule decided it. */
+function outcomeLabel(explained: ExplainedReply): string {
+  const outcome = outcomeOf(explained);
+  const codeless = explained.replyCode === null && explained.enhancedStatus === null;
+  const fromText = codeless && explained.permanenceSource === "rule";
+  return fromText ? `${outcome}${FROM_TEXT_NOTE}` : outcome;
 }
 
 /** Formats the reply code and the enhanced code, or names the one that is missing. */

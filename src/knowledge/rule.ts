@@ -21,7 +21,11 @@ export interface ReplyRule {
   /** The provider whose replies this rule describes; null for generic (RFC 3463) rules. */
   readonly provider: ProviderId | null;
   readonly category: Category;
-  /** Three-digit reply codes this rule accepts; absent means any. */
+  /**
+   * Three-digit reply codes this rule accepts; absent means any. When every code and enhanced
+   * code of a provider rule has one class, a reply of the rule that lost its codes gets that
+   * class too. So list the codes the provider uses even for a rule with a token.
+   */
   readonly codes?: readonly number[];
   /**
    * Enhanced status codes this rule accepts. A part may be `x`, a wildcard for that part, so
@@ -63,7 +67,10 @@ export interface ReplyRule {
    * hosts, only Microsoft 365's so far.
    */
   readonly submissionHostOnly?: true;
-  /** Overrides the permanence the reply code implies (Gmail documents `421 5.7.32`). */
+  /**
+   * Overrides the permanence the reply code implies (Gmail documents `421 5.7.32`), and gives
+   * a reply without codes this permanence.
+   */
   readonly permanent?: boolean;
   /** One sentence on what the receiver decided and why. */
   readonly summary: string;

@@ -14,6 +14,7 @@ import { type AnsweringHost, compileRules, findRule, OTHER_HOST, type RuleSet } 
 import { ReplyMemo } from "./memo.js";
 import { withReceiverOwnList } from "./own-blocklist.js";
 import { parseReply } from "./parse.js";
+import { permanenceOf } from "./permanence.js";
 import {
   providerFromEvidence,
   providerFromWording,
@@ -142,6 +143,7 @@ function explainedReply(parsed: ParsedReply, classified: ReplyClassification): E
     category: classified.category,
     ruleId: classified.ruleId,
     permanent: classified.permanent,
+    permanenceSource: classified.permanenceSource,
     summary: classified.summary,
     fix: classified.fix,
     reference: classified.reference,
@@ -155,11 +157,13 @@ function classification(
   receiver: ProviderId | null,
   guessed: ProviderId | null,
 ): ReplyClassification {
+  const permanence = permanenceOf(rule, parsed);
   return {
     provider: resultProvider(rule, receiver, guessed),
     category: rule.category,
     ruleId: rule.id,
-    permanent: rule.permanent ?? isPermanent(parsed),
+    permanent: permanence.permanent,
+    permanenceSource: permanence.source,
     summary: rule.summary,
     // Frozen, because memo hits hand the same array to every caller.
     fix: Object.freeze([...rule.fix]) as string[],
@@ -181,11 +185,6 @@ function resultProvider(
   if (rule.provider === null) return guessed;
   if (receiver !== null && sameOperator(receiver, rule.provider)) return receiver;
   return rule.provider;
-}
-
-function isPermanent(parsed: ParsedReply): boolean {
-  if (parsed.replyCode !== null) return parsed.replyCode >= 500;
-  return parsed.enhancedStatus?.startsWith("5.") ?? false;
 }
 
 function providerFromHints(

@@ -192,6 +192,7 @@ function rebuild(entry: TemplatedEntry, values: readonly string[]): ExplainedRep
     category: explained.category,
     ruleId: explained.ruleId,
     permanent: explained.permanent,
+    permanenceSource: explained.permanenceSource,
     summary: explained.summary,
     fix: explained.fix,
     reference: explained.reference,

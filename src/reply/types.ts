@@ -24,6 +24,15 @@ export interface ParsedReply {
   providerToken: string | null;
 }
 
+/**
+ * What the permanence of a reply rests on: `code` for its reply code or enhanced code, `rule`
+ * for the matched rule (a rule that overrides the code, or for a reply without codes a rule
+ * whose replies are all permanent or all temporary), `dsn-action` for the Action field of the
+ * pasted DSN that carried it, and null when nothing decides. With null, `permanent` is false,
+ * which then does not mean that the reply is temporary.
+ */
+export type PermanenceSource = "code" | "rule" | "dsn-action" | null;
+
 /** What a reply means: the result of matching a parsed reply against the knowledge base. */
 export interface ReplyClassification {
   /**
@@ -36,8 +45,13 @@ export interface ReplyClassification {
   category: Category;
   /** Stable id of the matched rule, such as `gmail.ip-rate-limit`; `generic.*` for fallbacks. */
   ruleId: string;
-  /** True for 5xx replies and rules that say retrying cannot help. */
+  /**
+   * True for 5xx replies and rules that say retrying cannot help. A reply without codes takes
+   * the class of its rule's replies when they all have one class.
+   */
   permanent: boolean;
+  /** What `permanent` rests on. */
+  permanenceSource: PermanenceSource;
   /** One sentence on what the receiver decided and why. */
   summary: string;
   /** Concrete steps, most important first. */

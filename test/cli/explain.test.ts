@@ -124,6 +124,48 @@ describe("delist explain outcome", () => {
     expect(result.code).toBe(1);
   });
 
+  it("labels a codeless block permanent", async () => {
+    const block =
+      "[192.0.2.25 1] Gmail has detected an unusual rate of unsolicited mail originating from " +
+      "your IP address. To protect our users from spam, mail sent from your IP address has " +
+      "been blocked. For more information, go to " +
+      "https://support.google.com/mail/?p=UnsolicitedIPError a1si1 - gsmtp";
+    const result = await run(["explain", block]);
+    const header = result.stdout.split("\n")[0] ?? "";
+    expect(header).toContain("no reply code");
+    expect(header).toContain("permanent failure (from the reply text)");
+    expect(result.stdout).toContain("rule gmail.ip-block");
+    expect(result.stdout).not.toContain("let the queue retry");
+  });
+
+  it("labels a codeless deferral temporary", async () => {
+    const result = await run(["explain", "--format", "markdown", TSS04.slice(10)]);
+    const header = result.stdout.split("\n")[0] ?? "";
+    expect(header).toBe("### no reply code · Yahoo/AOL · temporary failure (from the reply text)");
+  });
+
+  it("prints codeless S3150 as permanent", async () => {
+    const s3150 =
+      "Unfortunately, messages from [192.0.2.47] weren't sent. Please contact your Internet " +
+      "service provider since part of their network is on our block list (S3150).";
+    const result = await run(["explain", "--format", "json", s3150]);
+    const output = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(output["ruleId"]).toBe("outlook.range-blocklist");
+    expect(output["replyCode"]).toBeNull();
+    expect(output["permanent"]).toBe(true);
+  });
+
+  it("keeps words before Yahoo's code", async () => {
+    const bl23 =
+      "Mail from 192.0.2.21 not allowed - 5.7.1 [BL23] Connections not accepted from IP " +
+      "addresses on Spamhaus XBL";
+    const result = await run(["explain", "--format", "json", bl23]);
+    const output = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(output["ruleId"]).toBe("yahoo.spamhaus-xbl");
+    expect(output["judgedIp"]).toBe("192.0.2.21");
+    expect(output["text"]).toMatch(/^Mail from 192\.0\.2\.21 not allowed/);
+  });
+
   it("takes the outcome from an enhanced code alone", async () => {
     const result = await run(["explain", "5.7.1 Service unavailable"]);
     expect(result.stdout.split("\n")[0]).toContain("5.7.1 (no reply code)");

@@ -345,7 +345,10 @@ const senderSide: readonly ReplyRule[] = [
     enhanced: ["4.7.28", "4.7.0"],
     // The first line of the whole 4.7.28 family stops at "an unusual rate of". Cut there, the
     // reply cannot name the IP, range or domain, so it gets this rule, the family's general one.
-    text: /unusual (?:rate|amount) of unsolicited mail|has detected an unusual rate of$/i,
+    // The permanent IP block shares the wording, but its text contains "has been blocked", links
+    // to UnsolicitedIPError and numbers its bracket 1 (`[192.0.2.1 1]`), where the rate limits
+    // seen so far have 4 or 15. So a block that lost its code is left to `gmail.ip-block`.
+    text: /^(?!\[\S+\s+1\]|.*(?:has been blocked|UnsolicitedIPError))(?=.*(?:unusual (?:rate|amount) of unsolicited mail|has detected an unusual rate of$))/i,
     codeAlone: ["4.7.28"],
     distinctive: true,
     summary:

@@ -37,6 +37,7 @@ const outlook: readonly ReplyRule[] = [
     id: "outlook.ip-blocklist",
     provider: "outlook",
     category: "reputation",
+    codes: [550],
     token: /^A?S3140$/,
     distinctive: true,
     summary:
@@ -49,6 +50,7 @@ const outlook: readonly ReplyRule[] = [
     id: "outlook.range-blocklist",
     provider: "outlook",
     category: "reputation",
+    codes: [550],
     token: /^A?S3150$/,
     distinctive: true,
     summary:

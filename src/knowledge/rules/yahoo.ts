@@ -23,6 +23,7 @@ export const YAHOO_RULES: readonly ReplyRule[] = [
     id: "yahoo.deferred-complaints",
     provider: "yahoo",
     category: "reputation",
+    codes: [421],
     token: /^(?:TSS0[45]|IPTS0[45]|TS0[12])$/,
     distinctive: true,
     summary: "Yahoo defers mail from this IP because of unexpected volume or user complaints.",
@@ -55,6 +56,7 @@ export const YAHOO_RULES: readonly ReplyRule[] = [
     id: "yahoo.spamhaus",
     provider: "yahoo",
     category: "blocklist",
+    codes: [553],
     token: /^(?:BL21|TSS07)$/,
     distinctive: true,
     summary: "Yahoo refuses the IP because it is on a Spamhaus list.",
@@ -68,6 +70,7 @@ export const YAHOO_RULES: readonly ReplyRule[] = [
     id: "yahoo.spamhaus-xbl",
     provider: "yahoo",
     category: "blocklist",
+    codes: [553],
     token: /^BL23$/,
     distinctive: true,
     summary:
