@@ -224,3 +224,51 @@ describe("common wordings", () => {
     expect(reply.permanent).toBe(false);
   });
 });
+
+describe("reputation wordings of unknown receivers", () => {
+  const classifier = createReplyClassifier();
+  const swisscom =
+    "host mxbw.bluewin.ch[192.0.2.70] said: 554 5.2.0 sc123: IP reputation ratelimit in " +
+    "effect - http://www.swisscom.ch/bounce (in reply to RCPT TO command)";
+
+  it("prefers reputation limit over 5.2.0", () => {
+    const reply = classifier.explain(swisscom);
+    expect(reply.ruleId).toBe("generic.reputation-rate-limit");
+    expect(reply.category).toBe("reputation");
+    expect(reply.findings).toEqual(["rate-limited"]);
+    expect(reply.permanent).toBe(true);
+  });
+
+  it("reads the same limit without its codes", () => {
+    const reply = classifier.explain("sc123: IP reputation ratelimit in effect");
+    expect(reply.ruleId).toBe("generic.reputation-rate-limit");
+    expect(reply.permanenceSource).toBeNull();
+  });
+
+  it.each([
+    "451 4.7.1 Rate limited because of the sender reputation of your IP",
+    "421 Your IP reputation is being throttled, try again later",
+  ])("reads other reputation limits: %s", (text) => {
+    expect(classifier.explain(text).ruleId).toBe("generic.reputation-rate-limit");
+  });
+
+  it.each([
+    "550 5.7.1 Rejected due to poor reputation of the sending IP",
+    "554 5.7.1 Your IP reputation is too low",
+  ])("reads a reputation refusal: %s", (text) => {
+    const reply = classifier.explain(text);
+    expect(reply.ruleId).toBe("generic.reputation");
+    expect(reply.category).toBe("reputation");
+  });
+
+  it("keeps a named blocklist ahead of reputation words", () => {
+    const reply = classifier.explain(
+      "554 5.7.1 Client host [192.0.2.98] blocked using zen.spamhaus.org for poor reputation",
+    );
+    expect(reply.ruleId).toBe("generic.named-blocklist");
+  });
+
+  it("keeps a plain limit a rate limit", () => {
+    expect(classifier.explain("421 4.7.0 Too many connections").ruleId).toBe("generic.rate-limit");
+  });
+});

@@ -14,6 +14,9 @@ const RFC5321 = "https://www.rfc-editor.org/rfc/rfc5321";
 
 const RETRY_FIX = "Nothing to change if it is rare; the queue retries.";
 const REMOVE_FIX = "Remove the address from your lists.";
+const FIND_SOURCE_FIX =
+  "Find what sent unwanted mail from this IP (a compromised account, a web script, forwarded spam or a bought list) and stop it.";
+const BLOCKLISTS_FIX = "Check the IP on the public blocklists (delist blocklists <ip>).";
 
 const byWording: readonly ReplyRule[] = [
   {
@@ -293,6 +296,41 @@ const byWording: readonly ReplyRule[] = [
       "Scan the attachment and the machine that sent it; when nobody meant to send it, look for a compromised account or script.",
     ],
     reference: null,
+    findings: [],
+  },
+  // Before the plain rate limit, whose category `rate-limit` is for limits unrelated to
+  // reputation. Swisscom writes "554 5.2.0 sc123: IP reputation ratelimit in effect", whose
+  // 5.2.0 alone would read as a mailbox problem.
+  {
+    id: "generic.reputation-rate-limit",
+    provider: null,
+    category: "reputation",
+    text: /\breputation\b[^.;]{0,40}\b(?:rate ?limit|throttl|limit(?:ed|s)?\b)|\b(?:rate ?limit(?:ed|ing)?|throttl\w*)\b[^.;]{0,60}\breputation\b/i,
+    summary:
+      "The receiver limits how much mail it takes from this IP because of the IP's reputation.",
+    fix: [
+      FIND_SOURCE_FIX,
+      "Send more slowly to this receiver. The queue retries a 4xx reply, but a 5xx reply bounced the message, so send it again later at the lower rate.",
+      BLOCKLISTS_FIX,
+    ],
+    reference: null,
+    findings: ["rate-limited"],
+  },
+  {
+    id: "generic.reputation",
+    provider: null,
+    category: "reputation",
+    text: /\b(?:IP|sender|sending|domain|network)(?: address)?(?:'s)? reputation\b|\b(?:poor|low|bad|negative) reputation\b|\breputation (?:is )?too low\b/i,
+    summary:
+      "The receiver refuses or limits mail from this IP or domain because of its reputation, and the reply names no list.",
+    fix: [
+      FIND_SOURCE_FIX,
+      BLOCKLISTS_FIX,
+      "If the reputation stays bad after the cause is fixed, ask the receiver's postmaster what it is based on.",
+    ],
+    reference: null,
+    // The reply names no cause, so findings of abuse or volume in the log explain it through
+    // the `reputation` category.
     findings: [],
   },
   {
