@@ -17,6 +17,7 @@ export const PROVIDER_IDS = [
   "orange",
   "mailchannels",
   "t-online",
+  "swisscom",
   "relay-host",
   "other",
 ] as const;
@@ -84,6 +85,7 @@ export const PROVIDER_NAMES: Record<ProviderId, string> = {
   orange: "Orange",
   mailchannels: "MailChannels",
   "t-online": "T-Online",
+  swisscom: "Swisscom (Bluewin)",
   "relay-host": "relay host",
   other: "other receivers",
 };
@@ -103,6 +105,7 @@ export const PROVIDER_OPERATORS: Record<ProviderId, string> = {
   orange: "orange",
   mailchannels: "mailchannels",
   "t-online": "telekom",
+  swisscom: "swisscom",
   "relay-host": "relay-host",
   other: "other",
 };
@@ -125,6 +128,7 @@ const DOMAIN_PROVIDERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
   [/^(?:yandex\.[a-z.]+|ya\.ru|narod\.ru)$/, "yandex"],
   [/^(?:orange|wanadoo)\.fr$/, "orange"],
   [/^(?:t-online|magenta)\.de$/, "t-online"],
+  [/^bluewin\.ch$/, "swisscom"],
 ];
 
 // MX and submission host names. Google's consumer MX is gmail-smtp-in; Workspace domains point
@@ -162,6 +166,7 @@ const RELAY_PROVIDERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
   [/(?:^|\.)(?:orange\.fr|laposte\.net)\.?$/, "orange"],
   [/(?:^|\.)mailchannels\.net\.?$/, "mailchannels"],
   [/(?:^|\.)t-online\.de\.?$/, "t-online"],
+  [/(?:^|\.)bluewin\.ch\.?$/, "swisscom"],
 ];
 
 // Inbound MX hosts, which receive mail from other servers, as opposed to the submission hosts

@@ -58,6 +58,7 @@ const EVIDENCE_MARKERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
     ),
     "t-online",
   ],
+  [new RegExp(hostOrLink(String.raw`bluewin\.ch|swisscom\.ch`), "i"), "swisscom"],
 ];
 
 // All evidence markers in one pattern. Most replies come from receivers without any marker, and

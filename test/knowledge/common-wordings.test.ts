@@ -227,12 +227,12 @@ describe("common wordings", () => {
 
 describe("reputation wordings of unknown receivers", () => {
   const classifier = createReplyClassifier();
-  const swisscom =
-    "host mxbw.bluewin.ch[192.0.2.70] said: 554 5.2.0 sc123: IP reputation ratelimit in " +
-    "effect - http://www.swisscom.ch/bounce (in reply to RCPT TO command)";
+  const limit =
+    "host mx.example.net[192.0.2.70] said: 554 5.2.0 IP reputation ratelimit in effect " +
+    "(in reply to RCPT TO command)";
 
   it("prefers reputation limit over 5.2.0", () => {
-    const reply = classifier.explain(swisscom);
+    const reply = classifier.explain(limit);
     expect(reply.ruleId).toBe("generic.reputation-rate-limit");
     expect(reply.category).toBe("reputation");
     expect(reply.findings).toEqual(["rate-limited"]);
@@ -240,7 +240,7 @@ describe("reputation wordings of unknown receivers", () => {
   });
 
   it("reads the same limit without its codes", () => {
-    const reply = classifier.explain("sc123: IP reputation ratelimit in effect");
+    const reply = classifier.explain("IP reputation ratelimit in effect");
     expect(reply.ruleId).toBe("generic.reputation-rate-limit");
     expect(reply.permanenceSource).toBeNull();
   });

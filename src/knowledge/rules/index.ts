@@ -7,6 +7,7 @@ import { MAILCHANNELS_RULES } from "./mailchannels.js";
 import { MAILRU_RULES } from "./mailru.js";
 import { MICROSOFT_RULES } from "./microsoft.js";
 import { ORANGE_RULES } from "./orange.js";
+import { SWISSCOM_RULES } from "./swisscom.js";
 import { T_ONLINE_RULES } from "./t-online.js";
 import { UNITED_INTERNET_RULES } from "./united-internet.js";
 import { YAHOO_RULES } from "./yahoo.js";
@@ -25,6 +26,7 @@ export const PROVIDER_RULES: Readonly<Record<string, readonly ReplyRule[]>> = {
   orange: ORANGE_RULES,
   mailchannels: MAILCHANNELS_RULES,
   telekom: T_ONLINE_RULES,
+  swisscom: SWISSCOM_RULES,
 };
 
 export { GENERIC_RULES };

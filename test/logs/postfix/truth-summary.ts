@@ -38,6 +38,7 @@ const GROUPS: Record<ProviderId, ProviderGroup> = {
   orange: "other",
   mailchannels: "other",
   "t-online": "other",
+  swisscom: "other",
   "relay-host": "other",
   other: "other",
 };
