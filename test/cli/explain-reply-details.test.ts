@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { runCommand } from "../helpers/cli.js";
+
+// Receivers' MX hosts are 192.0.2.200 and up, senders 192.0.2.1 to 192.0.2.99 and 2001:db8::/64.
+
+interface ExplainJson {
+  readonly ruleId: string;
+  readonly summary: string;
+  readonly fix: readonly string[];
+  readonly reference: string | null;
+  readonly text: string;
+  readonly judgedIp: string | null;
+  readonly providerToken: string | null;
+}
+
+async function explainJson(input: string): Promise<ExplainJson> {
+  const result = await runCommand(["explain", "--format", "json", "-"], input);
+  expect(result.stderr).toBe("");
+  return JSON.parse(result.stdout) as ExplainJson;
+}
+
+const MAILRU_DMARC =
+  "550 5.7.1 This message was not accepted due to domain owner DMARC policy (RFC 7489) https://help.mail.ru/mail-help/postmaster/dmarc";
+
+describe("explain Mail.ru DMARC rejection", () => {
+  it("gives the aligned SPF or DKIM step first", async () => {
+    const output = await explainJson(MAILRU_DMARC);
+    expect(output.ruleId).toBe("mailru.dmarc");
+    expect(output.fix[0]).toMatch(/^Make SPF or DKIM pass aligned with the From domain\./);
+    expect(output.fix[0]).toContain("DKIM d= the From domain");
+  });
+
+  it("gives the Mail.ru sender case second", async () => {
+    const output = await explainJson(MAILRU_DMARC);
+    expect(output.fix).toHaveLength(2);
+    expect(output.fix[1]).toMatch(/^If the From address is at mail\.ru, bk\.ru/);
+  });
+
+  it("refers to Mail.ru's DMARC page", async () => {
+    const output = await explainJson(MAILRU_DMARC);
+    expect(output.reference).toBe("https://help.mail.ru/mail-help/postmaster/dmarc");
+  });
+
+  it("matches the wording that names the domain", async () => {
+    const output = await explainJson(
+      "host mxs.mail.ru[192.0.2.231] said: 550 5.7.1 This message was not accepted due to domain (example.com) owner DMARC policy (RFC 7489) https://help.mail.ru/mail-help/postmaster/dmarc (in reply to end of DATA command)",
+    );
+    expect(output.ruleId).toBe("mailru.dmarc");
+  });
+});
