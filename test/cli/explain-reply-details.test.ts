@@ -48,3 +48,19 @@ describe("explain Mail.ru DMARC rejection", () => {
     expect(output.ruleId).toBe("mailru.dmarc");
   });
 });
+
+describe("explain Gmail PTR rejection", () => {
+  it("offers IPv4 for an IPv6 sender", async () => {
+    const output = await explainJson(
+      [
+        "550 5.7.25 [2001:db8::3] The IP address sending this message does not",
+        "5.7.25 have a PTR record setup, or the corresponding forward DNS entry does",
+        "5.7.25 not match the sending IP. As a policy, Gmail does not accept",
+        "5.7.25 messages from IPs with missing PTR records. d9443c01a7336-1fed7ee81f0si149452475ad.272 - gsmtp",
+      ].join("\n"),
+    );
+    expect(output.ruleId).toBe("gmail.ptr-missing");
+    expect(output.judgedIp).toBe("2001:db8::3");
+    expect(output.fix.some((step) => step.includes("send over IPv4"))).toBe(true);
+  });
+});
