@@ -49,6 +49,24 @@ describe("explain Mail.ru DMARC rejection", () => {
   });
 });
 
+describe("explain link parameters", () => {
+  it("reports no token for Mail.ru's c= link", async () => {
+    const output = await explainJson(
+      "host mxs.mail.ru[192.0.2.232] said: 550 spam message rejected. Please visit http://help.mail.ru/notspam-support/id?c=AbCdEfGh or report details to abuse@corp.mail.ru. Error code: 1A2B3C4D5E6F. ID: 0000000A1B2C3D4E. (in reply to end of DATA command)",
+    );
+    expect(output.ruleId).toBe("mailru.spam");
+    expect(output.providerToken).toBeNull();
+  });
+
+  it("keeps GMX's case token", async () => {
+    const output = await explainJson(
+      "554-gmx.net (mxgmx104) Nemesis ESMTP Service not available\n554 For explanation visit https://postmaster.gmx.net/en/case?c=rdns&i=ip&v=192.0.2.15",
+    );
+    expect(output.providerToken).toBe("c=rdns");
+    expect(output.ruleId).toBe("gmx.bad-ptr-case");
+  });
+});
+
 describe("explain Gmail PTR rejection", () => {
   it("offers IPv4 for an IPv6 sender", async () => {
     const output = await explainJson(
