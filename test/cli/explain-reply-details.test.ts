@@ -49,6 +49,47 @@ describe("explain Mail.ru DMARC rejection", () => {
   });
 });
 
+function comcastReply(token: string, ip = "192.0.2.26 "): string {
+  return `host mx1.comcast.net[192.0.2.231] refused to talk to me: 554 resimta-h1p-028482.sys.comcast.net resimta-h1p-028482.sys.comcast.net ${ip}found on one or more DNSBLs, see http://postmaster.comcast.net/smtp-error-codes.php#${token}`;
+}
+
+describe("explain Comcast public blocklist token", () => {
+  it("reads the IP before found on", async () => {
+    const output = await explainJson(comcastReply("BL000010"));
+    expect(output.judgedIp).toBe("192.0.2.26");
+  });
+
+  it("names the one list of BL000010", async () => {
+    const output = await explainJson(comcastReply("BL000010"));
+    expect(output.ruleId).toBe("comcast.public-blocklist");
+    expect(output.summary).toBe("Comcast refuses the IP because Cloudmark CSI lists 192.0.2.26.");
+    expect(output.fix).toEqual([
+      "Look 192.0.2.26 up at Cloudmark CSI and request delisting there.",
+    ]);
+  });
+
+  it.each([
+    ["BL000001", "Spamhaus ZEN lists"],
+    ["BL000100", "the SenderScore blocklist lists"],
+    ["BL000101", "Spamhaus ZEN and the SenderScore blocklist list"],
+    ["BL000111", "Spamhaus ZEN, Cloudmark CSI and the SenderScore blocklist list"],
+  ])("names the lists of %s", async (token, lists) => {
+    const output = await explainJson(comcastReply(token));
+    expect(output.summary).toBe(`Comcast refuses the IP because ${lists} 192.0.2.26.`);
+  });
+
+  it("says the sending IP without an IP", async () => {
+    const output = await explainJson(comcastReply("BL000011", ""));
+    expect(output.judgedIp).toBeNull();
+    expect(output.summary).toBe(
+      "Comcast refuses the IP because Spamhaus ZEN and Cloudmark CSI list the sending IP.",
+    );
+    expect(output.fix).toEqual([
+      "Look the sending IP up at Spamhaus ZEN and Cloudmark CSI, and request delisting from each.",
+    ]);
+  });
+});
+
 describe("explain link parameters", () => {
   it("reports no token for Mail.ru's c= link", async () => {
     const output = await explainJson(
