@@ -90,6 +90,47 @@ describe("explain Comcast public blocklist token", () => {
   });
 });
 
+// Postfix's own text of a bounce with the IP masked by the poster, and the DSN field below it.
+const EXO_MASKED = [
+  "<user1@example.com>: host",
+  "    example-com.mail.protection.outlook.com[192.0.2.210] said: 550 5.7.606",
+  "    Access denied, banned sending IP [****]. To request removal from",
+  "    this list please visit https://sender.office.com/ and follow the",
+  "    directions. (AS16012609) (in reply to",
+  "    RCPT TO command)",
+  "Diagnostic-Code: smtp; 550 5.7.606 Access denied, banned sending IP",
+  "    [192.0.2.10]. To request removal from this list please visit",
+  "    https://sender.office.com/ and follow the directions. (AS16012609)",
+].join("\n");
+
+describe("explain reply copies with a masked IP", () => {
+  it("takes the judged IP from the DSN copy", async () => {
+    const output = await explainJson(EXO_MASKED);
+    expect(output.ruleId).toBe("exchange-online.banned-ip");
+    expect(output.judgedIp).toBe("192.0.2.10");
+  });
+
+  it("keeps the text of the first copy", async () => {
+    const output = await explainJson(EXO_MASKED);
+    expect(output.text).toContain("banned sending IP [****].");
+  });
+
+  it("ignores a DSN copy of another reply", async () => {
+    const other = EXO_MASKED.replace(
+      "Access denied, banned sending IP\n",
+      "Access denied, sender IP reputation low\n",
+    );
+    const output = await explainJson(other);
+    expect(output.judgedIp).toBeNull();
+  });
+
+  it("ignores a DSN copy with other codes", async () => {
+    const other = EXO_MASKED.replace("smtp; 550 5.7.606", "smtp; 550 5.7.1");
+    const output = await explainJson(other);
+    expect(output.judgedIp).toBeNull();
+  });
+});
+
 describe("explain link parameters", () => {
   it("reports no token for Mail.ru's c= link", async () => {
     const output = await explainJson(
