@@ -164,3 +164,28 @@ describe("explain Gmail PTR rejection", () => {
     expect(output.fix.some((step) => step.includes("send over IPv4"))).toBe(true);
   });
 });
+
+describe("explain Gmail link split over two lines", () => {
+  const lines = [
+    "421-4.7.0 [192.0.2.3 15] Our system has detected an unusual rate of",
+    "421-4.7.0 unsolicited mail originating from your IP address. To protect our",
+    "421-4.7.0 users from spam, mail sent from your IP address has been temporarily",
+    "421-4.7.0 rate limited. Please visit http://www.google.com/mail/help/bulk_mail.",
+    "421 4.7.0 html to review our Bulk Email Senders Guidelines. v69si8136768yhd.33 - gsmtp",
+  ];
+
+  it("joins the link of a transcript", async () => {
+    const transcript = ["RCPT To:<user1@gmail.com>", "DATA", "", ".", "", ...lines, "", "QUIT"];
+    const output = await explainJson(transcript.join("\n"));
+    expect(output.text).toContain(
+      "Please visit http://www.google.com/mail/help/bulk_mail.html to review our",
+    );
+  });
+
+  it("joins the link of a Postfix line", async () => {
+    const output = await explainJson(
+      `host gmail-smtp-in.l.google.com[192.0.2.227] said: ${lines.join(" ")} (in reply to end of DATA command)`,
+    );
+    expect(output.text).toContain("/bulk_mail.html to review our");
+  });
+});
