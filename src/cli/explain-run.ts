@@ -1,5 +1,6 @@
 import type { PastedReply } from "../bounce/paste.js";
 import { isPastedBounce } from "../bounce/paste-detect.js";
+import { COMCAST_PUBLIC_BLOCKLIST_RULE_ID, comcastListing } from "../knowledge/rules/comcast.js";
 import {
   CONNECTION_FAILURE_RULE_IDS,
   failedConnectionHost,
@@ -53,7 +54,7 @@ export async function runExplain(
 async function explainInput(input: string): Promise<RecipientReply[]> {
   const classifier = createReplyClassifier();
   const bare = (): RecipientReply[] => [
-    { reply: withConnectionHost(classifier.explain(input), null), recipients: [] },
+    { reply: withReplyDetails(classifier.explain(input), null), recipients: [] },
   ];
   if (!isPastedBounce(input)) return bare();
 
@@ -69,7 +70,7 @@ async function explainInput(input: string): Promise<RecipientReply[]> {
       relayHost: pastedReply.remoteMta,
       stage: pastedReply.stage,
     });
-    const reply = withConnectionHost(withAction(explained, pastedReply), pastedReply.remoteMta);
+    const reply = withReplyDetails(withAction(explained, pastedReply), pastedReply.remoteMta);
     const key = JSON.stringify([
       reply.replyCode,
       reply.enhancedStatus,
@@ -118,6 +119,26 @@ function asRetrying(explained: ExplainedReply): ExplainedReply {
     permanenceSource: "dsn-action",
     summary: `${explained.summary} ${RETRYING_SUMMARY}`,
   };
+}
+
+/**
+ * Adds to the summary and steps what this one reply names and its rule leaves general: the
+ * host of a failed connection, and the public lists of a Comcast token.
+ */
+function withReplyDetails(explained: ExplainedReply, remoteMta: string | null): ExplainedReply {
+  return withComcastLists(withConnectionHost(explained, remoteMta));
+}
+
+/**
+ * Names the lists of a Comcast BL000xxx token and the listed IP in the summary and steps. The
+ * rule itself names all three lists, because `delist diagnose` counts many replies under it.
+ */
+function withComcastLists(explained: ExplainedReply): ExplainedReply {
+  if (explained.ruleId !== COMCAST_PUBLIC_BLOCKLIST_RULE_ID) return explained;
+  if (explained.providerToken === null) return explained;
+  const listing = comcastListing(explained.providerToken, explained.judgedIp);
+  if (listing === null) return explained;
+  return { ...explained, summary: listing.summary, fix: [...listing.fix] };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { joinSplitLinks } from "./split-links.js";
 import type { Unwrapped } from "./wrappers.js";
 
 /** The codes and one-line text of a reply body. */
@@ -67,6 +68,7 @@ export function readBody(unwrapped: Unwrapped): ReplyBody {
   const start = locateReply(body, unwrapped.replyCode);
   let region = body.slice(start.index);
   if (!unwrapped.flattened) region = endOfWireReply(region, start.replyCode);
+  region = joinSplitLinks(region, start.replyCode, start.enhanced);
 
   const flat = region.replace(/\s+/g, " ").trim();
   const enhanced =

@@ -36,9 +36,10 @@ const JUDGED_IP_PATTERNS: readonly RegExp[] = [
     "i",
   ),
   // An address that the reply calls listed or blocked: "because 203.0.113.5 is in a black list
-  // at …", "Rejected: 203.0.113.5 listed at …", "203.0.113.5 is blocked".
+  // at …", "Rejected: 203.0.113.5 listed at …", "203.0.113.5 is blocked", Comcast's
+  // "203.0.113.5 found on one or more DNSBLs".
   new RegExp(
-    String.raw`(?<![\w.:])(${IP_CANDIDATE})\s+(?:is\s+)?(?:in\s+(?:a|an|the|our)\b|(?:black|block)?listed\b|blocked\b)`,
+    String.raw`(?<![\w.:])(${IP_CANDIDATE})\s+(?:is\s+)?(?:in\s+(?:a|an|the|our)\b|(?:black|block)?listed\b|blocked\b|found\s+(?:on|in)\b)`,
     "i",
   ),
 ];

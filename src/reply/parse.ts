@@ -4,7 +4,7 @@ import { cleanInput } from "./clean.js";
 import { findJudgedIp } from "./judged-ip.js";
 import { findProviderToken, stripGoogleTrailer } from "./tokens.js";
 import type { ParsedReply } from "./types.js";
-import { unwrap } from "./wrappers.js";
+import { unwrap, unwrapDsn } from "./wrappers.js";
 
 /** What the caller knows about a reply apart from its text. */
 export interface ParseHints {
@@ -20,7 +20,8 @@ export interface ParseHints {
  * library's exception text. Never throws; a text without a reply code gives `replyCode: null`.
  */
 export function parseReply(input: string, hints: ParseHints = {}): ParsedReply {
-  const unwrapped = unwrap(cleanInput(input));
+  const cleaned = cleanInput(input);
+  const unwrapped = unwrap(cleaned);
   const body = readBody(unwrapped);
   const providerToken = findProviderToken(body.text);
   const text = stripGoogleTrailer(body.text);
@@ -28,6 +29,7 @@ export function parseReply(input: string, hints: ParseHints = {}): ParsedReply {
   const replyCode = body.replyCode;
   const enhancedStatus = body.enhancedStatus ?? dsnFallback(dsn, replyCode);
   const remoteIp = validIp(unwrapped.remoteIp);
+  const reply = { text, replyCode, enhancedStatus, remoteIp };
 
   return {
     replyCode,
@@ -36,7 +38,7 @@ export function parseReply(input: string, hints: ParseHints = {}): ParsedReply {
     stage: unwrapped.stage ?? hints.stage ?? null,
     remoteHost: unwrapped.remoteHost,
     remoteIp,
-    judgedIp: findJudgedIp({ text, replyCode, enhancedStatus, remoteIp }),
+    judgedIp: findJudgedIp(reply) ?? judgedIpOfDsnCopy(cleaned, reply),
     providerToken,
   };
 }
@@ -50,6 +52,49 @@ function dsnFallback(dsn: string | null, replyCode: number | null): string | nul
   if (dsn === null || !/^[245]\.\d{1,3}\.\d{1,3}$/.test(dsn)) return null;
   if (replyCode === null) return dsn;
   return dsn.startsWith(String(Math.floor(replyCode / 100))) ? dsn : null;
+}
+
+type FirstCopy = Pick<ParsedReply, "text" | "replyCode" | "enhancedStatus" | "remoteIp">;
+
+/**
+ * Returns the judged IP of a second copy of the reply in the DSN's `Diagnostic-Code` field.
+ * The first copy of a pasted bounce may hide the IP ("banned sending IP [****]") while the
+ * DSN keeps it. The copy counts only with the same codes and the same words as the first.
+ */
+function judgedIpOfDsnCopy(cleaned: string, first: FirstCopy): string | null {
+  if (first.replyCode === null && first.enhancedStatus === null) return null;
+  if (!/Diagnostic-Code:/i.test(cleaned)) return null;
+  const unwrapped = unwrapDsn(cleaned);
+  if (unwrapped === null) return null;
+
+  const body = readBody(unwrapped);
+  if (body.replyCode !== first.replyCode || body.enhancedStatus !== first.enhancedStatus) {
+    return null;
+  }
+  const text = stripGoogleTrailer(body.text);
+  if (!sameWords(text, first.text)) return null;
+  return findJudgedIp({ ...first, text });
+}
+
+/**
+ * True when both texts have the same words once bracketed addresses or masks, digits and
+ * punctuation are left out, or when one text is cut short and its words start the other's.
+ */
+function sameWords(first: string, second: string): boolean {
+  const firstWords = wordsOf(first);
+  const secondWords = wordsOf(second);
+  if (firstWords === " " || secondWords === " ") return false;
+  return firstWords.startsWith(secondWords) || secondWords.startsWith(firstWords);
+}
+
+/** Returns the words of the text in lower case, each followed by one blank. */
+function wordsOf(text: string): string {
+  const words = text
+    .replace(/\[[^\]\s]*\]/g, " ")
+    .replace(/[^a-z]+/gi, " ")
+    .trim()
+    .toLowerCase();
+  return `${words} `;
 }
 
 function validIp(ip: string | null): string | null {

@@ -3,6 +3,10 @@
  * reply text.
  */
 import type { ProviderId } from "../knowledge/providers.js";
+import { providerFromEvidence } from "./provider-text.js";
+
+// GMX and web.de: the case parameter of the explanation link.
+const CASE_PARAMETER = /[?&](c=[a-z0-9]+)\b/i;
 
 // Providers write their tokens in upper case, but admins paste replies in lower case too, so
 // the patterns ignore case and `findProviderToken` returns the provider's own spelling.
@@ -20,8 +24,7 @@ const TOKEN_PATTERNS: readonly (readonly [RegExp, TokenCase])[] = [
   [/\b((?:BL|ES|DM)\d{6})\b/i, "upper"],
   // Orange OFR006_102, OFR_416, ofr_506, and LPN007_416 on the same bilingual replies.
   [/\b((?:OFR|LPN)\d*_\d+)\b/i, "upper"],
-  // GMX and web.de: the case parameter of the explanation link.
-  [/[?&](c=[a-z0-9]+)\b/i, "lower"],
+  [CASE_PARAMETER, "lower"],
   // Yahoo's unknown-account replies.
   [/delivery error: (dd)\b/i, "lower"],
 ];
@@ -59,11 +62,35 @@ type TokenCase = "upper" | "lower";
  */
 export function findProviderToken(text: string): string | null {
   for (const [pattern, tokenCase] of TOKEN_PATTERNS) {
-    const token = pattern.exec(text)?.[1];
+    const token = pattern === CASE_PARAMETER ? findCaseParameter(text) : pattern.exec(text)?.[1];
     if (token !== undefined)
       return tokenCase === "upper" ? token.toUpperCase() : token.toLowerCase();
   }
   return null;
+}
+
+/**
+ * Returns the first `c=` parameter of a link that is not on another provider's host. Mail.ru's
+ * spam replies link to "help.mail.ru/notspam-support/id?c=…", whose `c=` is no GMX case.
+ */
+function findCaseParameter(text: string): string | undefined {
+  if (!CASE_PARAMETER.test(text)) return undefined;
+  for (const word of text.split(/\s+/)) {
+    const parameter = CASE_PARAMETER.exec(word)?.[1];
+    if (parameter !== undefined && !isOtherProvidersLink(word)) return parameter;
+  }
+  return undefined;
+}
+
+// The host of a link, with or without its scheme: "https://postmaster.gmx.net/…", "web.de/…",
+// also after an opening bracket or quote.
+const LINK_HOST = /^[(<["']*(?:[a-z][a-z0-9+.-]*:)?(?:\/\/)?([^/?#]+)/i;
+
+function isOtherProvidersLink(link: string): boolean {
+  const host = LINK_HOST.exec(link)?.[1];
+  if (host === undefined) return false;
+  const provider = providerFromEvidence(`//${host}/`);
+  return provider !== null && provider !== "gmx";
 }
 
 // "<id> - gsmtp" ends every Gmail reply; Workspace admin rules add "- gcdp <session id>" before it.

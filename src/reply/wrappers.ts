@@ -117,7 +117,8 @@ function unwrapExim(text: string): Unwrapped | null {
   };
 }
 
-function unwrapDsn(text: string): Unwrapped | null {
+/** Takes the reply out of a DSN `Diagnostic-Code: smtp;` field, or returns null without one. */
+export function unwrapDsn(text: string): Unwrapped | null {
   const diagnostic = DSN_DIAGNOSTIC.exec(text);
   if (diagnostic === null) return null;
 

@@ -4,6 +4,9 @@ import type { ReplyRule } from "../rule.js";
 
 const ERROR_CODES = "https://postmaster.comcast.net/smtp-error-codes.php";
 
+/** Id of the rule whose token names public lists, which `comcastListing` describes. */
+export const COMCAST_PUBLIC_BLOCKLIST_RULE_ID = "comcast.public-blocklist";
+
 /** Comcast rules, most specific first. */
 export const COMCAST_RULES: readonly ReplyRule[] = [
   {
@@ -44,7 +47,7 @@ export const COMCAST_RULES: readonly ReplyRule[] = [
     findings: ["ip-blocklisted"],
   },
   {
-    id: "comcast.public-blocklist",
+    id: COMCAST_PUBLIC_BLOCKLIST_RULE_ID,
     provider: "comcast",
     category: "blocklist",
     token: /^BL000[01]{3}$/,
@@ -128,3 +131,41 @@ export const COMCAST_RULES: readonly ReplyRule[] = [
     findings: [],
   },
 ];
+
+// The lists of Comcast's BL000xxx tokens, one per digit from the right: BL000001 is Spamhaus
+// ZEN, BL000010 Cloudmark CSI, BL000100 the SenderScore blocklist, and BL000011 both of the
+// first two.
+const TOKEN_LISTS = ["Spamhaus ZEN", "Cloudmark CSI", "the SenderScore blocklist"] as const;
+
+/** The summary and steps of one `comcast.public-blocklist` reply. */
+export interface ComcastListing {
+  readonly summary: string;
+  readonly fix: readonly string[];
+}
+
+/**
+ * Describes one reply of `comcast.public-blocklist` by the lists that its token names, such as
+ * "Cloudmark CSI lists 192.0.2.26" for BL000010. Returns null for a token that names no list.
+ * `judgedIp` is the listed IP when the reply names it.
+ */
+export function comcastListing(token: string, judgedIp: string | null): ComcastListing | null {
+  const bits = /^BL000([01]{3})$/i.exec(token)?.[1];
+  if (bits === undefined) return null;
+  const lists = TOKEN_LISTS.filter((_list, index) => bits[2 - index] === "1");
+  if (lists.length === 0) return null;
+
+  const names = joinNames(lists);
+  const verb = lists.length === 1 ? "lists" : "list";
+  const ip = judgedIp ?? "the sending IP";
+  const request =
+    lists.length === 1 ? " and request delisting there" : ", and request delisting from each";
+  return {
+    summary: `Comcast refuses the IP because ${names} ${verb} ${ip}.`,
+    fix: [`Look ${ip} up at ${names}${request}.`],
+  };
+}
+
+function joinNames(names: readonly string[]): string {
+  if (names.length <= 1) return names.join("");
+  return `${names.slice(0, -1).join(", ")} and ${names[names.length - 1] ?? ""}`;
+}

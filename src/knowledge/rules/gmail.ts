@@ -23,6 +23,7 @@ const SLOW_DOWN_FIX =
 const AUTH_FIX = "Make SPF pass for the envelope domain from this IP and sign with DKIM.";
 const PTR_FIX =
   "Set a PTR record for the sending IP at the IP owner, naming a host whose A or AAAA record points back to the same IP.";
+const IPV6_PTR_FIX = "Cover IPv6 as well when the server sends over IPv6, or send over IPv4 only.";
 
 const senderSide: readonly ReplyRule[] = [
   {
@@ -113,7 +114,7 @@ const senderSide: readonly ReplyRule[] = [
     distinctive: true,
     summary:
       "The sending IP has no PTR record, or the PTR name does not resolve back to the IP, so Gmail rate-limits it.",
-    fix: [PTR_FIX, "Cover IPv6 as well when the server sends over IPv6, or send over IPv4 only."],
+    fix: [PTR_FIX, IPV6_PTR_FIX],
     reference: SENDER_GUIDELINES,
     findings: ["reverse-dns", "rate-limited"],
   },
@@ -683,7 +684,7 @@ const senderBlocks: readonly ReplyRule[] = [
     permanent: true,
     summary:
       "The sending IP has no PTR record, or the PTR name does not resolve back to the IP, so Gmail refuses its mail.",
-    fix: [PTR_FIX, "Google may take up to a day to see a new PTR record."],
+    fix: [PTR_FIX, IPV6_PTR_FIX, "Google may take up to a day to see a new PTR record."],
     reference: SENDER_GUIDELINES,
     findings: ["reverse-dns"],
   },

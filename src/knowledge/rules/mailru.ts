@@ -3,6 +3,8 @@ import type { ReplyRule } from "../rule.js";
 /** Mail.ru (also bk.ru, list.ru, inbox.ru). Mail.ru publishes no code table; replies carry text and a help link. */
 
 const HELP = "https://help.mail.ru/notspam-support";
+// The page that a Mail.ru DMARC rejection from 2020 links to.
+const DMARC_HELP = "https://help.mail.ru/mail-help/postmaster/dmarc";
 
 /** Mail.ru rules, most specific first. */
 export const MAILRU_RULES: readonly ReplyRule[] = [
@@ -25,13 +27,15 @@ export const MAILRU_RULES: readonly ReplyRule[] = [
     id: "mailru.dmarc",
     provider: "mailru",
     category: "authentication",
-    text: /domain owner DMARC policy/i,
+    // Mail.ru names the From domain in brackets: "due to domain (example.com) owner DMARC policy".
+    text: /domain (?:\([^()\s]{1,253}\) )?owner DMARC policy/i,
     summary:
-      "The From domain's DMARC policy made Mail.ru reject the message (typical for mail 'from' @mail.ru sent through another server).",
+      "The From domain's DMARC policy made Mail.ru reject the message, because neither SPF nor DKIM passed aligned with the From domain.",
     fix: [
-      "Do not send as @mail.ru addresses from your own server; use your own domain with SPF and DKIM.",
+      "Make SPF or DKIM pass aligned with the From domain. Sign with DKIM d= the From domain and authorise the server in SPF.",
+      "If the From address is at mail.ru, bk.ru, list.ru or inbox.ru, send that mail through Mail.ru's SMTP server or use your own domain, because Mail.ru's DMARC policy rejects those addresses from other servers.",
     ],
-    reference: HELP,
+    reference: DMARC_HELP,
     findings: ["authentication"],
   },
   {
