@@ -115,6 +115,7 @@ export function inputReport(run: LogRun, timeZone: TimeZone): InputReport {
     copiedLines: totals.copiedLines,
     overlong: totals.overlong,
     withNul: totals.nul,
+    nulCutRecords: totals.nulCutRecords,
     evictedMessages: totals.evictedMessages,
     mtas: [...facts.server.mtas],
     bounces,

@@ -47,6 +47,7 @@ import {
   ptrCheckSentence,
 } from "./dns-checks.js";
 import { skippedSampleLines } from "./skipped-samples.js";
+import { nulLinesSentence } from "./nul-lines.js";
 import {
   frozenLines,
   POLICY_REJECTIONS_HEADING,
@@ -425,11 +426,8 @@ export function inputDetailSentences(input: InputReport): string[] {
       `${plural(input.overlong, "line was", "lines were")} longer than ${DEFAULT_MAX_LINE_BYTES / 1024} KiB; only the first ${DEFAULT_MAX_LINE_BYTES / 1024} KiB of each were read, so ${input.overlong === 1 ? "it usually counts" : "they usually count"} as unparsed.`,
     );
   }
-  if (input.withNul > 0) {
-    sentences.push(
-      `${plural(input.withNul, "line contains", "lines contain")} NUL bytes. A run of NULs at the start of a line, which a crash can leave, does not count toward the ${DEFAULT_MAX_LINE_BYTES / 1024} KiB line limit.`,
-    );
-  }
+  const nul = nulLinesSentence(input);
+  if (nul !== null) sentences.push(nul);
   const others = Object.entries(input.otherPrograms);
   if (others.length > 0) {
     const list = others
