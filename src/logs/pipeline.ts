@@ -16,6 +16,7 @@ import {
   type NulMark,
 } from "./reader/lines.js";
 import { logRoleOf, MailLogCopies, type LogRole } from "./reader/mail-copies.js";
+import { STDIN_FILE } from "./reader/input-names.js";
 import { readSource } from "./reader/read.js";
 import { dropSameContent, type SameContentInput } from "./reader/same-content.js";
 import { dropSameStdin } from "./reader/same-stdin.js";
@@ -210,8 +211,9 @@ class ReadRun {
       this.endFileSet();
       this.fileSetName = source.name;
     }
-    this.framer.startFile(source.name, referenceMs, continuesPrevious);
-    this.file = source.name;
+    const file = isFile ? source.name : STDIN_FILE;
+    this.framer.startFile(file, referenceMs, continuesPrevious);
+    this.file = file;
     this.copies.startInput(source.name);
     this.recordHandler = this.recordHandlerOf(role);
 
