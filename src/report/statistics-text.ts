@@ -4,6 +4,7 @@ import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
 import { showHiddenInReport } from "./log-text.js";
 import { copiedLinesSentence } from "./copied-lines.js";
 import { nulLinesSentence } from "./nul-lines.js";
+import { inputErrorText } from "./input-error.js";
 import { missingFilterCopiesSentence } from "./filter-copies.js";
 import { addressProbesSentence } from "./address-probes.js";
 import { hostsSentence, ownDecisionHeading } from "./hosts.js";
@@ -124,7 +125,7 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
         `Forwarded messages: ${count(statistics.forwardedMessages)}. Outbound TLS sessions: ${count(statistics.outboundTlsSessions)}.`,
     ),
     ...wrap(
-      `Lines parsed: ${count(input.parsed)}, ignored: ${count(input.ignored)}, unparsed: ${count(input.unparsed)}, without log framing: ${count(input.unrecognised)}.`,
+      `Lines parsed: ${count(input.parsed)}, ignored (nothing to diagnose, such as connect and disconnect): ${count(input.ignored)}, unparsed: ${count(input.unparsed)}, without log framing: ${count(input.unrecognised)}.`,
     ),
   );
   const copied = copiedLinesSentence(input);
@@ -139,7 +140,8 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
   const nul = nulLinesSentence(input);
   if (nul !== null) lines.push(...wrap(nul));
   for (const file of input.files) {
-    if (file.error !== null) lines.push(...wrap(`${file.name}: ${file.error}`, "Error: ", "  "));
+    if (file.error === null) continue;
+    lines.push(...wrap(inputErrorText(file.name, file.error), "Error: ", "  "));
   }
   return lines.join("\n") + "\n";
 }

@@ -48,6 +48,7 @@ import {
 } from "./dns-checks.js";
 import { skippedSampleLines } from "./skipped-samples.js";
 import { nulLinesSentence } from "./nul-lines.js";
+import { inputErrorText } from "./input-error.js";
 import {
   frozenLines,
   POLICY_REJECTIONS_HEADING,
@@ -299,7 +300,9 @@ function findingLines(item: Finding, number: number, paint: Painter): string[] {
     lines.push(...wrap(value, `    ${label}: `, "      "));
   }
   for (const sample of item.samples.slice(0, 3)) {
-    lines.push(...wrap(`${sample.file}:${sample.line} ${sample.text}`, "    line ", "      "));
+    // The sample texts of findings are delist's own words, so their times can be shortened.
+    const text = shortTimesIn(sample.text);
+    lines.push(...wrap(`${sample.file}:${sample.line} ${text}`, "    line ", "      "));
   }
   if (item.fix.length > 0) lines.push("    Fix:");
   // The fixes repeat account names and paths from the evidence.
@@ -461,14 +464,16 @@ function inputSection(input: InputReport): string[] {
   // Read errors come first: a file that was not read changes every count below it.
   const lines: string[] = [];
   for (const file of input.files) {
-    if (file.error !== null) lines.push(...wrap(`${file.name}: ${file.error}`, "Error: ", "  "));
+    if (file.error === null) continue;
+    lines.push(...wrap(inputErrorText(file.name, file.error), "Error: ", "  "));
   }
   lines.push(
     ...wrap(
       input.files.length === 0
         ? "No mail log given."
         : `Read ${filesRead(input)}: ` +
-            `${plural(input.lines, "line")}, ${count(input.parsed)} parsed, ${count(input.ignored)} ignored, ` +
+            `${plural(input.lines, "line")}, ${count(input.parsed)} parsed, ` +
+            `${count(input.ignored)} ignored (nothing to diagnose, such as connect and disconnect), ` +
             `${count(input.blank)} blank, ` +
             `${count(skipped)} skipped (${count(input.unparsed)} unparsed, ${count(input.unrecognised)} without log framing).`,
       "",
