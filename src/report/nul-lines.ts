@@ -16,7 +16,7 @@ export function nulLinesSentence(input: InputReport): string | null {
   const cut = input.nulCutRecords;
   if (cut > 0) {
     sentences.push(
-      `${count(cut)} ${cut === 1 ? "record was" : "records were"} cut short by a run of NULs and skipped; the text after the run on the same line was read as that line.`,
+      `${count(cut)} ${cut === 1 ? "record was" : "records were"} cut short by a run of NULs and skipped. The text after the run on the same line was read as that line.`,
     );
   }
   return sentences.join(" ");

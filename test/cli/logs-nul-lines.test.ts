@@ -34,7 +34,7 @@ describe("delist logs with NUL bytes", () => {
     const text = result.stdout.replace(/\n/g, " ");
     expect(text).toContain("1 line contains NUL bytes");
     expect(text).toContain(
-      "1 record was cut short by a run of NULs and skipped; the text after the run on the same line was read as that line.",
+      "1 record was cut short by a run of NULs and skipped. The text after the run on the same line was read as that line.",
     );
     expect(text).not.toContain("longer than 64 KiB; only");
   });
