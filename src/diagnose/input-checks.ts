@@ -1,6 +1,7 @@
 import { DAY_MS, HOUR_MS } from "../analysis/time.js";
 import type { LogEvent } from "../logs/events.js";
 import type { CopiedLines } from "../logs/reader/mail-copies.js";
+import { recordFileInText } from "../logs/reader/input-names.js";
 import { formatInstant, type TimeZone } from "../time/zone.js";
 
 /** A step back in time smaller than this is syslog buffering, not a clock change. */
@@ -129,7 +130,7 @@ function stepNote(span: FileSpan, time: Format): string[] {
   if (step === null) return [];
   const more = span.steps > 1 ? ` (${span.steps.toLocaleString("en-US")} such steps in all)` : "";
   return [
-    `In ${span.name} the time goes back from ${time(step.from)} to ${time(step.to)} at line ${step.line.toLocaleString("en-US")}${more}: the server's clock was changed, or lines of another host or time zone are mixed in. Times and hourly counts around it may be wrong.`,
+    `In ${recordFileInText(span.name)} the time goes back from ${time(step.from)} to ${time(step.to)} at line ${step.line.toLocaleString("en-US")}${more}: the server's clock was changed, or lines of another host or time zone are mixed in. Times and hourly counts around it may be wrong.`,
   ];
 }
 
@@ -137,7 +138,7 @@ function futureNote(span: FileSpan, time: Format): string[] {
   const first = span.firstFuture;
   if (first === null) return [];
   return [
-    `${span.future.toLocaleString("en-US")} events in ${span.name} are dated after today, the first ${time(first.time)} at line ${first.line.toLocaleString("en-US")}: the year guess for a log without years is wrong (give --year) or the server's clock was.`,
+    `${span.future.toLocaleString("en-US")} events in ${recordFileInText(span.name)} are dated after today, the first ${time(first.time)} at line ${first.line.toLocaleString("en-US")}: the year guess for a log without years is wrong (give --year) or the server's clock was.`,
   ];
 }
 
@@ -187,7 +188,7 @@ function overlapNotes(
       const overlap = Math.min(reach.last, span.last) - span.first;
       if (overlap > MIN_OVERLAP_MS && !skipped.has(pairKey(reach.name, span.name))) {
         notes.push(
-          `${reach.name} and ${span.name} cover the same time, ${time(span.first)} to ${time(Math.min(reach.last, span.last))}: if one is a copy of the other, every count is doubled. Logs of different servers may overlap.`,
+          `${recordFileInText(reach.name)} and ${recordFileInText(span.name)} cover the same time, ${time(span.first)} to ${time(Math.min(reach.last, span.last))}: if one is a copy of the other, every count is doubled. Logs of different servers may overlap.`,
         );
       }
     }

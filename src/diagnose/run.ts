@@ -5,6 +5,7 @@ import { readLogs, type ReadLogsOptions } from "../logs/pipeline.js";
 import { decodeForDisplay } from "../logs/reader/display.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
 import { binaryInputNames } from "../logs/reader/notes.js";
+import { inputNameInText } from "../logs/reader/input-names.js";
 import type { MtaName } from "../logs/events.js";
 import type { CopiedLines } from "../logs/reader/mail-copies.js";
 import type { ReadSummary } from "../logs/reader/summary.js";
@@ -115,6 +116,7 @@ export function inputReport(run: LogRun, timeZone: TimeZone): InputReport {
     copiedLines: totals.copiedLines,
     overlong: totals.overlong,
     withNul: totals.nul,
+    nulCutRecords: totals.nulCutRecords,
     evictedMessages: totals.evictedMessages,
     mtas: [...facts.server.mtas],
     bounces,
@@ -214,7 +216,7 @@ export function unusableInput(run: LogRun): string | null {
     binary.length === 0
       ? []
       : [
-          `${binary.join(", ")} ${binary.length === 1 ? "looks" : "look"} like a binary file, not a text log.`,
+          `${binary.map(inputNameInText).join(", ")} ${binary.length === 1 ? "looks" : "look"} like a binary file, not a text log.`,
         ];
   // The counts do not name files, so the notes of each input name those without log lines,
   // such as a README.txt among the logs.

@@ -143,6 +143,11 @@ export interface InputReport {
   readonly overlong: number;
   readonly withNul: number;
   /**
+   * Records cut short by a run of NUL bytes and skipped, with more text after the run on the
+   * same line. They are not in `lines`, because the line counts as the text after the run.
+   */
+  readonly nulCutRecords: number;
+  /**
    * Messages whose correlation state the parsers dropped early because too many were open at
    * once; their later lines were read without their earlier ones.
    */

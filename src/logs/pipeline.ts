@@ -7,8 +7,16 @@ import type { TimeZone } from "../time/zone.js";
 import { LineFramer } from "./framing/framer.js";
 import { ParserDispatcher } from "./reader/dispatch.js";
 import { decodeLatin1 } from "./reader/latin1.js";
-import { ByteLineSplitter, checkMaxLineBytes, DEFAULT_MAX_LINE_BYTES } from "./reader/lines.js";
+import {
+  ByteLineSplitter,
+  checkMaxLineBytes,
+  CUT_BY_NUL_RUN,
+  DEFAULT_MAX_LINE_BYTES,
+  NO_NUL,
+  type NulMark,
+} from "./reader/lines.js";
 import { logRoleOf, MailLogCopies, type LogRole } from "./reader/mail-copies.js";
+import { STDIN_FILE } from "./reader/input-names.js";
 import { readSource } from "./reader/read.js";
 import { dropSameContent, type SameContentInput } from "./reader/same-content.js";
 import { dropSameStdin } from "./reader/same-stdin.js";
@@ -103,6 +111,16 @@ function recordlessNotes(
   return [...notes.filter((note) => note !== unterminated), noLogLinesNote(name, split.lines)];
 }
 
+// The start of the text after the last NUL run of `buffer[start, end)` when other bytes come
+// before that run and after it, else `start`.
+function textAfterInnerNulRun(buffer: Buffer, start: number, end: number): number {
+  const lastNul = buffer.lastIndexOf(0, end - 1);
+  if (lastNul < start || lastNul === end - 1) return start;
+  let runStart = lastNul;
+  while (runStart > start && buffer[runStart - 1] === 0) runStart -= 1;
+  return runStart === start ? start : lastNul + 1;
+}
+
 // The bytes that the readable inputs will give, or null when stdin or a FIFO is among them.
 function totalSize(plan: readonly PlannedInput[]): number | null {
   let total = 0;
@@ -136,7 +154,15 @@ class ReadRun {
   private lineStart = 0;
   private lineEnd = 0;
   private bytesRead = 0;
-  private counts = { lines: 0, blank: 0, records: 0, unrecognised: 0, overlong: 0, nul: 0 };
+  private counts = {
+    lines: 0,
+    blank: 0,
+    records: 0,
+    unrecognised: 0,
+    overlong: 0,
+    nul: 0,
+    nulCutRecords: 0,
+  };
   private readonly copies = new MailLogCopies();
   private bytes = { bytes: 0, decompressedBytes: 0 };
   private earliestTime = Infinity;
@@ -185,8 +211,9 @@ class ReadRun {
       this.endFileSet();
       this.fileSetName = source.name;
     }
-    this.framer.startFile(source.name, referenceMs, continuesPrevious);
-    this.file = source.name;
+    const file = isFile ? source.name : STDIN_FILE;
+    this.framer.startFile(file, referenceMs, continuesPrevious);
+    this.file = file;
     this.copies.startInput(source.name);
     this.recordHandler = this.recordHandlerOf(role);
 
@@ -238,10 +265,48 @@ class ReadRun {
     });
   }
 
-  private readonly onLine = (buffer: Buffer, start: number, end: number, line: number): void => {
+  private readonly onLine = (
+    buffer: Buffer,
+    start: number,
+    end: number,
+    line: number,
+    nul: NulMark,
+  ): void => {
     this.lineBuffer = buffer;
     this.lineStart = start;
     this.lineEnd = end;
+    if (nul === NO_NUL) this.frameLine(buffer, start, end, line);
+    else this.frameNulLine(buffer, start, end, line, nul);
+  };
+
+  // A crash can cut the record being written and leave NULs after it, and the first record
+  // written after the restart then follows on the same line. The cut record is counted in
+  // `nulCutRecords` and not framed, and the line is counted as the record after the run. A
+  // line whose text after its last NUL run frames as no record is framed whole, as before.
+  private frameNulLine(
+    buffer: Buffer,
+    start: number,
+    end: number,
+    line: number,
+    nul: NulMark,
+  ): void {
+    if (nul === CUT_BY_NUL_RUN) {
+      this.counts.nulCutRecords += 1;
+      return;
+    }
+    const after = textAfterInnerNulRun(buffer, start, end);
+    if (after > start) {
+      this.lineStart = after;
+      if (this.framer.frameBytes(buffer, after, end, line, this.recordHandler) === "record") {
+        this.counts.nulCutRecords += 1;
+        return;
+      }
+      this.lineStart = start;
+    }
+    this.frameLine(buffer, start, end, line);
+  }
+
+  private frameLine(buffer: Buffer, start: number, end: number, line: number): void {
     const outcome = this.framer.frameBytes(buffer, start, end, line, this.recordHandler);
     if (outcome === "blank") {
       this.counts.blank += 1;
@@ -249,7 +314,7 @@ class ReadRun {
       this.counts.unrecognised += 1;
       this.sample(this.unrecognisedSamples, line);
     }
-  };
+  }
 
   private readonly onRecord = (record: LogRecord): void => {
     this.counts.records += 1;

@@ -204,6 +204,7 @@ export class LogWindow {
       copiedLines: 0,
       overlong: 0,
       withNul: 0,
+      nulCutRecords: 0,
       evictedMessages: this.dispatcher.evictedMessages(),
       mtas: [],
       skippedSamples: [],

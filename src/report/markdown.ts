@@ -96,7 +96,7 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
       .flatMap((file) => [`**Error:** ${escapeMarkdown(`${file.name}: ${file.error ?? ""}`)}`, ""]),
     input.files.length === 0
       ? "No mail log given."
-      : `Read ${filesRead(input)}. Lines parsed: ${count(input.parsed)}; ignored: ${count(input.ignored)}; unparsed: ${count(input.unparsed)}; without log framing: ${count(input.unrecognised)}.`,
+      : `Read ${filesRead(input)}. Lines parsed: ${count(input.parsed)}; ignored (nothing to diagnose, such as connect and disconnect): ${count(input.ignored)}; unparsed: ${count(input.unparsed)}; without log framing: ${count(input.unrecognised)}.`,
     ...inputParagraphs(input),
   ];
   return lines.join("\n") + "\n";
@@ -293,7 +293,7 @@ function findingBlock(item: Finding): string[] {
     ...evidenceLines(item.evidence).map(([label, value]) => `- ${label}: ${escapeMarkdown(value)}`),
     ...item.samples.map(
       (sample) =>
-        `- line ${codeSpan(`${sample.file}:${sample.line}`)}: ${escapeMarkdown(sample.text)}`,
+        `- line ${codeSpan(`${sample.file}:${sample.line}`)}: ${escapeMarkdown(shortTimesIn(sample.text))}`,
     ),
     "",
     "Fix:",

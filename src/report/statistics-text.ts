@@ -3,6 +3,8 @@ import type { Painter } from "./colour.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
 import { showHiddenInReport } from "./log-text.js";
 import { copiedLinesSentence } from "./copied-lines.js";
+import { nulLinesSentence } from "./nul-lines.js";
+import { inputErrorText } from "./input-error.js";
 import { missingFilterCopiesSentence } from "./filter-copies.js";
 import { addressProbesSentence } from "./address-probes.js";
 import { hostsSentence, ownDecisionHeading } from "./hosts.js";
@@ -123,7 +125,7 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
         `Forwarded messages: ${count(statistics.forwardedMessages)}. Outbound TLS sessions: ${count(statistics.outboundTlsSessions)}.`,
     ),
     ...wrap(
-      `Lines parsed: ${count(input.parsed)}, ignored: ${count(input.ignored)}, unparsed: ${count(input.unparsed)}, without log framing: ${count(input.unrecognised)}.`,
+      `Lines parsed: ${count(input.parsed)}, ignored (nothing to diagnose, such as connect and disconnect): ${count(input.ignored)}, unparsed: ${count(input.unparsed)}, without log framing: ${count(input.unrecognised)}.`,
     ),
   );
   const copied = copiedLinesSentence(input);
@@ -135,16 +137,11 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
       ),
     );
   }
-  if (input.withNul > 0) {
-    const limit = `${DEFAULT_MAX_LINE_BYTES / 1024} KiB`;
-    lines.push(
-      ...wrap(
-        `${plural(input.withNul, "line contains", "lines contain")} NUL bytes, which a crash can leave. A run of NULs at the start of a line does not count toward the ${limit} line limit, and a run longer than ${limit} is dropped and ends the line before it.`,
-      ),
-    );
-  }
+  const nul = nulLinesSentence(input);
+  if (nul !== null) lines.push(...wrap(nul));
   for (const file of input.files) {
-    if (file.error !== null) lines.push(...wrap(`${file.name}: ${file.error}`, "Error: ", "  "));
+    if (file.error === null) continue;
+    lines.push(...wrap(inputErrorText(file.name, file.error), "Error: ", "  "));
   }
   return lines.join("\n") + "\n";
 }

@@ -47,6 +47,8 @@ import {
   ptrCheckSentence,
 } from "./dns-checks.js";
 import { skippedSampleLines } from "./skipped-samples.js";
+import { nulLinesSentence } from "./nul-lines.js";
+import { inputErrorText } from "./input-error.js";
 import {
   frozenLines,
   POLICY_REJECTIONS_HEADING,
@@ -298,7 +300,9 @@ function findingLines(item: Finding, number: number, paint: Painter): string[] {
     lines.push(...wrap(value, `    ${label}: `, "      "));
   }
   for (const sample of item.samples.slice(0, 3)) {
-    lines.push(...wrap(`${sample.file}:${sample.line} ${sample.text}`, "    line ", "      "));
+    // The sample texts of findings are delist's own words, so their times can be shortened.
+    const text = shortTimesIn(sample.text);
+    lines.push(...wrap(`${sample.file}:${sample.line} ${text}`, "    line ", "      "));
   }
   if (item.fix.length > 0) lines.push("    Fix:");
   // The fixes repeat account names and paths from the evidence.
@@ -425,11 +429,8 @@ export function inputDetailSentences(input: InputReport): string[] {
       `${plural(input.overlong, "line was", "lines were")} longer than ${DEFAULT_MAX_LINE_BYTES / 1024} KiB; only the first ${DEFAULT_MAX_LINE_BYTES / 1024} KiB of each were read, so ${input.overlong === 1 ? "it usually counts" : "they usually count"} as unparsed.`,
     );
   }
-  if (input.withNul > 0) {
-    sentences.push(
-      `${plural(input.withNul, "line contains", "lines contain")} NUL bytes. A run of NULs at the start of a line, which a crash can leave, does not count toward the ${DEFAULT_MAX_LINE_BYTES / 1024} KiB line limit.`,
-    );
-  }
+  const nul = nulLinesSentence(input);
+  if (nul !== null) sentences.push(nul);
   const others = Object.entries(input.otherPrograms);
   if (others.length > 0) {
     const list = others
@@ -463,14 +464,16 @@ function inputSection(input: InputReport): string[] {
   // Read errors come first: a file that was not read changes every count below it.
   const lines: string[] = [];
   for (const file of input.files) {
-    if (file.error !== null) lines.push(...wrap(`${file.name}: ${file.error}`, "Error: ", "  "));
+    if (file.error === null) continue;
+    lines.push(...wrap(inputErrorText(file.name, file.error), "Error: ", "  "));
   }
   lines.push(
     ...wrap(
       input.files.length === 0
         ? "No mail log given."
         : `Read ${filesRead(input)}: ` +
-            `${plural(input.lines, "line")}, ${count(input.parsed)} parsed, ${count(input.ignored)} ignored, ` +
+            `${plural(input.lines, "line")}, ${count(input.parsed)} parsed, ` +
+            `${count(input.ignored)} ignored (nothing to diagnose, such as connect and disconnect), ` +
             `${count(input.blank)} blank, ` +
             `${count(skipped)} skipped (${count(input.unparsed)} unparsed, ${count(input.unrecognised)} without log framing).`,
       "",

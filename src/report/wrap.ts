@@ -273,8 +273,11 @@ export function shortTime(iso: string | null | undefined): string {
   return match[3] === "Z" ? `${match[1]} ${match[2]}` : `${match[1]} ${match[2]}${match[3]}`;
 }
 
-/** An ISO 8601 time to the second with its zone, as `formatInstant` writes it. */
-const ISO_TIME = /\b(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(Z|[+-]\d\d:\d\d)(?![\d:]|\.\d)/g;
+/**
+ * An ISO 8601 time to the second with its zone, as `formatInstant` writes it. A colon after it
+ * ends a clause, as in "… to 2024-03-04T23:58:49Z: if one …", unless a digit follows.
+ */
+const ISO_TIME = /\b(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(Z|[+-]\d\d:\d\d)(?!\d|:\d|\.\d)/g;
 
 /**
  * Rewrites every ISO 8601 time in `text` as `shortTime` does, so that the sentences of a text

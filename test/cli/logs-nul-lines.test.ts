@@ -33,7 +33,9 @@ describe("delist logs with NUL bytes", () => {
     expect(result.code).toBe(0);
     const text = result.stdout.replace(/\n/g, " ");
     expect(text).toContain("1 line contains NUL bytes");
-    expect(text).toContain("a run longer than 64 KiB is dropped and ends the line before it");
+    expect(text).toContain(
+      "1 record was cut short by a run of NULs and skipped. The text after the run on the same line was read as that line.",
+    );
     expect(text).not.toContain("longer than 64 KiB; only");
   });
 
@@ -51,6 +53,7 @@ describe("delist logs with NUL bytes", () => {
     const input = (JSON.parse(result.stdout) as { input: Record<string, unknown> }).input;
 
     expect(input["withNul"]).toBe(1);
+    expect(input["nulCutRecords"]).toBe(1);
     expect(input["overlong"]).toBe(0);
   });
 });

@@ -191,14 +191,14 @@ describe("readLogs", () => {
     expect(second.records).toHaveLength(0);
   });
 
-  it("reads stdin as -", async () => {
+  it("reads stdin as - into file stdin", async () => {
     const parser = new RecordingParser();
     const stdin = Readable.from([
       Buffer.from("Mar  4 09:15:02 mx1 postfix/smtpd[1]: from stdin\n"),
     ]);
     const summary = await readLogs(["-"], [parser], options({ stdin }));
     expect(summary.inputs[0]).toMatchObject({ name: "-", kind: "stdin", lines: 1, error: null });
-    expect(parser.records[0]?.file).toBe("-");
+    expect(parser.records[0]?.file).toBe("stdin");
   });
 
   it("reads CRLF, lone CR, NUL, invalid UTF-8 and overlong lines", async () => {

@@ -17,6 +17,10 @@ describe("shortTimesIn", () => {
     expect(shortTimesIn("since 2024-03-05T20:57:01Z.")).toBe("since 2024-03-05 20:57:01.");
   });
 
+  it("rewrites a time before a colon", () => {
+    expect(shortTimesIn("to 2024-03-04T23:58:49Z: if one")).toBe("to 2024-03-04 23:58:49: if one");
+  });
+
   it("keeps the offset of a zone", () => {
     expect(shortTimesIn("at 2024-03-05T21:57:01+01:00 (")).toBe("at 2024-03-05 21:57:01+01:00 (");
   });
@@ -62,6 +66,26 @@ describe("report times in sentences", () => {
 
     expect(markdown).toContain("since 2024-03-04 10:00:01");
     expect(markdown).not.toMatch(ISO_TIME);
+  });
+
+  test("finding samples use table format", async () => {
+    const diagnosis = await diagnoseText(blockedLog());
+    const first = diagnosis.findings[0];
+    expect(first).toBeDefined();
+    if (first === undefined) return;
+    const sample = {
+      file: "mail.log",
+      line: 7,
+      time: "2024-03-04T10:00:01Z",
+      text: "mail to trap@example.net, which bounced as unknown at 2024-03-04T09:00:01Z",
+    };
+    const withSample = { ...diagnosis, findings: [{ ...first, samples: [sample] }] };
+    const text = renderDiagnosisText(withSample, painter(false));
+    const markdown = renderDiagnosisMarkdown(withSample);
+
+    expect(text.replace(/\n\s*/g, " ")).toContain("bounced as unknown at 2024-03-04 09:00:01");
+    expect(markdown).toContain("bounced as unknown at 2024-03-04 09:00:01");
+    expect(text).not.toMatch(ISO_TIME);
   });
 
   test("input notes use table format", async () => {

@@ -3,6 +3,7 @@
  * file is reported with one of these and the other inputs are still read.
  */
 import type { InputError } from "../../input/file-error.js";
+import { inputNameInText, STDIN_NAME } from "./input-names.js";
 import { globExample } from "./notes.js";
 
 export { fileError, type InputError, type InputErrorCode } from "../../input/file-error.js";
@@ -33,11 +34,15 @@ export function unsupportedCompressionError(
 /** Returns the error for gzip data that ends early or is damaged after `lines` lines. */
 export function corruptGzipError(name: string, lines: number, error: unknown): InputError {
   const detail = error instanceof Error ? error.message : String(error);
+  const damage =
+    name === STDIN_NAME
+      ? `${inputNameInText(name)} has truncated or damaged gzip data`
+      : `"${name}" is a truncated or damaged gzip file`;
   return {
     code: "corrupt-gzip",
     message:
-      `"${name}" is a truncated or damaged gzip file (${detail}); the ${lines} lines before ` +
-      `the damage were read. Check it with gzip -t, or copy it again if it was cut short`,
+      `${damage} (${detail}); the ${lines} lines before the damage were read. Check it ` +
+      `with gzip -t, or copy it again if it was cut short`,
   };
 }
 

@@ -13,7 +13,7 @@
 import type { FileHandle } from "node:fs/promises";
 import { createGunzip, type Gunzip } from "node:zlib";
 import { HandlerFailure } from "./queue.js";
-import { STDIN_NAME } from "./sources.js";
+import { inputNameInText, STDIN_NAME } from "./input-names.js";
 
 /** Bytes after the end of the gzip data that are not text, which were skipped. */
 export interface TrailingData {
@@ -55,11 +55,12 @@ const WRITE_PLANS: readonly WritePlan[] = [
  */
 export function trailingDataNote(name: string, bytes: number): TrailingData {
   const count = bytes === 1 ? "1 byte" : `${bytes.toLocaleString("en-US")} bytes`;
-  const joined = name === STDIN_NAME ? " If - joins several files, give them as arguments." : "";
+  const joined =
+    name === STDIN_NAME ? " If standard input joins several files, give them as arguments." : "";
   return {
     bytes,
     message:
-      `${count} of trailing data after the gzip stream in ${name} were ignored, as gzip -d ` +
+      `${count} of trailing data after the gzip stream in ${inputNameInText(name)} were ignored, as gzip -d ` +
       `ignores them, because they are not text (they contain control bytes or invalid ` +
       `UTF-8). Every line of the gzip stream was read.${joined}`,
   };

@@ -3,19 +3,36 @@ import { decodeLatin1 } from "./latin1.js";
 /** Default maximum length of one line, in bytes; longer lines are truncated and counted. */
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
 
-/** Receives each line without its line break, with its 1-based number. */
+/**
+ * Receives each line without its line break, with its 1-based number. A record that a long
+ * NUL run cut short comes before the rest of its line, with the same number (see `NulMark`).
+ */
 export type LineHandler = (text: string, lineNumber: number) => void;
+
+/** The NUL state of the bytes that a `ByteLineHandler` gets. */
+export type NulMark = typeof NO_NUL | typeof HAS_NUL | typeof CUT_BY_NUL_RUN;
+/** The bytes contain no NUL. */
+export const NO_NUL = 0;
+/** The bytes contain at least one NUL. */
+export const HAS_NUL = 1;
+/**
+ * The bytes are the start of a line that a NUL run longer than the line limit cut short, and
+ * other bytes follow the run on the same line. They are no line of their own, so the line
+ * after the run gets the same line number.
+ */
+export const CUT_BY_NUL_RUN = 2;
 
 /**
  * Receives each line as the bytes `buffer[start, end)`, without its line break, with its
- * 1-based number. The buffer may contain other lines too, so a handler that keeps a line's
- * bytes after the call should copy them rather than keep the whole buffer alive.
+ * 1-based number and its `NulMark`. The buffer may contain other lines too, so a handler that
+ * keeps a line's bytes after the call should copy them rather than keep the whole buffer alive.
  */
 export type ByteLineHandler = (
   buffer: Buffer,
   start: number,
   end: number,
   lineNumber: number,
+  nul: NulMark,
 ) => void;
 
 const LF = 10;
@@ -40,10 +57,12 @@ const NUL = 0;
  * longer than `maxLineBytes` loses the run before the limit applies. A crash can leave such
  * a run where the file system had allocated blocks that were never written, and the first
  * record after the restart follows it without a line break. Shorter lines keep their NULs,
- * which the framer skips. A run longer than `maxLineBytes` after other bytes of a line ends
- * that line before the run, because the crash also cut the record it was writing. The run
- * then starts the next line and is dropped, so the record after it is read, and it counts as
- * a NUL byte of that next line.
+ * which the framer skips. A run longer than `maxLineBytes` after other bytes of a line is
+ * dropped too, because the crash also cut the record it was writing. When more bytes follow
+ * the run before the line break, the bytes before the run go to the handler first, marked
+ * `CUT_BY_NUL_RUN`, and the bytes after it are read as the line. Line numbers count line
+ * breaks only, as `wc -l` and `sed -n Np` do, so both parts get the same number. A shorter run
+ * inside a line stays in the line, and the caller can look for a record after it.
  */
 export class ByteLineSplitter {
   /** Lines delivered so far, blank ones included. */
@@ -66,10 +85,11 @@ export class ByteLineSplitter {
   private pendingNulsDropped = 0;
   private pendingNul = false;
   private pendingLeadingNuls = 0;
-  // The NUL run at the end of the pending line (all of it, kept or not), and whether the line
-  // had a NUL before that run.
+  // The NUL run at the end of the pending line (all of it, kept or not).
   private pendingTrailingNuls = 0;
-  private pendingNulBeforeRun = false;
+  // The length of the pending line before a NUL run longer than the limit that follows other
+  // bytes of the line, or -1. Those bytes are a cut record once text follows the run.
+  private pendingCutLength = -1;
   private separator = LF;
   private decided = false;
 
@@ -115,7 +135,7 @@ export class ByteLineSplitter {
           continue;
         }
       }
-      this.emit(chunk, start, end, hasNul, false);
+      this.emit(chunk, start, end, hasNul ? HAS_NUL : NO_NUL, false);
       start = end + 1;
     }
     if (start < length) this.keepPart(chunk, start, length, nextNul < length);
@@ -145,7 +165,7 @@ export class ByteLineSplitter {
     this.emitPending();
   }
 
-  private emit(buffer: Buffer, start: number, end: number, hasNul: boolean, cut: boolean): void {
+  private emit(buffer: Buffer, start: number, end: number, nul: NulMark, cut: boolean): void {
     let stop = end;
     if (!cut && stop > start && buffer[stop - 1] === CR) stop -= 1;
     let overlong = cut;
@@ -153,10 +173,14 @@ export class ByteLineSplitter {
       stop = start + this.maxLineBytes;
       overlong = true;
     }
-    this.lines += 1;
     if (overlong) this.overlongLines += 1;
-    if (hasNul) this.nulLines += 1;
-    this.onLine(buffer, start, stop, this.lines);
+    if (nul === CUT_BY_NUL_RUN) {
+      this.onLine(buffer, start, stop, this.lines + 1, nul);
+      return;
+    }
+    this.lines += 1;
+    if (nul === HAS_NUL) this.nulLines += 1;
+    this.onLine(buffer, start, stop, this.lines, nul);
   }
 
   // Adds bytes to the pending line. Bytes with NULs go through `keepWithNul`, so that only
@@ -166,38 +190,44 @@ export class ByteLineSplitter {
       this.keepWithNul(chunk, start, end);
       return;
     }
-    if (end > start) this.pendingTrailingNuls = 0;
+    if (end > start) {
+      if (this.pendingCutLength >= 0) this.emitCutRecord();
+      this.pendingTrailingNuls = 0;
+    }
     this.keep(chunk, start, end, false);
   }
 
   // Adds bytes with NULs to the pending line, one NUL run or text between runs at a time, and
-  // ends the line before a run once the run is longer than the limit and follows other bytes.
+  // notes where the line was cut once a run is longer than the limit and follows other bytes.
   private keepWithNul(chunk: Buffer, start: number, end: number): void {
     let position = start;
     while (position < end) {
       const found = chunk.indexOf(NUL, position);
       const nul = found < 0 || found > end ? end : found;
       if (nul > position) {
+        if (this.pendingCutLength >= 0) this.emitCutRecord();
         this.pendingTrailingNuls = 0;
         this.keep(chunk, position, nul, false);
       }
       if (nul === end) return;
 
       const runEnd = skipNuls(chunk, nul, end);
-      if (this.pendingTrailingNuls === 0) this.pendingNulBeforeRun = this.pendingNul;
       this.keep(chunk, nul, runEnd, true);
       this.pendingTrailingNuls += runEnd - nul;
       const run = this.pendingTrailingNuls;
-      if (run > this.maxLineBytes && this.pendingLength > run) this.endLineBeforeRun();
+      if (run > this.maxLineBytes && this.pendingLength > run) {
+        this.pendingCutLength = this.pendingLength - run;
+      }
       position = runEnd;
     }
   }
 
-  // Emits the pending line up to its trailing NUL run, and makes the run the start of the next
-  // line. The run is longer than the limit, so it is dropped as a leading run would be.
-  private endLineBeforeRun(): void {
+  // Emits the pending bytes before a long NUL run as a cut record, because text follows the
+  // run, and keeps the run as the start of the rest of the line. The run is longer than the
+  // limit, so it is dropped as a leading run would be.
+  private emitCutRecord(): void {
     const run = this.pendingTrailingNuls;
-    this.emitPendingPart(this.pendingLength - run, this.pendingNulBeforeRun);
+    this.emitPendingPart(this.pendingCutLength, CUT_BY_NUL_RUN);
     this.pendingLength = run;
     this.pendingNulsDropped = run;
     this.pendingNul = true;
@@ -247,19 +277,22 @@ export class ByteLineSplitter {
     this.pendingLeadingNuls = 0;
   }
 
+  // Emits the pending line. A long NUL run at its end, after other bytes, is left out.
   private emitPending(): void {
-    this.emitPendingPart(this.pendingLength, this.pendingNul);
+    const cutLength = this.pendingCutLength;
+    const length = cutLength >= 0 ? cutLength : this.pendingLength;
+    this.emitPendingPart(length, this.pendingNul ? HAS_NUL : NO_NUL);
   }
 
   // Emits the first `length` bytes of the pending line (counting dropped NULs) and clears it.
-  private emitPendingPart(length: number, hasNul: boolean): void {
+  private emitPendingPart(length: number, nul: NulMark): void {
     const parts = this.pending;
     const buffer = parts.length === 1 && parts[0] ? parts[0] : Buffer.concat(parts);
     // Beyond `maxLineBytes + 1` bytes the line is overlong even after dropping a `\r`.
     const textLength = length - this.pendingNulsDropped;
     const cut = textLength > this.pendingKept;
     const end = cut ? this.maxLineBytes : textLength;
-    this.emit(buffer, 0, end, hasNul, cut);
+    this.emit(buffer, 0, end, nul, cut);
 
     this.pending = [];
     this.pendingKept = 0;
@@ -268,6 +301,7 @@ export class ByteLineSplitter {
     this.pendingNul = false;
     this.pendingLeadingNuls = 0;
     this.pendingTrailingNuls = 0;
+    this.pendingCutLength = -1;
   }
 }
 

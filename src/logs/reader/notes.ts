@@ -4,6 +4,7 @@
  */
 
 import { isUtf8 } from "node:buffer";
+import { inputNameInText } from "./input-names.js";
 import { skipNuls } from "./lines.js";
 
 /**
@@ -160,7 +161,7 @@ export function uncountedBinaryNotes(name: string, notes: readonly string[]): st
 }
 
 function binaryNoteStart(name: string): string {
-  return `${name} looks like a binary file, not a text log (`;
+  return `${inputNameInText(name)} looks like a binary file, not a text log (`;
 }
 
 /** Returns the names of the inputs that got the binary-file note of `binaryNote`. */
@@ -184,7 +185,7 @@ export function noLogLinesNote(name: string, lines: number): string {
       : `none of its ${lines.toLocaleString("en-US")} lines has a timestamp or syslog header ` +
         "that delist reads, so it was read as lines without a log format";
   return (
-    `${name} held no log lines: ${found}. Leave it out of the inputs, unless it is a mail ` +
+    `${inputNameInText(name)} held no log lines: ${found}. Leave it out of the inputs, unless it is a mail ` +
     `log in a format that delist should read.`
   );
 }
@@ -216,7 +217,7 @@ export function skippedDirectoryNote(name: string, subdirectories: readonly stri
 /** Returns the note for an input that ended inside line `line`, without a line end. */
 export function unterminatedLineNote(name: string, line: number): string {
   return (
-    `${name} ended without a line end after line ${line.toLocaleString("en-US")}, which was ` +
+    `${inputNameInText(name)} ended without a line end after line ${line.toLocaleString("en-US")}, which was ` +
     `counted. If the file was still being written, that line may be a record cut short and ` +
     `read wrongly.`
   );
@@ -225,7 +226,7 @@ export function unterminatedLineNote(name: string, line: number): string {
 /** Returns the note for gzip data that follows line `line` of plain text in one input. */
 export function gzipAfterTextNote(name: string, line: number): string {
   return (
-    `${name} has gzip data after line ${line.toLocaleString("en-US")} (files joined with ` +
+    `${inputNameInText(name)} has gzip data after line ${line.toLocaleString("en-US")} (files joined with ` +
     `cat?). It was decompressed and read as the lines after that one.`
   );
 }
@@ -233,7 +234,7 @@ export function gzipAfterTextNote(name: string, line: number): string {
 /** Returns the note for plain text that follows gzip data in one input, from line `line` on. */
 export function textAfterGzipNote(name: string, line: number): string {
   return (
-    `${name} has plain text after its gzip data, from line ${line.toLocaleString("en-US")} ` +
+    `${inputNameInText(name)} has plain text after its gzip data, from line ${line.toLocaleString("en-US")} ` +
     `on (files joined with cat?). It was read as log lines too.`
   );
 }
@@ -270,7 +271,7 @@ export class FormatSwitches {
     );
     if (this.more > 0) {
       notes.push(
-        `${name} switches between plain text and gzip data ${this.more.toLocaleString("en-US")} ` +
+        `${inputNameInText(name)} switches between plain text and gzip data ${this.more.toLocaleString("en-US")} ` +
           `more times, the last after line ${this.lastLine.toLocaleString("en-US")}. ` +
           `Every part was read.`,
       );

@@ -148,7 +148,11 @@ async function readStream(
     },
   };
   const outcome = await readParts(input, compression === "gzip");
-  const notes = inputNotes(source.name, splitter, sample.binaryReason(), input.switches);
+  // A read that stopped at an error, such as damaged gzip data, ends inside a line because of
+  // that error. The report gives the error, so the guess of a file still being written is left out.
+  const split =
+    outcome.error === null ? splitter : { lines: splitter.lines, lastLineUnterminated: false };
+  const notes = inputNotes(source.name, split, sample.binaryReason(), input.switches);
   const { error, trailingData } = outcome;
   return { compression: outcome.gzip ? "gzip" : null, ...counts, error, trailingData, notes };
 }
@@ -165,7 +169,10 @@ async function openRaw(
 ): Promise<OpenedSource | InputError> {
   if (source.type === "stdin") {
     if (stdin !== undefined) return { stream: stdin, handle: null };
-    return { code: "read-failed", message: 'cannot read "-": no standard input was given' };
+    return {
+      code: "read-failed",
+      message: "cannot read standard input: no stream was given for it",
+    };
   }
   try {
     const handle = await open(source.path, "r");

@@ -11,9 +11,9 @@ import { fileError, noMatchError, type InputError } from "./errors.js";
 import { skippedDirectoryNote } from "./notes.js";
 import { orderMailLogsFirst } from "./mail-copies.js";
 import { orderRotatedSets } from "./rotation.js";
+import { STDIN_NAME } from "./input-names.js";
 
-/** The name that stands for standard input. */
-export const STDIN_NAME = "-";
+export { STDIN_NAME };
 
 /** A file to read. */
 export interface FileSource {

@@ -89,6 +89,12 @@ export interface ReadTotals {
   /** Lines with NUL bytes. */
   readonly nul: number;
   /**
+   * Records cut short by a run of NUL bytes, with more text after the run on the same line.
+   * They are skipped and not counted in `lines`, because each such line is counted by the text
+   * after its run, which is usually the first record written after the restart.
+   */
+  readonly nulCutRecords: number;
+  /**
    * Messages whose correlation state a parser evicted early to bound memory (too many open
    * at once); their later lines were correlated without their earlier ones.
    */

@@ -94,7 +94,7 @@ describe("binary note on a slow pipe", () => {
     const summary = await readLogs(["-"], [], { timeZone: UTC, stdin: slowPipe(input, 10) });
 
     expect(summary.inputs[0]?.notes).toHaveLength(1);
-    expect(summary.inputs[0]?.notes[0]).toContain("- looks like a binary file");
+    expect(summary.inputs[0]?.notes[0]).toContain("standard input looks like a binary file");
   });
 
   it("gives no note for text on a slow pipe", async () => {

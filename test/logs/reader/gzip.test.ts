@@ -127,7 +127,9 @@ describe("gzip trailing data", () => {
     expect(lines).toBe(7000);
     expect(result.error).toBeNull();
     expect(result.trailingData?.bytes).toBe(JUNK.length);
-    expect(result.trailingData?.message).toContain("trailing data after the gzip stream in -");
+    expect(result.trailingData?.message).toContain(
+      "trailing data after the gzip stream in standard input",
+    );
   });
 
   it("gives no note for a clean stream", async () => {

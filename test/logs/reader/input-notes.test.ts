@@ -124,7 +124,7 @@ describe("diagnose text report", () => {
 
     expect(output).toContain("looks like a binary file");
     // The NUL line of the crash counts, and the lines of the binary wtmp file do not.
-    expect(output).toContain("1 line contains NUL bytes.");
+    expect(output).toContain("1 line contains NUL bytes, which a crash can leave.");
     expect(output).not.toContain("longer than 64 KiB");
   });
 

@@ -82,7 +82,7 @@ describe("gzip data after plain text", () => {
     expect(result.trailingData).toBeNull();
     expect(result.bytes).toBe(content.length);
     expect(result.notes).toHaveLength(1);
-    expect(result.notes[0]).toContain("- has gzip data after line 3,000");
+    expect(result.notes[0]).toContain("standard input has gzip data after line 3,000");
   });
 
   it("decodes it in a file", async () => {

@@ -1,6 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { analyseLogs } from "../../../src/diagnose/run.js";
-import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from "../../../src/logs/reader/lines.js";
+import {
+  ByteLineSplitter,
+  CUT_BY_NUL_RUN,
+  DEFAULT_MAX_LINE_BYTES,
+} from "../../../src/logs/reader/lines.js";
 import { resolveTimeZone } from "../../../src/time/zone.js";
 import { HOUR, PostfixLog, T0 } from "../../helpers/postfix-fixture.js";
 import { makeTempDir, type TempDir } from "./temp-dir.js";
@@ -9,22 +13,43 @@ const UTC = resolveTimeZone("UTC");
 const RUN_BYTES = 100_000;
 
 interface Split {
+  /** Every part handed on, lines and cut records alike, in order. */
   lines: string[];
+  /** The line number of each part. */
+  numbers: number[];
+  /** The parts marked `CUT_BY_NUL_RUN`. */
+  cutRecords: string[];
+  lineCount: number;
   overlong: number;
   nul: number;
 }
 
 // Splits `bytes` fed in chunks that end at `cuts` (byte offsets).
 function split(bytes: Buffer, cuts: number[] = []): Split {
-  const lines: string[] = [];
-  const splitter = new LineSplitter((text) => lines.push(text));
+  const result: Split = {
+    lines: [],
+    numbers: [],
+    cutRecords: [],
+    lineCount: 0,
+    overlong: 0,
+    nul: 0,
+  };
+  const splitter = new ByteLineSplitter((buffer, start, end, lineNumber, nul) => {
+    const text = buffer.toString("latin1", start, end);
+    result.lines.push(text);
+    result.numbers.push(lineNumber);
+    if (nul === CUT_BY_NUL_RUN) result.cutRecords.push(text);
+  });
   let start = 0;
   for (const cut of [...cuts, bytes.length]) {
     splitter.push(bytes.subarray(start, cut));
     start = cut;
   }
   splitter.end();
-  return { lines, overlong: splitter.overlongLines, nul: splitter.nulLines };
+  result.lineCount = splitter.lines;
+  result.overlong = splitter.overlongLines;
+  result.nul = splitter.nulLines;
+  return result;
 }
 
 function nuls(count: number): Buffer {
@@ -55,12 +80,11 @@ describe("LineSplitter NUL run after a cut record", () => {
     const input = Buffer.concat([text("a\ncut rec"), nuls(RUN_BYTES), text("next\nlast\n")]);
     for (const cuts of chunkings(9)) {
       const result = split(input, cuts);
-      expect(result.lines, `chunks end at ${cuts.join(",")}`).toEqual([
-        "a",
-        "cut rec",
-        "next",
-        "last",
-      ]);
+      const where = `chunks end at ${cuts.join(",")}`;
+      expect(result.lines, where).toEqual(["a", "cut rec", "next", "last"]);
+      expect(result.numbers, where).toEqual([1, 2, 2, 3]);
+      expect(result.cutRecords, where).toEqual(["cut rec"]);
+      expect(result.lineCount, where).toBe(3);
       expect(result.overlong).toBe(0);
       expect(result.nul).toBe(1);
     }
@@ -82,7 +106,9 @@ describe("LineSplitter NUL run after a cut record", () => {
     for (const cuts of chunkings(3)) {
       const result = split(input, cuts);
       expect(result.lines).toEqual(["a\u0000b", "c"]);
-      expect(result.nul).toBe(2);
+      expect(result.cutRecords).toEqual(["a\u0000b"]);
+      expect(result.numbers).toEqual([1, 1]);
+      expect(result.nul).toBe(1);
     }
   });
 
@@ -92,6 +118,7 @@ describe("LineSplitter NUL run after a cut record", () => {
     for (const cuts of chunkings(long.length)) {
       const result = split(input, cuts);
       expect(result.lines).toEqual([long.slice(0, DEFAULT_MAX_LINE_BYTES), "next"]);
+      expect(result.numbers).toEqual([1, 1]);
       expect(result.overlong).toBe(1);
       expect(result.nul).toBe(1);
     }
@@ -108,15 +135,39 @@ describe("LineSplitter NUL run after a cut record", () => {
     for (const cuts of [[], [50_000, 100_003, 150_000], [3, 100_003, 100_006]]) {
       const result = split(input, cuts);
       expect(result.lines).toEqual(["one", "two", "three"]);
-      expect(result.nul).toBe(2);
+      expect(result.cutRecords).toEqual(["one", "two"]);
+      expect(result.numbers).toEqual([1, 1, 1]);
+      expect(result.lineCount).toBe(1);
+      expect(result.nul).toBe(1);
     }
   });
 
-  it("gives an empty last line for a run at the end", () => {
+  it("drops a run at the end of the input", () => {
     const result = split(Buffer.concat([text("a\ncut"), nuls(RUN_BYTES)]), [4]);
 
-    expect(result.lines).toEqual(["a", "cut", ""]);
+    expect(result.lines).toEqual(["a", "cut"]);
+    expect(result.cutRecords).toEqual([]);
     expect(result.overlong).toBe(0);
+  });
+
+  it("drops a run before the line end", () => {
+    const input = Buffer.concat([text("cut"), nuls(RUN_BYTES), text("\nnext\n")]);
+    for (const cuts of chunkings(3)) {
+      const result = split(input, cuts);
+      expect(result.lines).toEqual(["cut", "next"]);
+      expect(result.numbers).toEqual([1, 2]);
+      expect(result.cutRecords).toEqual([]);
+      expect(result.nul).toBe(1);
+    }
+  });
+
+  it("cuts the record at the first text byte", () => {
+    const input = Buffer.concat([text("cut"), nuls(RUN_BYTES), text("n\nx\n")]);
+    const result = split(input, [3 + RUN_BYTES]);
+
+    expect(result.lines).toEqual(["cut", "n", "x"]);
+    expect(result.numbers).toEqual([1, 1, 2]);
+    expect(result.cutRecords).toEqual(["cut"]);
   });
 
   it("drops the CR after the run", () => {
@@ -166,11 +217,12 @@ describe("readLogs after a cut record and a NUL run", () => {
 
     const totals = run.summary.totals;
     const cleanTotals = cleanRun.summary.totals;
-    expect(totals.lines).toBe(cleanTotals.lines + 1);
+    expect(totals.lines).toBe(cleanTotals.lines);
     expect(totals.parsed).toBe(cleanTotals.parsed);
     expect(totals.unrecognised + totals.unparsed).toBe(
-      cleanTotals.unrecognised + cleanTotals.unparsed + 1,
+      cleanTotals.unrecognised + cleanTotals.unparsed,
     );
+    expect(totals.nulCutRecords).toBe(1);
     expect(totals.overlong).toBe(0);
     expect(totals.nul).toBe(1);
   });

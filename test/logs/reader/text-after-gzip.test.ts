@@ -117,7 +117,7 @@ describe("plain text after gzip data", () => {
     }
     const [stdin, file] = await readBoth("joined.log", content);
     expect(stdin?.result.notes[0]).toBe(
-      "- has plain text after its gzip data, from line 301 on (files joined with cat?). " +
+      "standard input has plain text after its gzip data, from line 301 on (files joined with cat?). " +
         "It was read as log lines too.",
     );
     expect(file?.result.notes[0]).toContain("joined.log has plain text after its gzip data");
@@ -399,7 +399,7 @@ describe("text after gzip in runs", () => {
 
     const nextLine = gzipPart.split("\n").length;
     expect(output).toContain(
-      `Note: - has plain text after its gzip data, from line ${nextLine} on (files joined with ` +
+      `Note: standard input has plain text after its gzip data, from line ${nextLine} on (files joined with ` +
         `cat?). It was read as log lines too.`,
     );
     expect(output).not.toContain("trailing data");
