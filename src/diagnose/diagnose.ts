@@ -19,7 +19,7 @@ import { detectIpBlocklisted } from "./findings/ip-blocklisted.js";
 import { detectIpChanged } from "./findings/ip-changed.js";
 import { detectNewIp } from "./findings/new-ip.js";
 import { detectRateLimited } from "./findings/rate-limited.js";
-import { detectPasswordGuessing } from "./findings/password-guessing.js";
+import { withPasswordGuessing } from "./findings/password-guessing.js";
 import type { ReplyFindingEvidence } from "./findings/replies.js";
 import { detectReverseDns } from "./findings/reverse-dns.js";
 import { detectSpamComplaints } from "./findings/spam-complaints.js";
@@ -228,10 +228,8 @@ function detectFindings(
   providers: Partial<Record<ProviderKey, ProviderVerdict>>,
   heldMail: HeldMailReport | null,
 ): Finding[] {
-  const compromised = detectCompromisedAccounts(context);
   const detected = [
-    ...compromised,
-    detectPasswordGuessing(context, compromisedAccounts(compromised)),
+    ...withPasswordGuessing(context, detectCompromisedAccounts(context)),
     ...detectWebScripts(context),
     detectSmtpBypass(context),
     detectForwarding(context),
@@ -272,10 +270,6 @@ function detectFindings(
   if (problems.length === 0 && allOk && !mailHeld)
     detected.push(healthyFinding(context, providers));
   return detected;
-}
-
-function compromisedAccounts(findings: readonly Finding[]): Set<string> {
-  return new Set(findings.map((result) => (result.evidence as { account: string }).account));
 }
 
 /** Below this many replies from small receivers only, a reply finding is only information. */
