@@ -32,6 +32,7 @@ import { detectSmtpBypass } from "./findings/smtp-bypass.js";
 import { detectSpamTraps } from "./findings/spam-traps.js";
 import { buildReadiness, withTargetSummary } from "./readiness.js";
 import { markListingConsequence } from "./listing-consequence.js";
+import { raiseCauseSeverity } from "./cause-severity.js";
 import { withRemovalTargets } from "./removal-forms.js";
 import { assignRoles } from "./roles.js";
 import { unexplainedBlocks } from "./unexplained.js";
@@ -125,16 +126,18 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     ...(blocklists === null ? [] : [blocklists.readiness]),
   ];
   const findings = sortFindings(
-    markListingConsequence(
-      assignRoles(
-        mergeDnsFindings(
-          withDnsAuthenticationFixes(
-            detectFindings(context, providers, heldMail),
-            checks?.report ?? null,
+    raiseCauseSeverity(
+      markListingConsequence(
+        assignRoles(
+          mergeDnsFindings(
+            withDnsAuthenticationFixes(
+              detectFindings(context, providers, heldMail),
+              checks?.report ?? null,
+            ),
+            dnsFindings,
           ),
-          dnsFindings,
+          providers,
         ),
-        providers,
       ),
     ),
   );

@@ -26,7 +26,8 @@ import { deleteQueuedStep } from "./queue-commands.js";
  * deferred, make the finding CRITICAL. New addresses in one or two networks, or in several
  * networks whose mail receivers accepted, are often a CRM or newsletter service's pool. They get
  * a warning or, when the `volume-spike` finding already names the account, nothing (see
- * `judgeClientSpread`).
+ * `judgeClientSpread`). `raiseCauseSeverity` later raises a warning that is a cause to the
+ * severity of a critical consequence at a provider that rejected the account's mail.
  */
 export function detectCompromisedAccounts(context: DiagnoseContext): Finding[] {
   const findings: Finding[] = [];
