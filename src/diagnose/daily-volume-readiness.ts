@@ -114,7 +114,7 @@ function uncomparedItem(
     return {
       ...ITEM,
       status: "pass",
-      detail: `Outbound volume went back to its level before the burst: after the ${abuse.ids.join(" and ")} sending ended at ${context.time(abuse.end)}, the server sent ${plural(levels.afterRecipients, "recipient")} in ${plural(levels.afterHours, "hour")} (${perDay(levels.afterPerDay)} a day), against ${perDay(levels.beforePerDay)} a day before it began. No daily test was possible, because ${tooFew}.`,
+      detail: `Outbound volume went back to its level before the burst: after the ${abuse.ids.join(" and ")} sending ended at ${context.time(abuse.end)}, the server sent mail to ${plural(levels.afterRecipients, "recipient")} in ${plural(levels.afterHours, "hour")} (${perDay(levels.afterPerDay)} a day), against ${perDay(levels.beforePerDay)} a day before it began. No daily test was possible, because ${tooFew}.`,
     };
   }
   return {

@@ -19,7 +19,7 @@ import { detectIpBlocklisted } from "./findings/ip-blocklisted.js";
 import { detectIpChanged } from "./findings/ip-changed.js";
 import { detectNewIp } from "./findings/new-ip.js";
 import { detectRateLimited } from "./findings/rate-limited.js";
-import { detectPasswordGuessing } from "./findings/password-guessing.js";
+import { withPasswordGuessing } from "./findings/password-guessing.js";
 import type { ReplyFindingEvidence } from "./findings/replies.js";
 import { detectReverseDns } from "./findings/reverse-dns.js";
 import { detectSpamComplaints } from "./findings/spam-complaints.js";
@@ -32,6 +32,7 @@ import { detectSmtpBypass } from "./findings/smtp-bypass.js";
 import { detectSpamTraps } from "./findings/spam-traps.js";
 import { buildReadiness, withTargetSummary } from "./readiness.js";
 import { markListingConsequence } from "./listing-consequence.js";
+import { raiseCauseSeverity } from "./cause-severity.js";
 import { withRemovalTargets } from "./removal-forms.js";
 import { assignRoles } from "./roles.js";
 import { unexplainedBlocks } from "./unexplained.js";
@@ -125,16 +126,18 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     ...(blocklists === null ? [] : [blocklists.readiness]),
   ];
   const findings = sortFindings(
-    markListingConsequence(
-      assignRoles(
-        mergeDnsFindings(
-          withDnsAuthenticationFixes(
-            detectFindings(context, providers, heldMail),
-            checks?.report ?? null,
+    raiseCauseSeverity(
+      markListingConsequence(
+        assignRoles(
+          mergeDnsFindings(
+            withDnsAuthenticationFixes(
+              detectFindings(context, providers, heldMail),
+              checks?.report ?? null,
+            ),
+            dnsFindings,
           ),
-          dnsFindings,
+          providers,
         ),
-        providers,
       ),
     ),
   );
@@ -228,10 +231,8 @@ function detectFindings(
   providers: Partial<Record<ProviderKey, ProviderVerdict>>,
   heldMail: HeldMailReport | null,
 ): Finding[] {
-  const compromised = detectCompromisedAccounts(context);
   const detected = [
-    ...compromised,
-    detectPasswordGuessing(context, compromisedAccounts(compromised)),
+    ...withPasswordGuessing(context, detectCompromisedAccounts(context)),
     ...detectWebScripts(context),
     detectSmtpBypass(context),
     detectForwarding(context),
@@ -272,10 +273,6 @@ function detectFindings(
   if (problems.length === 0 && allOk && !mailHeld)
     detected.push(healthyFinding(context, providers));
   return detected;
-}
-
-function compromisedAccounts(findings: readonly Finding[]): Set<string> {
-  return new Set(findings.map((result) => (result.evidence as { account: string }).account));
 }
 
 /** Below this many replies from small receivers only, a reply finding is only information. */

@@ -8,6 +8,7 @@ import {
   UNKNOWN_IP_PLACEHOLDER,
 } from "./removal-forms.js";
 import { providersDo } from "./findings/build.js";
+import { causeOpen, openItems, openList, type OpenBlocks, type OpenItem } from "./open-items.js";
 import { removalFormRule, withOwnListCheck } from "./own-block-lists.js";
 import { actsAsRelayHost, submissionHostOf } from "./relay-host-verdict.js";
 import {
@@ -156,6 +157,7 @@ export function buildReadiness(
     .filter((form, index, all) => all.findIndex((other) => other.url === form.url) === index);
   const failed = items.filter((item) => item.status === "fail" || item.status === "unknown");
   const unchecked = items.filter((item) => item.status === "not-checked");
+  const open = openItems(failed, openBlocks(providers, logEnd));
   // With no removal form for the receivers that block, there is no request to be ready for.
   const ready = removalForms.length > 0 && failed.length === 0 && unchecked.length === 0;
   // Providers with a form that their requirement replies made unneeded. A receiver without a
@@ -177,7 +179,7 @@ export function buildReadiness(
   const rejecting = rangeRejectingNames(affected.map(([, verdict]) => verdict));
   if (removalForms.length === 0 && rejecting.length > 0) {
     const othersBlock = affected.length > rejecting.length;
-    const summary = rangeRejectionSummary(rejecting, othersBlock, failed, unchecked);
+    const summary = rangeRejectionSummary(rejecting, othersBlock, open, unchecked);
     return { ready, summary: withNote(summary, note), items, removalForms };
   }
   if (needsThrottleSummary(affected, removalForms, warmUp)) {
@@ -200,7 +202,7 @@ export function buildReadiness(
 
   const summary = readinessSummary(
     affected.length,
-    failed,
+    open,
     unchecked,
     removalForms,
     unreachable,
@@ -350,7 +352,7 @@ function relayHostName(verdict: ProviderVerdict): string {
 /** Says whether to request removal now, and what is still open or how long to wait. */
 export function readinessSummary(
   affected: number,
-  failed: ReadinessItem[],
+  failed: readonly OpenItem[],
   unchecked: ReadinessItem[],
   forms: readonly RemovalForm[],
   unreachable: UnreachableProviders = NO_UNREACHABLE,
@@ -364,10 +366,15 @@ export function readinessSummary(
     return "No provider rejects or defers mail in this log, so there is nothing to ask removal for.";
   if (forms.length === 0) return noFormSummary(failed, unchecked, contacts);
   if (failed.length > 0) {
-    const gmailRule = forms.some((form) => form.url === REMOVAL_FORMS.gmail.url)
-      ? ", and Gmail's form should be sent at most once every two weeks"
-      : "";
-    return `Not yet. Still open: ${titleList(failed)}. A request sent before the cause is fixed is wasted${gmailRule}.`;
+    const gmailForm = forms.some((form) => form.url === REMOVAL_FORMS.gmail.url);
+    const still = `Not yet. Still open: ${openList(failed)}.`;
+    if (causeOpen(failed)) {
+      const gmailRule = gmailForm
+        ? ", and Gmail's form should be sent at most once every two weeks"
+        : "";
+      return `${still} A request sent before the cause is fixed is wasted${gmailRule}.`;
+    }
+    return gmailForm ? `${still} Gmail's form should be sent at most once every two weeks.` : still;
   }
   if (unchecked.length > 0) {
     return `The checked items are ready. Still to check: ${titleList(unchecked)}.`;
@@ -394,14 +401,14 @@ export function readinessSummary(
 function rangeRejectionSummary(
   rejecting: readonly string[],
   othersBlock: boolean,
-  failed: ReadinessItem[],
+  failed: readonly OpenItem[],
   unchecked: ReadinessItem[],
 ): string {
   const sentences = [
     `No removal form applies: ${providersDo(rejecting, "rejects", "reject")} mail sent directly from this server's IP range, and neither a removal request nor a blocklist check lifts that.`,
     ROUTE_FIX,
   ];
-  if (failed.length > 0) sentences.push(`Still open: ${titleList(failed)}.`);
+  if (failed.length > 0) sentences.push(`Still open: ${openList(failed)}.`);
   else if (unchecked.length > 0) sentences.push(`Still to check: ${titleList(unchecked)}.`);
   if (othersBlock) {
     sentences.push(
@@ -429,7 +436,7 @@ function liftedSummary(lifted: readonly string[], unreachable: UnreachableProvid
  * such as the small servers of the `other` row.
  */
 function noFormSummary(
-  failed: ReadinessItem[],
+  failed: readonly OpenItem[],
   unchecked: ReadinessItem[],
   contacts: BlockContacts,
 ): string {
@@ -437,7 +444,7 @@ function noFormSummary(
     "No removal form applies: delist has none for the receivers that reject or defer mail in this log, or their replies say that a request cannot lift the block.";
   const contact = contactClause(contacts);
   const goOn = `If the rejections or deferrals go on once these pass, ${contact}`;
-  if (failed.length > 0) return `${noForm} Still open: ${titleList(failed)}. ${goOn}`;
+  if (failed.length > 0) return `${noForm} Still open: ${openList(failed)}. ${goOn}`;
   if (unchecked.length > 0) return `${noForm} Still to check: ${titleList(unchecked)}. ${goOn}`;
   return `${noForm} If the rejections or deferrals go on, ${contact}`;
 }
@@ -756,6 +763,29 @@ function failingAtEnd(
   return failingConnectionProviders(providers).filter((verdict) =>
     inLastHours(verdict.lastUnretriedConnectionFailure, logEnd),
   );
+}
+
+/**
+ * Names the providers that fail the "Rejections and deferrals have stopped" item, as
+ * `blocksEnded` judges them: those whose block goes on or is not known to be lifted, and those
+ * that connections still fail to reach.
+ */
+function openBlocks(
+  providers: Partial<Record<ProviderKey, ProviderVerdict>>,
+  logEnd: number,
+): OpenBlocks {
+  const verdicts = Object.values(providers).filter((verdict) => verdict !== undefined);
+  const unreachable = verdicts.filter((v) => v.ongoing && v.outage?.ongoing === true);
+  const rejecting = verdicts.filter(
+    (v) => !unreachable.includes(v) && (v.ongoing || acceptsAgainTooFew(v)),
+  );
+  const failing = failingAtEnd(providers, logEnd).filter(
+    (v) => !unreachable.includes(v) && !rejecting.includes(v),
+  );
+  return {
+    rejecting: rejecting.map((v) => v.name),
+    unreachable: [...unreachable, ...failing].map((v) => v.name),
+  };
 }
 
 /** True when `time` is set and falls in the last `ONGOING_WINDOW_MS` before `logEnd`. */

@@ -21,7 +21,7 @@ const LABELS: ReadonlyArray<readonly [string, string]> = [
   ["failureAddresses", "From addresses"],
   ["firstFailure", "First failure"],
   ["lastFailure", "Last failure"],
-  ["peakFailuresPerHour", "Peak per hour"],
+  ["peakFailuresPerHour", "Peak failures per hour"],
   ["topAddresses", "Top addresses"],
   ["accountsTried", "Accounts tried"],
   ["guessedLogins", "Logins after failures"],
@@ -77,7 +77,10 @@ const LABELS: ReadonlyArray<readonly [string, string]> = [
   ["origins", "Opened by"],
 ];
 
-/** Returns `label: value` lines for the evidence keys the reports show. */
+/**
+ * Returns `label: value` lines for the evidence keys the reports show. The password guessing
+ * that a `compromised-account` finding contains (`passwordGuessing`) follows its own lines.
+ */
 export function evidenceLines(evidence: object): Array<[string, string]> {
   const record = evidence as Record<string, unknown>;
   const lines: Array<[string, string]> = [];
@@ -102,6 +105,8 @@ export function evidenceLines(evidence: object): Array<[string, string]> {
     const text = formatValue(key, value);
     if (text !== "") lines.push([labelOf(key, label, record), text]);
   }
+  const guessing = record["passwordGuessing"];
+  if (typeof guessing === "object" && guessing !== null) lines.push(...evidenceLines(guessing));
   return lines;
 }
 

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { openItems } from "../../src/diagnose/open-items.js";
 import { readinessSummary } from "../../src/diagnose/readiness.js";
 import type { ReadinessItem, RemovalForm } from "../../src/diagnose/types.js";
 import { runCommand } from "../helpers/cli.js";
@@ -151,7 +152,8 @@ describe("readiness summary", () => {
 
   test("open items come before the wait", () => {
     const failed: ReadinessItem[] = passing.map((item) => ({ ...item, status: "fail" }));
-    const summary = readinessSummary(1, failed, [], [gmailForm(waiting)]);
-    expect(summary).toMatch(/^Not yet\. Still open: cause found\./);
+    const open = openItems(failed, { rejecting: [], unreachable: [] });
+    const summary = readinessSummary(1, open, [], [gmailForm(waiting)]);
+    expect(summary).toMatch(/^Not yet\. Still open: the cause is not found\./);
   });
 });

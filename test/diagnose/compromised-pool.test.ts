@@ -240,12 +240,15 @@ describe("compromised-account and a sending service's pool", () => {
     );
   });
 
-  test("rejected pool is a warning and a cause", async () => {
+  test("rejected pool is a critical cause", async () => {
     const diagnosis = await newAccountCampaign(POOL_IPS, 250);
     const found = findingsOf(diagnosis, "compromised-account");
 
     expect(found).toHaveLength(1);
-    expect(found[0]?.severity).toBe("warning");
+    // A pool is a warning by itself, but Gmail rejected its mail as spam, and the cause is at
+    // least as severe as that critical consequence.
+    expect(findingsOf(diagnosis, "spam-content")[0]?.severity).toBe("critical");
+    expect(found[0]?.severity).toBe("critical");
     expect(found[0]?.role).toBe("cause");
     expect(found[0]?.title).toBe(
       "Account newsletter@example.com sent 250 messages from 5 new addresses in 1 network, " +

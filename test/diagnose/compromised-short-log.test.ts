@@ -91,7 +91,7 @@ describe("compromised-account without the account's own history", () => {
     expect(evidence["baselineRecipientsPerHour"]).toBe(2);
     expect(evidence["abusiveRecipients"]).toBe(480);
     expect(found[0]?.summary).toContain(
-      "A typical account in this log sent 2 recipients in its busiest hour",
+      "A typical account in this log sent mail to 2 recipients in its busiest hour",
     );
   });
 

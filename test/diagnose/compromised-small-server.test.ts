@@ -182,7 +182,7 @@ describe("compromised-account with two or three accounts", () => {
     expect(evidence["baselineRecipientsPerHour"]).toBe(12);
     expect(evidence["baselineSource"]).toBe("busiest-other-account");
     expect(found[0]?.summary).toContain(
-      "No other account in this log sent more than 12 recipients in an hour",
+      "No other account in this log sent mail to more than 12 recipients in an hour",
     );
   });
 

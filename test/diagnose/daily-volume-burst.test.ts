@@ -106,7 +106,7 @@ describe("volume-spike over whole days", () => {
     const spike = spikeOf(await diagnoseText(scriptWeekLog()));
 
     expect(spike?.summary).toContain(
-      "From 2024-03-07 the server sent 1,626 recipients in 3 UTC days (402, 822, 402), while the busiest of the 3 whole days before sent 102.",
+      "From 2024-03-07 the server sent mail to 1,626 recipients in 3 UTC days (402, 822, 402), while the busiest of the 3 whole days before sent 102.",
     );
     expect(spike?.summary).toContain("No single hour stood out");
     expect(spike?.summary).toContain("mailer.php");
@@ -166,7 +166,7 @@ describe("volume-spike over whole days", () => {
     expect(spikeOf(diagnosis)).toBeUndefined();
     expect(item?.status).toBe("pass");
     expect(item?.detail).toBe(
-      "Outbound volume went back to its level before the burst: after the web-script sending ended at 2024-03-07T09:58:30Z, the server sent 21 recipients in 7 hours (72 a day), against 35 a day before it began. No daily test was possible, because the log covers too few earlier days to compare with (1 whole day before 2024-03-06, 3 needed).",
+      "Outbound volume went back to its level before the burst: after the web-script sending ended at 2024-03-07T09:58:30Z, the server sent mail to 21 recipients in 7 hours (72 a day), against 35 a day before it began. No daily test was possible, because the log covers too few earlier days to compare with (1 whole day before 2024-03-06, 3 needed).",
     );
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { openItems, type OpenItem } from "../../src/diagnose/open-items.js";
 import { readinessSummary } from "../../src/diagnose/readiness.js";
 import { REMOVAL_FORMS } from "../../src/diagnose/removal-forms.js";
 import { assignRoles } from "../../src/diagnose/roles.js";
@@ -16,8 +17,9 @@ const PTR_REJECTION: Outcome = {
   reply: "550 5.7.1 Client host rejected: cannot find your reverse hostname, [203.0.113.10]",
 };
 
-function failedItem(title: string): ReadinessItem {
-  return { id: title, title, status: "fail", detail: title };
+function failedItem(id: string, title: string): OpenItem {
+  const item: ReadinessItem = { id, title, status: "fail", detail: title };
+  return openItems([item], { rejecting: [], unreachable: [] })[0] ?? { id, clause: "" };
 }
 
 function form(provider: RemovalForm["provider"], url: string): RemovalForm {
@@ -69,12 +71,14 @@ describe("healthy beside a cause", () => {
 });
 
 describe("readiness summary without a form", () => {
-  const ptr = failedItem("PTR and forward-confirmed reverse DNS valid");
+  const ptr = failedItem("ptr", "PTR and forward-confirmed reverse DNS valid");
 
   test("says no removal form applies", () => {
     const summary = readinessSummary(1, [ptr], [], []);
     expect(summary).toContain("No removal form applies");
-    expect(summary).toContain("Still open: PTR and forward-confirmed reverse DNS valid.");
+    expect(summary).toContain(
+      "Still open: the PTR record or forward-confirmed reverse DNS needs fixing.",
+    );
     expect(summary).not.toContain("Gmail");
     expect(summary).not.toContain("Not yet");
   });

@@ -277,7 +277,7 @@ const CASES: readonly Case[] = [
     "550 5.7.28 Gmail has detected an unusual rate of unsolicited mail originating from your IP address and blocked it.",
     "gmail.ip-block",
     "reputation",
-    [],
+    ["ip-blocklisted"],
   ],
   [
     "550 5.7.29 Your email has been blocked because this message wasn't sent over a TLS connection.",
@@ -366,7 +366,7 @@ const CASES: readonly Case[] = [
     "550 5.7.1 [203.0.113.5 1] Our system has detected an unusual rate of unsolicited mail originating from your IP address. https://support.google.com/mail/?p=UnsolicitedIPError",
     "gmail.ip-block",
     "reputation",
-    [],
+    ["ip-blocklisted"],
   ],
   [
     "550 5.7.1 Unauthenticated email from example.com is not accepted due to domain's DMARC policy. https://support.google.com/mail/answer/2451690",

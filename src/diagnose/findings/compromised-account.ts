@@ -26,7 +26,8 @@ import { deleteQueuedStep } from "./queue-commands.js";
  * deferred, make the finding CRITICAL. New addresses in one or two networks, or in several
  * networks whose mail receivers accepted, are often a CRM or newsletter service's pool. They get
  * a warning or, when the `volume-spike` finding already names the account, nothing (see
- * `judgeClientSpread`).
+ * `judgeClientSpread`). `raiseCauseSeverity` later raises a warning that is a cause to the
+ * severity of a critical consequence at a provider that rejected the account's mail.
  */
 export function detectCompromisedAccounts(context: DiagnoseContext): Finding[] {
   const findings: Finding[] = [];
@@ -211,7 +212,7 @@ function burstSentence(
   return (
     `From ${context.time(usage.firstUse[1].firstTime)} the account logged in from ` +
     `${addressList(usage.ips)}, in ${plural(spread.networks.length, "network")}, ` +
-    `and sent ${plural(usage.recipients, "recipient")}, ` +
+    `and sent mail to ${plural(usage.recipients, "recipient")}, ` +
     `up to ${suspect.burst.peak.value.toLocaleString("en-US")} an hour${baselineEnding(suspect)}`
   );
 }
@@ -316,12 +317,12 @@ function baselineEnding(suspect: Suspect): string {
       return ` against its usual ${baseline}.`;
     case "typical-account":
       return (
-        `. A typical account in this log sent ${plural(baseline, "recipient")} ` +
+        `. A typical account in this log sent mail to ${plural(baseline, "recipient")} ` +
         `in its busiest hour, and ${noHistory} to compare with.`
       );
     case "busiest-other-account":
       return (
-        `. No other account in this log sent more than ${plural(baseline, "recipient")} ` +
+        `. No other account in this log sent mail to more than ${plural(baseline, "recipient")} ` +
         `in an hour, and ${noHistory} to compare with.`
       );
     case "hand-sent-level":

@@ -27,10 +27,11 @@ const BLOCKLIST_NAMES: ReadonlyArray<readonly [RegExp, string]> = [
 
 /**
  * `ip-blocklisted`: a receiver reports that the sending IP or its network is on a blocklist: a
- * public one (Spamhaus, Barracuda…) or the receiver's own (Outlook.com S3150, Yahoo BL21). The
- * receiver's own list includes ranges it rejects direct mail from (Gmail's "not authorized to
- * send email directly", Outlook.com DY-001). A removal request cannot lift those, so their
- * rules (`removal: false`) give the fixes in place of the delisting steps.
+ * public one (Spamhaus, Barracuda…) or the receiver's own (Outlook.com S3150, Yahoo BL21, Gmail's
+ * 550 5.7.28 block of the IP). The receiver's own list includes ranges it rejects direct mail
+ * from (Gmail's "not authorized to send email directly", Outlook.com DY-001). A removal request
+ * cannot lift those, so their rules (`removal: false`) give the fixes in place of the delisting
+ * steps.
  */
 export function detectIpBlocklisted(context: DiagnoseContext): Finding | null {
   const evidence = collectReplyEvidence(context, "ip-blocklisted");
@@ -150,7 +151,25 @@ function listingSentence(listed: ReplyFindingEvidence | null): string {
   if (listed === null) return "";
   const replies = listed.count + listed.sessionCount;
   // Not every such reply names a list: Microsoft's 5.7.708 only rejects traffic from the IP.
-  return `${plural(replies, "reply", "replies")} ${replies === 1 ? "reports" : "report"} the IP as listed or blocked, first at ${earliestReply(listed)?.time}.`;
+  const reported = `${plural(replies, "reply", "replies")} ${replies === 1 ? "reports" : "report"} the IP as listed or blocked, first at ${earliestReply(listed)?.time}.`;
+  return `${reported}${rejectedSentence(listed.codes, replies)}`;
+}
+
+/**
+ * Says how many of the replies rejected the mail, which is then not retried, or returns "" when
+ * all of them are deferrals. A rejection bounces at once, so the finding must not read like
+ * the `rate-limited` one, whose mail is only delayed.
+ */
+function rejectedSentence(codes: Readonly<Record<string, number>>, replies: number): string {
+  const rejections = Object.entries(codes)
+    .filter(([code]) => code.startsWith("5"))
+    .reduce((total, [, count]) => total + count, 0);
+  if (rejections === 0) return "";
+  if (rejections >= replies) {
+    const subject = replies === 1 ? "That reply" : "These replies";
+    return ` ${subject} rejected the mail, so it bounced back to its senders and is not retried.`;
+  }
+  return ` ${rejections.toLocaleString("en-US")} of them rejected the mail, so it bounced back to its senders and is not retried. The others deferred it.`;
 }
 
 /**
@@ -242,6 +261,11 @@ function delistingSteps(
   } else if (providers.includes("outlook")) {
     steps.push(
       `Ask Outlook.com for delisting with the sender support form (${REFERENCES.outlookSupportForm}); enrol the IP in SNDS and JMRP.`,
+    );
+  }
+  if (providers.includes("gmail") || providers.includes("google-workspace")) {
+    steps.push(
+      `Google usually lifts its block within 3 to 5 days once the cause has stopped. If it does not, ask with the sender form (${REFERENCES.gmailSenderForm}), at most once every two weeks, and watch the IP's reputation in Google Postmaster Tools.`,
     );
   }
   if (providers.includes("exchange-online")) {

@@ -1,6 +1,6 @@
 import ipaddr from "ipaddr.js";
 import type { DiagnoseContext } from "../context.js";
-import type { Finding } from "../types.js";
+import type { Finding, LogSample } from "../types.js";
 import type { MtaName } from "../../logs/events.js";
 import { finding, listNames, plural } from "./build.js";
 import { mtaStep } from "./mta-steps.js";
@@ -25,20 +25,91 @@ interface GuessedLogin {
   readonly failures: number;
 }
 
+/** The facts of password guessing in a log, for a finding of its own or inside another. */
+interface PasswordGuessing {
+  readonly evidence: PasswordGuessingEvidence;
+  readonly guessed: readonly GuessedLogin[];
+  /** The failed logins by count and addresses, such as "2,032 failed logins from 125 addresses". */
+  readonly attempts: string;
+  /** Sentences on when and how often logins failed, and on the accounts that logged in after. */
+  readonly summary: string;
+  readonly sample: LogSample;
+}
+
+/** Evidence of password guessing, as `passwordGuessingEvidence` in docs/diagnose.schema.json. */
+interface PasswordGuessingEvidence {
+  readonly kind: "password-guessing";
+  readonly failedLogins: number;
+  readonly failureAddresses: number;
+  readonly failureAddressesExact: boolean;
+  readonly firstFailure: string;
+  readonly lastFailure: string;
+  readonly peakFailuresPerHour: number;
+  readonly topAddresses: ReadonlyArray<{ ip: string; count: number }>;
+  readonly accountsTried: ReadonlyArray<{ account: string; count: number }>;
+  readonly accountsTriedExact: boolean;
+  readonly guessedLogins: readonly GuessedLogin[];
+}
+
 /**
- * Detects `compromised-account` in its early form: password guessing against SMTP AUTH or
- * the mailbox. Many failed logins are only information, because a guess must succeed before
- * an account is lost. They become a warning when an address that failed many of them also
- * logged in. Accounts that the sending-burst detector already names are left to it. The
- * finding keeps the `compromised-account` id of the closed id set. Its role is `contributing`
- * here, and `assignRoles` makes it an `observation` when the log shows no block it can worsen.
+ * Adds password guessing against SMTP AUTH or the mailbox to the `compromised-account` findings
+ * of `findings`, so that the guessing adds no second finding with that id.
+ *
+ * The guessing goes into the first finding, whose account sent to the most recipients, as its
+ * `passwordGuessing` evidence, sentences and fixes. Its severity and role stay, because a sending
+ * burst outweighs failed logins.
+ *
+ * With no such finding, the guessing becomes one of its own: the early form of a compromise,
+ * under the same id of the closed id set. Many failed logins are then only information, because
+ * a guess must succeed before an account is lost. They become a warning when an address that
+ * failed many of them also logged in. The role is `contributing`, and `assignRoles` makes it an
+ * `observation` when the log shows no block it can worsen.
  */
-export function detectPasswordGuessing(
+export function withPasswordGuessing(
   context: DiagnoseContext,
-  compromised: ReadonlySet<string>,
-): Finding | null {
+  findings: readonly Finding[],
+): Finding[] {
+  const guessing = passwordGuessing(context);
+  if (guessing === null) return [...findings];
+  const [first, ...others] = findings;
+  if (first === undefined) return [guessingFinding(context, guessing)];
+
+  const compromised = new Set(findings.map(accountOf));
+  const fixes = guessingFixes(context, guessing.guessed, compromised);
+  const merged: Finding = {
+    ...first,
+    summary: `${first.summary} The log also shows password guessing. ${guessing.summary}`,
+    evidence: { ...first.evidence, passwordGuessing: guessing.evidence },
+    samples: [...first.samples, guessing.sample],
+    fix: [...first.fix, ...fixes.filter((step) => !first.fix.includes(step))],
+  };
+  return [merged, ...others];
+}
+
+/** Builds the finding for password guessing in a log without a compromised account. */
+function guessingFinding(context: DiagnoseContext, guessing: PasswordGuessing): Finding {
+  const { guessed } = guessing;
+  return finding("compromised-account", {
+    severity: guessed.length > 0 ? "warning" : "info",
+    role: "contributing",
+    title:
+      guessed.length > 0
+        ? `Password guessing: ${listNames(guessed.map((login) => login.account))} logged in from an address that failed many logins`
+        : `Password guessing: ${guessing.attempts}`,
+    summary: guessing.summary,
+    evidence: guessing.evidence,
+    samples: [guessing.sample],
+    fix: guessingFixes(context, guessed, new Set()),
+  });
+}
+
+/**
+ * Gathers the facts of password guessing, or returns null when the log shows too few failed
+ * logins and no login from an address that failed many.
+ */
+function passwordGuessing(context: DiagnoseContext): PasswordGuessing | null {
   const server = context.facts.server;
-  const guessed = guessedLogins(context).filter((login) => !compromised.has(login.account));
+  const guessed = guessedLogins(context);
   if (server.authFailures < MIN_FAILED_LOGINS && guessed.length === 0) return null;
   if (server.firstAuthFailure === null || server.lastAuthFailure === null) return null;
 
@@ -47,21 +118,15 @@ export function detectPasswordGuessing(
   const peak = Math.max(...server.authFailuresByHour.values());
   const users = server.authFailureUsers.top(10);
   const first = server.firstAuthFailure;
-  return finding("compromised-account", {
-    severity: guessed.length > 0 ? "warning" : "info",
-    role: "contributing",
-    title:
-      guessed.length > 0
-        ? `Password guessing: ${listNames(guessed.map((login) => login.account))} logged in from an address that failed many logins`
-        : `Password guessing: ${plural(server.authFailures, "failed login")} from ${about}${plural(addresses, "address", "addresses")}`,
-    summary:
-      `From ${context.time(first.time)} to ${context.time(server.lastAuthFailure)} the server refused ` +
-      `${plural(server.authFailures, "login")}, up to ` +
-      `${peak.toLocaleString("en-US")} in one hour. ` +
-      (guessed.length > 0
-        ? guessed.map(guessedSentence).join(" ") +
-          " Check with the owners that these logins were theirs."
-        : "No address that failed many logins also logged in; a guessed password would show as such a login."),
+  const summary =
+    `From ${context.time(first.time)} to ${context.time(server.lastAuthFailure)} the server refused ` +
+    `${plural(server.authFailures, "login")}, up to ` +
+    `${peak.toLocaleString("en-US")} in one hour. ` +
+    (guessed.length > 0
+      ? guessed.map(guessedSentence).join(" ") +
+        " Check with the owners that these logins were theirs."
+      : "No address that failed many logins also logged in; a guessed password would show as such a login.");
+  return {
     evidence: {
       kind: "password-guessing",
       failedLogins: server.authFailures,
@@ -80,18 +145,39 @@ export function detectPasswordGuessing(
       accountsTriedExact: server.authFailureUsers.isExact,
       guessedLogins: guessed,
     },
-    samples: [context.sample(first.time, first.position, "first failed login")],
-    fix: [
-      ...(guessed.length > 0
-        ? [
-            `Change the passwords of ${listNames(guessed.map((login) => login.account))} and end their sessions.`,
-          ]
-        : []),
-      banFailedLoginsStep(server.mtas),
-      "Offer SMTP AUTH only on the submission ports 587 and 465, not on port 25.",
-      "Require strong passwords, and app passwords or a second factor where the mail clients allow it.",
-    ],
-  });
+    guessed,
+    attempts: `${plural(server.authFailures, "failed login")} from ${about}${plural(addresses, "address", "addresses")}`,
+    summary,
+    sample: context.sample(first.time, first.position, "first failed login"),
+  };
+}
+
+/**
+ * Builds the fixes for password guessing. The password step leaves out the `compromised`
+ * accounts, because the first step of their own finding changes their passwords.
+ */
+function guessingFixes(
+  context: DiagnoseContext,
+  guessed: readonly GuessedLogin[],
+  compromised: ReadonlySet<string>,
+): string[] {
+  const accounts = [
+    ...new Set(guessed.map((login) => login.account).filter((name) => !compromised.has(name))),
+  ];
+  return [
+    ...(accounts.length > 0
+      ? [`Change the passwords of ${listNames(accounts)} and end their sessions.`]
+      : []),
+    banFailedLoginsStep(context.facts.server.mtas),
+    "Offer SMTP AUTH only on the submission ports 587 and 465, not on port 25.",
+    "Require strong passwords, and app passwords or a second factor where the mail clients allow it.",
+  ];
+}
+
+/** Returns the account of a `compromised-account` finding's sending burst, or "" for none. */
+function accountOf(found: Finding): string {
+  const account = (found.evidence as { account?: unknown }).account;
+  return typeof account === "string" ? account : "";
 }
 
 /**

@@ -49,8 +49,8 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
     role: "contributing",
     title: `Outbound volume jumped to ${burst.peak.value.toLocaleString("en-US")} recipients an hour, ${Math.round(burst.peak.value / Math.max(burst.baseline, 1)).toLocaleString("en-US")} times the usual`,
     summary:
-      `From ${context.time(start)} the server sent ${plural(total, "recipient")} in ${plural(burst.hours.length, "hour")}; ` +
-      `the usual level before was ${burst.baseline} an hour, and the same ${burst.hours.length === 1 ? "hour" : "hours"} on ${context.time(burst.earlierDay.startHour).slice(0, 10)} sent ${plural(burst.earlierDay.total, "recipient")}. ${sourceSentence(origins[0], total)}`,
+      `From ${context.time(start)} the server sent mail to ${plural(total, "recipient")} in ${plural(burst.hours.length, "hour")}; ` +
+      `the usual level before was ${burst.baseline} an hour, and the same ${burst.hours.length === 1 ? "hour" : "hours"} on ${context.time(burst.earlierDay.startHour).slice(0, 10)} sent mail to ${plural(burst.earlierDay.total, "recipient")}. ${sourceSentence(origins[0], total)}`,
     evidence: {
       scope: "outbound recipients per hour",
       start: context.time(start),
@@ -96,7 +96,7 @@ function dailyBurstFinding(
     role: "contributing",
     title: `Outbound volume jumped to ${burst.peak.recipients.toLocaleString("en-US")} recipients a day, ${times.toLocaleString("en-US")} times the usual`,
     summary:
-      `From ${utcDate(first)} the server sent ${plural(total, "recipient")} in ${plural(burst.days.length, "UTC day")} (${perDay}), ` +
+      `From ${utcDate(first)} the server sent mail to ${plural(total, "recipient")} in ${plural(burst.days.length, "UTC day")} (${perDay}), ` +
       `while the busiest of the ${plural(burst.earlierDays, "whole day")} before sent ${burst.baseline.toLocaleString("en-US")}. ` +
       `No single hour stood out, because the mail was spread over day and night. ${sourceSentence(origins[0], total)}`,
     evidence: {

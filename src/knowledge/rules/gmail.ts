@@ -624,7 +624,9 @@ const senderBlocks: readonly ReplyRule[] = [
       POSTMASTER_FIX,
     ],
     reference: CODES_PAGE,
-    findings: [],
+    // Gmail's own block list of IPs, as Outlook.com's S3150 and Yahoo's TSS06 are theirs. A
+    // request through the sender form can lift it once the cause has stopped.
+    findings: ["ip-blocklisted"],
   },
   {
     id: "gmail.tls",

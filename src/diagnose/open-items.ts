@@ -1,0 +1,74 @@
+import { listNames } from "./findings/build.js";
+import type { ReadinessItem } from "./types.js";
+
+/** The providers that keep the "Rejections and deferrals have stopped" item open. */
+export interface OpenBlocks {
+  /** Names of the providers that still reject or defer mail, or accepted too little since. */
+  readonly rejecting: readonly string[];
+  /** Names of the providers that this server's connections still fail to reach. */
+  readonly unreachable: readonly string[];
+}
+
+/** A readiness item that is not passed, with the clause that describes what keeps it open. */
+export interface OpenItem {
+  readonly id: string;
+  /** The clause for a sentence after "Still open:", such as "Gmail still rejects or defers mail". */
+  readonly clause: string;
+}
+
+/** The clause of each item whose text does not depend on the log's providers. */
+const OPEN_CLAUSES: Readonly<Record<string, string>> = {
+  "cause-identified": "the cause is not found",
+  "cause-stopped": "the suspect sending goes on",
+  "volume-normal": "outbound volume is still above its usual level",
+  "spf-dkim-dmarc": "SPF, DKIM or DMARC needs fixing",
+  ptr: "the PTR record or forward-confirmed reverse DNS needs fixing",
+  blocklists: "the IP is on a blocklist",
+  "sending-route": "mail still goes out directly from an IP range that receivers reject",
+};
+
+/** The items about the cause of a block, which a removal request must wait for. */
+const CAUSE_ITEMS: readonly string[] = ["cause-identified", "cause-stopped"];
+
+/**
+ * Describes what keeps each of `items` open. An item's title states its goal ("Rejections and
+ * deferrals have stopped"), so a summary that quoted it after "Still open:" would read as if the
+ * goal were met.
+ */
+export function openItems(items: readonly ReadinessItem[], blocks: OpenBlocks): OpenItem[] {
+  return items.map((item) => ({ id: item.id, clause: openClause(item, blocks) }));
+}
+
+/** Joins the clauses of `open` for a sentence: "a, b and c". */
+export function openList(open: readonly OpenItem[]): string {
+  return listNames(open.map((item) => item.clause));
+}
+
+/** Returns true when an item about the cause of the block is still open. */
+export function causeOpen(open: readonly OpenItem[]): boolean {
+  return open.some((item) => CAUSE_ITEMS.includes(item.id));
+}
+
+function openClause(item: ReadinessItem, blocks: OpenBlocks): string {
+  if (item.id === "blocks-ended") return blocksClause(blocks);
+  return OPEN_CLAUSES[item.id] ?? `"${item.title}" is not met yet`;
+}
+
+/**
+ * Names the providers that still reject or defer mail and those that connections still fail to
+ * reach, such as "Gmail still rejects or defers mail".
+ */
+function blocksClause(blocks: OpenBlocks): string {
+  const clauses: string[] = [];
+  if (blocks.rejecting.length > 0) {
+    const subject = listNames(blocks.rejecting);
+    const plural = blocks.rejecting.length > 1 || subject === "other receivers";
+    const verb = plural ? "reject or defer" : "rejects or defers";
+    clauses.push(`${subject} still ${verb} mail`);
+  }
+  if (blocks.unreachable.length > 0) {
+    clauses.push(`connections to ${listNames(blocks.unreachable)} still fail`);
+  }
+  if (clauses.length === 0) return "rejections or deferrals go on at the end of the log";
+  return clauses.join(", and ");
+}
