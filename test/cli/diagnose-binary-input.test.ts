@@ -34,7 +34,9 @@ describe("diagnose of a binary file", () => {
     const result = await runCommand([...OFFLINE_DIAGNOSE, "-"], loginRecords(50));
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("delist: standard input looks like a binary file, not a text log.");
+    expect(result.stderr).toContain(
+      "delist: standard input looks like a binary file, not a text log.",
+    );
   });
 
   test("no-lines error of text has no hint", async () => {
