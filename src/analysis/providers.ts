@@ -404,8 +404,12 @@ export class ProviderAnalyser {
       }
       // Only the provider's own MX accepting mail shows that it lifted a block. Mail handed to
       // a relay (a smarthost, often the stop-gap after a block) is counted as sent to the
-      // provider by its recipient, but the provider has not accepted it yet.
-      if (facts.blockedHosts.size > 0 && this.resolver.relayProvider(event.relayHost) !== null) {
+      // provider by its recipient, but the provider has not accepted it yet. A relay host's own
+      // row is the exception: there the relay host is the receiver whose block may lift.
+      if (
+        facts.blockedHosts.size > 0 &&
+        (facts.relayHost !== null || this.resolver.relayProvider(event.relayHost) !== null)
+      ) {
         this.countSentAfterBlock(facts, event);
       }
       this.endFailureRun(facts, event.time);

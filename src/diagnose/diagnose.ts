@@ -64,6 +64,7 @@ import {
   otherOutageNote,
   ownNetworkNote,
   pastBlockNote,
+  upperFirst,
   pastOutageNote,
   providerVerdict,
   repeatedConnectionFailures,
@@ -454,16 +455,6 @@ function providerSummary(
     ownNetworkNote(verdicts, server.hosts) || otherOutageNote(providers.other, server.hosts);
   const relay = relayHostNote(providers) + submissionHostNote(providers);
   return `${sentence}.${relay}${network}${past}${otherNote(providers, status)}${cause}`;
-}
-
-/**
- * Returns `text` with its first character in upper case. A first word that is a name with a
- * capital inside, such as iCloud, keeps its case.
- */
-function upperFirst(text: string): string {
-  const word = /^\S*/.exec(text)?.[0] ?? "";
-  if (/[A-Z]/.test(word.slice(1))) return text;
-  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }
 
 /**

@@ -521,7 +521,7 @@ export function pastBlockNote(providers: readonly ProviderVerdict[]): string {
     const last = verdict.lastBlock?.time ?? "?";
     const verb = blockVerb(verdict, past.status === "blocked");
     return [
-      ` ${verdict.name} ${verb} mail from this server from ${first} to ${last}, and has accepted ${deliveries(past.deliveredAfter)} since, the last at ${past.lastDelivery}.`,
+      ` ${upperFirst(verdict.name)} ${verb} mail from this server from ${first} to ${last}, and has accepted ${deliveries(past.deliveredAfter)} since, the last at ${past.lastDelivery}.`,
     ];
   });
   return sentences.join("");
@@ -853,4 +853,14 @@ function maxConcurrent(outages: readonly OutageReport[]): number {
     max = Math.max(max, current);
   }
   return max;
+}
+
+/**
+ * Returns `text` with its first character in upper case. A first word that is a name with a
+ * capital inside, such as iCloud, keeps its case.
+ */
+export function upperFirst(text: string): string {
+  const word = /^\S*/.exec(text)?.[0] ?? "";
+  if (/[A-Z]/.test(word.slice(1))) return text;
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }

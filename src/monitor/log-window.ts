@@ -149,6 +149,8 @@ export class LogWindow {
       if (isFailedAttempt(event)) this.addFailure(event);
       return;
     }
+    // NOTE: a relay host's block does not lift here, unlike in `delist diagnose`, because the
+    // monitor keys blocks by the recipient's provider and counts only that provider's own MX.
     if (this.resolver.relayProvider(event.relayHost) === null) return;
     const provider = this.resolver.resolve(event.relayHost, event.recipient);
     this.acceptances.add(acceptanceBucket(provider), event.time);
