@@ -149,8 +149,8 @@ export class LogWindow {
       if (isFailedAttempt(event)) this.addFailure(event);
       return;
     }
-    // NOTE: a relay host's block does not lift here, unlike in `delist diagnose`, because the
-    // monitor keys blocks by the recipient's provider and counts only that provider's own MX.
+    // NOTE: a relay host's block does not lift here, unlike in `delist diagnose`, because only
+    // a provider's own MX counts, and the block key (`relay-host`) does not name the relay host.
     if (this.resolver.relayProvider(event.relayHost) === null) return;
     const provider = this.resolver.resolve(event.relayHost, event.recipient);
     this.acceptances.add(acceptanceBucket(provider), event.time);
