@@ -6,7 +6,7 @@ import type { LiftProgress } from "../store/lift-progress.js";
 import { blockKey, canonicalIp, type Observation } from "../store/types.js";
 import { advanceLiftProgress, isLifted, type AcceptanceTimes } from "./lift-progress.js";
 import type { AddressFamily, ProviderEvidence } from "./log-families.js";
-import { acceptanceBucket } from "./log-window.js";
+import { acceptanceBucket, relayHostBucket } from "./log-window.js";
 import type { SourceTies } from "./source-ties.js";
 
 /** The store and window data that block observations need besides the evidence. */
@@ -64,12 +64,17 @@ export function logObservations(
 ): Observation[] {
   const observations: Observation[] = [];
   const source = sourceIp === null ? null : canonicalIp(sourceIp);
-  const observe = (provider: string, target: BlockTarget, verdictEvidence: object): void => {
+  const observe = (
+    provider: string,
+    relayHost: string | null,
+    target: BlockTarget,
+    verdictEvidence: object,
+  ): void => {
     const { ip } = target;
     const base = {
       key: blockKey(provider, ip),
       kind: "block" as const,
-      subject: `${provider} ${ip}`,
+      subject: blockSubject(provider, relayHost, ip),
       at,
       runId,
     };
@@ -97,10 +102,13 @@ export function logObservations(
       source === null && context.sources !== undefined
         ? sourceTargets(provider as ProviderId, verdict, evidence, context.sources, context.store)
         : fixedIpTargets(provider, verdict, evidence, source, context.family);
-    for (const target of targets) observe(provider, target, logEvidence(verdict));
+    for (const target of targets) {
+      observe(provider, verdict.relayHost, target, logEvidence(verdict));
+    }
   }
   for (const [provider, target] of silentTargets(evidence, source, context)) {
-    observe(provider, target, { source: "logs", attempts: 0, sent: 0 });
+    const relayHost = relayHostOfKey(provider);
+    observe(provider, relayHost, target, { source: "logs", attempts: 0, sent: 0 });
   }
   return observations;
 }
@@ -147,7 +155,7 @@ function silentLift(
   }
   if (ip !== sourceIp) return null;
   return {
-    buckets: [acceptanceBucket(provider, context.family)],
+    buckets: [acceptanceBucket(liftOwner(provider, relayHostOfKey(provider)), context.family)],
     windowLastBlockAt: null,
     sources: [],
   };
@@ -162,6 +170,32 @@ function providerOfBlockKey(key: string, ip: string): string | null {
   if (!key.startsWith("block:") || !key.endsWith(suffix)) return null;
   const provider = key.slice("block:".length, key.length - suffix.length);
   return provider === "" ? null : provider;
+}
+
+/**
+ * Returns the subject of a block state for people: the provider and the IP, and for a relay
+ * host's row also the relay host (`relay-host smtp.example.net:587 192.0.2.1`).
+ */
+function blockSubject(provider: string, relayHost: string | null, ip: string): string {
+  return relayHost === null ? `${provider} ${ip}` : `relay-host ${relayHost} ${ip}`;
+}
+
+/**
+ * Returns the owner of the acceptances that lift the block of a row (see `acceptanceBucket`):
+ * the provider, or the relay host label of a relay host's row. The row key `relay-host` goes to
+ * the first relay host of each window, so only the label names the same relay host in each.
+ */
+function liftOwner(provider: string, relayHost: string | null): string {
+  return relayHost === null ? provider : relayHostBucket(relayHost);
+}
+
+/**
+ * Returns the relay host label in the row key `relay-host:<label>`, or null for another key.
+ * The key `relay-host` names no label, so it gives null as well.
+ */
+function relayHostOfKey(provider: string): string | null {
+  const prefix = "relay-host:";
+  return provider.startsWith(prefix) ? provider.slice(prefix.length) : null;
 }
 
 /** One IP of a provider whose block state a log window observes. */
@@ -207,7 +241,11 @@ function fixedIpTargets(
     startedAt,
     lift:
       ip === sourceIp
-        ? { buckets: [acceptanceBucket(provider, family)], windowLastBlockAt, sources: [] }
+        ? {
+            buckets: [acceptanceBucket(liftOwner(provider, verdict.relayHost), family)],
+            windowLastBlockAt,
+            sources: [],
+          }
         : null,
     accepted: verdict.sent > 0,
   }));
@@ -226,6 +264,8 @@ function sourceTargets(
   ties: SourceTies,
   store: HistoryStore,
 ): BlockTarget[] {
+  // NOTE: `SourceTracker` counts only the acceptances of providers' own MX hosts, so the block
+  // of a relay host's row never lifts here.
   const value = blockValue(verdict);
   const blocked = new Set(ties.blockedIps(provider));
   if (value !== null) {

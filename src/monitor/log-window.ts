@@ -1,11 +1,13 @@
 import { LogAnalyser, type LogFacts } from "../analysis/analyser.js";
 import { ProviderResolver } from "../analysis/provider-resolver.js";
+import { isRelayHostDelivery } from "../analysis/relay-host.js";
 import { buildDiagnosis } from "../diagnose/diagnose.js";
 import type { Diagnosis, InputReport } from "../diagnose/types.js";
 import { LineFramer } from "../logs/framing/framer.js";
 import { createLogParsers } from "../logs/parsers.js";
 import { ParserDispatcher } from "../logs/reader/dispatch.js";
 import { LineSplitter } from "../logs/reader/lines.js";
+import { relayHostLabel } from "../knowledge/providers.js";
 import type { DeliveryEvent, LogEvent } from "../logs/events.js";
 import type { LogRecord } from "../logs/record.js";
 import { createReplyClassifier } from "../reply/classify.js";
@@ -31,8 +33,9 @@ export interface LogWindowResult {
   /** The window's counts per provider, for what the diagnosis leaves out: the open failure run. */
   readonly providerFacts: LogFacts["providers"];
   /**
-   * The latest deliveries that each provider's own MX accepted, by provider and, when the
-   * window splits families, by `acceptanceBucket`.
+   * The latest deliveries that each provider's own MX accepted, by provider, and that each
+   * relay host accepted, by `relayHostBucket`. When the window splits families, also by
+   * `acceptanceBucket`.
    */
   readonly acceptances: AcceptanceTimes;
   /** The outgoing sources the window showed, or null when it was built without tracking them. */
@@ -47,6 +50,31 @@ export interface LogWindowResult {
  */
 export function acceptanceBucket(provider: string, family: AddressFamily | null = null): string {
   return family === null ? provider : `${family} ${provider}`;
+}
+
+/**
+ * Returns the owner under which `acceptanceBucket` counts the deliveries of the relay host
+ * `label` (`relayHostLabel`, as in `ProviderVerdict.relayHost`). The label, unlike the row key
+ * `relay-host`, names the same relay host in every window.
+ */
+export function relayHostBucket(label: string): string {
+  return `relay-host ${label}`;
+}
+
+/**
+ * Returns the relay host label of a delivery that the analysis counts in a relay host's row, or
+ * null for any other delivery. It decides as `LogAnalyser` does: mail to no provider's own MX
+ * goes to a relay host when the port or transport says so, or when the recipient's domain
+ * belongs to a provider and the line names a remote host.
+ */
+function relayHostOf(event: DeliveryEvent, resolver: ProviderResolver): string | null {
+  if (resolver.relayProvider(event.relayHost) !== null) return null;
+  const named = event.remote && event.relayHost !== null && event.relayHost !== "none";
+  const toRelayHost =
+    isRelayHostDelivery(event) || (named && resolver.resolve(null, event.recipient) !== "other");
+  if (!toRelayHost) return null;
+  // A line that names neither host nor IP has no label to count under, so it is not counted.
+  return relayHostLabel(event.relayHost, event.relayIp, event.relayPort);
 }
 
 /**
@@ -138,10 +166,11 @@ export class LogWindow {
   }
 
   /**
-   * Records a delivery that a provider's own MX accepted, or a delivery attempt that it did not
-   * accept. As in the diagnosis, mail handed to a relay such as a smarthost does not show that
-   * the provider accepts this server's mail, but any failed attempt counts against a lift. A
-   * failed attempt whose line names no relay IP counts for both address families.
+   * Records a delivery that a provider's own MX or a relay host accepted, or a delivery attempt
+   * that it did not accept. As in the diagnosis, mail handed to a relay host such as a smarthost
+   * does not show that the recipient's provider accepts this server's mail, but any failed
+   * attempt counts against a lift. A failed attempt whose line names no relay IP counts for both
+   * address families.
    */
   private addAcceptance(event: LogEvent): void {
     if (event.type !== "delivery") return;
@@ -149,23 +178,40 @@ export class LogWindow {
       if (isFailedAttempt(event)) this.addFailure(event);
       return;
     }
-    // NOTE: a relay host's block does not lift here, unlike in `delist diagnose`, because only
-    // a provider's own MX counts, and the block key (`relay-host`) does not name the relay host.
+    // A relay host is the receiver of its own row, so its acceptances count for its block, as
+    // in the diagnosis.
+    const relayHost = relayHostOf(event, this.resolver);
+    if (relayHost !== null) {
+      this.addAcceptanceTo(relayHostBucket(relayHost), event);
+      return;
+    }
     if (this.resolver.relayProvider(event.relayHost) === null) return;
-    const provider = this.resolver.resolve(event.relayHost, event.recipient);
-    this.acceptances.add(acceptanceBucket(provider), event.time);
-    if (this.families === null) return;
-    const family = addressFamilyOf(event.relayIp);
-    if (family !== null) this.acceptances.add(acceptanceBucket(provider, family), event.time);
+    this.addAcceptanceTo(this.resolver.resolve(event.relayHost, event.recipient), event);
   }
 
+  private addAcceptanceTo(owner: string, event: DeliveryEvent): void {
+    this.acceptances.add(acceptanceBucket(owner), event.time);
+    if (this.families === null) return;
+    const family = addressFamilyOf(event.relayIp);
+    if (family !== null) this.acceptances.add(acceptanceBucket(owner, family), event.time);
+  }
+
+  /**
+   * Records a failed attempt for the recipient's provider and, for mail handed to a relay host,
+   * for that relay host too.
+   */
   private addFailure(event: DeliveryEvent): void {
-    const provider = this.resolver.resolve(event.relayHost, event.recipient);
-    this.acceptances.addFailure(acceptanceBucket(provider), event.time);
+    this.addFailureTo(this.resolver.resolve(event.relayHost, event.recipient), event);
+    const relayHost = relayHostOf(event, this.resolver);
+    if (relayHost !== null) this.addFailureTo(relayHostBucket(relayHost), event);
+  }
+
+  private addFailureTo(owner: string, event: DeliveryEvent): void {
+    this.acceptances.addFailure(acceptanceBucket(owner), event.time);
     if (this.families === null) return;
     const family = addressFamilyOf(event.relayIp);
     for (const each of family === null ? ADDRESS_FAMILIES : [family]) {
-      this.acceptances.addFailure(acceptanceBucket(provider, each), event.time);
+      this.acceptances.addFailure(acceptanceBucket(owner, each), event.time);
     }
   }
 
