@@ -64,7 +64,7 @@ export function relayHostBucket(label: string): string {
 /**
  * Returns the relay host label of a delivery that the analysis counts in a relay host's row, or
  * null for any other delivery. It decides as `LogAnalyser` does: mail to no provider's own MX
- * goes to a relay host when the port or transport says so, or when the recipient's domain
+ * goes to a relay host when the port or transport shows it, or when the recipient's domain
  * belongs to a provider and the line names a remote host.
  */
 function relayHostOf(event: DeliveryEvent, resolver: ProviderResolver): string | null {
