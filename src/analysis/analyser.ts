@@ -21,7 +21,7 @@ import { FrozenAnalyser } from "./frozen.js";
 import { OriginAnalyser } from "./origins.js";
 import { ProviderResolver } from "./provider-resolver.js";
 import type { ClassifiedReply } from "./reply-cache.js";
-import { isRelayHostDelivery } from "./relay-host.js";
+import { deliveryProvider } from "./relay-host.js";
 import { ProviderAnalyser } from "./providers.js";
 import { UnknownRecipientAnalyser } from "./recipients.js";
 import { ServerAnalyser, serverOf } from "./server.js";
@@ -376,18 +376,9 @@ export class LogAnalyser {
     this.origins.addHeldResult(delivery);
   }
 
-  /**
-   * Returns the provider whose reply a delivery shows. A relay host that delist does not name
-   * is `relay-host`, because the recipient's provider has not seen the mail yet.
-   */
+  /** Returns the provider whose reply a delivery shows (see `deliveryProvider`). */
   private providerOf(event: DeliveryEvent): ProviderId {
-    if (this.resolver.relayProvider(event.relayHost) !== null) {
-      return this.resolver.resolve(event.relayHost, event.recipient);
-    }
-    if (isRelayHostDelivery(event)) return "relay-host";
-    // Without a known MX, the recipient's domain decides.
-    const byDomain = this.resolver.resolve(null, event.recipient);
-    return byDomain !== "other" && isNamedRemoteHost(event) ? "relay-host" : byDomain;
+    return deliveryProvider(event, this.resolver);
   }
 
   /** Returns the delivery with its provider and per-message state, as the analysers take it. */
@@ -476,14 +467,4 @@ function isMtaEvent(event: LogEvent): boolean {
   if (event.type === "login" || event.type === "dkim-signing") return false;
   if (event.type === "smtp-connection") return false;
   return event.type !== "auth-failure" || !event.program.startsWith("dovecot");
-}
-
-/**
- * True when a delivery left this host for a named host. Every provider's own domain
- * (gmail.com, outlook.com, yahoo.com…) points only at that provider's MX hosts. So mail for
- * such a domain that went to another named host went through a relay host, also on port 25,
- * such as a Postfix `relayhost` or a transport map entry, and the replies are the relay host's.
- */
-function isNamedRemoteHost(event: DeliveryEvent): boolean {
-  return event.remote && event.relayHost !== null && event.relayHost !== "none";
 }

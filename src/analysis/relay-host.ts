@@ -1,6 +1,7 @@
 import type { ProviderId } from "../knowledge/providers.js";
 import type { DeliveryEvent } from "../logs/events.js";
 import type { ExplainedReply } from "../reply/types.js";
+import type { ProviderResolver } from "./provider-resolver.js";
 import { isBlockSignal } from "./replies.js";
 
 /** The port on which MX hosts receive mail. Submission and relay services listen on others. */
@@ -31,6 +32,30 @@ export function isRelayHostDelivery(event: DeliveryEvent): boolean {
     default:
       return false;
   }
+}
+
+/**
+ * Returns the provider whose reply a delivery shows, as `delist diagnose` and `delist monitor`
+ * count it. A relay host that delist does not name is `relay-host`, because the recipient's
+ * provider has not seen the mail yet. Without a known MX, the recipient's domain decides.
+ */
+export function deliveryProvider(event: DeliveryEvent, resolver: ProviderResolver): ProviderId {
+  if (resolver.relayProvider(event.relayHost) !== null) {
+    return resolver.resolve(event.relayHost, event.recipient);
+  }
+  if (isRelayHostDelivery(event)) return "relay-host";
+  const byDomain = resolver.resolve(null, event.recipient);
+  return byDomain !== "other" && isNamedRemoteHost(event) ? "relay-host" : byDomain;
+}
+
+/**
+ * True when a delivery left this host for a named host. Every provider's own domain
+ * (gmail.com, outlook.com, yahoo.com…) points only at that provider's MX hosts. So mail for
+ * such a domain that went to another named host went through a relay host, also on port 25,
+ * such as a Postfix `relayhost` or a transport map entry, and the replies are the relay host's.
+ */
+function isNamedRemoteHost(event: DeliveryEvent): boolean {
+  return event.remote && event.relayHost !== null && event.relayHost !== "none";
 }
 
 /** Categories of replies about one recipient, which a relay host passes on without blocking. */

@@ -1,6 +1,6 @@
 import { LogAnalyser, type LogFacts } from "../analysis/analyser.js";
 import { ProviderResolver } from "../analysis/provider-resolver.js";
-import { isRelayHostDelivery } from "../analysis/relay-host.js";
+import { deliveryProvider } from "../analysis/relay-host.js";
 import { buildDiagnosis } from "../diagnose/diagnose.js";
 import type { Diagnosis, InputReport } from "../diagnose/types.js";
 import { LineFramer } from "../logs/framing/framer.js";
@@ -62,17 +62,11 @@ export function relayHostBucket(label: string): string {
 }
 
 /**
- * Returns the relay host label of a delivery that the analysis counts in a relay host's row, or
- * null for any other delivery. It decides as `LogAnalyser` does: mail to no provider's own MX
- * goes to a relay host when the port or transport shows it, or when the recipient's domain
- * belongs to a provider and the line names a remote host.
+ * Returns the relay host label of a delivery that the analysis counts in a relay host's row
+ * (see `deliveryProvider`), or null for any other delivery.
  */
 function relayHostOf(event: DeliveryEvent, resolver: ProviderResolver): string | null {
-  if (resolver.relayProvider(event.relayHost) !== null) return null;
-  const named = event.remote && event.relayHost !== null && event.relayHost !== "none";
-  const toRelayHost =
-    isRelayHostDelivery(event) || (named && resolver.resolve(null, event.recipient) !== "other");
-  if (!toRelayHost) return null;
+  if (deliveryProvider(event, resolver) !== "relay-host") return null;
   // A line that names neither host nor IP has no label to count under, so it is not counted.
   return relayHostLabel(event.relayHost, event.relayIp, event.relayPort);
 }
