@@ -252,8 +252,8 @@ export function percent(fraction: number): string {
 }
 
 /**
- * The number of addresses that failed logins, of which `topAddresses` lists the first few, with
- * "about " when the count is an estimate.
+ * Returns the number of addresses that failed logins, of which `topAddresses` lists the first
+ * few, with "about " when the count is an estimate.
  */
 function addressTotal(record: Record<string, unknown>): ListTotal | undefined {
   const total = record["failureAddresses"];
@@ -268,8 +268,8 @@ interface ListTotal {
 }
 
 /**
- * Lists the first 8 values, and says how many more there are: those of `total` when the list
- * is a top few of a longer one, else those of `values`.
+ * Lists the first 8 values and counts the rest: the rest of `total` when the list is the top
+ * few of a longer one, else the rest of `values`.
  */
 function formatList(values: unknown[], total?: ListTotal): string {
   const shown = values.slice(0, 8).map((item) => {

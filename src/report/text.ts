@@ -490,7 +490,7 @@ function inputSection(input: InputReport): string[] {
 }
 
 /**
- * Says which inputs were read: `1 file`, `1 of 2 files` when some failed, `standard input`, or
+ * Describes which inputs were read: `1 file`, `1 of 2 files` when some failed, `standard input`, or
  * `2 files and standard input`. Standard input that could not be read is left out, and its
  * error is printed above the Read line.
  */
