@@ -223,10 +223,13 @@ export function unusableInput(run: LogRun): string | null {
   const notes = run.summary.inputs
     .filter((input) => !binary.includes(input.name))
     .flatMap((input) => input.notes);
+  const noLines = `no Postfix, Exim or Sendmail message or delivery lines found${seen}.`;
+  // When only binary input was read, that is the reason, so it comes first.
+  const headline =
+    totals.lines === 0 && binary.length > 0 ? [...binaryLine, noLines] : [noLines, ...binaryLine];
   return [
-    `no Postfix, Exim or Sendmail message or delivery lines found${seen}.`,
+    ...headline,
     ...overlongSentence(totals.overlong),
-    ...binaryLine,
     ...notes,
     ...problems,
     "Give the MTA's main log: /var/log/mail.log or maillog (Postfix, Sendmail), /var/log/exim4/mainlog or exim_mainlog (Exim), or `journalctl -u postfix -o json`.",

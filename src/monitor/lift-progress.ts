@@ -1,6 +1,14 @@
-import { BLOCK_LIFTED_DELIVERIES, isBlockLifted } from "../diagnose/verdict.js";
+import { HOUR_MS } from "../analysis/time.js";
+import {
+  BLOCK_LIFTED_DELIVERIES,
+  isBlockLifted,
+  QUIET_LIFT_DELIVERIES,
+  QUIET_LIFT_MS,
+} from "../diagnose/verdict.js";
 import type { DeliveryEvent } from "../logs/events.js";
+import type { HistoryStore } from "../store/history.js";
 import type { LiftProgress } from "../store/lift-progress.js";
+import type { Logger } from "./logger.js";
 
 /** The deliveries and failed attempts of buckets after a time (see `AcceptanceTimes.afterAny`). */
 export interface AcceptancesAfter {
@@ -140,4 +148,31 @@ export function isFailedAttempt(event: DeliveryEvent): boolean {
     return false;
   }
   return event.status === "deferred" || event.status === "bounced";
+}
+
+/**
+ * Logs one warning for each open block incident whose lift progress `store` found saved before
+ * schema version 11 when it upgraded the database. That progress reads as having a failed
+ * attempt, so the block cannot lift by the quiet rule, only by `BLOCK_LIFTED_DELIVERIES`
+ * deliveries or after a new block reply restarts the count. The upgrade runs once, so each
+ * incident is named once.
+ *
+ * NOTE: when another command, such as `delist history`, opened the database first, it ran the
+ * upgrade, and the monitor logs no warning.
+ */
+export function warnLiftProgressWithoutFailures(store: HistoryStore, logger: Logger): void {
+  for (const key of store.liftProgressWithoutFailures) {
+    const incident = store.incidents.latest(key);
+    if (incident === null || incident.closedAt !== null) continue;
+    const [, provider = "", ...ipParts] = key.split(":");
+    const ip = ipParts.join(":");
+    logger.warn(
+      { incident: incident.id, key, provider, ip },
+      `incident #${incident.id} (${provider} ${ip}) lifts only after ` +
+        `${BLOCK_LIFTED_DELIVERIES} accepted deliveries in a row or after its next block reply. ` +
+        "Its lift progress was saved before history schema version 11, which did not record " +
+        `failed attempts, so the rule of ${QUIET_LIFT_DELIVERIES} deliveries with no failed ` +
+        `attempt and ${QUIET_LIFT_MS / HOUR_MS} hours without a block reply cannot apply`,
+    );
+  }
 }

@@ -15,6 +15,7 @@ import { runBlocklistJob, runDnsJob } from "./checks.js";
 import { JOB_KINDS, type JobKind, type MonitorConfig } from "./config.js";
 import { dnsFactory, type JobContext } from "./context.js";
 import { runLogJob } from "./log-job.js";
+import { warnLiftProgressWithoutFailures } from "./lift-progress.js";
 import type { Logger } from "./logger.js";
 import { logOnceResult, type OnceResult } from "./once.js";
 import { runProbeJob } from "./probe-job.js";
@@ -313,6 +314,7 @@ export class Monitor {
   private announce(): void {
     const { logger, channels, config, env } = this.context;
     logger.info({ jobs: this.describeSchedules(), channels }, "monitor started");
+    warnLiftProgressWithoutFailures(this.context.store, logger);
     if (channels.length === 0) {
       logger.warn("no alert channel configured: state changes are only recorded in the history");
     }

@@ -102,7 +102,10 @@ export function evidenceLines(evidence: object): Array<[string, string]> {
       if (text !== "") lines.push([label, text]);
       continue;
     }
-    const text = formatValue(key, value);
+    const text =
+      Array.isArray(value) && key === "topAddresses"
+        ? formatList(value, addressTotal(record))
+        : formatValue(key, value);
     if (text !== "") lines.push([labelOf(key, label, record), text]);
   }
   const guessing = record["passwordGuessing"];
@@ -248,7 +251,27 @@ export function percent(fraction: number): string {
   return `${Number(value.toFixed(2))} %`;
 }
 
-function formatList(values: unknown[]): string {
+/**
+ * Returns the number of addresses that failed logins, of which `topAddresses` lists the first
+ * few, with "about " when the count is an estimate.
+ */
+function addressTotal(record: Record<string, unknown>): ListTotal | undefined {
+  const total = record["failureAddresses"];
+  if (typeof total !== "number") return undefined;
+  return { count: total, about: record["failureAddressesExact"] === false ? "about " : "" };
+}
+
+/** The length of the whole list that a shortened evidence list was taken from. */
+interface ListTotal {
+  readonly count: number;
+  readonly about: string;
+}
+
+/**
+ * Lists the first 8 values and counts the rest: the rest of `total` when the list is the top
+ * few of a longer one, else the rest of `values`.
+ */
+function formatList(values: unknown[], total?: ListTotal): string {
   const shown = values.slice(0, 8).map((item) => {
     if (typeof item !== "object" || item === null) return String(item);
     const entry = item as Record<string, unknown>;
@@ -272,7 +295,8 @@ function formatList(values: unknown[]): string {
       entry["connections"];
     return number === undefined ? String(name) : `${String(name)} (${count(Number(number))})`;
   });
-  const more = values.length > 8 ? `, and ${values.length - 8} more` : "";
+  const rest = Math.max(total?.count ?? 0, values.length) - shown.length;
+  const more = rest > 0 ? `, and ${total?.about ?? ""}${count(rest)} more` : "";
   return shown.join(", ") + more;
 }
 

@@ -16,7 +16,8 @@ export function nulLinesSentence(input: InputReport): string | null {
   const cut = input.nulCutRecords;
   if (cut > 0) {
     sentences.push(
-      `${count(cut)} ${cut === 1 ? "record was" : "records were"} cut short by a run of NULs and skipped. The text after the run on the same line was read as that line.`,
+      `${count(cut)} ${cut === 1 ? "record was" : "records were"} cut short by a run of NULs and not read. ` +
+        `The text after the run was read as that line, so the cut ${cut === 1 ? "record is" : "records are"} not in the line or skipped counts.`,
     );
   }
   return sentences.join(" ");

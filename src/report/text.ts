@@ -13,6 +13,7 @@ import {
   suspendedProviders,
 } from "../diagnose/verdict.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
+import { STDIN_NAME } from "../logs/reader/input-names.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
 import type { Painter } from "./colour.js";
 import { evidenceLines } from "./evidence.js";
@@ -488,9 +489,24 @@ function inputSection(input: InputReport): string[] {
   return lines;
 }
 
-/** Says how many input files were read: `1 file`, or `1 of 2 files` when some failed. */
+/**
+ * Describes which inputs were read: `1 file`, `1 of 2 files` when some failed, `standard input`, or
+ * `2 files and standard input`. Standard input that could not be read is left out, and its
+ * error is printed above the Read line.
+ */
 export function filesRead(input: InputReport): string {
-  const total = input.files.length;
-  const read = input.files.filter((file) => file.error === null || file.lines > 0).length;
-  return read === total ? plural(total, "file") : `${count(read)} of ${plural(total, "file")}`;
+  const wasRead = (file: InputReport["files"][number]): boolean =>
+    file.error === null || file.lines > 0;
+  const files = input.files.filter((file) => file.name !== STDIN_NAME);
+  const stdinRead = input.files.some((file) => file.name === STDIN_NAME && wasRead(file));
+  const read = files.filter(wasRead).length;
+  const parts: string[] = [];
+  if (files.length > 0) {
+    const total = files.length;
+    parts.push(
+      read === total ? plural(total, "file") : `${count(read)} of ${plural(total, "file")}`,
+    );
+  }
+  if (stdinRead) parts.push("standard input");
+  return parts.length === 0 ? "no input" : parts.join(" and ");
 }

@@ -20,6 +20,18 @@ export class StoreError extends Error {
  * for the other one instead of failing at once. Throws a StoreError.
  */
 export function openDatabase(path: string): Db {
+  return openDatabaseWithVersion(path).db;
+}
+
+/** An open history database, and its schema version before `openDatabaseWithVersion` upgraded it. */
+export interface OpenedDatabase {
+  readonly db: Db;
+  /** 0 for a new database; equal to the current version when no migration ran. */
+  readonly previousVersion: number;
+}
+
+/** Opens the history database at `path` as `openDatabase` does, and returns its old version too. */
+export function openDatabaseWithVersion(path: string): OpenedDatabase {
   let db: Db;
   try {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -31,18 +43,19 @@ export function openDatabase(path: string): Db {
     db.pragma("journal_mode = WAL");
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma("foreign_keys = ON");
-    migrate(db, path);
+    const previousVersion = migrate(db, path);
+    return { db, previousVersion };
   } catch (error) {
     if (db.open) db.close();
     throw storeError(error, path, "open");
   }
-  return db;
 }
 
 /** How long a write waits for another process's write lock before SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 5_000;
 
-function migrate(db: Db, path: string): void {
+// Applies the migrations that `db` lacks, and returns its schema version before them.
+function migrate(db: Db, path: string): number {
   const version = db.pragma("user_version", { simple: true }) as number;
   if (version > MIGRATIONS.length) {
     throw new StoreError(
@@ -56,6 +69,7 @@ function migrate(db: Db, path: string): void {
     });
     upgrade();
   }
+  return version;
 }
 
 /**

@@ -1,8 +1,8 @@
 import { AlertRepository } from "./alerts.js";
-import { openDatabase, type Db } from "./database.js";
+import { openDatabaseWithVersion, type Db } from "./database.js";
 import { FailureRunRepository } from "./failure-runs.js";
 import { IncidentRepository } from "./incidents.js";
-import { LiftProgressRepository } from "./lift-progress.js";
+import { FAILED_AFTER_SCHEMA_VERSION, LiftProgressRepository } from "./lift-progress.js";
 import { PositionRepository } from "./positions.js";
 import { pruneHistory, type PrunedRows } from "./retention.js";
 import { ProbeRepository } from "./probes.js";
@@ -24,11 +24,18 @@ export class HistoryStore {
   readonly positions: PositionRepository;
   readonly failureRuns: FailureRunRepository;
   readonly liftProgress: LiftProgressRepository;
+  /**
+   * Block state keys whose lift progress was saved before schema version 11, found when this
+   * open upgraded the database past it; empty otherwise. Such progress did not record failed
+   * attempts, so its block lifts only by the count of deliveries or after a new block reply.
+   */
+  readonly liftProgressWithoutFailures: readonly string[];
 
   private constructor(
     private readonly db: Db,
     /** The file the store was opened from, or `:memory:`. */
     readonly path: string,
+    previousVersion: number,
   ) {
     this.runs = new RunRepository(db);
     this.probes = new ProbeRepository(db);
@@ -38,11 +45,15 @@ export class HistoryStore {
     this.positions = new PositionRepository(db);
     this.failureRuns = new FailureRunRepository(db);
     this.liftProgress = new LiftProgressRepository(db);
+    const upgradedPastFailures =
+      previousVersion > 0 && previousVersion < FAILED_AFTER_SCHEMA_VERSION;
+    this.liftProgressWithoutFailures = upgradedPastFailures ? this.liftProgress.keys() : [];
   }
 
   /** Opens the database at `path` (creating and upgrading it); throws a StoreError. */
   static open(path: string): HistoryStore {
-    return new HistoryStore(openDatabase(path), path);
+    const { db, previousVersion } = openDatabaseWithVersion(path);
+    return new HistoryStore(db, path, previousVersion);
   }
 
   /** Runs `work` in one transaction: it commits when `work` returns and rolls back if it throws. */

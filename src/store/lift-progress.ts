@@ -18,6 +18,9 @@ export interface LiftProgress {
   readonly failedAfter: boolean;
 }
 
+/** The schema version from which lift progress records failed attempts (`failedAfter`). */
+export const FAILED_AFTER_SCHEMA_VERSION = 11;
+
 /** The outgoing sources saved with the lift progress of one block state. */
 export interface LiftSources {
   /** Block state key (`blockKey`). */
@@ -84,6 +87,16 @@ export class LiftProgressRepository {
       )
       .all() as Array<{ key: string; sourcesJson: string }>;
     return rows.map((row) => ({ key: row.key, sources: parseSources(row.sourcesJson) }));
+  }
+
+  /** Returns the block state keys of every stored progress, sorted. */
+  keys(): string[] {
+    const rows = this.db
+      .prepare("SELECT key FROM block_lift_progress ORDER BY key")
+      .all() as Array<{
+      key: string;
+    }>;
+    return rows.map((row) => row.key);
   }
 
   /** Deletes the progress of `key`, because its block was lifted or never opened. */

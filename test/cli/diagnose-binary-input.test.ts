@@ -34,9 +34,9 @@ describe("diagnose of a binary file", () => {
     const result = await runCommand([...OFFLINE_DIAGNOSE, "-"], loginRecords(50));
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(
-      "delist: standard input looks like a binary file, not a text log.",
-    );
+    const lines = result.stderr.split("\n");
+    expect(lines[0]).toBe("delist: standard input looks like a binary file, not a text log.");
+    expect(lines[1]).toBe("delist: no Postfix, Exim or Sendmail message or delivery lines found.");
   });
 
   test("no-lines error of text has no hint", async () => {

@@ -91,6 +91,21 @@ describe("delist diagnose", () => {
     expect(fromGzip.stdout).toContain("421 4.7.28");
   });
 
+  test("Read line names standard input", async () => {
+    const result = await runCommand([...OFFLINE_DIAGNOSE, "-"], blockedLog());
+
+    expect(result.stdout).toMatch(/^Read standard input: \d+ lines,/m);
+    expect(result.stdout).not.toContain("Read 1 file");
+  });
+
+  test("Read line names files and stdin", async () => {
+    const first = temporary.file(healthyLog(), "mail.log.2");
+    const second = temporary.file(new PostfixLog().submitHourly({ hours: 2 }).text(), "mail.log.1");
+    const result = await runCommand([...OFFLINE_DIAGNOSE, first, second, "-"], blockedLog());
+
+    expect(result.stdout).toMatch(/^Read 2 files and standard input: /m);
+  });
+
   test("time zone shifts reported times", async () => {
     const result = await runCommand([
       "diagnose",

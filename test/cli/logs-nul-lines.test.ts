@@ -33,9 +33,9 @@ describe("delist logs with NUL bytes", () => {
     expect(result.code).toBe(0);
     const text = result.stdout.replace(/\n/g, " ");
     expect(text).toContain("1 line contains NUL bytes");
-    expect(text).toContain(
-      "1 record was cut short by a run of NULs and skipped. The text after the run on the same line was read as that line.",
-    );
+    expect(text).toContain("1 record was cut short by a run of NULs and not read.");
+    expect(text).toContain("so the cut record is not in the line or skipped counts.");
+    expect(text).not.toContain("NULs and skipped");
     expect(text).not.toContain("longer than 64 KiB; only");
   });
 
@@ -55,6 +55,23 @@ describe("delist logs with NUL bytes", () => {
     expect(input["withNul"]).toBe(1);
     expect(input["nulCutRecords"]).toBe(1);
     expect(input["overlong"]).toBe(0);
+  });
+
+  test("cut record keeps line counts whole", async () => {
+    const path = temporary.file(crashedLog());
+    const result = await runCommand(["logs", "--timezone", "UTC", "-f", "json", path]);
+    const input = (JSON.parse(result.stdout) as { input: Record<string, number> }).input;
+    const accounted =
+      (input["parsed"] ?? 0) +
+      (input["ignored"] ?? 0) +
+      (input["blank"] ?? 0) +
+      (input["unparsed"] ?? 0) +
+      (input["unrecognised"] ?? 0);
+
+    expect(input["nulCutRecords"]).toBe(1);
+    expect(input["unparsed"]).toBe(0);
+    expect(input["unrecognised"]).toBe(0);
+    expect(accounted).toBe(input["lines"]);
   });
 });
 

@@ -225,6 +225,44 @@ describe("evidence values", () => {
     expect(percent(fraction)).toBe(expected);
   });
 
+  test("top addresses count all others", () => {
+    const topAddresses = Array.from({ length: 10 }, (_, index) => ({
+      ip: `192.0.2.${100 + index}`,
+      count: 40,
+    }));
+    const lines = evidenceLines({ failureAddresses: 40, topAddresses });
+    const text = lines.find(([label]) => label === "Top addresses")?.[1] ?? "";
+
+    expect(text).toContain("192.0.2.107 (40), and 32 more");
+    expect(text).not.toContain("192.0.2.108");
+  });
+
+  test("estimated address total says about", () => {
+    const topAddresses = Array.from({ length: 10 }, (_, index) => ({
+      ip: `192.0.2.${index + 1}`,
+      count: 5,
+    }));
+    const lines = evidenceLines({
+      failureAddresses: 12_000,
+      failureAddressesExact: false,
+      topAddresses,
+    });
+    const text = lines.find(([label]) => label === "Top addresses")?.[1] ?? "";
+
+    expect(text).toMatch(/, and about 11,992 more$/);
+  });
+
+  test("other lists count their own rest", () => {
+    const accountsTried = Array.from({ length: 10 }, (_, index) => ({
+      account: `user${index}@example.com`,
+      count: 3,
+    }));
+    const lines = evidenceLines({ failureAddresses: 40, accountsTried });
+    const text = lines.find(([label]) => label === "Accounts tried")?.[1] ?? "";
+
+    expect(text).toMatch(/, and 2 more$/);
+  });
+
   test("small complaint rate keeps its digits", () => {
     expect(evidenceLines({ count: 3, attempted: 2700, rate: 0.0011 })).toContainEqual([
       "Share of attempts",

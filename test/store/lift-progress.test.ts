@@ -65,6 +65,22 @@ describe("LiftProgressRepository", () => {
 
     const store = HistoryStore.open(path);
     expect(store.liftProgress.get(KEY)).toEqual({ ...PROGRESS, failedAfter: true });
+    expect(store.liftProgressWithoutFailures).toEqual([KEY]);
     store.close();
+    const reopened = HistoryStore.open(path);
+    expect(reopened.liftProgressWithoutFailures).toEqual([]);
+    reopened.close();
+  });
+
+  it("lists no old progress of a version 11 database", () => {
+    const path = join(tempDir(), "history.sqlite");
+    const store = HistoryStore.open(path);
+    store.liftProgress.save(KEY, { ...PROGRESS, failedAfter: true }, 6_000);
+    store.close();
+
+    const reopened = HistoryStore.open(path);
+    expect(reopened.liftProgressWithoutFailures).toEqual([]);
+    expect(reopened.liftProgress.keys()).toEqual([KEY]);
+    reopened.close();
   });
 });

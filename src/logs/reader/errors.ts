@@ -38,10 +38,14 @@ export function corruptGzipError(name: string, lines: number, error: unknown): I
     name === STDIN_NAME
       ? `${inputNameInText(name)} has truncated or damaged gzip data`
       : `"${name}" is a truncated or damaged gzip file`;
+  const before =
+    lines === 1
+      ? "the 1 line before the damage was read"
+      : `the ${lines.toLocaleString("en-US")} lines before the damage were read`;
   return {
     code: "corrupt-gzip",
     message:
-      `${damage} (${detail}); the ${lines} lines before the damage were read. Check it ` +
+      `${damage} (${detail}); ${before}. Check it ` +
       `with gzip -t, or copy it again if it was cut short`,
   };
 }

@@ -90,8 +90,9 @@ export interface ReadTotals {
   readonly nul: number;
   /**
    * Records cut short by a run of NUL bytes, with more text after the run on the same line.
-   * They are skipped and not counted in `lines`, because each such line is counted by the text
-   * after its run, which is usually the first record written after the restart.
+   * They are not read and not counted in `lines` or as skipped, because each such line is
+   * counted by the text after its run, which is usually the first record written after the
+   * restart.
    */
   readonly nulCutRecords: number;
   /**

@@ -151,7 +151,9 @@ describe("gzip damage", () => {
     expect(expected).toBeLessThan(7000);
     expect(lines).toBe(expected);
     expect(result.error?.code).toBe("corrupt-gzip");
-    expect(result.error?.message).toContain(`the ${expected} lines before the damage`);
+    expect(result.error?.message).toContain(
+      `the ${expected.toLocaleString("en-US")} lines before the damage`,
+    );
     expect(result.trailingData).toBeNull();
   });
 
@@ -164,7 +166,7 @@ describe("gzip damage", () => {
     expect(lines).toBe(7000);
     expect(result.error?.code).toBe("corrupt-gzip");
     expect(result.error?.message).toContain("incorrect data check");
-    expect(result.error?.message).toContain("the 7000 lines before the damage");
+    expect(result.error?.message).toContain("the 7,000 lines before the damage");
   });
 
   it("splits the text before a bad block", async () => {
