@@ -244,7 +244,7 @@ function detectFindings(
     detectAuthentication(context),
     detectReverseDns(context),
     detectTlsRequired(context),
-    detectIpBlocklisted(context),
+    detectIpBlocklisted(context, liftedProviders(providers)),
     detectVolumeSpike(context),
     detectHighVolume(context),
     detectRateLimited(context, providers),
@@ -273,6 +273,16 @@ function detectFindings(
   if (problems.length === 0 && allOk && !mailHeld)
     detected.push(healthyFinding(context, providers));
   return detected;
+}
+
+/** Returns the providers that lifted their block before the end of the log (`pastBlock`). */
+function liftedProviders(
+  providers: Partial<Record<ProviderKey, ProviderVerdict>>,
+): ReadonlySet<ProviderKey> {
+  const lifted = Object.entries(providers).flatMap(([id, verdict]) =>
+    (verdict?.pastBlock ?? null) === null ? [] : [id as ProviderKey],
+  );
+  return new Set(lifted);
 }
 
 /** Below this many replies from small receivers only, a reply finding is only information. */

@@ -127,7 +127,7 @@ export function buildReadiness(
   // from DNS still names how to check that one.
   const items = fromLogs.map((item) => {
     const dns = dnsItems.find((entry) => entry.id === item.id);
-    return dns === undefined ? item : withOwnListCheck(dns, findings, "dns");
+    return dns === undefined ? item : withOwnListCheck(dns, findings, "dns", judging);
   });
   const affected = Object.entries(judging).filter(
     ([, verdict]) => verdict !== undefined && verdict.status !== "ok",
@@ -238,13 +238,29 @@ function blocklistItems(
     rangeRejectingNames(verdicts).length > 0 &&
     !hasListingReply(verdicts);
   if (rejectedOnly && !dnsItems.some((item) => item.id === "blocklists")) return [];
+  // Once every provider behind the finding accepts mail again, its replies no longer show a
+  // listing, so the item reads as if no reply had named one.
+  const listing = findings.filter(
+    (f) => f.id !== "ip-blocklisted" || !allProvidersLifted(f, providers),
+  );
   return [
     withOwnListCheck(
-      fromFinding(findings, "ip-blocklisted", "blocklists", "Not on the major blocklists", command),
+      fromFinding(listing, "ip-blocklisted", "blocklists", "Not on the major blocklists", command),
       findings,
       "logs",
+      providers,
     ),
   ];
+}
+
+/** True when every provider whose replies back `finding` lifted its block (`pastBlock`). */
+function allProvidersLifted(
+  finding: Finding,
+  providers: Partial<Record<ProviderKey, ProviderVerdict>>,
+): boolean {
+  const evidence = finding.evidence as { providers?: Readonly<Record<string, unknown>> };
+  const ids = Object.keys(evidence.providers ?? {}) as ProviderKey[];
+  return ids.length > 0 && ids.every((id) => (providers[id]?.pastBlock ?? null) !== null);
 }
 
 /** How many domains and IPs the suggested commands name. */
