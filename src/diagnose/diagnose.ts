@@ -440,7 +440,7 @@ function providerSummary(
   );
   const past = `${pastBlockNote(named)}${pastOutageNote(verdicts, server.hosts)}${repeatedFailuresNote(named)}`;
   if (affected.length === 0) {
-    return unaffectedSummary(named, findings, past, serverSubject({}, server.hosts));
+    return unaffectedSummary(named, past, serverSubject({}, server.hosts));
   }
 
   const delivered = deliveredElsewhereClause(providers);
@@ -455,15 +455,37 @@ function providerSummary(
     return atStart && !outage ? upperFirst(clause) : clause;
   });
   if (delivered !== "") parts.push(split ? upperFirst(delivered) : delivered);
-  const causes = findings
-    .filter((f) => f.role === "cause" && f.severity !== "info")
-    .map((f) => f.id);
-  const cause = causes.length > 0 ? ` Likely cause: ${listNames(causes)}.` : "";
+  const causes = findings.filter((f) => f.role === "cause" && f.severity !== "info");
   const sentence = parts.join(split ? ". " : "; ");
   const network =
     ownNetworkNote(verdicts, server.hosts) || otherOutageNote(providers.other, server.hosts);
   const relay = relayHostNote(providers) + submissionHostNote(providers);
+  const cause = causeSentence(causes, providers, relay !== "");
   return `${sentence}.${relay}${network}${past}${otherNote(providers, status)}${cause}`;
+}
+
+/**
+ * Builds the verdict's "Likely cause" sentence, or "" for no cause. After a sentence on a
+ * relay host, one cause whose replies came only from providers names them, so that the cause
+ * does not read as the reason for the relay host's replies too.
+ */
+function causeSentence(
+  causes: readonly Finding[],
+  providers: Partial<Record<ProviderKey, ProviderVerdict>>,
+  afterRelayHost: boolean,
+): string {
+  if (causes.length === 0) return "";
+  const ids = listNames(causes.map((f) => f.id));
+  const [only] = causes;
+  if (!afterRelayHost || only === undefined || causes.length > 1) return ` Likely cause: ${ids}.`;
+
+  const keys = Object.keys((only.evidence as Partial<ReplyFindingEvidence>).providers ?? {});
+  const names = keys.flatMap((key) => {
+    const name = providers[key as ProviderKey]?.name;
+    return name === undefined || isRelayHostKey(key) ? [] : [name];
+  });
+  if (names.length === 0 || names.length < keys.length) return ` Likely cause: ${ids}.`;
+  return ` Likely cause of the ${listNames(names)} replies: ${ids}.`;
 }
 
 /**
@@ -513,22 +535,18 @@ function blockClause(
 }
 
 /**
- * Builds the verdict for a log in which no provider blocks at the end. A block that a provider
- * lifted is named with its likely causes. Those can be `info` (see `scalePastBlockEvidence`),
- * so causes of every severity count here.
+ * Builds the verdict for a log in which no provider blocks at the end. It names no likely
+ * cause: a lifted block's cause is no reason for a problem now, and the findings still name it.
  */
 function unaffectedSummary(
   named: readonly ProviderVerdict[],
-  findings: readonly Finding[],
   past: string,
   senders: ServerSubject,
 ): string {
   if (!named.some((verdict) => verdict.pastBlock !== null)) {
     return `No provider blocks or rate-limits mail from ${senders.text} in this log.${past}`;
   }
-  const causes = findings.filter((f) => f.role === "cause").map((f) => f.id);
-  const cause = causes.length > 0 ? ` Likely cause: ${listNames(causes)}.` : "";
-  return `No provider blocks or rate-limits mail from ${senders.text} at the end of this log.${past}${cause}`;
+  return `No provider blocks or rate-limits mail from ${senders.text} at the end of this log.${past}`;
 }
 
 /**

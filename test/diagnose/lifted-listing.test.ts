@@ -80,3 +80,84 @@ describe("lifted IP block of Gmail", () => {
     expect(fixes).not.toContain("gmail_bulk_sender_escalation");
   });
 });
+
+describe("verdict cause after a lifted block", () => {
+  test("ok verdict names no cause", async () => {
+    const diagnosis = await diagnoseText(liftedIpBlockLog());
+
+    expect(diagnosis.verdict.status).toBe("ok");
+    expect(diagnosis.verdict.summary).not.toContain("Likely cause");
+  });
+});
+
+const OUTLOOK_MX = "outlook-com.olc.protection.outlook.com[192.0.2.41]:25";
+const RELAY_HOST = "smtp.relay.example.net[198.51.100.50]:587";
+const OUTLOOK_IP_REJECTION =
+  "550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP. AS(2200) [AM0PR00MB0001.eurprd00.prod.outlook.com]";
+const RELAY_QUOTA = "451 4.7.1 Sending quota exceeded for this account, try again later";
+
+/** Returns one Postfix delivery line; a `reply` makes it a rejection or deferral by `relay`. */
+function deliveryLine(
+  time: number,
+  index: number,
+  to: string,
+  relay: string,
+  reply: { status: "bounced" | "deferred"; dsn: string; text: string } | null,
+): string {
+  const stamp = new Date(time).toISOString().replace(".000Z", "+00:00");
+  const id = (0xc00000 + index).toString(16).toUpperCase();
+  const host = relay.replace(/:\d+$/, "");
+  const result =
+    reply === null
+      ? "dsn=2.0.0, status=sent (250 2.0.0 OK)"
+      : `dsn=${reply.dsn}, status=${reply.status} (host ${host} said: ${reply.text} (in reply to RCPT TO command))`;
+  return `${stamp} mx1 postfix/smtp[${4000 + index}]: ${id}: to=<${to}>, relay=${relay}, delay=1, delays=0.1/0/0.5/0.4, ${result}`;
+}
+
+/**
+ * Builds a log in which, from 09:00 to the end at 14:00, Outlook.com rejects mail for the IP
+ * (5.7.708) and the relay host for example.net defers it for a sending quota. Before 09:00 both
+ * accept mail. Gmail accepts mail throughout.
+ */
+function relayAndListingLog(): string {
+  const lines: string[] = [];
+  for (let step = 0; step <= 24; step++) {
+    const time = T0 + 8 * HOUR + step * 15 * MINUTE;
+    const blocked = step >= 4;
+    lines.push(
+      deliveryLine(
+        time,
+        step * 3,
+        `o${step}@outlook.com`,
+        OUTLOOK_MX,
+        blocked ? { status: "bounced", dsn: "5.7.708", text: OUTLOOK_IP_REJECTION } : null,
+      ),
+      deliveryLine(
+        time,
+        step * 3 + 1,
+        `n${step}@example.net`,
+        RELAY_HOST,
+        blocked ? { status: "deferred", dsn: "4.7.1", text: RELAY_QUOTA } : null,
+      ),
+      deliveryLine(
+        time,
+        step * 3 + 2,
+        `g${step}@gmail.com`,
+        "gmail-smtp-in.l.google.com[192.0.2.27]:25",
+        null,
+      ),
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+describe("verdict cause after a relay host", () => {
+  test("cause names its provider", async () => {
+    const diagnosis = await diagnoseText(relayAndListingLog());
+
+    expect(diagnosis.verdict.summary).toContain("relay host smtp.relay.example.net:587");
+    expect(diagnosis.verdict.summary).toMatch(
+      /Likely cause of the Outlook\.com replies: ip-blocklisted\.$/,
+    );
+  });
+});
