@@ -30,16 +30,18 @@ function send(log: PostfixLog, time: number, address: string, outcome: Outcome):
 }
 
 /**
- * Builds a day in which Gmail defers mail from 09:00, rejects it from 10:00 and defers it again
- * from 11:00 to 11:55, all for the IP's reputation. Gmail then accepts six messages, one an
+ * Builds a day in which Gmail sends the replies of `phases` for the IP's reputation, one phase
+ * an hour from 09:00, 12 replies each. The default defers mail from 09:00, rejects it from
+ * 10:00 and defers it again from 11:00 to 11:55. Gmail then accepts six messages, one an
  * hour from 13:00, and the log ends at 04:00 the next day. Mail to example.net is delivered
  * every hour.
  */
-function liftedIpBlockLog(): string {
+function liftedIpBlockLog(
+  phases: readonly Outcome[] = [GMAIL_IP_DEFERRAL, GMAIL_IP_BLOCK, GMAIL_IP_DEFERRAL],
+): string {
   const log = new PostfixLog();
   for (let hour = 0; hour <= 28; hour++)
     send(log, T0 + hour * HOUR, `user${hour}@example.net`, SENT);
-  const phases = [GMAIL_IP_DEFERRAL, GMAIL_IP_BLOCK, GMAIL_IP_DEFERRAL];
   phases.forEach((outcome, phase) => {
     for (let step = 0; step < 12; step++) {
       const time = T0 + (9 + phase) * HOUR + step * 5 * MINUTE + 30_000;
@@ -159,5 +161,19 @@ describe("verdict cause after a relay host", () => {
     expect(diagnosis.verdict.summary).toMatch(
       /Likely cause of the Outlook\.com replies: ip-blocklisted\.$/,
     );
+  });
+});
+
+describe("verb of a lifted block", () => {
+  test.each([
+    ["deferred and rejected", [GMAIL_IP_DEFERRAL, GMAIL_IP_BLOCK, GMAIL_IP_DEFERRAL]],
+    ["deferred and then rejected", [GMAIL_IP_DEFERRAL, GMAIL_IP_BLOCK]],
+    ["rejected and then deferred", [GMAIL_IP_BLOCK, GMAIL_IP_DEFERRAL]],
+    ["rejected", [GMAIL_IP_BLOCK, GMAIL_IP_DEFERRAL, GMAIL_IP_BLOCK]],
+  ] as const)("says %s", async (verb, phases) => {
+    const diagnosis = await diagnoseText(liftedIpBlockLog(phases));
+
+    expect(diagnosis.providers.gmail?.pastBlock).not.toBeNull();
+    expect(diagnosis.verdict.summary).toContain(`Gmail ${verb} mail from this server from`);
   });
 });
