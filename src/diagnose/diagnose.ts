@@ -34,6 +34,7 @@ import { buildReadiness, withTargetSummary } from "./readiness.js";
 import { markListingConsequence } from "./listing-consequence.js";
 import { raiseCauseSeverity } from "./cause-severity.js";
 import { withRemovalTargets } from "./removal-forms.js";
+import { pastRejectionTitle, pastTenseTitle } from "./title-tense.js";
 import { assignRoles } from "./roles.js";
 import { unexplainedBlocks } from "./unexplained.js";
 import { blockKinds, blockKindsClause } from "./block-kinds.js";
@@ -252,7 +253,8 @@ function detectFindings(
   ]
     .filter((result): result is Finding => result !== null)
     .map(scaleSmallEvidence)
-    .map((result) => scalePastBlockEvidence(result, providers));
+    .map((result) => scalePastBlockEvidence(result, providers))
+    .map((result) => pastRejectionTitle(result, providers, context.facts.lastTime));
 
   const problems = detected.filter((result) => result.severity !== "info");
   // An unreachable `other` row counts too: the server then reached no small receiver either.
@@ -320,11 +322,15 @@ function scalePastBlockEvidence(
   const allLifted =
     providerIds.length > 0 &&
     providerIds.every((id) => (providers[id]?.pastBlock ?? null) !== null);
-  // The titles are in the present tense ("Gmail rejects messages as spam"), so a suffix marks
-  // the block as over.
-  return allLifted
-    ? { ...result, severity: "info", title: `${result.title} (a block since lifted)` }
-    : result;
+  // The titles are in the present tense ("Gmail rejects messages as spam"), so the verb goes
+  // into the past tense and a suffix marks the block as over.
+  if (!allLifted) return result;
+  const blocks = providerIds.length === 1 ? "a block" : "blocks";
+  return {
+    ...result,
+    severity: "info",
+    title: `${pastTenseTitle(result.title)}, ${blocks} since lifted`,
+  };
 }
 
 /**

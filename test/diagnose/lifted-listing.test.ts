@@ -1,7 +1,14 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import type { Diagnosis } from "../../src/diagnose/types.js";
 import { diagnoseText } from "../helpers/diagnose-text.js";
-import { HOUR, type Outcome, PostfixLog, SENT, T0 } from "../helpers/postfix-fixture.js";
+import {
+  GMAIL_UNSOLICITED,
+  HOUR,
+  type Outcome,
+  PostfixLog,
+  SENT,
+  T0,
+} from "../helpers/postfix-fixture.js";
 
 const MINUTE = 60_000;
 
@@ -175,5 +182,51 @@ describe("verb of a lifted block", () => {
 
     expect(diagnosis.providers.gmail?.pastBlock).not.toBeNull();
     expect(diagnosis.verdict.summary).toContain(`Gmail ${verb} mail from this server from`);
+  });
+});
+
+describe("titles of lifted blocks", () => {
+  test("listing title is past tense", async () => {
+    const diagnosis = await diagnoseText(liftedIpBlockLog());
+    const listed = diagnosis.findings.find((entry) => entry.id === "ip-blocklisted");
+
+    expect(listed?.title).toBe("Gmail listed this server's IP, a block since lifted");
+  });
+});
+
+/**
+ * Builds a log in which Gmail rejects 12 messages as spam from `rejectionHour`, one every 5
+ * minutes, then defers mail every 5 minutes until the log ends at 14:00. Mail to example.net
+ * is delivered every hour.
+ */
+function stillDeferringLog(rejectionHour: number): string {
+  const log = new PostfixLog();
+  for (let hour = 0; hour <= 14; hour++)
+    send(log, T0 + hour * HOUR, `user${hour}@example.net`, SENT);
+  for (let step = 0; step < 12; step++) {
+    send(
+      log,
+      T0 + rejectionHour * HOUR + step * 5 * MINUTE,
+      `spam${step}@gmail.com`,
+      GMAIL_UNSOLICITED,
+    );
+  }
+  const deferralsStart = T0 + (rejectionHour + 1) * HOUR;
+  for (let time = deferralsStart; time < T0 + 14 * HOUR; time += 5 * MINUTE) {
+    send(log, time + 30_000, `wait${time}@gmail.com`, GMAIL_IP_DEFERRAL);
+  }
+  return log.text();
+}
+
+describe("titles of ended rejections", () => {
+  test.each([
+    [6, "Gmail rejected messages as spam"],
+    [12, "Gmail rejects messages as spam"],
+  ])("rejections from %i:00 give %s", async (hour, title) => {
+    const diagnosis = await diagnoseText(stillDeferringLog(hour));
+    const content = diagnosis.findings.find((entry) => entry.id === "spam-content");
+
+    expect(diagnosis.providers.gmail?.ongoing).toBe(true);
+    expect(content?.title).toBe(title);
   });
 });
