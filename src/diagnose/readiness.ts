@@ -381,16 +381,13 @@ export function readinessSummary(
   if (affected === 0)
     return "No provider rejects or defers mail in this log, so there is nothing to ask removal for.";
   if (forms.length === 0) return noFormSummary(failed, unchecked, contacts);
+  // Each form's own rule, listed under this summary, says how often it may be sent, such as
+  // Gmail's "at most once every two weeks", so the summary does not repeat it.
   if (failed.length > 0) {
-    const gmailForm = forms.some((form) => form.url === REMOVAL_FORMS.gmail.url);
     const still = `Not yet. Still open: ${openList(failed)}.`;
-    if (causeOpen(failed)) {
-      const gmailRule = gmailForm
-        ? ", and Gmail's form should be sent at most once every two weeks"
-        : "";
-      return `${still} A request sent before the cause is fixed is wasted${gmailRule}.`;
-    }
-    return gmailForm ? `${still} Gmail's form should be sent at most once every two weeks.` : still;
+    return causeOpen(failed)
+      ? `${still} A request sent before the cause is fixed is wasted.`
+      : still;
   }
   if (unchecked.length > 0) {
     return `The checked items are ready. Still to check: ${titleList(unchecked)}.`;

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import type { Diagnosis } from "../../src/diagnose/types.js";
+import { painter } from "../../src/report/colour.js";
+import { renderDiagnosisText } from "../../src/report/text.js";
 import { diagnoseText } from "../helpers/diagnose-text.js";
 import {
   GMAIL_UNSOLICITED,
@@ -228,5 +230,16 @@ describe("titles of ended rejections", () => {
 
     expect(diagnosis.providers.gmail?.ongoing).toBe(true);
     expect(content?.title).toBe(title);
+  });
+});
+
+describe("closing text of an open Gmail block", () => {
+  test("names the two-week rule once", async () => {
+    const diagnosis = await diagnoseText(stillDeferringLog(6));
+    const text = renderDiagnosisText(diagnosis, painter(false)).replace(/\s+/g, " ");
+    const closing = text.slice(text.indexOf("Removal readiness"));
+
+    expect(diagnosis.readiness.removalForms.map((form) => form.provider)).toEqual(["gmail"]);
+    expect(closing.match(/once every two weeks/g)).toHaveLength(1);
   });
 });
