@@ -64,7 +64,10 @@ describe("cause findings and block times", () => {
     const script = scriptOf(diagnosis);
 
     expect(script?.role).toBe("cause");
-    expect(diagnosis.verdict.summary).toContain("web-script");
+    expect(readinessDetail(diagnosis, "cause-identified")).toContain("web-script");
+    // The block is lifted, so the OK verdict names no cause, and the findings name it.
+    expect(diagnosis.verdict.status).toBe("ok");
+    expect(diagnosis.verdict.summary).not.toContain("Likely cause");
   });
 
   test("script in the hours before the block is a cause", async () => {
@@ -73,3 +76,7 @@ describe("cause findings and block times", () => {
     expect(scriptOf(diagnosis)?.role).toBe("cause");
   });
 });
+
+function readinessDetail(diagnosis: Diagnosis, id: string): string | undefined {
+  return diagnosis.readiness.items.find((item) => item.id === id)?.detail;
+}
