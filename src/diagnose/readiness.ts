@@ -381,7 +381,7 @@ export function readinessSummary(
   if (affected === 0)
     return "No provider rejects or defers mail in this log, so there is nothing to ask removal for.";
   if (forms.length === 0) return noFormSummary(failed, unchecked, contacts);
-  // Each form's own rule, listed under this summary, says how often it may be sent, such as
+  // Each form's own rule, listed under this summary, states how often it may be sent, such as
   // Gmail's "at most once every two weeks", so the summary does not repeat it.
   if (failed.length > 0) {
     const still = `Not yet. Still open: ${openList(failed)}.`;

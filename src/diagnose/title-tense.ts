@@ -27,7 +27,8 @@ export function pastTenseTitle(
   title: string,
   verbs: readonly string[] = Object.keys(PAST_TENSE),
 ): string {
-  const pattern = new RegExp(`\\b(${verbs.join("|")})\\b`);
+  // Spaces on both sides keep a domain such as list.example.com in a title unchanged.
+  const pattern = new RegExp(`(?<=\\s)(${verbs.join("|")})(?=\\s)`);
   return title.replace(pattern, (verb) => PAST_TENSE[verb] ?? verb);
 }
 

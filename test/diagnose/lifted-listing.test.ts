@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, test } from "vitest";
 import type { Diagnosis } from "../../src/diagnose/types.js";
 import { painter } from "../../src/report/colour.js";
 import { renderDiagnosisText } from "../../src/report/text.js";
+import { pastTenseTitle } from "../../src/diagnose/title-tense.js";
 import { diagnoseText } from "../helpers/diagnose-text.js";
 import {
   GMAIL_UNSOLICITED,
@@ -107,7 +108,7 @@ const OUTLOOK_IP_REJECTION =
   "550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP. AS(2200) [AM0PR00MB0001.eurprd00.prod.outlook.com]";
 const RELAY_QUOTA = "451 4.7.1 Sending quota exceeded for this account, try again later";
 
-/** Returns one Postfix delivery line; a `reply` makes it a rejection or deferral by `relay`. */
+/** Returns one Postfix delivery line. A `reply` makes it a rejection or deferral by `relay`. */
 function deliveryLine(
   time: number,
   index: number,
@@ -241,5 +242,22 @@ describe("closing text of an open Gmail block", () => {
 
     expect(diagnosis.readiness.removalForms.map((form) => form.provider)).toEqual(["gmail"]);
     expect(closing.match(/once every two weeks/g)).toHaveLength(1);
+  });
+});
+
+describe("pastTenseTitle", () => {
+  test.each([
+    ["Gmail rejects messages as spam", "Gmail rejected messages as spam"],
+    ["Gmail and Yahoo/AOL list this server's IP", "Gmail and Yahoo/AOL listed this server's IP"],
+    [
+      "The sender domain list.example.com does not resolve in DNS, so receivers reject its mail",
+      "The sender domain list.example.com does not resolve in DNS, so receivers rejected its mail",
+    ],
+    [
+      "Mail from example.com fails SPF, DKIM or DMARC",
+      "Mail from example.com fails SPF, DKIM or DMARC",
+    ],
+  ])("title case %#", (title, expected) => {
+    expect(pastTenseTitle(title)).toBe(expected);
   });
 });
