@@ -34,6 +34,7 @@ import { buildReadiness, withTargetSummary } from "./readiness.js";
 import { markListingConsequence } from "./listing-consequence.js";
 import { raiseCauseSeverity } from "./cause-severity.js";
 import { withRemovalTargets } from "./removal-forms.js";
+import { pastRejectionTitle, pastTenseTitle } from "./title-tense.js";
 import { assignRoles } from "./roles.js";
 import { unexplainedBlocks } from "./unexplained.js";
 import { blockKinds, blockKindsClause } from "./block-kinds.js";
@@ -245,7 +246,7 @@ function detectFindings(
     detectAuthentication(context),
     detectReverseDns(context),
     detectTlsRequired(context),
-    detectIpBlocklisted(context),
+    detectIpBlocklisted(context, liftedProviders(providers)),
     detectVolumeSpike(context),
     detectHighVolume(context),
     detectRateLimited(context, providers),
@@ -253,7 +254,8 @@ function detectFindings(
   ]
     .filter((result): result is Finding => result !== null)
     .map(scaleSmallEvidence)
-    .map((result) => scalePastBlockEvidence(result, providers));
+    .map((result) => scalePastBlockEvidence(result, providers))
+    .map((result) => pastRejectionTitle(result, providers, context.facts.lastTime));
 
   const problems = detected.filter((result) => result.severity !== "info");
   // An unreachable `other` row counts too: the server then reached no small receiver either.
@@ -274,6 +276,16 @@ function detectFindings(
   if (problems.length === 0 && allOk && !mailHeld)
     detected.push(healthyFinding(context, providers));
   return detected;
+}
+
+/** Returns the providers that lifted their block before the end of the log (`pastBlock`). */
+function liftedProviders(
+  providers: Partial<Record<ProviderKey, ProviderVerdict>>,
+): ReadonlySet<ProviderKey> {
+  const lifted = Object.entries(providers).flatMap(([id, verdict]) =>
+    (verdict?.pastBlock ?? null) === null ? [] : [id as ProviderKey],
+  );
+  return new Set(lifted);
 }
 
 /** Below this many replies from small receivers only, a reply finding is only information. */
@@ -311,11 +323,15 @@ function scalePastBlockEvidence(
   const allLifted =
     providerIds.length > 0 &&
     providerIds.every((id) => (providers[id]?.pastBlock ?? null) !== null);
-  // The titles are in the present tense ("Gmail rejects messages as spam"), so a suffix marks
-  // the block as over.
-  return allLifted
-    ? { ...result, severity: "info", title: `${result.title} (a block since lifted)` }
-    : result;
+  // The titles are in the present tense ("Gmail rejects messages as spam"), so the verb goes
+  // into the past tense and a suffix marks the block as over.
+  if (!allLifted) return result;
+  const blocks = providerIds.length === 1 ? "a block" : "blocks";
+  return {
+    ...result,
+    severity: "info",
+    title: `${pastTenseTitle(result.title)}, ${blocks} since lifted`,
+  };
 }
 
 /**
@@ -446,15 +462,37 @@ function providerSummary(
     return atStart && !outage ? upperFirst(clause) : clause;
   });
   if (delivered !== "") parts.push(split ? upperFirst(delivered) : delivered);
-  const causes = findings
-    .filter((f) => f.role === "cause" && f.severity !== "info")
-    .map((f) => f.id);
-  const cause = causes.length > 0 ? ` Likely cause: ${listNames(causes)}.` : "";
+  const causes = findings.filter((f) => f.role === "cause" && f.severity !== "info");
   const sentence = parts.join(split ? ". " : "; ");
   const network =
     ownNetworkNote(verdicts, server.hosts) || otherOutageNote(providers.other, server.hosts);
   const relay = relayHostNote(providers) + submissionHostNote(providers);
+  const cause = causeSentence(causes, providers, relay !== "");
   return `${sentence}.${relay}${network}${past}${otherNote(providers, status)}${cause}`;
+}
+
+/**
+ * Builds the verdict's "Likely cause" sentence, or "" for no cause. After a sentence on a
+ * relay host, one cause whose replies came only from providers names them, so that the cause
+ * does not read as the reason for the relay host's replies too.
+ */
+function causeSentence(
+  causes: readonly Finding[],
+  providers: Partial<Record<ProviderKey, ProviderVerdict>>,
+  afterRelayHost: boolean,
+): string {
+  if (causes.length === 0) return "";
+  const ids = listNames(causes.map((f) => f.id));
+  const [only] = causes;
+  if (!afterRelayHost || only === undefined || causes.length > 1) return ` Likely cause: ${ids}.`;
+
+  const keys = Object.keys((only.evidence as Partial<ReplyFindingEvidence>).providers ?? {});
+  const names = keys.flatMap((key) => {
+    const name = providers[key as ProviderKey]?.name;
+    return name === undefined || isRelayHostKey(key) ? [] : [name];
+  });
+  if (names.length === 0 || names.length < keys.length) return ` Likely cause: ${ids}.`;
+  return ` Likely cause of the ${listNames(names)} replies: ${ids}.`;
 }
 
 /**
@@ -496,7 +534,8 @@ function blockClause(
 /**
  * Builds the verdict for a log in which no provider blocks at the end. A block that a provider
  * lifted is named with its likely causes. Those can be `info` (see `scalePastBlockEvidence`),
- * so causes of every severity count here.
+ * so causes of every severity count here. A receiver's own block list (`ip-blocklisted`) is
+ * left out: it names the block that was lifted, not what caused it.
  */
 function unaffectedSummary(
   named: readonly ProviderVerdict[],
@@ -507,7 +546,9 @@ function unaffectedSummary(
   if (!named.some((verdict) => verdict.pastBlock !== null)) {
     return `No provider blocks or rate-limits mail from ${senders.text} in this log.${past}`;
   }
-  const causes = findings.filter((f) => f.role === "cause").map((f) => f.id);
+  const causes = findings
+    .filter((f) => f.role === "cause" && f.id !== "ip-blocklisted")
+    .map((f) => f.id);
   const cause = causes.length > 0 ? ` Likely cause: ${listNames(causes)}.` : "";
   return `No provider blocks or rate-limits mail from ${senders.text} at the end of this log.${past}${cause}`;
 }

@@ -1,4 +1,4 @@
-import { PROVIDER_NAMES, type ProviderId } from "../knowledge/providers.js";
+import { PROVIDER_NAMES, type ProviderId, type ProviderKey } from "../knowledge/providers.js";
 import { listNames } from "./findings/build.js";
 import { OUTLOOK_IP_RULES, OUTLOOK_RANGE_RULE } from "./findings/ip-blocklisted.js";
 import { codeSpan, shellQuote } from "./shell-quote.js";
@@ -22,21 +22,36 @@ const MAILBOX_PLACEHOLDER = "MAILBOX";
  * The item fails whatever the DNS look-ups found, because they cannot show the receiver's list.
  * An item from the logs keeps its `delist blocklists` command only when replies also name a
  * public list. An item from the DNS look-ups keeps its detail, and the sentences follow it.
+ * A receiver that lifted its block (`pastBlock` in `verdicts`) accepts mail from the IP again,
+ * so it fails nothing: the item keeps its status and says when that receiver's block ended.
  * Any other item comes back unchanged.
  */
 export function withOwnListCheck(
   item: ReadinessItem,
   findings: readonly Finding[],
   source: "logs" | "dns",
+  verdicts: Partial<Record<ProviderKey, ProviderVerdict>>,
 ): ReadinessItem {
   if (item.id !== "blocklists") return item;
   const listed = findings.find((finding) => finding.id === "ip-blocklisted");
   const evidence = listed?.evidence as
     { ownLists?: unknown; publicListReplies?: unknown; ips?: unknown } | undefined;
-  const providers = stringsOf(evidence?.ownLists) as ProviderId[];
-  if (providers.length === 0) return item;
+  const ownLists = stringsOf(evidence?.ownLists) as ProviderId[];
+  if (ownLists.length === 0) return item;
 
-  const check = ownListSentences(providers, stringsOf(evidence?.ips)[0] ?? null);
+  const isLifted = (id: ProviderId): boolean => (verdicts[id]?.pastBlock ?? null) !== null;
+  const providers = ownLists.filter((id) => !isLifted(id));
+  const liftedNote = ownLists
+    .filter(isLifted)
+    .flatMap((id) => {
+      const verdict = verdicts[id];
+      return verdict === undefined ? [] : [liftedListSentence(verdict)];
+    })
+    .join(" ");
+  if (providers.length === 0) return { ...item, detail: `${item.detail} ${liftedNote}` };
+
+  const listing = ownListSentences(providers, stringsOf(evidence?.ips)[0] ?? null);
+  const check = liftedNote === "" ? listing : `${listing} ${liftedNote}`;
   if (source === "dns" || evidence?.publicListReplies !== 0) {
     return { ...item, status: "fail", detail: `${item.detail} ${check}` };
   }
@@ -45,6 +60,13 @@ export function withOwnListCheck(
     status: "fail",
     detail: `Receivers rejected or deferred mail for this (ip-blocklisted); fix it first. ${check}`,
   };
+}
+
+/** Says that a receiver with its own block list accepts mail again, and since when. */
+function liftedListSentence(verdict: ProviderVerdict): string {
+  const since =
+    verdict.lastBlock === null ? "" : ` since its last block reply at ${verdict.lastBlock.time}`;
+  return `${verdict.name} accepts mail again${since}, so its own block list no longer stops mail from the IP.`;
 }
 
 /** Builds the sentences on how to confirm that `providers` no longer list the IP. */

@@ -127,7 +127,7 @@ export function buildReadiness(
   // from DNS still names how to check that one.
   const items = fromLogs.map((item) => {
     const dns = dnsItems.find((entry) => entry.id === item.id);
-    return dns === undefined ? item : withOwnListCheck(dns, findings, "dns");
+    return dns === undefined ? item : withOwnListCheck(dns, findings, "dns", judging);
   });
   const affected = Object.entries(judging).filter(
     ([, verdict]) => verdict !== undefined && verdict.status !== "ok",
@@ -238,13 +238,29 @@ function blocklistItems(
     rangeRejectingNames(verdicts).length > 0 &&
     !hasListingReply(verdicts);
   if (rejectedOnly && !dnsItems.some((item) => item.id === "blocklists")) return [];
+  // Once every provider behind the finding accepts mail again, its replies no longer show a
+  // listing, so the item reads as if no reply had named one.
+  const listing = findings.filter(
+    (f) => f.id !== "ip-blocklisted" || !allProvidersLifted(f, providers),
+  );
   return [
     withOwnListCheck(
-      fromFinding(findings, "ip-blocklisted", "blocklists", "Not on the major blocklists", command),
+      fromFinding(listing, "ip-blocklisted", "blocklists", "Not on the major blocklists", command),
       findings,
       "logs",
+      providers,
     ),
   ];
+}
+
+/** True when every provider whose replies back `finding` lifted its block (`pastBlock`). */
+function allProvidersLifted(
+  finding: Finding,
+  providers: Partial<Record<ProviderKey, ProviderVerdict>>,
+): boolean {
+  const evidence = finding.evidence as { providers?: Readonly<Record<string, unknown>> };
+  const ids = Object.keys(evidence.providers ?? {}) as ProviderKey[];
+  return ids.length > 0 && ids.every((id) => (providers[id]?.pastBlock ?? null) !== null);
 }
 
 /** How many domains and IPs the suggested commands name. */
@@ -365,16 +381,13 @@ export function readinessSummary(
   if (affected === 0)
     return "No provider rejects or defers mail in this log, so there is nothing to ask removal for.";
   if (forms.length === 0) return noFormSummary(failed, unchecked, contacts);
+  // Each form's own rule, listed under this summary, states how often it may be sent, such as
+  // Gmail's "at most once every two weeks", so the summary does not repeat it.
   if (failed.length > 0) {
-    const gmailForm = forms.some((form) => form.url === REMOVAL_FORMS.gmail.url);
     const still = `Not yet. Still open: ${openList(failed)}.`;
-    if (causeOpen(failed)) {
-      const gmailRule = gmailForm
-        ? ", and Gmail's form should be sent at most once every two weeks"
-        : "";
-      return `${still} A request sent before the cause is fixed is wasted${gmailRule}.`;
-    }
-    return gmailForm ? `${still} Gmail's form should be sent at most once every two weeks.` : still;
+    return causeOpen(failed)
+      ? `${still} A request sent before the cause is fixed is wasted.`
+      : still;
   }
   if (unchecked.length > 0) {
     return `The checked items are ready. Still to check: ${titleList(unchecked)}.`;

@@ -528,15 +528,27 @@ export function pastBlockNote(providers: readonly ProviderVerdict[]): string {
 }
 
 /**
- * Returns "deferred", "rejected" or "deferred and then rejected" for a provider's block
- * replies, past tense. `rejected` is true when permanent replies set the status.
+ * Returns the past-tense verb for a provider's block replies: "deferred", "rejected",
+ * "deferred and then rejected", "rejected and then deferred", or "deferred and rejected" when
+ * deferrals came both before the first rejection and after the last one. Deferrals only
+ * between rejections give "rejected". `rejected` is true when permanent replies set the status.
  */
 function blockVerb(verdict: ProviderVerdict, rejected: boolean): string {
   if (!rejected) return "deferred";
-  const first = verdict.firstBlock?.time;
-  const deferredFirst =
-    verdict.firstPermanentBlock !== null && verdict.firstPermanentBlock.time !== first;
-  return deferredFirst ? "deferred and then rejected" : "rejected";
+  const firstRejection = verdict.firstPermanentBlock;
+  const lastRejection = verdict.lastPermanentBlock ?? firstRejection;
+  const firstDeferral = verdict.firstTemporaryBlock;
+  const lastDeferral = verdict.lastTemporaryBlock;
+  if (firstRejection === null || lastRejection === null) return "rejected";
+
+  const deferredBefore =
+    firstDeferral !== null && Date.parse(firstDeferral.time) < Date.parse(firstRejection.time);
+  const deferredAfter =
+    lastDeferral !== null && Date.parse(lastDeferral.time) > Date.parse(lastRejection.time);
+  if (deferredBefore && deferredAfter) return "deferred and rejected";
+  if (deferredBefore) return "deferred and then rejected";
+  if (deferredAfter) return "rejected and then deferred";
+  return "rejected";
 }
 
 /**

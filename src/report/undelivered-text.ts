@@ -51,8 +51,9 @@ export function suspendedDeferralLines(suspended: number, deferredRecipients: nu
 
 /** Returns the note of `suspendedDeferralLines` as one sentence. */
 export function suspendedDeferralSentence(suspended: number, deferredRecipients: number): string {
+  const verb = suspended === 1 ? "was" : "were";
   return (
-    `${count(suspended)} of the deferrals were made without a connection, because delivery ` +
+    `${count(suspended)} of the deferrals ${verb} made without a connection, because delivery ` +
     `was suspended after an earlier failure. In all, ${plural(deferredRecipients, "recipient was", "recipients were")} deferred.`
   );
 }

@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import type { LogStatistics } from "../../src/diagnose/statistics.js";
 import { OFFLINE_DIAGNOSE, runCommand } from "../helpers/cli.js";
 import { diagnoseText } from "../helpers/diagnose-text.js";
+import { suspendedDeferralSentence } from "../../src/report/undelivered-text.js";
 import { schemaValidator } from "../helpers/schema.js";
 import { temporaryFiles } from "../helpers/temporary-files.js";
 
@@ -103,6 +104,13 @@ describe("Postfix retry service", () => {
     expect(diagnose.stdout).toContain("In all, 6 recipients were deferred.");
     expect(logs.stdout).toContain("5 of the deferrals were made without a connection");
     expect(logs.stdout).toContain("In all, 6 recipients were deferred.");
+  });
+
+  test("one retry deferral is singular", () => {
+    const sentence = suspendedDeferralSentence(1, 2);
+
+    expect(sentence).toMatch(/^1 of the deferrals was made without a connection, /);
+    expect(sentence).toContain("In all, 2 recipients were deferred.");
   });
 
   test("retry after timeouts makes no outage", async () => {

@@ -168,7 +168,7 @@ describe("lifted blocks", () => {
 
     expect(content?.role).toBe("consequence");
     expect(content?.severity).toBe("info");
-    expect(content?.title).toMatch(/\(a block since lifted\)$/);
+    expect(content?.title).toBe("Gmail rejected messages as spam, a block since lifted");
     expect(diagnosis.findings.map((finding) => finding.id)).not.toContain("healthy");
     expect(diagnosis.unexplainedBlocks).toEqual([]);
   });

@@ -1,7 +1,12 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { finding } from "../../src/diagnose/findings/build.js";
 import { withOwnListCheck } from "../../src/diagnose/own-block-lists.js";
-import type { Diagnosis, Finding, ReadinessItem } from "../../src/diagnose/types.js";
+import type {
+  Diagnosis,
+  Finding,
+  ProviderVerdict,
+  ReadinessItem,
+} from "../../src/diagnose/types.js";
 import { ruleById } from "../../src/knowledge/rules/index.js";
 import { buildDiagnosis } from "../../src/diagnose/diagnose.js";
 import { analyseLogs, inputReport } from "../../src/diagnose/run.js";
@@ -148,7 +153,7 @@ const LOG_ITEM: ReadinessItem = {
 
 describe("withOwnListCheck", () => {
   test("public list keeps the blocklists command", () => {
-    const item = withOwnListCheck(LOG_ITEM, [listedFinding(["yahoo"], 3)], "logs");
+    const item = withOwnListCheck(LOG_ITEM, [listedFinding(["yahoo"], 3)], "logs", {});
 
     expect(item.detail).toContain("`delist blocklists 192.0.2.10`");
     expect(item.detail).toContain("Yahoo/AOL lists the IP on its own block list");
@@ -157,7 +162,7 @@ describe("withOwnListCheck", () => {
   });
 
   test("several providers get one sentence", () => {
-    const item = withOwnListCheck(LOG_ITEM, [listedFinding(["outlook", "yahoo"], 0)], "logs");
+    const item = withOwnListCheck(LOG_ITEM, [listedFinding(["outlook", "yahoo"], 0)], "logs", {});
 
     expect(item.detail).toContain(
       "Outlook.com and Yahoo/AOL list the IP on their own block lists, which no DNS block list shows.",
@@ -173,7 +178,7 @@ describe("withOwnListCheck", () => {
       status: "pass",
       detail: "Not listed on Spamhaus ZEN.",
     };
-    const item = withOwnListCheck(dns, [listedFinding(["outlook"], 0)], "dns");
+    const item = withOwnListCheck(dns, [listedFinding(["outlook"], 0)], "dns", {});
 
     expect(item.status).toBe("fail");
     expect(item.detail).toMatch(/^Not listed on Spamhaus ZEN\. Outlook\.com lists the IP/);
@@ -183,10 +188,53 @@ describe("withOwnListCheck", () => {
   test("other items stay unchanged", () => {
     const other: ReadinessItem = { ...LOG_ITEM, id: "ptr" };
 
-    expect(withOwnListCheck(other, [listedFinding(["outlook"], 0)], "dns")).toBe(other);
+    expect(withOwnListCheck(other, [listedFinding(["outlook"], 0)], "dns", {})).toBe(other);
+  });
+
+  test("lifted provider keeps DNS status", () => {
+    const dns: ReadinessItem = {
+      id: "blocklists",
+      title: "Not on the major blocklists",
+      status: "pass",
+      detail: "Not listed on Spamhaus ZEN.",
+    };
+    const item = withOwnListCheck(dns, [listedFinding(["outlook"], 0)], "dns", {
+      outlook: liftedVerdict("Outlook.com"),
+    });
+
+    expect(item.status).toBe("pass");
+    expect(item.detail).toBe(
+      "Not listed on Spamhaus ZEN. Outlook.com accepts mail again since its last block reply at 2026-03-11T10:55:01Z, so its own block list no longer stops mail from the IP.",
+    );
+  });
+
+  test("lifted provider leaves the others", () => {
+    const item = withOwnListCheck(LOG_ITEM, [listedFinding(["outlook", "yahoo"], 0)], "logs", {
+      outlook: liftedVerdict("Outlook.com"),
+    });
+
+    expect(item.status).toBe("fail");
+    expect(item.detail).toContain("Yahoo/AOL lists the IP on its own block list");
+    expect(item.detail).not.toContain("Outlook.com lists");
+    expect(item.detail).not.toContain("SNDS");
+    expect(item.detail).toContain("Outlook.com accepts mail again since");
   });
 
   test("public lists only leave the item", () => {
-    expect(withOwnListCheck(LOG_ITEM, [listedFinding([], 4)], "logs")).toBe(LOG_ITEM);
+    expect(withOwnListCheck(LOG_ITEM, [listedFinding([], 4)], "logs", {})).toBe(LOG_ITEM);
   });
 });
+
+/** Builds the verdict of a provider that lifted its block after a last block reply at 10:55:01. */
+function liftedVerdict(name: string): ProviderVerdict {
+  return {
+    name,
+    status: "ok",
+    lastBlock: { time: "2026-03-11T10:55:01Z" },
+    pastBlock: {
+      status: "blocked",
+      deliveredAfter: 6,
+      lastDelivery: "2026-03-11T18:00:01Z",
+    },
+  } as Partial<ProviderVerdict> as ProviderVerdict;
+}

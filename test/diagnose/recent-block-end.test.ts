@@ -236,7 +236,7 @@ describe("block end near the end of the log", () => {
 
     expect(rateLimited?.severity).toBe("info");
     expect(rateLimited?.title).toBe(
-      "Yahoo/AOL deferred mail from this server (a block since lifted)",
+      "Yahoo/AOL deferred mail from this server, a block since lifted",
     );
     expect(rateLimited?.summary).toBe(
       "37 deferrals from 2026-03-10T10:00:02Z to 2026-03-10T15:58:02Z. Later attempts delivered all 36 deferred recipients.",
@@ -244,7 +244,7 @@ describe("block end near the end of the log", () => {
 
     expect(reports.text).toContain(tableTimes(pastBlock));
     expect(reports.text).toContain(
-      "Yahoo/AOL deferred mail from this server (a block since lifted)",
+      "Yahoo/AOL deferred mail from this server, a block since lifted",
     );
     expect(reports.text).not.toContain("not lost yet");
     expect(reports.text).not.toContain("too early");

@@ -31,9 +31,13 @@ const BLOCKLIST_NAMES: ReadonlyArray<readonly [RegExp, string]> = [
  * 550 5.7.28 block of the IP). The receiver's own list includes ranges it rejects direct mail
  * from (Gmail's "not authorized to send email directly", Outlook.com DY-001). A removal request
  * cannot lift those, so their rules (`removal: false`) give the fixes in place of the delisting
- * steps.
+ * steps. Providers in `lifted` accept mail again (`pastBlock`), so the fix asks them for no
+ * delisting.
  */
-export function detectIpBlocklisted(context: DiagnoseContext): Finding | null {
+export function detectIpBlocklisted(
+  context: DiagnoseContext,
+  lifted: ReadonlySet<ProviderKey>,
+): Finding | null {
   const evidence = collectReplyEvidence(context, "ip-blocklisted");
   if (evidence === null) return null;
   const listed = collectReplyEvidence(context, "ip-blocklisted", (t) => allowsRemoval(t.reply));
@@ -85,7 +89,7 @@ export function detectIpBlocklisted(context: DiagnoseContext): Finding | null {
     },
     samples: replySamples(context, evidence),
     fix: [
-      ...listingFixes(listed, lists, movedToIp(context.facts.providers.get("outlook"))),
+      ...listingFixes(listed, lists, movedToIp(context.facts.providers.get("outlook")), lifted),
       ...new Set(
         unliftableRules.flatMap((r) =>
           r.fix.map((step) => fitStepToMtas(step, context.facts.server.mtas)),
@@ -193,17 +197,18 @@ function unliftableSentence(unliftable: ReplyFindingEvidence | null, afterListed
 /**
  * Returns the steps that lift a listing, from stopping its cause to each removal request.
  * `outlookMovedToIp` is true when Outlook.com's replies changed from S3150 to a block of the
- * IP itself, whose delisting step then comes first.
+ * IP itself, whose delisting step then comes first. Providers in `lifted` get no request.
  */
 function listingFixes(
   listed: ReplyFindingEvidence | null,
   lists: readonly string[],
   outlookMovedToIp: boolean,
+  lifted: ReadonlySet<ProviderKey>,
 ): string[] {
   if (listed === null) return [];
   return [
     "Find and stop what got the IP listed first (a compromised account, a script, a bought list); a delisted IP that keeps spamming is listed again.",
-    ...delistingSteps(listed, lists, outlookMovedToIp),
+    ...delistingSteps(listed, lists, outlookMovedToIp, lifted),
   ];
 }
 
@@ -238,10 +243,13 @@ function delistingSteps(
   listed: ReplyFindingEvidence,
   lists: readonly string[],
   outlookMovedToIp: boolean,
+  lifted: ReadonlySet<ProviderKey>,
 ): string[] {
-  const providers = Object.keys(listed.providers) as ProviderKey[];
+  const providers = (Object.keys(listed.providers) as ProviderKey[]).filter(
+    (id) => !lifted.has(id),
+  );
   const steps: string[] = [];
-  const outlookRules = listed.providers.outlook?.rules ?? [];
+  const outlookRules = providers.includes("outlook") ? (listed.providers.outlook?.rules ?? []) : [];
   const rangeListed = outlookRules.includes(OUTLOOK_RANGE_RULE);
   const ipBlocked = outlookRules.some((rule) => OUTLOOK_IP_RULES.includes(rule));
   if (rangeListed && ipBlocked && outlookMovedToIp) {
