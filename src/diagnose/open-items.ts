@@ -5,6 +5,11 @@ import type { ReadinessItem } from "./types.js";
 export interface OpenBlocks {
   /** Names of the providers that still reject or defer mail, or accepted too little since. */
   readonly rejecting: readonly string[];
+  /**
+   * The verb of the block replies in the last two hours of the log when one provider is in
+   * `rejecting`, past tense as `recentBlockVerb` gives it ("deferred"), else null.
+   */
+  readonly rejectingVerb?: string | null;
   /** Names of the providers that this server's connections still fail to reach. */
   readonly unreachable: readonly string[];
 }
@@ -63,7 +68,7 @@ function blocksClause(blocks: OpenBlocks): string {
   if (blocks.rejecting.length > 0) {
     const subject = listNames(blocks.rejecting);
     const plural = blocks.rejecting.length > 1 || subject === "other receivers";
-    const verb = plural ? "reject or defer" : "rejects or defers";
+    const verb = plural ? "reject or defer" : presentVerb(blocks.rejectingVerb);
     clauses.push(`${subject} still ${verb} mail`);
   }
   if (blocks.unreachable.length > 0) {
@@ -71,4 +76,11 @@ function blocksClause(blocks: OpenBlocks): string {
   }
   if (clauses.length === 0) return "rejections or deferrals go on at the end of the log";
   return clauses.join(", and ");
+}
+
+/** Turns a past-tense block verb ("rejected or deferred") into the present ("rejects or defers"). */
+function presentVerb(past: string | null | undefined): string {
+  if (past === "rejected") return "rejects";
+  if (past === "deferred") return "defers";
+  return "rejects or defers";
 }

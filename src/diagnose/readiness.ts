@@ -48,6 +48,7 @@ import {
   suspendedProviders,
   expiredMailNote,
   undecidedBlockSentence,
+  recentBlockVerb,
 } from "./verdict.js";
 import type {
   Finding,
@@ -795,8 +796,11 @@ function openBlocks(
   const failing = failingAtEnd(providers, logEnd).filter(
     (v) => !unreachable.includes(v) && !rejecting.includes(v),
   );
+  const [only] = rejecting;
   return {
     rejecting: rejecting.map((v) => v.name),
+    rejectingVerb:
+      rejecting.length === 1 && only !== undefined ? recentBlockVerb(only, logEnd) : null,
     unreachable: [...unreachable, ...failing].map((v) => v.name),
   };
 }

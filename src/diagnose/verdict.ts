@@ -634,9 +634,10 @@ export function recentBlockSentence(
 /**
  * Returns the verb of the block replies that came in the last `ONGOING_WINDOW_MS` before
  * `logEnd`, past tense: "rejected", "deferred" or "rejected or deferred". A provider whose
- * latest rejection came before that window only deferred mail in it.
+ * latest rejection came before that window only deferred mail in it. Without a block reply in
+ * the window, the kind of the latest one decides.
  */
-function recentBlockVerb(verdict: ProviderVerdict, logEnd: number): string {
+export function recentBlockVerb(verdict: ProviderVerdict, logEnd: number): string {
   const recent = (reply: ReplyEvidence | null): boolean =>
     reply !== null && Date.parse(reply.time) >= logEnd - ONGOING_WINDOW_MS;
   const rejected = recent(verdict.lastPermanentBlock);
@@ -645,7 +646,12 @@ function recentBlockVerb(verdict: ProviderVerdict, logEnd: number): string {
   if (rejected) return "rejected";
   if (deferred) return "deferred";
   // With no block reply in the window, the caller's block goes on because no later attempt
-  // was accepted, so both kinds that came count.
+  // was accepted, so the kind of the latest block reply counts, or both when they tie.
+  const last = verdict.lastBlock?.time;
+  const permanentLast = verdict.lastPermanentBlock?.time === last;
+  const temporaryLast = verdict.lastTemporaryBlock?.time === last;
+  if (last !== undefined && permanentLast && !temporaryLast) return "rejected";
+  if (last !== undefined && temporaryLast && !permanentLast) return "deferred";
   return verdict.firstPermanentBlock !== null ? "rejected or deferred" : "deferred";
 }
 

@@ -28,6 +28,17 @@ describe("open item clauses", () => {
     expect(open?.clause).toBe("Gmail still rejects or defers mail");
   });
 
+  test.each([
+    ["deferred", "Gmail still defers mail"],
+    ["rejected", "Gmail still rejects mail"],
+    ["rejected or deferred", "Gmail still rejects or defers mail"],
+  ])("one provider that %s", (verb, clause) => {
+    const blocks = { rejecting: ["Gmail"], rejectingVerb: verb, unreachable: [] };
+    const [open] = openItems([failed("blocks-ended")], blocks);
+
+    expect(open?.clause).toBe(clause);
+  });
+
   test("blocks name several providers", () => {
     const blocks = { rejecting: ["Gmail", "Yahoo/AOL"], unreachable: ["Outlook.com"] };
     const [open] = openItems([failed("blocks-ended")], blocks);

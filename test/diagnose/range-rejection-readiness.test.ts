@@ -108,7 +108,7 @@ describe("readiness for a rejection of direct mail", () => {
     expect(summary).toMatch(ROUTE_WORDS);
     expect(summary).not.toContain("postmaster");
     expect(summary).not.toContain("blocklists;");
-    expect(summary).toContain("Still open: Gmail still rejects or defers mail and ");
+    expect(summary).toContain("Still open: Gmail still rejects mail and ");
   });
 
   test("text report names no blocklist item", async () => {

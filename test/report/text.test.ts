@@ -176,7 +176,7 @@ describe("readiness wording", () => {
     const diagnosis = await diagnose(log);
 
     expect(diagnosis.readiness.summary).toContain(
-      "Still open: the cause is not found and Gmail still rejects or defers mail.",
+      "Still open: the cause is not found and Gmail still defers mail.",
     );
     expect(diagnosis.readiness.summary).not.toContain("have stopped");
   });
