@@ -4,12 +4,12 @@ import { recentBlockVerb } from "../../src/diagnose/verdict.js";
 
 const LOG_END = Date.parse("2026-03-12T12:00:00Z");
 
-/** A reply at `time`; only the time matters to `recentBlockVerb`. */
+/** Returns a reply at `time`, because only the time matters to `recentBlockVerb`. */
 function reply(time: string): ReplyEvidence {
   return { time } as ReplyEvidence;
 }
 
-/** A verdict whose latest rejection and deferral came at the given times (null for none). */
+/** Returns a verdict whose latest rejection and deferral came at the given times (null for none). */
 function verdict(lastRejection: string | null, lastDeferral: string | null): ProviderVerdict {
   const times = [lastRejection, lastDeferral].filter((time) => time !== null).sort();
   const last = times.at(-1) ?? null;
