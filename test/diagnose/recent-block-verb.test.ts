@@ -9,7 +9,10 @@ function reply(time: string): ReplyEvidence {
   return { time } as ReplyEvidence;
 }
 
-/** Returns a verdict whose latest rejection and deferral came at the given times (null for none). */
+/**
+ * Returns a verdict whose latest rejection and deferral came at the given times (null for
+ * none).
+ */
 function verdict(lastRejection: string | null, lastDeferral: string | null): ProviderVerdict {
   const times = [lastRejection, lastDeferral].filter((time) => time !== null).sort();
   const last = times.at(-1) ?? null;
