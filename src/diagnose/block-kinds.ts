@@ -1,5 +1,5 @@
 import type { ProviderVerdict, ReplyEvidence } from "./types.js";
-import { ONGOING_WINDOW_MS } from "./verdict.js";
+import { inLastHours } from "./verdict.js";
 
 /** The block replies of one kind, permanent or temporary, that a provider sent. */
 export interface BlockKindPeriod {
@@ -26,8 +26,12 @@ export function blockKinds(verdict: ProviderVerdict, logEnd: number | null): Blo
     if (first === null || last === null) return;
     const lastTime = Date.parse(last.time);
     const isLatest = latest !== null && lastTime >= Date.parse(latest.time);
-    const recent = logEnd !== null && lastTime >= logEnd - ONGOING_WINDOW_MS;
-    periods.push({ permanent, first: first.time, last, current: isLatest || recent });
+    periods.push({
+      permanent,
+      first: first.time,
+      last,
+      current: isLatest || inLastHours(last.time, logEnd),
+    });
   };
   add(false, verdict.firstTemporaryBlock, verdict.lastTemporaryBlock);
   add(true, verdict.firstPermanentBlock, verdict.lastPermanentBlock);

@@ -60,7 +60,7 @@ import {
   acceptsAgainClause,
   acceptsAgainTooEarly,
   acceptsAgainTooFew,
-  ONGOING_WINDOW_MS,
+  inLastHours,
   outageClause,
   otherOutageNote,
   ownNetworkNote,
@@ -650,11 +650,7 @@ function ongoingClause(
   pluralSubject: boolean,
 ): string {
   const unaccepted = verdict?.unacceptedAttempts;
-  const lastBlock = verdict?.lastBlock?.time;
-  const recent =
-    logEnd !== null &&
-    lastBlock !== undefined &&
-    Date.parse(lastBlock) >= logEnd - ONGOING_WINDOW_MS;
+  const recent = inLastHours(verdict?.lastBlock?.time, logEnd);
   if (unaccepted != null && !recent) {
     const have = pluralSubject ? "have" : "has";
     const last = unaccepted.lastAccepted;

@@ -40,7 +40,6 @@ import {
 } from "./warm-up-readiness.js";
 import {
   acceptsAgainTooFew,
-  ONGOING_WINDOW_MS,
   recentBlockSentence,
   repeatedConnectionFailures,
   failingConnectionProviders,
@@ -48,6 +47,7 @@ import {
   suspendedProviders,
   expiredMailNote,
   undecidedBlockSentence,
+  inLastHours,
   recentBlockVerb,
 } from "./verdict.js";
 import type {
@@ -803,11 +803,6 @@ function openBlocks(
       rejecting.length === 1 && only !== undefined ? recentBlockVerb(only, logEnd) : null,
     unreachable: [...unreachable, ...failing].map((v) => v.name),
   };
-}
-
-/** True when `time` is set and falls in the last `ONGOING_WINDOW_MS` before `logEnd`. */
-function inLastHours(time: string | null | undefined, logEnd: number): boolean {
-  return time !== null && time !== undefined && Date.parse(time) >= logEnd - ONGOING_WINDOW_MS;
 }
 
 /** Builds the detail that names the providers whose connections still fail now and then. */

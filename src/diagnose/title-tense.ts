@@ -1,7 +1,7 @@
 import type { ProviderKey } from "../knowledge/providers.js";
 import type { ReplyFindingEvidence } from "./findings/replies.js";
 import type { Finding, ProviderVerdict } from "./types.js";
-import { ONGOING_WINDOW_MS } from "./verdict.js";
+import { inLastHours } from "./verdict.js";
 
 /** The present-tense verbs of reply-driven finding titles, with their past tense. */
 const PAST_TENSE: Readonly<Record<string, string>> = {
@@ -51,7 +51,7 @@ export function pastRejectionTitle(
     ids.length > 0 &&
     ids.every((id) => {
       const last = providers[id]?.lastPermanentBlock ?? null;
-      return last !== null && Date.parse(last.time) < logEnd - ONGOING_WINDOW_MS;
+      return last !== null && !inLastHours(last.time, logEnd);
     });
   if (!rejectionsEnded) return result;
   return { ...result, title: pastTenseTitle(result.title, REJECTION_VERBS) };

@@ -24,7 +24,6 @@ import type {
   ProviderStatus,
   ProviderVerdict,
   ReplyChangeReport,
-  ReplyEvidence,
   UnacceptedAttemptsReport,
 } from "./types.js";
 
@@ -638,10 +637,8 @@ export function recentBlockSentence(
  * the window, the kind of the latest one decides.
  */
 export function recentBlockVerb(verdict: ProviderVerdict, logEnd: number): string {
-  const recent = (reply: ReplyEvidence | null): boolean =>
-    reply !== null && Date.parse(reply.time) >= logEnd - ONGOING_WINDOW_MS;
-  const rejected = recent(verdict.lastPermanentBlock);
-  const deferred = recent(verdict.lastTemporaryBlock);
+  const rejected = inLastHours(verdict.lastPermanentBlock?.time, logEnd);
+  const deferred = inLastHours(verdict.lastTemporaryBlock?.time, logEnd);
   if (rejected && deferred) return "rejected or deferred";
   if (rejected) return "rejected";
   if (deferred) return "deferred";
@@ -653,6 +650,15 @@ export function recentBlockVerb(verdict: ProviderVerdict, logEnd: number): strin
   if (last !== undefined && permanentLast && !temporaryLast) return "rejected";
   if (last !== undefined && temporaryLast && !permanentLast) return "deferred";
   return verdict.firstPermanentBlock !== null ? "rejected or deferred" : "deferred";
+}
+
+/**
+ * True when `time` (ISO 8601) is set and falls in the last `ONGOING_WINDOW_MS` before `logEnd`
+ * (epoch ms). False when either is unknown.
+ */
+export function inLastHours(time: string | null | undefined, logEnd: number | null): boolean {
+  if (time === null || time === undefined || logEnd === null) return false;
+  return Date.parse(time) >= logEnd - ONGOING_WINDOW_MS;
 }
 
 function deliveries(count: number): string {
