@@ -51,7 +51,7 @@ export class AcceptanceTimes {
 
   /**
    * Adds an attempt at `time` (ms since the epoch) to `bucket` that was not accepted: a failed
-   * connection, a deferral or a rejection. Only the latest is kept, because the lift rule asks
+   * connection, a deferral or a rejection. Only the latest is kept, because the lift rule checks
    * only whether one came after the last block reply.
    */
   addFailure(bucket: string, time: number): void {

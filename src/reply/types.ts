@@ -25,11 +25,11 @@ export interface ParsedReply {
 }
 
 /**
- * What the permanence of a reply rests on: `code` for its reply code or enhanced code, `rule`
- * for the matched rule (a rule that overrides the code, or for a reply without codes a rule
- * whose replies are all permanent or all temporary), `dsn-action` for the Action field of the
- * pasted DSN that carried it, and null when nothing decides. With null, `permanent` is false,
- * which then does not mean that the reply is temporary.
+ * The basis of a reply's permanence. `code` is its reply code or enhanced code, and
+ * `dsn-action` the Action field of the pasted DSN that carried it. `rule` is the matched rule:
+ * one that overrides the code, or, for a reply without codes, one whose replies are all
+ * permanent or all temporary. Null means nothing decides, and then `permanent` is false without
+ * meaning that the reply is temporary.
  */
 export type PermanenceSource = "code" | "rule" | "dsn-action" | null;
 
@@ -46,11 +46,11 @@ export interface ReplyClassification {
   /** Stable id of the matched rule, such as `gmail.ip-rate-limit`; `generic.*` for fallbacks. */
   ruleId: string;
   /**
-   * True for 5xx replies and rules that say retrying cannot help. A reply without codes takes
-   * the class of its rule's replies when they all have one class.
+   * True for 5xx replies and for rules whose replies retrying cannot help. A reply without
+   * codes takes the class of its rule's replies when they all have one class.
    */
   permanent: boolean;
-  /** What `permanent` rests on. */
+  /** The basis of `permanent`. */
   permanenceSource: PermanenceSource;
   /** One sentence on what the receiver decided and why. */
   summary: string;

@@ -5,7 +5,7 @@ const RELAY = "relay=smtp.relay.example.net[192.0.2.50]:587, delay=1, delays=0.1
 const QUOTA_REPLY =
   "451 4.7.1 <alice@example.com>: Sender address rejected: sending quota exceeded, try again later";
 
-/** A stamp `minutes` after 2026-03-10 08:00 UTC. */
+/** Returns the stamp `minutes` after 2026-03-10 08:00 UTC. */
 function stamp(minutes: number): string {
   return new Date(Date.UTC(2026, 2, 10, 8, minutes)).toISOString().replace(".000Z", "+00:00");
 }

@@ -31,8 +31,8 @@ const BLOCKLIST_NAMES: ReadonlyArray<readonly [RegExp, string]> = [
  * 550 5.7.28 block of the IP). The receiver's own list includes ranges it rejects direct mail
  * from (Gmail's "not authorized to send email directly", Outlook.com DY-001). A removal request
  * cannot lift those, so their rules (`removal: false`) give the fixes in place of the delisting
- * steps. Providers in `lifted` accept mail again (`pastBlock`), so the fix asks them for no
- * delisting.
+ * steps. Providers in `lifted` accept mail again (`pastBlock`), so the fix requests no
+ * delisting from them.
  */
 export function detectIpBlocklisted(
   context: DiagnoseContext,

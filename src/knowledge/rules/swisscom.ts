@@ -1,7 +1,7 @@
 import type { ReplyRule } from "../rule.js";
 
 /**
- * Swisscom's consumer mail, Bluewin (bluewin.ch). The only reply form delist knows is
+ * Swisscom's consumer mail, Bluewin (bluewin.ch). The only reply form delist recognises is
  * `554 5.2.0 sc<number>: IP reputation ratelimit in effect - <link>`, a reputation limit that
  * Swisscom sends with a permanent code.
  */
