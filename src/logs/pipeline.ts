@@ -5,6 +5,7 @@
 import type { LogRecord, RecordParser } from "./record.js";
 import type { TimeZone } from "../time/zone.js";
 import { LineFramer } from "./framing/framer.js";
+import { QuietMessages } from "./framing/quiet.js";
 import { ParserDispatcher } from "./reader/dispatch.js";
 import { decodeLatin1 } from "./reader/latin1.js";
 import {
@@ -216,6 +217,8 @@ class ReadRun {
     this.file = file;
     this.copies.startInput(source.name);
     this.recordHandler = this.recordHandlerOf(role);
+    // A line counted without a record would pass by the checks of mail and general logs.
+    this.framer.countQuietLines(role === null ? this.quietOf : null);
 
     const countsBefore = { ...this.counts };
     const samplesBefore = this.unrecognisedSamples.length;
@@ -315,6 +318,20 @@ class ReadRun {
       this.sample(this.unrecognisedSamples, line);
     }
   }
+
+  // The quiet message starts of `program` (see `RecordParser.quietPrefixes`), counted as
+  // `onRecord` counts a record that its parser ignores.
+  private readonly quietOf = (program: string): QuietMessages | null => {
+    const parser = this.dispatcher.parserOf(program);
+    const prefixes = parser?.quietPrefixes?.(program) ?? [];
+    if (parser === null || prefixes.length === 0) return null;
+    return new QuietMessages(prefixes, (time, copy) => {
+      this.counts.records += 1;
+      if (time < this.earliestTime) this.earliestTime = time;
+      if (time > this.latestTime) this.latestTime = time;
+      this.dispatcher.countQuiet(parser, time, copy);
+    });
+  };
 
   private readonly onRecord = (record: LogRecord): void => {
     this.counts.records += 1;

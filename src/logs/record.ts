@@ -56,6 +56,15 @@ export interface RecordParser {
    */
   namesMessage?(text: string): boolean;
   /**
+   * Starts of the messages of `program` that this parser ignores whatever follows them: no
+   * event, no state, the outcome `ignored`. The framer counts a line that starts so without
+   * making a record of it, which saves most of the cost of an SMTP server's `connect from`
+   * and `disconnect from` lines. Absent, or empty for a program, when there are none.
+   */
+  quietPrefixes?(program: string): readonly string[];
+  /** Takes the time of a line that `quietPrefixes` let the framer count, as `parse` would. */
+  passQuiet?(time: number): void;
+  /**
    * Messages whose correlation state the parser evicted to bound its memory before their
    * last line; their later lines were correlated without their earlier ones. Absent for
    * parsers that keep no per-message state.

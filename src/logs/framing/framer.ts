@@ -7,6 +7,7 @@ import { ClassicHeaderBytes } from "./header-bytes.js";
 import { WallClock } from "./wall-clock.js";
 import { digitsAt, isDigit, IsoDateTime, monthAt, StampTail } from "./stamps.js";
 import { parseJournalLine } from "./journal.js";
+import type { QuietMessages, QuietMessagesOf } from "./quiet.js";
 import { RepeatExpander, type RecordSink } from "./repeats.js";
 import {
   EXIM_PROGRAM,
@@ -72,6 +73,7 @@ export class LineFramer {
   // of the same second repeat it, and one comparison replaces reading its fields again.
   private lastStamp = "";
   private lastStampTime = 0;
+  private quietOf: QuietMessagesOf | null = null;
 
   constructor(options: FramingOptions) {
     this.wallClock = new WallClock(options.timeZone);
@@ -92,6 +94,16 @@ export class LineFramer {
     this.wallClock.restart();
     this.lastStamp = "";
     this.repeats.reset();
+  }
+
+  /**
+   * Lets `frameBytes` count the lines whose messages start with a quiet message start of their
+   * program (see `QuietMessages`) through `quietOf`, without making records of them. Only
+   * lines whose header is read from bytes are counted so; others still give records. Null
+   * makes a record of every line.
+   */
+  countQuietLines(quietOf: QuietMessagesOf | null): void {
+    this.quietOf = quietOf;
   }
 
   /**
@@ -183,6 +195,13 @@ export class LineFramer {
     emit: RecordSink,
   ): FrameOutcome {
     const header = this.headerBytes;
+    const quietOf = this.quietOf;
+    if (quietOf !== null && header.isQuiet(quietOf, end)) {
+      const quiet = header.quiet as QuietMessages;
+      this.repeats.rememberQuiet(this.hostNames.spellingOf(this.lastHost), quiet);
+      quiet.count(time, false);
+      return "record";
+    }
     let message = decodeLatin1(buffer, header.messageStart, end);
     const program = header.program;
     if (program === EXIM_PROGRAM) message = stripEmbeddedEximStamp(message);

@@ -1,10 +1,19 @@
 import type { LogRecord } from "../record.js";
+import type { QuietMessages } from "./quiet.js";
 
 /** Upper bound for one repeat count, so that one corrupt count cannot stall a run. */
 export const MAX_REPEAT = 1000;
 
 /** Receives the records of one line: none, one, or several for a repeat marker. */
 export type RecordSink = (record: LogRecord) => void;
+
+// A line that the framer counted without a record, with the quiet message start it had.
+interface QuietLine {
+  readonly host: string;
+  readonly quiet: QuietMessages;
+}
+
+type LastLine = LogRecord | QuietLine;
 
 // Hosts remembered for `last message repeated`; a file of junk with a new host name on every
 // line must not grow the map without bound.
@@ -24,8 +33,8 @@ const REPEATED = /^message repeated (\d+) times: \[ ?(.*?) ?\]$/;
 export class RepeatExpander {
   // The previous record, and the last record of each other host. The map changes only when
   // the host changes, which keeps the common single-host log off the map.
-  private last: LogRecord | null = null;
-  private readonly lastOfOtherHosts = new Map<string, LogRecord>();
+  private last: LastLine | null = null;
+  private readonly lastOfOtherHosts = new Map<string, LastLine>();
 
   /** Forgets the previous messages, at the start of a file that does not continue the last. */
   reset(): void {
@@ -47,13 +56,19 @@ export class RepeatExpander {
   }
 
   /**
-   * Emits N copies of the host's previous message, with the marker line's time and position.
-   * Returns false when the host has no previous message in this file set.
+   * Emits N copies of the host's previous message, with the marker line's time and position,
+   * or counts N copies of it when the framer counted it without a record. Returns false when
+   * the host has no previous message in this file set.
    */
   repeatLast(marker: LogRecord, count: number, emit: RecordSink): boolean {
     const last =
       this.last?.host === marker.host ? this.last : this.lastOfOtherHosts.get(marker.host);
     if (last === undefined) return false;
+    const copies = Math.min(count, MAX_REPEAT);
+    if ("quiet" in last) {
+      for (let i = 0; i < copies; i++) last.quiet.count(marker.time, true);
+      return true;
+    }
     const copy: LogRecord = {
       ...last,
       time: marker.time,
@@ -61,7 +76,6 @@ export class RepeatExpander {
       line: marker.line,
       fromRepeatMarker: true,
     };
-    const copies = Math.min(count, MAX_REPEAT);
     for (let i = 0; i < copies; i++) emit(copy);
     return true;
   }
@@ -84,7 +98,15 @@ export class RepeatExpander {
     this.remember(inner);
   }
 
-  private remember(record: LogRecord): void {
+  /**
+   * Remembers a line of `host` that the framer counted without a record, so that a repeat
+   * marker after it counts its copies the same way.
+   */
+  rememberQuiet(host: string, quiet: QuietMessages): void {
+    this.remember({ host, quiet });
+  }
+
+  private remember(record: LastLine): void {
     const previous = this.last;
     this.last = record;
     if (previous === null || previous.host === record.host) return;

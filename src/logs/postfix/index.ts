@@ -10,7 +10,12 @@ import { describeProgram, isPostfixProgram, ProgramCache, type PostfixProgram } 
 import { handlePostsuper, handleQmgr } from "./qmgr.js";
 import { QueueIdReader } from "./queue-id.js";
 import { handleSessionReply, handleTls } from "./session.js";
-import { handleQueuedSmtpd, handleUnqueuedPostscreen, handleUnqueuedSmtpd } from "./smtpd.js";
+import {
+  handleQueuedSmtpd,
+  handleUnqueuedPostscreen,
+  handleUnqueuedSmtpd,
+  QUIET_SMTPD_PREFIXES,
+} from "./smtpd.js";
 import { MessageStore, type StoreLimits } from "./store.js";
 
 export {
@@ -93,6 +98,14 @@ class PostfixLogParser implements PostfixParser {
 
   accepts(program: string): boolean {
     return isPostfixProgram(program);
+  }
+
+  quietPrefixes(program: string): readonly string[] {
+    return this.programs.describe(program).kind === "smtpd" ? QUIET_SMTPD_PREFIXES : [];
+  }
+
+  passQuiet(time: number): void {
+    this.context.store.sweep(time);
   }
 
   parse(record: LogRecord): ParseOutcome {

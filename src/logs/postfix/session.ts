@@ -77,8 +77,8 @@ const ESTABLISHED = "TLS connection established ";
 
 /**
  * Emits a `tls` event for `Trusted TLS connection established to H[ip]:25: TLSv1.3 with
- * …` (outbound, smtp and lmtp) or `… established from H[ip]: …` (inbound, smtpd). Returns
- * null when the text at `start` is not such a line.
+ * …` (outbound, smtp and lmtp), and ignores `… established from H[ip]: …` (inbound, smtpd).
+ * Returns null when the text at `start` is not such a line.
  */
 export function handleTls(
   context: PostfixContext,
@@ -90,16 +90,11 @@ export function handleTls(
   if (trust === 0 || !hasPrefixAt(text, ESTABLISHED, start + trust)) return null;
 
   let index = start + trust + ESTABLISHED.length;
-  let direction: TlsEvent["direction"];
-  if (text.startsWith("to ", index)) {
-    direction = "outbound";
-    index += 3;
-  } else if (text.startsWith("from ", index)) {
-    direction = "inbound";
-    index += 5;
-  } else {
-    return null;
-  }
+  // Nothing reads the TLS of inbound sessions, so their lines are ignored (see
+  // `QUIET_SMTPD_PREFIXES`).
+  if (text.startsWith("from ", index)) return "ignored";
+  if (!text.startsWith("to ", index)) return null;
+  index += 3;
 
   const peerEnd = text.indexOf(": ", index);
   const peer = peerBetween(text, index, peerEnd < 0 ? text.length : peerEnd);
@@ -107,7 +102,7 @@ export function handleTls(
     type: "tls",
     time: record.time,
     position: positionOf(record),
-    direction,
+    direction: "outbound",
     peerHost: peer?.host ?? null,
     peerIp: peer?.ip ?? null,
     protocol: peerEnd < 0 ? null : protocolAt(text, peerEnd + 2),

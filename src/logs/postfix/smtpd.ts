@@ -23,6 +23,21 @@ export function handleQueuedSmtpd(context: PostfixContext, line: QueuedLine): Pa
   return isIgnoredQueued(text, line.start) ? "ignored" : "unparsed";
 }
 
+/**
+ * Starts of the `smtpd` lines that `handleUnqueuedSmtpd` ignores whatever follows: the
+ * connection bookkeeping that every SMTP session writes, and the TLS line of an inbound
+ * session. A busy server writes more of them than of any other kind.
+ */
+export const QUIET_SMTPD_PREFIXES: readonly string[] = [
+  "connect from ",
+  "disconnect from ",
+  "lost connection after ",
+  "Anonymous TLS connection established from ",
+  "Trusted TLS connection established from ",
+  "Untrusted TLS connection established from ",
+  "Verified TLS connection established from ",
+];
+
 /** Parses the lines of `smtpd` without a queue id. */
 export function handleUnqueuedSmtpd(context: PostfixContext, record: LogRecord): ParseOutcome {
   const text = record.message;

@@ -73,6 +73,26 @@ export class ParserDispatcher {
     return this.parserFor(program)?.mta ?? null;
   }
 
+  /** Returns the parser that takes records of `program`, or null when none does. */
+  parserOf(program: string): RecordParser | null {
+    return this.parserFor(program);
+  }
+
+  /**
+   * Counts a line of `parser` that the framer counted without a record because the parser
+   * ignores it whatever follows (`RecordParser.quietPrefixes`), as `dispatch` would count its
+   * record. The line takes a place among the recent records, where no later record can equal
+   * it, unless it is the `copy` of a repeat marker, which never takes one.
+   */
+  countQuiet(parser: RecordParser, time: number, copy: boolean): void {
+    this.ignored += 1;
+    if (!copy) {
+      this.recent[this.nextRecent] = null;
+      this.nextRecent = (this.nextRecent + 1) % DUPLICATE_WINDOW;
+    }
+    parser.passQuiet?.(time);
+  }
+
   /**
    * Messages that the parsers evicted to bound their memory before the messages' last
    * lines, summed over the parsers.

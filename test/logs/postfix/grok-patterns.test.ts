@@ -163,8 +163,9 @@ function loadCases(): GrokCase[] {
 }
 
 // Lines with relay or client fields for which delist emits no event. They are anvil and
-// dnsblog statistics, connection bookkeeping, `discard` and `filter` actions, postscreen's
-// connection tests, and SMTP client connection and TLS errors without a queue id. The
+// dnsblog statistics, connection bookkeeping, the TLS of inbound sessions, `discard` and
+// `filter` actions, postscreen's connection tests, and SMTP client connection and TLS errors
+// without a queue id. The
 // delivery line that follows such an error carries the same facts.
 const IGNORED_WITH_FIELDS = [
   "anvil_0002",
@@ -211,6 +212,7 @@ const IGNORED_WITH_FIELDS = [
   "smtpd_0002",
   "smtpd_0005",
   "smtpd_0007",
+  "smtpd_0010",
   "smtpd_0011",
   "smtpd_0012",
   "smtpd_0013",
@@ -229,6 +231,7 @@ const IGNORED_WITH_FIELDS = [
   "smtpd_0034",
   "smtpd_0035",
   "smtpd_0036",
+  "smtpd_0037",
   "tlsproxy_0001",
   "tlsproxy_0002",
 ];
