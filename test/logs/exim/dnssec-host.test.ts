@@ -4,7 +4,7 @@ import { createEximParser } from "../../../src/logs/exim/index.js";
 import { runParser } from "./frame.js";
 
 // Lines as Exim writes them with `log_selector = +dnssec`: ` DS` between the host name and
-// the address on delivery lines, and before `H=` on arrival lines.
+// the address on delivery lines, and before `H=` on arrival and reject lines.
 
 const ID = "1tb1Ab-000073-bx";
 const ARRIVAL = `2026-03-11 02:00:00 ${ID} <= alice@example.com H=(laptop) [198.51.100.7] P=esmtpsa S=4312`;
@@ -137,5 +137,46 @@ describe("Exim DS mark on arrival lines", () => {
     expect(message?.clientHost).toBe("mail.example.net");
     expect(message?.helo).toBe("x DS [y]");
     expect(message?.clientIp).toBe("192.0.2.21");
+  });
+});
+
+describe("Exim DS mark on reject lines", () => {
+  // Exim writes ` DS` and then `H=…` with no space between them, so the stamp is followed by
+  // two spaces, or the message id by two spaces on a reject after DATA.
+  test.each([
+    "2026-03-11 02:00:00  DSH=",
+    "2026-03-11 02:00:00 [4711]  DSH=",
+    `2026-03-11 02:00:00 ${ID}  DSH=`,
+  ])("reject after %s", (prefix) => {
+    const { events, outcomes } = parse([
+      `${prefix}mail.example.net [192.0.2.22]:41000 F=<alice@example.org> rejected RCPT <nobody@example.com>: Unknown user`,
+    ]);
+    const reject = ofType(events, "reject")[0];
+
+    expect(outcomes).toEqual({ parsed: 1, ignored: 0, unparsed: 0 });
+    expect(reject?.clientHost).toBe("mail.example.net");
+    expect(reject?.clientIp).toBe("192.0.2.22");
+    expect(reject?.stage).toBe("RCPT");
+    expect(reject?.sender).toBe("alice@example.org");
+    expect(reject?.recipient).toBe("nobody@example.com");
+    expect(reject?.response).toBe("Unknown user");
+  });
+
+  test("IPv6 client dropped by ACL", () => {
+    const { events } = parse([
+      `2026-03-11 02:00:00  DSH=mail6.example.net [2001:db8::22]:41000 dropped by 'connect' ACL: Too many connections`,
+    ]);
+    const reject = ofType(events, "reject")[0];
+
+    expect(reject?.clientHost).toBe("mail6.example.net");
+    expect(reject?.clientIp).toBe("2001:db8::22");
+    expect(reject?.stage).toBe("CONNECT");
+    expect(reject?.response).toBe("Too many connections");
+  });
+
+  test("s6-log line with two spaces stays s6-log", () => {
+    const { outcomes } = parse(["2026-03-11 02:00:00  DSHOW starting up"]);
+
+    expect(outcomes).toEqual({ parsed: 0, ignored: 0, unparsed: 0 });
   });
 });
