@@ -14,6 +14,7 @@ import {
   CUT_BY_NUL_RUN,
   DEFAULT_MAX_LINE_BYTES,
   NO_NUL,
+  textAfterInnerNulRun,
   type NulMark,
 } from "./reader/lines.js";
 import { logRoleOf, MailLogCopies, type LogRole } from "./reader/mail-copies.js";
@@ -110,16 +111,6 @@ function recordlessNotes(
   if (split.unrecognised === 0) return notes;
   const unterminated = unterminatedLineNote(name, split.lines);
   return [...notes.filter((note) => note !== unterminated), noLogLinesNote(name, split.lines)];
-}
-
-// The start of the text after the last NUL run of `buffer[start, end)` when other bytes come
-// before that run and after it, else `start`.
-function textAfterInnerNulRun(buffer: Buffer, start: number, end: number): number {
-  const lastNul = buffer.lastIndexOf(0, end - 1);
-  if (lastNul < start || lastNul === end - 1) return start;
-  let runStart = lastNul;
-  while (runStart > start && buffer[runStart - 1] === 0) runStart -= 1;
-  return runStart === start ? start : lastNul + 1;
 }
 
 // The bytes that the readable inputs will give, or null when stdin or a FIFO is among them.

@@ -6,7 +6,15 @@ import type { Diagnosis, InputReport } from "../diagnose/types.js";
 import { LineFramer } from "../logs/framing/framer.js";
 import { createLogParsers } from "../logs/parsers.js";
 import { ParserDispatcher } from "../logs/reader/dispatch.js";
-import { LineSplitter } from "../logs/reader/lines.js";
+import {
+  ByteLineSplitter,
+  checkMaxLineBytes,
+  CUT_BY_NUL_RUN,
+  DEFAULT_MAX_LINE_BYTES,
+  NO_NUL,
+  textAfterInnerNulRun,
+  type NulMark,
+} from "../logs/reader/lines.js";
 import { relayHostLabel } from "../knowledge/providers.js";
 import type { DeliveryEvent, LogEvent } from "../logs/events.js";
 import type { LogRecord } from "../logs/record.js";
@@ -91,23 +99,36 @@ export class LogWindow {
     }),
   );
   private readonly framer: LineFramer;
-  private splitter: LineSplitter | null = null;
+  private readonly maxLineBytes: number;
+  private splitter: ByteLineSplitter | null = null;
   private readonly files: { name: string; lines: number; bytes: number }[] = [];
   private lines = 0;
   private records = 0;
   private unrecognised = 0;
   private blank = 0;
+  private overlong = 0;
+  private withNul = 0;
+  private nulCutRecords = 0;
 
   /**
    * With `splitFamilies`, the window also analyses the delivery attempts of each address family
    * of the relay IP apart (see `FamilySplit`), for a server with one IPv4 and one IPv6 address.
    * With `trackSources`, it also records what ties each outgoing source to a sending IP (see
-   * `SourceTracker`), for a log whose mail leaves from several IPs.
+   * `SourceTracker`), for a log whose mail leaves from several IPs. `maxLineBytes` is the
+   * line limit in bytes, as in `delist diagnose` (default `DEFAULT_MAX_LINE_BYTES`).
+   *
+   * @throws RangeError unless `maxLineBytes` is a positive integer.
    */
   constructor(
     private readonly timeZone: TimeZone,
-    options: { readonly splitFamilies?: boolean; readonly trackSources?: boolean } = {},
+    options: {
+      readonly splitFamilies?: boolean;
+      readonly trackSources?: boolean;
+      readonly maxLineBytes?: number;
+    } = {},
   ) {
+    this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    checkMaxLineBytes(this.maxLineBytes);
     this.framer = new LineFramer({ timeZone });
     this.families =
       options.splitFamilies === true ? new FamilySplit(this.classifier, timeZone) : null;
@@ -125,7 +146,7 @@ export class LogWindow {
     if (startFile || this.splitter === null) {
       this.endFile();
       this.framer.startFile(file, modifiedMs, this.files.length > 0);
-      this.splitter = new LineSplitter(this.onLine);
+      this.splitter = new ByteLineSplitter(this.onLine, this.maxLineBytes);
       this.files.push({ name: file, lines: 0, bytes: 0 });
     }
     this.splitter.push(chunk);
@@ -215,14 +236,54 @@ export class LogWindow {
     const current = this.files.at(-1);
     if (current !== undefined) current.lines = this.splitter.lines;
     this.lines += this.splitter.lines;
+    this.overlong += this.splitter.overlongLines;
+    this.withNul += this.splitter.nulLines;
     this.splitter = null;
   }
 
-  private readonly onLine = (text: string, line: number): void => {
-    const outcome = this.framer.frame(text, line, this.onRecord);
+  private readonly onLine = (
+    buffer: Buffer,
+    start: number,
+    end: number,
+    line: number,
+    nul: NulMark,
+  ): void => {
+    if (nul === NO_NUL) this.frameLine(buffer, start, end, line);
+    else this.frameNulLine(buffer, start, end, line, nul);
+  };
+
+  // Frames a line with NULs as `delist diagnose` does. A crash can cut the record being written
+  // and leave NULs after it, and the first record written after the restart then follows on
+  // the same line. The cut record is counted in `nulCutRecords` and not framed, and the text
+  // after the run is framed as the line. A line whose text after its last NUL run frames as no
+  // record is framed whole.
+  private frameNulLine(
+    buffer: Buffer,
+    start: number,
+    end: number,
+    line: number,
+    nul: NulMark,
+  ): void {
+    if (nul === CUT_BY_NUL_RUN) {
+      this.nulCutRecords += 1;
+      return;
+    }
+    const after = textAfterInnerNulRun(buffer, start, end);
+    if (
+      after > start &&
+      this.framer.frameBytes(buffer, after, end, line, this.onRecord) === "record"
+    ) {
+      this.nulCutRecords += 1;
+      return;
+    }
+    this.frameLine(buffer, start, end, line);
+  }
+
+  private frameLine(buffer: Buffer, start: number, end: number, line: number): void {
+    const outcome = this.framer.frameBytes(buffer, start, end, line, this.onRecord);
     if (outcome === "blank") this.blank += 1;
     else if (outcome === "unrecognised") this.unrecognised += 1;
-  };
+  }
 
   private readonly onRecord = (record: LogRecord): void => {
     this.records += 1;
@@ -244,9 +305,9 @@ export class LogWindow {
       blank: this.blank,
       otherPrograms: {},
       copiedLines: 0,
-      overlong: 0,
-      withNul: 0,
-      nulCutRecords: 0,
+      overlong: this.overlong,
+      withNul: this.withNul,
+      nulCutRecords: this.nulCutRecords,
       evictedMessages: this.dispatcher.evictedMessages(),
       mtas: [],
       skippedSamples: [],

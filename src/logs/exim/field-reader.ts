@@ -30,6 +30,16 @@ export const KEY_T = keyCode("T");
 export const KEY_U = keyCode("U");
 export const KEY_X = keyCode("X");
 
+/**
+ * The mark that Exim writes with `log_selector = +dnssec` between the host name and the address
+ * of a delivery line's `H=` field (`H=mx.example.net DS [192.0.2.10]:25`) when the DNS lookups
+ * of that host were DNSSEC-validated (`d_hostlog` in Exim's `deliver.c`). On `<=` lines Exim
+ * writes ` DS` before ` H=` instead, and on reject lines directly before it (`DSH=`), where the
+ * callers' search for `H=` passes over it. The mark includes the spaces and the bracket, so only
+ * a `DS` token directly before the address is read past.
+ */
+export const DNSSEC_MARK = " DS [";
+
 const SPACE = 32;
 const QUOTE = 34;
 const OPEN_PAREN = 40;
@@ -150,7 +160,8 @@ export class FieldReader {
   /**
    * Reads the host of the current `H=` field in its three forms, `name [ip]`, `(helo) [ip]`
    * and `name (helo) [ip]`, each with an optional `:port` after the address, into
-   * `hostName`, `hostHelo` and `hostIp`.
+   * `hostName`, `hostHelo` and `hostIp`. A `DS` mark between the name and the address
+   * (`name DS [ip]`, see `DNSSEC_MARK`) is read past.
    */
   readHost(): void {
     const text = this.text;
@@ -165,6 +176,10 @@ export class FieldReader {
       this.hostName = text.slice(start, this.valueEnd);
       if (this.textStart >= 0) return;
       start = this.position + 1;
+      if (text.startsWith(DNSSEC_MARK, start - 1)) {
+        this.position = start + 2;
+        start += 3;
+      }
       code = text.charCodeAt(start);
     }
     if (code === OPEN_PAREN) {

@@ -48,8 +48,10 @@ export function parseServerLine(
     sink(rejectEvent(record, reader, 0, rejected));
     return "parsed";
   }
-  // `H=[192.0.2.1]:62839 dropped by 'connect' ACL: reason` (a `drop` verb in an ACL).
-  const dropped = text.startsWith("H=") ? text.indexOf(" dropped by '") : -1;
+  // `H=[192.0.2.1]:62839 dropped by 'connect' ACL: reason` (a `drop` verb in an ACL), or
+  // `DSH=…` for a client whose host name was DNSSEC-validated.
+  const startsWithHost = text.startsWith("H=") || text.startsWith("DSH=");
+  const dropped = startsWithHost ? text.indexOf(" dropped by '") : -1;
   if (dropped > 0) {
     sink(rejectEvent(record, reader, 0, dropped + 1, DROPPED_BY.length));
     return "parsed";

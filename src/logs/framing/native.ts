@@ -35,19 +35,35 @@ export interface NativeLine {
 
 /**
  * Reads an Exim main-log line after its stamp (`[pid] 1rhA2b-000Abc-1x <= …`). s6-log
- * (poste.io) puts two spaces after the stamp, which Exim never does, so a line whose text
- * starts with a space is a supervised line instead.
+ * (poste.io) puts two spaces after the stamp, so a line whose text starts with a space is a
+ * supervised line, unless Exim's own ` DSH=` follows the stamp (see `DNSSEC_CLIENT`).
  */
 export function readEximOrSupervised(text: string, start: number): NativeLine {
+  if (text.startsWith(DNSSEC_CLIENT, start)) {
+    return { program: EXIM_PROGRAM, pid: null, messageStart: start + 1 };
+  }
   if (text.charCodeAt(start) === 32) return readSupervised(text, start + 1);
   if (text.charCodeAt(start) === 91) {
     const close = text.indexOf("] ", start);
     const value = close > 0 ? Number(text.slice(start + 1, close)) : NaN;
-    if (Number.isInteger(value))
-      return { program: EXIM_PROGRAM, pid: value, messageStart: close + 2 };
+    if (Number.isInteger(value)) {
+      let messageStart = close + 2;
+      if (text.startsWith(DNSSEC_CLIENT, messageStart)) messageStart += 1;
+      return { program: EXIM_PROGRAM, pid: value, messageStart };
+    }
   }
   return { program: EXIM_PROGRAM, pid: null, messageStart: start };
 }
+
+/**
+ * The start of Exim's reject and drop lines for a client whose host name was DNSSEC-validated,
+ * with `log_selector = +dnssec`. Exim (`acl.c`, and `smtp_in.c` for drops) writes ` DS` and
+ * then `H=…` with no space between them, so two spaces follow the stamp:
+ * `2026-03-11 02:00:00  DSH=…`. The record's message starts at `DSH=`.
+ * NOTE: this form is read from Exim's source (`log.c` writes the stamp and a space before the
+ * text), not from a real log.
+ */
+const DNSSEC_CLIENT = " DSH=";
 
 /**
  * Reads the payload of a line that a supervisor's logger stamped. The payload names no

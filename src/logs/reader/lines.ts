@@ -328,6 +328,18 @@ export function skipNuls(buffer: Buffer, start: number, end: number): number {
   return position;
 }
 
+/**
+ * Returns the start of the text after the last NUL run of `buffer[start, end)` when other
+ * bytes come before that run and after it, else `start`.
+ */
+export function textAfterInnerNulRun(buffer: Buffer, start: number, end: number): number {
+  const lastNul = buffer.lastIndexOf(0, end - 1);
+  if (lastNul < start || lastNul === end - 1) return start;
+  let runStart = lastNul;
+  while (runStart > start && buffer[runStart - 1] === 0) runStart -= 1;
+  return runStart === start ? start : lastNul + 1;
+}
+
 function indexOrEnd(index: number, length: number): number {
   return index < 0 ? length : index;
 }
