@@ -19,8 +19,16 @@ export type LogConfig = MonitorConfig["logs"][number];
 /** One probe of the configuration. */
 export type ProbeConfig = MonitorConfig["probes"][number];
 
-/** The jobs the monitor schedules. */
-export const JOB_KINDS = ["blocklists", "dns", "probes", "logs"] as const;
+/**
+ * The jobs the monitor schedules, in the order that `--once` and each step run them. The logs
+ * come before the probes because a log dates a block by its first block reply and counts the
+ * mail it hit, while a probe shows only the present. A probe that then sees the same block
+ * changes nothing, so the incident keeps the log's start and evidence.
+ * NOTE: a probe that its schedule runs between two log checks can still see a block before the
+ * log job reads the block's first replies. The incident is then dated by the probe, because a
+ * later observation of the same value does not move the start of an open incident.
+ */
+export const JOB_KINDS = ["blocklists", "dns", "logs", "probes"] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 /**

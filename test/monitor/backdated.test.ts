@@ -1,11 +1,20 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { blockKey, HistoryStore, type StateValue } from "../../src/store/index.js";
+import { forbidRealNetwork } from "../dns/guard.js";
 import { FakeClock } from "../helpers/clock.js";
-import { GMAIL_UNSOLICITED, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import { GMAIL_UNSOLICITED, PostfixLog, T0, type Outcome } from "../helpers/postfix-fixture.js";
+import {
+  JUDGED_IP,
+  startGmailLikeServer,
+  type GmailLikeServer,
+} from "../probe/gmail-like-server.js";
 import { useTempDirs } from "../store/helpers.js";
 import { NEVER, testMonitor } from "./harness.js";
+import { startWebhookReceiver, type WebhookReceiver } from "./webhook.js";
+
+forbidRealNetwork();
 
 const tempDir = useTempDirs();
 const IP = "203.0.113.10";
@@ -18,15 +27,18 @@ const NOW = T0 + 90 * DAY;
 // PostfixLog logs a delivery one second after the message is submitted.
 const FIRST_REPLY = T0 + 1_000;
 
-/** Postfix lines of `count` messages to Gmail rejected as unsolicited, a minute apart. */
-function rejectedLines(start: number, count: number): string {
+/**
+ * Postfix lines of `count` messages to Gmail rejected as unsolicited, a minute apart. The
+ * replies name `GMAIL_UNSOLICITED`'s IP unless `outcome` is given.
+ */
+function rejectedLines(start: number, count: number, outcome = GMAIL_UNSOLICITED): string {
   const log = new PostfixLog();
   for (let index = 0; index < count; index++) {
     log.submit({
       time: start + index * MINUTE,
       account: "sales@example.com",
       clientIp: "198.51.100.7",
-      recipients: [{ address: `user${index}@gmail.com`, outcome: GMAIL_UNSOLICITED }],
+      recipients: [{ address: `user${index}@gmail.com`, outcome }],
     });
   }
   return log.text();
@@ -80,6 +92,56 @@ describe("block read from an old log", () => {
     expect(alert?.payload.at).toBe(new Date(FIRST_REPLY).toISOString());
     expect(alert?.nextAttemptAt).toBe(NOW);
     expect(alert?.held).toBe(false);
+    store.close();
+  });
+});
+
+describe("block read from a log and probed in one run", () => {
+  let server: GmailLikeServer | null = null;
+  let receiver: WebhookReceiver | null = null;
+  afterEach(async () => {
+    await server?.close();
+    await receiver?.close();
+    server = null;
+    receiver = null;
+  });
+
+  it("keeps the log's start and count", async () => {
+    server = await startGmailLikeServer("blocked");
+    receiver = await startWebhookReceiver();
+    const dir = tempDir();
+    const namingProbedIp: Outcome = {
+      ...GMAIL_UNSOLICITED,
+      reply: GMAIL_UNSOLICITED.reply.replace(IP, JUDGED_IP),
+    };
+    writeFileSync(join(dir, "mail.log"), rejectedLines(T0, 3, namingProbedIp));
+    const store = HistoryStore.open(":memory:");
+    const { monitor } = testMonitor({
+      store,
+      clock: new FakeClock(NOW),
+      cwd: dir,
+      config: {
+        logs: [{ path: "mail.log", ip: JUDGED_IP }],
+        logsFromStart: true,
+        probes: [{ to: "postmaster-check@gmail.com", mx: `127.0.0.1:${server.port}` }],
+        alerts: { webhook: { url: receiver.url } },
+        schedules: { blocklists: NEVER, dns: NEVER, probes: NEVER, logs: NEVER },
+      },
+    });
+
+    await monitor.runOnce();
+
+    const key = blockKey("gmail", JUDGED_IP);
+    expect(server.connections).toBe(1);
+    expect(store.states.get(key)?.value).toBe("blocked");
+    expect(store.incidents.latest(key)?.openedAt).toBe(FIRST_REPLY);
+    expect(store.incidents.changes().map((change) => change.change)).toEqual(["block-seen"]);
+    expect(receiver.alerts).toHaveLength(1);
+    const body = receiver.alerts[0]?.body;
+    expect(body?.["at"]).toBe(new Date(FIRST_REPLY).toISOString());
+    const evidence = body?.["evidence"] as Record<string, unknown> | undefined;
+    expect(evidence?.["source"]).toBe("logs");
+    expect(evidence?.["blockedAttempts"]).toBe(3);
     store.close();
   });
 });
