@@ -40,7 +40,11 @@ async function runOneProbe(context: JobContext, probe: ProbeConfig): Promise<boo
   const permission = checkProbeRate(store, target, clock.now(), probe.minIntervalMinutes * 60_000);
   if (!permission.allowed) {
     logger.info(
-      { target, lastAt: permission.lastAt, nextAllowedAt: permission.nextAllowedAt },
+      {
+        target,
+        lastAt: new Date(permission.lastAt).toISOString(),
+        nextAllowedAt: new Date(permission.nextAllowedAt).toISOString(),
+      },
       "probe skipped: rate limit",
     );
     return true;
