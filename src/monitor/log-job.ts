@@ -1,5 +1,5 @@
 import { open } from "node:fs/promises";
-import { resolve as resolvePath } from "node:path";
+import { isAbsolute, resolve as resolvePath } from "node:path";
 import { isGzipMagic } from "../input/compression.js";
 import { followLog, type FollowResult, type FollowSink } from "../logs/follow.js";
 import { resolveTimeZone } from "../time/zone.js";
@@ -100,8 +100,9 @@ async function checkLog(
   if (followed.event === "missing" || followed.event === "not-a-file") {
     const message =
       followed.event === "missing"
-        ? "log file not found"
-        : "log path is not a regular file (a directory or a device): not read";
+        ? missingLogMessage(configured.path)
+        : "log path is not a regular file (a directory or a device): not read. Set the path " +
+          "in logs of the configuration to the log file itself.";
     reportUnreadLog(context, path, message);
     return false;
   }
@@ -150,6 +151,20 @@ async function checkLog(
  */
 function reportUnreadLog(context: JobContext, path: string, message: string): void {
   warnUnlessRepeated(context, `log:${path}`, message, { path });
+}
+
+/**
+ * Returns the warning for a configured log that does not exist, with what to check.
+ * `configuredPath` is the path as the configuration gives it, before it is resolved.
+ */
+function missingLogMessage(configuredPath: string): string {
+  const relative = isAbsolute(configuredPath)
+    ? ""
+    : " (a relative path is resolved against the monitor's working directory)";
+  return (
+    `log file not found: not read. Check the path in logs of the configuration${relative} ` +
+    "and that the mail server writes its log there."
+  );
 }
 
 /**

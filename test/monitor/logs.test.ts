@@ -166,9 +166,10 @@ describe("log job", () => {
     const store = HistoryStore.open(":memory:");
     const { monitor, logs } = monitorFor(dir, store, new FakeClock(T0));
     expect(await monitor.runJob("logs")).toBe("incomplete");
-    expect(logs.find((line) => line["msg"] === "log file not found")?.["path"]).toBe(
-      join(dir, "mail.log"),
-    );
+    const warning = logs.find((line) => String(line["msg"]).startsWith("log file not found"));
+    expect(warning?.["path"]).toBe(join(dir, "mail.log"));
+    expect(String(warning?.["msg"])).toContain("Check the path in logs of the configuration");
+    expect(String(warning?.["msg"])).toContain("resolved against the monitor's working directory");
     store.close();
   });
 
@@ -181,6 +182,7 @@ describe("log job", () => {
     const warning = logs.find((line) => line["level"] === 40);
     expect(warning?.["path"]).toBe(join(dir, "mail.log"));
     expect(String(warning?.["msg"])).toMatch(/^log path is not a regular file/);
+    expect(String(warning?.["msg"])).toContain("to the log file itself");
     store.close();
   });
 
@@ -189,7 +191,8 @@ describe("log job", () => {
     const store = HistoryStore.open(":memory:");
     const clock = new FakeClock(T0);
     const { monitor, logs } = monitorFor(dir, store, clock);
-    const warnings = () => logs.filter((line) => line["msg"] === "log file not found");
+    const warnings = () =>
+      logs.filter((line) => String(line["msg"]).startsWith("log file not found"));
     for (let minute = 0; minute < 60; minute++) {
       clock.set(T0 + minute * MINUTE);
       await monitor.runJob("logs");

@@ -48,7 +48,10 @@ describe("delist monitor --once and unchecked targets", () => {
     const dir = tempDir();
     const log = join(dir, "mail.log");
     const { code, warnings } = await runOnce(dir, { logs: [log] });
-    expect(warnings.map((line) => line["msg"])).toEqual(["log file not found"]);
+    expect(warnings).toHaveLength(1);
+    expect(String(warnings[0]?.["msg"])).toMatch(/^log file not found: not read/);
+    expect(String(warnings[0]?.["msg"])).toContain("Check the path in logs of the configuration");
+    expect(String(warnings[0]?.["msg"])).not.toContain("relative path");
     expect(warnings[0]?.["path"]).toBe(log);
     expect(code).toBe(1);
   });
