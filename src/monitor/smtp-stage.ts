@@ -70,30 +70,124 @@ function commandName(line: string): string {
 }
 
 /**
- * Rewords a nodemailer time-out (`ETIMEDOUT`, whose message is only `Timeout` or `Greeting
- * never received`) to name the server, the wait and `stage` from `SmtpStageTracker.stage`.
- * Returns any other error unchanged, because its message already names the reply or address.
+ * Rewords an error of a nodemailer transport so that it names the SMTP server, what failed and
+ * what to do. nodemailer's own messages name neither the server nor the setting to change:
+ * a rejected certificate is only `certificate has expired`, and a time-out (`ETIMEDOUT`) only
+ * `Timeout` or `Greeting never received`. A time-out also names the wait and `stage` from
+ * `SmtpStageTracker.stage`. Returns a value that is not an Error unchanged.
  */
 export function describeSmtpError(
   error: unknown,
-  server: { readonly host: string; readonly port: number; readonly timeoutMs: number },
+  server: SmtpServerSettings,
   stage: string,
 ): unknown {
-  if (!(error instanceof Error) || !("code" in error) || error.code !== "ETIMEDOUT") return error;
-  const timeoutType = "timeoutType" in error ? error.timeoutType : undefined;
+  if (!(error instanceof Error)) return error;
   const at = `the SMTP server at ${formatHostPort(server.host, server.port)}`;
-  const within = `within ${server.timeoutMs} ms`;
-  let message: string;
+  const message =
+    errorCode(error, "code") === "ETIMEDOUT"
+      ? describeTimeout(error, at, server.timeoutMs, stage)
+      : `${at} ${describeFailure(error)}`;
+  return new Error(message, { cause: error });
+}
+
+/** The settings of `alerts.email` that the messages of `describeSmtpError` name. */
+interface SmtpServerSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly timeoutMs: number;
+}
+
+function describeTimeout(error: Error, at: string, timeoutMs: number, stage: string): string {
+  const timeoutType = errorCode(error, "timeoutType");
+  const within = `within ${timeoutMs} ms`;
+  let failure: string;
   if (timeoutType === "CONNECT_TIMEOUT") {
-    message = `${at} did not accept the connection ${within}`;
+    failure = `${at} did not accept the connection ${within}`;
   } else if (timeoutType === "UPGRADE_TIMEOUT") {
-    message = `${at} did not finish the TLS handshake ${within}`;
+    failure = `${at} did not finish the TLS handshake ${within}`;
   } else {
-    message = `${at} did not send ${stage} ${within}`;
+    failure = `${at} did not send ${stage} ${within}`;
   }
-  return new Error(`${message}: check that the server is running and replies, or raise timeoutMs`, {
-    cause: error,
-  });
+  return `${failure}: check that the server is running and replies, or raise timeoutMs`;
+}
+
+/** System error codes of a connection that never reached an SMTP server. */
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+]);
+
+/**
+ * Describes a failure other than a time-out by the error's codes. nodemailer sets `code` to
+ * its own class (`ESOCKET`, `EAUTH`, `EENVELOPE` ...) and keeps the code of the underlying
+ * socket or TLS error, such as `ECONNREFUSED` or `CERT_HAS_EXPIRED`, as `originalCode`.
+ */
+function describeFailure(error: Error): string {
+  const code = errorCode(error, "code");
+  const originalCode = errorCode(error, "originalCode") ?? code;
+  const detail = error.message;
+  const certificateStep = originalCode === undefined ? null : certificateFix(originalCode);
+  if (certificateStep !== null) {
+    return `sent a TLS certificate that this host rejects: ${detail}. ${certificateStep}`;
+  }
+  if (originalCode === "ERR_SSL_WRONG_VERSION_NUMBER") {
+    return (
+      `did not answer in TLS: ${detail}. Set alerts.email.secure to true only for a port that ` +
+      "starts with TLS (465), and to false for one that uses STARTTLS (587 or 25)"
+    );
+  }
+  if (code === "ETLS" || originalCode?.startsWith("ERR_SSL_") === true) {
+    return `failed the TLS handshake: ${detail}. Check the TLS settings in the server's log`;
+  }
+  if (code === "EDNS" || (originalCode !== undefined && UNREACHABLE_CODES.has(originalCode))) {
+    return (
+      `could not be reached: ${detail}. Check alerts.email.host and alerts.email.port, and ` +
+      "that the server is running"
+    );
+  }
+  if (code === "EAUTH") {
+    return (
+      `rejected the login: ${detail}. Check alerts.email.user and the password in the ` +
+      "environment variable that alerts.email.passwordEnv names"
+    );
+  }
+  if (code === "EENVELOPE" || code === "EMESSAGE") {
+    return (
+      `rejected the alert: ${detail}. Check alerts.email.from and alerts.email.to, and that ` +
+      "the server relays mail from this host"
+    );
+  }
+  return `failed: ${detail}. Check the server's log for the reason`;
+}
+
+/**
+ * Returns what to do about a certificate that TLS verification rejected, by Node's error code,
+ * or null when `code` is not about the certificate.
+ */
+function certificateFix(code: string): string | null {
+  if (code === "CERT_HAS_EXPIRED") return "Renew the certificate on the server";
+  if (code === "CERT_NOT_YET_VALID") {
+    return "Check the clocks of this host and of the server, or the certificate's start date";
+  }
+  if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
+    return "Set alerts.email.host to a name that the certificate covers";
+  }
+  if (code.includes("CERT") || code === "UNABLE_TO_VERIFY_LEAF_SIGNATURE") {
+    return (
+      "Use a certificate from a CA that this host trusts, or name the file of the server's " +
+      "CA certificate in the NODE_EXTRA_CA_CERTS environment variable"
+    );
+  }
+  return null;
+}
+
+/** Returns the string property `name` of an error, such as nodemailer's `code`. */
+function errorCode(error: Error, name: string): string | undefined {
+  const value = (error as unknown as Record<string, unknown>)[name];
+  return typeof value === "string" ? value : undefined;
 }
 
 function formatHostPort(host: string, port: number): string {

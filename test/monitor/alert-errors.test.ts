@@ -1,12 +1,19 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import http from "node:http";
 import net, { type AddressInfo } from "node:net";
+import { join } from "node:path";
 import { SMTPServer } from "smtp-server";
 import { afterEach, describe, expect, it } from "vitest";
 import { emailSender, webhookSender } from "../../src/monitor/index.js";
 import type { AlertPayload } from "../../src/store/index.js";
 import { forbidRealNetwork } from "../dns/guard.js";
+import { useTempDirs } from "../store/helpers.js";
+import { closedPort } from "./harness.js";
 
 forbidRealNetwork();
+
+const tempDir = useTempDirs();
 
 const PAYLOAD: AlertPayload = {
   schemaVersion: 1,
@@ -59,6 +66,64 @@ async function startSilentSmtp(silentAt: "RCPT TO" | "DATA"): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   closers.push(() => new Promise((resolve) => server.close(() => resolve())));
   return (server.server.address() as AddressInfo).port;
+}
+
+/**
+ * Starts an SMTP server on 127.0.0.1 that offers STARTTLS with a self-signed certificate for
+ * localhost that expired a day before it was made (openssl `-days -1`).
+ */
+async function startExpiredTlsSmtp(): Promise<number> {
+  const dir = tempDir();
+  const key = join(dir, "key.pem");
+  const request = join(dir, "request.pem");
+  const cert = join(dir, "cert.pem");
+  const openssl = (args: string[]) => execFileSync("openssl", args, { stdio: "ignore" });
+  openssl(
+    ["req", "-new", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost"].concat([
+      "-keyout",
+      key,
+      "-out",
+      request,
+    ]),
+  );
+  openssl(["x509", "-req", "-in", request, "-signkey", key, "-days", "-1", "-out", cert]);
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["AUTH"],
+    logger: false,
+    key: readFileSync(key),
+    cert: readFileSync(cert),
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+  return (server.server.address() as AddressInfo).port;
+}
+
+/** Starts an SMTP server on 127.0.0.1 that rejects every recipient with a 550 reply. */
+async function startRejectingSmtp(): Promise<number> {
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS", "AUTH"],
+    logger: false,
+    onRcptTo(_address, _session, callback) {
+      const error = new Error("5.7.1 Relaying denied") as Error & { responseCode: number };
+      error.responseCode = 550;
+      callback(error);
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+  return (server.server.address() as AddressInfo).port;
+}
+
+/** Returns the message of the error that `sender.send` rejects with. */
+async function sendError(sender: ReturnType<typeof emailSender>): Promise<string> {
+  const error = await sender.send(PAYLOAD).then(
+    () => null,
+    (rejection: unknown) => rejection,
+  );
+  expect(error).toBeInstanceOf(Error);
+  return (error as Error).message;
 }
 
 function mailConfig(port: number) {
@@ -130,6 +195,30 @@ describe("alert delivery errors", () => {
     await expect(sender.send(PAYLOAD)).rejects.toThrow(
       `the SMTP server at 127.0.0.1:${port} did not send the greeting within 500 ms`,
     );
+  });
+
+  it("e-mail with an expired certificate", async () => {
+    const port = await startExpiredTlsSmtp();
+    const message = await sendError(emailSender(mailConfig(port), {}));
+    expect(message).toContain(`the SMTP server at 127.0.0.1:${port} sent a TLS certificate`);
+    expect(message).toContain("certificate has expired");
+    expect(message).toContain("Renew the certificate on the server");
+  });
+
+  it("e-mail to a closed port", async () => {
+    const port = await closedPort();
+    const message = await sendError(emailSender(mailConfig(port), {}));
+    expect(message).toContain(`the SMTP server at 127.0.0.1:${port} could not be reached`);
+    expect(message).toContain("ECONNREFUSED");
+    expect(message).toContain("Check alerts.email.host and alerts.email.port");
+  });
+
+  it("e-mail rejected at RCPT TO", async () => {
+    const port = await startRejectingSmtp();
+    const message = await sendError(emailSender(mailConfig(port), {}));
+    expect(message).toContain(`the SMTP server at 127.0.0.1:${port} rejected the alert`);
+    expect(message).toContain("550 5.7.1 Relaying denied");
+    expect(message).toContain("Check alerts.email.from and alerts.email.to");
   });
 
   it("e-mail tracks each message anew", async () => {
