@@ -87,8 +87,9 @@ function closedBeforeResponse(cause: Error): boolean {
 /**
  * Sends the alert as a plain-text e-mail through the configured SMTP server (nodemailer).
  * `timeoutMs` bounds the connection, the greeting and each silence of the server, which
- * nodemailer would otherwise wait out for up to 10 minutes. Every failure names the server and
- * what to change, and a time-out also the SMTP stage it stopped at (see `describeSmtpError`).
+ * nodemailer would otherwise wait out for up to 10 minutes. The error of every failure names
+ * the server and what to change. The error of a time-out also names the SMTP stage it stopped
+ * at (see `describeSmtpError`).
  */
 export function emailSender(
   config: NonNullable<MonitorConfig["alerts"]["email"]>,

@@ -22,8 +22,8 @@ export type ProbeConfig = MonitorConfig["probes"][number];
 /**
  * The jobs the monitor schedules, in the order that `--once` and each step run them. The logs
  * come before the probes because a log dates a block by its first block reply and counts the
- * mail it hit, while a probe shows only the present. A probe that then sees the same block
- * changes nothing, so the incident keeps the log's start and evidence.
+ * mail it hit, while a probe shows only the present. A probe that then gets a block reply for
+ * the same IP changes nothing, so the incident keeps the log's start and evidence.
  * NOTE: a probe that its schedule runs between two log checks can still see a block before the
  * log job reads the block's first replies. The incident is then dated by the probe, because a
  * later observation of the same value does not move the start of an open incident.

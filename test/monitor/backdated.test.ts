@@ -28,8 +28,8 @@ const NOW = T0 + 90 * DAY;
 const FIRST_REPLY = T0 + 1_000;
 
 /**
- * Postfix lines of `count` messages to Gmail rejected as unsolicited, a minute apart. The
- * replies name `GMAIL_UNSOLICITED`'s IP unless `outcome` is given.
+ * Postfix lines of `count` messages to Gmail, a minute apart, each with the result `outcome`:
+ * by default rejected as unsolicited.
  */
 function rejectedLines(start: number, count: number, outcome = GMAIL_UNSOLICITED): string {
   const log = new PostfixLog();
