@@ -12,7 +12,14 @@ import {
 } from "../types.js";
 import { findAppliedPolicy, type AppliedPolicy } from "./applied.js";
 import { discoverDmarc, pslOrganisationalDomain, type OrgDomainMethod } from "./discover.js";
-import { isDmarcRecord, parseDmarcRecord, type DmarcPolicy, type DmarcRecord } from "./record.js";
+import {
+  correctVersionTag,
+  isDmarcRecord,
+  parseDmarcRecord,
+  versionTagProblem,
+  type DmarcPolicy,
+  type DmarcRecord,
+} from "./record.js";
 
 /** A report address of another organisation, and whether it agreed to receive the reports. */
 export interface ExternalDestination {
@@ -76,6 +83,12 @@ export async function checkDmarc(
   }
   if (discovery.failure !== null)
     return finish(evidence, [dnsProblem("dmarc-dns-error", discovery.failure)]);
+  const firstMalformed = discovery.malformed[0];
+  if (discovery.records.length === 0 && firstMalformed !== undefined) {
+    return finish({ ...evidence, record: firstMalformed.record }, [
+      malformedProblem(domain, firstMalformed.name, firstMalformed.record, "error", null),
+    ]);
+  }
   if (discovery.records.length === 0) {
     return finish(evidence, [
       problem(
@@ -125,6 +138,9 @@ export async function checkDmarc(
     externalDestinations: destinations,
   };
   return finish(full, [
+    ...discovery.malformed.map((entry) =>
+      malformedProblem(domain, entry.name, entry.record, "warning", recordDomain),
+    ),
     ...parsed.warnings.map((text) =>
       problem("dmarc-tag", "warning", `DMARC record of ${recordDomain}: ${text}.`, null),
     ),
@@ -158,6 +174,36 @@ function explain(evidence: DmarcEvidence, problems: readonly Problem[]): string 
       : "";
   const tag = evidence.appliedPolicyTag ?? "p";
   return `DMARC policy for ${evidence.domain} is ${tag}=${evidence.appliedPolicy}${inherited}.`;
+}
+
+/**
+ * Builds the problem for a TXT record at `_dmarc.<name>` that is meant as DMARC but that
+ * receivers skip. Without a valid record it leaves `domain` with no policy (an error), else
+ * `recordDomain`'s record applies in its place (a warning). The fix replaces it, because
+ * publishing another record beside it is what a reader of "no DMARC record" would do.
+ */
+function malformedProblem(
+  domain: string,
+  name: string,
+  text: string,
+  severity: "error" | "warning",
+  recordDomain: string | null,
+): Problem {
+  const outcome =
+    recordDomain === null
+      ? `so receivers ignore it and ${domain} has no DMARC policy`
+      : `so receivers ignore it and use the record of ${recordDomain}`;
+  const corrected = correctVersionTag(text);
+  const fix =
+    corrected === null
+      ? `Replace it with a record that starts with "v=DMARC1;", such as "v=DMARC1; p=none; rua=mailto:dmarc-reports@${name}".`
+      : `Replace it with "${corrected}".`;
+  return problem(
+    "dmarc-version-tag",
+    severity,
+    `The TXT record at _dmarc.${name} is not a valid DMARC record: ${versionTagProblem(text)}, ${outcome}.`,
+    fix,
+  );
 }
 
 /** Lists the faults of the record itself: missing tags, report addresses and inheritance. */
