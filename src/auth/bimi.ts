@@ -118,12 +118,12 @@ function urlProblems(
 
 function policyProblems(domain: string, dmarcPolicy: DmarcPolicy | null): Problem[] {
   if (dmarcPolicy === "quarantine" || dmarcPolicy === "reject") return [];
-  const current = dmarcPolicy === null ? "no DMARC policy" : `p=${dmarcPolicy}`;
+  const current = dmarcPolicy === null ? "no DMARC policy" : `the DMARC policy ${dmarcPolicy}`;
   return [
     problem(
       "bimi-dmarc-policy",
       "warning",
-      `BIMI needs DMARC at p=quarantine or p=reject, but ${domain} has ${current}.`,
+      `BIMI needs DMARC at quarantine or reject, but receivers apply ${current} to ${domain}.`,
       "Raise the DMARC policy before relying on BIMI.",
     ),
   ];

@@ -145,7 +145,7 @@ async function checkDomain(
       dns,
       context.fetcher,
     ),
-    checkBimi(domain, dmarc.evidence.policy, dns),
+    checkBimi(domain, dmarc.evidence.appliedPolicy, dns),
   ]);
   const sections = [spf, dkim, dmarc, mx, mtaSts, tlsRpt, bimi];
   const ptr = await ptrPending;

@@ -1,5 +1,5 @@
 import { domainToASCII } from "node:url";
-import { hostNameProblem, isIpAddress } from "../dns/names.js";
+import { hostNameProblem, isIpAddress, nameProblem } from "../dns/names.js";
 import { UsageError } from "./io.js";
 
 /**
@@ -71,18 +71,35 @@ export function validIps(ips: readonly string[]): string[] {
 }
 
 /**
- * Rejects an empty `--selector` and one with a label that starts with "-". A selector is the
- * start of the DNS name `SELECTOR._domainkey.DOMAIN`, whose labels cannot start with a hyphen,
- * so such a value is an option typed in the wrong place.
+ * Rejects a `--selector` that cannot start the DNS name `SELECTOR._domainkey.DOMAIN`. A
+ * selector is one or more labels of letters, digits and hyphens (RFC 6376, section 3.1).
+ * Underscores are let through, because DNS allows them in any label (RFC 2181, section 11). A
+ * label that starts with "-" is an option typed in the wrong place, and the error calls it one.
  */
 export function validSelectors(selectors: readonly string[]): string[] {
   for (const selector of selectors) {
-    if (selector === "" || selector.split(".").some((label) => label.startsWith("-"))) {
+    const problem = selectorProblem(selector);
+    if (problem !== null) {
       throw new UsageError(
-        `invalid --selector "${selector}": a DKIM selector is a DNS name such as default or ` +
-          "s1, and its labels cannot start with -",
+        `invalid --selector "${selector}": ${problem}; a DKIM selector is a DNS name such as ` +
+          "default or s1",
       );
     }
   }
   return [...new Set(selectors)];
+}
+
+function selectorProblem(selector: string): string | null {
+  const limits = nameProblem(selector);
+  if (limits !== null) return limits;
+  for (const label of selector.split(".")) {
+    if (label === "") return "the name has an empty label";
+    if (label.startsWith("-")) return `the label "${label}" starts with -, like an option`;
+    const character = /[^a-z0-9_-]/i.exec(label)?.[0];
+    if (character !== undefined) {
+      const shown = /\s/.test(character) ? "a space" : `"${character}"`;
+      return `the label "${label}" contains ${shown}, which a selector may not contain`;
+    }
+  }
+  return null;
 }

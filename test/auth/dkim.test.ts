@@ -60,6 +60,29 @@ describe("DKIM key check", () => {
     expect(check.verdict).toBe("fail");
   });
 
+  it("rejects h= without sha256", async () => {
+    const hashZone = `$ORIGIN example.com.
+sha1._domainkey TXT "v=DKIM1; h=sha1; p=" ${strong.record}
+both._domainkey TXT "v=DKIM1; h=sha1:sha256; p=" ${strong.record}
+sha256._domainkey TXT "v=DKIM1; h=sha256; p=" ${strong.record}
+`;
+    const check = await checkDkim(
+      "example.com",
+      ["sha1", "both", "sha256"].map((selector) => ({ selector, source: "given" as const })),
+      zoneDns(hashZone),
+    );
+    const statuses = check.evidence.selectors.map((s) => [s.selector, s.status]);
+
+    expect(statuses).toEqual([
+      ["sha1", "no-sha256"],
+      ["both", "valid"],
+      ["sha256", "valid"],
+    ]);
+    expect(check.problems.map((p) => [p.code, p.severity])).toEqual([["dkim-no-sha256", "error"]]);
+    expect(check.problems[0]?.message).toContain("(h=sha1 does not include sha256)");
+    expect(check.explanation).toBe("example.com publishes 2 usable DKIM keys (both, sha256).");
+  });
+
   it("tries common selectors when none is given", async () => {
     const check = await checkDkim("example.com", [], zoneDns(zone));
     expect(check.evidence.selectors.map((s) => [s.selector, s.status, s.source])).toEqual([

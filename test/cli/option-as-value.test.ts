@@ -115,12 +115,28 @@ describe("check with an option as a value", () => {
     ["starting with a hyphen", "-x"],
     ["with a later label starting with a hyphen", "s1.-x"],
     ["empty", ""],
+    ["with a space", "bad selector"],
+    ["with a slash", "s1/2024"],
+    ["with an empty label", "s1..k"],
   ])("selector %s is invalid", async (_name, selector) => {
     const result = await runCommand(["check", "example.com", "--offline", "--selector", selector]);
 
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
-    expect(result.stderr).toContain(`delist: invalid --selector "${selector}": a DKIM selector`);
+    expect(result.stderr).toContain(`delist: invalid --selector "${selector}": `);
+    expect(result.stderr).toContain("a DKIM selector is a DNS name such as default or s1");
+  });
+
+  test("selector with a space names the space", async () => {
+    const result = await runCommand([
+      "check",
+      "example.com",
+      "--offline",
+      "--selector",
+      "bad selector",
+    ]);
+
+    expect(result.stderr).toContain('the label "bad selector" contains a space');
   });
 
   test("selectors after the domain still work", async () => {

@@ -17,6 +17,7 @@ export type DkimStatus =
   | "valid"
   | "weak"
   | "too-short"
+  | "no-sha256"
   | "testing"
   | "revoked"
   | "invalid"
@@ -185,6 +186,15 @@ async function checkSelector(
   if (key.revoked)
     return { ...known, status: "revoked", detail: "p= is empty: the key is revoked" };
   if (key.error !== null) return { ...known, status: "invalid", detail: key.error };
+  if (key.hashAlgorithms !== null && !key.hashAlgorithms.includes("sha256")) {
+    // h= lists the hashes this key may verify (RFC 6376, section 3.6.1). RFC 8301 forbids
+    // rsa-sha1, and the other algorithms (rsa-sha256, ed25519-sha256) hash with SHA-256.
+    return {
+      ...known,
+      status: "no-sha256",
+      detail: `h=${key.hashAlgorithms.join(":")} does not include sha256`,
+    };
+  }
   if (key.keyType === "rsa" && key.bits !== null && key.bits < 1024)
     return { ...known, status: "too-short", detail: `${key.bits}-bit RSA key` };
   if (key.testing) return { ...known, status: "testing", detail: "t=y: DKIM is in test mode" };
@@ -216,6 +226,15 @@ function selectorProblems(result: DkimSelectorResult): Problem[] {
           "warning",
           `${where} has a 1024-bit key, the minimum Gmail accepts.`,
           "Move to a 2048-bit key under a new selector.",
+        ),
+      ];
+    case "no-sha256":
+      return [
+        problem(
+          "dkim-no-sha256",
+          "error",
+          `${where} cannot verify rsa-sha256 or ed25519-sha256 signatures (${result.detail}), and receivers reject rsa-sha1 (RFC 8301), so no signature passes with this key.`,
+          "Remove h= from the key record, or set h=sha256, and sign with rsa-sha256.",
         ),
       ];
     case "testing":

@@ -1,4 +1,5 @@
 import type { DnsContext } from "../../dns/context.js";
+import { findAppliedPolicy } from "./applied.js";
 import { discoverDmarc, type OrgDomainMethod } from "./discover.js";
 import { parseDmarcRecord, type DmarcPolicy } from "./record.js";
 
@@ -79,12 +80,13 @@ export async function evaluateDmarc(
   if (!parsed.ok)
     return { ...base, ...flags, result: "permerror", appliedPolicy: null, reason: parsed.error };
 
-  const appliedPolicy = await policyFor(
+  const applied = await findAppliedPolicy(
     fromDomain,
     discovery.recordDomain ?? fromDomain,
     parsed.record,
     dns,
   );
+  const appliedPolicy = applied.policy;
   const pass = spfAligned || dkimAligned;
   return {
     ...base,
@@ -114,31 +116,4 @@ async function isAligned(
   const identityOrg = (await discoverDmarc(identity.domain, context.dns, context.method))
     .organisationalDomain;
   return aligned(context.fromDomain, identity.domain, mode, context.fromOrg, identityOrg);
-}
-
-/** `p=` at the record's own domain; `np=` for a subdomain that does not exist, else `sp=`. */
-async function policyFor(
-  fromDomain: string,
-  recordDomain: string,
-  record: {
-    policy: DmarcPolicy | null;
-    subdomainPolicy: DmarcPolicy | null;
-    nonexistentPolicy: DmarcPolicy | null;
-  },
-  dns: DnsContext,
-): Promise<DmarcPolicy | null> {
-  if (fromDomain.toLowerCase() === recordDomain) return record.policy;
-  if (record.nonexistentPolicy !== null && (await domainMissing(fromDomain, dns))) {
-    return record.nonexistentPolicy;
-  }
-  return record.subdomainPolicy ?? record.policy;
-}
-
-/** Tests for a domain that does not exist: RFC 9989 requires NXDOMAIN for A, AAAA and MX. */
-async function domainMissing(domain: string, dns: DnsContext): Promise<boolean> {
-  for (const type of ["A", "AAAA", "MX"] as const) {
-    const answer = await dns.lookup(domain, type);
-    if (answer.ok || answer.kind !== "nxdomain") return false;
-  }
-  return true;
 }

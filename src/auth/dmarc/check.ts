@@ -10,8 +10,16 @@ import {
   type CheckResult,
   type Problem,
 } from "../types.js";
+import { findAppliedPolicy, type AppliedPolicy } from "./applied.js";
 import { discoverDmarc, pslOrganisationalDomain, type OrgDomainMethod } from "./discover.js";
-import { isDmarcRecord, parseDmarcRecord, type DmarcPolicy, type DmarcRecord } from "./record.js";
+import {
+  correctVersionTag,
+  isDmarcRecord,
+  parseDmarcRecord,
+  versionTagProblem,
+  type DmarcPolicy,
+  type DmarcRecord,
+} from "./record.js";
 
 /** A report address of another organisation, and whether it agreed to receive the reports. */
 export interface ExternalDestination {
@@ -31,6 +39,10 @@ export interface DmarcEvidence {
   readonly organisationalDomain: string;
   readonly method: OrgDomainMethod;
   readonly policy: DmarcPolicy | null;
+  /** The policy receivers apply to this domain: `p=`, or for a subdomain `sp=` or `np=`. */
+  readonly appliedPolicy: DmarcPolicy | null;
+  /** The tag `appliedPolicy` came from, or null without a valid record. */
+  readonly appliedPolicyTag: AppliedPolicy["tag"] | null;
   readonly subdomainPolicy: DmarcPolicy | null;
   readonly nonexistentPolicy: DmarcPolicy | null;
   readonly pct: number | null;
@@ -56,6 +68,8 @@ export async function checkDmarc(
     organisationalDomain: discovery.organisationalDomain,
     method,
     policy: null,
+    appliedPolicy: null,
+    appliedPolicyTag: null,
     subdomainPolicy: null,
     nonexistentPolicy: null,
     pct: null,
@@ -69,6 +83,12 @@ export async function checkDmarc(
   }
   if (discovery.failure !== null)
     return finish(evidence, [dnsProblem("dmarc-dns-error", discovery.failure)]);
+  const firstMalformed = discovery.malformed[0];
+  if (discovery.records.length === 0 && firstMalformed !== undefined) {
+    return finish({ ...evidence, record: firstMalformed.record }, [
+      malformedProblem(domain, firstMalformed.name, firstMalformed.record, "error", null),
+    ]);
+  }
   if (discovery.records.length === 0) {
     return finish(evidence, [
       problem(
@@ -101,11 +121,15 @@ export async function checkDmarc(
     ]);
   }
   const record = parsed.record;
-  const destinations = await externalDestinations(discovery.recordDomain ?? domain, record, dns);
+  const recordDomain = discovery.recordDomain ?? domain;
+  const destinations = await externalDestinations(recordDomain, record, dns);
+  const applied = await findAppliedPolicy(domain, recordDomain, record, dns);
   const full: DmarcEvidence = {
     ...evidence,
     record: record.text,
     policy: record.policy,
+    appliedPolicy: applied.policy,
+    appliedPolicyTag: applied.tag,
     subdomainPolicy: record.subdomainPolicy,
     nonexistentPolicy: record.nonexistentPolicy,
     pct: record.pct,
@@ -113,10 +137,16 @@ export async function checkDmarc(
     ruf: record.ruf,
     externalDestinations: destinations,
   };
-  return finish(
-    full,
-    recordProblems(domain, discovery.recordDomain ?? domain, record, parsed.warnings, destinations),
-  );
+  return finish(full, [
+    ...discovery.malformed.map((entry) =>
+      malformedProblem(domain, entry.name, entry.record, "warning", recordDomain),
+    ),
+    ...parsed.warnings.map((text) =>
+      problem("dmarc-tag", "warning", `DMARC record of ${recordDomain}: ${text}.`, null),
+    ),
+    ...policyProblems(domain, recordDomain, record, applied),
+    ...recordProblems(domain, recordDomain, record, destinations),
+  ]);
 }
 
 function finish(evidence: DmarcEvidence, problems: Problem[]): DmarcCheck {
@@ -134,7 +164,7 @@ function finish(evidence: DmarcEvidence, problems: Problem[]): DmarcCheck {
  */
 function explain(evidence: DmarcEvidence, problems: readonly Problem[]): string {
   if (evidence.record === null) return `${evidence.domain} has no usable DMARC record.`;
-  if (evidence.policy === null) {
+  if (evidence.appliedPolicy === null) {
     const error = problems.find((p) => p.severity === "error");
     return error?.message ?? `The DMARC record of ${evidence.domain} has no usable policy.`;
   }
@@ -142,19 +172,48 @@ function explain(evidence: DmarcEvidence, problems: readonly Problem[]): string 
     evidence.recordDomain !== evidence.domain
       ? `, inherited from ${evidence.recordDomain ?? "?"}`
       : "";
-  return `DMARC policy for ${evidence.domain} is p=${evidence.policy}${inherited}.`;
+  const tag = evidence.appliedPolicyTag ?? "p";
+  return `DMARC policy for ${evidence.domain} is ${tag}=${evidence.appliedPolicy}${inherited}.`;
 }
 
+/**
+ * Builds the problem for a TXT record at `_dmarc.<name>` that is meant as DMARC but that
+ * receivers skip. Without a valid record it leaves `domain` with no policy (an error), else
+ * `recordDomain`'s record applies in its place (a warning). The fix replaces it, because
+ * publishing another record beside it is what a reader of "no DMARC record" would do.
+ */
+function malformedProblem(
+  domain: string,
+  name: string,
+  text: string,
+  severity: "error" | "warning",
+  recordDomain: string | null,
+): Problem {
+  const outcome =
+    recordDomain === null
+      ? `so receivers ignore it and ${domain} has no DMARC policy`
+      : `so receivers ignore it and use the record of ${recordDomain}`;
+  const corrected = correctVersionTag(text);
+  const fix =
+    corrected === null
+      ? `Replace it with a record that starts with "v=DMARC1;", such as "v=DMARC1; p=none; rua=mailto:dmarc-reports@${name}".`
+      : `Replace it with "${corrected}".`;
+  return problem(
+    "dmarc-version-tag",
+    severity,
+    `The TXT record at _dmarc.${name} is not a valid DMARC record: ${versionTagProblem(text)}, ${outcome}.`,
+    fix,
+  );
+}
+
+/** Lists the faults of the record itself: missing tags, report addresses and inheritance. */
 function recordProblems(
   domain: string,
   recordDomain: string,
   record: DmarcRecord,
-  warnings: readonly string[],
   destinations: readonly ExternalDestination[],
 ): Problem[] {
-  const problems: Problem[] = warnings.map((text) =>
-    problem("dmarc-tag", "warning", `DMARC record of ${recordDomain}: ${text}.`, null),
-  );
+  const problems: Problem[] = [];
   if (record.tags["p"] === undefined) {
     problems.push(
       problem(
@@ -162,16 +221,6 @@ function recordProblems(
         "warning",
         `The DMARC record of ${recordDomain} has no p= tag; receivers read it as p=none.`,
         'Add "p=none" (or stricter) to the record.',
-      ),
-    );
-  }
-  if (record.policy === "none") {
-    problems.push(
-      problem(
-        "dmarc-monitor-only",
-        "info",
-        `p=none only monitors: receivers take no action on mail that fails DMARC.`,
-        "Move to p=quarantine once the reports show all your mail passes.",
       ),
     );
   }
@@ -207,16 +256,40 @@ function recordProblems(
       ),
     );
   }
-  if (record.pct < 100) {
+  if (recordDomain !== domain && record.subdomainPolicy === null && record.policy !== null) {
+    problems.push(
+      problem("dmarc-inherited", "info", `${domain} uses the record of ${recordDomain}.`, null),
+    );
+  }
+  return problems;
+}
+
+/**
+ * Lists what the policy applied to `domain` does to its failing mail: nothing with `none`,
+ * and less than the tag states with `pct=` below 100 or `t=y`.
+ */
+function policyProblems(
+  domain: string,
+  recordDomain: string,
+  record: DmarcRecord,
+  applied: AppliedPolicy,
+): Problem[] {
+  const problems: Problem[] = [];
+  const stated = `${applied.tag}=${applied.policy ?? "none"}`;
+  const forDomain = applied.tag === "p" ? "" : ` for ${domain}`;
+  const inRecord = applied.tag === "p" ? "" : ` in the record of ${recordDomain}`;
+  if (applied.policy === "none") {
     problems.push(
       problem(
-        "dmarc-pct",
+        "dmarc-monitor-only",
         "info",
-        `pct=${record.pct} applies the policy to part of the failing mail; RFC 9989 drops pct.`,
-        null,
+        `${stated}${forDomain} only monitors: receivers take no action on mail that fails DMARC.`,
+        `Move to ${applied.tag}=quarantine${inRecord} once the reports show all your mail passes.`,
       ),
     );
   }
+  const pct = pctProblem(stated, recordDomain, record.pct, applied.policy);
+  if (pct !== null) problems.push(pct);
   if (record.testing) {
     problems.push(
       problem(
@@ -227,12 +300,36 @@ function recordProblems(
       ),
     );
   }
-  if (recordDomain !== domain && record.subdomainPolicy === null && record.policy !== null) {
-    problems.push(
-      problem("dmarc-inherited", "info", `${domain} uses the record of ${recordDomain}.`, null),
+  return problems;
+}
+
+/**
+ * Builds the note for `pct=` below 100. Receivers apply the policy to that share of the failing
+ * mail and the next weaker policy to the rest (RFC 7489, section 6.6.4), so `pct=0` turns
+ * quarantine into none and reject into quarantine. RFC 9989 drops the tag.
+ */
+function pctProblem(
+  stated: string,
+  recordDomain: string,
+  pct: number,
+  policy: DmarcPolicy | null,
+): Problem | null {
+  if (pct >= 100 || policy === null || policy === "none") return null;
+  const weaker = policy === "reject" ? "quarantine" : "none";
+  if (pct === 0) {
+    return problem(
+      "dmarc-pct",
+      "warning",
+      `pct=0 applies ${stated} to none of the failing mail: receivers apply ${weaker} instead, so the record of ${recordDomain} acts as ${weaker}.`,
+      `Remove pct=0 from the record of ${recordDomain}, or set the policy to ${weaker} if that is what you mean.`,
     );
   }
-  return problems;
+  return problem(
+    "dmarc-pct",
+    "info",
+    `pct=${pct} applies ${stated} to ${pct} % of the failing mail and ${weaker} to the rest; RFC 9989 drops pct.`,
+    null,
+  );
 }
 
 /** Checks the authorisation of report addresses at other organisational domains (RFC 7489, 7.1). */

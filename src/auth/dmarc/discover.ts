@@ -1,7 +1,7 @@
 import { getDomain } from "tldts";
 import type { DnsContext } from "../../dns/context.js";
 import { isVoidFailure, joinTxt, type DnsFailure } from "../../dns/types.js";
-import { isDmarcRecord } from "./record.js";
+import { isDmarcRecord, isMalformedDmarcRecord } from "./record.js";
 
 /** Method for finding the organisational domain: the RFC 9989 DNS tree walk, or the public suffix list. */
 export type OrgDomainMethod = "tree-walk" | "psl";
@@ -10,6 +10,8 @@ export type OrgDomainMethod = "tree-walk" | "psl";
 export interface DmarcLookup {
   readonly name: string;
   readonly records: readonly string[];
+  /** TXT strings that mention `v=DMARC` but are no valid record, which receivers skip. */
+  readonly malformed: readonly string[];
   readonly failure: DnsFailure | null;
 }
 
@@ -21,6 +23,8 @@ export interface DmarcDiscovery {
   readonly organisationalDomain: string;
   readonly method: OrgDomainMethod;
   readonly lookups: readonly DmarcLookup[];
+  /** Malformed records on the walk up to the record found, or on the whole walk without one. */
+  readonly malformed: readonly { readonly name: string; readonly record: string }[];
   /**
    * The DNS error of a query that could hide the policy: one before the record found, or any
    * when no record was found. NXDOMAIN and NODATA are no errors.
@@ -49,9 +53,16 @@ export function treeWalkNames(domain: string): string[] {
 
 async function lookupAt(name: string, dns: DnsContext): Promise<DmarcLookup> {
   const answer = await dns.lookup(`_dmarc.${name}`, "TXT");
-  if (answer.ok)
-    return { name, records: answer.records.map(joinTxt).filter(isDmarcRecord), failure: null };
-  return { name, records: [], failure: isVoidFailure(answer.kind) ? null : answer };
+  if (answer.ok) {
+    const texts = answer.records.map(joinTxt);
+    return {
+      name,
+      records: texts.filter(isDmarcRecord),
+      malformed: texts.filter(isMalformedDmarcRecord),
+      failure: null,
+    };
+  }
+  return { name, records: [], malformed: [], failure: isVoidFailure(answer.kind) ? null : answer };
 }
 
 /**
@@ -86,6 +97,10 @@ export async function discoverDmarc(
   const failedIndex = lookups.findIndex((lookup) => lookup.failure !== null);
   const hidesPolicy = failedIndex >= 0 && (foundIndex < 0 || failedIndex < foundIndex);
   const failure = hidesPolicy ? (lookups[failedIndex]?.failure ?? null) : null;
+  const walked = foundIndex < 0 ? lookups : lookups.slice(0, foundIndex + 1);
+  const malformed = walked.flatMap((lookup) =>
+    lookup.malformed.map((record) => ({ name: lookup.name, record })),
+  );
   return {
     recordDomain: found?.name ?? null,
     records: found?.records ?? [],
@@ -95,6 +110,7 @@ export async function discoverDmarc(
         : walkOrganisationalDomain(domain, lookups),
     method,
     lookups,
+    malformed,
     failure,
   };
 }

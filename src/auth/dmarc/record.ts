@@ -32,6 +32,36 @@ export function isDmarcRecord(text: string): boolean {
 }
 
 /**
+ * True when a TXT string that is no DMARC record mentions `v=DMARC`: a record whose version tag
+ * is not first or lacks its ";". Receivers skip such a record (RFC 7489, section 6.6.3).
+ */
+export function isMalformedDmarcRecord(text: string): boolean {
+  return !isDmarcRecord(text) && /(?:^|[\s;])v\s*=\s*DMARC/i.test(text);
+}
+
+/** States what is wrong with the version tag of a record that `isMalformedDmarcRecord` matches. */
+export function versionTagProblem(text: string): string {
+  if (/^v\s*=\s*DMARC1\b/i.test(text)) return 'v=DMARC1 must be followed by ";"';
+  if (/^v\s*=\s*DMARC/i.test(text)) return "the version must be DMARC1";
+  return 'v=DMARC1 must come first, followed by ";"';
+}
+
+/**
+ * Rebuilds a record whose version tag is misplaced or lacks its ";": `v=DMARC1` first, then
+ * the other tags in their order, each ended by ";". Tags that share a part are split where a
+ * space comes before `name=`. Returns null when the result still does not parse.
+ */
+export function correctVersionTag(text: string): string | null {
+  const pairs = text
+    .split(";")
+    .flatMap((part) => part.trim().split(/\s+(?=[a-z]+\s*=)/i))
+    .map((pair) => pair.trim())
+    .filter((pair) => pair !== "" && !/^v\s*=/i.test(pair));
+  const corrected = ["v=DMARC1", ...pairs].join("; ");
+  return parseDmarcRecord(corrected).ok ? corrected : null;
+}
+
+/**
  * Parses a DMARC record (RFC 7489, section 6.3, with the RFC 9989 tags `np`, `psd` and `t`).
  * A record without a valid `p=` is an error unless it carries `rua=` (RFC 9989 then reads it
  * as `p=none`); bad values of other tags become warnings, and receivers use the defaults.

@@ -135,10 +135,18 @@ _dmarc TXT "v=DMARC1; p=none; rua=mailto:a@example.com; x"
   });
 
   it("explains a valid record by its policy", async () => {
+    const check = await checkDmarc("example.com", zoneDns(zone));
+    expect(check.explanation).toBe("DMARC policy for example.com is p=reject.");
+  });
+
+  it("explains a subdomain by sp=", async () => {
     const check = await checkDmarc("mail.example.com", zoneDns(zone));
     expect(check.explanation).toBe(
-      "DMARC policy for mail.example.com is p=reject, inherited from example.com.",
+      "DMARC policy for mail.example.com is sp=quarantine, inherited from example.com.",
     );
+    expect(check.evidence.policy).toBe("reject");
+    expect(check.evidence.appliedPolicy).toBe("quarantine");
+    expect(check.evidence.appliedPolicyTag).toBe("sp");
   });
 });
 
