@@ -250,6 +250,7 @@ function probeJson(
     generatedAt: new Date(result.finishedAt).toISOString(),
     status: result.status,
     detail: result.detail,
+    fix: result.fix,
     recipient: result.recipient,
     sender: result.sender,
     helo: result.helo,
