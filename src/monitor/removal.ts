@@ -2,7 +2,9 @@ import {
   formRequests,
   newestFormRequest,
   REMOVAL_FORMS,
+  REMOVAL_PROVIDERS,
   REMOVAL_WAIT_MS,
+  sharesRemovalForm,
   type RemovalProvider,
 } from "../diagnose/removal-forms.js";
 import type { ReplyRule } from "../knowledge/rule.js";
@@ -77,12 +79,15 @@ function permissionOf(
   return { allowed: now >= nextAllowedAt, last, nextAllowedAt };
 }
 
-/** Records a removal request, linked to the provider's latest incident for the IP. */
+/**
+ * Records a removal request, linked to the incident of the IP that the request's form is for
+ * (see `formIncident`).
+ */
 export function recordRemovalRequest(
   store: HistoryStore,
   request: { provider: string; ip: string; at: number; forced: boolean; note: string | null },
 ): RemovalRequest {
-  const incident = store.incidents.latest(blockKey(request.provider, request.ip));
+  const incident = formIncident(store, request.provider, request.ip);
   return store.incidents.addRemoval({
     provider: request.provider,
     ip: request.ip,
@@ -91,6 +96,26 @@ export function recordRemovalRequest(
     forced: request.forced,
     note: request.note,
   });
+}
+
+/**
+ * Returns the incident of `ip` that a request through the removal form of `provider` is about:
+ * the provider's own open incident, else an open incident of another provider of the same form,
+ * else the provider's own latest incident, or null. A probe of a Google-hosted domain records
+ * its block under google-workspace, and a request for gmail goes through the same form, so it
+ * belongs to that block.
+ */
+export function formIncident(store: HistoryStore, provider: string, ip: string): Incident | null {
+  const own = store.incidents.latest(blockKey(provider, ip));
+  if (own !== null && own.closedAt === null) return own;
+  const sharing = REMOVAL_PROVIDERS.filter(
+    (other) => other !== provider && sharesRemovalForm(provider, other),
+  );
+  for (const other of sharing) {
+    const incident = store.incidents.latest(blockKey(other, ip));
+    if (incident !== null && incident.closedAt === null) return incident;
+  }
+  return own;
 }
 
 /** The removal state of one provider and IP: incident, last request, last probe, next request. */
