@@ -10,6 +10,7 @@ import {
   recordProbe,
   renderProbeText,
   runProbe,
+  sourceAddressProblem,
   type ProbeResult,
   type RecordedProbe,
 } from "../probe/index.js";
@@ -52,6 +53,7 @@ export async function runProbeCommand(options: ProbeOptions, io: CliIo): Promise
 
 async function probe(options: ProbeOptions, format: string, io: CliIo): Promise<number> {
   const request = probeRequest(options);
+  if (request.sourceIp !== null) await checkSourceIp(request.sourceIp);
   const target = probeTarget(request.recipient, request.sourceIp, request.mx);
   const description = describeProbeTarget(request.recipient, request.sourceIp, request.mx);
   return withHistoryStore(options, io, "write", async (store) => {
@@ -187,6 +189,18 @@ function probeRequest(options: ProbeOptions) {
     sendTest: options.sendTest === true,
     timeoutMs,
   };
+}
+
+/**
+ * Throws a UsageError when the system cannot connect from `--source-ip`, before the probe is
+ * counted against the rate limit or recorded.
+ */
+async function checkSourceIp(sourceIp: string): Promise<void> {
+  const problem = await sourceAddressProblem(sourceIp);
+  if (problem === null) return;
+  throw new UsageError(
+    `invalid --source-ip "${sourceIp}": ${problem}. Give one of this host's addresses, as \`ip address\` lists them, or leave out --source-ip to connect from the default address`,
+  );
 }
 
 /**
