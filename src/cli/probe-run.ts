@@ -5,6 +5,7 @@ import {
   checkProbeRate,
   describeProbeTarget,
   heloProblem,
+  isFullyQualifiedHelo,
   parseMxOverride,
   probeTarget,
   recordProbe,
@@ -52,7 +53,7 @@ export async function runProbeCommand(options: ProbeOptions, io: CliIo): Promise
 }
 
 async function probe(options: ProbeOptions, format: string, io: CliIo): Promise<number> {
-  const request = probeRequest(options);
+  const request = probeRequest(options, io);
   if (request.sourceIp !== null) await checkSourceIp(request.sourceIp);
   const target = probeTarget(request.recipient, request.sourceIp, request.mx);
   const description = describeProbeTarget(request.recipient, request.sourceIp, request.mx);
@@ -161,7 +162,7 @@ function writeRejection(io: CliIo, rejection: ProbeRejection): void {
   io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
 }
 
-function probeRequest(options: ProbeOptions) {
+function probeRequest(options: ProbeOptions, io: CliIo) {
   const recipient = validAddress(options.to, "--to");
   const sender =
     options.from === undefined || options.from === "" || options.from === "<>"
@@ -183,7 +184,7 @@ function probeRequest(options: ProbeOptions) {
   return {
     recipient,
     sender,
-    helo: options.helo === undefined ? hostname() : validHelo(options.helo),
+    helo: options.helo === undefined ? defaultHelo(hostname()) : validHelo(options.helo, io),
     mx,
     sourceIp: options.sourceIp ?? null,
     sendTest: options.sendTest === true,
@@ -226,14 +227,35 @@ function mxOverride(value: string): { host: string; port: number } {
   }
 }
 
-function validHelo(value: string): string {
+/**
+ * Checks `--helo`, and warns on standard error about a name that is not fully qualified,
+ * because the receiver may refuse the probe for that name rather than for the sender.
+ */
+function validHelo(value: string, io: CliIo): string {
   const problem = heloProblem(value);
   if (problem !== null) {
     throw new UsageError(
       `invalid --helo "${value}": ${problem}; give this server's host name, such as mail.example.com`,
     );
   }
+  if (!isFullyQualifiedHelo(value)) {
+    io.stderr.write(
+      `delist: warning: the EHLO name "${value}" is not fully qualified, and some receivers reject such a name, so a refusal may be about the name rather than the sender; give the name your mail server sends, such as mail.example.com\n`,
+    );
+  }
   return value;
+}
+
+/**
+ * Returns this machine's host name as the EHLO name when it is fully qualified. Otherwise it
+ * throws a UsageError before anything is sent, because a receiver that rejects a bare EHLO
+ * name would reject the probe for its name, and the mail server sends another one.
+ */
+function defaultHelo(hostName: string): string {
+  if (heloProblem(hostName) === null && isFullyQualifiedHelo(hostName)) return hostName;
+  throw new UsageError(
+    `this machine's host name "${hostName}" is not a fully qualified name to send in EHLO, and some receivers reject such a name: give --helo with the name your mail server sends, such as mail.example.com`,
+  );
 }
 
 function validAddress(value: string, option: string): string {
