@@ -229,7 +229,7 @@ function mxOverride(value: string): { host: string; port: number } {
 
 /**
  * Checks `--helo`, and warns on standard error about a name that is not fully qualified,
- * because the receiver may refuse the probe for that name rather than for the sender.
+ * because the receiver may reject the probe for that name rather than for the sender.
  */
 function validHelo(value: string, io: CliIo): string {
   const problem = heloProblem(value);

@@ -149,7 +149,7 @@ export interface RemovalStatus {
   /** The rule of the reply that opened the open incident, or null (see `blockRule`). */
   readonly ruleId: string | null;
   /**
-   * The steps that rule gives for the block, as `delist explain` gives them; empty when no
+   * The steps that rule gives for the block, as `delist explain` gives them. Empty when no
    * incident is open or its rule is unknown.
    */
   readonly fix: readonly string[];

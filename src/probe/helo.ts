@@ -25,8 +25,8 @@ export function heloProblem(name: string): string | null {
 
 /**
  * Returns true for a fully qualified host name (two labels or more) or an address literal.
- * RFC 5321 (section 4.1.1.1) asks for one of these in EHLO, and some receivers reject a bare
- * name such as `mail`, so a probe sent with one may be refused for its own EHLO.
+ * RFC 5321 (section 4.1.1.1) requires one of these in EHLO, and some receivers reject a bare
+ * name such as `mail`, so a probe sent with one may be rejected for its own EHLO.
  */
 export function isFullyQualifiedHelo(name: string): boolean {
   if (/^\[.*\]$/.test(name)) return true;

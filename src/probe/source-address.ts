@@ -3,10 +3,10 @@ import { isIPv6 } from "node:net";
 
 /**
  * Checks that `ip` can be the local address of a connection: binds a UDP socket to it on a
- * port that the system chooses, then closes it, and sends nothing. The kernel accepts such a
- * bind for the same addresses as the bind of the probe's TCP connection. That covers the
- * interfaces' addresses, and also addresses that `ip_nonlocal_bind` or a local route makes
- * usable. Returns the problem in words, or null when the address can be used.
+ * port that the system chooses, then closes it, and sends nothing. Linux checks the address of
+ * a UDP bind as it checks that of the probe's TCP bind, so an address that `ip_nonlocal_bind`
+ * or a local route makes usable passes too. Returns the problem in words, or null when the
+ * address can be used.
  */
 export function sourceAddressProblem(ip: string): Promise<string | null> {
   return new Promise((resolve) => {

@@ -6,7 +6,7 @@ import type { ProbeResult, ProbeStatus } from "./types.js";
 export interface StatusDecision {
   readonly status: ProbeStatus;
   readonly detail: string;
-  /** The fix of the deciding reply's rule, as `delist explain` gives it; empty without one. */
+  /** The fix of the deciding reply's rule, as `delist explain` gives it. Empty without one. */
   readonly fix: readonly string[];
 }
 

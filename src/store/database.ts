@@ -13,7 +13,7 @@ export class StoreError extends Error {
   override readonly name = "StoreError";
 }
 
-/** How `openDatabase` treats a missing database. */
+/** Options of `openDatabase` for a database that does not exist yet. */
 export interface OpenOptions {
   /**
    * Creates the database's missing directories when true, the default, which suits the default
