@@ -53,6 +53,8 @@ export function decideStatus(
     return { status: "error", detail, fix: [] };
   }
   const { reply, explained } = decisive;
+  // NOTE: `delist explain` also narrows a Comcast BL000xxx rule's steps to the token's lists.
+  // The probe gives the rule's steps for all three lists.
   const fix = explained.fix;
   const code = `${reply.replyCode}${reply.enhancedStatus === null ? "" : ` ${reply.enhancedStatus}`}`;
   const where = `at ${reply.stage}`;
