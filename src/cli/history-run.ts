@@ -22,14 +22,18 @@ export type HistoryAccess = "read" | "write";
  * Opens the history database of `--db` or the default path, runs `work` on it and closes it.
  * With `read` access a missing file is read as an empty history, because a new user's first
  * command finds none yet. A note on standard error then names the path, so that a mistyped
- * `--db` does not pass silently for "nothing recorded". A database that cannot be opened, read
- * or written (locked, read-only, damaged) is a UsageError that names the file and the fix.
+ * `--db` does not pass silently for "nothing recorded". With `write` access a missing file is
+ * created, with a note that names it unless `noteCreated` is false (the monitor logs it
+ * instead). A `--db` whose folder is missing is a UsageError, so that a typo starts no
+ * separate history. A database that cannot be opened, read or written
+ * (locked, read-only, damaged) is a UsageError that names the file and the fix.
  */
 export async function withHistoryStore<T>(
   options: DbOptions,
   io: CliIo,
   access: HistoryAccess,
   work: (store: HistoryStore) => T | Promise<T>,
+  noteCreated = true,
 ): Promise<T> {
   const path = databasePath(options, io);
   const missing = access === "read" && !existsSync(path);
@@ -40,7 +44,14 @@ export async function withHistoryStore<T>(
   }
   let store: HistoryStore | null = null;
   try {
-    store = HistoryStore.open(missing ? ":memory:" : path);
+    store = HistoryStore.open(missing ? ":memory:" : path, {
+      createDirectory: options.db === undefined,
+    });
+    if (store.created && noteCreated) {
+      io.stderr.write(
+        `delist: note: created a new history database at ${path}; pass --db to use another file\n`,
+      );
+    }
     return await work(store);
   } catch (error) {
     const converted = storeError(error, path);

@@ -23,14 +23,21 @@ const STOP_SIGNALS = ["SIGTERM", "SIGINT"] as const;
 /** Runs `delist monitor` until it is stopped, or once with `--once`; returns the exit status. */
 export async function runMonitor(options: MonitorCommandOptions, io: CliIo): Promise<number> {
   const config = await readConfig(resolvePath(io.cwd, options.config));
-  return withHistoryStore(options, io, "write", async (store) => {
-    const lock = MonitorLock.acquire(store.path);
-    try {
-      return await runWithStore(config, store, options, io);
-    } finally {
-      lock.release();
-    }
-  });
+  // The monitor's standard error carries JSON log lines, so it logs a new database itself.
+  return withHistoryStore(
+    options,
+    io,
+    "write",
+    async (store) => {
+      const lock = MonitorLock.acquire(store.path);
+      try {
+        return await runWithStore(config, store, options, io);
+      } finally {
+        lock.release();
+      }
+    },
+    false,
+  );
 }
 
 async function runWithStore(
@@ -49,6 +56,7 @@ async function runWithStore(
     cwd: io.cwd,
     version: VERSION,
   });
+  if (store.created) logger.info({ database: store.path }, "created a new history database");
   if (options.once === true) {
     return hasProblems(await monitor.runOnce()) ? EXIT_PROBLEMS : EXIT_OK;
   }

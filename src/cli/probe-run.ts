@@ -5,11 +5,13 @@ import {
   checkProbeRate,
   describeProbeTarget,
   heloProblem,
+  isFullyQualifiedHelo,
   parseMxOverride,
   probeTarget,
   recordProbe,
   renderProbeText,
   runProbe,
+  sourceAddressProblem,
   type ProbeResult,
   type RecordedProbe,
 } from "../probe/index.js";
@@ -51,7 +53,8 @@ export async function runProbeCommand(options: ProbeOptions, io: CliIo): Promise
 }
 
 async function probe(options: ProbeOptions, format: string, io: CliIo): Promise<number> {
-  const request = probeRequest(options);
+  const request = probeRequest(options, io);
+  if (request.sourceIp !== null) await checkSourceIp(request.sourceIp);
   const target = probeTarget(request.recipient, request.sourceIp, request.mx);
   const description = describeProbeTarget(request.recipient, request.sourceIp, request.mx);
   return withHistoryStore(options, io, "write", async (store) => {
@@ -159,7 +162,7 @@ function writeRejection(io: CliIo, rejection: ProbeRejection): void {
   io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
 }
 
-function probeRequest(options: ProbeOptions) {
+function probeRequest(options: ProbeOptions, io: CliIo) {
   const recipient = validAddress(options.to, "--to");
   const sender =
     options.from === undefined || options.from === "" || options.from === "<>"
@@ -181,12 +184,24 @@ function probeRequest(options: ProbeOptions) {
   return {
     recipient,
     sender,
-    helo: options.helo === undefined ? hostname() : validHelo(options.helo),
+    helo: options.helo === undefined ? defaultHelo(hostname()) : validHelo(options.helo, io),
     mx,
     sourceIp: options.sourceIp ?? null,
     sendTest: options.sendTest === true,
     timeoutMs,
   };
+}
+
+/**
+ * Throws a UsageError when the system cannot connect from `--source-ip`, before the probe is
+ * counted against the rate limit or recorded.
+ */
+async function checkSourceIp(sourceIp: string): Promise<void> {
+  const problem = await sourceAddressProblem(sourceIp);
+  if (problem === null) return;
+  throw new UsageError(
+    `invalid --source-ip "${sourceIp}": ${problem}. Give one of this host's addresses, as \`ip address\` lists them, or leave out --source-ip to connect from the default address`,
+  );
 }
 
 /**
@@ -212,14 +227,35 @@ function mxOverride(value: string): { host: string; port: number } {
   }
 }
 
-function validHelo(value: string): string {
+/**
+ * Checks `--helo`, and warns on standard error about a name that is not fully qualified,
+ * because the receiver may reject the probe for that name rather than for the sender.
+ */
+function validHelo(value: string, io: CliIo): string {
   const problem = heloProblem(value);
   if (problem !== null) {
     throw new UsageError(
       `invalid --helo "${value}": ${problem}; give this server's host name, such as mail.example.com`,
     );
   }
+  if (!isFullyQualifiedHelo(value)) {
+    io.stderr.write(
+      `delist: warning: the EHLO name "${value}" is not fully qualified, and some receivers reject such a name, so a refusal may be about the name rather than the sender; give the name your mail server sends, such as mail.example.com\n`,
+    );
+  }
   return value;
+}
+
+/**
+ * Returns this machine's host name as the EHLO name when it is fully qualified. Otherwise it
+ * throws a UsageError before anything is sent, because a receiver that rejects a bare EHLO
+ * name would reject the probe for its name, and the mail server sends another one.
+ */
+function defaultHelo(hostName: string): string {
+  if (heloProblem(hostName) === null && isFullyQualifiedHelo(hostName)) return hostName;
+  throw new UsageError(
+    `this machine's host name "${hostName}" is not a fully qualified name to send in EHLO, and some receivers reject such a name: give --helo with the name your mail server sends, such as mail.example.com`,
+  );
 }
 
 function validAddress(value: string, option: string): string {
@@ -250,6 +286,7 @@ function probeJson(
     generatedAt: new Date(result.finishedAt).toISOString(),
     status: result.status,
     detail: result.detail,
+    fix: result.fix,
     recipient: result.recipient,
     sender: result.sender,
     helo: result.helo,

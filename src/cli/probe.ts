@@ -34,7 +34,10 @@ export function registerProbe(program: Command, io: CliIo, setExitCode: SetExitC
     )
     .requiredOption("--to <address>", "the recipient address to probe, such as someone@gmail.com")
     .option("--from <address>", "the MAIL FROM address (default: the null sender <>)")
-    .option("--helo <name>", "the EHLO name (default: this machine's host name)")
+    .option(
+      "--helo <name>",
+      "the EHLO name, such as mail.example.com (default: this machine's host name, which must then be fully qualified)",
+    )
     .option("--mx <host[:port]>", "connect to this host instead of the recipient domain's MX")
     .option("--source-ip <ip>", "the local address to connect from")
     .option("--send-test", "go on to DATA and send a short test message")

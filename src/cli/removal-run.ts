@@ -212,7 +212,8 @@ export function runStatus(options: StatusOptions, io: CliIo): Promise<number> {
   });
 }
 
-// Renders the statuses for people, wrapped at 80 columns, with times to the second.
+// Renders the statuses for people, wrapped at 80 columns, with times to the second and the
+// steps for each open block.
 function renderStatuses(statuses: readonly RemovalStatus[]): string {
   if (statuses.length === 0) return "No block or removal request recorded.\n";
   const blocks = statuses.map((status) => {
@@ -249,6 +250,12 @@ function renderStatuses(statuses: readonly RemovalStatus[]): string {
       ),
     );
     lines.push(...wrapTimes(status.advice, "  "));
+    if (status.fix.length > 0) {
+      lines.push("  What to do:");
+      status.fix.forEach((step, index) =>
+        lines.push(...wrap(step, `    ${index + 1}. `, "       ")),
+      );
+    }
     return lines.join("\n");
   });
   return `${blocks.join("\n\n")}\n`;

@@ -2,12 +2,16 @@ import {
   formRequests,
   newestFormRequest,
   REMOVAL_FORMS,
+  REMOVAL_PROVIDERS,
   REMOVAL_WAIT_MS,
+  sharesRemovalForm,
   type RemovalProvider,
 } from "../diagnose/removal-forms.js";
+import type { ReplyRule } from "../knowledge/rule.js";
+import { ruleById } from "../knowledge/rules/index.js";
 import type { HistoryStore } from "../store/history.js";
 import { incidentReport, type IncidentReport } from "../store/report.js";
-import { blockKey, type RemovalRequest } from "../store/types.js";
+import { blockKey, type Incident, type RemovalRequest } from "../store/types.js";
 
 export {
   REMOVAL_PROVIDERS,
@@ -75,12 +79,15 @@ function permissionOf(
   return { allowed: now >= nextAllowedAt, last, nextAllowedAt };
 }
 
-/** Records a removal request, linked to the provider's latest incident for the IP. */
+/**
+ * Records a removal request, linked to the incident of the IP that the request's form is for
+ * (see `formIncident`).
+ */
 export function recordRemovalRequest(
   store: HistoryStore,
   request: { provider: string; ip: string; at: number; forced: boolean; note: string | null },
 ): RemovalRequest {
-  const incident = store.incidents.latest(blockKey(request.provider, request.ip));
+  const incident = formIncident(store, request.provider, request.ip);
   return store.incidents.addRemoval({
     provider: request.provider,
     ip: request.ip,
@@ -89,6 +96,26 @@ export function recordRemovalRequest(
     forced: request.forced,
     note: request.note,
   });
+}
+
+/**
+ * Returns the incident of `ip` that a request through the removal form of `provider` is about:
+ * the provider's own open incident, else an open incident of another provider of the same form,
+ * else the provider's own latest incident, or null. A probe of a Google-hosted domain records
+ * its block under google-workspace, and a request for gmail goes through the same form, so it
+ * belongs to that block.
+ */
+export function formIncident(store: HistoryStore, provider: string, ip: string): Incident | null {
+  const own = store.incidents.latest(blockKey(provider, ip));
+  if (own !== null && own.closedAt === null) return own;
+  const sharing = REMOVAL_PROVIDERS.filter(
+    (other) => other !== provider && sharesRemovalForm(provider, other),
+  );
+  for (const other of sharing) {
+    const incident = store.incidents.latest(blockKey(other, ip));
+    if (incident !== null && incident.closedAt === null) return incident;
+  }
+  return own;
 }
 
 /** The removal state of one provider and IP: incident, last request, last probe, next request. */
@@ -119,6 +146,13 @@ export interface RemovalStatus {
   readonly canRequestNow: boolean;
   /** The next step for the operator, in one or two sentences. */
   readonly advice: string;
+  /** The rule of the reply that opened the open incident, or null (see `blockRule`). */
+  readonly ruleId: string | null;
+  /**
+   * The steps that rule gives for the block, as `delist explain` gives them. Empty when no
+   * incident is open or its rule is unknown.
+   */
+  readonly fix: readonly string[];
 }
 
 /**
@@ -178,17 +212,42 @@ function statusOf(
     nextRequestAllowedAt: permission.nextAllowedAt === null ? null : iso(permission.nextAllowedAt),
     canRequestNow: permission.allowed,
   };
-  return { ...status, advice: adviceFor(status, last) };
+  const rule = incident === null || incident.closedAt !== null ? null : blockRule(incident);
+  return {
+    ...status,
+    advice: adviceFor(status, last, rule),
+    ruleId: rule?.id ?? null,
+    fix: rule?.fix ?? [],
+  };
 }
 
-function adviceFor(status: Omit<RemovalStatus, "advice">, last: RemovalRequest | null): string {
+/**
+ * Returns the rule of the reply that opened a block incident, which the monitor and `delist
+ * probe` store in its evidence, or null when the evidence names no known rule.
+ */
+function blockRule(incident: Incident): ReplyRule | null {
+  const reply = (incident.openEvidence as { reply?: { ruleId?: unknown } | null }).reply;
+  const id = reply?.ruleId;
+  return typeof id === "string" ? (ruleById(id) ?? null) : null;
+}
+
+function adviceFor(
+  status: Omit<RemovalStatus, "advice" | "ruleId" | "fix">,
+  last: RemovalRequest | null,
+  rule: ReplyRule | null,
+): string {
   const incident = status.incident;
   if (incident !== null && incident.status === "closed") {
     return `The block lifted at ${incident.closedAt ?? ""}. Keep watching the logs, the blocklists and DNS.`;
   }
   if (incident === null) return "No block of this IP by this provider has been recorded.";
+  if (rule?.removal === false) {
+    return "A removal request cannot lift this kind of block: take the steps below instead.";
+  }
   if (last === null) {
-    return "Fix the cause first (`delist diagnose`), then record the request with `delist removal request`.";
+    return rule === null
+      ? "Fix the cause first (`delist diagnose`), then record the request with `delist removal request`."
+      : "Take the steps below first (`delist diagnose` finds the cause in the logs), then record the request with `delist removal request`.";
   }
   if (!status.canRequestNow) {
     return `Removal was requested ${status.daysSinceRequest ?? 0} days ago (${describeRequest(last, status.provider)}); wait and probe again. The next request is allowed at ${status.nextRequestAllowedAt ?? ""}.`;

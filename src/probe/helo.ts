@@ -22,3 +22,13 @@ export function heloProblem(name: string): string | null {
   if (HOST_NAME.test(name)) return null;
   return "it is neither a host name (letters, digits, hyphens and dots) nor an address literal such as [192.0.2.1]";
 }
+
+/**
+ * Returns true for a fully qualified host name (two labels or more) or an address literal.
+ * RFC 5321 (section 4.1.1.1) requires one of these in EHLO, and some receivers reject a bare
+ * name such as `mail`, so a probe sent with one may be rejected for its own EHLO.
+ */
+export function isFullyQualifiedHelo(name: string): boolean {
+  if (/^\[.*\]$/.test(name)) return true;
+  return name.replace(/\.$/, "").includes(".");
+}

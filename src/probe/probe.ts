@@ -242,6 +242,7 @@ function buildResult(
     unanswered: session.conversation?.unanswered ?? null,
     status: decision.status,
     detail: decision.detail,
+    fix: decision.fix,
     sendTest: request.sendTest,
     sentData: session.conversation?.messageSent ?? false,
     startedAt,

@@ -2,10 +2,12 @@ import { isBlockSignal } from "../analysis/replies.js";
 import type { RecordedReply } from "./conversation.js";
 import type { ProbeResult, ProbeStatus } from "./types.js";
 
-/** The status of a probe and the sentence that explains it. */
+/** The status of a probe, the sentence that explains it, and the steps to take. */
 export interface StatusDecision {
   readonly status: ProbeStatus;
   readonly detail: string;
+  /** The fix of the deciding reply's rule, as `delist explain` gives it. Empty without one. */
+  readonly fix: readonly string[];
 }
 
 /**
@@ -35,7 +37,8 @@ export function afterDataNote(result: Pick<ProbeResult, "sendTest" | "sentData">
  * connection error when the conversation broke off. A deferral or rejection counts as a
  * block only when the classifier finds it aimed at the sender (reputation, a blocklist,
  * authentication, PTR, TLS, rate, content); an unknown recipient or greylisting shows nothing
- * about the sender, so it is an `error` with the reason.
+ * about the sender, so it is an `error` with the reason. The steps are those of the deciding
+ * reply's rule, so a probe gives the fix that `delist explain` gives for the same reply.
  */
 export function decideStatus(
   decisive: RecordedReply | null,
@@ -43,27 +46,36 @@ export function decideStatus(
   failure: string | null,
 ): StatusDecision {
   if (decisive === null) {
-    if (completed) return { status: "accepted", detail: "The receiver accepted the recipient." };
-    return { status: "error", detail: failure ?? "The conversation ended without a verdict." };
+    if (completed) {
+      return { status: "accepted", detail: "The receiver accepted the recipient.", fix: [] };
+    }
+    const detail = failure ?? "The conversation ended without a verdict.";
+    return { status: "error", detail, fix: [] };
   }
   const { reply, explained } = decisive;
+  // NOTE: `delist explain` also narrows a Comcast BL000xxx rule's steps to the token's lists.
+  // The probe gives the rule's steps for all three lists.
+  const fix = explained.fix;
   const code = `${reply.replyCode}${reply.enhancedStatus === null ? "" : ` ${reply.enhancedStatus}`}`;
   const where = `at ${reply.stage}`;
   if (!isBlockSignal(explained) && !isPolicyRefusal(decisive)) {
     return {
       status: "error",
       detail: `The receiver answered ${code} ${where}, which is not about the sender: ${reply.summary}`,
+      fix,
     };
   }
   if (reply.replyCode >= 500) {
     return {
       status: "blocked",
       detail: `The receiver rejected the sender with ${code} ${where}: ${reply.summary}`,
+      fix,
     };
   }
   return {
     status: "rate-limited",
     detail: `The receiver deferred the sender with ${code} ${where}: ${reply.summary}`,
+    fix,
   };
 }
 

@@ -15,8 +15,8 @@ export interface ProbeTextStyle {
 }
 
 /**
- * Renders a probe for people, wrapped at 80 columns: the status, the conversation and the
- * DATA limitation.
+ * Renders a probe for people, wrapped at 80 columns: the status, the steps to take, the
+ * conversation and the DATA limitation.
  */
 export function renderProbeText(
   result: ProbeResult,
@@ -36,16 +36,23 @@ export function renderProbeText(
     lines.push(...wrap(failures.join("; "), "Unreachable: ", "  "));
     const advice = result.mx === null ? connectionFailureAdvice(result.failedHosts) : null;
     if (advice !== null) {
-      lines.push("", ...wrap(advice.summary), "What to do:");
-      const steps = withFailedHost(advice.fix, shellSafeHost(result.failedHosts));
-      steps.forEach((step, index) => lines.push(...wrap(step, `  ${index + 1}. `, "     ")));
+      lines.push("", ...wrap(advice.summary));
+      lines.push(...stepLines(withFailedHost(advice.fix, shellSafeHost(result.failedHosts))));
     }
   }
+  if (result.fix.length > 0) lines.push("", ...stepLines(result.fix));
   if (result.replies.length > 0 || result.unanswered !== null) {
     lines.push("", style.bold("Conversation:"), ...conversationLines(result, style));
   }
   lines.push("", ...wrap(afterDataNote(result), "Note: ", "  "));
   return `${lines.join("\n")}\n`;
+}
+
+/** Returns `What to do:` and the numbered steps, wrapped under their numbers. */
+function stepLines(steps: readonly string[]): string[] {
+  const lines = ["What to do:"];
+  steps.forEach((step, index) => lines.push(...wrap(step, `  ${index + 1}. `, "     ")));
+  return lines;
 }
 
 /**

@@ -77,6 +77,11 @@ export interface ProbeResult {
   readonly status: ProbeStatus;
   /** One sentence on why the status is what it is. */
   readonly detail: string;
+  /**
+   * The steps for the reply that decided the status, as `delist explain` gives them. Empty when
+   * the receiver accepted, or when the conversation ended without a deciding reply.
+   */
+  readonly fix: readonly string[];
   /** True when `--send-test` was requested. */
   readonly sendTest: boolean;
   /**

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { MIGRATIONS } from "./migrations.js";
@@ -13,14 +13,25 @@ export class StoreError extends Error {
   override readonly name = "StoreError";
 }
 
+/** Options of `openDatabase` for a database that does not exist yet. */
+export interface OpenOptions {
+  /**
+   * Creates the database's missing directories when true, the default, which suits the default
+   * path. When false, a missing directory is a StoreError, so that a mistyped `--db` does not
+   * create a tree of folders and start a new history there.
+   */
+  readonly createDirectory?: boolean;
+}
+
 /**
- * Opens (creating it and its directory when missing) the history database at `path`, or an
- * in-memory one for `:memory:`, and applies the migrations it lacks. WAL mode lets
+ * Opens (creating it, and its directory unless `createDirectory` is false, when missing) the
+ * history database at `path`, or an in-memory one for `:memory:`, and applies the migrations
+ * it lacks. WAL mode lets
  * `delist removal status` read while the monitor writes; `busy_timeout` makes a writer wait
  * for the other one instead of failing at once. Throws a StoreError.
  */
-export function openDatabase(path: string): Db {
-  return openDatabaseWithVersion(path).db;
+export function openDatabase(path: string, options: OpenOptions = {}): Db {
+  return openDatabaseWithVersion(path, options).db;
 }
 
 /** An open history database, and its schema version before `openDatabaseWithVersion` upgraded it. */
@@ -31,10 +42,16 @@ export interface OpenedDatabase {
 }
 
 /** Opens the history database at `path` as `openDatabase` does, and returns its old version too. */
-export function openDatabaseWithVersion(path: string): OpenedDatabase {
+export function openDatabaseWithVersion(path: string, options: OpenOptions = {}): OpenedDatabase {
+  const directory = dirname(path);
+  if (path !== ":memory:" && options.createDirectory === false && !existsSync(directory)) {
+    throw new StoreError(
+      `cannot open the history database ${path}: the folder ${directory} does not exist. Check the path of --db, or create the folder first`,
+    );
+  }
   let db: Db;
   try {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    if (path !== ":memory:") mkdirSync(directory, { recursive: true });
     db = new Database(path);
   } catch (error) {
     throw storeError(error, path, "open");

@@ -1,5 +1,5 @@
 import { AlertRepository } from "./alerts.js";
-import { openDatabaseWithVersion, type Db } from "./database.js";
+import { openDatabaseWithVersion, type Db, type OpenOptions } from "./database.js";
 import { FailureRunRepository } from "./failure-runs.js";
 import { IncidentRepository } from "./incidents.js";
 import { FAILED_AFTER_SCHEMA_VERSION, LiftProgressRepository } from "./lift-progress.js";
@@ -30,6 +30,8 @@ export class HistoryStore {
    * attempts, so its block lifts only by the count of deliveries or after a new block reply.
    */
   readonly liftProgressWithoutFailures: readonly string[];
+  /** True when this open created the database file, or found it with no schema yet. */
+  readonly created: boolean;
 
   private constructor(
     private readonly db: Db,
@@ -37,6 +39,7 @@ export class HistoryStore {
     readonly path: string,
     previousVersion: number,
   ) {
+    this.created = previousVersion === 0 && path !== ":memory:";
     this.runs = new RunRepository(db);
     this.probes = new ProbeRepository(db);
     this.states = new StateRepository(db);
@@ -50,9 +53,12 @@ export class HistoryStore {
     this.liftProgressWithoutFailures = upgradedPastFailures ? this.liftProgress.keys() : [];
   }
 
-  /** Opens the database at `path` (creating and upgrading it); throws a StoreError. */
-  static open(path: string): HistoryStore {
-    const { db, previousVersion } = openDatabaseWithVersion(path);
+  /**
+   * Opens the database at `path` (creating and upgrading it, see `openDatabase` for
+   * `options`); throws a StoreError.
+   */
+  static open(path: string, options: OpenOptions = {}): HistoryStore {
+    const { db, previousVersion } = openDatabaseWithVersion(path, options);
     return new HistoryStore(db, path, previousVersion);
   }
 

@@ -99,6 +99,28 @@ describe("removal request on a shared form", () => {
     expect(forced.stdout).toContain("Recorded removal request #2 for google-workspace");
   });
 
+  it("gmail request links the workspace incident", async () => {
+    const db = join(tempDir(), "h.sqlite");
+    openBlock(db, "google-workspace");
+    const result = await request("gmail", db);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`gmail ${IP} (incident #1)`);
+    expect(result.stdout).not.toContain("no recorded incident");
+
+    const json = await request("gmail", db, "--force", "--format", "json");
+    const parsed = JSON.parse(json.stdout) as { request: { incidentId: number | null } };
+    expect(validate(parsed)).toEqual([]);
+    expect(parsed.request.incidentId).toBe(1);
+  });
+
+  it("own open incident comes first", async () => {
+    const db = join(tempDir(), "h.sqlite");
+    openBlock(db, "google-workspace");
+    openBlock(db, "gmail");
+    const result = await request("gmail", db);
+    expect(result.stdout).toContain(`gmail ${IP} (incident #2)`);
+  });
+
   it("shared form is free after 14 days", async () => {
     const db = writeRemovalHistory(join(tempDir(), "h.sqlite"), [
       { provider: "gmail", ip: IP, daysAgo: 15 },
