@@ -347,8 +347,8 @@ function scalePastBlockEvidence(
 /**
  * Builds the `healthy` finding for a log with outbound mail. A recovered outage leaves nothing
  * wrong now, so the finding stays, but its summary names the outage in place of the failed
- * single recipients. A log where receivers accepted no delivery says so, because its failures
- * are then all the outbound mail there is.
+ * single recipients. When receivers accepted no delivery, the summary states that, because the
+ * failures are then all the outbound mail there is.
  */
 function healthyFinding(
   context: DiagnoseContext,

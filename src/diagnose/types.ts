@@ -121,8 +121,9 @@ export type ProviderStatus = "ok" | "rate-limited" | "unreachable" | "blocked";
 
 /**
  * The overall status of a diagnosis: the worst provider status that sets it, or
- * `no-outbound-delivery` when no provider row shows a delivery attempt, expired mail,
- * suspended deferrals or a block, so that the log cannot show how receivers treat the mail.
+ * `no-outbound-delivery`. The latter means that no provider row shows a delivery attempt,
+ * expired mail, suspended deferrals or a block, so the log cannot show how receivers treat
+ * the mail.
  */
 export type VerdictStatus = ProviderStatus | "no-outbound-delivery";
 

@@ -193,7 +193,7 @@ describe("buildStatistics undelivered recipients", () => {
   });
 });
 
-/** A Postfix log of a local user's message that only a local mailbox received. */
+/** Writes a Postfix log of a local user's message that only a local mailbox received. */
 function localOnlyLog(): string {
   const stamp = "2024-03-04T09:00:00+00:00 mail";
   const id = "CD00000001";
@@ -207,8 +207,8 @@ function localOnlyLog(): string {
 }
 
 /**
- * A Postfix log whose first message was queued before the log starts, so the log shows only
- * its delivery, followed by one message queued and delivered inside the log.
+ * Writes a Postfix log whose first message was queued before the log starts, so the log shows
+ * only its delivery, followed by one message queued and delivered inside the log.
  */
 function queuedEarlierLog(): string {
   const stamp = "2024-03-04T09:00:00+00:00 mail";
