@@ -153,6 +153,11 @@ export class ServerAnalyser {
    * estimated 1 MB) stays exact for a typical dictionary attack and bounds a spray of random names.
    */
   readonly authFailureUsers = new TopCounts(10_000);
+  /**
+   * All account names of failed logins, counted without keeping them. `authFailureUsers.size`
+   * is the exact count while that table is exact, and this estimate serves past it.
+   */
+  readonly authFailureAccounts = new DistinctCounter();
   readonly authFailuresByHour = new Map<number, number>();
   firstAuthFailure: { readonly time: number; readonly position: LinePosition } | null = null;
   lastAuthFailure: number | null = null;
@@ -373,7 +378,11 @@ export class ServerAnalyser {
       addCapped(this.authFailureIps, event.clientIp);
       this.authFailureAddresses.add(event.clientIp);
     }
-    if (event.username !== null) this.authFailureUsers.add(lowerAscii(event.username));
+    if (event.username !== null) {
+      const account = lowerAscii(event.username);
+      this.authFailureUsers.add(account);
+      this.authFailureAccounts.add(account);
+    }
     increment(this.authFailuresByHour, hourOf(event.time));
     if (this.firstAuthFailure === null || event.time < this.firstAuthFailure.time) {
       this.firstAuthFailure = { time: event.time, position: { ...event.position } };

@@ -11,7 +11,11 @@ import {
   type LogRun,
 } from "../diagnose/run.js";
 import type { Diagnosis, RecordedRemovalRequest } from "../diagnose/types.js";
-import { failingConnectionProviders, suspendedProviders } from "../diagnose/verdict.js";
+import {
+  failingConnectionProviders,
+  isProblemStatus,
+  suspendedProviders,
+} from "../diagnose/verdict.js";
 import { looksLikeLogFile } from "../logs/detect.js";
 import { painter } from "../report/colour.js";
 import { decodeReportText } from "../report/log-text.js";
@@ -210,7 +214,7 @@ function exitCode(diagnosis: Diagnosis): number {
   if (files.some((file) => file.error !== null)) return EXIT_USAGE;
   if (bounceFiles.some((file) => file.errors.length > 0)) return EXIT_USAGE;
   const problems =
-    diagnosis.verdict.status !== "ok" ||
+    isProblemStatus(diagnosis.verdict.status) ||
     diagnosis.findings.some((finding) => finding.severity !== "info") ||
     failingConnectionProviders(diagnosis.providers).length > 0 ||
     suspendedProviders(diagnosis.providers).length > 0 ||

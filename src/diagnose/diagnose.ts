@@ -55,6 +55,7 @@ import type {
   ProviderVerdict,
   RecordedRemovalRequest,
   ServerReport,
+  VerdictStatus,
 } from "./types.js";
 import {
   acceptsAgainClause,
@@ -71,6 +72,7 @@ import {
   repeatedConnectionFailures,
   repeatedFailuresNote,
   setsOverallStatus,
+  showsOutboundMail,
   suspendedNote,
   suspendedProviders,
   worseStatus,
@@ -115,6 +117,9 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
   const time = (epochMs: number): string => context.time(epochMs);
   const server = serverReport(facts);
   const providers = providerVerdicts(context);
+  const outbound = Object.values(providers).some(
+    (verdict) => verdict !== undefined && showsOutboundMail(verdict),
+  );
   const heldMail = heldMailReport(facts, time);
   const checks = options.checks ?? null;
   const blocklists = options.blocklists ?? null;
@@ -133,7 +138,7 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
         assignRoles(
           mergeDnsFindings(
             withDnsAuthenticationFixes(
-              detectFindings(context, providers, heldMail),
+              detectFindings(context, providers, heldMail, outbound),
               checks?.report ?? null,
             ),
             dnsFindings,
@@ -143,13 +148,15 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
       ),
     ),
   );
-  const status = Object.entries(providers).reduce<ProviderStatus>(
-    (worst, [id, verdict]) =>
+  const worst = Object.entries(providers).reduce<ProviderStatus>(
+    (worstSoFar, [id, verdict]) =>
       verdict === undefined || !setsOverallStatus(id, verdict)
-        ? worst
-        : worseStatus(worst, verdict.status),
+        ? worstSoFar
+        : worseStatus(worstSoFar, verdict.status),
     "ok",
   );
+  // A log without outbound mail judged nothing, so a script must not read it as "ok".
+  const status: VerdictStatus = outbound ? worst : "no-outbound-delivery";
 
   return {
     schemaVersion: 1,
@@ -159,7 +166,7 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     server,
     verdict: {
       status,
-      summary: verdictSummary(providers, findings, status, heldMail, server, facts.lastTime),
+      summary: verdictSummary(providers, findings, worst, heldMail, server, facts.lastTime),
       heldByServer: heldMail,
     },
     providers,
@@ -232,6 +239,7 @@ function detectFindings(
   context: DiagnoseContext,
   providers: Partial<Record<ProviderKey, ProviderVerdict>>,
   heldMail: HeldMailReport | null,
+  outbound: boolean,
 ): Finding[] {
   const detected = [
     ...withPasswordGuessing(context, detectCompromisedAccounts(context)),
@@ -258,14 +266,15 @@ function detectFindings(
     .map((result) => pastRejectionTitle(result, providers, context.facts.lastTime));
 
   const problems = detected.filter((result) => result.severity !== "info");
-  // An unreachable `other` row counts too: the server then reached no small receiver either.
-  // Repeated connection failures to a named provider delay its mail, and a block it lifted
-  // still happened, so in either case the log is no picture of health. Neither is mail that
-  // this server held itself, or a provider that accepted nothing while delivery to it was
-  // suspended.
+  // An unreachable `other` row counts when it sets the overall status, because the server then
+  // reached too few small receivers. Below that rule the verdict stays `ok`, and so does the
+  // finding. Repeated connection failures to a named provider delay its mail, and a block it
+  // lifted still happened, so in either case the log is no picture of health. Neither is mail
+  // that this server held itself, or a provider that accepted nothing while delivery to it was
+  // suspended. A log without outbound mail shows nothing about receivers, so it is not healthy.
   const allOk = Object.entries(providers).every(([id, verdict]) => {
     if (verdict === undefined) return true;
-    if (id === "other") return verdict.status !== "unreachable";
+    if (id === "other") return !setsOverallStatus(id, verdict);
     return (
       verdict.status === "ok" &&
       verdict.pastBlock === null &&
@@ -273,8 +282,9 @@ function detectFindings(
     );
   });
   const mailHeld = heldMail !== null || suspendedProviders(providers).length > 0;
-  if (problems.length === 0 && allOk && !mailHeld)
+  if (outbound && problems.length === 0 && allOk && !mailHeld) {
     detected.push(healthyFinding(context, providers));
+  }
   return detected;
 }
 
@@ -335,37 +345,23 @@ function scalePastBlockEvidence(
 }
 
 /**
- * Builds the `healthy` finding. A recovered outage leaves nothing wrong now, so the finding
- * stays, but its summary names the outage in place of the failed single recipients.
+ * Builds the `healthy` finding for a log with outbound mail. A recovered outage leaves nothing
+ * wrong now, so the finding stays, but its summary names the outage in place of the failed
+ * single recipients. When receivers accepted no delivery, the summary states that, because the
+ * failures are then all the outbound mail there is.
  */
 function healthyFinding(
   context: DiagnoseContext,
   providers: Partial<Record<ProviderKey, ProviderVerdict>>,
 ): Finding {
   const attempts = context.facts.remoteAttempts;
-  if (attempts === 0) {
-    return finding("healthy", {
-      severity: "info",
-      role: "status",
-      title: "The log shows no outbound delivery, so it cannot show blocks",
-      summary:
-        "No line in the log records a delivery attempt to another host: the log holds only inbound mail, local deliveries or other programs.",
-      evidence: { remoteAttempts: attempts },
-      fix: [
-        "Check that this is the log of the host that delivers mail to the Internet. When mail leaves through a relay host or smarthost, run delist diagnose on that host's mail log.",
-        "Give every rotated file of the period (mail.log*), because the deliveries may be in another file.",
-      ],
-    });
-  }
-  const pastOutages = pastOutageNote(
-    Object.values(providers).filter((verdict) => verdict !== undefined),
-    context.facts.server.hosts.values(),
-  );
+  const verdicts = Object.values(providers).filter((verdict) => verdict !== undefined);
+  const pastOutages = pastOutageNote(verdicts, context.facts.server.hosts.values());
   const relayHosts = relayHostHealth(providers);
-  const summary =
-    pastOutages === ""
-      ? "The log shows outbound deliveries and no sender-side rejections; the few failures are single recipients."
-      : `The log shows outbound deliveries and no sender-side rejections.${pastOutages}`;
+  const summary = healthySummary(
+    verdicts.some((verdict) => verdict.sent > 0),
+    pastOutages,
+  );
   return finding("healthy", {
     severity: "info",
     role: "status",
@@ -381,9 +377,20 @@ function healthyFinding(
   });
 }
 
+/** Builds the sentences of the `healthy` finding before any note on relay hosts. */
+function healthySummary(accepted: boolean, pastOutages: string): string {
+  if (!accepted) {
+    return `No receiver accepted an outbound delivery in this log, but no attempt failed for a sender-side reason. The failures are single recipients or single small receivers.${pastOutages}`;
+  }
+  if (pastOutages === "") {
+    return "The log shows outbound deliveries and no sender-side rejections; the few failures are single recipients.";
+  }
+  return `The log shows outbound deliveries and no sender-side rejections.${pastOutages}`;
+}
+
 /** The verdict for a log without a single delivery attempt to another host. */
 const NO_OUTBOUND =
-  "The log shows no outbound delivery, so it cannot show whether receivers block this server. Is it the wrong log file? When mail leaves through a relay host, that host's log is needed.";
+  "The log shows no outbound delivery, so it cannot show whether receivers block this server. Is it the wrong log file? When mail leaves through a relay host, that host's log is needed. The deliveries may also be in a rotated file of the period (mail.log*).";
 
 /** Maximum provider clauses that the verdict joins into one sentence. */
 const MAX_JOINED_CLAUSES = 2;
@@ -412,7 +419,8 @@ function sortFindings(findings: Finding[]): Finding[] {
 /**
  * Builds the verdict sentence: the providers' treatment of the mail, followed by the providers
  * that accepted nothing while delivery to them was suspended and the mail that this server held
- * itself. A log without providers gets `NO_OUTBOUND` only when this server held no mail either.
+ * itself. A log whose provider rows show no outbound mail gets `NO_OUTBOUND` only when this
+ * server held no mail either.
  * When several servers made delivery attempts, a block names the servers it hit.
  */
 function verdictSummary(
@@ -424,7 +432,10 @@ function verdictSummary(
   logEnd: number | null,
 ): string {
   const heldNote = held === null ? "" : heldMailSentence(held, server.hosts);
-  if (Object.keys(providers).length === 0) return held === null ? NO_OUTBOUND : heldNote;
+  const outbound = Object.values(providers).some(
+    (verdict) => verdict !== undefined && showsOutboundMail(verdict),
+  );
+  if (!outbound) return held === null ? NO_OUTBOUND : heldNote;
   const suspended = suspendedNote(suspendedProviders(providers));
   const summary = `${providerSummary(providers, findings, status, server, logEnd)}${suspended}`;
   return heldNote === "" ? summary : `${summary} ${heldNote}`;

@@ -22,7 +22,7 @@ export interface Diagnosis {
    * `delist diagnose` exit 1.
    */
   readonly verdict: {
-    readonly status: ProviderStatus;
+    readonly status: VerdictStatus;
     readonly summary: string;
     readonly heldByServer: HeldMailReport | null;
   };
@@ -118,6 +118,14 @@ export interface DnsChecksReport {
  * server could not connect to the provider, so the provider never judged the mail.
  */
 export type ProviderStatus = "ok" | "rate-limited" | "unreachable" | "blocked";
+
+/**
+ * The overall status of a diagnosis: the worst provider status that sets it, or
+ * `no-outbound-delivery`. The latter means that no provider row shows a delivery attempt,
+ * expired mail, suspended deferrals or a block, so the log cannot show how receivers treat
+ * the mail.
+ */
+export type VerdictStatus = ProviderStatus | "no-outbound-delivery";
 
 /** What was read and how much of it could not be used. */
 export interface InputReport {

@@ -25,6 +25,7 @@ import type {
   ProviderVerdict,
   ReplyChangeReport,
   UnacceptedAttemptsReport,
+  VerdictStatus,
 } from "./types.js";
 
 /**
@@ -443,6 +444,28 @@ const STATUS_RANK: Record<ProviderStatus, number> = {
  * unrelated ones failing together point at this server's network. Three is an estimate.
  */
 export const OTHER_OUTAGE_MIN_DOMAINS = 3;
+
+/**
+ * True when the overall status names a block or an outage. `no-outbound-delivery` names
+ * neither, because a log without outbound mail shows nothing judged, not something wrong.
+ */
+export function isProblemStatus(status: VerdictStatus): boolean {
+  return status !== "ok" && status !== "no-outbound-delivery";
+}
+
+/**
+ * True when a provider's row shows outbound mail: a delivery attempt, expired mail, suspended
+ * deferrals or a block known from a reply outside any delivery. A row without any of them
+ * would be a row of zeros.
+ */
+export function showsOutboundMail(verdict: ProviderVerdict): boolean {
+  return (
+    verdict.attempts > 0 ||
+    verdict.expired > 0 ||
+    verdict.suspendedDeferrals > 0 ||
+    verdict.status !== "ok"
+  );
+}
 
 /**
  * True when a provider's verdict sets the overall status. The `other` row mixes many small

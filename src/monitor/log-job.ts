@@ -3,6 +3,7 @@ import { isAbsolute, resolve as resolvePath } from "node:path";
 import { isGzipMagic } from "../input/compression.js";
 import { followLog, type FollowResult, type FollowSink } from "../logs/follow.js";
 import { resolveTimeZone } from "../time/zone.js";
+import { isProblemStatus } from "../diagnose/verdict.js";
 import { DAY_MS } from "../store/clock.js";
 import { FAILURE_RUN_MAX_AGE_MS } from "../store/failure-runs.js";
 import type { Observation } from "../store/types.js";
@@ -127,7 +128,7 @@ async function checkLog(
     const log = { path, ip: logIp, sources: configured.sources };
     const observations = windowObservations(context, log, analysed, pair, runId, at);
     const changes = observeAll(context, observations);
-    store.runs.finish(runId, at, diagnosis.verdict.status === "ok" ? "ok" : "problems");
+    store.runs.finish(runId, at, isProblemStatus(diagnosis.verdict.status) ? "problems" : "ok");
     return { runId, changes };
   });
   logger.info(

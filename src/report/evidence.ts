@@ -23,6 +23,7 @@ const LABELS: ReadonlyArray<readonly [string, string]> = [
   ["lastFailure", "Last failure"],
   ["peakFailuresPerHour", "Peak failures per hour"],
   ["topAddresses", "Top addresses"],
+  ["failureAccounts", "Distinct accounts tried"],
   ["accountsTried", "Accounts tried"],
   ["guessedLogins", "Logins after failures"],
   ["script", "Script"],
@@ -102,10 +103,9 @@ export function evidenceLines(evidence: object): Array<[string, string]> {
       if (text !== "") lines.push([label, text]);
       continue;
     }
-    const text =
-      Array.isArray(value) && key === "topAddresses"
-        ? formatList(value, addressTotal(record))
-        : formatValue(key, value);
+    const text = Array.isArray(value)
+      ? formatList(value, listTotal(key, record))
+      : formatValue(key, value);
     if (text !== "") lines.push([labelOf(key, label, record), text]);
   }
   const guessing = record["passwordGuessing"];
@@ -136,6 +136,9 @@ function labelOf(key: string, label: string, record: Record<string, unknown>): s
   if (poolLabel !== undefined) return poolLabel;
   if (key === "accountsTried" && record["accountsTriedExact"] === false) {
     return "Accounts tried (at least)";
+  }
+  if (key === "failureAccounts" && record["failureAccountsExact"] === false) {
+    return "Distinct accounts tried (estimate)";
   }
   if (key !== "baselineRecipientsPerHour") return label;
   const source = record["baselineSource"];
@@ -252,13 +255,25 @@ export function percent(fraction: number): string {
 }
 
 /**
- * Returns the number of addresses that failed logins, of which `topAddresses` lists the first
- * few, with "about " when the count is an estimate.
+ * The evidence keys of lists that show the top few of a longer list, each with the keys of
+ * that list's length and of its exactness flag.
  */
-function addressTotal(record: Record<string, unknown>): ListTotal | undefined {
-  const total = record["failureAddresses"];
+const LIST_TOTALS: Readonly<Record<string, readonly [string, string]>> = {
+  topAddresses: ["failureAddresses", "failureAddressesExact"],
+  accountsTried: ["failureAccounts", "failureAccountsExact"],
+};
+
+/**
+ * Returns the length of the whole list of which the list under `key` shows the first few, with
+ * "about " when that length is an estimate, or undefined when the list is whole.
+ */
+function listTotal(key: string, record: Record<string, unknown>): ListTotal | undefined {
+  const keys = LIST_TOTALS[key];
+  if (keys === undefined) return undefined;
+  const [totalKey, exactKey] = keys;
+  const total = record[totalKey];
   if (typeof total !== "number") return undefined;
-  return { count: total, about: record["failureAddressesExact"] === false ? "about " : "" };
+  return { count: total, about: record[exactKey] === false ? "about " : "" };
 }
 
 /** The length of the whole list that a shortened evidence list was taken from. */

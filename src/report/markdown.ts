@@ -26,6 +26,7 @@ import { showHiddenInReport } from "./log-text.js";
 import { escapeMarkdown, evidenceStrings, markdownInline } from "./markdown-text.js";
 import { outageSentence } from "./outage.js";
 import { endedKindSentence, replyChangeSentence, shownProviders } from "./providers.js";
+import { isProblemStatus } from "../diagnose/verdict.js";
 import {
   lastRequestSentence,
   omittedCommandsSentence,
@@ -178,15 +179,14 @@ function recordCommandBlock(diagnosis: Diagnosis): string[] {
 }
 
 /**
- * Returns the status for the verdict line. A status of `ok` gets the words of the text report
- * when the log shows no outbound delivery or this server keeps the mail back itself, because "ok"
- * would read as healthy.
+ * Returns the status for the verdict line. Held mail gets the words of the text report in place
+ * of `ok` or `no-outbound-delivery`, because this server keeps the mail back itself.
  */
 function verdictLabel(diagnosis: Diagnosis): string {
   const { status, heldByServer } = diagnosis.verdict;
-  if (status !== "ok") return status;
+  if (isProblemStatus(status)) return status;
   if (heldByServer !== null) return `mail held by ${heldSubject(diagnosis).text}`;
-  return shownProviders(diagnosis).length === 0 ? "no outbound delivery" : status;
+  return status === "no-outbound-delivery" ? "no outbound delivery" : status;
 }
 
 /** Notes, below the table, the deferrals that the MTA made without trying each provider. */

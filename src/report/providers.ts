@@ -1,6 +1,7 @@
 /** Provider rows shared by the text and Markdown reports. */
 import { blockKinds } from "../diagnose/block-kinds.js";
 import type { Diagnosis, ProviderVerdict } from "../diagnose/types.js";
+import { showsOutboundMail } from "../diagnose/verdict.js";
 import { COLUMN_GAP, columns, shortTime } from "./wrap.js";
 
 /** Width of the provider column of the text reports, with the gap after it. */
@@ -20,18 +21,10 @@ export function providerCell(
   return ["relay host", row.relayHost];
 }
 
-/**
- * Returns the providers worth a row: a provider without attempts, expired mail, suspended
- * deferrals or a block (only known from a reply outside any delivery) would show a row of zeros.
- */
+/** Returns the providers worth a row, those whose row shows outbound mail. */
 export function shownProviders(diagnosis: Diagnosis): ProviderVerdict[] {
   return Object.values(diagnosis.providers).filter(
-    (verdict): verdict is ProviderVerdict =>
-      verdict !== undefined &&
-      (verdict.attempts > 0 ||
-        verdict.expired > 0 ||
-        verdict.suspendedDeferrals > 0 ||
-        verdict.status !== "ok"),
+    (verdict): verdict is ProviderVerdict => verdict !== undefined && showsOutboundMail(verdict),
   );
 }
 

@@ -76,6 +76,11 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
     lines.push(
       "",
       ...wrap(
+        "rcpts: outbound recipients, each counted once. Deliveries to mailboxes and " +
+          "programs on this server are not counted.",
+        "  ",
+      ),
+      ...wrap(
         "undelivered: recipients that no attempt delivered, because they were rejected, " +
           "expired in the queue or were still deferred at the end of the log.",
         "  ",
@@ -124,6 +129,7 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
       `Messages queued, outgoing and incoming: ${count(inbound.messagesAccepted)}. ` +
         `Forwarded messages: ${count(statistics.forwardedMessages)}. Outbound TLS sessions: ${count(statistics.outboundTlsSessions)}.`,
     ),
+    ...earlierQueuedLines(statistics.server.outboundMessages, inbound.messagesAccepted),
     ...wrap(
       `Lines parsed: ${count(input.parsed)}, ignored (nothing to diagnose, such as connect and disconnect): ${count(input.ignored)}, unparsed: ${count(input.unparsed)}, without log framing: ${count(input.unrecognised)}.`,
     ),
@@ -189,6 +195,18 @@ function rejectClasses(inbound: LogStatistics["inbound"]): string {
   const unknown = inbound.rejects - inbound.temporaryRejects - inbound.permanentRejects;
   if (unknown > 0) classes.push(`${count(unknown)} without a reply code`);
   return ` (${classes.join(", ")})`;
+}
+
+/**
+ * Explains outbound messages that outnumber the messages queued: a message queued before the
+ * log starts is not counted as queued, but its delivery attempts in the log make it outbound.
+ */
+function earlierQueuedLines(outboundMessages: number, queued: number): string[] {
+  if (outboundMessages <= queued) return [];
+  return wrap(
+    `Outbound messages: ${count(outboundMessages)}, more than were queued, because messages ` +
+      "queued before the log starts count as outbound on the day of their first line in the log.",
+  );
 }
 
 function originTable(

@@ -106,10 +106,9 @@ function heldLabelSubject(subject: ServerSubject): string {
 }
 
 /**
- * Returns the verdict word of the header. "OK" would read as healthy with no delivery in the
- * log, while this server keeps the mail back itself, or while connections to a provider keep
- * failing or stay suspended (exit 1), so those cases get words of their own. The status stays
- * "ok" in JSON.
+ * Returns the verdict word of the header. "OK" would read as healthy while this server keeps
+ * the mail back itself, or while connections to a provider keep failing or stay suspended
+ * (exit 1), so those cases get words of their own. The JSON status does not change for them.
  */
 function verdictLabel(diagnosis: Diagnosis, paint: Painter): string {
   const status = diagnosis.verdict.status;
@@ -120,7 +119,7 @@ function verdictLabel(diagnosis: Diagnosis, paint: Painter): string {
   if (diagnosis.verdict.heldByServer !== null) {
     return paint.red(paint.bold(`MAIL HELD BY ${heldLabelSubject(heldSubject(diagnosis))}`));
   }
-  if (shownProviders(diagnosis).length === 0) return paint.bold("NO OUTBOUND DELIVERY");
+  if (status === "no-outbound-delivery") return paint.bold("NO OUTBOUND DELIVERY");
   if (failingConnectionProviders(diagnosis.providers).length > 0) {
     return paint.yellow(paint.bold("NOT BLOCKED, CONNECTIONS FAILING"));
   }

@@ -259,8 +259,31 @@ describe("password guessing", () => {
     expect(evidence["peakFailuresPerHour"]).toBe(1200);
     expect(evidence["accountsTried"]).toEqual([{ account: "bob", count: 1200 }]);
     expect(evidence["accountsTriedExact"]).toBe(true);
+    expect(evidence["failureAccounts"]).toBe(1);
+    expect(evidence["failureAccountsExact"]).toBe(true);
     expect(evidence["guessedLogins"]).toEqual([]);
     expect(findingOf(diagnosis, "healthy")).toBeDefined();
+  });
+
+  test("dictionary attack counts every account", async () => {
+    const log = new PostfixLog();
+    ordinaryTraffic(log);
+    for (let i = 0; i < 1200; i++) {
+      const account = i < 20 ? "admin" : `user${i}`;
+      log.authFailure(T0 + 30 * HOUR + i * 1000, `203.0.113.${100 + (i % 30)}`, account);
+    }
+    const diagnosis = await diagnose(log);
+    const evidence = findingOf(diagnosis, "compromised-account")?.evidence as Record<
+      string,
+      unknown
+    >;
+    const lines = evidenceLines(evidence);
+
+    expect(evidence["failureAccounts"]).toBe(1181);
+    expect(evidence["failureAccountsExact"]).toBe(true);
+    expect((evidence["accountsTried"] as unknown[])[0]).toEqual({ account: "admin", count: 20 });
+    expect(lines).toContainEqual(["Distinct accounts tried", "1,181"]);
+    expect(lines.find(([label]) => label === "Accounts tried")?.[1]).toMatch(/, and 1,173 more$/);
   });
 
   test("late account name stays in the list", async () => {
@@ -281,6 +304,8 @@ describe("password guessing", () => {
     expect(evidence["failedLogins"]).toBe(10_505);
     expect((evidence["accountsTried"] as unknown[])[0]).toEqual({ account: "mailadmin", count: 5 });
     expect(evidence["accountsTriedExact"]).toBe(false);
+    expect(evidence["failureAccountsExact"]).toBe(false);
+    expect(evidence["failureAccounts"]).toBeGreaterThan(10_000);
     expect(evidenceLines(evidence)).toContainEqual([
       "Accounts tried (at least)",
       expect.stringMatching(/^mailadmin \(5\)/) as unknown as string,

@@ -192,3 +192,71 @@ describe("buildStatistics undelivered recipients", () => {
     expect(alice?.undeliveredRecipients).toBe(2);
   });
 });
+
+/** Writes a Postfix log of a local user's message that only a local mailbox received. */
+function localOnlyLog(): string {
+  const stamp = "2024-03-04T09:00:00+00:00 mail";
+  const id = "CD00000001";
+  return [
+    `${stamp} postfix/pickup[6000]: ${id}: uid=0 from=<root>`,
+    `${stamp} postfix/qmgr[6001]: ${id}: from=<root@example.com>, size=500, nrcpt=1 (queue active)`,
+    `${stamp} postfix/local[6002]: ${id}: to=<admin@example.com>, orig_to=<root>, relay=local, delay=0.1, delays=0/0/0/0.1, dsn=2.0.0, status=sent (delivered to mailbox)`,
+    `${stamp} postfix/qmgr[6001]: ${id}: removed`,
+    "",
+  ].join("\n");
+}
+
+/**
+ * Writes a Postfix log whose first message was queued before the log starts, so the log shows
+ * only its delivery, followed by one message queued and delivered inside the log.
+ */
+function queuedEarlierLog(): string {
+  const stamp = "2024-03-04T09:00:00+00:00 mail";
+  const relay = "relay=mx.example.net[198.51.100.25]:25, delay=90000, delays=89990/0/5/5";
+  return [
+    `${stamp} postfix/smtp[7000]: EF00000001: to=<bob@example.net>, ${relay}, dsn=2.0.0, status=sent (250 2.0.0 OK)`,
+    `${stamp} postfix/qmgr[7001]: EF00000001: removed`,
+    `${stamp} postfix/pickup[7002]: EF00000002: uid=1000 from=<alice>`,
+    `${stamp} postfix/qmgr[7001]: EF00000002: from=<alice@example.com>, size=500, nrcpt=1 (queue active)`,
+    `${stamp} postfix/smtp[7000]: EF00000002: to=<carol@example.net>, ${relay}, dsn=2.0.0, status=sent (250 2.0.0 OK)`,
+    `${stamp} postfix/qmgr[7001]: EF00000002: removed`,
+    "",
+  ].join("\n");
+}
+
+describe("renderStatisticsText count notes", () => {
+  it("says rcpts leaves out local deliveries", async () => {
+    const log = join(tempDir(), "mail.log");
+    writeFileSync(log, localOnlyLog());
+    const result = await runCommand(["logs", "--timezone", "UTC", log]);
+    const table = section(result.stdout, "Local programs");
+
+    expect(table[2]).toMatch(/^ {8}1 {7}0 /);
+    expect(result.stdout).toContain(
+      "  rcpts: outbound recipients, each counted once. Deliveries to mailboxes and",
+    );
+  });
+
+  it("explains outbound messages queued earlier", async () => {
+    const log = join(tempDir(), "mail.log");
+    writeFileSync(log, queuedEarlierLog());
+    const result = await runCommand(["logs", "--timezone", "UTC", log]);
+    const json = await runCommand(["logs", "--timezone", "UTC", "--format", "json", log]);
+    const parsed = JSON.parse(json.stdout) as {
+      server: { outboundMessages: number };
+      inbound: { messagesAccepted: number };
+    };
+
+    expect(parsed.server.outboundMessages).toBe(2);
+    expect(parsed.inbound.messagesAccepted).toBe(1);
+    expect(result.stdout).toContain("Outbound messages: 2, more than were queued, because");
+  });
+
+  it("leaves out the note when none were queued earlier", async () => {
+    const log = join(tempDir(), "mail.log");
+    writeFileSync(log, localOnlyLog());
+    const result = await runCommand(["logs", "--timezone", "UTC", log]);
+
+    expect(result.stdout).not.toContain("more than were queued");
+  });
+});

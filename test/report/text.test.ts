@@ -263,6 +263,34 @@ describe("evidence values", () => {
     expect(text).toMatch(/, and 2 more$/);
   });
 
+  test("accounts tried count all others", () => {
+    const accountsTried = Array.from({ length: 10 }, (_, index) => ({
+      account: `user${index}`,
+      count: 3,
+    }));
+    const lines = evidenceLines({
+      failureAccounts: 4324,
+      failureAccountsExact: true,
+      accountsTried,
+    });
+    const text = lines.find(([label]) => label === "Accounts tried")?.[1] ?? "";
+
+    expect(text).toMatch(/, and 4,316 more$/);
+    expect(lines).toContainEqual(["Distinct accounts tried", "4,324"]);
+  });
+
+  test("estimated account total says about", () => {
+    const accountsTried = [{ account: "admin", count: 9 }];
+    const lines = evidenceLines({
+      failureAccounts: 52_000,
+      failureAccountsExact: false,
+      accountsTried,
+    });
+
+    expect(lines).toContainEqual(["Accounts tried", "admin (9), and about 51,999 more"]);
+    expect(lines).toContainEqual(["Distinct accounts tried (estimate)", "52,000"]);
+  });
+
   test("small complaint rate keeps its digits", () => {
     expect(evidenceLines({ count: 3, attempted: 2700, rate: 0.0011 })).toContainEqual([
       "Share of attempts",

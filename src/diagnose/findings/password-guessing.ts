@@ -46,6 +46,8 @@ interface PasswordGuessingEvidence {
   readonly lastFailure: string;
   readonly peakFailuresPerHour: number;
   readonly topAddresses: ReadonlyArray<{ ip: string; count: number }>;
+  readonly failureAccounts: number;
+  readonly failureAccountsExact: boolean;
   readonly accountsTried: ReadonlyArray<{ account: string; count: number }>;
   readonly accountsTriedExact: boolean;
   readonly guessedLogins: readonly GuessedLogin[];
@@ -136,6 +138,7 @@ function passwordGuessing(context: DiagnoseContext): PasswordGuessing | null {
       lastFailure: context.time(server.lastAuthFailure),
       peakFailuresPerHour: peak,
       topAddresses: top(server.authFailureIps, 10).map(([ip, count]) => ({ ip, count })),
+      ...failureAccounts(context),
       // Past 10,000 names the counts are lower bounds: the failures since the name last
       // entered the bounded table.
       accountsTried: users.map((user) => ({
@@ -150,6 +153,20 @@ function passwordGuessing(context: DiagnoseContext): PasswordGuessing | null {
     summary,
     sample: context.sample(first.time, first.position, "first failed login"),
   };
+}
+
+/**
+ * Counts the distinct account names of the failed logins: exactly from the table of the most
+ * tried names while it holds every name, and as an estimate once a spray of names overflowed it.
+ */
+function failureAccounts(
+  context: DiagnoseContext,
+): Pick<PasswordGuessingEvidence, "failureAccounts" | "failureAccountsExact"> {
+  const { authFailureUsers, authFailureAccounts } = context.facts.server;
+  if (authFailureUsers.isExact) {
+    return { failureAccounts: authFailureUsers.size, failureAccountsExact: true };
+  }
+  return { failureAccounts: authFailureAccounts.size, failureAccountsExact: false };
 }
 
 /**
