@@ -279,10 +279,26 @@ async function addressesBehind(
   return { kind: "addresses", addresses };
 }
 
+/**
+ * Counts the lookups that removing a branch saves: its own include or redirect term, which the
+ * parent record counts, and everything below it.
+ */
+function branchLookups(child: SpfNode): number {
+  return child.totalLookups + 1;
+}
+
+function formatLookups(count: number): string {
+  return `${count} lookup${count === 1 ? "" : "s"}`;
+}
+
 function checkLimits(tree: SpfNode, problems: Problem[]): void {
   if (tree.totalLookups > 10) {
-    const heavy = [...tree.children].sort((a, b) => b.totalLookups - a.totalLookups).slice(0, 3);
-    const named = heavy.map((child) => `${child.domain} (${child.totalLookups})`).join(", ");
+    const heavy = [...tree.children]
+      .sort((a, b) => branchLookups(b) - branchLookups(a))
+      .slice(0, 3);
+    const named = heavy
+      .map((child) => `${child.domain} (${formatLookups(branchLookups(child))})`)
+      .join(", ");
     problems.push(
       problem(
         "spf-lookup-limit",
