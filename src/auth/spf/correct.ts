@@ -6,7 +6,7 @@ import { WIDEST_IPV4_PREFIX, WIDEST_IPV6_PREFIX } from "./policy.js";
 export interface CorrectionInput {
   /** Every `v=spf1` record at the domain. */
   readonly records: readonly string[];
-  /** Sending IPs that do not pass today. */
+  /** Sending IPs to add: those that fail today, and those that pass only through dropped terms. */
   readonly missingIps: readonly string[];
   /** Total DNS lookups of the current record. */
   readonly lookups: number;
