@@ -180,7 +180,7 @@ async function offeredRecord(
       missingIps,
       lookups: analysis.lookups,
       addresses: analysis.addresses,
-      brokenTargets: brokenTargets(analysis.tree),
+      brokenTargets: [...brokenTargets(analysis.tree), ...analysis.passAllTargets],
     });
 
   const draft = correct(missing);

@@ -12,7 +12,10 @@ export interface CorrectionInput {
   readonly lookups: number;
   /** Addresses behind top-level `a` and `mx` terms, by term. */
   readonly addresses: Readonly<Record<string, readonly string[]>>;
-  /** Include and redirect targets without a usable record; their terms are dropped. */
+  /**
+   * Include and redirect targets whose terms are dropped, because they have no usable record or
+   * pass every IP through `+all`.
+   */
   readonly brokenTargets: readonly string[];
 }
 
