@@ -1,7 +1,13 @@
 import type { DnsContext } from "../../dns/context.js";
 import { isVoidFailure, joinTxt, type DnsFailure } from "../../dns/types.js";
 import { isUnanswered, problem, type Problem } from "../types.js";
-import { isSpfRecord, parseSpfRecord, type Directive, type DomainSpec } from "./record.js";
+import {
+  isSpfRecord,
+  parseSpfRecord,
+  type Directive,
+  type DomainSpec,
+  type SpfRecord,
+} from "./record.js";
 
 /** One record in the include and redirect tree, with the DNS lookups it costs. */
 export interface SpfNode {
@@ -30,6 +36,11 @@ export interface SpfAnalysis {
   readonly problems: readonly Problem[];
   /** The failure of the first TXT query when DNS gave no answer to it, else null. */
   readonly unanswered: DnsFailure | null;
+  /**
+   * Include and redirect targets of the domain's own record behind which a `+all` passes every
+   * IP, lower-cased.
+   */
+  readonly passAllTargets: readonly string[];
 }
 
 interface Walk {
@@ -37,16 +48,30 @@ interface Walk {
   readonly problems: Problem[];
   readonly addresses: Record<string, string[]>;
   readonly stack: string[];
+  readonly passAllTargets: string[];
 }
+
+/** The path from the domain's own record to a record that the walk visits. */
+interface Reach {
+  /** The include or redirect term of the domain's own record that leads here, or null. */
+  readonly topTerm: { readonly text: string; readonly target: string } | null;
+  /**
+   * True when a pass of this record makes the domain pass, because every include on the way has
+   * the `+` qualifier. A redirect returns its target's result unchanged (RFC 7208, section 6.1).
+   */
+  readonly passesOn: boolean;
+}
+
+const DOMAIN_REACH: Reach = { topTerm: null, passesOn: true };
 
 const MAX_DEPTH = 12;
 
 /** Fetches a domain's SPF record and everything it includes, counting lookups per branch. */
 export async function analyseSpf(domain: string, dns: DnsContext): Promise<SpfAnalysis> {
-  const walk: Walk = { dns, problems: [], addresses: {}, stack: [] };
+  const walk: Walk = { dns, problems: [], addresses: {}, stack: [], passAllTargets: [] };
   const first = await dns.lookup(domain, "TXT");
   const records = first.ok ? first.records.map(joinTxt).filter(isSpfRecord) : [];
-  const tree = await visit(domain, "record", walk);
+  const tree = await visit(domain, "record", DOMAIN_REACH, walk);
   checkLimits(tree, walk.problems);
   return {
     records,
@@ -56,6 +81,7 @@ export async function analyseSpf(domain: string, dns: DnsContext): Promise<SpfAn
     addresses: walk.addresses,
     problems: walk.problems,
     unanswered: !first.ok && isUnanswered(first) ? first : null,
+    passAllTargets: walk.passAllTargets,
   };
 }
 
@@ -68,8 +94,14 @@ export async function analyseSpfRecord(
   record: string,
   dns: DnsContext,
 ): Promise<readonly Problem[]> {
-  const walk: Walk = { dns, problems: [], addresses: {}, stack: [domain.toLowerCase()] };
-  const tree = await visitRecords(domain, "record", [record], walk);
+  const walk: Walk = {
+    dns,
+    problems: [],
+    addresses: {},
+    stack: [domain.toLowerCase()],
+    passAllTargets: [],
+  };
+  const tree = await visitRecords(domain, "record", [record], DOMAIN_REACH, walk);
   checkLimits(tree, walk.problems);
   return walk.problems;
 }
@@ -87,7 +119,12 @@ function leaf(
   return { domain, via, record, status, lookups: 0, totalLookups: 0, voidLookups: 0, children: [] };
 }
 
-async function visit(domain: string, via: SpfNode["via"], walk: Walk): Promise<SpfNode> {
+async function visit(
+  domain: string,
+  via: SpfNode["via"],
+  reach: Reach,
+  walk: Walk,
+): Promise<SpfNode> {
   const key = domain.toLowerCase();
   // The term being followed sits in the record of the domain walked last.
   const parent = walk.stack[walk.stack.length - 1] ?? domain;
@@ -124,7 +161,7 @@ async function visit(domain: string, via: SpfNode["via"], walk: Walk): Promise<S
   }
 
   walk.stack.push(key);
-  const node = await visitRecords(domain, via, records, walk);
+  const node = await visitRecords(domain, via, records, reach, walk);
   walk.stack.pop();
   return node;
 }
@@ -157,6 +194,7 @@ async function visitRecords(
   domain: string,
   via: SpfNode["via"],
   records: readonly string[],
+  reach: Reach,
   walk: Walk,
 ): Promise<SpfNode> {
   if (records.length > 1) {
@@ -172,7 +210,9 @@ async function visitRecords(
     const parsedAll = records.map(parseSpfRecord).flatMap((p) => (p.ok ? [p.record] : []));
     const directives = parsedAll.flatMap((record) => record.directives);
     const redirect = parsedAll.find((record) => record.redirect !== null)?.redirect ?? null;
-    const node = await visitTerms(domain, via, records.join(" | "), directives, redirect, walk);
+    const merged = { text: records.join(" | "), directives, redirect };
+    // Receivers return permerror here, so a `+all` among the merged terms passes nothing.
+    const node = await visitTerms(domain, via, merged, { ...reach, passesOn: false }, walk);
     return { ...node, status: "multiple" };
   }
 
@@ -189,17 +229,21 @@ async function visitRecords(
     );
     return leaf(domain, via, "syntax-error", record);
   }
-  return visitTerms(domain, via, record, parsed.record.directives, parsed.record.redirect, walk);
+  return visitTerms(domain, via, parsed.record, reach, walk);
 }
+
+/** The terms of one record, or of several records walked together. */
+type RecordTerms = Pick<SpfRecord, "text" | "directives" | "redirect">;
 
 async function visitTerms(
   domain: string,
   via: SpfNode["via"],
-  record: string,
-  directives: readonly Directive[],
-  redirect: DomainSpec | null,
+  terms: RecordTerms,
+  reach: Reach,
   walk: Walk,
 ): Promise<SpfNode> {
+  const { text: record, directives, redirect } = terms;
+  if (reach.topTerm !== null && reach.passesOn) checkPassAll(domain, directives, reach, walk);
   let lookups = 0;
   let voidLookups = 0;
   const children: SpfNode[] = [];
@@ -209,7 +253,10 @@ async function visitTerms(
     lookups++;
     const target = mechanism.domain === null ? domain : literalDomain(mechanism.domain);
     if (target === null) continue;
-    if (mechanism.kind === "include") children.push(await visit(target, "include", walk));
+    if (mechanism.kind === "include") {
+      const inner = reachThrough(reach, directive.text, target, directive.qualifier === "+");
+      children.push(await visit(target, "include", inner, walk));
+    }
     if (mechanism.kind === "a" || mechanism.kind === "mx") {
       const found = await addressesBehind(mechanism.kind, target, walk);
       if (found.kind === "void") voidLookups++;
@@ -221,10 +268,47 @@ async function visitTerms(
   if (redirect !== null && !directives.some((d) => d.mechanism.kind === "all")) {
     lookups++;
     const target = literalDomain(redirect);
-    if (target !== null) children.push(await visit(target, "redirect", walk));
+    const inner = reachThrough(reach, `redirect=${redirect.text}`, target ?? "", true);
+    if (target !== null) children.push(await visit(target, "redirect", inner, walk));
   }
   const totalLookups = lookups + children.reduce((sum, child) => sum + child.totalLookups, 0);
   return { domain, via, record, status: "ok", lookups, totalLookups, voidLookups, children };
+}
+
+/** Extends a reach by one include or redirect term that leads to `target`. */
+function reachThrough(reach: Reach, text: string, target: string, passes: boolean): Reach {
+  return {
+    topTerm: reach.topTerm ?? { text, target: target.toLowerCase() },
+    passesOn: reach.passesOn && passes,
+  };
+}
+
+/**
+ * Reports a `+all` in a record that the domain reaches through includes and redirects. It
+ * passes every IP that no earlier term decides, and so the domain's record passes them too.
+ */
+function checkPassAll(
+  domain: string,
+  directives: readonly Directive[],
+  reach: Reach,
+  walk: Walk,
+): void {
+  const all = directives.find((directive) => directive.mechanism.kind === "all");
+  if (all?.qualifier !== "+" || reach.topTerm === null) return;
+  const owner = walk.stack[0] ?? domain;
+  const between = walk.stack.slice(1, -1);
+  const through = between.length === 0 ? "" : ` through ${between.join(" → ")}`;
+  walk.problems.push(
+    problem(
+      "spf-pass-all",
+      "error",
+      `${owner} reaches "${all.text}" in the SPF record of ${domain}${through}, which lets every server on the internet send as ${owner}.`,
+      `Remove ${reach.topTerm.text} from the SPF record of ${owner}, or ask the owner of ${domain} to end its record with "~all" or "-all".`,
+    ),
+  );
+  if (!walk.passAllTargets.includes(reach.topTerm.target)) {
+    walk.passAllTargets.push(reach.topTerm.target);
+  }
 }
 
 /** Returns the domain of a domain-spec without macros, or null when it depends on the message. */
@@ -279,10 +363,26 @@ async function addressesBehind(
   return { kind: "addresses", addresses };
 }
 
+/**
+ * Counts the lookups that removing a branch saves: its own include or redirect term, which the
+ * parent record counts, and everything below it.
+ */
+function branchLookups(child: SpfNode): number {
+  return child.totalLookups + 1;
+}
+
+function formatLookups(count: number): string {
+  return `${count} lookup${count === 1 ? "" : "s"}`;
+}
+
 function checkLimits(tree: SpfNode, problems: Problem[]): void {
   if (tree.totalLookups > 10) {
-    const heavy = [...tree.children].sort((a, b) => b.totalLookups - a.totalLookups).slice(0, 3);
-    const named = heavy.map((child) => `${child.domain} (${child.totalLookups})`).join(", ");
+    const heavy = [...tree.children]
+      .sort((a, b) => branchLookups(b) - branchLookups(a))
+      .slice(0, 3);
+    const named = heavy
+      .map((child) => `${child.domain} (${formatLookups(branchLookups(child))})`)
+      .join(", ");
     problems.push(
       problem(
         "spf-lookup-limit",

@@ -6,6 +6,7 @@ import { analyseSpf, analyseSpfRecord, type SpfAnalysis, type SpfNode } from "./
 import { correctedRecord } from "./correct.js";
 import { evaluateSpf } from "./evaluate.js";
 import { recordProblems } from "./policy.js";
+import { withPublishedRecord } from "./published.js";
 import { parseSpfRecord } from "./record.js";
 import type { SpfResult } from "./state.js";
 
@@ -52,8 +53,6 @@ export async function checkSpf(
   if (analysis.unanswered !== null) return uncheckedSpf(domain, analysis, analysis.unanswered);
 
   const results: SpfIpResult[] = [];
-  // The corrected record drops `+all`, so it must list the IPs that pass only through it.
-  const passingByAll: string[] = [];
   for (const ip of ips) {
     const outcome = await evaluateSpf(
       { ip, sender: `postmaster@${domain}`, helo: helo ?? domain },
@@ -65,7 +64,6 @@ export async function checkSpf(
       reason: outcome.reason,
       explanation: outcome.explanation,
     });
-    if (outcome.result === "pass" && outcome.matchedAll) passingByAll.push(ip);
   }
   const heloResult = helo === null ? null : await heloResults(ips, helo, dns);
   const record = analysis.records.length === 1 ? (analysis.records[0] as string) : null;
@@ -101,9 +99,7 @@ export async function checkSpf(
   };
   // A DNS failure leaves nothing to correct, because the record may be correct as published.
   const needsFix = problems.some((p) => p.severity !== "info" && !UNCHECKED_CODES.has(p.code));
-  const corrected = needsFix
-    ? await offeredRecord(domain, analysis, results, passingByAll, dns)
-    : null;
+  const corrected = needsFix ? await offeredRecord(domain, analysis, results, dns) : null;
   const unchecked = isUnchecked(analysis.tree, results, problems);
   return {
     verdict: unchecked ? "not-checked" : verdictOf(problems),
@@ -163,28 +159,53 @@ function uncheckedSpf(domain: string, analysis: SpfAnalysis, unanswered: DnsFail
  * Writes the corrected record, and returns it only when it differs from the published record
  * and its own walk finds no error. A loop or a missing record deeper in the include tree
  * cannot be fixed at the domain itself, so then the problems name the record to change.
- * `passingByAll` lists the IPs that pass only through the record's `+all`. The corrected record
- * ends in `~all` or `-all`, so it adds them like failing IPs.
+ * Dropping terms (`+all`, `ptr`, over-wide ranges, broken includes) can stop a sending IP that
+ * passes today from passing. The corrected record is therefore evaluated for those IPs, and
+ * the ones it no longer passes are added like failing IPs.
  */
 async function offeredRecord(
   domain: string,
   analysis: SpfAnalysis,
   results: readonly SpfIpResult[],
-  passingByAll: readonly string[],
   dns: DnsContext,
 ): Promise<string | null> {
   // An IP with temperror may be listed behind the include that failed, so it is not added.
-  const missing = results.filter((r) => r.result !== "pass" && r.result !== "temperror");
-  const corrected = correctedRecord({
-    records: analysis.records,
-    missingIps: [...missing.map((r) => r.ip), ...passingByAll],
-    lookups: analysis.lookups,
-    addresses: analysis.addresses,
-    brokenTargets: brokenTargets(analysis.tree),
-  });
+  const missing = results
+    .filter((r) => r.result !== "pass" && r.result !== "temperror")
+    .map((r) => r.ip);
+  const passing = results.filter((r) => r.result === "pass").map((r) => r.ip);
+  const correct = (missingIps: readonly string[]): string =>
+    correctedRecord({
+      records: analysis.records,
+      missingIps,
+      lookups: analysis.lookups,
+      addresses: analysis.addresses,
+      brokenTargets: [...brokenTargets(analysis.tree), ...analysis.passAllTargets],
+    });
+
+  const draft = correct(missing);
+  const lost = await ipsNotPassing(domain, draft, passing, dns);
+  const corrected = lost.length === 0 ? draft : correct([...missing, ...lost]);
   if (analysis.records.length === 1 && analysis.records[0] === corrected) return null;
   const remaining = await analyseSpfRecord(domain, corrected, dns);
   return remaining.some((p) => p.severity === "error") ? null : corrected;
+}
+
+/** Returns the IPs of `ips` for which `record`, published at `domain`, gives no pass. */
+async function ipsNotPassing(
+  domain: string,
+  record: string,
+  ips: readonly string[],
+  dns: DnsContext,
+): Promise<string[]> {
+  const published = withPublishedRecord(dns, domain, record);
+  const lost: string[] = [];
+  for (const ip of ips) {
+    const request = { ip, sender: `postmaster@${domain}`, helo: domain };
+    const outcome = await evaluateSpf(request, published);
+    if (outcome.result !== "pass") lost.push(ip);
+  }
+  return lost;
 }
 
 /** Evaluates the HELO identity, as receivers do for bounces with an empty MAIL FROM. */

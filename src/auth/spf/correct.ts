@@ -6,13 +6,16 @@ import { WIDEST_IPV4_PREFIX, WIDEST_IPV6_PREFIX } from "./policy.js";
 export interface CorrectionInput {
   /** Every `v=spf1` record at the domain. */
   readonly records: readonly string[];
-  /** Sending IPs that do not pass today. */
+  /** Sending IPs to add: those that fail today, and those that pass only through dropped terms. */
   readonly missingIps: readonly string[];
   /** Total DNS lookups of the current record. */
   readonly lookups: number;
   /** Addresses behind top-level `a` and `mx` terms, by term. */
   readonly addresses: Readonly<Record<string, readonly string[]>>;
-  /** Include and redirect targets without a usable record; their terms are dropped. */
+  /**
+   * Include and redirect targets whose terms are dropped, because they have no usable record or
+   * pass every IP through `+all`.
+   */
   readonly brokenTargets: readonly string[];
 }
 

@@ -61,6 +61,7 @@ export async function evaluateSpf(
     lookups: 0,
     voidLookups: 0,
     visited: [],
+    chain: [],
   };
   const outcome = await topLevel(domain, state);
   return {
@@ -115,16 +116,43 @@ async function checkHost(
 ): Promise<HostOutcome> {
   if (!isValidDomain(domain))
     return { result: "none", reason: `"${domain}" is not a valid domain` };
+  const key = domain.toLowerCase();
+  if (state.chain.some((entered) => entered.toLowerCase() === key)) throw loopAbort(domain, state);
   const found = await fetchRecord(domain, state.dns);
   if ("result" in found) return found;
   state.visited.push(domain);
+  state.chain.push(domain);
+  try {
+    return await checkRecord(domain, found.record, state, explained);
+  } finally {
+    state.chain.pop();
+  }
+}
 
-  for (const directive of found.record.directives) {
+/**
+ * Builds the permerror for an include or redirect that leads back to a record still being
+ * evaluated. The record repeats the same terms with the same inputs, and every round costs at
+ * least one lookup, so receivers end in permerror at the lookup limit (RFC 7208, section
+ * 4.6.4). Naming the loop instead of the limit shows the admin which record to change.
+ */
+function loopAbort(domain: string, state: EvaluationState): SpfAbort {
+  const path = [...state.chain, domain].join(" → ");
+  return new SpfAbort("permerror", `${path} loops back`);
+}
+
+/** Evaluates the terms of one parsed record, then its redirect (RFC 7208, sections 4.6 and 6.1). */
+async function checkRecord(
+  domain: string,
+  record: SpfRecord,
+  state: EvaluationState,
+  explained: { text: string | null },
+): Promise<HostOutcome> {
+  for (const directive of record.directives) {
     const nested = (target: string, inner: EvaluationState): Promise<SpfResult> =>
       checkHost(target, inner, { text: null }).then((outcome) => outcome.result);
     if (await mechanismMatches(directive.mechanism, state, domain, nested)) {
       const result = QUALIFIER_RESULTS[directive.qualifier];
-      if (result === "fail") explained.text = await explanation(found.record, state, domain);
+      if (result === "fail") explained.text = await explanation(record, state, domain);
       return {
         result,
         reason: `${domain} matched "${directive.text}"`,
@@ -132,8 +160,8 @@ async function checkHost(
       };
     }
   }
-  const redirect = found.record.redirect;
-  if (redirect !== null && !found.record.directives.some((d) => d.mechanism.kind === "all")) {
+  const redirect = record.redirect;
+  if (redirect !== null && !record.directives.some((d) => d.mechanism.kind === "all")) {
     countLookup(state, "redirect");
     const target = await targetOf(redirect, state, domain);
     const outcome = await checkHost(target, state, explained);

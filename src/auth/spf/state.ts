@@ -51,6 +51,8 @@ export interface EvaluationState {
   voidLookups: number;
   /** Domains whose records were evaluated, for the trace. */
   readonly visited: string[];
+  /** Domains whose `check_host()` is still running, outermost first, to detect a loop. */
+  readonly chain: string[];
 }
 
 /** Ends an evaluation early with temperror or permerror; caught by `evaluateSpf`. */

@@ -45,6 +45,28 @@ host A 198.51.100.7
     expect(analysis.problems[0]?.message).toMatch(/^The SPF record of example.com needs 18 /);
   });
 
+  it("counts each include in its branch", async () => {
+    const includes = Array.from({ length: 11 }, (_, i) => `include:i${i}.example.net`).join(" ");
+    const zone = [
+      `$ORIGIN example.net.`,
+      ...Array.from({ length: 10 }, (_, i) => `i${i} TXT "v=spf1 ip4:198.51.100.${i} -all"`),
+      `i10 TXT "v=spf1 a:mail.example.net mx:example.net -all"`,
+      `@ MX 10 mail`,
+      `mail A 198.51.100.20`,
+    ];
+    const dns = zoneDns(
+      `$ORIGIN example.com.\n@ TXT "v=spf1 ${includes} -all"\n${zone.join("\n")}\n`,
+    );
+    const analysis = await analyseSpf("example.com", dns);
+    const message = analysis.problems[0]?.message ?? "";
+    expect(analysis.lookups).toBe(13);
+    expect(message).toContain(
+      "The largest branches: i10.example.net (3 lookups), i0.example.net (1 lookup), " +
+        "i1.example.net (1 lookup).",
+    );
+    expect(message).not.toContain("(0");
+  });
+
   it("offers no record that stays over the limit", async () => {
     const includes = Array.from({ length: 11 }, (_, i) => `include:i${i}.example.net`).join(" ");
     const zone = Array.from(
