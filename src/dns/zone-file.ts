@@ -118,11 +118,11 @@ function rejectBinary(text: string, source: string): void {
   }
   const share = count / Math.max(text.length, 1);
   if (!text.includes("\0") && (count < MIN_BINARY_CHARS || share <= MAX_BINARY_SHARE)) return;
+  const start = quoteExcerpt([...text].slice(0, MAX_BINARY_EXCERPT_CHARS).join(""));
   throw new SyntaxError(
     `${source} is not a zone file: it contains binary data (${count} control ` +
-      `characters or undecodable bytes in ${text.length} characters), starting ` +
-      `${quoteExcerpt(text, MAX_BINARY_EXCERPT_CHARS)}. Give a text zone file in the master ` +
-      "file format of RFC 1035, section 5.",
+      `characters or undecodable bytes in ${text.length} characters), starting with ` +
+      `${start}. Give a text zone file in the master file format of RFC 1035, section 5.`,
   );
 }
 
@@ -132,13 +132,13 @@ function isBinaryCode(code: number): boolean {
 }
 
 /**
- * Quotes a piece of the input for an error message: at most `maxChars` characters, with
- * control characters and undecodable bytes written as `\u` escapes.
+ * Quotes a piece of the input for an error message: at most `MAX_EXCERPT_CHARS` characters,
+ * with control characters and undecodable bytes written as `\u` escapes.
  */
-export function quoteExcerpt(text: string, maxChars = MAX_EXCERPT_CHARS): string {
+function quoteExcerpt(text: string): string {
   const chars = [...text];
   const escaped = chars
-    .slice(0, maxChars)
+    .slice(0, MAX_EXCERPT_CHARS)
     .map((char) => {
       const code = char.codePointAt(0) ?? 0;
       if (code === 0xfffd || /\p{C}/u.test(char)) {
@@ -147,7 +147,7 @@ export function quoteExcerpt(text: string, maxChars = MAX_EXCERPT_CHARS): string
       return char;
     })
     .join("");
-  const more = chars.length > maxChars ? `… (${chars.length} characters)` : "";
+  const more = chars.length > MAX_EXCERPT_CHARS ? `… (${chars.length} characters)` : "";
   return `"${escaped}"${more}`;
 }
 
