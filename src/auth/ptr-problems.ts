@@ -137,7 +137,7 @@ function notConfirmedProblem(
 /**
  * Builds the warning for a HELO name that is not a confirmed PTR name. A confirmed name that
  * looks like an ISP's default name is never offered as the HELO name, because receivers and
- * lists of dynamic ranges penalise such HELO names as much as such PTR names.
+ * lists of dynamic ranges penalise such HELO names too.
  */
 function heloMismatchProblem(
   result: PtrResult,

@@ -88,8 +88,8 @@ function partlyUncheckedFix(queries: readonly DnsFailure[], options: DnsOptions)
 }
 
 /**
- * Builds the fix for answers truncated over UDP whose retry over TCP failed: a firewall or the
- * server drops DNS over TCP, which RFC 7766 requires of every DNS server.
+ * Builds the fix for answers truncated over UDP whose retry over TCP failed, which happens when
+ * a firewall or the server itself drops DNS over TCP.
  */
 function truncationFix(options: DnsOptions): string {
   const server =

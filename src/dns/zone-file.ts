@@ -99,10 +99,10 @@ export function parseZoneFile(
 const MAX_BINARY_SHARE = 0.1;
 const MIN_BINARY_CHARS = 8;
 
-/** Longest excerpt of the input that a syntax error quotes, in characters. */
+/** Maximum length of the input excerpt that a syntax error quotes, in characters. */
 const MAX_EXCERPT_CHARS = 40;
 
-/** Longest excerpt of a binary file that the error quotes, in characters. */
+/** Maximum length of the excerpt of a binary file that the error quotes, in characters. */
 const MAX_BINARY_EXCERPT_CHARS = 16;
 
 /**

@@ -23,8 +23,8 @@ const txt = (name: string, data: string): dnsPacket.Answer => ({ type: "TXT", na
 
 /**
  * Starts a DNS server on 127.0.0.1 whose answers for names under truncated.example.com come
- * truncated over UDP and then get `tcpReply` over TCP. The DMARC record answers normally, so
- * the server is shown to be reachable.
+ * truncated over UDP and then get `tcpReply` over TCP. The DMARC query gets its record
+ * normally, which shows that the server is reachable.
  */
 async function truncatingServer(tcpReply: TestReply): Promise<TestDnsServer> {
   return startDnsServer((question, transport) => {

@@ -8,7 +8,7 @@ export interface TestReply {
   readonly answers?: readonly dnsPacket.Answer[];
   /** Over UDP, send an empty answer with the TC bit so the client must retry over TCP. */
   readonly truncateUdp?: boolean;
-  /** Over TCP too, send an empty answer with the TC bit, so no transport gives the records. */
+  /** Over TCP too, send an empty answer with the TC bit, so neither transport returns the records. */
   readonly truncateTcp?: boolean;
   /** Over TCP, close the connection without an answer. */
   readonly closeTcp?: boolean;
@@ -80,7 +80,7 @@ function serveTcp(socket: net.Socket, handler: TestHandler, queries: ReceivedQue
   });
 }
 
-/** Logs the query and returns true when the handler asks to close the TCP connection. */
+/** Logs the query and returns true when the handler requests closing the TCP connection. */
 function closesTcp(message: Buffer, handler: TestHandler, queries: ReceivedQuery[]): boolean {
   const question = dnsPacket.decode(message).questions?.[0];
   if (question === undefined || handler(question, "tcp").closeTcp !== true) return false;
