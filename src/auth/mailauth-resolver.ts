@@ -8,6 +8,7 @@ const ERROR_CODES: Readonly<Record<string, string>> = {
   refused: "EREFUSED",
   timeout: "ETIMEOUT",
   unreachable: "ECONNREFUSED",
+  truncated: "EBADRESP",
   malformed: "EBADRESP",
   "invalid-name": "EBADNAME",
   "not-recorded": "ETIMEOUT",

@@ -1,16 +1,9 @@
 import ipaddr from "ipaddr.js";
 import type { DnsContext } from "../dns/context.js";
 import { parseIp, reverseName } from "../dns/names.js";
-import { isVoidFailure, type DnsFailure } from "../dns/types.js";
-import {
-  isUnanswered,
-  notChecked,
-  notCheckedText,
-  problem,
-  verdictOf,
-  type CheckResult,
-  type Problem,
-} from "./types.js";
+import { isVoidFailure, type DnsResult } from "../dns/types.js";
+import { looksGeneric, ptrProblems, type CheckedIp } from "./ptr-problems.js";
+import { isUnanswered, notChecked, notCheckedText, verdictOf, type CheckResult } from "./types.js";
 
 /** Reverse DNS of one sending IP. */
 export interface PtrResult {
@@ -36,12 +29,6 @@ export type PtrCheck = CheckResult<{
   readonly helo: string | null;
   readonly ptr: readonly PtrResult[];
 }>;
-
-/** A PTR result, and the failure of its query when DNS gave no usable answer. */
-interface CheckedIp {
-  readonly result: PtrResult;
-  readonly failure: DnsFailure | null;
-}
 
 const MAX_PTR_NAMES = 10;
 
@@ -109,14 +96,17 @@ async function checkOne(ip: string, helo: string | null, dns: DnsContext): Promi
     return {
       result: { ...base, error },
       failure: isUnanswered(answer) ? answer : null,
+      forwardAddresses: new Map(),
     };
   }
   const names = answer.records.map((n) => n.replace(/\.$/, "").toLowerCase());
   const confirmed: string[] = [];
+  const forwardAddresses = new Map<string, readonly string[] | null>();
   for (const host of names.slice(0, MAX_PTR_NAMES)) {
     const forward = await dns.lookup(host, address.kind() === "ipv4" ? "A" : "AAAA");
     if (forward.ok && forward.records.some((record) => sameIp(record, address)))
       confirmed.push(host);
+    forwardAddresses.set(host, forwardRecords(forward));
   }
   const result = {
     ...base,
@@ -127,95 +117,17 @@ async function checkOne(ip: string, helo: string | null, dns: DnsContext): Promi
     generic: names.some((host) => looksGeneric(host, address)),
     error: null,
   };
-  return { result, failure: null };
+  return { result, failure: null, forwardAddresses };
+}
+
+/** Returns the addresses of a forward answer: none for NXDOMAIN or NODATA, null if unknown. */
+function forwardRecords(answer: DnsResult<"A" | "AAAA">): readonly string[] | null {
+  if (answer.ok) return answer.records;
+  return isVoidFailure(answer.kind) ? [] : null;
 }
 
 function sameIp(text: string, address: ipaddr.IPv4 | ipaddr.IPv6): boolean {
   return (
     ipaddr.isValid(text) && parseIp(text).toNormalizedString() === address.toNormalizedString()
-  );
-}
-
-/** Names like `192-0-2-25.dsl.example.net` or `dynamic-…` mark an ISP's default PTR. */
-function looksGeneric(host: string, address: ipaddr.IPv4 | ipaddr.IPv6): boolean {
-  const parts = address.kind() === "ipv4" ? address.toString().split(".") : [];
-  const digits =
-    parts.length === 4 &&
-    (host.includes(parts.join("-")) ||
-      host.includes([...parts].reverse().join("-")) ||
-      host.includes(parts.join(".")));
-  return digits || /(^|[.-])(dynamic|dyn|dhcp|pool|dsl|cable|ppp|client|static|host\d)/.test(host);
-}
-
-/**
- * Lists the problems of one IP. A PTR query that got no usable answer is `info`, not an error,
- * because it shows nothing about the PTR record, so no `reverse-dns` finding rests on it.
- */
-function ptrProblems({ result, failure }: CheckedIp, helo: string | null): Problem[] {
-  if (failure?.kind === "not-in-zone") return [notInZoneProblem(result, failure)];
-  if (result.error !== null) {
-    return [
-      problem(
-        "ptr-dns-error",
-        failure === null ? "error" : "info",
-        `The PTR query for ${result.ip} (${result.reverseName}) failed, so its reverse DNS is ${result.error}.`,
-        `Run the check again. If the query keeps failing, check that the name servers of ${result.reverseName} answer; if they do not, ask the owner of the IP (your provider) to fix its reverse zone.`,
-      ),
-    ];
-  }
-  if (result.names.length === 0) {
-    return [
-      problem(
-        "ptr-missing",
-        "error",
-        `${result.ip} has no PTR record; Gmail rejects mail from IPs without reverse DNS.`,
-        `Ask the owner of ${result.ip} (your hosting provider or ISP) to set its PTR to your mail server's host name.`,
-      ),
-    ];
-  }
-  const problems: Problem[] = [];
-  if (!result.forwardConfirmed) {
-    problems.push(
-      problem(
-        "ptr-not-confirmed",
-        "error",
-        `The PTR name of ${result.ip} (${result.names.join(", ")}) does not resolve back to ${result.ip}.`,
-        `Add an ${result.ip.includes(":") ? "AAAA" : "A"} record for ${result.names[0] ?? "the PTR name"} pointing to ${result.ip}.`,
-      ),
-    );
-  }
-  if (result.generic) {
-    problems.push(
-      problem(
-        "ptr-generic",
-        "warning",
-        `The PTR name of ${result.ip} (${result.names[0] ?? ""}) looks like an ISP's default name; receivers treat such IPs as end-user connections.`,
-        "Set the PTR to your mail server's own host name.",
-      ),
-    );
-  }
-  if (helo !== null && result.forwardConfirmed && result.heloMatches === false) {
-    problems.push(
-      problem(
-        "helo-mismatch",
-        "warning",
-        `The HELO name ${helo} is not the PTR name of ${result.ip} (${result.confirmedNames.join(", ")}).`,
-        `Send "${result.confirmedNames[0] ?? ""}" as the HELO name (Postfix smtp_helo_name, Exim helo_data).`,
-      ),
-    );
-  }
-  return problems;
-}
-
-/**
- * Builds the warning for an IP whose reverse name is outside the zone files given with
- * `--zone`. The files cannot show its PTR, so the fix names the files, not name servers.
- */
-function notInZoneProblem(result: PtrResult, failure: DnsFailure): Problem {
-  return problem(
-    "ptr-not-in-zone",
-    "warning",
-    `The PTR of ${result.ip} was not checked, because ${failure.detail}.`,
-    `To check it, add the reverse zone that contains ${result.reverseName} to the --zone files, or run without --zone.`,
   );
 }

@@ -43,11 +43,12 @@ export function renderCheckText(
   const lines: string[] = [];
   for (const domain of report.domains) lines.push(...domainLines(domain, style), "");
   if (report.ptr.length > 0) lines.push(...reverseLines(report, style), "");
-  const first = report.domains[0];
-  if (first !== undefined) {
-    lines.push(...requirementLines(first.domain, first.requirements, style));
-    lines.push(...messageDomainLines(report, style), "");
+  // Each domain gets its own table, because SPF, DKIM and DMARC rows differ by domain.
+  for (const domain of report.domains) {
+    lines.push(...requirementLines(domain.domain, domain.requirements, style), "");
   }
+  const messageLines = messageDomainLines(report, style);
+  if (messageLines.length > 0) lines.push(...messageLines, "");
   if (report.findings.length > 0) {
     lines.push(style.bold("Findings"));
     for (const finding of report.findings) {

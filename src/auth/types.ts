@@ -69,7 +69,7 @@ export function notCheckedText(failure: DnsFailure): string {
 
 /**
  * True when a failure means DNS gave no usable answer at all: a timeout, a network error, a
- * replay gap, no query sent because the run is offline, a name outside the zone files given,
+ * truncated answer whose retry over TCP failed, a replay gap, no query sent because the run is offline, a name outside the zone files given,
  * or SERVFAIL or REFUSED. A resolver returns SERVFAIL when it could not reach the zone's name
  * servers, and a server returns REFUSED for zones it does not serve, so neither shows whether
  * the record exists.
@@ -78,6 +78,7 @@ export function isUnanswered(failure: DnsFailure): boolean {
   return (
     failure.kind === "timeout" ||
     failure.kind === "unreachable" ||
+    failure.kind === "truncated" ||
     failure.kind === "not-recorded" ||
     failure.kind === "offline" ||
     failure.kind === "not-in-zone" ||

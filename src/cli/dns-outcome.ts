@@ -64,6 +64,7 @@ function partlyUncheckedMessage(tally: LookupTally, options: DnsOptions): string
 const FAILURE_VERBS: Partial<Record<DnsFailureKind, string>> = {
   timeout: "timed out",
   unreachable: "could not reach the DNS server",
+  truncated: "truncated, with a failed retry over TCP",
   refused: "refused by the DNS server",
   malformed: "got a malformed reply",
   "not-recorded": "missing from the replay file",
@@ -77,12 +78,28 @@ function partlyUncheckedFix(queries: readonly DnsFailure[], options: DnsOptions)
     options.resolver === undefined
       ? "the system's DNS resolver answers"
       : `the DNS server at ${options.resolver} answers`;
+  if (queries.some((q) => q.kind === "truncated")) return truncationFix(options);
   if (queries.some((q) => q.kind === "timeout"))
     return (
       `Run the command again, raise --timeout-ms (now ${options.timeoutMs}), ` +
       `or check that ${server} every query.`
     );
   return `Run the command again, or check that ${server} every query.`;
+}
+
+/**
+ * Builds the fix for answers truncated over UDP whose retry over TCP failed, which happens when
+ * a firewall or the server itself drops DNS over TCP.
+ */
+function truncationFix(options: DnsOptions): string {
+  const server =
+    options.resolver === undefined
+      ? "the system's DNS resolver (TCP port 53)"
+      : `the DNS server at ${options.resolver}`;
+  return (
+    `Answers too big for UDP are sent again over TCP, so allow DNS over TCP from this host ` +
+    `to ${server} and make that server answer over TCP, then run the command again.`
+  );
 }
 
 function nothingCheckedMessage(tally: LookupTally, first: DnsFailure, options: DnsOptions): string {
@@ -93,6 +110,9 @@ function nothingCheckedMessage(tally: LookupTally, first: DnsFailure, options: D
     );
   }
   const cause = `First failure: ${first.type} ${first.name}: ${first.detail}.`;
+  if (first.kind === "truncated") {
+    return `nothing could be checked, because no DNS query got a usable answer. ${cause} ${truncationFix(options)}`;
+  }
   if (options.dnsReplay !== undefined) {
     return (
       `nothing could be checked, because ` +

@@ -85,6 +85,7 @@ const KINDS: readonly DnsFailureKind[] = [
   "refused",
   "timeout",
   "unreachable",
+  "truncated",
   "malformed",
   "invalid-name",
   "not-recorded",

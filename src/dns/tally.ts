@@ -6,14 +6,16 @@ import type { DnsContext } from "./context.js";
 import type { DnsFailure, DnsFailureKind, DnsResult, RecordType } from "./types.js";
 
 /**
- * Failure kinds after which no DNS server responded to the query. SERVFAIL counts as a
- * response, because resolvers return it when the domain's own name servers fail, and the
- * checks report that as a problem of the domain. `invalid-name` counts as neither, because
- * no query is sent.
+ * Failure kinds after which no DNS server gave a usable response to the query. SERVFAIL
+ * counts as a response, because resolvers return it when the domain's own name servers fail,
+ * and the checks report that as a problem of the domain. A truncated answer whose TCP retry
+ * failed has no records to read, so it counts as unanswered. `invalid-name` counts as
+ * neither, because no query is sent.
  */
 const UNANSWERED: ReadonlySet<DnsFailureKind> = new Set([
   "timeout",
   "unreachable",
+  "truncated",
   "refused",
   "malformed",
   "not-recorded",
@@ -24,7 +26,10 @@ const UNANSWERED: ReadonlySet<DnsFailureKind> = new Set([
 export interface LookupTally {
   /** Lookups that got records, NXDOMAIN, NODATA or SERVFAIL. */
   readonly answered: number;
-  /** Lookups that got no response (timeout, refused, unreachable, offline, not recorded). */
+  /**
+   * Lookups that got no usable response (timeout, refused, unreachable, truncated, offline,
+   * not recorded).
+   */
   readonly unanswered: number;
   /** The first unanswered lookup, whose detail names the cause. */
   readonly firstFailure: DnsFailure | null;

@@ -34,7 +34,8 @@ export const RECORD_TYPES: readonly RecordType[] = ["A", "AAAA", "TXT", "MX", "P
  * is a replay file without this query; `offline` is a query not sent at all because the run
  * is offline (`--offline`). `not-in-zone` is what a zone-file resolver returns for a name that
  * is neither at nor below any zone origin in its files, so the files cannot show whether it
- * exists.
+ * exists. `truncated` is an answer too big for UDP (TC bit set) whose retry over TCP failed
+ * or was truncated again, so the server answered but its records are unknown.
  */
 export type DnsFailureKind =
   | "nxdomain"
@@ -43,6 +44,7 @@ export type DnsFailureKind =
   | "refused"
   | "timeout"
   | "unreachable"
+  | "truncated"
   | "malformed"
   | "invalid-name"
   | "not-recorded"
@@ -95,6 +97,7 @@ export function isTemporaryFailure(kind: DnsFailureKind): boolean {
     kind === "refused" ||
     kind === "timeout" ||
     kind === "unreachable" ||
+    kind === "truncated" ||
     kind === "not-recorded" ||
     kind === "offline" ||
     kind === "not-in-zone"

@@ -25,7 +25,8 @@ export interface WireResolverOptions {
 type Outcome =
   | { readonly kind: "response"; readonly packet: dnsPacket.DecodedPacket }
   | { readonly kind: "timeout" }
-  | { readonly kind: "error"; readonly detail: string };
+  | { readonly kind: "error"; readonly detail: string }
+  | { readonly kind: "truncated"; readonly detail: string; readonly tcpTimedOut: boolean };
 
 const MAX_CNAME_HOPS = 8;
 
@@ -46,9 +47,11 @@ export function wireResolver(options: WireResolverOptions): Resolver {
       const server = servers[attempt % servers.length] as ServerAddress;
       last = await queryUdp(server, name, type, timeoutMs);
       if (last.kind === "response" && truncated(last.packet)) {
-        last = await queryTcp(server, name, type, timeoutMs);
+        last = await retryOverTcp(server, name, type, timeoutMs);
       }
-      if (last.kind === "error" || (last.kind === "response" && !serverFailure(last.packet))) {
+      // A TCP retry that timed out is tried again like a UDP timeout.
+      if (last.kind === "truncated" && last.tcpTimedOut) continue;
+      if (last.kind !== "timeout" && (last.kind !== "response" || !serverFailure(last.packet))) {
         return last;
       }
     }
@@ -64,6 +67,9 @@ export function wireResolver(options: WireResolverOptions): Resolver {
         return dnsFailure(name, type, "timeout", `no answer within ${timeoutMs} ms`);
       }
       if (outcome.kind === "error") return dnsFailure(name, type, "unreachable", outcome.detail);
+      if (outcome.kind === "truncated") {
+        return dnsFailure(name, type, "truncated", outcome.detail);
+      }
       const step = interpretResponse(outcome.packet, name, current, type, chain);
       if (step.next === null) return step.result;
       if (chain.includes(step.next) || step.next === name) {
@@ -79,6 +85,36 @@ export function wireResolver(options: WireResolverOptions): Resolver {
     description: options.description ?? servers.map((s) => `${s.host}:${s.port}`).join(", "),
     resolve,
   };
+}
+
+/**
+ * Sends the query again over TCP after a truncated UDP answer. A truncated UDP answer shows
+ * that the server answers but its records did not fit, so a failed TCP retry is a
+ * `truncated` outcome, not a network error or a timeout of the server.
+ */
+async function retryOverTcp(
+  server: ServerAddress,
+  name: string,
+  type: RecordType,
+  timeoutMs: number,
+): Promise<Outcome> {
+  const outcome = await queryTcp(server, name, type, timeoutMs);
+  const prefix = "the UDP answer was truncated and the retry over TCP";
+  switch (outcome.kind) {
+    case "response":
+      if (!truncated(outcome.packet)) return outcome;
+      return truncation("the answer was truncated over both UDP and TCP", false);
+    case "timeout":
+      return truncation(`${prefix} got no answer within ${timeoutMs} ms`, true);
+    case "error":
+      return truncation(`${prefix} failed (${outcome.detail.replace(/^TCP: /, "")})`, false);
+    case "truncated":
+      return outcome;
+  }
+}
+
+function truncation(detail: string, tcpTimedOut: boolean): Outcome {
+  return { kind: "truncated", detail, tcpTimedOut };
 }
 
 /** SERVFAIL is often passing trouble of one server, so it is retried like a timeout. */

@@ -71,6 +71,7 @@ export function parseZoneFile(
     owners: new Set(),
   };
   const body = text.startsWith(BYTE_ORDER_MARK) ? text.slice(BYTE_ORDER_MARK.length) : text;
+  rejectBinary(body, source);
   let line = 1;
   try {
     for (const entry of logicalLines(body)) {
@@ -87,6 +88,67 @@ export function parseZoneFile(
   const found = state.origins.size > 0 ? state.origins : state.owners;
   for (const origin of found) origins.add(origin);
   return into;
+}
+
+/**
+ * Share of characters that may be control characters or undecodable bytes (U+FFFD) before a
+ * file counts as binary, and the count below which a file never does. The figures are a
+ * judgement: a text zone has none of them apart from Latin-1 bytes in comments, while random
+ * bytes decode to about half of them.
+ */
+const MAX_BINARY_SHARE = 0.1;
+const MIN_BINARY_CHARS = 8;
+
+/** Maximum length of the input excerpt that a syntax error quotes, in characters. */
+const MAX_EXCERPT_CHARS = 40;
+
+/** Maximum length of the excerpt of a binary file that the error quotes, in characters. */
+const MAX_BINARY_EXCERPT_CHARS = 16;
+
+/**
+ * Throws a SyntaxError when `text` is not text: it contains a NUL character, or at least
+ * `MIN_BINARY_CHARS` and more than `MAX_BINARY_SHARE` of its characters are control
+ * characters or undecodable bytes. Quoting the first bad token of such a file would print a
+ * screen of noise.
+ */
+function rejectBinary(text: string, source: string): void {
+  let count = 0;
+  for (let index = 0; index < text.length; index++) {
+    if (isBinaryCode(text.charCodeAt(index))) count++;
+  }
+  const share = count / Math.max(text.length, 1);
+  if (!text.includes("\0") && (count < MIN_BINARY_CHARS || share <= MAX_BINARY_SHARE)) return;
+  const start = quoteExcerpt([...text].slice(0, MAX_BINARY_EXCERPT_CHARS).join(""));
+  throw new SyntaxError(
+    `${source} is not a zone file: it contains binary data (${count} control ` +
+      `characters or undecodable bytes in ${text.length} characters), starting with ` +
+      `${start}. Give a text zone file in the master file format of RFC 1035, section 5.`,
+  );
+}
+
+/** True for C0 control characters other than tab and line ends, DEL, and U+FFFD. */
+function isBinaryCode(code: number): boolean {
+  return code <= 0x08 || (code >= 0x0e && code <= 0x1f) || code === 0x7f || code === 0xfffd;
+}
+
+/**
+ * Quotes a piece of the input for an error message: at most `MAX_EXCERPT_CHARS` characters,
+ * with control characters and undecodable bytes written as `\u` escapes.
+ */
+function quoteExcerpt(text: string): string {
+  const chars = [...text];
+  const escaped = chars
+    .slice(0, MAX_EXCERPT_CHARS)
+    .map((char) => {
+      const code = char.codePointAt(0) ?? 0;
+      if (code === 0xfffd || /\p{C}/u.test(char)) {
+        return `\\u${code.toString(16).padStart(4, "0")}`;
+      }
+      return char;
+    })
+    .join("");
+  const more = chars.length > MAX_EXCERPT_CHARS ? `… (${chars.length} characters)` : "";
+  return `"${escaped}"${more}`;
 }
 
 /** U+FEFF, which some editors write at the start of UTF-8 files. */
@@ -294,7 +356,9 @@ const TTL_UNIT_SECONDS: Readonly<Record<string, number>> = {
 function parseTtl(text: string): number {
   if (/^\d+$/.test(text)) return Number(text);
   if (!/^(?:\d+[smhdw])+$/i.test(text)) {
-    throw new SyntaxError(`invalid TTL "${text}": give seconds or units such as 1h, 1d, 1h30m`);
+    throw new SyntaxError(
+      `invalid TTL ${quoteExcerpt(text)}: give seconds or units such as 1h, 1d, 1h30m`,
+    );
   }
   let seconds = 0;
   for (const [, count, unit] of text.matchAll(/(\d+)([smhdw])/gi)) {
@@ -314,7 +378,8 @@ function absoluteName(text: string, origin: string): string {
   }
   const name = asciiName(text);
   if (name.endsWith(".")) return normaliseName(name);
-  if (origin === "") throw new SyntaxError(`relative name "${text}" before any $ORIGIN`);
+  if (origin === "")
+    throw new SyntaxError(`relative name ${quoteExcerpt(text)} before any $ORIGIN`);
   return normaliseName(`${name}.${origin}`);
 }
 
@@ -324,7 +389,7 @@ function asciiName(text: string): string {
   const ascii = domainToASCII(text);
   if (ascii === "") {
     throw new SyntaxError(
-      `invalid name "${text}": it cannot be converted to its ASCII (xn--) form. Write the name ` +
+      `invalid name ${quoteExcerpt(text)}: it cannot be converted to its ASCII (xn--) form. Write the name ` +
         "with letters, digits and hyphens only",
     );
   }
@@ -338,10 +403,11 @@ function parseRecord(type: string, rdata: Token[], ttlSeconds: number, origin: s
   };
   switch (type) {
     case "A":
-      if (!ipaddr.IPv4.isValidFourPartDecimal(one())) throw new SyntaxError(`invalid A "${one()}"`);
+      if (!ipaddr.IPv4.isValidFourPartDecimal(one()))
+        throw new SyntaxError(`invalid A ${quoteExcerpt(one())}`);
       return { type, ttlSeconds, data: one() };
     case "AAAA":
-      if (!ipaddr.IPv6.isValid(one())) throw new SyntaxError(`invalid AAAA "${one()}"`);
+      if (!ipaddr.IPv6.isValid(one())) throw new SyntaxError(`invalid AAAA ${quoteExcerpt(one())}`);
       return { type, ttlSeconds, data: ipaddr.IPv6.parse(one()).toString() };
     case "PTR":
     case "CNAME":
@@ -355,7 +421,7 @@ function parseRecord(type: string, rdata: Token[], ttlSeconds: number, origin: s
     default:
       if (!isKnownRecordType(type)) {
         throw new SyntaxError(
-          `unknown record type "${type}": check the spelling or use the TYPE<number> form`,
+          `unknown record type ${quoteExcerpt(type)}: check the spelling or use the TYPE<number> form`,
         );
       }
       return { type: "OTHER", rrtype: type, ttlSeconds, data: rdata.map((t) => t.text).join(" ") };

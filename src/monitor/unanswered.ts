@@ -28,6 +28,7 @@ const CAUSES: Partial<Record<DnsFailureKind, string>> = {
   timeout: "timed out",
   refused: "refused by the DNS server",
   unreachable: "DNS server unreachable",
+  truncated: "answer truncated and the retry over TCP failed",
   malformed: "malformed reply",
   "not-recorded": "missing from the replay file",
   offline: "not sent, because the run is offline",
@@ -130,6 +131,12 @@ function fixText(context: JobContext, queries: readonly DnsFailure[]): string {
     resolver === undefined
       ? "set dns.resolver to a DNS server that does"
       : "set dns.resolver to another DNS server";
+  if (queries.some((query) => query.kind === "truncated")) {
+    return (
+      `Answers too big for UDP are sent again over TCP, so allow DNS over TCP from this host ` +
+      `to ${resolverName(resolver)}, or ${other}.`
+    );
+  }
   if (queries.some((query) => query.kind === "timeout")) {
     return `${check}, raise dns.timeoutMs (now ${timeoutMs} ms), or ${other}.`;
   }

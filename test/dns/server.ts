@@ -8,6 +8,10 @@ export interface TestReply {
   readonly answers?: readonly dnsPacket.Answer[];
   /** Over UDP, send an empty answer with the TC bit so the client must retry over TCP. */
   readonly truncateUdp?: boolean;
+  /** Over TCP too, send an empty answer with the TC bit, so neither transport returns the records. */
+  readonly truncateTcp?: boolean;
+  /** Over TCP, close the connection without an answer. */
+  readonly closeTcp?: boolean;
   /** Send nothing, so the client times out. */
   readonly drop?: boolean;
 }
@@ -60,8 +64,13 @@ function serveTcp(socket: net.Socket, handler: TestHandler, queries: ReceivedQue
     buffer = Buffer.concat([buffer, chunk]);
     while (buffer.length >= 2 && buffer.length >= buffer.readUInt16BE(0) + 2) {
       const length = buffer.readUInt16BE(0);
-      const reply = respond(buffer.subarray(2, length + 2), handler, "tcp", queries);
+      const message = buffer.subarray(2, length + 2);
       buffer = buffer.subarray(length + 2);
+      if (closesTcp(message, handler, queries)) {
+        socket.end();
+        return;
+      }
+      const reply = respond(message, handler, "tcp", queries);
       if (reply !== null) {
         const prefix = Buffer.alloc(2);
         prefix.writeUInt16BE(reply.length);
@@ -69,6 +78,14 @@ function serveTcp(socket: net.Socket, handler: TestHandler, queries: ReceivedQue
       }
     }
   });
+}
+
+/** Logs the query and returns true when the handler requests closing the TCP connection. */
+function closesTcp(message: Buffer, handler: TestHandler, queries: ReceivedQuery[]): boolean {
+  const question = dnsPacket.decode(message).questions?.[0];
+  if (question === undefined || handler(question, "tcp").closeTcp !== true) return false;
+  queries.push({ name: question.name, type: question.type, transport: "tcp" });
+  return true;
 }
 
 function respond(
@@ -83,7 +100,7 @@ function respond(
   queries.push({ name: question.name, type: question.type, transport });
   const reply = handler(question, transport);
   if (reply.drop === true) return null;
-  const truncate = transport === "udp" && reply.truncateUdp === true;
+  const truncate = transport === "udp" ? reply.truncateUdp === true : reply.truncateTcp === true;
   const rcodeFlag = RCODES[reply.rcode ?? "NOERROR"];
   return dnsPacket.encode({
     type: "response",

@@ -142,6 +142,30 @@ describe("wire resolver", () => {
     expect(server?.queries.map((query) => query.transport)).toEqual(["udp", "tcp"]);
   });
 
+  it("reports a truncated answer whose TCP retry is closed", async () => {
+    const resolver = await resolverFor(() => ({ truncateUdp: true, closeTcp: true }));
+    const result = await resolver.resolve("example.com", "TXT");
+    expect(result.ok ? "answer" : result.kind).toBe("truncated");
+    expect(result.ok ? "" : result.detail).toMatch(/truncated.*TCP.*closed/);
+    expect(server?.queries.map((query) => query.transport)).toEqual(["udp", "tcp"]);
+  });
+
+  it("reports an answer truncated over TCP too", async () => {
+    const resolver = await resolverFor(() => ({ truncateUdp: true, truncateTcp: true }));
+    const result = await resolver.resolve("example.com", "TXT");
+    expect(result.ok ? "answer" : result.kind).toBe("truncated");
+    expect(result.ok ? "" : result.detail).toMatch(/truncated over both UDP and TCP/);
+  });
+
+  it("reports a truncated answer whose TCP retry times out", async () => {
+    const resolver = await resolverFor((_question, transport) =>
+      transport === "udp" ? { truncateUdp: true } : { drop: true },
+    );
+    const result = await resolver.resolve("example.com", "TXT");
+    expect(result.ok ? "answer" : result.kind).toBe("truncated");
+    expect(result.ok ? "" : result.detail).toMatch(/retry over TCP got no answer within 200 ms/);
+  });
+
   it("follows a CNAME chain inside one answer", async () => {
     const resolver = await resolverFor(
       tableHandler({

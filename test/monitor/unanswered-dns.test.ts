@@ -222,6 +222,29 @@ describe("monitor with a DNS server that refuses every query", () => {
   });
 });
 
+describe("monitor with answers truncated over UDP and TCP", () => {
+  it("names the truncation and TCP", async () => {
+    server = await startDnsServer(() => ({ truncateUdp: true, truncateTcp: true }));
+    const store = HistoryStore.open(":memory:");
+    const { monitor, logs } = testMonitor({
+      store,
+      clock: new FakeClock(START),
+      config: configFor(server.address),
+    });
+    expect(await monitor.runJob("dns")).toBe("incomplete");
+
+    const [warning] = warnings(logs, "dns");
+    const message = String(warning?.["msg"]);
+    expect(warning?.["causes"]).toEqual(["truncated"]);
+    expect(message).toContain("(answer truncated and the retry over TCP failed): ");
+    expect(message).toContain(
+      `allow DNS over TCP from this host to the DNS server at ${server.address}`,
+    );
+    expect(message).not.toContain("dns.timeoutMs");
+    store.close();
+  });
+});
+
 describe("monitor with a DNS server that drops some queries", () => {
   it("counts the blocklist lookups without answer", async () => {
     const zones: Record<string, ZoneBehaviour> = {
