@@ -125,6 +125,25 @@ const UNNAMED_RELAY_HOST_LABEL = "(host not logged)";
 /** Maximum number of recipient domains kept per run, because the verdict compares only a few. */
 const MAX_RUN_DOMAINS = 20;
 
+/** Maximum recipient domains in `ProviderFacts.failedDomains`. */
+const MAX_FAILED_DOMAINS = 1000;
+
+/**
+ * Counts a block signal of the `other` row by its recipient's domain and by the receiving host
+ * that sent it. Rows of named providers count neither, because their domains share one policy.
+ */
+function countOtherBlock(
+  facts: ProviderFacts,
+  recipient: string | null,
+  server: string | null,
+): void {
+  if (facts.provider !== "other") return;
+  const domain = recipient === null ? null : domainOf(recipient);
+  if (domain !== null) addCapped(facts.blockedDomains, domain);
+  if (server !== null && server !== "" && server !== "none")
+    addCapped(facts.blockedServers, server);
+}
+
 /**
  * Maximum number of failed recipients kept until a later attempt delivers them. A failure
  * beyond it counts as never delivered, which errs towards reporting failures that still go on.
@@ -153,6 +172,18 @@ export class ProviderFacts {
    * name the mail that goes through it. At most 1,000 domains are counted.
    */
   readonly recipientDomains = new Map<string, number>();
+  /**
+   * Block signals per recipient domain, for the `other` row only, so the verdict can tell one
+   * small receiver's rule from a block by several. At most 1,000 domains are counted.
+   */
+  readonly blockedDomains = new Map<string, number>();
+  /** Block signals per receiving host (the MX that replied), for the `other` row only. */
+  readonly blockedServers = new Map<string, number>();
+  /**
+   * Time of the latest connection failure per recipient domain, for the `other` row only. At
+   * most 1,000 domains are kept, so a domain first seen after that is missing.
+   */
+  readonly failedDomains = new Map<string, number>();
   attempts = 0;
   sent = 0;
   /** Deferral events: every retry counts. */
@@ -480,6 +511,7 @@ export class ProviderAnalyser {
       const host = delivery.state.host;
       if (host !== null) increment(facts.blockedAttemptsByHost, host.name);
       facts.blockedRecipients.addHash(recipientHash);
+      countOtherBlock(facts, event.recipient, event.relayHost);
       hour.blocked += 1;
       const source = event.outgoingSource ?? null;
       const family = blockFamilyOf(source, classified.judgedIp, event.relayIp);
@@ -543,6 +575,7 @@ export class ProviderAnalyser {
       const source = event.outgoingSource ?? null;
       const family = blockFamilyOf(source, classified.judgedIp, event.relayIp);
       this.recordHostBlock(facts, event.message.host, source, family, event.time);
+      countOtherBlock(facts, event.recipient, event.relayHost);
     }
     return classified;
   }
@@ -574,6 +607,7 @@ export class ProviderAnalyser {
     if (classified.blockSignal) {
       const family = blockFamilyOf(null, classified.judgedIp, event.relayIp);
       this.recordHostBlock(facts, event.message?.host ?? null, null, family, event.time);
+      countOtherBlock(facts, null, event.relayHost);
     }
     this.tally(facts, classified, {
       time: event.time,
@@ -713,6 +747,12 @@ export class ProviderAnalyser {
     const { run } = current;
     run.failures += 1;
     const domain = site.recipient === null ? null : domainOf(site.recipient);
+    if (domain !== null && facts.provider === "other") {
+      const known = facts.failedDomains.get(domain);
+      if (known !== undefined || facts.failedDomains.size < MAX_FAILED_DOMAINS) {
+        facts.failedDomains.set(domain, Math.max(known ?? site.time, site.time));
+      }
+    }
     if (domain !== null && run.recipientDomains.size < MAX_RUN_DOMAINS) {
       run.recipientDomains.add(domain);
     }

@@ -39,6 +39,7 @@ import { assignRoles } from "./roles.js";
 import { unexplainedBlocks } from "./unexplained.js";
 import { blockKinds, blockKindsClause } from "./block-kinds.js";
 import { blockedSender } from "./blocked-sender.js";
+import { fewDomainsNote } from "./few-domains.js";
 import { serverSubject, type ServerSubject } from "./server-subject.js";
 import { blocklistsSummary } from "./blocklists.js";
 import { withDnsAuthenticationFixes } from "./authentication-dns.js";
@@ -266,15 +267,19 @@ function detectFindings(
     .map((result) => pastRejectionTitle(result, providers, context.facts.lastTime));
 
   const problems = detected.filter((result) => result.severity !== "info");
-  // An unreachable `other` row counts when it sets the overall status, because the server then
-  // reached too few small receivers. Below that rule the verdict stays `ok`, and so does the
-  // finding. Repeated connection failures to a named provider delay its mail, and a block it
-  // lifted still happened, so in either case the log is no picture of health. Neither is mail
-  // that this server held itself, or a provider that accepted nothing while delivery to it was
-  // suspended. A log without outbound mail shows nothing about receivers, so it is not healthy.
+  // An unreachable `other` row counts too: the server then reached no small receiver either.
+  // So does an outage of fewer domains that leaves the row `ok` (see `fewDomainsOf`), because
+  // that mail was deferred. Repeated connection failures to a named provider delay its mail,
+  // and a block it lifted still happened, so in either case the log is no picture of health.
+  // Neither is mail that this server held itself, or a provider that accepted nothing while
+  // delivery to it was suspended. A log without outbound mail shows nothing about receivers,
+  // so it is not healthy.
   const allOk = Object.entries(providers).every(([id, verdict]) => {
     if (verdict === undefined) return true;
-    if (id === "other") return !setsOverallStatus(id, verdict);
+    if (id === "other") {
+      const outage = verdict.fewDomains.some((report) => report.status === "unreachable");
+      return verdict.status !== "unreachable" && !outage;
+    }
     return (
       verdict.status === "ok" &&
       verdict.pastBlock === null &&
@@ -456,7 +461,7 @@ function providerSummary(
   const named = Object.entries(providers).flatMap(([id, verdict]) =>
     verdict === undefined || id === "other" ? [] : [verdict],
   );
-  const past = `${pastBlockNote(named)}${pastOutageNote(verdicts, server.hosts)}${repeatedFailuresNote(named)}`;
+  const past = `${pastBlockNote(named)}${pastOutageNote(verdicts, server.hosts)}${repeatedFailuresNote(named)}${fewDomainsNote(providers.other)}`;
   if (affected.length === 0) {
     return unaffectedSummary(named, findings, past, serverSubject({}, server.hosts));
   }

@@ -1,3 +1,4 @@
+import { OUTAGE_MIN_FAILURES } from "../analysis/providers.js";
 import { DAY_MS, HOUR_MS } from "../analysis/time.js";
 import type { ProviderId, ProviderKey } from "../knowledge/providers.js";
 import type { DiagnoseContext } from "./context.js";
@@ -7,7 +8,7 @@ import {
   removalApplies,
   UNKNOWN_IP_PLACEHOLDER,
 } from "./removal-forms.js";
-import { providersDo } from "./findings/build.js";
+import { listNames, providersDo } from "./findings/build.js";
 import { causeOpen, openItems, openList, type OpenBlocks, type OpenItem } from "./open-items.js";
 import { removalFormRule, withOwnListCheck } from "./own-block-lists.js";
 import { actsAsRelayHost, submissionHostOf } from "./relay-host-verdict.js";
@@ -32,6 +33,7 @@ import {
   type ServerSubject,
 } from "./server-subject.js";
 import { codeSpan, shellQuote } from "./shell-quote.js";
+import { hasFewDomainBlock, OTHER_MIN_DOMAINS } from "./few-domains.js";
 import {
   isWarmUpThrottle,
   needsThrottleSummary,
@@ -111,6 +113,7 @@ export function buildReadiness(
       "spf-dkim-dmarc",
       "SPF and DKIM pass, DMARC published",
       commands.authentication,
+      providers.other,
     ),
     fromFinding(
       findings,
@@ -118,6 +121,7 @@ export function buildReadiness(
       "ptr",
       "PTR and forward-confirmed reverse DNS valid",
       commands.reverseDns,
+      providers.other,
     ),
     ...blocklistItems(findings, judging, dnsItems, commands.blocklists),
   ];
@@ -246,7 +250,14 @@ function blocklistItems(
   );
   return [
     withOwnListCheck(
-      fromFinding(listing, "ip-blocklisted", "blocklists", "Not on the major blocklists", command),
+      fromFinding(
+        listing,
+        "ip-blocklisted",
+        "blocklists",
+        "Not on the major blocklists",
+        command,
+        providers.other,
+      ),
       findings,
       "logs",
       providers,
@@ -587,9 +598,12 @@ function causeIdentified(
       ...item,
       status: "not-checked",
       detail:
-        unreachable.names.length === 0 && failing.length === 0
+        (unreachable.names.length === 0 && failing.length === 0
           ? "Not applicable: no provider rejects or defers mail in this log."
-          : `Not applicable: no provider rejects or defers mail for a sender-side reason in this log. ${connectionSentences(unreachable, failing)}`,
+          : `Not applicable: no provider rejects or defers mail for a sender-side reason in this log. ${connectionSentences(unreachable, failing)}`) +
+        (hasFewDomainBlock(providers.other)
+          ? ` The rejections or deferrals of other receivers come from fewer than ${OTHER_MIN_DOMAINS} domains, too few to count as a block.`
+          : ""),
     };
   }
   const blockedIds = Object.entries(providers).flatMap(([id, v]) =>
@@ -819,8 +833,10 @@ function failingDetail(failing: readonly ProviderVerdict[], window: string): str
 
 /**
  * Builds the detail for when no provider blocks in the last two hours. Connection failures
- * in that window are no block, but they are deferrals, so the detail names them. Failures that
- * a later attempt delivered get a clause of their own, because they are over.
+ * in that window that make no provider unreachable or failing (see `failingAtEnd`) do not fail
+ * the item, but they deferred mail, so the detail names them and gives the reason they do not
+ * count.
+ * Failures that a later attempt delivered get a clause of their own, because they are over.
  */
 function endedDetail(
   providers: Partial<Record<ProviderKey, ProviderVerdict>>,
@@ -834,22 +850,47 @@ function endedDetail(
   const retried = verdicts.filter(
     (verdict) => !pending.includes(verdict) && inLastHours(verdict.lastConnectionFailure, logEnd),
   );
+  const ended = `No provider rejects or defers mail ${window.phrase}.`;
   if (pending.length === 0 && retried.length === 0) {
-    const ended = `No provider rejects or defers mail ${window.phrase}.`;
     return window.bouncesOnly ? `${ended} ${BOUNCES_ONLY_NOTE}` : ended;
   }
-  const names = (list: readonly ProviderVerdict[]) => list.map((v) => v.name).join(", ");
-  const clauses = [
-    ...(pending.length > 0
-      ? [`connections to ${names(pending)} still failed then, and that mail was deferred`]
-      : []),
+  const names = (list: readonly ProviderVerdict[]) => list.map(failedName).join(", ");
+  const sentences = [
+    `No provider rejects or defers mail for a sender-side reason ${window.phrase}.`,
+    ...pending.map(
+      (verdict) =>
+        `Connections to ${failedName(verdict)} failed then, and that mail was deferred for a retry, but ${uncountedReason(verdict)}.`,
+    ),
     ...(retried.length > 0
       ? [
-          `connections to ${names(retried)} failed then, and a later attempt of each of those messages reached the provider`,
+          `Connections to ${names(retried)} failed then, and a later attempt of each of those messages reached the receiver.`,
         ]
       : []),
   ];
-  return `No provider rejects or defers mail for a sender-side reason ${window.phrase}, but ${clauses.join("; ")}.`;
+  return sentences.join(" ");
+}
+
+/** Names a row whose connections failed: the `other` row by the domains that failed at the end. */
+function failedName(verdict: ProviderVerdict): string {
+  const domains = verdict.failedDomainsAtEnd ?? [];
+  if (domains.length === 0) return verdict.name;
+  if (domains.length >= OTHER_MIN_DOMAINS) return `other receivers of ${domains.length} domains`;
+  return listNames(domains);
+}
+
+/** Returns the reason that a row's failed connections at the end of the log leave the item passing. */
+function uncountedReason(verdict: ProviderVerdict): string {
+  const domains = verdict.failedDomainsAtEnd;
+  if (domains === null && repeatedConnectionFailures(verdict) > 0) {
+    return `${verdict.name} accepted enough mail after the last failure to count as recovered`;
+  }
+  if (domains === null) {
+    return `they failed too rarely to count, which takes ${OUTAGE_MIN_FAILURES} failures and a tenth of the attempts`;
+  }
+  if (domains.length < OTHER_MIN_DOMAINS) {
+    return `failures at fewer than ${OTHER_MIN_DOMAINS} domains point at those receivers, not at this server`;
+  }
+  return `fewer than ${OUTAGE_MIN_FAILURES} in a row failed, which makes no outage`;
 }
 
 /**
@@ -974,14 +1015,29 @@ function highVolumeNote(findings: readonly Finding[]): string {
   return ` The volume is high but steady (high-volume): up to ${perDay.toLocaleString("en-US")} recipients a day and ${perHour.toLocaleString("en-US")} an hour, so receivers apply their bulk-sender rules to it.`;
 }
 
+/**
+ * Builds the item of a finding. A finding whose replies all come from the `other` row, while
+ * that row's block counts too few domains to set its status (see `hasFewDomainBlock`), leaves
+ * the item unchecked, because one or two small receivers' rules prove no fault.
+ */
 function fromFinding(
   findings: readonly Finding[],
   findingId: Finding["id"],
   id: string,
   title: string,
   command: string,
+  other: ProviderVerdict | undefined,
 ): ReadinessItem {
-  if (findings.some((f) => f.id === findingId)) {
+  const found = findings.find((f) => f.id === findingId);
+  if (found !== undefined && onlyFewDomains(found, other)) {
+    return {
+      id,
+      title,
+      status: "not-checked",
+      detail: `Only receivers of fewer than ${OTHER_MIN_DOMAINS} domains rejected or deferred mail for this (${findingId}), too few to call it a cause; check it with ${codeSpan(command)}.${placeholderHint(command)}`,
+    };
+  }
+  if (found !== undefined) {
     return {
       id,
       title,
@@ -995,6 +1051,13 @@ function fromFinding(
     status: "not-checked",
     detail: `Logs cannot show this; run ${codeSpan(command)}${command.startsWith("delist check") ? " (or diagnose without --offline)" : ""}.${placeholderHint(command)}`,
   };
+}
+
+/** True when every reply behind `finding` is the `other` row's and that row's block is too small. */
+function onlyFewDomains(finding: Finding, other: ProviderVerdict | undefined): boolean {
+  const evidence = finding.evidence as { providers?: Readonly<Record<string, unknown>> };
+  const ids = Object.keys(evidence.providers ?? {});
+  return ids.length > 0 && ids.every((key) => key === "other") && hasFewDomainBlock(other);
 }
 
 /** Builds the sentence that names what replaces each placeholder in `command`, or "" for none. */

@@ -333,7 +333,8 @@ export interface ProviderVerdict {
    * block reply falls in the last two hours of the log (`ONGOING_WINDOW_MS`), even if deliveries
    * were accepted after it, and when the provider accepted none of the attempts after that reply
    * (`unacceptedAttempts`). It is also true while the connection failures of `outage` go on. A
-   * lifted block (`pastBlock`) and isolated rejections under an `ok` status are never ongoing,
+   * lifted block (`pastBlock`), isolated rejections under an `ok` status and the blocks and
+   * outages of `fewDomains` are never ongoing,
    * and neither is a block that stopped earlier but is not known to be lifted
    * (`acceptsAgainTooFew`).
    */
@@ -393,6 +394,17 @@ export interface ProviderVerdict {
    * that the block no longer sets the status.
    */
   readonly pastBlock: PastBlockReport | null;
+  /**
+   * For the `other` row: each block or outage whose replies or failed attempts went to fewer
+   * than 3 recipient domains, so that it leaves `status` and `ongoing` as they would be without
+   * it. Empty for the rows of named providers and relay hosts.
+   */
+  readonly fewDomains: readonly FewDomainsReport[];
+  /**
+   * For the `other` row: the recipient domains whose latest failed connection falls in the last
+   * two hours of the log, most recent first, at most 20. Null for the other rows.
+   */
+  readonly failedDomainsAtEnd: readonly string[] | null;
   /** Non-2xx replies by `421 4.7.28`-style code. */
   readonly codes: Readonly<Record<string, number>>;
   /** The receiver's reasons, most frequent first. */
@@ -423,6 +435,20 @@ export interface UnacceptedAttemptsReport {
 }
 
 /** A block that ended before the end of the log, with the mail accepted after it. */
+/** A block or outage of the `other` row that too few recipient domains caused to count. */
+export interface FewDomainsReport {
+  /** The status that the row would have without the domain rule. */
+  readonly status: "blocked" | "rate-limited" | "unreachable";
+  /** The recipient domains of the block replies or failed attempts, most first. */
+  readonly domains: readonly string[];
+  /** The receiving hosts that sent the block replies, most first. Empty for an outage. */
+  readonly servers: readonly string[];
+  /** Block replies, or failed attempts in a row for an outage. */
+  readonly attempts: number;
+  readonly first: string;
+  readonly last: string;
+}
+
 export interface PastBlockReport {
   /** The status that the block replies gave before the provider accepted mail again. */
   readonly status: "blocked" | "rate-limited";

@@ -9,6 +9,7 @@ import { HOUR_MS } from "../analysis/time.js";
 import { failedHostOf, withFailedHost } from "../knowledge/rules/connection.js";
 import type { DiagnoseContext } from "./context.js";
 import { fitStepToMtas } from "./findings/mta-steps.js";
+import { deadDomainSteps, failedDomainsAtEnd, fewDomainsOf } from "./few-domains.js";
 import {
   mergeCounts,
   ownNetworkOf,
@@ -158,13 +159,16 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
             ? "rate-limited"
             : "ok";
   const pastBlock = pastBlockReport(facts, replyStatus, context);
-  const currentStatus = pastBlock === null ? replyStatus : "ok";
-  const outage = outageReport(facts.outage, logEnd, facts.lastSent, context);
+  const fullOutage = outageReport(facts.outage, logEnd, facts.lastSent, context);
+  const few = fewDomainsOf(facts, pastBlock === null ? replyStatus : "ok", fullOutage, context);
+  const currentStatus = pastBlock === null && !few.block ? replyStatus : "ok";
+  const outage =
+    fullOutage === null || !few.outage ? fullOutage : { ...fullOutage, fix: deadDomainSteps(few) };
   // An outage that ended in replies refusing the mail is over as an outage: the provider can be
   // reached, and its replies decide the status.
   const answered = outage?.endedAt != null && currentStatus !== "ok";
   const status =
-    outage === null || outage.recovered || answered
+    outage === null || outage.recovered || answered || few.outage
       ? currentStatus
       : worseStatus(currentStatus, "unreachable");
   const unaccepted = unacceptedReport(facts, replyStatus, pastBlock, context);
@@ -174,8 +178,8 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
     facts.lastBlock !== null &&
     logEnd !== null &&
     facts.lastBlock.time >= logEnd - ONGOING_WINDOW_MS;
-  const blockOngoing = recentBlock || unaccepted !== null;
-  const ongoing = blockOngoing || outage?.ongoing === true;
+  const blockOngoing = !few.block && (recentBlock || unaccepted !== null);
+  const ongoing = blockOngoing || (!few.outage && outage?.ongoing === true);
 
   return {
     name: providerRowName(facts),
@@ -221,6 +225,11 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
     connectionsFailing: status !== "unreachable" && connectionsStillFail(facts, outage, logEnd),
     outage,
     pastBlock,
+    fewDomains: few.reports,
+    failedDomainsAtEnd: failedDomainsAtEnd(
+      facts,
+      logEnd === null ? null : logEnd - ONGOING_WINDOW_MS,
+    ),
     codes: Object.fromEntries([...facts.codes].sort((a, b) => b[1] - a[1])),
     reasons: reasonsOf(facts, context),
   };
@@ -439,13 +448,6 @@ const STATUS_RANK: Record<ProviderStatus, number> = {
 };
 
 /**
- * An outage of the `other` row with failed attempts to at least this many recipient domains
- * sets the overall verdict. One small receiver that is down is its own problem, but several
- * unrelated ones failing together point at this server's network. Three is an estimate.
- */
-export const OTHER_OUTAGE_MIN_DOMAINS = 3;
-
-/**
  * True when the overall status names a block or an outage. `no-outbound-delivery` names
  * neither, because a log without outbound mail shows nothing judged, not something wrong.
  */
@@ -469,16 +471,12 @@ export function showsOutboundMail(verdict: ProviderVerdict): boolean {
 
 /**
  * True when a provider's verdict sets the overall status. The `other` row mixes many small
- * receivers with their own rules, so it does only for an unreachable outage across several
- * recipient domains.
+ * receivers with their own rules, so it does only for an unreachable outage, which takes
+ * failed attempts to at least `OTHER_MIN_DOMAINS` recipient domains (see `fewDomainsOf`).
  */
 export function setsOverallStatus(id: string, verdict: ProviderVerdict): boolean {
   if (id !== "other") return true;
-  return (
-    verdict.status === "unreachable" &&
-    verdict.outage !== null &&
-    verdict.outage.recipientDomains >= OTHER_OUTAGE_MIN_DOMAINS
-  );
+  return verdict.status === "unreachable" && verdict.outage !== null;
 }
 
 /** Returns the worse of two statuses. */
@@ -850,8 +848,14 @@ export function ownNetworkNote(
   providers: readonly ProviderVerdict[],
   servers: Iterable<LoggedServer>,
 ): string {
+  // An outage of the `other` row at too few domains leaves the row ok (see `fewDomainsOf`), but
+  // beside another provider's outage it still shows that no receiver could be reached.
   const outages = providers.flatMap((verdict) =>
-    verdict.status === "unreachable" && verdict.outage !== null ? [verdict.outage] : [],
+    verdict.outage !== null &&
+    (verdict.status === "unreachable" ||
+      verdict.fewDomains.some((report) => report.status === "unreachable"))
+      ? [verdict.outage]
+      : [],
   );
   if (outages.length < 2) return "";
   const subject = serverSubject(

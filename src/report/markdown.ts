@@ -24,7 +24,7 @@ import {
 import { splitCommands } from "./fix-steps.js";
 import { showHiddenInReport } from "./log-text.js";
 import { escapeMarkdown, evidenceStrings, markdownInline } from "./markdown-text.js";
-import { outageSentence } from "./outage.js";
+import { fewDomainsLine, outageSentence } from "./outage.js";
 import { endedKindSentence, replyChangeSentence, shownProviders } from "./providers.js";
 import { isProblemStatus } from "../diagnose/verdict.js";
 import {
@@ -229,10 +229,14 @@ function providerRow(verdict: ProviderVerdict, diagnosis: Diagnosis): string {
   const changed = change === null ? "" : ` ${escape(change)}`;
   const kindEnd = endedKindSentence(verdict, diagnosis.input.lastTime);
   const ended = kindEnd === null ? "" : ` ${escape(kindEnd)}`;
+  const few = verdict.fewDomains
+    .filter((report) => report.status !== "unreachable")
+    .map((report) => ` ${escape(fewDomainsLine(report))}`)
+    .join("");
   const block =
     first === null
       ? ""
-      : `${shortTime(first.time)} \`${first.replyCode ?? ""} ${first.enhancedStatus ?? ""}\` ${escape(first.summary)}${ended}${changed}${from}`;
+      : `${shortTime(first.time)} \`${first.replyCode ?? ""} ${first.enhancedStatus ?? ""}\` ${escape(first.summary)}${ended}${changed}${from}${few}`;
   return `| ${verdict.name} | ${verdict.status}${verdict.ongoing ? " (ongoing)" : ""} | ${count(verdict.sent)} | ${count(verdict.deferred)} | ${count(verdict.bounced)} | ${block} |`;
 }
 
@@ -247,11 +251,20 @@ function outageBlocks(diagnosis: Diagnosis): string[] {
     // The verdict summary names a recovered outage, which needs no fix.
     if (outage === null || outage.recovered) return [];
     const first = outage.first;
-    const repeated = shownFixes.has(first.ruleId);
-    shownFixes.add(first.ruleId);
+    // A few-domain outage of the `other` row has steps of its own, so the key is the steps.
+    const fixKey = outage.fix.join("\n");
+    const repeated = shownFixes.has(fixKey);
+    shownFixes.add(fixKey);
+    const fewOutage = verdict.fewDomains.find((report) => report.status === "unreachable");
+    const few = fewOutage === undefined ? "" : ` ${escape(fewDomainsLine(fewOutage))}`;
+    // The row of a few-domain outage stays ok, so the heading names the domains that failed.
+    const name =
+      fewOutage === undefined || fewOutage.domains.length === 0
+        ? verdict.name
+        : fewOutage.domains.join(", ");
     return [
       "",
-      `**${escape(verdict.name)} unreachable** since ${shortTime(first.time)}: ${codeSpan(first.text)} (line ${codeSpan(`${first.file}:${first.line}`)}). ${escape(first.summary)} ${escape(outageSentence(outage))}${failedFrom(outage, diagnosis.server)}`,
+      `**${escape(name)} unreachable** since ${shortTime(first.time)}: ${codeSpan(first.text)} (line ${codeSpan(`${first.file}:${first.line}`)}). ${escape(first.summary)} ${escape(outageSentence(outage))}${failedFrom(outage, diagnosis.server)}${few}`,
       "",
       ...(repeated
         ? ["Fix: the steps above."]

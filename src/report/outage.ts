@@ -1,5 +1,11 @@
 /** The outage lines of a provider, shared by the text and Markdown reports. */
-import type { OutageReport, ProviderVerdict, ServerReport } from "../diagnose/types.js";
+import { OTHER_MIN_DOMAINS } from "../diagnose/few-domains.js";
+import type {
+  FewDomainsReport,
+  OutageReport,
+  ProviderVerdict,
+  ServerReport,
+} from "../diagnose/types.js";
 import { fixStepLines } from "./fix-steps.js";
 import { failedHostsList } from "./hosts.js";
 import { plural, shortTime, wrap } from "./wrap.js";
@@ -41,14 +47,32 @@ export function outageTextLines(
   ];
   const hosts = failedHostsList(outage, server);
   if (hosts !== null) lines.push(...wrap(`From ${hosts}.`, INDENT));
-  if (shownFixes.has(first.ruleId)) {
+  for (const report of verdict.fewDomains) {
+    if (report.status === "unreachable") lines.push(...wrap(fewDomainsLine(report), INDENT));
+  }
+  // The steps of one rule differ only for a few-domain outage of the `other` row, so the key is
+  // the steps themselves.
+  const fixKey = outage.fix.join("\n");
+  if (shownFixes.has(fixKey)) {
     lines.push(...wrap("Fix: the steps above.", INDENT));
     return lines;
   }
-  shownFixes.add(first.ruleId);
+  shownFixes.add(fixKey);
   lines.push(`${INDENT}Fix:`);
   outage.fix.forEach((step, index) => {
     lines.push(...fixStepLines(step, `${INDENT}${index + 1}. `));
   });
   return lines;
+}
+
+/**
+ * Describes a block or outage of the `other` row that too few domains caused to set its
+ * status, such as "All from example.org (mx.example.org); the row counts as blocked only from 3
+ * domains on."
+ */
+export function fewDomainsLine(report: FewDomainsReport): string {
+  const domains = report.domains.length > 0 ? report.domains.join(", ") : "one receiver";
+  const servers = report.servers.length > 0 ? ` (${report.servers.join(", ")})` : "";
+  const direction = report.status === "unreachable" ? "to" : "from";
+  return `All ${direction} ${domains}${servers}; the row counts as ${report.status} only from ${OTHER_MIN_DOMAINS} domains on.`;
 }

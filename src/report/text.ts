@@ -26,7 +26,7 @@ import {
   recordCommands,
   unknownIpSentence,
 } from "./removal-commands.js";
-import { outageTextLines } from "./outage.js";
+import { fewDomainsLine, outageTextLines } from "./outage.js";
 import {
   blockedVerb,
   endedKindSentence,
@@ -205,6 +205,10 @@ function blockLines(verdict: ProviderVerdict, diagnosis: Diagnosis): string[] {
   if (change !== null) lines.push(...wrap(change, "                "));
   const hosts = blockedHostsList(verdict, diagnosis.server);
   if (hosts !== null) lines.push(...wrap(`From ${hosts}.`, "                "));
+  for (const report of verdict.fewDomains) {
+    if (report.status !== "unreachable")
+      lines.push(...wrap(fewDomainsLine(report), "                "));
+  }
   return lines;
 }
 

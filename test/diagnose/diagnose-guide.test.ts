@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { OUTAGE_MIN_FAILURES } from "../../src/analysis/providers.js";
+import { OTHER_MIN_DOMAINS } from "../../src/diagnose/few-domains.js";
 import { HELD_MIN_LINES } from "../../src/diagnose/held-mail.js";
 import {
   BLOCK_LIFTED_DELIVERIES,
   LIFT_RULE_TEXT,
   ONGOING_WINDOW_MS,
-  OTHER_OUTAGE_MIN_DOMAINS,
   QUIET_LIFT_DELIVERIES,
   QUIET_LIFT_MS,
   RECOVERY_DELIVERIES,
@@ -36,7 +36,7 @@ describe("diagnose guide", () => {
       `accepted at least ${RECOVERY_DELIVERIES} deliveries over at least ${RECOVERY_MS / MINUTE_MS} minutes`,
     );
     expect(DIAGNOSE_GUIDE).toContain(`at least ${OUTAGE_MIN_FAILURES} attempts in a row`);
-    expect(DIAGNOSE_GUIDE).toContain(`at least ${OTHER_OUTAGE_MIN_DOMAINS} of their domains`);
+    expect(DIAGNOSE_GUIDE).toContain(`at least ${OTHER_MIN_DOMAINS} of their domains`);
   });
 
   it("states the held-mail rule's number", () => {

@@ -245,7 +245,7 @@ describe("connection failures that a retry delivered", () => {
     );
     expect(blocksEnded?.status).toBe("pass");
     expect(blocksEnded?.detail).toContain(
-      "connections to Gmail failed then, and a later attempt of each of those messages reached the provider",
+      "Connections to Gmail failed then, and a later attempt of each of those messages reached the receiver",
     );
     expect(blocksEnded?.detail).not.toContain("still failed");
     expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);

@@ -57,7 +57,9 @@ describe("diagnose through provider hosts", () => {
   test("keeps the ban's rule behind an unknown relay", async () => {
     const diagnosis = await diagnose(logThrough("mx.example.net", EXO_BAN));
     const row = diagnosis.providers.other;
-    expect(row?.status).toBe("blocked");
+    // One receiving domain is too few to make the row blocked, but the reply keeps its rule.
+    expect(row?.status).toBe("ok");
+    expect(row?.fewDomains[0]?.status).toBe("blocked");
     expect(row?.firstBlock?.ruleId).toBe("exchange-online.banned-ip");
     expect(diagnosis.findings.map((finding) => finding.id)).toContain("ip-blocklisted");
   });

@@ -149,7 +149,10 @@ describe("readiness for a rejection of direct mail", () => {
         clientIp: "198.51.100.10",
         recipients: [
           { address: `reader${index}@gmail.com`, outcome: GMAIL_DYNAMIC_RANGE },
-          { address: `reader${index}@example.net`, outcome: OTHER_SPAMHAUS_REJECT },
+          {
+            address: `reader${index}@receiver${index % 3}.example`,
+            outcome: OTHER_SPAMHAUS_REJECT,
+          },
         ],
       });
     }

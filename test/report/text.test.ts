@@ -73,7 +73,10 @@ describe("text report wording", () => {
   test("verdict explains a blocked other receivers row", async () => {
     const log = new PostfixLog();
     log.submitHourly({ outcome: GMAIL_RATE_LIMIT });
-    log.submitHourly({ recipient: (hour) => `partner${hour}@example.net`, outcome: TLS_REQUIRED });
+    log.submitHourly({
+      recipient: (hour) => `partner${hour}@receiver${hour % 3}.example`,
+      outcome: TLS_REQUIRED,
+    });
     const diagnosis = await diagnose(log);
 
     expect(diagnosis.verdict.status).toBe("rate-limited");
@@ -86,7 +89,10 @@ describe("text report wording", () => {
 
   test("verdict sentence starts with a capital", async () => {
     const log = new PostfixLog();
-    log.submitHourly({ recipient: (hour) => `partner${hour}@example.net`, outcome: TLS_REQUIRED });
+    log.submitHourly({
+      recipient: (hour) => `partner${hour}@receiver${hour % 3}.example`,
+      outcome: TLS_REQUIRED,
+    });
     const diagnosis = await diagnose(log);
 
     expect(diagnosis.verdict.summary).toMatch(/^Other receivers reject mail/);

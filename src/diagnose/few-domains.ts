@@ -1,0 +1,173 @@
+import type { ProviderFacts } from "../analysis/providers.js";
+import type { DiagnoseContext } from "./context.js";
+import { listNames, plural } from "./findings/build.js";
+import type { FewDomainsReport, OutageReport, ProviderStatus, ProviderVerdict } from "./types.js";
+
+/**
+ * The `other` row is blocked, rate-limited or unreachable only when the block replies or the
+ * failed attempts of its outage went to at least this many recipient domains. One small
+ * receiver's own rule, or one that is down, is that receiver's problem, but several unrelated
+ * ones refusing or failing together point at this server. Three is an estimate.
+ */
+export const OTHER_MIN_DOMAINS = 3;
+
+/** Maximum domains that `failedDomainsAtEnd` lists. */
+const DOMAINS_AT_END_SHOWN = 20;
+
+/** The parts of the `other` row's verdict that fall below `OTHER_MIN_DOMAINS`, with their reports. */
+export interface FewDomains {
+  /** True when the block replies came from too few domains to set the status. */
+  readonly block: boolean;
+  /** True when the outage's failed attempts went to too few domains to set the status. */
+  readonly outage: boolean;
+  readonly reports: FewDomainsReport[];
+}
+
+const NONE: FewDomains = { block: false, outage: false, reports: [] };
+
+/**
+ * Applies the domain rule to the `other` row. Block replies count by their recipient domains,
+ * or by the receiving hosts when no reply names a recipient (replies to whole sessions).
+ * `blockStatus` is the status that the replies alone give, and `outage` is the row's outage
+ * before the rule. Returns `NONE` for the rows of named providers and relay hosts.
+ */
+export function fewDomainsOf(
+  facts: ProviderFacts,
+  blockStatus: ProviderStatus,
+  outage: OutageReport | null,
+  context: DiagnoseContext,
+): FewDomains {
+  if (facts.key !== "other") return NONE;
+  const reports: FewDomainsReport[] = [];
+  const domains = sortedKeys(facts.blockedDomains);
+  const servers = sortedKeys(facts.blockedServers);
+  const receivers = domains.length > 0 ? domains.length : servers.length;
+  const block =
+    (blockStatus === "blocked" || blockStatus === "rate-limited") &&
+    receivers < OTHER_MIN_DOMAINS &&
+    facts.firstBlock !== null;
+  if (block && facts.firstBlock !== null) {
+    const replies = [...facts.blockedServers.values()].reduce((sum, count) => sum + count, 0);
+    reports.push({
+      status: blockStatus,
+      domains,
+      servers,
+      attempts: Math.max(facts.blockedAttempts, replies),
+      first: context.time(facts.firstBlock.time),
+      last: context.time(facts.lastBlock?.time ?? facts.firstBlock.time),
+    });
+  }
+  const run = facts.outage;
+  const outageFew =
+    outage !== null &&
+    run !== null &&
+    !outage.recovered &&
+    outage.recipientDomains < OTHER_MIN_DOMAINS;
+  if (outageFew && run !== null) {
+    reports.push({
+      status: "unreachable",
+      domains: [...run.recipientDomains].sort(),
+      servers: [],
+      attempts: outage.failures,
+      first: outage.first.time,
+      last: outage.last,
+    });
+  }
+  return { block, outage: outageFew, reports };
+}
+
+/**
+ * Returns the recipient domains of the `other` row whose latest failed connection falls at or
+ * after `windowStart` (epoch ms), most recent first, or null for the other rows.
+ */
+export function failedDomainsAtEnd(
+  facts: ProviderFacts,
+  windowStart: number | null,
+): string[] | null {
+  if (facts.key !== "other") return null;
+  if (windowStart === null) return [];
+  return [...facts.failedDomains]
+    .filter(([, time]) => time >= windowStart)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, DOMAINS_AT_END_SHOWN)
+    .map(([domain]) => domain);
+}
+
+/**
+ * Builds the fix steps of an outage of the `other` row whose failed attempts went to fewer
+ * than `OTHER_MIN_DOMAINS` domains. They replace the port 25 and firewall steps of the
+ * connection-failure rule, because those domains' servers not answering says nothing about
+ * this server's network.
+ */
+export function deadDomainSteps(few: FewDomains): string[] {
+  const report = few.reports.find((entry) => entry.status === "unreachable");
+  const domains = report?.domains ?? [];
+  const named = domains.length > 0 ? listNames([...domains]) : "the recipient domain";
+  const first = domains[0] ?? "DOMAIN";
+  return [
+    `Check whether ${named} still ${domains.length > 1 ? "receive" : "receives"} mail: \`dig +short MX ${first}\` lists its MX hosts, and \`nc -vz MXHOST 25\` to one of them should print a 220 greeting.`,
+    `If none answers, the fault is at ${named}, not in this server's network: the mail waits in the queue until it expires and then goes back to its senders. Tell them, or ask the recipients for another address.`,
+    `Check this server's outbound port 25 only when attempts to other domains fail too.`,
+  ];
+}
+
+/**
+ * Describes the `other` row's blocks and outages of `fewDomains` for the verdict, such as " The
+ * server h28.example.net of example.org rejected 1 attempt from this server, at .... The
+ * "other receivers" row counts a block only when receivers of at least 3 domains reject or
+ * defer mail, so it stays ok." Returns "" when there is none.
+ */
+export function fewDomainsNote(other: ProviderVerdict | undefined): string {
+  if (other === undefined || other.status !== "ok") return "";
+  return other.fewDomains
+    .map((report) => (report.status === "unreachable" ? outageNote(report) : blockNote(report)))
+    .join("");
+}
+
+function blockNote(report: FewDomainsReport): string {
+  const verb = report.status === "blocked" ? "rejected" : "deferred";
+  const period = periodOf(report);
+  return ` ${receiverOf(report)} ${verb} ${plural(report.attempts, "attempt")} from this server, ${period}. The "other receivers" row counts a block only when receivers of at least ${OTHER_MIN_DOMAINS} domains reject or defer mail, so it stays ok.`;
+}
+
+function outageNote(report: FewDomainsReport): string {
+  const domains = report.domains.length > 0 ? listNames([...report.domains]) : "one domain";
+  const verb = report.domains.length > 1 ? "point" : "points";
+  return ` The ${report.attempts} attempts in a row that failed to connect all went to ${domains}, ${periodOf(report)}, which ${verb} at ${report.domains.length > 1 ? "those domains'" : "that domain's"} servers, not at this server's network. The "other receivers" row is unreachable only when attempts to at least ${OTHER_MIN_DOMAINS} domains fail, so it stays ok.`;
+}
+
+/** Names who sent the replies: "The server mx.example.net of example.org", "Receivers of …". */
+function receiverOf(report: FewDomainsReport): string {
+  const [domain] = report.domains;
+  const [server] = report.servers;
+  if (report.domains.length > 1) return `Receivers of ${listNames([...report.domains])}`;
+  if (domain !== undefined && report.servers.length === 1 && server !== undefined) {
+    return `The server ${server} of ${domain}`;
+  }
+  if (domain !== undefined) return `The servers of ${domain}`;
+  if (server !== undefined) return `The server ${server}`;
+  return "One receiver";
+}
+
+function periodOf(report: FewDomainsReport): string {
+  return report.first === report.last
+    ? `at ${report.first}`
+    : `from ${report.first} to ${report.last}`;
+}
+
+/** Returns the keys of `counts`, largest count first, then by name. */
+function sortedKeys(counts: ReadonlyMap<string, number>): string[] {
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([key]) => key);
+}
+
+/**
+ * True when the `other` row's replies under a finding come from too few domains to count (see
+ * `fewDomainsOf`): the row has a block in `fewDomains` and its status is `ok`.
+ */
+export function hasFewDomainBlock(other: ProviderVerdict | undefined): boolean {
+  return (
+    other !== undefined &&
+    other.status === "ok" &&
+    other.fewDomains.some((report) => report.status !== "unreachable")
+  );
+}

@@ -1,0 +1,200 @@
+import { describe, expect, test } from "vitest";
+import type { Diagnosis } from "../../src/diagnose/types.js";
+import { renderDiagnosisMarkdown } from "../../src/report/markdown.js";
+import { painter } from "../../src/report/colour.js";
+import { renderDiagnosisText } from "../../src/report/text.js";
+import { diagnoseText } from "../helpers/diagnose-text.js";
+import { schemaValidator } from "../helpers/schema.js";
+
+const validateDiagnosis = schemaValidator("diagnose.schema.json");
+
+const MINUTE = 60_000;
+const T0 = Date.UTC(2024, 2, 4, 0, 0, 0);
+const PTR_REPLY =
+  "550 5.7.1 Client host rejected: cannot find your reverse hostname, [203.0.113.10]";
+
+/** One delivery attempt: its minute after T0, recipient, and result. */
+interface Attempt {
+  readonly minute: number;
+  readonly to: string;
+  /** Accepted, rejected by the receiving host with a PTR reply, or no connection at all. */
+  readonly result: "sent" | "ptr-rejected" | "timed-out";
+}
+
+function stampOf(minute: number): string {
+  return new Date(T0 + minute * MINUTE).toISOString().replace(".000Z", "+00:00");
+}
+
+/** Returns the delivery part of a Postfix `smtp` line for `attempt`. */
+function deliveryOf(attempt: Attempt): string {
+  const domain = attempt.to.slice(attempt.to.indexOf("@") + 1);
+  const relay = attempt.to.endsWith("@gmail.com")
+    ? "gmail-smtp-in.l.google.com[192.0.2.27]"
+    : `mx.${domain}[198.51.100.25]`;
+  switch (attempt.result) {
+    case "sent":
+      return `relay=${relay}:25, delay=1, delays=0.1/0/0.4/0.5, dsn=2.0.0, status=sent (250 2.0.0 OK)`;
+    case "ptr-rejected":
+      return `relay=${relay}:25, delay=1, delays=0.1/0/0.4/0.5, dsn=5.7.1, status=bounced (host ${relay} said: ${PTR_REPLY} (in reply to RCPT TO command))`;
+    case "timed-out":
+      return `relay=none, delay=30, delays=0.1/0/30/0, dsn=4.4.1, status=deferred (connect to ${relay}:25: Connection timed out)`;
+  }
+}
+
+/** Writes a Postfix log in which each attempt is a message of its own. */
+function postfixLog(attempts: readonly Attempt[]): string {
+  return attempts
+    .flatMap((attempt, index) => {
+      const id = `5C2D${(0x1000 + index).toString(16).toUpperCase()}A0`;
+      const stamp = `${stampOf(attempt.minute)} mail`;
+      return [
+        `${stamp} postfix/submission/smtpd[900]: ${id}: client=unknown[198.51.100.10], sasl_method=PLAIN, sasl_username=alice@example.com`,
+        `${stamp} postfix/cleanup[901]: ${id}: message-id=<${id}@example.com>`,
+        `${stamp} postfix/qmgr[902]: ${id}: from=<alice@example.com>, size=2000, nrcpt=1 (queue active)`,
+        `${stamp} postfix/smtp[903]: ${id}: to=<${attempt.to}>, ${deliveryOf(attempt)}`,
+      ];
+    })
+    .join("\n")
+    .concat("\n");
+}
+
+/** Returns 18 attempts that Gmail accepts, one every 10 minutes for three hours. */
+function gmailDeliveries(): Attempt[] {
+  return Array.from({ length: 18 }, (_, index) => ({
+    minute: index * 10,
+    to: `friend${index}@gmail.com`,
+    result: "sent" as const,
+  }));
+}
+
+/** Returns `count` attempts, one a minute from `start`, spread over `domains` in turn. */
+function attemptsTo(
+  domains: readonly string[],
+  count: number,
+  start: number,
+  result: Attempt["result"],
+): Attempt[] {
+  return Array.from({ length: count }, (_, index) => ({
+    minute: start + index,
+    to: `user${index}@${domains[index % domains.length] ?? "example.org"}`,
+    result,
+  }));
+}
+
+async function diagnose(attempts: readonly Attempt[]): Promise<Diagnosis> {
+  const sorted = [...attempts].sort((a, b) => a.minute - b.minute);
+  const diagnosis = await diagnoseText(postfixLog(sorted), { now: T0 + 48 * 60 * MINUTE });
+  expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
+  return diagnosis;
+}
+
+function item(diagnosis: Diagnosis, id: string) {
+  return diagnosis.readiness.items.find((entry) => entry.id === id);
+}
+
+describe("other receivers rejecting mail", () => {
+  test("one domain keeps the row ok", async () => {
+    const diagnosis = await diagnose([
+      ...gmailDeliveries(),
+      ...attemptsTo(["example.org"], 1, 170, "ptr-rejected"),
+    ]);
+    const other = diagnosis.providers.other;
+    expect(other?.status).toBe("ok");
+    expect(other?.ongoing).toBe(false);
+    expect(other?.fewDomains).toHaveLength(1);
+    expect(other?.fewDomains[0]?.status).toBe("blocked");
+    expect(other?.fewDomains[0]?.domains).toEqual(["example.org"]);
+    expect(other?.fewDomains[0]?.servers).toEqual(["mx.example.org"]);
+    expect(diagnosis.verdict.status).toBe("ok");
+    expect(diagnosis.verdict.summary).toContain(
+      "The server mx.example.org of example.org rejected 1 attempt",
+    );
+    expect(diagnosis.verdict.summary).not.toContain("still going on");
+    const reverseDns = diagnosis.findings.find((finding) => finding.id === "reverse-dns");
+    expect(reverseDns?.role).toBe("observation");
+    expect(item(diagnosis, "blocks-ended")?.status).toBe("pass");
+    expect(item(diagnosis, "ptr")?.status).toBe("not-checked");
+    expect(item(diagnosis, "ptr")?.detail).toContain("fewer than 3 domains");
+  });
+
+  test("one domain in the text report", async () => {
+    const diagnosis = await diagnose([
+      ...gmailDeliveries(),
+      ...attemptsTo(["example.org"], 1, 170, "ptr-rejected"),
+    ]);
+    const text = renderDiagnosisText(diagnosis, painter(false));
+    expect(text).toMatch(/other receivers +ok/);
+    expect(text).toContain("All from example.org (mx.example.org)");
+    expect(text).not.toContain("[ ] PTR");
+    for (const line of text.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
+    const markdown = renderDiagnosisMarkdown(diagnosis);
+    expect(markdown).toContain("All from example.org (mx.example.org)");
+  });
+
+  test("three domains block the row", async () => {
+    const diagnosis = await diagnose([
+      ...gmailDeliveries(),
+      ...attemptsTo(["example.org", "example.net", "example.com"], 3, 170, "ptr-rejected"),
+    ]);
+    const other = diagnosis.providers.other;
+    expect(other?.status).toBe("blocked");
+    expect(other?.ongoing).toBe(true);
+    expect(other?.fewDomains).toEqual([]);
+    const reverseDns = diagnosis.findings.find((finding) => finding.id === "reverse-dns");
+    expect(reverseDns?.role).toBe("cause");
+    expect(item(diagnosis, "blocks-ended")?.status).toBe("fail");
+    expect(item(diagnosis, "ptr")?.status).toBe("fail");
+  });
+});
+
+describe("other receivers not answering", () => {
+  test("one dead domain is no outage", async () => {
+    const diagnosis = await diagnose([
+      ...gmailDeliveries(),
+      ...attemptsTo(["example.org"], 12, 160, "timed-out"),
+    ]);
+    const other = diagnosis.providers.other;
+    expect(other?.status).toBe("ok");
+    expect(other?.ongoing).toBe(false);
+    expect(other?.fewDomains[0]?.status).toBe("unreachable");
+    expect(other?.fewDomains[0]?.domains).toEqual(["example.org"]);
+    expect(other?.fewDomains[0]?.attempts).toBe(12);
+    const fix = other?.outage?.fix.join("\n") ?? "";
+    expect(fix).toContain("dig +short MX example.org");
+    expect(fix).not.toContain("iptables");
+    expect(fix).not.toContain("ask yours to open it");
+    expect(diagnosis.verdict.status).toBe("ok");
+    expect(diagnosis.verdict.summary).toContain("all went to example.org");
+    expect(diagnosis.verdict.summary).not.toContain("could not connect to other receivers");
+    expect(item(diagnosis, "blocks-ended")?.status).toBe("pass");
+    const markdown = renderDiagnosisMarkdown(diagnosis);
+    expect(markdown).toContain("**example.org unreachable** since");
+    expect(markdown).not.toContain("**other receivers unreachable**");
+  });
+
+  test("three dead domains are an outage", async () => {
+    const diagnosis = await diagnose([
+      ...gmailDeliveries(),
+      ...attemptsTo(["example.org", "example.net", "example.com"], 12, 160, "timed-out"),
+    ]);
+    const other = diagnosis.providers.other;
+    expect(other?.status).toBe("unreachable");
+    expect(other?.fewDomains).toEqual([]);
+    expect(other?.outage?.fix.join("\n")).toContain("iptables");
+    expect(diagnosis.verdict.status).toBe("unreachable");
+    expect(item(diagnosis, "blocks-ended")?.status).toBe("fail");
+  });
+
+  test("few failures pass without contradiction", async () => {
+    const diagnosis = await diagnose([
+      ...gmailDeliveries(),
+      ...attemptsTo(["example.org"], 3, 165, "timed-out"),
+    ]);
+    const ended = item(diagnosis, "blocks-ended");
+    expect(ended?.status).toBe("pass");
+    expect(ended?.detail).not.toContain("still failed");
+    expect(ended?.detail).toContain("Connections to example.org failed then");
+    expect(ended?.detail).toContain("point at those receivers, not at this server");
+    expect(diagnosis.providers.other?.failedDomainsAtEnd).toEqual(["example.org"]);
+  });
+});
