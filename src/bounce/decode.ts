@@ -44,7 +44,7 @@ export async function decodeMessage(
   const results = read.drafts.map((draft) =>
     finish(draft, { file, kind: kind ?? "bounce", message, sender, queueId, classifier }),
   );
-  const error = results.length === 0 ? unreadBounceError(message, file) : null;
+  const error = results.length === 0 ? unreadBounceError(message, file, raw) : null;
   const cut = results.length > 0 && endsInsideReport(message, raw);
   const messageId = headerValue(message, "message-id")?.trim() ?? "";
   return {
