@@ -108,6 +108,7 @@ function finish(draft: RecipientDraft, context: FinishContext): BounceResult {
     category: explained.category,
     ruleId: explained.ruleId,
     provider: explained.provider,
+    providerToken: explained.providerToken,
     permanent,
     // A delayed recipient is still retried, so even an "unknown user" reply has not settled
     // that the address is bad.
