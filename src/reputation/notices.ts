@@ -201,11 +201,22 @@ function listNotices(input: NoticeInput): Notice[] {
             kind: "list-unusable",
             list: id,
             message: `${id} is unusable in this run: ${state.detail}.`,
-            advice: "Leave it out of your config if it stays this way.",
+            advice: unusableListAdvice(plan),
           },
         ];
       default:
         return [];
     }
   });
+}
+
+/**
+ * Returns the advice for a list that failed its test entries. When the list was asked in a
+ * Data Query Service zone, the advice points to the key in the zone name, which the user can fix.
+ */
+function unusableListAdvice(plan: ListPlan): string {
+  const keyed = plan.zone?.viaDqs === true;
+  return keyed
+    ? "Compare the Spamhaus DQS key that this run used with the key in your Spamhaus account."
+    : "Leave it out of your config if it stays this way.";
 }

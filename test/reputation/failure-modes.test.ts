@@ -194,6 +194,19 @@ describe("blocklist failure modes", () => {
     expect(statuses(report)).toEqual([["192.0.2.25", "spamcop-scbl", "error"]]);
   });
 
+  it("points to the DQS key when its zone answers nothing", async () => {
+    const report = await run({ "zen.dq.spamhaus.net": { kind: "empty" } }, ["192.0.2.25"], {
+      lists: ["spamhaus-zen"],
+      dqsKey: "abcdefgh12345678",
+    });
+    const notice = report.notices.find((item) => item.kind === "list-unusable");
+
+    expect(report.lists[0]?.health).toBe("answers-nothing");
+    expect(report.lists[0]?.detail).toContain("Spamhaus Data Query Service");
+    expect(report.lists[0]?.detail).toContain("check the key first");
+    expect(notice?.advice).toContain("Spamhaus DQS key");
+  });
+
   it("follows a truncated answer over TCP", async () => {
     const report = await run(
       {
