@@ -164,12 +164,13 @@ function timeoutNotice(input: NoticeInput): Notice | null {
   const timedOut = input.results.filter((result) => result.status === "timeout");
   if (timedOut.length === 0) return null;
   const lists = [...new Set(timedOut.map((result) => result.list))];
+  const single = timedOut.length === 1;
   return {
     kind: "timeouts",
     list: null,
     message:
-      `${timedOut.length} ${timedOut.length === 1 ? "check" : "checks"} on ${lists.join(", ")} ` +
-      "got no answer in time. They are not counted as clean.",
+      `${timedOut.length} ${single ? "check" : "checks"} on ${lists.join(", ")} got no answer ` +
+      `in time and ${single ? "is" : "are"} not counted as clean.`,
     advice: "Run again later, or raise --timeout-ms.",
   };
 }

@@ -134,6 +134,33 @@ describe("blocklist failure modes", () => {
     expect(report.unreachable).toBe(false);
   });
 
+  it("words the timeout notice by count", async () => {
+    // The list answers its test entries but drops the queries about the targets.
+    server = await startDnsServer((question, transport) => {
+      if (question.name.includes(".2.0.192.")) return { drop: true };
+      return fakeListsHandler({ "bl.spamcop.net": { kind: "normal" } })(question, transport);
+    });
+    const dns = serverContext(server);
+    const options = { lists: ["spamcop-scbl"] };
+    try {
+      const one = await checkBlocklists({ ips: ["192.0.2.25"], domains: [] }, dns, options);
+      const two = await checkBlocklists(
+        { ips: ["192.0.2.26", "192.0.2.27"], domains: [] },
+        dns,
+        options,
+      );
+
+      expect(one.notices[0]?.message).toBe(
+        "1 check on spamcop-scbl got no answer in time and is not counted as clean.",
+      );
+      expect(two.notices[0]?.message).toBe(
+        "2 checks on spamcop-scbl got no answer in time and are not counted as clean.",
+      );
+    } finally {
+      await dns.close();
+    }
+  });
+
   it("reports SERVFAIL as an error", async () => {
     const report = await run({ "bl.spamcop.net": { kind: "servfail" } }, ["192.0.2.25"], {
       lists: ["spamcop-scbl"],
