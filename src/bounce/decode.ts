@@ -44,7 +44,7 @@ export async function decodeMessage(
   const results = read.drafts.map((draft) =>
     finish(draft, { file, kind: kind ?? "bounce", message, sender, queueId, classifier }),
   );
-  const error = results.length === 0 ? unreadBounceError(message, file) : null;
+  const error = results.length === 0 ? unreadBounceError(message, file, raw) : null;
   const cut = results.length > 0 && endsInsideReport(message, raw);
   const messageId = headerValue(message, "message-id")?.trim() ?? "";
   return {
@@ -108,6 +108,7 @@ function finish(draft: RecipientDraft, context: FinishContext): BounceResult {
     category: explained.category,
     ruleId: explained.ruleId,
     provider: explained.provider,
+    providerToken: explained.providerToken,
     permanent,
     // A delayed recipient is still retried, so even an "unknown user" reply has not settled
     // that the address is bad.

@@ -82,6 +82,8 @@ export interface BounceResult {
   readonly category: Category;
   readonly ruleId: string;
   readonly provider: ProviderId | null;
+  /** The provider's own reason token in the reply, such as `BL21` or `S3150`, or null. */
+  readonly providerToken: string | null;
   readonly permanent: boolean;
   /** True when the address itself is bad (unknown user or domain, moved): stop mailing it. */
   readonly hardBounce: boolean;

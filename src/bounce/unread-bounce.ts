@@ -1,7 +1,8 @@
 /**
- * Messages that look like a bounce but give no recipient, such as a bounce copied while it
- * was still being written and cut before its delivery report. Such a message is reported as
- * unreadable rather than dropped, so that an operator does not lose those failures unawares.
+ * Messages that look like a bounce but give no recipient: a bounce copied while it was still
+ * being written and cut before its delivery report, or a whole bounce in a format that delist
+ * does not read. Such a message is reported as unreadable rather than dropped, so that an
+ * operator does not lose those failures unawares.
  * A bounce cut inside its delivery report gives the recipients before the cut, and gets a note.
  */
 import { isBounceSubject } from "./formats/text-bounce.js";
@@ -17,19 +18,52 @@ const DELIVERY_REPORT_TYPE = /^Content-Type:[ \t]*message\/(?:global-)?delivery-
 /**
  * Returns the error for a message that gave no recipient although its headers mark it as a
  * bounce (a `multipart/report` type, `Auto-Submitted: auto-generated (failure)`, a
- * MAILER-DAEMON or postmaster sender, or a bounce subject), else null.
+ * MAILER-DAEMON or postmaster sender, or a bounce subject), else null. The error suggests a
+ * cut file only when `raw` ends early (see `endsEarly`). Otherwise the message is taken as
+ * whole, with its report or recipient lines in a format that delist does not read.
  */
-export function unreadBounceError(message: BounceMessage, name: string): string | null {
+export function unreadBounceError(
+  message: BounceMessage,
+  name: string,
+  raw: Uint8Array | string,
+): string | null {
   const signs = bounceSigns(message);
   if (signs.length === 0) return null;
+
+  const found = `"${name}" looks like a bounce (${signs.join(", ")})`;
+  if (endsEarly(message, raw)) {
+    const missing =
+      message.deliveryStatus === null
+        ? "has no delivery report"
+        : "has a delivery report that names no recipient";
+    return (
+      `${found} but ${missing}: cut short? ` +
+      `No recipient was read from it; check that the file is complete, or copy it again`
+    );
+  }
+
   const missing =
     message.deliveryStatus === null
-      ? "has no delivery report"
+      ? "has no delivery report and no recipient line in a format that delist reads"
       : "has a delivery report that names no recipient";
   return (
-    `"${name}" looks like a bounce (${signs.join(", ")}) but ${missing}: cut short? ` +
-    `No recipient was read from it; check that the file is complete, or copy it again`
+    `${found} but ${missing}. No recipient was read from it; ` +
+    `give each reply line in it to "delist explain" to decode the reply`
   );
+}
+
+/**
+ * True when the raw message shows that it ends early: a multipart body without its closing
+ * boundary delimiter (`--BOUNDARY--`, RFC 2046 section 5.1.1), or a message without a body.
+ * A single-part body cut inside its text looks like a whole one, so it does not count.
+ */
+function endsEarly(message: BounceMessage, raw: Uint8Array | string): boolean {
+  const boundary = boundaryOf(headerValue(message, "content-type") ?? "");
+  if (boundary === null) {
+    return message.text.trim() === "" && message.deliveryStatus === null;
+  }
+  const tail = textAfterLast(raw, `--${boundary}`);
+  return tail === null || !tail.startsWith("--");
 }
 
 /** Returns the header facts that mark `message` as a bounce, in words for the error. */

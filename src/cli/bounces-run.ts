@@ -22,6 +22,11 @@ export const BOUNCES_SCHEMA_VERSION = 1;
 
 const WIDTH = 80;
 
+// Lines of reply text per recipient in the text output. Of the 495 replies in Sisimai's test
+// bounces, 81% take at most three lines at 80 columns and 96% at most six. A longer reply is
+// cut with `…`, and the JSON output has all of it.
+const MAX_REPLY_LINES = 6;
+
 /** Runs `delist bounces` and returns the exit status. */
 export async function runBounces(
   files: string[],
@@ -235,11 +240,29 @@ function summaryTable(results: readonly BounceResult[]): string[] {
 function recipientLines(result: BounceResult): string[] {
   const code = [result.replyCode, result.status].filter((part) => part !== null).join(" ");
   const first = `${result.recipient}  ${result.reason}${code === "" ? "" : `  ${code}`}${outcome(result)}`;
-  const detail =
-    result.diagnosticText === "" ? null : `  ${truncateColumns(result.diagnosticText, WIDTH - 2)}`;
   const source = `  from ${result.file}${result.remoteMta === null ? "" : ` via ${result.remoteMta}`}`;
   const notes = (result.notes ?? []).flatMap((note) => wrap(note, "  note: ", "        ", WIDTH));
-  return [first, ...(detail === null ? [] : [detail]), ...notes, truncateColumns(source, WIDTH)];
+  return [first, ...replyLines(result), ...notes, truncateColumns(source, WIDTH)];
+}
+
+/**
+ * Returns the reply wrapped at 80 columns, up to MAX_REPLY_LINES, and a line with the rule
+ * that classified it and the provider's token. The reason is `blocked` both for Yahoo's BL21
+ * (a Spamhaus listing) and for Outlook.com's S3150 (the hosting provider's range), so only
+ * the reply, the rule and the token show which delisting step applies.
+ */
+function replyLines(result: BounceResult): string[] {
+  if (result.diagnosticText === "") return [];
+  const wrapped = wrap(result.diagnosticText, "  ", "  ", WIDTH);
+  const shown = wrapped.slice(0, MAX_REPLY_LINES);
+  if (wrapped.length > MAX_REPLY_LINES) {
+    // The last shown line takes the rest of the text, so that `…` marks the cut.
+    const rest = wrapped.slice(MAX_REPLY_LINES).map((line) => line.trim());
+    shown[MAX_REPLY_LINES - 1] = [shown[MAX_REPLY_LINES - 1] ?? "", ...rest].join(" ");
+  }
+  const token = result.providerToken === null ? "" : `, token ${result.providerToken}`;
+  const rule = `  category ${result.category} (rule ${result.ruleId})${token}`;
+  return [...shown, rule].map((line) => truncateColumns(line, WIDTH));
 }
 
 // Returns the mark after the reason: a hard bounce (stop mailing the address) or a delay.

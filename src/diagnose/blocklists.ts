@@ -1,4 +1,5 @@
 import type { BlocklistReport, ListReport } from "../reputation/index.js";
+import { KEY_PLACEHOLDER } from "../reputation/query-name.js";
 import type { BlocklistsSummary } from "./types.js";
 
 /**
@@ -64,16 +65,29 @@ function answeringBlockLists(report: BlocklistReport): number {
   return answering.size;
 }
 
+// The user's key is part of a Data Query Service zone, so a wrong key is the first cause to rule
+// out when such a zone fails its test entries.
+const DQS_KEY_CHECK =
+  "For a list asked through the Spamhaus Data Query Service, check the DQS key first.";
+
 /** Returns one note per cause that made lists unusable, naming the lists, in place of one each. */
 function unusableListNotices(lists: readonly ListReport[]): string[] {
   const notes: string[] = [];
   for (const [health, cause] of Object.entries(UNUSABLE_CAUSES)) {
-    const names = lists.filter((list) => list.health === health).map((list) => list.id);
-    if (names.length === 0) continue;
+    const unusable = lists.filter((list) => list.health === health);
+    if (unusable.length === 0) continue;
+    const names = unusable.map((list) => list.id);
     const count = names.length === 1 ? "1 list" : `${names.length} lists`;
+    const keyCheck = unusable.some(isDqsZone) ? ` ${DQS_KEY_CHECK}` : "";
     notes.push(
-      `Not used in this run (${count}): ${names.join(", ")}. ${cause(names.length === 1)}`,
+      `Not used in this run (${count}): ${names.join(", ")}. ${cause(names.length === 1)}` +
+        keyCheck,
     );
   }
   return notes;
+}
+
+/** True when the list was asked in a Data Query Service zone, shown with the key replaced. */
+function isDqsZone(list: ListReport): boolean {
+  return list.zone?.startsWith(`${KEY_PLACEHOLDER}.`) === true;
 }

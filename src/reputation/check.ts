@@ -82,7 +82,7 @@ export async function checkBlocklists(
     plan.health =
       mustList === undefined || mustNotList === undefined
         ? health("error", "its test entries were not asked")
-        : judgeProbes(plan.entry, mustList, mustNotList);
+        : judgeProbes(plan.entry, mustList, mustNotList, plan.zone.viaDqs);
   }
   // Once the resolver has answered nothing at all, further queries would only wait for it.
   if (dns.unreachable()) markUnreachable(plans, dns);

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { isIpAddress, nameProblem } from "../dns/names.js";
+import { fileError } from "../input/file-error.js";
 import { CATALOGUE, retiredListOfZone } from "./catalogue.js";
 import { isLoopbackCode, parseCode } from "./codes.js";
 import {
@@ -51,12 +52,23 @@ const LIST_KEYS = [
 const TARGET_KINDS: readonly TargetKind[] = ["ipv4", "ipv6", "domain"];
 const RELEVANCES: readonly Relevance[] = ["high", "medium", "low", "none"];
 
-/** Reads and checks a config file; throws a BlocklistConfigError on invalid content. */
+/**
+ * Reads and checks a config file. Throws a BlocklistConfigError when the file cannot be read
+ * (missing, not readable, a directory) or its content is invalid.
+ */
 export async function loadBlocklistConfig(
   path: string,
   catalogue: readonly BlocklistEntry[] = CATALOGUE,
 ): Promise<BlocklistConfig> {
-  return parseBlocklistConfig(await readFile(path, "utf8"), path, catalogue);
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new BlocklistConfigError(fileError(path, error, "the blocklist config").message, {
+      cause: error,
+    });
+  }
+  return parseBlocklistConfig(text, path, catalogue);
 }
 
 /**

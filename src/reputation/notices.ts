@@ -164,12 +164,13 @@ function timeoutNotice(input: NoticeInput): Notice | null {
   const timedOut = input.results.filter((result) => result.status === "timeout");
   if (timedOut.length === 0) return null;
   const lists = [...new Set(timedOut.map((result) => result.list))];
+  const single = timedOut.length === 1;
   return {
     kind: "timeouts",
     list: null,
     message:
-      `${timedOut.length} ${timedOut.length === 1 ? "check" : "checks"} on ${lists.join(", ")} ` +
-      "got no answer in time. They are not counted as clean.",
+      `${timedOut.length} ${single ? "check" : "checks"} on ${lists.join(", ")} got no answer ` +
+      `in time and ${single ? "is" : "are"} not counted as clean.`,
     advice: "Run again later, or raise --timeout-ms.",
   };
 }
@@ -201,11 +202,22 @@ function listNotices(input: NoticeInput): Notice[] {
             kind: "list-unusable",
             list: id,
             message: `${id} is unusable in this run: ${state.detail}.`,
-            advice: "Leave it out of your config if it stays this way.",
+            advice: unusableListAdvice(plan),
           },
         ];
       default:
         return [];
     }
   });
+}
+
+/**
+ * Returns the advice for a list that failed its test entries. When the list was asked in a
+ * Data Query Service zone, the advice points to the key in the zone name, which the user can fix.
+ */
+function unusableListAdvice(plan: ListPlan): string {
+  const keyed = plan.zone?.viaDqs === true;
+  return keyed
+    ? "Compare the Spamhaus DQS key that this run used with the key in your Spamhaus account."
+    : "Leave it out of your config if it stays this way.";
 }

@@ -36,8 +36,7 @@ export function planList(
     return plan(health(entry.status, entry.statusNote ?? `${entry.name} is ${entry.status}`));
   }
   if (zone === null) return plan(health("needs-key", keyAdvice(entry)));
-  const viaDqs = dqsKey !== null && entry.dqsLabel !== null;
-  if (publicResolver !== null && entry.refusesPublicResolvers && !viaDqs) {
+  if (publicResolver !== null && entry.refusesPublicResolvers && !zone.viaDqs) {
     return plan(
       health(
         "public-resolver",

@@ -44,24 +44,25 @@ export function isQueried(health: ListHealth): boolean {
  * has to answer with an address in 127.0.0.0/8 that is no error code, and the entry that
  * must not be listed has to answer NXDOMAIN. A list that lists the second answers every
  * query (a lapsed domain's parking wildcard does this); a list that does not list the first
- * answers nothing, so its "not listed" means nothing either.
+ * answers nothing, so its "not listed" means nothing either. `viaDqs` is true when the list
+ * was asked in a Spamhaus Data Query Service zone, whose name contains the user's key.
  */
 export function judgeProbes(
   entry: BlocklistEntry,
   mustList: DnsResult<"A">,
   mustNotList: DnsResult<"A">,
+  viaDqs = false,
 ): ListHealth {
   const tests = entry.testEntries ?? { listed: "?", notListed: "?" };
   const positive = interpretAnswer(entry, mustList);
   const negative = interpretAnswer(entry, mustNotList);
 
   if (negative.status === "listed" || undocumented(negative)) {
-    return health(
-      "answers-everything",
+    const detail =
       `its test entry ${tests.notListed}, which must not be listed, is listed ` +
-        `(${negative.codes.join(", ")}): the list answers every query, so its listings mean ` +
-        "nothing in this run",
-    );
+      `(${negative.codes.join(", ")}): the list answers every query, so its listings mean ` +
+      "nothing in this run";
+    return health("answers-everything", viaDqs ? `${detail}. ${DQS_KEY_CHECK}` : detail);
   }
   const refusal = [negative, positive].find((reading) => blocked(reading));
   if (refusal !== undefined) {
@@ -73,11 +74,7 @@ export function judgeProbes(
     };
   }
   if (positive.status === "not-listed") {
-    return health(
-      "answers-nothing",
-      `its test entry ${tests.listed}, which must be listed, is not: the list is empty or ` +
-        "retired, so its 'not listed' answers mean nothing in this run",
-    );
+    return health("answers-nothing", unlistedTestEntryDetail(tests.listed, viaDqs));
   }
   const failure = [positive, negative].find(
     (reading) => reading.status === "timeout" || reading.status === "error",
@@ -89,6 +86,22 @@ export function judgeProbes(
     );
   }
   return health("usable", `lists ${tests.listed} and not ${tests.notListed}, as RFC 5782 requires`);
+}
+
+/**
+ * The step for a Data Query Service zone that fails its test entries. The user's key is part
+ * of the zone name, so a mistyped or inactive key is the cause to rule out before the list.
+ */
+const DQS_KEY_CHECK =
+  "It was asked through the Spamhaus Data Query Service, so check the key first: it must " +
+  "match the key in your Spamhaus account, and the key must be active";
+
+/** Explains a test entry that must be listed but is not. */
+function unlistedTestEntryDetail(testEntry: string, viaDqs: boolean): string {
+  const start = `its test entry ${testEntry}, which must be listed, is not`;
+  const meaning = "so its 'not listed' answers mean nothing in this run";
+  if (viaDqs) return `${start}, ${meaning}. ${DQS_KEY_CHECK}`;
+  return `${start}: the list is empty or retired, ${meaning}`;
 }
 
 /** An answer in 127.0.0.0/8 with a code the list does not document: still an answer. */

@@ -85,6 +85,8 @@ export function checkDqsKey(key: string): string {
 export interface ListZone {
   readonly zone: string;
   readonly shown: string;
+  /** True for a Spamhaus Data Query Service zone, whose name contains the user's key. */
+  readonly viaDqs: boolean;
 }
 
 /**
@@ -95,10 +97,10 @@ export interface ListZone {
 export function listZone(entry: BlocklistEntry, dqsKey: string | null): ListZone | null {
   if (dqsKey !== null && entry.dqsLabel !== null) {
     const suffix = `${entry.dqsLabel}.dq.spamhaus.net`;
-    return { zone: `${dqsKey}.${suffix}`, shown: `${KEY_PLACEHOLDER}.${suffix}` };
+    return { zone: `${dqsKey}.${suffix}`, shown: `${KEY_PLACEHOLDER}.${suffix}`, viaDqs: true };
   }
   if (entry.keyRequired !== null) return null;
-  return { zone: entry.zone, shown: entry.zone };
+  return { zone: entry.zone, shown: entry.zone, viaDqs: false };
 }
 
 /** Builds the query name for a test entry of a list (an address or a domain-list name). */

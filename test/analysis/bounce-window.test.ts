@@ -59,6 +59,7 @@ function result(kind: BounceResult["kind"], time: number | null, fields: Partial
     category: "unknown",
     ruleId: "unknown",
     provider: null,
+    providerToken: null,
     permanent: true,
     hardBounce: false,
     reason: "undefined",

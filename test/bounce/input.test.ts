@@ -193,6 +193,51 @@ describe("readBounces bad input", () => {
     ]);
   });
 
+  it("reports a whole bounce in an unread format", async () => {
+    const notice = [
+      "From: MAILER-DAEMON@mx.example.org",
+      "To: sender@example.com",
+      "Subject: Avis de non-remise",
+      "Content-Type: text/plain; charset=utf-8",
+      "",
+      "Votre message n'a pas pu être remis.",
+      "Motif : 550 5.1.1 <user1@example.org>: Recipient address rejected",
+      "",
+    ].join("\n");
+    write("unread-format.eml", notice);
+    const run = await readBounces(["unread-format.eml"], { cwd: dir });
+    const error = run.files[0]?.errors[0] ?? "";
+
+    expect(run.results).toEqual([]);
+    expect(error).toContain("no recipient line in a format that delist reads");
+    expect(error).toContain('"delist explain"');
+    expect(error).not.toContain("cut short");
+  });
+
+  it("reports a closed multipart in an unread format", async () => {
+    const notice = [
+      "From: MAILER-DAEMON@mx.example.org",
+      "To: sender@example.com",
+      "Subject: Avis de non-remise",
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="R"',
+      "",
+      "--R",
+      "Content-Type: text/plain; charset=utf-8",
+      "",
+      "Motif : 550 5.1.1 <user1@example.org>: Recipient address rejected",
+      "--R--",
+      "",
+    ].join("\n");
+    write("unread-multipart.eml", notice);
+    write("cut-multipart.eml", notice.slice(0, notice.indexOf("--R--")));
+    const whole = await readBounces(["unread-multipart.eml"], { cwd: dir });
+    const cut = await readBounces(["cut-multipart.eml"], { cwd: dir });
+
+    expect(whole.files[0]?.errors[0]).toContain("in a format that delist reads");
+    expect(whole.files[0]?.errors[0]).not.toContain("cut short");
+    expect(cut.files[0]?.errors[0]).toContain("has no delivery report: cut short?");
+  });
+
   it("names each sign of a cut bounce", async () => {
     const headers = [
       "From: Mail Delivery Subsystem <postmaster@mx.example.com>",
@@ -209,6 +254,7 @@ describe("readBounces bad input", () => {
     expect(error).toContain("sent by postmaster@mx.example.com");
     expect(error).not.toContain("multipart/report");
     expect(error).not.toContain("subject");
+    expect(error).toContain("has no delivery report: cut short?");
   });
 
   it("keeps plain mail without bounce signs quiet", async () => {

@@ -265,6 +265,26 @@ describe("delist blocklists", () => {
     expect(bad.stderr).toContain('lists[0] ("bad").zone');
   });
 
+  it("names a missing config file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "delist-blocklists-"));
+    const missing = join(dir, "absent", "lists.json");
+    const result = await runCommand(["blocklists", "192.0.2.1", "--config", missing, "--offline"]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `delist: cannot read the blocklist config "${missing}": file not found; ` +
+        "check the path and the working directory\n",
+    );
+  });
+
+  it("names a config path that is a directory", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "delist-blocklists-"));
+    const result = await runCommand(["blocklists", "192.0.2.1", "--config", dir, "--offline"]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`"${dir}": it is a directory; give the path of a file`);
+  });
+
   it("rejects bad input with exit status 2", async () => {
     const cases = [
       ["blocklists"],

@@ -6,6 +6,36 @@ import { runCommand } from "../helpers/cli.js";
 import { schemaValidator } from "../helpers/schema.js";
 import * as fixture from "../bounce/fixtures.js";
 
+/** A DSN for two blocked recipients whose replies end with the token that decides the fix. */
+const BLOCKED_DSN = [
+  "From: MAILER-DAEMON@mx.example.com",
+  "To: sender@example.com",
+  "Subject: Undelivered Mail Returned to Sender",
+  'Content-Type: multipart/report; report-type=delivery-status; boundary="B2"',
+  "",
+  "--B2",
+  "Content-Type: message/delivery-status",
+  "",
+  "Reporting-MTA: dns; mx.example.com",
+  "",
+  "Final-Recipient: rfc822; fred@yahoo.com",
+  "Action: failed",
+  "Status: 5.7.1",
+  "Remote-MTA: dns; mta5.am0.yahoodns.net",
+  "Diagnostic-Code: smtp; 553 5.7.1 [BL21] Mail from 192.0.2.20 is not accepted here at",
+  "    present, because that address appears on a list kept by Spamhaus",
+  "",
+  "Final-Recipient: rfc822; bob@outlook.com",
+  "Action: failed",
+  "Status: 5.7.1",
+  "Remote-MTA: dns; outlook-com.olc.protection.outlook.com",
+  "Diagnostic-Code: smtp; 550 5.7.1 Mail from [192.0.2.20] was not delivered. Part of",
+  "    the network of this address is on our block list (S3150)",
+  "",
+  "--B2--",
+  "",
+].join("\n");
+
 let dir: string;
 let rel: (name: string) => string;
 
@@ -33,6 +63,47 @@ describe("delist bounces", () => {
     expect(result.stdout).toContain("user1@example.net  userunknown  550 5.1.1  hard");
     for (const line of result.stdout.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
     expect(result.stderr).toBe("");
+  });
+
+  it("prints each reply whole with its token", async () => {
+    writeFileSync(join(dir, "blocked.eml"), BLOCKED_DSN);
+    const result = await runCommand(["bounces", rel("blocked.eml")]);
+    const lines = result.stdout.split("\n");
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("kept by Spamhaus\n");
+    expect(result.stdout).toContain("block list (S3150)\n");
+    expect(lines).toContain("  category blocklist (rule yahoo.spamhaus), token BL21");
+    expect(lines).toContain("  category reputation (rule outlook.range-blocklist), token S3150");
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+  });
+
+  it("cuts a long reply at six lines", async () => {
+    const words = Array.from({ length: 120 }, (_, index) => `word${index}`).join(" ");
+    const long = fixture.POSTFIX_DSN.replace("User unknown\n", `User unknown ${words}\n`);
+    writeFileSync(join(dir, "long.eml"), long);
+    const result = await runCommand(["bounces", rel("long.eml")]);
+    const lines = result.stdout.split("\n");
+    const first = lines.findIndex((line) => line.startsWith("  550 5.1.1"));
+    const rule = lines.findIndex((line) => line.startsWith("  category recipient"));
+
+    expect(first).toBeGreaterThan(0);
+    expect(rule - first).toBe(6);
+    expect(lines[rule - 1]).toMatch(/…$/);
+    expect(lines[rule - 1]?.length).toBe(80);
+  });
+
+  it("puts the token in the JSON", async () => {
+    writeFileSync(join(dir, "blocked.eml"), BLOCKED_DSN);
+    const result = await runCommand(["bounces", "--format", "json", rel("blocked.eml")]);
+    const output = JSON.parse(result.stdout) as Record<string, unknown>[];
+
+    expect(schemaValidator("bounces.schema.json")(output)).toEqual([]);
+    expect(output.map((item) => item["providerToken"])).toEqual(["BL21", "S3150"]);
+    expect(output.map((item) => item["ruleId"])).toEqual([
+      "yahoo.spamhaus",
+      "outlook.range-blocklist",
+    ]);
   });
 
   it("prints JSON that matches the schema", async () => {

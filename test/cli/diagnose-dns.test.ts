@@ -208,6 +208,20 @@ describe("delist diagnose with DNS", () => {
     expect(text.stdout.match(/Note: Not used in this run/g)).toHaveLength(1);
   });
 
+  test("empty DQS zones: note names the key", async () => {
+    server = await startDnsServer(() => ({ rcode: "NXDOMAIN" }));
+    const args = ["--timezone", "UTC", "--resolver", server.address, "--timeout-ms", "200"];
+    const log = logOf("news@example.com", true);
+    const keyed = await runCommand(["diagnose", ...args, "--spamhaus-dqs-key", "abcdefgh12", log]);
+    const unkeyed = await runCommand(["diagnose", ...args, log]);
+    const keyedNote = keyed.stdout.replace(/\s+/g, " ");
+    const unkeyedNote = unkeyed.stdout.replace(/\s+/g, " ");
+
+    expect(keyedNote).toContain("Spamhaus Data Query Service, check the DQS key first.");
+    expect(unkeyedNote).toContain("They do not list the test entry that must be listed");
+    expect(unkeyedNote).not.toContain("DQS key");
+  });
+
   test("unreachable resolver: not checked", async () => {
     server = await startDnsServer(() => ({ drop: true }));
     const args = ["--timezone", "UTC", "--resolver", server.address, "--timeout-ms", "100"];

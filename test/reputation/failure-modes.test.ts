@@ -134,6 +134,33 @@ describe("blocklist failure modes", () => {
     expect(report.unreachable).toBe(false);
   });
 
+  it("words the timeout notice by count", async () => {
+    // The list answers its test entries but drops the queries about the targets.
+    server = await startDnsServer((question, transport) => {
+      if (question.name.includes(".2.0.192.")) return { drop: true };
+      return fakeListsHandler({ "bl.spamcop.net": { kind: "normal" } })(question, transport);
+    });
+    const dns = serverContext(server);
+    const options = { lists: ["spamcop-scbl"] };
+    try {
+      const one = await checkBlocklists({ ips: ["192.0.2.25"], domains: [] }, dns, options);
+      const two = await checkBlocklists(
+        { ips: ["192.0.2.26", "192.0.2.27"], domains: [] },
+        dns,
+        options,
+      );
+
+      expect(one.notices[0]?.message).toBe(
+        "1 check on spamcop-scbl got no answer in time and is not counted as clean.",
+      );
+      expect(two.notices[0]?.message).toBe(
+        "2 checks on spamcop-scbl got no answer in time and are not counted as clean.",
+      );
+    } finally {
+      await dns.close();
+    }
+  });
+
   it("reports SERVFAIL as an error", async () => {
     const report = await run({ "bl.spamcop.net": { kind: "servfail" } }, ["192.0.2.25"], {
       lists: ["spamcop-scbl"],
@@ -192,6 +219,19 @@ describe("blocklist failure modes", () => {
     });
     expect(report.lists[0]?.health).toBe("answers-nothing");
     expect(statuses(report)).toEqual([["192.0.2.25", "spamcop-scbl", "error"]]);
+  });
+
+  it("points to the DQS key when its zone answers nothing", async () => {
+    const report = await run({ "zen.dq.spamhaus.net": { kind: "empty" } }, ["192.0.2.25"], {
+      lists: ["spamhaus-zen"],
+      dqsKey: "abcdefgh12345678",
+    });
+    const notice = report.notices.find((item) => item.kind === "list-unusable");
+
+    expect(report.lists[0]?.health).toBe("answers-nothing");
+    expect(report.lists[0]?.detail).toContain("Spamhaus Data Query Service");
+    expect(report.lists[0]?.detail).toContain("check the key first");
+    expect(notice?.advice).toContain("Spamhaus DQS key");
   });
 
   it("follows a truncated answer over TCP", async () => {

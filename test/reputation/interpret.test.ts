@@ -139,6 +139,26 @@ describe("blocklist probes", () => {
     expect(judgeProbes(spamcop, nxdomain, nxdomain).state).toBe("answers-nothing");
   });
 
+  it("names the DQS key for an empty zone", () => {
+    const zen = list("spamhaus-zen");
+    const dqsZone = judgeProbes(zen, nxdomain, nxdomain, true);
+    const publicZone = judgeProbes(zen, nxdomain, nxdomain, false);
+
+    expect(dqsZone.state).toBe("answers-nothing");
+    expect(dqsZone.detail).toContain("check the key first");
+    expect(dqsZone.detail).not.toContain("empty or retired");
+    expect(publicZone.detail).toContain("empty or retired");
+    expect(publicZone.detail).not.toContain("key");
+  });
+
+  it("names the DQS key for a wildcard zone", () => {
+    const zen = list("spamhaus-zen");
+    const dqsZone = judgeProbes(zen, answer("127.0.0.2"), answer("127.0.0.2"), true);
+
+    expect(dqsZone.state).toBe("answers-everything");
+    expect(dqsZone.detail).toContain("check the key first");
+  });
+
   it("keeps the refusal code", () => {
     const state = judgeProbes(
       list("spamhaus-zen"),

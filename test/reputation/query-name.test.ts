@@ -88,13 +88,19 @@ describe("blocklist query names", () => {
   it("uses the DQS zone with a key", () => {
     if (zen === undefined || zrd === undefined || spamcop === undefined)
       throw new Error("missing list");
-    expect(listZone(zen, null)).toEqual({ zone: "zen.spamhaus.org", shown: "zen.spamhaus.org" });
+    expect(listZone(zen, null)).toEqual({
+      zone: "zen.spamhaus.org",
+      shown: "zen.spamhaus.org",
+      viaDqs: false,
+    });
     expect(listZone(zen, "abcdefgh1234")).toEqual({
       zone: "abcdefgh1234.zen.dq.spamhaus.net",
       shown: "<dqs-key>.zen.dq.spamhaus.net",
+      viaDqs: true,
     });
     expect(listZone(zrd, null)).toBeNull();
     expect(listZone(spamcop, "abcdefgh1234")?.zone).toBe("bl.spamcop.net");
+    expect(listZone(spamcop, "abcdefgh1234")?.viaDqs).toBe(false);
   });
 
   it("checks DQS keys without echoing them", () => {
