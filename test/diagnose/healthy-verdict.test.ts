@@ -118,5 +118,4 @@ describe("log where no receiver accepted mail", () => {
     expect(findingIds(diagnosis)).not.toContain("healthy");
     expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
   });
-
 });
