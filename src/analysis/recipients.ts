@@ -12,6 +12,11 @@ import { detach, increment } from "./time.js";
 export interface SenderCounts {
   attempted: number;
   unknown: number;
+  /**
+   * When the sender's latest outbound message entered the queue (epoch ms), or null while the
+   * log shows no delivery attempt of its mail.
+   */
+  lastMessageTime: number | null;
 }
 
 const MAX_SENDERS = 10_000;
@@ -69,7 +74,7 @@ export class UnknownRecipientAnalyser {
     const known = this.bySender.get(sender);
     if (known !== undefined) return known;
     if (this.bySender.size >= MAX_SENDERS) return null;
-    const created = { attempted: 0, unknown: 0 };
+    const created = { attempted: 0, unknown: 0, lastMessageTime: null };
     this.bySender.set(sender === null ? null : detach(sender), created);
     return created;
   }
@@ -79,7 +84,7 @@ export class UnknownRecipientAnalyser {
     const fromBounce = event.message.mta === "bounce";
     if (event.firstAttempt && !event.message.isBounce && !fromBounce) {
       this.attempted += 1;
-      if (state.sender !== null) state.sender.attempted += 1;
+      if (state.sender !== null) addAttempt(state.sender, state.message.firstTime);
       if (this.deadRecipients.size > 0) this.checkRepeat(delivery);
     }
     if (classified === null || event.status !== "bounced") return;
@@ -126,5 +131,12 @@ export class UnknownRecipientAnalyser {
         bouncedAt,
       };
     }
+  }
+}
+
+function addAttempt(counts: SenderCounts, messageTime: number): void {
+  counts.attempted += 1;
+  if (counts.lastMessageTime === null || messageTime > counts.lastMessageTime) {
+    counts.lastMessageTime = messageTime;
   }
 }

@@ -2,6 +2,13 @@ import type { LinePosition, LoggedMessage } from "../logs/events.js";
 import type { Delivery } from "./delivery.js";
 import { detach, hourOf } from "./time.js";
 
+/** Outbound recipients of one envelope sender in one hour. */
+export interface SenderHour {
+  recipients: number;
+  /** When the sender's earliest message of the hour entered the queue (epoch ms). */
+  firstTime: number;
+}
+
 /** Outbound volume in one hour: new recipients and messages, and who sent them. */
 export interface HourVolume {
   recipients: number;
@@ -10,7 +17,7 @@ export interface HourVolume {
    * Recipients by envelope sender, capped at `MAX_SENDERS_PER_HOUR` senders. The key is "" for
    * the null sender `<>` and null for messages whose sender the log does not show.
    */
-  readonly senders: Map<string | null, number>;
+  readonly senders: Map<string | null, SenderHour>;
   /** The earliest message of the hour. */
   firstTime: number;
   firstPosition: LinePosition;
@@ -61,11 +68,14 @@ export class VolumeAnalyser {
       state.counted = true;
       hour.messages += 1;
     }
-    const sender = state.message.sender;
+    const { sender, firstTime } = state.message;
     const known = hour.senders.get(sender);
-    if (known !== undefined) hour.senders.set(sender, known + 1);
-    else if (hour.senders.size < MAX_SENDERS_PER_HOUR) {
-      hour.senders.set(sender === null ? null : detach(sender), 1);
+    if (known !== undefined) {
+      known.recipients += 1;
+      // Deliveries come in the order of their attempts, not of the messages' submission.
+      if (firstTime < known.firstTime) known.firstTime = firstTime;
+    } else if (hour.senders.size < MAX_SENDERS_PER_HOUR) {
+      hour.senders.set(sender === null ? null : detach(sender), { recipients: 1, firstTime });
     }
   }
 }

@@ -34,6 +34,7 @@ import {
 } from "./server-subject.js";
 import { codeSpan, shellQuote } from "./shell-quote.js";
 import { hasFewDomainBlock, OTHER_MIN_DOMAINS } from "./few-domains.js";
+import { STOPPED_AFTER_MS, suspectSendingEnds, type SendingEnd } from "./suspect-sending.js";
 import {
   isWarmUpThrottle,
   needsThrottleSummary,
@@ -62,9 +63,6 @@ import type {
   ServerReport,
   UnacceptedAttemptsReport,
 } from "./types.js";
-
-/** An abuse or burst that ended this long before the end of the log counts as stopped. */
-const STOPPED_AFTER_MS = 2 * HOUR_MS;
 
 /** Inputs of the checklist beyond the log facts. Each field falls back to a default. */
 export interface ReadinessOptions {
@@ -654,37 +652,69 @@ function causeStopped(
       detail: "Not applicable: no provider rejects or defers mail, so there is no cause to stop.",
     };
   }
-  const ends: number[] = [];
-  for (const finding of findings) {
-    const evidence = finding.evidence as { abuseEnd?: string; end?: string };
-    if (finding.id === "compromised-account" && evidence.abuseEnd !== undefined)
-      ends.push(Date.parse(evidence.abuseEnd));
-    if (finding.id === "web-script" && evidence.end !== undefined)
-      ends.push(Date.parse(evidence.end));
-    const bypassCause = finding.id === "smtp-bypass" && finding.role === "cause";
-    if (bypassCause && typeof evidence.end === "string") ends.push(Date.parse(evidence.end));
-  }
-  if (ends.length === 0) {
+  const ends = suspectSendingEnds(findings);
+  const latest = ends.reduce<SendingEnd | null>(
+    (best, end) => (best === null || end.time > best.time ? end : best),
+    null,
+  );
+  if (latest === null) {
     return {
       id: "cause-stopped",
       title: "Cause stopped",
       status: "not-checked",
-      detail: "No abusive account or script in the log to follow.",
+      detail: "No abusive account, script or sender in the log to follow.",
     };
   }
-  const lastAbuse = Math.max(...ends);
-  const stopped = lastAbuse < logEnd - STOPPED_AFTER_MS;
+  const stopped = latest.time < logEnd - STOPPED_AFTER_MS;
   return {
     id: "cause-stopped",
     title: "Cause stopped",
     status: stopped ? "pass" : "fail",
-    detail: stopped
-      ? `The suspect sending ended at ${context.time(lastAbuse)}, ${quietPeriod(logEnd - lastAbuse)} before the last line of the log (${context.time(logEnd)}).` +
-        (logEnd - lastAbuse < DAY_MS
-          ? " Attackers often pause for hours; read a newer log before asking for removal."
-          : "")
-      : `The suspect sending went on until ${context.time(lastAbuse)}, at the end of the log.`,
+    detail:
+      latest.sender === null
+        ? datedEndDetail(context, latest.time, logEnd, stopped)
+        : senderEndDetail(context, latest, logEnd, stopped),
   };
+}
+
+/** Says when the sending of an account, script or connection that a finding dates ended. */
+function datedEndDetail(
+  context: DiagnoseContext,
+  lastAbuse: number,
+  logEnd: number,
+  stopped: boolean,
+): string {
+  if (!stopped) {
+    return `The suspect sending went on until ${context.time(lastAbuse)}, at the end of the log.`;
+  }
+  return (
+    `The suspect sending ended at ${context.time(lastAbuse)}, ${quietPeriod(logEnd - lastAbuse)} before the last line of the log (${context.time(logEnd)}).` +
+    (logEnd - lastAbuse < DAY_MS
+      ? " Attackers often pause for hours; read a newer log before asking for removal."
+      : "")
+  );
+}
+
+/**
+ * Says which envelope sender the unknown-recipients or volume-spike finding names, and when its
+ * latest message entered the queue: the time that a removal request gives as the end.
+ */
+function senderEndDetail(
+  context: DiagnoseContext,
+  end: SendingEnd,
+  logEnd: number,
+  stopped: boolean,
+): string {
+  const named = `${end.sender ?? ""}, which the ${listNames(end.findings)} ${end.findings.length === 1 ? "finding names" : "findings name"},`;
+  if (!stopped) {
+    return `${named} still sent mail at ${context.time(end.time)}, in the last two hours of the log.`;
+  }
+  return (
+    `${named} last sent mail at ${context.time(end.time)}, ${quietPeriod(logEnd - end.time)} before the last line of the log (${context.time(logEnd)}).` +
+    (logEnd - end.time < DAY_MS
+      ? " A mailing can resume after hours; read a newer log before asking for removal."
+      : "")
+  );
 }
 
 /** Says how long a quiet period lasted: `1 hour 4 minutes`, `3 days 2 hours`. */

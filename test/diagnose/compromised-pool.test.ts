@@ -256,9 +256,10 @@ describe("compromised-account and a sending service's pool", () => {
     );
     expect(found[0]?.summary).toContain("These addresses lie in 192.0.2.0/24");
     expect(found[0]?.summary).toContain("rejected or deferred 250 of its 250 delivery attempts");
-    expect(found[0]?.fix[0]).toMatch(/^Ask the holder of newsletter@example.com whether/);
-    expect(found[0]?.fix[1]).toContain("`doveadm kick newsletter@example.com`");
-    expect(found[0]?.fix.some((step) => step.startsWith("Delete its queued mail"))).toBe(true);
+    // The log ends with the burst, so it still goes on and the fixes stop it first.
+    expect(found[0]?.fix[0]).toMatch(/^Stop the sending first, because its rejected burst still/);
+    expect(found[0]?.fix[0]).toContain("`doveadm kick newsletter@example.com`");
+    expect(found[0]?.fix.some((step) => step.includes("Delete its queued mail"))).toBe(true);
     expect(evidenceOf(found[0])["clientNetworks"]).toEqual(["192.0.2.0/24"]);
     expect(renderDiagnosisText(diagnosis, painter(false))).toContain(
       "Their networks: 192.0.2.0/24",
@@ -331,6 +332,71 @@ describe("compromised-account and a sending service's pool", () => {
 
     expect(findingsOf(diagnosis, "compromised-account")).toEqual([]);
     expect(findingsOf(diagnosis, "volume-spike")).toHaveLength(1);
+  });
+});
+
+/**
+ * Diagnoses a new account's campaign of 250 messages from `POOL_IPS` that Gmail rejects, then
+ * four hours of anna@'s mail, so that the burst ends well before the log does. `logins` adds a
+ * Dovecot IMAP login of the account from each of those addresses during the campaign.
+ */
+async function endedPoolCampaign(logins: readonly string[] = []): Promise<Finding | undefined> {
+  const log = new PostfixLog();
+  lightWeek(log);
+  campaign(log, { account: "newsletter@example.com", ips: POOL_IPS, count: 250, rejected: 250 });
+  for (const [index, ip] of logins.entries()) {
+    const stamp = new Date(CAMPAIGN_START + (index + 1) * MINUTE).toISOString();
+    log.raw(
+      CAMPAIGN_START + (index + 1) * MINUTE,
+      `${stamp.replace("Z", "+00:00")} mail dovecot: imap-login: Login: user=<newsletter@example.com>, method=PLAIN, rip=${ip}, lip=192.0.2.10, mpid=${index + 1}, TLS`,
+    );
+  }
+  for (let hour = 1; hour <= 4; hour++) {
+    log.submit({
+      time: CAMPAIGN_START + HOUR + hour * HOUR,
+      account: "anna@example.com",
+      clientIp: "192.0.2.10",
+      recipients: [{ address: `later${hour}@example.net` }],
+    });
+  }
+  return findingsOf(await diagnoseText(log.text()), "compromised-account")[0];
+}
+
+describe("compromised-account pool fix order", () => {
+  test("ended pool burst asks first", async () => {
+    const found = await endedPoolCampaign();
+
+    expect(found?.fix[0]).toMatch(/^Ask the holder of newsletter@example.com whether/);
+    expect(found?.fix.some((step) => step.startsWith("Put its queued mail"))).toBe(false);
+  });
+
+  test("mailbox logins stop the sending first", async () => {
+    const found = await endedPoolCampaign(["192.0.2.131"]);
+    const fix = found?.fix ?? [];
+
+    expect(fix[0]).toMatch(
+      /^Stop the sending first, because mailbox logins came from 1 of its new addresses/,
+    );
+    expect(fix[0]).toContain("change the password of newsletter@example.com now");
+    expect(fix[1]).toMatch(/^Put its queued mail, sent as newsletter@example.com, on hold/);
+    expect(fix[1]).toContain("postsuper -h -");
+    expect(fix[2]).toMatch(/^Then ask the holder of newsletter@example.com whether/);
+    expect(fix[3]).toMatch(/^If nobody does, the password was stolen\. Delete its queued mail/);
+  });
+
+  test("mailbox logins weaken the pool reading", async () => {
+    const found = await endedPoolCampaign(["192.0.2.131"]);
+
+    expect(found?.summary).toContain(
+      "Mailbox logins came from 192.0.2.131, which a sending service does not make",
+    );
+  });
+
+  test("accepted pool at the log's end asks first", async () => {
+    // The log ends with the campaign, but receivers accepted all of it.
+    const [found] = findingsOf(await newAccountCampaign(THREE_NETWORKS), "compromised-account");
+
+    expect(found?.fix[0]).toMatch(/^Ask the holder of newsletter@example.com whether/);
   });
 });
 

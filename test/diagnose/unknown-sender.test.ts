@@ -93,12 +93,14 @@ describe("sender not in the log", () => {
       unknown: 50,
       recipients: 150,
       rate: 0.333,
+      lastMessage: null,
     });
     expect(senders).toContainEqual({
       sender: "anna@example.com",
       unknown: 50,
       recipients: 150,
       rate: 0.333,
+      lastMessage: "2024-03-04T00:49:50Z",
     });
     expect(senders).not.toContainEqual(expect.objectContaining({ sender: "<>" }));
   });
@@ -138,7 +140,15 @@ describe("sender not in the log", () => {
     const diagnosis = await diagnoseText(log.text());
     const senders = findingOf(diagnosis, "unknown-recipients")["senders"];
 
-    expect(senders).toEqual([{ sender: "<>", unknown: 50, recipients: 150, rate: 0.333 }]);
+    expect(senders).toEqual([
+      {
+        sender: "<>",
+        unknown: 50,
+        recipients: 150,
+        rate: 0.333,
+        lastMessage: "2024-03-04T00:49:40Z",
+      },
+    ]);
   });
 
   test("volume-spike keeps it apart", async () => {

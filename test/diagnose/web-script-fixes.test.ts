@@ -7,6 +7,7 @@ import {
   deleteQueuedStep,
   eximDeleteCommand,
   postfixDeleteCommand,
+  postfixQueueCommand,
 } from "../../src/diagnose/findings/queue-commands.js";
 import type { Diagnosis, Finding } from "../../src/diagnose/types.js";
 import { diagnoseText } from "../helpers/diagnose-text.js";
@@ -145,18 +146,24 @@ describe("postfixDeleteCommand in a shell", () => {
 
   /**
    * Runs the command with stand-ins for `mailq` and `postsuper` first on PATH, and returns
-   * the queue ids that postsuper read from standard input.
+   * the queue ids that postsuper read from standard input. `action` is the postsuper option
+   * that the command must pass, `-d` for `postfixDeleteCommand`.
    */
-  function deletedIds(shell: string, sender: string): string[] {
+  function deletedIds(
+    shell: string,
+    sender: string,
+    command = postfixDeleteCommand(sender),
+    action = "-d",
+  ): string[] {
     writeFileSync(join(folder, "queue.txt"), mailqOutput(sender));
     writeFileSync(join(folder, "mailq"), `#!/bin/sh\ncat '${folder}/queue.txt'\n`);
     writeFileSync(
       join(folder, "postsuper"),
-      `#!/bin/sh\n[ "$1 $2" = "-d -" ] || exit 3\ncat > '${folder}/deleted.txt'\n`,
+      `#!/bin/sh\n[ "$1 $2" = "${action} -" ] || exit 3\ncat > '${folder}/deleted.txt'\n`,
     );
     chmodSync(join(folder, "mailq"), 0o755);
     chmodSync(join(folder, "postsuper"), 0o755);
-    execFileSync(shell, ["-c", postfixDeleteCommand(sender)], {
+    execFileSync(shell, ["-c", command], {
       cwd: folder,
       env: { ...process.env, PATH: `${folder}:${process.env["PATH"] ?? ""}` },
     });
@@ -166,6 +173,13 @@ describe("postfixDeleteCommand in a shell", () => {
   for (const shell of installedShells()) {
     test(`${shell} deletes only the sender's ids`, () => {
       expect(deletedIds(shell, "shopnet@example.com")).toEqual(["4C2A81E0B2", "9E0A1B2C3D"]);
+    });
+
+    test(`${shell} holds only the sender's ids`, () => {
+      const sender = "shopnet@example.com";
+      const command = postfixQueueCommand(sender, "-h");
+
+      expect(deletedIds(shell, sender, command, "-h")).toEqual(["4C2A81E0B2", "9E0A1B2C3D"]);
     });
 
     test(`${shell} keeps a hostile sender literal`, () => {

@@ -7,7 +7,8 @@ import { codeSpan, shellQuote } from "../shell-quote.js";
 import { judgeClientSpread, type ClientSpread } from "./compromised-account-networks.js";
 import { findSuspects, type Suspect } from "./compromised-account-suspects.js";
 import { mtaStep } from "./mta-steps.js";
-import { deleteQueuedStep } from "./queue-commands.js";
+import { deleteQueuedStep, holdQueuedStep } from "./queue-commands.js";
+import { STOPPED_AFTER_MS } from "../suspect-sending.js";
 
 /**
  * `compromised-account`: an SMTP AUTH account sends far above its own usual hourly volume,
@@ -95,7 +96,6 @@ function poolFinding(context: DiagnoseContext, suspect: Suspect, spread: ClientS
   const { account } = suspect;
   const usage = newAddressUse(suspect);
   const rejected = spread.kind === "rejected-pool";
-  const networks = listNames(spread.networks);
   const title =
     `Account ${account.name} sent ${plural(usage.messages, "message")} from ` +
     `${plural(usage.ips.length, "new address", "new addresses")} in ${plural(spread.networks.length, "network")}`;
@@ -113,22 +113,93 @@ function poolFinding(context: DiagnoseContext, suspect: Suspect, spread: ClientS
     summary:
       burstSentence(context, suspect, usage, spread) +
       poolSentence(spread) +
-      (rejected ? rejectedSentence : acceptedSentence(spread)),
+      (rejected ? rejectedSentence : acceptedSentence(spread)) +
+      loginSentence(context, suspect, usage),
     evidence: burstEvidence(context, suspect, usage, spread),
     samples: [firstSubmissionSample(context, suspect, usage)],
-    fix: [
-      `Ask the holder of ${account.name} whether a CRM, newsletter or other sending service sends as the account from ${networks}.`,
-      `If nobody does, treat the password as stolen: change it now, end the account's sessions and block the addresses it logged in from.${otherSpellingsNote(account)} Dovecot: ${kickCommand(account)}`,
-      ...(rejected ? [deleteQueuedStep(sendersOf(account), context.facts.server.mtas)] : []),
-      sendingLimitStep(
-        rejected
-          ? "If a service sends it, give the service an account of its own with a per-account sending limit, and let it send only to recipients who opted in."
-          : "If a service sends it, give the service an account of its own with a per-account sending limit, so that a stolen mailbox password cannot send as much.",
-        context.facts.server.mtas,
-      ),
-    ],
+    fix: poolFixes(context, suspect, usage, spread),
     references: [rejected ? REFERENCES.gmailSenderForm : REFERENCES.gmailGuidelines],
   });
+}
+
+/**
+ * Builds the fixes of a pool finding. They ask the account holder about a sending service
+ * first, unless `stopFirstReason` finds a reason to stop the sending before the holder replies.
+ */
+function poolFixes(
+  context: DiagnoseContext,
+  suspect: Suspect,
+  usage: NewAddressUse,
+  spread: ClientSpread,
+): string[] {
+  const { account } = suspect;
+  const { mtas } = context.facts.server;
+  const rejected = spread.kind === "rejected-pool";
+  const ask = `Ask the holder of ${account.name} whether a CRM, newsletter or other sending service sends as the account from ${listNames(spread.networks)}.`;
+  const reason = stopFirstReason(context, suspect, usage, spread);
+  const service =
+    reason === null
+      ? "If a service sends it, give"
+      : "If a service sends it, release its held mail and give";
+  const serviceStep = sendingLimitStep(
+    rejected
+      ? `${service} the service an account of its own with a per-account sending limit, and let it send only to recipients who opted in.`
+      : `${service} the service an account of its own with a per-account sending limit, so that a stolen mailbox password cannot send as much.`,
+    mtas,
+  );
+  if (reason === null) {
+    return [
+      ask,
+      `If nobody does, treat the password as stolen: change it now, end the account's sessions and block the addresses it logged in from.${otherSpellingsNote(account)} Dovecot: ${kickCommand(account)}`,
+      ...(rejected ? [deleteQueuedStep(sendersOf(account), mtas)] : []),
+      serviceStep,
+    ];
+  }
+  return [
+    `Stop the sending first, because ${reason}: change the password of ${account.name} now, end its sessions and block the addresses it logged in from.${otherSpellingsNote(account)} Dovecot: ${kickCommand(account)}`,
+    holdQueuedStep(sendersOf(account), mtas),
+    `Then ${ask.charAt(0).toLowerCase()}${ask.slice(1)}`,
+    `If nobody does, the password was stolen. ${deleteQueuedStep(sendersOf(account), mtas)}`,
+    serviceStep,
+  ];
+}
+
+/**
+ * Says that mailbox logins came from the new addresses, which weakens the pool reading, or
+ * returns "" when none did.
+ */
+function loginSentence(context: DiagnoseContext, suspect: Suspect, usage: NewAddressUse): string {
+  const logins = mailboxLogins(context, suspect.account.key, new Set(usage.ips));
+  if (logins.length === 0) return "";
+  const addresses = listNames(logins.map((login) => login.ip));
+  return ` Mailbox logins came from ${addresses}, which a sending service does not make, so a stolen password is the likelier reading.`;
+}
+
+/**
+ * Returns why the sending must stop before the account holder replies, or null. Mailbox logins
+ * from the new addresses are a person's or a stolen password's, never a sending service's. A
+ * burst whose mail receivers rejected and that still went on in the last `STOPPED_AFTER_MS` of
+ * the log keeps hurting the server's reputation while the admin waits for the reply.
+ */
+function stopFirstReason(
+  context: DiagnoseContext,
+  suspect: Suspect,
+  usage: NewAddressUse,
+  spread: ClientSpread,
+): string | null {
+  const reasons: string[] = [];
+  const logins = mailboxLogins(context, suspect.account.key, new Set(usage.ips));
+  if (logins.length > 0) {
+    reasons.push(
+      `mailbox logins came from ${logins.length} of its new addresses, which a sending service does not make`,
+    );
+  }
+  const logEnd = context.facts.lastTime;
+  const running = logEnd !== null && usage.lastTime >= logEnd - STOPPED_AFTER_MS;
+  if (running && spread.kind === "rejected-pool") {
+    reasons.push("its rejected burst still went on in the last two hours of the log");
+  }
+  return reasons.length === 0 ? null : reasons.join(", and ");
 }
 
 /**

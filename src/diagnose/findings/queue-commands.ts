@@ -12,7 +12,15 @@ import { mtaStep, stepMtas } from "./mta-steps.js";
  * NOTE: a sender with a space in it (a quoted local part) spans two fields and is not matched.
  */
 export function postfixDeleteCommand(sender: string): string {
-  return `mailq | tail -n +2 | SENDER=${shellQuote(sender)} awk 'BEGIN { RS = "" } $7 == ENVIRON["SENDER"] { print $1 }' | tr -d '*!' | postsuper -d -`;
+  return postfixQueueCommand(sender, "-d");
+}
+
+/**
+ * Returns a command that puts on hold (`-h`) or releases (`-H`) the Postfix queue's messages
+ * whose envelope sender is `sender`, picked as `postfixDeleteCommand` picks them.
+ */
+export function postfixQueueCommand(sender: string, action: "-d" | "-h" | "-H"): string {
+  return `mailq | tail -n +2 | SENDER=${shellQuote(sender)} awk 'BEGIN { RS = "" } $7 == ENVIRON["SENDER"] { print $1 }' | tr -d '*!' | postsuper ${action} -`;
 }
 
 /**
@@ -20,7 +28,15 @@ export function postfixDeleteCommand(sender: string): string {
  * `sender`, and no other.
  */
 export function eximDeleteCommand(sender: string): string {
-  return `exiqgrep -i -f ${shellQuote(eximSenderPattern(sender))} | xargs exim -Mrm`;
+  return eximQueueCommand(sender, "-Mrm");
+}
+
+/**
+ * Returns a command that deletes (`-Mrm`), freezes (`-Mf`) or thaws (`-Mt`) the Exim queue's
+ * messages whose envelope sender is `sender`, and no other.
+ */
+export function eximQueueCommand(sender: string, action: "-Mrm" | "-Mf" | "-Mt"): string {
+  return `exiqgrep -i -f ${shellQuote(eximSenderPattern(sender))} | xargs exim ${action}`;
 }
 
 /**
@@ -70,6 +86,48 @@ export function deleteQueuedStep(senders: readonly string[], mtas: ReadonlySet<M
     others.length === 0 ? "" : ` Repeat it for its other senders: ${listNames(others)}.`;
   return `Delete its queued mail, sent as ${first}, as root. ${commands.join(" ")}${repeat}`;
 }
+
+// Since 8.13, Sendmail quarantines the queued messages that -qI picks by id when -Q has a reason,
+// and releases them when it has none. Quarantined messages are picked only with -qQ (options as
+// Oracle's "Managing sendmail Services in Oracle Solaris 11.2" lists them).
+// NOTE: no test runs these Sendmail commands.
+const SENDMAIL_HOLD =
+  "`mailq` lists the ids; quarantine each with `sendmail -qIID -Q'held by the admin'`, and `sendmail -qQ -qIID -Q` releases it";
+
+/**
+ * Builds the fix that puts the queued mail of `senders` (the most frequent first) on hold, so
+ * that none of it leaves while the admin finds out whether it is wanted. It names the command
+ * that releases the mail again, and the other senders to repeat both for.
+ */
+export function holdQueuedStep(senders: readonly string[], mtas: ReadonlySet<MtaName>): string {
+  const [first, ...others] = senders;
+  if (first === undefined) {
+    return mtaStep(
+      "Put its queued mail on hold as root, so that none of it leaves while you ask: list the queue with `mailq` and hold the ids of its messages.",
+      HOLD_BY_ID,
+      mtas,
+    );
+  }
+  const commands = stepMtas(mtas).map((mta) => {
+    if (mta === "postfix") {
+      return `Postfix: ${codeSpan(postfixQueueCommand(first, "-h"))}. With ${codeSpan("postsuper -H -")} in place of ${codeSpan("postsuper -h -")}, the same command releases it.`;
+    }
+    if (mta === "exim") {
+      return `Exim: ${codeSpan(eximQueueCommand(first, "-Mf"))}. With ${codeSpan("exim -Mt")} in place of ${codeSpan("exim -Mf")}, the same command thaws it.`;
+    }
+    return `Sendmail: ${SENDMAIL_HOLD}.`;
+  });
+  const repeat =
+    others.length === 0 ? "" : ` Repeat it for its other senders: ${listNames(others)}.`;
+  return `Put its queued mail, sent as ${first}, on hold as root, so that none of it leaves while you ask. ${commands.join(" ")}${repeat}`;
+}
+
+/** Commands that hold one queued message by its id, by MTA. */
+const HOLD_BY_ID: Readonly<Record<MtaName, string>> = {
+  postfix: "`postsuper -h ID`, and `postsuper -H ID` releases it",
+  exim: "`exim -Mf ID`, and `exim -Mt ID` thaws it",
+  sendmail: "`sendmail -qIID -Q'held by the admin'`, and `sendmail -qQ -qIID -Q` releases it",
+};
 
 /** Commands that retry every deferred message of the queue now, by MTA. */
 const RETRY_COMMANDS: Readonly<Record<MtaName, string>> = {

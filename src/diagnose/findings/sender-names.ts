@@ -1,3 +1,5 @@
+import type { DiagnoseContext } from "../context.js";
+
 /** The name that reports give the sender of a message whose sender the log does not show. */
 export const SENDER_NOT_IN_LOG = "sender not in the log";
 
@@ -18,4 +20,14 @@ export function senderText(sender: string): string {
 export function senderEntry(sender: string | null): SenderEntry {
   if (sender === null) return { sender: null, name: SENDER_NOT_IN_LOG };
   return { sender: senderText(sender) };
+}
+
+/**
+ * Returns when the latest outbound message of the envelope sender `sender` entered the queue,
+ * in the report's time zone, or null when the log shows none or the sender is unknown.
+ */
+export function lastMessageOf(context: DiagnoseContext, sender: string | null): string | null {
+  if (sender === null) return null;
+  const time = context.facts.unknownRecipients.bySender.get(sender)?.lastMessageTime ?? null;
+  return time === null ? null : context.time(time);
 }

@@ -2,7 +2,7 @@ import { PROVIDER_NAMES } from "../../knowledge/providers.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, plural } from "./build.js";
-import { senderEntry, senderText } from "./sender-names.js";
+import { lastMessageOf, senderEntry, senderText } from "./sender-names.js";
 
 /**
  * Unknown-recipient bounces become a finding at this share of attempted recipients and this
@@ -36,7 +36,11 @@ export function detectUnknownRecipients(context: DiagnoseContext): Finding | nul
     .filter((entry) => entry.rate === null || entry.rate >= SENDER_RATE)
     .sort((a, b) => b.unknown - a.unknown)
     .slice(0, 5);
-  const senders = ranked.map(({ sender, ...counts }) => ({ ...senderEntry(sender), ...counts }));
+  const senders = ranked.map(({ sender, ...counts }) => ({
+    ...senderEntry(sender),
+    ...counts,
+    lastMessage: lastMessageOf(context, sender),
+  }));
   const byProvider = Object.fromEntries([...unknown.byProvider].sort((a, b) => b[1] - a[1]));
   // The summary and the fix name the worst sender that the log shows, because a fix cannot
   // name the sender of messages queued before the log starts.

@@ -14,7 +14,7 @@ import type { Finding } from "../types.js";
 import { REFERENCES, finding, plural } from "./build.js";
 import { findDailyBurst, utcDate, type DailyBurst } from "./daily-burst.js";
 import { describeOrigin } from "./origin-names.js";
-import { senderEntry, type SenderEntry } from "./sender-names.js";
+import { lastMessageOf, senderEntry, senderText, type SenderEntry } from "./sender-names.js";
 
 /** Day-over-day growth that counts as a ramp, and how many such days in a row. */
 const RAMP_FACTOR = 1.5;
@@ -40,10 +40,11 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
     return ramp === null ? null : rampFinding(context, ramp);
   }
 
-  const start = burstStart(context, burst);
-  const senders = topSenders(context, burst);
+  const totals = senderTotals(context, burst);
   const origins = topOrigins(context, burst);
   const total = burstTotal(burst);
+  const sender = burstSender(totals, total);
+  const start = burstStart(context, burst, sender);
   return finding("volume-spike", {
     severity: "warning",
     role: "contributing",
@@ -61,7 +62,9 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
       recipients: total,
       earlierDayStart: context.time(burst.earlierDay.startHour),
       earlierDayRecipients: burst.earlierDay.total,
-      topSenders: senders,
+      topSenders: topSenders(totals),
+      burstSender: sender === null ? null : senderText(sender),
+      burstSenderLastMessage: lastMessageOf(context, sender),
       topOrigins: origins,
       dailyRamp: ramp,
     },
@@ -111,7 +114,7 @@ function dailyBurstFinding(
         day: utcDate(entry.day),
         recipients: entry.recipients,
       })),
-      topSenders: topSenders(context, burst),
+      topSenders: topSenders(senderTotals(context, burst)),
       topOrigins: origins,
       dailyRamp: ramp,
     },
@@ -223,24 +226,46 @@ function rampFinding(
   });
 }
 
-function burstStart(context: DiagnoseContext, burst: Burst): number {
-  return context.facts.volume.hours.get(burst.startHour)?.firstTime ?? burst.startHour;
+/**
+ * Returns when the burst began: the first message of `sender` in the burst's first hour. Without
+ * such a sender, or when it sent nothing in that hour, it is the first message of that hour,
+ * which can be ordinary mail sent before the burst.
+ */
+function burstStart(context: DiagnoseContext, burst: Burst, sender: string | null): number {
+  const hour = context.facts.volume.hours.get(burst.startHour);
+  if (hour === undefined) return burst.startHour;
+  if (sender === null) return hour.firstTime;
+  return hour.senders.get(sender)?.firstTime ?? hour.firstTime;
+}
+
+/**
+ * Returns the envelope sender that sent at least half of the burst's `total` recipients, or
+ * null when no sender did or the log does not show it. `totals` is sorted, the largest first.
+ */
+function burstSender(totals: ReadonlyArray<[string | null, number]>, total: number): string | null {
+  const [top] = totals;
+  if (top === undefined || top[0] === null) return null;
+  return top[1] * 2 >= total ? top[0] : null;
+}
+
+/** Recipients of each envelope sender in the burst hours, the largest first. */
+function senderTotals(
+  context: DiagnoseContext,
+  burst: Pick<Burst, "hours">,
+): Array<[string | null, number]> {
+  const totals = new Map<string | null, number>();
+  for (const point of burst.hours) {
+    for (const [sender, counts] of context.facts.volume.hours.get(point.hour)?.senders ?? []) {
+      totals.set(sender, (totals.get(sender) ?? 0) + counts.recipients);
+    }
+  }
+  return [...totals].sort((a, b) => b[1] - a[1]);
 }
 
 function topSenders(
-  context: DiagnoseContext,
-  burst: Pick<Burst, "hours">,
+  totals: ReadonlyArray<[string | null, number]>,
 ): Array<SenderEntry & { recipients: number }> {
-  const totals = new Map<string | null, number>();
-  for (const point of burst.hours) {
-    for (const [sender, count] of context.facts.volume.hours.get(point.hour)?.senders ?? []) {
-      totals.set(sender, (totals.get(sender) ?? 0) + count);
-    }
-  }
-  return [...totals]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 5)
-    .map(([sender, recipients]) => ({ ...senderEntry(sender), recipients }));
+  return totals.slice(0, 5).map(([sender, recipients]) => ({ ...senderEntry(sender), recipients }));
 }
 
 /** Accounts and local programs with the most recipients in the burst hours. */
