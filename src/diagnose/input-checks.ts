@@ -42,9 +42,9 @@ interface FileSpan {
 
 /**
  * Checker of event times, for notes when the input looks wrong: a clock that steps back,
- * lines dated in the future, a log that spans years, or two files that cover the same hours
- * (a copy read twice doubles every count). Without these notes such input only widens the
- * "from … to" range of the report.
+ * lines dated in the future, or two files that cover the same hours (a copy read twice
+ * doubles every count). Without these notes such input only widens the "from … to" range of
+ * the report. `longSpanNotes` checks that range itself.
  */
 export class InputChecks {
   private readonly files = new Map<string, FileSpan>();
@@ -92,7 +92,6 @@ export class InputChecks {
     return [
       ...spans.flatMap((span) => stepNote(span, time)).slice(0, MAX_NOTES),
       ...spans.flatMap((span) => futureNote(span, time)).slice(0, MAX_NOTES),
-      ...spanNote(spans, time),
       ...overlapNotes(spans, time, copiedPairs(copies)),
     ];
   }
@@ -142,11 +141,18 @@ function futureNote(span: FileSpan, time: Format): string[] {
   ];
 }
 
-function spanNote(spans: readonly FileSpan[], time: Format): string[] {
-  if (spans.length === 0) return [];
-  const first = Math.min(...spans.map((span) => span.first));
-  const last = Math.max(...spans.map((span) => span.last));
-  if (last - first <= MAX_SPAN_MS) return [];
+/**
+ * Returns a note when the time span of the lines read, `first` to `last` in ms since the
+ * epoch, is longer than `MAX_SPAN_MS`, else none. It takes the span of the report's header
+ * (`ReadSummary.earliestTime` and `latestTime`), so that the report names one range.
+ */
+export function longSpanNotes(
+  first: number | null,
+  last: number | null,
+  timeZone: TimeZone,
+): string[] {
+  if (first === null || last === null || last - first <= MAX_SPAN_MS) return [];
+  const time = (ms: number): string => formatInstant(ms, timeZone);
   return [
     `The input spans from ${time(first)} to ${time(last)}, more than a year: check that a log without years got the right year (--year), or give only the recent files.`,
   ];

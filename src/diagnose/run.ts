@@ -15,7 +15,7 @@ import type { BounceRun } from "../bounce/index.js";
 import type { BounceInputReport, InputReport } from "./types.js";
 import { formatInstant, type TimeZone } from "../time/zone.js";
 import { inferredYearNote } from "./inferred-year.js";
-import { InputChecks } from "./input-checks.js";
+import { InputChecks, longSpanNotes } from "./input-checks.js";
 import { listNames, plural } from "./findings/build.js";
 
 /** The result of reading and analysing logs, before the diagnosis is built. */
@@ -124,6 +124,7 @@ export function inputReport(run: LogRun, timeZone: TimeZone): InputReport {
       ...runNotes(run),
       ...copiedLinesNotes(summary.mailLogCopies, timeZone),
       ...run.checks.notes(timeZone, summary.mailLogCopies),
+      ...longSpanNotes(summary.earliestTime, summary.latestTime, timeZone),
       ...unreadBounceNotes(bounces),
     ],
     skippedSamples: samples.map((sample) => ({

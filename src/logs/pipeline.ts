@@ -318,21 +318,25 @@ class ReadRun {
     if (parser === null || prefixes.length === 0) return null;
     return new QuietMessages(prefixes, (time, copy) => {
       this.counts.records += 1;
-      if (time < this.earliestTime) this.earliestTime = time;
-      if (time > this.latestTime) this.latestTime = time;
+      this.widenSpan(time);
       this.dispatcher.countQuiet(parser, time, copy);
     });
   };
 
+  // Only records that a parser read (parsed or ignored) set the time span. An unparsed line,
+  // such as a wrapped one, or a line of a program without a parser can carry a time far from
+  // the mail log's, and the report lists such lines as skipped or not read.
   private readonly onRecord = (record: LogRecord): void => {
     this.counts.records += 1;
-    const time = record.time;
+    const outcome = this.dispatcher.dispatch(record);
+    if (outcome === "unparsed") this.sample(this.unparsedSamples, record.line);
+    else if (outcome !== null) this.widenSpan(record.time);
+  };
+
+  private widenSpan(time: number): void {
     if (time < this.earliestTime) this.earliestTime = time;
     if (time > this.latestTime) this.latestTime = time;
-    if (this.dispatcher.dispatch(record) === "unparsed") {
-      this.sample(this.unparsedSamples, record.line);
-    }
-  };
+  }
 
   // Adds each record of a mail log, with its program unless it is an MTA's, to the spans that
   // general logs are checked against.
@@ -384,7 +388,7 @@ class ReadRun {
   summary(): ReadSummary {
     this.endFileSet();
     const dispatcher = this.dispatcher;
-    const hasRecords = this.counts.records > 0;
+    const hasSpan = this.earliestTime <= this.latestTime;
     return {
       inputs: this.inputs,
       totals: {
@@ -399,8 +403,8 @@ class ReadRun {
         duplicateLines: dispatcher.duplicates,
       },
       programsWithoutParser: dispatcher.programsWithoutParser(),
-      earliestTime: hasRecords ? this.earliestTime : null,
-      latestTime: hasRecords ? this.latestTime : null,
+      earliestTime: hasSpan ? this.earliestTime : null,
+      latestTime: hasSpan ? this.latestTime : null,
       unrecognisedSamples: this.unrecognisedSamples,
       unparsedSamples: this.unparsedSamples,
       sameContent: this.sameContent,

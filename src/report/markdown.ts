@@ -34,6 +34,7 @@ import {
   unknownIpSentence,
 } from "./removal-commands.js";
 import { dnsChecksMarkdown } from "./markdown-checks.js";
+import { lineCountsText } from "./line-counts.js";
 import { MAX_SAMPLE_LINES } from "./skipped-samples.js";
 import { bounceOnlySentence, filesRead, inputDetailSentences, READINESS_MARKS } from "./text.js";
 import {
@@ -97,7 +98,7 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
       .flatMap((file) => [`**Error:** ${escapeMarkdown(`${file.name}: ${file.error ?? ""}`)}`, ""]),
     input.files.length === 0
       ? "No mail log given."
-      : `Read ${filesRead(input)}. Lines parsed: ${count(input.parsed)}; ignored (nothing to diagnose, such as connect and disconnect): ${count(input.ignored)}; unparsed: ${count(input.unparsed)}; without log framing: ${count(input.unrecognised)}.`,
+      : `Read ${filesRead(input)}: ${lineCountsText(input)}.`,
     ...inputParagraphs(input),
   ];
   return lines.join("\n") + "\n";

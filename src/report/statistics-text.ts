@@ -3,6 +3,8 @@ import type { Painter } from "./colour.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
 import { showHiddenInReport } from "./log-text.js";
 import { copiedLinesSentence } from "./copied-lines.js";
+import { lineCountsText, otherProgramsSentence } from "./line-counts.js";
+import { filesRead } from "./text.js";
 import { nulLinesSentence } from "./nul-lines.js";
 import { inputErrorText } from "./input-error.js";
 import { missingFilterCopiesSentence } from "./filter-copies.js";
@@ -130,12 +132,12 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
         `Forwarded messages: ${count(statistics.forwardedMessages)}. Outbound TLS sessions: ${count(statistics.outboundTlsSessions)}.`,
     ),
     ...earlierQueuedLines(statistics.server.outboundMessages, inbound.messagesAccepted),
-    ...wrap(
-      `Lines parsed: ${count(input.parsed)}, ignored (nothing to diagnose, such as connect and disconnect): ${count(input.ignored)}, unparsed: ${count(input.unparsed)}, without log framing: ${count(input.unrecognised)}.`,
-    ),
+    ...wrap(`Read ${filesRead(input)}: ${lineCountsText(input)}.`),
   );
   const copied = copiedLinesSentence(input);
   if (copied !== null) lines.push(...wrap(copied));
+  const others = otherProgramsSentence(input);
+  if (others !== null) lines.push(...wrap(others));
   if (input.overlong > 0) {
     lines.push(
       ...wrap(

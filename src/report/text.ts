@@ -36,6 +36,7 @@ import {
   shownProviders,
 } from "./providers.js";
 import { copiedLinesSentence } from "./copied-lines.js";
+import { lineCountsText, otherProgramsSentence } from "./line-counts.js";
 import { missingFilterCopiesSentence } from "./filter-copies.js";
 import { addressProbesSentence } from "./address-probes.js";
 import type { ServerSubject } from "../diagnose/server-subject.js";
@@ -435,15 +436,8 @@ export function inputDetailSentences(input: InputReport): string[] {
   }
   const nul = nulLinesSentence(input);
   if (nul !== null) sentences.push(nul);
-  const others = Object.entries(input.otherPrograms);
-  if (others.length > 0) {
-    const list = others
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, 6)
-      .map(([program, lines]) => `${program} ${count(lines)}`)
-      .join(", ");
-    sentences.push(`Lines of other programs, not read: ${list}.`);
-  }
+  const others = otherProgramsSentence(input);
+  if (others !== null) sentences.push(others);
   const bounces = bounceInputSentence(input);
   if (bounces !== null) sentences.push(bounces);
   return sentences;
@@ -464,7 +458,6 @@ export function bounceOnlySentence(input: InputReport): string | null {
 }
 
 function inputSection(input: InputReport): string[] {
-  const skipped = input.unparsed + input.unrecognised;
   // Read errors come first: a file that was not read changes every count below it.
   const lines: string[] = [];
   for (const file of input.files) {
@@ -475,11 +468,7 @@ function inputSection(input: InputReport): string[] {
     ...wrap(
       input.files.length === 0
         ? "No mail log given."
-        : `Read ${filesRead(input)}: ` +
-            `${plural(input.lines, "line")}, ${count(input.parsed)} parsed, ` +
-            `${count(input.ignored)} ignored (nothing to diagnose, such as connect and disconnect), ` +
-            `${count(input.blank)} blank, ` +
-            `${count(skipped)} skipped (${count(input.unparsed)} unparsed, ${count(input.unrecognised)} without log framing).`,
+        : `Read ${filesRead(input)}: ${lineCountsText(input)}.`,
       "",
     ),
   );

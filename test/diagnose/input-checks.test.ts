@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { InputChecks } from "../../src/diagnose/input-checks.js";
+import { InputChecks, longSpanNotes } from "../../src/diagnose/input-checks.js";
 import { analyseLogs, inputReport } from "../../src/diagnose/run.js";
 import type { LogEvent } from "../../src/logs/events.js";
 import { resolveTimeZone } from "../../src/time/zone.js";
@@ -62,12 +62,14 @@ describe("input checks", () => {
   });
 
   test("span over a year is named", () => {
-    const checks = new InputChecks(T0 + DAY);
-    feed(checks, "old.log", [T0 - 500 * DAY]);
-    feed(checks, "new.log", [T0]);
-    expect(checks.notes(UTC)).toEqual([
+    expect(longSpanNotes(T0 - 500 * DAY, T0, UTC)).toEqual([
       "The input spans from 2022-10-21T00:00:00Z to 2024-03-04T00:00:00Z, more than a year: check that a log without years got the right year (--year), or give only the recent files.",
     ]);
+  });
+
+  test("span of a year or less is not named", () => {
+    expect(longSpanNotes(T0 - 400 * DAY, T0, UTC)).toEqual([]);
+    expect(longSpanNotes(null, null, UTC)).toEqual([]);
   });
 
   test("overlapping large files are named", () => {
@@ -127,6 +129,35 @@ describe("input checks in a run", () => {
     expect(notes[0]).toBe(
       `Skipped ${second}: it has the same content as ${first}, so its lines would have been counted twice.`,
     );
+  });
+
+  test("span note names the header's range", async () => {
+    // An ignored line 500 days before the mail sets the span. An unparsed line and a line of a
+    // program without a parser lie further out and do not.
+    const log = new PostfixLog();
+    log.submitHourly({ hours: 2 });
+    log.raw(
+      T0 - 900 * DAY,
+      "2021-09-16T00:00:00+00:00 mail postfix/smtp[7]: 4A1B2C3D4E: to=<a@example.com>,",
+    );
+    log.raw(
+      T0 - 500 * DAY,
+      "2022-10-21T00:00:00+00:00 mail postfix/smtpd[8]: connect from a.example.com[192.0.2.1]",
+    );
+    log.raw(
+      T0 + 900 * DAY,
+      "2026-08-20T00:00:00+00:00 mail roundcube: User a@example.com logged in",
+    );
+    const path = temporary.file(log.text(), "mail.log");
+    const run = await analyseLogs([path], { timeZone: UTC, now: T0 + 1000 * DAY });
+    const input = inputReport(run, UTC);
+    const spanNotes = input.notes.filter((note) => note.startsWith("The input spans"));
+
+    expect(input.firstTime).toBe("2022-10-21T00:00:00Z");
+    expect(input.lastTime).toBe("2024-03-04T01:00:02Z");
+    expect(spanNotes).toEqual([
+      "The input spans from 2022-10-21T00:00:00Z to 2024-03-04T01:00:02Z, more than a year: check that a log without years got the right year (--year), or give only the recent files.",
+    ]);
   });
 
   test("an overlapping log is noted", async () => {

@@ -82,8 +82,41 @@ describe("readLogs", () => {
       { program: "opendkim", records: 3 },
       { program: "dovecot", records: 2 },
     ]);
+    // The span ends at the ignored line, before the unparsed and the other programs' lines.
     expect(summary.earliestTime).toBe(Date.UTC(2024, 2, 4, 9, 15, 2));
-    expect(summary.latestTime).toBe(Date.UTC(2024, 2, 4, 9, 15, 8));
+    expect(summary.latestTime).toBe(Date.UTC(2024, 2, 4, 9, 15, 3));
+  });
+
+  it("spans only the lines a parser read", async () => {
+    await dir.write(
+      "mail.log",
+      [
+        "Feb 20 08:00:00 mx1 postfix/smtp[3]: unparsed to=<a@example.com>,",
+        "Mar  4 09:15:02 mx1 postfix/qmgr[2]: ignored statistics",
+        "Mar  4 09:15:03 mx1 postfix/smtpd[1]: 4A1B2C3D4E: client=a.example.com[192.0.2.1]",
+        "Mar  9 10:00:00 mx1 roundcube: User a@example.com logged in",
+      ].join("\n") + "\n",
+    );
+    const summary = await readLogs(["mail.log"], [new RecordingParser()], options({ year: 2024 }));
+
+    expect(summary.totals).toMatchObject({ records: 4, unparsed: 1, withoutParser: 1 });
+    expect(summary.earliestTime).toBe(Date.UTC(2024, 2, 4, 9, 15, 2));
+    expect(summary.latestTime).toBe(Date.UTC(2024, 2, 4, 9, 15, 3));
+  });
+
+  it("has no span without a line a parser read", async () => {
+    await dir.write(
+      "mail.log",
+      [
+        "Mar  4 09:15:02 mx1 postfix/smtp[3]: unparsed to=<a@example.com>,",
+        "Mar  4 09:15:03 mx1 roundcube: User a@example.com logged in",
+      ].join("\n") + "\n",
+    );
+    const summary = await readLogs(["mail.log"], [new RecordingParser()], options({ year: 2024 }));
+
+    expect(summary.totals.records).toBe(2);
+    expect(summary.earliestTime).toBeNull();
+    expect(summary.latestTime).toBeNull();
   });
 
   it("keeps samples of unrecognised and unparsed lines", async () => {
@@ -171,12 +204,10 @@ describe("readLogs", () => {
 
   it("reads naive stamps in the given zone", async () => {
     await dir.write("mainlog", "2024-03-04 09:15:02 1rhA2b-000Abc-1x Completed\n");
-    const summary = await readLogs(
-      ["mainlog"],
-      [],
-      options({ timeZone: resolveTimeZone("+02:00") }),
-    );
-    expect(summary.earliestTime).toBe(Date.UTC(2024, 2, 4, 7, 15, 2));
+    const parser = new RecordingParser();
+    parser.accepts = (program) => program === "exim";
+    await readLogs(["mainlog"], [parser], options({ timeZone: resolveTimeZone("+02:00") }));
+    expect(parser.records[0]?.time).toBe(Date.UTC(2024, 2, 4, 7, 15, 2));
   });
 
   it("finishes every parser once, after the last input", async () => {

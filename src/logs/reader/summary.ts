@@ -113,7 +113,11 @@ export interface ReadSummary {
   readonly totals: ReadTotals;
   /** Records without a parser by program, most first. */
   readonly programsWithoutParser: readonly ProgramCount[];
-  /** Earliest and latest record time (ms since the epoch), or null without records. */
+  /**
+   * Earliest and latest time (ms since the epoch) of the records that a parser parsed or
+   * ignored, quiet lines included, or null when there are none. Unparsed records, records of
+   * programs without a parser and copies of mail log lines leave the span as it is.
+   */
   readonly earliestTime: number | null;
   readonly latestTime: number | null;
   /** Up to `MAX_SAMPLES` lines of each kind, in reading order. */

@@ -1,0 +1,112 @@
+import { describe, expect, test } from "vitest";
+import { painter } from "../../src/report/colour.js";
+import { renderDiagnosisMarkdown } from "../../src/report/markdown.js";
+import { renderDiagnosisText } from "../../src/report/text.js";
+import { runCommand } from "../helpers/cli.js";
+import { diagnoseText } from "../helpers/diagnose-text.js";
+import { PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import { temporaryFiles } from "../helpers/temporary-files.js";
+
+const temporary = temporaryFiles();
+
+/**
+ * Builds a Postfix log of two messages, a blank line, a line without log framing, and one line
+ * each of the given programs without a parser.
+ */
+function mixedLog(otherPrograms: readonly string[]): string {
+  const log = new PostfixLog();
+  log.submitHourly({ hours: 2 });
+  otherPrograms.forEach((program, index) => {
+    const stamp = new Date(T0 + index * 1000).toISOString().replace("Z", "+00:00");
+    log.raw(T0 + index * 1000, `${stamp} mail ${program}[${String(100 + index)}]: started`);
+  });
+  return `${log.text()}\norphan text without a stamp\n`;
+}
+
+/** Joins the report's lines and indents into single spaces, for phrases that wrap. */
+function flat(report: string): string {
+  return report.replace(/\s+/g, " ");
+}
+
+/** Returns the `Read` sentence of a report, from "Read" to its full stop. */
+function readSentence(report: string): string {
+  const match = /Read 1 file: [^.]*\./.exec(flat(report));
+  if (match === null) throw new Error(`no Read sentence in:\n${report}`);
+  return match[0];
+}
+
+/** Returns the count before each label in a `Read` sentence, such as 12 for "12 parsed". */
+function countOf(sentence: string, label: string): number {
+  const match = new RegExp(`([\\d,]+) ${label}`).exec(sentence);
+  if (match === null) throw new Error(`no "${label}" in: ${sentence}`);
+  return Number((match[1] ?? "").replaceAll(",", ""));
+}
+
+describe("Read line", () => {
+  test("adds up with other programs", async () => {
+    const diagnosis = await diagnoseText(mixedLog(["spamd", "amavis"]));
+    const sentence = readSentence(renderDiagnosisText(diagnosis, painter(false)));
+    const parts =
+      countOf(sentence, "parsed") +
+      countOf(sentence, "ignored") +
+      countOf(sentence, "of other programs") +
+      countOf(sentence, "blank") +
+      countOf(sentence, "skipped");
+
+    expect(countOf(sentence, "lines")).toBe(14);
+    expect(countOf(sentence, "of other programs")).toBe(2);
+    expect(countOf(sentence, "blank")).toBe(1);
+    expect(countOf(sentence, "skipped")).toBe(1);
+    expect(parts).toBe(countOf(sentence, "lines"));
+  });
+
+  test("leaves out zero other programs", async () => {
+    const diagnosis = await diagnoseText(mixedLog([]));
+    const sentence = readSentence(renderDiagnosisText(diagnosis, painter(false)));
+
+    expect(sentence).not.toContain("other programs");
+    expect(sentence).not.toContain("copied");
+  });
+
+  test("Markdown matches the text report", async () => {
+    const diagnosis = await diagnoseText(mixedLog(["spamd", "amavis"]));
+    const text = readSentence(renderDiagnosisText(diagnosis, painter(false)));
+    const markdown = readSentence(renderDiagnosisMarkdown(diagnosis));
+
+    expect(markdown).toBe(text);
+    expect(diagnosis.input.otherPrograms).toEqual({ amavis: 1, spamd: 1 });
+  });
+
+  test("logs command prints it too", async () => {
+    const path = temporary.file(mixedLog(["spamd", "amavis"]), "mail.log");
+    const diagnosis = await diagnoseText(mixedLog(["spamd", "amavis"]));
+    const result = await runCommand(["logs", "--timezone", "UTC", path]);
+
+    expect(result.code).toBe(0);
+    expect(readSentence(result.stdout)).toBe(
+      readSentence(renderDiagnosisText(diagnosis, painter(false))),
+    );
+    expect(flat(result.stdout)).toContain("Lines of other programs, not read: amavis 1, spamd 1.");
+  });
+});
+
+describe("other programs list", () => {
+  test("sums up the programs past six", async () => {
+    const programs = ["p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8"];
+    const diagnosis = await diagnoseText(mixedLog(programs));
+    const report = flat(renderDiagnosisText(diagnosis, painter(false)));
+
+    expect(report).toContain(
+      "Lines of other programs, not read: p1 1, p2 1, p3 1, p4 1, p5 1, p6 1, and 2 more programs with 2 lines.",
+    );
+    expect(countOf(readSentence(report), "of other programs")).toBe(8);
+  });
+
+  test("names a seventh program's line", async () => {
+    const programs = ["p1", "p2", "p3", "p4", "p5", "p6", "p7"];
+    const diagnosis = await diagnoseText(mixedLog(programs));
+    const report = flat(renderDiagnosisText(diagnosis, painter(false)));
+
+    expect(report).toContain("p6 1, and 1 more program with 1 line.");
+  });
+});
