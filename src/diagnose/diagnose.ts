@@ -59,6 +59,8 @@ import type {
 } from "./types.js";
 import {
   acceptsAgainClause,
+  LIFT_RULE_TEXT,
+  needsLiftRule,
   acceptsAgainTooEarly,
   acceptsAgainTooFew,
   inLastHours,
@@ -475,11 +477,14 @@ function providerSummary(
   if (delivered !== "") parts.push(split ? upperFirst(delivered) : delivered);
   const causes = findings.filter((f) => f.role === "cause" && f.severity !== "info");
   const sentence = parts.join(split ? ". " : "; ");
+  const liftRule = affected.some(([, verdict]) => verdict !== undefined && needsLiftRule(verdict))
+    ? ` ${LIFT_RULE_TEXT}`
+    : "";
   const network =
     ownNetworkNote(verdicts, server.hosts) || otherOutageNote(providers.other, server.hosts);
   const relay = relayHostNote(providers) + submissionHostNote(providers);
   const cause = causeSentence(causes, providers, relay !== "");
-  return `${sentence}.${relay}${network}${past}${otherNote(providers, status)}${cause}`;
+  return `${sentence}.${liftRule}${relay}${network}${past}${otherNote(providers, status)}${cause}`;
 }
 
 /**
@@ -539,7 +544,7 @@ function blockClause(
   if (periods.length === 0) {
     return `${subject} ${pluralRow ? "defer" : "defers"} ${mail} since ?${ongoing}`;
   }
-  return `${blockKindsClause(subject, mail, periods, pluralRow)}${ongoing}`;
+  return blockKindsClause(subject, mail, periods, pluralRow, ongoing);
 }
 
 /**

@@ -39,7 +39,9 @@ import {
   warmUpFinding,
 } from "./warm-up-readiness.js";
 import {
+  acceptsAgainTooEarly,
   acceptsAgainTooFew,
+  LIFT_RULE_TEXT,
   recentBlockSentence,
   repeatedConnectionFailures,
   failingConnectionProviders,
@@ -755,6 +757,7 @@ function blocksEnded(
             servers,
           ),
           ...undecided.map(undecidedBlockSentence),
+          namesLiftRule(ongoing, undecided) ? LIFT_RULE_TEXT : "",
           failingDetail(failing, window.phrase),
           suspendedNote(suspended).trim(),
           window.bouncesOnly ? BOUNCES_ONLY_NOTE : "",
@@ -762,6 +765,21 @@ function blocksEnded(
           .filter((detail) => detail !== "")
           .join(" "),
   };
+}
+
+/**
+ * True when the detail of the blocks-ended item says of a provider that it accepts mail again
+ * without having lifted its block (see `recentBlockSentence` and `undecidedBlockSentence`), so
+ * that the detail needs the lift rule.
+ */
+function namesLiftRule(
+  ongoing: readonly (ProviderVerdict | undefined)[],
+  undecided: readonly ProviderVerdict[],
+): boolean {
+  if (undecided.length > 0) return true;
+  return ongoing.some(
+    (v) => v !== undefined && v.outage?.ongoing !== true && acceptsAgainTooEarly(v),
+  );
 }
 
 /**
