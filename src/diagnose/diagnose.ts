@@ -79,7 +79,7 @@ import {
   suspendedProviders,
   worseStatus,
 } from "./verdict.js";
-import { undeliveredReport } from "./undelivered.js";
+import { localFailureReport, undeliveredReport } from "./undelivered.js";
 import { frozenReport } from "./frozen.js";
 import {
   heldMailReport,
@@ -197,7 +197,7 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     ),
     checks: checks === null ? null : checksReport(checks.report, checks.resolver),
     blocklists: blocklists === null ? null : blocklistsSummary(blocklists),
-    localDeliveryFailures: undeliveredReport(facts.server.localDeliveryFailures, time),
+    localDeliveryFailures: localFailureReport(facts.server.localDeliveryFailures, time),
     localPolicyRejections: undeliveredReport(facts.server.localPolicyRejections, time),
     undeliveredByServer: undeliveredReport(facts.server.undeliveredByServer, time),
     outboundFilterFailures: undeliveredReport(facts.server.outboundFilterFailures, time),
