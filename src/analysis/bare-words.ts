@@ -23,7 +23,7 @@ export class LocalFailureTally extends UndeliveredTally {
   bareWordMessages = 0;
   /** The recipients of the first such message, up to `BARE_WORDS_SHOWN`, in log order. */
   readonly bareWords: string[] = [];
-  // Bare recipients that bounced so far, per message; the entries die with their messages.
+  // Bare recipients that bounced so far, per message. Entries die with their messages.
   private readonly bareByMessage = new WeakMap<LoggedMessage, string[]>();
   private exampleMessage: LoggedMessage | null = null;
 

@@ -768,7 +768,7 @@ function blocksEnded(
 }
 
 /**
- * True when the detail of the blocks-ended item says of a provider that it accepts mail again
+ * True when the detail of the blocks-ended item names a provider that accepts mail again
  * without having lifted its block (see `recentBlockSentence` and `undecidedBlockSentence`), so
  * that the detail needs the lift rule.
  */

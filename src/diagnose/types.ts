@@ -343,7 +343,7 @@ export interface ProviderVerdict {
    * from the hosts and outgoing sources whose mail it blocked, or null when it sent no block
    * reply. It is 0 while any of them has had no delivery accepted since its own latest block
    * reply. With `ongoing`, a count above 0 means that the provider accepts mail again, but too
-   * recently to call the block over.
+   * soon after its latest block reply to call the block lifted.
    */
   readonly acceptedSinceLastBlock: number | null;
   /**

@@ -624,10 +624,10 @@ export function acceptsAgainClause(
 }
 
 /**
- * Names why a provider that accepts mail again has not lifted its block (see `isBlockLifted`):
- * "too soon" while its latest block reply falls in the last `ONGOING_WINDOW_MS` of the log,
- * when neither way of lifting can hold yet, and "not enough" once the deliveries since fall
- * short of both ways.
+ * Names why a provider that accepts mail again has not lifted its block (see `isBlockLifted`).
+ * It is "too soon" while its latest block reply falls in the last `ONGOING_WINDOW_MS` of the
+ * log, because neither way of lifting can hold then. It is "not enough" later, when the
+ * deliveries since fall short of both ways.
  */
 export function liftShortfall(verdict: ProviderVerdict): string {
   return verdict.ongoing ? "too soon" : "not enough";

@@ -61,7 +61,7 @@ describe("OriginAnalyser", () => {
   });
 });
 
-/** A local submission through Postfix's pickup by `uid`, whose `from=` named `sender`. */
+/** Builds a local submission through Postfix's pickup by `uid`, whose `from=` named `sender`. */
 function pickup(uid: number, sender: string, time: number): LoggedMessage {
   return {
     ...message(sender, time),
