@@ -92,6 +92,17 @@ export class OriginFacts {
       this.command = message.command === null ? null : detach(message.command);
     }
   }
+
+  /**
+   * Forgets the Unix user name when a message of this program names another one. Postfix's
+   * pickup logs the envelope sender as `from=`, which is the login name only when the program
+   * gave no `-f`, so one uid with `from=<orders>` and `from=<news>` shows senders, not its user.
+   */
+  noteLocalUser(user: string | null): void {
+    if (user !== null && this.localUser !== null && user !== this.localUser) {
+      this.localUser = null;
+    }
+  }
 }
 
 const MAX_CLIENT_IPS = 256;
@@ -323,7 +334,10 @@ export class OriginAnalyser {
     position: LinePosition,
   ): OriginFacts | null {
     const existing = origins.get(key);
-    if (existing !== undefined) return existing;
+    if (existing !== undefined) {
+      if (kind === "local") existing.noteLocalUser(message.localUser);
+      return existing;
+    }
     if (origins.size >= MAX_ORIGINS) this.dropQuietest(origins);
     const created = new OriginFacts(kind, detach(key), message, time, position);
     origins.set(created.key, created);

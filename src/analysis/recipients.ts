@@ -17,6 +17,8 @@ export interface SenderCounts {
    * log shows no delivery attempt of its mail.
    */
   lastMessageTime: number | null;
+  /** The earliest unknown-recipient reply to this sender's mail, or null before the first. */
+  first: ReplyOccurrence | null;
 }
 
 const MAX_SENDERS = 10_000;
@@ -30,6 +32,11 @@ export interface RepeatedRecipient {
   readonly position: LinePosition;
   readonly recipient: string;
   readonly bouncedAt: number;
+}
+
+/** True when `event` has a reply and came before `first`, or there is no `first` yet. */
+function isEarlier(event: Delivery["event"], first: ReplyOccurrence | null): boolean {
+  return event.response !== null && (first === null || event.time < first.time);
 }
 
 /**
@@ -74,7 +81,7 @@ export class UnknownRecipientAnalyser {
     const known = this.bySender.get(sender);
     if (known !== undefined) return known;
     if (this.bySender.size >= MAX_SENDERS) return null;
-    const created = { attempted: 0, unknown: 0, lastMessageTime: null };
+    const created: SenderCounts = { attempted: 0, unknown: 0, lastMessageTime: null, first: null };
     this.bySender.set(sender === null ? null : detach(sender), created);
     return created;
   }
@@ -94,22 +101,30 @@ export class UnknownRecipientAnalyser {
     if (fromBounce) this.fromBounces += 1;
     increment(this.byProvider, delivery.provider);
     increment(this.codes, classified.codeKey);
-    if (state.sender !== null) state.sender.unknown += 1;
+    const sender = state.sender;
+    if (sender !== null) {
+      sender.unknown += 1;
+      if (isEarlier(event, sender.first)) sender.first = this.occurrenceOf(delivery);
+    }
     if (!fromBounce && !this.deadRecipients.has(delivery.recipientHash)) {
       if (this.deadRecipients.size < MAX_DEAD_RECIPIENTS) {
         this.deadRecipients.set(delivery.recipientHash, event.time);
       }
     }
-    if ((this.first === null || event.time < this.first.time) && event.response !== null) {
-      const hints = { relayHost: event.relayHost, recipient: event.recipient, dsn: event.dsn };
-      this.first = occurrenceOf(
-        this.explainFully(event.response, hints),
-        event.time,
-        event.position,
-        event.recipient,
-        event.relayHost,
-      );
-    }
+    if (isEarlier(event, this.first)) this.first = this.occurrenceOf(delivery);
+  }
+
+  /** Builds the evidence of an unknown-recipient reply, explained in full. */
+  private occurrenceOf(delivery: Delivery): ReplyOccurrence {
+    const { event } = delivery;
+    const hints = { relayHost: event.relayHost, recipient: event.recipient, dsn: event.dsn };
+    return occurrenceOf(
+      this.explainFully(event.response ?? "", hints),
+      event.time,
+      event.position,
+      event.recipient,
+      event.relayHost,
+    );
   }
 
   private checkRepeat(delivery: Delivery): void {

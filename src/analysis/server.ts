@@ -21,6 +21,7 @@ import { TopCounts } from "./top-counts.js";
 import { addCapped } from "./replies.js";
 import { RunCounter, detach, hourOf, increment } from "./time.js";
 import { lowerAscii } from "./ascii-case.js";
+import { LocalFailureTally } from "./bare-words.js";
 import { UndeliveredTally } from "./undelivered.js";
 
 /** An IP address that receivers named as the connecting (sending) address. */
@@ -194,7 +195,7 @@ export class ServerAnalyser {
    * Deferrals and bounces of deliveries to mailboxes and programs on this server, and of
    * hand-offs to a content filter on it.
    */
-  readonly localDeliveryFailures = new UndeliveredTally();
+  readonly localDeliveryFailures = new LocalFailureTally();
   /**
    * Bounces that this server's own rules decided on purpose (`DeliveryEvent.withoutAttempt` of
    * `policy`), such as an Exim `:fail:` alias. They are no failed delivery and no held mail.

@@ -60,6 +60,8 @@ import type {
 } from "./types.js";
 import {
   acceptsAgainClause,
+  LIFT_RULE_TEXT,
+  needsLiftRule,
   acceptsAgainTooEarly,
   acceptsAgainTooFew,
   inLastHours,
@@ -78,7 +80,7 @@ import {
   suspendedProviders,
   worseStatus,
 } from "./verdict.js";
-import { undeliveredReport } from "./undelivered.js";
+import { localFailureReport, undeliveredReport } from "./undelivered.js";
 import { frozenReport } from "./frozen.js";
 import {
   heldMailReport,
@@ -196,7 +198,7 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     ),
     checks: checks === null ? null : checksReport(checks.report, checks.resolver),
     blocklists: blocklists === null ? null : blocklistsSummary(blocklists),
-    localDeliveryFailures: undeliveredReport(facts.server.localDeliveryFailures, time),
+    localDeliveryFailures: localFailureReport(facts.server.localDeliveryFailures, time),
     localPolicyRejections: undeliveredReport(facts.server.localPolicyRejections, time),
     undeliveredByServer: undeliveredReport(facts.server.undeliveredByServer, time),
     outboundFilterFailures: undeliveredReport(facts.server.outboundFilterFailures, time),
@@ -480,11 +482,14 @@ function providerSummary(
   if (delivered !== "") parts.push(split ? upperFirst(delivered) : delivered);
   const causes = findings.filter((f) => f.role === "cause" && f.severity !== "info");
   const sentence = parts.join(split ? ". " : "; ");
+  const liftRule = affected.some(([, verdict]) => verdict !== undefined && needsLiftRule(verdict))
+    ? ` ${LIFT_RULE_TEXT}`
+    : "";
   const network =
     ownNetworkNote(verdicts, server.hosts) || otherOutageNote(providers.other, server.hosts);
   const relay = relayHostNote(providers) + submissionHostNote(providers);
   const cause = causeSentence(causes, providers, relay !== "");
-  return `${sentence}.${relay}${network}${past}${otherNote(providers, status)}${cause}`;
+  return `${sentence}.${liftRule}${relay}${network}${past}${otherNote(providers, status)}${cause}`;
 }
 
 /**
@@ -544,7 +549,7 @@ function blockClause(
   if (periods.length === 0) {
     return `${subject} ${pluralRow ? "defer" : "defers"} ${mail} since ?${ongoing}`;
   }
-  return `${blockKindsClause(subject, mail, periods, pluralRow)}${ongoing}`;
+  return blockKindsClause(subject, mail, periods, pluralRow, ongoing);
 }
 
 /**

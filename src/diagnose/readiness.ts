@@ -42,7 +42,9 @@ import {
   warmUpFinding,
 } from "./warm-up-readiness.js";
 import {
+  acceptsAgainTooEarly,
   acceptsAgainTooFew,
+  LIFT_RULE_TEXT,
   recentBlockSentence,
   repeatedConnectionFailures,
   failingConnectionProviders,
@@ -799,6 +801,7 @@ function blocksEnded(
             servers,
           ),
           ...undecided.map(undecidedBlockSentence),
+          namesLiftRule(ongoing, undecided) ? LIFT_RULE_TEXT : "",
           failingDetail(failing, window.phrase),
           suspendedNote(suspended).trim(),
           window.bouncesOnly ? BOUNCES_ONLY_NOTE : "",
@@ -806,6 +809,21 @@ function blocksEnded(
           .filter((detail) => detail !== "")
           .join(" "),
   };
+}
+
+/**
+ * True when the detail of the blocks-ended item names a provider that accepts mail again
+ * without having lifted its block (see `recentBlockSentence` and `undecidedBlockSentence`), so
+ * that the detail needs the lift rule.
+ */
+function namesLiftRule(
+  ongoing: readonly (ProviderVerdict | undefined)[],
+  undecided: readonly ProviderVerdict[],
+): boolean {
+  if (undecided.length > 0) return true;
+  return ongoing.some(
+    (v) => v !== undefined && v.outage?.ongoing !== true && acceptsAgainTooEarly(v),
+  );
 }
 
 /**

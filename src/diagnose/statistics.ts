@@ -7,7 +7,12 @@ import { formatInstant, type TimeZone } from "../time/zone.js";
 import { describeOrigin } from "./findings/origin-names.js";
 import { frozenReport, type FrozenReport } from "./frozen.js";
 import type { InputReport, ServerReport } from "./types.js";
-import { undeliveredReport, type UndeliveredReport } from "./undelivered.js";
+import {
+  localFailureReport,
+  undeliveredReport,
+  type LocalFailureReport,
+  type UndeliveredReport,
+} from "./undelivered.js";
 
 /** Statistics of a log run for `delist logs`: counts and top lists, without verdicts or findings. */
 export interface LogStatistics {
@@ -93,7 +98,7 @@ export interface InboundStatistics {
    * Deferrals and bounces of deliveries to mailboxes and programs on this server, and of
    * hand-offs to a content filter on it.
    */
-  readonly localDeliveryFailures: UndeliveredReport;
+  readonly localDeliveryFailures: LocalFailureReport;
   /** Bounces that this server's own rules decided on purpose, such as an Exim `:fail:` alias. */
   readonly localPolicyRejections: UndeliveredReport;
   readonly rejects: number;
@@ -153,7 +158,7 @@ export function buildStatistics(
       filterHops: facts.server.filterHops,
       localForwards: facts.server.localForwards,
       discarded: facts.server.discarded,
-      localDeliveryFailures: undeliveredReport(facts.server.localDeliveryFailures, time),
+      localDeliveryFailures: localFailureReport(facts.server.localDeliveryFailures, time),
       localPolicyRejections: undeliveredReport(facts.server.localPolicyRejections, time),
       rejects: facts.server.inboundRejects,
       temporaryRejects: facts.server.temporaryRejects,

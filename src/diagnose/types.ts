@@ -2,7 +2,7 @@ import type { Category, FindingId, Severity } from "../knowledge/categories.js";
 import type { ProviderId, ProviderKey } from "../knowledge/providers.js";
 import type { FrozenReport } from "./frozen.js";
 import type { HeldMailReport } from "./held-mail.js";
-import type { UndeliveredReport } from "./undelivered.js";
+import type { LocalFailureReport, UndeliveredReport } from "./undelivered.js";
 
 /**
  * The finished diagnosis of a log run: what `delist diagnose --format json` prints and what
@@ -41,7 +41,7 @@ export interface Diagnosis {
    * Deferrals and bounces of deliveries to mailboxes and programs on this server, and of
    * hand-offs to a content filter on it.
    */
-  readonly localDeliveryFailures: UndeliveredReport;
+  readonly localDeliveryFailures: LocalFailureReport;
   /** Bounces that this server's own rules decided on purpose, such as an Exim `:fail:` alias. */
   readonly localPolicyRejections: UndeliveredReport;
   /** Recipients that this server deferred or bounced on its own, without trying any receiver. */
@@ -344,7 +344,7 @@ export interface ProviderVerdict {
    * from the hosts and outgoing sources whose mail it blocked, or null when it sent no block
    * reply. It is 0 while any of them has had no delivery accepted since its own latest block
    * reply. With `ongoing`, a count above 0 means that the provider accepts mail again, but too
-   * recently to call the block over.
+   * soon after its latest block reply to call the block lifted.
    */
   readonly acceptedSinceLastBlock: number | null;
   /**

@@ -1,3 +1,4 @@
+import type { LocalFailureTally } from "../analysis/bare-words.js";
 import type { UndeliveredTally } from "../analysis/undelivered.js";
 
 /** Deferrals and bounces that no receiver decided, with the earliest of them. */
@@ -43,4 +44,36 @@ export function undeliveredReport(
             line: first.position.line,
           },
   };
+}
+
+/** Bounces to words of a command line given as recipients (see `LocalFailureTally`). */
+export interface BareWordsReport {
+  /** Bounces to recipients without `@` of the messages counted in `messages`. */
+  readonly bounced: number;
+  /** Messages with at least `BARE_WORDS_MIN` such bounces. */
+  readonly messages: number;
+  /** The recipients of the first such message, up to 5, in log order. */
+  readonly words: readonly string[];
+}
+
+/** Failed local deliveries, with the bounces to a command line's words apart. */
+export interface LocalFailureReport extends UndeliveredReport {
+  /** Null when no message had `BARE_WORDS_MIN` bounces to recipients without `@`. */
+  readonly bareWords: BareWordsReport | null;
+}
+
+/** Builds the report of failed local deliveries, with times formatted by `time`. */
+export function localFailureReport(
+  tally: LocalFailureTally,
+  time: (epochMs: number) => string,
+): LocalFailureReport {
+  const bareWords =
+    tally.bareWordMessages === 0
+      ? null
+      : {
+          bounced: tally.bareWordBounces,
+          messages: tally.bareWordMessages,
+          words: [...tally.bareWords],
+        };
+  return { ...undeliveredReport(tally, time), bareWords };
 }

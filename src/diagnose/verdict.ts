@@ -537,14 +537,22 @@ export function pastBlockNote(providers: readonly ProviderVerdict[]): string {
   const sentences = providers.flatMap((verdict) => {
     const past = verdict.pastBlock;
     if (past === null) return [];
-    const first = verdict.firstBlock?.time ?? "?";
-    const last = verdict.lastBlock?.time ?? "?";
     const verb = blockVerb(verdict, past.status === "blocked");
     return [
-      ` ${upperFirst(verdict.name)} ${verb} mail from this server from ${first} to ${last}, and has accepted ${deliveries(past.deliveredAfter)} since, the last at ${past.lastDelivery}.`,
+      ` ${upperFirst(verdict.name)} ${verb} mail from this server ${blockPeriod(verdict)}, and has accepted ${deliveries(past.deliveredAfter)} since, the last at ${past.lastDelivery}.`,
     ];
   });
   return sentences.join("");
+}
+
+/**
+ * Returns the period of a provider's block replies, "from … to …", or "at …" when the first and
+ * the latest came at the same time, so that a single reply does not read as a period.
+ */
+function blockPeriod(verdict: ProviderVerdict): string {
+  const first = verdict.firstBlock?.time ?? "?";
+  const last = verdict.lastBlock?.time ?? "?";
+  return first === last ? `at ${first}` : `from ${first} to ${last}`;
 }
 
 /**
@@ -597,8 +605,8 @@ export function acceptsAgainTooFew(verdict: ProviderVerdict): boolean {
 /**
  * Describes a block of `acceptsAgainTooEarly` or `acceptsAgainTooFew` for the verdict sentence,
  * such as "Yahoo/AOL deferred mail from this server from ... to ... and has accepted 11
- * deliveries since, too early to call the block over (that needs two hours without a block
- * reply)". `plural` is true for a name such as "other receivers".
+ * deliveries since, too soon to call the block lifted" (see `liftShortfall`). The caller adds
+ * `LIFT_RULE_TEXT` once. `plural` is true for a name such as "other receivers".
  */
 export function acceptsAgainClause(
   name: string,
@@ -607,33 +615,53 @@ export function acceptsAgainClause(
   plural: boolean,
 ): string {
   const verb = blockVerb(verdict, verdict.firstPermanentBlock !== null);
-  const period = `from ${verdict.firstBlock?.time ?? "?"} to ${verdict.lastBlock?.time ?? "?"}`;
+  const period = blockPeriod(verdict);
   const accepted = deliveries(verdict.acceptedSinceLastBlock ?? 0);
   const have = plural ? "have" : "has";
-  const open = verdict.ongoing
-    ? "too early to call the block over (that needs two hours without a block reply)"
-    : `too few to call the block lifted (${LIFT_RULE_TEXT})`;
-  return `${name} ${verb} mail from ${sender} ${period} and ${have} accepted ${accepted} since, ${open}`;
+  return `${name} ${verb} mail from ${sender} ${period} and ${have} accepted ${accepted} since, ${liftShortfall(verdict)} to call the block lifted`;
 }
 
-/** The lift rule of `isBlockLifted` in words, for the verdict and the readiness item. */
-export const LIFT_RULE_TEXT = `that needs ${BLOCK_LIFTED_DELIVERIES} in a row, or ${QUIET_LIFT_DELIVERIES} with no failed attempt and ${QUIET_LIFT_MS / HOUR_MS} hours without a block reply`;
+/**
+ * Names why a provider that accepts mail again has not lifted its block (see `isBlockLifted`).
+ * It is "too soon" while its latest block reply falls in the last `ONGOING_WINDOW_MS` of the
+ * log, because neither way of lifting can hold then. It is "not enough" later, when the
+ * deliveries since fall short of both ways.
+ */
+export function liftShortfall(verdict: ProviderVerdict): string {
+  return verdict.ongoing ? "too soon" : "not enough";
+}
+
+/**
+ * The rule of `isBlockLifted` in words, one sentence for the verdict and the readiness item. It
+ * follows every use of `liftShortfall`, so that "too soon" and "not enough" read as two ways
+ * of falling short of one rule.
+ */
+export const LIFT_RULE_TEXT = `A block counts as lifted once the provider has accepted ${BLOCK_LIFTED_DELIVERIES} deliveries after its last block reply, the latest at least ${ONGOING_WINDOW_MS / HOUR_MS} hours after it, or ${QUIET_LIFT_DELIVERIES} deliveries with no failed attempt and ${QUIET_LIFT_MS / HOUR_MS} hours without a block reply.`;
+
+/**
+ * True when the verdict sentence of a provider says that it accepts mail again but has not
+ * lifted its block, so that the verdict needs `LIFT_RULE_TEXT`.
+ */
+export function needsLiftRule(verdict: ProviderVerdict): boolean {
+  if (verdict.status === "unreachable" && verdict.outage !== null) return false;
+  return acceptsAgainTooEarly(verdict) || acceptsAgainTooFew(verdict);
+}
 
 /**
  * Describes a block of `acceptsAgainTooFew` for the readiness checklist, such as "Outlook.com
- * deferred mail until ... and has accepted 1 delivery since, too few to call the block lifted
- * (that needs ...)."
+ * deferred mail until ... and has accepted 1 delivery since, not enough to call the block
+ * lifted." The caller adds `LIFT_RULE_TEXT` once.
  */
 export function undecidedBlockSentence(verdict: ProviderVerdict): string {
   const verb = blockVerb(verdict, verdict.firstPermanentBlock !== null);
   const accepted = deliveries(verdict.acceptedSinceLastBlock ?? 0);
-  return `${verdict.name} ${verb} mail until ${verdict.lastBlock?.time ?? "?"} and has accepted ${accepted} since, too few to call the block lifted (${LIFT_RULE_TEXT}).`;
+  return `${verdict.name} ${verb} mail until ${verdict.lastBlock?.time ?? "?"} and has accepted ${accepted} since, ${liftShortfall(verdict)} to call the block lifted.`;
 }
 
 /**
  * Describes the end of an ongoing block for the readiness checklist, with the time of its
  * latest reply: "Yahoo/AOL deferred mail in the last two hours of the log, the last at ...,
- * and has accepted 11 deliveries since, too early to call the block over." or "Yahoo/AOL still
+ * and has accepted 11 deliveries since, too soon to call the block lifted." or "Yahoo/AOL still
  * deferred mail in the last two hours of the log, the last at ...". `window` names the two
  * hours before `logEnd` (epoch ms).
  */
@@ -648,7 +676,7 @@ export function recentBlockSentence(
     return `${verdict.name} still ${verb} mail ${window}, ${last}.`;
   }
   const accepted = deliveries(verdict.acceptedSinceLastBlock ?? 0);
-  return `${verdict.name} ${verb} mail ${window}, ${last}, and has accepted ${accepted} since, too early to call the block over.`;
+  return `${verdict.name} ${verb} mail ${window}, ${last}, and has accepted ${accepted} since, ${liftShortfall(verdict)} to call the block lifted.`;
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   acceptsAgainTooEarly,
   acceptsAgainTooFew,
   failingConnectionProviders,
+  liftShortfall,
   suspendedProviders,
 } from "../diagnose/verdict.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
@@ -216,17 +217,15 @@ function blockLines(verdict: ProviderVerdict, diagnosis: Diagnosis): string[] {
 /**
  * Describes when the block ended or that it goes on. A provider that accepted no attempt after
  * its last block reply still blocks, although the log may go on for hours without attempts to it.
- * One that accepted mail after a block reply in the last two hours is not over either, and one
- * that accepted too few deliveries after its last block reply is not known to be lifted.
+ * One that accepted mail after its last block reply has not lifted the block until the lift
+ * rule holds (see `liftShortfall`).
  */
 function blockEnd(verdict: ProviderVerdict): string {
   const last = `last at ${shortTime(verdict.lastBlock?.time)}`;
   if (verdict.unacceptedAttempts !== null) return `${last}, and no later attempt was accepted.`;
-  const tooEarly = acceptsAgainTooEarly(verdict);
-  if (tooEarly || acceptsAgainTooFew(verdict)) {
+  if (acceptsAgainTooEarly(verdict) || acceptsAgainTooFew(verdict)) {
     const accepted = plural(verdict.acceptedSinceLastBlock ?? 0, "delivery", "deliveries");
-    const open = tooEarly ? "too early to call it over" : "too few to call it lifted";
-    return `${last}, and ${accepted} accepted since, ${open}.`;
+    return `${last}, and ${accepted} accepted since, ${liftShortfall(verdict)} to call it lifted.`;
   }
   return verdict.ongoing ? "still going on at the end of the log." : `${last}.`;
 }

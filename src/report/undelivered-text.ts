@@ -1,13 +1,17 @@
+import { BARE_WORDS_MIN } from "../analysis/bare-words.js";
 import { MAX_FROZEN } from "../analysis/frozen.js";
 import type { FrozenReport } from "../diagnose/frozen.js";
-import type { UndeliveredReport } from "../diagnose/undelivered.js";
+import type { BareWordsReport, UndeliveredReport } from "../diagnose/undelivered.js";
 import { count, plural, shortTime, wrap } from "./wrap.js";
 
 /**
  * Renders a tally of deferrals and bounces that no receiver decided as a sentence that starts
  * with `label`, followed by its earliest line. Returns no lines when the tally is empty.
  */
-export function undeliveredLines(label: string, report: UndeliveredReport): string[] {
+export function undeliveredLines(
+  label: string,
+  report: UndeliveredReport & { readonly bareWords?: BareWordsReport | null },
+): string[] {
   const sentences = undeliveredSentences(label, report);
   if (sentences === null) return [];
   const lines = wrap(sentences.counts, "  ");
@@ -22,10 +26,11 @@ export function undeliveredLines(label: string, report: UndeliveredReport): stri
  */
 export function undeliveredSentences(
   label: string,
-  report: UndeliveredReport,
+  report: UndeliveredReport & { readonly bareWords?: BareWordsReport | null },
 ): { readonly counts: string; readonly first: string | null } | null {
   if (report.deferred === 0 && report.bounced === 0) return null;
-  const counts = `${label}: ${count(report.deferred)} deferred, ${count(report.bounced)} bounced.`;
+  const bare = report.bareWords == null ? "" : ` ${bareWordsSentence(report.bareWords)}`;
+  const counts = `${label}: ${count(report.deferred)} deferred, ${count(report.bounced)} bounced.${bare}`;
   const first = report.first;
   if (first === null) return { counts, first: null };
   const transport = first.transport === null ? "" : ` by ${first.transport}`;
@@ -35,6 +40,19 @@ export function undeliveredSentences(
       `${shortTime(first.time)} ${first.status} <${first.recipient}>${transport}: ` +
       `${first.text ?? "no reason logged"} (${first.file}:${first.line})`,
   };
+}
+
+/**
+ * Explains bounces to a command line's words given as recipients, such as "540 of the bounces
+ * went to recipients without @, 3 or more in each of 108 messages, such as This, is, the. …".
+ */
+function bareWordsSentence(report: BareWordsReport): string {
+  const messages =
+    report.messages === 1 ? "in 1 message" : `in each of ${count(report.messages)} messages`;
+  return (
+    `${count(report.bounced)} of the bounces went to recipients without @, ${BARE_WORDS_MIN} or more ${messages}, such as ${report.words.join(", ")}. ` +
+    "A command line probably passed a subject or message text as recipients, as mail does with a subject given without -s."
+  );
 }
 
 /** The heading of the bounces that this server's own rules decided on purpose. */

@@ -60,3 +60,35 @@ describe("OriginAnalyser", () => {
     expect(origins.accounts.get("victim@example.com")?.messages).toBe(3);
   });
 });
+
+/** Builds a local submission through Postfix's pickup by `uid`, whose `from=` named `sender`. */
+function pickup(uid: number, sender: string, time: number): LoggedMessage {
+  return {
+    ...message(sender, time),
+    sender,
+    clientIp: null,
+    saslUsername: null,
+    localUser: sender,
+    uid,
+    service: "pickup",
+  };
+}
+
+describe("local user of a uid", () => {
+  test("one name is kept", () => {
+    const origins = new OriginAnalyser();
+    origins.partsFor(pickup(1001, "orders", 1));
+    origins.partsFor(pickup(1001, "orders", 2));
+    expect(origins.localSources.get("uid 1001")?.localUser).toBe("orders");
+  });
+
+  test("two names are forgotten", () => {
+    const origins = new OriginAnalyser();
+    origins.partsFor(pickup(1001, "orders", 1));
+    origins.partsFor(pickup(1001, "news", 2));
+    origins.partsFor(pickup(1001, "orders", 3));
+    const source = origins.localSources.get("uid 1001");
+    expect(source?.uid).toBe(1001);
+    expect(source?.localUser).toBeNull();
+  });
+});

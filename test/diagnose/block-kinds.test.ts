@@ -127,7 +127,7 @@ describe("rejections that ended before the deferrals", () => {
   messages.push(...messagesEvery10Minutes(4, 12, GMAIL_RATE_LIMIT, "e"));
   const log = blockLog(messages);
   const verdict =
-    "Gmail rejected mail from this server from 2024-03-05T02:00:01Z to 2024-03-05T03:50:01Z and defers it since 2024-03-05T00:00:01Z,";
+    "Gmail defers mail from this server since 2024-03-05T00:00:01Z, still going on at the end of the log, and rejected it from 2024-03-05T02:00:01Z to 2024-03-05T03:50:01Z.";
 
   test("status stays blocked", async () => {
     const { diagnosis } = await reportsOf(log);
@@ -152,7 +152,7 @@ describe("rejections that ended before the deferrals", () => {
 
   test("verdict puts the rejections in the past", async () => {
     const { diagnosis, text, markdown } = await reportsOf(log);
-    expect(diagnosis.verdict.summary).toContain(`${verdict} still going on at the end of the log.`);
+    expect(diagnosis.verdict.summary).toContain(verdict);
     expect(text).toContain(reportTimes(verdict));
     expect(markdown).toContain(reportTimes(verdict));
     expect(text).not.toContain("rejects it since");
@@ -179,6 +179,27 @@ describe("rejections that ended before the deferrals", () => {
   test("rate-limited finding stays present", async () => {
     const finding = rateLimitedOf((await reportsOf(log)).diagnosis);
     expect(finding.title).toBe("Gmail is deferring mail from this server");
+  });
+});
+
+describe("one rejection during the deferrals", () => {
+  // Deferrals from 0:00 to 11:50 after BLOCK_START, and one rejection at 2:05 between them.
+  const messages = messagesEvery10Minutes(0, 12, GMAIL_RATE_LIMIT, "d");
+  messages.push({ minutes: 125, recipient: "r125@gmail.com", outcome: GMAIL_UNSOLICITED });
+  const log = blockLog(messages);
+  const verdict = `Gmail defers mail from this server since ${isoTime(0)}, still going on at the end of the log, and rejected it once, at ${isoTime(125)}.`;
+
+  test("verdict keeps the order of time", async () => {
+    const { diagnosis, text, markdown } = await reportsOf(log);
+    expect(gmailOf(diagnosis).firstPermanentBlock?.time).toBe(isoTime(125));
+    expect(diagnosis.verdict.summary).toContain(verdict);
+    expect(text).toContain(reportTimes(verdict));
+    expect(markdown).toContain(reportTimes(verdict));
+  });
+
+  test("verdict gives no period for one reply", async () => {
+    const { diagnosis } = await reportsOf(log);
+    expect(diagnosis.verdict.summary).not.toContain(`from ${isoTime(125)} to ${isoTime(125)}`);
   });
 });
 
@@ -258,11 +279,32 @@ describe("rate-limited finding with an ended provider", () => {
 
   test("summary agrees with the verdict", async () => {
     const { diagnosis, text } = await reportsOf(log);
-    const sentence = `Yahoo/AOL deferred mail from ${isoTime(0)} to ${isoTime(650)} and has accepted 13 deliveries since, too early to call the block over.`;
+    const sentence = `Yahoo/AOL deferred mail from ${isoTime(0)} to ${isoTime(650)} and has accepted 13 deliveries since, too soon to call the block lifted.`;
     expect(rateLimitedOf(diagnosis).summary).toContain(sentence);
     expect(text).toContain(reportTimes(sentence));
     expect(diagnosis.verdict.summary).toContain(
       `Yahoo/AOL deferred mail from this server from ${isoTime(0)} to ${isoTime(650)} and has accepted 13 deliveries since`,
+    );
+  });
+});
+
+describe("rate-limited title with a few current deferrals", () => {
+  // Gmail defers 60 times until 9:50 and then accepts a message every 10 minutes, too few to
+  // lift its block. Yahoo defers 3 times near the end of the log.
+  const messages = messagesEvery10Minutes(0, 10, GMAIL_RATE_LIMIT, "d");
+  for (let minutes = 605; minutes < 720; minutes += 10) {
+    messages.push({ minutes, recipient: `ok${minutes}@gmail.com`, outcome: SENT });
+  }
+  for (const minutes of [660, 680, 700]) {
+    messages.push({ minutes, recipient: `y${minutes}@yahoo.com`, outcome: YAHOO_TSS04 });
+  }
+  messages.sort((a, b) => a.minutes - b.minutes);
+
+  test("leads with the provider of most deferrals", async () => {
+    const { diagnosis } = await reportsOf(blockLog(messages));
+    expect(diagnosis.providers.yahoo?.ongoing).toBe(true);
+    expect(rateLimitedOf(diagnosis).title).toBe(
+      "Gmail deferred mail from this server, and Yahoo/AOL is still deferring it",
     );
   });
 });
@@ -281,7 +323,7 @@ describe("rate-limited finding of a recent block", () => {
     expect(finding.title).toBe("Yahoo/AOL deferred mail from this server");
     expect(finding.summary).toMatch(
       new RegExp(
-        `^60 deferrals from ${isoTime(0)} to ${isoTime(590)}\\. Yahoo/AOL has accepted 11 deliveries since, too early to call the block over\\.`,
+        `^60 deferrals from ${isoTime(0)} to ${isoTime(590)}\\. Yahoo/AOL has accepted 11 deliveries since, too soon to call the block lifted\\.`,
       ),
     );
     expect(finding.summary).not.toContain("not lost yet");

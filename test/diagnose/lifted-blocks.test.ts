@@ -214,7 +214,7 @@ describe("lifted blocks", () => {
     expect(gmail?.acceptedSinceLastBlock).toBe(19);
     expect(diagnosis.verdict.status).toBe("blocked");
     expect(diagnosis.verdict.summary).toContain(
-      "has accepted 19 deliveries since, too few to call the block lifted",
+      "has accepted 19 deliveries since, not enough to call the block lifted",
     );
     expect(readinessItem(diagnosis, "blocks-ended")?.status).toBe("fail");
   });

@@ -77,6 +77,26 @@ describe("web-script and other local programs", () => {
     expect(script?.fix.join(" ")).toContain("`crontab -l -u reports`");
   });
 
+  test("uid with two sender names", async () => {
+    const log = new PostfixLog("mx");
+    contactForms(log);
+    // One program sends with `-f orders`, another with `-f news`, both as uid 1001, so neither
+    // bare pickup sender is the Unix user.
+    for (let i = 0; i < 60; i++) {
+      log.pickup({
+        time: T0 + 26 * HOUR + i * 55_000,
+        uid: 1001,
+        user: i % 6 === 0 ? "orders" : "news",
+        recipients: [{ address: `report${i}@gmail.com`, outcome: GMAIL_UNSOLICITED }],
+      });
+    }
+    const diagnosis = await diagnose(log.text());
+    const [script] = scriptFindings(diagnosis);
+
+    expect(script?.title).toMatch(/: local uid 1001$/);
+    expect((script?.evidence as Record<string, unknown>)["localUser"]).toBeNull();
+  });
+
   test("web server uid is a web script", async () => {
     const log = new PostfixLog("mx");
     contactForms(log);

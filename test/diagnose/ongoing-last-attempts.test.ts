@@ -177,7 +177,7 @@ describe("block judged by the provider's last attempts", () => {
     expect(gmail?.ongoing).toBe(false);
     expect(blocksEnded(diagnosis)?.status).toBe("fail");
     expect(blocksEnded(diagnosis)?.detail).toMatch(
-      /^Gmail rejected mail until 2024-03-04T12:\d\d:01Z and has accepted 3 deliveries since, too few to call the block lifted \(/,
+      /^Gmail rejected mail until 2024-03-04T12:\d\d:01Z and has accepted 3 deliveries since, not enough to call the block lifted\. A block counts as lifted/,
     );
   });
 

@@ -153,12 +153,12 @@ function blocksEnded(diagnosis: Diagnosis): ReadinessItem | undefined {
 }
 
 const LIFT_RULE =
-  "that needs 20 in a row, or 5 with no failed attempt and 6 hours without a block reply";
+  "A block counts as lifted once the provider has accepted 20 deliveries after its last block reply, the latest at least 2 hours after it, or 5 deliveries with no failed attempt and 6 hours without a block reply.";
 
 const TOO_EARLY_VERDICT = (accepted: number) =>
-  `Yahoo/AOL deferred mail from this server from 2026-03-10T10:00:02Z to 2026-03-10T15:58:02Z and has accepted ${accepted} deliveries since, too early to call the block over (that needs two hours without a block reply).`;
+  `Yahoo/AOL deferred mail from this server from 2026-03-10T10:00:02Z to 2026-03-10T15:58:02Z and has accepted ${accepted} deliveries since, too soon to call the block lifted. ${LIFT_RULE}`;
 const TOO_EARLY_READINESS = (accepted: number) =>
-  `Yahoo/AOL deferred mail in the last two hours of the log, the last at 2026-03-10T15:58:02Z, and has accepted ${accepted} deliveries since, too early to call the block over.`;
+  `Yahoo/AOL deferred mail in the last two hours of the log, the last at 2026-03-10T15:58:02Z, and has accepted ${accepted} deliveries since, too soon to call the block lifted. ${LIFT_RULE}`;
 
 describe("block end near the end of the log", () => {
   test("one hour after the last deferral", async () => {
@@ -179,7 +179,7 @@ describe("block end near the end of the log", () => {
 
     expect(reports.text).toContain(`Verdict: RATE-LIMITED ${tableTimes(TOO_EARLY_VERDICT(30))}`);
     expect(reports.text).toContain(
-      "last at 2026-03-10 15:58:02, and 30 deliveries accepted since, too early to call it over.",
+      "last at 2026-03-10 15:58:02, and 30 deliveries accepted since, too soon to call it lifted.",
     );
     expect(reports.text).toContain(
       `[ ] Rejections and deferrals have stopped: ${tableTimes(TOO_EARLY_READINESS(30))}`,
@@ -205,7 +205,7 @@ describe("block end near the end of the log", () => {
     expect(validateDiagnosis(reports.diagnosis)).toEqual([]);
 
     expect(reports.text).toContain(tableTimes(TOO_EARLY_VERDICT(11)));
-    expect(reports.text).toContain("and 11 deliveries accepted since, too early to call it over.");
+    expect(reports.text).toContain("and 11 deliveries accepted since, too soon to call it lifted.");
     expect(reports.text).not.toContain("still going on");
     expect(reports.markdown).toContain(tableTimes(TOO_EARLY_VERDICT(11)));
     expect(reports.markdown).toContain(tableTimes(TOO_EARLY_READINESS(11)));
@@ -247,7 +247,7 @@ describe("block end near the end of the log", () => {
       "Yahoo/AOL deferred mail from this server, a block since lifted",
     );
     expect(reports.text).not.toContain("not lost yet");
-    expect(reports.text).not.toContain("too early");
+    expect(reports.text).not.toContain("too soon");
     expect(reports.markdown).toContain(tableTimes(pastBlock));
     expect(reports.markdown).toContain("Later attempts delivered all 36 deferred recipients.");
     expect(reports.markdown).not.toContain("not lost yet");
@@ -256,8 +256,8 @@ describe("block end near the end of the log", () => {
   test("too few deliveries, hours later", async () => {
     const reports = await reportsOf(yahooLog(5, LAST_DEFERRAL + 3 * HOUR, 10 * MINUTE));
     const yahoo = yahooOf(reports.diagnosis);
-    const verdict = `Yahoo/AOL deferred mail from this server from 2026-03-10T10:00:02Z to 2026-03-10T15:58:02Z and has accepted 5 deliveries since, too few to call the block lifted (${LIFT_RULE}).`;
-    const readiness = `Yahoo/AOL deferred mail until 2026-03-10T15:58:02Z and has accepted 5 deliveries since, too few to call the block lifted (${LIFT_RULE}).`;
+    const verdict = `Yahoo/AOL deferred mail from this server from 2026-03-10T10:00:02Z to 2026-03-10T15:58:02Z and has accepted 5 deliveries since, not enough to call the block lifted. ${LIFT_RULE}`;
+    const readiness = `Yahoo/AOL deferred mail until 2026-03-10T15:58:02Z and has accepted 5 deliveries since, not enough to call the block lifted. ${LIFT_RULE}`;
 
     expect(yahoo.status).toBe("rate-limited");
     expect(yahoo.ongoing).toBe(false);
@@ -267,7 +267,9 @@ describe("block end near the end of the log", () => {
     expect(blocksEnded(reports.diagnosis)?.status).toBe("fail");
     expect(blocksEnded(reports.diagnosis)?.detail).toBe(readiness);
     expect(reports.text).toContain(`Verdict: RATE-LIMITED ${tableTimes(verdict)}`);
-    expect(reports.text).toContain("and 5 deliveries accepted since, too few to call it lifted.");
+    expect(reports.text).toContain(
+      "and 5 deliveries accepted since, not enough to call it lifted.",
+    );
     // Yahoo accepts mail again, so a removal request now would be for mail it already takes.
     const forms = reports.diagnosis.readiness.removalForms;
     expect(forms.some((form) => form.provider === "yahoo")).toBe(false);
@@ -297,7 +299,7 @@ describe("block end near the end of the log", () => {
     expect(reports.text).toContain(
       `[ ] Rejections and deferrals have stopped: ${tableTimes(readiness)}`,
     );
-    expect(reports.text).not.toContain("too early");
+    expect(reports.text).not.toContain("too soon");
     expect(reports.markdown).toContain(tableTimes(verdict));
     expect(reports.markdown).toContain(tableTimes(readiness));
   });
@@ -328,7 +330,7 @@ describe("block end after quiet hours", () => {
 
     expect(reports.text).toContain(tableTimes(pastBlock));
     expect(reports.text).toMatch(/Yahoo\/AOL +ok /);
-    expect(reports.text).not.toContain("too few");
+    expect(reports.text).not.toContain("not enough");
     expect(reports.text).not.toContain("senders.yahooinc.com/contact");
     expect(reports.markdown).toContain(tableTimes(pastBlock));
   });
@@ -336,8 +338,8 @@ describe("block end after quiet hours", () => {
   test("1 accepted 2 h 46 min after", async () => {
     const reports = await reportsOf(yahooLog(1, LAST_DEFERRAL + 2 * HOUR + 46 * MINUTE, MINUTE));
     const yahoo = yahooOf(reports.diagnosis);
-    const verdict = `Yahoo/AOL deferred mail from this server from 2026-03-10T10:00:02Z to 2026-03-10T15:58:02Z and has accepted 1 delivery since, too few to call the block lifted (${LIFT_RULE}).`;
-    const readiness = `Yahoo/AOL deferred mail until 2026-03-10T15:58:02Z and has accepted 1 delivery since, too few to call the block lifted (${LIFT_RULE}).`;
+    const verdict = `Yahoo/AOL deferred mail from this server from 2026-03-10T10:00:02Z to 2026-03-10T15:58:02Z and has accepted 1 delivery since, not enough to call the block lifted. ${LIFT_RULE}`;
+    const readiness = `Yahoo/AOL deferred mail until 2026-03-10T15:58:02Z and has accepted 1 delivery since, not enough to call the block lifted. ${LIFT_RULE}`;
 
     expect(reports.code).toBe(1);
     expect(yahoo.status).toBe("rate-limited");
@@ -367,7 +369,7 @@ describe("block end after quiet hours", () => {
     expect(yahoo.status).toBe("rate-limited");
     expect(yahoo.pastBlock).toBeNull();
     expect(yahoo.acceptedSinceLastBlock).toBe(17);
-    expect(reports.diagnosis.verdict.summary).toContain("too few to call the block lifted");
+    expect(reports.diagnosis.verdict.summary).toContain("not enough to call the block lifted");
     expect(blocksEnded(reports.diagnosis)?.status).toBe("fail");
   });
 });
@@ -409,7 +411,7 @@ describe("block end on two hosts", () => {
     const reports = await reportsOf(twoHostLog());
     const yahoo = yahooOf(reports.diagnosis);
     const verdict =
-      "Yahoo/AOL deferred mail from mx2 and mx1 from 2026-03-10T10:00:02Z to 2026-03-10T17:58:02Z and has accepted 7 deliveries since, too early to call the block over (that needs two hours without a block reply).";
+      "Yahoo/AOL deferred mail from mx2 and mx1 from 2026-03-10T10:00:02Z to 2026-03-10T17:58:02Z and has accepted 7 deliveries since, too soon to call the block lifted. A block counts as lifted once the provider has accepted 20 deliveries after its last block reply, the latest at least 2 hours after it, or 5 deliveries with no failed attempt and 6 hours without a block reply.";
 
     expect(yahoo.status).toBe("rate-limited");
     expect(yahoo.ongoing).toBe(true);

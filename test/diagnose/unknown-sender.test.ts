@@ -87,21 +87,25 @@ describe("sender not in the log", () => {
     const diagnosis = await diagnoseText(mixedLog().text());
     const senders = findingOf(diagnosis, "unknown-recipients")["senders"];
 
-    expect(senders).toContainEqual({
-      sender: null,
-      name: "sender not in the log",
-      unknown: 50,
-      recipients: 150,
-      rate: 0.333,
-      lastMessage: null,
-    });
-    expect(senders).toContainEqual({
-      sender: "anna@example.com",
-      unknown: 50,
-      recipients: 150,
-      rate: 0.333,
-      lastMessage: "2024-03-04T00:49:50Z",
-    });
+    expect(senders).toContainEqual(
+      expect.objectContaining({
+        sender: null,
+        name: "sender not in the log",
+        unknown: 50,
+        recipients: 150,
+        rate: 0.333,
+        lastMessage: null,
+      }),
+    );
+    expect(senders).toContainEqual(
+      expect.objectContaining({
+        sender: "anna@example.com",
+        unknown: 50,
+        recipients: 150,
+        rate: 0.333,
+        lastMessage: "2024-03-04T00:49:50Z",
+      }),
+    );
     expect(senders).not.toContainEqual(expect.objectContaining({ sender: "<>" }));
   });
 
@@ -110,7 +114,9 @@ describe("sender not in the log", () => {
     const unknown = diagnosis.findings.find((finding) => finding.id === "unknown-recipients");
 
     expect(unknown?.fix[0]).toContain("Stop the mailing of anna@example.com");
-    expect(unknown?.summary).toContain("anna@example.com sent 50 of them");
+    expect(unknown?.summary).toContain(
+      "50 of them were recipients of anna@example.com, 33 % of the 150 it mailed.",
+    );
     expect(unknown?.fix.join(" ")).not.toContain("<>");
   });
 
@@ -141,13 +147,13 @@ describe("sender not in the log", () => {
     const senders = findingOf(diagnosis, "unknown-recipients")["senders"];
 
     expect(senders).toEqual([
-      {
+      expect.objectContaining({
         sender: "<>",
         unknown: 50,
         recipients: 150,
         rate: 0.333,
         lastMessage: "2024-03-04T00:49:40Z",
-      },
+      }),
     ]);
   });
 

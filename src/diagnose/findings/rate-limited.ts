@@ -4,6 +4,7 @@ import {
   acceptsAgainTooEarly,
   acceptsAgainTooFew,
   expiredMailNote,
+  liftShortfall,
   ONGOING_WINDOW_MS,
 } from "../verdict.js";
 import type { Finding, ProviderVerdict } from "../types.js";
@@ -77,7 +78,12 @@ function rateLimitedWording(
   replies: string,
   rejections: number,
 ): [string, string] {
-  const ids = Object.keys(evidence.providers) as ProviderKey[];
+  const replyCount = (id: ProviderKey) =>
+    (evidence.providers[id]?.count ?? 0) + (evidence.providers[id]?.sessionCount ?? 0);
+  // Most replies first, so that the title leads with the provider that deferred most of the mail.
+  const ids = (Object.keys(evidence.providers) as ProviderKey[]).sort(
+    (a, b) => replyCount(b) - replyCount(a),
+  );
   const ended = ids.filter((id) => deferralsEnded(context, evidence, providers[id], id));
   const current = ids.filter((id) => !ended.includes(id));
   const nameOf = (id: ProviderKey) => evidence.providers[id]?.name ?? id;
@@ -97,16 +103,41 @@ function rateLimitedWording(
       `${replies} from ${since} to ${evidence.last}. ${sessions}${endings}${deliveredLater(context, evidence.providers)}`,
     ];
   }
-  const endedClause =
-    ended.length === 0 ? "" : `, and ${listNames(ended.map(nameOf))} ${deferred} it earlier`;
   const retried =
     rejections === 0
       ? delayedOrLost(context, evidence.providers)
       : "Deferred mail is retried until the queue lifetime ends, but rejected mail bounced and is not retried.";
+  const leaderEnded = ids[0] !== undefined && ended.includes(ids[0]);
+  const verbs = { deferring, deferred, purpose };
   return [
-    `${providersDo(current.map(nameOf), "is", "are")} ${deferring} mail from this server${purpose}${endedClause}`,
+    mixedTitle(current.map(nameOf), ended.map(nameOf), leaderEnded, verbs),
     `${replies} since ${since}. ${sessions}${endedSentences(evidence, providers, ended, deferred)}${retried}`,
   ];
+}
+
+/**
+ * Returns the title for providers of which some still defer (`current`) and some no longer do
+ * (`ended`), both most replies first. The group of the provider with the most replies
+ * (`leaderEnded`) comes first, so that a few deferrals of a small provider do not lead.
+ */
+function mixedTitle(
+  current: readonly string[],
+  ended: readonly string[],
+  leaderEnded: boolean,
+  verbs: { readonly deferring: string; readonly deferred: string; readonly purpose: string },
+): string {
+  const { deferring, deferred, purpose } = verbs;
+  if (leaderEnded) {
+    const are = isPluralSubject(current) ? "are" : "is";
+    return `${providersDo(ended, deferred, deferred)} mail from this server${purpose}, and ${listNames(current)} ${are} still ${deferring} it`;
+  }
+  const earlier = ended.length === 0 ? "" : `, and ${listNames(ended)} ${deferred} it earlier`;
+  return `${providersDo(current, "is", "are")} ${deferring} mail from this server${purpose}${earlier}`;
+}
+
+/** True when `names` make a plural subject: several providers, or "other receivers". */
+function isPluralSubject(names: readonly string[]): boolean {
+  return names.length > 1 || listNames(names) === "other receivers";
 }
 
 /**
@@ -135,7 +166,7 @@ function deferralsEnded(
 /**
  * Describes each provider whose replies of this finding are over: when they ended and what the
  * provider did since, with the facts of its verdict. An example is "Yahoo/AOL deferred mail from
- * … to … and has accepted 39 deliveries since, too early to call the block over." `verb` is the
+ * … to … and has accepted 39 deliveries since, too soon to call the block lifted." `verb` is the
  * past tense of the replies ("deferred"). With one provider in the finding, the summary already
  * gives the period, so the sentence starts with the deliveries.
  */
@@ -176,10 +207,7 @@ function endedOutcome(verdict: ProviderVerdict): string | null {
   }
   const accepted = verdict.acceptedSinceLastBlock ?? 0;
   if (accepted === 0) return null;
-  const open = acceptsAgainTooEarly(verdict)
-    ? "too early to call the block over"
-    : "too few to call the block lifted";
-  return `has accepted ${plural(accepted, "delivery", "deliveries")} since, ${open}`;
+  return `has accepted ${plural(accepted, "delivery", "deliveries")} since, ${liftShortfall(verdict)} to call the block lifted`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { PROVIDER_NAMES } from "../../knowledge/providers.js";
+import type { ReplyOccurrence } from "../../analysis/replies.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, plural } from "./build.js";
@@ -31,28 +32,31 @@ export function detectUnknownRecipients(context: DiagnoseContext): Finding | nul
       unknown: counts.unknown,
       recipients: counts.attempted,
       rate: counts.attempted > 0 ? round(counts.unknown / counts.attempted) : null,
+      first: counts.first,
     }))
     .filter((entry) => entry.unknown >= SENDER_MIN)
     .filter((entry) => entry.rate === null || entry.rate >= SENDER_RATE)
     .sort((a, b) => b.unknown - a.unknown)
     .slice(0, 5);
-  const senders = ranked.map(({ sender, ...counts }) => ({
+  const senders = ranked.map(({ sender, first, ...counts }) => ({
     ...senderEntry(sender),
     ...counts,
     lastMessage: lastMessageOf(context, sender),
+    first: first === null ? null : context.reply(first),
   }));
   const byProvider = Object.fromEntries([...unknown.byProvider].sort((a, b) => b[1] - a[1]));
   // The summary and the fix name the worst sender that the log shows, because a fix cannot
   // name the sender of messages queued before the log starts.
   const worst = worstKnownSender(ranked);
+  // The worst sender's own first reply shows its mailing, where the first of all can be an
+  // ordinary bounce from a day before.
+  const sample = worst?.first ?? unknown.first;
 
   return finding("unknown-recipients", {
     severity: rate >= 0.1 ? "critical" : "warning",
     role: "cause",
-    title: `${plural(unknown.count, "recipient")} did not exist (${Math.round(rate * 100)} % of those attempted)`,
-    summary:
-      `Receivers answered "no such user" for ${Math.round(rate * 1000) / 10} % of outbound recipients` +
-      (worst !== null ? `; ${worst.sender} sent ${worst.unknown} of them.` : "."),
+    title: unknownTitle(unknown.count, rate, worst),
+    summary: unknownSummary(rate, worst),
     evidence: {
       count: unknown.count,
       fromBounces: unknown.fromBounces,
@@ -67,13 +71,13 @@ export function detectUnknownRecipients(context: DiagnoseContext): Finding | nul
       first: unknown.first === null ? null : context.reply(unknown.first),
     },
     samples:
-      unknown.first === null
+      sample === null
         ? []
         : [
             context.sample(
-              unknown.first.time,
-              unknown.first.position,
-              `${unknown.first.recipient ?? ""}: ${unknown.first.replyCode ?? ""} ${unknown.first.text}`,
+              sample.time,
+              sample.position,
+              `${sample.recipient ?? ""}: ${sample.replyCode ?? ""} ${sample.text}`,
             ),
           ],
     fix: [
@@ -87,14 +91,51 @@ export function detectUnknownRecipients(context: DiagnoseContext): Finding | nul
   });
 }
 
+/** The sender with the most unknown recipients among those the log shows. */
+interface WorstSender {
+  readonly sender: string;
+  readonly unknown: number;
+  readonly recipients: number;
+  /** `unknown` divided by `recipients`, or null when no recipient of it was attempted. */
+  readonly rate: number | null;
+  readonly first: ReplyOccurrence | null;
+}
+
 /** Returns the sender with the most unknown recipients among those the log shows, or null. */
 function worstKnownSender(
-  ranked: ReadonlyArray<{ readonly sender: string | null; readonly unknown: number }>,
-): { sender: string; unknown: number } | null {
+  ranked: ReadonlyArray<Omit<WorstSender, "sender"> & { readonly sender: string | null }>,
+): WorstSender | null {
   for (const entry of ranked) {
-    if (entry.sender !== null) return { sender: senderText(entry.sender), unknown: entry.unknown };
+    if (entry.sender !== null) return { ...entry, sender: senderText(entry.sender) };
   }
   return null;
+}
+
+/**
+ * True when the worst sender had at least half of the unknown recipients, so that its own share
+ * of unknown recipients, not the share of all outbound mail, measures the list at fault.
+ */
+function leads(count: number, worst: WorstSender | null): worst is WorstSender & { rate: number } {
+  return worst !== null && worst.rate !== null && worst.unknown * 2 >= count;
+}
+
+/**
+ * Returns the title: "352 recipients did not exist, 343 of them in mail from … (27 % of its
+ * recipients)" when one sender leads (see `leads`), else the share of all attempted recipients.
+ */
+function unknownTitle(count: number, rate: number, worst: WorstSender | null): string {
+  const recipients = `${plural(count, "recipient")} did not exist`;
+  if (!leads(count, worst)) return `${recipients} (${Math.round(rate * 100)} % of those attempted)`;
+  return `${recipients}, ${worst.unknown.toLocaleString("en-US")} of them in mail from ${worst.sender} (${Math.round(worst.rate * 100)} % of its recipients)`;
+}
+
+/** Returns the summary: the share of all outbound recipients, then the worst sender's share. */
+function unknownSummary(rate: number, worst: WorstSender | null): string {
+  const all = `Receivers answered "no such user" for ${Math.round(rate * 1000) / 10} % of all outbound recipients`;
+  if (worst === null) return `${all}.`;
+  if (worst.rate === null) return `${all}; ${worst.sender} sent ${worst.unknown} of them.`;
+  const share = `${Math.round(worst.rate * 100)} % of the ${worst.recipients.toLocaleString("en-US")} it mailed`;
+  return `${all}. ${worst.unknown.toLocaleString("en-US")} of them were recipients of ${worst.sender}, ${share}.`;
 }
 
 function round(value: number): number {
