@@ -1,5 +1,5 @@
 import type { BlocklistReport, ListReport } from "../reputation/index.js";
-import { KEY_PLACEHOLDER } from "../reputation/query-name.js";
+import { KEY_PLACEHOLDER } from "../knowledge/dqs.js";
 import type { BlocklistsSummary } from "./types.js";
 
 /**

@@ -1,6 +1,7 @@
 import { domainToASCII } from "node:url";
 import { hostNameProblem, isIpAddress, parseIp, reverseName } from "../dns/names.js";
 import { normaliseName } from "../dns/types.js";
+import { KEY_PLACEHOLDER } from "../knowledge/dqs.js";
 import type { BlocklistEntry, TargetKind } from "./types.js";
 
 /** An IP address or domain to look up, in canonical form. */
@@ -10,8 +11,7 @@ export interface Target {
   readonly kind: TargetKind;
 }
 
-/** Placeholder shown instead of a Data Query Service key in output and traces. */
-export const KEY_PLACEHOLDER = "<dqs-key>";
+export { KEY_PLACEHOLDER };
 
 /**
  * Parses a target. IPv4-mapped IPv6 (`::ffff:192.0.2.1`) becomes the IPv4 address, as lists

@@ -82,7 +82,7 @@ describe("diagnose input problems", () => {
 
     expect(result.code).toBe(2);
     expect(result.stdout).toContain(`**Error:** ${missing}: cannot read`);
-    expect(result.stdout).toContain("Read 1 of 2 files.");
+    expect(result.stdout).toContain("Read 1 of 2 files:");
   });
 
   test("only missing files report only that", async () => {
