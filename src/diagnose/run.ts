@@ -117,6 +117,7 @@ export function inputReport(run: LogRun, timeZone: TimeZone): InputReport {
     overlong: totals.overlong,
     withNul: totals.nul,
     nulCutRecords: totals.nulCutRecords,
+    repeatMarkerRecords: totals.repeatMarkerRecords,
     evictedMessages: totals.evictedMessages,
     mtas: [...facts.server.mtas],
     bounces,

@@ -156,6 +156,11 @@ export interface InputReport {
    */
   readonly nulCutRecords: number;
   /**
+   * Records that syslog repeat markers stood for beyond their own lines (N - 1 for a marker of
+   * N copies). The counts after `lines` add up to `lines` plus this number.
+   */
+  readonly repeatMarkerRecords: number;
+  /**
    * Messages whose correlation state the parsers dropped early because too many were open at
    * once; their later lines were read without their earlier ones.
    */

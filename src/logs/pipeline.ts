@@ -401,6 +401,7 @@ class ReadRun {
         copiedLines: this.copiedLines(),
         evictedMessages: dispatcher.evictedMessages(),
         duplicateLines: dispatcher.duplicates,
+        repeatMarkerRecords: this.framer.repeatMarkerRecords,
       },
       programsWithoutParser: dispatcher.programsWithoutParser(),
       earliestTime: hasSpan ? this.earliestTime : null,

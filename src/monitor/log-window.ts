@@ -308,6 +308,7 @@ export class LogWindow {
       overlong: this.overlong,
       withNul: this.withNul,
       nulCutRecords: this.nulCutRecords,
+      repeatMarkerRecords: this.framer.repeatMarkerRecords,
       evictedMessages: this.dispatcher.evictedMessages(),
       mtas: [],
       skippedSamples: [],

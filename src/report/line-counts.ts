@@ -7,14 +7,18 @@ const MAX_LISTED_PROGRAMS = 6;
 /**
  * Returns the counts of the lines read for the `Read` line of the reports, such as "6 lines,
  * 3 parsed, 0 ignored (…), 2 of other programs, 1 blank, 0 skipped (…)". The counts after the
- * first add up to it, unless a syslog repeat marker line counts as several records. The counts
- * of other programs and of lines copied from a mail log are left out when they are 0.
+ * first add up to it. Syslog repeat markers count as the records they stand for, so the
+ * records they add are named after the lines, as in "6 lines (plus 2 records from repeat
+ * markers)". That part and the counts of other programs and of lines copied from a mail log are
+ * left out when they are 0.
  */
 export function lineCountsText(input: InputReport): string {
   const skipped = input.unparsed + input.unrecognised;
   const otherLines = otherProgramLines(input);
+  const added = input.repeatMarkerRecords;
+  const lines = plural(input.lines, "line");
   const parts = [
-    plural(input.lines, "line"),
+    added > 0 ? `${lines} (plus ${plural(added, "record")} from repeat markers)` : lines,
     `${count(input.parsed)} parsed`,
     `${count(input.ignored)} ignored (nothing to diagnose, such as connect and disconnect)`,
   ];

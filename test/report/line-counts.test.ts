@@ -60,6 +60,30 @@ describe("Read line", () => {
     expect(parts).toBe(countOf(sentence, "lines"));
   });
 
+  test("names records from repeat markers", async () => {
+    const log = [
+      "Jun  3 04:00:01 mail postfix/smtpd[300]: connect from unknown[192.0.2.5]",
+      "Jun  3 04:00:01 mail last message repeated 3 times",
+      "Jun  3 04:00:02 mail spamd[401]: clean message (0.1/5.0)",
+      "Jun  3 04:00:07 mail kernel: [12345.678] eth0: link up",
+      "Jun  3 04:00:07 mail --- last message repeated 2 times ---",
+    ].join("\n");
+    const diagnosis = await diagnoseText(`${log}\n`, { year: 2024 });
+    const text = readSentence(renderDiagnosisText(diagnosis, painter(false)));
+    const parts =
+      countOf(text, "parsed") +
+      countOf(text, "ignored") +
+      countOf(text, "of other programs") +
+      countOf(text, "blank") +
+      countOf(text, "skipped");
+
+    expect(text).toContain("5 lines (plus 3 records from repeat markers),");
+    expect(parts).toBe(5 + 3);
+    expect(diagnosis.input.repeatMarkerRecords).toBe(3);
+    expect(diagnosis.input.otherPrograms).toEqual({ spamd: 1 });
+    expect(readSentence(renderDiagnosisMarkdown(diagnosis))).toBe(text);
+  });
+
   test("leaves out zero other programs", async () => {
     const diagnosis = await diagnoseText(mixedLog([]));
     const sentence = readSentence(renderDiagnosisText(diagnosis, painter(false)));

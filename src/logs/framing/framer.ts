@@ -107,6 +107,14 @@ export class LineFramer {
   }
 
   /**
+   * Records that syslog repeat markers stood for beyond their own lines, since the framer was
+   * made. The lines framed as records plus this number give the records framed.
+   */
+  get repeatMarkerRecords(): number {
+    return this.repeats.addedRecords;
+  }
+
+  /**
    * Whether a classic syslog stamp, the only kind without a year, was read since the framer
    * was made. Without one, the `year` option had no effect.
    */
@@ -403,6 +411,12 @@ export class LineFramer {
       const close = text.indexOf("> ", hostStart);
       if (close > 0 && close - hostStart < 24) hostStart = close + 2;
     }
+    // macOS syslogd writes `--- last message repeated N times ---` without a host, and no host
+    // name starts with a hyphen, so the marker repeats the line before.
+    if (text.charCodeAt(hostStart) === 45) {
+      const count = this.repeats.lastRepeatedCount(text, hostStart);
+      if (count >= 0) return this.repeatLast(this.lastHost, count, time, line, emit);
+    }
     // Host names are short, so a loop is cheaper here than a call to indexOf.
     let hostEnd = hostStart;
     const length = text.length;
@@ -413,10 +427,7 @@ export class LineFramer {
     const tagStart = hostEnd + 1;
 
     const repeatCount = this.repeats.lastRepeatedCount(text, tagStart);
-    if (repeatCount >= 0) {
-      const marker = this.record(time, host, "", null, "", line);
-      return this.repeats.repeatLast(marker, repeatCount, emit) ? "record" : "unrecognised";
-    }
+    if (repeatCount >= 0) return this.repeatLast(host, repeatCount, time, line, emit);
 
     const tag = this.tag;
     if (!tag.read(text, tagStart)) return "unrecognised";
@@ -427,6 +438,18 @@ export class LineFramer {
 
     this.repeats.emit(this.record(time, host, program, pid, message, line), emit);
     return "record";
+  }
+
+  // Emits `count` copies of the last line of `host` for a repeat marker line.
+  private repeatLast(
+    host: string,
+    count: number,
+    time: number,
+    line: number,
+    emit: RecordSink,
+  ): FrameOutcome {
+    const marker = this.record(time, host, "", null, "", line);
+    return this.repeats.repeatLast(marker, count, emit) ? "record" : "unrecognised";
   }
 
   private record(

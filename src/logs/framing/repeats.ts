@@ -21,13 +21,19 @@ const MAX_HOSTS = 10_000;
 
 const LAST_REPEATED_PREFIX = "last message repeated ";
 const LAST_REPEATED = /^last message repeated (\d+) times?/;
+// macOS syslogd writes the BSD marker between dashes, often without a host:
+// `Mar  4 09:15:40 --- last message repeated 2 times ---`.
+// NOTE: the form with a colon after the stamp (`Mar  4 09:15:40: --- last …`) is not read as
+// a marker, because the classic stamp reader takes no colon there. Such a line is skipped.
+const DASHED_LAST_REPEATED_PREFIX = "--- last message repeated ";
+const DASHED_LAST_REPEATED = /^--- last message repeated (\d+) times? ---$/;
 const REPEATED_PREFIX = "message repeated ";
-const REPEATED = /^message repeated (\d+) times: \[ ?(.*?) ?\]$/;
+const REPEATED = /^message repeated ([1-9]\d*) times: \[ ?(.*?) ?\]$/;
 
 /**
  * Expands syslog repeat markers into the records they stand for, so that counts match what
- * happened. BSD syslogd's `last message repeated N times` stands for N more copies of the
- * host's previous message. rsyslog's `message repeated N times: [ text ]` carries the text
+ * happened. BSD syslogd's `last message repeated N times`, which macOS writes between `---`
+ * marks, stands for N more copies of the host's previous message. rsyslog's `message repeated N times: [ text ]` carries the text
  * and stands for N copies of it. Each copy is capped at `MAX_REPEAT`.
  */
 export class RepeatExpander {
@@ -36,6 +42,12 @@ export class RepeatExpander {
   private last: LastLine | null = null;
   private readonly lastOfOtherHosts = new Map<string, LastLine>();
 
+  /**
+   * Records that repeat markers stood for beyond their own lines: N - 1 for a marker of N
+   * copies. Line counts plus this number give the records framed from them.
+   */
+  addedRecords = 0;
+
   /** Forgets the previous messages, at the start of a file that does not continue the last. */
   reset(): void {
     this.last = null;
@@ -43,28 +55,35 @@ export class RepeatExpander {
   }
 
   /**
-   * Returns N when `text` has `last message repeated N times` at `start`, else -1. Only the
-   * prefix check runs for ordinary lines.
+   * Returns N when `text` has `last message repeated N times` or `--- last message repeated N
+   * times ---` at `start`, else -1.
    */
   lastRepeatedCount(text: string, start: number): number {
-    // The first-letter test keeps the costlier `startsWith` off ordinary lines.
-    if (text.charCodeAt(start) !== 108 || !text.startsWith(LAST_REPEATED_PREFIX, start)) {
-      return -1;
+    // The first-character tests keep the costlier `startsWith` off ordinary lines.
+    const first = text.charCodeAt(start);
+    let match: RegExpExecArray | null = null;
+    if (first === 108) {
+      if (!text.startsWith(LAST_REPEATED_PREFIX, start)) return -1;
+      match = LAST_REPEATED.exec(text.slice(start));
+    } else if (first === 45) {
+      if (!text.startsWith(DASHED_LAST_REPEATED_PREFIX, start)) return -1;
+      match = DASHED_LAST_REPEATED.exec(text.slice(start));
     }
-    const match = LAST_REPEATED.exec(text.slice(start));
     return match === null ? -1 : Number(match[1]);
   }
 
   /**
    * Emits N copies of the host's previous message, with the marker line's time and position,
    * or counts N copies of it when the framer counted it without a record. Returns false when
-   * the host has no previous message in this file set.
+   * the host has no previous message in this file set, or N is 0, so that the marker line
+   * counts as skipped rather than vanish from the counts.
    */
   repeatLast(marker: LogRecord, count: number, emit: RecordSink): boolean {
     const last =
       this.last?.host === marker.host ? this.last : this.lastOfOtherHosts.get(marker.host);
-    if (last === undefined) return false;
+    if (last === undefined || count === 0) return false;
     const copies = Math.min(count, MAX_REPEAT);
+    this.addedRecords += copies - 1;
     if ("quiet" in last) {
       for (let i = 0; i < copies; i++) last.quiet.count(marker.time, true);
       return true;
@@ -94,6 +113,7 @@ export class RepeatExpander {
     }
     const inner: LogRecord = { ...record, message: repeated[2] ?? "", fromRepeatMarker: true };
     const copies = Math.min(Number(repeated[1]), MAX_REPEAT);
+    this.addedRecords += copies - 1;
     for (let i = 0; i < copies; i++) emit(inner);
     this.remember(inner);
   }

@@ -105,6 +105,11 @@ export interface ReadTotals {
    * and file, and were ignored as double logging. They are also in `ignored`.
    */
   readonly duplicateLines: number;
+  /**
+   * Records that syslog repeat markers stood for beyond their own lines (N - 1 for a marker of
+   * N copies), so that `lines` plus this number matches the records counted from the lines.
+   */
+  readonly repeatMarkerRecords: number;
 }
 
 /** The result of `readLogs`. */

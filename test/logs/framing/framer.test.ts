@@ -400,6 +400,55 @@ describe("repeat markers", () => {
     expect(outcome).toBe("unrecognised");
   });
 
+  it("expands macOS markers between dashes", () => {
+    const target = framer(2024);
+    frameWith(target, "Mar  4 09:15:02 mx1 kernel: [12.5] eth0 link up", 1);
+    const { outcome, records } = frameWith(
+      target,
+      "Mar  4 09:15:40 mx1 --- last message repeated 4 times ---",
+      2,
+    );
+    expect(outcome).toBe("record");
+    expect(records).toHaveLength(4);
+    expect(records[0]).toMatchObject({
+      program: "kernel",
+      message: "[12.5] eth0 link up",
+      line: 2,
+    });
+    expect(target.repeatMarkerRecords).toBe(3);
+  });
+
+  it("expands macOS markers without a host", () => {
+    const target = framer(2024);
+    frameWith(target, "Mar  4 09:15:02 mx1 postfix/smtpd[1]: lost connection", 1);
+    const { outcome, records } = frameWith(
+      target,
+      "Mar  4 09:15:40 --- last message repeated 1 time ---",
+      2,
+    );
+    expect(outcome).toBe("record");
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ host: "mx1", message: "lost connection", line: 2 });
+  });
+
+  it("skips a marker with a zero count", () => {
+    const target = framer(2024);
+    frameWith(target, "Mar  4 09:15:02 mx1 postfix/smtpd[1]: lost connection", 1);
+    const dashed = frameWith(target, "Mar  4 09:15:40 mx1 --- last message repeated 0 times ---");
+    const plain = frameWith(target, "Mar  4 09:15:41 mx1 last message repeated 0 times");
+    expect(dashed.outcome).toBe("unrecognised");
+    expect(plain.outcome).toBe("unrecognised");
+    expect(target.repeatMarkerRecords).toBe(0);
+  });
+
+  it("counts the records markers add", () => {
+    const target = framer(2024);
+    frameWith(target, "Mar  4 09:15:02 mx1 postfix/smtpd[1]: lost connection", 1);
+    frameWith(target, "Mar  4 09:15:40 mx1 last message repeated 3 times", 2);
+    frameWith(target, "Mar  4 09:15:41 mx1 postfix/smtpd[1]: message repeated 2 times: [ x]", 3);
+    expect(target.repeatMarkerRecords).toBe(2 + 1);
+  });
+
   it("repeats across a continuing file", () => {
     const target = framer(2024);
     frameWith(target, "Mar  4 09:15:02 mx1 postfix/smtpd[1]: lost connection");
