@@ -463,9 +463,11 @@ function providerSummary(
   const named = Object.entries(providers).flatMap(([id, verdict]) =>
     verdict === undefined || id === "other" ? [] : [verdict],
   );
-  const past = `${pastBlockNote(named)}${pastOutageNote(verdicts, server.hosts)}${repeatedFailuresNote(named)}${fewDomainsNote(providers.other)}`;
+  const pastBlocks = pastBlockNote(named);
+  const past = `${pastOutageNote(verdicts, server.hosts)}${repeatedFailuresNote(named)}${fewDomainsNote(providers.other)}`;
   if (affected.length === 0) {
-    return unaffectedSummary(named, findings, past, serverSubject({}, server.hosts));
+    const subject = serverSubject({}, server.hosts);
+    return unaffectedSummary(named, findings, `${pastBlocks}${past}`, subject);
   }
 
   const delivered = deliveredElsewhereClause(providers);
@@ -482,6 +484,8 @@ function providerSummary(
   if (delivered !== "") parts.push(split ? upperFirst(delivered) : delivered);
   const causes = findings.filter((f) => f.role === "cause" && f.severity !== "info");
   const sentence = parts.join(split ? ". " : "; ");
+  // The rule follows every provider's sentence on blocks, lifted ones included, so that no
+  // block sentence comes after the rule that it is read by.
   const liftRule = affected.some(([, verdict]) => verdict !== undefined && needsLiftRule(verdict))
     ? ` ${LIFT_RULE_TEXT}`
     : "";
@@ -489,7 +493,7 @@ function providerSummary(
     ownNetworkNote(verdicts, server.hosts) || otherOutageNote(providers.other, server.hosts);
   const relay = relayHostNote(providers) + submissionHostNote(providers);
   const cause = causeSentence(causes, providers, relay !== "");
-  return `${sentence}.${liftRule}${relay}${network}${past}${otherNote(providers, status)}${cause}`;
+  return `${sentence}.${pastBlocks}${liftRule}${relay}${network}${past}${otherNote(providers, status)}${cause}`;
 }
 
 /**

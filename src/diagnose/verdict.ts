@@ -531,7 +531,8 @@ export function pastOutageNote(
 /**
  * Describes blocks that the providers lifted before the end of the log, such as " Gmail
  * rejected mail from this server from ... to ..., and has accepted 300 deliveries since, the
- * last at ...". Returns "" when there is none.
+ * last at ..., so the block counts as lifted." Returns "" when there is none. The sentence
+ * states "lifted" itself, because `LIFT_RULE_TEXT` may come before it or not at all.
  */
 export function pastBlockNote(providers: readonly ProviderVerdict[]): string {
   const sentences = providers.flatMap((verdict) => {
@@ -539,7 +540,7 @@ export function pastBlockNote(providers: readonly ProviderVerdict[]): string {
     if (past === null) return [];
     const verb = blockVerb(verdict, past.status === "blocked");
     return [
-      ` ${upperFirst(verdict.name)} ${verb} mail from this server ${blockPeriod(verdict)}, and has accepted ${deliveries(past.deliveredAfter)} since, the last at ${past.lastDelivery}.`,
+      ` ${upperFirst(verdict.name)} ${verb} mail from this server ${blockPeriod(verdict)}, and has accepted ${deliveries(past.deliveredAfter)} since, the last at ${past.lastDelivery}, so the block counts as lifted.`,
     ];
   });
   return sentences.join("");

@@ -156,10 +156,28 @@ describe("lifted blocks", () => {
       "No provider blocks or rate-limits mail from this server at the end of this log.",
     );
     expect(summary).toContain(
-      "Gmail rejected mail from this server from 2026-03-05T19:00:00Z to 2026-03-06T19:55:00Z, and has accepted 300 deliveries since, the last at 2026-03-09T01:50:00Z.",
+      "Gmail rejected mail from this server from 2026-03-05T19:00:00Z to 2026-03-06T19:55:00Z, and has accepted 300 deliveries since, the last at 2026-03-09T01:50:00Z, so the block counts as lifted.",
     );
     expect(summary).not.toContain("rejects mail");
     expect(summary).not.toContain(" in this log.");
+  });
+
+  test("lift rule follows a past block", async () => {
+    const yahooStart = Date.UTC(2026, 2, 9, 0, 0, 0);
+    const messages = [
+      ...endedBlock(300),
+      ...series(yahooStart, 20, 5 * MINUTE, "yahoo-deferred", "late", "yahoo.com"),
+      ...series(yahooStart + 100 * MINUTE, 3, 2 * MINUTE, "sent", "back", "yahoo.com"),
+    ];
+    const diagnosis = await diagnoseText(eximLog(messages));
+    const summary = diagnosis.verdict.summary;
+    const pastBlock = summary.indexOf("so the block counts as lifted.");
+    const rule = summary.indexOf("A block counts as lifted once");
+
+    expect(diagnosis.providers.yahoo?.ongoing).toBe(true);
+    expect(summary).toContain("too soon to call the block lifted");
+    expect(pastBlock).toBeGreaterThan(0);
+    expect(rule).toBeGreaterThan(pastBlock);
   });
 
   test("findings of a past block stay", async () => {

@@ -216,7 +216,7 @@ describe("block end near the end of the log", () => {
     const yahoo = yahooOf(reports.diagnosis);
     const rateLimited = reports.diagnosis.findings.find((item) => item.id === "rate-limited");
     const pastBlock =
-      "Yahoo/AOL deferred mail from this server from 2026-03-10T10:00:02Z to 2026-03-10T15:58:02Z, and has accepted 60 deliveries since, the last at 2026-03-10T18:58:02Z.";
+      "Yahoo/AOL deferred mail from this server from 2026-03-10T10:00:02Z to 2026-03-10T15:58:02Z, and has accepted 60 deliveries since, the last at 2026-03-10T18:58:02Z, so the block counts as lifted.";
 
     expect(reports.code).toBe(0);
     expect(yahoo.status).toBe("ok");
@@ -311,7 +311,7 @@ describe("block end after quiet hours", () => {
     const reports = await reportsOf(yahooLog(17, end, 49 * MINUTE));
     const yahoo = yahooOf(reports.diagnosis);
     const pastBlock =
-      "Yahoo/AOL deferred mail from this server from 2026-03-10T10:00:02Z to 2026-03-10T15:58:02Z, and has accepted 17 deliveries since, the last at 2026-03-11T05:58:02Z.";
+      "Yahoo/AOL deferred mail from this server from 2026-03-10T10:00:02Z to 2026-03-10T15:58:02Z, and has accepted 17 deliveries since, the last at 2026-03-11T05:58:02Z, so the block counts as lifted.";
 
     expect(reports.code).toBe(0);
     expect(yahoo.status).toBe("ok");
