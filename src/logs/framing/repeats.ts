@@ -33,8 +33,9 @@ const REPEATED = /^message repeated ([1-9]\d*) times: \[ ?(.*?) ?\]$/;
 /**
  * Expands syslog repeat markers into the records they stand for, so that counts match what
  * happened. BSD syslogd's `last message repeated N times`, which macOS writes between `---`
- * marks, stands for N more copies of the host's previous message. rsyslog's `message repeated N times: [ text ]` carries the text
- * and stands for N copies of it. Each copy is capped at `MAX_REPEAT`.
+ * marks, stands for N more copies of the host's previous message. rsyslog's `message repeated
+ * N times: [ text ]` carries the text and stands for N copies of it. Each copy is capped at
+ * `MAX_REPEAT`.
  */
 export class RepeatExpander {
   // The previous record, and the last record of each other host. The map changes only when
