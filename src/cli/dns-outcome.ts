@@ -46,9 +46,9 @@ const NAMED_QUERIES = 3;
  */
 function partlyUncheckedMessage(tally: LookupTally, options: DnsOptions): string {
   const queries = tally.unansweredQueries;
-  const causes = [...new Set(queries.map((q) => q.kind))].map((kind) => {
-    const count = queries.filter((q) => q.kind === kind).length;
-    return `${count} ${FAILURE_VERBS[kind] ?? `failed (${kind})`}`;
+  const causes = [...new Set(queries.map(failureCause))].map((cause) => {
+    const count = queries.filter((q) => failureCause(q) === cause).length;
+    return `${count} ${cause}`;
   });
   const named = queries.slice(0, NAMED_QUERIES).map((q) => `${q.type} ${q.name}`);
   const more = queries.length > NAMED_QUERIES ? `, and ${queries.length - NAMED_QUERIES} more` : "";
@@ -71,6 +71,14 @@ const FAILURE_VERBS: Partial<Record<DnsFailureKind, string>> = {
   offline: "not sent because of --offline",
 };
 
+/** Returns the past-tense phrase for why one query got no answer. */
+function failureCause(query: DnsFailure): string {
+  if (query.kind === "truncated" && query.tcpAnswered === true) {
+    return "truncated over both UDP and TCP";
+  }
+  return FAILURE_VERBS[query.kind] ?? `failed (${query.kind})`;
+}
+
 function partlyUncheckedFix(queries: readonly DnsFailure[], options: DnsOptions): string {
   if (options.dnsReplay !== undefined)
     return `Record the run again with --dns-record FILE while its DNS server answers.`;
@@ -78,7 +86,7 @@ function partlyUncheckedFix(queries: readonly DnsFailure[], options: DnsOptions)
     options.resolver === undefined
       ? "the system's DNS resolver answers"
       : `the DNS server at ${options.resolver} answers`;
-  if (queries.some((q) => q.kind === "truncated")) return truncationFix(options);
+  if (queries.some((q) => q.kind === "truncated")) return truncationFix(queries, options);
   if (queries.some((q) => q.kind === "timeout"))
     return (
       `Run the command again, raise --timeout-ms (now ${options.timeoutMs}), ` +
@@ -88,10 +96,13 @@ function partlyUncheckedFix(queries: readonly DnsFailure[], options: DnsOptions)
 }
 
 /**
- * Builds the fix for answers truncated over UDP whose retry over TCP failed, which happens when
- * a firewall or the server itself drops DNS over TCP.
+ * Builds the fix for answers truncated over UDP. When a retry over TCP failed, a firewall or
+ * the server itself drops DNS over TCP, so the fix is to allow it. When every retry got an
+ * answer over TCP that was truncated too, TCP works and the server is at fault.
  */
-function truncationFix(options: DnsOptions): string {
+function truncationFix(queries: readonly DnsFailure[], options: DnsOptions): string {
+  const truncated = queries.filter((q) => q.kind === "truncated");
+  if (truncated.every((q) => q.tcpAnswered === true)) return truncatedOverTcpFix(options);
   const server =
     options.resolver === undefined
       ? "the system's DNS resolver (TCP port 53)"
@@ -99,6 +110,26 @@ function truncationFix(options: DnsOptions): string {
   return (
     `Answers too big for UDP are sent again over TCP, so allow DNS over TCP from this host ` +
     `to ${server} and make that server answer over TCP, then run the command again.`
+  );
+}
+
+/**
+ * Builds the fix for answers that the server truncated over TCP as well. A DNS message over
+ * TCP has a two-byte length prefix, so it carries up to 65,535 bytes, and a server that
+ * truncates an answer there is misconfigured, or a device on the path rewrites its answers.
+ */
+function truncatedOverTcpFix(options: DnsOptions): string {
+  const server =
+    options.resolver === undefined
+      ? "the system's DNS resolver"
+      : `the DNS server at ${options.resolver}`;
+  const other =
+    options.resolver === undefined
+      ? "give --resolver HOST[:PORT] with another resolver"
+      : "give --resolver another resolver";
+  return (
+    `DNS over TCP works, but ${server} sent its TCP answers truncated too, so check that ` +
+    `server's configuration or ${other}, then run the command again.`
   );
 }
 
@@ -111,7 +142,7 @@ function nothingCheckedMessage(tally: LookupTally, first: DnsFailure, options: D
   }
   const cause = `First failure: ${first.type} ${first.name}: ${first.detail}.`;
   if (first.kind === "truncated") {
-    return `nothing could be checked, because no DNS query got a usable answer. ${cause} ${truncationFix(options)}`;
+    return `nothing could be checked, because no DNS query got a usable answer. ${cause} ${truncationFix([first], options)}`;
   }
   if (options.dnsReplay !== undefined) {
     return (

@@ -4,7 +4,9 @@ import {
   afterDataNote,
   checkProbeRate,
   describeProbeTarget,
+  ehloName,
   heloProblem,
+  heloWarning,
   isFullyQualifiedHelo,
   parseMxOverride,
   probeTarget,
@@ -228,8 +230,9 @@ function mxOverride(value: string): { host: string; port: number } {
 }
 
 /**
- * Checks `--helo`, and warns on standard error about a name that is not fully qualified,
- * because the receiver may reject the probe for that name rather than for the sender.
+ * Checks `--helo`, and warns on standard error about a name that `heloWarning` lists, because
+ * the receiver may reject the probe for that name rather than for the sender. Returns the name
+ * to send, without a trailing dot.
  */
 function validHelo(value: string, io: CliIo): string {
   const problem = heloProblem(value);
@@ -238,24 +241,34 @@ function validHelo(value: string, io: CliIo): string {
       `invalid --helo "${value}": ${problem}; give this server's host name, such as mail.example.com`,
     );
   }
-  if (!isFullyQualifiedHelo(value)) {
+  const warning = heloWarning(value);
+  if (warning !== null) {
     io.stderr.write(
-      `delist: warning: the EHLO name "${value}" is not fully qualified, and some receivers reject such a name, so a refusal may be about the name rather than the sender; give the name your mail server sends, such as mail.example.com\n`,
+      `delist: warning: the EHLO name "${value}" ${warning}, and some receivers reject such a name, so a refusal may be about the name rather than the sender; give the name your mail server sends, such as mail.example.com\n`,
     );
   }
-  return value;
+  return ehloName(value);
 }
 
 /**
- * Returns this machine's host name as the EHLO name when it is fully qualified. Otherwise it
- * throws a UsageError before anything is sent, because a receiver that rejects a bare EHLO
- * name would reject the probe for its name, and the mail server sends another one.
+ * Returns this machine's host name as the EHLO name when it is fully qualified and not a name
+ * that `heloWarning` lists, such as `localhost.localdomain`. Otherwise it throws a UsageError
+ * before anything is sent, because a receiver that rejects the EHLO name would reject the
+ * probe for its name, and the mail server sends another one.
  */
 function defaultHelo(hostName: string): string {
-  if (heloProblem(hostName) === null && isFullyQualifiedHelo(hostName)) return hostName;
-  throw new UsageError(
-    `this machine's host name "${hostName}" is not a fully qualified name to send in EHLO, and some receivers reject such a name: give --helo with the name your mail server sends, such as mail.example.com`,
-  );
+  if (heloProblem(hostName) !== null || !isFullyQualifiedHelo(hostName)) {
+    throw new UsageError(
+      `this machine's host name "${hostName}" is not a fully qualified name to send in EHLO, and some receivers reject such a name: give --helo with the name your mail server sends, such as mail.example.com`,
+    );
+  }
+  const warning = heloWarning(hostName);
+  if (warning !== null) {
+    throw new UsageError(
+      `this machine's host name "${hostName}" ${warning}, and some receivers reject such a name in EHLO: give --helo with the name your mail server sends, such as mail.example.com`,
+    );
+  }
+  return ehloName(hostName);
 }
 
 function validAddress(value: string, option: string): string {

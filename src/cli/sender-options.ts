@@ -1,5 +1,6 @@
 import { domainToASCII } from "node:url";
 import { hostNameProblem, isIpAddress, nameProblem } from "../dns/names.js";
+import { canonicalIp } from "../store/types.js";
 import { UsageError } from "./io.js";
 
 /**
@@ -61,13 +62,17 @@ function asciiLabel(label: string): string | { problem: string } {
   return ascii;
 }
 
-/** Rejects anything in `--ip` that is not an IPv4 or IPv6 address. */
+/**
+ * Rejects anything in `--ip` that is not an IPv4 or IPv6 address, and returns each address
+ * once in its canonical spelling: IPv6 in the RFC 5952 form, an IPv4-mapped IPv6 address as
+ * IPv4. SPF and the PTR lookup treat a mapped address as IPv4, so the report names it that way.
+ */
 export function validIps(ips: readonly string[]): string[] {
   for (const ip of ips) {
     if (!isIpAddress(ip))
       throw new UsageError(`invalid --ip "${ip}": give an IPv4 or IPv6 address`);
   }
-  return [...new Set(ips)];
+  return [...new Set(ips.map(canonicalIp))];
 }
 
 /**

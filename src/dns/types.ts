@@ -57,6 +57,11 @@ export interface DnsFailure {
   readonly type: RecordType;
   /** What the server or the network reported, for people. */
   readonly detail: string;
+  /**
+   * For `truncated`: true when the retry over TCP got an answer that was truncated too, so
+   * DNS over TCP works but the server sent no usable answer over it. Absent otherwise.
+   */
+  readonly tcpAnswered?: boolean;
 }
 
 /** The records of one successful query; `canonicalName` is the end of any CNAME chain. */

@@ -26,7 +26,13 @@ type Outcome =
   | { readonly kind: "response"; readonly packet: dnsPacket.DecodedPacket }
   | { readonly kind: "timeout" }
   | { readonly kind: "error"; readonly detail: string }
-  | { readonly kind: "truncated"; readonly detail: string; readonly tcpTimedOut: boolean };
+  | {
+      readonly kind: "truncated";
+      readonly detail: string;
+      readonly tcpTimedOut: boolean;
+      /** True when the TCP retry got an answer, truncated again. */
+      readonly tcpAnswered: boolean;
+    };
 
 const MAX_CNAME_HOPS = 8;
 
@@ -68,7 +74,8 @@ export function wireResolver(options: WireResolverOptions): Resolver {
       }
       if (outcome.kind === "error") return dnsFailure(name, type, "unreachable", outcome.detail);
       if (outcome.kind === "truncated") {
-        return dnsFailure(name, type, "truncated", outcome.detail);
+        const failure = { kind: "truncated", name, type, detail: outcome.detail } as const;
+        return { ok: false, ...failure, tcpAnswered: outcome.tcpAnswered };
       }
       const step = interpretResponse(outcome.packet, name, current, type, chain);
       if (step.next === null) return step.result;
@@ -103,7 +110,7 @@ async function retryOverTcp(
   switch (outcome.kind) {
     case "response":
       if (!truncated(outcome.packet)) return outcome;
-      return truncation("the answer was truncated over both UDP and TCP", false);
+      return truncation("the answer was truncated over both UDP and TCP", false, true);
     case "timeout":
       return truncation(`${prefix} got no answer within ${timeoutMs} ms`, true);
     case "error":
@@ -113,8 +120,8 @@ async function retryOverTcp(
   }
 }
 
-function truncation(detail: string, tcpTimedOut: boolean): Outcome {
-  return { kind: "truncated", detail, tcpTimedOut };
+function truncation(detail: string, tcpTimedOut: boolean, tcpAnswered = false): Outcome {
+  return { kind: "truncated", detail, tcpTimedOut, tcpAnswered };
 }
 
 /** SERVFAIL is often passing trouble of one server, so it is retried like a timeout. */

@@ -105,9 +105,14 @@ function unansweredMessage(
 
 /** Describes the distinct causes of `queries` for people: `timed out, refused by the DNS server`. */
 export function describeCauses(queries: readonly DnsFailure[]): string {
-  return causeKinds(queries)
-    .map((kind) => CAUSES[kind] ?? `failed (${kind})`)
-    .join(", ");
+  return [...new Set(queries.map(describeCause))].join(", ");
+}
+
+function describeCause(query: DnsFailure): string {
+  if (query.kind === "truncated" && query.tcpAnswered === true) {
+    return "answer truncated over both UDP and TCP";
+  }
+  return CAUSES[query.kind] ?? `failed (${query.kind})`;
 }
 
 /** Returns the distinct failure kinds of `queries`, in the order first seen. */
@@ -131,7 +136,14 @@ function fixText(context: JobContext, queries: readonly DnsFailure[]): string {
     resolver === undefined
       ? "set dns.resolver to a DNS server that does"
       : "set dns.resolver to another DNS server";
-  if (queries.some((query) => query.kind === "truncated")) {
+  const truncated = queries.filter((query) => query.kind === "truncated");
+  if (truncated.length > 0 && truncated.every((query) => query.tcpAnswered === true)) {
+    return (
+      `DNS over TCP works, but ${resolverName(resolver)} sent its TCP answers truncated too, ` +
+      `so check that server's configuration or ${other}.`
+    );
+  }
+  if (truncated.length > 0) {
     return (
       `Answers too big for UDP are sent again over TCP, so allow DNS over TCP from this host ` +
       `to ${resolverName(resolver)}, or ${other}.`

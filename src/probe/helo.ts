@@ -32,3 +32,32 @@ export function isFullyQualifiedHelo(name: string): boolean {
   if (/^\[.*\]$/.test(name)) return true;
   return name.replace(/\.$/, "").includes(".");
 }
+
+/**
+ * Returns the EHLO name to send: a host name without its trailing dot, because the Domain
+ * syntax of RFC 5321 (section 4.1.2) has none. Address literals are returned unchanged.
+ */
+export function ehloName(name: string): string {
+  return name.startsWith("[") ? name : name.replace(/\.$/, "");
+}
+
+// Names that only mean "this machine" and that no receiver can look up: the defaults of an
+// unconfigured host such as `localhost.localdomain`, and the reserved `.local` and `.invalid`.
+const LOCAL_NAME = /(?:^|\.)(?:localhost|localdomain|local|invalid)$/i;
+
+/**
+ * Checks an EHLO name that `heloProblem` accepts for what receivers may reject: a bare name,
+ * a name for this machine only, or an underscore. Returns the problem as the rest of a
+ * sentence that starts with the name, or null when the name is fine.
+ */
+export function heloWarning(name: string): string | null {
+  if (!isFullyQualifiedHelo(name)) return "is not fully qualified";
+  if (name.startsWith("[")) return null;
+  if (LOCAL_NAME.test(ehloName(name))) {
+    return "is a name for this machine only, which no receiver can look up";
+  }
+  if (name.includes("_")) {
+    return "contains an underscore, which RFC 5321 does not allow in a host name";
+  }
+  return null;
+}

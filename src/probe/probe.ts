@@ -6,6 +6,7 @@ import { SmtpConnection, type TlsInfo } from "./connection.js";
 import { Conversation, type RecordedReply } from "./conversation.js";
 import { planMailHosts, type MailHost } from "./mail-hosts.js";
 import { decideStatus } from "./status.js";
+import { ehloName } from "./helo.js";
 import type { ProbeMx, ProbeResult } from "./types.js";
 
 /** The recipient, envelope and connection settings of one probe. */
@@ -50,9 +51,14 @@ interface Session {
 /**
  * Probes the recipient's MX: connect on port 25, EHLO, STARTTLS when offered, MAIL FROM,
  * RCPT TO, then RSET and QUIT. With `sendTest` it sends DATA and a short test message in place
- * of RSET. It never rejects: network trouble becomes an `error` result with the reason.
+ * of RSET. It never rejects: network trouble becomes an `error` result with the reason. The
+ * EHLO name is sent without a trailing dot.
  */
-export async function runProbe(request: ProbeRequest, context: ProbeContext): Promise<ProbeResult> {
+export async function runProbe(
+  requested: ProbeRequest,
+  context: ProbeContext,
+): Promise<ProbeResult> {
+  const request = { ...requested, helo: ehloName(requested.helo) };
   const startedAt = context.now();
   const domain = request.recipient.slice(request.recipient.lastIndexOf("@") + 1).toLowerCase();
   const session: Session = {

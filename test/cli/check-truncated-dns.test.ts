@@ -39,9 +39,19 @@ async function truncatingServer(tcpReply: TestReply): Promise<TestDnsServer> {
 }
 
 describe.each([
-  ["a closed TCP connection", { closeTcp: true }],
-  ["an answer truncated over TCP too", { truncateTcp: true }],
-] as const)("check with %s", (_label, tcpReply) => {
+  [
+    "a closed TCP connection",
+    { closeTcp: true },
+    "truncated, with a failed retry over TCP",
+    "allow DNS over TCP from this host to the DNS server at",
+  ],
+  [
+    "an answer truncated over TCP too",
+    { truncateTcp: true },
+    "truncated over both UDP and TCP",
+    "DNS over TCP works, but the DNS server at",
+  ],
+] as const)("check with %s", (_label, tcpReply, cause, fix) => {
   test("leaves SPF and MX not checked", async () => {
     server = await truncatingServer(tcpReply);
     const args = ["check", "truncated.example.com", "--resolver", server.address];
@@ -61,9 +71,8 @@ describe.each([
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/SPF +not checked/);
     expect(result.stdout).not.toMatch(/no SPF record|unreachable/i);
-    const fix = `allow DNS over TCP from this host to the DNS server at ${server.address}`;
-    expect(result.stderr).toContain("truncated, with a failed retry over TCP");
-    expect(result.stderr).toContain(fix);
+    expect(result.stderr).toContain(cause);
+    expect(result.stderr).toContain(`${fix} ${server.address}`);
     expect(result.stderr).not.toContain("could not reach");
   });
 });
@@ -75,5 +84,15 @@ test("check with every answer truncated names TCP", async () => {
   expect(result.code).toBe(2);
   expect(result.stderr).toContain("no DNS query got a usable answer");
   expect(result.stderr).toContain("truncated over both UDP and TCP");
-  expect(result.stderr).toContain("allow DNS over TCP from this host");
+  expect(result.stderr).toContain("DNS over TCP works, but the DNS server at");
+  expect(result.stderr).not.toContain("allow DNS over TCP");
+});
+
+test("check with TCP truncated drops the TCP advice", async () => {
+  server = await truncatingServer({ truncateTcp: true });
+  const args = ["check", "truncated.example.com", "--resolver", server.address];
+  const result = await runCommand([...args, "--timeout-ms", "300"]);
+  expect(result.stderr).not.toContain("failed retry over TCP");
+  expect(result.stderr).not.toContain("allow DNS over TCP");
+  expect(result.stderr).not.toContain("make that server answer over TCP");
 });

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { isFullyQualifiedHelo } from "../../src/probe/index.js";
+import { heloWarning, isFullyQualifiedHelo } from "../../src/probe/index.js";
 import { forbidRealNetwork } from "../dns/guard.js";
 import { runCommand } from "../helpers/cli.js";
 import { runProbe } from "../helpers/probe-command.js";
@@ -57,5 +57,45 @@ describe("probe EHLO name", () => {
     const result = await runProbe(join(tempDir(), "h.sqlite"), server.port);
     expect(result.code).toBe(0);
     expect(result.stderr).not.toContain("EHLO name");
+  });
+
+  it("heloWarning for suspect names", () => {
+    expect(heloWarning("mail.example.com")).toBeNull();
+    expect(heloWarning("mail.example.com.")).toBeNull();
+    expect(heloWarning("[192.0.2.1]")).toBeNull();
+    expect(heloWarning("localhost")).toBe("is not fully qualified");
+    expect(heloWarning("localhost.localdomain")).toContain("a name for this machine only");
+    expect(heloWarning("mail.localdomain")).toContain("a name for this machine only");
+    expect(heloWarning("localhost.localdomain.")).toContain("a name for this machine only");
+    expect(heloWarning("printer.local")).toContain("a name for this machine only");
+    expect(heloWarning("mail_x.example.com")).toContain("contains an underscore");
+  });
+
+  it("--helo with trailing dot sent without it", async () => {
+    server = await startGmailLikeServer("accepted");
+    const db = join(tempDir(), "h.sqlite");
+    const result = await runProbe(db, server.port, ["--helo", "mail.example.com."]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toContain("EHLO name");
+    expect(server.heloNames).toEqual(["mail.example.com"]);
+  });
+
+  it("--helo localhost.localdomain gets a warning", async () => {
+    server = await startGmailLikeServer("accepted");
+    const db = join(tempDir(), "h.sqlite");
+    const result = await runProbe(db, server.port, ["--helo", "localhost.localdomain"]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      'warning: the EHLO name "localhost.localdomain" is a name for this machine only',
+    );
+  });
+
+  it("--helo with underscore gets a warning", async () => {
+    server = await startGmailLikeServer("accepted");
+    const db = join(tempDir(), "h.sqlite");
+    const result = await runProbe(db, server.port, ["--helo", "mail_x.example.com"]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('the EHLO name "mail_x.example.com" contains an underscore');
+    expect(server.heloNames).toEqual(["mail_x.example.com"]);
   });
 });

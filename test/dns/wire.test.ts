@@ -147,6 +147,7 @@ describe("wire resolver", () => {
     const result = await resolver.resolve("example.com", "TXT");
     expect(result.ok ? "answer" : result.kind).toBe("truncated");
     expect(result.ok ? "" : result.detail).toMatch(/truncated.*TCP.*closed/);
+    expect(result.ok ? null : result.tcpAnswered).toBe(false);
     expect(server?.queries.map((query) => query.transport)).toEqual(["udp", "tcp"]);
   });
 
@@ -155,6 +156,7 @@ describe("wire resolver", () => {
     const result = await resolver.resolve("example.com", "TXT");
     expect(result.ok ? "answer" : result.kind).toBe("truncated");
     expect(result.ok ? "" : result.detail).toMatch(/truncated over both UDP and TCP/);
+    expect(result.ok ? null : result.tcpAnswered).toBe(true);
   });
 
   it("reports a truncated answer whose TCP retry times out", async () => {

@@ -35,6 +35,8 @@ export interface GmailLikeServer {
   phase: GmailPhase;
   /** Steps seen through the server's hooks, in order: `STARTTLS`, `MAIL`, `RCPT`, `DATA`. */
   readonly commands: string[];
+  /** The EHLO or HELO name of each MAIL FROM, as the server received it. */
+  readonly heloNames: string[];
   /** Message bodies received after DATA. */
   readonly messages: string[];
   readonly connections: number;
@@ -50,6 +52,7 @@ export async function startGmailLikeServer(
 ): Promise<GmailLikeServer> {
   const state = { phase, connections: 0 };
   const commands: string[] = [];
+  const heloNames: string[] = [];
   const messages: string[] = [];
   const server = new SMTPServer({
     name: "mx.google.test",
@@ -66,8 +69,9 @@ export async function startGmailLikeServer(
       commands.push("STARTTLS");
       callback();
     },
-    onMailFrom(_address: SMTPServerAddress, _session, callback) {
+    onMailFrom(_address: SMTPServerAddress, session, callback) {
       commands.push("MAIL");
+      heloNames.push(session.hostNameAppearsAs);
       callback();
     },
     onRcptTo(_address: SMTPServerAddress, _session, callback) {
@@ -101,6 +105,7 @@ export async function startGmailLikeServer(
       state.phase = value;
     },
     commands,
+    heloNames,
     messages,
     get connections() {
       return state.connections;

@@ -10,7 +10,7 @@ import {
   type CheckResult,
   type Problem,
 } from "../types.js";
-import { findAppliedPolicy, type AppliedPolicy } from "./applied.js";
+import { findAppliedPolicy, weakerPolicy, type AppliedPolicy } from "./applied.js";
 import { discoverDmarc, pslOrganisationalDomain, type OrgDomainMethod } from "./discover.js";
 import {
   correctVersionTag,
@@ -39,7 +39,10 @@ export interface DmarcEvidence {
   readonly organisationalDomain: string;
   readonly method: OrgDomainMethod;
   readonly policy: DmarcPolicy | null;
-  /** The policy receivers apply to this domain: `p=`, or for a subdomain `sp=` or `np=`. */
+  /**
+   * The policy receivers apply to this domain: `p=`, or for a subdomain `sp=` or `np=`, and the
+   * next weaker policy when `pct=0`.
+   */
   readonly appliedPolicy: DmarcPolicy | null;
   /** The tag `appliedPolicy` came from, or null without a valid record. */
   readonly appliedPolicyTag: AppliedPolicy["tag"] | null;
@@ -173,7 +176,18 @@ function explain(evidence: DmarcEvidence, problems: readonly Problem[]): string 
       ? `, inherited from ${evidence.recordDomain ?? "?"}`
       : "";
   const tag = evidence.appliedPolicyTag ?? "p";
+  const stated = statedPolicy(evidence, tag);
+  if (stated !== evidence.appliedPolicy) {
+    return `DMARC policy for ${evidence.domain} is ${tag}=${stated}${inherited}, but pct=0 makes receivers apply ${evidence.appliedPolicy}.`;
+  }
   return `DMARC policy for ${evidence.domain} is ${tag}=${evidence.appliedPolicy}${inherited}.`;
+}
+
+/** Returns the policy that the tag `tag` of the record states, before `pct=` weakens it. */
+function statedPolicy(evidence: DmarcEvidence, tag: AppliedPolicy["tag"]): DmarcPolicy | null {
+  if (tag === "sp") return evidence.subdomainPolicy;
+  if (tag === "np") return evidence.nonexistentPolicy;
+  return evidence.policy;
 }
 
 /**
@@ -275,10 +289,10 @@ function policyProblems(
   applied: AppliedPolicy,
 ): Problem[] {
   const problems: Problem[] = [];
-  const stated = `${applied.tag}=${applied.policy ?? "none"}`;
+  const stated = `${applied.tag}=${applied.statedPolicy ?? "none"}`;
   const forDomain = applied.tag === "p" ? "" : ` for ${domain}`;
   const inRecord = applied.tag === "p" ? "" : ` in the record of ${recordDomain}`;
-  if (applied.policy === "none") {
+  if (applied.statedPolicy === "none") {
     problems.push(
       problem(
         "dmarc-monitor-only",
@@ -288,7 +302,7 @@ function policyProblems(
       ),
     );
   }
-  const pct = pctProblem(stated, recordDomain, record.pct, applied.policy);
+  const pct = pctProblem(stated, recordDomain, record.pct, applied.statedPolicy);
   if (pct !== null) problems.push(pct);
   if (record.testing) {
     problems.push(
@@ -315,7 +329,7 @@ function pctProblem(
   policy: DmarcPolicy | null,
 ): Problem | null {
   if (pct >= 100 || policy === null || policy === "none") return null;
-  const weaker = policy === "reject" ? "quarantine" : "none";
+  const weaker = weakerPolicy(policy) ?? "none";
   if (pct === 0) {
     return problem(
       "dmarc-pct",

@@ -1,4 +1,4 @@
-import ipaddr from "ipaddr.js";
+import { parseIp } from "../../dns/names.js";
 import { parseSpfRecord, type Directive } from "./record.js";
 import { WIDEST_IPV4_PREFIX, WIDEST_IPV6_PREFIX } from "./policy.js";
 
@@ -50,12 +50,24 @@ export function correctedRecord(input: CorrectionInput): string {
     }
   }
   for (const ip of input.missingIps) {
-    const term = ipaddr.parse(ip).kind() === "ipv4" ? `ip4:${ip}` : `ip6:${ip}`;
+    const term = ipTerm(ip);
     if (!terms.includes(term)) terms.push(term);
   }
   const hasAll = input.records.some((record) => / [-~?+]?all( |$)/i.test(record));
   const last = redirect !== null && !hasAll ? redirect : ending;
   return ["v=spf1", ...terms, last].join(" ");
+}
+
+/**
+ * Writes the `ip4:` or `ip6:` term for one sending IP. An IPv4-mapped IPv6 address gets `ip4:`,
+ * because the SPF evaluation compares it as IPv4 (see `parseIp`), so an `ip6:` term never
+ * matches it. IPv6 is written in the RFC 5952 form, so two spellings of one address give one
+ * term.
+ */
+function ipTerm(ip: string): string {
+  const address = parseIp(ip);
+  const text = address.toString();
+  return address.kind() === "ipv4" ? `ip4:${text}` : `ip6:${text}`;
 }
 
 function keep(directive: Directive, input: CorrectionInput): string[] {
@@ -72,9 +84,7 @@ function keep(directive: Directive, input: CorrectionInput): string[] {
     input.lookups > MAX_LOOKUPS && (mechanism.kind === "a" || mechanism.kind === "mx");
   const addresses = input.addresses[directive.text];
   if (flatten && addresses !== undefined && addresses.length > 0) {
-    return addresses.map((address) =>
-      address.includes(":") ? `ip6:${address}` : `ip4:${address}`,
-    );
+    return addresses.map(ipTerm);
   }
   return [directive.text];
 }

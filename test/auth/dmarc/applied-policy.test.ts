@@ -69,6 +69,9 @@ $ORIGIN example.net.
 _dmarc TXT "v=DMARC1; p=reject; pct=0; rua=mailto:d@example.net"
 $ORIGIN example.org.
 _dmarc TXT "v=DMARC1; p=reject; pct=50; rua=mailto:d@example.org"
+$ORIGIN example.edu.
+_dmarc TXT "v=DMARC1; p=none; sp=reject; pct=0; rua=mailto:d@example.edu"
+news A 192.0.2.20
 `;
 
   it("reads pct=0 with quarantine as none", async () => {
@@ -99,5 +102,35 @@ _dmarc TXT "v=DMARC1; p=reject; pct=50; rua=mailto:d@example.org"
       "pct=50 applies p=reject to 50 % of the failing mail and quarantine to the rest; " +
         "RFC 9989 drops pct.",
     );
+  });
+
+  it("applies none for quarantine at pct=0", async () => {
+    const check = await checkDmarc("example.com", zoneDns(pctZone));
+
+    expect(check.evidence.policy).toBe("quarantine");
+    expect(check.evidence.appliedPolicy).toBe("none");
+    expect(check.evidence.appliedPolicyTag).toBe("p");
+    expect(check.explanation).toBe(
+      "DMARC policy for example.com is p=quarantine, but pct=0 makes receivers apply none.",
+    );
+  });
+
+  it("applies quarantine for sp=reject at pct=0", async () => {
+    const check = await checkDmarc("news.example.edu", zoneDns(pctZone));
+
+    expect(check.evidence.appliedPolicy).toBe("quarantine");
+    expect(check.evidence.appliedPolicyTag).toBe("sp");
+    expect(check.explanation).toBe(
+      "DMARC policy for news.example.edu is sp=reject, inherited from example.edu, but pct=0 " +
+        "makes receivers apply quarantine.",
+    );
+    expect(check.problems.map((p) => p.code)).not.toContain("dmarc-monitor-only");
+  });
+
+  it("keeps reject at pct=50", async () => {
+    const check = await checkDmarc("example.org", zoneDns(pctZone));
+
+    expect(check.evidence.appliedPolicy).toBe("reject");
+    expect(check.explanation).toBe("DMARC policy for example.org is p=reject.");
   });
 });

@@ -33,4 +33,22 @@ $ORIGIN 2.0.192.in-addr.arpa.
     const check = await checkSpf("example.com", ["192.0.2.10", "2001:db8::25"], null, dns);
     expect(check.evidence.correctedRecord).toBe("v=spf1 ip4:192.0.2.10 ip6:2001:db8::25 -all");
   });
+
+  it("adds a mapped IPv6 address as ip4", async () => {
+    const dns = zoneDns(`$ORIGIN example.com.
+@ TXT "v=spf1 ip4:192.0.2.20 -all"
+`);
+    const check = await checkSpf("example.com", ["::ffff:192.0.2.21"], null, dns);
+    expect(check.evidence.result).toEqual({ "::ffff:192.0.2.21": "fail" });
+    expect(check.evidence.correctedRecord).toBe("v=spf1 ip4:192.0.2.20 ip4:192.0.2.21 -all");
+  });
+
+  it("adds two spellings of one IPv6 address once", async () => {
+    const dns = zoneDns(`$ORIGIN example.com.
+@ TXT "v=spf1 ip4:192.0.2.20 -all"
+`);
+    const ips = ["2001:DB8:0:0:0:0:0:25", "2001:db8:0::25"];
+    const check = await checkSpf("example.com", ips, null, dns);
+    expect(check.evidence.correctedRecord).toBe("v=spf1 ip4:192.0.2.20 ip6:2001:db8::25 -all");
+  });
 });
