@@ -24,6 +24,8 @@ export interface JobContext {
   readonly signal: AbortSignal;
   /** Holds back the log lines of failures that repeat on every run. */
   readonly repeats: RepeatFilter;
+  /** This machine's host name, the EHLO name of probes without a configured one. */
+  readonly hostName: string;
 }
 
 /** Builds the DNS contexts of the configuration: its resolver, or the system's. */

@@ -321,6 +321,7 @@ describe("log job stopped mid-read", () => {
       },
       signal: stopped.signal,
       repeats: new RepeatFilter(),
+      hostName: "monitor.example.com",
     };
     await expect(runLogJob(context, dir)).rejects.toThrow(/aborted/);
     expect(store.positions.get(join(dir, "mail.log"))).toBeNull();
