@@ -5,6 +5,7 @@ import type { HistoryStore } from "../store/history.js";
 import type { Observation } from "../store/types.js";
 import type { MonitorConfig } from "./config.js";
 import type { Logger } from "./logger.js";
+import type { OutboundWatch } from "./no-outbound.js";
 import type { RepeatFilter } from "./repeats.js";
 
 /** The configuration, store, clock and ports that every monitor job uses. */
@@ -24,6 +25,8 @@ export interface JobContext {
   readonly signal: AbortSignal;
   /** Holds back the log lines of failures that repeat on every run. */
   readonly repeats: RepeatFilter;
+  /** Which followed logs have shown outbound delivery, for the warning about those that have not. */
+  readonly outbound: OutboundWatch;
   /** This machine's host name, the EHLO name of probes without a configured one. */
   readonly hostName: string;
 }
