@@ -174,9 +174,10 @@ function warnNoOutboundDelivery(
     fromStart,
   });
   if (!due) return;
-  const { firstTime, lastTime } = analysed.diagnosis.input;
+  const isoTime = (time: number | null): string | null =>
+    time === null ? null : new Date(time).toISOString();
   context.logger.warn(
-    { path, firstTime, lastTime },
+    { path, firstLineAt: isoTime(analysed.firstTime), lastLineAt: isoTime(analysed.lastTime) },
     "log shows no outbound delivery, so it cannot show whether receivers block this server: " +
       "no line in it is a delivery attempt to another server. Check that it is the log of the " +
       "server that sends the mail; when mail leaves through a relay host, follow that host's log",

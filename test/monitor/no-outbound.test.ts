@@ -74,6 +74,8 @@ describe("log without outbound delivery", () => {
     expect(warnings(logs)).toHaveLength(1);
     expect(warnings(logs)[0]?.["path"]).toBe(path);
     expect(warnings(logs)[0]?.["level"]).toBe(40);
+    expect(warnings(logs)[0]?.["firstLineAt"]).toBe(new Date(T0).toISOString());
+    expect(warnings(logs)[0]?.["lastLineAt"]).toBe(new Date(T0 + 4 * MINUTE + 1000).toISOString());
 
     appendFileSync(path, inboundLines(T0 + 2 * 60 * MINUTE, 5));
     clock.set(T0 + 3 * 60 * MINUTE);
