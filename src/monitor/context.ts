@@ -25,7 +25,7 @@ export interface JobContext {
   readonly signal: AbortSignal;
   /** Holds back the log lines of failures that repeat on every run. */
   readonly repeats: RepeatFilter;
-  /** Which followed logs have shown outbound delivery, for the warning about those that have not. */
+  /** The followed logs that have shown outbound delivery, for the warning about the others. */
   readonly outbound: OutboundWatch;
   /** This machine's host name, the EHLO name of probes without a configured one. */
   readonly hostName: string;

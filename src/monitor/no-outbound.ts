@@ -8,7 +8,7 @@ import type { VerdictStatus } from "../diagnose/types.js";
  */
 export const NO_OUTBOUND_WARN_SPAN_MS = 60 * 60_000;
 
-/** What one read of a log showed, as `OutboundWatch.record` needs it. */
+/** The facts of one read of a log that `OutboundWatch.record` uses. */
 export interface LogWindowSummary {
   readonly status: VerdictStatus;
   /** Times of the window's first and latest log lines (ms since the epoch), or null. */
@@ -25,9 +25,9 @@ interface LogState {
 }
 
 /**
- * Tracks, per log path, whether the log has shown outbound delivery since the monitor started,
- * so that a log that never does (an inbound-only log, or the log of a host that hands its mail
- * to a relay host) gets one warning instead of months of silent checks.
+ * Tracks, per log path, whether the log has shown outbound delivery since the monitor started.
+ * A log that never does, such as an inbound-only log or the log of a host that hands its mail
+ * to a relay host, then gets one warning instead of months of silent checks.
  * NOTE: the state is kept in memory, so each `--once` run judges only the lines it reads.
  */
 export class OutboundWatch {

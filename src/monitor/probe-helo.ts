@@ -4,7 +4,7 @@ import type { Logger } from "./logger.js";
 
 /**
  * Returns the EHLO name that `probe` sends: its own `helo`, else the top-level `helo`, else
- * this machine's `hostName`. `checkProbeHelos` rejects a configuration in which the host name
+ * this machine's `hostName`. `probeHeloProblem` rejects a configuration in which the host name
  * would be used but is not a fully qualified name.
  */
 export function probeHelo(probe: ProbeConfig, config: MonitorConfig, hostName: string): string {

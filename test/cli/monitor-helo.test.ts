@@ -37,7 +37,7 @@ function writeConfig(dir: string, port: number, helo: Record<string, string>): s
   return path;
 }
 
-/** The monitor's warnings about an EHLO name. */
+/** Returns the monitor's warnings about an EHLO name. */
 function heloWarnings(stderr: string): string[] {
   return stderr
     .split("\n")
