@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { resolve as resolvePath } from "node:path";
 import process from "node:process";
 import {
@@ -6,6 +7,7 @@ import {
   loadMonitorConfig,
   Monitor,
   MonitorConfigError,
+  probeHeloProblem,
   type MonitorConfig,
 } from "../monitor/index.js";
 import { systemClock } from "../store/clock.js";
@@ -82,11 +84,21 @@ async function runUntilSignal(
   }
 }
 
+/**
+ * Reads the configuration, and rejects it before the history database is opened when a probe
+ * would send this machine's bare host name in EHLO.
+ */
 async function readConfig(path: string): Promise<MonitorConfig> {
+  let config: MonitorConfig;
   try {
-    return await loadMonitorConfig(path);
+    config = await loadMonitorConfig(path);
   } catch (error) {
     if (error instanceof MonitorConfigError) throw new UsageError(error.message);
     throw error;
   }
+  const heloProblem = probeHeloProblem(config, hostname());
+  if (heloProblem !== null) {
+    throw new UsageError(`invalid monitor configuration ${path}:\n  ${heloProblem}`);
+  }
+  return config;
 }

@@ -107,7 +107,11 @@ const probeSchema = z
       .union([address, z.literal("")])
       .default("")
       .describe("The MAIL FROM address; empty for the null sender <>."),
-    helo: helo.optional().describe("The EHLO name of this probe; default: the top-level helo."),
+    helo: helo
+      .optional()
+      .describe(
+        "The EHLO name of this probe; default: the top-level helo, else this machine's host name if it is fully qualified.",
+      ),
     mx: z
       .string()
       .refine((value) => canParse(() => parseMxOverride(value)), {
@@ -143,7 +147,11 @@ export const MONITOR_CONFIG_SCHEMA = z
       .describe(
         "Sending domains to look up on domain blocklists and check for SPF, DKIM, DMARC and MX.",
       ),
-    helo: helo.optional().describe("The HELO name the server sends, compared with its PTR."),
+    helo: helo
+      .optional()
+      .describe(
+        "The HELO name the server sends, compared with its PTR, and the EHLO name of probes without their own. Without it, probes send this machine's host name, and the monitor rejects the configuration at start when that name is not fully qualified.",
+      ),
     logs: z
       .array(logSource)
       .default([])

@@ -23,6 +23,7 @@ export {
   type BeforeSendHook,
 } from "./alerts.js";
 export { createMonitorLogger, type Logger } from "./logger.js";
+export { probeHeloProblem } from "./probe-helo.js";
 export { Schedule } from "./schedule.js";
 export { LogWindow } from "./log-window.js";
 export { logObservations } from "./log-job.js";

@@ -143,6 +143,8 @@ async function checkLog(
     "log checked",
   );
   if (analysed === null) return true;
+  const fromStart = saved === null && config.logsFromStart;
+  warnNoOutboundDelivery(context, path, analysed, fromStart);
   return reportUnreachableProviders(context, path, analysed.diagnosis.providers) === "complete";
 }
 
@@ -152,6 +154,34 @@ async function checkLog(
  */
 function reportUnreadLog(context: JobContext, path: string, message: string): void {
   warnUnlessRepeated(context, `log:${path}`, message, { path });
+}
+
+/**
+ * Warns once per log path when the log shows no outbound delivery (see `OutboundWatch`), as
+ * `delist diagnose` does with its `no-outbound-delivery` verdict, because the monitor would
+ * follow such a log and never see a block.
+ */
+function warnNoOutboundDelivery(
+  context: JobContext,
+  path: string,
+  analysed: LogWindowResult,
+  fromStart: boolean,
+): void {
+  const due = context.outbound.record(path, {
+    status: analysed.diagnosis.verdict.status,
+    firstTime: analysed.firstTime,
+    lastTime: analysed.lastTime,
+    fromStart,
+  });
+  if (!due) return;
+  const isoTime = (time: number | null): string | null =>
+    time === null ? null : new Date(time).toISOString();
+  context.logger.warn(
+    { path, firstLineAt: isoTime(analysed.firstTime), lastLineAt: isoTime(analysed.lastTime) },
+    "log shows no outbound delivery, so it cannot show whether receivers block this server: " +
+      "no line in it is a delivery attempt to another server. Check that it is the log of the " +
+      "server that sends the mail; when mail leaves through a relay host, follow that host's log",
+  );
 }
 
 /**

@@ -48,6 +48,8 @@ export interface LogWindowResult {
   readonly acceptances: AcceptanceTimes;
   /** The outgoing sources the window showed, or null when it was built without tracking them. */
   readonly sources: SourceWindow | null;
+  /** Time of the window's first log line (ms since the epoch), or null when none has a time. */
+  readonly firstTime: number | null;
   /** Time of the window's latest log line (ms since the epoch), or null when none has a time. */
   readonly lastTime: number | null;
 }
@@ -176,6 +178,7 @@ export class LogWindow {
       providerFacts: facts.providers,
       acceptances: this.acceptances,
       sources: this.sources?.finish() ?? null,
+      firstTime: facts.firstTime,
       lastTime: facts.lastTime,
     };
   }

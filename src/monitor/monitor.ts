@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import type { DnsContext } from "../dns/context.js";
 import { DAY_MS, type Clock } from "../store/clock.js";
 import { describeSqliteError } from "../store/database.js";
@@ -12,12 +13,14 @@ import {
   type BeforeSendHook,
 } from "./alerts.js";
 import { runBlocklistJob, runDnsJob } from "./checks.js";
-import { JOB_KINDS, type JobKind, type MonitorConfig } from "./config.js";
+import { JOB_KINDS, MonitorConfigError, type JobKind, type MonitorConfig } from "./config.js";
 import { dnsFactory, type JobContext } from "./context.js";
 import { runLogJob } from "./log-job.js";
 import { warnLiftProgressWithoutFailures } from "./lift-progress.js";
 import type { Logger } from "./logger.js";
+import { OutboundWatch } from "./no-outbound.js";
 import { logOnceResult, type OnceResult } from "./once.js";
+import { probeHeloProblem, warnBareProbeHelos } from "./probe-helo.js";
 import { runProbeJob } from "./probe-job.js";
 import { RepeatFilter } from "./repeats.js";
 import { Schedule } from "./schedule.js";
@@ -40,6 +43,8 @@ export interface MonitorOptions {
   readonly senders?: readonly AlertSender[];
   /** Called before each alert is handed to its channel; tests use it as a crash point. */
   readonly beforeSend?: BeforeSendHook;
+  /** The EHLO name of probes without a configured one. Default: this machine's host name. */
+  readonly hostName?: string;
 }
 
 /** The maximum sleep of the loop, so that a step of the system clock is noticed within it. */
@@ -73,8 +78,17 @@ export class Monitor {
   private unwatchedCheckFrom: number | null = null;
   private idleWaiters: { after: number; resolve: () => void }[] = [];
 
+  /**
+   * Throws a MonitorConfigError when a probe would send this machine's host name in EHLO and
+   * that name is not fully qualified (see `probeHeloProblem`).
+   */
   constructor(options: MonitorOptions) {
     const { config, clock, logger } = options;
+    const hostName = options.hostName ?? hostname();
+    const heloProblem = probeHeloProblem(config, hostName);
+    if (heloProblem !== null) {
+      throw new MonitorConfigError(`invalid monitor configuration: ${heloProblem}`);
+    }
     const senders = options.senders ?? configuredSenders(config, options.env);
     this.dispatcher = new AlertDispatcher(
       options.store,
@@ -94,6 +108,8 @@ export class Monitor {
       createDns: options.createDns ?? dnsFactory(config, clock),
       signal: this.stopping.signal,
       repeats: new RepeatFilter(),
+      outbound: new OutboundWatch(),
+      hostName,
     };
     this.cwd = options.cwd;
     this.schedules = new Map(
@@ -314,6 +330,7 @@ export class Monitor {
   private announce(): void {
     const { logger, channels, config, env } = this.context;
     logger.info({ jobs: this.describeSchedules(), channels }, "monitor started");
+    warnBareProbeHelos(config, logger);
     warnLiftProgressWithoutFailures(this.context.store, logger);
     if (channels.length === 0) {
       logger.warn("no alert channel configured: state changes are only recorded in the history");

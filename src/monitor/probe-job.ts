@@ -1,4 +1,3 @@
-import { hostname } from "node:os";
 import { tallyLookups, type LookupTally } from "../dns/tally.js";
 import {
   checkProbeRate,
@@ -12,6 +11,7 @@ import {
 import { createReplyClassifier } from "../reply/classify.js";
 import type { ProbeConfig } from "./config.js";
 import { warnUnlessRepeated, type JobContext } from "./context.js";
+import { probeHelo } from "./probe-helo.js";
 import { describeCauses, type JobOutcome } from "./unanswered.js";
 
 /**
@@ -56,7 +56,7 @@ async function runOneProbe(context: JobContext, probe: ProbeConfig): Promise<boo
       {
         recipient: probe.to,
         sender: probe.from,
-        helo: probe.helo ?? context.config.helo ?? hostname(),
+        helo: probeHelo(probe, context.config, context.hostName),
         mx,
         sourceIp: probe.sourceIp ?? null,
         sendTest: false,

@@ -25,7 +25,12 @@ import { splitCommands } from "./fix-steps.js";
 import { showHiddenInReport } from "./log-text.js";
 import { escapeMarkdown, evidenceStrings, markdownInline } from "./markdown-text.js";
 import { fewDomainsLine, outageSentence } from "./outage.js";
-import { endedKindSentence, replyChangeSentence, shownProviders } from "./providers.js";
+import {
+  endedKindSentence,
+  noProvidersSentence,
+  replyChangeSentence,
+  shownProviders,
+} from "./providers.js";
 import { isProblemStatus } from "../diagnose/verdict.js";
 import {
   lastRequestSentence,
@@ -65,9 +70,7 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
     "",
     "## Providers",
     "",
-    "| provider | status | sent | deferred | bounced | first block |",
-    "| --- | --- | ---: | ---: | ---: | --- |",
-    ...shownProviders(diagnosis).map((verdict) => providerRow(verdict, diagnosis)),
+    ...providersTable(diagnosis),
     ...missingFilterCopiesParagraph(diagnosis),
     ...addressProbesParagraph(diagnosis),
     ...suspendedParagraphs(diagnosis),
@@ -220,6 +223,17 @@ function undeliveredParagraphs(diagnosis: Diagnosis): string[] {
   });
   const frozen = frozenSentence(diagnosis.frozenMessages);
   return frozen === null ? paragraphs : [...paragraphs, "", escape(frozen)];
+}
+
+/** Returns the providers table, or the sentence that replaces it when no row shows outbound mail. */
+function providersTable(diagnosis: Diagnosis): string[] {
+  const rows = shownProviders(diagnosis).map((verdict) => providerRow(verdict, diagnosis));
+  if (rows.length === 0) return [escape(noProvidersSentence(diagnosis))];
+  return [
+    "| provider | status | sent | deferred | bounced | first block |",
+    "| --- | --- | ---: | ---: | ---: | --- |",
+    ...rows,
+  ];
 }
 
 function providerRow(verdict: ProviderVerdict, diagnosis: Diagnosis): string {

@@ -2,6 +2,7 @@
 import { blockKinds } from "../diagnose/block-kinds.js";
 import type { Diagnosis, ProviderVerdict } from "../diagnose/types.js";
 import { showsOutboundMail } from "../diagnose/verdict.js";
+import { heldSubject } from "./hosts.js";
 import { COLUMN_GAP, columns, shortTime } from "./wrap.js";
 
 /** Width of the provider column of the text reports, with the gap after it. */
@@ -19,6 +20,17 @@ export function providerCell(
   const fits = columns(row.name) <= width - COLUMN_GAP;
   if (fits || row.relayHost === null) return [row.name, null];
   return ["relay host", row.relayHost];
+}
+
+/**
+ * Returns the sentence that the text and Markdown reports show in place of the providers
+ * table when no provider row shows outbound mail: that the log has no outbound delivery, or
+ * that the server held the mail back itself.
+ */
+export function noProvidersSentence(diagnosis: Diagnosis): string {
+  return diagnosis.verdict.heldByServer === null
+    ? "No outbound deliveries in the log."
+    : `No outbound mail left ${heldSubject(diagnosis).text}.`;
 }
 
 /** Returns the providers worth a row, those whose row shows outbound mail. */

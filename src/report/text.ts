@@ -31,6 +31,7 @@ import { fewDomainsLine, outageTextLines } from "./outage.js";
 import {
   blockedVerb,
   endedKindSentence,
+  noProvidersSentence,
   PROVIDER_COLUMN,
   providerCell,
   replyChangeSentence,
@@ -138,11 +139,7 @@ function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
   ].flatMap((sentence) => (sentence === null ? [] : wrap(sentence, "  ")));
   const entries = shownProviders(diagnosis);
   if (entries.length === 0) {
-    const none =
-      diagnosis.verdict.heldByServer === null
-        ? "No outbound deliveries in the log."
-        : `No outbound mail left ${heldSubject(diagnosis).text}.`;
-    return [paint.bold("Providers"), `  ${none}`, ...notes];
+    return [paint.bold("Providers"), `  ${noProvidersSentence(diagnosis)}`, ...notes];
   }
   const lines = [
     paint.bold("Providers"),

@@ -80,7 +80,13 @@ describe("delist monitor", () => {
     server = await startGmailLikeServer("accepted");
     const dir = tempDir();
     const config = writeConfig(dir, {
-      probes: [{ to: "postmaster-check@gmail.com", mx: `127.0.0.1:${server.port}` }],
+      probes: [
+        {
+          to: "postmaster-check@gmail.com",
+          mx: `127.0.0.1:${server.port}`,
+          helo: "mail.example.com",
+        },
+      ],
       alerts: {
         email: {
           host: "127.0.0.1",

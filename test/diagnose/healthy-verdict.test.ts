@@ -92,6 +92,17 @@ describe("log without outbound mail", () => {
     expect(json.code).toBe(0);
     expect(text.code).toBe(0);
   });
+
+  test("Markdown has no empty providers table", async () => {
+    const log = temporary.file(inboundOnlyLog(6));
+    const text = await runCommand([...OFFLINE_DIAGNOSE, log]);
+    const markdown = await runCommand([...OFFLINE_DIAGNOSE, "--format", "markdown", log]);
+    const section = markdown.stdout.split("## Providers\n")[1]?.split("\n## ")[0] ?? "";
+
+    expect(section).not.toContain("| provider |");
+    expect(section).toContain("No outbound deliveries in the log.");
+    expect(text.stdout).toContain("No outbound deliveries in the log.");
+  });
 });
 
 describe("log where no receiver accepted mail", () => {

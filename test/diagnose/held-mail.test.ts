@@ -174,6 +174,15 @@ describe("content filter down", () => {
     expect(markdown.stdout).toContain("Failed local deliveries: 12 deferred, 0 bounced.");
     expect(markdown.stdout).toContain("friend0@gmail.com");
   });
+
+  test("Markdown replaces the empty providers table", async () => {
+    const { markdown, text } = await diagnose(log);
+    const section = markdown.stdout.split("## Providers\n")[1]?.split("\n## ")[0] ?? "";
+
+    expect(section).not.toContain("| provider |");
+    expect(section).toContain("No outbound mail left this server.");
+    expect(text.stdout).toContain("No outbound mail left this server.");
+  });
 });
 
 describe("content filter rejects", () => {

@@ -20,6 +20,8 @@ export function testMonitor(options: {
   beforeSend?: BeforeSendHook;
   createDns?: () => DnsContext;
   cwd?: string;
+  /** Default: a fully qualified name, so that probes without helo in the config can run. */
+  hostName?: string;
 }): { monitor: Monitor; logs: LogLines } {
   const logs: LogLines = [];
   const stream = new PassThrough();
@@ -36,6 +38,7 @@ export function testMonitor(options: {
     env: {},
     cwd: options.cwd ?? process.cwd(),
     version: "test",
+    hostName: options.hostName ?? "monitor.example.com",
     ...(options.beforeSend === undefined ? {} : { beforeSend: options.beforeSend }),
     ...(options.createDns === undefined ? {} : { createDns: options.createDns }),
   });

@@ -74,7 +74,7 @@ describe("delist monitor --once and unchecked targets", () => {
     const dir = tempDir();
     const port = await closedPort();
     const probe = { to: "postmaster-check@gmail.com", mx: `127.0.0.1:${port}`, timeoutMs: 500 };
-    const { code, warnings } = await runOnce(dir, { probes: [probe] });
+    const { code, warnings } = await runOnce(dir, { helo: "mail.example.com", probes: [probe] });
     expect(warnings.map((line) => line["job"])).toEqual(["probes"]);
     expect(warnings[0]?.["target"]).toBe(`127.0.0.1:${port} from default`);
     expect(code).toBe(1);

@@ -1,0 +1,123 @@
+import { appendFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { HistoryStore } from "../../src/store/index.js";
+import { FakeClock } from "../helpers/clock.js";
+import { PostfixLog, SENT, T0 } from "../helpers/postfix-fixture.js";
+import { useTempDirs } from "../store/helpers.js";
+import { NEVER, testMonitor, type LogLines } from "./harness.js";
+
+const tempDir = useTempDirs();
+const MINUTE = 60_000;
+const WARNING = "log shows no outbound delivery";
+
+/**
+ * Postfix lines of `count` messages received over SMTP and delivered to local mailboxes, one
+ * every `stepMs` from `start`: a log with inbound mail only.
+ */
+function inboundLines(start: number, count: number, stepMs = MINUTE): string {
+  const lines: string[] = [];
+  for (let index = 0; index < count; index++) {
+    const stamp = (offset: number): string =>
+      new Date(start + index * stepMs + offset).toISOString().replace("Z", "+00:00");
+    const id = (0x20000 + index).toString(16).toUpperCase().padStart(10, "0");
+    lines.push(
+      `${stamp(0)} mx postfix/smtpd[200]: ${id}: client=unknown[198.51.100.7]`,
+      `${stamp(0)} mx postfix/cleanup[201]: ${id}: message-id=<${id}@example.net>`,
+      `${stamp(0)} mx postfix/qmgr[202]: ${id}: from=<sender@example.net>, size=1500, nrcpt=1 (queue active)`,
+      `${stamp(1000)} mx postfix/local[203]: ${id}: to=<user${index}@example.com>, relay=local, delay=1, delays=0.1/0/0/0.9, dsn=2.0.0, status=sent (delivered to mailbox)`,
+      `${stamp(1000)} mx postfix/qmgr[202]: ${id}: removed`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function gmailSent(start: number): string {
+  const log = new PostfixLog();
+  log.submit({
+    time: start,
+    account: "sales@example.com",
+    clientIp: "198.51.100.7",
+    recipients: [{ address: "someone@gmail.com", outcome: SENT }],
+  });
+  return log.text();
+}
+
+function warnings(logs: LogLines): LogLines {
+  return logs.filter((line) => String(line["msg"]).startsWith(WARNING));
+}
+
+function setUp(logsFromStart: boolean) {
+  const dir = tempDir();
+  const path = join(dir, "mail.log");
+  const store = HistoryStore.open(join(dir, "history.sqlite"));
+  const clock = new FakeClock(T0 + 30 * MINUTE);
+  const { monitor, logs } = testMonitor({
+    store,
+    clock,
+    cwd: dir,
+    config: {
+      ips: ["203.0.113.10"],
+      logs: ["mail.log"],
+      logsFromStart,
+      schedules: { blocklists: NEVER, dns: NEVER, probes: NEVER, logs: "* * * * *" },
+    },
+  });
+  return { path, clock, monitor, logs };
+}
+
+describe("log without outbound delivery", () => {
+  it("warns once, naming the path", async () => {
+    const { path, clock, monitor, logs } = setUp(true);
+    writeFileSync(path, inboundLines(T0, 5));
+    await monitor.runJob("logs");
+    expect(warnings(logs)).toHaveLength(1);
+    expect(warnings(logs)[0]?.["path"]).toBe(path);
+    expect(warnings(logs)[0]?.["level"]).toBe(40);
+    expect(warnings(logs)[0]?.["firstLineAt"]).toBe(new Date(T0).toISOString());
+    expect(warnings(logs)[0]?.["lastLineAt"]).toBe(new Date(T0 + 4 * MINUTE + 1000).toISOString());
+
+    appendFileSync(path, inboundLines(T0 + 2 * 60 * MINUTE, 5));
+    clock.set(T0 + 3 * 60 * MINUTE);
+    await monitor.runJob("logs");
+    expect(warnings(logs)).toHaveLength(1);
+  });
+
+  it("no warning with outbound delivery", async () => {
+    const { path, monitor, logs } = setUp(true);
+    writeFileSync(path, inboundLines(T0, 5) + gmailSent(T0 + 10 * MINUTE));
+    await monitor.runJob("logs");
+    expect(warnings(logs)).toEqual([]);
+  });
+
+  it("new lines warn after an hour", async () => {
+    const { path, clock, monitor, logs } = setUp(false);
+    writeFileSync(path, "");
+    await monitor.runJob("logs");
+
+    // A quiet half hour with inbound mail only is no reason to doubt the log.
+    appendFileSync(path, inboundLines(T0, 3, 15 * MINUTE));
+    clock.set(T0 + 40 * MINUTE);
+    await monitor.runJob("logs");
+    expect(warnings(logs)).toEqual([]);
+
+    appendFileSync(path, inboundLines(T0 + 45 * MINUTE, 2, 15 * MINUTE));
+    clock.set(T0 + 70 * MINUTE);
+    await monitor.runJob("logs");
+    expect(warnings(logs)).toHaveLength(1);
+  });
+
+  it("outbound delivery ends the watch", async () => {
+    const { path, clock, monitor, logs } = setUp(false);
+    writeFileSync(path, "");
+    await monitor.runJob("logs");
+
+    appendFileSync(path, gmailSent(T0));
+    clock.set(T0 + 5 * MINUTE);
+    await monitor.runJob("logs");
+    appendFileSync(path, inboundLines(T0 + 10 * MINUTE, 10, 15 * MINUTE));
+    clock.set(T0 + 4 * 60 * MINUTE);
+    await monitor.runJob("logs");
+    expect(warnings(logs)).toEqual([]);
+  });
+});
