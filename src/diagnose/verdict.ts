@@ -8,6 +8,7 @@ import { isBlockSignalOf } from "../analysis/relay-host.js";
 import { HOUR_MS } from "../analysis/time.js";
 import { failedHostOf, withFailedHost } from "../knowledge/rules/connection.js";
 import type { DiagnoseContext } from "./context.js";
+import { isPluralName } from "./findings/build.js";
 import { fitStepToMtas } from "./findings/mta-steps.js";
 import { deadDomainSteps, failedDomainsAtEnd, fewDomainsOf } from "./few-domains.js";
 import {
@@ -163,7 +164,9 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
   const few = fewDomainsOf(facts, pastBlock === null ? replyStatus : "ok", fullOutage, context);
   const currentStatus = pastBlock === null && !few.block ? replyStatus : "ok";
   const outage =
-    fullOutage === null || !few.outage ? fullOutage : { ...fullOutage, fix: deadDomainSteps(few) };
+    fullOutage === null || !few.outage
+      ? fullOutage
+      : { ...fullOutage, recovered: false, fix: deadDomainSteps(few) };
   // An outage that ended in replies refusing the mail is over as an outage: the provider can be
   // reached, and its replies decide the status.
   const answered = outage?.endedAt != null && currentStatus !== "ok";
@@ -523,7 +526,8 @@ export function pastOutageNote(
     const outage = verdict.outage;
     if (outage === null || !outage.recovered || outage.endedAt === null) return [];
     const clause = outageClause(verdict.name, outage, hosts, true);
-    return [` ${clause}, and ${verdict.name} has accepted mail again since ${outage.endedAt}.`];
+    const has = isPluralName(verdict.name) ? "have" : "has";
+    return [` ${clause}, and ${verdict.name} ${has} accepted mail again since ${outage.endedAt}.`];
   });
   return sentences.join("");
 }

@@ -265,7 +265,7 @@ function outageBlocks(diagnosis: Diagnosis): string[] {
         : fewOutage.domains.join(", ");
     return [
       "",
-      `**${escape(name)} unreachable** since ${shortTime(first.time)}: ${codeSpan(first.text)} (line ${codeSpan(`${first.file}:${first.line}`)}). ${escape(first.summary)} ${escape(outageSentence(outage))}${failedFrom(outage, diagnosis.server)}${few}`,
+      `**${escape(name)} unreachable** since ${shortTime(first.time)}: ${codeSpan(first.text)} (line ${codeSpan(`${first.file}:${first.line}`)}). ${escape(first.summary)} ${escape(outageSentence(outage, fewOutage !== undefined))}${failedFrom(outage, diagnosis.server)}${few}`,
       "",
       ...(repeated
         ? ["Fix: the steps above."]
