@@ -743,6 +743,19 @@ export function repeatedConnectionFailures(verdict: ProviderVerdict): number {
 }
 
 /**
+ * Returns the connection failures of the `other` row that no later attempt of the same message
+ * delivered or got a reply for, when they make at least `REPEATED_FAILURE_SHARE` of the row's
+ * attempts, or 0. Unlike `repeatedConnectionFailures`, there is no minimum count and no run, so
+ * that a dead domain in a small log counts whether its failures came in a row or between DNS
+ * lookup failures.
+ */
+export function undeliveredConnectionFailures(verdict: ProviderVerdict): number {
+  const ended = verdict.retriedConnectionFailures + verdict.answeredConnectionFailures;
+  const failures = verdict.connectionFailures - ended;
+  return failures > 0 && failures >= verdict.attempts * REPEATED_FAILURE_SHARE ? failures : 0;
+}
+
+/**
  * Returns the named providers that accepted no mail while the MTA deferred some of it without
  * trying them, because delivery was suspended after an earlier failure. A log that starts
  * inside a block or an outage shows them this way. Their status may stay `ok`, because
