@@ -25,7 +25,12 @@ import { splitCommands } from "./fix-steps.js";
 import { showHiddenInReport } from "./log-text.js";
 import { escapeMarkdown, evidenceStrings, markdownInline } from "./markdown-text.js";
 import { fewDomainsLine, outageSentence } from "./outage.js";
-import { endedKindSentence, replyChangeSentence, shownProviders } from "./providers.js";
+import {
+  endedKindSentence,
+  expiredSentence,
+  replyChangeSentence,
+  shownProviders,
+} from "./providers.js";
 import { isProblemStatus } from "../diagnose/verdict.js";
 import {
   lastRequestSentence,
@@ -71,6 +76,7 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
     ...missingFilterCopiesParagraph(diagnosis),
     ...addressProbesParagraph(diagnosis),
     ...suspendedParagraphs(diagnosis),
+    ...expiredParagraphs(diagnosis),
     ...outageBlocks(diagnosis),
     ...undeliveredParagraphs(diagnosis),
     "",
@@ -188,6 +194,14 @@ function verdictLabel(diagnosis: Diagnosis): string {
   if (isProblemStatus(status)) return status;
   if (heldByServer !== null) return `mail held by ${heldSubject(diagnosis).text}`;
   return status === "no-outbound-delivery" ? "no outbound delivery" : status;
+}
+
+/** Notes, below the table, each provider's recipients that expired in the queue. */
+function expiredParagraphs(diagnosis: Diagnosis): string[] {
+  return shownProviders(diagnosis).flatMap((verdict) => {
+    const sentence = expiredSentence(verdict);
+    return sentence === null ? [] : ["", `${escape(verdict.name)}: ${escape(sentence)}`];
+  });
 }
 
 /** Notes, below the table, the deferrals that the MTA made without trying each provider. */
