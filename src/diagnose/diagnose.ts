@@ -78,6 +78,7 @@ import {
   showsOutboundMail,
   suspendedNote,
   suspendedProviders,
+  undeliveredConnectionFailures,
   worseStatus,
 } from "./verdict.js";
 import { localFailureReport, undeliveredReport } from "./undelivered.js";
@@ -270,8 +271,9 @@ function detectFindings(
 
   const problems = detected.filter((result) => result.severity !== "info");
   // An unreachable `other` row counts too: the server then reached no small receiver either.
-  // So does an outage of fewer domains that leaves the row `ok` (see `fewDomainsOf`), because
-  // that mail was deferred. Repeated connection failures to a named provider delay its mail,
+  // So does an outage of fewer domains that leaves the row `ok` (see `fewDomainsOf`), or a
+  // share of its attempts failing to connect with no later delivery, because that mail was
+  // deferred. Repeated connection failures to a named provider delay its mail,
   // and a block it lifted still happened, so in either case the log is no picture of health.
   // Neither is mail that this server held itself, or a provider that accepted nothing while
   // delivery to it was suspended. A log without outbound mail shows nothing about receivers,
@@ -280,7 +282,9 @@ function detectFindings(
     if (verdict === undefined) return true;
     if (id === "other") {
       const outage = verdict.fewDomains.some((report) => report.status === "unreachable");
-      return verdict.status !== "unreachable" && !outage;
+      return (
+        verdict.status !== "unreachable" && !outage && undeliveredConnectionFailures(verdict) === 0
+      );
     }
     return (
       verdict.status === "ok" &&

@@ -57,12 +57,10 @@ export function fewDomainsOf(
       last: context.time(facts.lastBlock?.time ?? facts.firstBlock.time),
     });
   }
+  // Deliveries to other domains after the outage count as the row's recovery, but they do not
+  // show that the failed domains accept mail again, so a recovered outage counts here too.
   const run = facts.outage;
-  const outageFew =
-    outage !== null &&
-    run !== null &&
-    !outage.recovered &&
-    outage.recipientDomains < OTHER_MIN_DOMAINS;
+  const outageFew = outage !== null && run !== null && outage.recipientDomains < OTHER_MIN_DOMAINS;
   if (outageFew && run !== null) {
     reports.push({
       status: "unreachable",

@@ -481,7 +481,8 @@ export interface OutageReport {
   readonly ongoing: boolean;
   /**
    * True when the provider accepted enough mail after the outage to count as recovered, so
-   * the outage no longer sets the status.
+   * the outage no longer sets the status. Always false for an outage of `fewDomains`, because
+   * deliveries to other domains do not show that the failed domains accept mail again.
    */
   readonly recovered: boolean;
   /** Distinct recipient domains of the failed attempts, counted up to 20. */

@@ -8,6 +8,7 @@ import { isBlockSignalOf } from "../analysis/relay-host.js";
 import { HOUR_MS } from "../analysis/time.js";
 import { failedHostOf, withFailedHost } from "../knowledge/rules/connection.js";
 import type { DiagnoseContext } from "./context.js";
+import { isPluralName } from "./findings/build.js";
 import { fitStepToMtas } from "./findings/mta-steps.js";
 import { deadDomainSteps, failedDomainsAtEnd, fewDomainsOf } from "./few-domains.js";
 import {
@@ -163,7 +164,9 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
   const few = fewDomainsOf(facts, pastBlock === null ? replyStatus : "ok", fullOutage, context);
   const currentStatus = pastBlock === null && !few.block ? replyStatus : "ok";
   const outage =
-    fullOutage === null || !few.outage ? fullOutage : { ...fullOutage, fix: deadDomainSteps(few) };
+    fullOutage === null || !few.outage
+      ? fullOutage
+      : { ...fullOutage, recovered: false, fix: deadDomainSteps(few) };
   // An outage that ended in replies refusing the mail is over as an outage: the provider can be
   // reached, and its replies decide the status.
   const answered = outage?.endedAt != null && currentStatus !== "ok";
@@ -523,7 +526,8 @@ export function pastOutageNote(
     const outage = verdict.outage;
     if (outage === null || !outage.recovered || outage.endedAt === null) return [];
     const clause = outageClause(verdict.name, outage, hosts, true);
-    return [` ${clause}, and ${verdict.name} has accepted mail again since ${outage.endedAt}.`];
+    const has = isPluralName(verdict.name) ? "have" : "has";
+    return [` ${clause}, and ${verdict.name} ${has} accepted mail again since ${outage.endedAt}.`];
   });
   return sentences.join("");
 }
@@ -737,6 +741,19 @@ export function repeatedConnectionFailures(verdict: ProviderVerdict): number {
   if (verdict.status === "unreachable") return 0;
   const failures = verdict.connectionFailures - (verdict.outage?.failures ?? 0);
   return isRepeated(failures, verdict.attempts) ? failures : 0;
+}
+
+/**
+ * Returns the connection failures of the `other` row that no later attempt of the same message
+ * delivered or got a reply for, when they make at least `REPEATED_FAILURE_SHARE` of the row's
+ * attempts, or 0. Unlike `repeatedConnectionFailures`, there is no minimum count and no run, so
+ * that a dead domain in a small log counts whether its failures came in a row or between DNS
+ * lookup failures.
+ */
+export function undeliveredConnectionFailures(verdict: ProviderVerdict): number {
+  const ended = verdict.retriedConnectionFailures + verdict.answeredConnectionFailures;
+  const failures = verdict.connectionFailures - ended;
+  return failures > 0 && failures >= verdict.attempts * REPEATED_FAILURE_SHARE ? failures : 0;
 }
 
 /**

@@ -27,6 +27,7 @@ import { escapeMarkdown, evidenceStrings, markdownInline } from "./markdown-text
 import { fewDomainsLine, outageSentence } from "./outage.js";
 import {
   endedKindSentence,
+  expiredSentence,
   noProvidersSentence,
   replyChangeSentence,
   shownProviders,
@@ -74,6 +75,7 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
     ...missingFilterCopiesParagraph(diagnosis),
     ...addressProbesParagraph(diagnosis),
     ...suspendedParagraphs(diagnosis),
+    ...expiredParagraphs(diagnosis),
     ...outageBlocks(diagnosis),
     ...undeliveredParagraphs(diagnosis),
     "",
@@ -193,6 +195,14 @@ function verdictLabel(diagnosis: Diagnosis): string {
   return status === "no-outbound-delivery" ? "no outbound delivery" : status;
 }
 
+/** Notes, below the table, each provider's recipients that expired in the queue. */
+function expiredParagraphs(diagnosis: Diagnosis): string[] {
+  return shownProviders(diagnosis).flatMap((verdict) => {
+    const sentence = expiredSentence(verdict);
+    return sentence === null ? [] : ["", `${escape(verdict.name)}: ${escape(sentence)}`];
+  });
+}
+
 /** Notes, below the table, the deferrals that the MTA made without trying each provider. */
 function suspendedParagraphs(diagnosis: Diagnosis): string[] {
   return shownProviders(diagnosis).flatMap((verdict) =>
@@ -279,7 +289,7 @@ function outageBlocks(diagnosis: Diagnosis): string[] {
         : fewOutage.domains.join(", ");
     return [
       "",
-      `**${escape(name)} unreachable** since ${shortTime(first.time)}: ${codeSpan(first.text)} (line ${codeSpan(`${first.file}:${first.line}`)}). ${escape(first.summary)} ${escape(outageSentence(outage))}${failedFrom(outage, diagnosis.server)}${few}`,
+      `**${escape(name)} unreachable** since ${shortTime(first.time)}: ${codeSpan(first.text)} (line ${codeSpan(`${first.file}:${first.line}`)}). ${escape(first.summary)} ${escape(outageSentence(outage, fewOutage !== undefined))}${failedFrom(outage, diagnosis.server)}${few}`,
       "",
       ...(repeated
         ? ["Fix: the steps above."]

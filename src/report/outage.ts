@@ -12,14 +12,26 @@ import { plural, shortTime, wrap } from "./wrap.js";
 
 const INDENT = " ".repeat(16);
 
-/** Returns a sentence on how many attempts failed and whether the outage lasts to the end. */
-export function outageSentence(outage: OutageReport): string {
+/**
+ * Returns a sentence on how many attempts failed and whether the outage lasts to the end.
+ * `fewDomains` is true for an outage of the `other` row at too few domains to set its status,
+ * whose run a delivery to another domain may have ended.
+ */
+export function outageSentence(outage: OutageReport, fewDomains = false): string {
   const attempts = `${plural(outage.failures, "attempt")} in a row failed to connect`;
   if (outage.ongoing) return `${attempts}; still going on at the end of the log.`;
   if (outage.endedAt === null) {
     return `${attempts}, the last at ${shortTime(outage.last)}. No delivery to the provider followed.`;
   }
-  return `${attempts}, the last at ${shortTime(outage.last)}. The provider accepted mail or replied at ${shortTime(outage.endedAt)}.`;
+  const ended = fewDomains
+    ? "A receiver in the row accepted mail or replied"
+    : "The provider accepted mail or replied";
+  return `${attempts}, the last at ${shortTime(outage.last)}. ${ended} at ${shortTime(outage.endedAt)}.`;
+}
+
+/** True when the outage of `verdict` is one of `fewDomains`, too few domains to set the status. */
+export function isFewDomainOutage(verdict: ProviderVerdict): boolean {
+  return verdict.fewDomains.some((report) => report.status === "unreachable");
 }
 
 /**
@@ -43,7 +55,7 @@ export function outageTextLines(
       INDENT,
     ),
     ...wrap(first.summary, INDENT),
-    ...wrap(outageSentence(outage), INDENT),
+    ...wrap(outageSentence(outage, isFewDomainOutage(verdict)), INDENT),
   ];
   const hosts = failedHostsList(outage, server);
   if (hosts !== null) lines.push(...wrap(`From ${hosts}.`, INDENT));

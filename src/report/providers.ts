@@ -3,7 +3,7 @@ import { blockKinds } from "../diagnose/block-kinds.js";
 import type { Diagnosis, ProviderVerdict } from "../diagnose/types.js";
 import { showsOutboundMail } from "../diagnose/verdict.js";
 import { heldSubject } from "./hosts.js";
-import { COLUMN_GAP, columns, shortTime } from "./wrap.js";
+import { COLUMN_GAP, columns, plural, shortTime } from "./wrap.js";
 
 /** Width of the provider column of the text reports, with the gap after it. */
 export const PROVIDER_COLUMN = 18;
@@ -38,6 +38,17 @@ export function shownProviders(diagnosis: Diagnosis): ProviderVerdict[] {
   return Object.values(diagnosis.providers).filter(
     (verdict): verdict is ProviderVerdict => verdict !== undefined && showsOutboundMail(verdict),
   );
+}
+
+/**
+ * Returns the sentence on the provider's recipients that expired in the queue, such as "1
+ * recipient expired in the queue after its retries ran out.", or null when none did. The table
+ * has no column for them, and a row whose only mail expired would otherwise read 0 0 0.
+ */
+export function expiredSentence(verdict: ProviderVerdict): string | null {
+  if (verdict.expired === 0) return null;
+  const its = verdict.expired === 1 ? "its" : "their";
+  return `${plural(verdict.expired, "recipient")} expired in the queue after ${its} retries ran out.`;
 }
 
 /**

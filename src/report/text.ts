@@ -33,6 +33,7 @@ import {
   endedKindSentence,
   noProvidersSentence,
   PROVIDER_COLUMN,
+  expiredSentence,
   providerCell,
   replyChangeSentence,
   shownProviders,
@@ -156,6 +157,8 @@ function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
     if (hostLine !== null) lines.push(...wrap(hostLine, "    "));
     lines.push(...blockLines(verdict, diagnosis));
     lines.push(...suspendedDeferralLines(verdict.suspendedDeferrals, verdict.deferredRecipients));
+    const expired = expiredSentence(verdict);
+    if (expired !== null) lines.push(...wrap(expired, "    "));
     // A recovered outage is history: the verdict summary names it, and its fix list would
     // send the admin to fix a network that works again.
     if (verdict.outage?.recovered !== true) {

@@ -85,3 +85,21 @@ test("give-up line alone keeps its provider", async () => {
   expect(diagnosis.providers.gmail?.expired).toBe(1);
   expect(healthy?.evidence).toMatchObject({ remoteAttempts: 0 });
 });
+
+test("expired-only row names the expiry", async () => {
+  // The row of zeros is shown for its expired recipient, which no table column counts.
+  const log = temporary.file(
+    [
+      `2024-03-08 10:00:01 ${ID} ** bob@example.org R=dnslookup T=remote_smtp: retry timeout exceeded`,
+      `2024-03-08 10:00:01 ${ID} Completed`,
+      "",
+    ].join("\n"),
+  );
+  const text = await runCommand([...OFFLINE_DIAGNOSE, log]);
+  const markdown = await runCommand([...OFFLINE_DIAGNOSE, "--format", "markdown", log]);
+  const sentence = "1 recipient expired in the queue after its retries ran out.";
+
+  expect(text.stdout).toMatch(/other receivers +ok +0 +0 +0\n/);
+  expect(text.stdout).toContain(`    ${sentence}`);
+  expect(markdown.stdout).toContain(`other receivers: ${sentence}`);
+});

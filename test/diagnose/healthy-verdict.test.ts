@@ -107,11 +107,10 @@ describe("log without outbound mail", () => {
 
 describe("log where no receiver accepted mail", () => {
   test("healthy does not claim deliveries", async () => {
-    const diagnosis = await diagnoseText(nothingAcceptedLog(3, 3));
+    const diagnosis = await diagnoseText(nothingAcceptedLog(0, 6));
     const healthy = diagnosis.findings.find((finding) => finding.id === "healthy");
 
     expect(diagnosis.verdict.status).toBe("ok");
-    expect(diagnosis.providers.other?.sent).toBe(0);
     expect(diagnosis.providers.yahoo?.sent).toBe(0);
     expect(healthy?.summary).toContain("No receiver accepted an outbound delivery");
     expect(healthy?.summary).not.toContain("shows outbound deliveries");
@@ -128,5 +127,18 @@ describe("log where no receiver accepted mail", () => {
     expect(diagnosis.verdict.status).toBe("ok");
     expect(findingIds(diagnosis)).not.toContain("healthy");
     expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
+  });
+
+  test("three timeouts are no health either", async () => {
+    // Too few failures for an outage, but every attempt to the dead domain failed to connect
+    // and none was delivered later, as in a run that 10 timeouts in a row would make.
+    const diagnosis = await diagnoseText(nothingAcceptedLog(3, 3));
+    const other = diagnosis.providers.other;
+
+    expect(other?.outage).toBeNull();
+    expect(other?.fewDomains).toEqual([]);
+    expect(other?.connectionFailures).toBe(3);
+    expect(diagnosis.verdict.status).toBe("ok");
+    expect(findingIds(diagnosis)).not.toContain("healthy");
   });
 });

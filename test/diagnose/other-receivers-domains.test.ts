@@ -185,6 +185,56 @@ describe("other receivers not answering", () => {
     expect(item(diagnosis, "blocks-ended")?.status).toBe("fail");
   });
 
+  test("recovered row keeps dead-domain wording", async () => {
+    // Deliveries to a third domain after the run make the row recover, but they do not show
+    // that the two dead domains accept mail again.
+    const diagnosis = await diagnose([
+      ...gmailDeliveries(),
+      ...attemptsTo(["example.org", "example.net"], 12, 160, "timed-out"),
+      ...attemptsTo(["example.com"], 6, 175, "sent").map((attempt, index) => ({
+        ...attempt,
+        minute: 175 + index * 8,
+      })),
+    ]);
+    const other = diagnosis.providers.other;
+    expect(other?.status).toBe("ok");
+    expect(other?.outage?.recovered).toBe(false);
+    expect(other?.fewDomains[0]?.status).toBe("unreachable");
+    expect(other?.fewDomains[0]?.domains).toEqual(["example.net", "example.org"]);
+    const fix = other?.outage?.fix.join("\n") ?? "";
+    expect(fix).toContain("dig +short MX example.net");
+    expect(fix).not.toContain("iptables");
+    expect(fix).not.toContain("ask yours to open it");
+    expect(diagnosis.verdict.summary).toContain("all went to example.net and example.org");
+    expect(diagnosis.verdict.summary).not.toContain("could not connect to other receivers");
+    expect(diagnosis.verdict.summary).not.toContain("accepted mail again");
+    expect(diagnosis.findings.map((finding) => finding.id)).not.toContain("healthy");
+    const text = renderDiagnosisText(diagnosis, painter(false));
+    expect(text).toContain("All to example.net, example.org");
+    expect(text).toContain("A receiver in the row accepted mail or replied");
+    expect(text).not.toContain("The provider accepted mail or replied");
+    for (const line of text.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
+    const markdown = renderDiagnosisMarkdown(diagnosis);
+    expect(markdown).toContain("**example.net, example.org unreachable** since");
+  });
+
+  test("recovered outage of three domains", async () => {
+    const diagnosis = await diagnose([
+      ...gmailDeliveries(),
+      ...attemptsTo(["example.org", "example.net", "example.com"], 12, 160, "timed-out"),
+      ...attemptsTo(["example.edu"], 6, 175, "sent").map((attempt, index) => ({
+        ...attempt,
+        minute: 175 + index * 8,
+      })),
+    ]);
+    const other = diagnosis.providers.other;
+    expect(other?.status).toBe("ok");
+    expect(other?.outage?.recovered).toBe(true);
+    expect(other?.fewDomains).toEqual([]);
+    expect(diagnosis.verdict.summary).toContain("and other receivers have accepted mail again");
+    expect(diagnosis.verdict.summary).not.toContain("other receivers has");
+  });
+
   test("few failures pass without contradiction", async () => {
     const diagnosis = await diagnose([
       ...gmailDeliveries(),

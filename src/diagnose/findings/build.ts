@@ -62,7 +62,12 @@ export function providersDo(
   pluralVerb: string,
 ): string {
   const subject = listNames(names);
-  const isPlural = names.length > 1 || subject === "other receivers";
+  const isPlural = names.length > 1 || isPluralName(subject);
   const capitalised = subject.charAt(0).toUpperCase() + subject.slice(1);
   return `${capitalised} ${isPlural ? pluralVerb : singular}`;
+}
+
+/** True for the row names that take a plural verb: "other receivers", "other relay hosts". */
+export function isPluralName(name: string): boolean {
+  return name === "other receivers" || name === "other relay hosts";
 }
