@@ -73,6 +73,30 @@ function diagnoseTwoBursts(aliceAtEnd = false): Promise<Diagnosis> {
   return diagnoseText(log.text());
 }
 
+/**
+ * Diagnoses office mail with a burst of 200 recipients from alice@example.com at 09:05 on the
+ * second day. From 15:05 that day, bob@example.com sends to 10 recipients every 5 minutes until
+ * 23:55 on the third day, so that his burst lasts longer than a day.
+ */
+function diagnoseLongSecondBurst(): Promise<Diagnosis> {
+  const log = new PostfixLog();
+  officeMail(log, 3);
+  burst(log, "alice@example.com", ALICE_START - DAY, 20, GMAIL_RATE_LIMIT);
+  const bobStart = BOB_START - DAY;
+  const end = T0 + 2 * DAY + 23 * HOUR + 55 * MINUTE;
+  for (let time = bobStart, index = 0; time <= end; time += 5 * MINUTE, index++) {
+    log.submit({
+      time,
+      account: "bob@example.com",
+      clientIp: "198.51.100.21",
+      recipients: Array.from({ length: 10 }, (_, slot) => ({
+        address: `bob${index}-${slot}@example.org`,
+      })),
+    });
+  }
+  return diagnoseText(log.text());
+}
+
 function spikeOf(diagnosis: Diagnosis): Finding | undefined {
   return diagnosis.findings.find((finding) => finding.id === "volume-spike");
 }
@@ -139,5 +163,22 @@ describe("cause-stopped with two burst senders", () => {
     expect(item?.detail).toContain("alice@example.com");
     expect(item?.detail).toContain("still sent mail at 2024-03-06T23:30:00");
     expect(item?.detail).toContain("bob@example.com");
+  });
+});
+
+describe("volume-spike with a burst longer than a day", () => {
+  test("reports the sender still sending", async () => {
+    const diagnosis = await diagnoseLongSecondBurst();
+    const bursts = burstsOf(spikeOf(diagnosis));
+    const item = diagnosis.readiness.items.find((entry) => entry.id === "cause-stopped");
+
+    expect(bursts).toHaveLength(2);
+    expect(bursts[0]?.["burstSender"]).toBe("alice@example.com");
+    expect(bursts[0]?.["lead"]).toBe(true);
+    expect(bursts[1]?.["burstSender"]).toBe("bob@example.com");
+    expect(Date.parse(String(bursts[1]?.["start"]))).toBe(BOB_START - DAY);
+    expect(item?.status).toBe("fail");
+    expect(item?.detail).toMatch(/^bob@example\.com, which the .* still sent mail/);
+    expect(item?.detail).toContain("alice@example.com");
   });
 });

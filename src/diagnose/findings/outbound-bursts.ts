@@ -1,3 +1,4 @@
+import { DAY_MS, HOUR_MS } from "../../analysis/time.js";
 import type { DiagnoseContext } from "../context.js";
 import {
   busiestEarlierDay,
@@ -28,8 +29,7 @@ export const MAX_BURSTS = 5;
  * first. Mail follows office hours, so each burst must also send `EARLIER_DAY_FACTOR` times
  * what the same hours sent on an earlier day. A burst that starts less than a day after the
  * log does cannot show that, so it is left out: its usual level for that time of day is
- * unknown. A burst longer than a day is left out too, unless the log covers the days before
- * it (see `busiestEarlierDay`).
+ * unknown. A burst longer than a day is compared by its first day (see `comparedPart`).
  */
 export function outboundBursts(context: DiagnoseContext): OutboundBurst[] {
   const firstTime = context.facts.firstTime;
@@ -42,8 +42,9 @@ export function outboundBursts(context: DiagnoseContext): OutboundBurst[] {
   for (let pass = 0; pass < 2 * MAX_BURSTS && bursts.length < MAX_BURSTS; pass++) {
     const burst = findBurst(rest);
     if (burst === null) break;
-    const earlierDay = busiestEarlierDay(points, burst, firstTime);
-    const exceeds = earlierDay !== null && exceedsEarlierDay(burst, earlierDay);
+    const compared = comparedPart(points, burst, firstTime);
+    const earlierDay = busiestEarlierDay(points, compared, firstTime);
+    const exceeds = earlierDay !== null && exceedsEarlierDay(compared, earlierDay);
     if (exceeds) bursts.push({ ...burst, earlierDay });
     // NOTE: when the highest hours are no burst, the search stops there, so a smaller burst at
     // night is missed when a busier daytime hour of ordinary mail exists. Going on would
@@ -53,6 +54,21 @@ export function outboundBursts(context: DiagnoseContext): OutboundBurst[] {
     rest = rest.filter((point) => !burstHours.has(point.hour));
   }
   return bursts.sort((a, b) => a.startHour - b.startHour);
+}
+
+/**
+ * Returns the part of `burst` to compare with an earlier day: the whole burst, or its first
+ * 24 hours when it lasts longer and the log does not cover the same hours two or more days
+ * before. A sender that starts a burst and keeps sending until the log ends is then compared
+ * with the day before its start, in place of being left out.
+ */
+function comparedPart(points: readonly HourPoint[], burst: Burst, coveredFrom: number): Burst {
+  const lastHourOfFirstDay = burst.startHour + DAY_MS - HOUR_MS;
+  if (burst.endHour <= lastHourOfFirstDay) return burst;
+  if (busiestEarlierDay(points, burst, coveredFrom) !== null) return burst;
+  const hours = burst.hours.filter((point) => point.hour <= lastHourOfFirstDay);
+  const peak = hours.reduce((best, point) => (point.value > best.value ? point : best));
+  return { ...burst, peak, endHour: hours[hours.length - 1]?.hour ?? burst.startHour, hours };
 }
 
 /**
