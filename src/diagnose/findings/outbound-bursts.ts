@@ -12,6 +12,7 @@ import {
 
 /** An outbound burst that is also far above the same hours of an earlier day. */
 export interface OutboundBurst extends Burst {
+  /** The same hours on the busiest earlier day, for a burst longer than a day its first 24. */
   readonly earlierDay: EarlierDay;
 }
 
