@@ -34,6 +34,8 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
   const lead = leadBurst(bursts, blockStart);
   const { burst, total, sender, start } = lead;
   const others = bursts.filter((entry) => entry !== lead);
+  // NOTE: for a lead burst longer than a day, the earlier day covers only its first 24 hours
+  // (see `OutboundBurst.earlierDay`), while the summary calls them "the same hours".
   return finding("volume-spike", {
     severity: "warning",
     role: "contributing",
