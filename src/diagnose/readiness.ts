@@ -18,7 +18,7 @@ import {
   requirementSummary,
 } from "./requirement-readiness.js";
 import { dailyVolumeItem } from "./daily-volume-readiness.js";
-import { outboundBurst, uncomparedBurst } from "./findings/volume-spike.js";
+import { outboundBursts, uncomparedBurst } from "./findings/outbound-bursts.js";
 import {
   hasListingReply,
   rangeRejectingNames,
@@ -667,16 +667,33 @@ function causeStopped(
       detail: "No abusive account, script or sender in the log to follow.",
     };
   }
+  // The item passes only when every sending stopped, so the latest one decides. The detail
+  // names every sender, the latest first, so that none is left to go on unnoticed.
   const stopped = latest.time < logEnd - STOPPED_AFTER_MS;
+  const others = ends
+    .filter((end) => end !== latest && end.sender !== null)
+    .sort((a, b) => b.time - a.time)
+    .map((end) => senderEndSentence(context, end, logEnd));
   return {
     id: "cause-stopped",
     title: "Cause stopped",
     status: stopped ? "pass" : "fail",
-    detail:
+    detail: [
       latest.sender === null
         ? datedEndDetail(context, latest.time, logEnd, stopped)
         : senderEndDetail(context, latest, logEnd, stopped),
+      ...others,
+    ].join(" "),
   };
+}
+
+/** Says when a named sender other than the latest one last sent mail. */
+function senderEndSentence(context: DiagnoseContext, end: SendingEnd, logEnd: number): string {
+  return `${namedSenderPhrase(end)} last sent mail at ${context.time(end.time)}, ${quietPeriod(logEnd - end.time)} before the last line of the log.`;
+}
+
+function namedSenderPhrase(end: SendingEnd): string {
+  return `${end.sender ?? ""}, which the ${listNames(end.findings)} ${end.findings.length === 1 ? "finding names" : "findings name"},`;
 }
 
 /** Says when the sending of an account, script or connection that a finding dates ended. */
@@ -707,7 +724,7 @@ function senderEndDetail(
   logEnd: number,
   stopped: boolean,
 ): string {
-  const named = `${end.sender ?? ""}, which the ${listNames(end.findings)} ${end.findings.length === 1 ? "finding names" : "findings name"},`;
+  const named = namedSenderPhrase(end);
   if (!stopped) {
     return `${named} still sent mail at ${context.time(end.time)}, in the last two hours of the log.`;
   }
@@ -1004,7 +1021,8 @@ function volumeNormal(
   findings: readonly Finding[],
   logEnd: number,
 ): ReadinessItem {
-  const burst = outboundBurst(context);
+  // The latest burst decides, because volume is back to normal only once it has ended.
+  const burst = outboundBursts(context).at(-1) ?? null;
   const daily =
     burst === null
       ? dailyVolumeItem(context, { findings, logEnd, stoppedAfterMs: STOPPED_AFTER_MS })

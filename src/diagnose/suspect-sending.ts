@@ -32,12 +32,13 @@ export function suspectSendingEnds(findings: readonly Finding[]): SendingEnd[] {
   for (const finding of findings) {
     const dated = datedEnd(finding);
     if (dated !== null) ends.push({ time: dated, sender: null, findings: [finding.id] });
-    const named = namedSender(finding);
-    if (named === null || covered.has(named.sender)) continue;
-    const known = senders.get(named.sender);
-    if (known === undefined)
-      senders.set(named.sender, { time: named.time, findings: [finding.id] });
-    else known.findings.push(finding.id);
+    for (const named of namedSenders(finding)) {
+      if (covered.has(named.sender)) continue;
+      const known = senders.get(named.sender);
+      if (known === undefined)
+        senders.set(named.sender, { time: named.time, findings: [finding.id] });
+      else if (!known.findings.includes(finding.id)) known.findings.push(finding.id);
+    }
   }
   for (const [sender, entry] of senders) ends.push({ sender, ...entry });
   return ends;
@@ -65,29 +66,38 @@ function datedEnd(finding: Finding): number | null {
 }
 
 /**
- * Returns the envelope sender that the unknown-recipients finding (its worst sender with a dated
- * message) or a volume spike (the sender of most of the burst) names, with its latest outbound
- * message, or null. The null sender `<>` of bounces is no sending to stop.
+ * Returns the envelope senders that the unknown-recipients finding (its worst sender with a
+ * dated message) or a volume spike (the sender of most of each burst) names, with their latest
+ * outbound message. The null sender `<>` of bounces is no sending to stop.
  */
-function namedSender(finding: Finding): { sender: string; time: number } | null {
+function namedSenders(finding: Finding): Array<{ sender: string; time: number }> {
   if (finding.id === "unknown-recipients") {
     const evidence = finding.evidence as {
       senders?: ReadonlyArray<{ sender: string | null; lastMessage?: string | null }>;
     };
     for (const entry of evidence.senders ?? []) {
       const named = datedSender(entry.sender, entry.lastMessage);
-      if (named !== null) return named;
+      if (named !== null) return [named];
     }
-    return null;
+    return [];
   }
   if (finding.id === "volume-spike") {
-    const evidence = finding.evidence as {
-      burstSender?: string | null;
-      burstSenderLastMessage?: string | null;
+    const evidence = finding.evidence as BurstSenderEvidence & {
+      bursts?: readonly BurstSenderEvidence[];
     };
-    return datedSender(evidence.burstSender, evidence.burstSenderLastMessage);
+    // A daily burst or a ramp has no bursts list, and names no sender.
+    const bursts = evidence.bursts ?? [evidence];
+    return bursts
+      .map((burst) => datedSender(burst.burstSender, burst.burstSenderLastMessage))
+      .filter((named) => named !== null);
   }
-  return null;
+  return [];
+}
+
+/** The sender fields of a volume-spike burst. */
+interface BurstSenderEvidence {
+  readonly burstSender?: string | null;
+  readonly burstSenderLastMessage?: string | null;
 }
 
 function datedSender(

@@ -3,7 +3,7 @@ import type { OriginFacts } from "../../analysis/origins.js";
 import type { DiagnoseContext } from "../context.js";
 import { burstTotal } from "../series.js";
 import type { Suspect } from "./compromised-account-suspects.js";
-import { outboundBurst } from "./volume-spike.js";
+import { outboundBursts } from "./outbound-bursts.js";
 
 // The rules below are judgement calls, set by reasoning about how sending services and
 // attackers use an account, not measured on a body of real logs.
@@ -121,16 +121,16 @@ function ipv4Network(address: ipaddr.IPv4): string {
 }
 
 /**
- * True when the server's outbound burst, as the `volume-spike` finding measures it, exists and
- * the account sent at least half of its recipients. That finding then names the account as
- * the source of most of the burst.
+ * True when one of the server's outbound bursts, as the `volume-spike` finding measures them,
+ * got at least half of its recipients from the account. That finding then names the account
+ * as the source of most of that burst.
  */
 function sentMostOfOutboundBurst(context: DiagnoseContext, account: OriginFacts): boolean {
-  const burst = outboundBurst(context);
-  if (burst === null) return false;
-  const sent = burst.hours.reduce(
-    (sum, point) => sum + (account.hourly.get(point.hour)?.recipients ?? 0),
-    0,
-  );
-  return sent >= burstTotal(burst) / 2;
+  return outboundBursts(context).some((burst) => {
+    const sent = burst.hours.reduce(
+      (sum, point) => sum + (account.hourly.get(point.hour)?.recipients ?? 0),
+      0,
+    );
+    return sent >= burstTotal(burst) / 2;
+  });
 }

@@ -1,57 +1,50 @@
 import type { OriginFacts } from "../../analysis/origins.js";
 import { DAY_MS, dayOf, HOUR_MS } from "../../analysis/time.js";
 import type { DiagnoseContext } from "../context.js";
-import {
-  busiestEarlierDay,
-  burstTotal,
-  exceedsEarlierDay,
-  findBurst,
-  toPoints,
-  type Burst,
-  type EarlierDay,
-} from "../series.js";
+import { burstTotal, type Burst } from "../series.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, plural } from "./build.js";
 import { findDailyBurst, utcDate, type DailyBurst } from "./daily-burst.js";
 import { describeOrigin } from "./origin-names.js";
+import { firstBlockTime, outboundBursts, type OutboundBurst } from "./outbound-bursts.js";
 import { lastMessageOf, senderEntry, senderText, type SenderEntry } from "./sender-names.js";
 
 /** Day-over-day growth that counts as a ramp, and how many such days in a row. */
 const RAMP_FACTOR = 1.5;
 const RAMP_DAYS = 3;
 
-/** An outbound burst that is also far above the same hours of an earlier day. */
-export interface OutboundBurst extends Burst {
-  readonly earlierDay: EarlierDay;
-}
-
 /**
  * `volume-spike`: outbound recipients in some hours far above the server's usual hourly
- * level and far above the same hours of an earlier day (see `outboundBurst`), in some days far
+ * level and far above the same hours of an earlier day (see `outboundBursts`), in some days far
  * above the busiest day of the week before (see `findDailyBurst`), or daily volume that keeps
  * growing fast. Receivers throttle a sudden change in volume even from a clean sender.
+ * The finding leads with the hourly burst that began before the first block reply (see
+ * `leadBurst`) and lists every burst in `evidence.bursts`, each with its own sender.
  */
 export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
-  const burst = outboundBurst(context);
+  const bursts = outboundBursts(context).map((burst) => describeBurst(context, burst));
   const ramp = dailyRamp(context);
-  if (burst === null) {
+  if (bursts.length === 0) {
     const daily = findDailyBurst(context);
     if (daily !== null) return dailyBurstFinding(context, daily, ramp);
     return ramp === null ? null : rampFinding(context, ramp);
   }
 
-  const totals = senderTotals(context, burst);
-  const origins = topOrigins(context, burst);
-  const total = burstTotal(burst);
-  const sender = burstSender(totals, total);
-  const start = burstStart(context, burst, sender);
+  const blockStart = firstBlockTime(context);
+  const lead = leadBurst(bursts, blockStart);
+  const { burst, total, sender, start } = lead;
+  const others = bursts.filter((entry) => entry !== lead);
+  // NOTE: for a lead burst longer than a day, the earlier day covers only its first 24 hours
+  // (see `OutboundBurst.earlierDay`), while the summary calls them "the same hours".
   return finding("volume-spike", {
     severity: "warning",
     role: "contributing",
     title: `Outbound volume jumped to ${burst.peak.value.toLocaleString("en-US")} recipients an hour, ${Math.round(burst.peak.value / Math.max(burst.baseline, 1)).toLocaleString("en-US")} times the usual`,
     summary:
       `From ${context.time(start)} the server sent mail to ${plural(total, "recipient")} in ${plural(burst.hours.length, "hour")}; ` +
-      `the usual level before was ${burst.baseline} an hour, and the same ${burst.hours.length === 1 ? "hour" : "hours"} on ${context.time(burst.earlierDay.startHour).slice(0, 10)} sent mail to ${plural(burst.earlierDay.total, "recipient")}. ${sourceSentence(origins[0], total)}`,
+      `the usual level before was ${burst.baseline} an hour, and the same ${burst.hours.length === 1 ? "hour" : "hours"} on ${context.time(burst.earlierDay.startHour).slice(0, 10)} sent mail to ${plural(burst.earlierDay.total, "recipient")}. ${sourceSentence(lead.origins[0], total)}` +
+      startedBlockSentence(context, lead, blockStart) +
+      others.map((entry) => otherBurstSentence(context, entry)).join(""),
     evidence: {
       scope: "outbound recipients per hour",
       start: context.time(start),
@@ -62,15 +55,102 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
       recipients: total,
       earlierDayStart: context.time(burst.earlierDay.startHour),
       earlierDayRecipients: burst.earlierDay.total,
-      topSenders: topSenders(totals),
+      topSenders: topSenders(lead.totals),
       burstSender: sender === null ? null : senderText(sender),
       burstSenderLastMessage: lastMessageOf(context, sender),
-      topOrigins: origins,
+      topOrigins: lead.origins,
+      bursts: bursts.map((entry) => burstEvidence(context, entry, entry === lead, blockStart)),
       dailyRamp: ramp,
     },
     fix: BURST_FIXES,
     references: [REFERENCES.gmailGuidelines],
   });
+}
+
+/** An hourly burst with the counts and names that the finding reports for it. */
+interface DescribedBurst {
+  readonly burst: OutboundBurst;
+  /** Recipients of each envelope sender in the burst hours, the largest first. */
+  readonly totals: Array<[string | null, number]>;
+  readonly origins: Array<{ name: string; recipients: number }>;
+  readonly total: number;
+  /** The envelope sender of at least half of the recipients, or null (see `burstSender`). */
+  readonly sender: string | null;
+  /** When the burst began (epoch ms, see `burstStart`). */
+  readonly start: number;
+}
+
+function describeBurst(context: DiagnoseContext, burst: OutboundBurst): DescribedBurst {
+  const totals = senderTotals(context, burst);
+  const total = burstTotal(burst);
+  const sender = burstSender(totals, total);
+  return {
+    burst,
+    totals,
+    origins: topOrigins(context, burst),
+    total,
+    sender,
+    start: burstStart(context, burst, sender),
+  };
+}
+
+/**
+ * Returns the burst that the finding leads with: the latest burst that began at or before the
+ * first block reply of any provider (`blockStart`), because that burst most likely started the
+ * block. Without a block, or when every burst began after it, it is the burst with the highest
+ * hour. `bursts` is in time order and not empty.
+ */
+function leadBurst(bursts: readonly DescribedBurst[], blockStart: number | null): DescribedBurst {
+  const before = bursts.filter((entry) => blockStart !== null && entry.start <= blockStart);
+  const starter = before[before.length - 1];
+  if (starter !== undefined) return starter;
+  return bursts.reduce((best, entry) =>
+    entry.burst.peak.value > best.burst.peak.value ? entry : best,
+  );
+}
+
+function beganBeforeBlock(entry: DescribedBurst, blockStart: number | null): boolean {
+  return blockStart !== null && entry.start <= blockStart;
+}
+
+/** Says that the lead burst began before the first block reply, or "" when it did not. */
+function startedBlockSentence(
+  context: DiagnoseContext,
+  lead: DescribedBurst,
+  blockStart: number | null,
+): string {
+  if (blockStart === null || !beganBeforeBlock(lead, blockStart)) return "";
+  return ` It began before the first block reply in the log, at ${context.time(blockStart)}.`;
+}
+
+/** Describes a burst other than the lead one: its start, size and sender. */
+function otherBurstSentence(context: DiagnoseContext, entry: DescribedBurst): string {
+  const hours = plural(entry.burst.hours.length, "hour");
+  return (
+    ` Another burst began at ${context.time(entry.start)}, with ${plural(entry.total, "recipient")} in ${hours}.` +
+    ` ${sourceSentence(entry.origins[0], entry.total)}`
+  );
+}
+
+/** Builds the entry of one burst in `evidence.bursts`. */
+function burstEvidence(
+  context: DiagnoseContext,
+  entry: DescribedBurst,
+  lead: boolean,
+  blockStart: number | null,
+): Record<string, unknown> {
+  const { burst, sender } = entry;
+  return {
+    start: context.time(entry.start),
+    end: context.time(burst.endHour + HOUR_MS),
+    recipients: entry.total,
+    peakRecipientsPerHour: burst.peak.value,
+    peakHour: context.time(burst.peak.hour),
+    burstSender: sender === null ? null : senderText(sender),
+    burstSenderLastMessage: lastMessageOf(context, sender),
+    lead,
+    beforeFirstBlock: beganBeforeBlock(entry, blockStart),
+  };
 }
 
 const BURST_FIXES = [
@@ -121,43 +201,6 @@ function dailyBurstFinding(
     fix: BURST_FIXES,
     references: [REFERENCES.gmailGuidelines],
   });
-}
-
-/**
- * Returns the hourly burst of outbound recipients, or null when there is none. Mail follows
- * office hours, so the highest hour must also send `EARLIER_DAY_FACTOR` times what the same
- * hours sent on an earlier day. A log that starts less than a day before the burst cannot
- * show that, so it has no burst: its usual level for that time of day is unknown.
- * NOTE: only the highest hour is tested, so a smaller burst at night is missed when a busier
- * daytime hour exists.
- */
-export function outboundBurst(context: DiagnoseContext): OutboundBurst | null {
-  const candidate = burstCandidate(context);
-  if (candidate === null || candidate.earlierDay === null) return null;
-  const { burst, earlierDay } = candidate;
-  return exceedsEarlierDay(burst, earlierDay) ? { ...burst, earlierDay } : null;
-}
-
-/**
- * Returns the hours far above the usual level when the log starts too late to compare them
- * with the same hours of an earlier day, so that whether they are a burst is unknown.
- */
-export function uncomparedBurst(context: DiagnoseContext): Burst | null {
-  const candidate = burstCandidate(context);
-  return candidate !== null && candidate.earlierDay === null ? candidate.burst : null;
-}
-
-// The hours far above the usual level, with the busiest earlier day the log covers (null
-// when it covers none).
-function burstCandidate(
-  context: DiagnoseContext,
-): { readonly burst: Burst; readonly earlierDay: EarlierDay | null } | null {
-  const firstTime = context.facts.firstTime;
-  if (firstTime === null) return null;
-  const points = toPoints([...context.facts.volume.hours].map(([hour, v]) => [hour, v.recipients]));
-  const burst = findBurst(points);
-  if (burst === null) return null;
-  return { burst, earlierDay: busiestEarlierDay(points, burst, firstTime) };
 }
 
 /** Outbound recipients per UTC day, in time order. */
