@@ -343,6 +343,7 @@ export class LogAnalyser {
       this.server.localPolicyRejections.add(event);
     } else {
       this.server.undeliveredByServer.add(event, delivery.state.host?.name ?? null);
+      this.server.unroutableDomains.add(event);
     }
     this.origins.addResultWithoutAttempt(delivery);
   }

@@ -23,6 +23,7 @@ import { RunCounter, detach, hourOf, increment } from "./time.js";
 import { lowerAscii } from "./ascii-case.js";
 import { LocalFailureTally } from "./bare-words.js";
 import { UndeliveredTally } from "./undelivered.js";
+import { UnroutableDomainTally } from "./unroutable.js";
 
 /** An IP address that receivers named as the connecting (sending) address. */
 export interface JudgedIp {
@@ -212,6 +213,8 @@ export class ServerAnalyser {
    * receiver (`DeliveryEvent.withoutAttempt` of `mta`), such as a broken transport.
    */
   readonly undeliveredByServer = new UndeliveredTally();
+  /** Of `undeliveredByServer`, the domains of bounces for lack of a route, such as Exim's. */
+  readonly unroutableDomains = new UnroutableDomainTally();
   /**
    * The first reply of each server to a whole session, by its IP, such as a relay host's
    * `535 5.7.8` to this server's login. At most `MAX_SESSION_REPLY_IPS` servers are kept.

@@ -936,6 +936,14 @@ const CASES: readonly Case[] = [
     null,
   ],
   [
+    "550 5.7.1 Connections not accepted from servers without a valid sender domain. Fix reverse DNS for 192.0.2.1",
+    NONE,
+    "generic.sender-domain-and-ptr",
+    "authentication",
+    ["authentication", "reverse-dns"],
+    null,
+  ],
+  [
     "550 5.7.23 SPF validation failed",
     NONE,
     "generic.spf-dkim",

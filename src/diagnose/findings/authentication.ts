@@ -46,6 +46,7 @@ export function detectAuthentication(context: DiagnoseContext): Finding | null {
   const shownDomains = (
     ownFailing.length > 0 ? ownFailing : failing.map((entry) => entry.domain)
   ).slice(0, 5);
+  const unroutable = unresolved === "none" ? [] : unroutableSenderDomains(context, shownDomains);
 
   return finding("authentication", {
     severity:
@@ -58,6 +59,7 @@ export function detectAuthentication(context: DiagnoseContext): Finding | null {
     summary:
       `${providersDo(names, "rejected or deferred", "rejected or deferred")} ${plural(evidence.count + evidence.sessionCount, "attempt")} ` +
       `for ${UNRESOLVED_REASONS[unresolved]}, first at ${earliestReply(evidence)?.time}.` +
+      unroutableSentence(unroutable) +
       notRejectedSentences(context, notRejected),
     evidence: {
       ...evidence,
@@ -65,10 +67,17 @@ export function detectAuthentication(context: DiagnoseContext): Finding | null {
       notRejectedDomains: notRejected,
       dkimSigning: dkimSigning(context),
       onlyForwardedMail: onlyForwarded,
+      unroutableSenderDomains: unroutable,
       ...authenticationResults(evidence.first?.text ?? ""),
     },
     samples: replySamples(context, evidence),
-    fix: authenticationFixes(unresolved, onlyForwarded, ownFailing.slice(0, 5), shownDomains),
+    fix: authenticationFixes(
+      unresolved,
+      onlyForwarded,
+      ownFailing.slice(0, 5),
+      shownDomains,
+      unroutable,
+    ),
     references: [REFERENCES.gmailGuidelines, REFERENCES.gmailErrors],
   });
 }
@@ -118,6 +127,9 @@ const UNRESOLVED_DOMAIN_RULES: ReadonlySet<string> = new Set([
   "gmx.sender-dns",
   "yahoo.unresolvable-sender-domain",
   "icloud.sender-domain-not-found",
+  // NOTE: this rule's reply says only "without a valid sender domain". A receiver that checks
+  // more than DNS (a sender verification callout, say) is then described as a DNS failure.
+  "generic.sender-domain-and-ptr",
 ]);
 
 type UnresolvedShare = "none" | "some" | "all";
@@ -136,6 +148,50 @@ function unresolvedDomainReplies(evidence: ReplyFindingEvidence): UnresolvedShar
   return unresolved === rules.length ? "all" : "some";
 }
 
+/** A failing sender domain that this server's own router could not route to either. */
+interface UnroutableSenderDomain {
+  readonly domain: string;
+  /** Bounces of this server to addresses of the domain for lack of a route. */
+  readonly bounces: number;
+  readonly firstAt: string;
+  readonly file: string;
+  readonly line: number;
+}
+
+/**
+ * Returns the domains of `domains` that this server itself bounced mail to for lack of a route.
+ * Such a bounce usually means that DNS gives the domain no MX, A or AAAA record, which backs a
+ * receiver's reply that the sender domain is not valid.
+ */
+function unroutableSenderDomains(
+  context: DiagnoseContext,
+  domains: readonly string[],
+): UnroutableSenderDomain[] {
+  return domains.flatMap((domain) => {
+    const tally = context.facts.server.unroutableDomains.domains.get(domain);
+    if (tally === undefined) return [];
+    return [
+      {
+        domain,
+        bounces: tally.bounces,
+        firstAt: context.time(tally.firstTime),
+        file: tally.first.file,
+        line: tally.first.line,
+      },
+    ];
+  });
+}
+
+/** Builds the sentence on the unroutable sender domains, or returns "" for none. */
+function unroutableSentence(domains: readonly UnroutableSenderDomain[]): string {
+  if (domains.length === 0) return "";
+  const listed = domains.map(
+    (entry) =>
+      `${entry.domain} (${plural(entry.bounces, "bounce")} "Unrouteable address", first at ${entry.firstAt}, line ${entry.line})`,
+  );
+  return ` This server itself finds no route to ${listNames(listed)}, so the sender ${domains.length === 1 ? "domain most likely has" : "domains most likely have"} no MX or A record.`;
+}
+
 function unresolvedTitle(domains: readonly string[]): string {
   if (domains.length === 0)
     return "Receivers reject mail whose sender domain does not resolve in DNS";
@@ -149,16 +205,23 @@ function authenticationFixes(
   onlyForwarded: boolean,
   ownFailing: readonly string[],
   shownDomains: readonly string[],
+  unroutable: readonly UnroutableSenderDomain[],
 ): string[] {
   const dnsFix =
     shownDomains.length > 0
       ? `Publish an MX or A record for ${listNames(shownDomains)}, or send with an envelope sender (MAIL FROM) of a domain that resolves.`
       : "Publish an MX or A record for the envelope sender (MAIL FROM) domain, so that it resolves.";
+  const routeFix =
+    unroutable.length > 0
+      ? [
+          `Find the account or program that sends with an envelope sender of ${listNames(unroutable.map((entry) => entry.domain))}, and give it a sender address whose domain resolves.`,
+        ]
+      : [];
   if (unresolved === "all") {
-    return [dnsFix, "Check the published records with `delist check DOMAIN`."];
+    return [dnsFix, ...routeFix, "Check the published records with `delist check DOMAIN`."];
   }
   const fixes = onlyForwarded ? FORWARDING_FIXES : ownDomainFixes(ownFailing);
-  return unresolved === "some" ? [dnsFix, ...fixes] : fixes;
+  return unresolved === "some" ? [dnsFix, ...routeFix, ...fixes] : fixes;
 }
 
 /**

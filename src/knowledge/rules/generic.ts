@@ -229,6 +229,24 @@ const byWording: readonly ReplyRule[] = [
     reference: null,
     findings: [],
   },
+  // A receiver's own policy message can name both conditions in one reply, such as
+  // "Connections not accepted from servers without a valid sender domain … Fix reverse DNS for
+  // 192.0.2.1". The sender domain comes first, because the reply names it first and a PTR
+  // record does not fix it.
+  {
+    id: "generic.sender-domain-and-ptr",
+    provider: null,
+    category: "authentication",
+    text: /^(?=.*\b(?:valid|invalid|unknown|unresolvable|unroutea?ble) sender domain\b)(?=.*(?:\bPTR\b|reverse DNS|\brDNS\b))/i,
+    summary:
+      "The receiver requires an envelope sender (MAIL FROM) domain that resolves in DNS and a PTR record for the sending IP, and the reply names both.",
+    fix: [
+      "Send with an envelope sender (MAIL FROM) whose domain has an MX or A record, or publish one for the domain.",
+      "Set a PTR record for the sending IP at the IP owner, naming a host that resolves back to it.",
+    ],
+    reference: null,
+    findings: ["authentication", "reverse-dns"],
+  },
   {
     id: "generic.ptr",
     provider: null,
