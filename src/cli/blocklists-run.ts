@@ -9,16 +9,16 @@ import {
   checkBlocklists,
   checkDqsKey,
   loadBlocklistConfig,
-  parseTarget,
   renderBlocklistText,
+  uniqueTargets,
   withConfig,
   type BlocklistConfig,
   type BlocklistInput,
   type BlocklistReport,
+  type Target,
 } from "../reputation/index.js";
 import { KEY_PLACEHOLDER } from "../reputation/query-name.js";
 import { chooseLists } from "../reputation/select.js";
-import { isIpAddress } from "../dns/names.js";
 import { DQS_KEY_VARIABLE, type BlocklistsOptions } from "./blocklists.js";
 import { rejectListsForOtherTargets } from "./blocklists-choice.js";
 import { setUpDns, ZONE_FROM_STDIN } from "./dns-options.js";
@@ -106,8 +106,10 @@ function validInput(
   dqsKey: string | null,
   config: BlocklistConfig | undefined,
 ): BlocklistInput {
+  let parsed: Target[];
   try {
-    const parsed = targets.map((target) => parseTarget(target));
+    // Each address or domain is named once, in the spelling that the report uses.
+    parsed = uniqueTargets(targets);
     if (dqsKey !== null) checkDqsKey(dqsKey);
     const catalogue = config === undefined ? CATALOGUE : withConfig(CATALOGUE, config);
     const chosen = chooseLists(catalogue, {
@@ -125,8 +127,8 @@ function validInput(
     throw error;
   }
   return {
-    ips: targets.filter((target) => isIpAddress(target)),
-    domains: targets.filter((target) => !isIpAddress(target)),
+    ips: parsed.filter((target) => target.kind !== "domain").map((target) => target.value),
+    domains: parsed.filter((target) => target.kind === "domain").map((target) => target.value),
   };
 }
 

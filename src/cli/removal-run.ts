@@ -1,4 +1,3 @@
-import { isIpAddress } from "../dns/names.js";
 import {
   checkRemovalRequest,
   describeRequest,
@@ -11,11 +10,12 @@ import {
 } from "../monitor/removal.js";
 import { nonGlobalRange } from "../monitor/removal-ip.js";
 import { dropMilliseconds, wrap } from "../report/wrap.js";
-import { canonicalIp, type RemovalRequest } from "../store/types.js";
+import type { RemovalRequest } from "../store/types.js";
 import { isoTime } from "./history.js";
 import { withHistoryStore } from "./history-run.js";
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, parseFormat, UsageError, type CliIo } from "./io.js";
 import type { RequestOptions, StatusOptions } from "./removal.js";
+import { validIp } from "./sender-options.js";
 import { VERSION } from "./version.js";
 
 /** Version of the JSON output of `delist removal`; docs/removal.schema.json describes it. */
@@ -43,7 +43,7 @@ export async function runRequest(options: RequestOptions, io: CliIo): Promise<nu
 }
 
 function recordRequest(options: RequestOptions, format: string, io: CliIo): Promise<number> {
-  const ip = checkIp(options.ip);
+  const ip = validIp(options.ip);
   const range = nonGlobalRange(ip);
   if (range !== null) {
     if (options.force !== true) {
@@ -199,7 +199,7 @@ function renderRequestText(request: RemovalRequest, now: number): string {
 /** Shows the removal status (`delist removal status`); returns the exit status. */
 export function runStatus(options: StatusOptions, io: CliIo): Promise<number> {
   const format = parseFormat(options.format, ["text", "json"]);
-  const ip = options.ip === undefined ? null : checkIp(options.ip);
+  const ip = options.ip === undefined ? null : validIp(options.ip);
   return withHistoryStore(options, io, "read", (store) => {
     const now = Date.now();
     const statuses = removalStatuses(store, { provider: options.provider ?? null, ip }, now);
@@ -272,10 +272,4 @@ function header(now: number): object {
     tool: { name: "delist", version: VERSION },
     generatedAt: isoTime(now),
   };
-}
-
-/** Checks `--ip` and returns it in the canonical spelling that the history keys use. */
-function checkIp(ip: string): string {
-  if (!isIpAddress(ip)) throw new UsageError(`invalid --ip "${ip}": give an IPv4 or IPv6 address`);
-  return canonicalIp(ip);
 }

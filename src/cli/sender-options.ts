@@ -68,11 +68,13 @@ function asciiLabel(label: string): string | { problem: string } {
  * IPv4. SPF and the PTR lookup treat a mapped address as IPv4, so the report names it that way.
  */
 export function validIps(ips: readonly string[]): string[] {
-  for (const ip of ips) {
-    if (!isIpAddress(ip))
-      throw new UsageError(`invalid --ip "${ip}": give an IPv4 or IPv6 address`);
-  }
-  return [...new Set(ips.map(canonicalIp))];
+  return [...new Set(ips.map(validIp))];
+}
+
+/** Rejects one `--ip` value that is not an IP address, and returns it spelt as in `validIps`. */
+export function validIp(ip: string): string {
+  if (!isIpAddress(ip)) throw new UsageError(`invalid --ip "${ip}": give an IPv4 or IPv6 address`);
+  return canonicalIp(ip);
 }
 
 /**

@@ -488,6 +488,12 @@ export interface OutageReport {
   /** Distinct recipient domains of the failed attempts, counted up to 20. */
   readonly recipientDomains: number;
   /**
+   * For the `other` row: the outage's recipient domains whose latest failed connection falls in
+   * the last two hours of the log (see `ProviderVerdict.failedDomainsAtEnd`), sorted. Empty for
+   * the other rows. Deliveries to other domains can make the row `recovered` while these fail.
+   */
+  readonly domainsFailingAtEnd: readonly string[];
+  /**
    * Of `failures`, those of each server that logged them (see `ServerReport.hosts`), most
    * first. Failures of servers past the limit of `ServerReport.hosts` are in no server's count.
    */

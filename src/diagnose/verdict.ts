@@ -8,7 +8,7 @@ import { isBlockSignalOf } from "../analysis/relay-host.js";
 import { HOUR_MS } from "../analysis/time.js";
 import { failedHostOf, withFailedHost } from "../knowledge/rules/connection.js";
 import type { DiagnoseContext } from "./context.js";
-import { isPluralName } from "./findings/build.js";
+import { isPluralName, listNames } from "./findings/build.js";
 import { fitStepToMtas } from "./findings/mta-steps.js";
 import { deadDomainSteps, failedDomainsAtEnd, fewDomainsOf } from "./few-domains.js";
 import {
@@ -160,7 +160,15 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
             ? "rate-limited"
             : "ok";
   const pastBlock = pastBlockReport(facts, replyStatus, context);
-  const fullOutage = outageReport(facts.outage, logEnd, facts.lastSent, context);
+  const domainsAtEnd = failedDomainsAtEnd(
+    facts,
+    logEnd === null ? null : logEnd - ONGOING_WINDOW_MS,
+  );
+  const fullOutage = withDomainsFailingAtEnd(
+    outageReport(facts.outage, logEnd, facts.lastSent, context),
+    facts.outage,
+    domainsAtEnd,
+  );
   const few = fewDomainsOf(facts, pastBlock === null ? replyStatus : "ok", fullOutage, context);
   const currentStatus = pastBlock === null && !few.block ? replyStatus : "ok";
   const outage =
@@ -229,10 +237,7 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
     outage,
     pastBlock,
     fewDomains: few.reports,
-    failedDomainsAtEnd: failedDomainsAtEnd(
-      facts,
-      logEnd === null ? null : logEnd - ONGOING_WINDOW_MS,
-    ),
+    failedDomainsAtEnd: domainsAtEnd,
     codes: Object.fromEntries([...facts.codes].sort((a, b) => b[1] - a[1])),
     reasons: reasonsOf(facts, context),
   };
@@ -381,12 +386,27 @@ function outageReport(
     ongoing,
     recovered,
     recipientDomains: outage.recipientDomains.size,
+    domainsFailingAtEnd: [],
     failuresByHost: Object.fromEntries([...outage.failuresByHost].sort((a, b) => b[1] - a[1])),
     fix: withFailedHost(
       rule.fix.map((step) => fitStepToMtas(step, context.facts.server.mtas)),
       failedHostOf(outage.first),
     ),
   };
+}
+
+/**
+ * Adds to an outage of the `other` row its recipient domains that still fail at the end of
+ * the log, so that a recovered outage does not read as if those domains accepted mail again.
+ */
+function withDomainsFailingAtEnd(
+  report: OutageReport | null,
+  run: ConnectionFailureRun | null,
+  domainsAtEnd: readonly string[] | null,
+): OutageReport | null {
+  if (report === null || run === null || domainsAtEnd === null) return report;
+  const failing = domainsAtEnd.filter((domain) => run.recipientDomains.has(domain)).sort();
+  return { ...report, domainsFailingAtEnd: failing };
 }
 
 /**
@@ -526,6 +546,13 @@ export function pastOutageNote(
     const outage = verdict.outage;
     if (outage === null || !outage.recovered || outage.endedAt === null) return [];
     const clause = outageClause(verdict.name, outage, hosts, true);
+    const failing = outage.domainsFailingAtEnd;
+    if (failing.length > 0) {
+      const fail = failing.length === 1 ? "fails" : "fail";
+      return [
+        ` ${clause}. Other domains of the row have accepted mail since ${outage.endedAt}, but ${listNames([...failing])} still ${fail} at the end of the log.`,
+      ];
+    }
     const has = isPluralName(verdict.name) ? "have" : "has";
     return [` ${clause}, and ${verdict.name} ${has} accepted mail again since ${outage.endedAt}.`];
   });

@@ -6,7 +6,7 @@ import { buildNotices } from "./notices.js";
 import { buildResults, planList, probeQueries, targetQueries, type ListPlan } from "./plan.js";
 import { health, judgeProbes } from "./probe.js";
 import { findPublicResolver } from "./public-resolver.js";
-import { checkDqsKey, parseTarget, testQueryName, type Target } from "./query-name.js";
+import { checkDqsKey, testQueryName, uniqueTargets } from "./query-name.js";
 import type { BlocklistReport, ListReport } from "./report.js";
 import { runQueries, type SchedulerOptions } from "./scheduler.js";
 import { chooseLists } from "./select.js";
@@ -128,16 +128,6 @@ function markUnreachable(plans: readonly ListPlan[], dns: DnsContext): void {
       plan.health = health("error", detail);
     }
   }
-}
-
-/** Parses targets and drops repeats (`::ffff:192.0.2.1` repeats `192.0.2.1`). */
-function uniqueTargets(texts: readonly string[]): Target[] {
-  const byValue = new Map<string, Target>();
-  for (const text of texts) {
-    const target = parseTarget(text);
-    if (!byValue.has(target.value)) byValue.set(target.value, target);
-  }
-  return [...byValue.values()];
 }
 
 function schedulerLimits(plans: readonly ListPlan[], options: BlocklistOptions): SchedulerOptions {

@@ -22,7 +22,7 @@ export {
 export { interpretAnswer } from "./interpret.js";
 export { judgeProbes, type ListHealth, type ListHealthState } from "./probe.js";
 export { findPublicResolver, type PublicResolver } from "./public-resolver.js";
-export { checkDqsKey, parseTarget, queryName, type Target } from "./query-name.js";
+export { checkDqsKey, parseTarget, queryName, uniqueTargets, type Target } from "./query-name.js";
 export { runQueries, type ScheduledQuery, type SchedulerOptions } from "./scheduler.js";
 export { renderBlocklistText, type TextStyle } from "./text.js";
 export * from "./types.js";

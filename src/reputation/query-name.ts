@@ -29,6 +29,19 @@ export function parseTarget(text: string): Target {
   return { value: domain, kind: "domain" };
 }
 
+/**
+ * Parses targets and drops repeats in another spelling: `::ffff:192.0.2.1` repeats
+ * `192.0.2.1`, `2001:DB8:0::1` repeats `2001:db8::1` and `EXAMPLE.COM.` repeats `example.com`.
+ */
+export function uniqueTargets(texts: readonly string[]): Target[] {
+  const byValue = new Map<string, Target>();
+  for (const text of texts) {
+    const target = parseTarget(text);
+    if (!byValue.has(target.value)) byValue.set(target.value, target);
+  }
+  return [...byValue.values()];
+}
+
 /** Returns the `xn--` form of a name with non-ASCII labels, or the name as it is. */
 function asciiName(name: string): string {
   // domainToASCII returns "" for a name it cannot convert; the syntax check then rejects it.

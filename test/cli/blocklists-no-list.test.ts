@@ -53,6 +53,25 @@ describe("blocklists with no list for the targets", () => {
     expect(result.stderr).toContain(HELP_ADVICE);
   });
 
+  test("one address in two spellings", async () => {
+    const result = await runCommand([
+      "blocklists",
+      "2001:DB8:0::25",
+      "2001:db8::25",
+      "--list",
+      "spamcop-scbl",
+      "--zone",
+      LISTS_ZONE,
+    ]);
+
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain(
+      "no list given with --list applies to 2001:db8::25 (an IPv6 address): spamcop-scbl " +
+        "takes IPv4 addresses only.",
+    );
+  });
+
   test("several targets and kinds", async () => {
     const result = await runCommand([
       "blocklists",

@@ -115,6 +115,27 @@ describe("delist blocklists", () => {
     expect(result.code).toBe(1);
   });
 
+  it("looks up a mapped address once", async () => {
+    const result = await runCommand([
+      "blocklists",
+      "::ffff:192.0.2.25",
+      "192.0.2.25",
+      "--list",
+      "spamcop-scbl",
+      "--zone",
+      zone,
+      "--format",
+      "json",
+    ]);
+    const json = JSON.parse(result.stdout) as BlocklistsJson & { input: { targets: string[] } };
+    expect(validate(json)).toEqual([]);
+    expect(json.input.targets).toEqual(["192.0.2.25"]);
+    expect(json.results.map((r) => [r.target, r.list, r.status])).toEqual([
+      ["192.0.2.25", "spamcop-scbl", "listed"],
+    ]);
+    expect(result.code).toBe(1);
+  });
+
   it("answers from a zone file offline", async () => {
     const result = await runCommand([
       "blocklists",

@@ -153,6 +153,27 @@ describe("delist removal status", () => {
     expect(text.stdout).toContain("Last probe:    none");
   });
 
+  it("matches a mapped --ip to IPv4", async () => {
+    const db = join(tempDir(), "h.sqlite");
+    openIncident(db, Date.now() - 5 * DAY);
+
+    const result = await runCommand([
+      "removal",
+      "status",
+      "--ip",
+      "::ffff:192.0.2.1",
+      "--db",
+      db,
+      "--format",
+      "json",
+    ]);
+    expect(result.code).toBe(1);
+    const json = JSON.parse(result.stdout) as StatusJson;
+    expect(validate(json)).toEqual([]);
+    expect(json.statuses.map((status) => status.ip)).toEqual(["192.0.2.1"]);
+    expect(json.statuses[0]?.incident?.status).toBe("open");
+  });
+
   it("says when nothing is recorded", async () => {
     const db = join(tempDir(), "h.sqlite");
     const result = await runCommand(["removal", "status", "--db", db]);

@@ -219,6 +219,28 @@ describe("other receivers not answering", () => {
   });
 
   test("recovered outage of three domains", async () => {
+    // The deliveries to example.edu go on for more than two hours after the failures, so the
+    // three dead domains no longer count as failing at the end of the log.
+    const diagnosis = await diagnose([
+      ...gmailDeliveries(),
+      ...attemptsTo(["example.org", "example.net", "example.com"], 12, 160, "timed-out"),
+      ...attemptsTo(["example.edu"], 6, 175, "sent").map((attempt, index) => ({
+        ...attempt,
+        minute: 175 + index * 30,
+      })),
+    ]);
+    const other = diagnosis.providers.other;
+    expect(other?.status).toBe("ok");
+    expect(other?.outage?.recovered).toBe(true);
+    expect(other?.outage?.domainsFailingAtEnd).toEqual([]);
+    expect(other?.fewDomains).toEqual([]);
+    expect(diagnosis.verdict.summary).toContain("and other receivers have accepted mail again");
+    expect(diagnosis.verdict.summary).not.toContain("other receivers has");
+  });
+
+  test("recovered outage names failing domains", async () => {
+    // Deliveries to example.edu make the row recover, but the three dead domains failed less
+    // than two hours before the end of the log.
     const diagnosis = await diagnose([
       ...gmailDeliveries(),
       ...attemptsTo(["example.org", "example.net", "example.com"], 12, 160, "timed-out"),
@@ -227,12 +249,30 @@ describe("other receivers not answering", () => {
         minute: 175 + index * 8,
       })),
     ]);
+
     const other = diagnosis.providers.other;
+    const failing = "but example.com, example.net and example.org still fail at the end of the log";
     expect(other?.status).toBe("ok");
     expect(other?.outage?.recovered).toBe(true);
-    expect(other?.fewDomains).toEqual([]);
-    expect(diagnosis.verdict.summary).toContain("and other receivers have accepted mail again");
-    expect(diagnosis.verdict.summary).not.toContain("other receivers has");
+    expect(other?.outage?.domainsFailingAtEnd).toEqual([
+      "example.com",
+      "example.net",
+      "example.org",
+    ]);
+    expect(diagnosis.verdict.summary).toContain(
+      "Other domains of the row have accepted mail since 2024-03-04T02:55:00Z",
+    );
+    expect(diagnosis.verdict.summary).toContain(failing);
+    expect(diagnosis.verdict.summary).not.toContain("accepted mail again");
+
+    const text = renderDiagnosisText(diagnosis, painter(false));
+    expect(text.replace(/\s+/g, " ")).toContain(failing);
+    expect(text).not.toContain("accepted mail again");
+    for (const line of text.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
+
+    const markdown = renderDiagnosisMarkdown(diagnosis);
+    expect(markdown.replace(/\s+/g, " ")).toContain(failing);
+    expect(markdown).not.toContain("accepted mail again");
   });
 
   test("few failures pass without contradiction", async () => {
