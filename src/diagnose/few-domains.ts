@@ -38,6 +38,7 @@ export function fewDomainsOf(
   context: DiagnoseContext,
 ): FewDomains {
   if (facts.key !== "other") return NONE;
+
   const reports: FewDomainsReport[] = [];
   const domains = sortedKeys(facts.blockedDomains);
   const servers = sortedKeys(facts.blockedServers);
@@ -57,6 +58,7 @@ export function fewDomainsOf(
       last: context.time(facts.lastBlock?.time ?? facts.firstBlock.time),
     });
   }
+
   // Deliveries to other domains after the outage count as the row's recovery, but they do not
   // show that the failed domains accept mail again, so a recovered outage counts here too.
   const run = facts.outage;
@@ -71,6 +73,7 @@ export function fewDomainsOf(
       last: outage.last,
     });
   }
+
   return { block, outage: outageFew, reports };
 }
 

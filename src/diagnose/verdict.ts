@@ -671,7 +671,7 @@ export function liftShortfall(verdict: ProviderVerdict): string {
 export const LIFT_RULE_TEXT = `A block counts as lifted once the provider has accepted ${BLOCK_LIFTED_DELIVERIES} deliveries after its last block reply, the latest at least ${ONGOING_WINDOW_MS / HOUR_MS} hours after it, or ${QUIET_LIFT_DELIVERIES} deliveries with no failed attempt and ${QUIET_LIFT_MS / HOUR_MS} hours without a block reply.`;
 
 /**
- * True when the verdict sentence of a provider says that it accepts mail again but has not
+ * True when the verdict sentence of a provider states that it accepts mail again but has not
  * lifted its block, so that the verdict needs `LIFT_RULE_TEXT`.
  */
 export function needsLiftRule(verdict: ProviderVerdict): boolean {

@@ -102,7 +102,7 @@ describe("quiet lines", () => {
 
 describe("quiet lines of Postfix", () => {
   // A doubled message line two lines after it was first logged, and again after eight quiet
-  // lines, where the window of recent records no longer holds it.
+  // lines, where the window of recent records no longer contains it.
   const lines = [
     "Mar  4 09:15:01 mx1 postfix/smtpd[1]: connect from a.example.com[192.0.2.1]",
     "Mar  4 09:15:01 mx1 postfix/smtpd[1]: Anonymous TLS connection established from a.example.com[192.0.2.1]: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)",

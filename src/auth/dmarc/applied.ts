@@ -33,7 +33,7 @@ export async function findAppliedPolicy(
   dns: DnsContext,
 ): Promise<AppliedPolicy> {
   const stated = await findStatedPolicy(domain, recordDomain, record, dns);
-  // NOTE: t=y (RFC 9989) also asks receivers for one level less, but it does not weaken the
+  // NOTE: t=y (RFC 9989) also requests one level less from receivers, but it does not weaken the
   // policy here, because receivers that follow RFC 7489 ignore the tag.
   const policy = record.pct === 0 ? weakerPolicy(stated.policy) : stated.policy;
   return { policy, tag: stated.tag, statedPolicy: stated.policy };

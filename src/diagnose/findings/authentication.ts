@@ -127,7 +127,7 @@ const UNRESOLVED_DOMAIN_RULES: ReadonlySet<string> = new Set([
   "gmx.sender-dns",
   "yahoo.unresolvable-sender-domain",
   "icloud.sender-domain-not-found",
-  // NOTE: this rule's reply says only "without a valid sender domain". A receiver that checks
+  // NOTE: this rule's reply contains only "without a valid sender domain". A receiver that checks
   // more than DNS (a sender verification callout, say) is then described as a DNS failure.
   "generic.sender-domain-and-ptr",
 ]);

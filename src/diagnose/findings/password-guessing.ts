@@ -157,7 +157,7 @@ function passwordGuessing(context: DiagnoseContext): PasswordGuessing | null {
 
 /**
  * Counts the distinct account names of the failed logins: exactly from the table of the most
- * tried names while it holds every name, and as an estimate once a spray of names overflowed it.
+ * tried names while it contains every name, and as an estimate once a spray of names overflowed it.
  */
 function failureAccounts(
   context: DiagnoseContext,

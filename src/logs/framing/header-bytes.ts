@@ -128,8 +128,8 @@ export class ClassicHeaderBytes {
 
   /**
    * True when the message of the last header read starts with one of the quiet message starts
-   * of its program. `quietOf` is asked once per program name the header reader keeps, and the
-   * answer goes to `quiet`.
+   * of its program. `quietOf` is called once per program name the header reader keeps, and its
+   * result is kept in `quiet`.
    */
   isQuiet(quietOf: QuietMessagesOf, end: number): boolean {
     const slot = this.slot;
