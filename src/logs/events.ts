@@ -284,7 +284,11 @@ export interface LoginEvent {
   readonly protocol: string;
 }
 
-/** An outbound TLS session (Postfix `TLS connection established to`, Exim `X=` on delivery). */
+/**
+ * An outbound TLS session (Postfix `TLS connection established to`, Exim `X=` on delivery). The
+ * peer and protocol are null when not logged, and also when the line was counted by its start
+ * alone (see `RecordParser.timedPrefixes`), as diagnose counts Postfix's lines.
+ */
 export interface TlsEvent {
   readonly type: "tls";
   readonly time: number;

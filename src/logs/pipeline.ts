@@ -310,17 +310,24 @@ class ReadRun {
     }
   }
 
-  // The quiet message starts of `program` (see `RecordParser.quietPrefixes`), counted as
-  // `onRecord` counts a record that its parser ignores.
+  // The message starts of `program` whose lines need no record (see
+  // `RecordParser.quietPrefixes` and `RecordParser.timedPrefixes`), counted as `onRecord`
+  // counts a record that its parser ignores or parses.
   private readonly quietOf = (program: string): QuietMessages | null => {
     const parser = this.dispatcher.parserOf(program);
-    const prefixes = parser?.quietPrefixes?.(program) ?? [];
-    if (parser === null || prefixes.length === 0) return null;
-    return new QuietMessages(prefixes, (time, copy) => {
+    if (parser === null) return null;
+    const quiet = new QuietMessages();
+    quiet.add(parser.quietPrefixes?.(program) ?? [], (time, _line, copy) => {
       this.counts.records += 1;
       this.widenSpan(time);
       this.dispatcher.countQuiet(parser, time, copy);
     });
+    quiet.add(parser.timedPrefixes?.(program) ?? [], (time, line, copy) => {
+      this.counts.records += 1;
+      this.widenSpan(time);
+      this.dispatcher.countTimed(parser, time, { file: this.file, line }, copy);
+    });
+    return quiet.isEmpty ? null : quiet;
   };
 
   // Only records that a parser read (parsed or ignored) set the time span. An unparsed line,

@@ -1,4 +1,4 @@
-import type { EventSink, MtaName } from "./events.js";
+import type { EventSink, LinePosition, MtaName } from "./events.js";
 
 /**
  * One log line after the framing layer (syslog header, RFC 3339 stamp, or an MTA's native
@@ -64,6 +64,16 @@ export interface RecordParser {
   quietPrefixes?(program: string): readonly string[];
   /** Takes the time of a line that `quietPrefixes` let the framer count, as `parse` would. */
   passQuiet?(time: number): void;
+  /**
+   * Starts of the messages of `program` from which the parser needs only the line's time and
+   * position, whatever follows: the outcome is `parsed`, and the event it emits leaves the
+   * fields read from the rest of the text null. The framer counts such a line without making a
+   * record of it and hands it to `passTimed`, as for the outbound TLS line that Postfix writes
+   * for most deliveries. Absent, or empty for a program, when there are none.
+   */
+  timedPrefixes?(program: string): readonly string[];
+  /** Takes a line that `timedPrefixes` let the framer count, as `parse` would. */
+  passTimed?(time: number, position: LinePosition): void;
   /**
    * Messages whose correlation state the parser evicted to bound its memory before their
    * last line; their later lines were correlated without their earlier ones. Absent for

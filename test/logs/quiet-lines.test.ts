@@ -120,7 +120,10 @@ describe("quiet lines of Postfix", () => {
     "Mar  4 09:15:04 mx1 last message repeated 3 times",
     "Mar  4 09:15:05 mx1 postfix/smtp[4]: 4A1B2C3D4E: to=<b@example.net>, relay=mx.example.net[198.51.100.7]:25, delay=3, delays=0/0/1/2, dsn=2.0.0, status=sent (250 2.0.0 OK)",
     "Mar  4 09:15:05 mx1 postfix/qmgr[2]: 4A1B2C3D4E: removed",
-    "Mar  4 09:15:06 mx2 postfix/smtpd[9]: connect from e.example.com[192.0.2.5]",
+    "Mar  4 09:15:07 mx1 postfix/smtp[4]: Trusted TLS connection established to mx.example.net[198.51.100.7]:25: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)",
+    "Mar  4 09:15:08 mx1 last message repeated 2 times",
+    "Mar  4 09:15:09 mx1 postfix/smtp[4]: Untrusted TLS connection established to [198.51.100.8]:25: TLSv1.2",
+    "Mar  4 09:15:10 mx2 postfix/smtpd[9]: connect from e.example.com[192.0.2.5]",
   ];
 
   it("gives the totals and events of records", async () => {
@@ -138,8 +141,40 @@ describe("quiet lines of Postfix", () => {
       options(),
     );
     expect(quiet.totals).toEqual(plain.totals);
-    expect(quiet.totals).toMatchObject({ records: 23, duplicateLines: 1, parsed: 6 });
+    expect(quiet.totals).toMatchObject({ records: 27, duplicateLines: 1, parsed: 10 });
     expect(quietEvents.map(eventDigest)).toEqual(plainEvents.map(eventDigest));
-    expect(quietEvents.map((event) => event.type)).toEqual(["message", "delivery"]);
+    expect(quietEvents.map((event) => event.type)).toEqual([
+      "message",
+      "delivery",
+      "tls",
+      "tls",
+      "tls",
+      "tls",
+    ]);
+  });
+
+  it("reads outbound TLS lines for their time and position alone", async () => {
+    await dir.write("mail.log", lines.join("\n") + "\n");
+    const events: LogEvent[] = [];
+    await readLogs(
+      ["mail.log"],
+      createLogParsers((e) => events.push(e)),
+      options(),
+    );
+    const tls = events.filter((event) => event.type === "tls");
+    // The repeat marker's two copies carry its own time and line.
+    expect(tls.map((event) => [event.time, event.position.line])).toEqual([
+      [at(7), 21],
+      [at(8), 22],
+      [at(8), 22],
+      [at(9), 23],
+    ]);
+    expect(tls[0]).toMatchObject({
+      direction: "outbound",
+      position: { file: "mail.log" },
+      peerHost: null,
+      peerIp: null,
+      protocol: null,
+    });
   });
 });

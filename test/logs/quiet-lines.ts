@@ -38,9 +38,17 @@ export function withoutQuietLines(parser: RecordParser): RecordParser {
   return new WithoutQuietLines(parser);
 }
 
-/** Returns the fields of an event as JSON, with the message it belongs to by host and id. */
+/**
+ * Returns the fields of an event as JSON, with the message it belongs to by host and id. An
+ * outbound TLS event is given without its peer and protocol, which a line counted by its start
+ * leaves null (see `RecordParser.timedPrefixes`).
+ */
 export function eventDigest(event: LogEvent): string {
-  return JSON.stringify(event, (key, value: unknown) => {
+  const shown =
+    event.type === "tls" && event.direction === "outbound"
+      ? { ...event, peerHost: null, peerIp: null, protocol: null }
+      : event;
+  return JSON.stringify(shown, (key, value: unknown) => {
     if (key === "analysisState") return undefined;
     if ((key === "message" || key === "copy" || key === "parent") && isObject(value)) {
       return `message ${String(value["host"])} ${String(value["id"])}`;

@@ -7,7 +7,7 @@ import { ClassicHeaderBytes } from "./header-bytes.js";
 import { WallClock } from "./wall-clock.js";
 import { digitsAt, isDigit, IsoDateTime, monthAt, StampTail } from "./stamps.js";
 import { parseJournalLine } from "./journal.js";
-import type { QuietMessages, QuietMessagesOf } from "./quiet.js";
+import type { QuietMessagesOf } from "./quiet.js";
 import { RepeatExpander, type RecordSink } from "./repeats.js";
 import {
   EXIM_PROGRAM,
@@ -204,10 +204,10 @@ export class LineFramer {
   ): FrameOutcome {
     const header = this.headerBytes;
     const quietOf = this.quietOf;
-    if (quietOf !== null && header.isQuiet(quietOf, end)) {
-      const quiet = header.quiet as QuietMessages;
-      this.repeats.rememberQuiet(this.hostNames.spellingOf(this.lastHost), quiet);
-      quiet.count(time, false);
+    const count = quietOf === null ? null : header.quietCounter(quietOf, end);
+    if (count !== null) {
+      this.repeats.rememberQuiet(this.hostNames.spellingOf(this.lastHost), count);
+      count(time, line, false);
       return "record";
     }
     let message = decodeLatin1(buffer, header.messageStart, end);

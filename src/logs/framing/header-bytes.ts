@@ -1,5 +1,5 @@
 import { decodeLatin1 } from "../reader/latin1.js";
-import type { QuietMessages, QuietMessagesOf } from "./quiet.js";
+import type { QuietCounter, QuietMessages, QuietMessagesOf } from "./quiet.js";
 import { isHexDumpOffset, normaliseProgram } from "./tags.js";
 
 const SPACE = 32;
@@ -83,9 +83,6 @@ export class ClassicHeaderBytes {
   pid: number | null = null;
   /** Offset in the buffer where the message starts. */
   messageStart = 0;
-  /** The quiet message starts of the program that the last `isQuiet` looked at, or null. */
-  quiet: QuietMessages | null = null;
-
   private readonly stamp = new WordText();
   private readonly host = new WordText();
   private readonly programs: ProgramSlot[] = Array.from(
@@ -127,20 +124,19 @@ export class ClassicHeaderBytes {
   }
 
   /**
-   * True when the message of the last header read starts with one of the quiet message starts
-   * of its program. `quietOf` is called once per program name the header reader keeps, and its
-   * result is kept in `quiet`.
+   * Returns what counts the line of the last header read when its message starts with one of
+   * the quiet message starts of its program, else null. `quietOf` is called once per program
+   * name the header reader keeps, and its result is kept with the name.
    */
-  isQuiet(quietOf: QuietMessagesOf, end: number): boolean {
+  quietCounter(quietOf: QuietMessagesOf, end: number): QuietCounter | null {
     const slot = this.slot;
-    if (slot === null || this.buffer === null) return false;
+    if (slot === null || this.buffer === null) return null;
     let quiet = slot.quiet;
     if (quiet === undefined) {
       quiet = quietOf(slot.program);
       slot.quiet = quiet;
     }
-    this.quiet = quiet;
-    return quiet !== null && quiet.startAt(this.view, this.buffer, this.messageStart, end);
+    return quiet === null ? null : quiet.counterAt(this.view, this.buffer, this.messageStart, end);
   }
 
   private useBuffer(buffer: Buffer): void {

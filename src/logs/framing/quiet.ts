@@ -1,42 +1,50 @@
 import { WordText } from "./header-bytes.js";
 
 /**
- * Counts a line that needs no record. `copy` is true for the copies that a syslog repeat
- * marker stands for (see `RepeatExpander`).
+ * Counts a line that needs no record, with its line number. `copy` is true for the copies
+ * that a syslog repeat marker stands for (see `RepeatExpander`); they carry the marker's line.
  */
-export type QuietCounter = (time: number, copy: boolean) => void;
+export type QuietCounter = (time: number, line: number, copy: boolean) => void;
 
 /**
- * The message starts of one program whose lines its parser ignores whatever follows (see
- * `RecordParser.quietPrefixes`), compared with the bytes of a line four at a time, and what
- * counts such a line.
+ * The message starts of one program whose lines need no record (see
+ * `RecordParser.quietPrefixes` and `RecordParser.timedPrefixes`), compared with the bytes of a
+ * line four at a time, and what counts a line with each of them.
  */
 export class QuietMessages {
-  private readonly firstCodes: number[];
-  private readonly words: WordText[];
+  private readonly firstCodes: number[] = [];
+  private readonly words: WordText[] = [];
+  private readonly counters: QuietCounter[] = [];
 
-  constructor(
-    prefixes: readonly string[],
-    readonly count: QuietCounter,
-  ) {
-    this.firstCodes = prefixes.map((prefix) => prefix.charCodeAt(0));
-    this.words = prefixes.map((prefix) => {
-      const word = new WordText();
-      word.set(prefix);
-      return word;
-    });
+  /** True when no message start was added. */
+  get isEmpty(): boolean {
+    return this.words.length === 0;
   }
 
-  /** True when `buffer[start, end)` starts with one of the prefixes; `view` covers `buffer`. */
-  startAt(view: DataView, buffer: Buffer, start: number, end: number): boolean {
+  /** Adds message starts whose lines `count` counts. */
+  add(prefixes: readonly string[], count: QuietCounter): void {
+    for (const prefix of prefixes) {
+      const word = new WordText();
+      word.set(prefix);
+      this.firstCodes.push(prefix.charCodeAt(0));
+      this.words.push(word);
+      this.counters.push(count);
+    }
+  }
+
+  /**
+   * Returns what counts `buffer[start, end)` when it starts with one of the message starts,
+   * else null; `view` covers `buffer`.
+   */
+  counterAt(view: DataView, buffer: Buffer, start: number, end: number): QuietCounter | null {
     const first = buffer[start];
     const codes = this.firstCodes;
     for (let i = 0; i < codes.length; i++) {
       if (codes[i] === first && (this.words[i] as WordText).isAt(view, buffer, start, end)) {
-        return true;
+        return this.counters[i] as QuietCounter;
       }
     }
-    return false;
+    return null;
   }
 }
 

@@ -1,5 +1,5 @@
 import type { LogRecord } from "../record.js";
-import type { QuietMessages } from "./quiet.js";
+import type { QuietCounter } from "./quiet.js";
 
 /** Upper bound for one repeat count, so that one corrupt count cannot stall a run. */
 export const MAX_REPEAT = 1000;
@@ -7,10 +7,10 @@ export const MAX_REPEAT = 1000;
 /** Receives the records of one line: none, one, or several for a repeat marker. */
 export type RecordSink = (record: LogRecord) => void;
 
-// A line that the framer counted without a record, with the quiet message start it had.
+// A line that the framer counted without a record, with what counted it.
 interface QuietLine {
   readonly host: string;
-  readonly quiet: QuietMessages;
+  readonly count: QuietCounter;
 }
 
 type LastLine = LogRecord | QuietLine;
@@ -85,8 +85,8 @@ export class RepeatExpander {
     if (last === undefined || count === 0) return false;
     const copies = Math.min(count, MAX_REPEAT);
     this.addedRecords += copies - 1;
-    if ("quiet" in last) {
-      for (let i = 0; i < copies; i++) last.quiet.count(marker.time, true);
+    if ("count" in last) {
+      for (let i = 0; i < copies; i++) last.count(marker.time, marker.line, true);
       return true;
     }
     const copy: LogRecord = {
@@ -123,8 +123,8 @@ export class RepeatExpander {
    * Remembers a line of `host` that the framer counted without a record, so that a repeat
    * marker after it counts its copies the same way.
    */
-  rememberQuiet(host: string, quiet: QuietMessages): void {
-    this.remember({ host, quiet });
+  rememberQuiet(host: string, count: QuietCounter): void {
+    this.remember({ host, count });
   }
 
   private remember(record: LastLine): void {

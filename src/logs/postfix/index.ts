@@ -1,4 +1,4 @@
-import type { EventSink } from "../events.js";
+import type { EventSink, LinePosition } from "../events.js";
 import type { LogRecord, ParseOutcome, RecordParser } from "../record.js";
 import { handleCleanup } from "./cleanup.js";
 import type { PostfixContext, QueuedLine } from "./context.js";
@@ -9,7 +9,12 @@ import { handleBounce, handlePickup } from "./origins.js";
 import { describeProgram, isPostfixProgram, ProgramCache, type PostfixProgram } from "./program.js";
 import { handlePostsuper, handleQmgr } from "./qmgr.js";
 import { QueueIdReader } from "./queue-id.js";
-import { handleSessionReply, handleTls } from "./session.js";
+import {
+  handleSessionReply,
+  handleTls,
+  OUTBOUND_TLS_PREFIXES,
+  passOutboundTls,
+} from "./session.js";
 import {
   handleQueuedSmtpd,
   handleUnqueuedPostscreen,
@@ -106,6 +111,15 @@ class PostfixLogParser implements PostfixParser {
 
   passQuiet(time: number): void {
     this.context.store.sweep(time);
+  }
+
+  timedPrefixes(program: string): readonly string[] {
+    return this.programs.describe(program).kind === "delivery" ? OUTBOUND_TLS_PREFIXES : [];
+  }
+
+  passTimed(time: number, position: LinePosition): void {
+    this.context.store.sweep(time);
+    passOutboundTls(this.context, time, position);
   }
 
   parse(record: LogRecord): ParseOutcome {

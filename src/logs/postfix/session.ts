@@ -1,4 +1,4 @@
-import type { SessionReplyEvent, TlsEvent } from "../events.js";
+import type { LinePosition, SessionReplyEvent, TlsEvent } from "../events.js";
 import type { LogRecord, ParseOutcome } from "../record.js";
 import { findOrCreate, positionOf, type PostfixContext, type QueuedLine } from "./context.js";
 import { peerInText } from "./delivery.js";
@@ -109,6 +109,39 @@ export function handleTls(
   };
   context.sink(event);
   return "parsed";
+}
+
+/**
+ * Starts of the outbound TLS lines of `smtp` and `lmtp` without a queue id, from which
+ * diagnose needs only the time (see `RecordParser.timedPrefixes`). Postfix writes one for
+ * most deliveries, so a busy server writes nearly as many of them as `to=` lines.
+ */
+export const OUTBOUND_TLS_PREFIXES: readonly string[] = [
+  "Trusted TLS connection established to ",
+  "Untrusted TLS connection established to ",
+  "Anonymous TLS connection established to ",
+  "Verified TLS connection established to ",
+];
+
+/**
+ * Emits the `tls` event of a line that starts with one of `OUTBOUND_TLS_PREFIXES`, read from
+ * its time and position alone, so the peer and protocol are null.
+ */
+export function passOutboundTls(
+  context: PostfixContext,
+  time: number,
+  position: LinePosition,
+): void {
+  const event: TlsEvent = {
+    type: "tls",
+    time,
+    position,
+    direction: "outbound",
+    peerHost: null,
+    peerIp: null,
+    protocol: null,
+  };
+  context.sink(event);
 }
 
 /** Returns the protocol word (`TLSv1.3`) at `index`, or null when none is logged there. */

@@ -1,4 +1,4 @@
-import type { MtaName } from "../events.js";
+import type { LinePosition, MtaName } from "../events.js";
 import type { LogRecord, ParseOutcome, RecordParser } from "../record.js";
 import type { ProgramCount } from "./summary.js";
 
@@ -86,11 +86,20 @@ export class ParserDispatcher {
    */
   countQuiet(parser: RecordParser, time: number, copy: boolean): void {
     this.ignored += 1;
-    if (!copy) {
-      this.recent[this.nextRecent] = null;
-      this.nextRecent = (this.nextRecent + 1) % DUPLICATE_WINDOW;
-    }
+    if (!copy) this.passRecent();
     parser.passQuiet?.(time);
+  }
+
+  /**
+   * Counts a line of `parser` that the framer counted without a record because the parser
+   * needs only its time and position (`RecordParser.timedPrefixes`), as `dispatch` would
+   * count its record, and hands it to the parser. Its place among the recent records is taken
+   * as for `countQuiet`.
+   */
+  countTimed(parser: RecordParser, time: number, position: LinePosition, copy: boolean): void {
+    this.parsed += 1;
+    if (!copy) this.passRecent();
+    parser.passTimed?.(time, position);
   }
 
   /**
@@ -136,6 +145,12 @@ export class ParserDispatcher {
     this.recent[this.nextRecent] = record;
     this.nextRecent = (this.nextRecent + 1) % DUPLICATE_WINDOW;
     return false;
+  }
+
+  // Takes a place among the recent records for a line without a record.
+  private passRecent(): void {
+    this.recent[this.nextRecent] = null;
+    this.nextRecent = (this.nextRecent + 1) % DUPLICATE_WINDOW;
   }
 
   private parserFor(program: string): RecordParser | null {
