@@ -13,6 +13,9 @@
 export class DistinctCounter {
   private exact: HashSet32 | null = new HashSet32();
   private registers: Uint8Array | null = null;
+  // The estimate of `registers` since they last changed, or -1. An estimate reads every
+  // register, and the findings ask the size of each account's counter more than once.
+  private estimated = -1;
 
   constructor(private readonly exactLimit = 512) {}
 
@@ -28,13 +31,15 @@ export class DistinctCounter {
       if (this.exact.size > this.exactLimit) this.switchToEstimate();
       return;
     }
-    if (this.registers !== null) addToRegisters(this.registers, hash);
+    if (this.registers !== null && addToRegisters(this.registers, hash)) this.estimated = -1;
   }
 
   /** Exact count while small, estimate afterwards. */
   get size(): number {
     if (this.exact !== null) return this.exact.size;
-    return estimate(this.registers ?? new Uint8Array(REGISTER_COUNT));
+    if (this.estimated < 0)
+      this.estimated = estimate(this.registers ?? new Uint8Array(REGISTER_COUNT));
+    return this.estimated;
   }
 
   /** Counts every value that `other` counted, so that this counter counts the union of both. */
@@ -47,6 +52,7 @@ export class DistinctCounter {
     if (this.exact !== null) this.switchToEstimate();
     const registers = this.registers ?? new Uint8Array(REGISTER_COUNT);
     this.registers = registers;
+    this.estimated = -1;
     // A HyperLogLog of a union keeps the larger rank of each register.
     other.registers.forEach((rank, index) => {
       if (rank > (registers[index] ?? 0)) registers[index] = rank;
@@ -63,6 +69,7 @@ export class DistinctCounter {
     this.exact?.forEach((hash) => addToRegisters(registers, hash));
     this.registers = registers;
     this.exact = null;
+    this.estimated = -1;
   }
 }
 
@@ -116,11 +123,14 @@ function insert(table: Uint32Array, value: number): boolean {
 const INDEX_BITS = 12;
 const REGISTER_COUNT = 1 << INDEX_BITS;
 
-function addToRegisters(registers: Uint8Array, hash: number): void {
+// Returns true when the register of `hash` grew.
+function addToRegisters(registers: Uint8Array, hash: number): boolean {
   const index = hash >>> (32 - INDEX_BITS);
   const rest = (hash << INDEX_BITS) | (1 << (INDEX_BITS - 1));
   const rank = Math.clz32(rest) + 1;
-  if (rank > (registers[index] ?? 0)) registers[index] = rank;
+  if (rank <= (registers[index] ?? 0)) return false;
+  registers[index] = rank;
+  return true;
 }
 
 function estimate(registers: Uint8Array): number {

@@ -25,6 +25,18 @@ describe("DistinctCounter", () => {
     expect(Math.abs(estimating.size - 20_000) / 20_000).toBeLessThan(0.05);
   });
 
+  test("estimates again after values added since the last size", () => {
+    const counter = new DistinctCounter(100);
+    const other = new DistinctCounter(100);
+    for (let i = 0; i < 10_000; i++) counter.add(`first${i}@example.com`);
+    expect(Math.abs(counter.size - 10_000) / 10_000).toBeLessThan(0.05);
+    for (let i = 0; i < 30_000; i++) counter.add(`second${i}@example.com`);
+    expect(Math.abs(counter.size - 40_000) / 40_000).toBeLessThan(0.05);
+    for (let i = 0; i < 40_000; i++) other.add(`third${i}@example.org`);
+    counter.addAll(other);
+    expect(Math.abs(counter.size - 80_000) / 80_000).toBeLessThan(0.05);
+  });
+
   test("counts exactly while small", () => {
     const counter = new DistinctCounter(100);
     for (let i = 0; i < 250; i++) counter.add(`user${i % 80}@example.com`);
