@@ -151,6 +151,22 @@ describe("Japanese bounce notices", () => {
     expect(recipients).toEqual(["nana@example.jp"]);
   });
 
+  it("reads a Japanese subject as a bounce sign", async () => {
+    // "Notice of a delivery error", from a sender that no bounce sender pattern matches.
+    const raw = Buffer.from(
+      notice(["宛先: hachi@example.jp", "理由: 550 5.1.1 User unknown"], "UTF-8")
+        .toString("utf8")
+        .replace("From: MAILER-DAEMON@", "From: info@")
+        .replace("Subject: Returned mail", "Subject: =?UTF-8?B?6YWN5L+h44Ko44Op44O8?="),
+    );
+    const message = await parseBounceMessage(raw);
+    const [hachi, ...rest] = await results(raw);
+
+    expect(message.subject).toBe("配信エラー");
+    expect(rest).toEqual([]);
+    expect(hachi?.recipient).toBe("hachi@example.jp");
+  });
+
   it("keeps reply lines of English notices in their block", async () => {
     const raw = notice(
       [
