@@ -167,6 +167,26 @@ describe("Japanese bounce notices", () => {
     expect(hachi?.recipient).toBe("hachi@example.jp");
   });
 
+  it("stops before the original message", async () => {
+    const raw = notice(
+      [
+        OPENING,
+        "",
+        "宛先: juro@example.jp",
+        "理由: 550 5.1.1 User unknown",
+        "",
+        "----- 元のメッセージ -----",
+        "From: <yamada@example.net>",
+        "To: <juro@example.jp>",
+        "Subject: test",
+      ],
+      "ISO-2022-JP",
+    );
+    const recipients = (await results(raw)).map((result) => result.recipient);
+
+    expect(recipients).toEqual(["juro@example.jp"]);
+  });
+
   it("keeps reply lines of English notices in their block", async () => {
     const raw = notice(
       [
