@@ -5,6 +5,14 @@
  * `addr on date`, DragonFly's sentence, Gmail's indented address…).
  */
 import { ADDRESS, hasTopLevelDomain, normaliseAddress } from "./address.js";
+import {
+  ADDRESS_BEFORE_JAPANESE,
+  isJapaneseNotice,
+  isSalutation,
+  JAPANESE_RECIPIENT_ANCHOR,
+  japaneseNoticeLines,
+  REPLY_NAMING_RECIPIENT,
+} from "./japanese.js";
 
 /** One failed recipient and the text that the bounce gives for it. */
 export interface RecipientBlock {
@@ -83,7 +91,8 @@ export function recipientBlocks(notification: string): {
   blocks: RecipientBlock[];
   preamble: string;
 } {
-  const lines = notification.split("\n");
+  const japanese = isJapaneseNotice(notification);
+  const lines = japanese ? japaneseNoticeLines(notification) : notification.split("\n");
   const found: { recipient: string; lines: string[] }[] = [];
   const preamble: string[] = [];
 
@@ -92,7 +101,9 @@ export function recipientBlocks(notification: string): {
   let current: string[] = preamble;
   let previousLine = "";
   for (const line of lines) {
-    const candidate = matchAnchor(line);
+    const candidate = japanese
+      ? matchJapaneseAnchor(line, current !== preamble && !current.some(hasReplyCode))
+      : matchAnchor(line);
     // Exim's "A message sent by\n  <sender>\ncould not be delivered" names the sender.
     const anchor = candidate !== null && /\bsent by\s*$/i.test(previousLine) ? null : candidate;
     if (line.trim() !== "") previousLine = line;
@@ -139,6 +150,29 @@ function matchAnchor(line: string): Anchor | null {
     if (recipient !== null) return { recipient, rest: line.trim(), transcript: false };
   }
   return null;
+}
+
+// Tries the anchors of Japanese notices, then the others. A salutation ("a@b 様") is no
+// anchor. A reply that names an address ("452 4.2.2 <a@b>: Mailbox full") starts a block,
+// unless the current block `awaitsReply`. The reply is then that block's error, because the
+// address in it may be the sender's or an alias. English notices do not try the reply anchor,
+// since their formats place each reply below the recipient's own anchor.
+function matchJapaneseAnchor(line: string, awaitsReply: boolean): Anchor | null {
+  if (!line.includes("@") || line.length > 400 || isSalutation(line)) return null;
+  for (const anchor of [JAPANESE_RECIPIENT_ANCHOR, ADDRESS_BEFORE_JAPANESE]) {
+    const match = anchor.exec(line);
+    const recipient = validRecipient(match?.[1]);
+    if (recipient !== null) {
+      return { recipient, rest: (match?.[2] ?? "").trim(), transcript: false };
+    }
+  }
+  const inReply = awaitsReply ? null : validRecipient(REPLY_NAMING_RECIPIENT.exec(line)?.[1]);
+  if (inReply !== null) return { recipient: inReply, rest: line.trim(), transcript: false };
+  return matchAnchor(line);
+}
+
+function hasReplyCode(line: string): boolean {
+  return /(?:^|\s)[245]\d\d(?:[\s-]|$)/.test(line);
 }
 
 function validRecipient(captured: string | undefined): string | null {

@@ -20,6 +20,9 @@ const ORIGINAL_MARKERS: readonly RegExp[] = [
   /^\s*-+\s*Original message text\b/i,
   /^The original message headers? (?:was|were|are|is)[:\s]/i,
   /^\s*Content-Type:\s*message\/rfc822/i,
+  // Japanese notices: "----- 元のメッセージ -----" ("original message"), "返送されたメール"
+  // ("returned mail"), "オリジナルメッセージ".
+  /^\s*[-=]+\s*(?:元の|返送された|オリジナル)(?:メッセージ|メール)/,
   // Zoho writes the returned message's headers straight after the error, without a marker
   // line and without a space after the colons.
   /^Received:from\s/,

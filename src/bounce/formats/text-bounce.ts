@@ -12,7 +12,7 @@ import type { BounceAction, RecipientDraft } from "../types.js";
 const BOUNCE_SENDER =
   /^(?:mailer-daemon|post_?master|mail-?daemon|mdaemon|bounces?|mail delivery|nobody|root|daemon|no-?reply)\b/i;
 const BOUNCE_SUBJECT =
-  /undeliver|undelivered|returned mail|return(?:ing)? message to sender|delivery (?:status notification|failure|failed|problem|report|has failed)|failure notice|mail delivery failed|mail system error|non-?delivery|could not be delivered|delivery notification|warning: message .* delayed|delayed mail|mail failure|error sending message|returned to sender|nondeliverable|loop alert|\bdsn\b|message not delivered|notice of delivery|delivery incomplete|^delivery report|error sending your mail|メールエラー|エラー通知|未達/i;
+  /undeliver|undelivered|returned mail|return(?:ing)? message to sender|delivery (?:status notification|failure|failed|problem|report|has failed)|failure notice|mail delivery failed|mail system error|non-?delivery|could not be delivered|delivery notification|warning: message .* delayed|delayed mail|mail failure|error sending message|returned to sender|nondeliverable|loop alert|\bdsn\b|message not delivered|notice of delivery|delivery incomplete|^delivery report|error sending your mail|メールエラー|エラー通知|未達|不達|(?:配信|配送)(?:エラー|失敗|不能)|送信(?:エラー|失敗)/i;
 
 /** True when `subject` is one that bounce notices use ("Undelivered Mail Returned to Sender"). */
 export function isBounceSubject(subject: string): boolean {

@@ -1,0 +1,91 @@
+/**
+ * Recipient lines of plain-text bounce notices written in Japanese. Such notices label their
+ * lines in Japanese ("宛先: a@b" for the recipient, "理由: 550 5.1.1 …" for the reason), write
+ * colons and brackets in full-width forms, and may give the remote reply with the recipient
+ * inside it ("550 5.1.1 <a@b>: User unknown") on a line of its own.
+ */
+import { ADDRESS } from "./address.js";
+
+const ADDRESS_SOURCE = ADDRESS.source;
+
+// Hiragana, katakana and half-width katakana. Chinese text shares the ideographs but has no
+// kana.
+const KANA = /[\u3040-\u30FF\uFF66-\uFF9F]/;
+
+// Labels of the recipient ("宛先", "宛て先" and "あて先": destination, "送信先": sent to,
+// "配信先" and "配送先": delivered to, "受信者" and "受取人": recipient), optionally with
+// "(メール)アドレス" ("(mail) address").
+const RECIPIENT_LABEL =
+  String.raw`(?:宛先|宛て先|あて先|送信先|配信先|配送先|受信者|受取人)` +
+  String.raw`(?:の?(?:メール)?アドレス)?`;
+
+// Labels of the error ("理由": reason, "原因": cause, "エラー内容": error details, "詳細":
+// details, "応答": response, "サーバ(ー)からの応答": response from the server, …).
+const ERROR_LABEL =
+  String.raw`(?:理由|原因|エラー(?:内容|理由|詳細|メッセージ|コード)?|詳細(?:情報)?|` +
+  String.raw`(?:サーバー?(?:からの)?)?(?:応答|返答|メッセージ))`;
+
+// A label starts a line, maybe after a bullet, and is either in brackets ("【宛先】") or
+// followed by a colon. The colon may be full-width, because the notice is tested for labels
+// before NFKC turns "：" into ":".
+const labelled = (label: string): string =>
+  String.raw`^\s*[■●・*-]?\s*(?:(?:【|\[)${label}(?:】|\])\s*[:：]?|${label}\s*[:：])\s*`;
+
+const LABELLED_LINE = new RegExp(labelled(`(?:${RECIPIENT_LABEL}|${ERROR_LABEL})`), "m");
+
+const ERROR_LABEL_START = new RegExp(labelled(ERROR_LABEL));
+
+/**
+ * Anchor of a labelled recipient line, "宛先: <a@b>" or "【宛先】a@b", with the address in
+ * group 1 and any error after it on the same line in group 2.
+ */
+export const JAPANESE_RECIPIENT_ANCHOR = new RegExp(
+  labelled(RECIPIENT_LABEL) + String.raw`<?(${ADDRESS_SOURCE})>?(?:\s*:)?\s*(.*)$`,
+);
+
+/**
+ * Anchor of a remote reply that names the recipient at its start, after the reply code and
+ * an optional enhanced status code: "452 4.2.2 <a@b>: Mailbox full". The whole line is the
+ * error. Group 1 is the address.
+ */
+export const REPLY_NAMING_RECIPIENT = new RegExp(
+  String.raw`^\s*[245]\d\d[ -](?:[245]\.\d{1,3}\.\d{1,3}\s+)?<(${ADDRESS_SOURCE})>`,
+);
+
+/**
+ * Anchor of an address at the start of a line and Japanese text right after it, as in
+ * "<a@b> 宛のメールは配信できませんでした" ("the mail to a@b could not be delivered"). Group 1
+ * is the address, group 2 the sentence.
+ */
+export const ADDRESS_BEFORE_JAPANESE = new RegExp(
+  String.raw`^\s*<?(${ADDRESS_SOURCE})>?\s*((?![様殿])[\u3040-\u30FF\u4E00-\u9FFF].*)$`,
+);
+
+// An address with an honorific after it ("a@b 様", "Dear a@b") greets the reader of the
+// notice, mostly the sender of the returned message.
+const SALUTATION = new RegExp(String.raw`^\s*<?${ADDRESS_SOURCE}>?\s*(?:様|殿|さま)\s*[,、]?\s*$`);
+
+/** True for a line that greets an address ("a@b 様") rather than naming a recipient. */
+export function isSalutation(line: string): boolean {
+  return SALUTATION.test(line);
+}
+
+/**
+ * True when the notice text contains kana or a line with a Japanese recipient or error label,
+ * so that it is written (partly) in Japanese.
+ */
+export function isJapaneseNotice(text: string): boolean {
+  return KANA.test(text) || LABELLED_LINE.test(text);
+}
+
+/**
+ * Returns the lines of a Japanese notice ready for the recipient scanner. Full-width forms
+ * become ASCII (Unicode NFKC, so "：" is ":" and "＜" is "<"). An error label at the start of
+ * a line is removed with the spaces around it, so that the reply code starts the line.
+ */
+export function japaneseNoticeLines(notification: string): string[] {
+  return notification
+    .normalize("NFKC")
+    .split("\n")
+    .map((line) => line.replace(ERROR_LABEL_START, ""));
+}

@@ -1,0 +1,242 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { decodeMessage } from "../../src/bounce/decode.js";
+import { parseBounceMessage } from "../../src/bounce/mime.js";
+import type { BounceResult } from "../../src/bounce/types.js";
+import { createReplyClassifier } from "../../src/reply/classify.js";
+import { corpusPath, corpusRoot } from "../helpers/corpus.js";
+import { encodeIso2022Jp } from "../helpers/iso-2022-jp.js";
+
+const classifier = createReplyClassifier();
+
+/** Builds a single-part notice from MAILER-DAEMON whose body is `body` in `charset`. */
+function notice(body: readonly string[], charset: "ISO-2022-JP" | "UTF-8"): Buffer {
+  const head = [
+    "From: MAILER-DAEMON@mail.example.jp",
+    "To: sender@example.com",
+    "Subject: Returned mail",
+    "MIME-Version: 1.0",
+    `Content-Type: text/plain; charset=${charset}`,
+    `Content-Transfer-Encoding: ${charset === "UTF-8" ? "8bit" : "7bit"}`,
+    "",
+    "",
+  ].join("\n");
+  const text = `${body.join("\n")}\n`;
+  const encoded = charset === "UTF-8" ? Buffer.from(text) : encodeIso2022Jp(text);
+  return Buffer.concat([Buffer.from(head, "latin1"), encoded]);
+}
+
+async function results(raw: Buffer): Promise<BounceResult[]> {
+  const decoded = await decodeMessage(raw, "notice.eml", classifier);
+  expect(decoded.error).toBeNull();
+  return decoded.results;
+}
+
+// "The mail you sent could not be delivered to the destinations below."
+const OPENING = "送信されたメールは、次のあて先に配信できませんでした。";
+
+describe("Japanese bounce notices", () => {
+  it("reads a reply after the reason label", async () => {
+    const raw = notice(
+      [
+        OPENING,
+        "",
+        "理由: 550 5.1.1 <taro@example.jp>: Recipient address rejected: User unknown",
+        "452 4.2.2 <hanako@example.jp>: Mailbox full",
+      ],
+      "ISO-2022-JP",
+    );
+    const [taro, hanako, ...rest] = await results(raw);
+
+    expect(rest).toEqual([]);
+    expect(taro?.recipient).toBe("taro@example.jp");
+    expect(taro?.replyCode).toBe(550);
+    expect(taro?.status).toBe("5.1.1");
+    expect(taro?.diagnosticText).toBe(
+      "550 5.1.1 <taro@example.jp>: Recipient address rejected: User unknown",
+    );
+    expect(taro?.reason).toBe("userunknown");
+    expect(hanako?.recipient).toBe("hanako@example.jp");
+    expect(hanako?.replyCode).toBe(452);
+    expect(hanako?.status).toBe("4.2.2");
+    expect(hanako?.diagnosticText).toBe("452 4.2.2 <hanako@example.jp>: Mailbox full");
+    expect(hanako?.permanent).toBe(false);
+  });
+
+  it("reads labelled recipients in full-width forms", async () => {
+    const raw = notice(
+      [
+        OPENING,
+        "",
+        "宛先: jiro@example.jp",
+        "理由: 550 5.1.1 User unknown",
+        "",
+        "宛先：＜saburo@example.jp＞",
+        "エラー内容：５５２ ５.２.２ Mailbox over quota",
+      ],
+      "UTF-8",
+    );
+    const [jiro, saburo, ...rest] = await results(raw);
+
+    expect(rest).toEqual([]);
+    expect(jiro?.recipient).toBe("jiro@example.jp");
+    expect(jiro?.replyCode).toBe(550);
+    expect(jiro?.status).toBe("5.1.1");
+    expect(jiro?.diagnosticText).toBe("550 5.1.1 User unknown");
+    expect(saburo?.recipient).toBe("saburo@example.jp");
+    expect(saburo?.replyCode).toBe(552);
+    expect(saburo?.status).toBe("5.2.2");
+    expect(saburo?.diagnosticText).toBe("552 5.2.2 Mailbox over quota");
+  });
+
+  it("reads bracketed labels in ISO-2022-JP", async () => {
+    const raw = notice(
+      [
+        OPENING,
+        "",
+        "【送信先メールアドレス】 shiro@example.jp",
+        "【エラー内容】 550 5.1.1 <shiro@example.jp>... User unknown",
+      ],
+      "ISO-2022-JP",
+    );
+    const [shiro, ...rest] = await results(raw);
+
+    expect(rest).toEqual([]);
+    expect(shiro?.recipient).toBe("shiro@example.jp");
+    expect(shiro?.replyCode).toBe(550);
+    expect(shiro?.status).toBe("5.1.1");
+    expect(shiro?.diagnosticText).toBe("550 5.1.1 <shiro@example.jp>... User unknown");
+  });
+
+  it("keeps a reply naming the sender with its recipient", async () => {
+    const raw = notice(
+      [
+        OPENING,
+        "",
+        "宛先: goro@example.jp",
+        "理由: 553 5.1.8 <sender@example.com>: Sender address rejected: Domain not found",
+      ],
+      "ISO-2022-JP",
+    );
+    const [goro, ...rest] = await results(raw);
+
+    expect(rest).toEqual([]);
+    expect(goro?.recipient).toBe("goro@example.jp");
+    expect(goro?.replyCode).toBe(553);
+    expect(goro?.status).toBe("5.1.8");
+  });
+
+  it("reads an address before a Japanese sentence", async () => {
+    // "The mail to rokuro@example.jp could not be delivered."
+    const raw = notice(
+      ["rokuro@example.jp宛のメールは配信できませんでした。", "550 5.2.1 Account disabled"],
+      "UTF-8",
+    );
+    const [rokuro, ...rest] = await results(raw);
+
+    expect(rest).toEqual([]);
+    expect(rokuro?.recipient).toBe("rokuro@example.jp");
+    expect(rokuro?.replyCode).toBe(550);
+    expect(rokuro?.status).toBe("5.2.1");
+  });
+
+  it("skips the salutation line", async () => {
+    const raw = notice(
+      ["yamada@example.net 様", "", OPENING, "", "宛先: nana@example.jp", "理由: 550 User unknown"],
+      "ISO-2022-JP",
+    );
+    const recipients = (await results(raw)).map((result) => result.recipient);
+
+    expect(recipients).toEqual(["nana@example.jp"]);
+  });
+
+  it("reads a Japanese subject as a bounce sign", async () => {
+    // "Notice of a delivery error", from a sender that no bounce sender pattern matches.
+    const raw = Buffer.from(
+      notice(["宛先: hachi@example.jp", "理由: 550 5.1.1 User unknown"], "UTF-8")
+        .toString("utf8")
+        .replace("From: MAILER-DAEMON@", "From: info@")
+        .replace("Subject: Returned mail", "Subject: =?UTF-8?B?6YWN5L+h44Ko44Op44O8?="),
+    );
+    const message = await parseBounceMessage(raw);
+    const [hachi, ...rest] = await results(raw);
+
+    expect(message.subject).toBe("配信エラー");
+    expect(rest).toEqual([]);
+    expect(hachi?.recipient).toBe("hachi@example.jp");
+  });
+
+  it("stops before the original message", async () => {
+    const raw = notice(
+      [
+        OPENING,
+        "",
+        "宛先: juro@example.jp",
+        "理由: 550 5.1.1 User unknown",
+        "",
+        "----- 元のメッセージ -----",
+        "From: <yamada@example.net>",
+        "To: <juro@example.jp>",
+        "Subject: test",
+      ],
+      "ISO-2022-JP",
+    );
+    const recipients = (await results(raw)).map((result) => result.recipient);
+
+    expect(recipients).toEqual(["juro@example.jp"]);
+  });
+
+  it("keeps reply lines of English notices in their block", async () => {
+    const raw = notice(
+      [
+        "The following address failed:",
+        "",
+        "<kyu@example.com>: host mx.example.com[192.0.2.25] said: 550 5.1.1 User unknown",
+        "550 5.1.1 <alias@example.com>: Recipient address rejected",
+      ],
+      "UTF-8",
+    );
+    const recipients = (await results(raw)).map((result) => result.recipient);
+
+    expect(recipients).toEqual(["kyu@example.com"]);
+  });
+});
+
+interface ManifestRow {
+  readonly file: string;
+  readonly index: number;
+  readonly expected_replycode: string;
+}
+
+const root = corpusRoot();
+
+describe.skipIf(root === null)("Japanese notices of the corpus", () => {
+  it("gives Sisimai's recipients and reply codes", async () => {
+    const base = corpusPath(root ?? "", "bounces", "sisimai");
+    const rows = readFileSync(join(base, "manifest.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as ManifestRow);
+    let japanese = 0;
+    let withReply = 0;
+
+    for (const file of new Set(rows.map((row) => row.file))) {
+      const raw = readFileSync(join(base, file));
+      if (!/[\u3040-\u30FF]/.test((await parseBounceMessage(raw)).text)) continue;
+      japanese++;
+      const decoded = await decodeMessage(raw, file, classifier);
+      const expected = rows.filter((row) => row.file === file);
+      expect(decoded.results.map((result) => result.recipient).length, file).toBe(expected.length);
+      for (const row of expected) {
+        const replyCode = row.expected_replycode === "" ? null : Number(row.expected_replycode);
+        if (replyCode !== null) withReply++;
+        expect(decoded.results[row.index - 1]?.replyCode ?? null, file).toBe(replyCode);
+      }
+    }
+
+    // 17 samples have a notice with kana, 12 of them with a reply code (corpus commit 18e585c).
+    expect(japanese).toBe(17);
+    expect(withReply).toBe(12);
+  }, 60_000);
+});
