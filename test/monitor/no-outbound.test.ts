@@ -2,6 +2,7 @@ import { appendFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { HistoryStore } from "../../src/store/index.js";
+import { runCommand } from "../helpers/cli.js";
 import { FakeClock } from "../helpers/clock.js";
 import { PostfixLog, SENT, T0 } from "../helpers/postfix-fixture.js";
 import { useTempDirs } from "../store/helpers.js";
@@ -245,5 +246,40 @@ describe("no-outbound warning across --once runs", () => {
 
     appendFileSync(path, inboundLines(T0 + 3 * 60 * MINUTE, 3));
     expect(warnings(await onceRun(dir, T0 + 4 * 60 * MINUTE))).toEqual([]);
+  });
+});
+
+describe("no-outbound warning of delist monitor --once", () => {
+  it("cron runs warn once", async () => {
+    const dir = tempDir();
+    const path = join(dir, "mail.log");
+    const config = join(dir, "monitor.json");
+    writeFileSync(
+      config,
+      JSON.stringify({
+        logs: [{ path, ip: "203.0.113.10" }],
+        schedules: { blocklists: NEVER, dns: NEVER, probes: NEVER, logs: "* * * * *" },
+      }),
+    );
+    const once = async () => {
+      const argv = ["monitor", "--once", "--config", config, "--db", join(dir, "h.sqlite")];
+      const result = await runCommand(argv);
+      const lines = result.stderr
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      return { code: result.code, warnings: warnings(lines) };
+    };
+    writeFileSync(path, "");
+    expect((await once()).code).toBe(0);
+
+    const runs = [];
+    for (const offset of [0, 30, 61, 90]) {
+      appendFileSync(path, inboundLines(T0 + offset * MINUTE, 1));
+      runs.push(await once());
+    }
+    expect(runs.map((run) => run.code)).toEqual([0, 0, 0, 0]);
+    expect(runs.map((run) => run.warnings.length)).toEqual([0, 0, 1, 0]);
+    expect(runs[2]?.warnings[0]?.["path"]).toBe(path);
   });
 });
