@@ -87,8 +87,8 @@ async function runUntilSignal(
 
 /**
  * Reads the configuration, and rejects it before the history database is opened when a probe
- * would send this machine's bare host name in EHLO, or has a `sourceIp` that is not an address of
- * this host.
+ * would send this machine's bare host name in EHLO, or has a `sourceIp` that is not an address
+ * of this host.
  */
 async function readConfig(path: string): Promise<MonitorConfig> {
   let config: MonitorConfig;

@@ -22,8 +22,8 @@ export const RETRY_DELAYS_MINUTES: readonly number[] = [1, 5, 15, 60, 180, 360];
 /**
  * Posts the payload as JSON; the `Idempotency-Key` header repeats `alertKey`. Only a 2xx
  * response counts as delivered. A redirect is not followed: fetch would turn the POST into a
- * GET without the body and report success, and a redirect may lead to another host. The error
- * of every failure names the webhook's origin and what to check.
+ * GET without the body and report success, and a redirect may lead to another host. A failure's
+ * error names the webhook's origin and what to check, unless fetch gave no cause.
  */
 export function webhookSender(
   config: NonNullable<MonitorConfig["alerts"]["webhook"]>,
