@@ -8,6 +8,7 @@ import {
   Monitor,
   MonitorConfigError,
   probeHeloProblem,
+  probeSourceIpProblems,
   type MonitorConfig,
 } from "../monitor/index.js";
 import { systemClock } from "../store/clock.js";
@@ -86,7 +87,8 @@ async function runUntilSignal(
 
 /**
  * Reads the configuration, and rejects it before the history database is opened when a probe
- * would send this machine's bare host name in EHLO.
+ * would send this machine's bare host name in EHLO, or has a `sourceIp` that is not an address
+ * of this host.
  */
 async function readConfig(path: string): Promise<MonitorConfig> {
   let config: MonitorConfig;
@@ -97,8 +99,12 @@ async function readConfig(path: string): Promise<MonitorConfig> {
     throw error;
   }
   const heloProblem = probeHeloProblem(config, hostname());
-  if (heloProblem !== null) {
-    throw new UsageError(`invalid monitor configuration ${path}:\n  ${heloProblem}`);
+  const problems = [
+    ...(heloProblem === null ? [] : [heloProblem]),
+    ...(await probeSourceIpProblems(config)),
+  ];
+  if (problems.length > 0) {
+    throw new UsageError(`invalid monitor configuration ${path}:\n  ${problems.join("\n  ")}`);
   }
   return config;
 }

@@ -5,6 +5,7 @@ import type { AlertPayload, AlertRecord } from "../store/types.js";
 import type { MonitorConfig } from "./config.js";
 import type { Logger } from "./logger.js";
 import { describeSmtpError, SmtpStageTracker } from "./smtp-stage.js";
+import { describeWebhookError, describeWebhookStatus } from "./webhook-error.js";
 
 /** Sends one alert on one channel; rejects with the reason when it could not be delivered. */
 export interface AlertSender {
@@ -21,7 +22,8 @@ export const RETRY_DELAYS_MINUTES: readonly number[] = [1, 5, 15, 60, 180, 360];
 /**
  * Posts the payload as JSON; the `Idempotency-Key` header repeats `alertKey`. Only a 2xx
  * response counts as delivered. A redirect is not followed: fetch would turn the POST into a
- * GET without the body and report success, and a redirect may lead to another host.
+ * GET without the body and report success, and a redirect may lead to another host. A failure's
+ * error names the webhook's origin and what to check, unless fetch gave no cause.
  */
 export function webhookSender(
   config: NonNullable<MonitorConfig["alerts"]["webhook"]>,
@@ -44,44 +46,19 @@ export function webhookSender(
           signal: AbortSignal.timeout(config.timeoutMs),
         });
       } catch (error) {
-        if (error instanceof Error && error.name === "TimeoutError") {
-          throw new Error(`the webhook did not respond within ${config.timeoutMs} ms`, {
-            cause: error,
-          });
-        }
-        // fetch reports every failure as "fetch failed", and the reason (ECONNREFUSED and the
-        // address, a TLS error) is in its cause. Only the URL's origin is named, because webhook
-        // paths often contain a secret token.
-        const cause = error instanceof Error && error.cause instanceof Error ? error.cause : null;
-        if (cause !== null) {
-          const origin = new URL(config.url).origin;
-          const problem = closedBeforeResponse(cause)
-            ? `closed the connection before a response came (${cause.message})`
-            : `could not be reached: ${cause.message}`;
-          throw new Error(`the webhook at ${origin} ${problem}`, { cause: error });
-        }
-        throw error;
+        throw describeWebhookError(error, config.url, config.timeoutMs);
       }
       // The body is not needed; cancelling it frees the connection of a server that never ends it.
       await response.body?.cancel().catch(() => undefined);
       if (response.status >= 300 && response.status < 400) {
         const location = response.headers.get("location") ?? "(no Location header)";
         throw new Error(
-          `the webhook responded with HTTP ${response.status}, a redirect to ${location}: redirects are not followed, so put the final URL in alerts.webhook.url`,
+          `the webhook at ${new URL(config.url).origin} responded with HTTP ${response.status}, a redirect to ${location}: redirects are not followed, so put the final URL in alerts.webhook.url`,
         );
       }
-      if (!response.ok) throw new Error(`the webhook responded with HTTP ${response.status}`);
+      if (!response.ok) throw new Error(describeWebhookStatus(config.url, response.status));
     },
   };
-}
-
-/**
- * True when the server accepted the connection and closed it, or reset it, before the
- * response headers. undici (Node 20's fetch) reports a close as `UND_ERR_SOCKET`.
- */
-function closedBeforeResponse(cause: Error): boolean {
-  const code = "code" in cause ? cause.code : undefined;
-  return code === "UND_ERR_SOCKET" || code === "ECONNRESET";
 }
 
 /**

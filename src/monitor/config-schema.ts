@@ -119,7 +119,11 @@ const probeSchema = z
       })
       .optional()
       .describe("Connect here instead of the recipient domain's MX."),
-    sourceIp: ip.optional(),
+    sourceIp: ip
+      .optional()
+      .describe(
+        "The local address to connect from. The monitor checks at start that it is an address of this host. Default: the system's choice.",
+      ),
     timeoutMs: z.number().int().min(100).max(600_000).default(30_000),
     minIntervalMinutes: z
       .number()

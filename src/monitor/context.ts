@@ -5,7 +5,6 @@ import type { HistoryStore } from "../store/history.js";
 import type { Observation } from "../store/types.js";
 import type { MonitorConfig } from "./config.js";
 import type { Logger } from "./logger.js";
-import type { OutboundWatch } from "./no-outbound.js";
 import type { RepeatFilter } from "./repeats.js";
 
 /** The configuration, store, clock and ports that every monitor job uses. */
@@ -25,8 +24,6 @@ export interface JobContext {
   readonly signal: AbortSignal;
   /** Holds back the log lines of failures that repeat on every run. */
   readonly repeats: RepeatFilter;
-  /** The followed logs that have shown outbound delivery, for the warning about the others. */
-  readonly outbound: OutboundWatch;
   /** This machine's host name, the EHLO name of probes without a configured one. */
   readonly hostName: string;
 }

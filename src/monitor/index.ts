@@ -24,6 +24,7 @@ export {
 } from "./alerts.js";
 export { createMonitorLogger, type Logger } from "./logger.js";
 export { probeHeloProblem } from "./probe-helo.js";
+export { probeSourceIpProblems } from "./probe-source.js";
 export { Schedule } from "./schedule.js";
 export { LogWindow } from "./log-window.js";
 export { logObservations } from "./log-job.js";

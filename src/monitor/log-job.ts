@@ -12,6 +12,7 @@ import type { LogConfig, MonitorConfig } from "./config.js";
 import { observeAll, warnUnlessRepeated, type JobContext } from "./context.js";
 import { ADDRESS_FAMILIES, dualStackPair, type AddressFamily } from "./log-families.js";
 import { LogWindow, type LogWindowResult } from "./log-window.js";
+import { recordOutboundState, type OutboundVerdict } from "./no-outbound.js";
 import { connectionObservations, type FailureRunCarry } from "./outages.js";
 import { SourceTies } from "./source-ties.js";
 import { reportUnliftableBlocks } from "./unliftable.js";
@@ -116,9 +117,10 @@ async function checkLog(
   }
   const at = clock.now();
   const analysed = followed.bytes > 0 ? window.finish(at, context.version) : null;
-  const { runId, changes } = store.transaction(() => {
+  const fromStart = saved === null && config.logsFromStart;
+  const { runId, changes, outbound } = store.transaction(() => {
     if (followed.position !== null) store.positions.save(path, followed.position, at);
-    if (analysed === null) return { runId: null, changes: 0 };
+    if (analysed === null) return { runId: null, changes: 0, outbound: "none" as const };
     const { diagnosis } = analysed;
     const runId = store.runs.start("logs", startedAt, { path, files: followed.files });
     store.runs.addFindings(
@@ -129,7 +131,18 @@ async function checkLog(
     const observations = windowObservations(context, log, analysed, pair, runId, at);
     const changes = observeAll(context, observations);
     store.runs.finish(runId, at, isProblemStatus(diagnosis.verdict.status) ? "problems" : "ok");
-    return { runId, changes };
+    const outbound = recordOutboundState(
+      store.outboundStates,
+      path,
+      {
+        status: diagnosis.verdict.status,
+        firstTime: analysed.firstTime,
+        lastTime: analysed.lastTime,
+        fromStart,
+      },
+      at,
+    );
+    return { runId, changes, outbound };
   });
   logger.info(
     {
@@ -143,8 +156,7 @@ async function checkLog(
     "log checked",
   );
   if (analysed === null) return true;
-  const fromStart = saved === null && config.logsFromStart;
-  warnNoOutboundDelivery(context, path, analysed, fromStart);
+  reportOutboundState(context, path, analysed, outbound);
   return reportUnreachableProviders(context, path, analysed.diagnosis.providers) === "complete";
 }
 
@@ -157,27 +169,34 @@ function reportUnreadLog(context: JobContext, path: string, message: string): vo
 }
 
 /**
- * Warns once per log path when the log shows no outbound delivery (see `OutboundWatch`), as
+ * Warns when `recordOutboundState` found that the log at `path` shows no outbound delivery, as
  * `delist diagnose` does with its `no-outbound-delivery` verdict, because the monitor would
- * follow such a log and never see a block.
+ * follow such a log and never see a block. Logs an info line when a log that got the warning
+ * shows outbound delivery again.
  */
-function warnNoOutboundDelivery(
+function reportOutboundState(
   context: JobContext,
   path: string,
   analysed: LogWindowResult,
-  fromStart: boolean,
+  outbound: OutboundVerdict,
 ): void {
-  const due = context.outbound.record(path, {
-    status: analysed.diagnosis.verdict.status,
-    firstTime: analysed.firstTime,
-    lastTime: analysed.lastTime,
-    fromStart,
-  });
-  if (!due) return;
+  if (outbound === "none") return;
   const isoTime = (time: number | null): string | null =>
     time === null ? null : new Date(time).toISOString();
+  const fields = {
+    path,
+    firstLineAt: isoTime(analysed.firstTime),
+    lastLineAt: isoTime(analysed.lastTime),
+  };
+  if (outbound === "outbound-again") {
+    context.logger.info(
+      fields,
+      "log shows outbound delivery again: the warning about it is cleared",
+    );
+    return;
+  }
   context.logger.warn(
-    { path, firstLineAt: isoTime(analysed.firstTime), lastLineAt: isoTime(analysed.lastTime) },
+    fields,
     "log shows no outbound delivery, so it cannot show whether receivers block this server: " +
       "no line in it is a delivery attempt to another server. Check that it is the log of the " +
       "server that sends the mail; when mail leaves through a relay host, follow that host's log",

@@ -18,7 +18,6 @@ import { dnsFactory, type JobContext } from "./context.js";
 import { runLogJob } from "./log-job.js";
 import { warnLiftProgressWithoutFailures } from "./lift-progress.js";
 import type { Logger } from "./logger.js";
-import { OutboundWatch } from "./no-outbound.js";
 import { logOnceResult, type OnceResult } from "./once.js";
 import { probeHeloProblem, warnBareProbeHelos } from "./probe-helo.js";
 import { runProbeJob } from "./probe-job.js";
@@ -108,7 +107,6 @@ export class Monitor {
       createDns: options.createDns ?? dnsFactory(config, clock),
       signal: this.stopping.signal,
       repeats: new RepeatFilter(),
-      outbound: new OutboundWatch(),
       hostName,
     };
     this.cwd = options.cwd;

@@ -1,4 +1,5 @@
 import type { VerdictStatus } from "../diagnose/types.js";
+import type { OutboundState, OutboundStateRepository } from "../store/outbound-states.js";
 
 /**
  * The span of log time without any outbound delivery after which a followed log gets the
@@ -8,7 +9,7 @@ import type { VerdictStatus } from "../diagnose/types.js";
  */
 export const NO_OUTBOUND_WARN_SPAN_MS = 60 * 60_000;
 
-/** The facts of one read of a log that `OutboundWatch.record` uses. */
+/** The facts of one read of a log that `recordOutboundState` uses. */
 export interface LogWindowSummary {
   readonly status: VerdictStatus;
   /** Times of the window's first and latest log lines (ms since the epoch), or null. */
@@ -18,47 +19,51 @@ export interface LogWindowSummary {
   readonly fromStart: boolean;
 }
 
-interface LogState {
-  outboundSeen: boolean;
-  firstTimeWithout: number | null;
-  warned: boolean;
-}
+/**
+ * What a read changed about the warning of its log: `warn` when the warning is due now,
+ * `outbound-again` when a log that got the warning shows outbound delivery, else `none`.
+ */
+export type OutboundVerdict = "warn" | "outbound-again" | "none";
+
+const NOTHING_READ: OutboundState = { outboundAt: null, firstLineWithoutAt: null, warnedAt: null };
 
 /**
- * Tracks, per log path, whether the log has shown outbound delivery since the monitor started.
- * A log that never does, such as an inbound-only log or the log of a host that hands its mail
- * to a relay host, then gets one warning instead of months of silent checks.
- * NOTE: the state is kept in memory, so each `--once` run judges only the lines it reads.
+ * Records a read of the log at `path` in `states` at `at`, so that the reads of a long-running
+ * monitor and those of a series of `--once` runs count alike. A log that never shows outbound
+ * delivery, such as an inbound-only log or the log of a host that hands its mail to a relay
+ * host, then gets one warning instead of months of silent checks.
+ *
+ * Returns `warn` once per path: when no read of it has shown outbound delivery, and the reads
+ * without it cover the whole file or span at least NO_OUTBOUND_WARN_SPAN_MS of log time. A read
+ * that shows outbound delivery clears the span and the warning, and returns `outbound-again`
+ * when the warning had been given. A log that has shown outbound delivery once gets no warning
+ * later, so a night with inbound mail only does not set it off.
+ * NOTE: the history database keeps that state across restarts, so a log whose mail later moves
+ * to a relay host gets no warning. Only deleting its row in `log_outbound_states` resets it.
  */
-export class OutboundWatch {
-  private readonly logs = new Map<string, LogState>();
-
-  /**
-   * Records a read of the log at `path`. Returns true once per path: when no read of it has
-   * shown outbound delivery, and the reads without it cover the whole file or span at least
-   * NO_OUTBOUND_WARN_SPAN_MS of log time.
-   */
-  record(path: string, window: LogWindowSummary): boolean {
-    const state = this.logs.get(path) ?? {
-      outboundSeen: false,
-      firstTimeWithout: null,
-      warned: false,
-    };
-    this.logs.set(path, state);
-    if (window.status !== "no-outbound-delivery") {
-      state.outboundSeen = true;
-      return false;
-    }
-    if (state.outboundSeen || state.warned) return false;
-    if (window.firstTime !== null) {
-      state.firstTimeWithout = Math.min(state.firstTimeWithout ?? Infinity, window.firstTime);
-    }
-    const span =
-      state.firstTimeWithout === null || window.lastTime === null
-        ? 0
-        : window.lastTime - state.firstTimeWithout;
-    if (!window.fromStart && span < NO_OUTBOUND_WARN_SPAN_MS) return false;
-    state.warned = true;
-    return true;
+export function recordOutboundState(
+  states: OutboundStateRepository,
+  path: string,
+  window: LogWindowSummary,
+  at: number,
+): OutboundVerdict {
+  const state = states.get(path) ?? NOTHING_READ;
+  if (window.status !== "no-outbound-delivery") {
+    const outboundAt = window.lastTime ?? state.outboundAt ?? at;
+    states.save(path, { outboundAt, firstLineWithoutAt: null, warnedAt: null }, at);
+    return state.warnedAt === null ? "none" : "outbound-again";
   }
+  if (state.outboundAt !== null || state.warnedAt !== null) return "none";
+
+  const firstLineWithoutAt =
+    window.firstTime === null
+      ? state.firstLineWithoutAt
+      : Math.min(state.firstLineWithoutAt ?? Infinity, window.firstTime);
+  const span =
+    firstLineWithoutAt === null || window.lastTime === null
+      ? 0
+      : window.lastTime - firstLineWithoutAt;
+  const due = window.fromStart || span >= NO_OUTBOUND_WARN_SPAN_MS;
+  states.save(path, { outboundAt: null, firstLineWithoutAt, warnedAt: due ? at : null }, at);
+  return due ? "warn" : "none";
 }

@@ -1,4 +1,5 @@
 import { format } from "node:util";
+import { certificateFix } from "./tls-advice.js";
 
 /**
  * Follows the SMTP dialogue of a nodemailer transport through its transaction log, so that a
@@ -129,7 +130,8 @@ function describeFailure(error: Error): string {
   const code = errorCode(error, "code");
   const originalCode = errorCode(error, "originalCode") ?? code;
   const detail = error.message;
-  const certificateStep = originalCode === undefined ? null : certificateFix(originalCode);
+  const certificateStep =
+    originalCode === undefined ? null : certificateFix(originalCode, "alerts.email.host");
   if (certificateStep !== null) {
     return `sent a TLS certificate that this host rejects: ${detail}. ${certificateStep}`;
   }
@@ -161,27 +163,6 @@ function describeFailure(error: Error): string {
     );
   }
   return `failed: ${detail}. Check the server's log for the reason`;
-}
-
-/**
- * Returns what to do about a certificate that TLS verification rejected, by Node's error code,
- * or null when `code` is not about the certificate.
- */
-function certificateFix(code: string): string | null {
-  if (code === "CERT_HAS_EXPIRED") return "Renew the certificate on the server";
-  if (code === "CERT_NOT_YET_VALID") {
-    return "Check the clocks of this host and of the server, or the certificate's start date";
-  }
-  if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
-    return "Set alerts.email.host to a name that the certificate covers";
-  }
-  if (code.includes("CERT") || code === "UNABLE_TO_VERIFY_LEAF_SIGNATURE") {
-    return (
-      "Use a certificate from a CA that this host trusts, or name the file of the server's " +
-      "CA certificate in the NODE_EXTRA_CA_CERTS environment variable"
-    );
-  }
-  return null;
 }
 
 /** Returns the string property `name` of an error, such as nodemailer's `code`. */

@@ -3,6 +3,7 @@ import { openDatabaseWithVersion, type Db, type OpenOptions } from "./database.j
 import { FailureRunRepository } from "./failure-runs.js";
 import { IncidentRepository } from "./incidents.js";
 import { FAILED_AFTER_SCHEMA_VERSION, LiftProgressRepository } from "./lift-progress.js";
+import { OutboundStateRepository } from "./outbound-states.js";
 import { PositionRepository } from "./positions.js";
 import { pruneHistory, type PrunedRows } from "./retention.js";
 import { ProbeRepository } from "./probes.js";
@@ -24,6 +25,7 @@ export class HistoryStore {
   readonly positions: PositionRepository;
   readonly failureRuns: FailureRunRepository;
   readonly liftProgress: LiftProgressRepository;
+  readonly outboundStates: OutboundStateRepository;
   /**
    * Block state keys whose lift progress was saved before schema version 11, found when this
    * open upgraded the database past it; empty otherwise. Such progress did not record failed
@@ -48,6 +50,7 @@ export class HistoryStore {
     this.positions = new PositionRepository(db);
     this.failureRuns = new FailureRunRepository(db);
     this.liftProgress = new LiftProgressRepository(db);
+    this.outboundStates = new OutboundStateRepository(db);
     const upgradedPastFailures =
       previousVersion > 0 && previousVersion < FAILED_AFTER_SCHEMA_VERSION;
     this.liftProgressWithoutFailures = upgradedPastFailures ? this.liftProgress.keys() : [];

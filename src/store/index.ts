@@ -1,7 +1,8 @@
 /**
  * The history database: runs, findings, blocklist and DNS results, probes, watched states and
  * their changes, incidents, removal requests, the alert outbox, log read positions, runs of
- * failed connections and the progress of blocks towards their lift.
+ * failed connections, the progress of blocks towards their lift and whether each followed log
+ * has shown outbound delivery.
  */
 export { HistoryStore } from "./history.js";
 export {
@@ -24,6 +25,7 @@ export type { ProbeEntry, StoredProbe } from "./probes.js";
 export type { LogPosition } from "./positions.js";
 export type { FailureRun, FailureRunEvidence, FailureRunRecovery } from "./failure-runs.js";
 export type { LiftProgress } from "./lift-progress.js";
+export type { OutboundState } from "./outbound-states.js";
 export type { RunKind, StoredBlocklistResult, StoredDnsResult, StoredFinding } from "./runs.js";
 export * from "./types.js";
 export {

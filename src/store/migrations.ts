@@ -230,4 +230,18 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE block_lift_progress ADD COLUMN failed_after INTEGER NOT NULL DEFAULT 1;
   `,
+  // Version 12: whether each followed log has shown outbound delivery carries over between log
+  // checks, restarts and `--once` runs, in log time. `outbound_at` is the last line of the
+  // latest read that showed outbound delivery (NULL while none has). `first_line_without_at` is
+  // the first line of the reads without it (NULL once one showed it), and `warned_at` is when
+  // the monitor warned about the log (NULL while it has not).
+  `
+  CREATE TABLE log_outbound_states (
+    path TEXT PRIMARY KEY,
+    outbound_at INTEGER,
+    first_line_without_at INTEGER,
+    warned_at INTEGER,
+    updated_at INTEGER NOT NULL
+  );
+  `,
 ];

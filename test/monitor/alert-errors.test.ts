@@ -1,11 +1,12 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import http from "node:http";
+import https from "node:https";
 import net, { type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { SMTPServer } from "smtp-server";
 import { afterEach, describe, expect, it } from "vitest";
-import { emailSender, webhookSender } from "../../src/monitor/index.js";
+import { emailSender, webhookSender, type AlertSender } from "../../src/monitor/index.js";
 import type { AlertPayload } from "../../src/store/index.js";
 import { forbidRealNetwork } from "../dns/guard.js";
 import { useTempDirs } from "../store/helpers.js";
@@ -69,10 +70,10 @@ async function startSilentSmtp(silentAt: "RCPT TO" | "DATA"): Promise<number> {
 }
 
 /**
- * Starts an SMTP server on 127.0.0.1 that offers STARTTLS with a self-signed certificate for
- * localhost that expired a day before it was made (openssl `-days -1`).
+ * Makes a key and a self-signed certificate for localhost that expired a day before it was made
+ * (openssl `-days -1`).
  */
-async function startExpiredTlsSmtp(): Promise<number> {
+function expiredCertificate(): { key: Buffer; cert: Buffer } {
   const dir = tempDir();
   const key = join(dir, "key.pem");
   const request = join(dir, "request.pem");
@@ -87,12 +88,16 @@ async function startExpiredTlsSmtp(): Promise<number> {
     ]),
   );
   openssl(["x509", "-req", "-in", request, "-signkey", key, "-days", "-1", "-out", cert]);
+  return { key: readFileSync(key), cert: readFileSync(cert) };
+}
+
+/** Starts an SMTP server on 127.0.0.1 that offers STARTTLS with an expired certificate. */
+async function startExpiredTlsSmtp(): Promise<number> {
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ["AUTH"],
     logger: false,
-    key: readFileSync(key),
-    cert: readFileSync(cert),
+    ...expiredCertificate(),
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   closers.push(() => new Promise((resolve) => server.close(() => resolve())));
@@ -116,8 +121,29 @@ async function startRejectingSmtp(): Promise<number> {
   return (server.server.address() as AddressInfo).port;
 }
 
+/** Starts an HTTPS server on 127.0.0.1 with an expired certificate and returns its URL. */
+async function startExpiredHttps(): Promise<string> {
+  const server = https.createServer(expiredCertificate(), (_request, response) => {
+    response.writeHead(204).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+  return `https://127.0.0.1:${(server.address() as AddressInfo).port}/secret-token`;
+}
+
+/** Starts an HTTP server on 127.0.0.1 that responds with HTTP `status` and returns its URL. */
+async function startStatusWebhook(status: number): Promise<string> {
+  const server = http.createServer((request, response) => {
+    request.resume();
+    request.on("end", () => response.writeHead(status).end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/secret-token`;
+}
+
 /** Returns the message of the error that `sender.send` rejects with. */
-async function sendError(sender: ReturnType<typeof emailSender>): Promise<string> {
+async function sendError(sender: AlertSender): Promise<string> {
   const error = await sender.send(PAYLOAD).then(
     () => null,
     (rejection: unknown) => rejection,
@@ -148,6 +174,7 @@ describe("alert delivery errors", () => {
     expect(error).toBeInstanceOf(Error);
     const message = (error as Error).message;
     expect(message).toContain("closed the connection before a response came");
+    expect(message).toContain("Check the receiver's log for the reason");
     expect(message).toContain(new URL(url).origin);
     expect(message).not.toContain("could not be reached");
     expect(message).not.toContain("secret-token");
@@ -157,7 +184,61 @@ describe("alert delivery errors", () => {
     const url = await startClosingWebhook();
     await closers.pop()?.();
     const sender = webhookSender({ url, headers: {}, timeoutMs: 2_000 });
-    await expect(sender.send(PAYLOAD)).rejects.toThrow(/could not be reached: .*ECONNREFUSED/);
+    const message = await sendError(sender);
+    expect(message).toMatch(/could not be reached: .*ECONNREFUSED/);
+    expect(message).toContain("Check the host name and port of alerts.webhook.url");
+    expect(message).not.toContain("secret-token");
+  });
+
+  it("webhook time-out names the setting", async () => {
+    const silent = http.createServer((request) => request.resume());
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    closers.push(() => {
+      silent.closeAllConnections();
+      return new Promise((resolve) => silent.close(() => resolve()));
+    });
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/secret-token`;
+    const message = await sendError(webhookSender({ url, headers: {}, timeoutMs: 300 }));
+    expect(message).toContain(
+      `the webhook at ${new URL(url).origin} did not respond within 300 ms`,
+    );
+    expect(message).toContain("raise alerts.webhook.timeoutMs");
+    expect(message).not.toContain("secret-token");
+  });
+
+  it.each([
+    [401, "Check the token in alerts.webhook.headers"],
+    [403, "Check the token in alerts.webhook.headers"],
+    [404, "Check the path of alerts.webhook.url"],
+    [410, "Check the path of alerts.webhook.url"],
+    [429, "Check that limit at the receiver"],
+    [400, "the receiver rejected the alert. Check its log"],
+    [500, "the receiver failed to handle the alert. Check its log"],
+    [503, "the receiver failed to handle the alert. Check its log"],
+  ])("webhook HTTP %i names a step", async (status, step) => {
+    const url = await startStatusWebhook(status);
+    const message = await sendError(webhookSender({ url, headers: {}, timeoutMs: 2_000 }));
+    expect(message).toContain(
+      `the webhook at ${new URL(url).origin} responded with HTTP ${status}: `,
+    );
+    expect(message).toContain(step);
+    expect(message).not.toContain("secret-token");
+  });
+
+  it("webhook with an expired certificate", async () => {
+    const url = await startExpiredHttps();
+    const message = await sendError(webhookSender({ url, headers: {}, timeoutMs: 2_000 }));
+    expect(message).toContain(`the webhook at ${new URL(url).origin} sent a TLS certificate`);
+    expect(message).toContain("certificate has expired");
+    expect(message).toContain("Renew the certificate on the server");
+    expect(message).not.toContain("secret-token");
+  });
+
+  it("https webhook on an HTTP port", async () => {
+    const url = (await startStatusWebhook(204)).replace("http:", "https:");
+    const message = await sendError(webhookSender({ url, headers: {}, timeoutMs: 2_000 }));
+    expect(message).toContain(`the webhook at ${new URL(url).origin} did not answer in TLS`);
+    expect(message).toContain("Check that the port of alerts.webhook.url serves HTTPS");
   });
 
   it("e-mail time-out names RCPT TO", async () => {

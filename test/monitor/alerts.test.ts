@@ -168,7 +168,7 @@ describe("AlertDispatcher", () => {
     const alert = store.alerts.all()[0];
     expect(alert?.status).toBe("pending");
     expect(alert?.lastError).toBe(
-      "the webhook responded with HTTP 302, a redirect to /elsewhere: redirects are not followed, so put the final URL in alerts.webhook.url",
+      `the webhook at ${new URL(receiver.url).origin} responded with HTTP 302, a redirect to /elsewhere: redirects are not followed, so put the final URL in alerts.webhook.url`,
     );
     store.close();
   });
@@ -180,7 +180,10 @@ describe("AlertDispatcher", () => {
     blockSeen(store, ["webhook"]);
     const sender = webhookSender({ url: receiver.url, headers: {}, timeoutMs: 200 });
     await dispatcher(store, new FakeClock(START), [sender]).dispatch();
-    expect(store.alerts.all()[0]?.lastError).toBe("the webhook did not respond within 200 ms");
+    expect(store.alerts.all()[0]?.lastError).toBe(
+      `the webhook at ${new URL(receiver.url).origin} did not respond within 200 ms: check ` +
+        "that the receiver is running and responds, or raise alerts.webhook.timeoutMs",
+    );
     store.close();
   });
 

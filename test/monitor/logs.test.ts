@@ -6,7 +6,6 @@ import { describe, expect, it, vi } from "vitest";
 import type { JobContext } from "../../src/monitor/context.js";
 import { createMonitorLogger, parseMonitorConfig } from "../../src/monitor/index.js";
 import { runLogJob } from "../../src/monitor/log-job.js";
-import { OutboundWatch } from "../../src/monitor/no-outbound.js";
 import { RepeatFilter } from "../../src/monitor/repeats.js";
 import { blockKey, HistoryStore } from "../../src/store/index.js";
 import { FakeClock } from "../helpers/clock.js";
@@ -322,7 +321,6 @@ describe("log job stopped mid-read", () => {
       },
       signal: stopped.signal,
       repeats: new RepeatFilter(),
-      outbound: new OutboundWatch(),
       hostName: "monitor.example.com",
     };
     await expect(runLogJob(context, dir)).rejects.toThrow(/aborted/);

@@ -2,6 +2,7 @@ import { appendFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { HistoryStore } from "../../src/store/index.js";
+import { runCommand } from "../helpers/cli.js";
 import { FakeClock } from "../helpers/clock.js";
 import { PostfixLog, SENT, T0 } from "../helpers/postfix-fixture.js";
 import { useTempDirs } from "../store/helpers.js";
@@ -119,5 +120,166 @@ describe("log without outbound delivery", () => {
     clock.set(T0 + 4 * 60 * MINUTE);
     await monitor.runJob("logs");
     expect(warnings(logs)).toEqual([]);
+  });
+});
+
+/**
+ * Runs the log job as one `delist monitor --once` run from cron does: a new monitor opens
+ * `history.sqlite` in `dir` for this run only and reads the lines added to `mail.log` at `now`.
+ */
+async function onceRun(dir: string, now: number): Promise<LogLines> {
+  const store = HistoryStore.open(join(dir, "history.sqlite"));
+  try {
+    const { monitor, logs } = testMonitor({
+      store,
+      clock: new FakeClock(now),
+      cwd: dir,
+      config: {
+        ips: ["203.0.113.10"],
+        logs: ["mail.log"],
+        schedules: { blocklists: NEVER, dns: NEVER, probes: NEVER, logs: "* * * * *" },
+      },
+    });
+    await monitor.runJob("logs");
+    return logs;
+  } finally {
+    store.close();
+  }
+}
+
+function outboundAgain(logs: LogLines): LogLines {
+  return logs.filter((line) => String(line["msg"]).startsWith("log shows outbound delivery again"));
+}
+
+describe("no-outbound warning across --once runs", () => {
+  it("warns once after an hour of runs", async () => {
+    const dir = tempDir();
+    const path = join(dir, "mail.log");
+    writeFileSync(path, "");
+    await onceRun(dir, T0);
+
+    // Each run reads one inbound message, 15 minutes of log time after the one before.
+    const counts: number[] = [];
+    for (let run = 0; run < 7; run++) {
+      const start = T0 + run * 15 * MINUTE;
+      appendFileSync(path, inboundLines(start, 1));
+      counts.push(warnings(await onceRun(dir, start + MINUTE)).length);
+    }
+    expect(counts).toEqual([0, 0, 0, 0, 1, 0, 0]);
+
+    const store = HistoryStore.open(join(dir, "history.sqlite"));
+    const state = store.outboundStates.get(path);
+    store.close();
+    expect(state?.outboundAt).toBeNull();
+    expect(state?.firstLineWithoutAt).toBe(T0);
+    expect(state?.warnedAt).toBe(T0 + 60 * MINUTE + MINUTE);
+  });
+
+  it("warning dates the read that set it off", async () => {
+    const dir = tempDir();
+    const path = join(dir, "mail.log");
+    writeFileSync(path, "");
+    await onceRun(dir, T0);
+    appendFileSync(path, inboundLines(T0, 1));
+    await onceRun(dir, T0 + MINUTE);
+    appendFileSync(path, inboundLines(T0 + 70 * MINUTE, 1));
+    const found = warnings(await onceRun(dir, T0 + 71 * MINUTE));
+    expect(found).toHaveLength(1);
+    expect(found[0]?.["path"]).toBe(path);
+    expect(found[0]?.["firstLineAt"]).toBe(new Date(T0 + 70 * MINUTE).toISOString());
+  });
+
+  it("outbound delivery clears the warning", async () => {
+    const dir = tempDir();
+    const path = join(dir, "mail.log");
+    writeFileSync(path, "");
+    await onceRun(dir, T0);
+    appendFileSync(path, inboundLines(T0, 1));
+    await onceRun(dir, T0 + MINUTE);
+    appendFileSync(path, inboundLines(T0 + 61 * MINUTE, 1));
+    expect(warnings(await onceRun(dir, T0 + 62 * MINUTE))).toHaveLength(1);
+
+    appendFileSync(path, gmailSent(T0 + 70 * MINUTE));
+    const cleared = await onceRun(dir, T0 + 71 * MINUTE);
+    expect(outboundAgain(cleared)).toHaveLength(1);
+    expect(outboundAgain(cleared)[0]?.["path"]).toBe(path);
+    expect(outboundAgain(cleared)[0]?.["level"]).toBe(30);
+    expect(warnings(cleared)).toEqual([]);
+
+    const store = HistoryStore.open(join(dir, "history.sqlite"));
+    const state = store.outboundStates.get(path);
+    store.close();
+    expect(state?.warnedAt).toBeNull();
+    expect(state?.firstLineWithoutAt).toBeNull();
+    expect(state?.outboundAt).not.toBeNull();
+
+    // A log that has shown outbound delivery is not doubted for hours of inbound mail alone.
+    const later: LogLines = [];
+    for (let run = 0; run < 8; run++) {
+      const start = T0 + 80 * MINUTE + run * 15 * MINUTE;
+      appendFileSync(path, inboundLines(start, 1));
+      later.push(...(await onceRun(dir, start + MINUTE)));
+    }
+    expect(warnings(later)).toEqual([]);
+    expect(outboundAgain(later)).toEqual([]);
+  });
+
+  it("whole file warns on the first run", async () => {
+    const dir = tempDir();
+    const path = join(dir, "mail.log");
+    writeFileSync(path, inboundLines(T0, 3));
+    const store = HistoryStore.open(join(dir, "history.sqlite"));
+    const { monitor, logs } = testMonitor({
+      store,
+      clock: new FakeClock(T0 + 30 * MINUTE),
+      cwd: dir,
+      config: {
+        ips: ["203.0.113.10"],
+        logs: ["mail.log"],
+        logsFromStart: true,
+        schedules: { blocklists: NEVER, dns: NEVER, probes: NEVER, logs: "* * * * *" },
+      },
+    });
+    await monitor.runJob("logs");
+    store.close();
+    expect(warnings(logs)).toHaveLength(1);
+
+    appendFileSync(path, inboundLines(T0 + 3 * 60 * MINUTE, 3));
+    expect(warnings(await onceRun(dir, T0 + 4 * 60 * MINUTE))).toEqual([]);
+  });
+});
+
+describe("no-outbound warning of delist monitor --once", () => {
+  it("cron runs warn once", async () => {
+    const dir = tempDir();
+    const path = join(dir, "mail.log");
+    const config = join(dir, "monitor.json");
+    writeFileSync(
+      config,
+      JSON.stringify({
+        logs: [{ path, ip: "203.0.113.10" }],
+        schedules: { blocklists: NEVER, dns: NEVER, probes: NEVER, logs: "* * * * *" },
+      }),
+    );
+    const once = async () => {
+      const argv = ["monitor", "--once", "--config", config, "--db", join(dir, "h.sqlite")];
+      const result = await runCommand(argv);
+      const lines = result.stderr
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      return { code: result.code, warnings: warnings(lines) };
+    };
+    writeFileSync(path, "");
+    expect((await once()).code).toBe(0);
+
+    const runs = [];
+    for (const offset of [0, 30, 61, 90]) {
+      appendFileSync(path, inboundLines(T0 + offset * MINUTE, 1));
+      runs.push(await once());
+    }
+    expect(runs.map((run) => run.code)).toEqual([0, 0, 0, 0]);
+    expect(runs.map((run) => run.warnings.length)).toEqual([0, 0, 1, 0]);
+    expect(runs[2]?.warnings[0]?.["path"]).toBe(path);
   });
 });

@@ -246,7 +246,8 @@ describe("delist monitor --once exit status", () => {
     expect(code).toBe(1);
     const failed = lines.find((line) => line["msg"] === "alert failed, will retry");
     expect(failed?.["err"]).toBe(
-      `the webhook at ${new URL(url).origin} closed the connection before a response came (other side closed)`,
+      `the webhook at ${new URL(url).origin} closed the connection before a response came (other side closed). ` +
+        "Check the receiver's log for the reason, and that the port of alerts.webhook.url serves the URL's scheme (http or https)",
     );
   });
 

@@ -269,7 +269,10 @@ describe("outage alerts", () => {
     writeLog(path, timeoutLines(T0, 12), T0 + 2 * HOUR);
     await checkAt(clock, monitor, T0 + 2 * HOUR);
     expect(receiver.requests).toEqual(["POST /alerts"]);
-    expect(store.alerts.all()[0]?.lastError).toBe("the webhook responded with HTTP 500");
+    expect(store.alerts.all()[0]?.lastError).toBe(
+      `the webhook at ${new URL(receiver.url).origin} responded with HTTP 500: the receiver ` +
+        "failed to handle the alert. Check its log for the reason",
+    );
     expect(store.alerts.nextAttemptAt()).toBe(T0 + 2 * HOUR + MINUTE);
 
     receiver.status = 204;

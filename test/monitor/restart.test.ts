@@ -94,7 +94,10 @@ describe("monitor restart", () => {
     await first.monitor.runOnce();
     expect(receiver.alerts).toHaveLength(0);
     const failed = first.logs.find((line) => line["msg"] === "alert failed, will retry");
-    expect(failed?.["err"]).toBe("the webhook responded with HTTP 503");
+    expect(failed?.["err"]).toBe(
+      `the webhook at ${new URL(receiver.url).origin} responded with HTTP 503: the receiver ` +
+        "failed to handle the alert. Check its log for the reason",
+    );
     expect(failed?.["alertId"]).toBe(1);
     store.close();
 

@@ -62,6 +62,7 @@ describe("HistoryStore migrations", () => {
       "dns_results",
       "findings",
       "incidents",
+      "log_outbound_states",
       "log_positions",
       "probes",
       "removal_requests",
