@@ -33,7 +33,7 @@ import {
   type ServerSubject,
 } from "./server-subject.js";
 import { codeSpan, shellQuote } from "./shell-quote.js";
-import { hasFewDomainBlock, OTHER_MIN_DOMAINS } from "./few-domains.js";
+import { hasFewDomainBlock, OTHER_MIN_DOMAINS, unreachableName } from "./few-domains.js";
 import { STOPPED_AFTER_MS, suspectSendingEnds, type SendingEnd } from "./suspect-sending.js";
 import {
   isWarmUpThrottle,
@@ -527,7 +527,7 @@ function unreachableProviders(
       verdict !== undefined && verdict.status === "unreachable",
   );
   return {
-    names: verdicts.map((verdict) => verdict.name),
+    names: verdicts.map(unreachableName),
     subject: outageSubject(verdicts, servers),
   };
 }
@@ -880,7 +880,7 @@ function openBlocks(
     rejecting: rejecting.map((v) => v.name),
     rejectingVerb:
       rejecting.length === 1 && only !== undefined ? recentBlockVerb(only, logEnd) : null,
-    unreachable: [...unreachable, ...failing].map((v) => v.name),
+    unreachable: [...unreachable.map(unreachableName), ...failing.map((v) => v.name)],
   };
 }
 
@@ -984,7 +984,7 @@ function ongoingDetail(
   sentences.push(...blocking.map((v) => recentBlockSentence(v, window, logEnd)));
   if (unreachable.length > 0) {
     sentences.push(
-      `${connectionsOf(outageSubject(unreachable, servers))} to ${unreachable.map((v) => v.name).join(", ")} still failed ${window}, so no mail reached them; the fix is under each provider.`,
+      `${connectionsOf(outageSubject(unreachable, servers))} to ${unreachable.map(unreachableName).join(", ")} still failed ${window}, so no mail reached them; the fix is under each provider.`,
     );
   }
   return sentences.join(" ");
