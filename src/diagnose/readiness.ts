@@ -955,6 +955,12 @@ function uncountedReason(verdict: ProviderVerdict): string {
   if (domains.length < OTHER_MIN_DOMAINS) {
     return `failures at fewer than ${OTHER_MIN_DOMAINS} domains point at those receivers, not at this server`;
   }
+  // A recovered outage of the `other` row has fewer than 3 domains still failing, else it
+  // would go on (see `failsAtEnoughDomains`).
+  const outage = verdict.outage;
+  if (outage?.recovered === true) {
+    return `the row accepted enough mail after its ${outage.failures} failures in a row to count as recovered, and fewer than ${OTHER_MIN_DOMAINS} of their domains still fail at the end`;
+  }
   return `fewer than ${OUTAGE_MIN_FAILURES} in a row failed, which makes no outage`;
 }
 

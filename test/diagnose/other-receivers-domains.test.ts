@@ -329,6 +329,10 @@ describe("other receivers not answering", () => {
     );
     expect(diagnosis.verdict.summary).toContain(failing);
     expect(diagnosis.verdict.summary).not.toContain("accepted mail again");
+    const ended = item(diagnosis, "blocks-ended");
+    expect(ended?.status).toBe("pass");
+    expect(ended?.detail).toContain("after its 12 failures in a row to count as recovered");
+    expect(ended?.detail).not.toContain("which makes no outage");
 
     const text = renderDiagnosisText(diagnosis, painter(false));
     expect(text).toMatch(/other receivers +ok/);
@@ -357,6 +361,8 @@ describe("other receivers not answering", () => {
     expect(other?.outage?.domainsFailingAtEnd).toEqual([]);
     expect(diagnosis.verdict.status).toBe("ok");
     expect(diagnosis.verdict.summary).toContain("and other receivers have accepted mail again");
+    expect(item(diagnosis, "blocks-ended")?.status).toBe("pass");
+    expect(item(diagnosis, "blocks-ended")?.detail).not.toContain("which makes no outage");
   });
 
   test("reply from a failed domain ends its failure", async () => {
