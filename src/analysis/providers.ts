@@ -145,6 +145,16 @@ function countOtherBlock(
 }
 
 /**
+ * Marks the recipient's domain as reached when its connections failed before, because the
+ * receiver accepted the delivery or replied to it. Only the `other` row fills `failedDomains`.
+ */
+function markDomainReached(facts: ProviderFacts, recipient: string): void {
+  if (facts.failedDomains.size === 0) return;
+  const domain = domainOf(recipient);
+  if (domain !== null && facts.failedDomains.has(domain)) facts.reachedDomains.add(domain);
+}
+
+/**
  * Maximum number of failed recipients kept until a later attempt delivers them. A failure
  * beyond it counts as never delivered, which errs towards reporting failures that still go on.
  * The limit bounds memory in a long outage, when every queued message fails again and again.
@@ -184,6 +194,12 @@ export class ProviderFacts {
    * most 1,000 domains are kept, so a domain first seen after that is missing.
    */
   readonly failedDomains = new Map<string, number>();
+  /**
+   * Domains of `failedDomains` whose receivers accepted a delivery or sent an SMTP reply after
+   * the domain's latest connection failure, for the `other` row only. A domain that fails again
+   * leaves the set.
+   */
+  readonly reachedDomains = new Set<string>();
   attempts = 0;
   sent = 0;
   /** Deferral events: every retry counts. */
@@ -444,6 +460,7 @@ export class ProviderAnalyser {
         this.countSentAfterBlock(facts, event);
       }
       this.endFailureRun(facts, event.time);
+      markDomainReached(facts, event.recipient);
       this.countSentAfterFailure(facts, event.time);
       if (this.pendingFailureCount > 0) this.retryDelivered(delivery);
       const outage = facts.outage;
@@ -485,6 +502,7 @@ export class ProviderAnalyser {
       this.addPendingFailure(facts, delivery, event.time);
     } else if (reply.replyCode !== null) {
       this.endFailureRun(facts, event.time);
+      markDomainReached(facts, event.recipient);
     }
     // A reply without codes is the MTA's own reason. Only a relay host's known one, such as
     // Exim's failed login to it, counts as that provider's reply.
@@ -557,6 +575,7 @@ export class ProviderAnalyser {
     if (classified.reply.replyCode === null) return classified;
 
     this.endFailureRun(facts, event.time);
+    markDomainReached(facts, event.recipient);
     increment(facts.codes, classified.codeKey);
     this.tally(facts, classified, {
       time: event.time,
@@ -751,6 +770,7 @@ export class ProviderAnalyser {
       const known = facts.failedDomains.get(domain);
       if (known !== undefined || facts.failedDomains.size < MAX_FAILED_DOMAINS) {
         facts.failedDomains.set(domain, Math.max(known ?? site.time, site.time));
+        facts.reachedDomains.delete(domain);
       }
     }
     if (domain !== null && run.recipientDomains.size < MAX_RUN_DOMAINS) {

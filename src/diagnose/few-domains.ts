@@ -1,4 +1,4 @@
-import type { ProviderFacts } from "../analysis/providers.js";
+import type { ConnectionFailureRun, ProviderFacts } from "../analysis/providers.js";
 import type { DiagnoseContext } from "./context.js";
 import { listNames, plural } from "./findings/build.js";
 import type { FewDomainsReport, OutageReport, ProviderStatus, ProviderVerdict } from "./types.js";
@@ -95,14 +95,94 @@ export function failedDomainsAtEnd(
 }
 
 /**
- * Builds the fix steps of an outage of the `other` row whose failed attempts went to fewer
- * than `OTHER_MIN_DOMAINS` domains. They replace the port 25 and firewall steps of the
+ * Returns the recipient domains of the `other` row's outage `run` that still fail at the end of
+ * the log, sorted by name. Such a domain's latest failed connection falls at or after
+ * `windowStart` (epoch ms), and no delivery or SMTP reply reached it after that failure.
+ * Returns [] for the other rows and when the log's end is unknown.
+ */
+export function outageDomainsFailingAtEnd(
+  facts: ProviderFacts,
+  run: ConnectionFailureRun,
+  windowStart: number | null,
+): string[] {
+  if (facts.key !== "other" || windowStart === null) return [];
+  return [...run.recipientDomains]
+    .filter((domain) => {
+      const lastFailure = facts.failedDomains.get(domain);
+      return (
+        lastFailure !== undefined && lastFailure >= windowStart && !facts.reachedDomains.has(domain)
+      );
+    })
+    .sort();
+}
+
+/**
+ * Adds to an outage of the `other` row its recipient domains that still fail at the end of
+ * the log (see `outageDomainsFailingAtEnd`), so that deliveries to other domains do not read
+ * as if those domains accepted mail again. `windowStart` is in epoch ms.
+ */
+export function withDomainsFailingAtEnd(
+  report: OutageReport | null,
+  facts: ProviderFacts,
+  windowStart: number | null,
+): OutageReport | null {
+  if (report === null || facts.outage === null) return report;
+  const failing = outageDomainsFailingAtEnd(facts, facts.outage, windowStart);
+  return { ...report, domainsFailingAtEnd: failing };
+}
+
+/**
+ * Applies the domain rule to an outage of the `other` row. An outage at fewer than
+ * `OTHER_MIN_DOMAINS` domains never counts as recovered, because deliveries to other domains
+ * do not show that the failed ones accept mail. An outage that still fails at enough domains after other
+ * receivers accepted mail or replied (see `failsAtEnoughDomains`) goes on and is not
+ * recovered, so the row is unreachable. Both get the fix steps for the failed domains.
+ */
+export function otherRowOutage(outage: OutageReport | null, few: FewDomains): OutageReport | null {
+  if (outage === null) return null;
+  if (few.outage) {
+    const report = few.reports.find((entry) => entry.status === "unreachable");
+    return { ...outage, recovered: false, fix: deadDomainSteps(report?.domains ?? []) };
+  }
+  if (failsAtEnoughDomains(outage)) {
+    return {
+      ...outage,
+      recovered: false,
+      ongoing: true,
+      fix: deadDomainSteps(outage.domainsFailingAtEnd),
+    };
+  }
+  return outage;
+}
+
+/**
+ * True when a delivery or SMTP reply from another receiver of the `other` row ended the
+ * outage's run of failures, but `OTHER_MIN_DOMAINS` or more of its domains still fail at the
+ * end of the log (`domainsFailingAtEnd`). The outage then goes on at those domains.
+ */
+export function failsAtEnoughDomains(outage: OutageReport): boolean {
+  return outage.endedAt !== null && outage.domainsFailingAtEnd.length >= OTHER_MIN_DOMAINS;
+}
+
+/**
+ * Names an unreachable row for readiness sentences: "the receivers of example.com, example.net
+ * and example.org" for an outage of `failsAtEnoughDomains`, because other receivers of the row
+ * accepted mail or replied, else the row's name.
+ */
+export function unreachableName(verdict: ProviderVerdict): string {
+  const outage = verdict.outage;
+  if (outage === null || !failsAtEnoughDomains(outage)) return verdict.name;
+  return `the receivers of ${listNames([...outage.domainsFailingAtEnd])}`;
+}
+
+/**
+ * Builds the fix steps of an outage of the `other` row at `domains`: fewer than
+ * `OTHER_MIN_DOMAINS` of them, or those that still fail after other receivers of the row
+ * accepted mail or replied. They replace the port 25 and firewall steps of the
  * connection-failure rule, because those domains' servers not answering says nothing about
  * this server's network.
  */
-export function deadDomainSteps(few: FewDomains): string[] {
-  const report = few.reports.find((entry) => entry.status === "unreachable");
-  const domains = report?.domains ?? [];
+export function deadDomainSteps(domains: readonly string[]): string[] {
   const named = domains.length > 0 ? listNames([...domains]) : "the recipient domain";
   const first = domains[0] ?? "DOMAIN";
   return [

@@ -33,7 +33,7 @@ import {
   type ServerSubject,
 } from "./server-subject.js";
 import { codeSpan, shellQuote } from "./shell-quote.js";
-import { hasFewDomainBlock, OTHER_MIN_DOMAINS } from "./few-domains.js";
+import { hasFewDomainBlock, OTHER_MIN_DOMAINS, unreachableName } from "./few-domains.js";
 import { STOPPED_AFTER_MS, suspectSendingEnds, type SendingEnd } from "./suspect-sending.js";
 import {
   isWarmUpThrottle,
@@ -527,7 +527,7 @@ function unreachableProviders(
       verdict !== undefined && verdict.status === "unreachable",
   );
   return {
-    names: verdicts.map((verdict) => verdict.name),
+    names: verdicts.map(unreachableName),
     subject: outageSubject(verdicts, servers),
   };
 }
@@ -880,7 +880,7 @@ function openBlocks(
     rejecting: rejecting.map((v) => v.name),
     rejectingVerb:
       rejecting.length === 1 && only !== undefined ? recentBlockVerb(only, logEnd) : null,
-    unreachable: [...unreachable, ...failing].map((v) => v.name),
+    unreachable: [...unreachable.map(unreachableName), ...failing.map((v) => v.name)],
   };
 }
 
@@ -955,6 +955,12 @@ function uncountedReason(verdict: ProviderVerdict): string {
   if (domains.length < OTHER_MIN_DOMAINS) {
     return `failures at fewer than ${OTHER_MIN_DOMAINS} domains point at those receivers, not at this server`;
   }
+  // A recovered outage of the `other` row has fewer than 3 domains still failing, else it
+  // would go on (see `failsAtEnoughDomains`).
+  const outage = verdict.outage;
+  if (outage?.recovered === true) {
+    return `the row accepted enough mail after its ${outage.failures} failures in a row to count as recovered, and fewer than ${OTHER_MIN_DOMAINS} of their domains still fail at the end`;
+  }
   return `fewer than ${OUTAGE_MIN_FAILURES} in a row failed, which makes no outage`;
 }
 
@@ -984,7 +990,7 @@ function ongoingDetail(
   sentences.push(...blocking.map((v) => recentBlockSentence(v, window, logEnd)));
   if (unreachable.length > 0) {
     sentences.push(
-      `${connectionsOf(outageSubject(unreachable, servers))} to ${unreachable.map((v) => v.name).join(", ")} still failed ${window}, so no mail reached them; the fix is under each provider.`,
+      `${connectionsOf(outageSubject(unreachable, servers))} to ${unreachable.map(unreachableName).join(", ")} still failed ${window}, so no mail reached them; the fix is under each provider.`,
     );
   }
   return sentences.join(" ");

@@ -476,21 +476,23 @@ export interface OutageReport {
   readonly failures: number;
   /**
    * True when the failures reach into the last two hours of the log and no delivery or reply
-   * followed them.
+   * followed them. For the `other` row, also true when another receiver's delivery or reply
+   * ended the run but `OTHER_MIN_DOMAINS` or more `domainsFailingAtEnd` remain.
    */
   readonly ongoing: boolean;
   /**
    * True when the provider accepted enough mail after the outage to count as recovered, so
-   * the outage no longer sets the status. Always false for an outage of `fewDomains`, because
-   * deliveries to other domains do not show that the failed domains accept mail again.
+   * the outage no longer sets the status. Always false for an outage of `fewDomains`, or with
+   * `OTHER_MIN_DOMAINS` or more `domainsFailingAtEnd`, because deliveries to other domains do
+   * not show that the failed domains accept mail again.
    */
   readonly recovered: boolean;
   /** Distinct recipient domains of the failed attempts, counted up to 20. */
   readonly recipientDomains: number;
   /**
    * For the `other` row: the outage's recipient domains whose latest failed connection falls in
-   * the last two hours of the log (see `ProviderVerdict.failedDomainsAtEnd`), sorted. Empty for
-   * the other rows. Deliveries to other domains can make the row `recovered` while these fail.
+   * the last two hours of the log and that no later delivery or SMTP reply reached, sorted.
+   * Empty for the other rows. `OTHER_MIN_DOMAINS` or more keep the outage going on.
    */
   readonly domainsFailingAtEnd: readonly string[];
   /**

@@ -10,7 +10,13 @@ import { failedHostOf, withFailedHost } from "../knowledge/rules/connection.js";
 import type { DiagnoseContext } from "./context.js";
 import { isPluralName, listNames } from "./findings/build.js";
 import { fitStepToMtas } from "./findings/mta-steps.js";
-import { deadDomainSteps, failedDomainsAtEnd, fewDomainsOf } from "./few-domains.js";
+import {
+  failedDomainsAtEnd,
+  failsAtEnoughDomains,
+  fewDomainsOf,
+  otherRowOutage,
+  withDomainsFailingAtEnd,
+} from "./few-domains.js";
 import {
   mergeCounts,
   ownNetworkOf,
@@ -160,21 +166,16 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
             ? "rate-limited"
             : "ok";
   const pastBlock = pastBlockReport(facts, replyStatus, context);
-  const domainsAtEnd = failedDomainsAtEnd(
-    facts,
-    logEnd === null ? null : logEnd - ONGOING_WINDOW_MS,
-  );
+  const windowStart = logEnd === null ? null : logEnd - ONGOING_WINDOW_MS;
+  const domainsAtEnd = failedDomainsAtEnd(facts, windowStart);
   const fullOutage = withDomainsFailingAtEnd(
     outageReport(facts.outage, logEnd, facts.lastSent, context),
-    facts.outage,
-    domainsAtEnd,
+    facts,
+    windowStart,
   );
   const few = fewDomainsOf(facts, pastBlock === null ? replyStatus : "ok", fullOutage, context);
   const currentStatus = pastBlock === null && !few.block ? replyStatus : "ok";
-  const outage =
-    fullOutage === null || !few.outage
-      ? fullOutage
-      : { ...fullOutage, recovered: false, fix: deadDomainSteps(few) };
+  const outage = otherRowOutage(fullOutage, few);
   // An outage that ended in replies refusing the mail is over as an outage: the provider can be
   // reached, and its replies decide the status.
   const answered = outage?.endedAt != null && currentStatus !== "ok";
@@ -396,20 +397,6 @@ function outageReport(
 }
 
 /**
- * Adds to an outage of the `other` row its recipient domains that still fail at the end of
- * the log, so that a recovered outage does not read as if those domains accepted mail again.
- */
-function withDomainsFailingAtEnd(
-  report: OutageReport | null,
-  run: ConnectionFailureRun | null,
-  domainsAtEnd: readonly string[] | null,
-): OutageReport | null {
-  if (report === null || run === null || domainsAtEnd === null) return report;
-  const failing = domainsAtEnd.filter((domain) => run.recipientDomains.has(domain)).sort();
-  return { ...report, domainsFailingAtEnd: failing };
-}
-
-/**
  * True when the provider's connection failures outside its outage still go on at the end of the
  * log. A failure is over when a later attempt of the same message delivered its recipient or
  * got an SMTP reply for it. The others must be repeated (see `isRepeated`), the latest of them
@@ -510,9 +497,10 @@ export function worseStatus(a: ProviderStatus, b: ProviderStatus): ProviderStatu
 /**
  * Describes an unreachable provider for the verdict sentence, such as "this server cannot
  * connect to Gmail since 2024-03-04T00:00:05Z (30 attempts in a row failed), still going on
- * at the end of the log". With several servers in the log, the subject names the servers whose
- * attempts failed (see `serverSubject`). `atStart` gives the subject the case of a sentence's
- * first word.
+ * at the end of the log". An outage of `failsAtEnoughDomains` names the failing domains and
+ * the time from which other receivers accepted mail or replied. With several servers in the
+ * log, the subject names the servers whose attempts failed (see `serverSubject`). `atStart`
+ * gives the subject the case of a sentence's first word.
  */
 export function outageClause(
   name: string,
@@ -523,6 +511,10 @@ export function outageClause(
   const subject = serverSubject(outage.failuresByHost, servers);
   const subjectText = atStart ? subjectAtStart(subject) : subject.text;
   const attempts = `${outage.failures} attempts in a row failed`;
+  if (failsAtEnoughDomains(outage)) {
+    const domains = listNames([...outage.domainsFailingAtEnd]);
+    return `${subjectText} cannot connect to the receivers of ${domains} since ${outage.first.time} (${attempts}), still going on at the end of the log, although other receivers have accepted mail or replied since ${outage.endedAt ?? "?"}`;
+  }
   if (outage.ongoing) {
     return `${subjectText} cannot connect to ${name} since ${outage.first.time} (${attempts}), still going on at the end of the log`;
   }
@@ -945,14 +937,18 @@ export function ownNetworkNote(
 
 /**
  * Returns a sentence for an outage of the `other` row that sets the verdict: attempts to
- * several unrelated receivers failing in a row point at the sending server's network. Returns
- * "" otherwise.
+ * several unrelated receivers failing in a row point at the sending server's network, unless
+ * other receivers of the row accepted mail or replied after the failures began (see
+ * `failsAtEnoughDomains`). Returns "" otherwise.
  */
 export function otherOutageNote(
   other: ProviderVerdict | undefined,
   servers: Iterable<LoggedServer>,
 ): string {
   if (other === undefined || !setsOverallStatus("other", other)) return "";
+  if (other.outage !== null && failsAtEnoughDomains(other.outage)) {
+    return " That shows that this server can connect out on port 25, so the fault more likely lies with those domains' servers or the network route to them.";
+  }
   const domains = other.outage?.recipientDomains ?? 0;
   const subject = serverSubject(other.outage?.failuresByHost ?? {}, servers);
   return ` The failed attempts went to ${domains} recipient domains, ${ownNetworkClause(subject)}`;

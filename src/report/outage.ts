@@ -1,5 +1,6 @@
 /** The outage lines of a provider, shared by the text and Markdown reports. */
-import { OTHER_MIN_DOMAINS } from "../diagnose/few-domains.js";
+import { failsAtEnoughDomains, OTHER_MIN_DOMAINS } from "../diagnose/few-domains.js";
+import { listNames } from "../diagnose/findings/build.js";
 import type {
   FewDomainsReport,
   OutageReport,
@@ -15,10 +16,15 @@ const INDENT = " ".repeat(16);
 /**
  * Returns a sentence on how many attempts failed and whether the outage lasts to the end.
  * `fewDomains` is true for an outage of the `other` row at too few domains to set its status,
- * whose run a delivery to another domain may have ended.
+ * whose run a delivery to another domain may have ended. An outage of `failsAtEnoughDomains`
+ * names the domains that still fail.
  */
 export function outageSentence(outage: OutageReport, fewDomains = false): string {
   const attempts = `${plural(outage.failures, "attempt")} in a row failed to connect`;
+  if (failsAtEnoughDomains(outage)) {
+    const domains = listNames([...outage.domainsFailingAtEnd]);
+    return `${attempts}, the last at ${shortTime(outage.last)}. A receiver in the row accepted mail or replied at ${shortTime(outage.endedAt ?? outage.last)}, but ${domains} still fail at the end of the log.`;
+  }
   if (outage.ongoing) return `${attempts}; still going on at the end of the log.`;
   if (outage.endedAt === null) {
     return `${attempts}, the last at ${shortTime(outage.last)}. No delivery to the provider followed.`;

@@ -238,9 +238,9 @@ describe("other receivers not answering", () => {
     expect(diagnosis.verdict.summary).not.toContain("other receivers has");
   });
 
-  test("recovered outage names failing domains", async () => {
-    // Deliveries to example.edu make the row recover, but the three dead domains failed less
-    // than two hours before the end of the log.
+  test("outage goes on at three failing domains", async () => {
+    // Deliveries to example.edu end the run of failures, but the three dead domains failed
+    // less than two hours before the end of the log and no later attempt reached them.
     const diagnosis = await diagnose([
       ...gmailDeliveries(),
       ...attemptsTo(["example.org", "example.net", "example.com"], 12, 160, "timed-out"),
@@ -251,28 +251,137 @@ describe("other receivers not answering", () => {
     ]);
 
     const other = diagnosis.providers.other;
-    const failing = "but example.com, example.net and example.org still fail at the end of the log";
-    expect(other?.status).toBe("ok");
-    expect(other?.outage?.recovered).toBe(true);
+    expect(other?.status).toBe("unreachable");
+    expect(other?.ongoing).toBe(true);
+    expect(other?.fewDomains).toEqual([]);
+    expect(other?.outage?.recovered).toBe(false);
+    expect(other?.outage?.ongoing).toBe(true);
+    expect(other?.outage?.endedAt).toBe("2024-03-04T02:55:00Z");
     expect(other?.outage?.domainsFailingAtEnd).toEqual([
       "example.com",
       "example.net",
       "example.org",
     ]);
+    const fix = other?.outage?.fix.join("\n") ?? "";
+    expect(fix).toContain("dig +short MX example.com");
+    expect(fix).not.toContain("iptables");
+    expect(diagnosis.verdict.status).toBe("unreachable");
+    expect(diagnosis.findings.map((finding) => finding.id)).not.toContain("healthy");
+    expect(item(diagnosis, "blocks-ended")?.status).toBe("fail");
+    expect(item(diagnosis, "blocks-ended")?.detail).toContain(
+      "to the receivers of example.com, example.net and example.org still failed",
+    );
+
+    const goingOn =
+      "cannot connect to the receivers of example.com, example.net and example.org since 2024-03-04T02:40:00Z";
+    const summary = diagnosis.verdict.summary;
+    expect(summary).toContain(goingOn);
+    expect(summary).toContain("still going on at the end of the log");
+    expect(summary).toContain(
+      "other receivers have accepted mail or replied since 2024-03-04T02:55:00Z",
+    );
+    expect(summary).toContain("can connect out on port 25");
+    expect(summary).not.toContain("points at this server's network");
+    expect(summary).not.toContain("accepted mail again");
+
+    const text = renderDiagnosisText(diagnosis, painter(false));
+    const flatText = text.replace(/\s+/g, " ");
+    expect(text).toMatch(/other receivers +unreachable/);
+    expect(flatText).toContain(
+      "but example.com, example.net and example.org still fail at the end",
+    );
+    expect(text).not.toContain("accepted mail again");
+    for (const line of text.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
+
+    const markdown = renderDiagnosisMarkdown(diagnosis);
+    const flatMarkdown = markdown.replace(/\s+/g, " ");
+    expect(markdown).toContain("| other receivers | unreachable (ongoing) |");
+    expect(markdown).toContain("**other receivers unreachable** since");
+    expect(flatMarkdown).toContain(
+      "but example.com, example.net and example.org still fail at the end",
+    );
+    expect(markdown).not.toContain("accepted mail again");
+  });
+
+  test("two failing domains keep the row ok", async () => {
+    // The outage went to three domains, but a later delivery reached example.com, so only two
+    // domains still fail at the end, too few to set the row's status.
+    const diagnosis = await diagnose([
+      ...gmailDeliveries(),
+      ...attemptsTo(["example.org", "example.net", "example.com"], 12, 160, "timed-out"),
+      ...attemptsTo(["example.edu"], 6, 175, "sent").map((attempt, index) => ({
+        ...attempt,
+        minute: 175 + index * 8,
+      })),
+      { minute: 200, to: "later@example.com", result: "sent" },
+    ]);
+
+    const other = diagnosis.providers.other;
+    const failing = "but example.net and example.org still fail at the end of the log";
+    expect(other?.status).toBe("ok");
+    expect(other?.ongoing).toBe(false);
+    expect(other?.outage?.recovered).toBe(true);
+    expect(other?.outage?.ongoing).toBe(false);
+    expect(other?.outage?.domainsFailingAtEnd).toEqual(["example.net", "example.org"]);
+    expect(diagnosis.verdict.status).toBe("ok");
     expect(diagnosis.verdict.summary).toContain(
       "Other domains of the row have accepted mail since 2024-03-04T02:55:00Z",
     );
     expect(diagnosis.verdict.summary).toContain(failing);
     expect(diagnosis.verdict.summary).not.toContain("accepted mail again");
+    const ended = item(diagnosis, "blocks-ended");
+    expect(ended?.status).toBe("pass");
+    expect(ended?.detail).toContain("after its 12 failures in a row to count as recovered");
+    expect(ended?.detail).not.toContain("which makes no outage");
 
     const text = renderDiagnosisText(diagnosis, painter(false));
+    expect(text).toMatch(/other receivers +ok/);
     expect(text.replace(/\s+/g, " ")).toContain(failing);
-    expect(text).not.toContain("accepted mail again");
     for (const line of text.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
 
     const markdown = renderDiagnosisMarkdown(diagnosis);
     expect(markdown.replace(/\s+/g, " ")).toContain(failing);
-    expect(markdown).not.toContain("accepted mail again");
+    expect(markdown).not.toContain("**other receivers unreachable**");
+  });
+
+  test("deliveries to failed domains end outage", async () => {
+    // Every dead domain accepts mail again after the run, so none fails at the end, although
+    // each failed less than two hours before it.
+    const diagnosis = await diagnose([
+      ...gmailDeliveries(),
+      ...attemptsTo(["example.org", "example.net", "example.com"], 12, 160, "timed-out"),
+      ...attemptsTo(["example.org", "example.net", "example.com"], 6, 175, "sent").map(
+        (attempt, index) => ({ ...attempt, minute: 175 + index * 8 }),
+      ),
+    ]);
+
+    const other = diagnosis.providers.other;
+    expect(other?.status).toBe("ok");
+    expect(other?.outage?.recovered).toBe(true);
+    expect(other?.outage?.domainsFailingAtEnd).toEqual([]);
+    expect(diagnosis.verdict.status).toBe("ok");
+    expect(diagnosis.verdict.summary).toContain("and other receivers have accepted mail again");
+    expect(item(diagnosis, "blocks-ended")?.status).toBe("pass");
+    expect(item(diagnosis, "blocks-ended")?.detail).not.toContain("which makes no outage");
+  });
+
+  test("reply from a failed domain ends its failure", async () => {
+    // The receiver of example.org replies after the run, so it can be reached, and only two
+    // domains still fail at the end.
+    const diagnosis = await diagnose([
+      ...gmailDeliveries(),
+      ...attemptsTo(["example.org", "example.net", "example.com"], 12, 160, "timed-out"),
+      ...attemptsTo(["example.edu"], 6, 175, "sent").map((attempt, index) => ({
+        ...attempt,
+        minute: 175 + index * 8,
+      })),
+      { minute: 200, to: "later@example.org", result: "ptr-rejected" },
+    ]);
+
+    const other = diagnosis.providers.other;
+    expect(other?.outage?.domainsFailingAtEnd).toEqual(["example.com", "example.net"]);
+    expect(other?.outage?.recovered).toBe(true);
+    expect(other?.status).toBe("ok");
   });
 
   test("few failures pass without contradiction", async () => {
