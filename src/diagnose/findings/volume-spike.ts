@@ -36,13 +36,17 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
   const others = bursts.filter((entry) => entry !== lead);
   // NOTE: for a lead burst longer than a day, the earlier day covers only its first 24 hours
   // (see `OutboundBurst.earlierDay`), while the summary calls them "the same hours".
+  const usual =
+    burst.baselineSource === "same-hours-earlier-days"
+      ? "at that time of day the usual level was"
+      : "the usual level before was";
   return finding("volume-spike", {
     severity: "warning",
     role: "contributing",
     title: `Outbound volume jumped to ${burst.peak.value.toLocaleString("en-US")} recipients an hour, ${Math.round(burst.peak.value / Math.max(burst.baseline, 1)).toLocaleString("en-US")} times the usual`,
     summary:
       `From ${context.time(start)} the server sent mail to ${plural(total, "recipient")} in ${plural(burst.hours.length, "hour")}; ` +
-      `the usual level before was ${burst.baseline} an hour, and the same ${burst.hours.length === 1 ? "hour" : "hours"} on ${context.time(burst.earlierDay.startHour).slice(0, 10)} sent mail to ${plural(burst.earlierDay.total, "recipient")}. ${sourceSentence(lead.origins[0], total)}` +
+      `${usual} ${burst.baseline} an hour, and the same ${burst.hours.length === 1 ? "hour" : "hours"} on ${context.time(burst.earlierDay.startHour).slice(0, 10)} sent mail to ${plural(burst.earlierDay.total, "recipient")}. ${sourceSentence(lead.origins[0], total)}` +
       startedBlockSentence(context, lead, blockStart) +
       others.map((entry) => otherBurstSentence(context, entry)).join(""),
     evidence: {
@@ -50,6 +54,7 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
       start: context.time(start),
       end: context.time(burst.endHour + HOUR_MS),
       baselineRecipientsPerHour: burst.baseline,
+      baselineSource: burst.baselineSource,
       peakRecipientsPerHour: burst.peak.value,
       peakHour: context.time(burst.peak.hour),
       recipients: total,
