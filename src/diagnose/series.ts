@@ -49,7 +49,15 @@ export function toPoints(counts: Iterable<readonly [number, number]>): HourPoint
  * check the history themselves (see `busiestEarlierDay`).
  */
 export function findBurst(points: readonly HourPoint[]): Burst | null {
-  const peakIndex = indexOfPeak(points);
+  return burstAt(points, indexOfPeak(points));
+}
+
+/**
+ * Measures the hour at `peakIndex` as `findBurst` measures the highest hour, and returns the
+ * burst around it or null. When that hour is not the highest, a neighbouring hour of the burst
+ * can be higher than its `peak`.
+ */
+export function burstAt(points: readonly HourPoint[], peakIndex: number): Burst | null {
   const peak = points[peakIndex];
   if (peak === undefined) return null;
 
@@ -131,7 +139,8 @@ function burstOf(
   };
 }
 
-function isBurst(peak: number, baseline: number): boolean {
+/** True when `peak` is `BURST_FACTOR` times `baseline` and `BURST_MIN_EXCESS` above it. */
+export function isBurst(peak: number, baseline: number): boolean {
   return peak >= baseline * BURST_FACTOR && peak - baseline >= BURST_MIN_EXCESS;
 }
 
@@ -167,9 +176,31 @@ export function busiestEarlierDay(
   coveredFrom: number,
 ): EarlierDay | null {
   const values = new Map(points.map((point) => [point.hour, point.value]));
+  return busiestOf(earlierDays(values, burst, coveredFrom));
+}
+
+/** Returns the first of the busiest `days`, or null when there are none. */
+export function busiestOf(days: readonly EarlierDay[]): EarlierDay | null {
   let busiest: EarlierDay | null = null;
-  for (let days = 1; days <= EARLIER_DAYS; days++) {
-    const shift = days * DAY_MS;
+  for (const day of days) {
+    if (busiest === null || day.total > busiest.total) busiest = day;
+  }
+  return busiest;
+}
+
+/**
+ * Returns the window of the burst's hours on each of the `EARLIER_DAYS` days before it that
+ * the log covers completely, the nearest day first. `values` maps the start of each non-empty
+ * hour to its value, and `coveredFrom` is the time of the log's first event.
+ */
+export function earlierDays(
+  values: ReadonlyMap<number, number>,
+  burst: Pick<Burst, "startHour" | "endHour">,
+  coveredFrom: number,
+): EarlierDay[] {
+  const days: EarlierDay[] = [];
+  for (let count = 1; count <= EARLIER_DAYS; count++) {
+    const shift = count * DAY_MS;
     const startHour = burst.startHour - shift;
     if (startHour < coveredFrom) break;
     // A burst longer than a day would be compared with its own first hours.
@@ -178,9 +209,9 @@ export function busiestEarlierDay(
     for (let hour = startHour; hour <= burst.endHour - shift; hour += HOUR_MS) {
       total += values.get(hour) ?? 0;
     }
-    if (busiest === null || total > busiest.total) busiest = { startHour, total };
+    days.push({ startHour, total });
   }
-  return busiest;
+  return days;
 }
 
 /**

@@ -114,11 +114,13 @@ export function evidenceLines(evidence: object): Array<[string, string]> {
 }
 
 // An account without a history of its own is compared with a level from outside its own mail,
-// which is not its own usual level.
+// which is not its own usual level. A volume-spike burst of one sender behind a busier hour is
+// compared with the same hour of the earlier days.
 const BASELINE_LABELS: Readonly<Record<string, string>> = {
   "other-accounts": "Typical account's peak",
   "busiest-other-account": "Busiest other account's peak",
   "hand-sent-level": "Hand-sent level per hour",
+  "same-hours-earlier-days": "Usual per hour at that time of day",
 };
 
 // A `compromised-account` warning may be a sending service's pool, so its burst is not called

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { HOUR_MS } from "../../src/analysis/time.js";
-import { findBurst, type HourPoint } from "../../src/diagnose/series.js";
+import { burstAt, findBurst, type HourPoint } from "../../src/diagnose/series.js";
 
 function hours(values: number[], start = 0): HourPoint[] {
   return values.map((value, index) => ({ hour: (start + index) * HOUR_MS, value }));
@@ -38,5 +38,28 @@ describe("findBurst", () => {
 
   test("empty series has no burst", () => {
     expect(findBurst([])).toBeNull();
+  });
+});
+
+describe("burstAt", () => {
+  test("measures a lower hour", () => {
+    // Hour 7 is higher than hour 17, and hour 17 is far above the 3 an hour before it.
+    const points = hours([3, 3, 3, 3, 3, 3, 3, 300, 3, 3, 3, 3, 3, 3, 3, 3, 3, 90, 60, 3]);
+    const burst = burstAt(points, 17);
+
+    expect(burst?.peak.value).toBe(90);
+    expect(burst?.baseline).toBe(3);
+    expect(burst?.startHour).toBe(17 * HOUR_MS);
+    expect(burst?.endHour).toBe(18 * HOUR_MS);
+  });
+
+  test("ordinary hour is no burst", () => {
+    const points = hours([3, 3, 3, 3, 3, 3, 3, 200, 3, 3]);
+
+    expect(burstAt(points, 8)).toBeNull();
+  });
+
+  test("index outside the series is no burst", () => {
+    expect(burstAt(hours([3, 300]), -1)).toBeNull();
   });
 });

@@ -1,6 +1,10 @@
 import { describe, expect, test } from "vitest";
 import type { Diagnosis, Finding } from "../../src/diagnose/types.js";
+import { painter } from "../../src/report/colour.js";
+import { renderDiagnosisMarkdown } from "../../src/report/markdown.js";
+import { renderDiagnosisText } from "../../src/report/text.js";
 import { diagnoseText } from "../helpers/diagnose-text.js";
+import { schemaValidator } from "../helpers/schema.js";
 import {
   GMAIL_RATE_LIMIT,
   GMAIL_UNSOLICITED,
@@ -11,6 +15,7 @@ import {
 } from "../helpers/postfix-fixture.js";
 
 const MINUTE = 60_000;
+const validateDiagnosis = schemaValidator("diagnose.schema.json");
 const DAY = 24 * HOUR;
 /** 09:05 on the third day: the first, smaller burst, which Gmail defers from its first message. */
 const ALICE_START = T0 + 2 * DAY + 9 * HOUR + 5 * MINUTE;
@@ -93,6 +98,29 @@ function diagnoseLongSecondBurst(): Promise<Diagnosis> {
         address: `bob${index}-${slot}@example.org`,
       })),
     });
+  }
+  return diagnoseText(log.text());
+}
+
+/**
+ * Diagnoses `days` days of office mail with one burst. From 15:05 on the day before the last,
+ * bob@example.com sends to 10 recipients every 5 minutes until 20:00 on the last day.
+ */
+function diagnoseLongLeadBurst(days: number): Promise<Diagnosis> {
+  const log = new PostfixLog();
+  officeMail(log, days);
+  const end = T0 + (days - 1) * DAY + 20 * HOUR;
+  let index = 0;
+  for (let time = T0 + (days - 2) * DAY + 15 * HOUR + 5 * MINUTE; time <= end; time += 5 * MINUTE) {
+    log.submit({
+      time,
+      account: "bob@example.com",
+      clientIp: "198.51.100.21",
+      recipients: Array.from({ length: 10 }, (_, slot) => ({
+        address: `bob${index}-${slot}@example.org`,
+      })),
+    });
+    index += 1;
   }
   return diagnoseText(log.text());
 }
@@ -180,5 +208,72 @@ describe("volume-spike with a burst longer than a day", () => {
     expect(item?.status).toBe("fail");
     expect(item?.detail).toMatch(/^bob@example\.com, which the .* still sent mail/);
     expect(item?.detail).toContain("alice@example.com");
+  });
+});
+
+describe("volume-spike led by a burst longer than a day", () => {
+  // bob sends 347 messages to 3,470 recipients in the burst hours, 15:00 to 19:59 the next
+  // day, and anna's office mail adds 21 of each.
+  test("summary gives the whole span", async () => {
+    const summary = spikeOf(await diagnoseLongLeadBurst(3))?.summary ?? "";
+
+    expect(summary).toContain(
+      "From 2024-03-05T15:05:00Z to 2024-03-06T20:00:00Z the server sent 368 messages to 3,491 recipients in 29 hours.",
+    );
+  });
+
+  test("summary names the compared first day", async () => {
+    const summary = spikeOf(await diagnoseLongLeadBurst(3))?.summary ?? "";
+
+    expect(summary).toContain(
+      "Its first 24 hours, to 2024-03-06T15:00:00Z, sent mail to 2,886 recipients, against 16 recipients in the same hours on 2024-03-04.",
+    );
+    expect(summary).not.toContain("The same hours on");
+  });
+
+  test("evidence gives messages and compared hours", async () => {
+    const spike = spikeOf(await diagnoseLongLeadBurst(3));
+    const evidence = (spike?.evidence ?? {}) as Record<string, unknown>;
+    const bursts = burstsOf(spike);
+
+    expect(evidence["messages"]).toBe(368);
+    expect(evidence["recipients"]).toBe(3491);
+    expect(evidence["end"]).toBe("2024-03-06T20:00:00Z");
+    expect(evidence["earlierDayStart"]).toBe("2024-03-04T15:00:00Z");
+    expect(evidence["earlierDayEnd"]).toBe("2024-03-05T15:00:00Z");
+    expect(evidence["earlierDayRecipients"]).toBe(16);
+    expect(bursts).toHaveLength(1);
+    expect(bursts[0]?.["messages"]).toBe(368);
+    expect(bursts[0]?.["end"]).toBe("2024-03-06T20:00:00Z");
+  });
+
+  test("whole span compared two days before", async () => {
+    const spike = spikeOf(await diagnoseLongLeadBurst(4));
+    const evidence = (spike?.evidence ?? {}) as Record<string, unknown>;
+
+    expect(spike?.summary).toContain(
+      "The same hours from 2024-03-04T15:00:00Z to 2024-03-05T20:00:00Z sent mail to 21 recipients.",
+    );
+    expect(evidence["earlierDayEnd"]).toBe("2024-03-05T20:00:00Z");
+  });
+
+  test("text and Markdown give the whole span", async () => {
+    const diagnosis = await diagnoseLongLeadBurst(3);
+    const text = renderDiagnosisText(diagnosis, painter(false)).replace(/\s+/g, " ");
+    const markdown = renderDiagnosisMarkdown(diagnosis);
+
+    expect(text).toContain("From 2024-03-05 15:05:00 to 2024-03-06 20:00:00 the server sent 368");
+    expect(text).toContain("Its first 24 hours, to 2024-03-06 15:00:00, sent mail to 2,886");
+    expect(text).toContain("Messages: 368");
+    expect(markdown).toContain(
+      "From 2024-03-05 15:05:00 to 2024-03-06 20:00:00 the server sent 368",
+    );
+    expect(markdown).toContain("- Messages: 368");
+  });
+
+  test("JSON matches the schema", async () => {
+    const diagnosis = await diagnoseLongLeadBurst(3);
+
+    expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
   });
 });

@@ -28,6 +28,18 @@ function sendInHour(log: PostfixLog, hour: number, count: number): void {
   }
 }
 
+/** Sends `count` outbound recipients of `account` in the hour that starts `hour` hours after T0. */
+function sendFromAccount(log: PostfixLog, account: string, hour: number, count: number): void {
+  for (let i = 0; i < count; i++) {
+    log.submit({
+      time: T0 + hour * HOUR + i * 30_000,
+      account,
+      clientIp: "198.51.100.66",
+      recipients: [{ address: `burst${hour}-${i}@example.org` }],
+    });
+  }
+}
+
 /** Sends a day of a relay's office rhythm: `busy` recipients an hour from 08:00 to 11:59, else 3. */
 function officeDay(log: PostfixLog, day: number, busy: number): void {
   for (let hour = 0; hour < 24; hour++) {
@@ -99,6 +111,53 @@ describe("volume-spike and the time of day", () => {
     expect(spike?.["baselineRecipientsPerHour"]).toBe(3);
     expect(spike?.["earlierDayRecipients"]).toBe(3);
     expect(spike?.["earlierDayStart"]).toBe("2024-03-04T02:00:00Z");
+  });
+
+  test("night burst behind a busier day hour", async () => {
+    // The office hours send 120 an hour, so the search meets them first. Their first hours have
+    // no earlier day to compare with, and the night burst of 90 stays below their level.
+    const log = new PostfixLog();
+    officeDay(log, 0, 120);
+    officeDay(log, 1, 120);
+    for (let hour = 48; hour < 56; hour++) sendInHour(log, hour, 3);
+    sendFromAccount(log, "mallory@example.com", 50, 90);
+    const evidence = spikeOf(await diagnose(log));
+    const bursts = (evidence?.["bursts"] ?? []) as Array<Record<string, unknown>>;
+
+    expect(bursts).toHaveLength(1);
+    expect(evidence?.["burstSender"]).toBe("mallory@example.com");
+    expect(evidence?.["start"]).toBe("2024-03-06T02:00:00Z");
+    expect(evidence?.["peakRecipientsPerHour"]).toBe(93);
+    expect(evidence?.["baselineRecipientsPerHour"]).toBe(3);
+    expect(evidence?.["baselineSource"]).toBe("same-hours-earlier-days");
+    expect(evidence?.["earlierDayRecipients"]).toBe(3);
+  });
+
+  test("night burst of a busy sender", async () => {
+    // The burst's sender also sends the office hours, so the burst is far above its usual
+    // hourly level but below its busiest hours.
+    const log = new PostfixLog();
+    officeDay(log, 0, 120);
+    officeDay(log, 1, 120);
+    for (let hour = 48; hour < 56; hour++) sendInHour(log, hour, 3);
+    sendFromAccount(log, "office@example.com", 50, 90);
+    const evidence = spikeOf(await diagnose(log));
+
+    expect(evidence?.["burstSender"]).toBe("office@example.com");
+    expect(evidence?.["peakRecipientsPerHour"]).toBe(93);
+  });
+
+  test("new sender in a busy hour is no spike", async () => {
+    // A sender new in the log adds 60 to a morning hour of 120. That is far above its own
+    // level, but not 6 times what the server sends at that time of day.
+    const log = new PostfixLog();
+    officeDay(log, 0, 120);
+    officeDay(log, 1, 120);
+    officeDay(log, 2, 120);
+    sendFromAccount(log, "news@example.com", 2 * 24 + 9, 60);
+    const diagnosis = await diagnose(log);
+
+    expect(spikeOf(diagnosis)).toBeUndefined();
   });
 
   test("burst in the first day is not judged", async () => {

@@ -32,17 +32,15 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
 
   const blockStart = firstBlockTime(context);
   const lead = leadBurst(bursts, blockStart);
-  const { burst, total, sender, start } = lead;
+  const { burst, total, messages, sender, start } = lead;
   const others = bursts.filter((entry) => entry !== lead);
-  // NOTE: for a lead burst longer than a day, the earlier day covers only its first 24 hours
-  // (see `OutboundBurst.earlierDay`), while the summary calls them "the same hours".
   return finding("volume-spike", {
     severity: "warning",
     role: "contributing",
     title: `Outbound volume jumped to ${burst.peak.value.toLocaleString("en-US")} recipients an hour, ${Math.round(burst.peak.value / Math.max(burst.baseline, 1)).toLocaleString("en-US")} times the usual`,
     summary:
-      `From ${context.time(start)} the server sent mail to ${plural(total, "recipient")} in ${plural(burst.hours.length, "hour")}; ` +
-      `the usual level before was ${burst.baseline} an hour, and the same ${burst.hours.length === 1 ? "hour" : "hours"} on ${context.time(burst.earlierDay.startHour).slice(0, 10)} sent mail to ${plural(burst.earlierDay.total, "recipient")}. ${sourceSentence(lead.origins[0], total)}` +
+      leadSentences(context, lead) +
+      ` ${sourceSentence(lead.origins[0], total)}` +
       startedBlockSentence(context, lead, blockStart) +
       others.map((entry) => otherBurstSentence(context, entry)).join(""),
     evidence: {
@@ -50,10 +48,13 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
       start: context.time(start),
       end: context.time(burst.endHour + HOUR_MS),
       baselineRecipientsPerHour: burst.baseline,
+      baselineSource: burst.baselineSource,
       peakRecipientsPerHour: burst.peak.value,
       peakHour: context.time(burst.peak.hour),
+      messages,
       recipients: total,
       earlierDayStart: context.time(burst.earlierDay.startHour),
+      earlierDayEnd: context.time(earlierDayEnd(burst)),
       earlierDayRecipients: burst.earlierDay.total,
       topSenders: topSenders(lead.totals),
       burstSender: sender === null ? null : senderText(sender),
@@ -74,6 +75,8 @@ interface DescribedBurst {
   readonly totals: Array<[string | null, number]>;
   readonly origins: Array<{ name: string; recipients: number }>;
   readonly total: number;
+  /** Outbound messages that entered the queue in the burst hours, of any sender. */
+  readonly messages: number;
   /** The envelope sender of at least half of the recipients, or null (see `burstSender`). */
   readonly sender: string | null;
   /** When the burst began (epoch ms, see `burstStart`). */
@@ -89,6 +92,10 @@ function describeBurst(context: DiagnoseContext, burst: OutboundBurst): Describe
     totals,
     origins: topOrigins(context, burst),
     total,
+    messages: burst.hours.reduce(
+      (sum, point) => sum + (context.facts.volume.hours.get(point.hour)?.messages ?? 0),
+      0,
+    ),
     sender,
     start: burstStart(context, burst, sender),
   };
@@ -107,6 +114,43 @@ function leadBurst(bursts: readonly DescribedBurst[], blockStart: number | null)
   return bursts.reduce((best, entry) =>
     entry.burst.peak.value > best.burst.peak.value ? entry : best,
   );
+}
+
+/**
+ * Describes the lead burst's whole span (start, end, messages and recipients), its usual
+ * level and the earlier day it was compared with. For a burst longer than a day that was
+ * compared by its first 24 hours, the comparison names those hours and their recipients.
+ */
+function leadSentences(context: DiagnoseContext, lead: DescribedBurst): string {
+  const { burst, total, messages, start } = lead;
+  const span =
+    `From ${context.time(start)} to ${context.time(burst.endHour + HOUR_MS)} the server sent ` +
+    `${plural(messages, "message")} to ${plural(total, "recipient")} in ${plural(burst.hours.length, "hour")}.`;
+  const usual =
+    burst.baselineSource === "same-hours-earlier-days"
+      ? ` At that time of day the usual level was ${burst.baseline} an hour.`
+      : ` The usual level before was ${burst.baseline} an hour.`;
+  const earlierDate = context.time(burst.earlierDay.startHour).slice(0, 10);
+  const earlier = plural(burst.earlierDay.total, "recipient");
+  if (burst.comparedEndHour === burst.endHour && burst.endHour - burst.startHour < DAY_MS) {
+    const hours = burst.hours.length === 1 ? "hour" : "hours";
+    return `${span}${usual} The same ${hours} on ${earlierDate} sent mail to ${earlier}.`;
+  }
+  if (burst.comparedEndHour === burst.endHour) {
+    const window = `from ${context.time(burst.earlierDay.startHour)} to ${context.time(earlierDayEnd(burst))}`;
+    return `${span}${usual} The same hours ${window} sent mail to ${earlier}.`;
+  }
+  const compared = burst.hours.filter((point) => point.hour <= burst.comparedEndHour);
+  const comparedTotal = compared.reduce((sum, point) => sum + point.value, 0);
+  return (
+    `${span}${usual} Its first 24 hours, to ${context.time(burst.comparedEndHour + HOUR_MS)}, ` +
+    `sent mail to ${plural(comparedTotal, "recipient")}, against ${earlier} in the same hours on ${earlierDate}.`
+  );
+}
+
+/** Returns the end of the last hour on the earlier day that the burst was compared with. */
+function earlierDayEnd(burst: OutboundBurst): number {
+  return burst.earlierDay.startHour + (burst.comparedEndHour - burst.startHour) + HOUR_MS;
 }
 
 function beganBeforeBlock(entry: DescribedBurst, blockStart: number | null): boolean {
@@ -143,6 +187,7 @@ function burstEvidence(
   return {
     start: context.time(entry.start),
     end: context.time(burst.endHour + HOUR_MS),
+    messages: entry.messages,
     recipients: entry.total,
     peakRecipientsPerHour: burst.peak.value,
     peakHour: context.time(burst.peak.hour),
