@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import {
+  deleteQueuedStep,
   holdQueuedStep,
   sendmailHoldCommand,
   sendmailReleaseCommand,
@@ -54,6 +55,18 @@ describe("Sendmail hold step", () => {
     expect(step).toContain(`Sendmail: \`${sendmailHoldCommand("ID")}\`, where ID is an id`);
     expect(step).toContain(`\`${sendmailReleaseCommand("ID")}\` releases one.`);
     expect(step).toContain("`mailq -qQ` lists the held messages");
+  });
+
+  test("delete step covers held messages", () => {
+    for (const senders of [["web@example.com"], []]) {
+      const step = deleteQueuedStep(senders, SENDMAIL);
+
+      expect(step).toContain("the `qf` and `df` files of each id from /var/spool/mqueue");
+      expect(step).toContain("with the `hf` file in place of `qf` for a held message");
+    }
+    expect(deleteQueuedStep(["web@example.com"], SENDMAIL)).toContain(
+      "`mailq -qQ` those of held messages",
+    );
   });
 
   test("commands keep the ID placeholder", () => {

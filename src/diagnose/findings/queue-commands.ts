@@ -50,16 +50,18 @@ export function eximSenderPattern(sender: string): string {
 }
 
 // Sendmail has no command that deletes by sender: its queue is one qf (envelope) and one df
-// (body) file per message id.
-const SENDMAIL_DELETE =
-  "`mailq` lists the ids; stop the queue runs, then delete the `qf` and `df` files of each id from /var/spool/mqueue";
+// (body) file per message id. Quarantine renames the qf file to hf (queue.c of Sendmail 8.14),
+// so a message that `holdQueuedStep` held has an hf file in place of its qf file.
+const SENDMAIL_DELETE_FILES =
+  "stop the queue runs, then delete the `qf` and `df` files of each id from /var/spool/mqueue, with the `hf` file in place of `qf` for a held message";
+
+const SENDMAIL_DELETE = `\`mailq\` lists the ids, and \`mailq -qQ\` those of held messages. To delete them, ${SENDMAIL_DELETE_FILES}`;
 
 /** Commands that delete one queued message by its id, by MTA. */
 const DELETE_BY_ID: Readonly<Record<MtaName, string>> = {
   postfix: "`postsuper -d ID`",
   exim: "`exim -Mrm ID`",
-  sendmail:
-    "stop the queue runs, then delete the `qf` and `df` files of each id from /var/spool/mqueue",
+  sendmail: SENDMAIL_DELETE_FILES,
 };
 
 /**
