@@ -84,6 +84,22 @@ describe("Read line", () => {
     expect(readSentence(renderDiagnosisMarkdown(diagnosis))).toBe(text);
   });
 
+  test("counts macOS colon markers", async () => {
+    const log = [
+      "Jun  3 04:00:01 mail postfix/smtpd[300]: connect from unknown[192.0.2.5]",
+      "Jun  3 04:00:02: --- last message repeated 4 times ---",
+      "Jun  3 04:00:03 mail spamd[401]: clean message (0.1/5.0)",
+      "Jun  3 04:00:04: --- last message repeated 2 times ---",
+    ].join("\n");
+    const diagnosis = await diagnoseText(`${log}\n`, { year: 2024 });
+    const text = readSentence(renderDiagnosisText(diagnosis, painter(false)));
+
+    expect(text).toContain("4 lines (plus 4 records from repeat markers),");
+    expect(countOf(text, "skipped")).toBe(0);
+    expect(diagnosis.input.repeatMarkerRecords).toBe(3 + 1);
+    expect(diagnosis.input.otherPrograms).toEqual({ spamd: 1 + 2 });
+  });
+
   test("leaves out zero other programs", async () => {
     const diagnosis = await diagnoseText(mixedLog([]));
     const sentence = readSentence(renderDiagnosisText(diagnosis, painter(false)));

@@ -50,16 +50,18 @@ export function eximSenderPattern(sender: string): string {
 }
 
 // Sendmail has no command that deletes by sender: its queue is one qf (envelope) and one df
-// (body) file per message id.
-const SENDMAIL_DELETE =
-  "`mailq` lists the ids; stop the queue runs, then delete the `qf` and `df` files of each id from /var/spool/mqueue";
+// (body) file per message id. Quarantine renames the qf file to hf (queue.c of Sendmail 8.14),
+// so a message that `holdQueuedStep` held has an hf file in place of its qf file.
+const SENDMAIL_DELETE_FILES =
+  "stop the queue runs, then delete the `qf` and `df` files of each id from /var/spool/mqueue, with the `hf` file in place of `qf` for a held message";
+
+const SENDMAIL_DELETE = `\`mailq\` lists the ids, and \`mailq -qQ\` those of held messages. To delete them, ${SENDMAIL_DELETE_FILES}`;
 
 /** Commands that delete one queued message by its id, by MTA. */
 const DELETE_BY_ID: Readonly<Record<MtaName, string>> = {
   postfix: "`postsuper -d ID`",
   exim: "`exim -Mrm ID`",
-  sendmail:
-    "stop the queue runs, then delete the `qf` and `df` files of each id from /var/spool/mqueue",
+  sendmail: SENDMAIL_DELETE_FILES,
 };
 
 /**
@@ -87,12 +89,33 @@ export function deleteQueuedStep(senders: readonly string[], mtas: ReadonlySet<M
   return `Delete its queued mail, sent as ${first}, as root. ${commands.join(" ")}${repeat}`;
 }
 
-// Since 8.13, Sendmail quarantines the queued messages that -qI picks by id when -Q has a reason,
-// and releases them when it has none. Quarantined messages are picked only with -qQ (options as
-// Oracle's "Managing sendmail Services in Oracle Solaris 11.2" lists them).
-// NOTE: no test runs these Sendmail commands.
-const SENDMAIL_HOLD =
-  "`mailq` lists the ids; quarantine each with `sendmail -qIID -Q'held by the admin'`, and `sendmail -qQ -qIID -Q` releases it";
+// Since 8.13, Sendmail quarantines the queued messages that -qI picks by id when -Q has a
+// reason, and releases them when it has none. Only -qQ picks quarantined messages, so only
+// `mailq -qQ` lists them. Oracle's "Managing sendmail Services in Oracle Solaris 11.2" and
+// mailq(1) of Sendmail 8.18 list these options. A bare -Q at the end has no reason, because
+// main.c of Sendmail 8.14 turns it into -Q., which quarantine_queue reads as a release.
+// NOTE: tests run these commands against a stand-in that reads them as that source does, not
+// against a real sendmail.
+const SENDMAIL_HOLD_REASON = "held by the admin";
+
+/**
+ * Returns a command that quarantines the queued Sendmail message `id`, so that queue runs leave
+ * it alone. `-qI` matches `id` anywhere in a queue id, so it must be a whole id.
+ */
+export function sendmailHoldCommand(id: string): string {
+  return `sendmail -qI${shellQuote(id)} -Q${shellQuote(SENDMAIL_HOLD_REASON)}`;
+}
+
+/** Returns a command that releases the quarantined Sendmail message `id` to the queue runs. */
+export function sendmailReleaseCommand(id: string): string {
+  return `sendmail -qQ -qI${shellQuote(id)} -Q`;
+}
+
+// `mailq` writes `*`, `X` or `-` right after the id of a message that is being delivered, waits
+// for a lower load or is too young to run (mailq(1) of Sendmail 8.18).
+const SENDMAIL_HOLD_BY_ID = `\`${sendmailHoldCommand("ID")}\`, where ID is an id from \`mailq\` without the \`*\`, \`X\` or \`-\` that can follow it. \`mailq -qQ\` lists the held messages, and \`${sendmailReleaseCommand("ID")}\` releases one`;
+
+const SENDMAIL_HOLD = `\`mailq\` lists the ids with their senders. Quarantine each message of that sender with ${SENDMAIL_HOLD_BY_ID}`;
 
 /**
  * Builds the fix that puts the queued mail of `senders` (the most frequent first) on hold, so
@@ -126,7 +149,7 @@ export function holdQueuedStep(senders: readonly string[], mtas: ReadonlySet<Mta
 const HOLD_BY_ID: Readonly<Record<MtaName, string>> = {
   postfix: "`postsuper -h ID`, and `postsuper -H ID` releases it",
   exim: "`exim -Mf ID`, and `exim -Mt ID` thaws it",
-  sendmail: "`sendmail -qIID -Q'held by the admin'`, and `sendmail -qQ -qIID -Q` releases it",
+  sendmail: SENDMAIL_HOLD_BY_ID,
 };
 
 /** Commands that retry every deferred message of the queue now, by MTA. */

@@ -47,6 +47,8 @@ const MAX_CLASSIC_STAMP_CHARS = 16;
 // A UTF-8 byte order mark as the reader's latin1 decoding shows it.
 const LATIN1_BOM = "\u00ef\u00bb\u00bf";
 
+const COLON = 58;
+
 /**
  * Takes the transport framing off log lines: classic BSD syslog (RFC 3164 style), RFC 3339
  * syslog, RFC 5424, FreeBSD `<facility.level>` prefixes, syslog-ng `YYYY-MM-DD HH:MM:SS`,
@@ -186,7 +188,11 @@ export class LineFramer {
   ): FrameOutcome {
     const stampEnd = Math.min(end, start + MAX_CLASSIC_STAMP_CHARS);
     const hostStart = this.readClassicStamp(decodeLatin1(buffer, start, stampEnd), 0);
-    if (hostStart < 0) return "unrecognised";
+    if (hostStart < 0) {
+      // Only a line with a colon where a stamp ends is decoded whole, for `frameColonMarker`.
+      if (buffer[start + 15] !== COLON && buffer[start + 14] !== COLON) return "unrecognised";
+      return this.frameColonMarker(decodeLatin1(buffer, start, end), 0, line, emit);
+    }
     const time = this.lastStampTime;
     if (this.headerBytes.read(buffer, start + hostStart, end, this.lastHost)) {
       return this.emitHeaderBytes(buffer, end, time, line, emit);
@@ -234,8 +240,33 @@ export class LineFramer {
       return this.frameHostAndTag(text, start + lastStamp.length, this.lastStampTime, line, emit);
     }
     const hostStart = this.readClassicStamp(text, start);
-    if (hostStart < 0) return "unrecognised";
+    if (hostStart < 0) return this.frameColonMarker(text, start, line, emit);
     return this.frameHostAndTag(text, hostStart, this.lastStampTime, line, emit);
+  }
+
+  // Apple's syslogd writes its repeat marker to files with a colon after the stamp and no host:
+  // `Mar  4 09:15:40: --- last message repeated 3 times ---` (the bsd_out module of its
+  // 2004–2008 sources). `readClassicStamp` rejects that colon, so only rejected lines get here.
+  private frameColonMarker(
+    text: string,
+    start: number,
+    line: number,
+    emit: RecordSink,
+  ): FrameOutcome {
+    // The colon follows a stamp of 15 chars, or of 14 with an unpadded day (`Mar 4 …`).
+    let colon = start + 15;
+    if (text.charCodeAt(colon) !== COLON) colon -= 1;
+    if (text.charCodeAt(colon) !== COLON || text.charCodeAt(colon + 1) !== 32) {
+      return "unrecognised";
+    }
+    // Only the dashed marker (45 is `-`) is read after a colon, because Apple writes no other.
+    if (text.charCodeAt(colon + 2) !== 45) return "unrecognised";
+    const count = this.repeats.lastRepeatedCount(text, colon + 2);
+    if (count < 0) return "unrecognised";
+    // The stamp is read with a space in place of the colon, so its checks and the year
+    // inference apply as to any other classic stamp.
+    if (this.readClassicStamp(`${text.slice(start, colon)} `, 0) < 0) return "unrecognised";
+    return this.repeatLast(this.lastHost, count, this.lastStampTime, line, emit);
   }
 
   // Reads a classic stamp and its space at `start` into `lastStamp` and `lastStampTime`, and

@@ -22,9 +22,8 @@ const MAX_HOSTS = 10_000;
 const LAST_REPEATED_PREFIX = "last message repeated ";
 const LAST_REPEATED = /^last message repeated (\d+) times?/;
 // macOS syslogd writes the BSD marker between dashes, often without a host:
-// `Mar  4 09:15:40 --- last message repeated 2 times ---`.
-// NOTE: the form with a colon after the stamp (`Mar  4 09:15:40: --- last …`) is not read as
-// a marker, because the classic stamp reader takes no colon there. Such a line is skipped.
+// `Mar  4 09:15:40 --- last message repeated 2 times ---`. The form with a colon after the
+// stamp (`Mar  4 09:15:40: --- last …`) is read by `LineFramer.frameColonMarker`.
 const DASHED_LAST_REPEATED_PREFIX = "--- last message repeated ";
 const DASHED_LAST_REPEATED = /^--- last message repeated (\d+) times? ---$/;
 const REPEATED_PREFIX = "message repeated ";

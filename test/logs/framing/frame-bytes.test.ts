@@ -160,6 +160,29 @@ describe("frameBytes", () => {
     expect(bytes[3]?.records).toHaveLength(2);
   });
 
+  it("reads colon markers like frame", () => {
+    const lines = [
+      `${STAMP} mx1 postfix/smtpd[1]: a`,
+      `${STAMP}: --- last message repeated 2 times ---`,
+      `${STAMP} mx1 postfix/smtpd[1]: same second after a colon marker`,
+      `Mar  4 09:15:40: --- last message repeated 3 times ---`,
+      `Mar 4 09:15:41: --- last message repeated 1 time ---`,
+      `Mar 14 09:15:42: --- last message repeated 2 times ---`,
+      `Mar  4 09:15:43: --- last message repeated 0 times ---`,
+      `Mar  4 09:15:44: --- something else ---`,
+      `Mar  4 09:15:45: last message repeated 2 times`,
+      `Apr 31 09:15:46: --- last message repeated 2 times ---`,
+      `Mar  4 09:15:4: --- last message repeated 2 times ---`,
+      `Mar  4 09:15:47:`,
+      `Mar  4 09:15:48x --- last message repeated 2 times ---`,
+    ];
+    const { text, bytes } = frameBothWays(lines);
+    expect(bytes).toEqual(text);
+    expect(bytes.map((framed) => framed.records.length)).toEqual([
+      1, 2, 1, 3, 1, 2, 0, 0, 0, 0, 0, 0, 0,
+    ]);
+  });
+
   it("keeps CRs, NULs and other bytes like frame", () => {
     const lines = [
       `${STAMP} mx1 postfix/smtpd[1]: a`,

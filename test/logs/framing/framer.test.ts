@@ -431,6 +431,96 @@ describe("repeat markers", () => {
     expect(records[0]).toMatchObject({ host: "mx1", message: "lost connection", line: 2 });
   });
 
+  it("expands macOS markers after a colon", () => {
+    const target = framer(2024);
+    frameWith(target, "Mar  4 09:15:02 mx1 postfix/smtpd[1]: lost connection", 1);
+    const { outcome, records } = frameWith(
+      target,
+      "Mar  4 09:15:40: --- last message repeated 3 times ---",
+      2,
+    );
+    expect(outcome).toBe("record");
+    expect(records).toHaveLength(3);
+    expect(records[0]).toMatchObject({
+      host: "mx1",
+      program: "postfix/smtpd",
+      message: "lost connection",
+      time: at(2024, 2, 4, 9, 15, 40),
+      line: 2,
+      fromRepeatMarker: true,
+    });
+    expect(target.repeatMarkerRecords).toBe(2);
+  });
+
+  it("reads colon markers with unpadded days", () => {
+    const target = framer(2024);
+    frameWith(target, "Mar  4 09:15:02 mx1 postfix/smtpd[1]: lost connection", 1);
+    const { outcome, records } = frameWith(
+      target,
+      "Mar 4 09:15:41: --- last message repeated 2 times ---",
+      2,
+    );
+    expect(outcome).toBe("record");
+    expect(records).toHaveLength(2);
+    expect(records[0]?.time).toBe(at(2024, 2, 4, 9, 15, 41));
+  });
+
+  it("reads a colon marker after <PRI>", () => {
+    const target = framer(2024);
+    frameWith(target, "<22>Mar  4 09:15:02 mx1 postfix/smtpd[1]: lost connection", 1);
+    const { outcome, records } = frameWith(
+      target,
+      "<22>Mar  4 09:15:40: --- last message repeated 2 times ---",
+      2,
+    );
+    expect(outcome).toBe("record");
+    expect(records).toHaveLength(2);
+  });
+
+  it("frames the same second after a colon marker", () => {
+    const target = framer(2024);
+    frameWith(target, "Mar  4 09:15:02 mx1 postfix/smtpd[1]: lost connection", 1);
+    frameWith(target, "Mar  4 09:15:40: --- last message repeated 2 times ---", 2);
+    const next = frameWith(target, "Mar  4 09:15:40 mx1 postfix/smtpd[1]: connect", 3);
+    expect(next.outcome).toBe("record");
+    expect(next.records[0]).toMatchObject({
+      host: "mx1",
+      message: "connect",
+      time: at(2024, 2, 4, 9, 15, 40),
+    });
+  });
+
+  it("skips colon lines that are no marker", () => {
+    const cases = [
+      "Mar  4 09:15:40: --- last message repeated 0 times ---",
+      "Mar  4 09:15:40: --- last message repeated 2 times --- and more",
+      "Mar  4 09:15:40: --- something else ---",
+      "Mar  4 09:15:40: last message repeated 2 times",
+      "Mar  4 09:15:40:--- last message repeated 2 times ---",
+      "Apr 31 09:15:40: --- last message repeated 2 times ---",
+      "Mar  4 25:15:40: --- last message repeated 2 times ---",
+      "Mar  4 09:15:40x: --- last message repeated 2 times ---",
+      "Mar  4 09:15:40:",
+    ];
+    for (const text of cases) {
+      const target = framer(2024);
+      frameWith(target, "Mar  4 09:15:02 mx1 postfix/smtpd[1]: lost connection", 1);
+      const framed = frameWith(target, text, 2);
+      expect(framed.outcome, text).toBe("unrecognised");
+      expect(framed.records, text).toEqual([]);
+      expect(target.repeatMarkerRecords, text).toBe(0);
+    }
+  });
+
+  it("skips a colon marker without a previous line", () => {
+    const framed = frameWith(
+      framer(2024),
+      "Mar  4 09:15:40: --- last message repeated 2 times ---",
+    );
+    expect(framed.outcome).toBe("unrecognised");
+    expect(framed.records).toEqual([]);
+  });
+
   it("skips a marker with a zero count", () => {
     const target = framer(2024);
     frameWith(target, "Mar  4 09:15:02 mx1 postfix/smtpd[1]: lost connection", 1);
