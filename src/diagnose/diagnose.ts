@@ -144,6 +144,7 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
             withDnsAuthenticationFixes(
               detectFindings(context, providers, heldMail, outbound),
               checks?.report ?? null,
+              facts.server.mtas,
             ),
             dnsFindings,
           ),
