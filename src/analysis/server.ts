@@ -14,6 +14,7 @@ import type {
   TlsEvent,
 } from "../logs/events.js";
 import type { ProviderId } from "../knowledge/providers.js";
+import { isDovecotProgram } from "../logs/context/dovecot.js";
 import { parseRotationName } from "../logs/reader/rotation.js";
 import { sameIp } from "../reply/judged-ip.js";
 import { DistinctCounter } from "./distinct.js";
@@ -134,6 +135,12 @@ export class ServerAnalyser {
   readonly judgedIps = new Map<string, JudgedIp>();
   readonly dkim = new Map<string, DkimDomain>();
   readonly logins = new Map<string, Map<string, LoginUse>>();
+  /**
+   * Events of Dovecot's own lines: mailbox logins and failed logins. It stays 0 when Dovecot
+   * only checks an MTA's SMTP AUTH passwords (Exim's `dovecot_login`) and its own lines are in
+   * another file.
+   */
+  dovecotEvents = 0;
   inboundRejects = 0;
   /** Rejects with a 4xx reply code, which the client may retry. */
   temporaryRejects = 0;
@@ -344,6 +351,7 @@ export class ServerAnalyser {
   }
 
   addLogin(event: LoginEvent): void {
+    this.dovecotEvents += 1;
     if (event.clientIp === null) return;
     const user = lowerAscii(event.username);
     let uses = this.logins.get(user);
@@ -378,6 +386,7 @@ export class ServerAnalyser {
 
   addAuthFailure(event: AuthFailureEvent): void {
     this.authFailures += 1;
+    if (isDovecotProgram(event.program)) this.dovecotEvents += 1;
     if (event.clientIp !== null) {
       addCapped(this.authFailureIps, event.clientIp);
       this.authFailureAddresses.add(event.clientIp);

@@ -1,8 +1,9 @@
 import type { SenderCheckReport } from "../auth/index.js";
+import type { MtaName } from "../logs/events.js";
 import {
   CHECK_RECORDS_FIX,
-  DKIM_SIGNING_FIX,
   DMARC_RECORD_FIX,
+  dkimSigningFix,
   ownDomainFixes,
   spfAndDkimFix,
 } from "./findings/authentication.js";
@@ -29,19 +30,25 @@ const MAX_DOMAINS = 5;
  *   fixes, merged in first, propose the actual record, and two proposals of one record differ;
  * - a domain that DNS did not check keeps the generic advice.
  *
- * Forwarded mail and replies that name no own domain keep their fixes.
+ * Forwarded mail and replies that name no own domain keep their fixes. The DKIM signing step
+ * names the signer settings of `mtas`, the MTAs of the log.
  */
 export function withDnsAuthenticationFixes(
   findings: readonly Finding[],
   report: SenderCheckReport | null,
+  mtas: ReadonlySet<MtaName>,
 ): Finding[] {
   if (report === null) return [...findings];
   return findings.map((finding) =>
-    finding.id === "authentication" ? rewriteFixes(finding, report) : finding,
+    finding.id === "authentication" ? rewriteFixes(finding, report, mtas) : finding,
   );
 }
 
-function rewriteFixes(finding: Finding, report: SenderCheckReport): Finding {
+function rewriteFixes(
+  finding: Finding,
+  report: SenderCheckReport,
+  mtas: ReadonlySet<MtaName>,
+): Finding {
   const evidence = finding.evidence as AuthenticationEvidence;
   if (evidence.onlyForwardedMail === true) return finding;
   const domains = (evidence.failingDomains ?? [])
@@ -56,14 +63,14 @@ function rewriteFixes(finding: Finding, report: SenderCheckReport): Finding {
   const unverified = domains.filter((domain) => stateOf(domain) === "unverified");
   if (unverified.length === domains.length) return finding;
 
-  const generic = new Set(ownDomainFixes(domains));
+  const generic = new Set(ownDomainFixes(domains, mtas));
   const otherFixes = finding.fix.filter((step) => !generic.has(step));
   const fixes = [
     ...otherFixes,
     ...passingFixes(passing, report, evidence.last ?? null),
     ...(unverified.length > 0 ? [spfAndDkimFix(unverified)] : []),
     ...(unverified.length > 0 || failing.some((domain) => dkimFails(report, domain))
-      ? [DKIM_SIGNING_FIX]
+      ? [dkimSigningFix(mtas)]
       : []),
     ...(unverified.length > 0 ? [DMARC_RECORD_FIX] : []),
     // DNS has just checked the passing domains, so the check is for records still to change.
@@ -99,7 +106,7 @@ function passingFixes(
   ];
 }
 
-/** True when the DKIM part of a domain fails in DNS, so signing needs the signing-table fix. */
+/** True when the DKIM part of a domain fails in DNS, so the fixes need the DKIM signing step. */
 function dkimFails(report: SenderCheckReport, domain: string): boolean {
   const checked = report.domains.find((entry) => entry.domain === domain);
   return checked !== undefined && checked.dkimSummary.verdict === "fail";

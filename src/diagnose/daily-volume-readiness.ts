@@ -9,6 +9,7 @@ import {
   type UncomparedDailyBurst,
 } from "./findings/daily-burst.js";
 import { plural } from "./findings/build.js";
+import { rotatedLogNames } from "./findings/mta-steps.js";
 import { dailyRamp } from "./findings/volume-spike.js";
 import type { Finding, ReadinessItem } from "./types.js";
 
@@ -120,7 +121,7 @@ function uncomparedItem(
   return {
     ...ITEM,
     status: "not-checked",
-    detail: `Outbound volume reached ${plural(burst.peak.recipients, "recipient")} on ${utcDate(burst.peak.day)} (UTC) against at most ${burst.earlierMax.toLocaleString("en-US")} on an earlier day, but ${tooFew}; give the rotated logs of the days before (mail.log*).`,
+    detail: `Outbound volume reached ${plural(burst.peak.recipients, "recipient")} on ${utcDate(burst.peak.day)} (UTC) against at most ${burst.earlierMax.toLocaleString("en-US")} on an earlier day, but ${tooFew}; give the rotated logs of the days before (${rotatedLogNames(context.facts.server.mtas)}).`,
   };
 }
 

@@ -8,6 +8,7 @@ import {
   relayHostSubject,
   submissionHostNote,
 } from "./relay-host-verdict.js";
+import type { MtaName } from "../logs/events.js";
 import type { TimeZone } from "../time/zone.js";
 import { DiagnoseContext } from "./context.js";
 import { detectAuthentication } from "./findings/authentication.js";
@@ -17,6 +18,7 @@ import { detectForwarding } from "./findings/forwarding.js";
 import { detectHighVolume } from "./findings/high-volume.js";
 import { detectIpBlocklisted } from "./findings/ip-blocklisted.js";
 import { detectIpChanged } from "./findings/ip-changed.js";
+import { rotatedLogNames } from "./findings/mta-steps.js";
 import { detectNewIp } from "./findings/new-ip.js";
 import { detectRateLimited } from "./findings/rate-limited.js";
 import { withPasswordGuessing } from "./findings/password-guessing.js";
@@ -144,6 +146,7 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
             withDnsAuthenticationFixes(
               detectFindings(context, providers, heldMail, outbound),
               checks?.report ?? null,
+              facts.server.mtas,
             ),
             dnsFindings,
           ),
@@ -170,7 +173,15 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     server,
     verdict: {
       status,
-      summary: verdictSummary(providers, findings, worst, heldMail, server, facts.lastTime),
+      summary: verdictSummary(
+        providers,
+        findings,
+        worst,
+        heldMail,
+        server,
+        facts.lastTime,
+        facts.server.mtas,
+      ),
       heldByServer: heldMail,
     },
     providers,
@@ -399,9 +410,17 @@ function healthySummary(accepted: boolean, pastOutages: string): string {
   return `The log shows outbound deliveries and no sender-side rejections.${pastOutages}`;
 }
 
-/** The verdict for a log without a single delivery attempt to another host. */
-const NO_OUTBOUND =
-  "The log shows no outbound delivery, so it cannot show whether receivers block this server. Is it the wrong log file? When mail leaves through a relay host, that host's log is needed. The deliveries may also be in a rotated file of the period (mail.log*).";
+/**
+ * Builds the verdict for a log without a single delivery attempt to another host. It names the
+ * rotated log files of the MTAs in `mtas`.
+ */
+function noOutboundSummary(mtas: ReadonlySet<MtaName>): string {
+  return (
+    "The log shows no outbound delivery, so it cannot show whether receivers block this server. " +
+    "Is it the wrong log file? When mail leaves through a relay host, that host's log is needed. " +
+    `The deliveries may also be in a rotated file of the period (${rotatedLogNames(mtas)}).`
+  );
+}
 
 /** Maximum provider clauses that the verdict joins into one sentence. */
 const MAX_JOINED_CLAUSES = 2;
@@ -430,8 +449,8 @@ function sortFindings(findings: Finding[]): Finding[] {
 /**
  * Builds the verdict sentence: the providers' treatment of the mail, followed by the providers
  * that accepted nothing while delivery to them was suspended and the mail that this server held
- * itself. A log whose provider rows show no outbound mail gets `NO_OUTBOUND` only when this
- * server held no mail either.
+ * itself. A log whose provider rows show no outbound mail gets `noOutboundSummary` only when
+ * this server held no mail either.
  * When several servers made delivery attempts, a block names the servers it hit.
  */
 function verdictSummary(
@@ -441,12 +460,13 @@ function verdictSummary(
   held: HeldMailReport | null,
   server: ServerReport,
   logEnd: number | null,
+  mtas: ReadonlySet<MtaName>,
 ): string {
   const heldNote = held === null ? "" : heldMailSentence(held, server.hosts);
   const outbound = Object.values(providers).some(
     (verdict) => verdict !== undefined && showsOutboundMail(verdict),
   );
-  if (!outbound) return held === null ? NO_OUTBOUND : heldNote;
+  if (!outbound) return held === null ? noOutboundSummary(mtas) : heldNote;
   const suspended = suspendedNote(suspendedProviders(providers));
   const summary = `${providerSummary(providers, findings, status, server, logEnd)}${suspended}`;
   return heldNote === "" ? summary : `${summary} ${heldNote}`;

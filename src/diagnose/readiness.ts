@@ -9,6 +9,7 @@ import {
   UNKNOWN_IP_PLACEHOLDER,
 } from "./removal-forms.js";
 import { listNames, providersDo } from "./findings/build.js";
+import { rotatedLogNames } from "./findings/mta-steps.js";
 import { causeOpen, openItems, openList, type OpenBlocks, type OpenItem } from "./open-items.js";
 import { removalFormRule, withOwnListCheck } from "./own-block-lists.js";
 import { actsAsRelayHost, submissionHostOf } from "./relay-host-verdict.js";
@@ -1040,7 +1041,8 @@ function volumeNormal(
       title: "Volume back to normal",
       status: "not-checked",
       detail:
-        "No mail log lines were read, and bounce messages show only the mail that failed or was delayed, not how much was sent; give the mail logs (mail.log*) to check the volume.",
+        "No mail log lines were read, and bounce messages show only the mail that failed or was delayed, not how much was sent; " +
+        `give the mail logs (${rotatedLogNames(context.facts.server.mtas)}) to check the volume.`,
     };
   }
   const firstTime = context.facts.firstTime;
@@ -1052,7 +1054,8 @@ function volumeNormal(
       title: "Volume back to normal",
       status: "not-checked",
       detail:
-        "The log starts less than a day before its busiest hours, so it cannot show the usual volume for them; give the rotated logs of the days before (mail.log*).",
+        "The log starts less than a day before its busiest hours, so it cannot show the usual volume for them; " +
+        `give the rotated logs of the days before (${rotatedLogNames(context.facts.server.mtas)}).`,
     };
   }
   if (burst === null) {

@@ -154,7 +154,7 @@ describe("volume-spike over whole days", () => {
 
     expect(item?.status).toBe("not-checked");
     expect(item?.detail).toBe(
-      "Outbound volume reached 600 recipients on 2024-03-06 (UTC) against at most 50 on an earlier day, but the log covers too few earlier days to compare with (2 whole days before 2024-03-06, 3 needed); give the rotated logs of the days before (mail.log*).",
+      "Outbound volume reached 600 recipients on 2024-03-06 (UTC) against at most 50 on an earlier day, but the log covers too few earlier days to compare with (2 whole days before 2024-03-06, 3 needed); give the rotated logs of the days before (mail.log* or maillog*).",
     );
   });
 

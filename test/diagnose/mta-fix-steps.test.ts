@@ -25,7 +25,7 @@ const POSTFIX_ONLY =
 function allSteps(mtas: ReadonlySet<MtaName>): string[] {
   return [
     logScriptStep(mtas),
-    banFailedLoginsStep(mtas),
+    banFailedLoginsStep(mtas, false),
     tlsStep(mtas),
     retryQueueStep("Retry the queue.", mtas),
     ...reverseDnsSteps(mtas),
@@ -121,7 +121,7 @@ describe("fix steps by logged MTA", () => {
 
   test("Exim steps give Exim's settings", () => {
     expect(logScriptStep(EXIM)).toContain("`log_selector = +arguments`");
-    expect(banFailedLoginsStep(EXIM)).toContain("the `exim` jail");
+    expect(banFailedLoginsStep(EXIM, false)).toContain("the `exim` jail");
     expect(tlsStep(EXIM)).toContain("`hosts_try_tls = *`");
     expect(retryQueueStep("Retry.", EXIM)).toBe("Retry. Exim: `exim -qff`.");
     expect(reverseDnsSteps(EXIM).join(" ")).toContain("`helo_data`");
@@ -133,7 +133,7 @@ describe("fix steps by logged MTA", () => {
   test("Sendmail steps give Sendmail's settings", () => {
     expect(tlsStep(SENDMAIL)).toContain("`Try_TLS:`");
     expect(retryQueueStep("Retry.", SENDMAIL)).toBe("Retry. Sendmail: `sendmail -q`.");
-    expect(banFailedLoginsStep(SENDMAIL)).toContain("the `sendmail-auth` jail");
+    expect(banFailedLoginsStep(SENDMAIL, false)).toContain("the `sendmail-auth` jail");
     expect(reverseDnsSteps(SENDMAIL).join(" ")).toContain("`Family=inet`");
     expect(logScriptStep(SENDMAIL)).toContain("`mail.log = /var/log/php-mail.log`");
     expect(firewallStep(SENDMAIL)).toContain("--uid-owner USER ");

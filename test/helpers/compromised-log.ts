@@ -10,13 +10,16 @@ const NEW_CLIENT_IPS = ["203.0.113.50", "198.51.100.51", "192.0.2.52", "2001:db8
  * Builds a Postfix log of three hours of five office accounts, then 480 Gmail recipients in
  * three hours, all rate-limited, from four new client addresses in four networks. The burst's
  * messages are submitted as each of `spellings` in turn (one account name, spelled in one or
- * more ways).
- * The compromised-account finding reports that account with `doveadm kick` and `exiqgrep`
- * commands.
+ * more ways). Unless `dovecot` is false, the log also contains a Dovecot IMAP login of an office
+ * account, so the compromised-account finding reports the burst's account with `doveadm kick`.
  */
-export function compromisedLog(spellings: string | readonly string[]): string {
+export function compromisedLog(
+  spellings: string | readonly string[],
+  { dovecot = true }: { readonly dovecot?: boolean } = {},
+): string {
   const names = typeof spellings === "string" ? [spellings] : spellings;
   const log = new PostfixLog();
+  if (dovecot) log.dovecotLogin(T0, "user0@example.com", "198.51.100.10");
   for (let hour = 0; hour < 3; hour++) {
     for (let index = 0; index < 5; index++) {
       log.submit({

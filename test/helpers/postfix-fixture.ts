@@ -98,6 +98,15 @@ export class PostfixLog {
     );
   }
 
+  /** Adds a Dovecot IMAP login line, as Dovecot writes it through syslog. */
+  dovecotLogin(time: number, account: string, clientIp: string): void {
+    this.add(
+      time,
+      "dovecot",
+      `imap-login: Login: user=<${account}>, method=PLAIN, rip=${clientIp}, lip=192.0.2.1, TLS`,
+    );
+  }
+
   /** Any raw line, for garbage and edge cases. */
   raw(time: number, text: string): void {
     this.lines.push({ time, text });

@@ -1,7 +1,9 @@
 import { domainOf } from "../../knowledge/providers.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../types.js";
+import type { MtaName } from "../../logs/events.js";
 import { REFERENCES, finding, listNames, plural, providersDo } from "./build.js";
+import { mtaStep } from "./mta-steps.js";
 import {
   collectReplyEvidence,
   earliestReply,
@@ -77,6 +79,7 @@ export function detectAuthentication(context: DiagnoseContext): Finding | null {
       ownFailing.slice(0, 5),
       shownDomains,
       unroutable,
+      context.facts.server.mtas,
     ),
     references: [REFERENCES.gmailGuidelines, REFERENCES.gmailErrors],
   });
@@ -206,6 +209,7 @@ function authenticationFixes(
   ownFailing: readonly string[],
   shownDomains: readonly string[],
   unroutable: readonly UnroutableSenderDomain[],
+  mtas: ReadonlySet<MtaName>,
 ): string[] {
   const dnsFix =
     shownDomains.length > 0
@@ -220,7 +224,7 @@ function authenticationFixes(
   if (unresolved === "all") {
     return [dnsFix, ...routeFix, "Check the published records with `delist check DOMAIN`."];
   }
-  const fixes = onlyForwarded ? FORWARDING_FIXES : ownDomainFixes(ownFailing);
+  const fixes = onlyForwarded ? FORWARDING_FIXES : ownDomainFixes(ownFailing, mtas);
   return unresolved === "some" ? [dnsFix, ...routeFix, ...fixes] : fixes;
 }
 
@@ -257,11 +261,12 @@ function dkimSigning(context: DiagnoseContext): Record<string, object> {
 }
 
 /**
- * Builds the fixes for the server's own domains when only the replies are known. The DNS
- * checks replace the record advice with what DNS shows (see `withDnsAuthenticationFixes`).
+ * Builds the fixes for the server's own domains when only the replies are known, with the
+ * DKIM signing settings of `mtas`. The DNS checks replace the record advice with what DNS
+ * shows (see `withDnsAuthenticationFixes`).
  */
-export function ownDomainFixes(domains: readonly string[]): string[] {
-  return [spfAndDkimFix(domains), DKIM_SIGNING_FIX, DMARC_RECORD_FIX, CHECK_RECORDS_FIX];
+export function ownDomainFixes(domains: readonly string[], mtas: ReadonlySet<MtaName>): string[] {
+  return [spfAndDkimFix(domains), dkimSigningFix(mtas), DMARC_RECORD_FIX, CHECK_RECORDS_FIX];
 }
 
 /** Builds the fix that requests SPF with this server's IP and DKIM signing. */
@@ -271,8 +276,27 @@ export function spfAndDkimFix(domains: readonly string[]): string {
     : "Make SPF pass for the envelope domain from this server's IP, and sign every outgoing message with DKIM.";
 }
 
-export const DKIM_SIGNING_FIX =
-  "Add the domain to the DKIM signing table (OpenDKIM `SigningTable`/`KeyTable`) and publish the selector's public key in DNS.";
+/**
+ * The DKIM signing setup of each MTA. Postfix and Sendmail hand the message to a milter such as
+ * OpenDKIM. Exim has no milter interface and signs on its smtp transport, with
+ * options that Debian's configuration sets through macros.
+ */
+const DKIM_SIGNERS: Readonly<Record<MtaName, string>> = {
+  postfix: "add the domain to OpenDKIM's `SigningTable` and `KeyTable`",
+  exim:
+    "set `dkim_domain`, `dkim_selector` and `dkim_private_key` on the smtp transport " +
+    "(Debian: the `DKIM_DOMAIN`, `DKIM_SELECTOR` and `DKIM_PRIVATE_KEY` macros)",
+  sendmail: "add the domain to OpenDKIM's `SigningTable` and `KeyTable`",
+};
+
+/** Builds the step that signs the domain's mail with DKIM, with the signer of each of `mtas`. */
+export function dkimSigningFix(mtas: ReadonlySet<MtaName>): string {
+  return mtaStep(
+    "Sign the domain's mail with DKIM and publish the selector's public key in DNS.",
+    DKIM_SIGNERS,
+    mtas,
+  );
+}
 
 export const DMARC_RECORD_FIX =
   "Publish at least the DMARC record `v=DMARC1; p=none; rua=mailto:…`, then align the From domain with the SPF or DKIM domain.";

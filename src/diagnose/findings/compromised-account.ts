@@ -58,7 +58,7 @@ function compromisedFinding(
     evidence: burstEvidence(context, suspect, usage, spread),
     samples: [firstSubmissionSample(context, suspect, usage)],
     fix: [
-      `Change the password of ${account.name} now and end its sessions.${otherSpellingsNote(account)} Dovecot: ${kickCommand(account)}`,
+      `Change the password of ${account.name} now and end its sessions.${otherSpellingsNote(account)}${endSessionsNote(context, account)}`,
       deleteQueuedStep(sendersOf(account), context.facts.server.mtas),
       "Block the addresses it logged in from, and limit SMTP AUTH attempts (fail2ban on the submission port).",
       sendingLimitStep(
@@ -150,13 +150,13 @@ function poolFixes(
   if (reason === null) {
     return [
       ask,
-      `If nobody does, treat the password as stolen: change it now, end the account's sessions and block the addresses it logged in from.${otherSpellingsNote(account)} Dovecot: ${kickCommand(account)}`,
+      `If nobody does, treat the password as stolen: change it now, end the account's sessions and block the addresses it logged in from.${otherSpellingsNote(account)}${endSessionsNote(context, account)}`,
       ...(rejected ? [deleteQueuedStep(sendersOf(account), mtas)] : []),
       serviceStep,
     ];
   }
   return [
-    `Stop the sending first, because ${reason}: change the password of ${account.name} now, end its sessions and block the addresses it logged in from.${otherSpellingsNote(account)} Dovecot: ${kickCommand(account)}`,
+    `Stop the sending first, because ${reason}: change the password of ${account.name} now, end its sessions and block the addresses it logged in from.${otherSpellingsNote(account)}${endSessionsNote(context, account)}`,
     holdQueuedStep(sendersOf(account), mtas),
     `Then ${ask.charAt(0).toLowerCase()}${ask.slice(1)}`,
     `If nobody does, the password was stolen. ${deleteQueuedStep(sendersOf(account), mtas)}`,
@@ -338,8 +338,16 @@ function firstSubmissionSample(
   );
 }
 
-function kickCommand(account: OriginFacts): string {
-  return codeSpan(`doveadm kick ${shellQuote(account.name)}`);
+/**
+ * Returns the sentence on ending the account's sessions: Dovecot's `doveadm kick` when the log
+ * contains Dovecot's own lines. Other hosts may run another IMAP server, and Sendmail checks
+ * SMTP AUTH through Cyrus SASL, so the sentence names no command there.
+ */
+function endSessionsNote(context: DiagnoseContext, account: OriginFacts): string {
+  if (context.facts.server.dovecotEvents > 0) {
+    return ` Dovecot: ${codeSpan(`doveadm kick ${shellQuote(account.name)}`)}`;
+  }
+  return " The log shows no Dovecot line, so end the sessions in the IMAP or SASL server that this host uses.";
 }
 
 /** Maximum number of envelope senders that the queue step names. */

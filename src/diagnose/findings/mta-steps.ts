@@ -55,3 +55,25 @@ export function fitStepToMtas(step: string, mtas: ReadonlySet<MtaName>): string 
     return shownClauses.length === 0 ? "" : ` (${shownClauses.join("; ")})`;
   });
 }
+
+/**
+ * The usual names of each MTA's log files, with a glob for the rotated copies. Postfix and
+ * Sendmail log through syslog, which writes mail lines to mail.log on Debian and to maillog on
+ * Red Hat and the BSDs. Sendmail is most common on the latter, so its list starts with maillog.
+ * Exim writes its own main log, mainlog on Debian and exim_mainlog on cPanel.
+ */
+const ROTATED_LOG_NAMES: Readonly<Record<MtaName, readonly string[]>> = {
+  postfix: ["mail.log*", "maillog*"],
+  exim: ["mainlog*", "exim_mainlog*"],
+  sendmail: ["maillog*", "mail.log*"],
+};
+
+/**
+ * Returns the log file names of the MTAs of `stepMtas(mtas)` for a hint that requests more
+ * logs, such as "mainlog* or exim_mainlog*".
+ */
+export function rotatedLogNames(mtas: ReadonlySet<MtaName>): string {
+  const names = [...new Set(stepMtas(mtas).flatMap((mta) => ROTATED_LOG_NAMES[mta]))];
+  if (names.length <= 1) return names[0] ?? "";
+  return `${names.slice(0, -1).join(", ")} or ${names[names.length - 1] ?? ""}`;
+}

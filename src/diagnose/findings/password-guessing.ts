@@ -185,7 +185,7 @@ function guessingFixes(
     ...(accounts.length > 0
       ? [`Change the passwords of ${listNames(accounts)} and end their sessions.`]
       : []),
-    banFailedLoginsStep(context.facts.server.mtas),
+    banFailedLoginsStep(context.facts.server.mtas, context.facts.server.dovecotEvents > 0),
     "Offer SMTP AUTH only on the submission ports 587 and 465, not on port 25.",
     "Require strong passwords, and app passwords or a second factor where the mail clients allow it.",
   ];
@@ -209,13 +209,16 @@ const LOGIN_BANS: Readonly<Record<MtaName, string>> = {
   sendmail: "the `sendmail-auth` jail",
 };
 
-/** Builds the step that bans addresses after failed logins, with the jails of `mtas`. */
-export function banFailedLoginsStep(mtas: ReadonlySet<MtaName>): string {
-  return mtaStep(
-    "Ban addresses after a few failed logins with fail2ban. Its `dovecot` jail covers mailbox logins.",
-    LOGIN_BANS,
-    mtas,
-  );
+/**
+ * Builds the step that bans addresses after failed logins, with the jails of `mtas`. The
+ * `dovecot` jail comes last and only when `dovecotLogged`, because it reads Dovecot's own lines.
+ * SMTP AUTH failures that an MTA checks through Dovecot, such as Exim's `dovecot_login
+ * authenticator failed`, are the MTA's lines, which only the MTA's jail reads.
+ */
+export function banFailedLoginsStep(mtas: ReadonlySet<MtaName>, dovecotLogged: boolean): string {
+  const step = mtaStep("Ban addresses after a few failed logins with fail2ban.", LOGIN_BANS, mtas);
+  if (!dovecotLogged) return step;
+  return `${step} Dovecot: the \`dovecot\` jail, which reads Dovecot's own log and covers mailbox logins.`;
 }
 
 /**

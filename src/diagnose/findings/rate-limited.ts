@@ -8,7 +8,9 @@ import {
   ONGOING_WINDOW_MS,
 } from "../verdict.js";
 import type { Finding, ProviderVerdict } from "../types.js";
+import type { MtaName } from "../../logs/events.js";
 import { REFERENCES, finding, listNames, plural, providersDo } from "./build.js";
+import { mtaStep } from "./mta-steps.js";
 import { retryQueueStep } from "./queue-commands.js";
 import {
   collectReplyEvidence,
@@ -49,7 +51,7 @@ export function detectRateLimited(
     evidence,
     samples: replySamples(context, evidence),
     fix: reputation
-      ? [...REPUTATION_FIXES, watchStep(ids)]
+      ? reputationFixes(ids, context.facts.server.mtas)
       : [
           REQUIREMENT_STEP,
           retryQueueStep(
@@ -300,11 +302,38 @@ function throttlesForReputation(context: DiagnoseContext): boolean {
   return false;
 }
 
-const REPUTATION_FIXES = [
-  "Find and stop the cause first (see the other findings); retries alone do not lift a reputation limit.",
-  "Slow down delivery to the provider: fewer parallel connections and messages per connection.",
-  "Do not flush or re-send the deferred queue in a burst; let it drain at a low rate.",
-];
+/**
+ * The settings that slow delivery, by MTA. Postfix's rate delay applies per destination and
+ * makes its concurrency 1, and a transport of its own for the provider's domains keeps the
+ * limit off other mail. Exim's `remote_max_parallel` is a main option and
+ * `connection_max_messages` an smtp transport option. Sendmail's two options limit the queue
+ * runners that deliver in parallel.
+ */
+const DELIVERY_RATE_SETTINGS: Readonly<Record<MtaName, string>> = {
+  postfix:
+    "lower `smtp_destination_concurrency_limit` or set `default_destination_rate_delay`, or better " +
+    "route the provider's domains to a transport of their own with its own " +
+    "`<transport>_destination_concurrency_limit` and `<transport>_destination_rate_delay`",
+  exim: "lower `remote_max_parallel` (a main option) and `connection_max_messages` on the smtp transport",
+  sendmail: "lower `confMAX_QUEUE_CHILDREN` and `confMAX_RUNNERS_PER_QUEUE` in the mc file",
+};
+
+/**
+ * Builds the fixes of a reputation or volume limit: stop the cause, slow delivery with the
+ * settings of `mtas`, drain the queue slowly, and watch the providers of `ids`.
+ */
+function reputationFixes(ids: readonly ProviderKey[], mtas: ReadonlySet<MtaName>): string[] {
+  return [
+    "Find and stop the cause first (see the other findings); retries alone do not lift a reputation limit.",
+    mtaStep(
+      "Slow down delivery to the provider: fewer parallel connections and messages per connection.",
+      DELIVERY_RATE_SETTINGS,
+      mtas,
+    ),
+    "Do not flush or re-send the deferred queue in a burst; let it drain at a low rate.",
+    watchStep(ids),
+  ];
+}
 
 const REQUIREMENT_STEP =
   "These deferrals name one requirement (TLS, authentication or reverse DNS): fix it as its own finding says.";

@@ -27,7 +27,8 @@ export function createDovecotParser(sink: EventSink): RecordParser {
   };
 }
 
-function isDovecotProgram(program: string): boolean {
+/** True for the syslog programs of Dovecot's own lines: `dovecot`, `dovecot/…` and `*-login`. */
+export function isDovecotProgram(program: string): boolean {
   return program === "dovecot" || program.startsWith("dovecot/") || program.endsWith("-login");
 }
 
