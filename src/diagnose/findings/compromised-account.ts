@@ -340,14 +340,19 @@ function firstSubmissionSample(
 
 /**
  * Returns the sentence on ending the account's sessions: Dovecot's `doveadm kick` when the log
- * contains Dovecot's own lines. Other hosts may run another IMAP server, and Sendmail checks
- * SMTP AUTH through Cyrus SASL, so the sentence names no command there.
+ * contains Dovecot's own lines. Other hosts may run another IMAP server, and Sendmail and Exim
+ * may check SMTP AUTH through Cyrus SASL, so the sentence names no command there. Postfix's
+ * SASL is Dovecot's or Cyrus's, and Dovecot often logs to a file of its own, so a Postfix log
+ * without Dovecot lines still gets the command, as one case.
  */
 function endSessionsNote(context: DiagnoseContext, account: OriginFacts): string {
-  if (context.facts.server.dovecotEvents > 0) {
-    return ` Dovecot: ${codeSpan(`doveadm kick ${shellQuote(account.name)}`)}`;
-  }
-  return " The log shows no Dovecot line, so end the sessions in the IMAP or SASL server that this host uses.";
+  const kick = codeSpan(`doveadm kick ${shellQuote(account.name)}`);
+  if (context.facts.server.dovecotEvents > 0) return ` Dovecot: ${kick}`;
+  const general =
+    " The log shows no Dovecot line, so end the sessions in the IMAP or SASL server that this host uses";
+  return context.facts.server.mtas.has("postfix")
+    ? `${general} (with Dovecot: ${kick}).`
+    : `${general}.`;
 }
 
 /** Maximum number of envelope senders that the queue step names. */
