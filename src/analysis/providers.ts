@@ -10,6 +10,7 @@ import {
 } from "../knowledge/providers.js";
 import type { ReplyRule } from "../knowledge/rule.js";
 import { connectionFailureRule } from "../knowledge/rules/connection.js";
+import { isOutboundTlsFailure } from "../knowledge/tls-failure.js";
 import type { DeliveryEvent, LinePosition, SessionReplyEvent } from "../logs/events.js";
 import { DistinctCounter } from "./distinct.js";
 import type { Delivery, MessageState } from "./delivery.js";
@@ -20,6 +21,7 @@ import { ReplyCache, type ClassifiedReply } from "./reply-cache.js";
 import { RuleTally, addCapped, occurrenceOf, type ReplyOccurrence } from "./replies.js";
 import { isBlockSignalOf } from "./relay-host.js";
 import { detach, hourOf, increment } from "./time.js";
+import { UndeliveredTally } from "./undelivered.js";
 
 /** Attempts, outcomes and rejections per hour, for timelines. */
 export interface HourCounts {
@@ -301,6 +303,11 @@ export class ProviderFacts {
   lastUnretriedFailure: number | null = null;
   /** Deliveries accepted at or after the time of the latest connection failure. */
   sentAfterLastFailure = 0;
+  /**
+   * Deliveries that this server deferred or bounced because its own outbound TLS failed
+   * (`isOutboundTlsFailure`). They are in no reply count and no block signal.
+   */
+  readonly tlsFailures = new UndeliveredTally();
   /** The latest run of connection failures with at least `OUTAGE_MIN_FAILURES` attempts. */
   outage: ConnectionFailureRun | null = null;
   /**
@@ -426,7 +433,10 @@ export class ProviderAnalyser {
     this.cache = new ReplyCache(explainer);
   }
 
-  /** Counts one remote delivery attempt; returns the classified reply for non-2xx results. */
+  /**
+   * Counts one remote delivery attempt. Returns the classified reply of a non-2xx result, or
+   * null for an accepted delivery, a result without a reason, or the MTA's own TLS failure.
+   */
   addDelivery(delivery: Delivery): ClassifiedReply | null {
     const { event, recipientHash } = delivery;
     const facts = this.factsOfDelivery(delivery);
@@ -496,6 +506,12 @@ export class ProviderAnalyser {
     const connectionRule = reply.replyCode === null ? connectionFailureRule(event.response) : null;
     if (this.pendingFailureCount > 0) {
       this.settlePendingFailure(delivery, connectionRule === null && reply.replyCode !== null);
+    }
+    // The MTA's own TLS failure is no reply, although Sendmail gives it a reply code, so it
+    // returns no classified reply either.
+    if (connectionRule === null && isOutboundTlsFailure(event.response)) {
+      facts.tlsFailures.add(event, site.server);
+      return null;
     }
     if (connectionRule !== null) {
       this.addConnectionFailure(facts, connectionRule, site);

@@ -27,6 +27,7 @@ import { detectReverseDns } from "./findings/reverse-dns.js";
 import { detectSpamComplaints } from "./findings/spam-complaints.js";
 import { detectSpamContent } from "./findings/spam-content.js";
 import { detectTlsRequired } from "./findings/tls-required.js";
+import { tlsFailureNote, tlsFailuresOf } from "./findings/tls-failures.js";
 import { detectUnknownRecipients } from "./findings/unknown-recipients.js";
 import { detectVolumeSpike } from "./findings/volume-spike.js";
 import { detectWebScripts } from "./findings/web-script.js";
@@ -287,8 +288,9 @@ function detectFindings(
   // deferred. Repeated connection failures to a named provider delay its mail,
   // and a block it lifted still happened, so in either case the log is no picture of health.
   // Neither is mail that this server held itself, or a provider that accepted nothing while
-  // delivery to it was suspended. A log without outbound mail shows nothing about receivers,
-  // so it is not healthy.
+  // delivery to it was suspended, or outbound TLS that failed on this server for a share of a
+  // provider's mail, even when it has stopped. A log without outbound mail shows nothing about
+  // receivers, so it is not healthy.
   const allOk = Object.entries(providers).every(([id, verdict]) => {
     if (verdict === undefined) return true;
     if (id === "other") {
@@ -304,7 +306,8 @@ function detectFindings(
     );
   });
   const mailHeld = heldMail !== null || suspendedProviders(providers).length > 0;
-  if (outbound && problems.length === 0 && allOk && !mailHeld) {
+  const tlsFailed = detected.some((result) => tlsFailuresOf(result) !== null);
+  if (outbound && problems.length === 0 && allOk && !mailHeld && !tlsFailed) {
     detected.push(healthyFinding(context, providers));
   }
   return detected;
@@ -449,8 +452,8 @@ function sortFindings(findings: Finding[]): Finding[] {
 /**
  * Builds the verdict sentence: the providers' treatment of the mail, followed by the providers
  * that accepted nothing while delivery to them was suspended and the mail that this server held
- * itself. A log whose provider rows show no outbound mail gets `noOutboundSummary` only when
- * this server held no mail either.
+ * itself, and outbound TLS that still fails on this server. A log whose provider rows show no
+ * outbound mail gets `noOutboundSummary` only when this server held no mail either.
  * When several servers made delivery attempts, a block names the servers it hit.
  */
 function verdictSummary(
@@ -468,7 +471,8 @@ function verdictSummary(
   );
   if (!outbound) return held === null ? noOutboundSummary(mtas) : heldNote;
   const suspended = suspendedNote(suspendedProviders(providers));
-  const summary = `${providerSummary(providers, findings, status, server, logEnd)}${suspended}`;
+  const tls = tlsFailureNote(findings);
+  const summary = `${providerSummary(providers, findings, status, server, logEnd)}${suspended}${tls}`;
   return heldNote === "" ? summary : `${summary} ${heldNote}`;
 }
 

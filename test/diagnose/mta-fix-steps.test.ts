@@ -123,7 +123,7 @@ describe("fix steps by logged MTA", () => {
     expect(logScriptStep(EXIM)).toContain("`log_selector = +arguments`");
     expect(banFailedLoginsStep(EXIM, false)).toContain("the `exim` jail");
     expect(tlsStep(EXIM)).toContain("`hosts_try_tls = *`");
-    expect(retryQueueStep("Retry.", EXIM)).toBe("Retry. Exim: `exim -qff`.");
+    expect(retryQueueStep("Retry.", EXIM)).toBe("Retry. Exim: `exim -qf`.");
     expect(reverseDnsSteps(EXIM).join(" ")).toContain("`helo_data`");
     expect(reverseDnsSteps(EXIM).join(" ")).toContain("`disable_ipv6 = true`");
     expect(sendingLimitStep("Limit.", EXIM)).toContain("`ratelimit`");

@@ -155,8 +155,9 @@ const HOLD_BY_ID: Readonly<Record<MtaName, string>> = {
 /** Commands that retry every deferred message of the queue now, by MTA. */
 const RETRY_COMMANDS: Readonly<Record<MtaName, string>> = {
   postfix: "`postqueue -f`",
-  // -qff forces a delivery attempt whatever the retry times, for frozen messages too.
-  exim: "`exim -qff`",
+  // -qf forces a delivery attempt whatever the retry times, for messages that are not frozen.
+  // -qff would force the frozen ones too, which are mostly undeliverable bounces (backscatter).
+  exim: "`exim -qf`",
   sendmail: "`sendmail -q`",
 };
 
