@@ -43,6 +43,7 @@ import { fewDomainsNote } from "./few-domains.js";
 import { serverSubject, type ServerSubject } from "./server-subject.js";
 import { blocklistsSummary } from "./blocklists.js";
 import { withDnsAuthenticationFixes } from "./authentication-dns.js";
+import { appliedDmarcPolicy } from "./dmarc-policy.js";
 import { mergeDnsFindings, ownSendingDomains } from "./dns.js";
 import type { SenderCheckReport } from "../auth/index.js";
 import type { BlocklistReport } from "../reputation/index.js";
@@ -658,6 +659,7 @@ function checksReport(report: SenderCheckReport, resolver: string): DnsChecksRep
       })),
       dmarc: domain.dmarc.verdict,
       dmarcPolicy: domain.dmarc.policy,
+      ...appliedDmarcPolicy(domain.dmarc),
     })),
     ptr: report.ptr.map((entry) => ({
       ip: entry.ip,
