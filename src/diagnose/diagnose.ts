@@ -44,7 +44,7 @@ import { serverSubject, type ServerSubject } from "./server-subject.js";
 import { blocklistsSummary } from "./blocklists.js";
 import { withDnsAuthenticationFixes } from "./authentication-dns.js";
 import { appliedDmarcPolicy } from "./dmarc-policy.js";
-import { mergeDnsFindings, ownSendingDomains } from "./dns.js";
+import { domainsWithoutRecords, mergeDnsFindings, ownSendingDomains } from "./dns.js";
 import type { SenderCheckReport } from "../auth/index.js";
 import type { BlocklistReport } from "../reputation/index.js";
 import type {
@@ -143,7 +143,7 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
         assignRoles(
           mergeDnsFindings(
             withDnsAuthenticationFixes(
-              detectFindings(context, providers, heldMail, outbound),
+              detectFindings(context, providers, heldMail, outbound, checks?.report ?? null),
               checks?.report ?? null,
             ),
             dnsFindings,
@@ -245,6 +245,7 @@ function detectFindings(
   providers: Partial<Record<ProviderKey, ProviderVerdict>>,
   heldMail: HeldMailReport | null,
   outbound: boolean,
+  checks: SenderCheckReport | null,
 ): Finding[] {
   const detected = [
     ...withPasswordGuessing(context, detectCompromisedAccounts(context)),
@@ -256,7 +257,7 @@ function detectFindings(
     detectSpamComplaints(context),
     detectNewIp(context),
     detectIpChanged(context),
-    detectAuthentication(context),
+    detectAuthentication(context, domainsWithoutRecords(checks)),
     detectReverseDns(context),
     detectTlsRequired(context),
     detectIpBlocklisted(context, liftedProviders(providers)),
