@@ -43,6 +43,7 @@ export function authenticationFinding(domains: readonly DomainReport[]): Finding
         dkim: d.dkimSummary.verdict,
         dmarc: d.dmarc.verdict,
         dmarcPolicy: d.dmarc.policy,
+        dmarcAppliedPolicy: d.dmarc.appliedPolicy,
       })),
       problems: relevant.map(({ code, severity: level, message }) => ({
         code,

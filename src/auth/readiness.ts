@@ -1,3 +1,4 @@
+import { appliedDmarcPolicy, appliedDmarcPolicyWords } from "../diagnose/dmarc-policy.js";
 import { codeSpan, shellQuote } from "../diagnose/shell-quote.js";
 import type { ReadinessItem } from "../diagnose/types.js";
 import { usableKeys } from "./dkim/check.js";
@@ -93,9 +94,12 @@ function authItem(domains: readonly DomainReport[], message: MessageCheck | null
   };
 }
 
-/** Describes why a domain fails the item: SPF, DKIM and DMARC in one line. */
+/**
+ * Describes why a domain fails the item: SPF, DKIM and DMARC in one line. DMARC is the policy
+ * receivers apply to the domain, as in the DNS checks of `delist diagnose`.
+ */
 function failingText(domain: DomainReport, dkim: DkimPart): string {
-  const dmarc = domain.dmarc.policy === null ? "missing" : `p=${domain.dmarc.policy}`;
+  const dmarc = appliedDmarcPolicyWords(appliedDmarcPolicy(domain.dmarc)) ?? "missing";
   const spf = verdictWords(domain.spf.verdict);
   if (!dkim.fromMessage)
     return `${domain.domain}: SPF ${spf}, DKIM ${verdictWords(domain.dkimSummary.verdict)}, DMARC ${dmarc}`;

@@ -46,7 +46,8 @@ import { fewDomainsNote } from "./few-domains.js";
 import { serverSubject, type ServerSubject } from "./server-subject.js";
 import { blocklistsSummary } from "./blocklists.js";
 import { withDnsAuthenticationFixes } from "./authentication-dns.js";
-import { mergeDnsFindings, ownSendingDomains } from "./dns.js";
+import { appliedDmarcPolicy } from "./dmarc-policy.js";
+import { domainsWithoutRecords, mergeDnsFindings, ownSendingDomains } from "./dns.js";
 import type { SenderCheckReport } from "../auth/index.js";
 import type { BlocklistReport } from "../reputation/index.js";
 import type {
@@ -145,7 +146,7 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
         assignRoles(
           mergeDnsFindings(
             withDnsAuthenticationFixes(
-              detectFindings(context, providers, heldMail, outbound),
+              detectFindings(context, providers, heldMail, outbound, checks?.report ?? null),
               checks?.report ?? null,
               facts.server.mtas,
             ),
@@ -256,6 +257,7 @@ function detectFindings(
   providers: Partial<Record<ProviderKey, ProviderVerdict>>,
   heldMail: HeldMailReport | null,
   outbound: boolean,
+  checks: SenderCheckReport | null,
 ): Finding[] {
   const detected = [
     ...withPasswordGuessing(context, detectCompromisedAccounts(context)),
@@ -267,7 +269,7 @@ function detectFindings(
     detectSpamComplaints(context),
     detectNewIp(context),
     detectIpChanged(context),
-    detectAuthentication(context),
+    detectAuthentication(context, domainsWithoutRecords(checks)),
     detectReverseDns(context),
     detectTlsRequired(context),
     detectIpBlocklisted(context, liftedProviders(providers)),
@@ -682,6 +684,7 @@ function checksReport(report: SenderCheckReport, resolver: string): DnsChecksRep
       })),
       dmarc: domain.dmarc.verdict,
       dmarcPolicy: domain.dmarc.policy,
+      ...appliedDmarcPolicy(domain.dmarc),
     })),
     ptr: report.ptr.map((entry) => ({
       ip: entry.ip,

@@ -1,6 +1,6 @@
 import type { LogFacts } from "../analysis/analyser.js";
 import type { SelectorSource } from "../auth/dkim/check.js";
-import type { SenderCheckInput } from "../auth/index.js";
+import type { SenderCheckInput, SenderCheckReport } from "../auth/index.js";
 import { hostNameProblem, isIpAddress } from "../dns/names.js";
 import { domainOf } from "../knowledge/providers.js";
 import type { Finding } from "./types.js";
@@ -85,6 +85,17 @@ function isLookupName(domain: string): boolean {
 function heloName(facts: LogFacts): string | null {
   const host = [...facts.server.hostnames.keys()].find((name) => name.includes("."));
   return host ?? null;
+}
+
+/**
+ * Returns the checked domains that DNS shows with neither MX nor address records (the MX
+ * check's `mx-domain-unresolvable`), or none when DNS was not checked.
+ */
+export function domainsWithoutRecords(report: SenderCheckReport | null): Set<string> {
+  const domains = (report?.domains ?? []).filter((domain) =>
+    domain.mx.problems.some((problem) => problem.code === "mx-domain-unresolvable"),
+  );
+  return new Set(domains.map((domain) => domain.domain));
 }
 
 /**

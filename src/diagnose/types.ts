@@ -1,3 +1,5 @@
+import type { AppliedPolicy } from "../auth/dmarc/applied.js";
+import type { DmarcPolicy } from "../auth/dmarc/record.js";
 import type { Category, FindingId, Severity } from "../knowledge/categories.js";
 import type { ProviderId, ProviderKey } from "../knowledge/providers.js";
 import type { FrozenReport } from "./frozen.js";
@@ -100,7 +102,19 @@ export interface DnsChecksReport {
     readonly dkim: string;
     readonly dkimSelectors: ReadonlyArray<{ readonly selector: string; readonly status: string }>;
     readonly dmarc: string;
+    /** The record's `p=`, which applies to the record's own domain. */
     readonly dmarcPolicy: string | null;
+    /**
+     * The policy receivers apply to the domain, as `delist check` finds it: `p=`, `sp=` or `np=`,
+     * and the next weaker policy under `pct=0`. Null without a valid record.
+     */
+    readonly dmarcAppliedPolicy: DmarcPolicy | null;
+    /** The record tag that `dmarcAppliedPolicy` comes from. Null without a valid record. */
+    readonly dmarcAppliedPolicyTag: AppliedPolicy["tag"] | null;
+    /** The policy that the tag states, before `pct=0` weakens it. Null without a valid record. */
+    readonly dmarcStatedPolicy: DmarcPolicy | null;
+    /** The record's `pct=`, 100 when the tag is absent. Null without a valid record. */
+    readonly dmarcPct: number | null;
   }>;
   readonly ptr: ReadonlyArray<{
     readonly ip: string;

@@ -2,6 +2,7 @@
  * The sentences of the "DNS checks" part of a diagnosis report, without layout, so that the
  * text and Markdown reports state the same results in the same words.
  */
+import { appliedDmarcPolicyWords } from "../diagnose/dmarc-policy.js";
 import type { BlocklistsSummary, DnsChecksReport } from "../diagnose/types.js";
 import { plural } from "./wrap.js";
 
@@ -9,14 +10,18 @@ type DomainCheck = DnsChecksReport["domains"][number];
 type PtrCheck = DnsChecksReport["ptr"][number];
 type Listing = BlocklistsSummary["listed"][number];
 
-/** Returns the SPF, DKIM and DMARC results of one domain, such as `SPF pass (3 lookups), …`. */
+/**
+ * Returns the SPF, DKIM and DMARC results of one domain, such as `SPF pass (3 lookups), …`.
+ * DMARC is given as the policy receivers apply to the domain, such as `sp=none` for a
+ * subdomain, not as the record's `p=`.
+ */
 export function domainCheckSentence(domain: DomainCheck): string {
   const lookups = domain.spfLookups === null ? "" : ` (${plural(domain.spfLookups, "lookup")})`;
   const selectors = domain.dkimSelectors.map(
     (entry) => `${entry.selector} ${statusWords(entry.status)}`,
   );
   const dkim = selectors.length > 0 ? ` (${selectors.slice(0, 3).join(", ")})` : "";
-  const dmarc = domain.dmarcPolicy === null ? statusWords(domain.dmarc) : `p=${domain.dmarcPolicy}`;
+  const dmarc = appliedDmarcPolicyWords(domain) ?? statusWords(domain.dmarc);
   return `SPF ${statusWords(domain.spf)}${lookups}, DKIM ${statusWords(domain.dkim)}${dkim}, DMARC ${dmarc}`;
 }
 

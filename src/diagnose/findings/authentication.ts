@@ -1,5 +1,6 @@
 import { domainOf } from "../../knowledge/providers.js";
 import type { DiagnoseContext } from "../context.js";
+import { codeSpan, shellQuote } from "../shell-quote.js";
 import type { Finding } from "../types.js";
 import type { MtaName } from "../../logs/events.js";
 import { REFERENCES, finding, listNames, plural, providersDo } from "./build.js";
@@ -15,9 +16,13 @@ import {
 /**
  * `authentication`: receivers reject mail because SPF, DKIM or DMARC did not pass or are
  * missing. The evidence names the envelope domains that fail and those that pass, and what
- * OpenDKIM logged about signing them.
+ * OpenDKIM logged about signing them. `domainsWithoutRecords` are the sender domains that the
+ * DNS checks found with neither MX nor address records, empty when DNS was not checked.
  */
-export function detectAuthentication(context: DiagnoseContext): Finding | null {
+export function detectAuthentication(
+  context: DiagnoseContext,
+  domainsWithoutRecords: ReadonlySet<string> = new Set(),
+): Finding | null {
   const evidence = collectReplyEvidence(context, "authentication");
   if (evidence === null) return null;
 
@@ -49,6 +54,18 @@ export function detectAuthentication(context: DiagnoseContext): Finding | null {
     ownFailing.length > 0 ? ownFailing : failing.map((entry) => entry.domain)
   ).slice(0, 5);
   const unroutable = unresolved === "none" ? [] : unroutableSenderDomains(context, shownDomains);
+  const withoutRecords =
+    unresolved === "none" ? [] : shownDomains.filter((domain) => domainsWithoutRecords.has(domain));
+  const stated = domainsStatedUnresolved(context);
+  const dnsFailureShown =
+    shownDomains.length === 0
+      ? stated.withoutSenderDomain
+      : shownDomains.every(
+          (domain) =>
+            stated.domains.has(domain) ||
+            withoutRecords.includes(domain) ||
+            unroutable.some((entry) => entry.domain === domain),
+        );
 
   return finding("authentication", {
     severity:
@@ -56,12 +73,18 @@ export function detectAuthentication(context: DiagnoseContext): Finding | null {
     role: onlyForwarded ? "contributing" : "cause",
     title:
       unresolved === "all"
-        ? unresolvedTitle(shownDomains)
-        : authenticationTitle(ownFailing, failing, onlyForwarded, unresolved === "some"),
+        ? unresolvedTitle(shownDomains, dnsFailureShown)
+        : authenticationTitle(
+            ownFailing,
+            failing,
+            onlyForwarded,
+            unresolved === "some" ? senderDomainClause(dnsFailureShown) : "",
+          ),
     summary:
       `${providersDo(names, "rejected or deferred", "rejected or deferred")} ${plural(evidence.count + evidence.sessionCount, "attempt")} ` +
-      `for ${UNRESOLVED_REASONS[unresolved]}, first at ${earliestReply(evidence)?.time}.` +
+      `for ${unresolvedReason(unresolved, dnsFailureShown)}, first at ${earliestReply(evidence)?.time}.` +
       unroutableSentence(unroutable) +
+      withoutRecordsSentence(withoutRecords) +
       notRejectedSentences(context, notRejected),
     evidence: {
       ...evidence,
@@ -70,11 +93,13 @@ export function detectAuthentication(context: DiagnoseContext): Finding | null {
       dkimSigning: dkimSigning(context),
       onlyForwardedMail: onlyForwarded,
       unroutableSenderDomains: unroutable,
+      senderDomainsWithoutRecords: withoutRecords,
       ...authenticationResults(evidence.first?.text ?? ""),
     },
     samples: replySamples(context, evidence),
     fix: authenticationFixes(
       unresolved,
+      dnsFailureShown,
       onlyForwarded,
       ownFailing.slice(0, 5),
       shownDomains,
@@ -104,44 +129,95 @@ function notRejectedSentences(context: DiagnoseContext, domains: readonly string
   return `${rejected} OpenDKIM signed none of the mail of ${listNames(unsigned)}.`;
 }
 
+/**
+ * Builds the title of a finding whose replies are not all about the sender domain.
+ * `orSenderDomain` is the clause for the replies that are (see `senderDomainClause`), or "".
+ */
 function authenticationTitle(
   ownFailing: readonly string[],
   failing: ReadonlyArray<{ domain: string }>,
   onlyForwarded: boolean,
-  someUnresolved: boolean,
+  orSenderDomain: string,
 ): string {
-  const orUnresolved = someUnresolved ? ", or a sender domain does not resolve in DNS" : "";
   if (onlyForwarded) {
     const others = failing.slice(0, 3).map((entry) => entry.domain);
-    return `Receivers reject forwarded mail from domains with strict DMARC (${listNames(others)})${orUnresolved}`;
+    return `Receivers reject forwarded mail from domains with strict DMARC (${listNames(others)})${orSenderDomain}`;
   }
   if (ownFailing.length > 0) {
-    return `Mail from ${listNames(ownFailing.slice(0, 5))} fails SPF, DKIM or DMARC${orUnresolved}`;
+    return `Mail from ${listNames(ownFailing.slice(0, 5))} fails SPF, DKIM or DMARC${orSenderDomain}`;
   }
-  return `Receivers reject mail for failed SPF, DKIM or DMARC${orUnresolved}`;
+  return `Receivers reject mail for failed SPF, DKIM or DMARC${orSenderDomain}`;
 }
 
 /**
- * Rules for replies that report an envelope sender (MAIL FROM) domain that does not resolve.
- * They support `authentication`, because a receiver cannot verify a sender domain that does
- * not resolve, but their fix is a DNS record rather than SPF or DKIM.
+ * Rules for replies in which the receiver states that the envelope sender (MAIL FROM) domain
+ * does not resolve in DNS: no MX, A or AAAA record, or no such domain.
  */
-const UNRESOLVED_DOMAIN_RULES: ReadonlySet<string> = new Set([
+const DNS_FAILURE_RULES: ReadonlySet<string> = new Set([
   "gmx.sender-dns",
   "yahoo.unresolvable-sender-domain",
   "icloud.sender-domain-not-found",
-  // NOTE: this rule's reply contains only "without a valid sender domain". A receiver that checks
-  // more than DNS (a sender verification callout, say) is then described as a DNS failure.
+]);
+
+/**
+ * Rules for replies that reject the envelope sender (MAIL FROM) domain. They support
+ * `authentication`, because a receiver cannot verify a sender domain that does not resolve,
+ * but their fix is a DNS record rather than SPF or DKIM. A reply of
+ * `generic.sender-domain-and-ptr` calls the domain only "invalid" or "unknown", which may also
+ * mean a failed sender address verification, so it shows no DNS failure by itself.
+ */
+const UNRESOLVED_DOMAIN_RULES: ReadonlySet<string> = new Set([
+  ...DNS_FAILURE_RULES,
   "generic.sender-domain-and-ptr",
 ]);
 
 type UnresolvedShare = "none" | "some" | "all";
 
-const UNRESOLVED_REASONS: Readonly<Record<UnresolvedShare, string>> = {
-  none: "authentication",
-  some: "authentication or a sender domain that does not resolve",
-  all: "a sender domain that does not resolve",
-};
+/** Returns why receivers rejected the mail, for the summary's "… attempts for REASON". */
+function unresolvedReason(share: UnresolvedShare, dnsFailureShown: boolean): string {
+  const senderDomain = dnsFailureShown
+    ? "a sender domain that does not resolve"
+    : "an invalid sender domain";
+  if (share === "none") return "authentication";
+  return share === "some" ? `authentication or ${senderDomain}` : senderDomain;
+}
+
+/** Returns the title clause for the replies about the sender domain, after the SPF part. */
+function senderDomainClause(dnsFailureShown: boolean): string {
+  return dnsFailureShown
+    ? ", or a sender domain does not resolve in DNS"
+    : ", or a sender domain is judged invalid";
+}
+
+/** The sender domains that receivers' replies state do not resolve in DNS. */
+interface StatedUnresolved {
+  readonly domains: ReadonlySet<string>;
+  /** True when such a reply came for mail whose sender domain the log does not show. */
+  readonly withoutSenderDomain: boolean;
+}
+
+/**
+ * Collects the envelope sender domains of the replies of `DNS_FAILURE_RULES`.
+ * NOTE: a domain beyond the per-rule cap of sender domains is missed, so the title calls
+ * it invalid although a reply stated the DNS failure.
+ */
+function domainsStatedUnresolved(context: DiagnoseContext): StatedUnresolved {
+  const domains = new Set<string>();
+  let withoutSenderDomain = false;
+  for (const facts of context.facts.providers.values()) {
+    for (const tally of facts.rules.values()) {
+      if (!DNS_FAILURE_RULES.has(tally.reply.ruleId)) continue;
+
+      let withDomain = 0;
+      for (const [domain, count] of tally.senderDomains) {
+        domains.add(domain);
+        withDomain += count;
+      }
+      if (withDomain < tally.count + tally.sessionCount) withoutSenderDomain = true;
+    }
+  }
+  return { domains, withoutSenderDomain };
+}
 
 /** Returns whether none, some or all of the evidence's rules report an unresolvable domain. */
 function unresolvedDomainReplies(evidence: ReplyFindingEvidence): UnresolvedShare {
@@ -195,7 +271,24 @@ function unroutableSentence(domains: readonly UnroutableSenderDomain[]): string 
   return ` This server itself finds no route to ${listNames(listed)}, so the sender ${domains.length === 1 ? "domain most likely has" : "domains most likely have"} no MX or A record.`;
 }
 
-function unresolvedTitle(domains: readonly string[]): string {
+/** Builds the sentence on the sender domains that DNS shows without records, or "" for none. */
+function withoutRecordsSentence(domains: readonly string[]): string {
+  if (domains.length === 0) return "";
+  return ` DNS shows neither an MX nor an address record for ${listNames(domains)}.`;
+}
+
+/**
+ * Builds the title of a finding whose replies all reject the sender domain. It names a DNS
+ * failure only when `dnsFailureShown`: a receiver's reply, this server's "Unrouteable address"
+ * bounces or the DNS checks show it for every domain named.
+ */
+function unresolvedTitle(domains: readonly string[], dnsFailureShown: boolean): string {
+  if (!dnsFailureShown) {
+    if (domains.length === 0) return "Receivers reject mail for an invalid sender domain";
+    return domains.length === 1
+      ? `Receivers reject the sender domain ${domains[0] ?? ""} as invalid`
+      : `Receivers reject the sender domains ${listNames(domains)} as invalid`;
+  }
   if (domains.length === 0)
     return "Receivers reject mail whose sender domain does not resolve in DNS";
   return domains.length === 1
@@ -205,28 +298,57 @@ function unresolvedTitle(domains: readonly string[]): string {
 
 function authenticationFixes(
   unresolved: UnresolvedShare,
+  dnsFailureShown: boolean,
   onlyForwarded: boolean,
   ownFailing: readonly string[],
   shownDomains: readonly string[],
   unroutable: readonly UnroutableSenderDomain[],
   mtas: ReadonlySet<MtaName>,
 ): string[] {
-  const dnsFix =
-    shownDomains.length > 0
-      ? `Publish an MX or A record for ${listNames(shownDomains)}, or send with an envelope sender (MAIL FROM) of a domain that resolves.`
-      : "Publish an MX or A record for the envelope sender (MAIL FROM) domain, so that it resolves.";
+  const dnsFix = dnsFailureShown
+    ? [publishRecordFix(shownDomains)]
+    : [checkRecordFix(shownDomains), SENDER_VERIFICATION_FIX];
   const routeFix =
     unroutable.length > 0
       ? [
           `Find the account or program that sends with an envelope sender of ${listNames(unroutable.map((entry) => entry.domain))}, and give it a sender address whose domain resolves.`,
         ]
       : [];
+  // Without a shown DNS failure, the first fix already names `delist check`, so this step is
+  // left out.
   if (unresolved === "all") {
-    return [dnsFix, ...routeFix, "Check the published records with `delist check DOMAIN`."];
+    const check = dnsFailureShown
+      ? ["Check the published records with `delist check DOMAIN`."]
+      : [];
+    return [...dnsFix, ...routeFix, ...check];
   }
   const fixes = onlyForwarded ? FORWARDING_FIXES : ownDomainFixes(ownFailing, mtas);
-  return unresolved === "some" ? [dnsFix, ...routeFix, ...fixes] : fixes;
+  return unresolved === "some" ? [...dnsFix, ...routeFix, ...fixes] : fixes;
 }
+
+/** Builds the fix for sender domains that do not resolve: publish a record, or send as another. */
+function publishRecordFix(domains: readonly string[]): string {
+  return domains.length > 0
+    ? `Publish an MX or A record for ${listNames(domains)}, or send with an envelope sender (MAIL FROM) of a domain that resolves.`
+    : "Publish an MX or A record for the envelope sender (MAIL FROM) domain, so that it resolves.";
+}
+
+/**
+ * Builds the fix for sender domains that receivers call invalid while no evidence shows that
+ * they do not resolve.
+ */
+function checkRecordFix(domains: readonly string[]): string {
+  const [first] = domains;
+  if (first === undefined) {
+    return "Check with `delist check DOMAIN` that the envelope sender (MAIL FROM) domain has an MX or A record, and publish one if it has none.";
+  }
+  const command = codeSpan(`delist check ${domains.length === 1 ? shellQuote(first) : "DOMAIN"}`);
+  const have = domains.length === 1 ? "has" : "have";
+  return `Check with ${command} that ${listNames(domains)} ${have} an MX or A record, and publish one where it is missing, or send with an envelope sender (MAIL FROM) of a domain that resolves.`;
+}
+
+const SENDER_VERIFICATION_FIX =
+  "Some receivers also test the sender address at the MX of its domain (sender address verification), so that address must accept mail.";
 
 /**
  * Returns the domains this server sends or receives mail for: the recipient domains of local
