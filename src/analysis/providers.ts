@@ -10,7 +10,7 @@ import {
 } from "../knowledge/providers.js";
 import type { ReplyRule } from "../knowledge/rule.js";
 import { connectionFailureRule } from "../knowledge/rules/connection.js";
-import { isOutboundTlsFailure } from "../knowledge/tls-failure.js";
+import { isOutboundTlsFailure, SENDMAIL_TLS_FAILURE_CODE } from "../knowledge/tls-failure.js";
 import type { DeliveryEvent, LinePosition, SessionReplyEvent } from "../logs/events.js";
 import { DistinctCounter } from "./distinct.js";
 import type { Delivery, MessageState } from "./delivery.js";
@@ -507,9 +507,13 @@ export class ProviderAnalyser {
     if (this.pendingFailureCount > 0) {
       this.settlePendingFailure(delivery, connectionRule === null && reply.replyCode !== null);
     }
-    // The MTA's own TLS failure is no reply, although Sendmail gives it a reply code, so it
-    // returns no classified reply either.
-    if (connectionRule === null && isOutboundTlsFailure(event.response)) {
+    // The MTA's own TLS failure is no reply, although Sendmail gives it the code 403, so it
+    // returns no classified reply either. Receivers' replies with other codes skip the test.
+    if (
+      connectionRule === null &&
+      (reply.replyCode === null || reply.replyCode === SENDMAIL_TLS_FAILURE_CODE) &&
+      isOutboundTlsFailure(event.response)
+    ) {
       facts.tlsFailures.add(event, site.server);
       return null;
     }

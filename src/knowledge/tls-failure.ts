@@ -29,6 +29,9 @@ const OUTBOUND_TLS_FAILURE = new RegExp(
   "i",
 );
 
+/** The reply code that Sendmail gives its own TLS failure (`403 4.7.0 TLS handshake failed.`). */
+export const SENDMAIL_TLS_FAILURE_CODE = 403;
+
 /** True when `text`, a deferral or bounce reason as the MTA logged it, is its own TLS failure. */
 export function isOutboundTlsFailure(text: string): boolean {
   return OUTBOUND_TLS_FAILURE.test(text);
