@@ -23,8 +23,8 @@ export interface LogRecord {
   readonly line: number;
   /**
    * True when the line had a syslog header (classic, RFC 3339 or RFC 5424), which syslog may
-   * have written twice into one file. False for native MTA lines, such as Exim's own main log,
-   * supervisor and journal lines.
+   * have written twice into one file. False for lines without one, such as those of Exim's own
+   * main log, supervisor logs and journald JSON.
    */
   readonly syslogHeader: boolean;
   /**

@@ -18,8 +18,8 @@ import { AUTH_REQUIRED, type FailedHost } from "./failed-host.js";
 import type { TableEntry } from "./message-table.js";
 
 /**
- * Where a recipient's latest deferral was: at another server (`remote`), decided by this
- * server without an attempt (`held`, such as a failed login to the relay host), or at a
+ * The place of a recipient's latest deferral: another server (`remote`), this server's own
+ * decision without an attempt (`held`, such as a failed login to the relay host), or a
  * mailbox, program or loopback host on this server (`local`).
  */
 type DeferralKind = "remote" | "held" | "local";
@@ -64,7 +64,9 @@ export function deliveryEvent(
   // this host or another, so it is left out too.
   if (skipped && !remote) return null;
   const decidedByMta = !giveUp && !skipped && isDecidedByMta(fields, status);
-  const kind = remote ? "remote" : decidedByMta ? "held" : "local";
+  let kind: DeferralKind = "local";
+  if (remote) kind = "remote";
+  else if (decidedByMta) kind = "held";
   const firstAttempt = noteAttempt(state, fields.recipient, status, kind);
   if (giveUp && !remote) return localGiveUp(record, position, state, fields, prior === "held");
   const event: DeliveryEvent = {
@@ -103,7 +105,7 @@ function localGiveUp(
   position: LinePosition,
   state: MessageState,
   fields: DeliveryFields,
-  held: boolean,
+  heldByServer: boolean,
 ): DeliveryEvent {
   const event: DeliveryEvent = {
     type: "delivery",
@@ -125,7 +127,7 @@ function localGiveUp(
     firstAttempt: false,
     queueExpiry: true,
   };
-  return held ? { ...event, withoutAttempt: "mta" } : event;
+  return heldByServer ? { ...event, withoutAttempt: "mta" } : event;
 }
 
 // Exim's own reasons for a routing failure, which a router line can carry too: no route, an MX
