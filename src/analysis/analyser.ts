@@ -274,7 +274,11 @@ export class LogAnalyser {
     if (!event.remote) {
       if (event.status === "sent") this.addLocalSent(event);
       else if (event.handoff === "filter") this.addFilterFailure(event);
-      else if (isMailboxDelivery(event)) this.server.localDeliveryFailures.add(event);
+      else if (isMailboxDelivery(event) || event.queueExpiry === true) {
+        // An expiry of mail that stayed here names no transport (Exim's `** a@example.com:
+        // retry timeout exceeded` after local deferrals), but it is a failed local delivery.
+        this.server.localDeliveryFailures.add(event);
+      }
       return;
     }
     const delivery = this.deliveryOf(event);

@@ -14,9 +14,15 @@ const BARE_WORDS_SHOWN = 5;
 
 /**
  * Failed local deliveries, with the bounces of messages that listed several recipients without
- * `@` counted apart (see `BARE_WORDS_MIN`).
+ * `@` counted apart (see `BARE_WORDS_MIN`), and the lines that name a loopback host apart.
  */
 export class LocalFailureTally extends UndeliveredTally {
+  /**
+   * Of the deferrals and bounces, those of deliveries to a host on a loopback address, such as
+   * SMTP to a content filter on 127.0.0.1. A failure that stays on this server and names a
+   * host names a loopback one, because one at any other address is remote.
+   */
+  toLoopback = 0;
   /** Bounces to recipients without `@` of the messages that had `BARE_WORDS_MIN` of them. */
   bareWordBounces = 0;
   /** Messages that had `BARE_WORDS_MIN` such bounces. */
@@ -29,6 +35,8 @@ export class LocalFailureTally extends UndeliveredTally {
 
   override add(event: DeliveryEvent, host: string | null = null): void {
     super.add(event, host);
+    const failed = event.status === "deferred" || event.status === "bounced";
+    if (failed && event.relayIp !== null) this.toLoopback += 1;
     if (event.status !== "bounced" || event.recipient.includes("@")) return;
     const words = this.bareByMessage.get(event.message) ?? [];
     words.push(detach(event.recipient));

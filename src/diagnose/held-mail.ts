@@ -79,13 +79,14 @@ function filterCheck(subject: ServerSubject): string {
 /** The file or setting with the user name and password for the relay host, by MTA. */
 const RELAY_CREDENTIALS: Readonly<Record<MtaName, string>> = {
   postfix: "`smtp_sasl_password_maps`",
-  exim: "/etc/exim4/passwd.client",
+  exim: "`client_send` (plaintext) or `client_name` and `client_secret` (cram_md5) of the client authenticator, which Debian's configuration reads from /etc/exim4/passwd.client",
   sendmail: "the `AuthInfo:` entries of /etc/mail/authinfo or of the access db",
 };
 
-// Exim's reason when its transport must log in to the relay host (`hosts_require_auth`) and
-// the login failed or the host offered no AUTH (`defer (-42)`).
-const LOGIN_FAILED = /authentication required but /i;
+// Exim's reasons when its transport must log in to the relay host (`hosts_require_auth`) and
+// the login failed or the host offered no AUTH (`defer (-42)`), or when the relay host closed
+// the connection at the login (`Remote host closed connection in response to AUTH LOGIN`).
+const LOGIN_FAILED = /authentication required but | in response to AUTH /i;
 
 /** The settings of the transport that a held line names, by MTA. */
 const TRANSPORT_SETTINGS: Readonly<Record<MtaName, string>> = {
@@ -194,10 +195,16 @@ function checkText(check: HeldCheck, subject: ServerSubject, mtas: ReadonlySet<M
   );
 }
 
-/** True when the earliest line of `a` comes before that of `b`, or `b` has none. */
+/**
+ * True when the earliest line of `a` comes before that of `b`, or `b` has none. Lines of the
+ * same second in one file are ordered by line number.
+ */
 function isEarlier(a: UndeliveredTally, b: UndeliveredTally): boolean {
   if (a.first === null) return false;
-  return b.first === null || a.first.time <= b.first.time;
+  if (b.first === null || a.first.time < b.first.time) return true;
+  if (a.first.time > b.first.time) return false;
+  const [first, other] = [a.first.position, b.first.position];
+  return first.file !== other.file || first.line <= other.line;
 }
 
 /**

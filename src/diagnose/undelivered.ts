@@ -58,6 +58,8 @@ export interface BareWordsReport {
 
 /** Failed local deliveries, with the bounces to a command line's words apart. */
 export interface LocalFailureReport extends UndeliveredReport {
+  /** Of `deferred` and `bounced`, the lines of deliveries to a host on a loopback address. */
+  readonly toLoopback: number;
   /** Null when no message had `BARE_WORDS_MIN` bounces to recipients without `@`. */
   readonly bareWords: BareWordsReport | null;
 }
@@ -75,5 +77,5 @@ export function localFailureReport(
           messages: tally.bareWordMessages,
           words: [...tally.bareWords],
         };
-  return { ...undeliveredReport(tally, time), bareWords };
+  return { ...undeliveredReport(tally, time), toLoopback: tally.toLoopback, bareWords };
 }

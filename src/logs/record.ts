@@ -22,6 +22,12 @@ export interface LogRecord {
   readonly file: string;
   readonly line: number;
   /**
+   * True when the line had a syslog header (classic, RFC 3339 or RFC 5424), which syslog may
+   * have written twice into one file. False for lines without one, such as those of Exim's own
+   * main log, supervisor logs and journald JSON.
+   */
+  readonly syslogHeader: boolean;
+  /**
    * True for the copies that a syslog repeat marker (`last message repeated N times`) stands
    * for, which repeat a line on purpose; absent for other records.
    */

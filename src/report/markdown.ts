@@ -45,6 +45,7 @@ import { MAX_SAMPLE_LINES } from "./skipped-samples.js";
 import { bounceOnlySentence, filesRead, inputDetailSentences, READINESS_MARKS } from "./text.js";
 import {
   frozenSentence,
+  localFailuresHeading,
   POLICY_REJECTIONS_HEADING,
   suspendedDeferralSentence,
   undeliveredSentences,
@@ -223,7 +224,10 @@ function suspendedParagraphs(diagnosis: Diagnosis): string[] {
 function undeliveredParagraphs(diagnosis: Diagnosis): string[] {
   const tallies = [
     undeliveredSentences(ownDecisionHeading(diagnosis.server), diagnosis.undeliveredByServer),
-    undeliveredSentences("Failed local deliveries", diagnosis.localDeliveryFailures),
+    undeliveredSentences(
+      localFailuresHeading(diagnosis.localDeliveryFailures),
+      diagnosis.localDeliveryFailures,
+    ),
     undeliveredSentences(POLICY_REJECTIONS_HEADING, diagnosis.localPolicyRejections),
   ];
   const paragraphs = tallies.flatMap((sentences) => {

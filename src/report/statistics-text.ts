@@ -12,6 +12,7 @@ import { addressProbesSentence } from "./address-probes.js";
 import { hostsSentence, ownDecisionHeading } from "./hosts.js";
 import {
   frozenLines,
+  localFailuresHeading,
   POLICY_REJECTIONS_HEADING,
   suspendedDeferralLines,
   undeliveredLines,
@@ -104,7 +105,10 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
         `${plural(inbound.authFailures, "failed login")}`,
       "  ",
     ),
-    ...undeliveredLines("Failed local deliveries", inbound.localDeliveryFailures),
+    ...undeliveredLines(
+      localFailuresHeading(inbound.localDeliveryFailures),
+      inbound.localDeliveryFailures,
+    ),
     ...undeliveredLines(POLICY_REJECTIONS_HEADING, inbound.localPolicyRejections),
   );
   const handoffs = handoffCounts(inbound);

@@ -56,6 +56,7 @@ import { nulLinesSentence } from "./nul-lines.js";
 import { inputErrorText } from "./input-error.js";
 import {
   frozenLines,
+  localFailuresHeading,
   POLICY_REJECTIONS_HEADING,
   suspendedDeferralLines,
   undeliveredLines,
@@ -176,7 +177,10 @@ function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
 function undeliveredSection(diagnosis: Diagnosis, paint: Painter): string[] {
   const lines = [
     ...undeliveredLines(ownDecisionHeading(diagnosis.server), diagnosis.undeliveredByServer),
-    ...undeliveredLines("Failed local deliveries", diagnosis.localDeliveryFailures),
+    ...undeliveredLines(
+      localFailuresHeading(diagnosis.localDeliveryFailures),
+      diagnosis.localDeliveryFailures,
+    ),
     ...undeliveredLines(POLICY_REJECTIONS_HEADING, diagnosis.localPolicyRejections),
     ...frozenLines(diagnosis.frozenMessages),
   ];

@@ -1,7 +1,11 @@
 import { BARE_WORDS_MIN } from "../analysis/bare-words.js";
 import { MAX_FROZEN } from "../analysis/frozen.js";
 import type { FrozenReport } from "../diagnose/frozen.js";
-import type { BareWordsReport, UndeliveredReport } from "../diagnose/undelivered.js";
+import type {
+  BareWordsReport,
+  LocalFailureReport,
+  UndeliveredReport,
+} from "../diagnose/undelivered.js";
 import { count, plural, shortTime, wrap } from "./wrap.js";
 
 /**
@@ -53,6 +57,17 @@ function bareWordsSentence(report: BareWordsReport): string {
     `${count(report.bounced)} of the bounces went to recipients without @, ${BARE_WORDS_MIN} or more ${messages}, such as ${report.words.join(", ")}. ` +
     "A command line probably passed a subject or message text as recipients, as mail does with a subject given without -s."
   );
+}
+
+/**
+ * Returns the heading of the failed deliveries that stayed on this server, named by what their
+ * lines show: mailboxes and programs, hosts on a loopback address, or both.
+ */
+export function localFailuresHeading(report: LocalFailureReport): string {
+  const lines = report.deferred + report.bounced;
+  if (report.toLoopback === 0) return "Failed local deliveries";
+  if (report.toLoopback === lines) return "Failed deliveries to loopback addresses";
+  return `Failed local deliveries, ${count(report.toLoopback)} of them to loopback addresses`;
 }
 
 /** The heading of the bounces that this server's own rules decided on purpose. */

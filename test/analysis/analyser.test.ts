@@ -41,7 +41,8 @@ function recordOf(text: string, line: number): LogRecord {
   const [stamp = "", host = "", tag = ""] = text.split(" ", 3);
   const message = text.slice(stamp.length + host.length + tag.length + 3);
   const program = tag.slice(0, tag.indexOf("["));
-  return { time: Date.parse(stamp), host, program, pid: null, message, file: "mail.log", line };
+  const time = Date.parse(stamp);
+  return { time, host, program, pid: null, message, file: "mail.log", line, syslogHeader: true };
 }
 
 function counts(facts: LogFacts) {

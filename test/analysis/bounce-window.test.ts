@@ -36,6 +36,7 @@ function logEvents(): LogEvent[] {
       message: text.slice(stamp.length + host.length + tag.length + 3),
       file: "mail.log",
       line: index + 1,
+      syslogHeader: true,
     });
   });
   return events;

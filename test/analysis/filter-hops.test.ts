@@ -31,7 +31,16 @@ function analyseText(text: string): LogFacts {
       const message = line.slice(stamp.length + host.length + tag.length + 3);
       const program = tag.slice(0, tag.indexOf("["));
       const time = Date.parse(stamp);
-      parser.parse({ time, host, program, pid: null, message, file: "mail.log", line: index + 1 });
+      parser.parse({
+        time,
+        host,
+        program,
+        pid: null,
+        message,
+        file: "mail.log",
+        line: index + 1,
+        syslogHeader: true,
+      });
     });
   parser.finish();
   return analyser.finish();

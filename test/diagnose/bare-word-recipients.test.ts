@@ -55,7 +55,7 @@ describe("recipients without @ from one command line", () => {
     const result = await runCommand([...OFFLINE_DIAGNOSE, "--no-progress", path]);
     const flat = result.stdout.replace(/\s+/g, " ");
     expect(flat).toContain(
-      "Failed local deliveries: 0 deferred, 10 bounced. 8 of the bounces went to recipients without @, 3 or more in each of 2 messages, such as Disk, is, almost, full, again.",
+      "Failed deliveries to loopback addresses: 0 deferred, 10 bounced. 8 of the bounces went to recipients without @, 3 or more in each of 2 messages, such as Disk, is, almost, full, again.",
     );
   });
 

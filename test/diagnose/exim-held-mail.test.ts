@@ -106,7 +106,7 @@ describe("Exim mail held by this server", () => {
     );
     expect(result.verdict.summary).toContain("/etc/exim4/passwd.client");
     expect(held?.check).toBe(
-      "Check the user name and password that this server uses to log in to its relay host, and that the relay host still accepts them. Exim: /etc/exim4/passwd.client.",
+      "Check the user name and password that this server uses to log in to its relay host, and that the relay host still accepts them. Exim: `client_send` (plaintext) or `client_name` and `client_secret` (cram_md5) of the client authenticator, which Debian's configuration reads from /etc/exim4/passwd.client.",
     );
     expect(held?.check).not.toContain("smtp_sasl_password_maps");
   });
@@ -181,5 +181,147 @@ describe("Exim local policy bounces", () => {
     expect(result.localDeliveryFailures.bounced).toBe(0);
     expect(result.localPolicyRejections.bounced).toBe(0);
     expect(result.verdict.heldByServer?.bounced).toBe(1);
+  });
+});
+
+/** Writes Exim main-log lines of one second, each after its message id. */
+function sameSecond(lines: readonly (readonly [string, string])[]): string {
+  return lines.map(([id, text]) => `2026-03-08 08:00:00 ${id} ${text}`).join("\n") + "\n";
+}
+
+const ARRIVAL = "<= app@example.com U=app P=local S=900";
+
+describe("Exim login to a loopback relay host", () => {
+  const log = sameSecond([
+    ["1tH001-000001-HH", ARRIVAL],
+    [
+      "1tH001-000001-HH",
+      "plain authenticator failed H=127.0.0.1 [127.0.0.1] 535 5.7.8 Error: authentication failed",
+    ],
+    [
+      "1tH001-000001-HH",
+      "== a@example.net R=smarthost T=smarthost_smtp defer (-42): authentication required but authentication attempt(s) failed",
+    ],
+    ["1tH001-000001-HH", "** a@example.net: retry timeout exceeded"],
+    ["1tH002-000002-HH", ARRIVAL],
+    [
+      "1tH002-000002-HH",
+      "** b@example.net R=smarthost T=smarthost_smtp H=127.0.0.1 [127.0.0.1] : SMTP error from remote mail server after MAIL FROM:<app@example.com>: 550 Not now",
+    ],
+  ]);
+
+  test("gives relay-login advice", async () => {
+    const held = (await diagnosis(log)).verdict.heldByServer;
+
+    expect(held?.firstKind).toBe("server");
+    expect(held?.relayLogin?.ip).toBe("127.0.0.1");
+    expect(held?.relayLogin?.reply?.text).toBe("535 5.7.8 Error: authentication failed");
+    expect(held?.check).toContain("`client_send`");
+    expect(held?.check).not.toContain("content filter");
+  });
+
+  test("closed connection at AUTH is a failed login", async () => {
+    const closed = sameSecond([
+      ["1tH003-000003-HH", ARRIVAL],
+      [
+        "1tH003-000003-HH",
+        "H=127.0.0.1 [127.0.0.1]: Remote host closed connection in response to AUTH LOGIN",
+      ],
+      [
+        "1tH003-000003-HH",
+        "== c@example.net R=smarthost T=smarthost_smtp defer (-18) H=127.0.0.1 [127.0.0.1]: Remote host closed connection in response to AUTH LOGIN",
+      ],
+    ]);
+    const result = await diagnosis(closed);
+
+    expect(result.undeliveredByServer.deferred).toBe(1);
+    expect(result.localDeliveryFailures.deferred).toBe(0);
+    expect(result.verdict.heldByServer?.relayLogin?.ip).toBe("127.0.0.1");
+  });
+
+  test("give-up after a failed login bounces", async () => {
+    const result = await diagnosis(log);
+
+    expect(result.undeliveredByServer.deferred).toBe(1);
+    expect(result.undeliveredByServer.bounced).toBe(1);
+    expect(result.verdict.heldByServer?.bounced).toBe(2);
+  });
+});
+
+describe("Exim give-up lines", () => {
+  test("all hosts failing counts as expired", async () => {
+    const result = await diagnosis(
+      sameSecond([
+        ["1tH004-000004-HH", ARRIVAL],
+        [
+          "1tH004-000004-HH",
+          "** d@example.net R=r1 T=t1 : all hosts for 'example.net' have been failing for a long time (and retry time not reached)",
+        ],
+      ]),
+    );
+
+    expect(result.providers.other?.expired).toBe(1);
+  });
+
+  test("give-up after a mailbox deferral", async () => {
+    const result = await diagnosis(
+      sameSecond([
+        ["1tH005-000005-HH", "<= a@example.net H=mx.example.net [192.0.2.20] P=esmtp S=900"],
+        [
+          "1tH005-000005-HH",
+          "== bob@example.com R=local_user T=mail_spool defer (-22): mailbox is full",
+        ],
+        ["1tH005-000005-HH", "** bob@example.com: retry timeout exceeded"],
+      ]),
+    );
+
+    expect(result.localDeliveryFailures.deferred).toBe(1);
+    expect(result.localDeliveryFailures.bounced).toBe(1);
+  });
+});
+
+describe("Exim lines without an attempt", () => {
+  const log = sameSecond([
+    ["1tH006-000006-HH", ARRIVAL],
+    ["1tH006-000006-HH", "== e@example.net R=r1 T=t1 defer (0): SMTP delivery explicitly queued"],
+    [
+      "1tH006-000006-HH",
+      "== e@example.net R=r1 T=t1 defer (-44) H=127.0.0.1 [127.0.0.1]: SMTP error from remote mail server after RCPT TO:<e@example.net>: 451 Try later",
+    ],
+    [
+      "1tH006-000006-HH",
+      "== e@example.net R=r1 T=t1 defer (-53): retry time not reached for any host",
+    ],
+  ]);
+
+  test("count as no failure", async () => {
+    const result = await diagnosis(log);
+
+    expect(result.localDeliveryFailures.deferred).toBe(1);
+    expect(result.localDeliveryFailures.first?.line).toBe(3);
+    expect(result.undeliveredByServer.deferred).toBe(0);
+  });
+
+  test("loopback failures are named so", async () => {
+    const run = await runCommand([...OFFLINE_DIAGNOSE, temporary.file(log)]);
+
+    expect(run.stdout).toContain("Failed deliveries to loopback addresses: 1 deferred, 0 bounced");
+    expect(run.stdout).not.toContain("Failed local deliveries");
+  });
+});
+
+describe("Exim retries in the same second", () => {
+  test("count each in the main log", async () => {
+    const retry = `== f@gmail.com R=dnslookup T=remote_smtp defer (-44) ${GMAIL_MX}: SMTP error from remote mail server after RCPT TO:<f@gmail.com>: 451 4.3.0 Try again later`;
+    const result = await diagnosis(
+      sameSecond([
+        ["1tH007-000007-HH", ARRIVAL],
+        ["1tH007-000007-HH", retry],
+        ["1tH007-000007-HH", retry],
+      ]),
+    );
+
+    expect(result.providers.gmail?.deferred).toBe(2);
+    expect(result.input.notes.some((note) => note.includes("counted once"))).toBe(false);
   });
 });

@@ -171,7 +171,9 @@ describe("content filter down", () => {
 
     expect(markdown.code).toBe(1);
     expect(markdown.stdout).toContain("**Verdict: mail held by this server.**");
-    expect(markdown.stdout).toContain("Failed local deliveries: 12 deferred, 0 bounced.");
+    expect(markdown.stdout).toContain(
+      "Failed deliveries to loopback addresses: 12 deferred, 0 bounced.",
+    );
     expect(markdown.stdout).toContain("friend0@gmail.com");
   });
 

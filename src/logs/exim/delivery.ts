@@ -89,6 +89,9 @@ export function deliveryStatus(flag: string, errorText: string | null): Delivery
       // Delivery suppressed by `-N`: nothing was sent, and nothing failed.
       return "other";
     case "==":
+      // `defer (0): SMTP delivery explicitly queued` is no attempt and no failure: Exim left
+      // the address for the next queue run, as `queue_smtp_domains` or `-odqs` ask.
+      if (errorText?.startsWith(EXPLICITLY_QUEUED) === true) return null;
       // `retry time not reached` (a queue run skipped an address whose next retry is still
       // in the future) is a deferral too, but without an attempt: see `isRetryTimeNotReached`.
       return "deferred";
@@ -98,6 +101,8 @@ export function deliveryStatus(flag: string, errorText: string | null): Delivery
       return null;
   }
 }
+
+const EXPLICITLY_QUEUED = "SMTP delivery explicitly queued";
 
 // Exim gives up on an address after its retry rule's cut-off time. Its bounce messages put
 // the last host's error first and `: retry timeout exceeded` after it, and a `**` line of that

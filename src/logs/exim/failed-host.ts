@@ -44,12 +44,25 @@ export function withFailedHost(state: MessageState, fields: DeliveryFields): voi
   fields.relayPort = failed.port;
 }
 
-/** Reads the host and failure of a connection error line whose text starts at `start`. */
+/**
+ * Reads the host and failure of a connection error line whose text starts at `start`. A failure
+ * that `CONNECTION_ERRORS` does not list is the text after the host, as in `H=mx.example.net
+ * [192.0.2.1] Network Error`.
+ */
 export function readHostError(text: string, start: number): FailedHost | null {
-  const connectionError = connectionErrorOf(text, start);
   const host = hostAt(text, start);
-  if (connectionError === null || host === null) return null;
+  if (host === null) return null;
+  const connectionError = connectionErrorOf(text, start) ?? failureAfter(text, host.end);
+  if (connectionError === null) return null;
   return { host: host.host, ip: host.ip, port: host.port, connectionError };
+}
+
+// Returns the text after a host and its `: ` or space, or null when none follows.
+function failureAfter(text: string, end: number): string | null {
+  let start = end;
+  if (text.charCodeAt(start) === 58) start += 1;
+  const failure = text.slice(start).trim();
+  return failure === "" ? null : failure;
 }
 
 /** The relay host and reply of a failed login of this server to a relay host. */
@@ -59,7 +72,10 @@ export interface ClientAuthFailure {
   readonly response: string;
 }
 
-/** Reads `plain authenticator failed H=name [ip] reply` whose text starts at `start`. */
+/**
+ * Reads `plain authenticator failed H=name [ip] reply`, or `login authenticator cancelled
+ * authentication H=name [ip] reason`, whose text starts at `start`.
+ */
 export function readClientAuthFailure(text: string, start: number): ClientAuthFailure {
   const hostField = text.indexOf(" H=", start);
   const host = hostField < 0 ? null : hostAt(text, hostField + 1);

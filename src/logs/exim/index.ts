@@ -228,6 +228,9 @@ class EximLogParser implements EximParser {
       case "client-auth-failure":
         this.sink(this.clientAuthFailure(record, idLength));
         return "parsed";
+      case "client-auth-cancelled":
+        this.noteClientAuthCancelled(record, idLength);
+        return "parsed";
       case "host-error":
         return this.noteHostError(record, idLength);
       case "reject":
@@ -293,6 +296,15 @@ class EximLogParser implements EximParser {
       relayIp: login.host?.ip ?? null,
       response: login.response,
     };
+  }
+
+  // `ID login authenticator cancelled authentication H=smtp.example.net [192.0.2.250] Invalid
+  // base64 string in server response "334 User?"`: this server gave up its own login, so no
+  // reply of the relay host ends it. The line makes no event, but its host goes to the
+  // address lines after it that repeat the failed login (`authentication required but …`).
+  private noteClientAuthCancelled(record: LogRecord, idLength: number): void {
+    const login = readClientAuthFailure(record.message, idLength + 1);
+    if (login.host !== null) this.stateFor(record, idLength).failedHost = login.host;
   }
 
   // `ID H=127.0.0.1 [127.0.0.1] Connection refused`, also without `H=`. No server replied, so

@@ -18,6 +18,11 @@ export type NoteKind =
   | "auth-failure"
   /** This server failed to log in to a relay host (`… authenticator failed H=…`). */
   | "client-auth-failure"
+  /**
+   * This server stopped its own login to a relay host, because it could not read the host's
+   * challenge (`… authenticator cancelled authentication H=…`).
+   */
+  | "client-auth-cancelled"
   | "session-reply"
   /** A connection failure to a host, which the address's own line may leave unnamed. */
   | "host-error"
@@ -32,6 +37,8 @@ const SESSION_ERROR = "SMTP error from remote mail server";
 // - scanner, signing and event lines (`DKIM:`, `SA:`, `event …`) and warnings.
 // - session chatter that names the message (`SMTP connection … lost while reading message
 //   data`), queue moves and `no immediate delivery: queued by ACL`.
+// - `recipient <a@example.com> added by root`: an admin added a recipient (`exim -Mar`). The
+//   recipient's own delivery lines count it.
 const IGNORED_PREFIXES = [
   "retry time not reached",
   "DKIM:",
@@ -44,6 +51,7 @@ const IGNORED_PREFIXES = [
   "SMTP data timeout",
   "moved from ",
   "no immediate delivery",
+  "recipient <",
 ];
 
 // Connection failures on the way to a host, such as `mx.example.com [192.0.2.1] Network is
@@ -88,14 +96,23 @@ export function classifyNote(text: string, start: number): NoteKind {
     const isClient = text.startsWith("H=", authFailure + AUTH_FAILED.length + 1);
     return isClient ? "client-auth-failure" : "auth-failure";
   }
+  if (text.includes(AUTH_CANCELLED, start)) {
+    const cancelled = text.indexOf(AUTH_CANCELLED, start);
+    if (text.startsWith("H=", cancelled + AUTH_CANCELLED.length + 1))
+      return "client-auth-cancelled";
+  }
   if (text.includes(" rejected ", start) || text.startsWith("rejected ", start)) return "reject";
   if (connectionErrorOf(text, start) !== null) return "host-error";
+  // `H=mx.example.net [192.0.2.1] Network Error`: a host line with a failure that
+  // `CONNECTION_ERRORS` does not list. The address line after it repeats the failure.
+  if (text.startsWith("H=", start)) return "host-error";
   // `addr: error ignored`: no bounce is sent for this failure (null sender, or DSN NOTIFY).
   if (text.includes(": error ignored", start)) return "ignored";
   return "unparsed";
 }
 
 const AUTH_FAILED = " authenticator failed";
+const AUTH_CANCELLED = " authenticator cancelled authentication";
 
 /** Returns the connection failure that the text after `start` names, or null for none. */
 export function connectionErrorOf(text: string, start: number): string | null {

@@ -17,14 +17,21 @@ import { isLoopbackIp } from "./loopback.js";
 import { AUTH_REQUIRED, type FailedHost } from "./failed-host.js";
 import type { TableEntry } from "./message-table.js";
 
+/**
+ * The place of a recipient's latest deferral: another server (`remote`), this server's own
+ * decision without an attempt (`held`, such as a failed login to the relay host), or a
+ * mailbox, program or loopback host on this server (`local`).
+ */
+type DeferralKind = "remote" | "held" | "local";
+
 /** The state of one message id. */
 export interface MessageState extends TableEntry {
   readonly message: LoggedMessage;
   /**
    * Recipients whose latest attempt was deferred (detached copies), so that their retries
-   * are no first attempts, each with whether that attempt was remote; null while none is.
+   * are no first attempts, each with where that deferral was; null while none is.
    */
-  deferred: Map<string, boolean> | null;
+  deferred: Map<string, DeferralKind> | null;
   /** The host of the latest failed connection or login without an address, or null. */
   failedHost: FailedHost | null;
   /** True after a line that froze the message, until one that thaws or ends it. */
@@ -44,13 +51,24 @@ export function deliveryEvent(
   // retry (`routing defer (-52): retry time not reached`).
   const giveUp = status === "expired" && isGiveUpWithoutAttempt(fields.errorText);
   const skipped = status === "deferred" && isRetryTimeNotReached(fields.errorText);
-  const deferredRemote = state.deferred?.get(fields.recipient);
-  const remote = isRemote(fields) || ((giveUp || skipped) && deferredRemote === true);
-  // NOTE: a skipped retry that names no transport, of an address whose earlier deferral the log
-  // does not show, could be meant for this host or another, so it is left out.
-  if (skipped && fields.transport === null && deferredRemote === undefined) return null;
+  const prior = state.deferred?.get(fields.recipient);
+  // A give-up whose deferrals the log does not show counts as remote, because only a remote
+  // transport gives up on `all hosts` and most retry timeouts are those of remote hosts.
+  // NOTE: the give-up of a local delivery whose deferrals came before the log counts as remote.
+  const remote =
+    isRemote(fields) ||
+    ((giveUp || skipped) && prior === "remote") ||
+    (giveUp && prior === undefined);
+  // A skipped retry that stays on this host is no attempt and no failure. One that names no
+  // transport, of an address whose earlier deferral the log does not show, could be meant for
+  // this host or another, so it is left out too.
+  if (skipped && !remote) return null;
   const decidedByMta = !giveUp && !skipped && isDecidedByMta(fields, status);
-  const firstAttempt = noteAttempt(state, fields.recipient, status, remote);
+  let kind: DeferralKind = "local";
+  if (remote) kind = "remote";
+  else if (decidedByMta) kind = "held";
+  const firstAttempt = noteAttempt(state, fields.recipient, status, kind);
+  if (giveUp && !remote) return localGiveUp(record, position, state, fields, prior === "held");
   const event: DeliveryEvent = {
     type: "delivery",
     time: record.time,
@@ -76,6 +94,42 @@ export function deliveryEvent(
   return { ...event, withoutAttempt: isPolicyRejection(fields, status) ? "policy" : "mta" };
 }
 
+/**
+ * Builds the event of a give-up line for a recipient whose deferrals stayed on this server. No
+ * receiver saw the mail, and Exim bounces it to the sender, so it is a bounce. It is this
+ * server's own decision (`withoutAttempt` of `mta`) when the deferrals were (`held`), such as
+ * failed logins to the relay host, else a failed local delivery.
+ */
+function localGiveUp(
+  record: LogRecord,
+  position: LinePosition,
+  state: MessageState,
+  fields: DeliveryFields,
+  heldByServer: boolean,
+): DeliveryEvent {
+  const event: DeliveryEvent = {
+    type: "delivery",
+    time: record.time,
+    position,
+    message: state.message,
+    recipient: fields.recipient,
+    originalRecipient: fields.originalRecipient,
+    status: "bounced",
+    transport: fields.transport,
+    remote: false,
+    relayHost: null,
+    relayIp: null,
+    relayPort: null,
+    outgoingSource: null,
+    handoff: null,
+    dsn: null,
+    response: fields.errorText,
+    firstAttempt: false,
+    queueExpiry: true,
+  };
+  return heldByServer ? { ...event, withoutAttempt: "mta" } : event;
+}
+
 // Exim's own reasons for a routing failure, which a router line can carry too: no route, an MX
 // or SRV record that points nowhere, a DNS lookup that did not finish, or a mail loop.
 const ROUTING_FAILURE = /Unrouteable address|MX record|SRV record|host lookup|too many hops|loop/i;
@@ -98,13 +152,26 @@ function isPolicyRejection(fields: DeliveryFields, status: DeliveryStatus): bool
  * mailbox. A line with neither transport nor host failed in routing (`** a@example.invalid:
  * Unrouteable address`, `== b@example.net R=dnslookup defer (-1): host lookup did not
  * complete`). A transport that had to log in to its relay host and could not is this
- * server's failure too, whatever the relay replied.
+ * server's failure too, whatever the relay replied (see `isFailedRelayLogin`).
  */
 function isDecidedByMta(fields: DeliveryFields, status: DeliveryStatus): boolean {
   if (status !== "deferred" && status !== "bounced") return false;
-  if (fields.errorText?.startsWith(AUTH_REQUIRED) === true) return true;
+  if (isFailedRelayLogin(fields.errorText)) return true;
   return fields.transport === null && fields.relayIp === null;
 }
+
+/**
+ * True for the reason of a transport that could not log in to its relay host: `authentication
+ * required but …`, or the host that closed the connection during the login (`Remote host closed
+ * connection in response to AUTH LOGIN`).
+ */
+function isFailedRelayLogin(errorText: string | null): boolean {
+  if (errorText === null) return false;
+  return errorText.startsWith(AUTH_REQUIRED) || errorText.includes(AUTH_RESPONSE);
+}
+
+// Exim's wording when the relay host ends the session at this server's `AUTH` command.
+const AUTH_RESPONSE = " in response to AUTH ";
 
 // An SMTP transport to a loopback host hands the mail to a content filter or another MTA on this
 // host, which queues it again. Other transports to a loopback host, such as LMTP to Dovecot, count
@@ -125,12 +192,12 @@ function noteAttempt(
   state: MessageState,
   recipient: string,
   status: DeliveryStatus,
-  remote: boolean,
+  kind: DeferralKind,
 ): boolean {
   const first = state.deferred?.has(recipient) !== true;
   if (status === "deferred") {
-    if (first) (state.deferred ??= new Map()).set(detach(recipient), remote);
-    else state.deferred?.set(recipient, remote);
+    if (first) (state.deferred ??= new Map()).set(detach(recipient), kind);
+    else state.deferred?.set(recipient, kind);
   } else if (status !== "other" && !first) {
     state.deferred?.delete(recipient);
     if (state.deferred?.size === 0) state.deferred = null;

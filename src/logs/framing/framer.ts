@@ -219,7 +219,8 @@ export class LineFramer {
     let message = decodeLatin1(buffer, header.messageStart, end);
     const program = header.program;
     if (program === EXIM_PROGRAM) message = stripEmbeddedEximStamp(message);
-    this.repeats.emit(this.record(time, this.lastHost, program, header.pid, message, line), emit);
+    const record = this.record(time, this.lastHost, program, header.pid, message, line, true);
+    this.repeats.emit(record, emit);
     return "record";
   }
 
@@ -325,14 +326,14 @@ export class LineFramer {
       const next = text.charCodeAt(end + 1);
       if (next !== 32 && next !== 91) {
         // The common Exim line, without `[pid]` and not an s6-log line.
-        emit(this.record(time, "", EXIM_PROGRAM, null, text.slice(end + 1), line));
+        emit(this.record(time, "", EXIM_PROGRAM, null, text.slice(end + 1), line, false));
         return "record";
       }
       return this.emitNative(readEximOrSupervised(text, end + 1), time, text, line, emit);
     }
     if (text.charCodeAt(end + 1) === 91) {
       // poste.io delivery summaries: `2024-03-04T09:15:03.123Z [UUID.1] …`
-      emit(this.record(time, "", "haraka", null, text.slice(end + 1), line));
+      emit(this.record(time, "", "haraka", null, text.slice(end + 1), line, false));
       return "record";
     }
     return this.frameHostAndTag(text, end + 1, time, line, emit);
@@ -369,7 +370,7 @@ export class LineFramer {
     emit: RecordSink,
   ): FrameOutcome {
     const message = text.slice(native.messageStart);
-    emit(this.record(time, "", native.program, native.pid, message, line));
+    emit(this.record(time, "", native.program, native.pid, message, line, false));
     return "record";
   }
 
@@ -414,6 +415,7 @@ export class LineFramer {
       Number.isInteger(pid) ? pid : null,
       message,
       line,
+      true,
     );
     this.repeats.emit(record, emit);
     return "record";
@@ -423,7 +425,8 @@ export class LineFramer {
     const entry = parseJournalLine(text);
     if (entry === null) return "unrecognised";
     const program = entry.program === "" ? "unknown" : normaliseProgram(entry.program);
-    const record = this.record(entry.time, entry.host, program, entry.pid, entry.message, line);
+    const { time, host, pid, message } = entry;
+    const record = this.record(time, host, program, pid, message, line, false);
     this.repeats.emit(record, emit);
     return "record";
   }
@@ -467,7 +470,7 @@ export class LineFramer {
     if (program === EXIM_PROGRAM) message = stripEmbeddedEximStamp(message);
     const pid = tag.pid < 0 ? null : tag.pid;
 
-    this.repeats.emit(this.record(time, host, program, pid, message, line), emit);
+    this.repeats.emit(this.record(time, host, program, pid, message, line, true), emit);
     return "record";
   }
 
@@ -479,7 +482,7 @@ export class LineFramer {
     line: number,
     emit: RecordSink,
   ): FrameOutcome {
-    const marker = this.record(time, host, "", null, "", line);
+    const marker = this.record(time, host, "", null, "", line, true);
     return this.repeats.repeatLast(marker, count, emit) ? "record" : "unrecognised";
   }
 
@@ -490,9 +493,10 @@ export class LineFramer {
     pid: number | null,
     message: string,
     line: number,
+    syslogHeader: boolean,
   ): LogRecord {
     const spelling = this.hostNames.spellingOf(host);
-    return { time, host: spelling, program, pid, message, file: this.file, line };
+    return { time, host: spelling, program, pid, message, file: this.file, line, syslogHeader };
   }
 }
 

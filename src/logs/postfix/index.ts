@@ -60,7 +60,16 @@ class PostfixLogParser implements PostfixParser {
   private readonly context: PostfixContext;
   // Filled anew for each queued line, which saves an allocation per line.
   private readonly line: Mutable<QueuedLine> = {
-    record: { time: 0, host: "", program: "", pid: null, message: "", file: "", line: 0 },
+    record: {
+      time: 0,
+      host: "",
+      program: "",
+      pid: null,
+      message: "",
+      file: "",
+      line: 0,
+      syslogHeader: true,
+    },
     program: describeProgram("postfix/none"),
     key: 0,
     start: 0,

@@ -11,7 +11,9 @@ const MAX_COUNTED_PROGRAMS = 1_000;
 /**
  * Number of earlier records that each record is compared with to find an exact duplicate.
  * Double logging by syslog (two rules that write one message to the same file) repeats a
- * line at once or a few lines later, within the same second.
+ * line at once or a few lines later, within the same second. Only records with a syslog header
+ * are compared, because an MTA's own log, such as Exim's main log, is written once, and there
+ * a repeated line is a real retry in the same second.
  */
 const DUPLICATE_WINDOW = 8;
 
@@ -45,10 +47,10 @@ export class ParserDispatcher {
 
   /**
    * Parses one record; returns the outcome, or null when no parser accepts its program. An
-   * exact duplicate of a recent record (see `DUPLICATE_WINDOW`) that names a queued message
-   * is ignored and counted in `duplicates`, so that double logging counts each event of a
-   * message once. Lines without a message id, such as `disconnect from …` or a reject, can
-   * repeat for real within a second, so they always count.
+   * exact duplicate of a recent record with a syslog header (see `DUPLICATE_WINDOW`) that names
+   * a queued message is ignored and counted in `duplicates`, so that double logging counts each
+   * event of a message once. Lines without a message id, such as `disconnect from …` or a
+   * reject, can repeat for real within a second, so they always count.
    */
   dispatch(record: LogRecord): ParseOutcome | null {
     const parser = this.parserFor(record.program);
@@ -56,7 +58,11 @@ export class ParserDispatcher {
       this.countWithoutParser(record.program);
       return null;
     }
-    if (this.isDuplicate(record) && parser.namesMessage?.(record.message) === true) {
+    if (
+      record.syslogHeader &&
+      this.isDuplicate(record) &&
+      parser.namesMessage?.(record.message) === true
+    ) {
       this.duplicates += 1;
       this.ignored += 1;
       return "ignored";

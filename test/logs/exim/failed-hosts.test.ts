@@ -85,6 +85,18 @@ describe("Exim host lines without an address", () => {
     expect(deferral?.handoff).toBeNull();
   });
 
+  test("host line with another failure", () => {
+    const run = runParser(createEximParser, [
+      `2026-03-08 08:30:00 ${ID} <= app@example.com U=app P=local S=900`,
+      `2026-03-08 08:30:00 ${ID} H=mx.example.net [192.0.2.40] Network Error`,
+      `2026-03-08 08:30:00 ${ID} == a@example.net R=dnslookup T=t1 defer (-1): Network Error`,
+    ]);
+    const [deferral] = run.events.filter((event) => event.type === "delivery");
+
+    expect(run.outcomes.unparsed).toBe(0);
+    expect(deferral).toMatchObject({ relayIp: "192.0.2.40", remote: true, status: "deferred" });
+  });
+
   test("other failure keeps the line without host", () => {
     const [deferral] = deliveries([
       `2026-03-08 08:30:00 ${ID} H=127.0.0.1 [127.0.0.1] Connection refused`,
@@ -149,6 +161,19 @@ describe("Exim failed login to a relay host", () => {
 
     expect(deferral?.relayHost).toBe("smtp.example.net");
     expect(deferral?.withoutAttempt).toBe("mta");
+  });
+
+  test("cancelled login names the relay host", () => {
+    const run = runParser(createEximParser, [
+      `2026-03-06 00:00:00 ${ID} <= app@example.com U=app P=local S=900`,
+      `2026-03-06 00:00:00 ${ID} login authenticator cancelled authentication H=smtp.example.net [192.0.2.250] Invalid base64 string in server response "334 User?"`,
+      `2026-03-06 00:00:00 ${ID} == user0@example.org R=smarthost T=remote_smtp_smarthost defer (-42): authentication required but authentication attempt(s) failed`,
+    ]);
+    const [deferral] = run.events.filter((event) => event.type === "delivery");
+
+    expect(run.outcomes.unparsed).toBe(0);
+    expect(run.events.some((event) => event.type === "session-reply")).toBe(false);
+    expect(deferral).toMatchObject({ relayIp: "192.0.2.250", withoutAttempt: "mta" });
   });
 
   test("inbound failure with id stays a failed login", () => {

@@ -199,6 +199,8 @@ describe("Exim daemon and session lines", () => {
     `${ID} retry time not reached for any host for 'example.net'`,
     `${ID} Connection refused`,
     `${ID} a@example.org: error ignored`,
+    `${ID} recipient <b@example.org> added by root`,
+    "SNI <mail.example.com>",
   ])("ignored: %s", (line) => {
     const { event, outcome } = only(`2024-03-04 09:20:09 ${line}`);
     expect(outcome).toBe("ignored");

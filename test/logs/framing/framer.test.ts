@@ -48,6 +48,7 @@ describe("classic syslog", () => {
       message: "connect from unknown[198.51.100.7]",
       file: "mail.log",
       line: 1,
+      syslogHeader: true,
     });
   });
 
@@ -239,6 +240,14 @@ describe("Exim main log", () => {
     );
     expect(record).toMatchObject({ host: "", program: "exim", pid: null });
     expect(record.message).toBe("1rhA2b-000Abc-1x <= a@example.com H=(x) [192.0.2.1]");
+    expect(record.syslogHeader).toBe(false);
+  });
+
+  it("marks Exim lines through syslog", () => {
+    const record = frameOne(
+      "Mar  4 09:15:02 mx1 exim[4242]: 2024-03-04 09:15:02 1rhA2b-000Abc-1x Completed",
+    );
+    expect(record).toMatchObject({ host: "mx1", program: "exim", syslogHeader: true });
   });
 
   it("reads the pid, milliseconds and a spaced offset", () => {

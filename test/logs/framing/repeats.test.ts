@@ -3,7 +3,8 @@ import type { LogRecord } from "../../../src/logs/record.js";
 import { MAX_REPEAT, RepeatExpander } from "../../../src/logs/framing/repeats.js";
 
 function record(host: string, message: string, line = 1): LogRecord {
-  return { time: 1000, host, program: "postfix/smtpd", pid: 1, message, file: "f", line };
+  const program = "postfix/smtpd";
+  return { time: 1000, host, program, pid: 1, message, file: "f", line, syslogHeader: true };
 }
 
 function collect(): { records: LogRecord[]; emit: (record: LogRecord) => void } {

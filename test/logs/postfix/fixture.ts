@@ -29,6 +29,7 @@ export function toRecord(line: string, lineNumber = 1, year = 2024): LogRecord {
     message,
     file: "fixture.log",
     line: lineNumber,
+    syslogHeader: true,
   };
 }
 

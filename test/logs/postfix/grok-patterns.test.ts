@@ -60,6 +60,7 @@ function parseCase(grokCase: GrokCase): { outcome: ParseOutcome; events: LogEven
     message: grokCase.data,
     file: `${grokCase.name}.yaml`,
     line: 1,
+    syslogHeader: true,
   };
   return { outcome: parser.parse(record), events };
 }

@@ -2,12 +2,13 @@ import { describe, expect, it } from "vitest";
 import type { LogRecord, ParseOutcome, RecordParser } from "../../../src/logs/record.js";
 import { OTHER_PROGRAMS, ParserDispatcher } from "../../../src/logs/reader/dispatch.js";
 
-function record(program: string, message = "x"): LogRecord {
-  return { time: 0, host: "mx1", program, pid: null, message, file: "f", line: 1 };
+function record(program: string, message = "x", syslogHeader = true): LogRecord {
+  return { time: 0, host: "mx1", program, pid: null, message, file: "f", line: 1, syslogHeader };
 }
 
 class FakeParser implements RecordParser {
   acceptsCalls = 0;
+  namesMessage?: (text: string) => boolean;
   parsedMessages: string[] = [];
   finished = 0;
   constructor(
@@ -73,6 +74,27 @@ describe("ParserDispatcher", () => {
     const counts = dispatcher.programsWithoutParser();
     expect(counts).toHaveLength(1001);
     expect(counts[0]).toEqual({ program: OTHER_PROGRAMS, records: 5 });
+  });
+
+  it("counts a syslog double write once", () => {
+    const parser = new FakeParser("exim");
+    parser.namesMessage = () => true;
+    const dispatcher = new ParserDispatcher([parser]);
+    dispatcher.dispatch(record("exim", "1tAbCd-000001-Xy ** a@example.com: Unrouteable address"));
+    dispatcher.dispatch(record("exim", "1tAbCd-000001-Xy ** a@example.com: Unrouteable address"));
+    expect(parser.parsedMessages).toHaveLength(1);
+    expect(dispatcher.duplicates).toBe(1);
+  });
+
+  it("keeps repeated lines without a syslog header", () => {
+    const parser = new FakeParser("exim");
+    parser.namesMessage = () => true;
+    const dispatcher = new ParserDispatcher([parser]);
+    const text = "1tAbCd-000001-Xy ** a@example.com: Unrouteable address";
+    dispatcher.dispatch(record("exim", text, false));
+    dispatcher.dispatch(record("exim", text, false));
+    expect(parser.parsedMessages).toHaveLength(2);
+    expect(dispatcher.duplicates).toBe(0);
   });
 
   it("finishes every parser", () => {
