@@ -465,7 +465,8 @@ function isMailboxDelivery(event: DeliveryEvent): boolean {
 
 /** True for events of MTA lines; Dovecot, OpenDKIM and firewall events alone make no mail log. */
 function isMtaEvent(event: LogEvent): boolean {
-  if (event.type === "login" || event.type === "dkim-signing") return false;
+  if (event.type === "login") return event.protocol === "smtp";
+  if (event.type === "dkim-signing") return false;
   if (event.type === "smtp-connection") return false;
   return event.type !== "auth-failure" || !event.program.startsWith("dovecot");
 }

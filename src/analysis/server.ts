@@ -60,7 +60,7 @@ export interface DkimDomain {
   selectors: Set<string>;
 }
 
-/** A mailbox account's logins from one address. */
+/** An account's logins from one address. */
 export interface LoginUse {
   readonly firstTime: number;
   readonly firstPosition: LinePosition;
@@ -113,7 +113,7 @@ function fileSetOf(file: string): string {
 
 /**
  * Server-wide context: outbound TLS over time, starts and reloads, the sending IPs that
- * receivers named, DKIM signing, mailbox logins, inbound rejects and failed logins.
+ * receivers named, DKIM signing, mailbox and SMTP AUTH logins, inbound rejects and failed logins.
  */
 export class ServerAnalyser {
   readonly mtas = new Set<MtaName>();
@@ -133,7 +133,13 @@ export class ServerAnalyser {
   readonly lifecycle: Lifecycle[] = [];
   readonly judgedIps = new Map<string, JudgedIp>();
   readonly dkim = new Map<string, DkimDomain>();
+  /** Mailbox logins (Dovecot) by account, then by client address. */
   readonly logins = new Map<string, Map<string, LoginUse>>();
+  /**
+   * SMTP AUTH logins that the MTA logs on a line of their own (Sendmail `AUTH=server`), by
+   * account, then by client address. They show a login even when no message followed it.
+   */
+  readonly smtpLogins = new Map<string, Map<string, LoginUse>>();
   inboundRejects = 0;
   /** Rejects with a 4xx reply code, which the client may retry. */
   temporaryRejects = 0;
@@ -343,14 +349,16 @@ export class ServerAnalyser {
       facts.selectors.add(detach(event.selector));
   }
 
+  /** Counts a login in `smtpLogins` for SMTP AUTH, else in `logins`. */
   addLogin(event: LoginEvent): void {
     if (event.clientIp === null) return;
+    const logins = event.protocol === "smtp" ? this.smtpLogins : this.logins;
     const user = lowerAscii(event.username);
-    let uses = this.logins.get(user);
+    let uses = logins.get(user);
     if (uses === undefined) {
-      if (this.logins.size >= MAX_USERS) return;
+      if (logins.size >= MAX_USERS) return;
       uses = new Map();
-      this.logins.set(detach(user), uses);
+      logins.set(detach(user), uses);
     }
     const use = uses.get(event.clientIp);
     if (use !== undefined) use.count += 1;
