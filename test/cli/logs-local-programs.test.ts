@@ -41,4 +41,19 @@ describe("logs local programs", () => {
     expect(dayRecipients).toBe(1);
     expect(root?.recipients).toBe(1);
   });
+
+  test("one row for one Unix user", async () => {
+    const report = await logsReport([
+      ...HANDOFF_TO_POSTFIX,
+      // A submission whose to= lines the log lacks names the user alone.
+      "Mar  4 10:41:48 mx1 sendmail[9343]: 21QBfmi0009343: from=root, size=30, class=0, nrcpts=1, msgid=<r2@mx1.example.com>, relay=root@localhost",
+      "Mar  4 10:50:00 mx1 postfix/pickup[4650]: AE11A4011B7B: uid=0 from=<root>",
+      "Mar  4 10:50:00 mx1 postfix/cleanup[6009]: AE11A4011B7B: message-id=<r3@mx1.example.com>",
+      "Mar  4 10:50:00 mx1 postfix/qmgr[4652]: AE11A4011B7B: from=<root@mx1.example.com>, size=400, nrcpt=1 (queue active)",
+    ]);
+
+    expect(report.localSources.map((source) => source.key)).toEqual(["uid 0"]);
+    expect(report.localSources[0]?.name).toBe("local user root, uid 0");
+    expect(report.localSources[0]?.messages).toBe(3);
+  });
 });
