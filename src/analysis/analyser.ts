@@ -355,11 +355,14 @@ export class LogAnalyser {
   /**
    * Counts a delivery that stayed on this host. The recipient of a local submission that was
    * handed to an MTA whose copy the log does not link counts for the origin here, because no
-   * later delivery will count it.
+   * later delivery will count it. A recipient without a domain is a user of this host, so its
+   * hand-off is no outbound mail and does not count for the origin.
    */
   private addLocalSent(event: DeliveryEvent): void {
     this.server.addLocalSent(event);
-    if (event.submissionHandoff === true) this.origins.addHandedOver(this.deliveryOf(event));
+    if (event.submissionHandoff === true && hasDomain(event.recipient)) {
+      this.origins.addHandedOver(this.deliveryOf(event));
+    }
   }
 
   /**
@@ -367,17 +370,16 @@ export class LogAnalyser {
    * rejecting) as a failed local delivery. Mail from a known account or local program, or to a
    * named provider, was outbound: it also counts in `outboundFilterFailures` and for its
    * origin, as the result the filter held back instead of a receiver. A recipient without a
-   * domain (`to=report` of a local `mail` command) is a local user, so its failure counts for
-   * the origin but is no outbound mail held back.
+   * domain (`to=report` of a local `mail` command) is a local user, so its failure is no
+   * outbound mail and counts for neither.
    */
   private addFilterFailure(event: DeliveryEvent): void {
     if (event.status !== "deferred" && event.status !== "bounced") return;
     this.server.localDeliveryFailures.add(event);
+    if (!hasDomain(event.recipient)) return;
     const delivery = this.deliveryOf(event);
     if (delivery.state.origin === null && delivery.provider === "other") return;
-    if (event.recipient.includes("@")) {
-      this.server.outboundFilterFailures.add(event, delivery.state.host?.name ?? null);
-    }
+    this.server.outboundFilterFailures.add(event, delivery.state.host?.name ?? null);
     this.origins.addHeldResult(delivery);
   }
 
@@ -467,9 +469,18 @@ function isMailboxDelivery(event: DeliveryEvent): boolean {
   return transport !== null && !transport.includes("smtp") && transport !== "relay";
 }
 
+/**
+ * True when a recipient names a domain. Sendmail's submission program logs local users as bare
+ * names (`to=root`), which the MTA on this host delivers, so such a recipient is no outbound mail.
+ */
+function hasDomain(recipient: string): boolean {
+  return recipient.includes("@");
+}
+
 /** True for events of MTA lines; Dovecot, OpenDKIM and firewall events alone make no mail log. */
 function isMtaEvent(event: LogEvent): boolean {
-  if (event.type === "login" || event.type === "dkim-signing") return false;
+  if (event.type === "login") return event.protocol === "smtp";
+  if (event.type === "dkim-signing") return false;
   if (event.type === "smtp-connection") return false;
   return event.type !== "auth-failure" || !event.program.startsWith("dovecot");
 }

@@ -72,7 +72,7 @@ export class OriginFacts {
 
   constructor(
     readonly kind: OriginKind,
-    readonly key: string,
+    public key: string,
     message: LoggedMessage,
     time: number,
     position: LinePosition,
@@ -91,6 +91,12 @@ export class OriginFacts {
         message.workingDirectory === null ? null : detach(message.workingDirectory);
       this.command = message.command === null ? null : detach(message.command);
     }
+  }
+
+  /** Makes the row of a Unix user known by name alone the row of its `uid`, under `key`. */
+  moveToUid(key: string, uid: number): void {
+    this.key = key;
+    this.uid = uid;
   }
 
   /**
@@ -142,6 +148,13 @@ export class OriginAnalyser {
   // die with their messages.
   private readonly heldRecipients = new WeakMap<MessageState, Set<number>>();
   private heldAny = false;
+  /**
+   * The uid of each Unix user name, from the first message that named both (Sendmail's
+   * `ctladdr=root (0/0)`, Postfix's `uid=0 from=<root>`), up to `MAX_ORIGINS` names. A message
+   * that names the user alone (Sendmail's `relay=root@localhost` without a `to=` line) then
+   * counts in the uid's row, so that one user gets one row.
+   */
+  private readonly uidsByUser = new Map<string, number>();
 
   /** Finds (or creates) the counters of the account or program that submitted `message`. */
   partsFor(message: LoggedMessage): OriginParts {
@@ -309,9 +322,40 @@ export class OriginAnalyser {
       if (account !== null && spelling !== account.name) addSpelling(account, spelling);
       return account;
     }
-    const localKey = localSourceKey(message);
+    const localKey = this.localKeyOf(message);
     if (localKey === null) return null;
     return this.lookUp(this.localSources, "local", localKey, message, time, position);
+  }
+
+  // The `localSourceKey` of a message, with a user name alone replaced by its known uid.
+  private localKeyOf(message: LoggedMessage): string | null {
+    const user = message.localUser;
+    if (user !== null && message.script === null && message.workingDirectory === null) {
+      if (message.uid !== null) {
+        this.noteUid(user, message.uid);
+      } else {
+        const uid = this.uidsByUser.get(user);
+        if (uid !== undefined) return `uid ${uid}`;
+      }
+    }
+    return localSourceKey(message);
+  }
+
+  /**
+   * Remembers the uid of `user`. A row that messages naming the user alone opened before
+   * becomes the uid's row, unless the uid has a row of its own already.
+   * NOTE: in that last case the two rows stay apart, because their counters are not merged.
+   */
+  private noteUid(user: string, uid: number): void {
+    if (this.uidsByUser.has(user) || this.uidsByUser.size >= MAX_ORIGINS) return;
+    this.uidsByUser.set(detach(user), uid);
+
+    const named = this.localSources.get(`user ${user}`);
+    const uidKey = `uid ${uid}`;
+    if (named === undefined || this.localSources.has(uidKey)) return;
+    this.localSources.delete(named.key);
+    named.moveToUid(uidKey, uid);
+    this.localSources.set(uidKey, named);
   }
 
   // Removes the half of the origins with the fewest messages, the oldest first among equals.

@@ -61,7 +61,7 @@ export interface DkimDomain {
   selectors: Set<string>;
 }
 
-/** A mailbox account's logins from one address. */
+/** An account's logins from one address. */
 export interface LoginUse {
   readonly firstTime: number;
   readonly firstPosition: LinePosition;
@@ -114,7 +114,7 @@ function fileSetOf(file: string): string {
 
 /**
  * Server-wide context: outbound TLS over time, starts and reloads, the sending IPs that
- * receivers named, DKIM signing, mailbox logins, inbound rejects and failed logins.
+ * receivers named, DKIM signing, mailbox and SMTP AUTH logins, inbound rejects and failed logins.
  */
 export class ServerAnalyser {
   readonly mtas = new Set<MtaName>();
@@ -134,6 +134,7 @@ export class ServerAnalyser {
   readonly lifecycle: Lifecycle[] = [];
   readonly judgedIps = new Map<string, JudgedIp>();
   readonly dkim = new Map<string, DkimDomain>();
+  /** Mailbox logins (Dovecot) by account, then by client address. */
   readonly logins = new Map<string, Map<string, LoginUse>>();
   /**
    * Events of Dovecot's own lines: mailbox logins and failed logins. It stays 0 when Dovecot
@@ -141,6 +142,11 @@ export class ServerAnalyser {
    * another file.
    */
   dovecotEvents = 0;
+  /**
+   * SMTP AUTH logins that the MTA logs on a line of their own (Sendmail `AUTH=server`), by
+   * account, then by client address. They show a login even when no message followed it.
+   */
+  readonly smtpLogins = new Map<string, Map<string, LoginUse>>();
   inboundRejects = 0;
   /** Rejects with a 4xx reply code, which the client may retry. */
   temporaryRejects = 0;
@@ -350,15 +356,20 @@ export class ServerAnalyser {
       facts.selectors.add(detach(event.selector));
   }
 
+  /**
+   * Counts a login in `smtpLogins` for SMTP AUTH, else in `logins`. Only Dovecot's parser logs
+   * mailbox logins, so only those count as Dovecot's lines.
+   */
   addLogin(event: LoginEvent): void {
-    this.dovecotEvents += 1;
+    if (event.protocol !== "smtp") this.dovecotEvents += 1;
     if (event.clientIp === null) return;
+    const logins = event.protocol === "smtp" ? this.smtpLogins : this.logins;
     const user = lowerAscii(event.username);
-    let uses = this.logins.get(user);
+    let uses = logins.get(user);
     if (uses === undefined) {
-      if (this.logins.size >= MAX_USERS) return;
+      if (logins.size >= MAX_USERS) return;
       uses = new Map();
-      this.logins.set(detach(user), uses);
+      logins.set(detach(user), uses);
     }
     const use = uses.get(event.clientIp);
     if (use !== undefined) use.count += 1;

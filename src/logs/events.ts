@@ -274,13 +274,17 @@ export interface FrozenEvent {
   readonly frozen: boolean;
 }
 
-/** A successful mailbox login (Dovecot), context for a compromised account. */
+/**
+ * A successful login, context for a compromised account: a mailbox login (Dovecot), or an
+ * SMTP AUTH login that the MTA logs on a line of its own (Sendmail `AUTH=server`).
+ */
 export interface LoginEvent {
   readonly type: "login";
   readonly time: number;
   readonly position: LinePosition;
   readonly username: string;
   readonly clientIp: string | null;
+  /** `smtp` for an MTA's SMTP AUTH login, else Dovecot's service (`imap`, `pop3`, `submission`). */
   readonly protocol: string;
 }
 

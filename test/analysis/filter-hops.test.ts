@@ -321,10 +321,24 @@ describe("Sendmail hand-offs in the analysis", () => {
     expect(facts.server.localDeliveryFailures.bounced).toBe(2);
     expect(facts.server.outboundFilterFailures.bounced).toBe(0);
     expect(facts.server.filterHops).toBe(1);
+    // The rejected bare names are local users, so only ops@example.net is outbound.
     expect(root?.messages).toBe(1);
-    expect(root?.recipients).toBe(3);
-    expect(root?.bounced).toBe(2);
+    expect(root?.recipients).toBe(1);
+    expect(root?.bounced).toBe(0);
     expect(root?.sent).toBe(1);
+  });
+
+  test("hand-off to a local user is not outbound", () => {
+    const facts = analyseSendmail([
+      SUBMISSION_FROM,
+      "Mar  4 10:27:16 mx1 sendmail[6005]: 21QBRGdX006005: to=root, ctladdr=root (0/0), delay=00:00:00, xdelay=00:00:00, mailer=relay, pri=180030, relay=[127.0.0.1] [127.0.0.1], dsn=2.0.0, stat=Sent (Ok: queued as B4F05516EE25)",
+    ]);
+    const root = facts.origins.localSources.get("uid 0");
+
+    expect(facts.server.filterHops).toBe(1);
+    expect(root?.messages).toBe(1);
+    expect(root?.recipients).toBe(0);
+    expect(root?.sent).toBe(0);
   });
 
   test("daemon copy counts accepted recipients once", () => {
@@ -340,9 +354,9 @@ describe("Sendmail hand-offs in the analysis", () => {
     expect(facts.server.localDeliveryFailures.bounced).toBe(2);
     expect(facts.server.filterHops).toBe(0);
     expect(root?.messages).toBe(1);
-    expect(root?.recipients).toBe(3);
+    expect(root?.recipients).toBe(1);
     expect(root?.sent).toBe(1);
-    expect(root?.bounced).toBe(2);
+    expect(root?.bounced).toBe(0);
   });
 
   test("relay to the local MTA is a filter hop", () => {

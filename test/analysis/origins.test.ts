@@ -92,3 +92,47 @@ describe("local user of a uid", () => {
     expect(source?.localUser).toBeNull();
   });
 });
+
+/** Builds a message that the Unix user `localUser` (uid `uid`, when logged) submitted here. */
+function localMessage(localUser: string | null, uid: number | null, time: number): LoggedMessage {
+  return {
+    ...message("", time),
+    sender: localUser,
+    clientIp: null,
+    saslUsername: null,
+    localUser,
+    uid,
+    service: "local",
+  };
+}
+
+describe("OriginAnalyser local users", () => {
+  test("user name alone joins its uid's row", () => {
+    const origins = new OriginAnalyser();
+    const withUid = origins.partsFor(localMessage("root", 0, 1)).origin;
+    const nameOnly = origins.partsFor(localMessage("root", null, 2)).origin;
+
+    expect(nameOnly).toBe(withUid);
+    expect([...origins.localSources.keys()]).toEqual(["uid 0"]);
+  });
+
+  test("earlier name-only row moves to the uid", () => {
+    const origins = new OriginAnalyser();
+    const nameOnly = origins.partsFor(localMessage("root", null, 1)).origin;
+    const withUid = origins.partsFor(localMessage("root", 0, 2)).origin;
+
+    expect(withUid).toBe(nameOnly);
+    expect([...origins.localSources.keys()]).toEqual(["uid 0"]);
+    expect(withUid?.key).toBe("uid 0");
+    expect(withUid?.uid).toBe(0);
+  });
+
+  test("other users keep their own rows", () => {
+    const origins = new OriginAnalyser();
+    origins.partsFor(localMessage("root", 0, 1));
+    origins.partsFor(localMessage("www-data", null, 2));
+    origins.partsFor(localMessage(null, 33, 3));
+
+    expect([...origins.localSources.keys()].sort()).toEqual(["uid 0", "uid 33", "user www-data"]);
+  });
+});

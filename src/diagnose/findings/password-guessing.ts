@@ -222,8 +222,9 @@ export function banFailedLoginsStep(mtas: ReadonlySet<MtaName>, dovecotLogged: b
 }
 
 /**
- * Lists accounts that logged in (SMTP AUTH submission or mailbox login) from an address that
- * failed at least {@link MIN_FAILURES_BEFORE_SUCCESS} logins.
+ * Lists accounts that logged in from an address that failed at least
+ * {@link MIN_FAILURES_BEFORE_SUCCESS} logins. A login is a message submitted with SMTP AUTH, a
+ * Sendmail `AUTH=server` line (also one that no message follows) or a mailbox login.
  * NOTE: only the first 1,000 failing addresses are kept, so a guess from a later one is missed.
  */
 function guessedLogins(context: DiagnoseContext): GuessedLogin[] {
@@ -240,8 +241,10 @@ function guessedLogins(context: DiagnoseContext): GuessedLogin[] {
   for (const account of origins.accounts.values()) {
     for (const ip of account.clientIps.keys()) consider(account.key, ip);
   }
-  for (const [account, uses] of server.logins) {
-    for (const ip of uses.keys()) consider(account, ip);
+  for (const logins of [server.logins, server.smtpLogins]) {
+    for (const [account, uses] of logins) {
+      for (const ip of uses.keys()) consider(account, ip);
+    }
   }
   return [...found.values()].sort((a, b) => b.failures - a.failures).slice(0, 10);
 }

@@ -45,9 +45,12 @@ export class ClassicClock {
     return this.years.inferredYear;
   }
 
-  /** Takes the year and month (0–11) of a dated line, so that classic stamps continue from it. */
-  observe(year: number, month: number): void {
-    this.years.observe(year, month);
+  /**
+   * Takes the date (month 0–11, day 1–31) of a dated line, so that classic stamps continue
+   * from it.
+   */
+  observe(year: number, month: number, day: number, secondOfDay: number): void {
+    this.years.observe(year, month, day, secondOfDay);
   }
 
   /**

@@ -192,16 +192,19 @@ class SendmailLogParser implements SendmailParser {
 
   /**
    * `AUTH=server, relay=laptop.example.com [198.51.100.7], authid=alice, mech=LOGIN, bits=0`
-   * without a queue id: the login of this process's SMTP session, for its next messages.
+   * without a queue id: the login of this process's SMTP session, for its next messages. The
+   * line proves the login even when no message follows, so it is also emitted as a login event.
    */
   private parseSessionAuth(record: LogRecord, start: number): ParseOutcome {
     const fields = readFields(record.message, start);
     const authid = fields?.get("authid");
     if (fields === null || authid === undefined || authid === "") return "unparsed";
 
+    const account = withoutAngles(authid);
     const relay = parseRelay(fields.get("relay") ?? "");
     // NOTE: without a process id in the syslog tag the login is read but tied to no message.
-    this.logins.open(record, withoutAngles(authid), relay.ip);
+    this.logins.open(record, account, relay.ip);
+    this.emitLogin(record, account, relay.ip);
     return "parsed";
   }
 
@@ -209,10 +212,25 @@ class SendmailLogParser implements SendmailParser {
   // names the message itself.
   private parseAuth(record: LogRecord, idLength: number): ParseOutcome {
     const text = record.message;
-    const authid = readFields(text, idLength + 2)?.get("authid");
-    if (authid === undefined) return "unparsed";
-    this.stateFor(record, text.slice(0, idLength)).message.saslUsername = withoutAngles(authid);
+    const fields = readFields(text, idLength + 2);
+    const authid = fields?.get("authid");
+    if (fields === null || authid === undefined) return "unparsed";
+
+    const account = withoutAngles(authid);
+    this.stateFor(record, text.slice(0, idLength)).message.saslUsername = account;
+    if (account !== "") this.emitLogin(record, account, parseRelay(fields.get("relay") ?? "").ip);
     return "parsed";
+  }
+
+  private emitLogin(record: LogRecord, account: string, clientIp: string | null): void {
+    this.sink({
+      type: "login",
+      time: record.time,
+      position: positionOf(record),
+      username: account,
+      clientIp,
+      protocol: "smtp",
+    });
   }
 
   // `to=<a@example.com>,<b@example.com>, ctladdr=…, delay=…, xdelay=…, mailer=esmtp,

@@ -124,6 +124,29 @@ describe("year inference", () => {
     ]);
   });
 
+  it("moves on a year when the month goes back by months", () => {
+    const target = framer(2020);
+    const times = [
+      "Aug 31 12:37:51 mx1 postfix/qmgr[1]: a",
+      "Feb 25 13:57:44 mx1 postfix/pickup[2]: b",
+      "Feb 25 13:57:43 mx1 postfix/pickup[2]: seconds out of order",
+    ].map((line) => frameWith(target, line).records[0]?.time);
+    expect(times).toEqual([
+      at(2020, 7, 31, 12, 37, 51),
+      at(2021, 1, 25, 13, 57, 44),
+      at(2021, 1, 25, 13, 57, 43),
+    ]);
+  });
+
+  it("keeps a clock step back across a month end", () => {
+    const target = framer(2024);
+    const times = [
+      "Apr  1 00:30:00 mx1 postfix/smtpd[1]: a",
+      "Mar 31 23:45:00 mx1 postfix/smtpd[1]: clock set back",
+    ].map((line) => frameWith(target, line).records[0]?.time);
+    expect(times).toEqual([at(2024, 3, 1, 0, 30, 0), at(2024, 2, 31, 23, 45, 0)]);
+  });
+
   it("uses --year for the first line", () => {
     const target = framer(2019);
     expect(frameWith(target, "Nov  4 09:15:02 mx1 postfix/smtpd[1]: x").records[0]?.time).toBe(

@@ -28,11 +28,17 @@ describe("Sendmail messages and deliveries", () => {
     const [message] = messages(events);
 
     expect(events.map((event) => event.type)).toEqual([
+      "login",
       "message",
       "delivery",
       "delivery",
       "delivery",
     ]);
+    expect(events[0]).toMatchObject({
+      username: "alice",
+      clientIp: "198.51.100.7",
+      protocol: "smtp",
+    });
     expect(message).toMatchObject({
       mta: "sendmail",
       host: "mx1",
@@ -47,7 +53,7 @@ describe("Sendmail messages and deliveries", () => {
       saslUsername: "alice",
       localUser: null,
     });
-    expect(events[0]?.position.line).toBe(3);
+    expect(events[1]?.position.line).toBe(3);
   });
 
   test("error mailer bounce is policy", () => {
@@ -174,9 +180,9 @@ describe("Sendmail messages and deliveries", () => {
     const { events } = parse([FROM, AUTH]);
     const [message] = messages(events);
 
-    expect(events).toHaveLength(1);
+    expect(events.map((event) => event.type)).toEqual(["login", "message"]);
     expect(message?.saslUsername).toBe("alice");
-    expect(events[0]?.position.line).toBe(1);
+    expect(events[1]?.position.line).toBe(1);
   });
 });
 

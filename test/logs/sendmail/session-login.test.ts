@@ -229,6 +229,77 @@ describe("Sendmail AUTH=server without a queue id", () => {
   });
 });
 
+function logins(events: LogEvent[]): Array<{ username: string; clientIp: string | null }> {
+  return events.flatMap((event) =>
+    event.type === "login" && event.protocol === "smtp"
+      ? [{ username: event.username, clientIp: event.clientIp }]
+      : [],
+  );
+}
+
+describe("Sendmail AUTH=server login events", () => {
+  test("login without a message is reported", () => {
+    const { events } = parse([
+      at("17:00:00", 9999, "AUTH=server, relay=[192.0.2.7], authid=user3, mech=LOGIN, bits=0"),
+      at(
+        "17:00:05",
+        9999,
+        "[192.0.2.7] did not issue MAIL/EXPN/VRFY/ETRN during connection to MSA",
+      ),
+    ]);
+
+    expect(logins(events)).toEqual([{ username: "user3", clientIp: "192.0.2.7" }]);
+    expect(messages(events)).toEqual([]);
+  });
+
+  test("NOQUEUE login is reported", () => {
+    const { events } = parse([
+      at(
+        "08:00:00",
+        1001,
+        "NOQUEUE: AUTH=server, relay=[192.0.2.20], authid=anna, mech=LOGIN, bits=0",
+      ),
+    ]);
+
+    expect(logins(events)).toEqual([{ username: "anna", clientIp: "192.0.2.20" }]);
+  });
+
+  test("login without a process id is reported", () => {
+    const { events } = parse([
+      "Mar  4 08:00:00 mx2 sendmail: AUTH=server, relay=[192.0.2.20], authid=anna, mech=LOGIN, bits=0",
+    ]);
+
+    expect(logins(events)).toEqual([{ username: "anna", clientIp: "192.0.2.20" }]);
+  });
+
+  test("login with a queue id is reported", () => {
+    const { events } = parse([
+      from("08:00:01", 1001, "q2400001001001"),
+      at(
+        "08:00:01",
+        1001,
+        "q2400001001001: AUTH=server, relay=host.example.net [192.0.2.21], authid=sales, mech=PLAIN, bits=0",
+      ),
+    ]);
+
+    expect(logins(events)).toEqual([{ username: "sales", clientIp: "192.0.2.21" }]);
+    expect(accounts(events)).toEqual({ q2400001001001: "sales" });
+  });
+
+  test("failed login is no login event", () => {
+    const { events } = parse([
+      at(
+        "08:00:00",
+        1001,
+        "AUTH failure (LOGIN): authentication failure (-13) SASL(-13): authentication failure: checkpass failed, user=user0, relay=[192.0.2.7]",
+      ),
+    ]);
+
+    expect(logins(events)).toEqual([]);
+    expect(events.filter((event) => event.type === "auth-failure")).toHaveLength(1);
+  });
+});
+
 describe("Sendmail session logins memory bound", () => {
   test("caps open sessions, dropping the least recently active", () => {
     const lines = [1, 2, 3, 4, 5].map((n) =>
