@@ -142,6 +142,18 @@ describe("findings of one host in a two-host log", () => {
   });
 });
 
+describe("readiness of the two-host log", () => {
+  test("cause stopped gives the gap", async () => {
+    const diagnosis = await diagnoseText(twoHostAbuseLog());
+    const item = diagnosis.readiness.items.find((entry) => entry.id === "cause-stopped");
+
+    expect(item?.status).toBe("fail");
+    expect(item?.detail).toBe(
+      "The suspect sending went on until 2024-03-05T12:59:15Z, 1 hour 30 minutes before the last line of the log (2024-03-05T14:30:02Z). A sending counts as stopped after 2 hours without it.",
+    );
+  });
+});
+
 describe("account used on both hosts", () => {
   let found: Finding | undefined;
 
