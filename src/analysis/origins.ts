@@ -42,6 +42,12 @@ export class OriginFacts {
   /** Recipients by provider operator (`google`, `microsoft`…). */
   readonly recipientsByOperator = new Map<string, number>();
   readonly senders = new Map<string, number>();
+  /**
+   * Messages by the server that logged them (`serverOf` names), so that a finding names the host
+   * to log in to and the commands of its MTA. Servers past `MAX_HOSTS` of `ServerAnalyser` are
+   * not counted.
+   */
+  readonly messagesByHost = new Map<string, number>();
   sent = 0;
   deferred = 0;
   bounced = 0;
@@ -179,6 +185,7 @@ export class OriginAnalyser {
     if (time > origin.lastTime) origin.lastTime = time;
     if (state.originHour !== null) state.originHour.messages += 1;
     if (state.message.sender !== null) addCapped(origin.senders, state.message.sender);
+    if (state.host !== null) increment(origin.messagesByHost, state.host.name);
     const use = state.clientIp;
     if (use !== null) {
       use.messages += 1;

@@ -18,7 +18,13 @@ import type { ReplyExplainer, ReplyHints } from "./explainer.js";
 import type { ExplainedReply } from "../reply/types.js";
 import { ProviderResolver } from "./provider-resolver.js";
 import { ReplyCache, type ClassifiedReply } from "./reply-cache.js";
-import { RuleTally, addCapped, occurrenceOf, type ReplyOccurrence } from "./replies.js";
+import {
+  RuleTally,
+  addCapped,
+  occurrenceOf,
+  type ReplyOccurrence,
+  type ReplySubmission,
+} from "./replies.js";
 import { isBlockSignalOf } from "./relay-host.js";
 import { detach, hourOf, increment } from "./time.js";
 import { UndeliveredTally } from "./undelivered.js";
@@ -362,7 +368,7 @@ interface LastBlockSites {
   temporary: ReplySite | null;
 }
 
-interface ReplySite {
+interface ReplySite extends ReplySubmission {
   readonly time: number;
   readonly position: LinePosition;
   readonly response: string;
@@ -370,11 +376,8 @@ interface ReplySite {
   readonly recipient: string | null;
   readonly recipientHash: number | null;
   readonly relayHost: string | null;
-  readonly senderDomain: string | null;
   /** Syslog host of the message, or null for a session reply that names no message. */
   readonly host: string | null;
-  /** The `serverOf` name of the server that logged the message, or null when it has none. */
-  readonly server: string | null;
 }
 
 /** The earliest and latest suspended deferral of a provider. */
@@ -499,7 +502,9 @@ export class ProviderAnalyser {
       recipient: event.recipient,
       recipientHash,
       relayHost: event.relayHost,
+      sender: event.message.sender,
       senderDomain: this.senderDomainOf(event.message.sender),
+      origin: delivery.state.origin,
       host: event.message.host,
       server: delivery.state.host?.name ?? null,
     };
@@ -605,7 +610,9 @@ export class ProviderAnalyser {
       recipient: event.recipient,
       recipientHash: delivery.recipientHash,
       relayHost: event.relayHost,
+      sender: event.message.sender,
       senderDomain: this.senderDomainOf(event.message.sender),
+      origin: delivery.state.origin,
       host: event.message.host,
       server: delivery.state.host?.name ?? null,
     });
@@ -656,7 +663,9 @@ export class ProviderAnalyser {
       recipient: null,
       recipientHash: null,
       relayHost: event.relayHost,
+      sender: event.message?.sender ?? null,
       senderDomain: this.senderDomainOf(event.message?.sender ?? null),
+      origin: null,
       host: event.message?.host ?? null,
       server: null,
     });
@@ -724,7 +733,9 @@ export class ProviderAnalyser {
       recipient: event.recipient,
       recipientHash: delivery.recipientHash,
       relayHost: event.relayHost,
+      sender: event.message.sender,
       senderDomain: this.senderDomainOf(event.message.sender),
+      origin: delivery.state.origin,
       host: event.message.host,
       server: delivery.state.host?.name ?? null,
     };
@@ -915,10 +926,10 @@ export class ProviderAnalyser {
     const tally = facts.rules.get(reply.ruleId);
     if (tally === undefined) {
       const created = new RuleTally(reply, occurrenceNow());
-      created.add(classified, occurrenceNow, time, site.recipientHash, site.senderDomain);
+      created.add(classified, occurrenceNow, time, site.recipientHash, site);
       facts.rules.set(reply.ruleId, created);
     } else {
-      tally.add(classified, occurrenceNow, time, site.recipientHash, site.senderDomain);
+      tally.add(classified, occurrenceNow, time, site.recipientHash, site);
     }
 
     if (!classified.blockSignal) return;

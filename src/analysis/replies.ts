@@ -3,6 +3,7 @@ import { ALL_RULES } from "../knowledge/rules/index.js";
 import type { LinePosition } from "../logs/events.js";
 import type { ExplainedReply } from "../reply/types.js";
 import { DistinctCounter } from "./distinct.js";
+import type { OriginFacts } from "./origins.js";
 import { detach, increment } from "./time.js";
 
 /**
@@ -120,6 +121,12 @@ export class RuleTally {
   readonly tokens = new Map<string, number>();
   /** Envelope sender domains of the rejected messages, capped in size. */
   readonly senderDomains = new Map<string, number>();
+  /** Envelope senders of the messages of recipient-level replies, capped in size. */
+  readonly senders = new Map<string, number>();
+  /** Accounts and local programs that submitted the messages of recipient-level replies, capped. */
+  readonly origins = new Map<OriginFacts, number>();
+  /** `serverOf` names of the servers whose messages got recipient-level replies. */
+  readonly servers = new Map<string, number>();
 
   constructor(
     readonly reply: ExplainedReply,
@@ -135,7 +142,7 @@ export class RuleTally {
     occurrence: () => ReplyOccurrence,
     time: number,
     recipientHash: number | null,
-    senderDomain: string | null,
+    submission: ReplySubmission,
   ): void {
     if (recipientHash === null) {
       this.sessionCount += 1;
@@ -154,8 +161,30 @@ export class RuleTally {
     increment(this.codes, reply.codeKey);
     if (reply.judgedIp !== null) addCapped(this.judgedIps, reply.judgedIp);
     if (reply.reply.providerToken !== null) addCapped(this.tokens, reply.reply.providerToken);
-    if (senderDomain !== null) addCapped(this.senderDomains, senderDomain);
+    if (submission.senderDomain !== null) addCapped(this.senderDomains, submission.senderDomain);
+    if (recipientHash !== null) this.addSubmission(submission);
   }
+
+  private addSubmission(submission: ReplySubmission): void {
+    if (submission.sender !== null) addCapped(this.senders, submission.sender);
+    if (submission.server !== null) addCapped(this.servers, submission.server);
+    const origin = submission.origin;
+    if (origin === null) return;
+    const known = this.origins.get(origin);
+    if (known !== undefined) this.origins.set(origin, known + 1);
+    else if (this.origins.size < MAX_KEYS) this.origins.set(origin, 1);
+  }
+}
+
+/** The facts of a replied message that a tally counts. */
+export interface ReplySubmission {
+  /** Envelope sender; "" for the null sender, null while unknown or without a message. */
+  readonly sender: string | null;
+  readonly senderDomain: string | null;
+  /** The account or local program that submitted the message, or null. */
+  readonly origin: OriginFacts | null;
+  /** The `serverOf` name of the server that logged the message, or null. */
+  readonly server: string | null;
 }
 
 /** The parts of a classified reply that a tally counts. */

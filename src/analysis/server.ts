@@ -43,6 +43,8 @@ export interface HostCounts {
   remoteAttempts: number;
   /** Messages that entered the queue, without the copies that a content filter queued again. */
   messages: number;
+  /** The MTAs that logged the server's messages, such as Postfix and the Sendmail submission program. */
+  readonly mtas: Set<MtaName>;
 }
 
 /** A lifecycle event kept for the report. */
@@ -266,9 +268,10 @@ export class ServerAnalyser {
     let counts = this.hosts.get(name);
     if (counts === undefined) {
       if (this.hosts.size >= MAX_HOSTS) return null;
-      counts = { name: detach(name), remoteAttempts: 0, messages: 0 };
+      counts = { name: detach(name), remoteAttempts: 0, messages: 0, mtas: new Set() };
       this.hosts.set(counts.name, counts);
     }
+    counts.mtas.add(message.mta);
     return counts;
   }
 

@@ -705,7 +705,7 @@ function datedEndDetail(
   stopped: boolean,
 ): string {
   if (!stopped) {
-    return `The suspect sending went on until ${context.time(lastAbuse)}, at the end of the log.`;
+    return `The suspect sending went on until ${context.time(lastAbuse)}, ${untilEnd(context, lastAbuse, logEnd)}`;
   }
   return (
     `The suspect sending ended at ${context.time(lastAbuse)}, ${quietPeriod(logEnd - lastAbuse)} before the last line of the log (${context.time(logEnd)}).` +
@@ -727,7 +727,7 @@ function senderEndDetail(
 ): string {
   const named = namedSenderPhrase(end);
   if (!stopped) {
-    return `${named} still sent mail at ${context.time(end.time)}, in the last two hours of the log.`;
+    return `${named} still sent mail at ${context.time(end.time)}, ${untilEnd(context, end.time, logEnd)}`;
   }
   return (
     `${named} last sent mail at ${context.time(end.time)}, ${quietPeriod(logEnd - end.time)} before the last line of the log (${context.time(logEnd)}).` +
@@ -735,6 +735,17 @@ function senderEndDetail(
       ? " A mailing can resume after hours; read a newer log before asking for removal."
       : "")
   );
+}
+
+/**
+ * Ends the sentence of a sending that went on until `last`, in the last `STOPPED_AFTER_MS` of
+ * the log. Within a minute of the log's last line it reads "at the end of the log.". Otherwise
+ * it gives how long before that line the sending stopped, and how long it must stop to count.
+ */
+function untilEnd(context: DiagnoseContext, last: number, logEnd: number): string {
+  const quiet = logEnd - last;
+  if (quiet < 60_000) return "at the end of the log.";
+  return `${quietPeriod(quiet)} before the last line of the log (${context.time(logEnd)}). A sending counts as stopped after ${quietPeriod(STOPPED_AFTER_MS)} without it.`;
 }
 
 /** Says how long a quiet period lasted: `1 hour 4 minutes`, `3 days 2 hours`. */

@@ -563,7 +563,7 @@ export function pastBlockNote(providers: readonly ProviderVerdict[]): string {
     if (past === null) return [];
     const verb = blockVerb(verdict, past.status === "blocked");
     return [
-      ` ${upperFirst(verdict.name)} ${verb} mail from this server ${blockPeriod(verdict)}, and has accepted ${deliveries(past.deliveredAfter)} since, the last at ${past.lastDelivery}, so the block counts as lifted.`,
+      ` ${upperFirst(verdict.name)} ${verb} mail from this server ${blockPeriod(verdict)}${firstRejectionClause(verdict, verb) || ","} and has accepted ${deliveries(past.deliveredAfter)} since, the last at ${past.lastDelivery}, so the block counts as lifted.`,
     ];
   });
   return sentences.join("");
@@ -577,6 +577,17 @@ function blockPeriod(verdict: ProviderVerdict): string {
   const first = verdict.firstBlock?.time ?? "?";
   const last = verdict.lastBlock?.time ?? "?";
   return first === last ? `at ${first}` : `from ${first} to ${last}`;
+}
+
+/**
+ * Returns ", the first rejection at …," to follow `blockPeriod` after `verb` "deferred and then
+ * rejected" or "deferred and rejected", or "" after other verbs. The period starts with a
+ * deferral then, and a removal request needs the time of the first rejection.
+ */
+function firstRejectionClause(verdict: ProviderVerdict, verb: string): string {
+  const firstRejection = verdict.firstPermanentBlock?.time;
+  if (!verb.startsWith("deferred and") || firstRejection === undefined) return "";
+  return `, the first rejection at ${firstRejection},`;
 }
 
 /**
@@ -639,7 +650,7 @@ export function acceptsAgainClause(
   plural: boolean,
 ): string {
   const verb = blockVerb(verdict, verdict.firstPermanentBlock !== null);
-  const period = blockPeriod(verdict);
+  const period = `${blockPeriod(verdict)}${firstRejectionClause(verdict, verb)}`;
   const accepted = deliveries(verdict.acceptedSinceLastBlock ?? 0);
   const have = plural ? "have" : "has";
   return `${name} ${verb} mail from ${sender} ${period} and ${have} accepted ${accepted} since, ${liftShortfall(verdict)} to call the block lifted`;

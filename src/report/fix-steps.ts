@@ -40,8 +40,10 @@ export function splitCommands(step: string, logValues: readonly string[] = []): 
 /**
  * Wraps a fix step or any sentence with commands like `wrap`, but prints each command (see
  * `splitCommands`) unwrapped on a line of its own, two columns deeper than the text. A command
- * that would end past `WIDTH` there starts further left, down to `MIN_COMMAND_INDENT`. A
- * command wider than that stays whole and ends past `WIDTH`.
+ * that would end past `WIDTH` there starts further left, down to `MIN_COMMAND_INDENT`, when
+ * that makes it fit. A command too wide for any indent stays whole, two columns deeper than the
+ * text, and ends past `WIDTH`. Moving it left would not make it fit and would take it out of its
+ * step.
  */
 export function fixStepLines(
   step: string,
@@ -66,12 +68,12 @@ export function fixStepLines(
 const MIN_COMMAND_INDENT = 4;
 
 // Returns the indent of a command line. It is two columns deeper than the text's `rest` indent,
-// and less where the command would end past `WIDTH`, but then never less than
+// and less where that makes a command fit that would end past `WIDTH`, but never less than
 // `MIN_COMMAND_INDENT`.
 function commandIndent(rest: string, command: string): string {
   const usual = columns(rest) + 2;
   const fitting = WIDTH - columns(command);
-  return " ".repeat(Math.min(usual, Math.max(MIN_COMMAND_INDENT, fitting)));
+  return " ".repeat(fitting < MIN_COMMAND_INDENT ? usual : Math.min(usual, fitting));
 }
 
 /**

@@ -262,10 +262,15 @@ function providerRow(verdict: ProviderVerdict, diagnosis: Diagnosis): string {
     .filter((report) => report.status !== "unreachable")
     .map((report) => ` ${escape(fewDomainsLine(report))}`)
     .join("");
+  const firstRejection = verdict.firstPermanentBlock;
+  const rejection =
+    first === null || first.permanent || firstRejection === null
+      ? ""
+      : ` First rejection ${shortTime(firstRejection.time)} \`${firstRejection.replyCode ?? ""} ${firstRejection.enhancedStatus ?? ""}\` ${escape(firstRejection.summary)}`;
   const block =
     first === null
       ? ""
-      : `${shortTime(first.time)} \`${first.replyCode ?? ""} ${first.enhancedStatus ?? ""}\` ${escape(first.summary)}${ended}${changed}${from}${few}`;
+      : `${shortTime(first.time)} \`${first.replyCode ?? ""} ${first.enhancedStatus ?? ""}\` ${escape(first.summary)}${rejection}${ended}${changed}${from}${few}`;
   return `| ${verdict.name} | ${verdict.status}${verdict.ongoing ? " (ongoing)" : ""} | ${count(verdict.sent)} | ${count(verdict.deferred)} | ${count(verdict.bounced)} | ${block} |`;
 }
 

@@ -3,6 +3,7 @@ import type {
   Finding,
   InputReport,
   ProviderVerdict,
+  ReplyEvidence,
   ReadinessItem,
   UnexplainedBlock,
 } from "../diagnose/types.js";
@@ -191,14 +192,11 @@ function undeliveredSection(diagnosis: Diagnosis, paint: Painter): string[] {
 function blockLines(verdict: ProviderVerdict, diagnosis: Diagnosis): string[] {
   const first = verdict.firstBlock;
   if (first === null) return [];
-  const code = `${first.replyCode ?? ""} ${first.enhancedStatus ?? ""}`.trim();
-  // A temporary reply defers mail; calling it a block would overstate it.
-  const label = first.permanent ? "    first block " : "    first defer ";
-  const lines = wrap(
-    `${shortTime(first.time)} ${code === "" ? "" : `${code}: `}${first.summary} (${first.file}:${first.line})`,
-    label,
-    "                ",
-  );
+  const lines = firstReplyLines(first);
+  // A provider that deferred before it rejected gets the first rejection too, the start of
+  // the block that a removal request names.
+  const firstRejection = verdict.firstPermanentBlock;
+  if (!first.permanent && firstRejection !== null) lines.push(...firstReplyLines(firstRejection));
   // Replies to whole sessions and to address verification probes refuse no delivery attempt.
   const refused =
     verdict.blockedAttempts === 0
@@ -216,6 +214,18 @@ function blockLines(verdict: ProviderVerdict, diagnosis: Diagnosis): string[] {
       lines.push(...wrap(fewDomainsLine(report), "                "));
   }
   return lines;
+}
+
+/** Renders a provider's first block reply of one kind, with its code, meaning and line. */
+function firstReplyLines(reply: ReplyEvidence): string[] {
+  const code = `${reply.replyCode ?? ""} ${reply.enhancedStatus ?? ""}`.trim();
+  // A temporary reply defers mail; calling it a block would overstate it.
+  const label = reply.permanent ? "    first block " : "    first defer ";
+  return wrap(
+    `${shortTime(reply.time)} ${code === "" ? "" : `${code}: `}${reply.summary} (${reply.file}:${reply.line})`,
+    label,
+    "                ",
+  );
 }
 
 /**

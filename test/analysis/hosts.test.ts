@@ -1,6 +1,11 @@
 import { describe, expect, test } from "vitest";
 import { LogAnalyser, type LogFacts } from "../../src/analysis/analyser.js";
-import { newLoggedMessage, type DeliveryEvent, type LogEvent } from "../../src/logs/events.js";
+import {
+  newLoggedMessage,
+  type DeliveryEvent,
+  type LogEvent,
+  type MtaName,
+} from "../../src/logs/events.js";
 import { createReplyClassifier } from "../../src/reply/classify.js";
 
 const T0 = Date.UTC(2026, 2, 4, 8, 0, 0);
@@ -11,11 +16,11 @@ const REJECTED =
 let nextId = 0;
 
 /** Builds a message event and a delivery to Gmail, logged by `host` in `file`. */
-function mail(host: string, file: string, accepted: boolean): LogEvent[] {
+function mail(host: string, file: string, accepted: boolean, mta: MtaName = "postfix"): LogEvent[] {
   nextId += 1;
   const time = T0 + nextId * 60_000;
   const position = { file, line: nextId };
-  const message = newLoggedMessage("postfix", host, `A${nextId}`, time, position);
+  const message = newLoggedMessage(mta, host, `A${nextId}`, time, position);
   const delivery: DeliveryEvent = {
     type: "delivery",
     time,
@@ -50,9 +55,20 @@ describe("mail per host", () => {
     ]);
 
     expect([...facts.server.hosts.values()]).toEqual([
-      { name: "mx1", remoteAttempts: 2, messages: 2 },
-      { name: "mx2", remoteAttempts: 1, messages: 1 },
+      { name: "mx1", remoteAttempts: 2, messages: 2, mtas: new Set(["postfix"]) },
+      { name: "mx2", remoteAttempts: 1, messages: 1, mtas: new Set(["postfix"]) },
     ]);
+  });
+
+  test("keeps the MTAs of each host", () => {
+    const facts = analyse([
+      ...mail("mx1", "syslog", true, "exim"),
+      ...mail("mx2", "syslog", true),
+      ...mail("mx2", "syslog", true, "sendmail"),
+    ]);
+
+    expect(facts.server.hosts.get("mx1")?.mtas).toEqual(new Set(["exim"]));
+    expect(facts.server.hosts.get("mx2")?.mtas).toEqual(new Set(["postfix", "sendmail"]));
   });
 
   test("splits blocked attempts by host", () => {

@@ -112,5 +112,8 @@ describe("cause-stopped follows a named sender", () => {
     expect(item?.status).toBe("fail");
     expect(item?.detail).toContain("list@example.com");
     expect(item?.detail).toContain("still sent mail at 2024-03-06T22:19:00");
+    expect(item?.detail).toMatch(
+      / still sent mail at 2024-03-06T22:19:00Z, at the end of the log\.$/,
+    );
   });
 });

@@ -312,7 +312,7 @@ describe("lifted blocks", () => {
 
     expect(diagnosis.providers.gmail?.pastBlock?.status).toBe("blocked");
     expect(diagnosis.verdict.summary).toContain(
-      "Gmail deferred and then rejected mail from this server from 2026-03-05T18:00:00Z to 2026-03-06T19:55:00Z",
+      "Gmail deferred and then rejected mail from this server from 2026-03-05T18:00:00Z to 2026-03-06T19:55:00Z, the first rejection at 2026-03-05T19:00:00Z, and has accepted 300 deliveries since",
     );
   });
 

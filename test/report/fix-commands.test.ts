@@ -135,10 +135,19 @@ describe("fixStepLines command indent", () => {
     expect(lines[2]).toBe("         from the server.");
   });
 
-  test("wider command at minimum indent", () => {
+  test("wider command stays in its step", () => {
     const command = `${OPENSSL} -servername gmail-smtp-in.l.google.com`;
     const lines = fixStepLines(`Run \`${command}\`.`, "      3. ");
 
+    expect(command.length).toBeGreaterThan(WIDTH - 4);
+    expect(lines[1]).toBe(`           ${command}`);
+  });
+
+  test("command fitting at minimum indent", () => {
+    const command = `${OPENSSL} -crlf`;
+    const lines = fixStepLines(`Run \`${command}\`.`, "      3. ");
+
+    expect(command.length).toBe(WIDTH - 4);
     expect(lines[1]).toBe(`    ${command}`);
   });
 
@@ -158,7 +167,7 @@ describe("fix commands in the text report", () => {
     const line = lines.find((entry) => entry.includes("mailq |"));
 
     expect(command.length).toBeGreaterThan(WIDTH);
-    expect(line).toBe(`    ${command}`);
+    expect(line).toBe(`           ${command}`);
   });
 
   test("text before the command wraps", async () => {

@@ -7,6 +7,7 @@ import { codeSpan, shellQuote } from "../shell-quote.js";
 import { judgeClientSpread, type ClientSpread } from "./compromised-account-networks.js";
 import { findSuspects, type Suspect } from "./compromised-account-suspects.js";
 import { mtaStep } from "./mta-steps.js";
+import { originHosts, type OriginHosts } from "./origin-hosts.js";
 import { deleteQueuedStep, holdQueuedStep } from "./queue-commands.js";
 import { STOPPED_AFTER_MS } from "../suspect-sending.js";
 
@@ -50,20 +51,21 @@ function compromisedFinding(
 ): Finding {
   const { account } = suspect;
   const usage = newAddressUse(suspect);
+  const hosts = originHosts(context.facts, account);
   return finding("compromised-account", {
     severity: "critical",
     role: "cause",
-    title: `Account ${account.name} looks compromised: ${plural(usage.messages, "message")} from ${plural(usage.ips.length, "new address", "new addresses")} in ${plural(spread.networks.length, "network")}`,
+    title: `Account ${account.name}${hosts.phrase} looks compromised: ${plural(usage.messages, "message")} from ${plural(usage.ips.length, "new address", "new addresses")} in ${plural(spread.networks.length, "network")}`,
     summary: burstSentence(context, suspect, usage, spread),
-    evidence: burstEvidence(context, suspect, usage, spread),
+    evidence: burstEvidence(context, suspect, usage, spread, hosts),
     samples: [firstSubmissionSample(context, suspect, usage)],
     fix: [
       `Change the password of ${account.name} now and end its sessions.${otherSpellingsNote(account)}${endSessionsNote(context, account)}`,
-      deleteQueuedStep(sendersOf(account), context.facts.server.mtas),
+      deleteQueuedStep(sendersOf(account), hosts.mtas),
       "Block the addresses it logged in from, and limit SMTP AUTH attempts (fail2ban on the submission port).",
       sendingLimitStep(
         "Add a per-account sending limit so the next stolen password cannot send thousands.",
-        context.facts.server.mtas,
+        hosts.mtas,
       ),
       "Check the account holder's devices for malware before giving the account back.",
     ],
@@ -95,9 +97,10 @@ export function sendingLimitStep(lead: string, mtas: ReadonlySet<MtaName>): stri
 function poolFinding(context: DiagnoseContext, suspect: Suspect, spread: ClientSpread): Finding {
   const { account } = suspect;
   const usage = newAddressUse(suspect);
+  const hosts = originHosts(context.facts, account);
   const rejected = spread.kind === "rejected-pool";
   const title =
-    `Account ${account.name} sent ${plural(usage.messages, "message")} from ` +
+    `Account ${account.name}${hosts.phrase} sent ${plural(usage.messages, "message")} from ` +
     `${plural(usage.ips.length, "new address", "new addresses")} in ${plural(spread.networks.length, "network")}`;
   const rejectedSentence =
     ` But receivers rejected or deferred ${spread.blockedAttempts.toLocaleString("en-US")} ` +
@@ -115,25 +118,26 @@ function poolFinding(context: DiagnoseContext, suspect: Suspect, spread: ClientS
       poolSentence(spread) +
       (rejected ? rejectedSentence : acceptedSentence(spread)) +
       loginSentence(context, suspect, usage),
-    evidence: burstEvidence(context, suspect, usage, spread),
+    evidence: burstEvidence(context, suspect, usage, spread, hosts),
     samples: [firstSubmissionSample(context, suspect, usage)],
-    fix: poolFixes(context, suspect, usage, spread),
+    fix: poolFixes(context, suspect, usage, spread, hosts.mtas),
     references: [rejected ? REFERENCES.gmailSenderForm : REFERENCES.gmailGuidelines],
   });
 }
 
 /**
- * Builds the fixes of a pool finding. They ask the account holder about a sending service
- * first, unless `stopFirstReason` finds a reason to stop the sending before the holder replies.
+ * Builds the fixes of a pool finding, with the commands of `mtas`. They ask the account holder
+ * about a sending service first, unless `stopFirstReason` finds a reason to stop the sending
+ * before the holder replies.
  */
 function poolFixes(
   context: DiagnoseContext,
   suspect: Suspect,
   usage: NewAddressUse,
   spread: ClientSpread,
+  mtas: ReadonlySet<MtaName>,
 ): string[] {
   const { account } = suspect;
-  const { mtas } = context.facts.server;
   const rejected = spread.kind === "rejected-pool";
   const ask = `Ask the holder of ${account.name} whether a CRM, newsletter or other sending service sends as the account from ${listNames(spread.networks)}.`;
   const reason = stopFirstReason(context, suspect, usage, spread);
@@ -293,6 +297,7 @@ function burstEvidence(
   suspect: Suspect,
   usage: NewAddressUse,
   spread: ClientSpread,
+  hosts: OriginHosts,
 ): object {
   const { account, burst } = suspect;
   const firstUse = usage.firstUse[1];
@@ -301,6 +306,8 @@ function burstEvidence(
     kind: "sending-burst",
     clientSpread: spread.kind,
     account: account.key,
+    host: hosts.host,
+    messagesByHost: hosts.messagesByHost,
     // The queue step names these senders, and the reports need them to escape their text.
     senders: sendersOf(account),
     clientIps: usage.ips,

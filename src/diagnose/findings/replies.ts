@@ -51,9 +51,7 @@ export function collectReplyEvidence(
   const all: RuleTally[] = [];
 
   for (const [provider, facts] of context.facts.providers) {
-    const tallies = [...facts.rules.values()].filter(
-      (tally) => tally.reply.findings.includes(findingId) && accept(tally),
-    );
+    const tallies = supportingTallies(facts, findingId, accept);
     if (tallies.length === 0) continue;
     all.push(...tallies);
     providers[provider] = providerEvidence(context, facts, tallies);
@@ -75,6 +73,23 @@ export function collectReplyEvidence(
     tokens: topKeys(mergeMaps(all.map((t) => t.tokens)), 10),
     providers,
   };
+}
+
+/** Returns the tallies of all providers whose rule supports `findingId`. */
+export function findingTallies(context: DiagnoseContext, findingId: FindingId): RuleTally[] {
+  return [...context.facts.providers.values()].flatMap((facts) =>
+    supportingTallies(facts, findingId, () => true),
+  );
+}
+
+function supportingTallies(
+  facts: ProviderFacts,
+  findingId: FindingId,
+  accept: (tally: RuleTally) => boolean,
+): RuleTally[] {
+  return [...facts.rules.values()].filter(
+    (tally) => tally.reply.findings.includes(findingId) && accept(tally),
+  );
 }
 
 /** Returns the names of the providers and relay hosts whose replies are in `evidence`. */
@@ -162,8 +177,9 @@ export function mergeCounts(maps: ReadonlyMap<string, number>[]): Record<string,
   return Object.fromEntries([...mergeMaps(maps)].sort((a, b) => b[1] - a[1]));
 }
 
-function mergeMaps(maps: ReadonlyMap<string, number>[]): Map<string, number> {
-  const merged = new Map<string, number>();
+/** Sums count maps into one map. */
+export function mergeMaps<K>(maps: ReadonlyMap<K, number>[]): Map<K, number> {
+  const merged = new Map<K, number>();
   for (const map of maps) {
     for (const [key, count] of map) merged.set(key, (merged.get(key) ?? 0) + count);
   }

@@ -9,6 +9,7 @@ import { codeSpan, shellQuote } from "../shell-quote.js";
 import { describeOrigin, phpScript } from "./origin-names.js";
 import { mtaStep } from "./mta-steps.js";
 import { deleteQueuedStep } from "./queue-commands.js";
+import { originHosts } from "./origin-hosts.js";
 
 /**
  * A new program's peak hour must exceed the usual local level by this many recipients, and
@@ -135,10 +136,14 @@ function sourceKind(source: OriginFacts, signs: SourceSigns): SourceKind {
   return signs.web || signs.suspicious ? "web" : "user";
 }
 
-const TITLES: Record<SourceKind, string> = {
-  web: "A web script is sending mail",
-  root: "A program running as root is sending mail from a suspicious directory",
-  user: "A new program of a local user (cron job or PHP site) is sending mail that receivers block",
+/** The subject and the predicate of each kind's title, which the program's host goes between. */
+const TITLES: Record<SourceKind, readonly [string, string]> = {
+  web: ["A web script", "is sending mail"],
+  root: ["A program running as root", "is sending mail from a suspicious directory"],
+  user: [
+    "A new program of a local user (cron job or PHP site)",
+    "is sending mail that receivers block",
+  ],
 };
 
 function scriptFinding(
@@ -151,10 +156,12 @@ function scriptFinding(
   const google = source.recipientsByOperator.get("google") ?? 0;
   const name = describeOrigin(source);
   const kind = sourceKind(source, signs);
+  const hosts = originHosts(context.facts, source);
+  const [subject, predicate] = TITLES[kind];
   return finding("web-script", {
     severity: "critical",
     role: "cause",
-    title: `${TITLES[kind]}: ${name}`,
+    title: `${subject}${hosts.phrase} ${predicate}: ${name}`,
     summary:
       `From ${context.time(source.firstTime)} it submitted ${plural(source.messages, "message")} to ` +
       `${plural(source.recipients, "recipient")}, up to ${peak.recipients.toLocaleString("en-US")} an hour while local programs usually send ${baseline}.`,
@@ -165,6 +172,8 @@ function scriptFinding(
       scriptUid: source.script === null ? null : phpScript(source.script).uid,
       workingDirectory: source.workingDirectory,
       command: source.command,
+      host: hosts.host,
+      messagesByHost: hosts.messagesByHost,
       start: context.time(source.firstTime),
       firstLine: { file: source.firstPosition.file, line: source.firstPosition.line },
       end: context.time(source.lastTime),
@@ -183,7 +192,7 @@ function scriptFinding(
       runsAsRoot: kind === "root",
     },
     samples: [context.sample(source.firstTime, source.firstPosition, `first message from ${name}`)],
-    fix: fixesOf(source, kind, context.facts.server.mtas),
+    fix: fixesOf(source, kind, hosts.mtas),
     references: [REFERENCES.gmailSenderForm],
   });
 }
