@@ -55,12 +55,12 @@ describe("duplicate log lines", () => {
     expect(notes.join("\n")).not.toContain("repeated a line");
   });
 
-  test("Exim delivery twice counts once", async () => {
+  test("Exim delivery twice through syslog counts once", async () => {
     const id = "1tH000-000000-HH";
     const exim = [
-      `2026-03-08 08:00:00 ${id} <= app@example.com U=app P=local S=900`,
-      `2026-03-08 08:00:01 ${id} => c0@gmail.com R=dnslookup T=remote_smtp H=gmail-smtp-in.l.google.com [192.0.2.201] C="250 OK"`,
-      `2026-03-08 08:00:01 ${id} Completed`,
+      `${HEAD} exim[20]: 2026-03-06 10:00:01 ${id} <= app@example.com U=app P=local S=900`,
+      `${HEAD} exim[20]: 2026-03-06 10:00:01 ${id} => c0@gmail.com R=dnslookup T=remote_smtp H=gmail-smtp-in.l.google.com [192.0.2.201] C="250 OK"`,
+      `${HEAD} exim[20]: 2026-03-06 10:00:01 ${id} Completed`,
     ];
     const { statistics, notes } = await logs(exim.flatMap((line) => [line, line]));
 
@@ -68,6 +68,20 @@ describe("duplicate log lines", () => {
     expect(statistics.localSources[0]?.messages).toBe(1);
     // `Completed` is no arrival or delivery line, so its repeat is parsed and changes nothing.
     expect(notes.join("\n")).toContain("2 lines of queued messages repeated a line");
+  });
+
+  test("Exim main log line twice counts twice", async () => {
+    // Exim writes its own main log once, so a line repeated there in the same second, such
+    // as a retry in a queue run, is a second event, not double logging.
+    const id = "1tH000-000000-HH";
+    const exim = [
+      `2026-03-08 08:00:00 ${id} <= app@example.com U=app P=local S=900`,
+      `2026-03-08 08:00:01 ${id} == c0@gmail.com R=dnslookup T=remote_smtp defer (-44) H=gmail-smtp-in.l.google.com [192.0.2.201]: SMTP error from remote mail server after RCPT TO:<c0@gmail.com>: 421 4.7.0 Try again later`,
+    ];
+    const { statistics, notes } = await logs([...exim, exim[1] ?? ""]);
+
+    expect(statistics.providers.gmail?.deferred).toBe(2);
+    expect(notes.join("\n")).not.toContain("repeated a line");
   });
 
   test("Exim frozen note twice is no duplicate", async () => {
