@@ -4,6 +4,7 @@ import { isIpAddress, nameProblem } from "../dns/names.js";
 import { parseServer } from "../dns/system.js";
 import { heloProblem } from "../probe/helo.js";
 import { parseMxOverride } from "../probe/mail-hosts.js";
+import { socketFamilyOf } from "../probe/source-address.js";
 import { CATALOGUE } from "../reputation/catalogue.js";
 
 const LIST_IDS: ReadonlySet<string> = new Set(CATALOGUE.map((entry) => entry.id));
@@ -122,7 +123,7 @@ const probeSchema = z
     sourceIp: ip
       .optional()
       .describe(
-        "The local address to connect from. The monitor checks at start that it is an address of this host. Default: the system's choice.",
+        "The local address to connect from. The monitor checks at start that it is an address of this host and, when mx is an address, of the same family (IPv4 or IPv6). Default: the system's choice.",
       ),
     timeoutMs: z.number().int().min(100).max(600_000).default(30_000),
     minIntervalMinutes: z
@@ -133,7 +134,33 @@ const probeSchema = z
       .default(60)
       .describe("Minimum minutes between two probes of the same target; at least 60."),
   })
-  .strict();
+  .strict()
+  .superRefine((probe, context) => {
+    const problem = sourceFamilyProblem(probe.sourceIp, probe.mx);
+    if (problem !== null)
+      context.addIssue({ code: "custom", path: ["sourceIp"], message: problem });
+  });
+
+/**
+ * Returns why a probe from `sourceIp` cannot reach `mx` when `mx` is an address of the other
+ * family, or null. The start check that this host can bind `sourceIp` passes such an address,
+ * and then every probe would fail to connect. An `mx` that is a name is resolved by the probe,
+ * whose error names the same mismatch.
+ */
+function sourceFamilyProblem(sourceIp: string | undefined, mx: string | undefined): string | null {
+  if (sourceIp === undefined || mx === undefined || !isIpAddress(sourceIp)) return null;
+  if (!canParse(() => parseMxOverride(mx))) return null;
+  const { host } = parseMxOverride(mx);
+  if (!isIpAddress(host)) return null;
+  const source = socketFamilyOf(sourceIp);
+  const target = socketFamilyOf(host);
+  if (source === target) return null;
+  return (
+    `an ${source} address, but mx "${mx}" is an ${target} address, so no probe from it can ` +
+    `reach the MX: give an ${target} sourceIp of this host, or remove sourceIp to connect from ` +
+    "the default address"
+  );
+}
 
 /** The zod schema of the configuration file; docs/monitor-config.schema.json is made from it. */
 export const MONITOR_CONFIG_SCHEMA = z

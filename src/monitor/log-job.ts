@@ -173,6 +173,10 @@ function reportUnreadLog(context: JobContext, path: string, message: string): vo
  * `delist diagnose` does with its `no-outbound-delivery` verdict, because the monitor would
  * follow such a log and never see a block. Logs an info line when a log that got the warning
  * shows outbound delivery again.
+ *
+ * The warning's `firstLineAt` is the first line of the span without outbound delivery, which
+ * may come from an earlier read, such as an earlier `--once` run. The info line gives the
+ * first line of this read. Both give the last line of this read as `lastLineAt`.
  */
 function reportOutboundState(
   context: JobContext,
@@ -183,20 +187,17 @@ function reportOutboundState(
   if (outbound === "none") return;
   const isoTime = (time: number | null): string | null =>
     time === null ? null : new Date(time).toISOString();
-  const fields = {
-    path,
-    firstLineAt: isoTime(analysed.firstTime),
-    lastLineAt: isoTime(analysed.lastTime),
-  };
+  const lastLineAt = isoTime(analysed.lastTime);
   if (outbound === "outbound-again") {
     context.logger.info(
-      fields,
+      { path, firstLineAt: isoTime(analysed.firstTime), lastLineAt },
       "log shows outbound delivery again: the warning about it is cleared",
     );
     return;
   }
+  const spanStart = context.store.outboundStates.get(path)?.firstLineWithoutAt ?? null;
   context.logger.warn(
-    fields,
+    { path, firstLineAt: isoTime(spanStart ?? analysed.firstTime), lastLineAt },
     "log shows no outbound delivery, so it cannot show whether receivers block this server: " +
       "no line in it is a delivery attempt to another server. Check that it is the log of the " +
       "server that sends the mail; when mail leaves through a relay host, follow that host's log",

@@ -17,7 +17,8 @@ export interface UnwatchedIncident {
  * Splits the open incidents into those that count for `--once` and those of targets that the
  * configuration no longer names, so that no job can see them end (`unwatched`). An incident
  * whose state a job recorded at or after `runStartedAt` always counts, such as a block of an IP
- * that a Gmail reply in the log named but the configuration does not.
+ * that a Gmail reply in the log named but the configuration does not. Such a block also counts
+ * in later runs while the log that recorded it is configured, because that log can show the lift.
  */
 export function splitOpenIncidents(
   store: HistoryStore,
@@ -30,7 +31,7 @@ export function splitOpenIncidents(
   const open = store.incidents.incidents().filter((incident) => incident.closedAt === null);
   for (const incident of open) {
     const checkedAt = store.states.get(incident.key)?.checkedAt ?? -Infinity;
-    const missing = checkedAt >= runStartedAt ? null : missingTarget(config, cwd, incident);
+    const missing = checkedAt >= runStartedAt ? null : missingTarget(store, config, cwd, incident);
     if (missing === null) counted.push(incident);
     else unwatched.push({ incident, ...missing });
   }
@@ -77,6 +78,7 @@ export function closeUnwatchedIncidents(
  * functions of the store build, and an IPv6 target contains colons itself.
  */
 function missingTarget(
+  store: HistoryStore,
   config: MonitorConfig,
   cwd: string,
   incident: Incident,
@@ -90,23 +92,30 @@ function missingTarget(
   }
   if (kind === "block") {
     // block:PROVIDER:IP. A probe without sourceIp records the address it sent from, which the
-    // configuration cannot show, so such a probe might still end any block.
-    // NOTE: an IP that only the replies in a log named was never configured, yet its block is
-    // closed as removed in a run that does not see it, and the next such reply opens a new one.
+    // configuration cannot show, so such a probe might still end any block. A log that recorded
+    // a change of the incident can show the lift, also of an IP that only its replies named.
     const ip = rest.slice(1).join(":");
     if (isConfiguredIp(config, ip) || config.probes.some((p) => p.sourceIp === undefined)) {
       return null;
     }
+    const paths = configuredLogPaths(config, cwd);
+    if (store.incidents.logPaths(incident.id).some((path) => paths.includes(path))) return null;
     return { target: ip, setting: "ips" };
   }
   if (kind === "connection") {
     // connection:PROVIDER:SOURCE, where SOURCE is the sending IP or the path of the log.
     const source = rest.slice(1).join(":");
-    const paths = config.logs.flatMap((log) => [log.path, resolvePath(cwd, log.path)]);
-    if (isConfiguredIp(config, source) || paths.includes(source)) return null;
+    if (isConfiguredIp(config, source) || configuredLogPaths(config, cwd).includes(source)) {
+      return null;
+    }
     return { target: source, setting: "logs" };
   }
   return null;
+}
+
+/** Returns the configured log paths as given and as resolved against `cwd`. */
+function configuredLogPaths(config: MonitorConfig, cwd: string): string[] {
+  return config.logs.flatMap((log) => [log.path, resolvePath(cwd, log.path)]);
 }
 
 /**

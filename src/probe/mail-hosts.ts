@@ -1,6 +1,7 @@
 import type { DnsContext } from "../dns/context.js";
 import { isIpAddress } from "../dns/names.js";
 import { isVoidFailure } from "../dns/types.js";
+import type { SocketFamily } from "./source-address.js";
 
 /** One host to try, with its MX priority and its addresses. */
 export interface MailHost {
@@ -42,15 +43,18 @@ export function parseMxOverride(value: string): { host: string; port: number } {
 /**
  * Finds the hosts to connect to for `domain`: its MX records by priority, or the domain itself
  * when it has none (the implicit MX of RFC 5321, section 5.1). A null MX (RFC 7505) means the
- * domain accepts no mail. `override` replaces the MX look-up.
+ * domain accepts no mail. `override` replaces the MX look-up. A host's addresses are those of
+ * `family` (the family of the source address), else those of the other family. Without a
+ * family, IPv4 comes first.
  */
 export async function planMailHosts(
   domain: string,
   dns: DnsContext,
   override: { host: string; port: number } | null,
+  family: SocketFamily | null = null,
 ): Promise<MailHostPlan> {
   if (override !== null) {
-    const addresses = await addressesOf(override.host, dns);
+    const addresses = await addressesOf(override.host, dns, family);
     if (addresses.length === 0)
       return { ok: false, reason: `--mx ${override.host} has no address` };
     return { ok: true, source: "override", hosts: [{ ...override, priority: null, addresses }] };
@@ -60,7 +64,7 @@ export async function planMailHosts(
     return { ok: false, reason: `the MX look-up of ${domain} failed: ${answer.detail}` };
   }
   if (!answer.ok) {
-    const addresses = await addressesOf(domain, dns);
+    const addresses = await addressesOf(domain, dns, family);
     if (addresses.length === 0) return { ok: false, reason: `${domain} has no MX and no address` };
     return {
       ok: true,
@@ -74,16 +78,22 @@ export async function planMailHosts(
   }
   const hosts: MailHost[] = [];
   for (const record of records.slice(0, MAX_HOSTS)) {
-    const addresses = await addressesOf(record.exchange, dns);
+    const addresses = await addressesOf(record.exchange, dns, family);
     hosts.push({ host: record.exchange, priority: record.priority, addresses, port: SMTP_PORT });
   }
   return { ok: true, source: "dns", hosts };
 }
 
-async function addressesOf(host: string, dns: DnsContext): Promise<string[]> {
+async function addressesOf(
+  host: string,
+  dns: DnsContext,
+  family: SocketFamily | null,
+): Promise<string[]> {
   if (isIpAddress(host)) return [host];
-  const v4 = await dns.lookup(host, "A");
-  if (v4.ok && v4.records.length > 0) return [...v4.records];
-  const v6 = await dns.lookup(host, "AAAA");
-  return v6.ok ? [...v6.records] : [];
+  const types = family === "IPv6" ? (["AAAA", "A"] as const) : (["A", "AAAA"] as const);
+  for (const type of types) {
+    const answer = await dns.lookup(host, type);
+    if (answer.ok && answer.records.length > 0) return [...answer.records];
+  }
+  return [];
 }

@@ -7,6 +7,7 @@ import { Conversation, type RecordedReply } from "./conversation.js";
 import { planMailHosts, type MailHost } from "./mail-hosts.js";
 import { decideStatus } from "./status.js";
 import { ehloName } from "./helo.js";
+import { socketFamilyOf, sourceFamilyMismatch } from "./source-address.js";
 import type { ProbeMx, ProbeResult } from "./types.js";
 
 /** The recipient, envelope and connection settings of one probe. */
@@ -73,7 +74,8 @@ export async function runProbe(
     failure: null,
     failedHosts: [],
   };
-  const plan = await planMailHosts(domain, context.dns, request.mx);
+  const family = request.sourceIp === null ? null : socketFamilyOf(request.sourceIp);
+  const plan = await planMailHosts(domain, context.dns, request.mx, family);
   if (!plan.ok) session.failure = `No host to probe: ${plan.reason}.`;
   else await connectFirst(plan.hosts, plan.source, request, context, session);
 
@@ -105,6 +107,12 @@ async function connectFirst(
     const address = host.addresses[0];
     if (address === undefined) {
       session.failedHosts.push({ host: host.host, address: "", error: "no address" });
+      continue;
+    }
+    const mismatch =
+      request.sourceIp === null ? null : sourceFamilyMismatch(request.sourceIp, host.host, address);
+    if (mismatch !== null) {
+      session.failedHosts.push({ host: host.host, address, error: mismatch });
       continue;
     }
     try {

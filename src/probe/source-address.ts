@@ -1,5 +1,39 @@
 import { createSocket } from "node:dgram";
 import { isIPv6 } from "node:net";
+import { isIpAddress } from "../dns/names.js";
+
+/** The address family of a socket that connects from or to an IP. */
+export type SocketFamily = "IPv4" | "IPv6";
+
+/**
+ * Returns the socket family of `ip`. An IPv4-mapped IPv6 address (`::ffff:192.0.2.1`) is IPv6,
+ * because a socket binds or connects to it as one.
+ */
+export function socketFamilyOf(ip: string): SocketFamily {
+  return isIPv6(ip) ? "IPv6" : "IPv4";
+}
+
+/**
+ * Returns why no connection from `sourceIp` can reach `address`, the address of the mail host
+ * `host` (a name, or the address itself), or null when both are of one family. Connecting
+ * from an address of the other family fails with "bind EINVAL", which does not say why.
+ */
+export function sourceFamilyMismatch(
+  sourceIp: string,
+  host: string,
+  address: string,
+): string | null {
+  const source = socketFamilyOf(sourceIp);
+  const target = socketFamilyOf(address);
+  if (source === target) return null;
+  const receiver = isIpAddress(host)
+    ? `the mail host ${host} is ${target}`
+    : `DNS gave ${host} no ${source} address`;
+  return (
+    `the source address ${sourceIp} is ${source}, but ${receiver}, so no connection can be ` +
+    `made from it: probe from an ${target} source address or from the default one`
+  );
+}
 
 /**
  * Checks that `ip` can be the local address of a connection: binds a UDP socket to it on a

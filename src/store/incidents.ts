@@ -56,6 +56,22 @@ export class IncidentRepository {
     return rows.map(toChange);
   }
 
+  /**
+   * Returns the paths of the logs whose checks recorded a change of incident `incidentId`, as
+   * the log job stores them in its runs (resolved, so absolute), sorted.
+   */
+  logPaths(incidentId: number): string[] {
+    const rows = this.db
+      .prepare(
+        `SELECT DISTINCT json_extract(runs.detail_json, '$.path') AS path
+         FROM state_changes JOIN runs ON runs.id = state_changes.run_id
+         WHERE state_changes.incident_id = ? AND runs.kind = 'logs' AND path IS NOT NULL
+         ORDER BY path`,
+      )
+      .all(incidentId) as Array<{ path: string }>;
+    return rows.map((row) => row.path);
+  }
+
   /** Records a removal request and returns it. */
   addRemoval(request: Omit<RemovalRequest, "id">): RemovalRequest {
     const result = this.db

@@ -71,6 +71,25 @@ describe("monitor probe sourceIp", () => {
     expect(server.connections).toBe(0);
   });
 
+  it("rejects an address of the other family", async () => {
+    server = await startGmailLikeServer("accepted");
+    for (const sourceIp of ["::1", "::ffff:127.0.0.1"]) {
+      const dir = tempDir();
+      const config = writeConfig(dir, server.port, [sourceIp]);
+      const db = join(dir, "h.sqlite");
+      const result = await runCommand(["monitor", "--once", "--config", config, "--db", db]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`invalid monitor configuration ${config}:`);
+      expect(result.stderr).toContain(
+        `probes.0.sourceIp "${sourceIp}": an IPv6 address, but mx "127.0.0.1:${server.port}" ` +
+          "is an IPv4 address",
+      );
+      expect(result.stderr).toContain("give an IPv4 sourceIp");
+      expect(existsSync(db)).toBe(false);
+    }
+    expect(server.connections).toBe(0);
+  });
+
   it("probes from a local address", async () => {
     server = await startGmailLikeServer("accepted");
     const dir = tempDir();

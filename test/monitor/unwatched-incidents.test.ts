@@ -20,10 +20,16 @@ const CWD = "/srv/delist";
 const tempDir = useTempDirs();
 
 /** Opens an incident of `key` by observing the bad value of `kind` at `at`. */
-function open(store: HistoryStore, kind: StateKind, key: string, at = START): void {
+function open(
+  store: HistoryStore,
+  kind: StateKind,
+  key: string,
+  at = START,
+  runId: number | null = null,
+): void {
   const value = { block: "blocked", blocklist: "listed", connection: "unreachable", dns: "fail" };
   store.states.observe(
-    { key, kind, subject: key, value: value[kind], at, runId: null, evidence: {} },
+    { key, kind, subject: key, value: value[kind], at, runId, evidence: {} },
     [],
   );
 }
@@ -90,6 +96,17 @@ describe("splitOpenIncidents", () => {
     expect(unwatched(store, { probes: [{ to: "me@gmail.com" }] })).toEqual([]);
     expect(unwatched(store, { ips: ["192.0.2.5"] })).toEqual([
       ["block:gmail:192.0.2.6", "192.0.2.6", "ips"],
+    ]);
+    store.close();
+  });
+
+  it("keeps blocks that a configured log recorded", () => {
+    const store = HistoryStore.open(":memory:");
+    const runId = store.runs.start("logs", START, { path: "/srv/delist/logs/mail.log", files: [] });
+    open(store, "block", blockKey("gmail", "203.0.113.10"), START, runId);
+    expect(unwatched(store, { logs: ["logs/mail.log"] })).toEqual([]);
+    expect(unwatched(store, { logs: ["/var/log/other.log"] })).toEqual([
+      ["block:gmail:203.0.113.10", "203.0.113.10", "ips"],
     ]);
     store.close();
   });

@@ -121,6 +121,30 @@ describe("runProbe", () => {
     expect(result.status).toBe("accepted");
   });
 
+  it("names a source of the other family", async () => {
+    server = await startGmailLikeServer("accepted");
+    const dns = zoneDns("$ORIGIN example.test.\nmx IN A 127.0.0.1\n");
+    const mx = { host: "mx.example.test", port: server.port };
+    const result = await runProbe(request(server.port, { mx, sourceIp: "::1" }), {
+      dns,
+      classifier: createReplyClassifier(),
+      now: () => Date.now(),
+    });
+    expect(result.status).toBe("error");
+    expect(result.failedHosts).toEqual([
+      {
+        host: "mx.example.test",
+        address: "127.0.0.1",
+        error:
+          "the source address ::1 is IPv6, but DNS gave mx.example.test no IPv6 address, so " +
+          "no connection can be made from it: probe from an IPv4 source address or from the " +
+          "default one",
+      },
+    ]);
+    expect(result.detail).toContain("the source address ::1 is IPv6");
+    expect(server.connections).toBe(0);
+  });
+
   it("reports a refused connection as an error", async () => {
     const closed = net.createServer();
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
@@ -179,6 +203,20 @@ describe("planMailHosts", () => {
     const plan = await planMailHosts("nomx.example.test", dns, null);
     expect(plan.ok).toBe(true);
     expect(plan.ok ? plan.source : null).toBe("implicit");
+  });
+
+  it("prefers the source address family", async () => {
+    const dualStack = zoneDns(
+      ["$ORIGIN example.test.", "mx 300 IN A 192.0.2.10", "mx 300 IN AAAA 2001:db8::10"].join("\n"),
+    );
+    const override = { host: "mx.example.test", port: 25 };
+    const addresses = async (family: "IPv4" | "IPv6" | null) => {
+      const plan = await planMailHosts("example.test", dualStack, override, family);
+      return plan.ok ? plan.hosts.map((host) => host.addresses) : [];
+    };
+    expect(await addresses(null)).toEqual([["192.0.2.10"]]);
+    expect(await addresses("IPv4")).toEqual([["192.0.2.10"]]);
+    expect(await addresses("IPv6")).toEqual([["2001:db8::10"]]);
   });
 
   it("refuses a null MX", async () => {
