@@ -964,6 +964,9 @@ function uncountedReason(verdict: ProviderVerdict): string {
   if (domains === null) {
     return `they failed too rarely to count, which takes ${OUTAGE_MIN_FAILURES} failures and a tenth of the attempts`;
   }
+  if (domains.length === 0) {
+    return "a later delivery or SMTP reply reached each of their domains, so none still fails";
+  }
   if (domains.length < OTHER_MIN_DOMAINS) {
     return `failures at fewer than ${OTHER_MIN_DOMAINS} domains point at those receivers, not at this server`;
   }

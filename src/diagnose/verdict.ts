@@ -172,6 +172,7 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
     outageReport(facts.outage, logEnd, facts.lastSent, context),
     facts,
     windowStart,
+    context,
   );
   const few = fewDomainsOf(facts, pastBlock === null ? replyStatus : "ok", fullOutage, context);
   const currentStatus = pastBlock === null && !few.block ? replyStatus : "ok";
@@ -388,6 +389,8 @@ function outageReport(
     recovered,
     recipientDomains: outage.recipientDomains.size,
     domainsFailingAtEnd: [],
+    failuresAtEnd: null,
+    otherReceiversReachedAt: null,
     failuresByHost: Object.fromEntries([...outage.failuresByHost].sort((a, b) => b[1] - a[1])),
     fix: withFailedHost(
       rule.fix.map((step) => fitStepToMtas(step, context.facts.server.mtas)),
@@ -511,9 +514,10 @@ export function outageClause(
   const subject = serverSubject(outage.failuresByHost, servers);
   const subjectText = atStart ? subjectAtStart(subject) : subject.text;
   const attempts = `${outage.failures} attempts in a row failed`;
-  if (failsAtEnoughDomains(outage)) {
+  const atEnd = outage.failuresAtEnd;
+  if (failsAtEnoughDomains(outage) && atEnd !== null) {
     const domains = listNames([...outage.domainsFailingAtEnd]);
-    return `${subjectText} cannot connect to the receivers of ${domains} since ${outage.first.time} (${attempts}), still going on at the end of the log, although other receivers have accepted mail or replied since ${outage.endedAt ?? "?"}`;
+    return `${subjectText} cannot connect to the receivers of ${domains} since ${atEnd.first} (${atEnd.failures} attempts failed, the last at ${atEnd.last}), still going on at the end of the log, although other receivers accepted mail or replied while they failed, the latest at ${outage.otherReceiversReachedAt ?? atEnd.last}`;
   }
   if (outage.ongoing) {
     return `${subjectText} cannot connect to ${name} since ${outage.first.time} (${attempts}), still going on at the end of the log`;

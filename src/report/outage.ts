@@ -21,9 +21,11 @@ const INDENT = " ".repeat(16);
  */
 export function outageSentence(outage: OutageReport, fewDomains = false): string {
   const attempts = `${plural(outage.failures, "attempt")} in a row failed to connect`;
-  if (failsAtEnoughDomains(outage)) {
+  const atEnd = outage.failuresAtEnd;
+  if (failsAtEnoughDomains(outage) && atEnd !== null) {
     const domains = listNames([...outage.domainsFailingAtEnd]);
-    return `${attempts}, the last at ${shortTime(outage.last)}. A receiver in the row accepted mail or replied at ${shortTime(outage.endedAt ?? outage.last)}, but ${domains} still fail at the end of the log.`;
+    const reached = shortTime(outage.otherReceiversReachedAt ?? atEnd.last);
+    return `${plural(atEnd.failures, "attempt")} failed to connect from ${shortTime(atEnd.first)} to ${shortTime(atEnd.last)}. Another receiver in the row accepted mail or replied at ${reached}, but ${domains} still fail at the end of the log.`;
   }
   if (outage.ongoing) return `${attempts}; still going on at the end of the log.`;
   if (outage.endedAt === null) {
