@@ -118,7 +118,7 @@ function streaksFailingAtEnd(
 /**
  * Returns the recipient domains of the `other` row that still fail at the end of the log (see
  * `streaksFailingAtEnd`), most recent failure first, or null for the other rows. The outage's
- * `domainsFailingAtEnd` holds the same domains, sorted by name and not capped.
+ * `domainsFailingAtEnd` contains the same domains, sorted by name and not capped.
  */
 export function failedDomainsAtEnd(
   facts: ProviderFacts,
@@ -133,10 +133,9 @@ export function failedDomainsAtEnd(
 
 /**
  * Adds to an outage of the `other` row every recipient domain that still fails at the end of
- * the log (see `streaksFailingAtEnd`), their failures since each domain's streak began, and the
- * latest delivery or reply of another receiver while they failed (see `otherReceiversReached`).
- * Deliveries to other domains then do not read as if those domains accepted mail again.
- * `windowStart` is in epoch ms.
+ * the log (see `streaksFailingAtEnd`) and their failures since each domain's streak began. It
+ * also adds the latest delivery or reply of another receiver while they failed (see
+ * `otherReceiversReached`). `windowStart` is in epoch ms.
  */
 export function withDomainsFailingAtEnd(
   report: OutageReport | null,

@@ -500,8 +500,9 @@ export function worseStatus(a: ProviderStatus, b: ProviderStatus): ProviderStatu
 /**
  * Describes an unreachable provider for the verdict sentence, such as "this server cannot
  * connect to Gmail since 2024-03-04T00:00:05Z (30 attempts in a row failed), still going on
- * at the end of the log". An outage of `failsAtEnoughDomains` names the failing domains and
- * the time from which other receivers accepted mail or replied. With several servers in the
+ * at the end of the log". An outage of `failsAtEnoughDomains` names the failing domains, all
+ * their failures, and the latest time that other receivers accepted mail or replied while
+ * those domains failed. With several servers in the
  * log, the subject names the servers whose attempts failed (see `serverSubject`). `atStart`
  * gives the subject the case of a sentence's first word.
  */

@@ -400,8 +400,8 @@ describe("other receivers not answering", () => {
 });
 
 /**
- * Returns attempts every `step` minutes from `start` to `end`, to `domains` in turn. Each
- * dead domain fails and each other domain accepts the mail.
+ * Returns a failed attempt to a `dead` domain every `step` minutes from `start` to `end`, and
+ * beside each but the last an accepted one to a `live` domain. Each list's domains take turns.
  */
 function interleaved(
   dead: readonly string[],
