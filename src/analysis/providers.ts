@@ -143,6 +143,13 @@ export interface DomainFailures {
   /** Time of the streak's latest failure. */
   last: number;
   failures: number;
+  /** The connection-failure rule of the streak's first failure. */
+  rule: ReplyRule;
+  /**
+   * The streak's first failure, set by `ProviderAnalyser.finish` for a streak that no delivery
+   * or reply ended, else null.
+   */
+  firstFailure: ReplyOccurrence | null;
 }
 
 /** Maximum recipient domains in `ProviderFacts.failedDomains`. */
@@ -426,6 +433,9 @@ export class ProviderAnalyser {
   // the message bounces or expires.
   private readonly pendingFailures = new Map<MessageState, Map<number, PendingFailure>>();
   private pendingFailureCount = 0;
+  // The first failure of each domain's streak in `ProviderFacts.failedDomains`, explained in
+  // full only at the end for the streaks that still go on.
+  private readonly streakSites = new Map<DomainFailures, ReplySite>();
   // The first and last suspended deferral of each provider that had no attempt when they came.
   private readonly suspendedSites = new Map<ProviderFacts, SuspendedSites>();
   private readonly cache: ReplyCache;
@@ -705,6 +715,14 @@ export class ProviderAnalyser {
       if (sites.temporary !== null) facts.lastTemporaryBlock = this.occurrenceAt(sites.temporary);
     }
     for (const { run, site } of this.failureRuns.values()) run.first ??= this.occurrenceAt(site);
+    for (const facts of this.providers.values()) {
+      for (const [domain, streak] of facts.failedDomains) {
+        const site = this.streakSites.get(streak);
+        if (site !== undefined && !facts.reachedDomains.has(domain)) {
+          streak.firstFailure = this.occurrenceAt(site);
+        }
+      }
+    }
     for (const recipients of this.pendingFailures.values()) {
       for (const pending of recipients.values()) {
         this.markUnretried(pending.facts, pending.lastTime);
@@ -812,7 +830,7 @@ export class ProviderAnalyser {
     run.failures += 1;
     const domain = site.recipient === null ? null : domainOf(site.recipient);
     if (domain !== null && facts.provider === "other") {
-      this.addDomainFailure(facts, domain, site.time);
+      this.addDomainFailure(facts, domain, rule, site);
     }
     if (domain !== null && run.recipientDomains.size < MAX_RUN_DOMAINS) {
       run.recipientDomains.add(domain);
@@ -830,11 +848,20 @@ export class ProviderAnalyser {
    * Counts a failed connection to `domain` in its streak. A domain that a delivery or reply
    * reached since its latest failure starts a new streak.
    */
-  private addDomainFailure(facts: ProviderFacts, domain: string, time: number): void {
+  private addDomainFailure(
+    facts: ProviderFacts,
+    domain: string,
+    rule: ReplyRule,
+    site: ReplySite,
+  ): void {
+    const time = site.time;
     const known = facts.failedDomains.get(domain);
     if (known === undefined || facts.reachedDomains.has(domain)) {
       if (known === undefined && facts.failedDomains.size >= MAX_FAILED_DOMAINS) return;
-      facts.failedDomains.set(domain, { first: time, last: time, failures: 1 });
+      if (known !== undefined) this.streakSites.delete(known);
+      const streak = { first: time, last: time, failures: 1, rule, firstFailure: null };
+      facts.failedDomains.set(domain, streak);
+      this.streakSites.set(streak, site);
       facts.reachedDomains.delete(domain);
       return;
     }

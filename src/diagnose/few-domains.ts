@@ -1,4 +1,8 @@
-import type { DomainFailures, ProviderFacts } from "../analysis/providers.js";
+import {
+  OUTAGE_MIN_FAILURES,
+  type DomainFailures,
+  type ProviderFacts,
+} from "../analysis/providers.js";
 import type { DiagnoseContext } from "./context.js";
 import { listNames, plural } from "./findings/build.js";
 import type { FewDomainsReport, OutageReport, ProviderStatus, ProviderVerdict } from "./types.js";
@@ -155,6 +159,56 @@ export function withDomainsFailingAtEnd(
     domainsFailingAtEnd: streaks.map(([domain]) => domain).sort(),
     failuresAtEnd: { failures, first: context.time(first), last: context.time(last) },
     otherReceiversReachedAt: reached === null ? null : context.time(reached),
+  };
+}
+
+/**
+ * Builds the outage of the `other` row from the domains that still fail at the end of the log
+ * when no run of `OUTAGE_MIN_FAILURES` failures in a row made one, because deliveries to other
+ * domains came between every few failures. It needs `OTHER_MIN_DOMAINS` or more such domains,
+ * `OUTAGE_MIN_FAILURES` or more failures in all, and a delivery or reply of another receiver
+ * while they failed, so that the outage reads the same however the failures interleave.
+ * Returns null otherwise. `windowStart` is in epoch ms.
+ */
+export function interleavedOutage(
+  facts: ProviderFacts,
+  windowStart: number | null,
+  context: DiagnoseContext,
+): OutageReport | null {
+  if (facts.outage !== null) return null;
+  const streaks = streaksFailingAtEnd(facts, windowStart);
+  if (streaks.length < OTHER_MIN_DOMAINS) return null;
+  const failures = streaks.reduce((sum, [, streak]) => sum + streak.failures, 0);
+  if (failures < OUTAGE_MIN_FAILURES) return null;
+  const first = Math.min(...streaks.map(([, streak]) => streak.first));
+  const last = Math.max(...streaks.map(([, streak]) => streak.last));
+  const reached = otherReceiversReached(facts, streaks, first);
+  const earliest = streaks.find(([, streak]) => streak.first === first)?.[1];
+  if (reached === null || earliest?.firstFailure == null) return null;
+
+  const domains = streaks.map(([domain]) => domain).sort();
+  const { rule } = earliest;
+  return {
+    first: {
+      ...context.reply(earliest.firstFailure),
+      ruleId: rule.id,
+      category: rule.category,
+      permanent: false,
+      summary: rule.summary,
+    },
+    last: context.time(last),
+    endedAt: null,
+    failures,
+    ongoing: true,
+    recovered: false,
+    recipientDomains: domains.length,
+    domainsFailingAtEnd: domains,
+    failuresAtEnd: { failures, first: context.time(first), last: context.time(last) },
+    otherReceiversReachedAt: context.time(reached),
+    // NOTE: the streaks keep no per-server counts, so with several servers in the log the
+    // verdict cannot name the servers whose attempts failed.
+    failuresByHost: {},
+    fix: deadDomainSteps(domains),
   };
 }
 

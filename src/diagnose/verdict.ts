@@ -14,6 +14,7 @@ import {
   failedDomainsAtEnd,
   failsAtEnoughDomains,
   fewDomainsOf,
+  interleavedOutage,
   otherRowOutage,
   withDomainsFailingAtEnd,
 } from "./few-domains.js";
@@ -168,12 +169,13 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
   const pastBlock = pastBlockReport(facts, replyStatus, context);
   const windowStart = logEnd === null ? null : logEnd - ONGOING_WINDOW_MS;
   const domainsAtEnd = failedDomainsAtEnd(facts, windowStart);
-  const fullOutage = withDomainsFailingAtEnd(
-    outageReport(facts.outage, logEnd, facts.lastSent, context),
-    facts,
-    windowStart,
-    context,
-  );
+  const fullOutage =
+    withDomainsFailingAtEnd(
+      outageReport(facts.outage, logEnd, facts.lastSent, context),
+      facts,
+      windowStart,
+      context,
+    ) ?? interleavedOutage(facts, windowStart, context);
   const few = fewDomainsOf(facts, pastBlock === null ? replyStatus : "ok", fullOutage, context);
   const currentStatus = pastBlock === null && !few.block ? replyStatus : "ok";
   const outage = otherRowOutage(fullOutage, few);

@@ -453,6 +453,39 @@ describe("other receivers failing between deliveries", () => {
     expect(summary).not.toContain("blocking outbound port 25");
   });
 
+  test("interleaved failures without a run", async () => {
+    // A delivery to a live domain follows each failure, so no run of failures makes an outage,
+    // but the dead domains fail up to the end of the log.
+    const diagnosis = await diagnose(interleaved(DEAD, LIVE, 0, 300, 2));
+
+    const other = diagnosis.providers.other;
+    expect(other?.status).toBe("unreachable");
+    expect(other?.outage?.ongoing).toBe(true);
+    expect(other?.outage?.recovered).toBe(false);
+    expect(other?.outage?.domainsFailingAtEnd).toEqual(DEAD);
+    expect(other?.outage?.failuresAtEnd?.failures).toBe(151);
+    expect(other?.outage?.first.time).toBe("2024-03-04T00:00:00Z");
+    expect(other?.outage?.otherReceiversReachedAt).toBe("2024-03-04T04:58:00Z");
+    expect(other?.outage?.fix.join("\n")).not.toContain("iptables");
+    expect(diagnosis.verdict.status).toBe("unreachable");
+    expect(diagnosis.verdict.summary).toContain(
+      "cannot connect to the receivers of dead0.example.org",
+    );
+    expect(diagnosis.verdict.summary).toContain("can connect out on port 25");
+    expect(diagnosis.verdict.summary).not.toContain("blocking outbound port 25");
+    expect(item(diagnosis, "blocks-ended")?.status).toBe("fail");
+
+    const text = renderDiagnosisText(diagnosis, painter(false));
+    expect(text).toMatch(/other receivers +unreachable/);
+    for (const line of text.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
+  });
+
+  test("two interleaved dead domains", async () => {
+    const diagnosis = await diagnose(interleaved(DEAD.slice(0, 2), LIVE, 0, 300, 2));
+    expect(diagnosis.providers.other?.status).toBe("ok");
+    expect(diagnosis.providers.other?.outage).toBeNull();
+  });
+
   test("all domains failing get firewall advice", async () => {
     // Mail was accepted until minute 100, then every domain fails, live ones included.
     const diagnosis = await diagnose([
