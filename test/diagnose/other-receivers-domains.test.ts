@@ -531,6 +531,10 @@ describe("other receivers failing between deliveries", () => {
     expect(diagnosis.verdict.summary).toContain("The 58 attempts that failed to connect");
     expect(diagnosis.verdict.summary).toContain("it still fails at the end of the log");
     expect(diagnosis.verdict.summary).not.toContain("12 attempts in a row");
+
+    const text = renderDiagnosisText(diagnosis, painter(false)).replace(/\s+/g, " ");
+    expect(text).toContain("In all, 58 attempts to dead0.example.org failed to connect");
+    expect(text).toContain("and it still fails at the end of the log");
   });
 
   test("outage names domains outside its run", async () => {
