@@ -133,6 +133,25 @@ const UNNAMED_RELAY_HOST_LABEL = "(host not logged)";
 /** Maximum number of recipient domains kept per run, because the verdict compares only a few. */
 const MAX_RUN_DOMAINS = 20;
 
+/**
+ * Connection failures of one recipient domain since a delivery or SMTP reply last reached it,
+ * or since its first failure. Deliveries to other domains do not end the streak.
+ */
+export interface DomainFailures {
+  /** Time of the streak's first failure. */
+  first: number;
+  /** Time of the streak's latest failure. */
+  last: number;
+  failures: number;
+  /** The connection-failure rule of the streak's first failure. */
+  rule: ReplyRule;
+  /**
+   * The streak's first failure, set by `ProviderAnalyser.finish` for a streak that no delivery
+   * or reply ended, else null.
+   */
+  firstFailure: ReplyOccurrence | null;
+}
+
 /** Maximum recipient domains in `ProviderFacts.failedDomains`. */
 const MAX_FAILED_DOMAINS = 1000;
 
@@ -198,10 +217,10 @@ export class ProviderFacts {
   /** Block signals per receiving host (the MX that replied), for the `other` row only. */
   readonly blockedServers = new Map<string, number>();
   /**
-   * Time of the latest connection failure per recipient domain, for the `other` row only. At
-   * most 1,000 domains are kept, so a domain first seen after that is missing.
+   * The current streak of connection failures per recipient domain, for the `other` row only.
+   * At most 1,000 domains are kept, so a domain first seen after that is missing.
    */
-  readonly failedDomains = new Map<string, number>();
+  readonly failedDomains = new Map<string, DomainFailures>();
   /**
    * Domains of `failedDomains` whose receivers accepted a delivery or sent an SMTP reply after
    * the domain's latest connection failure, for the `other` row only. A domain that fails again
@@ -326,6 +345,8 @@ export class ProviderFacts {
    * a run, or null when there was none.
    */
   firstContact: number | null = null;
+  /** Time of the latest delivery the provider accepted or SMTP reply it sent, or null. */
+  lastContact: number | null = null;
   readonly hourly = new Map<number, HourCounts>();
   // Consecutive attempts mostly fall in one hour, so the last hour and its counters are kept.
   lastHour = NaN;
@@ -412,6 +433,9 @@ export class ProviderAnalyser {
   // the message bounces or expires.
   private readonly pendingFailures = new Map<MessageState, Map<number, PendingFailure>>();
   private pendingFailureCount = 0;
+  // The first failure of each domain's streak in `ProviderFacts.failedDomains`, explained in
+  // full only at the end for the streaks that still go on.
+  private readonly streakSites = new Map<DomainFailures, ReplySite>();
   // The first and last suspended deferral of each provider that had no attempt when they came.
   private readonly suspendedSites = new Map<ProviderFacts, SuspendedSites>();
   private readonly cache: ReplyCache;
@@ -691,6 +715,14 @@ export class ProviderAnalyser {
       if (sites.temporary !== null) facts.lastTemporaryBlock = this.occurrenceAt(sites.temporary);
     }
     for (const { run, site } of this.failureRuns.values()) run.first ??= this.occurrenceAt(site);
+    for (const facts of this.providers.values()) {
+      for (const [domain, streak] of facts.failedDomains) {
+        const site = this.streakSites.get(streak);
+        if (site !== undefined && !facts.reachedDomains.has(domain)) {
+          streak.firstFailure = this.occurrenceAt(site);
+        }
+      }
+    }
     for (const recipients of this.pendingFailures.values()) {
       for (const pending of recipients.values()) {
         this.markUnretried(pending.facts, pending.lastTime);
@@ -798,11 +830,7 @@ export class ProviderAnalyser {
     run.failures += 1;
     const domain = site.recipient === null ? null : domainOf(site.recipient);
     if (domain !== null && facts.provider === "other") {
-      const known = facts.failedDomains.get(domain);
-      if (known !== undefined || facts.failedDomains.size < MAX_FAILED_DOMAINS) {
-        facts.failedDomains.set(domain, Math.max(known ?? site.time, site.time));
-        facts.reachedDomains.delete(domain);
-      }
+      this.addDomainFailure(facts, domain, rule, site);
     }
     if (domain !== null && run.recipientDomains.size < MAX_RUN_DOMAINS) {
       run.recipientDomains.add(domain);
@@ -816,9 +844,36 @@ export class ProviderAnalyser {
     }
   }
 
+  /**
+   * Counts a failed connection to `domain` in its streak. A domain that a delivery or reply
+   * reached since its latest failure starts a new streak.
+   */
+  private addDomainFailure(
+    facts: ProviderFacts,
+    domain: string,
+    rule: ReplyRule,
+    site: ReplySite,
+  ): void {
+    const time = site.time;
+    const known = facts.failedDomains.get(domain);
+    if (known === undefined || facts.reachedDomains.has(domain)) {
+      if (known === undefined && facts.failedDomains.size >= MAX_FAILED_DOMAINS) return;
+      if (known !== undefined) this.streakSites.delete(known);
+      const streak = { first: time, last: time, failures: 1, rule, firstFailure: null };
+      facts.failedDomains.set(domain, streak);
+      this.streakSites.set(streak, site);
+      facts.reachedDomains.delete(domain);
+      return;
+    }
+    known.failures += 1;
+    known.first = Math.min(known.first, time);
+    known.last = Math.max(known.last, time);
+  }
+
   /** Ends the provider's run of connection failures: it accepted mail or replied at `time`. */
   private endFailureRun(facts: ProviderFacts, time: number): void {
     if (facts.firstContact === null || time < facts.firstContact) facts.firstContact = time;
+    if (facts.lastContact === null || time > facts.lastContact) facts.lastContact = time;
     facts.openRun = null;
     const current = this.failureRuns.get(facts);
     if (current === undefined) return;
@@ -1226,6 +1281,10 @@ function addAcceptedMail(target: ProviderFacts, source: ProviderFacts): void {
   const contact = source.firstContact;
   if (contact !== null && (target.firstContact === null || contact < target.firstContact)) {
     target.firstContact = contact;
+  }
+  const last = source.lastContact;
+  if (last !== null && (target.lastContact === null || last > target.lastContact)) {
+    target.lastContact = last;
   }
 }
 

@@ -1,4 +1,8 @@
-import type { ConnectionFailureRun, ProviderFacts } from "../analysis/providers.js";
+import {
+  OUTAGE_MIN_FAILURES,
+  type DomainFailures,
+  type ProviderFacts,
+} from "../analysis/providers.js";
 import type { DiagnoseContext } from "./context.js";
 import { listNames, plural } from "./findings/build.js";
 import type { FewDomainsReport, OutageReport, ProviderStatus, ProviderVerdict } from "./types.js";
@@ -62,73 +66,169 @@ export function fewDomainsOf(
   // Deliveries to other domains after the outage count as the row's recovery, but they do not
   // show that the failed domains accept mail again, so a recovered outage counts here too.
   const run = facts.outage;
-  const outageFew = outage !== null && run !== null && outage.recipientDomains < OTHER_MIN_DOMAINS;
-  if (outageFew && run !== null) {
-    reports.push({
-      status: "unreachable",
-      domains: [...run.recipientDomains].sort(),
-      servers: [],
-      attempts: outage.failures,
-      first: outage.first.time,
-      last: outage.last,
-    });
-  }
+  const outageFew =
+    outage !== null &&
+    run !== null &&
+    outage.recipientDomains < OTHER_MIN_DOMAINS &&
+    !failsAtEnoughDomains(outage);
+  if (outageFew) reports.push(fewDomainOutageReport(outage, [...run.recipientDomains]));
 
   return { block, outage: outageFew, reports };
 }
 
 /**
- * Returns the recipient domains of the `other` row whose latest failed connection falls at or
- * after `windowStart` (epoch ms), most recent first, or null for the other rows.
+ * Reports an outage of the `other` row at too few domains. While domains still fail at the end
+ * of the log, it counts all their failures up to the end, not only the run's, and names every
+ * one of them. Otherwise it reports the run at its `runDomains`.
+ */
+function fewDomainOutageReport(outage: OutageReport, runDomains: string[]): FewDomainsReport {
+  const atEnd = outage.failuresAtEnd;
+  if (atEnd !== null && outage.domainsFailingAtEnd.length > 0) {
+    return {
+      status: "unreachable",
+      domains: [...outage.domainsFailingAtEnd],
+      servers: [],
+      attempts: atEnd.failures,
+      first: atEnd.first,
+      last: atEnd.last,
+    };
+  }
+  return {
+    status: "unreachable",
+    domains: runDomains.sort(),
+    servers: [],
+    attempts: outage.failures,
+    first: outage.first.time,
+    last: outage.last,
+  };
+}
+
+/**
+ * Returns the streaks of the `other` row's recipient domains that still fail at the end of the
+ * log: the latest failed connection falls at or after `windowStart` (epoch ms), and no delivery
+ * or SMTP reply reached the domain after it. Returns [] for the other rows and when the log's
+ * end is unknown.
+ */
+function streaksFailingAtEnd(
+  facts: ProviderFacts,
+  windowStart: number | null,
+): [string, DomainFailures][] {
+  if (facts.key !== "other" || windowStart === null) return [];
+  return [...facts.failedDomains].filter(
+    ([domain, streak]) => streak.last >= windowStart && !facts.reachedDomains.has(domain),
+  );
+}
+
+/**
+ * Returns the recipient domains of the `other` row that still fail at the end of the log (see
+ * `streaksFailingAtEnd`), most recent failure first, or null for the other rows. The outage's
+ * `domainsFailingAtEnd` contains the same domains, sorted by name and not capped.
  */
 export function failedDomainsAtEnd(
   facts: ProviderFacts,
   windowStart: number | null,
 ): string[] | null {
   if (facts.key !== "other") return null;
-  if (windowStart === null) return [];
-  return [...facts.failedDomains]
-    .filter(([, time]) => time >= windowStart)
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+  return streaksFailingAtEnd(facts, windowStart)
+    .sort((a, b) => b[1].last - a[1].last || a[0].localeCompare(b[0]))
     .slice(0, DOMAINS_AT_END_SHOWN)
     .map(([domain]) => domain);
 }
 
 /**
- * Returns the recipient domains of the `other` row's outage `run` that still fail at the end of
- * the log, sorted by name. Such a domain's latest failed connection falls at or after
- * `windowStart` (epoch ms), and no delivery or SMTP reply reached it after that failure.
- * Returns [] for the other rows and when the log's end is unknown.
- */
-export function outageDomainsFailingAtEnd(
-  facts: ProviderFacts,
-  run: ConnectionFailureRun,
-  windowStart: number | null,
-): string[] {
-  if (facts.key !== "other" || windowStart === null) return [];
-  return [...run.recipientDomains]
-    .filter((domain) => {
-      const lastFailure = facts.failedDomains.get(domain);
-      return (
-        lastFailure !== undefined && lastFailure >= windowStart && !facts.reachedDomains.has(domain)
-      );
-    })
-    .sort();
-}
-
-/**
- * Adds to an outage of the `other` row its recipient domains that still fail at the end of
- * the log (see `outageDomainsFailingAtEnd`), so that deliveries to other domains do not read
- * as if those domains accepted mail again. `windowStart` is in epoch ms.
+ * Adds to an outage of the `other` row every recipient domain that still fails at the end of
+ * the log (see `streaksFailingAtEnd`) and their failures since each domain's streak began. It
+ * also adds the latest delivery or reply of another receiver while they failed (see
+ * `otherReceiversReached`). `windowStart` is in epoch ms.
  */
 export function withDomainsFailingAtEnd(
   report: OutageReport | null,
   facts: ProviderFacts,
   windowStart: number | null,
+  context: DiagnoseContext,
 ): OutageReport | null {
   if (report === null || facts.outage === null) return report;
-  const failing = outageDomainsFailingAtEnd(facts, facts.outage, windowStart);
-  return { ...report, domainsFailingAtEnd: failing };
+  const streaks = streaksFailingAtEnd(facts, windowStart);
+  if (streaks.length === 0) return { ...report, domainsFailingAtEnd: [] };
+  const first = Math.min(...streaks.map(([, streak]) => streak.first));
+  const last = Math.max(...streaks.map(([, streak]) => streak.last));
+  const failures = streaks.reduce((sum, [, streak]) => sum + streak.failures, 0);
+  const reached = otherReceiversReached(facts, streaks, first);
+  return {
+    ...report,
+    domainsFailingAtEnd: streaks.map(([domain]) => domain).sort(),
+    failuresAtEnd: { failures, first: context.time(first), last: context.time(last) },
+    otherReceiversReachedAt: reached === null ? null : context.time(reached),
+  };
+}
+
+/**
+ * Builds the outage of the `other` row from the domains that still fail at the end of the log
+ * when no run of `OUTAGE_MIN_FAILURES` failures in a row made one, because deliveries to other
+ * domains came between every few failures. It needs `OTHER_MIN_DOMAINS` or more such domains,
+ * `OUTAGE_MIN_FAILURES` or more failures in all, and a delivery or reply of another receiver
+ * while they failed, so that the outage reads the same however the failures interleave.
+ * Returns null otherwise. `windowStart` is in epoch ms.
+ */
+export function interleavedOutage(
+  facts: ProviderFacts,
+  windowStart: number | null,
+  context: DiagnoseContext,
+): OutageReport | null {
+  if (facts.outage !== null) return null;
+  const streaks = streaksFailingAtEnd(facts, windowStart);
+  if (streaks.length < OTHER_MIN_DOMAINS) return null;
+  const failures = streaks.reduce((sum, [, streak]) => sum + streak.failures, 0);
+  if (failures < OUTAGE_MIN_FAILURES) return null;
+  const first = Math.min(...streaks.map(([, streak]) => streak.first));
+  const last = Math.max(...streaks.map(([, streak]) => streak.last));
+  const reached = otherReceiversReached(facts, streaks, first);
+  const earliest = streaks.find(([, streak]) => streak.first === first)?.[1];
+  if (reached === null || earliest?.firstFailure == null) return null;
+
+  const domains = streaks.map(([domain]) => domain).sort();
+  const { rule } = earliest;
+  return {
+    first: {
+      ...context.reply(earliest.firstFailure),
+      ruleId: rule.id,
+      category: rule.category,
+      permanent: false,
+      summary: rule.summary,
+    },
+    last: context.time(last),
+    endedAt: null,
+    failures,
+    ongoing: true,
+    recovered: false,
+    recipientDomains: domains.length,
+    domainsFailingAtEnd: domains,
+    failuresAtEnd: { failures, first: context.time(first), last: context.time(last) },
+    otherReceiversReachedAt: context.time(reached),
+    // NOTE: the streaks keep no per-server counts, so with several servers in the log the
+    // verdict cannot name the servers whose attempts failed.
+    failuresByHost: {},
+    fix: deadDomainSteps(domains),
+  };
+}
+
+/**
+ * Returns the time of the `other` row's latest delivery or SMTP reply when it came after the
+ * failing domains' first failure (`first`, epoch ms), else null. Such a contact shows that this
+ * server connects out, so the failures lie with those domains, however the failures and the
+ * deliveries interleave. It does not count when `OTHER_MIN_DOMAINS` or more of the domains
+ * began to fail only after it: nothing was accepted since those failures began, which is what
+ * a firewall blocking port 25 looks like.
+ */
+function otherReceiversReached(
+  facts: ProviderFacts,
+  streaks: readonly [string, DomainFailures][],
+  first: number,
+): number | null {
+  const contact = facts.lastContact;
+  if (contact === null || contact <= first) return null;
+  const later = streaks.filter(([, streak]) => streak.first > contact).length;
+  return later >= OTHER_MIN_DOMAINS ? null : contact;
 }
 
 /**
@@ -156,12 +256,16 @@ export function otherRowOutage(outage: OutageReport | null, few: FewDomains): Ou
 }
 
 /**
- * True when a delivery or SMTP reply from another receiver of the `other` row ended the
- * outage's run of failures, but `OTHER_MIN_DOMAINS` or more of its domains still fail at the
- * end of the log (`domainsFailingAtEnd`). The outage then goes on at those domains.
+ * True when `OTHER_MIN_DOMAINS` or more domains of the `other` row still fail at the end of the
+ * log (`domainsFailingAtEnd`) while other receivers of the row accepted mail or replied
+ * (`otherReceiversReachedAt`). The outage then goes on at those domains, whether the contact
+ * ended the run of failures or came before it.
  */
 export function failsAtEnoughDomains(outage: OutageReport): boolean {
-  return outage.endedAt !== null && outage.domainsFailingAtEnd.length >= OTHER_MIN_DOMAINS;
+  return (
+    outage.otherReceiversReachedAt !== null &&
+    outage.domainsFailingAtEnd.length >= OTHER_MIN_DOMAINS
+  );
 }
 
 /**
@@ -201,7 +305,11 @@ export function deadDomainSteps(domains: readonly string[]): string[] {
 export function fewDomainsNote(other: ProviderVerdict | undefined): string {
   if (other === undefined || other.status !== "ok") return "";
   return other.fewDomains
-    .map((report) => (report.status === "unreachable" ? outageNote(report) : blockNote(report)))
+    .map((report) =>
+      report.status === "unreachable"
+        ? outageNote(report, (other.outage?.domainsFailingAtEnd.length ?? 0) > 0)
+        : blockNote(report),
+    )
     .join("");
 }
 
@@ -211,10 +319,17 @@ function blockNote(report: FewDomainsReport): string {
   return ` ${receiverOf(report)} ${verb} ${plural(report.attempts, "attempt")} from this server, ${period}. The "other receivers" row counts a block only when receivers of at least ${OTHER_MIN_DOMAINS} domains reject or defer mail, so it stays ok.`;
 }
 
-function outageNote(report: FewDomainsReport): string {
+/**
+ * Describes an outage at too few domains. `atEnd` is true when the report counts the failures
+ * of domains that still fail at the end of the log rather than one run.
+ */
+function outageNote(report: FewDomainsReport, atEnd: boolean): string {
   const domains = report.domains.length > 0 ? listNames([...report.domains]) : "one domain";
   const verb = report.domains.length > 1 ? "point" : "points";
-  return ` The ${report.attempts} attempts in a row that failed to connect all went to ${domains}, ${periodOf(report)}, which ${verb} at ${report.domains.length > 1 ? "those domains'" : "that domain's"} servers, not at this server's network. The "other receivers" row is unreachable only when attempts to at least ${OTHER_MIN_DOMAINS} domains fail, so it stays ok.`;
+  const attempts = atEnd
+    ? `${report.attempts} attempts that failed to connect all went to ${domains}, ${periodOf(report)}, and ${report.domains.length > 1 ? "those domains" : "it"} still ${report.domains.length > 1 ? "fail" : "fails"} at the end of the log`
+    : `${report.attempts} attempts in a row that failed to connect all went to ${domains}, ${periodOf(report)}`;
+  return ` The ${attempts}, which ${verb} at ${report.domains.length > 1 ? "those domains'" : "that domain's"} servers, not at this server's network. The "other receivers" row is unreachable only when attempts to at least ${OTHER_MIN_DOMAINS} domains fail, so it stays ok.`;
 }
 
 /** Names who sent the replies: "The server mx.example.net of example.org", "Receivers of …". */

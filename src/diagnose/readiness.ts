@@ -964,14 +964,18 @@ function uncountedReason(verdict: ProviderVerdict): string {
   if (domains === null) {
     return `they failed too rarely to count, which takes ${OUTAGE_MIN_FAILURES} failures and a tenth of the attempts`;
   }
+  if (domains.length === 0) {
+    return "a later delivery or SMTP reply reached each of their domains, so none still fails";
+  }
   if (domains.length < OTHER_MIN_DOMAINS) {
     return `failures at fewer than ${OTHER_MIN_DOMAINS} domains point at those receivers, not at this server`;
   }
-  // A recovered outage of the `other` row has fewer than 3 domains still failing, else it
-  // would go on (see `failsAtEnoughDomains`).
+  // Here 3 or more domains still fail, but they began to fail after the row's latest delivery
+  // or reply, so the outage does not go on at them (see `failsAtEnoughDomains`), and their
+  // failures came too few in a row to make an outage of their own.
   const outage = verdict.outage;
   if (outage?.recovered === true) {
-    return `the row accepted enough mail after its ${outage.failures} failures in a row to count as recovered, and fewer than ${OTHER_MIN_DOMAINS} of their domains still fail at the end`;
+    return `the row accepted enough mail after its ${outage.failures} failures in a row to count as recovered, and fewer than ${OUTAGE_MIN_FAILURES} of the later failures came in a row`;
   }
   return `fewer than ${OUTAGE_MIN_FAILURES} in a row failed, which makes no outage`;
 }

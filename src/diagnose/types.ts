@@ -490,8 +490,8 @@ export interface OutageReport {
   readonly failures: number;
   /**
    * True when the failures reach into the last two hours of the log and no delivery or reply
-   * followed them. For the `other` row, also true when another receiver's delivery or reply
-   * ended the run but `OTHER_MIN_DOMAINS` or more `domainsFailingAtEnd` remain.
+   * followed them. For the `other` row, also true when `OTHER_MIN_DOMAINS` or more
+   * `domainsFailingAtEnd` remain while other receivers accepted mail or replied.
    */
   readonly ongoing: boolean;
   /**
@@ -504,11 +504,26 @@ export interface OutageReport {
   /** Distinct recipient domains of the failed attempts, counted up to 20. */
   readonly recipientDomains: number;
   /**
-   * For the `other` row: the outage's recipient domains whose latest failed connection falls in
-   * the last two hours of the log and that no later delivery or SMTP reply reached, sorted.
-   * Empty for the other rows. `OTHER_MIN_DOMAINS` or more keep the outage going on.
+   * For the `other` row: the recipient domains whose latest failed connection falls in the last
+   * two hours of the log and that no later delivery or SMTP reply reached, sorted. They include
+   * domains outside the outage's run, and `failedDomainsAtEnd` lists the same domains. Empty for
+   * the other rows. `OTHER_MIN_DOMAINS` or more keep the outage going on when other receivers
+   * accepted mail (`otherReceiversReachedAt`).
    */
   readonly domainsFailingAtEnd: readonly string[];
+  /**
+   * The failed connections to `domainsFailingAtEnd` since each domain's failures began, with
+   * the first and the latest, or null when no domain still fails. Unlike `failures`, these
+   * count failures that deliveries to other domains interleave.
+   */
+  readonly failuresAtEnd: DomainFailuresReport | null;
+  /**
+   * For the `other` row: time of the latest delivery or SMTP reply from another receiver after
+   * `domainsFailingAtEnd` began to fail, or null when there is none or when `OTHER_MIN_DOMAINS`
+   * or more of those domains began to fail after it. Such a contact shows that this server
+   * connects out on port 25.
+   */
+  readonly otherReceiversReachedAt: string | null;
   /**
    * Of `failures`, those of each server that logged them (see `ServerReport.hosts`), most
    * first. Failures of servers past the limit of `ServerReport.hosts` are in no server's count.
@@ -519,6 +534,13 @@ export interface OutageReport {
    * logged MTAs (see `fitStepToMtas`).
    */
   readonly fix: readonly string[];
+}
+
+/** Failed connections to the recipient domains of an outage that still fail at the end. */
+export interface DomainFailuresReport {
+  readonly failures: number;
+  readonly first: string;
+  readonly last: string;
 }
 
 export interface ProviderReason {

@@ -14,6 +14,7 @@ import {
   failedDomainsAtEnd,
   failsAtEnoughDomains,
   fewDomainsOf,
+  interleavedOutage,
   otherRowOutage,
   withDomainsFailingAtEnd,
 } from "./few-domains.js";
@@ -168,11 +169,13 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
   const pastBlock = pastBlockReport(facts, replyStatus, context);
   const windowStart = logEnd === null ? null : logEnd - ONGOING_WINDOW_MS;
   const domainsAtEnd = failedDomainsAtEnd(facts, windowStart);
-  const fullOutage = withDomainsFailingAtEnd(
-    outageReport(facts.outage, logEnd, facts.lastSent, context),
-    facts,
-    windowStart,
-  );
+  const fullOutage =
+    withDomainsFailingAtEnd(
+      outageReport(facts.outage, logEnd, facts.lastSent, context),
+      facts,
+      windowStart,
+      context,
+    ) ?? interleavedOutage(facts, windowStart, context);
   const few = fewDomainsOf(facts, pastBlock === null ? replyStatus : "ok", fullOutage, context);
   const currentStatus = pastBlock === null && !few.block ? replyStatus : "ok";
   const outage = otherRowOutage(fullOutage, few);
@@ -388,6 +391,8 @@ function outageReport(
     recovered,
     recipientDomains: outage.recipientDomains.size,
     domainsFailingAtEnd: [],
+    failuresAtEnd: null,
+    otherReceiversReachedAt: null,
     failuresByHost: Object.fromEntries([...outage.failuresByHost].sort((a, b) => b[1] - a[1])),
     fix: withFailedHost(
       rule.fix.map((step) => fitStepToMtas(step, context.facts.server.mtas)),
@@ -497,8 +502,9 @@ export function worseStatus(a: ProviderStatus, b: ProviderStatus): ProviderStatu
 /**
  * Describes an unreachable provider for the verdict sentence, such as "this server cannot
  * connect to Gmail since 2024-03-04T00:00:05Z (30 attempts in a row failed), still going on
- * at the end of the log". An outage of `failsAtEnoughDomains` names the failing domains and
- * the time from which other receivers accepted mail or replied. With several servers in the
+ * at the end of the log". An outage of `failsAtEnoughDomains` names the failing domains, all
+ * their failures, and the latest time that other receivers accepted mail or replied while
+ * those domains failed. With several servers in the
  * log, the subject names the servers whose attempts failed (see `serverSubject`). `atStart`
  * gives the subject the case of a sentence's first word.
  */
@@ -511,9 +517,10 @@ export function outageClause(
   const subject = serverSubject(outage.failuresByHost, servers);
   const subjectText = atStart ? subjectAtStart(subject) : subject.text;
   const attempts = `${outage.failures} attempts in a row failed`;
-  if (failsAtEnoughDomains(outage)) {
+  const atEnd = outage.failuresAtEnd;
+  if (failsAtEnoughDomains(outage) && atEnd !== null) {
     const domains = listNames([...outage.domainsFailingAtEnd]);
-    return `${subjectText} cannot connect to the receivers of ${domains} since ${outage.first.time} (${attempts}), still going on at the end of the log, although other receivers have accepted mail or replied since ${outage.endedAt ?? "?"}`;
+    return `${subjectText} cannot connect to the receivers of ${domains} since ${atEnd.first} (${atEnd.failures} attempts failed, the last at ${atEnd.last}), still going on at the end of the log, although other receivers accepted mail or replied while they failed, the latest at ${outage.otherReceiversReachedAt ?? atEnd.last}`;
   }
   if (outage.ongoing) {
     return `${subjectText} cannot connect to ${name} since ${outage.first.time} (${attempts}), still going on at the end of the log`;

@@ -21,9 +21,11 @@ const INDENT = " ".repeat(16);
  */
 export function outageSentence(outage: OutageReport, fewDomains = false): string {
   const attempts = `${plural(outage.failures, "attempt")} in a row failed to connect`;
-  if (failsAtEnoughDomains(outage)) {
+  const atEnd = outage.failuresAtEnd;
+  if (failsAtEnoughDomains(outage) && atEnd !== null) {
     const domains = listNames([...outage.domainsFailingAtEnd]);
-    return `${attempts}, the last at ${shortTime(outage.last)}. A receiver in the row accepted mail or replied at ${shortTime(outage.endedAt ?? outage.last)}, but ${domains} still fail at the end of the log.`;
+    const reached = shortTime(outage.otherReceiversReachedAt ?? atEnd.last);
+    return `${plural(atEnd.failures, "attempt")} failed to connect from ${shortTime(atEnd.first)} to ${shortTime(atEnd.last)}. Another receiver in the row accepted mail or replied at ${reached}, but ${domains} still fail at the end of the log.`;
   }
   if (outage.ongoing) return `${attempts}; still going on at the end of the log.`;
   if (outage.endedAt === null) {
@@ -32,7 +34,20 @@ export function outageSentence(outage: OutageReport, fewDomains = false): string
   const ended = fewDomains
     ? "A receiver in the row accepted mail or replied"
     : "The provider accepted mail or replied";
-  return `${attempts}, the last at ${shortTime(outage.last)}. ${ended} at ${shortTime(outage.endedAt)}.`;
+  return `${attempts}, the last at ${shortTime(outage.last)}. ${ended} at ${shortTime(outage.endedAt)}.${failingAtEndSentence(outage)}`;
+}
+
+/**
+ * Returns " In all, 540 attempts to example.org failed to connect from … to …, and it still
+ * fails at the end of the log." for an outage whose domains still fail after its run ended, or
+ * "" when none does.
+ */
+function failingAtEndSentence(outage: OutageReport): string {
+  const atEnd = outage.failuresAtEnd;
+  const domains = outage.domainsFailingAtEnd;
+  if (atEnd === null || domains.length === 0) return "";
+  const still = domains.length === 1 ? "it still fails" : "they still fail";
+  return ` In all, ${plural(atEnd.failures, "attempt")} to ${listNames([...domains])} failed to connect from ${shortTime(atEnd.first)} to ${shortTime(atEnd.last)}, and ${still} at the end of the log.`;
 }
 
 /** True when the outage of `verdict` is one of `fewDomains`, too few domains to set the status. */

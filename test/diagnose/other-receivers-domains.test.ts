@@ -278,7 +278,7 @@ describe("other receivers not answering", () => {
     expect(summary).toContain(goingOn);
     expect(summary).toContain("still going on at the end of the log");
     expect(summary).toContain(
-      "other receivers have accepted mail or replied since 2024-03-04T02:55:00Z",
+      "other receivers accepted mail or replied while they failed, the latest at 2024-03-04T03:35:00Z",
     );
     expect(summary).toContain("can connect out on port 25");
     expect(summary).not.toContain("points at this server's network");
@@ -331,7 +331,8 @@ describe("other receivers not answering", () => {
     expect(diagnosis.verdict.summary).not.toContain("accepted mail again");
     const ended = item(diagnosis, "blocks-ended");
     expect(ended?.status).toBe("pass");
-    expect(ended?.detail).toContain("after its 12 failures in a row to count as recovered");
+    expect(ended?.detail).toContain("Connections to example.net and example.org failed then");
+    expect(ended?.detail).toContain("failures at fewer than 3 domains point at those receivers");
     expect(ended?.detail).not.toContain("which makes no outage");
 
     const text = renderDiagnosisText(diagnosis, painter(false));
@@ -395,5 +396,177 @@ describe("other receivers not answering", () => {
     expect(ended?.detail).toContain("Connections to example.org failed then");
     expect(ended?.detail).toContain("point at those receivers, not at this server");
     expect(diagnosis.providers.other?.failedDomainsAtEnd).toEqual(["example.org"]);
+  });
+});
+
+/**
+ * Returns a failed attempt to a `dead` domain every `step` minutes from `start` to `end`, and
+ * beside each but the last an accepted one to a `live` domain. Each list's domains take turns.
+ */
+function interleaved(
+  dead: readonly string[],
+  live: readonly string[],
+  start: number,
+  end: number,
+  step: number,
+): Attempt[] {
+  const attempts: Attempt[] = [];
+  for (let minute = start, index = 0; minute <= end; minute += step, index += 1) {
+    const deadDomain = dead[index % dead.length] ?? "example.org";
+    attempts.push({ minute, to: `user${index}@${deadDomain}`, result: "timed-out" });
+    const liveDomain = live[index % live.length];
+    if (liveDomain !== undefined && minute + step <= end) {
+      attempts.push({ minute, to: `friend${index}@${liveDomain}`, result: "sent" });
+    }
+  }
+  return attempts;
+}
+
+const DEAD = ["dead0.example.org", "dead1.example.org", "dead2.example.org"];
+const LIVE = ["ok0.example.net", "ok1.example.net"];
+
+describe("other receivers failing between deliveries", () => {
+  test("trailing run keeps dead-domain verdict", async () => {
+    // The dead domains fail all along while the live ones accept mail, and the last 12
+    // failures come in a row only because the live traffic stops.
+    const diagnosis = await diagnose([
+      ...interleaved(DEAD, LIVE, 0, 300, 2),
+      ...attemptsTo(DEAD, 12, 301, "timed-out"),
+    ]);
+
+    const other = diagnosis.providers.other;
+    expect(other?.status).toBe("unreachable");
+    expect(other?.outage?.endedAt).toBeNull();
+    expect(other?.outage?.domainsFailingAtEnd).toEqual(DEAD);
+    expect(other?.outage?.otherReceiversReachedAt).toBe("2024-03-04T04:58:00Z");
+    expect(other?.outage?.failuresAtEnd?.first).toBe("2024-03-04T00:00:00Z");
+    expect(other?.outage?.failuresAtEnd?.failures).toBe(151 + 12);
+    expect(other?.failedDomainsAtEnd).toHaveLength(3);
+    const fix = other?.outage?.fix.join("\n") ?? "";
+    expect(fix).toContain("dig +short MX dead0.example.org");
+    expect(fix).not.toContain("iptables");
+
+    const summary = diagnosis.verdict.summary;
+    expect(summary).toContain("cannot connect to the receivers of dead0.example.org");
+    expect(summary).toContain("163 attempts failed");
+    expect(summary).toContain("can connect out on port 25");
+    expect(summary).not.toContain("blocking outbound port 25");
+  });
+
+  test("interleaved failures without a run", async () => {
+    // A delivery to a live domain follows each failure, so no run of failures makes an outage,
+    // but the dead domains fail up to the end of the log.
+    const diagnosis = await diagnose(interleaved(DEAD, LIVE, 0, 300, 2));
+
+    const other = diagnosis.providers.other;
+    expect(other?.status).toBe("unreachable");
+    expect(other?.outage?.ongoing).toBe(true);
+    expect(other?.outage?.recovered).toBe(false);
+    expect(other?.outage?.domainsFailingAtEnd).toEqual(DEAD);
+    expect(other?.outage?.failuresAtEnd?.failures).toBe(151);
+    expect(other?.outage?.first.time).toBe("2024-03-04T00:00:00Z");
+    expect(other?.outage?.otherReceiversReachedAt).toBe("2024-03-04T04:58:00Z");
+    expect(other?.outage?.fix.join("\n")).not.toContain("iptables");
+    expect(diagnosis.verdict.status).toBe("unreachable");
+    expect(diagnosis.verdict.summary).toContain(
+      "cannot connect to the receivers of dead0.example.org",
+    );
+    expect(diagnosis.verdict.summary).toContain("can connect out on port 25");
+    expect(diagnosis.verdict.summary).not.toContain("blocking outbound port 25");
+    expect(item(diagnosis, "blocks-ended")?.status).toBe("fail");
+
+    const text = renderDiagnosisText(diagnosis, painter(false));
+    expect(text).toMatch(/other receivers +unreachable/);
+    for (const line of text.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
+  });
+
+  test("two interleaved dead domains", async () => {
+    const diagnosis = await diagnose(interleaved(DEAD.slice(0, 2), LIVE, 0, 300, 2));
+    expect(diagnosis.providers.other?.status).toBe("ok");
+    expect(diagnosis.providers.other?.outage).toBeNull();
+  });
+
+  test("all domains failing get firewall advice", async () => {
+    // Mail was accepted until minute 100, then every domain fails, live ones included.
+    const diagnosis = await diagnose([
+      ...attemptsTo(LIVE, 10, 0, "sent").map((attempt, index) => ({
+        ...attempt,
+        minute: index * 10,
+      })),
+      ...attemptsTo([...DEAD, ...LIVE], 20, 101, "timed-out"),
+    ]);
+
+    const other = diagnosis.providers.other;
+    expect(other?.status).toBe("unreachable");
+    expect(other?.outage?.otherReceiversReachedAt).toBeNull();
+    expect(diagnosis.verdict.summary).toContain("blocking outbound port 25");
+    expect(other?.outage?.fix.join("\n")).not.toContain("dig +short MX");
+  });
+
+  test("firewall after a dead domain", async () => {
+    // One domain failed between deliveries all along, and then every domain fails at once.
+    const diagnosis = await diagnose([
+      ...interleaved(["dead0.example.org"], LIVE, 0, 100, 5),
+      ...attemptsTo([...DEAD, ...LIVE], 20, 101, "timed-out"),
+    ]);
+
+    const other = diagnosis.providers.other;
+    expect(other?.outage?.otherReceiversReachedAt).toBeNull();
+    expect(diagnosis.verdict.summary).toContain("blocking outbound port 25");
+  });
+
+  test("one domain counts every failure", async () => {
+    // A first run of 12 failures, then failures between deliveries up to the end of the log.
+    const diagnosis = await diagnose([
+      ...attemptsTo(["dead0.example.org"], 12, 0, "timed-out"),
+      ...interleaved(["dead0.example.org"], LIVE, 20, 200, 4),
+    ]);
+
+    const other = diagnosis.providers.other;
+    expect(other?.status).toBe("ok");
+    const report = other?.fewDomains.find((entry) => entry.status === "unreachable");
+    expect(report?.attempts).toBe(12 + 46);
+    expect(report?.first).toBe("2024-03-04T00:00:00Z");
+    expect(report?.last).toBe("2024-03-04T03:20:00Z");
+    expect(diagnosis.verdict.summary).toContain("The 58 attempts that failed to connect");
+    expect(diagnosis.verdict.summary).toContain("it still fails at the end of the log");
+    expect(diagnosis.verdict.summary).not.toContain("12 attempts in a row");
+
+    const text = renderDiagnosisText(diagnosis, painter(false)).replace(/\s+/g, " ");
+    expect(text).toContain("In all, 58 attempts to dead0.example.org failed to connect");
+    expect(text).toContain("and it still fails at the end of the log");
+  });
+
+  test("outage names domains outside its run", async () => {
+    // The run fails at three domains, and two more begin to fail between later deliveries.
+    const later = ["late0.example.org", "late1.example.org"];
+    const diagnosis = await diagnose([
+      ...gmailDeliveries(),
+      ...attemptsTo(DEAD, 12, 100, "timed-out"),
+      ...interleaved([...DEAD, ...later], LIVE, 115, 200, 3),
+    ]);
+
+    const other = diagnosis.providers.other;
+    const all = [...DEAD, ...later].sort();
+    expect(other?.outage?.domainsFailingAtEnd).toEqual(all);
+    expect([...(other?.failedDomainsAtEnd ?? [])].sort()).toEqual(all);
+    expect(diagnosis.verdict.summary).toContain("late1.example.org");
+  });
+
+  test("reached domains leave both lists", async () => {
+    // Every dead domain accepts mail after its failures, so none fails at the end.
+    const diagnosis = await diagnose([
+      ...gmailDeliveries(),
+      ...attemptsTo(DEAD, 12, 100, "timed-out"),
+      ...attemptsTo(DEAD, 6, 115, "sent").map((attempt, index) => ({
+        ...attempt,
+        minute: 115 + index * 10,
+      })),
+    ]);
+
+    const other = diagnosis.providers.other;
+    expect(other?.outage?.domainsFailingAtEnd).toEqual([]);
+    expect(other?.failedDomainsAtEnd).toEqual([]);
+    expect(item(diagnosis, "blocks-ended")?.detail ?? "").not.toContain("of their domains still");
   });
 });
