@@ -187,6 +187,34 @@ describe("Japanese bounce notices", () => {
     expect(recipients).toEqual(["juro@example.jp"]);
   });
 
+  it("stops before the sent message", async () => {
+    const markers = [
+      "------ 送信したメッセージ ------",
+      "―――― 送信されたメール ――――",
+      "───── お送りいただいたメール ─────",
+    ];
+    for (const marker of markers) {
+      const raw = notice(
+        [
+          OPENING,
+          "",
+          "宛先: taro@example.jp",
+          "理由: 550 5.1.1 User unknown",
+          "",
+          marker,
+          "From: <owner@example.com>",
+          "To: <taro@example.jp>",
+          "Subject: test",
+        ],
+        "UTF-8",
+      );
+      const [taro, ...rest] = await results(raw);
+
+      expect(rest, marker).toEqual([]);
+      expect(taro?.diagnosticText, marker).toBe("550 5.1.1 User unknown");
+    }
+  });
+
   it("keeps reply lines of English notices in their block", async () => {
     const raw = notice(
       [
