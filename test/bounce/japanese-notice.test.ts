@@ -215,6 +215,43 @@ describe("Japanese bounce notices", () => {
     }
   });
 
+  it("reads English notices with one kana", async () => {
+    const bodies = [
+      ["This is the mail system at host mail.example.com. 山田さんへ"],
+      ["Reporting from メール.example.jp"],
+    ];
+    for (const opening of bodies) {
+      const raw = notice(
+        [
+          ...opening,
+          "",
+          "550 5.7.1 <owner@example.com>: Sender address rejected: Access denied",
+          "<taro@example.jp>: host mx.example.jp[192.0.2.5] said: 550 5.1.1 User unknown",
+        ],
+        "UTF-8",
+      );
+      const recipients = (await results(raw)).map((result) => result.recipient);
+
+      expect(recipients, opening[0]).toEqual(["taro@example.jp"]);
+    }
+  });
+
+  it("reads mostly Japanese unlabelled notices", async () => {
+    const raw = notice(
+      [
+        "このメールは送信者に返送されました。",
+        "以下のあて先には配信できませんでした。",
+        "550 5.1.1 <taro@example.jp>: User unknown",
+      ],
+      "UTF-8",
+    );
+    const [taro, ...rest] = await results(raw);
+
+    expect(rest).toEqual([]);
+    expect(taro?.recipient).toBe("taro@example.jp");
+    expect(taro?.replyCode).toBe(550);
+  });
+
   it("keeps reply lines of English notices in their block", async () => {
     const raw = notice(
       [

@@ -71,11 +71,40 @@ export function isSalutation(line: string): boolean {
 }
 
 /**
- * True when the notice text contains kana or a line with a Japanese recipient or error label,
- * so that it is written (partly) in Japanese.
+ * True when the notice has a line with a Japanese recipient or error label, or when its text
+ * lines are mostly Japanese. A Japanese name or host name in an English notice does not count,
+ * so English notices keep the English reading.
  */
 export function isJapaneseNotice(text: string): boolean {
-  return KANA.test(text) || LABELLED_LINE.test(text);
+  if (LABELLED_LINE.test(text)) return true;
+  let japanese = 0;
+  let english = 0;
+  for (const line of text.split("\n")) {
+    const language = lineLanguage(line);
+    if (language === "japanese") japanese++;
+    if (language === "english") english++;
+  }
+  return japanese > english;
+}
+
+const ADDRESSES = new RegExp(ADDRESS_SOURCE, "g");
+const JAPANESE_CHARACTERS = /[\u3040-\u30FF\u4E00-\u9FFF\uFF66-\uFF9F]/g;
+const LATIN_LETTERS = /[A-Za-z]/g;
+const REPLY_LINE = /^\s*[245]\d\d[\s-]/;
+
+/**
+ * Returns the language of a line of notice text: "japanese" when it has kana and more
+ * Japanese characters than Latin letters, addresses left out. A remote server's reply is
+ * English in notices of both languages, so a reply line and a line without letters return
+ * null.
+ */
+function lineLanguage(line: string): "japanese" | "english" | null {
+  if (REPLY_LINE.test(line)) return null;
+  const words = line.replace(ADDRESSES, " ");
+  const japanese = words.match(JAPANESE_CHARACTERS)?.length ?? 0;
+  const latin = words.match(LATIN_LETTERS)?.length ?? 0;
+  if (japanese > latin && KANA.test(words)) return "japanese";
+  return latin > 0 ? "english" : null;
 }
 
 /**
