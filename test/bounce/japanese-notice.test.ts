@@ -187,6 +187,15 @@ describe("Japanese bounce notices", () => {
     expect(recipients).toEqual(["juro@example.jp"]);
   });
 
+  it("gives no opening sentence as diagnostic", async () => {
+    const raw = notice([OPENING, "", "宛先: taro@example.jp"], "UTF-8");
+    const [taro, ...rest] = await results(raw);
+
+    expect(rest).toEqual([]);
+    expect(taro?.recipient).toBe("taro@example.jp");
+    expect(taro?.diagnosticText ?? "").not.toContain("配信できませんでした");
+  });
+
   it("stops before the sent message", async () => {
     const markers = [
       "------ 送信したメッセージ ------",

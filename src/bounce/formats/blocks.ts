@@ -120,7 +120,9 @@ export function recipientBlocks(notification: string): {
   }
   return {
     blocks: found.map((block) => ({ recipient: block.recipient, text: cleanBlock(block.lines) })),
-    preamble: cleanBlock(preamble),
+    // Only the reply lines of a Japanese preamble are kept, because its other lines are the
+    // opening sentence ("the mail could not be delivered") and no recipient's error.
+    preamble: cleanBlock(japanese ? preamble.filter(hasReplyCode) : preamble),
   };
 }
 
