@@ -8,10 +8,6 @@ import { ADDRESS } from "./address.js";
 
 const ADDRESS_SOURCE = ADDRESS.source;
 
-// Hiragana, katakana and half-width katakana. Chinese text shares the ideographs but has no
-// kana.
-const KANA = /[\u3040-\u30FF\uFF66-\uFF9F]/;
-
 // Labels of the recipient ("宛先", "宛て先" and "あて先": destination, "送信先": sent to,
 // "配信先" and "配送先": delivered to, "受信者" and "受取人": recipient), optionally with
 // "(メール)アドレス" ("(mail) address").
@@ -87,24 +83,50 @@ export function isJapaneseNotice(text: string): boolean {
   return japanese > english;
 }
 
-const ADDRESSES = new RegExp(ADDRESS_SOURCE, "g");
-const JAPANESE_CHARACTERS = /[\u3040-\u30FF\u4E00-\u9FFF\uFF66-\uFF9F]/g;
-const LATIN_LETTERS = /[A-Za-z]/g;
 const REPLY_LINE = /^\s*[245]\d\d[\s-]/;
 
 /**
  * Returns the language of a line of notice text: "japanese" when it has kana and more
- * Japanese characters than Latin letters, addresses left out. A remote server's reply is
- * English in notices of both languages, so a reply line and a line without letters return
- * null.
+ * Japanese characters than Latin letters, where the letters of ASCII words with an "@"
+ * (addresses) are not counted. A remote server's reply is English in notices of both
+ * languages, so a reply line and a line without letters return null.
  */
 function lineLanguage(line: string): "japanese" | "english" | null {
   if (REPLY_LINE.test(line)) return null;
-  const words = line.replace(ADDRESSES, " ");
-  const japanese = words.match(JAPANESE_CHARACTERS)?.length ?? 0;
-  const latin = words.match(LATIN_LETTERS)?.length ?? 0;
-  if (japanese > latin && KANA.test(words)) return "japanese";
+  const { japanese, latin, kana } = countLetters(line);
+  if (japanese > latin && kana) return "japanese";
   return latin > 0 ? "english" : null;
+}
+
+/**
+ * Counts the Japanese characters (kana and ideographs) and the Latin letters of a line, in
+ * one pass without allocations because a notice line may be megabytes long.
+ */
+function countLetters(line: string): { japanese: number; latin: number; kana: boolean } {
+  let japanese = 0;
+  let latin = 0;
+  let kana = false;
+  let wordLetters = 0;
+  let wordHasAt = false;
+  for (let index = 0; index <= line.length; index++) {
+    const code = index < line.length ? line.charCodeAt(index) : 0x20;
+    if (code >= 0x21 && code <= 0x7e) {
+      if (code === 0x40) wordHasAt = true;
+      if ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a) wordLetters++;
+      continue;
+    }
+
+    // The ASCII word before this character ends here.
+    if (!wordHasAt) latin += wordLetters;
+    wordLetters = 0;
+    wordHasAt = false;
+    // Hiragana, katakana and half-width katakana. Chinese text shares the ideographs but has
+    // no kana.
+    const isKana = (code >= 0x3040 && code <= 0x30ff) || (code >= 0xff66 && code <= 0xff9f);
+    if (isKana) kana = true;
+    if (isKana || (code >= 0x4e00 && code <= 0x9fff)) japanese++;
+  }
+  return { japanese, latin, kana };
 }
 
 /**
