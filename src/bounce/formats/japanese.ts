@@ -57,13 +57,29 @@ export const ADDRESS_BEFORE_JAPANESE = new RegExp(
   String.raw`^\s*<?(${ADDRESS_SOURCE})>?\s*((?![様殿])[\u3040-\u30FF\u4E00-\u9FFF].*)$`,
 );
 
-// An address with an honorific after it ("a@b 様", "Dear a@b") greets the reader of the
-// notice, mostly the sender of the returned message.
-const SALUTATION = new RegExp(String.raw`^\s*<?${ADDRESS_SOURCE}>?\s*(?:様|殿|さま)\s*[,、]?\s*$`);
+// An address with an honorific after it greets the reader of the notice, mostly the sender
+// of the returned message: "a@b 様" and "a@b さま" (Mr. or Ms.), "a@b さん" (less formal),
+// "a@b 殿" (official), "a@b 各位" (everyone at), "a@b 御中" (the organisation). Each may end
+// in "へ" ("to").
+const SALUTATION = new RegExp(
+  String.raw`^\s*<?(${ADDRESS_SOURCE})>?\s*(?:様|さま|さん|殿|各位|御中)へ?\s*[,、]?\s*$`,
+);
 
-/** True for a line that greets an address ("a@b 様") rather than naming a recipient. */
-export function isSalutation(line: string): boolean {
-  return SALUTATION.test(line);
+// A sentence that names the sender of the returned message: "a@b から送信されたメール" ("the
+// mail sent from a@b"), "a@b より送られた" ("sent by a@b"), "a@b が送信したメール" ("the mail
+// that a@b sent"). "から" alone is no sign, because "a@b からの応答" is the recipient's reply.
+// The address starts the line or follows a space or "(", which also keeps the search linear.
+const SENDER_SENTENCE = new RegExp(
+  String.raw`(?:^|[\s(])<?(${ADDRESS_SOURCE})>?\s*(?:様|さん)?\s*` +
+    String.raw`(?:(?:から|より)の?|が)\s*(?:送信|送ら|送っ|お送り|発信|差し出)`,
+);
+
+/**
+ * Returns the address that a line names as the sender of the returned message, in a
+ * salutation ("a@b 様") or in a sentence ("a@b から送信された…"), or null.
+ */
+export function senderNamedIn(line: string): string | null {
+  return (SALUTATION.exec(line) ?? SENDER_SENTENCE.exec(line))?.[1] ?? null;
 }
 
 /**
