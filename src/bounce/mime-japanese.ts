@@ -21,8 +21,8 @@ const CANDIDATES = [
 /**
  * Returns `raw` with each `charset=iso-2022-jp` label replaced by the charset its part's
  * 8-bit body is valid in (UTF-8, EUC-JP or Shift_JIS), or `raw` itself when no label needs
- * it. A body counts from the blank line after the label to the next line that starts with
- * `--` (a MIME boundary). NOTE: a body in base64 or quoted-printable has no 8-bit bytes, so
+ * it. A body counts from the blank line after the label to the next MIME boundary line of
+ * the message. NOTE: a body in base64 or quoted-printable has no 8-bit bytes, so
  * a wrong label on it is kept.
  */
 export function withJapaneseCharsetsFixed(raw: Uint8Array): Uint8Array {
@@ -45,15 +45,28 @@ export function withJapaneseCharsetsFixed(raw: Uint8Array): Uint8Array {
   return Buffer.concat(pieces);
 }
 
-/** Returns the byte range of the body after the header block that contains `from`. */
+// The boundary parameter of a multipart Content-Type, quoted or not (RFC 2046 section 5.1.1).
+const BOUNDARY_PARAMETER = /boundary\s*=\s*(?:"([^"\r\n]+)"|([^\s;"]+))/gi;
+
+/**
+ * Returns the byte range of the body after the header block that contains `from`. The body
+ * ends at the next line that starts with `--` and a boundary declared in the message. Any
+ * other line of dashes is body text, such as the separators that open many Japanese notices.
+ */
 function bodyRange(text: string, from: number): { start: number; end: number } {
   const blank = /\r?\n\r?\n/g;
   blank.lastIndex = from;
   const headerEnd = blank.exec(text);
   if (headerEnd === null) return { start: text.length, end: text.length };
   const start = headerEnd.index + headerEnd[0].length;
-  const boundary = text.indexOf("\n--", start - 1);
-  return { start, end: boundary < 0 ? text.length : boundary };
+
+  let end = text.length;
+  for (const match of text.matchAll(BOUNDARY_PARAMETER)) {
+    const boundary = match[1] ?? match[2] ?? "";
+    const next = text.indexOf(`\n--${boundary}`, start - 1);
+    if (next >= 0 && next < end) end = next;
+  }
+  return { start, end };
 }
 
 /** Returns the charset that an 8-bit body is valid in, or null for a 7-bit or unknown body. */

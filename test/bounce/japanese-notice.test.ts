@@ -187,6 +187,175 @@ describe("Japanese bounce notices", () => {
     expect(recipients).toEqual(["juro@example.jp"]);
   });
 
+  it("skips salutations of every honorific", async () => {
+    const greetings = [
+      "owner@example.com さん",
+      "owner@example.com 様へ",
+      "<owner@example.com> 各位",
+      "owner@example.com 御中",
+      "owner@example.com 殿",
+      "owner@example.com さまへ、",
+    ];
+    for (const greeting of greetings) {
+      const raw = notice(
+        [greeting, "", OPENING, "", "宛先: taro@example.jp", "理由: 550 5.1.1 User unknown"],
+        "UTF-8",
+      );
+      const recipients = (await results(raw)).map((result) => result.recipient);
+
+      expect(recipients, greeting).toEqual(["taro@example.jp"]);
+    }
+  });
+
+  it("skips sentences naming the sender", async () => {
+    const sentences = [
+      // "The mail sent from owner@example.com could not be delivered."
+      "owner@example.com から送信されたメールは配信できませんでした。",
+      // "The mail that owner@example.com sent did not reach the destinations below."
+      "owner@example.com が送信したメールは、以下の宛先に届きませんでした。",
+    ];
+    for (const sentence of sentences) {
+      const raw = notice(
+        [sentence, "", "宛先: taro@example.jp", "理由: 550 5.1.1 User unknown"],
+        "UTF-8",
+      );
+      const [taro, ...rest] = await results(raw);
+
+      expect(rest, sentence).toEqual([]);
+      expect(taro?.recipient, sentence).toBe("taro@example.jp");
+      expect(taro?.replyCode, sentence).toBe(550);
+    }
+  });
+
+  it("never lists the named sender as recipient", async () => {
+    const raw = notice(
+      [
+        "owner@example.com から送信されたメールは配信できませんでした。",
+        "",
+        "宛先: owner@example.com",
+        "理由: 550 5.1.1 User unknown",
+        "宛先: taro@example.jp",
+        "理由: 550 5.1.1 User unknown",
+      ],
+      "UTF-8",
+    );
+    const recipients = (await results(raw)).map((result) => result.recipient);
+
+    expect(recipients).toEqual(["taro@example.jp"]);
+  });
+
+  it("gives a sender reject to the next recipient", async () => {
+    const raw = notice(
+      [
+        OPENING,
+        "理由: 553 5.7.1 <owner@example.com>: Sender address rejected: not owned by user",
+        "宛先: taro@example.jp",
+      ],
+      "UTF-8",
+    );
+    const [taro, ...rest] = await results(raw);
+
+    expect(rest).toEqual([]);
+    expect(taro?.recipient).toBe("taro@example.jp");
+    expect(taro?.replyCode).toBe(553);
+    expect(taro?.status).toBe("5.7.1");
+    expect(taro?.diagnosticText).toBe(
+      "553 5.7.1 <owner@example.com>: Sender address rejected: not owned by user",
+    );
+  });
+
+  it("keeps a later sender reject in its block", async () => {
+    const raw = notice(
+      [
+        OPENING,
+        "",
+        "宛先: taro@example.jp",
+        "理由: 550 5.7.1 Relaying denied",
+        "詳細: 550 5.7.1 <owner@example.com>: Sender address rejected: Access denied",
+      ],
+      "UTF-8",
+    );
+    const [taro, ...rest] = await results(raw);
+
+    expect(rest).toEqual([]);
+    expect(taro?.recipient).toBe("taro@example.jp");
+    expect(taro?.replyCode).toBe(550);
+  });
+
+  it("gives no opening sentence as diagnostic", async () => {
+    const raw = notice([OPENING, "", "宛先: taro@example.jp"], "UTF-8");
+    const [taro, ...rest] = await results(raw);
+
+    expect(rest).toEqual([]);
+    expect(taro?.recipient).toBe("taro@example.jp");
+    expect(taro?.diagnosticText ?? "").not.toContain("配信できませんでした");
+  });
+
+  it("stops before the sent message", async () => {
+    const markers = [
+      "------ 送信したメッセージ ------",
+      "―――― 送信されたメール ――――",
+      "───── お送りいただいたメール ─────",
+    ];
+    for (const marker of markers) {
+      const raw = notice(
+        [
+          OPENING,
+          "",
+          "宛先: taro@example.jp",
+          "理由: 550 5.1.1 User unknown",
+          "",
+          marker,
+          "From: <owner@example.com>",
+          "To: <taro@example.jp>",
+          "Subject: test",
+        ],
+        "UTF-8",
+      );
+      const [taro, ...rest] = await results(raw);
+
+      expect(rest, marker).toEqual([]);
+      expect(taro?.diagnosticText, marker).toBe("550 5.1.1 User unknown");
+    }
+  });
+
+  it("reads English notices with one kana", async () => {
+    const bodies = [
+      ["This is the mail system at host mail.example.com. 山田さんへ"],
+      ["Reporting from メール.example.jp"],
+    ];
+    for (const opening of bodies) {
+      const raw = notice(
+        [
+          ...opening,
+          "",
+          "550 5.7.1 <owner@example.com>: Sender address rejected: Access denied",
+          "<taro@example.jp>: host mx.example.jp[192.0.2.5] said: 550 5.1.1 User unknown",
+        ],
+        "UTF-8",
+      );
+      const recipients = (await results(raw)).map((result) => result.recipient);
+
+      expect(recipients, opening[0]).toEqual(["taro@example.jp"]);
+    }
+  });
+
+  it("reads mostly Japanese unlabelled notices", async () => {
+    const raw = notice(
+      [
+        "このメールは送信者に返送されました。",
+        "以下のあて先には配信できませんでした。",
+        "550 5.1.1 <taro@example.jp>: User unknown",
+      ],
+      "UTF-8",
+    );
+    const [taro, ...rest] = await results(raw);
+
+    expect(rest).toEqual([]);
+    expect(taro?.recipient).toBe("taro@example.jp");
+    expect(taro?.replyCode).toBe(550);
+  });
+
   it("keeps reply lines of English notices in their block", async () => {
     const raw = notice(
       [

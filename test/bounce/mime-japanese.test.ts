@@ -52,7 +52,38 @@ function labelOf(raw: Uint8Array): string | undefined {
   return /charset="([^"]+)"/.exec(Buffer.from(raw).toString("latin1"))?.[1];
 }
 
+/** Builds a single-part notice labelled ISO-2022-JP whose Shift_JIS body opens with dashes. */
+function singlePartWithSeparator(): Buffer {
+  const head = [
+    "From: MAILER-DAEMON@mx.example.jp",
+    "To: sender@example.com",
+    "Subject: Returned mail",
+    "MIME-Version: 1.0",
+    "Content-Type: text/plain; charset=ISO-2022-JP",
+    "Content-Transfer-Encoding: 8bit",
+    "",
+    "",
+  ].join("\n");
+  const separator = Buffer.from(`${"-".repeat(60)}\n`, "latin1");
+  // "宛先" (recipient) in Shift_JIS.
+  const recipientLabel = Buffer.from("88b690e6", "hex");
+  return Buffer.concat([
+    Buffer.from(head, "latin1"),
+    separator,
+    SHIFT_JIS,
+    Buffer.from("\n", "latin1"),
+    separator,
+    recipientLabel,
+    Buffer.from(": taro@example.jp\n550 5.1.1 User unknown\n", "latin1"),
+  ]);
+}
+
 describe("withJapaneseCharsetsFixed", () => {
+  it("relabels a single part opening with dashes", () => {
+    const fixed = Buffer.from(withJapaneseCharsetsFixed(singlePartWithSeparator()));
+    expect(fixed.toString("latin1")).toContain("charset=shift_jis");
+  });
+
   it("relabels EUC-JP text as euc-jp", () => {
     expect(labelOf(withJapaneseCharsetsFixed(bounce("ISO-2022-JP", EUC_JP)))).toBe("euc-jp");
   });
@@ -114,6 +145,17 @@ describe("Japanese bounce text", () => {
     const message = await parseBounceMessage(malformed);
     expect(message.text).toContain(SENTENCE);
     expect(message.text).not.toContain("\u001b");
+  });
+
+  it("reads Shift_JIS opening with dashes", async () => {
+    const decoded = await decodeMessage(
+      singlePartWithSeparator(),
+      "jp.eml",
+      createReplyClassifier(),
+    );
+    expect(decoded.results).toHaveLength(1);
+    expect(decoded.results[0]?.recipient).toBe("taro@example.jp");
+    expect(decoded.results[0]?.replyCode).toBe(550);
   });
 
   it("keeps the text in the diagnostic", async () => {

@@ -8,10 +8,10 @@ import { ADDRESS, hasTopLevelDomain, normaliseAddress } from "./address.js";
 import {
   ADDRESS_BEFORE_JAPANESE,
   isJapaneseNotice,
-  isSalutation,
   JAPANESE_RECIPIENT_ANCHOR,
   japaneseNoticeLines,
   REPLY_NAMING_RECIPIENT,
+  senderNamedIn,
 } from "./japanese.js";
 
 /** One failed recipient and the text that the bounce gives for it. */
@@ -95,6 +95,8 @@ export function recipientBlocks(notification: string): {
   const lines = japanese ? japaneseNoticeLines(notification) : notification.split("\n");
   const found: { recipient: string; lines: string[] }[] = [];
   const preamble: string[] = [];
+  // Addresses that a Japanese notice names as the sender of the returned message.
+  const senders = new Set<string>();
 
   // The lines below an anchor belong to that anchor's recipient, also when a bounce lists
   // the same recipients twice (Mail.ru repeats its Russian list in English).
@@ -102,7 +104,7 @@ export function recipientBlocks(notification: string): {
   let previousLine = "";
   for (const line of lines) {
     const candidate = japanese
-      ? matchJapaneseAnchor(line, current !== preamble && !current.some(hasReplyCode))
+      ? matchJapaneseAnchor(line, current !== preamble && !current.some(hasReplyCode), senders)
       : matchAnchor(line);
     // Exim's "A message sent by\n  <sender>\ncould not be delivered" names the sender.
     const anchor = candidate !== null && /\bsent by\s*$/i.test(previousLine) ? null : candidate;
@@ -119,8 +121,12 @@ export function recipientBlocks(notification: string): {
     current = target.lines;
   }
   return {
-    blocks: found.map((block) => ({ recipient: block.recipient, text: cleanBlock(block.lines) })),
-    preamble: cleanBlock(preamble),
+    blocks: found
+      .filter((block) => !senders.has(block.recipient))
+      .map((block) => ({ recipient: block.recipient, text: cleanBlock(block.lines) })),
+    // Only the reply lines of a Japanese preamble are kept, because its other lines are the
+    // opening sentence ("the mail could not be delivered") and no recipient's error.
+    preamble: cleanBlock(japanese ? preamble.filter(hasReplyCode) : preamble),
   };
 }
 
@@ -152,13 +158,25 @@ function matchAnchor(line: string): Anchor | null {
   return null;
 }
 
-// Tries the anchors of Japanese notices, then the others. A salutation ("a@b 様") is no
-// anchor. A reply that names an address ("452 4.2.2 <a@b>: Mailbox full") starts a block,
-// unless the current block `awaitsReply`. The reply is then that block's error, because the
-// address in it may be the sender's or an alias. English notices do not try the reply anchor,
-// since their formats place each reply below the recipient's own anchor.
-function matchJapaneseAnchor(line: string, awaitsReply: boolean): Anchor | null {
-  if (!line.includes("@") || line.length > 400 || isSalutation(line)) return null;
+// Tries the anchors of Japanese notices, then the others. A line that names the sender
+// ("a@b 様", "a@b から送信された…") is no anchor, and its address is added to `senders`.
+// A reply that names an address ("452 4.2.2 <a@b>: Mailbox full") starts a block, unless the
+// current block `awaitsReply` or the reply concerns the sender ("Sender address rejected").
+// Such a reply is the error of the current block, or of the first block when it comes before
+// it, because the address in it may be the sender's or an alias. English notices do not try
+// the reply anchor, since their formats place each reply below the recipient's own anchor.
+function matchJapaneseAnchor(
+  line: string,
+  awaitsReply: boolean,
+  senders: Set<string>,
+): Anchor | null {
+  if (!line.includes("@") || line.length > 400) return null;
+  const sender = senderNamedIn(line);
+  if (sender !== null) {
+    senders.add(normaliseAddress(sender));
+    return null;
+  }
+
   for (const anchor of [JAPANESE_RECIPIENT_ANCHOR, ADDRESS_BEFORE_JAPANESE]) {
     const match = anchor.exec(line);
     const recipient = validRecipient(match?.[1]);
@@ -166,8 +184,12 @@ function matchJapaneseAnchor(line: string, awaitsReply: boolean): Anchor | null 
       return { recipient, rest: (match?.[2] ?? "").trim(), transcript: false };
     }
   }
-  const inReply = awaitsReply ? null : validRecipient(REPLY_NAMING_RECIPIENT.exec(line)?.[1]);
-  if (inReply !== null) return { recipient: inReply, rest: line.trim(), transcript: false };
+
+  const inReply = validRecipient(REPLY_NAMING_RECIPIENT.exec(line)?.[1]);
+  if (inReply !== null && (/\bsender\b/i.test(line) || senders.has(inReply))) return null;
+  if (inReply !== null && !awaitsReply) {
+    return { recipient: inReply, rest: line.trim(), transcript: false };
+  }
   return matchAnchor(line);
 }
 

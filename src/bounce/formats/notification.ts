@@ -21,8 +21,13 @@ const ORIGINAL_MARKERS: readonly RegExp[] = [
   /^The original message headers? (?:was|were|are|is)[:\s]/i,
   /^\s*Content-Type:\s*message\/rfc822/i,
   // Japanese notices: "----- 元のメッセージ -----" ("original message"), "返送されたメール"
-  // ("returned mail"), "オリジナルメッセージ".
-  /^\s*[-=]+\s*(?:元の|返送された|オリジナル)(?:メッセージ|メール)/,
+  // ("returned mail"), "オリジナルメッセージ", "送信した(された)メッセージ" ("the message
+  // sent"), "お送りいただいたメール" ("the mail you sent"). The dashes may be box-drawing or
+  // quotation dashes ("─", "―").
+  new RegExp(
+    String.raw`^\s*[-=\u2015\u2500]+\s*` +
+      String.raw`(?:元の|返送された|オリジナル|送信(?:した|された)|お送りいただいた)(?:メッセージ|メール)`,
+  ),
   // Zoho writes the returned message's headers straight after the error, without a marker
   // line and without a space after the colons.
   /^Received:from\s/,
