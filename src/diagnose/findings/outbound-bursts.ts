@@ -39,8 +39,9 @@ export interface OutboundBurst extends Burst {
    */
   readonly baselineSource: "hours-before" | "same-hours-earlier-days";
   /**
-   * The account, local program or envelope sender that sent at least half of the burst, or
-   * null when none did.
+   * The account, local program or envelope sender whose own hours show the burst (see
+   * `sourceBursts`), or for a burst of the server's highest hours the one that sent at least
+   * half of it. Null when there is none.
    */
   readonly source: BurstSource | null;
 }

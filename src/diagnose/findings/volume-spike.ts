@@ -170,8 +170,8 @@ function startedBlockSentence(
 }
 
 /**
- * Returns the SASL account or local program that sent at least half of the burst, as
- * `describeOrigin` names it, or null when none did.
+ * Returns the SASL account or local program of the burst (see `OutboundBurst.source`), as
+ * `describeOrigin` names it, or null when the burst has none.
  */
 function burstAccount(burst: OutboundBurst): string | null {
   const source = burst.source;
@@ -179,8 +179,8 @@ function burstAccount(burst: OutboundBurst): string | null {
 }
 
 /**
- * Says how many recipients an hour the account or local program that sent at least half of the
- * burst usually sends at that time of day, or returns "" when no such source sent it.
+ * Says how many recipients an hour the burst's account or local program usually sends at that
+ * time of day, or returns "" when the burst has none.
  */
 function usualOfAccountSentence(source: OutboundBurst["source"]): string {
   if (source === null || source.kind === "sender") return "";
