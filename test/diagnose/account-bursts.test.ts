@@ -27,11 +27,14 @@ function officeHour(log: PostfixLog, hour: number, count: number): void {
   }
 }
 
-/** Sends `days` days of office mail: 40 recipients an hour from 09:00 to 16:59, else 5. */
-function officeDays(log: PostfixLog, days: number): void {
+/**
+ * Sends `days` days of office mail: `busy` recipients an hour from 09:00 to 16:59, else 5. A
+ * `busy` level above a night burst makes the server's busiest hours an ordinary day peak.
+ */
+function officeDays(log: PostfixLog, days: number, busy = 40): void {
   for (let hour = 0; hour < days * 24; hour++) {
     const ofDay = hour % 24;
-    officeHour(log, hour, ofDay >= 9 && ofDay < 17 ? 40 : 5);
+    officeHour(log, hour, ofDay >= 9 && ofDay < 17 ? busy : 5);
   }
 }
 
@@ -72,7 +75,7 @@ function summaryOf(diagnosis: Diagnosis): string {
 describe("night bursts by account", () => {
   test("forged envelope senders", async () => {
     const log = new PostfixLog();
-    officeDays(log, 4);
+    officeDays(log, 4, 160);
     for (let hour = 4 * 24 + 2; hour < 4 * 24 + 4; hour++) {
       accountHour(log, "staff3@example.com", hour, 150, (i) => `x${hour}${i}@spam${i}.example.org`);
     }
@@ -91,9 +94,10 @@ describe("night bursts by account", () => {
 
   test("new envelope sender of an account", async () => {
     const log = new PostfixLog();
-    officeDays(log, 4);
+    officeDays(log, 4, 160);
     accountHour(log, "staff3@example.com", 4 * 24 + 2, 150, () => "newsletter@example.com");
-    for (let hour = 4 * 24 + 3; hour < 4 * 24 + 8; hour++) officeHour(log, hour, 5);
+    accountHour(log, "staff3@example.com", 4 * 24 + 3, 150, () => "newsletter@example.com");
+    for (let hour = 4 * 24 + 4; hour < 4 * 24 + 8; hour++) officeHour(log, hour, 5);
     const evidence = spikeOf(await diagnose(log));
 
     expect(evidence?.["burstAccount"]).toBe("SASL account staff3@example.com");
@@ -102,13 +106,35 @@ describe("night bursts by account", () => {
 
   test("new account", async () => {
     const log = new PostfixLog();
-    officeDays(log, 4);
+    officeDays(log, 4, 160);
     accountHour(log, "intruder@example.com", 4 * 24 + 2, 150);
-    for (let hour = 4 * 24 + 3; hour < 4 * 24 + 8; hour++) officeHour(log, hour, 5);
+    accountHour(log, "intruder@example.com", 4 * 24 + 3, 150);
+    for (let hour = 4 * 24 + 4; hour < 4 * 24 + 8; hour++) officeHour(log, hour, 5);
     const evidence = spikeOf(await diagnose(log));
 
     expect(evidence?.["burstAccount"]).toBe("SASL account intruder@example.com");
     expect(evidence?.["burstSender"]).toBe("intruder@example.com");
+  });
+
+  test("local program", async () => {
+    const log = new PostfixLog();
+    officeDays(log, 4, 160);
+    // 300 messages over two hours, from 7 envelope senders of about 21 recipients an hour.
+    for (let i = 0; i < 300; i++) {
+      log.pickup({
+        time: T0 + (4 * 24 + 2) * HOUR + 60_000 + i * 23_000,
+        uid: 33,
+        user: `www-data${i % 7}`,
+        script: "contact.php",
+        recipients: [{ address: `web${i}@example.org` }],
+      });
+    }
+    for (let hour = 4 * 24 + 4; hour < 4 * 24 + 8; hour++) officeHour(log, hour, 5);
+    const evidence = spikeOf(await diagnose(log));
+
+    expect(evidence?.["burstAccount"]).toContain("uid 33");
+    expect(evidence?.["burstSender"]).toBeNull();
+    expect(evidence?.["peakHour"]).toBe("2024-03-08T02:00:00Z");
   });
 
   test("nightly job does not hide a burst", async () => {
