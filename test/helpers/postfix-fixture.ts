@@ -19,6 +19,8 @@ export class PostfixLog {
     account: string;
     clientIp: string;
     recipients: Array<{ address: string; outcome?: Outcome }>;
+    /** The envelope sender, when it is not the account name. */
+    from?: string;
   }): string {
     const id = this.nextId();
     const { time } = options;
@@ -31,7 +33,7 @@ export class PostfixLog {
     this.add(
       time,
       "postfix/qmgr",
-      `${id}: from=<${options.account}>, size=2000, nrcpt=${options.recipients.length} (queue active)`,
+      `${id}: from=<${options.from ?? options.account}>, size=2000, nrcpt=${options.recipients.length} (queue active)`,
     );
     this.deliver(id, time + 1000, options.recipients);
     return id;

@@ -1,19 +1,26 @@
-import { DAY_MS, HOUR_MS, median } from "../../analysis/time.js";
+import { DAY_MS, HOUR_MS } from "../../analysis/time.js";
 import type { DiagnoseContext } from "../context.js";
 import {
   BURST_MIN_EXCESS,
-  burstAt,
+  burstTotal,
   busiestEarlierDay,
   busiestOf,
   earlierDays,
   exceedsEarlierDay,
   findBurst,
-  isBurst,
   toPoints,
   type Burst,
   type EarlierDay,
   type HourPoint,
 } from "../series.js";
+import {
+  firstSourceBurstHour,
+  sameHourLevel,
+  sendingSources,
+  sourceBurstAt,
+  type SendingSource,
+  type SourceBurst,
+} from "./source-bursts.js";
 
 /** An outbound burst that is also far above the same hours of an earlier day. */
 export interface OutboundBurst extends Burst {
@@ -27,10 +34,29 @@ export interface OutboundBurst extends Burst {
   /**
    * The source of `baseline`: the median of the server's hours before the burst
    * (`hours-before`), or the median of the server's recipients in the same hour of the earlier
-   * days (`same-hours-earlier-days`) for a sender's burst behind a busier hour (see
-   * `senderBursts`).
+   * days (`same-hours-earlier-days`) for a burst found in the hours of one account, local
+   * program or envelope sender (see `sourceBursts`).
    */
   readonly baselineSource: "hours-before" | "same-hours-earlier-days";
+  /**
+   * The account, local program or envelope sender whose own hours show the burst (see
+   * `sourceBursts`), or for a burst of the server's highest hours the one that sent at least
+   * half of it. Null when there is none.
+   */
+  readonly source: BurstSource | null;
+}
+
+/** The submitter of most of a burst. */
+export interface BurstSource {
+  readonly kind: SendingSource["kind"];
+  /** The account or program as `describeOrigin` names it, or the envelope sender. */
+  readonly name: string;
+  /** The source's recipients in the burst hours. */
+  readonly recipients: number;
+  /** The source's usual recipients per hour at the time of day of the peak. */
+  readonly usual: number;
+  /** The source's first message in the burst's first hour (epoch ms), or null. */
+  readonly firstTime: number | null;
 }
 
 /**
@@ -43,20 +69,24 @@ export const MAX_BURSTS = 5;
 /**
  * Finds the hourly bursts of outbound recipients, up to `MAX_BURSTS`, in time order. Each
  * burst must also send `EARLIER_DAY_FACTOR` times what the same hours sent on an earlier day,
- * because mail follows office hours. A burst that starts less than a day after the log does
+ * because mail follows office hours. For a burst of one source, the source's own hours are
+ * compared. A burst that starts less than a day after the log does
  * cannot show that, so it is left out: its usual level for that time of day is unknown. A
  * burst longer than a day is compared by its first day (see `comparedPart`).
  *
  * The search runs in two steps. `peakBursts` measures the server's highest hours against its
- * hours before them. `senderBursts` then finds the bursts of single envelope senders that a
- * busier hour of ordinary mail hides, such as a burst at night after a busy day.
+ * hours before them. `sourceBursts` then finds the bursts of single accounts, local programs
+ * and envelope senders that a busier hour of ordinary mail or another sender's regular job
+ * hides, such as a burst at night after a busy day. Both run once per diagnosis over hourly
+ * counters, so the work does not grow with the deliveries in the log.
  */
 export function outboundBursts(context: DiagnoseContext): OutboundBurst[] {
   const firstTime = context.facts.firstTime;
   if (firstTime === null) return [];
   const points = hourlyRecipients(context);
-  const bursts = peakBursts(points, firstTime);
-  for (const burst of senderBursts(context, points, firstTime, bursts)) {
+  const sources = sendingSources(context);
+  const bursts = peakBursts(points, firstTime, sources);
+  for (const burst of sourceBursts(sources, points, firstTime, bursts)) {
     if (bursts.length >= MAX_BURSTS) break;
     bursts.push(burst);
   }
@@ -68,16 +98,23 @@ export function outboundBursts(context: DiagnoseContext): OutboundBurst[] {
  * highest hour as `findBurst` does, then removes that burst's hours and searches the rest
  * again, so a second sender's burst on another hour is not hidden by the first. It stops when
  * the highest hours are no burst, because going on would report a day's busiest hour during a
- * steady warm-up as a burst, in place of the ramp.
+ * steady warm-up as a burst, in place of the ramp. A burst of one source starts at that
+ * source's first hour far above its usual level at that time of day (see `trimToSource`).
  */
-function peakBursts(points: readonly HourPoint[], firstTime: number): OutboundBurst[] {
+function peakBursts(
+  points: readonly HourPoint[],
+  firstTime: number,
+  sources: readonly SendingSource[],
+): OutboundBurst[] {
   const bursts: OutboundBurst[] = [];
   let rest = points;
   // Each pass removes at least one hour, and the candidates that fail the earlier-day test
   // count too, so that a log of many ordinary peaks stops after a few passes.
   for (let pass = 0; pass < 2 * MAX_BURSTS && bursts.length < MAX_BURSTS; pass++) {
-    const burst = findBurst(rest);
-    if (burst === null) break;
+    const found = findBurst(rest);
+    if (found === null) break;
+    const source = mainSource(sources, found);
+    const burst = source === null ? found : trimToSource(found, source, firstTime);
     const compared = comparedPart(points, burst, firstTime);
     const earlierDay = busiestEarlierDay(points, compared, firstTime);
     const exceeds = earlierDay !== null && exceedsEarlierDay(compared, earlierDay);
@@ -87,29 +124,66 @@ function peakBursts(points: readonly HourPoint[], firstTime: number): OutboundBu
         earlierDay,
         comparedEndHour: compared.endHour,
         baselineSource: "hours-before",
+        source: source === null ? null : sourceOf(source, burst, firstTime),
       });
     } else if (pass === 0) {
       break;
     }
-    const burstHours = new Set(burst.hours.map((point) => point.hour));
+    const burstHours = new Set(found.hours.map((point) => point.hour));
     rest = rest.filter((point) => !burstHours.has(point.hour));
   }
   return bursts;
 }
 
 /**
- * Finds the bursts of single envelope senders in hours that no burst in `found` covers, the
- * largest first. An hour is a candidate when the server's recipients in it are a burst against
- * the server's usual level at that time of day. That level is the median of the same hour on
- * the earlier days (up to `EARLIER_DAYS`), and the hour must be `BURST_FACTOR` times it and
- * `BURST_MIN_EXCESS` above it. One sender must also have sent a burst in that hour, measured
- * by `burstAt` against that sender's own hours. The server's recipients in that sender's burst
- * hours must then pass the earlier-day test of `peakBursts`. So a busy day hour no longer hides
- * a night burst, while an ordinary daily peak stays no burst, because the days before sent
- * about as much at that time.
+ * Returns the account or local program that sent at least half of the burst's recipients, or
+ * else such an envelope sender, or null when no source did.
  */
-function senderBursts(
-  context: DiagnoseContext,
+function mainSource(sources: readonly SendingSource[], burst: Burst): SendingSource | null {
+  const half = burstTotal(burst) / 2;
+  for (const source of sources) {
+    let total = 0;
+    for (const point of burst.hours) total += source.values.get(point.hour) ?? 0;
+    if (total >= half && total > 0) return source;
+  }
+  return null;
+}
+
+/**
+ * Drops the first hours of `burst` in which `source` sent no more than its usual level at that
+ * time of day, up to the peak. A burst that the server's totals widened into an ordinary day
+ * peak then starts where the source's own burst does.
+ */
+function trimToSource(burst: Burst, source: SendingSource, firstTime: number): Burst {
+  const start = firstSourceBurstHour(source, burst.startHour, burst.peak.hour, firstTime);
+  if (start <= burst.startHour) return burst;
+  const hours = burst.hours.filter((point) => point.hour >= start);
+  const first = hours[0];
+  return first === undefined ? burst : { ...burst, startHour: first.hour, hours };
+}
+
+function sourceOf(source: SendingSource, burst: Burst, firstTime: number): BurstSource {
+  let recipients = 0;
+  for (const point of burst.hours) recipients += source.values.get(point.hour) ?? 0;
+  return {
+    kind: source.kind,
+    name: source.name,
+    recipients,
+    usual: Math.round(sameHourLevel(source.values, burst.peak.hour, firstTime) ?? 0),
+    firstTime: source.firstTimes.get(burst.startHour) ?? null,
+  };
+}
+
+/**
+ * Finds the bursts of single accounts, local programs and envelope senders in hours that no
+ * burst in `found` covers, the largest first. Each source is judged against its own hours (see
+ * `sourceBurstAt`), and accounts come before envelope senders, so that an account that sends
+ * with forged or new envelope senders is named. The server's total is not tested first, so a
+ * nightly job of one sender does not hide another sender's burst in the same hour. Its usual
+ * level at that time of day (see `usualLevelAt`) is reported as the baseline.
+ */
+function sourceBursts(
+  sources: readonly SendingSource[],
   points: readonly HourPoint[],
   firstTime: number,
   found: readonly OutboundBurst[],
@@ -117,24 +191,30 @@ function senderBursts(
   const series: ServerSeries = {
     points,
     values: new Map(points.map((point) => [point.hour, point.value])),
-    indexes: new Map(points.map((point, index) => [point.hour, index])),
     firstTime,
   };
-  const candidates = points
-    .map((point) => ({ point, usual: usualLevelAt(series, point.hour) }))
-    .filter(({ point, usual }) => usual !== null && isBurst(point.value, usual))
-    .sort((a, b) => b.point.value - a.point.value);
+  const candidates: Array<{ source: SendingSource; index: number; value: number }> = [];
+  for (const source of sources) {
+    source.points.forEach((point, index) => {
+      if (point.value >= BURST_MIN_EXCESS) candidates.push({ source, index, value: point.value });
+    });
+  }
+  // The sort is stable, so accounts and local programs stay before envelope senders.
+  candidates.sort((a, b) => b.value - a.value);
 
   const coveredHours = new Set(found.flatMap((burst) => burst.hours.map((point) => point.hour)));
-  const senders = new Map<string, HourPoint[]>();
   const bursts: OutboundBurst[] = [];
-  for (const { point, usual } of candidates) {
-    if (usual === null || coveredHours.has(point.hour)) continue;
-    const burst = senderBurstAt(context, series, senders, point.hour, usual);
-    // Two senders can burst in overlapping hours, so the larger burst is reported for both.
-    if (burst === null || burst.hours.some((hour) => coveredHours.has(hour.hour))) continue;
+  for (const { source, index } of candidates) {
+    if (bursts.length + found.length >= MAX_BURSTS) break;
+    const hour = source.points[index]?.hour;
+    if (hour === undefined || coveredHours.has(hour)) continue;
+    const own = sourceBurstAt(source, index, series.values, firstTime);
+    if (own === null) continue;
+    const burst = serverBurstOf(series, own);
+    // Two sources can burst in overlapping hours, so the first, larger burst is reported.
+    if (burst === null || burst.hours.some((point) => coveredHours.has(point.hour))) continue;
     bursts.push(burst);
-    for (const hour of burst.hours) coveredHours.add(hour.hour);
+    for (const point of burst.hours) coveredHours.add(point.hour);
   }
   return bursts;
 }
@@ -143,7 +223,6 @@ function senderBursts(
 interface ServerSeries {
   readonly points: readonly HourPoint[];
   readonly values: ReadonlyMap<number, number>;
-  readonly indexes: ReadonlyMap<number, number>;
   /** The time of the log's first event (epoch ms). */
   readonly firstTime: number;
 }
@@ -153,78 +232,51 @@ interface ServerSeries {
  * log covers, up to `EARLIER_DAYS`, or null when it covers none. Absent hours count as 0.
  */
 function usualLevelAt(series: ServerSeries, hour: number): number | null {
-  const days = earlierDays(series.values, { startHour: hour, endHour: hour }, series.firstTime);
-  return days.length === 0 ? null : median(days.map((day) => day.total));
+  return sameHourLevel(series.values, hour, series.firstTime);
 }
 
 /**
- * Returns the server's hours of the first sender's burst in `hour` that passes the
- * earlier-day test, the sender with the most recipients in that hour first, or null when
- * none does. `usual` is the server's usual level at that time of day (see `usualLevelAt`).
- * `senders` keeps each sender's hourly series once built.
+ * Returns the server's hours of a source's burst, with the server's usual level at the peak's
+ * time of day as the baseline, or null when the log covers no earlier day for them.
  */
-function senderBurstAt(
-  context: DiagnoseContext,
-  series: ServerSeries,
-  senders: Map<string, HourPoint[]>,
-  hour: number,
-  usual: number,
-): OutboundBurst | null {
-  const counts = [...(context.facts.volume.hours.get(hour)?.senders ?? [])]
-    .filter(([, sender]) => sender.recipients >= BURST_MIN_EXCESS)
-    .sort((a, b) => b[1].recipients - a[1].recipients);
-  for (const [sender] of counts) {
-    if (sender === null) continue;
-    let own = senders.get(sender);
-    if (own === undefined) {
-      own = senderHours(context, sender);
-      senders.set(sender, own);
-    }
-    const ownBurst = burstAt(
-      own,
-      own.findIndex((point) => point.hour === hour),
-    );
-    if (ownBurst === null) continue;
-    const burst = serverHours(series, ownBurst.startHour, ownBurst.endHour);
-    const compared = comparedPart(series.points, burst, series.firstTime);
-    const earlierDay = busiestOf(earlierDays(series.values, compared, series.firstTime));
-    if (earlierDay === null || !exceedsEarlierDay(compared, earlierDay)) continue;
-    return {
-      ...burst,
-      baseline: Math.round(usual),
-      earlierDay,
-      comparedEndHour: compared.endHour,
-      baselineSource: "same-hours-earlier-days",
-    };
-  }
-  return null;
+function serverBurstOf(series: ServerSeries, own: SourceBurst): OutboundBurst | null {
+  const burst = serverHours(series, own.startHour, own.endHour);
+  const usual = usualLevelAt(series, own.peak.hour);
+  if (burst === null || usual === null) return null;
+  const compared = comparedPart(series.points, burst, series.firstTime);
+  const earlierDay = busiestOf(earlierDays(series.values, compared, series.firstTime));
+  if (earlierDay === null) return null;
+  return {
+    ...burst,
+    baseline: Math.round(usual),
+    earlierDay,
+    comparedEndHour: compared.endHour,
+    baselineSource: "same-hours-earlier-days",
+    source: ownSource(own),
+  };
+}
+
+function ownSource(own: SourceBurst): BurstSource {
+  return {
+    kind: own.source.kind,
+    name: own.source.name,
+    recipients: own.total,
+    usual: own.usual,
+    firstTime: own.source.firstTimes.get(own.startHour) ?? null,
+  };
 }
 
 /**
  * Returns the server's hours from `startHour` to `endHour` as a burst with the highest of them
- * as its peak. Both hours must be in the series. The baseline is left at 0 for the caller.
+ * as its peak, or null when the server sent nothing in them. The baseline is left at 0 for the
+ * caller.
  */
-function serverHours(series: ServerSeries, startHour: number, endHour: number): Burst {
-  const first = series.indexes.get(startHour) ?? 0;
-  const last = series.indexes.get(endHour) ?? first;
-  const hours = series.points.slice(first, last + 1);
-  const peak = hours.reduce((best, point) => (point.value > best.value ? point : best));
-  return { peak, baseline: 0, startHour, endHour, hours };
-}
-
-/**
- * Returns the recipients per hour of one envelope sender.
- *
- * NOTE: `HourVolume.senders` keeps the first 64 senders of each hour, so a burst whose sender
- * first sent after 64 others in its hour is not found by `senderBursts`.
- */
-function senderHours(context: DiagnoseContext, sender: string): HourPoint[] {
-  const entries: Array<[number, number]> = [];
-  for (const [hour, volume] of context.facts.volume.hours) {
-    const counts = volume.senders.get(sender);
-    if (counts !== undefined) entries.push([hour, counts.recipients]);
-  }
-  return toPoints(entries);
+function serverHours(series: ServerSeries, startHour: number, endHour: number): Burst | null {
+  const hours = series.points.filter((point) => point.hour >= startHour && point.hour <= endHour);
+  const first = hours[0];
+  if (first === undefined) return null;
+  const peak = hours.reduce((best, point) => (point.value > best.value ? point : best), first);
+  return { peak, baseline: 0, startHour: first.hour, endHour, hours };
 }
 
 /**

@@ -41,6 +41,7 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
     summary:
       leadSentences(context, lead) +
       ` ${sourceSentence(lead.origins[0], total)}` +
+      usualOfAccountSentence(lead.burst.source) +
       startedBlockSentence(context, lead, blockStart) +
       others.map((entry) => otherBurstSentence(context, entry)).join(""),
     evidence: {
@@ -59,6 +60,7 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
       topSenders: topSenders(lead.totals),
       burstSender: sender === null ? null : senderText(sender),
       burstSenderLastMessage: lastMessageOf(context, sender),
+      burstAccount: burstAccount(burst),
       topOrigins: lead.origins,
       bursts: bursts.map((entry) => burstEvidence(context, entry, entry === lead, blockStart)),
       dailyRamp: ramp,
@@ -97,7 +99,7 @@ function describeBurst(context: DiagnoseContext, burst: OutboundBurst): Describe
       0,
     ),
     sender,
-    start: burstStart(context, burst, sender),
+    start: burst.source?.firstTime ?? burstStart(context, burst, sender),
   };
 }
 
@@ -167,6 +169,25 @@ function startedBlockSentence(
   return ` It began before the first block reply in the log, at ${context.time(blockStart)}.`;
 }
 
+/**
+ * Returns the SASL account or local program of the burst (see `OutboundBurst.source`), as
+ * `describeOrigin` names it, or null when the burst has none.
+ */
+function burstAccount(burst: OutboundBurst): string | null {
+  const source = burst.source;
+  return source === null || source.kind === "sender" ? null : source.name;
+}
+
+/**
+ * Says how many recipients an hour the burst's account or local program usually sends at that
+ * time of day, or returns "" when the burst has none.
+ */
+function usualOfAccountSentence(source: OutboundBurst["source"]): string {
+  if (source === null || source.kind === "sender") return "";
+  const usual = plural(source.usual, "recipient");
+  return ` At that time of day ${source.name} usually sends mail to ${usual} an hour.`;
+}
+
 /** Describes a burst other than the lead one: its start, size and sender. */
 function otherBurstSentence(context: DiagnoseContext, entry: DescribedBurst): string {
   const hours = plural(entry.burst.hours.length, "hour");
@@ -193,6 +214,7 @@ function burstEvidence(
     peakHour: context.time(burst.peak.hour),
     burstSender: sender === null ? null : senderText(sender),
     burstSenderLastMessage: lastMessageOf(context, sender),
+    burstAccount: burstAccount(burst),
     lead,
     beforeFirstBlock: beganBeforeBlock(entry, blockStart),
   };
