@@ -46,6 +46,7 @@ describe("docs JSON schemas", () => {
       "blocklists.schema.json",
       "bounces.schema.json",
       "check.schema.json",
+      "diagnose-unusable-input.schema.json",
       "diagnose.schema.json",
       "explain.schema.json",
       "history.schema.json",
