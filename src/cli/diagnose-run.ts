@@ -7,7 +7,7 @@ import {
   analyseLogs,
   inputReport,
   truncatedWhileRead,
-  unusableInput,
+  unusableInputSentences,
   type LogRun,
 } from "../diagnose/run.js";
 import type { Diagnosis, RecordedRemovalRequest } from "../diagnose/types.js";
@@ -60,9 +60,11 @@ export async function runDiagnose(
   if (logs.includes("-")) hintTerminalStdin(io, "the logs");
   const run = await analyseLogs(logs, { ...settings.readOptions, bounces });
   clearProgress(io, settings);
-  const unusable = unusableInput(run);
+  const unusable = unusableInputSentences(run);
   if (unusable !== null) {
-    io.stderr.write(`delist: ${unusable}\n`);
+    // A script that reads JSON gets a document to parse, and people read the same on stderr.
+    if (settings.format === "json") io.stdout.write(unusableInputJson(unusable));
+    io.stderr.write(`delist: ${unusable.join("\ndelist: ")}\n`);
     await dnsSetup?.dns.close();
     return EXIT_USAGE;
   }
@@ -145,6 +147,19 @@ async function runChecks(
   } finally {
     await setup?.dns.close();
   }
+}
+
+/**
+ * Renders the JSON document of a run whose input gives nothing to diagnose, as
+ * `docs/diagnose-unusable-input.schema.json` describes it.
+ */
+function unusableInputJson(messages: readonly string[]): string {
+  const document = {
+    schemaVersion: 1,
+    tool: { name: "delist", version: VERSION },
+    error: { code: "unusable-input", messages },
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
 }
 
 /** Returns false for an `--offline` run that reads no zone file or DNS replay. */

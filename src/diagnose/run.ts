@@ -195,11 +195,20 @@ function bounceReport(run: LogRun): BounceInputReport | null {
 }
 
 /**
- * Returns why the input gives nothing to diagnose, or null when it does. A diagnosis of input
- * without a single mail log line would read "healthy", which is worse than no answer. When no
- * input could be read at all, the read errors alone are the reason.
+ * Returns why the input gives nothing to diagnose, as one text with a `delist: ` prefix before
+ * each line after the first, or null when it does (see `unusableInputSentences`).
  */
 export function unusableInput(run: LogRun): string | null {
+  return unusableInputSentences(run)?.join("\ndelist: ") ?? null;
+}
+
+/**
+ * Returns the sentences and read errors that say why the input gives nothing to diagnose, or
+ * null when it does. A diagnosis of input without a single mail log line would read "healthy",
+ * which is worse than no answer. When no input could be read at all, the read errors alone
+ * are the reason.
+ */
+export function unusableInputSentences(run: LogRun): string[] | null {
   const bounceResults = run.bounces?.results.length ?? 0;
   if (run.facts.mtaEvents > 0 || bounceResults > 0) return null;
   const errors = run.summary.inputs.filter((input) => input.error !== null);
@@ -207,9 +216,7 @@ export function unusableInput(run: LogRun): string | null {
   for (const file of run.bounces?.files ?? []) problems.push(...file.errors);
   const totals = run.summary.totals;
   const binary = binaryInputNames(run.summary.inputs);
-  if (totals.lines === 0 && binary.length === 0 && problems.length > 0) {
-    return problems.join("\ndelist: ");
-  }
+  if (totals.lines === 0 && binary.length === 0 && problems.length > 0) return problems;
   // A binary file without records adds no lines to the totals, so a run with such a file
   // and no counted lines is not empty.
   const empty = binary.length === 0 ? ": the input is empty" : "";
@@ -235,7 +242,7 @@ export function unusableInput(run: LogRun): string | null {
     ...notes,
     ...problems,
     "Give the MTA's main log: /var/log/mail.log or maillog (Postfix, Sendmail), /var/log/exim4/mainlog or exim_mainlog (Exim), or `journalctl -u postfix -o json`.",
-  ].join("\ndelist: ");
+  ];
 }
 
 /** Builds the sentence on `overlong` lines cut at the line length limit; empty when none were. */

@@ -52,6 +52,14 @@ function describeCause(cause: Error): string {
       "HTTPS, because a receiver that serves plain HTTP needs an http:// URL"
     );
   }
+  // The HTTP parser of undici (llhttp, in Node 20.20) gives its errors codes that start with
+  // HPE_, such as HPE_INVALID_CONSTANT for a reply that does not start with "HTTP/".
+  if (code?.startsWith("HPE_") === true) {
+    return (
+      `answered with something that is not HTTP: ${detail}. Check the port of ` +
+      "alerts.webhook.url, because another service (such as SSH or SMTP) may listen there"
+    );
+  }
   if (code !== undefined && UNREACHABLE_CODES.has(code)) {
     return (
       `could not be reached: ${detail}. Check the host name and port of alerts.webhook.url, ` +

@@ -17,6 +17,7 @@ function blockedLog(): string {
 }
 
 const validate = schemaValidator("diagnose.schema.json");
+const validateUnusable = schemaValidator("diagnose-unusable-input.schema.json");
 
 describe("delist diagnose", () => {
   test("healthy log exits 0", async () => {
@@ -171,6 +172,26 @@ describe("delist diagnose", () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain("no Postfix, Exim or Sendmail message or delivery lines found");
+  });
+
+  test.each([
+    ["a text file", () => temporary.file("shopping list\n- bread\n")],
+    ["a missing file", () => "/nonexistent/delist-test/mail.log"],
+  ])("json without mail log in %s", async (_name, input) => {
+    const result = await runCommand([...OFFLINE_DIAGNOSE, "-f", "json", input()]);
+    const document = JSON.parse(result.stdout) as {
+      error: { code: string; messages: string[] };
+      verdict?: unknown;
+    };
+
+    expect(result.code).toBe(2);
+    expect(validateUnusable(document)).toEqual([]);
+    expect(document.error.code).toBe("unusable-input");
+    expect(document.error.messages.length).toBeGreaterThan(0);
+    expect(document.verdict).toBeUndefined();
+    for (const message of document.error.messages) {
+      expect(result.stderr).toContain(message);
+    }
   });
 
   test("empty stdin is no mail log", async () => {

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
+import { MAX_REPEAT } from "../../src/logs/framing/repeats.js";
 import { OFFLINE_DIAGNOSE, runCommand } from "../helpers/cli.js";
 import { GMAIL_NO_SUCH_USER, PostfixLog, SENT, T0 } from "../helpers/postfix-fixture.js";
 import { schemaValidator } from "../helpers/schema.js";
@@ -45,6 +46,7 @@ describe("docs JSON schemas", () => {
       "blocklists.schema.json",
       "bounces.schema.json",
       "check.schema.json",
+      "diagnose-unusable-input.schema.json",
       "diagnose.schema.json",
       "explain.schema.json",
       "history.schema.json",
@@ -62,6 +64,14 @@ describe("docs JSON schemas", () => {
 
   it.each(NAMES)("%s has the shared $id base", (name) => {
     expect(readSchema(name)["$id"]).toBe(`${ID_BASE}${name}`);
+  });
+
+  it.each(["logs.schema.json", "diagnose.schema.json"])("%s states the repeat cap", (name) => {
+    const text = readFileSync(new URL(name, DOCS), "utf8");
+    const description = /"repeatMarkerRecords": \{\s*"description": "([^"]*)"/.exec(text)?.[1];
+
+    expect(description).toContain(`N is capped at ${MAX_REPEAT}`);
+    expect(description).toContain(`adds ${MAX_REPEAT - 1}`);
   });
 
   it("closes every object of logs", () => {

@@ -47,6 +47,16 @@ async function startClosingWebhook(): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/secret-token`;
 }
 
+/** Starts a TCP server on 127.0.0.1 that sends an SMTP greeting, not HTTP, to each client. */
+async function startSmtpGreetingServer(): Promise<string> {
+  const server = net.createServer((socket) => {
+    socket.on("data", () => socket.end("220 mail.example.com ESMTP\r\n"));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/secret-token`;
+}
+
 /**
  * Starts an SMTP server on 127.0.0.1 that never replies to the command `silentAt`. The other
  * commands get their usual replies.
@@ -176,6 +186,17 @@ describe("alert delivery errors", () => {
     expect(message).toContain("closed the connection before a response came");
     expect(message).toContain("Check the receiver's log for the reason");
     expect(message).toContain(new URL(url).origin);
+    expect(message).not.toContain("could not be reached");
+    expect(message).not.toContain("secret-token");
+  });
+
+  it("webhook answering non-HTTP says so", async () => {
+    const url = await startSmtpGreetingServer();
+    const sender = webhookSender({ url, headers: {}, timeoutMs: 2_000 });
+    const message = await sendError(sender);
+
+    expect(message).toContain(`${new URL(url).origin} answered with something that is not HTTP`);
+    expect(message).toContain("Check the port of alerts.webhook.url");
     expect(message).not.toContain("could not be reached");
     expect(message).not.toContain("secret-token");
   });

@@ -93,7 +93,9 @@ export function recipientBlocks(notification: string): {
 } {
   const japanese = isJapaneseNotice(notification);
   const lines = japanese ? japaneseNoticeLines(notification) : notification.split("\n");
-  const found: { recipient: string; lines: string[] }[] = [];
+  // Blocks by recipient, in the order of first mention. A Map keeps the look-up constant, so
+  // a notice of 200,000 recipients takes linear time.
+  const found = new Map<string, string[]>();
   const preamble: string[] = [];
   // Addresses that a Japanese notice names as the sender of the returned message.
   const senders = new Set<string>();
@@ -113,17 +115,18 @@ export function recipientBlocks(notification: string): {
       current.push(line);
       continue;
     }
-    const same = found.find((block) => block.recipient === anchor.recipient);
-    const target = same ?? { recipient: anchor.recipient, lines: [] };
-    if (anchor.transcript) target.lines.push(...takeTranscript(current));
-    if (same === undefined) found.push(target);
-    if (anchor.rest !== "") target.lines.push(anchor.rest);
-    current = target.lines;
+    const target = found.get(anchor.recipient) ?? [];
+    if (anchor.transcript) {
+      for (const transcriptLine of takeTranscript(current)) target.push(transcriptLine);
+    }
+    found.set(anchor.recipient, target);
+    if (anchor.rest !== "") target.push(anchor.rest);
+    current = target;
   }
   return {
-    blocks: found
-      .filter((block) => !senders.has(block.recipient))
-      .map((block) => ({ recipient: block.recipient, text: cleanBlock(block.lines) })),
+    blocks: [...found]
+      .filter(([recipient]) => !senders.has(recipient))
+      .map(([recipient, blockLines]) => ({ recipient, text: cleanBlock(blockLines) })),
     // Only the reply lines of a Japanese preamble are kept, because its other lines are the
     // opening sentence ("the mail could not be delivered") and no recipient's error.
     preamble: cleanBlock(japanese ? preamble.filter(hasReplyCode) : preamble),

@@ -36,6 +36,11 @@ export interface PostfixProgram {
 // Delivery agents write `QID: to=<…>, relay=…, status=…` lines.
 const DELIVERY_AGENTS = ["smtp", "lmtp", "local", "virtual", "pipe", "error", "retry", "discard"];
 
+// Services of the stock master.cf that run another daemon and may log under their own name.
+// `relay` runs the smtp client for relay_transport. Its lines are tagged `postfix/relay[pid]`
+// when the tag carries the service name and not the daemon's.
+const DAEMON_OF_SERVICE = new Map([["relay", "smtp"]]);
+
 // Services whose lines carry nothing delist uses: statistics, caches, helpers, admin tools.
 const NOISE_SERVICES = [
   "anvil",
@@ -94,12 +99,18 @@ export function isPostfixProgram(program: string): boolean {
   return next === 47 || (next === 45 && program.indexOf("/", 8) > 8);
 }
 
-/** Splits a Postfix tag into service, label and kind. */
+/**
+ * Splits a Postfix tag into service, label and kind. A tag that ends in a service of
+ * `DAEMON_OF_SERVICE` (`postfix/relay`) is read as that service's daemon, with the whole tag
+ * as its syslog name, so it matches the tag `postfix/relay/smtp`.
+ */
 export function describeProgram(program: string): PostfixProgram {
   const slash = program.lastIndexOf("/");
-  const service = detach(program.slice(slash + 1));
+  const lastComponent = detach(program.slice(slash + 1));
   const label = detach(program.startsWith("postfix/") ? program.slice(8) : program);
-  const syslogName = detach(program.slice(0, slash));
+  const daemon = DAEMON_OF_SERVICE.get(lastComponent);
+  const service = daemon ?? lastComponent;
+  const syslogName = detach(daemon === undefined ? program.slice(0, slash) : program);
   return { service, label, syslogName, kind: KINDS.get(service) ?? "other" };
 }
 

@@ -26,6 +26,23 @@ describe("Postfix delivery lines", () => {
     expect(delivery?.position).toEqual({ file: "fixture.log", line: 1 });
   });
 
+  it("reads the relay service as smtp", () => {
+    const { events, outcomes } = runPostfix([
+      `${HEAD} postfix/relay[200]: Trusted TLS connection established to mx.example.net[198.51.100.25]:25: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)`,
+      `${HEAD} postfix/relay[200]: 4B7E21C0A3: to=<bob@example.net>, relay=mx.example.net[198.51.100.25]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 OK)`,
+    ]);
+    const [tls] = eventsOf(events, "tls");
+    const [delivery] = eventsOf(events, "delivery");
+
+    expect(outcomes).toEqual(["parsed", "parsed"]);
+    expect(tls?.peerIp).toBe("198.51.100.25");
+    expect(tls?.protocol).toBe("TLSv1.3");
+    expect(delivery?.transport).toBe("smtp");
+    expect(delivery?.remote).toBe(true);
+    expect(delivery?.outgoingSource).toBe("postfix/relay");
+    expect(delivery?.recipient).toBe("bob@example.net");
+  });
+
   it("keeps the whole reply up to the last parenthesis", () => {
     const { events } = runPostfix([
       `${HEAD} postfix/smtp[2216]: 4B7E21C0A3: to=<carol@example.net>, relay=mx.example.net[198.51.100.25]:25, delay=1.4, delays=0.2/0/0.5/0.7, dsn=4.7.1, status=deferred (host mx.example.net[198.51.100.25] said: 451 4.7.1 Greylisted (see https://example.net/help) (in reply to RCPT TO command))`,
