@@ -45,12 +45,9 @@ export class ClassicClock {
     return this.years.inferredYear;
   }
 
-  /**
-   * Takes the date (month 0–11, day 1–31) of a dated line, so that classic stamps continue
-   * from it.
-   */
-  observe(year: number, month: number, day: number, secondOfDay: number): void {
-    this.years.observe(year, month, day, secondOfDay);
+  /** Takes the year and month (0–11) of a dated line, so that classic stamps continue from it. */
+  observe(year: number, month: number): void {
+    this.years.observe(year, month);
   }
 
   /**

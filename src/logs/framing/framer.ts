@@ -345,7 +345,7 @@ export class LineFramer {
   private isoTime(millisecond: number, offsetMinutes: number | null): number {
     const { year, month, day, hour, minute, second } = this.dateTime;
     // A dated line gives the year of the classic stamps after it in a mixed-style file.
-    this.clock.observe(year, month, day, (hour * 60 + minute) * 60 + second);
+    this.clock.observe(year, month);
     if (offsetMinutes === null) {
       return this.wallClock.toEpoch(year, month, day, hour, minute, second, millisecond);
     }

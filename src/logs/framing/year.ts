@@ -10,30 +10,20 @@ import { utcMs } from "../../time/civil.js";
 export const FUTURE_SLACK_MS = 14 * 60 * 60 * 1000;
 
 /**
- * How far a line in an earlier month may be before the line above it and still be in the same
- * year: 26 hours, the distance between the UTC offsets −12 and +14, so a clock moved from the
- * wrong time zone to the right one stays in its year. Daylight-saving changes and NTP steps
- * are usually much smaller. A larger step back into an earlier month starts the next year.
- */
-export const CLOCK_STEP_BACK_MS = 26 * 60 * 60 * 1000;
-
-/**
  * Year inference for classic syslog timestamps (`Mar  4 09:15:02`), which carry no year.
  *
  * The first line's year comes from a reference: the `--year` option, else the wall-clock time
  * of the file's modification time (when the last line was written), else of the current time.
  * A log is assumed to span less than a year, so the first line gets the latest year in which
  * its date and time are not later than the reference (plus `FUTURE_SLACK_MS`). After that, a
- * line in an earlier month that is more than `CLOCK_STEP_BACK_MS` before the line above it
- * starts the next year (December to January, or August to February in a log pieced together
- * from several years). A smaller step back is a clock change in the same year. A month that
- * jumps forward by more than six is a late line from the year before.
+ * month that jumps back by six or more starts the next year: December to January, or August to
+ * February in a log pieced together from several years. A jump forward by more than six is a
+ * late line from the year before. Smaller steps back are out-of-order lines in the same year,
+ * such as rotated files joined newest first (`zcat -f mail.log*`) or a clock change.
  */
 export class YearTracker {
   private year: number | null = null;
   private lastMonth = -1;
-  private lastDay = 1;
-  private lastSecondOfDay = 0;
   private inferred: number | null = null;
 
   /**
@@ -57,15 +47,13 @@ export class YearTracker {
     } else if (this.year === null) {
       this.year = this.firstYear(month, day, secondOfDay);
       this.inferred = this.year;
+    } else if (month <= this.lastMonth - 6) {
+      this.year += 1;
     } else if (month > this.lastMonth + 6) {
       // A late December line after the log has already moved into January.
       return this.year - 1;
-    } else if (month < this.lastMonth && this.isNextYear(this.year, month, day, secondOfDay)) {
-      this.year += 1;
     }
     this.lastMonth = month;
-    this.lastDay = day;
-    this.lastSecondOfDay = secondOfDay;
     return this.year;
   }
 
@@ -78,22 +66,13 @@ export class YearTracker {
   }
 
   /**
-   * Takes the date of a line whose stamp has a year (RFC 3339, Exim), so classic stamps after
-   * it in a mixed-style file continue from that date. `month` is 0–11 and `day` 1–31. A dated
-   * line overrides `fixedYear` and the reference.
+   * Takes the year and month (0–11) of a line whose stamp has a year (RFC 3339, Exim), so
+   * classic stamps after it in a mixed-style file continue from that date. A dated line
+   * overrides `fixedYear` and the reference.
    */
-  observe(year: number, month: number, day = 1, secondOfDay = 0): void {
+  observe(year: number, month: number): void {
     this.year = year;
     this.lastMonth = month;
-    this.lastDay = day;
-    this.lastSecondOfDay = secondOfDay;
-  }
-
-  // Whether a line in a month before the last line's month is too far back for a clock change.
-  // Only called when the month goes back, so lines of the same month skip the date arithmetic.
-  private isNextYear(year: number, month: number, day: number, secondOfDay: number): boolean {
-    const last = utcMs(year, this.lastMonth, this.lastDay, 0, 0, this.lastSecondOfDay, 0);
-    return last - utcMs(year, month, day, 0, 0, secondOfDay, 0) > CLOCK_STEP_BACK_MS;
   }
 
   // The latest year, from the one after the reference's back to the one before it, in which

@@ -36,42 +36,30 @@ describe("YearTracker", () => {
     expect(years.yearFor(0)).toBe(2024);
   });
 
-  it("keeps a clock step back into the month before", () => {
+  it("keeps small steps back in the same year", () => {
     const years = new YearTracker(null, MARCH_2024);
-    years.yearFor(5, 1, 30);
-    expect(years.yearFor(4, 31, 86_390)).toBe(2023);
-    expect(years.yearFor(5, 1, 40)).toBe(2023);
+    years.yearFor(5);
+    expect(years.yearFor(4)).toBe(2023);
   });
 
-  it("keeps a step back of 26 hours in the same year", () => {
-    const years = new YearTracker(2024, MARCH_2024);
-    years.yearFor(5, 1, 2 * 3600);
-    expect(years.yearFor(4, 31, 0)).toBe(2024);
-  });
-
-  it("moves on after a step back of over 26 hours", () => {
-    const years = new YearTracker(2024, MARCH_2024);
-    years.yearFor(5, 1, 2 * 3600 + 1);
-    expect(years.yearFor(4, 31, 0)).toBe(2025);
-  });
-
-  it("moves on when a month goes back by several", () => {
-    const years = new YearTracker(2020, MARCH_2024);
-    expect(years.yearFor(7, 31, 12 * 3600)).toBe(2020);
-    expect(years.yearFor(1, 25, 13 * 3600)).toBe(2021);
-    expect(years.yearFor(1, 26, 13 * 3600)).toBe(2021);
-  });
-
-  it("moves on when a month goes back by one", () => {
+  it("keeps rotated files joined newest first", () => {
     const years = new YearTracker(2020, MARCH_2024);
     years.yearFor(5, 20);
-    expect(years.yearFor(4, 10)).toBe(2021);
+    expect(years.yearFor(4, 10)).toBe(2020);
+    expect(years.yearFor(3, 1)).toBe(2020);
   });
 
-  it("keeps a step back within a month in the year", () => {
+  it("moves on when a month goes back by six", () => {
     const years = new YearTracker(2020, MARCH_2024);
-    years.yearFor(5, 20);
-    expect(years.yearFor(5, 2)).toBe(2020);
+    expect(years.yearFor(7, 31)).toBe(2020);
+    expect(years.yearFor(1, 25)).toBe(2021);
+    expect(years.yearFor(1, 26)).toBe(2021);
+  });
+
+  it("keeps a step back of five months", () => {
+    const years = new YearTracker(2020, MARCH_2024);
+    years.yearFor(6, 31);
+    expect(years.yearFor(1, 25)).toBe(2020);
   });
 
   it("keeps a late line in the year after a move on", () => {
@@ -93,13 +81,5 @@ describe("YearTracker", () => {
     years.observe(2021, 11);
     expect(years.yearFor(11)).toBe(2021);
     expect(years.yearFor(0)).toBe(2022);
-  });
-
-  it("measures a step back from a dated line's time", () => {
-    const years = new YearTracker(null, MARCH_2024);
-    years.observe(2021, 4, 1, 60);
-    expect(years.yearFor(3, 30, 86_000)).toBe(2021);
-    years.observe(2021, 4, 20, 60);
-    expect(years.yearFor(3, 30, 86_000)).toBe(2022);
   });
 });
