@@ -113,8 +113,9 @@ export function handleTls(
 
 /**
  * Starts of the outbound TLS lines of `smtp` and `lmtp` without a queue id, from which
- * diagnose needs only the time (see `RecordParser.timedPrefixes`). Postfix writes one for
- * most deliveries, so a busy server writes nearly as many of them as `to=` lines.
+ * diagnose needs only the time (see `RecordParser.timedPrefixes`). Postfix writes one per TLS
+ * session when `smtp_tls_loglevel` is 1 or more, so a busy server can write nearly as many of
+ * them as `to=` lines.
  */
 export const OUTBOUND_TLS_PREFIXES: readonly string[] = [
   "Trusted TLS connection established to ",
