@@ -258,6 +258,8 @@ export interface AuthFailureEvent {
   /** The account name tried, when the log shows it (Exim `set_id=`, Dovecot `user=`). */
   readonly username: string | null;
   readonly program: string;
+  /** The MTA that logged the failure, or null for Dovecot's lines. */
+  readonly mta: MtaName | null;
 }
 
 /**
@@ -286,6 +288,8 @@ export interface LoginEvent {
   readonly clientIp: string | null;
   /** `smtp` for an MTA's SMTP AUTH login, else Dovecot's service (`imap`, `pop3`, `submission`). */
   readonly protocol: string;
+  /** The MTA that logged the login, or null for Dovecot's lines. */
+  readonly mta: MtaName | null;
 }
 
 /**
