@@ -138,6 +138,11 @@ export interface DeliveryEvent {
   readonly status: DeliveryStatus;
   /** Postfix delivery service, Exim transport, Sendmail mailer, e.g. `smtp`, `lmtp`, `local`. */
   readonly transport: string | null;
+  /**
+   * The Exim router of the line (`R=`). Null when the line names none, and absent from the
+   * events of parsers that do not read it.
+   */
+  readonly router?: string | null;
   /** True when the attempt went to another server over SMTP, so the mail left this host. */
   readonly remote: boolean;
   readonly relayHost: string | null;
