@@ -119,6 +119,7 @@ function fileSetOf(file: string): string {
  * receivers named, DKIM signing, mailbox and SMTP AUTH logins, inbound rejects and failed logins.
  */
 export class ServerAnalyser {
+  /** The MTAs of the log's messages, logins, failed logins, starts and stops. */
   readonly mtas = new Set<MtaName>();
   /** Syslog host names of the server's own lines. */
   readonly hostnames = new Map<string, number>();
@@ -364,6 +365,7 @@ export class ServerAnalyser {
    * mailbox logins, so only those count as Dovecot's lines.
    */
   addLogin(event: LoginEvent): void {
+    if (event.mta !== null) this.mtas.add(event.mta);
     if (event.protocol !== "smtp") this.dovecotEvents += 1;
     if (event.clientIp === null) return;
     const logins = event.protocol === "smtp" ? this.smtpLogins : this.logins;
@@ -400,6 +402,7 @@ export class ServerAnalyser {
 
   addAuthFailure(event: AuthFailureEvent): void {
     this.authFailures += 1;
+    if (event.mta !== null) this.mtas.add(event.mta);
     if (isDovecotProgram(event.program)) this.dovecotEvents += 1;
     if (event.clientIp !== null) {
       addCapped(this.authFailureIps, event.clientIp);

@@ -9,6 +9,8 @@ export interface UndeliveredSample {
   readonly status: "deferred" | "bounced";
   /** Postfix delivery service, Exim transport or Sendmail mailer, when the line names one. */
   readonly transport: string | null;
+  /** The Exim router (`R=`), when the line names one. */
+  readonly router: string | null;
   /** The reason text as the MTA logged it, or null when the line has none. */
   readonly text: string | null;
   /**
@@ -54,6 +56,7 @@ export class UndeliveredTally {
       recipient: detach(event.recipient),
       status,
       transport: event.transport === null ? null : detach(event.transport),
+      router: event.router === undefined || event.router === null ? null : detach(event.router),
       text: event.response === null ? null : detach(event.response),
       relayHost: event.relayHost === null ? null : detach(event.relayHost),
       relayIp: event.relayIp === null ? null : detach(event.relayIp),

@@ -1,5 +1,5 @@
 import type { LogFacts } from "../analysis/analyser.js";
-import type { UndeliveredTally } from "../analysis/undelivered.js";
+import type { UndeliveredSample, UndeliveredTally } from "../analysis/undelivered.js";
 import type { MtaName } from "../logs/events.js";
 import { plural } from "./findings/build.js";
 import { mtaStep } from "./findings/mta-steps.js";
@@ -95,8 +95,11 @@ const TRANSPORT_SETTINGS: Readonly<Record<MtaName, string>> = {
   sendmail: "the mailer of the line (`mailer=`) and its definition in the mc file",
 };
 
-/** The thing that the first step for held mail checks: content filter, relay login or transport. */
-type HeldCheck = "filter" | "login" | "server";
+/**
+ * The thing that the first step for held mail checks: content filter, relay login, the Exim
+ * router of a line without a transport, or transport.
+ */
+type HeldCheck = "filter" | "login" | "router" | "server";
 
 /**
  * Builds the report of the outbound mail that this server held itself, or returns null when
@@ -119,8 +122,8 @@ export function heldMailReport(
   const firstKind = isEarlier(filter, server) ? "filter" : "server";
   const tally = firstKind === "filter" ? filter : server;
   const first = undeliveredReport(tally, time).first;
-  if (first === null) return null;
-  const check = checkFor(firstKind, first);
+  if (first === null || tally.first === null) return null;
+  const check = checkFor(firstKind, tally.first);
   const linesByHost = Object.fromEntries(
     Object.entries(
       mergeCounts([Object.fromEntries(filter.byHost), Object.fromEntries(server.byHost)]),
@@ -133,7 +136,7 @@ export function heldMailReport(
     atFilter: filter.deferred + filter.bounced,
     first,
     firstKind,
-    check: checkText(check, subject, facts.server.mtas),
+    check: checkText(check, subject, facts.server.mtas, tally.first),
     linesByHost,
     relayLogin: check === "login" ? relayLoginReport(facts, tally, time) : null,
   };
@@ -169,17 +172,26 @@ function relayLoginReport(
 }
 
 /** Returns the first step for held mail whose earliest line is `first`. */
-function checkFor(kind: HeldMailReport["firstKind"], first: UndeliveredSampleReport): HeldCheck {
+function checkFor(kind: HeldMailReport["firstKind"], first: UndeliveredSample): HeldCheck {
   if (kind === "filter") return "filter";
-  return first.text !== null && LOGIN_FAILED.test(first.text) ? "login" : "server";
+  if (first.text !== null && LOGIN_FAILED.test(first.text)) return "login";
+  return first.transport === null && first.router !== null ? "router" : "server";
 }
 
 /**
  * Builds the text of the first step for held mail, with the settings of the MTAs that the log
- * shows and the servers that held the mail.
+ * shows and the servers that held the mail. `first` is the earliest line.
  */
-function checkText(check: HeldCheck, subject: ServerSubject, mtas: ReadonlySet<MtaName>): string {
+function checkText(
+  check: HeldCheck,
+  subject: ServerSubject,
+  mtas: ReadonlySet<MtaName>,
+  first: UndeliveredSample,
+): string {
   if (check === "filter") return filterCheck(subject);
+  if (check === "router") {
+    return `Check the router that the line names (Exim \`R=${first.router ?? ""}\`), and the MTA's warnings at that time.`;
+  }
   if (check === "server") {
     return mtaStep(
       "Check the transport that the line names, and the MTA's warnings at that time.",
@@ -209,7 +221,7 @@ function isEarlier(a: UndeliveredTally, b: UndeliveredTally): boolean {
 
 /**
  * Describes the held mail for the verdict, such as "This server itself holds outbound mail:
- * 30 deferrals and 0 bounces before any receiver saw the mail. The first, at …, for
+ * 30 deferrals before any receiver saw the mail. The first, at …, for
  * <bob@gmail.com> by smtp: connect to 127.0.0.1[127.0.0.1]:10024: Connection refused
  * (mail.log:3). Check the content filter …". A failed login to a relay host adds the host and
  * its reply before the check.
@@ -222,9 +234,17 @@ export function heldMailSentence(held: HeldMailReport, servers: Iterable<LoggedS
   const reason = first.text ?? "no reason logged";
   const login = held.relayLogin === null ? "" : `${relayLoginSentence(held.relayLogin)} `;
   return (
-    `${subjectAtStart(subject)} ${holdPhrase} outbound mail: ${plural(held.deferred, "deferral")} and ${plural(held.bounced, "bounce")} before any receiver saw the mail. ` +
+    `${subjectAtStart(subject)} ${holdPhrase} outbound mail: ${heldCounts(held)} before any receiver saw the mail. ` +
     `The first, at ${first.time}, for <${first.recipient}>${transport}: ${reason} (${first.file}:${first.line}). ${login}${held.check}`
   );
+}
+
+/** Returns the counts that are not 0, such as "3 deferrals and 1 bounce" or "1 bounce". */
+function heldCounts(held: HeldMailReport): string {
+  const counts: string[] = [];
+  if (held.deferred > 0) counts.push(plural(held.deferred, "deferral"));
+  if (held.bounced > 0) counts.push(plural(held.bounced, "bounce"));
+  return counts.join(" and ");
 }
 
 /**

@@ -138,6 +138,11 @@ export interface DeliveryEvent {
   readonly status: DeliveryStatus;
   /** Postfix delivery service, Exim transport, Sendmail mailer, e.g. `smtp`, `lmtp`, `local`. */
   readonly transport: string | null;
+  /**
+   * The Exim router of the line (`R=`). Null when the line names none, and absent from the
+   * events of parsers that do not read it.
+   */
+  readonly router?: string | null;
   /** True when the attempt went to another server over SMTP, so the mail left this host. */
   readonly remote: boolean;
   readonly relayHost: string | null;
@@ -258,6 +263,8 @@ export interface AuthFailureEvent {
   /** The account name tried, when the log shows it (Exim `set_id=`, Dovecot `user=`). */
   readonly username: string | null;
   readonly program: string;
+  /** The MTA that logged the failure, or null for Dovecot's lines. */
+  readonly mta: MtaName | null;
 }
 
 /**
@@ -286,6 +293,8 @@ export interface LoginEvent {
   readonly clientIp: string | null;
   /** `smtp` for an MTA's SMTP AUTH login, else Dovecot's service (`imap`, `pop3`, `submission`). */
   readonly protocol: string;
+  /** The MTA that logged the login, or null for Dovecot's lines. */
+  readonly mta: MtaName | null;
 }
 
 /**

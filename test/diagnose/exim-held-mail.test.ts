@@ -182,6 +182,22 @@ describe("Exim local policy bounces", () => {
     expect(result.localPolicyRejections.bounced).toBe(0);
     expect(result.verdict.heldByServer?.bounced).toBe(1);
   });
+
+  test("router line gets the router check", async () => {
+    const unrouteable = ["** typo@example.invalid R=dnslookup: Unrouteable address", "Completed"];
+    const held = (await diagnosis(eximLog(0, 1, () => unrouteable))).verdict.heldByServer;
+
+    expect(held?.check).toContain("Check the router that the line names (Exim `R=dnslookup`)");
+    expect(held?.check).not.toContain("transport");
+  });
+
+  test("verdict leaves out zero counts", async () => {
+    const unrouteable = ["** typo@example.invalid R=dnslookup: Unrouteable address", "Completed"];
+    const verdict = (await diagnosis(eximLog(0, 1, () => unrouteable))).verdict;
+
+    expect(verdict.summary).toContain("holds outbound mail: 1 bounce before any receiver");
+    expect(verdict.summary).not.toContain("0 deferrals");
+  });
 });
 
 /** Writes Exim main-log lines of one second, each after its message id. */

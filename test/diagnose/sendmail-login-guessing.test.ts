@@ -65,4 +65,14 @@ describe("Sendmail password guessing with a login", () => {
     expect((found?.evidence as Record<string, unknown>)["guessedLogins"]).toEqual([]);
     expect(found?.summary).toContain("No address that failed many logins also logged in");
   });
+
+  test("failures alone name the Sendmail jail", async () => {
+    const diagnosis = await diagnoseText(sendmailGuessingLog(1200, []), { year: 2024 });
+    const banStep = guessingFinding(diagnosis)?.fix.find((step) => step.includes("fail2ban"));
+
+    expect(diagnosis.input.mtas).toEqual(["sendmail"]);
+    expect(banStep).toContain("Sendmail: the `sendmail-auth` jail.");
+    expect(banStep).not.toContain("Postfix");
+    expect(banStep).not.toContain("Exim");
+  });
 });

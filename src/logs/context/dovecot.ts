@@ -68,6 +68,7 @@ function emitLogin(record: LogRecord, protocol: string, sink: EventSink): ParseO
     username,
     clientIp: field(record.message, "rip=", ","),
     protocol,
+    mta: null,
   };
   sink(event);
   return "parsed";
@@ -85,6 +86,7 @@ function emitFailures(record: LogRecord, sink: EventSink): ParseOutcome {
       clientIp,
       username: username === "" ? null : username,
       program: record.program,
+      mta: null,
     };
     sink(event);
   }

@@ -246,6 +246,7 @@ export function authFailureEvent(record: LogRecord, failedAt: number): AuthFailu
     clientIp,
     username,
     program: record.program,
+    mta: "exim",
   };
 }
 

@@ -84,6 +84,9 @@ const KINDS = new Map<string, ServiceKind>([
   ["trace", "bounce"],
   ["postsuper", "postsuper"],
   ["master", "master"],
+  // The `postfix` command, which runs postfix-script, logs under its own name: `postfix[pid]:
+  // fatal: open /etc/postfix/main.cf: No such file or directory` when a start fails.
+  ["postfix", "script"],
   ["postfix-script", "script"],
   ...DELIVERY_AGENTS.map((name) => [name, "delivery"] as const),
   ...NOISE_SERVICES.map((name) => [name, "noise"] as const),
@@ -92,9 +95,13 @@ const KINDS = new Map<string, ServiceKind>([
 /** Upper bound on remembered tags, so a log full of odd tags cannot grow the cache. */
 const MAX_CACHED = 64;
 
-/** True for syslog tags that Postfix writes: `postfix/…` and `postfix-<instance>/…`. */
+/**
+ * True for syslog tags that Postfix writes: `postfix/…`, `postfix-<instance>/…` and the bare
+ * `postfix` of the `postfix` command.
+ */
 export function isPostfixProgram(program: string): boolean {
   if (!program.startsWith("postfix")) return false;
+  if (program.length === 7) return true;
   const next = program.charCodeAt(7);
   return next === 47 || (next === 45 && program.indexOf("/", 8) > 8);
 }
@@ -110,7 +117,7 @@ export function describeProgram(program: string): PostfixProgram {
   const label = detach(program.startsWith("postfix/") ? program.slice(8) : program);
   const daemon = DAEMON_OF_SERVICE.get(lastComponent);
   const service = daemon ?? lastComponent;
-  const syslogName = detach(daemon === undefined ? program.slice(0, slash) : program);
+  const syslogName = detach(daemon === undefined && slash > 0 ? program.slice(0, slash) : program);
   return { service, label, syslogName, kind: KINDS.get(service) ?? "other" };
 }
 

@@ -159,6 +159,7 @@ function handleSaslFailure(context: PostfixContext, record: LogRecord): boolean 
     clientIp: peer?.ip ?? null,
     username: saslUsernameOf(text, sasl),
     program: record.program,
+    mta: "postfix",
   };
   context.sink(event);
   return true;

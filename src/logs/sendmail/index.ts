@@ -230,6 +230,7 @@ class SendmailLogParser implements SendmailParser {
       username: account,
       clientIp,
       protocol: "smtp",
+      mta: "sendmail",
     });
   }
 

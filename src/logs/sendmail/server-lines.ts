@@ -128,6 +128,7 @@ function authFailureEvent(record: LogRecord, start: number): AuthFailureEvent {
     clientIp: relay?.ip ?? null,
     username,
     program: record.program,
+    mta: "sendmail",
   };
 }
 

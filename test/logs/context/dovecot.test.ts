@@ -29,6 +29,7 @@ describe("Dovecot parser", () => {
         username: "alice@example.com",
         clientIp: "198.51.100.7",
         protocol: "imap",
+        mta: null,
       },
       expect.objectContaining({
         username: "bob@example.com",
@@ -93,6 +94,7 @@ describe("Dovecot parser", () => {
         clientIp: "192.0.2.200",
         username: "admin@example.com",
         program: "dovecot",
+        mta: null,
       },
     ]);
   });

@@ -146,7 +146,13 @@ describe("Exim authentication failures", () => {
     ],
   ])("%s", (line, clientIp, username) => {
     const { event } = only(`2024-03-04 09:20:05 ${line}`);
-    expect(event).toMatchObject({ type: "auth-failure", clientIp, username, program: "exim" });
+    expect(event).toMatchObject({
+      type: "auth-failure",
+      clientIp,
+      username,
+      program: "exim",
+      mta: "exim",
+    });
   });
 });
 

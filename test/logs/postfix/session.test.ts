@@ -80,6 +80,20 @@ describe("Postfix start and stop", () => {
   });
 });
 
+describe("Postfix command lines", () => {
+  it("ignores fatal start errors", () => {
+    const { events, outcomes, parser } = runPostfix([
+      `${HEAD} postfix[3281]: fatal: open /etc/postfix/main.cf: No such file or directory`,
+      `${HEAD} postfix[3651]: fatal: file /etc/postfix/main.cf: parameter mail_owner: unknown user name value: postfix12`,
+      `${HEAD} postfix[3871]: fatal: config variable inet_interfaces: host not found: llocalhost`,
+    ]);
+
+    expect(parser.accepts("postfix")).toBe(true);
+    expect(outcomes).toEqual(["ignored", "ignored", "ignored"]);
+    expect(events).toEqual([]);
+  });
+});
+
 describe("Postfix multi-instance tags", () => {
   it("uses the last tag component as the service", () => {
     const { events, parser } = runPostfix([
@@ -96,7 +110,6 @@ describe("Postfix multi-instance tags", () => {
     ]);
     expect(parser.accepts("postfix/submission/smtpd")).toBe(true);
     expect(parser.accepts("postfix-out/smtp")).toBe(true);
-    expect(parser.accepts("postfix")).toBe(false);
     expect(parser.accepts("postfixadmin")).toBe(false);
     expect(parser.accepts("dovecot")).toBe(false);
   });

@@ -129,6 +129,7 @@ describe("Postfix SMTP AUTH failures", () => {
         clientIp: "203.0.113.10",
         username: null,
         program: "postfix/submission/smtpd",
+        mta: "postfix",
       },
       expect.objectContaining({ clientIp: "192.0.2.2", username: "alice@example.com" }),
     ]);

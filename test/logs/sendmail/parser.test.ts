@@ -291,6 +291,7 @@ describe("Sendmail session lines", () => {
         clientIp: "192.0.2.3",
         username: "alice@example.com",
         program: "sm-mta",
+        mta: "sendmail",
       },
     },
     {
