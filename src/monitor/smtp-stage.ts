@@ -1,5 +1,5 @@
 import { format } from "node:util";
-import { certificateFix } from "./tls-advice.js";
+import { certificateFix, UNREACHABLE_CODES } from "./alert-advice.js";
 
 /**
  * Follows the SMTP dialogue of a nodemailer transport through its transaction log, so that a
@@ -111,15 +111,6 @@ function describeTimeout(error: Error, at: string, timeoutMs: number, stage: str
   }
   return `${failure}: check that the server is running and replies, or raise timeoutMs`;
 }
-
-/** System error codes of a connection that never reached an SMTP server. */
-const UNREACHABLE_CODES = new Set([
-  "ECONNREFUSED",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-]);
 
 /**
  * Describes a failure other than a time-out by the error's codes. nodemailer sets `code` to

@@ -1,4 +1,4 @@
-import { certificateFix } from "./tls-advice.js";
+import { certificateFix, UNREACHABLE_CODES } from "./alert-advice.js";
 
 /**
  * Rewords the error that fetch threw for a webhook request so that it names the webhook's
@@ -20,15 +20,6 @@ export function describeWebhookError(error: unknown, url: string, timeoutMs: num
   if (cause === null) return error;
   return new Error(`${at} ${describeCause(cause)}`, { cause: error });
 }
-
-/** System error codes of a connection that never reached the webhook's server. */
-const UNREACHABLE_CODES = new Set([
-  "ECONNREFUSED",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-]);
 
 /** Describes the cause of a failed fetch by its code, with the next step. */
 function describeCause(cause: Error): string {

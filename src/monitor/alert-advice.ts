@@ -1,4 +1,16 @@
 /**
+ * Error codes of a connection that did not reach the server at all: refused, no route, or a
+ * host name that DNS did not resolve. The e-mail and webhook alerts give the same advice for them.
+ */
+export const UNREACHABLE_CODES: ReadonlySet<string> = new Set([
+  "ECONNREFUSED",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+]);
+
+/**
  * Returns what to do about a certificate that TLS verification rejected, by Node's error code,
  * or null when `code` is not about the certificate. `hostSetting` names the setting that
  * contains the server's host name, such as `alerts.email.host`.
