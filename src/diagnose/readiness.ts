@@ -971,8 +971,8 @@ function uncountedReason(verdict: ProviderVerdict): string {
     return `failures at fewer than ${OTHER_MIN_DOMAINS} domains point at those receivers, not at this server`;
   }
   // Here 3 or more domains still fail, but they began to fail after the row's latest delivery
-  // or reply, so the outage does not go on at them (see `failsAtEnoughDomains`), and their
-  // failures came too few in a row to make an outage of their own.
+  // or reply, so the outage does not go on at them (see `failsAtEnoughDomains`). Their failures
+  // also came too few in a row to make an outage of their own.
   const outage = verdict.outage;
   if (outage?.recovered === true) {
     return `the row accepted enough mail after its ${outage.failures} failures in a row to count as recovered, and fewer than ${OUTAGE_MIN_FAILURES} of the later failures came in a row`;

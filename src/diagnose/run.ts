@@ -203,8 +203,8 @@ export function unusableInput(run: LogRun): string | null {
 }
 
 /**
- * Returns the sentences and read errors that say why the input gives nothing to diagnose, or
- * null when it does. A diagnosis of input without a single mail log line would read "healthy",
+ * Returns the sentences and read errors that explain why the input gives nothing to diagnose,
+ * or null when it does. A diagnosis of input without a single mail log line would read "healthy",
  * which is worse than no answer. When no input could be read at all, the read errors alone
  * are the reason.
  */

@@ -32,10 +32,10 @@ export interface OutboundBurst extends Burst {
    */
   readonly comparedEndHour: number;
   /**
-   * The source of `baseline`: the median of the server's hours before the burst
-   * (`hours-before`), or the median of the server's recipients in the same hour of the earlier
-   * days (`same-hours-earlier-days`) for a burst found in the hours of one account, local
-   * program or envelope sender (see `sourceBursts`).
+   * The source of `baseline`. `hours-before` is the median of the server's hours before the
+   * burst. `same-hours-earlier-days` is the median of the server's recipients in the same hour
+   * of the earlier days, for a burst found in the hours of one account, local program or
+   * envelope sender (see `sourceBursts`).
    */
   readonly baselineSource: "hours-before" | "same-hours-earlier-days";
   /**
