@@ -8,6 +8,7 @@ import {
   heloProblem,
   heloWarning,
   isFullyQualifiedHelo,
+  mxFamilyMismatch,
   parseMxOverride,
   probeTarget,
   recordProbe,
@@ -183,6 +184,9 @@ function probeRequest(options: ProbeOptions, io: CliIo) {
   }
   const mx = options.mx === undefined ? null : mxOverride(options.mx);
   if (mx === null) checkMxCanBeLookedUp(options, recipient);
+  if (options.sourceIp !== undefined && options.mx !== undefined) {
+    checkMxFamily(options.sourceIp, options.mx);
+  }
   return {
     recipient,
     sender,
@@ -203,6 +207,21 @@ async function checkSourceIp(sourceIp: string): Promise<void> {
   if (problem === null) return;
   throw new UsageError(
     `invalid --source-ip "${sourceIp}": ${problem}. Give one of this host's addresses, as \`ip address\` lists them, or leave out --source-ip to connect from the default address`,
+  );
+}
+
+/**
+ * Throws a UsageError when `--mx` is an address of the other family than `--source-ip`, because
+ * no connection can be made from it. The monitor rejects such a `sourceIp` at start too.
+ */
+function checkMxFamily(sourceIp: string, mxOption: string): void {
+  const mismatch = mxFamilyMismatch(sourceIp, parseMxOverride(mxOption).host);
+  if (mismatch === null) return;
+  throw new UsageError(
+    `invalid --source-ip "${sourceIp}": it is an ${mismatch.source} address, but --mx ` +
+      `"${mxOption}" is an ${mismatch.mx} address, so no connection can be made from it. Give ` +
+      `an ${mismatch.mx} address of this host as --source-ip, or leave out --source-ip to ` +
+      "connect from the default address",
   );
 }
 

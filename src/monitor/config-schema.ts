@@ -4,7 +4,7 @@ import { isIpAddress, nameProblem } from "../dns/names.js";
 import { parseServer } from "../dns/system.js";
 import { heloProblem } from "../probe/helo.js";
 import { parseMxOverride } from "../probe/mail-hosts.js";
-import { socketFamilyOf } from "../probe/source-address.js";
+import { mxFamilyMismatch } from "../probe/source-address.js";
 import { CATALOGUE } from "../reputation/catalogue.js";
 
 const LIST_IDS: ReadonlySet<string> = new Set(CATALOGUE.map((entry) => entry.id));
@@ -148,17 +148,14 @@ const probeSchema = z
  * whose error names the same mismatch.
  */
 function sourceFamilyProblem(sourceIp: string | undefined, mx: string | undefined): string | null {
-  if (sourceIp === undefined || mx === undefined || !isIpAddress(sourceIp)) return null;
+  if (sourceIp === undefined || mx === undefined) return null;
   if (!canParse(() => parseMxOverride(mx))) return null;
-  const { host } = parseMxOverride(mx);
-  if (!isIpAddress(host)) return null;
-  const source = socketFamilyOf(sourceIp);
-  const target = socketFamilyOf(host);
-  if (source === target) return null;
+  const mismatch = mxFamilyMismatch(sourceIp, parseMxOverride(mx).host);
+  if (mismatch === null) return null;
   return (
-    `an ${source} address, but mx "${mx}" is an ${target} address, so no probe from it can ` +
-    `reach the MX: give an ${target} sourceIp of this host, or remove sourceIp to connect from ` +
-    "the default address"
+    `an ${mismatch.source} address, but mx "${mx}" is an ${mismatch.mx} address, so no probe ` +
+    `from it can reach the MX: give an ${mismatch.mx} sourceIp of this host, or remove ` +
+    "sourceIp to connect from the default address"
   );
 }
 

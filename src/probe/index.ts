@@ -5,7 +5,7 @@
 export { runProbe, type ProbeContext, type ProbeRequest } from "./probe.js";
 export { parseMxOverride, planMailHosts, SMTP_PORT, type MailHost } from "./mail-hosts.js";
 export { ehloName, heloProblem, heloWarning, isFullyQualifiedHelo } from "./helo.js";
-export { sourceAddressProblem } from "./source-address.js";
+export { mxFamilyMismatch, sourceAddressProblem } from "./source-address.js";
 export { AFTER_DATA_LIMIT, afterDataNote, decideStatus } from "./status.js";
 export {
   checkProbeRate,

@@ -14,6 +14,21 @@ export function socketFamilyOf(ip: string): SocketFamily {
 }
 
 /**
+ * Returns the families of `sourceIp` and of the mail host `mxHost` when the mail host is an
+ * address of the other family, or null. A host name gets null, because its addresses are known
+ * only after the DNS look-up. Both `delist probe` and the monitor run this check at start.
+ */
+export function mxFamilyMismatch(
+  sourceIp: string,
+  mxHost: string,
+): { source: SocketFamily; mx: SocketFamily } | null {
+  if (!isIpAddress(sourceIp) || !isIpAddress(mxHost)) return null;
+  const source = socketFamilyOf(sourceIp);
+  const mx = socketFamilyOf(mxHost);
+  return source === mx ? null : { source, mx };
+}
+
+/**
  * Returns why no connection from `sourceIp` can reach `address`, the address of the mail host
  * `host` (a name, or the address itself), or null when both are of one family. Connecting
  * from an address of the other family fails with "bind EINVAL", which does not say why.
