@@ -67,7 +67,8 @@ export function closeUnwatchedIncidents(
         target,
         fix: `add ${target} to ${setting} again to watch it: a block or listing that is still there then opens a new incident`,
       },
-      `closed the open incident of ${target}, because the target was removed from the configuration and no job checks it`,
+      `closed the open incident of ${incident.subject}, because ${target} was removed from the ` +
+        "configuration and no job checks it",
     );
   }
 }
@@ -99,8 +100,14 @@ function missingTarget(
       return null;
     }
     const paths = configuredLogPaths(config, cwd);
-    if (store.incidents.logPaths(incident.id).some((path) => paths.includes(path))) return null;
-    return { target: ip, setting: "ips" };
+    const recordedBy = store.incidents.logPaths(incident.id);
+    if (recordedBy.some((path) => paths.includes(path))) return null;
+    // A block that a log showed is watched again once that log is configured, so the fix names
+    // the log of its latest change instead of ips.
+    const latestLog = recordedBy[0];
+    return latestLog === undefined
+      ? { target: ip, setting: "ips" }
+      : { target: latestLog, setting: "logs" };
   }
   if (kind === "connection") {
     // connection:PROVIDER:SOURCE, where SOURCE is the sending IP or the path of the log.

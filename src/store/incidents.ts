@@ -58,15 +58,17 @@ export class IncidentRepository {
 
   /**
    * Returns the paths of the logs whose checks recorded a change of incident `incidentId`, as
-   * the log job stores them in its runs (resolved, so absolute), sorted.
+   * the log job stores them in its runs (resolved, so absolute). The log of the latest change
+   * comes first.
    */
   logPaths(incidentId: number): string[] {
     const rows = this.db
       .prepare(
-        `SELECT DISTINCT json_extract(runs.detail_json, '$.path') AS path
+        `SELECT json_extract(runs.detail_json, '$.path') AS path
          FROM state_changes JOIN runs ON runs.id = state_changes.run_id
          WHERE state_changes.incident_id = ? AND runs.kind = 'logs' AND path IS NOT NULL
-         ORDER BY path`,
+         GROUP BY path
+         ORDER BY MAX(state_changes.id) DESC`,
       )
       .all(incidentId) as Array<{ path: string }>;
     return rows.map((row) => row.path);

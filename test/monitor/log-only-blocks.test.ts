@@ -132,8 +132,22 @@ describe("log-only monitor and a block seen in its log", () => {
     const second = await runOnce(dir, store, clock, logOnlyConfig(["other.log"]));
 
     expect(second.result.openIncidents).toEqual([]);
-    expect(targetRemovedWarnings(second.logs)).toHaveLength(1);
+    const closed = targetRemovedWarnings(second.logs);
+    expect(closed).toHaveLength(1);
+    const path = join(dir, "mail.log");
+    expect(closed[0]?.["msg"]).toBe(
+      `closed the open incident of gmail ${BLOCKED_IP}, because ${path} was removed from the ` +
+        "configuration and no job checks it",
+    );
+    expect(closed[0]?.["target"]).toBe(path);
+    expect(closed[0]?.["fix"]).toMatch(new RegExp(`^add ${path} to logs again to watch it`));
+    expect(closed[0]?.["fix"]).not.toContain("ips");
     expect(store.incidents.latest(KEY)?.closedAt).toBe(T0 + 10 * MINUTE);
+    expect(store.incidents.changes().at(-1)?.evidence).toEqual({
+      reason: "target removed from the configuration",
+      target: path,
+      setting: "logs",
+    });
     store.close();
   });
 });

@@ -123,7 +123,8 @@ describe("delist monitor --once exit status", () => {
     const [noChannel, unwatched] = warnings;
     expect(noChannel?.["msg"]).toMatch(/^no alert channel configured/);
     expect(unwatched?.["msg"]).toBe(
-      `closed the open incident of ${LISTED_IP}, because the target was removed from the configuration and no job checks it`,
+      `closed the open incident of ${LISTED_IP} on spamhaus-zen, because ${LISTED_IP} was ` +
+        "removed from the configuration and no job checks it",
     );
     expect(unwatched?.["incidentId"]).toBe(1);
     expect(unwatched?.["key"]).toBe(`blocklist:${LISTED_IP}:spamhaus-zen`);

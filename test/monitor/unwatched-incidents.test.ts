@@ -106,7 +106,31 @@ describe("splitOpenIncidents", () => {
     open(store, "block", blockKey("gmail", "203.0.113.10"), START, runId);
     expect(unwatched(store, { logs: ["logs/mail.log"] })).toEqual([]);
     expect(unwatched(store, { logs: ["/var/log/other.log"] })).toEqual([
-      ["block:gmail:203.0.113.10", "203.0.113.10", "ips"],
+      ["block:gmail:203.0.113.10", "/srv/delist/logs/mail.log", "logs"],
+    ]);
+    store.close();
+  });
+
+  it("names the log of the latest change", () => {
+    const store = HistoryStore.open(":memory:");
+    const key = blockKey("gmail", "203.0.113.10");
+    const firstRun = store.runs.start("logs", START, { path: "/var/log/b.log", files: [] });
+    open(store, "block", key, START, firstRun);
+    const laterRun = store.runs.start("logs", START + 1000, { path: "/var/log/a.log", files: [] });
+    store.states.observe(
+      {
+        key,
+        kind: "block",
+        subject: key,
+        value: "rate-limited",
+        at: START + 1000,
+        runId: laterRun,
+        evidence: {},
+      },
+      [],
+    );
+    expect(unwatched(store, { logs: ["/var/log/other.log"] })).toEqual([
+      ["block:gmail:203.0.113.10", "/var/log/a.log", "logs"],
     ]);
     store.close();
   });
@@ -159,7 +183,10 @@ describe("long-running monitor and removed targets", () => {
     expect(store.incidents.latest(key)?.closedAt).toBe(RUN_STARTED_AT);
     const closed = logs.filter((line) => line["incidentId"] !== undefined);
     expect(closed).toHaveLength(1);
-    expect(closed[0]?.["msg"]).toMatch(/^closed the open incident of 192\.0\.2\.5, because/);
+    expect(closed[0]?.["msg"]).toBe(
+      `closed the open incident of ${key}, because 192.0.2.5 was removed from the ` +
+        "configuration and no job checks it",
+    );
     expect(store.incidents.changes().at(-1)?.change).toBe("target-removed");
     store.close();
   });
