@@ -171,8 +171,9 @@ function reportUnreadLog(context: JobContext, path: string, message: string): vo
 /**
  * Warns when `recordOutboundState` found that the log at `path` shows no outbound delivery, as
  * `delist diagnose` does with its `no-outbound-delivery` verdict, because the monitor would
- * follow such a log and never see a block. Logs an info line when a log that got the warning
- * shows outbound delivery again.
+ * follow such a log and never see a block. The warning of a log that showed outbound delivery
+ * before says so, because its mail may have stopped or moved to a relay host. Logs an info line
+ * when a log that got the warning shows outbound delivery again.
  *
  * The warning's `firstLineAt` is the first line of the span without outbound delivery, which
  * may come from an earlier read, such as an earlier `--once` run. The info line gives the
@@ -195,12 +196,28 @@ function reportOutboundState(
     );
     return;
   }
-  const spanStart = context.store.outboundStates.get(path)?.firstLineWithoutAt ?? null;
+  const state = context.store.outboundStates.get(path);
+  const fields = {
+    path,
+    firstLineAt: isoTime(state?.firstLineWithoutAt ?? analysed.firstTime),
+    lastLineAt,
+  };
+  if ((state?.outboundAt ?? null) === null) {
+    context.logger.warn(
+      fields,
+      "log shows no outbound delivery, so it cannot show whether receivers block this server: " +
+        "no line in it is a delivery attempt to another server. Check that it is the log of " +
+        "the server that sends the mail; when mail leaves through a relay host, follow that " +
+        "host's log",
+    );
+    return;
+  }
   context.logger.warn(
-    { path, firstLineAt: isoTime(spanStart ?? analysed.firstTime), lastLineAt },
-    "log shows no outbound delivery, so it cannot show whether receivers block this server: " +
-      "no line in it is a delivery attempt to another server. Check that it is the log of the " +
-      "server that sends the mail; when mail leaves through a relay host, follow that host's log",
+    fields,
+    "log shows no outbound delivery any more, so it cannot show whether receivers block this " +
+      "server: earlier lines show delivery attempts to other servers, but no line from " +
+      "firstLineAt on is one. Check that the server still sends its mail (its queue); when " +
+      "mail now leaves through a relay host, follow that host's log",
   );
 }
 

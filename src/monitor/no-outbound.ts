@@ -33,13 +33,12 @@ const NOTHING_READ: OutboundState = { outboundAt: null, firstLineWithoutAt: null
  * delivery, such as an inbound-only log or the log of a host that hands its mail to a relay
  * host, then gets one warning instead of months of silent checks.
  *
- * Returns `warn` once per path: when no read of it has shown outbound delivery, and the reads
- * without it cover the whole file or span at least NO_OUTBOUND_WARN_SPAN_MS of log time. A read
- * that shows outbound delivery clears the span and the warning, and returns `outbound-again`
- * when the warning had been given. A log that has shown outbound delivery once gets no warning
- * later, so a night with inbound mail only does not set it off.
- * NOTE: the history database keeps that state across restarts, so a log whose mail later moves
- * to a relay host gets no warning. Only deleting its row in `log_outbound_states` resets it.
+ * Returns `warn` once per span of reads without outbound delivery: when those reads cover the
+ * whole file or at least NO_OUTBOUND_WARN_SPAN_MS of log time. This holds also for a log that
+ * showed outbound delivery before, such as one whose mail moved to a relay host, so a quiet
+ * span of that length with inbound mail only sets the warning off too. A read that shows
+ * outbound delivery ends the span and clears the warning, and returns `outbound-again` when the
+ * warning had been given, so the next span without outbound delivery warns again.
  */
 export function recordOutboundState(
   states: OutboundStateRepository,
@@ -53,7 +52,7 @@ export function recordOutboundState(
     states.save(path, { outboundAt, firstLineWithoutAt: null, warnedAt: null }, at);
     return state.warnedAt === null ? "none" : "outbound-again";
   }
-  if (state.outboundAt !== null || state.warnedAt !== null) return "none";
+  if (state.warnedAt !== null) return "none";
 
   const firstLineWithoutAt =
     window.firstTime === null
@@ -64,6 +63,7 @@ export function recordOutboundState(
       ? 0
       : window.lastTime - firstLineWithoutAt;
   const due = window.fromStart || span >= NO_OUTBOUND_WARN_SPAN_MS;
-  states.save(path, { outboundAt: null, firstLineWithoutAt, warnedAt: due ? at : null }, at);
+  const warnedAt = due ? at : null;
+  states.save(path, { outboundAt: state.outboundAt, firstLineWithoutAt, warnedAt }, at);
   return due ? "warn" : "none";
 }

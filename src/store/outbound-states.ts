@@ -11,8 +11,8 @@ export interface OutboundState {
    */
   readonly outboundAt: number | null;
   /**
-   * Log time of the first line of the reads without outbound delivery, or null when no such
-   * read had a dated line or when a read showed outbound delivery.
+   * Log time of the first line of the reads without outbound delivery since the last read that
+   * showed it, or null when no such read had a dated line or when the latest read showed it.
    */
   readonly firstLineWithoutAt: number | null;
   /** Time of the monitor's warning that the log shows no outbound delivery, or null. */

@@ -48,6 +48,10 @@ function warnings(logs: LogLines): LogLines {
   return logs.filter((line) => String(line["msg"]).startsWith(WARNING));
 }
 
+function outboundAgain(logs: LogLines): LogLines {
+  return logs.filter((line) => String(line["msg"]).startsWith("log shows outbound delivery again"));
+}
+
 function setUp(logsFromStart: boolean) {
   const dir = tempDir();
   const path = join(dir, "mail.log");
@@ -108,7 +112,7 @@ describe("log without outbound delivery", () => {
     expect(warnings(logs)).toHaveLength(1);
   });
 
-  it("outbound delivery ends the watch", async () => {
+  it("quiet half hour after outbound passes", async () => {
     const { path, clock, monitor, logs } = setUp(false);
     writeFileSync(path, "");
     await monitor.runJob("logs");
@@ -116,10 +120,45 @@ describe("log without outbound delivery", () => {
     appendFileSync(path, gmailSent(T0));
     clock.set(T0 + 5 * MINUTE);
     await monitor.runJob("logs");
-    appendFileSync(path, inboundLines(T0 + 10 * MINUTE, 10, 15 * MINUTE));
-    clock.set(T0 + 4 * 60 * MINUTE);
+    appendFileSync(path, inboundLines(T0 + 10 * MINUTE, 3, 15 * MINUTE));
+    clock.set(T0 + 45 * MINUTE);
     await monitor.runJob("logs");
     expect(warnings(logs)).toEqual([]);
+  });
+
+  it("warns again after each silence", async () => {
+    const { path, clock, monitor, logs } = setUp(false);
+    writeFileSync(path, "");
+    await monitor.runJob("logs");
+
+    appendFileSync(path, gmailSent(T0));
+    clock.set(T0 + 5 * MINUTE);
+    await monitor.runJob("logs");
+    appendFileSync(path, inboundLines(T0 + 10 * MINUTE, 5, 15 * MINUTE));
+    clock.set(T0 + 75 * MINUTE);
+    await monitor.runJob("logs");
+    const first = warnings(logs);
+    expect(first).toHaveLength(1);
+    expect(first[0]?.["path"]).toBe(path);
+    expect(first[0]?.["firstLineAt"]).toBe(new Date(T0 + 10 * MINUTE).toISOString());
+    expect(String(first[0]?.["msg"])).toMatch(/^log shows no outbound delivery any more/);
+
+    // More of the same silence gives no second warning.
+    appendFileSync(path, inboundLines(T0 + 80 * MINUTE, 4, 15 * MINUTE));
+    clock.set(T0 + 140 * MINUTE);
+    await monitor.runJob("logs");
+    expect(warnings(logs)).toHaveLength(1);
+
+    appendFileSync(path, gmailSent(T0 + 150 * MINUTE));
+    clock.set(T0 + 155 * MINUTE);
+    await monitor.runJob("logs");
+    expect(outboundAgain(logs)).toHaveLength(1);
+
+    appendFileSync(path, inboundLines(T0 + 160 * MINUTE, 5, 15 * MINUTE));
+    clock.set(T0 + 225 * MINUTE);
+    await monitor.runJob("logs");
+    expect(warnings(logs)).toHaveLength(2);
+    expect(warnings(logs)[1]?.["firstLineAt"]).toBe(new Date(T0 + 160 * MINUTE).toISOString());
   });
 });
 
@@ -145,10 +184,6 @@ async function onceRun(dir: string, now: number): Promise<LogLines> {
   } finally {
     store.close();
   }
-}
-
-function outboundAgain(logs: LogLines): LogLines {
-  return logs.filter((line) => String(line["msg"]).startsWith("log shows outbound delivery again"));
 }
 
 describe("no-outbound warning across --once runs", () => {
@@ -215,15 +250,23 @@ describe("no-outbound warning across --once runs", () => {
     expect(state?.firstLineWithoutAt).toBeNull();
     expect(state?.outboundAt).not.toBeNull();
 
-    // A log that has shown outbound delivery is not doubted for hours of inbound mail alone.
-    const later: LogLines = [];
+    // Runs of inbound mail alone warn once, when they span an hour of log time again.
+    const counts: number[] = [];
     for (let run = 0; run < 8; run++) {
       const start = T0 + 80 * MINUTE + run * 15 * MINUTE;
       appendFileSync(path, inboundLines(start, 1));
-      later.push(...(await onceRun(dir, start + MINUTE)));
+      const logs = await onceRun(dir, start + MINUTE);
+      counts.push(warnings(logs).length);
+      expect(outboundAgain(logs)).toEqual([]);
     }
-    expect(warnings(later)).toEqual([]);
-    expect(outboundAgain(later)).toEqual([]);
+    expect(counts).toEqual([0, 0, 0, 0, 1, 0, 0, 0]);
+
+    const reopened = HistoryStore.open(join(dir, "history.sqlite"));
+    const silent = reopened.outboundStates.get(path);
+    reopened.close();
+    expect(silent?.firstLineWithoutAt).toBe(T0 + 80 * MINUTE);
+    expect(silent?.warnedAt).toBe(T0 + 141 * MINUTE);
+    expect(silent?.outboundAt).toBe(state?.outboundAt);
   });
 
   it("whole file warns on the first run", async () => {
