@@ -294,27 +294,36 @@ describe("no-outbound warning across --once runs", () => {
   });
 });
 
+/**
+ * Writes a monitor configuration that follows `mail.log` in `dir` and returns a function that
+ * runs `delist monitor --once` on it, as cron would, with its exit status and warnings.
+ */
+function cronRuns(dir: string) {
+  const path = join(dir, "mail.log");
+  const config = join(dir, "monitor.json");
+  writeFileSync(
+    config,
+    JSON.stringify({
+      logs: [{ path, ip: "203.0.113.10" }],
+      schedules: { blocklists: NEVER, dns: NEVER, probes: NEVER, logs: "* * * * *" },
+    }),
+  );
+  return async () => {
+    const argv = ["monitor", "--once", "--config", config, "--db", join(dir, "h.sqlite")];
+    const result = await runCommand(argv);
+    const lines = result.stderr
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    return { code: result.code, warnings: warnings(lines) };
+  };
+}
+
 describe("no-outbound warning of delist monitor --once", () => {
   it("cron runs warn once", async () => {
     const dir = tempDir();
     const path = join(dir, "mail.log");
-    const config = join(dir, "monitor.json");
-    writeFileSync(
-      config,
-      JSON.stringify({
-        logs: [{ path, ip: "203.0.113.10" }],
-        schedules: { blocklists: NEVER, dns: NEVER, probes: NEVER, logs: "* * * * *" },
-      }),
-    );
-    const once = async () => {
-      const argv = ["monitor", "--once", "--config", config, "--db", join(dir, "h.sqlite")];
-      const result = await runCommand(argv);
-      const lines = result.stderr
-        .split("\n")
-        .filter((line) => line.startsWith("{"))
-        .map((line) => JSON.parse(line) as Record<string, unknown>);
-      return { code: result.code, warnings: warnings(lines) };
-    };
+    const once = cronRuns(dir);
     writeFileSync(path, "");
     expect((await once()).code).toBe(0);
 
@@ -326,5 +335,24 @@ describe("no-outbound warning of delist monitor --once", () => {
     expect(runs.map((run) => run.code)).toEqual([0, 0, 0, 0]);
     expect(runs.map((run) => run.warnings.length)).toEqual([0, 0, 1, 0]);
     expect(runs[2]?.warnings[0]?.["path"]).toBe(path);
+  });
+
+  it("cron runs warn once after outbound", async () => {
+    const dir = tempDir();
+    const path = join(dir, "mail.log");
+    const once = cronRuns(dir);
+    writeFileSync(path, "");
+    expect((await once()).code).toBe(0);
+    appendFileSync(path, gmailSent(T0));
+    expect((await once()).warnings).toEqual([]);
+
+    const runs = [];
+    for (const offset of [30, 61, 91, 120]) {
+      appendFileSync(path, inboundLines(T0 + offset * MINUTE, 1));
+      runs.push(await once());
+    }
+    expect(runs.map((run) => run.code)).toEqual([0, 0, 0, 0]);
+    expect(runs.map((run) => run.warnings.length)).toEqual([0, 0, 1, 0]);
+    expect(runs[2]?.warnings[0]?.["firstLineAt"]).toBe(new Date(T0 + 30 * MINUTE).toISOString());
   });
 });
