@@ -171,9 +171,9 @@ function reportUnreadLog(context: JobContext, path: string, message: string): vo
 /**
  * Warns when `recordOutboundState` found that the log at `path` shows no outbound delivery, as
  * `delist diagnose` does with its `no-outbound-delivery` verdict, because the monitor would
- * follow such a log and never see a block. The warning of a log that showed outbound delivery
- * before says so, because its mail may have stopped or moved to a relay host. Logs an info line
- * when a log that got the warning shows outbound delivery again.
+ * follow such a log and never see a block. A log that showed outbound delivery before gets a
+ * message of its own, because its mail may have stopped or moved to a relay host. Logs an info
+ * line when a log that got the warning shows outbound delivery again.
  *
  * The warning's `firstLineAt` is the first line of the span without outbound delivery, which
  * may come from an earlier read, such as an earlier `--once` run. The info line gives the

@@ -34,11 +34,11 @@ const NOTHING_READ: OutboundState = { outboundAt: null, firstLineWithoutAt: null
  * host, then gets one warning instead of months of silent checks.
  *
  * Returns `warn` once per span of reads without outbound delivery: when those reads cover the
- * whole file or at least NO_OUTBOUND_WARN_SPAN_MS of log time. This holds also for a log that
- * showed outbound delivery before, such as one whose mail moved to a relay host, so a quiet
- * span of that length with inbound mail only sets the warning off too. A read that shows
- * outbound delivery ends the span and clears the warning, and returns `outbound-again` when the
- * warning had been given, so the next span without outbound delivery warns again.
+ * whole file or at least NO_OUTBOUND_WARN_SPAN_MS of log time. A log that showed outbound
+ * delivery before gets it too, such as one whose mail moved to a relay host. So does a quiet
+ * span of that length with inbound mail only. A read that shows outbound delivery ends the span
+ * and clears the warning, and returns `outbound-again` when the warning had been given, so the
+ * next span without outbound delivery warns again.
  */
 export function recordOutboundState(
   states: OutboundStateRepository,

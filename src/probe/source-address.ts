@@ -15,8 +15,8 @@ export function socketFamilyOf(ip: string): SocketFamily {
 
 /**
  * Returns the families of `sourceIp` and of the mail host `mxHost` when the mail host is an
- * address of the other family, or null. A host name gets null, because its addresses are known
- * only after the DNS look-up. Both `delist probe` and the monitor run this check at start.
+ * address of the other family, else null. It returns null for a host name, because its addresses
+ * are known only after the DNS look-up. Both `delist probe` and the monitor run it at start.
  */
 export function mxFamilyMismatch(
   sourceIp: string,
