@@ -3,8 +3,8 @@ import type { OutboundState, OutboundStateRepository } from "../store/outbound-s
 
 /**
  * The span of log time without any outbound delivery after which a followed log gets the
- * warning. It is long enough that a quiet hour of a small server, with only inbound mail, does
- * not set it off.
+ * warning. A quiet half hour of a small server, with only inbound mail, does not set it off, but
+ * an hour without outbound mail, such as at night, does.
  * NOTE: a chosen value, not measured on real servers.
  */
 export const NO_OUTBOUND_WARN_SPAN_MS = 60 * 60_000;
