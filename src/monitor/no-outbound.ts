@@ -2,12 +2,21 @@ import type { VerdictStatus } from "../diagnose/types.js";
 import type { OutboundState, OutboundStateRepository } from "../store/outbound-states.js";
 
 /**
- * The span of log time without any outbound delivery after which a followed log gets the
- * warning. A quiet half hour of a small server, with only inbound mail, does not set it off, but
- * an hour without outbound mail, such as at night, does.
+ * The span of log time without any outbound delivery after which a followed log that never
+ * showed any gets the warning. A quiet half hour of a small server, with only inbound mail, does
+ * not set it off.
  * NOTE: a chosen value, not measured on real servers.
  */
 export const NO_OUTBOUND_WARN_SPAN_MS = 60 * 60_000;
+
+/**
+ * The span of log time without outbound delivery after which a log that showed some before
+ * gets the warning again. A small server sends nothing for hours at night, and a warning each
+ * night would teach its admin to ignore it. A whole day of log lines without one delivery
+ * attempt is more often a mail flow that stopped or moved to a relay host.
+ * NOTE: a chosen value, not measured on real servers.
+ */
+export const SILENCE_WARN_SPAN_MS = 24 * 60 * 60_000;
 
 /** The facts of one read of a log that `recordOutboundState` uses. */
 export interface LogWindowSummary {
@@ -35,10 +44,10 @@ const NOTHING_READ: OutboundState = { outboundAt: null, firstLineWithoutAt: null
  *
  * Returns `warn` once per span of reads without outbound delivery: when those reads cover the
  * whole file or at least NO_OUTBOUND_WARN_SPAN_MS of log time. A log that showed outbound
- * delivery before gets it too, such as one whose mail moved to a relay host. So does a quiet
- * span of that length with inbound mail only. A read that shows outbound delivery ends the span
- * and clears the warning, and returns `outbound-again` when the warning had been given, so the
- * next span without outbound delivery warns again.
+ * delivery before gets it too, such as one whose mail moved to a relay host, but only after
+ * SILENCE_WARN_SPAN_MS. A read that shows outbound delivery ends the span and clears the
+ * warning, and returns `outbound-again` when the warning had been given, so the next span
+ * without outbound delivery warns again.
  */
 export function recordOutboundState(
   states: OutboundStateRepository,
@@ -62,7 +71,10 @@ export function recordOutboundState(
     firstLineWithoutAt === null || window.lastTime === null
       ? 0
       : window.lastTime - firstLineWithoutAt;
-  const due = window.fromStart || span >= NO_OUTBOUND_WARN_SPAN_MS;
+  const due =
+    state.outboundAt === null
+      ? window.fromStart || span >= NO_OUTBOUND_WARN_SPAN_MS
+      : span >= SILENCE_WARN_SPAN_MS;
   const warnedAt = due ? at : null;
   states.save(path, { outboundAt: state.outboundAt, firstLineWithoutAt, warnedAt }, at);
   return due ? "warn" : "none";

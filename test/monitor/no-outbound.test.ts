@@ -10,6 +10,7 @@ import { NEVER, testMonitor, type LogLines } from "./harness.js";
 
 const tempDir = useTempDirs();
 const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 const WARNING = "log shows no outbound delivery";
 
 /**
@@ -112,7 +113,7 @@ describe("log without outbound delivery", () => {
     expect(warnings(logs)).toHaveLength(1);
   });
 
-  it("quiet half hour after outbound passes", async () => {
+  it("quiet night after outbound passes", async () => {
     const { path, clock, monitor, logs } = setUp(false);
     writeFileSync(path, "");
     await monitor.runJob("logs");
@@ -120,13 +121,16 @@ describe("log without outbound delivery", () => {
     appendFileSync(path, gmailSent(T0));
     clock.set(T0 + 5 * MINUTE);
     await monitor.runJob("logs");
-    appendFileSync(path, inboundLines(T0 + 10 * MINUTE, 3, 15 * MINUTE));
-    clock.set(T0 + 45 * MINUTE);
-    await monitor.runJob("logs");
+    // Twelve hours of inbound mail alone, read hour by hour, as on a small server at night.
+    for (let hour = 1; hour <= 12; hour++) {
+      appendFileSync(path, inboundLines(T0 + hour * HOUR, 1));
+      clock.set(T0 + hour * HOUR + 5 * MINUTE);
+      await monitor.runJob("logs");
+    }
     expect(warnings(logs)).toEqual([]);
   });
 
-  it("warns again after each silence", async () => {
+  it("warns again after each silent day", async () => {
     const { path, clock, monitor, logs } = setUp(false);
     writeFileSync(path, "");
     await monitor.runJob("logs");
@@ -134,8 +138,12 @@ describe("log without outbound delivery", () => {
     appendFileSync(path, gmailSent(T0));
     clock.set(T0 + 5 * MINUTE);
     await monitor.runJob("logs");
-    appendFileSync(path, inboundLines(T0 + 10 * MINUTE, 5, 15 * MINUTE));
-    clock.set(T0 + 75 * MINUTE);
+    appendFileSync(path, inboundLines(T0 + 10 * MINUTE, 20, HOUR));
+    clock.set(T0 + 20 * HOUR);
+    await monitor.runJob("logs");
+    expect(warnings(logs)).toEqual([]);
+    appendFileSync(path, inboundLines(T0 + 20 * HOUR + 10 * MINUTE, 5, HOUR));
+    clock.set(T0 + 25 * HOUR);
     await monitor.runJob("logs");
     const first = warnings(logs);
     expect(first).toHaveLength(1);
@@ -144,21 +152,22 @@ describe("log without outbound delivery", () => {
     expect(String(first[0]?.["msg"])).toMatch(/^log shows no outbound delivery any more/);
 
     // More of the same silence gives no second warning.
-    appendFileSync(path, inboundLines(T0 + 80 * MINUTE, 4, 15 * MINUTE));
-    clock.set(T0 + 140 * MINUTE);
+    appendFileSync(path, inboundLines(T0 + 25 * HOUR + 10 * MINUTE, 4, HOUR));
+    clock.set(T0 + 29 * HOUR);
     await monitor.runJob("logs");
     expect(warnings(logs)).toHaveLength(1);
 
-    appendFileSync(path, gmailSent(T0 + 150 * MINUTE));
-    clock.set(T0 + 155 * MINUTE);
+    appendFileSync(path, gmailSent(T0 + 29 * HOUR + 10 * MINUTE));
+    clock.set(T0 + 29 * HOUR + 15 * MINUTE);
     await monitor.runJob("logs");
     expect(outboundAgain(logs)).toHaveLength(1);
 
-    appendFileSync(path, inboundLines(T0 + 160 * MINUTE, 5, 15 * MINUTE));
-    clock.set(T0 + 225 * MINUTE);
+    const restart = T0 + 30 * HOUR;
+    appendFileSync(path, inboundLines(restart, 25, HOUR));
+    clock.set(restart + 25 * HOUR);
     await monitor.runJob("logs");
     expect(warnings(logs)).toHaveLength(2);
-    expect(warnings(logs)[1]?.["firstLineAt"]).toBe(new Date(T0 + 160 * MINUTE).toISOString());
+    expect(warnings(logs)[1]?.["firstLineAt"]).toBe(new Date(restart).toISOString());
   });
 });
 
@@ -250,22 +259,22 @@ describe("no-outbound warning across --once runs", () => {
     expect(state?.firstLineWithoutAt).toBeNull();
     expect(state?.outboundAt).not.toBeNull();
 
-    // Runs of inbound mail alone warn once, when they span an hour of log time again.
+    // Runs of inbound mail alone, 4 hours apart, warn once, when they span a day of log time.
     const counts: number[] = [];
     for (let run = 0; run < 8; run++) {
-      const start = T0 + 80 * MINUTE + run * 15 * MINUTE;
+      const start = T0 + 80 * MINUTE + run * 4 * HOUR;
       appendFileSync(path, inboundLines(start, 1));
       const logs = await onceRun(dir, start + MINUTE);
       counts.push(warnings(logs).length);
       expect(outboundAgain(logs)).toEqual([]);
     }
-    expect(counts).toEqual([0, 0, 0, 0, 1, 0, 0, 0]);
+    expect(counts).toEqual([0, 0, 0, 0, 0, 0, 1, 0]);
 
     const reopened = HistoryStore.open(join(dir, "history.sqlite"));
     const silent = reopened.outboundStates.get(path);
     reopened.close();
     expect(silent?.firstLineWithoutAt).toBe(T0 + 80 * MINUTE);
-    expect(silent?.warnedAt).toBe(T0 + 141 * MINUTE);
+    expect(silent?.warnedAt).toBe(T0 + 81 * MINUTE + 24 * HOUR);
     expect(silent?.outboundAt).toBe(state?.outboundAt);
   });
 
@@ -337,7 +346,7 @@ describe("no-outbound warning of delist monitor --once", () => {
     expect(runs[2]?.warnings[0]?.["path"]).toBe(path);
   });
 
-  it("cron runs warn once after outbound", async () => {
+  it("cron runs warn once after a silent day", async () => {
     const dir = tempDir();
     const path = join(dir, "mail.log");
     const once = cronRuns(dir);
@@ -347,7 +356,8 @@ describe("no-outbound warning of delist monitor --once", () => {
     expect((await once()).warnings).toEqual([]);
 
     const runs = [];
-    for (const offset of [30, 61, 91, 120]) {
+    // Inbound mail only, 30 minutes, 12 hours, a day and a minute, and 30 hours after the delivery.
+    for (const offset of [30, 720, 1471, 1800]) {
       appendFileSync(path, inboundLines(T0 + offset * MINUTE, 1));
       runs.push(await once());
     }
