@@ -6,6 +6,7 @@
 import type { ReplyClassifier } from "../reply/classify.js";
 import { statusContradiction } from "./dsn.js";
 import { headerValue, parseBounceMessage, type BounceMessage } from "./mime.js";
+import { countCutEscapeSequences } from "./mime-japanese.js";
 import { originalSender, readDrafts, readForwarded } from "./read.js";
 import { decideReason, isHardBounce } from "./reason/decide.js";
 import { hasTemporaryError, isPermanent, recipientCodes } from "./reason/codes.js";
@@ -24,6 +25,8 @@ export interface DecodedMessage {
   readonly endsInsideReport: boolean;
   /** The message's own `Message-ID` field, trimmed, or null when it has none. */
   readonly messageId: string | null;
+  /** ISO-2022-JP escape sequences cut short, which were left out of the decoded text. */
+  readonly cutEscapeSequences: number;
 }
 
 // Diagnostic texts longer than this are cut before classification; a reply is far shorter,
@@ -53,6 +56,7 @@ export async function decodeMessage(
     error,
     endsInsideReport: cut,
     messageId: messageId === "" ? null : messageId,
+    cutEscapeSequences: typeof raw === "string" ? 0 : countCutEscapeSequences(raw),
   };
 }
 

@@ -16,7 +16,7 @@ import {
   type SourceMessage,
 } from "./input.js";
 import { truncatedNote, truncatedWithoutResults } from "./limits.js";
-import { cutReportNote } from "./unread-bounce.js";
+import { cutEscapeNote, cutReportNote } from "./unread-bounce.js";
 import { skippedNotes, SummaryBuilder, type BounceFileSummary } from "./summary.js";
 import type { BounceResult } from "./types.js";
 
@@ -162,6 +162,9 @@ async function decodeOne(
       summary.notes.push(truncatedNote(message.name, full, size));
     } else if (decoded.endsInsideReport) {
       summary.notes.push(cutReportNote(message.name));
+    }
+    if (decoded.cutEscapeSequences > 0) {
+      summary.notes.push(cutEscapeNote(message.name, decoded.cutEscapeSequences));
     }
     summary.messages++;
     summary.kinds[decoded.kind ?? "none"]++;

@@ -1,8 +1,9 @@
 /**
- * Japanese text parts whose charset label is wrong. ISO-2022-JP is a 7-bit encoding, yet
- * some Japanese mail systems (mobile carriers among them) label EUC-JP or Shift_JIS text as
- * ISO-2022-JP. Decoded as labelled, every 8-bit byte becomes U+FFFD. Such a label is
- * replaced by the charset the bytes are valid in, before either MIME parser reads them.
+ * Japanese text parts whose charset label is wrong, or whose ISO-2022-JP text is cut inside an
+ * escape sequence. ISO-2022-JP is a 7-bit encoding, yet some Japanese mail systems (mobile
+ * carriers among them) label EUC-JP or Shift_JIS text as ISO-2022-JP. Decoded as labelled,
+ * every 8-bit byte becomes U+FFFD. Such a label is replaced by the charset the bytes are valid
+ * in, before either MIME parser reads them.
  */
 import { TextDecoder } from "node:util";
 
@@ -82,4 +83,57 @@ function actualCharset(data: Buffer, range: { start: number; end: number }): str
     }
   }
   return null;
+}
+
+const ESC = 0x1b;
+const DOLLAR = 0x24;
+const OPEN_PARENTHESIS = 0x28;
+
+/**
+ * Returns the byte ranges of the ISO-2022-JP escape sequences in `data` that are cut short: an
+ * ESC, `ESC $`, `ESC (` or `ESC $ (` at the end of the data or of a line. A message cut there
+ * (a truncated file, or a line cut by a gateway) makes TextDecoder write U+FFFD for the
+ * sequence. Only messages with an ISO-2022-JP label are searched.
+ * NOTE: a two-byte character cut after its first byte is not found, and still becomes U+FFFD.
+ */
+function cutEscapeSequences(data: Buffer): { start: number; end: number }[] {
+  if (data.indexOf("2022-JP") < 0 && data.indexOf("2022-jp") < 0) return [];
+  const cuts: { start: number; end: number }[] = [];
+  let start = data.indexOf(ESC);
+  while (start >= 0) {
+    let end = start + 1;
+    if (data[end] === DOLLAR) end += 1;
+    if (data[end] === OPEN_PARENTHESIS) end += 1;
+    // A whole sequence has a final byte after these, such as the `B` of `ESC $ B`.
+    if (isLineEnd(data, end)) cuts.push({ start, end });
+    start = data.indexOf(ESC, end);
+  }
+  return cuts;
+}
+
+function isLineEnd(data: Buffer, index: number): boolean {
+  return index >= data.length || data[index] === 0x0a || data[index] === 0x0d;
+}
+
+/** Returns how many ISO-2022-JP escape sequences in `raw` are cut short (see `cutEscapeSequences`). */
+export function countCutEscapeSequences(raw: Uint8Array): number {
+  return cutEscapeSequences(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength)).length;
+}
+
+/**
+ * Returns `raw` without the ISO-2022-JP escape sequences that are cut short, so that the text
+ * decodes without U+FFFD in their place, or `raw` itself when none is.
+ */
+export function withoutCutEscapeSequences(raw: Uint8Array): Uint8Array {
+  const data = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const cuts = cutEscapeSequences(data);
+  if (cuts.length === 0) return raw;
+  const pieces: Buffer[] = [];
+  let copied = 0;
+  for (const cut of cuts) {
+    pieces.push(data.subarray(copied, cut.start));
+    copied = cut.end;
+  }
+  pieces.push(data.subarray(copied));
+  return Buffer.concat(pieces);
 }

@@ -4,7 +4,7 @@
  * RFC 5965 feedback report) and the returned original message.
  */
 import { parseWithFastPath } from "./mime-fast-path.js";
-import { withJapaneseCharsetsFixed } from "./mime-japanese.js";
+import { withJapaneseCharsetsFixed, withoutCutEscapeSequences } from "./mime-japanese.js";
 import { parseWithPostalMime } from "./mime-postal.js";
 
 /** One header field as it appears in the message, name lower-cased. */
@@ -34,12 +34,14 @@ export interface BounceMessage {
 }
 
 /**
- * Parses raw message bytes, after fixing wrong ISO-2022-JP labels (`mime-japanese.ts`). The
- * fast path reads the common bounce layouts and gives the same result as postal-mime; every
- * other message goes to postal-mime. Rejects only when postal-mime rejects (limits exceeded).
+ * Parses raw message bytes, after fixing wrong ISO-2022-JP labels and dropping ISO-2022-JP
+ * escape sequences cut short (`mime-japanese.ts`). The fast path reads the common bounce
+ * layouts and gives the same result as postal-mime; every other message goes to postal-mime.
+ * Rejects only when postal-mime rejects (limits exceeded).
  */
 export async function parseBounceMessage(raw: Uint8Array | string): Promise<BounceMessage> {
-  const data = typeof raw === "string" ? raw : withJapaneseCharsetsFixed(raw);
+  const data =
+    typeof raw === "string" ? raw : withJapaneseCharsetsFixed(withoutCutEscapeSequences(raw));
   return parseWithFastPath(data) ?? parseWithPostalMime(data);
 }
 

@@ -42,7 +42,10 @@ export interface BounceFileSummary {
   readonly skipped: number;
   /** The first skipped messages (at most `MAX_SKIPPED_SAMPLES`) with their errors. */
   readonly skippedSamples: readonly SkippedMessage[];
-  /** Messages read only in part (over the size limit), with what was left out. */
+  /**
+   * Messages read in part (over the size limit, cut inside the delivery report, or with
+   * ISO-2022-JP escape sequences cut short), each with what was left out.
+   */
   readonly notes: readonly string[];
 }
 

@@ -111,6 +111,20 @@ export function cutReportNote(name: string): string {
   );
 }
 
+/**
+ * Returns the note for a message with ISO-2022-JP escape sequences cut short, which were left
+ * out of its text (see `withoutCutEscapeSequences`).
+ */
+export function cutEscapeNote(name: string, count: number): string {
+  const sequences =
+    count === 1 ? "1 ISO-2022-JP escape sequence" : `${count} ISO-2022-JP escape sequences`;
+  return (
+    `"${name}" has ${sequences} cut short at the end of a line or of the file, left out of ` +
+    `its text, so the message may be cut and the text around it incomplete; check that the ` +
+    `file is complete, or copy it again`
+  );
+}
+
 // Returns up to PART_HEADER_BYTES after the last `delimiter`, or null when there is none. The
 // bytes are searched through a view, so that a large message is not copied.
 function textAfterLast(raw: Uint8Array | string, delimiter: string): string | null {

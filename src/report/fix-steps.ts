@@ -1,7 +1,8 @@
 /**
  * Layout of the commands in fix steps. A step marks a command as a code span. A long command
- * of several words is printed on a line of its own and never wrapped, so that it can be copied
- * and pasted whole, because a line break inside a pipeline ends it in the shell.
+ * of several words is printed on a line of its own, so that it can be copied and pasted whole.
+ * Only a pipeline too wide for the report is broken, at places where the shell continues it
+ * (see `pipelineLines`).
  */
 
 import { codeSpanRanges } from "./markdown-text.js";
@@ -41,9 +42,9 @@ export function splitCommands(step: string, logValues: readonly string[] = []): 
  * Wraps a fix step or any sentence with commands like `wrap`, but prints each command (see
  * `splitCommands`) unwrapped on a line of its own, two columns deeper than the text. A command
  * that would end past `WIDTH` there starts further left, down to `MIN_COMMAND_INDENT`, when
- * that makes it fit. A command too wide for any indent stays whole, two columns deeper than the
- * text, and ends past `WIDTH`. Moving it left would not make it fit and would take it out of its
- * step.
+ * that makes it fit. A command too wide for any indent starts two columns deeper than the text.
+ * A pipeline is then broken over lines (see `pipelineLines`), and any other command stays whole
+ * and ends past `WIDTH`.
  */
 export function fixStepLines(
   step: string,
@@ -59,9 +60,17 @@ export function fixStepLines(
       continue;
     }
     if (lines.length === 0) lines.push(first.trimEnd());
-    lines.push(`${commandIndent(rest, part.text)}${part.text}`);
+    lines.push(...commandLines(rest, part.text));
   }
   return lines;
+}
+
+// Returns the lines of a command. It is one line at `commandIndent`, unless it is a pipeline too
+// wide for any indent (see `pipelineLines`).
+function commandLines(rest: string, command: string): string[] {
+  const indent = commandIndent(rest, command);
+  if (columns(indent) + columns(command) <= WIDTH) return [`${indent}${command}`];
+  return pipelineLines(command, indent) ?? [`${indent}${command}`];
 }
 
 /** Columns of the smallest indent of a command line, the indent of a finding's text. */
@@ -74,6 +83,75 @@ function commandIndent(rest: string, command: string): string {
   const usual = columns(rest) + 2;
   const fitting = WIDTH - columns(command);
   return " ".repeat(fitting < MIN_COMMAND_INDENT ? usual : Math.min(usual, fitting));
+}
+
+/**
+ * Breaks a shell pipeline that is too wide for the report into lines of at most `WIDTH`
+ * columns, so that it can still be copied and pasted whole. Each line ends after its last `|`,
+ * which continues the pipeline in the shell. A line without a `|` ends with ` \`, the shell's
+ * line continuation. The breaks lie only between words outside quotes, and continuation lines
+ * are two columns deeper than the first. Returns null for a command without a `|` outside quotes
+ * (such as a DNS record, which a backslash would change) or with unbalanced quotes.
+ * NOTE: a single word wider than a line, such as a long quoted sender, still ends past `WIDTH`.
+ */
+function pipelineLines(command: string, indent: string): string[] | null {
+  const words = shellWords(command);
+  if (words === null || !words.includes("|")) return null;
+  const lines: string[] = [];
+  let lineIndent = indent;
+  let pending: string[] = [];
+  for (const word of words) {
+    pending.push(word);
+    while (pending.length > 1 && !fitsLine(lineIndent, pending)) {
+      // Break after the line's last `|`, or else before the word that did not fit.
+      const pipe = pending.lastIndexOf("|", pending.length - 2);
+      const cut = pipe >= 0 ? pipe + 1 : pending.length - 1;
+      const line = `${lineIndent}${pending.slice(0, cut).join(" ")}`;
+      lines.push(pipe >= 0 ? line : `${line} \\`);
+      pending = pending.slice(cut);
+      lineIndent = `${indent}  `;
+    }
+  }
+  lines.push(`${lineIndent}${pending.join(" ")}`);
+  return lines;
+}
+
+// True when `words` fit on a line after `indent`, with room for a ` \` unless they end in `|`.
+function fitsLine(indent: string, words: readonly string[]): boolean {
+  const continuation = words.at(-1) === "|" ? 0 : 2;
+  return columns(indent) + columns(words.join(" ")) + continuation <= WIDTH;
+}
+
+/**
+ * Splits a shell command into its words at the spaces outside single and double quotes, with a
+ * backslash outside single quotes escaping the next character. Returns null when a quote is
+ * not closed.
+ */
+function shellWords(command: string): string[] | null {
+  const words: string[] = [];
+  let word = "";
+  let quote: "'" | '"' | null = null;
+  for (let index = 0; index < command.length; index++) {
+    const char = command.charAt(index);
+    if (char === "\\" && quote !== "'") {
+      word += command.slice(index, index + 2);
+      index += 1;
+      continue;
+    }
+    if (quote === null && char === " ") {
+      if (word !== "") words.push(word);
+      word = "";
+      continue;
+    }
+    if (char === "'" || char === '"') {
+      if (quote === null) quote = char;
+      else if (quote === char) quote = null;
+    }
+    word += char;
+  }
+  if (quote !== null) return null;
+  if (word !== "") words.push(word);
+  return words;
 }
 
 /**

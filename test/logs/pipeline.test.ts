@@ -195,6 +195,45 @@ describe("readLogs", () => {
     ]);
   });
 
+  it("repeats across files of a rotated set", async () => {
+    const markers = [
+      "Mar  4 09:15:40 mx1 last message repeated 2 times",
+      "Mar  4 09:15:40 --- last message repeated 2 times ---",
+      "Mar  4 09:15:40: --- last message repeated 2 times ---",
+    ];
+    for (const marker of markers) {
+      const line = "Mar  4 09:15:02 mx1 postfix/smtpd[1]: lost connection";
+      await dir.write("mail.log.2.gz", gzipSync(`${line}\n`), JAN_5_2024);
+      await dir.write("mail.log.1", `${marker}\n${line}\n`, JAN_5_2024);
+      await dir.write("mail.log", `${marker}\n`, JAN_5_2024);
+      const parser = new RecordingParser();
+      const names = ["mail.log", "mail.log.1", "mail.log.2.gz"];
+      const summary = await readLogs(names, [parser], options({ year: 2024 }));
+      const files = parser.records.map((record) => record.file);
+
+      expect(files, marker).toEqual([
+        "mail.log.2.gz",
+        "mail.log.1",
+        "mail.log.1",
+        "mail.log.1",
+        "mail.log",
+        "mail.log",
+      ]);
+      expect(summary.totals.unrecognised, marker).toBe(0);
+      expect(summary.totals.repeatMarkerRecords, marker).toBe(2);
+    }
+  });
+
+  it("repeats nothing across unrelated files", async () => {
+    await dir.write("a.log", "Mar  4 09:15:02 mx1 postfix/smtpd[1]: lost connection\n");
+    await dir.write("b.log", "Mar  4 09:15:40 mx1 last message repeated 2 times\n");
+    const parser = new RecordingParser();
+    const summary = await readLogs(["a.log", "b.log"], [parser], options({ year: 2024 }));
+
+    expect(parser.records).toHaveLength(1);
+    expect(summary.totals.unrecognised).toBe(1);
+  });
+
   it("uses --year for classic stamps", async () => {
     await dir.write("mail.log", "Mar  4 09:15:02 mx1 postfix/smtpd[1]: x\n", JAN_5_2024);
     const parser = new RecordingParser();

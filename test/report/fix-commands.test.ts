@@ -160,14 +160,62 @@ describe("fixStepLines command indent", () => {
   });
 });
 
+describe("fixStepLines wide pipelines", () => {
+  const SENDER_WORD = "SENDER=shop-newsletter-noreply@example.com";
+  const AWK_PROGRAM = `'BEGIN { RS = "" } $7 == ENVIRON["SENDER"] { print $1 }'`;
+
+  test("breaks after pipes and words", () => {
+    const command = postfixDeleteCommand(SENDER);
+    const lines = fixStepLines(`Postfix: \`${command}\`.`, "      3. ");
+
+    expect(lines).toEqual([
+      "      3. Postfix:",
+      "           mailq | tail -n +2 |",
+      `             ${SENDER_WORD} awk \\`,
+      `             ${AWK_PROGRAM} |`,
+      "             tr -d '*!' | postsuper -d -",
+    ]);
+  });
+
+  test("lines join to the command", () => {
+    const command = postfixDeleteCommand(SENDER);
+    const lines = fixStepLines(`Run \`${command}\`.`, "      3. ").slice(1);
+    const joined = lines
+      .map((line) => line.trim())
+      .join(" ")
+      .replace(/ \\ /g, " ");
+
+    expect(joined).toBe(command);
+  });
+
+  test("DNS record stays one line", () => {
+    const record = `v=spf1 ${Array.from({ length: 6 }, (_, i) => `ip4:192.0.2.${i}`).join(" ")} -all`;
+    const lines = fixStepLines(`Publish \`${record}\` now.`, "      3. ");
+
+    expect(record.length).toBeGreaterThan(WIDTH);
+    expect(lines[1]).toBe(`           ${record}`);
+  });
+
+  test("quoted spaces are no break", () => {
+    const pattern = `'${"a ".repeat(30)}'`;
+    const command = `grep -F ${pattern} /var/log/mail.log | wc -l`;
+    const lines = fixStepLines(`Run \`${command}\`.`, "  ");
+
+    expect(lines[1]).toBe(`    grep -F ${pattern} \\`);
+    expect(lines[2]).toBe("      /var/log/mail.log | wc -l");
+  });
+});
+
 describe("fix commands in the text report", () => {
-  test("wide command keeps one line", async () => {
+  test("wide command fits the width", async () => {
     const lines = renderDiagnosisText(await compromisedDiagnosis(), painter(false)).split("\n");
     const command = postfixDeleteCommand(SENDER);
-    const line = lines.find((entry) => entry.includes("mailq |"));
+    const index = lines.findIndex((entry) => entry.includes("mailq |"));
 
     expect(command.length).toBeGreaterThan(WIDTH);
-    expect(line).toBe(`           ${command}`);
+    expect(lines[index]).toBe("           mailq | tail -n +2 |");
+    expect(lines[index + 3]).toMatch(/postsuper -d -$/);
+    expect(lines.filter((entry) => entry.length > WIDTH)).toEqual([]);
   });
 
   test("text before the command wraps", async () => {

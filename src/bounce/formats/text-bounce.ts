@@ -12,7 +12,7 @@ import type { BounceAction, RecipientDraft } from "../types.js";
 const BOUNCE_SENDER =
   /^(?:mailer-daemon|post_?master|mail-?daemon|mdaemon|bounces?|mail delivery|nobody|root|daemon|no-?reply)\b/i;
 const BOUNCE_SUBJECT =
-  /undeliver|undelivered|returned mail|return(?:ing)? message to sender|delivery (?:status notification|failure|failed|problem|report|has failed)|failure notice|mail delivery failed|mail system error|non-?delivery|could not be delivered|delivery notification|warning: message .* delayed|delayed mail|mail failure|error sending message|returned to sender|nondeliverable|loop alert|\bdsn\b|message not delivered|notice of delivery|delivery incomplete|^delivery report|error sending your mail|メールエラー|エラー通知|未達|不達|(?:配信|配送)(?:エラー|失敗|不能)|送信(?:エラー|失敗)/i;
+  /undeliver|undelivered|returned mail|return(?:ing)? message to sender|delivery (?:status notification|failure|failed|problem|report|has failed)|failure notice|mail delivery failed|mail system error|non-?delivery|could not be delivered|delivery notification|warning: message .* delayed|delayed mail|mail failure|error sending message|returned to sender|nondeliverable|loop alert|\bdsn\b|message not delivered|notice of delivery|delivery incomplete|^delivery report|error sending your mail|メールエラー|エラー通知|未達|不達|(?:配信|配送)(?:エラー|失敗|不能)|送信(?:エラー|失敗)|(?:配信|配送|送信)の?遅延/i;
 
 /** True when `subject` is one that bounce notices use ("Undelivered Mail Returned to Sender"). */
 export function isBounceSubject(subject: string): boolean {
@@ -93,10 +93,19 @@ function statedReplyCode(text: string): number | null {
   return match === null ? null : Number(match[1]);
 }
 
+const DELAY_NOTICE =
+  /has not yet been delivered|delivery to the following recipients? (?:has been|was) delayed|warning message only/i;
+
+// Japanese notices that the sender's server is still trying: "まだ配信されていません" (not
+// delivered yet), "配信が遅延しています" or "配送が遅れています" (delivery is delayed), and
+// "配信を再試行しています", "送信を再試行中" or "引き続き配信を試みます" (is retrying, will keep
+// trying). The words must be in the present or future, because a failure notice may contain
+// "再送信を試みましたが" (tried to resend, but) or "遅延していましたが" (was delayed, but).
+const JAPANESE_DELAY_NOTICE =
+  /まだ(?:配信|配送|送信)されていません|(?:配信|配送|送信)(?:が|は)?(?:(?:遅延し|遅れ)て(?:います|おります)|遅延中)|(?:配信|配送|送信)を(?:引き続き|継続して)?(?:再試行|試み)し?(?:ています|ております|ます|中)/;
+
 function isDelayNotice(notification: string): boolean {
-  return /has not yet been delivered|delivery to the following recipients? (?:has been|was) delayed|warning message only/i.test(
-    notification,
-  );
+  return DELAY_NOTICE.test(notification) || JAPANESE_DELAY_NOTICE.test(notification);
 }
 
 // X-Failed-Recipients (Exim and others), then the To of the returned message.
