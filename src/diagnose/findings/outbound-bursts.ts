@@ -56,6 +56,8 @@ export interface BurstSource {
   readonly recipients: number;
   /** The source's usual recipients per hour at the time of day of the peak. */
   readonly usual: number;
+  /** The source's recipients in its busiest hour of the burst. */
+  readonly peak: number;
   /** The source's first message in the burst's first hour (epoch ms), or null. */
   readonly firstTime: number | null;
 }
@@ -171,12 +173,18 @@ function trimToSource(burst: Burst, source: SendingSource, firstTime: number): B
 
 function sourceOf(source: SendingSource, burst: Burst, firstTime: number): BurstSource {
   let recipients = 0;
-  for (const point of burst.hours) recipients += source.values.get(point.hour) ?? 0;
+  let peak = 0;
+  for (const point of burst.hours) {
+    const value = source.values.get(point.hour) ?? 0;
+    recipients += value;
+    peak = Math.max(peak, value);
+  }
   return {
     kind: source.kind,
     name: source.name,
     recipients,
     usual: Math.round(sameHourLevel(source.values, burst.peak.hour, firstTime) ?? 0),
+    peak,
     firstTime: source.firstTimes.get(burst.startHour) ?? null,
   };
 }
@@ -264,11 +272,16 @@ function serverBurstOf(series: ServerSeries, own: SourceBurst): OutboundBurst | 
 }
 
 function ownSource(own: SourceBurst): BurstSource {
+  let peak = 0;
+  for (let hour = own.startHour; hour <= own.endHour; hour += HOUR_MS) {
+    peak = Math.max(peak, own.source.values.get(hour) ?? 0);
+  }
   return {
     kind: own.source.kind,
     name: own.source.name,
     recipients: own.total,
     usual: own.usual,
+    peak,
     firstTime: own.source.firstTimes.get(own.startHour) ?? null,
   };
 }

@@ -37,7 +37,7 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
   return finding("volume-spike", {
     severity: "warning",
     role: "contributing",
-    title: `Outbound volume jumped to ${burst.peak.value.toLocaleString("en-US")} recipients an hour, ${Math.round(burst.peak.value / Math.max(burst.baseline, 1)).toLocaleString("en-US")} times the usual`,
+    title: hourlyBurstTitle(burst),
     summary:
       leadSentences(context, lead) +
       ` ${sourceSentence(lead.origins[0], total)}` +
@@ -68,6 +68,27 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
     fix: BURST_FIXES,
     references: [REFERENCES.gmailGuidelines],
   });
+}
+
+/**
+ * Builds the title of an hourly burst. A burst that only one source's own hours show is measured
+ * by that source's peak and usual level, because the server's level at that time of day can
+ * contain another source's nightly job and make the burst look like a doubling.
+ */
+function hourlyBurstTitle(burst: OutboundBurst): string {
+  const source = burst.source;
+  if (burst.baselineSource === "same-hours-earlier-days" && source !== null) {
+    const times = Math.round(source.peak / Math.max(source.usual, 1));
+    return (
+      `Outbound volume of ${source.name} jumped to ${source.peak.toLocaleString("en-US")} ` +
+      `recipients an hour, ${times.toLocaleString("en-US")} times its usual`
+    );
+  }
+  const times = Math.round(burst.peak.value / Math.max(burst.baseline, 1));
+  return (
+    `Outbound volume jumped to ${burst.peak.value.toLocaleString("en-US")} recipients an hour, ` +
+    `${times.toLocaleString("en-US")} times the usual`
+  );
 }
 
 /** An hourly burst with the counts and names that the finding reports for it. */
