@@ -17,8 +17,10 @@ import {
   firstSourceBurstHour,
   lastSourceBurstHour,
   sameHourLevel,
+  senderCountOf,
   sendingSources,
   sourceBurstAt,
+  type SenderCount,
   type SendingSource,
   type SourceBurst,
 } from "./source-bursts.js";
@@ -40,9 +42,9 @@ export interface OutboundBurst extends Burst {
    */
   readonly baselineSource: "hours-before" | "same-hours-earlier-days";
   /**
-   * The account, local program or envelope sender whose own hours show the burst (see
-   * `sourceBursts`), or for a burst of the server's highest hours the one that sent at least
-   * half of it. Null when there is none.
+   * The account, local program, relay client or envelope sender whose own hours show the burst
+   * (see `sourceBursts`), or for a burst of the server's highest hours the one that sent at
+   * least half of it. Null when there is none.
    */
   readonly source: BurstSource | null;
 }
@@ -50,7 +52,7 @@ export interface OutboundBurst extends Burst {
 /** The submitter of most of a burst. */
 export interface BurstSource {
   readonly kind: SendingSource["kind"];
-  /** The account or program as `describeOrigin` names it, or the envelope sender. */
+  /** The source as `SendingSource.name` names it. */
   readonly name: string;
   /** The source's recipients in the burst hours. */
   readonly recipients: number;
@@ -60,6 +62,8 @@ export interface BurstSource {
   readonly peak: number;
   /** The source's first message in the burst's first hour (epoch ms), or null. */
   readonly firstTime: number | null;
+  /** The distinct envelope senders of the source in the burst hours, or null for a sender. */
+  readonly senders: SenderCount | null;
 }
 
 /**
@@ -78,8 +82,8 @@ export const MAX_BURSTS = 5;
  * burst longer than a day is compared by its first day (see `comparedPart`).
  *
  * The search runs in two steps. `peakBursts` measures the server's highest hours against its
- * hours before them. `sourceBursts` then finds the bursts of single accounts, local programs
- * and envelope senders that a busier hour of ordinary mail or another sender's regular job
+ * hours before them. `sourceBursts` then finds the bursts of single accounts, local programs,
+ * relay clients and envelope senders that a busier hour of ordinary mail or another sender's regular job
  * hides, such as a burst at night after a busy day. Both run once per diagnosis over hourly
  * counters, so the work does not grow with the deliveries in the log.
  */
@@ -140,8 +144,8 @@ function peakBursts(
 }
 
 /**
- * Returns the account or local program that sent at least half of the burst's recipients, or
- * else such an envelope sender, or null when no source did.
+ * Returns the account, local program or relay client that sent at least half of the burst's
+ * recipients, or else such an envelope sender, or null when no source did.
  */
 function mainSource(sources: readonly SendingSource[], burst: Burst): SendingSource | null {
   const half = burstTotal(burst) / 2;
@@ -186,14 +190,15 @@ function sourceOf(source: SendingSource, burst: Burst, firstTime: number): Burst
     usual: Math.round(sameHourLevel(source.values, burst.peak.hour, firstTime) ?? 0),
     peak,
     firstTime: source.firstTimes.get(burst.startHour) ?? null,
+    senders: senderCountOf(source, burst.startHour, burst.endHour),
   };
 }
 
 /**
- * Finds the bursts of single accounts, local programs and envelope senders in hours that no
- * burst in `found` covers, the largest first. Each source is judged against its own hours (see
- * `sourceBurstAt`), and accounts come before envelope senders, so that an account that sends
- * with forged or new envelope senders is named. The server's total is not tested first, so a
+ * Finds the bursts of single accounts, local programs, relay clients and envelope senders in
+ * hours that no burst in `found` covers, the largest first. Each source is judged against its
+ * own hours (see `sourceBurstAt`), and envelope senders come last, so that an account or relay
+ * client that sends with forged or new envelope senders is named. The server's total is not tested first, so a
  * nightly job of one sender does not hide another sender's burst in the same hour. Its usual
  * level at that time of day (see `usualLevelAt`) is reported as the baseline.
  */
@@ -214,7 +219,8 @@ function sourceBursts(
       if (point.value >= BURST_MIN_EXCESS) candidates.push({ source, index, value: point.value });
     });
   }
-  // The sort is stable, so accounts and local programs stay before envelope senders.
+  // The sort is stable, so accounts, local programs and relay clients stay before envelope
+  // senders.
   candidates.sort((a, b) => b.value - a.value);
 
   const coveredHours = new Set(found.flatMap((burst) => burst.hours.map((point) => point.hour)));
@@ -283,6 +289,7 @@ function ownSource(own: SourceBurst): BurstSource {
     usual: own.usual,
     peak,
     firstTime: own.source.firstTimes.get(own.startHour) ?? null,
+    senders: senderCountOf(own.source, own.startHour, own.endHour),
   };
 }
 
