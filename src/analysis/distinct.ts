@@ -74,10 +74,10 @@ export class DistinctCounter {
 }
 
 /**
- * Counts distinct values where most streams repeat one value, such as the envelope senders of
- * one account in one hour. It keeps the first hash and creates a `DistinctCounter` only at the
- * second distinct value, so that the many hours with one sender cost no counter. Memory stays
- * within that of one `DistinctCounter`.
+ * Counts distinct values in a stream that mostly repeats its first value, such as the envelope
+ * senders of one account in one hour. It keeps the first hash and creates a `DistinctCounter`
+ * only at the second distinct value, so that the many hours with one sender cost no counter.
+ * Memory stays within that of one `DistinctCounter`.
  */
 export class MostlyRepeatedCounter {
   private hasFirst = false;

@@ -30,7 +30,7 @@ function officeDays(log: PostfixLog, days: number): void {
   }
 }
 
-/** The night burst: 22:00 on day 4 to 07:59 on day 5, 150 messages an hour. */
+/** The night burst: 150 messages an hour from 2024-03-07 22:00 to 2024-03-08 07:59. */
 const BURST_START = T0 + (4 * 24 - 2) * HOUR;
 const BURST_MESSAGES = 1500;
 const BURST_STEP = (10 * HOUR) / BURST_MESSAGES;

@@ -75,8 +75,8 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
 
 /**
  * Builds the title of an hourly burst. A burst that only one source's own hours show is measured
- * by that source's peak and usual level, because the server's level at that time of day can
- * contain another source's nightly job and make the burst look like a doubling.
+ * by that source's peak and usual level. The server's level at that time of day can contain
+ * another source's nightly job, which would make the burst look like a mere doubling.
  */
 function hourlyBurstTitle(burst: OutboundBurst): string {
   const source = burst.source;
