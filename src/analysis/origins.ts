@@ -1,10 +1,11 @@
 import type { LinePosition, LoggedMessage } from "../logs/events.js";
 import type { ClassifiedReply } from "./reply-cache.js";
 import type { Delivery, MessageState } from "./delivery.js";
-import { DistinctCounter } from "./distinct.js";
+import { DistinctCounter, MostlyRepeatedCounter, hashString } from "./distinct.js";
 import { addCapped } from "./replies.js";
 import { detach, hourOf, increment } from "./time.js";
 import { lowerAscii } from "./ascii-case.js";
+import { RelayClientAnalyser } from "./relay-clients.js";
 
 /** The kind of submitter of outbound mail: an SMTP AUTH account or a local program. */
 export type OriginKind = "account" | "local";
@@ -13,6 +14,8 @@ export type OriginKind = "account" | "local";
 export interface OriginHour {
   messages: number;
   recipients: number;
+  /** Distinct envelope senders of the hour's messages, the null sender `<>` included. */
+  readonly senders: MostlyRepeatedCounter;
   readonly firstTime: number;
   readonly firstPosition: LinePosition;
 }
@@ -147,6 +150,11 @@ export class OriginAnalyser {
    * Exim's `P=esmtpa` with an `A=` that names the authenticator alone.
    */
   readonly unnamedAccountSenders = new Map<string, number>();
+  /**
+   * Outbound recipients by client IP address of the messages that neither an account nor a local
+   * program submitted, such as mail that a web server relays without SMTP AUTH.
+   */
+  readonly relayClients = new RelayClientAnalyser();
   /** Origins dropped to bound memory (see `MAX_ORIGINS`). */
   dropped = 0;
   // Recipients per message that counted at a result held on this host (`addHeldResult`), so
@@ -183,8 +191,12 @@ export class OriginAnalyser {
     }
     origin.messages += 1;
     if (time > origin.lastTime) origin.lastTime = time;
-    if (state.originHour !== null) state.originHour.messages += 1;
-    if (state.message.sender !== null) addCapped(origin.senders, state.message.sender);
+    const sender = state.message.sender;
+    if (state.originHour !== null) {
+      state.originHour.messages += 1;
+      if (sender !== null) state.originHour.senders.addHash(hashString(sender));
+    }
+    if (sender !== null) addCapped(origin.senders, sender);
     if (state.host !== null) increment(origin.messagesByHost, state.host.name);
     const use = state.clientIp;
     if (use !== null) {
@@ -203,7 +215,10 @@ export class OriginAnalyser {
   addDelivery(delivery: Delivery, classified: ClassifiedReply | null): void {
     const { event, state } = delivery;
     const origin = state.origin;
-    if (origin === null) return;
+    if (origin === null) {
+      this.relayClients.addDelivery(delivery);
+      return;
+    }
     if (event.status === "sent") origin.sent += 1;
     else if (event.status === "deferred") origin.deferred += 1;
     else if (event.status === "bounced") origin.bounced += 1;
@@ -246,7 +261,10 @@ export class OriginAnalyser {
    */
   addResultWithoutAttempt(delivery: Delivery): void {
     const origin = delivery.state.origin;
-    if (origin === null) return;
+    if (origin === null) {
+      this.relayClients.addDelivery(delivery);
+      return;
+    }
     origin.resultsWithoutAttempt += 1;
     this.addDelivery(delivery, null);
   }
@@ -301,6 +319,7 @@ export class OriginAnalyser {
       hour = {
         messages: 0,
         recipients: 0,
+        senders: new MostlyRepeatedCounter(),
         firstTime: submitted,
         firstPosition: { file: position.file, line: position.line },
       };

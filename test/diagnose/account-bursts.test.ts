@@ -68,6 +68,10 @@ function spikeOf(diagnosis: Diagnosis): Record<string, unknown> | undefined {
   return spike?.evidence as Record<string, unknown> | undefined;
 }
 
+function titleOf(diagnosis: Diagnosis): string {
+  return diagnosis.findings.find((finding) => finding.id === "volume-spike")?.title ?? "";
+}
+
 function summaryOf(diagnosis: Diagnosis): string {
   return diagnosis.findings.find((finding) => finding.id === "volume-spike")?.summary ?? "";
 }
@@ -144,10 +148,15 @@ describe("night bursts by account", () => {
     officeDays(log, 5);
     for (let day = 0; day < 5; day++) accountHour(log, "news@example.com", day * 24 + 3, 150);
     accountHour(log, "staff3@example.com", 4 * 24 + 3, 150);
-    const evidence = spikeOf(await diagnose(log));
+    const diagnosis = await diagnose(log);
+    const evidence = spikeOf(diagnosis);
 
     expect(evidence?.["burstAccount"]).toBe("SASL account staff3@example.com");
     expect(evidence?.["peakHour"]).toBe("2024-03-08T03:00:00Z");
+    // staff3 usually sends to 1 recipient at 03:00, and the server to 155 with the nightly job.
+    expect(titleOf(diagnosis)).toBe(
+      "Outbound volume of SASL account staff3@example.com jumped to 151 recipients an hour, 151 times its usual",
+    );
   });
 
   test("nightly job alone is no spike", async () => {
@@ -157,6 +166,20 @@ describe("night bursts by account", () => {
     const evidence = spikeOf(await diagnose(log));
 
     expect(evidence).toBeUndefined();
+  });
+
+  test("burst ends at its last hour", async () => {
+    // staff3 sends 1,500 an hour from 07:00 to 08:59, and the office peak from 09:00 keeps the
+    // server's hours far above the night, but staff3 is back to its usual level.
+    const log = new PostfixLog();
+    officeDays(log, 5, 160);
+    accountHour(log, "staff3@example.com", 4 * 24 + 7, 1500);
+    accountHour(log, "staff3@example.com", 4 * 24 + 8, 1500);
+    const evidence = spikeOf(await diagnose(log));
+
+    expect(evidence?.["burstAccount"]).toBe("SASL account staff3@example.com");
+    expect(evidence?.["baselineSource"]).toBe("hours-before");
+    expect(evidence?.["end"]).toBe("2024-03-08T09:00:00Z");
   });
 
   test("long burst starts at its first hour", async () => {

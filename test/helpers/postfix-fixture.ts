@@ -39,6 +39,29 @@ export class PostfixLog {
     return id;
   }
 
+  /**
+   * A message relayed without SMTP AUTH from a client that the server trusts by address, as
+   * Postfix's `mynetworks` allows, so that the log names no account.
+   */
+  relay(options: {
+    time: number;
+    clientIp: string;
+    from: string;
+    recipients: Array<{ address: string; outcome?: Outcome }>;
+  }): string {
+    const id = this.nextId();
+    const { time } = options;
+    this.add(time, "postfix/smtpd", `${id}: client=unknown[${options.clientIp}]`);
+    this.add(time, "postfix/cleanup", `${id}: message-id=<${id}@example.com>`);
+    this.add(
+      time,
+      "postfix/qmgr",
+      `${id}: from=<${options.from}>, size=2000, nrcpt=${options.recipients.length} (queue active)`,
+    );
+    this.deliver(id, time + 1000, options.recipients);
+    return id;
+  }
+
   /** A message submitted locally (`pickup`), as PHP's mail() does, optionally with its script. */
   pickup(options: {
     time: number;

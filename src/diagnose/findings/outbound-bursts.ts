@@ -15,9 +15,12 @@ import {
 } from "../series.js";
 import {
   firstSourceBurstHour,
+  lastSourceBurstHour,
   sameHourLevel,
+  senderCountOf,
   sendingSources,
   sourceBurstAt,
+  type SenderCount,
   type SendingSource,
   type SourceBurst,
 } from "./source-bursts.js";
@@ -39,9 +42,9 @@ export interface OutboundBurst extends Burst {
    */
   readonly baselineSource: "hours-before" | "same-hours-earlier-days";
   /**
-   * The account, local program or envelope sender whose own hours show the burst (see
-   * `sourceBursts`), or for a burst of the server's highest hours the one that sent at least
-   * half of it. Null when there is none.
+   * The account, local program, relay client or envelope sender whose own hours show the burst
+   * (see `sourceBursts`), or for a burst of the server's highest hours the one that sent at
+   * least half of it. Null when there is none.
    */
   readonly source: BurstSource | null;
 }
@@ -49,14 +52,18 @@ export interface OutboundBurst extends Burst {
 /** The submitter of most of a burst. */
 export interface BurstSource {
   readonly kind: SendingSource["kind"];
-  /** The account or program as `describeOrigin` names it, or the envelope sender. */
+  /** The source as `SendingSource.name` names it. */
   readonly name: string;
   /** The source's recipients in the burst hours. */
   readonly recipients: number;
   /** The source's usual recipients per hour at the time of day of the peak. */
   readonly usual: number;
+  /** The source's recipients in its busiest hour of the burst. */
+  readonly peak: number;
   /** The source's first message in the burst's first hour (epoch ms), or null. */
   readonly firstTime: number | null;
+  /** The distinct envelope senders of the source in the burst hours, or null for a sender. */
+  readonly senders: SenderCount | null;
 }
 
 /**
@@ -75,8 +82,8 @@ export const MAX_BURSTS = 5;
  * burst longer than a day is compared by its first day (see `comparedPart`).
  *
  * The search runs in two steps. `peakBursts` measures the server's highest hours against its
- * hours before them. `sourceBursts` then finds the bursts of single accounts, local programs
- * and envelope senders that a busier hour of ordinary mail or another sender's regular job
+ * hours before them. `sourceBursts` then finds the bursts of single accounts, local programs,
+ * relay clients and envelope senders that a busier hour of ordinary mail or another sender's regular job
  * hides, such as a burst at night after a busy day. Both run once per diagnosis over hourly
  * counters, so the work does not grow with the deliveries in the log.
  */
@@ -99,7 +106,8 @@ export function outboundBursts(context: DiagnoseContext): OutboundBurst[] {
  * again, so a second sender's burst on another hour is not hidden by the first. It stops when
  * the highest hours are no burst, because going on would report a day's busiest hour during a
  * steady warm-up as a burst, in place of the ramp. A burst of one source starts at that
- * source's first hour far above its usual level at that time of day (see `trimToSource`).
+ * source's first hour far above its usual level at that time of day and ends at its last such
+ * hour (see `trimToSource`).
  */
 function peakBursts(
   points: readonly HourPoint[],
@@ -136,8 +144,8 @@ function peakBursts(
 }
 
 /**
- * Returns the account or local program that sent at least half of the burst's recipients, or
- * else such an envelope sender, or null when no source did.
+ * Returns the account, local program or relay client that sent at least half of the burst's
+ * recipients, or else such an envelope sender, or null when no source did.
  */
 function mainSource(sources: readonly SendingSource[], burst: Burst): SendingSource | null {
   const half = burstTotal(burst) / 2;
@@ -151,34 +159,46 @@ function mainSource(sources: readonly SendingSource[], burst: Burst): SendingSou
 
 /**
  * Drops the first hours of `burst` in which `source` sent no more than its usual level at that
- * time of day, up to the peak. A burst that the server's totals widened into an ordinary day
- * peak then starts where the source's own burst does.
+ * time of day, up to the peak, and likewise the last hours after the peak. A burst that the
+ * server's totals widened into an ordinary day peak then starts and ends where the source's own
+ * burst does.
  */
 function trimToSource(burst: Burst, source: SendingSource, firstTime: number): Burst {
   const start = firstSourceBurstHour(source, burst.startHour, burst.peak.hour, firstTime);
-  if (start <= burst.startHour) return burst;
-  const hours = burst.hours.filter((point) => point.hour >= start);
+  const range = { burstStart: start, firstHour: burst.peak.hour, endHour: burst.endHour };
+  const end = lastSourceBurstHour(source, range, firstTime);
+  if (start <= burst.startHour && end >= burst.endHour) return burst;
+  const hours = burst.hours.filter((point) => point.hour >= start && point.hour <= end);
   const first = hours[0];
-  return first === undefined ? burst : { ...burst, startHour: first.hour, hours };
+  const last = hours[hours.length - 1];
+  if (first === undefined || last === undefined) return burst;
+  return { ...burst, startHour: first.hour, endHour: last.hour, hours };
 }
 
 function sourceOf(source: SendingSource, burst: Burst, firstTime: number): BurstSource {
   let recipients = 0;
-  for (const point of burst.hours) recipients += source.values.get(point.hour) ?? 0;
+  let peak = 0;
+  for (const point of burst.hours) {
+    const value = source.values.get(point.hour) ?? 0;
+    recipients += value;
+    peak = Math.max(peak, value);
+  }
   return {
     kind: source.kind,
     name: source.name,
     recipients,
     usual: Math.round(sameHourLevel(source.values, burst.peak.hour, firstTime) ?? 0),
+    peak,
     firstTime: source.firstTimes.get(burst.startHour) ?? null,
+    senders: senderCountOf(source, burst.startHour, burst.endHour),
   };
 }
 
 /**
- * Finds the bursts of single accounts, local programs and envelope senders in hours that no
- * burst in `found` covers, the largest first. Each source is judged against its own hours (see
- * `sourceBurstAt`), and accounts come before envelope senders, so that an account that sends
- * with forged or new envelope senders is named. The server's total is not tested first, so a
+ * Finds the bursts of single accounts, local programs, relay clients and envelope senders in
+ * hours that no burst in `found` covers, the largest first. Each source is judged against its
+ * own hours (see `sourceBurstAt`), and envelope senders come last, so that an account or relay
+ * client that sends with forged or new envelope senders is named. The server's total is not tested first, so a
  * nightly job of one sender does not hide another sender's burst in the same hour. Its usual
  * level at that time of day (see `usualLevelAt`) is reported as the baseline.
  */
@@ -199,7 +219,8 @@ function sourceBursts(
       if (point.value >= BURST_MIN_EXCESS) candidates.push({ source, index, value: point.value });
     });
   }
-  // The sort is stable, so accounts and local programs stay before envelope senders.
+  // The sort is stable, so accounts, local programs and relay clients stay before envelope
+  // senders.
   candidates.sort((a, b) => b.value - a.value);
 
   const coveredHours = new Set(found.flatMap((burst) => burst.hours.map((point) => point.hour)));
@@ -257,12 +278,18 @@ function serverBurstOf(series: ServerSeries, own: SourceBurst): OutboundBurst | 
 }
 
 function ownSource(own: SourceBurst): BurstSource {
+  let peak = 0;
+  for (let hour = own.startHour; hour <= own.endHour; hour += HOUR_MS) {
+    peak = Math.max(peak, own.source.values.get(hour) ?? 0);
+  }
   return {
     kind: own.source.kind,
     name: own.source.name,
     recipients: own.total,
     usual: own.usual,
+    peak,
     firstTime: own.source.firstTimes.get(own.startHour) ?? null,
+    senders: senderCountOf(own.source, own.startHour, own.endHour),
   };
 }
 

@@ -1,3 +1,4 @@
+import { DistinctCounter, type MostlyRepeatedCounter } from "../../analysis/distinct.js";
 import { DAY_MS, HOUR_MS, median } from "../../analysis/time.js";
 import type { DiagnoseContext } from "../context.js";
 import {
@@ -19,16 +20,31 @@ const EDGE_FACTOR = 3;
 
 /**
  * One submitter of outbound mail with its recipients per hour: an SMTP AUTH account, a local
- * program or an envelope sender.
+ * program, the client IP address of mail relayed without SMTP AUTH, or an envelope sender.
  */
 export interface SendingSource {
-  readonly kind: "account" | "local" | "sender";
-  /** The account or program as `describeOrigin` names it, or the envelope sender. */
+  readonly kind: "account" | "local" | "client" | "sender";
+  /**
+   * The account or program as `describeOrigin` names it, the client as `describeRelayClient`
+   * names it, or the envelope sender.
+   */
   readonly name: string;
   readonly points: readonly HourPoint[];
   readonly values: ReadonlyMap<number, number>;
   /** The time of the source's first message in each hour (epoch ms). */
   readonly firstTimes: ReadonlyMap<number, number>;
+  /** The distinct envelope senders of each hour, or null for an envelope sender. */
+  readonly senders: ReadonlyMap<number, MostlyRepeatedCounter> | null;
+}
+
+/** How many distinct envelope senders a source used in some hours. */
+export interface SenderCount {
+  readonly count: number;
+  /**
+   * True when `count` is a HyperLogLog estimate (about 1.6 % standard error), which
+   * `DistinctCounter` gives past 512 senders.
+   */
+  readonly estimated: boolean;
 }
 
 /** A burst of one source: its hours and its usual level in the peak hour. */
@@ -45,27 +61,35 @@ export interface SourceBurst {
 }
 
 /**
- * Builds the hourly series of every account and local program, then of every envelope
- * sender. The series come from counters that the log pass keeps per hour, so building them
- * costs one step per source and hour, not per delivery.
+ * Builds the hourly series of every account and local program, then of every relay client,
+ * then of every envelope sender. The series come from counters that the log pass keeps per
+ * hour, so building them costs one step per source and hour, not per delivery.
  *
- * NOTE: `HourVolume.senders` keeps the first 64 envelope senders of each hour, so the series of
- * a sender that first sent after 64 others in an hour misses that hour. Accounts and local
- * programs are not capped that way.
+ * `HourVolume.senders` keeps the first 64 envelope senders of each hour, so the series of a
+ * sender that first sent after 64 others in an hour misses that hour. A burst spread over many
+ * small senders is found by the account, local program or relay client that sent it, whose
+ * counters are not capped that way.
  */
 export function sendingSources(context: DiagnoseContext): SendingSource[] {
   const sources: SendingSource[] = [];
-  const origins = [
-    ...context.facts.origins.accounts.values(),
-    ...context.facts.origins.localSources.values(),
-  ];
-  for (const origin of origins) {
+  const { accounts, localSources, relayClients } = context.facts.origins;
+  for (const origin of [...accounts.values(), ...localSources.values()]) {
     const entries = [...origin.hourly].map(([hour, counts]): HourEntry => [
       hour,
       counts.recipients,
       counts.firstTime,
     ]);
-    sources.push(source(origin.kind, describeOrigin(origin), entries));
+    const senders = new Map([...origin.hourly].map(([hour, counts]) => [hour, counts.senders]));
+    sources.push(source(origin.kind, describeOrigin(origin), entries, senders));
+  }
+  for (const client of relayClients.clients.values()) {
+    const entries = [...client.hourly].map(([hour, counts]): HourEntry => [
+      hour,
+      counts.recipients,
+      counts.firstTime,
+    ]);
+    const senders = new Map([...client.hourly].map(([hour, counts]) => [hour, counts.senders]));
+    sources.push(source("client", describeRelayClient(client.ip), entries, senders));
   }
   const senders = new Map<string, HourEntry[]>();
   for (const [hour, volume] of context.facts.volume.hours) {
@@ -79,14 +103,41 @@ export function sendingSources(context: DiagnoseContext): SendingSource[] {
       entries.push([hour, counts.recipients, counts.firstTime]);
     }
   }
-  for (const [sender, entries] of senders) sources.push(source("sender", sender, entries));
+  for (const [sender, entries] of senders) sources.push(source("sender", sender, entries, null));
   return sources;
+}
+
+/** Names a relay client in findings. */
+export function describeRelayClient(ip: string): string {
+  return `SMTP client ${ip} without SMTP AUTH`;
+}
+
+/**
+ * Counts the distinct envelope senders that `source` used from `startHour` to `endHour`, or
+ * returns null for an envelope sender.
+ */
+export function senderCountOf(
+  source: SendingSource,
+  startHour: number,
+  endHour: number,
+): SenderCount | null {
+  if (source.senders === null) return null;
+  const union = new DistinctCounter();
+  for (let hour = startHour; hour <= endHour; hour += HOUR_MS) {
+    source.senders.get(hour)?.addTo(union);
+  }
+  return { count: union.size, estimated: !union.isExact };
 }
 
 /** The start of an hour, the recipients in it and the time of the first message in it. */
 type HourEntry = [number, number, number];
 
-function source(kind: SendingSource["kind"], name: string, entries: HourEntry[]): SendingSource {
+function source(
+  kind: SendingSource["kind"],
+  name: string,
+  entries: HourEntry[],
+  senders: SendingSource["senders"],
+): SendingSource {
   const sent = entries.filter(([, value]) => value > 0);
   const points = toPoints(sent.map(([hour, value]): [number, number] => [hour, value]));
   return {
@@ -95,6 +146,7 @@ function source(kind: SendingSource["kind"], name: string, entries: HourEntry[])
     points,
     values: new Map(points.map((point) => [point.hour, point.value])),
     firstTimes: new Map(sent.map(([hour, , firstTime]) => [hour, firstTime])),
+    senders,
   };
 }
 
@@ -217,10 +269,46 @@ export function firstSourceBurstHour(
   coveredFrom: number,
 ): number {
   for (let hour = startHour; hour < lastHour; hour += HOUR_MS) {
-    const level = sameHourLevel(source.values, hour, coveredFrom);
-    if (level === null) return hour;
-    const value = source.values.get(hour) ?? 0;
-    if (value >= Math.max(level * EDGE_FACTOR, level + BURST_MIN_EXCESS / 2)) return hour;
+    if (isFarAboveOwnLevel(source, hour, coveredFrom) !== false) return hour;
   }
   return lastHour;
+}
+
+/**
+ * Returns the last hour from `firstHour` to `endHour` in which `source` sent far more than its
+ * own level at that time of day, the mirror of `firstSourceBurstHour`. A burst found in the
+ * server's totals then ends where the source's burst does, not at the end of an ordinary day
+ * peak after it. The level leaves out the days from `burstStart` on, because a burst longer
+ * than a day would otherwise raise the level of its own later hours. Returns `firstHour` when
+ * no hour after it qualifies.
+ */
+export function lastSourceBurstHour(
+  source: SendingSource,
+  range: { readonly burstStart: number; readonly firstHour: number; readonly endHour: number },
+  coveredFrom: number,
+): number {
+  for (let hour = range.endHour; hour > range.firstHour; hour -= HOUR_MS) {
+    if (isFarAboveOwnLevel(source, hour, coveredFrom, range.burstStart) !== false) return hour;
+  }
+  return range.firstHour;
+}
+
+/**
+ * Tells whether `source` sent `EDGE_FACTOR` times its own level at that time of day in `hour`,
+ * and `BURST_MIN_EXCESS / 2` more. The level is the median of the same hour on the earlier days
+ * before `before`. Returns null when no such day gives a level.
+ */
+function isFarAboveOwnLevel(
+  source: SendingSource,
+  hour: number,
+  coveredFrom: number,
+  before = hour,
+): boolean | null {
+  const days = earlierDays(source.values, { startHour: hour, endHour: hour }, coveredFrom).filter(
+    (day) => day.startHour < before,
+  );
+  if (days.length === 0) return null;
+  const level = median(days.map((day) => day.total));
+  const value = source.values.get(hour) ?? 0;
+  return value >= Math.max(level * EDGE_FACTOR, level + BURST_MIN_EXCESS / 2);
 }

@@ -37,11 +37,12 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
   return finding("volume-spike", {
     severity: "warning",
     role: "contributing",
-    title: `Outbound volume jumped to ${burst.peak.value.toLocaleString("en-US")} recipients an hour, ${Math.round(burst.peak.value / Math.max(burst.baseline, 1)).toLocaleString("en-US")} times the usual`,
+    title: hourlyBurstTitle(burst),
     summary:
       leadSentences(context, lead) +
-      ` ${sourceSentence(lead.origins[0], total)}` +
+      ` ${sourceSentence(mainSubmitter(lead), total)}` +
       usualOfAccountSentence(lead.burst.source) +
+      sendersOfSourceSentence(lead.burst.source) +
       startedBlockSentence(context, lead, blockStart) +
       others.map((entry) => otherBurstSentence(context, entry)).join(""),
     evidence: {
@@ -61,6 +62,8 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
       burstSender: sender === null ? null : senderText(sender),
       burstSenderLastMessage: lastMessageOf(context, sender),
       burstAccount: burstAccount(burst),
+      burstClient: burstClient(burst),
+      burstSourceSenders: burst.source?.senders ?? null,
       topOrigins: lead.origins,
       bursts: bursts.map((entry) => burstEvidence(context, entry, entry === lead, blockStart)),
       dailyRamp: ramp,
@@ -68,6 +71,27 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
     fix: BURST_FIXES,
     references: [REFERENCES.gmailGuidelines],
   });
+}
+
+/**
+ * Builds the title of an hourly burst. A burst that only one source's own hours show is measured
+ * by that source's peak and usual level. The server's level at that time of day can contain
+ * another source's nightly job, which would make the burst look like a mere doubling.
+ */
+function hourlyBurstTitle(burst: OutboundBurst): string {
+  const source = burst.source;
+  if (burst.baselineSource === "same-hours-earlier-days" && source !== null) {
+    const times = Math.round(source.peak / Math.max(source.usual, 1));
+    return (
+      `Outbound volume of ${source.name} jumped to ${source.peak.toLocaleString("en-US")} ` +
+      `recipients an hour, ${times.toLocaleString("en-US")} times its usual`
+    );
+  }
+  const times = Math.round(burst.peak.value / Math.max(burst.baseline, 1));
+  return (
+    `Outbound volume jumped to ${burst.peak.value.toLocaleString("en-US")} recipients an hour, ` +
+    `${times.toLocaleString("en-US")} times the usual`
+  );
 }
 
 /** An hourly burst with the counts and names that the finding reports for it. */
@@ -175,7 +199,43 @@ function startedBlockSentence(
  */
 function burstAccount(burst: OutboundBurst): string | null {
   const source = burst.source;
-  return source === null || source.kind === "sender" ? null : source.name;
+  if (source === null || source.kind === "sender" || source.kind === "client") return null;
+  return source.name;
+}
+
+/**
+ * Returns the relay client of the burst (see `OutboundBurst.source`), as `describeRelayClient`
+ * names it, or null when the burst's source is no relay client.
+ */
+function burstClient(burst: OutboundBurst): string | null {
+  const source = burst.source;
+  return source?.kind === "client" ? source.name : null;
+}
+
+/**
+ * Returns the submitter that the summary names: the burst's relay client, whose mail no account
+ * or local program sent, or else the account or local program with the most recipients.
+ */
+function mainSubmitter(entry: DescribedBurst): { name: string; recipients: number } | undefined {
+  const source = entry.burst.source;
+  if (source?.kind === "client") return { name: source.name, recipients: source.recipients };
+  return entry.origins[0];
+}
+
+/**
+ * Says how many envelope senders the burst's account, local program or relay client used, or
+ * returns "" when it used one or the burst has none.
+ */
+function sendersOfSourceSentence(source: OutboundBurst["source"]): string {
+  const senders = source?.senders;
+  if (source === null || senders === null || senders === undefined || senders.count < 2) {
+    return "";
+  }
+  const count = senders.count.toLocaleString("en-US");
+  if (senders.estimated) {
+    return ` ${source.name} used about ${count} envelope senders in the burst hours (an estimate).`;
+  }
+  return ` ${source.name} used ${count} envelope senders in the burst hours.`;
 }
 
 /**
@@ -193,7 +253,7 @@ function otherBurstSentence(context: DiagnoseContext, entry: DescribedBurst): st
   const hours = plural(entry.burst.hours.length, "hour");
   return (
     ` Another burst began at ${context.time(entry.start)}, with ${plural(entry.total, "recipient")} in ${hours}.` +
-    ` ${sourceSentence(entry.origins[0], entry.total)}`
+    ` ${sourceSentence(mainSubmitter(entry), entry.total)}`
   );
 }
 
@@ -215,6 +275,8 @@ function burstEvidence(
     burstSender: sender === null ? null : senderText(sender),
     burstSenderLastMessage: lastMessageOf(context, sender),
     burstAccount: burstAccount(burst),
+    burstClient: burstClient(burst),
+    burstSourceSenders: burst.source?.senders ?? null,
     lead,
     beforeFirstBlock: beganBeforeBlock(entry, blockStart),
   };
