@@ -483,7 +483,9 @@ describe("other receivers failing between deliveries", () => {
   test("interleaved outage counts failures by host", async () => {
     // A second server sends the mail to dead2.example.org, so each server has failures.
     // postfixLog writes each attempt as a message of 4 lines.
-    const lines = postfixLog(interleaved(DEAD, LIVE, 0, 300, 2)).trimEnd().split("\n");
+    const lines = postfixLog(interleaved(DEAD, LIVE, 0, 300, 2))
+      .trimEnd()
+      .split("\n");
     const messages: string[] = [];
     for (let start = 0; start < lines.length; start += 4) {
       const message = lines.slice(start, start + 4).join("\n");
