@@ -64,7 +64,7 @@ export interface StartFailures {
   first: number;
   /** Time of the latest line, in epoch ms. */
   last: number;
-  /** The earliest line: its position, and its program and message (`postfix/master: fatal: …`). */
+  /** The earliest line: its position, program and message (`postfix/master: fatal: …`). */
   sample: { readonly position: LinePosition; readonly text: string };
 }
 

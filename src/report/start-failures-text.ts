@@ -7,9 +7,9 @@ import { plural, shortTime, wrap } from "./wrap.js";
 export const START_FAILURES_HEADING = "MTA start failures";
 
 /**
- * Returns the sentence on the start failures, such as "3 fatal lines of the MTA's start command
- * or daemons, from … to …. Each ends the program that wrote it, so the MTA or that daemon stopped
- * until a later start."
+ * Returns the sentence on the start failures, such as "3 fatal lines of the MTA's start
+ * command or daemons, from … to …. Each ends the program that wrote it, so the MTA or that
+ * daemon stopped until a later start. The first:"
  */
 export function startFailuresSentence(report: StartFailuresReport): string {
   const period =

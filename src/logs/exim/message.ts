@@ -57,9 +57,9 @@ export function deliveryEvent(
   const giveUpLine = lineStatus === "expired" && isGiveUpWithoutAttempt(fields.errorText);
   const skipped = lineStatus === "deferred" && isRetryTimeNotReached(fields.errorText);
   const prior = state.deferred?.get(fields.recipient);
-  // Without an earlier deferral in the log, a give-up is an expiry only when its line states that
-  // the retry timeout passed. A give-up on hosts that have failed for long is a plain bounce,
-  // because Exim also writes it for a new message that it bounces at once.
+  // Without an earlier deferral in the log, a give-up is an expiry only when its line states
+  // that the retry timeout passed. A give-up on hosts that have failed for long is a plain
+  // bounce, because Exim also writes it for a new message that it bounces at once.
   const bouncedAtOnce =
     giveUpLine && prior === undefined && !isRetryTimeoutExceeded(fields.errorText);
   const giveUp = giveUpLine && !bouncedAtOnce;
