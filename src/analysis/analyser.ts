@@ -121,6 +121,9 @@ export class LogAnalyser {
       case "lifecycle":
         this.server.addLifecycle(event);
         return;
+      case "start-failure":
+        this.server.addStartFailure(event);
+        return;
       case "dkim-signing":
         this.server.addDkim(event);
         return;

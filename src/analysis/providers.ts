@@ -145,6 +145,8 @@ export interface DomainFailures {
   failures: number;
   /** The connection-failure rule of the streak's first failure. */
   rule: ReplyRule;
+  /** Of `failures`, those of each server that logged them, by `serverOf` name. */
+  readonly failuresByHost: Map<string, number>;
   /**
    * The streak's first failure, set by `ProviderAnalyser.finish` for a streak that no delivery
    * or reply ended, else null.
@@ -859,13 +861,22 @@ export class ProviderAnalyser {
     if (known === undefined || facts.reachedDomains.has(domain)) {
       if (known === undefined && facts.failedDomains.size >= MAX_FAILED_DOMAINS) return;
       if (known !== undefined) this.streakSites.delete(known);
-      const streak = { first: time, last: time, failures: 1, rule, firstFailure: null };
+      const streak: DomainFailures = {
+        first: time,
+        last: time,
+        failures: 1,
+        rule,
+        failuresByHost: new Map(),
+        firstFailure: null,
+      };
+      if (site.server !== null) increment(streak.failuresByHost, site.server);
       facts.failedDomains.set(domain, streak);
       this.streakSites.set(streak, site);
       facts.reachedDomains.delete(domain);
       return;
     }
     known.failures += 1;
+    if (site.server !== null) increment(known.failuresByHost, site.server);
     known.first = Math.min(known.first, time);
     known.last = Math.max(known.last, time);
   }

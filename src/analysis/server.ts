@@ -11,6 +11,7 @@ import type {
   MtaName,
   RejectEvent,
   SessionReplyEvent,
+  StartFailureEvent,
   TlsEvent,
 } from "../logs/events.js";
 import type { ProviderId } from "../knowledge/providers.js";
@@ -54,6 +55,17 @@ export interface Lifecycle {
   readonly action: LifecycleEvent["action"];
   readonly mta: MtaName;
   readonly version: string | null;
+}
+
+/** The `fatal:` lines of the MTA's start command and daemons (see `StartFailureEvent`). */
+export interface StartFailures {
+  count: number;
+  /** Time of the earliest line, in epoch ms. */
+  first: number;
+  /** Time of the latest line, in epoch ms. */
+  last: number;
+  /** The earliest line: its position, program and message (`postfix/master: fatal: …`). */
+  sample: { readonly position: LinePosition; readonly text: string };
 }
 
 /** DKIM signing results of one domain. */
@@ -135,6 +147,8 @@ export class ServerAnalyser {
   private readonly outboundTlsCounter = new RunCounter(this.outboundTlsByHour);
   lastOutboundTls: number | null = null;
   readonly lifecycle: Lifecycle[] = [];
+  /** The MTA's start failures, or null when the log shows none. */
+  startFailures: StartFailures | null = null;
   readonly judgedIps = new Map<string, JudgedIp>();
   readonly dkim = new Map<string, DkimDomain>();
   /** Mailbox logins (Dovecot) by account, then by client address. */
@@ -309,6 +323,25 @@ export class ServerAnalyser {
       mta: event.mta,
       version: event.version === null ? null : detach(event.version),
     });
+  }
+
+  addStartFailure(event: StartFailureEvent): void {
+    this.mtas.add(event.mta);
+    const failures = this.startFailures;
+    const sample = () => ({
+      position: { ...event.position },
+      text: detach(`${event.program}: ${event.text}`),
+    });
+    if (failures === null) {
+      this.startFailures = { count: 1, first: event.time, last: event.time, sample: sample() };
+      return;
+    }
+    failures.count += 1;
+    if (event.time < failures.first) {
+      failures.first = event.time;
+      failures.sample = sample();
+    }
+    if (event.time > failures.last) failures.last = event.time;
   }
 
   /**

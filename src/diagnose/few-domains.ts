@@ -5,6 +5,7 @@ import {
 } from "../analysis/providers.js";
 import type { DiagnoseContext } from "./context.js";
 import { listNames, plural } from "./findings/build.js";
+import { mergeCounts } from "./findings/replies.js";
 import type { FewDomainsReport, OutageReport, ProviderStatus, ProviderVerdict } from "./types.js";
 
 /**
@@ -154,11 +155,39 @@ export function withDomainsFailingAtEnd(
   const last = Math.max(...streaks.map(([, streak]) => streak.last));
   const failures = streaks.reduce((sum, [, streak]) => sum + streak.failures, 0);
   const reached = otherReceiversReached(facts, streaks, first);
+  // An outage that goes on at those domains (see `failsAtEnoughDomains`) is described from
+  // their failures, so its first failure is theirs too, not the first of the run.
+  const streakFirst =
+    reached !== null && streaks.length >= OTHER_MIN_DOMAINS
+      ? firstFailureOf(streaks, first, context)
+      : null;
   return {
     ...report,
+    first: streakFirst ?? report.first,
     domainsFailingAtEnd: streaks.map(([domain]) => domain).sort(),
     failuresAtEnd: { failures, first: context.time(first), last: context.time(last) },
     otherReceiversReachedAt: reached === null ? null : context.time(reached),
+  };
+}
+
+/**
+ * Returns the first failure of the streak that began at `first` (epoch ms), with the meaning
+ * of its connection-failure rule, or null when that failure was not kept.
+ */
+function firstFailureOf(
+  streaks: readonly [string, DomainFailures][],
+  first: number,
+  context: DiagnoseContext,
+): OutageReport["first"] | null {
+  const earliest = streaks.find(([, streak]) => streak.first === first)?.[1];
+  if (earliest?.firstFailure == null) return null;
+  const { rule } = earliest;
+  return {
+    ...context.reply(earliest.firstFailure),
+    ruleId: rule.id,
+    category: rule.category,
+    permanent: false,
+    summary: rule.summary,
   };
 }
 
@@ -183,19 +212,12 @@ export function interleavedOutage(
   const first = Math.min(...streaks.map(([, streak]) => streak.first));
   const last = Math.max(...streaks.map(([, streak]) => streak.last));
   const reached = otherReceiversReached(facts, streaks, first);
-  const earliest = streaks.find(([, streak]) => streak.first === first)?.[1];
-  if (reached === null || earliest?.firstFailure == null) return null;
+  const firstFailure = firstFailureOf(streaks, first, context);
+  if (reached === null || firstFailure === null) return null;
 
   const domains = streaks.map(([domain]) => domain).sort();
-  const { rule } = earliest;
   return {
-    first: {
-      ...context.reply(earliest.firstFailure),
-      ruleId: rule.id,
-      category: rule.category,
-      permanent: false,
-      summary: rule.summary,
-    },
+    first: firstFailure,
     last: context.time(last),
     endedAt: null,
     failures,
@@ -205,9 +227,7 @@ export function interleavedOutage(
     domainsFailingAtEnd: domains,
     failuresAtEnd: { failures, first: context.time(first), last: context.time(last) },
     otherReceiversReachedAt: context.time(reached),
-    // NOTE: the streaks keep no per-server counts, so with several servers in the log the
-    // verdict cannot name the servers whose attempts failed.
-    failuresByHost: {},
+    failuresByHost: mergeCounts(streaks.map(([, streak]) => streak.failuresByHost)),
     fix: deadDomainSteps(domains),
   };
 }

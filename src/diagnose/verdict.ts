@@ -975,13 +975,16 @@ export function otherOutageNote(
 /**
  * Returns the largest number of outages that overlap at one instant. An outage lasts from its
  * first to its last failure, because a provider with no later attempt may have been reachable.
+ * The last failure is the later of the run's and that of `failuresAtEnd`, because an outage of
+ * `failsAtEnoughDomains` takes its first failure from those domains, which can come after the
+ * run's last failure.
  */
 function maxConcurrent(outages: readonly OutageReport[]): number {
   // Starts sort before ends at the same instant, so outages that touch count as overlapping.
   const edges = outages
     .flatMap((outage) => [
       { time: Date.parse(outage.first.time), change: 1 },
-      { time: Date.parse(outage.last), change: -1 },
+      { time: lastFailureOf(outage), change: -1 },
     ])
     .sort((a, b) => a.time - b.time || b.change - a.change);
   let current = 0;
@@ -991,6 +994,13 @@ function maxConcurrent(outages: readonly OutageReport[]): number {
     max = Math.max(max, current);
   }
   return max;
+}
+
+/** Returns the time of an outage's last failure in epoch ms (see `maxConcurrent`). */
+function lastFailureOf(outage: OutageReport): number {
+  const last = Date.parse(outage.last);
+  const atEnd = outage.failuresAtEnd;
+  return atEnd === null ? last : Math.max(last, Date.parse(atEnd.last));
 }
 
 /**

@@ -323,6 +323,22 @@ export interface LifecycleEvent {
   readonly version: string | null;
 }
 
+/**
+ * A `fatal:` line of the MTA's start command or of one of its daemons, such as Postfix's
+ * `postfix/master[…]: fatal: bind 0.0.0.0 port 25: Address already in use`. The program exits
+ * after it, so the MTA or that daemon stops until a later start.
+ */
+export interface StartFailureEvent {
+  readonly type: "start-failure";
+  readonly time: number;
+  readonly position: LinePosition;
+  readonly mta: MtaName;
+  /** The syslog tag without the process id, such as `postfix/master`. */
+  readonly program: string;
+  /** The line's message from `fatal:` on. */
+  readonly text: string;
+}
+
 /** An OpenDKIM verdict on signing an outgoing message. */
 export interface DkimSigningEvent {
   readonly type: "dkim-signing";
@@ -388,6 +404,7 @@ export type LogEvent =
   | LoginEvent
   | TlsEvent
   | LifecycleEvent
+  | StartFailureEvent
   | DkimSigningEvent
   | SmtpConnectionEvent;
 

@@ -50,6 +50,7 @@ import {
   suspendedDeferralSentence,
   undeliveredSentences,
 } from "./undelivered-text.js";
+import { START_FAILURES_HEADING, startFailuresSentence } from "./start-failures-text.js";
 import { count, shortTime, shortTimesIn, WIDTH } from "./wrap.js";
 
 /** Maximum length of a skipped-line sample in the report, in characters. */
@@ -79,6 +80,7 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
     ...expiredParagraphs(diagnosis),
     ...outageBlocks(diagnosis),
     ...undeliveredParagraphs(diagnosis),
+    ...startFailureParagraphs(diagnosis),
     "",
     "## Findings",
     ...diagnosis.findings.flatMap(findingBlock),
@@ -237,6 +239,17 @@ function undeliveredParagraphs(diagnosis: Diagnosis): string[] {
   });
   const frozen = frozenSentence(diagnosis.frozenMessages);
   return frozen === null ? paragraphs : [...paragraphs, "", escape(frozen)];
+}
+
+/** Returns the paragraph on the MTA's start failures with their first line, or none. */
+function startFailureParagraphs(diagnosis: Diagnosis): string[] {
+  const report = diagnosis.mtaStartFailures;
+  if (report === null) return [];
+  const { sample } = report;
+  return [
+    "",
+    `${START_FAILURES_HEADING}: ${escape(startFailuresSentence(report))} ${codeSpan(sample.text)} (line ${codeSpan(`${sample.file}:${sample.line}`)}).`,
+  ];
 }
 
 /** Returns the providers table, or the sentence that replaces it when no row shows outbound mail. */

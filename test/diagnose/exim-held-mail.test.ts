@@ -265,7 +265,8 @@ describe("Exim login to a loopback relay host", () => {
 });
 
 describe("Exim give-up lines", () => {
-  test("all hosts failing counts as expired", async () => {
+  test("all hosts failing at once bounces", async () => {
+    // Exim bounces a new message at once when its domain's hosts are past their retry cut-off.
     const result = await diagnosis(
       sameSecond([
         ["1tH004-000004-HH", ARRIVAL],
@@ -276,7 +277,39 @@ describe("Exim give-up lines", () => {
       ]),
     );
 
+    expect(result.providers.other?.bounced).toBe(1);
+    expect(result.providers.other?.expired).toBe(0);
+  });
+
+  test("all hosts failing after a deferral expires", async () => {
+    const result = await diagnosis(
+      sameSecond([
+        ["1tH008-000008-HH", ARRIVAL],
+        [
+          "1tH008-000008-HH",
+          "== d@example.net R=r1 T=remote_smtp defer (-53): retry time not reached for any host for 'example.net'",
+        ],
+        [
+          "1tH008-000008-HH",
+          "** d@example.net R=r1 T=remote_smtp : all hosts for 'example.net' have been failing for a long time (and retry time not reached)",
+        ],
+      ]),
+    );
+
     expect(result.providers.other?.expired).toBe(1);
+    expect(result.providers.other?.bounced).toBe(0);
+  });
+
+  test("retry timeout alone expires", async () => {
+    const result = await diagnosis(
+      sameSecond([
+        ["1tH009-000009-HH", ARRIVAL],
+        ["1tH009-000009-HH", "** d@example.net: retry timeout exceeded"],
+      ]),
+    );
+
+    expect(result.providers.other?.expired).toBe(1);
+    expect(result.providers.other?.bounced).toBe(0);
   });
 
   test("give-up after a mailbox deferral", async () => {

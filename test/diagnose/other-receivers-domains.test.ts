@@ -480,6 +480,46 @@ describe("other receivers failing between deliveries", () => {
     for (const line of text.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
   });
 
+  test("interleaved outage counts failures by host", async () => {
+    // A second server sends the mail to dead2.example.org, so each server has failures.
+    // postfixLog writes each attempt as a message of 4 lines.
+    const lines = postfixLog(interleaved(DEAD, LIVE, 0, 300, 2))
+      .trimEnd()
+      .split("\n");
+    const messages: string[] = [];
+    for (let start = 0; start < lines.length; start += 4) {
+      const message = lines.slice(start, start + 4).join("\n");
+      const toDead2 = message.includes("@dead2.example.org>");
+      messages.push(toDead2 ? message.replaceAll(" mail postfix/", " mail2 postfix/") : message);
+    }
+    const log = `${messages.join("\n")}\n`;
+    const diagnosis = await diagnoseText(log, { now: T0 + 48 * 60 * MINUTE });
+    expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
+
+    const outage = diagnosis.providers.other?.outage;
+    expect(outage?.failures).toBe(151);
+    expect(outage?.failuresByHost).toEqual({ mail: 101, mail2: 50 });
+    expect(diagnosis.verdict.summary).toContain("These servers cannot connect to the receivers");
+  });
+
+  test("trailing run shows the streak's first failure", async () => {
+    const diagnosis = await diagnose([
+      ...interleaved(DEAD, LIVE, 0, 300, 2),
+      ...attemptsTo(DEAD, 12, 301, "timed-out"),
+    ]);
+
+    const outage = diagnosis.providers.other?.outage;
+    expect(outage?.first.time).toBe("2024-03-04T00:00:00Z");
+    expect(outage?.first.text).toContain("mx.dead0.example.org");
+    expect(outage?.failuresAtEnd?.first).toBe(outage?.first.time);
+
+    const text = renderDiagnosisText(diagnosis, painter(false));
+    expect(text).toMatch(/unreachable 2024-03-04 00:00:00 /);
+    expect(text).not.toMatch(/unreachable 2024-03-04 05:01:00 /);
+    const markdown = renderDiagnosisMarkdown(diagnosis);
+    expect(markdown).toContain("**other receivers unreachable** since 2024-03-04 00:00:00");
+  });
+
   test("two interleaved dead domains", async () => {
     const diagnosis = await diagnose(interleaved(DEAD.slice(0, 2), LIVE, 0, 300, 2));
     expect(diagnosis.providers.other?.status).toBe("ok");

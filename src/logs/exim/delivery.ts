@@ -118,6 +118,16 @@ function isTimeout(errorText: string): boolean {
 }
 
 /**
+ * Tells whether a give-up line states that the address's own retry timeout passed (`retry
+ * timeout exceeded`). The other give-ups of `isGiveUpWithoutAttempt` say that the domain's
+ * hosts have failed for long, which Exim also writes for a new message that it bounces at
+ * once without trying them, as the log of test 0461 of Exim's test suite shows.
+ */
+export function isRetryTimeoutExceeded(errorText: string | null): boolean {
+  return errorText?.startsWith("retry timeout exceeded") === true;
+}
+
+/**
  * Tells whether a `==` line deferred an address without trying it, because a queue run found
  * that the retry time of its host or of the address had not come yet. Exim writes it as
  * `defer (-53): retry time not reached for any host for 'example.net'` after the transport, or

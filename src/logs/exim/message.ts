@@ -12,7 +12,12 @@ import {
 } from "../events.js";
 import { detach } from "../postfix/fields.js";
 import type { LogRecord } from "../record.js";
-import { isGiveUpWithoutAttempt, isRetryTimeNotReached, type DeliveryFields } from "./delivery.js";
+import {
+  isGiveUpWithoutAttempt,
+  isRetryTimeNotReached,
+  isRetryTimeoutExceeded,
+  type DeliveryFields,
+} from "./delivery.js";
 import { isLoopbackIp } from "./loopback.js";
 import { AUTH_REQUIRED, type FailedHost } from "./failed-host.js";
 import type { TableEntry } from "./message-table.js";
@@ -44,26 +49,33 @@ export function deliveryEvent(
   position: LinePosition,
   state: MessageState,
   fields: DeliveryFields,
-  status: DeliveryStatus,
+  lineStatus: DeliveryStatus,
 ): DeliveryEvent | null {
   // Exim 4 writes its own give-up line (`** a@example.com: retry timeout exceeded`) without a
   // router or transport, so it is remote when the deferrals before it were. So is a skipped
   // retry (`routing defer (-52): retry time not reached`).
-  const giveUp = status === "expired" && isGiveUpWithoutAttempt(fields.errorText);
-  const skipped = status === "deferred" && isRetryTimeNotReached(fields.errorText);
+  const giveUpLine = lineStatus === "expired" && isGiveUpWithoutAttempt(fields.errorText);
+  const skipped = lineStatus === "deferred" && isRetryTimeNotReached(fields.errorText);
   const prior = state.deferred?.get(fields.recipient);
+  // Without an earlier deferral in the log, a give-up is an expiry only when its line states
+  // that the retry timeout passed. A give-up on hosts that have failed for long is a plain
+  // bounce, because Exim also writes it for a new message that it bounces at once.
+  const bouncedAtOnce =
+    giveUpLine && prior === undefined && !isRetryTimeoutExceeded(fields.errorText);
+  const giveUp = giveUpLine && !bouncedAtOnce;
+  const status = bouncedAtOnce ? "bounced" : lineStatus;
   // A give-up whose deferrals the log does not show counts as remote, because only a remote
   // transport gives up on `all hosts` and most retry timeouts are those of remote hosts.
   // NOTE: the give-up of a local delivery whose deferrals came before the log counts as remote.
   const remote =
     isRemote(fields) ||
     ((giveUp || skipped) && prior === "remote") ||
-    (giveUp && prior === undefined);
+    (giveUpLine && prior === undefined);
   // A skipped retry that stays on this host is no attempt and no failure. One that names no
   // transport, of an address whose earlier deferral the log does not show, could be meant for
   // this host or another, so it is left out too.
   if (skipped && !remote) return null;
-  const decidedByMta = !giveUp && !skipped && isDecidedByMta(fields, status);
+  const decidedByMta = !giveUpLine && !skipped && isDecidedByMta(fields, status);
   let kind: DeferralKind = "local";
   if (remote) kind = "remote";
   else if (decidedByMta) kind = "held";

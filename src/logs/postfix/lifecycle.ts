@@ -2,6 +2,7 @@ import type { LifecycleEvent } from "../events.js";
 import type { LogRecord, ParseOutcome } from "../record.js";
 import { positionOf, type PostfixContext } from "./context.js";
 import { isIgnoredUnqueued } from "./noise.js";
+import type { PostfixProgram } from "./program.js";
 
 /**
  * Parses the start, reload and stop lines of Postfix: `postfix-script: starting the Postfix mail system`,
@@ -47,7 +48,67 @@ function versionOf(text: string): string | null {
   return text.slice(at + 8, end < 0 ? text.length : end);
 }
 
-// postfix-script's other messages: `the Postfix mail system is running: PID: 1234`, …
+// postfix-script's other messages: `the Postfix mail system is running: PID: 1234`, …, and
+// the `fatal:` lines that `startFailureOutcome` leaves out.
 function isScriptNoise(text: string): boolean {
   return text.startsWith("the Postfix mail system") || text.startsWith("fatal: ");
+}
+
+/**
+ * Postfix commands that a user or script runs for one task. Their `fatal:` lines are errors of
+ * that run, such as `sendmail`'s `fatal: Recipient addresses must be specified`, and do not
+ * show whether the mail system runs.
+ */
+const COMMANDS = new Set([
+  "sendmail",
+  "postdrop",
+  "postqueue",
+  "postsuper",
+  "postmap",
+  "postalias",
+  "postconf",
+  "postlog",
+  "postcat",
+  "postkick",
+  "postlock",
+  "postmulti",
+  "policyd-spf",
+]);
+
+/**
+ * postfix-script's `fatal:` lines that are no failure to start: a mistyped command, and a start
+ * or stop of a mail system that already runs or already stopped.
+ */
+const SCRIPT_STATUS_PREFIXES = [
+  "fatal: usage: ",
+  "fatal: the Postfix mail system is already running",
+  "fatal: the Postfix mail system is not running",
+];
+
+/**
+ * Parses a `fatal:` line of the `postfix` command, postfix-script, master or a daemon, such as
+ * `postfix[3281]: fatal: open /etc/postfix/main.cf: No such file or directory` or
+ * `postfix/master[4710]: fatal: bind 0.0.0.0 port 25: Address already in use`, into a
+ * `start-failure` event. The program exits after such a line. Returns null for other lines,
+ * for the `fatal:` lines of Postfix's user commands (see `COMMANDS`) and for the status
+ * messages of postfix-script, which the caller handles as before.
+ */
+export function startFailureOutcome(
+  context: PostfixContext,
+  record: LogRecord,
+  program: PostfixProgram,
+): ParseOutcome | null {
+  const text = record.message;
+  if (!text.startsWith("fatal: ") || COMMANDS.has(program.service)) return null;
+  if (SCRIPT_STATUS_PREFIXES.some((prefix) => text.startsWith(prefix))) return null;
+
+  context.sink({
+    type: "start-failure",
+    time: record.time,
+    position: positionOf(record),
+    mta: "postfix",
+    program: record.program,
+    text,
+  });
+  return "parsed";
 }

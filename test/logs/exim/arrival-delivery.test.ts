@@ -239,7 +239,7 @@ describe("Exim delivery lines", () => {
     ],
     [
       `** z@example.net R=r1 T=remote_smtp : all hosts for 'example.net' have been failing for a long time (and retry time not reached)`,
-      "expired",
+      "bounced",
       true,
       "all hosts for 'example.net' have been failing for a long time (and retry time not reached)",
     ],
@@ -269,9 +269,10 @@ describe("Exim delivery lines", () => {
     [`** z@example.net R=dnslookup T=remote_smtp : retry timeout exceeded`, "expired", true],
     [
       `** z@example.net R=r1 T=remote_smtp : all hosts for 'example.net' have been failing for a long time (and retry time not reached)`,
-      "expired",
-      true,
+      "bounced",
+      false,
     ],
+    [`** z@example.net: retry timeout exceeded`, "expired", true],
     [
       `** z@example.net R=dnslookup T=remote_smtp H=mx.example.net [198.51.100.30]: SMTP error from remote mail server after RCPT TO:<z@example.net>: 451 4.7.1 Try again later: retry timeout exceeded`,
       "expired",

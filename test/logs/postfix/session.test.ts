@@ -81,7 +81,7 @@ describe("Postfix start and stop", () => {
 });
 
 describe("Postfix command lines", () => {
-  it("ignores fatal start errors", () => {
+  it("reads fatal start errors", () => {
     const { events, outcomes, parser } = runPostfix([
       `${HEAD} postfix[3281]: fatal: open /etc/postfix/main.cf: No such file or directory`,
       `${HEAD} postfix[3651]: fatal: file /etc/postfix/main.cf: parameter mail_owner: unknown user name value: postfix12`,
@@ -89,7 +89,39 @@ describe("Postfix command lines", () => {
     ]);
 
     expect(parser.accepts("postfix")).toBe(true);
-    expect(outcomes).toEqual(["ignored", "ignored", "ignored"]);
+    expect(outcomes).toEqual(["parsed", "parsed", "parsed"]);
+    const failures = eventsOf(events, "start-failure");
+    expect(failures.map((event) => event.text)).toEqual([
+      "fatal: open /etc/postfix/main.cf: No such file or directory",
+      "fatal: file /etc/postfix/main.cf: parameter mail_owner: unknown user name value: postfix12",
+      "fatal: config variable inet_interfaces: host not found: llocalhost",
+    ]);
+    expect(failures.map((event) => event.position.line)).toEqual([1, 2, 3]);
+    expect(failures.every((event) => event.mta === "postfix")).toBe(true);
+  });
+
+  it("reads fatal lines of daemons", () => {
+    const { events, outcomes } = runPostfix([
+      `${HEAD} postfix/master[4710]: fatal: bind 0.0.0.0 port 25: Address already in use`,
+      `${HEAD} postfix/postfix-script[4712]: fatal: mail system startup failed`,
+      `${HEAD} postfix/smtp[2156]: fatal: unknown service: private/dovecot-lmtp/tcp`,
+      `${HEAD} postfix-out/qmgr[2157]: fatal: open lock file pid/master.pid: Permission denied`,
+    ]);
+
+    expect(outcomes).toEqual(["parsed", "parsed", "parsed", "parsed"]);
+    expect(eventsOf(events, "start-failure")).toHaveLength(4);
+  });
+
+  it("leaves out fatal lines of commands", () => {
+    const { events, outcomes } = runPostfix([
+      `${HEAD} postfix/sendmail[3072]: fatal: Recipient addresses must be specified on the command line or via the -t option`,
+      `${HEAD} postfix/postqueue[3073]: fatal: Queue report unavailable - mail system is down`,
+      `${HEAD} postfix/postfix-script[3074]: fatal: usage: postfix start (or stop, reload, abort, flush, check, status, set-permissions, upgrade-configuration)`,
+      `${HEAD} postfix/postfix-script[3075]: fatal: the Postfix mail system is already running`,
+      `${HEAD} postfix/postfix-script[3076]: fatal: the Postfix mail system is not running`,
+    ]);
+
+    expect(outcomes).toEqual(["ignored", "ignored", "ignored", "ignored", "ignored"]);
     expect(events).toEqual([]);
   });
 });
