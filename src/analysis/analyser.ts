@@ -121,8 +121,8 @@ export class LogAnalyser {
       case "lifecycle":
         this.server.addLifecycle(event);
         return;
-      case "start-failure":
-        this.server.addStartFailure(event);
+      case "fatal-error":
+        this.server.addFatalError(event);
         return;
       case "dkim-signing":
         this.server.addDkim(event);

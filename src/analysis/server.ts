@@ -11,7 +11,7 @@ import type {
   MtaName,
   RejectEvent,
   SessionReplyEvent,
-  StartFailureEvent,
+  FatalErrorEvent,
   TlsEvent,
 } from "../logs/events.js";
 import type { ProviderId } from "../knowledge/providers.js";
@@ -57,8 +57,8 @@ export interface Lifecycle {
   readonly version: string | null;
 }
 
-/** The `fatal:` lines of the MTA's start command and daemons (see `StartFailureEvent`). */
-export interface StartFailures {
+/** The `fatal:` lines of the MTA's start command and daemons (see `FatalErrorEvent`). */
+export interface FatalErrors {
   count: number;
   /** Time of the earliest line, in epoch ms. */
   first: number;
@@ -147,8 +147,8 @@ export class ServerAnalyser {
   private readonly outboundTlsCounter = new RunCounter(this.outboundTlsByHour);
   lastOutboundTls: number | null = null;
   readonly lifecycle: Lifecycle[] = [];
-  /** The MTA's start failures, or null when the log shows none. */
-  startFailures: StartFailures | null = null;
+  /** The MTA's fatal errors, or null when the log shows none. */
+  fatalErrors: FatalErrors | null = null;
   readonly judgedIps = new Map<string, JudgedIp>();
   readonly dkim = new Map<string, DkimDomain>();
   /** Mailbox logins (Dovecot) by account, then by client address. */
@@ -325,15 +325,15 @@ export class ServerAnalyser {
     });
   }
 
-  addStartFailure(event: StartFailureEvent): void {
+  addFatalError(event: FatalErrorEvent): void {
     this.mtas.add(event.mta);
-    const failures = this.startFailures;
+    const failures = this.fatalErrors;
     const sample = () => ({
       position: { ...event.position },
       text: detach(`${event.program}: ${event.text}`),
     });
     if (failures === null) {
-      this.startFailures = { count: 1, first: event.time, last: event.time, sample: sample() };
+      this.fatalErrors = { count: 1, first: event.time, last: event.time, sample: sample() };
       return;
     }
     failures.count += 1;

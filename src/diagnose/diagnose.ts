@@ -87,7 +87,7 @@ import {
 } from "./verdict.js";
 import { localFailureReport, undeliveredReport } from "./undelivered.js";
 import { frozenReport } from "./frozen.js";
-import { startFailuresReport } from "./start-failures.js";
+import { fatalErrorsReport } from "./fatal-errors.js";
 import {
   heldMailReport,
   heldMailSentence,
@@ -218,7 +218,7 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     undeliveredByServer: undeliveredReport(facts.server.undeliveredByServer, time),
     outboundFilterFailures: undeliveredReport(facts.server.outboundFilterFailures, time),
     frozenMessages: frozenReport(facts.frozen, time),
-    mtaStartFailures: startFailuresReport(facts.server.startFailures, time),
+    mtaFatalErrors: fatalErrorsReport(facts.server.fatalErrors, time),
   };
 }
 

@@ -4,7 +4,7 @@ import type { Category, FindingId, Severity } from "../knowledge/categories.js";
 import type { ProviderId, ProviderKey } from "../knowledge/providers.js";
 import type { FrozenReport } from "./frozen.js";
 import type { HeldMailReport } from "./held-mail.js";
-import type { StartFailuresReport } from "./start-failures.js";
+import type { FatalErrorsReport } from "./fatal-errors.js";
 import type { LocalFailureReport, UndeliveredReport } from "./undelivered.js";
 
 /**
@@ -57,7 +57,7 @@ export interface Diagnosis {
   /** Messages that the MTA froze in its queue, and those still frozen at the end of the log. */
   readonly frozenMessages: FrozenReport;
   /** The `fatal:` lines of the MTA's start command and daemons, or null when there is none. */
-  readonly mtaStartFailures: StartFailuresReport | null;
+  readonly mtaFatalErrors: FatalErrorsReport | null;
 }
 
 /** What the blocklist look-ups found, in short; `delist blocklists` gives every row. */

@@ -328,8 +328,8 @@ export interface LifecycleEvent {
  * `postfix/master[…]: fatal: bind 0.0.0.0 port 25: Address already in use`. The program exits
  * after it, so the MTA or that daemon stops until a later start.
  */
-export interface StartFailureEvent {
-  readonly type: "start-failure";
+export interface FatalErrorEvent {
+  readonly type: "fatal-error";
   readonly time: number;
   readonly position: LinePosition;
   readonly mta: MtaName;
@@ -404,7 +404,7 @@ export type LogEvent =
   | LoginEvent
   | TlsEvent
   | LifecycleEvent
-  | StartFailureEvent
+  | FatalErrorEvent
   | DkimSigningEvent
   | SmtpConnectionEvent;
 

@@ -50,7 +50,7 @@ import {
   suspendedDeferralSentence,
   undeliveredSentences,
 } from "./undelivered-text.js";
-import { START_FAILURES_HEADING, startFailuresSentence } from "./start-failures-text.js";
+import { FATAL_ERRORS_HEADING, fatalErrorsSentence } from "./fatal-errors-text.js";
 import { count, shortTime, shortTimesIn, WIDTH } from "./wrap.js";
 
 /** Maximum length of a skipped-line sample in the report, in characters. */
@@ -80,7 +80,7 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
     ...expiredParagraphs(diagnosis),
     ...outageBlocks(diagnosis),
     ...undeliveredParagraphs(diagnosis),
-    ...startFailureParagraphs(diagnosis),
+    ...fatalErrorParagraphs(diagnosis),
     "",
     "## Findings",
     ...diagnosis.findings.flatMap(findingBlock),
@@ -241,14 +241,14 @@ function undeliveredParagraphs(diagnosis: Diagnosis): string[] {
   return frozen === null ? paragraphs : [...paragraphs, "", escape(frozen)];
 }
 
-/** Returns the paragraph on the MTA's start failures with their first line, or none. */
-function startFailureParagraphs(diagnosis: Diagnosis): string[] {
-  const report = diagnosis.mtaStartFailures;
+/** Returns the paragraph on the MTA's fatal errors with their first line, or none. */
+function fatalErrorParagraphs(diagnosis: Diagnosis): string[] {
+  const report = diagnosis.mtaFatalErrors;
   if (report === null) return [];
   const { sample } = report;
   return [
     "",
-    `${START_FAILURES_HEADING}: ${escape(startFailuresSentence(report))} ${codeSpan(sample.text)} (line ${codeSpan(`${sample.file}:${sample.line}`)}).`,
+    `${FATAL_ERRORS_HEADING}: ${escape(fatalErrorsSentence(report))} ${codeSpan(sample.text)} (line ${codeSpan(`${sample.file}:${sample.line}`)}).`,
   ];
 }
 

@@ -62,7 +62,7 @@ import {
   suspendedDeferralLines,
   undeliveredLines,
 } from "./undelivered-text.js";
-import { startFailuresSection } from "./start-failures-text.js";
+import { fatalErrorsSection } from "./fatal-errors-text.js";
 import { column, count, plural, shortTime, shortTimesIn, wrap } from "./wrap.js";
 
 /**
@@ -77,7 +77,7 @@ export function renderDiagnosisText(report: Diagnosis, paint: Painter): string {
     ...providerSection(diagnosis, paint),
     "",
     ...undeliveredSection(diagnosis, paint),
-    ...startFailuresSection(diagnosis.mtaStartFailures, paint),
+    ...fatalErrorsSection(diagnosis.mtaFatalErrors, paint),
     ...findingSection(diagnosis, paint),
     "",
     ...checksSection(diagnosis, paint),

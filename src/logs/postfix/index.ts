@@ -3,7 +3,7 @@ import type { LogRecord, ParseOutcome, RecordParser } from "../record.js";
 import { handleCleanup } from "./cleanup.js";
 import type { PostfixContext, QueuedLine } from "./context.js";
 import { handleDelivery } from "./delivery.js";
-import { handleLifecycle, startFailureOutcome } from "./lifecycle.js";
+import { handleLifecycle, fatalErrorOutcome } from "./lifecycle.js";
 import { isIgnoredQueued, isIgnoredUnqueued } from "./noise.js";
 import { handleBounce, handlePickup } from "./origins.js";
 import { describeProgram, isPostfixProgram, ProgramCache, type PostfixProgram } from "./program.js";
@@ -182,8 +182,8 @@ class PostfixLogParser implements PostfixParser {
 
   private parseUnqueued(record: LogRecord, program: PostfixProgram): ParseOutcome {
     const context = this.context;
-    const startFailure = startFailureOutcome(context, record, program);
-    if (startFailure !== null) return startFailure;
+    const fatalError = fatalErrorOutcome(context, record, program);
+    if (fatalError !== null) return fatalError;
     switch (program.kind) {
       case "smtpd":
         return handleUnqueuedSmtpd(context, record);

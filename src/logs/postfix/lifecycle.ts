@@ -49,7 +49,7 @@ function versionOf(text: string): string | null {
 }
 
 // postfix-script's other messages: `the Postfix mail system is running: PID: 1234`, …, and
-// the `fatal:` lines that `startFailureOutcome` leaves out.
+// the `fatal:` lines that `fatalErrorOutcome` leaves out.
 function isScriptNoise(text: string): boolean {
   return text.startsWith("the Postfix mail system") || text.startsWith("fatal: ");
 }
@@ -89,11 +89,11 @@ const SCRIPT_STATUS_PREFIXES = [
  * Parses a `fatal:` line of the `postfix` command, postfix-script, master or a daemon, such as
  * `postfix[3281]: fatal: open /etc/postfix/main.cf: No such file or directory` or
  * `postfix/master[4710]: fatal: bind 0.0.0.0 port 25: Address already in use`, into a
- * `start-failure` event. The program exits after such a line. Returns null for other lines,
+ * `fatal-error` event. The program exits after such a line. Returns null for other lines,
  * for the `fatal:` lines of Postfix's user commands (see `COMMANDS`) and for the status
  * messages of postfix-script, which the caller handles as before.
  */
-export function startFailureOutcome(
+export function fatalErrorOutcome(
   context: PostfixContext,
   record: LogRecord,
   program: PostfixProgram,
@@ -103,7 +103,7 @@ export function startFailureOutcome(
   if (SCRIPT_STATUS_PREFIXES.some((prefix) => text.startsWith(prefix))) return null;
 
   context.sink({
-    type: "start-failure",
+    type: "fatal-error",
     time: record.time,
     position: positionOf(record),
     mta: "postfix",

@@ -90,7 +90,7 @@ describe("Postfix command lines", () => {
 
     expect(parser.accepts("postfix")).toBe(true);
     expect(outcomes).toEqual(["parsed", "parsed", "parsed"]);
-    const failures = eventsOf(events, "start-failure");
+    const failures = eventsOf(events, "fatal-error");
     expect(failures.map((event) => event.text)).toEqual([
       "fatal: open /etc/postfix/main.cf: No such file or directory",
       "fatal: file /etc/postfix/main.cf: parameter mail_owner: unknown user name value: postfix12",
@@ -109,7 +109,7 @@ describe("Postfix command lines", () => {
     ]);
 
     expect(outcomes).toEqual(["parsed", "parsed", "parsed", "parsed"]);
-    expect(eventsOf(events, "start-failure")).toHaveLength(4);
+    expect(eventsOf(events, "fatal-error")).toHaveLength(4);
   });
 
   it("leaves out fatal lines of commands", () => {

@@ -1,4 +1,4 @@
-import type { StartFailures } from "../analysis/server.js";
+import type { FatalErrors } from "../analysis/server.js";
 import type { LogSample } from "./types.js";
 
 /**
@@ -6,7 +6,7 @@ import type { LogSample } from "./types.js";
  * 0.0.0.0 port 25: Address already in use`. The program exits after each, so the MTA or that
  * daemon stopped until a later start.
  */
-export interface StartFailuresReport {
+export interface FatalErrorsReport {
   readonly count: number;
   readonly first: string;
   readonly last: string;
@@ -14,11 +14,11 @@ export interface StartFailuresReport {
   readonly sample: LogSample;
 }
 
-/** Builds the report of the start failures, with times formatted by `time`, or null for none. */
-export function startFailuresReport(
-  failures: StartFailures | null,
+/** Builds the report of the fatal errors, with times formatted by `time`, or null for none. */
+export function fatalErrorsReport(
+  failures: FatalErrors | null,
   time: (epochMs: number) => string,
-): StartFailuresReport | null {
+): FatalErrorsReport | null {
   if (failures === null) return null;
   const { sample } = failures;
   return {

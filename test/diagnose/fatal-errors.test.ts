@@ -20,13 +20,13 @@ const FATAL_LINES = [
   "Mar  4 10:18:01 mx1 postfix/postfix-script[3301]: fatal: mail system startup failed",
 ];
 
-test("fatal lines become start failures", async () => {
+test("fatal lines become fatal errors", async () => {
   const diagnosis = await diagnoseText([...DELIVERY, ...FATAL_LINES, ""].join("\n"), {
     year: 2024,
   });
   expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
 
-  const failures = diagnosis.mtaStartFailures;
+  const failures = diagnosis.mtaFatalErrors;
   expect(failures?.count).toBe(3);
   expect(failures?.first).toBe("2024-03-04T10:16:00Z");
   expect(failures?.last).toBe("2024-03-04T10:18:01Z");
@@ -37,20 +37,20 @@ test("fatal lines become start failures", async () => {
   expect(failures?.sample.time).toBe("2024-03-04T10:16:00Z");
 });
 
-test("start failures in text and Markdown", async () => {
+test("fatal errors in text and Markdown", async () => {
   const diagnosis = await diagnoseText([...DELIVERY, ...FATAL_LINES, ""].join("\n"), {
     year: 2024,
   });
   const text = renderDiagnosisText(diagnosis, painter(false));
   const markdown = renderDiagnosisMarkdown(diagnosis);
 
-  expect(text).toContain("\nMTA start failures\n");
+  expect(text).toContain("\nMTA fatal errors\n");
   expect(text.replace(/\s+/g, " ")).toContain(
     "3 fatal lines of the MTA's start command or daemons, from 2024-03-04 10:16:00 to 2024-03-04 10:18:01.",
   );
   expect(text).toContain("    postfix: fatal: open /etc/postfix/main.cf: No such file or");
   for (const line of text.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
-  expect(markdown).toContain("MTA start failures: 3 fatal lines");
+  expect(markdown).toContain("MTA fatal errors: 3 fatal lines");
   expect(markdown).toContain(
     "`postfix: fatal: open /etc/postfix/main.cf: No such file or directory`",
   );
@@ -60,7 +60,7 @@ test("log without fatal lines has none", async () => {
   const diagnosis = await diagnoseText([...DELIVERY, ""].join("\n"), { year: 2024 });
   const text = renderDiagnosisText(diagnosis, painter(false));
 
-  expect(diagnosis.mtaStartFailures).toBeNull();
-  expect(text).not.toContain("MTA start failures");
+  expect(diagnosis.mtaFatalErrors).toBeNull();
+  expect(text).not.toContain("MTA fatal errors");
   expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
 });
