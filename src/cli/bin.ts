@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import process from "node:process";
 import { runCli } from "./main.js";
+import { startMemoryGuard } from "./memory-guard.js";
 
 // A closed pipe (`delist … | head`) ends the run quietly; any other write error (a full
 // disk) is an output error, so it gets status 2 rather than a stack trace.
@@ -10,6 +11,7 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   process.exit(2);
 });
 
+startMemoryGuard();
 const exitCode = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
