@@ -42,6 +42,9 @@ interface KeyCount {
  * step and the time is past the latest time read before the step. A line counts as a repeat only when one of its
  * copies in the window came before the last step. So a real line that a server writes twice in
  * one second after its clock was set back still counts twice.
+ *
+ * NOTE: a `last message repeated N times` line inside a repeated block is not compared, so
+ * the copies that it stands for count once per copy of the block.
  */
 export class ReplayedLines {
   /** Lines found to repeat an earlier line of their file, since this finder was made. */
