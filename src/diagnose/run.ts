@@ -118,6 +118,7 @@ export function inputReport(run: LogRun, timeZone: TimeZone): InputReport {
     withNul: totals.nul,
     nulCutRecords: totals.nulCutRecords,
     repeatMarkerRecords: totals.repeatMarkerRecords,
+    exactRepeatLines: totals.exactRepeatLines,
     evictedMessages: totals.evictedMessages,
     mtas: [...facts.server.mtas],
     bounces,

@@ -178,6 +178,12 @@ export interface InputReport {
    */
   readonly repeatMarkerRecords: number;
   /**
+   * Lines left out because they repeated an earlier line of their file exactly (time, host,
+   * program, pid and text) after the file's time went back. They are not in `records`, but
+   * they are one of the counts after `lines` that add up to it.
+   */
+  readonly exactRepeatLines: number;
+  /**
    * Messages whose correlation state the parsers dropped early because too many were open at
    * once; their later lines were read without their earlier ones.
    */

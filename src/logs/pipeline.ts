@@ -20,6 +20,7 @@ import {
 import { logRoleOf, MailLogCopies, type LogRole } from "./reader/mail-copies.js";
 import { STDIN_FILE } from "./reader/input-names.js";
 import { readSource } from "./reader/read.js";
+import { ReplayedLines, replayedLinesNote } from "./reader/replayed-lines.js";
 import { dropSameContent, type SameContentInput } from "./reader/same-content.js";
 import { dropSameStdin } from "./reader/same-stdin.js";
 import {
@@ -156,6 +157,7 @@ class ReadRun {
     nulCutRecords: 0,
   };
   private readonly copies = new MailLogCopies();
+  private readonly replays = new ReplayedLines();
   private bytes = { bytes: 0, decompressedBytes: 0 };
   private earliestTime = Infinity;
   private latestTime = -Infinity;
@@ -207,11 +209,13 @@ class ReadRun {
     this.framer.startFile(file, referenceMs, continuesPrevious);
     this.file = file;
     this.copies.startInput(source.name);
+    this.replays.startFile();
     this.recordHandler = this.recordHandlerOf(role);
     // A line counted without a record would pass by the checks of mail and general logs.
     this.framer.countQuietLines(role === null ? this.quietOf : null);
 
     const countsBefore = { ...this.counts };
+    const repeatsBefore = this.replays.repeats;
     const samplesBefore = this.unrecognisedSamples.length;
     const splitter = new ByteLineSplitter(this.onLine, this.maxLineBytes);
     const onProgress = this.options.onProgress;
@@ -243,7 +247,9 @@ class ReadRun {
       this.unrecognisedSamples.length = samplesBefore;
     }
     const split = { lines: splitter.lines, unrecognised, binary };
-    const notes = hasRecords ? result.notes : recordlessNotes(source.name, split, result.notes);
+    const readNotes = hasRecords ? result.notes : recordlessNotes(source.name, split, result.notes);
+    const repeats = this.replays.repeats - repeatsBefore;
+    const notes = repeats > 0 ? [...readNotes, replayedLinesNote(source.name, repeats)] : readNotes;
     this.inputs.push({
       name: source.name,
       kind: opened ? kind : null,
@@ -318,11 +324,13 @@ class ReadRun {
     if (parser === null) return null;
     const quiet = new QuietMessages();
     quiet.add(parser.quietPrefixes?.(program) ?? [], (time, _line, copy) => {
+      if (!copy && this.isRepeat(time)) return;
       this.counts.records += 1;
       this.widenSpan(time);
       this.dispatcher.countQuiet(parser, time, copy);
     });
     quiet.add(parser.timedPrefixes?.(program) ?? [], (time, line, copy) => {
+      if (!copy && this.isRepeat(time)) return;
       this.counts.records += 1;
       this.widenSpan(time);
       this.dispatcher.countTimed(parser, time, { file: this.file, line }, copy);
@@ -334,11 +342,18 @@ class ReadRun {
   // such as a wrapped one, or a line of a program without a parser can carry a time far from
   // the mail log's, and the report lists such lines as skipped or not read.
   private readonly onRecord = (record: LogRecord): void => {
+    if (record.fromRepeatMarker !== true && this.isRepeat(record.time)) return;
     this.counts.records += 1;
     const outcome = this.dispatcher.dispatch(record);
     if (outcome === "unparsed") this.sample(this.unparsedSamples, record.line);
     else if (outcome !== null) this.widenSpan(record.time);
   };
+
+  // Whether the line being framed, dated `time`, repeats an earlier line of its file (see
+  // `ReplayedLines`). The copies that a repeat marker stands for are not passed here.
+  private isRepeat(time: number): boolean {
+    return this.replays.isRepeat(time, this.lineBuffer, this.lineStart, this.lineEnd);
+  }
 
   private widenSpan(time: number): void {
     if (time < this.earliestTime) this.earliestTime = time;
@@ -409,6 +424,7 @@ class ReadRun {
         evictedMessages: dispatcher.evictedMessages(),
         duplicateLines: dispatcher.duplicates,
         repeatMarkerRecords: this.framer.repeatMarkerRecords,
+        exactRepeatLines: this.replays.repeats,
       },
       programsWithoutParser: dispatcher.programsWithoutParser(),
       earliestTime: hasSpan ? this.earliestTime : null,

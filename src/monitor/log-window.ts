@@ -3,9 +3,10 @@ import { ProviderResolver } from "../analysis/provider-resolver.js";
 import { deliveryProvider } from "../analysis/relay-host.js";
 import { buildDiagnosis } from "../diagnose/diagnose.js";
 import type { Diagnosis, InputReport } from "../diagnose/types.js";
-import { LineFramer } from "../logs/framing/framer.js";
+import { LineFramer, type FrameOutcome } from "../logs/framing/framer.js";
 import { createLogParsers } from "../logs/parsers.js";
 import { ParserDispatcher } from "../logs/reader/dispatch.js";
+import { ReplayedLines } from "../logs/reader/replayed-lines.js";
 import {
   ByteLineSplitter,
   checkMaxLineBytes,
@@ -111,6 +112,13 @@ export class LogWindow {
   private overlong = 0;
   private withNul = 0;
   private nulCutRecords = 0;
+  private readonly replays = new ReplayedLines();
+  // The bytes of the line being framed, which `replays` compares.
+  private readonly framedLine: { buffer: Buffer; start: number; end: number } = {
+    buffer: Buffer.alloc(0),
+    start: 0,
+    end: 0,
+  };
 
   /**
    * With `splitFamilies`, the window also analyses the delivery attempts of each address family
@@ -148,6 +156,7 @@ export class LogWindow {
     if (startFile || this.splitter === null) {
       this.endFile();
       this.framer.startFile(file, modifiedMs, this.files.length > 0);
+      this.replays.startFile();
       this.splitter = new ByteLineSplitter(this.onLine, this.maxLineBytes);
       this.files.push({ name: file, lines: 0, bytes: 0 });
     }
@@ -272,10 +281,7 @@ export class LogWindow {
       return;
     }
     const after = textAfterInnerNulRun(buffer, start, end);
-    if (
-      after > start &&
-      this.framer.frameBytes(buffer, after, end, line, this.onRecord) === "record"
-    ) {
+    if (after > start && this.frameBytes(buffer, after, end, line) === "record") {
       this.nulCutRecords += 1;
       return;
     }
@@ -283,12 +289,28 @@ export class LogWindow {
   }
 
   private frameLine(buffer: Buffer, start: number, end: number, line: number): void {
-    const outcome = this.framer.frameBytes(buffer, start, end, line, this.onRecord);
+    const outcome = this.frameBytes(buffer, start, end, line);
     if (outcome === "blank") this.blank += 1;
     else if (outcome === "unrecognised") this.unrecognised += 1;
   }
 
+  // Frames the bytes `buffer[start, end)` and keeps where they are for `onRecord`.
+  private frameBytes(buffer: Buffer, start: number, end: number, line: number): FrameOutcome {
+    const framed = this.framedLine;
+    framed.buffer = buffer;
+    framed.start = start;
+    framed.end = end;
+    return this.framer.frameBytes(buffer, start, end, line, this.onRecord);
+  }
+
   private readonly onRecord = (record: LogRecord): void => {
+    const line = this.framedLine;
+    if (
+      record.fromRepeatMarker !== true &&
+      this.replays.isRepeat(record.time, line.buffer, line.start, line.end)
+    ) {
+      return;
+    }
     this.records += 1;
     this.dispatcher.dispatch(record);
   };
@@ -312,6 +334,7 @@ export class LogWindow {
       withNul: this.withNul,
       nulCutRecords: this.nulCutRecords,
       repeatMarkerRecords: this.framer.repeatMarkerRecords,
+      exactRepeatLines: this.replays.repeats,
       evictedMessages: this.dispatcher.evictedMessages(),
       mtas: [],
       skippedSamples: [],

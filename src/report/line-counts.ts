@@ -9,8 +9,8 @@ const MAX_LISTED_PROGRAMS = 6;
  * 3 parsed, 0 ignored (…), 2 of other programs, 1 blank, 0 skipped (…)". The counts after the
  * first add up to it. Syslog repeat markers count as the records they stand for, so the
  * records they add are named after the lines, as in "6 lines (plus 2 records from repeat
- * markers)". That part and the counts of other programs and of lines copied from a mail log are
- * left out when they are 0.
+ * markers)". That part and the counts of other programs, of lines copied from a mail log and of
+ * lines dropped as exact repeats (see `ReplayedLines`) are left out when they are 0.
  */
 export function lineCountsText(input: InputReport): string {
   const skipped = input.unparsed + input.unrecognised;
@@ -24,6 +24,9 @@ export function lineCountsText(input: InputReport): string {
   ];
   if (otherLines > 0) parts.push(`${count(otherLines)} of other programs`);
   if (input.copiedLines > 0) parts.push(`${count(input.copiedLines)} copied from a mail log`);
+  if (input.exactRepeatLines > 0) {
+    parts.push(`${count(input.exactRepeatLines)} dropped as exact repeats`);
+  }
   parts.push(
     `${count(input.blank)} blank`,
     `${count(skipped)} skipped (${count(input.unparsed)} unparsed, ${count(input.unrecognised)} without log framing)`,

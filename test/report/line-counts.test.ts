@@ -150,3 +150,78 @@ describe("other programs list", () => {
     expect(report).toContain("p6 1, and 1 more program with 1 line.");
   });
 });
+
+/** Returns a Postfix log of one deferral and two deliveries whose first block is appended again. */
+function logWithCopiedBlock(): string {
+  const block = [
+    "Jun  3 04:00:01 mail postfix/qmgr[310]: 4A1B2C3D4E: from=<alice@example.com>, size=900, nrcpt=1 (queue active)",
+    "Jun  3 04:00:02 mail postfix/smtp[320]: 4A1B2C3D4E: to=<bob@example.net>, relay=mx.example.net[192.0.2.25]:25, delay=1, delays=0/0/0.5/0.5, dsn=4.7.0, status=deferred (host mx.example.net[192.0.2.25] said: 421 4.7.0 Try again later (in reply to end of DATA command))",
+    "Jun  3 04:20:02 mail postfix/smtp[321]: 4A1B2C3D4E: to=<bob@example.net>, relay=mx.example.net[192.0.2.25]:25, delay=1201, delays=1200/0/0.5/0.5, dsn=2.0.0, status=sent (250 2.0.0 OK)",
+    "Jun  3 04:20:02 mail postfix/qmgr[310]: 4A1B2C3D4E: removed",
+  ];
+  const later =
+    "Jun  3 05:00:00 mail postfix/smtp[330]: 4A1B2C3D4E: to=<carol@example.net>, relay=mx.example.net[192.0.2.25]:25, delay=1, delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 2.0.0 OK)";
+  return `${[...block, later, ...block].join("\n")}\n`;
+}
+
+describe("exact repeats", () => {
+  test("Read line counts dropped copies", async () => {
+    const diagnosis = await diagnoseText(logWithCopiedBlock(), { year: 2024 });
+    const sentence = readSentence(renderDiagnosisText(diagnosis, painter(false)));
+    const parts =
+      countOf(sentence, "parsed") +
+      countOf(sentence, "ignored") +
+      countOf(sentence, "dropped as exact repeats") +
+      countOf(sentence, "blank") +
+      countOf(sentence, "skipped");
+
+    expect(countOf(sentence, "lines")).toBe(9);
+    expect(countOf(sentence, "dropped as exact repeats")).toBe(4);
+    expect(parts).toBe(9);
+    expect(diagnosis.input.exactRepeatLines).toBe(4);
+    expect(diagnosis.input.records).toBe(5);
+    expect(readSentence(renderDiagnosisMarkdown(diagnosis))).toBe(sentence);
+  });
+
+  test("notes the file and no step", async () => {
+    const diagnosis = await diagnoseText(logWithCopiedBlock(), { year: 2024 });
+    const notes = diagnosis.input.notes.join("\n");
+
+    expect(notes).toContain("contains some lines more than once");
+    expect(notes).toContain("4 lines repeated an earlier line exactly");
+    expect(notes).not.toContain("the time goes back");
+  });
+
+  test("logs JSON counts each delivery once", async () => {
+    const path = temporary.file(logWithCopiedBlock(), "mail.log");
+    const result = await runCommand([
+      "logs",
+      "--timezone",
+      "UTC",
+      "--year",
+      "2024",
+      "--format",
+      "json",
+      path,
+    ]);
+    const report = JSON.parse(result.stdout) as {
+      input: { exactRepeatLines: number };
+      providers: Record<string, { sent: number; deferred: number }>;
+    };
+    const other = report.providers["other"];
+
+    expect(result.code).toBe(0);
+    expect(report.input.exactRepeatLines).toBe(4);
+    expect(other?.sent).toBe(2);
+    expect(other?.deferred).toBe(1);
+  });
+
+  test("log without step keeps equal lines", async () => {
+    const line =
+      "Jun  3 04:00:02 mail postfix/smtpd[320]: NOQUEUE: reject: RCPT from unknown[192.0.2.9]: 554 5.7.1 <x@example.com>: Relay access denied; from=<a@example.org> to=<x@example.com> proto=ESMTP helo=<example.org>";
+    const diagnosis = await diagnoseText(`${line}\n${line}\n`, { year: 2024 });
+
+    expect(diagnosis.input.exactRepeatLines).toBe(0);
+    expect(diagnosis.input.records).toBe(2);
+  });
+});

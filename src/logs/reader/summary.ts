@@ -110,6 +110,11 @@ export interface ReadTotals {
    * N copies), so that `lines` plus this number matches the records counted from the lines.
    */
   readonly repeatMarkerRecords: number;
+  /**
+   * Lines dropped because they repeated an earlier line of their file exactly (time and text)
+   * after the file's time went back (see `ReplayedLines`). They are not in `records`.
+   */
+  readonly exactRepeatLines: number;
 }
 
 /** The result of `readLogs`. */

@@ -49,9 +49,11 @@ const KNOWN_UNPARSED: Record<string, number> = {
 
 /**
  * Delivery and reject counts that the corpus provenance notes give for the real server
- * logs (counted there with grep over `status=` and `NOQUEUE: reject`). mailog2 has 15
- * `status=sent`, but one of them is in a delivery line hard-wrapped over three lines,
- * which stays unparsed, so 14 deliveries remain.
+ * logs (counted there with grep over `status=` and `NOQUEUE: reject`). mailog2 holds its
+ * blocks of lines several times, and the copies are dropped as exact repeats, so its counts
+ * are those of `grep status= | sort -u`: 2 distinct `status=sent` lines, 6 deferrals and 1
+ * bounce. One of the `status=sent` lines is in a delivery line hard-wrapped over three lines,
+ * which stays unparsed, so 1 delivery remains.
  */
 const PROVENANCE_COUNTS: Record<string, Partial<Record<DeliveryStatus | "reject", number>>> = {
   "postfix_log_analysis/mail.log": { sent: 504, deferred: 91, bounced: 7, reject: 606 },
@@ -63,7 +65,7 @@ const PROVENANCE_COUNTS: Record<string, Partial<Record<DeliveryStatus | "reject"
     reject: 698,
   },
   "postfix_log_analysis/mail3.log": { sent: 364, deferred: 38, reject: 411 },
-  "Postfix-Maillog-Dump/mailog2": { sent: 14, deferred: 17, bounced: 3 },
+  "Postfix-Maillog-Dump/mailog2": { sent: 1, deferred: 6, bounced: 1 },
   "Python-Dashboard-for-Postfix-Logs/maillog": { sent: 4, deferred: 2 },
 };
 

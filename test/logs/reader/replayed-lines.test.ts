@@ -1,0 +1,177 @@
+import { describe, expect, test } from "vitest";
+import {
+  KEPT_BYTES,
+  REPLAY_WINDOW,
+  ReplayedLines,
+} from "../../../src/logs/reader/replayed-lines.js";
+
+const T0 = Date.UTC(2024, 2, 4, 9, 0, 0);
+const MINUTE = 60_000;
+
+/** A log line as the reader passes it: its time and its bytes. */
+interface Line {
+  readonly time: number;
+  readonly bytes: Buffer;
+}
+
+/** Returns a Postfix delivery line `minutes` after T0, with message `text`. */
+function line(minutes: number, text: string, pid = 300): Line {
+  const time = T0 + minutes * MINUTE;
+  const stamp = new Date(time).toISOString();
+  return { time, bytes: Buffer.from(`${stamp} mail postfix/smtp[${String(pid)}]: ${text}`) };
+}
+
+/** Returns a block of `count` deliveries one minute apart, from minute `start`. */
+function block(start: number, count: number): Line[] {
+  return Array.from({ length: count }, (_, index) =>
+    line(start + index, `A${String(index)}: to=<user${String(index)}@example.com>, status=sent`),
+  );
+}
+
+function isRepeat(finder: ReplayedLines, entry: Line): boolean {
+  return finder.isRepeat(entry.time, entry.bytes, 0, entry.bytes.length);
+}
+
+/** Passes the lines through `finder` and returns the indexes of those it found repeated. */
+function repeatsOf(finder: ReplayedLines, lines: readonly Line[]): number[] {
+  return lines.flatMap((entry, index) => (isRepeat(finder, entry) ? [index] : []));
+}
+
+describe("ReplayedLines", () => {
+  test("block read twice counts once", () => {
+    const finder = new ReplayedLines();
+    const first = block(0, 30);
+
+    expect(repeatsOf(finder, first)).toEqual([]);
+    expect(repeatsOf(finder, block(0, 30))).toEqual(first.map((_, index) => index));
+    expect(finder.repeats).toBe(30);
+  });
+
+  test("same line without step counts", () => {
+    const finder = new ReplayedLines();
+    const same = line(0, "A1: to=<user@example.com>, status=deferred");
+
+    expect(repeatsOf(finder, [same, same, same])).toEqual([]);
+    expect(finder.repeats).toBe(0);
+  });
+
+  test("late line within ten minutes counts", () => {
+    const finder = new ReplayedLines();
+    const lines = [...block(0, 12), line(3, "A3: to=<user3@example.com>, status=sent")];
+
+    expect(repeatsOf(finder, lines)).toEqual([]);
+  });
+
+  test("line alike but another pid counts", () => {
+    const finder = new ReplayedLines();
+    const text = "A0: to=<user0@example.com>, status=sent";
+    repeatsOf(finder, [line(0, text, 300), ...block(1, 20)]);
+
+    expect(isRepeat(finder, line(0, text, 301))).toBe(false);
+    expect(isRepeat(finder, line(0, text, 300))).toBe(true);
+  });
+
+  test("lines after clock set back count", () => {
+    const finder = new ReplayedLines();
+    repeatsOf(finder, block(0, 30));
+    // After the clock goes back, the server writes one new line twice in the same second.
+    const twice = line(5, "B1: to=<other@example.com>, status=sent");
+
+    expect(repeatsOf(finder, [twice, twice])).toEqual([]);
+  });
+
+  test("identical lines of a block drop together", () => {
+    const finder = new ReplayedLines();
+    const scan = line(0, "qmgr_scan_start: start incoming queue scan");
+    const copy = [scan, scan, scan, ...block(1, 20)];
+    repeatsOf(finder, copy);
+
+    expect(repeatsOf(finder, copy)).toEqual(copy.map((_, index) => index));
+  });
+
+  test("third copy counts once too", () => {
+    const finder = new ReplayedLines();
+    const copy = block(0, 20);
+    repeatsOf(finder, copy);
+    repeatsOf(finder, copy);
+
+    expect(repeatsOf(finder, copy)).toHaveLength(20);
+    expect(finder.repeats).toBe(40);
+  });
+
+  test("same text at another time counts", () => {
+    const finder = new ReplayedLines();
+    const first = line(0, "A0: to=<user0@example.com>, status=sent");
+    repeatsOf(finder, [first, ...block(1, 20)]);
+    // The hour that repeats when clocks go back: the same stamp text, an hour later.
+    const later: Line = { time: first.time + 60 * MINUTE, bytes: first.bytes };
+
+    expect(isRepeat(finder, { time: first.time - 30 * MINUTE, bytes: first.bytes })).toBe(false);
+    expect(isRepeat(finder, later)).toBe(false);
+  });
+
+  test("new file forgets the last", () => {
+    const finder = new ReplayedLines();
+    repeatsOf(finder, block(0, 20));
+    finder.startFile();
+
+    expect(repeatsOf(finder, block(0, 20))).toEqual([]);
+  });
+
+  test("copy beyond the window counts", () => {
+    const finder = new ReplayedLines();
+    const original = line(0, "A0: to=<user0@example.com>, status=sent");
+    repeatsOf(finder, [original, ...block(1, REPLAY_WINDOW)]);
+
+    expect(isRepeat(finder, original)).toBe(false);
+    expect(isRepeat(finder, line(2, "A1: to=<user1@example.com>, status=sent"))).toBe(true);
+  });
+
+  test("long lines beyond kept bytes count", () => {
+    const finder = new ReplayedLines();
+    const padding = "x".repeat(1000);
+    // Each line has a buffer of its own, as a line that spans two reads of the reader has.
+    const lines = Array.from({ length: Math.ceil((2 * KEPT_BYTES) / 1000) }, (_, index) =>
+      line(index / 60, `A${String(index)}: ${padding}`),
+    );
+    repeatsOf(finder, lines);
+    const first = lines[0];
+    const last = lines.at(-2);
+    if (first === undefined || last === undefined) throw new Error("no lines");
+
+    expect(isRepeat(finder, first)).toBe(false);
+    expect(isRepeat(finder, last)).toBe(true);
+  });
+
+  test("lines of one shared buffer", () => {
+    const finder = new ReplayedLines();
+    const texts = block(0, 30).map((entry) => entry.bytes.toString("latin1"));
+    const shared = Buffer.from(texts.join("\n"), "latin1");
+    let start = 0;
+    const places = texts.map((text, index) => {
+      const place = { time: T0 + index * MINUTE, start, end: start + text.length };
+      start += text.length + 1;
+      return place;
+    });
+    for (const place of places) finder.isRepeat(place.time, shared, place.start, place.end);
+    // The copy comes in a buffer of its own, so the first one's lines are read back from the ring.
+    const copy = Buffer.from(texts.join("\n"), "latin1");
+    const repeated = places.filter((place) =>
+      finder.isRepeat(place.time, copy, place.start, place.end),
+    );
+
+    expect(repeated).toHaveLength(30);
+  });
+
+  test("finds a later copy after stopping", () => {
+    const finder = new ReplayedLines();
+    repeatsOf(finder, block(0, 20));
+    repeatsOf(finder, block(0, 20));
+    // Enough new lines to stop comparing, then another copy of the last 20 of them.
+    const later = block(100, REPLAY_WINDOW + 20);
+    expect(repeatsOf(finder, later)).toEqual([]);
+
+    expect(repeatsOf(finder, later.slice(-20))).toHaveLength(20);
+    expect(finder.repeats).toBe(40);
+  });
+});
