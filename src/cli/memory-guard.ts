@@ -2,8 +2,9 @@ import process from "node:process";
 import v8 from "node:v8";
 
 /**
- * Resident set size above which the guard makes V8 collect old garbage sooner. A 1 GiB log of
- * the benchmark peaks at 190 to 245 MB with V8's defaults, so most runs never reach it.
+ * Resident set size above which the guard makes V8 collect old garbage sooner. Runs that stay
+ * below it keep V8's defaults, which collect less often: `diagnose` over the first 200 MiB of
+ * the benchmark log peaks at about 130 MB.
  */
 export const GUARD_RSS_BYTES = 150 * 1024 * 1024;
 
