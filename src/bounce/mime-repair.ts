@@ -21,7 +21,7 @@ const NOT_BASE64 = /[^A-Za-z0-9+/=\s]/;
  * the colons of its fields. Decoding such a body as base64 would turn its fields into noise.
  */
 export function withPlainDeliveryStatus(raw: Uint8Array | string): Repaired {
-  const text = typeof raw === "string" ? raw : Buffer.from(raw).toString("latin1");
+  const text = latin1Text(raw);
   if (!/delivery-status/i.test(text) || !/base64/i.test(text)) return { raw, changed: false };
 
   let repaired = text;
@@ -67,7 +67,7 @@ export function plainDeliveryStatusNote(name: string): string {
  * so the head usually contains it.
  */
 export function headWithinPartLimit(raw: Uint8Array | string): Repaired {
-  const text = typeof raw === "string" ? raw : Buffer.from(raw).toString("latin1");
+  const text = latin1Text(raw);
   const boundaries = new Set<string>();
   for (const match of text.matchAll(/\bboundary[ \t]*=[ \t]*(?:"([^"\r\n]+)"|([^\s;"]+))/gi)) {
     boundaries.add((match[1] ?? match[2] ?? "").trimEnd());
@@ -106,4 +106,10 @@ export function partLimitError(name: string): string {
     "delist reads, even before its part boundaries; save the delivery report part alone as " +
     "an .eml file and read that"
   );
+}
+
+/** Returns the bytes as Latin-1 text, one character a byte, without copying them first. */
+function latin1Text(raw: Uint8Array | string): string {
+  if (typeof raw === "string") return raw;
+  return Buffer.from(raw.buffer, raw.byteOffset, raw.length).toString("latin1");
 }
