@@ -3,9 +3,17 @@ import type { DomainReport, SenderCheckReport, Section } from "./report.js";
 import type { Problem, Verdict } from "./types.js";
 
 const WIDTH = 80;
-const COLOUR_CODE = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+const ESCAPE = String.fromCharCode(27);
+const COLOUR_CODE = new RegExp(`${ESCAPE}\\[[0-9;]*m`, "g");
+// A colour code or one code point.
+const TEXT_UNIT = new RegExp(`${ESCAPE}\\[[0-9;]*m|[\\s\\S]`, "gu");
 const LABEL = 10;
 const REQUIREMENT_INDENT = 27;
+// Maximum length of a record printed whole, in characters. An SPF or DMARC record of normal
+// size is far shorter, and a longer one would fill screens of text. The JSON keeps it whole.
+const MAX_RECORD_CHARS = 512;
+// Characters of a longer record that the text output shows.
+const SHOWN_RECORD_CHARS = 200;
 const STATUS_WORDS = {
   pass: "pass",
   fail: "FAIL",
@@ -78,7 +86,7 @@ function domainLines(domain: DomainReport, style: TextStyle): string[] {
   lines.push(...sectionLines("SPF", domain.spf, style, spfDetails(domain)));
   const dkimDetails = domain.dkim.map((s) => `${s.selector}: ${s.status} (${s.detail})`);
   lines.push(...sectionLines("DKIM", domain.dkimSummary, style, dkimDetails));
-  const dmarcDetails = domain.dmarc.record === null ? [] : [`record: ${domain.dmarc.record}`];
+  const dmarcDetails = domain.dmarc.record === null ? [] : [recordLine(domain.dmarc.record)];
   lines.push(...sectionLines("DMARC", domain.dmarc, style, dmarcDetails));
   lines.push(...sectionLines("MX", domain.mx, style, []));
   lines.push(...sectionLines("MTA-STS", domain.mtaSts, style, []));
@@ -90,7 +98,7 @@ function domainLines(domain: DomainReport, style: TextStyle): string[] {
 function spfDetails(domain: DomainReport): string[] {
   const spf = domain.spf;
   const details: string[] = [];
-  if (spf.record !== null) details.push(`record: ${spf.record}`);
+  if (spf.record !== null) details.push(recordLine(spf.record));
   // A not-checked SPF check has no record when the domain's own TXT query failed. Its lookup
   // counts leave out the includes that DNS did not return, so they are not shown.
   if (spf.verdict !== "not-checked")
@@ -98,6 +106,15 @@ function spfDetails(domain: DomainReport): string[] {
   if (spf.results.length > 0)
     details.push(spf.results.map((r) => `${r.ip} ${r.result}`).join(", "));
   return details;
+}
+
+/** Returns the detail line of a record, shortened with its length when it is very long. */
+function recordLine(record: string): string {
+  if (record.length <= MAX_RECORD_CHARS) return `record: ${record}`;
+  return (
+    `record: ${record.slice(0, SHOWN_RECORD_CHARS)}… (shortened: ${record.length.toLocaleString("en-US")} ` +
+    "characters in all; --format json shows the whole record)"
+  );
 }
 
 function sectionLines(
@@ -194,12 +211,16 @@ function verdictWord(verdict: Verdict, style: TextStyle): string {
   return style.dim("not checked");
 }
 
-/** Wraps text to the width; the first line starts at `indent`, the rest at `hanging`. */
+/**
+ * Wraps text to the width; the first line starts at `indent`, the rest at `hanging`. A word
+ * wider than a line, such as a record without spaces, is broken into pieces.
+ */
 function wrap(text: string, indent: number, hanging: number): string[] {
   const lines: string[] = [];
   let line = " ".repeat(indent);
   let empty = true;
-  for (const word of text.split(" ")) {
+  const words = text.split(" ").flatMap((word) => breakWord(word, WIDTH - hanging));
+  for (const word of words) {
     const visible = visibleLength(line) + (empty ? 0 : 1) + visibleLength(word);
     if (!empty && visible > WIDTH) {
       lines.push(line);
@@ -209,6 +230,26 @@ function wrap(text: string, indent: number, hanging: number): string[] {
   }
   lines.push(line);
   return lines;
+}
+
+/** Splits a word into pieces of at most `width` visible characters; colour codes take none. */
+function breakWord(word: string, width: number): string[] {
+  if (visibleLength(word) <= width) return [word];
+  const pieces: string[] = [];
+  let piece = "";
+  let visible = 0;
+  for (const unit of word.match(TEXT_UNIT) ?? []) {
+    const isColourCode = unit.length > 1 && unit.startsWith(ESCAPE);
+    if (!isColourCode && visible === width) {
+      pieces.push(piece);
+      piece = "";
+      visible = 0;
+    }
+    piece += unit;
+    if (!isColourCode) visible++;
+  }
+  if (piece !== "") pieces.push(piece);
+  return pieces;
 }
 
 function visibleLength(text: string): number {

@@ -7,7 +7,14 @@ import type { ReplyClassifier } from "../reply/classify.js";
 import { statusContradiction } from "./dsn.js";
 import { headerValue, parseBounceMessage, type BounceMessage } from "./mime.js";
 import { countCutEscapeSequences } from "./mime-japanese.js";
-import { originalSender, readDrafts, readForwarded } from "./read.js";
+import {
+  headWithinPartLimit,
+  isPartLimitError,
+  partLimitNote,
+  plainDeliveryStatusNote,
+  withPlainDeliveryStatus,
+} from "./mime-repair.js";
+import { MAX_FORWARD_DEPTH, originalSender, readDrafts, readForwarded } from "./read.js";
 import { decideReason, isHardBounce } from "./reason/decide.js";
 import { hasTemporaryError, isPermanent, recipientCodes } from "./reason/codes.js";
 import { placeholderStatus } from "./reason/status.js";
@@ -27,6 +34,8 @@ export interface DecodedMessage {
   readonly messageId: string | null;
   /** ISO-2022-JP escape sequences cut short, which were left out of the decoded text. */
   readonly cutEscapeSequences: number;
+  /** Notes on parts of the message that were repaired or skipped before it was read. */
+  readonly notes: readonly string[];
 }
 
 // Diagnostic texts longer than this are cut before classification; a reply is far shorter,
@@ -39,7 +48,8 @@ export async function decodeMessage(
   file: string,
   classifier: ReplyClassifier,
 ): Promise<DecodedMessage> {
-  const message = await parseBounceMessage(raw);
+  const parsed = await parseRepaired(raw, file);
+  const message = parsed.message;
   const read = await readForwarded(message, readDrafts(message, originalSender(message)));
   const sender = originalSender(read.message);
   const kind = read.kind;
@@ -47,8 +57,8 @@ export async function decodeMessage(
   const results = read.drafts.map((draft) =>
     finish(draft, { file, kind: kind ?? "bounce", message, sender, queueId, classifier }),
   );
-  const error = results.length === 0 ? unreadBounceError(message, file, raw) : null;
-  const cut = results.length > 0 && endsInsideReport(message, raw);
+  const error = results.length === 0 ? unreadBounceError(message, file, parsed.raw) : null;
+  const cut = results.length > 0 && endsInsideReport(message, parsed.raw);
   const messageId = headerValue(message, "message-id")?.trim() ?? "";
   return {
     kind,
@@ -57,7 +67,37 @@ export async function decodeMessage(
     endsInsideReport: cut,
     messageId: messageId === "" ? null : messageId,
     cutEscapeSequences: typeof raw === "string" ? 0 : countCutEscapeSequences(raw),
+    notes: read.depthLimitReached ? [...parsed.notes, depthLimitNote(file)] : parsed.notes,
   };
+}
+
+function depthLimitNote(file: string): string {
+  return (
+    `"${file}" has messages attached more than ${MAX_FORWARD_DEPTH} levels deep, the limit ` +
+    "that delist searches for a bounce, so the deeper ones were not read"
+  );
+}
+
+/**
+ * Parses a message after relabelling a delivery status part that is not base64, and reads
+ * only the head of a message over the MIME part limit. Returns the bytes that were parsed.
+ */
+async function parseRepaired(
+  original: Uint8Array | string,
+  file: string,
+): Promise<{ message: BounceMessage; raw: Uint8Array | string; notes: string[] }> {
+  const notes: string[] = [];
+  const plain = withPlainDeliveryStatus(original);
+  if (plain.changed) notes.push(plainDeliveryStatusNote(file));
+  try {
+    return { message: await parseBounceMessage(plain.raw), raw: plain.raw, notes };
+  } catch (error) {
+    if (!isPartLimitError(error)) throw error;
+    const head = headWithinPartLimit(plain.raw);
+    if (!head.changed) throw error;
+    notes.push(partLimitNote(file));
+    return { message: await parseBounceMessage(head.raw), raw: head.raw, notes };
+  }
 }
 
 interface FinishContext {
@@ -131,7 +171,8 @@ function finish(draft: RecipientDraft, context: FinishContext): BounceResult {
 // status that disagrees with it is no contradiction within the bounce.
 function notesOf(draft: RecipientDraft, kind: BounceKind): { notes?: readonly string[] } {
   const contradiction = kind === "dsn" ? statusContradiction(draft.action, draft.status) : null;
-  return contradiction === null ? {} : { notes: [contradiction] };
+  const notes = [...(draft.notes ?? []), ...(contradiction === null ? [] : [contradiction])];
+  return notes.length === 0 ? {} : { notes };
 }
 
 // Exim lists a refusal of the envelope sender ("SMTP error from remote mail server after

@@ -55,9 +55,17 @@ function startsRecipient(name: string, group: ReadonlyMap<string, string>): bool
   return group.has(name);
 }
 
+/**
+ * Sorts groups into per-message fields and recipients. When no group names a recipient, a
+ * group with `Action` or `Status` is still a recipient's, because RFC 3464 section 2.3 puts
+ * those fields only in per-recipient groups. The reader then finds the address elsewhere.
+ */
 function splitGroups(groups: readonly Map<string, string>[]): DeliveryStatus {
-  const isRecipient = (group: ReadonlyMap<string, string>): boolean =>
+  const named = (group: ReadonlyMap<string, string>): boolean =>
     group.has("final-recipient") || group.has("original-recipient");
+  const unnamed = !groups.some(named);
+  const isRecipient = (group: ReadonlyMap<string, string>): boolean =>
+    named(group) || (unnamed && (group.has("action") || group.has("status")));
   const message = new Map<string, string>();
   for (const group of groups.filter((candidate) => !isRecipient(candidate))) {
     for (const [name, value] of group) if (!message.has(name)) message.set(name, value);

@@ -16,6 +16,7 @@ import {
   type SourceMessage,
 } from "./input.js";
 import { truncatedNote, truncatedWithoutResults } from "./limits.js";
+import { isPartLimitError, partLimitError } from "./mime-repair.js";
 import { cutEscapeNote, cutReportNote } from "./unread-bounce.js";
 import { skippedNotes, SummaryBuilder, type BounceFileSummary } from "./summary.js";
 import type { BounceResult } from "./types.js";
@@ -163,6 +164,7 @@ async function decodeOne(
     } else if (decoded.endsInsideReport) {
       summary.notes.push(cutReportNote(message.name));
     }
+    for (const note of decoded.notes) summary.notes.push(note);
     if (decoded.cutEscapeSequences > 0) {
       summary.notes.push(cutEscapeNote(message.name, decoded.cutEscapeSequences));
     }
@@ -175,8 +177,10 @@ async function decodeOne(
     // does not parse, because this catch cannot distinguish parser errors from internal ones.
     summary.addFailure(
       message.name,
-      `cannot parse "${message.name}" as a mail message: ${errorText(error)}; ` +
-        `check that the file is one message in RFC 5322 format`,
+      isPartLimitError(error)
+        ? partLimitError(message.name)
+        : `cannot parse "${message.name}" as a mail message: ${errorText(error)}; ` +
+            `check that the file is one message in RFC 5322 format`,
     );
     return { results: [], messageId: null };
   }

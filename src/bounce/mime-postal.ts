@@ -17,12 +17,19 @@ import {
   withoutCarriageReturns,
 } from "./mime-shared.js";
 
+/**
+ * Most MIME parts read from one message, the message itself and containers included. A
+ * bounce usually has three to six, and the limit bounds the work on a message built to
+ * exhaust it.
+ */
+export const MAX_MIME_PARTS = 200;
+
 // Each returned message stays an attachment and is not parsed as a message of its own: the
 // decoders need only its headers, and a nested parse would double the work and the memory.
 const PARSE_OPTIONS = {
   maxRfc822NestingDepth: 0,
   attachmentEncoding: "utf8",
-  maxPartCount: 200,
+  maxPartCount: MAX_MIME_PARTS,
   maxNestingDepth: 20,
 } as const;
 

@@ -28,29 +28,59 @@ export interface ReadDrafts {
 /** Drafts with the message they were read from, which may be a forwarded one. */
 export interface ReadMessage extends ReadDrafts {
   readonly message: BounceMessage;
+  /** True when a message nested deeper than `MAX_FORWARD_DEPTH` was left unsearched. */
+  readonly depthLimitReached: boolean;
 }
+
+/**
+ * Most levels of attached messages searched for a bounce. A bounce that a user forwards as
+ * an attachment and a helpdesk forwards again is two levels deep. Each level is one more
+ * parse of the attachment, so the limit bounds the work on a message built to nest deeply.
+ */
+export const MAX_FORWARD_DEPTH = 5;
 
 const FORWARDED_REPORT =
   /^Content-Type:[ \t]*multipart\/report;[^\n]*(?:\n[ \t][^\n]*)*report-type="?delivery-status/im;
+const ATTACHED_MESSAGE = /^Content-Type:[ \t]*message\/rfc822\b/im;
 
 /**
- * Returns the drafts of a delivery status notification that a gateway forwarded as the
- * attachment of its own plain notice, else the drafts of the message itself. Such a notice
- * lists the failed addresses without error text, and the attached DSN has the fields.
+ * Returns the drafts of a delivery status notification forwarded as an attachment, else the
+ * drafts of the message itself. A gateway forwards a DSN as the attachment of its own plain
+ * notice, which lists the failed addresses without error text, and the attached DSN has the
+ * fields. A user forwards a bounce as an attachment, maybe inside another forward: a message
+ * with no result is searched through its attached messages, up to `MAX_FORWARD_DEPTH` levels.
  */
 export async function readForwarded(
   message: BounceMessage,
   read: ReadDrafts,
 ): Promise<ReadMessage> {
-  const own = { message, ...read };
-  const attached = message.original;
-  if (message.deliveryStatus !== null || attached === null) return own;
-  if (read.drafts.some((draft) => draft.status !== null) || !FORWARDED_REPORT.test(attached)) {
+  const own = { message, ...read, depthLimitReached: false };
+  if (message.deliveryStatus !== null || read.drafts.some((draft) => draft.status !== null)) {
     return own;
   }
-  const inner = await parseBounceMessage(attached);
-  const innerRead = readDrafts(inner, originalSender(inner));
-  return innerRead.drafts.length > 0 ? { message: inner, ...innerRead } : own;
+  let current = { message, ...read };
+  for (let depth = 1; depth <= MAX_FORWARD_DEPTH; depth++) {
+    const attached = current.message.original;
+    if (attached === null || !shouldSearch(attached, current.drafts.length === 0)) return own;
+    const inner = await parseBounceMessage(attached);
+    const innerRead = readDrafts(inner, originalSender(inner));
+    if (innerRead.drafts.length > 0) {
+      return { message: inner, ...innerRead, depthLimitReached: false };
+    }
+    current = { message: inner, ...innerRead };
+  }
+  const deeper = current.message.original;
+  return { ...own, depthLimitReached: deeper !== null && shouldSearch(deeper, true) };
+}
+
+/**
+ * True for an attached message to search: a DSN, or, under a message without any result, a
+ * message with attached messages of its own. The returned message of a plain bounce is
+ * neither, so it is not parsed again.
+ */
+function shouldSearch(attached: string, withoutResult: boolean): boolean {
+  if (FORWARDED_REPORT.test(attached)) return true;
+  return withoutResult && ATTACHED_MESSAGE.test(attached);
 }
 
 /** Returns the kind of a parsed message and its recipients before classification. */
@@ -89,10 +119,12 @@ function readDeliveryStatus(message: BounceMessage, notification: string): Recip
   const fields =
     message.deliveryStatus ?? (hasInlineDeliveryStatus(message.text) ? message.text : null);
   if (fields === null) return [];
+  const returnedTo = firstAddress(/^To:[ \t]*(.+)$/im.exec(message.original ?? "")?.[1]);
   const drafts = draftsFromDeliveryStatus(
     fields,
     recipientBlocks(notification).blocks,
     message.date,
+    returnedTo,
   );
   return withoutOpenSmtpdStatus(message, withEzwebVerdict(message, drafts));
 }

@@ -96,8 +96,8 @@ export interface BounceResult {
    */
   readonly queueId: string | null;
   /**
-   * Remarks on fields of the bounce that contradict each other, such as a DSN `Status` of
-   * 2.0.0 beside Action `failed`. Absent when there are none.
+   * Remarks on fields of the bounce that are missing, damaged or contradict each other, such
+   * as a DSN `Status` of 2.0.0 beside Action `failed`. Absent when there are none.
    */
   readonly notes?: readonly string[];
 }
@@ -132,4 +132,6 @@ export interface RecipientDraft {
   /** Reply code the format states apart from the reply (Zoho's `ERROR_CODE :550`), or null. */
   readonly replyCode: number | null;
   readonly feedbackType: string | null;
+  /** Remarks on fields the reader found missing or damaged; absent when there are none. */
+  readonly notes?: readonly string[];
 }

@@ -1,4 +1,4 @@
-import { dropMilliseconds, wrap } from "../report/wrap.js";
+import { dropMilliseconds, formatDuration, wrap } from "../report/wrap.js";
 import type { HistoryReport } from "../store/index.js";
 
 /** The indent of a state change or request line: two spaces, a time to the second, two spaces. */
@@ -15,8 +15,8 @@ export function renderHistoryText(report: HistoryReport): string {
   for (const incident of report.incidents) {
     const span =
       incident.closedAt === null
-        ? `open since ${incident.openedAt} (${incident.hours} h)`
-        : `${incident.openedAt} to ${incident.closedAt} (${incident.hours} h)`;
+        ? `open since ${incident.openedAt} (${formatDuration(incident.hours)})`
+        : `${incident.openedAt} to ${incident.closedAt} (${formatDuration(incident.hours)})`;
     const line = `#${incident.id} ${incident.subject} [${incident.kind}]: ${span}`;
     lines.push(...wrap(dropMilliseconds(line), "  ", "      "));
   }

@@ -9,7 +9,7 @@ import {
   type RemovalStatus,
 } from "../monitor/removal.js";
 import { nonGlobalRange } from "../monitor/removal-ip.js";
-import { dropMilliseconds, wrap } from "../report/wrap.js";
+import { dropMilliseconds, formatDuration, wrap } from "../report/wrap.js";
 import type { RemovalRequest } from "../store/types.js";
 import { isoTime } from "./history.js";
 import { withHistoryStore } from "./history-run.js";
@@ -223,7 +223,7 @@ function renderStatuses(statuses: readonly RemovalStatus[]): string {
       ...wrapTimes(
         incident === null
           ? "none recorded"
-          : `#${incident.id} ${incident.status}, opened ${incident.openedAt}${incident.closedAt === null ? "" : `, closed ${incident.closedAt}`} (${incident.hours} h)`,
+          : `#${incident.id} ${incident.status}, opened ${incident.openedAt}${incident.closedAt === null ? "" : `, closed ${incident.closedAt}`} (${formatDuration(incident.hours)})`,
         "  Incident:      ",
       ),
     );

@@ -302,3 +302,14 @@ export function dropMilliseconds(text: string): string {
 export function plural(value: number, noun: string, pluralNoun = `${noun}s`): string {
   return `${count(value)} ${value === 1 ? noun : pluralNoun}`;
 }
+
+/**
+ * Formats a duration given in hours: hours as given up to 48 ("31.5 h"), then days to one
+ * decimal ("1,010.8 days").
+ */
+export function formatDuration(hours: number): string {
+  if (hours <= 48) return `${hours} h`;
+  const days = Math.round((hours / 24) * 10) / 10;
+  const digits = { minimumFractionDigits: 1, maximumFractionDigits: 1 };
+  return `${days.toLocaleString("en-US", digits)} days`;
+}

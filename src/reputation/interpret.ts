@@ -31,17 +31,21 @@ const DNSWL_TRUST = ["none", "low", "medium", "high"] as const;
 
 /**
  * Reads a DNS answer against a list's documented codes. NXDOMAIN and NODATA mean not listed
- * (RFC 5782: a listing is an A record). An answer is a listing only when every
- * record is a documented listing code: error codes, 127.0.0.1, addresses outside
- * 127.0.0.0/8 and undocumented codes make the whole answer `refused`, because a list that
- * answers oddly has not checked the target. Timeouts and server failures are never clean.
+ * (RFC 5782: a listing is an A record). Error codes, 127.0.0.1 and addresses outside
+ * 127.0.0.0/8 make the whole answer `refused`, because a list that answers oddly has not
+ * checked the target. An undocumented code beside a documented listing code does not hide
+ * the listing, because lists add codes over time; the meaning then names the extra code.
+ * Undocumented codes alone are `refused`. Timeouts and server failures are never clean.
  */
 export function interpretAnswer(entry: BlocklistEntry, result: DnsResult<"A">): Interpretation {
   if (!result.ok) return interpretFailure(result.kind, result.detail);
 
   const codes = result.records;
   const readings = codes.map((address) => readCode(entry, address));
-  const refusal = readings.find((reading) => reading.effect === "refused");
+  const listings = readings.filter((reading) => reading.effect === "listed");
+  const refusal =
+    readings.find((reading) => isRefusal(reading) && reading.refusal !== "undocumented-code") ??
+    (listings.length > 0 ? undefined : readings.find((reading) => isRefusal(reading)));
   if (refusal !== undefined) {
     return {
       status: "refused",
@@ -51,9 +55,12 @@ export function interpretAnswer(entry: BlocklistEntry, result: DnsResult<"A">): 
       ...refusalOf(refusal),
     };
   }
-  const listings = readings.filter((reading) => reading.effect === "listed");
+
   const shown = listings.length > 0 ? listings : readings;
-  const meaning = [...new Set(shown.map((reading) => reading.meaning))].join("; ");
+  const meanings = [...new Set(shown.map((reading) => reading.meaning))];
+  const undocumented = undocumentedCodes(codes, readings);
+  if (undocumented.length > 0) meanings.push(undocumentedNote(entry, undocumented));
+  const meaning = meanings.join("; ");
   return {
     status: listings.length > 0 ? "listed" : "not-listed",
     meaning: meaning === "" ? null : meaning,
@@ -61,6 +68,21 @@ export function interpretAnswer(entry: BlocklistEntry, result: DnsResult<"A">): 
     score: listings.find((reading) => reading.score !== null)?.score ?? null,
     refusal: null,
   };
+}
+
+function isRefusal(reading: CodeReading): boolean {
+  return reading.effect === "refused";
+}
+
+/** Returns each code of the answer that the list does not document, once, in answer order. */
+function undocumentedCodes(codes: readonly string[], readings: readonly CodeReading[]): string[] {
+  const found = codes.filter((_, index) => readings[index]?.refusal === "undocumented-code");
+  return [...new Set(found)];
+}
+
+function undocumentedNote(entry: BlocklistEntry, codes: readonly string[]): string {
+  const clause = codes.length === 1 ? "which is not a code" : "which are not codes";
+  return `the answer also contains ${codes.join(", ")}, ${clause} that ${entry.name} documents`;
 }
 
 function refusalOf(reading: CodeReading): { refusal: RefusalKind } {

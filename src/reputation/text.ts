@@ -62,7 +62,9 @@ function resultLines(
   const textStart = 2 + idWidth + 2 + STATUS_WIDTH + 2;
   const label = statusLabel(result);
   const paint = paintFor(result, style);
-  const codes = result.codes.length > 0 ? ` (${result.codes.join(", ")})` : "";
+  // A list may return the same code twice. The JSON keeps every record, the text each code once.
+  const distinctCodes = [...new Set(result.codes)];
+  const codes = distinctCodes.length > 0 ? ` (${distinctCodes.join(", ")})` : "";
   // The reason a list was not used is long and the same for every target, so it is shown
   // once under "Lists not used".
   const meaning = unused.has(result.list) ? 'not asked: see "Lists not used"' : result.meaning;

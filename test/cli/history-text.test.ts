@@ -57,6 +57,14 @@ describe("history and removal status text", () => {
     expect(result.stdout).toContain("2024-03-05T08:00:10Z");
   });
 
+  it("history gives long incidents in days", async () => {
+    const db = join(tempDir(), "history.sqlite");
+    seed(db);
+    const result = await runCommand(["history", "--db", db, "--since", "2024-02-01"]);
+    expect(result.stdout).toContain("(4.0 days)");
+    expect(result.stdout).not.toContain(" h)");
+  });
+
   it("history wraps at 80 columns", async () => {
     const db = join(tempDir(), "history.sqlite");
     seed(db);
@@ -72,6 +80,7 @@ describe("history and removal status text", () => {
     const result = await runCommand(["removal", "status", ...args]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("opened 2024-03-01T08:00:00Z");
+    expect(result.stdout).toContain("(4.0 days)");
     expect(result.stdout).toContain("The block lifted at 2024-03-05T08:00:10Z.");
     expect(result.stdout).not.toMatch(/\d\d:\d\d:\d\d\.\d/);
     expect(wideLines(result.stdout)).toEqual([]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { wrap, wrapBreakingWords, wrapItems } from "../../src/report/wrap.js";
+import { formatDuration, wrap, wrapBreakingWords, wrapItems } from "../../src/report/wrap.js";
 
 const PATH = "/home/example/public_html/wp-content/uploads/2024/03/cache/tmp/x";
 
@@ -69,5 +69,18 @@ describe("wrapItems", () => {
 
   it("returns the prefix for no items", () => {
     expect(wrapItems([], "row  ")).toEqual(["row  "]);
+  });
+});
+
+describe("formatDuration", () => {
+  it("keeps hours up to 48", () => {
+    expect(formatDuration(0.5)).toBe("0.5 h");
+    expect(formatDuration(48)).toBe("48 h");
+  });
+
+  it("switches to days after 48 hours", () => {
+    expect(formatDuration(48.1)).toBe("2.0 days");
+    expect(formatDuration(96)).toBe("4.0 days");
+    expect(formatDuration(24_258.9)).toBe("1,010.8 days");
   });
 });

@@ -200,6 +200,26 @@ describe("blocklist failure modes", () => {
     expect(report.results[0]?.codes).toEqual(["127.0.0.99"]);
   });
 
+  it("lists despite an undocumented code", async () => {
+    const report = await run(
+      {
+        "zen.spamhaus.org": {
+          kind: "normal",
+          listed: { "12.2.0.192": ["127.0.0.2", "127.0.0.8"] },
+        },
+      },
+      ["192.0.2.12"],
+      { lists: ["spamhaus-zen"] },
+    );
+    expect(statuses(report)).toEqual([["192.0.2.12", "spamhaus-zen", "listed"]]);
+    const [result] = report.results;
+    expect(result?.refusal).toBeNull();
+    expect(result?.meaning).toContain("SBL");
+    expect(result?.meaning).toContain("127.0.0.8, which is not a code");
+    expect(result?.codes).toEqual(["127.0.0.2", "127.0.0.8"]);
+    expect(result?.delisting).toBe("https://check.spamhaus.org/");
+  });
+
   it("marks a list that answers everything as unusable", async () => {
     const report = await run(
       { "bl.spamcop.net": { kind: "wildcard", code: "127.0.0.2" } },

@@ -63,6 +63,39 @@ describe("blocklist answer interpretation", () => {
     expect(reading.codes).toEqual(["127.0.0.2", "127.255.255.254"]);
   });
 
+  it("keeps a listing beside an undocumented code", () => {
+    const reading = interpretAnswer(list("spamhaus-zen"), answer("127.0.0.2", "127.0.0.8"));
+    expect(reading.status).toBe("listed");
+    expect(reading.refusal).toBeNull();
+    expect(reading.meaning).toMatch(/^SBL/);
+    expect(reading.meaning).toContain(
+      "the answer also contains 127.0.0.8, which is not a code that Spamhaus ZEN documents",
+    );
+    expect(reading.codes).toEqual(["127.0.0.2", "127.0.0.8"]);
+  });
+
+  it("names each undocumented code once", () => {
+    const codes = ["127.0.0.12", "127.0.0.4", "127.0.0.12", "127.0.0.8"];
+    const reading = interpretAnswer(list("spamhaus-zen"), answer(...codes));
+    expect(reading.status).toBe("listed");
+    expect(reading.meaning).toContain(
+      "127.0.0.12, 127.0.0.8, which are not codes that Spamhaus ZEN documents",
+    );
+  });
+
+  it("refuses undocumented codes alone", () => {
+    const reading = interpretAnswer(list("spamhaus-zen"), answer("127.0.0.8"));
+    expect(reading.status).toBe("refused");
+    expect(reading.refusal).toBe("undocumented-code");
+  });
+
+  it("prefers an error code to a listing", () => {
+    const codes = ["127.0.0.2", "127.0.0.8", "127.255.255.254"];
+    const reading = interpretAnswer(list("spamhaus-zen"), answer(...codes));
+    expect(reading.status).toBe("refused");
+    expect(reading.refusal).toBe("error-code");
+  });
+
   it("refuses an IP sent to the DBL", () => {
     const reading = interpretAnswer(list("spamhaus-dbl"), answer("127.0.1.255"));
     expect(reading.status).toBe("refused");

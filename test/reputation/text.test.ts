@@ -109,6 +109,16 @@ describe("blocklist text report", () => {
     expect(single).not.toMatch(/spamrats\s+REFUSED/);
   });
 
+  it("prints a repeated answer code once", () => {
+    const twice: BlocklistResult = {
+      ...row("spamhaus-zen", "listed", "XBL: an exploited or infected host"),
+      codes: ["127.0.0.4", "127.0.0.4"],
+    };
+    const single = renderBlocklistText({ ...report, results: [twice] }, "server", style);
+    expect(single).toContain("(127.0.0.4)");
+    expect(single).not.toContain("127.0.0.4, 127.0.0.4");
+  });
+
   it("points unused lists to one reason", () => {
     expect(text).toMatch(/psbl\s+ERROR\s+not asked: see "Lists not used"/);
     expect(text.match(/which\s+must\s+not\s+be\s+listed/g)).toHaveLength(1);

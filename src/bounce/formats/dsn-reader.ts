@@ -19,37 +19,49 @@ import { reasonOfBounceCategory } from "./powermta.js";
 /**
  * Turns delivery status fields into recipient drafts. A recipient without a
  * `Diagnostic-Code` gets the text that the human-readable part gives for it, when any.
- * `reportTime` is the notification's `Date` as ISO 8601, or null.
+ * `reportTime` is the notification's `Date` as ISO 8601, or null. `returnedTo` is the first
+ * `To` address of the returned message, the recipient of a lone group that names none.
  */
 export function draftsFromDeliveryStatus(
   fields: string,
   blocks: readonly RecipientBlock[],
   reportTime: string | null,
+  returnedTo: string | null = null,
 ): RecipientDraft[] {
   const status = parseDeliveryStatus(fields);
   // Exim writes the file or pipe of a local delivery ("/mail/spool/…") as the
   // Final-Recipient. When the notification lists as many recipients, the one at the same
   // position names the address.
   const paired = blocks.length === status.recipients.length ? blocks : [];
+  const lone = status.recipients.length === 1 ? returnedTo : null;
   return status.recipients.flatMap((group, index) => {
-    const draft = draftOfGroup(group, status, paired[index]?.recipient ?? null, reportTime);
+    const listed = { block: paired[index]?.recipient ?? null, returnedTo: lone };
+    const draft = draftOfGroup(group, status, listed, reportTime);
     const single = blocks.length === 1 && status.recipients.length === 1;
     return draft === null ? [] : [withBlockText(draft, blocks, single)];
   });
 }
 
+/** Addresses found outside a recipient's fields: in the notification, in the returned message. */
+interface ListedRecipient {
+  readonly block: string | null;
+  readonly returnedTo: string | null;
+}
+
 function draftOfGroup(
   group: ReadonlyMap<string, string>,
   status: DeliveryStatus,
-  listedRecipient: string | null,
+  listed: ListedRecipient,
   reportTime: string | null,
 ): RecipientDraft | null {
-  const recipient =
+  const named =
     addressOfField(typedAddress(group.get("final-recipient"))) ??
     addressOfField(typedAddress(group.get("original-recipient"))) ??
-    firstAddress(group.get("x-actual-recipient")) ??
-    listedRecipient;
+    firstAddress(group.get("x-actual-recipient"));
+  const recipient = named ?? listed.block ?? listed.returnedTo;
   if (recipient === null) return null;
+  const unnamed = !group.has("final-recipient") && !group.has("original-recipient");
+  const notes = unnamed ? [missingRecipientNote(named, listed)] : [];
 
   const diagnostic = group.get("diagnostic-code");
   const type = fieldType(diagnostic);
@@ -75,7 +87,15 @@ function draftOfGroup(
     command: null,
     replyCode: null,
     feedbackType: null,
+    ...(notes.length === 0 ? {} : { notes }),
   };
+}
+
+function missingRecipientNote(named: string | null, listed: ListedRecipient): string {
+  const missing = "The delivery status names no Final-Recipient or Original-Recipient";
+  if (named !== null) return `${missing}, so the recipient is its X-Actual-Recipient.`;
+  if (listed.block !== null) return `${missing}, so the recipient is the notification's.`;
+  return `${missing}, so the recipient is the To address of the returned message.`;
 }
 
 /**
