@@ -1,6 +1,8 @@
 import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  probeTarget,
+  recordProbe,
   renderProbeText,
   runProbe,
   type ProbeReply,
@@ -8,6 +10,7 @@ import {
 } from "../../src/probe/index.js";
 import { columns } from "../../src/report/wrap.js";
 import { createReplyClassifier } from "../../src/reply/classify.js";
+import { HistoryStore } from "../../src/store/index.js";
 import { zoneDns } from "../auth/zone.js";
 import { forbidRealNetwork } from "../dns/guard.js";
 
@@ -95,6 +98,24 @@ describe("probe of an endless greeting", () => {
     expect(greeting?.stage).toBe("connect");
     expect(Buffer.byteLength(greeting?.text ?? "")).toBeLessThanOrEqual(64 * 1024);
     expect(chunks()).toBeLessThan(MAX_CHUNKS);
+  });
+
+  it("stores at most 2 KiB of the greeting", async () => {
+    const { port } = await startEndlessGreeting();
+    const result = await probeAt(port);
+    const store = HistoryStore.open(":memory:");
+    const target = probeTarget("someone@example.com", null, { host: "127.0.0.1", port });
+    recordProbe(store, result, { target, forced: false, channels: [] });
+    const stored = store.probes.lastOfTarget(target);
+    store.close();
+
+    const greeting = (stored?.result as { replies: { text: string; textBytes?: number }[] })
+      .replies[0];
+    expect(Buffer.byteLength(greeting?.text ?? "")).toBeLessThanOrEqual(2048);
+    expect(greeting?.textBytes).toBe(Buffer.byteLength(result.replies[0]?.text ?? ""));
+    expect(JSON.stringify(stored?.result).length).toBeLessThan(8 * 1024);
+    expect(stored?.detail).toBe(result.detail);
+    expect(stored?.status).toBe("error");
   });
 
   it("prints a shortened transcript", async () => {
