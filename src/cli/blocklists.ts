@@ -36,8 +36,8 @@ export function registerBlocklists(program: Command, io: CliIo, setExitCode: Set
           "option, because an option in their place is a usage error. Exit status: 0 when " +
           "nothing is listed, 1 when something is listed or some lists could not be checked, " +
           "2 for bad options or when nothing could be checked (--offline without --zone, no " +
-          "DNS query answered, no name looked up in the --zone files, or no chosen list that " +
-          "can be asked takes these targets). The " +
+          "DNS query answered except with SERVFAIL, no name looked up in the --zone files, or " +
+          "no chosen list that can be asked takes these targets). The " +
           "report is still printed, except when no chosen list takes the kind of any target " +
           "(an IPv4-only list for a domain).",
       )

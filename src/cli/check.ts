@@ -27,8 +27,8 @@ export function registerCheck(program: Command, io: CliIo, setExitCode: SetExitC
           "options and --zone at least one value before the next option, because an option in " +
           "their place is a usage error. Exit status: 0 when nothing fails, 1 when a check or a " +
           "provider requirement fails, or some checks got no DNS answer, 2 for bad options or " +
-          "when nothing could be checked (--offline without --zone, no DNS query answered, or " +
-          "no name looked up in the --zone files). " +
+          "when nothing could be checked (--offline without --zone, no DNS query answered " +
+          "except with SERVFAIL, or no name looked up in the --zone files). " +
           "The report is still printed.",
       )
       .argument("<domains...>", "sending domains (MAIL FROM and From domains)")

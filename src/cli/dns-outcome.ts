@@ -8,9 +8,9 @@ export { tallyLookups, type LookupTally, type TalliedContext } from "../dns/tall
 
 /**
  * Decides the exit status of `check` and `blocklists`. It is 2 when nothing could be checked:
- * no DNS lookup got a response, or every name looked up is outside the zones of `--zone`. It
- * is 1 when a problem was found or some lookups got no response, and 0 otherwise. When
- * lookups got no response, stderr names them and the fix.
+ * no DNS lookup got a response, every response was SERVFAIL, or every name looked up is
+ * outside the zones of `--zone`. It is 1 when a problem was found or some lookups got no
+ * response, and 0 otherwise. When lookups got no response, stderr names them and the fix.
  */
 export function dnsExitStatus(
   tally: LookupTally,
@@ -20,6 +20,13 @@ export function dnsExitStatus(
 ): number {
   if (tally.answered === 0 && tally.firstFailure !== null) {
     io.stderr.write(`delist: ${nothingCheckedMessage(tally, tally.firstFailure, options)}\n`);
+    return EXIT_USAGE;
+  }
+  // SERVFAIL counts as a response, because one SERVFAIL is a problem of the domain looked up.
+  // When every response is SERVFAIL, though, no record was read, as when every query timed out.
+  const serverFailure = tally.firstServerFailure;
+  if (serverFailure !== null && tally.answered === tally.serverFailures) {
+    io.stderr.write(`delist: ${serverFailureMessage(tally, serverFailure, options)}\n`);
     return EXIT_USAGE;
   }
   const first = tally.firstOutsideZone;
@@ -174,6 +181,50 @@ function nothingCheckedMessage(tally: LookupTally, first: DnsFailure, options: D
   return (
     `nothing could be checked, because ${noneAnswered(tally, "the system's resolver")}. ` +
     `${cause} Check that ${subject} queries from this host, or give --resolver HOST[:PORT].`
+  );
+}
+
+/**
+ * Builds the message for a run in which every response was SERVFAIL, with the first failure
+ * and the fix. A resolver answers SERVFAIL when it cannot get an answer from a domain's name
+ * servers or DNSSEC validation fails, so when it does so for every name, the resolver itself
+ * is the likely fault.
+ */
+function serverFailureMessage(tally: LookupTally, first: DnsFailure, options: DnsOptions): string {
+  const others = tally.unanswered > 0 ? " or no answer" : "";
+  const source = serverFailureSource(options);
+  const none =
+    tally.sent <= 1
+      ? `the only DNS query got SERVFAIL from ${source}`
+      : `none of the ${tally.sent} DNS queries got a usable answer from ${source}, only SERVFAIL${others}`;
+  const cause = `First failure: ${first.type} ${first.name}: ${first.detail}.`;
+  return `nothing could be checked, because ${none}. ${cause} ${serverFailureFix(options)}`;
+}
+
+/** Names the source of the DNS responses, checked in the order in which `setUpDns` picks one. */
+function serverFailureSource(options: DnsOptions): string {
+  if (options.dnsReplay !== undefined) return `the replay file ${options.dnsReplay}`;
+  if (options.zone !== undefined) return "the zone files of --zone";
+  if (options.resolver !== undefined) return `the DNS server at ${options.resolver}`;
+  return "the system's resolver";
+}
+
+function serverFailureFix(options: DnsOptions): string {
+  if (options.dnsReplay !== undefined) {
+    return "Record the run again with --dns-record FILE while its DNS server resolves names.";
+  }
+  if (options.zone !== undefined) {
+    return "In a zone file SERVFAIL stands for a CNAME loop or a chain of more than 8 CNAME records, so fix the CNAME records that the first failure names.";
+  }
+  const server =
+    options.resolver === undefined
+      ? "the system's resolver resolves"
+      : `the DNS server at ${options.resolver} resolves`;
+  const other = options.resolver === undefined ? "" : "another ";
+  return (
+    `A resolver answers SERVFAIL when it cannot reach a domain's name servers or DNSSEC ` +
+    `validation fails, so check that ${server} other names from this host, or give ` +
+    `${other}--resolver HOST[:PORT].`
   );
 }
 

@@ -43,6 +43,10 @@ export interface LookupTally {
   readonly outsideZones: number;
   /** The first lookup of a name outside every zone, whose detail names the zones, or null. */
   readonly firstOutsideZone: DnsFailure | null;
+  /** Lookups that got SERVFAIL or a CNAME loop (`servfail`), in `answered` too. */
+  readonly serverFailures: number;
+  /** The first lookup that got SERVFAIL or a CNAME loop, or null. */
+  readonly firstServerFailure: DnsFailure | null;
 }
 
 /** A DNS context that tallies the outcome of every lookup made through it. */
@@ -58,6 +62,8 @@ export function tallyLookups(context: DnsContext): TalliedContext {
   let firstFailure: DnsFailure | null = null;
   let outsideZones = 0;
   let firstOutsideZone: DnsFailure | null = null;
+  let serverFailures = 0;
+  let firstServerFailure: DnsFailure | null = null;
   const unansweredQueries = new Map<string, DnsFailure>();
 
   async function lookup<T extends RecordType>(name: string, type: T): Promise<DnsResult<T>> {
@@ -74,6 +80,9 @@ export function tallyLookups(context: DnsContext): TalliedContext {
       if (result.kind === "not-in-zone") {
         outsideZones++;
         firstOutsideZone ??= result;
+      } else if (result.kind === "servfail") {
+        serverFailures++;
+        firstServerFailure ??= result;
       }
     }
     return result;
@@ -101,6 +110,8 @@ export function tallyLookups(context: DnsContext): TalliedContext {
         notSent: stats.skipped ?? 0,
         outsideZones,
         firstOutsideZone,
+        serverFailures,
+        firstServerFailure,
       };
     },
   };

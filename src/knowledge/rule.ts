@@ -1,4 +1,4 @@
-import type { Category, FindingId } from "./categories.js";
+import type { Category, FindingId, SmtpStage } from "./categories.js";
 import type { ProviderId } from "./providers.js";
 
 /**
@@ -32,6 +32,11 @@ export interface ReplyRule {
    * `5.1.1`, `x.1.1` and `5.7.x` are all valid; absent means any.
    */
   readonly enhanced?: readonly string[];
+  /**
+   * SMTP stages this rule accepts; absent means any. Unlike a missing code, a reply whose stage
+   * is unknown disagrees, because the stage is what sets such a rule apart.
+   */
+  readonly stages?: readonly SmtpStage[];
   /** Pattern for the provider's own reason token (`TSS04`, `S3150`, `c=rdns`). */
   readonly token?: RegExp;
   /** Pattern for the reply text (one line, without codes and wrapper). */

@@ -15,6 +15,11 @@ export {
   type ProbePermission,
 } from "./etiquette.js";
 export { recordProbe, type RecordedProbe } from "./record.js";
+export {
+  MAX_STORED_TEXT_BYTES,
+  storedProbeResult,
+  type StoredProbeResult,
+} from "./stored-result.js";
 export { ReplyReader, SmtpProtocolError, wireText, type WireReply } from "./reply-reader.js";
 export { SmtpConnection, SmtpConnectionError, type TlsInfo } from "./connection.js";
 export type { ProbeMx, ProbeReply, ProbeResult, ProbeStatus } from "./types.js";

@@ -1,5 +1,6 @@
 import type { HistoryStore } from "../store/history.js";
 import { blockKey, canonicalIp, type StateChange } from "../store/types.js";
+import { cutText, storedProbeResult } from "./stored-result.js";
 import type { ProbeResult, ProbeStatus } from "./types.js";
 
 /** The ids and the state change that recording a probe wrote. */
@@ -22,7 +23,8 @@ const BLOCK_VALUES: Record<ProbeStatus, string | null> = {
 /**
  * Stores a probe in one transaction with the run, and the provider's block state of the
  * probe's IP: a deferral or rejection opens an incident, an acceptance closes it. An `error`
- * probe, or one whose IP is unknown, changes no state. Alerts are queued on `channels`.
+ * probe, or one whose IP is unknown, changes no state. Alerts are queued on `channels`. The
+ * stored result and evidence keep at most 2 KiB of each reply text (`storedProbeResult`).
  */
 export function recordProbe(
   store: HistoryStore,
@@ -51,7 +53,7 @@ export function recordProbe(
       forced: options.forced,
       startedAt: result.startedAt,
       finishedAt: result.finishedAt,
-      result,
+      result: storedProbeResult(result),
     });
     const value = BLOCK_VALUES[result.status];
     let change: StateChange | null = null;
@@ -97,6 +99,9 @@ function probeEvidence(probeId: number, result: ProbeResult): object {
     probeId,
     status: result.status,
     mx: result.mx?.host ?? null,
-    reply: last === undefined ? null : { text: last.text, ruleId: last.ruleId, stage: last.stage },
+    reply:
+      last === undefined
+        ? null
+        : { text: cutText(last.text), ruleId: last.ruleId, stage: last.stage },
   };
 }

@@ -22,7 +22,8 @@ export class SmtpProtocolError extends Error {
 }
 
 // No real reply comes near this size. Past it the reader stops buffering, so that a broken or
-// hostile server cannot fill memory.
+// hostile server cannot fill memory. The limit counts every byte of the open reply, line ends
+// included: the finished continuation lines and the bytes after the last LF.
 const MAX_REPLY_BYTES = 64 * 1024;
 
 /**
@@ -34,28 +35,29 @@ export class ReplyReader {
   private buffer: Buffer = Buffer.alloc(0);
   private lines: string[] = [];
   private code: number | null = null;
+  /** Bytes of the finished lines of the open reply, LF included. */
+  private replyBytes = 0;
 
   /**
    * Adds received bytes and returns the replies they complete, in order. Lines are decoded
    * as UTF-8, which servers with SMTPUTF8 (RFC 6531) send and which covers ASCII; invalid
-   * bytes become U+FFFD.
+   * bytes become U+FFFD. Throws an SmtpProtocolError when one reply grows past
+   * `MAX_REPLY_BYTES`, however many chunks and lines it arrives in.
    */
   push(chunk: Buffer): WireReply[] {
     this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-    if (this.buffer.length > MAX_REPLY_BYTES) {
-      throw new SmtpProtocolError(
-        `the server sent more than ${MAX_REPLY_BYTES} bytes without ending a reply`,
-      );
-    }
     const replies: WireReply[] = [];
     let end = this.buffer.indexOf(0x0a);
     while (end >= 0) {
+      this.replyBytes += end + 1;
+      if (this.replyBytes > MAX_REPLY_BYTES) throw replyTooLong();
       const line = this.buffer.toString("utf8", 0, end).replace(/\r$/, "");
       this.buffer = this.buffer.subarray(end + 1);
       const reply = this.addLine(line);
       if (reply !== null) replies.push(reply);
       end = this.buffer.indexOf(0x0a);
     }
+    if (this.replyBytes + this.buffer.length > MAX_REPLY_BYTES) throw replyTooLong();
     return replies;
   }
 
@@ -85,6 +87,13 @@ export class ReplyReader {
     const reply = { code, lines: this.lines };
     this.code = null;
     this.lines = [];
+    this.replyBytes = 0;
     return reply;
   }
+}
+
+function replyTooLong(): SmtpProtocolError {
+  return new SmtpProtocolError(
+    `the server sent more than ${MAX_REPLY_BYTES} bytes without ending a reply`,
+  );
 }

@@ -36,8 +36,8 @@ export function afterDataNote(result: Pick<ProbeResult, "sendTest" | "sentData">
  * Decides the status from the reply that ended the conversation (`decisive`), or from the
  * connection error when the conversation broke off. A deferral or rejection counts as a
  * block only when the classifier finds it aimed at the sender (reputation, a blocklist,
- * authentication, PTR, TLS, rate, content); an unknown recipient or greylisting shows nothing
- * about the sender, so it is an `error` with the reason. The steps are those of the deciding
+ * authentication, PTR, TLS, rate, content). An unknown recipient, greylisting or a 421 greeting
+ * that names no reason shows nothing about the sender, so it is an `error` with the reason. The steps are those of the deciding
  * reply's rule, so a probe gives the fix that `delist explain` gives for the same reply.
  */
 export function decideStatus(
@@ -58,6 +58,9 @@ export function decideStatus(
   const fix = explained.fix;
   const code = `${reply.replyCode}${reply.enhancedStatus === null ? "" : ` ${reply.enhancedStatus}`}`;
   const where = `at ${reply.stage}`;
+  if (explained.ruleId === "generic.connect-deferred") {
+    return { status: "error", detail: connectDeferredDetail(code, explained.text), fix };
+  }
   if (!isBlockSignal(explained) && !isPolicyRefusal(decisive)) {
     return {
       status: "error",
@@ -77,6 +80,24 @@ export function decideStatus(
     detail: `The receiver deferred the sender with ${code} ${where}: ${reply.summary}`,
     fix,
   };
+}
+
+/** The maximum number of characters of the receiver's text that the detail quotes. */
+const MAX_QUOTED_CHARS = 200;
+
+/**
+ * Describes a 421 greeting that names no reason (rule `generic.connect-deferred`): deferred at
+ * connect, with the receiver's text, why that shows nothing about the sender, and when to retry.
+ */
+function connectDeferredDetail(code: string, text: string): string {
+  const oneLine = text.replace(/\s+/g, " ").trim();
+  const quoted =
+    oneLine.length > MAX_QUOTED_CHARS ? `${oneLine.slice(0, MAX_QUOTED_CHARS)}…` : oneLine;
+  return (
+    `The receiver deferred at connect with ${code}: "${quoted}". A 421 greeting that names no ` +
+    "policy or reputation reason usually means the server is overloaded or in maintenance, so " +
+    "it shows nothing about the sender. Probe again in an hour or more."
+  );
 }
 
 /**

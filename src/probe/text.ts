@@ -1,5 +1,5 @@
 import { PROVIDER_NAMES, type ProviderId } from "../knowledge/providers.js";
-import { wrap } from "../report/wrap.js";
+import { plural, wrap, wrapBreakingWords } from "../report/wrap.js";
 import { connectionFailureAdvice } from "./advice.js";
 import { withFailedHost } from "../knowledge/rules/connection.js";
 import { afterDataNote } from "./status.js";
@@ -42,7 +42,8 @@ export function renderProbeText(
   }
   if (result.fix.length > 0) lines.push("", ...stepLines(result.fix));
   if (result.replies.length > 0 || result.unanswered !== null) {
-    lines.push("", style.bold("Conversation:"), ...conversationLines(result, style));
+    lines.push("", style.bold("Conversation:"));
+    for (const line of conversationLines(result, style)) lines.push(line);
   }
   lines.push("", ...wrap(afterDataNote(result), "Note: ", "  "));
   return `${lines.join("\n")}\n`;
@@ -72,7 +73,7 @@ function conversationLines(result: ProbeResult, style: ProbeTextStyle): string[]
     last.command === unanswered.command;
   for (const reply of result.replies) {
     if (reply.command !== null) lines.push(...wrap(reply.command, "  > ").map(style.dim));
-    for (const text of reply.text.split("\n")) lines.push(...wrap(text, "  < ", "      "));
+    for (const line of replyLines(reply.text, style)) lines.push(line);
     if (!reply.complete) {
       const reason = cutOff && reply === last ? unanswered.error : "its last line never came";
       lines.push(...wrap(`(incomplete reply: ${reason})`, "    ").map(style.warn));
@@ -84,6 +85,48 @@ function conversationLines(result: ProbeResult, style: ProbeTextStyle): string[]
   if (unanswered !== null && !cutOff) {
     lines.push(...wrap(unanswered.command, "  > ").map(style.dim));
     lines.push(...wrap(`(${unanswered.error})`, "    ").map(style.warn));
+  }
+  return lines;
+}
+
+/**
+ * The maximum number of lines of one reply that the transcript shows. A real reply has a few lines, an EHLO
+ * reply one per extension, and a server that sends thousands would bury the rest of the report.
+ */
+const MAX_SHOWN_REPLY_LINES = 30;
+
+/**
+ * The maximum number of characters of one reply line that the transcript shows. RFC 5321 (section
+ * 4.5.3.1.5) limits a reply line to 512 octets, its code and CRLF included.
+ */
+const MAX_SHOWN_LINE_CHARS = 512;
+
+/**
+ * Returns the lines of one reply for the transcript, wrapped, with at most
+ * `MAX_SHOWN_REPLY_LINES` lines of at most `MAX_SHOWN_LINE_CHARS` characters each. A note
+ * counts the lines left out or cut, which `--format json` prints whole.
+ */
+function replyLines(text: string, style: ProbeTextStyle): string[] {
+  const wireLines = text.split("\n");
+  const lines: string[] = [];
+  let cut = 0;
+  for (const wireLine of wireLines.slice(0, MAX_SHOWN_REPLY_LINES)) {
+    const visible =
+      wireLine.length > MAX_SHOWN_LINE_CHARS
+        ? `${wireLine.slice(0, MAX_SHOWN_LINE_CHARS)}…`
+        : wireLine;
+    if (visible !== wireLine) cut += 1;
+    lines.push(...wrapBreakingWords(visible, "  < ", "      "));
+  }
+  const leftOut = wireLines.length - MAX_SHOWN_REPLY_LINES;
+  const notes: string[] = [];
+  if (leftOut > 0) notes.push(`${plural(leftOut, "more line")} of this reply left out`);
+  if (cut > 0) {
+    notes.push(`${plural(cut, "line")} cut at ${MAX_SHOWN_LINE_CHARS} characters`);
+  }
+  if (notes.length > 0) {
+    const note = `(${notes.join(", ")}; --format json shows the whole reply)`;
+    lines.push(...wrap(note, "    ").map(style.warn));
   }
   return lines;
 }

@@ -8,6 +8,7 @@ interface CompiledRule {
   readonly codes: ReadonlySet<number> | null;
   readonly enhanced: ((status: string) => boolean) | null;
   readonly codeAlone: ReadonlySet<string> | null;
+  readonly stages: ReadonlySet<string> | null;
   /** The pattern for wording unique to the provider: `distinctive`, or `text` when that is true. */
   readonly distinctiveText: RegExp | undefined;
 }
@@ -162,6 +163,7 @@ function compileRule(rule: ReplyRule): CompiledRule {
     codes: rule.codes === undefined ? null : new Set(rule.codes),
     enhanced: rule.enhanced === undefined ? null : enhancedMatcher(rule.enhanced),
     codeAlone: rule.codeAlone === undefined ? null : new Set(rule.codeAlone),
+    stages: rule.stages === undefined ? null : new Set(rule.stages),
     distinctiveText: distinctivePattern(rule),
   };
 }
@@ -204,8 +206,14 @@ function operatorOf(rule: ReplyRule): string | null {
   return rule.provider === null ? null : PROVIDER_OPERATORS[rule.provider];
 }
 
-/** Codes the reply lacks do not disagree; codes it has must be on the rule's lists. */
+/**
+ * Codes the reply lacks do not disagree; codes it has must be on the rule's lists. A rule with
+ * `stages` also needs a reply at one of those stages.
+ */
 function codesAgree(candidate: CompiledRule, reply: ParsedReply): boolean {
+  if (candidate.stages !== null && (reply.stage === null || !candidate.stages.has(reply.stage))) {
+    return false;
+  }
   if (
     candidate.codes !== null &&
     reply.replyCode !== null &&

@@ -100,6 +100,39 @@ describe("check exit status", () => {
     expect(result.code).toBe(2);
   });
 
+  it("exits 2 when every query gets SERVFAIL", async () => {
+    const result = await check(() => ({ rcode: "SERVFAIL" }));
+
+    expect(result.stdout).toContain("not checked");
+    expect(result.stderr).toContain("nothing could be checked");
+    expect(result.stderr).toContain(
+      `from the DNS server at ${server?.address ?? ""}, only SERVFAIL`,
+    );
+    expect(result.stderr).toContain("the server failed to answer (SERVFAIL)");
+    expect(result.stderr).toContain("or give another --resolver HOST[:PORT]");
+    expect(result.code).toBe(2);
+  });
+
+  it("exits 2 on SERVFAIL and timeouts", async () => {
+    const result = await check((question) =>
+      question.type === "TXT" ? { drop: true } : { rcode: "SERVFAIL" },
+    );
+
+    expect(result.stderr).toContain("nothing could be checked");
+    expect(result.stderr).toContain("only SERVFAIL or no answer");
+    expect(result.code).toBe(2);
+  });
+
+  it("exits 1 when DMARC gets SERVFAIL", async () => {
+    const answer = tableHandler(HEALTHY);
+    const result = await check((question, transport) =>
+      question.name === "_dmarc.example.com" ? { rcode: "SERVFAIL" } : answer(question, transport),
+    );
+
+    expect(result.stderr).not.toContain("nothing could be checked");
+    expect(result.code).toBe(1);
+  });
+
   it("names the system's silent resolver", async () => {
     server = await startDnsServer(() => ({ drop: true }));
     dns.setServers([server.address]);
@@ -185,6 +218,14 @@ describe("blocklists exit status", () => {
     const result = await blocklists(() => ({ rcode: "REFUSED" }), ...lists);
 
     expect(result.stderr).toContain("the server refused the query (REFUSED)");
+    expect(result.code).toBe(2);
+  });
+
+  it("exits 2 when every query gets SERVFAIL", async () => {
+    const result = await blocklists(() => ({ rcode: "SERVFAIL" }), ...lists);
+
+    expect(result.stderr).toContain("nothing could be checked");
+    expect(result.stderr).toContain("only SERVFAIL");
     expect(result.code).toBe(2);
   });
 

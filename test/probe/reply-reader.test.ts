@@ -63,4 +63,41 @@ describe("ReplyReader", () => {
     const reader = new ReplyReader();
     expect(() => reader.push(Buffer.alloc(70 * 1024, 0x61))).toThrow(/more than 65536 bytes/);
   });
+
+  it("stops an endless reply sent in small chunks", () => {
+    const reader = new ReplyReader();
+    const chunk = Buffer.from("220-mx.example.com endless continuation line\r\n".repeat(10));
+    let pushed = 0;
+    let error: unknown = null;
+    // 200 chunks are 92,000 bytes, well past the limit of 65,536.
+    while (error === null && pushed < 200) {
+      try {
+        reader.push(chunk);
+      } catch (caught) {
+        error = caught;
+      }
+      pushed += 1;
+    }
+    expect(error).toBeInstanceOf(SmtpProtocolError);
+    expect((error as Error).message).toBe(
+      "the server sent more than 65536 bytes without ending a reply",
+    );
+    expect(pushed * chunk.length).toBeGreaterThan(64 * 1024);
+    expect((pushed - 1) * chunk.length).toBeLessThanOrEqual(64 * 1024);
+  });
+
+  it("keeps the lines of a reply cut at the limit", () => {
+    const reader = new ReplyReader();
+    const line = "220-mx.example.com endless continuation line\r\n";
+    expect(() => reader.push(Buffer.from(line.repeat(2000)))).toThrow(/more than 65536 bytes/);
+    const keptLines = reader.incomplete()?.lines ?? [];
+    expect(keptLines.length).toBe(Math.floor((64 * 1024) / line.length));
+  });
+
+  it("counts the limit per reply", () => {
+    const reader = new ReplyReader();
+    // Two replies of 40,000 bytes each, together past the limit.
+    const reply = `${"250-x".padEnd(98, "x")}\r\n`.repeat(399) + `${"250 x".padEnd(98, "x")}\r\n`;
+    expect(reader.push(Buffer.from(reply + reply))).toHaveLength(2);
+  });
 });

@@ -361,6 +361,28 @@ const byWording: readonly ReplyRule[] = [
     reference: null,
     findings: [],
   },
+  // RFC 5321 (section 4.2.3) lists 421 as "Service not available, closing transmission
+  // channel". A server sends it in place of its 220 greeting mostly when it is overloaded or
+  // being maintained. The rule stands before the rules by code, so that such a greeting with
+  // 4.7.0 (undefined security status) does not read as a policy refusal. Its text must name
+  // no policy or reputation reason, and the wording rules above take the reasons they know.
+  {
+    id: "generic.connect-deferred",
+    provider: null,
+    category: "transient",
+    codes: [421],
+    enhanced: ["4.0.0", "4.3.x", "4.4.x", "4.7.0"],
+    stages: ["connect"],
+    text: /^(?![\s\S]*\b(?:polic(?:y|ies)|reputation|spam|abuse|block(?:ed|ing)?|black ?list(?:ed)?|ban(?:ned)?|denied|prohibit(?:ed)?|refused?|reject(?:ed)?|not (?:allowed|authori[sz]ed|permitted|welcome))\b)/i,
+    summary:
+      "The receiver deferred the connection at its greeting and named no reason. A 421 greeting usually means the server is overloaded or in maintenance, so it is no judgement of the sender.",
+    fix: [
+      "Nothing to change if it passes: the queue retries, and the receiver takes the mail once it accepts connections again.",
+      "If every connection is deferred for hours, check the receiver's status page or ask its postmaster, and check the sending IP on the public blocklists (delist blocklists <ip>).",
+    ],
+    reference: RFC5321,
+    findings: [],
+  },
 ];
 
 /** Rules for one enhanced code pattern; `x` matches any value of that part. */
