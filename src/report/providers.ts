@@ -1,6 +1,6 @@
 /** Provider rows shared by the text and Markdown reports. */
 import { blockKinds } from "../diagnose/block-kinds.js";
-import type { Diagnosis, ProviderVerdict } from "../diagnose/types.js";
+import type { Diagnosis, ProviderStatus, ProviderVerdict } from "../diagnose/types.js";
 import { showsOutboundMail } from "../diagnose/verdict.js";
 import { heldSubject } from "./hosts.js";
 import { COLUMN_GAP, columns, plural, shortTime } from "./wrap.js";
@@ -33,11 +33,26 @@ export function noProvidersSentence(diagnosis: Diagnosis): string {
     : `No outbound mail left ${heldSubject(diagnosis).text}.`;
 }
 
-/** Returns the providers worth a row, those whose row shows outbound mail. */
+/** Rank of a provider status in the tables: the most severe first, `ok` last. */
+const STATUS_ORDER: Readonly<Record<ProviderStatus, number>> = {
+  blocked: 0,
+  unreachable: 1,
+  "rate-limited": 2,
+  ok: 3,
+};
+
+/**
+ * Returns the providers worth a row, those whose row shows outbound mail. Blocked, unreachable
+ * and rate-limited rows come before `ok` rows, so that a blocked provider with little mail is
+ * not listed below busy providers that are fine. Rows of one status keep the diagnosis order,
+ * which is by delivery attempts, most first.
+ */
 export function shownProviders(diagnosis: Diagnosis): ProviderVerdict[] {
-  return Object.values(diagnosis.providers).filter(
-    (verdict): verdict is ProviderVerdict => verdict !== undefined && showsOutboundMail(verdict),
-  );
+  return Object.values(diagnosis.providers)
+    .filter(
+      (verdict): verdict is ProviderVerdict => verdict !== undefined && showsOutboundMail(verdict),
+    )
+    .sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status]);
 }
 
 /**

@@ -132,6 +132,37 @@ describe("text report wording", () => {
   });
 });
 
+describe("provider row order", () => {
+  /** Builds a log where busy Outlook.com and Yahoo take mail and quiet Gmail rejects it. */
+  function mixedLog(): PostfixLog {
+    const log = new PostfixLog();
+    log.submitHourly({ hours: 12, recipient: (hour) => `friend${hour}@outlook.com` });
+    log.submitHourly({ hours: 8, recipient: (hour) => `friend${hour}@yahoo.com` });
+    log.submitHourly({ hours: 3, outcome: GMAIL_UNSOLICITED });
+    return log;
+  }
+
+  /** Returns the provider names of the rows of a report, in order. */
+  function rowNames(report: string, pattern: RegExp): string[] {
+    return [...report.matchAll(pattern)].map((match) => match[1] ?? "");
+  }
+
+  test("blocked rows come first", async () => {
+    const diagnosis = await diagnose(mixedLog());
+    const names = rowNames(text(diagnosis), /^ {2}(Gmail|Outlook\.com|Yahoo\/AOL) {2,}/gm);
+
+    expect(diagnosis.providers.gmail?.status).toBe("blocked");
+    expect(names).toEqual(["Gmail", "Outlook.com", "Yahoo/AOL"]);
+  });
+
+  test("markdown rows come first too", async () => {
+    const markdown = renderDiagnosisMarkdown(await diagnose(mixedLog()));
+    const names = rowNames(markdown, /^\| (Gmail|Outlook\.com|Yahoo\/AOL) \|/gm);
+
+    expect(names).toEqual(["Gmail", "Outlook.com", "Yahoo/AOL"]);
+  });
+});
+
 describe("readiness wording", () => {
   test("cause found is not applicable on a healthy log", async () => {
     const log = new PostfixLog();
