@@ -160,6 +160,27 @@ describe("delist blocklists", () => {
     expect(result.code).toBe(1);
   });
 
+  it("calls lists outside the zone files not checked", async () => {
+    const text = await runCommand(["blocklists", "192.0.2.25", "--zone", zone]);
+    const json = await runCommand(["blocklists", "192.0.2.25", "--zone", zone, "-f", "json"]);
+    const report = JSON.parse(json.stdout) as BlocklistsJson;
+    const statuses = new Map(report.results.map((r) => [r.list, r.status]));
+    const health = new Map(report.lists.map((list) => [list.id, list.health]));
+
+    expect(validate(report)).toEqual([]);
+    expect(statuses.get("spamhaus-zen")).toBe("not-checked");
+    expect(statuses.get("senderscore-score")).toBe("not-checked");
+    expect(statuses.get("spamcop-scbl")).toBe("listed");
+    expect(health.get("spamhaus-zen")).toBe("outside-zones");
+    expect(text.stdout).not.toContain("ERROR");
+    expect(text.stdout).toMatch(/^ {2}spamhaus-zen +not checked +not in the zone files$/m);
+    expect(text.stdout).toMatch(/^ {2}senderscore-score +not checked +not in the zone files$/m);
+    expect(text.stdout.match(/contain no zone of these lists/g)).toHaveLength(1);
+    expect(text.stdout).not.toContain("its test queries got no answer");
+    expect(text.stdout).toContain("10 not checked");
+    expect(text.code).toBe(1);
+  });
+
   it("sends nothing with --offline and says so once", async () => {
     const result = await runCommand(["blocklists", "192.0.2.25", "example.com", "--offline"]);
     expect(result.stdout.match(/--offline sent no DNS queries/g)).toHaveLength(1);
