@@ -113,11 +113,49 @@ function sectionLines(
   );
   for (const detail of details) lines.push(...wrap(style.dim(detail), LABEL, LABEL + 2));
   for (const item of section.problems) lines.push(...problemLines(item, style));
-  const corrected = (section as { correctedRecord?: string | null }).correctedRecord;
-  if (typeof corrected === "string") {
-    lines.push(`${" ".repeat(LABEL)}Corrected record:`);
-    lines.push(...wrap(corrected, LABEL + 2, LABEL + 2));
+  const evidence = section as { correctedRecord?: string | null; domain?: string };
+  if (typeof evidence.correctedRecord === "string") {
+    lines.push(...correctedRecordLines(evidence.domain ?? "@", evidence.correctedRecord));
   }
+  return lines;
+}
+
+/** Indent of the strings of a corrected record in zone-file syntax. */
+const RECORD_INDENT = LABEL + 4;
+
+/**
+ * Renders a corrected record so that it can be copied. A record that fits goes on one line.
+ * A longer one is written in zone-file syntax as several quoted strings, each ending before a
+ * space that it keeps, because receivers join the strings of one TXT record with nothing
+ * between them (RFC 7208, section 3.3). A plain wrap would put line breaks into the record.
+ */
+function correctedRecordLines(domain: string, record: string): string[] {
+  const indent = " ".repeat(LABEL);
+  if (LABEL + 2 + record.length <= WIDTH) {
+    return [`${indent}Corrected record:`, `${indent}  ${record}`];
+  }
+  const lines = wrap(
+    "Corrected record, one TXT record in zone-file syntax (its quoted strings join with no space added):",
+    LABEL,
+    LABEL,
+  );
+  lines.push(`${indent}  ${domain}. IN TXT (`);
+  // Room for one string: the quotes and the closing " )" take 4 columns.
+  const room = WIDTH - RECORD_INDENT - 4;
+  const strings: string[] = [];
+  let current = "";
+  for (const word of record.split(" ")) {
+    const piece = current === "" ? word : `${current} ${word}`;
+    if (current !== "" && piece.length + 1 > room) {
+      strings.push(`${current} `);
+      current = word;
+    } else current = piece;
+  }
+  strings.push(current);
+  strings.forEach((text, index) => {
+    const end = index === strings.length - 1 ? " )" : "";
+    lines.push(`${" ".repeat(RECORD_INDENT)}"${text}"${end}`);
+  });
   return lines;
 }
 
