@@ -88,6 +88,20 @@ host A 198.51.100.7
     const analysis = await analyseSpf("example.com", dns);
     expect(analysis.voidLookups).toBe(3);
     expect(codes(analysis.problems)).toEqual(["spf-void-limit"]);
+    expect(analysis.problems[0]?.message).toContain(
+      "(a:gone1.example.com, a:gone2.example.com, mx:gone3.example.com)",
+    );
+  });
+
+  it("names the one void term", async () => {
+    const dns = zoneDns(`$ORIGIN example.com.
+@ TXT "v=spf1 a ip4:192.0.2.10 -all"
+`);
+    const analysis = await analyseSpf("example.com", dns);
+    expect(codes(analysis.problems)).toEqual(["spf-void-lookup"]);
+    expect(analysis.problems[0]?.message).toBe(
+      "The term a (example.com) points at a name with no records.",
+    );
   });
 
   it("finds an include loop", async () => {
