@@ -81,9 +81,9 @@ function domainLines(domain: DomainReport, style: TextStyle): string[] {
   const dmarcDetails = domain.dmarc.record === null ? [] : [`record: ${domain.dmarc.record}`];
   lines.push(...sectionLines("DMARC", domain.dmarc, style, dmarcDetails));
   lines.push(...sectionLines("MX", domain.mx, style, []));
-  lines.push(...sectionLines("MTA-STS", domain.mtaSts, style, []));
-  lines.push(...sectionLines("TLS-RPT", domain.tlsRpt, style, []));
-  lines.push(...sectionLines("BIMI", domain.bimi, style, []));
+  lines.push(...optionalSectionLines("MTA-STS", domain.mtaSts, style));
+  lines.push(...optionalSectionLines("TLS-RPT", domain.tlsRpt, style));
+  lines.push(...optionalSectionLines("BIMI", domain.bimi, style));
   return lines;
 }
 
@@ -100,17 +100,28 @@ function spfDetails(domain: DomainReport): string[] {
   return details;
 }
 
+/**
+ * Renders a check of a record that a domain may leave out (MTA-STS, TLS-RPT, BIMI). Its JSON
+ * verdict is `pass` when the record is absent, because the verdicts have no value for absent,
+ * so the text shows "none" in its place.
+ */
+function optionalSectionLines(
+  label: string,
+  section: Section<{ readonly record: string | null }>,
+  style: TextStyle,
+): string[] {
+  const absent = section.record === null && section.verdict === "pass";
+  return sectionLines(label, section, style, [], absent ? style.dim("none") : undefined);
+}
+
 function sectionLines(
   label: string,
   section: Section<object>,
   style: TextStyle,
   details: readonly string[],
+  word = verdictWord(section.verdict, style),
 ): string[] {
-  const lines = wrap(
-    `${label.padEnd(LABEL - 2)}${verdictWord(section.verdict, style)}  ${section.explanation}`,
-    2,
-    LABEL,
-  );
+  const lines = wrap(`${label.padEnd(LABEL - 2)}${word}  ${section.explanation}`, 2, LABEL);
   for (const detail of details) lines.push(...wrap(style.dim(detail), LABEL, LABEL + 2));
   for (const item of section.problems) lines.push(...problemLines(item, style));
   const evidence = section as { correctedRecord?: string | null; domain?: string };

@@ -217,6 +217,22 @@ describe("delist check", () => {
     expect(text.stdout).toContain("Corrected record:\n            v=spf1 ip4:192.0.2.20");
   });
 
+  it("shows absent optional records as none", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "delist-check-")), "bare.zone");
+    writeFileSync(file, ["$ORIGIN example.com.", '@ TXT "v=spf1 -all"', ""].join("\n"));
+    const text = await runCommand(["check", "example.com", "--zone", file]);
+    const { json } = await checkJson(["example.com", "--zone", file]);
+    const domain = json.domains[0] as { mtaSts: { verdict: string } } | undefined;
+
+    expect(text.stdout).toMatch(/^ {2}MTA-STS none {2}example\.com publishes no MTA-STS/m);
+    expect(text.stdout).toMatch(/^ {2}TLS-RPT none {2}/m);
+    expect(text.stdout).toMatch(/^ {2}BIMI {4}none {2}/m);
+    expect(domain?.mtaSts.verdict).toBe("pass");
+    expect(text.stdout.replace(/\s+/g, " ")).toContain(
+      "among the selectors checked: default, dkim, mail,",
+    );
+  });
+
   it("never says no PTR when DNS is silent", async () => {
     server = await startDnsServer(() => ({ drop: true }));
     const args = ["check", "example.com", "--ip", "192.0.2.1", "--resolver", server.address];
