@@ -30,6 +30,7 @@ import {
   expiredSentence,
   noProvidersSentence,
   replyChangeSentence,
+  readinessDetail,
   shownProviders,
 } from "./providers.js";
 import { isProblemStatus } from "../diagnose/verdict.js";
@@ -92,7 +93,7 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
     "",
     ...diagnosis.readiness.items.map(
       (item) =>
-        `- ${READINESS_MARKS[item.status]} **${item.title}** (${item.status}): ${escape(shortTimesIn(item.detail))}`,
+        `- ${READINESS_MARKS[item.status]} **${item.title}** (${item.status}): ${escape(shortTimesIn(readinessDetail(item, diagnosis)))}`,
     ),
     "",
     escape(shortTimesIn(diagnosis.readiness.summary)),

@@ -1,7 +1,12 @@
 /** Provider rows shared by the text and Markdown reports. */
 import { blockKinds } from "../diagnose/block-kinds.js";
-import type { Diagnosis, ProviderStatus, ProviderVerdict } from "../diagnose/types.js";
-import { showsOutboundMail } from "../diagnose/verdict.js";
+import type {
+  Diagnosis,
+  ProviderStatus,
+  ProviderVerdict,
+  ReadinessItem,
+} from "../diagnose/types.js";
+import { LIFT_RULE_TEXT, showsOutboundMail } from "../diagnose/verdict.js";
 import { heldSubject } from "./hosts.js";
 import { COLUMN_GAP, columns, plural, shortTime } from "./wrap.js";
 
@@ -99,4 +104,17 @@ export function endedKindSentence(verdict: ProviderVerdict, logEnd: string | nul
   const { time, file, line } = ended.last;
   const [kind, other] = ended.permanent ? ["rejection", "deferred"] : ["deferral", "rejected"];
   return `Last ${kind} at ${shortTime(time)} (${file}:${line}). Later block replies only ${other} mail.`;
+}
+
+/** Stands in the readiness checklist for the lift rule that the verdict already states. */
+const LIFT_RULE_REFERENCE = "The verdict above gives the rule for a lifted block.";
+
+/**
+ * Returns the detail of a readiness item for the text and Markdown reports. The verdict and
+ * the blocks-ended item can both state when a block counts as lifted, and the report prints
+ * that paragraph once, in the verdict, so the item refers to it.
+ */
+export function readinessDetail(item: ReadinessItem, diagnosis: Diagnosis): string {
+  if (!diagnosis.verdict.summary.includes(LIFT_RULE_TEXT)) return item.detail;
+  return item.detail.replace(LIFT_RULE_TEXT, LIFT_RULE_REFERENCE);
 }

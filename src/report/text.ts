@@ -37,6 +37,7 @@ import {
   expiredSentence,
   providerCell,
   replyChangeSentence,
+  readinessDetail,
   shownProviders,
 } from "./providers.js";
 import { copiedLinesSentence } from "./copied-lines.js";
@@ -381,7 +382,7 @@ function readinessSection(diagnosis: Diagnosis, paint: Painter): string[] {
   for (const item of readiness.items) {
     lines.push(
       ...fixStepLines(
-        `${item.title}: ${shortTimesIn(item.detail)}`,
+        `${item.title}: ${shortTimesIn(readinessDetail(item, diagnosis))}`,
         `  ${READINESS_MARKS[item.status]} `,
       ),
     );

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import type { Diagnosis, ProviderVerdict } from "../../src/diagnose/types.js";
+import { LIFT_RULE_TEXT } from "../../src/diagnose/verdict.js";
 import { painter } from "../../src/report/colour.js";
 import { evidenceLines, percent } from "../../src/report/evidence.js";
 import { renderDiagnosisMarkdown } from "../../src/report/markdown.js";
@@ -9,6 +10,7 @@ import {
   GMAIL_UNSOLICITED,
   HOUR,
   PostfixLog,
+  SENT,
   T0,
   type Outcome,
 } from "../helpers/postfix-fixture.js";
@@ -160,6 +162,41 @@ describe("provider row order", () => {
     const names = rowNames(markdown, /^\| (Gmail|Outlook\.com|Yahoo\/AOL) \|/gm);
 
     expect(names).toEqual(["Gmail", "Outlook.com", "Yahoo/AOL"]);
+  });
+});
+
+describe("lift rule", () => {
+  /** Builds a log where Gmail rejects six hourly messages and then accepts three. */
+  function acceptedTooSoonLog(): PostfixLog {
+    const log = new PostfixLog();
+    for (let hour = 0; hour < 9; hour++) {
+      log.submit({
+        time: T0 + hour * HOUR,
+        account: "alice@example.com",
+        clientIp: "198.51.100.10",
+        recipients: [
+          { address: `friend${hour}@gmail.com`, outcome: hour < 6 ? GMAIL_UNSOLICITED : SENT },
+        ],
+      });
+    }
+    return log;
+  }
+
+  test("text states it once", async () => {
+    const diagnosis = await diagnose(acceptedTooSoonLog());
+    const details = diagnosis.readiness.items.map((item) => item.detail).join(" ");
+    const report = flat(text(diagnosis));
+
+    expect(diagnosis.verdict.summary).toContain(LIFT_RULE_TEXT);
+    expect(details).toContain(LIFT_RULE_TEXT);
+    expect(report.split("A block counts as lifted once")).toHaveLength(2);
+    expect(report).toContain("The verdict above gives the rule for a lifted block.");
+  });
+
+  test("markdown states it once", async () => {
+    const markdown = flat(renderDiagnosisMarkdown(await diagnose(acceptedTooSoonLog())));
+
+    expect(markdown.split("A block counts as lifted once")).toHaveLength(2);
   });
 });
 
