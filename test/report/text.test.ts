@@ -201,6 +201,20 @@ describe("lift rule", () => {
 });
 
 describe("readiness wording", () => {
+  test("other receivers start a sentence in capitals", async () => {
+    const log = new PostfixLog();
+    log.submitHourly({
+      recipient: (hour) => `partner${hour}@receiver${hour % 3}.example`,
+      outcome: TLS_REQUIRED,
+    });
+    const diagnosis = await diagnose(log);
+    const ended = diagnosis.readiness.items.find((item) => item.id === "blocks-ended");
+
+    expect(diagnosis.providers.other?.status).toBe("blocked");
+    expect(ended?.detail).toContain("Other receivers still rejected mail");
+    expect(ended?.detail).not.toContain("other receivers still");
+  });
+
   test("cause found is not applicable on a healthy log", async () => {
     const log = new PostfixLog();
     log.submitHourly();
