@@ -77,9 +77,16 @@ function resultLines(
   const lines = [head.trimEnd()];
   for (const more of wrapped.slice(1)) lines.push(`${" ".repeat(textStart)}${more}`);
   if (result.delisting !== null) {
+    // The label stays in the text column. A link too long to follow it goes on the next line,
+    // as far right as it fits, because a link broken over two lines cannot be copied.
     const link = `remove: ${result.delisting}`;
-    const indent = textStart + link.length <= WIDTH ? textStart : 4;
-    lines.push(`${" ".repeat(indent)}${style.dim(link)}`);
+    if (textStart + link.length <= WIDTH) {
+      lines.push(`${" ".repeat(textStart)}${style.dim(link)}`);
+    } else {
+      const indent = Math.max(4, Math.min(textStart, WIDTH - result.delisting.length));
+      lines.push(`${" ".repeat(textStart)}${style.dim("remove:")}`);
+      lines.push(`${" ".repeat(indent)}${style.dim(result.delisting)}`);
+    }
   }
   return lines;
 }
