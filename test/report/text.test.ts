@@ -165,6 +165,38 @@ describe("provider row order", () => {
   });
 });
 
+describe("sample lines", () => {
+  /** Returns a diagnosis whose second finding has the same sample lines as its first. */
+  async function sharedSamples(): Promise<Diagnosis> {
+    const log = new PostfixLog();
+    log.submitHourly({ outcome: GMAIL_RATE_LIMIT });
+    const diagnosis = await diagnose(log);
+    const first = diagnosis.findings.find((item) => item.samples.length > 0);
+    if (first === undefined) throw new Error("the fixture has no finding with a sample line");
+    const copy = { ...first, id: "spam-content" as const };
+    return { ...diagnosis, findings: [first, copy] };
+  }
+
+  test("text quotes a reply once", async () => {
+    const diagnosis = await sharedSamples();
+    const sample = diagnosis.findings[0]?.samples[0];
+    const report = flat(text(diagnosis));
+
+    expect(sample).toBeDefined();
+    expect(report.split(sample?.text ?? "?")).toHaveLength(2);
+    expect(report).toContain(`line ${sample?.file}:${sample?.line}, quoted under finding 1`);
+  });
+
+  test("markdown quotes a reply once", async () => {
+    const diagnosis = await sharedSamples();
+    const sample = diagnosis.findings[0]?.samples[0];
+    const markdown = renderDiagnosisMarkdown(diagnosis);
+
+    expect(markdown).toContain(`\`${sample?.file}:${sample?.line}\`: quoted under \``);
+    expect(markdown.split(`\`${sample?.file}:${sample?.line}\`:`)).toHaveLength(3);
+  });
+});
+
 describe("lift rule", () => {
   /** Builds a log where Gmail rejects six hourly messages and then accepts three. */
   function acceptedTooSoonLog(): PostfixLog {
