@@ -106,7 +106,7 @@ export function endedKindSentence(verdict: ProviderVerdict, logEnd: string | nul
   return `Last ${kind} at ${shortTime(time)} (${file}:${line}). Later block replies only ${other} mail.`;
 }
 
-/** Stands in the readiness checklist for the lift rule that the verdict already states. */
+/** Reference to the verdict's lift rule, printed in the readiness checklist in its place. */
 const LIFT_RULE_REFERENCE = "The verdict above gives the rule for a lifted block.";
 
 /**

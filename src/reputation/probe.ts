@@ -4,7 +4,7 @@ import type { BlocklistEntry, Interpretation, RefusalKind } from "./types.js";
 
 /**
  * Whether a list can be trusted in this run. Only `usable` and `unprobed` lists are asked
- * about the targets; the other states turn every target's result into `refused`, `timeout`,
+ * about the targets. The other states turn every target's result into `refused`, `timeout`,
  * `error` or `not-checked`, so a broken list never makes a target look clean or listed.
  * `outside-zones` is a list whose test entries are outside the zone files of an offline run.
  */
@@ -93,7 +93,7 @@ export function judgeProbes(
   return health("usable", `lists ${tests.listed} and not ${tests.notListed}, as RFC 5782 requires`);
 }
 
-/** Why a list whose test entries are outside the zone files was not checked. */
+/** Detail of a list whose test entries are outside the zone files, so it was not checked. */
 export const OUTSIDE_ZONES_DETAIL = "the zone files given with --zone contain no zone of this list";
 
 /**

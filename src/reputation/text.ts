@@ -126,7 +126,7 @@ function isUsed(list: ListReport): boolean {
 }
 
 /**
- * Returns the ids of the lists that the zone files of an offline run hold no data for: lists
+ * Returns the ids of the lists that the zone files of an offline run contain no data for: lists
  * whose test entries are outside the zone files, and lists without test entries whose
  * look-ups were.
  */

@@ -107,7 +107,7 @@ export const BLOCKLIST_STATUSES: readonly BlocklistStatus[] = [
   "not-checked",
 ];
 
-/** True when a status says that the target could not be checked on the list. */
+/** True when the status means that the target could not be checked on the list. */
 export function isUncheckedStatus(status: BlocklistStatus): boolean {
   return status !== "listed" && status !== "not-listed";
 }

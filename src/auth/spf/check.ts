@@ -110,8 +110,8 @@ export async function checkSpf(
 }
 
 /**
- * Gives the problem of several records a fix that points to the corrected record and says
- * which `all` term the merge kept, because the merge could otherwise turn `~all` into `-all`
+ * Gives the problem of several records a fix that points to the corrected record and names
+ * the `all` term that the merge kept, because the merge could otherwise turn `~all` into `-all`
  * unnoticed.
  */
 function withMergeFix(item: Problem, analysis: SpfAnalysis): Problem {

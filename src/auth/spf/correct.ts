@@ -24,8 +24,8 @@ const MAX_LOOKUPS = 10;
 /**
  * Writes one SPF record that fixes what was found. Several records are merged into one. Invalid
  * terms, `ptr`, over-wide ranges and broken includes are dropped, and the failing sending IPs
- * added. Over the lookup limit, `a` and `mx` become their addresses. The record ends as
- * `mergedEnding` says. A domain without a record gets `v=spf1 ip4:… ~all`.
+ * added. Over the lookup limit, `a` and `mx` become their addresses. The record ends in
+ * the term that `mergedEnding` returns. A domain without a record gets `v=spf1 ip4:… ~all`.
  */
 export function correctedRecord(input: CorrectionInput): string {
   const terms: string[] = [];
@@ -67,8 +67,8 @@ export function mergedEnding(records: readonly string[]): "-all" | "~all" {
 }
 
 /**
- * Returns the sentence that says which `all` term the merge of several records kept and why,
- * or null for one record or none.
+ * Returns the sentence that names the `all` term the merge of several records kept, with the
+ * reason, or null for one record or none.
  */
 export function mergedEndingSentence(records: readonly string[]): string | null {
   if (records.length < 2) return null;

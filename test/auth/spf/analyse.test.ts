@@ -193,7 +193,7 @@ _spf TXT "v=spf1 ip4:198.51.100.1 -all"
     const check = await checkSpf("example.com", ["192.0.2.1"], null, dns);
     expect(check.evidence.result["192.0.2.1"]).toBe("permerror");
     expect(codes(check.problems)).toContain("spf-multiple");
-    // The records end in -all and ~all; the merge keeps the softer ending and says so.
+    // The records end in -all and ~all; the merge keeps the softer ending and names it.
     expect(check.evidence.correctedRecord).toBe(
       "v=spf1 ip4:192.0.2.1 include:_spf.example.net ~all",
     );
