@@ -89,9 +89,9 @@ function domainLines(domain: DomainReport, style: TextStyle): string[] {
   const dmarcDetails = domain.dmarc.record === null ? [] : [recordLine(domain.dmarc.record)];
   lines.push(...sectionLines("DMARC", domain.dmarc, style, dmarcDetails));
   lines.push(...sectionLines("MX", domain.mx, style, []));
-  lines.push(...sectionLines("MTA-STS", domain.mtaSts, style, []));
-  lines.push(...sectionLines("TLS-RPT", domain.tlsRpt, style, []));
-  lines.push(...sectionLines("BIMI", domain.bimi, style, []));
+  lines.push(...optionalSectionLines("MTA-STS", domain.mtaSts, style));
+  lines.push(...optionalSectionLines("TLS-RPT", domain.tlsRpt, style));
+  lines.push(...optionalSectionLines("BIMI", domain.bimi, style));
   return lines;
 }
 
@@ -117,24 +117,73 @@ function recordLine(record: string): string {
   );
 }
 
+/**
+ * Renders a check of a record that a domain may leave out (MTA-STS, TLS-RPT, BIMI). Its JSON
+ * verdict is `pass` when the record is absent, because the verdicts have no value for absent,
+ * so the text shows "none" in its place.
+ */
+function optionalSectionLines(
+  label: string,
+  section: Section<{ readonly record: string | null }>,
+  style: TextStyle,
+): string[] {
+  const absent = section.record === null && section.verdict === "pass";
+  return sectionLines(label, section, style, [], absent ? style.dim("none") : undefined);
+}
+
 function sectionLines(
   label: string,
   section: Section<object>,
   style: TextStyle,
   details: readonly string[],
+  word = verdictWord(section.verdict, style),
 ): string[] {
-  const lines = wrap(
-    `${label.padEnd(LABEL - 2)}${verdictWord(section.verdict, style)}  ${section.explanation}`,
-    2,
-    LABEL,
-  );
+  const lines = wrap(`${label.padEnd(LABEL - 2)}${word}  ${section.explanation}`, 2, LABEL);
   for (const detail of details) lines.push(...wrap(style.dim(detail), LABEL, LABEL + 2));
   for (const item of section.problems) lines.push(...problemLines(item, style));
-  const corrected = (section as { correctedRecord?: string | null }).correctedRecord;
-  if (typeof corrected === "string") {
-    lines.push(`${" ".repeat(LABEL)}Corrected record:`);
-    lines.push(...wrap(corrected, LABEL + 2, LABEL + 2));
+  const evidence = section as { correctedRecord?: string | null; domain?: string };
+  if (typeof evidence.correctedRecord === "string") {
+    lines.push(...correctedRecordLines(evidence.domain ?? "@", evidence.correctedRecord));
   }
+  return lines;
+}
+
+/** Indent of the strings of a corrected record in zone-file syntax. */
+const RECORD_INDENT = LABEL + 4;
+
+/**
+ * Renders a corrected record so that it can be copied. A record that fits goes on one line.
+ * A longer one is written in zone-file syntax as several quoted strings, each ending before a
+ * space that it keeps, because receivers join the strings of one TXT record with nothing
+ * between them (RFC 7208, section 3.3). A plain wrap would put line breaks into the record.
+ */
+function correctedRecordLines(domain: string, record: string): string[] {
+  const indent = " ".repeat(LABEL);
+  if (LABEL + 2 + record.length <= WIDTH) {
+    return [`${indent}Corrected record:`, `${indent}  ${record}`];
+  }
+  const lines = wrap(
+    "Corrected record, one TXT record in zone-file syntax (its quoted strings join with no space added):",
+    LABEL,
+    LABEL,
+  );
+  lines.push(`${indent}  ${domain}. IN TXT (`);
+  // Room for one string: the quotes and the closing " )" take 4 columns.
+  const room = WIDTH - RECORD_INDENT - 4;
+  const strings: string[] = [];
+  let current = "";
+  for (const word of record.split(" ")) {
+    const piece = current === "" ? word : `${current} ${word}`;
+    if (current !== "" && piece.length + 1 > room) {
+      strings.push(`${current} `);
+      current = word;
+    } else current = piece;
+  }
+  strings.push(current);
+  strings.forEach((text, index) => {
+    const end = index === strings.length - 1 ? " )" : "";
+    lines.push(`${" ".repeat(RECORD_INDENT)}"${text}"${end}`);
+  });
   return lines;
 }
 

@@ -8,6 +8,7 @@ import {
   CATALOGUE,
   checkBlocklists,
   checkDqsKey,
+  isUncheckedStatus,
   loadBlocklistConfig,
   renderBlocklistText,
   uniqueTargets,
@@ -82,9 +83,7 @@ const NOTHING_QUERIED_MESSAGE =
 function verdict(report: BlocklistReport): "listed" | "clean" | "not-checked" {
   const blocking = report.results.filter((r) => r.listType === "block" || r.listType === "mixed");
   if (blocking.some((result) => result.status === "listed")) return "listed";
-  const unchecked = report.results.some(
-    (r) => r.status === "refused" || r.status === "timeout" || r.status === "error",
-  );
+  const unchecked = report.results.some((r) => isUncheckedStatus(r.status));
   return unchecked || report.results.length === 0 ? "not-checked" : "clean";
 }
 

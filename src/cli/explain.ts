@@ -123,7 +123,7 @@ function joinReplies(
     const heading = `Reply ${index + 1} of ${replies.length}, for ${recipients.join(", ")}`;
     return `${emphasis}${heading}${emphasis}\n\n${render(reply)}`;
   });
-  return `${explained.join("\n")}\n${BOUNCES_HINT}\n`;
+  return `${explained.join("\n")}\n${wrapLines(BOUNCES_HINT, WIDTH).join("\n")}\n`;
 }
 
 const BOUNCES_HINT =

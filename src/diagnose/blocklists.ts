@@ -1,4 +1,4 @@
-import type { BlocklistReport, ListReport } from "../reputation/index.js";
+import { isUncheckedStatus, type BlocklistReport, type ListReport } from "../reputation/index.js";
 import { KEY_PLACEHOLDER } from "../knowledge/dqs.js";
 import type { BlocklistsSummary } from "./types.js";
 
@@ -16,10 +16,7 @@ const UNUSABLE_CAUSES: Partial<Record<ListReport["health"], (single: boolean) =>
 
 /** Shortens a blocklist report to its listings and what could not be checked. */
 export function blocklistsSummary(report: BlocklistReport): BlocklistsSummary {
-  const unanswered = report.results.filter(
-    (result) =>
-      result.status === "refused" || result.status === "timeout" || result.status === "error",
-  );
+  const unanswered = report.results.filter((result) => isUncheckedStatus(result.status));
   return {
     targets: report.targets.map((target) => target.value),
     listsUsed: answeringBlockLists(report),

@@ -55,6 +55,7 @@ import {
   undecidedBlockSentence,
   inLastHours,
   recentBlockVerb,
+  upperFirst,
 } from "./verdict.js";
 import type {
   Finding,
@@ -1009,7 +1010,7 @@ function ongoingDetail(
       `${connectionsOf(outageSubject(unreachable, servers))} to ${unreachable.map(unreachableName).join(", ")} still failed ${window}, so no mail reached them; the fix is under each provider.`,
     );
   }
-  return sentences.join(" ");
+  return sentences.map(upperFirst).join(" ");
 }
 
 /**

@@ -697,7 +697,9 @@ export function needsLiftRule(verdict: ProviderVerdict): boolean {
 export function undecidedBlockSentence(verdict: ProviderVerdict): string {
   const verb = blockVerb(verdict, verdict.firstPermanentBlock !== null);
   const accepted = deliveries(verdict.acceptedSinceLastBlock ?? 0);
-  return `${verdict.name} ${verb} mail until ${verdict.lastBlock?.time ?? "?"} and has accepted ${accepted} since, ${liftShortfall(verdict)} to call the block lifted.`;
+  return upperFirst(
+    `${verdict.name} ${verb} mail until ${verdict.lastBlock?.time ?? "?"} and has accepted ${accepted} since, ${liftShortfall(verdict)} to call the block lifted.`,
+  );
 }
 
 /**
@@ -714,11 +716,14 @@ export function recentBlockSentence(
 ): string {
   const verb = recentBlockVerb(verdict, logEnd);
   const last = `the last at ${verdict.lastBlock?.time ?? "?"}`;
+  // The name starts the sentence, and "other receivers" is in lower case.
   if (!acceptsAgainTooEarly(verdict)) {
-    return `${verdict.name} still ${verb} mail ${window}, ${last}.`;
+    return upperFirst(`${verdict.name} still ${verb} mail ${window}, ${last}.`);
   }
   const accepted = deliveries(verdict.acceptedSinceLastBlock ?? 0);
-  return `${verdict.name} ${verb} mail ${window}, ${last}, and has accepted ${accepted} since, ${liftShortfall(verdict)} to call the block lifted.`;
+  return upperFirst(
+    `${verdict.name} ${verb} mail ${window}, ${last}, and has accepted ${accepted} since, ${liftShortfall(verdict)} to call the block lifted.`,
+  );
 }
 
 /**

@@ -30,9 +30,10 @@ const JUDGED_IP_PATTERNS: readonly RegExp[] = [
   new RegExp(String.raw`\[${IPV6_TAG}(${IP_CANDIDATE})\]`),
   // "Messages from 203.0.113.5", "banned sending IP 203.0.113.5", "ip=203.0.113.5", "comcast
   // 203.0.113.5", "Fix reverse DNS for 203.0.113.5", "no PTR record for 203.0.113.5", T-Online's
-  // "IP=203.0.113.5", "rDNS lookup failed for 203.0.113.5", SpamCop's "bl.shtml?203.0.113.5".
+  // "IP=203.0.113.5", "rDNS lookup failed for 203.0.113.5", SpamCop's "bl.shtml?203.0.113.5",
+  // Gmail's "The sender IP address for this email is 203.0.113.5".
   new RegExp(
-    String.raw`(?:\bfrom|\bIP=?|\bhost|\bserver|\bcomcast|[?&](?:ip|v)=|bl\.shtml\?|with ip:?|(?:DNS|PTR)(?: record)? for|lookup failed for)\s*\[?(${IP_CANDIDATE})`,
+    String.raw`(?:\bfrom|\bIP=?|\bhost|\bserver|\bcomcast|[?&](?:ip|v)=|bl\.shtml\?|with ip:?|(?:DNS|PTR)(?: record)? for|lookup failed for|\bIP address for this (?:e-?mail|message) is)\s*\[?(${IP_CANDIDATE})`,
     "i",
   ),
   // An address that the reply calls listed or blocked: "because 203.0.113.5 is in a black list

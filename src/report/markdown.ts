@@ -30,6 +30,7 @@ import {
   expiredSentence,
   noProvidersSentence,
   replyChangeSentence,
+  readinessDetail,
   shownProviders,
 } from "./providers.js";
 import { isProblemStatus } from "../diagnose/verdict.js";
@@ -83,7 +84,7 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
     ...fatalErrorParagraphs(diagnosis),
     "",
     "## Findings",
-    ...diagnosis.findings.flatMap(findingBlock),
+    ...findingBlocks(diagnosis.findings),
     ...diagnosis.unexplainedBlocks.flatMap(unexplainedBlock),
     ...(diagnosis.findings.length === 0 && diagnosis.unexplainedBlocks.length === 0
       ? ["", "No findings in this log."]
@@ -94,7 +95,7 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
     "",
     ...diagnosis.readiness.items.map(
       (item) =>
-        `- ${READINESS_MARKS[item.status]} **${item.title}** (${item.status}): ${escape(shortTimesIn(item.detail))}`,
+        `- ${READINESS_MARKS[item.status]} **${item.title}** (${item.status}): ${escape(shortTimesIn(readinessDetail(item, diagnosis)))}`,
     ),
     "",
     escape(shortTimesIn(diagnosis.readiness.summary)),
@@ -341,9 +342,27 @@ function unexplainedBlock(block: UnexplainedBlock): string[] {
   ];
 }
 
-function findingBlock(item: Finding): string[] {
+/** Renders the findings, quoting each sample line once. */
+function findingBlocks(findings: readonly Finding[]): string[] {
+  const quoted = new Map<string, string>();
+  return findings.flatMap((item) => findingBlock(item, quoted));
+}
+
+/**
+ * Renders one finding. `quoted` maps each sample line already quoted (`file:line`) to the id
+ * of its finding, and a later finding refers to that finding instead of quoting the same reply
+ * again.
+ */
+function findingBlock(item: Finding, quoted: Map<string, string>): string[] {
   // The title, summary and fixes repeat account names and paths from the evidence.
   const logValues = evidenceStrings(item.evidence);
+  const samples = item.samples.map((sample) => {
+    const place = `${sample.file}:${sample.line}`;
+    const first = quoted.get(place);
+    if (first !== undefined) return `- line ${codeSpan(place)}: quoted under \`${first}\``;
+    quoted.set(place, item.id);
+    return `- line ${codeSpan(place)}: ${escapeMarkdown(shortTimesIn(sample.text))}`;
+  });
   return [
     "",
     `### ${item.severity}: ${markdownInline(shortTimesIn(item.title), logValues)} (\`${item.id}\`, ${item.role})`,
@@ -351,10 +370,7 @@ function findingBlock(item: Finding): string[] {
     markdownInline(shortTimesIn(item.summary), logValues),
     "",
     ...evidenceLines(item.evidence).map(([label, value]) => `- ${label}: ${escapeMarkdown(value)}`),
-    ...item.samples.map(
-      (sample) =>
-        `- line ${codeSpan(`${sample.file}:${sample.line}`)}: ${escapeMarkdown(shortTimesIn(sample.text))}`,
-    ),
+    ...samples,
     "",
     "Fix:",
     "",

@@ -1,7 +1,12 @@
 /** Provider rows shared by the text and Markdown reports. */
 import { blockKinds } from "../diagnose/block-kinds.js";
-import type { Diagnosis, ProviderVerdict } from "../diagnose/types.js";
-import { showsOutboundMail } from "../diagnose/verdict.js";
+import type {
+  Diagnosis,
+  ProviderStatus,
+  ProviderVerdict,
+  ReadinessItem,
+} from "../diagnose/types.js";
+import { LIFT_RULE_TEXT, showsOutboundMail } from "../diagnose/verdict.js";
 import { heldSubject } from "./hosts.js";
 import { COLUMN_GAP, columns, plural, shortTime } from "./wrap.js";
 
@@ -33,11 +38,26 @@ export function noProvidersSentence(diagnosis: Diagnosis): string {
     : `No outbound mail left ${heldSubject(diagnosis).text}.`;
 }
 
-/** Returns the providers worth a row, those whose row shows outbound mail. */
+/** Rank of a provider status in the tables: the most severe first, `ok` last. */
+const STATUS_ORDER: Readonly<Record<ProviderStatus, number>> = {
+  blocked: 0,
+  unreachable: 1,
+  "rate-limited": 2,
+  ok: 3,
+};
+
+/**
+ * Returns the providers worth a row, those whose row shows outbound mail. Blocked, unreachable
+ * and rate-limited rows come before `ok` rows, so that a blocked provider with little mail is
+ * not listed below busy providers that are fine. Rows of one status keep the diagnosis order,
+ * which is by delivery attempts, most first.
+ */
 export function shownProviders(diagnosis: Diagnosis): ProviderVerdict[] {
-  return Object.values(diagnosis.providers).filter(
-    (verdict): verdict is ProviderVerdict => verdict !== undefined && showsOutboundMail(verdict),
-  );
+  return Object.values(diagnosis.providers)
+    .filter(
+      (verdict): verdict is ProviderVerdict => verdict !== undefined && showsOutboundMail(verdict),
+    )
+    .sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status]);
 }
 
 /**
@@ -84,4 +104,17 @@ export function endedKindSentence(verdict: ProviderVerdict, logEnd: string | nul
   const { time, file, line } = ended.last;
   const [kind, other] = ended.permanent ? ["rejection", "deferred"] : ["deferral", "rejected"];
   return `Last ${kind} at ${shortTime(time)} (${file}:${line}). Later block replies only ${other} mail.`;
+}
+
+/** Reference to the verdict's lift rule, printed in the readiness checklist in its place. */
+const LIFT_RULE_REFERENCE = "The verdict above gives the rule for a lifted block.";
+
+/**
+ * Returns the detail of a readiness item for the text and Markdown reports. The verdict and
+ * the blocks-ended item can both state when a block counts as lifted, and the report prints
+ * that paragraph once, in the verdict, so the item refers to it.
+ */
+export function readinessDetail(item: ReadinessItem, diagnosis: Diagnosis): string {
+  if (!diagnosis.verdict.summary.includes(LIFT_RULE_TEXT)) return item.detail;
+  return item.detail.replace(LIFT_RULE_TEXT, LIFT_RULE_REFERENCE);
 }

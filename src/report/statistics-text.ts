@@ -18,7 +18,17 @@ import {
   undeliveredLines,
 } from "./undelivered-text.js";
 import { PROVIDER_COLUMN, providerCell } from "./providers.js";
-import { column, count, plural, shortTime, wrap, wrapBreakingWords, wrapItems } from "./wrap.js";
+import {
+  column,
+  columns,
+  count,
+  plural,
+  shortTime,
+  WIDTH,
+  wrap,
+  wrapBreakingWords,
+  wrapItems,
+} from "./wrap.js";
 
 /**
  * Renders `delist logs` statistics for a terminal, 80 columns wide, with hidden characters in
@@ -50,10 +60,8 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
     const row =
       `  ${column(name, PROVIDER_COLUMN)}${count(provider.sent).padStart(9)}${count(provider.deferred).padStart(10)}` +
       `${count(provider.bounced).padStart(9)}${count(provider.expired).padStart(9)}`;
-    // The codes column starts after 59 of the 80 columns, so a code that does not fit goes on a
-    // line of its own, with its count.
     lines.push(
-      ...wrapItems(codes, `${row}  `, " ".repeat(row.length + 2)).map((line) => line.trimEnd()),
+      ...topCodeLines(row, codes),
       ...(hostLine === null ? [] : wrap(hostLine, "    ")),
       ...suspendedDeferralLines(provider.suspendedDeferrals, provider.deferredRecipients),
     );
@@ -185,6 +193,23 @@ function handoffCounts(inbound: LogStatistics["inbound"]): string[] {
   }
   if (inbound.discarded > 0) counts.push(`${count(inbound.discarded)} discarded`);
   return counts;
+}
+
+/**
+ * Lays out a provider row with its top codes. The codes column starts after 59 of the 80
+ * columns, so each code goes on a line of its own there, with its count. When one code and its
+ * count (`connection failed ×88,`) is wider than the column, all codes go on a line below the
+ * row instead, because an entry split over two lines reads as two entries.
+ */
+function topCodeLines(row: string, codes: readonly string[]): string[] {
+  const indent = " ".repeat(row.length + 2);
+  const room = WIDTH - indent.length;
+  const fits = codes.every((code, index) => {
+    const entry = index < codes.length - 1 ? `${code},` : code;
+    return columns(entry) <= room;
+  });
+  if (fits) return wrapItems(codes, `${row}  `, indent).map((line) => line.trimEnd());
+  return [row, ...wrapItems(codes, "    top codes: ", " ".repeat(15))];
 }
 
 /**

@@ -37,6 +37,7 @@ import {
   expiredSentence,
   providerCell,
   replyChangeSentence,
+  readinessDetail,
   shownProviders,
 } from "./providers.js";
 import { copiedLinesSentence } from "./copied-lines.js";
@@ -250,8 +251,9 @@ function findingSection(diagnosis: Diagnosis, paint: Painter): string[] {
   // The findings come sorted by role, then severity, so a warning about a cause can precede
   // a critical consequence. The role in each heading shows why.
   const lines = [paint.bold(findingsHeading(diagnosis.findings))];
+  const quoted = new Map<string, number>();
   diagnosis.findings.forEach((item, index) => {
-    lines.push("", ...findingLines(item, index + 1, paint));
+    lines.push("", ...findingLines(item, index + 1, paint, quoted));
   });
   for (const block of diagnosis.unexplainedBlocks) {
     lines.push("", ...unexplainedLines(block, paint));
@@ -304,7 +306,17 @@ const ROLE_NAMES: Record<Finding["role"], string> = {
   status: "status",
 };
 
-function findingLines(item: Finding, number: number, paint: Painter): string[] {
+/**
+ * Renders one finding. `quoted` maps each sample line already quoted (`file:line`) to the
+ * number of its finding, and a later finding refers to that number instead of quoting the
+ * same reply again.
+ */
+function findingLines(
+  item: Finding,
+  number: number,
+  paint: Painter,
+  quoted: Map<string, number>,
+): string[] {
   const severity =
     item.severity === "critical"
       ? paint.red("CRITICAL")
@@ -320,9 +332,16 @@ function findingLines(item: Finding, number: number, paint: Painter): string[] {
     lines.push(...wrap(value, `    ${label}: `, "      "));
   }
   for (const sample of item.samples.slice(0, 3)) {
+    const place = `${sample.file}:${sample.line}`;
+    const first = quoted.get(place);
+    if (first !== undefined) {
+      lines.push(...wrap(`${place}, quoted under finding ${first}`, "    line ", "      "));
+      continue;
+    }
+    quoted.set(place, number);
     // The sample texts of findings are delist's own words, so their times can be shortened.
     const text = shortTimesIn(sample.text);
-    lines.push(...wrap(`${sample.file}:${sample.line} ${text}`, "    line ", "      "));
+    lines.push(...wrap(`${place} ${text}`, "    line ", "      "));
   }
   if (item.fix.length > 0) lines.push("    Fix:");
   // The fixes repeat account names and paths from the evidence.
@@ -383,7 +402,7 @@ function readinessSection(diagnosis: Diagnosis, paint: Painter): string[] {
   for (const item of readiness.items) {
     lines.push(
       ...fixStepLines(
-        `${item.title}: ${shortTimesIn(item.detail)}`,
+        `${item.title}: ${shortTimesIn(readinessDetail(item, diagnosis))}`,
         `  ${READINESS_MARKS[item.status]} `,
       ),
     );

@@ -1,6 +1,11 @@
 import { finding } from "../diagnose/findings/build.js";
 import type { Finding, ReadinessItem } from "../diagnose/types.js";
-import type { BlocklistEntry, BlocklistResult, Relevance } from "./types.js";
+import {
+  isUncheckedStatus,
+  type BlocklistEntry,
+  type BlocklistResult,
+  type Relevance,
+} from "./types.js";
 
 const RFC_5782 = "https://www.rfc-editor.org/rfc/rfc5782";
 
@@ -121,11 +126,12 @@ function worstSeverity(levels: readonly Finding["severity"][]): Finding["severit
 function uncheckedWord(result: BlocklistResult): string {
   if (result.query === null) return "not asked";
   if (result.status === "timeout") return "timed out";
+  if (result.status === "not-checked") return "not in the zone files";
   return result.status === "refused" ? "refused" : "failed";
 }
 
 function isUnchecked(result: BlocklistResult): boolean {
-  return result.status === "refused" || result.status === "timeout" || result.status === "error";
+  return isUncheckedStatus(result.status);
 }
 
 /**

@@ -99,6 +99,8 @@ function interpretFailure(kind: string, detail: string): Interpretation {
       return { ...base, status: "refused", meaning: detail, refusal: "server-refused" };
     case "timeout":
       return { ...base, status: "timeout", meaning: detail };
+    case "not-in-zone":
+      return { ...base, status: "not-checked", meaning: detail };
     default:
       return { ...base, status: "error", meaning: detail };
   }

@@ -157,6 +157,8 @@ function unqueriedReading(entry: BlocklistEntry, state: ListHealth): Interpretat
       return notAsked("timeout", `not asked because ${state.detail}`, null);
     case "error":
       return notAsked("error", `not asked because ${state.detail}`, null);
+    case "outside-zones":
+      return notAsked("not-checked", state.detail, null);
     default:
       return notAsked(
         "error",

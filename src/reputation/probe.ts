@@ -4,8 +4,9 @@ import type { BlocklistEntry, Interpretation, RefusalKind } from "./types.js";
 
 /**
  * Whether a list can be trusted in this run. Only `usable` and `unprobed` lists are asked
- * about the targets; the other states turn every target's result into `refused`, `timeout`
- * or `error`, so a broken list never makes a target look clean or listed.
+ * about the targets. The other states turn every target's result into `refused`, `timeout`,
+ * `error` or `not-checked`, so a broken list never makes a target look clean or listed.
+ * `outside-zones` is a list whose test entries are outside the zone files of an offline run.
  */
 export type ListHealthState =
   | "usable"
@@ -15,6 +16,7 @@ export type ListHealthState =
   | "refused"
   | "timeout"
   | "error"
+  | "outside-zones"
   | "defunct"
   | "legacy"
   | "needs-key"
@@ -76,6 +78,9 @@ export function judgeProbes(
   if (positive.status === "not-listed") {
     return health("answers-nothing", unlistedTestEntryDetail(tests.listed, viaDqs));
   }
+  if (positive.status === "not-checked" || negative.status === "not-checked") {
+    return health("outside-zones", OUTSIDE_ZONES_DETAIL);
+  }
   const failure = [positive, negative].find(
     (reading) => reading.status === "timeout" || reading.status === "error",
   );
@@ -87,6 +92,9 @@ export function judgeProbes(
   }
   return health("usable", `lists ${tests.listed} and not ${tests.notListed}, as RFC 5782 requires`);
 }
+
+/** Detail of a list whose test entries are outside the zone files, so it was not checked. */
+export const OUTSIDE_ZONES_DETAIL = "the zone files given with --zone contain no zone of this list";
 
 /**
  * The step for a Data Query Service zone that fails its test entries. The user's key is part

@@ -1,5 +1,5 @@
 import type { BlocklistReport, ListReport } from "./report.js";
-import type { BlocklistResult } from "./types.js";
+import { isUncheckedStatus, type BlocklistResult } from "./types.js";
 
 /** Colour functions for the text report; each returns the text unchanged when colour is off. */
 export interface TextStyle {
@@ -11,7 +11,7 @@ export interface TextStyle {
 }
 
 const WIDTH = 80;
-const STATUS_WIDTH = 10;
+const STATUS_WIDTH = 11;
 const MAX_ID_WIDTH = 24;
 
 /**
@@ -47,7 +47,7 @@ export function renderBlocklistText(
   const reported = report.unreachable
     ? report.lists.filter((list) => ["defunct", "legacy", "needs-key"].includes(list.health))
     : report.lists;
-  lines.push(...listLines(reported));
+  lines.push(...listLines(reported, outsideZoneLists(report)));
   lines.push(...noticeLines(report, style));
   lines.push("", summary(report, style));
   return `${lines.join("\n")}\n`;
@@ -67,16 +67,28 @@ function resultLines(
   const codes = distinctCodes.length > 0 ? ` (${distinctCodes.join(", ")})` : "";
   // The reason a list was not used is long and the same for every target, so it is shown
   // once under "Lists not used".
-  const meaning = unused.has(result.list) ? 'not asked: see "Lists not used"' : result.meaning;
+  const meaning =
+    result.status === "not-checked"
+      ? "not in the zone files"
+      : unused.has(result.list)
+        ? 'not asked: see "Lists not used"'
+        : result.meaning;
   const text = meaning === null ? "" : `${meaning}${result.status === "listed" ? codes : ""}`;
   const wrapped = wrap(text, WIDTH - textStart);
   const head = `  ${result.list.padEnd(idWidth)}  ${paint(label.padEnd(STATUS_WIDTH))}  ${wrapped[0] ?? ""}`;
   const lines = [head.trimEnd()];
   for (const more of wrapped.slice(1)) lines.push(`${" ".repeat(textStart)}${more}`);
   if (result.delisting !== null) {
+    // The label stays in the text column. A link too long to follow it goes on the next line,
+    // as far right as it fits, because a link broken over two lines cannot be copied.
     const link = `remove: ${result.delisting}`;
-    const indent = textStart + link.length <= WIDTH ? textStart : 4;
-    lines.push(`${" ".repeat(indent)}${style.dim(link)}`);
+    if (textStart + link.length <= WIDTH) {
+      lines.push(`${" ".repeat(textStart)}${style.dim(link)}`);
+    } else {
+      const indent = Math.max(4, Math.min(textStart, WIDTH - result.delisting.length));
+      lines.push(`${" ".repeat(textStart)}${style.dim("remove:")}`);
+      lines.push(`${" ".repeat(indent)}${style.dim(result.delisting)}`);
+    }
   }
   return lines;
 }
@@ -90,6 +102,8 @@ function statusLabel(result: BlocklistResult): string {
     case "not-listed":
       if (result.listType === "score") return "no score";
       return result.listType === "allow" ? "not on it" : "clean";
+    case "not-checked":
+      return "not checked";
     case "refused":
       // An answer code the list does not document is not the DNS rcode REFUSED, which the
       // same word would suggest.
@@ -113,10 +127,32 @@ function isUsed(list: ListReport): boolean {
   return list.health === "usable" || list.health === "unprobed";
 }
 
-function listLines(lists: readonly ListReport[]): string[] {
-  const skipped = lists.filter((list) => !isUsed(list));
-  if (skipped.length === 0) return [];
+/**
+ * Returns the ids of the lists that the zone files of an offline run contain no data for: lists
+ * whose test entries are outside the zone files, and lists without test entries whose
+ * look-ups were.
+ */
+function outsideZoneLists(report: BlocklistReport): string[] {
+  const ids = new Set(
+    report.lists.filter((list) => list.health === "outside-zones").map((list) => list.id),
+  );
+  for (const result of report.results) if (result.status === "not-checked") ids.add(result.list);
+  return report.lists.map((list) => list.id).filter((id) => ids.has(id));
+}
+
+/**
+ * Renders why lists were not used, one line per list. Lists outside the zone files share one
+ * line, because their reason is the same.
+ */
+function listLines(lists: readonly ListReport[], outsideZones: readonly string[]): string[] {
+  const skipped = lists.filter((list) => !isUsed(list) && !outsideZones.includes(list.id));
+  if (skipped.length === 0 && outsideZones.length === 0) return [];
   const lines = ["", "Lists not used"];
+  if (outsideZones.length > 0) {
+    const names = outsideZones.join(", ");
+    const sentence = `The zone files contain no zone of these lists, so they were not checked: ${names}.`;
+    lines.push(...indentWrap(sentence, "  ", "    "));
+  }
   for (const list of skipped) {
     lines.push(...indentWrap(`${list.id} (${list.health}): ${list.detail}`, "  ", "    "));
   }
@@ -140,9 +176,7 @@ function noticeLines(report: BlocklistReport, style: TextStyle): string[] {
 
 function summary(report: BlocklistReport, style: TextStyle): string {
   const listed = report.results.filter((r) => r.status === "listed" && isBlocking(r));
-  const unchecked = report.results.filter(
-    (r) => r.status === "refused" || r.status === "timeout" || r.status === "error",
-  );
+  const unchecked = report.results.filter((r) => isUncheckedStatus(r.status));
   const clean = report.results.length - listed.length - unchecked.length;
   if (listed.length === 0 && clean === 0) {
     return style.warn(`Result: nothing could be checked (${plural(unchecked.length, "check")}).`);

@@ -91,10 +91,12 @@ export interface BlocklistEntry {
 }
 
 /**
- * What one answer means. `refused`, `timeout` and `error` say the target could not be
- * checked on that list, and are never counted as clean.
+ * What one answer means. `refused`, `timeout`, `error` and `not-checked` say the target could
+ * not be checked on that list, and are never counted as clean. `not-checked` is for a name
+ * outside the zone files of an offline run (`--zone`), which hold no data for that list.
  */
-export type BlocklistStatus = "listed" | "not-listed" | "refused" | "timeout" | "error";
+export type BlocklistStatus =
+  "listed" | "not-listed" | "refused" | "timeout" | "error" | "not-checked";
 
 export const BLOCKLIST_STATUSES: readonly BlocklistStatus[] = [
   "listed",
@@ -102,7 +104,13 @@ export const BLOCKLIST_STATUSES: readonly BlocklistStatus[] = [
   "refused",
   "timeout",
   "error",
+  "not-checked",
 ];
+
+/** True when the status means that the target could not be checked on the list. */
+export function isUncheckedStatus(status: BlocklistStatus): boolean {
+  return status !== "listed" && status !== "not-listed";
+}
 
 /** Why an answer was taken as a refusal rather than a listing. */
 export type RefusalKind =

@@ -54,7 +54,7 @@ describe("sender checks", () => {
       ["reverse-dns", "critical"],
     ]);
     const evidence = report.findings[0]?.evidence as { correctedSpf: Record<string, string> };
-    expect(evidence.correctedSpf["example.net"]).toBe("v=spf1 ip4:192.0.2.26 -all");
+    expect(evidence.correctedSpf["example.net"]).toBe("v=spf1 ip4:192.0.2.26 ~all");
     expect(report.readiness.map((item) => [item.id, item.status])).toEqual([
       ["spf-dkim-dmarc", "fail"],
       ["ptr", "fail"],

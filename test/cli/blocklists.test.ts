@@ -160,6 +160,57 @@ describe("delist blocklists", () => {
     expect(result.code).toBe(1);
   });
 
+  it("calls lists outside the zone files not checked", async () => {
+    const text = await runCommand(["blocklists", "192.0.2.25", "--zone", zone]);
+    const json = await runCommand(["blocklists", "192.0.2.25", "--zone", zone, "-f", "json"]);
+    const report = JSON.parse(json.stdout) as BlocklistsJson;
+    const statuses = new Map(report.results.map((r) => [r.list, r.status]));
+    const health = new Map(report.lists.map((list) => [list.id, list.health]));
+
+    expect(validate(report)).toEqual([]);
+    expect(statuses.get("spamhaus-zen")).toBe("not-checked");
+    expect(statuses.get("senderscore-score")).toBe("not-checked");
+    expect(statuses.get("spamcop-scbl")).toBe("listed");
+    expect(health.get("spamhaus-zen")).toBe("outside-zones");
+    expect(text.stdout).not.toContain("ERROR");
+    expect(text.stdout).toMatch(/^ {2}spamhaus-zen +not checked +not in the zone files$/m);
+    expect(text.stdout).toMatch(/^ {2}senderscore-score +not checked +not in the zone files$/m);
+    expect(text.stdout.match(/contain no zone of these lists/g)).toHaveLength(1);
+    expect(text.stdout).not.toContain("its test queries got no answer");
+    expect(text.stdout).toContain("10 not checked");
+    expect(text.code).toBe(1);
+  });
+
+  it("keeps a long removal link whole and its label aligned", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "delist-blocklists-")), "barracuda.zone");
+    writeFileSync(
+      file,
+      [
+        "$ORIGIN b.barracudacentral.org.",
+        "2.0.0.127   IN  A  127.0.0.2",
+        "25.2.0.192  IN  A  127.0.0.2",
+        "",
+      ].join("\n"),
+    );
+    const result = await runCommand([
+      "blocklists",
+      "192.0.2.25",
+      "--list",
+      "barracuda-brbl",
+      "--zone",
+      file,
+    ]);
+    const lines = result.stdout.split("\n");
+    const row = lines.findIndex((line) => line.startsWith("  barracuda-brbl "));
+    const textStart = (lines[row] ?? "").indexOf("listed by");
+
+    expect(row).toBeGreaterThan(0);
+    expect(lines[row + 1]).toBe(`${" ".repeat(textStart)}remove:`);
+    expect(lines[row + 2]?.trim()).toBe("https://www.barracudacentral.org/rbl/removal-request");
+    // The first line names the zone file's path, whose length the test does not control.
+    expect(lines.slice(1).every((line) => line.length <= 80)).toBe(true);
+  });
+
   it("sends nothing with --offline and says so once", async () => {
     const result = await runCommand(["blocklists", "192.0.2.25", "example.com", "--offline"]);
     expect(result.stdout.match(/--offline sent no DNS queries/g)).toHaveLength(1);

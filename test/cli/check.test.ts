@@ -81,7 +81,7 @@ describe("delist check", () => {
     ]);
     expect(validate(json)).toEqual([]);
     expect(json.spf.result).toEqual({ "192.0.2.26": "permerror" });
-    expect(json.spf.correctedRecord).toBe("v=spf1 ip4:192.0.2.26 -all");
+    expect(json.spf.correctedRecord).toBe("v=spf1 ip4:192.0.2.26 ~all");
     expect(json.dkim.map((s) => [s.selector, s.status])).toEqual([
       ["old", "too-short"],
       ["s1024", "testing"],
@@ -152,6 +152,85 @@ describe("delist check", () => {
     expect(text.stdout).toContain("b.example.com.");
     expect(text.stdout).not.toContain("Corrected record:");
     expect(text.code).toBe(1);
+  });
+
+  it("merges two SPF records into ~all and says why", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "delist-check-")), "two.zone");
+    writeFileSync(
+      file,
+      [
+        "$ORIGIN example.com.",
+        '@ TXT "v=spf1 include:_spf.mail-one.example.com include:_spf.mail-two.example.com ' +
+          'include:_spf.mail-three.example.com ~all"',
+        '@ TXT "v=spf1 ip4:192.0.2.10 -all"',
+        '_spf.mail-one TXT "v=spf1 ip4:192.0.2.20 -all"',
+        '_spf.mail-two TXT "v=spf1 ip4:192.0.2.21 -all"',
+        '_spf.mail-three TXT "v=spf1 ip4:192.0.2.22 -all"',
+        "",
+      ].join("\n"),
+    );
+    const args = ["example.com", "--ip", "192.0.2.10", "--zone", file];
+    const text = await runCommand(["check", ...args]);
+    const { json } = await checkJson(args);
+    const spf = json.spf as CheckJson["spf"] & { problems: { code: string; fix: string }[] };
+    const merge = spf.problems.find((p) => p.code === "spf-multiple");
+    const lines = text.stdout.split("\n");
+    const start = lines.findIndex((line) => line.trim() === "example.com. IN TXT (");
+    const end = lines.findIndex((line, index) => index > start && line.endsWith('" )'));
+    const strings = lines.slice(start + 1, end + 1).map((line) => line.trim());
+
+    expect(validate(json)).toEqual([]);
+    expect(spf.correctedRecord).toBe(
+      "v=spf1 include:_spf.mail-one.example.com include:_spf.mail-two.example.com " +
+        "include:_spf.mail-three.example.com ip4:192.0.2.10 ~all",
+    );
+    expect(merge?.fix).toContain("endings are ~all and -all");
+    expect(merge?.fix).toContain("the merged record ends in ~all");
+    expect(start).toBeGreaterThan(0);
+    expect(strings.at(-1)).toMatch(/ ~all" \)$/);
+    // The strings of one TXT record join with nothing between them.
+    const unquoted = strings.map((line) => line.replace(/^"/, "").replace(/"( \))?$/, ""));
+    expect(unquoted.join("")).toBe(spf.correctedRecord);
+    expect(lines.every((line) => line.length <= 80)).toBe(true);
+  });
+
+  it("keeps -all when both SPF records have it", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "delist-check-")), "hard.zone");
+    writeFileSync(
+      file,
+      [
+        "$ORIGIN example.com.",
+        '@ TXT "v=spf1 ip4:192.0.2.20 -all"',
+        '@ TXT "v=spf1 ip4:192.0.2.10 -all"',
+        "",
+      ].join("\n"),
+    );
+    const args = ["example.com", "--ip", "192.0.2.10", "--zone", file];
+    const text = await runCommand(["check", ...args]);
+    const { json } = await checkJson(args);
+    const spf = json.spf as CheckJson["spf"] & { problems: { code: string; fix: string }[] };
+
+    expect(spf.correctedRecord).toBe("v=spf1 ip4:192.0.2.20 ip4:192.0.2.10 -all");
+    expect(spf.problems.find((p) => p.code === "spf-multiple")?.fix).toContain(
+      "It ends in -all, as every record does.",
+    );
+    expect(text.stdout).toContain("Corrected record:\n            v=spf1 ip4:192.0.2.20");
+  });
+
+  it("shows absent optional records as none", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "delist-check-")), "bare.zone");
+    writeFileSync(file, ["$ORIGIN example.com.", '@ TXT "v=spf1 -all"', ""].join("\n"));
+    const text = await runCommand(["check", "example.com", "--zone", file]);
+    const { json } = await checkJson(["example.com", "--zone", file]);
+    const domain = json.domains[0] as { mtaSts: { verdict: string } } | undefined;
+
+    expect(text.stdout).toMatch(/^ {2}MTA-STS none {2}example\.com publishes no MTA-STS/m);
+    expect(text.stdout).toMatch(/^ {2}TLS-RPT none {2}/m);
+    expect(text.stdout).toMatch(/^ {2}BIMI {4}none {2}/m);
+    expect(domain?.mtaSts.verdict).toBe("pass");
+    expect(text.stdout.replace(/\s+/g, " ")).toContain(
+      "among the selectors checked: default, dkim, mail,",
+    );
   });
 
   it("never says no PTR when DNS is silent", async () => {

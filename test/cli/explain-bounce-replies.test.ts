@@ -115,6 +115,7 @@ describe("explain with a pasted bounce of several replies", () => {
     expect(result.stdout).toContain("Reply 3 of 3, for user4@example.net, user5@example.net\n");
     expect(result.stdout).toContain("outlook.ip-blocklist");
     expect(result.stdout).toContain("delist bounces FILE");
+    for (const line of result.stdout.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
   });
 
   it("explains each reply in Markdown", async () => {

@@ -77,6 +77,31 @@ describe("common wordings", () => {
     expect(reply.ruleId).not.toBe("generic.policy");
   });
 
+  it.each([
+    "452 Too many recipients received from the sender",
+    "452 4.5.3 Error: too many recipients",
+    "host h528.d572.example[198.18.2.148] said: 452 Too many recipients received from the " +
+      "sender (in reply to RCPT TO command)",
+  ])("reads a recipient limit apart from a rate limit: %s", (text) => {
+    const reply = classifier.explain(text);
+    const fix = reply.fix.join(" ");
+    expect(reply.ruleId).toBe("generic.recipient-limit");
+    expect(reply.category).toBe("rate-limit");
+    expect(reply.findings).toEqual([]);
+    expect(fix).toContain("smtp_destination_recipient_limit");
+    expect(fix).toContain("transport of its own");
+    expect(fix).toContain("max_rcpt");
+    expect(fix).toContain("SMTP_MAILER_MAXRCPTS");
+    expect(fix).not.toMatch(/^Send more slowly/);
+  });
+
+  it("keeps a recipient's receiving rate a rate limit", () => {
+    const reply = classifier.explain(
+      "450 4.2.1 <user1@example.net>: Recipient is receiving mail too quickly",
+    );
+    expect(reply.ruleId).toBe("generic.rate-limit");
+  });
+
   it("advises a virus scan, not a spam review", () => {
     const reply = classifier.explain("554 5.7.1 Message rejected because it contains a virus");
     expect(reply.ruleId).toBe("generic.virus");

@@ -166,3 +166,20 @@ describe("5.7.705 and 5.7.750 from an inbound MX", () => {
     }
   });
 });
+
+describe("Microsoft rate limit wording", () => {
+  const classifier = createReplyClassifier();
+
+  it("names no Outlook.com for a tenant", () => {
+    const reply = classifier.explain(
+      postfixLine(
+        TENANT_MX,
+        "someone@example.com",
+        "451 4.7.650 The mail server [203.0.113.8] has been temporarily rate limited due to IP reputation. (S775)",
+      ),
+    );
+    expect(reply.ruleId).toBe("outlook.ip-reputation-rate-limit");
+    expect(reply.summary).not.toContain("Outlook.com");
+    expect(reply.summary).toContain("Microsoft");
+  });
+});

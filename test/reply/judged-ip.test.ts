@@ -140,3 +140,13 @@ describe("judged IP in an IPv6 address literal", () => {
     expect(reply.judgedIp).toBeNull();
   });
 });
+
+describe("judged IP in Gmail's PTR deferral", () => {
+  it("reads the sender IP address sentence", () => {
+    const reply = parseReply(
+      "451-4.7.23 The sender IP address for this email is 203.0.113.5 and it has no PTR " +
+        "record. 451 4.7.23 https://support.google.com/mail/?p=IPv4PTRMissing - gsmtp",
+    );
+    expect(reply.judgedIp).toBe("203.0.113.5");
+  });
+});

@@ -46,20 +46,26 @@ async function logsJson(path: string): Promise<Record<string, ProviderCounts>> {
   return statistics.providers;
 }
 
-/**
- * Returns the Gmail row of the `delist logs` text table, with the lines that its codes column
- * wraps onto joined by single spaces.
- */
-async function gmailRow(path: string): Promise<string> {
+/** Returns the lines of the Gmail row of the `delist logs` text table, codes included. */
+async function gmailLines(path: string): Promise<string[]> {
   const result = await runCommand(["logs", "--timezone", "UTC", path]);
   const lines = result.stdout.split("\n");
   const start = lines.findIndex((line) => line.startsWith("  Gmail "));
-  if (start === -1) return "";
-  const continued = lines.slice(start + 1).findIndex((line) => !line.startsWith(" ".repeat(20)));
+  if (start === -1) return [];
+  const continued = lines
+    .slice(start + 1)
+    .findIndex((line) => !line.startsWith(" ".repeat(20)) && !line.startsWith("    top codes: "));
   const end = continued === -1 ? lines.length : start + 1 + continued;
-  return lines
-    .slice(start, end)
-    .map((line) => line.trim())
+  return lines.slice(start, end);
+}
+
+/**
+ * Returns the Gmail row of the `delist logs` text table, with the lines of its codes joined by
+ * single spaces and the `top codes:` label left out.
+ */
+async function gmailRow(path: string): Promise<string> {
+  return (await gmailLines(path))
+    .map((line) => line.replace("    top codes: ", "").trim())
     .join(" ");
 }
 
@@ -101,6 +107,15 @@ describe("top codes of delist logs", () => {
     const path = temporary.file(postfixLog(["rateLimit", "timeout", "timeout", "timeout"]));
 
     expect(await gmailRow(path)).toMatch(/ connection failed ×3, 421 4\.7\.28 ×1$/);
+  });
+
+  test("long code entry stays whole", async () => {
+    const kinds = [...Array<"timeout">(12).fill("timeout"), "rateLimit" as const];
+    const lines = await gmailLines(temporary.file(postfixLog(kinds)));
+
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^ {2}Gmail +0 +13 +0 +0$/);
+    expect(lines[1]).toBe("    top codes: connection failed ×12, 421 4.7.28 ×1");
   });
 
   test("diagnose codes leave out failures", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import type { Diagnosis, ProviderVerdict } from "../../src/diagnose/types.js";
+import { LIFT_RULE_TEXT } from "../../src/diagnose/verdict.js";
 import { painter } from "../../src/report/colour.js";
 import { evidenceLines, percent } from "../../src/report/evidence.js";
 import { renderDiagnosisMarkdown } from "../../src/report/markdown.js";
@@ -9,6 +10,7 @@ import {
   GMAIL_UNSOLICITED,
   HOUR,
   PostfixLog,
+  SENT,
   T0,
   type Outcome,
 } from "../helpers/postfix-fixture.js";
@@ -132,7 +134,119 @@ describe("text report wording", () => {
   });
 });
 
+describe("provider row order", () => {
+  /** Builds a log where busy Outlook.com and Yahoo take mail and quiet Gmail rejects it. */
+  function mixedLog(): PostfixLog {
+    const log = new PostfixLog();
+    log.submitHourly({ hours: 12, recipient: (hour) => `friend${hour}@outlook.com` });
+    log.submitHourly({ hours: 8, recipient: (hour) => `friend${hour}@yahoo.com` });
+    log.submitHourly({ hours: 3, outcome: GMAIL_UNSOLICITED });
+    return log;
+  }
+
+  /** Returns the provider names of the rows of a report, in order. */
+  function rowNames(report: string, pattern: RegExp): string[] {
+    return [...report.matchAll(pattern)].map((match) => match[1] ?? "");
+  }
+
+  test("blocked rows come first", async () => {
+    const diagnosis = await diagnose(mixedLog());
+    const names = rowNames(text(diagnosis), /^ {2}(Gmail|Outlook\.com|Yahoo\/AOL) {2,}/gm);
+
+    expect(diagnosis.providers.gmail?.status).toBe("blocked");
+    expect(names).toEqual(["Gmail", "Outlook.com", "Yahoo/AOL"]);
+  });
+
+  test("markdown rows come first too", async () => {
+    const markdown = renderDiagnosisMarkdown(await diagnose(mixedLog()));
+    const names = rowNames(markdown, /^\| (Gmail|Outlook\.com|Yahoo\/AOL) \|/gm);
+
+    expect(names).toEqual(["Gmail", "Outlook.com", "Yahoo/AOL"]);
+  });
+});
+
+describe("sample lines", () => {
+  /** Returns a diagnosis whose second finding has the same sample lines as its first. */
+  async function sharedSamples(): Promise<Diagnosis> {
+    const log = new PostfixLog();
+    log.submitHourly({ outcome: GMAIL_RATE_LIMIT });
+    const diagnosis = await diagnose(log);
+    const first = diagnosis.findings.find((item) => item.samples.length > 0);
+    if (first === undefined) throw new Error("the fixture has no finding with a sample line");
+    const copy = { ...first, id: "spam-content" as const };
+    return { ...diagnosis, findings: [first, copy] };
+  }
+
+  test("text quotes a reply once", async () => {
+    const diagnosis = await sharedSamples();
+    const sample = diagnosis.findings[0]?.samples[0];
+    const report = flat(text(diagnosis));
+
+    expect(sample).toBeDefined();
+    expect(report.split(sample?.text ?? "?")).toHaveLength(2);
+    expect(report).toContain(`line ${sample?.file}:${sample?.line}, quoted under finding 1`);
+  });
+
+  test("markdown quotes a reply once", async () => {
+    const diagnosis = await sharedSamples();
+    const sample = diagnosis.findings[0]?.samples[0];
+    const markdown = renderDiagnosisMarkdown(diagnosis);
+
+    expect(markdown).toContain(`\`${sample?.file}:${sample?.line}\`: quoted under \``);
+    expect(markdown.split(`\`${sample?.file}:${sample?.line}\`:`)).toHaveLength(3);
+  });
+});
+
+describe("lift rule", () => {
+  /** Builds a log where Gmail rejects six hourly messages and then accepts three. */
+  function acceptedTooSoonLog(): PostfixLog {
+    const log = new PostfixLog();
+    for (let hour = 0; hour < 9; hour++) {
+      log.submit({
+        time: T0 + hour * HOUR,
+        account: "alice@example.com",
+        clientIp: "198.51.100.10",
+        recipients: [
+          { address: `friend${hour}@gmail.com`, outcome: hour < 6 ? GMAIL_UNSOLICITED : SENT },
+        ],
+      });
+    }
+    return log;
+  }
+
+  test("text states it once", async () => {
+    const diagnosis = await diagnose(acceptedTooSoonLog());
+    const details = diagnosis.readiness.items.map((item) => item.detail).join(" ");
+    const report = flat(text(diagnosis));
+
+    expect(diagnosis.verdict.summary).toContain(LIFT_RULE_TEXT);
+    expect(details).toContain(LIFT_RULE_TEXT);
+    expect(report.split("A block counts as lifted once")).toHaveLength(2);
+    expect(report).toContain("The verdict above gives the rule for a lifted block.");
+  });
+
+  test("markdown states it once", async () => {
+    const markdown = flat(renderDiagnosisMarkdown(await diagnose(acceptedTooSoonLog())));
+
+    expect(markdown.split("A block counts as lifted once")).toHaveLength(2);
+  });
+});
+
 describe("readiness wording", () => {
+  test("other receivers start a sentence in capitals", async () => {
+    const log = new PostfixLog();
+    log.submitHourly({
+      recipient: (hour) => `partner${hour}@receiver${hour % 3}.example`,
+      outcome: TLS_REQUIRED,
+    });
+    const diagnosis = await diagnose(log);
+    const ended = diagnosis.readiness.items.find((item) => item.id === "blocks-ended");
+
+    expect(diagnosis.providers.other?.status).toBe("blocked");
+    expect(ended?.detail).toContain("Other receivers still rejected mail");
+    expect(ended?.detail).not.toContain("other receivers still");
+  });
+
   test("cause found is not applicable on a healthy log", async () => {
     const log = new PostfixLog();
     log.submitHourly();

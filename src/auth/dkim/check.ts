@@ -90,7 +90,7 @@ export async function checkDkim(
     explanation:
       usable.length > 0
         ? `${domain} publishes ${usable.length} usable DKIM key${usable.length === 1 ? "" : "s"} (${usable.map((r) => r.selector).join(", ")}).`
-        : `${domain} has no usable DKIM key among the selectors checked.`,
+        : `${domain} has no usable DKIM key among the selectors checked: ${checked.map((r) => r.selector).join(", ")}.`,
     evidence,
     problems,
   };

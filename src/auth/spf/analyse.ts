@@ -49,6 +49,8 @@ interface Walk {
   readonly addresses: Record<string, string[]>;
   readonly stack: string[];
   readonly passAllTargets: string[];
+  /** The `a` and `mx` terms whose names have no records, such as `a (example.com)`. */
+  readonly voidTerms: string[];
 }
 
 /** The path from the domain's own record to a record that the walk visits. */
@@ -68,11 +70,18 @@ const MAX_DEPTH = 12;
 
 /** Fetches a domain's SPF record and everything it includes, counting lookups per branch. */
 export async function analyseSpf(domain: string, dns: DnsContext): Promise<SpfAnalysis> {
-  const walk: Walk = { dns, problems: [], addresses: {}, stack: [], passAllTargets: [] };
+  const walk: Walk = {
+    dns,
+    problems: [],
+    addresses: {},
+    stack: [],
+    passAllTargets: [],
+    voidTerms: [],
+  };
   const first = await dns.lookup(domain, "TXT");
   const records = first.ok ? first.records.map(joinTxt).filter(isSpfRecord) : [];
   const tree = await visit(domain, "record", DOMAIN_REACH, walk);
-  checkLimits(tree, walk.problems);
+  checkLimits(tree, walk);
   return {
     records,
     tree,
@@ -100,9 +109,10 @@ export async function analyseSpfRecord(
     addresses: {},
     stack: [domain.toLowerCase()],
     passAllTargets: [],
+    voidTerms: [],
   };
   const tree = await visitRecords(domain, "record", [record], DOMAIN_REACH, walk);
-  checkLimits(tree, walk.problems);
+  checkLimits(tree, walk);
   return walk.problems;
 }
 
@@ -259,8 +269,12 @@ async function visitTerms(
     }
     if (mechanism.kind === "a" || mechanism.kind === "mx") {
       const found = await addressesBehind(mechanism.kind, target, walk);
-      if (found.kind === "void") voidLookups++;
-      else if (found.kind === "unknown")
+      if (found.kind === "void") {
+        voidLookups++;
+        // A bare `a` or `mx` names no domain, so the name it points at is added.
+        const named = mechanism.domain === null ? ` (${target})` : "";
+        walk.voidTerms.push(`${directive.text}${named}`);
+      } else if (found.kind === "unknown")
         walk.problems.push(uncheckedTarget(directive.text, domain, found.failure));
       else if (via === "record") walk.addresses[directive.text] = found.addresses;
     }
@@ -375,7 +389,8 @@ function formatLookups(count: number): string {
   return `${count} lookup${count === 1 ? "" : "s"}`;
 }
 
-function checkLimits(tree: SpfNode, problems: Problem[]): void {
+function checkLimits(tree: SpfNode, walk: Walk): void {
+  const problems = walk.problems;
   if (tree.totalLookups > 10) {
     const heavy = [...tree.children]
       .sort((a, b) => branchLookups(b) - branchLookups(a))
@@ -393,12 +408,13 @@ function checkLimits(tree: SpfNode, problems: Problem[]): void {
     );
   }
   const voids = sumVoids(tree);
+  const named = walk.voidTerms.join(", ");
   if (voids > 2) {
     problems.push(
       problem(
         "spf-void-limit",
         "error",
-        `${voids} terms point at names with no records; more than 2 is a permerror (RFC 7208, section 4.6.4).`,
+        `${voids} terms point at names with no records (${named}). More than 2 is a permerror (RFC 7208, section 4.6.4).`,
         "Remove terms whose names no longer exist.",
       ),
     );
@@ -407,7 +423,9 @@ function checkLimits(tree: SpfNode, problems: Problem[]): void {
       problem(
         "spf-void-lookup",
         "warning",
-        `${voids} term${voids === 1 ? "" : "s"} point at names with no records.`,
+        voids === 1
+          ? `The term ${named} points at a name with no records.`
+          : `${voids} terms point at names with no records: ${named}.`,
         "Remove terms whose names no longer exist.",
       ),
     );

@@ -3,7 +3,7 @@ import type { DnsFailure } from "../../dns/types.js";
 import { notChecked, notCheckedText, problem, type CheckResult, type Problem } from "../types.js";
 import { verdictOf } from "../types.js";
 import { analyseSpf, analyseSpfRecord, type SpfAnalysis, type SpfNode } from "./analyse.js";
-import { correctedRecord } from "./correct.js";
+import { correctedRecord, mergedEndingSentence } from "./correct.js";
 import { evaluateSpf } from "./evaluate.js";
 import { recordProblems } from "./policy.js";
 import { withPublishedRecord } from "./published.js";
@@ -105,7 +105,21 @@ export async function checkSpf(
     verdict: unchecked ? "not-checked" : verdictOf(problems),
     explanation: unchecked ? UNCHECKED_TEXT : explain(domain, record, results, problems),
     evidence: { ...evidence, correctedRecord: corrected },
-    problems,
+    problems: corrected === null ? problems : problems.map((p) => withMergeFix(p, analysis)),
+  };
+}
+
+/**
+ * Gives the problem of several records a fix that points to the corrected record and names
+ * the `all` term that the merge kept, because the merge could otherwise turn `~all` into `-all`
+ * unnoticed.
+ */
+function withMergeFix(item: Problem, analysis: SpfAnalysis): Problem {
+  const ending = mergedEndingSentence(analysis.records);
+  if (item.code !== "spf-multiple" || ending === null) return item;
+  return {
+    ...item,
+    fix: `Merge them into one record: publish the corrected record below. ${ending}`,
   };
 }
 

@@ -24,12 +24,12 @@ const MAX_LOOKUPS = 10;
 /**
  * Writes one SPF record that fixes what was found. Several records are merged into one. Invalid
  * terms, `ptr`, over-wide ranges and broken includes are dropped, and the failing sending IPs
- * added. Over the lookup limit, `a` and `mx` become their addresses. The record ends in `~all`
- * unless it had `-all`. A domain without a record gets `v=spf1 ip4:… ~all`.
+ * added. Over the lookup limit, `a` and `mx` become their addresses. The record ends in
+ * the term that `mergedEnding` returns. A domain without a record gets `v=spf1 ip4:… ~all`.
  */
 export function correctedRecord(input: CorrectionInput): string {
   const terms: string[] = [];
-  let ending = "~all";
+  const ending = mergedEnding(input.records);
   let redirect: string | null = null;
   for (const record of input.records) {
     for (const term of record
@@ -42,10 +42,7 @@ export function correctedRecord(input: CorrectionInput): string {
       const target = parsed.record.redirect?.text.toLowerCase();
       if (target !== undefined && !input.brokenTargets.includes(target)) redirect = term;
       if (directive === undefined) continue;
-      if (directive.mechanism.kind === "all") {
-        if (directive.qualifier === "-") ending = "-all";
-        continue;
-      }
+      if (directive.mechanism.kind === "all") continue;
       for (const kept of keep(directive, input)) if (!terms.includes(kept)) terms.push(kept);
     }
   }
@@ -56,6 +53,46 @@ export function correctedRecord(input: CorrectionInput): string {
   const hasAll = input.records.some((record) => / [-~?+]?all( |$)/i.test(record));
   const last = redirect !== null && !hasAll ? redirect : ending;
   return ["v=spf1", ...terms, last].join(" ");
+}
+
+/**
+ * Returns the `all` term that ends the corrected record: `-all` when every record has `-all`,
+ * else `~all`. When merged records disagree, the softer `~all` wins: receivers return
+ * permerror for several records and apply no ending today, so `-all` could start failing mail
+ * that no record's terms cover.
+ */
+export function mergedEnding(records: readonly string[]): "-all" | "~all" {
+  const hard = records.length > 0 && records.every((record) => allTerm(record) === "-all");
+  return hard ? "-all" : "~all";
+}
+
+/**
+ * Returns the sentence that names the `all` term the merge of several records kept, with the
+ * reason, or null for one record or none.
+ */
+export function mergedEndingSentence(records: readonly string[]): string | null {
+  if (records.length < 2) return null;
+  const endings = [...new Set(records.map((record) => allTerm(record) ?? "none"))];
+  if (endings.length === 1 && (endings[0] === "-all" || endings[0] === "~all")) {
+    return `It ends in ${endings[0]}, as every record does.`;
+  }
+  return (
+    `The records' endings are ${endings.join(" and ")}, and the merged record ends in ~all: ` +
+    "receivers return permerror for several records and apply no ending today, so -all " +
+    "could start failing mail at once. Change it to -all once DMARC reports show that all " +
+    "your mail passes SPF."
+  );
+}
+
+/** Returns the record's `all` term with its qualifier (`~all`, `-all`), or null without one. */
+function allTerm(record: string): string | null {
+  const term = record
+    .split(" ")
+    .slice(1)
+    .find((t) => /^[-~?+]?all$/i.test(t));
+  if (term === undefined) return null;
+  const lower = term.toLowerCase();
+  return lower === "all" ? "+all" : lower;
 }
 
 /**

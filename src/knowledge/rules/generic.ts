@@ -18,6 +18,19 @@ const FIND_SOURCE_FIX =
   "Find what sent unwanted mail from this IP (a compromised account, a web script, forwarded spam or a bought list) and stop it.";
 const BLOCKLISTS_FIX = "Check the IP on the public blocklists (delist blocklists <ip>).";
 
+/**
+ * Lowering the recipients per delivery to that destination fixes a per-transaction limit.
+ * Postfix: `smtp_destination_recipient_limit` (default 50) applies to every destination, so a
+ * transport of its own keeps the lower limit off other mail. Exim: `max_rcpt` of the smtp
+ * transport. Sendmail: `SMTP_MAILER_MAXRCPTS` in the .mc file sets the `m=` field of the smtp
+ * mailers.
+ */
+const RECIPIENT_LIMIT_FIX = [
+  "Send fewer recipients per message to this destination. Sending more slowly does not help, because each message still has as many recipients.",
+  "Postfix: give the destination a transport of its own (in transport_maps, example.net slowrcpt:, and a slowrcpt line in master.cf copied from smtp), then set slowrcpt_destination_recipient_limit below the receiver's limit in main.cf. Lowering smtp_destination_recipient_limit instead applies to every destination.",
+  "Exim: set max_rcpt on the smtp transport that serves this destination. Sendmail: define SMTP_MAILER_MAXRCPTS in the .mc file, then rebuild sendmail.cf.",
+];
+
 const byWording: readonly ReplyRule[] = [
   {
     id: "generic.starttls-required",
@@ -351,6 +364,21 @@ const byWording: readonly ReplyRule[] = [
     // the `reputation` category.
     findings: [],
   },
+  // A limit on recipients per transaction is no rate limit: sending more slowly sends the same
+  // number of RCPT commands per message, so the receiver defers the recipients over its limit
+  // again. The category `rate-limit` covers per-recipient and per-connection limits that are
+  // unrelated to reputation, and no finding applies, so these replies are no block signal.
+  {
+    id: "generic.recipient-limit",
+    provider: null,
+    category: "rate-limit",
+    text: /too many recipients|recipient limit (?:exceeded|reached)|maximum (?:number of )?recipients (?:exceeded|reached)/i,
+    summary:
+      "The receiver accepts only a limited number of recipients in one message (transaction), and this message had more.",
+    fix: RECIPIENT_LIMIT_FIX,
+    reference: RFC5321,
+    findings: [],
+  },
   {
     id: "generic.rate-limit",
     provider: null,
@@ -532,7 +560,7 @@ const byEnhancedCode: readonly ReplyRule[] = [
     ["x.5.3"],
     "rate-limit",
     "The transaction had more recipients than the receiver accepts at once.",
-    ["Send fewer recipients per message."],
+    RECIPIENT_LIMIT_FIX,
   ),
   byCode(
     "generic.protocol",

@@ -109,7 +109,9 @@ const outlook: readonly ReplyRule[] = [
     text: /rate limited due to IP reputation/i,
     codeAlone: ["4.7.650", "4.7.651"],
     distinctive: true,
-    summary: "Outlook.com temporarily rate-limits this IP because of its reputation.",
+    // The rule also explains these replies in Exchange Online rows, so the summary names
+    // Microsoft, which runs both services.
+    summary: "Microsoft temporarily rate-limits this IP because of its reputation.",
     fix: ["Let the queue retry at a lower rate.", "Warm up new IPs slowly.", SNDS_FIX],
     reference: OUTLOOK_POSTMASTER,
     findings: ["rate-limited"],

@@ -88,6 +88,20 @@ host A 198.51.100.7
     const analysis = await analyseSpf("example.com", dns);
     expect(analysis.voidLookups).toBe(3);
     expect(codes(analysis.problems)).toEqual(["spf-void-limit"]);
+    expect(analysis.problems[0]?.message).toContain(
+      "(a:gone1.example.com, a:gone2.example.com, mx:gone3.example.com)",
+    );
+  });
+
+  it("names the one void term", async () => {
+    const dns = zoneDns(`$ORIGIN example.com.
+@ TXT "v=spf1 a ip4:192.0.2.10 -all"
+`);
+    const analysis = await analyseSpf("example.com", dns);
+    expect(codes(analysis.problems)).toEqual(["spf-void-lookup"]);
+    expect(analysis.problems[0]?.message).toBe(
+      "The term a (example.com) points at a name with no records.",
+    );
   });
 
   it("finds an include loop", async () => {
@@ -179,8 +193,12 @@ _spf TXT "v=spf1 ip4:198.51.100.1 -all"
     const check = await checkSpf("example.com", ["192.0.2.1"], null, dns);
     expect(check.evidence.result["192.0.2.1"]).toBe("permerror");
     expect(codes(check.problems)).toContain("spf-multiple");
+    // The records end in -all and ~all; the merge keeps the softer ending and names it.
     expect(check.evidence.correctedRecord).toBe(
-      "v=spf1 ip4:192.0.2.1 include:_spf.example.net -all",
+      "v=spf1 ip4:192.0.2.1 include:_spf.example.net ~all",
+    );
+    expect(check.problems.find((p) => p.code === "spf-multiple")?.fix).toContain(
+      "endings are -all and ~all",
     );
   });
 
