@@ -38,7 +38,7 @@ function logOf(account: string, blocked: boolean): string {
 }
 
 interface DiagnoseJson {
-  findings: Array<{ id: string; evidence: Record<string, unknown> }>;
+  findings: Array<{ id: string; evidence: Record<string, unknown>; fix: string[] }>;
   readiness: { items: Array<{ id: string; status: string }> };
   blocklists: { listsUsed: number; listed: Array<{ target: string; list: string }> } | null;
   checks: {
@@ -97,6 +97,22 @@ describe("delist diagnose with DNS", () => {
     expect(json.findings.map((finding) => finding.id)).toContain("reverse-dns");
     expect(readiness(json, "spf-dkim-dmarc")).toBe("fail");
     expect(readiness(json, "ptr")).toBe("fail");
+  });
+
+  test("DKIM fix names the check command", async () => {
+    const { json } = await diagnoseJson([
+      logOf("news@example.net", false),
+      "--zone",
+      zone,
+      "--ip",
+      "192.0.2.26",
+    ]);
+    const auth = json.findings.find((finding) => finding.id === "authentication");
+    const fixes = (auth?.fix ?? []).join("\n");
+    // diagnose has no --selector or --message, so a bare option would be rejected.
+    expect(fixes).not.toMatch(/with --selector|with --message/);
+    expect(fixes).toContain("`delist check example.net --selector NAME`");
+    expect(fixes).toContain("`delist check example.net --message FILE`");
   });
 
   test("log and DNS findings merge", async () => {
