@@ -107,7 +107,7 @@ export async function checkSenders(
   }
   const ptrCheck = await ptrPending;
   const reverseDns = section(ptrCheck, { helo });
-  const findings = [authenticationFinding(domains), reverseDnsFinding(ptrCheck, domains)].filter(
+  const findings = [authenticationFinding(domains), reverseDnsFinding(ptrCheck)].filter(
     (f): f is Finding => f !== null,
   );
   return {
