@@ -25,7 +25,7 @@ import { withPasswordGuessing } from "./findings/password-guessing.js";
 import type { ReplyFindingEvidence } from "./findings/replies.js";
 import { detectReverseDns } from "./findings/reverse-dns.js";
 import { detectSpamComplaints } from "./findings/spam-complaints.js";
-import { detectSpamContent } from "./findings/spam-content.js";
+import { detectSpamContent, withForwardedSpam } from "./findings/spam-content.js";
 import { detectTlsRequired } from "./findings/tls-required.js";
 import { tlsFailureNote, tlsFailuresOf } from "./findings/tls-failures.js";
 import { detectUnknownRecipients } from "./findings/unknown-recipients.js";
@@ -259,7 +259,7 @@ function detectFindings(
   outbound: boolean,
   checks: SenderCheckReport | null,
 ): Finding[] {
-  const detected = [
+  const found = [
     ...withPasswordGuessing(context, detectCompromisedAccounts(context)),
     ...detectWebScripts(context),
     detectSmtpBypass(context),
@@ -282,6 +282,7 @@ function detectFindings(
     .map(scaleSmallEvidence)
     .map((result) => scalePastBlockEvidence(result, providers))
     .map((result) => pastRejectionTitle(result, providers, context.facts.lastTime));
+  const detected = withForwardedSpam(found);
 
   const problems = detected.filter((result) => result.severity !== "info");
   // An unreachable `other` row counts too: the server then reached no small receiver either.
