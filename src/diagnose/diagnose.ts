@@ -45,6 +45,7 @@ import { blockedSender } from "./blocked-sender.js";
 import { fewDomainsNote } from "./few-domains.js";
 import { serverSubject, type ServerSubject } from "./server-subject.js";
 import { blocklistsSummary } from "./blocklists.js";
+import { unjudgedGivenIps, unjudgedIpNote, withUnjudgedIpRoles } from "./given-ips.js";
 import { withDnsAuthenticationFixes } from "./authentication-dns.js";
 import { appliedDmarcPolicy } from "./dmarc-policy.js";
 import { domainsWithoutRecords, mergeDnsFindings, ownSendingDomains } from "./dns.js";
@@ -131,11 +132,24 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
   const heldMail = heldMailReport(facts, time);
   const checks = options.checks ?? null;
   const blocklists = options.blocklists ?? null;
-  const dnsFindings = [
+  const unjudged = unjudgedGivenIps(facts, options.givenIps ?? []);
+  const allDnsFindings = [
     ...(checks?.report.findings ?? []),
     ...(blocklists?.finding === null || blocklists === null ? [] : [blocklists.finding]),
     ...(blocklists?.trapFinding === null || blocklists === null ? [] : [blocklists.trapFinding]),
   ];
+  const dnsFindings =
+    unjudged === null ? allDnsFindings : withUnjudgedIpRoles(allDnsFindings, unjudged);
+  const input =
+    unjudged === null
+      ? options.input
+      : {
+          ...options.input,
+          notes: [
+            ...options.input.notes,
+            unjudgedIpNote(unjudged, checks !== null || blocklists !== null),
+          ],
+        };
   const dnsReadiness = [
     ...(checks?.report.readiness ?? []),
     ...(blocklists === null ? [] : [blocklists.readiness]),
@@ -171,7 +185,7 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     schemaVersion: 1,
     tool: { name: "delist", version: options.version },
     generatedAt: context.time(options.now),
-    input: options.input,
+    input,
     server,
     verdict: {
       status,
