@@ -129,7 +129,7 @@ function forwardedSpamStep(aliases: ReadonlyArray<readonly [string, string]>): s
     .map(([alias, target]) => `${alias} → ${target}`);
   if (aliases.length > MAX_NAMED_ALIASES) named.push(`${aliases.length - MAX_NAMED_ALIASES} more`);
   const list = named.length === 0 ? "" : ` (${listNames(named)})`;
-  return `The rejected mail is inbound mail that local addresses forwarded${list}. Follow the forwarding finding: filter spam before forwarding, or stop forwarding for these addresses.`;
+  return `The rejected and deferred mail is inbound mail that local addresses forwarded${list}. Follow the forwarding finding: filter spam before forwarding, or stop forwarding for these addresses.`;
 }
 
 const GENERIC_FIND_STEP =
