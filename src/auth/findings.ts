@@ -9,10 +9,12 @@ const RFC_7208 = "https://www.rfc-editor.org/rfc/rfc7208";
 const RFC_7489 = "https://www.rfc-editor.org/rfc/rfc7489";
 
 /**
- * Builds the `authentication` finding from the SPF, DKIM and DMARC checks of every domain:
- * critical when a domain has neither a passing SPF nor a DKIM key (every provider rejects
- * that), a warning for other errors or a failed provider requirement, info when only warnings
- * remain. Null when all is well.
+ * Builds the `authentication` finding from the SPF, DKIM and DMARC checks of every domain and
+ * from the MX errors of the sending domains, because receivers reject a MAIL FROM domain that
+ * does not resolve as they reject unauthenticated mail. The finding is critical when a domain
+ * has neither a passing SPF nor a DKIM key (every provider rejects that), a warning for other
+ * errors or a failed provider requirement, info when only warnings remain. Null when all is
+ * well.
  */
 export function authenticationFinding(domains: readonly DomainReport[]): Finding | null {
   const problems = domains.flatMap((d) => [
@@ -20,7 +22,8 @@ export function authenticationFinding(domains: readonly DomainReport[]): Finding
     ...d.dkimSummary.problems,
     ...d.dmarc.problems,
   ]);
-  const relevant = problems.filter((p) => p.severity !== "info");
+  const mxErrors = domains.flatMap((d) => d.mx.problems.filter((p) => p.severity === "error"));
+  const relevant = [...problems.filter((p) => p.severity !== "info"), ...mxErrors];
   const failedRows = domains.flatMap((d) => failedAuthRequirements(d));
   if (relevant.length === 0 && failedRows.length === 0) return null;
   const unauthenticated = domains.filter((d) => spfFailsForIps(d) && !dkimCanPass(d));
@@ -32,7 +35,12 @@ export function authenticationFinding(domains: readonly DomainReport[]): Finding
   return finding("authentication", {
     severity,
     role: severity === "info" ? "contributing" : "cause",
-    title: authenticationTitle(unauthenticated, errors.length, failedRows.length),
+    title: authenticationTitle(
+      unauthenticated,
+      errors.length - mxErrors.length,
+      failedRows.length,
+      mxErrors.length,
+    ),
     summary: errors[0]?.message ?? relevant[0]?.message ?? failedRows[0] ?? "",
     evidence: {
       source: "dns",
@@ -67,11 +75,16 @@ function authenticationTitle(
   unauthenticated: readonly DomainReport[],
   errorCount: number,
   failedRowCount: number,
+  mxErrorCount: number,
 ): string {
   if (unauthenticated.length > 0)
     return `${unauthenticated.map((d) => d.domain).join(", ")}: neither SPF nor DKIM passes`;
+  if (errorCount > 0 && mxErrorCount > 0)
+    return `DNS shows ${errorCount + mxErrorCount} SPF, DKIM, DMARC or MX errors`;
   if (errorCount > 0)
     return `DNS shows ${errorCount} SPF, DKIM or DMARC error${errorCount === 1 ? "" : "s"}`;
+  if (mxErrorCount > 0)
+    return `DNS shows ${mxErrorCount} MX error${mxErrorCount === 1 ? "" : "s"} of the sending domains`;
   // The failed rows come from DNS, or from a sample message given with `check --message`.
   if (failedRowCount > 0)
     return `${failedRowCount} provider sender requirement${failedRowCount === 1 ? " is" : "s are"} not met`;
@@ -90,12 +103,11 @@ function failedAuthRequirements(domain: DomainReport): string[] {
 }
 
 /**
- * Builds the `reverse-dns` finding from the PTR, forward-confirmation and HELO checks and from
- * MX errors of the sending domains (a MAIL FROM domain that does not resolve).
+ * Builds the `reverse-dns` finding from the PTR, forward-confirmation and HELO checks. MX
+ * errors of the sending domains go to the `authentication` finding.
  */
-export function reverseDnsFinding(ptr: PtrCheck, domains: readonly DomainReport[]): Finding | null {
-  const mxErrors = domains.flatMap((d) => d.mx.problems.filter((p) => p.severity === "error"));
-  const relevant = [...ptr.problems, ...mxErrors].filter((p) => p.severity !== "info");
+export function reverseDnsFinding(ptr: PtrCheck): Finding | null {
+  const relevant = ptr.problems.filter((p) => p.severity !== "info");
   if (relevant.length === 0) return null;
   // An IP whose PTR query failed is not checked, so it is neither missing nor confirmed.
   const missing = ptr.evidence.ptr
@@ -116,7 +128,7 @@ export function reverseDnsFinding(ptr: PtrCheck, domains: readonly DomainReport[
         ? `No forward-confirmed reverse DNS for ${missing.join(", ")}`
         : unchecked.length > 0
           ? `Reverse DNS of ${unchecked.map((r) => r.ip).join(", ")} ${unchecked[0]?.error ?? ""}`
-          : "Reverse DNS or MX needs attention",
+          : "Reverse DNS needs attention",
     summary: (relevant.find((p) => p.severity === "error") ?? (relevant[0] as Problem)).message,
     evidence: {
       source: "dns",

@@ -147,7 +147,7 @@ async function noMx(domain: string, dns: DnsContext): Promise<Problem[]> {
       "mx-domain-unresolvable",
       "error",
       `${domain} has neither MX nor address records; receivers such as Yahoo defer mail whose envelope domain does not resolve.`,
-      "Publish an MX record for the domain.",
+      `Publish an MX or A record for ${domain}, so that receivers can verify it as the envelope sender domain.`,
     ),
   ];
 }

@@ -4,6 +4,7 @@
  */
 import type ipaddr from "ipaddr.js";
 import { parseIp } from "../dns/names.js";
+import { registrableDomain } from "./dmarc/discover.js";
 import type { DnsFailure } from "../dns/types.js";
 import type { PtrResult } from "./ptr.js";
 import { problem, type Problem } from "./types.js";
@@ -33,8 +34,13 @@ export function looksGeneric(host: string, address: ipaddr.IPv4 | ipaddr.IPv6): 
 /**
  * Lists the problems of one IP. A PTR query that got no usable answer is `info`, not an error,
  * because it shows nothing about the PTR record, so no `reverse-dns` finding rests on it.
+ * `domains` are the checked sender domains, whose zones the admin is taken to edit.
  */
-export function ptrProblems(entry: CheckedIp, helo: string | null): Problem[] {
+export function ptrProblems(
+  entry: CheckedIp,
+  helo: string | null,
+  domains: readonly string[] = [],
+): Problem[] {
   const { result, failure } = entry;
   if (failure?.kind === "not-in-zone") return [notInZoneProblem(result, failure)];
   if (result.error !== null) {
@@ -60,7 +66,9 @@ export function ptrProblems(entry: CheckedIp, helo: string | null): Problem[] {
   const address = parseIp(result.ip);
   const ownName = serverName(helo, address);
   const problems: Problem[] = [];
-  if (!result.forwardConfirmed) problems.push(notConfirmedProblem(entry, ownName));
+  if (!result.forwardConfirmed) {
+    problems.push(notConfirmedProblem(entry, ownName, editableDomains(domains, helo)));
+  }
   if (result.generic) {
     problems.push(
       problem(
@@ -92,6 +100,26 @@ function serverName(helo: string | null, address: ipaddr.IPv4 | ipaddr.IPv6): st
   return name;
 }
 
+/**
+ * Returns the registrable domains whose zones the admin is taken to edit: those of the checked
+ * domains and of the HELO name. Empty when neither is known.
+ */
+function editableDomains(domains: readonly string[], helo: string | null): Set<string> {
+  const names = helo === null ? domains : [...domains, helo.replace(/\.$/, "")];
+  return new Set(names.flatMap((name) => registrableDomain(name) ?? []));
+}
+
+/**
+ * True when `name` lies outside every domain of `editable`, such as an ISP's
+ * static-10.isp.example.net for a server of example.com. False when `editable` is empty,
+ * because nothing then shows whose zone the name is in.
+ */
+function outsideEditable(name: string, editable: ReadonlySet<string>): boolean {
+  if (editable.size === 0) return false;
+  const domain = registrableDomain(name.replace(/\.$/, ""));
+  return domain === null || !editable.has(domain);
+}
+
 function addressRecord(ip: string): string {
   return ip.includes(":") ? "an AAAA record" : "an A record";
 }
@@ -103,12 +131,15 @@ function setPtrTo(ip: string, name: string): string {
 /**
  * Builds the error for PTR names that do not resolve back to the IP. A second address record
  * on a name that already points elsewhere is rarely right, so the fix adds a record only to a
- * name without one. Several PTR names get the advice to keep one, because a receiver may
- * check any of them.
+ * name without one, and only when that name lies in a zone of `editable`. A PTR name in
+ * another domain, usually the ISP's, is not the admin's to change, so the fix then requests
+ * a new PTR from the owner of the IP. Several PTR names get the advice to keep one, because a
+ * receiver may check any of them.
  */
 function notConfirmedProblem(
   { result, forwardAddresses }: CheckedIp,
   ownName: string | null,
+  editable: ReadonlySet<string>,
 ): Problem {
   const { ip, names } = result;
   const record = addressRecord(ip);
@@ -123,7 +154,7 @@ function notConfirmedProblem(
   let fix: string;
   if (names.length > 1) {
     fix = `Keep one PTR record for ${ip}, pointing to ${target}, and make sure that name has ${record} pointing to ${ip}.`;
-  } else if (elsewhere.length > 0) {
+  } else if (elsewhere.length > 0 || outsideEditable(names[0] ?? "", editable)) {
     fix =
       ownName === null
         ? `Ask the owner of ${ip} (your hosting provider or ISP) to set its PTR to the mail server's own host name, the one with ${record} pointing to ${ip}.`

@@ -35,11 +35,14 @@ const MAX_PTR_NAMES = 10;
 /**
  * Checks PTR and forward-confirmed reverse DNS of every sending IP, IPv4 and IPv6, and whether
  * the HELO name matches. Gmail requires both from every sender (its 4.7.23 and 5.7.25 replies).
+ * `domains` are the checked sender domains; the fixes take their zones and the HELO name's as
+ * the ones the admin can edit.
  */
 export async function checkPtr(
   ips: readonly string[],
   helo: string | null,
   dns: DnsContext,
+  domains: readonly string[] = [],
 ): Promise<PtrCheck> {
   const checked = await Promise.all(ips.map((ip) => checkOne(ip, helo, dns)));
   const results = checked.map((entry) => entry.result);
@@ -55,7 +58,7 @@ export async function checkPtr(
   ) {
     return notChecked(evidence, notCheckedText(first));
   }
-  const problems = checked.flatMap((entry) => ptrProblems(entry, helo));
+  const problems = checked.flatMap((entry) => ptrProblems(entry, helo, domains));
   // As for SPF includes, an IP whose PTR query got no usable answer leaves the check not
   // checked unless something else fails it.
   const unanswered = checked.some((entry) => entry.failure !== null);

@@ -100,14 +100,14 @@ export async function checkSenders(
   const helo = input.helo ?? null;
   // The PTR queries go out with the first domain's, so a silent DNS server costs one round of
   // time-outs, not one for PTR and another for the domains.
-  const ptrPending = checkPtr(input.ips, helo, context.dns);
+  const ptrPending = checkPtr(input.ips, helo, context.dns, input.domains);
   const domains: DomainReport[] = [];
   for (const domain of input.domains) {
     domains.push(await checkDomain(domain, input, ptrPending, context));
   }
   const ptrCheck = await ptrPending;
   const reverseDns = section(ptrCheck, { helo });
-  const findings = [authenticationFinding(domains), reverseDnsFinding(ptrCheck, domains)].filter(
+  const findings = [authenticationFinding(domains), reverseDnsFinding(ptrCheck)].filter(
     (f): f is Finding => f !== null,
   );
   return {

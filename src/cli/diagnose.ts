@@ -23,7 +23,7 @@ export function registerDiagnose(program: Command, io: CliIo, setExitCode: SetEx
       )
       .option(
         "--ip <ip...>",
-        "sending IPs to check in DNS and to name in removal commands (default: the IPs receivers named in their replies)",
+        "sending IPs to check in DNS and to name in removal commands, next to the IPs receivers named in their replies (default: those IPs alone)",
       )
       .option("--helo <name>", "the HELO/EHLO name the server sends, compared with its PTR")
       .option(

@@ -25,7 +25,7 @@ import { withPasswordGuessing } from "./findings/password-guessing.js";
 import type { ReplyFindingEvidence } from "./findings/replies.js";
 import { detectReverseDns } from "./findings/reverse-dns.js";
 import { detectSpamComplaints } from "./findings/spam-complaints.js";
-import { detectSpamContent } from "./findings/spam-content.js";
+import { detectSpamContent, withForwardedSpam } from "./findings/spam-content.js";
 import { detectTlsRequired } from "./findings/tls-required.js";
 import { tlsFailureNote, tlsFailuresOf } from "./findings/tls-failures.js";
 import { detectUnknownRecipients } from "./findings/unknown-recipients.js";
@@ -45,6 +45,7 @@ import { blockedSender } from "./blocked-sender.js";
 import { fewDomainsNote } from "./few-domains.js";
 import { serverSubject, type ServerSubject } from "./server-subject.js";
 import { blocklistsSummary } from "./blocklists.js";
+import { unjudgedGivenIps, unjudgedIpNote, withUnjudgedIpRoles } from "./given-ips.js";
 import { withDnsAuthenticationFixes } from "./authentication-dns.js";
 import { appliedDmarcPolicy } from "./dmarc-policy.js";
 import { domainsWithoutRecords, mergeDnsFindings, ownSendingDomains } from "./dns.js";
@@ -132,11 +133,24 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
   const heldMail = heldMailReport(facts, time);
   const checks = options.checks ?? null;
   const blocklists = options.blocklists ?? null;
-  const dnsFindings = [
+  const unjudged = unjudgedGivenIps(facts, options.givenIps ?? []);
+  const allDnsFindings = [
     ...(checks?.report.findings ?? []),
     ...(blocklists?.finding === null || blocklists === null ? [] : [blocklists.finding]),
     ...(blocklists?.trapFinding === null || blocklists === null ? [] : [blocklists.trapFinding]),
   ];
+  const dnsFindings =
+    unjudged === null ? allDnsFindings : withUnjudgedIpRoles(allDnsFindings, unjudged);
+  const input =
+    unjudged === null
+      ? options.input
+      : {
+          ...options.input,
+          notes: [
+            ...options.input.notes,
+            unjudgedIpNote(unjudged, checks !== null || blocklists !== null),
+          ],
+        };
   const dnsReadiness = [
     ...(checks?.report.readiness ?? []),
     ...(blocklists === null ? [] : [blocklists.readiness]),
@@ -172,7 +186,7 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     schemaVersion: 1,
     tool: { name: "delist", version: options.version },
     generatedAt: context.time(options.now),
-    input: options.input,
+    input,
     server,
     verdict: {
       status,
@@ -261,7 +275,7 @@ function detectFindings(
   outbound: boolean,
   checks: SenderCheckReport | null,
 ): Finding[] {
-  const detected = [
+  const found = [
     ...withPasswordGuessing(context, detectCompromisedAccounts(context)),
     ...detectWebScripts(context),
     detectSmtpBypass(context),
@@ -284,6 +298,7 @@ function detectFindings(
     .map(scaleSmallEvidence)
     .map((result) => scalePastBlockEvidence(result, providers))
     .map((result) => pastRejectionTitle(result, providers, context.facts.lastTime));
+  const detected = withForwardedSpam(found);
 
   const problems = detected.filter((result) => result.severity !== "info");
   // An unreachable `other` row counts too: the server then reached no small receiver either.

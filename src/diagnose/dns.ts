@@ -3,6 +3,7 @@ import type { SelectorSource } from "../auth/dkim/check.js";
 import type { SenderCheckInput, SenderCheckReport } from "../auth/index.js";
 import { hostNameProblem, isIpAddress } from "../dns/names.js";
 import { domainOf } from "../knowledge/providers.js";
+import { canonicalIp } from "../store/types.js";
 import type { Finding } from "./types.js";
 
 /** How many domains and IPs from the logs are checked when none are given. */
@@ -17,19 +18,21 @@ export interface GivenSenders {
 }
 
 /**
- * Decides what to check in DNS: the given domains and IPs, else this server's own sending
- * domains (those of its accounts and local programs, not forwarded mail's) and the IPs
- * receivers named. DKIM selectors come from what OpenDKIM logged for each domain.
+ * Decides what to check in DNS: the given domains, else this server's own sending domains
+ * (those of its accounts and local programs, not forwarded mail's), and the given IPs
+ * followed by the IPs that receivers named. The named IPs are checked even next to `--ip`,
+ * because a mistyped or second IP would otherwise leave the IP that receivers judged
+ * unchecked. DKIM selectors come from what OpenDKIM logged for each domain.
  */
 export function senderCheckInput(facts: LogFacts, given: GivenSenders): SenderCheckInput {
   const domains = given.domains.length > 0 ? [...given.domains] : ownSendingDomains(facts);
-  const ips =
-    given.ips.length > 0
-      ? [...given.ips]
-      : [...facts.server.judgedIps]
-          .sort((a, b) => b[1].count - a[1].count)
-          .slice(0, MAX_IPS)
-          .map(([ip]) => ip);
+  const givenIps = new Set(given.ips.map(canonicalIp));
+  const judgedIps = [...facts.server.judgedIps]
+    .sort((a, b) => b[1].count - a[1].count)
+    .slice(0, MAX_IPS)
+    .map(([ip]) => ip)
+    .filter((ip) => !givenIps.has(canonicalIp(ip)));
+  const ips = [...given.ips, ...judgedIps];
   const selectors: Record<string, SelectorSource[]> = {};
   for (const domain of domains) {
     const logged = facts.server.dkim.get(domain)?.selectors ?? new Set<string>();

@@ -81,7 +81,8 @@ const ACTIVITY_KEYS: Partial<Record<FindingId, ReadonlyArray<readonly [string, s
 };
 
 /**
- * Sets each finding's role from what the providers did. With no provider blocking or
+ * Sets each finding's role from what the providers did, and lowers a `critical` observation
+ * to `warning` unless it is abuse (see `asObservation`). With no provider blocking or
  * rate-limiting, `other` included, and none that lifted a block in the log (`pastBlock`), every
  * finding but `healthy` becomes an `observation`, because there is no block for it to cause or
  * worsen. Otherwise a cause or contributing factor that is linked to none of the blocks becomes
@@ -101,12 +102,12 @@ export function assignRoles(findings: readonly Finding[], providers: Providers):
   );
   const assigned = findings.map((finding) => {
     if (finding.role === "status") return finding;
-    if (blocking.length === 0) return { ...finding, role: "observation" as const };
+    if (blocking.length === 0) return asObservation(finding);
     if (finding.role !== "cause" && finding.role !== "contributing") return finding;
     const linked = blocking.some(([id, verdict]) =>
       explainsBlock(finding, id as ProviderKey, verdict),
     );
-    return linked ? finding : { ...finding, role: "observation" as const };
+    return linked ? finding : asObservation(finding);
   });
 
   const linkedToBlock = assigned.some((finding) => BLOCK_ROLES.includes(finding.role));
@@ -114,6 +115,25 @@ export function assignRoles(findings: readonly Finding[], providers: Providers):
   return linkedToBlock || senderSide
     ? assigned.filter((finding) => finding.id !== "healthy")
     : assigned;
+}
+
+/**
+ * Findings of abuse sent from this server. They stay `critical` as observations, because the
+ * abuse needs stopping before any receiver blocks the server for it.
+ */
+const ABUSE_FINDINGS: ReadonlySet<FindingId> = new Set<FindingId>([
+  "compromised-account",
+  "web-script",
+  "smtp-bypass",
+]);
+
+/**
+ * Makes a finding an `observation` and lowers `critical` to `warning` unless the finding is
+ * abuse, because an observation is linked to no block in the log.
+ */
+function asObservation(finding: Finding): Finding {
+  const lowered = finding.severity === "critical" && !ABUSE_FINDINGS.has(finding.id);
+  return { ...finding, role: "observation", severity: lowered ? "warning" : finding.severity };
 }
 
 /**

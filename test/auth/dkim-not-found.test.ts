@@ -43,6 +43,6 @@ describe("DKIM key not found", () => {
     expect(rest).toEqual([]);
     expect(message).toContain("under 16 of 18 common selectors");
     expect(message).toContain("2 got no DNS answer (k1, zoho)");
-    expect(message).toContain("Fix: Run the check again, or give the selector");
+    expect(message).toContain("Fix: Run the check again. Check the selector");
   });
 });

@@ -15,6 +15,7 @@ $ORIGIN 2.0.192.in-addr.arpa.
 23 PTR one.example.net.
 23 PTR two.example.net.
 24 PTR bare.example.net.
+25 PTR static-25.isp.example.org.
 `;
 
 /** Returns the fix of the problem with `code` for one IP. */
@@ -58,6 +59,31 @@ describe("PTR fixes", () => {
 
   it("adds an A record to a name without one", async () => {
     const fix = await fixFor("192.0.2.24", null, "ptr-not-confirmed");
+    expect(fix).toBe("Add an A record for bare.example.net pointing to 192.0.2.24.");
+  });
+
+  it("PTR name in another domain", async () => {
+    const check = await checkPtr(["192.0.2.25"], "mail.example.net", zoneDns(zone), [
+      "example.net",
+    ]);
+    const fix = check.problems.find((p) => p.code === "ptr-not-confirmed")?.fix ?? "";
+    expect(fix).not.toContain("Add an A record for static-25.isp.example.org");
+    expect(fix).toMatch(/^Ask the owner of 192\.0\.2\.25 .* set its PTR to mail\.example\.net/);
+  });
+
+  it("adds an A record in the checked domain", async () => {
+    const check = await checkPtr(["192.0.2.24"], "mail.example.org", zoneDns(zone), [
+      "example.net",
+    ]);
+    const fix = check.problems.find((p) => p.code === "ptr-not-confirmed")?.fix;
+    expect(fix).toBe("Add an A record for bare.example.net pointing to 192.0.2.24.");
+  });
+
+  it("treats the HELO domain as editable", async () => {
+    const check = await checkPtr(["192.0.2.24"], "mail.example.net", zoneDns(zone), [
+      "example.com",
+    ]);
+    const fix = check.problems.find((p) => p.code === "ptr-not-confirmed")?.fix;
     expect(fix).toBe("Add an A record for bare.example.net pointing to 192.0.2.24.");
   });
 });

@@ -107,10 +107,25 @@ describe("sender checks", () => {
     );
     const reverse = report.findings.find((f) => f.id === "reverse-dns");
     expect(report.ptr[0]?.error).toBe("not checked: the server failed to answer (SERVFAIL)");
-    expect(reverse?.title).toBe(
-      "Reverse DNS of 192.0.2.1 not checked: the server failed to answer (SERVFAIL)",
-    );
-    expect(reverse?.summary).not.toContain("no PTR");
+    expect(reverse).toBeUndefined();
     expect(report.readiness.find((item) => item.id === "ptr")?.status).toBe("not-checked");
+  });
+
+  it("puts MX errors under authentication", async () => {
+    server = await startDnsServer(() => ({ rcode: "NXDOMAIN" }));
+    const dns = createDnsContext({
+      resolver: serverResolver(server.address, { timeoutMs: 200, retries: 0 }),
+      timeoutMs: 600,
+    });
+    const report = await checkSenders(
+      { domains: ["example.com"], ips: ["192.0.2.1"] },
+      { dns, fetcher: null },
+    );
+    const auth = report.findings.find((f) => f.id === "authentication");
+    const mxFix = "Publish an MX or A record for example.com";
+    expect(auth?.fix.some((step) => step.startsWith(mxFix))).toBe(true);
+    const reverse = report.findings.find((f) => f.id === "reverse-dns");
+    expect(reverse?.title).toBe("No forward-confirmed reverse DNS for 192.0.2.1");
+    expect(reverse?.fix.join("\n")).not.toContain("MX");
   });
 });

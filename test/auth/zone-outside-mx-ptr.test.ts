@@ -126,7 +126,7 @@ describe("PTR outside the zone files", () => {
   it("gives a reverse-dns finding without FAIL", async () => {
     const dns = zoneFilesDns(ZONE);
     const check = await checkPtr(["2001:db8::25"], null, dns);
-    const finding = reverseDnsFinding(check, []);
+    const finding = reverseDnsFinding(check);
     expect(finding?.severity).toBe("info");
     expect(finding?.role).toBe("contributing");
     expect(finding?.title).toMatch(/^Reverse DNS of 2001:db8::25 not checked: /);

@@ -38,7 +38,13 @@ function logOf(account: string, blocked: boolean): string {
 }
 
 interface DiagnoseJson {
-  findings: Array<{ id: string; evidence: Record<string, unknown> }>;
+  findings: Array<{
+    id: string;
+    role: string;
+    severity: string;
+    evidence: Record<string, unknown>;
+    fix: string[];
+  }>;
   readiness: { items: Array<{ id: string; status: string }> };
   blocklists: { listsUsed: number; listed: Array<{ target: string; list: string }> } | null;
   checks: {
@@ -97,6 +103,22 @@ describe("delist diagnose with DNS", () => {
     expect(json.findings.map((finding) => finding.id)).toContain("reverse-dns");
     expect(readiness(json, "spf-dkim-dmarc")).toBe("fail");
     expect(readiness(json, "ptr")).toBe("fail");
+  });
+
+  test("DKIM fix names the check command", async () => {
+    const { json } = await diagnoseJson([
+      logOf("news@example.net", false),
+      "--zone",
+      zone,
+      "--ip",
+      "192.0.2.26",
+    ]);
+    const auth = json.findings.find((finding) => finding.id === "authentication");
+    const fixes = (auth?.fix ?? []).join("\n");
+    // diagnose has no --selector or --message, so a bare option would be rejected.
+    expect(fixes).not.toMatch(/with --selector|with --message/);
+    expect(fixes).toContain("`delist check example.net --selector NAME`");
+    expect(fixes).toContain("`delist check example.net --message FILE`");
   });
 
   test("log and DNS findings merge", async () => {
@@ -162,6 +184,48 @@ describe("delist diagnose with DNS", () => {
     ]);
     // Only the two lists this server answers for pass their test entries.
     expect(json.blocklists?.listsUsed).toBe(2);
+  });
+
+  test("--ip that no reply named", async () => {
+    server = await startDnsServer(
+      fakeListsHandler({
+        "zen.spamhaus.org": { kind: "normal", listed: { "25.2.0.192": ["127.0.0.2"] } },
+      }),
+    );
+    const result = await runCommand([
+      "diagnose",
+      "--format",
+      "json",
+      "--timezone",
+      "UTC",
+      logOf("news@example.com", true),
+      "--resolver",
+      server.address,
+      "--timeout-ms",
+      "200",
+      "--ip",
+      "192.0.2.25",
+    ]);
+    const json = JSON.parse(result.stdout) as DiagnoseJson & {
+      verdict: { summary: string };
+      input: { notes: string[] };
+    };
+    expect(validate(json)).toEqual([]);
+
+    const note = json.input.notes.find((text) => text.includes("--ip 192.0.2.25"));
+    // The Gmail replies of the fixture name 203.0.113.10 as the sending IP.
+    expect(note).toContain("not an IP that receivers named");
+    expect(note).toContain("they judged 203.0.113.10");
+
+    const listed = json.findings.find((finding) => finding.id === "ip-blocklisted");
+    expect(listed?.role).toBe("observation");
+    expect(listed?.severity).toBe("warning");
+    expect(json.verdict.summary).not.toContain("ip-blocklisted");
+
+    expect(json.checks?.ptr.map((entry) => entry.ip)).toEqual(["192.0.2.25", "203.0.113.10"]);
+    expect(json.blocklists?.listed).toEqual([
+      expect.objectContaining({ target: "192.0.2.25", list: "spamhaus-zen" }),
+    ]);
   });
 
   test("trap list listing adds spam-traps", async () => {

@@ -51,6 +51,37 @@ describe("assignRoles", () => {
     expect(roleOf(roles, "rate-limited")).toBe("consequence");
   });
 
+  test("critical observation becomes a warning", () => {
+    const findings = [
+      draftFinding("reverse-dns", "cause", { source: "dns" }, "critical"),
+      draftFinding("authentication", "cause", { source: "dns" }, "critical"),
+    ];
+    const roles = assignRoles(findings, {
+      gmail: draftVerdict("rate-limited", [draftReason("reputation")]),
+    });
+    for (const id of ["reverse-dns", "authentication"] as const) {
+      const found = roles.find((finding) => finding.id === id);
+      expect(found?.role).toBe("observation");
+      expect(found?.severity).toBe("warning");
+    }
+  });
+
+  test("abuse observation stays critical", () => {
+    const findings = [draftFinding("smtp-bypass", "cause", {}, "critical")];
+    const roles = assignRoles(findings, { gmail: draftVerdict("ok", []) });
+    expect(roles[0]?.role).toBe("observation");
+    expect(roles[0]?.severity).toBe("critical");
+  });
+
+  test("linked cause keeps critical", () => {
+    const findings = [draftFinding("reverse-dns", "cause", { source: "dns" }, "critical")];
+    const roles = assignRoles(findings, {
+      gmail: draftVerdict("blocked", [draftReason("reverse-dns")]),
+    });
+    expect(roles[0]?.role).toBe("cause");
+    expect(roles[0]?.severity).toBe("critical");
+  });
+
   test("a reason that is no block links nothing", () => {
     const findings = [draft("new-ip", "cause")];
     const providers = {

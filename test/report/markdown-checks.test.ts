@@ -12,6 +12,15 @@ forbidRealNetwork();
 const zone = fileURLToPath(new URL("../auth/fixtures/example.zone", import.meta.url));
 const temporary = temporaryFiles();
 
+/**
+ * Gmail's block of unsolicited mail, naming 192.0.2.25 as the sending IP, so that the IP of
+ * `--ip` is the one Gmail judged and the DNS checks cover no other.
+ */
+const GMAIL_UNSOLICITED_FROM_25 = {
+  ...GMAIL_UNSOLICITED,
+  reply: GMAIL_UNSOLICITED.reply.replace("203.0.113.10", "192.0.2.25"),
+};
+
 /** Runs diagnose on a blocked log, a bounce folder with one unreadable file, and the zone. */
 async function diagnose(format: "text" | "markdown"): Promise<string> {
   const log = new PostfixLog();
@@ -20,7 +29,7 @@ async function diagnose(format: "text" | "markdown"): Promise<string> {
       time: T0 + hour * HOUR,
       account: "news@example.com",
       clientIp: "198.51.100.10",
-      recipients: [{ address: `reader${hour}@gmail.com`, outcome: GMAIL_UNSOLICITED }],
+      recipients: [{ address: `reader${hour}@gmail.com`, outcome: GMAIL_UNSOLICITED_FROM_25 }],
     });
   }
   const bounces = temporary.folder({ "a.eml": POSTFIX_DSN, "b.eml": Buffer.alloc(300, 1) });

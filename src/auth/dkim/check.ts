@@ -10,6 +10,7 @@ import {
   type Problem,
 } from "../types.js";
 import { isDkimKeyRecord, parseDkimKey } from "./key.js";
+import { shellQuote } from "../../diagnose/shell-quote.js";
 import { COMMON_SELECTORS } from "./selectors.js";
 
 /** The state of one selector's key. */
@@ -111,8 +112,7 @@ export function usableKeys(selectors: readonly DkimSelectorResult[]): DkimSelect
 function notFoundProblem(domain: string, checked: readonly DkimSelectorResult[]): Problem {
   const unanswered = checked.filter((r) => r.status === "not-checked").map((r) => r.selector);
   const answered = checked.length - unanswered.length;
-  const fix =
-    "Give the selector your signer uses with --selector, or a signed message with --message.";
+  const fix = selectorFix(domain);
   if (unanswered.length === 0) {
     return problem(
       "dkim-not-found",
@@ -125,7 +125,7 @@ function notFoundProblem(domain: string, checked: readonly DkimSelectorResult[])
     "dkim-not-found",
     "warning",
     `No DKIM key found for ${domain} under ${answered} of ${checked.length} common selectors, and ${unanswered.length} got no DNS answer (${unanswered.join(", ")}); DKIM is unverified, not necessarily absent.`,
-    `Run the check again, or ${fix.charAt(0).toLowerCase()}${fix.slice(1)}`,
+    `Run the check again. ${fix}`,
   );
 }
 
@@ -141,8 +141,21 @@ function noUsableKeyProblem(domain: string, results: readonly DkimSelectorResult
     "dkim-no-usable-key",
     "warning",
     `${domain} has no usable DKIM key among ${found}, so mail signed with these selectors fails DKIM.`,
-    "Publish the public key of the selector your signer uses, or give that selector with --selector if it is not a common one.",
+    `Publish the public key of the selector your signer uses. If it is not a common one, check it with ${selectorCommand(domain)}.`,
   );
+}
+
+/**
+ * Builds the fix that checks the signer's selector or a signed message. It names the `delist check`
+ * command in full, because `delist diagnose` reports this problem too and has neither option.
+ */
+function selectorFix(domain: string): string {
+  const message = `\`delist check ${shellQuote(domain)} --message FILE\``;
+  return `Check the selector your signer uses with ${selectorCommand(domain)}, or a message it signed with ${message}.`;
+}
+
+function selectorCommand(domain: string): string {
+  return `\`delist check ${shellQuote(domain)} --selector NAME\``;
 }
 
 async function checkSelector(

@@ -4,6 +4,7 @@ import { codeSpan, shellQuote } from "../shell-quote.js";
 import type { Finding } from "../types.js";
 import type { MtaName } from "../../logs/events.js";
 import { REFERENCES, finding, listNames, plural, providersDo } from "./build.js";
+import { srsStep } from "./forwarding.js";
 import { mtaStep } from "./mta-steps.js";
 import {
   collectReplyEvidence,
@@ -98,6 +99,7 @@ export function detectAuthentication(
     },
     samples: replySamples(context, evidence),
     fix: authenticationFixes(
+      evidence,
       unresolved,
       dnsFailureShown,
       onlyForwarded,
@@ -219,9 +221,14 @@ function domainsStatedUnresolved(context: DiagnoseContext): StatedUnresolved {
   return { domains, withoutSenderDomain };
 }
 
+/** Returns the knowledge rule ids of the evidence's replies, of every provider. */
+function replyRules(evidence: ReplyFindingEvidence): string[] {
+  return Object.values(evidence.providers).flatMap((provider) => provider?.rules ?? []);
+}
+
 /** Returns whether none, some or all of the evidence's rules report an unresolvable domain. */
 function unresolvedDomainReplies(evidence: ReplyFindingEvidence): UnresolvedShare {
-  const rules = Object.values(evidence.providers).flatMap((provider) => provider?.rules ?? []);
+  const rules = replyRules(evidence);
   const unresolved = rules.filter((rule) => UNRESOLVED_DOMAIN_RULES.has(rule)).length;
   if (unresolved === 0) return "none";
   return unresolved === rules.length ? "all" : "some";
@@ -297,6 +304,7 @@ function unresolvedTitle(domains: readonly string[], dnsFailureShown: boolean): 
 }
 
 function authenticationFixes(
+  evidence: ReplyFindingEvidence,
   unresolved: UnresolvedShare,
   dnsFailureShown: boolean,
   onlyForwarded: boolean,
@@ -322,7 +330,9 @@ function authenticationFixes(
       : [];
     return [...dnsFix, ...routeFix, ...check];
   }
-  const fixes = onlyForwarded ? FORWARDING_FIXES : ownDomainFixes(ownFailing, mtas);
+  const fixes = onlyForwarded
+    ? forwardedMailFixes(replyRules(evidence), mtas)
+    : ownDomainFixes(ownFailing, mtas);
   return unresolved === "some" ? [...dnsFix, ...routeFix, ...fixes] : fixes;
 }
 
@@ -425,11 +435,52 @@ export const DMARC_RECORD_FIX =
 
 export const CHECK_RECORDS_FIX = "Check the published records with `delist check DOMAIN --ip IP`.";
 
-const FORWARDING_FIXES = [
-  "The rejected mail is forwarded mail whose sender domain publishes a strict DMARC policy; your own domains are not at fault.",
-  "Rewrite the envelope sender of forwarded mail with SRS and add ARC signatures, so receivers can trust the original authentication.",
-  "Do not forward mail that fails the original domain's DMARC check, or let users fetch their mail instead of forwarding it.",
-];
+/**
+ * Builds the fixes for authentication replies to forwarded mail, from the rule ids of the
+ * replies. DMARC judges the From domain, while SRS makes SPF pass only for the forwarder's own
+ * envelope domain, which is not aligned with it. So DMARC rejections get a DMARC check of
+ * inbound mail first and no SRS step. SRS stays for the other replies, such as failed SPF.
+ */
+function forwardedMailFixes(rules: readonly string[], mtas: ReadonlySet<MtaName>): string[] {
+  const dmarc = rules.some(isDmarcRule);
+  const nonDmarc = rules.some((rule) => !isDmarcRule(rule));
+  return [
+    ...(dmarc ? [inboundDmarcStep(mtas)] : [FORWARDED_SPF_NOTE]),
+    ...(nonDmarc ? [srsStep(mtas)] : []),
+    ...(dmarc ? [FORWARDED_ARC_STEP] : []),
+    FETCH_INSTEAD_STEP,
+  ];
+}
+
+/** True for the rule of a reply that names DMARC, such as `gmail.dmarc-reject`. */
+function isDmarcRule(rule: string): boolean {
+  return /(^|[.-])dmarc([.-]|$)/.test(rule);
+}
+
+/** The DMARC check of inbound mail, by MTA. */
+const INBOUND_DMARC_CHECKS: Readonly<Record<MtaName, string>> = {
+  postfix: "run OpenDMARC as a milter (`smtpd_milters`) with `RejectFailures true`",
+  exim: "test `$dmarc_status` in the DATA ACL (Exim built with DMARC support)",
+  sendmail: "run OpenDMARC as a milter with `RejectFailures true`",
+};
+
+/** Builds the step that checks DMARC on inbound mail, with the checks of `mtas`. */
+function inboundDmarcStep(mtas: ReadonlySet<MtaName>): string {
+  return mtaStep(
+    "Check DMARC on inbound mail and do not forward what fails it. Such mail most likely has a forged From domain, and your own domains are not at fault. SRS cannot make it pass, because DMARC needs the From domain to be aligned.",
+    INBOUND_DMARC_CHECKS,
+    mtas,
+  );
+}
+
+const FORWARDED_SPF_NOTE =
+  "The rejected mail is forwarded mail that fails SPF from this server's IP, because its envelope sender keeps the original domain. Your own domains are not at fault.";
+
+const FORWARDED_ARC_STEP =
+  "Later, add ARC signatures to forwarded mail, so that receivers who trust this server can use the original authentication results.";
+
+const FETCH_INSTEAD_STEP =
+  "Better still, let users fetch their mail (IMAP) or have Gmail collect it, instead of forwarding.";
 
 /** Reads Gmail's `Authentication results: DKIM = … SPF [domain] with ip: [ip] = …` block. */
 function authenticationResults(text: string): { spf?: string; dkim?: string; spfDomain?: string } {

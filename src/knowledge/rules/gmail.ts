@@ -568,7 +568,7 @@ const senderBlocks: readonly ReplyRule[] = [
       "The From domain publishes a DMARC policy of reject or quarantine, and the message passed neither aligned SPF nor aligned DKIM.",
     fix: [
       "Sign with DKIM d= the From domain and authorise the server in SPF.",
-      "Forwarded or 'send as' mail keeps failing: rewrite the envelope with SRS, add ARC, or send from your own domain.",
+      "Forwarded mail keeps failing, and SRS does not help, because it makes SPF pass only for the forwarder's own domain. Forwarders should check DMARC before forwarding and may add ARC. Send 'send as' mail from your own domain.",
     ],
     reference: SENDER_GUIDELINES,
     findings: ["authentication"],
