@@ -195,14 +195,6 @@ function bounceReport(run: LogRun): BounceInputReport | null {
 }
 
 /**
- * Returns why the input gives nothing to diagnose, as one text with a `delist: ` prefix before
- * each line after the first, or null when it does (see `unusableInputSentences`).
- */
-export function unusableInput(run: LogRun): string | null {
-  return unusableInputSentences(run)?.join("\ndelist: ") ?? null;
-}
-
-/**
  * Returns the sentences and read errors that explain why the input gives nothing to diagnose,
  * or null when it does. A diagnosis of input without a single mail log line would read "healthy",
  * which is worse than no answer. When no input could be read at all, the read errors alone
