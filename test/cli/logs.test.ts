@@ -174,6 +174,22 @@ describe("delist logs", () => {
     const text = mixedLog().replace("\n", `\n${long}\n`);
     const result = await runCommand(["logs", "--timezone", "UTC", temporary.file(text)]);
 
-    expect(result.stdout).toContain("1 line was longer than 64 KiB");
+    expect(result.stdout.replace(/\s+/g, " ")).toContain(
+      "1 line was longer than 64 KiB, so only its first 64 KiB was read.",
+    );
+  });
+
+  test("overlong lines are counted in text", async () => {
+    const long = `${new Date(T0 + 1000).toISOString()} mail postfix/cleanup[5]: 0000099999: warning: header Subject: ${"x".repeat(70_000)}`;
+    // A second queue id, because a line repeated within a second counts once.
+    const text = mixedLog().replace(
+      "\n",
+      `\n${long}\n${long.replace("0000099999", "0000099998")}\n`,
+    );
+    const result = await runCommand(["logs", "--timezone", "UTC", temporary.file(text)]);
+
+    expect(result.stdout.replace(/\s+/g, " ")).toContain(
+      "2 lines were longer than 64 KiB, so only the first 64 KiB of each was read.",
+    );
   });
 });
