@@ -36,6 +36,7 @@ import {
 } from "./io.js";
 import { clearProgress, logRunSettings } from "./log-options.js";
 import { validDomains, validIps } from "./sender-options.js";
+import { unusableInputJson } from "./unusable-input.js";
 import { VERSION } from "./version.js";
 
 /** Runs `delist diagnose` and returns the exit status. */
@@ -147,19 +148,6 @@ async function runChecks(
   } finally {
     await setup?.dns.close();
   }
-}
-
-/**
- * Renders the JSON document of a run whose input gives nothing to diagnose, as
- * `docs/diagnose-unusable-input.schema.json` describes it.
- */
-function unusableInputJson(messages: readonly string[]): string {
-  const document = {
-    schemaVersion: 1,
-    tool: { name: "delist", version: VERSION },
-    error: { code: "unusable-input", messages },
-  };
-  return `${JSON.stringify(document, null, 2)}\n`;
 }
 
 /** Returns false for an `--offline` run that reads no zone file or DNS replay. */

@@ -1,5 +1,10 @@
 import { serverReport } from "../diagnose/diagnose.js";
-import { analyseLogs, inputReport, truncatedWhileRead, unusableInput } from "../diagnose/run.js";
+import {
+  analyseLogs,
+  inputReport,
+  truncatedWhileRead,
+  unusableInputSentences,
+} from "../diagnose/run.js";
 import { showHiddenCharacters } from "../diagnose/hidden-characters.js";
 import { buildStatistics } from "../diagnose/statistics.js";
 import { painter } from "../report/colour.js";
@@ -9,6 +14,7 @@ import { shortTimesIn, wrap } from "../report/wrap.js";
 import { EXIT_OK, EXIT_USAGE, colourEnabled, hintTerminalStdin, type CliIo } from "./io.js";
 import { clearProgress, logRunSettings, type LogCommandOptions } from "./log-options.js";
 import { LOGS_FORMATS } from "./logs.js";
+import { unusableInputJson } from "./unusable-input.js";
 
 /** Runs `delist logs` and returns the exit status. */
 export async function runLogs(
@@ -20,9 +26,11 @@ export async function runLogs(
   if (logs.includes("-")) hintTerminalStdin(io, "the logs");
   const run = await analyseLogs(logs, settings.readOptions);
   clearProgress(io, settings);
-  const unusable = unusableInput(run);
+  const unusable = unusableInputSentences(run);
   if (unusable !== null) {
-    io.stderr.write(`delist: ${unusable}\n`);
+    // A script that parses standard output gets a document, as from `diagnose`.
+    if (settings.format === "json") io.stdout.write(unusableInputJson(unusable));
+    io.stderr.write(`delist: ${unusable.join("\ndelist: ")}\n`);
     return EXIT_USAGE;
   }
   const input = inputReport(run, settings.timeZone);

@@ -20,7 +20,8 @@ export function registerLogs(program: Command, io: CliIo, setExitCode: SetExitCo
         "\nExit status: 0 when the logs were read (the statistics judge nothing, so a blocked " +
           "server also gives 0), 2 for a usage error or when an input could not be read (the " +
           "statistics of the other inputs are still printed).\n\nThe JSON output is described " +
-          "by docs/logs.schema.json in the delist package.",
+          "by docs/logs.schema.json in the delist package, and the document printed when no " +
+          "input has a mail log line by docs/diagnose-unusable-input.schema.json.",
       ),
     LOGS_FORMATS,
   );

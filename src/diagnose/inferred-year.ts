@@ -1,4 +1,4 @@
-import type { InferredYear } from "../logs/reader/summary.js";
+import type { InferredYear, LeapDayYear } from "../logs/reader/summary.js";
 import { STDIN_NAME } from "../logs/reader/sources.js";
 import { listNames } from "./findings/build.js";
 
@@ -34,6 +34,42 @@ export function inferredYearNote(years: readonly InferredYear[]): string | null 
   return (
     "The timestamps of these logs carry no year, so delist took the year of each log's first " +
     `line from the modification time of its oldest file: ${parts.join(", ")}.${stdin} ${advice}`
+  );
+}
+
+/**
+ * Builds the input note on `Feb 29` stamps that fell in a year without that day and were
+ * dated in the leap year before, or returns null when none were. `yearOption` is the
+ * `--year` value, or null when the year was inferred.
+ */
+export function leapDayNote(
+  moves: readonly LeapDayYear[],
+  yearOption: number | null,
+): string | null {
+  const [only] = moves;
+  if (only === undefined) return null;
+  const source = yearOption === null ? "delist guessed for" : `--year ${yearOption} gave`;
+  const advice =
+    yearOption === null
+      ? "Give --year with the year of the log's first line if that is wrong."
+      : "Check --year, which sets the year of the log's first line.";
+  if (moves.length === 1) {
+    const log = only.name === STDIN_NAME ? "standard input" : only.name;
+    return (
+      `Feb 29 does not exist in ${only.fromYear}, the year that ${source} the Feb 29 lines of ` +
+      `${log}, so they were dated ${only.toYear}, the leap year before. ${advice}`
+    );
+  }
+
+  const parts = moves.map(({ name, fromYear, toYear }) => {
+    const log = name === STDIN_NAME ? "standard input" : name;
+    return `${toYear} in place of ${fromYear} for ${log}`;
+  });
+  const listed = parts.slice(0, NAMES_PER_YEAR);
+  if (parts.length > NAMES_PER_YEAR) listed.push(`${parts.length - NAMES_PER_YEAR} more`);
+  return (
+    `Feb 29 does not exist in the years that ${source} the Feb 29 lines of these logs, so ` +
+    `they were dated in the leap year before: ${listNames(listed)}. ${advice}`
   );
 }
 

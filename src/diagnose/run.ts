@@ -14,7 +14,7 @@ import { createReplyClassifier, type ReplyClassifier } from "../reply/classify.j
 import type { BounceRun } from "../bounce/index.js";
 import type { BounceInputReport, InputReport } from "./types.js";
 import { formatInstant, type TimeZone } from "../time/zone.js";
-import { inferredYearNote } from "./inferred-year.js";
+import { inferredYearNote, leapDayNote } from "./inferred-year.js";
 import { InputChecks, longSpanNotes } from "./input-checks.js";
 import { listNames, plural } from "./findings/build.js";
 
@@ -196,14 +196,6 @@ function bounceReport(run: LogRun): BounceInputReport | null {
 }
 
 /**
- * Returns why the input gives nothing to diagnose, as one text with a `delist: ` prefix before
- * each line after the first, or null when it does (see `unusableInputSentences`).
- */
-export function unusableInput(run: LogRun): string | null {
-  return unusableInputSentences(run)?.join("\ndelist: ") ?? null;
-}
-
-/**
  * Returns the sentences and read errors that explain why the input gives nothing to diagnose,
  * or null when it does. A diagnosis of input without a single mail log line would read "healthy",
  * which is worse than no answer. When no input could be read at all, the read errors alone
@@ -313,6 +305,8 @@ function runNotes(run: LogRun): string[] {
   }
   const yearNote = inferredYearNote(run.summary.inferredYears);
   if (yearNote !== null) notes.push(yearNote);
+  const leapDay = leapDayNote(run.summary.leapDayYears, run.summary.yearOption);
+  if (leapDay !== null) notes.push(leapDay);
   notes.push(...outsideLogNotes(run.facts.bounceInput));
   notes.push(...alreadyLoggedNotes(run.facts.bounceInput));
   const duplicates = run.summary.totals.duplicateLines;

@@ -40,6 +40,7 @@ import {
   SAMPLE_CHARS,
   type InferredYear,
   type InputSummary,
+  type LeapDayYear,
   type LineSample,
   type ReadProgress,
   type ReadSummary,
@@ -142,6 +143,7 @@ class ReadRun {
   // The first input of the file set being read, which gave the framer its year reference.
   private fileSetName: string | null = null;
   private readonly inferredYears: InferredYear[] = [];
+  private readonly leapDayYears: LeapDayYear[] = [];
   // The bytes of the line being framed, for the samples of unrecognised and unparsed lines.
   private lineBuffer: Buffer = EMPTY_BUFFER;
   private lineStart = 0;
@@ -307,6 +309,12 @@ class ReadRun {
   }
 
   private frameLine(buffer: Buffer, start: number, end: number, line: number): void {
+    // An empty line frames as blank, so it is counted here without the framer, which is most
+    // of the time spent on a file of only line ends.
+    if (end === start) {
+      this.counts.blank += 1;
+      return;
+    }
     const outcome = this.framer.frameBytes(buffer, start, end, line, this.recordHandler);
     if (outcome === "blank") {
       this.counts.blank += 1;
@@ -436,14 +444,19 @@ class ReadRun {
       planNotes: this.planNotes,
       unusedYear: this.unusedYear(),
       inferredYears: this.inferredYears,
+      yearOption: this.options.year ?? null,
+      leapDayYears: this.leapDayYears,
     };
   }
 
-  // Records the year the framer inferred for the file set read last, if it inferred one.
+  // Records the year the framer inferred for the file set read last, if it inferred one, and
+  // the years its `Feb 29` stamps were moved from.
   private endFileSet(): void {
+    const name = this.fileSetName;
     const year = this.framer.inferredYear;
-    if (this.fileSetName !== null && year !== null) {
-      this.inferredYears.push({ name: this.fileSetName, year });
+    if (name !== null && year !== null) this.inferredYears.push({ name, year });
+    if (name !== null) {
+      for (const move of this.framer.leapDayMoves) this.leapDayYears.push({ name, ...move });
     }
     this.fileSetName = null;
   }

@@ -1,11 +1,11 @@
 import type { LogStatistics, OriginStatistics } from "../diagnose/statistics.js";
 import type { Painter } from "./colour.js";
-import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
 import { showHiddenInReport } from "./log-text.js";
 import { copiedLinesSentence } from "./copied-lines.js";
 import { lineCountsText, otherProgramsSentence } from "./line-counts.js";
 import { filesRead } from "./text.js";
 import { nulLinesSentence } from "./nul-lines.js";
+import { overlongLinesSentence } from "./overlong-lines.js";
 import { inputErrorText } from "./input-error.js";
 import { missingFilterCopiesSentence } from "./filter-copies.js";
 import { addressProbesSentence } from "./address-probes.js";
@@ -150,13 +150,8 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
   if (copied !== null) lines.push(...wrap(copied));
   const others = otherProgramsSentence(input);
   if (others !== null) lines.push(...wrap(others));
-  if (input.overlong > 0) {
-    lines.push(
-      ...wrap(
-        `${plural(input.overlong, "line was", "lines were")} longer than ${DEFAULT_MAX_LINE_BYTES / 1024} KiB; only the first ${DEFAULT_MAX_LINE_BYTES / 1024} KiB of each were read.`,
-      ),
-    );
-  }
+  const overlong = overlongLinesSentence(input);
+  if (overlong !== null) lines.push(...wrap(overlong));
   const nul = nulLinesSentence(input);
   if (nul !== null) lines.push(...wrap(nul));
   for (const file of input.files) {

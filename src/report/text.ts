@@ -16,7 +16,6 @@ import {
 } from "../diagnose/verdict.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { STDIN_NAME } from "../logs/reader/input-names.js";
-import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
 import type { Painter } from "./colour.js";
 import { evidenceLines } from "./evidence.js";
 import { fixStepLines } from "./fix-steps.js";
@@ -41,6 +40,7 @@ import {
   shownProviders,
 } from "./providers.js";
 import { copiedLinesSentence } from "./copied-lines.js";
+import { overlongLinesSentence } from "./overlong-lines.js";
 import { lineCountsText, otherProgramsSentence } from "./line-counts.js";
 import { missingFilterCopiesSentence } from "./filter-copies.js";
 import { addressProbesSentence } from "./address-probes.js";
@@ -463,11 +463,11 @@ export function inputDetailSentences(input: InputReport): string[] {
   const sentences: string[] = [];
   const copied = copiedLinesSentence(input);
   if (copied !== null) sentences.push(copied);
-  if (input.overlong > 0) {
-    sentences.push(
-      `${plural(input.overlong, "line was", "lines were")} longer than ${DEFAULT_MAX_LINE_BYTES / 1024} KiB; only the first ${DEFAULT_MAX_LINE_BYTES / 1024} KiB of each were read, so ${input.overlong === 1 ? "it usually counts" : "they usually count"} as unparsed.`,
-    );
-  }
+  const overlong = overlongLinesSentence(input, {
+    one: "It usually counts as unparsed.",
+    many: "They usually count as unparsed.",
+  });
+  if (overlong !== null) sentences.push(overlong);
   const nul = nulLinesSentence(input);
   if (nul !== null) sentences.push(nul);
   const others = otherProgramsSentence(input);

@@ -1,5 +1,6 @@
+import { gzipSync } from "node:zlib";
 import { describe, expect, test } from "vitest";
-import { runCommand } from "../helpers/cli.js";
+import { OFFLINE_DIAGNOSE, runCommand } from "../helpers/cli.js";
 import { HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
 import { temporaryFiles } from "../helpers/temporary-files.js";
 
@@ -133,4 +134,43 @@ describe("NUL bytes inside a recipient address", () => {
       expect(report.input.skippedSamples[0]?.text).toContain("gm\\x00ail.com");
     });
   }
+});
+
+describe("input of only NUL bytes", () => {
+  // 10 MB of NULs without a line end, like a file that was preallocated and never written.
+  const nulGzip = (): string => temporary.file(gzipSync(Buffer.alloc(10_000_000)), "mail.log.gz");
+
+  test("diagnose calls it binary", async () => {
+    const path = nulGzip();
+    const result = await runCommand([...OFFLINE_DIAGNOSE, path]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${path} looks like a binary file, not a text log.`);
+    expect(result.stderr).not.toContain("blank");
+  });
+
+  test("logs note names the NUL bytes", async () => {
+    const folder = temporary.folder({
+      "mail.log": crashedLog(),
+      "mail.log.1.gz": gzipSync(Buffer.alloc(10_000_000)),
+    });
+    const result = await runCommand(["logs", "--timezone", "UTC", folder]);
+    const text = result.stdout.replace(/\s+/g, " ");
+
+    expect(result.code).toBe(0);
+    expect(text).toContain(
+      "mail.log.1.gz looks like a binary file, not a text log (it contains only NUL bytes), so its lines were not counted as log lines.",
+    );
+    expect(text).not.toMatch(/ [1-9]\d* blank/);
+  });
+
+  test("logs JSON counts no lines", async () => {
+    const result = await runCommand(["logs", "-f", "json", "--timezone", "UTC", nulGzip()]);
+    const document = JSON.parse(result.stdout) as { error: { messages: string[] } };
+    const messages = document.error.messages.join(" ");
+
+    expect(result.code).toBe(2);
+    expect(messages).toContain("looks like a binary file");
+    expect(messages).not.toContain("1 blank");
+  });
 });

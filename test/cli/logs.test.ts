@@ -7,6 +7,7 @@ import { temporaryFiles } from "../helpers/temporary-files.js";
 
 const EXAMPLE = fileURLToPath(new URL("../../examples/postfix", import.meta.url));
 const validate = schemaValidator("logs.schema.json");
+const validateUnusable = schemaValidator("diagnose-unusable-input.schema.json");
 
 const temporary = temporaryFiles();
 
@@ -100,6 +101,41 @@ describe("delist logs", () => {
     expect(result.stderr).toContain("file not found");
   });
 
+  test.each([
+    ["a text file", () => temporary.file("shopping list\n- bread\n")],
+    [
+      "a binary file",
+      () =>
+        temporary.file(
+          Buffer.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((byte) => [0, byte]).flat()),
+        ),
+    ],
+    ["a missing file", () => "/nonexistent/delist-test/mail.log"],
+  ])("JSON of %s is an error document", async (_name, input) => {
+    const result = await runCommand(["logs", "--timezone", "UTC", "-f", "json", input()]);
+    const document = JSON.parse(result.stdout) as {
+      error: { code: string; messages: string[] };
+      providers?: unknown;
+    };
+
+    expect(result.code).toBe(2);
+    expect(validateUnusable(document)).toEqual([]);
+    expect(document.error.code).toBe("unusable-input");
+    expect(document.error.messages.length).toBeGreaterThan(0);
+    expect(document.providers).toBeUndefined();
+    for (const message of document.error.messages) {
+      expect(result.stderr).toContain(message);
+    }
+  });
+
+  test("unusable text input leaves stdout empty", async () => {
+    const result = await runCommand(["logs", "--timezone", "UTC", temporary.file("x\n")]);
+
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain("no Postfix, Exim or Sendmail message or delivery lines");
+  });
+
   test("help states exit statuses and schema", async () => {
     const result = await runCommand(["logs", "--help"]);
 
@@ -109,6 +145,7 @@ describe("delist logs", () => {
     expect(help).toMatch(/Exit status: 0 when the logs were read/);
     expect(help).toContain("2 for a usage error or when an input could not be read");
     expect(help).toContain("docs/logs.schema.json");
+    expect(help).toContain("docs/diagnose-unusable-input.schema.json");
   });
 
   test("help offers only the formats that logs accepts", async () => {
@@ -137,6 +174,22 @@ describe("delist logs", () => {
     const text = mixedLog().replace("\n", `\n${long}\n`);
     const result = await runCommand(["logs", "--timezone", "UTC", temporary.file(text)]);
 
-    expect(result.stdout).toContain("1 line was longer than 64 KiB");
+    expect(result.stdout.replace(/\s+/g, " ")).toContain(
+      "1 line was longer than 64 KiB, so only its first 64 KiB was read.",
+    );
+  });
+
+  test("overlong lines are counted in text", async () => {
+    const long = `${new Date(T0 + 1000).toISOString()} mail postfix/cleanup[5]: 0000099999: warning: header Subject: ${"x".repeat(70_000)}`;
+    // A second queue id, because a line repeated within a second counts once.
+    const text = mixedLog().replace(
+      "\n",
+      `\n${long}\n${long.replace("0000099999", "0000099998")}\n`,
+    );
+    const result = await runCommand(["logs", "--timezone", "UTC", temporary.file(text)]);
+
+    expect(result.stdout.replace(/\s+/g, " ")).toContain(
+      "2 lines were longer than 64 KiB, so only the first 64 KiB of each was read.",
+    );
   });
 });

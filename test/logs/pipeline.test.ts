@@ -46,6 +46,24 @@ function options(extra: Partial<ReadLogsOptions> = {}): ReadLogsOptions {
 const JAN_5_2024 = Date.UTC(2024, 0, 5);
 
 describe("readLogs", () => {
+  it("counts empty lines as blank", async () => {
+    const lines = [
+      "Mar  4 09:15:07 mx1 opendkim[4]: x",
+      "",
+      "\r",
+      " \t",
+      "Mar  4 09:15:08 mx1 last message repeated 2 times",
+    ];
+    await dir.write("mail.log", `${lines.join("\n")}\n\n`, Date.UTC(2024, 2, 10));
+    const summary = await readLogs(["mail.log"], [new RecordingParser()], options());
+
+    expect(summary.totals.lines).toBe(6);
+    expect(summary.totals.blank).toBe(4);
+    // The marker after the blank lines still repeats the opendkim record.
+    expect(summary.totals.records).toBe(3);
+    expect(summary.totals.withoutParser).toBe(3);
+  });
+
   it("counts every line by outcome", async () => {
     await dir.write(
       "mail.log",

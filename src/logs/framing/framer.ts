@@ -2,7 +2,7 @@ import type { LogRecord } from "../record.js";
 import type { TimeZone } from "../../time/zone.js";
 import { utcMs } from "../../time/civil.js";
 import { decodeLatin1 } from "../reader/latin1.js";
-import { ClassicClock } from "./classic-clock.js";
+import { ClassicClock, type LeapDayMove } from "./classic-clock.js";
 import { ClassicHeaderBytes } from "./header-bytes.js";
 import { WallClock } from "./wall-clock.js";
 import { digitsAt, isDigit, IsoDateTime, monthAt, StampTail } from "./stamps.js";
@@ -131,6 +131,14 @@ export class LineFramer {
    */
   get inferredYear(): number | null {
     return this.clock.inferredYear;
+  }
+
+  /**
+   * The moves of `Feb 29` stamps out of a year without that day into the leap year before,
+   * in the current file set (`startFile`).
+   */
+  get leapDayMoves(): readonly LeapDayMove[] {
+    return this.clock.leapDayMoves;
   }
 
   /**
@@ -299,7 +307,7 @@ export class LineFramer {
     if (text.charCodeAt(clockStart + 8) !== 32) return -1;
 
     const time = this.clock.timeOf(month, day, hour, minute, second);
-    // An impossible date (`Apr 31`, or `Feb 29` that fits no nearby year) is no stamp.
+    // An impossible date (`Apr 31`) is no stamp.
     if (Number.isNaN(time)) return -1;
     this.lastStamp = text.slice(start, clockStart + 9);
     this.lastStampTime = time;

@@ -47,10 +47,12 @@ export class BinarySample {
 
   private readonly parts: Buffer[] = [];
   private kept = 0;
+  private leadingNuls = 0;
 
   /** Adds the next chunk of the input; the sample copies what it keeps. */
   add(chunk: Buffer): void {
     const start = this.kept === 0 ? skipNuls(chunk, 0, chunk.length) : 0;
+    if (this.kept === 0) this.leadingNuls += start;
     const end = Math.min(chunk.length, start + SAMPLE_BYTES - this.kept);
     if (end <= start) return;
     this.parts.push(Buffer.from(chunk.subarray(start, end)));
@@ -65,13 +67,34 @@ export class BinarySample {
 
   /**
    * Returns why the bytes added so far are binary, for `binaryNote`: the file format that
-   * their signature names (see `binaryFormat`), else control bytes, else null for text.
+   * their signature names (see `binaryFormat`), else NUL bytes alone, else control bytes, else
+   * null for text. Call it after the last chunk, because only then do NUL bytes alone mean
+   * the whole input.
    */
   binaryReason(): string | null {
     const bytes = Buffer.concat(this.parts);
     const format = binaryFormat(bytes);
     if (format !== null) return `it starts with the signature of a ${format}`;
+    if (this.hasOnlyNuls(bytes)) {
+      return bytes.length === 0
+        ? "it contains only NUL bytes"
+        : "it contains only NUL bytes and line ends";
+    }
     return looksBinary(bytes) ? CONTROL_BYTES_REASON : null;
+  }
+
+  // Whether the whole input, of which `bytes` is all after the leading NULs, is NUL bytes and
+  // line ends. A crash can leave NULs in a text log, but a file of nothing else has no log
+  // lines, and `looksBinary` finds too few runs in it. A sample that is `complete` may be
+  // followed by text, so it is left to `looksBinary`.
+  private hasOnlyNuls(bytes: Buffer): boolean {
+    if (this.complete) return false;
+    let nuls = this.leadingNuls;
+    for (const byte of bytes) {
+      if (byte === 0) nuls += 1;
+      else if (byte !== 0x0a && byte !== 0x0d) return false;
+    }
+    return nuls > 0;
   }
 }
 

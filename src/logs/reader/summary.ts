@@ -146,6 +146,13 @@ export interface ReadSummary {
   readonly unusedYear: number | null;
   /** The file sets whose year was inferred, without the `year` option, in reading order. */
   readonly inferredYears: readonly InferredYear[];
+  /** The `year` option, or null when it was not given. */
+  readonly yearOption: number | null;
+  /**
+   * The file sets whose `Feb 29` stamps fell in a year without that day and were dated in the
+   * leap year before, in reading order.
+   */
+  readonly leapDayYears: readonly LeapDayYear[];
 }
 
 /** The year inferred for the first classic syslog stamp of one file set. */
@@ -156,6 +163,16 @@ export interface InferredYear {
    */
   readonly name: string;
   readonly year: number;
+}
+
+/** The year that the `Feb 29` stamps of one file set were moved from, and the year they got. */
+export interface LeapDayYear {
+  /** The first input of the file set, or `-` for standard input. */
+  readonly name: string;
+  /** The year without Feb 29 that the year option or the inference gave the stamps. */
+  readonly fromYear: number;
+  /** The leap year before `fromYear`, in which the stamps were dated. */
+  readonly toYear: number;
 }
 
 /** Bytes read so far and the total when known (null while stdin or a FIFO is among inputs). */

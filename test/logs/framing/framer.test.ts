@@ -651,24 +651,92 @@ describe("year inference against the mtime's date", () => {
 });
 
 describe("impossible dates", () => {
-  it("moves Feb 29 to the leap year next to the given one", () => {
-    expect(frameOne("Feb 29 10:00:00 mx1 postfix/smtpd[1]: x", 2025).time).toBe(
-      at(2024, 1, 29, 10, 0, 0),
-    );
-    expect(frameOne("Feb 29 10:00:00 mx1 postfix/smtpd[1]: x", 2027).time).toBe(
-      at(2028, 1, 29, 10, 0, 0),
-    );
+  const LEAP_DAY = "Feb 29 10:00:00 mx1 postfix/smtpd[1]: x";
+
+  // Frames `lines` as one file last written at `referenceMs`, and returns each line's time.
+  function timesOf(lines: readonly string[], referenceMs: number, year?: number): number[] {
+    const target = new LineFramer({ timeZone: UTC, year });
+    target.startFile("mail.log", referenceMs, false);
+    return lines.map((line) => {
+      const { outcome, records } = frameWith(target, line);
+      expect(outcome, line).toBe("record");
+      return records[0]?.time ?? NaN;
+    });
+  }
+
+  it("moves Feb 29 to the leap year before the given one", () => {
+    expect(frameOne(LEAP_DAY, 2025).time).toBe(at(2024, 1, 29, 10, 0, 0));
+    expect(frameOne(LEAP_DAY, 2027).time).toBe(at(2024, 1, 29, 10, 0, 0));
   });
 
-  it("keeps Feb 29 in a leap year", () => {
-    expect(frameOne("Feb 29 10:00:00 mx1 postfix/smtpd[1]: x", 2024).time).toBe(
-      at(2024, 1, 29, 10, 0, 0),
-    );
+  it("moves Feb 29 when no nearby year is a leap year", () => {
+    expect(frameOne(LEAP_DAY, 2026).time).toBe(at(2024, 1, 29, 10, 0, 0));
+    // 2100 is no leap year, so the leap year before it is 2096.
+    expect(frameOne(LEAP_DAY, 2101).time).toBe(at(2096, 1, 29, 10, 0, 0));
   });
 
-  it("counts a date that fits no nearby year as unrecognised", () => {
+  it("moves Feb 29 guessed from the mtime", () => {
+    const june2026 = Date.UTC(2026, 5, 1);
+    const times = timesOf([LEAP_DAY, "Mar  1 09:00:00 mx1 postfix/smtpd[1]: x"], june2026);
+
+    expect(times[0]).toBe(at(2024, 1, 29, 10, 0, 0));
+    // The lines after the leap day continue in its year.
+    expect(times[1]).toBe(at(2024, 2, 1, 9, 0, 0));
+  });
+
+  it("keeps newest-first order in the leap year", () => {
+    // `zcat -f mail.log*` of March 2024 read on 6 December 2026: the newest file comes first.
     const lines = [
-      "Feb 29 10:00:00 mx1 postfix/smtpd[1]: neither 2025 nor 2027 is a leap year",
+      "Mar  1 09:00:00 mx1 postfix/smtpd[1]: x",
+      LEAP_DAY,
+      "Feb 28 10:00:00 mx1 postfix/smtpd[1]: x",
+      "Jan 15 10:00:00 mx1 postfix/smtpd[1]: x",
+    ];
+    const times = timesOf(lines, Date.UTC(2026, 11, 6));
+
+    expect(times[0]).toBe(at(2026, 2, 1, 9, 0, 0));
+    expect(times[1]).toBe(at(2024, 1, 29, 10, 0, 0));
+    expect(times[2]).toBe(at(2024, 1, 28, 10, 0, 0));
+    expect(times[3]).toBe(at(2024, 0, 15, 10, 0, 0));
+  });
+
+  it("still starts the next year after Feb 29", () => {
+    const lines = [
+      LEAP_DAY,
+      "Aug 31 23:00:00 mx1 postfix/smtpd[1]: x",
+      "Jan  1 01:00:00 mx1 postfix/smtpd[1]: x",
+    ];
+    const times = timesOf(lines, Date.UTC(2026, 11, 6), 2025);
+
+    expect(times[1]).toBe(at(2024, 7, 31, 23, 0, 0));
+    // January after August goes back by seven months, so a new year starts.
+    expect(times[2]).toBe(at(2025, 0, 1, 1, 0, 0));
+  });
+
+  it("reports each move once", () => {
+    const target = framer(2025);
+    frameWith(target, LEAP_DAY);
+    frameWith(target, "Feb 29 10:00:01 mx1 postfix/smtpd[1]: x");
+
+    expect(target.leapDayMoves).toEqual([{ fromYear: 2025, toYear: 2024 }]);
+  });
+
+  it("reports no move in a leap year", () => {
+    const target = framer(2024);
+    expect(frameWith(target, LEAP_DAY).records[0]?.time).toBe(at(2024, 1, 29, 10, 0, 0));
+    expect(target.leapDayMoves).toEqual([]);
+  });
+
+  it("forgets moves at a new file set", () => {
+    const target = framer(2025);
+    frameWith(target, LEAP_DAY);
+    target.startFile("other.log", MARCH_2024, false);
+
+    expect(target.leapDayMoves).toEqual([]);
+  });
+
+  it("counts a date that no year has as unrecognised", () => {
+    const lines = [
       "Feb 30 10:00:00 mx1 postfix/smtpd[1]: x",
       "Apr 31 10:00:00 mx1 postfix/smtpd[1]: x",
     ];

@@ -78,6 +78,30 @@ describe("BinarySample", () => {
     expect(sample.looksBinary()).toBe(false);
   });
 
+  it("names an input of only NULs", () => {
+    const nuls = Buffer.alloc(200_000);
+    for (const cuts of [[], [10], [65_536, 131_072]]) {
+      expect(sampleOf(nuls, cuts).binaryReason()).toBe("it contains only NUL bytes");
+    }
+  });
+
+  it("names NULs with line ends", () => {
+    const lines = Buffer.from("\0\0\0\n\0\0\r\n\n", "latin1");
+
+    expect(sampleOf(lines, [2]).binaryReason()).toBe("it contains only NUL bytes and line ends");
+  });
+
+  it("gives no reason for blank lines", () => {
+    expect(sampleOf(Buffer.from("\n\n\r\n", "latin1"), []).binaryReason()).toBeNull();
+    expect(sampleOf(Buffer.alloc(0), []).binaryReason()).toBeNull();
+  });
+
+  it("gives no reason for NULs before text", () => {
+    const input = Buffer.concat([Buffer.alloc(70_000), Buffer.from("\n"), postfixText()]);
+
+    expect(sampleOf(input, [65_536]).binaryReason()).toBeNull();
+  });
+
   it("keeps a copy of the bytes", () => {
     const chunk = loginRecords(5);
     const sample = new BinarySample();

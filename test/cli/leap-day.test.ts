@@ -1,0 +1,106 @@
+import { utimesSync } from "node:fs";
+import { describe, expect, test } from "vitest";
+import { OFFLINE_DIAGNOSE, runCommand } from "../helpers/cli.js";
+import { temporaryFiles } from "../helpers/temporary-files.js";
+
+const temporary = temporaryFiles();
+
+const GMAIL_BOUNCE =
+  "Feb 29 10:00:01 mx1 postfix/smtp[3001]: 00001A0001: to=<u1@gmail.com>, relay=gmail-smtp-in.l.google.com[192.0.2.201]:25, delay=1.1, delays=0.1/0/0.5/0.5, dsn=5.7.1, status=bounced (host gmail-smtp-in.l.google.com[192.0.2.201] said: 550-5.7.1 [192.0.2.10] Our system has detected that this message is likely unsolicited mail. To reduce the amount of spam sent to Gmail, this message has been blocked. - gsmtp (in reply to end of DATA command))";
+const YAHOO_SENT =
+  "Feb 29 10:00:02 mx1 postfix/smtp[3002]: 00001A0002: to=<u2@yahoo.com>, relay=mta5.am0.yahoodns.net[192.0.2.202]:25, delay=1.1, delays=0.1/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok dirdel)";
+const LEAP_DAY_LOG = `${GMAIL_BOUNCE}\n${YAHOO_SENT}\n`;
+// The newest line first, as `zcat -f mail.log*` gives rotated files.
+const MARCH_FIRST_LOG = `${YAHOO_SENT.replace("Feb 29", "Mar  1")}\n${LEAP_DAY_LOG}`;
+
+interface LogsJson {
+  input: { firstTime: string | null; lastTime: string | null; notes: string[] };
+}
+
+/** Writes `text` to `mail.log` with a modification time in 2026, a year without Feb 29. */
+function logOf2026(text: string): string {
+  const path = temporary.file(text, "mail.log");
+  const june = new Date(Date.UTC(2026, 5, 1));
+  utimesSync(path, june, june);
+  return path;
+}
+
+async function logsJson(argv: readonly string[], stdin = ""): Promise<LogsJson> {
+  const result = await runCommand(["logs", "-f", "json", "--timezone", "UTC", ...argv], stdin);
+  expect(result.code).toBe(0);
+  return JSON.parse(result.stdout) as LogsJson;
+}
+
+function leapDayNotes(document: LogsJson): string[] {
+  return document.input.notes.filter((note) => note.startsWith("Feb 29 does not exist"));
+}
+
+describe("Feb 29 in a year without it", () => {
+  test("diagnose keeps the Gmail block", async () => {
+    const result = await runCommand([...OFFLINE_DIAGNOSE, logOf2026(LEAP_DAY_LOG)]);
+    const text = result.stdout.replace(/\s+/g, " ");
+
+    expect(result.code).toBe(1);
+    expect(text).toContain("Gmail");
+    expect(text).toContain("2024-02-29 10:00:01");
+    expect(text).toContain("2 lines, 2 parsed");
+    expect(result.stderr).toBe("");
+  });
+
+  test("note names both years and --year", async () => {
+    const path = logOf2026(LEAP_DAY_LOG);
+    const document = await logsJson([path]);
+
+    expect(document.input.firstTime).toBe("2024-02-29T10:00:01Z");
+    expect(leapDayNotes(document)).toEqual([
+      `Feb 29 does not exist in 2026, the year that delist guessed for the Feb 29 lines of ${path}, so they were dated 2024, the leap year before. Give --year with the year of the log's first line if that is wrong.`,
+    ]);
+  });
+
+  test("newest-first log keeps every line", async () => {
+    const document = await logsJson([logOf2026(MARCH_FIRST_LOG)]);
+
+    expect(document.input.firstTime).toBe("2024-02-29T10:00:01Z");
+    expect(document.input.lastTime).toBe("2026-03-01T10:00:02Z");
+    expect(leapDayNotes(document)).toHaveLength(1);
+  });
+
+  test("standard input is named", async () => {
+    const document = await logsJson(["-"], LEAP_DAY_LOG);
+    const [note] = leapDayNotes(document);
+
+    expect(note).toContain("the Feb 29 lines of standard input");
+    expect(note).toContain("the leap year before");
+  });
+
+  test("--year 2025 gets a note", async () => {
+    const path = temporary.file(MARCH_FIRST_LOG, "mail.log");
+    const document = await logsJson(["--year", "2025", path]);
+
+    expect(document.input.firstTime).toBe("2024-02-29T10:00:01Z");
+    expect(document.input.lastTime).toBe("2025-03-01T10:00:02Z");
+    expect(leapDayNotes(document)).toEqual([
+      `Feb 29 does not exist in 2025, the year that --year 2025 gave the Feb 29 lines of ${path}, so they were dated 2024, the leap year before. Check --year, which sets the year of the log's first line.`,
+    ]);
+  });
+
+  test("two logs share one note", async () => {
+    const first = logOf2026(LEAP_DAY_LOG);
+    // Another recipient, because a file with the same content as an earlier one is skipped.
+    const second = temporary.file(LEAP_DAY_LOG.replace("u2@", "u3@"), "other.log");
+    const june2027 = new Date(Date.UTC(2027, 5, 1));
+    utimesSync(second, june2027, june2027);
+    const document = await logsJson([first, second]);
+
+    expect(leapDayNotes(document)).toEqual([
+      `Feb 29 does not exist in the years that delist guessed for the Feb 29 lines of these logs, so they were dated in the leap year before: 2024 in place of 2026 for ${first} and 2024 in place of 2027 for ${second}. Give --year with the year of the log's first line if that is wrong.`,
+    ]);
+  });
+
+  test("no note in a leap year", async () => {
+    const document = await logsJson(["--year", "2024", temporary.file(LEAP_DAY_LOG)]);
+
+    expect(document.input.firstTime).toBe("2024-02-29T10:00:01Z");
+    expect(leapDayNotes(document)).toEqual([]);
+  });
+});
