@@ -4,6 +4,7 @@ import type { Category, FindingId, Severity } from "../knowledge/categories.js";
 import type { ProviderId, ProviderKey } from "../knowledge/providers.js";
 import type { FrozenReport } from "./frozen.js";
 import type { HeldMailReport } from "./held-mail.js";
+import type { QueueSpaceReport } from "./queue-space.js";
 import type { LocalFailureReport, UndeliveredReport } from "./undelivered.js";
 
 /**
@@ -55,6 +56,11 @@ export interface Diagnosis {
   readonly outboundFilterFailures: UndeliveredReport;
   /** Messages that the MTA froze in its queue, and those still frozen at the end of the log. */
   readonly frozenMessages: FrozenReport;
+  /**
+   * The lines that show the queue file system short of free space, or null when there is none.
+   * It leaves the status as it is but makes `delist diagnose` exit 1.
+   */
+  readonly queueSpace: QueueSpaceReport | null;
 }
 
 /** What the blocklist look-ups found, in short; `delist blocklists` gives every row. */

@@ -323,6 +323,23 @@ export interface LifecycleEvent {
   readonly version: string | null;
 }
 
+/**
+ * A line that shows the file system of the MTA's queue short of free space. Postfix smtpd
+ * checks the free space at each MAIL FROM. Below 1.5 times `message_size_limit` (or below
+ * `queue_minfree`), it logs `warning: not enough free space in mail queue: N bytes < …` and
+ * rejects the client with `452 4.3.1 Insufficient system storage`, so no mail comes in.
+ */
+export interface QueueSpaceEvent {
+  readonly type: "queue-space";
+  readonly time: number;
+  readonly position: LinePosition;
+  readonly mta: MtaName;
+  /** `reject` for the 452 4.3.1 reply to a client, `warning` for the free-space warning. */
+  readonly kind: "reject" | "warning";
+  /** The line's message after the syslog header. */
+  readonly text: string;
+}
+
 /** An OpenDKIM verdict on signing an outgoing message. */
 export interface DkimSigningEvent {
   readonly type: "dkim-signing";
@@ -389,7 +406,8 @@ export type LogEvent =
   | TlsEvent
   | LifecycleEvent
   | DkimSigningEvent
-  | SmtpConnectionEvent;
+  | SmtpConnectionEvent
+  | QueueSpaceEvent;
 
 /** Receives events in the order the parsers emit them (log order, not strictly time order). */
 export type EventSink = (event: LogEvent) => void;

@@ -42,6 +42,7 @@ import {
 import { dnsChecksMarkdown } from "./markdown-checks.js";
 import { lineCountsText } from "./line-counts.js";
 import { MAX_SAMPLE_LINES } from "./skipped-samples.js";
+import { queueSpaceSentences, SERVER_FAULTS_HEADING } from "./queue-space-text.js";
 import { bounceOnlySentence, filesRead, inputDetailSentences, READINESS_MARKS } from "./text.js";
 import {
   frozenSentence,
@@ -79,6 +80,7 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
     ...expiredParagraphs(diagnosis),
     ...outageBlocks(diagnosis),
     ...undeliveredParagraphs(diagnosis),
+    ...serverFaultParagraphs(diagnosis),
     "",
     "## Findings",
     ...diagnosis.findings.flatMap(findingBlock),
@@ -193,6 +195,7 @@ function verdictLabel(diagnosis: Diagnosis): string {
   const { status, heldByServer } = diagnosis.verdict;
   if (isProblemStatus(status)) return status;
   if (heldByServer !== null) return `mail held by ${heldSubject(diagnosis).text}`;
+  if (diagnosis.queueSpace !== null && status === "ok") return "not blocked, queue disk full";
   return status === "no-outbound-delivery" ? "no outbound delivery" : status;
 }
 
@@ -237,6 +240,21 @@ function undeliveredParagraphs(diagnosis: Diagnosis): string[] {
   });
   const frozen = frozenSentence(diagnosis.frozenMessages);
   return frozen === null ? paragraphs : [...paragraphs, "", escape(frozen)];
+}
+
+/** Returns the section on the faults of this server itself, or no lines when the log shows none. */
+function serverFaultParagraphs(diagnosis: Diagnosis): string[] {
+  const queueSpace = queueSpaceSentences(diagnosis.queueSpace);
+  if (queueSpace === null) return [];
+  return [
+    "",
+    `## ${SERVER_FAULTS_HEADING}`,
+    "",
+    escape(queueSpace.counts),
+    "",
+    `- first: ${escape(queueSpace.sample)}`,
+    `- fix: ${escape(queueSpace.fix)}`,
+  ];
 }
 
 /** Returns the providers table, or the sentence that replaces it when no row shows outbound mail. */

@@ -62,6 +62,7 @@ import {
   suspendedDeferralLines,
   undeliveredLines,
 } from "./undelivered-text.js";
+import { queueSpaceSentences, SERVER_FAULTS_HEADING } from "./queue-space-text.js";
 import { column, count, plural, shortTime, shortTimesIn, wrap } from "./wrap.js";
 
 /**
@@ -75,6 +76,7 @@ export function renderDiagnosisText(report: Diagnosis, paint: Painter): string {
     "",
     ...providerSection(diagnosis, paint),
     "",
+    ...serverFaultSection(diagnosis, paint),
     ...undeliveredSection(diagnosis, paint),
     ...findingSection(diagnosis, paint),
     "",
@@ -132,6 +134,7 @@ function verdictLabel(diagnosis: Diagnosis, paint: Painter): string {
   if (suspendedProviders(diagnosis.providers).length > 0) {
     return paint.yellow(paint.bold("NOT BLOCKED, DELIVERY SUSPENDED"));
   }
+  if (diagnosis.queueSpace !== null) return paint.red(paint.bold("NOT BLOCKED, QUEUE DISK FULL"));
   return paint.green(paint.bold("OK"));
 }
 
@@ -187,6 +190,19 @@ function undeliveredSection(diagnosis: Diagnosis, paint: Painter): string[] {
   ];
   if (lines.length === 0) return [];
   return [paint.bold("Not decided by any receiver"), ...lines, ""];
+}
+
+/** Renders the faults of this server itself, or no lines when the log shows none. */
+function serverFaultSection(diagnosis: Diagnosis, paint: Painter): string[] {
+  const queueSpace = queueSpaceSentences(diagnosis.queueSpace);
+  if (queueSpace === null) return [];
+  return [
+    paint.bold(SERVER_FAULTS_HEADING),
+    ...wrap(queueSpace.counts, "  "),
+    ...wrap(queueSpace.sample, "    first: ", "      "),
+    ...wrap(queueSpace.fix, "    Fix: ", "      "),
+    "",
+  ];
 }
 
 function blockLines(verdict: ProviderVerdict, diagnosis: Diagnosis): string[] {
