@@ -7,6 +7,7 @@ import { temporaryFiles } from "../helpers/temporary-files.js";
 
 const temporary = temporaryFiles();
 const validateDiagnosis = schemaValidator("diagnose.schema.json");
+const validateStatistics = schemaValidator("logs.schema.json");
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2024, 2, 4, 0, 0, 0);
@@ -114,5 +115,19 @@ describe("queue disk full", () => {
 
     expect(section).not.toBe("");
     for (const line of section.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
+  });
+});
+
+describe("queue disk full in logs", () => {
+  test("text and JSON show it", async () => {
+    const log = temporary.file(FULL_LOG);
+    const json = await runCommand(["logs", "--format", "json", "--timezone", "UTC", log]);
+    const text = await runCommand(["logs", "--timezone", "UTC", log]);
+    const parsed = JSON.parse(json.stdout) as { queueSpace: { count: number } | null };
+
+    expect(parsed.queueSpace?.count).toBe(6);
+    expect(validateStatistics(parsed)).toEqual([]);
+    expect(text.stdout).toContain("Queue disk full: from 2024-03-04 00:55:00 to");
+    expect(text.code).toBe(0);
   });
 });
