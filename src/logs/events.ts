@@ -199,6 +199,12 @@ export interface DeliveryEvent {
    * relocated user or an `error:` entry in `transport_maps`. Absent for delivery attempts.
    */
   readonly withoutAttempt?: WithoutAttemptKind;
+  /**
+   * Seconds from the message's arrival in the queue to this deferral: Postfix `delay=`. Set on
+   * Postfix deferrals only. Null on other Postfix results, and absent from the events of the
+   * other parsers.
+   */
+  readonly delaySeconds?: number | null;
 }
 
 /** The reason that a delivery result involved no attempt (see `DeliveryEvent.withoutAttempt`). */

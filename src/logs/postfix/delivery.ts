@@ -36,6 +36,8 @@ interface DeliveryFields {
   /** True for `relay=none`: no server was reached, but the reason text may name one. */
   relayNone: boolean;
   dsn: string | null;
+  /** Index of the value of `delay=`, or -1. It is read only for deferrals (see `delayOf`). */
+  delayStart: number;
   status: DeliveryStatus;
   response: string | null;
 }
@@ -83,6 +85,7 @@ export function handleDelivery(context: PostfixContext, line: QueuedLine): Parse
     dsn: fields.dsn,
     response: fields.response,
     firstAttempt: !context.store.isPending(state, fields.recipient),
+    delaySeconds: fields.status === "deferred" ? delayOf(line.record.message, fields) : null,
   };
   // Only the rare lines without an attempt pay for a copy, because a spread in the literal
   // above would build every delivery event on V8's slower path.
@@ -95,6 +98,18 @@ export function handleDelivery(context: PostfixContext, line: QueuedLine): Parse
   }
   if (handoff === "filter" && fields.status === "sent") linkCopy(context, line, event);
   return "parsed";
+}
+
+/**
+ * Returns the seconds of `delay=` (`delay=122209`, `delay=0.52`), or null when the line has no
+ * such field or its value is no number.
+ */
+function delayOf(text: string, fields: DeliveryFields): number | null {
+  if (fields.delayStart < 0) return null;
+  const end = text.indexOf(",", fields.delayStart);
+  if (end === fields.delayStart) return null;
+  const seconds = Number(text.slice(fields.delayStart, end < 0 ? text.length : end));
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : null;
 }
 
 /**
@@ -273,6 +288,7 @@ function readDelivery(text: string, start: number): DeliveryFields | null {
     relayPort: null,
     relayNone: false,
     dsn: null,
+    delayStart: -1,
     status: "other",
     response: null,
   };
@@ -308,8 +324,9 @@ function readField(text: string, index: number, first: number, fields: DeliveryF
     fields.relay = peerBetween(text, index + 6, end);
     fields.relayPort = portBefore(text, end);
     fields.relayNone = end === index + 10 && text.startsWith("none", index + 6);
-  } else if (first === 100 && text.startsWith("dsn=", index)) {
-    fields.dsn = text.slice(index + 4, end);
+  } else if (first === 100) {
+    if (text.startsWith("dsn=", index)) fields.dsn = text.slice(index + 4, end);
+    else if (text.startsWith("delay=", index)) fields.delayStart = index + 6;
   }
   return end;
 }
