@@ -2,6 +2,7 @@ import type { AppliedPolicy } from "../auth/dmarc/applied.js";
 import type { DmarcPolicy } from "../auth/dmarc/record.js";
 import type { Category, FindingId, Severity } from "../knowledge/categories.js";
 import type { ProviderId, ProviderKey } from "../knowledge/providers.js";
+import type { DeferralDetailReport } from "./deferral-detail.js";
 import type { FrozenReport } from "./frozen.js";
 import type { HeldMailReport } from "./held-mail.js";
 import type { QueueSpaceReport } from "./queue-space.js";
@@ -434,6 +435,11 @@ export interface ProviderVerdict {
   readonly codes: Readonly<Record<string, number>>;
   /** The receiver's reasons, most frequent first. */
   readonly reasons: readonly ProviderReason[];
+  /**
+   * For the `other` row and relay hosts' rows: the top deferral texts, the longest delay and the
+   * recipients deferred for more than a day. Null for named providers and rows without deferrals.
+   */
+  readonly deferralDetail: DeferralDetailReport | null;
 }
 
 /**

@@ -42,6 +42,7 @@ import {
 import { dnsChecksMarkdown } from "./markdown-checks.js";
 import { lineCountsText } from "./line-counts.js";
 import { MAX_SAMPLE_LINES } from "./skipped-samples.js";
+import { deferralSentences } from "./deferral-text.js";
 import { queueSpaceSentences, SERVER_FAULTS_HEADING } from "./queue-space-text.js";
 import { bounceOnlySentence, filesRead, inputDetailSentences, READINESS_MARKS } from "./text.js";
 import {
@@ -78,6 +79,7 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
     ...addressProbesParagraph(diagnosis),
     ...suspendedParagraphs(diagnosis),
     ...expiredParagraphs(diagnosis),
+    ...deferralParagraphs(diagnosis),
     ...outageBlocks(diagnosis),
     ...undeliveredParagraphs(diagnosis),
     ...serverFaultParagraphs(diagnosis),
@@ -240,6 +242,26 @@ function undeliveredParagraphs(diagnosis: Diagnosis): string[] {
   });
   const frozen = frozenSentence(diagnosis.frozenMessages);
   return frozen === null ? paragraphs : [...paragraphs, "", escape(frozen)];
+}
+
+/** Lists, below the table, the top deferral texts of each row of small receivers or relay hosts. */
+function deferralParagraphs(diagnosis: Diagnosis): string[] {
+  return shownProviders(diagnosis).flatMap((verdict) => {
+    const sentences = deferralSentences(verdict.deferralDetail);
+    if (sentences === null) return [];
+    const stuck = sentences.longDeferred;
+    const long =
+      stuck === null
+        ? []
+        : ["", escape(stuck.heading), "", ...stuck.recipients.map((item) => `- ${escape(item)}`)];
+    return [
+      "",
+      `**${escape(verdict.name)}**: ${escape(sentences.heading)}`,
+      "",
+      ...sentences.texts.map((text) => `- ${escape(text)}`),
+      ...long,
+    ];
+  });
 }
 
 /** Returns the section on the faults of this server itself, or no lines when the log shows none. */

@@ -62,6 +62,7 @@ import {
   suspendedDeferralLines,
   undeliveredLines,
 } from "./undelivered-text.js";
+import { deferralSentences } from "./deferral-text.js";
 import { queueSpaceSentences, SERVER_FAULTS_HEADING } from "./queue-space-text.js";
 import { column, count, plural, shortTime, shortTimesIn, wrap } from "./wrap.js";
 
@@ -161,6 +162,7 @@ function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
     );
     if (hostLine !== null) lines.push(...wrap(hostLine, "    "));
     lines.push(...blockLines(verdict, diagnosis));
+    lines.push(...deferralLines(verdict));
     lines.push(...suspendedDeferralLines(verdict.suspendedDeferrals, verdict.deferredRecipients));
     const expired = expiredSentence(verdict);
     if (expired !== null) lines.push(...wrap(expired, "    "));
@@ -190,6 +192,20 @@ function undeliveredSection(diagnosis: Diagnosis, paint: Painter): string[] {
   ];
   if (lines.length === 0) return [];
   return [paint.bold("Not decided by any receiver"), ...lines, ""];
+}
+
+/** Renders the top deferral texts of a row of small receivers or relay hosts. */
+function deferralLines(verdict: ProviderVerdict): string[] {
+  const sentences = deferralSentences(verdict.deferralDetail);
+  if (sentences === null) return [];
+  const lines = wrap(sentences.heading, "    ");
+  for (const text of sentences.texts) lines.push(...wrap(text, "      ", "        "));
+  const stuck = sentences.longDeferred;
+  if (stuck !== null) {
+    lines.push(...wrap(stuck.heading, "    "));
+    for (const recipient of stuck.recipients) lines.push(...wrap(recipient, "      ", "        "));
+  }
+  return lines;
 }
 
 /** Renders the faults of this server itself, or no lines when the log shows none. */
