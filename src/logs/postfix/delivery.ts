@@ -36,8 +36,6 @@ interface DeliveryFields {
   /** True for `relay=none`: no server was reached, but the reason text may name one. */
   relayNone: boolean;
   dsn: string | null;
-  /** Index of the value of `delay=`, or -1. It is read only for deferrals (see `delayOf`). */
-  delayStart: number;
   status: DeliveryStatus;
   response: string | null;
 }
@@ -85,7 +83,7 @@ export function handleDelivery(context: PostfixContext, line: QueuedLine): Parse
     dsn: fields.dsn,
     response: fields.response,
     firstAttempt: !context.store.isPending(state, fields.recipient),
-    delaySeconds: fields.status === "deferred" ? delayOf(line.record.message, fields) : null,
+    delaySeconds: fields.status === "deferred" ? delayOf(line.record.message, line.start) : null,
   };
   // Only the rare lines without an attempt pay for a copy, because a spread in the literal
   // above would build every delivery event on V8's slower path.
@@ -101,14 +99,17 @@ export function handleDelivery(context: PostfixContext, line: QueuedLine): Parse
 }
 
 /**
- * Returns the seconds of `delay=` (`delay=122209`, `delay=0.52`), or null when the line has no
- * such field or its value is no number.
+ * Returns the seconds of `delay=` (`delay=122209`, `delay=0.52`) in the fields from `start` on,
+ * or null when the line has no such field or its value is no number. Only deferrals call it, so
+ * the other delivery lines do not pay for the search.
  */
-function delayOf(text: string, fields: DeliveryFields): number | null {
-  if (fields.delayStart < 0) return null;
-  const end = text.indexOf(",", fields.delayStart);
-  if (end === fields.delayStart) return null;
-  const seconds = Number(text.slice(fields.delayStart, end < 0 ? text.length : end));
+function delayOf(text: string, start: number): number | null {
+  const field = text.indexOf(", delay=", start);
+  if (field < 0) return null;
+  const valueStart = field + 8;
+  const end = text.indexOf(",", valueStart);
+  if (end === valueStart) return null;
+  const seconds = Number(text.slice(valueStart, end < 0 ? text.length : end));
   return Number.isFinite(seconds) && seconds >= 0 ? seconds : null;
 }
 
@@ -288,7 +289,6 @@ function readDelivery(text: string, start: number): DeliveryFields | null {
     relayPort: null,
     relayNone: false,
     dsn: null,
-    delayStart: -1,
     status: "other",
     response: null,
   };
@@ -324,9 +324,8 @@ function readField(text: string, index: number, first: number, fields: DeliveryF
     fields.relay = peerBetween(text, index + 6, end);
     fields.relayPort = portBefore(text, end);
     fields.relayNone = end === index + 10 && text.startsWith("none", index + 6);
-  } else if (first === 100) {
-    if (text.startsWith("dsn=", index)) fields.dsn = text.slice(index + 4, end);
-    else if (text.startsWith("delay=", index)) fields.delayStart = index + 6;
+  } else if (first === 100 && text.startsWith("dsn=", index)) {
+    fields.dsn = text.slice(index + 4, end);
   }
   return end;
 }
