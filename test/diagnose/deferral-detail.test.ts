@@ -170,7 +170,7 @@ describe("deferral detail caps", () => {
 });
 
 describe("deferral detail final results", () => {
-  test("a later bounce ends the stay", async () => {
+  test("later bounce ends the stay", async () => {
     const bounce = `${stamp(260)} postfix/smtp[903]: ${queueId(11)}: to=<user6@example.net>, relay=mail.example.net[192.0.2.30]:25, delay=130000, delays=129950/0/2/48, dsn=5.0.0, status=bounced (host mail.example.net[192.0.2.30] said: 550 Administrative prohibition (in reply to end of DATA command))`;
     const diagnosis = await diagnoseText(`${stuckLog()}${bounce}\n`);
     const recipients = diagnosis.providers.other?.deferralDetail?.longDeferred ?? [];
