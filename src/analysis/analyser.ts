@@ -23,6 +23,7 @@ import { ProviderResolver } from "./provider-resolver.js";
 import type { ClassifiedReply } from "./reply-cache.js";
 import { deliveryProvider } from "./relay-host.js";
 import { ProviderAnalyser } from "./providers.js";
+import { QueueSpaceAnalyser } from "./queue-space.js";
 import { UnknownRecipientAnalyser } from "./recipients.js";
 import { ServerAnalyser, serverOf } from "./server.js";
 import { VolumeAnalyser } from "./volume.js";
@@ -43,6 +44,8 @@ export interface LogFacts {
   readonly bypass: SmtpBypassAnalyser;
   /** Messages frozen in the MTA's queue (Exim). */
   readonly frozen: FrozenAnalyser;
+  /** Lines that show the queue file system short of free space (Postfix). */
+  readonly queueSpace: QueueSpaceAnalyser;
   /** Time of the first and last event, or null when there were none. */
   readonly firstTime: number | null;
   readonly lastTime: number | null;
@@ -72,6 +75,7 @@ export class LogAnalyser {
   private readonly bounceInput = new BounceInputAnalyser();
   private readonly bypass = new SmtpBypassAnalyser();
   private readonly frozen = new FrozenAnalyser();
+  private readonly queueSpace = new QueueSpaceAnalyser();
   private readonly resolver = new ProviderResolver();
   // States of messages whose slot already contains another analyser's state. That case is
   // rare, so it gets the slower WeakMap. Either way the state dies with the message object.
@@ -135,6 +139,9 @@ export class LogAnalyser {
         return;
       case "frozen":
         this.frozen.add(event);
+        return;
+      case "queue-space":
+        this.queueSpace.add(event);
     }
   }
 
@@ -155,6 +162,7 @@ export class LogAnalyser {
       bounceInput: this.bounceInput,
       bypass: this.bypass,
       frozen: this.frozen,
+      queueSpace: this.queueSpace,
       firstTime: this.firstTime,
       lastTime: this.lastTime,
       remoteAttempts: this.remoteAttempts,

@@ -12,6 +12,7 @@ import type { ReplyRule } from "../knowledge/rule.js";
 import { connectionFailureRule } from "../knowledge/rules/connection.js";
 import { isOutboundTlsFailure, SENDMAIL_TLS_FAILURE_CODE } from "../knowledge/tls-failure.js";
 import type { DeliveryEvent, LinePosition, SessionReplyEvent } from "../logs/events.js";
+import { DeferralDetail } from "./deferral-detail.js";
 import { DistinctCounter } from "./distinct.js";
 import type { Delivery, MessageState } from "./delivery.js";
 import type { ReplyExplainer, ReplyHints } from "./explainer.js";
@@ -353,6 +354,11 @@ export class ProviderFacts {
   // Consecutive attempts mostly fall in one hour, so the last hour and its counters are kept.
   lastHour = NaN;
   lastHourCounts: HourCounts | null = null;
+  /**
+   * Reply texts, delays and long-deferred recipients of the deferrals, for the `other` row and
+   * the relay hosts' rows only. Null until the row's first deferral.
+   */
+  deferralDetail: DeferralDetail | null = null;
 
   /**
    * @param key the row key (see `ProviderKey`).
@@ -365,6 +371,16 @@ export class ProviderFacts {
     this.provider = providerOfKey(key);
     this.relayHostCount = relayHost === null || relayHost === OTHER_RELAY_HOSTS_LABEL ? 0 : 1;
   }
+}
+
+/**
+ * Returns the deferral detail of a row of small receivers or relay hosts, created at its first
+ * deferral, or null for a named provider's row, whose rules explain its replies.
+ */
+function deferralDetailOf(facts: ProviderFacts): DeferralDetail | null {
+  if (facts.provider !== "other" && facts.relayHost === null) return null;
+  facts.deferralDetail ??= new DeferralDetail();
+  return facts.deferralDetail;
 }
 
 /**
@@ -666,6 +682,7 @@ export class ProviderAnalyser {
     facts.suspendedDeferrals += 1;
     if (delivery.event.firstAttempt) facts.recipients.addHash(delivery.recipientHash);
     if (this.firstDeferral(delivery)) facts.deferredRecipients += 1;
+    deferralDetailOf(facts)?.addDeferral(delivery.event);
     if (facts.attempts === 0 && facts.rules.size === 0) this.keepSuspendedSite(facts, delivery);
   }
 
@@ -960,6 +977,7 @@ export class ProviderAnalyser {
   private addQueueExpiry(facts: ProviderFacts, delivery: Delivery): ClassifiedReply | null {
     const { event } = delivery;
     facts.expired += 1;
+    facts.deferralDetail?.addFinalResult(event);
     if (this.pendingFailureCount > 0) this.dropPendingFailure(delivery);
     if (event.response === null) return null;
     const hints = { relayHost: event.relayHost, recipient: event.recipient, dsn: event.dsn };
@@ -1146,13 +1164,16 @@ export class ProviderAnalyser {
         if (delivery.state.deferred?.delete(delivery.recipientHash) === true) {
           facts.deferredRecipientsDelivered += 1;
         }
+        facts.deferralDetail?.addFinalResult(delivery.event);
         return;
       case "deferred":
         facts.deferred += 1;
         if (this.firstDeferral(delivery)) facts.deferredRecipients += 1;
+        deferralDetailOf(facts)?.addDeferral(delivery.event);
         return;
       case "bounced":
         facts.bounced += 1;
+        facts.deferralDetail?.addFinalResult(delivery.event);
         return;
       case "expired":
         facts.expired += 1;

@@ -204,7 +204,8 @@ function resolverAddresses(setup: DnsSetup, options: DiagnoseOptions): string[] 
  * something is wrong and 0 when healthy. Repeated connection failures to a named provider count
  * as wrong although its status stays `ok`, because they delay its mail. So do outbound mail that
  * this server held itself and a named provider that accepted nothing while delivery to it was
- * suspended. The report of the other inputs is printed first.
+ * suspended, and a queue disk so full that the server rejected incoming mail. The report of the
+ * other inputs is printed first.
  * Bounce messages skipped inside a folder or mbox do not count, as garbled log lines do not.
  * The caller checks for a log cut short while it was read.
  */
@@ -221,6 +222,7 @@ function exitCode(diagnosis: Diagnosis): number {
     diagnosis.findings.some((finding) => finding.severity !== "info") ||
     failingConnectionProviders(diagnosis.providers).length > 0 ||
     suspendedProviders(diagnosis.providers).length > 0 ||
-    diagnosis.verdict.heldByServer !== null;
+    diagnosis.verdict.heldByServer !== null ||
+    diagnosis.queueSpace !== null;
   return problems ? EXIT_PROBLEMS : EXIT_OK;
 }

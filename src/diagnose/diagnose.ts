@@ -89,6 +89,7 @@ import {
 import { localFailureReport, undeliveredReport } from "./undelivered.js";
 import { frozenReport } from "./frozen.js";
 import { fatalErrorsReport } from "./fatal-errors.js";
+import { queueSpaceReport } from "./queue-space.js";
 import {
   heldMailReport,
   heldMailSentence,
@@ -233,6 +234,7 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     outboundFilterFailures: undeliveredReport(facts.server.outboundFilterFailures, time),
     frozenMessages: frozenReport(facts.frozen, time),
     mtaFatalErrors: fatalErrorsReport(facts.server.fatalErrors, time),
+    queueSpace: queueSpaceReport(facts.queueSpace, time),
   };
 }
 
@@ -308,8 +310,9 @@ function detectFindings(
   // and a block it lifted still happened, so in either case the log is no picture of health.
   // Neither is mail that this server held itself, or a provider that accepted nothing while
   // delivery to it was suspended, or outbound TLS that failed on this server for a share of a
-  // provider's mail, even when it has stopped. A log without outbound mail shows nothing about
-  // receivers, so it is not healthy.
+  // provider's mail, even when it has stopped. Nor is a queue disk so full that the server
+  // rejected incoming mail. A log without outbound mail shows nothing about receivers, so it is
+  // not healthy.
   const allOk = Object.entries(providers).every(([id, verdict]) => {
     if (verdict === undefined) return true;
     if (id === "other") {
@@ -326,7 +329,9 @@ function detectFindings(
   });
   const mailHeld = heldMail !== null || suspendedProviders(providers).length > 0;
   const tlsFailed = detected.some((result) => tlsFailuresOf(result) !== null);
-  if (outbound && problems.length === 0 && allOk && !mailHeld && !tlsFailed) {
+  const queueSpace = context.facts.queueSpace;
+  const queueFull = queueSpace.rejects + queueSpace.warnings > 0;
+  if (outbound && problems.length === 0 && allOk && !mailHeld && !tlsFailed && !queueFull) {
     detected.push(healthyFinding(context, providers));
   }
   return detected;

@@ -6,6 +6,7 @@ import type { ProviderKey } from "../knowledge/providers.js";
 import { formatInstant, type TimeZone } from "../time/zone.js";
 import { describeOrigin } from "./findings/origin-names.js";
 import { frozenReport, type FrozenReport } from "./frozen.js";
+import { queueSpaceReport, type QueueSpaceReport } from "./queue-space.js";
 import type { InputReport, ServerReport } from "./types.js";
 import {
   localFailureReport,
@@ -28,6 +29,8 @@ export interface LogStatistics {
   readonly undeliveredByServer: UndeliveredReport;
   /** Messages that the MTA froze in its queue, and those still frozen at the end of the log. */
   readonly frozenMessages: FrozenReport;
+  /** Lines that show the queue file system short of free space, or null when there is none. */
+  readonly queueSpace: QueueSpaceReport | null;
   readonly forwardedMessages: number;
   readonly outboundTlsSessions: number;
   readonly lifecycle: ReadonlyArray<{
@@ -170,6 +173,7 @@ export function buildStatistics(
     },
     undeliveredByServer: undeliveredReport(facts.server.undeliveredByServer, time),
     frozenMessages: frozenReport(facts.frozen, time),
+    queueSpace: queueSpaceReport(facts.queueSpace, time),
     forwardedMessages: facts.forwarding.messages,
     outboundTlsSessions: [...facts.server.outboundTlsByHour.values()].reduce((a, b) => a + b, 0),
     lifecycle: facts.server.lifecycle.map((event) => ({

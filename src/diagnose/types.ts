@@ -2,9 +2,11 @@ import type { AppliedPolicy } from "../auth/dmarc/applied.js";
 import type { DmarcPolicy } from "../auth/dmarc/record.js";
 import type { Category, FindingId, Severity } from "../knowledge/categories.js";
 import type { ProviderId, ProviderKey } from "../knowledge/providers.js";
+import type { DeferralDetailReport } from "./deferral-detail.js";
 import type { FrozenReport } from "./frozen.js";
 import type { HeldMailReport } from "./held-mail.js";
 import type { FatalErrorsReport } from "./fatal-errors.js";
+import type { QueueSpaceReport } from "./queue-space.js";
 import type { LocalFailureReport, UndeliveredReport } from "./undelivered.js";
 
 /**
@@ -58,6 +60,11 @@ export interface Diagnosis {
   readonly frozenMessages: FrozenReport;
   /** The `fatal:` lines of the MTA's start command and daemons, or null when there is none. */
   readonly mtaFatalErrors: FatalErrorsReport | null;
+  /**
+   * The lines that show the queue file system short of free space, or null when there is none.
+   * It leaves the status as it is but makes `delist diagnose` exit 1.
+   */
+  readonly queueSpace: QueueSpaceReport | null;
 }
 
 /** What the blocklist look-ups found, in short; `delist blocklists` gives every row. */
@@ -437,6 +444,11 @@ export interface ProviderVerdict {
   readonly codes: Readonly<Record<string, number>>;
   /** The receiver's reasons, most frequent first. */
   readonly reasons: readonly ProviderReason[];
+  /**
+   * For the `other` row and relay hosts' rows: the top deferral texts, the longest delay and the
+   * recipients deferred for more than a day. Null for named providers and rows without deferrals.
+   */
+  readonly deferralDetail: DeferralDetailReport | null;
 }
 
 /**

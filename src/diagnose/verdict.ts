@@ -6,6 +6,7 @@ import {
 } from "../analysis/providers.js";
 import { isBlockSignalOf } from "../analysis/relay-host.js";
 import { HOUR_MS } from "../analysis/time.js";
+import { deferralDetailReport } from "./deferral-detail.js";
 import { failedHostOf, withFailedHost } from "../knowledge/rules/connection.js";
 import type { DiagnoseContext } from "./context.js";
 import { isPluralName, listNames } from "./findings/build.js";
@@ -244,6 +245,9 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
     failedDomainsAtEnd: domainsAtEnd,
     codes: Object.fromEntries([...facts.codes].sort((a, b) => b[1] - a[1])),
     reasons: reasonsOf(facts, context),
+    deferralDetail: deferralDetailReport(facts.deferralDetail, facts.deferred, (epochMs) =>
+      context.time(epochMs),
+    ),
   };
 }
 

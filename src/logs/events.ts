@@ -199,6 +199,12 @@ export interface DeliveryEvent {
    * relocated user or an `error:` entry in `transport_maps`. Absent for delivery attempts.
    */
   readonly withoutAttempt?: WithoutAttemptKind;
+  /**
+   * Seconds from the message's arrival in the queue to this deferral: Postfix `delay=`. Set on
+   * Postfix deferrals only. Null on other Postfix results, and absent from the events of the
+   * other parsers.
+   */
+  readonly delaySeconds?: number | null;
 }
 
 /** The reason that a delivery result involved no attempt (see `DeliveryEvent.withoutAttempt`). */
@@ -339,6 +345,23 @@ export interface FatalErrorEvent {
   readonly text: string;
 }
 
+/**
+ * A line that shows the file system of the MTA's queue short of free space. Postfix smtpd
+ * checks the free space at each MAIL FROM. Below 1.5 times `message_size_limit` (or below
+ * `queue_minfree`), it logs `warning: not enough free space in mail queue: N bytes < …` and
+ * rejects the client with `452 4.3.1 Insufficient system storage`, so no mail comes in.
+ */
+export interface QueueSpaceEvent {
+  readonly type: "queue-space";
+  readonly time: number;
+  readonly position: LinePosition;
+  readonly mta: MtaName;
+  /** `reject` for the 452 4.3.1 reply to a client, `warning` for the free-space warning. */
+  readonly kind: "reject" | "warning";
+  /** The line's message after the syslog header. */
+  readonly text: string;
+}
+
 /** An OpenDKIM verdict on signing an outgoing message. */
 export interface DkimSigningEvent {
   readonly type: "dkim-signing";
@@ -406,7 +429,8 @@ export type LogEvent =
   | LifecycleEvent
   | FatalErrorEvent
   | DkimSigningEvent
-  | SmtpConnectionEvent;
+  | SmtpConnectionEvent
+  | QueueSpaceEvent;
 
 /** Receives events in the order the parsers emit them (log order, not strictly time order). */
 export type EventSink = (event: LogEvent) => void;

@@ -43,6 +43,8 @@ import {
 import { dnsChecksMarkdown } from "./markdown-checks.js";
 import { lineCountsText } from "./line-counts.js";
 import { MAX_SAMPLE_LINES } from "./skipped-samples.js";
+import { deferralSentences } from "./deferral-text.js";
+import { queueSpaceSentences, SERVER_FAULTS_HEADING } from "./queue-space-text.js";
 import { bounceOnlySentence, filesRead, inputDetailSentences, READINESS_MARKS } from "./text.js";
 import {
   frozenSentence,
@@ -79,9 +81,11 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
     ...addressProbesParagraph(diagnosis),
     ...suspendedParagraphs(diagnosis),
     ...expiredParagraphs(diagnosis),
+    ...deferralParagraphs(diagnosis),
     ...outageBlocks(diagnosis),
     ...undeliveredParagraphs(diagnosis),
     ...fatalErrorParagraphs(diagnosis),
+    ...serverFaultParagraphs(diagnosis),
     "",
     "## Findings",
     ...findingBlocks(diagnosis.findings),
@@ -196,6 +200,7 @@ function verdictLabel(diagnosis: Diagnosis): string {
   const { status, heldByServer } = diagnosis.verdict;
   if (isProblemStatus(status)) return status;
   if (heldByServer !== null) return `mail held by ${heldSubject(diagnosis).text}`;
+  if (diagnosis.queueSpace !== null && status === "ok") return "not blocked, queue disk full";
   return status === "no-outbound-delivery" ? "no outbound delivery" : status;
 }
 
@@ -250,6 +255,41 @@ function fatalErrorParagraphs(diagnosis: Diagnosis): string[] {
   return [
     "",
     `${FATAL_ERRORS_HEADING}: ${escape(fatalErrorsSentence(report))} ${codeSpan(sample.text)} (line ${codeSpan(`${sample.file}:${sample.line}`)}).`,
+  ];
+}
+
+/** Lists, below the table, the top deferral texts of each row of small receivers or relay hosts. */
+function deferralParagraphs(diagnosis: Diagnosis): string[] {
+  return shownProviders(diagnosis).flatMap((verdict) => {
+    const sentences = deferralSentences(verdict.deferralDetail);
+    if (sentences === null) return [];
+    const stuck = sentences.longDeferred;
+    const long =
+      stuck === null
+        ? []
+        : ["", escape(stuck.heading), "", ...stuck.recipients.map((item) => `- ${escape(item)}`)];
+    return [
+      "",
+      `**${escape(verdict.name)}**: ${escape(sentences.heading)}`,
+      "",
+      ...sentences.texts.map((text) => `- ${escape(text)}`),
+      ...long,
+    ];
+  });
+}
+
+/** Returns the section on the faults of this server itself, or no lines when the log shows none. */
+function serverFaultParagraphs(diagnosis: Diagnosis): string[] {
+  const queueSpace = queueSpaceSentences(diagnosis.queueSpace);
+  if (queueSpace === null) return [];
+  return [
+    "",
+    `## ${SERVER_FAULTS_HEADING}`,
+    "",
+    escape(queueSpace.counts),
+    "",
+    `- first: ${escape(queueSpace.sample)}`,
+    `- fix: ${escape(queueSpace.fix)}`,
   ];
 }
 

@@ -1,5 +1,8 @@
 import type { LogStatistics, OriginStatistics } from "../diagnose/statistics.js";
 import type { Painter } from "./colour.js";
+import type { QueueSpaceReport } from "../diagnose/queue-space.js";
+import { queueSpaceSentences } from "./queue-space-text.js";
+import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
 import { showHiddenInReport } from "./log-text.js";
 import { copiedLinesSentence } from "./copied-lines.js";
 import { lineCountsText, otherProgramsSentence } from "./line-counts.js";
@@ -118,6 +121,7 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
       inbound.localDeliveryFailures,
     ),
     ...undeliveredLines(POLICY_REJECTIONS_HEADING, inbound.localPolicyRejections),
+    ...queueSpaceLines(statistics.queueSpace),
   );
   const handoffs = handoffCounts(inbound);
   if (handoffs.length > 0) {
@@ -256,4 +260,11 @@ function originTable(
     lines.push(...wrapBreakingWords(name, counts));
   }
   return lines;
+}
+
+/** Renders the lines that show the queue disk full and the first of them, if there are any. */
+function queueSpaceLines(report: QueueSpaceReport | null): string[] {
+  const sentences = queueSpaceSentences(report);
+  if (sentences === null) return [];
+  return [...wrap(sentences.counts, "  "), ...wrap(sentences.sample, "    first: ", "      ")];
 }

@@ -64,6 +64,8 @@ import {
   undeliveredLines,
 } from "./undelivered-text.js";
 import { fatalErrorsSection } from "./fatal-errors-text.js";
+import { deferralSentences } from "./deferral-text.js";
+import { queueSpaceSentences, SERVER_FAULTS_HEADING } from "./queue-space-text.js";
 import { column, count, plural, shortTime, shortTimesIn, wrap } from "./wrap.js";
 
 /**
@@ -77,8 +79,9 @@ export function renderDiagnosisText(report: Diagnosis, paint: Painter): string {
     "",
     ...providerSection(diagnosis, paint),
     "",
-    ...undeliveredSection(diagnosis, paint),
+    ...serverFaultSection(diagnosis, paint),
     ...fatalErrorsSection(diagnosis.mtaFatalErrors, paint),
+    ...undeliveredSection(diagnosis, paint),
     ...findingSection(diagnosis, paint),
     "",
     ...checksSection(diagnosis, paint),
@@ -135,6 +138,7 @@ function verdictLabel(diagnosis: Diagnosis, paint: Painter): string {
   if (suspendedProviders(diagnosis.providers).length > 0) {
     return paint.yellow(paint.bold("NOT BLOCKED, DELIVERY SUSPENDED"));
   }
+  if (diagnosis.queueSpace !== null) return paint.red(paint.bold("NOT BLOCKED, QUEUE DISK FULL"));
   return paint.green(paint.bold("OK"));
 }
 
@@ -161,6 +165,7 @@ function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
     );
     if (hostLine !== null) lines.push(...wrap(hostLine, "    "));
     lines.push(...blockLines(verdict, diagnosis));
+    lines.push(...deferralLines(verdict));
     lines.push(...suspendedDeferralLines(verdict.suspendedDeferrals, verdict.deferredRecipients));
     const expired = expiredSentence(verdict);
     if (expired !== null) lines.push(...wrap(expired, "    "));
@@ -190,6 +195,33 @@ function undeliveredSection(diagnosis: Diagnosis, paint: Painter): string[] {
   ];
   if (lines.length === 0) return [];
   return [paint.bold("Not decided by any receiver"), ...lines, ""];
+}
+
+/** Renders the top deferral texts of a row of small receivers or relay hosts. */
+function deferralLines(verdict: ProviderVerdict): string[] {
+  const sentences = deferralSentences(verdict.deferralDetail);
+  if (sentences === null) return [];
+  const lines = wrap(sentences.heading, "    ");
+  for (const text of sentences.texts) lines.push(...wrap(text, "      ", "        "));
+  const stuck = sentences.longDeferred;
+  if (stuck !== null) {
+    lines.push(...wrap(stuck.heading, "    "));
+    for (const recipient of stuck.recipients) lines.push(...wrap(recipient, "      ", "        "));
+  }
+  return lines;
+}
+
+/** Renders the faults of this server itself, or no lines when the log shows none. */
+function serverFaultSection(diagnosis: Diagnosis, paint: Painter): string[] {
+  const queueSpace = queueSpaceSentences(diagnosis.queueSpace);
+  if (queueSpace === null) return [];
+  return [
+    paint.bold(SERVER_FAULTS_HEADING),
+    ...wrap(queueSpace.counts, "  "),
+    ...wrap(queueSpace.sample, "    first: ", "      "),
+    ...wrap(queueSpace.fix, "    Fix: ", "      "),
+    "",
+  ];
 }
 
 function blockLines(verdict: ProviderVerdict, diagnosis: Diagnosis): string[] {

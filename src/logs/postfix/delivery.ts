@@ -83,6 +83,7 @@ export function handleDelivery(context: PostfixContext, line: QueuedLine): Parse
     dsn: fields.dsn,
     response: fields.response,
     firstAttempt: !context.store.isPending(state, fields.recipient),
+    delaySeconds: fields.status === "deferred" ? delayOf(line.record.message, line.start) : null,
   };
   // Only the rare lines without an attempt pay for a copy, because a spread in the literal
   // above would build every delivery event on V8's slower path.
@@ -95,6 +96,21 @@ export function handleDelivery(context: PostfixContext, line: QueuedLine): Parse
   }
   if (handoff === "filter" && fields.status === "sent") linkCopy(context, line, event);
   return "parsed";
+}
+
+/**
+ * Returns the seconds of `delay=` (`delay=122209`, `delay=0.52`) in the fields from `start` on,
+ * or null when the line has no such field or its value is no number. Only deferrals call it, so
+ * the other delivery lines do not pay for the search.
+ */
+function delayOf(text: string, start: number): number | null {
+  const field = text.indexOf(", delay=", start);
+  if (field < 0) return null;
+  const valueStart = field + 8;
+  const end = text.indexOf(",", valueStart);
+  if (end === valueStart) return null;
+  const seconds = Number(text.slice(valueStart, end < 0 ? text.length : end));
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : null;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { AuthFailureEvent, RejectEvent } from "../events.js";
+import type { AuthFailureEvent, QueueSpaceEvent, RejectEvent } from "../events.js";
 import type { LogRecord, ParseOutcome } from "../record.js";
 import { positionOf, queueIdOf, type PostfixContext, type QueuedLine } from "./context.js";
 import { detachOrNull, hasPrefixAt, peerBetween, prefixAt } from "./fields.js";
@@ -55,6 +55,10 @@ export function handleUnqueuedSmtpd(context: PostfixContext, record: LogRecord):
     if (handleReject(context, record, 0) !== null) return "parsed";
   } else if (first === 119 && text.startsWith("warning: ")) {
     if (handleSaslFailure(context, record)) return "parsed";
+    if (text.startsWith(QUEUE_SPACE_WARNING)) {
+      sinkQueueSpace(context, record, "warning");
+      return "parsed";
+    }
   } else {
     const outcome = handleTls(context, record, 0);
     if (outcome !== null) return outcome;
@@ -141,8 +145,32 @@ export function handleReject(
       ? readProxyReject(record, stageStart)
       : readReject(record, stageStart);
   if (event !== null && action === "reject_warning: ") event = { ...event, warningOnly: true };
-  if (event !== null) context.sink(event);
+  if (event !== null) {
+    context.sink(event);
+    if (event.response.startsWith(QUEUE_SPACE_REPLY)) sinkQueueSpace(context, record, "reject");
+  }
   return event;
+}
+
+/** The reply of Postfix smtpd to MAIL FROM while its queue file system lacks free space. */
+const QUEUE_SPACE_REPLY = "452 4.3.1 Insufficient system storage";
+
+/** The warning that smtpd logs before it sends `QUEUE_SPACE_REPLY`. */
+const QUEUE_SPACE_WARNING = "warning: not enough free space in mail queue";
+
+function sinkQueueSpace(
+  context: PostfixContext,
+  record: LogRecord,
+  kind: QueueSpaceEvent["kind"],
+): void {
+  context.sink({
+    type: "queue-space",
+    time: record.time,
+    position: positionOf(record),
+    mta: "postfix",
+    kind,
+    text: record.message,
+  });
 }
 
 /** Reads `warning: H[ip]: SASL LOGIN authentication failed: …`; false for other warnings. */

@@ -1,0 +1,133 @@
+import { describe, expect, test } from "vitest";
+import type { Diagnosis } from "../../src/diagnose/types.js";
+import { OFFLINE_DIAGNOSE, runCommand } from "../helpers/cli.js";
+import { diagnoseText } from "../helpers/diagnose-text.js";
+import { schemaValidator } from "../helpers/schema.js";
+import { temporaryFiles } from "../helpers/temporary-files.js";
+
+const temporary = temporaryFiles();
+const validateDiagnosis = schemaValidator("diagnose.schema.json");
+const validateStatistics = schemaValidator("logs.schema.json");
+
+const MINUTE = 60_000;
+const T0 = Date.UTC(2024, 2, 4, 0, 0, 0);
+
+function stamp(minute: number): string {
+  const time = new Date(T0 + minute * MINUTE).toISOString().replace(".000Z", "+00:00");
+  return `${time} mail`;
+}
+
+/** Six submitted messages, one every 10 minutes, each accepted by a small receiver. */
+function deliveredLines(): string[] {
+  return Array.from({ length: 6 }, (_, index) => {
+    const id = `7E3F${(0x1000 + index).toString(16).toUpperCase()}C0`;
+    const at = stamp(index * 10);
+    return [
+      `${at} postfix/submission/smtpd[900]: ${id}: client=unknown[198.51.100.10], sasl_method=PLAIN, sasl_username=alice@example.com`,
+      `${at} postfix/qmgr[902]: ${id}: from=<alice@example.com>, size=2000, nrcpt=1 (queue active)`,
+      `${at} postfix/smtp[903]: ${id}: to=<bob${index}@example.org>, relay=mx.example.org[192.0.2.25]:25, delay=1, delays=0.1/0/0.4/0.5, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 4F2A${index})`,
+    ];
+  }).flat();
+}
+
+/** Returns the two lines that Postfix smtpd writes for a client it rejects for lack of space. */
+function queueFullLines(minute: number, freeBytes: number): string[] {
+  const at = stamp(minute);
+  return [
+    `${at} postfix/smtpd[4795]: NOQUEUE: reject: MAIL from mx.example.net[192.0.2.35]: 452 4.3.1 Insufficient system storage; proto=ESMTP helo=<mx.example.net>`,
+    `${at} postfix/smtpd[4795]: warning: not enough free space in mail queue: ${freeBytes} bytes < 1.5*message size limit`,
+  ];
+}
+
+function logText(lines: readonly string[]): string {
+  return `${lines.join("\n")}\n`;
+}
+
+const FULL_LOG = logText([
+  ...deliveredLines(),
+  ...queueFullLines(55, 183091200),
+  ...queueFullLines(58, 102039552),
+  ...queueFullLines(62, 101089280),
+]);
+
+describe("queue disk full", () => {
+  test("control log is healthy", async () => {
+    const diagnosis = await diagnoseText(logText(deliveredLines()));
+
+    expect(diagnosis.queueSpace).toBeNull();
+    expect(diagnosis.findings.map((finding) => finding.id)).toEqual(["healthy"]);
+  });
+
+  test("report counts the lines", async () => {
+    const diagnosis = await diagnoseText(FULL_LOG);
+    const report = diagnosis.queueSpace;
+
+    expect(report?.count).toBe(6);
+    expect(report?.rejects).toBe(3);
+    expect(report?.warnings).toBe(3);
+    expect(report?.first).toBe("2024-03-04T00:55:00Z");
+    expect(report?.last).toBe("2024-03-04T01:02:00Z");
+    expect(report?.sample.line).toBe(20);
+    expect(report?.sample.text).toBe(
+      "warning: not enough free space in mail queue: 183091200 bytes < 1.5*message size limit",
+    );
+    expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
+  });
+
+  test("rejects alone give a sample", async () => {
+    const rejects = queueFullLines(55, 1).filter((line) => line.includes("NOQUEUE"));
+    const diagnosis = await diagnoseText(logText([...deliveredLines(), ...rejects]));
+
+    expect(diagnosis.queueSpace?.warnings).toBe(0);
+    expect(diagnosis.queueSpace?.sample.text).toContain("452 4.3.1 Insufficient system storage");
+  });
+
+  test("log is not called healthy", async () => {
+    const diagnosis = await diagnoseText(FULL_LOG);
+
+    expect(diagnosis.verdict.status).toBe("ok");
+    expect(diagnosis.findings.map((finding) => finding.id)).not.toContain("healthy");
+  });
+
+  test("every format shows it and exits 1", async () => {
+    const log = temporary.file(FULL_LOG);
+    const json = await runCommand([...OFFLINE_DIAGNOSE, "--format", "json", log]);
+    const text = await runCommand([...OFFLINE_DIAGNOSE, log]);
+    const markdown = await runCommand([...OFFLINE_DIAGNOSE, "--format", "markdown", log]);
+    const parsed = JSON.parse(json.stdout) as Diagnosis;
+
+    expect(parsed.queueSpace?.count).toBe(6);
+    expect(json.code).toBe(1);
+    expect(text.code).toBe(1);
+    expect(markdown.code).toBe(1);
+    expect(text.stdout).toContain("Verdict: NOT BLOCKED, QUEUE DISK FULL");
+    expect(text.stdout).toContain("\nServer faults\n");
+    expect(text.stdout).toContain("Queue disk full: from 2024-03-04 00:55:00 to");
+    expect(text.stdout).not.toContain("Nothing to fix");
+    expect(markdown.stdout).toContain("not blocked, queue disk full");
+    expect(markdown.stdout).toContain("## Server faults");
+    expect(markdown.stdout).toContain("rejected 3 clients with 452 4.3.1");
+  });
+
+  test("text stays within 80 columns", async () => {
+    const text = await runCommand([...OFFLINE_DIAGNOSE, temporary.file(FULL_LOG)]);
+    const section = text.stdout.split("\nServer faults\n")[1]?.split("\n\n")[0] ?? "";
+
+    expect(section).not.toBe("");
+    for (const line of section.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
+  });
+});
+
+describe("queue disk full in logs", () => {
+  test("text and JSON show it", async () => {
+    const log = temporary.file(FULL_LOG);
+    const json = await runCommand(["logs", "--format", "json", "--timezone", "UTC", log]);
+    const text = await runCommand(["logs", "--timezone", "UTC", log]);
+    const parsed = JSON.parse(json.stdout) as { queueSpace: { count: number } | null };
+
+    expect(parsed.queueSpace?.count).toBe(6);
+    expect(validateStatistics(parsed)).toEqual([]);
+    expect(text.stdout).toContain("Queue disk full: from 2024-03-04 00:55:00 to");
+    expect(text.code).toBe(0);
+  });
+});
