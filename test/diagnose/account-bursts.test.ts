@@ -168,20 +168,6 @@ describe("night bursts by account", () => {
     expect(evidence).toBeUndefined();
   });
 
-  test("burst ends at its last hour", async () => {
-    // staff3 sends 1,500 an hour from 07:00 to 08:59, and the office peak from 09:00 keeps the
-    // server's hours far above the night, but staff3 is back to its usual level.
-    const log = new PostfixLog();
-    officeDays(log, 5, 160);
-    accountHour(log, "staff3@example.com", 4 * 24 + 7, 1500);
-    accountHour(log, "staff3@example.com", 4 * 24 + 8, 1500);
-    const evidence = spikeOf(await diagnose(log));
-
-    expect(evidence?.["burstAccount"]).toBe("SASL account staff3@example.com");
-    expect(evidence?.["baselineSource"]).toBe("hours-before");
-    expect(evidence?.["end"]).toBe("2024-03-08T09:00:00Z");
-  });
-
   test("long burst starts at its first hour", async () => {
     // staff3 sends 100 an hour from day 3 12:00 to the end of the log. The office peak from
     // 09:00 to 11:59 before it is ordinary mail.

@@ -15,7 +15,6 @@ import {
 } from "../series.js";
 import {
   firstSourceBurstHour,
-  lastSourceBurstHour,
   sameHourLevel,
   senderCountOf,
   sendingSources,
@@ -106,8 +105,7 @@ export function outboundBursts(context: DiagnoseContext): OutboundBurst[] {
  * again, so a second sender's burst on another hour is not hidden by the first. It stops when
  * the highest hours are no burst, because going on would report a day's busiest hour during a
  * steady warm-up as a burst, in place of the ramp. A burst of one source starts at that
- * source's first hour far above its usual level at that time of day and ends at its last such
- * hour (see `trimToSource`).
+ * source's first hour far above its usual level at that time of day (see `trimToSource`).
  */
 function peakBursts(
   points: readonly HourPoint[],
@@ -159,20 +157,15 @@ function mainSource(sources: readonly SendingSource[], burst: Burst): SendingSou
 
 /**
  * Drops the first hours of `burst` in which `source` sent no more than its usual level at that
- * time of day, up to the peak, and likewise the last hours after the peak. A burst that the
- * server's totals widened into an ordinary day peak then starts and ends where the source's own
- * burst does.
+ * time of day, up to the peak. A burst that the server's totals widened into an ordinary day
+ * peak then starts where the source's own burst does.
  */
 function trimToSource(burst: Burst, source: SendingSource, firstTime: number): Burst {
   const start = firstSourceBurstHour(source, burst.startHour, burst.peak.hour, firstTime);
-  const range = { burstStart: start, firstHour: burst.peak.hour, endHour: burst.endHour };
-  const end = lastSourceBurstHour(source, range, firstTime);
-  if (start <= burst.startHour && end >= burst.endHour) return burst;
-  const hours = burst.hours.filter((point) => point.hour >= start && point.hour <= end);
+  if (start <= burst.startHour) return burst;
+  const hours = burst.hours.filter((point) => point.hour >= start);
   const first = hours[0];
-  const last = hours[hours.length - 1];
-  if (first === undefined || last === undefined) return burst;
-  return { ...burst, startHour: first.hour, endHour: last.hour, hours };
+  return first === undefined ? burst : { ...burst, startHour: first.hour, hours };
 }
 
 function sourceOf(source: SendingSource, burst: Burst, firstTime: number): BurstSource {

@@ -269,46 +269,10 @@ export function firstSourceBurstHour(
   coveredFrom: number,
 ): number {
   for (let hour = startHour; hour < lastHour; hour += HOUR_MS) {
-    if (isFarAboveOwnLevel(source, hour, coveredFrom) !== false) return hour;
+    const level = sameHourLevel(source.values, hour, coveredFrom);
+    if (level === null) return hour;
+    const value = source.values.get(hour) ?? 0;
+    if (value >= Math.max(level * EDGE_FACTOR, level + BURST_MIN_EXCESS / 2)) return hour;
   }
   return lastHour;
-}
-
-/**
- * Returns the last hour from `firstHour` to `endHour` in which `source` sent far more than its
- * own level at that time of day, the mirror of `firstSourceBurstHour`. A burst found in the
- * server's totals then ends where the source's burst does, not at the end of an ordinary day
- * peak after it. The level leaves out the days from `burstStart` on, because a burst longer
- * than a day would otherwise raise the level of its own later hours. Returns `firstHour` when
- * no hour after it qualifies.
- */
-export function lastSourceBurstHour(
-  source: SendingSource,
-  range: { readonly burstStart: number; readonly firstHour: number; readonly endHour: number },
-  coveredFrom: number,
-): number {
-  for (let hour = range.endHour; hour > range.firstHour; hour -= HOUR_MS) {
-    if (isFarAboveOwnLevel(source, hour, coveredFrom, range.burstStart) !== false) return hour;
-  }
-  return range.firstHour;
-}
-
-/**
- * Tells whether `source` sent `EDGE_FACTOR` times its own level at that time of day in `hour`,
- * and `BURST_MIN_EXCESS / 2` more. The level is the median of the same hour on the earlier days
- * before `before`. Returns null when no such day gives a level.
- */
-function isFarAboveOwnLevel(
-  source: SendingSource,
-  hour: number,
-  coveredFrom: number,
-  before = hour,
-): boolean | null {
-  const days = earlierDays(source.values, { startHour: hour, endHour: hour }, coveredFrom).filter(
-    (day) => day.startHour < before,
-  );
-  if (days.length === 0) return null;
-  const level = median(days.map((day) => day.total));
-  const value = source.values.get(hour) ?? 0;
-  return value >= Math.max(level * EDGE_FACTOR, level + BURST_MIN_EXCESS / 2);
 }
