@@ -55,7 +55,6 @@ import {
   undecidedBlockSentence,
   inLastHours,
   recentBlockVerb,
-  upperFirst,
 } from "./verdict.js";
 import type {
   Finding,
@@ -1010,7 +1009,7 @@ function ongoingDetail(
       `${connectionsOf(outageSubject(unreachable, servers))} to ${unreachable.map(unreachableName).join(", ")} still failed ${window}, so no mail reached them; the fix is under each provider.`,
     );
   }
-  return sentences.map(upperFirst).join(" ");
+  return sentences.join(" ");
 }
 
 /**
