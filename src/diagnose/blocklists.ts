@@ -1,4 +1,4 @@
-import { isUncheckedStatus, type BlocklistReport, type ListReport } from "../reputation/index.js";
+import type { BlocklistReport, ListReport } from "../reputation/index.js";
 import { KEY_PLACEHOLDER } from "../knowledge/dqs.js";
 import type { BlocklistsSummary } from "./types.js";
 
@@ -16,7 +16,11 @@ const UNUSABLE_CAUSES: Partial<Record<ListReport["health"], (single: boolean) =>
 
 /** Shortens a blocklist report to its listings and what could not be checked. */
 export function blocklistsSummary(report: BlocklistReport): BlocklistsSummary {
-  const unanswered = report.results.filter((result) => isUncheckedStatus(result.status));
+  // The same test as the reputation module's isUncheckedStatus, written out so that an offline
+  // diagnose does not load the blocklist modules.
+  const unanswered = report.results.filter(
+    (result) => result.status !== "listed" && result.status !== "not-listed",
+  );
   return {
     targets: report.targets.map((target) => target.value),
     listsUsed: answeringBlockLists(report),
