@@ -2,7 +2,6 @@ import type { LogStatistics, OriginStatistics } from "../diagnose/statistics.js"
 import type { Painter } from "./colour.js";
 import type { QueueSpaceReport } from "../diagnose/queue-space.js";
 import { queueSpaceSentences } from "./queue-space-text.js";
-import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
 import { showHiddenInReport } from "./log-text.js";
 import { copiedLinesSentence } from "./copied-lines.js";
 import { lineCountsText, otherProgramsSentence } from "./line-counts.js";
