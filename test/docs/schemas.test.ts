@@ -3,7 +3,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { MAX_REPEAT } from "../../src/logs/framing/repeats.js";
 import { MAX_LATE_LINE_MS } from "../../src/logs/framing/wall-clock.js";
-import { REPLAY_WINDOW } from "../../src/logs/reader/replayed-lines.js";
+import { KEPT_BYTES } from "../../src/logs/reader/replayed-lines.js";
 import { OFFLINE_DIAGNOSE, runCommand } from "../helpers/cli.js";
 import { GMAIL_NO_SUCH_USER, PostfixLog, SENT, T0 } from "../helpers/postfix-fixture.js";
 import { schemaValidator } from "../helpers/schema.js";
@@ -80,7 +80,7 @@ describe("docs JSON schemas", () => {
     const text = readFileSync(new URL(name, DOCS), "utf8");
     const description = /"exactRepeatLines": \{\s*"description": "([^"]*)"/.exec(text)?.[1];
 
-    expect(description).toContain(`Only the ${REPLAY_WINDOW} lines before a line`);
+    expect(description).toContain(`the last ${KEPT_BYTES / 1024 / 1024} MiB read before`);
     expect(description).toContain(`by more than ${MAX_LATE_LINE_MS / 60_000} minutes`);
   });
 

@@ -99,15 +99,14 @@ describe("ReplayedLines", () => {
     expect(finder.repeats).toBe(40);
   });
 
-  test("same text at another time counts", () => {
+  test("same message at another time counts", () => {
     const finder = new ReplayedLines();
-    const first = line(0, "A0: to=<user0@example.com>, status=sent");
-    repeatsOf(finder, [first, ...block(1, 20)]);
-    // The hour that repeats when clocks go back: the same stamp text, an hour later.
-    const later: Line = { time: first.time + 60 * MINUTE, bytes: first.bytes };
+    repeatsOf(finder, block(0, 20));
+    // The message of the first line again, but with a stamp a minute later than it had.
+    const moved = line(1, "A0: to=<user0@example.com>, status=sent");
 
-    expect(isRepeat(finder, { time: first.time - 30 * MINUTE, bytes: first.bytes })).toBe(false);
-    expect(isRepeat(finder, later)).toBe(false);
+    expect(isRepeat(finder, { ...moved, time: moved.time - 30 * MINUTE })).toBe(false);
+    expect(isRepeat(finder, line(0, "A0: to=<user0@example.com>, status=sent"))).toBe(true);
   });
 
   test("new file forgets the last", () => {
