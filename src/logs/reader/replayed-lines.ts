@@ -17,6 +17,20 @@ export const REPLAY_WINDOW = 8192;
 export const KEPT_BYTES = 1024 * 1024;
 
 /**
+ * Largest number of line texts held while comparing, in two generations: the kept lines split at
+ * the first step back, and the lines read since. A log of two hosts whose clocks differ steps
+ * back all the time, so the texts of its oldest lines make room for the newest.
+ */
+const MAX_TEXTS = 4 * REPLAY_WINDOW;
+
+/** The copies of one line text read while comparing, before and since step back `step`. */
+interface Copies {
+  beforeStep: number;
+  sinceStep: number;
+  step: number;
+}
+
+/**
  * Finder of exact repeats of earlier lines of a file, read after the file's time went back.
  * Some logs contain blocks of lines more than once, because a block was appended again by hand or
  * a log shipper sent it twice. Each copy would count every delivery again. A line repeats an
@@ -27,9 +41,10 @@ export const KEPT_BYTES = 1024 * 1024;
  *
  * Until the time goes back, the finder only keeps references to the reader's latest buffers,
  * which the reader allocates anew for each read, so a log whose time never goes back costs a
- * few comparisons per line. At a step back of more than `MAX_LATE_LINE_MS`, the lines of those
- * buffers before the current line become the set of texts that later lines are compared with.
- * Only copies of lines before the last step count as repeats, so a real line that a server
+ * few comparisons per line. At the first step back of more than `MAX_LATE_LINE_MS`, the lines of
+ * those buffers before the current line become the texts that later lines are compared with,
+ * and each line read while comparing joins them. Only copies of lines before the last step count
+ * as repeats, so a real line that a server
  * writes twice in one second after its clock was set back still counts twice. The comparing
  * stops once `REPLAY_WINDOW` lines have passed without another step and the time is past the
  * latest time read before the step.
@@ -42,6 +57,8 @@ export const KEPT_BYTES = 1024 * 1024;
 export class ReplayedLines {
   /** Lines found to repeat an earlier line of their file, since this finder was made. */
   repeats = 0;
+  /** Times the kept buffers were split into lines, once per span of comparing. */
+  splits = 0;
 
   // The buffers before the current one, oldest first, with the end of the last line read from
   // each. They hold at least KEPT_BYTES when the file is that long.
@@ -54,8 +71,12 @@ export class ReplayedLines {
   private latestTime = -Infinity;
   // The latest time read before the last step back: a line dated later is new.
   private replayUntil = -Infinity;
-  // The texts of the lines before the last step back, or null when not comparing.
-  private texts: Set<string> | null = null;
+  // While comparing, the texts of the lines kept and read since, with their copies, in two
+  // generations: a text found in the older one moves to the newer, and the older one is dropped
+  // when the newer is full. `texts` is null when not comparing.
+  private texts: Map<string, Copies> | null = null;
+  private olderTexts = new Map<string, Copies>();
+  private step = 0;
   private linesSinceStep = 0;
 
   /** Forgets the lines of the file before, which a new file cannot repeat. */
@@ -68,6 +89,8 @@ export class ReplayedLines {
     this.latestTime = -Infinity;
     this.replayUntil = -Infinity;
     this.texts = null;
+    this.olderTexts = new Map();
+    this.step = 0;
   }
 
   /**
@@ -96,15 +119,49 @@ export class ReplayedLines {
       if (this.latestTime > this.replayUntil) this.replayUntil = this.latestTime;
       // The lines after a clock change follow the new clock, so one change is one step.
       this.latestTime = time;
-      this.texts = this.textsBefore(buffer, start);
+      // The kept lines are split once, at the first step: a log of two hosts whose clocks
+      // differ steps back on every other line.
+      this.texts ??= this.textsBefore(buffer, start);
+      this.step += 1;
       this.linesSinceStep = 0;
     }
-    const isRepeat = this.texts?.has(textOf(buffer, start, end)) === true;
+    const text = textOf(buffer, start, end);
+    const copies = this.copiesOf(text);
+    if (copies.step !== this.step) {
+      copies.beforeStep += copies.sinceStep;
+      copies.sinceStep = 0;
+      copies.step = this.step;
+    }
+    const isRepeat = copies.beforeStep > 0;
+    copies.sinceStep += 1;
     if (time > this.latestTime) this.latestTime = time;
     this.linesSinceStep += 1;
-    if (this.linesSinceStep >= REPLAY_WINDOW && time > this.replayUntil) this.texts = null;
+    if (this.linesSinceStep >= REPLAY_WINDOW && time > this.replayUntil) this.stopComparing();
     if (isRepeat) this.repeats += 1;
     return isRepeat;
+  }
+
+  // Returns the copies of `text` in the newer generation, moved from the older one or new.
+  private copiesOf(text: string): Copies {
+    const texts = this.texts ?? new Map<string, Copies>();
+    this.texts = texts;
+    const known = texts.get(text);
+    if (known !== undefined) return known;
+    const older = this.olderTexts.get(text);
+    if (older !== undefined) this.olderTexts.delete(text);
+    const copies = older ?? { beforeStep: 0, sinceStep: 0, step: this.step };
+    if (texts.size >= MAX_TEXTS / 2) {
+      this.olderTexts = texts;
+      this.texts = new Map([[text, copies]]);
+    } else {
+      texts.set(text, copies);
+    }
+    return copies;
+  }
+
+  private stopComparing(): void {
+    this.texts = null;
+    this.olderTexts = new Map();
   }
 
   // Makes `buffer` the current one and keeps the one before, dropping the oldest buffers that
@@ -133,8 +190,9 @@ export class ReplayedLines {
   }
 
   // The texts of the lines kept before `buffer[start]`, the line at which the time went back.
-  private textsBefore(buffer: Buffer, start: number): Set<string> {
-    const texts = new Set<string>();
+  private textsBefore(buffer: Buffer, start: number): Map<string, Copies> {
+    this.splits += 1;
+    const texts = new Map<string, Copies>();
     this.older.forEach((kept, index) => addLines(texts, kept, this.olderEnds[index] ?? 0));
     addLines(texts, buffer, start);
     return texts;
@@ -149,10 +207,13 @@ function textOf(buffer: Buffer, start: number, end: number): string {
 
 // Adds the lines of `buffer[0, end)` to `texts`. The first and last parts of a read buffer may be
 // pieces of lines that span two reads, which no whole line equals.
-function addLines(texts: Set<string>, buffer: Buffer, end: number): void {
+function addLines(texts: Map<string, Copies>, buffer: Buffer, end: number): void {
   for (const part of decodeLatin1(buffer, 0, end).split("\n")) {
     const text = part.replaceAll("\r", "");
-    if (text !== "") texts.add(text);
+    if (text === "") continue;
+    const copies = texts.get(text);
+    if (copies === undefined) texts.set(text, { beforeStep: 0, sinceStep: 1, step: 0 });
+    else copies.sinceStep += 1;
   }
 }
 

@@ -109,6 +109,23 @@ describe("ReplayedLines", () => {
     expect(isRepeat(finder, line(0, "A0: to=<user0@example.com>, status=sent"))).toBe(true);
   });
 
+  test("two skewed hosts keep counting", () => {
+    const finder = new ReplayedLines();
+    // A central log of two hosts whose clocks differ by 11 minutes: every other line steps back.
+    const lines = Array.from({ length: 400 }, (_, index) =>
+      index % 2 === 0
+        ? line(index, `A${String(index)}: to=<user${String(index)}@example.com>, status=sent`)
+        : line(index - 11, `B${String(index)}: to=<user${String(index)}@example.net>, status=sent`),
+    );
+    const resent = lines.slice(100, 120);
+
+    expect(repeatsOf(finder, lines)).toEqual([]);
+    expect(repeatsOf(finder, resent)).toHaveLength(20);
+    expect(finder.repeats).toBe(20);
+    // Splitting the kept lines at each step would make such a log slow.
+    expect(finder.splits).toBe(1);
+  });
+
   test("new file forgets the last", () => {
     const finder = new ReplayedLines();
     repeatsOf(finder, block(0, 20));
