@@ -124,12 +124,23 @@ export class InputChecks {
 
 type Format = (ms: number) => string;
 
+/** A step back at least this long reads as rotated files joined in the wrong order. */
+const ROTATED_STEP_MS = 12 * 60 * 60 * 1000;
+
 function stepNote(span: FileSpan, time: Format): string[] {
   const step = span.firstStep;
   if (step === null) return [];
   const more = span.steps > 1 ? ` (${span.steps.toLocaleString("en-US")} such steps in all)` : "";
+  const where = `In ${recordFileInText(span.name)} the time goes back from ${time(step.from)} to ${time(step.to)} at line ${step.line.toLocaleString("en-US")}${more}`;
+  // A clock or a host's time zone is seldom half a day off, but joined rotated files jump back
+  // by the span of a file.
+  if (step.from - step.to >= ROTATED_STEP_MS) {
+    return [
+      `${where}: most likely rotated files joined newest first, as \`cat mail.log*\` or \`zcat -f mail.log*\` join them. Verdicts, first blocks and whether a block is over may then be wrong. Give the files by name, which delist sorts by time, or join them oldest first.`,
+    ];
+  }
   return [
-    `In ${recordFileInText(span.name)} the time goes back from ${time(step.from)} to ${time(step.to)} at line ${step.line.toLocaleString("en-US")}${more}: the server's clock was changed, or lines of another host or time zone are mixed in. Times and hourly counts around it may be wrong.`,
+    `${where}: the server's clock was changed, or lines of another host or time zone are mixed in. Times and hourly counts around it may be wrong.`,
   ];
 }
 

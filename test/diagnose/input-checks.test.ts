@@ -44,6 +44,17 @@ describe("input checks", () => {
     );
   });
 
+  test("day-long step names rotated files", () => {
+    const checks = new InputChecks(T0 + 3 * DAY);
+    // mail.log, then mail.log.1 of the day before, as `cat mail.log*` joins them.
+    feed(checks, "-", [T0 + DAY, T0 + DAY + HOUR, T0, T0 + HOUR]);
+    const notes = checks.notes(UTC);
+
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toContain("at line 3: most likely rotated files joined newest first");
+    expect(notes[0]).toContain("Give the files by name");
+  });
+
   test("late event of an earlier line is no step", () => {
     const checks = new InputChecks(T0 + DAY);
     checks.observe(event("mail.log", 10, T0 + 2 * HOUR));
