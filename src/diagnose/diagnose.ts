@@ -250,9 +250,12 @@ function commandTargets(
 ): Pick<ServerReport, "sendingDomains" | "sendingIps"> {
   const givenDomains = options.givenDomains ?? [];
   const givenIps = options.givenIps ?? [];
+  // The IPs of the log come first: a mistyped --ip must not leave out the one Gmail judged,
+  // and --ip adds to them, as the DNS checks take both.
+  const logIps = server.sendingIps;
   return {
     sendingDomains: givenDomains.length > 0 ? givenDomains : ownSendingDomains(facts),
-    sendingIps: givenIps.length > 0 ? givenIps : server.sendingIps,
+    sendingIps: [...logIps, ...givenIps.filter((ip) => !logIps.includes(ip))],
   };
 }
 

@@ -99,4 +99,11 @@ describe("diagnose --offline with --ip", () => {
     const details = (await readinessDetails(named, options)).join("\n");
     expect(details).toContain("`delist check example.org --ip 203.0.113.10`");
   });
+
+  test("keeps the reply's IP beside it", async () => {
+    const named = withoutLogins(blockedLog("gmail.com", GMAIL_NO_PTR));
+    const options = ["--domain", "example.org", "--ip", "192.0.2.7"];
+    const details = (await readinessDetails(named, options)).join("\n");
+    expect(details).toContain("`delist blocklists 203.0.113.10 192.0.2.7 example.org`");
+  });
 });
