@@ -234,7 +234,7 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     outboundFilterFailures: undeliveredReport(facts.server.outboundFilterFailures, time),
     frozenMessages: frozenReport(facts.frozen, time),
     mtaFatalErrors: fatalErrorsReport(facts.server.fatalErrors, time),
-    queueSpace: queueSpaceReport(facts.queueSpace, time),
+    queueSpace: queueSpaceReport(facts.queueSpace, time, facts.lastTime),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { QueueSpaceAnalyser } from "../analysis/queue-space.js";
+import { ONGOING_WINDOW_MS } from "./verdict.js";
 
 /**
  * The lines that show the MTA's queue file system short of free space, as `delist diagnose`
@@ -14,6 +15,11 @@ export interface QueueSpaceReport {
   readonly warnings: number;
   readonly first: string;
   readonly last: string;
+  /**
+   * True when the last such line is within the last two hours of the log. Later lines show
+   * the queue written again once the space is back, so an older fault is over.
+   */
+  readonly ongoing: boolean;
   /** The first warning, which names the free bytes, or else the first reject. */
   readonly sample: {
     readonly file: string;
@@ -23,10 +29,14 @@ export interface QueueSpaceReport {
   };
 }
 
-/** Builds the report, with times formatted by `time`, or returns null when the log shows none. */
+/**
+ * Builds the report, with times formatted by `time` and `logEnd` the time of the log's last line,
+ * or returns null when the log shows none.
+ */
 export function queueSpaceReport(
   queueSpace: QueueSpaceAnalyser,
   time: (epochMs: number) => string,
+  logEnd: number | null,
 ): QueueSpaceReport | null {
   const sample = queueSpace.firstWarning ?? queueSpace.firstReject;
   if (sample === null || queueSpace.first === null || queueSpace.last === null) return null;
@@ -36,6 +46,7 @@ export function queueSpaceReport(
     warnings: queueSpace.warnings,
     first: time(queueSpace.first),
     last: time(queueSpace.last),
+    ongoing: logEnd === null || queueSpace.last >= logEnd - ONGOING_WINDOW_MS,
     sample: { file: sample.position.file, line: sample.position.line, text: sample.text },
   };
 }

@@ -173,7 +173,7 @@ export function buildStatistics(
     },
     undeliveredByServer: undeliveredReport(facts.server.undeliveredByServer, time),
     frozenMessages: frozenReport(facts.frozen, time),
-    queueSpace: queueSpaceReport(facts.queueSpace, time),
+    queueSpace: queueSpaceReport(facts.queueSpace, time, facts.lastTime),
     forwardedMessages: facts.forwarding.messages,
     outboundTlsSessions: [...facts.server.outboundTlsByHour.values()].reduce((a, b) => a + b, 0),
     lifecycle: facts.server.lifecycle.map((event) => ({

@@ -200,7 +200,11 @@ function verdictLabel(diagnosis: Diagnosis): string {
   const { status, heldByServer } = diagnosis.verdict;
   if (isProblemStatus(status)) return status;
   if (heldByServer !== null) return `mail held by ${heldSubject(diagnosis).text}`;
-  if (diagnosis.queueSpace !== null && status === "ok") return "not blocked, queue disk full";
+  if (diagnosis.queueSpace !== null && status === "ok") {
+    return diagnosis.queueSpace.ongoing
+      ? "not blocked, queue disk full"
+      : "not blocked, queue disk was full";
+  }
   return status === "no-outbound-delivery" ? "no outbound delivery" : status;
 }
 

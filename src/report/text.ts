@@ -138,7 +138,10 @@ function verdictLabel(diagnosis: Diagnosis, paint: Painter): string {
   if (suspendedProviders(diagnosis.providers).length > 0) {
     return paint.yellow(paint.bold("NOT BLOCKED, DELIVERY SUSPENDED"));
   }
-  if (diagnosis.queueSpace !== null) return paint.red(paint.bold("NOT BLOCKED, QUEUE DISK FULL"));
+  if (diagnosis.queueSpace !== null) {
+    const label = diagnosis.queueSpace.ongoing ? "QUEUE DISK FULL" : "QUEUE DISK WAS FULL";
+    return paint.red(paint.bold(`NOT BLOCKED, ${label}`));
+  }
   return paint.green(paint.bold("OK"));
 }
 

@@ -109,6 +109,23 @@ describe("queue disk full", () => {
     expect(markdown.stdout).toContain("rejected 3 clients with 452 4.3.1");
   });
 
+  test("fault long before the end was", async () => {
+    // The disk fills at 00:55, and mail goes out again for three hours after it.
+    const later = deliveredLines().map((line) =>
+      line.replace(/^2024-03-04T00:/, "2024-03-04T04:").replace(/7E3F1/g, "7E3F2"),
+    );
+    const log = temporary.file(
+      logText([...deliveredLines(), ...queueFullLines(55, 183091200), ...later]),
+    );
+    const json = await runCommand([...OFFLINE_DIAGNOSE, "--format", "json", log]);
+    const text = await runCommand([...OFFLINE_DIAGNOSE, log]);
+    const markdown = await runCommand([...OFFLINE_DIAGNOSE, "--format", "markdown", log]);
+
+    expect((JSON.parse(json.stdout) as Diagnosis).queueSpace?.ongoing).toBe(false);
+    expect(text.stdout).toContain("Verdict: NOT BLOCKED, QUEUE DISK WAS FULL");
+    expect(markdown.stdout).toContain("not blocked, queue disk was full");
+  });
+
   test("text stays within 80 columns", async () => {
     const text = await runCommand([...OFFLINE_DIAGNOSE, temporary.file(FULL_LOG)]);
     const section = text.stdout.split("\nServer faults\n")[1]?.split("\n\n")[0] ?? "";
