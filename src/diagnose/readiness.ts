@@ -1106,6 +1106,15 @@ function highVolumeNote(findings: readonly Finding[]): string {
 }
 
 /**
+ * Tells whether an `authentication` finding concerns forwarded mail only, whose failures name
+ * other people's domains and say nothing about the server's own records.
+ */
+function isOnlyForwardedMail(found: Finding): boolean {
+  const evidence = found.evidence as { onlyForwardedMail?: unknown };
+  return found.id === "authentication" && evidence.onlyForwardedMail === true;
+}
+
+/**
  * Builds the item of a finding. A finding whose replies all come from the `other` row, while
  * that row's block counts too few domains to set its status (see `hasFewDomainBlock`), leaves
  * the item unchecked, because one or two small receivers' rules prove no fault.
@@ -1125,6 +1134,14 @@ function fromFinding(
       title,
       status: "not-checked",
       detail: `Only receivers of fewer than ${OTHER_MIN_DOMAINS} domains rejected or deferred mail for this (${findingId}), too few to call it a cause; check it with ${codeSpan(command)}.${placeholderHint(command)}`,
+    };
+  }
+  if (found !== undefined && isOnlyForwardedMail(found)) {
+    return {
+      id,
+      title,
+      status: "not-checked",
+      detail: `Receivers rejected or deferred only forwarded mail of other domains for this (${findingId}), which shows nothing about your own records: stop forwarding the mail that fails, as the finding says, and check your own with ${codeSpan(command)}.${placeholderHint(command)}`,
     };
   }
   if (found !== undefined) {

@@ -106,6 +106,15 @@ describe("authentication of forwarded mail", () => {
     expect(srs[0]).toContain("postsrsd");
     expect(finding?.fix.join("\n")).not.toContain("Check DMARC on inbound mail");
   });
+
+  test("readiness leaves own records unchecked", async () => {
+    const diagnosis = await diagnoseText(forwardedLog(bounces(DMARC_REJECT, 12)), {
+      now: T0 + 48 * HOUR,
+    });
+    const item = diagnosis.readiness.items.find((entry) => entry.id === "spf-dkim-dmarc");
+    expect(item?.status).toBe("not-checked");
+    expect(item?.detail).toContain("only forwarded mail of other domains");
+  });
 });
 
 describe("spam-content of forwarded mail", () => {
