@@ -5,6 +5,7 @@ import { burstTotal, type Burst } from "../series.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, plural } from "./build.js";
 import { findDailyBurst, utcDate, type DailyBurst } from "./daily-burst.js";
+import { burstOrigins, burstSenders } from "./burst-origins.js";
 import { describeOrigin } from "./origin-names.js";
 import { firstBlockTime, outboundBursts, type OutboundBurst } from "./outbound-bursts.js";
 import { lastMessageOf, senderEntry, senderText, type SenderEntry } from "./sender-names.js";
@@ -58,7 +59,7 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
       earlierDayStart: context.time(burst.earlierDay.startHour),
       earlierDayEnd: context.time(earlierDayEnd(burst)),
       earlierDayRecipients: burst.earlierDay.total,
-      topSenders: topSenders(lead.totals),
+      topSenders: topSenders(burstSenders(context, burst)),
       burstSender: sender === null ? null : senderText(sender),
       burstSenderLastMessage: lastMessageOf(context, sender),
       burstAccount: burstAccount(burst),
@@ -99,6 +100,7 @@ interface DescribedBurst {
   readonly burst: OutboundBurst;
   /** Recipients of each envelope sender in the burst hours, the largest first. */
   readonly totals: Array<[string | null, number]>;
+  /** The burst's source, then submitters above their earlier days (see `burstOrigins`). */
   readonly origins: Array<{ name: string; recipients: number }>;
   readonly total: number;
   /** Outbound messages that entered the queue in the burst hours, of any sender. */
@@ -116,7 +118,7 @@ function describeBurst(context: DiagnoseContext, burst: OutboundBurst): Describe
   return {
     burst,
     totals,
-    origins: topOrigins(context, burst),
+    origins: burstOrigins(context, burst),
     total,
     messages: burst.hours.reduce(
       (sum, point) => sum + (context.facts.volume.hours.get(point.hour)?.messages ?? 0),
@@ -214,7 +216,7 @@ function burstClient(burst: OutboundBurst): string | null {
 
 /**
  * Returns the submitter that the summary names: the burst's relay client, whose mail no account
- * or local program sent, or else the account or local program with the most recipients.
+ * or local program sent, or else the first of `origins` (see `burstOrigins`).
  */
 function mainSubmitter(entry: DescribedBurst): { name: string; recipients: number } | undefined {
   const source = entry.burst.source;
