@@ -95,3 +95,16 @@ describe("relay client burst beside the office peak", () => {
     expect(origins[1]).toEqual({ name: "SASL account staff@example.com", recipients: 200 });
   });
 });
+
+describe("burst against a usual level of 0", () => {
+  test("title reads as a rise from 0", async () => {
+    const log = new PostfixLog();
+    ordinaryDays(log);
+    relayBurst(log, T0 + 8 * DAY + 2 * HOUR);
+    const diagnosis = await diagnoseText(log.text());
+    const spike = spikeOf(diagnosis);
+
+    expect(spike?.title).toBe(`Outbound volume of ${CLIENT} rose from 0 to 500 recipients an hour`);
+    expect(spike?.title).not.toContain("times");
+  });
+});
