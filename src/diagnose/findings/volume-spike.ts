@@ -5,6 +5,7 @@ import { burstTotal, type Burst } from "../series.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, plural } from "./build.js";
 import { findDailyBurst, utcDate, type DailyBurst } from "./daily-burst.js";
+import { burstOrigins, burstSenders } from "./burst-origins.js";
 import { describeOrigin } from "./origin-names.js";
 import { firstBlockTime, outboundBursts, type OutboundBurst } from "./outbound-bursts.js";
 import { lastMessageOf, senderEntry, senderText, type SenderEntry } from "./sender-names.js";
@@ -58,7 +59,7 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
       earlierDayStart: context.time(burst.earlierDay.startHour),
       earlierDayEnd: context.time(earlierDayEnd(burst)),
       earlierDayRecipients: burst.earlierDay.total,
-      topSenders: topSenders(lead.totals),
+      topSenders: topSenders(burstSenders(context, burst)),
       burstSender: sender === null ? null : senderText(sender),
       burstSenderLastMessage: lastMessageOf(context, sender),
       burstAccount: burstAccount(burst),
@@ -81,17 +82,20 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
 function hourlyBurstTitle(burst: OutboundBurst): string {
   const source = burst.source;
   if (burst.baselineSource === "same-hours-earlier-days" && source !== null) {
-    const times = Math.round(source.peak / Math.max(source.usual, 1));
-    return (
-      `Outbound volume of ${source.name} jumped to ${source.peak.toLocaleString("en-US")} ` +
-      `recipients an hour, ${times.toLocaleString("en-US")} times its usual`
-    );
+    return `Outbound volume of ${source.name} ${riseText(source.usual, source.peak, "hour", "its usual")}`;
   }
-  const times = Math.round(burst.peak.value / Math.max(burst.baseline, 1));
-  return (
-    `Outbound volume jumped to ${burst.peak.value.toLocaleString("en-US")} recipients an hour, ` +
-    `${times.toLocaleString("en-US")} times the usual`
-  );
+  return `Outbound volume ${riseText(burst.baseline, burst.peak.value, "hour", "the usual")}`;
+}
+
+/**
+ * Describes a rise from `usual` to `peak` recipients per `unit` as a multiple of `usualName`,
+ * or as a rise from 0 when the usual level is 0, which no multiple can express.
+ */
+function riseText(usual: number, peak: number, unit: "hour" | "day", usualName: string): string {
+  const peakText = `${peak.toLocaleString("en-US")} recipients a${unit === "hour" ? "n" : ""} ${unit}`;
+  if (usual === 0) return `rose from 0 to ${peakText}`;
+  const times = Math.round(peak / Math.max(usual, 1));
+  return `jumped to ${peakText}, ${times.toLocaleString("en-US")} times ${usualName}`;
 }
 
 /** An hourly burst with the counts and names that the finding reports for it. */
@@ -99,6 +103,7 @@ interface DescribedBurst {
   readonly burst: OutboundBurst;
   /** Recipients of each envelope sender in the burst hours, the largest first. */
   readonly totals: Array<[string | null, number]>;
+  /** The burst's source, then submitters above their earlier days (see `burstOrigins`). */
   readonly origins: Array<{ name: string; recipients: number }>;
   readonly total: number;
   /** Outbound messages that entered the queue in the burst hours, of any sender. */
@@ -116,7 +121,7 @@ function describeBurst(context: DiagnoseContext, burst: OutboundBurst): Describe
   return {
     burst,
     totals,
-    origins: topOrigins(context, burst),
+    origins: burstOrigins(context, burst),
     total,
     messages: burst.hours.reduce(
       (sum, point) => sum + (context.facts.volume.hours.get(point.hour)?.messages ?? 0),
@@ -214,7 +219,7 @@ function burstClient(burst: OutboundBurst): string | null {
 
 /**
  * Returns the submitter that the summary names: the burst's relay client, whose mail no account
- * or local program sent, or else the account or local program with the most recipients.
+ * or local program sent, or else the first of `origins` (see `burstOrigins`).
  */
 function mainSubmitter(entry: DescribedBurst): { name: string; recipients: number } | undefined {
   const source = entry.burst.source;
@@ -300,13 +305,12 @@ function dailyBurstFinding(
   const total = burst.days.reduce((sum, entry) => sum + entry.recipients, 0);
   const origins = topOrigins(context, burst);
   const perDay = burst.days.map((entry) => entry.recipients.toLocaleString("en-US")).join(", ");
-  const times = Math.round(burst.peak.recipients / Math.max(burst.baseline, 1));
   const first = burst.days[0]?.day ?? burst.peak.day;
   const last = burst.days[burst.days.length - 1]?.day ?? burst.peak.day;
   return finding("volume-spike", {
     severity: "warning",
     role: "contributing",
-    title: `Outbound volume jumped to ${burst.peak.recipients.toLocaleString("en-US")} recipients a day, ${times.toLocaleString("en-US")} times the usual`,
+    title: `Outbound volume ${riseText(burst.baseline, burst.peak.recipients, "day", "the usual")}`,
     summary:
       `From ${utcDate(first)} the server sent mail to ${plural(total, "recipient")} in ${plural(burst.days.length, "UTC day")} (${perDay}), ` +
       `while the busiest of the ${plural(burst.earlierDays, "whole day")} before sent ${burst.baseline.toLocaleString("en-US")}. ` +

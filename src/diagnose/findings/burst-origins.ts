@@ -1,0 +1,90 @@
+import { describeRelayClient } from "./source-bursts.js";
+import { describeOrigin } from "./origin-names.js";
+import type { DiagnoseContext } from "../context.js";
+import { busiestOf, earlierDays, type Burst } from "../series.js";
+import type { OutboundBurst } from "./outbound-bursts.js";
+
+/** A submitter or envelope sender with its recipients in the burst hours. */
+export interface BurstContributor {
+  readonly name: string;
+  readonly recipients: number;
+}
+
+/** Maximum entries in `topOrigins` of a burst. */
+const MAX_ORIGINS = 5;
+
+/**
+ * Lists the accounts, local programs and relay clients that sent more in the burst hours than
+ * on their busiest earlier day in the same hours, the burst's own source first and the rest by
+ * recipients. A submitter that sent no more than before, such as an office account at its usual
+ * peak, sent ordinary mail beside the burst and is left out.
+ */
+export function burstOrigins(context: DiagnoseContext, burst: OutboundBurst): BurstContributor[] {
+  const { accounts, localSources, relayClients } = context.facts.origins;
+  const series: Array<{ name: string; values: Map<number, number> }> = [];
+  for (const origin of [...accounts.values(), ...localSources.values()]) {
+    const values = new Map([...origin.hourly].map(([hour, counts]) => [hour, counts.recipients]));
+    series.push({ name: describeOrigin(origin), values });
+  }
+  for (const client of relayClients.clients.values()) {
+    const values = new Map([...client.hourly].map(([hour, counts]) => [hour, counts.recipients]));
+    series.push({ name: describeRelayClient(client.ip), values });
+  }
+  const entries = aboveEarlierDays(context, burst, series);
+  const source = burst.source;
+  if (source === null || source.kind === "sender") return entries.slice(0, MAX_ORIGINS);
+  const others = entries.filter((entry) => entry.name !== source.name);
+  return [{ name: source.name, recipients: source.recipients }, ...others].slice(0, MAX_ORIGINS);
+}
+
+/**
+ * Lists the envelope sender addresses that sent more in the burst hours than on their busiest
+ * earlier day in the same hours, by recipients. The key null is the null sender `<>`.
+ *
+ * NOTE: the log pass keeps only the first 64 envelope senders of each hour, so a sender first
+ * seen after 64 others in an earlier hour looks new there and stays listed.
+ */
+export function burstSenders(
+  context: DiagnoseContext,
+  burst: Pick<Burst, "hours" | "startHour" | "endHour">,
+): Array<[string | null, number]> {
+  const series = new Map<string | null, Map<number, number>>();
+  for (const [hour, volume] of context.facts.volume.hours) {
+    for (const [sender, counts] of volume.senders) {
+      let values = series.get(sender);
+      if (values === undefined) {
+        values = new Map();
+        series.set(sender, values);
+      }
+      values.set(hour, counts.recipients);
+    }
+  }
+  const entries = aboveEarlierDays(
+    context,
+    burst,
+    [...series].map(([name, values]) => ({ name, values })),
+  );
+  return entries.map((entry) => [entry.name, entry.recipients]);
+}
+
+/**
+ * Sums each series over the burst hours and keeps those above their busiest earlier day in the
+ * same hours, the largest first. A series is kept when the log covers no such earlier day,
+ * because then nothing shows that its mail was ordinary.
+ */
+function aboveEarlierDays<Name>(
+  context: DiagnoseContext,
+  burst: Pick<Burst, "hours" | "startHour" | "endHour">,
+  series: ReadonlyArray<{ name: Name; values: ReadonlyMap<number, number> }>,
+): Array<{ name: Name; recipients: number }> {
+  const coveredFrom = context.facts.firstTime ?? burst.startHour;
+  const contributors: Array<{ name: Name; recipients: number }> = [];
+  for (const { name, values } of series) {
+    const recipients = burst.hours.reduce((sum, point) => sum + (values.get(point.hour) ?? 0), 0);
+    if (recipients === 0) continue;
+    const busiest = busiestOf(earlierDays(values, burst, coveredFrom));
+    if (busiest !== null && recipients <= busiest.total) continue;
+    contributors.push({ name, recipients });
+  }
+  return contributors.sort((a, b) => b.recipients - a.recipients);
+}
