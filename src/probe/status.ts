@@ -134,8 +134,9 @@ function connectDeferredDetail(code: string, text: string): string {
   const oneLine = text.replace(/\s+/g, " ").trim();
   const quoted =
     oneLine.length > MAX_QUOTED_CHARS ? `${oneLine.slice(0, MAX_QUOTED_CHARS)}…` : oneLine;
+  const receiverText = quoted === "" ? " and no text" : `: "${quoted}"`;
   return (
-    `The receiver deferred at connect with ${code}: "${quoted}". A 421 greeting that names no ` +
+    `The receiver deferred at connect with ${code}${receiverText}. A 421 greeting that names no ` +
     "policy or reputation reason usually means the server is overloaded or in maintenance, so " +
     "it shows nothing about the sender. Probe again in an hour or more."
   );
