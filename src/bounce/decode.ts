@@ -57,8 +57,14 @@ export async function decodeMessage(
   const results = read.drafts.map((draft) =>
     finish(draft, { file, kind: kind ?? "bounce", message, sender, queueId, classifier }),
   );
-  const error = results.length === 0 ? unreadBounceError(message, file, parsed.raw) : null;
-  const cut = results.length > 0 && endsInsideReport(message, parsed.raw);
+  const error =
+    results.length === 0
+      ? unreadBounceError(message, file, parsed.raw, parsed.partLimitReached)
+      : null;
+  // A head cut at the part limit ends just before a boundary delimiter, so every part read is
+  // whole, and its missing closing delimiter does not mean that the file was cut.
+  const cut =
+    results.length > 0 && !parsed.partLimitReached && endsInsideReport(message, parsed.raw);
   const messageId = headerValue(message, "message-id")?.trim() ?? "";
   return {
     kind,
@@ -78,25 +84,33 @@ function depthLimitNote(file: string): string {
   );
 }
 
+/** A parsed message, the bytes that were parsed, and the notes on how they were repaired. */
+interface ParsedMessage {
+  readonly message: BounceMessage;
+  readonly raw: Uint8Array | string;
+  readonly notes: string[];
+  /** True when only the head within the MIME part limit was parsed. */
+  readonly partLimitReached: boolean;
+}
+
 /**
  * Parses a message after relabelling a delivery status part that is not base64, and reads
  * only the head of a message over the MIME part limit. Returns the bytes that were parsed.
  */
-async function parseRepaired(
-  original: Uint8Array | string,
-  file: string,
-): Promise<{ message: BounceMessage; raw: Uint8Array | string; notes: string[] }> {
+async function parseRepaired(original: Uint8Array | string, file: string): Promise<ParsedMessage> {
   const notes: string[] = [];
   const plain = withPlainDeliveryStatus(original);
   if (plain.changed) notes.push(plainDeliveryStatusNote(file));
   try {
-    return { message: await parseBounceMessage(plain.raw), raw: plain.raw, notes };
+    const message = await parseBounceMessage(plain.raw);
+    return { message, raw: plain.raw, notes, partLimitReached: false };
   } catch (error) {
     if (!isPartLimitError(error)) throw error;
     const head = headWithinPartLimit(plain.raw);
     if (!head.changed) throw error;
     notes.push(partLimitNote(file));
-    return { message: await parseBounceMessage(head.raw), raw: head.raw, notes };
+    const message = await parseBounceMessage(head.raw);
+    return { message, raw: head.raw, notes, partLimitReached: true };
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import { isBounceSubject } from "./formats/text-bounce.js";
 import { headerValue, type BounceMessage } from "./mime.js";
+import { MAX_MIME_PARTS } from "./mime-postal.js";
 
 const MAX_SUBJECT_CHARS = 60;
 
@@ -18,19 +19,29 @@ const DELIVERY_REPORT_TYPE = /^Content-Type:[ \t]*message\/(?:global-)?delivery-
 /**
  * Returns the error for a message that gave no recipient although its headers mark it as a
  * bounce (a `multipart/report` type, `Auto-Submitted: auto-generated (failure)`, a
- * MAILER-DAEMON or postmaster sender, or a bounce subject), else null. The error suggests a
- * cut file only when `raw` ends early (see `endsEarly`). Otherwise the message is taken as
- * whole, with its report or recipient lines in a format that delist does not read.
+ * MAILER-DAEMON or postmaster sender, or a bounce subject), else null. With
+ * `partLimitReached`, `raw` is the head within the MIME part limit and the error names the
+ * limit. Otherwise it suggests a cut file only when `raw` ends early (see `endsEarly`), and
+ * else takes the message as whole, with its report or recipient lines in a format that delist
+ * does not read.
  */
 export function unreadBounceError(
   message: BounceMessage,
   name: string,
   raw: Uint8Array | string,
+  partLimitReached = false,
 ): string | null {
   const signs = bounceSigns(message);
   if (signs.length === 0) return null;
 
   const found = `"${name}" looks like a bounce (${signs.join(", ")})`;
+  if (partLimitReached) {
+    return (
+      `${found} but no recipient was read from its first ${MAX_MIME_PARTS - 1} MIME parts. ` +
+      `It has more than ${MAX_MIME_PARTS} MIME parts, the limit that delist reads, so the ` +
+      `rest were skipped. Save the delivery report part alone as an .eml file and read that`
+    );
+  }
   if (endsEarly(message, raw)) {
     const missing =
       message.deliveryStatus === null

@@ -59,19 +59,23 @@ export class Conversation {
       // The lines of a reply cut off before its last line go into the transcript, so that a
       // receiver that stalls in the middle of a reply does not look like a silent one.
       const incomplete = this.connection.incompleteReply();
-      if (incomplete !== null) this.add(stage, command, incomplete, false, started);
+      if (incomplete !== null) {
+        this.add(stage, command, incomplete, (error as Error).message, started);
+      }
       throw error;
     }
-    return this.add(stage, command, wire, true, started);
+    return this.add(stage, command, wire, null, started);
   }
 
+  /** Records a reply. `incompleteReason` is null for a complete one. */
   private add(
     stage: SmtpStage,
     command: string | null,
     wire: WireReply,
-    complete: boolean,
+    incompleteReason: string | null,
     started: number,
   ): RecordedReply {
+    const complete = incompleteReason === null;
     const text = wireText(wire, complete);
     const explained = this.classifier.explain(text, { ...this.hints, stage });
     const reply: ProbeReply = {
@@ -81,6 +85,7 @@ export class Conversation {
       enhancedStatus: explained.enhancedStatus,
       text,
       complete,
+      incompleteReason,
       category: explained.category,
       ruleId: explained.ruleId,
       permanent: explained.permanent,

@@ -5,7 +5,7 @@ import { providerOfReceiver } from "../reply/provider-text.js";
 import { SmtpConnection, type TlsInfo } from "./connection.js";
 import { Conversation, type RecordedReply } from "./conversation.js";
 import { planMailHosts, type MailHost } from "./mail-hosts.js";
-import { decideStatus } from "./status.js";
+import { cutRefusal, decideStatus } from "./status.js";
 import { ehloName } from "./helo.js";
 import { socketFamilyOf, sourceFamilyMismatch } from "./source-address.js";
 import type { ProbeMx, ProbeResult } from "./types.js";
@@ -87,7 +87,10 @@ export async function runProbe(
       if (context.signal?.aborted === true) abort();
       await converse(session.conversation, connection, session, request);
     } catch (error) {
-      session.failure = `The conversation with ${session.mx.host} broke off: ${(error as Error).message}.`;
+      const refusal = cutRefusal(session.conversation.replies, error);
+      const reason = (error as Error).message;
+      if (refusal !== null) session.decisive = refusal;
+      else session.failure = `The conversation with ${session.mx.host} broke off: ${reason}.`;
     } finally {
       context.signal?.removeEventListener("abort", abort);
       connection.close();

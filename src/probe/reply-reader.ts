@@ -18,7 +18,15 @@ export function wireText(reply: WireReply, complete = true): string {
 
 /** A reply line that does not start with a three-digit code and a separator. */
 export class SmtpProtocolError extends Error {
-  override readonly name = "SmtpProtocolError";
+  override readonly name: string = "SmtpProtocolError";
+}
+
+/**
+ * A reply that grew past `MAX_REPLY_BYTES`. The reader keeps its finished lines, which
+ * `ReplyReader.incomplete` returns.
+ */
+export class ReplyTooLongError extends SmtpProtocolError {
+  override readonly name = "ReplyTooLongError";
 }
 
 // No real reply comes near this size. Past it the reader stops buffering, so that a broken or
@@ -41,7 +49,7 @@ export class ReplyReader {
   /**
    * Adds received bytes and returns the replies they complete, in order. Lines are decoded
    * as UTF-8, which servers with SMTPUTF8 (RFC 6531) send and which covers ASCII; invalid
-   * bytes become U+FFFD. Throws an SmtpProtocolError when one reply grows past
+   * bytes become U+FFFD. Throws a ReplyTooLongError when one reply grows past
    * `MAX_REPLY_BYTES`, however many chunks and lines it arrives in.
    */
   push(chunk: Buffer): WireReply[] {
@@ -92,8 +100,9 @@ export class ReplyReader {
   }
 }
 
-function replyTooLong(): SmtpProtocolError {
-  return new SmtpProtocolError(
-    `the server sent more than ${MAX_REPLY_BYTES} bytes without ending a reply`,
+function replyTooLong(): ReplyTooLongError {
+  return new ReplyTooLongError(
+    `the server sent more than ${MAX_REPLY_BYTES} bytes without ending a reply, so the reply ` +
+      `was cut at ${MAX_REPLY_BYTES / 1024} KiB`,
   );
 }

@@ -1,6 +1,8 @@
 import { isBlockSignal } from "../analysis/replies.js";
+import { plural } from "../report/wrap.js";
 import type { RecordedReply } from "./conversation.js";
-import type { ProbeResult, ProbeStatus } from "./types.js";
+import { ReplyTooLongError } from "./reply-reader.js";
+import type { ProbeReply, ProbeResult, ProbeStatus } from "./types.js";
 
 /** The status of a probe, the sentence that explains it, and the steps to take. */
 export interface StatusDecision {
@@ -30,6 +32,33 @@ const AFTER_DATA_NOT_SENT =
 export function afterDataNote(result: Pick<ProbeResult, "sendTest" | "sentData">): string {
   if (result.sentData) return AFTER_DATA_SENT;
   return result.sendTest ? AFTER_DATA_NOT_SENT : AFTER_DATA_LIMIT;
+}
+
+/**
+ * Returns the last reply when `error` cut it at the reply size limit and every line read
+ * carries the same 5xx code and the same enhanced status (or none), else null. The last line
+ * of a multi-line reply repeats its code, so such a reply is a permanent rejection however
+ * long it goes on. A reply cut by a time-out or a close stays undecided, because the server
+ * stopped sending before the limit.
+ */
+export function cutRefusal(
+  replies: readonly RecordedReply[],
+  error: unknown,
+): RecordedReply | null {
+  const last = replies.at(-1);
+  if (!(error instanceof ReplyTooLongError) || last === undefined || last.reply.complete) {
+    return null;
+  }
+  if (last.reply.replyCode < 500) return null;
+  const statuses = new Set(last.reply.text.split("\n").map(lineStatus));
+  const [status = null] = statuses;
+  const samePermanentStatus = statuses.size === 1 && (status === null || status.startsWith("5."));
+  return samePermanentStatus ? last : null;
+}
+
+/** Returns the enhanced status (RFC 3463) at the start of a `NNN-` wire line's text, or null. */
+function lineStatus(wireLine: string): string | null {
+  return /^\d{3}[- ]([245]\.\d{1,3}\.\d{1,3})(?![\w.])/.exec(wireLine)?.[1] ?? null;
 }
 
 /**
@@ -64,22 +93,34 @@ export function decideStatus(
   if (!isBlockSignal(explained) && !isPolicyRefusal(decisive)) {
     return {
       status: "error",
-      detail: `The receiver answered ${code} ${where}, which is not about the sender: ${reply.summary}`,
+      detail:
+        `The receiver answered ${code} ${where}, which is not about the sender: ` +
+        `${reply.summary}${cutReplyNote(reply, code)}`,
       fix,
     };
   }
   if (reply.replyCode >= 500) {
-    return {
-      status: "blocked",
-      detail: `The receiver rejected the sender with ${code} ${where}: ${reply.summary}`,
-      fix,
-    };
+    const detail = `The receiver rejected the sender with ${code} ${where}: ${reply.summary}`;
+    return { status: "blocked", detail: `${detail}${cutReplyNote(reply, code)}`, fix };
   }
   return {
     status: "rate-limited",
     detail: `The receiver deferred the sender with ${code} ${where}: ${reply.summary}`,
     fix,
   };
+}
+
+/**
+ * Returns a sentence for the detail of a rejection whose reply was cut off (see
+ * `cutRefusal`), with a leading space, or "" for a complete reply.
+ */
+function cutReplyNote(reply: ProbeReply, code: string): string {
+  if (reply.complete) return "";
+  const lines = reply.text.split("\n").length;
+  const reason = reply.incompleteReason ?? "its last line never came";
+  const verb = lines === 1 ? "carries" : "carry";
+  const read = `The ${plural(lines, "line")} read ${verb} ${code}.`;
+  return ` The reply is incomplete because ${reason}. ${read}`;
 }
 
 /** The maximum number of characters of the receiver's text that the detail quotes. */
@@ -93,8 +134,9 @@ function connectDeferredDetail(code: string, text: string): string {
   const oneLine = text.replace(/\s+/g, " ").trim();
   const quoted =
     oneLine.length > MAX_QUOTED_CHARS ? `${oneLine.slice(0, MAX_QUOTED_CHARS)}…` : oneLine;
+  const receiverText = quoted === "" ? " and no text" : `: "${quoted}"`;
   return (
-    `The receiver deferred at connect with ${code}: "${quoted}". A 421 greeting that names no ` +
+    `The receiver deferred at connect with ${code}${receiverText}. A 421 greeting that names no ` +
     "policy or reputation reason usually means the server is overloaded or in maintenance, so " +
     "it shows nothing about the sender. Probe again in an hour or more."
   );

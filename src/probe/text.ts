@@ -58,8 +58,8 @@ function stepLines(steps: readonly string[]): string[] {
 
 /**
  * Returns the transcript: each command, its reply, and the rule of a deferral or rejection.
- * A reply cut off before its last line is marked with the reason the conversation broke off,
- * when that reason is known. An unanswered command without such a reply ends the transcript.
+ * A reply cut off before its last line is marked with the reason it was cut off. An
+ * unanswered command without such a reply ends the transcript.
  */
 function conversationLines(result: ProbeResult, style: ProbeTextStyle): string[] {
   const lines: string[] = [];
@@ -75,7 +75,7 @@ function conversationLines(result: ProbeResult, style: ProbeTextStyle): string[]
     if (reply.command !== null) lines.push(...wrap(reply.command, "  > ").map(style.dim));
     for (const line of replyLines(reply.text, style)) lines.push(line);
     if (!reply.complete) {
-      const reason = cutOff && reply === last ? unanswered.error : "its last line never came";
+      const reason = reply.incompleteReason ?? "its last line never came";
       lines.push(...wrap(`(incomplete reply: ${reason})`, "    ").map(style.warn));
     }
     if (reply.replyCode >= 400) {

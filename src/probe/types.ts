@@ -21,11 +21,14 @@ export interface ProbeReply {
   /** The reply in wire form, continuation lines included. */
   readonly text: string;
   /**
-   * False for a reply cut off before its last line by a time-out or a closed connection. Its
-   * `text` then contains the lines that came, each a `NNN-` continuation, and the probe's
-   * status does not depend on its code.
+   * False for a reply cut off before its last line by a time-out, a closed connection or the
+   * 64 KiB reply limit. Its `text` then contains the lines that came, each a `NNN-`
+   * continuation. The probe's status does not depend on its code, unless the limit cut it
+   * and every line carries the same 5xx code and enhanced status (or none).
    */
   readonly complete: boolean;
+  /** The reason an incomplete reply was cut off, as in `unanswered.error`, or null if complete. */
+  readonly incompleteReason: string | null;
   readonly category: Category;
   readonly ruleId: string;
   readonly permanent: boolean;

@@ -57,9 +57,13 @@ export function interpretAnswer(entry: BlocklistEntry, result: DnsResult<"A">): 
   }
 
   const shown = listings.length > 0 ? listings : readings;
-  const meanings = [...new Set(shown.map((reading) => reading.meaning))];
   const undocumented = undocumentedCodes(codes, readings);
-  if (undocumented.length > 0) meanings.push(undocumentedNote(entry, undocumented));
+  // Beside a note that names the undocumented codes, each listing names its own codes too, so
+  // that a reader can tell which code means what.
+  const meanings =
+    undocumented.length > 0
+      ? [...listingsWithCodes(codes, readings), undocumentedNote(entry, undocumented)]
+      : [...new Set(shown.map((reading) => reading.meaning))];
   const meaning = meanings.join("; ");
   return {
     status: listings.length > 0 ? "listed" : "not-listed",
@@ -78,6 +82,21 @@ function isRefusal(reading: CodeReading): boolean {
 function undocumentedCodes(codes: readonly string[], readings: readonly CodeReading[]): string[] {
   const found = codes.filter((_, index) => readings[index]?.refusal === "undocumented-code");
   return [...new Set(found)];
+}
+
+/** Returns each listing meaning once with its codes: `listed by Barracuda, code 127.0.0.2`. */
+function listingsWithCodes(codes: readonly string[], readings: readonly CodeReading[]): string[] {
+  const codesByMeaning = new Map<string, Set<string>>();
+  readings.forEach((reading, index) => {
+    const code = codes[index];
+    if (reading.effect !== "listed" || code === undefined) return;
+    const known = codesByMeaning.get(reading.meaning) ?? new Set<string>();
+    codesByMeaning.set(reading.meaning, known.add(code));
+  });
+  return [...codesByMeaning].map(([meaning, found]) => {
+    const label = found.size === 1 ? "code" : "codes";
+    return `${meaning}, ${label} ${[...found].join(", ")}`;
+  });
 }
 
 function undocumentedNote(entry: BlocklistEntry, codes: readonly string[]): string {

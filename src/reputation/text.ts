@@ -62,9 +62,6 @@ function resultLines(
   const textStart = 2 + idWidth + 2 + STATUS_WIDTH + 2;
   const label = statusLabel(result);
   const paint = paintFor(result, style);
-  // A list may return the same code twice. The JSON keeps every record, the text each code once.
-  const distinctCodes = [...new Set(result.codes)];
-  const codes = distinctCodes.length > 0 ? ` (${distinctCodes.join(", ")})` : "";
   // The reason a list was not used is long and the same for every target, so it is shown
   // once under "Lists not used".
   const meaning =
@@ -73,24 +70,41 @@ function resultLines(
       : unused.has(result.list)
         ? 'not asked: see "Lists not used"'
         : result.meaning;
+  // A list may return the same code twice. The JSON keeps every record, the text each code once,
+  // and leaves out the codes that the meaning already names.
+  const unnamedCodes = [...new Set(result.codes)].filter((code) => !namedCodes(meaning).has(code));
+  const codes = unnamedCodes.length > 0 ? ` (${unnamedCodes.join(", ")})` : "";
   const text = meaning === null ? "" : `${meaning}${result.status === "listed" ? codes : ""}`;
   const wrapped = wrap(text, WIDTH - textStart);
   const head = `  ${result.list.padEnd(idWidth)}  ${paint(label.padEnd(STATUS_WIDTH))}  ${wrapped[0] ?? ""}`;
   const lines = [head.trimEnd()];
   for (const more of wrapped.slice(1)) lines.push(`${" ".repeat(textStart)}${more}`);
-  if (result.delisting !== null) {
-    // The label stays in the text column. A link too long to follow it goes on the next line,
-    // as far right as it fits, because a link broken over two lines cannot be copied.
-    const link = `remove: ${result.delisting}`;
-    if (textStart + link.length <= WIDTH) {
-      lines.push(`${" ".repeat(textStart)}${style.dim(link)}`);
-    } else {
-      const indent = Math.max(4, Math.min(textStart, WIDTH - result.delisting.length));
-      lines.push(`${" ".repeat(textStart)}${style.dim("remove:")}`);
-      lines.push(`${" ".repeat(indent)}${style.dim(result.delisting)}`);
-    }
-  }
+  if (result.delisting !== null) lines.push(...removalLines(result.delisting, idWidth, style));
   return lines;
+}
+
+/**
+ * Returns the `remove:` lines of a listing. The label stays in the text column. A link too
+ * long to follow it goes whole on the next line, because a link broken over two lines cannot
+ * be copied. It starts in the status column when it fits there, else in the list column, so
+ * that it lines up with a column of the table.
+ */
+function removalLines(delisting: string, idWidth: number, style: TextStyle): string[] {
+  const statusStart = 2 + idWidth + 2;
+  const textStart = statusStart + STATUS_WIDTH + 2;
+  const link = `remove: ${delisting}`;
+  if (textStart + link.length <= WIDTH) return [`${" ".repeat(textStart)}${style.dim(link)}`];
+
+  const indent = statusStart + delisting.length <= WIDTH ? statusStart : 2;
+  return [
+    `${" ".repeat(textStart)}${style.dim("remove:")}`,
+    `${" ".repeat(indent)}${style.dim(delisting)}`,
+  ];
+}
+
+/** Returns the IPv4 addresses written in `meaning`, such as answer codes it names. */
+function namedCodes(meaning: string | null): Set<string> {
+  return new Set(meaning?.match(/\b\d{1,3}(?:\.\d{1,3}){3}\b/g) ?? []);
 }
 
 /** Returns the status word of a row. Allow lists and scores read differently from block lists. */

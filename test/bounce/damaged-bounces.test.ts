@@ -151,6 +151,83 @@ describe("bounce over the MIME part limit", () => {
   });
 });
 
+/**
+ * Builds a whole multipart/report from MAILER-DAEMON: a notice without recipient lines,
+ * `fillers` text/plain parts, `reports` delivery status parts, then the closing boundary.
+ */
+function reportWithParts(fillers: number, reports: number): string {
+  const lines = [
+    "From: MAILER-DAEMON@mx.example.com",
+    "To: sender@example.com",
+    "Subject: Undelivered Mail Returned to Sender",
+    "MIME-Version: 1.0",
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="R"',
+    "",
+    "--R",
+    "Content-Type: text/plain",
+    "",
+    "The mail system could not deliver your message.",
+    "",
+  ];
+  for (let index = 0; index < fillers; index++) {
+    lines.push("--R", "Content-Type: text/plain", "", `filler part ${index}`, "");
+  }
+  for (let index = 0; index < reports; index++) {
+    lines.push(
+      "--R",
+      "Content-Type: message/delivery-status",
+      "",
+      "Reporting-MTA: dns; mx.example.com",
+      "",
+      `Final-Recipient: rfc822; user${index}@example.net`,
+      "Action: failed",
+      "Status: 5.2.2",
+      "Diagnostic-Code: smtp; 552 5.2.2 Mailbox full",
+      "",
+    );
+  }
+  lines.push("--R--", "");
+  return lines.join("\n");
+}
+
+describe("whole bounce past the MIME part limit", () => {
+  it("names the limit without a report", async () => {
+    const path = files.file(reportWithParts(500, 1), "late-report.eml");
+    const run = await readBounces([path], { cwd: "/" });
+    const errors = run.files[0]?.errors ?? [];
+
+    expect(run.results).toEqual([]);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain("no recipient was read from its first 199 MIME parts");
+    expect(errors[0]).toContain("more than 200 MIME parts, the limit that delist reads");
+    expect(errors[0]).not.toContain("cut short");
+    expect(errors[0]).not.toContain("check that the file is complete");
+  });
+
+  it("adds no cut note after the limit", async () => {
+    const raw = reportWithParts(0, 400);
+    const decoded = await decode(raw);
+
+    expect(decoded.results[0]?.recipient).toBe("user0@example.net");
+    expect(decoded.endsInsideReport).toBe(false);
+
+    const path = files.file(raw, "many-reports.eml");
+    const run = await readBounces([path], { cwd: "/" });
+    const notes = run.files[0]?.notes.join("\n") ?? "";
+    expect(notes).toContain("more than 200 MIME parts");
+    expect(notes).not.toContain("cut short");
+  });
+
+  it("keeps the cut error under the limit", async () => {
+    const whole = reportWithParts(5, 1);
+    const raw = whole.slice(0, whole.indexOf("Content-Type: message/delivery-status"));
+    const decoded = await decode(raw);
+
+    expect(decoded.results).toEqual([]);
+    expect(decoded.error).toContain("has no delivery report: cut short?");
+  });
+});
+
 describe("bounce forwarded as an attachment", () => {
   for (const depth of [1, 2, 3, 5]) {
     it(`finds the DSN ${depth} levels deep`, async () => {

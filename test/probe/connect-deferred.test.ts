@@ -87,6 +87,14 @@ describe("probe of a 421 greeting", () => {
     expect(result.replies[0]?.ruleId).toBe("generic.policy");
   });
 
+  it("quotes no text of a bare 421", async () => {
+    const result = await probeGreeting("421");
+
+    expect(result.status).toBe("error");
+    expect(result.detail).toContain("The receiver deferred at connect with 421 and no text.");
+    expect(result.detail).not.toContain('""');
+  });
+
   it("cuts a long receiver text", async () => {
     const result = await probeGreeting(`421 4.7.0 mx.example.com busy ${"z".repeat(1_000)}`);
 

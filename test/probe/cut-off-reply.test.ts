@@ -185,7 +185,8 @@ describe("probe reply cut off by the time-out", () => {
 
     const text = renderProbeText(result, null, PLAIN);
     expect(text).toContain(
-      "  < 220-mx.example.com hello\n    (incomplete reply: its last line never came)",
+      "  < 220-mx.example.com hello\n" +
+        `    (incomplete reply: no last line of the greeting within ${TIMEOUT_MS} ms)`,
     );
     expect(text).toContain("TLS:        unknown (no complete reply to EHLO)");
   });
@@ -245,6 +246,90 @@ describe("probe reply cut off by the time-out", () => {
     expect(result.replies.at(-1)?.command).toBe("RSET");
     expect(result.replies.at(-1)?.complete).toBe(false);
     expect(scripted.received.at(-1)).toBe("RSET");
+  });
+});
+
+/**
+ * Returns a reply of 3,000 `CODE-STATUS` lines of 29 bytes (87,000 bytes, past the 64 KiB
+ * limit) and a last line. `statusOf` gives each line's enhanced status.
+ */
+function hugeReply(code: number, statusOf: (index: number) => string): string {
+  const lines = Array.from(
+    { length: 3_000 },
+    (_, index) => `${code}-${statusOf(index)} policy line ${String(index).padStart(5, "0")}\r\n`,
+  );
+  return `${lines.join("")}${code} ${statusOf(0)} blocked using a local list\r\n`;
+}
+
+/** Replies to RCPT TO with `reply`, and to every other command as `replyWith` does. */
+function rcptReply(reply: string): (line: string) => ServerOutput {
+  return replyWith((verb) => (verb === "RCPT" ? reply : undefined));
+}
+
+describe("probe reply cut at 64 KiB", () => {
+  it("reports a 550 RCPT rejection", async () => {
+    const { port } = await startServer(GREETING, rcptReply(hugeReply(550, () => "5.7.1")));
+    const result = await probeAt(port);
+
+    expect(result.status).toBe("blocked");
+    expect(result.detail).toContain("The receiver rejected the sender with 550 5.7.1 at rcpt");
+    expect(result.detail).toContain("so the reply was cut at 64 KiB");
+    expect(result.detail).toMatch(/The [\d,]+ lines read carry 550 5\.7\.1\.$/);
+    expect(result.detail).not.toContain("broke off");
+    const last = result.replies.at(-1);
+    expect(last?.stage).toBe("rcpt");
+    expect(last?.replyCode).toBe(550);
+    expect(last?.enhancedStatus).toBe("5.7.1");
+    expect(last?.complete).toBe(false);
+    expect(last?.incompleteReason).toContain("more than 65536 bytes");
+    expect(Buffer.byteLength(last?.text ?? "")).toBeLessThanOrEqual(64 * 1024);
+  });
+
+  it("prints the limit in the transcript", async () => {
+    const { port } = await startServer(GREETING, rcptReply(hugeReply(550, () => "5.7.1")));
+    const text = renderProbeText(await probeAt(port), null, PLAIN).replace(/\s+/g, " ");
+
+    expect(text).toContain("blocked");
+    expect(text).toContain(
+      "(incomplete reply: the server sent more than 65536 bytes without ending a reply, so " +
+        "the reply was cut at 64 KiB)",
+    );
+  });
+
+  it("keeps mixed statuses an error", async () => {
+    const statusOf = (index: number): string => (index % 2 === 0 ? "5.7.1" : "5.1.1");
+    const { port } = await startServer(GREETING, rcptReply(hugeReply(550, statusOf)));
+    const result = await probeAt(port);
+
+    expect(result.status).toBe("error");
+    expect(result.detail).toContain("broke off");
+    expect(result.detail).toContain("the reply was cut at 64 KiB");
+    expect(result.replies.at(-1)?.complete).toBe(false);
+  });
+
+  it("keeps a 450 reply an error", async () => {
+    const { port } = await startServer(GREETING, rcptReply(hugeReply(450, () => "4.7.1")));
+    const result = await probeAt(port);
+
+    expect(result.status).toBe("error");
+    expect(result.detail).toContain("broke off");
+  });
+
+  it("keeps a recipient rejection no block", async () => {
+    const { port } = await startServer(GREETING, rcptReply(hugeReply(550, () => "5.1.1")));
+    const result = await probeAt(port);
+
+    expect(result.status).toBe("error");
+    expect(result.detail).toContain("The receiver answered 550 5.1.1 at rcpt");
+    expect(result.detail).toContain("which is not about the sender");
+    expect(result.detail).toContain("so the reply was cut at 64 KiB");
+  });
+
+  it("sends nothing after the cut", async () => {
+    const scripted = await startServer(GREETING, rcptReply(hugeReply(550, () => "5.7.1")));
+    await probeAt(scripted.port);
+
+    expect(scripted.received.at(-1)).toBe(`RCPT TO:<${RECIPIENT}>`);
   });
 });
 

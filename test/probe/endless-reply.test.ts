@@ -38,10 +38,11 @@ afterEach(async () => {
 });
 
 /**
- * Starts a server on 127.0.0.1 that greets with `220-` continuation lines in small chunks and
- * never ends the greeting. Returns its port and a counter of the chunks written.
+ * Starts a server on 127.0.0.1 that greets with continuation lines (`line`, CRLF included) in
+ * small chunks and never ends the greeting. Returns its port and a counter of the chunks
+ * written.
  */
-async function startEndlessGreeting(): Promise<{ port: number; chunks: () => number }> {
+async function startEndlessGreeting(line = LINE): Promise<{ port: number; chunks: () => number }> {
   let written = 0;
   const sockets = new Set<net.Socket>();
   const started = net.createServer((socket) => {
@@ -53,7 +54,7 @@ async function startEndlessGreeting(): Promise<{ port: number; chunks: () => num
         return;
       }
       written += 1;
-      socket.write(LINE.repeat(LINES_PER_CHUNK));
+      socket.write(line.repeat(LINES_PER_CHUNK));
     }, CHUNK_INTERVAL_MS);
     socket.on("close", () => {
       clearInterval(timer);
@@ -129,6 +130,33 @@ describe("probe of an endless greeting", () => {
     expect(lines.filter((line) => line.startsWith("  < 220-mx.example.com"))).toHaveLength(30);
     expect(lines.filter((line) => columns(line) > 80)).toEqual([]);
   });
+
+  it("names the limit below the greeting", async () => {
+    const { port } = await startEndlessGreeting();
+    const text = renderProbeText(await probeAt(port), null, PLAIN).replace(/\s+/g, " ");
+
+    expect(text).toContain(
+      "broke off: the server sent more than 65536 bytes without ending a reply, so the reply " +
+        "was cut at 64 KiB.",
+    );
+    expect(text).toContain(
+      "(incomplete reply: the server sent more than 65536 bytes without ending a reply, so " +
+        "the reply was cut at 64 KiB)",
+    );
+    expect(text).not.toContain("its last line never came");
+  });
+
+  it("reports a 554 greeting as blocked", async () => {
+    const line = "554-5.7.1 mx.example.com no mail accepted from this address\r\n";
+    const { port } = await startEndlessGreeting(line);
+    const result = await probeAt(port);
+
+    expect(result.status).toBe("blocked");
+    expect(result.detail).toContain("The receiver rejected the sender with 554 5.7.1 at connect");
+    expect(result.detail).toContain("so the reply was cut at 64 KiB");
+    expect(result.replies).toHaveLength(1);
+    expect(result.replies[0]?.complete).toBe(false);
+  });
 });
 
 /** Builds a probe result whose greeting is cut off after `lines` wire lines of `line`. */
@@ -140,6 +168,7 @@ function resultWithGreeting(line: string, lines: number): ProbeResult {
     enhancedStatus: null,
     text: Array.from({ length: lines }, () => `220-${line}`).join("\n"),
     complete: false,
+    incompleteReason: "no last line of the greeting within 3000 ms",
     category: "unknown",
     ruleId: "generic.accepted",
     permanent: false,

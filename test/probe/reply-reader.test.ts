@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { ReplyReader, SmtpProtocolError, wireText } from "../../src/probe/reply-reader.js";
+import {
+  ReplyReader,
+  ReplyTooLongError,
+  SmtpProtocolError,
+  wireText,
+} from "../../src/probe/reply-reader.js";
 
 describe("ReplyReader", () => {
   it("joins continuation lines into one reply", () => {
@@ -79,8 +84,10 @@ describe("ReplyReader", () => {
       pushed += 1;
     }
     expect(error).toBeInstanceOf(SmtpProtocolError);
+    expect(error).toBeInstanceOf(ReplyTooLongError);
     expect((error as Error).message).toBe(
-      "the server sent more than 65536 bytes without ending a reply",
+      "the server sent more than 65536 bytes without ending a reply, so the reply was cut at " +
+        "64 KiB",
     );
     expect(pushed * chunk.length).toBeGreaterThan(64 * 1024);
     expect((pushed - 1) * chunk.length).toBeLessThanOrEqual(64 * 1024);

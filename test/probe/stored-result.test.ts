@@ -10,6 +10,7 @@ function reply(stage: ProbeReply["stage"], command: string | null, text: string)
     enhancedStatus: null,
     text,
     complete: true,
+    incompleteReason: null,
     category: "unknown",
     ruleId: "generic.accepted",
     permanent: false,

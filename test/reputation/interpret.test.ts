@@ -74,6 +74,21 @@ describe("blocklist answer interpretation", () => {
     expect(reading.codes).toEqual(["127.0.0.2", "127.0.0.8"]);
   });
 
+  it("names the code of each listing", () => {
+    const codes = ["127.0.0.2", "127.0.0.77", "127.0.0.5", "127.0.0.6"];
+    const reading = interpretAnswer(list("spamhaus-zen"), answer(...codes));
+
+    expect(reading.meaning).toMatch(/^SBL: [^;]*, code 127\.0\.0\.2; XBL /);
+    expect(reading.meaning).toContain(", codes 127.0.0.5, 127.0.0.6; the answer also contains");
+    expect(reading.meaning?.match(/127\.0\.0\.77/g)).toHaveLength(1);
+  });
+
+  it("names no codes without undocumented ones", () => {
+    const reading = interpretAnswer(list("spamhaus-zen"), answer("127.0.0.2"));
+
+    expect(reading.meaning).not.toContain("127.0.0.2");
+  });
+
   it("names each undocumented code once", () => {
     const codes = ["127.0.0.12", "127.0.0.4", "127.0.0.12", "127.0.0.8"];
     const reading = interpretAnswer(list("spamhaus-zen"), answer(...codes));

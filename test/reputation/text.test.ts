@@ -119,6 +119,46 @@ describe("blocklist text report", () => {
     expect(single).not.toContain("127.0.0.4, 127.0.0.4");
   });
 
+  it("names undocumented codes once", () => {
+    const meaning =
+      "listed by Barracuda, code 127.0.0.2; the answer also contains 127.0.0.77, 127.0.0.4, " +
+      "which are not codes that Barracuda Reputation Block List documents";
+    const mixed: BlocklistResult = {
+      ...row("barracuda-brbl", "listed", meaning),
+      codes: ["127.0.0.2", "127.0.0.77", "127.0.0.4"],
+    };
+    const single = renderBlocklistText({ ...report, results: [mixed] }, "server", style);
+
+    expect(single.match(/127\.0\.0\.77/g)).toHaveLength(1);
+    expect(single.match(/127\.0\.0\.2\b/g)).toHaveLength(1);
+    expect(single).not.toContain("(127.0.0.2");
+  });
+
+  it("aligns a long removal link", () => {
+    const link = "https://www.barracudacentral.org/rbl/removal-request";
+    const listed: BlocklistResult = {
+      ...row("barracuda-brbl", "listed", "listed by Barracuda"),
+      delisting: link,
+    };
+    const rows = renderBlocklistText({ ...report, results: [listed] }, "server", style).split("\n");
+    const rowIndex = rows.findIndex((line) => line.startsWith("  barracuda-brbl "));
+    const head = rows[rowIndex] ?? "";
+
+    expect(rows[rowIndex + 1]).toBe(`${" ".repeat(head.indexOf("listed by"))}remove:`);
+    expect(rows[rowIndex + 2]).toBe(`${" ".repeat(head.indexOf("LISTED"))}${link}`);
+  });
+
+  it("puts a very long link at the list column", () => {
+    const link = `https://delisting.example.com/${"x".repeat(60)}`;
+    const listed: BlocklistResult = {
+      ...row("barracuda-brbl", "listed", "listed by Barracuda"),
+      delisting: link,
+    };
+    const rows = renderBlocklistText({ ...report, results: [listed] }, "server", style).split("\n");
+
+    expect(rows).toContain(`  ${link}`);
+  });
+
   it("points unused lists to one reason", () => {
     expect(text).toMatch(/psbl\s+ERROR\s+not asked: see "Lists not used"/);
     expect(text.match(/which\s+must\s+not\s+be\s+listed/g)).toHaveLength(1);
