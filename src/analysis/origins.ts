@@ -6,6 +6,7 @@ import { addCapped } from "./replies.js";
 import { detach, hourOf, increment } from "./time.js";
 import { lowerAscii } from "./ascii-case.js";
 import { RelayClientAnalyser } from "./relay-clients.js";
+import { dropQuieterHalf } from "./quieter-half.js";
 
 /** The kind of submitter of outbound mail: an SMTP AUTH account or a local program. */
 export type OriginKind = "account" | "local";
@@ -386,13 +387,10 @@ export class OriginAnalyser {
 
   // Removes the half of the origins with the fewest messages, the oldest first among equals.
   private dropQuietest(origins: Map<string, OriginFacts>): void {
-    const ranked = [...origins.values()].sort(
+    this.dropped += dropQuieterHalf(
+      origins,
       (a, b) => a.messages - b.messages || a.lastTime - b.lastTime,
     );
-    for (const origin of ranked.slice(0, Math.floor(ranked.length / 2))) {
-      origins.delete(origin.key);
-      this.dropped += 1;
-    }
   }
 
   private lookUp(

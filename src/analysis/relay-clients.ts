@@ -1,5 +1,6 @@
 import { MostlyRepeatedCounter, hashString } from "./distinct.js";
 import type { Delivery } from "./delivery.js";
+import { dropQuieterHalf } from "./quieter-half.js";
 import { detach, hourOf } from "./time.js";
 
 /** Outbound recipients of one relay client in one hour. */
@@ -66,10 +67,6 @@ export class RelayClientAnalyser {
 
   // Removes the half of the clients with the fewest recipients.
   private dropQuietest(): void {
-    const ranked = [...this.clients.values()].sort((a, b) => a.recipients - b.recipients);
-    for (const client of ranked.slice(0, Math.floor(ranked.length / 2))) {
-      this.clients.delete(client.ip);
-      this.dropped += 1;
-    }
+    this.dropped += dropQuieterHalf(this.clients, (a, b) => a.recipients - b.recipients);
   }
 }
