@@ -18,7 +18,7 @@ const MB = 1024 * 1024;
  * a quarter of it. Runs that stay below 150 MB, such as `diagnose` over the first 200 MiB of
  * the benchmark log (about 130 MB), keep V8's defaults.
  * NOTE: the sizes and percentages were chosen on the benchmark log and on a generated log of
- * one deferral per queue id, 1,000,000 lines in gzip; other inputs may need other values.
+ * one deferral per queue id, 1,000,000 lines in gzip. Other inputs may need other values.
  */
 export const GUARD_STEPS: readonly GuardStep[] = [
   { residentBytes: 150 * MB, v8Flag: "--heap-growing-percent=100" },
@@ -28,7 +28,7 @@ export const GUARD_STEPS: readonly GuardStep[] = [
 /** How often the guard reads the resident set size, in milliseconds. */
 const CHECK_INTERVAL_MS = 100;
 
-/** What the guard reads and changes: the process's memory and V8's settings. */
+/** The process state that the guard reads and changes: its memory and V8's settings. */
 export interface GuardedProcess {
   residentBytes(): number;
   setV8Flag(flag: string): void;

@@ -1107,7 +1107,7 @@ function highVolumeNote(findings: readonly Finding[]): string {
 
 /**
  * Tells whether an `authentication` finding concerns forwarded mail only, whose failures name
- * other people's domains and say nothing about the server's own records.
+ * other people's domains and show nothing about the server's own records.
  */
 function isOnlyForwardedMail(found: Finding): boolean {
   const evidence = found.evidence as { onlyForwardedMail?: unknown };

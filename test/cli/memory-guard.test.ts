@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { GUARD_STEPS, checkMemory, type GuardedProcess } from "../../src/cli/memory-guard.js";
 
-/** A process whose resident size is `bytes`, recording the V8 flags set on it. */
+/** Returns a process whose resident size is `bytes` and that records the V8 flags set on it. */
 function fakeProcess(bytes: number): GuardedProcess & { flags: string[] } {
   const flags: string[] = [];
   return { flags, residentBytes: () => bytes, setV8Flag: (flag) => flags.push(flag) };

@@ -4,7 +4,7 @@ import { decodeLatin1 } from "./latin1.js";
 
 /**
  * Largest number of earlier read buffers kept, and of lines compared after the time went back
- * before the comparing stops. A reader buffer holds thousands of lines, so only a line that
+ * before the comparing stops. A reader buffer contains thousands of lines, so only a line that
  * spans two reads, which comes in a buffer of its own, counts against it in practice.
  */
 export const REPLAY_WINDOW = 8192;
@@ -49,9 +49,9 @@ interface Copies {
  * stops once `REPLAY_WINDOW` lines have passed without another step and the time is past the
  * latest time read before the step.
  *
- * NOTE: the text of a classic syslog line has no time zone, so in the hour that repeats when
- * clocks go back, a line with the same stamp, pid and message as one of the hour before would
- * count as a repeat. A `last message repeated N times` line inside a repeated block is not
+ * NOTE: the text of a classic syslog line has no time zone. In the hour that repeats when clocks
+ * go back, a line with the same stamp, pid and message as one of the hour before therefore
+ * counts as a repeat. A `last message repeated N times` line inside a repeated block is not
  * compared, so the copies that it stands for count once per copy of the block.
  */
 export class ReplayedLines {
