@@ -47,6 +47,8 @@ export interface LookupTally {
   readonly serverFailures: number;
   /** The first lookup that got SERVFAIL or a CNAME loop, or null. */
   readonly firstServerFailure: DnsFailure | null;
+  /** Each distinct query (type and name) that got SERVFAIL or a CNAME loop, in order first seen. */
+  readonly serverFailureQueries: readonly DnsFailure[];
 }
 
 /** A DNS context that tallies the outcome of every lookup made through it. */
@@ -65,6 +67,7 @@ export function tallyLookups(context: DnsContext): TalliedContext {
   let serverFailures = 0;
   let firstServerFailure: DnsFailure | null = null;
   const unansweredQueries = new Map<string, DnsFailure>();
+  const serverFailureQueries = new Map<string, DnsFailure>();
 
   async function lookup<T extends RecordType>(name: string, type: T): Promise<DnsResult<T>> {
     const result = await context.lookup(name, type);
@@ -73,8 +76,7 @@ export function tallyLookups(context: DnsContext): TalliedContext {
     } else if (UNANSWERED.has(result.kind)) {
       unanswered++;
       firstFailure ??= result;
-      const key = `${result.type} ${result.name}`;
-      if (!unansweredQueries.has(key)) unansweredQueries.set(key, result);
+      addDistinct(unansweredQueries, result);
     } else if (result.kind !== "invalid-name") {
       answered++;
       if (result.kind === "not-in-zone") {
@@ -83,6 +85,7 @@ export function tallyLookups(context: DnsContext): TalliedContext {
       } else if (result.kind === "servfail") {
         serverFailures++;
         firstServerFailure ??= result;
+        addDistinct(serverFailureQueries, result);
       }
     }
     return result;
@@ -112,7 +115,14 @@ export function tallyLookups(context: DnsContext): TalliedContext {
         firstOutsideZone,
         serverFailures,
         firstServerFailure,
+        serverFailureQueries: [...serverFailureQueries.values()],
       };
     },
   };
+}
+
+/** Adds `failure` to `queries` under its type and name, unless that query is there already. */
+function addDistinct(queries: Map<string, DnsFailure>, failure: DnsFailure): void {
+  const key = `${failure.type} ${failure.name}`;
+  if (!queries.has(key)) queries.set(key, failure);
 }

@@ -12,7 +12,7 @@ import { createReplyClassifier } from "../reply/classify.js";
 import type { ProbeConfig } from "./config.js";
 import { warnUnlessRepeated, type JobContext } from "./context.js";
 import { probeHelo } from "./probe-helo.js";
-import { describeCauses, type JobOutcome } from "./unanswered.js";
+import { describeCauses, unansweredQueries, type JobOutcome } from "./unanswered.js";
 
 /**
  * Runs every configured probe that the rate limit allows, and records each one with the block
@@ -123,11 +123,12 @@ function reportUnreached(
 ): void {
   const { target } = probe;
   const mxHosts = triedHosts(result, probe.override);
-  const queries = lookups.unansweredQueries.map((query) => `${query.type} ${query.name}`);
+  const failures = unansweredQueries(lookups);
+  const queries = failures.map((query) => `${query.type} ${query.name}`);
   const dnsCause =
     queries.length === 0
       ? ""
-      : ` DNS got no answer to ${queries.join(", ")} (${describeCauses(lookups.unansweredQueries)}).`;
+      : ` DNS got no answer to ${queries.join(", ")} (${describeCauses(failures)}).`;
   const message =
     `no probe of ${target} could be made: ${result.detail}${dnsCause} ` +
     "The block state keeps its last recorded value.";

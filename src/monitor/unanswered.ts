@@ -23,9 +23,10 @@ const CHECK_NAMES: Record<LookupJob, string> = {
 /** The number of unanswered queries that the warning names. It counts the rest. */
 const NAMED_QUERIES = 3;
 
-/** Causes for the failure kinds that the tally counts as unanswered. */
+/** Causes for the failure kinds that the monitor counts as unanswered. */
 const CAUSES: Partial<Record<DnsFailureKind, string>> = {
   timeout: "timed out",
+  servfail: "SERVFAIL from the DNS server",
   refused: "refused by the DNS server",
   unreachable: "DNS server unreachable",
   truncated: "answer truncated and the retry over TCP failed",
@@ -34,9 +35,24 @@ const CAUSES: Partial<Record<DnsFailureKind, string>> = {
   offline: "not sent, because the run is offline",
 };
 
-/** Returns the counts for a job's summary line: every lookup, and those that got no answer. */
+/**
+ * Returns the distinct queries of `tally` that got no answer, SERVFAIL included. The tally counts
+ * SERVFAIL as a response for `check`, but a resolver sends it when it could not get an answer,
+ * and the monitor then keeps the target's last recorded state.
+ */
+export function unansweredQueries(tally: LookupTally): DnsFailure[] {
+  return [...tally.unansweredQueries, ...tally.serverFailureQueries];
+}
+
+/**
+ * Returns the counts for a job's summary line: every lookup, and those that got no answer,
+ * SERVFAIL included.
+ */
 export function lookupCounts(tally: LookupTally): { lookups: number; unanswered: number } {
-  return { lookups: tally.answered + tally.unanswered, unanswered: tally.unanswered };
+  return {
+    lookups: tally.answered + tally.unanswered,
+    unanswered: tally.unanswered + tally.serverFailures,
+  };
 }
 
 /**
@@ -52,17 +68,18 @@ export function reportUnanswered(
 ): JobOutcome {
   const { config, logger, repeats } = context;
   const key = `dns:${job}`;
-  if (tally.unanswered === 0) {
+  const failures = unansweredQueries(tally);
+  if (failures.length === 0) {
     if (repeats.clear(key)) logger.info({ job }, "DNS answered every lookup again");
     return "complete";
   }
 
-  const queries = tally.unansweredQueries.map((query) => `${query.type} ${query.name}`).sort();
-  const message = unansweredMessage(context, job, tally, queries);
+  const queries = failures.map((query) => `${query.type} ${query.name}`).sort();
+  const message = unansweredMessage(context, job, tally, failures, queries);
   warnUnlessRepeated(context, key, message, {
     job,
     ...lookupCounts(tally),
-    causes: causeKinds(tally.unansweredQueries),
+    causes: causeKinds(failures),
     resolver: config.dns.resolver ?? "system",
     queries: queries.slice(0, NAMED_QUERIES),
   });
@@ -77,16 +94,17 @@ function unansweredMessage(
   context: JobContext,
   job: LookupJob,
   tally: LookupTally,
+  failures: readonly DnsFailure[],
   queries: readonly string[],
 ): string {
-  const { lookups } = lookupCounts(tally);
+  const { lookups, unanswered } = lookupCounts(tally);
   const server = resolverName(context.config.dns.resolver);
-  const causes = describeCauses(tally.unansweredQueries);
+  const causes = describeCauses(failures);
   const more = queries.length > NAMED_QUERIES ? `, and ${queries.length - NAMED_QUERIES} more` : "";
   const named = `${queries.slice(0, NAMED_QUERIES).join(", ")}${more}`;
-  const fix = fixText(context, tally.unansweredQueries);
+  const fix = fixText(context, failures);
 
-  if (tally.answered === 0) {
+  if (unanswered === lookups) {
     const none =
       lookups === 1
         ? `the only DNS lookup got no answer from ${server}`
@@ -97,7 +115,7 @@ function unansweredMessage(
     );
   }
   return (
-    `${tally.unanswered} of ${lookups} DNS lookups of the ${CHECK_NAMES[job]} got no answer ` +
+    `${unanswered} of ${lookups} DNS lookups of the ${CHECK_NAMES[job]} got no answer ` +
     `from ${server} (${causes}): ${named}. The targets that needed them keep their last ` +
     `recorded state. ${fix}`
   );
@@ -112,6 +130,8 @@ function describeCause(query: DnsFailure): string {
   if (query.kind === "truncated" && query.tcpAnswered === true) {
     return "answer truncated over both UDP and TCP";
   }
+  // The kind `servfail` also covers a CNAME loop and rcodes such as NOTIMP, whose detail names them.
+  if (query.kind === "servfail" && !query.detail.includes("SERVFAIL")) return query.detail;
   return CAUSES[query.kind] ?? `failed (${query.kind})`;
 }
 
@@ -151,6 +171,12 @@ function fixText(context: JobContext, queries: readonly DnsFailure[]): string {
   }
   if (queries.some((query) => query.kind === "timeout")) {
     return `${check}, raise dns.timeoutMs (now ${timeoutMs} ms), or ${other}.`;
+  }
+  if (queries.every((query) => query.kind === "servfail")) {
+    return (
+      `Check that ${resolverName(resolver)} can reach the name servers of these names and ` +
+      `validate their DNSSEC signatures, for example with dig +trace, or ${other}.`
+    );
   }
   return `${check}, or ${other}.`;
 }

@@ -93,6 +93,26 @@ describe("probe job reaching no mail host", () => {
     store.close();
   });
 
+  it("names SERVFAIL for the MX host", async () => {
+    dnsServer = await startDnsServer(() => ({ rcode: "SERVFAIL" }));
+    const store = HistoryStore.open(":memory:");
+    const { monitor, logs } = probeMonitor(
+      store,
+      new FakeClock(START),
+      `${MX_HOST}:2525`,
+      dnsServer.address,
+    );
+
+    expect(await monitor.runJob("probes")).toBe("incomplete");
+
+    const warning = probeWarnings(logs)[0] ?? {};
+    expect(warning["unansweredQueries"]).toEqual([`A ${MX_HOST}`, `AAAA ${MX_HOST}`]);
+    expect(String(warning["msg"])).toContain(
+      `DNS got no answer to A ${MX_HOST}, AAAA ${MX_HOST} (SERVFAIL from the DNS server).`,
+    );
+    store.close();
+  });
+
   it("names a failed MX look-up", async () => {
     dnsServer = await startDnsServer(() => ({ drop: true }));
     const store = HistoryStore.open(":memory:");

@@ -222,6 +222,67 @@ describe("monitor with a DNS server that refuses every query", () => {
   });
 });
 
+describe("monitor with a DNS server that sends SERVFAIL", () => {
+  it("warns that no DNS check was made", async () => {
+    server = await startDnsServer(() => ({ rcode: "SERVFAIL" }));
+    const store = HistoryStore.open(":memory:");
+    const { monitor, logs } = testMonitor({
+      store,
+      clock: new FakeClock(START),
+      config: configFor(server.address),
+    });
+    expect(await monitor.runJob("dns")).toBe("incomplete");
+
+    const summary = lastLine(logs, "DNS checked");
+    expect(summary["notChecked"]).toBe(summary["checks"]);
+    expect(summary["unanswered"]).toBe(summary["lookups"]);
+    expect(summary["unanswered"]).toBeGreaterThan(0);
+
+    const [warning, ...others] = warnings(logs, "dns");
+    expect(others).toEqual([]);
+    const message = String(warning?.["msg"]);
+    expect(warning?.["causes"]).toEqual(["servfail"]);
+    expect(warning?.["unanswered"]).toBe(summary["lookups"]);
+    expect(message).toMatch(
+      /^no DNS check could be made: none of the \d+ DNS lookups got an answer from the DNS server at 127\.0\.0\.1:\d+ \(SERVFAIL from the DNS server\): /,
+    );
+    expect(message).toContain(
+      `Check that the DNS server at ${server.address} can reach the name servers of these names`,
+    );
+    expect(message).not.toContain("dns.timeoutMs");
+    expect(store.states.list()).toEqual([]);
+    store.close();
+  });
+
+  it("names SERVFAIL apart from a timeout", async () => {
+    const zones: Record<string, ZoneBehaviour> = {
+      "zen.spamhaus.org": { kind: "servfail" },
+      "bl.spamcop.net": { kind: "timeout" },
+    };
+    server = await startDnsServer(exampleHandler(zones));
+    const store = HistoryStore.open(":memory:");
+    const { monitor, logs } = testMonitor({
+      store,
+      clock: new FakeClock(START),
+      config: configFor(server.address),
+    });
+    expect(await monitor.runJob("blocklists")).toBe("incomplete");
+
+    const summary = lastLine(logs, "blocklists checked");
+    expect(summary["notChecked"]).toBe(summary["results"]);
+    expect(summary["unanswered"]).toBe(summary["lookups"]);
+
+    const [warning, ...others] = warnings(logs, "blocklists");
+    expect(others).toEqual([]);
+    expect(warning?.["causes"]).toEqual(["timeout", "servfail"]);
+    const message = String(warning?.["msg"]);
+    expect(message).toContain("(timed out, SERVFAIL from the DNS server): ");
+    expect(message).toContain("raise dns.timeoutMs (now 100 ms)");
+    expect(store.states.list()).toEqual([]);
+    store.close();
+  });
+});
+
 describe("monitor with answers truncated over UDP and TCP", () => {
   it("names the truncation and TCP", async () => {
     server = await startDnsServer(() => ({ truncateUdp: true, truncateTcp: true }));
