@@ -1,6 +1,7 @@
-import type { InferredYear, LeapDayYear } from "../logs/reader/summary.js";
+import type { InferredYear, LeapDayYear, SkippedLeapDay } from "../logs/reader/summary.js";
+import { leapYearBefore } from "../time/civil.js";
 import { STDIN_NAME } from "../logs/reader/sources.js";
-import { listNames } from "./findings/build.js";
+import { listNames, plural } from "./findings/build.js";
 
 /** Maximum number of inputs named for one year; the others are counted. */
 const NAMES_PER_YEAR = 3;
@@ -38,26 +39,19 @@ export function inferredYearNote(years: readonly InferredYear[]): string | null 
 }
 
 /**
- * Builds the input note on `Feb 29` stamps that fell in a year without that day and were
- * dated in the leap year before, or returns null when none were. `yearOption` is the
- * `--year` value, or null when the year was inferred.
+ * Builds the input note on `Feb 29` stamps that fell in an inferred year without that day and
+ * were dated in the leap year before, or returns null when none were. With `--year`, such
+ * lines are skipped instead (see `skippedLeapDayNote`).
  */
-export function leapDayNote(
-  moves: readonly LeapDayYear[],
-  yearOption: number | null,
-): string | null {
+export function leapDayNote(moves: readonly LeapDayYear[]): string | null {
   const [only] = moves;
   if (only === undefined) return null;
-  const source = yearOption === null ? "delist guessed for" : `--year ${yearOption} gave`;
-  const advice =
-    yearOption === null
-      ? "Give --year with the year of the log's first line if that is wrong."
-      : "Check --year, which sets the year of the log's first line.";
+  const advice = "Give --year with the year of the log's first line if that is wrong.";
   if (moves.length === 1) {
     const log = only.name === STDIN_NAME ? "standard input" : only.name;
     return (
-      `Feb 29 does not exist in ${only.fromYear}, the year that ${source} the Feb 29 lines of ` +
-      `${log}, so they were dated ${only.toYear}, the leap year before. ${advice}`
+      `Feb 29 does not exist in ${only.fromYear}, the year that delist guessed for the Feb 29 ` +
+      `lines of ${log}, so they were dated ${only.toYear}, the leap year before. ${advice}`
     );
   }
 
@@ -68,8 +62,45 @@ export function leapDayNote(
   const listed = parts.slice(0, NAMES_PER_YEAR);
   if (parts.length > NAMES_PER_YEAR) listed.push(`${parts.length - NAMES_PER_YEAR} more`);
   return (
-    `Feb 29 does not exist in the years that ${source} the Feb 29 lines of these logs, so ` +
-    `they were dated in the leap year before: ${listNames(listed)}. ${advice}`
+    "Feb 29 does not exist in the years that delist guessed for the Feb 29 lines of these " +
+    `logs, so they were dated in the leap year before: ${listNames(listed)}. ${advice}`
+  );
+}
+
+/**
+ * Builds the input note on lines skipped because `--year` put their `Feb 29` stamps in a year
+ * without that day, or returns null when none were. The note counts the lines, names the
+ * year and suggests the `--year` that dates them in the leap year before.
+ */
+export function skippedLeapDayNote(
+  skips: readonly SkippedLeapDay[],
+  yearOption: number | null,
+): string | null {
+  const [only] = skips;
+  if (only === undefined || yearOption === null) return null;
+  if (skips.length === 1) {
+    const log = only.name === STDIN_NAME ? "standard input" : only.name;
+    const leapYear = leapYearBefore(only.year);
+    const suggested = yearOption - (only.year - leapYear);
+    return (
+      `Feb 29 does not exist in ${only.year}, the year that the Feb 29 lines of ${log} fall ` +
+      `in with --year ${yearOption}, so its ${plural(only.lines, "line")} stamped Feb 29 ` +
+      `${only.lines === 1 ? "was" : "were"} skipped. --year sets the year of the log's first ` +
+      `line. If those lines are from Feb 29, ${leapYear}, give --year ${suggested}.`
+    );
+  }
+
+  const parts = skips.map(({ name, year, lines }) => {
+    const log = name === STDIN_NAME ? "standard input" : name;
+    return `${plural(lines, "line")} of ${log} in ${year}`;
+  });
+  const listed = parts.slice(0, NAMES_PER_YEAR);
+  if (parts.length > NAMES_PER_YEAR) listed.push(`${parts.length - NAMES_PER_YEAR} more logs`);
+  return (
+    `Feb 29 does not exist in the years that the Feb 29 lines of these logs fall in with ` +
+    `--year ${yearOption}, so those lines were skipped: ${listNames(listed)}. --year sets ` +
+    "the year of each log's first line, so give each log on its own with the --year that " +
+    "puts its Feb 29 in a leap year."
   );
 }
 

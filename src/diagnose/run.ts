@@ -14,7 +14,7 @@ import { createReplyClassifier, type ReplyClassifier } from "../reply/classify.j
 import type { BounceRun } from "../bounce/index.js";
 import type { BounceInputReport, InputReport } from "./types.js";
 import { formatInstant, type TimeZone } from "../time/zone.js";
-import { inferredYearNote, leapDayNote } from "./inferred-year.js";
+import { inferredYearNote, leapDayNote, skippedLeapDayNote } from "./inferred-year.js";
 import { InputChecks, longSpanNotes } from "./input-checks.js";
 import { listNames, plural } from "./findings/build.js";
 
@@ -305,8 +305,10 @@ function runNotes(run: LogRun): string[] {
   }
   const yearNote = inferredYearNote(run.summary.inferredYears);
   if (yearNote !== null) notes.push(yearNote);
-  const leapDay = leapDayNote(run.summary.leapDayYears, run.summary.yearOption);
+  const leapDay = leapDayNote(run.summary.leapDayYears);
   if (leapDay !== null) notes.push(leapDay);
+  const skippedLeapDay = skippedLeapDayNote(run.summary.skippedLeapDays, run.summary.yearOption);
+  if (skippedLeapDay !== null) notes.push(skippedLeapDay);
   notes.push(...outsideLogNotes(run.facts.bounceInput));
   notes.push(...alreadyLoggedNotes(run.facts.bounceInput));
   const duplicates = run.summary.totals.duplicateLines;

@@ -44,6 +44,7 @@ import {
   type LineSample,
   type ReadProgress,
   type ReadSummary,
+  type SkippedLeapDay,
 } from "./reader/summary.js";
 
 const EMPTY_BUFFER = Buffer.alloc(0);
@@ -144,6 +145,7 @@ class ReadRun {
   private fileSetName: string | null = null;
   private readonly inferredYears: InferredYear[] = [];
   private readonly leapDayYears: LeapDayYear[] = [];
+  private readonly skippedLeapDays: SkippedLeapDay[] = [];
   // The bytes of the line being framed, for the samples of unrecognised and unparsed lines.
   private lineBuffer: Buffer = EMPTY_BUFFER;
   private lineStart = 0;
@@ -446,17 +448,19 @@ class ReadRun {
       inferredYears: this.inferredYears,
       yearOption: this.options.year ?? null,
       leapDayYears: this.leapDayYears,
+      skippedLeapDays: this.skippedLeapDays,
     };
   }
 
   // Records the year the framer inferred for the file set read last, if it inferred one, and
-  // the years its `Feb 29` stamps were moved from.
+  // the years its `Feb 29` stamps were moved from or skipped in.
   private endFileSet(): void {
     const name = this.fileSetName;
     const year = this.framer.inferredYear;
     if (name !== null && year !== null) this.inferredYears.push({ name, year });
     if (name !== null) {
       for (const move of this.framer.leapDayMoves) this.leapDayYears.push({ name, ...move });
+      for (const skip of this.framer.leapDaySkips) this.skippedLeapDays.push({ name, ...skip });
     }
     this.fileSetName = null;
   }

@@ -34,3 +34,15 @@ export function utcMs(
   const days = daysFromCivil(year, month, day);
   return days * MS_PER_DAY + ((hour * 60 + minute) * 60 + second) * 1000 + millisecond;
 }
+
+/** Returns whether `year` has a Feb 29 in the proleptic Gregorian calendar. */
+export function isLeapYear(year: number): boolean {
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+}
+
+/** Returns the nearest leap year before `year`. */
+export function leapYearBefore(year: number): number {
+  let leapYear = year - 1;
+  while (!isLeapYear(leapYear)) leapYear -= 1;
+  return leapYear;
+}

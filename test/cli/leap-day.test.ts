@@ -14,7 +14,12 @@ const LEAP_DAY_LOG = `${GMAIL_BOUNCE}\n${YAHOO_SENT}\n`;
 const MARCH_FIRST_LOG = `${YAHOO_SENT.replace("Feb 29", "Mar  1")}\n${LEAP_DAY_LOG}`;
 
 interface LogsJson {
-  input: { firstTime: string | null; lastTime: string | null; notes: string[] };
+  input: {
+    firstTime: string | null;
+    lastTime: string | null;
+    unrecognised: number;
+    notes: string[];
+  };
 }
 
 /** Writes `text` to `mail.log` with a modification time in 2026, a year without Feb 29. */
@@ -73,14 +78,41 @@ describe("Feb 29 in a year without it", () => {
     expect(note).toContain("the leap year before");
   });
 
-  test("--year 2025 gets a note", async () => {
+  test("--year 2025 skips the Feb 29 lines", async () => {
     const path = temporary.file(MARCH_FIRST_LOG, "mail.log");
     const document = await logsJson(["--year", "2025", path]);
 
-    expect(document.input.firstTime).toBe("2024-02-29T10:00:01Z");
+    expect(document.input.firstTime).toBe("2025-03-01T10:00:02Z");
     expect(document.input.lastTime).toBe("2025-03-01T10:00:02Z");
+    expect(document.input.unrecognised).toBe(2);
     expect(leapDayNotes(document)).toEqual([
-      `Feb 29 does not exist in 2025, the year that --year 2025 gave the Feb 29 lines of ${path}, so they were dated 2024, the leap year before. Check --year, which sets the year of the log's first line.`,
+      `Feb 29 does not exist in 2025, the year that the Feb 29 lines of ${path} fall in with --year 2025, so its 2 lines stamped Feb 29 were skipped. --year sets the year of the log's first line. If those lines are from Feb 29, 2024, give --year 2024.`,
+    ]);
+  });
+
+  test("diagnose --year keeps one year", async () => {
+    const log = `${YAHOO_SENT.replace("Feb 29 10:00:02", "Feb 28 23:59:00")}\n${LEAP_DAY_LOG}`;
+    const path = temporary.file(log, "mail.log");
+    const result = await runCommand([...OFFLINE_DIAGNOSE, "--year", "2025", path]);
+    const text = result.stdout.replace(/\s+/g, " ");
+
+    expect(text).toContain("3 lines from 2025-02-28 23:59:00 to 2025-02-28 23:59:00 (UTC)");
+    expect(text).not.toContain("2024-");
+    expect(text).toContain("2 skipped (0 unparsed, 2 without log framing)");
+    expect(text).toContain("so its 2 lines stamped Feb 29 were skipped.");
+    expect(text).toContain("give --year 2024.");
+    expect(text).not.toContain("the time goes back");
+    expect(result.stderr).toBe("");
+  });
+
+  test("--year and Feb 29 after New Year", async () => {
+    const november = YAHOO_SENT.replace("Feb 29", "Nov 30").replace("u2@", "u4@");
+    const path = temporary.file(`${november}\n${LEAP_DAY_LOG}`, "mail.log");
+    const document = await logsJson(["--year", "2024", path]);
+
+    expect(document.input.firstTime).toBe("2024-11-30T10:00:02Z");
+    expect(leapDayNotes(document)).toEqual([
+      `Feb 29 does not exist in 2025, the year that the Feb 29 lines of ${path} fall in with --year 2024, so its 2 lines stamped Feb 29 were skipped. --year sets the year of the log's first line. If those lines are from Feb 29, 2024, give --year 2023.`,
     ]);
   });
 

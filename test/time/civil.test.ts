@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { daysFromCivil, utcMs } from "../../src/time/civil.js";
+import { daysFromCivil, isLeapYear, leapYearBefore, utcMs } from "../../src/time/civil.js";
 
 describe("utcMs", () => {
   it("matches Date.UTC across leap years and centuries", () => {
@@ -24,5 +24,27 @@ describe("utcMs", () => {
     expect(daysFromCivil(1970, 0, 1)).toBe(0);
     expect(daysFromCivil(1969, 11, 31)).toBe(-1);
     expect(daysFromCivil(2000, 2, 1)).toBe(11_017);
+  });
+});
+
+describe("isLeapYear", () => {
+  it("follows the Gregorian century rule", () => {
+    for (const [year, leap] of [
+      [2024, true],
+      [2025, false],
+      [1900, false],
+      [2000, true],
+      [2100, false],
+    ] as const) {
+      expect(isLeapYear(year), String(year)).toBe(leap);
+    }
+  });
+});
+
+describe("leapYearBefore", () => {
+  it("skips a century without Feb 29", () => {
+    expect(leapYearBefore(2025)).toBe(2024);
+    expect(leapYearBefore(2024)).toBe(2020);
+    expect(leapYearBefore(2101)).toBe(2096);
   });
 });

@@ -1,3 +1,4 @@
+import { isLeapYear, leapYearBefore } from "../../time/civil.js";
 import type { WallClock } from "./wall-clock.js";
 import { YearTracker } from "./year.js";
 
@@ -8,6 +9,13 @@ const MAX_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 export interface LeapDayMove {
   readonly fromYear: number;
   readonly toYear: number;
+}
+
+/** The lines skipped because `--year` gave their `Feb 29` stamp a year without that day. */
+export interface LeapDaySkip {
+  /** The year without Feb 29 that the stamps fell in. */
+  readonly year: number;
+  readonly lines: number;
 }
 
 /**
@@ -23,6 +31,8 @@ export class ClassicClock {
   private lastTime = 0;
   private stampRead = false;
   private moves: LeapDayMove[] = [];
+  // Counts of the lines skipped by `skipLeapDay`, keyed by the year without Feb 29 of their stamps.
+  private skippedLeapDays = new Map<number, number>();
 
   /**
    * @param wallClock converter of naive times in the log's zone, shared with the other naive
@@ -41,6 +51,7 @@ export class ClassicClock {
     this.years = this.newYearTracker(referenceMs);
     this.lastKey = -1;
     this.moves = [];
+    this.skippedLeapDays = new Map();
   }
 
   /** Whether `timeOf` took a stamp since this clock was made, so the year was needed. */
@@ -61,6 +72,14 @@ export class ClassicClock {
     return this.moves;
   }
 
+  /**
+   * The `Feb 29` stamps since the last `restart` that `--year` put in a year without that day,
+   * counted by that year, in the order first seen.
+   */
+  get leapDaySkips(): readonly LeapDaySkip[] {
+    return [...this.skippedLeapDays].map(([year, lines]) => ({ year, lines }));
+  }
+
   /** Takes the year and month (0–11) of a dated line, so that classic stamps continue from it. */
   observe(year: number, month: number): void {
     this.years.observe(year, month);
@@ -68,8 +87,8 @@ export class ClassicClock {
 
   /**
    * Returns the instant of a stamp (month 0–11), or NaN for a date that no year has (`Apr 31`).
-   * A `Feb 29` stamp whose year has no such day is dated in the leap year before (see
-   * `moveLeapDay`).
+   * A `Feb 29` stamp whose year has no such day is dated in the leap year before when the year
+   * was inferred (see `moveLeapDay`), and is NaN when `--year` set it (see `skipLeapDay`).
    */
   timeOf(month: number, day: number, hour: number, minute: number, second: number): number {
     const key = ((month * 32 + day) * 24 + hour) * 3600 + minute * 60 + second;
@@ -79,25 +98,35 @@ export class ClassicClock {
 
     const secondOfDay = (hour * 60 + minute) * 60 + second;
     let year = this.years.yearFor(month, day, secondOfDay);
-    if (month === 1 && day === 29 && !isLeapYear(year)) year = this.moveLeapDay(year);
+    if (month === 1 && day === 29 && !isLeapYear(year)) {
+      if (this.fixedYear !== null) return this.skipLeapDay(year);
+      year = this.moveLeapDay(year);
+    }
     const time = this.wallClock.toEpoch(year, month, day, hour, minute, second, 0);
     this.lastKey = key;
     this.lastTime = time;
     return time;
   }
 
-  // A `Feb 29` stamp was written in a leap year, so `year` is a wrong guess or a wrong
-  // `--year`. A log is read after it was written, so a year guessed from its mtime or from
-  // the current time is too late rather than too early, and the nearest leap year before
-  // `year` is taken, for `--year` too. The stamps after it continue from that year, so a log
+  // A `Feb 29` stamp was written in a leap year, so `year` is a wrong guess. A log is read
+  // after it was written, so a year guessed from its mtime or from the current time is too
+  // late rather than too early, and the nearest leap year before `year` is taken. The stamps
+  // after it continue from that year, so a log
   // that goes on into March stays in it. The caller notes each move (`leapDayMoves`).
   private moveLeapDay(year: number): number {
-    let leapYear = year - 1;
-    while (!isLeapYear(leapYear)) leapYear -= 1;
+    const leapYear = leapYearBefore(year);
     this.years.observe(leapYear, 1);
     const known = this.moves.some((move) => move.fromYear === year && move.toYear === leapYear);
     if (!known) this.moves.push({ fromYear: year, toYear: leapYear });
     return leapYear;
+  }
+
+  // With `--year`, the admin stated the year, so a `Feb 29` stamp in a year without that day is
+  // an invalid date, and moving it to a leap year would split one log across two years. The
+  // line is skipped like `Apr 31`, and counted for the note that names `year`.
+  private skipLeapDay(year: number): number {
+    this.skippedLeapDays.set(year, (this.skippedLeapDays.get(year) ?? 0) + 1);
+    return NaN;
   }
 
   // The tracker compares wall-clock times, so the reference is shifted by the zone's offset
@@ -106,8 +135,4 @@ export class ClassicClock {
     const offsetMinutes = this.wallClock.timeZone.offsetMinutesAt(referenceMs);
     return new YearTracker(this.fixedYear, referenceMs + offsetMinutes * 60_000);
   }
-}
-
-function isLeapYear(year: number): boolean {
-  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
 }

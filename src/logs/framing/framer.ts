@@ -2,7 +2,7 @@ import type { LogRecord } from "../record.js";
 import type { TimeZone } from "../../time/zone.js";
 import { utcMs } from "../../time/civil.js";
 import { decodeLatin1 } from "../reader/latin1.js";
-import { ClassicClock, type LeapDayMove } from "./classic-clock.js";
+import { ClassicClock, type LeapDayMove, type LeapDaySkip } from "./classic-clock.js";
 import { ClassicHeaderBytes } from "./header-bytes.js";
 import { WallClock } from "./wall-clock.js";
 import { digitsAt, isDigit, IsoDateTime, monthAt, StampTail } from "./stamps.js";
@@ -139,6 +139,14 @@ export class LineFramer {
    */
   get leapDayMoves(): readonly LeapDayMove[] {
     return this.clock.leapDayMoves;
+  }
+
+  /**
+   * The lines of the current file set (`startFile`) skipped because the `year` option put
+   * their `Feb 29` stamps in a year without that day, by that year.
+   */
+  get leapDaySkips(): readonly LeapDaySkip[] {
+    return this.clock.leapDaySkips;
   }
 
   /**

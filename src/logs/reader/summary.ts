@@ -153,6 +153,11 @@ export interface ReadSummary {
    * leap year before, in reading order.
    */
   readonly leapDayYears: readonly LeapDayYear[];
+  /**
+   * The file sets with lines skipped because the `year` option put their `Feb 29` stamps in a
+   * year without that day, in reading order. The lines are counted in `unrecognised` too.
+   */
+  readonly skippedLeapDays: readonly SkippedLeapDay[];
 }
 
 /** The year inferred for the first classic syslog stamp of one file set. */
@@ -173,6 +178,15 @@ export interface LeapDayYear {
   readonly fromYear: number;
   /** The leap year before `fromYear`, in which the stamps were dated. */
   readonly toYear: number;
+}
+
+/** The lines of one file set whose `Feb 29` stamps fell in a year without that day. */
+export interface SkippedLeapDay {
+  /** The first input of the file set, or `-` for standard input. */
+  readonly name: string;
+  /** The year without Feb 29: the `year` option, or a later one once the log passed a new year. */
+  readonly year: number;
+  readonly lines: number;
 }
 
 /** Bytes read so far and the total when known (null while stdin or a FIFO is among inputs). */

@@ -653,10 +653,16 @@ describe("year inference against the mtime's date", () => {
 describe("impossible dates", () => {
   const LEAP_DAY = "Feb 29 10:00:00 mx1 postfix/smtpd[1]: x";
 
-  // Frames `lines` as one file last written at `referenceMs`, and returns each line's time.
-  function timesOf(lines: readonly string[], referenceMs: number, year?: number): number[] {
-    const target = new LineFramer({ timeZone: UTC, year });
+  // A framer for a file last written at `referenceMs`, with no year given.
+  function guessedFramer(referenceMs: number): LineFramer {
+    const target = new LineFramer({ timeZone: UTC });
     target.startFile("mail.log", referenceMs, false);
+    return target;
+  }
+
+  // Frames `lines` as one file last written at `referenceMs`, and returns each line's time.
+  function timesOf(lines: readonly string[], referenceMs: number): number[] {
+    const target = guessedFramer(referenceMs);
     return lines.map((line) => {
       const { outcome, records } = frameWith(target, line);
       expect(outcome, line).toBe("record");
@@ -664,15 +670,54 @@ describe("impossible dates", () => {
     });
   }
 
-  it("moves Feb 29 to the leap year before the given one", () => {
-    expect(frameOne(LEAP_DAY, 2025).time).toBe(at(2024, 1, 29, 10, 0, 0));
-    expect(frameOne(LEAP_DAY, 2027).time).toBe(at(2024, 1, 29, 10, 0, 0));
+  it("skips Feb 29 in a given year without it", () => {
+    for (const year of [2025, 2027, 2100]) {
+      const target = framer(year);
+      const { outcome, records } = frameWith(target, LEAP_DAY);
+
+      expect(outcome, String(year)).toBe("unrecognised");
+      expect(records, String(year)).toEqual([]);
+      expect(target.leapDaySkips, String(year)).toEqual([{ year, lines: 1 }]);
+      expect(target.leapDayMoves, String(year)).toEqual([]);
+    }
+  });
+
+  it("keeps Feb 28 and Mar 1 in the given year", () => {
+    const target = framer(2025);
+    const before = frameWith(target, "Feb 28 23:00:00 mx1 postfix/smtpd[1]: x");
+    const leapDay = frameWith(target, LEAP_DAY);
+    const after = frameWith(target, "Mar  1 09:00:00 mx1 postfix/smtpd[1]: x");
+
+    expect(before.records[0]?.time).toBe(at(2025, 1, 28, 23, 0, 0));
+    expect(leapDay.outcome).toBe("unrecognised");
+    expect(after.records[0]?.time).toBe(at(2025, 2, 1, 9, 0, 0));
+  });
+
+  it("counts skipped Feb 29 lines per year", () => {
+    const target = framer(2024);
+    frameWith(target, "Nov 30 10:00:00 mx1 postfix/smtpd[1]: x");
+    frameWith(target, "Jan  1 10:00:00 mx1 postfix/smtpd[1]: x");
+    frameWith(target, LEAP_DAY);
+    frameWith(target, "Feb 29 10:00:01 mx1 postfix/smtpd[1]: x");
+
+    // The log passed into 2025 after its first line in 2024.
+    expect(target.leapDaySkips).toEqual([{ year: 2025, lines: 2 }]);
+  });
+
+  it("forgets skips at a new file set", () => {
+    const target = framer(2025);
+    frameWith(target, LEAP_DAY);
+    target.startFile("other.log", MARCH_2024, false);
+
+    expect(target.leapDaySkips).toEqual([]);
   });
 
   it("moves Feb 29 when no nearby year is a leap year", () => {
-    expect(frameOne(LEAP_DAY, 2026).time).toBe(at(2024, 1, 29, 10, 0, 0));
+    const target = guessedFramer(Date.UTC(2026, 5, 1));
+    expect(frameWith(target, LEAP_DAY).records[0]?.time).toBe(at(2024, 1, 29, 10, 0, 0));
     // 2100 is no leap year, so the leap year before it is 2096.
-    expect(frameOne(LEAP_DAY, 2101).time).toBe(at(2096, 1, 29, 10, 0, 0));
+    const target2101 = guessedFramer(Date.UTC(2101, 5, 1));
+    expect(frameWith(target2101, LEAP_DAY).records[0]?.time).toBe(at(2096, 1, 29, 10, 0, 0));
   });
 
   it("moves Feb 29 guessed from the mtime", () => {
@@ -706,7 +751,7 @@ describe("impossible dates", () => {
       "Aug 31 23:00:00 mx1 postfix/smtpd[1]: x",
       "Jan  1 01:00:00 mx1 postfix/smtpd[1]: x",
     ];
-    const times = timesOf(lines, Date.UTC(2026, 11, 6), 2025);
+    const times = timesOf(lines, Date.UTC(2026, 11, 6));
 
     expect(times[1]).toBe(at(2024, 7, 31, 23, 0, 0));
     // January after August goes back by seven months, so a new year starts.
@@ -714,7 +759,7 @@ describe("impossible dates", () => {
   });
 
   it("reports each move once", () => {
-    const target = framer(2025);
+    const target = guessedFramer(Date.UTC(2025, 5, 1));
     frameWith(target, LEAP_DAY);
     frameWith(target, "Feb 29 10:00:01 mx1 postfix/smtpd[1]: x");
 
@@ -728,7 +773,7 @@ describe("impossible dates", () => {
   });
 
   it("forgets moves at a new file set", () => {
-    const target = framer(2025);
+    const target = guessedFramer(Date.UTC(2025, 5, 1));
     frameWith(target, LEAP_DAY);
     target.startFile("other.log", MARCH_2024, false);
 
