@@ -1,5 +1,7 @@
 import type { BlocklistReport, ListReport } from "../reputation/index.js";
 import { KEY_PLACEHOLDER } from "../knowledge/dqs.js";
+// The status module imports nothing, so an offline diagnose still loads no blocklist module.
+import { isUncheckedStatus } from "../reputation/status.js";
 import type { BlocklistsSummary } from "./types.js";
 
 /**
@@ -16,11 +18,7 @@ const UNUSABLE_CAUSES: Partial<Record<ListReport["health"], (single: boolean) =>
 
 /** Shortens a blocklist report to its listings and what could not be checked. */
 export function blocklistsSummary(report: BlocklistReport): BlocklistsSummary {
-  // The same test as the reputation module's isUncheckedStatus, written out so that an offline
-  // diagnose does not load the blocklist modules.
-  const unanswered = report.results.filter(
-    (result) => result.status !== "listed" && result.status !== "not-listed",
-  );
+  const unanswered = report.results.filter((result) => isUncheckedStatus(result.status));
   return {
     targets: report.targets.map((target) => target.value),
     listsUsed: answeringBlockLists(report),

@@ -1,11 +1,7 @@
 import { finding } from "../diagnose/findings/build.js";
 import type { Finding, ReadinessItem } from "../diagnose/types.js";
-import {
-  isUncheckedStatus,
-  type BlocklistEntry,
-  type BlocklistResult,
-  type Relevance,
-} from "./types.js";
+import { isUncheckedStatus } from "./status.js";
+import type { BlocklistEntry, BlocklistResult, Relevance } from "./types.js";
 
 const RFC_5782 = "https://www.rfc-editor.org/rfc/rfc5782";
 

@@ -1,5 +1,6 @@
 import type { BlocklistReport, ListReport } from "./report.js";
-import { isUncheckedStatus, type BlocklistResult } from "./types.js";
+import { isUncheckedStatus } from "./status.js";
+import type { BlocklistResult } from "./types.js";
 
 /** Colour functions for the text report; each returns the text unchanged when colour is off. */
 export interface TextStyle {

@@ -3,6 +3,8 @@
  * list lists, how far it can be trusted, and what one answer means.
  */
 
+import type { BlocklistStatus } from "./status.js";
+
 /** What a list is queried with: IPv4 or IPv6 addresses, or domains (RFC 5782). */
 export type TargetKind = "ipv4" | "ipv6" | "domain";
 
@@ -90,27 +92,7 @@ export interface BlocklistEntry {
   readonly unconfirmed: readonly string[];
 }
 
-/**
- * What one answer means. `refused`, `timeout`, `error` and `not-checked` say the target could
- * not be checked on that list, and are never counted as clean. `not-checked` is for a name
- * outside the zone files of an offline run (`--zone`), which hold no data for that list.
- */
-export type BlocklistStatus =
-  "listed" | "not-listed" | "refused" | "timeout" | "error" | "not-checked";
-
-export const BLOCKLIST_STATUSES: readonly BlocklistStatus[] = [
-  "listed",
-  "not-listed",
-  "refused",
-  "timeout",
-  "error",
-  "not-checked",
-];
-
-/** True when the status means that the target could not be checked on the list. */
-export function isUncheckedStatus(status: BlocklistStatus): boolean {
-  return status !== "listed" && status !== "not-listed";
-}
+export { BLOCKLIST_STATUSES, isUncheckedStatus, type BlocklistStatus } from "./status.js";
 
 /** Why an answer was taken as a refusal rather than a listing. */
 export type RefusalKind =

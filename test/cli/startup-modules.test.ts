@@ -26,12 +26,16 @@ const FORBIDDEN = [
 
 /**
  * Modules under FORBIDDEN that every command loads: the store's IP spelling of removal
- * requests and its default path, which need no SQLite.
+ * requests and its default path, which need no SQLite, and the blocklist status test, which
+ * imports nothing.
  */
-const ALLOWED = [/^src\/store\/(types|paths)\.ts$/];
+const ALLOWED = [/^src\/store\/(types|paths)\.ts$/, /^src\/reputation\/status\.ts$/];
 
-/** The blocklist catalogue and look-ups, which `diagnose --offline` and `explain` must not load. */
-const BLOCKLIST_MODULES = [/^src\/reputation\//];
+/**
+ * The blocklist catalogue and look-ups, which `diagnose --offline` and `explain` must not load.
+ * src/reputation/status.ts imports nothing, and diagnose uses its test of unchecked results.
+ */
+const BLOCKLIST_MODULES = [/^src\/reputation\/(?!status\.ts$)/];
 
 /**
  * Modules that set up DNS or send queries: the resolvers, the DNS wire format, the HTTPS
@@ -122,6 +126,7 @@ describe("diagnose start-up modules", () => {
     // The list is complete enough to judge: the command and its log reader ran.
     expect(run.modules).toContain("src/cli/diagnose-run.ts");
     expect(run.modules).toContain("src/diagnose/run.ts");
+    expect(run.modules).toContain("src/reputation/status.ts");
     expect(forbiddenIn(run.modules)).toEqual([]);
     expect(matching(run.modules, BLOCKLIST_MODULES)).toEqual([]);
     expect(matching(run.modules, DNS_MODULES)).toEqual([]);
