@@ -44,7 +44,11 @@ import { dnsChecksMarkdown } from "./markdown-checks.js";
 import { lineCountsText } from "./line-counts.js";
 import { MAX_SAMPLE_LINES } from "./skipped-samples.js";
 import { deferralSentences } from "./deferral-text.js";
-import { queueSpaceSentences, SERVER_FAULTS_HEADING } from "./queue-space-text.js";
+import {
+  queueSpaceSentences,
+  queueSpaceVerdictLabel,
+  SERVER_FAULTS_HEADING,
+} from "./queue-space-text.js";
 import { bounceOnlySentence, filesRead, inputDetailSentences, READINESS_MARKS } from "./text.js";
 import {
   frozenSentence,
@@ -201,9 +205,7 @@ function verdictLabel(diagnosis: Diagnosis): string {
   if (isProblemStatus(status)) return status;
   if (heldByServer !== null) return `mail held by ${heldSubject(diagnosis).text}`;
   if (diagnosis.queueSpace !== null && status === "ok") {
-    return diagnosis.queueSpace.ongoing
-      ? "not blocked, queue disk full"
-      : "not blocked, queue disk was full";
+    return queueSpaceVerdictLabel(diagnosis.queueSpace);
   }
   return status === "no-outbound-delivery" ? "no outbound delivery" : status;
 }

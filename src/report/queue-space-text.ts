@@ -14,6 +14,15 @@ export interface QueueSpaceSentences {
   readonly fix: string;
 }
 
+/**
+ * Returns the verdict words for a log without blocks whose queue file system ran short of free
+ * space: "not blocked, queue disk full" while the fault goes on at the end of the log, else
+ * "not blocked, queue disk was full". The text report prints them in capitals.
+ */
+export function queueSpaceVerdictLabel(report: QueueSpaceReport): string {
+  return report.ongoing ? "not blocked, queue disk full" : "not blocked, queue disk was full";
+}
+
 /** Returns the sentences of `report`, or null when the log shows no such line. */
 export function queueSpaceSentences(report: QueueSpaceReport | null): QueueSpaceSentences | null {
   if (report === null) return null;

@@ -65,7 +65,11 @@ import {
 } from "./undelivered-text.js";
 import { fatalErrorsSection } from "./fatal-errors-text.js";
 import { deferralSentences } from "./deferral-text.js";
-import { queueSpaceSentences, SERVER_FAULTS_HEADING } from "./queue-space-text.js";
+import {
+  queueSpaceSentences,
+  queueSpaceVerdictLabel,
+  SERVER_FAULTS_HEADING,
+} from "./queue-space-text.js";
 import { column, count, plural, shortTime, shortTimesIn, wrap } from "./wrap.js";
 
 /**
@@ -139,8 +143,7 @@ function verdictLabel(diagnosis: Diagnosis, paint: Painter): string {
     return paint.yellow(paint.bold("NOT BLOCKED, DELIVERY SUSPENDED"));
   }
   if (diagnosis.queueSpace !== null) {
-    const label = diagnosis.queueSpace.ongoing ? "QUEUE DISK FULL" : "QUEUE DISK WAS FULL";
-    return paint.red(paint.bold(`NOT BLOCKED, ${label}`));
+    return paint.red(paint.bold(queueSpaceVerdictLabel(diagnosis.queueSpace).toUpperCase()));
   }
   return paint.green(paint.bold("OK"));
 }

@@ -1,5 +1,9 @@
 import { describe, expect, test } from "vitest";
 import type { Diagnosis } from "../../src/diagnose/types.js";
+import { painter } from "../../src/report/colour.js";
+import { renderDiagnosisMarkdown } from "../../src/report/markdown.js";
+import { queueSpaceVerdictLabel } from "../../src/report/queue-space-text.js";
+import { renderDiagnosisText } from "../../src/report/text.js";
 import { OFFLINE_DIAGNOSE, runCommand } from "../helpers/cli.js";
 import { diagnoseText } from "../helpers/diagnose-text.js";
 import { schemaValidator } from "../helpers/schema.js";
@@ -124,6 +128,26 @@ describe("queue disk full", () => {
     expect((JSON.parse(json.stdout) as Diagnosis).queueSpace?.ongoing).toBe(false);
     expect(text.stdout).toContain("Verdict: NOT BLOCKED, QUEUE DISK WAS FULL");
     expect(markdown.stdout).toContain("not blocked, queue disk was full");
+  });
+
+  test("text and Markdown share the label", async () => {
+    const diagnosis = await diagnoseText(FULL_LOG);
+    const queueSpace = diagnosis.queueSpace;
+    if (queueSpace === null) throw new Error("no queue space report");
+
+    for (const [ongoing, expected] of [
+      [true, "not blocked, queue disk full"],
+      [false, "not blocked, queue disk was full"],
+    ] as const) {
+      const queueReport = { ...queueSpace, ongoing };
+      const report: Diagnosis = { ...diagnosis, queueSpace: queueReport };
+      const text = renderDiagnosisText(report, painter(false));
+      const markdown = renderDiagnosisMarkdown(report);
+
+      expect(queueSpaceVerdictLabel(queueReport)).toBe(expected);
+      expect(text, expected).toContain(`Verdict: ${expected.toUpperCase()}\n`);
+      expect(markdown, expected).toContain(`**Verdict: ${expected}.**`);
+    }
   });
 
   test("text stays within 80 columns", async () => {
