@@ -200,7 +200,7 @@ function verdictLabel(diagnosis: Diagnosis): string {
   const { status, heldByServer } = diagnosis.verdict;
   if (isProblemStatus(status)) return status;
   if (heldByServer !== null) return `mail held by ${heldSubject(diagnosis).text}`;
-  if (diagnosis.queueSpace !== null && status === "ok") {
+  if (diagnosis.queueSpace?.confirmed === true && status === "ok") {
     return diagnosis.queueSpace.ongoing
       ? "not blocked, queue disk full"
       : "not blocked, queue disk was full";
@@ -293,6 +293,7 @@ function serverFaultParagraphs(diagnosis: Diagnosis): string[] {
     escape(queueSpace.counts),
     "",
     `- first: ${escape(queueSpace.sample)}`,
+    ...(queueSpace.lost === null ? [] : [`- lost: ${escape(queueSpace.lost)}`]),
     `- fix: ${escape(queueSpace.fix)}`,
   ];
 }

@@ -138,7 +138,7 @@ function verdictLabel(diagnosis: Diagnosis, paint: Painter): string {
   if (suspendedProviders(diagnosis.providers).length > 0) {
     return paint.yellow(paint.bold("NOT BLOCKED, DELIVERY SUSPENDED"));
   }
-  if (diagnosis.queueSpace !== null) {
+  if (diagnosis.queueSpace?.confirmed === true) {
     const label = diagnosis.queueSpace.ongoing ? "QUEUE DISK FULL" : "QUEUE DISK WAS FULL";
     return paint.red(paint.bold(`NOT BLOCKED, ${label}`));
   }
@@ -222,6 +222,7 @@ function serverFaultSection(diagnosis: Diagnosis, paint: Painter): string[] {
     paint.bold(SERVER_FAULTS_HEADING),
     ...wrap(queueSpace.counts, "  "),
     ...wrap(queueSpace.sample, "    first: ", "      "),
+    ...(queueSpace.lost === null ? [] : wrap(queueSpace.lost, "    lost: ", "      ")),
     ...wrap(queueSpace.fix, "    Fix: ", "      "),
     "",
   ];

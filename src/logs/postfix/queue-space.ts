@@ -9,7 +9,7 @@ export const QUEUE_SPACE_REPLY = "452 4.3.1 Insufficient system storage";
 /** The warning that smtpd logs before it sends `QUEUE_SPACE_REPLY`. */
 export const QUEUE_SPACE_WARNING = "warning: not enough free space in mail queue";
 
-/** The end of a line that names `ENOSPC`, as glibc, musl and the BSDs word `strerror`. */
+/** The end of a line that names `ENOSPC`, in the words of glibc's `strerror`. */
 const NO_SPACE = ": No space left on device";
 
 /** The sendmail command's text when postdrop reports a failed write of the maildrop file. */
@@ -40,8 +40,8 @@ export function sinkQueueSpace(
 
 /**
  * Reads a line without a queue id of cleanup, postdrop or the sendmail command that shows a
- * queue file write failing, and returns null for other lines, which the caller handles as
- * before. cleanup and postdrop lines count when they start with `warning: ` or `fatal: ` and end
+ * queue file write failing. Returns null for other lines, which the caller passes on to its
+ * other handlers. cleanup and postdrop lines count when they start with `warning: ` or `fatal: ` and end
  * in `No space left on device`. Such lines are cleanup's `warning: QID: write queue file: …`,
  * `warning: mail_queue_enter: create file incoming/…: …` (or `maildrop/…` of postdrop) and
  * postdrop's `warning: uid=1004: …`. sendmail lines count in the forms of `SENDMAIL_WRITE_ERROR`
