@@ -9,6 +9,23 @@ export interface QueueSpaceSample {
 }
 
 /**
+ * Maximum time between postdrop's `uid=N: No space left on device` and sendmail's `fatal:`
+ * line of the same submission, in ms. postdrop logs its line just before it returns the status
+ * that makes sendmail exit, so both lines usually carry the same second.
+ */
+export const SUBMISSION_PAIR_WINDOW_MS = 60_000;
+
+/** Maximum failed submissions kept while they wait for their pair, so memory stays bounded. */
+const MAX_WAITING_FAILURES = 64;
+
+/** A failed local submission whose line of the other program has not been seen yet. */
+interface WaitingFailure {
+  readonly time: number;
+  readonly uid: number | null;
+  readonly sendmail: boolean;
+}
+
+/**
  * Lines that show the MTA's queue file system short of free space (see `QueueSpaceEvent`). It
  * keeps counts, the first and last time, and the first line of each kind, so its memory does not
  * grow with the log.
@@ -18,22 +35,72 @@ export class QueueSpaceAnalyser {
   rejects = 0;
   /** Free-space warnings of the MTA. */
   warnings = 0;
-  /** Time of the earliest and latest line of either kind, in epoch ms. Null before any line. */
+  /** cleanup and postdrop lines that end in `No space left on device`. */
+  writeErrors = 0;
+  /** The sendmail command's `fatal:` lines on a failed queue file write. */
+  sendmailErrors = 0;
+  /**
+   * Local submissions that failed. One failure often writes two lines, postdrop's
+   * `uid=N: No space left on device` and sendmail's `fatal: USER(N): queue file write error`,
+   * and such a pair counts once.
+   */
+  lostSubmissions = 0;
+  /** Time of the earliest and latest line of any kind, in epoch ms. Null before any line. */
   first: number | null = null;
   last: number | null = null;
   firstReject: QueueSpaceSample | null = null;
   firstWarning: QueueSpaceSample | null = null;
+  firstWriteError: QueueSpaceSample | null = null;
+  firstSendmailError: QueueSpaceSample | null = null;
+  /** The first line that ended a local submission. */
+  firstLostSubmission: QueueSpaceSample | null = null;
+
+  private waiting: WaitingFailure[] = [];
 
   add(event: QueueSpaceEvent): void {
-    if (event.kind === "reject") {
-      this.rejects += 1;
-      this.firstReject = earlierSample(this.firstReject, event);
-    } else {
-      this.warnings += 1;
-      this.firstWarning = earlierSample(this.firstWarning, event);
+    switch (event.kind) {
+      case "reject":
+        this.rejects += 1;
+        this.firstReject = earlierSample(this.firstReject, event);
+        break;
+      case "warning":
+        this.warnings += 1;
+        this.firstWarning = earlierSample(this.firstWarning, event);
+        break;
+      case "write-error":
+        this.writeErrors += 1;
+        this.firstWriteError = earlierSample(this.firstWriteError, event);
+        break;
+      case "sendmail-error":
+        this.sendmailErrors += 1;
+        this.firstSendmailError = earlierSample(this.firstSendmailError, event);
     }
+    if (event.submissionFailed) this.addFailedSubmission(event);
     if (this.first === null || event.time < this.first) this.first = event.time;
     if (this.last === null || event.time > this.last) this.last = event.time;
+  }
+
+  /**
+   * Counts a failed submission, unless it is the second line of a pair: a line of the other
+   * program with the same uid, at most `SUBMISSION_PAIR_WINDOW_MS` away, that has no pair yet.
+   * A line without a uid pairs with none.
+   */
+  private addFailedSubmission(event: QueueSpaceEvent): void {
+    this.firstLostSubmission = earlierSample(this.firstLostSubmission, event);
+    const sendmail = event.kind === "sendmail-error";
+    this.waiting = this.waiting.filter(
+      (failure) => Math.abs(event.time - failure.time) <= SUBMISSION_PAIR_WINDOW_MS,
+    );
+    const pair = this.waiting.findIndex(
+      (failure) => failure.sendmail !== sendmail && event.uid !== null && failure.uid === event.uid,
+    );
+    if (pair >= 0) {
+      this.waiting.splice(pair, 1);
+      return;
+    }
+    this.lostSubmissions += 1;
+    if (this.waiting.length >= MAX_WAITING_FAILURES) this.waiting.shift();
+    this.waiting.push({ time: event.time, uid: event.uid, sendmail });
   }
 }
 

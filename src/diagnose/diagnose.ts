@@ -89,7 +89,7 @@ import {
 import { localFailureReport, undeliveredReport } from "./undelivered.js";
 import { frozenReport } from "./frozen.js";
 import { fatalErrorsReport } from "./fatal-errors.js";
-import { queueSpaceReport } from "./queue-space.js";
+import { isQueueSpaceFault, queueSpaceReport } from "./queue-space.js";
 import {
   heldMailReport,
   heldMailSentence,
@@ -332,8 +332,7 @@ function detectFindings(
   });
   const mailHeld = heldMail !== null || suspendedProviders(providers).length > 0;
   const tlsFailed = detected.some((result) => tlsFailuresOf(result) !== null);
-  const queueSpace = context.facts.queueSpace;
-  const queueFull = queueSpace.rejects + queueSpace.warnings > 0;
+  const queueFull = isQueueSpaceFault(context.facts.queueSpace);
   if (outbound && problems.length === 0 && allOk && !mailHeld && !tlsFailed && !queueFull) {
     detected.push(healthyFinding(context, providers));
   }

@@ -1,18 +1,36 @@
-import type { QueueSpaceAnalyser } from "../analysis/queue-space.js";
+import type { QueueSpaceAnalyser, QueueSpaceSample } from "../analysis/queue-space.js";
 import { ONGOING_WINDOW_MS } from "./verdict.js";
+
+/** A line of the log, as the queue space report shows it. */
+export interface QueueSpaceLine {
+  readonly file: string;
+  readonly line: number;
+  /** The line's message after the syslog header. */
+  readonly text: string;
+}
 
 /**
  * The lines that show the MTA's queue file system short of free space, as `delist diagnose`
  * reports them. While it lasts, Postfix smtpd rejects every client at MAIL FROM, so the server
- * receives no mail. That needs a fix the same day, so the report makes `delist diagnose` exit 1.
+ * receives no mail, and mail submitted on the server itself fails. That needs a fix the same
+ * day, so a `confirmed` report makes `delist diagnose` exit 1.
  */
 export interface QueueSpaceReport {
-  /** Lines of either kind. */
+  /** Lines of every kind. */
   readonly count: number;
   /** Clients rejected with `452 4.3.1 Insufficient system storage`. */
   readonly rejects: number;
   /** Free-space warnings (`warning: not enough free space in mail queue: …`). */
   readonly warnings: number;
+  /** cleanup and postdrop lines that end in `No space left on device`. */
+  readonly writeErrors: number;
+  /** The sendmail command's `fatal:` lines on a failed queue file write. */
+  readonly sendmailErrors: number;
+  /**
+   * Local submissions that failed. A postdrop line and a sendmail line of one submission count
+   * once.
+   */
+  readonly lostSubmissions: number;
   readonly first: string;
   readonly last: string;
   /**
@@ -20,13 +38,43 @@ export interface QueueSpaceReport {
    * the queue written again once the space is back, so an older fault is over.
    */
   readonly ongoing: boolean;
-  /** The first warning, which names the free bytes, or else the first reject. */
-  readonly sample: {
-    readonly file: string;
-    readonly line: number;
-    /** The line's message after the syslog header. */
-    readonly text: string;
-  };
+  /** True when the lines show a fault (see `isQueueSpaceFault`), false for a note only. */
+  readonly confirmed: boolean;
+  /**
+   * The first line that names the lack of space: a warning, which names the free bytes, else a
+   * write error, else a sendmail error, else the first reject.
+   */
+  readonly sample: QueueSpaceLine;
+  /**
+   * The first sendmail line of a lost local submission, else postdrop's first, or null when none
+   * was lost.
+   */
+  readonly lostSample: QueueSpaceLine | null;
+}
+
+/** Minimum 452 4.3.1 rejects that make a fault without any other line. */
+export const MIN_QUEUE_SPACE_REJECTS = 3;
+
+/** Minimum span from the first to the last of 2 or more rejects that makes a fault, in ms. */
+export const MIN_QUEUE_SPACE_SPAN_MS = 10 * 60_000;
+
+/**
+ * Decides whether the lines show a queue disk fault that sets the verdict label and exit status
+ * 1. A line that names the lack of space decides alone: smtpd's free-space warning, which
+ * measured the disk, a write that failed with `No space left on device`, or a local submission
+ * that sendmail gave up. 452 4.3.1 rejects without such a line make a fault only when there are
+ * at least `MIN_QUEUE_SPACE_REJECTS`, or when 2 or more span `MIN_QUEUE_SPACE_SPAN_MS`. Fewer
+ * can be a passing moment, such as a large file written and removed again, and an SMTP client
+ * retries a 4xx reply later, so the mail is only delayed. The reply text may also come from a
+ * milter or a proxy filter and not from Postfix's own check. The report still lists such
+ * rejects as a note.
+ */
+export function isQueueSpaceFault(queueSpace: QueueSpaceAnalyser): boolean {
+  if (queueSpace.warnings + queueSpace.writeErrors + queueSpace.sendmailErrors > 0) return true;
+  if (queueSpace.rejects >= MIN_QUEUE_SPACE_REJECTS) return true;
+  const first = queueSpace.first ?? 0;
+  const last = queueSpace.last ?? 0;
+  return queueSpace.rejects >= 2 && last - first >= MIN_QUEUE_SPACE_SPAN_MS;
 }
 
 /**
@@ -38,15 +86,35 @@ export function queueSpaceReport(
   time: (epochMs: number) => string,
   logEnd: number | null,
 ): QueueSpaceReport | null {
-  const sample = queueSpace.firstWarning ?? queueSpace.firstReject;
+  const sample =
+    queueSpace.firstWarning ??
+    queueSpace.firstWriteError ??
+    queueSpace.firstSendmailError ??
+    queueSpace.firstReject;
   if (sample === null || queueSpace.first === null || queueSpace.last === null) return null;
   return {
-    count: queueSpace.rejects + queueSpace.warnings,
+    count:
+      queueSpace.rejects + queueSpace.warnings + queueSpace.writeErrors + queueSpace.sendmailErrors,
     rejects: queueSpace.rejects,
     warnings: queueSpace.warnings,
+    writeErrors: queueSpace.writeErrors,
+    sendmailErrors: queueSpace.sendmailErrors,
+    lostSubmissions: queueSpace.lostSubmissions,
     first: time(queueSpace.first),
     last: time(queueSpace.last),
     ongoing: logEnd === null || queueSpace.last >= logEnd - ONGOING_WINDOW_MS,
-    sample: { file: sample.position.file, line: sample.position.line, text: sample.text },
+    confirmed: isQueueSpaceFault(queueSpace),
+    sample: lineOf(sample),
+    lostSample: lostSampleOf(queueSpace),
   };
+}
+
+// sendmail's line names the account (`www-data(33)`), so it is preferred to postdrop's uid.
+function lostSampleOf(queueSpace: QueueSpaceAnalyser): QueueSpaceLine | null {
+  const sample = queueSpace.firstSendmailError ?? queueSpace.firstLostSubmission;
+  return sample === null ? null : lineOf(sample);
+}
+
+function lineOf(sample: QueueSpaceSample): QueueSpaceLine {
+  return { file: sample.position.file, line: sample.position.line, text: sample.text };
 }

@@ -349,15 +349,31 @@ export interface FatalErrorEvent {
  * A line that shows the file system of the MTA's queue short of free space. Postfix smtpd
  * checks the free space at each MAIL FROM. Below 1.5 times `message_size_limit` (or below
  * `queue_minfree`), it logs `warning: not enough free space in mail queue: N bytes < …` and
- * rejects the client with `452 4.3.1 Insufficient system storage`, so no mail comes in.
+ * rejects the client with `452 4.3.1 Insufficient system storage`, so no mail comes in. Mail
+ * submitted on this host does not pass that check: the sendmail command hands it to postdrop,
+ * which writes it to the maildrop queue, and pickup passes it to cleanup, which writes the
+ * incoming queue. Those writes fail with `No space left on device` once the disk is full.
  */
 export interface QueueSpaceEvent {
   readonly type: "queue-space";
   readonly time: number;
   readonly position: LinePosition;
   readonly mta: MtaName;
-  /** `reject` for the 452 4.3.1 reply to a client, `warning` for the free-space warning. */
-  readonly kind: "reject" | "warning";
+  /**
+   * `reject` for smtpd's 452 4.3.1 reply to a client, `warning` for smtpd's free-space warning,
+   * `write-error` for a `warning:` or `fatal:` line of cleanup or postdrop that ends in
+   * `No space left on device`, and `sendmail-error` for the sendmail command's
+   * `fatal: USER(UID): queue file write error` or `… error writing queue file: …` line.
+   */
+  readonly kind: "reject" | "warning" | "write-error" | "sendmail-error";
+  /**
+   * True when the line ends a local submission: every `sendmail-error`, and postdrop's
+   * `warning: uid=UID: No space left on device`. postdrop's `mail_queue_enter: create file …`
+   * warning is false, because postdrop tries again every 10 seconds.
+   */
+  readonly submissionFailed: boolean;
+  /** The Unix user id of the failed submission (`uid=1004`, `www-data(33)`), or null. */
+  readonly uid: number | null;
   /** The line's message after the syslog header. */
   readonly text: string;
 }

@@ -204,7 +204,7 @@ function verdictLabel(diagnosis: Diagnosis): string {
   const { status, heldByServer } = diagnosis.verdict;
   if (isProblemStatus(status)) return status;
   if (heldByServer !== null) return `mail held by ${heldSubject(diagnosis).text}`;
-  if (diagnosis.queueSpace !== null && status === "ok") {
+  if (diagnosis.queueSpace?.confirmed === true && status === "ok") {
     return queueSpaceVerdictLabel(diagnosis.queueSpace);
   }
   return status === "no-outbound-delivery" ? "no outbound delivery" : status;
@@ -295,6 +295,7 @@ function serverFaultParagraphs(diagnosis: Diagnosis): string[] {
     escape(queueSpace.counts),
     "",
     `- first: ${escape(queueSpace.sample)}`,
+    ...(queueSpace.lost === null ? [] : [`- lost: ${escape(queueSpace.lost)}`]),
     `- fix: ${escape(queueSpace.fix)}`,
   ];
 }

@@ -261,9 +261,14 @@ function originTable(
   return lines;
 }
 
-/** Renders the lines that show the queue disk full and the first of them, if there are any. */
+/** Renders the sentences on the queue disk, its first line and the first lost submission, if any. */
 function queueSpaceLines(report: QueueSpaceReport | null): string[] {
   const sentences = queueSpaceSentences(report);
   if (sentences === null) return [];
-  return [...wrap(sentences.counts, "  "), ...wrap(sentences.sample, "    first: ", "      ")];
+  const lost = sentences.lost === null ? [] : wrap(sentences.lost, "    lost: ", "      ");
+  return [
+    ...wrap(sentences.counts, "  "),
+    ...wrap(sentences.sample, "    first: ", "      "),
+    ...lost,
+  ];
 }

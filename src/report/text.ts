@@ -142,7 +142,7 @@ function verdictLabel(diagnosis: Diagnosis, paint: Painter): string {
   if (suspendedProviders(diagnosis.providers).length > 0) {
     return paint.yellow(paint.bold("NOT BLOCKED, DELIVERY SUSPENDED"));
   }
-  if (diagnosis.queueSpace !== null) {
+  if (diagnosis.queueSpace?.confirmed === true) {
     return paint.red(paint.bold(queueSpaceVerdictLabel(diagnosis.queueSpace).toUpperCase()));
   }
   return paint.green(paint.bold("OK"));
@@ -225,6 +225,7 @@ function serverFaultSection(diagnosis: Diagnosis, paint: Painter): string[] {
     paint.bold(SERVER_FAULTS_HEADING),
     ...wrap(queueSpace.counts, "  "),
     ...wrap(queueSpace.sample, "    first: ", "      "),
+    ...(queueSpace.lost === null ? [] : wrap(queueSpace.lost, "    lost: ", "      ")),
     ...wrap(queueSpace.fix, "    Fix: ", "      "),
     "",
   ];

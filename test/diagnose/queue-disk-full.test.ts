@@ -172,3 +172,127 @@ describe("queue disk full in logs", () => {
     expect(text.code).toBe(0);
   });
 });
+
+/** Returns the 452 4.3.1 reject of smtpd alone, without its free-space warning. */
+function rejectLine(minute: number): string {
+  return queueFullLines(minute, 1).filter((line) => line.includes("NOQUEUE"))[0] ?? "";
+}
+
+/** Returns the lines of one local submission that postdrop could not write to the maildrop. */
+function lostSubmissionLines(minute: number, user: string, uid: number): string[] {
+  const at = stamp(minute);
+  return [
+    `${at} postfix/postdrop[3001]: warning: uid=${uid}: No space left on device`,
+    `${at} postfix/sendmail[3000]: fatal: ${user}(${uid}): queue file write error`,
+  ];
+}
+
+describe("queue disk fault rule", () => {
+  test("lone reject is a note", async () => {
+    const log = temporary.file(logText([...deliveredLines(), rejectLine(55)]));
+    const json = await runCommand([...OFFLINE_DIAGNOSE, "--format", "json", log]);
+    const text = await runCommand([...OFFLINE_DIAGNOSE, log]);
+    const markdown = await runCommand([...OFFLINE_DIAGNOSE, "--format", "markdown", log]);
+    const parsed = JSON.parse(json.stdout) as Diagnosis;
+
+    expect(parsed.queueSpace?.rejects).toBe(1);
+    expect(parsed.queueSpace?.confirmed).toBe(false);
+    expect(parsed.findings.map((finding) => finding.id)).toEqual(["healthy"]);
+    expect(validateDiagnosis(parsed)).toEqual([]);
+    expect(json.code).toBe(0);
+    expect(text.code).toBe(0);
+    expect(markdown.code).toBe(0);
+    expect(text.stdout).toContain("Verdict: OK");
+    expect(text.stdout).toContain("\nServer faults\n  Note: at 2024-03-04 00:55:00, Postfix smtpd");
+    expect(text.stdout).toContain("If it repeats, check the free space of the file system");
+    expect(text.stdout).not.toContain("QUEUE DISK");
+    expect(markdown.stdout).not.toContain("queue disk full");
+    expect(markdown.stdout).toContain("## Server faults");
+  });
+
+  test.each([
+    ["two close rejects", [55, 58], false],
+    ["two rejects 10 minutes apart", [55, 65], true],
+    ["three close rejects", [55, 55, 56], true],
+  ])("%s", async (_name, minutes, confirmed) => {
+    const lines = [...deliveredLines(), ...minutes.map((minute) => rejectLine(minute))];
+    const diagnosis = await diagnoseText(logText(lines));
+    const ids = diagnosis.findings.map((finding) => finding.id);
+
+    expect(diagnosis.queueSpace?.rejects).toBe(minutes.length);
+    expect(diagnosis.queueSpace?.confirmed).toBe(confirmed);
+    expect(ids.includes("healthy")).toBe(!confirmed);
+  });
+
+  test("one reject with its warning is a fault", async () => {
+    const diagnosis = await diagnoseText(logText([...deliveredLines(), ...queueFullLines(55, 1)]));
+
+    expect(diagnosis.queueSpace?.confirmed).toBe(true);
+  });
+});
+
+describe("local submissions lost to a full queue disk", () => {
+  const LOCAL_LOG = logText([
+    ...deliveredLines(),
+    ...lostSubmissionLines(50, "www-data", 33),
+    `${stamp(51)} postfix/postdrop[3002]: warning: mail_queue_enter: create file maildrop/123456.3002: No space left on device`,
+    `${stamp(52)} postfix/cleanup[2214]: warning: 7E3F2000C0: write queue file: No space left on device`,
+    ...lostSubmissionLines(53, "shop", 1004),
+  ]);
+
+  test("report counts them", async () => {
+    const diagnosis = await diagnoseText(LOCAL_LOG);
+    const report = diagnosis.queueSpace;
+
+    expect(report?.count).toBe(6);
+    expect(report?.rejects).toBe(0);
+    expect(report?.writeErrors).toBe(4);
+    expect(report?.sendmailErrors).toBe(2);
+    expect(report?.lostSubmissions).toBe(2);
+    expect(report?.confirmed).toBe(true);
+    expect(report?.sample.text).toBe("warning: uid=33: No space left on device");
+    expect(report?.lostSample?.text).toBe("fatal: www-data(33): queue file write error");
+    expect(diagnosis.findings.map((finding) => finding.id)).not.toContain("healthy");
+    expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
+  });
+
+  test("every format shows them and exits 1", async () => {
+    const log = temporary.file(LOCAL_LOG);
+    const text = await runCommand([...OFFLINE_DIAGNOSE, log]);
+    const markdown = await runCommand([...OFFLINE_DIAGNOSE, "--format", "markdown", log]);
+    const section = text.stdout.split("\nServer faults\n")[1]?.split("\n\n")[0] ?? "";
+
+    expect(text.code).toBe(1);
+    expect(markdown.code).toBe(1);
+    expect(text.stdout).toContain("Verdict: NOT BLOCKED, QUEUE DISK FULL");
+    expect(section).toContain("2 local submissions were lost");
+    expect(section).toContain("logged 4 queue file writes");
+    expect(section).toContain("    lost: ");
+    for (const line of section.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
+    expect(markdown.stdout).toContain("- lost: ");
+    expect(markdown.stdout).toContain("2 local submissions were lost");
+  });
+
+  test("postdrop is not another program", async () => {
+    const lines = [
+      ...deliveredLines(),
+      `${stamp(50)} postdrop[3001]: warning: uid=33: No space left on device`,
+    ];
+    const diagnosis = await diagnoseText(logText(lines));
+
+    expect(diagnosis.input.otherPrograms).toEqual({});
+    expect(diagnosis.queueSpace?.lostSubmissions).toBe(1);
+  });
+
+  test("logs command shows them", async () => {
+    const log = temporary.file(LOCAL_LOG);
+    const json = await runCommand(["logs", "--format", "json", "--timezone", "UTC", log]);
+    const text = await runCommand(["logs", "--timezone", "UTC", log]);
+    const parsed = JSON.parse(json.stdout) as { queueSpace: { lostSubmissions: number } | null };
+
+    expect(parsed.queueSpace?.lostSubmissions).toBe(2);
+    expect(validateStatistics(parsed)).toEqual([]);
+    expect(text.stdout).toContain("2 local submissions were lost");
+    expect(text.stdout).toContain("    lost: ");
+  });
+});

@@ -9,6 +9,7 @@ import { handleBounce, handlePickup } from "./origins.js";
 import { describeProgram, isPostfixProgram, ProgramCache, type PostfixProgram } from "./program.js";
 import { handlePostsuper, handleQmgr } from "./qmgr.js";
 import { QueueIdReader } from "./queue-id.js";
+import { handleQueueWriteError } from "./queue-space.js";
 import {
   handleSessionReply,
   handleTls,
@@ -172,6 +173,7 @@ class PostfixLogParser implements PostfixParser {
       case "postsuper":
         return handlePostsuper(context, line);
       case "noise":
+      case "submission":
         return "ignored";
       default:
         // A service Postfix does not have, or a tag damaged on the way (NUL bytes after a
@@ -182,6 +184,12 @@ class PostfixLogParser implements PostfixParser {
 
   private parseUnqueued(record: LogRecord, program: PostfixProgram): ParseOutcome {
     const context = this.context;
+    // A cleanup `fatal:` line that ends in `No space left on device` counts as a queue write
+    // error and not among the fatal errors, because the queue disk section gives its fix.
+    if (program.kind === "cleanup" || program.kind === "submission") {
+      const outcome = handleQueueWriteError(context, record, program);
+      if (outcome !== null) return outcome;
+    }
     const fatalError = fatalErrorOutcome(context, record, program);
     if (fatalError !== null) return fatalError;
     switch (program.kind) {
@@ -195,6 +203,7 @@ class PostfixLogParser implements PostfixParser {
       case "script":
         return handleLifecycle(context, record);
       case "noise":
+      case "submission":
         return "ignored";
       default:
         return ignoredOrUnparsed(record.message);

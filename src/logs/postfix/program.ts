@@ -14,6 +14,7 @@ export type ServiceKind =
   | "delivery"
   | "qmgr"
   | "cleanup"
+  | "submission"
   | "pickup"
   | "bounce"
   | "postsuper"
@@ -53,11 +54,9 @@ const NOISE_SERVICES = [
   "trivial-rewrite",
   "postmap",
   "postalias",
-  "postdrop",
   "postqueue",
   "postlog",
   "postconf",
-  "sendmail",
   "showq",
   "flush",
   "spawn",
@@ -78,6 +77,10 @@ const KINDS = new Map<string, ServiceKind>([
   ["nqmgr", "qmgr"],
   ["oqmgr", "qmgr"],
   ["cleanup", "cleanup"],
+  // The commands that submit local mail: sendmail hands the message to postdrop, which writes
+  // it to the maildrop queue. Only their lines on a failed queue file write give events.
+  ["sendmail", "submission"],
+  ["postdrop", "submission"],
   ["pickup", "pickup"],
   ["bounce", "bounce"],
   ["defer", "bounce"],
@@ -96,10 +99,12 @@ const KINDS = new Map<string, ServiceKind>([
 const MAX_CACHED = 64;
 
 /**
- * True for syslog tags that Postfix writes: `postfix/…`, `postfix-<instance>/…` and the bare
- * `postfix` of the `postfix` command.
+ * True for syslog tags that Postfix writes: `postfix/…`, `postfix-<instance>/…`, the bare
+ * `postfix` of the `postfix` command, and a bare `postdrop`. No other MTA has a postdrop, so its
+ * lines are read here and not listed among other programs' lines.
  */
 export function isPostfixProgram(program: string): boolean {
+  if (program === "postdrop") return true;
   if (!program.startsWith("postfix")) return false;
   if (program.length === 7) return true;
   const next = program.charCodeAt(7);

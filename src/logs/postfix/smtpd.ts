@@ -1,8 +1,9 @@
-import type { AuthFailureEvent, QueueSpaceEvent, RejectEvent } from "../events.js";
+import type { AuthFailureEvent, RejectEvent } from "../events.js";
 import type { LogRecord, ParseOutcome } from "../record.js";
 import { positionOf, queueIdOf, type PostfixContext, type QueuedLine } from "./context.js";
 import { detachOrNull, hasPrefixAt, peerBetween, prefixAt } from "./fields.js";
 import { isIgnoredQueued, isIgnoredUnqueued } from "./noise.js";
+import { QUEUE_SPACE_REPLY, QUEUE_SPACE_WARNING, sinkQueueSpace } from "./queue-space.js";
 import { readProxyReject, readReject, REJECT_ACTIONS } from "./reject.js";
 import { handleTls } from "./session.js";
 
@@ -150,27 +151,6 @@ export function handleReject(
     if (event.response.startsWith(QUEUE_SPACE_REPLY)) sinkQueueSpace(context, record, "reject");
   }
   return event;
-}
-
-/** The reply of Postfix smtpd to MAIL FROM while its queue file system lacks free space. */
-const QUEUE_SPACE_REPLY = "452 4.3.1 Insufficient system storage";
-
-/** The warning that smtpd logs before it sends `QUEUE_SPACE_REPLY`. */
-const QUEUE_SPACE_WARNING = "warning: not enough free space in mail queue";
-
-function sinkQueueSpace(
-  context: PostfixContext,
-  record: LogRecord,
-  kind: QueueSpaceEvent["kind"],
-): void {
-  context.sink({
-    type: "queue-space",
-    time: record.time,
-    position: positionOf(record),
-    mta: "postfix",
-    kind,
-    text: record.message,
-  });
 }
 
 /** Reads `warning: H[ip]: SASL LOGIN authentication failed: …`; false for other warnings. */
