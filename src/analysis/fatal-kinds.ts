@@ -1,4 +1,4 @@
-import type { FatalErrorEvent, LinePosition } from "../logs/events.js";
+import type { FatalErrorEvent, LifecycleEvent, LinePosition } from "../logs/events.js";
 import { detach } from "./time.js";
 
 /**
@@ -41,6 +41,8 @@ export class FatalErrors {
   readonly kinds = new Map<string, FatalKind>();
   /** Lines of the kinds that did not fit into `kinds`. */
   untrackedLines = 0;
+  /** Time of the latest start of Postfix master after a fatal line, in epoch ms, or null. */
+  lastMasterStart: number | null = null;
 
   add(event: FatalErrorEvent): void {
     const sample = (): FatalSample => ({
@@ -77,7 +79,33 @@ export class FatalErrors {
     }
     if (event.time > kind.last) kind.last = event.time;
   }
+
+  /**
+   * Notes a start of Postfix master: its `daemon started -- version …` line, the only Postfix
+   * start line with a version. master.c logs it after `master_config()` set up the services,
+   * so a failed start has `fatal:` lines in its place. postfix-script's `starting the Postfix
+   * mail system` comes before master runs, so it proves nothing.
+   */
+  addLifecycle(event: LifecycleEvent): void {
+    if (event.mta !== "postfix" || event.action !== "start" || event.version === null) return;
+    if (this.lastMasterStart === null || event.time > this.lastMasterStart) {
+      this.lastMasterStart = event.time;
+    }
+  }
+
+  /**
+   * True when the kind is a start failure (of the `postfix` command, postfix-script or
+   * master) and master started after its latest line, so that failure is over.
+   */
+  isEndedByStart(kind: FatalKind): boolean {
+    const service = kind.program.slice(kind.program.lastIndexOf("/") + 1);
+    if (!START_PROGRAMS.has(service)) return false;
+    return this.lastMasterStart !== null && this.lastMasterStart > kind.last;
+  }
 }
+
+/** The last part of the syslog tags of Postfix's start command, its script and master. */
+const START_PROGRAMS = new Set(["postfix", "postfix-script", "master"]);
 
 /** The path of a lookup table in `open database /etc/postfix/virtual.db: …`. */
 const DATABASE_PATH = /\bdatabase \/[^\s:]*/g;

@@ -305,6 +305,7 @@ export class ServerAnalyser {
 
   addLifecycle(event: LifecycleEvent): void {
     this.mtas.add(event.mta);
+    this.fatalErrors?.addLifecycle(event);
     if (this.lifecycle.length >= MAX_LIFECYCLE) return;
     this.lifecycle.push({
       time: event.time,

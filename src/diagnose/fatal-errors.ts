@@ -17,8 +17,16 @@ export interface FatalKindReport {
   readonly count: number;
   readonly first: string;
   readonly last: string;
-  /** True when the latest line of the kind is within the last two hours of the log. */
+  /**
+   * True when the latest line of the kind is within the last two hours of the log and, for a
+   * start failure, Postfix master did not start after it (see `masterStartedAfter`).
+   */
   readonly ongoing: boolean;
+  /**
+   * True when the kind is a start failure (the `postfix` command, postfix-script or master)
+   * and master logged `daemon started` after its latest line, so that failure is over.
+   */
+  readonly masterStartedAfter: boolean;
   /** The earliest line of the kind, with its program and message. */
   readonly sample: LogSample;
 }
@@ -34,7 +42,7 @@ export interface FatalErrorsReport {
   readonly last: string;
   /** The earliest line, with its program and message (`postfix/master: fatal: …`). */
   readonly sample: LogSample;
-  /** True when the latest line of any kind is within the last two hours of the log. */
+  /** True when any kind is ongoing, or when a line of no kept kind is in the last two hours. */
   readonly ongoing: boolean;
   /** At most `FATAL_KINDS_SHOWN` kinds, most lines first, then earliest first. */
   readonly kinds: readonly FatalKindReport[];
@@ -49,9 +57,6 @@ export interface FatalErrorsReport {
 /**
  * Builds the report of the fatal errors, with times formatted by `time` and `logEnd` the time
  * of the log's last line, or returns null when the log has none.
- *
- * NOTE: a kind counts as ongoing by time alone, so a start failure that a later successful
- * start ended still reads as ongoing when both fall in the last two hours of the log.
  */
 export function fatalErrorsReport(
   failures: FatalErrors | null,
@@ -59,11 +64,11 @@ export function fatalErrorsReport(
   logEnd: number | null,
 ): FatalErrorsReport | null {
   if (failures === null || failures.sample === null) return null;
-  const isOngoing = (last: number) => logEnd === null || last >= logEnd - ONGOING_WINDOW_MS;
-  const sorted = [...failures.kinds.values()].sort(
-    (a, b) => b.count - a.count || a.first - b.first,
-  );
-  const kinds = sorted.slice(0, FATAL_KINDS_SHOWN).map((kind) => kindReport(kind, time, isOngoing));
+  const isRecent = (last: number) => logEnd === null || last >= logEnd - ONGOING_WINDOW_MS;
+  const allKinds = [...failures.kinds.values()]
+    .sort((a, b) => b.count - a.count || a.first - b.first)
+    .map((kind) => kindReport(kind, failures.isEndedByStart(kind), time, isRecent));
+  const kinds = allKinds.slice(0, FATAL_KINDS_SHOWN);
   const listedLines = kinds.reduce((sum, kind) => sum + kind.count, 0);
   const { sample } = failures;
   return {
@@ -76,7 +81,9 @@ export function fatalErrorsReport(
       time: time(failures.first),
       text: sample.text,
     },
-    ongoing: isOngoing(failures.last),
+    ongoing:
+      allKinds.some((kind) => kind.ongoing) ||
+      (failures.untrackedLines > 0 && isRecent(failures.last)),
     kinds,
     kindCount: failures.kinds.size,
     kindsExact: failures.untrackedLines === 0,
@@ -86,8 +93,9 @@ export function fatalErrorsReport(
 
 function kindReport(
   kind: FatalKind,
+  masterStartedAfter: boolean,
   time: (epochMs: number) => string,
-  isOngoing: (last: number) => boolean,
+  isRecent: (last: number) => boolean,
 ): FatalKindReport {
   const { cause, fix } = fatalCauseOf(kind.text);
   return {
@@ -98,7 +106,8 @@ function kindReport(
     count: kind.count,
     first: time(kind.first),
     last: time(kind.last),
-    ongoing: isOngoing(kind.last),
+    ongoing: isRecent(kind.last) && !masterStartedAfter,
+    masterStartedAfter,
     sample: {
       file: kind.sample.position.file,
       line: kind.sample.position.line,

@@ -23,15 +23,18 @@ export function fatalErrorsSentence(report: FatalErrorsReport): string {
 }
 
 /**
- * Returns the heading of a kind: its program, lines and period, and whether its latest line
- * is within the last two hours of the log, such as "postfix/smtp: 5 fatal lines from … to …,
- * still in the last two hours of the log".
+ * Returns the heading of a kind: its program, lines and period, and whether it goes on at the
+ * end of the log, such as "postfix/smtp: 5 fatal lines from … to …, still in the last two
+ * hours of the log".
  */
 export function fatalKindHeading(kind: FatalKindReport): string {
-  const recent = kind.ongoing
-    ? "still in the last two hours of the log"
-    : "none in the last two hours of the log";
-  return `${kind.program}: ${plural(kind.count, "fatal line")} ${period(kind)}, ${recent}`;
+  return `${kind.program}: ${plural(kind.count, "fatal line")} ${period(kind)}, ${recencyText(kind)}`;
+}
+
+function recencyText(kind: FatalKindReport): string {
+  if (kind.masterStartedAfter) return "then Postfix master started";
+  if (kind.ongoing) return "still in the last two hours of the log";
+  return "none in the last two hours of the log";
 }
 
 /** Returns "and 2 more kinds with 3 lines" for the kinds not listed, or null when all are. */

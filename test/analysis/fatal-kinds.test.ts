@@ -1,6 +1,11 @@
 import { describe, expect, test } from "vitest";
-import { FatalErrors, fatalKindText, MAX_FATAL_KINDS } from "../../src/analysis/fatal-kinds.js";
-import type { FatalErrorEvent } from "../../src/logs/events.js";
+import {
+  FatalErrors,
+  fatalKindText,
+  MAX_FATAL_KINDS,
+  type FatalKind,
+} from "../../src/analysis/fatal-kinds.js";
+import type { FatalErrorEvent, LifecycleEvent } from "../../src/logs/events.js";
 
 function fatalEvent(program: string, text: string, time: number, line: number): FatalErrorEvent {
   return {
@@ -11,6 +16,24 @@ function fatalEvent(program: string, text: string, time: number, line: number): 
     program,
     text,
   };
+}
+
+function startEvent(time: number, version: string | null): LifecycleEvent {
+  return {
+    type: "lifecycle",
+    time,
+    position: { file: "mail.log", line: time },
+    action: "start",
+    mta: "postfix",
+    version,
+  };
+}
+
+/** Returns the only kind of `program`, and fails the test when there is none. */
+function kindOf(failures: FatalErrors, program: string): FatalKind {
+  const kind = [...failures.kinds.values()].find((candidate) => candidate.program === program);
+  if (kind === undefined) throw new Error(`no fatal kind of ${program}`);
+  return kind;
 }
 
 describe("fatalKindText", () => {
@@ -94,5 +117,37 @@ describe("FatalErrors", () => {
     expect(failures.untrackedLines).toBe(extra);
     expect(failures.count).toBe(MAX_FATAL_KINDS + extra + 1);
     expect(failures.last).toBe(1000);
+  });
+
+  test("master start ends start failures", () => {
+    const failures = new FatalErrors();
+    failures.add(fatalEvent("postfix/master", "fatal: bind 0.0.0.0 port 25: in use", 100, 1));
+    failures.add(fatalEvent("postfix/postfix-script", "fatal: mail system startup failed", 101, 2));
+    failures.add(fatalEvent("postfix", "fatal: open /etc/postfix/main.cf: missing", 102, 3));
+    failures.add(fatalEvent("postfix/smtp", "fatal: unknown service: private/x/tcp", 103, 4));
+
+    // postfix-script's line before master runs has no version and ends nothing.
+    failures.addLifecycle(startEvent(200, null));
+    expect(failures.lastMasterStart).toBeNull();
+    expect(failures.isEndedByStart(kindOf(failures, "postfix/master"))).toBe(false);
+
+    failures.addLifecycle(startEvent(201, "3.6.4"));
+    expect(failures.lastMasterStart).toBe(201);
+    expect(failures.isEndedByStart(kindOf(failures, "postfix/master"))).toBe(true);
+    expect(failures.isEndedByStart(kindOf(failures, "postfix/postfix-script"))).toBe(true);
+    expect(failures.isEndedByStart(kindOf(failures, "postfix"))).toBe(true);
+    // A daemon's fatal line can come back after any start.
+    expect(failures.isEndedByStart(kindOf(failures, "postfix/smtp"))).toBe(false);
+  });
+
+  test("start before the last line ends nothing", () => {
+    const failures = new FatalErrors();
+    failures.add(fatalEvent("postfix/master", "fatal: bind 0.0.0.0 port 25: in use", 100, 1));
+    failures.addLifecycle(startEvent(150, "3.6.4"));
+    failures.add(fatalEvent("postfix/master", "fatal: bind 0.0.0.0 port 25: in use", 300, 2));
+    const master = kindOf(failures, "postfix/master");
+
+    expect(master.count).toBe(2);
+    expect(failures.isEndedByStart(master)).toBe(false);
   });
 });

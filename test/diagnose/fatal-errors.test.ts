@@ -115,6 +115,39 @@ test("fatal kind long before log end", async () => {
   );
 });
 
+test("master start ends start failure", async () => {
+  const lines = [
+    ...DELIVERY,
+    "Mar  4 09:30:00 mx1 postfix/smtp[3001]: fatal: unknown service: private/dovecot-lmtp/tcp",
+    "Mar  4 10:00:00 mx1 postfix/postfix-script[3100]: starting the Postfix mail system",
+    "Mar  4 10:00:00 mx1 postfix/master[3102]: fatal: bind 0.0.0.0 port 25: Address already in use",
+    "Mar  4 10:00:01 mx1 postfix/master[3101]: fatal: daemon initialization failure",
+    "Mar  4 10:00:02 mx1 postfix/postfix-script[3103]: fatal: mail system startup failed",
+    "Mar  4 10:05:00 mx1 postfix/postfix-script[3200]: starting the Postfix mail system",
+    "Mar  4 10:05:00 mx1 postfix/master[3202]: daemon started -- version 3.6.4, configuration /etc/postfix",
+    "Mar  4 10:30:00 mx1 postfix/smtp[3301]: fatal: unknown service: private/dovecot-lmtp/tcp",
+    "",
+  ];
+  const diagnosis = await diagnoseText(lines.join("\n"), { year: 2024 });
+  expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
+  const failures = diagnosis.mtaFatalErrors;
+  const text = renderDiagnosisText(diagnosis, painter(false)).replace(/\s+/g, " ");
+  const byProgram = (program: string, cause: string) =>
+    failures?.kinds.find((kind) => kind.program === program && kind.cause === cause);
+
+  expect(failures?.kindCount).toBe(4);
+  expect(failures?.ongoing).toBe(true);
+  expect(byProgram("postfix/master", "port-in-use")?.masterStartedAfter).toBe(true);
+  expect(byProgram("postfix/master", "port-in-use")?.ongoing).toBe(false);
+  expect(byProgram("postfix/master", "follows-other-error")?.ongoing).toBe(false);
+  expect(byProgram("postfix/postfix-script", "follows-other-error")?.ongoing).toBe(false);
+  expect(byProgram("postfix/smtp", "unknown-service-name")?.masterStartedAfter).toBe(false);
+  expect(byProgram("postfix/smtp", "unknown-service-name")?.ongoing).toBe(true);
+  expect(text).toContain(
+    "postfix/master: 1 fatal line at 2024-03-04 10:00:00, then Postfix master started",
+  );
+});
+
 test("fatal errors in text and Markdown", async () => {
   const diagnosis = await diagnoseText([...DELIVERY, ...FATAL_LINES, ""].join("\n"), {
     year: 2024,
