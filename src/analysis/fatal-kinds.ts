@@ -96,6 +96,9 @@ export class FatalErrors {
   /**
    * True when the kind is a start failure (of the `postfix` command, postfix-script or
    * master) and master started after its latest line, so that failure is over.
+   *
+   * NOTE: kinds and starts carry no host or instance, so in a log of several servers or
+   * Postfix instances a start of one also ends the start failures of the others.
    */
   isEndedByStart(kind: FatalKind): boolean {
     const service = kind.program.slice(kind.program.lastIndexOf("/") + 1);
