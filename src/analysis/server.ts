@@ -18,6 +18,7 @@ import type { ProviderId } from "../knowledge/providers.js";
 import { isDovecotProgram } from "../logs/context/dovecot.js";
 import { parseRotationName } from "../logs/reader/rotation.js";
 import { sameIp } from "../reply/judged-ip.js";
+import { FatalErrors } from "./fatal-kinds.js";
 import { DistinctCounter } from "./distinct.js";
 import { TopCounts } from "./top-counts.js";
 import { addCapped } from "./replies.js";
@@ -55,17 +56,6 @@ export interface Lifecycle {
   readonly action: LifecycleEvent["action"];
   readonly mta: MtaName;
   readonly version: string | null;
-}
-
-/** The `fatal:` lines of the MTA's start command and daemons (see `FatalErrorEvent`). */
-export interface FatalErrors {
-  count: number;
-  /** Time of the earliest line, in epoch ms. */
-  first: number;
-  /** Time of the latest line, in epoch ms. */
-  last: number;
-  /** The earliest line: its position, program and message (`postfix/master: fatal: …`). */
-  sample: { readonly position: LinePosition; readonly text: string };
 }
 
 /** DKIM signing results of one domain. */
@@ -315,6 +305,7 @@ export class ServerAnalyser {
 
   addLifecycle(event: LifecycleEvent): void {
     this.mtas.add(event.mta);
+    this.fatalErrors?.addLifecycle(event);
     if (this.lifecycle.length >= MAX_LIFECYCLE) return;
     this.lifecycle.push({
       time: event.time,
@@ -327,21 +318,8 @@ export class ServerAnalyser {
 
   addFatalError(event: FatalErrorEvent): void {
     this.mtas.add(event.mta);
-    const failures = this.fatalErrors;
-    const sample = () => ({
-      position: { ...event.position },
-      text: detach(`${event.program}: ${event.text}`),
-    });
-    if (failures === null) {
-      this.fatalErrors = { count: 1, first: event.time, last: event.time, sample: sample() };
-      return;
-    }
-    failures.count += 1;
-    if (event.time < failures.first) {
-      failures.first = event.time;
-      failures.sample = sample();
-    }
-    if (event.time > failures.last) failures.last = event.time;
+    this.fatalErrors ??= new FatalErrors();
+    this.fatalErrors.add(event);
   }
 
   /**

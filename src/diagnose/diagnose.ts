@@ -233,7 +233,7 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     undeliveredByServer: undeliveredReport(facts.server.undeliveredByServer, time),
     outboundFilterFailures: undeliveredReport(facts.server.outboundFilterFailures, time),
     frozenMessages: frozenReport(facts.frozen, time),
-    mtaFatalErrors: fatalErrorsReport(facts.server.fatalErrors, time),
+    mtaFatalErrors: fatalErrorsReport(facts.server.fatalErrors, time, facts.lastTime),
     queueSpace: queueSpaceReport(facts.queueSpace, time, facts.lastTime),
   };
 }

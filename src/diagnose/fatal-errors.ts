@@ -1,5 +1,35 @@
-import type { FatalErrors } from "../analysis/server.js";
+import type { FatalErrors, FatalKind } from "../analysis/fatal-kinds.js";
+import { fatalCauseOf, type FatalCause } from "../knowledge/postfix-fatal.js";
 import type { LogSample } from "./types.js";
+import { ONGOING_WINDOW_MS } from "./verdict.js";
+
+/** Kinds that the report lists, most lines first. */
+export const FATAL_KINDS_SHOWN = 10;
+
+/** The lines of one program with one normalised message, with the cause and its fix. */
+export interface FatalKindReport {
+  /** The syslog tag without the process id, such as `postfix/smtp`. */
+  readonly program: string;
+  /** The message from `fatal:` on, with table paths, queue ids and numbers replaced. */
+  readonly kind: string;
+  readonly cause: FatalCause;
+  readonly fix: string;
+  readonly count: number;
+  readonly first: string;
+  readonly last: string;
+  /**
+   * True when the latest line of the kind is within the last two hours of the log and, for a
+   * start failure, Postfix master did not start after it (see `masterStartedAfter`).
+   */
+  readonly ongoing: boolean;
+  /**
+   * True when the kind is a start failure (the `postfix` command, postfix-script or master)
+   * and master logged `daemon started` after its latest line, so that failure is over.
+   */
+  readonly masterStartedAfter: boolean;
+  /** The earliest line of the kind, with its program and message. */
+  readonly sample: LogSample;
+}
 
 /**
  * The `fatal:` lines of the MTA's start command and daemons, such as Postfix's `fatal: bind
@@ -12,14 +42,34 @@ export interface FatalErrorsReport {
   readonly last: string;
   /** The earliest line, with its program and message (`postfix/master: fatal: …`). */
   readonly sample: LogSample;
+  /** True when any kind is ongoing, or when a line of no kept kind is in the last two hours. */
+  readonly ongoing: boolean;
+  /** At most `FATAL_KINDS_SHOWN` kinds, most lines first, then earliest first. */
+  readonly kinds: readonly FatalKindReport[];
+  /** Kinds kept, of which `kinds` lists the first ones. */
+  readonly kindCount: number;
+  /** False when the log had more kinds than are kept, so `kindCount` is a lower bound. */
+  readonly kindsExact: boolean;
+  /** Lines of the kinds that `kinds` does not list. */
+  readonly otherLines: number;
 }
 
-/** Builds the report of the fatal errors, with times formatted by `time`, or null for none. */
+/**
+ * Builds the report of the fatal errors, with times formatted by `time` and `logEnd` the time
+ * of the log's last line, or returns null when the log has none.
+ */
 export function fatalErrorsReport(
   failures: FatalErrors | null,
   time: (epochMs: number) => string,
+  logEnd: number | null,
 ): FatalErrorsReport | null {
-  if (failures === null) return null;
+  if (failures === null || failures.sample === null) return null;
+  const isRecent = (last: number) => logEnd === null || last >= logEnd - ONGOING_WINDOW_MS;
+  const allKinds = [...failures.kinds.values()]
+    .sort((a, b) => b.count - a.count || a.first - b.first)
+    .map((kind) => kindReport(kind, failures.isEndedByStart(kind), time, isRecent));
+  const kinds = allKinds.slice(0, FATAL_KINDS_SHOWN);
+  const listedLines = kinds.reduce((sum, kind) => sum + kind.count, 0);
   const { sample } = failures;
   return {
     count: failures.count,
@@ -30,6 +80,39 @@ export function fatalErrorsReport(
       line: sample.position.line,
       time: time(failures.first),
       text: sample.text,
+    },
+    ongoing:
+      allKinds.some((kind) => kind.ongoing) ||
+      (failures.untrackedLines > 0 && isRecent(failures.last)),
+    kinds,
+    kindCount: failures.kinds.size,
+    kindsExact: failures.untrackedLines === 0,
+    otherLines: failures.count - listedLines,
+  };
+}
+
+function kindReport(
+  kind: FatalKind,
+  masterStartedAfter: boolean,
+  time: (epochMs: number) => string,
+  isRecent: (last: number) => boolean,
+): FatalKindReport {
+  const { cause, fix } = fatalCauseOf(kind.text);
+  return {
+    program: kind.program,
+    kind: kind.text,
+    cause,
+    fix,
+    count: kind.count,
+    first: time(kind.first),
+    last: time(kind.last),
+    ongoing: isRecent(kind.last) && !masterStartedAfter,
+    masterStartedAfter,
+    sample: {
+      file: kind.sample.position.file,
+      line: kind.sample.position.line,
+      time: time(kind.first),
+      text: kind.sample.text,
     },
   };
 }

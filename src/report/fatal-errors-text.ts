@@ -1,5 +1,5 @@
 /** The MTA's fatal errors in the text and Markdown reports of `delist diagnose`. */
-import type { FatalErrorsReport } from "../diagnose/fatal-errors.js";
+import type { FatalErrorsReport, FatalKindReport } from "../diagnose/fatal-errors.js";
 import type { Painter } from "./colour.js";
 import { plural, shortTime, wrap } from "./wrap.js";
 
@@ -7,25 +7,69 @@ import { plural, shortTime, wrap } from "./wrap.js";
 export const FATAL_ERRORS_HEADING = "MTA fatal errors";
 
 /**
- * Returns the sentence on the fatal errors, such as "3 fatal lines of the MTA's start
- * command or daemons, from … to …. Each ends the program that wrote it: …. The first:"
+ * Returns the sentences on the fatal errors as a whole, such as "3 fatal lines of the MTA's
+ * start command or daemons, from … to …. They fall into 2 kinds. Each ends the program …"
  */
 export function fatalErrorsSentence(report: FatalErrorsReport): string {
-  const period =
-    report.first === report.last
-      ? `at ${shortTime(report.first)}`
-      : `from ${shortTime(report.first)} to ${shortTime(report.last)}`;
-  return `${plural(report.count, "fatal line")} of the MTA's start command or daemons, ${period}. Each ends the program that wrote it: until the cause is fixed, the MTA does not start or the daemon fails again, and mail that needs it waits in the queue. The first:`;
+  const kinds = report.kindsExact
+    ? plural(report.kindCount, "kind")
+    : `at least ${plural(report.kindCount + 1, "kind")}`;
+  return [
+    `${plural(report.count, "fatal line")} of the MTA's start command or daemons, ${period(report)}.`,
+    `They fall into ${kinds}.`,
+    "Each ends the program that wrote it: until the cause is fixed, the MTA does not start or",
+    "the daemon fails again, and mail that needs it waits in the queue.",
+  ].join(" ");
+}
+
+/**
+ * Returns the heading of a kind: its program, lines and period, and whether it goes on at the
+ * end of the log, such as "postfix/smtp: 5 fatal lines from … to …, still in the last two
+ * hours of the log".
+ */
+export function fatalKindHeading(kind: FatalKindReport): string {
+  return `${kind.program}: ${plural(kind.count, "fatal line")} ${period(kind)}, ${recencyText(kind)}`;
+}
+
+function recencyText(kind: FatalKindReport): string {
+  if (kind.masterStartedAfter) return "then Postfix master started";
+  if (kind.ongoing) return "still in the last two hours of the log";
+  return "none in the last two hours of the log";
+}
+
+/** Returns "and 2 more kinds with 3 lines" for the kinds not listed, or null when all are. */
+export function moreFatalKindsText(report: FatalErrorsReport): string | null {
+  if (report.otherLines === 0) return null;
+  const unlisted = report.kindCount - report.kinds.length;
+  const kinds = report.kindsExact
+    ? plural(unlisted, "more kind")
+    : `at least ${plural(unlisted + 1, "more kind")}`;
+  return `and ${kinds} with ${plural(report.otherLines, "line")}`;
+}
+
+function period(span: { readonly first: string; readonly last: string }): string {
+  return span.first === span.last
+    ? `at ${shortTime(span.first)}`
+    : `from ${shortTime(span.first)} to ${shortTime(span.last)}`;
 }
 
 /** Renders the fatal errors for a terminal, or no lines when the log shows none. */
 export function fatalErrorsSection(report: FatalErrorsReport | null, paint: Painter): string[] {
   if (report === null) return [];
-  const { sample } = report;
+  const more = moreFatalKindsText(report);
   return [
     paint.bold(FATAL_ERRORS_HEADING),
     ...wrap(fatalErrorsSentence(report), "  "),
-    ...wrap(`${sample.text} (${sample.file}:${sample.line})`, "    "),
+    ...report.kinds.flatMap((kind) => [
+      ...wrap(fatalKindHeading(kind), "  ", "    "),
+      ...wrap(
+        `${kind.sample.file}:${kind.sample.line}: ${kind.sample.text}`,
+        "    first: ",
+        "      ",
+      ),
+      ...wrap(kind.fix, "    Fix: ", "      "),
+    ]),
+    ...(more === null ? [] : wrap(more, "  ")),
     "",
   ];
 }

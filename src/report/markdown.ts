@@ -57,7 +57,12 @@ import {
   suspendedDeferralSentence,
   undeliveredSentences,
 } from "./undelivered-text.js";
-import { FATAL_ERRORS_HEADING, fatalErrorsSentence } from "./fatal-errors-text.js";
+import {
+  FATAL_ERRORS_HEADING,
+  fatalErrorsSentence,
+  fatalKindHeading,
+  moreFatalKindsText,
+} from "./fatal-errors-text.js";
 import { count, shortTime, shortTimesIn, WIDTH } from "./wrap.js";
 
 /** Maximum length of a skipped-line sample in the report, in characters. */
@@ -253,14 +258,25 @@ function undeliveredParagraphs(diagnosis: Diagnosis): string[] {
   return frozen === null ? paragraphs : [...paragraphs, "", escape(frozen)];
 }
 
-/** Returns the paragraph on the MTA's fatal errors with their first line, or none. */
+/**
+ * Returns the paragraph on the MTA's fatal errors and a list of their kinds, each with its
+ * first line and fix, or no lines when the log shows none.
+ */
 function fatalErrorParagraphs(diagnosis: Diagnosis): string[] {
   const report = diagnosis.mtaFatalErrors;
   if (report === null) return [];
-  const { sample } = report;
+  const more = moreFatalKindsText(report);
+  const kinds = report.kinds.map((kind) => {
+    const { sample } = kind;
+    const line = codeSpan(`${sample.file}:${sample.line}`);
+    return `- ${escape(fatalKindHeading(kind))}. First: ${codeSpan(sample.text)} (line ${line}). Fix: ${escape(kind.fix)}`;
+  });
   return [
     "",
-    `${FATAL_ERRORS_HEADING}: ${escape(fatalErrorsSentence(report))} ${codeSpan(sample.text)} (line ${codeSpan(`${sample.file}:${sample.line}`)}).`,
+    `${FATAL_ERRORS_HEADING}: ${escape(fatalErrorsSentence(report))}`,
+    "",
+    ...kinds,
+    ...(more === null ? [] : [`- ${escape(more)}.`]),
   ];
 }
 

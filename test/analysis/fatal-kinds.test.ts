@@ -1,0 +1,153 @@
+import { describe, expect, test } from "vitest";
+import {
+  FatalErrors,
+  fatalKindText,
+  MAX_FATAL_KINDS,
+  type FatalKind,
+} from "../../src/analysis/fatal-kinds.js";
+import type { FatalErrorEvent, LifecycleEvent } from "../../src/logs/events.js";
+
+function fatalEvent(program: string, text: string, time: number, line: number): FatalErrorEvent {
+  return {
+    type: "fatal-error",
+    time,
+    position: { file: "mail.log", line },
+    mta: "postfix",
+    program,
+    text,
+  };
+}
+
+function startEvent(time: number, version: string | null): LifecycleEvent {
+  return {
+    type: "lifecycle",
+    time,
+    position: { file: "mail.log", line: time },
+    action: "start",
+    mta: "postfix",
+    version,
+  };
+}
+
+/** Returns the only kind of `program`, and fails the test when there is none. */
+function kindOf(failures: FatalErrors, program: string): FatalKind {
+  const kind = [...failures.kinds.values()].find((candidate) => candidate.program === program);
+  if (kind === undefined) throw new Error(`no fatal kind of ${program}`);
+  return kind;
+}
+
+describe("fatalKindText", () => {
+  test("database paths become <path>", () => {
+    expect(fatalKindText("fatal: open database /etc/postfix/virtual.db: No such file")).toBe(
+      "fatal: open database <path>: No such file",
+    );
+    expect(fatalKindText("fatal: open database /var/lib/mailman/data/aliases.db: x")).toBe(
+      "fatal: open database <path>: x",
+    );
+  });
+
+  test("table references keep their type", () => {
+    expect(fatalKindText("fatal: hash:/etc/postfix/transport: table lookup problem")).toBe(
+      "fatal: hash:<path>: table lookup problem",
+    );
+  });
+
+  test("queue ids and numbers are replaced", () => {
+    expect(fatalKindText("fatal: 4B7E21C0A3: bad record")).toBe("fatal: <queue id>: bad record");
+    expect(fatalKindText("fatal: 4TqKm36Ybfz9LRq: bad record")).toBe(
+      "fatal: <queue id>: bad record",
+    );
+    expect(fatalKindText("fatal: bind 192.0.2.10 port 587: Address already in use")).toBe(
+      "fatal: bind N.N.N.N port N: Address already in use",
+    );
+    expect(fatalKindText("fatal: connect #11 to subsystem private/proxymap: refused")).toBe(
+      "fatal: connect #N to subsystem private/proxymap: refused",
+    );
+  });
+
+  test("other paths and words with digits stay", () => {
+    expect(fatalKindText("fatal: open /etc/postfix/main.cf: No such file or directory")).toBe(
+      "fatal: open /etc/postfix/main.cf: No such file or directory",
+    );
+    expect(fatalKindText("fatal: parameter mail_owner: unknown user name value: postfix12")).toBe(
+      "fatal: parameter mail_owner: unknown user name value: postfix12",
+    );
+    expect(fatalKindText("fatal: unknown service: private/dovecot-lmtp/tcp")).toBe(
+      "fatal: unknown service: private/dovecot-lmtp/tcp",
+    );
+  });
+});
+
+describe("FatalErrors", () => {
+  test("groups by program and kind", () => {
+    const failures = new FatalErrors();
+    failures.add(
+      fatalEvent("postfix/smtpd", "fatal: open database /etc/a.db: No such file", 300, 3),
+    );
+    failures.add(
+      fatalEvent("postfix/smtpd", "fatal: open database /etc/b.db: No such file", 100, 1),
+    );
+    failures.add(
+      fatalEvent("postfix/cleanup", "fatal: open database /etc/a.db: No such file", 200, 2),
+    );
+
+    expect(failures.count).toBe(3);
+    expect(failures.first).toBe(100);
+    expect(failures.last).toBe(300);
+    expect(failures.sample?.position.line).toBe(1);
+    expect(failures.kinds.size).toBe(2);
+    const smtpd = [...failures.kinds.values()].find((kind) => kind.program === "postfix/smtpd");
+    expect(smtpd?.count).toBe(2);
+    expect(smtpd?.first).toBe(100);
+    expect(smtpd?.last).toBe(300);
+    expect(smtpd?.text).toBe("fatal: open database <path>: No such file");
+    expect(smtpd?.sample.text).toBe("postfix/smtpd: fatal: open database /etc/b.db: No such file");
+    expect(smtpd?.sample.position.line).toBe(1);
+  });
+
+  test("kinds past the maximum count as untracked lines", () => {
+    const failures = new FatalErrors();
+    const extra = 5;
+    for (let index = 0; index < MAX_FATAL_KINDS + extra; index++) {
+      failures.add(fatalEvent(`postfix/service${index}`, "fatal: x", index, index + 1));
+    }
+    failures.add(fatalEvent("postfix/service0", "fatal: x", 1000, 1000));
+
+    expect(failures.kinds.size).toBe(MAX_FATAL_KINDS);
+    expect(failures.untrackedLines).toBe(extra);
+    expect(failures.count).toBe(MAX_FATAL_KINDS + extra + 1);
+    expect(failures.last).toBe(1000);
+  });
+
+  test("master start ends start failures", () => {
+    const failures = new FatalErrors();
+    failures.add(fatalEvent("postfix/master", "fatal: bind 0.0.0.0 port 25: in use", 100, 1));
+    failures.add(fatalEvent("postfix/postfix-script", "fatal: mail system startup failed", 101, 2));
+    failures.add(fatalEvent("postfix", "fatal: open /etc/postfix/main.cf: missing", 102, 3));
+    failures.add(fatalEvent("postfix/smtp", "fatal: unknown service: private/x/tcp", 103, 4));
+
+    // postfix-script's line before master runs has no version and ends nothing.
+    failures.addLifecycle(startEvent(200, null));
+    expect(failures.lastMasterStart).toBeNull();
+    expect(failures.isEndedByStart(kindOf(failures, "postfix/master"))).toBe(false);
+
+    failures.addLifecycle(startEvent(201, "3.6.4"));
+    expect(failures.lastMasterStart).toBe(201);
+    expect(failures.isEndedByStart(kindOf(failures, "postfix/master"))).toBe(true);
+    expect(failures.isEndedByStart(kindOf(failures, "postfix/postfix-script"))).toBe(true);
+    expect(failures.isEndedByStart(kindOf(failures, "postfix"))).toBe(true);
+    // A daemon's fatal line can come back after any start.
+    expect(failures.isEndedByStart(kindOf(failures, "postfix/smtp"))).toBe(false);
+  });
+
+  test("start before the last line ends nothing", () => {
+    const failures = new FatalErrors();
+    failures.add(fatalEvent("postfix/master", "fatal: bind 0.0.0.0 port 25: in use", 100, 1));
+    failures.addLifecycle(startEvent(150, "3.6.4"));
+    failures.add(fatalEvent("postfix/master", "fatal: bind 0.0.0.0 port 25: in use", 300, 2));
+    const master = kindOf(failures, "postfix/master");
+
+    expect(master.count).toBe(2);
+    expect(failures.isEndedByStart(master)).toBe(false);
+  });
+});
