@@ -40,6 +40,10 @@ export class HourSenders implements Iterable<[string | null, SenderHour]> {
   private readonly slots: Slot[] = [];
   private readonly bySender = new Map<string | null, Slot>();
   private replaced = false;
+  /** Lower bound of every stored estimate. Estimates only grow, and a new one is above it. */
+  private floor = 0;
+  /** Slot index where the next search for the smallest estimate starts, so ties take turns. */
+  private cursor = 0;
 
   constructor(private readonly capacity: number) {}
 
@@ -63,8 +67,7 @@ export class HourSenders implements Iterable<[string | null, SenderHour]> {
    */
   get maxMissingRecipients(): number {
     if (!this.replaced) return 0;
-    const smallest = this.slots[this.smallestIndex()];
-    return smallest === undefined ? 0 : smallest.recipients + smallest.overcount;
+    return Math.min(...this.slots.map((slot) => slot.recipients + slot.overcount));
   }
 
   get(sender: string | null): SenderHour | undefined {
@@ -93,8 +96,6 @@ export class HourSenders implements Iterable<[string | null, SenderHour]> {
       return;
     }
 
-    // A linear scan suits a table of tens of senders, because it runs only for a sender that is
-    // not stored, while a heap would cost a step on every recipient.
     const index = this.smallestIndex();
     const smallest = this.slots[index];
     if (smallest === undefined) return;
@@ -110,19 +111,33 @@ export class HourSenders implements Iterable<[string | null, SenderHour]> {
     this.replaced = true;
   }
 
-  /** Returns the index of the first slot with the smallest estimate, or 0 for an empty table. */
+  /**
+   * Returns the index of a slot with the smallest estimate: the next one from `cursor` whose
+   * estimate is `floor`, or else the first smallest after a whole round, which becomes the new
+   * `floor`. A linear scan suits a table of tens of senders, because it runs only for a sender
+   * that is not stored, while a heap would cost a step on every recipient. The cursor makes the
+   * scan short while many senders share the smallest estimate, as light senders do.
+   */
   private smallestIndex(): number {
+    const length = this.slots.length;
     let best = 0;
     let bestEstimate = Infinity;
-    for (let index = 0; index < this.slots.length; index++) {
+    for (let step = 0; step < length; step++) {
+      const index = (this.cursor + step) % length;
       const slot = this.slots[index];
       if (slot === undefined) continue;
       const estimate = slot.recipients + slot.overcount;
+      if (estimate <= this.floor) {
+        this.cursor = index + 1;
+        return index;
+      }
       if (estimate < bestEstimate) {
         best = index;
         bestEstimate = estimate;
       }
     }
+    this.floor = bestEstimate;
+    this.cursor = best + 1;
     return best;
   }
 }

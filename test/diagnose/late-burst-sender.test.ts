@@ -14,6 +14,34 @@ const BURST_HOUR = T0 + 3 * 24 * HOUR + 14 * HOUR;
 const LATE_SENDER = "offers@example.com";
 
 /**
+ * Adds one message from each of 100 accounts, `user0@example.com` to `user99@example.com`, 30
+ * seconds apart from `start`, in reverse order when `reverse` is true.
+ */
+function hundredSenders(log: PostfixLog, start: number, reverse = false): void {
+  for (let i = 0; i < 100; i++) {
+    const user = reverse ? 99 - i : i;
+    log.submit({
+      time: start + i * 30_000,
+      account: `user${user}@example.com`,
+      clientIp: "198.51.100.10",
+      recipients: [{ address: `contact${user}@example.net` }],
+    });
+  }
+}
+
+/** Adds `count` messages of `LATE_SENDER` relayed by 192.0.2.80 in the last 10 minutes. */
+function lateRun(log: PostfixLog, count: number): void {
+  for (let i = 0; i < count; i++) {
+    log.relay({
+      time: BURST_HOUR + 50 * 60_000 + Math.floor((i * 600_000) / count),
+      clientIp: "192.0.2.80",
+      from: LATE_SENDER,
+      recipients: [{ address: `victim${i}@example.org` }],
+    });
+  }
+}
+
+/**
  * Builds three days of one message an hour from alice@example.com, then an hour in which 100
  * accounts send one message each, and in its last 10 minutes `LATE_SENDER` sends 300 messages
  * through a relay client without SMTP AUTH.
@@ -21,22 +49,8 @@ const LATE_SENDER = "offers@example.com";
 function lateSenderLog(): string {
   const log = new PostfixLog();
   log.submitHourly({ hours: 3 * 24, recipient: (hour) => `friend${hour}@example.net` });
-  for (let i = 0; i < 100; i++) {
-    log.submit({
-      time: BURST_HOUR + i * 30_000,
-      account: `user${i}@example.com`,
-      clientIp: "198.51.100.10",
-      recipients: [{ address: `contact${i}@example.net` }],
-    });
-  }
-  for (let i = 0; i < 300; i++) {
-    log.relay({
-      time: BURST_HOUR + 50 * 60_000 + i * 2000,
-      clientIp: "192.0.2.80",
-      from: LATE_SENDER,
-      recipients: [{ address: `victim${i}@example.org` }],
-    });
-  }
+  hundredSenders(log, BURST_HOUR);
+  lateRun(log, 300);
   return log.text();
 }
 
@@ -76,5 +90,21 @@ describe("late heavy sender of a busy hour", () => {
     const line = evidenceLines(evidence).find(([label]) => label === "Top senders");
 
     expect(line?.[1]).toMatch(/^offers@example\.com \(at least 300\), /);
+  });
+});
+
+describe("light senders of a busy earlier hour", () => {
+  test("are not listed as new", async () => {
+    const log = new PostfixLog();
+    log.submitHourly({ hours: 3 * 24, recipient: (hour) => `friend${hour}@example.net` });
+    // In reverse order the earlier days' tables drop user63 to user99, which the burst hour keeps.
+    for (let day = 1; day <= 3; day++) hundredSenders(log, BURST_HOUR - day * 24 * HOUR, true);
+    hundredSenders(log, BURST_HOUR);
+    lateRun(log, 700);
+    const evidence = spikeEvidence(await diagnoseText(log.text()));
+    const senders = evidence["topSenders"] as Array<Record<string, unknown>> | undefined;
+
+    expect(evidence["burstClient"]).toBe("SMTP client 192.0.2.80 without SMTP AUTH");
+    expect(senders).toEqual([{ sender: LATE_SENDER, recipients: 700, atLeast: true }]);
   });
 });
