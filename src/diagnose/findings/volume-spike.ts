@@ -406,6 +406,9 @@ function rampFinding(
  * Returns when the burst began: the first message of `sender` in the burst's first hour. Without
  * such a sender, or when it sent nothing in that hour, it is the first message of that hour,
  * which can be ordinary mail sent before the burst.
+ *
+ * NOTE: a sender that lost its place in the hour's table and took it again has its first message
+ * since then (see `SenderHour.firstTime`), so the start can be late.
  */
 function burstStart(context: DiagnoseContext, burst: Burst, sender: string | null): number {
   const hour = context.facts.volume.hours.get(burst.startHour);
