@@ -1,28 +1,26 @@
 import type { LinePosition, LoggedMessage } from "../logs/events.js";
 import type { Delivery } from "./delivery.js";
-import { detach, hourOf } from "./time.js";
-
-/** Outbound recipients of one envelope sender in one hour. */
-export interface SenderHour {
-  recipients: number;
-  /** When the sender's earliest message of the hour entered the queue (epoch ms). */
-  firstTime: number;
-}
+import { HourSenders } from "./hour-senders.js";
+import { hourOf } from "./time.js";
 
 /** Outbound volume in one hour: new recipients and messages, and who sent them. */
 export interface HourVolume {
   recipients: number;
   messages: number;
   /**
-   * Recipients by envelope sender, capped at `MAX_SENDERS_PER_HOUR` senders. The key is "" for
-   * the null sender `<>` and null for messages whose sender the log does not show.
+   * Recipients by envelope sender, at most `MAX_SENDERS_PER_HOUR` senders: those that send the
+   * most (see `HourSenders`).
    */
-  readonly senders: Map<string | null, SenderHour>;
+  readonly senders: HourSenders;
   /** The earliest message of the hour. */
   firstTime: number;
   firstPosition: LinePosition;
 }
 
+/**
+ * A sender with more than 1/64 of an hour's recipients is always among the stored senders of
+ * that hour (see `HourSenders`).
+ */
 const MAX_SENDERS_PER_HOUR = 64;
 
 /**
@@ -45,7 +43,7 @@ export class VolumeAnalyser {
       volume = {
         recipients: 0,
         messages: 0,
-        senders: new Map(),
+        senders: new HourSenders(MAX_SENDERS_PER_HOUR),
         firstTime: message.firstTime,
         firstPosition: message.firstPosition,
       };
@@ -68,14 +66,6 @@ export class VolumeAnalyser {
       state.counted = true;
       hour.messages += 1;
     }
-    const { sender, firstTime } = state.message;
-    const known = hour.senders.get(sender);
-    if (known !== undefined) {
-      known.recipients += 1;
-      // Deliveries come in the order of their attempts, not of the messages' submission.
-      if (firstTime < known.firstTime) known.firstTime = firstTime;
-    } else if (hour.senders.size < MAX_SENDERS_PER_HOUR) {
-      hour.senders.set(sender === null ? null : detach(sender), { recipients: 1, firstTime });
-    }
+    hour.senders.add(state.message.sender, state.message.firstTime);
   }
 }

@@ -188,13 +188,16 @@ export function busiestOf(days: readonly EarlierDay[]): EarlierDay | null {
   return busiest;
 }
 
+/** Values by the start of their hour (epoch ms). An hour without a value counts as 0. */
+export type HourValues = Pick<ReadonlyMap<number, number>, "get">;
+
 /**
  * Returns the window of the burst's hours on each of the `EARLIER_DAYS` days before it that
  * the log covers completely, the nearest day first. `values` maps the start of each non-empty
  * hour to its value, and `coveredFrom` is the time of the log's first event.
  */
 export function earlierDays(
-  values: ReadonlyMap<number, number>,
+  values: HourValues,
   burst: Pick<Burst, "startHour" | "endHour">,
   coveredFrom: number,
 ): EarlierDay[] {

@@ -310,7 +310,10 @@ function formatList(values: unknown[], total?: ListTotal): string {
       entry["count"] ??
       entry["failures"] ??
       entry["connections"];
-    return number === undefined ? String(name) : `${String(name)} (${count(Number(number))})`;
+    if (number === undefined) return String(name);
+    // A count that may be too low, such as a sender's recipients in the hourly tables of senders.
+    const atLeast = entry["atLeast"] === true ? "at least " : "";
+    return `${String(name)} (${atLeast}${count(Number(number))})`;
   });
   const rest = Math.max(total?.count ?? 0, values.length) - shown.length;
   const more = rest > 0 ? `, and ${total?.about ?? ""}${count(rest)} more` : "";

@@ -1,7 +1,7 @@
 import { describeRelayClient } from "./source-bursts.js";
 import { describeOrigin } from "./origin-names.js";
 import type { DiagnoseContext } from "../context.js";
-import { busiestOf, earlierDays, type Burst } from "../series.js";
+import { busiestOf, earlierDays, type Burst, type HourValues } from "../series.js";
 import type { OutboundBurst } from "./outbound-bursts.js";
 
 /** A submitter or envelope sender with its recipients in the burst hours. */
@@ -41,48 +41,62 @@ export function burstOrigins(context: DiagnoseContext, burst: OutboundBurst): Bu
  * Lists the envelope sender addresses that sent more in the burst hours than on their busiest
  * earlier day in the same hours, by recipients. The key null is the null sender `<>`.
  *
- * NOTE: the log pass keeps only the first 64 envelope senders of each hour, so a sender first
- * seen after 64 others in an earlier hour looks new there and stays listed.
+ * The hourly tables of senders keep up to 64 senders each (see `HourSenders`), so both sides
+ * are bounds. The burst hours count the recipients that the tables certainly saw. The earlier
+ * days count the maximum that each sender can have sent, which for a sender missing from an
+ * hour that replaced senders is that hour's smallest estimate. So a light sender missing from a
+ * busy earlier hour does not look new there.
  */
 export function burstSenders(
   context: DiagnoseContext,
   burst: Pick<Burst, "hours" | "startHour" | "endHour">,
 ): Array<[string | null, number]> {
-  const series = new Map<string | null, Map<number, number>>();
+  const series = new Map<
+    string | null,
+    { values: Map<number, number>; max: Map<number, number> }
+  >();
+  const maxMissing = new Map<number, number>();
   for (const [hour, volume] of context.facts.volume.hours) {
+    maxMissing.set(hour, volume.senders.maxMissingRecipients);
     for (const [sender, counts] of volume.senders) {
-      let values = series.get(sender);
-      if (values === undefined) {
-        values = new Map();
-        series.set(sender, values);
+      let entry = series.get(sender);
+      if (entry === undefined) {
+        entry = { values: new Map(), max: new Map() };
+        series.set(sender, entry);
       }
-      values.set(hour, counts.recipients);
+      entry.values.set(hour, counts.recipients);
+      entry.max.set(hour, counts.recipients + counts.overcount);
     }
   }
   const entries = aboveEarlierDays(
     context,
     burst,
-    [...series].map(([name, values]) => ({ name, values })),
+    [...series].map(([name, { values, max }]) => ({
+      name,
+      values,
+      earlierValues: { get: (hour: number) => max.get(hour) ?? maxMissing.get(hour) },
+    })),
   );
   return entries.map((entry) => [entry.name, entry.recipients]);
 }
 
 /**
  * Sums each series over the burst hours and keeps those above their busiest earlier day in the
- * same hours, the largest first. A series is kept when the log covers no such earlier day,
- * because then nothing shows that its mail was ordinary.
+ * same hours, the largest first. The earlier days are read from `earlierValues` when a series
+ * has it, else from `values`. A series is kept when the log covers no such earlier day, because
+ * then nothing shows that its mail was ordinary.
  */
 function aboveEarlierDays<Name>(
   context: DiagnoseContext,
   burst: Pick<Burst, "hours" | "startHour" | "endHour">,
-  series: ReadonlyArray<{ name: Name; values: ReadonlyMap<number, number> }>,
+  series: ReadonlyArray<{ name: Name; values: HourValues; earlierValues?: HourValues }>,
 ): Array<{ name: Name; recipients: number }> {
   const coveredFrom = context.facts.firstTime ?? burst.startHour;
   const contributors: Array<{ name: Name; recipients: number }> = [];
-  for (const { name, values } of series) {
+  for (const { name, values, earlierValues = values } of series) {
     const recipients = burst.hours.reduce((sum, point) => sum + (values.get(point.hour) ?? 0), 0);
     if (recipients === 0) continue;
-    const busiest = busiestOf(earlierDays(values, burst, coveredFrom));
+    const busiest = busiestOf(earlierDays(earlierValues, burst, coveredFrom));
     if (busiest !== null && recipients <= busiest.total) continue;
     contributors.push({ name, recipients });
   }

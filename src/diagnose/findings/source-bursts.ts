@@ -65,10 +65,10 @@ export interface SourceBurst {
  * then of every envelope sender. The series come from counters that the log pass keeps per
  * hour, so building them costs one step per source and hour, not per delivery.
  *
- * `HourVolume.senders` keeps the first 64 envelope senders of each hour, so the series of a
- * sender that first sent after 64 others in an hour misses that hour. A burst spread over many
- * small senders is found by the account, local program or relay client that sent it, whose
- * counters are not capped that way.
+ * `HourVolume.senders` keeps up to 64 envelope senders of each hour, those that send the most,
+ * also when they start late in the hour. The series of a sender that sent little in an hour can
+ * miss that hour or count less there. A burst spread over many small senders is found by the
+ * account, local program or relay client that sent it, whose counters are not capped that way.
  */
 export function sendingSources(context: DiagnoseContext): SendingSource[] {
   const sources: SendingSource[] = [];

@@ -59,7 +59,7 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
       earlierDayStart: context.time(burst.earlierDay.startHour),
       earlierDayEnd: context.time(earlierDayEnd(burst)),
       earlierDayRecipients: burst.earlierDay.total,
-      topSenders: topSenders(burstSenders(context, burst)),
+      topSenders: topSenders(context, burst, burstSenders(context, burst)),
       burstSender: sender === null ? null : senderText(sender),
       burstSenderLastMessage: lastMessageOf(context, sender),
       burstAccount: burstAccount(burst),
@@ -327,7 +327,7 @@ function dailyBurstFinding(
         day: utcDate(entry.day),
         recipients: entry.recipients,
       })),
-      topSenders: topSenders(senderTotals(context, burst)),
+      topSenders: topSenders(context, burst, senderTotals(context, burst)),
       topOrigins: origins,
       dailyRamp: ramp,
     },
@@ -406,6 +406,9 @@ function rampFinding(
  * Returns when the burst began: the first message of `sender` in the burst's first hour. Without
  * such a sender, or when it sent nothing in that hour, it is the first message of that hour,
  * which can be ordinary mail sent before the burst.
+ *
+ * NOTE: a sender that lost its place in the hour's table and took it again has its first message
+ * since then (see `SenderHour.firstTime`), so the start can be late.
  */
 function burstStart(context: DiagnoseContext, burst: Burst, sender: string | null): number {
   const hour = context.facts.volume.hours.get(burst.startHour);
@@ -438,10 +441,42 @@ function senderTotals(
   return [...totals].sort((a, b) => b[1] - a[1]);
 }
 
+/**
+ * Builds the evidence entries of the first 5 of `totals`. The counts are the recipients that the
+ * hourly tables of senders certainly saw, never their Space-Saving estimates, so that evidence
+ * claims no mail that the log does not show. An entry whose count may be too low gets
+ * `atLeast: true` (see `isExactTotal`).
+ */
 function topSenders(
+  context: DiagnoseContext,
+  burst: Pick<Burst, "hours">,
   totals: ReadonlyArray<[string | null, number]>,
-): Array<SenderEntry & { recipients: number }> {
-  return totals.slice(0, 5).map(([sender, recipients]) => ({ ...senderEntry(sender), recipients }));
+): TopSender[] {
+  return totals.slice(0, 5).map(([sender, recipients]): TopSender => {
+    const entry = { ...senderEntry(sender), recipients };
+    return isExactTotal(context, burst, sender) ? entry : { ...entry, atLeast: true };
+  });
+}
+
+/** An envelope sender with its recipients in the burst hours; `atLeast` marks a lower bound. */
+type TopSender = SenderEntry & { recipients: number; atLeast?: true };
+
+/**
+ * True when the recipients of `sender` in the burst hours are exactly counted. An hour's count
+ * of a sender that replaced another is a lower bound. So is the 0 of a sender missing from an
+ * hour in which some sender was replaced, because it may have held a place there and lost it.
+ */
+function isExactTotal(
+  context: DiagnoseContext,
+  burst: Pick<Burst, "hours">,
+  sender: string | null,
+): boolean {
+  return burst.hours.every((point) => {
+    const senders = context.facts.volume.hours.get(point.hour)?.senders;
+    if (senders === undefined) return true;
+    const counts = senders.get(sender);
+    return counts === undefined ? senders.isExact : counts.overcount === 0;
+  });
 }
 
 /** Accounts and local programs with the most recipients in the burst hours. */
