@@ -124,3 +124,41 @@ export function eximLogIn(shape: EximShape, lines: readonly EximLine[]): string 
   const text = lines.map(({ seconds, text }) => write(seconds, `${eximStamp(seconds)} ${text}`));
   return `${text.join("\n")}\n`;
 }
+
+/** Two inbound rejects that Exim writes to its main log and, with headers, to its reject log. */
+export const EXIM_REJECTS: readonly EximLine[] = [
+  {
+    seconds: 600,
+    text: "H=(spam1.example) [198.51.100.7] F=<a@spam.example> rejected RCPT <nobody@example.net>: Unknown user",
+  },
+  {
+    seconds: 2400,
+    text: "1rhZzz-000Abz-1x H=(spam2.example) [198.51.100.20] F=<b@spam.example> rejected after DATA: Your message scored 14.2 spam points",
+  },
+];
+
+/**
+ * Writes the reject log of `EXIM_REJECTS`. The first reject is at RCPT time, so it has no
+ * headers. After the DATA reject come 3 envelope lines and 6 header lines, folded ones included.
+ */
+export function eximRejectLog(): string {
+  const [rcpt, data] = EXIM_REJECTS.map(({ seconds, text }) => `${eximStamp(seconds)} ${text}`);
+  const headers = [
+    "Envelope-from: <b@spam.example>",
+    "Envelope-to: <info@example.net>",
+    "    <sales@example.net>",
+    "P Received: from [198.51.100.20] (helo=spam2.example)",
+    "\tby mx1.example.net with esmtp (Exim 4.96)",
+    "\tid 1rhZzz-000Abz-1x; Mon, 04 Mar 2024 09:40:00 +0000",
+    "  Subject: Offer",
+    "F From: <b@spam.example>",
+    "T To: info@example.net",
+  ];
+  return `${[rcpt, data, ...headers].join("\n")}\n`;
+}
+
+/** An Exim panic line, which Exim usually writes to its main log and to its panic log. */
+export const EXIM_PANIC: EximLine = {
+  seconds: 3000,
+  text: 'failed to expand "${lookup{$domain}lsearch{/etc/exim4/dkim_domains}}": failed to open /etc/exim4/dkim_domains for linear search: No such file or directory',
+};
