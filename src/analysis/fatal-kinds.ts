@@ -1,4 +1,4 @@
-import type { FatalErrorEvent, LifecycleEvent, LinePosition } from "../logs/events.js";
+import type { FatalErrorEvent, LifecycleEvent, LinePosition, MtaName } from "../logs/events.js";
 import { detach } from "./time.js";
 
 /**
@@ -16,6 +16,7 @@ export interface FatalSample {
 
 /** The lines of one program with one normalised message (see `fatalKindText`). */
 export interface FatalKind {
+  readonly mta: MtaName;
   /** The syslog tag without the process id, such as `postfix/smtp`. */
   readonly program: string;
   /** The message from `fatal:` on, normalised by `fatalKindText`. */
@@ -63,6 +64,7 @@ export class FatalErrors {
         return;
       }
       this.kinds.set(detach(key), {
+        mta: event.mta,
         program: detach(event.program),
         text: detach(text),
         count: 1,

@@ -1,5 +1,7 @@
 import type { FatalErrors, FatalKind } from "../analysis/fatal-kinds.js";
+import { eximPanicCauseOf } from "../knowledge/exim-panic.js";
 import { fatalCauseOf, type FatalCause } from "../knowledge/postfix-fatal.js";
+import type { MtaName } from "../logs/events.js";
 import type { LogSample } from "./types.js";
 import { ONGOING_WINDOW_MS } from "./verdict.js";
 
@@ -8,6 +10,7 @@ export const FATAL_KINDS_SHOWN = 10;
 
 /** The lines of one program with one normalised message, with the cause and its fix. */
 export interface FatalKindReport {
+  readonly mta: MtaName;
   /** The syslog tag without the process id, such as `postfix/smtp`. */
   readonly program: string;
   /** The message from `fatal:` on, with table paths, queue ids and numbers replaced. */
@@ -97,8 +100,10 @@ function kindReport(
   time: (epochMs: number) => string,
   isRecent: (last: number) => boolean,
 ): FatalKindReport {
-  const { cause, fix } = fatalCauseOf(kind.text);
+  const { cause, fix } =
+    kind.mta === "exim" ? eximPanicCauseOf(kind.text) : fatalCauseOf(kind.text);
   return {
+    mta: kind.mta,
     program: kind.program,
     kind: kind.text,
     cause,

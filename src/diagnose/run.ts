@@ -8,6 +8,7 @@ import { binaryInputNames } from "../logs/reader/notes.js";
 import { inputNameInText } from "../logs/reader/input-names.js";
 import type { MtaName } from "../logs/events.js";
 import type { CopiedLines } from "../logs/reader/mail-copies.js";
+import { isEximPanicLog, isEximRejectLog } from "../logs/reader/exim-log-files.js";
 import type { ReadSummary } from "../logs/reader/summary.js";
 import { LoggedBounceMatcher } from "../analysis/logged-bounces.js";
 import { createReplyClassifier, type ReplyClassifier } from "../reply/classify.js";
@@ -142,13 +143,19 @@ export function inputReport(run: LogRun, timeZone: TimeZone): InputReport {
 function copiedLinesNotes(copies: readonly CopiedLines[], timeZone: TimeZone): string[] {
   return copies.map((copy) => {
     const programs = listNames([...copy.mtas.map((mta) => MTA_NAMES[mta]), ...copy.programs]);
-    const lines = plural(copy.lines, `${programs} line`);
     const mailLogNames = copy.mailLogs.slice(0, 3);
     if (copy.mailLogs.length > 3) mailLogNames.push(`${copy.mailLogs.length - 3} more`);
     const verb = copy.mailLogs.length === 1 ? "contains" : "contain";
     const from = formatInstant(copy.firstTime, timeZone);
     const to = formatInstant(copy.lastTime, timeZone);
-    return `Left out ${lines} of ${copy.name}: ${listNames(mailLogNames)} ${verb} the same lines for ${from} to ${to}.`;
+    const mailLogs = listNames(mailLogNames);
+    if (copy.headerLines === 0) {
+      const lines = plural(copy.lines, `${programs} line`);
+      return `Left out ${lines} of ${copy.name}: ${mailLogs} ${verb} the same lines for ${from} to ${to}.`;
+    }
+    const copied = plural(copy.lines - copy.headerLines, `${programs} line`);
+    const headers = plural(copy.headerLines, "line");
+    return `Left out ${plural(copy.lines, "line")} of ${copy.name}: ${mailLogs} ${verb} the same ${copied} for ${from} to ${to}, and the other ${headers} ${copy.headerLines === 1 ? "is" : "are"} the envelope and headers of rejected messages, which Exim writes only to its reject log.`;
   });
 }
 
@@ -202,6 +209,8 @@ function bounceReport(run: LogRun): BounceInputReport | null {
  * are the reason.
  */
 export function unusableInputSentences(run: LogRun): string[] | null {
+  const rejectLogs = rejectLogsWithoutMainLog(run.summary);
+  if (rejectLogs !== null) return rejectLogSentences(rejectLogs);
   const bounceResults = run.bounces?.results.length ?? 0;
   if (run.facts.mtaEvents > 0 || bounceResults > 0) return null;
   const errors = run.summary.inputs.filter((input) => input.error !== null);
@@ -235,6 +244,29 @@ export function unusableInputSentences(run: LogRun): string[] | null {
     ...notes,
     ...problems,
     "Give the MTA's main log: /var/log/mail.log or maillog (Postfix, Sendmail), /var/log/exim4/mainlog or exim_mainlog (Exim), or `journalctl -u postfix -o json`.",
+  ];
+}
+
+/**
+ * Returns the names of the Exim reject logs among the inputs when the inputs with lines are
+ * only Exim reject and panic logs, else null. Their lines repeat the main log's rejects and
+ * panics, so such a run shows no deliveries, and a verdict on it would mislead.
+ */
+function rejectLogsWithoutMainLog(summary: ReadSummary): string[] | null {
+  const read = summary.inputs.filter((input) => input.lines > 0);
+  const rejectLogs = read.filter((input) => isEximRejectLog(input.name));
+  if (rejectLogs.length === 0) return null;
+  const others = read.filter(
+    (input) => !isEximRejectLog(input.name) && !isEximPanicLog(input.name),
+  );
+  return others.length === 0 ? rejectLogs.map((input) => input.name) : null;
+}
+
+function rejectLogSentences(names: readonly string[]): string[] {
+  const isSingle = names.length === 1;
+  return [
+    `${listNames(names)} ${isSingle ? "is" : "are"} Exim's reject log${isSingle ? "" : "s"}: ${isSingle ? "it repeats" : "they repeat"} the reject lines of the main log and add${isSingle ? "s" : ""} the headers of rejected messages, but show${isSingle ? "s" : ""} no deliveries.`,
+    `Give Exim's main log with ${isSingle ? "it" : "them"}: mainlog (/var/log/exim4/mainlog on Debian and Ubuntu) or exim_mainlog (/var/log/exim_mainlog on cPanel).`,
   ];
 }
 

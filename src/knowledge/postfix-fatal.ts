@@ -13,6 +13,8 @@
  * `master_wakeup_timer_event: service …` (master/master_wakeup.c).
  */
 
+import type { EximPanicCause } from "./exim-panic.js";
+
 /** Stable ids of the causes for JSON consumers. `unknown` means that no rule matched. */
 export type FatalCause =
   | "missing-lookup-table"
@@ -29,6 +31,7 @@ export type FatalCause =
   | "postfix-permissions"
   | "out-of-memory"
   | "follows-other-error"
+  | EximPanicCause
   | "unknown";
 
 interface FatalRule {

@@ -332,16 +332,17 @@ export interface LifecycleEvent {
 /**
  * A `fatal:` line of the MTA's start command or of one of its daemons, such as Postfix's
  * `postfix/master[…]: fatal: bind 0.0.0.0 port 25: Address already in use`. The program exits
- * after it, so the MTA or that daemon stops until a later start.
+ * after it, so the MTA or that daemon stops until a later start. Exim's panic lines give this
+ * event too (see `isPanicText`), though Exim goes on after some of them.
  */
 export interface FatalErrorEvent {
   readonly type: "fatal-error";
   readonly time: number;
   readonly position: LinePosition;
   readonly mta: MtaName;
-  /** The syslog tag without the process id, such as `postfix/master`. */
+  /** The syslog tag without the process id, such as `postfix/master`, or `exim`. */
   readonly program: string;
-  /** The line's message from `fatal:` on. */
+  /** The line's message from `fatal:` on, or an Exim panic line's message after its id. */
   readonly text: string;
 }
 

@@ -17,6 +17,7 @@ import {
   textAfterInnerNulRun,
   type NulMark,
 } from "./reader/lines.js";
+import { isEximRejectLog, isRejectLogHeaderLine } from "./reader/exim-log-files.js";
 import { logRoleOf, MailLogCopies, type LogRole } from "./reader/mail-copies.js";
 import { STDIN_FILE } from "./reader/input-names.js";
 import { readSource } from "./reader/read.js";
@@ -159,8 +160,14 @@ class ReadRun {
     overlong: 0,
     nul: 0,
     nulCutRecords: 0,
+    rejectLogHeaderLines: 0,
   };
   private readonly copies = new MailLogCopies();
+  // Whether the input being read is an Exim reject log, the records counted before it, and
+  // whether its last record was left out as a copy (see `frameRejectLogLine`).
+  private isRejectLog = false;
+  private recordsBeforeInput = 0;
+  private lastRecordCopied = false;
   private readonly replays = new ReplayedLines();
   private bytes = { bytes: 0, decompressedBytes: 0 };
   private earliestTime = Infinity;
@@ -213,6 +220,9 @@ class ReadRun {
     this.framer.startFile(file, referenceMs, continuesPrevious);
     this.file = file;
     this.copies.startInput(source.name);
+    this.isRejectLog = isFile && isEximRejectLog(source.path);
+    this.recordsBeforeInput = this.counts.records;
+    this.lastRecordCopied = false;
     this.replays.startFile();
     this.recordHandler = this.recordHandlerOf(role);
     // A line counted without a record would pass by the checks of mail and general logs.
@@ -320,10 +330,21 @@ class ReadRun {
     const outcome = this.framer.frameBytes(buffer, start, end, line, this.recordHandler);
     if (outcome === "blank") {
       this.counts.blank += 1;
-    } else if (outcome === "unrecognised") {
+    } else if (outcome === "unrecognised" && !this.frameRejectLogLine(buffer, start, end)) {
       this.counts.unrecognised += 1;
       this.sample(this.unrecognisedSamples, line);
     }
+  }
+
+  // Counts a line without log framing of an Exim reject log as a header line of the entry
+  // before it, and returns false for other lines. A header line of an entry whose first line
+  // was left out as a copy is left out too. Other header lines count as ignored.
+  private frameRejectLogLine(buffer: Buffer, start: number, end: number): boolean {
+    if (!this.isRejectLog || this.counts.records === this.recordsBeforeInput) return false;
+    if (!isRejectLogHeaderLine(decodeLatin1(buffer, start, end))) return false;
+    if (this.lastRecordCopied) this.copies.countHeaderLine();
+    else this.counts.rejectLogHeaderLines += 1;
+    return true;
   }
 
   // The message starts of `program` whose lines need no record (see
@@ -354,6 +375,7 @@ class ReadRun {
   private readonly onRecord = (record: LogRecord): void => {
     if (record.fromRepeatMarker !== true && this.isRepeat(record.time)) return;
     this.counts.records += 1;
+    this.lastRecordCopied = false;
     const outcome = this.dispatcher.dispatch(record);
     if (outcome === "unparsed") this.sample(this.unparsedSamples, record.line);
     else if (outcome !== null) this.widenSpan(record.time);
@@ -389,11 +411,13 @@ class ReadRun {
       if (mta !== null) {
         this.counts.records += 1;
         this.copies.countCopy({ mta }, record.time, span);
+        this.lastRecordCopied = true;
         return;
       }
       if (this.copies.isMailProgram(record.host, record.program)) {
         this.counts.records += 1;
         this.copies.countCopy({ program: record.program }, record.time, span);
+        this.lastRecordCopied = true;
         return;
       }
     }
@@ -427,7 +451,7 @@ class ReadRun {
         ...this.bytes,
         ...this.counts,
         parsed: dispatcher.parsed,
-        ignored: dispatcher.ignored,
+        ignored: dispatcher.ignored + this.counts.rejectLogHeaderLines,
         unparsed: dispatcher.unparsed,
         withoutParser: dispatcher.withoutParser,
         copiedLines: this.copiedLines(),

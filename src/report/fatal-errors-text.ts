@@ -8,19 +8,34 @@ export const FATAL_ERRORS_HEADING = "MTA fatal errors";
 
 /**
  * Returns the sentences on the fatal errors as a whole, such as "3 fatal lines of the MTA's
- * start command or daemons, from … to …. They fall into 2 kinds. Each ends the program …"
+ * start command or daemons, from … to …. They fall into 2 kinds. A fatal line ends …"
+ * Exim goes on after most panic lines, so a report with Exim kinds says what each MTA does.
  */
 export function fatalErrorsSentence(report: FatalErrorsReport): string {
   const kinds = report.kindsExact
     ? plural(report.kindCount, "kind")
     : `at least ${plural(report.kindCount + 1, "kind")}`;
+  const exim = report.kinds.some((kind) => kind.mta === "exim");
+  const postfix = report.kinds.some((kind) => kind.mta !== "exim");
+  const lines = exim
+    ? `${plural(report.count, postfix ? "fatal or panic line" : "panic line")} of the MTA`
+    : `${plural(report.count, "fatal line")} of the MTA's start command or daemons`;
   return [
-    `${plural(report.count, "fatal line")} of the MTA's start command or daemons, ${period(report)}.`,
+    `${lines}, ${period(report)}.`,
     `They fall into ${kinds}.`,
-    "Each ends the program that wrote it: until the cause is fixed, the MTA does not start or",
-    "the daemon fails again, and mail that needs it waits in the queue.",
+    ...(postfix ? [POSTFIX_EFFECT] : []),
+    ...(exim ? [EXIM_EFFECT] : []),
   ].join(" ");
 }
+
+const POSTFIX_EFFECT =
+  "A fatal line ends the program that wrote it: until the cause is fixed, the MTA does not " +
+  "start or the daemon fails again, and mail that needs it waits in the queue.";
+
+const EXIM_EFFECT =
+  "After an Exim panic on a failed expansion or a file it could not open, the message at " +
+  "hand is deferred or fails and Exim goes on; a configuration error or a log it cannot " +
+  "write stops it.";
 
 /**
  * Returns the heading of a kind: its program, lines and period, and whether it goes on at the

@@ -21,13 +21,14 @@ import { authFailedAt, classifyNote, connectionErrorOf, sessionErrorAt } from ".
 import { MessageTable, tableKey } from "./message-table.js";
 import { messageIdLength } from "./message-id.js";
 import { deliveryEvent, newMessage, positionOf, tlsEvent, type MessageState } from "./message.js";
+import { isPanicText, panicEvent } from "./panic.js";
 import { authFailureEvent, parseServerLine, rejectedAt, rejectEvent } from "./server-lines.js";
 
 /**
  * Creates the parser for Exim main-log records (program `exim`, natively or through syslog).
  * It follows each message from its arrival (`<=`) through its deliveries (`=>` `->` `>>` `*>`
  * `**` `==`) to `Completed`, pairs `cwd=` lines with the local arrivals they precede, and
- * reports frozen messages, SMTP rejects, authentication failures and daemon starts.
+ * reports frozen messages, SMTP rejects, authentication failures, daemon starts and panics.
  */
 export function createEximParser(sink: EventSink, maxOpenMessages?: number): EximParser {
   return new EximLogParser(sink, maxOpenMessages);
@@ -237,8 +238,12 @@ class EximLogParser implements EximParser {
         this.sink(rejectEvent(record, this.reader, start, rejectedAt(text, start)));
         return "parsed";
       case "ignored":
-      case "unparsed":
         return kind;
+      case "unparsed":
+        // A panic while Exim handles a message carries the message's id.
+        if (!isPanicText(text, start)) return kind;
+        this.sink(panicEvent(record, start));
+        return "parsed";
     }
   }
 

@@ -1,10 +1,11 @@
 import type { AuthFailureEvent, EventSink, LifecycleEvent, RejectEvent } from "../events.js";
 import type { LogRecord, ParseOutcome } from "../record.js";
 import { FieldReader } from "./field-reader.js";
+import { isPanicText, panicEvent } from "./panic.js";
 
 /**
  * Lines that Exim writes without a message id, about SMTP sessions and the daemon: rejects,
- * authentication failures, daemon starts and restarts. `cwd=` lines are handled by the
+ * authentication failures, daemon starts and restarts, and panics. `cwd=` lines are handled by the
  * caller tracker, and connection chatter is ignored.
  */
 
@@ -47,6 +48,11 @@ export function parseServerLine(
     }
   }
 
+  // A panic text can quote anything, such as the word `rejected`, so it is checked first.
+  if (isPanicText(text, 0)) {
+    sink(panicEvent(record, 0));
+    return "parsed";
+  }
   const rejected = rejectedAt(text, 0);
   if (rejected >= 0) {
     sink(rejectEvent(record, reader, 0, rejected));

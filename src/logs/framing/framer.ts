@@ -423,11 +423,13 @@ export class LineFramer {
     index = skipStructuredData(text, index);
     let message = text.slice(index);
     if (message.startsWith(LATIN1_BOM)) message = message.slice(3);
+    const program = app === "-" ? "unknown" : normaliseProgram(app);
+    if (program === EXIM_PROGRAM) message = stripEmbeddedEximStamp(message);
     const pid = procId === "-" ? NaN : Number(procId);
     const record = this.record(
       time,
       host === "-" ? "" : host,
-      app === "-" ? "unknown" : normaliseProgram(app),
+      program,
       Number.isInteger(pid) ? pid : null,
       message,
       line,
@@ -441,7 +443,9 @@ export class LineFramer {
     const entry = parseJournalLine(text);
     if (entry === null) return "unrecognised";
     const program = entry.program === "" ? "unknown" : normaliseProgram(entry.program);
-    const { time, host, pid, message } = entry;
+    const { time, host, pid } = entry;
+    const message =
+      program === EXIM_PROGRAM ? stripEmbeddedEximStamp(entry.message) : entry.message;
     const record = this.record(time, host, program, pid, message, line, false);
     this.repeats.emit(record, emit);
     return "record";

@@ -5,15 +5,31 @@
  * file, the mail logs are read first. A record of a general log is then left out when its
  * time lies in a span of its host's mail log records (see `HostSpans`). It must also be an MTA
  * record, or a record of a program (OpenDKIM, Dovecot, spamd) that wrote to that mail log.
+ *
+ * Exim's own log files follow the same rule. Exim writes the first line of each entry of its
+ * reject log, and usually each line of its panic log, to the main log as well (Exim
+ * specification, chapter "Log files"). So `rejectlog` and `paniclog` beside `mainlog` are
+ * general logs of that main log.
+ * NOTE: a panic line that Exim wrote only to the panic log is left out too when it falls in a
+ * span of the main log, because copies are matched by time alone (see `HostSpans`).
  */
 import type { MtaName } from "../events.js";
+import { EXIM_PANIC_LOG_NAMES, EXIM_REJECT_LOG_NAMES } from "./exim-log-files.js";
 import { parseRotationName } from "./rotation.js";
 import { HostSpans, mailLogsAt, type TimeSpan } from "./time-spans.js";
 
 /** A file's role by its name: a mail log, a general log that copies mail lines, or neither. */
 export type LogRole = "mail" | "general" | null;
 
-const MAIL_LOG_NAMES: ReadonlySet<string> = new Set(["mail.log", "maillog", "mail"]);
+// Exim's main log is `mainlog` on Debian and in Exim's default configuration, and
+// `exim_mainlog` on cPanel.
+const MAIL_LOG_NAMES: ReadonlySet<string> = new Set([
+  "mail.log",
+  "maillog",
+  "mail",
+  "mainlog",
+  "exim_mainlog",
+]);
 
 const GENERAL_LOG_NAMES: ReadonlySet<string> = new Set([
   "syslog",
@@ -23,6 +39,8 @@ const GENERAL_LOG_NAMES: ReadonlySet<string> = new Set([
   "mail.warn",
   "mail.err",
   "mail.crit",
+  ...EXIM_REJECT_LOG_NAMES,
+  ...EXIM_PANIC_LOG_NAMES,
 ]);
 
 /**
@@ -59,8 +77,13 @@ export function orderMailLogsFirst<T>(
 export interface CopiedLines {
   /** The general log, named as in its input summary. */
   readonly name: string;
-  /** Records left out; a repeat marker line gives one record per repetition. */
+  /**
+   * Records left out, and the header lines of Exim reject log entries whose first line was
+   * left out. A repeat marker line gives one record per repetition.
+   */
   readonly lines: number;
+  /** Of `lines`, the header lines of Exim reject log entries (see `isRejectLogHeaderLine`). */
+  readonly headerLines: number;
   /** The MTAs whose records were left out, in the order first seen. */
   readonly mtas: readonly MtaName[];
   /**
@@ -97,6 +120,7 @@ export const MAX_LISTED_PROGRAMS = 10;
 interface InputCopies {
   readonly name: string;
   lines: number;
+  headerLines: number;
   readonly mtas: MtaName[];
   readonly programs: string[];
   first: number;
@@ -108,6 +132,7 @@ function noCopies(name: string): InputCopies {
   return {
     name,
     lines: 0,
+    headerLines: 0,
     mtas: [],
     programs: [],
     first: Infinity,
@@ -191,12 +216,22 @@ export class MailLogCopies {
     for (const mailLog of mailLogsAt(span, time)) input.mailLogs.add(mailLog);
   }
 
-  /** Ends the current input and returns the number of its records counted as copies. */
+  /**
+   * Counts a header line of an Exim reject log entry whose first line the current input copies
+   * (see `countCopy`), so the whole entry is left out.
+   */
+  countHeaderLine(): void {
+    this.input.lines += 1;
+    this.input.headerLines += 1;
+  }
+
+  /** Ends the current input and returns the number of its lines counted as copies. */
   endInput(): number {
-    const { name, lines, mtas, programs, first, last } = this.input;
+    const { name, lines, headerLines, mtas, programs, first, last } = this.input;
     if (lines > 0) {
       const mailLogs = this.mailLogs.filter((mailLog) => this.input.mailLogs.has(mailLog));
-      const copy = { name, lines, mtas, programs, firstTime: first, lastTime: last, mailLogs };
+      const times = { firstTime: first, lastTime: last };
+      const copy = { name, lines, headerLines, mtas, programs, ...times, mailLogs };
       this.found.push(copy);
     }
     this.startInput("");

@@ -27,8 +27,9 @@ export interface InputSummary {
   /** Lines read, blank ones included; a final line without `\n` counts. */
   readonly lines: number;
   /**
-   * MTA records of a general log (syslog, messages, mail.err …) left out because a mail log
-   * read before contains the same records (see `MailLogCopies`). 0 for other inputs.
+   * MTA records of a general log (syslog, messages, mail.err, Exim's rejectlog …) left out
+   * because a mail log read before contains the same records (see `MailLogCopies`), with the
+   * header lines of the Exim reject log entries left out so. 0 for other inputs.
    */
   readonly copiedLines: number;
   /** Why the input was not read, or not read to its end; null when it was. */
@@ -76,13 +77,25 @@ export interface ReadTotals {
   readonly unrecognised: number;
   /** Records a parser understood. */
   readonly parsed: number;
-  /** Records a parser accepted but found nothing of use in. */
+  /**
+   * Records a parser accepted but found nothing of use in, and the header lines of Exim reject
+   * log entries that were not left out as copies (`rejectLogHeaderLines`).
+   */
   readonly ignored: number;
+  /**
+   * Header lines of Exim reject log entries that were read with their entry (see
+   * `isRejectLogHeaderLine`). They are also in `ignored`. Those of an entry left out as a copy
+   * are in `copiedLines` instead.
+   */
+  readonly rejectLogHeaderLines: number;
   /** Records a parser accepted but could not parse. */
   readonly unparsed: number;
   /** Records of programs that no parser accepts (`dovecot` without a Dovecot parser). */
   readonly withoutParser: number;
-  /** MTA records of general logs left out as copies of mail log records. */
+  /**
+   * MTA records of general logs left out as copies of mail log records, with the header lines
+   * of the Exim reject log entries left out so.
+   */
   readonly copiedLines: number;
   /** Lines cut to the maximum line length. */
   readonly overlong: number;

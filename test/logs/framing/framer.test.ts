@@ -289,6 +289,55 @@ describe("Exim main log", () => {
   });
 });
 
+describe("Exim's own stamp inside syslog messages", () => {
+  // Exim puts its own date and time before each message it sends to syslog unless
+  // `syslog_timestamp = false`. Classic syslog, RFC 5424 and journald all keep that stamp.
+  const eximLine = "2024-03-04 09:15:02 1rhA2b-000Abc-1x <= a@example.com S=900";
+  const journalLine = (identifier: string): string =>
+    JSON.stringify({
+      __REALTIME_TIMESTAMP: "1709543702000000",
+      _HOSTNAME: "mx1",
+      SYSLOG_IDENTIFIER: identifier,
+      SYSLOG_PID: "77",
+      MESSAGE: eximLine,
+    });
+  const shapes: [string, string][] = [
+    ["classic syslog", `Mar  4 09:15:02 mx1 exim[77]: ${eximLine}`],
+    ["a priority before classic syslog", `<22>Mar  4 09:15:02 mx1 exim[77]: ${eximLine}`],
+    ["RFC 3339 syslog", `2024-03-04T09:15:02.000000+00:00 mx1 exim[77]: ${eximLine}`],
+    ["journalctl -o short", `Mar 04 09:15:02 mx1 exim[77]: ${eximLine}`],
+    ["journalctl -o short-iso", `2024-03-04T09:15:02+0000 mx1 exim4[77]: ${eximLine}`],
+    ["RFC 5424", `<22>1 2024-03-04T09:15:02.000000+00:00 mx1 exim 77 - - ${eximLine}`],
+    ["RFC 5424 with exim4", `<22>1 2024-03-04T09:15:02Z mx1 exim4 77 - - ${eximLine}`],
+    ["journald JSON", journalLine("exim")],
+    ["journald JSON with exim4", journalLine("exim4")],
+  ];
+
+  it.each(shapes)("strips it in %s", (_shape, text) => {
+    const record = frameOne(text, 2024);
+    expect(record.program).toBe("exim");
+    expect(record.pid).toBe(77);
+    expect(record.time).toBe(at(2024, 2, 4, 9, 15, 2));
+    expect(record.message).toBe("1rhA2b-000Abc-1x <= a@example.com S=900");
+  });
+
+  it("strips pid and offset after it", () => {
+    const inner = "2024-03-04 10:15:02.250 +0100 [4321] 1rhA2b-000Abc-1x Completed";
+    const rfc5424 = frameOne(`<22>1 2024-03-04T09:15:02Z mx1 exim 4321 - - ${inner}`);
+    expect(rfc5424.message).toBe("1rhA2b-000Abc-1x Completed");
+    const journal = frameOne(
+      JSON.stringify({ __REALTIME_TIMESTAMP: "1709543702000000", _COMM: "exim4", MESSAGE: inner }),
+    );
+    expect(journal.message).toBe("1rhA2b-000Abc-1x Completed");
+  });
+
+  it("keeps it in other programs", () => {
+    const rfc5424 = frameOne(`<22>1 2024-03-04T09:15:02Z mx1 app 1 - - ${eximLine}`);
+    expect(rfc5424.message).toBe(eximLine);
+    expect(frameOne(journalLine("app")).message).toBe(eximLine);
+  });
+});
+
 describe("poste.io and supervisor logs", () => {
   it("reads s6-log lines with a Haraka level", () => {
     const record = frameOne(

@@ -74,7 +74,14 @@ describe("logRoleOf", () => {
     ["/var/log/mail.warn.1", "general"],
     ["/var/log/mail.err", "general"],
     ["/var/log/mail.crit.3.gz", "general"],
-    ["/var/log/exim4/mainlog", null],
+    ["/var/log/exim4/mainlog", "mail"],
+    ["/var/log/exim4/mainlog.01", "mail"],
+    ["/var/log/exim_mainlog.2.gz", "mail"],
+    ["/var/log/exim4/rejectlog", "general"],
+    ["/var/log/exim4/rejectlog.02.gz", "general"],
+    ["/var/log/exim_rejectlog", "general"],
+    ["/var/log/exim4/paniclog", "general"],
+    ["/var/log/exim_paniclog.1", "general"],
     ["/var/log/auth.log", null],
     ["/var/log/mail.log.old", null],
   ])("gives %s the role %s", (path, role) => {
@@ -145,6 +152,7 @@ describe("readLogs with mail logs and general logs", () => {
       {
         name: "syslog",
         lines: mailLines,
+        headerLines: 0,
         mtas: ["postfix"],
         programs: [],
         firstTime: T0,
