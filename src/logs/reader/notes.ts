@@ -20,8 +20,8 @@ const BINARY_RUNS = 8;
 /**
  * Returns whether the first text of an input looks binary. NULs at the start are skipped,
  * because a crash or preallocation can leave them before a text log. In the bytes after
- * them, the runs of control bytes other than tab, line ends, form feed and escape (which
- * colour codes use) are counted.
+ * them, the runs of control bytes other than tab, line ends, form feed, escape (which colour
+ * codes use) and the record separator of JSON text sequences are counted.
  */
 export function looksBinary(chunk: Buffer): boolean {
   const start = skipNuls(chunk, 0, chunk.length);
@@ -148,14 +148,16 @@ function withoutCutSequence(bytes: Buffer): Buffer {
 function isBinaryByte(byte: number): boolean {
   if (byte === 0x7f) return true;
   if (byte >= 0x20) return false;
-  // Tab, LF, vertical tab, form feed, CR and escape occur in text.
+  // Tab, LF, vertical tab, form feed, CR and escape occur in text, and the record separator
+  // starts each record of JSON text sequences (RFC 7464, `journalctl -o json-seq`).
   return (
     byte !== 0x09 &&
     byte !== 0x0a &&
     byte !== 0x0b &&
     byte !== 0x0c &&
     byte !== 0x0d &&
-    byte !== 0x1b
+    byte !== 0x1b &&
+    byte !== 0x1e
   );
 }
 
