@@ -4,6 +4,7 @@
  */
 
 import { isUtf8 } from "node:buffer";
+import type { ExportShape } from "./export-shapes.js";
 import { inputNameInText } from "./input-names.js";
 import { skipNuls } from "./lines.js";
 
@@ -202,17 +203,28 @@ export function binaryInputNames(
  * Returns the note for an input of `lines` lines, none of which is a log record: a README or
  * other text file given with the logs, or a log in a format that delist does not read.
  */
-export function noLogLinesNote(name: string, lines: number): string {
+export function noLogLinesNote(name: string, lines: number, shape: ExportShape | null): string {
   const found =
     lines === 1
       ? "its only line has no timestamp or syslog header that delist reads, so it was read as " +
         "a line without a log format"
       : `none of its ${lines.toLocaleString("en-US")} lines has a timestamp or syslog header ` +
         "that delist reads, so it was read as lines without a log format";
+  const start = `${noLogLinesStart(name)} ${found}.`;
+  if (shape !== null) return `${start} It looks like ${shape.description}. ${shape.fix}`;
   return (
-    `${inputNameInText(name)} held no log lines: ${found}. Leave it out of the inputs, unless it is a mail ` +
-    `log in a format that delist should read.`
+    `${start} Leave it out of the inputs, unless it is a mail log in a format that delist ` +
+    `should read.`
   );
+}
+
+/** True when `note` is the note of `noLogLinesNote` for input `name`. */
+export function isNoLogLinesNote(name: string, note: string): boolean {
+  return note.startsWith(noLogLinesStart(name));
+}
+
+function noLogLinesStart(name: string): string {
+  return `${inputNameInText(name)} held no log lines:`;
 }
 
 // Subdirectories named one by one in a note; the rest are counted.
