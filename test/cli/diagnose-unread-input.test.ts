@@ -5,8 +5,8 @@ import { temporaryFiles } from "../helpers/temporary-files.js";
 
 const temporary = temporaryFiles();
 
-// A small readable file beside the file that holds the deliveries: two smtpd rejects.
-const WARNINGS = [
+// A small readable file beside the file that contains the deliveries: two smtpd rejects.
+const REJECTS = [
   "Mar  4 09:45:07 mx1 postfix/smtpd[4000]: NOQUEUE: reject: RCPT from unknown[192.0.2.50]: 554 5.7.1 <x@example.org>: Relay access denied; from=<a@example.net> to=<x@example.org> proto=ESMTP helo=<client.example.org>",
   "Mar  4 09:50:07 mx1 postfix/smtpd[4001]: NOQUEUE: reject: RCPT from unknown[192.0.2.50]: 554 5.7.1 <y@example.org>: Relay access denied; from=<a@example.net> to=<y@example.org> proto=ESMTP helo=<client.example.org>",
 ].join("\n");
@@ -37,9 +37,9 @@ function oneLine(text: string): string {
 }
 
 describe("diagnose with an unread input", () => {
-  test("cat export beside warnings exits 2", async () => {
+  test("cat export beside rejects exits 2", async () => {
     const cat = temporary.file(catText(), "postfix.txt");
-    const warn = temporary.file(`${WARNINGS}\n`, "mail.warn");
+    const warn = temporary.file(`${REJECTS}\n`, "mail.warn");
     const result = await runCommand([...OFFLINE_DIAGNOSE, cat, warn]);
 
     expect(result.code).toBe(2);
@@ -54,7 +54,7 @@ describe("diagnose with an unread input", () => {
   test("names unread lines of a mail log", async () => {
     const text = "one unread line\n".repeat(20) + "Mar  4 09:45:07 mx1 postfix/smtpd[1]: x\n";
     const unread = temporary.file(text, "mail.log");
-    const warn = temporary.file(`${WARNINGS}\n`, "mail.warn");
+    const warn = temporary.file(`${REJECTS}\n`, "mail.warn");
     const result = await runCommand([...OFFLINE_DIAGNOSE, unread, warn]);
 
     expect(result.code).toBe(2);
@@ -64,7 +64,7 @@ describe("diagnose with an unread input", () => {
 
   test("explains an empty journal query", async () => {
     const empty = temporary.file("-- No entries --\n", "journal.txt");
-    const warn = temporary.file(`${WARNINGS}\n`, "mail.warn");
+    const warn = temporary.file(`${REJECTS}\n`, "mail.warn");
     const result = await runCommand([...OFFLINE_DIAGNOSE, empty, warn]);
 
     expect(result.code).toBe(2);

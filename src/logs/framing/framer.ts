@@ -459,9 +459,9 @@ export class LineFramer {
     // 115 is `s`, which starts the stream of a CRI line.
     if (next === 115) {
       const after = criStreamEnd(text, start);
-      // NOTE: a line that the runtime split (`P`, after 16 KiB in containerd's default) is
-      // read as lines of its own: the first part as the head of the line, and the later
-      // parts, which have no header, as lines without a log format.
+      // NOTE: a line that the runtime split (`P`, at 16 KiB by containerd's default) is read
+      // as several lines. The first part is framed as the head of the line. The later parts
+      // have no header, so they count as lines without a log format.
       if (after >= 0) return this.frameContainerLine(text.slice(after), time, line, emit);
     }
     if (next >= 65 && next <= 90 && this.readClassicStamp(text, start) >= 0) {

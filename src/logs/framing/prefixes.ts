@@ -11,7 +11,7 @@ const PIPE = 124;
 const DOT = 46;
 const COLON = 58;
 
-// Longest container or program name read before ` | `. Compose names are
+// Maximum length of a container or program name before ` | `. Compose names are
 // `<project>-<service>-<index>`, and a longer first word is no prefix.
 const MAX_PREFIX_NAME_CHARS = 80;
 

@@ -6,7 +6,7 @@
 
 /** The shape of an input's unread lines and how to export the log again. */
 export interface ExportShape {
-  /** What the lines look like, to follow "it looks like". */
+  /** Description of the lines, which follows "It looks like" in a message. */
   readonly description: string;
   /** A full sentence on how to get the log in a shape that delist reads. */
   readonly fix: string;
@@ -15,10 +15,10 @@ export interface ExportShape {
 const REEXPORT = "Export it again with `journalctl -o short-iso` or `journalctl -o json`.";
 
 /**
- * The journalctl command that gets the Postfix lines on both Debian and Red Hat systems, and
+ * The journalctl commands that get the Postfix lines on both Debian and Red Hat systems, and
  * why `-u postfix` alone is not enough. Debian runs the daemons in the instance unit
- * `postfix@-.service`, and `postfix.service` only starts the instances; journalctl takes a
- * glob after `-u`, and facility 2 is mail (RFC 5424).
+ * `postfix@-.service`, and its `postfix.service` only starts the instances. journalctl takes
+ * a glob after `-u`, and facility 2 is mail (RFC 5424).
  */
 export const JOURNAL_ADVICE =
   "`journalctl -u 'postfix*' -o json` (Debian and Ubuntu log the daemons under the unit " +

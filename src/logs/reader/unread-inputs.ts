@@ -1,6 +1,6 @@
 /**
  * Inputs that gave almost no log line while other inputs were read. Such an input is often
- * the one that holds the deliveries, exported in a shape that delist does not read, and the
+ * the one that contains the deliveries, exported in a shape that delist does not read, and the
  * verdict of the other inputs alone would mislead. It gets an input error, so the run ends
  * with exit status 2 as a run with only that input does.
  */
@@ -9,7 +9,7 @@ import { exportShapeOf, JOURNAL_ADVICE } from "./export-shapes.js";
 import { inputNameInText } from "./input-names.js";
 import { logRoleOf } from "./mail-copies.js";
 
-/** How the lines of one input were read, for `unreadInputError`. */
+/** Line counts of one input, for `unreadInputError`. */
 export interface InputLineCounts {
   readonly name: string;
   readonly lines: number;
@@ -27,13 +27,13 @@ export interface InputLineCounts {
  */
 const MIN_UNREAD_SHARE = 0.9;
 
-// Names that say the file should hold mail log lines. Other files, such as a README in a
+// Names of files that are expected to contain mail log lines. Other files, such as a README in a
 // directory given whole, keep the note on lines without a log format and change no exit status.
 const MAIL_LOG_NAME = /mail|postfix|exim|sendmail|journal/i;
 
 /**
  * Returns the error for an input whose non-blank lines were almost all unread, when its name
- * or the shape of its lines says it should be a mail log, else null. Call it only when
+ * or the shape of its lines shows that it is meant to be a mail log, else null. Call it only when
  * another input was read, because a run without any log line explains itself.
  */
 export function unreadInputError(counts: InputLineCounts): InputError | null {
