@@ -7,6 +7,7 @@ import {
   analyseLogs,
   inputReport,
   truncatedWhileRead,
+  unreadInputErrors,
   unusableInputSentences,
   type LogRun,
 } from "../diagnose/run.js";
@@ -80,6 +81,7 @@ export async function runDiagnose(
     removalRequests: await readRemovalRequests(options, io),
     givenIps: given.ips,
     givenDomains: given.domains,
+    unreadInputs: unreadInputErrors(run),
   });
   const diagnosis = decodeReportText(built);
 

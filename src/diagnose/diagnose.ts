@@ -120,6 +120,11 @@ export interface DiagnoseOptions {
    * log's own sending domains, as the DNS checks do.
    */
   readonly givenDomains?: readonly string[];
+  /**
+   * Sentences on inputs that could not be read, put before the verdict summary, because the
+   * verdict leaves out the mail in them.
+   */
+  readonly unreadInputs?: readonly string[];
 }
 
 /** Turns the facts of a log run into verdicts, findings and the readiness checklist. */
@@ -191,15 +196,18 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     server,
     verdict: {
       status,
-      summary: verdictSummary(
-        providers,
-        findings,
-        worst,
-        heldMail,
-        server,
-        facts.lastTime,
-        facts.server.mtas,
-      ),
+      summary: [
+        ...(options.unreadInputs ?? []),
+        verdictSummary(
+          providers,
+          findings,
+          worst,
+          heldMail,
+          server,
+          facts.lastTime,
+          facts.server.mtas,
+        ),
+      ].join(" "),
       heldByServer: heldMail,
     },
     providers,

@@ -5,6 +5,7 @@ import { readLogs, type ReadLogsOptions } from "../logs/pipeline.js";
 import { decodeForDisplay } from "../logs/reader/display.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
 import { binaryInputNames } from "../logs/reader/notes.js";
+import { JOURNAL_ADVICE } from "../logs/reader/export-shapes.js";
 import { inputNameInText } from "../logs/reader/input-names.js";
 import type { MtaName } from "../logs/events.js";
 import type { CopiedLines } from "../logs/reader/mail-copies.js";
@@ -243,7 +244,7 @@ export function unusableInputSentences(run: LogRun): string[] | null {
     ...overlongSentence(totals.overlong),
     ...notes,
     ...problems,
-    "Give the MTA's main log: /var/log/mail.log or maillog (Postfix, Sendmail), /var/log/exim4/mainlog or exim_mainlog (Exim), or `journalctl -u postfix -o json`.",
+    `Give the MTA's main log: /var/log/mail.log or maillog (Postfix, Sendmail), /var/log/exim4/mainlog or exim_mainlog (Exim), or for Postfix ${JOURNAL_ADVICE}.`,
   ];
 }
 
@@ -305,6 +306,16 @@ function linesSeen(summary: ReadSummary): string {
     .map(([value, text]) => `${number(value)} ${text}`);
   const lines = totals.lines === 1 ? "1 line" : `${number(totals.lines)} lines`;
   return `${lines} read: ${shown.join(", ")}`;
+}
+
+/**
+ * Returns the errors of the inputs that gave almost no log line while other inputs were read
+ * (see `unreadInputError`). The verdict states them first, because it leaves out their mail.
+ */
+export function unreadInputErrors(run: LogRun): string[] {
+  return run.summary.inputs
+    .filter((input) => input.error?.code === "no-log-format")
+    .map((input) => input.error?.message ?? "");
 }
 
 /**

@@ -16,6 +16,8 @@ export type InputErrorCode =
   | "unsupported-compression"
   /** The gzip data is truncated or damaged; the lines before the damage were read. */
   | "corrupt-gzip"
+  /** Almost no line has a log format that delist reads, while other inputs were read. */
+  | "no-log-format"
   /** Any other read failure (I/O error, a path component that is not a directory…). */
   | "read-failed";
 

@@ -24,8 +24,11 @@ import { readSource } from "./reader/read.js";
 import { ReplayedLines, replayedLinesNote } from "./reader/replayed-lines.js";
 import { dropSameContent, type SameContentInput } from "./reader/same-content.js";
 import { dropSameStdin } from "./reader/same-stdin.js";
+import { exportShapeOf } from "./reader/export-shapes.js";
+import { unreadInputError, type InputLineCounts } from "./reader/unread-inputs.js";
 import {
   binaryInputNames,
+  isNoLogLinesNote,
   noLogLinesNote,
   uncountedBinaryNotes,
   unterminatedLineNote,
@@ -49,6 +52,9 @@ import {
 } from "./reader/summary.js";
 
 const EMPTY_BUFFER = Buffer.alloc(0);
+
+// Unrecognised lines kept per input to tell the journalctl mode it was exported in.
+const HEAD_LINES = 3;
 
 /** Options of `readLogs`. */
 export interface ReadLogsOptions {
@@ -108,13 +114,44 @@ export async function readLogs(
 // not counted.
 function recordlessNotes(
   name: string,
-  split: { readonly lines: number; readonly unrecognised: number; readonly binary: boolean },
+  split: {
+    readonly lines: number;
+    readonly unrecognised: number;
+    readonly binary: boolean;
+    readonly head: readonly string[];
+  },
   notes: readonly string[],
 ): readonly string[] {
   if (split.binary) return uncountedBinaryNotes(name, notes);
   if (split.unrecognised === 0) return notes;
   const unterminated = unterminatedLineNote(name, split.lines);
-  return [...notes.filter((note) => note !== unterminated), noLogLinesNote(name, split.lines)];
+  const noLogLines = noLogLinesNote(name, split.lines, exportShapeOf(split.head));
+  return [...notes.filter((note) => note !== unterminated), noLogLines];
+}
+
+// `inputs` with an error on each input whose lines were almost all unread (see
+// `unreadInputError`), when another input gave records. `counts` has the line counts and
+// records of each input read as text, at the same index, and null for the others.
+function withUnreadErrors(
+  inputs: readonly InputSummary[],
+  counts: readonly (ReadInputCounts | null)[],
+): InputSummary[] {
+  const withRecords = counts.filter((entry) => entry !== null && entry.records > 0).length;
+  return inputs.map((input, index) => {
+    const entry = counts[index] ?? null;
+    if (entry === null || input.error !== null) return input;
+    const othersHaveRecords = withRecords > (entry.records > 0 ? 1 : 0);
+    const error = othersHaveRecords ? unreadInputError(entry) : null;
+    if (error === null) return input;
+    // The error replaces the note that the input held no log lines.
+    const notes = input.notes.filter((note) => !isNoLogLinesNote(input.name, note));
+    return { ...input, error, notes };
+  });
+}
+
+// The line counts of one input and the records it gave.
+interface ReadInputCounts extends InputLineCounts {
+  readonly records: number;
 }
 
 // The bytes that the readable inputs will give, or null when stdin or a FIFO is among them.
@@ -135,6 +172,10 @@ class ReadRun {
   private readonly framer: LineFramer;
   private readonly maxLineBytes: number;
   private readonly inputs: InputSummary[] = [];
+  // The line counts of each entry of `inputs`, or null for an input not read as text.
+  private readonly lineCounts: (ReadInputCounts | null)[] = [];
+  // The first unrecognised lines of the input being read.
+  private unrecognisedHead: string[] = [];
   readonly sameContent: SameContentInput[] = [];
   readonly planNotes: string[] = [];
   /** The stream read for `-`, after `dropSameStdin` compared it with the files. */
@@ -184,6 +225,7 @@ class ReadRun {
   }
 
   addFailed(name: string, error: InputSummary["error"]): void {
+    this.lineCounts.push(null);
     this.inputs.push({
       name,
       kind: null,
@@ -231,6 +273,7 @@ class ReadRun {
     const countsBefore = { ...this.counts };
     const repeatsBefore = this.replays.repeats;
     const samplesBefore = this.unrecognisedSamples.length;
+    this.unrecognisedHead = [];
     const splitter = new ByteLineSplitter(this.onLine, this.maxLineBytes);
     const onProgress = this.options.onProgress;
     const result = await readSource(source, splitter, {
@@ -260,10 +303,15 @@ class ReadRun {
       this.counts = countsBefore;
       this.unrecognisedSamples.length = samplesBefore;
     }
-    const split = { lines: splitter.lines, unrecognised, binary };
+    const head = this.unrecognisedHead;
+    const split = { lines: splitter.lines, unrecognised, binary, head };
     const readNotes = hasRecords ? result.notes : recordlessNotes(source.name, split, result.notes);
     const repeats = this.replays.repeats - repeatsBefore;
     const notes = repeats > 0 ? [...readNotes, replayedLinesNote(source.name, repeats)] : readNotes;
+    const blank = this.counts.blank - countsBefore.blank;
+    const records = this.counts.records - countsBefore.records;
+    const lineCounts = { name: source.name, lines: splitter.lines, blank, unrecognised, records };
+    this.lineCounts.push(binary ? null : { ...lineCounts, unrecognisedHead: head });
     this.inputs.push({
       name: source.name,
       kind: opened ? kind : null,
@@ -333,6 +381,10 @@ class ReadRun {
     } else if (outcome === "unrecognised" && !this.frameRejectLogLine(buffer, start, end)) {
       this.counts.unrecognised += 1;
       this.sample(this.unrecognisedSamples, line);
+      if (this.unrecognisedHead.length < HEAD_LINES) {
+        const end = Math.min(this.lineEnd, this.lineStart + SAMPLE_CHARS);
+        this.unrecognisedHead.push(decodeLatin1(this.lineBuffer, this.lineStart, end));
+      }
     }
   }
 
@@ -446,7 +498,7 @@ class ReadRun {
     const dispatcher = this.dispatcher;
     const hasSpan = this.earliestTime <= this.latestTime;
     return {
-      inputs: this.inputs,
+      inputs: withUnreadErrors(this.inputs, this.lineCounts),
       totals: {
         ...this.bytes,
         ...this.counts,

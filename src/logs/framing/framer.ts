@@ -5,8 +5,18 @@ import { decodeLatin1 } from "../reader/latin1.js";
 import { ClassicClock, type LeapDayMove, type LeapDaySkip } from "./classic-clock.js";
 import { ClassicHeaderBytes } from "./header-bytes.js";
 import { WallClock } from "./wall-clock.js";
-import { digitsAt, isDigit, IsoDateTime, monthAt, StampTail } from "./stamps.js";
-import { parseJournalLine } from "./journal.js";
+import { digitsAt, isDigit, isIsoDateAt, IsoDateTime, monthAt, StampTail } from "./stamps.js";
+import { parseJsonLogLine, type ContainerJsonLine } from "./journal.js";
+import {
+  containerNameEnd,
+  criStreamEnd,
+  facilitySeverityEnd,
+  isSupervisordLevelAt,
+  isTagWithoutHost,
+  isWeekdayAt,
+  looksLikeHeaderWithoutStamp,
+  skipFacilityBeforeHost,
+} from "./prefixes.js";
 import type { QuietMessagesOf } from "./quiet.js";
 import { RepeatExpander, type RecordSink } from "./repeats.js";
 import {
@@ -30,6 +40,9 @@ import {
 export { MAX_REPEAT, type RecordSink } from "./repeats.js";
 export { ROUNDCUBE_PROGRAM, SUPERVISED_PROGRAM } from "./native.js";
 
+/** Program of the lines that supervisord writes about the programs it runs. */
+export const SUPERVISORD_PROGRAM = "supervisord";
+
 /** Timestamp settings of the framing layer. */
 export interface FramingOptions {
   /** Zone of naive timestamps (classic syslog, Exim, syslog-ng without offset). */
@@ -48,12 +61,19 @@ const MAX_CLASSIC_STAMP_CHARS = 16;
 const LATIN1_BOM = "\u00ef\u00bb\u00bf";
 
 const COLON = 58;
+const DOT = 46;
+const SPACE = 32;
+// ASCII record separator, which starts each record of `journalctl -o json-seq` (RFC 7464).
+const RECORD_SEPARATOR = 0x1e;
 
 /**
  * Takes the transport framing off log lines: classic BSD syslog (RFC 3164 style), RFC 3339
  * syslog, RFC 5424, FreeBSD `<facility.level>` prefixes, syslog-ng `YYYY-MM-DD HH:MM:SS`,
  * journald JSON, Exim's native main log, supervisor logs (poste.io's s6-log stamps, TAI64N
- * labels) and Roundcube's `[DD-Mon-YYYY HH:MM:SS +ZZZZ]` log. One framer reads all files
+ * labels) and Roundcube's `[DD-Mon-YYYY HH:MM:SS +ZZZZ]` log. It also reads the journalctl
+ * modes `short-precise`, `short-full`, `short-unix`, `json-seq` and `--no-hostname`, and takes
+ * off what container runtimes put before a syslog line (see `frameAfterContainerStamp`,
+ * `frameAfterPrefixWord` and `frameContainerJson`). One framer reads all files
  * of a run in order, so the year of classic syslog stamps carries over from one rotated file
  * to the next. Every line passes through here, so the common paths read char codes and
  * reuse scratch objects instead of using regular expressions or allocating.
@@ -164,7 +184,10 @@ export class LineFramer {
     if (first === 0) return this.frameAfterNuls(text, line, emit);
     if (text.length === 0 || isBlank(text)) return "blank";
     if (first === 0xef && text.startsWith(LATIN1_BOM)) return this.frame(text.slice(3), line, emit);
-    return "unrecognised";
+    if (first === RECORD_SEPARATOR && text.charCodeAt(1) === 123) {
+      return this.frameJournal(text.slice(1), line, emit);
+    }
+    return this.frameAfterPrefixWord(text, 0, line, emit);
   }
 
   /**
@@ -205,9 +228,8 @@ export class LineFramer {
     const stampEnd = Math.min(end, start + MAX_CLASSIC_STAMP_CHARS);
     const hostStart = this.readClassicStamp(decodeLatin1(buffer, start, stampEnd), 0);
     if (hostStart < 0) {
-      // Only a line with a colon where a stamp ends is decoded whole, for `frameColonMarker`.
-      if (buffer[start + 15] !== COLON && buffer[start + 14] !== COLON) return "unrecognised";
-      return this.frameColonMarker(decodeLatin1(buffer, start, end), 0, line, emit);
+      // A stamp with a fraction is longer than the chars decoded, so it is read again whole.
+      return this.frameClassic(decodeLatin1(buffer, start, end), 0, line, emit);
     }
     const time = this.lastStampTime;
     if (this.headerBytes.read(buffer, start + hostStart, end, this.lastHost)) {
@@ -257,8 +279,65 @@ export class LineFramer {
       return this.frameHostAndTag(text, start + lastStamp.length, this.lastStampTime, line, emit);
     }
     const hostStart = this.readClassicStamp(text, start);
-    if (hostStart < 0) return this.frameColonMarker(text, start, line, emit);
+    if (hostStart < 0) return this.frameOtherCapital(text, start, line, emit);
     return this.frameHostAndTag(text, hostStart, this.lastStampTime, line, emit);
+  }
+
+  // A line that starts with a capital letter but not with a classic stamp: Apple's repeat
+  // marker, `journalctl -o short-full` (`Mon 2024-03-04 09:04:08 UTC host tag: message`), or
+  // a prefix word before the syslog line.
+  private frameOtherCapital(
+    text: string,
+    start: number,
+    line: number,
+    emit: RecordSink,
+  ): FrameOutcome {
+    const marker = this.frameColonMarker(text, start, line, emit);
+    if (marker !== "unrecognised") return marker;
+    if (isWeekdayAt(text, start)) return this.frameFullStamp(text, start + 4, line, emit);
+    return this.frameAfterPrefixWord(text, start, line, emit);
+  }
+
+  // `2024-03-04 09:04:08 UTC host tag: message` after the weekday of `journalctl -o short-full`.
+  // journalctl writes the zone as an abbreviation, which names no unique offset, so only
+  // `UTC`, `GMT` and numeric offsets are read as such.
+  // NOTE: a time with another abbreviation (`CET`, `EST`) is read in the configured zone
+  // (`--timezone`), so it is wrong by the difference when the two zones differ.
+  private frameFullStamp(
+    text: string,
+    start: number,
+    line: number,
+    emit: RecordSink,
+  ): FrameOutcome {
+    if (text.charCodeAt(start + 10) !== SPACE || !this.dateTime.read(text, start)) {
+      return "unrecognised";
+    }
+    const tail = this.tail.read(text, start + 19);
+    const millisecond = tail.millisecond;
+    const zoneStart = tail.end + 1;
+    const zoneEnd = text.indexOf(" ", zoneStart);
+    if (text.charCodeAt(tail.end) !== SPACE || zoneEnd < 0) return "unrecognised";
+    const zone = text.slice(zoneStart, zoneEnd);
+    let offsetMinutes: number | null = null;
+    if (zone === "UTC" || zone === "GMT") offsetMinutes = 0;
+    else if (tail.read(text, zoneStart).hasOffset) offsetMinutes = tail.offsetMinutes;
+    const time = this.isoTime(millisecond, offsetMinutes);
+    return this.frameHostAndTag(text, zoneEnd + 1, time, line, emit);
+  }
+
+  // A word before the syslog line: a `facility.severity` word (`mail.info Mar  4 …`), or the
+  // container or program name of `docker compose logs` and of supervisors
+  // (`postfix-mailcow-1  | Mar  4 …`, `postfix stdout | Mar  4 …`).
+  private frameAfterPrefixWord(
+    text: string,
+    start: number,
+    line: number,
+    emit: RecordSink,
+  ): FrameOutcome {
+    let after = facilitySeverityEnd(text, start);
+    if (after < 0) after = containerNameEnd(text, start);
+    if (after < 0) return "unrecognised";
+    return this.frame(text.slice(after), line, emit);
   }
 
   // Apple's syslogd writes its repeat marker to files with a colon after the stamp and no host:
@@ -312,19 +391,29 @@ export class LineFramer {
     if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) {
       return -1;
     }
-    if (text.charCodeAt(clockStart + 8) !== 32) return -1;
+    let stampEnd = clockStart + 8;
+    let millisecond = 0;
+    if (text.charCodeAt(stampEnd) !== SPACE) {
+      // `journalctl -o short-precise` adds microseconds: `Mar 04 09:15:02.596853 `.
+      if (text.charCodeAt(stampEnd) !== DOT) return -1;
+      const tail = this.tail.read(text, stampEnd);
+      if (tail.hasOffset || text.charCodeAt(tail.end) !== SPACE) return -1;
+      millisecond = tail.millisecond;
+      stampEnd = tail.end;
+    }
 
     const time = this.clock.timeOf(month, day, hour, minute, second);
     // An impossible date (`Apr 31`) is no stamp.
     if (Number.isNaN(time)) return -1;
-    this.lastStamp = text.slice(start, clockStart + 9);
-    this.lastStampTime = time;
-    return clockStart + 9;
+    this.lastStamp = text.slice(start, stampEnd + 1);
+    this.lastStampTime = time + millisecond;
+    return stampEnd + 1;
   }
 
   // `2024-03-04T09:15:02.48+01:00 host tag: msg`, `2024-03-04 09:15:02 …` (Exim, syslog-ng)
   private frameIso(text: string, start: number, line: number, emit: RecordSink): FrameOutcome {
     const separator = text.charCodeAt(start + 10);
+    if (separator === DOT) return this.frameUnixStamp(text, start, line, emit);
     if (separator !== 84 && separator !== 32) return "unrecognised";
     if (!this.dateTime.read(text, start)) return "unrecognised";
     const tail = this.tail.read(text, start + 19);
@@ -338,7 +427,16 @@ export class LineFramer {
     if (text.charCodeAt(end) !== 32) return "unrecognised";
     const time = this.isoTime(millisecond, tail.hasOffset ? tail.offsetMinutes : null);
 
+    if (separator === 84 && tail.hasOffset) {
+      const inner = this.frameAfterContainerStamp(text, end + 1, time, line, emit);
+      if (inner !== null) return inner;
+    }
     if (separator === 32 && !looksLikeSyslogHeader(text, end + 1)) {
+      // supervisord writes `2024-03-04 08:59:58,123 INFO …`; Exim never puts a comma there.
+      if (text.charCodeAt(start + 19) === 44 && isSupervisordLevelAt(text, end + 1)) {
+        emit(this.record(time, "", SUPERVISORD_PROGRAM, null, text.slice(end + 1), line, false));
+        return "record";
+      }
       const next = text.charCodeAt(end + 1);
       if (next !== 32 && next !== 91) {
         // The common Exim line, without `[pid]` and not an s6-log line.
@@ -353,6 +451,61 @@ export class LineFramer {
       return "record";
     }
     return this.frameHostAndTag(text, end + 1, time, line, emit);
+  }
+
+  // The line after the RFC 3339 stamp of `docker logs -t`, `kubectl logs --timestamps` or a
+  // CRI log file (`stdout F `), when it is a syslog line with its own stamp, which gives the
+  // record's time. Returns null when no such line follows, so the stamp is read as syslog's.
+  private frameAfterContainerStamp(
+    text: string,
+    start: number,
+    time: number,
+    line: number,
+    emit: RecordSink,
+  ): FrameOutcome | null {
+    const next = text.charCodeAt(start);
+    // 115 is `s`, which starts the stream of a CRI line.
+    if (next === 115) {
+      const after = criStreamEnd(text, start);
+      // NOTE: a line that the runtime split (`P`, at 16 KiB by containerd's default) is read
+      // as several lines. The first part is framed as the head of the line. The later parts
+      // have no header, so they count as lines without a log format.
+      if (after >= 0) return this.frameContainerLine(text.slice(after), time, line, emit);
+    }
+    if (next >= 65 && next <= 90 && this.readClassicStamp(text, start) >= 0) {
+      return this.frameClassic(text, start, line, emit);
+    }
+    if (isDigit(next) && isIsoDateAt(text, start)) return this.frameIso(text, start, line, emit);
+    return null;
+  }
+
+  // A line that a container wrote, dated `time` by its runtime. The line's own stamp gives the
+  // record's time, and `time` is used only for a syslog header without a stamp.
+  private frameContainerLine(
+    text: string,
+    time: number,
+    line: number,
+    emit: RecordSink,
+  ): FrameOutcome {
+    const outcome = this.frame(text, line, emit);
+    if (outcome !== "unrecognised" || !looksLikeHeaderWithoutStamp(text)) return outcome;
+    return this.frameHostAndTag(text, 0, time, line, emit);
+  }
+
+  // `1709543048.596853 host tag: message` (`journalctl -o short-unix`): seconds since the
+  // epoch and microseconds.
+  private frameUnixStamp(
+    text: string,
+    start: number,
+    line: number,
+    emit: RecordSink,
+  ): FrameOutcome {
+    const seconds = digitsAt(text, start, 10);
+    if (seconds < 0) return "unrecognised";
+    const tail = this.tail.read(text, start + 10);
+    if (tail.hasOffset || text.charCodeAt(tail.end) !== SPACE) return "unrecognised";
+    const time = seconds * 1000 + tail.millisecond;
+    return this.frameHostAndTag(text, tail.end + 1, time, line, emit);
   }
 
   // The instant of the date and time last read into `dateTime`; `offsetMinutes` null means a
@@ -440,8 +593,9 @@ export class LineFramer {
   }
 
   private frameJournal(text: string, line: number, emit: RecordSink): FrameOutcome {
-    const entry = parseJournalLine(text);
+    const entry = parseJsonLogLine(text);
     if (entry === null) return "unrecognised";
+    if ("log" in entry) return this.frameContainerJson(entry, line, emit);
     const program = entry.program === "" ? "unknown" : normaliseProgram(entry.program);
     const { time, host, pid } = entry;
     const message =
@@ -449,6 +603,21 @@ export class LineFramer {
     const record = this.record(time, host, program, pid, message, line, false);
     this.repeats.emit(record, emit);
     return "record";
+  }
+
+  // A line of Docker's json-file log driver. Its time is read first, so that a classic stamp
+  // in the line gets the year of that time.
+  private frameContainerJson(
+    entry: ContainerJsonLine,
+    line: number,
+    emit: RecordSink,
+  ): FrameOutcome {
+    const stamp = entry.time;
+    if (stamp.charCodeAt(10) !== 84 || !this.dateTime.read(stamp, 0)) return "unrecognised";
+    const tail = this.tail.read(stamp, 19);
+    if (!tail.hasOffset) return "unrecognised";
+    const time = this.isoTime(tail.millisecond, tail.offsetMinutes);
+    return this.frameContainerLine(entry.log, time, line, emit);
   }
 
   // `host tag[pid]: message` after any timestamp.
@@ -460,29 +629,48 @@ export class LineFramer {
     emit: RecordSink,
   ): FrameOutcome {
     let hostStart = start;
-    if (text.charCodeAt(hostStart) === 60) {
-      // FreeBSD `syslogd -v` writes `<facility.level>` or `<4.3>` before the host.
-      const close = text.indexOf("> ", hostStart);
-      if (close > 0 && close - hostStart < 24) hostStart = close + 2;
-    }
+    // FreeBSD `syslogd -v` writes `<facility.level>` or `<4.3>` before the host.
+    if (text.charCodeAt(hostStart) === 60) hostStart = afterAngleBrackets(text, hostStart);
     // macOS syslogd writes `--- last message repeated N times ---` without a host, and no host
     // name starts with a hyphen, so the marker repeats the line before.
     if (text.charCodeAt(hostStart) === 45) {
       const count = this.repeats.lastRepeatedCount(text, hostStart);
       if (count >= 0) return this.repeatLast(this.lastHost, count, time, line, emit);
     }
+    hostStart = skipFacilityBeforeHost(text, hostStart);
     // Host names are short, so a loop is cheaper here than a call to indexOf.
     let hostEnd = hostStart;
     const length = text.length;
     while (hostEnd < length && text.charCodeAt(hostEnd) !== 32) hostEnd += 1;
     if (hostEnd === hostStart || hostEnd === length) return "unrecognised";
+    if (isTagWithoutHost(text, hostStart, hostEnd)) {
+      // `journalctl --no-hostname` leaves the host out: `Mar 04 09:15:02 postfix/smtp[7]: …`.
+      this.lastHost = "";
+      return this.frameTag(text, hostStart, "", time, line, emit);
+    }
     const host = this.hosts.slice(text, hostStart, hostEnd);
     this.lastHost = host;
-    const tagStart = hostEnd + 1;
+    let tagStart = hostEnd + 1;
 
     const repeatCount = this.repeats.lastRepeatedCount(text, tagStart);
     if (repeatCount >= 0) return this.repeatLast(host, repeatCount, time, line, emit);
+    // A template can put the facility and severity between host and tag: `mx1 mail.info …`,
+    // or `mx1 <mail.info> …` as FreeBSD's `syslogd -v` puts them before the host.
+    const afterFacility = facilitySeverityEnd(text, tagStart);
+    if (afterFacility > 0) tagStart = afterFacility;
+    else if (text.charCodeAt(tagStart) === 60) tagStart = afterAngleBrackets(text, tagStart);
+    return this.frameTag(text, tagStart, host, time, line, emit);
+  }
 
+  // `tag[pid]: message` at `tagStart`, of a line from `host`.
+  private frameTag(
+    text: string,
+    tagStart: number,
+    host: string,
+    time: number,
+    line: number,
+    emit: RecordSink,
+  ): FrameOutcome {
     const tag = this.tag;
     if (!tag.read(text, tagStart)) return "unrecognised";
     let message = text.slice(tag.messageStart);
@@ -518,6 +706,13 @@ export class LineFramer {
     const spelling = this.hostNames.spellingOf(host);
     return { time, host: spelling, program, pid, message, file: this.file, line, syslogHeader };
   }
+}
+
+// The index after `<…> ` at `start` when the brackets are short, as a facility and level are,
+// else `start`.
+function afterAngleBrackets(text: string, start: number): number {
+  const close = text.indexOf("> ", start);
+  return close > 0 && close - start < 24 ? close + 2 : start;
 }
 
 // Blank means only spaces, tabs, CRs and NULs: padding that some writers leave between records.

@@ -8,11 +8,20 @@ export interface JournalEntry {
 }
 
 /**
- * Parses one line of `journalctl -o json`. `__REALTIME_TIMESTAMP` is a string of microseconds
- * since the epoch, and `MESSAGE` is an array of byte values when the message is not valid
- * UTF-8. Returns null for a line that is not such an object.
+ * One line of Docker's json-file log driver
+ * (`{"log":"…\n","stream":"stdout","time":"2024-03-04T09:04:08.596853123Z"}`): the line the
+ * container wrote, without its line end, and the RFC 3339 time at which Docker read it.
  */
-export function parseJournalLine(text: string): JournalEntry | null {
+export interface ContainerJsonLine {
+  readonly log: string;
+  readonly time: string;
+}
+
+/**
+ * Parses one line of `journalctl -o json` or of Docker's json-file log driver. Returns null
+ * for a line that is neither.
+ */
+export function parseJsonLogLine(text: string): JournalEntry | ContainerJsonLine | null {
   let entry: unknown;
   try {
     entry = JSON.parse(text);
@@ -21,7 +30,25 @@ export function parseJournalLine(text: string): JournalEntry | null {
   }
   if (typeof entry !== "object" || entry === null) return null;
   const fields = entry as Record<string, unknown>;
+  const log = fields["log"];
+  const time = fields["time"];
+  if (typeof log === "string" && typeof time === "string") {
+    return { log: withoutLineEnd(log), time };
+  }
+  return journalEntryOf(fields);
+}
 
+/**
+ * Parses one line of `journalctl -o json`. `__REALTIME_TIMESTAMP` is a string of microseconds
+ * since the epoch, and `MESSAGE` is an array of byte values when the message is not valid
+ * UTF-8. Returns null for a line that is not such an object.
+ */
+export function parseJournalLine(text: string): JournalEntry | null {
+  const parsed = parseJsonLogLine(text);
+  return parsed === null || "log" in parsed ? null : parsed;
+}
+
+function journalEntryOf(fields: Record<string, unknown>): JournalEntry | null {
   const micros = Number(fields["__REALTIME_TIMESTAMP"]);
   const message = journalMessage(fields["MESSAGE"]);
   if (!Number.isFinite(micros) || message === null) return null;
@@ -47,4 +74,9 @@ function journalMessage(value: unknown): string | null {
 
 function stringField(value: unknown): string {
   return typeof value === "string" ? value : "";
+}
+
+function withoutLineEnd(text: string): string {
+  if (text.endsWith("\r\n")) return text.slice(0, -2);
+  return text.endsWith("\n") ? text.slice(0, -1) : text;
 }

@@ -2,6 +2,7 @@ import type { EventSink, LinePosition } from "../events.js";
 import type { LogRecord, ParseOutcome, RecordParser } from "../record.js";
 import { handleCleanup } from "./cleanup.js";
 import type { PostfixContext, QueuedLine } from "./context.js";
+import { daemonOfCutTag } from "./cut-tag.js";
 import { handleDelivery } from "./delivery.js";
 import { handleLifecycle, fatalErrorOutcome } from "./lifecycle.js";
 import { isIgnoredQueued, isIgnoredUnqueued } from "./noise.js";
@@ -133,9 +134,14 @@ class PostfixLogParser implements PostfixParser {
   }
 
   parse(record: LogRecord): ParseOutcome {
-    const program = this.programs.describe(record.program);
+    let program = this.programs.describe(record.program);
     this.context.store.sweep(record.time);
     const idLength = this.context.queueIds.read(record.message);
+    if (program.kind === "script") {
+      // A tag cut to `postfix` by rsyslog's `programname` (see `daemonOfCutTag`).
+      const start = idLength === 0 ? 0 : idLength + 2;
+      program = daemonOfCutTag(record.message, idLength > 0, start) ?? program;
+    }
     if (idLength === 0) return this.parseUnqueued(record, program);
 
     const line = this.line;

@@ -4,6 +4,7 @@
  */
 
 import { isUtf8 } from "node:buffer";
+import type { ExportShape } from "./export-shapes.js";
 import { inputNameInText } from "./input-names.js";
 import { skipNuls } from "./lines.js";
 
@@ -20,8 +21,8 @@ const BINARY_RUNS = 8;
 /**
  * Returns whether the first text of an input looks binary. NULs at the start are skipped,
  * because a crash or preallocation can leave them before a text log. In the bytes after
- * them, the runs of control bytes other than tab, line ends, form feed and escape (which
- * colour codes use) are counted.
+ * them, the runs of control bytes other than tab, line ends, form feed, escape (which colour
+ * codes use) and the record separator of JSON text sequences are counted.
  */
 export function looksBinary(chunk: Buffer): boolean {
   const start = skipNuls(chunk, 0, chunk.length);
@@ -148,14 +149,16 @@ function withoutCutSequence(bytes: Buffer): Buffer {
 function isBinaryByte(byte: number): boolean {
   if (byte === 0x7f) return true;
   if (byte >= 0x20) return false;
-  // Tab, LF, vertical tab, form feed, CR and escape occur in text.
+  // Tab, LF, vertical tab, form feed, CR and escape occur in text, and the record separator
+  // starts each record of JSON text sequences (RFC 7464, `journalctl -o json-seq`).
   return (
     byte !== 0x09 &&
     byte !== 0x0a &&
     byte !== 0x0b &&
     byte !== 0x0c &&
     byte !== 0x0d &&
-    byte !== 0x1b
+    byte !== 0x1b &&
+    byte !== 0x1e
   );
 }
 
@@ -200,17 +203,28 @@ export function binaryInputNames(
  * Returns the note for an input of `lines` lines, none of which is a log record: a README or
  * other text file given with the logs, or a log in a format that delist does not read.
  */
-export function noLogLinesNote(name: string, lines: number): string {
+export function noLogLinesNote(name: string, lines: number, shape: ExportShape | null): string {
   const found =
     lines === 1
       ? "its only line has no timestamp or syslog header that delist reads, so it was read as " +
         "a line without a log format"
       : `none of its ${lines.toLocaleString("en-US")} lines has a timestamp or syslog header ` +
         "that delist reads, so it was read as lines without a log format";
+  const start = `${noLogLinesStart(name)} ${found}.`;
+  if (shape !== null) return `${start} It looks like ${shape.description}. ${shape.fix}`;
   return (
-    `${inputNameInText(name)} held no log lines: ${found}. Leave it out of the inputs, unless it is a mail ` +
-    `log in a format that delist should read.`
+    `${start} Leave it out of the inputs, unless it is a mail log in a format that delist ` +
+    `should read.`
   );
+}
+
+/** True when `note` is the note of `noLogLinesNote` for input `name`. */
+export function isNoLogLinesNote(name: string, note: string): boolean {
+  return note.startsWith(noLogLinesStart(name));
+}
+
+function noLogLinesStart(name: string): string {
+  return `${inputNameInText(name)} held no log lines:`;
 }
 
 // Subdirectories named one by one in a note; the rest are counted.

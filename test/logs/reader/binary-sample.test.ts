@@ -78,6 +78,14 @@ describe("BinarySample", () => {
     expect(sample.looksBinary()).toBe(false);
   });
 
+  it("stays false for json-seq records", () => {
+    const record = `\u001e{"MESSAGE":"connect from unknown[192.0.2.1]"}\n`;
+    const sample = sampleOf(Buffer.from(record.repeat(40), "latin1"), [4096]);
+
+    expect(sample.looksBinary()).toBe(false);
+    expect(sample.binaryReason()).toBeNull();
+  });
+
   it("names an input of only NULs", () => {
     const nuls = Buffer.alloc(200_000);
     for (const cuts of [[], [10], [65_536, 131_072]]) {

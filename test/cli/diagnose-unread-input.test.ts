@@ -1,0 +1,109 @@
+import { describe, expect, test } from "vitest";
+import { OFFLINE_DIAGNOSE, runCommand } from "../helpers/cli.js";
+import { HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import { temporaryFiles } from "../helpers/temporary-files.js";
+
+const temporary = temporaryFiles();
+
+// A small readable file beside the file that contains the deliveries: two smtpd rejects.
+const REJECTS = [
+  "Mar  4 09:45:07 mx1 postfix/smtpd[4000]: NOQUEUE: reject: RCPT from unknown[192.0.2.50]: 554 5.7.1 <x@example.org>: Relay access denied; from=<a@example.net> to=<x@example.org> proto=ESMTP helo=<client.example.org>",
+  "Mar  4 09:50:07 mx1 postfix/smtpd[4001]: NOQUEUE: reject: RCPT from unknown[192.0.2.50]: 554 5.7.1 <y@example.org>: Relay access denied; from=<a@example.net> to=<y@example.org> proto=ESMTP helo=<client.example.org>",
+].join("\n");
+
+function postfixText(): string {
+  const log = new PostfixLog();
+  for (let hour = 0; hour < 3; hour++) {
+    log.submit({
+      time: T0 + hour * HOUR,
+      account: "alice@example.com",
+      clientIp: "192.0.2.10",
+      recipients: [{ address: `friend${hour}@example.net` }],
+    });
+  }
+  return log.text();
+}
+
+// The messages of `journalctl -o cat`: no time, host or program.
+function catText(): string {
+  return postfixText()
+    .split("\n")
+    .map((line) => line.replace(/^.*?\]: /, ""))
+    .join("\n");
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, " ");
+}
+
+describe("diagnose with an unread input", () => {
+  test("cat export beside rejects exits 2", async () => {
+    const cat = temporary.file(catText(), "postfix.txt");
+    const warn = temporary.file(`${REJECTS}\n`, "mail.warn");
+    const result = await runCommand([...OFFLINE_DIAGNOSE, cat, warn]);
+
+    expect(result.code).toBe(2);
+    const verdict = oneLine(result.stdout.split("Providers")[0] ?? "");
+    expect(verdict).toContain(`${cat} could not be read:`);
+    expect(verdict).toContain("`journalctl -o cat` output");
+    expect(verdict).toContain("`journalctl -o short-iso`");
+    expect(result.stdout).not.toContain("Leave it out of the inputs");
+    expect(result.stderr).toContain(`delist: ${cat} could not be read:`);
+  });
+
+  test("names unread lines of a mail log", async () => {
+    const text = "one unread line\n".repeat(20) + "Mar  4 09:45:07 mx1 postfix/smtpd[1]: x\n";
+    const unread = temporary.file(text, "mail.log");
+    const warn = temporary.file(`${REJECTS}\n`, "mail.warn");
+    const result = await runCommand([...OFFLINE_DIAGNOSE, unread, warn]);
+
+    expect(result.code).toBe(2);
+    expect(oneLine(result.stdout)).toContain("20 of its 21 non-blank lines have no log format");
+    expect(oneLine(result.stdout)).toContain("`journalctl -u 'postfix*' -o json`");
+  });
+
+  test("explains an empty journal query", async () => {
+    const empty = temporary.file("-- No entries --\n", "journal.txt");
+    const warn = temporary.file(`${REJECTS}\n`, "mail.warn");
+    const result = await runCommand([...OFFLINE_DIAGNOSE, empty, warn]);
+
+    expect(result.code).toBe(2);
+    expect(oneLine(result.stdout)).toContain("the journal query matched nothing");
+    expect(oneLine(result.stdout)).toContain("postfix@-.service");
+  });
+
+  test("empty mail.err changes nothing", async () => {
+    const log = temporary.file(postfixText(), "mail.log");
+    const empty = temporary.file("", "mail.err");
+    const result = await runCommand([...OFFLINE_DIAGNOSE, log, empty]);
+
+    expect(result.code).not.toBe(2);
+    expect(result.stdout).not.toContain("could not be read");
+  });
+
+  test("README beside a log keeps its note", async () => {
+    const log = temporary.file(postfixText(), "mail.log");
+    const readme = temporary.file("Logs of mx1, copied on Monday.\n", "README.txt");
+    const result = await runCommand([...OFFLINE_DIAGNOSE, log, readme]);
+
+    expect(result.code).not.toBe(2);
+    expect(oneLine(result.stdout)).toContain("held no log lines");
+  });
+
+  test("cat export alone names the mode", async () => {
+    const cat = temporary.file(catText(), "postfix.txt");
+    const result = await runCommand([...OFFLINE_DIAGNOSE, cat]);
+
+    expect(result.code).toBe(2);
+    expect(oneLine(result.stderr)).toContain("It looks like `journalctl -o cat` output");
+  });
+
+  test("json-pretty alone names the mode", async () => {
+    const pretty = '{\n\t"__CURSOR" : "s=1",\n\t"MESSAGE" : "connect from x"\n}\n';
+    const path = temporary.file(pretty, "journal.json");
+    const result = await runCommand([...OFFLINE_DIAGNOSE, path]);
+
+    expect(result.code).toBe(2);
+    expect(oneLine(result.stderr)).toContain("`journalctl -o json-pretty` output");
+  });
+});

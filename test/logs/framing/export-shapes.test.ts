@@ -1,0 +1,256 @@
+import { describe, expect, it } from "vitest";
+import type { LogRecord } from "../../../src/logs/record.js";
+import { LineFramer, type FrameOutcome } from "../../../src/logs/framing/framer.js";
+import { resolveTimeZone } from "../../../src/time/zone.js";
+
+// Lines of container runtimes, supervisors, syslog templates and journalctl output modes
+// around one Postfix line, each framed by a framer of its own.
+
+const UTC = resolveTimeZone("UTC");
+const MARCH_2024 = Date.UTC(2024, 2, 10);
+
+const SYSLOG_LINE = "Mar  4 09:04:08 mx1 postfix/smtp[2007]: 3F1A2B0103: to=<a@example.com>";
+const MESSAGE = "3F1A2B0103: to=<a@example.com>";
+const LINE_TIME = Date.UTC(2024, 2, 4, 9, 4, 8);
+
+interface Framed {
+  outcome: FrameOutcome;
+  records: LogRecord[];
+}
+
+function frameText(text: string, year?: number): Framed {
+  const framer = new LineFramer({ timeZone: UTC, year });
+  framer.startFile("mail.log", MARCH_2024, false);
+  const records: LogRecord[] = [];
+  const outcome = framer.frame(text, 1, (record) => records.push(record));
+  return { outcome, records };
+}
+
+function frameBytes(text: string): Framed {
+  const framer = new LineFramer({ timeZone: UTC, year: 2024 });
+  framer.startFile("mail.log", MARCH_2024, false);
+  const buffer = Buffer.from(`junk\n${text}\n`, "latin1");
+  const records: LogRecord[] = [];
+  const end = 5 + Buffer.byteLength(text, "latin1");
+  const outcome = framer.frameBytes(buffer, 5, end, 1, (record) => records.push(record));
+  return { outcome, records };
+}
+
+function onlyRecord(framed: Framed): LogRecord {
+  expect(framed.outcome).toBe("record");
+  expect(framed.records).toHaveLength(1);
+  const [record] = framed.records;
+  if (record === undefined) throw new Error("no record");
+  return record;
+}
+
+function expectSmtpLine(record: LogRecord, time = LINE_TIME, host = "mx1"): void {
+  expect(record.program).toBe("postfix/smtp");
+  expect(record.pid).toBe(2007);
+  expect(record.host).toBe(host);
+  expect(record.message).toBe(MESSAGE);
+  expect(record.time).toBe(time);
+}
+
+describe("container prefixes", () => {
+  // The classic line has no year, so these framers get none: the prefix must give it.
+  it("reads docker logs -t", () => {
+    const record = onlyRecord(frameText(`2023-03-04T09:04:08.596853123Z ${SYSLOG_LINE}`));
+    expectSmtpLine(record, Date.UTC(2023, 2, 4, 9, 4, 8));
+  });
+
+  it("keeps the inner stamp as the time", () => {
+    const record = onlyRecord(frameText(`2024-03-04T09:04:09.9Z ${SYSLOG_LINE}`));
+    expectSmtpLine(record);
+  });
+
+  it("reads an inner RFC 3339 stamp", () => {
+    const inner = "2024-03-04T10:04:08.250+01:00 mx1 postfix/smtp[2007]: " + MESSAGE;
+    const record = onlyRecord(frameText(`2024-03-04T09:04:09Z ${inner}`));
+    expectSmtpLine(record, LINE_TIME + 250);
+  });
+
+  it("reads a CRI line", () => {
+    const record = onlyRecord(frameText(`2024-03-04T09:04:08.596853123Z stdout F ${SYSLOG_LINE}`));
+    expectSmtpLine(record);
+  });
+
+  it("reads the head of a partial CRI line", () => {
+    const record = onlyRecord(frameText(`2024-03-04T09:04:08.5Z stderr P ${SYSLOG_LINE}`));
+    expectSmtpLine(record);
+  });
+
+  it("dates a CRI line without stamp by the runtime", () => {
+    const inner = "mx1 postfix/smtp[2007]: " + MESSAGE;
+    const record = onlyRecord(frameText(`2024-03-04T09:04:08.596Z stdout F ${inner}`));
+    expectSmtpLine(record, LINE_TIME + 596);
+  });
+
+  it("dates a CRI tag without host by the runtime", () => {
+    const inner = "postfix/smtp[2007]: " + MESSAGE;
+    const record = onlyRecord(frameText(`2024-03-04T09:04:08Z stdout F ${inner}`));
+    expectSmtpLine(record, LINE_TIME, "");
+  });
+
+  it("leaves other CRI lines unrecognised", () => {
+    const framed = frameText("2024-03-04T09:04:08Z stdout F starting the web server");
+    expect(framed.outcome).toBe("unrecognised");
+    expect(framed.records).toHaveLength(0);
+  });
+
+  it("reads docker compose logs", () => {
+    const record = onlyRecord(frameText(`postfix-mailcow-1  | ${SYSLOG_LINE}`, 2024));
+    expectSmtpLine(record);
+  });
+
+  it("reads compose logs with -t", () => {
+    const stamped = `2024-03-04T09:04:08.1Z ${SYSLOG_LINE}`;
+    const record = onlyRecord(frameText(`mail_1  | ${stamped}`, 2024));
+    expectSmtpLine(record);
+  });
+
+  it("reads a supervisor stream prefix", () => {
+    const record = onlyRecord(frameText(`postfix stdout | ${SYSLOG_LINE}`, 2024));
+    expectSmtpLine(record);
+  });
+
+  it("rejects a bar without padding", () => {
+    expect(frameText(`postfix | ${SYSLOG_LINE}`, 2024).outcome).toBe("unrecognised");
+    expect(frameText(`postfix stdin | ${SYSLOG_LINE}`, 2024).outcome).toBe("unrecognised");
+  });
+
+  it("reads the Docker json-file driver", () => {
+    const log = JSON.stringify({
+      log: `${SYSLOG_LINE}\n`,
+      stream: "stdout",
+      time: "2023-03-04T09:04:08.596853123Z",
+    });
+    const record = onlyRecord(frameText(log));
+    expectSmtpLine(record, Date.UTC(2023, 2, 4, 9, 4, 8));
+  });
+
+  it("dates a json-file header without stamp", () => {
+    const log = JSON.stringify({
+      log: `mx1 postfix/smtp[2007]: ${MESSAGE}\r\n`,
+      stream: "stdout",
+      time: "2024-03-04T10:04:08.5+01:00",
+    });
+    expectSmtpLine(onlyRecord(frameText(log)), LINE_TIME + 500);
+  });
+
+  it("leaves json-file lines of other programs", () => {
+    const log = JSON.stringify({ log: "GET / 200\n", stream: "stdout", time: "2024-03-04T09Z" });
+    expect(frameText(log).outcome).toBe("unrecognised");
+  });
+});
+
+describe("journalctl modes", () => {
+  it("reads short-precise", () => {
+    const text = "Mar 04 09:04:08.596853 mx1 postfix/smtp[2007]: " + MESSAGE;
+    expectSmtpLine(onlyRecord(frameText(text, 2024)), LINE_TIME + 596);
+  });
+
+  it("reads short-precise from bytes", () => {
+    const text = "Mar 04 09:04:08.596853 mx1 postfix/smtp[2007]: " + MESSAGE;
+    expectSmtpLine(onlyRecord(frameBytes(text)), LINE_TIME + 596);
+  });
+
+  it("rejects a fraction without a space", () => {
+    const text = "Mar 04 09:04:08.59x mx1 postfix/smtp[2007]: " + MESSAGE;
+    expect(frameText(text, 2024).outcome).toBe("unrecognised");
+  });
+
+  it("reads short-full in UTC", () => {
+    const text = "Mon 2024-03-04 09:04:08 UTC mx1 postfix/smtp[2007]: " + MESSAGE;
+    expectSmtpLine(onlyRecord(frameText(text)));
+    expectSmtpLine(onlyRecord(frameBytes(text)));
+  });
+
+  it("reads short-full with an offset", () => {
+    const text = "Mon 2024-03-04 10:04:08 +0100 mx1 postfix/smtp[2007]: " + MESSAGE;
+    expectSmtpLine(onlyRecord(frameText(text)));
+  });
+
+  it("reads short-full abbreviations in the zone", () => {
+    const framer = new LineFramer({ timeZone: resolveTimeZone("Europe/Berlin") });
+    framer.startFile("mail.log", MARCH_2024, false);
+    const records: LogRecord[] = [];
+    const text = "Mon 2024-03-04 10:04:08 CET mx1 postfix/smtp[2007]: " + MESSAGE;
+    framer.frame(text, 1, (record) => records.push(record));
+    expect(records[0]?.time).toBe(LINE_TIME);
+  });
+
+  it("reads short-unix", () => {
+    const seconds = LINE_TIME / 1000;
+    const text = `${seconds}.596853 mx1 postfix/smtp[2007]: ${MESSAGE}`;
+    expectSmtpLine(onlyRecord(frameText(text)), LINE_TIME + 596);
+  });
+
+  it("reads --no-hostname", () => {
+    const text = "Mar 04 09:04:08 postfix/smtp[2007]: " + MESSAGE;
+    expectSmtpLine(onlyRecord(frameText(text, 2024)), LINE_TIME, "");
+    expectSmtpLine(onlyRecord(frameBytes(text)), LINE_TIME, "");
+  });
+
+  it("reads --no-hostname with short-iso", () => {
+    const text = "2024-03-04T09:04:08+0000 postfix/smtp[2007]: " + MESSAGE;
+    expectSmtpLine(onlyRecord(frameText(text)), LINE_TIME, "");
+  });
+
+  it("keeps an IPv6 host that ends in a colon", () => {
+    const text = "Mar 04 09:04:08 2001:db8:: postfix/smtp[2007]: " + MESSAGE;
+    expectSmtpLine(onlyRecord(frameText(text, 2024)), LINE_TIME, "2001:db8::");
+  });
+
+  it("reads json-seq records", () => {
+    const entry = {
+      __REALTIME_TIMESTAMP: String(LINE_TIME * 1000),
+      _HOSTNAME: "mx1",
+      SYSLOG_IDENTIFIER: "postfix/smtp",
+      SYSLOG_PID: "2007",
+      MESSAGE,
+    };
+    expectSmtpLine(onlyRecord(frameText(`\u001e${JSON.stringify(entry)}`)));
+  });
+});
+
+describe("other words before the line", () => {
+  it("reads supervisord lines as its program", () => {
+    const record = onlyRecord(
+      frameText("2024-03-04 08:59:58,123 INFO spawned: 'postfix' with pid 200"),
+    );
+    expect(record.program).toBe("supervisord");
+    expect(record.message).toBe("INFO spawned: 'postfix' with pid 200");
+    expect(record.time).toBe(Date.UTC(2024, 2, 4, 8, 59, 58, 123));
+  });
+
+  it("keeps Exim lines with a dot fraction", () => {
+    const record = onlyRecord(frameText("2024-03-04 08:59:58.123 INFO something"));
+    expect(record.program).toBe("exim");
+  });
+
+  it("skips a facility before the stamp", () => {
+    expectSmtpLine(onlyRecord(frameText(`mail.info ${SYSLOG_LINE}`, 2024)));
+  });
+
+  it("skips a facility before the host", () => {
+    const text = "2024-03-04T09:04:08+00:00 mail.info mx1 postfix/smtp[2007]: " + MESSAGE;
+    expectSmtpLine(onlyRecord(frameText(text)));
+  });
+
+  it("skips a facility before the tag", () => {
+    const text = "Mar  4 09:04:08 mx1 mail.info postfix/smtp[2007]: " + MESSAGE;
+    expectSmtpLine(onlyRecord(frameText(text, 2024)));
+    expectSmtpLine(onlyRecord(frameBytes(text)));
+  });
+
+  it("skips a bracketed facility before the tag", () => {
+    const text = "Mar  4 09:04:08 mx1 <mail.info> postfix/smtp[2007]: " + MESSAGE;
+    expectSmtpLine(onlyRecord(frameText(text, 2024)));
+  });
+
+  it("keeps a host named like a facility", () => {
+    const text = "Mar  4 09:04:08 mail.info postfix/smtp[2007]: " + MESSAGE;
+    expectSmtpLine(onlyRecord(frameText(text, 2024)), LINE_TIME, "mail.info");
+  });
+});

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { eventsOf, runPostfix } from "./fixture.js";
+
+const HEAD = "Mar  4 09:15:04 mx1";
+
+// One message from pickup to its removal, and an smtpd session, with full tags.
+const FULL_TAGS = [
+  `${HEAD} postfix/smtpd[300]: connect from client.example.org[192.0.2.10]`,
+  `${HEAD} postfix/smtpd[300]: 1A2B3C4D5E: client=client.example.org[192.0.2.10], sasl_method=PLAIN, sasl_username=alice`,
+  `${HEAD} postfix/cleanup[301]: 1A2B3C4D5E: message-id=<m1@example.org>`,
+  `${HEAD} postfix/qmgr[302]: 1A2B3C4D5E: from=<alice@example.org>, size=2000, nrcpt=2 (queue active)`,
+  `${HEAD} postfix/smtpd[300]: disconnect from client.example.org[192.0.2.10] ehlo=1 auth=1 mail=1 rcpt=2 data=1 quit=1 commands=7`,
+  `${HEAD} postfix/smtp[303]: 1A2B3C4D5E: to=<bob@example.com>, relay=mx.example.com[198.51.100.25]:25, delay=1.5, delays=0.1/0.01/0.5/0.9, dsn=5.7.26, status=bounced (host mx.example.com[198.51.100.25] said: 550 5.7.26 Unauthenticated (in reply to end of DATA command))`,
+  `${HEAD} postfix/local[304]: 1A2B3C4D5E: to=<carol@mx1.example.org>, relay=local, delay=0.1, delays=0/0/0/0.1, dsn=2.0.0, status=sent (delivered to mailbox)`,
+  `${HEAD} postfix/bounce[305]: 1A2B3C4D5E: sender non-delivery notification: 6F7A8B9C0D`,
+  `${HEAD} postfix/qmgr[302]: 1A2B3C4D5E: removed`,
+];
+
+// The same lines as rsyslog's `programname` writes them: `postfix/smtp` becomes `postfix`.
+const CUT_TAGS = FULL_TAGS.map((line) => line.replace(/ postfix\/\w+\[/, " postfix["));
+
+describe("Postfix tags cut to postfix", () => {
+  it("cuts every fixture tag", () => {
+    expect(CUT_TAGS.every((line) => line.includes(" postfix["))).toBe(true);
+  });
+
+  it("gives the events of full tags", () => {
+    const full = runPostfix(FULL_TAGS);
+    const cut = runPostfix(CUT_TAGS);
+
+    expect(cut.outcomes).toEqual(full.outcomes);
+    expect(cut.events).toEqual(full.events);
+  });
+
+  it("reads remote and local deliveries", () => {
+    const { events } = runPostfix(CUT_TAGS);
+    const deliveries = eventsOf(events, "delivery");
+
+    expect(deliveries.map((event) => event.transport)).toEqual(["smtp", "local"]);
+    expect(deliveries[0]?.remote).toBe(true);
+    expect(deliveries[0]?.status).toBe("bounced");
+  });
+
+  it("reads an LMTP socket and a pipe", () => {
+    const { events, outcomes } = runPostfix([
+      `${HEAD} postfix[310]: 2B3C4D5E6F: to=<dan@example.org>, relay=mx1.example.org[private/dovecot-lmtp], delay=0.1, delays=0/0/0/0.1, dsn=2.0.0, status=sent (250 2.0.0 Saved)`,
+      `${HEAD} postfix[311]: 2B3C4D5E6F: to=<eve@example.org>, relay=dovecot, delay=0.1, delays=0/0/0/0.1, dsn=2.0.0, status=sent (delivered via dovecot service)`,
+    ]);
+    const deliveries = eventsOf(events, "delivery");
+
+    expect(outcomes).toEqual(["parsed", "parsed"]);
+    expect(deliveries.map((event) => event.transport)).toEqual(["lmtp", "pipe"]);
+    expect(deliveries.map((event) => event.remote)).toEqual([false, false]);
+  });
+
+  it("keeps the postfix command lines", () => {
+    const { events, outcomes } = runPostfix([
+      `${HEAD} postfix[320]: starting the Postfix mail system`,
+    ]);
+
+    expect(outcomes).toEqual(["parsed"]);
+    expect(eventsOf(events, "lifecycle")[0]?.action).toBe("start");
+  });
+
+  it("leaves other queued shapes unparsed", () => {
+    const { outcomes } = runPostfix([`${HEAD} postfix[321]: 3C4D5E6F7A: something new`]);
+
+    expect(outcomes).toEqual(["unparsed"]);
+  });
+});
