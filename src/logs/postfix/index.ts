@@ -133,7 +133,7 @@ class PostfixLogParser implements PostfixParser {
 
   parse(record: LogRecord): ParseOutcome {
     const program = this.programs.describe(record.program);
-    this.context.store.sweep(record.time);
+    this.context.store.sweep(record.time, record.host);
     const idLength = this.context.queueIds.read(record.message);
     if (idLength === 0) return this.parseUnqueued(record, program);
 
