@@ -63,7 +63,7 @@ export const MAX_WAITING_LINKS = 1000;
  */
 export const COPY_HOLD_MS = 10 * 1000;
 
-/** How often, in the log time of each syslog host, the store looks for its silent ids. */
+/** Interval, in the log time of each syslog host, between searches for its silent ids. */
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
 /** How the message entered the queue, as far as the log shows. */
@@ -173,8 +173,8 @@ export class MessageStore {
   // Messages with held deliveries, by `linkKey`, in the order of their first held delivery.
   private readonly heldCopies = new Map<string, HeldCopy>();
   // Log time of the next sweep of each host's queue, in that host's clock, by queue. The
-  // clocks of the hosts of one syslog can differ by hours, and one schedule for all of them
-  // swept on every line that followed a line of the other host.
+  // clocks of the hosts of one syslog can differ by hours. With one schedule for all hosts,
+  // every line that followed a line of the other host swept all open messages again.
   private readonly nextSweeps = new Map<Map<QueueKey, MessageState>, number>();
   private count = 0;
   private pendingCount = 0;
