@@ -173,8 +173,8 @@ export class MessageStore {
   // Messages with held deliveries, by `linkKey`, in the order of their first held delivery.
   private readonly heldCopies = new Map<string, HeldCopy>();
   // Log time of the next sweep of each host's queue, in that host's clock, by queue. The
-  // clocks of the hosts of one syslog can differ by hours. With one schedule for all hosts,
-  // every line that followed a line of the other host swept all open messages again.
+  // clocks of the hosts of one syslog can differ by hours. With one schedule for all hosts and
+  // clocks more than an interval apart, each line after a line of the other host swept again.
   private readonly nextSweeps = new Map<Map<QueueKey, MessageState>, number>();
   private count = 0;
   private pendingCount = 0;
@@ -406,8 +406,8 @@ export class MessageStore {
 
   /**
    * Evicts the least recently active messages while a cap is exceeded and, with the `host`
-   * of a line, drops that host's silent ids at most once per `SWEEP_INTERVAL_MS` of its log
-   * time. The parser calls it before each line, so no handler holds a state that this removes.
+   * of a line, drops that host's silent ids once per `SWEEP_INTERVAL_MS` of its log time or
+   * when that time steps back. The parser calls it before each line, so no handler holds a state that this removes.
    */
   sweep(time: number, host: string | null = null): void {
     if (this.heldCopies.size > 0) this.releaseDue(time);
@@ -425,6 +425,8 @@ export class MessageStore {
     if (time < nextSweep && time >= nextSweep - 2 * SWEEP_INTERVAL_MS) return;
     this.nextSweeps.set(queue, time + SWEEP_INTERVAL_MS);
     this.removeSilent(host, queue, time - MAX_SILENCE_MS);
+    // NOTE: this judges the waiting links of every host by the clock of this host, so the
+    // links of a host whose clock is more than `MAX_LINK_WAIT_MS` behind are dropped early.
     this.removeStaleLinks(time - MAX_LINK_WAIT_MS);
   }
 
