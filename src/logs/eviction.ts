@@ -88,9 +88,9 @@ export function selectSmallest(values: Float64Array, rank: number): number {
 
 /**
  * Maximum number of elements, as a multiple of the input length, that the passes of
- * `selectSmallest` scan before it sorts the rest. In trials on 25,000 values (random, sorted, and the two-host runs of a skewed log),
- * the passes scanned 2 to 4 times the input on average, and 5 of 20,000 random inputs reached
- * this limit.
+ * `selectSmallest` scan before it sorts the rest. In trials on 25,000 values (random, sorted,
+ * and the two-host runs of a skewed log), the passes scanned 2 to 4 times the input on
+ * average, and 5 of 20,000 random inputs reached this limit.
  */
 const MAX_SCAN_FACTOR = 8;
 

@@ -30,7 +30,10 @@ const GMAIL_DEFERRAL =
 const OUTLOOK_BOUNCE =
   "dsn=5.7.1, status=bounced (host example-com.mail.protection.outlook.com[192.0.2.52] said: 550 5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent. (in reply to MAIL FROM command))";
 
-/** Returns the lines of a message of `host`, queued at `realMs`, sent to Gmail and bounced by Microsoft. */
+/**
+ * Returns the lines of a message of `host`, queued at `realMs`, sent to Gmail and bounced by
+ * Microsoft.
+ */
 function deliveredMessage(host: "mx1" | "mx2", id: string, realMs: number): HostLine[] {
   return [
     hostLine(host, realMs, "smtpd[2211]", `${id}: client=app.example.com[192.0.2.10]`),
