@@ -160,7 +160,7 @@ describe("central syslog of two skewed hosts", () => {
     }
   });
 
-  test("expires a deferral silent less than five days on its host's clock", async () => {
+  test("judges silence by its own host clock", async () => {
     const diagnosis = await diagnoseJson(logText([...hostLines("mx1"), ...hostLines("mx2")]));
 
     expect(diagnosis.providers.gmail?.deferred).toBe(1);
