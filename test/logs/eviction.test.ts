@@ -20,6 +20,21 @@ describe("selectSmallest", () => {
       expect(selectSmallest(values.slice(), rank)).toBe(sorted[rank]);
     }
   });
+
+  it.each(["sorted", "two runs", "equal"])("matches a sort on %s values", (order) => {
+    const count = 5001;
+    const values = new Float64Array(count);
+    for (let i = 0; i < count; i++) {
+      if (order === "sorted") values[i] = i;
+      // The times of two syslog hosts, host by host, the second host 660 seconds behind.
+      else if (order === "two runs") values[i] = i < 2600 ? 2 * i : 2 * (i - 2600) - 1320;
+      else values[i] = 7;
+    }
+    const sorted = [...values].sort((a, b) => a - b);
+    for (const rank of [0, 1000, 2500, count - 1]) {
+      expect(selectSmallest(values.slice(), rank)).toBe(sorted[rank]);
+    }
+  });
 });
 
 describe("EvictionPlan", () => {

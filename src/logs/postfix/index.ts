@@ -135,7 +135,7 @@ class PostfixLogParser implements PostfixParser {
 
   parse(record: LogRecord): ParseOutcome {
     let program = this.programs.describe(record.program);
-    this.context.store.sweep(record.time);
+    this.context.store.sweep(record.time, record.host);
     const idLength = this.context.queueIds.read(record.message);
     if (program.kind === "script") {
       // A tag cut to `postfix` by rsyslog's `programname` (see `daemonOfCutTag`).

@@ -63,7 +63,7 @@ export const MAX_WAITING_LINKS = 1000;
  */
 export const COPY_HOLD_MS = 10 * 1000;
 
-/** How often, in log time, the store looks for silent ids to evict. */
+/** Interval, in the log time of each syslog host, between searches for its silent ids. */
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
 /** How the message entered the queue, as far as the log shows. */
@@ -172,7 +172,10 @@ export class MessageStore {
   private readonly waitingLinks = new Map<string, WaitingLink>();
   // Messages with held deliveries, by `linkKey`, in the order of their first held delivery.
   private readonly heldCopies = new Map<string, HeldCopy>();
-  private nextSweep = -Infinity;
+  // Log time of the next sweep of each host's queue, in that host's clock, by queue. The
+  // clocks of the hosts of one syslog can differ by hours. With one schedule for all hosts and
+  // clocks more than an interval apart, each line after a line of the other host swept again.
+  private readonly nextSweeps = new Map<Map<QueueKey, MessageState>, number>();
   private count = 0;
   private pendingCount = 0;
   private evictedCount = 0;
@@ -402,21 +405,29 @@ export class MessageStore {
   }
 
   /**
-   * Drops silent ids, at most once per `SWEEP_INTERVAL_MS` of log time, and evicts the least
-   * recently active messages while a cap is exceeded. The parser calls it before each line,
-   * so no handler holds a state that this removes.
+   * Evicts the least recently active messages while a cap is exceeded and, with the `host`
+   * of a line, drops that host's silent ids once per `SWEEP_INTERVAL_MS` of its log time or
+   * when that time steps back. The parser calls it before each line, so no handler holds a
+   * state that this removes.
    */
-  sweep(time: number): void {
+  sweep(time: number, host: string | null = null): void {
     if (this.heldCopies.size > 0) this.releaseDue(time);
     const { maxOpenMessages, maxPendingRecipients } = this.limits;
     while (this.count > maxOpenMessages || this.pendingCount > maxPendingRecipients) {
       if (this.count === 0) break;
       this.evictLeastActive(evictionBatch(maxOpenMessages));
     }
-    // A log that steps back by more than an interval (another host's file) sweeps again.
-    if (time < this.nextSweep && time >= this.nextSweep - SWEEP_INTERVAL_MS) return;
-    this.nextSweep = time + SWEEP_INTERVAL_MS;
-    this.removeSilent(time - MAX_SILENCE_MS);
+    if (host === null) return;
+    const queue = this.queueOf(host);
+    if (queue === undefined) return;
+    const nextSweep = this.nextSweeps.get(queue) ?? -Infinity;
+    // A host whose log time steps back by more than an interval (a file of an earlier day
+    // read after a later one, a clock set back) is swept again.
+    if (time < nextSweep && time >= nextSweep - 2 * SWEEP_INTERVAL_MS) return;
+    this.nextSweeps.set(queue, time + SWEEP_INTERVAL_MS);
+    this.removeSilent(host, queue, time - MAX_SILENCE_MS);
+    // NOTE: this judges the waiting links of every host by the clock of this host, so the
+    // links of a host whose clock is more than `MAX_LINK_WAIT_MS` behind are dropped early.
     this.removeStaleLinks(time - MAX_LINK_WAIT_MS);
   }
 
@@ -428,8 +439,9 @@ export class MessageStore {
 
   // Kept out of `sweep`, which runs on every line, because a callback that captures a local
   // makes V8 allocate a context each time the function that creates it is entered.
-  private removeSilent(oldest: number): void {
-    this.removeWhere((state) => state.lastTime < oldest);
+  private removeSilent(host: string, queue: Map<QueueKey, MessageState>, oldest: number): void {
+    const removed = this.removeFromQueue(host, queue, (state) => state.lastTime < oldest);
+    this.count -= removed;
   }
 
   private evictLeastActive(batch: number): void {
@@ -445,19 +457,30 @@ export class MessageStore {
   // Removes the states that `test` selects and returns how many went.
   private removeWhere(test: (state: MessageState) => boolean): number {
     let removed = 0;
-    for (const [host, queue] of this.hosts) {
-      for (const [key, state] of queue) {
-        if (!test(state)) continue;
-        queue.delete(key);
-        this.pendingCount -= state.pending?.size ?? 0;
-        removed += 1;
-      }
-      if (queue.size === 0) {
-        this.hosts.delete(host);
-        if (queue === this.lastQueue) this.lastQueue = undefined;
-      }
-    }
+    for (const [host, queue] of this.hosts) removed += this.removeFromQueue(host, queue, test);
     this.count -= removed;
+    return removed;
+  }
+
+  // Removes the states of one host's queue that `test` selects, and the queue when it is
+  // empty then, and returns how many states went. The caller updates `count`.
+  private removeFromQueue(
+    host: string,
+    queue: Map<QueueKey, MessageState>,
+    test: (state: MessageState) => boolean,
+  ): number {
+    let removed = 0;
+    for (const [key, state] of queue) {
+      if (!test(state)) continue;
+      queue.delete(key);
+      this.pendingCount -= state.pending?.size ?? 0;
+      removed += 1;
+    }
+    if (queue.size === 0) {
+      this.hosts.delete(host);
+      this.nextSweeps.delete(queue);
+      if (queue === this.lastQueue) this.lastQueue = undefined;
+    }
     this.lastKey = null;
     this.lastState = undefined;
     return removed;
