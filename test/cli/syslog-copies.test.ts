@@ -131,7 +131,7 @@ describe("mail log copies in syslog", () => {
     const text = result.stdout.replace(/\n {2}/g, " ");
 
     expect(text).toContain(
-      `Mail lines copied from a mail log, not read: ${join(folder, "syslog")} ${mailLines}.`,
+      `Mail lines copied from an earlier input, not read: ${join(folder, "syslog")} ${mailLines}.`,
     );
     expect(text).toContain(
       `Note: Left out ${mailLines} Postfix lines of ${join(folder, "syslog")}`,

@@ -27,8 +27,9 @@ export interface InputSummary {
   /** Lines read, blank ones included; a final line without `\n` counts. */
   readonly lines: number;
   /**
-   * MTA records of a general log (syslog, messages, mail.err …) left out because a mail log
-   * read before contains the same records (see `MailLogCopies`). 0 for other inputs.
+   * MTA and helper program records left out because an input read before contains the same
+   * records: a mail log that a general log copies (see `MailLogCopies`), or an input of another
+   * file set (see `RecordFingerprints`). 0 for other inputs.
    */
   readonly copiedLines: number;
   /** Why the input was not read, or not read to its end; null when it was. */
@@ -82,7 +83,7 @@ export interface ReadTotals {
   readonly unparsed: number;
   /** Records of programs that no parser accepts (`dovecot` without a Dovecot parser). */
   readonly withoutParser: number;
-  /** MTA records of general logs left out as copies of mail log records. */
+  /** MTA and helper program records left out as copies of records read before. */
   readonly copiedLines: number;
   /** Lines cut to the maximum line length. */
   readonly overlong: number;
@@ -135,8 +136,8 @@ export interface ReadSummary {
   readonly unparsedSamples: readonly LineSample[];
   /** Files not read because an earlier input has the same content. */
   readonly sameContent: readonly SameContentInput[];
-  /** General logs whose MTA records were left out as copies of mail log records. */
-  readonly mailLogCopies: readonly CopiedLines[];
+  /** Inputs whose records were left out as copies of records read before. */
+  readonly copiedInputs: readonly CopiedLines[];
   /** Notes on what the expansion of the inputs left out, such as subdirectories. */
   readonly planNotes: readonly string[];
   /**
