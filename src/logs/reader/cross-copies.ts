@@ -33,11 +33,11 @@ const TWO_TO_32 = 2 ** 32;
 
 /**
  * Store of fingerprints of the records read so far, and finder of the records that repeat a
- * record of an earlier file set. The files of one rotated set never repeat each other's
- * records, so they are not compared with each other.
+ * record of an earlier file set. The files of one rotated set cover different periods, so
+ * they are not compared with each other.
  */
 export class RecordFingerprints {
-  /** Records not stored because the table was full. */
+  /** Records not stored because the table or the number of inputs reached its maximum. */
   unstored = 0;
 
   private keys = new Float64Array(INITIAL_SLOTS);
