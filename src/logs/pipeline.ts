@@ -95,7 +95,7 @@ export async function readLogs(
   const totalBytes = totalSize(plan);
   const roles = plan.map((input) => (input.type === "file" ? logRoleOf(input.path) : null));
   const findCopies = roles.includes("mail") && roles.includes("general");
-  if (fileSetCount(plan) > 1) run.fingerprints = new RecordFingerprints();
+  if (fileSetCount(plan) > 1) run.findCopiesAcrossInputs();
 
   for (const [index, input] of plan.entries()) {
     if (input.type === "failed") run.addFailed(input.name, input.error);
@@ -173,11 +173,9 @@ class ReadRun {
     nulCutRecords: 0,
   };
   private readonly copies = new MailLogCopies();
-  /**
-   * The fingerprints that find records repeated across inputs, or null when the inputs are
-   * one file set, which saves the hashing of every record.
-   */
-  fingerprints: RecordFingerprints | null = null;
+  // The fingerprints that find records repeated across inputs, or null when the inputs are
+  // one file set, which saves the hashing of every record.
+  private fingerprints: RecordFingerprints | null = null;
   private readonly replays = new ReplayedLines();
   private bytes = { bytes: 0, decompressedBytes: 0 };
   private earliestTime = Infinity;
@@ -191,6 +189,20 @@ class ReadRun {
     this.framer = new LineFramer({ timeZone: options.timeZone, year: options.year });
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     checkMaxLineBytes(this.maxLineBytes);
+  }
+
+  /** Compares the records of each file set with those of the file sets read before. */
+  findCopiesAcrossInputs(): void {
+    const fingerprints = new RecordFingerprints();
+    this.fingerprints = fingerprints;
+    this.readRecord = (record) => {
+      if (record.fromRepeatMarker !== true && this.isRepeat(record.time)) return;
+      if (this.isEarlierCopy(record, fingerprints)) return;
+      this.counts.records += 1;
+      const outcome = this.dispatcher.dispatch(record);
+      if (outcome === "unparsed") this.sample(this.unparsedSamples, record.line);
+      else if (outcome !== null) this.widenSpan(record.time);
+    };
   }
 
   addFailed(name: string, error: InputSummary["error"]): void {
@@ -372,12 +384,16 @@ class ReadRun {
   // the mail log's, and the report lists such lines as skipped or not read.
   private readonly onRecord = (record: LogRecord): void => {
     if (record.fromRepeatMarker !== true && this.isRepeat(record.time)) return;
-    if (this.fingerprints !== null && this.isEarlierCopy(record, this.fingerprints)) return;
     this.counts.records += 1;
     const outcome = this.dispatcher.dispatch(record);
     if (outcome === "unparsed") this.sample(this.unparsedSamples, record.line);
     else if (outcome !== null) this.widenSpan(record.time);
   };
+
+  // The handler that reads a record after the checks of mail and general logs: `onRecord`, or
+  // the one that `findCopiesAcrossInputs` sets, which also leaves out copies. A run of one file
+  // set, such as one large mail log, keeps `onRecord`, so its records pass no check for copies.
+  private readRecord = this.onRecord;
 
   // Counts `record` as a copy when an input of an earlier file set contains the same record.
   // Only the records of programs with a parser are compared, because only they are counted.
@@ -408,7 +424,7 @@ class ReadRun {
   private readonly onMailLogRecord = (record: LogRecord): void => {
     const program = this.dispatcher.mtaOf(record.program) === null ? record.program : null;
     this.copies.observeMailRecord(record.host, record.time, program);
-    this.onRecord(record);
+    this.readRecord(record);
   };
 
   // Counts a record of a general log that a mail log also contains, and parses the others. An
@@ -431,7 +447,7 @@ class ReadRun {
         return;
       }
     }
-    this.onRecord(record);
+    this.readRecord(record);
   };
 
   // The handler of the records of the next input. It is set per input, so that the records of
@@ -441,7 +457,7 @@ class ReadRun {
   private recordHandlerOf(role: LogRole): (record: LogRecord) => void {
     if (role === "mail") return this.onMailLogRecord;
     if (role === "general") return this.onGeneralLogRecord;
-    return this.onRecord;
+    return this.readRecord;
   }
 
   private sample(samples: LineSample[], line: number): void {
