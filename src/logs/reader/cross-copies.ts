@@ -6,7 +6,8 @@
  * The time is compared in whole seconds, because one input may carry fractional seconds that
  * the other lacks. Postfix and Sendmail lines of a queued message carry its queue id and Exim
  * lines its message id, so a second machine with the same host name, whose ids and pids
- * differ, keeps its records.
+ * differ, keeps its records. Records without a host, such as those of Exim's own main log, are
+ * not compared, because the main logs of two machines have no host name to tell them apart.
  *
  * NOTE: a line without an id, such as `connect from`, that a second machine with the same host
  * name writes with the same pid and text in the same second is left out as a copy.
@@ -48,6 +49,8 @@ export class RecordFingerprints {
   // The file set of each input, counted from 0.
   private readonly fileSets: number[] = [];
   private fileSet = -1;
+  // The two hashes of the record being looked up, reused so that no record allocates.
+  private readonly hashes = new Int32Array(2);
 
   /** Starts the input `name`. `newFileSet` is false for a rotated file after the first. */
   startInput(name: string, newFileSet: boolean): void {
@@ -59,10 +62,14 @@ export class RecordFingerprints {
   /**
    * Returns the name of the input of an earlier file set that contains the same record as
    * `record`, or null after storing the fingerprint of `record` for the inputs that follow.
+   * Returns null for a record without a host, and stores nothing.
    */
   earlierCopy(record: LogRecord): string | null {
-    const first = hashRecord(record, 0x811c9dc5, 0x01000193);
-    const second = hashRecord(record, 0x9747b28c, 0x5bd1e995);
+    if (record.host === "") return null;
+    const hashes = this.hashes;
+    hashRecord(record, hashes);
+    const first = hashes[0] as number;
+    const second = hashes[1] as number;
     const key = (first >>> 0) + (second & 0x1fffff) * TWO_TO_32 || 1;
     const mask = this.keys.length - 1;
     let slot = first & mask;
@@ -123,24 +130,41 @@ export class RecordFingerprints {
   }
 }
 
-// FNV-1a style hash of the fields that make two records the same, with `seed` as the offset
-// and `prime` as the multiplier, so that two calls give two independent 32-bit hashes.
-function hashRecord(record: LogRecord, seed: number, prime: number): number {
+// FNV-1a offsets and multipliers of the two hashes. The second pair is not FNV's, so that
+// the two hashes are independent and give a 53-bit fingerprint together.
+const FIRST_SEED = 0x811c9dc5 | 0;
+const FIRST_PRIME = 0x01000193;
+const SECOND_SEED = 0x9747b28c | 0;
+const SECOND_PRIME = 0x5bd1e995;
+
+// Sets `hashes` to the two FNV-1a style hashes of the fields that make two records the same.
+function hashRecord(record: LogRecord, hashes: Int32Array): void {
   const second = Math.floor(record.time / 1000);
-  let hash = seed;
-  hash = Math.imul(hash ^ ((second % TWO_TO_32) | 0), prime);
-  hash = Math.imul(hash ^ Math.floor(second / TWO_TO_32), prime);
-  hash = Math.imul(hash ^ (record.pid ?? -1), prime);
-  hash = hashText(hash, record.host, prime);
-  hash = hashText(hash, record.program, prime);
-  return hashText(hash, record.message, prime);
+  hashes[0] = FIRST_SEED;
+  hashes[1] = SECOND_SEED;
+  addNumber(hashes, (second % TWO_TO_32) | 0);
+  addNumber(hashes, Math.floor(second / TWO_TO_32));
+  addNumber(hashes, record.pid ?? -1);
+  addText(hashes, record.host);
+  addText(hashes, record.program);
+  addText(hashes, record.message);
 }
 
-// A field ends with a NUL, so that `ab` + `c` and `a` + `bc` hash differently.
-function hashText(start: number, text: string, prime: number): number {
-  let hash = start;
+function addNumber(hashes: Int32Array, value: number): void {
+  hashes[0] = Math.imul((hashes[0] as number) ^ value, FIRST_PRIME);
+  hashes[1] = Math.imul((hashes[1] as number) ^ value, SECOND_PRIME);
+}
+
+// Adds the characters of `text` and a NUL after them, so that `ab` + `c` and `a` + `bc` hash
+// differently. Both hashes are taken in one pass over the text.
+function addText(hashes: Int32Array, text: string): void {
+  let first = hashes[0] as number;
+  let second = hashes[1] as number;
   for (let index = 0; index < text.length; index++) {
-    hash = Math.imul(hash ^ text.charCodeAt(index), prime);
+    const code = text.charCodeAt(index);
+    first = Math.imul(first ^ code, FIRST_PRIME);
+    second = Math.imul(second ^ code, SECOND_PRIME);
   }
-  return Math.imul(hash, prime);
+  hashes[0] = Math.imul(first, FIRST_PRIME);
+  hashes[1] = Math.imul(second, SECOND_PRIME);
 }

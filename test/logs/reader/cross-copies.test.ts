@@ -308,6 +308,15 @@ describe("RecordFingerprints", () => {
     expect(fingerprints.earlierCopy(record({ message: "4B2C1D0A02: removed" }))).toBeNull();
   });
 
+  it("does not compare records without a host", () => {
+    const fingerprints = new RecordFingerprints();
+    fingerprints.startInput("exim4/mainlog", true);
+    expect(fingerprints.earlierCopy(record({ host: "", program: "exim" }))).toBeNull();
+    fingerprints.startInput("backup/mainlog", true);
+
+    expect(fingerprints.earlierCopy(record({ host: "", program: "exim" }))).toBeNull();
+  });
+
   it("does not compare the files of one set", () => {
     const fingerprints = new RecordFingerprints();
     fingerprints.startInput("mail.log.1", true);
