@@ -191,7 +191,7 @@ class ReadRun {
     checkMaxLineBytes(this.maxLineBytes);
   }
 
-  /** Compares the records of each file set with those of the file sets read before. */
+  /** Makes the run leave out the records that a file set read before contains. */
   findCopiesAcrossInputs(): void {
     const fingerprints = new RecordFingerprints();
     this.fingerprints = fingerprints;
