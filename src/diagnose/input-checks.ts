@@ -82,9 +82,9 @@ export class InputChecks {
   }
 
   /**
-   * Returns the sentences for the report, or none when the input looks sound. A general log in
-   * `copies` is not named as overlapping its mail logs, because the reader left out the lines
-   * it copies from them.
+   * Returns the sentences for the report, or none when the input looks sound. An input in
+   * `copies` is not named as overlapping the earlier inputs it copies, because the reader left
+   * out the lines it copies from them.
    */
   notes(timeZone: TimeZone, copies: readonly CopiedLines[] = []): string[] {
     const spans = [...this.files.values()];
@@ -169,13 +169,13 @@ export function longSpanNotes(
   ];
 }
 
-// Returns a key for each pair of a general log and a mail log it copies lines from.
+// Returns a key for each pair of an input and an earlier input it copies lines from.
 function copiedPairs(copies: readonly CopiedLines[]): Set<string> {
   const pairs = new Set<string>();
   for (const copy of copies) {
-    for (const mailLog of copy.mailLogs) {
-      pairs.add(pairKey(copy.name, mailLog));
-      pairs.add(pairKey(mailLog, copy.name));
+    for (const earlier of copy.earlierInputs) {
+      pairs.add(pairKey(copy.name, earlier));
+      pairs.add(pairKey(earlier, copy.name));
     }
   }
   return pairs;

@@ -126,8 +126,8 @@ export function inputReport(run: LogRun, timeZone: TimeZone): InputReport {
     bounces,
     notes: [
       ...runNotes(run),
-      ...copiedLinesNotes(summary.mailLogCopies, timeZone),
-      ...run.checks.notes(timeZone, summary.mailLogCopies),
+      ...copiedLinesNotes(summary.copiedInputs, timeZone),
+      ...run.checks.notes(timeZone, summary.copiedInputs),
       ...longSpanNotes(summary.earliestTime, summary.latestTime, timeZone),
       ...unreadBounceNotes(bounces),
     ],
@@ -140,23 +140,24 @@ export function inputReport(run: LogRun, timeZone: TimeZone): InputReport {
   };
 }
 
-/** Returns one note per general log whose mail lines were left out as copies of a mail log. */
+/** Returns one note per input whose mail lines were left out as copies of an earlier input. */
 function copiedLinesNotes(copies: readonly CopiedLines[], timeZone: TimeZone): string[] {
   return copies.map((copy) => {
     const programs = listNames([...copy.mtas.map((mta) => MTA_NAMES[mta]), ...copy.programs]);
-    const mailLogNames = copy.mailLogs.slice(0, 3);
-    if (copy.mailLogs.length > 3) mailLogNames.push(`${copy.mailLogs.length - 3} more`);
-    const verb = copy.mailLogs.length === 1 ? "contains" : "contain";
+    const earlier = copy.earlierInputs;
+    const earlierNames = earlier.slice(0, 3);
+    if (earlier.length > 3) earlierNames.push(`${earlier.length - 3} more`);
+    const verb = earlier.length === 1 ? "contains" : "contain";
     const from = formatInstant(copy.firstTime, timeZone);
     const to = formatInstant(copy.lastTime, timeZone);
-    const mailLogs = listNames(mailLogNames);
+    const inputs = listNames(earlierNames);
     if (copy.headerLines === 0) {
       const lines = plural(copy.lines, `${programs} line`);
-      return `Left out ${lines} of ${copy.name}: ${mailLogs} ${verb} the same lines for ${from} to ${to}.`;
+      return `Left out ${lines} of ${copy.name}: ${inputs} ${verb} the same lines for ${from} to ${to}.`;
     }
     const copied = plural(copy.lines - copy.headerLines, `${programs} line`);
     const headers = plural(copy.headerLines, "line");
-    return `Left out ${plural(copy.lines, "line")} of ${copy.name}: ${mailLogs} ${verb} the same ${copied} for ${from} to ${to}, and the other ${headers} ${copy.headerLines === 1 ? "is" : "are"} the envelope and headers of rejected messages, which Exim writes only to its reject log.`;
+    return `Left out ${plural(copy.lines, "line")} of ${copy.name}: ${inputs} ${verb} the same ${copied} for ${from} to ${to}, and the other ${headers} ${copy.headerLines === 1 ? "is" : "are"} the envelope and headers of rejected messages, which Exim writes only to its reject log.`;
   });
 }
 

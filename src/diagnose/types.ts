@@ -170,7 +170,7 @@ export interface InputReport {
   readonly blank: number;
   /** Lines of programs no parser reads (by program), such as `amavis` or `spamd`. */
   readonly otherPrograms: Readonly<Record<string, number>>;
-  /** MTA lines of general logs (syslog, messages, mail.err …) left out as mail log copies. */
+  /** MTA and helper program lines left out as copies of lines of an input read before. */
   readonly copiedLines: number;
   readonly overlong: number;
   readonly withNul: number;
@@ -233,7 +233,7 @@ export interface InputFileReport {
   readonly kind: string;
   readonly bytes: number;
   readonly lines: number;
-  /** MTA lines left out because a mail log read before contains the same lines. */
+  /** MTA and helper program lines left out because an input read before contains them. */
   readonly copiedLines: number;
   readonly error: string | null;
 }

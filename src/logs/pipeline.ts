@@ -18,9 +18,11 @@ import {
   type NulMark,
 } from "./reader/lines.js";
 import { isEximRejectLog, isRejectLogHeaderLine } from "./reader/exim-log-files.js";
+import { RecordFingerprints } from "./reader/cross-copies.js";
 import { logRoleOf, MailLogCopies, type LogRole } from "./reader/mail-copies.js";
 import { STDIN_FILE } from "./reader/input-names.js";
 import { readSource } from "./reader/read.js";
+import { mailLogsAt } from "./reader/time-spans.js";
 import { ReplayedLines, replayedLinesNote } from "./reader/replayed-lines.js";
 import { dropSameContent, type SameContentInput } from "./reader/same-content.js";
 import { dropSameStdin } from "./reader/same-stdin.js";
@@ -78,7 +80,9 @@ export interface ReadLogsOptions {
  * program, and calls `finish()` on every parser after the last input. When the inputs contain
  * both mail logs and general logs such as syslog, the mail logs are read first, and the MTA
  * and helper program records that a general log copies from them are counted but not parsed
- * (see `MailLogCopies`). A missing, unreadable or unsupported input is reported in the summary and
+ * (see `MailLogCopies`). When the inputs contain more than one file set, the records of an
+ * input that repeat those of another file set read before are counted but not parsed too (see
+ * `RecordFingerprints`). A missing, unreadable or unsupported input is reported in the summary and
  * the others are still read. It prints nothing. It rejects only for misuse (an invalid
  * `maxLineBytes`) or when a parser throws.
  */
@@ -99,6 +103,7 @@ export async function readLogs(
   const totalBytes = totalSize(plan);
   const roles = plan.map((input) => (input.type === "file" ? logRoleOf(input.path) : null));
   const findCopies = roles.includes("mail") && roles.includes("general");
+  if (fileSetCount(plan) > 1) run.findCopiesAcrossInputs();
 
   for (const [index, input] of plan.entries()) {
     if (input.type === "failed") run.addFailed(input.name, input.error);
@@ -152,6 +157,15 @@ function withUnreadErrors(
 // The line counts of one input and the records it gave.
 interface ReadInputCounts extends InputLineCounts {
   readonly records: number;
+}
+
+// The number of file sets among the readable inputs: a rotated set counts once.
+function fileSetCount(plan: readonly PlannedInput[]): number {
+  let count = 0;
+  for (const input of plan) {
+    if (input.type === "stdin" || (input.type === "file" && !input.continuesPrevious)) count += 1;
+  }
+  return count;
 }
 
 // The bytes that the readable inputs will give, or null when stdin or a FIFO is among them.
@@ -209,6 +223,9 @@ class ReadRun {
   private isRejectLog = false;
   private recordsBeforeInput = 0;
   private lastRecordCopied = false;
+  // The fingerprints that find records repeated across inputs, or null when the inputs are
+  // one file set, which saves the hashing of every record.
+  private fingerprints: RecordFingerprints | null = null;
   private readonly replays = new ReplayedLines();
   private bytes = { bytes: 0, decompressedBytes: 0 };
   private earliestTime = Infinity;
@@ -222,6 +239,20 @@ class ReadRun {
     this.framer = new LineFramer({ timeZone: options.timeZone, year: options.year });
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     checkMaxLineBytes(this.maxLineBytes);
+  }
+
+  /** Makes the run leave out the records that a file set read before contains. */
+  findCopiesAcrossInputs(): void {
+    const fingerprints = new RecordFingerprints();
+    this.fingerprints = fingerprints;
+    this.readRecord = (record) => {
+      if (record.fromRepeatMarker !== true && this.isRepeat(record.time)) return;
+      if (this.isEarlierCopy(record, fingerprints)) return;
+      this.counts.records += 1;
+      const outcome = this.dispatcher.dispatch(record);
+      if (outcome === "unparsed") this.sample(this.unparsedSamples, record.line);
+      else if (outcome !== null) this.widenSpan(record.time);
+    };
   }
 
   addFailed(name: string, error: InputSummary["error"]): void {
@@ -265,10 +296,12 @@ class ReadRun {
     this.isRejectLog = isFile && isEximRejectLog(source.path);
     this.recordsBeforeInput = this.counts.records;
     this.lastRecordCopied = false;
+    this.fingerprints?.startInput(source.name, !continuesPrevious);
     this.replays.startFile();
     this.recordHandler = this.recordHandlerOf(role);
-    // A line counted without a record would pass by the checks of mail and general logs.
-    this.framer.countQuietLines(role === null ? this.quietOf : null);
+    // A line counted without a record would pass by the checks for copies.
+    const checksCopies = role !== null || this.fingerprints !== null;
+    this.framer.countQuietLines(checksCopies ? null : this.quietOf);
 
     const countsBefore = { ...this.counts };
     const repeatsBefore = this.replays.repeats;
@@ -295,7 +328,7 @@ class ReadRun {
     const opened = result.bytes > 0 || result.error === null;
     const unrecognised = this.counts.unrecognised - countsBefore.unrecognised;
     const hasRecords = this.counts.records > countsBefore.records;
-    if (role === "mail" && hasRecords) this.copies.addMailLog(source.name);
+    if (hasRecords) this.copies.addReadInput(source.name);
     const binary = binaryInputNames([{ name: source.name, notes: result.notes }]).length > 0;
     if (binary && !hasRecords) {
       // An image or other binary file among the logs has no log lines, so its lines, and the
@@ -433,6 +466,24 @@ class ReadRun {
     else if (outcome !== null) this.widenSpan(record.time);
   };
 
+  // The handler that reads a record after the checks of mail and general logs: `onRecord`, or
+  // the one that `findCopiesAcrossInputs` sets, which also leaves out copies. A run of one file
+  // set, such as one large mail log, keeps `onRecord`, so its records pass no check for copies.
+  private readRecord = this.onRecord;
+
+  // Counts `record` as a copy when an input of an earlier file set contains the same record.
+  // Only the records of programs with a parser are compared, because only they are counted.
+  private isEarlierCopy(record: LogRecord, fingerprints: RecordFingerprints): boolean {
+    if (this.dispatcher.parserOf(record.program) === null) return false;
+    const earlier = fingerprints.earlierCopy(record);
+    if (earlier === null) return false;
+    this.counts.records += 1;
+    const mta = this.dispatcher.mtaOf(record.program);
+    const source = mta === null ? { program: record.program } : { mta };
+    this.copies.countCopy(source, record.time, [earlier]);
+    return true;
+  }
+
   // Whether the line being framed, dated `time`, repeats an earlier line of its file (see
   // `ReplayedLines`). The copies that a repeat marker stands for are not passed here.
   private isRepeat(time: number): boolean {
@@ -449,7 +500,7 @@ class ReadRun {
   private readonly onMailLogRecord = (record: LogRecord): void => {
     const program = this.dispatcher.mtaOf(record.program) === null ? record.program : null;
     this.copies.observeMailRecord(record.host, record.time, program);
-    this.onRecord(record);
+    this.readRecord(record);
   };
 
   // Counts a record of a general log that a mail log also contains, and parses the others. An
@@ -462,18 +513,19 @@ class ReadRun {
       const mta = this.dispatcher.mtaOf(record.program);
       if (mta !== null) {
         this.counts.records += 1;
-        this.copies.countCopy({ mta }, record.time, span);
+        this.copies.countCopy({ mta }, record.time, mailLogsAt(span, record.time));
         this.lastRecordCopied = true;
         return;
       }
       if (this.copies.isMailProgram(record.host, record.program)) {
         this.counts.records += 1;
-        this.copies.countCopy({ program: record.program }, record.time, span);
+        const mailLogs = mailLogsAt(span, record.time);
+        this.copies.countCopy({ program: record.program }, record.time, mailLogs);
         this.lastRecordCopied = true;
         return;
       }
     }
-    this.onRecord(record);
+    this.readRecord(record);
   };
 
   // The handler of the records of the next input. It is set per input, so that the records of
@@ -483,7 +535,7 @@ class ReadRun {
   private recordHandlerOf(role: LogRole): (record: LogRecord) => void {
     if (role === "mail") return this.onMailLogRecord;
     if (role === "general") return this.onGeneralLogRecord;
-    return this.onRecord;
+    return this.readRecord;
   }
 
   private sample(samples: LineSample[], line: number): void {
@@ -518,7 +570,7 @@ class ReadRun {
       unrecognisedSamples: this.unrecognisedSamples,
       unparsedSamples: this.unparsedSamples,
       sameContent: this.sameContent,
-      mailLogCopies: this.copies.copies,
+      copiedInputs: this.copies.copies,
       planNotes: this.planNotes,
       unusedYear: this.unusedYear(),
       inferredYears: this.inferredYears,

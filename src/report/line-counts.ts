@@ -9,7 +9,7 @@ const MAX_LISTED_PROGRAMS = 6;
  * 3 parsed, 0 ignored (…), 2 of other programs, 1 blank, 0 skipped (…)". The counts after the
  * first add up to it. Syslog repeat markers count as the records they stand for, so the
  * records they add are named after the lines, as in "6 lines (plus 2 records from repeat
- * markers)". That part and the counts of other programs, of lines copied from a mail log and of
+ * markers)". That part and the counts of other programs, of lines copied from an earlier input and of
  * lines dropped as exact repeats (see `ReplayedLines`) are left out when they are 0.
  */
 export function lineCountsText(input: InputReport): string {
@@ -23,7 +23,7 @@ export function lineCountsText(input: InputReport): string {
     `${count(input.ignored)} ignored (nothing to diagnose, such as connect and disconnect)`,
   ];
   if (otherLines > 0) parts.push(`${count(otherLines)} of other programs`);
-  if (input.copiedLines > 0) parts.push(`${count(input.copiedLines)} copied from a mail log`);
+  if (input.copiedLines > 0) parts.push(`${count(input.copiedLines)} copied from an earlier input`);
   if (input.exactRepeatLines > 0) {
     parts.push(`${count(input.exactRepeatLines)} dropped as exact repeats`);
   }

@@ -172,7 +172,20 @@ describe("input checks in a run", () => {
   });
 
   test("an overlapping log is noted", async () => {
-    // A copy with one more line is no exact copy, so both are read.
+    // The same mail logged by a second host is no copy, so both are read.
+    const first = temporary.file(twoDays(), "mail.log");
+    const second = temporary.file(twoDays().replaceAll(" mail ", " mail2 "), "mail2.log");
+    const run = await analyseLogs([first, second], { timeZone: UTC, now: T0 + 3 * DAY });
+    const notes = inputReport(run, UTC).notes;
+
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toContain("cover the same time");
+    expect(notes[0]).toContain(first);
+    expect(notes[0]).toContain(second);
+  });
+
+  test("a copy is left out, not overlapping", async () => {
+    // A copy with one more line is no exact copy of the file, but its lines are copies.
     const first = temporary.file(twoDays(), "mail.log");
     const second = temporary.file(
       `${twoDays()}2024-03-06T00:00:00+00:00 mail postfix/qmgr[9]: 00000ABCDE: removed\n`,
@@ -182,8 +195,7 @@ describe("input checks in a run", () => {
     const notes = inputReport(run, UTC).notes;
 
     expect(notes).toHaveLength(1);
-    expect(notes[0]).toContain("cover the same time");
-    expect(notes[0]).toContain(first);
-    expect(notes[0]).toContain(second);
+    expect(notes[0]).toContain(`Postfix lines of ${second}: ${first} contains the same lines`);
+    expect(notes[0]).not.toContain("cover the same time");
   });
 });

@@ -16,7 +16,7 @@
 import type { MtaName } from "../events.js";
 import { EXIM_PANIC_LOG_NAMES, EXIM_REJECT_LOG_NAMES } from "./exim-log-files.js";
 import { parseRotationName } from "./rotation.js";
-import { HostSpans, mailLogsAt, type TimeSpan } from "./time-spans.js";
+import { HostSpans, type TimeSpan } from "./time-spans.js";
 
 /** A file's role by its name: a mail log, a general log that copies mail lines, or neither. */
 export type LogRole = "mail" | "general" | null;
@@ -73,9 +73,13 @@ export function orderMailLogsFirst<T>(
   return [...mailLogs, ...others];
 }
 
-/** The records of one general log that were left out as copies of mail log records. */
+/**
+ * The records of one input that were left out as copies of records read before: of a general
+ * log that copies mail log records, or of any input that repeats the records of an input of
+ * another file set (see `RecordFingerprints`).
+ */
 export interface CopiedLines {
-  /** The general log, named as in its input summary. */
+  /** The input, named as in its input summary. */
   readonly name: string;
   /**
    * Records left out, and the header lines of Exim reject log entries whose first line was
@@ -94,8 +98,8 @@ export interface CopiedLines {
   /** Times of the first and last record left out, in ms since the epoch. */
   readonly firstTime: number;
   readonly lastTime: number;
-  /** The mail logs whose spans contain the records left out, in reading order. */
-  readonly mailLogs: readonly string[];
+  /** The inputs read before that contain the records left out, in reading order. */
+  readonly earlierInputs: readonly string[];
 }
 
 // Maximum hosts whose spans are stored, so that junk with a new host name on every line cannot
@@ -125,7 +129,7 @@ interface InputCopies {
   readonly programs: string[];
   first: number;
   last: number;
-  readonly mailLogs: Set<string>;
+  readonly earlierInputs: Set<string>;
 }
 
 function noCopies(name: string): InputCopies {
@@ -137,7 +141,7 @@ function noCopies(name: string): InputCopies {
     programs: [],
     first: Infinity,
     last: -Infinity,
-    mailLogs: new Set(),
+    earlierInputs: new Set(),
   };
 }
 
@@ -146,7 +150,8 @@ function noCopies(name: string): InputCopies {
  * programs that wrote them, and counter of the records of general logs that fall inside a
  * span. The caller reads every mail log before the general logs (see `orderMailLogsFirst`).
  * It leaves out each record of a general log for which `spanCovering` returns a span and that
- * is an MTA record or passes `isMailProgram`, and counts it with `countCopy`.
+ * is an MTA record or passes `isMailProgram`, and counts it with `countCopy`. It counts the
+ * copies that `RecordFingerprints` finds the same way.
  */
 export class MailLogCopies {
   private readonly hosts = new Map<string, HostSpans>();
@@ -156,7 +161,8 @@ export class MailLogCopies {
   // Records of one file mostly share a host, so the last host's spans are checked first.
   private lastHost: string | null = null;
   private lastSpans: HostSpans | null = null;
-  private readonly mailLogs: string[] = [];
+  // The inputs that gave records, in reading order.
+  private readonly readInputs: string[] = [];
   private readonly found: CopiedLines[] = [];
   private input = noCopies("");
 
@@ -180,9 +186,9 @@ export class MailLogCopies {
     return this.programs.get(host)?.has(program) ?? false;
   }
 
-  /** Names a mail log that gave records, for the notes on the copies. */
-  addMailLog(name: string): void {
-    this.mailLogs.push(name);
+  /** Names an input that gave records, for the notes on the copies. */
+  addReadInput(name: string): void {
+    this.readInputs.push(name);
   }
 
   /** Returns the span of `host`'s mail log records that contains `time`, or null. */
@@ -190,17 +196,21 @@ export class MailLogCopies {
     return this.spansOf(host)?.spanCovering(time) ?? null;
   }
 
-  /** Starts a mail log or general log named `name`. */
+  /** Starts the input named `name`. */
   startInput(name: string): void {
     this.input = noCopies(name);
   }
 
   /**
-   * Counts one record at `time` that the current input copies from the mail logs of `span`,
-   * as returned by `spanCovering`. `source` is the record's MTA, or its program for a record
-   * that no MTA parser takes.
+   * Counts one record at `time` that the current input copies from `earlierInputs`: the mail
+   * logs that `mailLogsAt` finds in a span, or the input that `RecordFingerprints` names.
+   * `source` is the record's MTA, or its program for a record that no MTA parser takes.
    */
-  countCopy(source: { mta: MtaName } | { program: string }, time: number, span: TimeSpan): void {
+  countCopy(
+    source: { mta: MtaName } | { program: string },
+    time: number,
+    earlierInputs: Iterable<string>,
+  ): void {
     const input = this.input;
     input.lines += 1;
     if ("mta" in source) {
@@ -213,7 +223,7 @@ export class MailLogCopies {
     }
     if (time < input.first) input.first = time;
     if (time > input.last) input.last = time;
-    for (const mailLog of mailLogsAt(span, time)) input.mailLogs.add(mailLog);
+    for (const name of earlierInputs) input.earlierInputs.add(name);
   }
 
   /**
@@ -229,16 +239,16 @@ export class MailLogCopies {
   endInput(): number {
     const { name, lines, headerLines, mtas, programs, first, last } = this.input;
     if (lines > 0) {
-      const mailLogs = this.mailLogs.filter((mailLog) => this.input.mailLogs.has(mailLog));
+      const earlierInputs = this.readInputs.filter((read) => this.input.earlierInputs.has(read));
       const times = { firstTime: first, lastTime: last };
-      const copy = { name, lines, headerLines, mtas, programs, ...times, mailLogs };
+      const copy = { name, lines, headerLines, mtas, programs, ...times, earlierInputs };
       this.found.push(copy);
     }
     this.startInput("");
     return lines;
   }
 
-  /** The general logs with copies, in reading order. */
+  /** The inputs with copies, in reading order. */
   get copies(): readonly CopiedLines[] {
     return this.found;
   }

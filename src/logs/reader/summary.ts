@@ -27,9 +27,10 @@ export interface InputSummary {
   /** Lines read, blank ones included; a final line without `\n` counts. */
   readonly lines: number;
   /**
-   * MTA records of a general log (syslog, messages, mail.err, Exim's rejectlog …) left out
-   * because a mail log read before contains the same records (see `MailLogCopies`), with the
-   * header lines of the Exim reject log entries left out so. 0 for other inputs.
+   * MTA and helper program records left out because an input read before contains the same
+   * records: a mail log that a general log copies (see `MailLogCopies`), with the header lines
+   * of the Exim reject log entries left out so, or an input of another file set (see
+   * `RecordFingerprints`). 0 for other inputs.
    */
   readonly copiedLines: number;
   /** Why the input was not read, or not read to its end; null when it was. */
@@ -93,8 +94,8 @@ export interface ReadTotals {
   /** Records of programs that no parser accepts (`dovecot` without a Dovecot parser). */
   readonly withoutParser: number;
   /**
-   * MTA records of general logs left out as copies of mail log records, with the header lines
-   * of the Exim reject log entries left out so.
+   * MTA and helper program records left out as copies of records read before, with the header
+   * lines of the Exim reject log entries left out so.
    */
   readonly copiedLines: number;
   /** Lines cut to the maximum line length. */
@@ -148,8 +149,8 @@ export interface ReadSummary {
   readonly unparsedSamples: readonly LineSample[];
   /** Files not read because an earlier input has the same content. */
   readonly sameContent: readonly SameContentInput[];
-  /** General logs whose MTA records were left out as copies of mail log records. */
-  readonly mailLogCopies: readonly CopiedLines[];
+  /** Inputs whose records were left out as copies of records read before. */
+  readonly copiedInputs: readonly CopiedLines[];
   /** Notes on what the expansion of the inputs left out, such as subdirectories. */
   readonly planNotes: readonly string[];
   /**

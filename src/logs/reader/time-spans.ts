@@ -4,9 +4,12 @@
  * mail logs contains its time. Spans follow the records and not just each file's first and
  * last record, so the time of a missing or cut mail log file stays outside every span.
  *
+ * A stamp without fractional seconds stands for its whole second, so times are compared at
+ * the precision of the coarser stamp: a copy dated 10:11:10.710 lies in a span that ends with
+ * a mail log line dated 10:11:10.
+ *
  * NOTE: copies are matched by time alone. A general log record in the same second as the last
- * record of a cut mail log is left out, even when the cut lost it. A copy with fractional
- * seconds that its mail log line lacks is read twice when it lies at the end of a span.
+ * record of a cut mail log is left out, even when the cut lost it.
  */
 
 /**
@@ -67,10 +70,13 @@ export class HostSpans {
     return 1;
   }
 
-  /** Returns the span that contains `time`, or null. */
+  /**
+   * Returns the span that contains `time`, or null. A time on a whole second may lie anywhere
+   * in that second, both for `time` and for the ends of a span (see `secondEnd`).
+   */
   spanCovering(time: number): TimeSpan | null {
-    const span = this.spans[this.indexAtOrBefore(time)];
-    return span !== undefined && time <= span.last ? span : null;
+    const span = this.spans[this.indexAtOrBefore(secondEnd(time))];
+    return span !== undefined && time <= secondEnd(span.last) ? span : null;
   }
 
   // Returns the index of the last span that starts at or before `time`, or -1.
@@ -113,6 +119,16 @@ export function mailLogsAt(span: TimeSpan, time: number): string[] {
   const exact = span.parts.filter((part) => near(part, 0));
   const parts = exact.length > 0 ? exact : span.parts.filter((part) => near(part, MAX_GAP_MS));
   return parts.map((part) => part.mailLog);
+}
+
+/**
+ * Returns the latest instant that a stamp read as `time` may stand for, in ms. A time on a
+ * whole second comes from a stamp without fractional seconds, such as a classic syslog stamp,
+ * so it stands for the whole second. A stamp with fractional seconds of exactly .000 is taken
+ * as such a stamp too, which widens it by less than a second.
+ */
+function secondEnd(time: number): number {
+  return time % 1000 === 0 ? time + 999 : time;
 }
 
 function extend(span: TimeSpan, time: number, mailLog: string): void {

@@ -61,7 +61,7 @@ describe("Exim reject log beside the main log", () => {
       ["mainlog", 0],
       ["rejectlog", REJECT_LOG_LINES],
     ]);
-    expect(summary.mailLogCopies[0]?.headerLines).toBe(HEADER_LINES);
+    expect(summary.copiedInputs[0]?.headerLines).toBe(HEADER_LINES);
     expect(summary.totals.unrecognised).toBe(0);
     expect(summary.totals.rejectLogHeaderLines).toBe(0);
     expect(summary.unrecognisedSamples).toEqual([]);

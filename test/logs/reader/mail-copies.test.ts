@@ -148,7 +148,7 @@ describe("readLogs with mail logs and general logs", () => {
     await dir.write("syslog", logText(logs.mailLines, logs.kernelLines));
     const { summary } = await read(["."]);
 
-    expect(summary.mailLogCopies).toEqual([
+    expect(summary.copiedInputs).toEqual([
       {
         name: "syslog",
         lines: mailLines,
@@ -157,7 +157,7 @@ describe("readLogs with mail logs and general logs", () => {
         programs: [],
         firstTime: T0,
         lastTime: T0 + (hours - 1) * HOUR + 2000,
-        mailLogs: ["mail.log"],
+        earlierInputs: ["mail.log"],
       },
     ]);
   });
@@ -194,7 +194,7 @@ describe("readLogs with mail logs and general logs", () => {
     const { summary, events } = await read(["."]);
 
     expect(copiedLinesOf(summary)).toEqual({ "mail.log": 0, syslog: 0 });
-    expect(summary.mailLogCopies).toEqual([]);
+    expect(summary.copiedInputs).toEqual([]);
     expect(deliveries(events)).toBe(2 * hours);
     expectTotalsAddUp(summary.totals);
   });
@@ -221,7 +221,7 @@ describe("readLogs with mail logs and general logs", () => {
       "syslog.1": older.length,
       syslog: newer.length,
     });
-    expect(summary.mailLogCopies.map((copy) => copy.mailLogs)).toEqual([
+    expect(summary.copiedInputs.map((copy) => copy.earlierInputs)).toEqual([
       ["mail.log.1"],
       ["mail.log"],
     ]);
@@ -248,7 +248,7 @@ describe("readLogs with mail logs and general logs", () => {
       "syslog.1": 0,
       syslog: newer.length,
     });
-    expect(summary.mailLogCopies.map((copy) => [copy.name, copy.mailLogs])).toEqual([
+    expect(summary.copiedInputs.map((copy) => [copy.name, copy.earlierInputs])).toEqual([
       ["syslog.2", ["mail.log.2"]],
       ["syslog", ["mail.log"]],
     ]);
@@ -271,7 +271,7 @@ describe("readLogs with mail logs and general logs", () => {
       "mail.log": 0,
       syslog: older.length + newer.length,
     });
-    expect(summary.mailLogCopies.map((copy) => copy.mailLogs)).toEqual([
+    expect(summary.copiedInputs.map((copy) => copy.earlierInputs)).toEqual([
       ["mail.log.1", "mail.log"],
     ]);
     expect(deliveries(events)).toBe(hours);
@@ -295,8 +295,8 @@ describe("readLogs with mail logs and general logs", () => {
     expect(cut?.error).not.toBeNull();
     expect(cut?.lines).toBeGreaterThan(0);
     expect(cut?.lines).toBeLessThan(older.length);
-    const copies = summary.mailLogCopies.find((copy) => copy.name === "syslog.1");
-    expect(copies?.mailLogs).toEqual(["mail.log.1.gz"]);
+    const copies = summary.copiedInputs.find((copy) => copy.name === "syslog.1");
+    expect(copies?.earlierInputs).toEqual(["mail.log.1.gz"]);
     expect(copies?.lines).toBeGreaterThanOrEqual((cut?.lines ?? 0) - 1);
     expect(copies?.lines).toBeLessThanOrEqual((cut?.lines ?? 0) + LINES_PER_MESSAGE);
     expect(deliveries(events)).toBe(hours);
@@ -323,8 +323,8 @@ describe("readLogs with mail logs and general logs", () => {
       "mail.log": 0,
       syslog: mailLines + helperLines.length,
     });
-    expect(summary.mailLogCopies[0]?.mtas).toEqual(["postfix"]);
-    expect(summary.mailLogCopies[0]?.programs).toEqual(["opendkim", "spamd"]);
+    expect(summary.copiedInputs[0]?.mtas).toEqual(["postfix"]);
+    expect(summary.copiedInputs[0]?.programs).toEqual(["opendkim", "spamd"]);
     expect(smtpConnections(events)).toBe(kernelLines);
     expect(summary.totals.withoutParser).toBe(hours);
     expectTotalsAddUp(summary.totals);

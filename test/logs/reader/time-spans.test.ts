@@ -3,6 +3,7 @@ import { MailLogCopies } from "../../../src/logs/reader/mail-copies.js";
 import { HostSpans, mailLogsAt, MAX_GAP_MS } from "../../../src/logs/reader/time-spans.js";
 
 const T0 = Date.UTC(2026, 2, 1);
+const SECOND = 1000;
 const MINUTE = 60_000;
 
 function spansOf(...records: ReadonlyArray<readonly [number, string]>): HostSpans {
@@ -26,13 +27,38 @@ describe("HostSpans", () => {
   it("splits at a longer gap", () => {
     const spans = new HostSpans();
     expect(spans.add(T0, "mail.log", true)).toBe(1);
-    expect(spans.add(T0 + MAX_GAP_MS + 1, "mail.log", true)).toBe(1);
+    expect(spans.add(T0 + MAX_GAP_MS + SECOND, "mail.log", true)).toBe(1);
 
     expect(spans.spanCovering(T0)).not.toBeNull();
-    expect(spans.spanCovering(T0 + 1)).toBeNull();
+    expect(spans.spanCovering(T0 + SECOND)).toBeNull();
     expect(spans.spanCovering(T0 + MAX_GAP_MS)).toBeNull();
-    expect(spans.spanCovering(T0 + MAX_GAP_MS + 1)).not.toBeNull();
+    expect(spans.spanCovering(T0 + MAX_GAP_MS + SECOND)).not.toBeNull();
     expect(spans.spanCovering(T0 - 1)).toBeNull();
+  });
+
+  it("covers the whole second of a whole-second end", () => {
+    const spans = spansOf([T0, "mail.log"], [T0 + 10 * SECOND, "mail.log"]);
+
+    expect(spans.spanCovering(T0 + 10 * SECOND + 710)).not.toBeNull();
+    expect(spans.spanCovering(T0 + 10 * SECOND + 999)).not.toBeNull();
+    expect(spans.spanCovering(T0 + 11 * SECOND)).toBeNull();
+    expect(spans.spanCovering(T0 + 11 * SECOND + 1)).toBeNull();
+  });
+
+  it("covers a whole-second time of a fractional start", () => {
+    const spans = spansOf([T0 + 500, "mail.log"], [T0 + 10 * SECOND + 250, "mail.log"]);
+
+    expect(spans.spanCovering(T0)).not.toBeNull();
+    expect(spans.spanCovering(T0 - SECOND)).toBeNull();
+    expect(spans.spanCovering(T0 + 499)).toBeNull();
+  });
+
+  it("compares two fractional times exactly", () => {
+    const spans = spansOf([T0 + 200, "mail.log"], [T0 + 10 * SECOND + 300, "mail.log"]);
+
+    expect(spans.spanCovering(T0 + 10 * SECOND + 300)).not.toBeNull();
+    expect(spans.spanCovering(T0 + 10 * SECOND + 301)).toBeNull();
+    expect(spans.spanCovering(T0 + 199)).toBeNull();
   });
 
   it("joins two spans with a record between them", () => {
@@ -96,18 +122,19 @@ describe("MailLogCopies", () => {
         copies.observeMailRecord("mx1", start + minute * MINUTE);
       }
       copies.endInput();
-      copies.addMailLog(mailLog);
+      copies.addReadInput(mailLog);
     }
 
     copies.startInput("syslog.2");
     const covered = copies.spanCovering("mx1", T0 + 30 * MINUTE);
     if (covered === null) throw new Error("no span covers the copy");
-    copies.countCopy({ mta: "postfix" }, T0 + 30 * MINUTE, covered);
+    const mailLogs = mailLogsAt(covered, T0 + 30 * MINUTE);
+    copies.countCopy({ mta: "postfix" }, T0 + 30 * MINUTE, mailLogs);
     expect(copies.spanCovering("mx1", T0 + 24 * 60 * MINUTE)).toBeNull();
     expect(copies.spanCovering("mx2", T0 + 30 * MINUTE)).toBeNull();
     expect(copies.endInput()).toBe(1);
 
-    expect(copies.copies.map((copy) => [copy.name, copy.mailLogs])).toEqual([
+    expect(copies.copies.map((copy) => [copy.name, copy.earlierInputs])).toEqual([
       ["syslog.2", ["mail.log.2"]],
     ]);
   });

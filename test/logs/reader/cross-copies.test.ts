@@ -1,0 +1,347 @@
+import { Readable } from "node:stream";
+import { gzipSync } from "node:zlib";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { LogEvent } from "../../../src/logs/events.js";
+import { createLogParsers } from "../../../src/logs/parsers.js";
+import { readLogs } from "../../../src/logs/pipeline.js";
+import { RecordFingerprints } from "../../../src/logs/reader/cross-copies.js";
+import type { ReadSummary, ReadTotals } from "../../../src/logs/reader/summary.js";
+import type { LogRecord } from "../../../src/logs/record.js";
+import { resolveTimeZone } from "../../../src/time/zone.js";
+import { GMAIL_RATE_LIMIT, HOUR, PostfixLog, T0 } from "../../helpers/postfix-fixture.js";
+import { makeTempDir, type TempDir } from "./temp-dir.js";
+
+let dir: TempDir;
+beforeEach(async () => {
+  dir = await makeTempDir();
+});
+afterEach(async () => {
+  await dir.remove();
+});
+
+interface Read {
+  readonly summary: ReadSummary;
+  readonly events: LogEvent[];
+}
+
+async function read(inputs: readonly string[], stdinText?: string): Promise<Read> {
+  const events: LogEvent[] = [];
+  const parsers = createLogParsers((event) => events.push(event));
+  const summary = await readLogs(inputs, parsers, {
+    timeZone: resolveTimeZone("UTC"),
+    year: 2024,
+    cwd: dir.path,
+    stdin: stdinText === undefined ? undefined : Readable.from([Buffer.from(stdinText)]),
+  });
+  return { summary, events };
+}
+
+function copiedLinesOf(summary: ReadSummary): Record<string, number> {
+  return Object.fromEntries(summary.inputs.map((input) => [input.name, input.copiedLines]));
+}
+
+function deliveries(events: readonly LogEvent[]): number {
+  return events.filter((event) => event.type === "delivery").length;
+}
+
+function expectTotalsAddUp(totals: ReadTotals): void {
+  const { parsed, ignored, unparsed, withoutParser, copiedLines } = totals;
+  expect(parsed + ignored + unparsed + withoutParser + copiedLines).toBe(totals.records);
+}
+
+// One line of `PostfixLog`: `<RFC 3339 stamp> <host> <program>[<pid>]: <message>`.
+interface FixtureLine {
+  readonly time: number;
+  readonly host: string;
+  readonly program: string;
+  readonly pid: number;
+  readonly message: string;
+}
+
+const FIXTURE_LINE = /^(\S+) (\S+) ([^[\s]+)\[(\d+)\]: (.*)$/;
+
+function linesOf(log: PostfixLog): FixtureLine[] {
+  return log
+    .text()
+    .trimEnd()
+    .split("\n")
+    .map((text) => {
+      const match = FIXTURE_LINE.exec(text);
+      if (match === null) throw new Error(`unexpected fixture line: ${text}`);
+      const [, stamp, host, program, pid, message] = match as unknown as string[];
+      return {
+        time: Date.parse(stamp as string),
+        host: host as string,
+        program: program as string,
+        pid: Number(pid),
+        message: message as string,
+      };
+    });
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+// The classic syslog shape of /var/log/mail.log: `Mar  4 09:04:08 host program[pid]: text`.
+function classicText(lines: readonly FixtureLine[]): string {
+  return lines
+    .map((line) => {
+      const date = new Date(line.time);
+      const day = String(date.getUTCDate()).padStart(2, " ");
+      const clock = date.toISOString().slice(11, 19);
+      const stamp = `${MONTHS[date.getUTCMonth()] ?? ""} ${day} ${clock}`;
+      return `${stamp} ${line.host} ${line.program}[${line.pid}]: ${line.message}\n`;
+    })
+    .join("");
+}
+
+// The shape of `journalctl -o short-iso-precise`, each time `fractionMs` after its second.
+function preciseText(lines: readonly FixtureLine[], fractionMs: number): string {
+  return lines
+    .map((line) => {
+      const stamp = new Date(line.time + fractionMs).toISOString().replace("Z", "+00:00");
+      return `${stamp} ${line.host} ${line.program}[${line.pid}]: ${line.message}\n`;
+    })
+    .join("");
+}
+
+// The shape of `journalctl -u postfix -o json`, each time `fractionMs` after its second.
+function journalText(lines: readonly FixtureLine[], fractionMs: number): string {
+  return lines
+    .map((line) => {
+      const entry = {
+        __REALTIME_TIMESTAMP: String((line.time + fractionMs) * 1000 + 123),
+        _HOSTNAME: line.host,
+        SYSLOG_IDENTIFIER: line.program,
+        SYSLOG_PID: String(line.pid),
+        _SYSTEMD_UNIT: "postfix@-.service",
+        MESSAGE: line.message,
+      };
+      return `${JSON.stringify(entry)}\n`;
+    })
+    .join("");
+}
+
+// Twelve hours of one deferred Gmail message an hour, and one failed login an hour.
+function serverLines(host = "mx1"): FixtureLine[] {
+  const log = new PostfixLog(host);
+  log.submitHourly({ hours: 12, outcome: GMAIL_RATE_LIMIT });
+  for (let hour = 0; hour < 12; hour++) {
+    log.authFailure(T0 + hour * HOUR + 20 * 60_000, `198.51.100.${hour + 20}`, "bob");
+  }
+  return linesOf(log);
+}
+
+const WARNING = /warning:/;
+
+describe("copies across inputs", () => {
+  it("leaves out a journal JSON copy of mail.log", async () => {
+    const lines = serverLines();
+    await dir.write("mail.log", classicText(lines));
+    await dir.write("postfix.json", journalText(lines, 596));
+
+    const { summary, events } = await read(["mail.log", "postfix.json"]);
+
+    expect(copiedLinesOf(summary)).toEqual({ "mail.log": 0, "postfix.json": lines.length });
+    expect(deliveries(events)).toBe(12);
+    expect(summary.copiedInputs).toHaveLength(1);
+    expect(summary.copiedInputs[0]?.earlierInputs).toEqual(["mail.log"]);
+    expect(summary.copiedInputs[0]?.mtas).toEqual(["postfix"]);
+    expectTotalsAddUp(summary.totals);
+  });
+
+  it("leaves out a journal JSON copy on standard input", async () => {
+    const lines = serverLines();
+    await dir.write("mail.log", classicText(lines));
+
+    const { summary, events } = await read(["mail.log", "-"], journalText(lines, 250));
+
+    expect(copiedLinesOf(summary)).toEqual({ "mail.log": 0, "-": lines.length });
+    expect(deliveries(events)).toBe(12);
+  });
+
+  it("leaves out a container log copy of any name", async () => {
+    const lines = serverLines("mail");
+    const supervisor = "2024-03-04 00:00:00,123 INFO supervisord started with pid 1\n";
+    await dir.write("mail.log", classicText(lines));
+    await dir.write("docker-logs.txt", supervisor + classicText(lines));
+
+    const { summary, events } = await read(["mail.log", "docker-logs.txt"]);
+
+    expect(copiedLinesOf(summary)).toEqual({ "mail.log": 0, "docker-logs.txt": lines.length });
+    expect(deliveries(events)).toBe(12);
+    expectTotalsAddUp(summary.totals);
+  });
+
+  it("leaves out mail.warn lines that mail.info contains", async () => {
+    const lines = serverLines();
+    const warnings = lines.filter((line) => WARNING.test(line.message));
+    await dir.write("mail.info", classicText(lines));
+    await dir.write("mail.warn", classicText(warnings));
+
+    const alone = await read(["mail.info"]);
+    const both = await read(["mail.info", "mail.warn"]);
+
+    expect(warnings).toHaveLength(12);
+    expect(copiedLinesOf(both.summary)).toEqual({ "mail.info": 0, "mail.warn": 12 });
+    expect(both.summary.totals.parsed).toBe(alone.summary.totals.parsed);
+    expect(both.summary.totals.ignored).toBe(alone.summary.totals.ignored);
+    expect(both.summary.copiedInputs[0]?.earlierInputs).toEqual(["mail.info"]);
+  });
+
+  it("leaves out a copy with fractional seconds", async () => {
+    const lines = serverLines();
+    await dir.write("mail.log", classicText(lines));
+    await dir.write("messages", preciseText(lines, 710));
+
+    const { summary, events } = await read(["mail.log", "messages"]);
+
+    expect(copiedLinesOf(summary)).toEqual({ "mail.log": 0, messages: lines.length });
+    expect(deliveries(events)).toBe(12);
+  });
+
+  it("keeps a second machine of the same name", async () => {
+    const lines = serverLines("mail");
+    // The other container writes the same kind of mail at the same times, under other
+    // queue ids and pids.
+    const other = lines.map((line) => ({
+      ...line,
+      pid: line.pid + 5000,
+      message: line.message.replace(/^00000/, "0000A"),
+    }));
+    await dir.write("mail.log", classicText(lines));
+    await dir.write("docker-logs.txt", classicText(other));
+
+    const alone = await read(["mail.log"]);
+    const { summary, events } = await read(["mail.log", "docker-logs.txt"]);
+
+    expect(other[0]?.message).not.toBe(lines[0]?.message);
+    expect(copiedLinesOf(summary)).toEqual({ "mail.log": 0, "docker-logs.txt": 0 });
+    expect(deliveries(events)).toBe(24);
+    expect(summary.totals.parsed).toBe(2 * alone.summary.totals.parsed);
+    expect(summary.totals.ignored).toBe(2 * alone.summary.totals.ignored);
+  });
+
+  it("keeps lines that one input repeats itself", async () => {
+    const lines = serverLines();
+    const warning = lines.find((line) => WARNING.test(line.message));
+    if (warning === undefined) throw new Error("no warning in the fixture");
+    const mailLog = classicText([...lines, warning].sort((a, b) => a.time - b.time));
+    await dir.write("mail.log", mailLog);
+    await dir.write("other.log", classicText(serverLines("mx2")));
+
+    const mailLogAlone = await read(["mail.log"]);
+    const otherAlone = await read(["other.log"]);
+    const both = await read(["mail.log", "other.log"]);
+
+    expect(copiedLinesOf(both.summary)).toEqual({ "mail.log": 0, "other.log": 0 });
+    const mailLogTotals = mailLogAlone.summary.totals;
+    const otherTotals = otherAlone.summary.totals;
+    expect(both.summary.totals.parsed).toBe(mailLogTotals.parsed + otherTotals.parsed);
+    expect(both.summary.totals.ignored).toBe(mailLogTotals.ignored + otherTotals.ignored);
+  });
+
+  it("reads a rotated set once, with and without a copy", async () => {
+    const lines = serverLines();
+    const parts = [0, 1, 2].map((part) =>
+      lines.filter((line) => Math.floor((line.time - T0) / (4 * HOUR)) === part),
+    );
+    const [oldest = [], older = [], newest = []] = parts;
+    await dir.write("mail.log.2.gz", gzipSync(classicText(oldest)), T0 + 4 * HOUR);
+    await dir.write("mail.log.1", classicText(older), T0 + 8 * HOUR);
+    await dir.write("mail.log", classicText(newest), T0 + 12 * HOUR);
+    await dir.write("postfix.json", journalText(lines, 10));
+    const rotated = ["mail.log.2.gz", "mail.log.1", "mail.log"];
+
+    const alone = await read(rotated);
+    const withCopy = await read([...rotated, "postfix.json"]);
+
+    expect(oldest.length + older.length + newest.length).toBe(lines.length);
+    expect(alone.summary.totals.copiedLines).toBe(0);
+    expect(alone.summary.totals.records).toBe(lines.length);
+    expect(deliveries(alone.events)).toBe(12);
+    expect(copiedLinesOf(withCopy.summary)).toEqual({
+      "mail.log.2.gz": 0,
+      "mail.log.1": 0,
+      "mail.log": 0,
+      "postfix.json": lines.length,
+    });
+    expect(withCopy.summary.totals.parsed).toBe(alone.summary.totals.parsed);
+    expect(withCopy.summary.copiedInputs[0]?.earlierInputs).toEqual(rotated);
+  });
+
+  it("reads the lines after the copied period", async () => {
+    const lines = serverLines();
+    const firstHalf = lines.filter((line) => line.time < T0 + 6 * HOUR);
+    await dir.write("mail.log", classicText(firstHalf));
+    await dir.write("postfix.json", journalText(lines, 400));
+
+    const { summary, events } = await read(["mail.log", "postfix.json"]);
+
+    expect(copiedLinesOf(summary)).toEqual({ "mail.log": 0, "postfix.json": firstHalf.length });
+    expect(deliveries(events)).toBe(12);
+  });
+});
+
+function record(fields: Partial<LogRecord>): LogRecord {
+  return {
+    time: T0,
+    host: "mx1",
+    program: "postfix/smtp",
+    pid: 2001,
+    message: "4B2C1D0A01: to=<user@example.com>, status=sent",
+    file: "mail.log",
+    line: 1,
+    syslogHeader: true,
+    ...fields,
+  };
+}
+
+describe("RecordFingerprints", () => {
+  it("finds a record of an earlier file set", () => {
+    const fingerprints = new RecordFingerprints();
+    fingerprints.startInput("mail.log", true);
+    expect(fingerprints.earlierCopy(record({}))).toBeNull();
+    fingerprints.startInput("postfix.json", true);
+
+    expect(fingerprints.earlierCopy(record({ time: T0 + 999 }))).toBe("mail.log");
+    expect(fingerprints.earlierCopy(record({ time: T0 + 1000 }))).toBeNull();
+    expect(fingerprints.earlierCopy(record({ host: "mx2" }))).toBeNull();
+    expect(fingerprints.earlierCopy(record({ pid: 2002 }))).toBeNull();
+    expect(fingerprints.earlierCopy(record({ program: "postfix/lmtp" }))).toBeNull();
+    expect(fingerprints.earlierCopy(record({ message: "4B2C1D0A02: removed" }))).toBeNull();
+  });
+
+  it("does not compare records without a host", () => {
+    const fingerprints = new RecordFingerprints();
+    fingerprints.startInput("exim4/mainlog", true);
+    expect(fingerprints.earlierCopy(record({ host: "", program: "exim" }))).toBeNull();
+    fingerprints.startInput("backup/mainlog", true);
+
+    expect(fingerprints.earlierCopy(record({ host: "", program: "exim" }))).toBeNull();
+  });
+
+  it("does not compare the files of one set", () => {
+    const fingerprints = new RecordFingerprints();
+    fingerprints.startInput("mail.log.1", true);
+    expect(fingerprints.earlierCopy(record({}))).toBeNull();
+    fingerprints.startInput("mail.log", false);
+
+    expect(fingerprints.earlierCopy(record({}))).toBeNull();
+  });
+
+  it("keeps its records across table growth", () => {
+    const fingerprints = new RecordFingerprints();
+    fingerprints.startInput("mail.log", true);
+    for (let index = 0; index < 20_000; index++) {
+      fingerprints.earlierCopy(record({ time: T0 + index * 1000 }));
+    }
+    fingerprints.startInput("postfix.json", true);
+
+    let found = 0;
+    for (let index = 0; index < 20_000; index++) {
+      if (fingerprints.earlierCopy(record({ time: T0 + index * 1000 + 5 })) !== null) found += 1;
+    }
+    expect(found).toBe(20_000);
+    expect(fingerprints.unstored).toBe(0);
+  });
+});
