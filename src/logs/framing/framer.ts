@@ -60,6 +60,9 @@ const MAX_CLASSIC_STAMP_CHARS = 16;
 // A UTF-8 byte order mark as the reader's latin1 decoding shows it.
 const LATIN1_BOM = "\u00ef\u00bb\u00bf";
 
+/** What `readClassicStamp` returns for a stamp of a date that no year has (`Apr 31`). */
+const INVALID_DATE = -2;
+
 const COLON = 58;
 const DOT = 46;
 const SPACE = 32;
@@ -227,6 +230,8 @@ export class LineFramer {
   ): FrameOutcome {
     const stampEnd = Math.min(end, start + MAX_CLASSIC_STAMP_CHARS);
     const hostStart = this.readClassicStamp(decodeLatin1(buffer, start, stampEnd), 0);
+    // A date that no year has is counted once by the clock, so the line is not read again.
+    if (hostStart === INVALID_DATE) return "unrecognised";
     if (hostStart < 0) {
       // A stamp with a fraction is longer than the chars decoded, so it is read again whole.
       return this.frameClassic(decodeLatin1(buffer, start, end), 0, line, emit);
@@ -279,6 +284,7 @@ export class LineFramer {
       return this.frameHostAndTag(text, start + lastStamp.length, this.lastStampTime, line, emit);
     }
     const hostStart = this.readClassicStamp(text, start);
+    if (hostStart === INVALID_DATE) return "unrecognised";
     if (hostStart < 0) return this.frameOtherCapital(text, start, line, emit);
     return this.frameHostAndTag(text, hostStart, this.lastStampTime, line, emit);
   }
@@ -368,6 +374,8 @@ export class LineFramer {
   // Reads a classic stamp and its space at `start` into `lastStamp` and `lastStampTime`, and
   // returns the index after them, or -1 when there is no valid stamp. It reads at most
   // `MAX_CLASSIC_STAMP_CHARS` chars.
+  // Returns where the host starts after a classic stamp at `start`, -1 when no stamp is there,
+  // or `INVALID_DATE` for a stamp of a date that no year has.
   private readClassicStamp(text: string, start: number): number {
     const month = monthAt(text, start);
     if (month < 0 || text.charCodeAt(start + 3) !== 32) return -1;
@@ -404,7 +412,7 @@ export class LineFramer {
 
     const time = this.clock.timeOf(month, day, hour, minute, second);
     // An impossible date (`Apr 31`) is no stamp.
-    if (Number.isNaN(time)) return -1;
+    if (Number.isNaN(time)) return INVALID_DATE;
     this.lastStamp = text.slice(start, stampEnd + 1);
     this.lastStampTime = time + millisecond;
     return stampEnd + 1;
