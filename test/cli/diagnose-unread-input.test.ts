@@ -90,6 +90,19 @@ describe("diagnose with an unread input", () => {
     expect(oneLine(result.stdout)).toContain("held no log lines");
   });
 
+  test("a note named like a mail file keeps its note", async () => {
+    const folder = temporary.folder({
+      "mail/mail.log": postfixText(),
+      "mail/README.md": "Logs of mx1, copied on Monday.\n",
+      "mail/mail-notes.txt": "Ask Sam before you rotate these.\n",
+    });
+    const result = await runCommand([...OFFLINE_DIAGNOSE, `${folder}/mail`]);
+
+    expect(result.code).not.toBe(2);
+    expect(result.stdout).not.toContain("could not be read");
+    expect(oneLine(result.stdout)).toContain("mail-notes.txt held no log lines");
+  });
+
   test("cat export alone names the mode", async () => {
     const cat = temporary.file(catText(), "postfix.txt");
     const result = await runCommand([...OFFLINE_DIAGNOSE, cat]);

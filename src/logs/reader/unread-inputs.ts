@@ -4,6 +4,7 @@
  * verdict of the other inputs alone would mislead. It gets an input error, so the run ends
  * with exit status 2 as a run with only that input does.
  */
+import path from "node:path";
 import type { InputError } from "./errors.js";
 import { exportShapeOf, JOURNAL_ADVICE } from "./export-shapes.js";
 import { inputNameInText } from "./input-names.js";
@@ -31,6 +32,11 @@ const MIN_UNREAD_SHARE = 0.9;
 // directory given whole, keep the note on lines without a log format and change no exit status.
 const MAIL_LOG_NAME = /mail|postfix|exim|sendmail|journal/i;
 
+// Words of MTA log lines. A file whose name only contains one of the words above must also show
+// one in its first unread lines, so a note such as `mail-notes.txt` beside the logs keeps its
+// note and the exit status. A file named as a log (`mail.log`, `syslog`) needs none.
+const MAIL_LOG_WORDS = /postfix|exim|sendmail|\bstatus=|\b(?:from|to)=<| [<=]= /i;
+
 /**
  * Returns the error for an input whose non-blank lines were almost all unread, when its name
  * or the shape of its lines shows that it is meant to be a mail log, else null. Call it only when
@@ -40,7 +46,10 @@ export function unreadInputError(counts: InputLineCounts): InputError | null {
   const nonBlank = counts.lines - counts.blank;
   if (counts.unrecognised === 0 || counts.unrecognised < nonBlank * MIN_UNREAD_SHARE) return null;
   const shape = exportShapeOf(counts.unrecognisedHead);
-  const named = MAIL_LOG_NAME.test(counts.name) || logRoleOf(counts.name) !== null;
+  const named =
+    logRoleOf(counts.name) !== null ||
+    (MAIL_LOG_NAME.test(path.basename(counts.name)) &&
+      counts.unrecognisedHead.some((line) => MAIL_LOG_WORDS.test(line)));
   if (shape === null && !named) return null;
 
   const unread =
