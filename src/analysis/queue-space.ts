@@ -1,4 +1,4 @@
-import type { LinePosition, QueueSpaceEvent } from "../logs/events.js";
+import type { LinePosition, MtaName, QueueSpaceEvent } from "../logs/events.js";
 import { detach } from "./time.js";
 
 /** The first line of a kind, kept as the sample of `QueueSpaceAnalyser`. */
@@ -31,13 +31,15 @@ interface WaitingFailure {
  * grow with the log.
  */
 export class QueueSpaceAnalyser {
-  /** Clients rejected with `452 4.3.1 Insufficient system storage`. */
+  /** The MTA of the first such line, or null before any line. */
+  mta: MtaName | null = null;
+  /** Client commands rejected for lack of space: Postfix's 452 4.3.1, Sendmail's 452 4.4.5. */
   rejects = 0;
-  /** Free-space warnings of the MTA. */
+  /** Free-space warnings of the MTA, and Exim's failed free-space checks. */
   warnings = 0;
-  /** cleanup and postdrop lines that end in `No space left on device`. */
+  /** Writes of a queue or spool file that failed for lack of space. */
   writeErrors = 0;
-  /** The sendmail command's `fatal:` lines on a failed queue file write. */
+  /** The Postfix sendmail command's `fatal:` lines on a failed queue file write. */
   sendmailErrors = 0;
   /**
    * Local submissions that failed. One failure often writes two lines, postdrop's
@@ -58,6 +60,7 @@ export class QueueSpaceAnalyser {
   private waiting: WaitingFailure[] = [];
 
   add(event: QueueSpaceEvent): void {
+    this.mta ??= event.mta;
     switch (event.kind) {
       case "reject":
         this.rejects += 1;

@@ -1,4 +1,5 @@
 import type { QueueSpaceAnalyser, QueueSpaceSample } from "../analysis/queue-space.js";
+import type { MtaName } from "../logs/events.js";
 import { ONGOING_WINDOW_MS } from "./verdict.js";
 
 /** A line of the log, as the queue space report shows it. */
@@ -16,15 +17,26 @@ export interface QueueSpaceLine {
  * day, so a `confirmed` report makes `delist diagnose` exit 1.
  */
 export interface QueueSpaceReport {
+  /** The MTA that wrote the lines, which picks the wording and the fix. */
+  readonly mta: MtaName;
   /** Lines of every kind. */
   readonly count: number;
-  /** Clients rejected with `452 4.3.1 Insufficient system storage`. */
+  /**
+   * Client commands rejected for lack of space: Postfix's `452 4.3.1 Insufficient system
+   * storage` and Sendmail's `Insufficient disk space; try again later`.
+   */
   readonly rejects: number;
-  /** Free-space warnings (`warning: not enough free space in mail queue: …`). */
+  /**
+   * Postfix's `warning: not enough free space in mail queue: …`, Exim's `spool directory space
+   * check failed` (or `log directory …`) and Sendmail's `rejecting new messages: min free: N`.
+   */
   readonly warnings: number;
-  /** cleanup and postdrop lines that end in `No space left on device`. */
+  /**
+   * Failed writes of a queue file for lack of space: Postfix cleanup and postdrop lines,
+   * Exim's `Message abandoned: …` and Sendmail's `SYSERR` lines.
+   */
   readonly writeErrors: number;
-  /** The sendmail command's `fatal:` lines on a failed queue file write. */
+  /** The Postfix sendmail command's `fatal:` lines on a failed queue file write. */
   readonly sendmailErrors: number;
   /**
    * Local submissions that failed. A postdrop line and a sendmail line of one submission count
@@ -52,7 +64,10 @@ export interface QueueSpaceReport {
   readonly lostSample: QueueSpaceLine | null;
 }
 
-/** Minimum 452 4.3.1 rejects that make a fault without any other line. */
+/**
+ * Minimum rejects for lack of space (Postfix's 452 4.3.1, Sendmail's 452 4.4.5) that make a
+ * fault without any other line.
+ */
 export const MIN_QUEUE_SPACE_REJECTS = 3;
 
 /** Minimum span from the first to the last of 2 or more rejects that makes a fault, in ms. */
@@ -91,8 +106,12 @@ export function queueSpaceReport(
     queueSpace.firstWriteError ??
     queueSpace.firstSendmailError ??
     queueSpace.firstReject;
-  if (sample === null || queueSpace.first === null || queueSpace.last === null) return null;
+  const mta = queueSpace.mta;
+  if (sample === null || mta === null || queueSpace.first === null || queueSpace.last === null) {
+    return null;
+  }
   return {
+    mta,
     count:
       queueSpace.rejects + queueSpace.warnings + queueSpace.writeErrors + queueSpace.sendmailErrors,
     rejects: queueSpace.rejects,

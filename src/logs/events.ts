@@ -354,6 +354,9 @@ export interface FatalErrorEvent {
  * submitted on this host does not pass that check: the sendmail command hands it to postdrop,
  * which writes it to the maildrop queue, and pickup passes it to cleanup, which writes the
  * incoming queue. Those writes fail with `No space left on device` once the disk is full.
+ *
+ * Exim and Sendmail lines of the same fault are described in `src/logs/exim/spool-space.ts`
+ * and `src/logs/sendmail/queue-space.ts`.
  */
 export interface QueueSpaceEvent {
   readonly type: "queue-space";
@@ -363,8 +366,10 @@ export interface QueueSpaceEvent {
   /**
    * `reject` for smtpd's 452 4.3.1 reply to a client, `warning` for smtpd's free-space warning,
    * `write-error` for a `warning:` or `fatal:` line of cleanup or postdrop that ends in
-   * `No space left on device`, and `sendmail-error` for the sendmail command's
+   * `No space left on device`, and `sendmail-error` for the Postfix sendmail command's
    * `fatal: USER(UID): queue file write error` or `… error writing queue file: …` line.
+   * Exim lines are `warning` (a failed free-space check) or `write-error`. Sendmail lines are
+   * `reject`, `warning` or `write-error`.
    */
   readonly kind: "reject" | "warning" | "write-error" | "sendmail-error";
   /**

@@ -1,4 +1,5 @@
 import type { QueueSpaceLine, QueueSpaceReport } from "../diagnose/queue-space.js";
+import type { MtaName } from "../logs/events.js";
 import { plural, shortTime } from "./wrap.js";
 
 /** Heading of the report section on faults of this server itself. */
@@ -19,16 +20,30 @@ export interface QueueSpaceSentences {
 /**
  * Returns the verdict words for a log without blocks whose queue file system ran short of free
  * space: "not blocked, queue disk full" while the fault goes on at the end of the log, else
- * "not blocked, queue disk was full". The text report prints them in capitals.
+ * "not blocked, queue disk was full". Exim calls its queue the spool, so an Exim log reads
+ * "spool disk" in place of "queue disk". The text report prints them in capitals.
  */
 export function queueSpaceVerdictLabel(report: QueueSpaceReport): string {
-  return report.ongoing ? "not blocked, queue disk full" : "not blocked, queue disk was full";
+  const disk = diskName(report.mta);
+  return report.ongoing ? `not blocked, ${disk} full` : `not blocked, ${disk} was full`;
 }
 
-/** The queue directory's file system, as both fixes name it. */
-const QUEUE_FILE_SYSTEM =
-  "the file system of the queue directory (`postconf -h queue_directory`, usually " +
-  "/var/spool/postfix)";
+function diskName(mta: MtaName): string {
+  return mta === "exim" ? "spool disk" : "queue disk";
+}
+
+/** The file system of each MTA's queue directory, as the fixes name it. */
+const QUEUE_FILE_SYSTEM: Record<MtaName, string> = {
+  postfix:
+    "the file system of the queue directory (`postconf -h queue_directory`, usually " +
+    "/var/spool/postfix)",
+  exim:
+    "the file system of Exim's spool directory (`exim -bP spool_directory`, usually " +
+    "/var/spool/exim or /var/spool/exim4)",
+  sendmail:
+    "the file system of Sendmail's queue directory (the QueueDirectory option in " +
+    "sendmail.cf, usually /var/spool/mqueue)",
+};
 
 /** Returns the sentences of `report`, or null when the log shows no such line. */
 export function queueSpaceSentences(report: QueueSpaceReport | null): QueueSpaceSentences | null {
@@ -37,17 +52,29 @@ export function queueSpaceSentences(report: QueueSpaceReport | null): QueueSpace
     report.first === report.last
       ? `at ${shortTime(report.first)}`
       : `from ${shortTime(report.first)} to ${shortTime(report.last)}`;
+  const fileSystem = QUEUE_FILE_SYSTEM[report.mta];
   return {
     counts: report.confirmed ? faultSentences(report, period) : noteSentences(report, period),
     sample: lineText(report.sample),
     lost: lostText(report),
     fix: report.confirmed
       ? faultFix(report)
-      : `If it repeats, check the free space of ${QUEUE_FILE_SYSTEM} with \`df -h\`.`,
+      : `If it repeats, check the free space of ${fileSystem} with \`df -h\`.`,
   };
 }
 
 function faultSentences(report: QueueSpaceReport, period: string): string {
+  switch (report.mta) {
+    case "postfix":
+      return postfixFaultSentences(report, period);
+    case "exim":
+      return eximFaultSentences(report, period);
+    case "sendmail":
+      return sendmailFaultSentences(report, period);
+  }
+}
+
+function postfixFaultSentences(report: QueueSpaceReport, period: string): string {
   const smtpd = [
     report.rejects === 0
       ? null
@@ -76,20 +103,87 @@ function faultSentences(report: QueueSpaceReport, period: string): string {
   return sentences.join(" ");
 }
 
-// A report that is no fault has rejects only (see `isQueueSpaceFault`).
+// Exim's failed check is logged for each MAIL FROM that got `452 Space shortage`.
+function eximFaultSentences(report: QueueSpaceReport, period: string): string {
+  const sentences = [`Spool disk full: ${period}.`];
+  if (report.warnings > 0) {
+    sentences.push(
+      `${plural(report.warnings, "free-space check")} of the spool or log directory ` +
+        "failed, and Exim answered each of those MAIL FROM commands with 452 Space shortage, " +
+        "please try later.",
+    );
+  }
+  if (report.writeErrors > 0) {
+    sentences.push(
+      `Exim abandoned ${plural(report.writeErrors, "incoming message")} because a spool ` +
+        "file write failed with No space left on device.",
+    );
+  }
+  sentences.push("While free space is short, Exim rejects every MAIL FROM, so no mail comes in.");
+  return sentences.join(" ");
+}
+
+function sendmailFaultSentences(report: QueueSpaceReport, period: string): string {
+  const sentences = [`Queue disk full: ${period}.`];
+  if (report.warnings > 0) {
+    sentences.push(
+      `Sendmail logged ${plural(report.warnings, "line")} saying that it rejects new ` +
+        "messages because the queue file system has fewer free blocks than MinFreeBlocks.",
+    );
+  }
+  if (report.rejects > 0) {
+    sentences.push(
+      `Sendmail answered ${plural(report.rejects, "client command")} with 452 4.4.5 ` +
+        "Insufficient disk space; try again later.",
+    );
+  }
+  if (report.writeErrors > 0) {
+    sentences.push(
+      `Sendmail logged ${plural(report.writeErrors, "system error")} (SYSERR) on a queue ` +
+        "or temp file that could not be written for lack of space.",
+    );
+  }
+  sentences.push(
+    "While free space is short, the Sendmail daemon accepts no new messages, so no mail " +
+      "comes in.",
+  );
+  return sentences.join(" ");
+}
+
+// A report that is no fault has rejects only (see `isQueueSpaceFault`), and Exim logs none.
 function noteSentences(report: QueueSpaceReport, period: string): string {
+  const rejected =
+    report.mta === "sendmail"
+      ? `Sendmail answered ${plural(report.rejects, "client command")} with 452 4.4.5 ` +
+        "Insufficient disk space and logged no line that it rejects new messages."
+      : `Postfix smtpd rejected ${plural(report.rejects, "client")} with 452 4.3.1 ` +
+        "Insufficient system storage and logged no warning that the mail queue lacks free " +
+        "space.";
   return (
-    `Note: ${period}, Postfix smtpd rejected ${plural(report.rejects, "client")} with ` +
-    "452 4.3.1 Insufficient system storage and logged no warning that the mail queue lacks " +
-    "free space. One or two such rejects within 10 minutes can be a passing shortage, and " +
-    "clients retry a 4xx reply later, so they are no fault by themselves."
+    `Note: ${period}, ${rejected} One or two such rejects within 10 minutes can be a ` +
+    "passing shortage, and clients retry a 4xx reply later, so they are no fault by themselves."
   );
 }
 
+/** The second sentence of each MTA's fix: the free-space limit that it checks. */
+const FREE_SPACE_LIMIT: Record<MtaName, string> = {
+  postfix:
+    "Postfix smtpd needs free space of 1.5 times message_size_limit, or queue_minfree when " +
+    "that is larger.",
+  exim:
+    "Exim rejects MAIL FROM while the spool directory has less free space than " +
+    "check_spool_space (`exim -bP check_spool_space`) or the log directory less than " +
+    "check_log_space.",
+  sendmail:
+    "The Sendmail daemon accepts no new messages while the queue file system has fewer free " +
+    "blocks than MinFreeBlocks (`grep -E 'QueueDirectory|MinFreeBlocks' " +
+    "/etc/mail/sendmail.cf`).",
+};
+
 function faultFix(report: QueueSpaceReport): string {
   const fix =
-    `Free space on ${QUEUE_FILE_SYSTEM} and check it with \`df -h\`. Postfix smtpd needs free space of 1.5 times ` +
-    "message_size_limit, or queue_minfree when that is larger.";
+    `Free space on ${QUEUE_FILE_SYSTEM[report.mta]} and check it with \`df -h\`. ` +
+    FREE_SPACE_LIMIT[report.mta];
   if (report.lostSubmissions === 0) return fix;
   return (
     `${fix} Lost local submissions are gone: the uid in their sendmail or postdrop lines names ` +

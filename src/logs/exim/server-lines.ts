@@ -2,11 +2,12 @@ import type { AuthFailureEvent, EventSink, LifecycleEvent, RejectEvent } from ".
 import type { LogRecord, ParseOutcome } from "../record.js";
 import { FieldReader } from "./field-reader.js";
 import { isPanicText, panicEvent } from "./panic.js";
+import { spoolSpaceEvent } from "./spool-space.js";
 
 /**
  * Lines that Exim writes without a message id, about SMTP sessions and the daemon: rejects,
- * authentication failures, daemon starts and restarts, and panics. `cwd=` lines are handled by the
- * caller tracker, and connection chatter is ignored.
+ * authentication failures, daemon starts and restarts, panics, and a spool short of space.
+ * `cwd=` lines are handled by the caller tracker, and connection chatter is ignored.
  */
 
 // Connection chatter and housekeeping that carries nothing delist uses. Rejects and
@@ -51,6 +52,11 @@ export function parseServerLine(
   // A panic text can quote anything, such as the word `rejected`, so it is checked first.
   if (isPanicText(text, 0)) {
     sink(panicEvent(record, 0));
+    return "parsed";
+  }
+  const spoolSpace = spoolSpaceEvent(record);
+  if (spoolSpace !== null) {
+    sink(spoolSpace);
     return "parsed";
   }
   const rejected = rejectedAt(text, 0);

@@ -7,10 +7,12 @@ import type {
 } from "../events.js";
 import type { LogRecord } from "../record.js";
 import { parseRelay, readFields, withoutAngles, type Fields } from "./fields.js";
+import { queueSpaceEvent } from "./queue-space.js";
 
 /**
  * Sendmail lines about SMTP sessions and the daemon rather than one message: rejects, AUTH
- * failures, STARTTLS results, daemon starts and stops. They come with or without a queue id.
+ * failures, STARTTLS results, daemon starts and stops, and a queue disk short of free space.
+ * They come with or without a queue id.
  */
 
 /** Result of reading a session line: the event to emit, `ignored`, or null when unknown. */
@@ -63,6 +65,9 @@ export function readSessionLine(record: LogRecord, start: number): SessionLine {
 
   const lifecycle = lifecycleEvent(record, start);
   if (lifecycle !== null) return lifecycle;
+  // Before the ignored texts, because they include `SYSERR`.
+  const queueSpace = queueSpaceEvent(record, start);
+  if (queueSpace !== null) return queueSpace;
   for (const ignored of IGNORED_TEXT) {
     if (text.includes(ignored, start)) return "ignored";
   }

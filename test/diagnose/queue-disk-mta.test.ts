@@ -1,0 +1,156 @@
+import { describe, expect, test } from "vitest";
+import type { Diagnosis } from "../../src/diagnose/types.js";
+import { queueSpaceSentences, queueSpaceVerdictLabel } from "../../src/report/queue-space-text.js";
+import { OFFLINE_DIAGNOSE, runCommand } from "../helpers/cli.js";
+import { diagnoseText } from "../helpers/diagnose-text.js";
+import { schemaValidator } from "../helpers/schema.js";
+import { temporaryFiles } from "../helpers/temporary-files.js";
+
+const temporary = temporaryFiles();
+const validateDiagnosis = schemaValidator("diagnose.schema.json");
+const validateStatistics = schemaValidator("logs.schema.json");
+
+function logText(lines: readonly string[]): string {
+  return `${lines.join("\n")}\n`;
+}
+
+/** One local message that Exim delivered to a small receiver, then a full spool. */
+const EXIM_LOG = logText([
+  "2024-03-04 00:10:00 1rhA2b-000Abc-1x <= alice@example.com U=alice P=local S=812",
+  '2024-03-04 00:10:01 1rhA2b-000Abc-1x => bob@example.org R=dnslookup T=remote_smtp H=mx.example.org [192.0.2.25] C="250 2.0.0 Ok: queued as 4F2A1"',
+  "2024-03-04 00:10:01 1rhA2b-000Abc-1x Completed",
+  "2024-03-04 00:55:00 [4120] spool directory space check failed: space=8192 inodes=40000",
+  "2024-03-04 00:58:00 [4121] spool directory space check failed: space=4096 inodes=40000",
+  "2024-03-04 01:02:00 [4122] Message abandoned: Spool write error (No space left on device) while receiving message from mx.example.net [192.0.2.35]",
+]);
+
+const SENDMAIL_HEAD = "Mar  4 00:55:00 mx1 sm-mta";
+
+/** One delivered message, then a Sendmail daemon whose queue disk is full. */
+const SENDMAIL_LOG = logText([
+  "Mar  4 00:10:00 mx1 sm-mta[3120]: 424EF3Ab003120: from=<alice@example.com>, size=4312, class=0, nrcpts=1, msgid=<20240304.1@example.com>, proto=ESMTP, daemon=MTA, relay=laptop.example.com [198.51.100.7]",
+  "Mar  4 00:10:02 mx1 sm-mta[3122]: 424EF3Ab003120: to=<bob@example.org>, delay=00:00:02, xdelay=00:00:02, mailer=esmtp, pri=121312, relay=mx.example.org. [192.0.2.25], dsn=2.0.0, stat=Sent (4F2A1 Message accepted for delivery)",
+  `${SENDMAIL_HEAD}[2395]: rejecting new messages: min free: 100`,
+  `${SENDMAIL_HEAD}[3140]: NOQUEUE: Insufficient disk space; try again later`,
+  `${SENDMAIL_HEAD}[3141]: 424EF3Ab003141: SYSERR(root): queueup: cannot create queue temp file ./tf424EF3Ab003141, uid=0: No space left on device`,
+]);
+
+const POSTFIX_LOG = logText([
+  "2024-03-04T00:55:00+00:00 mail postfix/smtpd[4795]: NOQUEUE: reject: MAIL from mx.example.net[192.0.2.35]: 452 4.3.1 Insufficient system storage; proto=ESMTP helo=<mx.example.net>",
+  "2024-03-04T00:55:00+00:00 mail postfix/smtpd[4795]: warning: not enough free space in mail queue: 183091200 bytes < 1.5*message size limit",
+]);
+
+describe("queue disk full per MTA", () => {
+  test("Exim spool lines are counted", async () => {
+    const diagnosis = await diagnoseText(EXIM_LOG, { year: 2024 });
+    const report = diagnosis.queueSpace;
+
+    expect(report?.mta).toBe("exim");
+    expect(report?.warnings).toBe(2);
+    expect(report?.writeErrors).toBe(1);
+    expect(report?.rejects).toBe(0);
+    expect(report?.confirmed).toBe(true);
+    expect(report?.sample.line).toBe(4);
+    expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
+  });
+
+  test("Sendmail queue lines are counted", async () => {
+    const diagnosis = await diagnoseText(SENDMAIL_LOG, { year: 2024 });
+    const report = diagnosis.queueSpace;
+
+    expect(report?.mta).toBe("sendmail");
+    expect(report?.warnings).toBe(1);
+    expect(report?.rejects).toBe(1);
+    expect(report?.writeErrors).toBe(1);
+    expect(report?.lostSubmissions).toBe(0);
+    expect(report?.confirmed).toBe(true);
+    expect(report?.sample.text).toBe("rejecting new messages: min free: 100");
+    expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
+  });
+
+  test("verdict label names the disk", async () => {
+    for (const [log, full, wasFull] of [
+      [EXIM_LOG, "not blocked, spool disk full", "not blocked, spool disk was full"],
+      [SENDMAIL_LOG, "not blocked, queue disk full", "not blocked, queue disk was full"],
+      [POSTFIX_LOG, "not blocked, queue disk full", "not blocked, queue disk was full"],
+    ] as const) {
+      const report = (await diagnoseText(log, { year: 2024 })).queueSpace;
+      if (report === null) throw new Error(`no queue space report for ${full}`);
+
+      expect(queueSpaceVerdictLabel({ ...report, ongoing: true })).toBe(full);
+      expect(queueSpaceVerdictLabel({ ...report, ongoing: false })).toBe(wasFull);
+    }
+  });
+
+  test("fix names the Exim spool", async () => {
+    const report = (await diagnoseText(EXIM_LOG, { year: 2024 })).queueSpace;
+    const fix = queueSpaceSentences(report)?.fix ?? "";
+
+    expect(fix).toContain("Exim's spool directory (`exim -bP spool_directory`");
+    expect(fix).toContain("check_spool_space");
+    expect(fix).toContain("check_log_space");
+    expect(fix).not.toContain("postconf");
+  });
+
+  test("fix names the Sendmail queue", async () => {
+    const report = (await diagnoseText(SENDMAIL_LOG, { year: 2024 })).queueSpace;
+    const sentences = queueSpaceSentences(report);
+
+    expect(sentences?.fix).toContain("Sendmail's queue directory (the QueueDirectory option");
+    expect(sentences?.fix).toContain("MinFreeBlocks");
+    expect(sentences?.fix).not.toContain("postconf");
+    expect(sentences?.counts).toContain("with 452 4.4.5 Insufficient disk space");
+    expect(sentences?.counts).not.toContain("Postfix");
+  });
+
+  test("fix names the Postfix queue", async () => {
+    const report = (await diagnoseText(POSTFIX_LOG, { year: 2024 })).queueSpace;
+    const fix = queueSpaceSentences(report)?.fix ?? "";
+
+    expect(report?.mta).toBe("postfix");
+    expect(fix).toContain("`postconf -h queue_directory`");
+    expect(fix).toContain("queue_minfree");
+  });
+
+  test("lone Sendmail reject is a note", async () => {
+    const log = logText([
+      "Mar  4 00:10:00 mx1 sm-mta[3120]: 424EF3Ab003120: from=<alice@example.com>, size=4312, class=0, nrcpts=1, msgid=<20240304.1@example.com>, proto=ESMTP, daemon=MTA, relay=laptop.example.com [198.51.100.7]",
+      `${SENDMAIL_HEAD}[3140]: NOQUEUE: Insufficient disk space; try again later`,
+    ]);
+    const diagnosis = await diagnoseText(log, { year: 2024 });
+    const sentences = queueSpaceSentences(diagnosis.queueSpace);
+
+    expect(diagnosis.queueSpace?.confirmed).toBe(false);
+    expect(sentences?.counts).toContain("Sendmail answered 1 client command with 452 4.4.5");
+    expect(sentences?.fix).toContain(
+      "If it repeats, check the free space of the file system of Sendmail's",
+    );
+  });
+
+  test("Exim text verdict and exit status", async () => {
+    const log = temporary.file(EXIM_LOG);
+    const text = await runCommand([...OFFLINE_DIAGNOSE, log]);
+    const json = await runCommand([...OFFLINE_DIAGNOSE, "--format", "json", log]);
+    const section = text.stdout.split("\nServer faults\n")[1]?.split("\n\n")[0] ?? "";
+
+    expect(text.code).toBe(1);
+    expect(json.code).toBe(1);
+    expect((JSON.parse(json.stdout) as Diagnosis).queueSpace?.mta).toBe("exim");
+    expect(text.stdout).toContain("Verdict: NOT BLOCKED, SPOOL DISK FULL");
+    expect(section).toContain("Spool disk full: from 2024-03-04 00:55:00 to");
+    for (const line of section.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
+  });
+
+  test("Sendmail text verdict and exit status", async () => {
+    const log = temporary.file(SENDMAIL_LOG);
+    const text = await runCommand([...OFFLINE_DIAGNOSE, "--year", "2024", log]);
+    const logs = await runCommand(["logs", "--format", "json", "--timezone", "UTC", log]);
+    const section = text.stdout.split("\nServer faults\n")[1]?.split("\n\n")[0] ?? "";
+
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain("Verdict: NOT BLOCKED, QUEUE DISK FULL");
+    expect(section).toContain("MinFreeBlocks");
+    for (const line of section.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
+    expect(validateStatistics(JSON.parse(logs.stdout))).toEqual([]);
+  });
+});
