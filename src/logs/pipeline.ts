@@ -246,7 +246,7 @@ class ReadRun {
     const fingerprints = new RecordFingerprints();
     this.fingerprints = fingerprints;
     this.readRecord = (record) => {
-      if (record.fromRepeatMarker !== true && this.isRepeat(record.time)) return;
+      if (record.fromRepeatMarker !== true && this.isRepeat(record.time, record.host)) return;
       if (this.isEarlierCopy(record, fingerprints)) return;
       this.counts.records += 1;
       const outcome = this.dispatcher.dispatch(record);
@@ -439,14 +439,14 @@ class ReadRun {
     const parser = this.dispatcher.parserOf(program);
     if (parser === null) return null;
     const quiet = new QuietMessages();
-    quiet.add(parser.quietPrefixes?.(program) ?? [], (time, _line, copy) => {
-      if (!copy && this.isRepeat(time)) return;
+    quiet.add(parser.quietPrefixes?.(program) ?? [], (time, _line, copy, host) => {
+      if (!copy && this.isRepeat(time, host)) return;
       this.counts.records += 1;
       this.widenSpan(time);
       this.dispatcher.countQuiet(parser, time, copy);
     });
-    quiet.add(parser.timedPrefixes?.(program) ?? [], (time, line, copy) => {
-      if (!copy && this.isRepeat(time)) return;
+    quiet.add(parser.timedPrefixes?.(program) ?? [], (time, line, copy, host) => {
+      if (!copy && this.isRepeat(time, host)) return;
       this.counts.records += 1;
       this.widenSpan(time);
       this.dispatcher.countTimed(parser, time, { file: this.file, line }, copy);
@@ -458,7 +458,7 @@ class ReadRun {
   // such as a wrapped one, or a line of a program without a parser can carry a time far from
   // the mail log's, and the report lists such lines as skipped or not read.
   private readonly onRecord = (record: LogRecord): void => {
-    if (record.fromRepeatMarker !== true && this.isRepeat(record.time)) return;
+    if (record.fromRepeatMarker !== true && this.isRepeat(record.time, record.host)) return;
     this.counts.records += 1;
     this.lastRecordCopied = false;
     const outcome = this.dispatcher.dispatch(record);
@@ -484,10 +484,11 @@ class ReadRun {
     return true;
   }
 
-  // Whether the line being framed, dated `time`, repeats an earlier line of its file (see
-  // `ReplayedLines`). The copies that a repeat marker stands for are not passed here.
-  private isRepeat(time: number): boolean {
-    return this.replays.isRepeat(time, this.lineBuffer, this.lineStart, this.lineEnd);
+  // Whether the line being framed, dated `time` and logged by `host`, repeats an earlier line of
+  // its file (see `ReplayedLines`). The copies that a repeat marker stands for are not passed
+  // here.
+  private isRepeat(time: number, host: string): boolean {
+    return this.replays.isRepeat(time, host, this.lineBuffer, this.lineStart, this.lineEnd);
   }
 
   private widenSpan(time: number): void {

@@ -307,7 +307,7 @@ export class LogWindow {
     const line = this.framedLine;
     if (
       record.fromRepeatMarker !== true &&
-      this.replays.isRepeat(record.time, line.buffer, line.start, line.end)
+      this.replays.isRepeat(record.time, record.host, line.buffer, line.start, line.end)
     ) {
       return;
     }

@@ -164,6 +164,56 @@ function logWithCopiedBlock(): string {
   return `${[...block, later, ...block].join("\n")}\n`;
 }
 
+/**
+ * Returns a log of the hosts mx1 and mx2, whose clock is 11 minutes behind mx1's. Each line of
+ * mx2 after one of mx1 is dated more than 10 minutes earlier, and mx2 writes its connect line
+ * twice in one second, with lines of both hosts between the two.
+ */
+function skewedHostsLog(): string {
+  const lines = [
+    "Jun  3 04:11:00 mx1 postfix/smtpd[100]: connect from unknown[192.0.2.9]",
+    "Jun  3 04:00:00 mx2 postfix/smtpd[200]: warning: hostname a.example.org does not resolve to address 192.0.2.10",
+    "Jun  3 04:00:00 mx2 postfix/smtpd[200]: connect from unknown[192.0.2.10]",
+    "Jun  3 04:11:00 mx1 postfix/smtpd[100]: disconnect from unknown[192.0.2.9]",
+    "Jun  3 04:00:00 mx2 postfix/smtpd[200]: warning: hostname b.example.org does not resolve to address 192.0.2.10",
+    "Jun  3 04:00:00 mx2 postfix/smtpd[200]: connect from unknown[192.0.2.10]",
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Returns a log of the hosts mx1 and mx2, 11 minutes apart, in which mx1 appends its block of
+ * one deferral, one delivery and their queue lines again while mx2 logs new lines.
+ */
+function skewedHostsLogWithCopiedBlock(): string {
+  const block = [
+    "Jun  3 04:11:01 mx1 postfix/qmgr[310]: 4A1B2C3D4E: from=<alice@example.com>, size=900, nrcpt=1 (queue active)",
+    "Jun  3 04:11:02 mx1 postfix/smtp[320]: 4A1B2C3D4E: to=<bob@example.net>, relay=mx.example.net[192.0.2.25]:25, delay=1, delays=0/0/0.5/0.5, dsn=4.7.0, status=deferred (host mx.example.net[192.0.2.25] said: 421 4.7.0 Try again later (in reply to end of DATA command))",
+    "Jun  3 04:31:02 mx1 postfix/smtp[321]: 4A1B2C3D4E: to=<bob@example.net>, relay=mx.example.net[192.0.2.25]:25, delay=1201, delays=1200/0/0.5/0.5, dsn=2.0.0, status=sent (250 2.0.0 OK)",
+    "Jun  3 04:31:02 mx1 postfix/qmgr[310]: 4A1B2C3D4E: removed",
+  ];
+  const mx2 = (stamp: string, pid: number, message: string) =>
+    `Jun  3 ${stamp} mx2 postfix/smtpd[${String(pid)}]: ${message}`;
+  const lines = [
+    block[0],
+    mx2("04:00:02", 200, "connect from unknown[192.0.2.10]"),
+    block[1],
+    mx2("04:00:03", 200, "disconnect from unknown[192.0.2.10]"),
+    block[2],
+    block[3],
+    mx2("04:20:03", 201, "connect from unknown[192.0.2.11]"),
+    "Jun  3 05:11:00 mx1 postfix/smtp[330]: 5B2C3D4E5F: to=<carol@example.net>, relay=mx.example.net[192.0.2.25]:25, delay=1, delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 2.0.0 OK)",
+    mx2("05:00:00", 202, "connect from unknown[192.0.2.12]"),
+    block[0],
+    mx2("05:00:01", 202, "disconnect from unknown[192.0.2.12]"),
+    block[1],
+    block[2],
+    mx2("05:00:02", 203, "connect from unknown[192.0.2.10]"),
+    block[3],
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
 describe("exact repeats", () => {
   test("Read line counts dropped copies", async () => {
     const diagnosis = await diagnoseText(logWithCopiedBlock(), { year: 2024 });
@@ -212,6 +262,39 @@ describe("exact repeats", () => {
 
     expect(result.code).toBe(0);
     expect(report.input.exactRepeatLines).toBe(4);
+    expect(other?.sent).toBe(2);
+    expect(other?.deferred).toBe(1);
+  });
+
+  test("skewed hosts keep equal lines", async () => {
+    const diagnosis = await diagnoseText(skewedHostsLog(), { year: 2024 });
+
+    expect(diagnosis.input.exactRepeatLines).toBe(0);
+    expect(diagnosis.input.records).toBe(6);
+    expect(diagnosis.input.notes.join("\n")).not.toContain("contains some lines more than once");
+  });
+
+  test("skewed hosts drop one host's block", async () => {
+    const path = temporary.file(skewedHostsLogWithCopiedBlock(), "mail.log");
+    const result = await runCommand([
+      "logs",
+      "--timezone",
+      "UTC",
+      "--year",
+      "2024",
+      "--format",
+      "json",
+      path,
+    ]);
+    const report = JSON.parse(result.stdout) as {
+      input: { exactRepeatLines: number; records: number };
+      providers: Record<string, { sent: number; deferred: number }>;
+    };
+    const other = report.providers["other"];
+
+    expect(result.code).toBe(0);
+    expect(report.input.exactRepeatLines).toBe(4);
+    expect(report.input.records).toBe(11);
     expect(other?.sent).toBe(2);
     expect(other?.deferred).toBe(1);
   });

@@ -255,8 +255,9 @@ export class LineFramer {
     const quietOf = this.quietOf;
     const count = quietOf === null ? null : header.quietCounter(quietOf, end);
     if (count !== null) {
-      this.repeats.rememberQuiet(this.hostNames.spellingOf(this.lastHost), count);
-      count(time, line, false);
+      const host = this.hostNames.spellingOf(this.lastHost);
+      this.repeats.rememberQuiet(host, count);
+      count(time, line, false, host);
       return "record";
     }
     let message = decodeLatin1(buffer, header.messageStart, end);

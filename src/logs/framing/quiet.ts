@@ -1,10 +1,11 @@
 import { WordText } from "./header-bytes.js";
 
 /**
- * Counts a line that needs no record, with its line number. `copy` is true for the copies
- * that a syslog repeat marker stands for (see `RepeatExpander`); they carry the marker's line.
+ * Counts a line that needs no record, with its line number and its syslog host as records spell
+ * it (`LogRecord.host`). `copy` is true for the copies that a syslog repeat marker stands for
+ * (see `RepeatExpander`); they carry the marker's line.
  */
-export type QuietCounter = (time: number, line: number, copy: boolean) => void;
+export type QuietCounter = (time: number, line: number, copy: boolean, host: string) => void;
 
 /**
  * The message starts of one program whose lines need no record (see

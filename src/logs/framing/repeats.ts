@@ -85,7 +85,7 @@ export class RepeatExpander {
     const copies = Math.min(count, MAX_REPEAT);
     this.addedRecords += copies - 1;
     if ("count" in last) {
-      for (let i = 0; i < copies; i++) last.count(marker.time, marker.line, true);
+      for (let i = 0; i < copies; i++) last.count(marker.time, marker.line, true, last.host);
       return true;
     }
     const copy: LogRecord = {

@@ -23,6 +23,22 @@ export const KEPT_BYTES = 1024 * 1024;
  */
 const MAX_TEXTS = 4 * REPLAY_WINDOW;
 
+/**
+ * Largest number of syslog hosts with a clock of their own in one file. Past it, the lines of
+ * the hosts not yet seen share one clock, so a step back between two of them starts the
+ * comparing as in a file with one clock. The cap bounds memory on junk with a new host field
+ * on every line.
+ */
+export const MAX_HOST_CLOCKS = 10_000;
+
+/** The latest times of the lines of one syslog host, or of the lines without a host. */
+interface HostClock {
+  // The latest time read since the file started or this clock last went back.
+  latestTime: number;
+  // The latest time read before this clock last went back: a line dated later is new.
+  replayUntil: number;
+}
+
 /** The copies of one line text read while comparing, before and since step back `step`. */
 interface Copies {
   beforeStep: number;
@@ -39,15 +55,21 @@ interface Copies {
  * `RecordParser.quietPrefixes`), but not the copies of syslog repeat markers (`last message
  * repeated N times`), which repeat a line on purpose.
  *
+ * The time goes back when a line is dated more than `MAX_LATE_LINE_MS` before the latest line
+ * of its syslog host. Each host has a clock of its own, because a central log of hosts whose
+ * clocks differ would otherwise step back on every change of host. Lines without a host field,
+ * such as those of Exim's own main log, share one clock.
+ *
  * Until the time goes back, the finder only keeps references to the reader's latest buffers,
  * which the reader allocates anew for each read, so a log whose time never goes back costs a
- * few comparisons per line. At the first step back of more than `MAX_LATE_LINE_MS`, the lines of
- * those buffers before the current line become the texts that later lines are compared with,
- * and each line read while comparing joins them. Only copies of lines before the last step count
- * as repeats, so a real line that a server
+ * few comparisons per line. At the first step back, the lines of those buffers before the
+ * current line become the texts that later lines are compared with, and each line read while
+ * comparing joins them. The lines of every host are compared, because a text contains its host.
+ * Only copies of lines before the last step count as repeats, so a real line that a server
  * writes twice in one second after its clock was set back still counts twice. The comparing
- * stops once `REPLAY_WINDOW` lines have passed without another step and the time is past the
- * latest time read before the step.
+ * stops once `REPLAY_WINDOW` lines have passed without another step and a line of the host
+ * that stepped back last is dated past that host's latest time before the step. It also stops
+ * when that host logs no line for `REPLAY_WINDOW` lines.
  *
  * NOTE: the text of a classic syslog line has no time zone. In the hour that repeats when clocks
  * go back, a line with the same stamp, pid and message as one of the hour before therefore
@@ -67,10 +89,17 @@ export class ReplayedLines {
   private olderBytes = 0;
   private current: Buffer | null = null;
   private currentEnd = 0;
-  // The latest time read since the file started or its time last went back.
-  private latestTime = -Infinity;
-  // The latest time read before the last step back: a line dated later is new.
-  private replayUntil = -Infinity;
+  // The clock of each host field read, "" for lines without one, up to MAX_HOST_CLOCKS.
+  private clocks = new Map<string, HostClock>();
+  // The clock shared by the hosts past MAX_HOST_CLOCKS.
+  private sharedClock = newClock();
+  // The host and clock of the line before, which saves the map look-up on a run of one host.
+  private lastHost: string | null = null;
+  private lastClock = this.sharedClock;
+  // The clock that went back last, whose lines decide when the comparing stops, and the lines
+  // of other hosts read since its last line.
+  private steppedClock: HostClock | null = null;
+  private linesOfOtherHosts = 0;
   // While comparing, the texts of the lines kept and read since, with their copies, in two
   // generations: a text found in the older one moves to the newer, and the older one is dropped
   // when the newer is full. `texts` is null when not comparing.
@@ -86,44 +115,68 @@ export class ReplayedLines {
     this.olderBytes = 0;
     this.current = null;
     this.currentEnd = 0;
-    this.latestTime = -Infinity;
-    this.replayUntil = -Infinity;
+    this.clocks = new Map();
+    this.sharedClock = newClock();
+    this.lastHost = null;
+    this.lastClock = this.sharedClock;
+    this.steppedClock = null;
+    this.linesOfOtherHosts = 0;
     this.texts = null;
     this.olderTexts = new Map();
     this.step = 0;
   }
 
   /**
-   * Returns true when the line `buffer[start, end)`, dated `time`, repeats an earlier line of
-   * its file, and counts it. The bytes of `buffer` must not change while the finder keeps it.
+   * Returns true when the line `buffer[start, end)`, dated `time` and logged by the syslog host
+   * `host` ("" for a line without a host field), repeats an earlier line of its file, and counts
+   * it. The bytes of `buffer` must not change while the finder keeps it.
    */
-  isRepeat(time: number, buffer: Buffer, start: number, end: number): boolean {
+  isRepeat(time: number, host: string, buffer: Buffer, start: number, end: number): boolean {
     if (buffer !== this.current) this.switchBuffer(buffer);
     if (end > this.currentEnd) this.currentEnd = end;
-    const steppedBack = time < this.latestTime - MAX_LATE_LINE_MS;
+    const clock = host === this.lastHost ? this.lastClock : this.clockOf(host);
+    const steppedBack = time < clock.latestTime - MAX_LATE_LINE_MS;
     if (this.texts === null && !steppedBack) {
-      if (time > this.latestTime) this.latestTime = time;
+      if (time > clock.latestTime) clock.latestTime = time;
       return false;
     }
-    return this.compare(time, buffer, start, end, steppedBack);
+    return this.compare(time, clock, buffer, start, end, steppedBack);
+  }
+
+  // Returns the clock of `host`, made when the host is new, and remembers it for the next line.
+  private clockOf(host: string): HostClock {
+    let clock = this.clocks.get(host);
+    if (clock === undefined) {
+      clock = this.sharedClock;
+      if (this.clocks.size < MAX_HOST_CLOCKS) {
+        clock = newClock();
+        this.clocks.set(host, clock);
+      }
+    }
+    this.lastHost = host;
+    this.lastClock = clock;
+    return clock;
   }
 
   private compare(
     time: number,
+    clock: HostClock,
     buffer: Buffer,
     start: number,
     end: number,
     steppedBack: boolean,
   ): boolean {
     if (steppedBack) {
-      if (this.latestTime > this.replayUntil) this.replayUntil = this.latestTime;
+      if (clock.latestTime > clock.replayUntil) clock.replayUntil = clock.latestTime;
       // The lines after a clock change follow the new clock, so one change is one step.
-      this.latestTime = time;
-      // The kept lines are split once, at the first step: a log of two hosts whose clocks
-      // differ steps back on every other line.
+      clock.latestTime = time;
+      // The kept lines are split once, at the first step, and later steps while comparing
+      // add to the texts split then.
       this.texts ??= this.textsBefore(buffer, start);
       this.step += 1;
       this.linesSinceStep = 0;
+      this.steppedClock = clock;
+      this.linesOfOtherHosts = 0;
     }
     const text = textOf(buffer, start, end);
     const copies = this.copiesOf(text);
@@ -134,9 +187,9 @@ export class ReplayedLines {
     }
     const isRepeat = copies.beforeStep > 0;
     copies.sinceStep += 1;
-    if (time > this.latestTime) this.latestTime = time;
+    if (time > clock.latestTime) clock.latestTime = time;
     this.linesSinceStep += 1;
-    if (this.linesSinceStep >= REPLAY_WINDOW && time > this.replayUntil) this.stopComparing();
+    if (this.isReplayOver(clock, time)) this.stopComparing();
     if (isRepeat) this.repeats += 1;
     return isRepeat;
   }
@@ -157,6 +210,19 @@ export class ReplayedLines {
       texts.set(text, copies);
     }
     return copies;
+  }
+
+  // Whether the comparing can stop after a line of `clock` dated `time`. A host that stepped
+  // back and then logs nothing for `REPLAY_WINDOW` lines ends the comparing too, so that the
+  // other hosts of a central log are not compared to the end of the file.
+  // NOTE: a copy that such a host resumes after that pause has no step back, so it is kept.
+  private isReplayOver(clock: HostClock, time: number): boolean {
+    if (clock !== this.steppedClock) {
+      this.linesOfOtherHosts += 1;
+      return this.linesOfOtherHosts >= REPLAY_WINDOW;
+    }
+    this.linesOfOtherHosts = 0;
+    return this.linesSinceStep >= REPLAY_WINDOW && time > clock.replayUntil;
   }
 
   private stopComparing(): void {
@@ -197,6 +263,10 @@ export class ReplayedLines {
     addLines(texts, buffer, start);
     return texts;
   }
+}
+
+function newClock(): HostClock {
+  return { latestTime: -Infinity, replayUntil: -Infinity };
 }
 
 // The text of a line as the finder compares it, without CRs: the reader drops the one before a

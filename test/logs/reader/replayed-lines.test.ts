@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import {
   KEPT_BYTES,
+  MAX_HOST_CLOCKS,
   REPLAY_WINDOW,
   ReplayedLines,
 } from "../../../src/logs/reader/replayed-lines.js";
@@ -8,28 +9,51 @@ import {
 const T0 = Date.UTC(2024, 2, 4, 9, 0, 0);
 const MINUTE = 60_000;
 
-/** A log line as the reader passes it: its time and its bytes. */
+/** A log line as the reader passes it: its time, syslog host and bytes. */
 interface Line {
   readonly time: number;
+  readonly host: string;
   readonly bytes: Buffer;
 }
 
-/** Returns a Postfix delivery line `minutes` after T0, with message `text`. */
-function line(minutes: number, text: string, pid = 300): Line {
+/** Returns a Postfix delivery line of `host` `minutes` after T0, with message `text`. */
+function line(minutes: number, text: string, pid = 300, host = "mail"): Line {
   const time = T0 + minutes * MINUTE;
   const stamp = new Date(time).toISOString();
-  return { time, bytes: Buffer.from(`${stamp} mail postfix/smtp[${String(pid)}]: ${text}`) };
+  const bytes = Buffer.from(`${stamp} ${host} postfix/smtp[${String(pid)}]: ${text}`);
+  return { time, host, bytes };
 }
 
-/** Returns a block of `count` deliveries one minute apart, from minute `start`. */
-function block(start: number, count: number): Line[] {
+/** Returns a block of `count` deliveries of `host` one minute apart, from minute `start`. */
+function block(start: number, count: number, host = "mail"): Line[] {
   return Array.from({ length: count }, (_, index) =>
-    line(start + index, `A${String(index)}: to=<user${String(index)}@example.com>, status=sent`),
+    line(
+      start + index,
+      `A${String(index)}: to=<user${String(index)}@example.com>, status=sent`,
+      300,
+      host,
+    ),
   );
 }
 
+/**
+ * Returns `count` deliveries of the hosts mx1 and mx2 in turn, one every 10 seconds from minute
+ * `start` of mx1's clock. The clock of mx2 is 11 minutes behind, so each line of mx2 is dated
+ * more than `MAX_LATE_LINE_MS` before the line of mx1 before it.
+ */
+function skewedHosts(start: number, count: number): Line[] {
+  return Array.from({ length: count }, (_, index) => {
+    const minute = start + index / 6;
+    const id = `${String(start)}x${String(index)}`;
+    const to = `to=<user${id}@example.com>, status=sent`;
+    return index % 2 === 0
+      ? line(minute, `A${id}: ${to}`, 300, "mx1")
+      : line(minute - 11, `B${id}: ${to}`, 400, "mx2");
+  });
+}
+
 function isRepeat(finder: ReplayedLines, entry: Line): boolean {
-  return finder.isRepeat(entry.time, entry.bytes, 0, entry.bytes.length);
+  return finder.isRepeat(entry.time, entry.host, entry.bytes, 0, entry.bytes.length);
 }
 
 /** Passes the lines through `finder` and returns the indexes of those it found repeated. */
@@ -111,19 +135,66 @@ describe("ReplayedLines", () => {
 
   test("two skewed hosts keep counting", () => {
     const finder = new ReplayedLines();
-    // A central log of two hosts whose clocks differ by 11 minutes: every other line steps back.
-    const lines = Array.from({ length: 400 }, (_, index) =>
-      index % 2 === 0
-        ? line(index, `A${String(index)}: to=<user${String(index)}@example.com>, status=sent`)
-        : line(index - 11, `B${String(index)}: to=<user${String(index)}@example.net>, status=sent`),
-    );
+    const lines = skewedHosts(0, 400);
     const resent = lines.slice(100, 120);
 
     expect(repeatsOf(finder, lines)).toEqual([]);
     expect(repeatsOf(finder, resent)).toHaveLength(20);
     expect(finder.repeats).toBe(20);
-    // Splitting the kept lines at each step would make such a log slow.
+    // Both hosts step back, but the kept lines are split once.
     expect(finder.splits).toBe(1);
+  });
+
+  test("skewed hosts without copies compare nothing", () => {
+    const finder = new ReplayedLines();
+
+    expect(repeatsOf(finder, skewedHosts(0, 400))).toEqual([]);
+    expect(finder.repeats).toBe(0);
+    // Each host's clock only goes forward, so no line is compared.
+    expect(finder.splits).toBe(0);
+  });
+
+  test("one skewed host repeats a block", () => {
+    const finder = new ReplayedLines();
+    const lines = skewedHosts(0, 200);
+    // mx1 sends 20 of its lines again while mx2 logs new lines, and then both log new lines.
+    const resent = lines.slice(40, 80).filter((entry) => entry.host === "mx1");
+    const mx2Lines = skewedHosts(200, 40).filter((entry) => entry.host === "mx2");
+    const mixed = [
+      ...resent.flatMap((copy, index) => [copy, mx2Lines[index] ?? copy]),
+      ...skewedHosts(240, 40),
+    ];
+    const copies = resent.map((_, index) => 2 * index);
+
+    expect(repeatsOf(finder, lines)).toEqual([]);
+    expect(mx2Lines).toHaveLength(20);
+    expect(repeatsOf(finder, mixed)).toEqual(copies);
+    expect(finder.repeats).toBe(20);
+  });
+
+  test("hosts past the cap share a clock", () => {
+    const finder = new ReplayedLines();
+    const hosts = Array.from({ length: MAX_HOST_CLOCKS }, (_, index) => `h${String(index)}`);
+    hosts.forEach((host) => isRepeat(finder, line(0, "A0: status=sent", 300, host)));
+    const copy = line(20, "C0: to=<user@example.com>, status=sent", 300, "extra1");
+    isRepeat(finder, copy);
+    // A second untracked host whose clock is 15 minutes behind steps back against the first.
+    isRepeat(finder, line(5, "C1: to=<user@example.com>, status=sent", 300, "extra2"));
+
+    expect(finder.splits).toBe(1);
+    expect(isRepeat(finder, copy)).toBe(true);
+  });
+
+  test("silent stepped host ends comparing", () => {
+    const finder = new ReplayedLines();
+    repeatsOf(finder, block(0, 20, "mx1"));
+    repeatsOf(finder, block(0, 5, "mx1"));
+    // mx2 alone logs on after mx1's copy, and its lines end the comparing.
+    repeatsOf(finder, block(30, REPLAY_WINDOW, "mx2"));
+    repeatsOf(finder, block(30, 5, "mx2"));
+
+    expect(finder.repeats).toBe(10);
+    expect(finder.splits).toBe(2);
   });
 
   test("new file forgets the last", () => {
@@ -169,11 +240,13 @@ describe("ReplayedLines", () => {
       start += text.length + 1;
       return place;
     });
-    for (const place of places) finder.isRepeat(place.time, shared, place.start, place.end);
+    for (const place of places) {
+      finder.isRepeat(place.time, "mail", shared, place.start, place.end);
+    }
     // The copy comes in a buffer of its own, so the first one's lines are read back from the ring.
     const copy = Buffer.from(texts.join("\n"), "latin1");
     const repeated = places.filter((place) =>
-      finder.isRepeat(place.time, copy, place.start, place.end),
+      finder.isRepeat(place.time, "mail", copy, place.start, place.end),
     );
 
     expect(repeated).toHaveLength(30);
