@@ -119,6 +119,8 @@ export class QueueSpaceAnalyser {
    * not end the run of that reject, so the rule errs towards a fault.
    */
   addMessage(message: LoggedMessage): void {
+    // NOTE: messages of every host count, so in a central log of several servers the mail of
+    // one server ends the runs of another server's rejects.
     if (message.clientIp === null) return;
     if (this.last !== null && message.firstTime > this.last) this.acceptedAfterLast += 1;
     if (this.runRejects > 0 && message.firstTime > this.runLast) this.runEnded = true;
