@@ -263,6 +263,7 @@ export class LogAnalyser {
     const state = this.stateOf(message);
     if (state.host !== null) state.host.messages += 1;
     this.origins.addMessage(state, event.time);
+    this.queueSpace.addMessage(message);
   }
 
   // A linked copy's `message` event counted it for its host too, so it comes out of both counts.

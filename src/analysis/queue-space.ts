@@ -1,4 +1,5 @@
-import type { LinePosition, MtaName, QueueSpaceEvent } from "../logs/events.js";
+import type { LinePosition, LoggedMessage, MtaName, QueueSpaceEvent } from "../logs/events.js";
+import { DistinctCounter } from "./distinct.js";
 import { detach } from "./time.js";
 
 /** The first line of a kind, kept as the sample of `QueueSpaceAnalyser`. */
@@ -56,15 +57,42 @@ export class QueueSpaceAnalyser {
   firstSendmailError: QueueSpaceSample | null = null;
   /** The first line that ended a local submission. */
   firstLostSubmission: QueueSpaceSample | null = null;
+  /** Clients that the rejects name by IP address. Only Postfix's rejects name one. */
+  readonly rejectClients = new DistinctCounter();
+  /**
+   * Messages from SMTP clients that the MTA accepted between the first and the last line of any
+   * kind, by the time of their first line (Postfix's `client=`). They show that the free space
+   * was enough for the MTA's check at that time.
+   */
+  acceptedInSpan = 0;
+  /**
+   * The maximum rejects in one run, and the maximum span of a run from its first to its last
+   * reject, in ms. A run is a series of rejects with no message accepted from an SMTP client
+   * between them, so a run of several rejects shows the shortage going on.
+   */
+  maxRunRejects = 0;
+  maxRunSpanMs = 0;
 
   private waiting: WaitingFailure[] = [];
+  // Messages accepted after `last`, which join `acceptedInSpan` when a later line comes.
+  private acceptedAfterLast = 0;
+  private runRejects = 0;
+  private runFirst = 0;
+  private runLast = 0;
+  private runEnded = false;
 
   add(event: QueueSpaceEvent): void {
     this.mta ??= event.mta;
+    if (this.last !== null && event.time > this.last) {
+      this.acceptedInSpan += this.acceptedAfterLast;
+      this.acceptedAfterLast = 0;
+    }
     switch (event.kind) {
       case "reject":
         this.rejects += 1;
         this.firstReject = earlierSample(this.firstReject, event);
+        if (event.clientIp !== null) this.rejectClients.add(event.clientIp);
+        this.addRejectToRun(event.time);
         break;
       case "warning":
         this.warnings += 1;
@@ -81,6 +109,36 @@ export class QueueSpaceAnalyser {
     if (event.submissionFailed) this.addFailedSubmission(event);
     if (this.first === null || event.time < this.first) this.first = event.time;
     if (this.last === null || event.time > this.last) this.last = event.time;
+  }
+
+  /**
+   * Takes a message that entered the queue, so that mail accepted between the lines of this
+   * analyser counts. Local submissions do not count, because Postfix smtpd's free-space check
+   * at MAIL FROM does not apply to them. A message counts by the time of its first line, which
+   * can come before a reject while its `message` event comes after it. Such a message does
+   * not end the run of that reject, so the rule errs towards a fault.
+   */
+  addMessage(message: LoggedMessage): void {
+    // NOTE: messages of every host count, so in a central log of several servers the mail of
+    // one server ends the runs of another server's rejects.
+    if (message.clientIp === null) return;
+    if (this.last !== null && message.firstTime > this.last) this.acceptedAfterLast += 1;
+    if (this.runRejects > 0 && message.firstTime > this.runLast) this.runEnded = true;
+  }
+
+  // Starts a new run when mail was accepted since the run's last reject.
+  private addRejectToRun(time: number): void {
+    if (this.runRejects === 0 || this.runEnded) {
+      this.runRejects = 0;
+      this.runFirst = time;
+      this.runLast = time;
+      this.runEnded = false;
+    }
+    this.runRejects += 1;
+    this.runFirst = Math.min(this.runFirst, time);
+    this.runLast = Math.max(this.runLast, time);
+    this.maxRunRejects = Math.max(this.maxRunRejects, this.runRejects);
+    this.maxRunSpanMs = Math.max(this.maxRunSpanMs, this.runLast - this.runFirst);
   }
 
   /**

@@ -27,6 +27,16 @@ export interface QueueSpaceReport {
    */
   readonly rejects: number;
   /**
+   * Clients that the rejects name by IP address: exact up to 512, then an estimate with about
+   * 1.6 % standard error (see `DistinctCounter`). Sendmail's reject lines name no client, so Sendmail logs give 0.
+   */
+  readonly rejectedClients: number;
+  /**
+   * Messages from SMTP clients that the MTA accepted between `first` and `last`. Any such
+   * message shows that mail still came in at times.
+   */
+  readonly acceptedMessages: number;
+  /**
    * Postfix's `warning: not enough free space in mail queue: …`, Exim's `spool directory space
    * check failed` (or `log directory …`) and Sendmail's `rejecting new messages: min free: N`.
    */
@@ -65,31 +75,31 @@ export interface QueueSpaceReport {
 }
 
 /**
- * Minimum rejects for lack of space (Postfix's 452 4.3.1, Sendmail's 452 4.4.5) that make a
- * fault without any other line.
+ * Minimum rejects for lack of space (Postfix's 452 4.3.1, Sendmail's 452 4.4.5) in one run that
+ * make a fault without any other line.
  */
 export const MIN_QUEUE_SPACE_REJECTS = 3;
 
-/** Minimum span from the first to the last of 2 or more rejects that makes a fault, in ms. */
+/** Minimum span from the first to the last reject of a run that makes a fault, in ms. */
 export const MIN_QUEUE_SPACE_SPAN_MS = 10 * 60_000;
 
 /**
  * Decides whether the lines show a queue disk fault that sets the verdict label and exit status
  * 1. A line that names the lack of space decides alone: smtpd's free-space warning, which
  * measured the disk, a write that failed with `No space left on device`, or a local submission
- * that sendmail gave up. 452 4.3.1 rejects without such a line make a fault only when there are
- * at least `MIN_QUEUE_SPACE_REJECTS`, or when 2 or more span `MIN_QUEUE_SPACE_SPAN_MS`. Fewer
- * can be a passing moment, such as a large file written and removed again, and an SMTP client
- * retries a 4xx reply later, so the mail is only delayed. The reply text may also come from a
- * milter or a proxy filter and not from Postfix's own check. The report still lists such
- * rejects as a note.
+ * that sendmail gave up. 452 4.3.1 rejects without such a line make a fault only as a run, a
+ * series with no mail accepted from an SMTP client between its rejects (see
+ * `QueueSpaceAnalyser`). The run needs at least `MIN_QUEUE_SPACE_REJECTS` rejects, or 2 or
+ * more that span `MIN_QUEUE_SPACE_SPAN_MS`.
+ * Other rejects can be passing moments, such as a large file written and removed again, and
+ * mail accepted between two rejects shows that the free space came back. An SMTP client
+ * retries a 4xx reply later, so the mail is only delayed. The reply text may also come from a milter or a proxy filter and not from Postfix's
+ * own check. The report still lists such rejects as a note.
  */
 export function isQueueSpaceFault(queueSpace: QueueSpaceAnalyser): boolean {
   if (queueSpace.warnings + queueSpace.writeErrors + queueSpace.sendmailErrors > 0) return true;
-  if (queueSpace.rejects >= MIN_QUEUE_SPACE_REJECTS) return true;
-  const first = queueSpace.first ?? 0;
-  const last = queueSpace.last ?? 0;
-  return queueSpace.rejects >= 2 && last - first >= MIN_QUEUE_SPACE_SPAN_MS;
+  if (queueSpace.maxRunRejects >= MIN_QUEUE_SPACE_REJECTS) return true;
+  return queueSpace.maxRunSpanMs >= MIN_QUEUE_SPACE_SPAN_MS;
 }
 
 /**
@@ -115,6 +125,8 @@ export function queueSpaceReport(
     count:
       queueSpace.rejects + queueSpace.warnings + queueSpace.writeErrors + queueSpace.sendmailErrors,
     rejects: queueSpace.rejects,
+    rejectedClients: queueSpace.rejectClients.size,
+    acceptedMessages: queueSpace.acceptedInSpan,
     warnings: queueSpace.warnings,
     writeErrors: queueSpace.writeErrors,
     sendmailErrors: queueSpace.sendmailErrors,

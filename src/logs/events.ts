@@ -380,6 +380,8 @@ export interface QueueSpaceEvent {
   readonly submissionFailed: boolean;
   /** The Unix user id of the failed submission (`uid=1004`, `www-data(33)`), or null. */
   readonly uid: number | null;
+  /** The IP address of the client that a Postfix `reject` names, else null. */
+  readonly clientIp: string | null;
   /** The line's message after the syslog header. */
   readonly text: string;
 }

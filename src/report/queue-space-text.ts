@@ -78,7 +78,7 @@ function postfixFaultSentences(report: QueueSpaceReport, period: string): string
   const smtpd = [
     report.rejects === 0
       ? null
-      : `rejected ${plural(report.rejects, "client")} with 452 4.3.1 Insufficient system storage`,
+      : `logged ${rejectsText(report)} with 452 4.3.1 Insufficient system storage`,
     report.warnings === 0
       ? null
       : `logged ${plural(report.warnings, "warning")} that the mail queue lacks free space`,
@@ -99,8 +99,30 @@ function postfixFaultSentences(report: QueueSpaceReport, period: string): string
         "that ran it, such as PHP's mail() or cron, got the error.",
     );
   }
-  sentences.push("While free space is short, smtpd rejects every MAIL FROM, so no mail comes in.");
+  sentences.push(
+    inflowSentence(report, "Postfix smtpd", "smtpd rejects every MAIL FROM, so no mail comes in"),
+  );
   return sentences.join(" ");
+}
+
+/** Counts rejects and the clients they name apart: "2 rejects of 1 client". */
+function rejectsText(report: QueueSpaceReport): string {
+  const rejects = plural(report.rejects, "reject");
+  if (report.rejectedClients === 0) return rejects;
+  return `${rejects} of ${plural(report.rejectedClients, "client")}`;
+}
+
+/**
+ * Returns the sentence on incoming mail: the clause `blocked` on what the MTA does while free
+ * space is short. When the log shows mail from SMTP clients accepted between the lines, the
+ * sentence counts that mail instead, because "no mail comes in" would be false.
+ */
+function inflowSentence(report: QueueSpaceReport, mta: string, blocked: string): string {
+  if (report.acceptedMessages === 0) return `While free space is short, ${blocked}.`;
+  return (
+    `${mta} still accepted ${plural(report.acceptedMessages, "message")} from SMTP clients ` +
+    "in that time, so free space ran short only at times."
+  );
 }
 
 // Exim's failed check is logged for each MAIL FROM that got `452 Space shortage`.
@@ -119,7 +141,9 @@ function eximFaultSentences(report: QueueSpaceReport, period: string): string {
         "file write failed with No space left on device.",
     );
   }
-  sentences.push("While free space is short, Exim rejects every MAIL FROM, so no mail comes in.");
+  sentences.push(
+    inflowSentence(report, "Exim", "Exim rejects every MAIL FROM, so no mail comes in"),
+  );
   return sentences.join(" ");
 }
 
@@ -144,24 +168,32 @@ function sendmailFaultSentences(report: QueueSpaceReport, period: string): strin
     );
   }
   sentences.push(
-    "While free space is short, the Sendmail daemon accepts no new messages, so no mail " +
-      "comes in.",
+    inflowSentence(
+      report,
+      "Sendmail",
+      "the Sendmail daemon accepts no new messages, so no mail comes in",
+    ),
   );
   return sentences.join(" ");
 }
 
 // A report that is no fault has rejects only (see `isQueueSpaceFault`), and Exim logs none.
 function noteSentences(report: QueueSpaceReport, period: string): string {
-  const rejected =
-    report.mta === "sendmail"
-      ? `Sendmail answered ${plural(report.rejects, "client command")} with 452 4.4.5 ` +
-        "Insufficient disk space and logged no line that it rejects new messages."
-      : `Postfix smtpd rejected ${plural(report.rejects, "client")} with 452 4.3.1 ` +
-        "Insufficient system storage and logged no warning that the mail queue lacks free " +
-        "space.";
+  const sendmail = report.mta === "sendmail";
+  const rejected = sendmail
+    ? `Sendmail answered ${plural(report.rejects, "client command")} with 452 4.4.5 ` +
+      "Insufficient disk space and logged no line that it rejects new messages."
+    : `Postfix smtpd logged ${rejectsText(report)} with 452 4.3.1 Insufficient system ` +
+      "storage and logged no warning that the mail queue lacks free space.";
+  const accepted =
+    report.acceptedMessages === 0
+      ? ""
+      : ` ${sendmail ? "Sendmail" : "Postfix smtpd"} accepted ` +
+        `${plural(report.acceptedMessages, "message")} from SMTP clients in that time.`;
   return (
-    `Note: ${period}, ${rejected} One or two such rejects within 10 minutes can be a ` +
-    "passing shortage, and clients retry a 4xx reply later, so they are no fault by themselves."
+    `Note: ${period}, ${rejected}${accepted} One or two such rejects within 10 minutes, or ` +
+    "rejects with mail accepted between them, can be a passing shortage. Clients retry a 4xx " +
+    "reply later, so they are no fault by themselves."
   );
 }
 

@@ -1,6 +1,10 @@
 import { describe, expect, test } from "vitest";
 import { QueueSpaceAnalyser, SUBMISSION_PAIR_WINDOW_MS } from "../../src/analysis/queue-space.js";
-import type { QueueSpaceEvent } from "../../src/logs/events.js";
+import {
+  newLoggedMessage,
+  type LoggedMessage,
+  type QueueSpaceEvent,
+} from "../../src/logs/events.js";
 
 const T0 = Date.UTC(2024, 2, 4, 10, 0, 0);
 
@@ -41,8 +45,36 @@ function event(
     kind,
     submissionFailed,
     uid,
+    clientIp: null,
     text,
   };
+}
+
+function reject(seconds: number, clientIp: string | null = "192.0.2.10"): QueueSpaceEvent {
+  return {
+    ...event("reject", seconds, null, false, "NOQUEUE: reject: MAIL from client.example.net"),
+    clientIp,
+  };
+}
+
+/** Creates a message first logged at `seconds`, from an SMTP client unless `clientIp` is null. */
+function accepted(seconds: number, clientIp: string | null = "192.0.2.20"): LoggedMessage {
+  const message = newLoggedMessage("postfix", "mail", "5C1A0B0", T0 + seconds * 1000, {
+    file: "mail.log",
+    line: nextLine++,
+  });
+  message.clientIp = clientIp;
+  return message;
+}
+
+/** Feeds reject events and accepted messages in the order given. */
+function analyseMixed(items: ReadonlyArray<QueueSpaceEvent | LoggedMessage>): QueueSpaceAnalyser {
+  const analyser = new QueueSpaceAnalyser();
+  for (const item of items) {
+    if ("type" in item) analyser.add(item);
+    else analyser.addMessage(item);
+  }
+  return analyser;
 }
 
 function analyse(events: readonly QueueSpaceEvent[]): QueueSpaceAnalyser {
@@ -112,5 +144,51 @@ describe("QueueSpaceAnalyser lost submissions", () => {
     expect(analyser.firstSendmailError?.text).toBe(later.text);
     expect(analyser.first).toBe(earlier.time);
     expect(analyser.last).toBe(later.time);
+  });
+});
+
+describe("QueueSpaceAnalyser reject runs", () => {
+  test("rejects without mail form one run", () => {
+    const analyser = analyseMixed([reject(0), reject(300), reject(600)]);
+
+    expect(analyser.maxRunRejects).toBe(3);
+    expect(analyser.maxRunSpanMs).toBe(600_000);
+  });
+
+  test("accepted mail ends a run", () => {
+    const analyser = analyseMixed([reject(0), accepted(60), reject(600), reject(660)]);
+
+    expect(analyser.maxRunRejects).toBe(2);
+    expect(analyser.maxRunSpanMs).toBe(60_000);
+    expect(analyser.acceptedInSpan).toBe(1);
+  });
+
+  test("local submission ends no run", () => {
+    const analyser = analyseMixed([reject(0), accepted(60, null), reject(600)]);
+
+    expect(analyser.maxRunRejects).toBe(2);
+    expect(analyser.acceptedInSpan).toBe(0);
+  });
+
+  test("mail first seen before reject", () => {
+    // The message's client= line came before the reject, its qmgr line after it.
+    const analyser = analyseMixed([reject(0), accepted(0), reject(600)]);
+
+    expect(analyser.maxRunRejects).toBe(2);
+    expect(analyser.acceptedInSpan).toBe(0);
+  });
+
+  test("mail outside the span", () => {
+    const analyser = analyseMixed([accepted(-60), reject(0), reject(30), accepted(90)]);
+
+    expect(analyser.acceptedInSpan).toBe(0);
+    expect(analyser.maxRunRejects).toBe(2);
+  });
+
+  test("clients count apart from rejects", () => {
+    const analyser = analyseMixed([reject(0), reject(1), reject(2, "192.0.2.11"), reject(3, null)]);
+
+    expect(analyser.rejects).toBe(4);
+    expect(analyser.rejectClients.size).toBe(2);
   });
 });

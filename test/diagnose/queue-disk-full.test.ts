@@ -110,7 +110,8 @@ describe("queue disk full", () => {
     expect(text.stdout).not.toContain("Nothing to fix");
     expect(markdown.stdout).toContain("not blocked, queue disk full");
     expect(markdown.stdout).toContain("## Server faults");
-    expect(markdown.stdout).toContain("rejected 3 clients with 452 4.3.1");
+    expect(markdown.stdout).toContain("logged 3 rejects of 1 client with 452 4.3.1");
+    expect(text.stdout).toContain("no mail comes in");
   });
 
   test("fault long before the end was", async () => {
@@ -178,6 +179,18 @@ function rejectLine(minute: number): string {
   return queueFullLines(minute, 1).filter((line) => line.includes("NOQUEUE"))[0] ?? "";
 }
 
+/** Returns the lines of one message that smtpd accepted from an SMTP client and delivered. */
+function acceptedLines(minute: number, index: number): string[] {
+  const id = `5C1A${(0x1000 + index).toString(16).toUpperCase()}B0`;
+  const at = stamp(minute);
+  return [
+    `${at} postfix/smtpd[4795]: ${id}: client=mx.example.net[192.0.2.35]`,
+    `${at} postfix/cleanup[4796]: ${id}: message-id=<${id}@example.net>`,
+    `${at} postfix/qmgr[902]: ${id}: from=<news@example.net>, size=3000, nrcpt=1 (queue active)`,
+    `${at} postfix/local[4797]: ${id}: to=<alice@example.com>, relay=local, delay=0.1, delays=0/0/0/0.1, dsn=2.0.0, status=sent (delivered to mailbox)`,
+  ];
+}
+
 /** Returns the lines of one local submission that postdrop could not write to the maildrop. */
 function lostSubmissionLines(minute: number, user: string, uid: number): string[] {
   const at = stamp(minute);
@@ -222,6 +235,65 @@ describe("queue disk fault rule", () => {
     expect(diagnosis.queueSpace?.rejects).toBe(minutes.length);
     expect(diagnosis.queueSpace?.confirmed).toBe(confirmed);
     expect(ids.includes("healthy")).toBe(!confirmed);
+  });
+
+  test("mail between rejects is a note", async () => {
+    const lines = [
+      ...deliveredLines(),
+      rejectLine(55),
+      ...acceptedLines(58, 0),
+      ...acceptedLines(60, 1),
+      rejectLine(65),
+    ];
+    const log = temporary.file(logText(lines));
+    const json = await runCommand([...OFFLINE_DIAGNOSE, "--format", "json", log]);
+    const text = await runCommand([...OFFLINE_DIAGNOSE, log]);
+    const parsed = JSON.parse(json.stdout) as Diagnosis;
+    const section = text.stdout.split("\nServer faults\n")[1]?.split("\n\n")[0] ?? "";
+
+    expect(parsed.queueSpace?.rejects).toBe(2);
+    expect(parsed.queueSpace?.rejectedClients).toBe(1);
+    expect(parsed.queueSpace?.acceptedMessages).toBe(2);
+    expect(parsed.queueSpace?.confirmed).toBe(false);
+    expect(validateDiagnosis(parsed)).toEqual([]);
+    expect(json.code).toBe(0);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain("Verdict: OK");
+    expect(section.replace(/\s+/g, " ")).toContain("2 rejects of 1 client with 452 4.3.1");
+    expect(section.replace(/\s+/g, " ")).toContain("accepted 2 messages from SMTP clients");
+    expect(section).not.toContain("no mail comes in");
+  });
+
+  test.each([
+    ["mail between each reject", [55, 58, 60, 62, 65], [56, 59, 61, 63], false],
+    ["mail before the rejects", [55, 56, 57], [52], true],
+    ["mail between runs of three", [55, 55, 56, 60], [58], true],
+    ["mail after a long run", [55, 65], [66], true],
+  ])("%s", async (_name, rejects, accepted, confirmed) => {
+    const entries = [
+      ...rejects.map((minute) => ({ minute, lines: [rejectLine(minute)] })),
+      ...accepted.map((minute, index) => ({ minute, lines: acceptedLines(minute, index) })),
+    ].sort((a, b) => a.minute - b.minute);
+    const lines = entries.flatMap((entry) => entry.lines);
+    const diagnosis = await diagnoseText(logText([...deliveredLines(), ...lines]));
+
+    expect(diagnosis.queueSpace?.rejects).toBe(rejects.length);
+    expect(diagnosis.queueSpace?.confirmed).toBe(confirmed);
+  });
+
+  test("fault with mail in its span", async () => {
+    const lines = [
+      ...deliveredLines(),
+      ...queueFullLines(55, 1),
+      ...acceptedLines(57, 0),
+      ...queueFullLines(59, 1),
+    ];
+    const text = renderDiagnosisText(await diagnoseText(logText(lines)), painter(false));
+    const section = text.split("\nServer faults\n")[1]?.split("\n\n")[0] ?? "";
+
+    expect(text).toContain("QUEUE DISK FULL");
+    expect(section.replace(/\s+/g, " ")).toContain("Postfix smtpd still accepted 1 message");
+    expect(section).not.toContain("no mail comes in");
   });
 
   test("one reject with its warning is a fault", async () => {

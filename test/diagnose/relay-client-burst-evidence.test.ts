@@ -69,7 +69,8 @@ describe("relay client burst beside the office peak", () => {
     expect(origins[0]).toEqual({ name: CLIENT, recipients: 1501 });
     expect(origins.map((origin) => origin.name)).not.toContain("SASL account staff@example.com");
     expect(JSON.stringify(senders)).not.toContain("staff@example.com");
-    expect(senders[0]?.recipients).toBe(1);
+    // Each relayed sender sent 1 message, and the hourly tables dropped many such senders.
+    expect(senders).toEqual([]);
     expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
   });
 

@@ -446,16 +446,39 @@ function senderTotals(
  * hourly tables of senders certainly saw, never their Space-Saving estimates, so that evidence
  * claims no mail that the log does not show. An entry whose count may be too low gets
  * `atLeast: true` (see `isExactTotal`).
+ *
+ * A sender whose count is not above `maxDroppedTotal` is left out. Senders that the tables
+ * dropped may have sent as much, so such an entry is whichever of many equal senders the
+ * tables happened to keep, and listing it as a top sender would mislead. The tables count
+ * neither the senders they drop nor their recipients, so they cannot state how many senders
+ * sent that little either.
  */
 function topSenders(
   context: DiagnoseContext,
   burst: Pick<Burst, "hours">,
   totals: ReadonlyArray<[string | null, number]>,
 ): TopSender[] {
-  return totals.slice(0, 5).map(([sender, recipients]): TopSender => {
-    const entry = { ...senderEntry(sender), recipients };
-    return isExactTotal(context, burst, sender) ? entry : { ...entry, atLeast: true };
-  });
+  const dropped = maxDroppedTotal(context, burst);
+  return totals
+    .filter(([, recipients]) => recipients > dropped)
+    .slice(0, 5)
+    .map(([sender, recipients]): TopSender => {
+      const entry = { ...senderEntry(sender), recipients };
+      return isExactTotal(context, burst, sender) ? entry : { ...entry, atLeast: true };
+    });
+}
+
+/**
+ * Returns the maximum recipients in the burst hours of a sender that no hourly table kept: the
+ * sum of each hour's `HourSenders.maxMissingRecipients`, which is 0 for an hour that replaced
+ * no sender.
+ */
+function maxDroppedTotal(context: DiagnoseContext, burst: Pick<Burst, "hours">): number {
+  let total = 0;
+  for (const point of burst.hours) {
+    total += context.facts.volume.hours.get(point.hour)?.senders.maxMissingRecipients ?? 0;
+  }
+  return total;
 }
 
 /** An envelope sender with its recipients in the burst hours; `atLeast` marks a lower bound. */

@@ -51,6 +51,7 @@ export function spoolSpaceEvent(record: LogRecord): QueueSpaceEvent | null {
     kind,
     submissionFailed: false,
     uid: null,
+    clientIp: null,
     text,
   };
 }

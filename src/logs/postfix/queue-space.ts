@@ -25,6 +25,7 @@ export function sinkQueueSpace(
   kind: QueueSpaceEvent["kind"],
   submissionFailed = false,
   uid: number | null = null,
+  clientIp: string | null = null,
 ): void {
   context.sink({
     type: "queue-space",
@@ -34,6 +35,7 @@ export function sinkQueueSpace(
     kind,
     submissionFailed,
     uid,
+    clientIp,
     text: record.message,
   });
 }

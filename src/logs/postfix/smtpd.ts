@@ -148,7 +148,9 @@ export function handleReject(
   if (event !== null && action === "reject_warning: ") event = { ...event, warningOnly: true };
   if (event !== null) {
     context.sink(event);
-    if (event.response.startsWith(QUEUE_SPACE_REPLY)) sinkQueueSpace(context, record, "reject");
+    if (event.response.startsWith(QUEUE_SPACE_REPLY)) {
+      sinkQueueSpace(context, record, "reject", false, null, event.clientIp);
+    }
   }
   return event;
 }

@@ -51,6 +51,7 @@ export function queueSpaceEvent(record: LogRecord, start: number): QueueSpaceEve
     kind,
     submissionFailed: false,
     uid: null,
+    clientIp: null,
     text,
   };
 }
