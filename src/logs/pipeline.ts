@@ -103,7 +103,8 @@ export async function readLogs(
   const totalBytes = totalSize(plan);
   const roles = plan.map((input) => (input.type === "file" ? logRoleOf(input.path) : null));
   const findCopies = roles.includes("mail") && roles.includes("general");
-  if (fileSetCount(plan) > 1) run.findCopiesAcrossInputs();
+  const fileSets = fileSetCount(plan);
+  if (fileSets > 1) run.findCopiesAcrossInputs(fileSets);
 
   for (const [index, input] of plan.entries()) {
     if (input.type === "failed") run.addFailed(input.name, input.error);
@@ -241,9 +242,12 @@ class ReadRun {
     checkMaxLineBytes(this.maxLineBytes);
   }
 
-  /** Makes the run leave out the records that a file set read before contains. */
-  findCopiesAcrossInputs(): void {
-    const fingerprints = new RecordFingerprints();
+  /**
+   * Makes the run leave out the records that a file set read before contains. `fileSets` is
+   * the number of file sets that the run reads.
+   */
+  findCopiesAcrossInputs(fileSets: number): void {
+    const fingerprints = new RecordFingerprints(fileSets);
     this.fingerprints = fingerprints;
     this.readRecord = (record) => {
       if (record.fromRepeatMarker !== true && this.isRepeat(record.time)) return;

@@ -298,7 +298,7 @@ function record(fields: Partial<LogRecord>): LogRecord {
 
 describe("RecordFingerprints", () => {
   it("finds a record of an earlier file set", () => {
-    const fingerprints = new RecordFingerprints();
+    const fingerprints = new RecordFingerprints(2);
     fingerprints.startInput("mail.log", true);
     expect(fingerprints.earlierCopy(record({}))).toBeNull();
     fingerprints.startInput("postfix.json", true);
@@ -312,7 +312,7 @@ describe("RecordFingerprints", () => {
   });
 
   it("does not compare records without a host", () => {
-    const fingerprints = new RecordFingerprints();
+    const fingerprints = new RecordFingerprints(2);
     fingerprints.startInput("exim4/mainlog", true);
     expect(fingerprints.earlierCopy(record({ host: "", program: "exim" }))).toBeNull();
     fingerprints.startInput("backup/mainlog", true);
@@ -321,7 +321,7 @@ describe("RecordFingerprints", () => {
   });
 
   it("does not compare the files of one set", () => {
-    const fingerprints = new RecordFingerprints();
+    const fingerprints = new RecordFingerprints(2);
     fingerprints.startInput("mail.log.1", true);
     expect(fingerprints.earlierCopy(record({}))).toBeNull();
     fingerprints.startInput("mail.log", false);
@@ -329,8 +329,50 @@ describe("RecordFingerprints", () => {
     expect(fingerprints.earlierCopy(record({}))).toBeNull();
   });
 
+  it("does not store the last file set", () => {
+    const fingerprints = new RecordFingerprints(2);
+    fingerprints.startInput("mail.log", true);
+    expect(fingerprints.earlierCopy(record({}))).toBeNull();
+    fingerprints.startInput("postfix.json", true);
+
+    expect(fingerprints.earlierCopy(record({ pid: 2002 }))).toBeNull();
+    expect(fingerprints.earlierCopy(record({ pid: 2002 }))).toBeNull();
+    expect(fingerprints.size).toBe(1);
+  });
+
+  it("stores a file set between two others", () => {
+    const fingerprints = new RecordFingerprints(3);
+    fingerprints.startInput("mail.info", true);
+    fingerprints.startInput("mail.warn", true);
+    expect(fingerprints.earlierCopy(record({}))).toBeNull();
+    fingerprints.startInput("postfix.json", true);
+
+    expect(fingerprints.earlierCopy(record({}))).toBe("mail.warn");
+  });
+
+  it("gives bytes and text the same content key", () => {
+    const fingerprints = new RecordFingerprints(2);
+    const message = "connect from client.example.net[192.0.2.10] \u00e9";
+    const buffer = Buffer.from(`xx${message}yy`, "latin1");
+    fingerprints.startInput("mail.log", true);
+    const key = fingerprints.contentKeyOfBytes(
+      "mx1",
+      "postfix/smtpd",
+      10,
+      buffer,
+      2,
+      2 + message.length,
+    );
+    expect(fingerprints.earlierCopyOf(key, T0)).toBeNull();
+    fingerprints.startInput("postfix.json", true);
+    const same = { host: "mx1", program: "postfix/smtpd", pid: 10, message };
+
+    expect(fingerprints.earlierCopy(record({ ...same, time: T0 + 500 }))).toBe("mail.log");
+    expect(fingerprints.earlierCopy(record({ ...same, message: `${message}y` }))).toBeNull();
+  });
+
   it("keeps its records across table growth", () => {
-    const fingerprints = new RecordFingerprints();
+    const fingerprints = new RecordFingerprints(2);
     fingerprints.startInput("mail.log", true);
     for (let index = 0; index < 20_000; index++) {
       fingerprints.earlierCopy(record({ time: T0 + index * 1000 }));
@@ -342,6 +384,6 @@ describe("RecordFingerprints", () => {
       if (fingerprints.earlierCopy(record({ time: T0 + index * 1000 + 5 })) !== null) found += 1;
     }
     expect(found).toBe(20_000);
-    expect(fingerprints.unstored).toBe(0);
+    expect(fingerprints.size).toBe(20_000);
   });
 });
