@@ -81,14 +81,19 @@ function linesOf(log: PostfixLog): FixtureLine[] {
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
+// A classic syslog stamp: `Mar  4 09:04:08`.
+function classicStamp(time: number): string {
+  const date = new Date(time);
+  const day = String(date.getUTCDate()).padStart(2, " ");
+  const clock = date.toISOString().slice(11, 19);
+  return `${MONTHS[date.getUTCMonth()] ?? ""} ${day} ${clock}`;
+}
+
 // The classic syslog shape of /var/log/mail.log: `Mar  4 09:04:08 host program[pid]: text`.
 function classicText(lines: readonly FixtureLine[]): string {
   return lines
     .map((line) => {
-      const date = new Date(line.time);
-      const day = String(date.getUTCDate()).padStart(2, " ");
-      const clock = date.toISOString().slice(11, 19);
-      const stamp = `${MONTHS[date.getUTCMonth()] ?? ""} ${day} ${clock}`;
+      const stamp = classicStamp(line.time);
       return `${stamp} ${line.host} ${line.program}[${line.pid}]: ${line.message}\n`;
     })
     .join("");
@@ -279,6 +284,80 @@ describe("copies across inputs", () => {
 
     expect(copiedLinesOf(summary)).toEqual({ "mail.log": 0, "postfix.json": firstHalf.length });
     expect(deliveries(events)).toBe(12);
+  });
+});
+
+// One smtpd and one smtp session around a delivery. In a classic syslog file, the framer
+// counts all lines but the first and the delivery without records.
+function quietLines(): FixtureLine[] {
+  const smtpd = { host: "mx1", program: "postfix/smtpd", pid: 4100 };
+  const smtp = { host: "mx1", program: "postfix/smtp", pid: 4200 };
+  const tls =
+    "Trusted TLS connection established to mx.example.com[192.0.2.25]:25: TLSv1.3 with " +
+    "cipher TLS_AES_256_GCM_SHA384 (256/256 bits)";
+  return [
+    { ...smtpd, time: T0, message: "connect from client.example.net[192.0.2.10]" },
+    {
+      ...smtpd,
+      time: T0 + 1000,
+      message: "Anonymous TLS connection established from client.example.net[192.0.2.10]",
+    },
+    { ...smtp, time: T0 + 2000, message: tls },
+    {
+      ...smtp,
+      time: T0 + 3000,
+      message:
+        "4B2C1D0A01: to=<user@example.com>, relay=mx.example.com[192.0.2.25]:25, " +
+        "delay=1.2, delays=0.1/0/0.5/0.6, dsn=2.0.0, status=sent (250 2.0.0 OK)",
+    },
+    { ...smtpd, time: T0 + 4000, message: "disconnect from client.example.net[192.0.2.10]" },
+  ];
+}
+
+describe("quiet lines across inputs", () => {
+  it("leaves out quiet mail.log lines a journal has", async () => {
+    const lines = quietLines();
+    await dir.write("postfix.json", journalText(lines, 300));
+    await dir.write("mail.log", classicText(lines));
+
+    const alone = await read(["postfix.json"]);
+    const { summary } = await read(["postfix.json", "mail.log"]);
+
+    expect(copiedLinesOf(summary)).toEqual({ "postfix.json": 0, "mail.log": lines.length });
+    expect(summary.totals.parsed).toBe(alone.summary.totals.parsed);
+    expect(summary.totals.ignored).toBe(alone.summary.totals.ignored);
+    expectTotalsAddUp(summary.totals);
+  });
+
+  it("leaves out journal copies of quiet lines", async () => {
+    const lines = quietLines();
+    await dir.write("mail.log", classicText(lines));
+    await dir.write("postfix.json", journalText(lines, 300));
+
+    const alone = await read(["mail.log"]);
+    const { summary } = await read(["mail.log", "postfix.json"]);
+
+    expect(copiedLinesOf(summary)).toEqual({ "mail.log": 0, "postfix.json": lines.length });
+    expect(summary.totals.parsed).toBe(alone.summary.totals.parsed);
+    expect(summary.totals.ignored).toBe(alone.summary.totals.ignored);
+    expectTotalsAddUp(summary.totals);
+  });
+
+  it("compares repeat marker copies of quiet lines", async () => {
+    const lines = quietLines();
+    const disconnect = lines.at(-1);
+    if (disconnect === undefined) throw new Error("no disconnect line in the fixture");
+    // The marker repeats the disconnect line twice, dated as the marker.
+    const later = { ...disconnect, time: T0 + 10_000 };
+    await dir.write("postfix.json", journalText([...lines, later, later], 0));
+    const marker = `${classicStamp(later.time)} mx1 last message repeated 2 times\n`;
+    await dir.write("mail.log", classicText(lines) + marker);
+
+    const { summary } = await read(["postfix.json", "mail.log"]);
+
+    expect(summary.totals.repeatMarkerRecords).toBe(1);
+    expect(copiedLinesOf(summary)).toEqual({ "postfix.json": 0, "mail.log": lines.length + 2 });
+    expectTotalsAddUp(summary.totals);
   });
 });
 
