@@ -5,7 +5,7 @@
 import type { LogRecord, RecordParser } from "./record.js";
 import type { TimeZone } from "../time/zone.js";
 import { LineFramer } from "./framing/framer.js";
-import { QuietMessages } from "./framing/quiet.js";
+import { QuietMessages, type QuietSource } from "./framing/quiet.js";
 import { ParserDispatcher } from "./reader/dispatch.js";
 import { decodeLatin1 } from "./reader/latin1.js";
 import {
@@ -103,7 +103,8 @@ export async function readLogs(
   const totalBytes = totalSize(plan);
   const roles = plan.map((input) => (input.type === "file" ? logRoleOf(input.path) : null));
   const findCopies = roles.includes("mail") && roles.includes("general");
-  if (fileSetCount(plan) > 1) run.findCopiesAcrossInputs();
+  const fileSets = fileSetCount(plan);
+  if (fileSets > 1) run.findCopiesAcrossInputs(fileSets);
 
   for (const [index, input] of plan.entries()) {
     if (input.type === "failed") run.addFailed(input.name, input.error);
@@ -226,6 +227,9 @@ class ReadRun {
   // The fingerprints that find records repeated across inputs, or null when the inputs are
   // one file set, which saves the hashing of every record.
   private fingerprints: RecordFingerprints | null = null;
+  // The content key of the last line that a quiet counter counted, which the counter returns
+  // as its tag.
+  private quietContentKey = 0;
   private readonly replays = new ReplayedLines();
   private bytes = { bytes: 0, decompressedBytes: 0 };
   private earliestTime = Infinity;
@@ -241,9 +245,12 @@ class ReadRun {
     checkMaxLineBytes(this.maxLineBytes);
   }
 
-  /** Makes the run leave out the records that a file set read before contains. */
-  findCopiesAcrossInputs(): void {
-    const fingerprints = new RecordFingerprints();
+  /**
+   * Makes the run leave out the records that a file set read before contains. `fileSets` is
+   * the number of file sets that the run reads.
+   */
+  findCopiesAcrossInputs(fileSets: number): void {
+    const fingerprints = new RecordFingerprints(fileSets);
     this.fingerprints = fingerprints;
     this.readRecord = (record) => {
       if (record.fromRepeatMarker !== true && this.isRepeat(record.time, record.host)) return;
@@ -299,9 +306,9 @@ class ReadRun {
     this.fingerprints?.startInput(source.name, !continuesPrevious);
     this.replays.startFile();
     this.recordHandler = this.recordHandlerOf(role);
-    // A line counted without a record would pass by the checks for copies.
-    const checksCopies = role !== null || this.fingerprints !== null;
-    this.framer.countQuietLines(checksCopies ? null : this.quietOf);
+    // A line counted without a record would pass by the checks of mail and general logs.
+    // The quiet counters compare it with earlier file sets themselves.
+    this.framer.countQuietLines(role !== null ? null : this.quietOf);
 
     const countsBefore = { ...this.counts };
     const repeatsBefore = this.replays.repeats;
@@ -439,20 +446,62 @@ class ReadRun {
     const parser = this.dispatcher.parserOf(program);
     if (parser === null) return null;
     const quiet = new QuietMessages();
-    quiet.add(parser.quietPrefixes?.(program) ?? [], (time, _line, copy, host) => {
-      if (!copy && this.isRepeat(time, host)) return;
-      this.counts.records += 1;
-      this.widenSpan(time);
-      this.dispatcher.countQuiet(parser, time, copy);
+    quiet.add(parser.quietPrefixes?.(program) ?? [], (time, _line, source, tag) => {
+      const copy = source === null;
+      if (this.readsQuietLine(program, time, source, tag)) {
+        this.dispatcher.countQuiet(parser, time, copy);
+      }
+      return this.quietContentKey;
     });
-    quiet.add(parser.timedPrefixes?.(program) ?? [], (time, line, copy, host) => {
-      if (!copy && this.isRepeat(time, host)) return;
-      this.counts.records += 1;
-      this.widenSpan(time);
-      this.dispatcher.countTimed(parser, time, { file: this.file, line }, copy);
+    quiet.add(parser.timedPrefixes?.(program) ?? [], (time, line, source, tag) => {
+      const copy = source === null;
+      if (this.readsQuietLine(program, time, source, tag)) {
+        this.dispatcher.countTimed(parser, time, { file: this.file, line }, copy);
+      }
+      return this.quietContentKey;
     });
     return quiet.isEmpty ? null : quiet;
   };
+
+  // Whether a line that a quiet counter counts, dated `time`, goes to its parser, after the
+  // checks that `readRecord` makes of a record. `source` and `tag` are the arguments of
+  // `QuietCounter`. It counts the line among the records, unless it repeats a line of its own
+  // file, and sets `quietContentKey` to the tag that the counter returns.
+  private readsQuietLine(
+    program: string,
+    time: number,
+    source: QuietSource | null,
+    tag: number,
+  ): boolean {
+    const contentKey = source === null ? tag : this.contentKeyOf(program, source);
+    this.quietContentKey = contentKey;
+    if (source !== null && this.isRepeat(time, source.host)) return false;
+    if (this.isEarlierQuietCopy(program, contentKey, time)) return false;
+    this.counts.records += 1;
+    this.widenSpan(time);
+    return true;
+  }
+
+  // The content key (see `RecordFingerprints.contentKeyOfBytes`) of a line that a quiet
+  // counter counts, or 0 when the run does not compare its file sets or the line has no host.
+  private contentKeyOf(program: string, source: QuietSource): number {
+    const fingerprints = this.fingerprints;
+    if (fingerprints === null || !fingerprints.isActive || source.host === "") return 0;
+    const { host, pid, buffer, messageStart, messageEnd } = source;
+    return fingerprints.contentKeyOfBytes(host, program, pid, buffer, messageStart, messageEnd);
+  }
+
+  // Counts a line that a quiet counter counts as a copy, as `isEarlierCopy` counts a record,
+  // when an input of an earlier file set contains the same line. `contentKey` is 0 for a line
+  // that is not compared.
+  private isEarlierQuietCopy(program: string, contentKey: number, time: number): boolean {
+    const fingerprints = this.fingerprints;
+    if (fingerprints === null || contentKey === 0) return false;
+    const earlier = fingerprints.earlierCopyOf(contentKey, time);
+    if (earlier === null) return false;
+    this.countEarlierCopy(program, time, earlier);
+    return true;
+  }
 
   // Only records that a parser read (parsed or ignored) set the time span. An unparsed line,
   // such as a wrapped one, or a line of a program without a parser can carry a time far from
@@ -477,11 +526,15 @@ class ReadRun {
     if (this.dispatcher.parserOf(record.program) === null) return false;
     const earlier = fingerprints.earlierCopy(record);
     if (earlier === null) return false;
-    this.counts.records += 1;
-    const mta = this.dispatcher.mtaOf(record.program);
-    const source = mta === null ? { program: record.program } : { mta };
-    this.copies.countCopy(source, record.time, [earlier]);
+    this.countEarlierCopy(record.program, record.time, earlier);
     return true;
+  }
+
+  private countEarlierCopy(program: string, time: number, earlier: string): void {
+    this.counts.records += 1;
+    const mta = this.dispatcher.mtaOf(program);
+    const source = mta === null ? { program } : { mta };
+    this.copies.countCopy(source, time, [earlier]);
   }
 
   // Whether the line being framed, dated `time` and logged by `host`, repeats an earlier line of

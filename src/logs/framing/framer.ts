@@ -17,7 +17,7 @@ import {
   looksLikeHeaderWithoutStamp,
   skipFacilityBeforeHost,
 } from "./prefixes.js";
-import type { QuietMessagesOf } from "./quiet.js";
+import type { QuietMessagesOf, QuietSource } from "./quiet.js";
 import { RepeatExpander, type RecordSink } from "./repeats.js";
 import {
   EXIM_PROGRAM,
@@ -99,6 +99,14 @@ export class LineFramer {
   private lastStamp = "";
   private lastStampTime = 0;
   private quietOf: QuietMessagesOf | null = null;
+  // The fields of the quiet line being counted, passed to its counter.
+  private readonly quietSource: QuietSource = {
+    host: "",
+    pid: null,
+    buffer: Buffer.alloc(0),
+    messageStart: 0,
+    messageEnd: 0,
+  };
 
   constructor(options: FramingOptions) {
     this.wallClock = new WallClock(options.timeZone);
@@ -255,9 +263,14 @@ export class LineFramer {
     const quietOf = this.quietOf;
     const count = quietOf === null ? null : header.quietCounter(quietOf, end);
     if (count !== null) {
-      const host = this.hostNames.spellingOf(this.lastHost);
-      this.repeats.rememberQuiet(host, count);
-      count(time, line, false, host);
+      const source = this.quietSource;
+      source.host = this.hostNames.spellingOf(this.lastHost);
+      source.pid = header.pid;
+      source.buffer = buffer;
+      source.messageStart = header.messageStart;
+      source.messageEnd = end;
+      const tag = count(time, line, source, 0);
+      this.repeats.rememberQuiet(source.host, count, tag);
       return "record";
     }
     let message = decodeLatin1(buffer, header.messageStart, end);

@@ -1,11 +1,29 @@
 import { WordText } from "./header-bytes.js";
 
 /**
- * Counts a line that needs no record, with its line number and its syslog host as records spell
- * it (`LogRecord.host`). `copy` is true for the copies that a syslog repeat marker stands for
- * (see `RepeatExpander`); they carry the marker's line.
+ * The host, pid and message bytes of a line that the framer counts without a record. The
+ * framer reuses one object, so its fields are valid only during the call that gets it.
  */
-export type QuietCounter = (time: number, line: number, copy: boolean, host: string) => void;
+export interface QuietSource {
+  host: string;
+  pid: number | null;
+  buffer: Buffer;
+  messageStart: number;
+  messageEnd: number;
+}
+
+/**
+ * Counts a line that needs no record, with its line number, and returns a tag that the copies
+ * of the line get back. `source` is the line's fields, or null for the copies that a syslog
+ * repeat marker adds (see `RepeatExpander`). A copy carries the marker's time and line
+ * and the tag returned for the line it copies, so the counter can tell what it copies.
+ */
+export type QuietCounter = (
+  time: number,
+  line: number,
+  source: QuietSource | null,
+  tag: number,
+) => number;
 
 /**
  * The message starts of one program whose lines need no record (see

@@ -7,10 +7,12 @@ export const MAX_REPEAT = 1000;
 /** Receives the records of one line: none, one, or several for a repeat marker. */
 export type RecordSink = (record: LogRecord) => void;
 
-// A line that the framer counted without a record, with what counted it.
+// A line that the framer counted without a record, with what counted it and the tag that
+// it returned.
 interface QuietLine {
   readonly host: string;
   readonly count: QuietCounter;
+  readonly tag: number;
 }
 
 type LastLine = LogRecord | QuietLine;
@@ -85,7 +87,7 @@ export class RepeatExpander {
     const copies = Math.min(count, MAX_REPEAT);
     this.addedRecords += copies - 1;
     if ("count" in last) {
-      for (let i = 0; i < copies; i++) last.count(marker.time, marker.line, true, last.host);
+      for (let i = 0; i < copies; i++) last.count(marker.time, marker.line, null, last.tag);
       return true;
     }
     const copy: LogRecord = {
@@ -120,10 +122,10 @@ export class RepeatExpander {
 
   /**
    * Remembers a line of `host` that the framer counted without a record, so that a repeat
-   * marker after it counts its copies the same way.
+   * marker after it counts its copies the same way, with the `tag` that `count` returned.
    */
-  rememberQuiet(host: string, count: QuietCounter): void {
-    this.remember({ host, count });
+  rememberQuiet(host: string, count: QuietCounter, tag: number): void {
+    this.remember({ host, count, tag });
   }
 
   private remember(record: LastLine): void {

@@ -13,6 +13,7 @@
  * name writes with the same pid and text in the same second is left out as a copy.
  */
 import type { LogRecord } from "../record.js";
+import { ContentHasher, fingerprintOf } from "./fingerprint-hash.js";
 
 /**
  * Maximum slots of the fingerprint table. Each slot takes 10 bytes (a 53-bit fingerprint and
@@ -35,12 +36,10 @@ const TWO_TO_32 = 2 ** 32;
 /**
  * Store of fingerprints of the records read so far, and finder of the records that repeat a
  * record of an earlier file set. The files of one rotated set cover different periods, so
- * they are not compared with each other.
+ * they are not compared with each other. The records of the last file set are only compared,
+ * not stored, because no input after them can repeat them.
  */
 export class RecordFingerprints {
-  /** Records not stored because the table or the number of inputs reached its maximum. */
-  unstored = 0;
-
   private keys = new Float64Array(INITIAL_SLOTS);
   // The index of the input that gave each key, in `inputNames`.
   private owners = new Uint16Array(INITIAL_SLOTS);
@@ -49,37 +48,82 @@ export class RecordFingerprints {
   // The file set of each input, counted from 0.
   private readonly fileSets: number[] = [];
   private fileSet = -1;
-  // The two hashes of the record being looked up, reused so that no record allocates.
-  private readonly hashes = new Int32Array(2);
+  // Whether the records of the current input are stored, and whether an earlier file set
+  // stored a record that they can repeat.
+  private storesRecords = false;
+  private comparesRecords = false;
+  private readonly hasher = new ContentHasher();
+
+  /** Number of fingerprints stored. */
+  get size(): number {
+    return this.stored;
+  }
+
+  /** `fileSetCount` is the number of file sets of the run, stdin counted as one. */
+  constructor(private readonly fileSetCount: number) {}
 
   /** Starts the input `name`. `newFileSet` is false for a rotated file after the first. */
   startInput(name: string, newFileSet: boolean): void {
-    if (newFileSet || this.fileSet < 0) this.fileSet += 1;
+    if (newFileSet || this.fileSet < 0) {
+      this.fileSet += 1;
+      this.comparesRecords = this.stored > 0;
+    }
     this.inputNames.push(name);
     this.fileSets.push(this.fileSet);
+    this.storesRecords = this.fileSet < this.fileSetCount - 1;
+  }
+
+  /**
+   * Whether `earlierCopy` and `earlierCopyOf` can find a copy or store a fingerprint in the
+   * current input. When false, they return null at once, so a caller can skip the hashing.
+   */
+  get isActive(): boolean {
+    return this.comparesRecords || (this.storesRecords && this.stored < MAX_FINGERPRINTS);
   }
 
   /**
    * Returns the name of the input of an earlier file set that contains the same record as
-   * `record`, or null after storing the fingerprint of `record` for the inputs that follow.
+   * `record`, or null after storing the fingerprint of `record` for the file sets that follow.
    * Returns null for a record without a host, and stores nothing.
    */
   earlierCopy(record: LogRecord): string | null {
-    if (record.host === "") return null;
-    const hashes = this.hashes;
-    hashRecord(record, hashes);
-    const first = hashes[0] as number;
-    const second = hashes[1] as number;
-    const key = (first >>> 0) + (second & 0x1fffff) * TWO_TO_32 || 1;
+    if (record.host === "" || !this.isActive) return null;
+    const { host, program, pid, message } = record;
+    return this.earlierCopyOf(this.hasher.keyOf(host, program, pid, message), record.time);
+  }
+
+  /**
+   * Returns the content key of a record whose message is the latin1 text of
+   * `buffer[start, end)`: the key that `earlierCopyOf` takes, equal to the one of a record
+   * with the same host, program, pid and message. `host` must not be empty.
+   */
+  contentKeyOfBytes(
+    host: string,
+    program: string,
+    pid: number | null,
+    buffer: Buffer,
+    start: number,
+    end: number,
+  ): number {
+    return this.hasher.keyOfBytes(host, program, pid, buffer, start, end);
+  }
+
+  /**
+   * As `earlierCopy`, for the record with the content key `contentKey` (see
+   * `contentKeyOfBytes`), dated `time`.
+   */
+  earlierCopyOf(contentKey: number, time: number): string | null {
+    if (!this.isActive) return null;
+    const fingerprint = fingerprintOf(contentKey, time);
     const mask = this.keys.length - 1;
-    let slot = first & mask;
+    let slot = (fingerprint % TWO_TO_32) & mask;
     for (;;) {
       const stored = this.keys[slot];
       if (stored === 0) break;
-      if (stored === key) return this.copyOf(this.owners[slot] as number);
+      if (stored === fingerprint) return this.copyOf(this.owners[slot] as number);
       slot = (slot + 1) & mask;
     }
-    this.store(slot, key, first);
+    if (this.storesRecords) this.store(slot, fingerprint);
     return null;
   }
 
@@ -92,17 +136,14 @@ export class RecordFingerprints {
     return this.inputNames[owner] ?? null;
   }
 
-  private store(slot: number, key: number, hash: number): void {
+  private store(slot: number, fingerprint: number): void {
     const owner = this.inputNames.length - 1;
-    if (owner < 0 || owner >= MAX_INPUTS || this.stored >= MAX_FINGERPRINTS) {
-      this.unstored += 1;
-      return;
-    }
+    if (owner < 0 || owner >= MAX_INPUTS || this.stored >= MAX_FINGERPRINTS) return;
     if (this.stored + 1 > this.keys.length / 2 && this.keys.length < MAX_SLOTS) {
       this.grow();
-      this.insert(key, owner, hash);
+      this.insert(fingerprint, owner);
     } else {
-      this.keys[slot] = key;
+      this.keys[slot] = fingerprint;
       this.owners[slot] = owner;
     }
     this.stored += 1;
@@ -116,55 +157,16 @@ export class RecordFingerprints {
     this.owners = new Uint16Array(keys.length * 2);
     for (let slot = 0; slot < keys.length; slot++) {
       const key = keys[slot] as number;
-      if (key !== 0) this.insert(key, owners[slot] as number, key % TWO_TO_32);
+      if (key !== 0) this.insert(key, owners[slot] as number);
     }
   }
 
-  // The low 32 bits of a key are the first hash, whose low bits pick the first slot tried.
-  private insert(key: number, owner: number, hash: number): void {
+  // The low bits of a fingerprint pick the first slot tried.
+  private insert(fingerprint: number, owner: number): void {
     const mask = this.keys.length - 1;
-    let slot = hash & mask;
+    let slot = (fingerprint % TWO_TO_32) & mask;
     while (this.keys[slot] !== 0) slot = (slot + 1) & mask;
-    this.keys[slot] = key;
+    this.keys[slot] = fingerprint;
     this.owners[slot] = owner;
   }
-}
-
-// FNV-1a offsets and multipliers of the two hashes. The second pair is not FNV's, so that
-// the two hashes are independent and give a 53-bit fingerprint together.
-const FIRST_SEED = 0x811c9dc5 | 0;
-const FIRST_PRIME = 0x01000193;
-const SECOND_SEED = 0x9747b28c | 0;
-const SECOND_PRIME = 0x5bd1e995;
-
-// Sets `hashes` to the two FNV-1a style hashes of the fields that make two records the same.
-function hashRecord(record: LogRecord, hashes: Int32Array): void {
-  const second = Math.floor(record.time / 1000);
-  hashes[0] = FIRST_SEED;
-  hashes[1] = SECOND_SEED;
-  addNumber(hashes, (second % TWO_TO_32) | 0);
-  addNumber(hashes, Math.floor(second / TWO_TO_32));
-  addNumber(hashes, record.pid ?? -1);
-  addText(hashes, record.host);
-  addText(hashes, record.program);
-  addText(hashes, record.message);
-}
-
-function addNumber(hashes: Int32Array, value: number): void {
-  hashes[0] = Math.imul((hashes[0] as number) ^ value, FIRST_PRIME);
-  hashes[1] = Math.imul((hashes[1] as number) ^ value, SECOND_PRIME);
-}
-
-// Adds the characters of `text` and a NUL after them, so that `ab` + `c` and `a` + `bc` hash
-// differently. Both hashes are taken in one pass over the text.
-function addText(hashes: Int32Array, text: string): void {
-  let first = hashes[0] as number;
-  let second = hashes[1] as number;
-  for (let index = 0; index < text.length; index++) {
-    const code = text.charCodeAt(index);
-    first = Math.imul(first ^ code, FIRST_PRIME);
-    second = Math.imul(second ^ code, SECOND_PRIME);
-  }
-  hashes[0] = Math.imul(first, FIRST_PRIME);
-  hashes[1] = Math.imul(second, SECOND_PRIME);
 }

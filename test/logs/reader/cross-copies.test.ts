@@ -81,14 +81,19 @@ function linesOf(log: PostfixLog): FixtureLine[] {
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
+// A classic syslog stamp: `Mar  4 09:04:08`.
+function classicStamp(time: number): string {
+  const date = new Date(time);
+  const day = String(date.getUTCDate()).padStart(2, " ");
+  const clock = date.toISOString().slice(11, 19);
+  return `${MONTHS[date.getUTCMonth()] ?? ""} ${day} ${clock}`;
+}
+
 // The classic syslog shape of /var/log/mail.log: `Mar  4 09:04:08 host program[pid]: text`.
 function classicText(lines: readonly FixtureLine[]): string {
   return lines
     .map((line) => {
-      const date = new Date(line.time);
-      const day = String(date.getUTCDate()).padStart(2, " ");
-      const clock = date.toISOString().slice(11, 19);
-      const stamp = `${MONTHS[date.getUTCMonth()] ?? ""} ${day} ${clock}`;
+      const stamp = classicStamp(line.time);
       return `${stamp} ${line.host} ${line.program}[${line.pid}]: ${line.message}\n`;
     })
     .join("");
@@ -282,6 +287,80 @@ describe("copies across inputs", () => {
   });
 });
 
+// One smtpd and one smtp session around a delivery. In a classic syslog file, the framer
+// counts all lines but the first and the delivery without records.
+function quietLines(): FixtureLine[] {
+  const smtpd = { host: "mx1", program: "postfix/smtpd", pid: 4100 };
+  const smtp = { host: "mx1", program: "postfix/smtp", pid: 4200 };
+  const tls =
+    "Trusted TLS connection established to mx.example.com[192.0.2.25]:25: TLSv1.3 with " +
+    "cipher TLS_AES_256_GCM_SHA384 (256/256 bits)";
+  return [
+    { ...smtpd, time: T0, message: "connect from client.example.net[192.0.2.10]" },
+    {
+      ...smtpd,
+      time: T0 + 1000,
+      message: "Anonymous TLS connection established from client.example.net[192.0.2.10]",
+    },
+    { ...smtp, time: T0 + 2000, message: tls },
+    {
+      ...smtp,
+      time: T0 + 3000,
+      message:
+        "4B2C1D0A01: to=<user@example.com>, relay=mx.example.com[192.0.2.25]:25, " +
+        "delay=1.2, delays=0.1/0/0.5/0.6, dsn=2.0.0, status=sent (250 2.0.0 OK)",
+    },
+    { ...smtpd, time: T0 + 4000, message: "disconnect from client.example.net[192.0.2.10]" },
+  ];
+}
+
+describe("quiet lines across inputs", () => {
+  it("leaves out quiet mail.log lines a journal has", async () => {
+    const lines = quietLines();
+    await dir.write("postfix.json", journalText(lines, 300));
+    await dir.write("mail.log", classicText(lines));
+
+    const alone = await read(["postfix.json"]);
+    const { summary } = await read(["postfix.json", "mail.log"]);
+
+    expect(copiedLinesOf(summary)).toEqual({ "postfix.json": 0, "mail.log": lines.length });
+    expect(summary.totals.parsed).toBe(alone.summary.totals.parsed);
+    expect(summary.totals.ignored).toBe(alone.summary.totals.ignored);
+    expectTotalsAddUp(summary.totals);
+  });
+
+  it("leaves out journal copies of quiet lines", async () => {
+    const lines = quietLines();
+    await dir.write("mail.log", classicText(lines));
+    await dir.write("postfix.json", journalText(lines, 300));
+
+    const alone = await read(["mail.log"]);
+    const { summary } = await read(["mail.log", "postfix.json"]);
+
+    expect(copiedLinesOf(summary)).toEqual({ "mail.log": 0, "postfix.json": lines.length });
+    expect(summary.totals.parsed).toBe(alone.summary.totals.parsed);
+    expect(summary.totals.ignored).toBe(alone.summary.totals.ignored);
+    expectTotalsAddUp(summary.totals);
+  });
+
+  it("compares repeat marker copies of quiet lines", async () => {
+    const lines = quietLines();
+    const disconnect = lines.at(-1);
+    if (disconnect === undefined) throw new Error("no disconnect line in the fixture");
+    // The marker repeats the disconnect line twice, dated as the marker.
+    const later = { ...disconnect, time: T0 + 10_000 };
+    await dir.write("postfix.json", journalText([...lines, later, later], 0));
+    const marker = `${classicStamp(later.time)} mx1 last message repeated 2 times\n`;
+    await dir.write("mail.log", classicText(lines) + marker);
+
+    const { summary } = await read(["postfix.json", "mail.log"]);
+
+    expect(summary.totals.repeatMarkerRecords).toBe(1);
+    expect(copiedLinesOf(summary)).toEqual({ "postfix.json": 0, "mail.log": lines.length + 2 });
+    expectTotalsAddUp(summary.totals);
+  });
+});
+
 function record(fields: Partial<LogRecord>): LogRecord {
   return {
     time: T0,
@@ -298,7 +377,7 @@ function record(fields: Partial<LogRecord>): LogRecord {
 
 describe("RecordFingerprints", () => {
   it("finds a record of an earlier file set", () => {
-    const fingerprints = new RecordFingerprints();
+    const fingerprints = new RecordFingerprints(2);
     fingerprints.startInput("mail.log", true);
     expect(fingerprints.earlierCopy(record({}))).toBeNull();
     fingerprints.startInput("postfix.json", true);
@@ -312,7 +391,7 @@ describe("RecordFingerprints", () => {
   });
 
   it("does not compare records without a host", () => {
-    const fingerprints = new RecordFingerprints();
+    const fingerprints = new RecordFingerprints(2);
     fingerprints.startInput("exim4/mainlog", true);
     expect(fingerprints.earlierCopy(record({ host: "", program: "exim" }))).toBeNull();
     fingerprints.startInput("backup/mainlog", true);
@@ -321,7 +400,7 @@ describe("RecordFingerprints", () => {
   });
 
   it("does not compare the files of one set", () => {
-    const fingerprints = new RecordFingerprints();
+    const fingerprints = new RecordFingerprints(2);
     fingerprints.startInput("mail.log.1", true);
     expect(fingerprints.earlierCopy(record({}))).toBeNull();
     fingerprints.startInput("mail.log", false);
@@ -329,8 +408,50 @@ describe("RecordFingerprints", () => {
     expect(fingerprints.earlierCopy(record({}))).toBeNull();
   });
 
+  it("does not store the last file set", () => {
+    const fingerprints = new RecordFingerprints(2);
+    fingerprints.startInput("mail.log", true);
+    expect(fingerprints.earlierCopy(record({}))).toBeNull();
+    fingerprints.startInput("postfix.json", true);
+
+    expect(fingerprints.earlierCopy(record({ pid: 2002 }))).toBeNull();
+    expect(fingerprints.earlierCopy(record({ pid: 2002 }))).toBeNull();
+    expect(fingerprints.size).toBe(1);
+  });
+
+  it("stores a file set between two others", () => {
+    const fingerprints = new RecordFingerprints(3);
+    fingerprints.startInput("mail.info", true);
+    fingerprints.startInput("mail.warn", true);
+    expect(fingerprints.earlierCopy(record({}))).toBeNull();
+    fingerprints.startInput("postfix.json", true);
+
+    expect(fingerprints.earlierCopy(record({}))).toBe("mail.warn");
+  });
+
+  it("gives bytes and text the same content key", () => {
+    const fingerprints = new RecordFingerprints(2);
+    const message = "connect from client.example.net[192.0.2.10] \u00e9";
+    const buffer = Buffer.from(`xx${message}yy`, "latin1");
+    fingerprints.startInput("mail.log", true);
+    const key = fingerprints.contentKeyOfBytes(
+      "mx1",
+      "postfix/smtpd",
+      10,
+      buffer,
+      2,
+      2 + message.length,
+    );
+    expect(fingerprints.earlierCopyOf(key, T0)).toBeNull();
+    fingerprints.startInput("postfix.json", true);
+    const same = { host: "mx1", program: "postfix/smtpd", pid: 10, message };
+
+    expect(fingerprints.earlierCopy(record({ ...same, time: T0 + 500 }))).toBe("mail.log");
+    expect(fingerprints.earlierCopy(record({ ...same, message: `${message}y` }))).toBeNull();
+  });
+
   it("keeps its records across table growth", () => {
-    const fingerprints = new RecordFingerprints();
+    const fingerprints = new RecordFingerprints(2);
     fingerprints.startInput("mail.log", true);
     for (let index = 0; index < 20_000; index++) {
       fingerprints.earlierCopy(record({ time: T0 + index * 1000 }));
@@ -342,6 +463,6 @@ describe("RecordFingerprints", () => {
       if (fingerprints.earlierCopy(record({ time: T0 + index * 1000 + 5 })) !== null) found += 1;
     }
     expect(found).toBe(20_000);
-    expect(fingerprints.unstored).toBe(0);
+    expect(fingerprints.size).toBe(20_000);
   });
 });
