@@ -49,6 +49,7 @@ export function panicEvent(record: LogRecord, start: number): FatalErrorEvent {
     type: "fatal-error",
     time: record.time,
     position: positionOf(record),
+    host: record.host,
     mta: "exim",
     program: record.program,
     text: record.message.slice(start),
