@@ -306,3 +306,32 @@ test("Exim lookup files per domain are one kind", async () => {
   expect(failures?.kinds[0]?.cause).toBe("exim-missing-file");
   expect(failures?.kinds[0]?.sample.text).toContain("/etc/exim4/virtual/d0.example");
 });
+
+test("Exim configuration error joins its reason", async () => {
+  const lines = [
+    "2024-03-04 07:00:00 Exim configuration error in line 812 of /etc/exim4/exim4.conf.template:",
+    '  main option "foo" unknown',
+    "2024-03-04 07:05:00 Exim configuration error in line 812 of /etc/exim4/exim4.conf.template:",
+    '  main option "foo" unknown',
+    "2024-03-04 07:06:00 Exim configuration error in line 9 of /etc/exim4/exim4.conf.template:",
+    "",
+  ];
+  const diagnosis = await diagnoseText(lines.join("\n"));
+  expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
+  const failures = diagnosis.mtaFatalErrors;
+  const [joined, alone] = failures?.kinds ?? [];
+
+  expect(diagnosis.input.unrecognised).toBe(0);
+  expect(failures?.count).toBe(3);
+  expect(failures?.kindCount).toBe(2);
+  expect(joined?.count).toBe(2);
+  expect(joined?.kind).toBe(
+    'Exim configuration error in line N of /etc/exim4/exim4.conf.template: main option "foo" unknown',
+  );
+  expect(joined?.cause).toBe("exim-config-error");
+  expect(joined?.sample.text).toBe(
+    'exim: Exim configuration error in line 812 of /etc/exim4/exim4.conf.template: main option "foo" unknown',
+  );
+  expect(joined?.sample.line).toBe(1);
+  expect(alone?.kind).toBe("Exim configuration error in line N of /etc/exim4/exim4.conf.template:");
+});
