@@ -14,9 +14,11 @@ export interface FatalSample {
   readonly text: string;
 }
 
-/** The lines of one program with one normalised message (see `fatalKindText`). */
+/** The lines of one program on one host with one normalised message (see `fatalKindText`). */
 export interface FatalKind {
   readonly mta: MtaName;
+  /** Syslog host name of the lines ("" when the log has none). */
+  readonly host: string;
   /** The syslog tag without the process id, such as `postfix/smtp`. */
   readonly program: string;
   /** The message from `fatal:` on, normalised by `fatalKindText`. */
@@ -38,12 +40,20 @@ export class FatalErrors {
   last = Number.NEGATIVE_INFINITY;
   /** The earliest line of all kinds. */
   sample: FatalSample | null = null;
-  /** Kinds by program and normalised text, at most `MAX_FATAL_KINDS`. */
+  /** Kinds by host, program and normalised text, at most `MAX_FATAL_KINDS`. */
   readonly kinds = new Map<string, FatalKind>();
   /** Lines of the kinds that did not fit into `kinds`. */
   untrackedLines = 0;
-  /** Time of the latest start of Postfix master after a fatal line, in epoch ms, or null. */
-  lastMasterStart: number | null = null;
+  /**
+   * Time of the latest start of Postfix master, in epoch ms, by syslog host, for the starts
+   * from the first fatal line on. At most `MAX_FATAL_KINDS` hosts keep their starts.
+   */
+  readonly lastMasterStarts = new Map<string, number>();
+  /**
+   * Syslog host names of the fatal lines and master starts, "" for lines without one. The set
+   * stops growing at `MAX_FATAL_KINDS` names, which is enough to tell one host from several.
+   */
+  readonly hosts = new Set<string>();
 
   add(event: FatalErrorEvent): void {
     const sample = (): FatalSample => ({
@@ -55,8 +65,9 @@ export class FatalErrors {
     this.first = Math.min(this.first, event.time);
     this.last = Math.max(this.last, event.time);
 
-    const text = fatalKindText(event.text);
-    const key = `${event.program}\0${text}`;
+    const text = event.mta === "exim" ? eximPanicKindText(event.text) : fatalKindText(event.text);
+    this.addHost(event.host);
+    const key = `${event.host}\0${event.program}\0${text}`;
     const kind = this.kinds.get(key);
     if (kind === undefined) {
       if (this.kinds.size >= MAX_FATAL_KINDS) {
@@ -65,6 +76,7 @@ export class FatalErrors {
       }
       this.kinds.set(detach(key), {
         mta: event.mta,
+        host: detach(event.host),
         program: detach(event.program),
         text: detach(text),
         count: 1,
@@ -90,22 +102,32 @@ export class FatalErrors {
    */
   addLifecycle(event: LifecycleEvent): void {
     if (event.mta !== "postfix" || event.action !== "start" || event.version === null) return;
-    if (this.lastMasterStart === null || event.time > this.lastMasterStart) {
-      this.lastMasterStart = event.time;
+    this.addHost(event.host);
+    const latest = this.lastMasterStarts.get(event.host);
+    if (latest === undefined && this.lastMasterStarts.size >= MAX_FATAL_KINDS) return;
+    if (latest === undefined || event.time > latest) {
+      this.lastMasterStarts.set(detach(event.host), event.time);
     }
   }
 
   /**
    * True when the kind is a start failure (of the `postfix` command, postfix-script or
-   * master) and master started after its latest line, so that failure is over.
+   * master) and master started on the same syslog host after its latest line, so that
+   * failure is over. A central log contains the lines of several servers, and a start of one
+   * ends no failure of another.
    *
-   * NOTE: kinds and starts carry no host or instance, so in a log of several servers or
-   * Postfix instances a start of one also ends the start failures of the others.
+   * NOTE: two Postfix instances of one host (`postfix-out/master`) share its starts, so a start
+   * of one also ends the start failures of the other.
    */
   isEndedByStart(kind: FatalKind): boolean {
     const service = kind.program.slice(kind.program.lastIndexOf("/") + 1);
     if (!START_PROGRAMS.has(service)) return false;
-    return this.lastMasterStart !== null && this.lastMasterStart > kind.last;
+    const start = this.lastMasterStarts.get(kind.host);
+    return start !== undefined && start > kind.last;
+  }
+
+  private addHost(host: string): void {
+    if (this.hosts.size < MAX_FATAL_KINDS && !this.hosts.has(host)) this.hosts.add(detach(host));
   }
 }
 
@@ -142,4 +164,18 @@ export function fatalKindText(text: string): string {
     .replace(LONG_QUEUE_ID, "<queue id>")
     .replace(SHORT_QUEUE_ID, "<queue id>")
     .replace(NUMBER, "N");
+}
+
+/** The file in Exim's `failed to open /etc/exim4/virtual/example.com for linear search`. */
+const EXIM_OPENED_FILE = /\bfailed to open \/[^\s:]*/g;
+
+/**
+ * Returns the text by which Exim panic lines count as one kind: `fatalKindText`, after the
+ * file of `failed to open FILE` became `<path>`. A lookup such as `lsearch{/etc/exim4/virtual/
+ * $domain}` opens one file per domain, so its lines differ only there. The quoted string of
+ * `failed to expand "…"` stays, because Exim quotes the string as the configuration writes it,
+ * before expansion, and that string differs between the failing options.
+ */
+export function eximPanicKindText(text: string): string {
+  return fatalKindText(text.replace(EXIM_OPENED_FILE, "failed to open <path>"));
 }

@@ -241,7 +241,10 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     undeliveredByServer: undeliveredReport(facts.server.undeliveredByServer, time),
     outboundFilterFailures: undeliveredReport(facts.server.outboundFilterFailures, time),
     frozenMessages: frozenReport(facts.frozen, time),
-    mtaFatalErrors: fatalErrorsReport(facts.server.fatalErrors, time, facts.lastTime),
+    mtaFatalErrors: fatalErrorsReport(facts.server.fatalErrors, time, facts.lastTime, [
+      ...facts.server.hostnames.keys(),
+      ...facts.server.hosts.keys(),
+    ]),
     queueSpace: queueSpaceReport(facts.queueSpace, time, facts.lastTime),
   };
 }

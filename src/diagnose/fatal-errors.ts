@@ -8,9 +8,14 @@ import { ONGOING_WINDOW_MS } from "./verdict.js";
 /** Kinds that the report lists, most lines first. */
 export const FATAL_KINDS_SHOWN = 10;
 
-/** The lines of one program with one normalised message, with the cause and its fix. */
+/** The lines of one program on one host with one normalised message, with the cause and its fix. */
 export interface FatalKindReport {
   readonly mta: MtaName;
+  /**
+   * Syslog host name of the lines when the log names more than one host, as a central log of
+   * several servers does. Null when the log names one host or none.
+   */
+  readonly host: string | null;
   /** The syslog tag without the process id, such as `postfix/smtp`. */
   readonly program: string;
   /** The message from `fatal:` on, with table paths, queue ids and numbers replaced. */
@@ -27,7 +32,8 @@ export interface FatalKindReport {
   readonly ongoing: boolean;
   /**
    * True when the kind is a start failure (the `postfix` command, postfix-script or master)
-   * and master logged `daemon started` after its latest line, so that failure is over.
+   * and master logged `daemon started` on the same host after its latest line, so that failure
+   * is over.
    */
   readonly masterStartedAfter: boolean;
   /** The earliest line of the kind, with its program and message. */
@@ -59,18 +65,26 @@ export interface FatalErrorsReport {
 
 /**
  * Builds the report of the fatal errors, with times formatted by `time` and `logEnd` the time
- * of the log's last line, or returns null when the log has none.
+ * of the log's last line, or returns null when the log has none. `mailHosts` names the
+ * servers of the log's mail: syslog host names, and the names that `serverOf` gives the files
+ * without them. With the hosts of the fatal lines and master starts, they decide whether the
+ * log names more than one host, so that each kind names its own.
  */
 export function fatalErrorsReport(
   failures: FatalErrors | null,
   time: (epochMs: number) => string,
   logEnd: number | null,
+  mailHosts: Iterable<string>,
 ): FatalErrorsReport | null {
   if (failures === null || failures.sample === null) return null;
   const isRecent = (last: number) => logEnd === null || last >= logEnd - ONGOING_WINDOW_MS;
+  const namesHosts = hostCount(failures.hosts, mailHosts) > 1;
   const allKinds = [...failures.kinds.values()]
     .sort((a, b) => b.count - a.count || a.first - b.first)
-    .map((kind) => kindReport(kind, failures.isEndedByStart(kind), time, isRecent));
+    .map((kind) => {
+      const host = namesHosts && kind.host !== "" ? kind.host : null;
+      return kindReport(kind, host, failures.isEndedByStart(kind), time, isRecent);
+    });
   const kinds = allKinds.slice(0, FATAL_KINDS_SHOWN);
   const listedLines = kinds.reduce((sum, kind) => sum + kind.count, 0);
   const { sample } = failures;
@@ -94,8 +108,19 @@ export function fatalErrorsReport(
   };
 }
 
+// Counts the distinct host names, up to 2, without "" for lines that have none.
+function hostCount(fatalHosts: ReadonlySet<string>, mailHosts: Iterable<string>): number {
+  const hosts = new Set([...fatalHosts].filter((host) => host !== ""));
+  for (const host of mailHosts) {
+    if (hosts.size > 1) break;
+    if (host !== "") hosts.add(host);
+  }
+  return hosts.size;
+}
+
 function kindReport(
   kind: FatalKind,
+  host: string | null,
   masterStartedAfter: boolean,
   time: (epochMs: number) => string,
   isRecent: (last: number) => boolean,
@@ -104,6 +129,7 @@ function kindReport(
     kind.mta === "exim" ? eximPanicCauseOf(kind.text) : fatalCauseOf(kind.text);
   return {
     mta: kind.mta,
+    host,
     program: kind.program,
     kind: kind.text,
     cause,

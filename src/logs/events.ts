@@ -324,6 +324,8 @@ export interface LifecycleEvent {
   readonly type: "lifecycle";
   readonly time: number;
   readonly position: LinePosition;
+  /** Syslog host name of the line ("" when the log has none). */
+  readonly host: string;
   readonly action: "start" | "reload" | "stop";
   readonly mta: MtaName;
   readonly version: string | null;
@@ -339,6 +341,8 @@ export interface FatalErrorEvent {
   readonly type: "fatal-error";
   readonly time: number;
   readonly position: LinePosition;
+  /** Syslog host name of the line ("" when the log has none). */
+  readonly host: string;
   readonly mta: MtaName;
   /** The syslog tag without the process id, such as `postfix/master`, or `exim`. */
   readonly program: string;

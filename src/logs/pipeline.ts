@@ -224,6 +224,11 @@ class ReadRun {
   private isRejectLog = false;
   private recordsBeforeInput = 0;
   private lastRecordCopied = false;
+  // The program of the input's last record that a parser read, or null after a record left out
+  // as a copy (see `frameContinuationLine`).
+  private lastReadProgram: string | null = null;
+  // Lines without log framing that a parser joined to the record before them.
+  private continuationLines = 0;
   // The fingerprints that find records repeated across inputs, or null when the inputs are
   // one file set, which saves the hashing of every record.
   private fingerprints: RecordFingerprints | null = null;
@@ -256,6 +261,7 @@ class ReadRun {
       if (record.fromRepeatMarker !== true && this.isRepeat(record.time, record.host)) return;
       if (this.isEarlierCopy(record, fingerprints)) return;
       this.counts.records += 1;
+      this.lastReadProgram = record.program;
       const outcome = this.dispatcher.dispatch(record);
       if (outcome === "unparsed") this.sample(this.unparsedSamples, record.line);
       else if (outcome !== null) this.widenSpan(record.time);
@@ -303,6 +309,7 @@ class ReadRun {
     this.isRejectLog = isFile && isEximRejectLog(source.path);
     this.recordsBeforeInput = this.counts.records;
     this.lastRecordCopied = false;
+    this.lastReadProgram = null;
     this.fingerprints?.startInput(source.name, !continuesPrevious);
     this.replays.startFile();
     this.recordHandler = this.recordHandlerOf(role);
@@ -418,7 +425,11 @@ class ReadRun {
     const outcome = this.framer.frameBytes(buffer, start, end, line, this.recordHandler);
     if (outcome === "blank") {
       this.counts.blank += 1;
-    } else if (outcome === "unrecognised" && !this.frameRejectLogLine(buffer, start, end)) {
+    } else if (
+      outcome === "unrecognised" &&
+      !this.frameRejectLogLine(buffer, start, end) &&
+      !this.frameContinuationLine(buffer, start, end)
+    ) {
       this.counts.unrecognised += 1;
       this.sample(this.unrecognisedSamples, line);
       if (this.unrecognisedHead.length < HEAD_LINES) {
@@ -436,6 +447,19 @@ class ReadRun {
     if (!isRejectLogHeaderLine(decodeLatin1(buffer, start, end))) return false;
     if (this.lastRecordCopied) this.copies.countHeaderLine();
     else this.counts.rejectLogHeaderLines += 1;
+    return true;
+  }
+
+  // Hands a line without log framing to the parser of the input's last record, which may join
+  // it to that record (see `RecordParser.continueRecord`), and returns true when it did. The
+  // line then counts as ignored, as a reject log's header line does.
+  // NOTE: after a record left out as a copy, such as a panic log's configuration error that the
+  // main log read before also has, the reason line still counts as a line without log framing.
+  private frameContinuationLine(buffer: Buffer, start: number, end: number): boolean {
+    if (this.lastReadProgram === null) return false;
+    const parser = this.dispatcher.parserOf(this.lastReadProgram);
+    if (parser?.continueRecord?.(decodeLatin1(buffer, start, end)) !== true) return false;
+    this.continuationLines += 1;
     return true;
   }
 
@@ -510,6 +534,7 @@ class ReadRun {
     if (record.fromRepeatMarker !== true && this.isRepeat(record.time, record.host)) return;
     this.counts.records += 1;
     this.lastRecordCopied = false;
+    this.lastReadProgram = record.program;
     const outcome = this.dispatcher.dispatch(record);
     if (outcome === "unparsed") this.sample(this.unparsedSamples, record.line);
     else if (outcome !== null) this.widenSpan(record.time);
@@ -532,6 +557,7 @@ class ReadRun {
 
   private countEarlierCopy(program: string, time: number, earlier: string): void {
     this.counts.records += 1;
+    this.lastReadProgram = null;
     const mta = this.dispatcher.mtaOf(program);
     const source = mta === null ? { program } : { mta };
     this.copies.countCopy(source, time, [earlier]);
@@ -569,6 +595,7 @@ class ReadRun {
         this.counts.records += 1;
         this.copies.countCopy({ mta }, record.time, mailLogsAt(span, record.time));
         this.lastRecordCopied = true;
+        this.lastReadProgram = null;
         return;
       }
       if (this.copies.isMailProgram(record.host, record.program)) {
@@ -576,6 +603,7 @@ class ReadRun {
         const mailLogs = mailLogsAt(span, record.time);
         this.copies.countCopy({ program: record.program }, record.time, mailLogs);
         this.lastRecordCopied = true;
+        this.lastReadProgram = null;
         return;
       }
     }
@@ -609,7 +637,7 @@ class ReadRun {
         ...this.bytes,
         ...this.counts,
         parsed: dispatcher.parsed,
-        ignored: dispatcher.ignored + this.counts.rejectLogHeaderLines,
+        ignored: dispatcher.ignored + this.counts.rejectLogHeaderLines + this.continuationLines,
         unparsed: dispatcher.unparsed,
         withoutParser: dispatcher.withoutParser,
         copiedLines: this.copiedLines(),

@@ -81,6 +81,12 @@ export interface RecordParser {
   /** Takes a line that `timedPrefixes` let the framer count, as `parse` would. */
   passTimed?(time: number, position: LinePosition): void;
   /**
+   * Takes a line without log framing that follows a record of this parser in the same input,
+   * and returns true when it belongs to that record, such as the indented reason after Exim's
+   * `Exim configuration error in line N of FILE:`. Absent for parsers of one-line records.
+   */
+  continueRecord?(line: string): boolean;
+  /**
    * Messages whose correlation state the parser evicted to bound its memory before their
    * last line; their later lines were correlated without their earlier ones. Absent for
    * parsers that keep no per-message state.

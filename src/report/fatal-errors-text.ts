@@ -38,16 +38,21 @@ const EXIM_EFFECT =
   "write stops it.";
 
 /**
- * Returns the heading of a kind: its program, lines and period, and whether it goes on at the
- * end of the log, such as "postfix/smtp: 5 fatal lines from … to …, still in the last two
- * hours of the log".
+ * Returns the heading of a kind: its program and host, lines and period, and whether it goes
+ * on at the end of the log, such as "postfix/smtp on mx1: 5 fatal lines from … to …, still in
+ * the last two hours of the log". The host is there when the log names more than one.
  */
 export function fatalKindHeading(kind: FatalKindReport): string {
-  return `${kind.program}: ${plural(kind.count, "fatal line")} ${period(kind)}, ${recencyText(kind)}`;
+  const source = kind.host === null ? kind.program : `${kind.program} on ${kind.host}`;
+  return `${source}: ${plural(kind.count, "fatal line")} ${period(kind)}, ${recencyText(kind)}`;
 }
 
 function recencyText(kind: FatalKindReport): string {
-  if (kind.masterStartedAfter) return "then Postfix master started";
+  if (kind.masterStartedAfter) {
+    return kind.host === null
+      ? "then Postfix master started"
+      : `then Postfix master started on ${kind.host}`;
+  }
   if (kind.ongoing) return "still in the last two hours of the log";
   return "none in the last two hours of the log";
 }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import {
+  eximPanicKindText,
   FatalErrors,
   fatalKindText,
   MAX_FATAL_KINDS,
@@ -7,22 +8,30 @@ import {
 } from "../../src/analysis/fatal-kinds.js";
 import type { FatalErrorEvent, LifecycleEvent } from "../../src/logs/events.js";
 
-function fatalEvent(program: string, text: string, time: number, line: number): FatalErrorEvent {
+function fatalEvent(
+  program: string,
+  text: string,
+  time: number,
+  line: number,
+  host = "mx1",
+): FatalErrorEvent {
   return {
     type: "fatal-error",
     time,
     position: { file: "mail.log", line },
+    host,
     mta: "postfix",
     program,
     text,
   };
 }
 
-function startEvent(time: number, version: string | null): LifecycleEvent {
+function startEvent(time: number, version: string | null, host = "mx1"): LifecycleEvent {
   return {
     type: "lifecycle",
     time,
     position: { file: "mail.log", line: time },
+    host,
     action: "start",
     mta: "postfix",
     version,
@@ -78,6 +87,28 @@ describe("fatalKindText", () => {
   });
 });
 
+describe("eximPanicKindText", () => {
+  test("opened file becomes <path>", () => {
+    const line = (domain: string) =>
+      'failed to expand "${lookup{$local_part}lsearch{/etc/exim4/virtual/$domain}}" while ' +
+      `checking a list: failed to open /etc/exim4/virtual/${domain} for linear search: ` +
+      "No such file or directory (euid=101 egid=101)";
+
+    expect(eximPanicKindText(line("d1.example"))).toBe(
+      'failed to expand "${lookup{$local_part}lsearch{/etc/exim4/virtual/$domain}}" while ' +
+        "checking a list: failed to open <path> for linear search: No such file or directory " +
+        "(euid=N egid=N)",
+    );
+    expect(eximPanicKindText(line("example.org"))).toBe(eximPanicKindText(line("d1.example")));
+  });
+
+  test("configuration file path stays", () => {
+    expect(
+      eximPanicKindText("Exim configuration error in line 812 of /etc/exim4/exim4.conf:"),
+    ).toBe("Exim configuration error in line N of /etc/exim4/exim4.conf:");
+  });
+});
+
 describe("FatalErrors", () => {
   test("groups by program and kind", () => {
     const failures = new FatalErrors();
@@ -128,11 +159,11 @@ describe("FatalErrors", () => {
 
     // postfix-script's line before master runs has no version and ends nothing.
     failures.addLifecycle(startEvent(200, null));
-    expect(failures.lastMasterStart).toBeNull();
+    expect(failures.lastMasterStarts.size).toBe(0);
     expect(failures.isEndedByStart(kindOf(failures, "postfix/master"))).toBe(false);
 
     failures.addLifecycle(startEvent(201, "3.6.4"));
-    expect(failures.lastMasterStart).toBe(201);
+    expect(failures.lastMasterStarts.get("mx1")).toBe(201);
     expect(failures.isEndedByStart(kindOf(failures, "postfix/master"))).toBe(true);
     expect(failures.isEndedByStart(kindOf(failures, "postfix/postfix-script"))).toBe(true);
     expect(failures.isEndedByStart(kindOf(failures, "postfix"))).toBe(true);
@@ -149,5 +180,55 @@ describe("FatalErrors", () => {
 
     expect(master.count).toBe(2);
     expect(failures.isEndedByStart(master)).toBe(false);
+  });
+});
+
+describe("FatalErrors by host", () => {
+  test("same text on two hosts is two kinds", () => {
+    const failures = new FatalErrors();
+    failures.add(fatalEvent("postfix/master", "fatal: bind 0.0.0.0 port 25: in use", 100, 1));
+    failures.add(
+      fatalEvent("postfix/master", "fatal: bind 0.0.0.0 port 25: in use", 110, 2, "mx2"),
+    );
+
+    expect(failures.kinds.size).toBe(2);
+    expect([...failures.kinds.values()].map((kind) => kind.host)).toEqual(["mx1", "mx2"]);
+    expect([...failures.hosts]).toEqual(["mx1", "mx2"]);
+  });
+
+  test("start on another host ends nothing", () => {
+    const failures = new FatalErrors();
+    failures.add(fatalEvent("postfix/master", "fatal: bind 0.0.0.0 port 25: in use", 100, 1));
+    failures.add(fatalEvent("postfix/postfix-script", "fatal: mail system startup failed", 101, 2));
+    failures.addLifecycle(startEvent(200, "3.7.11", "mx2"));
+
+    expect(failures.lastMasterStarts.get("mx2")).toBe(200);
+    expect(failures.isEndedByStart(kindOf(failures, "postfix/master"))).toBe(false);
+    expect(failures.isEndedByStart(kindOf(failures, "postfix/postfix-script"))).toBe(false);
+
+    failures.addLifecycle(startEvent(300, "3.7.11", "mx1"));
+    expect(failures.isEndedByStart(kindOf(failures, "postfix/master"))).toBe(true);
+  });
+
+  test("exim kinds join per-domain lookup files", () => {
+    const failures = new FatalErrors();
+    for (let index = 1; index <= 150; index++) {
+      failures.add({
+        ...fatalEvent(
+          "exim",
+          `failed to open /etc/exim4/virtual/d${index}.example for linear search: No such file or directory`,
+          index,
+          index,
+        ),
+        mta: "exim",
+      });
+    }
+
+    expect(failures.kinds.size).toBe(1);
+    expect(failures.untrackedLines).toBe(0);
+    expect(kindOf(failures, "exim").count).toBe(150);
+    expect(kindOf(failures, "exim").text).toBe(
+      "failed to open <path> for linear search: No such file or directory",
+    );
   });
 });

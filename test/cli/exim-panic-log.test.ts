@@ -8,12 +8,12 @@ const temporary = temporaryFiles();
 const validateDiagnosis = schemaValidator("diagnose.schema.json");
 
 interface Diagnosis {
-  input: { unparsed: number; copiedLines: number };
+  input: { unparsed: number; unrecognised: number; copiedLines: number };
   mtaFatalErrors: {
     count: number;
     first: string;
     sample: { text: string; line: number };
-    kinds: { mta: string; cause: string }[];
+    kinds: { mta: string; cause: string; sample: { text: string } }[];
   } | null;
 }
 
@@ -63,6 +63,23 @@ describe("Exim panic lines", () => {
 
     expect(diagnosis.mtaFatalErrors?.count).toBe(1);
     expect(diagnosis.input.copiedLines).toBe(1);
+  });
+
+  it("configuration error in both logs counts once", async () => {
+    const error =
+      "2024-03-04 09:50:00 Exim configuration error in line 812 of /etc/exim4/exim4.conf.template:\n" +
+      '  main option "foo" unknown\n';
+    const folder = temporary.folder({
+      "exim4/mainlog": mainLog() + error,
+      "exim4/paniclog": error,
+    });
+    const { diagnosis } = await diagnose([`${folder}/exim4`]);
+    const kind = diagnosis.mtaFatalErrors?.kinds.find((each) => each.cause === "exim-config-error");
+
+    expect(diagnosis.mtaFatalErrors?.count).toBe(2);
+    expect(kind?.sample.text).toContain('main option "foo" unknown');
+    // The panic log's copy of the reason line is not joined (see `frameContinuationLine`).
+    expect(diagnosis.input.unrecognised).toBe(1);
   });
 
   it("text report shows the section", async () => {

@@ -49,6 +49,7 @@ test("fatal lines become fatal errors", async () => {
   expect(failures?.kindsExact).toBe(true);
   expect(failures?.otherLines).toBe(0);
   expect(failures?.ongoing).toBe(true);
+  expect(failures?.kinds.map((kind) => kind.host)).toEqual([null, null, null]);
   expect(failures?.kinds.map((kind) => kind.cause)).toEqual([
     "missing-config-file",
     "port-in-use",
@@ -148,6 +149,53 @@ test("master start ends start failure", async () => {
   );
 });
 
+test("start on another host ends nothing", async () => {
+  const lines = [
+    ...DELIVERY,
+    "Mar  4 10:00:00 mx1 postfix/master[100]: fatal: bind 0.0.0.0 port 25: Address already in use",
+    "Mar  4 10:00:10 mx1 postfix/postfix-script[99]: fatal: mail system startup failed",
+    "Mar  4 10:01:00 mx2 postfix/postfix-script[200]: starting the Postfix mail system",
+    "Mar  4 10:01:00 mx2 postfix/master[201]: daemon started -- version 3.7.11, configuration /etc/postfix",
+    "",
+  ];
+  const diagnosis = await diagnoseText(lines.join("\n"), { year: 2024 });
+  expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
+  const failures = diagnosis.mtaFatalErrors;
+  const master = failures?.kinds.find((kind) => kind.program === "postfix/master");
+  const text = renderDiagnosisText(diagnosis, painter(false));
+  const markdown = renderDiagnosisMarkdown(diagnosis);
+
+  expect(master?.host).toBe("mx1");
+  expect(master?.masterStartedAfter).toBe(false);
+  expect(master?.ongoing).toBe(true);
+  expect(failures?.ongoing).toBe(true);
+  expect(text.replace(/\s+/g, " ")).toContain(
+    "postfix/master on mx1: 1 fatal line at 2024-03-04 10:00:00, still in the last two hours of the log",
+  );
+  expect(text).not.toContain("then Postfix master started");
+  for (const line of text.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
+  expect(markdown).toContain("- postfix/master on mx1: 1 fatal line at 2024-03-04 10:00:00");
+});
+
+test("start on the same host of a central log", async () => {
+  const lines = [
+    ...DELIVERY,
+    "Mar  4 10:00:00 mx2 postfix/master[100]: fatal: bind 0.0.0.0 port 25: Address already in use",
+    "Mar  4 10:01:00 mx2 postfix/master[201]: daemon started -- version 3.7.11, configuration /etc/postfix",
+    "",
+  ];
+  const diagnosis = await diagnoseText(lines.join("\n"), { year: 2024 });
+  const master = diagnosis.mtaFatalErrors?.kinds[0];
+  const text = renderDiagnosisText(diagnosis, painter(false)).replace(/\s+/g, " ");
+
+  expect(master?.host).toBe("mx2");
+  expect(master?.masterStartedAfter).toBe(true);
+  expect(master?.ongoing).toBe(false);
+  expect(text).toContain(
+    "postfix/master on mx2: 1 fatal line at 2024-03-04 10:00:00, then Postfix master started on mx2",
+  );
+});
+
 test("fatal errors in text and Markdown", async () => {
   const diagnosis = await diagnoseText([...DELIVERY, ...FATAL_LINES, ""].join("\n"), {
     year: 2024,
@@ -232,4 +280,58 @@ test("log without fatal lines has none", async () => {
   expect(diagnosis.mtaFatalErrors).toBeNull();
   expect(text).not.toContain("MTA fatal errors");
   expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
+});
+
+test("Exim lookup files per domain are one kind", async () => {
+  const lines = Array.from({ length: 150 }, (_, index) => {
+    const second = String(index % 60).padStart(2, "0");
+    const minute = String(Math.floor(index / 60)).padStart(2, "0");
+    return (
+      `2024-03-04 07:${minute}:${second} failed to expand ` +
+      '"${lookup{$local_part}lsearch{/etc/exim4/virtual/$domain}}" while checking a list: ' +
+      `failed to open /etc/exim4/virtual/d${index}.example for linear search: ` +
+      "No such file or directory (euid=101 egid=101)"
+    );
+  });
+  const diagnosis = await diagnoseText([...lines, ""].join("\n"));
+  expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
+  const failures = diagnosis.mtaFatalErrors;
+
+  expect(failures?.count).toBe(150);
+  expect(failures?.kindCount).toBe(1);
+  expect(failures?.kindsExact).toBe(true);
+  expect(failures?.otherLines).toBe(0);
+  expect(failures?.kinds[0]?.count).toBe(150);
+  expect(failures?.kinds[0]?.kind).toContain("failed to open <path> for linear search");
+  expect(failures?.kinds[0]?.cause).toBe("exim-missing-file");
+  expect(failures?.kinds[0]?.sample.text).toContain("/etc/exim4/virtual/d0.example");
+});
+
+test("Exim configuration error joins its reason", async () => {
+  const lines = [
+    "2024-03-04 07:00:00 Exim configuration error in line 812 of /etc/exim4/exim4.conf.template:",
+    '  main option "foo" unknown',
+    "2024-03-04 07:05:00 Exim configuration error in line 812 of /etc/exim4/exim4.conf.template:",
+    '  main option "foo" unknown',
+    "2024-03-04 07:06:00 Exim configuration error in line 9 of /etc/exim4/exim4.conf.template:",
+    "",
+  ];
+  const diagnosis = await diagnoseText(lines.join("\n"));
+  expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
+  const failures = diagnosis.mtaFatalErrors;
+  const [joined, alone] = failures?.kinds ?? [];
+
+  expect(diagnosis.input.unrecognised).toBe(0);
+  expect(failures?.count).toBe(3);
+  expect(failures?.kindCount).toBe(2);
+  expect(joined?.count).toBe(2);
+  expect(joined?.kind).toBe(
+    'Exim configuration error in line N of /etc/exim4/exim4.conf.template: main option "foo" unknown',
+  );
+  expect(joined?.cause).toBe("exim-config-error");
+  expect(joined?.sample.text).toBe(
+    'exim: Exim configuration error in line 812 of /etc/exim4/exim4.conf.template: main option "foo" unknown',
+  );
+  expect(joined?.sample.line).toBe(1);
+  expect(alone?.kind).toBe("Exim configuration error in line N of /etc/exim4/exim4.conf.template:");
 });

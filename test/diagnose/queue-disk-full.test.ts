@@ -345,6 +345,33 @@ describe("local submissions lost to a full queue disk", () => {
     expect(markdown.stdout).toContain("2 local submissions were lost");
   });
 
+  test("cut tags count the same", async () => {
+    // rsyslog's `programname` cuts `postfix/postdrop[3001]` to `postfix[3001]`.
+    const cut = LOCAL_LOG.replace(/ postfix\/\w+\[/g, " postfix[");
+    const diagnosis = await diagnoseText(cut);
+    const report = diagnosis.queueSpace;
+
+    expect(cut).not.toContain("postfix/postdrop");
+    expect(report?.count).toBe(6);
+    expect(report?.writeErrors).toBe(4);
+    expect(report?.sendmailErrors).toBe(2);
+    expect(report?.lostSubmissions).toBe(2);
+    expect(diagnosis.mtaFatalErrors).toBeNull();
+    expect(diagnosis.input.unparsed).toBe(0);
+  });
+
+  test("cut sendmail usage line is no fatal error", async () => {
+    const lines = [
+      ...deliveredLines(),
+      `${stamp(50)} postfix[3072]: fatal: Recipient addresses must be specified on the command line or via the -t option`,
+      `${stamp(51)} postfix[3073]: fatal: www-data(33): No recipient addresses found in message header`,
+    ];
+    const diagnosis = await diagnoseText(logText(lines));
+
+    expect(diagnosis.mtaFatalErrors).toBeNull();
+    expect(diagnosis.queueSpace).toBeNull();
+  });
+
   test("postdrop is not another program", async () => {
     const lines = [
       ...deliveredLines(),

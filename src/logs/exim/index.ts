@@ -1,6 +1,7 @@
 import type {
   DeliveryStatus,
   EventSink,
+  FatalErrorEvent,
   FrozenEvent,
   LinePosition,
   SessionReplyEvent,
@@ -21,7 +22,13 @@ import { authFailedAt, classifyNote, connectionErrorOf, sessionErrorAt } from ".
 import { MessageTable, tableKey } from "./message-table.js";
 import { messageIdLength } from "./message-id.js";
 import { deliveryEvent, newMessage, positionOf, tlsEvent, type MessageState } from "./message.js";
-import { isPanicText, panicEvent } from "./panic.js";
+import {
+  isConfigErrorStart,
+  isIndented,
+  isPanicText,
+  panicEvent,
+  withConfigErrorReason,
+} from "./panic.js";
 import { authFailureEvent, parseServerLine, rejectedAt, rejectEvent } from "./server-lines.js";
 
 /**
@@ -84,6 +91,17 @@ class EximLogParser implements EximParser {
   private readonly withoutHost: AddressWithoutHost[] = [];
   // Host-line replies that wait for the address lines that may repeat them.
   private readonly heldReplies: HeldReplies;
+  // A configuration error's first line, held until the next line shows whether its reason
+  // follows (see `continueRecord`).
+  private configErrorStart: FatalErrorEvent | null = null;
+  // The sink of lines without a message id. It keeps back a configuration error's first line.
+  private readonly serverLineSink: EventSink = (event) => {
+    if (event.type === "fatal-error" && isConfigErrorStart(event)) {
+      this.configErrorStart = event;
+      return;
+    }
+    this.sink(event);
+  };
 
   constructor(
     private readonly sink: EventSink,
@@ -115,6 +133,7 @@ class EximLogParser implements EximParser {
   }
 
   parse(record: LogRecord): ParseOutcome {
+    this.sendConfigErrorStart();
     if (this.withoutHost.length > 0 && record.time !== this.withoutHost[0]?.record.time) {
       this.releaseWithoutHost(null);
     }
@@ -130,7 +149,7 @@ class EximLogParser implements EximParser {
     const idLength = messageIdLength(text);
     if (idLength === 0) {
       if (text.startsWith("cwd=")) return this.callers.note(record) ? "parsed" : "unparsed";
-      return parseServerLine(record, this.reader, this.sink);
+      return parseServerLine(record, this.reader, this.serverLineSink);
     }
 
     const flag = flagAt(text, idLength + 1);
@@ -140,7 +159,21 @@ class EximLogParser implements EximParser {
     return this.parseNote(record, idLength);
   }
 
+  /**
+   * Joins an indented line without log framing to the configuration error just before it, as
+   * its reason, and returns true. Returns false for other lines, which stay lines without log
+   * framing.
+   */
+  continueRecord(line: string): boolean {
+    const start = this.configErrorStart;
+    if (start === null || !isIndented(line)) return false;
+    this.configErrorStart = null;
+    this.sink(withConfigErrorReason(start, line));
+    return true;
+  }
+
   finish(): void {
+    this.sendConfigErrorStart();
     this.heldReplies.sendAll();
     this.releaseWithoutHost(null);
     // Messages are reported at their arrival line, so nothing else is pending; the state goes.
@@ -245,6 +278,12 @@ class EximLogParser implements EximParser {
         this.sink(panicEvent(record, start));
         return "parsed";
     }
+  }
+
+  private sendConfigErrorStart(): void {
+    if (this.configErrorStart === null) return;
+    this.sink(this.configErrorStart);
+    this.configErrorStart = null;
   }
 
   private endMessage(record: LogRecord, idLength: number): void {

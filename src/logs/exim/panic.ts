@@ -49,8 +49,31 @@ export function panicEvent(record: LogRecord, start: number): FatalErrorEvent {
     type: "fatal-error",
     time: record.time,
     position: positionOf(record),
+    host: record.host,
     mta: "exim",
     program: record.program,
     text: record.message.slice(start),
   };
+}
+
+const CONFIG_ERROR = "Exim configuration error";
+
+/**
+ * Returns true for the first line of an Exim configuration error, such as `Exim configuration
+ * error in line 812 of /etc/exim4/exim4.conf.template:`. Exim writes the reason on the next
+ * line, indented and without a timestamp (`  main option "foo" unknown`).
+ */
+export function isConfigErrorStart(event: FatalErrorEvent): boolean {
+  return event.text.startsWith(CONFIG_ERROR) && event.text.endsWith(":");
+}
+
+/** Returns true when `line` starts with a space or tab, as the reason of a configuration error does. */
+export function isIndented(line: string): boolean {
+  const code = line.charCodeAt(0);
+  return code === 32 || code === 9;
+}
+
+/** Returns the event of a configuration error with its reason line joined to the text. */
+export function withConfigErrorReason(event: FatalErrorEvent, line: string): FatalErrorEvent {
+  return { ...event, text: `${event.text} ${line.trim()}` };
 }

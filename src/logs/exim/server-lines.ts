@@ -279,6 +279,7 @@ function lifecycleEvent(record: LogRecord): LifecycleEvent | null {
     type: "lifecycle",
     time: record.time,
     position: { file: record.file, line: record.line },
+    host: record.host,
     action,
     mta: "exim",
     version,

@@ -1,18 +1,31 @@
 /**
- * The daemon of a line whose tag lost its service name. rsyslog's `programname` property ends
+ * The daemon or command of a line whose tag lost its service name. rsyslog's `programname` property ends
  * at the first `/`, so a template such as `%programname%[%procid%]: %msg%`, and an RFC 5424
  * APP-NAME taken from that property, turn `postfix/smtp[2000]:` into `postfix[2000]:` unless
  * `global(parser.permitSlashInProgramName="on")` (rsyslog 8.25.0 and later) is set. The bare
  * `postfix` tag otherwise belongs to the `postfix` command, which logs no queue ids and none of
- * the client lines below, so those message shapes name the daemon that wrote them.
+ * the client and queue file lines below, so those message shapes name the program that wrote
+ * them.
  */
 import { describeProgram, type PostfixProgram } from "./program.js";
 
-// Descriptions of the daemons that a message shape can name, as their full tags give them.
-const DAEMONS = new Map(
-  ["smtp", "local", "virtual", "lmtp", "pipe", "qmgr", "smtpd", "cleanup", "pickup", "bounce"].map(
-    (service) => [service, describeProgram(`postfix/${service}`)] as const,
-  ),
+// Descriptions of the daemons and local submission commands that a message shape can name, as
+// their full tags give them.
+const PROGRAMS = new Map(
+  [
+    "smtp",
+    "local",
+    "virtual",
+    "lmtp",
+    "pipe",
+    "qmgr",
+    "smtpd",
+    "cleanup",
+    "pickup",
+    "bounce",
+    "postdrop",
+    "sendmail",
+  ].map((service) => [service, describeProgram(`postfix/${service}`)] as const),
 );
 
 // Queued messages (after `QID: `) by their start, and the daemon that writes them.
@@ -34,19 +47,33 @@ const QUEUED_STARTS: readonly (readonly [string, string])[] = [
   ["conversation with ", "smtp"],
 ];
 
-// Messages without a queue id by their start, and the daemon that writes them.
+// Messages without a queue id by their start, and the program that writes them. postdrop
+// logs `warning: uid=1004: No space left on device` when it gives up on a submission, and
+// postdrop and cleanup log `mail_queue_enter: create file …` for the queue they write.
 const UNQUEUED_STARTS: readonly (readonly [string, string])[] = [
   ["connect from ", "smtpd"],
   ["disconnect from ", "smtpd"],
   ["lost connection after ", "smtpd"],
   ["timeout after ", "smtpd"],
   ["NOQUEUE: ", "smtpd"],
+  ["warning: uid=", "postdrop"],
+  ["warning: mail_queue_enter: create file maildrop/", "postdrop"],
+  ["warning: mail_queue_enter: create file incoming/", "cleanup"],
+  ["fatal: Recipient addresses must be specified", "sendmail"],
 ];
 
+// The sendmail command's errors about one submission, `fatal: USER(UID): …`, such as
+// `fatal: www-data(33): queue file write error` on a full queue disk.
+const SENDMAIL_FATAL = /^fatal: [^\s():]+\(\d+\): /;
+
+// cleanup's write error of a queued message, `warning: QID: write queue file: No space left on
+// device`, whose queue id comes after `warning: ` and so is not read as the line's.
+const CLEANUP_WRITE = ": write queue file: ";
+
 /**
- * Returns the daemon that wrote the message `text` of a line tagged only `postfix`, or null
- * when the shape names none. `messageStart` is the index after `QID: `, or 0 for a message
- * without a queue id.
+ * Returns the daemon or command that wrote the message `text` of a line tagged only
+ * `postfix`, or null when the shape names none. `messageStart` is the index after `QID: `, or
+ * 0 for a message without a queue id.
  */
 export function daemonOfCutTag(
   text: string,
@@ -54,11 +81,17 @@ export function daemonOfCutTag(
   messageStart: number,
 ): PostfixProgram | null {
   if (queued && text.startsWith("to=<", messageStart)) {
-    return DAEMONS.get(deliveryAgentOf(text, messageStart)) ?? null;
+    return PROGRAMS.get(deliveryAgentOf(text, messageStart)) ?? null;
   }
   const starts = queued ? QUEUED_STARTS : UNQUEUED_STARTS;
   const match = starts.find(([start]) => text.startsWith(start, messageStart));
-  return match === undefined ? null : (DAEMONS.get(match[1]) ?? null);
+  if (match !== undefined) return PROGRAMS.get(match[1]) ?? null;
+  if (queued) return null;
+  if (SENDMAIL_FATAL.test(text)) return PROGRAMS.get("sendmail") ?? null;
+  if (text.startsWith("warning: ") && text.includes(CLEANUP_WRITE)) {
+    return PROGRAMS.get("cleanup") ?? null;
+  }
+  return null;
 }
 
 // The delivery agent of a `to=<…>, relay=…` line, from its relay: `local` and `virtual` name

@@ -80,7 +80,9 @@ export interface ReadTotals {
   readonly parsed: number;
   /**
    * Records a parser accepted but found nothing of use in, and the header lines of Exim reject
-   * log entries that were not left out as copies (`rejectLogHeaderLines`).
+   * log entries that were not left out as copies (`rejectLogHeaderLines`). Lines without log
+   * framing that a parser joined to the record before them, such as the reason of an Exim
+   * configuration error, count here too.
    */
   readonly ignored: number;
   /**

@@ -177,6 +177,7 @@ function lifecycleEvent(record: LogRecord, start: number): LifecycleEvent | null
     type: "lifecycle",
     time: record.time,
     position: { file: record.file, line: record.line },
+    host: record.host,
     action,
     mta: "sendmail",
     version,

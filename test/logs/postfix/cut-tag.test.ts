@@ -62,6 +62,48 @@ describe("Postfix tags cut to postfix", () => {
     expect(eventsOf(events, "lifecycle")[0]?.action).toBe("start");
   });
 
+  it("reads queue disk lines of local submission", () => {
+    const full = [
+      `${HEAD} postfix/postdrop[3001]: warning: uid=1004: No space left on device`,
+      `${HEAD} postfix/sendmail[3000]: fatal: web1(1004): queue file write error`,
+      `${HEAD} postfix/postdrop[3005]: warning: mail_queue_enter: create file maildrop/123456.3005: No space left on device`,
+      `${HEAD} postfix/cleanup[3006]: warning: mail_queue_enter: create file incoming/123457.3006: No space left on device`,
+      `${HEAD} postfix/cleanup[3006]: warning: 1A2B3C4D5E: write queue file: No space left on device`,
+    ];
+    const cut = full.map((line) => line.replace(/ postfix\/\w+\[/, " postfix["));
+    const fullRun = runPostfix(full);
+    const cutRun = runPostfix(cut);
+    const spaceEvents = eventsOf(cutRun.events, "queue-space");
+
+    expect(cut.every((line) => line.includes(" postfix["))).toBe(true);
+    expect(cutRun.outcomes).toEqual(["parsed", "parsed", "parsed", "parsed", "parsed"]);
+    expect(cutRun.events).toEqual(fullRun.events);
+    expect(spaceEvents.map((event) => event.kind)).toEqual([
+      "write-error",
+      "sendmail-error",
+      "write-error",
+      "write-error",
+      "write-error",
+    ]);
+    expect(spaceEvents.map((event) => event.submissionFailed)).toEqual([
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
+    expect(eventsOf(cutRun.events, "fatal-error")).toEqual([]);
+  });
+
+  it("keeps the postfix command's fatal lines", () => {
+    const { events, outcomes } = runPostfix([
+      `${HEAD} postfix[330]: fatal: open /etc/postfix/main.cf: No such file or directory`,
+    ]);
+
+    expect(outcomes).toEqual(["parsed"]);
+    expect(eventsOf(events, "fatal-error")[0]?.program).toBe("postfix");
+  });
+
   it("leaves other queued shapes unparsed", () => {
     const { outcomes } = runPostfix([`${HEAD} postfix[321]: 3C4D5E6F7A: something new`]);
 
