@@ -72,6 +72,25 @@ describe("diagnose with an unread input", () => {
     expect(oneLine(result.stdout)).toContain("postfix@-.service");
   });
 
+  test("UTF-16 log beside rejects is read", async () => {
+    const text = postfixText().replaceAll("\n", "\r\n");
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]);
+    const plainRun = await runCommand([
+      ...OFFLINE_DIAGNOSE,
+      temporary.file(text, "mail.log"),
+      temporary.file(`${REJECTS}\n`, "mail.warn"),
+    ]);
+    const path = temporary.file(utf16, "mail-utf16.log");
+    const warn = temporary.file(`${REJECTS}\n`, "mail.warn");
+    const result = await runCommand([...OFFLINE_DIAGNOSE, path, warn]);
+
+    expect(result.code).toBe(plainRun.code);
+    const firstLine = (run: { stdout: string }): string => run.stdout.split("\n")[0] ?? "";
+    expect(firstLine(result)).toBe(firstLine(plainRun));
+    expect(oneLine(result.stdout)).toContain(`${path} is UTF-16 text`);
+    expect(result.stdout).not.toContain("binary file");
+  });
+
   test("empty mail.err changes nothing", async () => {
     const log = temporary.file(postfixText(), "mail.log");
     const empty = temporary.file("", "mail.err");
