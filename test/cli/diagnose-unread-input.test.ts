@@ -51,6 +51,31 @@ describe("diagnose with an unread input", () => {
     expect(result.stderr).toContain(`delist: ${cat} could not be read:`);
   });
 
+  test("headline counts unread inputs", async () => {
+    const log = temporary.file(postfixText(), "mail.log");
+    const cat = temporary.file(catText(), "postfix.txt");
+    const text = await runCommand([...OFFLINE_DIAGNOSE, log, cat]);
+    const markdown = await runCommand([...OFFLINE_DIAGNOSE, "--format", "markdown", log, cat]);
+    const json = await runCommand([...OFFLINE_DIAGNOSE, "--format", "json", log, cat]);
+
+    expect(text.code).toBe(2);
+    expect(text.stdout).toContain("\nVerdict: OK FOR THE LOGS READ, 1 INPUT NOT READ\n");
+    expect(markdown.stdout).toContain("**Verdict: ok for the logs read, 1 input not read.**");
+    const verdict = (JSON.parse(json.stdout) as { verdict: Record<string, unknown> }).verdict;
+    expect(verdict["status"]).toBe("ok");
+    expect(verdict["inputsNotRead"]).toEqual([cat]);
+  });
+
+  test("headline without unread inputs", async () => {
+    const log = temporary.file(postfixText(), "mail.log");
+    const text = await runCommand([...OFFLINE_DIAGNOSE, log]);
+    const json = await runCommand([...OFFLINE_DIAGNOSE, "--format", "json", log]);
+
+    expect(text.stdout).toContain("\nVerdict: OK\n");
+    const verdict = (JSON.parse(json.stdout) as { verdict: Record<string, unknown> }).verdict;
+    expect(verdict["inputsNotRead"]).toEqual([]);
+  });
+
   test("names unread lines of a mail log", async () => {
     const text = "one unread line\n".repeat(20) + "Mar  4 09:45:07 mx1 postfix/smtpd[1]: x\n";
     const unread = temporary.file(text, "mail.log");
