@@ -32,6 +32,20 @@ function catText(): string {
     .join("\n");
 }
 
+const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+
+// The lines as `journalctl -o with-unit` writes them on Debian: the weekday, the time in UTC,
+// and the unit `postfix@-.service` in place of every Postfix tag.
+function withUnitText(): string {
+  return postfixText().replace(
+    /^(\S+)T(\d\d:\d\d:\d\d)\.\d+\+00:00 (\S+) postfix\/[\w/-]+\[/gm,
+    (_, date: string, time: string, host: string) => {
+      const weekday = WEEKDAYS[new Date(`${date}T00:00:00Z`).getUTCDay()] ?? "";
+      return `${weekday} ${date} ${time} UTC ${host} postfix@-.service[`;
+    },
+  );
+}
+
 function oneLine(text: string): string {
   return text.replace(/\s+/g, " ");
 }
@@ -114,6 +128,22 @@ describe("diagnose with an unread input", () => {
     expect(firstLine(result)).toBe(firstLine(plainRun));
     expect(oneLine(result.stdout)).toContain(`${path} is UTF-16 text`);
     expect(result.stdout).not.toContain("binary file");
+  });
+
+  test("with-unit export reads as Postfix", async () => {
+    const withUnit = withUnitText();
+    const log = temporary.file(postfixText(), "mail.log");
+    const unit = temporary.file(withUnit, "node1-withunit.txt");
+    const classic = await runCommand([...OFFLINE_DIAGNOSE, "--format", "json", log]);
+    const result = await runCommand([...OFFLINE_DIAGNOSE, "--format", "json", unit]);
+
+    expect(withUnit).toContain(" postfix@-.service[");
+    expect(withUnit).not.toContain("postfix/");
+    expect(result.code).toBe(classic.code);
+    const parsed = (run: { stdout: string }): Record<string, unknown> =>
+      JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(parsed(result)["providers"]).toEqual(parsed(classic)["providers"]);
+    expect(parsed(result)["verdict"]).toEqual(parsed(classic)["verdict"]);
   });
 
   test("empty mail.err changes nothing", async () => {
