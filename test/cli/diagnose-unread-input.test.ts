@@ -62,7 +62,21 @@ describe("diagnose with an unread input", () => {
     expect(verdict).toContain("`journalctl -o cat` output");
     expect(verdict).toContain("`journalctl -o short-iso`");
     expect(result.stdout).not.toContain("Leave it out of the inputs");
-    expect(result.stderr).toContain(`delist: ${cat} could not be read:`);
+    expect(oneLine(result.stderr)).toContain(`delist: ${cat} could not be read:`);
+  });
+
+  test("stderr messages wrap at 80", async () => {
+    const cat = temporary.file(catText(), "postfix.txt");
+    const warn = temporary.file(`${REJECTS}\n`, "mail.warn");
+    const result = await runCommand([...OFFLINE_DIAGNOSE, cat, warn]);
+    const lines = result.stderr.trimEnd().split("\n");
+
+    expect(oneLine(result.stderr)).toContain("`journalctl -o short-iso`");
+    expect(lines.length).toBeGreaterThan(1);
+    for (const line of lines) {
+      expect(line.length, line).toBeLessThanOrEqual(80);
+      expect(line.startsWith("delist: ") || line.startsWith("  "), line).toBe(true);
+    }
   });
 
   test("headline counts unread inputs", async () => {
