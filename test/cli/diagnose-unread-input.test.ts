@@ -1,9 +1,11 @@
 import { describe, expect, test } from "vitest";
 import { OFFLINE_DIAGNOSE, runCommand } from "../helpers/cli.js";
 import { HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import { schemaValidator } from "../helpers/schema.js";
 import { temporaryFiles } from "../helpers/temporary-files.js";
 
 const temporary = temporaryFiles();
+const validateDiagnosis = schemaValidator("diagnose.schema.json");
 
 // A small readable file beside the file that contains the deliveries: two smtpd rejects.
 const REJECTS = [
@@ -89,9 +91,10 @@ describe("diagnose with an unread input", () => {
     expect(text.code).toBe(2);
     expect(text.stdout).toContain("\nVerdict: OK FOR THE LOGS READ, 1 INPUT NOT READ\n");
     expect(markdown.stdout).toContain("**Verdict: ok for the logs read, 1 input not read.**");
-    const verdict = (JSON.parse(json.stdout) as { verdict: Record<string, unknown> }).verdict;
-    expect(verdict["status"]).toBe("ok");
-    expect(verdict["inputsNotRead"]).toEqual([cat]);
+    const document = JSON.parse(json.stdout) as { verdict: Record<string, unknown> };
+    expect(validateDiagnosis(document)).toEqual([]);
+    expect(document.verdict["status"]).toBe("ok");
+    expect(document.verdict["inputsNotRead"]).toEqual([cat]);
   });
 
   test("headline without unread inputs", async () => {

@@ -74,12 +74,15 @@ export async function* utf16ToUtf8(
 
 /** Returns the note for input `name`, which was read as UTF-16 text. */
 export function utf16Note(name: string, text: Utf16Text): string {
-  const order = text.encoding === "utf-16le" ? "little-endian" : "big-endian";
+  const littleEndian = text.encoding === "utf-16le";
+  const order = littleEndian ? "little-endian" : "big-endian";
   const found = text.bom
     ? `it starts with the byte order mark of UTF-16 ${order}`
     : `every other byte of its start is NUL, as in UTF-16 ${order} without a byte order mark`;
+  const writers =
+    littleEndian && text.bom ? `, as Windows PowerShell's > and Notepad's "Unicode" save it` : "";
   return (
-    `${inputNameInText(name)} is UTF-16 text (${found}), as Windows PowerShell's > and ` +
-    `Notepad's "Unicode" save it. It was decoded to UTF-8 and read as log lines.`
+    `${inputNameInText(name)} is UTF-16 text (${found})${writers}. It was decoded to UTF-8 ` +
+    `and read as log lines.`
   );
 }
