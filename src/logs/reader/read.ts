@@ -132,6 +132,7 @@ async function readStream(
   }
 
   // UTF-16 text is decoded to UTF-8 before the line splitter, which splits bytes on `\n`.
+  // NOTE: UTF-16 text inside gzip data is not detected, so it still gets the binary-file note.
   const utf16 = compression === null ? detectUtf16(head) : null;
   const textChunks =
     utf16 === null ? chunks : new ChunkSource(utf16ToUtf8(chunks.chunks(), utf16.encoding));
