@@ -33,6 +33,7 @@ import {
   EXIT_USAGE,
   colourEnabled,
   hintTerminalStdin,
+  writeWrappedMessage,
   type CliIo,
 } from "./io.js";
 import { clearProgress, logRunSettings } from "./log-options.js";
@@ -89,8 +90,12 @@ export async function runDiagnose(
   else if (settings.format === "markdown") io.stdout.write(renderDiagnosisMarkdown(diagnosis));
   else io.stdout.write(renderDiagnosisText(diagnosis, painter(colourEnabled(io))));
 
+  // The messages on unread inputs are long, so they are wrapped as the report is.
+  const notRead = new Set(diagnosis.verdict.inputsNotRead);
   for (const file of diagnosis.input.files) {
-    if (file.error !== null) io.stderr.write(`delist: ${file.error}\n`);
+    if (file.error === null) continue;
+    if (notRead.has(file.name)) writeWrappedMessage(io, file.error);
+    else io.stderr.write(`delist: ${file.error}\n`);
   }
   for (const file of diagnosis.input.bounces?.files ?? []) {
     for (const error of file.errors) io.stderr.write(`delist: ${error}\n`);

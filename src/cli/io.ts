@@ -1,3 +1,5 @@
+import { wrap } from "../report/wrap.js";
+
 /** The process resources a command may use; tests pass their own. */
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -28,6 +30,19 @@ export function hintTerminalStdin(io: CliIo, inputDescription: string): void {
   io.stderr.write(
     `delist: reading ${inputDescription} from standard input until Ctrl-D on an empty line\n`,
   );
+}
+
+/**
+ * Writes `message` on stderr after `delist: `, wrapped at 80 columns as the reports are, with
+ * the lines after the first indented by two spaces. A message with whitespace other than single
+ * spaces is written on one line, because wrapping would change a file name that contains
+ * such whitespace.
+ */
+export function writeWrappedMessage(io: CliIo, message: string): void {
+  const wrapped = /[^\S ]| {2}/.test(message)
+    ? [`delist: ${message}`]
+    : wrap(message, "delist: ", "  ");
+  io.stderr.write(`${wrapped.join("\n")}\n`);
 }
 
 /** Output formats shared by all commands. */

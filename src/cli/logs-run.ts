@@ -3,6 +3,7 @@ import {
   analyseLogs,
   inputReport,
   truncatedWhileRead,
+  unreadInputErrors,
   unusableInputSentences,
 } from "../diagnose/run.js";
 import { showHiddenCharacters } from "../diagnose/hidden-characters.js";
@@ -11,7 +12,14 @@ import { painter } from "../report/colour.js";
 import { decodeReportText } from "../report/log-text.js";
 import { renderStatisticsText } from "../report/statistics-text.js";
 import { shortTimesIn, wrap } from "../report/wrap.js";
-import { EXIT_OK, EXIT_USAGE, colourEnabled, hintTerminalStdin, type CliIo } from "./io.js";
+import {
+  EXIT_OK,
+  EXIT_USAGE,
+  colourEnabled,
+  hintTerminalStdin,
+  writeWrappedMessage,
+  type CliIo,
+} from "./io.js";
 import { clearProgress, logRunSettings, type LogCommandOptions } from "./log-options.js";
 import { LOGS_FORMATS } from "./logs.js";
 import { unusableInputJson } from "./unusable-input.js";
@@ -42,8 +50,12 @@ export async function runLogs(
     io.stdout.write(renderStatisticsText(statistics, painter(colourEnabled(io))));
     io.stdout.write(inputNotesText(statistics.input.notes));
   }
+  // The messages on unread inputs are long, so they are wrapped as the notes are.
+  const notRead = new Set(unreadInputErrors(run).map((unread) => unread.name));
   for (const file of input.files) {
-    if (file.error !== null) io.stderr.write(`delist: ${file.error}\n`);
+    if (file.error === null) continue;
+    if (notRead.has(file.name)) writeWrappedMessage(io, file.error);
+    else io.stderr.write(`delist: ${file.error}\n`);
   }
   // Statistics find no problems, so only an input that could not be read in full changes
   // the exit status.

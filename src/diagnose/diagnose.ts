@@ -61,6 +61,7 @@ import type {
   ProviderVerdict,
   RecordedRemovalRequest,
   ServerReport,
+  UnreadInput,
   VerdictStatus,
 } from "./types.js";
 import {
@@ -124,7 +125,7 @@ export interface DiagnoseOptions {
    * Sentences on inputs that could not be read, put before the verdict summary, because the
    * verdict leaves out the mail in them.
    */
-  readonly unreadInputs?: readonly string[];
+  readonly unreadInputs?: readonly UnreadInput[];
 }
 
 /** Turns the facts of a log run into verdicts, findings and the readiness checklist. */
@@ -185,6 +186,7 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
         : worseStatus(worstSoFar, verdict.status),
     "ok",
   );
+  const unreadInputs = options.unreadInputs ?? [];
   // A log without outbound mail judged nothing, so a script must not read it as "ok".
   const status: VerdictStatus = outbound ? worst : "no-outbound-delivery";
 
@@ -197,7 +199,7 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     verdict: {
       status,
       summary: [
-        ...(options.unreadInputs ?? []),
+        ...unreadInputs.map((input) => input.message),
         verdictSummary(
           providers,
           findings,
@@ -209,6 +211,7 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
         ),
       ].join(" "),
       heldByServer: heldMail,
+      inputsNotRead: unreadInputs.map((input) => input.name),
     },
     providers,
     findings,

@@ -14,7 +14,7 @@ import type { ReadSummary } from "../logs/reader/summary.js";
 import { LoggedBounceMatcher } from "../analysis/logged-bounces.js";
 import { createReplyClassifier, type ReplyClassifier } from "../reply/classify.js";
 import type { BounceRun } from "../bounce/index.js";
-import type { BounceInputReport, InputReport } from "./types.js";
+import type { BounceInputReport, InputReport, UnreadInput } from "./types.js";
 import { formatInstant, type TimeZone } from "../time/zone.js";
 import { inferredYearNote, leapDayNote, skippedLeapDayNote } from "./inferred-year.js";
 import { InputChecks, longSpanNotes } from "./input-checks.js";
@@ -310,13 +310,14 @@ function linesSeen(summary: ReadSummary): string {
 }
 
 /**
- * Returns the errors of the inputs that gave almost no log line while other inputs were read
- * (see `unreadInputError`). The verdict states them first, because it leaves out their mail.
+ * Returns the inputs that gave almost no log line while other inputs were read (see
+ * `unreadInputError`), with their error messages. The verdict states them first, because it
+ * leaves out their mail.
  */
-export function unreadInputErrors(run: LogRun): string[] {
+export function unreadInputErrors(run: LogRun): UnreadInput[] {
   return run.summary.inputs
     .filter((input) => input.error?.code === "no-log-format")
-    .map((input) => input.error?.message ?? "");
+    .map((input) => ({ name: input.name, message: input.error?.message ?? "" }));
 }
 
 /**

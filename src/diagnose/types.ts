@@ -30,6 +30,11 @@ export interface Diagnosis {
     readonly status: VerdictStatus;
     readonly summary: string;
     readonly heldByServer: HeldMailReport | null;
+    /**
+     * Names of the inputs that could not be read while other inputs were (see `UnreadInput`).
+     * The status covers only the logs read, and the report headline states that.
+     */
+    readonly inputsNotRead: readonly string[];
   };
   /** One entry per provider that received mail in the log. */
   readonly providers: Partial<Record<ProviderKey, ProviderVerdict>>;
@@ -700,4 +705,15 @@ export interface RecordedRemovalRequest {
   readonly ip: string;
   /** Epoch milliseconds. */
   readonly requestedAt: number;
+}
+
+/**
+ * An input whose non-blank lines almost all had no log format that delist reads, while other
+ * inputs gave log lines. The verdict leaves out any mail in it.
+ */
+export interface UnreadInput {
+  /** The input as the user gave it, `-` for standard input. */
+  readonly name: string;
+  /** The sentence that names the input, why it was not read and what to do. */
+  readonly message: string;
 }

@@ -63,6 +63,7 @@ import {
   fatalKindHeading,
   moreFatalKindsText,
 } from "./fatal-errors-text.js";
+import { inputsNotReadWords } from "./inputs-not-read.js";
 import { count, shortTime, shortTimesIn, WIDTH } from "./wrap.js";
 
 /** Maximum length of a skipped-line sample in the report, in characters. */
@@ -81,7 +82,7 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
     headline(input),
     ...hostsParagraph(diagnosis),
     "",
-    `**Verdict: ${verdictLabel(diagnosis)}.** ${escape(shortTimesIn(diagnosis.verdict.summary))}`,
+    `**Verdict: ${verdictLabel(diagnosis)}${inputsNotReadWords(diagnosis.verdict.inputsNotRead)}.** ${escape(shortTimesIn(diagnosis.verdict.summary))}`,
     "",
     "## Providers",
     "",

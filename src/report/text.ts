@@ -70,6 +70,7 @@ import {
   queueSpaceVerdictLabel,
   SERVER_FAULTS_HEADING,
 } from "./queue-space-text.js";
+import { inputsNotReadWords } from "./inputs-not-read.js";
 import { column, count, plural, shortTime, shortTimesIn, wrap } from "./wrap.js";
 
 /**
@@ -100,13 +101,14 @@ function header(diagnosis: Diagnosis, paint: Painter): string[] {
   const input = diagnosis.input;
   const period = `${shortTime(input.firstTime)} to ${shortTime(input.lastTime)} (${input.timeZone})`;
   const label = verdictLabel(diagnosis, paint);
+  const notRead = inputsNotReadWords(diagnosis.verdict.inputsNotRead);
   const hosts = hostsSentence(diagnosis.server);
   const read = bounceOnlySentence(input) ?? `${plural(input.lines, "line")} from ${period}`;
   return [
     ...wrap(`delist diagnose: ${read}`).map(paint.bold),
     ...(hosts === null ? [] : wrap(hosts, "", "  ")),
     "",
-    `Verdict: ${label}`,
+    `Verdict: ${label}${notRead === "" ? "" : paint.bold(notRead.toUpperCase())}`,
     ...wrap(shortTimesIn(diagnosis.verdict.summary), "  "),
   ];
 }

@@ -1,9 +1,11 @@
 import { describe, expect, test } from "vitest";
 import { OFFLINE_DIAGNOSE, runCommand } from "../helpers/cli.js";
 import { HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import { schemaValidator } from "../helpers/schema.js";
 import { temporaryFiles } from "../helpers/temporary-files.js";
 
 const temporary = temporaryFiles();
+const validateDiagnosis = schemaValidator("diagnose.schema.json");
 
 // A small readable file beside the file that contains the deliveries: two smtpd rejects.
 const REJECTS = [
@@ -32,6 +34,20 @@ function catText(): string {
     .join("\n");
 }
 
+const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+
+// The lines as `journalctl -o with-unit` writes them on Debian: the weekday, the time in UTC,
+// and the unit `postfix@-.service` in place of every Postfix tag.
+function withUnitText(): string {
+  return postfixText().replace(
+    /^(\S+)T(\d\d:\d\d:\d\d)\.\d+\+00:00 (\S+) postfix\/[\w/-]+\[/gm,
+    (_, date: string, time: string, host: string) => {
+      const weekday = WEEKDAYS[new Date(`${date}T00:00:00Z`).getUTCDay()] ?? "";
+      return `${weekday} ${date} ${time} UTC ${host} postfix@-.service[`;
+    },
+  );
+}
+
 function oneLine(text: string): string {
   return text.replace(/\s+/g, " ");
 }
@@ -48,7 +64,47 @@ describe("diagnose with an unread input", () => {
     expect(verdict).toContain("`journalctl -o cat` output");
     expect(verdict).toContain("`journalctl -o short-iso`");
     expect(result.stdout).not.toContain("Leave it out of the inputs");
-    expect(result.stderr).toContain(`delist: ${cat} could not be read:`);
+    expect(oneLine(result.stderr)).toContain(`delist: ${cat} could not be read:`);
+  });
+
+  test("stderr messages wrap at 80", async () => {
+    const cat = temporary.file(catText(), "postfix.txt");
+    const warn = temporary.file(`${REJECTS}\n`, "mail.warn");
+    const result = await runCommand([...OFFLINE_DIAGNOSE, cat, warn]);
+    const lines = result.stderr.trimEnd().split("\n");
+
+    expect(oneLine(result.stderr)).toContain("`journalctl -o short-iso`");
+    expect(lines.length).toBeGreaterThan(1);
+    for (const line of lines) {
+      expect(line.length, line).toBeLessThanOrEqual(80);
+      expect(line.startsWith("delist: ") || line.startsWith("  "), line).toBe(true);
+    }
+  });
+
+  test("headline counts unread inputs", async () => {
+    const log = temporary.file(postfixText(), "mail.log");
+    const cat = temporary.file(catText(), "postfix.txt");
+    const text = await runCommand([...OFFLINE_DIAGNOSE, log, cat]);
+    const markdown = await runCommand([...OFFLINE_DIAGNOSE, "--format", "markdown", log, cat]);
+    const json = await runCommand([...OFFLINE_DIAGNOSE, "--format", "json", log, cat]);
+
+    expect(text.code).toBe(2);
+    expect(text.stdout).toContain("\nVerdict: OK FOR THE LOGS READ, 1 INPUT NOT READ\n");
+    expect(markdown.stdout).toContain("**Verdict: ok for the logs read, 1 input not read.**");
+    const document = JSON.parse(json.stdout) as { verdict: Record<string, unknown> };
+    expect(validateDiagnosis(document)).toEqual([]);
+    expect(document.verdict["status"]).toBe("ok");
+    expect(document.verdict["inputsNotRead"]).toEqual([cat]);
+  });
+
+  test("headline without unread inputs", async () => {
+    const log = temporary.file(postfixText(), "mail.log");
+    const text = await runCommand([...OFFLINE_DIAGNOSE, log]);
+    const json = await runCommand([...OFFLINE_DIAGNOSE, "--format", "json", log]);
+
+    expect(text.stdout).toContain("\nVerdict: OK\n");
+    const verdict = (JSON.parse(json.stdout) as { verdict: Record<string, unknown> }).verdict;
+    expect(verdict["inputsNotRead"]).toEqual([]);
   });
 
   test("names unread lines of a mail log", async () => {
@@ -70,6 +126,41 @@ describe("diagnose with an unread input", () => {
     expect(result.code).toBe(2);
     expect(oneLine(result.stdout)).toContain("the journal query matched nothing");
     expect(oneLine(result.stdout)).toContain("postfix@-.service");
+  });
+
+  test("UTF-16 log beside rejects is read", async () => {
+    const text = postfixText().replaceAll("\n", "\r\n");
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]);
+    const plainRun = await runCommand([
+      ...OFFLINE_DIAGNOSE,
+      temporary.file(text, "mail.log"),
+      temporary.file(`${REJECTS}\n`, "mail.warn"),
+    ]);
+    const path = temporary.file(utf16, "mail-utf16.log");
+    const warn = temporary.file(`${REJECTS}\n`, "mail.warn");
+    const result = await runCommand([...OFFLINE_DIAGNOSE, path, warn]);
+
+    expect(result.code).toBe(plainRun.code);
+    const firstLine = (run: { stdout: string }): string => run.stdout.split("\n")[0] ?? "";
+    expect(firstLine(result)).toBe(firstLine(plainRun));
+    expect(oneLine(result.stdout)).toContain(`${path} is UTF-16 text`);
+    expect(result.stdout).not.toContain("binary file");
+  });
+
+  test("with-unit export reads as Postfix", async () => {
+    const withUnit = withUnitText();
+    const log = temporary.file(postfixText(), "mail.log");
+    const unit = temporary.file(withUnit, "node1-withunit.txt");
+    const classic = await runCommand([...OFFLINE_DIAGNOSE, "--format", "json", log]);
+    const result = await runCommand([...OFFLINE_DIAGNOSE, "--format", "json", unit]);
+
+    expect(withUnit).toContain(" postfix@-.service[");
+    expect(withUnit).not.toContain("postfix/");
+    expect(result.code).toBe(classic.code);
+    const parsed = (run: { stdout: string }): Record<string, unknown> =>
+      JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(parsed(result)["providers"]).toEqual(parsed(classic)["providers"]);
+    expect(parsed(result)["verdict"]).toEqual(parsed(classic)["verdict"]);
   });
 
   test("empty mail.err changes nothing", async () => {

@@ -418,3 +418,21 @@ describe("evidence values", () => {
     ]);
   });
 });
+
+describe("verdict headline with unread inputs", () => {
+  test("blocked keeps its status word", async () => {
+    const log = new PostfixLog();
+    log.submitHourly({ outcome: GMAIL_UNSOLICITED });
+    const blocked = await diagnose(log);
+    const diagnosis: Diagnosis = {
+      ...blocked,
+      verdict: { ...blocked.verdict, inputsNotRead: ["a.txt", "b.txt"] },
+    };
+
+    expect(blocked.verdict.status).toBe("blocked");
+    expect(text(diagnosis)).toContain("\nVerdict: BLOCKED FOR THE LOGS READ, 2 INPUTS NOT READ\n");
+    expect(renderDiagnosisMarkdown(diagnosis)).toContain(
+      "**Verdict: blocked for the logs read, 2 inputs not read.**",
+    );
+  });
+});

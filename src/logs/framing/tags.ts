@@ -173,8 +173,33 @@ export function stripEmbeddedEximStamp(message: string): string {
   return message.slice(start);
 }
 
-/** Folds program names that mean the same MTA: Debian's `exim4` is Exim. */
+/**
+ * Folds program names that mean the same MTA: Debian's `exim4` is Exim. `journalctl -o
+ * with-unit` prints the systemd unit in place of the syslog identifier, so an MTA's unit folds
+ * to its program too (see `UNIT_PROGRAMS`).
+ */
 export function normaliseProgram(program: string): string {
   if (program === "exim4" || program === "exim4-daemon") return EXIM_PROGRAM;
+  if (program.endsWith(".service")) return programOfUnit(program);
   return program;
+}
+
+/**
+ * Programs of the MTAs' systemd units. Every Postfix daemon logs under the one unit of its
+ * instance (`postfix@-.service` for Debian's default instance), so the unit folds to the bare
+ * `postfix` tag. The Postfix parser then finds the daemon by the message's shape, as for a tag
+ * that rsyslog cut to `postfix`.
+ */
+const UNIT_PROGRAMS = new Map([
+  ["postfix.service", "postfix"],
+  ["exim4.service", EXIM_PROGRAM],
+  ["exim.service", EXIM_PROGRAM],
+  ["sendmail.service", "sendmail"],
+]);
+
+function programOfUnit(unit: string): string {
+  // NOTE: the instance name of `postfix@NAME.service` is dropped, so the lines of two Postfix
+  // instances on one host are read as those of one.
+  if (unit.startsWith("postfix@")) return "postfix";
+  return UNIT_PROGRAMS.get(unit) ?? unit;
 }

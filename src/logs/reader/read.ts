@@ -18,6 +18,7 @@ import type { ByteLineSplitter } from "./lines.js";
 import { BinarySample, FormatSwitches, inputNotes } from "./notes.js";
 import { CHUNK_BYTES, readParts, type ByteCounts, type JoinedInput } from "./parts.js";
 import type { FileSource, StdinSource } from "./sources.js";
+import { detectUtf16, utf16Note, utf16ToUtf8 } from "./utf16.js";
 
 export { CHUNK_BYTES, MAX_RETAINED_STDIN_BYTES } from "./parts.js";
 
@@ -130,11 +131,16 @@ async function readStream(
     };
   }
 
+  // UTF-16 text is decoded to UTF-8 before the line splitter, which splits bytes on `\n`.
+  // NOTE: UTF-16 text inside gzip data is not detected, so it still gets the binary-file note.
+  const utf16 = compression === null ? detectUtf16(head) : null;
+  const textChunks =
+    utf16 === null ? chunks : new ChunkSource(utf16ToUtf8(chunks.chunks(), utf16.encoding));
   const sample = new BinarySample();
   const input: JoinedInput = {
     name: source.name,
     handle: opened.handle,
-    chunks,
+    chunks: textChunks,
     counts,
     splitter,
     switches: new FormatSwitches(),
@@ -153,6 +159,7 @@ async function readStream(
   const split =
     outcome.error === null ? splitter : { lines: splitter.lines, lastLineUnterminated: false };
   const notes = inputNotes(source.name, split, sample.binaryReason(), input.switches);
+  if (utf16 !== null) notes.unshift(utf16Note(source.name, utf16));
   const { error, trailingData } = outcome;
   return { compression: outcome.gzip ? "gzip" : null, ...counts, error, trailingData, notes };
 }

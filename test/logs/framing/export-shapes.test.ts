@@ -166,6 +166,23 @@ describe("journalctl modes", () => {
     expectSmtpLine(onlyRecord(frameBytes(text)));
   });
 
+  it("folds with-unit MTA units", () => {
+    const units = [
+      ["postfix@-.service", "postfix"],
+      ["postfix@postfix-out.service", "postfix"],
+      ["postfix.service", "postfix"],
+      ["exim4.service", "exim"],
+      ["exim.service", "exim"],
+      ["sendmail.service", "sendmail"],
+      ["dovecot.service", "dovecot.service"],
+    ];
+    for (const [unit, program] of units) {
+      const text = `Mon 2024-03-04 09:04:08 UTC mx1 ${unit}[2007]: ${MESSAGE}`;
+      expect(onlyRecord(frameText(text)).program).toBe(program);
+      expect(onlyRecord(frameBytes(text)).program).toBe(program);
+    }
+  });
+
   it("reads short-full with an offset", () => {
     const text = "Mon 2024-03-04 10:04:08 +0100 mx1 postfix/smtp[2007]: " + MESSAGE;
     expectSmtpLine(onlyRecord(frameText(text)));
