@@ -66,6 +66,17 @@ export const COPY_HOLD_MS = 10 * 1000;
 /** Interval, in the log time of each syslog host, between searches for its silent ids. */
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
+/** When the silent ids of one host's queue are searched for next. */
+interface SweepSchedule {
+  /** Log time, in the host's clock, from which its lines sweep again. */
+  nextTime: number;
+  /**
+   * Number of lines of the host still to come before a step back of its log time may sweep
+   * again. It starts at the open messages and waiting links that the last sweep left.
+   */
+  linesBeforeStepBack: number;
+}
+
 /** How the message entered the queue, as far as the log shows. */
 export type MessageOrigin =
   /** Only later lines were seen: the log starts mid-flight or lines were lost. */
@@ -172,10 +183,10 @@ export class MessageStore {
   private readonly waitingLinks = new Map<string, WaitingLink>();
   // Messages with held deliveries, by `linkKey`, in the order of their first held delivery.
   private readonly heldCopies = new Map<string, HeldCopy>();
-  // Log time of the next sweep of each host's queue, in that host's clock, by queue. The
-  // clocks of the hosts of one syslog can differ by hours. With one schedule for all hosts and
-  // clocks more than an interval apart, each line after a line of the other host swept again.
-  private readonly nextSweeps = new Map<Map<QueueKey, MessageState>, number>();
+  // Sweep schedule of each host's queue, in that host's clock, by queue. The clocks of the
+  // hosts of one syslog can differ by hours. With one schedule for all hosts and clocks more
+  // than an interval apart, each line after a line of the other host swept again.
+  private readonly schedules = new Map<Map<QueueKey, MessageState>, SweepSchedule>();
   private count = 0;
   private pendingCount = 0;
   private evictedCount = 0;
@@ -407,8 +418,8 @@ export class MessageStore {
   /**
    * Evicts the least recently active messages while a cap is exceeded and, with the `host`
    * of a line, drops that host's silent ids once per `SWEEP_INTERVAL_MS` of its log time or
-   * when that time steps back. The parser calls it before each line, so no handler holds a
-   * state that this removes.
+   * when that time steps back (see `isSweepDue`). The parser calls it before each line, so no
+   * handler holds a state that this removes.
    */
   sweep(time: number, host: string | null = null): void {
     if (this.heldCopies.size > 0) this.releaseDue(time);
@@ -420,12 +431,13 @@ export class MessageStore {
     if (host === null) return;
     const queue = this.queueOf(host);
     if (queue === undefined) return;
-    const nextSweep = this.nextSweeps.get(queue) ?? -Infinity;
-    // A host whose log time steps back by more than an interval (a file of an earlier day
-    // read after a later one, a clock set back) is swept again.
-    if (time < nextSweep && time >= nextSweep - 2 * SWEEP_INTERVAL_MS) return;
-    this.nextSweeps.set(queue, time + SWEEP_INTERVAL_MS);
+    let schedule = this.schedules.get(queue);
+    if (schedule !== undefined && !isSweepDue(schedule, time)) return;
+    schedule ??= { nextTime: 0, linesBeforeStepBack: 0 };
+    this.schedules.set(queue, schedule);
     this.removeSilent(host, queue, time - MAX_SILENCE_MS);
+    schedule.nextTime = time + SWEEP_INTERVAL_MS;
+    schedule.linesBeforeStepBack = queue.size + this.waitingLinks.size;
     // NOTE: this judges the waiting links of every host by the clock of this host, so the
     // links of a host whose clock is more than `MAX_LINK_WAIT_MS` behind are dropped early.
     this.removeStaleLinks(time - MAX_LINK_WAIT_MS);
@@ -478,13 +490,31 @@ export class MessageStore {
     }
     if (queue.size === 0) {
       this.hosts.delete(host);
-      this.nextSweeps.delete(queue);
+      this.schedules.delete(queue);
       if (queue === this.lastQueue) this.lastQueue = undefined;
     }
     this.lastKey = null;
     this.lastState = undefined;
     return removed;
   }
+}
+
+/**
+ * Counts a line of the host and returns true when the line, at log `time`, should sweep its
+ * queue. A host whose log time steps back by more than an interval is swept again: a file of
+ * an earlier day read after a later one, or a clock set back. The schedule then follows the
+ * earlier time, so the earlier lines still drop their silent ids. Two machines that log under
+ * one host name with clocks an interval apart step back on every change of machine. A sweep
+ * visits every open message of the host, so a step back sweeps again only after as many lines
+ * as the last sweep left open messages and waiting links. The re-sweeps then cost a few visits
+ * per line instead of one sweep per line, and an earlier file's silent ids go at most that many
+ * lines late.
+ */
+function isSweepDue(schedule: SweepSchedule, time: number): boolean {
+  schedule.linesBeforeStepBack -= 1;
+  if (time >= schedule.nextTime) return true;
+  if (time >= schedule.nextTime - 2 * SWEEP_INTERVAL_MS) return false;
+  return schedule.linesBeforeStepBack <= 0;
 }
 
 function ignoreMissingCopy(): void {

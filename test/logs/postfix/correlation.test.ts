@@ -175,6 +175,17 @@ describe("Postfix message correlation", () => {
     expect(run.parser.openMessages).toBe(1);
   });
 
+  it("sweeps rotated files read newest first", () => {
+    const run = runPostfix(SUBMISSION.map((line) => line.replace("Mar  4", "Mar 20")));
+    // The older file starts 19 days back, and its first message is silent from Mar 1 to Mar 8.
+    runPostfix(
+      PICKUP.slice(0, 2).map((line) => line.replace("Mar  4", "Mar  1")),
+      run,
+    );
+    runPostfix([sent("5C8F32D1B4", "carol@example.net").replace("Mar  4", "Mar  8")], run);
+    expect(run.parser.openMessages).toBe(2);
+  });
+
   it("gives lines of a message that started before the log a stub", () => {
     const { events, parser } = runPostfix([
       "Mar  4 09:25:03 mx1 postfix/qmgr[901]: 4B7E21C0A3: from=<alice@example.com>, size=4312, nrcpt=1 (queue active)",
