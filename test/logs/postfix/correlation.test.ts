@@ -22,6 +22,10 @@ function deferred(id: string, recipient: string, day = 4): string {
   return `Mar ${String(day).padStart(2, " ")} 09:20:00 mx1 postfix/smtp[2216]: ${id}: to=<${recipient}>, relay=mx.example.net[198.51.100.25]:25, delay=300, delays=0/0/0.4/0.6, dsn=4.7.1, status=deferred (host mx.example.net[198.51.100.25] said: 451 4.7.1 Try later (in reply to RCPT TO command))`;
 }
 
+function queued(id: string, time: string): string {
+  return `${time} mx1 postfix/qmgr[901]: ${id}: from=<alice@example.com>, size=900, nrcpt=1 (queue active)`;
+}
+
 describe("Postfix message correlation", () => {
   it("fills the message from smtpd, cleanup and qmgr", () => {
     const { events } = runPostfix([...SUBMISSION, sent("4B7E21C0A3", "bob@example.net")]);
@@ -184,6 +188,28 @@ describe("Postfix message correlation", () => {
     );
     runPostfix([sent("5C8F32D1B4", "carol@example.net").replace("Mar  4", "Mar  8")], run);
     expect(run.parser.openMessages).toBe(2);
+  });
+
+  it("defers a re-sweep by the open messages", () => {
+    const newer = Array.from({ length: 50 }, (_, index) =>
+      queued(`1A${index.toString(16).toUpperCase().padStart(8, "0")}`, "Mar 20 09:00:00"),
+    );
+    // Two hours on, this line sweeps 50 open messages, so a step back sweeps after 50 lines.
+    const run = runPostfix([...newer, queued("2B00000001", "Mar 20 11:00:00")]);
+    runPostfix(
+      PICKUP.slice(0, 2).map((line) => line.replace("Mar  4", "Mar  1")),
+      run,
+    );
+    const late = sent("5C8F32D1B4", "carol@example.net").replace("Mar  4", "Mar  8");
+
+    runPostfix(
+      Array.from({ length: 47 }, () => late),
+      run,
+    );
+    expect(run.parser.openMessages).toBe(53);
+
+    runPostfix([late], run);
+    expect(run.parser.openMessages).toBe(52);
   });
 
   it("gives lines of a message that started before the log a stub", () => {
