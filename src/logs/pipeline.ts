@@ -548,8 +548,9 @@ class ReadRun {
   // Counts `record` as a copy when an input of an earlier file set contains the same record.
   // Only the records of programs with a parser are compared, because only they are counted.
   private isEarlierCopy(record: LogRecord, fingerprints: RecordFingerprints): boolean {
-    if (this.dispatcher.parserOf(record.program) === null) return false;
-    const earlier = fingerprints.earlierCopy(record);
+    const parser = this.dispatcher.parserOf(record.program);
+    if (parser === null) return false;
+    const earlier = fingerprints.earlierCopy(record, parser.mta ?? null);
     if (earlier === null) return false;
     this.countEarlierCopy(record.program, record.time, earlier);
     return true;
