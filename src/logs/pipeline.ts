@@ -512,7 +512,8 @@ class ReadRun {
     const fingerprints = this.fingerprints;
     if (fingerprints === null || !fingerprints.isActive || source.host === "") return 0;
     const { host, pid, buffer, messageStart, messageEnd } = source;
-    return fingerprints.contentKeyOfBytes(host, program, pid, buffer, messageStart, messageEnd);
+    const keyProgram = this.dispatcher.mtaOf(program) ?? program;
+    return fingerprints.contentKeyOfBytes(host, keyProgram, pid, buffer, messageStart, messageEnd);
   }
 
   // Counts a line that a quiet counter counts as a copy, as `isEarlierCopy` counts a record,

@@ -3,6 +3,8 @@
  * and name of either input: `mail.log` with `journalctl -u postfix -o json` of the same period,
  * `mail.log` with `docker logs` of the mail container, or `mail.info` with `mail.warn`. Two
  * records are the same when they have the same host, second, program, pid and message text.
+ * The program of an MTA's line is compared as the MTA, so `postfix[2003]`, a tag that rsyslog
+ * cut at the `/`, matches `postfix/smtp[2003]`.
  * The time is compared in whole seconds, because one input may carry fractional seconds that
  * the other lacks. Postfix and Sendmail lines of a queued message carry its queue id and Exim
  * lines its message id, so a second machine with the same host name, whose ids and pids
@@ -105,8 +107,9 @@ export class RecordFingerprints {
    */
   earlierCopy(record: LogRecord, mta: MtaName | null): string | null {
     if (!this.isActive) return null;
-    const { program, pid, message } = record;
+    const { pid, message } = record;
     const host = record.host;
+    const program = mta ?? record.program;
     if (!startsWithMessageId(mta, message)) {
       if (host === "") return null;
       return this.earlierCopyOf(this.hasher.keyOf(host, program, pid, message), record.time);
@@ -121,7 +124,8 @@ export class RecordFingerprints {
   /**
    * Returns the content key of a record whose message is the latin1 text of
    * `buffer[start, end)`: the key that `earlierCopyOf` takes, equal to the one of a record
-   * with the same host, program, pid and message. `host` must not be empty.
+   * with the same host, program, pid and message. `host` must not be empty, and `program` is
+   * the MTA for a line of an MTA, as `earlierCopy` keys it.
    */
   contentKeyOfBytes(
     host: string,

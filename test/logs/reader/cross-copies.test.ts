@@ -307,6 +307,34 @@ describe("copies across inputs", () => {
     expect(deliveries(events)).toBe(24);
   });
 
+  it("leaves out a copy with cut tags", async () => {
+    const lines = serverLines();
+    const cut = lines.map((line) => ({ ...line, program: "postfix" }));
+    await dir.write("mail.log", classicText(lines));
+    await dir.write("cut-tags.log", classicText(cut));
+
+    const alone = await read(["mail.log"]);
+    const { summary, events } = await read(["mail.log", "cut-tags.log"]);
+
+    expect(lines.some((line) => line.program !== "postfix")).toBe(true);
+    expect(copiedLinesOf(summary)).toEqual({ "mail.log": 0, "cut-tags.log": lines.length });
+    expect(deliveries(events)).toBe(12);
+    expect(summary.totals.parsed).toBe(alone.summary.totals.parsed);
+    expectTotalsAddUp(summary.totals);
+  });
+
+  it("leaves out quiet lines with cut tags", async () => {
+    const lines = quietLines();
+    const cut = lines.map((line) => ({ ...line, program: "postfix" }));
+    await dir.write("mail.log", classicText(lines));
+    await dir.write("cut-tags.log", classicText(cut));
+
+    const { summary } = await read(["mail.log", "cut-tags.log"]);
+
+    expect(copiedLinesOf(summary)).toEqual({ "mail.log": 0, "cut-tags.log": lines.length });
+    expectTotalsAddUp(summary.totals);
+  });
+
   it("keeps lines that one input repeats itself", async () => {
     const lines = serverLines();
     const warning = lines.find((line) => WARNING.test(line.message));
@@ -467,10 +495,22 @@ describe("RecordFingerprints", () => {
     expect(fingerprints.earlierCopy(record({ time: T0 + 1000 }), "postfix")).toBeNull();
     expect(fingerprints.earlierCopy(record({ host: "mx2" }), "postfix")).toBeNull();
     expect(fingerprints.earlierCopy(record({ pid: 2002 }), "postfix")).toBeNull();
-    expect(fingerprints.earlierCopy(record({ program: "postfix/lmtp" }), "postfix")).toBeNull();
+    expect(fingerprints.earlierCopy(record({ program: "exim" }), "exim")).toBeNull();
     expect(
       fingerprints.earlierCopy(record({ message: "4B2C1D0A02: removed" }), "postfix"),
     ).toBeNull();
+  });
+
+  it("compares an MTA's programs as one", () => {
+    const fingerprints = new RecordFingerprints(2);
+    const helper = { program: "opendkim", message: "connect from client.example.net" };
+    fingerprints.startInput("mail.log", true);
+    expect(fingerprints.earlierCopy(record({ program: "postfix/smtp" }), "postfix")).toBeNull();
+    expect(fingerprints.earlierCopy(record(helper), null)).toBeNull();
+    fingerprints.startInput("cut-tags.log", true);
+
+    expect(fingerprints.earlierCopy(record({ program: "postfix" }), "postfix")).toBe("mail.log");
+    expect(fingerprints.earlierCopy(record({ ...helper, program: "opendmarc" }), null)).toBeNull();
   });
 
   it("does not compare host-less lines without an id", () => {
@@ -546,14 +586,7 @@ describe("RecordFingerprints", () => {
     const message = "connect from client.example.net[192.0.2.10] \u00e9";
     const buffer = Buffer.from(`xx${message}yy`, "latin1");
     fingerprints.startInput("mail.log", true);
-    const key = fingerprints.contentKeyOfBytes(
-      "mx1",
-      "postfix/smtpd",
-      10,
-      buffer,
-      2,
-      2 + message.length,
-    );
+    const key = fingerprints.contentKeyOfBytes("mx1", "postfix", 10, buffer, 2, 2 + message.length);
     expect(fingerprints.earlierCopyOf(key, T0)).toBeNull();
     fingerprints.startInput("postfix.json", true);
     const same = { host: "mx1", program: "postfix/smtpd", pid: 10, message };
