@@ -118,7 +118,7 @@ export class RecordFingerprints {
     // has one, so Exim lines are compared by their message id without the pid.
     const keyPid = mta === "exim" ? null : pid;
     const contentKey = this.hasher.keyOf("", program, keyPid, message);
-    return this.find(fingerprintOf(contentKey, record.time), this.hostTagOf(host));
+    return this.findNear(contentKey, record.time, this.hostTagOf(host));
   }
 
   /**
@@ -150,21 +150,49 @@ export class RecordFingerprints {
   // Returns the name of the earlier input that stored `fingerprint` with a host tag that
   // matches `hostTag`, or null after storing them when the current input stores records.
   private find(fingerprint: number, hostTag: number): string | null {
+    const slot = this.slotOf(fingerprint, hostTag);
+    if (this.keys[slot] !== 0) return this.copyOf(this.owners[slot] as number);
+    if (this.storesRecords) this.store(slot, fingerprint, hostTag);
+    return null;
+  }
+
+  // As `find`, for a record that starts with a message id, whose copy may be dated in the
+  // second before or after its own. journald dates a line when it receives it, and under load
+  // that can be a second after the syslog stamp of the same line. Only the record's own
+  // second is stored.
+  private findNear(contentKey: number, time: number, hostTag: number): string | null {
+    const fingerprint = fingerprintOf(contentKey, time);
+    const slot = this.slotOf(fingerprint, hostTag);
+    if (this.keys[slot] !== 0) return this.copyOf(this.owners[slot] as number);
+    const earlier = this.storedCopy(fingerprintOf(contentKey, time - 1000), hostTag);
+    if (earlier !== null) return earlier;
+    const later = this.storedCopy(fingerprintOf(contentKey, time + 1000), hostTag);
+    if (later !== null) return later;
+    if (this.storesRecords) this.store(slot, fingerprint, hostTag);
+    return null;
+  }
+
+  // Returns the name of the earlier input that stored `fingerprint` with a matching host tag,
+  // or null, and stores nothing.
+  private storedCopy(fingerprint: number, hostTag: number): string | null {
+    const slot = this.slotOf(fingerprint, hostTag);
+    return this.keys[slot] === 0 ? null : this.copyOf(this.owners[slot] as number);
+  }
+
+  // Returns the slot that contains `fingerprint` with a host tag that matches `hostTag`, or the
+  // empty slot where it would be stored.
+  private slotOf(fingerprint: number, hostTag: number): number {
     const mask = this.keys.length - 1;
     let slot = (fingerprint % TWO_TO_32) & mask;
     for (;;) {
       const stored = this.keys[slot];
-      if (stored === 0) break;
+      if (stored === 0) return slot;
       if (stored === fingerprint) {
         const storedTag = this.hostTags[slot] as number;
-        if (storedTag === hostTag || storedTag === ANY_HOST || hostTag === ANY_HOST) {
-          return this.copyOf(this.owners[slot] as number);
-        }
+        if (storedTag === hostTag || storedTag === ANY_HOST || hostTag === ANY_HOST) return slot;
       }
       slot = (slot + 1) & mask;
     }
-    if (this.storesRecords) this.store(slot, fingerprint, hostTag);
-    return null;
   }
 
   // Returns the host tag of a record keyed without its host (see `ANY_HOST`).

@@ -307,6 +307,19 @@ describe("copies across inputs", () => {
     expect(deliveries(events)).toBe(24);
   });
 
+  it("leaves out id lines a second late", async () => {
+    const lines = serverLines();
+    const withId = lines.filter((line) => QUEUE_ID.test(line.message));
+    await dir.write("mail.log", classicText(lines));
+    await dir.write("postfix.json", journalText(lines, 1500));
+
+    const { summary, events } = await read(["mail.log", "postfix.json"]);
+
+    expect(copiedLinesOf(summary)).toEqual({ "mail.log": 0, "postfix.json": withId.length });
+    expect(deliveries(events)).toBe(12);
+    expectTotalsAddUp(summary.totals);
+  });
+
   it("leaves out a copy with cut tags", async () => {
     const lines = serverLines();
     const cut = lines.map((line) => ({ ...line, program: "postfix" }));
@@ -492,13 +505,27 @@ describe("RecordFingerprints", () => {
     fingerprints.startInput("postfix.json", true);
 
     expect(fingerprints.earlierCopy(record({ time: T0 + 999 }), "postfix")).toBe("mail.log");
-    expect(fingerprints.earlierCopy(record({ time: T0 + 1000 }), "postfix")).toBeNull();
+    expect(fingerprints.earlierCopy(record({ time: T0 + 2000 }), "postfix")).toBeNull();
     expect(fingerprints.earlierCopy(record({ host: "mx2" }), "postfix")).toBeNull();
     expect(fingerprints.earlierCopy(record({ pid: 2002 }), "postfix")).toBeNull();
     expect(fingerprints.earlierCopy(record({ program: "exim" }), "exim")).toBeNull();
     expect(
       fingerprints.earlierCopy(record({ message: "4B2C1D0A02: removed" }), "postfix"),
     ).toBeNull();
+  });
+
+  it("finds id lines in the neighbouring second", () => {
+    const fingerprints = new RecordFingerprints(2);
+    const noId = { message: "connect from client.example.net[192.0.2.10]" };
+    fingerprints.startInput("mail.log", true);
+    expect(fingerprints.earlierCopy(record({}), "postfix")).toBeNull();
+    expect(fingerprints.earlierCopy(record(noId), "postfix")).toBeNull();
+    fingerprints.startInput("postfix.json", true);
+
+    expect(fingerprints.earlierCopy(record({ time: T0 + 1500 }), "postfix")).toBe("mail.log");
+    expect(fingerprints.earlierCopy(record({ time: T0 - 1 }), "postfix")).toBe("mail.log");
+    expect(fingerprints.earlierCopy(record({ time: T0 - 1001 }), "postfix")).toBeNull();
+    expect(fingerprints.earlierCopy(record({ ...noId, time: T0 + 1000 }), "postfix")).toBeNull();
   });
 
   it("compares an MTA's programs as one", () => {
