@@ -19,6 +19,7 @@ import {
 } from "./reader/lines.js";
 import { isEximRejectLog, isRejectLogHeaderLine } from "./reader/exim-log-files.js";
 import { RecordFingerprints } from "./reader/cross-copies.js";
+import { hourShiftNote } from "./reader/hour-shifts.js";
 import { logRoleOf, MailLogCopies, type LogRole } from "./reader/mail-copies.js";
 import { STDIN_FILE } from "./reader/input-names.js";
 import { readSource } from "./reader/read.js";
@@ -354,7 +355,10 @@ class ReadRun {
     const split = { lines: splitter.lines, unrecognised, binary, head };
     const readNotes = hasRecords ? result.notes : recordlessNotes(source.name, split, result.notes);
     const repeats = this.replays.repeats - repeatsBefore;
-    const notes = repeats > 0 ? [...readNotes, replayedLinesNote(source.name, repeats)] : readNotes;
+    const notes = [...readNotes];
+    if (repeats > 0) notes.push(replayedLinesNote(source.name, repeats));
+    const shifted = this.fingerprints?.hourShiftedCopy() ?? null;
+    if (shifted !== null) notes.push(hourShiftNote(shifted));
     const blank = this.counts.blank - countsBefore.blank;
     const records = this.counts.records - countsBefore.records;
     const lineCounts = { name: source.name, lines: splitter.lines, blank, unrecognised, records };

@@ -20,6 +20,12 @@
 import type { MtaName } from "../events.js";
 import type { LogRecord } from "../record.js";
 import { ContentHasher, fingerprintOf } from "./fingerprint-hash.js";
+import {
+  HOUR_SHIFTS,
+  HourShiftCounts,
+  MAX_SHIFT_SAMPLES,
+  type HourShiftedCopy,
+} from "./hour-shifts.js";
 import { startsWithMessageId } from "./message-ids.js";
 
 /**
@@ -47,6 +53,8 @@ const TWO_TO_32 = 2 ** 32;
 const ANY_HOST = 0;
 const HOST_TAGS = 255;
 
+const HOUR_MS = 3_600_000;
+
 /**
  * Store of fingerprints of the records read so far, and finder of the records that repeat a
  * record of an earlier file set. The files of one rotated set cover different periods, so
@@ -70,6 +78,7 @@ export class RecordFingerprints {
   private readonly hasher = new ContentHasher();
   private lastHost = "";
   private lastHostTag = ANY_HOST;
+  private hourShifts = new HourShiftCounts();
 
   /** Number of fingerprints stored. */
   get size(): number {
@@ -88,6 +97,16 @@ export class RecordFingerprints {
     this.inputNames.push(name);
     this.fileSets.push(this.fileSet);
     this.storesRecords = this.fileSet < this.fileSetCount - 1;
+    this.hourShifts = new HourShiftCounts();
+  }
+
+  /**
+   * Returns the earlier input whose id lines the current input repeats at a whole-hour offset,
+   * as a copy in another time zone would, or null (see `HourShiftCounts`).
+   */
+  hourShiftedCopy(): HourShiftedCopy | null {
+    const name = this.inputNames.at(-1);
+    return name === undefined ? null : this.hourShifts.shiftedCopy(name);
   }
 
   /**
@@ -168,8 +187,25 @@ export class RecordFingerprints {
     if (earlier !== null) return earlier;
     const later = this.storedCopy(fingerprintOf(contentKey, time + 1000), hostTag);
     if (later !== null) return later;
+    if (this.comparesRecords) this.sampleHourShift(contentKey, time, hostTag);
     if (this.storesRecords) this.store(slot, fingerprint, hostTag);
     return null;
+  }
+
+  // Looks up an id line that matched no stored line at whole-hour offsets, and counts the
+  // first offset that finds it. Only the first `MAX_SHIFT_SAMPLES` lines of an input are tried.
+  private sampleHourShift(contentKey: number, time: number, hostTag: number): void {
+    const counts = this.hourShifts;
+    if (counts.samples >= MAX_SHIFT_SAMPLES) return;
+    counts.samples += 1;
+    for (const hours of HOUR_SHIFTS) {
+      // The copy is `hours` later than the stored line, which is looked up at its own time.
+      const earlier = this.storedCopy(fingerprintOf(contentKey, time - hours * HOUR_MS), hostTag);
+      if (earlier !== null) {
+        counts.addHit(hours, earlier);
+        return;
+      }
+    }
   }
 
   // Returns the name of the earlier input that stored `fingerprint` with a matching host tag,

@@ -320,6 +320,35 @@ describe("copies across inputs", () => {
     expectTotalsAddUp(summary.totals);
   });
 
+  it("notes a copy an hour later", async () => {
+    const lines = serverLines();
+    const shifted = lines.map((line) => ({ ...line, time: line.time + HOUR }));
+    await dir.write("mail.log", classicText(lines));
+    await dir.write("relay.log", classicText(shifted));
+
+    const { summary, events } = await read(["mail.log", "relay.log"]);
+
+    const relay = summary.inputs.find((input) => input.name === "relay.log");
+    const notes = relay?.notes.filter((note) => note.includes("another time zone")) ?? [];
+    expect(copiedLinesOf(summary)).toEqual({ "mail.log": 0, "relay.log": 0 });
+    expect(deliveries(events)).toBe(24);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toContain("relay.log repeats lines of mail.log");
+    expect(notes[0]).toContain("1 hour later");
+  });
+
+  it("notes no offset for a plain copy", async () => {
+    const lines = serverLines();
+    await dir.write("mail.log", classicText(lines));
+    await dir.write("postfix.json", journalText(lines, 200));
+    await dir.write("mx2.log", classicText(serverLines("mx2")));
+
+    const { summary } = await read(["mail.log", "postfix.json", "mx2.log"]);
+
+    const notes = summary.inputs.flatMap((input) => input.notes);
+    expect(notes.filter((note) => note.includes("another time zone"))).toEqual([]);
+  });
+
   it("leaves out a copy with cut tags", async () => {
     const lines = serverLines();
     const cut = lines.map((line) => ({ ...line, program: "postfix" }));
