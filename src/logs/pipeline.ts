@@ -19,6 +19,7 @@ import {
 } from "./reader/lines.js";
 import { isEximRejectLog, isRejectLogHeaderLine } from "./reader/exim-log-files.js";
 import { RecordFingerprints } from "./reader/cross-copies.js";
+import { hourShiftNote } from "./reader/hour-shifts.js";
 import { logRoleOf, MailLogCopies, type LogRole } from "./reader/mail-copies.js";
 import { STDIN_FILE } from "./reader/input-names.js";
 import { readSource } from "./reader/read.js";
@@ -354,7 +355,10 @@ class ReadRun {
     const split = { lines: splitter.lines, unrecognised, binary, head };
     const readNotes = hasRecords ? result.notes : recordlessNotes(source.name, split, result.notes);
     const repeats = this.replays.repeats - repeatsBefore;
-    const notes = repeats > 0 ? [...readNotes, replayedLinesNote(source.name, repeats)] : readNotes;
+    const notes = [...readNotes];
+    if (repeats > 0) notes.push(replayedLinesNote(source.name, repeats));
+    const shifted = this.fingerprints?.hourShiftedCopy() ?? null;
+    if (shifted !== null) notes.push(hourShiftNote(shifted));
     const blank = this.counts.blank - countsBefore.blank;
     const records = this.counts.records - countsBefore.records;
     const lineCounts = { name: source.name, lines: splitter.lines, blank, unrecognised, records };
@@ -512,7 +516,8 @@ class ReadRun {
     const fingerprints = this.fingerprints;
     if (fingerprints === null || !fingerprints.isActive || source.host === "") return 0;
     const { host, pid, buffer, messageStart, messageEnd } = source;
-    return fingerprints.contentKeyOfBytes(host, program, pid, buffer, messageStart, messageEnd);
+    const keyProgram = this.dispatcher.mtaOf(program) ?? program;
+    return fingerprints.contentKeyOfBytes(host, keyProgram, pid, buffer, messageStart, messageEnd);
   }
 
   // Counts a line that a quiet counter counts as a copy, as `isEarlierCopy` counts a record,
@@ -548,8 +553,9 @@ class ReadRun {
   // Counts `record` as a copy when an input of an earlier file set contains the same record.
   // Only the records of programs with a parser are compared, because only they are counted.
   private isEarlierCopy(record: LogRecord, fingerprints: RecordFingerprints): boolean {
-    if (this.dispatcher.parserOf(record.program) === null) return false;
-    const earlier = fingerprints.earlierCopy(record);
+    const parser = this.dispatcher.parserOf(record.program);
+    if (parser === null) return false;
+    const earlier = fingerprints.earlierCopy(record, parser.mta ?? null);
     if (earlier === null) return false;
     this.countEarlierCopy(record.program, record.time, earlier);
     return true;

@@ -5,7 +5,7 @@ import { decodeLatin1 } from "../reader/latin1.js";
 import { ClassicClock, type LeapDayMove, type LeapDaySkip } from "./classic-clock.js";
 import { ClassicHeaderBytes } from "./header-bytes.js";
 import { WallClock } from "./wall-clock.js";
-import { digitsAt, isDigit, isIsoDateAt, IsoDateTime, monthAt, StampTail } from "./stamps.js";
+import { ClassicStamp, digitsAt, isDigit, isIsoDateAt, IsoDateTime, StampTail } from "./stamps.js";
 import { parseJsonLogLine, type ContainerJsonLine } from "./journal.js";
 import {
   containerNameEnd,
@@ -65,6 +65,11 @@ const INVALID_DATE = -2;
 
 const COLON = 58;
 const DOT = 46;
+
+const QUARTER_HOUR_MS = 15 * 60_000;
+// Zone offsets run from -12:00 to +14:00.
+const MAX_ZONE_OFFSET_MS = 14 * 3_600_000;
+const HALF_YEAR_MS = 183 * 86_400_000;
 const SPACE = 32;
 // ASCII record separator, which starts each record of `journalctl -o json-seq` (RFC 7464).
 const RECORD_SEPARATOR = 0x1e;
@@ -89,6 +94,7 @@ export class LineFramer {
   private readonly tag = new TagReader();
   private readonly tail = new StampTail();
   private readonly dateTime = new IsoDateTime();
+  private readonly classicStamp = new ClassicStamp();
   private readonly hosts = new TokenCache();
   private readonly hostNames = new HostNames();
   private readonly headerBytes = new ClassicHeaderBytes();
@@ -391,45 +397,17 @@ export class LineFramer {
   // Returns where the host starts after a classic stamp at `start`, -1 when no stamp is there,
   // or `INVALID_DATE` for a stamp of a date that no year has.
   private readClassicStamp(text: string, start: number): number {
-    const month = monthAt(text, start);
-    if (month < 0 || text.charCodeAt(start + 3) !== 32) return -1;
-    let clockStart = start + 7;
-    let day: number;
-    if (text.charCodeAt(start + 4) === 32) {
-      day = digitsAt(text, start + 5, 1);
-    } else if (text.charCodeAt(start + 5) === 32) {
-      day = digitsAt(text, start + 4, 1);
-      clockStart = start + 6;
-    } else {
-      day = digitsAt(text, start + 4, 2);
-    }
-    if (day < 1 || day > 31 || text.charCodeAt(clockStart - 1) !== 32) return -1;
-    if (text.charCodeAt(clockStart + 2) !== 58 || text.charCodeAt(clockStart + 5) !== 58) {
-      return -1;
-    }
-    const hour = digitsAt(text, clockStart, 2);
-    const minute = digitsAt(text, clockStart + 3, 2);
-    const second = digitsAt(text, clockStart + 6, 2);
-    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) {
-      return -1;
-    }
-    let stampEnd = clockStart + 8;
-    let millisecond = 0;
-    if (text.charCodeAt(stampEnd) !== SPACE) {
-      // `journalctl -o short-precise` adds microseconds: `Mar 04 09:15:02.596853 `.
-      if (text.charCodeAt(stampEnd) !== DOT) return -1;
-      const tail = this.tail.read(text, stampEnd);
-      if (tail.hasOffset || text.charCodeAt(tail.end) !== SPACE) return -1;
-      millisecond = tail.millisecond;
-      stampEnd = tail.end;
-    }
+    const stamp = this.classicStamp;
+    const stampEnd = stamp.read(text, start);
+    if (stampEnd < 0) return -1;
+    const { month, day, hour, minute, second, millisecond } = stamp;
 
     const time = this.clock.timeOf(month, day, hour, minute, second);
     // An impossible date (`Apr 31`) is no stamp.
     if (Number.isNaN(time)) return INVALID_DATE;
-    this.lastStamp = text.slice(start, stampEnd + 1);
+    this.lastStamp = text.slice(start, stampEnd);
     this.lastStampTime = time + millisecond;
-    return stampEnd + 1;
+    return stampEnd;
   }
 
   // `2024-03-04T09:15:02.48+01:00 host tag: msg`, `2024-03-04 09:15:02 …` (Exim, syslog-ng)
@@ -476,8 +454,9 @@ export class LineFramer {
   }
 
   // The line after the RFC 3339 stamp of `docker logs -t`, `kubectl logs --timestamps` or a
-  // CRI log file (`stdout F `), when it is a syslog line with its own stamp, which gives the
-  // record's time. Returns null when no such line follows, so the stamp is read as syslog's.
+  // CRI log file (`stdout F `), when it is a syslog line with its own stamp. An inner stamp with
+  // a zone gives the record's time, and a classic one is read with `containerStampTime`.
+  // Returns null when no such line follows, so the stamp is read as syslog's.
   private frameAfterContainerStamp(
     text: string,
     start: number,
@@ -494,24 +473,67 @@ export class LineFramer {
       // have no header, so they count as lines without a log format.
       if (after >= 0) return this.frameContainerLine(text.slice(after), time, line, emit);
     }
-    if (next >= 65 && next <= 90 && this.readClassicStamp(text, start) >= 0) {
-      return this.frameClassic(text, start, line, emit);
-    }
+    const classic = this.frameContainerClassic(text, start, time, line, emit);
+    if (classic !== null) return classic;
+    // NOTE: an inner ISO stamp without a zone (Exim's own `2024-03-04 09:15:02`) is still read
+    // in `--timezone`, so it is wrong by the difference when the container's zone differs.
     if (isDigit(next) && isIsoDateAt(text, start)) return this.frameIso(text, start, line, emit);
     return null;
   }
 
-  // A line that a container wrote, dated `time` by its runtime. The line's own stamp gives the
-  // record's time, and `time` is used only for a syslog header without a stamp.
+  // A line that a container wrote, dated `time` by its runtime. A classic stamp is read with
+  // `containerStampTime`, another stamp of the line gives the record's time, and `time` alone
+  // dates a syslog header without a stamp.
   private frameContainerLine(
     text: string,
     time: number,
     line: number,
     emit: RecordSink,
   ): FrameOutcome {
+    const classic = this.frameContainerClassic(text, 0, time, line, emit);
+    if (classic !== null) return classic;
     const outcome = this.frame(text, line, emit);
     if (outcome !== "unrecognised" || !looksLikeHeaderWithoutStamp(text)) return outcome;
     return this.frameHostAndTag(text, 0, time, line, emit);
+  }
+
+  // A classic syslog line at `start` that a container wrote, dated by `containerStampTime`, or
+  // null when no classic stamp is there.
+  private frameContainerClassic(
+    text: string,
+    start: number,
+    runtimeTime: number,
+    line: number,
+    emit: RecordSink,
+  ): FrameOutcome | null {
+    const first = text.charCodeAt(start);
+    if (first < 65 || first > 90) return null;
+    const hostStart = this.classicStamp.read(text, start);
+    if (hostStart < 0) return null;
+    const time = this.containerStampTime(runtimeTime);
+    return this.frameHostAndTag(text, hostStart, time, line, emit);
+  }
+
+  // The time of the classic stamp last read into `classicStamp`, whose runtime logged it at
+  // `runtimeTime`. The stamp's wall time is in the container's zone, which can differ from
+  // `--timezone`. So the runtime's time gives the year and the zone offset, rounded to a
+  // quarter hour, and the stamp keeps its second, which copies in other inputs share. Returns
+  // `runtimeTime` when the two differ by more than any zone offset.
+  // NOTE: a line that the runtime read more than 7.5 minutes after its stamp gets an offset a
+  // quarter hour off.
+  private containerStampTime(runtimeTime: number): number {
+    const { month, day, hour, minute, second, millisecond } = this.classicStamp;
+    const year = new Date(runtimeTime).getUTCFullYear();
+    let wallTime = utcMs(year, month, day, hour, minute, second, millisecond);
+    // A stamp of Dec 31 logged on Jan 1 in UTC belongs to the year before, and the reverse.
+    if (wallTime - runtimeTime > HALF_YEAR_MS) {
+      wallTime = utcMs(year - 1, month, day, hour, minute, second, millisecond);
+    } else if (runtimeTime - wallTime > HALF_YEAR_MS) {
+      wallTime = utcMs(year + 1, month, day, hour, minute, second, millisecond);
+    }
+    const offset = Math.round((wallTime - runtimeTime) / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
+    if (Math.abs(offset) > MAX_ZONE_OFFSET_MS) return runtimeTime;
+    return wallTime - offset;
   }
 
   // `1709543048.596853 host tag: message` (`journalctl -o short-unix`): seconds since the
@@ -627,8 +649,8 @@ export class LineFramer {
     return "record";
   }
 
-  // A line of Docker's json-file log driver. Its time is read first, so that a classic stamp
-  // in the line gets the year of that time.
+  // A line of Docker's json-file log driver, dated by its `time` field as `frameContainerLine`
+  // describes.
   private frameContainerJson(
     entry: ContainerJsonLine,
     line: number,

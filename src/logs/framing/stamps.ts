@@ -97,6 +97,65 @@ export class IsoDateTime {
 }
 
 /**
+ * Reads a classic syslog stamp and its space (`Mar  4 09:15:02 `, `Sep 8 07:46:30 `, or
+ * `Mar 04 09:15:02.596853 ` of `journalctl -o short-precise`) into its fields. It reads no
+ * year, so the date may be one that no year has.
+ */
+export class ClassicStamp {
+  /** Month 0–11, as `Date.UTC` takes it. */
+  month = 0;
+  day = 0;
+  hour = 0;
+  minute = 0;
+  second = 0;
+  millisecond = 0;
+  private readonly tail = new StampTail();
+
+  /** Returns the index after the stamp and its space at `start`, or -1 when none is there. */
+  read(text: string, start: number): number {
+    const month = monthAt(text, start);
+    if (month < 0 || text.charCodeAt(start + 3) !== 32) return -1;
+    let clockStart = start + 7;
+    let day: number;
+    if (text.charCodeAt(start + 4) === 32) {
+      day = digitsAt(text, start + 5, 1);
+    } else if (text.charCodeAt(start + 5) === 32) {
+      day = digitsAt(text, start + 4, 1);
+      clockStart = start + 6;
+    } else {
+      day = digitsAt(text, start + 4, 2);
+    }
+    if (day < 1 || day > 31 || text.charCodeAt(clockStart - 1) !== 32) return -1;
+    if (text.charCodeAt(clockStart + 2) !== 58 || text.charCodeAt(clockStart + 5) !== 58) {
+      return -1;
+    }
+    const hour = digitsAt(text, clockStart, 2);
+    const minute = digitsAt(text, clockStart + 3, 2);
+    const second = digitsAt(text, clockStart + 6, 2);
+    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) {
+      return -1;
+    }
+    let stampEnd = clockStart + 8;
+    let millisecond = 0;
+    if (text.charCodeAt(stampEnd) !== 32) {
+      // `journalctl -o short-precise` adds microseconds: `Mar 04 09:15:02.596853 `.
+      if (text.charCodeAt(stampEnd) !== 46) return -1;
+      const tail = this.tail.read(text, stampEnd);
+      if (tail.hasOffset || text.charCodeAt(tail.end) !== 32) return -1;
+      millisecond = tail.millisecond;
+      stampEnd = tail.end;
+    }
+    this.month = month;
+    this.day = day;
+    this.hour = hour;
+    this.minute = minute;
+    this.second = second;
+    this.millisecond = millisecond;
+    return stampEnd + 1;
+  }
+}
+
+/**
  * Reads `[.fraction][Z|±HH:MM|±HHMM]` after `HH:MM:SS`. The result is left in the fields, so a
  * framer can keep one reader and allocate nothing per line.
  */

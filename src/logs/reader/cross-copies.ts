@@ -3,21 +3,34 @@
  * and name of either input: `mail.log` with `journalctl -u postfix -o json` of the same period,
  * `mail.log` with `docker logs` of the mail container, or `mail.info` with `mail.warn`. Two
  * records are the same when they have the same host, second, program, pid and message text.
+ * The program of an MTA's line is compared as the MTA, so `postfix[2003]`, a tag that rsyslog
+ * cut at the `/`, matches `postfix/smtp[2003]`.
  * The time is compared in whole seconds, because one input may carry fractional seconds that
  * the other lacks. Postfix and Sendmail lines of a queued message carry its queue id and Exim
  * lines its message id, so a second machine with the same host name, whose ids and pids
- * differ, keeps its records. Records without a host, such as those of Exim's own main log, are
- * not compared, because the main logs of two machines have no host name to tell them apart.
+ * differ, keeps its records. For the same reason, a record that starts with such an id and has
+ * no host matches the same record of any host. So `docker logs` of a Postfix that logs no host
+ * name, or Exim's own main log, matches its copy in a journal export, in either order. Other
+ * records without a host are not compared, because the logs of two machines have no host name
+ * to tell them apart.
  *
  * NOTE: a line without an id, such as `connect from`, that a second machine with the same host
  * name writes with the same pid and text in the same second is left out as a copy.
  */
+import type { MtaName } from "../events.js";
 import type { LogRecord } from "../record.js";
 import { ContentHasher, fingerprintOf } from "./fingerprint-hash.js";
+import {
+  HOUR_SHIFTS,
+  HourShiftCounts,
+  MAX_SHIFT_SAMPLES,
+  type HourShiftedCopy,
+} from "./hour-shifts.js";
+import { startsWithMessageId } from "./message-ids.js";
 
 /**
- * Maximum slots of the fingerprint table. Each slot takes 10 bytes (a 53-bit fingerprint and
- * the index of the input that gave it), so the full table takes 40 MiB. It stores up to
+ * Maximum slots of the fingerprint table. Each slot takes 11 bytes (a 53-bit fingerprint, the
+ * index of the input that gave it and a host tag), so the full table takes 44 MiB. It stores up to
  * `MAX_FINGERPRINTS` records, about three million. The records after that are not stored,
  * so their copies in later inputs are read twice.
  */
@@ -33,6 +46,15 @@ const MAX_INPUTS = 0xffff;
 
 const TWO_TO_32 = 2 ** 32;
 
+// The host tag of a record keyed with its host, or of a record without a host. It matches any
+// host tag. Records that start with a message id are keyed without their host. A named one
+// gets a tag from 1 to 255, a hash of its host name, so that two hosts stay apart unless
+// their tags collide.
+const ANY_HOST = 0;
+const HOST_TAGS = 255;
+
+const HOUR_MS = 3_600_000;
+
 /**
  * Store of fingerprints of the records read so far, and finder of the records that repeat a
  * record of an earlier file set. The files of one rotated set cover different periods, so
@@ -43,6 +65,7 @@ export class RecordFingerprints {
   private keys = new Float64Array(INITIAL_SLOTS);
   // The index of the input that gave each key, in `inputNames`.
   private owners = new Uint16Array(INITIAL_SLOTS);
+  private hostTags = new Uint8Array(INITIAL_SLOTS);
   private stored = 0;
   private readonly inputNames: string[] = [];
   // The file set of each input, counted from 0.
@@ -53,6 +76,9 @@ export class RecordFingerprints {
   private storesRecords = false;
   private comparesRecords = false;
   private readonly hasher = new ContentHasher();
+  private lastHost = "";
+  private lastHostTag = ANY_HOST;
+  private hourShifts = new HourShiftCounts();
 
   /** Number of fingerprints stored. */
   get size(): number {
@@ -71,6 +97,16 @@ export class RecordFingerprints {
     this.inputNames.push(name);
     this.fileSets.push(this.fileSet);
     this.storesRecords = this.fileSet < this.fileSetCount - 1;
+    this.hourShifts = new HourShiftCounts();
+  }
+
+  /**
+   * Returns the earlier input whose id lines the current input repeats at a whole-hour offset,
+   * as a copy in another time zone would, or null (see `HourShiftCounts`).
+   */
+  hourShiftedCopy(): HourShiftedCopy | null {
+    const name = this.inputNames.at(-1);
+    return name === undefined ? null : this.hourShifts.shiftedCopy(name);
   }
 
   /**
@@ -83,19 +119,32 @@ export class RecordFingerprints {
 
   /**
    * Returns the name of the input of an earlier file set that contains the same record as
-   * `record`, or null after storing the fingerprint of `record` for the file sets that follow.
-   * Returns null for a record without a host, and stores nothing.
+   * `record`, a line of `mta` (null for a helper program), or null after storing the
+   * fingerprint of `record` for the file sets that follow. A record without a host that starts
+   * with a queue id or Exim message id matches the record of any host. Returns null for any
+   * other record without a host, and stores nothing.
    */
-  earlierCopy(record: LogRecord): string | null {
-    if (record.host === "" || !this.isActive) return null;
-    const { host, program, pid, message } = record;
-    return this.earlierCopyOf(this.hasher.keyOf(host, program, pid, message), record.time);
+  earlierCopy(record: LogRecord, mta: MtaName | null): string | null {
+    if (!this.isActive) return null;
+    const { pid, message } = record;
+    const host = record.host;
+    const program = mta ?? record.program;
+    if (!startsWithMessageId(mta, message)) {
+      if (host === "") return null;
+      return this.earlierCopyOf(this.hasher.keyOf(host, program, pid, message), record.time);
+    }
+    // Exim's own main log has no pid unless `log_selector = +pid` is set, and its syslog copy
+    // has one, so Exim lines are compared by their message id without the pid.
+    const keyPid = mta === "exim" ? null : pid;
+    const contentKey = this.hasher.keyOf("", program, keyPid, message);
+    return this.findNear(contentKey, record.time, this.hostTagOf(host));
   }
 
   /**
    * Returns the content key of a record whose message is the latin1 text of
    * `buffer[start, end)`: the key that `earlierCopyOf` takes, equal to the one of a record
-   * with the same host, program, pid and message. `host` must not be empty.
+   * with the same host, program, pid and message. `host` must not be empty, and `program` is
+   * the MTA for a line of an MTA, as `earlierCopy` keys it.
    */
   contentKeyOfBytes(
     host: string,
@@ -114,17 +163,84 @@ export class RecordFingerprints {
    */
   earlierCopyOf(contentKey: number, time: number): string | null {
     if (!this.isActive) return null;
+    return this.find(fingerprintOf(contentKey, time), ANY_HOST);
+  }
+
+  // Returns the name of the earlier input that stored `fingerprint` with a host tag that
+  // matches `hostTag`, or null after storing them when the current input stores records.
+  private find(fingerprint: number, hostTag: number): string | null {
+    const slot = this.slotOf(fingerprint, hostTag);
+    if (this.keys[slot] !== 0) return this.copyOf(this.owners[slot] as number);
+    if (this.storesRecords) this.store(slot, fingerprint, hostTag);
+    return null;
+  }
+
+  // As `find`, for a record that starts with a message id, whose copy may be dated in the
+  // second before or after its own. journald dates a line when it receives it, and under load
+  // that can be a second after the syslog stamp of the same line. Only the record's own
+  // second is stored.
+  private findNear(contentKey: number, time: number, hostTag: number): string | null {
     const fingerprint = fingerprintOf(contentKey, time);
+    const slot = this.slotOf(fingerprint, hostTag);
+    if (this.keys[slot] !== 0) return this.copyOf(this.owners[slot] as number);
+    const earlier = this.storedCopy(fingerprintOf(contentKey, time - 1000), hostTag);
+    if (earlier !== null) return earlier;
+    const later = this.storedCopy(fingerprintOf(contentKey, time + 1000), hostTag);
+    if (later !== null) return later;
+    if (this.comparesRecords) this.sampleHourShift(contentKey, time, hostTag);
+    if (this.storesRecords) this.store(slot, fingerprint, hostTag);
+    return null;
+  }
+
+  // Looks up an id line that matched no stored line at whole-hour offsets, and counts the
+  // first offset that finds it. Only the first `MAX_SHIFT_SAMPLES` lines of an input are tried.
+  private sampleHourShift(contentKey: number, time: number, hostTag: number): void {
+    const counts = this.hourShifts;
+    if (counts.samples >= MAX_SHIFT_SAMPLES) return;
+    counts.samples += 1;
+    for (const hours of HOUR_SHIFTS) {
+      // The copy is `hours` later than the stored line, which is looked up at its own time.
+      const earlier = this.storedCopy(fingerprintOf(contentKey, time - hours * HOUR_MS), hostTag);
+      if (earlier !== null) {
+        counts.addHit(hours, earlier);
+        return;
+      }
+    }
+  }
+
+  // Returns the name of the earlier input that stored `fingerprint` with a matching host tag,
+  // or null, and stores nothing.
+  private storedCopy(fingerprint: number, hostTag: number): string | null {
+    const slot = this.slotOf(fingerprint, hostTag);
+    return this.keys[slot] === 0 ? null : this.copyOf(this.owners[slot] as number);
+  }
+
+  // Returns the slot that contains `fingerprint` with a host tag that matches `hostTag`, or the
+  // empty slot where it would be stored.
+  private slotOf(fingerprint: number, hostTag: number): number {
     const mask = this.keys.length - 1;
     let slot = (fingerprint % TWO_TO_32) & mask;
     for (;;) {
       const stored = this.keys[slot];
-      if (stored === 0) break;
-      if (stored === fingerprint) return this.copyOf(this.owners[slot] as number);
+      if (stored === 0) return slot;
+      if (stored === fingerprint) {
+        const storedTag = this.hostTags[slot] as number;
+        if (storedTag === hostTag || storedTag === ANY_HOST || hostTag === ANY_HOST) return slot;
+      }
       slot = (slot + 1) & mask;
     }
-    if (this.storesRecords) this.store(slot, fingerprint);
-    return null;
+  }
+
+  // Returns the host tag of a record keyed without its host (see `ANY_HOST`).
+  private hostTagOf(host: string): number {
+    if (host === this.lastHost) return this.lastHostTag;
+    let hash = 0x811c9dc5;
+    for (let index = 0; index < host.length; index++) {
+      hash = Math.imul(hash ^ host.charCodeAt(index), 0x01000193);
+    }
+    this.lastHost = host;
+    this.lastHostTag = host === "" ? ANY_HOST : ((hash >>> 0) % HOST_TAGS) + 1;
+    return this.lastHostTag;
   }
 
   // Returns the name of input `owner` when it belongs to an earlier file set, else null. A
@@ -136,15 +252,16 @@ export class RecordFingerprints {
     return this.inputNames[owner] ?? null;
   }
 
-  private store(slot: number, fingerprint: number): void {
+  private store(slot: number, fingerprint: number, hostTag: number): void {
     const owner = this.inputNames.length - 1;
     if (owner < 0 || owner >= MAX_INPUTS || this.stored >= MAX_FINGERPRINTS) return;
     if (this.stored + 1 > this.keys.length / 2 && this.keys.length < MAX_SLOTS) {
       this.grow();
-      this.insert(fingerprint, owner);
+      this.insert(fingerprint, owner, hostTag);
     } else {
       this.keys[slot] = fingerprint;
       this.owners[slot] = owner;
+      this.hostTags[slot] = hostTag;
     }
     this.stored += 1;
   }
@@ -153,20 +270,23 @@ export class RecordFingerprints {
   private grow(): void {
     const keys = this.keys;
     const owners = this.owners;
+    const hostTags = this.hostTags;
     this.keys = new Float64Array(keys.length * 2);
     this.owners = new Uint16Array(keys.length * 2);
+    this.hostTags = new Uint8Array(keys.length * 2);
     for (let slot = 0; slot < keys.length; slot++) {
       const key = keys[slot] as number;
-      if (key !== 0) this.insert(key, owners[slot] as number);
+      if (key !== 0) this.insert(key, owners[slot] as number, hostTags[slot] as number);
     }
   }
 
   // The low bits of a fingerprint pick the first slot tried.
-  private insert(fingerprint: number, owner: number): void {
+  private insert(fingerprint: number, owner: number, hostTag: number): void {
     const mask = this.keys.length - 1;
     let slot = (fingerprint % TWO_TO_32) & mask;
     while (this.keys[slot] !== 0) slot = (slot + 1) & mask;
     this.keys[slot] = fingerprint;
     this.owners[slot] = owner;
+    this.hostTags[slot] = hostTag;
   }
 }

@@ -64,6 +64,43 @@ describe("container prefixes", () => {
     expectSmtpLine(record);
   });
 
+  it("reads a classic line in another zone", () => {
+    // The container's zone is +01:00, and the runtime read the line 0.5 s after its stamp.
+    const inner = "Mar  4 10:04:08 mx1 postfix/smtp[2007]: " + MESSAGE;
+    const record = onlyRecord(frameText(`2024-03-04T09:04:08.5Z ${inner}`));
+    expectSmtpLine(record);
+  });
+
+  it("reads a CRI classic line in another zone", () => {
+    const inner = "Mar  4 04:04:08 mx1 postfix/smtp[2007]: " + MESSAGE;
+    const record = onlyRecord(frameText(`2024-03-04T09:04:09.2Z stdout F ${inner}`));
+    expectSmtpLine(record);
+  });
+
+  it("dates a classic line across new year", () => {
+    const inner = "Dec 31 23:30:05 mx1 postfix/smtp[2007]: " + MESSAGE;
+    const record = onlyRecord(frameText(`2024-01-01T00:00:05.1Z ${inner}`));
+    expectSmtpLine(record, Date.UTC(2024, 0, 1, 0, 0, 5));
+  });
+
+  it("dates a classic line by the runtime beyond any zone", () => {
+    const inner = "Mar  2 09:04:08 mx1 postfix/smtp[2007]: " + MESSAGE;
+    const record = onlyRecord(frameText(`2024-03-04T09:04:08.5Z ${inner}`));
+    expectSmtpLine(record, LINE_TIME + 500);
+  });
+
+  it("needs no year for a classic line", () => {
+    const framer = new LineFramer({ timeZone: UTC, year: 2020 });
+    framer.startFile("docker-logs.txt", MARCH_2024, false);
+    const records: LogRecord[] = [];
+
+    framer.frame(`2024-03-04T09:04:08.5Z ${SYSLOG_LINE}`, 1, (record) => records.push(record));
+
+    expect(records).toHaveLength(1);
+    expect(records[0]?.time).toBe(LINE_TIME);
+    expect(framer.hasReadClassicStamp).toBe(false);
+  });
+
   it("reads an inner RFC 3339 stamp", () => {
     const inner = "2024-03-04T10:04:08.250+01:00 mx1 postfix/smtp[2007]: " + MESSAGE;
     const record = onlyRecord(frameText(`2024-03-04T09:04:09Z ${inner}`));
@@ -127,6 +164,15 @@ describe("container prefixes", () => {
     });
     const record = onlyRecord(frameText(log));
     expectSmtpLine(record, Date.UTC(2023, 2, 4, 9, 4, 8));
+  });
+
+  it("reads a json-file classic line in another zone", () => {
+    const log = JSON.stringify({
+      log: `Mar  4 14:34:08 mx1 postfix/smtp[2007]: ${MESSAGE}\n`,
+      stream: "stdout",
+      time: "2024-03-04T09:04:08.7Z",
+    });
+    expectSmtpLine(onlyRecord(frameText(log)));
   });
 
   it("dates a json-file header without stamp", () => {

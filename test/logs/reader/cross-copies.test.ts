@@ -8,6 +8,7 @@ import { RecordFingerprints } from "../../../src/logs/reader/cross-copies.js";
 import type { ReadSummary, ReadTotals } from "../../../src/logs/reader/summary.js";
 import type { LogRecord } from "../../../src/logs/record.js";
 import { resolveTimeZone } from "../../../src/time/zone.js";
+import { eximLogIn, eximMainLines } from "../../helpers/exim-shapes.js";
 import { GMAIL_RATE_LIMIT, HOUR, PostfixLog, T0 } from "../../helpers/postfix-fixture.js";
 import { makeTempDir, type TempDir } from "./temp-dir.js";
 
@@ -99,6 +100,14 @@ function classicText(lines: readonly FixtureLine[]): string {
     .join("");
 }
 
+// The shape of `journalctl --no-hostname` and of `docker logs` of a Postfix that logs no host:
+// `Mar  4 09:04:08 program[pid]: text`.
+function hostlessText(lines: readonly FixtureLine[]): string {
+  return lines
+    .map((line) => `${classicStamp(line.time)} ${line.program}[${line.pid}]: ${line.message}\n`)
+    .join("");
+}
+
 // The shape of `journalctl -o short-iso-precise`, each time `fractionMs` after its second.
 function preciseText(lines: readonly FixtureLine[], fractionMs: number): string {
   return lines
@@ -137,6 +146,7 @@ function serverLines(host = "mx1"): FixtureLine[] {
 }
 
 const WARNING = /warning:/;
+const QUEUE_ID = /^[0-9A-F]{6,}: /;
 
 describe("copies across inputs", () => {
   it("leaves out a journal JSON copy of mail.log", async () => {
@@ -224,6 +234,147 @@ describe("copies across inputs", () => {
     expect(deliveries(events)).toBe(24);
     expect(summary.totals.parsed).toBe(2 * alone.summary.totals.parsed);
     expect(summary.totals.ignored).toBe(2 * alone.summary.totals.ignored);
+  });
+
+  it("leaves out a host-less copy of mail.log", async () => {
+    const lines = serverLines("mail");
+    const withId = lines.filter((line) => QUEUE_ID.test(line.message));
+    await dir.write("mail.log", classicText(lines));
+    await dir.write("docker-logs.txt", hostlessText(lines));
+
+    const alone = await read(["mail.log"]);
+    const { summary, events } = await read(["mail.log", "docker-logs.txt"]);
+
+    expect(withId.length).toBeGreaterThan(0);
+    expect(withId.length).toBeLessThan(lines.length);
+    expect(copiedLinesOf(summary)).toEqual({ "mail.log": 0, "docker-logs.txt": withId.length });
+    expect(deliveries(events)).toBe(12);
+    expect(summary.totals.parsed).toBe(alone.summary.totals.parsed + lines.length - withId.length);
+    expectTotalsAddUp(summary.totals);
+  });
+
+  it("leaves out a named copy of a host-less log", async () => {
+    const lines = serverLines("mail");
+    const withId = lines.filter((line) => QUEUE_ID.test(line.message));
+    await dir.write("docker-logs.txt", hostlessText(lines));
+    await dir.write("postfix.json", journalText(lines, 300));
+
+    const { summary, events } = await read(["docker-logs.txt", "postfix.json"]);
+
+    expect(copiedLinesOf(summary)).toEqual({ "docker-logs.txt": 0, "postfix.json": withId.length });
+    expect(deliveries(events)).toBe(12);
+    expectTotalsAddUp(summary.totals);
+  });
+
+  it("leaves out a journal copy of an Exim main log", async () => {
+    const lines = eximMainLines();
+    await dir.write("mainlog", eximLogIn("mainlog", lines));
+    await dir.write("exim.json", eximLogIn("journalctl -o json", lines));
+
+    const alone = await read(["mainlog"]);
+    const { summary } = await read(["mainlog", "exim.json"]);
+
+    expect(copiedLinesOf(summary)).toEqual({ mainlog: 0, "exim.json": lines.length });
+    expect(summary.totals.parsed).toBe(alone.summary.totals.parsed);
+    expectTotalsAddUp(summary.totals);
+  });
+
+  it("keeps a host-less second machine", async () => {
+    const lines = serverLines("mail");
+    const other = lines.map((line) => ({
+      ...line,
+      pid: line.pid + 5000,
+      message: line.message.replace(/^00000/, "0000A"),
+    }));
+    await dir.write("mail.log", classicText(lines));
+    await dir.write("docker-logs.txt", hostlessText(other));
+
+    const { summary, events } = await read(["mail.log", "docker-logs.txt"]);
+
+    expect(copiedLinesOf(summary)).toEqual({ "mail.log": 0, "docker-logs.txt": 0 });
+    expect(deliveries(events)).toBe(24);
+  });
+
+  it("keeps id lines of another host name", async () => {
+    const lines = serverLines("mx1");
+    const renamed = lines.map((line) => ({ ...line, host: "mx2" }));
+    await dir.write("mx1.log", classicText(lines));
+    await dir.write("mx2.log", classicText(renamed));
+
+    const { summary, events } = await read(["mx1.log", "mx2.log"]);
+
+    expect(copiedLinesOf(summary)).toEqual({ "mx1.log": 0, "mx2.log": 0 });
+    expect(deliveries(events)).toBe(24);
+  });
+
+  it("leaves out id lines a second late", async () => {
+    const lines = serverLines();
+    const withId = lines.filter((line) => QUEUE_ID.test(line.message));
+    await dir.write("mail.log", classicText(lines));
+    await dir.write("postfix.json", journalText(lines, 1500));
+
+    const { summary, events } = await read(["mail.log", "postfix.json"]);
+
+    expect(copiedLinesOf(summary)).toEqual({ "mail.log": 0, "postfix.json": withId.length });
+    expect(deliveries(events)).toBe(12);
+    expectTotalsAddUp(summary.totals);
+  });
+
+  it("notes a copy an hour later", async () => {
+    const lines = serverLines();
+    const shifted = lines.map((line) => ({ ...line, time: line.time + HOUR }));
+    await dir.write("mail.log", classicText(lines));
+    await dir.write("relay.log", classicText(shifted));
+
+    const { summary, events } = await read(["mail.log", "relay.log"]);
+
+    const relay = summary.inputs.find((input) => input.name === "relay.log");
+    const notes = relay?.notes.filter((note) => note.includes("another time zone")) ?? [];
+    expect(copiedLinesOf(summary)).toEqual({ "mail.log": 0, "relay.log": 0 });
+    expect(deliveries(events)).toBe(24);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toContain("relay.log repeats lines of mail.log");
+    expect(notes[0]).toContain("1 hour later");
+  });
+
+  it("notes no offset for a plain copy", async () => {
+    const lines = serverLines();
+    await dir.write("mail.log", classicText(lines));
+    await dir.write("postfix.json", journalText(lines, 200));
+    await dir.write("mx2.log", classicText(serverLines("mx2")));
+
+    const { summary } = await read(["mail.log", "postfix.json", "mx2.log"]);
+
+    const notes = summary.inputs.flatMap((input) => input.notes);
+    expect(notes.filter((note) => note.includes("another time zone"))).toEqual([]);
+  });
+
+  it("leaves out a copy with cut tags", async () => {
+    const lines = serverLines();
+    const cut = lines.map((line) => ({ ...line, program: "postfix" }));
+    await dir.write("mail.log", classicText(lines));
+    await dir.write("cut-tags.log", classicText(cut));
+
+    const alone = await read(["mail.log"]);
+    const { summary, events } = await read(["mail.log", "cut-tags.log"]);
+
+    expect(lines.some((line) => line.program !== "postfix")).toBe(true);
+    expect(copiedLinesOf(summary)).toEqual({ "mail.log": 0, "cut-tags.log": lines.length });
+    expect(deliveries(events)).toBe(12);
+    expect(summary.totals.parsed).toBe(alone.summary.totals.parsed);
+    expectTotalsAddUp(summary.totals);
+  });
+
+  it("leaves out quiet lines with cut tags", async () => {
+    const lines = quietLines();
+    const cut = lines.map((line) => ({ ...line, program: "postfix" }));
+    await dir.write("mail.log", classicText(lines));
+    await dir.write("cut-tags.log", classicText(cut));
+
+    const { summary } = await read(["mail.log", "cut-tags.log"]);
+
+    expect(copiedLinesOf(summary)).toEqual({ "mail.log": 0, "cut-tags.log": lines.length });
+    expectTotalsAddUp(summary.totals);
   });
 
   it("keeps lines that one input repeats itself", async () => {
@@ -379,43 +530,100 @@ describe("RecordFingerprints", () => {
   it("finds a record of an earlier file set", () => {
     const fingerprints = new RecordFingerprints(2);
     fingerprints.startInput("mail.log", true);
-    expect(fingerprints.earlierCopy(record({}))).toBeNull();
+    expect(fingerprints.earlierCopy(record({}), "postfix")).toBeNull();
     fingerprints.startInput("postfix.json", true);
 
-    expect(fingerprints.earlierCopy(record({ time: T0 + 999 }))).toBe("mail.log");
-    expect(fingerprints.earlierCopy(record({ time: T0 + 1000 }))).toBeNull();
-    expect(fingerprints.earlierCopy(record({ host: "mx2" }))).toBeNull();
-    expect(fingerprints.earlierCopy(record({ pid: 2002 }))).toBeNull();
-    expect(fingerprints.earlierCopy(record({ program: "postfix/lmtp" }))).toBeNull();
-    expect(fingerprints.earlierCopy(record({ message: "4B2C1D0A02: removed" }))).toBeNull();
+    expect(fingerprints.earlierCopy(record({ time: T0 + 999 }), "postfix")).toBe("mail.log");
+    expect(fingerprints.earlierCopy(record({ time: T0 + 2000 }), "postfix")).toBeNull();
+    expect(fingerprints.earlierCopy(record({ host: "mx2" }), "postfix")).toBeNull();
+    expect(fingerprints.earlierCopy(record({ pid: 2002 }), "postfix")).toBeNull();
+    expect(fingerprints.earlierCopy(record({ program: "exim" }), "exim")).toBeNull();
+    expect(
+      fingerprints.earlierCopy(record({ message: "4B2C1D0A02: removed" }), "postfix"),
+    ).toBeNull();
   });
 
-  it("does not compare records without a host", () => {
+  it("finds id lines in the neighbouring second", () => {
     const fingerprints = new RecordFingerprints(2);
+    const noId = { message: "connect from client.example.net[192.0.2.10]" };
+    fingerprints.startInput("mail.log", true);
+    expect(fingerprints.earlierCopy(record({}), "postfix")).toBeNull();
+    expect(fingerprints.earlierCopy(record(noId), "postfix")).toBeNull();
+    fingerprints.startInput("postfix.json", true);
+
+    expect(fingerprints.earlierCopy(record({ time: T0 + 1500 }), "postfix")).toBe("mail.log");
+    expect(fingerprints.earlierCopy(record({ time: T0 - 1 }), "postfix")).toBe("mail.log");
+    expect(fingerprints.earlierCopy(record({ time: T0 - 1001 }), "postfix")).toBeNull();
+    expect(fingerprints.earlierCopy(record({ ...noId, time: T0 + 1000 }), "postfix")).toBeNull();
+  });
+
+  it("compares an MTA's programs as one", () => {
+    const fingerprints = new RecordFingerprints(2);
+    const helper = { program: "opendkim", message: "connect from client.example.net" };
+    fingerprints.startInput("mail.log", true);
+    expect(fingerprints.earlierCopy(record({ program: "postfix/smtp" }), "postfix")).toBeNull();
+    expect(fingerprints.earlierCopy(record(helper), null)).toBeNull();
+    fingerprints.startInput("cut-tags.log", true);
+
+    expect(fingerprints.earlierCopy(record({ program: "postfix" }), "postfix")).toBe("mail.log");
+    expect(fingerprints.earlierCopy(record({ ...helper, program: "opendmarc" }), null)).toBeNull();
+  });
+
+  it("does not compare host-less lines without an id", () => {
+    const fingerprints = new RecordFingerprints(2);
+    const noId = { host: "", program: "exim", message: "SMTP connection from [192.0.2.10]" };
     fingerprints.startInput("exim4/mainlog", true);
-    expect(fingerprints.earlierCopy(record({ host: "", program: "exim" }))).toBeNull();
+    expect(fingerprints.earlierCopy(record(noId), "exim")).toBeNull();
     fingerprints.startInput("backup/mainlog", true);
 
-    expect(fingerprints.earlierCopy(record({ host: "", program: "exim" }))).toBeNull();
+    expect(fingerprints.earlierCopy(record(noId), "exim")).toBeNull();
+  });
+
+  it("compares host-less id lines with any host", () => {
+    const fingerprints = new RecordFingerprints(3);
+    const message = "1rhA2b-000Abc-1x => user@example.com R=dnslookup T=remote_smtp";
+    const exim = { program: "exim", pid: 3001, message };
+    fingerprints.startInput("exim4/mainlog", true);
+    expect(fingerprints.earlierCopy(record({ ...exim, host: "" }), "exim")).toBeNull();
+    fingerprints.startInput("mail.log", true);
+    expect(fingerprints.earlierCopy(record({}), "postfix")).toBeNull();
+    fingerprints.startInput("docker-logs.txt", true);
+
+    expect(fingerprints.earlierCopy(record({ ...exim, host: "mx1" }), "exim")).toBe(
+      "exim4/mainlog",
+    );
+    expect(fingerprints.earlierCopy(record({ host: "" }), "postfix")).toBe("mail.log");
+    expect(fingerprints.earlierCopy(record({ host: "mx2" }), "postfix")).toBeNull();
+    expect(fingerprints.earlierCopy(record({ host: "", pid: 2002 }), "postfix")).toBeNull();
+  });
+
+  it("keeps host-less id lines of a helper program", () => {
+    const fingerprints = new RecordFingerprints(2);
+    const helper = { host: "", program: "opendkim" };
+    fingerprints.startInput("mail.log", true);
+    expect(fingerprints.earlierCopy(record(helper), null)).toBeNull();
+    fingerprints.startInput("docker-logs.txt", true);
+
+    expect(fingerprints.earlierCopy(record(helper), null)).toBeNull();
   });
 
   it("does not compare the files of one set", () => {
     const fingerprints = new RecordFingerprints(2);
     fingerprints.startInput("mail.log.1", true);
-    expect(fingerprints.earlierCopy(record({}))).toBeNull();
+    expect(fingerprints.earlierCopy(record({}), "postfix")).toBeNull();
     fingerprints.startInput("mail.log", false);
 
-    expect(fingerprints.earlierCopy(record({}))).toBeNull();
+    expect(fingerprints.earlierCopy(record({}), "postfix")).toBeNull();
   });
 
   it("does not store the last file set", () => {
     const fingerprints = new RecordFingerprints(2);
     fingerprints.startInput("mail.log", true);
-    expect(fingerprints.earlierCopy(record({}))).toBeNull();
+    expect(fingerprints.earlierCopy(record({}), "postfix")).toBeNull();
     fingerprints.startInput("postfix.json", true);
 
-    expect(fingerprints.earlierCopy(record({ pid: 2002 }))).toBeNull();
-    expect(fingerprints.earlierCopy(record({ pid: 2002 }))).toBeNull();
+    expect(fingerprints.earlierCopy(record({ pid: 2002 }), "postfix")).toBeNull();
+    expect(fingerprints.earlierCopy(record({ pid: 2002 }), "postfix")).toBeNull();
     expect(fingerprints.size).toBe(1);
   });
 
@@ -423,10 +631,10 @@ describe("RecordFingerprints", () => {
     const fingerprints = new RecordFingerprints(3);
     fingerprints.startInput("mail.info", true);
     fingerprints.startInput("mail.warn", true);
-    expect(fingerprints.earlierCopy(record({}))).toBeNull();
+    expect(fingerprints.earlierCopy(record({}), "postfix")).toBeNull();
     fingerprints.startInput("postfix.json", true);
 
-    expect(fingerprints.earlierCopy(record({}))).toBe("mail.warn");
+    expect(fingerprints.earlierCopy(record({}), "postfix")).toBe("mail.warn");
   });
 
   it("gives bytes and text the same content key", () => {
@@ -434,33 +642,31 @@ describe("RecordFingerprints", () => {
     const message = "connect from client.example.net[192.0.2.10] \u00e9";
     const buffer = Buffer.from(`xx${message}yy`, "latin1");
     fingerprints.startInput("mail.log", true);
-    const key = fingerprints.contentKeyOfBytes(
-      "mx1",
-      "postfix/smtpd",
-      10,
-      buffer,
-      2,
-      2 + message.length,
-    );
+    const key = fingerprints.contentKeyOfBytes("mx1", "postfix", 10, buffer, 2, 2 + message.length);
     expect(fingerprints.earlierCopyOf(key, T0)).toBeNull();
     fingerprints.startInput("postfix.json", true);
     const same = { host: "mx1", program: "postfix/smtpd", pid: 10, message };
 
-    expect(fingerprints.earlierCopy(record({ ...same, time: T0 + 500 }))).toBe("mail.log");
-    expect(fingerprints.earlierCopy(record({ ...same, message: `${message}y` }))).toBeNull();
+    expect(fingerprints.earlierCopy(record({ ...same, time: T0 + 500 }), "postfix")).toBe(
+      "mail.log",
+    );
+    expect(
+      fingerprints.earlierCopy(record({ ...same, message: `${message}y` }), "postfix"),
+    ).toBeNull();
   });
 
   it("keeps its records across table growth", () => {
     const fingerprints = new RecordFingerprints(2);
     fingerprints.startInput("mail.log", true);
     for (let index = 0; index < 20_000; index++) {
-      fingerprints.earlierCopy(record({ time: T0 + index * 1000 }));
+      fingerprints.earlierCopy(record({ time: T0 + index * 1000 }), "postfix");
     }
     fingerprints.startInput("postfix.json", true);
 
     let found = 0;
     for (let index = 0; index < 20_000; index++) {
-      if (fingerprints.earlierCopy(record({ time: T0 + index * 1000 + 5 })) !== null) found += 1;
+      if (fingerprints.earlierCopy(record({ time: T0 + index * 1000 + 5 }), "postfix") !== null)
+        found += 1;
     }
     expect(found).toBe(20_000);
     expect(fingerprints.size).toBe(20_000);
