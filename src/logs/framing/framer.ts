@@ -392,10 +392,8 @@ export class LineFramer {
   }
 
   // Reads a classic stamp and its space at `start` into `lastStamp` and `lastStampTime`, and
-  // returns the index after them, or -1 when there is no valid stamp. It reads at most
-  // `MAX_CLASSIC_STAMP_CHARS` chars.
-  // Returns where the host starts after a classic stamp at `start`, -1 when no stamp is there,
-  // or `INVALID_DATE` for a stamp of a date that no year has.
+  // returns the index after them, -1 when there is no stamp, or `INVALID_DATE` for a stamp of
+  // a date that no year has (`Apr 31`).
   private readClassicStamp(text: string, start: number): number {
     const stamp = this.classicStamp;
     const stampEnd = stamp.read(text, start);
