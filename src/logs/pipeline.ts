@@ -261,11 +261,7 @@ class ReadRun {
     this.readRecord = (record) => {
       if (record.fromRepeatMarker !== true && this.isRepeat(record.time, record.host)) return;
       if (this.isEarlierCopy(record, fingerprints)) return;
-      this.counts.records += 1;
-      this.lastReadProgram = record.program;
-      const outcome = this.dispatcher.dispatch(record);
-      if (outcome === "unparsed") this.sample(this.unparsedSamples, record.line);
-      else if (outcome !== null) this.widenSpan(record.time);
+      this.dispatchRecord(record);
     };
   }
 
@@ -537,13 +533,19 @@ class ReadRun {
   // the mail log's, and the report lists such lines as skipped or not read.
   private readonly onRecord = (record: LogRecord): void => {
     if (record.fromRepeatMarker !== true && this.isRepeat(record.time, record.host)) return;
+    this.dispatchRecord(record);
+  };
+
+  // Counts `record` as read and passes it to its parser. Both record handlers end here, so a
+  // record left out as a copy of another file set is the only one that skips it.
+  private dispatchRecord(record: LogRecord): void {
     this.counts.records += 1;
     this.lastRecordCopied = false;
     this.lastReadProgram = record.program;
     const outcome = this.dispatcher.dispatch(record);
     if (outcome === "unparsed") this.sample(this.unparsedSamples, record.line);
     else if (outcome !== null) this.widenSpan(record.time);
-  };
+  }
 
   // The handler that reads a record after the checks of mail and general logs: `onRecord`, or
   // the one that `findCopiesAcrossInputs` sets, which also leaves out copies. A run of one file
@@ -558,6 +560,8 @@ class ReadRun {
     const earlier = fingerprints.earlierCopy(record, parser.mta ?? null);
     if (earlier === null) return false;
     this.countEarlierCopy(record.program, record.time, earlier);
+    // As for a copy in a general log, the header lines of a reject-log entry count with it.
+    this.lastRecordCopied = true;
     return true;
   }
 

@@ -91,6 +91,25 @@ describe("Exim reject log beside the main log", () => {
   });
 });
 
+describe("Exim reject log with a partly copied entry", () => {
+  it("counts headers of the read entry", async () => {
+    const early = [...eximMainLines(), ...EXIM_REJECTS].filter((line) => line.seconds < 1000);
+    await dir.write(
+      "mainlog",
+      eximLogIn(
+        "mainlog",
+        early.sort((a, b) => a.seconds - b.seconds),
+      ),
+    );
+    await dir.write("rejectlog", eximRejectLog());
+    const { summary } = await read(["."]);
+
+    expect(summary.totals.copiedLines).toBe(1);
+    expect(summary.totals.rejectLogHeaderLines).toBe(HEADER_LINES);
+    expectLinesAddUp(summary.totals);
+  });
+});
+
 describe("Exim reject log alone", () => {
   it("counts header lines as ignored", async () => {
     await dir.write("rejectlog", eximRejectLog());
