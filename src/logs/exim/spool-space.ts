@@ -13,8 +13,8 @@
  *   header file cannot be written. An SMTP client gets a 451 reply and tries again later.
  */
 import type { QueueSpaceEvent } from "../events.js";
+import { queueSpaceEventOf } from "../queue-space-event.js";
 import type { LogRecord } from "../record.js";
-import { positionOf } from "./message.js";
 
 const SPACE_CHECK_FAILED = [
   "spool directory space check failed",
@@ -43,15 +43,5 @@ export function spoolSpaceEvent(record: LogRecord): QueueSpaceEvent | null {
   // NOTE: a local submission (`exim -t`) that Exim abandons is lost, because the calling
   // program gets the error. Such a line names the sender's login in place of a host. This
   // code does not check for that, so `submissionFailed` is false for every Exim line.
-  return {
-    type: "queue-space",
-    time: record.time,
-    position: positionOf(record),
-    mta: "exim",
-    kind,
-    submissionFailed: false,
-    uid: null,
-    clientIp: null,
-    text,
-  };
+  return queueSpaceEventOf(record, "exim", kind);
 }

@@ -1,6 +1,7 @@
 import type { QueueSpaceEvent } from "../events.js";
 import type { LogRecord, ParseOutcome } from "../record.js";
-import { positionOf, type PostfixContext } from "./context.js";
+import { queueSpaceEventOf } from "../queue-space-event.js";
+import type { PostfixContext } from "./context.js";
 import type { PostfixProgram } from "./program.js";
 
 /** The reply of Postfix smtpd to MAIL FROM while its queue file system lacks free space. */
@@ -27,17 +28,7 @@ export function sinkQueueSpace(
   uid: number | null = null,
   clientIp: string | null = null,
 ): void {
-  context.sink({
-    type: "queue-space",
-    time: record.time,
-    position: positionOf(record),
-    mta: "postfix",
-    kind,
-    submissionFailed,
-    uid,
-    clientIp,
-    text: record.message,
-  });
+  context.sink(queueSpaceEventOf(record, "postfix", kind, submissionFailed, uid, clientIp));
 }
 
 /**

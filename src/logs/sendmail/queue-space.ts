@@ -14,8 +14,8 @@
  *   that could not be written while it was received, and the client gets 421.
  */
 import type { QueueSpaceEvent } from "../events.js";
+import { queueSpaceEventOf } from "../queue-space-event.js";
 import type { LogRecord } from "../record.js";
-import { positionOf } from "./message.js";
 
 const REJECTING = "rejecting new messages: min free: ";
 const INSUFFICIENT = "Insufficient disk space; try again later";
@@ -43,17 +43,7 @@ export function queueSpaceEvent(record: LogRecord, start: number): QueueSpaceEve
   // NOTE: a SYSERR line of a local submission (`sendmail -t` run by a program) means that the
   // calling program got an error. The line does not show whether the daemon or a local
   // submission wrote it, so `submissionFailed` is false for every Sendmail line.
-  return {
-    type: "queue-space",
-    time: record.time,
-    position: positionOf(record),
-    mta: "sendmail",
-    kind,
-    submissionFailed: false,
-    uid: null,
-    clientIp: null,
-    text,
-  };
+  return queueSpaceEventOf(record, "sendmail", kind);
 }
 
 function isSpaceError(text: string, start: number): boolean {

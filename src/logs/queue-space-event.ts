@@ -1,0 +1,24 @@
+import type { MtaName, QueueSpaceEvent } from "./events.js";
+import type { LogRecord } from "./record.js";
+
+/** Builds the `queue-space` event of `record`, a line of `mta` (see `QueueSpaceEvent`). */
+export function queueSpaceEventOf(
+  record: LogRecord,
+  mta: MtaName,
+  kind: QueueSpaceEvent["kind"],
+  submissionFailed = false,
+  uid: number | null = null,
+  clientIp: string | null = null,
+): QueueSpaceEvent {
+  return {
+    type: "queue-space",
+    time: record.time,
+    position: { file: record.file, line: record.line },
+    mta,
+    kind,
+    submissionFailed,
+    uid,
+    clientIp,
+    text: record.message,
+  };
+}
