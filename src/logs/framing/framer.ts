@@ -279,9 +279,8 @@ export class LineFramer {
       this.repeats.rememberQuiet(source.host, count, tag);
       return "record";
     }
-    let message = decodeLatin1(buffer, header.messageStart, end);
+    const message = decodeLatin1(buffer, header.messageStart, end);
     const program = header.program;
-    if (program === EXIM_PROGRAM) message = stripEmbeddedEximStamp(message);
     const record = this.record(time, this.lastHost, program, header.pid, message, line, true);
     this.repeats.emit(record, emit);
     return "record";
@@ -619,7 +618,6 @@ export class LineFramer {
     let message = text.slice(index);
     if (message.startsWith(LATIN1_BOM)) message = message.slice(3);
     const program = app === "-" ? "unknown" : normaliseProgram(app);
-    if (program === EXIM_PROGRAM) message = stripEmbeddedEximStamp(message);
     const pid = procId === "-" ? NaN : Number(procId);
     const record = this.record(
       time,
@@ -639,9 +637,7 @@ export class LineFramer {
     if (entry === null) return "unrecognised";
     if ("log" in entry) return this.frameContainerJson(entry, line, emit);
     const program = entry.program === "" ? "unknown" : normaliseProgram(entry.program);
-    const { time, host, pid } = entry;
-    const message =
-      program === EXIM_PROGRAM ? stripEmbeddedEximStamp(entry.message) : entry.message;
+    const { time, host, pid, message } = entry;
     const record = this.record(time, host, program, pid, message, line, false);
     this.repeats.emit(record, emit);
     return "record";
@@ -715,9 +711,8 @@ export class LineFramer {
   ): FrameOutcome {
     const tag = this.tag;
     if (!tag.read(text, tagStart)) return "unrecognised";
-    let message = text.slice(tag.messageStart);
+    const message = text.slice(tag.messageStart);
     const program = normaliseProgram(tag.program);
-    if (program === EXIM_PROGRAM) message = stripEmbeddedEximStamp(message);
     const pid = tag.pid < 0 ? null : tag.pid;
 
     this.repeats.emit(this.record(time, host, program, pid, message, line, true), emit);
@@ -746,7 +741,19 @@ export class LineFramer {
     syslogHeader: boolean,
   ): LogRecord {
     const spelling = this.hostNames.spellingOf(host);
-    return { time, host: spelling, program, pid, message, file: this.file, line, syslogHeader };
+    // Exim writes its own date and time before each line that it sends to syslog
+    // (`syslog_timestamp`), whichever framing carries the line.
+    const text = program === EXIM_PROGRAM ? stripEmbeddedEximStamp(message) : message;
+    return {
+      time,
+      host: spelling,
+      program,
+      pid,
+      message: text,
+      file: this.file,
+      line,
+      syslogHeader,
+    };
   }
 }
 
