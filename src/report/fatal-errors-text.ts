@@ -9,7 +9,7 @@ export const FATAL_ERRORS_HEADING = "MTA fatal errors";
 /**
  * Returns the sentences on the fatal errors as a whole, such as "3 fatal lines of the MTA's
  * start command or daemons, from … to …. They fall into 2 kinds. A fatal line ends …"
- * Exim goes on after most panic lines, so a report with Exim kinds says what each MTA does.
+ * Exim goes on after most panic lines, so a report with Exim kinds describes each MTA's case.
  */
 export function fatalErrorsSentence(report: FatalErrorsReport): string {
   const kinds = report.kindsExact

@@ -41,7 +41,7 @@ export function isPanicText(text: string, start: number): boolean {
 
 /**
  * Builds the `fatal-error` event of a panic line whose panic text starts at `start`, after
- * the message id when the line has one. The reports say that Exim goes on after most of
+ * the message id when the line has one. The reports state that Exim goes on after most of
  * them (see `fatalErrorsSentence`); the fixes are in `knowledge/exim-panic.ts`.
  */
 export function panicEvent(record: LogRecord, start: number): FatalErrorEvent {

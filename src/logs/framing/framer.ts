@@ -60,7 +60,7 @@ const MAX_CLASSIC_STAMP_CHARS = 16;
 // A UTF-8 byte order mark as the reader's latin1 decoding shows it.
 const LATIN1_BOM = "\u00ef\u00bb\u00bf";
 
-/** What `readClassicStamp` returns for a stamp of a date that no year has (`Apr 31`). */
+/** Result of `readClassicStamp` for a stamp of a date that no year has (`Apr 31`). */
 const INVALID_DATE = -2;
 
 const COLON = 58;

@@ -115,6 +115,7 @@ export class ClassicStamp {
   read(text: string, start: number): number {
     const month = monthAt(text, start);
     if (month < 0 || text.charCodeAt(start + 3) !== 32) return -1;
+
     let clockStart = start + 7;
     let day: number;
     if (text.charCodeAt(start + 4) === 32) {
@@ -126,6 +127,7 @@ export class ClassicStamp {
       day = digitsAt(text, start + 4, 2);
     }
     if (day < 1 || day > 31 || text.charCodeAt(clockStart - 1) !== 32) return -1;
+
     if (text.charCodeAt(clockStart + 2) !== 58 || text.charCodeAt(clockStart + 5) !== 58) {
       return -1;
     }
@@ -135,6 +137,7 @@ export class ClassicStamp {
     if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) {
       return -1;
     }
+
     let stampEnd = clockStart + 8;
     let millisecond = 0;
     if (text.charCodeAt(stampEnd) !== 32) {
@@ -145,6 +148,7 @@ export class ClassicStamp {
       millisecond = tail.millisecond;
       stampEnd = tail.end;
     }
+
     this.month = month;
     this.day = day;
     this.hour = hour;

@@ -419,7 +419,7 @@ export class MessageStore {
    * Evicts the least recently active messages while a cap is exceeded and, with the `host`
    * of a line, drops that host's silent ids once per `SWEEP_INTERVAL_MS` of its log time or
    * when that time steps back (see `isSweepDue`). The parser calls it before each line, so no
-   * handler holds a state that this removes.
+   * handler keeps a state that this removes.
    */
   sweep(time: number, host: string | null = null): void {
     if (this.heldCopies.size > 0) this.releaseDue(time);

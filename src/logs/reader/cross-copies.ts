@@ -119,10 +119,10 @@ export class RecordFingerprints {
 
   /**
    * Returns the name of the input of an earlier file set that contains the same record as
-   * `record`, a line of `mta` (null for a helper program), or null after storing the
-   * fingerprint of `record` for the file sets that follow. A record without a host that starts
-   * with a queue id or Exim message id matches the record of any host. Returns null for any
-   * other record without a host, and stores nothing.
+   * `record`, a line of `mta` (null for a helper program). Otherwise it stores the fingerprint
+   * of `record` for the file sets that follow and returns null. A record without a host that
+   * starts with a queue id or Exim message id matches the record of any host. Any other record
+   * without a host gives null and is not stored.
    */
   earlierCopy(record: LogRecord, mta: MtaName | null): string | null {
     if (!this.isActive) return null;

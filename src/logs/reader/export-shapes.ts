@@ -26,7 +26,7 @@ export const JOURNAL_ADVICE =
   "`journalctl SYSLOG_FACILITY=2 -o json` for every mail line";
 
 const NO_ENTRIES: ExportShape = {
-  description: "journalctl output that says `-- No entries --`: the journal query matched nothing",
+  description: "journalctl output of only `-- No entries --`: the journal query matched nothing",
   fix: `Query the journal with ${JOURNAL_ADVICE}.`,
 };
 

@@ -74,9 +74,9 @@ export function orderMailLogsFirst<T>(
 }
 
 /**
- * The records of one input that were left out as copies of records read before: of a general
- * log that copies mail log records, or of any input that repeats the records of an input of
- * another file set (see `RecordFingerprints`).
+ * Records of one input that were left out as copies of records read before. Such an input is
+ * a general log that copies mail log records, or any input that repeats the records of an
+ * input of another file set (see `RecordFingerprints`).
  */
 export interface CopiedLines {
   /** The input, named as in its input summary. */
