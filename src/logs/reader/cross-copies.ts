@@ -21,9 +21,9 @@ import type { MtaName } from "../events.js";
 import type { LogRecord } from "../record.js";
 import { ContentHasher, fingerprintOf } from "./fingerprint-hash.js";
 import {
-  HOUR_SHIFTS,
   HourShiftCounts,
   MAX_SHIFT_SAMPLES,
+  ZONE_SHIFT_MINUTES,
   type HourShiftedCopy,
 } from "./hour-shifts.js";
 import { startsWithMessageId } from "./message-ids.js";
@@ -53,7 +53,7 @@ const TWO_TO_32 = 2 ** 32;
 const ANY_HOST = 0;
 const HOST_TAGS = 255;
 
-const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
 
 /**
  * Store of fingerprints of the records read so far, and finder of the records that repeat a
@@ -101,8 +101,8 @@ export class RecordFingerprints {
   }
 
   /**
-   * Returns the earlier input whose id lines the current input repeats at a whole-hour offset,
-   * as a copy in another time zone would, or null (see `HourShiftCounts`).
+   * Returns the earlier input whose id lines the current input repeats at an offset of whole,
+   * half or quarter hours, as a copy in another time zone would, or null (see `HourShiftCounts`).
    */
   hourShiftedCopy(): HourShiftedCopy | null {
     const name = this.inputNames.at(-1);
@@ -192,17 +192,19 @@ export class RecordFingerprints {
     return null;
   }
 
-  // Looks up an id line that matched no stored line at whole-hour offsets, and counts the
-  // first offset that finds it. Only the first `MAX_SHIFT_SAMPLES` lines of an input are tried.
+  // Looks up an id line that matched no stored line at the offsets of `ZONE_SHIFT_MINUTES`,
+  // and counts the first offset that finds it. Only the first `MAX_SHIFT_SAMPLES` lines of an
+  // input are tried.
   private sampleHourShift(contentKey: number, time: number, hostTag: number): void {
     const counts = this.hourShifts;
     if (counts.samples >= MAX_SHIFT_SAMPLES) return;
     counts.samples += 1;
-    for (const hours of HOUR_SHIFTS) {
-      // The copy is `hours` later than the stored line, which is looked up at its own time.
-      const earlier = this.storedCopy(fingerprintOf(contentKey, time - hours * HOUR_MS), hostTag);
+    for (const minutes of ZONE_SHIFT_MINUTES) {
+      // The copy is `minutes` later than the stored line, which is looked up at its own time.
+      const shiftedTime = time - minutes * MINUTE_MS;
+      const earlier = this.storedCopy(fingerprintOf(contentKey, shiftedTime), hostTag);
       if (earlier !== null) {
-        counts.addHit(hours, earlier);
+        counts.addHit(minutes, earlier);
         return;
       }
     }

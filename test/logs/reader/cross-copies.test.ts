@@ -337,6 +337,27 @@ describe("copies across inputs", () => {
     expect(notes[0]).toContain("1 hour later");
   });
 
+  it.each([
+    ["+05:30", 330, "5 hours 30 minutes later"],
+    ["+05:45", 345, "5 hours 45 minutes later"],
+    ["+09:30", 570, "9 hours 30 minutes later"],
+    ["-03:30", -210, "3 hours 30 minutes earlier"],
+    ["+00:45", 45, "45 minutes later"],
+  ])("notes a copy written in %s", async (_zone, minutes, offsetText) => {
+    const lines = serverLines();
+    const shifted = lines.map((line) => ({ ...line, time: line.time + minutes * 60_000 }));
+    await dir.write("mail.log", classicText(lines));
+    await dir.write("relay.log", classicText(shifted));
+
+    const { summary, events } = await read(["mail.log", "relay.log"]);
+
+    const relay = summary.inputs.find((input) => input.name === "relay.log");
+    const notes = relay?.notes.filter((note) => note.includes("another time zone")) ?? [];
+    expect(deliveries(events)).toBe(24);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toContain(`, ${offsetText} (`);
+  });
+
   it("notes no offset for a plain copy", async () => {
     const lines = serverLines();
     await dir.write("mail.log", classicText(lines));
