@@ -11,9 +11,29 @@
  * is up to one output chunk (1 MiB here) of intact text.
  */
 import type { FileHandle } from "node:fs/promises";
-import { createGunzip, type Gunzip } from "node:zlib";
+import { constants, createGunzip, gunzipSync, type Gunzip } from "node:zlib";
+import { isZlibError } from "../../input/compression.js";
 import { HandlerFailure } from "./queue.js";
 import { inputNameInText, STDIN_NAME } from "./input-names.js";
+
+/** Compressed bytes at the start of gzip data that `gunzipStart` decodes. */
+export const GZIP_START_BYTES = 1024;
+
+/**
+ * Returns the text that the first `GZIP_START_BYTES` of gzip data `head` decode to, so that
+ * its encoding can be detected before the stream is read. The sync flush decodes data cut short
+ * without an error. Damaged data gives an empty Buffer, and the read of the stream reports it.
+ * The text is at most about 1 MiB, because deflate compresses by 1032 to 1 at most.
+ */
+export function gunzipStart(head: Buffer): Buffer {
+  try {
+    const start = head.subarray(0, GZIP_START_BYTES);
+    return gunzipSync(start, { finishFlush: constants.Z_SYNC_FLUSH });
+  } catch (error) {
+    if (!isZlibError(error)) throw error;
+    return Buffer.alloc(0);
+  }
+}
 
 /** Bytes after the end of the gzip data that are not text, which were skipped. */
 export interface TrailingData {

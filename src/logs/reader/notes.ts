@@ -146,7 +146,11 @@ function withoutCutSequence(bytes: Buffer): Buffer {
   return bytes;
 }
 
-function isBinaryByte(byte: number): boolean {
+/**
+ * Returns whether `byte` is a control byte that text lacks: DEL, or a C0 control other than
+ * tab, line ends, vertical tab, form feed, escape and the record separator.
+ */
+export function isBinaryByte(byte: number): boolean {
   if (byte === 0x7f) return true;
   if (byte >= 0x20) return false;
   // Tab, LF, vertical tab, form feed, CR and escape occur in text, and the record separator

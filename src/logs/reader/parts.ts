@@ -56,6 +56,11 @@ export interface JoinedInput {
   lastByte: number | null;
   /** Passes decoded text to the splitter, counting it. */
   readonly consume: (chunk: Buffer) => void;
+  /**
+   * Passes the bytes that `consume` kept back, such as an incomplete UTF-16 character, to the
+   * splitter and ends the splitter.
+   */
+  readonly endText: () => void;
 }
 
 /** The end of the last part of an input: a read error or damage, or skipped bytes. */
@@ -71,7 +76,7 @@ type PartEnd = { readonly next: "gzip" | "text" } | ({ readonly next: "end" } & 
 
 /**
  * Reads the parts of `input` in order, from gzip data when `startsWithGzip`, else from text,
- * and ends the splitter. Returns how the input ended and whether any part was gzip data.
+ * and ends the text (see `JoinedInput.endText`). Returns how the input ended and whether any part was gzip data.
  */
 export async function readParts(
   input: JoinedInput,
@@ -100,7 +105,7 @@ async function readTextPart(input: JoinedInput): Promise<PartEnd> {
     input.switches.add("gzip", splitter.lines);
     return { next: "gzip" };
   }
-  splitter.end();
+  input.endText();
   const inputError = error === null ? null : fileError(input.name, error);
   return { next: "end", error: inputError, trailingData: null };
 }
@@ -116,7 +121,7 @@ async function readGzipPart(input: JoinedInput): Promise<PartEnd> {
   const end = await readGzip(input, part, retained);
   const dataBytes = gzipDataBytes(end);
   if (dataBytes === null) {
-    splitter.end();
+    input.endText();
     return { next: "end", error: gzipError(name, end, splitter.lines), trailingData: null };
   }
 
@@ -124,7 +129,7 @@ async function readGzipPart(input: JoinedInput): Promise<PartEnd> {
   try {
     after = await inspectAfterGzip(input, part, dataBytes, retained);
   } catch (error) {
-    splitter.end();
+    input.endText();
     return { next: "end", error: fileError(name, error), trailingData: null };
   }
   if (after === "text") {
@@ -133,7 +138,7 @@ async function readGzipPart(input: JoinedInput): Promise<PartEnd> {
     return { next: "text" };
   }
 
-  splitter.end();
+  input.endText();
   if (after === "none") return { next: "end", error: null, trailingData: null };
   const trailing = regularFile
     ? end.totalBytes - dataBytes

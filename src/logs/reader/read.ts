@@ -13,12 +13,12 @@ import {
   type InputError,
   type UnsupportedCompression,
 } from "./errors.js";
-import type { TrailingData } from "./gzip.js";
+import { GZIP_START_BYTES, gunzipStart, type TrailingData } from "./gzip.js";
 import type { ByteLineSplitter } from "./lines.js";
 import { BinarySample, FormatSwitches, inputNotes } from "./notes.js";
 import { CHUNK_BYTES, readParts, type ByteCounts, type JoinedInput } from "./parts.js";
 import type { FileSource, StdinSource } from "./sources.js";
-import { detectUtf16, utf16Note, utf16ToUtf8 } from "./utf16.js";
+import { detectUtf16, Utf16Decoder, utf16Note, utf16ToUtf8, type Utf16Text } from "./utf16.js";
 
 export { CHUNK_BYTES, MAX_RETAINED_STDIN_BYTES } from "./parts.js";
 
@@ -34,7 +34,10 @@ export interface SourceReadResult {
   readonly compression: "gzip" | null;
   /** Bytes read from the file or stdin, compressed size for gzip. */
   readonly bytes: number;
-  /** Bytes of log text after decompression; equal to `bytes` for plain text. */
+  /**
+   * Bytes of log text passed to the line splitter: after gunzip, and as UTF-8 for UTF-16 text.
+   * Equal to `bytes` for plain text in UTF-8 or another 8-bit encoding.
+   */
   readonly decompressedBytes: number;
   /** Set when the source could not be read to its end; lines before the failure count. */
   readonly error: InputError | null;
@@ -108,6 +111,7 @@ async function readStream(
   let head: Buffer;
   try {
     head = await chunks.peek(MAGIC_BYTES);
+    if (isGzipMagic(head)) head = await chunks.peek(GZIP_START_BYTES);
   } catch (error) {
     return {
       compression: null,
@@ -131,12 +135,29 @@ async function readStream(
     };
   }
 
-  // UTF-16 text is decoded to UTF-8 before the line splitter, which splits bytes on `\n`.
-  // NOTE: UTF-16 text inside gzip data is not detected, so it still gets the binary-file note.
-  const utf16 = compression === null ? detectUtf16(head) : null;
+  // UTF-16 text is decoded to UTF-8 before the line splitter, which splits bytes on `\n`:
+  // plain text as it is read, and gzip data after gunzip, in `consume`.
+  // NOTE: UTF-16 in gzip data after plain text in one input (`cat a.log b.log.gz`) is not
+  // detected, so it still gets the binary-file note.
+  const utf16 = detectInputUtf16(head, compression);
+  const plainUtf16 = compression === null ? utf16 : null;
+  const gzipDecoder =
+    compression === "gzip" && utf16 !== null ? new Utf16Decoder(utf16.encoding) : null;
   const textChunks =
-    utf16 === null ? chunks : new ChunkSource(utf16ToUtf8(chunks.chunks(), utf16.encoding));
+    plainUtf16 === null
+      ? chunks
+      : new ChunkSource(utf16ToUtf8(chunks.chunks(), plainUtf16.encoding));
   const sample = new BinarySample();
+  // Bytes of text passed to the splitter, which differ from the gunzip output that
+  // `counts.decompressedBytes` counts when UTF-16 in gzip data is decoded.
+  let textBytes = 0;
+  const pushText = (text: Buffer): void => {
+    if (text.length === 0) return;
+    if (!sample.complete) sample.add(text);
+    textBytes += text.length;
+    input.lastByte = text[text.length - 1] ?? null;
+    splitter.push(text);
+  };
   const input: JoinedInput = {
     name: source.name,
     handle: opened.handle,
@@ -147,10 +168,12 @@ async function readStream(
     lastByte: null,
     consume: (chunk) => {
       if (chunk.length === 0) return;
-      if (!sample.complete) sample.add(chunk);
       counts.decompressedBytes += chunk.length;
-      input.lastByte = chunk[chunk.length - 1] ?? null;
-      splitter.push(chunk);
+      pushText(gzipDecoder === null ? chunk : gzipDecoder.decode(chunk));
+    },
+    endText: () => {
+      if (gzipDecoder !== null) pushText(gzipDecoder.end());
+      splitter.end();
     },
   };
   const outcome = await readParts(input, compression === "gzip");
@@ -159,9 +182,19 @@ async function readStream(
   const split =
     outcome.error === null ? splitter : { lines: splitter.lines, lastLineUnterminated: false };
   const notes = inputNotes(source.name, split, sample.binaryReason(), input.switches);
-  if (utf16 !== null) notes.unshift(utf16Note(source.name, utf16));
+  if (utf16 !== null) notes.unshift(utf16Note(source.name, utf16, compression === "gzip"));
   const { error, trailingData } = outcome;
-  return { compression: outcome.gzip ? "gzip" : null, ...counts, error, trailingData, notes };
+  const gzip = outcome.gzip ? "gzip" : null;
+  const bytes = counts.bytes;
+  return { compression: gzip, bytes, decompressedBytes: textBytes, error, trailingData, notes };
+}
+
+// The UTF-16 encoding of an input from its first bytes `head`: of the text itself, or of the
+// start of its gzip data after gunzip. Null for other text and other compression.
+function detectInputUtf16(head: Buffer, compression: Compression | null): Utf16Text | null {
+  if (compression === null) return detectUtf16(head);
+  if (compression === "gzip") return detectUtf16(gunzipStart(head));
+  return null;
 }
 
 interface OpenedSource {
