@@ -20,6 +20,7 @@ import {
 import { isEximRejectLog, isRejectLogHeaderLine } from "./reader/exim-log-files.js";
 import { RecordFingerprints } from "./reader/cross-copies.js";
 import { hourShiftNote } from "./reader/hour-shifts.js";
+import { containerZoneNote } from "./framing/container-zones.js";
 import { logRoleOf, MailLogCopies, type LogRole } from "./reader/mail-copies.js";
 import { STDIN_FILE } from "./reader/input-names.js";
 import { readSource } from "./reader/read.js";
@@ -355,6 +356,8 @@ class ReadRun {
     if (repeats > 0) notes.push(replayedLinesNote(source.name, repeats));
     const shifted = this.fingerprints?.hourShiftedCopy() ?? null;
     if (shifted !== null) notes.push(hourShiftNote(shifted));
+    const zones = this.framer.containerZoneOffsets;
+    if (zones.length > 0) notes.push(containerZoneNote(source.name, zones));
     const blank = this.counts.blank - countsBefore.blank;
     const records = this.counts.records - countsBefore.records;
     const lineCounts = { name: source.name, lines: splitter.lines, blank, unrecognised, records };

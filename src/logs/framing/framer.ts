@@ -27,6 +27,7 @@ import {
   stripEmbeddedEximStamp,
   TagReader,
 } from "./tags.js";
+import { ContainerZones } from "./container-zones.js";
 import { HostNames } from "./host-names.js";
 import { TokenCache } from "./tokens.js";
 import {
@@ -98,6 +99,7 @@ export class LineFramer {
   private readonly hosts = new TokenCache();
   private readonly hostNames = new HostNames();
   private readonly headerBytes = new ClassicHeaderBytes();
+  private readonly containerZones = new ContainerZones();
   // The host of the last line read with a host field.
   private lastHost = "";
   // The last valid classic stamp with its space (`Mar  4 09:15:02 `) and its instant. Lines
@@ -128,6 +130,7 @@ export class LineFramer {
    */
   startFile(file: string, referenceMs: number, continuesPrevious: boolean): void {
     this.file = file;
+    this.containerZones.reset();
     if (continuesPrevious) return;
     this.clock.restart(referenceMs);
     this.wallClock.restart();
@@ -151,6 +154,14 @@ export class LineFramer {
    */
   get repeatMarkerRecords(): number {
     return this.repeats.addedRecords;
+  }
+
+  /**
+   * The zone offsets other than UTC, in minutes east of UTC, of the stamps without a zone
+   * inside the container lines of the current input (`startFile`).
+   */
+  get containerZoneOffsets(): readonly number[] {
+    return this.containerZones.offsetsMinutes;
   }
 
   /**
@@ -407,8 +418,15 @@ export class LineFramer {
     return stampEnd;
   }
 
-  // `2024-03-04T09:15:02.48+01:00 host tag: msg`, `2024-03-04 09:15:02 …` (Exim, syslog-ng)
-  private frameIso(text: string, start: number, line: number, emit: RecordSink): FrameOutcome {
+  // `2024-03-04T09:15:02.48+01:00 host tag: msg`, `2024-03-04 09:15:02 …` (Exim, syslog-ng).
+  // `runtimeTime` is the stamp of the container runtime that logged the line, or NaN.
+  private frameIso(
+    text: string,
+    start: number,
+    line: number,
+    emit: RecordSink,
+    runtimeTime = NaN,
+  ): FrameOutcome {
     const separator = text.charCodeAt(start + 10);
     if (separator === DOT) return this.frameUnixStamp(text, start, line, emit);
     if (separator !== 84 && separator !== 32) return "unrecognised";
@@ -422,7 +440,10 @@ export class LineFramer {
     }
     const end = tail.end;
     if (text.charCodeAt(end) !== 32) return "unrecognised";
-    const time = this.isoTime(millisecond, tail.hasOffset ? tail.offsetMinutes : null);
+    const inContainer = !tail.hasOffset && !Number.isNaN(runtimeTime);
+    const time = inContainer
+      ? this.containerIsoTime(millisecond, runtimeTime)
+      : this.isoTime(millisecond, tail.hasOffset ? tail.offsetMinutes : null);
 
     if (separator === 84 && tail.hasOffset) {
       const inner = this.frameAfterContainerStamp(text, end + 1, time, line, emit);
@@ -452,7 +473,7 @@ export class LineFramer {
 
   // The line after the RFC 3339 stamp of `docker logs -t`, `kubectl logs --timestamps` or a
   // CRI log file (`stdout F `), when it is a syslog line with its own stamp. An inner stamp with
-  // a zone gives the record's time, and a classic one is read with `containerStampTime`.
+  // a zone gives the record's time, and one without a zone is read with `containerTime`.
   // Returns null when no such line follows, so the stamp is read as syslog's.
   private frameAfterContainerStamp(
     text: string,
@@ -472,15 +493,15 @@ export class LineFramer {
     }
     const classic = this.frameContainerClassic(text, start, time, line, emit);
     if (classic !== null) return classic;
-    // NOTE: an inner ISO stamp without a zone (Exim's own `2024-03-04 09:15:02`) is still read
-    // in `--timezone`, so it is wrong by the difference when the container's zone differs.
-    if (isDigit(next) && isIsoDateAt(text, start)) return this.frameIso(text, start, line, emit);
+    if (isDigit(next) && isIsoDateAt(text, start)) {
+      return this.frameIso(text, start, line, emit, time);
+    }
     return null;
   }
 
-  // A line that a container wrote, dated `time` by its runtime. A classic stamp is read with
-  // `containerStampTime`, another stamp of the line gives the record's time, and `time` alone
-  // dates a syslog header without a stamp.
+  // A line that a container wrote, dated `time` by its runtime. A stamp without a zone is read
+  // with `containerTime`, a stamp with a zone gives the record's time, and `time` alone dates a
+  // syslog header without a stamp.
   private frameContainerLine(
     text: string,
     time: number,
@@ -489,7 +510,9 @@ export class LineFramer {
   ): FrameOutcome {
     const classic = this.frameContainerClassic(text, 0, time, line, emit);
     if (classic !== null) return classic;
-    const outcome = this.frame(text, line, emit);
+    const outcome = isDigit(text.charCodeAt(0))
+      ? this.frameIso(text, 0, line, emit, time)
+      : this.frame(text, line, emit);
     if (outcome !== "unrecognised" || !looksLikeHeaderWithoutStamp(text)) return outcome;
     return this.frameHostAndTag(text, 0, time, line, emit);
   }
@@ -513,11 +536,8 @@ export class LineFramer {
 
   // The time of the classic stamp last read into `classicStamp`, whose runtime logged it at
   // `runtimeTime`. The stamp's wall time is in the container's zone, which can differ from
-  // `--timezone`. So the runtime's time gives the year and the zone offset, rounded to a
-  // quarter hour, and the stamp keeps its second, which copies in other inputs share. Returns
-  // `runtimeTime` when the two differ by more than any zone offset.
-  // NOTE: a line that the runtime read more than 7.5 minutes after its stamp gets an offset a
-  // quarter hour off.
+  // `--timezone`. So the runtime's time gives the year and the zone offset (see
+  // `containerTime`).
   private containerStampTime(runtimeTime: number): number {
     const { month, day, hour, minute, second, millisecond } = this.classicStamp;
     const year = new Date(runtimeTime).getUTCFullYear();
@@ -528,8 +548,30 @@ export class LineFramer {
     } else if (runtimeTime - wallTime > HALF_YEAR_MS) {
       wallTime = utcMs(year + 1, month, day, hour, minute, second, millisecond);
     }
-    const offset = Math.round((wallTime - runtimeTime) / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
+    return this.containerTime(wallTime, runtimeTime);
+  }
+
+  // The time of the ISO date and time without a zone last read into `dateTime`, inside a line
+  // that a container runtime logged at `runtimeTime` (see `containerTime`).
+  private containerIsoTime(millisecond: number, runtimeTime: number): number {
+    const { year, month, day, hour, minute, second } = this.dateTime;
+    this.clock.observe(year, month);
+    const wallTime = utcMs(year, month, day, hour, minute, second, millisecond);
+    return this.containerTime(wallTime, runtimeTime);
+  }
+
+  // The instant of a stamp without a zone inside a container line, given `wallTime`, the stamp
+  // read as UTC, and `runtimeTime`, the runtime's stamp. The zone offset is their difference
+  // rounded to a quarter hour, and `containerZones` keeps it for a note. The stamp keeps its
+  // second, which copies in other inputs share. Returns `runtimeTime` when the two differ by
+  // more than any zone offset.
+  // NOTE: a line that the runtime read more than 7.5 minutes after its stamp gets an offset a
+  // quarter hour off.
+  private containerTime(wallTime: number, runtimeTime: number): number {
+    const difference = wallTime - runtimeTime;
+    const offset = Math.round(difference / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
     if (Math.abs(offset) > MAX_ZONE_OFFSET_MS) return runtimeTime;
+    this.containerZones.add(offset, difference);
     return wallTime - offset;
   }
 

@@ -190,6 +190,116 @@ describe("container prefixes", () => {
   });
 });
 
+// Exim's own stamp and line, as `docker logs -t` of an Exim container shows them.
+const EXIM_LINE = "1rhQAk-000Aba-1x => user0@example.com R=dnslookup T=remote_smtp";
+const EXIM_TIME = Date.UTC(2024, 2, 4, 9, 4, 8);
+
+// A framer that reads one input, whose lines give it no year.
+function containerFramer(zone = "UTC"): LineFramer {
+  const framer = new LineFramer({ timeZone: resolveTimeZone(zone) });
+  framer.startFile("docker-logs.txt", MARCH_2024, false);
+  return framer;
+}
+
+function frameWith(framer: LineFramer, text: string): LogRecord {
+  const records: LogRecord[] = [];
+  const outcome = framer.frame(text, 1, (record) => records.push(record));
+  return onlyRecord({ outcome, records });
+}
+
+// `EXIM_TIME` as Exim writes it in a zone `offsetMinutes` east of UTC.
+function eximStampIn(offsetMinutes: number): string {
+  const wall = new Date(EXIM_TIME + offsetMinutes * 60_000).toISOString();
+  return wall.slice(0, 19).replace("T", " ");
+}
+
+describe("inner stamps without a zone", () => {
+  it.each([
+    ["UTC+02:00", 120],
+    ["UTC+05:30", 330],
+    ["UTC+05:45", 345],
+    ["UTC-03:30", -210],
+  ])("dates docker logs -t of Exim in %s", (_zone, offsetMinutes) => {
+    const framer = containerFramer();
+    const line = `2024-03-04T09:04:08.412Z ${eximStampIn(offsetMinutes)} ${EXIM_LINE}`;
+
+    const record = frameWith(framer, line);
+
+    expect(record.program).toBe("exim");
+    expect(record.message).toBe(EXIM_LINE);
+    expect(record.time).toBe(EXIM_TIME);
+    expect(framer.containerZoneOffsets).toEqual([offsetMinutes]);
+  });
+
+  it("ignores --timezone for them", () => {
+    const framer = containerFramer("America/New_York");
+    const record = frameWith(framer, `2024-03-04T09:04:08.4Z ${eximStampIn(60)} ${EXIM_LINE}`);
+    expect(record.time).toBe(EXIM_TIME);
+    expect(framer.containerZoneOffsets).toEqual([60]);
+  });
+
+  it("finds no zone for UTC", () => {
+    const framer = containerFramer("Europe/Berlin");
+    const record = frameWith(framer, `2024-03-04T09:04:08.9Z ${eximStampIn(0)} ${EXIM_LINE}`);
+    expect(record.time).toBe(EXIM_TIME);
+    expect(framer.containerZoneOffsets).toEqual([]);
+  });
+
+  it("keeps a zone once per input", () => {
+    const framer = containerFramer();
+    for (let index = 0; index < 3; index++) {
+      frameWith(framer, `2024-03-04T09:04:08.4Z ${eximStampIn(120)} ${EXIM_LINE}`);
+    }
+    frameWith(framer, `2024-03-04T09:04:08.4Z ${eximStampIn(60)} ${EXIM_LINE}`);
+    expect(framer.containerZoneOffsets).toEqual([120, 60]);
+
+    framer.startFile("next.txt", MARCH_2024, true);
+    expect(framer.containerZoneOffsets).toEqual([]);
+  });
+
+  it("notes no zone for a late read", () => {
+    // The runtime stamp is 5 minutes after the stamp in +02:00, so the zone is a guess.
+    const framer = containerFramer();
+    const record = frameWith(framer, `2024-03-04T09:09:08Z ${eximStampIn(120)} ${EXIM_LINE}`);
+    expect(record.time).toBe(EXIM_TIME);
+    expect(framer.containerZoneOffsets).toEqual([]);
+  });
+
+  it("reads a CRI line", () => {
+    const framer = containerFramer();
+    const line = `2024-03-04T09:04:08.2Z stdout F ${eximStampIn(330)} ${EXIM_LINE}`;
+    expect(frameWith(framer, line).time).toBe(EXIM_TIME);
+    expect(framer.containerZoneOffsets).toEqual([330]);
+  });
+
+  it("reads a json-file line", () => {
+    const framer = containerFramer();
+    const log = JSON.stringify({
+      log: `${eximStampIn(-300)} ${EXIM_LINE}\n`,
+      stream: "stdout",
+      time: "2024-03-04T09:04:08.7Z",
+    });
+    expect(frameWith(framer, log).time).toBe(EXIM_TIME);
+    expect(framer.containerZoneOffsets).toEqual([-300]);
+  });
+
+  it("reads a syslog-ng stamp", () => {
+    const framer = containerFramer();
+    const inner = `${eximStampIn(120)} mx1 postfix/smtp[2007]: ${MESSAGE}`;
+    const record = frameWith(framer, `2024-03-04T09:04:08.1Z ${inner}`);
+    expectSmtpLine(record, EXIM_TIME);
+    expect(framer.containerZoneOffsets).toEqual([120]);
+  });
+
+  it("keeps an inner zone", () => {
+    const framer = containerFramer();
+    const inner = `${eximStampIn(120)} +0100 ${EXIM_LINE}`;
+    const record = frameWith(framer, `2024-03-04T09:04:08.1Z ${inner}`);
+    expect(record.time).toBe(EXIM_TIME + 3_600_000);
+    expect(framer.containerZoneOffsets).toEqual([]);
+  });
+});
+
 describe("journalctl modes", () => {
   it("reads short-precise", () => {
     const text = "Mar 04 09:04:08.596853 mx1 postfix/smtp[2007]: " + MESSAGE;
