@@ -4,7 +4,7 @@
  */
 import type { LogRecord, RecordParser } from "./record.js";
 import type { TimeZone } from "../time/zone.js";
-import { LineFramer } from "./framing/framer.js";
+import { LineFramer, type FrameOutcome } from "./framing/framer.js";
 import { QuietMessages, type QuietSource } from "./framing/quiet.js";
 import { ParserDispatcher } from "./reader/dispatch.js";
 import { decodeLatin1 } from "./reader/latin1.js";
@@ -218,6 +218,7 @@ class ReadRun {
     nul: 0,
     nulCutRecords: 0,
     rejectLogHeaderLines: 0,
+    joinedPartialLines: 0,
   };
   private readonly copies = new MailLogCopies();
   // Whether the input being read is an Exim reject log, the records counted before it, and
@@ -246,9 +247,13 @@ class ReadRun {
     private readonly options: ReadLogsOptions,
   ) {
     this.dispatcher = new ParserDispatcher(parsers);
-    this.framer = new LineFramer({ timeZone: options.timeZone, year: options.year });
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     checkMaxLineBytes(this.maxLineBytes);
+    this.framer = new LineFramer({
+      timeZone: options.timeZone,
+      year: options.year,
+      maxLineBytes: this.maxLineBytes,
+    });
   }
 
   /**
@@ -319,6 +324,7 @@ class ReadRun {
     const samplesBefore = this.unrecognisedSamples.length;
     this.unrecognisedHead = [];
     const splitter = new ByteLineSplitter(this.onLine, this.maxLineBytes);
+    const overlongJoinedBefore = this.framer.overlongJoinedLines;
     const onProgress = this.options.onProgress;
     const result = await readSource(source, splitter, {
       stdin: this.stdin,
@@ -327,11 +333,13 @@ class ReadRun {
         onProgress?.({ bytesRead: this.bytesRead, totalBytes });
       },
     });
+    this.frameOpenLines();
 
     this.lineBuffer = EMPTY_BUFFER;
     const copiedLines = this.copies.endInput();
     this.counts.lines += splitter.lines;
-    this.counts.overlong += splitter.overlongLines;
+    const overlongJoined = this.framer.overlongJoinedLines - overlongJoinedBefore;
+    this.counts.overlong += splitter.overlongLines + overlongJoined;
     this.counts.nul += splitter.nulLines;
     this.bytes.bytes += result.bytes;
     this.bytes.decompressedBytes += result.decompressedBytes;
@@ -406,8 +414,10 @@ class ReadRun {
     const after = textAfterInnerNulRun(buffer, start, end);
     if (after > start) {
       this.lineStart = after;
-      if (this.framer.frameBytes(buffer, after, end, line, this.recordHandler) === "record") {
+      const outcome = this.framer.frameBytes(buffer, after, end, line, this.recordHandler);
+      if (outcome === "record" || outcome === "partial") {
         this.counts.nulCutRecords += 1;
+        if (outcome === "partial") this.counts.joinedPartialLines += 1;
         return;
       }
       this.lineStart = start;
@@ -423,8 +433,38 @@ class ReadRun {
       return;
     }
     const outcome = this.framer.frameBytes(buffer, start, end, line, this.recordHandler);
+    this.countOutcome(outcome, buffer, start, end, line);
+  }
+
+  // Frames the container log lines whose last part the input did not contain (see
+  // `LineFramer.takeOpenLines`). Each counts as the line its parts make, in place of the last
+  // part, which was counted as a joined partial line when it came. The joined text is used as
+  // the line's bytes in the checks for replayed lines and in samples.
+  private frameOpenLines(): void {
+    for (const open of this.framer.takeOpenLines()) {
+      this.counts.joinedPartialLines -= 1;
+      const bytes = Buffer.from(open.text, "latin1");
+      this.lineBuffer = bytes;
+      this.lineStart = 0;
+      this.lineEnd = bytes.length;
+      const outcome = this.framer.frameOpenLine(open, this.recordHandler);
+      this.countOutcome(outcome, bytes, 0, bytes.length, open.line);
+    }
+  }
+
+  // Counts a line framed from `buffer[start, end)` by its outcome. A partial line of a
+  // container log counts as joined to the line after it.
+  private countOutcome(
+    outcome: FrameOutcome,
+    buffer: Buffer,
+    start: number,
+    end: number,
+    line: number,
+  ): void {
     if (outcome === "blank") {
       this.counts.blank += 1;
+    } else if (outcome === "partial") {
+      this.counts.joinedPartialLines += 1;
     } else if (
       outcome === "unrecognised" &&
       !this.frameRejectLogLine(buffer, start, end) &&
@@ -647,7 +687,11 @@ class ReadRun {
         ...this.bytes,
         ...this.counts,
         parsed: dispatcher.parsed,
-        ignored: dispatcher.ignored + this.counts.rejectLogHeaderLines + this.continuationLines,
+        ignored:
+          dispatcher.ignored +
+          this.counts.rejectLogHeaderLines +
+          this.continuationLines +
+          this.counts.joinedPartialLines,
         unparsed: dispatcher.unparsed,
         withoutParser: dispatcher.withoutParser,
         copiedLines: this.copiedLines(),
