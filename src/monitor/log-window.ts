@@ -246,13 +246,11 @@ export class LogWindow {
   private endFile(): void {
     if (this.splitter === null) return;
     this.splitter.end();
-    const overlongJoinedBefore = this.framer.overlongJoinedLines;
     this.frameOpenLines();
     const current = this.files.at(-1);
     if (current !== undefined) current.lines = this.splitter.lines;
     this.lines += this.splitter.lines;
-    const overlongJoined = this.framer.overlongJoinedLines - overlongJoinedBefore;
-    this.overlong += this.splitter.overlongLines + overlongJoined;
+    this.overlong += this.splitter.overlongLines;
     this.withNul += this.splitter.nulLines;
     this.splitter = null;
   }
@@ -299,7 +297,7 @@ export class LogWindow {
   }
 
   // Frames the container log lines whose last part the file did not contain, as `delist
-  // diagnose` does: each counts as the line its parts make, in place of its last part.
+  // diagnose` does. Each counts as the line its parts make, in place of its last part.
   private frameOpenLines(): void {
     const framed = this.framedLine;
     for (const open of this.framer.takeOpenLines()) {
@@ -353,7 +351,7 @@ export class LogWindow {
       blank: this.blank,
       otherPrograms: {},
       copiedLines: 0,
-      overlong: this.overlong,
+      overlong: this.overlong + this.framer.overlongJoinedLines,
       withNul: this.withNul,
       nulCutRecords: this.nulCutRecords,
       repeatMarkerRecords: this.framer.repeatMarkerRecords,
