@@ -208,6 +208,8 @@ class ReadRun {
   private lineBuffer: Buffer = EMPTY_BUFFER;
   private lineStart = 0;
   private lineEnd = 0;
+  // The number of the line being framed, or 0 while `frameOpenLines` frames a line left open.
+  private lineNumber = 0;
   private bytesRead = 0;
   private counts = {
     lines: 0,
@@ -392,6 +394,7 @@ class ReadRun {
     this.lineBuffer = buffer;
     this.lineStart = start;
     this.lineEnd = end;
+    this.lineNumber = line;
     if (nul === NO_NUL) this.frameLine(buffer, start, end, line);
     else this.frameNulLine(buffer, start, end, line, nul);
   };
@@ -447,6 +450,7 @@ class ReadRun {
       this.lineBuffer = bytes;
       this.lineStart = 0;
       this.lineEnd = bytes.length;
+      this.lineNumber = 0;
       const outcome = this.framer.frameOpenLine(open, this.recordHandler);
       this.countOutcome(outcome, bytes, 0, bytes.length, open.line);
     }
@@ -670,8 +674,19 @@ class ReadRun {
     return this.readRecord;
   }
 
+  // Keeps the line being framed as a sample. A container log line joined from parts is kept
+  // from its first part, because its last part alone shows only the line's end.
   private sample(samples: LineSample[], line: number): void {
     if (samples.length >= MAX_SAMPLES) return;
+    const joined = this.framer.joinedLineEndingAt(this.lineNumber);
+    if (joined !== null) {
+      samples.push({
+        file: this.file,
+        line: joined.line,
+        text: joined.text.slice(0, SAMPLE_CHARS),
+      });
+      return;
+    }
     const end = Math.min(this.lineEnd, this.lineStart + SAMPLE_CHARS);
     const text = decodeLatin1(this.lineBuffer, this.lineStart, end);
     samples.push({ file: this.file, line, text });

@@ -115,6 +115,9 @@ export class LineFramer {
   // of one format never end a line of the other.
   private readonly criParts: PartialLineJoiner;
   private readonly jsonParts: PartialLineJoiner;
+  // The line that a last part joined most recently, and the line number of that part.
+  private lastJoined: JoinedLine | null = null;
+  private lastJoinedEnd = 0;
   // The host of the last line read with a host field.
   private lastHost = "";
   // The last valid classic stamp with its space (`Mar  4 09:15:02 `) and its instant. Lines
@@ -149,7 +152,7 @@ export class LineFramer {
    * is not used.
    *
    * @throws Error when a container log line of the file before is still open, because parts
-   * never join across files: frame those lines with `takeOpenLines` first.
+   * never join across files. Frame those lines with `takeOpenLines` first.
    */
   startFile(file: string, referenceMs: number, continuesPrevious: boolean): void {
     if (!this.criParts.isEmpty || !this.jsonParts.isEmpty) {
@@ -158,6 +161,7 @@ export class LineFramer {
       );
     }
     this.file = file;
+    this.lastJoined = null;
     if (continuesPrevious) return;
     this.clock.restart(referenceMs);
     this.wallClock.restart();
@@ -183,6 +187,15 @@ export class LineFramer {
    */
   takeOpenLines(): JoinedLine[] {
     return [...this.criParts.takeOpenLines(), ...this.jsonParts.takeOpenLines()];
+  }
+
+  /**
+   * Returns the joined line whose last part is line `line` of the current file, when that part
+   * is the latest one that ended a joined line, else null. Samples of skipped lines use it to
+   * show the line from its first part.
+   */
+  joinedLineEndingAt(line: number): JoinedLine | null {
+    return this.lastJoinedEnd === line ? this.lastJoined : null;
   }
 
   /** Frames a line that `takeOpenLines` returned, as its last part would have framed it. */
@@ -541,7 +554,7 @@ export class LineFramer {
   ): FrameOutcome {
     const message = text.slice(messageStart);
     const parts = this.criParts;
-    // 111 is the `o` of `stdout`; the other stream that `criStreamEnd` reads is `stderr`.
+    // 111 is the `o` of `stdout`, and `criStreamEnd` reads no stream but `stdout` and `stderr`.
     const stream = text.charCodeAt(streamStart + 3) === 111 ? "stdout" : "stderr";
     if (isPartialCriLine(text, messageStart)) {
       parts.add(stream, message, time, line);
@@ -549,7 +562,7 @@ export class LineFramer {
     }
     const joined = parts.isEmpty ? null : parts.complete(stream, message);
     if (joined === null) return this.frameContainerLine(message, time, line, emit);
-    return this.frameContainerLine(joined.text, joined.time, joined.line, emit);
+    return this.frameJoinedLine(joined, line, emit);
   }
 
   // A line that a container wrote, dated `time` by its runtime. A classic stamp is read with
@@ -742,6 +755,13 @@ export class LineFramer {
     }
     const joined = parts.complete(stream, entry.log);
     if (joined === null) return this.frameContainerLine(entry.log, time, line, emit);
+    return this.frameJoinedLine(joined, line, emit);
+  }
+
+  // Frames a joined line whose last part is line `endLine`.
+  private frameJoinedLine(joined: JoinedLine, endLine: number, emit: RecordSink): FrameOutcome {
+    this.lastJoined = joined;
+    this.lastJoinedEnd = endLine;
     return this.frameContainerLine(joined.text, joined.time, joined.line, emit);
   }
 

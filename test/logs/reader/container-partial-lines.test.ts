@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DeliveryEvent, LogEvent } from "../../../src/logs/events.js";
+import type { RecordParser } from "../../../src/logs/record.js";
 import { readLogs } from "../../../src/logs/pipeline.js";
 import { createPostfixParser } from "../../../src/logs/postfix/index.js";
 import type { ReadSummary, ReadTotals } from "../../../src/logs/reader/summary.js";
@@ -81,14 +82,15 @@ interface Read {
 async function readFiles(
   files: readonly (readonly [string, readonly string[]])[],
   maxLineBytes?: number,
+  parser?: RecordParser,
 ): Promise<Read> {
   for (const [name, lines] of files) {
     await dir.write(name, `${lines.join("\n")}\n`, MARCH_2024);
   }
   const events: LogEvent[] = [];
-  const parser = createPostfixParser((event) => events.push(event));
+  const parsers = [parser ?? createPostfixParser((event) => events.push(event))];
   const names = files.map(([name]) => name);
-  const summary = await readLogs(names, [parser], {
+  const summary = await readLogs(names, parsers, {
     timeZone: resolveTimeZone("UTC"),
     cwd: dir.path,
     maxLineBytes,
@@ -258,5 +260,33 @@ describe("split container lines", () => {
     expect(totals.overlong).toBe(1);
     expect(totals.joinedPartialLines).toBe(6);
     expectLinesAddUp(totals);
+  });
+
+  it("samples a skipped line from its first part", async () => {
+    const text = `GET /health ${"x".repeat(LINE_CHARS)}`;
+    const lines = ["starting", ...criLines(text)];
+    const { summary } = await readFiles([["postfix.log", lines]]);
+
+    expect(summary.totals.unrecognised).toBe(2);
+    expect(summary.totals.joinedPartialLines).toBe(2);
+    const samples = summary.unrecognisedSamples;
+    expect(samples.map((sample) => sample.line)).toEqual([1, 2]);
+    expect(samples[1]?.text.startsWith("GET /health xxx")).toBe(true);
+  });
+
+  it("samples an unparsed line from its first part", async () => {
+    const unparsed: RecordParser = {
+      accepts: (program) => program === "postfix/smtp",
+      parse: () => "unparsed",
+      finish: () => undefined,
+    };
+    const { summary } = await readFiles([["postfix.log", criLines(line)]], undefined, unparsed);
+
+    expect(summary.totals.unparsed).toBe(1);
+    const sample = summary.unparsedSamples[0];
+    expect(sample?.line).toBe(1);
+    expect(sample?.text.startsWith("Mar  4 09:15:02 mx1 postfix/smtp[2007]: 3F1A2B0103:")).toBe(
+      true,
+    );
   });
 });
