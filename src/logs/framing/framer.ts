@@ -744,8 +744,9 @@ export class LineFramer {
     if (!tail.hasOffset) return "unrecognised";
     const time = this.isoTime(tail.millisecond, tail.offsetMinutes);
     const parts = this.jsonParts;
-    if (!entry.isPartial && parts.isEmpty)
+    if (!entry.isPartial && parts.isEmpty) {
       return this.frameContainerLine(entry.log, time, line, emit);
+    }
 
     const stream = containerStreamOf(entry.stream);
     if (stream === null) return this.frameContainerLine(entry.log, time, line, emit);

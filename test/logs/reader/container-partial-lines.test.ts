@@ -289,4 +289,19 @@ describe("split container lines", () => {
       true,
     );
   });
+
+  it("joins a part after a NUL run", async () => {
+    const [first = "", ...rest] = criLines(line);
+    // A crash cut the record before the NULs, and the runtime's first part follows them.
+    const crashed = `${RUNTIME_TIME} stdout F cut record\u0000\u0000\u0000${first}`;
+    const { summary, deliveries } = await readFiles([["postfix.log", [crashed, ...rest]]]);
+
+    expect(deliveries).toHaveLength(1);
+    expect(classify(deliveries[0]).category).toBe("reputation");
+    const totals = summary.totals;
+    expect(totals.nulCutRecords).toBe(1);
+    expect(totals.joinedPartialLines).toBe(2);
+    expect(totals.unrecognised).toBe(0);
+    expectLinesAddUp(totals);
+  });
 });
