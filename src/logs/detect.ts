@@ -45,7 +45,10 @@ export function looksLikeLogText(text: string, minLines = 1): boolean {
   framer.startFile("-", Date.now(), false);
   let records = 0;
   lines.forEach((line, index) => {
-    if (framer.frame(line, index + 1, () => undefined) === "record") records++;
+    // A partial line of a container log has its log framing, and its record comes with the
+    // line's last part.
+    const outcome = framer.frame(line, index + 1, () => undefined);
+    if (outcome === "record" || outcome === "partial") records++;
   });
   return records * 2 > lines.length;
 }

@@ -4,7 +4,7 @@
  */
 import type { LogRecord, RecordParser } from "./record.js";
 import type { TimeZone } from "../time/zone.js";
-import { LineFramer } from "./framing/framer.js";
+import { LineFramer, type FrameOutcome } from "./framing/framer.js";
 import { QuietMessages, type QuietSource } from "./framing/quiet.js";
 import { ParserDispatcher } from "./reader/dispatch.js";
 import { decodeLatin1 } from "./reader/latin1.js";
@@ -209,6 +209,8 @@ class ReadRun {
   private lineBuffer: Buffer = EMPTY_BUFFER;
   private lineStart = 0;
   private lineEnd = 0;
+  // The number of the line being framed, or 0 while `frameOpenLines` frames a line left open.
+  private lineNumber = 0;
   private bytesRead = 0;
   private counts = {
     lines: 0,
@@ -219,6 +221,7 @@ class ReadRun {
     nul: 0,
     nulCutRecords: 0,
     rejectLogHeaderLines: 0,
+    joinedPartialLines: 0,
   };
   private readonly copies = new MailLogCopies();
   // Whether the input being read is an Exim reject log, the records counted before it, and
@@ -247,9 +250,13 @@ class ReadRun {
     private readonly options: ReadLogsOptions,
   ) {
     this.dispatcher = new ParserDispatcher(parsers);
-    this.framer = new LineFramer({ timeZone: options.timeZone, year: options.year });
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     checkMaxLineBytes(this.maxLineBytes);
+    this.framer = new LineFramer({
+      timeZone: options.timeZone,
+      year: options.year,
+      maxLineBytes: this.maxLineBytes,
+    });
   }
 
   /**
@@ -320,6 +327,7 @@ class ReadRun {
     const samplesBefore = this.unrecognisedSamples.length;
     this.unrecognisedHead = [];
     const splitter = new ByteLineSplitter(this.onLine, this.maxLineBytes);
+    const overlongJoinedBefore = this.framer.overlongJoinedLines;
     const onProgress = this.options.onProgress;
     const result = await readSource(source, splitter, {
       stdin: this.stdin,
@@ -328,11 +336,13 @@ class ReadRun {
         onProgress?.({ bytesRead: this.bytesRead, totalBytes });
       },
     });
+    this.frameOpenLines();
 
     this.lineBuffer = EMPTY_BUFFER;
     const copiedLines = this.copies.endInput();
     this.counts.lines += splitter.lines;
-    this.counts.overlong += splitter.overlongLines;
+    const overlongJoined = this.framer.overlongJoinedLines - overlongJoinedBefore;
+    this.counts.overlong += splitter.overlongLines + overlongJoined;
     this.counts.nul += splitter.nulLines;
     this.bytes.bytes += result.bytes;
     this.bytes.decompressedBytes += result.decompressedBytes;
@@ -387,6 +397,7 @@ class ReadRun {
     this.lineBuffer = buffer;
     this.lineStart = start;
     this.lineEnd = end;
+    this.lineNumber = line;
     if (nul === NO_NUL) this.frameLine(buffer, start, end, line);
     else this.frameNulLine(buffer, start, end, line, nul);
   };
@@ -409,8 +420,10 @@ class ReadRun {
     const after = textAfterInnerNulRun(buffer, start, end);
     if (after > start) {
       this.lineStart = after;
-      if (this.framer.frameBytes(buffer, after, end, line, this.recordHandler) === "record") {
+      const outcome = this.framer.frameBytes(buffer, after, end, line, this.recordHandler);
+      if (outcome === "record" || outcome === "partial") {
         this.counts.nulCutRecords += 1;
+        if (outcome === "partial") this.counts.joinedPartialLines += 1;
         return;
       }
       this.lineStart = start;
@@ -426,8 +439,39 @@ class ReadRun {
       return;
     }
     const outcome = this.framer.frameBytes(buffer, start, end, line, this.recordHandler);
+    this.countOutcome(outcome, buffer, start, end, line);
+  }
+
+  // Frames the container log lines whose last part the input did not contain (see
+  // `LineFramer.takeOpenLines`). Each counts as the line its parts make, in place of the last
+  // part, which was counted as a joined partial line when it came. The joined text is used as
+  // the line's bytes in the checks for replayed lines and in samples.
+  private frameOpenLines(): void {
+    for (const open of this.framer.takeOpenLines()) {
+      this.counts.joinedPartialLines -= 1;
+      const bytes = Buffer.from(open.text, "latin1");
+      this.lineBuffer = bytes;
+      this.lineStart = 0;
+      this.lineEnd = bytes.length;
+      this.lineNumber = 0;
+      const outcome = this.framer.frameOpenLine(open, this.recordHandler);
+      this.countOutcome(outcome, bytes, 0, bytes.length, open.line);
+    }
+  }
+
+  // Counts a line framed from `buffer[start, end)` by its outcome. A partial line of a
+  // container log counts as joined to the line after it.
+  private countOutcome(
+    outcome: FrameOutcome,
+    buffer: Buffer,
+    start: number,
+    end: number,
+    line: number,
+  ): void {
     if (outcome === "blank") {
       this.counts.blank += 1;
+    } else if (outcome === "partial") {
+      this.counts.joinedPartialLines += 1;
     } else if (
       outcome === "unrecognised" &&
       !this.frameRejectLogLine(buffer, start, end) &&
@@ -633,8 +677,19 @@ class ReadRun {
     return this.readRecord;
   }
 
+  // Keeps the line being framed as a sample. A container log line joined from parts is kept
+  // from its first part, because its last part alone shows only the line's end.
   private sample(samples: LineSample[], line: number): void {
     if (samples.length >= MAX_SAMPLES) return;
+    const joined = this.framer.joinedLineEndingAt(this.lineNumber);
+    if (joined !== null) {
+      samples.push({
+        file: this.file,
+        line: joined.line,
+        text: joined.text.slice(0, SAMPLE_CHARS),
+      });
+      return;
+    }
     const end = Math.min(this.lineEnd, this.lineStart + SAMPLE_CHARS);
     const text = decodeLatin1(this.lineBuffer, this.lineStart, end);
     samples.push({ file: this.file, line, text });
@@ -650,7 +705,11 @@ class ReadRun {
         ...this.bytes,
         ...this.counts,
         parsed: dispatcher.parsed,
-        ignored: dispatcher.ignored + this.counts.rejectLogHeaderLines + this.continuationLines,
+        ignored:
+          dispatcher.ignored +
+          this.counts.rejectLogHeaderLines +
+          this.continuationLines +
+          this.counts.joinedPartialLines,
         unparsed: dispatcher.unparsed,
         withoutParser: dispatcher.withoutParser,
         copiedLines: this.copiedLines(),

@@ -112,6 +112,7 @@ export class LogWindow {
   private overlong = 0;
   private withNul = 0;
   private nulCutRecords = 0;
+  private joinedPartialLines = 0;
   private readonly replays = new ReplayedLines();
   // The bytes of the line being framed, which `replays` compares.
   private readonly framedLine: { buffer: Buffer; start: number; end: number } = {
@@ -139,7 +140,7 @@ export class LogWindow {
   ) {
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     checkMaxLineBytes(this.maxLineBytes);
-    this.framer = new LineFramer({ timeZone });
+    this.framer = new LineFramer({ timeZone, maxLineBytes: this.maxLineBytes });
     this.families =
       options.splitFamilies === true ? new FamilySplit(this.classifier, timeZone) : null;
     this.sources =
@@ -245,6 +246,7 @@ export class LogWindow {
   private endFile(): void {
     if (this.splitter === null) return;
     this.splitter.end();
+    this.frameOpenLines();
     const current = this.files.at(-1);
     if (current !== undefined) current.lines = this.splitter.lines;
     this.lines += this.splitter.lines;
@@ -281,17 +283,36 @@ export class LogWindow {
       return;
     }
     const after = textAfterInnerNulRun(buffer, start, end);
-    if (after > start && this.frameBytes(buffer, after, end, line) === "record") {
+    const outcome = after > start ? this.frameBytes(buffer, after, end, line) : null;
+    if (outcome === "record" || outcome === "partial") {
       this.nulCutRecords += 1;
+      if (outcome === "partial") this.joinedPartialLines += 1;
       return;
     }
     this.frameLine(buffer, start, end, line);
   }
 
   private frameLine(buffer: Buffer, start: number, end: number, line: number): void {
-    const outcome = this.frameBytes(buffer, start, end, line);
+    this.countOutcome(this.frameBytes(buffer, start, end, line));
+  }
+
+  // Frames the container log lines whose last part the file did not contain, as `delist
+  // diagnose` does. Each counts as the line its parts make, in place of its last part.
+  private frameOpenLines(): void {
+    const framed = this.framedLine;
+    for (const open of this.framer.takeOpenLines()) {
+      this.joinedPartialLines -= 1;
+      framed.buffer = Buffer.from(open.text, "latin1");
+      framed.start = 0;
+      framed.end = framed.buffer.length;
+      this.countOutcome(this.framer.frameOpenLine(open, this.onRecord));
+    }
+  }
+
+  private countOutcome(outcome: FrameOutcome): void {
     if (outcome === "blank") this.blank += 1;
     else if (outcome === "unrecognised") this.unrecognised += 1;
+    else if (outcome === "partial") this.joinedPartialLines += 1;
   }
 
   // Frames the bytes `buffer[start, end)` and keeps where they are for `onRecord`.
@@ -324,13 +345,13 @@ export class LogWindow {
       lines: this.lines,
       records: this.records,
       parsed: this.dispatcher.parsed,
-      ignored: this.dispatcher.ignored,
+      ignored: this.dispatcher.ignored + this.joinedPartialLines,
       unparsed: this.dispatcher.unparsed,
       unrecognised: this.unrecognised,
       blank: this.blank,
       otherPrograms: {},
       copiedLines: 0,
-      overlong: this.overlong,
+      overlong: this.overlong + this.framer.overlongJoinedLines,
       withNul: this.withNul,
       nulCutRecords: this.nulCutRecords,
       repeatMarkerRecords: this.framer.repeatMarkerRecords,

@@ -2,6 +2,7 @@ import type { LogRecord } from "../record.js";
 import type { TimeZone } from "../../time/zone.js";
 import { utcMs } from "../../time/civil.js";
 import { decodeLatin1 } from "../reader/latin1.js";
+import { checkMaxLineBytes, DEFAULT_MAX_LINE_BYTES } from "../reader/lines.js";
 import { ClassicClock, type LeapDayMove, type LeapDaySkip } from "./classic-clock.js";
 import { ClassicHeaderBytes } from "./header-bytes.js";
 import { WallClock } from "./wall-clock.js";
@@ -13,10 +14,12 @@ import {
   facilitySeverityEnd,
   isSupervisordLevelAt,
   isTagWithoutHost,
+  isPartialCriLine,
   isWeekdayAt,
   looksLikeHeaderWithoutStamp,
   skipFacilityBeforeHost,
 } from "./prefixes.js";
+import { containerStreamOf, PartialLineJoiner, type JoinedLine } from "./partial-lines.js";
 import type { QuietMessagesOf, QuietSource } from "./quiet.js";
 import { RepeatExpander, type RecordSink } from "./repeats.js";
 import {
@@ -40,6 +43,7 @@ import {
 
 export { MAX_REPEAT, type RecordSink } from "./repeats.js";
 export { ROUNDCUBE_PROGRAM, SUPERVISED_PROGRAM } from "./native.js";
+export type { JoinedLine } from "./partial-lines.js";
 
 /** Program of the lines that supervisord writes about the programs it runs. */
 export const SUPERVISORD_PROGRAM = "supervisord";
@@ -50,10 +54,19 @@ export interface FramingOptions {
   readonly timeZone: TimeZone;
   /** Year of the first classic-syslog line (`--year`); inferred when absent. */
   readonly year?: number | undefined;
+  /**
+   * Maximum length of a container log line joined from its parts, in bytes, which the reader
+   * decodes as one latin1 char each. The default is `DEFAULT_MAX_LINE_BYTES`, the reader's own.
+   */
+  readonly maxLineBytes?: number | undefined;
 }
 
-/** Result of framing one line: records, a blank line, or no known framing. */
-export type FrameOutcome = "record" | "blank" | "unrecognised";
+/**
+ * Result of framing one line: records, a blank line, no known framing, or a partial line of a
+ * container log, which the framer keeps until the last part of its line comes (see
+ * `takeOpenLines`).
+ */
+export type FrameOutcome = "record" | "blank" | "unrecognised" | "partial";
 
 // Maximum length of a classic stamp with its space, as in `Mar 14 09:15:02 `.
 const MAX_CLASSIC_STAMP_CHARS = 16;
@@ -100,6 +113,13 @@ export class LineFramer {
   private readonly hostNames = new HostNames();
   private readonly headerBytes = new ClassicHeaderBytes();
   private readonly containerZones = new ContainerZones();
+  // The partial lines of CRI logs and of Docker's json-file logs, kept apart so that the parts
+  // of one format never end a line of the other.
+  private readonly criParts: PartialLineJoiner;
+  private readonly jsonParts: PartialLineJoiner;
+  // The line that a last part joined most recently, and the line number of that part.
+  private lastJoined: JoinedLine | null = null;
+  private lastJoinedEnd = 0;
   // The host of the last line read with a host field.
   private lastHost = "";
   // The last valid classic stamp with its space (`Mar  4 09:15:02 `) and its instant. Lines
@@ -116,9 +136,14 @@ export class LineFramer {
     messageEnd: 0,
   };
 
+  /** @throws RangeError unless `maxLineBytes` is a positive integer. */
   constructor(options: FramingOptions) {
     this.wallClock = new WallClock(options.timeZone);
     this.clock = new ClassicClock(this.wallClock, options.year ?? null);
+    const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    checkMaxLineBytes(maxLineBytes);
+    this.criParts = new PartialLineJoiner(maxLineBytes);
+    this.jsonParts = new PartialLineJoiner(maxLineBytes);
   }
 
   /**
@@ -127,10 +152,19 @@ export class LineFramer {
    * `continuesPrevious` (the second and later file of a rotated set) the year and the
    * previous message for repeat markers carry over from the file before, and `referenceMs`
    * is not used.
+   *
+   * @throws Error when a container log line of the file before is still open, because parts
+   * never join across files. Frame those lines with `takeOpenLines` first.
    */
   startFile(file: string, referenceMs: number, continuesPrevious: boolean): void {
+    if (!this.criParts.isEmpty || !this.jsonParts.isEmpty) {
+      throw new Error(
+        `container log lines of ${this.file} are still open: call takeOpenLines before startFile`,
+      );
+    }
     this.file = file;
     this.containerZones.reset();
+    this.lastJoined = null;
     if (continuesPrevious) return;
     this.clock.restart(referenceMs);
     this.wallClock.restart();
@@ -146,6 +180,38 @@ export class LineFramer {
    */
   countQuietLines(quietOf: QuietMessagesOf | null): void {
     this.quietOf = quietOf;
+  }
+
+  /**
+   * Ends the container log lines of the current file whose last part has not come, and returns
+   * them in the order of their first parts. A container that stopped in the middle of a line
+   * leaves one. Frame each with `frameOpenLine`, so that it is read and counted as a line. Call
+   * it at the end of each file, before `startFile`.
+   */
+  takeOpenLines(): JoinedLine[] {
+    return [...this.criParts.takeOpenLines(), ...this.jsonParts.takeOpenLines()];
+  }
+
+  /**
+   * Returns the joined line whose last part is line `line` of the current file, when that part
+   * is the latest one that ended a joined line, else null. Samples of skipped lines use it to
+   * show the line from its first part.
+   */
+  joinedLineEndingAt(line: number): JoinedLine | null {
+    return this.lastJoinedEnd === line ? this.lastJoined : null;
+  }
+
+  /** Frames a line that `takeOpenLines` returned, as its last part would have framed it. */
+  frameOpenLine(open: JoinedLine, emit: RecordSink): FrameOutcome {
+    return this.frameContainerLine(open.text, open.time, open.line, emit);
+  }
+
+  /**
+   * Container log lines joined from parts that were cut to `maxLineBytes`, since the framer
+   * was made. The reader counts the physical lines that it cuts itself.
+   */
+  get overlongJoinedLines(): number {
+    return this.criParts.overlongLines + this.jsonParts.overlongLines;
   }
 
   /**
@@ -486,10 +552,7 @@ export class LineFramer {
     // 115 is `s`, which starts the stream of a CRI line.
     if (next === 115) {
       const after = criStreamEnd(text, start);
-      // NOTE: a line that the runtime split (`P`, at 16 KiB by containerd's default) is read
-      // as several lines. The first part is framed as the head of the line. The later parts
-      // have no header, so they count as lines without a log format.
-      if (after >= 0) return this.frameContainerLine(text.slice(after), time, line, emit);
+      if (after >= 0) return this.frameCriMessage(text, start, after, time, line, emit);
     }
     const classic = this.frameContainerClassic(text, start, time, line, emit);
     if (classic !== null) return classic;
@@ -497,6 +560,30 @@ export class LineFramer {
       return this.frameIso(text, start, line, emit, time);
     }
     return null;
+  }
+
+  // The message of a CRI line, at `messageStart` after its stream at `streamStart` and its tag.
+  // A partial line (`P`) is held until the last part of its stream's line (`F`) comes, and the
+  // joined line is framed with the time and line number of its first part.
+  private frameCriMessage(
+    text: string,
+    streamStart: number,
+    messageStart: number,
+    time: number,
+    line: number,
+    emit: RecordSink,
+  ): FrameOutcome {
+    const message = text.slice(messageStart);
+    const parts = this.criParts;
+    // 111 is the `o` of `stdout`, and `criStreamEnd` reads no stream but `stdout` and `stderr`.
+    const stream = text.charCodeAt(streamStart + 3) === 111 ? "stdout" : "stderr";
+    if (isPartialCriLine(text, messageStart)) {
+      parts.add(stream, message, time, line);
+      return "partial";
+    }
+    const joined = parts.isEmpty ? null : parts.complete(stream, message);
+    if (joined === null) return this.frameContainerLine(message, time, line, emit);
+    return this.frameJoinedLine(joined, line, emit);
   }
 
   // A line that a container wrote, dated `time` by its runtime. A stamp without a zone is read
@@ -686,7 +773,8 @@ export class LineFramer {
   }
 
   // A line of Docker's json-file log driver, dated by its `time` field as `frameContainerLine`
-  // describes.
+  // describes. A partial line is joined as `frameCriMessage` joins one. A part whose stream is
+  // neither `stdout` nor `stderr` is framed as a line of its own.
   private frameContainerJson(
     entry: ContainerJsonLine,
     line: number,
@@ -697,7 +785,27 @@ export class LineFramer {
     const tail = this.tail.read(stamp, 19);
     if (!tail.hasOffset) return "unrecognised";
     const time = this.isoTime(tail.millisecond, tail.offsetMinutes);
-    return this.frameContainerLine(entry.log, time, line, emit);
+    const parts = this.jsonParts;
+    if (!entry.isPartial && parts.isEmpty) {
+      return this.frameContainerLine(entry.log, time, line, emit);
+    }
+
+    const stream = containerStreamOf(entry.stream);
+    if (stream === null) return this.frameContainerLine(entry.log, time, line, emit);
+    if (entry.isPartial) {
+      parts.add(stream, entry.log, time, line);
+      return "partial";
+    }
+    const joined = parts.complete(stream, entry.log);
+    if (joined === null) return this.frameContainerLine(entry.log, time, line, emit);
+    return this.frameJoinedLine(joined, line, emit);
+  }
+
+  // Frames a joined line whose last part is line `endLine`.
+  private frameJoinedLine(joined: JoinedLine, endLine: number, emit: RecordSink): FrameOutcome {
+    this.lastJoined = joined;
+    this.lastJoinedEnd = endLine;
+    return this.frameContainerLine(joined.text, joined.time, joined.line, emit);
   }
 
   // `host tag[pid]: message` after any timestamp.

@@ -15,6 +15,13 @@ export interface JournalEntry {
 export interface ContainerJsonLine {
   readonly log: string;
   readonly time: string;
+  /** The `stream` field (`stdout` or `stderr`), or "" when it is missing or not a string. */
+  readonly stream: string;
+  /**
+   * True when `log` did not end in `\n`: Docker split a long line there, and the next object
+   * of the same stream continues it.
+   */
+  readonly isPartial: boolean;
 }
 
 /**
@@ -33,7 +40,13 @@ export function parseJsonLogLine(text: string): JournalEntry | ContainerJsonLine
   const log = fields["log"];
   const time = fields["time"];
   if (typeof log === "string" && typeof time === "string") {
-    return { log: withoutLineEnd(log), time };
+    const stream = fields["stream"];
+    return {
+      log: withoutLineEnd(log),
+      time,
+      stream: typeof stream === "string" ? stream : "",
+      isPartial: !log.endsWith("\n"),
+    };
   }
   return journalEntryOf(fields);
 }

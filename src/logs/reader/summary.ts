@@ -82,7 +82,8 @@ export interface ReadTotals {
    * Records a parser accepted but found nothing of use in, and the header lines of Exim reject
    * log entries that were not left out as copies (`rejectLogHeaderLines`). Lines without log
    * framing that a parser joined to the record before them, such as the reason of an Exim
-   * configuration error, count here too.
+   * configuration error, count here too, and so do the partial lines of container logs that
+   * were joined to the line after them (`joinedPartialLines`).
    */
   readonly ignored: number;
   /**
@@ -100,7 +101,17 @@ export interface ReadTotals {
    * lines of the Exim reject log entries left out so.
    */
   readonly copiedLines: number;
-  /** Lines cut to the maximum line length. */
+  /**
+   * Parts of container log lines that the runtime split, joined to the part after them: a CRI
+   * line tagged `P`, or a json-file object whose `log` does not end in `\n`. The line that the
+   * parts make is counted by its last part, or by the last part that an input contains. They
+   * are also in `ignored`.
+   */
+  readonly joinedPartialLines: number;
+  /**
+   * Lines cut to the maximum line length, and container log lines whose joined parts were
+   * longer than it.
+   */
   readonly overlong: number;
   /** Lines with NUL bytes. */
   readonly nul: number;

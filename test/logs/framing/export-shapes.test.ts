@@ -112,9 +112,10 @@ describe("container prefixes", () => {
     expectSmtpLine(record);
   });
 
-  it("reads the head of a partial CRI line", () => {
-    const record = onlyRecord(frameText(`2024-03-04T09:04:08.5Z stderr P ${SYSLOG_LINE}`));
-    expectSmtpLine(record);
+  it("keeps a partial CRI line open", () => {
+    const framed = frameText(`2024-03-04T09:04:08.5Z stderr P ${SYSLOG_LINE}`);
+    expect(framed.outcome).toBe("partial");
+    expect(framed.records).toHaveLength(0);
   });
 
   it("dates a CRI line without stamp by the runtime", () => {
