@@ -68,8 +68,8 @@ export interface QueueSpaceReport {
    */
   readonly sample: QueueSpaceLine;
   /**
-   * The first sendmail line of a lost local submission, else postdrop's first, or null when none
-   * was lost.
+   * The first Postfix sendmail line of a lost local submission, else the first line of any MTA
+   * that ended one (postdrop's, Exim's or Sendmail's), or null when none was lost.
    */
   readonly lostSample: QueueSpaceLine | null;
 }

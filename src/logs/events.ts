@@ -379,7 +379,9 @@ export interface QueueSpaceEvent {
   /**
    * True when the line ends a local submission: every `sendmail-error`, and postdrop's
    * `warning: uid=UID: No space left on device`. postdrop's `mail_queue_enter: create file …`
-   * warning is false, because postdrop tries again every 10 seconds.
+   * warning is false, because postdrop tries again every 10 seconds. Exim's `Message abandoned`
+   * lines that name a login in place of a client host, and Sendmail's `SYSERR(USER)` lines of a
+   * user other than `root` or `smmsp`, are true too.
    */
   readonly submissionFailed: boolean;
   /** The Unix user id of the failed submission (`uid=1004`, `www-data(33)`), or null. */

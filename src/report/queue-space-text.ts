@@ -91,18 +91,25 @@ function postfixFaultSentences(report: QueueSpaceReport, period: string): string
         "that failed with No space left on device.",
     );
   }
-  if (report.lostSubmissions > 0) {
-    const lost = plural(report.lostSubmissions, "local submission");
-    const were = report.lostSubmissions === 1 ? "was" : "were";
-    sentences.push(
-      `${lost} ${were} lost: sendmail exited with an error and queued nothing, so the program ` +
-        "that ran it, such as PHP's mail() or cron, got the error.",
-    );
-  }
+  pushLostSentence(sentences, report);
   sentences.push(
     inflowSentence(report, "Postfix smtpd", "smtpd rejects every MAIL FROM, so no mail comes in"),
   );
   return sentences.join(" ");
+}
+
+/**
+ * Adds the sentence on lost local submissions, if any. Programs submit through the sendmail
+ * command of every MTA (Exim and Sendmail install one too), so one wording fits all three.
+ */
+function pushLostSentence(sentences: string[], report: QueueSpaceReport): void {
+  if (report.lostSubmissions === 0) return;
+  const lost = plural(report.lostSubmissions, "local submission");
+  const were = report.lostSubmissions === 1 ? "was" : "were";
+  sentences.push(
+    `${lost} ${were} lost: sendmail exited with an error and queued nothing, so the program ` +
+      "that ran it, such as PHP's mail() or cron, got the error.",
+  );
 }
 
 /** Counts rejects and the clients they name apart: "2 rejects of 1 client". */
@@ -141,6 +148,7 @@ function eximFaultSentences(report: QueueSpaceReport, period: string): string {
         "file write failed with No space left on device.",
     );
   }
+  pushLostSentence(sentences, report);
   sentences.push(
     inflowSentence(report, "Exim", "Exim rejects every MAIL FROM, so no mail comes in"),
   );
@@ -167,6 +175,7 @@ function sendmailFaultSentences(report: QueueSpaceReport, period: string): strin
         "or temp file that could not be written for lack of space.",
     );
   }
+  pushLostSentence(sentences, report);
   sentences.push(
     inflowSentence(
       report,
@@ -218,10 +227,17 @@ function faultFix(report: QueueSpaceReport): string {
     FREE_SPACE_LIMIT[report.mta];
   if (report.lostSubmissions === 0) return fix;
   return (
-    `${fix} Lost local submissions are gone: the uid in their sendmail or postdrop lines names ` +
-    "the local account, whose programs must send them again."
+    `${fix} Lost local submissions are gone: ${LOST_ACCOUNT[report.mta]} names the local ` +
+    "account, whose programs must send them again."
   );
 }
+
+/** The part of each MTA's lines of a lost local submission that names the sending account. */
+const LOST_ACCOUNT: Record<MtaName, string> = {
+  postfix: "the uid in their sendmail or postdrop lines",
+  exim: "the login after `while receiving` in their `Message abandoned` lines",
+  sendmail: "the user in their `SYSERR(USER)` lines",
+};
 
 // The lost submission's line is left out when it is the first line already.
 function lostText(report: QueueSpaceReport): string | null {

@@ -30,6 +30,7 @@ import {
   withConfigErrorReason,
 } from "./panic.js";
 import { authFailureEvent, parseServerLine, rejectedAt, rejectEvent } from "./server-lines.js";
+import { spoolSpaceEvent } from "./spool-space.js";
 
 /**
  * Creates the parser for Exim main-log records (program `exim`, natively or through syslog).
@@ -273,11 +274,21 @@ class EximLogParser implements EximParser {
       case "ignored":
         return kind;
       case "unparsed":
-        // A panic while Exim handles a message carries the message's id.
-        if (!isPanicText(text, start)) return kind;
-        this.sink(panicEvent(record, start));
-        return "parsed";
+        return this.parseUnknownNote(record, start);
     }
+  }
+
+  // A panic while Exim handles a message, and a spool write that failed while Exim received
+  // it, carry the message's id.
+  private parseUnknownNote(record: LogRecord, start: number): ParseOutcome {
+    if (isPanicText(record.message, start)) {
+      this.sink(panicEvent(record, start));
+      return "parsed";
+    }
+    const spoolSpace = spoolSpaceEvent(record, start);
+    if (spoolSpace === null) return "unparsed";
+    this.sink(spoolSpace);
+    return "parsed";
   }
 
   private sendConfigErrorStart(): void {

@@ -12,6 +12,11 @@
  *   as `queueup: cannot create queue temp file ./tfQID, uid=0`. Sendmail adds the errno text
  *   after `: `. `SYSERR(USER): Out of disk space for temp file` is the data file of a message
  *   that could not be written while it was received, and the client gets 421.
+ *
+ * `SYSERR(USER)` names the real user of the process that failed (`syserr` in `err.c`). The
+ * daemon's is `root`, and the MSP queue runner's is `smmsp`. Any other user ran `sendmail` on
+ * the server itself, as PHP's mail() or cron does, so that local submission got the error and
+ * nothing was queued.
  */
 import type { QueueSpaceEvent } from "../events.js";
 import { queueSpaceEventOf } from "../queue-space-event.js";
@@ -30,20 +35,23 @@ const OUT_OF_DISK = "): Out of disk space for temp file";
  */
 export function queueSpaceEvent(record: LogRecord, start: number): QueueSpaceEvent | null {
   const text = record.message;
-  let kind: QueueSpaceEvent["kind"];
-  if (text.startsWith(REJECTING, start)) {
-    kind = "warning";
-  } else if (text.startsWith(INSUFFICIENT, start)) {
-    kind = "reject";
-  } else if (text.startsWith(SYSERR, start) && isSpaceError(text, start)) {
-    kind = "write-error";
-  } else {
-    return null;
-  }
-  // NOTE: a SYSERR line of a local submission (`sendmail -t` run by a program) means that the
-  // calling program got an error. The line does not show whether the daemon or a local
-  // submission wrote it, so `submissionFailed` is false for every Sendmail line.
-  return queueSpaceEventOf(record, "sendmail", kind);
+  if (text.startsWith(REJECTING, start)) return queueSpaceEventOf(record, "sendmail", "warning");
+  if (text.startsWith(INSUFFICIENT, start)) return queueSpaceEventOf(record, "sendmail", "reject");
+  if (!text.startsWith(SYSERR, start) || !isSpaceError(text, start)) return null;
+  return queueSpaceEventOf(record, "sendmail", "write-error", isLocalSubmission(text, start));
+}
+
+/** Users whose SYSERR lines come from Sendmail's own processes, not from a local submission. */
+const DAEMON_USERS = new Set(["root", "smmsp"]);
+
+// NOTE: the `SYSERR(USER)` of a local submission is read from Sendmail's `err.c`, not from a
+// logged line. A program that runs sendmail as root, such as root's cron, writes
+// `SYSERR(root)` as the daemon does, so its lost submission is not counted.
+function isLocalSubmission(text: string, start: number): boolean {
+  const userStart = start + SYSERR.length;
+  const userEnd = text.indexOf(")", userStart);
+  if (userEnd <= userStart) return false;
+  return !DAEMON_USERS.has(text.slice(userStart, userEnd));
 }
 
 function isSpaceError(text: string, start: number): boolean {

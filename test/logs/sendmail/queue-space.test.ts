@@ -35,6 +35,20 @@ describe("Sendmail queue space lines", () => {
     expect(event?.submissionFailed).toBe(false);
   });
 
+  test.each([
+    { user: "root", local: false },
+    { user: "smmsp", local: false },
+    { user: "www-data", local: true },
+    { user: "UID1004", local: true },
+  ])("SYSERR($user) loses a submission: $local", ({ user, local }) => {
+    const text = `424EF3Ab003120: SYSERR(${user}): queueup: cannot create queue temp file ./tf424EF3Ab003120, uid=1004: No space left on device`;
+    const run = runParser(createSendmailParser, [`${HEAD}[3120]: ${text}`], { year: 2024 });
+    const [event] = spaceEvents(run.events);
+
+    expect(event?.kind).toBe("write-error");
+    expect(event?.submissionFailed).toBe(local);
+  });
+
   test("other system errors stay ignored", () => {
     const run = runParser(
       createSendmailParser,
