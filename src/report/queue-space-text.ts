@@ -58,9 +58,18 @@ export function queueSpaceSentences(report: QueueSpaceReport | null): QueueSpace
     sample: lineText(report.sample),
     lost: lostText(report),
     fix: report.confirmed
-      ? faultFix(report)
-      : `If it repeats, check the free space of ${fileSystem} with \`df -h\`.`,
+      ? faultFix(report) + otherWriteFix(report)
+      : `If it repeats, check the free space of ${fileSystem} with \`df -h\`.` +
+        otherWriteFix(report),
   };
+}
+
+function otherWriteFix(report: QueueSpaceReport): string {
+  if (report.otherWriteErrors === 0) return "";
+  return (
+    " A write that failed for another cause needs that cause fixed, such as a file size " +
+    "limit, a disk quota or the permissions of the queue directory."
+  );
 }
 
 function faultSentences(report: QueueSpaceReport, period: string): string {
@@ -91,6 +100,7 @@ function postfixFaultSentences(report: QueueSpaceReport, period: string): string
         "that failed with No space left on device.",
     );
   }
+  pushOtherWriteSentence(sentences, report);
   pushLostSentence(sentences, report);
   sentences.push(
     inflowSentence(report, "Postfix smtpd", "smtpd rejects every MAIL FROM, so no mail comes in"),
@@ -148,6 +158,7 @@ function eximFaultSentences(report: QueueSpaceReport, period: string): string {
         "file write failed with No space left on device.",
     );
   }
+  pushOtherWriteSentence(sentences, report);
   pushLostSentence(sentences, report);
   sentences.push(
     inflowSentence(report, "Exim", "Exim rejects every MAIL FROM, so no mail comes in"),
@@ -175,6 +186,7 @@ function sendmailFaultSentences(report: QueueSpaceReport, period: string): strin
         "or temp file that could not be written for lack of space.",
     );
   }
+  pushOtherWriteSentence(sentences, report);
   pushLostSentence(sentences, report);
   sentences.push(
     inflowSentence(
@@ -186,8 +198,39 @@ function sendmailFaultSentences(report: QueueSpaceReport, period: string): strin
   return sentences.join(" ");
 }
 
-// A report that is no fault has rejects only (see `isQueueSpaceFault`), and Exim logs none.
+/**
+ * Returns the note of a report that is no fault (see `isQueueSpaceFault`). Such a report has
+ * rejects without a line that names the lack of space, sendmail command errors without a
+ * postdrop line that names it, or writes that failed for another cause.
+ */
 function noteSentences(report: QueueSpaceReport, period: string): string {
+  const sentences =
+    report.rejects > 0
+      ? [rejectsNote(report, period)]
+      : [`Note: ${period}, queue file writes failed, but no line names a lack of space.`];
+  if (report.sendmailErrors > 0) {
+    sentences.push(
+      `The Postfix sendmail command logged ${plural(report.sendmailErrors, "queue file write error")}, ` +
+        "and no postdrop line named lack of space as the cause.",
+    );
+  }
+  pushOtherWriteSentence(sentences, report);
+  pushLostSentence(sentences, report);
+  return sentences.join(" ");
+}
+
+/** Adds the sentence on writes that failed for another cause than lack of space, if any. */
+function pushOtherWriteSentence(sentences: string[], report: QueueSpaceReport): void {
+  const other = report.otherWriteSample;
+  if (report.otherWriteErrors === 0 || other === null) return;
+  sentences.push(
+    `${plural(report.otherWriteErrors, "queue file write")} failed for another cause than ` +
+      `lack of space, which is no disk fault. The first reads "${other.text}".`,
+  );
+}
+
+// Exim logs no rejects for lack of space, so only Postfix and Sendmail reports have them.
+function rejectsNote(report: QueueSpaceReport, period: string): string {
   const sendmail = report.mta === "sendmail";
   const rejected = sendmail
     ? `Sendmail answered ${plural(report.rejects, "client command")} with 452 4.4.5 ` +

@@ -14,7 +14,8 @@
  *   starts with that id. SENDER is the client host, which always ends in `[IP]`, or for a
  *   local submission (`exim -t`, `sendmail -t`, `exim -bs`) the caller's login. An SMTP client
  *   gets a 451 reply and tries again later. The program that ran a local submission gets the
- *   error, and nothing is queued.
+ *   error, and nothing is queued. The same lines with another errno text, such as
+ *   `Input/output error`, are spool writes that failed for another cause.
  */
 import type { QueueSpaceEvent } from "../events.js";
 import { queueSpaceEventOf } from "../queue-space-event.js";
@@ -43,8 +44,21 @@ export function spoolSpaceEvent(record: LogRecord, start = 0): QueueSpaceEvent |
     return queueSpaceEventOf(record, "exim", "warning");
   }
   if (!text.startsWith(ABANDONED, start)) return null;
-  if (!text.includes(NO_SPACE, start + ABANDONED.length)) return null;
-  return queueSpaceEventOf(record, "exim", "write-error", isLocalSender(text, start));
+  const kind = abandonedKind(text, start + ABANDONED.length);
+  if (kind === null) return null;
+  return queueSpaceEventOf(record, "exim", kind, isLocalSender(text, start));
+}
+
+/** The starts of both `Message abandoned` forms of a spool write. */
+const SPOOL_WRITE_ERRORS = ["Spool write error (", "spool file "];
+
+// `Input read error (…)` is a read from the client that failed, not a spool write.
+function abandonedKind(text: string, cause: number): QueueSpaceEvent["kind"] | null {
+  if (text.includes(NO_SPACE, cause)) return "write-error";
+  if (SPOOL_WRITE_ERRORS.some((error) => text.startsWith(error, cause))) {
+    return "other-write-error";
+  }
+  return null;
 }
 
 // NOTE: the login form of SENDER is read from Exim's source, not from a logged line.

@@ -83,13 +83,24 @@ describe("Exim spool space lines", () => {
     expect(event?.submissionFailed).toBe(true);
   });
 
-  test("other abandoned messages are no fault", () => {
+  test("input read error is no write", () => {
     const run = runParser(createEximParser, [
       `${AT} Message abandoned: Input read error (Connection reset by peer) while receiving message from mx.example.net [192.0.2.35]`,
-      `${AT} 1rhA2b-000Abc-1x Message abandoned: Spool write error (Input/output error) while receiving message from www-data`,
     ]);
 
     expect(spaceEvents(run.events)).toEqual([]);
+  });
+
+  test.each([
+    "Spool write error (Input/output error) while receiving message from www-data",
+    "spool file write error while receiving from www-data: Disk quota exceeded",
+  ])("reads other cause: %s", (text) => {
+    const run = runParser(createEximParser, [`${AT} 1rhA2b-000Abc-1x Message abandoned: ${text}`]);
+    const [event, ...rest] = spaceEvents(run.events);
+
+    expect(rest).toEqual([]);
+    expect(event?.kind).toBe("other-write-error");
+    expect(event?.submissionFailed).toBe(true);
   });
 
   test("receiver's 452 is no fault", () => {

@@ -49,12 +49,26 @@ describe("Sendmail queue space lines", () => {
     expect(event?.submissionFailed).toBe(local);
   });
 
+  test.each([
+    "SYSERR(root): collect: Cannot write ./df424EF3Ab003120 (bfcommit, uid=0, gid=25): Permission denied",
+    "SYSERR(root): queueup: cannot create queue temp file ./tf424EF3Ab003120, uid=0: Disk quota exceeded",
+    "SYSERR(root): Error writing control file ./tf424EF3Ab003120: Input/output error",
+  ])("reads other cause: %s", (text) => {
+    const run = runParser(createSendmailParser, [`${HEAD}[3120]: 424EF3Ab003120: ${text}`], {
+      year: 2024,
+    });
+    const [event, ...rest] = spaceEvents(run.events);
+
+    expect(rest).toEqual([]);
+    expect(run.outcomes.parsed).toBe(1);
+    expect(event?.kind).toBe("other-write-error");
+    expect(event?.submissionFailed).toBe(false);
+  });
+
   test("other system errors stay ignored", () => {
     const run = runParser(
       createSendmailParser,
-      [
-        `${HEAD}[3120]: 424EF3Ab003120: SYSERR(root): collect: Cannot write ./df424EF3Ab003120 (bfcommit, uid=0, gid=25): Permission denied`,
-      ],
+      [`${HEAD}[3120]: SYSERR(root): getrequests: problem creating SMTP socket`],
       { year: 2024 },
     );
 
