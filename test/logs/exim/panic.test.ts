@@ -94,12 +94,12 @@ describe("Exim panic lines", () => {
       'Mar  4 09:50:00 mx1 exim[78]: [2/2]   main option "foo" unknown',
     ];
     const run = runParser(createEximParser, lines, { year: 2024 });
-    const errors = run.events.filter((event) => event.type === "fatal-error");
+    const errors = run.events.filter(
+      (event): event is FatalErrorEvent => event.type === "fatal-error",
+    );
 
     expect(errors).toHaveLength(1);
-    expect(errors[0]?.type === "fatal-error" && errors[0].text).toBe(
-      "Exim configuration error in line 12 of /etc/exim4/exim4.conf:",
-    );
+    expect(errors[0]?.text).toBe("Exim configuration error in line 12 of /etc/exim4/exim4.conf:");
     expect(run.outcomes.unparsed).toBe(1);
   });
 
