@@ -16,6 +16,9 @@ export interface QueueSpaceSample {
  */
 export const SUBMISSION_PAIR_WINDOW_MS = 60_000;
 
+/** `strerror(ENOSPC)` in glibc's words, at the end of a line that names it. */
+const NO_SPACE = ": No space left on device";
+
 /** Maximum failed submissions kept while they wait for their pair, so memory stays bounded. */
 const MAX_WAITING_FAILURES = 64;
 
@@ -43,6 +46,13 @@ export class QueueSpaceAnalyser {
   /** The Postfix sendmail command's `fatal:` lines on a failed queue file write. */
   sendmailErrors = 0;
   /**
+   * Of `sendmailErrors`, the lines that name `No space left on device` themselves. The others
+   * (`queue file write error`) leave the cause to postdrop's line before them.
+   */
+  sendmailSpaceErrors = 0;
+  /** Writes of a queue or spool file that failed for another cause than lack of space. */
+  otherWriteErrors = 0;
+  /**
    * Local submissions that failed. One failure often writes two lines, postdrop's
    * `uid=N: No space left on device` and sendmail's `fatal: USER(N): queue file write error`,
    * and such a pair counts once.
@@ -55,6 +65,7 @@ export class QueueSpaceAnalyser {
   firstWarning: QueueSpaceSample | null = null;
   firstWriteError: QueueSpaceSample | null = null;
   firstSendmailError: QueueSpaceSample | null = null;
+  firstOtherWriteError: QueueSpaceSample | null = null;
   /** The first line that ended a local submission. */
   firstLostSubmission: QueueSpaceSample | null = null;
   /** Clients that the rejects name by IP address. Only Postfix's rejects name one. */
@@ -104,7 +115,12 @@ export class QueueSpaceAnalyser {
         break;
       case "sendmail-error":
         this.sendmailErrors += 1;
+        if (event.text.endsWith(NO_SPACE)) this.sendmailSpaceErrors += 1;
         this.firstSendmailError = earlierSample(this.firstSendmailError, event);
+        break;
+      case "other-write-error":
+        this.otherWriteErrors += 1;
+        this.firstOtherWriteError = earlierSample(this.firstOtherWriteError, event);
     }
     if (event.submissionFailed) this.addFailedSubmission(event);
     if (this.first === null || event.time < this.first) this.first = event.time;

@@ -49,6 +49,11 @@ export interface QueueSpaceReport {
   /** The Postfix sendmail command's `fatal:` lines on a failed queue file write. */
   readonly sendmailErrors: number;
   /**
+   * Queue or spool file writes that failed for another cause than lack of space, such as
+   * postdrop's `warning: uid=33: File too large`. They are no disk fault.
+   */
+  readonly otherWriteErrors: number;
+  /**
    * Local submissions that failed. A postdrop line and a sendmail line of one submission count
    * once.
    */
@@ -64,14 +69,17 @@ export interface QueueSpaceReport {
   readonly confirmed: boolean;
   /**
    * The first line that names the lack of space: a warning, which names the free bytes, else a
-   * write error, else a sendmail error, else the first reject.
+   * write error, else a sendmail error, else the first reject, else the first write that failed
+   * for another cause.
    */
   readonly sample: QueueSpaceLine;
   /**
-   * The first sendmail line of a lost local submission, else postdrop's first, or null when none
-   * was lost.
+   * The first Postfix sendmail line of a lost local submission, else the first line of any MTA
+   * that ended one (postdrop's, Exim's or Sendmail's), or null when none was lost.
    */
   readonly lostSample: QueueSpaceLine | null;
+  /** The first write that failed for another cause, or null when `otherWriteErrors` is 0. */
+  readonly otherWriteSample: QueueSpaceLine | null;
 }
 
 /**
@@ -86,8 +94,10 @@ export const MIN_QUEUE_SPACE_SPAN_MS = 10 * 60_000;
 /**
  * Decides whether the lines show a queue disk fault that sets the verdict label and exit status
  * 1. A line that names the lack of space decides alone: smtpd's free-space warning, which
- * measured the disk, a write that failed with `No space left on device`, or a local submission
- * that sendmail gave up. 452 4.3.1 rejects without such a line make a fault only as a run, a
+ * measured the disk, or a write that failed with `No space left on device`, including the
+ * sendmail command's. sendmail's `queue file write error` names no cause, so it decides only
+ * through postdrop's `uid=UID: No space left on device` line, and writes that failed for
+ * another cause never do. 452 4.3.1 rejects without such a line make a fault only as a run, a
  * series with no mail accepted from an SMTP client between its rejects (see
  * `QueueSpaceAnalyser`). The run needs at least `MIN_QUEUE_SPACE_REJECTS` rejects, or 2 or
  * more that span `MIN_QUEUE_SPACE_SPAN_MS`.
@@ -97,7 +107,9 @@ export const MIN_QUEUE_SPACE_SPAN_MS = 10 * 60_000;
  * own check. The report still lists such rejects as a note.
  */
 export function isQueueSpaceFault(queueSpace: QueueSpaceAnalyser): boolean {
-  if (queueSpace.warnings + queueSpace.writeErrors + queueSpace.sendmailErrors > 0) return true;
+  if (queueSpace.warnings + queueSpace.writeErrors + queueSpace.sendmailSpaceErrors > 0) {
+    return true;
+  }
   if (queueSpace.maxRunRejects >= MIN_QUEUE_SPACE_REJECTS) return true;
   return queueSpace.maxRunSpanMs >= MIN_QUEUE_SPACE_SPAN_MS;
 }
@@ -115,7 +127,8 @@ export function queueSpaceReport(
     queueSpace.firstWarning ??
     queueSpace.firstWriteError ??
     queueSpace.firstSendmailError ??
-    queueSpace.firstReject;
+    queueSpace.firstReject ??
+    queueSpace.firstOtherWriteError;
   const mta = queueSpace.mta;
   if (sample === null || mta === null || queueSpace.first === null || queueSpace.last === null) {
     return null;
@@ -123,13 +136,18 @@ export function queueSpaceReport(
   return {
     mta,
     count:
-      queueSpace.rejects + queueSpace.warnings + queueSpace.writeErrors + queueSpace.sendmailErrors,
+      queueSpace.rejects +
+      queueSpace.warnings +
+      queueSpace.writeErrors +
+      queueSpace.sendmailErrors +
+      queueSpace.otherWriteErrors,
     rejects: queueSpace.rejects,
     rejectedClients: queueSpace.rejectClients.size,
     acceptedMessages: queueSpace.acceptedInSpan,
     warnings: queueSpace.warnings,
     writeErrors: queueSpace.writeErrors,
     sendmailErrors: queueSpace.sendmailErrors,
+    otherWriteErrors: queueSpace.otherWriteErrors,
     lostSubmissions: queueSpace.lostSubmissions,
     first: time(queueSpace.first),
     last: time(queueSpace.last),
@@ -137,6 +155,8 @@ export function queueSpaceReport(
     confirmed: isQueueSpaceFault(queueSpace),
     sample: lineOf(sample),
     lostSample: lostSampleOf(queueSpace),
+    otherWriteSample:
+      queueSpace.firstOtherWriteError === null ? null : lineOf(queueSpace.firstOtherWriteError),
   };
 }
 

@@ -373,13 +373,17 @@ export interface QueueSpaceEvent {
    * `No space left on device`, and `sendmail-error` for the Postfix sendmail command's
    * `fatal: USER(UID): queue file write error` or `… error writing queue file: …` line.
    * Exim lines are `warning` (a failed free-space check) or `write-error`. Sendmail lines are
-   * `reject`, `warning` or `write-error`.
+   * `reject`, `warning` or `write-error`. `other-write-error` is a queue file write of any MTA
+   * that failed for another cause than lack of space, such as `File too large` or `Permission
+   * denied`, which is no disk fault.
    */
-  readonly kind: "reject" | "warning" | "write-error" | "sendmail-error";
+  readonly kind: "reject" | "warning" | "write-error" | "sendmail-error" | "other-write-error";
   /**
    * True when the line ends a local submission: every `sendmail-error`, and postdrop's
    * `warning: uid=UID: No space left on device`. postdrop's `mail_queue_enter: create file …`
-   * warning is false, because postdrop tries again every 10 seconds.
+   * warning is false, because postdrop tries again every 10 seconds. Exim's `Message abandoned`
+   * lines that name a login in place of a client host, and Sendmail's `SYSERR(USER)` lines of a
+   * user other than `root` or `smmsp`, are true too.
    */
   readonly submissionFailed: boolean;
   /** The Unix user id of the failed submission (`uid=1004`, `www-data(33)`), or null. */

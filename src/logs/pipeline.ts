@@ -230,8 +230,10 @@ class ReadRun {
   private recordsBeforeInput = 0;
   private lastRecordCopied = false;
   // The program of the input's last record that a parser read, or null after a record left out
-  // as a copy (see `frameContinuationLine`).
+  // as a copy, and the input's last record if it was left out as a copy (see
+  // `frameContinuationLine`).
   private lastReadProgram: string | null = null;
+  private lastCopiedRecord: LogRecord | null = null;
   // Lines without log framing that a parser joined to the record before them.
   private continuationLines = 0;
   // The fingerprints that find records repeated across inputs, or null when the inputs are
@@ -315,6 +317,7 @@ class ReadRun {
     this.recordsBeforeInput = this.counts.records;
     this.lastRecordCopied = false;
     this.lastReadProgram = null;
+    this.lastCopiedRecord = null;
     this.fingerprints?.startInput(source.name, !continuesPrevious);
     this.replays.startFile();
     this.recordHandler = this.recordHandlerOf(role);
@@ -499,10 +502,21 @@ class ReadRun {
 
   // Hands a line without log framing to the parser of the input's last record, which may join
   // it to that record (see `RecordParser.continueRecord`), and returns true when it did. The
-  // line then counts as ignored, as a reject log's header line does.
-  // NOTE: after a record left out as a copy, such as a panic log's configuration error that the
-  // main log read before also has, the reason line still counts as a line without log framing.
+  // line then counts as ignored, as a reject log's header line does. After a record left out
+  // as a copy, such as a panic log's configuration error that the main log read before also
+  // has, a line that the parser would join counts as a copy too.
   private frameContinuationLine(buffer: Buffer, start: number, end: number): boolean {
+    const copied = this.lastCopiedRecord;
+    if (copied !== null) {
+      const parser = this.dispatcher.parserOf(copied.program);
+      const line = decodeLatin1(buffer, start, end);
+      if (parser?.continuesCopiedRecord?.(copied.message, line) !== true) return false;
+      // Exim's parser, the only one that joins such lines, joins one line to a record, so a
+      // copied record takes one too.
+      this.lastCopiedRecord = null;
+      this.copies.countContinuationLine();
+      return true;
+    }
     if (this.lastReadProgram === null) return false;
     const parser = this.dispatcher.parserOf(this.lastReadProgram);
     if (parser?.continueRecord?.(decodeLatin1(buffer, start, end)) !== true) return false;
@@ -589,6 +603,7 @@ class ReadRun {
     this.counts.records += 1;
     this.lastRecordCopied = false;
     this.lastReadProgram = record.program;
+    this.lastCopiedRecord = null;
     const outcome = this.dispatcher.dispatch(record);
     if (outcome === "unparsed") this.sample(this.unparsedSamples, record.line);
     else if (outcome !== null) this.widenSpan(record.time);
@@ -609,12 +624,14 @@ class ReadRun {
     this.countEarlierCopy(record.program, record.time, earlier);
     // As for a copy in a general log, the header lines of a reject-log entry count with it.
     this.lastRecordCopied = true;
+    this.lastCopiedRecord = record;
     return true;
   }
 
   private countEarlierCopy(program: string, time: number, earlier: string): void {
     this.counts.records += 1;
     this.lastReadProgram = null;
+    this.lastCopiedRecord = null;
     const mta = this.dispatcher.mtaOf(program);
     const source = mta === null ? { program } : { mta };
     this.copies.countCopy(source, time, [earlier]);
@@ -653,6 +670,7 @@ class ReadRun {
         this.copies.countCopy({ mta }, record.time, mailLogsAt(span, record.time));
         this.lastRecordCopied = true;
         this.lastReadProgram = null;
+        this.lastCopiedRecord = record;
         return;
       }
       if (this.copies.isMailProgram(record.host, record.program)) {
@@ -661,6 +679,7 @@ class ReadRun {
         this.copies.countCopy({ program: record.program }, record.time, mailLogs);
         this.lastRecordCopied = true;
         this.lastReadProgram = null;
+        this.lastCopiedRecord = record;
         return;
       }
     }

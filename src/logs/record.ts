@@ -87,6 +87,12 @@ export interface RecordParser {
    */
   continueRecord?(line: string): boolean;
   /**
+   * Returns true when `line`, a line without log framing, belongs to a record of this parser
+   * whose message is `message` and which the run left out as a copy, as `continueRecord` would
+   * join it. Absent for parsers of one-line records.
+   */
+  continuesCopiedRecord?(message: string, line: string): boolean;
+  /**
    * Messages whose correlation state the parser evicted to bound its memory before their
    * last line; their later lines were correlated without their earlier ones. Absent for
    * parsers that keep no per-message state.

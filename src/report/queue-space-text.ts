@@ -58,9 +58,18 @@ export function queueSpaceSentences(report: QueueSpaceReport | null): QueueSpace
     sample: lineText(report.sample),
     lost: lostText(report),
     fix: report.confirmed
-      ? faultFix(report)
-      : `If it repeats, check the free space of ${fileSystem} with \`df -h\`.`,
+      ? faultFix(report) + otherWriteFix(report)
+      : `If it repeats, check the free space of ${fileSystem} with \`df -h\`.` +
+        otherWriteFix(report),
   };
+}
+
+function otherWriteFix(report: QueueSpaceReport): string {
+  if (report.otherWriteErrors === 0) return "";
+  return (
+    " A write that failed for another cause needs that cause fixed, such as a file size " +
+    "limit, a disk quota or the permissions of the queue directory."
+  );
 }
 
 function faultSentences(report: QueueSpaceReport, period: string): string {
@@ -91,18 +100,26 @@ function postfixFaultSentences(report: QueueSpaceReport, period: string): string
         "that failed with No space left on device.",
     );
   }
-  if (report.lostSubmissions > 0) {
-    const lost = plural(report.lostSubmissions, "local submission");
-    const were = report.lostSubmissions === 1 ? "was" : "were";
-    sentences.push(
-      `${lost} ${were} lost: sendmail exited with an error and queued nothing, so the program ` +
-        "that ran it, such as PHP's mail() or cron, got the error.",
-    );
-  }
+  pushOtherWriteSentence(sentences, report);
+  pushLostSentence(sentences, report);
   sentences.push(
     inflowSentence(report, "Postfix smtpd", "smtpd rejects every MAIL FROM, so no mail comes in"),
   );
   return sentences.join(" ");
+}
+
+/**
+ * Adds the sentence on lost local submissions, if any. Programs submit through the sendmail
+ * command of every MTA (Exim and Sendmail install one too), so one wording fits all three.
+ */
+function pushLostSentence(sentences: string[], report: QueueSpaceReport): void {
+  if (report.lostSubmissions === 0) return;
+  const lost = plural(report.lostSubmissions, "local submission");
+  const were = report.lostSubmissions === 1 ? "was" : "were";
+  sentences.push(
+    `${lost} ${were} lost: sendmail exited with an error and queued nothing, so the program ` +
+      "that ran it, such as PHP's mail() or cron, got the error.",
+  );
 }
 
 /** Counts rejects and the clients they name apart: "2 rejects of 1 client". */
@@ -141,6 +158,8 @@ function eximFaultSentences(report: QueueSpaceReport, period: string): string {
         "file write failed with No space left on device.",
     );
   }
+  pushOtherWriteSentence(sentences, report);
+  pushLostSentence(sentences, report);
   sentences.push(
     inflowSentence(report, "Exim", "Exim rejects every MAIL FROM, so no mail comes in"),
   );
@@ -167,6 +186,8 @@ function sendmailFaultSentences(report: QueueSpaceReport, period: string): strin
         "or temp file that could not be written for lack of space.",
     );
   }
+  pushOtherWriteSentence(sentences, report);
+  pushLostSentence(sentences, report);
   sentences.push(
     inflowSentence(
       report,
@@ -177,8 +198,39 @@ function sendmailFaultSentences(report: QueueSpaceReport, period: string): strin
   return sentences.join(" ");
 }
 
-// A report that is no fault has rejects only (see `isQueueSpaceFault`), and Exim logs none.
+/**
+ * Returns the note of a report that is no fault (see `isQueueSpaceFault`). Such a report has
+ * rejects without a line that names the lack of space, sendmail command errors without a
+ * postdrop line that names it, or writes that failed for another cause.
+ */
 function noteSentences(report: QueueSpaceReport, period: string): string {
+  const sentences =
+    report.rejects > 0
+      ? [rejectsNote(report, period)]
+      : [`Note: ${period}, queue file writes failed, but no line names a lack of space.`];
+  if (report.sendmailErrors > 0) {
+    sentences.push(
+      `The Postfix sendmail command logged ${plural(report.sendmailErrors, "queue file write error")}, ` +
+        "and no postdrop line named lack of space as the cause.",
+    );
+  }
+  pushOtherWriteSentence(sentences, report);
+  pushLostSentence(sentences, report);
+  return sentences.join(" ");
+}
+
+/** Adds the sentence on writes that failed for another cause than lack of space, if any. */
+function pushOtherWriteSentence(sentences: string[], report: QueueSpaceReport): void {
+  const other = report.otherWriteSample;
+  if (report.otherWriteErrors === 0 || other === null) return;
+  sentences.push(
+    `${plural(report.otherWriteErrors, "queue file write")} failed for another cause than ` +
+      `lack of space, which is no disk fault. The first reads "${other.text}".`,
+  );
+}
+
+// Exim logs no rejects for lack of space, so only Postfix and Sendmail reports have them.
+function rejectsNote(report: QueueSpaceReport, period: string): string {
   const sendmail = report.mta === "sendmail";
   const rejected = sendmail
     ? `Sendmail answered ${plural(report.rejects, "client command")} with 452 4.4.5 ` +
@@ -218,10 +270,17 @@ function faultFix(report: QueueSpaceReport): string {
     FREE_SPACE_LIMIT[report.mta];
   if (report.lostSubmissions === 0) return fix;
   return (
-    `${fix} Lost local submissions are gone: the uid in their sendmail or postdrop lines names ` +
-    "the local account, whose programs must send them again."
+    `${fix} Lost local submissions are gone: ${LOST_ACCOUNT[report.mta]} names the local ` +
+    "account, whose programs must send them again."
   );
 }
+
+/** The part of each MTA's lines of a lost local submission that names the sending account. */
+const LOST_ACCOUNT: Record<MtaName, string> = {
+  postfix: "the uid in their sendmail or postdrop lines",
+  exim: "the login after `while receiving` in their `Message abandoned` lines",
+  sendmail: "the user in their `SYSERR(USER)` lines",
+};
 
 // The lost submission's line is left out when it is the first line already.
 function lostText(report: QueueSpaceReport): string | null {

@@ -78,7 +78,21 @@ describe("Exim panic lines", () => {
 
     expect(diagnosis.mtaFatalErrors?.count).toBe(2);
     expect(kind?.sample.text).toContain('main option "foo" unknown');
-    // The panic log's copy of the reason line is not joined (see `frameContinuationLine`).
+    expect(diagnosis.input.unrecognised).toBe(0);
+    expect(diagnosis.input.copiedLines).toBe(2);
+  });
+
+  it("copied reason counts with its error", async () => {
+    const error =
+      "2024-03-04 09:50:00 [4120] Exim configuration error in line 812 of /etc/exim4/exim4.conf.template:\n" +
+      '  main option "foo" unknown\n';
+    const folder = temporary.folder({
+      "exim4/mainlog": mainLog() + error,
+      "exim4/paniclog": `${error}  an indented line of no error\n`,
+    });
+    const { diagnosis } = await diagnose([`${folder}/exim4`]);
+
+    expect(diagnosis.input.copiedLines).toBe(2);
     expect(diagnosis.input.unrecognised).toBe(1);
   });
 

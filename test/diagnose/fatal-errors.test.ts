@@ -335,3 +335,23 @@ test("Exim configuration error joins its reason", async () => {
   expect(joined?.sample.line).toBe(1);
   expect(alone?.kind).toBe("Exim configuration error in line N of /etc/exim4/exim4.conf.template:");
 });
+
+test("Exim syslog configuration error joins its reason", async () => {
+  const lines = [
+    "Mar  4 07:00:00 mx1 exim[77]: [1\\2] 2024-03-04 07:00:00 Exim configuration error in line 812 of /etc/exim4/exim4.conf.template:",
+    'Mar  4 07:00:00 mx1 exim[77]: [2/2]   main option "foo" unknown',
+    "",
+  ];
+  const diagnosis = await diagnoseText(lines.join("\n"), { year: 2024 });
+  expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
+  const failures = diagnosis.mtaFatalErrors;
+
+  expect(diagnosis.input.unparsed).toBe(0);
+  expect(diagnosis.input.unrecognised).toBe(0);
+  expect(failures?.count).toBe(1);
+  expect(failures?.kinds[0]?.cause).toBe("exim-config-error");
+  expect(failures?.kinds[0]?.sample.text).toBe(
+    'exim: Exim configuration error in line 812 of /etc/exim4/exim4.conf.template: main option "foo" unknown',
+  );
+  expect(failures?.kinds[0]?.sample.line).toBe(1);
+});

@@ -395,3 +395,68 @@ describe("local submissions lost to a full queue disk", () => {
     expect(text.stdout).toContain("    lost: ");
   });
 });
+
+describe("queue file writes of other causes", () => {
+  /** A submission that postdrop could not write because the file was too large. */
+  const TOO_LARGE_LOG = logText([
+    ...deliveredLines(),
+    `${stamp(50)} postfix/postdrop[3001]: warning: uid=33: File too large`,
+    `${stamp(50)} postfix/sendmail[3000]: fatal: www-data(33): queue file write error`,
+  ]);
+
+  test("report counts them apart", async () => {
+    const diagnosis = await diagnoseText(TOO_LARGE_LOG);
+    const report = diagnosis.queueSpace;
+
+    expect(report?.confirmed).toBe(false);
+    expect(report?.count).toBe(2);
+    expect(report?.writeErrors).toBe(0);
+    expect(report?.otherWriteErrors).toBe(1);
+    expect(report?.sendmailErrors).toBe(1);
+    expect(report?.lostSubmissions).toBe(1);
+    expect(report?.otherWriteSample?.text).toBe("warning: uid=33: File too large");
+    expect(diagnosis.findings.map((finding) => finding.id)).toContain("healthy");
+    expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
+  });
+
+  test("sendmail line alone is no fault", async () => {
+    const lines = [
+      ...deliveredLines(),
+      `${stamp(50)} postfix/sendmail[3000]: fatal: www-data(33): queue file write error`,
+    ];
+    const report = (await diagnoseText(logText(lines))).queueSpace;
+
+    expect(report?.confirmed).toBe(false);
+    expect(report?.sendmailErrors).toBe(1);
+    expect(report?.lostSubmissions).toBe(1);
+  });
+
+  test("sendmail line naming no space is a fault", async () => {
+    const lines = [
+      ...deliveredLines(),
+      `${stamp(50)} postfix/sendmail[3000]: fatal: www-data(33): error writing queue file: No space left on device`,
+    ];
+    const report = (await diagnoseText(logText(lines))).queueSpace;
+
+    expect(report?.confirmed).toBe(true);
+  });
+
+  test("text report shows the cause", async () => {
+    const log = temporary.file(TOO_LARGE_LOG);
+    const text = await runCommand([...OFFLINE_DIAGNOSE, log]);
+    const logs = await runCommand(["logs", "--format", "json", "--timezone", "UTC", log]);
+    const section = (text.stdout.split("\nServer faults\n")[1]?.split("\n\n")[0] ?? "").replace(
+      /\s+/g,
+      " ",
+    );
+
+    expect(text.code).toBe(0);
+    expect(text.stdout).not.toContain("QUEUE DISK");
+    expect(section).toContain("Note: at 2024-03-04 00:50:00, queue file writes failed");
+    expect(section).toContain("1 queue file write failed for another cause than lack of space");
+    expect(section).toContain('The first reads "warning: uid=33: File too large".');
+    expect(section).toContain("1 local submission was lost");
+    expect(section).toContain("needs that cause fixed");
+    expect(validateStatistics(JSON.parse(logs.stdout))).toEqual([]);
+  });
+});

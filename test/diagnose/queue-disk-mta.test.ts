@@ -154,3 +154,75 @@ describe("queue disk full per MTA", () => {
     expect(validateStatistics(JSON.parse(logs.stdout))).toEqual([]);
   });
 });
+
+/** A full Exim spool that abandons a client's message and two local submissions. */
+const EXIM_LOST_LOG = logText([
+  "2024-03-04 00:10:00 1rhA2b-000Abc-1x <= alice@example.com U=alice P=local S=812",
+  '2024-03-04 00:10:01 1rhA2b-000Abc-1x => bob@example.org R=dnslookup T=remote_smtp H=mx.example.org [192.0.2.25] C="250 2.0.0 Ok: queued as 4F2A1"',
+  "2024-03-04 00:10:01 1rhA2b-000Abc-1x Completed",
+  "2024-03-04 00:55:00 1rhB3c-000Bcd-2y Message abandoned: Spool write error (No space left on device) while receiving message from mx.example.net [192.0.2.35]",
+  "2024-03-04 00:56:00 1rhB4d-000Cde-3z Message abandoned: Spool write error (No space left on device) while receiving message from www-data",
+  "2024-03-04 00:57:00 1rhB5e-000Def-4a Message abandoned: spool file write error while receiving from shop: No space left on device",
+]);
+
+/** A full Sendmail queue that loses one local submission of www-data. */
+const SENDMAIL_LOST_LOG = logText([
+  "Mar  4 00:10:00 mx1 sm-mta[3120]: 424EF3Ab003120: from=<alice@example.com>, size=4312, class=0, nrcpts=1, msgid=<20240304.1@example.com>, proto=ESMTP, daemon=MTA, relay=laptop.example.com [198.51.100.7]",
+  `${SENDMAIL_HEAD}[3141]: 424EF3Ab003141: SYSERR(root): queueup: cannot create queue temp file ./tf424EF3Ab003141, uid=0: No space left on device`,
+  `${SENDMAIL_HEAD}[3150]: 424EF3Ab003150: SYSERR(www-data): queueup: cannot create queue temp file ./tf424EF3Ab003150, uid=33: No space left on device`,
+]);
+
+describe("local submissions lost by Exim and Sendmail", () => {
+  test("Exim counts logins, not clients", async () => {
+    const diagnosis = await diagnoseText(EXIM_LOST_LOG, { year: 2024 });
+    const report = diagnosis.queueSpace;
+
+    expect(diagnosis.input.unparsed).toBe(0);
+    expect(report?.writeErrors).toBe(3);
+    expect(report?.lostSubmissions).toBe(2);
+    expect(report?.sendmailErrors).toBe(0);
+    expect(report?.confirmed).toBe(true);
+    expect(report?.lostSample?.line).toBe(5);
+    expect(report?.lostSample?.text).toContain("while receiving message from www-data");
+    expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
+  });
+
+  test("Sendmail counts users other than root", async () => {
+    const diagnosis = await diagnoseText(SENDMAIL_LOST_LOG, { year: 2024 });
+    const report = diagnosis.queueSpace;
+
+    expect(report?.writeErrors).toBe(2);
+    expect(report?.lostSubmissions).toBe(1);
+    expect(report?.lostSample?.line).toBe(3);
+    expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
+  });
+
+  test.each([
+    ["Exim", EXIM_LOST_LOG, "2 local submissions were lost", "`Message abandoned` lines"],
+    ["Sendmail", SENDMAIL_LOST_LOG, "1 local submission was lost", "`SYSERR(USER)` lines"],
+  ])("%s text names the loss", async (_mta, log, counts, account) => {
+    const report = (await diagnoseText(log, { year: 2024 })).queueSpace;
+    const sentences = queueSpaceSentences(report);
+
+    expect(sentences?.counts).toContain(counts);
+    expect(sentences?.counts).toContain("so the program that ran it");
+    expect(sentences?.lost).toContain(`:${report?.lostSample?.line ?? "none"}: `);
+    expect(sentences?.fix).toContain("Lost local submissions are gone");
+    expect(sentences?.fix).toContain(account);
+    expect(sentences?.fix).not.toContain("postdrop");
+  });
+
+  test("JSON of both commands counts them", async () => {
+    const log = temporary.file(EXIM_LOST_LOG);
+    const diagnose = await runCommand([...OFFLINE_DIAGNOSE, "--format", "json", log]);
+    const logs = await runCommand(["logs", "--format", "json", "--timezone", "UTC", log]);
+    const diagnosis = JSON.parse(diagnose.stdout) as Diagnosis;
+    const statistics = JSON.parse(logs.stdout) as { queueSpace: { lostSubmissions: number } };
+
+    expect(diagnose.code).toBe(1);
+    expect(diagnosis.queueSpace?.lostSubmissions).toBe(2);
+    expect(statistics.queueSpace.lostSubmissions).toBe(2);
+    expect(validateDiagnosis(diagnosis)).toEqual([]);
+    expect(validateStatistics(statistics)).toEqual([]);
+  });
+});

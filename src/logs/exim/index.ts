@@ -24,12 +24,15 @@ import { messageIdLength } from "./message-id.js";
 import { deliveryEvent, newMessage, positionOf, tlsEvent, type MessageState } from "./message.js";
 import {
   isConfigErrorStart,
+  isConfigErrorStartText,
   isIndented,
   isPanicText,
   panicEvent,
   withConfigErrorReason,
 } from "./panic.js";
 import { authFailureEvent, parseServerLine, rejectedAt, rejectEvent } from "./server-lines.js";
+import { spoolSpaceEvent } from "./spool-space.js";
+import { syslogPartOf } from "./syslog-part.js";
 
 /**
  * Creates the parser for Exim main-log records (program `exim`, natively or through syslog).
@@ -92,8 +95,10 @@ class EximLogParser implements EximParser {
   // Host-line replies that wait for the address lines that may repeat them.
   private readonly heldReplies: HeldReplies;
   // A configuration error's first line, held until the next line shows whether its reason
-  // follows (see `continueRecord`).
+  // follows (see `continueRecord`), and the pid of its syslog part 1, or undefined when it came
+  // whole from a log file.
   private configErrorStart: FatalErrorEvent | null = null;
+  private configErrorPartPid: number | null | undefined = undefined;
   // The sink of lines without a message id. It keeps back a configuration error's first line.
   private readonly serverLineSink: EventSink = (event) => {
     if (event.type === "fatal-error" && isConfigErrorStart(event)) {
@@ -133,6 +138,7 @@ class EximLogParser implements EximParser {
   }
 
   parse(record: LogRecord): ParseOutcome {
+    if (this.configErrorStart !== null && this.joinsReasonPart(record)) return "parsed";
     this.sendConfigErrorStart();
     if (this.withoutHost.length > 0 && record.time !== this.withoutHost[0]?.record.time) {
       this.releaseWithoutHost(null);
@@ -140,8 +146,43 @@ class EximLogParser implements EximParser {
     if (this.heldReplies.size > 0) this.heldReplies.sendExpired(record.time);
     if (this.messages.advance(record.time)) this.callers.sweep(record.time);
     // With `+pid`, Exim writing to syslog without its own stamp leaves `[pid] ` in the text.
-    if (record.message.charCodeAt(0) === 91) return this.parseRecord(withoutPidPrefix(record));
+    if (record.message.charCodeAt(0) === 91) return this.parseRecord(this.withoutPrefix(record));
     return this.parseRecord(record);
+  }
+
+  /**
+   * Removes `[pid] ` from a syslog message, or the `[1\N] ` of the first syslog part of a
+   * configuration error, whose reason Exim sends as part 2 (see `joinsReasonPart`).
+   */
+  private withoutPrefix(record: LogRecord): LogRecord {
+    const part = syslogPartOf(record.message);
+    if (part === null) return withoutPidPrefix(record);
+    if (part.index !== 1) return record;
+
+    const text = record.message.slice(part.textStart);
+    const unmarked = withoutPidPrefix({ ...record, message: text });
+    if (!isConfigErrorStartText(unmarked.message)) return record;
+    this.configErrorPartPid = record.pid;
+    return unmarked;
+  }
+
+  /**
+   * Joins syslog part 2 of a configuration error to its held first part, as its reason, and
+   * returns true. Returns false for other records, which are parsed as usual.
+   */
+  private joinsReasonPart(record: LogRecord): boolean {
+    const pid = this.configErrorPartPid;
+    if (pid === undefined || (pid !== null && record.pid !== null && record.pid !== pid)) {
+      return false;
+    }
+    const part = syslogPartOf(record.message);
+    if (part?.index !== 2) return false;
+    const start = this.configErrorStart;
+    if (start === null || start.host !== record.host) return false;
+
+    this.clearConfigErrorStart();
+    this.sink(withConfigErrorReason(start, record.message.slice(part.textStart)));
+    return true;
   }
 
   private parseRecord(record: LogRecord): ParseOutcome {
@@ -167,9 +208,13 @@ class EximLogParser implements EximParser {
   continueRecord(line: string): boolean {
     const start = this.configErrorStart;
     if (start === null || !isIndented(line)) return false;
-    this.configErrorStart = null;
+    this.clearConfigErrorStart();
     this.sink(withConfigErrorReason(start, line));
     return true;
+  }
+
+  continuesCopiedRecord(message: string, line: string): boolean {
+    return isIndented(line) && isConfigErrorStartText(withoutPidText(message));
   }
 
   finish(): void {
@@ -273,17 +318,32 @@ class EximLogParser implements EximParser {
       case "ignored":
         return kind;
       case "unparsed":
-        // A panic while Exim handles a message carries the message's id.
-        if (!isPanicText(text, start)) return kind;
-        this.sink(panicEvent(record, start));
-        return "parsed";
+        return this.parseUnknownNote(record, start);
     }
+  }
+
+  // A panic while Exim handles a message, and a spool write that failed while Exim received
+  // it, carry the message's id.
+  private parseUnknownNote(record: LogRecord, start: number): ParseOutcome {
+    if (isPanicText(record.message, start)) {
+      this.sink(panicEvent(record, start));
+      return "parsed";
+    }
+    const spoolSpace = spoolSpaceEvent(record, start);
+    if (spoolSpace === null) return "unparsed";
+    this.sink(spoolSpace);
+    return "parsed";
   }
 
   private sendConfigErrorStart(): void {
     if (this.configErrorStart === null) return;
     this.sink(this.configErrorStart);
+    this.clearConfigErrorStart();
+  }
+
+  private clearConfigErrorStart(): void {
     this.configErrorStart = null;
+    this.configErrorPartPid = undefined;
   }
 
   private endMessage(record: LogRecord, idLength: number): void {
@@ -475,8 +535,19 @@ function frozenEvent(
 
 function withoutPidPrefix(record: LogRecord): LogRecord {
   const text = record.message;
+  const start = pidPrefixEnd(text);
+  if (start === 0) return record;
+  const pid = Number(text.slice(1, start - 2));
+  return { ...record, pid: record.pid ?? pid, message: text.slice(start) };
+}
+
+function withoutPidText(text: string): string {
+  return text.charCodeAt(0) === 91 ? text.slice(pidPrefixEnd(text)) : text;
+}
+
+// The index after a leading `[pid] `, or 0 when the text starts with none.
+function pidPrefixEnd(text: string): number {
   const close = text.indexOf("] ");
   const pid = close > 1 ? Number(text.slice(1, close)) : NaN;
-  if (!Number.isInteger(pid)) return record;
-  return { ...record, pid: record.pid ?? pid, message: text.slice(close + 2) };
+  return Number.isInteger(pid) ? close + 2 : 0;
 }

@@ -64,7 +64,12 @@ const CONFIG_ERROR = "Exim configuration error";
  * line, indented and without a timestamp (`  main option "foo" unknown`).
  */
 export function isConfigErrorStart(event: FatalErrorEvent): boolean {
-  return event.text.startsWith(CONFIG_ERROR) && event.text.endsWith(":");
+  return isConfigErrorStartText(event.text);
+}
+
+/** Returns true when `text` is the first line of a configuration error (see `isConfigErrorStart`). */
+export function isConfigErrorStartText(text: string): boolean {
+  return text.startsWith(CONFIG_ERROR) && text.endsWith(":");
 }
 
 /** Returns true when `line` starts with a space or tab, as the reason of a configuration error does. */

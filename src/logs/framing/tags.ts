@@ -4,6 +4,7 @@
  */
 import { isClockAt, isIsoDateAt, StampTail } from "./stamps.js";
 import { TokenCache } from "./tokens.js";
+import { syslogPartOf } from "../exim/syslog-part.js";
 
 /** Program name of native Exim main-log records and of Exim's syslog tags after folding. */
 export const EXIM_PROGRAM = "exim";
@@ -152,9 +153,12 @@ export function skipStructuredData(text: string, start: number): number {
 
 /**
  * Removes the stamp (and `[pid]`) that Exim writes inside syslog messages when
- * `syslog_timestamp` is on, so the message reads like a main-log line without its stamp.
+ * `syslog_timestamp` is on, so the message reads like a main-log line without its stamp. The
+ * first of a line's numbered syslog parts keeps its `[1\N] ` before the text (see
+ * `syslogPartOf`).
  */
 export function stripEmbeddedEximStamp(message: string): string {
+  if (message.charCodeAt(0) === 91) return stripStampAfterPart(message);
   if (!isIsoDateAt(message, 0) || message.charCodeAt(10) !== 32 || !isClockAt(message, 11)) {
     return message;
   }
@@ -171,6 +175,14 @@ export function stripEmbeddedEximStamp(message: string): string {
     if (close > 0) start = close + 2;
   }
   return message.slice(start);
+}
+
+function stripStampAfterPart(message: string): string {
+  const part = syslogPartOf(message);
+  if (part === null) return message;
+  const text = message.slice(part.textStart);
+  const stripped = stripEmbeddedEximStamp(text);
+  return stripped === text ? message : message.slice(0, part.textStart) + stripped;
 }
 
 /**

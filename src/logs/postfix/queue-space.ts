@@ -34,11 +34,12 @@ export function sinkQueueSpace(
 /**
  * Reads a line without a queue id of cleanup, postdrop or the sendmail command that shows a
  * queue file write failing. Returns null for other lines, which the caller passes on to its
- * other handlers. cleanup and postdrop lines count when they start with `warning: ` or `fatal: ` and end
- * in `No space left on device`. Such lines are cleanup's `warning: QID: write queue file: …`,
- * `warning: mail_queue_enter: create file incoming/…: …` (or `maildrop/…` of postdrop) and
- * postdrop's `warning: uid=1004: …`. sendmail lines count in the forms of `SENDMAIL_WRITE_ERROR`
- * and `SENDMAIL_WRITE_FAILED`.
+ * other handlers. cleanup and postdrop lines count when they start with `warning: ` or
+ * `fatal: ` and end in `No space left on device`. Such lines are cleanup's `warning: QID: write
+ * queue file: …`, `warning: mail_queue_enter: create file incoming/…: …` (or `maildrop/…` of
+ * postdrop) and postdrop's `warning: uid=1004: …`. postdrop's `uid=` line counts with any other
+ * cause too, as a write that failed for that cause. sendmail lines count in the forms of
+ * `SENDMAIL_WRITE_ERROR` and `SENDMAIL_WRITE_FAILED`.
  */
 export function handleQueueWriteError(
   context: PostfixContext,
@@ -48,14 +49,18 @@ export function handleQueueWriteError(
   if (program.service === "sendmail") return handleSendmailError(context, record);
 
   const text = record.message;
-  if (!text.endsWith(NO_SPACE)) return null;
-  if (!text.startsWith("warning: ") && !text.startsWith("fatal: ")) return null;
-
   // postdrop writes `uid=N: %m` when it could not finish the maildrop file, and then exits
-  // with an error. Its `mail_queue_enter: create file …` warning repeats every 10 seconds
-  // until the file can be made, so that submission may still succeed.
+  // with an error, whatever the cause. Its `mail_queue_enter: create file …` warning repeats
+  // every 10 seconds until the file can be made, so that submission may still succeed.
   const ended = program.service === "postdrop" && text.startsWith("warning: uid=");
   const uid = ended ? uidBetween(text, 13, text.indexOf(":", 13)) : null;
+  if (ended && uid !== null && !text.endsWith(NO_SPACE)) {
+    sinkQueueSpace(context, record, "other-write-error", true, uid);
+    return "parsed";
+  }
+
+  if (!text.endsWith(NO_SPACE)) return null;
+  if (!text.startsWith("warning: ") && !text.startsWith("fatal: ")) return null;
   sinkQueueSpace(context, record, "write-error", ended, uid);
   return "parsed";
 }
@@ -64,8 +69,10 @@ export function handleQueueWriteError(
  * Reads `fatal: SENDER(UID): queue file write error` and `fatal: SENDER(UID): error writing
  * queue file: No space left on device`. sendmail exits with status 75 (EX_TEMPFAIL) after
  * either, so the program that ran it, such as PHP's mail() or cron, gets an error and the
- * message is not queued. Other errors of the second form, such as `Broken pipe` when postdrop
- * died, do not show the disk full and are left to the caller.
+ * message is not queued. The first form names no cause, which postdrop's `warning: uid=UID: …`
+ * line before it names, so only the second form shows the disk full by itself. Other errors of
+ * the second form, such as `Broken pipe` when postdrop died, do not show the disk full and are
+ * left to the caller.
  */
 function handleSendmailError(context: PostfixContext, record: LogRecord): ParseOutcome | null {
   const text = record.message;

@@ -82,8 +82,9 @@ export interface CopiedLines {
   /** The input, named as in its input summary. */
   readonly name: string;
   /**
-   * Records left out, and the header lines of Exim reject log entries whose first line was
-   * left out. A repeat marker line gives one record per repetition.
+   * Records left out, and the lines without log framing that continue a record left out: the
+   * header lines of Exim reject log entries and the reason line of an Exim configuration
+   * error. A repeat marker line gives one record per repetition.
    */
   readonly lines: number;
   /** Of `lines`, the header lines of Exim reject log entries (see `isRejectLogHeaderLine`). */
@@ -233,6 +234,14 @@ export class MailLogCopies {
   countHeaderLine(): void {
     this.input.lines += 1;
     this.input.headerLines += 1;
+  }
+
+  /**
+   * Counts a line without log framing, such as the reason of an Exim configuration error, that
+   * continues a record that the current input copies (see `countCopy`).
+   */
+  countContinuationLine(): void {
+    this.input.lines += 1;
   }
 
   /** Ends the current input and returns the number of its lines counted as copies. */

@@ -1,13 +1,13 @@
 import { describe, expect, test } from "vitest";
 import type { FatalErrorEvent } from "../../../src/logs/events.js";
 import { createEximParser } from "../../../src/logs/exim/index.js";
-import { runParser } from "./frame.js";
+import { runParser, type FrameOptions } from "./frame.js";
 
 const STAMP = "2024-03-04 09:50:00";
 const ID = "1rhA2b-000Abc-1x";
 
-function fatalErrors(lines: readonly string[]): FatalErrorEvent[] {
-  const run = runParser(createEximParser, lines);
+function fatalErrors(lines: readonly string[], options: FrameOptions = {}): FatalErrorEvent[] {
+  const run = runParser(createEximParser, lines, options);
   expect(run.outcomes.unparsed).toBe(0);
   return run.events.filter((event): event is FatalErrorEvent => event.type === "fatal-error");
 }
@@ -53,6 +53,54 @@ describe("Exim panic lines", () => {
     expect(event?.text).toBe(
       "failed to open /etc/exim4/x for linear search: No such file or directory",
     );
+  });
+
+  test.each([
+    {
+      name: "with Exim's stamp",
+      first: `[1\\2] ${STAMP} Exim configuration error in line 12 of /etc/exim4/exim4.conf:`,
+    },
+    {
+      name: "with stamp and pid",
+      first: `[1\\2] ${STAMP} [77] Exim configuration error in line 12 of /etc/exim4/exim4.conf:`,
+    },
+    {
+      name: "without stamp",
+      first: "[1\\2] Exim configuration error in line 12 of /etc/exim4/exim4.conf:",
+    },
+    {
+      name: "with pid only",
+      first: "[1\\2] [77] Exim configuration error in line 12 of /etc/exim4/exim4.conf:",
+    },
+  ])("joins syslog reason part $name", ({ first }) => {
+    const lines = [
+      `Mar  4 09:50:00 mx1 exim[77]: ${first}`,
+      'Mar  4 09:50:00 mx1 exim[77]: [2/2]   main option "foo" unknown',
+    ];
+    const run = runParser(createEximParser, lines, { year: 2024 });
+    const [event, ...rest] = fatalErrors(lines, { year: 2024 });
+
+    expect(rest).toEqual([]);
+    expect(run.outcomes.parsed).toBe(2);
+    expect(event?.text).toBe(
+      'Exim configuration error in line 12 of /etc/exim4/exim4.conf: main option "foo" unknown',
+    );
+    expect(event?.position.line).toBe(1);
+  });
+
+  test("syslog reason of another pid stays apart", () => {
+    const lines = [
+      "Mar  4 09:50:00 mx1 exim[77]: [1\\2] Exim configuration error in line 12 of /etc/exim4/exim4.conf:",
+      'Mar  4 09:50:00 mx1 exim[78]: [2/2]   main option "foo" unknown',
+    ];
+    const run = runParser(createEximParser, lines, { year: 2024 });
+    const errors = run.events.filter(
+      (event): event is FatalErrorEvent => event.type === "fatal-error",
+    );
+
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.text).toBe("Exim configuration error in line 12 of /etc/exim4/exim4.conf:");
+    expect(run.outcomes.unparsed).toBe(1);
   });
 
   test.each([

@@ -27,10 +27,6 @@ describe("Exim spool space lines", () => {
       text: "Message abandoned: spool file write error while receiving from mx.example.net [192.0.2.35]: No space left on device",
       kind: "write-error",
     },
-    {
-      text: "Message abandoned: Spool write error (No space left on device) while receiving message from www-data",
-      kind: "write-error",
-    },
   ])("reads $text", ({ text, kind }) => {
     const run = runParser(createEximParser, [`${AT} [4120] ${text}`]);
     const [event] = spaceEvents(run.events);
@@ -44,12 +40,67 @@ describe("Exim spool space lines", () => {
     expect(event?.position).toEqual({ file: "test.log", line: 1 });
   });
 
-  test("other abandoned messages are no fault", () => {
+  test.each([
+    {
+      name: "data file of a client",
+      text: "Message abandoned: Spool write error (No space left on device) while receiving message from mx.example.net (helo.example.net) [192.0.2.35]:50122",
+      local: false,
+    },
+    {
+      name: "header file of a client",
+      text: "Message abandoned: spool file write error while receiving from [192.0.2.35]: No space left on device",
+      local: false,
+    },
+    {
+      name: "data file of a login",
+      text: "Message abandoned: Spool write error (No space left on device) while receiving message from www-data",
+      local: true,
+    },
+    {
+      name: "header file of a login",
+      text: "Message abandoned: spool file write error while receiving from shop: No space left on device",
+      local: true,
+    },
+  ])("reads $name after its message id", ({ text, local }) => {
+    const line = `${AT} 1rhA2b-000Abc-1x ${text}`;
+    const run = runParser(createEximParser, [line]);
+    const [event, ...rest] = spaceEvents(run.events);
+
+    expect(rest).toEqual([]);
+    expect(run.outcomes.parsed).toBe(1);
+    expect(run.outcomes.unparsed).toBe(0);
+    expect(event?.kind).toBe("write-error");
+    expect(event?.submissionFailed).toBe(local);
+    expect(event?.text).toBe(`1rhA2b-000Abc-1x ${text}`);
+  });
+
+  test("login without message id is a lost submission", () => {
+    const text =
+      "Message abandoned: Spool write error (No space left on device) while receiving message from www-data";
+    const [event] = spaceEvents(runParser(createEximParser, [`${AT} [4120] ${text}`]).events);
+
+    expect(event?.kind).toBe("write-error");
+    expect(event?.submissionFailed).toBe(true);
+  });
+
+  test("input read error is no write", () => {
     const run = runParser(createEximParser, [
       `${AT} Message abandoned: Input read error (Connection reset by peer) while receiving message from mx.example.net [192.0.2.35]`,
     ]);
 
     expect(spaceEvents(run.events)).toEqual([]);
+  });
+
+  test.each([
+    "Spool write error (Input/output error) while receiving message from www-data",
+    "spool file write error while receiving from www-data: Disk quota exceeded",
+  ])("reads other cause: %s", (text) => {
+    const run = runParser(createEximParser, [`${AT} 1rhA2b-000Abc-1x Message abandoned: ${text}`]);
+    const [event, ...rest] = spaceEvents(run.events);
+
+    expect(rest).toEqual([]);
+    expect(event?.kind).toBe("other-write-error");
+    expect(event?.submissionFailed).toBe(true);
   });
 
   test("receiver's 452 is no fault", () => {

@@ -117,6 +117,18 @@ describe("stripEmbeddedEximStamp", () => {
     );
   });
 
+  it("keeps the first syslog part's marker", () => {
+    expect(
+      stripEmbeddedEximStamp("[1\\2] 2024-03-04 09:15:02 [77] Exim configuration error:"),
+    ).toBe("[1\\2] Exim configuration error:");
+    expect(stripEmbeddedEximStamp('[2/2]   main option "foo" unknown')).toBe(
+      '[2/2]   main option "foo" unknown',
+    );
+    expect(stripEmbeddedEximStamp("[77] 1rhA2b-000Abc-1x Completed")).toBe(
+      "[77] 1rhA2b-000Abc-1x Completed",
+    );
+  });
+
   it("keeps messages without a stamp", () => {
     expect(stripEmbeddedEximStamp("1rhA2b-000Abc-1x Completed")).toBe("1rhA2b-000Abc-1x Completed");
   });

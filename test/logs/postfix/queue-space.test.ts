@@ -134,7 +134,6 @@ describe("Postfix queue file write errors", () => {
   });
 
   it.each([
-    ["postdrop file size", "postfix/postdrop[3001]", "warning: uid=0: File too large"],
     [
       "postdrop permission",
       "postfix/postdrop[3001]",
@@ -161,6 +160,20 @@ describe("Postfix queue file write errors", () => {
 
     expect(outcomes).toEqual(["ignored"]);
     expect(eventsOf(events, "queue-space")).toEqual([]);
+  });
+
+  it.each([
+    ["file size", "warning: uid=1004: File too large"],
+    ["quota", "warning: uid=1004: Disk quota exceeded"],
+  ])("reads postdrop's %s cause apart", (_name, message) => {
+    const { events, outcomes } = runPostfix([`${HEAD} postfix/postdrop[3001]: ${message}`]);
+    const [event] = eventsOf(events, "queue-space");
+
+    expect(outcomes).toEqual(["parsed"]);
+    expect(event?.kind).toBe("other-write-error");
+    expect(event?.submissionFailed).toBe(true);
+    expect(event?.uid).toBe(1004);
+    expect(event?.text).toBe(message);
   });
 
   it("leaves a full mailbox disk alone", () => {

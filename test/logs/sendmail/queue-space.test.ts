@@ -35,12 +35,40 @@ describe("Sendmail queue space lines", () => {
     expect(event?.submissionFailed).toBe(false);
   });
 
+  test.each([
+    { user: "root", local: false },
+    { user: "smmsp", local: false },
+    { user: "www-data", local: true },
+    { user: "UID1004", local: true },
+  ])("SYSERR($user) loses a submission: $local", ({ user, local }) => {
+    const text = `424EF3Ab003120: SYSERR(${user}): queueup: cannot create queue temp file ./tf424EF3Ab003120, uid=1004: No space left on device`;
+    const run = runParser(createSendmailParser, [`${HEAD}[3120]: ${text}`], { year: 2024 });
+    const [event] = spaceEvents(run.events);
+
+    expect(event?.kind).toBe("write-error");
+    expect(event?.submissionFailed).toBe(local);
+  });
+
+  test.each([
+    "SYSERR(root): collect: Cannot write ./df424EF3Ab003120 (bfcommit, uid=0, gid=25): Permission denied",
+    "SYSERR(root): queueup: cannot create queue temp file ./tf424EF3Ab003120, uid=0: Disk quota exceeded",
+    "SYSERR(root): Error writing control file ./tf424EF3Ab003120: Input/output error",
+  ])("reads other cause: %s", (text) => {
+    const run = runParser(createSendmailParser, [`${HEAD}[3120]: 424EF3Ab003120: ${text}`], {
+      year: 2024,
+    });
+    const [event, ...rest] = spaceEvents(run.events);
+
+    expect(rest).toEqual([]);
+    expect(run.outcomes.parsed).toBe(1);
+    expect(event?.kind).toBe("other-write-error");
+    expect(event?.submissionFailed).toBe(false);
+  });
+
   test("other system errors stay ignored", () => {
     const run = runParser(
       createSendmailParser,
-      [
-        `${HEAD}[3120]: 424EF3Ab003120: SYSERR(root): collect: Cannot write ./df424EF3Ab003120 (bfcommit, uid=0, gid=25): Permission denied`,
-      ],
+      [`${HEAD}[3120]: SYSERR(root): getrequests: problem creating SMTP socket`],
       { year: 2024 },
     );
 
