@@ -366,6 +366,8 @@ export interface QueueSpaceEvent {
   readonly type: "queue-space";
   readonly time: number;
   readonly position: LinePosition;
+  /** Syslog host name of the line ("" when the log has none). */
+  readonly host: string;
   readonly mta: MtaName;
   /**
    * `reject` for smtpd's 452 4.3.1 reply to a client, `warning` for smtpd's free-space warning,
