@@ -326,6 +326,8 @@ export interface LifecycleEvent {
   readonly position: LinePosition;
   /** Syslog host name of the line ("" when the log has none). */
   readonly host: string;
+  /** The syslog tag without the process id, such as `postfix-out/master`, or `exim`. */
+  readonly program: string;
   readonly action: "start" | "reload" | "stop";
   readonly mta: MtaName;
   readonly version: string | null;

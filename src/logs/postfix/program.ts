@@ -95,6 +95,17 @@ const KINDS = new Map<string, ServiceKind>([
   ...NOISE_SERVICES.map((name) => [name, "noise"] as const),
 ]);
 
+/**
+ * Returns the Postfix instance of a syslog tag, its first path component. A second instance
+ * logs under its own `syslog_name` (`postfix-out`), and master.cf's `-o syslog_name=` adds
+ * components after it. So `postfix-out/smtp` and `postfix-out/submission/smtpd` are of the
+ * instance `postfix-out`, and `postfix/smtp` and the bare `postfix` are of `postfix`.
+ */
+export function postfixInstanceOf(program: string): string {
+  const slash = program.indexOf("/");
+  return slash < 0 ? program : program.slice(0, slash);
+}
+
 /** Upper bound on remembered tags, so a log full of odd tags cannot grow the cache. */
 const MAX_CACHED = 64;
 
