@@ -200,6 +200,41 @@ test("start of another instance ends nothing", async () => {
   expect(failures?.ongoing).toBe(true);
 });
 
+test("journal units keep instances apart", async () => {
+  // Both instances keep the default `syslog_name`, so their lines differ only in the unit.
+  const entry = (minute: number, unit: string, program: string, message: string) =>
+    JSON.stringify({
+      __REALTIME_TIMESTAMP: String(Date.UTC(2024, 2, 4, 10, minute) * 1000),
+      _HOSTNAME: "mx1",
+      SYSLOG_IDENTIFIER: program,
+      SYSLOG_PID: "100",
+      _SYSTEMD_UNIT: unit,
+      MESSAGE: message,
+    });
+  const lines = [
+    entry(
+      0,
+      "postfix@-.service",
+      "postfix/master",
+      "fatal: bind 0.0.0.0 port 25: Address already in use",
+    ),
+    entry(
+      1,
+      "postfix@postfix-out.service",
+      "postfix/master",
+      "daemon started -- version 3.7.11, configuration /etc/postfix-out",
+    ),
+    "",
+  ];
+  const diagnosis = await diagnoseText(lines.join("\n"), { year: 2024 });
+  const master = diagnosis.mtaFatalErrors?.kinds[0];
+
+  expect(diagnosis.mtaFatalErrors?.kindCount).toBe(1);
+  expect(master?.program).toBe("postfix/master");
+  expect(master?.masterStartedAfter).toBe(false);
+  expect(master?.ongoing).toBe(true);
+});
+
 test("start on the same host of a central log", async () => {
   const lines = [
     ...DELIVERY,

@@ -2,7 +2,7 @@ import type { EventSink, LinePosition } from "../events.js";
 import type { LogRecord, ParseOutcome, RecordParser } from "../record.js";
 import { handleCleanup } from "./cleanup.js";
 import type { PostfixContext, QueuedLine } from "./context.js";
-import { daemonOfCutTag } from "./cut-tag.js";
+import { CutTagReader } from "./cut-tag.js";
 import { handleDelivery } from "./delivery.js";
 import { handleLifecycle, fatalErrorOutcome } from "./lifecycle.js";
 import { isIgnoredQueued, isIgnoredUnqueued } from "./noise.js";
@@ -59,6 +59,7 @@ export function createPostfixParser(sink: EventSink, limits?: StoreLimits): Post
 class PostfixLogParser implements PostfixParser {
   readonly mta = "postfix";
   private readonly programs = new ProgramCache();
+  private readonly cutTags = new CutTagReader();
   private readonly context: PostfixContext;
   // Filled anew for each queued line, which saves an allocation per line.
   private readonly line: Mutable<QueuedLine> = {
@@ -138,9 +139,10 @@ class PostfixLogParser implements PostfixParser {
     this.context.store.sweep(record.time, record.host);
     const idLength = this.context.queueIds.read(record.message);
     if (program.kind === "script") {
-      // A tag cut to `postfix` by rsyslog's `programname` (see `daemonOfCutTag`).
+      // A tag cut to `postfix` by rsyslog's `programname`, or a systemd unit's (see
+      // `CutTagReader`).
       const start = idLength === 0 ? 0 : idLength + 2;
-      program = daemonOfCutTag(record.message, idLength > 0, start) ?? program;
+      program = this.cutTags.daemonOf(program, record.message, idLength > 0, start) ?? program;
     }
     if (idLength === 0) return this.parseUnqueued(record, program);
 
