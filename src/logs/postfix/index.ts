@@ -45,9 +45,9 @@ export interface PostfixParser extends RecordParser {
 
 /**
  * Creates the parser for the logs of every Postfix daemon (`postfix/…` and multi-instance
- * `postfix-<name>/…` tags). It correlates the lines of each message by syslog host and
- * queue id and emits `message`, `delivery`, `filter-copy`, `session-reply`, `reject`,
- * `auth-failure`, `tls` and `lifecycle` events. State lives from a message's first line to its `removed`
+ * `postfix-<name>/…` tags). It correlates the lines of each message by syslog host, Postfix
+ * instance and queue id (see `MessageStore`) and emits `message`, `delivery`, `filter-copy`,
+ * `session-reply`, `reject`, `auth-failure`, `tls` and `lifecycle` events. State lives from a message's first line to its `removed`
  * line, or until its id has been silent for Postfix's default queue lifetime of 5 days.
  * Past `limits` (default `MAX_OPEN_MESSAGES` and `MAX_PENDING_RECIPIENTS`) the least
  * recently active messages are evicted and counted in `evictedMessages`.
@@ -136,7 +136,7 @@ class PostfixLogParser implements PostfixParser {
 
   parse(record: LogRecord): ParseOutcome {
     let program = this.programs.describe(record.program);
-    this.context.store.sweep(record.time, record.host);
+    this.context.store.sweep(record.time, record.host, program.instance);
     const idLength = this.context.queueIds.read(record.message);
     if (program.kind === "script") {
       // A tag cut to `postfix` by rsyslog's `programname`, or a systemd unit's (see

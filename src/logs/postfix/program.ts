@@ -31,6 +31,8 @@ export interface PostfixProgram {
   readonly label: string;
   /** The tag without its service: `postfix`, `postfix/submission`, `postfix-out`. */
   readonly syslogName: string;
+  /** The Postfix instance, the tag's first path component (see `postfixInstanceOf`). */
+  readonly instance: string;
   readonly kind: ServiceKind;
 }
 
@@ -134,7 +136,8 @@ export function describeProgram(program: string): PostfixProgram {
   const daemon = DAEMON_OF_SERVICE.get(lastComponent);
   const service = daemon ?? lastComponent;
   const syslogName = detach(daemon === undefined && slash > 0 ? program.slice(0, slash) : program);
-  return { service, label, syslogName, kind: KINDS.get(service) ?? "other" };
+  const instance = detach(postfixInstanceOf(program));
+  return { service, label, syslogName, instance, kind: KINDS.get(service) ?? "other" };
 }
 
 /**
