@@ -140,6 +140,8 @@ export class QueueSpaceAnalyser {
     if (message.clientIp === null) return;
     // Only the mail of the host whose queue disk logged the lines counts. In a central log,
     // the mail of one server shows nothing about the free space of another.
+    // NOTE: Postfix instances of one host share its runs, so when their queues are on
+    // different disks, the mail of one instance still ends the runs of another.
     const host = this.hosts.get(message.host);
     if (host === undefined) return;
     if (message.firstTime > host.last) host.acceptedAfterLast += 1;

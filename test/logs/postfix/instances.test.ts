@@ -5,7 +5,7 @@ import { eventsOf, runPostfix, toRecord } from "./fixture.js";
 
 const HEAD = "Mar  4 09:15:04 mx1";
 
-/** Returns the lines of one message that the syslog_name `tag` received from `client` and queued. */
+/** Returns the lines of one message that the instance `tag` received from `client`. */
 function messageLines(tag: string, id: string, sender: string, client: string): string[] {
   return [
     `${HEAD} ${tag}/smtpd[300]: ${id}: client=${client}`,
