@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { LogEvent } from "../../../src/logs/events.js";
+import { LineFramer } from "../../../src/logs/framing/framer.js";
 import { createPostfixParser } from "../../../src/logs/postfix/index.js";
+import { resolveTimeZone } from "../../../src/time/zone.js";
 import { eventsOf, runPostfix, toRecord } from "./fixture.js";
 
 const HEAD = "Mar  4 09:15:04 mx1";
@@ -134,5 +136,36 @@ describe("Postfix queue ids of two instances", () => {
     expect(parser.openMessages).toBeLessThanOrEqual(2);
     expect(parser.openMessages + parser.evictedMessages).toBe(4);
     expect(eventsOf(events, "delivery")[0]?.message.clientIp).toBe("192.0.2.13");
+  });
+});
+
+describe("Postfix instances of systemd units", () => {
+  /** Frames `journalctl -o with-unit` lines and parses their records with one parser. */
+  function parseWithUnit(lines: readonly string[]): LogEvent[] {
+    const events: LogEvent[] = [];
+    const parser = createPostfixParser((event) => events.push(event));
+    const framer = new LineFramer({ timeZone: resolveTimeZone("UTC") });
+    framer.startFile("journal.txt", Date.UTC(2024, 2, 10), false);
+    lines.forEach((line, index) => {
+      framer.frame(line, index + 1, (record) => parser.parse(record));
+    });
+    return events;
+  }
+
+  it("same id of two units stays two messages", () => {
+    const head = "Mon 2024-03-04 09:04:08 UTC mx1";
+    const events = parseWithUnit([
+      `${head} postfix@-.service[300]: 4B7E21C0A3: client=a.example.org[192.0.2.10]`,
+      `${head} postfix@postfix-out.service[400]: 4B7E21C0A3: client=b.example.org[192.0.2.11]`,
+      `${head} postfix@-.service[302]: 4B7E21C0A3: from=<alice@example.com>, size=2000, nrcpt=1 (queue active)`,
+      `${head} postfix@postfix-out.service[402]: 4B7E21C0A3: from=<bob@example.com>, size=2000, nrcpt=1 (queue active)`,
+      `${head} postfix@postfix-out.service[403]: 4B7E21C0A3: to=<dave@example.net>, relay=mx.example.net[198.51.100.25]:25, delay=1, delays=0/0/0.4/0.6, dsn=2.0.0, status=sent (250 2.0.0 Ok)`,
+    ]);
+    const [delivery] = eventsOf(events, "delivery");
+
+    expect(eventsOf(events, "message")).toHaveLength(2);
+    expect(delivery?.message.sender).toBe("bob@example.com");
+    expect(delivery?.message.clientIp).toBe("192.0.2.11");
+    expect(delivery?.outgoingSource).toBe("postfix-out");
   });
 });
