@@ -1,4 +1,5 @@
 import type { FatalErrorEvent, LifecycleEvent, LinePosition, MtaName } from "../logs/events.js";
+import { postfixInstanceOf } from "../logs/postfix/program.js";
 import { detach } from "./time.js";
 
 /**
@@ -44,11 +45,9 @@ export class FatalErrors {
   readonly kinds = new Map<string, FatalKind>();
   /** Lines of the kinds that did not fit into `kinds`. */
   untrackedLines = 0;
-  /**
-   * Time of the latest start of Postfix master, in epoch ms, by syslog host, for the starts
-   * from the first fatal line on. At most `MAX_FATAL_KINDS` hosts keep their starts.
-   */
-  readonly lastMasterStarts = new Map<string, number>();
+  // Time of the latest start of Postfix master, in epoch ms, by `masterKey`, for the starts
+  // from the first fatal line on. At most `MAX_FATAL_KINDS` instances keep their starts.
+  private readonly lastMasterStarts = new Map<string, number>();
   /**
    * Syslog host names of the fatal lines and master starts, "" for lines without one. The set
    * stops growing at `MAX_FATAL_KINDS` names, which is enough to tell one host from several.
@@ -103,32 +102,45 @@ export class FatalErrors {
   addLifecycle(event: LifecycleEvent): void {
     if (event.mta !== "postfix" || event.action !== "start" || event.version === null) return;
     this.addHost(event.host);
-    const latest = this.lastMasterStarts.get(event.host);
+    const key = masterKey(event.host, event.program);
+    const latest = this.lastMasterStarts.get(key);
     if (latest === undefined && this.lastMasterStarts.size >= MAX_FATAL_KINDS) return;
-    if (latest === undefined || event.time > latest) {
-      this.lastMasterStarts.set(detach(event.host), event.time);
-    }
+    if (latest === undefined || event.time > latest) this.lastMasterStarts.set(key, event.time);
+  }
+
+  /**
+   * Returns the time of the latest start of the Postfix master of `host` and of the instance
+   * of the tag `program`, in epoch ms, or undefined when none was noted.
+   */
+  lastMasterStart(host: string, program: string): number | undefined {
+    return this.lastMasterStarts.get(masterKey(host, program));
   }
 
   /**
    * True when the kind is a start failure (of the `postfix` command, postfix-script or
-   * master) and master started on the same syslog host after its latest line, so that
-   * failure is over. A central log contains the lines of several servers, and a start of one
+   * master) and master of the same Postfix instance started on the same syslog host after
+   * its latest line, so that failure is over. A central log contains the lines of several
+   * servers, and a host can run several instances (`postfix-out/master`). A start of one
    * ends no failure of another.
-   *
-   * NOTE: two Postfix instances of one host (`postfix-out/master`) share its starts, so a start
-   * of one also ends the start failures of the other.
    */
   isEndedByStart(kind: FatalKind): boolean {
     const service = kind.program.slice(kind.program.lastIndexOf("/") + 1);
     if (!START_PROGRAMS.has(service)) return false;
-    const start = this.lastMasterStarts.get(kind.host);
+    const start = this.lastMasterStart(kind.host, kind.program);
     return start !== undefined && start > kind.last;
   }
 
   private addHost(host: string): void {
     if (this.hosts.size < MAX_FATAL_KINDS && !this.hosts.has(host)) this.hosts.add(detach(host));
   }
+}
+
+/**
+ * Returns the key of `lastMasterStarts`: the syslog host and the Postfix instance of the tag
+ * `program`, which is its `syslog_name` prefix (see `postfixInstanceOf`).
+ */
+function masterKey(host: string, program: string): string {
+  return detach(`${host}\0${postfixInstanceOf(program)}`);
 }
 
 /** The last part of the syslog tags of Postfix's start command, its script and master. */

@@ -22,6 +22,24 @@ const NO_SPACE = ": No space left on device";
 /** Maximum failed submissions kept while they wait for their pair, so memory stays bounded. */
 const MAX_WAITING_FAILURES = 64;
 
+/**
+ * Maximum syslog hosts whose runs `QueueSpaceAnalyser` keeps. Only hosts with queue-space
+ * lines get a state, an estimated 100 bytes each, so the map stays near 100 kB.
+ */
+export const MAX_QUEUE_SPACE_HOSTS = 1000;
+
+/** The reject run and the accepted mail of one syslog host, as `QueueSpaceAnalyser` keeps them. */
+interface HostQueueSpace {
+  /** Time of the host's latest queue-space line, in epoch ms. */
+  last: number;
+  /** Messages accepted after `last`, which join `acceptedInSpan` when a later line comes. */
+  acceptedAfterLast: number;
+  runRejects: number;
+  runFirst: number;
+  runLast: number;
+  runEnded: boolean;
+}
+
 /** A failed local submission whose line of the other program has not been seen yet. */
 interface WaitingFailure {
   readonly time: number;
@@ -71,39 +89,39 @@ export class QueueSpaceAnalyser {
   /** Clients that the rejects name by IP address. Only Postfix's rejects name one. */
   readonly rejectClients = new DistinctCounter();
   /**
-   * Messages from SMTP clients that the MTA accepted between the first and the last line of any
-   * kind, by the time of their first line (Postfix's `client=`). They show that the free space
-   * was enough for the MTA's check at that time.
+   * Messages from SMTP clients that a host accepted between that host's first and last line of
+   * any kind, by the time of their first line (Postfix's `client=`). They show that the free
+   * space was enough for the MTA's check at that time.
    */
   acceptedInSpan = 0;
   /**
    * The maximum rejects in one run, and the maximum span of a run from its first to its last
-   * reject, in ms. A run is a series of rejects with no message accepted from an SMTP client
-   * between them, so a run of several rejects shows the shortage going on.
+   * reject, in ms. A run is a series of rejects of one syslog host with no message that host
+   * accepted from an SMTP client between them, so a run of several rejects shows the shortage
+   * going on.
    */
   maxRunRejects = 0;
   maxRunSpanMs = 0;
 
+  /**
+   * Lines of the hosts past `MAX_QUEUE_SPACE_HOSTS`. They count in the totals above, but in no
+   * run and not for `acceptedInSpan`.
+   */
+  untrackedLines = 0;
+
   private waiting: WaitingFailure[] = [];
-  // Messages accepted after `last`, which join `acceptedInSpan` when a later line comes.
-  private acceptedAfterLast = 0;
-  private runRejects = 0;
-  private runFirst = 0;
-  private runLast = 0;
-  private runEnded = false;
+  // Runs and accepted mail by syslog host, because each server has its own queue disk.
+  private readonly hosts = new Map<string, HostQueueSpace>();
 
   add(event: QueueSpaceEvent): void {
     this.mta ??= event.mta;
-    if (this.last !== null && event.time > this.last) {
-      this.acceptedInSpan += this.acceptedAfterLast;
-      this.acceptedAfterLast = 0;
-    }
+    const host = this.hostOf(event.host);
+    if (host !== null) this.addToHost(host, event);
     switch (event.kind) {
       case "reject":
         this.rejects += 1;
         this.firstReject = earlierSample(this.firstReject, event);
         if (event.clientIp !== null) this.rejectClients.add(event.clientIp);
-        this.addRejectToRun(event.time);
         break;
       case "warning":
         this.warnings += 1;
@@ -135,26 +153,61 @@ export class QueueSpaceAnalyser {
    * not end the run of that reject, so the rule errs towards a fault.
    */
   addMessage(message: LoggedMessage): void {
-    // NOTE: messages of every host count, so in a central log of several servers the mail of
-    // one server ends the runs of another server's rejects.
     if (message.clientIp === null) return;
-    if (this.last !== null && message.firstTime > this.last) this.acceptedAfterLast += 1;
-    if (this.runRejects > 0 && message.firstTime > this.runLast) this.runEnded = true;
+    // Only the mail of the host whose queue disk logged the lines counts. In a central log,
+    // the mail of one server shows nothing about the free space of another.
+    // NOTE: Postfix instances of one host share its runs, so when their queues are on
+    // different disks, the mail of one instance still ends the runs of another.
+    const host = this.hosts.get(message.host);
+    if (host === undefined) return;
+    if (message.firstTime > host.last) host.acceptedAfterLast += 1;
+    if (host.runRejects > 0 && message.firstTime > host.runLast) host.runEnded = true;
+  }
+
+  // Returns the state of `name`, or null when the map is full and has no such host.
+  private hostOf(name: string): HostQueueSpace | null {
+    const known = this.hosts.get(name);
+    if (known !== undefined) return known;
+    if (this.hosts.size >= MAX_QUEUE_SPACE_HOSTS) {
+      this.untrackedLines += 1;
+      return null;
+    }
+    const host: HostQueueSpace = {
+      last: Number.NEGATIVE_INFINITY,
+      acceptedAfterLast: 0,
+      runRejects: 0,
+      runFirst: 0,
+      runLast: 0,
+      runEnded: false,
+    };
+    this.hosts.set(detach(name), host);
+    return host;
+  }
+
+  // Moves the host's mail accepted since its last line into the span, and adds a reject to the
+  // host's run.
+  private addToHost(host: HostQueueSpace, event: QueueSpaceEvent): void {
+    if (event.time > host.last) {
+      this.acceptedInSpan += host.acceptedAfterLast;
+      host.acceptedAfterLast = 0;
+      host.last = event.time;
+    }
+    if (event.kind === "reject") this.addRejectToRun(host, event.time);
   }
 
   // Starts a new run when mail was accepted since the run's last reject.
-  private addRejectToRun(time: number): void {
-    if (this.runRejects === 0 || this.runEnded) {
-      this.runRejects = 0;
-      this.runFirst = time;
-      this.runLast = time;
-      this.runEnded = false;
+  private addRejectToRun(host: HostQueueSpace, time: number): void {
+    if (host.runRejects === 0 || host.runEnded) {
+      host.runRejects = 0;
+      host.runFirst = time;
+      host.runLast = time;
+      host.runEnded = false;
     }
-    this.runRejects += 1;
-    this.runFirst = Math.min(this.runFirst, time);
-    this.runLast = Math.max(this.runLast, time);
-    this.maxRunRejects = Math.max(this.maxRunRejects, this.runRejects);
-    this.maxRunSpanMs = Math.max(this.maxRunSpanMs, this.runLast - this.runFirst);
+    host.runRejects += 1;
+    host.runFirst = Math.min(host.runFirst, time);
+    host.runLast = Math.max(host.runLast, time);
+    this.maxRunRejects = Math.max(this.maxRunRejects, host.runRejects);
+    this.maxRunSpanMs = Math.max(this.maxRunSpanMs, host.runLast - host.runFirst);
   }
 
   /**

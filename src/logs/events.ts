@@ -326,6 +326,8 @@ export interface LifecycleEvent {
   readonly position: LinePosition;
   /** Syslog host name of the line ("" when the log has none). */
   readonly host: string;
+  /** The syslog tag without the process id, such as `postfix-out/master`, or `exim`. */
+  readonly program: string;
   readonly action: "start" | "reload" | "stop";
   readonly mta: MtaName;
   readonly version: string | null;
@@ -366,6 +368,8 @@ export interface QueueSpaceEvent {
   readonly type: "queue-space";
   readonly time: number;
   readonly position: LinePosition;
+  /** Syslog host name of the line ("" when the log has none). */
+  readonly host: string;
   readonly mta: MtaName;
   /**
    * `reject` for smtpd's 452 4.3.1 reply to a client, `warning` for smtpd's free-space warning,

@@ -14,6 +14,7 @@ export function queueSpaceEventOf(
     type: "queue-space",
     time: record.time,
     position: { file: record.file, line: record.line },
+    host: record.host,
     mta,
     kind,
     submissionFailed,

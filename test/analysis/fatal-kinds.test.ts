@@ -26,12 +26,18 @@ function fatalEvent(
   };
 }
 
-function startEvent(time: number, version: string | null, host = "mx1"): LifecycleEvent {
+function startEvent(
+  time: number,
+  version: string | null,
+  host = "mx1",
+  program = "postfix/master",
+): LifecycleEvent {
   return {
     type: "lifecycle",
     time,
     position: { file: "mail.log", line: time },
     host,
+    program,
     action: "start",
     mta: "postfix",
     version,
@@ -159,11 +165,11 @@ describe("FatalErrors", () => {
 
     // postfix-script's line before master runs has no version and ends nothing.
     failures.addLifecycle(startEvent(200, null));
-    expect(failures.lastMasterStarts.size).toBe(0);
+    expect(failures.lastMasterStart("mx1", "postfix/master")).toBeUndefined();
     expect(failures.isEndedByStart(kindOf(failures, "postfix/master"))).toBe(false);
 
     failures.addLifecycle(startEvent(201, "3.6.4"));
-    expect(failures.lastMasterStarts.get("mx1")).toBe(201);
+    expect(failures.lastMasterStart("mx1", "postfix/master")).toBe(201);
     expect(failures.isEndedByStart(kindOf(failures, "postfix/master"))).toBe(true);
     expect(failures.isEndedByStart(kindOf(failures, "postfix/postfix-script"))).toBe(true);
     expect(failures.isEndedByStart(kindOf(failures, "postfix"))).toBe(true);
@@ -202,12 +208,41 @@ describe("FatalErrors by host", () => {
     failures.add(fatalEvent("postfix/postfix-script", "fatal: mail system startup failed", 101, 2));
     failures.addLifecycle(startEvent(200, "3.7.11", "mx2"));
 
-    expect(failures.lastMasterStarts.get("mx2")).toBe(200);
+    expect(failures.lastMasterStart("mx2", "postfix/master")).toBe(200);
     expect(failures.isEndedByStart(kindOf(failures, "postfix/master"))).toBe(false);
     expect(failures.isEndedByStart(kindOf(failures, "postfix/postfix-script"))).toBe(false);
 
     failures.addLifecycle(startEvent(300, "3.7.11", "mx1"));
     expect(failures.isEndedByStart(kindOf(failures, "postfix/master"))).toBe(true);
+  });
+
+  test("start of another instance ends nothing", () => {
+    const failures = new FatalErrors();
+    failures.add(fatalEvent("postfix/master", "fatal: bind 0.0.0.0 port 25: in use", 100, 1));
+    failures.add(fatalEvent("postfix", "fatal: open /etc/postfix/main.cf: missing", 101, 2));
+    failures.add(fatalEvent("postfix-out/master", "fatal: bind 0.0.0.0 port 25: in use", 102, 3));
+    failures.addLifecycle(startEvent(200, "3.7.11", "mx1", "postfix-out/master"));
+
+    expect(failures.kinds.size).toBe(3);
+    expect(failures.lastMasterStart("mx1", "postfix-out/master")).toBe(200);
+    expect(failures.lastMasterStart("mx1", "postfix/master")).toBeUndefined();
+    expect(failures.isEndedByStart(kindOf(failures, "postfix-out/master"))).toBe(true);
+    expect(failures.isEndedByStart(kindOf(failures, "postfix/master"))).toBe(false);
+    expect(failures.isEndedByStart(kindOf(failures, "postfix"))).toBe(false);
+
+    failures.addLifecycle(startEvent(300, "3.7.11", "mx1", "postfix/master"));
+    expect(failures.isEndedByStart(kindOf(failures, "postfix/master"))).toBe(true);
+    expect(failures.isEndedByStart(kindOf(failures, "postfix"))).toBe(true);
+  });
+
+  test("instance script failure ends at start", () => {
+    const failures = new FatalErrors();
+    failures.add(
+      fatalEvent("postfix-out/postfix-script", "fatal: mail system startup failed", 100, 1),
+    );
+    failures.addLifecycle(startEvent(200, "3.7.11", "mx1", "postfix-out/master"));
+
+    expect(failures.isEndedByStart(kindOf(failures, "postfix-out/postfix-script"))).toBe(true);
   });
 
   test("exim kinds join per-domain lookup files", () => {

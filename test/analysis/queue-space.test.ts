@@ -1,5 +1,9 @@
 import { describe, expect, test } from "vitest";
-import { QueueSpaceAnalyser, SUBMISSION_PAIR_WINDOW_MS } from "../../src/analysis/queue-space.js";
+import {
+  MAX_QUEUE_SPACE_HOSTS,
+  QueueSpaceAnalyser,
+  SUBMISSION_PAIR_WINDOW_MS,
+} from "../../src/analysis/queue-space.js";
 import {
   newLoggedMessage,
   type LoggedMessage,
@@ -41,6 +45,7 @@ function event(
     type: "queue-space",
     time: T0 + seconds * 1000,
     position: { file: "mail.log", line: nextLine++ },
+    host: "mail",
     mta: "postfix",
     kind,
     submissionFailed,
@@ -190,5 +195,67 @@ describe("QueueSpaceAnalyser reject runs", () => {
 
     expect(analyser.rejects).toBe(4);
     expect(analyser.rejectClients.size).toBe(2);
+  });
+});
+
+describe("QueueSpaceAnalyser hosts", () => {
+  function rejectOn(host: string, seconds: number): QueueSpaceEvent {
+    return { ...reject(seconds), host };
+  }
+
+  function acceptedOn(host: string, seconds: number): LoggedMessage {
+    return { ...accepted(seconds), host };
+  }
+
+  test("other host's mail ends no run", () => {
+    const analyser = analyseMixed([
+      rejectOn("mx1.example.com", 0),
+      acceptedOn("mx2.example.com", 60),
+      rejectOn("mx1.example.com", 600),
+    ]);
+
+    expect(analyser.maxRunRejects).toBe(2);
+    expect(analyser.maxRunSpanMs).toBe(600_000);
+    expect(analyser.acceptedInSpan).toBe(0);
+  });
+
+  test("runs of two hosts stay apart", () => {
+    const analyser = analyseMixed([
+      rejectOn("mx1.example.com", 0),
+      rejectOn("mx2.example.com", 10),
+      acceptedOn("mx2.example.com", 20),
+      rejectOn("mx1.example.com", 600),
+      rejectOn("mx2.example.com", 700),
+    ]);
+
+    expect(analyser.rejects).toBe(4);
+    expect(analyser.maxRunRejects).toBe(2);
+    expect(analyser.maxRunSpanMs).toBe(600_000);
+    expect(analyser.acceptedInSpan).toBe(1);
+  });
+
+  test("rejects of another host join no run", () => {
+    // Without hosts, the rejects of mx2 would make one run of three with those of mx1.
+    const analyser = analyseMixed([
+      rejectOn("mx1.example.com", 0),
+      acceptedOn("mx1.example.com", 30),
+      rejectOn("mx2.example.com", 60),
+      rejectOn("mx1.example.com", 90),
+      rejectOn("mx1.example.com", 120),
+    ]);
+
+    expect(analyser.maxRunRejects).toBe(2);
+    expect(analyser.maxRunSpanMs).toBe(30_000);
+  });
+
+  test("hosts past the cap count in totals", () => {
+    const events: QueueSpaceEvent[] = [];
+    for (let i = 0; i <= MAX_QUEUE_SPACE_HOSTS; i++) events.push(rejectOn(`mx${i}.example.com`, i));
+    events.push(rejectOn("mx0.example.com", 2000));
+    const analyser = analyseMixed(events);
+
+    expect(analyser.rejects).toBe(MAX_QUEUE_SPACE_HOSTS + 2);
+    expect(analyser.untrackedLines).toBe(1);
+    expect(analyser.maxRunRejects).toBe(2);
   });
 });

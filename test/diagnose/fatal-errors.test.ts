@@ -177,6 +177,64 @@ test("start on another host ends nothing", async () => {
   expect(markdown).toContain("- postfix/master on mx1: 1 fatal line at 2024-03-04 10:00:00");
 });
 
+test("start of another instance ends nothing", async () => {
+  const lines = [
+    ...DELIVERY,
+    "Mar  4 10:00:00 mx1 postfix/master[100]: fatal: bind 0.0.0.0 port 25: Address already in use",
+    "Mar  4 10:00:00 mx1 postfix-out/master[110]: fatal: bind 0.0.0.0 port 587: Address already in use",
+    "Mar  4 10:01:00 mx1 postfix-out/postfix-script[200]: starting the Postfix mail system",
+    "Mar  4 10:01:00 mx1 postfix-out/master[201]: daemon started -- version 3.7.11, configuration /etc/postfix-out",
+    "",
+  ];
+  const diagnosis = await diagnoseText(lines.join("\n"), { year: 2024 });
+  expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
+  const failures = diagnosis.mtaFatalErrors;
+  const master = failures?.kinds.find((kind) => kind.program === "postfix/master");
+  const outMaster = failures?.kinds.find((kind) => kind.program === "postfix-out/master");
+
+  expect(failures?.kindCount).toBe(2);
+  expect(master?.masterStartedAfter).toBe(false);
+  expect(master?.ongoing).toBe(true);
+  expect(outMaster?.masterStartedAfter).toBe(true);
+  expect(outMaster?.ongoing).toBe(false);
+  expect(failures?.ongoing).toBe(true);
+});
+
+test("journal units keep instances apart", async () => {
+  // Both instances keep the default `syslog_name`, so their lines differ only in the unit.
+  const entry = (minute: number, unit: string, program: string, message: string) =>
+    JSON.stringify({
+      __REALTIME_TIMESTAMP: String(Date.UTC(2024, 2, 4, 10, minute) * 1000),
+      _HOSTNAME: "mx1",
+      SYSLOG_IDENTIFIER: program,
+      SYSLOG_PID: "100",
+      _SYSTEMD_UNIT: unit,
+      MESSAGE: message,
+    });
+  const lines = [
+    entry(
+      0,
+      "postfix@-.service",
+      "postfix/master",
+      "fatal: bind 0.0.0.0 port 25: Address already in use",
+    ),
+    entry(
+      1,
+      "postfix@postfix-out.service",
+      "postfix/master",
+      "daemon started -- version 3.7.11, configuration /etc/postfix-out",
+    ),
+    "",
+  ];
+  const diagnosis = await diagnoseText(lines.join("\n"), { year: 2024 });
+  const master = diagnosis.mtaFatalErrors?.kinds[0];
+
+  expect(diagnosis.mtaFatalErrors?.kindCount).toBe(1);
+  expect(master?.program).toBe("postfix/master");
+  expect(master?.masterStartedAfter).toBe(false);
+  expect(master?.ongoing).toBe(true);
+});
+
 test("start on the same host of a central log", async () => {
   const lines = [
     ...DELIVERY,

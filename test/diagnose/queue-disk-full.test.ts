@@ -191,6 +191,11 @@ function acceptedLines(minute: number, index: number): string[] {
   ];
 }
 
+/** Returns `lines` as the syslog host `host` logged them in place of `mail`. */
+function onHost(host: string, lines: readonly string[]): string[] {
+  return lines.map((line) => line.replace(/^(\S+) mail /, `$1 ${host} `));
+}
+
 /** Returns the lines of one local submission that postdrop could not write to the maildrop. */
 function lostSubmissionLines(minute: number, user: string, uid: number): string[] {
   const at = stamp(minute);
@@ -278,6 +283,24 @@ describe("queue disk fault rule", () => {
     const diagnosis = await diagnoseText(logText([...deliveredLines(), ...lines]));
 
     expect(diagnosis.queueSpace?.rejects).toBe(rejects.length);
+    expect(diagnosis.queueSpace?.confirmed).toBe(confirmed);
+  });
+
+  test.each([
+    ["mail of another host", "mx2.example.com", true],
+    ["mail of the same host", "mx1.example.com", false],
+  ])("central log, %s", async (_name, mailHost, confirmed) => {
+    const lines = [
+      ...onHost("mx1.example.com", [rejectLine(55)]),
+      ...onHost(mailHost, acceptedLines(56, 0)),
+      ...onHost("mx1.example.com", [rejectLine(57)]),
+      ...onHost(mailHost, acceptedLines(58, 1)),
+      ...onHost("mx1.example.com", [rejectLine(59)]),
+    ];
+    const diagnosis = await diagnoseText(logText(lines));
+
+    expect(diagnosis.queueSpace?.rejects).toBe(3);
+    expect(diagnosis.queueSpace?.acceptedMessages).toBe(confirmed ? 0 : 2);
     expect(diagnosis.queueSpace?.confirmed).toBe(confirmed);
   });
 

@@ -280,6 +280,7 @@ function lifecycleEvent(record: LogRecord): LifecycleEvent | null {
     time: record.time,
     position: { file: record.file, line: record.line },
     host: record.host,
+    program: record.program,
     action,
     mta: "exim",
     version,

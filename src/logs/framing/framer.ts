@@ -24,6 +24,7 @@ import type { QuietMessagesOf, QuietSource } from "./quiet.js";
 import { RepeatExpander, type RecordSink } from "./repeats.js";
 import {
   EXIM_PROGRAM,
+  journalProgram,
   looksLikeSyslogHeader,
   normaliseProgram,
   skipStructuredData,
@@ -765,7 +766,10 @@ export class LineFramer {
     const entry = parseJsonLogLine(text);
     if (entry === null) return "unrecognised";
     if ("log" in entry) return this.frameContainerJson(entry, line, emit);
-    const program = entry.program === "" ? "unknown" : normaliseProgram(entry.program);
+    const program =
+      entry.program === ""
+        ? "unknown"
+        : journalProgram(normaliseProgram(entry.program), entry.unit);
     const { time, host, pid, message } = entry;
     const record = this.record(time, host, program, pid, message, line, false);
     this.repeats.emit(record, emit);

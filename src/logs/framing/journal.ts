@@ -2,7 +2,10 @@
 export interface JournalEntry {
   readonly time: number;
   readonly host: string;
+  /** `SYSLOG_IDENTIFIER`, else `_COMM`, or "" without either. */
   readonly program: string;
+  /** The systemd unit (`_SYSTEMD_UNIT`), such as `postfix@-.service`, or "". */
+  readonly unit: string;
   readonly pid: number | null;
   readonly message: string;
 }
@@ -71,6 +74,7 @@ function journalEntryOf(fields: Record<string, unknown>): JournalEntry | null {
     time: Math.floor(micros / 1000),
     host: stringField(fields["_HOSTNAME"]),
     program: stringField(fields["SYSLOG_IDENTIFIER"]) || stringField(fields["_COMM"]),
+    unit: stringField(fields["_SYSTEMD_UNIT"]),
     pid: Number.isInteger(pid) ? pid : null,
     message,
   };

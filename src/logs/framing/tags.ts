@@ -188,7 +188,7 @@ function stripStampAfterPart(message: string): string {
 /**
  * Folds program names that mean the same MTA: Debian's `exim4` is Exim. `journalctl -o
  * with-unit` prints the systemd unit in place of the syslog identifier, so an MTA's unit folds
- * to its program too (see `UNIT_PROGRAMS`).
+ * to its program too (see `UNIT_PROGRAMS` and `programOfUnit`).
  */
 export function normaliseProgram(program: string): string {
   if (program === "exim4" || program === "exim4-daemon") return EXIM_PROGRAM;
@@ -198,9 +198,8 @@ export function normaliseProgram(program: string): string {
 
 /**
  * Programs of the MTAs' systemd units. Every Postfix daemon logs under the one unit of its
- * instance (`postfix@-.service` for Debian's default instance), so the unit folds to the bare
- * `postfix` tag. The Postfix parser then finds the daemon by the message's shape, as for a tag
- * that rsyslog cut to `postfix`.
+ * instance, so `postfix.service` folds to the bare `postfix` tag. The Postfix parser then finds
+ * the daemon by the message's shape, as for a tag that rsyslog cut to `postfix`.
  */
 const UNIT_PROGRAMS = new Map([
   ["postfix.service", "postfix"],
@@ -210,8 +209,33 @@ const UNIT_PROGRAMS = new Map([
 ]);
 
 function programOfUnit(unit: string): string {
-  // NOTE: the instance name of `postfix@NAME.service` is dropped, so the lines of two Postfix
-  // instances on one host are read as those of one.
-  if (unit.startsWith("postfix@")) return "postfix";
-  return UNIT_PROGRAMS.get(unit) ?? unit;
+  const instance = postfixUnitInstance(unit);
+  if (instance === null) return UNIT_PROGRAMS.get(unit) ?? unit;
+  return instance === "" ? "postfix" : `${instance}/postfix`;
+}
+
+/**
+ * Returns the Postfix instance of a systemd unit `postfix@NAME.service`, as its syslog tags
+ * would start: "" for Debian's default instance `postfix@-.service`, NAME for a NAME that
+ * starts with `postfix-` (which postmulti(1) requires of instance names), else
+ * `postfix-NAME`. Returns null for any other unit.
+ */
+function postfixUnitInstance(unit: string): string | null {
+  if (!unit.startsWith("postfix@") || !unit.endsWith(".service")) return null;
+  const name = unit.slice(8, -8);
+  if (name === "-" || name === "") return "";
+  return name.startsWith("postfix-") ? name : `postfix-${name}`;
+}
+
+/**
+ * Returns the syslog tag of a journal entry with the syslog identifier `program` from the
+ * systemd unit `unit`. Instances that keep the default `syslog_name` all log `postfix/smtp`,
+ * so the instance of a `postfix@NAME.service` unit goes in front of such a tag (`postfix-out/smtp`, and `postfix-out/postfix` for a bare `postfix`). A
+ * tag with an instance of its own, and the lines of other units, keep theirs.
+ */
+export function journalProgram(program: string, unit: string): string {
+  const instance = unit === "" ? null : postfixUnitInstance(unit);
+  if (instance === null || instance === "") return program;
+  if (program === "postfix") return `${instance}/postfix`;
+  return program.startsWith("postfix/") ? instance + program.slice(7) : program;
 }

@@ -19,7 +19,7 @@ export function handleCleanup(context: PostfixContext, line: QueuedLine): ParseO
     // The milter or header check rejected the message, so cleanup discards the queue file
     // and no `removed` line follows.
     if (!text.startsWith("reject_warning: ", line.start)) {
-      context.store.drop(line.record.host, line.key);
+      context.store.drop(line.record.host, line.program.instance, line.key);
     }
     return "parsed";
   }
@@ -27,7 +27,7 @@ export function handleCleanup(context: PostfixContext, line: QueuedLine): ParseO
     const event = readContentReject(line.record, line.start + 8);
     if (event !== null) {
       context.sink(event);
-      context.store.drop(line.record.host, line.key);
+      context.store.drop(line.record.host, line.program.instance, line.key);
       return "parsed";
     }
   }
@@ -41,11 +41,11 @@ export function handleCleanup(context: PostfixContext, line: QueuedLine): ParseO
 /** Reads `QID: message-id=<20240304091503.1234@example.com>`. */
 function handleMessageId(context: PostfixContext, line: QueuedLine): ParseOutcome {
   const { record } = line;
-  const existing = context.store.find(record.host, line.key, record.time);
+  const existing = context.store.find(record.host, line.program.instance, line.key, record.time);
   // cleanup logs one Message-ID per message, so a second one means the id was reused.
   const state =
     existing === undefined || existing.message.messageId !== null
-      ? context.store.create(record, line.key, queueIdOf(line), "internal")
+      ? context.store.create(record, line.program.instance, line.key, queueIdOf(line), "internal")
       : existing;
 
   let value = record.message.slice(line.start + 11);

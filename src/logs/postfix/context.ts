@@ -31,10 +31,10 @@ export function queueIdOf(line: QueuedLine): string {
 
 /** Returns the open message of a queued line, or a stub started at this line. */
 export function findOrCreate(context: PostfixContext, line: QueuedLine): MessageState {
-  const { record, key } = line;
+  const { record, key, program } = line;
   return (
-    context.store.find(record.host, key, record.time) ??
-    context.store.create(record, key, queueIdOf(line), "unknown")
+    context.store.find(record.host, program.instance, key, record.time) ??
+    context.store.create(record, program.instance, key, queueIdOf(line), "unknown")
   );
 }
 

@@ -9,27 +9,75 @@
  */
 import { describeProgram, type PostfixProgram } from "./program.js";
 
-// Descriptions of the daemons and local submission commands that a message shape can name, as
-// their full tags give them.
-const PROGRAMS = new Map(
-  [
-    "smtp",
-    "local",
-    "virtual",
-    "lmtp",
-    "pipe",
-    "qmgr",
-    "smtpd",
-    "cleanup",
-    "pickup",
-    "bounce",
-    "postdrop",
-    "sendmail",
-  ].map((service) => [service, describeProgram(`postfix/${service}`)] as const),
-);
+// The daemons and local submission commands that a message shape can name.
+const SERVICES = [
+  "smtp",
+  "local",
+  "virtual",
+  "lmtp",
+  "pipe",
+  "qmgr",
+  "smtpd",
+  "cleanup",
+  "pickup",
+  "bounce",
+  "postdrop",
+  "sendmail",
+] as const;
+
+type CutService = (typeof SERVICES)[number];
+
+// Descriptions of `SERVICES` by service, as the full tags of one `syslog_name` give them.
+type ServicePrograms = ReadonlyMap<CutService, PostfixProgram>;
+
+function describeServices(syslogName: string): ServicePrograms {
+  return new Map(
+    SERVICES.map((service) => [service, describeProgram(`${syslogName}/${service}`)] as const),
+  );
+}
+
+const DEFAULT_PROGRAMS = describeServices("postfix");
+
+/** Maximum `syslog_name`s other than `postfix` whose descriptions `CutTagReader` keeps. */
+const MAX_CACHED_NAMES = 16;
+
+/**
+ * Finds the daemon of lines whose tag lost its service name, and keeps the `syslog_name` of the
+ * cut tag: `postfix-out/postfix`, the tag of a line of the systemd unit
+ * `postfix@postfix-out.service`, reads as `postfix-out/smtp` and not as `postfix/smtp`.
+ */
+export class CutTagReader {
+  private readonly programs = new Map<string, ServicePrograms>();
+
+  /**
+   * Returns the daemon or command that wrote the message `text` of a line with the cut tag
+   * `tag`, or null when the shape names none. `messageStart` is the index after `QID: `, or 0
+   * for a message without a queue id.
+   */
+  daemonOf(
+    tag: PostfixProgram,
+    text: string,
+    queued: boolean,
+    messageStart: number,
+  ): PostfixProgram | null {
+    const service = serviceOfCutTag(text, queued, messageStart);
+    if (service === null) return null;
+    return this.programsOf(tag.syslogName).get(service) ?? null;
+  }
+
+  private programsOf(syslogName: string): ServicePrograms {
+    if (syslogName === "postfix") return DEFAULT_PROGRAMS;
+    let programs = this.programs.get(syslogName);
+    if (programs === undefined) {
+      programs = describeServices(syslogName);
+      if (this.programs.size < MAX_CACHED_NAMES) this.programs.set(syslogName, programs);
+    }
+    return programs;
+  }
+}
 
 // Queued messages (after `QID: `) by their start, and the daemon that writes them.
-const QUEUED_STARTS: readonly (readonly [string, string])[] = [
+const QUEUED_STARTS: readonly (readonly [string, CutService])[] = [
   ["from=<", "qmgr"],
   ["removed", "qmgr"],
   ["expired, returned to sender", "qmgr"],
@@ -50,7 +98,7 @@ const QUEUED_STARTS: readonly (readonly [string, string])[] = [
 // Messages without a queue id by their start, and the program that writes them. postdrop
 // logs `warning: uid=1004: No space left on device` when it gives up on a submission, and
 // postdrop and cleanup log `mail_queue_enter: create file …` for the queue they write.
-const UNQUEUED_STARTS: readonly (readonly [string, string])[] = [
+const UNQUEUED_STARTS: readonly (readonly [string, CutService])[] = [
   ["connect from ", "smtpd"],
   ["disconnect from ", "smtpd"],
   ["lost connection after ", "smtpd"],
@@ -70,34 +118,22 @@ const SENDMAIL_FATAL = /^fatal: [^\s():]+\(\d+\): /;
 // device`, whose queue id comes after `warning: ` and so is not read as the line's.
 const CLEANUP_WRITE = ": write queue file: ";
 
-/**
- * Returns the daemon or command that wrote the message `text` of a line tagged only
- * `postfix`, or null when the shape names none. `messageStart` is the index after `QID: `, or
- * 0 for a message without a queue id.
- */
-export function daemonOfCutTag(
-  text: string,
-  queued: boolean,
-  messageStart: number,
-): PostfixProgram | null {
-  if (queued && text.startsWith("to=<", messageStart)) {
-    return PROGRAMS.get(deliveryAgentOf(text, messageStart)) ?? null;
-  }
+// Returns the service that wrote the message `text` by its shape, or null.
+function serviceOfCutTag(text: string, queued: boolean, messageStart: number): CutService | null {
+  if (queued && text.startsWith("to=<", messageStart)) return deliveryAgentOf(text, messageStart);
   const starts = queued ? QUEUED_STARTS : UNQUEUED_STARTS;
   const match = starts.find(([start]) => text.startsWith(start, messageStart));
-  if (match !== undefined) return PROGRAMS.get(match[1]) ?? null;
+  if (match !== undefined) return match[1];
   if (queued) return null;
-  if (SENDMAIL_FATAL.test(text)) return PROGRAMS.get("sendmail") ?? null;
-  if (text.startsWith("warning: ") && text.includes(CLEANUP_WRITE)) {
-    return PROGRAMS.get("cleanup") ?? null;
-  }
+  if (SENDMAIL_FATAL.test(text)) return "sendmail";
+  if (text.startsWith("warning: ") && text.includes(CLEANUP_WRITE)) return "cleanup";
   return null;
 }
 
 // The delivery agent of a `to=<…>, relay=…` line, from its relay: `local` and `virtual` name
 // themselves, a socket (`relay=mail.example.com[private/dovecot-lmtp]`) is LMTP, a word
 // without brackets (`relay=dovecot`) is a pipe transport, and a host or `none` is smtp.
-function deliveryAgentOf(text: string, start: number): string {
+function deliveryAgentOf(text: string, start: number): CutService {
   const relayStart = text.indexOf(", relay=", start);
   if (relayStart < 0) return "smtp";
   const valueStart = relayStart + 8;

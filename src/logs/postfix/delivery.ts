@@ -179,9 +179,16 @@ function linkCopy(context: PostfixContext, line: QueuedLine, event: DeliveryEven
   if (id === null) return;
   const queueIds = context.queueIds;
   if (queueIds.read(`${id}: `) !== id.length) return;
-  const { record } = line;
+  const { record, program } = line;
   const position = event.position;
-  const copy = context.store.link(record.host, queueIds.key, event.message, record.time, position);
+  const copy = context.store.link(
+    record.host,
+    program.instance,
+    queueIds.key,
+    event.message,
+    record.time,
+    position,
+  );
   if (copy === null) return;
   if (copy.announced) reportFilterCopy(context, record, copy);
   // Deliveries of the copy that were logged before this hop carry its message now.

@@ -2,7 +2,7 @@ import type { EventSink, LinePosition } from "../events.js";
 import type { LogRecord, ParseOutcome, RecordParser } from "../record.js";
 import { handleCleanup } from "./cleanup.js";
 import type { PostfixContext, QueuedLine } from "./context.js";
-import { daemonOfCutTag } from "./cut-tag.js";
+import { CutTagReader } from "./cut-tag.js";
 import { handleDelivery } from "./delivery.js";
 import { handleLifecycle, fatalErrorOutcome } from "./lifecycle.js";
 import { isIgnoredQueued, isIgnoredUnqueued } from "./noise.js";
@@ -45,9 +45,9 @@ export interface PostfixParser extends RecordParser {
 
 /**
  * Creates the parser for the logs of every Postfix daemon (`postfix/…` and multi-instance
- * `postfix-<name>/…` tags). It correlates the lines of each message by syslog host and
- * queue id and emits `message`, `delivery`, `filter-copy`, `session-reply`, `reject`,
- * `auth-failure`, `tls` and `lifecycle` events. State lives from a message's first line to its `removed`
+ * `postfix-<name>/…` tags). It correlates the lines of each message by syslog host, Postfix
+ * instance and queue id (see `MessageStore`) and emits `message`, `delivery`, `filter-copy`,
+ * `session-reply`, `reject`, `auth-failure`, `tls` and `lifecycle` events. State lives from a message's first line to its `removed`
  * line, or until its id has been silent for Postfix's default queue lifetime of 5 days.
  * Past `limits` (default `MAX_OPEN_MESSAGES` and `MAX_PENDING_RECIPIENTS`) the least
  * recently active messages are evicted and counted in `evictedMessages`.
@@ -59,6 +59,7 @@ export function createPostfixParser(sink: EventSink, limits?: StoreLimits): Post
 class PostfixLogParser implements PostfixParser {
   readonly mta = "postfix";
   private readonly programs = new ProgramCache();
+  private readonly cutTags = new CutTagReader();
   private readonly context: PostfixContext;
   // Filled anew for each queued line, which saves an allocation per line.
   private readonly line: Mutable<QueuedLine> = {
@@ -135,12 +136,13 @@ class PostfixLogParser implements PostfixParser {
 
   parse(record: LogRecord): ParseOutcome {
     let program = this.programs.describe(record.program);
-    this.context.store.sweep(record.time, record.host);
+    this.context.store.sweep(record.time, record.host, program.instance);
     const idLength = this.context.queueIds.read(record.message);
     if (program.kind === "script") {
-      // A tag cut to `postfix` by rsyslog's `programname` (see `daemonOfCutTag`).
+      // A tag cut to `postfix` by rsyslog's `programname`, or a systemd unit's (see
+      // `CutTagReader`).
       const start = idLength === 0 ? 0 : idLength + 2;
-      program = daemonOfCutTag(record.message, idLength > 0, start) ?? program;
+      program = this.cutTags.daemonOf(program, record.message, idLength > 0, start) ?? program;
     }
     if (idLength === 0) return this.parseUnqueued(record, program);
 

@@ -22,6 +22,7 @@ export function handleLifecycle(context: PostfixContext, record: LogRecord): Par
     time: record.time,
     position: positionOf(record),
     host: record.host,
+    program: record.program,
     action,
     mta: "postfix",
     version: versionOf(text),

@@ -16,11 +16,11 @@ export function handlePickup(context: PostfixContext, line: QueuedLine): ParseOu
   const uid = Number(text.slice(start + 4, uidEnd < 0 ? text.length : uidEnd));
   if (!Number.isInteger(uid)) return "unparsed";
 
-  const existing = context.store.find(record.host, line.key, record.time);
+  const existing = context.store.find(record.host, line.program.instance, line.key, record.time);
   // pickup names a queue id first, so an id that already has an origin was reused.
   const state =
     existing === undefined || existing.origin !== "unknown"
-      ? context.store.create(record, line.key, queueIdOf(line), "pickup")
+      ? context.store.create(record, line.program.instance, line.key, queueIdOf(line), "pickup")
       : existing;
   state.origin = "pickup";
   const message = state.message;
@@ -54,10 +54,10 @@ export function handleBounce(context: PostfixContext, line: QueuedLine): ParseOu
   const length = context.queueIds.read(text.slice(idStart) + ": ");
   if (length === 0 || idStart + length !== text.length) return "unparsed";
   const key = context.queueIds.key;
-  const record = line.record;
+  const { record, program } = line;
   const state =
-    context.store.find(record.host, key, record.time) ??
-    context.store.create(record, key, text.slice(idStart), "internal");
+    context.store.find(record.host, program.instance, key, record.time) ??
+    context.store.create(record, program.instance, key, text.slice(idStart), "internal");
   state.message.isBounce = true;
   return "parsed";
 }

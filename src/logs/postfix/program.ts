@@ -31,6 +31,8 @@ export interface PostfixProgram {
   readonly label: string;
   /** The tag without its service: `postfix`, `postfix/submission`, `postfix-out`. */
   readonly syslogName: string;
+  /** The Postfix instance, the tag's first path component (see `postfixInstanceOf`). */
+  readonly instance: string;
   readonly kind: ServiceKind;
 }
 
@@ -95,6 +97,17 @@ const KINDS = new Map<string, ServiceKind>([
   ...NOISE_SERVICES.map((name) => [name, "noise"] as const),
 ]);
 
+/**
+ * Returns the Postfix instance of a syslog tag, its first path component. A second instance
+ * logs under its own `syslog_name` (`postfix-out`), and master.cf's `-o syslog_name=` adds
+ * components after it. So `postfix-out/smtp` and `postfix-out/submission/smtpd` are of the
+ * instance `postfix-out`, and `postfix/smtp` and the bare `postfix` are of `postfix`.
+ */
+export function postfixInstanceOf(program: string): string {
+  const slash = program.indexOf("/");
+  return slash < 0 ? program : program.slice(0, slash);
+}
+
 /** Upper bound on remembered tags, so a log full of odd tags cannot grow the cache. */
 const MAX_CACHED = 64;
 
@@ -123,7 +136,8 @@ export function describeProgram(program: string): PostfixProgram {
   const daemon = DAEMON_OF_SERVICE.get(lastComponent);
   const service = daemon ?? lastComponent;
   const syslogName = detach(daemon === undefined && slash > 0 ? program.slice(0, slash) : program);
-  return { service, label, syslogName, kind: KINDS.get(service) ?? "other" };
+  const instance = detach(postfixInstanceOf(program));
+  return { service, label, syslogName, instance, kind: KINDS.get(service) ?? "other" };
 }
 
 /**

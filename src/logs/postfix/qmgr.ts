@@ -20,7 +20,7 @@ export function handleQmgr(context: PostfixContext, line: QueuedLine): ParseOutc
   const text = line.record.message;
   if (text.startsWith("from=", line.start)) return handleFrom(context, line);
   if (text.startsWith("removed", line.start)) {
-    context.store.drop(line.record.host, line.key);
+    context.store.drop(line.record.host, line.program.instance, line.key);
     return "parsed";
   }
   return isIgnoredQueued(text, line.start) ? "ignored" : "unparsed";
@@ -29,7 +29,7 @@ export function handleQmgr(context: PostfixContext, line: QueuedLine): ParseOutc
 /** Parses `postsuper` lines: its `removed` (an administrator deleted the message) ends it too. */
 export function handlePostsuper(context: PostfixContext, line: QueuedLine): ParseOutcome {
   if (line.record.message.startsWith("removed", line.start)) {
-    context.store.drop(line.record.host, line.key);
+    context.store.drop(line.record.host, line.program.instance, line.key);
     return "parsed";
   }
   return "ignored";

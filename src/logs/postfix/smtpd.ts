@@ -17,7 +17,7 @@ export function handleQueuedSmtpd(context: PostfixContext, line: QueuedLine): Pa
     // A reject at DATA or END-OF-MESSAGE rejects the whole message, so no queue file stays.
     const enforced = !text.startsWith("reject_warning: ", line.start);
     if (enforced && (rejected.stage === "DATA" || rejected.stage === "END-OF-MESSAGE")) {
-      context.store.drop(line.record.host, line.key);
+      context.store.drop(line.record.host, line.program.instance, line.key);
     }
     return "parsed";
   }
@@ -96,11 +96,11 @@ function handleNoQueue(context: PostfixContext, record: LogRecord): ParseOutcome
 function handleClient(context: PostfixContext, line: QueuedLine): ParseOutcome {
   const { record, start } = line;
   const text = record.message;
-  const existing = context.store.find(record.host, line.key, record.time);
+  const existing = context.store.find(record.host, line.program.instance, line.key, record.time);
   // smtpd names a queue id first, so an id that already has an origin was reused.
   const state =
     existing === undefined || existing.origin !== "unknown"
-      ? context.store.create(record, line.key, queueIdOf(line), "smtpd")
+      ? context.store.create(record, line.program.instance, line.key, queueIdOf(line), "smtpd")
       : existing;
   state.origin = "smtpd";
 

@@ -8,6 +8,7 @@ import { EvictionPlan, evictionBatch } from "../eviction.js";
 import type { LogRecord } from "../record.js";
 import { detach } from "./fields.js";
 import type { QueueKey } from "./queue-id.js";
+import { DEFAULT_INSTANCE, QueueTable, type Queue } from "./queues.js";
 
 /**
  * Postfix's default `maximal_queue_lifetime` (5 days). A queue id that has been silent for
@@ -172,13 +173,20 @@ const DEFAULT_LIMITS: StoreLimits = {
 };
 
 /**
- * Open messages by syslog host and queue id (its `QueueKey`). Memory stays bounded: `drop`
- * removes a message at `removed`, ids silent for longer than `MAX_SILENCE_MS` are dropped,
- * and past the caps of `StoreLimits` the least recently active messages are evicted and
- * counted.
+ * Open messages by syslog host, Postfix instance and queue id (its `QueueKey`). Memory stays
+ * bounded: `drop` removes a message at `removed`, ids silent for longer than `MAX_SILENCE_MS`
+ * are dropped, and past the caps of `StoreLimits` the least recently active messages are
+ * evicted and counted.
+ *
+ * A line finds a message in the queue of its tag's instance first, then in the other queues
+ * of its host (see `locate`). The first path component of a tag does not always name an
+ * instance: master.cf's `-o syslog_name=postfix-ip2` gives one transport of the default
+ * instance the tag `postfix-ip2/smtp`, and its deliveries belong to messages that
+ * `postfix/qmgr` logged. A hand-off to a second instance names the copy's queue id on a line
+ * of the first, so links also search every queue of the host.
  */
 export class MessageStore {
-  private readonly hosts = new Map<string, Map<QueueKey, MessageState>>();
+  private readonly queues = new QueueTable<MessageState>();
   // Filter hops' links to copies not seen yet, by `linkKey`, oldest first.
   private readonly waitingLinks = new Map<string, WaitingLink>();
   // Messages with held deliveries, by `linkKey`, in the order of their first held delivery.
@@ -186,7 +194,7 @@ export class MessageStore {
   // Sweep schedule of each host's queue, in that host's clock, by queue. The clocks of the
   // hosts of one syslog can differ by hours. With one schedule for all hosts and clocks more
   // than an interval apart, each line after a line of the other host swept again.
-  private readonly schedules = new Map<Map<QueueKey, MessageState>, SweepSchedule>();
+  private readonly schedules = new Map<Queue<MessageState>, SweepSchedule>();
   private count = 0;
   private pendingCount = 0;
   private evictedCount = 0;
@@ -196,9 +204,10 @@ export class MessageStore {
   // path that only the first lines had taken, so V8 discarded the optimized code of every
   // handler that finds a message and compiled it again.
   private lastHost = "";
-  private lastQueue: Map<QueueKey, MessageState> | undefined = undefined;
+  private lastInstance = "";
+  private lastQueue: Queue<MessageState> | undefined = undefined;
   private lastKey: QueueKey | null = null;
-  private lastKeyQueue: Map<QueueKey, MessageState> | undefined = undefined;
+  private lastKeyQueue: Queue<MessageState> | undefined = undefined;
   private lastState: MessageState | undefined = undefined;
 
   constructor(
@@ -230,13 +239,15 @@ export class MessageStore {
    */
   link(
     host: string,
+    instance: string,
     copyKey: QueueKey,
     parent: LoggedMessage,
     time: number,
     position: LinePosition,
   ): MessageState | null {
     const key = linkKey(host, copyKey);
-    const copy = this.queueOf(host)?.get(copyKey) ?? this.heldCopies.get(key)?.state;
+    const copy =
+      this.locate(host, instance, copyKey)?.get(copyKey) ?? this.heldCopies.get(key)?.state;
     if (copy !== undefined) {
       if (copy.message === parent || copy.parent === parent) return null;
       const isFirstLink = copy.parent === null;
@@ -292,30 +303,29 @@ export class MessageStore {
    * Returns the open message with the id of this key, or undefined (also when its state
    * went stale).
    */
-  find(host: string, key: QueueKey, time: number): MessageState | undefined {
-    const queue = this.queueOf(host);
-    if (queue === undefined) return undefined;
-    const state =
-      key === this.lastKey && queue === this.lastKeyQueue ? this.lastState : queue.get(key);
-    if (state === undefined) return undefined;
-    if (state.lastTime < time - MAX_SILENCE_MS) {
-      this.drop(host, key);
-      return undefined;
+  find(host: string, instance: string, key: QueueKey, time: number): MessageState | undefined {
+    const queue = this.queueOf(host, instance);
+    if (queue !== undefined) {
+      const state =
+        key === this.lastKey && queue === this.lastKeyQueue ? this.lastState : queue.get(key);
+      if (state !== undefined) return this.touch(queue, key, state, time);
     }
-    if (time > state.lastTime) state.lastTime = time;
-    this.lastKey = key;
-    this.lastKeyQueue = queue;
-    this.lastState = state;
-    return state;
+    if (!this.mayBeElsewhere(instance)) return undefined;
+    return this.findElsewhere(host, instance, key, time);
   }
 
-  /** Starts a fresh message for the queue id `id` with this key, replacing any open one. */
-  create(record: LogRecord, key: QueueKey, id: string, origin: MessageOrigin): MessageState {
-    let queue = this.queueOf(record.host);
-    if (queue === undefined) {
-      queue = new Map();
-      this.hosts.set(detach(record.host), queue);
-    }
+  /**
+   * Starts a fresh message for the queue id `id` with this key in the queue of `instance`,
+   * replacing any open one of that queue.
+   */
+  create(
+    record: LogRecord,
+    instance: string,
+    key: QueueKey,
+    id: string,
+    origin: MessageOrigin,
+  ): MessageState {
+    const queue = this.queueOf(record.host, instance) ?? this.queues.create(record.host, instance);
     const state: MessageState = {
       message: newMessage(record, id),
       origin,
@@ -337,14 +347,10 @@ export class MessageStore {
   }
 
   /** Forgets a message (`removed`, or rejected before it was queued). */
-  drop(host: string, key: QueueKey): void {
-    const queue = this.queueOf(host);
+  drop(host: string, instance: string, key: QueueKey): void {
+    const queue = this.locate(host, instance, key);
     const state = queue?.get(key);
-    if (queue !== undefined && state !== undefined) {
-      queue.delete(key);
-      this.count -= 1;
-      this.pendingCount -= state.pending?.size ?? 0;
-    }
+    if (queue !== undefined && state !== undefined) this.removeState(queue, key, state);
     this.lastKey = null;
     this.lastState = undefined;
   }
@@ -405,23 +411,83 @@ export class MessageStore {
     this.onMissingCopy(link);
   }
 
-  private queueOf(host: string): Map<QueueKey, MessageState> | undefined {
-    if (host === this.lastHost && this.lastQueue !== undefined) return this.lastQueue;
-    const queue = this.hosts.get(host);
+  private queueOf(host: string, instance: string): Queue<MessageState> | undefined {
+    if (host === this.lastHost && instance === this.lastInstance && this.lastQueue !== undefined) {
+      return this.lastQueue;
+    }
+    const queue = this.queues.get(host, instance);
     if (queue !== undefined) {
       this.lastHost = host;
+      this.lastInstance = instance;
       this.lastQueue = queue;
     }
     return queue;
   }
 
+  // Returns the open message with this key in another queue of `host` than that of
+  // `instance`, or undefined. Kept out of `find`, which runs for most lines.
+  // NOTE: a message that only later lines opened (origin `unknown`) can be taken by the
+  // `client=` or `uid=` line of another instance that uses the same id at the same time.
+  private findElsewhere(
+    host: string,
+    instance: string,
+    key: QueueKey,
+    time: number,
+  ): MessageState | undefined {
+    const queue = this.queues.otherQueueWith(host, instance, key);
+    const state = queue?.get(key);
+    if (queue === undefined || state === undefined) return undefined;
+    return this.touch(queue, key, state, time);
+  }
+
+  // Returns a found message after its line at `time`, and keeps it at hand for the next
+  // look-up. Returns undefined, and drops the message, when its id went stale.
+  private touch(
+    queue: Queue<MessageState>,
+    key: QueueKey,
+    state: MessageState,
+    time: number,
+  ): MessageState | undefined {
+    if (state.lastTime < time - MAX_SILENCE_MS) {
+      this.removeState(queue, key, state);
+      return undefined;
+    }
+    if (time > state.lastTime) state.lastTime = time;
+    this.lastKey = key;
+    this.lastKeyQueue = queue;
+    this.lastState = state;
+    return state;
+  }
+
+  // Returns the queue with an open message of this key: that of `instance` on `host`, else
+  // another queue of `host`, or undefined.
+  private locate(host: string, instance: string, key: QueueKey): Queue<MessageState> | undefined {
+    const queue = this.queueOf(host, instance);
+    if (queue?.has(key) === true || !this.mayBeElsewhere(instance)) return queue;
+    return this.queues.otherQueueWith(host, instance, key);
+  }
+
+  // True when a message of a line of `instance` may be open in another queue: the default
+  // instance's queue for the lines of any other, and any queue once there are several.
+  private mayBeElsewhere(instance: string): boolean {
+    return this.queues.hasOtherInstances || instance !== DEFAULT_INSTANCE;
+  }
+
+  private removeState(queue: Queue<MessageState>, key: QueueKey, state: MessageState): void {
+    queue.delete(key);
+    this.count -= 1;
+    this.pendingCount -= state.pending?.size ?? 0;
+    this.lastKey = null;
+    this.lastState = undefined;
+  }
+
   /**
    * Evicts the least recently active messages while a cap is exceeded and, with the `host`
-   * of a line, drops that host's silent ids once per `SWEEP_INTERVAL_MS` of its log time or
-   * when that time steps back (see `isSweepDue`). The parser calls it before each line, so no
-   * handler keeps a state that this removes.
+   * and `instance` of a line, drops the silent ids of that queue once per `SWEEP_INTERVAL_MS`
+   * of its log time or when that time steps back (see `isSweepDue`). The parser calls it
+   * before each line, so no handler keeps a state that this removes.
    */
-  sweep(time: number, host: string | null = null): void {
+  sweep(time: number, host: string | null = null, instance = DEFAULT_INSTANCE): void {
     if (this.heldCopies.size > 0) this.releaseDue(time);
     const { maxOpenMessages, maxPendingRecipients } = this.limits;
     while (this.count > maxOpenMessages || this.pendingCount > maxPendingRecipients) {
@@ -429,13 +495,13 @@ export class MessageStore {
       this.evictLeastActive(evictionBatch(maxOpenMessages));
     }
     if (host === null) return;
-    const queue = this.queueOf(host);
+    const queue = this.queueOf(host, instance);
     if (queue === undefined) return;
     let schedule = this.schedules.get(queue);
     if (schedule !== undefined && !isSweepDue(schedule, time)) return;
     schedule ??= { nextTime: 0, linesBeforeStepBack: 0 };
     this.schedules.set(queue, schedule);
-    this.removeSilent(host, queue, time - MAX_SILENCE_MS);
+    this.removeSilent(host, instance, queue, time - MAX_SILENCE_MS);
     schedule.nextTime = time + SWEEP_INTERVAL_MS;
     schedule.linesBeforeStepBack = queue.size + this.waitingLinks.size;
     // NOTE: this judges the waiting links of every host by the clock of this host, so the
@@ -451,17 +517,22 @@ export class MessageStore {
 
   // Kept out of `sweep`, which runs on every line, because a callback that captures a local
   // makes V8 allocate a context each time the function that creates it is entered.
-  private removeSilent(host: string, queue: Map<QueueKey, MessageState>, oldest: number): void {
-    const removed = this.removeFromQueue(host, queue, (state) => state.lastTime < oldest);
-    this.count -= removed;
+  private removeSilent(
+    host: string,
+    instance: string,
+    queue: Queue<MessageState>,
+    oldest: number,
+  ): void {
+    const test = (state: MessageState): boolean => state.lastTime < oldest;
+    this.count -= this.removeFromQueue(host, instance, queue, test);
   }
 
   private evictLeastActive(batch: number): void {
     const times = new Float64Array(this.count);
     let index = 0;
-    for (const queue of this.hosts.values()) {
+    this.queues.forEach((queue) => {
       for (const state of queue.values()) times[index++] = state.lastTime;
-    }
+    });
     const plan = new EvictionPlan(times, batch);
     this.evictedCount += this.removeWhere((state) => plan.evicts(state.lastTime));
   }
@@ -469,16 +540,19 @@ export class MessageStore {
   // Removes the states that `test` selects and returns how many went.
   private removeWhere(test: (state: MessageState) => boolean): number {
     let removed = 0;
-    for (const [host, queue] of this.hosts) removed += this.removeFromQueue(host, queue, test);
+    this.queues.forEach((queue, host, instance) => {
+      removed += this.removeFromQueue(host, instance, queue, test);
+    });
     this.count -= removed;
     return removed;
   }
 
-  // Removes the states of one host's queue that `test` selects, and the queue when it is
-  // empty then, and returns how many states went. The caller updates `count`.
+  // Removes the states of one queue that `test` selects, and the queue when it is empty
+  // then, and returns how many states went. The caller updates `count`.
   private removeFromQueue(
     host: string,
-    queue: Map<QueueKey, MessageState>,
+    instance: string,
+    queue: Queue<MessageState>,
     test: (state: MessageState) => boolean,
   ): number {
     let removed = 0;
@@ -489,7 +563,7 @@ export class MessageStore {
       removed += 1;
     }
     if (queue.size === 0) {
-      this.hosts.delete(host);
+      this.queues.delete(host, instance);
       this.schedules.delete(queue);
       if (queue === this.lastQueue) this.lastQueue = undefined;
     }

@@ -178,6 +178,7 @@ function lifecycleEvent(record: LogRecord, start: number): LifecycleEvent | null
     time: record.time,
     position: { file: record.file, line: record.line },
     host: record.host,
+    program: record.program,
     action,
     mta: "sendmail",
     version,

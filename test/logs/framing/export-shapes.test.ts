@@ -326,7 +326,8 @@ describe("journalctl modes", () => {
   it("folds with-unit MTA units", () => {
     const units = [
       ["postfix@-.service", "postfix"],
-      ["postfix@postfix-out.service", "postfix"],
+      ["postfix@postfix-out.service", "postfix-out/postfix"],
+      ["postfix@out.service", "postfix-out/postfix"],
       ["postfix.service", "postfix"],
       ["exim4.service", "exim"],
       ["exim.service", "exim"],
@@ -385,6 +386,35 @@ describe("journalctl modes", () => {
       MESSAGE,
     };
     expectSmtpLine(onlyRecord(frameText(`\u001e${JSON.stringify(entry)}`)));
+  });
+
+  it("puts a unit's instance before the tag", () => {
+    const cases = [
+      ["postfix/smtp", "postfix@postfix-out.service", "postfix-out/smtp"],
+      ["postfix/submission/smtpd", "postfix@postfix-out.service", "postfix-out/submission/smtpd"],
+      ["postfix", "postfix@postfix-out.service", "postfix-out/postfix"],
+      ["postfix/smtp", "postfix@out.service", "postfix-out/smtp"],
+      ["postfix-out/smtp", "postfix@postfix-out.service", "postfix-out/smtp"],
+      ["postfix-mta2/smtp", "postfix@postfix-out.service", "postfix-mta2/smtp"],
+      ["postfix/smtp", "postfix@-.service", "postfix/smtp"],
+      ["postfix/smtp", "postfix.service", "postfix/smtp"],
+      ["postfix/smtp", "", "postfix/smtp"],
+      ["postfixadmin", "postfix@postfix-out.service", "postfixadmin"],
+    ];
+    for (const [identifier, unit, program] of cases) {
+      const entry = {
+        __REALTIME_TIMESTAMP: String(LINE_TIME * 1000),
+        _HOSTNAME: "mx1",
+        SYSLOG_IDENTIFIER: identifier,
+        SYSLOG_PID: "2007",
+        _SYSTEMD_UNIT: unit,
+        MESSAGE,
+      };
+      const record = onlyRecord(frameText(JSON.stringify(entry)));
+
+      expect(record.program, `${identifier} of ${unit}`).toBe(program);
+      expect(record.message).toBe(MESSAGE);
+    }
   });
 });
 

@@ -110,3 +110,36 @@ describe("Postfix tags cut to postfix", () => {
     expect(outcomes).toEqual(["unparsed"]);
   });
 });
+
+describe("Postfix tags of a systemd unit's instance", () => {
+  // The tag that `journalctl -o with-unit` lines of `postfix@postfix-out.service` fold to.
+  const OUT_TAGS = FULL_TAGS.map((line) =>
+    line.replace(/ postfix\/\w+\[/, " postfix-out/postfix["),
+  );
+  const OUT_FULL_TAGS = FULL_TAGS.map((line) => line.replace(/ postfix\//, " postfix-out/"));
+
+  it("gives the events of full instance tags", () => {
+    const full = runPostfix(OUT_FULL_TAGS);
+    const cut = runPostfix(OUT_TAGS);
+
+    expect(cut.outcomes).toEqual(full.outcomes);
+    expect(cut.events).toEqual(full.events);
+  });
+
+  it("keeps the instance of deliveries", () => {
+    const { events } = runPostfix(OUT_TAGS);
+    const deliveries = eventsOf(events, "delivery");
+
+    expect(deliveries.map((event) => event.transport)).toEqual(["smtp", "local"]);
+    expect(deliveries[0]?.outgoingSource).toBe("postfix-out");
+    expect(eventsOf(events, "message")[0]?.message.service).toBe("postfix-out/smtpd");
+  });
+
+  it("keeps the instance of a start", () => {
+    const { events } = runPostfix([
+      `${HEAD} postfix-out/postfix[320]: daemon started -- version 3.7.11, configuration /etc/postfix-out`,
+    ]);
+
+    expect(eventsOf(events, "lifecycle")[0]?.program).toBe("postfix-out/postfix");
+  });
+});

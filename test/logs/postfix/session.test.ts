@@ -78,6 +78,16 @@ describe("Postfix start and stop", () => {
       ["reload", null],
     ]);
   });
+
+  it("keeps the instance tag of a start", () => {
+    const { events } = runPostfix([
+      `${HEAD} postfix-out/master[8065]: daemon started -- version 3.7.11, configuration /etc/postfix-out`,
+      `${HEAD} postfix/master[8066]: daemon started -- version 3.7.11, configuration /etc/postfix`,
+    ]);
+    const programs = eventsOf(events, "lifecycle").map((event) => event.program);
+
+    expect(programs).toEqual(["postfix-out/master", "postfix/master"]);
+  });
 });
 
 describe("Postfix command lines", () => {
