@@ -2,6 +2,7 @@
  * The bottom of the log pipeline: inputs → sources → bytes → lines → records → parsers, with
  * every line accounted for in a `ReadSummary`.
  */
+import type { MtaName } from "./events.js";
 import type { LogRecord, RecordParser } from "./record.js";
 import type { TimeZone } from "../time/zone.js";
 import { LineFramer, type FrameOutcome } from "./framing/framer.js";
@@ -270,8 +271,9 @@ class ReadRun {
     this.fingerprints = fingerprints;
     this.readRecord = (record) => {
       if (record.fromRepeatMarker !== true && this.isRepeat(record.time, record.host)) return;
-      if (this.isEarlierCopy(record, fingerprints)) return;
-      this.dispatchRecord(record);
+      const parser = this.dispatcher.parserOf(record.program);
+      if (parser !== null && this.isEarlierCopy(record, parser, fingerprints)) return;
+      this.dispatchRecord(record, parser);
     };
   }
 
@@ -585,7 +587,7 @@ class ReadRun {
     if (fingerprints === null || contentKey === 0) return false;
     const earlier = fingerprints.earlierCopyOf(contentKey, time);
     if (earlier === null) return false;
-    this.countEarlierCopy(program, time, earlier);
+    this.countEarlierCopy(program, this.dispatcher.mtaOf(program), time, earlier);
     return true;
   }
 
@@ -594,17 +596,18 @@ class ReadRun {
   // the mail log's, and the report lists such lines as skipped or not read.
   private readonly onRecord = (record: LogRecord): void => {
     if (record.fromRepeatMarker !== true && this.isRepeat(record.time, record.host)) return;
-    this.dispatchRecord(record);
+    this.dispatchRecord(record, this.dispatcher.parserOf(record.program));
   };
 
-  // Counts `record` as read and passes it to its parser. Both record handlers end here, so a
-  // record left out as a copy of another file set is the only one that skips it.
-  private dispatchRecord(record: LogRecord): void {
+  // Counts `record` as read and passes it to `parser`, which is null when no parser accepts its
+  // program. Both record handlers end here, so a record left out as a copy of another file set
+  // is the only one that skips it.
+  private dispatchRecord(record: LogRecord, parser: RecordParser | null): void {
     this.counts.records += 1;
     this.lastRecordCopied = false;
     this.lastReadProgram = record.program;
     this.lastCopiedRecord = null;
-    const outcome = this.dispatcher.dispatch(record);
+    const outcome = this.dispatcher.dispatchTo(parser, record);
     if (outcome === "unparsed") this.sample(this.unparsedSamples, record.line);
     else if (outcome !== null) this.widenSpan(record.time);
   }
@@ -614,25 +617,35 @@ class ReadRun {
   // set, such as one large mail log, keeps `onRecord`, so its records pass no check for copies.
   private readRecord = this.onRecord;
 
-  // Counts `record` as a copy when an input of an earlier file set contains the same record.
-  // Only the records of programs with a parser are compared, because only they are counted.
-  private isEarlierCopy(record: LogRecord, fingerprints: RecordFingerprints): boolean {
-    const parser = this.dispatcher.parserOf(record.program);
-    if (parser === null) return false;
-    const earlier = fingerprints.earlierCopy(record, parser.mta ?? null);
+  // Counts `record`, which `parser` reads, as a copy when an input of an earlier file set
+  // contains the same record. The caller compares only the records of programs with a parser,
+  // because only they are counted.
+  private isEarlierCopy(
+    record: LogRecord,
+    parser: RecordParser,
+    fingerprints: RecordFingerprints,
+  ): boolean {
+    const mta = parser.mta ?? null;
+    const earlier = fingerprints.earlierCopy(record, mta);
     if (earlier === null) return false;
-    this.countEarlierCopy(record.program, record.time, earlier);
+    this.countEarlierCopy(record.program, mta, record.time, earlier);
     // As for a copy in a general log, the header lines of a reject-log entry count with it.
     this.lastRecordCopied = true;
     this.lastCopiedRecord = record;
     return true;
   }
 
-  private countEarlierCopy(program: string, time: number, earlier: string): void {
+  // Counts a line of `program`, whose parser reads the lines of `mta` (null for other parsers),
+  // as a copy of a line of the input `earlier`.
+  private countEarlierCopy(
+    program: string,
+    mta: MtaName | null,
+    time: number,
+    earlier: string,
+  ): void {
     this.counts.records += 1;
     this.lastReadProgram = null;
     this.lastCopiedRecord = null;
-    const mta = this.dispatcher.mtaOf(program);
     const source = mta === null ? { program } : { mta };
     this.copies.countCopy(source, time, [earlier]);
   }

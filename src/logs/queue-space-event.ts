@@ -1,5 +1,5 @@
 import type { MtaName, QueueSpaceEvent } from "./events.js";
-import type { LogRecord } from "./record.js";
+import { positionOf, type LogRecord } from "./record.js";
 
 /** Builds the `queue-space` event of `record`, a line of `mta` (see `QueueSpaceEvent`). */
 export function queueSpaceEventOf(
@@ -13,7 +13,7 @@ export function queueSpaceEventOf(
   return {
     type: "queue-space",
     time: record.time,
-    position: { file: record.file, line: record.line },
+    position: positionOf(record),
     host: record.host,
     mta,
     kind,

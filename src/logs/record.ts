@@ -34,6 +34,11 @@ export interface LogRecord {
   readonly fromRepeatMarker?: true;
 }
 
+/** Returns the file and line of a record, as events carry them. */
+export function positionOf(record: LogRecord): LinePosition {
+  return { file: record.file, line: record.line };
+}
+
 /** What a parser made of a record. */
 export type ParseOutcome =
   /** Understood; it may or may not have produced events. */

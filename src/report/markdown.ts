@@ -14,13 +14,7 @@ import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { evidenceLines } from "./evidence.js";
 import { missingFilterCopiesSentence } from "./filter-copies.js";
 import { addressProbesSentence } from "./address-probes.js";
-import {
-  blockedHostsList,
-  failedHostsList,
-  heldSubject,
-  hostsSentence,
-  ownDecisionHeading,
-} from "./hosts.js";
+import { blockedHostsList, failedHostsList, hostsSentence, ownDecisionHeading } from "./hosts.js";
 import { splitCommands } from "./fix-steps.js";
 import { showHiddenInReport } from "./log-text.js";
 import { escapeMarkdown, evidenceStrings, markdownInline } from "./markdown-text.js";
@@ -33,7 +27,6 @@ import {
   readinessDetail,
   shownProviders,
 } from "./providers.js";
-import { isProblemStatus } from "../diagnose/verdict.js";
 import {
   lastRequestSentence,
   omittedCommandsSentence,
@@ -44,11 +37,8 @@ import { dnsChecksMarkdown } from "./markdown-checks.js";
 import { lineCountsText } from "./line-counts.js";
 import { MAX_SAMPLE_LINES } from "./skipped-samples.js";
 import { deferralSentences } from "./deferral-text.js";
-import {
-  queueSpaceSentences,
-  queueSpaceVerdictLabel,
-  SERVER_FAULTS_HEADING,
-} from "./queue-space-text.js";
+import { queueSpaceSentences, SERVER_FAULTS_HEADING } from "./queue-space-text.js";
+import { verdictLabel } from "./verdict-label.js";
 import { bounceOnlySentence, filesRead, inputDetailSentences, READINESS_MARKS } from "./text.js";
 import {
   frozenSentence,
@@ -82,7 +72,7 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
     headline(input),
     ...hostsParagraph(diagnosis),
     "",
-    `**Verdict: ${verdictLabel(diagnosis)}${inputsNotReadWords(diagnosis.verdict.inputsNotRead)}.** ${escape(shortTimesIn(diagnosis.verdict.summary))}`,
+    `**Verdict: ${verdictLabel(diagnosis).words}${inputsNotReadWords(diagnosis.verdict.inputsNotRead)}.** ${escape(shortTimesIn(diagnosis.verdict.summary))}`,
     "",
     "## Providers",
     "",
@@ -200,20 +190,6 @@ function recordCommandBlock(diagnosis: Diagnosis): string[] {
     ...(omitted > 0 ? ["", escape(omittedCommandsSentence(omitted))] : []),
     ...(unknown === null ? [] : ["", escape(unknown)]),
   ];
-}
-
-/**
- * Returns the status for the verdict line. Held mail gets the words of the text report in place
- * of `ok` or `no-outbound-delivery`, because this server keeps the mail back itself.
- */
-function verdictLabel(diagnosis: Diagnosis): string {
-  const { status, heldByServer } = diagnosis.verdict;
-  if (isProblemStatus(status)) return status;
-  if (heldByServer !== null) return `mail held by ${heldSubject(diagnosis).text}`;
-  if (diagnosis.queueSpace?.confirmed === true && status === "ok") {
-    return queueSpaceVerdictLabel(diagnosis.queueSpace);
-  }
-  return status === "no-outbound-delivery" ? "no outbound delivery" : status;
 }
 
 /** Notes, below the table, each provider's recipients that expired in the queue. */

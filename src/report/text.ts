@@ -7,13 +7,7 @@ import type {
   ReadinessItem,
   UnexplainedBlock,
 } from "../diagnose/types.js";
-import {
-  acceptsAgainTooEarly,
-  acceptsAgainTooFew,
-  failingConnectionProviders,
-  liftShortfall,
-  suspendedProviders,
-} from "../diagnose/verdict.js";
+import { acceptsAgainTooEarly, acceptsAgainTooFew, liftShortfall } from "../diagnose/verdict.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { STDIN_NAME } from "../logs/reader/input-names.js";
 import type { Painter } from "./colour.js";
@@ -44,8 +38,7 @@ import { overlongLinesSentence } from "./overlong-lines.js";
 import { lineCountsText, otherProgramsSentence } from "./line-counts.js";
 import { missingFilterCopiesSentence } from "./filter-copies.js";
 import { addressProbesSentence } from "./address-probes.js";
-import type { ServerSubject } from "../diagnose/server-subject.js";
-import { blockedHostsList, heldSubject, hostsSentence, ownDecisionHeading } from "./hosts.js";
+import { blockedHostsList, hostsSentence, ownDecisionHeading } from "./hosts.js";
 import {
   blocklistSummarySentence,
   domainCheckSentence,
@@ -65,11 +58,8 @@ import {
 } from "./undelivered-text.js";
 import { fatalErrorsSection } from "./fatal-errors-text.js";
 import { deferralSentences } from "./deferral-text.js";
-import {
-  queueSpaceSentences,
-  queueSpaceVerdictLabel,
-  SERVER_FAULTS_HEADING,
-} from "./queue-space-text.js";
+import { queueSpaceSentences, SERVER_FAULTS_HEADING } from "./queue-space-text.js";
+import { verdictLabel } from "./verdict-label.js";
 import { inputsNotReadWords } from "./inputs-not-read.js";
 import { column, count, plural, shortTime, shortTimesIn, wrap } from "./wrap.js";
 
@@ -100,7 +90,7 @@ export function renderDiagnosisText(report: Diagnosis, paint: Painter): string {
 function header(diagnosis: Diagnosis, paint: Painter): string[] {
   const input = diagnosis.input;
   const period = `${shortTime(input.firstTime)} to ${shortTime(input.lastTime)} (${input.timeZone})`;
-  const label = verdictLabel(diagnosis, paint);
+  const label = paintedVerdictLabel(diagnosis, paint);
   const notRead = inputsNotReadWords(diagnosis.verdict.inputsNotRead);
   const hosts = hostsSentence(diagnosis.server);
   const read = bounceOnlySentence(input) ?? `${plural(input.lines, "line")} from ${period}`;
@@ -113,41 +103,11 @@ function header(diagnosis: Diagnosis, paint: Painter): string[] {
   ];
 }
 
-/**
- * Names the servers that hold mail in the verdict label, without host names, so that the
- * label fits on its line: "THIS SERVER", "THESE SERVERS", or "ONE OF THESE SERVERS" and "SOME
- * OF THESE SERVERS" when the verdict summary names some hosts of several.
- */
-function heldLabelSubject(subject: ServerSubject): string {
-  if (!subject.named) return subject.text.toUpperCase();
-  return subject.plural ? "SOME OF THESE SERVERS" : "ONE OF THESE SERVERS";
-}
-
-/**
- * Returns the verdict word of the header. "OK" would read as healthy while this server keeps
- * the mail back itself, or while connections to a provider keep failing or stay suspended
- * (exit 1), so those cases get words of their own. The JSON status does not change for them.
- */
-function verdictLabel(diagnosis: Diagnosis, paint: Painter): string {
-  const status = diagnosis.verdict.status;
-  if (status === "blocked") return paint.red(paint.bold("BLOCKED"));
-  if (status === "unreachable") return paint.red(paint.bold("UNREACHABLE"));
-  if (status === "rate-limited") return paint.yellow(paint.bold("RATE-LIMITED"));
-
-  if (diagnosis.verdict.heldByServer !== null) {
-    return paint.red(paint.bold(`MAIL HELD BY ${heldLabelSubject(heldSubject(diagnosis))}`));
-  }
-  if (status === "no-outbound-delivery") return paint.bold("NO OUTBOUND DELIVERY");
-  if (failingConnectionProviders(diagnosis.providers).length > 0) {
-    return paint.yellow(paint.bold("NOT BLOCKED, CONNECTIONS FAILING"));
-  }
-  if (suspendedProviders(diagnosis.providers).length > 0) {
-    return paint.yellow(paint.bold("NOT BLOCKED, DELIVERY SUSPENDED"));
-  }
-  if (diagnosis.queueSpace?.confirmed === true) {
-    return paint.red(paint.bold(queueSpaceVerdictLabel(diagnosis.queueSpace).toUpperCase()));
-  }
-  return paint.green(paint.bold("OK"));
+/** Returns the verdict label (see `verdictLabel`) in capitals, bold and in its colour. */
+function paintedVerdictLabel(diagnosis: Diagnosis, paint: Painter): string {
+  const label = verdictLabel(diagnosis);
+  const words = paint.bold(label.words.toUpperCase());
+  return label.tone === "none" ? words : paint[label.tone](words);
 }
 
 function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {

@@ -1,5 +1,5 @@
 import type { AuthFailureEvent, EventSink, LoginEvent } from "../events.js";
-import type { LogRecord, ParseOutcome, RecordParser } from "../record.js";
+import { positionOf, type LogRecord, type ParseOutcome, type RecordParser } from "../record.js";
 
 /**
  * Creates the parser for Dovecot's mailbox logins and authentication failures, the
@@ -64,7 +64,7 @@ function emitLogin(record: LogRecord, protocol: string, sink: EventSink): ParseO
   const event: LoginEvent = {
     type: "login",
     time: record.time,
-    position: { file: record.file, line: record.line },
+    position: positionOf(record),
     username,
     clientIp: field(record.message, "rip=", ","),
     protocol,
@@ -82,7 +82,7 @@ function emitFailures(record: LogRecord, sink: EventSink): ParseOutcome {
     const event: AuthFailureEvent = {
       type: "auth-failure",
       time: record.time,
-      position: { file: record.file, line: record.line },
+      position: positionOf(record),
       clientIp,
       username: username === "" ? null : username,
       program: record.program,

@@ -1,5 +1,5 @@
 import type { EventSink, SmtpConnectionEvent } from "../events.js";
-import type { LogRecord, ParseOutcome, RecordParser } from "../record.js";
+import { positionOf, type LogRecord, type ParseOutcome, type RecordParser } from "../record.js";
 
 /**
  * Creates the parser for Linux netfilter LOG lines (iptables, nftables, ufw, firewalld) of
@@ -43,7 +43,7 @@ function parseFirewall(record: LogRecord, sink: EventSink): ParseOutcome {
   const event: SmtpConnectionEvent = {
     type: "smtp-connection",
     time: record.time,
-    position: { file: record.file, line: record.line },
+    position: positionOf(record),
     source: fields.get("SRC") ?? null,
     sourcePort: numberOrNull(fields.get("SPT")),
     destination,

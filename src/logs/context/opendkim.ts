@@ -1,5 +1,5 @@
 import type { DkimSigningEvent, EventSink } from "../events.js";
-import type { LogRecord, ParseOutcome, RecordParser } from "../record.js";
+import { positionOf, type LogRecord, type ParseOutcome, type RecordParser } from "../record.js";
 import { domainOf } from "../../knowledge/providers.js";
 
 const SIGNED = "DKIM-Signature field added (";
@@ -52,7 +52,7 @@ function signingEvent(
   return {
     type: "dkim-signing",
     time: record.time,
-    position: { file: record.file, line: record.line },
+    position: positionOf(record),
     queueId,
     signed,
     domain: tagValue(tags, "d"),

@@ -8,6 +8,7 @@ import type {
 } from "../events.js";
 import {
   isDamagedAddress,
+  positionOf,
   type LogRecord,
   type ParseOutcome,
   type RecordParser,
@@ -21,7 +22,7 @@ import { HeldReplies } from "./held-replies.js";
 import { authFailedAt, classifyNote, connectionErrorOf, sessionErrorAt } from "./message-notes.js";
 import { MessageTable, tableKey } from "./message-table.js";
 import { messageIdLength } from "./message-id.js";
-import { deliveryEvent, newMessage, positionOf, tlsEvent, type MessageState } from "./message.js";
+import { deliveryEvent, newMessage, tlsEvent, type MessageState } from "./message.js";
 import {
   isConfigErrorStart,
   isConfigErrorStartText,

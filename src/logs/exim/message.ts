@@ -11,7 +11,7 @@ import {
   type TlsEvent,
 } from "../events.js";
 import { detach } from "../postfix/fields.js";
-import type { LogRecord } from "../record.js";
+import { positionOf, type LogRecord } from "../record.js";
 import {
   isGiveUpWithoutAttempt,
   isRetryTimeNotReached,
@@ -246,9 +246,4 @@ export function tlsEvent(
 /** Creates the message of an id first named by `record`. */
 export function newMessage(record: LogRecord, id: string): LoggedMessage {
   return newLoggedMessage("exim", record.host, id, record.time, positionOf(record));
-}
-
-/** Returns the file and line of a record, as events carry them. */
-export function positionOf(record: LogRecord): LinePosition {
-  return { file: record.file, line: record.line };
 }

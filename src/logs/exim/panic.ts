@@ -5,8 +5,7 @@
  * connection at hand fails or is deferred, and Exim goes on.
  */
 import type { FatalErrorEvent } from "../events.js";
-import type { LogRecord } from "../record.js";
-import { positionOf } from "./message.js";
+import { positionOf, type LogRecord } from "../record.js";
 
 // Message starts of panic lines, as Exim's sources write them: `failed to expand "…": …`
 // (ACL messages, DKIM and rewrite options, callouts), `Failed to expand …` (transport and

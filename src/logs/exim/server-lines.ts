@@ -1,5 +1,5 @@
 import type { AuthFailureEvent, EventSink, LifecycleEvent, RejectEvent } from "../events.js";
-import type { LogRecord, ParseOutcome } from "../record.js";
+import { positionOf, type LogRecord, type ParseOutcome } from "../record.js";
 import { FieldReader } from "./field-reader.js";
 import { isPanicText, panicEvent } from "./panic.js";
 import { spoolSpaceEvent } from "./spool-space.js";
@@ -139,7 +139,7 @@ export function rejectEvent(
   return {
     type: "reject",
     time: record.time,
-    position: { file: record.file, line: record.line },
+    position: positionOf(record),
     clientIp: hasHost ? reader.hostIp : null,
     clientHost: hasHost ? reader.hostName : null,
     stage,
@@ -254,7 +254,7 @@ export function authFailureEvent(record: LogRecord, failedAt: number): AuthFailu
   return {
     type: "auth-failure",
     time: record.time,
-    position: { file: record.file, line: record.line },
+    position: positionOf(record),
     clientIp,
     username,
     program: record.program,
@@ -278,7 +278,7 @@ function lifecycleEvent(record: LogRecord): LifecycleEvent | null {
   return {
     type: "lifecycle",
     time: record.time,
-    position: { file: record.file, line: record.line },
+    position: positionOf(record),
     host: record.host,
     program: record.program,
     action,

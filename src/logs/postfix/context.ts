@@ -1,5 +1,5 @@
-import type { EventSink, FilterCopyEvent, LinePosition } from "../events.js";
-import type { LogRecord } from "../record.js";
+import type { EventSink, FilterCopyEvent } from "../events.js";
+import { positionOf, type LogRecord } from "../record.js";
 import type { PostfixProgram } from "./program.js";
 import type { QueueIdReader, QueueKey } from "./queue-id.js";
 import type { MessageState, MessageStore } from "./store.js";
@@ -56,9 +56,4 @@ export function reportFilterCopy(
     copy: copy.message,
   };
   context.sink(event);
-}
-
-/** Returns the file and line of a record, as events carry them. */
-export function positionOf(record: LogRecord): LinePosition {
-  return { file: record.file, line: record.line };
 }

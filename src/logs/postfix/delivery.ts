@@ -1,12 +1,6 @@
 import type { DeliveryEvent, DeliveryStatus, LocalHandoff, WithoutAttemptKind } from "../events.js";
-import { isDamagedAddress, type ParseOutcome } from "../record.js";
-import {
-  findOrCreate,
-  positionOf,
-  reportFilterCopy,
-  type PostfixContext,
-  type QueuedLine,
-} from "./context.js";
+import { isDamagedAddress, positionOf, type ParseOutcome } from "../record.js";
+import { findOrCreate, reportFilterCopy, type PostfixContext, type QueuedLine } from "./context.js";
 import {
   addressBetween,
   addressEnd,

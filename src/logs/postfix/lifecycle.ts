@@ -1,6 +1,6 @@
 import type { LifecycleEvent } from "../events.js";
-import type { LogRecord, ParseOutcome } from "../record.js";
-import { positionOf, type PostfixContext } from "./context.js";
+import { positionOf, type LogRecord, type ParseOutcome } from "../record.js";
+import type { PostfixContext } from "./context.js";
 import { isIgnoredUnqueued } from "./noise.js";
 import type { PostfixProgram } from "./program.js";
 

@@ -1,12 +1,6 @@
 import type { DeliveryEvent, MessageEvent } from "../events.js";
-import type { ParseOutcome } from "../record.js";
-import {
-  findOrCreate,
-  positionOf,
-  reportFilterCopy,
-  type PostfixContext,
-  type QueuedLine,
-} from "./context.js";
+import { positionOf, type ParseOutcome } from "../record.js";
+import { findOrCreate, reportFilterCopy, type PostfixContext, type QueuedLine } from "./context.js";
 import { addressBetween, addressEnd, detach } from "./fields.js";
 import { isIgnoredQueued } from "./noise.js";
 import { eventMessage, type MessageState, type PendingAttempt } from "./store.js";

@@ -1,6 +1,5 @@
 import type { RejectEvent } from "../events.js";
-import type { LogRecord } from "../record.js";
-import { positionOf } from "./context.js";
+import { positionOf, type LogRecord } from "../record.js";
 import { addressAfter, addressEnd, peerBetween } from "./fields.js";
 
 /**

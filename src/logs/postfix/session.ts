@@ -1,6 +1,6 @@
 import type { LinePosition, SessionReplyEvent, TlsEvent } from "../events.js";
-import type { LogRecord, ParseOutcome } from "../record.js";
-import { findOrCreate, positionOf, type PostfixContext, type QueuedLine } from "./context.js";
+import { positionOf, type LogRecord, type ParseOutcome } from "../record.js";
+import { findOrCreate, type PostfixContext, type QueuedLine } from "./context.js";
 import { peerInText } from "./delivery.js";
 import { hasPrefixAt, peerBetween, prefixAt, type Peer } from "./fields.js";
 import { eventMessage } from "./store.js";

@@ -1,6 +1,6 @@
 import type { AuthFailureEvent, RejectEvent } from "../events.js";
-import type { LogRecord, ParseOutcome } from "../record.js";
-import { positionOf, queueIdOf, type PostfixContext, type QueuedLine } from "./context.js";
+import { positionOf, type LogRecord, type ParseOutcome } from "../record.js";
+import { queueIdOf, type PostfixContext, type QueuedLine } from "./context.js";
 import { detachOrNull, hasPrefixAt, peerBetween, prefixAt } from "./fields.js";
 import { isIgnoredQueued, isIgnoredUnqueued } from "./noise.js";
 import { QUEUE_SPACE_REPLY, QUEUE_SPACE_WARNING, sinkQueueSpace } from "./queue-space.js";

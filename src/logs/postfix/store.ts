@@ -5,7 +5,7 @@ import {
   type LoggedMessage,
 } from "../events.js";
 import { EvictionPlan, evictionBatch } from "../eviction.js";
-import type { LogRecord } from "../record.js";
+import { positionOf, type LogRecord } from "../record.js";
 import { detach } from "./fields.js";
 import type { QueueKey } from "./queue-id.js";
 import { DEFAULT_INSTANCE, QueueTable, type Queue } from "./queues.js";
@@ -604,6 +604,6 @@ function linkKey(host: string, key: QueueKey): string {
 }
 
 function newMessage(record: LogRecord, id: string): LoggedMessage {
-  const position = { file: record.file, line: record.line };
+  const position = positionOf(record);
   return newLoggedMessage("postfix", detach(record.host), detach(id), record.time, position);
 }

@@ -53,7 +53,14 @@ export class ParserDispatcher {
    * reject, can repeat for real within a second, so they always count.
    */
   dispatch(record: LogRecord): ParseOutcome | null {
-    const parser = this.parserFor(record.program);
+    return this.dispatchTo(this.parserFor(record.program), record);
+  }
+
+  /**
+   * Parses one record as `dispatch` does, with the parser that the caller looked up already.
+   * `parser` must be what `parserOf(record.program)` returns.
+   */
+  dispatchTo(parser: RecordParser | null, record: LogRecord): ParseOutcome | null {
     if (parser === null) {
       this.countWithoutParser(record.program);
       return null;

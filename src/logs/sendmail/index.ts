@@ -3,6 +3,7 @@ import { MessageTable, tableKey } from "../exim/message-table.js";
 import { isLoopbackIp } from "../exim/loopback.js";
 import {
   isDamagedAddress,
+  positionOf,
   type LogRecord,
   type ParseOutcome,
   type RecordParser,
@@ -16,7 +17,7 @@ import {
   withoutAngles,
   type Fields,
 } from "./fields.js";
-import { deliveryEvent, newMessage, positionOf, type QueuedMessage } from "./message.js";
+import { deliveryEvent, newMessage, type QueuedMessage } from "./message.js";
 import { queueIdLength } from "./queue-id.js";
 import { readSessionLine } from "./server-lines.js";
 import { endsSession, SessionLogins } from "./session-login.js";

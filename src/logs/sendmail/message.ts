@@ -10,7 +10,7 @@ import {
 } from "../events.js";
 import type { TableEntry } from "../exim/message-table.js";
 import { detach } from "../postfix/fields.js";
-import type { LogRecord } from "../record.js";
+import { positionOf, type LogRecord } from "../record.js";
 import { handoffOf, isRemoteDelivery, responseOf } from "./delivery.js";
 import type { Fields, parseRelay } from "./fields.js";
 
@@ -91,9 +91,4 @@ function noteAttempt(state: QueuedMessage, recipient: string, status: DeliverySt
 /** Creates the message of an id first named by `record`. */
 export function newMessage(record: LogRecord, id: string): LoggedMessage {
   return newLoggedMessage("sendmail", record.host, id, record.time, positionOf(record));
-}
-
-/** Returns the file and line of a record, as events carry them. */
-export function positionOf(record: LogRecord): DeliveryEvent["position"] {
-  return { file: record.file, line: record.line };
 }

@@ -5,7 +5,7 @@ import type {
   RejectEvent,
   TlsEvent,
 } from "../events.js";
-import type { LogRecord } from "../record.js";
+import { positionOf, type LogRecord } from "../record.js";
 import { parseRelay, readFields, withoutAngles, type Fields } from "./fields.js";
 import { queueSpaceEvent } from "./queue-space.js";
 
@@ -83,7 +83,7 @@ function rejectEvent(record: LogRecord, fields: Fields): RejectEvent {
   return {
     type: "reject",
     time: record.time,
-    position: { file: record.file, line: record.line },
+    position: positionOf(record),
     clientIp: relay.ip,
     clientHost: relay.host,
     stage,
@@ -102,7 +102,7 @@ function preGreetingReject(record: LogRecord, start: number): RejectEvent {
   return {
     type: "reject",
     time: record.time,
-    position: { file: record.file, line: record.line },
+    position: positionOf(record),
     clientIp: relay.ip,
     clientHost: relay.host,
     stage: "CONNECT",
@@ -129,7 +129,7 @@ function authFailureEvent(record: LogRecord, start: number): AuthFailureEvent {
   return {
     type: "auth-failure",
     time: record.time,
-    position: { file: record.file, line: record.line },
+    position: positionOf(record),
     clientIp: relay?.ip ?? null,
     username,
     program: record.program,
@@ -146,7 +146,7 @@ function tlsEvent(record: LogRecord, start: number): SessionLine {
   const event: TlsEvent = {
     type: "tls",
     time: record.time,
-    position: { file: record.file, line: record.line },
+    position: positionOf(record),
     direction: role === "client" ? "outbound" : "inbound",
     peerHost: relay.host,
     peerIp: relay.ip,
@@ -176,7 +176,7 @@ function lifecycleEvent(record: LogRecord, start: number): LifecycleEvent | null
   return {
     type: "lifecycle",
     time: record.time,
-    position: { file: record.file, line: record.line },
+    position: positionOf(record),
     host: record.host,
     program: record.program,
     action,

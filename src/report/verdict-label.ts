@@ -1,0 +1,56 @@
+import type { ServerSubject } from "../diagnose/server-subject.js";
+import type { Diagnosis } from "../diagnose/types.js";
+import { failingConnectionProviders, suspendedProviders } from "../diagnose/verdict.js";
+import { heldSubject } from "./hosts.js";
+import { queueSpaceVerdictLabel } from "./queue-space-text.js";
+
+/** The colour of the verdict label in the text report. `none` prints it in bold only. */
+export type VerdictTone = "red" | "yellow" | "green" | "none";
+
+/** The words after "Verdict:" in the text and Markdown reports, and their colour. */
+export interface VerdictLabel {
+  /** Lower-case words, such as "not blocked, connections failing". */
+  readonly words: string;
+  readonly tone: VerdictTone;
+}
+
+/**
+ * Chooses the verdict label that the text report prints in capitals and the Markdown report as
+ * it is. The first state that applies wins: a block, outage or rate limit (the JSON status),
+ * mail held by this server, no outbound delivery, connections still failing, delivery
+ * suspended, a full queue disk, and else "ok". "ok" would read as healthy while this server
+ * keeps the mail back itself, or while connections to a provider keep failing or stay
+ * suspended (exit 1), so those states get words of their own. The JSON status does not change
+ * for them.
+ */
+export function verdictLabel(diagnosis: Diagnosis): VerdictLabel {
+  const status = diagnosis.verdict.status;
+  if (status === "blocked" || status === "unreachable") return { words: status, tone: "red" };
+  if (status === "rate-limited") return { words: status, tone: "yellow" };
+
+  if (diagnosis.verdict.heldByServer !== null) {
+    const subject = heldLabelSubject(heldSubject(diagnosis));
+    return { words: `mail held by ${subject}`, tone: "red" };
+  }
+  if (status === "no-outbound-delivery") return { words: "no outbound delivery", tone: "none" };
+  if (failingConnectionProviders(diagnosis.providers).length > 0) {
+    return { words: "not blocked, connections failing", tone: "yellow" };
+  }
+  if (suspendedProviders(diagnosis.providers).length > 0) {
+    return { words: "not blocked, delivery suspended", tone: "yellow" };
+  }
+  if (diagnosis.queueSpace?.confirmed === true) {
+    return { words: queueSpaceVerdictLabel(diagnosis.queueSpace), tone: "red" };
+  }
+  return { words: "ok", tone: "green" };
+}
+
+/**
+ * Names the servers that hold mail without host names, whose case the text report's capitals
+ * would change: "this server", "these servers", or "one of these servers" and "some of these
+ * servers" when the verdict summary names some hosts of several.
+ */
+function heldLabelSubject(subject: ServerSubject): string {
+  if (!subject.named) return subject.text;
+  return subject.plural ? "some of these servers" : "one of these servers";
+}
