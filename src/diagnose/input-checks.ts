@@ -155,6 +155,9 @@ type Format = (ms: number) => string;
 /** A step back at least this long reads as rotated files joined in the wrong order. */
 const ROTATED_STEP_MS = 12 * 60 * 60 * 1000;
 
+/** A step back to a Feb 29 of at least this long is a year guess moved to a leap year. */
+const LEAP_DAY_STEP_MS = 300 * DAY_MS;
+
 function stepNote(span: FileSpan, time: Format): string[] {
   const step = span.firstStep;
   if (step === null) return [];
@@ -163,6 +166,13 @@ function stepNote(span: FileSpan, time: Format): string[] {
   const steadyHosts = span.hosts.steadyHosts(span.steps);
   if (steadyHosts !== null && step.fromHost !== null && step.toHost !== null) {
     return [hostMergeNote(span, step, steadyHosts, time)];
+  }
+  // Classic syslog stamps carry no year, and a Feb 29 line dates itself and the lines after it
+  // in the leap year before a guessed year without that day. Its step back then lands on Feb 29.
+  if (step.from - step.to >= LEAP_DAY_STEP_MS && time(step.to).slice(4, 10) === "-02-29") {
+    return [
+      `${where}: a Feb 29 line moved the year guessed for this log without years back to a leap year, so the lines before it are dated a year or more too late. Give --year with the year of the log's first line.`,
+    ];
   }
   // A clock or a host's time zone is seldom half a day off, but joined rotated files jump back
   // by the span of a file.
