@@ -24,6 +24,8 @@ export class HostClocks {
   private latestHost: string | null = null;
   // The file's steps back at an event of a known host whose own clock went forward.
   private crossHostSteps = 0;
+  private lastHost: string | null = null;
+  private lastClock: HostClock | undefined;
 
   /** The host of the event with the file's latest time, or null when it had none. */
   get hostOfLatest(): string | null {
@@ -65,11 +67,16 @@ export class HostClocks {
     return [...this.clocks.keys()];
   }
 
+  // Most events follow one of the same host, so the last host's clock is kept.
   private clockOf(host: string): HostClock | undefined {
-    const known = this.clocks.get(host);
-    if (known !== undefined || this.clocks.size >= MAX_HOSTS) return known;
-    const clock: HostClock = { maxTime: -Infinity, steps: 0 };
-    this.clocks.set(host, clock);
+    if (host === this.lastHost) return this.lastClock;
+    let clock = this.clocks.get(host);
+    if (clock === undefined && this.clocks.size < MAX_HOSTS) {
+      clock = { maxTime: -Infinity, steps: 0 };
+      this.clocks.set(host, clock);
+    }
+    this.lastHost = host;
+    this.lastClock = clock;
     return clock;
   }
 }

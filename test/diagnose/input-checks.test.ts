@@ -83,7 +83,7 @@ describe("input checks", () => {
     expect(notes[0]).toContain("at line 3: the server's clock was changed");
   });
 
-  test("step at an event without host", () => {
+  test("hostless step keeps clock note", () => {
     const checks = new InputChecks(T0 + DAY);
     checks.observe(hostEvent("central.log", 1, T0 + 2 * HOUR, "mx1"));
     checks.observe(hostEvent("central.log", 2, T0 + 2 * HOUR, "mx2"));
