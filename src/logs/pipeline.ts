@@ -122,7 +122,8 @@ export async function readLogs(
 }
 
 // The `Feb 29` correction of the file set that starts at `plan[index]`, or null for a file that
-// continues a set, for standard input, which cannot be read twice, and with the `year` option.
+// continues a set, with the `year` option, and for a set with standard input or a FIFO, which
+// cannot be read twice.
 async function leapDayCorrectionAt(
   plan: readonly PlannedInput[],
   index: number,
@@ -135,6 +136,7 @@ async function leapDayCorrectionAt(
     if (next.type !== "file" || !next.continuesPrevious) break;
     files.push(next);
   }
+  if (files.some((file) => file.sizeBytes === null)) return null;
   return leapDayYearsBack(files, options.timeZone);
 }
 

@@ -1,5 +1,9 @@
+import { execFileSync } from "node:child_process";
+import { utimes, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { readLogs } from "../../../src/logs/pipeline.js";
 import { leapDayYearsBack } from "../../../src/logs/reader/leap-day-years.js";
 import { CHUNK_BYTES } from "../../../src/logs/reader/read.js";
 import type { FileSource } from "../../../src/logs/reader/sources.js";
@@ -106,5 +110,22 @@ describe("leapDayYearsBack", () => {
     const file = await logFile("mail.log", ["Feb 29 00:10:00"], JUNE_2025);
 
     expect(await leapDayYearsBack([{ ...file, path: `${file.path}.gone` }], UTC)).toBeNull();
+  });
+
+  it.runIf(process.platform !== "win32")("reads a named pipe once", async () => {
+    const path = join(dir.path, "mail.fifo");
+    execFileSync("mkfifo", [path]);
+    await utimes(path, JUNE_2025 / 1000, JUNE_2025 / 1000);
+    const stamps = ["Feb 28 23:00:00", "Feb 29 00:10:00", "Mar  1 09:00:00"];
+    const text = stamps.map((stamp) => `${stamp} ${LINE}\n`).join("");
+
+    const [summary] = await Promise.all([
+      readLogs([path], [], { timeZone: UTC }),
+      writeFile(path, text),
+    ]);
+
+    expect(summary.totals.lines).toBe(3);
+    expect(summary.totals.records).toBe(3);
+    expect(summary.leapDayShifts).toEqual([]);
   });
 });
