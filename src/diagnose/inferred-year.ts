@@ -1,4 +1,9 @@
-import type { InferredYear, LeapDayYear, SkippedLeapDay } from "../logs/reader/summary.js";
+import type {
+  InferredYear,
+  LeapDayShift,
+  LeapDayYear,
+  SkippedLeapDay,
+} from "../logs/reader/summary.js";
 import { leapYearBefore } from "../time/civil.js";
 import { STDIN_NAME } from "../logs/reader/sources.js";
 import { listNames, plural } from "./findings/build.js";
@@ -51,7 +56,8 @@ export function leapDayNote(moves: readonly LeapDayYear[]): string | null {
     const log = only.name === STDIN_NAME ? "standard input" : only.name;
     return (
       `Feb 29 does not exist in ${only.fromYear}, the year that delist guessed for the Feb 29 ` +
-      `lines of ${log}, so they were dated ${only.toYear}, the leap year before. ${advice}`
+      `lines of ${log}, so they and the lines after them were dated ${only.toYear}, the leap ` +
+      `year before, and any lines before them stay in ${only.fromYear}. ${advice}`
     );
   }
 
@@ -63,7 +69,40 @@ export function leapDayNote(moves: readonly LeapDayYear[]): string | null {
   if (parts.length > NAMES_PER_YEAR) listed.push(`${parts.length - NAMES_PER_YEAR} more`);
   return (
     "Feb 29 does not exist in the years that delist guessed for the Feb 29 lines of these " +
-    `logs, so they were dated in the leap year before: ${listNames(listed)}. ${advice}`
+    "logs, so they and the lines after them were dated in the leap year before, and any lines " +
+    `before them stay in the year guessed: ${listNames(listed)}. ${advice}`
+  );
+}
+
+/**
+ * Builds the input note on file sets dated years before their modification time gave, so that
+ * their Feb 29 lines fall in a leap year, or returns null when none were.
+ */
+export function leapDayShiftNote(shifts: readonly LeapDayShift[]): string | null {
+  const [only] = shifts;
+  if (only === undefined) return null;
+  const advice = "Give --year with the year of the log's first line if that is wrong.";
+  if (shifts.length === 1) {
+    const yearsBack = only.inferredYear - only.firstLineYear;
+    return (
+      `The timestamps of ${only.name} carry no year, and its modification time gave ` +
+      `${only.inferredYear} for its first line. Its Feb 29 lines would then fall in ` +
+      `${only.leapDayFromYear}, which has no Feb 29, so delist dated the whole log ` +
+      `${plural(yearsBack, "year")} earlier: ${only.firstLineYear} for its first line and ` +
+      `${only.leapYear} for its Feb 29 lines. ${advice}`
+    );
+  }
+
+  const parts = shifts.map(
+    (shift) => `${shift.firstLineYear} in place of ${shift.inferredYear} for ${shift.name}`,
+  );
+  const listed = parts.slice(0, NAMES_PER_YEAR);
+  if (parts.length > NAMES_PER_YEAR) listed.push(`${parts.length - NAMES_PER_YEAR} more`);
+  return (
+    "The timestamps of these logs carry no year, and the years that their modification times " +
+    "gave would put their Feb 29 lines in years without Feb 29, so delist dated each whole log " +
+    `earlier, with its Feb 29 lines in a leap year. The first lines got ${listNames(listed)}. ` +
+    advice
   );
 }
 

@@ -3,6 +3,7 @@ import type { LogEvent } from "../logs/events.js";
 import type { CopiedLines } from "../logs/reader/mail-copies.js";
 import { recordFileInText } from "../logs/reader/input-names.js";
 import { formatInstant, type TimeZone } from "../time/zone.js";
+import { eventHost, HostClocks, hostList } from "./host-clocks.js";
 
 /** A step back in time smaller than this is syslog buffering, not a clock change. */
 const MAX_BACKWARD_MS = 10 * 60_000;
@@ -35,9 +36,20 @@ interface FileSpan {
   maxLine: number;
   maxTime: number;
   steps: number;
-  firstStep: { readonly line: number; readonly from: number; readonly to: number } | null;
+  firstStep: TimeStep | null;
+  /** The clocks of the file's syslog hosts, to tell a merge of hosts from a clock change. */
+  readonly hosts: HostClocks;
   future: number;
   firstFuture: { readonly line: number; readonly time: number } | null;
+}
+
+/** The first step back of a file's time, with the hosts of the two lines (null when unknown). */
+interface TimeStep {
+  readonly line: number;
+  readonly from: number;
+  readonly to: number;
+  readonly fromHost: string | null;
+  readonly toHost: string | null;
 }
 
 /**
@@ -71,14 +83,29 @@ export class InputChecks {
     // An event of an earlier line comes late, from a parser that waited for more lines, so
     // only events in line order can show the clock going back.
     if (event.position.line < span.maxLine) return;
-    if (time < span.maxTime - MAX_BACKWARD_MS) {
+    const host = eventHost(event);
+    const isStep = time < span.maxTime - MAX_BACKWARD_MS;
+    span.hosts.observe(host, time, isStep, MAX_BACKWARD_MS);
+    if (isStep) {
       span.steps += 1;
-      span.firstStep ??= { line: event.position.line, from: span.maxTime, to: time };
+      const fromHost = span.hosts.hostOfLatest;
+      span.firstStep ??= {
+        line: event.position.line,
+        from: span.maxTime,
+        to: time,
+        fromHost,
+        toHost: host,
+      };
       // The lines after a clock change follow the new clock, so one change is one step.
       span.maxTime = time;
+      span.hosts.setLatest(host);
     }
     span.maxLine = event.position.line;
-    if (time > span.maxTime) span.maxTime = time;
+    // A new span starts at its first event's time, so `>=` also takes the host of that event.
+    if (time >= span.maxTime) {
+      span.maxTime = time;
+      span.hosts.setLatest(host);
+    }
   }
 
   /**
@@ -114,6 +141,7 @@ export class InputChecks {
       maxTime: time,
       steps: 0,
       firstStep: null,
+      hosts: new HostClocks(),
       future: 0,
       firstFuture: null,
     };
@@ -127,11 +155,25 @@ type Format = (ms: number) => string;
 /** A step back at least this long reads as rotated files joined in the wrong order. */
 const ROTATED_STEP_MS = 12 * 60 * 60 * 1000;
 
+/** A step back to a Feb 29 of at least this long is a year guess moved to a leap year. */
+const LEAP_DAY_STEP_MS = 300 * DAY_MS;
+
 function stepNote(span: FileSpan, time: Format): string[] {
   const step = span.firstStep;
   if (step === null) return [];
   const more = span.steps > 1 ? ` (${span.steps.toLocaleString("en-US")} such steps in all)` : "";
   const where = `In ${recordFileInText(span.name)} the time goes back from ${time(step.from)} to ${time(step.to)} at line ${step.line.toLocaleString("en-US")}${more}`;
+  const steadyHosts = span.hosts.steadyHosts(span.steps);
+  if (steadyHosts !== null && step.fromHost !== null && step.toHost !== null) {
+    return [hostMergeNote(span, step, steadyHosts, time)];
+  }
+  // Classic syslog stamps carry no year, and a Feb 29 line dates itself and the lines after it
+  // in the leap year before a guessed year without that day. Its step back then lands on Feb 29.
+  if (step.from - step.to >= LEAP_DAY_STEP_MS && time(step.to).slice(4, 10) === "-02-29") {
+    return [
+      `${where}: a Feb 29 line moved the year guessed for this log without years back to a leap year, so the lines before it are dated a year or more too late. Give --year with the year of the log's first line.`,
+    ];
+  }
   // A clock or a host's time zone is seldom half a day off, but joined rotated files jump back
   // by the span of a file.
   if (step.from - step.to >= ROTATED_STEP_MS) {
@@ -142,6 +184,25 @@ function stepNote(span: FileSpan, time: Format): string[] {
   return [
     `${where}: the server's clock was changed, or lines of another host or time zone are mixed in. Times and hourly counts around it may be wrong.`,
   ];
+}
+
+// The note on a file whose time goes back only where a line of one host follows a later line
+// of another, so that no host's clock stepped.
+function hostMergeNote(
+  span: FileSpan,
+  step: TimeStep,
+  hosts: readonly string[],
+  time: Format,
+): string {
+  const more = span.steps > 1 ? ` (${span.steps.toLocaleString("en-US")} such steps in all)` : "";
+  const line = step.line.toLocaleString("en-US");
+  return (
+    `In ${recordFileInText(span.name)} the time goes back from ${time(step.from)} on ` +
+    `${step.fromHost ?? ""} to ${time(step.to)} on ${step.toHost ?? ""} at line ${line}${more}: ` +
+    `the file merges the lines of the hosts ${hostList(hosts)}, whose clocks differ or whose ` +
+    "lines arrived out of order. The lines of each host go forward in time, so no host's " +
+    "clock went back, but times compared across these hosts may be off."
+  );
 }
 
 function futureNote(span: FileSpan, time: Format): string[] {

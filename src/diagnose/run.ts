@@ -16,7 +16,12 @@ import { createReplyClassifier, type ReplyClassifier } from "../reply/classify.j
 import type { BounceRun } from "../bounce/index.js";
 import type { BounceInputReport, InputReport, UnreadInput } from "./types.js";
 import { formatInstant, type TimeZone } from "../time/zone.js";
-import { inferredYearNote, leapDayNote, skippedLeapDayNote } from "./inferred-year.js";
+import {
+  inferredYearNote,
+  leapDayNote,
+  leapDayShiftNote,
+  skippedLeapDayNote,
+} from "./inferred-year.js";
 import { InputChecks, longSpanNotes } from "./input-checks.js";
 import { listNames, plural } from "./findings/build.js";
 
@@ -350,6 +355,8 @@ function runNotes(run: LogRun): string[] {
   }
   const yearNote = inferredYearNote(run.summary.inferredYears);
   if (yearNote !== null) notes.push(yearNote);
+  const leapDayShift = leapDayShiftNote(run.summary.leapDayShifts);
+  if (leapDayShift !== null) notes.push(leapDayShift);
   const leapDay = leapDayNote(run.summary.leapDayYears);
   if (leapDay !== null) notes.push(leapDay);
   const skippedLeapDay = skippedLeapDayNote(run.summary.skippedLeapDays, run.summary.yearOption);

@@ -22,6 +22,7 @@ import { isEximRejectLog, isRejectLogHeaderLine } from "./reader/exim-log-files.
 import { RecordFingerprints } from "./reader/cross-copies.js";
 import { hourShiftNote } from "./reader/hour-shifts.js";
 import { containerZoneNote } from "./framing/container-zones.js";
+import { leapDayYearsBack, type LeapDayCorrection } from "./reader/leap-day-years.js";
 import { logRoleOf, MailLogCopies, type LogRole } from "./reader/mail-copies.js";
 import { STDIN_FILE } from "./reader/input-names.js";
 import { readSource } from "./reader/read.js";
@@ -49,6 +50,7 @@ import {
   SAMPLE_CHARS,
   type InferredYear,
   type InputSummary,
+  type LeapDayShift,
   type LeapDayYear,
   type LineSample,
   type ReadProgress,
@@ -110,11 +112,34 @@ export async function readLogs(
   if (fileSets > 1) run.findCopiesAcrossInputs(fileSets);
 
   for (const [index, input] of plan.entries()) {
-    if (input.type === "failed") run.addFailed(input.name, input.error);
-    else await run.read(input, totalBytes, findCopies ? (roles[index] ?? null) : null);
+    if (input.type === "failed") {
+      run.addFailed(input.name, input.error);
+      continue;
+    }
+    const correction = await leapDayCorrectionAt(plan, index, options);
+    await run.read(input, totalBytes, findCopies ? (roles[index] ?? null) : null, correction);
   }
   run.dispatcher.finish();
   return run.summary();
+}
+
+// The `Feb 29` correction of the file set that starts at `plan[index]`, or null for a file that
+// continues a set, with the `year` option, and for a set with standard input or a FIFO, which
+// cannot be read twice.
+async function leapDayCorrectionAt(
+  plan: readonly PlannedInput[],
+  index: number,
+  options: ReadLogsOptions,
+): Promise<LeapDayCorrection | null> {
+  const first = plan[index];
+  if (options.year !== undefined || first?.type !== "file" || first.continuesPrevious) return null;
+  const files: FileSource[] = [first];
+  for (const next of plan.slice(index + 1)) {
+    if (next.type !== "file" || !next.continuesPrevious) break;
+    files.push(next);
+  }
+  if (files.some((file) => file.sizeBytes === null)) return null;
+  return leapDayYearsBack(files, options.timeZone);
 }
 
 // The notes of an input without a single record. A text file such as a README would otherwise
@@ -204,6 +229,9 @@ class ReadRun {
   // The first input of the file set being read, which gave the framer its year reference.
   private fileSetName: string | null = null;
   private readonly inferredYears: InferredYear[] = [];
+  private readonly leapDayShifts: LeapDayShift[] = [];
+  // The `Feb 29` correction of the file set being read, or null.
+  private leapDayCorrection: LeapDayCorrection | null = null;
   private readonly leapDayYears: LeapDayYear[] = [];
   private readonly skippedLeapDays: SkippedLeapDay[] = [];
   // The bytes of the line being framed, for the samples of unrecognised and unparsed lines.
@@ -303,6 +331,7 @@ class ReadRun {
     source: FileSource | StdinSource,
     totalBytes: number | null,
     role: LogRole,
+    leapDayCorrection: LeapDayCorrection | null = null,
   ): Promise<void> {
     const isFile = source.type === "file";
     const referenceMs = isFile ? source.modifiedMs : Date.now();
@@ -310,9 +339,12 @@ class ReadRun {
     if (!continuesPrevious) {
       this.endFileSet();
       this.fileSetName = source.name;
+      this.leapDayCorrection = leapDayCorrection;
     }
     const file = isFile ? source.name : STDIN_FILE;
-    this.framer.startFile(file, referenceMs, continuesPrevious);
+    const correction = this.leapDayCorrection;
+    const yearsBack = correction === null ? 0 : correction.fromYear - correction.toYear;
+    this.framer.startFile(file, referenceMs, continuesPrevious, yearsBack);
     this.file = file;
     this.copies.startInput(source.name);
     this.isRejectLog = isFile && isEximRejectLog(source.path);
@@ -760,6 +792,7 @@ class ReadRun {
       planNotes: this.planNotes,
       unusedYear: this.unusedYear(),
       inferredYears: this.inferredYears,
+      leapDayShifts: this.leapDayShifts,
       yearOption: this.options.year ?? null,
       leapDayYears: this.leapDayYears,
       skippedLeapDays: this.skippedLeapDays,
@@ -771,12 +804,25 @@ class ReadRun {
   private endFileSet(): void {
     const name = this.fileSetName;
     const year = this.framer.inferredYear;
-    if (name !== null && year !== null) this.inferredYears.push({ name, year });
+    const correction = this.leapDayCorrection;
+    if (name !== null && year !== null && correction !== null) {
+      const yearsBack = correction.fromYear - correction.toYear;
+      this.leapDayShifts.push({
+        name,
+        inferredYear: year + yearsBack,
+        firstLineYear: year,
+        leapDayFromYear: correction.fromYear,
+        leapYear: correction.toYear,
+      });
+    } else if (name !== null && year !== null) {
+      this.inferredYears.push({ name, year });
+    }
     if (name !== null) {
       for (const move of this.framer.leapDayMoves) this.leapDayYears.push({ name, ...move });
       for (const skip of this.framer.leapDaySkips) this.skippedLeapDays.push({ name, ...skip });
     }
     this.fileSetName = null;
+    this.leapDayCorrection = null;
   }
 
   private copiedLines(): number {

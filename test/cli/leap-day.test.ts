@@ -1,4 +1,6 @@
 import { utimesSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { describe, expect, test } from "vitest";
 import { OFFLINE_DIAGNOSE, runCommand } from "../helpers/cli.js";
 import { temporaryFiles } from "../helpers/temporary-files.js";
@@ -40,6 +42,14 @@ function leapDayNotes(document: LogsJson): string[] {
   return document.input.notes.filter((note) => note.startsWith("Feb 29 does not exist"));
 }
 
+function shiftNotes(document: LogsJson): string[] {
+  return document.input.notes.filter(
+    (note) =>
+      note.includes("Feb 29 lines would then fall in") ||
+      note.includes("would put their Feb 29 lines"),
+  );
+}
+
 describe("Feb 29 in a year without it", () => {
   test("diagnose keeps the Gmail block", async () => {
     const result = await runCommand([...OFFLINE_DIAGNOSE, logOf2026(LEAP_DAY_LOG)]);
@@ -57,17 +67,18 @@ describe("Feb 29 in a year without it", () => {
     const document = await logsJson([path]);
 
     expect(document.input.firstTime).toBe("2024-02-29T10:00:01Z");
-    expect(leapDayNotes(document)).toEqual([
-      `Feb 29 does not exist in 2026, the year that delist guessed for the Feb 29 lines of ${path}, so they were dated 2024, the leap year before. Give --year with the year of the log's first line if that is wrong.`,
+    expect(leapDayNotes(document)).toEqual([]);
+    expect(shiftNotes(document)).toEqual([
+      `The timestamps of ${path} carry no year, and its modification time gave 2026 for its first line. Its Feb 29 lines would then fall in 2026, which has no Feb 29, so delist dated the whole log 2 years earlier: 2024 for its first line and 2024 for its Feb 29 lines. Give --year with the year of the log's first line if that is wrong.`,
     ]);
   });
 
-  test("newest-first log keeps every line", async () => {
+  test("newest-first log keeps one year", async () => {
     const document = await logsJson([logOf2026(MARCH_FIRST_LOG)]);
 
     expect(document.input.firstTime).toBe("2024-02-29T10:00:01Z");
-    expect(document.input.lastTime).toBe("2026-03-01T10:00:02Z");
-    expect(leapDayNotes(document)).toHaveLength(1);
+    expect(document.input.lastTime).toBe("2024-03-01T10:00:02Z");
+    expect(shiftNotes(document)).toHaveLength(1);
   });
 
   test("standard input is named", async () => {
@@ -76,6 +87,67 @@ describe("Feb 29 in a year without it", () => {
 
     expect(note).toContain("the Feb 29 lines of standard input");
     expect(note).toContain("the leap year before");
+  });
+
+  test("Feb 28 to Mar 1 stays in one year", async () => {
+    const log = [
+      YAHOO_SENT.replace("Feb 29", "Feb 28").replace("u2@", "u5@"),
+      GMAIL_BOUNCE,
+      YAHOO_SENT.replace("Feb 29", "Mar  1").replace("u2@", "u6@"),
+    ].join("\n");
+    const path = temporary.file(`${log}\n`, "mail.log");
+    const june2025 = new Date(Date.UTC(2025, 5, 1));
+    utimesSync(path, june2025, june2025);
+    const document = await logsJson([path]);
+
+    expect(document.input.firstTime).toBe("2024-02-28T10:00:02Z");
+    expect(document.input.lastTime).toBe("2024-03-01T10:00:02Z");
+    expect(shiftNotes(document)).toEqual([
+      `The timestamps of ${path} carry no year, and its modification time gave 2025 for its first line. Its Feb 29 lines would then fall in 2025, which has no Feb 29, so delist dated the whole log 1 year earlier: 2024 for its first line and 2024 for its Feb 29 lines. Give --year with the year of the log's first line if that is wrong.`,
+    ]);
+    expect(document.input.notes.filter((note) => note.includes("goes back"))).toEqual([]);
+    expect(document.input.notes.filter((note) => note.includes("took 2025"))).toEqual([]);
+  });
+
+  test("rotated set keeps one year", async () => {
+    const older = [YAHOO_SENT.replace("Feb 29", "Feb 28").replace("u2@", "u5@"), GMAIL_BOUNCE];
+    const newer = [YAHOO_SENT.replace("Feb 29", "Mar  1").replace("u2@", "u6@")];
+    const folder = temporary.folder({
+      "mail.log.1.gz": gzipSync(`${older.join("\n")}\n`),
+      "mail.log": `${newer.join("\n")}\n`,
+    });
+    // Copied without their modification times, as `scp` without `-p` copies them.
+    const june2025 = new Date(Date.UTC(2025, 5, 1));
+    utimesSync(join(folder, "mail.log.1.gz"), june2025, june2025);
+    utimesSync(join(folder, "mail.log"), june2025, june2025);
+    const document = await logsJson([folder]);
+
+    expect(document.input.firstTime).toBe("2024-02-28T10:00:02Z");
+    expect(document.input.lastTime).toBe("2024-03-01T10:00:02Z");
+    expect(shiftNotes(document)).toHaveLength(1);
+    expect(document.input.notes.filter((note) => note.includes("goes back"))).toEqual([]);
+  });
+
+  test("true 2024 mtime needs no move", async () => {
+    const path = temporary.file(LEAP_DAY_LOG, "mail.log");
+    const march2024 = new Date(Date.UTC(2024, 2, 1));
+    utimesSync(path, march2024, march2024);
+    const document = await logsJson([path]);
+
+    expect(document.input.firstTime).toBe("2024-02-29T10:00:01Z");
+    expect(shiftNotes(document)).toEqual([]);
+    expect(leapDayNotes(document)).toEqual([]);
+  });
+
+  test("standard input step names Feb 29", async () => {
+    const log = `${YAHOO_SENT.replace("Feb 29", "Feb 28")}\n${GMAIL_BOUNCE}\n`;
+    const document = await logsJson(["-"], log);
+    const steps = document.input.notes.filter((note) => note.includes("goes back"));
+
+    expect(steps).toHaveLength(1);
+    expect(steps[0]).toContain("a Feb 29 line moved the year guessed for this log");
+    expect(steps[0]).not.toContain("rotated files");
+    expect(leapDayNotes(document)[0]).toContain("any lines before them stay in");
   });
 
   test("--year 2025 skips the Feb 29 lines", async () => {
@@ -124,8 +196,8 @@ describe("Feb 29 in a year without it", () => {
     utimesSync(second, june2027, june2027);
     const document = await logsJson([first, second]);
 
-    expect(leapDayNotes(document)).toEqual([
-      `Feb 29 does not exist in the years that delist guessed for the Feb 29 lines of these logs, so they were dated in the leap year before: 2024 in place of 2026 for ${first} and 2024 in place of 2027 for ${second}. Give --year with the year of the log's first line if that is wrong.`,
+    expect(shiftNotes(document)).toEqual([
+      `The timestamps of these logs carry no year, and the years that their modification times gave would put their Feb 29 lines in years without Feb 29, so delist dated each whole log earlier, with its Feb 29 lines in a leap year. The first lines got 2024 in place of 2026 for ${first} and 2024 in place of 2027 for ${second}. Give --year with the year of the log's first line if that is wrong.`,
     ]);
   });
 

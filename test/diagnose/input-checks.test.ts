@@ -21,6 +21,20 @@ function event(file: string, line: number, time: number): LogEvent {
   };
 }
 
+/** Returns an MTA start of `host`, one of the few events that carry their line's host. */
+function hostEvent(file: string, line: number, time: number, host: string): LogEvent {
+  return {
+    type: "lifecycle",
+    time,
+    position: { file, line },
+    host,
+    action: "start",
+    mta: "postfix",
+    program: "postfix/master",
+    version: null,
+  };
+}
+
 /** Feeds one event per line, `times[i]` on line i + 1. */
 function feed(checks: InputChecks, file: string, times: readonly number[]): void {
   times.forEach((time, index) => checks.observe(event(file, index + 1, time)));
@@ -42,6 +56,54 @@ describe("input checks", () => {
     expect(notes[0]).toBe(
       "In mail.log the time goes back from 2024-03-04T02:00:01Z to 2024-03-04T00:00:00Z at line 3 (2 such steps in all): the server's clock was changed, or lines of another host or time zone are mixed in. Times and hourly counts around it may be wrong.",
     );
+  });
+
+  test("steady hosts name the merge", () => {
+    const checks = new InputChecks(T0 + DAY);
+    // mx2's clock is two hours behind mx1's, and a central log writes their lines as they come.
+    for (let index = 0; index < 4; index++) {
+      const time = T0 + index * 20 * 60_000;
+      checks.observe(hostEvent("central.log", 2 * index + 1, time, "mx1"));
+      checks.observe(hostEvent("central.log", 2 * index + 2, time - 2 * HOUR, "mx2"));
+    }
+    const notes = checks.notes(UTC);
+
+    expect(notes).toEqual([
+      "In central.log the time goes back from 2024-03-04T00:00:00Z on mx1 to 2024-03-03T22:00:00Z on mx2 at line 2 (4 such steps in all): the file merges the lines of the hosts mx1 and mx2, whose clocks differ or whose lines arrived out of order. The lines of each host go forward in time, so no host's clock went back, but times compared across these hosts may be off.",
+    ]);
+  });
+
+  test("host's own step names a clock change", () => {
+    const checks = new InputChecks(T0 + DAY);
+    checks.observe(hostEvent("central.log", 1, T0 + 2 * HOUR, "mx1"));
+    checks.observe(hostEvent("central.log", 2, T0 + 2 * HOUR, "mx2"));
+    checks.observe(hostEvent("central.log", 3, T0, "mx1"));
+    const notes = checks.notes(UTC);
+
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toContain("at line 3: the server's clock was changed");
+  });
+
+  test("hostless step keeps clock note", () => {
+    const checks = new InputChecks(T0 + DAY);
+    checks.observe(hostEvent("central.log", 1, T0 + 2 * HOUR, "mx1"));
+    checks.observe(hostEvent("central.log", 2, T0 + 2 * HOUR, "mx2"));
+    checks.observe(event("central.log", 3, T0));
+    const notes = checks.notes(UTC);
+
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toContain("at line 3: the server's clock was changed");
+  });
+
+  test("many hosts are counted", () => {
+    const checks = new InputChecks(T0 + DAY);
+    const hosts = ["mx1", "mx2", "mx3", "mx4", "mx5"];
+    hosts.forEach((host, index) => {
+      checks.observe(hostEvent("central.log", index + 1, T0 - index * HOUR, host));
+    });
+    const [note] = checks.notes(UTC);
+
+    expect(note).toContain("the hosts mx1, mx2, mx3 and 2 more,");
   });
 
   test("day-long step names rotated files", () => {

@@ -195,6 +195,19 @@ describe("central syslog of two skewed hosts", () => {
     expect(same["exchange-online"]?.bounced).toBe(2 * 6 * 24);
   });
 
+  test("step note names both hosts", async () => {
+    const diagnosis = await diagnoseJson(logText([...hostLines("mx1"), ...hostLines("mx2")]));
+    const steps = diagnosis.input.notes.filter((note) => note.includes("the time goes back"));
+
+    expect(steps).toHaveLength(1);
+    expect(steps[0]).toContain("on mx1 to ");
+    expect(steps[0]).toContain("on mx2 at line ");
+    expect(steps[0]).toContain("merges the lines of the hosts mx1 and mx2");
+    expect(steps[0]).toContain("no host's clock went back");
+    expect(steps[0]).not.toContain("the server's clock was changed");
+    expect(steps[0]).not.toContain("rotated files");
+  });
+
   test("judges silence by its own host clock", async () => {
     const diagnosis = await diagnoseJson(logText([...hostLines("mx1"), ...hostLines("mx2")]));
 

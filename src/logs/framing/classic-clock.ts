@@ -46,9 +46,12 @@ export class ClassicClock {
     this.years = this.newYearTracker(Date.now());
   }
 
-  /** Starts a new file set whose last line was written at `referenceMs` (its mtime, or now). */
-  restart(referenceMs: number): void {
-    this.years = this.newYearTracker(referenceMs);
+  /**
+   * Starts a new file set whose last line was written at `referenceMs` (its mtime, or now).
+   * `yearsBack` is taken off the year inferred for its first line (see `YearTracker`).
+   */
+  restart(referenceMs: number, yearsBack = 0): void {
+    this.years = this.newYearTracker(referenceMs, yearsBack);
     this.lastKey = -1;
     this.moves = [];
     this.skippedLeapDays = new Map();
@@ -113,6 +116,8 @@ export class ClassicClock {
   // late rather than too early, and the nearest leap year before `year` is taken. The stamps
   // after it continue from that year, so a log
   // that goes on into March stays in it. The caller notes each move (`leapDayMoves`).
+  // NOTE: the lines before it keep the later year. The reader moves a file set's first line
+  // back before reading it (`leapDayYearsBack`), but not standard input, which it reads once.
   private moveLeapDay(year: number): number {
     const leapYear = leapYearBefore(year);
     this.years.observe(leapYear, 1);
@@ -131,8 +136,8 @@ export class ClassicClock {
 
   // The tracker compares wall-clock times, so the reference is shifted by the zone's offset
   // and its UTC fields read as the local date and time.
-  private newYearTracker(referenceMs: number): YearTracker {
+  private newYearTracker(referenceMs: number, yearsBack = 0): YearTracker {
     const offsetMinutes = this.wallClock.timeZone.offsetMinutesAt(referenceMs);
-    return new YearTracker(this.fixedYear, referenceMs + offsetMinutes * 60_000);
+    return new YearTracker(this.fixedYear, referenceMs + offsetMinutes * 60_000, yearsBack);
   }
 }

@@ -152,12 +152,13 @@ export class LineFramer {
    * anchors the year of classic syslog stamps: the file's mtime, or now for stdin. With
    * `continuesPrevious` (the second and later file of a rotated set) the year and the
    * previous message for repeat markers carry over from the file before, and `referenceMs`
-   * is not used.
+   * and `yearsBack` are not used. `yearsBack` is taken off the year that `referenceMs` gives
+   * the first classic stamp, as `leapDayYearsBack` finds it for a set with `Feb 29` lines.
    *
    * @throws Error when a container log line of the file before is still open, because parts
    * never join across files. Frame those lines with `takeOpenLines` first.
    */
-  startFile(file: string, referenceMs: number, continuesPrevious: boolean): void {
+  startFile(file: string, referenceMs: number, continuesPrevious: boolean, yearsBack = 0): void {
     if (!this.criParts.isEmpty || !this.jsonParts.isEmpty) {
       throw new Error(
         `container log lines of ${this.file} are still open: call takeOpenLines before startFile`,
@@ -167,7 +168,7 @@ export class LineFramer {
     this.containerZones.reset();
     this.lastJoined = null;
     if (continuesPrevious) return;
-    this.clock.restart(referenceMs);
+    this.clock.restart(referenceMs, yearsBack);
     this.wallClock.restart();
     this.lastStamp = "";
     this.repeats.reset();

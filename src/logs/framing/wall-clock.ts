@@ -23,8 +23,9 @@ export const MAX_LATE_LINE_MS = 10 * 60_000;
  * - A line whose later instant lies within two thirds of the shift (40 minutes) of the
  *   reference, before or after it, belongs to the second pass, or is a late line of it, and
  *   takes the later instant.
- * - Any other step back means that the server's clock was changed. The earlier instant is
- *   taken, and the reference follows it.
+ * - Any other step back means that the server's clock was changed, or that the lines of a
+ *   host with another clock follow in a merged log. The earlier instant is taken, and the
+ *   reference follows it.
  *
  * A late line never moves the reference back, so the lines after it are still compared with
  * the lines before it.

@@ -30,10 +30,13 @@ export class YearTracker {
    * @param fixedYear year of the first line, from `--year`; later rollovers still count.
    * @param referenceWallMs wall-clock time of the last line (file mtime shifted by the log's
    *   UTC offset, so that its UTC fields read as the local date), else now.
+   * @param yearsBack years taken off the year that the reference gives the first line, so that
+   *   the log's `Feb 29` lines fall in a leap year. It is not used with `fixedYear`.
    */
   constructor(
     private readonly fixedYear: number | null,
     private readonly referenceWallMs: number,
+    private readonly yearsBack = 0,
   ) {}
 
   /**
@@ -45,7 +48,7 @@ export class YearTracker {
     if (this.year === null && this.fixedYear !== null) {
       this.year = this.fixedYear;
     } else if (this.year === null) {
-      this.year = this.firstYear(month, day, secondOfDay);
+      this.year = this.firstYear(month, day, secondOfDay) - this.yearsBack;
       this.inferred = this.year;
     } else if (month <= this.lastMonth - 6) {
       this.year += 1;
@@ -58,8 +61,8 @@ export class YearTracker {
   }
 
   /**
-   * The year that the reference gave the first line, or null when `fixedYear` or a dated line
-   * before it set the year, or no line was read.
+   * The year that the reference, less `yearsBack`, gave the first line, or null when
+   * `fixedYear` or a dated line before it set the year, or no line was read.
    */
   get inferredYear(): number | null {
     return this.inferred;

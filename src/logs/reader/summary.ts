@@ -171,8 +171,16 @@ export interface ReadSummary {
    * it sets, so it had no effect; else null.
    */
   readonly unusedYear: number | null;
-  /** The file sets whose year was inferred, without the `year` option, in reading order. */
+  /**
+   * The file sets whose year was inferred, without the `year` option, in reading order. The
+   * sets in `leapDayShifts` are not among them.
+   */
   readonly inferredYears: readonly InferredYear[];
+  /**
+   * The file sets whose inferred year was moved back as a whole so that their `Feb 29` lines
+   * fall in a leap year, in reading order.
+   */
+  readonly leapDayShifts: readonly LeapDayShift[];
   /** The `year` option, or null when it was not given. */
   readonly yearOption: number | null;
   /**
@@ -195,6 +203,23 @@ export interface InferredYear {
    */
   readonly name: string;
   readonly year: number;
+}
+
+/**
+ * The years of one file set whose first line's inferred year was moved back so that its
+ * `Feb 29` lines fall in a leap year.
+ */
+export interface LeapDayShift {
+  /** The first file read of the set, whose modification time gave the year. */
+  readonly name: string;
+  /** The year that the modification time gave the first line. */
+  readonly inferredYear: number;
+  /** The year that the first line got, `inferredYear` less the years moved back. */
+  readonly firstLineYear: number;
+  /** The year without Feb 29 that the `Feb 29` lines would have fallen in. */
+  readonly leapDayFromYear: number;
+  /** The leap year that the `Feb 29` lines fall in. */
+  readonly leapYear: number;
 }
 
 /** The year that the `Feb 29` stamps of one file set were moved from, and the year they got. */

@@ -807,6 +807,27 @@ describe("impossible dates", () => {
     expect(times[2]).toBe(at(2025, 0, 1, 1, 0, 0));
   });
 
+  it("takes yearsBack off the first line", () => {
+    const target = new LineFramer({ timeZone: UTC });
+    target.startFile("mail.log", Date.UTC(2025, 5, 1), false, 1);
+    const before = frameWith(target, "Feb 28 23:00:00 mx1 postfix/smtpd[1]: x");
+    const leapDay = frameWith(target, LEAP_DAY);
+
+    expect(before.records[0]?.time).toBe(at(2024, 1, 28, 23, 0, 0));
+    expect(leapDay.records[0]?.time).toBe(at(2024, 1, 29, 10, 0, 0));
+    expect(target.inferredYear).toBe(2024);
+    expect(target.leapDayMoves).toEqual([]);
+  });
+
+  it("ignores yearsBack with --year", () => {
+    const target = framer(2025);
+    target.startFile("mail.log", Date.UTC(2025, 5, 1), false, 1);
+
+    expect(frameWith(target, "Feb 28 23:00:00 mx1 postfix/smtpd[1]: x").records[0]?.time).toBe(
+      at(2025, 1, 28, 23, 0, 0),
+    );
+  });
+
   it("reports each move once", () => {
     const target = guessedFramer(Date.UTC(2025, 5, 1));
     frameWith(target, LEAP_DAY);

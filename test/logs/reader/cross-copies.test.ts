@@ -164,6 +164,36 @@ describe("copies across inputs", () => {
     expectTotalsAddUp(summary.totals);
   });
 
+  it("matches rsyslog #011 to journal tabs", async () => {
+    // A tab in each warning, as a header_checks warning quotes a folded header.
+    const lines = serverLines().map((line) =>
+      WARNING.test(line.message) ? { ...line, message: `${line.message}\tfolded` } : line,
+    );
+    const escaped = lines.map((line) => ({ ...line, message: line.message.replace("\t", "#011") }));
+    await dir.write("mail.log", classicText(escaped));
+    await dir.write("postfix.json", journalText(lines, 596));
+
+    const { summary, events } = await read(["mail.log", "postfix.json"]);
+
+    expect(lines.filter((line) => line.message.includes("\t"))).toHaveLength(12);
+    expect(copiedLinesOf(summary)).toEqual({ "mail.log": 0, "postfix.json": lines.length });
+    expect(deliveries(events)).toBe(12);
+    expectTotalsAddUp(summary.totals);
+  });
+
+  it("keeps a #011 line without a tab copy", async () => {
+    const lines = serverLines();
+    const escaped = lines.map((line) =>
+      WARNING.test(line.message) ? { ...line, message: `${line.message}#011folded` } : line,
+    );
+    await dir.write("mail.log", classicText(escaped));
+    await dir.write("postfix.json", journalText(lines, 596));
+
+    const { summary } = await read(["mail.log", "postfix.json"]);
+
+    expect(copiedLinesOf(summary)).toEqual({ "mail.log": 0, "postfix.json": lines.length - 12 });
+  });
+
   it("leaves out a journal JSON copy on standard input", async () => {
     const lines = serverLines();
     await dir.write("mail.log", classicText(lines));
