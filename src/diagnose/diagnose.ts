@@ -12,7 +12,7 @@ import type { MtaName } from "../logs/events.js";
 import type { TimeZone } from "../time/zone.js";
 import { DiagnoseContext } from "./context.js";
 import { detectAuthentication } from "./findings/authentication.js";
-import { finding, listNames, plural } from "./findings/build.js";
+import { finding, listNames, plural, upperFirst } from "./findings/build.js";
 import { detectCompromisedAccounts } from "./findings/compromised-account.js";
 import { detectForwarding } from "./findings/forwarding.js";
 import { detectHighVolume } from "./findings/high-volume.js";
@@ -75,7 +75,6 @@ import {
   otherOutageNote,
   ownNetworkNote,
   pastBlockNote,
-  upperFirst,
   pastOutageNote,
   providerVerdict,
   repeatedConnectionFailures,
