@@ -35,6 +35,7 @@ import { detectSmtpBypass } from "./findings/smtp-bypass.js";
 import { detectSpamTraps } from "./findings/spam-traps.js";
 import { buildReadiness, withTargetSummary } from "./readiness.js";
 import { markListingConsequence } from "./listing-consequence.js";
+import { withFindingReferences } from "./finding-references.js";
 import { raiseCauseSeverity } from "./cause-severity.js";
 import { withRemovalTargets } from "./removal-forms.js";
 import { pastRejectionTitle, pastTenseTitle } from "./title-tense.js";
@@ -162,18 +163,20 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     ...(blocklists === null ? [] : [blocklists.readiness]),
   ];
   const findings = sortFindings(
-    raiseCauseSeverity(
-      markListingConsequence(
-        assignRoles(
-          mergeDnsFindings(
-            withDnsAuthenticationFixes(
-              detectFindings(context, providers, heldMail, outbound, checks?.report ?? null),
-              checks?.report ?? null,
-              facts.server.mtas,
+    withFindingReferences(
+      raiseCauseSeverity(
+        markListingConsequence(
+          assignRoles(
+            mergeDnsFindings(
+              withDnsAuthenticationFixes(
+                detectFindings(context, providers, heldMail, outbound, checks?.report ?? null),
+                checks?.report ?? null,
+                facts.server.mtas,
+              ),
+              dnsFindings,
             ),
-            dnsFindings,
+            providers,
           ),
-          providers,
         ),
       ),
     ),
