@@ -36,6 +36,7 @@ import { detectSpamTraps } from "./findings/spam-traps.js";
 import { buildReadiness, withTargetSummary } from "./readiness.js";
 import { markListingConsequence } from "./listing-consequence.js";
 import { withFindingReferences } from "./finding-references.js";
+import { recipientPolicyAttempts } from "./recipient-policy.js";
 import { raiseCauseSeverity } from "./cause-severity.js";
 import { withRemovalTargets } from "./removal-forms.js";
 import { pastRejectionTitle, pastTenseTitle } from "./title-tense.js";
@@ -428,6 +429,7 @@ function healthyFinding(
   const summary = healthySummary(
     verdicts.some((verdict) => verdict.sent > 0),
     pastOutages,
+    recipientPolicyNote(verdicts),
   );
   return finding("healthy", {
     severity: "info",
@@ -444,15 +446,36 @@ function healthyFinding(
   });
 }
 
-/** Builds the sentences of the `healthy` finding before any note on relay hosts. */
-function healthySummary(accepted: boolean, pastOutages: string): string {
+/**
+ * Builds the sentences of the `healthy` finding before any note on relay hosts. `policy` is the
+ * note on the recipient organisations' own rules (see `recipientPolicyNote`) or "". Such a
+ * rule can refuse every attempt to one domain, so with it the summary does not call the
+ * failures single recipients.
+ */
+function healthySummary(accepted: boolean, pastOutages: string, policy: string): string {
   if (!accepted) {
-    return `No receiver accepted an outbound delivery in this log, but no attempt failed for a sender-side reason. The failures are single recipients or single small receivers.${pastOutages}`;
+    const failures =
+      policy === "" ? " The failures are single recipients or single small receivers." : policy;
+    return `No receiver accepted an outbound delivery in this log, but no attempt failed for a sender-side reason.${failures}${pastOutages}`;
   }
-  if (pastOutages === "") {
+  if (pastOutages === "" && policy === "") {
     return "The log shows outbound deliveries and no sender-side rejections; the few failures are single recipients.";
   }
-  return `The log shows outbound deliveries and no sender-side rejections.${pastOutages}`;
+  return `The log shows outbound deliveries and no sender-side rejections.${policy}${pastOutages}`;
+}
+
+/**
+ * Says how many attempts the recipient organisations' own rules refused, by provider, or
+ * returns "" when there were none.
+ */
+function recipientPolicyNote(verdicts: readonly ProviderVerdict[]): string {
+  const counts = verdicts.flatMap((verdict) => {
+    const attempts = recipientPolicyAttempts(verdict);
+    return attempts === 0 ? [] : [`${verdict.name} ${attempts.toLocaleString("en-US")}`];
+  });
+  if (counts.length === 0) return "";
+  const total = verdicts.reduce((sum, verdict) => sum + recipientPolicyAttempts(verdict), 0);
+  return ` Recipient organisations' own rules refused ${plural(total, "attempt")} (${listNames(counts)}). Only their administrators can change those rules, and the refusals say nothing about this server's reputation.`;
 }
 
 /**
