@@ -449,7 +449,7 @@ function healthyFinding(
 /**
  * Builds the sentences of the `healthy` finding before any note on relay hosts. `policy` is the
  * note on the recipient organisations' own rules (see `recipientPolicyNote`) or "". Such a
- * rule can refuse every attempt to one domain, so with it the summary does not call the
+ * rule can reject every attempt to one domain, so with it the summary does not call the
  * failures single recipients.
  */
 function healthySummary(accepted: boolean, pastOutages: string, policy: string): string {
@@ -465,7 +465,7 @@ function healthySummary(accepted: boolean, pastOutages: string, policy: string):
 }
 
 /**
- * Says how many attempts the recipient organisations' own rules refused, by provider, or
+ * Says how many attempts the recipient organisations' own rules rejected, by provider, or
  * returns "" when there were none.
  */
 function recipientPolicyNote(verdicts: readonly ProviderVerdict[]): string {
@@ -475,7 +475,7 @@ function recipientPolicyNote(verdicts: readonly ProviderVerdict[]): string {
   });
   if (counts.length === 0) return "";
   const total = verdicts.reduce((sum, verdict) => sum + recipientPolicyAttempts(verdict), 0);
-  return ` Recipient organisations' own rules refused ${plural(total, "attempt")} (${listNames(counts)}). Only their administrators can change those rules, and the refusals say nothing about this server's reputation.`;
+  return ` Recipient organisations' own rules rejected ${plural(total, "attempt")} (${listNames(counts)}). Only their administrators can change those rules, and the rejections say nothing about this server's reputation.`;
 }
 
 /**

@@ -3,7 +3,7 @@ import { plural } from "./findings/build.js";
 import type { ProviderReason, ProviderVerdict } from "./types.js";
 
 /**
- * Returns the replies of `verdict` in which a rule of the recipient organisation refused
+ * Returns the replies of `verdict` in which a rule of the recipient organisation rejected
  * mail, such as a Google Workspace admin's rule (gcdp). Such a rule judges the message or its
  * sender for that organisation only, so these replies are no block signal of this server.
  */
@@ -13,14 +13,14 @@ function recipientPolicyReasons(verdict: Pick<ProviderVerdict, "reasons">): Prov
   );
 }
 
-/** Returns how many delivery attempts the recipient organisations' own rules refused. */
+/** Returns how many delivery attempts the recipient organisations' own rules rejected. */
 export function recipientPolicyAttempts(verdict: Pick<ProviderVerdict, "reasons">): number {
   return recipientPolicyReasons(verdict).reduce((sum, reason) => sum + reason.count, 0);
 }
 
 /**
  * Builds the sentence under a provider's row for the attempts that the recipient
- * organisation's own rules refused, with the rule's meaning and its first fix step, or returns
+ * organisation's own rules rejected, with the rule's meaning and its first fix step, or returns
  * null when there were none.
  */
 export function recipientPolicyLine(verdict: Pick<ProviderVerdict, "reasons">): string | null {

@@ -54,6 +54,8 @@ export const REMOVAL_FORMS: Readonly<Record<RemovalProvider, RemovalFormRule>> =
     url: REFERENCES.exchangeDelist,
     rule: "The self-service delisting portal confirms by e-mail; delisting takes effect within about a day.",
   },
+  // NOTE: `delist removal` shows this rule without the replies, so it gives the deferral text
+  // for a permanent block too. Only `diagnose` picks the text by reply (`removalFormRuleOf`).
   yahoo: {
     url: REFERENCES.yahooSupportForm,
     rule: "Yahoo's deferrals usually end by themselves once volume and complaints drop; use the form if they last more than a few days.",
@@ -62,7 +64,7 @@ export const REMOVAL_FORMS: Readonly<Record<RemovalProvider, RemovalFormRule>> =
 
 /**
  * The rule of Yahoo's form when a block reply of Yahoo is permanent, such as TSS06, TSS09 and
- * TSS11, whose text says "Retrying will NOT succeed". Such a block does not end by itself as
+ * TSS11, whose text states "Retrying will NOT succeed". Such a block does not end by itself as
  * the TSS04 deferrals of `REMOVAL_FORMS.yahoo` do.
  */
 export const YAHOO_PERMANENT_BLOCK_RULE =

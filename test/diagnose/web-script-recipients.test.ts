@@ -16,7 +16,7 @@ const SCRIPT = "/var/www/shop/contact.php";
 /**
  * Writes two days of one account's ordinary mail, then a burst of a new PHP script of www-data
  * (uid 33): `messages` messages in one hour, each with `perMessage` Bcc recipients at Gmail
- * answered with `outcome`.
+ * that get `outcome`.
  */
 function contactFormLog(messages: number, perMessage: number, outcome: Outcome): string {
   const log = new PostfixLog("mx");

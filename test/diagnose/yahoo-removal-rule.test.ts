@@ -23,8 +23,8 @@ const TSS09 = {
 
 /**
  * Builds a Postfix log of 24 messages to yahoo.com, one every 10 minutes from 2026-03-10
- * 08:00 UTC. From the 13th message on, Yahoo answers each one with `later`, and from the 7th
- * with `earlier` when given.
+ * 08:00 UTC. From the 13th message on, Yahoo replies to each one with `later`, and from the
+ * 7th with `earlier` when given.
  */
 function yahooLog(later: typeof TSS04, earlier?: typeof TSS04): string {
   const host = "mta5.am0.yahoodns.net[192.0.2.61]";
@@ -35,7 +35,7 @@ function yahooLog(later: typeof TSS04, earlier?: typeof TSS04): string {
       .replace(".000Z", "+00:00");
     const id = `6D${String(index).padStart(8, "0")}`;
     const start = `${stamp} mx1 postfix/smtp[901]: ${id}: to=<u${index}@yahoo.com>, relay=${host}:25, delay=1, delays=0.1/0/0.4/0.5`;
-    const reply = index >= 12 ? later : index >= 6 ? earlier : undefined;
+    const reply = replyTo(index, later, earlier);
     lines.push(
       `${stamp} mx1 postfix/qmgr[900]: ${id}: from=<alice@example.com>, size=1000, nrcpt=1 (queue active)`,
       reply === undefined
@@ -44,6 +44,17 @@ function yahooLog(later: typeof TSS04, earlier?: typeof TSS04): string {
     );
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** Returns the reply to message `index` of `yahooLog`, or undefined when Yahoo accepts it. */
+function replyTo(
+  index: number,
+  later: typeof TSS04,
+  earlier?: typeof TSS04,
+): typeof TSS04 | undefined {
+  if (index >= 12) return later;
+  if (index >= 6) return earlier;
+  return undefined;
 }
 
 function yahooRule(diagnosis: Diagnosis): string | undefined {

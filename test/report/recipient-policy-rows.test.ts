@@ -49,7 +49,7 @@ describe("Workspace admin rule rejections", () => {
 
     expect(healthy?.summary).not.toContain("single recipients");
     expect(healthy?.summary).toContain(
-      "Recipient organisations' own rules refused 20 attempts (Google Workspace 20).",
+      "Recipient organisations' own rules rejected 20 attempts (Google Workspace 20).",
     );
   });
 

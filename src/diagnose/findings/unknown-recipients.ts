@@ -10,7 +10,8 @@ import { lastMessageOf, senderEntry, senderText } from "./sender-names.js";
  * Unknown-recipient bounces become a finding at this share of attempted recipients and this
  * count. Mailbox providers read a few percent of unknown recipients as a sign of poor list
  * hygiene, so 2 % is worth an `info` finding. Five percent or more points to an old, bought
- * or harvested list and makes a warning, and ten percent makes it critical.
+ * or harvested list and makes a warning, and ten percent makes it critical (`assignRoles`
+ * lowers that to a warning when the finding explains no provider's block).
  */
 export const UNKNOWN_RATE = 0.02;
 export const UNKNOWN_MIN = 10;

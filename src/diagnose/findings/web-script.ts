@@ -22,7 +22,7 @@ const MIN_EXCESS_PER_HOUR = 20;
 const MIN_RECIPIENTS = 50;
 
 /**
- * When receivers answered at least this many of the program's delivery attempts with a block
+ * When receivers replied to at least this many of the program's delivery attempts with a block
  * reply (spam, block list, reputation), its mail needs only `MIN_RECIPIENTS_WHEN_BLOCKED`
  * recipients, because those replies are evidence of abuse that volume alone is not.
  */
@@ -216,8 +216,8 @@ function scriptFinding(
 }
 
 /**
- * Says how many of the program's delivery attempts receivers answered with a block reply, or
- * returns "" when none was.
+ * Says how many of the program's delivery attempts got a block reply from receivers, or
+ * returns "" when none did.
  */
 function blockedSentence(source: OriginFacts): string {
   if (source.blockedAttempts === 0) return "";
