@@ -1,6 +1,7 @@
 import { HOUR_MS, DAY_MS, hourOf } from "../analysis/time.js";
 import type { DiagnoseContext } from "./context.js";
 import {
+  DAILY_BURST_FACTOR,
   findDailyBurst,
   findUncomparedDailyBurst,
   isFarAboveDailyLevel,
@@ -197,10 +198,18 @@ export interface RampDay {
 }
 
 /**
+ * A last day within this factor of the first, up or down, is "close" to it: less than one
+ * day's growth of a ramp.
+ */
+const CLOSE_FACTOR = 1.5;
+
+/**
  * Builds the `volume-normal` item from daily volume that grew fast day after day, the ramp that
  * the `volume-spike` and `new-ip` findings report. The item fails while the last whole day is
  * still far above the first (see `isFarAboveDailyLevel`), because receivers have no history of
- * the new level yet. Otherwise it passes. Returns null for an empty ramp.
+ * the new level yet. It also fails while the last whole day is the peak of the ramp and
+ * `DAILY_BURST_FACTOR` times the first or more, because the absolute excess of that test is too
+ * large for a small server. Otherwise it passes. Returns null for an empty ramp.
  */
 export function rampItem(ramp: readonly RampDay[]): ReadinessItem | null {
   const first = ramp[0];
@@ -209,8 +218,10 @@ export function rampItem(ramp: readonly RampDay[]): ReadinessItem | null {
   const peak = Math.max(...ramp.map((entry) => entry.recipients));
   const growth = `Daily outbound volume grew from ${first.recipients.toLocaleString("en-US")} to ${peak.toLocaleString("en-US")} recipients in ${plural(ramp.length, "UTC day")} (volume-spike)`;
   const lastDay = `${last.day}, the last whole day, sent ${last.recipients.toLocaleString("en-US")}`;
+  const stillPeak =
+    last.recipients >= peak && last.recipients >= first.recipients * DAILY_BURST_FACTOR;
 
-  if (isFarAboveDailyLevel(last.recipients, first.recipients)) {
+  if (stillPeak || isFarAboveDailyLevel(last.recipients, first.recipients)) {
     return {
       ...ITEM,
       status: "fail",
@@ -220,6 +231,27 @@ export function rampItem(ramp: readonly RampDay[]): ReadinessItem | null {
   return {
     ...ITEM,
     status: "pass",
-    detail: `${growth}, but ${lastDay}, close to the ${first.recipients.toLocaleString("en-US")} of ${first.day}.`,
+    detail: `${growth}, but ${lastDay}, ${comparedWithFirst(last.recipients, first, peak)}.`,
   };
+}
+
+/**
+ * Compares the last day's `recipients` with the `first` day of a ramp that peaked at `peak`:
+ * "close to the 100 of 2024-03-04" only within `CLOSE_FACTOR`, else the difference.
+ */
+function comparedWithFirst(recipients: number, first: RampDay, peak: number): string {
+  const firstText = `the ${first.recipients.toLocaleString("en-US")} of ${first.day}`;
+  if (
+    recipients * CLOSE_FACTOR >= first.recipients &&
+    recipients <= first.recipients * CLOSE_FACTOR
+  ) {
+    return `close to ${firstText}`;
+  }
+  if (recipients < first.recipients) {
+    return `${plural(first.recipients - recipients, "recipient")} fewer than ${firstText}`;
+  }
+  const more = `${plural(recipients - first.recipients, "recipient")} more than ${firstText}`;
+  return recipients < peak
+    ? `down from the peak of ${peak.toLocaleString("en-US")} and ${more}`
+    : more;
 }

@@ -12,7 +12,7 @@ import type { MtaName } from "../logs/events.js";
 import type { TimeZone } from "../time/zone.js";
 import { DiagnoseContext } from "./context.js";
 import { detectAuthentication } from "./findings/authentication.js";
-import { finding, listNames, plural } from "./findings/build.js";
+import { finding, listNames, plural, upperFirst } from "./findings/build.js";
 import { detectCompromisedAccounts } from "./findings/compromised-account.js";
 import { detectForwarding } from "./findings/forwarding.js";
 import { detectHighVolume } from "./findings/high-volume.js";
@@ -35,6 +35,8 @@ import { detectSmtpBypass } from "./findings/smtp-bypass.js";
 import { detectSpamTraps } from "./findings/spam-traps.js";
 import { buildReadiness, withTargetSummary } from "./readiness.js";
 import { markListingConsequence } from "./listing-consequence.js";
+import { withFindingReferences } from "./finding-references.js";
+import { recipientPolicyAttempts } from "./recipient-policy.js";
 import { raiseCauseSeverity } from "./cause-severity.js";
 import { withRemovalTargets } from "./removal-forms.js";
 import { pastRejectionTitle, pastTenseTitle } from "./title-tense.js";
@@ -75,7 +77,6 @@ import {
   otherOutageNote,
   ownNetworkNote,
   pastBlockNote,
-  upperFirst,
   pastOutageNote,
   providerVerdict,
   repeatedConnectionFailures,
@@ -163,18 +164,20 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     ...(blocklists === null ? [] : [blocklists.readiness]),
   ];
   const findings = sortFindings(
-    raiseCauseSeverity(
-      markListingConsequence(
-        assignRoles(
-          mergeDnsFindings(
-            withDnsAuthenticationFixes(
-              detectFindings(context, providers, heldMail, outbound, checks?.report ?? null),
-              checks?.report ?? null,
-              facts.server.mtas,
+    withFindingReferences(
+      raiseCauseSeverity(
+        markListingConsequence(
+          assignRoles(
+            mergeDnsFindings(
+              withDnsAuthenticationFixes(
+                detectFindings(context, providers, heldMail, outbound, checks?.report ?? null),
+                checks?.report ?? null,
+                facts.server.mtas,
+              ),
+              dnsFindings,
             ),
-            dnsFindings,
+            providers,
           ),
-          providers,
         ),
       ),
     ),
@@ -426,6 +429,7 @@ function healthyFinding(
   const summary = healthySummary(
     verdicts.some((verdict) => verdict.sent > 0),
     pastOutages,
+    recipientPolicyNote(verdicts),
   );
   return finding("healthy", {
     severity: "info",
@@ -442,15 +446,36 @@ function healthyFinding(
   });
 }
 
-/** Builds the sentences of the `healthy` finding before any note on relay hosts. */
-function healthySummary(accepted: boolean, pastOutages: string): string {
+/**
+ * Builds the sentences of the `healthy` finding before any note on relay hosts. `policy` is the
+ * note on the recipient organisations' own rules (see `recipientPolicyNote`) or "". Such a
+ * rule can reject every attempt to one domain, so with it the summary does not call the
+ * failures single recipients.
+ */
+function healthySummary(accepted: boolean, pastOutages: string, policy: string): string {
   if (!accepted) {
-    return `No receiver accepted an outbound delivery in this log, but no attempt failed for a sender-side reason. The failures are single recipients or single small receivers.${pastOutages}`;
+    const failures =
+      policy === "" ? " The failures are single recipients or single small receivers." : policy;
+    return `No receiver accepted an outbound delivery in this log, but no attempt failed for a sender-side reason.${failures}${pastOutages}`;
   }
-  if (pastOutages === "") {
+  if (pastOutages === "" && policy === "") {
     return "The log shows outbound deliveries and no sender-side rejections; the few failures are single recipients.";
   }
-  return `The log shows outbound deliveries and no sender-side rejections.${pastOutages}`;
+  return `The log shows outbound deliveries and no sender-side rejections.${policy}${pastOutages}`;
+}
+
+/**
+ * Says how many attempts the recipient organisations' own rules rejected, by provider, or
+ * returns "" when there were none.
+ */
+function recipientPolicyNote(verdicts: readonly ProviderVerdict[]): string {
+  const counts = verdicts.flatMap((verdict) => {
+    const attempts = recipientPolicyAttempts(verdict);
+    return attempts === 0 ? [] : [`${verdict.name} ${attempts.toLocaleString("en-US")}`];
+  });
+  if (counts.length === 0) return "";
+  const total = verdicts.reduce((sum, verdict) => sum + recipientPolicyAttempts(verdict), 0);
+  return ` Recipient organisations' own rules rejected ${plural(total, "attempt")} (${listNames(counts)}). Only their administrators can change those rules, and the rejections say nothing about this server's reputation.`;
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   hasRemovalForm,
   REMOVAL_FORMS,
   removalApplies,
+  removalFormRuleOf,
   UNKNOWN_IP_PLACEHOLDER,
 } from "./removal-forms.js";
 import { listNames, providersDo } from "./findings/build.js";
@@ -157,7 +158,7 @@ export function buildReadiness(
       if (isRequirementBlock(verdict) || isWarmUpThrottle(verdict, warmUp)) return [];
       if (acceptsAgainTooFew(verdict)) return [];
       const form = REMOVAL_FORMS[provider];
-      const rule = removalFormRule(verdict, form.rule);
+      const rule = removalFormRule(verdict, removalFormRuleOf(provider, verdict));
       return [{ provider: provider as ProviderId, ...form, rule, lastRequest: null }];
     })
     .filter((form, index, all) => all.findIndex((other) => other.url === form.url) === index);

@@ -54,11 +54,34 @@ export const REMOVAL_FORMS: Readonly<Record<RemovalProvider, RemovalFormRule>> =
     url: REFERENCES.exchangeDelist,
     rule: "The self-service delisting portal confirms by e-mail; delisting takes effect within about a day.",
   },
+  // NOTE: `delist removal` shows this rule without the replies, so it gives the deferral text
+  // for a permanent block too. Only `diagnose` picks the text by reply (`removalFormRuleOf`).
   yahoo: {
     url: REFERENCES.yahooSupportForm,
     rule: "Yahoo's deferrals usually end by themselves once volume and complaints drop; use the form if they last more than a few days.",
   },
 };
+
+/**
+ * The rule of Yahoo's form when a block reply of Yahoo is permanent, such as TSS06, TSS09 and
+ * TSS11, whose text states "Retrying will NOT succeed". Such a block does not end by itself as
+ * the TSS04 deferrals of `REMOVAL_FORMS.yahoo` do.
+ */
+export const YAHOO_PERMANENT_BLOCK_RULE =
+  "Yahoo's permanent blocks do not end by themselves, so send the form once the cause is fixed, with the exact reply text.";
+
+/**
+ * Returns the rule text of the removal form of `provider` for the block replies of `verdict`.
+ * Yahoo's rule depends on the kind of reply: a permanent block gets its own text.
+ */
+export function removalFormRuleOf(
+  provider: RemovalProvider,
+  verdict: Pick<ProviderVerdict, "reasons">,
+): string {
+  const permanent = verdict.reasons.some((reason) => reason.blockSignal && reason.permanent);
+  if (provider === "yahoo" && permanent) return YAHOO_PERMANENT_BLOCK_RULE;
+  return REMOVAL_FORMS[provider].rule;
+}
 
 /**
  * Returns false when every block reply of a provider comes from a rule that no removal request

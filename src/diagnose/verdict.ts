@@ -9,7 +9,7 @@ import { HOUR_MS } from "../analysis/time.js";
 import { deferralDetailReport } from "./deferral-detail.js";
 import { failedHostOf, withFailedHost } from "../knowledge/rules/connection.js";
 import type { DiagnoseContext } from "./context.js";
-import { isPluralName, listNames } from "./findings/build.js";
+import { isPluralName, listNames, upperFirst } from "./findings/build.js";
 import { fitStepToMtas } from "./findings/mta-steps.js";
 import {
   failedDomainsAtEnd,
@@ -1010,14 +1010,4 @@ function lastFailureOf(outage: OutageReport): number {
   const last = Date.parse(outage.last);
   const atEnd = outage.failuresAtEnd;
   return atEnd === null ? last : Math.max(last, Date.parse(atEnd.last));
-}
-
-/**
- * Returns `text` with its first character in upper case. A first word that is a name with a
- * capital inside, such as iCloud, keeps its case.
- */
-export function upperFirst(text: string): string {
-  const word = /^\S*/.exec(text)?.[0] ?? "";
-  if (/[A-Z]/.test(word.slice(1))) return text;
-  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }

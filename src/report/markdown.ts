@@ -11,6 +11,7 @@ import type {
 import { showHiddenCharacters } from "../diagnose/hidden-characters.js";
 import { codeSpan } from "../diagnose/shell-quote.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
+import { recipientPolicyLine } from "../diagnose/recipient-policy.js";
 import { evidenceLines } from "./evidence.js";
 import { missingFilterCopiesSentence } from "./filter-copies.js";
 import { addressProbesSentence } from "./address-probes.js";
@@ -321,10 +322,12 @@ function providerRow(verdict: ProviderVerdict, diagnosis: Diagnosis): string {
     first === null || first.permanent || firstRejection === null
       ? ""
       : ` First rejection ${shortTime(firstRejection.time)} \`${firstRejection.replyCode ?? ""} ${firstRejection.enhancedStatus ?? ""}\` ${escape(firstRejection.summary)}`;
+  const policyLine = recipientPolicyLine(verdict);
+  const policy = policyLine === null ? "" : escape(policyLine);
   const block =
     first === null
-      ? ""
-      : `${shortTime(first.time)} \`${first.replyCode ?? ""} ${first.enhancedStatus ?? ""}\` ${escape(first.summary)}${rejection}${ended}${changed}${from}${few}`;
+      ? policy
+      : `${shortTime(first.time)} \`${first.replyCode ?? ""} ${first.enhancedStatus ?? ""}\` ${escape(first.summary)}${rejection}${ended}${changed}${from}${few}${policy === "" ? "" : ` ${policy}`}`;
   return `| ${verdict.name} | ${verdict.status}${verdict.ongoing ? " (ongoing)" : ""} | ${count(verdict.sent)} | ${count(verdict.deferred)} | ${count(verdict.bounced)} | ${block} |`;
 }
 

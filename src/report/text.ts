@@ -9,6 +9,7 @@ import type {
 } from "../diagnose/types.js";
 import { acceptsAgainTooEarly, acceptsAgainTooFew, liftShortfall } from "../diagnose/verdict.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
+import { recipientPolicyLine } from "../diagnose/recipient-policy.js";
 import { STDIN_NAME } from "../logs/reader/input-names.js";
 import type { Painter } from "./colour.js";
 import { evidenceLines } from "./evidence.js";
@@ -133,6 +134,8 @@ function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
     );
     if (hostLine !== null) lines.push(...wrap(hostLine, "    "));
     lines.push(...blockLines(verdict, diagnosis));
+    const policy = recipientPolicyLine(verdict);
+    if (policy !== null) lines.push(...wrap(policy, "                "));
     lines.push(...deferralLines(verdict));
     lines.push(...suspendedDeferralLines(verdict.suspendedDeferrals, verdict.deferredRecipients));
     const expired = expiredSentence(verdict);

@@ -63,8 +63,17 @@ export function providersDo(
 ): string {
   const subject = listNames(names);
   const isPlural = names.length > 1 || isPluralName(subject);
-  const capitalised = subject.charAt(0).toUpperCase() + subject.slice(1);
-  return `${capitalised} ${isPlural ? pluralVerb : singular}`;
+  return `${upperFirst(subject)} ${isPlural ? pluralVerb : singular}`;
+}
+
+/**
+ * Returns `text` with its first character in upper case. A first word that is a name with a
+ * capital inside, such as iCloud, keeps its case.
+ */
+export function upperFirst(text: string): string {
+  const word = /^\S*/.exec(text)?.[0] ?? "";
+  if (/[A-Z]/.test(word.slice(1))) return text;
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }
 
 /** True for the row names that take a plural verb: "other receivers", "other relay hosts". */

@@ -319,12 +319,19 @@ const DELIVERY_RATE_SETTINGS: Readonly<Record<MtaName, string>> = {
 };
 
 /**
+ * The first step for a reputation or volume limit. `withFindingReferences` names the cause
+ * findings in it when the report contains any.
+ */
+export const FIND_CAUSE_STEP =
+  "Find and stop the cause first, because retries alone do not lift a reputation limit.";
+
+/**
  * Builds the fixes of a reputation or volume limit: stop the cause, slow delivery with the
  * settings of `mtas`, drain the queue slowly, and watch the providers of `ids`.
  */
 function reputationFixes(ids: readonly ProviderKey[], mtas: ReadonlySet<MtaName>): string[] {
   return [
-    "Find and stop the cause first (see the other findings); retries alone do not lift a reputation limit.",
+    FIND_CAUSE_STEP,
     mtaStep(
       "Slow down delivery to the provider: fewer parallel connections and messages per connection.",
       DELIVERY_RATE_SETTINGS,

@@ -1,17 +1,27 @@
 import { PROVIDER_NAMES } from "../../knowledge/providers.js";
 import type { ReplyOccurrence } from "../../analysis/replies.js";
 import type { DiagnoseContext } from "../context.js";
+import type { Severity } from "../../knowledge/categories.js";
 import type { Finding } from "../types.js";
 import { REFERENCES, finding, plural } from "./build.js";
 import { lastMessageOf, senderEntry, senderText } from "./sender-names.js";
 
 /**
  * Unknown-recipient bounces become a finding at this share of attempted recipients and this
- * count. Every list has a few dead addresses, and a busy server sees one or two percent of
- * them; a share of five percent or more points to an old, bought or harvested list.
+ * count. Mailbox providers read a few percent of unknown recipients as a sign of poor list
+ * hygiene, so 2 % is worth an `info` finding. Five percent or more points to an old, bought
+ * or harvested list and makes a warning, and ten percent makes it critical (`assignRoles`
+ * lowers that to a warning when the finding explains no provider's block).
  */
-export const UNKNOWN_RATE = 0.05;
-export const UNKNOWN_MIN = 20;
+export const UNKNOWN_RATE = 0.02;
+export const UNKNOWN_MIN = 10;
+const WARNING_RATE = 0.05;
+const CRITICAL_RATE = 0.1;
+/**
+ * Bounce messages report failures only, so without logs there is no rate: this many unknown
+ * recipients from bounces alone make a warning.
+ */
+const BOUNCES_MIN = 20;
 /** A sender is named when at least this share of its recipients, and this many, bounced. */
 const SENDER_RATE = 0.05;
 const SENDER_MIN = 5;
@@ -20,10 +30,9 @@ const SENDER_MIN = 5;
 export function detectUnknownRecipients(context: DiagnoseContext): Finding | null {
   const unknown = context.facts.unknownRecipients;
   const rate = unknown.attempted > 0 ? unknown.count / unknown.attempted : 0;
-  // Bounce messages report failures only, so without logs there is no rate: a count of
-  // unknown recipients from bounces alone is enough.
+  const fromBounces = unknown.fromBounces >= BOUNCES_MIN;
   if (unknown.count < UNKNOWN_MIN) return null;
-  if (rate < UNKNOWN_RATE && unknown.fromBounces < UNKNOWN_MIN) return null;
+  if (rate < UNKNOWN_RATE && !fromBounces) return null;
 
   const ranked = [...unknown.bySender]
     .filter(([, counts]) => counts.unknown > 0)
@@ -53,7 +62,7 @@ export function detectUnknownRecipients(context: DiagnoseContext): Finding | nul
   const sample = worst?.first ?? unknown.first;
 
   return finding("unknown-recipients", {
-    severity: rate >= 0.1 ? "critical" : "warning",
+    severity: unknownSeverity(rate, fromBounces),
     role: "cause",
     title: unknownTitle(unknown.count, rate, worst),
     summary: unknownSummary(rate, worst),
@@ -89,6 +98,16 @@ export function detectUnknownRecipients(context: DiagnoseContext): Finding | nul
     ],
     references: [REFERENCES.gmailGuidelines],
   });
+}
+
+/**
+ * Returns the finding's severity: `info` for a share from 2 % up to 5 % that only the log's
+ * rate shows, `warning` from 5 % or for a count from bounce messages, `critical` from 10 %.
+ */
+function unknownSeverity(rate: number, fromBounces: boolean): Severity {
+  if (rate >= CRITICAL_RATE) return "critical";
+  if (rate >= WARNING_RATE || fromBounces) return "warning";
+  return "info";
 }
 
 /** The sender with the most unknown recipients among those the log shows. */

@@ -287,9 +287,16 @@ function burstEvidence(
   };
 }
 
+/**
+ * The step for a burst that was not intended. `withFindingReferences` names the findings of
+ * abuse in it when the report contains any.
+ */
+export const ABUSE_STEP =
+  "If it was not, treat it as abuse and stop it: lock the account, remove the script or block the client that sent it.";
+
 const BURST_FIXES = [
   "Find out whether the burst was intended: the top senders and origins in its evidence sent most of it.",
-  "If it was not, treat it as abuse (see the compromised-account and web-script findings) and stop it.",
+  ABUSE_STEP,
   "If it was a campaign, send it in smaller batches spread over days, to opted-in recipients only, and grow volume gradually.",
 ];
 

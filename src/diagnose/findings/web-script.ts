@@ -13,11 +13,21 @@ import { originHosts } from "./origin-hosts.js";
 
 /**
  * A new program's peak hour must exceed the usual local level by this many recipients, and
- * it must send this many messages in all. Local programs send little (contact forms, cron
- * reports), so a script sending a few dozen an hour for hours is already far above them.
+ * its mail must reach this many outbound recipients in all. Local programs send little (contact
+ * forms, cron reports), so a script sending a few dozen an hour for hours is already far above
+ * them. The bar counts recipients, not messages, because an abused contact form often puts
+ * several Bcc recipients on each message.
  */
 const MIN_EXCESS_PER_HOUR = 20;
-const MIN_MESSAGES = 50;
+const MIN_RECIPIENTS = 50;
+
+/**
+ * When receivers replied to at least this many of the program's delivery attempts with a block
+ * reply (spam, block list, reputation), its mail needs only `MIN_RECIPIENTS_WHEN_BLOCKED`
+ * recipients, because those replies are evidence of abuse that volume alone is not.
+ */
+const MIN_BLOCKED_ATTEMPTS = 5;
+const MIN_RECIPIENTS_WHEN_BLOCKED = 25;
 
 /** A program is new when it first sends this long after the log starts. */
 const NEW_SOURCE_AFTER_MS = 6 * HOUR_MS;
@@ -72,7 +82,7 @@ export function detectWebScripts(context: DiagnoseContext): Finding[] {
     }
     const baseline = localBaseline(sources, source);
     const peak = peakHour(source);
-    if (source.messages < MIN_MESSAGES) continue;
+    if (source.recipients < minRecipients(source)) continue;
     if (
       peak.recipients < baseline * BURST_FACTOR ||
       peak.recipients - baseline < MIN_EXCESS_PER_HOUR
@@ -97,6 +107,13 @@ function sourceSigns(source: OriginFacts, logStart: number): SourceSigns {
     web,
     objected: source.blockedAttempts > 0,
   };
+}
+
+/** Returns the outbound recipients that the program's mail must reach to be reported. */
+function minRecipients(source: OriginFacts): number {
+  return source.blockedAttempts >= MIN_BLOCKED_ATTEMPTS
+    ? MIN_RECIPIENTS_WHEN_BLOCKED
+    : MIN_RECIPIENTS;
 }
 
 function isRoot(source: OriginFacts): boolean {
@@ -164,7 +181,8 @@ function scriptFinding(
     title: `${subject}${hosts.phrase} ${predicate}: ${name}`,
     summary:
       `From ${context.time(source.firstTime)} it submitted ${plural(source.messages, "message")} to ` +
-      `${plural(source.recipients, "recipient")}, up to ${peak.recipients.toLocaleString("en-US")} an hour while local programs usually send ${baseline}.`,
+      `${plural(source.recipients, "recipient")}, up to ${peak.recipients.toLocaleString("en-US")} an hour while local programs usually send ${baseline}.` +
+      blockedSentence(source),
     evidence: {
       uid: source.uid,
       localUser: source.localUser,
@@ -195,6 +213,19 @@ function scriptFinding(
     fix: fixesOf(source, kind, hosts.mtas),
     references: [REFERENCES.gmailSenderForm],
   });
+}
+
+/**
+ * Says how many of the program's delivery attempts got a block reply from receivers, or
+ * returns "" when none did.
+ */
+function blockedSentence(source: OriginFacts): string {
+  if (source.blockedAttempts === 0) return "";
+  const attempts = source.sent + source.deferred + source.bounced - source.resultsWithoutAttempt;
+  return (
+    ` Receivers rejected or deferred ${source.blockedAttempts.toLocaleString("en-US")} of its ` +
+    `${plural(Math.max(attempts, source.blockedAttempts), "delivery attempt")} for spam, a block list or reputation.`
+  );
 }
 
 function fixesOf(source: OriginFacts, kind: SourceKind, mtas: ReadonlySet<MtaName>): string[] {
