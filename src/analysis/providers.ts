@@ -285,6 +285,11 @@ export class ProviderFacts {
    */
   attemptsSinceSent = 0;
   bouncedSinceSent = 0;
+  /**
+   * Of `attemptsSinceSent`, those rejected or deferred for a sender-side reason, as
+   * `blockedAttempts` counts them. An unknown recipient's bounce is among the attempts but not here.
+   */
+  blockedSinceSent = 0;
   /** Time of the latest of those attempts, or null when there is none. */
   lastAttemptSinceSent: number | null = null;
   /** Time of the latest block signal. */
@@ -502,6 +507,7 @@ export class ProviderAnalyser {
         facts.lastSent = event.time;
         facts.attemptsSinceSent = 0;
         facts.bouncedSinceSent = 0;
+        facts.blockedSinceSent = 0;
         facts.lastAttemptSinceSent = null;
       }
       // Only the provider's own MX accepting mail shows that it lifted a block. Mail handed to
@@ -593,6 +599,7 @@ export class ProviderAnalyser {
     this.tally(facts, classified, site);
     if (classified.blockSignal) {
       facts.blockedAttempts += 1;
+      if (facts.lastSent === null || event.time >= facts.lastSent) facts.blockedSinceSent += 1;
       const host = delivery.state.host;
       if (host !== null) increment(facts.blockedAttemptsByHost, host.name);
       facts.blockedRecipients.addHash(recipientHash);

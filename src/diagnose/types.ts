@@ -473,6 +473,12 @@ export interface UnacceptedAttemptsReport {
   readonly attempts: number;
   /** Of the attempts, those that bounced. The others were deferred or expired. */
   readonly rejected: number;
+  /**
+   * Of the attempts, those rejected or deferred for a sender-side reason (block replies, as
+   * `blockedAttempts` counts them). The others failed for other reasons, such as unknown
+   * recipients or failed connections.
+   */
+  readonly blocked: number;
   /** Time of the last attempt. */
   readonly last: string;
   /** Time of the latest delivery that the provider accepted, or null when it accepted none. */

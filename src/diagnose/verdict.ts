@@ -338,6 +338,7 @@ function unacceptedReport(
   return {
     attempts: facts.attemptsSinceSent,
     rejected: facts.bouncedSinceSent,
+    blocked: facts.blockedSinceSent,
     last: context.time(lastAttemptSinceSent),
     lastAccepted: context.timeOrNull(lastSent),
   };
