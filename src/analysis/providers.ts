@@ -266,6 +266,11 @@ export class ProviderFacts {
    */
   readonly blockedAttemptsByHost = new Map<string, number>();
   readonly blockedRecipients = new DistinctCounter();
+  /**
+   * The messages of `blockedAttempts`, by host and queue id. Retries of held messages to one
+   * recipient make many attempts to few recipients, and this count shows how many messages wait.
+   */
+  readonly blockedMessages = new DistinctCounter();
   firstBlock: ReplyOccurrence | null = null;
   firstPermanentBlock: ReplyOccurrence | null = null;
   lastBlock: ReplyOccurrence | null = null;
@@ -603,6 +608,7 @@ export class ProviderAnalyser {
       const host = delivery.state.host;
       if (host !== null) increment(facts.blockedAttemptsByHost, host.name);
       facts.blockedRecipients.addHash(recipientHash);
+      facts.blockedMessages.add(`${event.message.host}\n${event.message.id}`);
       countOtherBlock(facts, event.recipient, event.relayHost);
       hour.blocked += 1;
       const source = event.outgoingSource ?? null;

@@ -345,6 +345,11 @@ export interface ProviderVerdict {
   readonly blockedAttempts: number;
   readonly blockedRecipients: number;
   /**
+   * The distinct messages of those attempts. Retries of mail held for one recipient make them
+   * outnumber the recipients. Past 512 messages it is an estimate (about 1.6 % standard error).
+   */
+  readonly blockedMessages: number;
+  /**
    * Of `blockedAttempts`, those of each server that logged them (see `ServerReport.hosts`),
    * most first. Attempts known only from bounce messages are in no server's count.
    */

@@ -214,6 +214,7 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
     fromBounces: facts.fromBounces,
     blockedAttempts: facts.blockedAttempts,
     blockedRecipients: facts.blockedRecipients.size,
+    blockedMessages: facts.blockedMessages.size,
     blockedAttemptsByHost: Object.fromEntries(
       [...facts.blockedAttemptsByHost].sort((a, b) => b[1] - a[1]),
     ),

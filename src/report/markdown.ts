@@ -26,6 +26,7 @@ import { showHiddenInReport } from "./log-text.js";
 import { escapeMarkdown, evidenceStrings, markdownInline } from "./markdown-text.js";
 import { fewDomainsLine, outageSentence } from "./outage.js";
 import {
+  blockedAttemptsSentence,
   endedKindSentence,
   expiredSentence,
   noProvidersSentence,
@@ -33,7 +34,7 @@ import {
   readinessDetail,
   shownProviders,
 } from "./providers.js";
-import { isProblemStatus } from "../diagnose/verdict.js";
+import { isProblemStatus, upperFirst } from "../diagnose/verdict.js";
 import {
   lastRequestSentence,
   omittedCommandsSentence,
@@ -348,7 +349,7 @@ function providerRow(verdict: ProviderVerdict, diagnosis: Diagnosis): string {
   const block =
     first === null
       ? ""
-      : `${shortTime(first.time)} \`${first.replyCode ?? ""} ${first.enhancedStatus ?? ""}\` ${escape(first.summary)}${rejection}${ended}${changed}${from}${few}`;
+      : `${shortTime(first.time)} \`${first.replyCode ?? ""} ${first.enhancedStatus ?? ""}\` ${escape(first.summary)}${rejection} ${escape(upperFirst(blockedAttemptsSentence(verdict)))}${ended}${changed}${from}${few}`;
   return `| ${verdict.name} | ${verdict.status}${verdict.ongoing ? " (ongoing)" : ""} | ${count(verdict.sent)} | ${count(verdict.deferred)} | ${count(verdict.bounced)} | ${block} |`;
 }
 
