@@ -681,7 +681,7 @@ function causeStopped(
     status: stopped ? "pass" : "fail",
     detail: [
       latest.sender === null
-        ? datedEndDetail(context, latest.time, logEnd, stopped)
+        ? datedEndDetail(context, latest, logEnd, stopped)
         : senderEndDetail(context, latest, logEnd, stopped),
       ...others,
     ].join(" "),
@@ -697,13 +697,20 @@ function namedSenderPhrase(end: SendingEnd): string {
   return `${end.sender ?? ""}, which the ${listNames(end.findings)} ${end.findings.length === 1 ? "finding names" : "findings name"},`;
 }
 
-/** Says when the sending of an account, script or connection that a finding dates ended. */
+/**
+ * Says when the sending of an account, script or connection that a finding dates ended, or
+ * when the latest forwarded message came.
+ */
 function datedEndDetail(
   context: DiagnoseContext,
-  lastAbuse: number,
+  end: SendingEnd,
   logEnd: number,
   stopped: boolean,
 ): string {
+  const lastAbuse = end.time;
+  if (end.findings.includes("forwarding")) {
+    return forwardingEndDetail(context, lastAbuse, logEnd, stopped);
+  }
   if (!stopped) {
     return `The suspect sending went on until ${context.time(lastAbuse)}, ${untilEnd(context, lastAbuse, logEnd)}`;
   }
@@ -712,6 +719,26 @@ function datedEndDetail(
     (logEnd - lastAbuse < DAY_MS
       ? " Attackers often pause for hours; read a newer log before asking for removal."
       : "")
+  );
+}
+
+/**
+ * Says when the latest message forwarded to outside mailboxes entered the queue. Forwarding
+ * goes on with the next message for a forwarding address, so a quiet end of the log shows only
+ * that no mail for it came.
+ */
+function forwardingEndDetail(
+  context: DiagnoseContext,
+  lastMessage: number,
+  logEnd: number,
+  stopped: boolean,
+): string {
+  if (!stopped) {
+    return `Mail was still forwarded to outside mailboxes at ${context.time(lastMessage)}, ${untilEnd(context, lastMessage, logEnd)}`;
+  }
+  return (
+    `The latest message forwarded to outside mailboxes came at ${context.time(lastMessage)}, ${quietPeriod(logEnd - lastMessage)} before the last line of the log (${context.time(logEnd)}).` +
+    " The next message for a forwarding address is forwarded too, unless the forward is turned off or filtered."
   );
 }
 

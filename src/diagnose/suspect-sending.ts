@@ -19,8 +19,8 @@ export interface SendingEnd {
 }
 
 /**
- * Collects when each suspect sending of `findings` ended. An abusive account, web script or
- * SMTP bypass dates its own sending. The unknown-recipients finding and a volume spike name an
+ * Collects when each suspect sending of `findings` ended. An abusive account, web script,
+ * SMTP bypass or forwarding dates its own sending. The unknown-recipients finding and a volume spike name an
  * envelope sender instead, and the end of its sending is its latest outbound message, which
  * can come after the burst. A sender of an account or script that a finding dates is left to
  * that date, because a stolen account's owner goes on sending ordinary mail after the abuse.
@@ -54,14 +54,21 @@ function datedSenders(finding: Finding): string[] {
   return [];
 }
 
-/** Returns when an abusive account, web script or SMTP bypass last sent, or null. */
+/**
+ * Returns when an abusive account, web script or SMTP bypass last sent, or when the latest
+ * message that a forwarding cause forwarded entered the queue, or null.
+ */
 function datedEnd(finding: Finding): number | null {
-  const evidence = finding.evidence as { abuseEnd?: string; end?: string };
+  const evidence = finding.evidence as { abuseEnd?: string; end?: string; lastMessage?: unknown };
   if (finding.id === "compromised-account" && evidence.abuseEnd !== undefined)
     return Date.parse(evidence.abuseEnd);
   if (finding.id === "web-script" && evidence.end !== undefined) return Date.parse(evidence.end);
   const bypassCause = finding.id === "smtp-bypass" && finding.role === "cause";
   if (bypassCause && typeof evidence.end === "string") return Date.parse(evidence.end);
+  const forwardingCause = finding.id === "forwarding" && finding.role === "cause";
+  if (forwardingCause && typeof evidence.lastMessage === "string") {
+    return Date.parse(evidence.lastMessage);
+  }
   return null;
 }
 
