@@ -189,8 +189,10 @@ export function buildReadiness(
     return { ready, summary: withNote(summary, note), items, removalForms };
   }
   if (needsThrottleSummary(affected, removalForms, warmUp)) {
+    // Deferrals that name a requirement, such as Gmail's 4.7.29 for TLS, are no rate limit that
+    // slowing down lifts, and `note` names those providers on their own.
     const throttled = affected.flatMap(([, verdict]) =>
-      verdict?.status === "rate-limited" ? [verdict.name] : [],
+      verdict?.status === "rate-limited" && !isRequirementBlock(verdict) ? [verdict.name] : [],
     );
     const formNames = affected.flatMap(([provider, verdict]) =>
       verdict !== undefined && removalForms.some((form) => form.provider === provider)
