@@ -20,6 +20,7 @@ import {
 } from "./requirement-readiness.js";
 import { dailyVolumeItem } from "./daily-volume-readiness.js";
 import { outboundBursts, uncomparedBurst } from "./findings/outbound-bursts.js";
+import { BURST_LEVEL_TEXT } from "./findings/source-bursts.js";
 import {
   hasListingReply,
   rangeRejectingNames,
@@ -690,9 +691,19 @@ function causeStopped(
   };
 }
 
-/** Says when a named sender other than the latest one last sent mail. */
+/** Says when a named sender other than the latest one last sent mail, or mail at burst level. */
 function senderEndSentence(context: DiagnoseContext, end: SendingEnd, logEnd: number): string {
-  return `${namedSenderPhrase(end)} last sent mail at ${context.time(end.time)}, ${quietPeriod(logEnd - end.time)} before the last line of the log.`;
+  const sent = end.aboveUsual ? "sent mail at burst level until" : "last sent mail at";
+  return `${namedSenderPhrase(end)} ${sent} ${context.time(end.time)}, ${quietPeriod(logEnd - end.time)} before the last line of the log.${laterMessageSentence(context, end)}`;
+}
+
+/**
+ * Says that the sender's mail after its end stayed below burst level, or returns "" when it
+ * sent none after.
+ */
+function laterMessageSentence(context: DiagnoseContext, end: SendingEnd): string {
+  if (end.laterMessage === null) return "";
+  return ` Its later mail, the latest at ${context.time(end.laterMessage)}, stayed below that level (${BURST_LEVEL_TEXT}).`;
 }
 
 function namedSenderPhrase(end: SendingEnd): string {
@@ -746,7 +757,8 @@ function forwardingEndDetail(
 
 /**
  * Says which envelope sender the unknown-recipients or volume-spike finding names, and when its
- * latest message entered the queue: the time that a removal request gives as the end.
+ * latest message entered the queue, or for a burst's sender until when it sent at burst level
+ * (see `lastHourAtBurstLevel`): the time that a removal request gives as the end.
  */
 function senderEndDetail(
   context: DiagnoseContext,
@@ -756,10 +768,13 @@ function senderEndDetail(
 ): string {
   const named = namedSenderPhrase(end);
   if (!stopped) {
-    return `${named} still sent mail at ${context.time(end.time)}, ${untilEnd(context, end.time, logEnd)}`;
+    const still = end.aboveUsual ? "still sent mail at burst level" : "still sent mail";
+    return `${named} ${still} at ${context.time(end.time)}, ${untilEnd(context, end.time, logEnd)}`;
   }
+  const sent = end.aboveUsual ? "sent mail at burst level until" : "last sent mail at";
   return (
-    `${named} last sent mail at ${context.time(end.time)}, ${quietPeriod(logEnd - end.time)} before the last line of the log (${context.time(logEnd)}).` +
+    `${named} ${sent} ${context.time(end.time)}, ${quietPeriod(logEnd - end.time)} before the last line of the log (${context.time(logEnd)}).` +
+    laterMessageSentence(context, end) +
     (logEnd - end.time < DAY_MS
       ? " A mailing can resume after hours; read a newer log before asking for removal."
       : "")
