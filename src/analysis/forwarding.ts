@@ -34,6 +34,8 @@ export class ForwardingTally {
   /** Messages whose envelope sender was rewritten with SRS (`SRS0=`/`SRS1=`). */
   srsMessages = 0;
   first: { time: number; position: LinePosition } | null = null;
+  /** When the latest forwarded message entered the queue (epoch ms), or null. */
+  lastMessage: number | null = null;
   readonly aliases = new Map<string, string>();
   readonly messagesByAlias = new Map<string, number>();
   readonly recipientsByOperator = new Map<string, number>();
@@ -58,6 +60,8 @@ export class ForwardingTally {
 
     this.counted.add(event.message);
     this.messages += 1;
+    const queued = event.message.firstTime;
+    if (this.lastMessage === null || queued > this.lastMessage) this.lastMessage = queued;
     if (!this.aliases.has(alias) && this.aliases.size < MAX_ALIASES) {
       this.aliases.set(detach(alias), detach(event.recipient.toLowerCase()));
     }
@@ -78,6 +82,10 @@ export class ForwardingTally {
     this.srsMessages += other.srsMessages;
     if (other.first !== null && (this.first === null || other.first.time < this.first.time)) {
       this.first = other.first;
+    }
+    const last = other.lastMessage;
+    if (last !== null && (this.lastMessage === null || last > this.lastMessage)) {
+      this.lastMessage = last;
     }
     for (const [alias, target] of other.aliases) {
       if (!this.aliases.has(alias) && this.aliases.size < MAX_ALIASES) {

@@ -266,6 +266,11 @@ export class ProviderFacts {
    */
   readonly blockedAttemptsByHost = new Map<string, number>();
   readonly blockedRecipients = new DistinctCounter();
+  /**
+   * The messages of `blockedAttempts`, by host and queue id. Retries of held messages to one
+   * recipient make many attempts to few recipients, and this count shows how many messages wait.
+   */
+  readonly blockedMessages = new DistinctCounter();
   firstBlock: ReplyOccurrence | null = null;
   firstPermanentBlock: ReplyOccurrence | null = null;
   lastBlock: ReplyOccurrence | null = null;
@@ -285,6 +290,11 @@ export class ProviderFacts {
    */
   attemptsSinceSent = 0;
   bouncedSinceSent = 0;
+  /**
+   * Of `attemptsSinceSent`, those rejected or deferred for a sender-side reason, as
+   * `blockedAttempts` counts them. An unknown recipient's bounce is among the attempts but not here.
+   */
+  blockedSinceSent = 0;
   /** Time of the latest of those attempts, or null when there is none. */
   lastAttemptSinceSent: number | null = null;
   /** Time of the latest block signal. */
@@ -502,6 +512,7 @@ export class ProviderAnalyser {
         facts.lastSent = event.time;
         facts.attemptsSinceSent = 0;
         facts.bouncedSinceSent = 0;
+        facts.blockedSinceSent = 0;
         facts.lastAttemptSinceSent = null;
       }
       // Only the provider's own MX accepting mail shows that it lifted a block. Mail handed to
@@ -593,9 +604,11 @@ export class ProviderAnalyser {
     this.tally(facts, classified, site);
     if (classified.blockSignal) {
       facts.blockedAttempts += 1;
+      if (facts.lastSent === null || event.time >= facts.lastSent) facts.blockedSinceSent += 1;
       const host = delivery.state.host;
       if (host !== null) increment(facts.blockedAttemptsByHost, host.name);
       facts.blockedRecipients.addHash(recipientHash);
+      facts.blockedMessages.add(`${event.message.host}\n${event.message.id}`);
       countOtherBlock(facts, event.recipient, event.relayHost);
       hour.blocked += 1;
       const source = event.outgoingSource ?? null;

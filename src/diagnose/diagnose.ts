@@ -63,6 +63,7 @@ import type {
   ProviderVerdict,
   RecordedRemovalRequest,
   ServerReport,
+  UnacceptedAttemptsReport,
   UnreadInput,
   VerdictStatus,
 } from "./types.js";
@@ -779,7 +780,18 @@ function ongoingClause(
         : `, and ${have} accepted no mail since ${last} (1 attempt)`;
     }
     const since = last === null ? "" : ` since ${last}`;
-    return `, and ${have} accepted none of the ${plural(unaccepted.attempts, "attempt")}${since}`;
+    return `, and ${have} accepted none of the ${plural(unaccepted.attempts, "attempt")}${since}${blockedShare(unaccepted)}`;
   }
   return verdict?.ongoing === true ? ", still going on at the end of the log" : "";
+}
+
+/**
+ * Returns " (40 of them got block replies)" when only some of the unaccepted attempts got block
+ * replies, or "". The provider row counts only the attempts with block replies, and the others
+ * failed for other reasons, such as unknown recipients.
+ */
+function blockedShare(unaccepted: UnacceptedAttemptsReport): string {
+  if (unaccepted.blocked === unaccepted.attempts) return "";
+  if (unaccepted.blocked === 0) return " (none of them got a block reply)";
+  return ` (${unaccepted.blocked.toLocaleString("en-US")} of them got block replies)`;
 }

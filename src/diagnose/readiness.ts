@@ -21,6 +21,7 @@ import {
 } from "./requirement-readiness.js";
 import { dailyVolumeItem } from "./daily-volume-readiness.js";
 import { outboundBursts, uncomparedBurst } from "./findings/outbound-bursts.js";
+import { BURST_LEVEL_TEXT } from "./findings/source-bursts.js";
 import {
   hasListingReply,
   rangeRejectingNames,
@@ -190,8 +191,10 @@ export function buildReadiness(
     return { ready, summary: withNote(summary, note), items, removalForms };
   }
   if (needsThrottleSummary(affected, removalForms, warmUp)) {
+    // Deferrals that name a requirement, such as Gmail's 4.7.29 for TLS, are no rate limit that
+    // slowing down lifts, and `note` names those providers on their own.
     const throttled = affected.flatMap(([, verdict]) =>
-      verdict?.status === "rate-limited" ? [verdict.name] : [],
+      verdict?.status === "rate-limited" && !isRequirementBlock(verdict) ? [verdict.name] : [],
     );
     const formNames = affected.flatMap(([provider, verdict]) =>
       verdict !== undefined && removalForms.some((form) => form.provider === provider)
@@ -682,29 +685,46 @@ function causeStopped(
     status: stopped ? "pass" : "fail",
     detail: [
       latest.sender === null
-        ? datedEndDetail(context, latest.time, logEnd, stopped)
+        ? datedEndDetail(context, latest, logEnd, stopped)
         : senderEndDetail(context, latest, logEnd, stopped),
       ...others,
     ].join(" "),
   };
 }
 
-/** Says when a named sender other than the latest one last sent mail. */
+/** Says when a named sender other than the latest one last sent mail, or mail at burst level. */
 function senderEndSentence(context: DiagnoseContext, end: SendingEnd, logEnd: number): string {
-  return `${namedSenderPhrase(end)} last sent mail at ${context.time(end.time)}, ${quietPeriod(logEnd - end.time)} before the last line of the log.`;
+  const sent = end.aboveUsual ? "sent mail at burst level until" : "last sent mail at";
+  return `${namedSenderPhrase(end)} ${sent} ${context.time(end.time)}, ${quietPeriod(logEnd - end.time)} before the last line of the log.${laterMessageSentence(context, end)}`;
+}
+
+/**
+ * Says that the sender's mail after its end stayed below burst level, or returns "" when it
+ * sent none after.
+ */
+function laterMessageSentence(context: DiagnoseContext, end: SendingEnd): string {
+  if (end.laterMessage === null) return "";
+  return ` Its later mail, the latest at ${context.time(end.laterMessage)}, stayed below that level (${BURST_LEVEL_TEXT}).`;
 }
 
 function namedSenderPhrase(end: SendingEnd): string {
   return `${end.sender ?? ""}, which the ${listNames(end.findings)} ${end.findings.length === 1 ? "finding names" : "findings name"},`;
 }
 
-/** Says when the sending of an account, script or connection that a finding dates ended. */
+/**
+ * Says when the sending of an account, script or connection that a finding dates ended, or
+ * when the latest forwarded message came.
+ */
 function datedEndDetail(
   context: DiagnoseContext,
-  lastAbuse: number,
+  end: SendingEnd,
   logEnd: number,
   stopped: boolean,
 ): string {
+  const lastAbuse = end.time;
+  if (end.findings.includes("forwarding")) {
+    return forwardingEndDetail(context, lastAbuse, logEnd, stopped);
+  }
   if (!stopped) {
     return `The suspect sending went on until ${context.time(lastAbuse)}, ${untilEnd(context, lastAbuse, logEnd)}`;
   }
@@ -717,8 +737,29 @@ function datedEndDetail(
 }
 
 /**
+ * Says when the latest message forwarded to outside mailboxes entered the queue. Forwarding
+ * goes on with the next message for a forwarding address, so a quiet end of the log shows only
+ * that no mail for it came.
+ */
+function forwardingEndDetail(
+  context: DiagnoseContext,
+  lastMessage: number,
+  logEnd: number,
+  stopped: boolean,
+): string {
+  if (!stopped) {
+    return `Mail was still forwarded to outside mailboxes at ${context.time(lastMessage)}, ${untilEnd(context, lastMessage, logEnd)}`;
+  }
+  return (
+    `The latest message forwarded to outside mailboxes came at ${context.time(lastMessage)}, ${quietPeriod(logEnd - lastMessage)} before the last line of the log (${context.time(logEnd)}).` +
+    " The next message for a forwarding address is forwarded too, unless the forward is turned off or filtered."
+  );
+}
+
+/**
  * Says which envelope sender the unknown-recipients or volume-spike finding names, and when its
- * latest message entered the queue: the time that a removal request gives as the end.
+ * latest message entered the queue, or for a burst's sender until when it sent at burst level
+ * (see `lastHourAtBurstLevel`): the time that a removal request gives as the end.
  */
 function senderEndDetail(
   context: DiagnoseContext,
@@ -728,10 +769,13 @@ function senderEndDetail(
 ): string {
   const named = namedSenderPhrase(end);
   if (!stopped) {
-    return `${named} still sent mail at ${context.time(end.time)}, ${untilEnd(context, end.time, logEnd)}`;
+    const still = end.aboveUsual ? "still sent mail at burst level" : "still sent mail";
+    return `${named} ${still} at ${context.time(end.time)}, ${untilEnd(context, end.time, logEnd)}`;
   }
+  const sent = end.aboveUsual ? "sent mail at burst level until" : "last sent mail at";
   return (
-    `${named} last sent mail at ${context.time(end.time)}, ${quietPeriod(logEnd - end.time)} before the last line of the log (${context.time(logEnd)}).` +
+    `${named} ${sent} ${context.time(end.time)}, ${quietPeriod(logEnd - end.time)} before the last line of the log (${context.time(logEnd)}).` +
+    laterMessageSentence(context, end) +
     (logEnd - end.time < DAY_MS
       ? " A mailing can resume after hours; read a newer log before asking for removal."
       : "")

@@ -16,32 +16,73 @@ export interface SendingEnd {
   readonly sender: string | null;
   /** The findings that name the sender, or the one finding that dates the sending. */
   readonly findings: readonly FindingId[];
+  /**
+   * True when `time` ends the sender's mail at burst level (see `volume-spike`'s
+   * `burstSenderAboveUsualUntil`) rather than its latest message.
+   */
+  readonly aboveUsual: boolean;
+  /** The sender's latest message (epoch ms) when it came after `time`, else null. */
+  readonly laterMessage: number | null;
 }
 
 /**
- * Collects when each suspect sending of `findings` ended. An abusive account, web script or
- * SMTP bypass dates its own sending. The unknown-recipients finding and a volume spike name an
- * envelope sender instead, and the end of its sending is its latest outbound message, which
- * can come after the burst. A sender of an account or script that a finding dates is left to
- * that date, because a stolen account's owner goes on sending ordinary mail after the abuse.
+ * Collects when each suspect sending of `findings` ended. An abusive account, web script,
+ * SMTP bypass or forwarding dates its own sending. The unknown-recipients finding and a volume
+ * spike name an envelope sender instead. The unknown-recipients sender ends with its latest
+ * outbound message. A burst's sender ends with its latest hour at burst level, far above its
+ * usual rate, because an ordinary user goes on sending at that rate after the burst. When two findings name one
+ * sender, the later end counts. A sender of an account or script that a finding dates is left
+ * to that date, because a stolen account's owner goes on sending ordinary mail after the abuse.
  */
 export function suspectSendingEnds(findings: readonly Finding[]): SendingEnd[] {
   const ends: SendingEnd[] = [];
   const covered = new Set(findings.flatMap(datedSenders));
-  const senders = new Map<string, { time: number; findings: FindingId[] }>();
+  const senders = new Map<string, NamedSender & { findings: FindingId[] }>();
   for (const finding of findings) {
     const dated = datedEnd(finding);
-    if (dated !== null) ends.push({ time: dated, sender: null, findings: [finding.id] });
+    if (dated !== null) {
+      ends.push({
+        time: dated,
+        sender: null,
+        findings: [finding.id],
+        aboveUsual: false,
+        laterMessage: null,
+      });
+    }
     for (const named of namedSenders(finding)) {
       if (covered.has(named.sender)) continue;
       const known = senders.get(named.sender);
-      if (known === undefined)
-        senders.set(named.sender, { time: named.time, findings: [finding.id] });
-      else if (!known.findings.includes(finding.id)) known.findings.push(finding.id);
+      if (known === undefined) {
+        senders.set(named.sender, { ...named, findings: [finding.id] });
+        continue;
+      }
+      if (!known.findings.includes(finding.id)) known.findings.push(finding.id);
+      if (named.time > known.time)
+        senders.set(named.sender, { ...named, findings: known.findings });
     }
   }
-  for (const [sender, entry] of senders) ends.push({ sender, ...entry });
+  for (const entry of senders.values()) {
+    const laterMessage =
+      entry.lastMessage !== null && entry.lastMessage > entry.time ? entry.lastMessage : null;
+    ends.push({
+      time: entry.time,
+      sender: entry.sender,
+      findings: entry.findings,
+      aboveUsual: entry.aboveUsual,
+      laterMessage,
+    });
+  }
   return ends;
+}
+
+/** An envelope sender that a finding names, with the end of its suspect sending (epoch ms). */
+interface NamedSender {
+  readonly sender: string;
+  readonly time: number;
+  /** True when `time` is the end of its mail at burst level. */
+  readonly aboveUsual: boolean;
+  /** Its latest outbound message, or null when the finding gives none. */
+  readonly lastMessage: number | null;
 }
 
 /** Returns the envelope senders of an abusive account or web script that `datedEnd` dates. */
@@ -54,14 +95,21 @@ function datedSenders(finding: Finding): string[] {
   return [];
 }
 
-/** Returns when an abusive account, web script or SMTP bypass last sent, or null. */
+/**
+ * Returns when an abusive account, web script or SMTP bypass last sent, or when the latest
+ * message that a forwarding cause forwarded entered the queue, or null.
+ */
 function datedEnd(finding: Finding): number | null {
-  const evidence = finding.evidence as { abuseEnd?: string; end?: string };
+  const evidence = finding.evidence as { abuseEnd?: string; end?: string; lastMessage?: unknown };
   if (finding.id === "compromised-account" && evidence.abuseEnd !== undefined)
     return Date.parse(evidence.abuseEnd);
   if (finding.id === "web-script" && evidence.end !== undefined) return Date.parse(evidence.end);
   const bypassCause = finding.id === "smtp-bypass" && finding.role === "cause";
   if (bypassCause && typeof evidence.end === "string") return Date.parse(evidence.end);
+  const forwardingCause = finding.id === "forwarding" && finding.role === "cause";
+  if (forwardingCause && typeof evidence.lastMessage === "string") {
+    return Date.parse(evidence.lastMessage);
+  }
   return null;
 }
 
@@ -70,13 +118,13 @@ function datedEnd(finding: Finding): number | null {
  * dated message) or a volume spike (the sender of most of each burst) names, with their latest
  * outbound message. The null sender `<>` of bounces is no sending to stop.
  */
-function namedSenders(finding: Finding): Array<{ sender: string; time: number }> {
+function namedSenders(finding: Finding): NamedSender[] {
   if (finding.id === "unknown-recipients") {
     const evidence = finding.evidence as {
       senders?: ReadonlyArray<{ sender: string | null; lastMessage?: string | null }>;
     };
     for (const entry of evidence.senders ?? []) {
-      const named = datedSender(entry.sender, entry.lastMessage);
+      const named = datedSender(entry.sender, entry.lastMessage, null);
       if (named !== null) return [named];
     }
     return [];
@@ -88,7 +136,13 @@ function namedSenders(finding: Finding): Array<{ sender: string; time: number }>
     // A daily burst or a ramp has no bursts list, and names no sender.
     const bursts = evidence.bursts ?? [evidence];
     return bursts
-      .map((burst) => datedSender(burst.burstSender, burst.burstSenderLastMessage))
+      .map((burst) =>
+        datedSender(
+          burst.burstSender,
+          burst.burstSenderLastMessage,
+          burst.burstSenderAboveUsualUntil ?? null,
+        ),
+      )
       .filter((named) => named !== null);
   }
   return [];
@@ -98,14 +152,25 @@ function namedSenders(finding: Finding): Array<{ sender: string; time: number }>
 interface BurstSenderEvidence {
   readonly burstSender?: string | null;
   readonly burstSenderLastMessage?: string | null;
+  readonly burstSenderAboveUsualUntil?: string | null;
 }
 
+/**
+ * Returns the sender with the end of its suspect sending: `aboveUsualUntil` when the finding
+ * gives it, else `lastMessage`. Returns null for the null sender `<>` or without a valid time.
+ */
 function datedSender(
   sender: string | null | undefined,
   lastMessage: string | null | undefined,
-): { sender: string; time: number } | null {
+  aboveUsualUntil: string | null,
+): NamedSender | null {
   if (sender === null || sender === undefined || sender === "<>") return null;
-  if (lastMessage === null || lastMessage === undefined) return null;
-  const time = Date.parse(lastMessage);
-  return Number.isNaN(time) ? null : { sender, time };
+  const last = lastMessage === null || lastMessage === undefined ? NaN : Date.parse(lastMessage);
+  const above = aboveUsualUntil === null ? NaN : Date.parse(aboveUsualUntil);
+  const lastOrNull = Number.isNaN(last) ? null : last;
+  if (!Number.isNaN(above)) {
+    return { sender, time: above, aboveUsual: true, lastMessage: lastOrNull };
+  }
+  if (lastOrNull === null) return null;
+  return { sender, time: lastOrNull, aboveUsual: false, lastMessage: lastOrNull };
 }

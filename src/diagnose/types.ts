@@ -345,6 +345,11 @@ export interface ProviderVerdict {
   readonly blockedAttempts: number;
   readonly blockedRecipients: number;
   /**
+   * The distinct messages of those attempts. Retries of mail held for one recipient make them
+   * outnumber the recipients. Past 512 messages it is an estimate (about 1.6 % standard error).
+   */
+  readonly blockedMessages: number;
+  /**
    * Of `blockedAttempts`, those of each server that logged them (see `ServerReport.hosts`),
    * most first. Attempts known only from bounce messages are in no server's count.
    */
@@ -473,6 +478,12 @@ export interface UnacceptedAttemptsReport {
   readonly attempts: number;
   /** Of the attempts, those that bounced. The others were deferred or expired. */
   readonly rejected: number;
+  /**
+   * Of the attempts, those rejected or deferred for a sender-side reason (block replies, as
+   * `blockedAttempts` counts them). The others failed for other reasons, such as unknown
+   * recipients or failed connections.
+   */
+  readonly blocked: number;
   /** Time of the last attempt. */
   readonly last: string;
   /** Time of the latest delivery that the provider accepted, or null when it accepted none. */

@@ -214,6 +214,7 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
     fromBounces: facts.fromBounces,
     blockedAttempts: facts.blockedAttempts,
     blockedRecipients: facts.blockedRecipients.size,
+    blockedMessages: facts.blockedMessages.size,
     blockedAttemptsByHost: Object.fromEntries(
       [...facts.blockedAttemptsByHost].sort((a, b) => b[1] - a[1]),
     ),
@@ -338,6 +339,7 @@ function unacceptedReport(
   return {
     attempts: facts.attemptsSinceSent,
     rejected: facts.bouncedSinceSent,
+    blocked: facts.blockedSinceSent,
     last: context.time(lastAttemptSinceSent),
     lastAccepted: context.timeOrNull(lastSent),
   };

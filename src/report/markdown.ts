@@ -21,6 +21,7 @@ import { showHiddenInReport } from "./log-text.js";
 import { escapeMarkdown, evidenceStrings, markdownInline } from "./markdown-text.js";
 import { fewDomainsLine, outageSentence } from "./outage.js";
 import {
+  blockedAttemptsSentence,
   endedKindSentence,
   expiredSentence,
   noProvidersSentence,
@@ -28,6 +29,7 @@ import {
   readinessDetail,
   shownProviders,
 } from "./providers.js";
+import { upperFirst } from "../diagnose/findings/build.js";
 import {
   lastRequestSentence,
   omittedCommandsSentence,
@@ -327,7 +329,7 @@ function providerRow(verdict: ProviderVerdict, diagnosis: Diagnosis): string {
   const block =
     first === null
       ? policy
-      : `${shortTime(first.time)} \`${first.replyCode ?? ""} ${first.enhancedStatus ?? ""}\` ${escape(first.summary)}${rejection}${ended}${changed}${from}${few}${policy === "" ? "" : ` ${policy}`}`;
+      : `${shortTime(first.time)} \`${first.replyCode ?? ""} ${first.enhancedStatus ?? ""}\` ${escape(first.summary)}${rejection} ${escape(upperFirst(blockedAttemptsSentence(verdict)))}${ended}${changed}${from}${few}${policy === "" ? "" : ` ${policy}`}`;
   return `| ${verdict.name} | ${verdict.status}${verdict.ongoing ? " (ongoing)" : ""} | ${count(verdict.sent)} | ${count(verdict.deferred)} | ${count(verdict.bounced)} | ${block} |`;
 }
 

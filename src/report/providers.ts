@@ -6,7 +6,13 @@ import type {
   ProviderVerdict,
   ReadinessItem,
 } from "../diagnose/types.js";
-import { LIFT_RULE_TEXT, showsOutboundMail } from "../diagnose/verdict.js";
+import {
+  acceptsAgainTooEarly,
+  acceptsAgainTooFew,
+  LIFT_RULE_TEXT,
+  liftShortfall,
+  showsOutboundMail,
+} from "../diagnose/verdict.js";
 import { heldSubject } from "./hosts.js";
 import { COLUMN_GAP, columns, plural, shortTime } from "./wrap.js";
 
@@ -77,6 +83,43 @@ export function expiredSentence(verdict: ProviderVerdict): string | null {
  */
 export function blockedVerb(verdict: ProviderVerdict): string {
   return verdict.firstPermanentBlock === null ? "deferred" : "rejected or deferred";
+}
+
+/**
+ * Describes the attempts that a provider rejected or deferred and when the block ended, such as
+ * "40 attempts to 40 recipients rejected or deferred; last at …, and no later attempt was
+ * accepted." Retries of held mail can make many attempts to few recipients, so the messages are
+ * named too when their count differs ("245 attempts for 53 messages to 1 recipient deferred").
+ */
+export function blockedAttemptsSentence(verdict: ProviderVerdict): string {
+  // Replies to whole sessions and to address verification probes refuse no delivery attempt.
+  if (verdict.blockedAttempts === 0) {
+    return `replies to sessions or probes, no delivery attempt refused; ${blockEnd(verdict)}`;
+  }
+  const about = verdict.recipientsEstimated ? "about " : "";
+  // NOTE: past 512 messages `blockedMessages` is an estimate, but the sentence has no "about".
+  const messages =
+    verdict.blockedMessages === verdict.blockedRecipients
+      ? ""
+      : ` for ${plural(verdict.blockedMessages, "message")}`;
+  const recipients = plural(verdict.blockedRecipients, "recipient");
+  return `${plural(verdict.blockedAttempts, "attempt")}${messages} to ${about}${recipients} ${blockedVerb(verdict)}; ${blockEnd(verdict)}`;
+}
+
+/**
+ * Describes when the block ended or that it goes on. A provider that accepted no attempt after
+ * its last block reply still blocks, although the log may go on for hours without attempts to it.
+ * One that accepted mail after its last block reply has not lifted the block until the lift
+ * rule holds (see `liftShortfall`).
+ */
+function blockEnd(verdict: ProviderVerdict): string {
+  const last = `last at ${shortTime(verdict.lastBlock?.time)}`;
+  if (verdict.unacceptedAttempts !== null) return `${last}, and no later attempt was accepted.`;
+  if (acceptsAgainTooEarly(verdict) || acceptsAgainTooFew(verdict)) {
+    const accepted = plural(verdict.acceptedSinceLastBlock ?? 0, "delivery", "deliveries");
+    return `${last}, and ${accepted} accepted since, ${liftShortfall(verdict)} to call it lifted.`;
+  }
+  return verdict.ongoing ? "still going on at the end of the log." : `${last}.`;
 }
 
 /**

@@ -7,7 +7,6 @@ import type {
   ReadinessItem,
   UnexplainedBlock,
 } from "../diagnose/types.js";
-import { acceptsAgainTooEarly, acceptsAgainTooFew, liftShortfall } from "../diagnose/verdict.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import { recipientPolicyLine } from "../diagnose/recipient-policy.js";
 import { STDIN_NAME } from "../logs/reader/input-names.js";
@@ -24,7 +23,7 @@ import {
 } from "./removal-commands.js";
 import { fewDomainsLine, outageTextLines } from "./outage.js";
 import {
-  blockedVerb,
+  blockedAttemptsSentence,
   endedKindSentence,
   noProvidersSentence,
   PROVIDER_COLUMN,
@@ -204,12 +203,7 @@ function blockLines(verdict: ProviderVerdict, diagnosis: Diagnosis): string[] {
   // the block that a removal request names.
   const firstRejection = verdict.firstPermanentBlock;
   if (!first.permanent && firstRejection !== null) lines.push(...firstReplyLines(firstRejection));
-  // Replies to whole sessions and to address verification probes refuse no delivery attempt.
-  const refused =
-    verdict.blockedAttempts === 0
-      ? "replies to sessions or probes, no delivery attempt refused"
-      : `${plural(verdict.blockedAttempts, "attempt")} to ${verdict.recipientsEstimated ? "about " : ""}${plural(verdict.blockedRecipients, "recipient")} ${blockedVerb(verdict)}`;
-  lines.push(...wrap(`${refused}; ${blockEnd(verdict)}`, "                "));
+  lines.push(...wrap(blockedAttemptsSentence(verdict), "                "));
   const ended = endedKindSentence(verdict, diagnosis.input.lastTime);
   if (ended !== null) lines.push(...wrap(ended, "                "));
   const change = replyChangeSentence(verdict);
@@ -233,22 +227,6 @@ function firstReplyLines(reply: ReplyEvidence): string[] {
     label,
     "                ",
   );
-}
-
-/**
- * Describes when the block ended or that it goes on. A provider that accepted no attempt after
- * its last block reply still blocks, although the log may go on for hours without attempts to it.
- * One that accepted mail after its last block reply has not lifted the block until the lift
- * rule holds (see `liftShortfall`).
- */
-function blockEnd(verdict: ProviderVerdict): string {
-  const last = `last at ${shortTime(verdict.lastBlock?.time)}`;
-  if (verdict.unacceptedAttempts !== null) return `${last}, and no later attempt was accepted.`;
-  if (acceptsAgainTooEarly(verdict) || acceptsAgainTooFew(verdict)) {
-    const accepted = plural(verdict.acceptedSinceLastBlock ?? 0, "delivery", "deliveries");
-    return `${last}, and ${accepted} accepted since, ${liftShortfall(verdict)} to call it lifted.`;
-  }
-  return verdict.ongoing ? "still going on at the end of the log." : `${last}.`;
 }
 
 function findingSection(diagnosis: Diagnosis, paint: Painter): string[] {

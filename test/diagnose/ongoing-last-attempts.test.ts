@@ -74,6 +74,7 @@ describe("block judged by the provider's last attempts", () => {
     expect(gmail?.unacceptedAttempts).toEqual({
       attempts: 30,
       rejected: 30,
+      blocked: 30,
       last: "2024-03-04T12:54:01Z",
       lastAccepted: "2024-03-04T09:00:01Z",
     });

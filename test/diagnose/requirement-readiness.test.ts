@@ -12,10 +12,13 @@ const temporary = temporaryFiles();
 const GMAIL_MX = "gmail-smtp-in.l.google.com[192.0.2.30]:25";
 const YAHOO_MX = "mta5.am0.yahoodns.net[192.0.2.50]:25";
 const OTHER_MX = "mx.example.net[192.0.2.20]:25";
+const OUTLOOK_MX = "outlook-com.olc.protection.outlook.com[192.0.2.41]:25";
 const GMAIL_NO_TLS =
   "421-4.7.29 Your email has been rate limited because this message wasn't sent over a TLS connection. 421 4.7.29 x1si2 - gsmtp";
 const GMAIL_UNSOLICITED =
   "421-4.7.28 Our system has detected an unusual rate of unsolicited mail originating from your IP address. 421 4.7.28 x1si3 - gsmtp";
+const OUTLOOK_REPUTATION =
+  "451 4.7.650 The mail server [192.0.2.8] has been temporarily rate limited due to IP reputation. For e-mail delivery information, see https://postmaster.live.com (S775)";
 const YAHOO_TSS04 =
   "421 4.7.0 [TSS04] Messages from 192.0.2.8 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes";
 
@@ -161,6 +164,64 @@ describe("readiness of TLS and reputation deferrals", () => {
     expect(diagnosis.readiness.summary).toContain(
       "Gmail needs no removal request, because the deferrals end once outgoing TLS works.",
     );
+  });
+});
+
+describe("TLS beside an Outlook.com rate limit", () => {
+  let diagnosis: Diagnosis;
+
+  beforeAll(async () => {
+    diagnosis = await diagnoseText(
+      deferredLog(attempts(242, 70, "gmail.com", GMAIL_MX, GMAIL_NO_TLS), [
+        ...attempts(3, 48, "outlook.com", OUTLOOK_MX, null),
+        ...attempts(243, 70, "outlook.com", OUTLOOK_MX, OUTLOOK_REPUTATION),
+      ]),
+    );
+  });
+
+  /** Returns the fix steps of the `rate-limited` finding. */
+  function rateLimitedFixes(): readonly string[] {
+    return diagnosis.findings.find((finding) => finding.id === "rate-limited")?.fix ?? [];
+  }
+
+  test("both providers rate-limit", () => {
+    expect(diagnosis.providers.gmail?.status).toBe("rate-limited");
+    expect(diagnosis.providers.outlook?.status).toBe("rate-limited");
+  });
+
+  test("rate limit sentence names Outlook.com", () => {
+    expect(diagnosis.readiness.summary).toContain(
+      "No removal request is needed yet, because Outlook.com defers mail only with temporary rate limits,",
+    );
+    expect(diagnosis.readiness.summary).not.toContain("Gmail and Outlook.com");
+  });
+
+  test("TLS sentence names Gmail", () => {
+    expect(diagnosis.readiness.summary).toContain(
+      "Gmail needs no removal request, because the deferrals end once outgoing TLS works.",
+    );
+  });
+
+  test("reputation fix names Outlook.com", () => {
+    const fixes = rateLimitedFixes();
+
+    expect(fixes[0]).toBe(
+      "Find and stop the cause of Outlook.com's deferrals first (see the other findings), because retries alone do not lift a reputation limit.",
+    );
+    expect(fixes[1]).toMatch(/^Slow down delivery to Outlook\.com: /);
+    expect(fixes[3]).toBe("Watch Microsoft SNDS until the deferrals stop.");
+  });
+
+  test("TLS fix names Gmail", () => {
+    expect(rateLimitedFixes()).toContain(
+      "Gmail's deferrals name one requirement (TLS): fix it as its own finding says. The queue then retries that mail by itself.",
+    );
+  });
+
+  test("no step calls TLS a reputation limit", () => {
+    for (const step of rateLimitedFixes()) {
+      if (step.includes("reputation limit")) expect(step).not.toContain("Gmail");
+    }
   });
 });
 

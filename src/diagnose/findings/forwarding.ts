@@ -33,7 +33,7 @@ export function detectForwarding(context: DiagnoseContext): Finding | null {
     role: "cause",
     title: `${plural(forwarding.messages, "message")} were forwarded to other providers${srs ? "" : " without SRS"}`,
     summary:
-      `${plural(forwarding.aliases.size, "local address", "local addresses")} forward to outside mailboxes` +
+      `${plural(forwarding.aliases.size, "local address", "local addresses")} ${forwarding.aliases.size === 1 ? "forwards" : "forward"} to outside mailboxes` +
       (rejected
         ? `; receivers rejected or deferred ${plural(forwarding.blockedAttempts, "forwarding attempt")}.`
         : "."),
@@ -52,6 +52,7 @@ export function detectForwarding(context: DiagnoseContext): Finding | null {
       foreignSenderDomains: foreignSenders.length,
       blockReasons: Object.fromEntries(forwarding.blockRules),
       first: forwarding.first === null ? null : context.time(forwarding.first.time),
+      lastMessage: context.timeOrNull(forwarding.lastMessage),
     },
     samples:
       forwarding.first === null

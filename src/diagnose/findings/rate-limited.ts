@@ -1,3 +1,4 @@
+import type { Category } from "../../knowledge/categories.js";
 import type { ProviderKey } from "../../knowledge/providers.js";
 import type { DiagnoseContext } from "../context.js";
 import {
@@ -37,7 +38,7 @@ export function detectRateLimited(
   const ids = Object.keys(evidence.providers) as ProviderKey[];
   const total = evidence.count + evidence.sessionCount;
   const rejections = permanentReplies(evidence.codes);
-  const reputation = throttlesForReputation(context);
+  const kinds = deferralKinds(context, ids);
   const replies =
     rejections === 0
       ? plural(total, "deferral")
@@ -50,15 +51,7 @@ export function detectRateLimited(
     summary: summary.trim(),
     evidence,
     samples: replySamples(context, evidence),
-    fix: reputation
-      ? reputationFixes(ids, context.facts.server.mtas)
-      : [
-          REQUIREMENT_STEP,
-          retryQueueStep(
-            "Once it is fixed, retry the deferred mail before it expires.",
-            context.facts.server.mtas,
-          ),
-        ],
+    fix: rateLimitedFixes(kinds, evidence, context.facts.server.mtas),
     references: [
       REFERENCES.gmailErrors,
       REFERENCES.gmailPostmaster,
@@ -287,19 +280,97 @@ function permanentReplies(codes: Readonly<Record<string, number>>): number {
     .reduce((total, [, count]) => total + count, 0);
 }
 
+/** The providers of the finding, split by the kind of their replies of this finding. */
+interface DeferralKinds {
+  /** Providers with a reputation or volume limit among those replies. */
+  readonly reputation: ProviderKey[];
+  /** The other providers, whose replies name one requirement (TLS, SPF, DKIM, PTR). */
+  readonly requirement: ProviderKey[];
+  /** The reply categories of the `requirement` providers' replies, such as `tls`. */
+  readonly requirementCategories: Set<Category>;
+}
+
 /**
- * True when any of the replies is a reputation or volume limit. Deferrals that name one
- * requirement (TLS, SPF, DKIM, PTR) lift once it is met, and the queue can be retried then.
+ * Splits the providers of `ids` by the reply categories of their replies of this finding. A
+ * provider with any reputation or volume limit (`reputation`, `rate-limit`) has to be slowed
+ * down. Deferrals that only name one requirement lift once it is met, and the queue can be
+ * retried then.
  */
-function throttlesForReputation(context: DiagnoseContext): boolean {
-  for (const facts of context.facts.providers.values()) {
-    for (const tally of facts.rules.values()) {
+function deferralKinds(context: DiagnoseContext, ids: readonly ProviderKey[]): DeferralKinds {
+  const kinds: DeferralKinds = {
+    reputation: [],
+    requirement: [],
+    requirementCategories: new Set(),
+  };
+  for (const id of ids) {
+    const categories = new Set<Category>();
+    for (const tally of context.facts.providers.get(id)?.rules.values() ?? []) {
       const reply = tally.reply;
-      if (!reply.findings.includes("rate-limited")) continue;
-      if (reply.category === "reputation" || reply.category === "rate-limit") return true;
+      if (reply.findings.includes("rate-limited")) categories.add(reply.category);
+    }
+    if (categories.has("reputation") || categories.has("rate-limit")) {
+      kinds.reputation.push(id);
+    } else {
+      kinds.requirement.push(id);
+      for (const category of categories) kinds.requirementCategories.add(category);
     }
   }
-  return false;
+  return kinds;
+}
+
+/**
+ * Builds the fixes for the providers of each kind. Providers of one kind get the steps of that
+ * kind. With both kinds, each step names its providers, so that no step asks to wait out a
+ * reputation limit for a TLS requirement. The queue is then left to retry by itself, because
+ * flushing it would also re-send the mail of the providers that limit the rate.
+ */
+function rateLimitedFixes(
+  kinds: DeferralKinds,
+  evidence: ReplyFindingEvidence,
+  mtas: ReadonlySet<MtaName>,
+): string[] {
+  if (kinds.requirement.length === 0) return reputationFixes(kinds.reputation, mtas);
+  const requirementFixes = [
+    REQUIREMENT_STEP,
+    retryQueueStep("Once it is fixed, retry the deferred mail before it expires.", mtas),
+  ];
+  if (kinds.reputation.length === 0) return requirementFixes;
+  const nameOf = (id: ProviderKey) => evidence.providers[id]?.name ?? id;
+  const limited = listNames(kinds.reputation.map(nameOf));
+  const requiring = kinds.requirement.map(nameOf);
+  return [
+    `Find and stop the cause of ${limited}'s deferrals first (see the other findings), because retries alone do not lift a reputation limit.`,
+    mtaStep(
+      `Slow down delivery to ${limited}: fewer parallel connections and messages per connection.`,
+      DELIVERY_RATE_SETTINGS,
+      mtas,
+    ),
+    "Do not flush or re-send the deferred queue in a burst; let it drain at a low rate.",
+    watchStep(kinds.reputation),
+    `${possessive(requiring)} deferrals name one requirement (${requirementNames(kinds.requirementCategories)}): fix it as its own finding says. The queue then retries that mail by itself.`,
+  ];
+}
+
+/** The requirement that each reply category names, for the fix step of its deferrals. */
+const REQUIREMENT_NAMES: Partial<Record<Category, string>> = {
+  tls: "TLS",
+  authentication: "authentication",
+  "reverse-dns": "reverse DNS",
+};
+
+/** Joins the requirements of `categories`, or names all three when none of them is known. */
+function requirementNames(categories: ReadonlySet<Category>): string {
+  const names = [...categories].flatMap((category) => REQUIREMENT_NAMES[category] ?? []);
+  return names.length === 0 ? "TLS, authentication or reverse DNS" : listNames(names);
+}
+
+/**
+ * Returns "Gmail's", "Gmail's and Yahoo/AOL's" or "Other receivers'", capitalised for the start
+ * of a sentence.
+ */
+function possessive(names: readonly string[]): string {
+  const owners = listNames(names.map((name) => (name.endsWith("s") ? `${name}'` : `${name}'s`)));
+  return owners.charAt(0).toUpperCase() + owners.slice(1);
 }
 
 /**

@@ -276,3 +276,32 @@ export function firstSourceBurstHour(
   }
   return lastHour;
 }
+
+/** Describes the burst level of `lastHourAtBurstLevel` for reports. */
+export const BURST_LEVEL_TEXT = `${EDGE_FACTOR} times its usual rate at that time of day, plus ${BURST_MIN_EXCESS / 2} recipients an hour`;
+
+/**
+ * Returns the start of the latest hour from `burstStartHour` on in which `source` sent at burst
+ * level: `EDGE_FACTOR` times its usual level at that time of day and `BURST_MIN_EXCESS / 2`
+ * more, the rule that takes neighbouring hours into a burst. The usual level is the median of
+ * that hour on the days before the burst (see `sameHourLevel`), so that a burst of several days
+ * is not measured against itself. A level that no earlier day gives counts as 0. Returns null
+ * when no hour qualifies, so ordinary mail of the sender after its burst ends nothing later.
+ */
+export function lastHourAtBurstLevel(
+  source: SendingSource,
+  burstStartHour: number,
+  coveredFrom: number,
+): number | null {
+  let last: number | null = null;
+  for (const point of source.points) {
+    if (point.hour < burstStartHour) continue;
+    // The same time of day in the burst's first day, whose earlier days all precede the burst.
+    const reference = burstStartHour + ((point.hour - burstStartHour) % DAY_MS);
+    const level = sameHourLevel(source.values, reference, coveredFrom) ?? 0;
+    if (point.value >= Math.max(level * EDGE_FACTOR, level + BURST_MIN_EXCESS / 2)) {
+      last = point.hour;
+    }
+  }
+  return last;
+}

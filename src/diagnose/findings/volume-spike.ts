@@ -9,6 +9,7 @@ import { burstOrigins, burstSenders } from "./burst-origins.js";
 import { describeOrigin } from "./origin-names.js";
 import { firstBlockTime, outboundBursts, type OutboundBurst } from "./outbound-bursts.js";
 import { lastMessageOf, senderEntry, senderText, type SenderEntry } from "./sender-names.js";
+import { lastHourAtBurstLevel, sendingSources, type SendingSource } from "./source-bursts.js";
 
 /** Day-over-day growth that counts as a ramp, and how many such days in a row. */
 const RAMP_FACTOR = 1.5;
@@ -23,7 +24,9 @@ const RAMP_DAYS = 3;
  * `leadBurst`) and lists every burst in `evidence.bursts`, each with its own sender.
  */
 export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
-  const bursts = outboundBursts(context).map((burst) => describeBurst(context, burst));
+  const found = outboundBursts(context);
+  const senders = found.length === 0 ? new Map<string, SendingSource>() : senderSources(context);
+  const bursts = found.map((burst) => describeBurst(context, burst, senders));
   const ramp = dailyRamp(context);
   if (bursts.length === 0) {
     const daily = findDailyBurst(context);
@@ -33,7 +36,7 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
 
   const blockStart = firstBlockTime(context);
   const lead = leadBurst(bursts, blockStart);
-  const { burst, total, messages, sender, start } = lead;
+  const { burst, total, messages, sender, start, senderAboveUsualUntil } = lead;
   const others = bursts.filter((entry) => entry !== lead);
   return finding("volume-spike", {
     severity: "warning",
@@ -62,6 +65,7 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
       topSenders: topSenders(context, burst, burstSenders(context, burst)),
       burstSender: sender === null ? null : senderText(sender),
       burstSenderLastMessage: lastMessageOf(context, sender),
+      burstSenderAboveUsualUntil: context.timeOrNull(senderAboveUsualUntil),
       burstAccount: burstAccount(burst),
       burstClient: burstClient(burst),
       burstSourceSenders: burst.source?.senders ?? null,
@@ -112,9 +116,15 @@ interface DescribedBurst {
   readonly sender: string | null;
   /** When the burst began (epoch ms, see `burstStart`). */
   readonly start: number;
+  /** Until when `sender` sent at burst level (epoch ms, see `aboveUsualUntil`), or null. */
+  readonly senderAboveUsualUntil: number | null;
 }
 
-function describeBurst(context: DiagnoseContext, burst: OutboundBurst): DescribedBurst {
+function describeBurst(
+  context: DiagnoseContext,
+  burst: OutboundBurst,
+  senders: ReadonlyMap<string, SendingSource>,
+): DescribedBurst {
   const totals = senderTotals(context, burst);
   const total = burstTotal(burst);
   const sender = burstSender(totals, total);
@@ -129,7 +139,39 @@ function describeBurst(context: DiagnoseContext, burst: OutboundBurst): Describe
     ),
     sender,
     start: burst.source?.firstTime ?? burstStart(context, burst, sender),
+    senderAboveUsualUntil: aboveUsualUntil(context, burst, sender, senders),
   };
+}
+
+/** Returns the hourly series of each envelope sender, by sender (see `sendingSources`). */
+function senderSources(context: DiagnoseContext): Map<string, SendingSource> {
+  const sources = sendingSources(context).filter((source) => source.kind === "sender");
+  return new Map(sources.map((source) => [source.name, source]));
+}
+
+/**
+ * Returns until when the burst's envelope sender sent far above its usual rate: the end of its
+ * latest hour at burst level from the burst's start on (see `lastHourAtBurstLevel`), or its
+ * latest message when that came earlier. A sender whose hours never reach that level, as when
+ * the hourly counters kept too little of it, ends with the burst. Returns null without a
+ * sender. Later mail of the sender at its usual rate does not count, so an account's owner
+ * who goes on sending ordinary mail does not keep the burst open.
+ */
+function aboveUsualUntil(
+  context: DiagnoseContext,
+  burst: OutboundBurst,
+  sender: string | null,
+  senders: ReadonlyMap<string, SendingSource>,
+): number | null {
+  const firstTime = context.facts.firstTime;
+  if (sender === null || firstTime === null) return null;
+  const source = senders.get(sender);
+  const lastHour =
+    source === undefined ? null : lastHourAtBurstLevel(source, burst.startHour, firstTime);
+  const end = (lastHour ?? burst.endHour) + HOUR_MS;
+  const lastMessage = context.facts.unknownRecipients.bySender.get(sender)?.lastMessageTime ?? null;
+  // The hour's end can fall after the log's last line, which no sending can pass.
+  return Math.min(end, lastMessage ?? end, context.facts.lastTime ?? end);
 }
 
 /**
@@ -279,6 +321,7 @@ function burstEvidence(
     peakHour: context.time(burst.peak.hour),
     burstSender: sender === null ? null : senderText(sender),
     burstSenderLastMessage: lastMessageOf(context, sender),
+    burstSenderAboveUsualUntil: context.timeOrNull(entry.senderAboveUsualUntil),
     burstAccount: burstAccount(burst),
     burstClient: burstClient(burst),
     burstSourceSenders: burst.source?.senders ?? null,

@@ -1,0 +1,104 @@
+import { describe, expect, test } from "vitest";
+import type { Diagnosis, ReadinessItem } from "../../src/diagnose/types.js";
+import { diagnoseText } from "../helpers/diagnose-text.js";
+import { GMAIL_RATE_LIMIT, HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import { schemaValidator } from "../helpers/schema.js";
+
+const MINUTE = 60_000;
+const DAY = 24 * HOUR;
+const validateDiagnosis = schemaValidator("diagnose.schema.json");
+/** 16:00 on the second day, when bob@example.com starts his burst. */
+const BURST_START = T0 + DAY + 16 * HOUR;
+
+/** Sends one message of bob@example.com to one recipient at `time`. */
+function bobMessage(log: PostfixLog, time: number, address: string): void {
+  log.submit({
+    time,
+    account: "bob@example.com",
+    clientIp: "198.51.100.27",
+    recipients: [{ address }],
+  });
+}
+
+/**
+ * Builds two days in which bob@example.com sends one message at 22:05 each day and
+ * carol@example.com one message an hour. On the second day bob sends 12 messages to 4 Gmail
+ * recipients each from 16:00, one every 5 minutes, which Gmail defers. `lateBurstHour` adds 30
+ * more recipients of bob in the hour from 22:00, so that he still sends at burst level then.
+ */
+function burstLog(lateBurstHour: boolean): PostfixLog {
+  const log = new PostfixLog();
+  for (let hour = 0; hour < 47; hour++) {
+    log.submit({
+      time: T0 + hour * HOUR + 30 * MINUTE,
+      account: "carol@example.com",
+      clientIp: "198.51.100.28",
+      recipients: [{ address: `partner${hour}@example.net` }],
+    });
+  }
+  bobMessage(log, T0 + 22 * HOUR + 5 * MINUTE, "friend0@example.net");
+  for (let index = 0; index < 12; index++) {
+    log.submit({
+      time: BURST_START + index * 5 * MINUTE + 11_000,
+      account: "bob@example.com",
+      clientIp: "198.51.100.27",
+      recipients: Array.from({ length: 4 }, (_, slot) => ({
+        address: `x${index}.${slot}@gmail.com`,
+        outcome: GMAIL_RATE_LIMIT,
+      })),
+    });
+  }
+  bobMessage(log, T0 + DAY + 22 * HOUR + 5 * MINUTE, "friend1@example.net");
+  if (lateBurstHour) {
+    for (let index = 0; index < 30; index++) {
+      bobMessage(log, T0 + DAY + 22 * HOUR + 10 * MINUTE + index * MINUTE, `y${index}@example.org`);
+    }
+  }
+  return log;
+}
+
+function causeStopped(diagnosis: Diagnosis): ReadinessItem | undefined {
+  return diagnosis.readiness.items.find((item) => item.id === "cause-stopped");
+}
+
+function spikeEvidence(diagnosis: Diagnosis): Record<string, unknown> {
+  const spike = diagnosis.findings.find((finding) => finding.id === "volume-spike");
+  return (spike?.evidence ?? {}) as Record<string, unknown>;
+}
+
+describe("burst sender judged by its usual rate", () => {
+  test("ordinary later message passes", async () => {
+    const diagnosis = await diagnoseText(burstLog(false).text());
+    const item = causeStopped(diagnosis);
+
+    expect(spikeEvidence(diagnosis)["burstSender"]).toBe("bob@example.com");
+    expect(item?.status).toBe("pass");
+    expect(item?.detail).toContain(
+      "bob@example.com, which the volume-spike finding names, sent mail at burst level until 2024-03-05T17:00:00Z",
+    );
+    expect(item?.detail).toContain(
+      "Its later mail, the latest at 2024-03-05T22:05:00Z, stayed below that level",
+    );
+  });
+
+  test("evidence gives the burst level end", async () => {
+    const diagnosis = await diagnoseText(burstLog(false).text());
+    const evidence = spikeEvidence(diagnosis);
+    const bursts = evidence["bursts"] as Array<Record<string, unknown>>;
+
+    expect(evidence["burstSenderLastMessage"]).toBe("2024-03-05T22:05:00Z");
+    expect(evidence["burstSenderAboveUsualUntil"]).toBe("2024-03-05T17:00:00Z");
+    expect(bursts[0]?.["burstSenderAboveUsualUntil"]).toBe("2024-03-05T17:00:00Z");
+    expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
+  });
+
+  test("burst level at log end fails", async () => {
+    const diagnosis = await diagnoseText(burstLog(true).text());
+    const item = causeStopped(diagnosis);
+
+    expect(item?.status).toBe("fail");
+    expect(item?.detail).toContain(
+      "bob@example.com, which the volume-spike finding names, still sent mail at burst level at 2024-03-05T22:39:00Z",
+    );
+  });
+});
