@@ -349,6 +349,8 @@ export interface ProviderVerdict {
    * outnumber the recipients. Past 512 messages it is an estimate (about 1.6 % standard error).
    */
   readonly blockedMessages: number;
+  /** True when `blockedMessages` is an estimate (past 512 messages). */
+  readonly blockedMessagesEstimated: boolean;
   /**
    * Of `blockedAttempts`, those of each server that logged them (see `ServerReport.hosts`),
    * most first. Attempts known only from bounce messages are in no server's count.

@@ -215,6 +215,7 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
     blockedAttempts: facts.blockedAttempts,
     blockedRecipients: facts.blockedRecipients.size,
     blockedMessages: facts.blockedMessages.size,
+    blockedMessagesEstimated: !facts.blockedMessages.isExact,
     blockedAttemptsByHost: Object.fromEntries(
       [...facts.blockedAttemptsByHost].sort((a, b) => b[1] - a[1]),
     ),

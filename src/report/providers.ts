@@ -97,11 +97,11 @@ export function blockedAttemptsSentence(verdict: ProviderVerdict): string {
     return `replies to sessions or probes, no delivery attempt refused; ${blockEnd(verdict)}`;
   }
   const about = verdict.recipientsEstimated ? "about " : "";
-  // NOTE: past 512 messages `blockedMessages` is an estimate, but the sentence has no "about".
+  const aboutMessages = verdict.blockedMessagesEstimated ? "about " : "";
   const messages =
     verdict.blockedMessages === verdict.blockedRecipients
       ? ""
-      : ` for ${plural(verdict.blockedMessages, "message")}`;
+      : ` for ${aboutMessages}${plural(verdict.blockedMessages, "message")}`;
   const recipients = plural(verdict.blockedRecipients, "recipient");
   return `${plural(verdict.blockedAttempts, "attempt")}${messages} to ${about}${recipients} ${blockedVerb(verdict)}; ${blockEnd(verdict)}`;
 }

@@ -48,6 +48,21 @@ function heldForOneAddress(): PostfixLog {
   return log;
 }
 
+/** Builds twelve hours of accepted mail, then 600 messages to one address that Gmail defers. */
+function manyHeldForOneAddress(): PostfixLog {
+  const log = new PostfixLog();
+  log.submitHourly({ hours: 12 });
+  for (let i = 0; i < 600; i++) {
+    log.relay({
+      time: T0 + 12 * HOUR + i * 6_000,
+      clientIp: "203.0.113.50",
+      from: `promo${i}@example.net`,
+      recipients: [{ address: "owner@gmail.com", outcome: GMAIL_RATE_LIMIT }],
+    });
+  }
+  return log;
+}
+
 /** Returns the Markdown table row of `name`. */
 function markdownRow(markdown: string, name: string): string {
   return markdown.split("\n").find((line) => line.startsWith(`| ${name} |`)) ?? "";
@@ -97,5 +112,21 @@ describe("blocked attempts in the provider rows", () => {
 
     expect(diagnosis.providers.gmail?.blockedMessages).toBe(20);
     expect(text).not.toContain("messages to");
+  });
+
+  test("rows mark estimated message counts", async () => {
+    const diagnosis = await diagnoseText(manyHeldForOneAddress().text());
+    const gmail = diagnosis.providers.gmail;
+    const text = renderDiagnosisText(diagnosis, painter(false)).replace(/\s+/g, " ");
+
+    expect(gmail?.blockedMessagesEstimated).toBe(true);
+    expect(text).toMatch(/600 attempts for about \d+ messages to 1 recipient deferred;/);
+    expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
+  });
+
+  test("exact message counts stay unmarked", async () => {
+    const diagnosis = await diagnoseText(heldForOneAddress().text());
+
+    expect(diagnosis.providers.gmail?.blockedMessagesEstimated).toBe(false);
   });
 });
