@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import type { SenderCheckReport } from "../auth/index.js";
 import { buildDiagnosis } from "../diagnose/diagnose.js";
 import { senderCheckInput, type GivenSenders } from "../diagnose/dns.js";
+import { isQueueSpaceReportProblem } from "../diagnose/queue-space.js";
 import {
   analyseLogs,
   inputReport,
@@ -211,8 +212,9 @@ function resolverAddresses(setup: DnsSetup, options: DiagnoseOptions): string[] 
  * something is wrong and 0 when healthy. Repeated connection failures to a named provider count
  * as wrong although its status stays `ok`, because they delay its mail. So do outbound mail that
  * this server held itself and a named provider that accepted nothing while delivery to it was
- * suspended, and a confirmed queue disk fault (`QueueSpaceReport.confirmed`), which a lone 452
- * 4.3.1 reject is not. The report of the other inputs is printed first.
+ * suspended, a confirmed queue disk fault (`QueueSpaceReport.confirmed`), which a lone 452
+ * 4.3.1 reject is not, and a lost local submission. The report of the other inputs is printed
+ * first.
  * Bounce messages skipped inside a folder or mbox do not count, as garbled log lines do not.
  * The caller checks for a log cut short while it was read.
  */
@@ -230,6 +232,6 @@ function exitCode(diagnosis: Diagnosis): number {
     failingConnectionProviders(diagnosis.providers).length > 0 ||
     suspendedProviders(diagnosis.providers).length > 0 ||
     diagnosis.verdict.heldByServer !== null ||
-    diagnosis.queueSpace?.confirmed === true;
+    isQueueSpaceReportProblem(diagnosis.queueSpace);
   return problems ? EXIT_PROBLEMS : EXIT_OK;
 }

@@ -92,7 +92,7 @@ import {
 import { localFailureReport, undeliveredReport } from "./undelivered.js";
 import { frozenReport } from "./frozen.js";
 import { fatalErrorsReport } from "./fatal-errors.js";
-import { isQueueSpaceFault, queueSpaceReport } from "./queue-space.js";
+import { isQueueSpaceProblem, queueSpaceReport } from "./queue-space.js";
 import {
   heldMailReport,
   heldMailSentence,
@@ -350,8 +350,8 @@ function detectFindings(
   });
   const mailHeld = heldMail !== null || suspendedProviders(providers).length > 0;
   const tlsFailed = detected.some((result) => tlsFailuresOf(result) !== null);
-  const queueFull = isQueueSpaceFault(context.facts.queueSpace);
-  if (outbound && problems.length === 0 && allOk && !mailHeld && !tlsFailed && !queueFull) {
+  const queueProblem = isQueueSpaceProblem(context.facts.queueSpace);
+  if (outbound && problems.length === 0 && allOk && !mailHeld && !tlsFailed && !queueProblem) {
     detected.push(healthyFinding(context, providers));
   }
   return detected;

@@ -115,6 +115,20 @@ export function isQueueSpaceFault(queueSpace: QueueSpaceAnalyser): boolean {
 }
 
 /**
+ * Returns true when the lines need the admin's action: a fault (see `isQueueSpaceFault`) or
+ * a lost local submission, whose mail is gone. Either leaves out the `healthy` finding and
+ * makes `delist diagnose` exit 1 (see `isQueueSpaceReportProblem`).
+ */
+export function isQueueSpaceProblem(queueSpace: QueueSpaceAnalyser): boolean {
+  return queueSpace.lostSubmissions > 0 || isQueueSpaceFault(queueSpace);
+}
+
+/** Returns true when `report` shows a fault or a lost local submission. */
+export function isQueueSpaceReportProblem(report: QueueSpaceReport | null): boolean {
+  return report !== null && (report.confirmed || report.lostSubmissions > 0);
+}
+
+/**
  * Builds the report, with times formatted by `time` and `logEnd` the time of the log's last line,
  * or returns null when the log shows none.
  */

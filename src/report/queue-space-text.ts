@@ -32,6 +32,10 @@ function diskName(mta: MtaName): string {
   return mta === "exim" ? "spool disk" : "queue disk";
 }
 
+function queueFileName(mta: MtaName): string {
+  return mta === "exim" ? "spool file" : "queue file";
+}
+
 /** The file system of each MTA's queue directory, as the fixes name it. */
 const QUEUE_FILE_SYSTEM: Record<MtaName, string> = {
   postfix:
@@ -66,9 +70,10 @@ export function queueSpaceSentences(report: QueueSpaceReport | null): QueueSpace
 
 function otherWriteFix(report: QueueSpaceReport): string {
   if (report.otherWriteErrors === 0) return "";
+  const directory = report.mta === "exim" ? "spool directory" : "queue directory";
   return (
     " A write that failed for another cause needs that cause fixed, such as a file size " +
-    "limit, a disk quota or the permissions of the queue directory."
+    `limit, a disk quota or the permissions of the ${directory}.`
   );
 }
 
@@ -110,17 +115,27 @@ function postfixFaultSentences(report: QueueSpaceReport, period: string): string
 
 /**
  * Adds the sentence on lost local submissions, if any. Programs submit through the sendmail
- * command of every MTA (Exim and Sendmail install one too), so one wording fits all three.
+ * command of every MTA (Exim and Sendmail install one too), and the sentence names the line
+ * that each MTA logs for a lost one.
  */
 function pushLostSentence(sentences: string[], report: QueueSpaceReport): void {
   if (report.lostSubmissions === 0) return;
   const lost = plural(report.lostSubmissions, "local submission");
   const were = report.lostSubmissions === 1 ? "was" : "were";
   sentences.push(
-    `${lost} ${were} lost: sendmail exited with an error and queued nothing, so the program ` +
-      "that ran it, such as PHP's mail() or cron, got the error.",
+    `${lost} ${were} lost: ${LOST_LINE[report.mta]}, so the program that ran the sendmail ` +
+      "command, such as PHP's mail() or cron, got the error.",
   );
 }
+
+/** The clause of the lost sentence that names the line each MTA logs for a lost submission. */
+const LOST_LINE: Record<MtaName, string> = {
+  postfix: "the Postfix sendmail command exited with an error and queued nothing",
+  exim:
+    "Exim logged `Message abandoned` while it received the message from a local account, " +
+    "and kept nothing in its spool",
+  sendmail: "Sendmail logged a `SYSERR(USER)` line for the calling user and queued nothing",
+};
 
 /** Counts rejects and the clients they name apart: "2 rejects of 1 client". */
 function rejectsText(report: QueueSpaceReport): string {
@@ -207,7 +222,10 @@ function noteSentences(report: QueueSpaceReport, period: string): string {
   const sentences =
     report.rejects > 0
       ? [rejectsNote(report, period)]
-      : [`Note: ${period}, queue file writes failed, but no line names a lack of space.`];
+      : [
+          `Note: ${period}, ${queueFileName(report.mta)} writes failed, but no line names a ` +
+            "lack of space.",
+        ];
   if (report.sendmailErrors > 0) {
     sentences.push(
       `The Postfix sendmail command logged ${plural(report.sendmailErrors, "queue file write error")}, ` +
@@ -223,9 +241,10 @@ function noteSentences(report: QueueSpaceReport, period: string): string {
 function pushOtherWriteSentence(sentences: string[], report: QueueSpaceReport): void {
   const other = report.otherWriteSample;
   if (report.otherWriteErrors === 0 || other === null) return;
+  const writes = plural(report.otherWriteErrors, `${queueFileName(report.mta)} write`);
   sentences.push(
-    `${plural(report.otherWriteErrors, "queue file write")} failed for another cause than ` +
-      `lack of space, which is no disk fault. The first reads "${other.text}".`,
+    `${writes} failed for another cause than lack of space, which is no disk fault. ` +
+      `The first reads "${other.text}".`,
   );
 }
 

@@ -438,7 +438,7 @@ describe("queue file writes of other causes", () => {
     expect(report?.sendmailErrors).toBe(1);
     expect(report?.lostSubmissions).toBe(1);
     expect(report?.otherWriteSample?.text).toBe("warning: uid=33: File too large");
-    expect(diagnosis.findings.map((finding) => finding.id)).toContain("healthy");
+    expect(diagnosis.findings.map((finding) => finding.id)).not.toContain("healthy");
     expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
   });
 
@@ -473,13 +473,15 @@ describe("queue file writes of other causes", () => {
       " ",
     );
 
-    expect(text.code).toBe(0);
+    expect(text.code).toBe(1);
     expect(text.stdout).not.toContain("QUEUE DISK");
     expect(section).toContain("Note: at 2024-03-04 00:50:00, queue file writes failed");
     expect(section).toContain("1 queue file write failed for another cause than lack of space");
     expect(section).toContain('The first reads "warning: uid=33: File too large".');
     expect(section).toContain("1 local submission was lost");
+    expect(section).toContain("the Postfix sendmail command exited with an error");
     expect(section).toContain("needs that cause fixed");
+    expect(section).toContain("permissions of the queue directory");
     expect(validateStatistics(JSON.parse(logs.stdout))).toEqual([]);
   });
 });

@@ -172,6 +172,21 @@ const SENDMAIL_LOST_LOG = logText([
   `${SENDMAIL_HEAD}[3150]: 424EF3Ab003150: SYSERR(www-data): queueup: cannot create queue temp file ./tf424EF3Ab003150, uid=33: No space left on device`,
 ]);
 
+/** A delivered message, then a local submission that Exim abandoned at a disk quota. */
+const EXIM_QUOTA_LOG = logText([
+  "2024-03-04 09:15:01 1rhA2b-000Abc-1x <= alice@example.com H=a.example.com [192.0.2.10] P=esmtp S=1200 id=1@example.com",
+  '2024-03-04 09:15:02 1rhA2b-000Abc-1x => bob@gmail.com R=dnslookup T=remote_smtp H=gmail-smtp-in.l.google.com [192.0.2.200] C="250 2.0.0 OK 1709543702 x1si123 - gsmtp"',
+  "2024-03-04 09:15:02 1rhA2b-000Abc-1x Completed",
+  "2024-03-04 09:20:00 1rhA3c-000Abd-2y Message abandoned: Spool write error (Disk quota exceeded) while receiving message from www-data",
+]);
+
+/** A delivered message, then a local submission that Sendmail could not queue at a quota. */
+const SENDMAIL_QUOTA_LOG = logText([
+  "Mar  4 00:10:00 mx1 sm-mta[3120]: 424EF3Ab003120: from=<alice@example.com>, size=4312, class=0, nrcpts=1, msgid=<20240304.1@example.com>, proto=ESMTP, daemon=MTA, relay=laptop.example.com [198.51.100.7]",
+  "Mar  4 00:10:02 mx1 sm-mta[3122]: 424EF3Ab003120: to=<bob@gmail.com>, delay=00:00:02, xdelay=00:00:02, mailer=esmtp, pri=121312, relay=gmail-smtp-in.l.google.com. [192.0.2.200], dsn=2.0.0, stat=Sent (OK 1709543702 x1si123 - gsmtp)",
+  `${SENDMAIL_HEAD}[3150]: 424EF3Ab003150: SYSERR(www-data): queueup: cannot create queue temp file ./tf424EF3Ab003150, uid=33: Disk quota exceeded`,
+]);
+
 describe("local submissions lost by Exim and Sendmail", () => {
   test("Exim counts logins, not clients", async () => {
     const diagnosis = await diagnoseText(EXIM_LOST_LOG, { year: 2024 });
@@ -198,18 +213,72 @@ describe("local submissions lost by Exim and Sendmail", () => {
   });
 
   test.each([
-    ["Exim", EXIM_LOST_LOG, "2 local submissions were lost", "`Message abandoned` lines"],
-    ["Sendmail", SENDMAIL_LOST_LOG, "1 local submission was lost", "`SYSERR(USER)` lines"],
-  ])("%s text names the loss", async (_mta, log, counts, account) => {
+    {
+      mta: "Exim",
+      log: EXIM_LOST_LOG,
+      counts: "2 local submissions were lost",
+      line: "Exim logged `Message abandoned` while it received the message from a local account",
+      account: "`Message abandoned` lines",
+    },
+    {
+      mta: "Sendmail",
+      log: SENDMAIL_LOST_LOG,
+      counts: "1 local submission was lost",
+      line: "Sendmail logged a `SYSERR(USER)` line for the calling user and queued nothing",
+      account: "`SYSERR(USER)` lines",
+    },
+  ])("$mta text names the loss", async ({ log, counts, line, account }) => {
     const report = (await diagnoseText(log, { year: 2024 })).queueSpace;
     const sentences = queueSpaceSentences(report);
 
     expect(sentences?.counts).toContain(counts);
-    expect(sentences?.counts).toContain("so the program that ran it");
+    expect(sentences?.counts).toContain(line);
+    expect(sentences?.counts).not.toContain("sendmail exited");
+    expect(sentences?.counts).toContain("so the program that ran the sendmail command");
     expect(sentences?.lost).toContain(`:${report?.lostSample?.line ?? "none"}: `);
     expect(sentences?.fix).toContain("Lost local submissions are gone");
     expect(sentences?.fix).toContain(account);
     expect(sentences?.fix).not.toContain("postdrop");
+  });
+
+  test("Exim spool quota loss exits 1", async () => {
+    const log = temporary.file(EXIM_QUOTA_LOG);
+    const text = await runCommand([...OFFLINE_DIAGNOSE, log]);
+    const json = await runCommand([...OFFLINE_DIAGNOSE, "--format", "json", log]);
+    const diagnosis = JSON.parse(json.stdout) as Diagnosis;
+    const section = (text.stdout.split("\nServer faults\n")[1]?.split("\n\n")[0] ?? "").replace(
+      /\s+/g,
+      " ",
+    );
+
+    expect(text.code).toBe(1);
+    expect(json.code).toBe(1);
+    expect(diagnosis.queueSpace?.confirmed).toBe(false);
+    expect(diagnosis.queueSpace?.otherWriteErrors).toBe(1);
+    expect(diagnosis.queueSpace?.lostSubmissions).toBe(1);
+    expect(diagnosis.findings.map((finding) => finding.id)).not.toContain("healthy");
+    expect(text.stdout).not.toContain("No receiver rejects or throttles");
+    expect(section).toContain("spool file writes failed");
+    expect(section).toContain("1 spool file write failed for another cause");
+    expect(section).toContain("Exim logged `Message abandoned`");
+    expect(section).toContain("permissions of the spool directory");
+    expect(section).not.toContain("queue file");
+    expect(section).not.toContain("sendmail exited");
+    expect(validateDiagnosis(diagnosis)).toEqual([]);
+  });
+
+  test("Sendmail quota loss exits 1", async () => {
+    const log = temporary.file(SENDMAIL_QUOTA_LOG);
+    const json = await runCommand([...OFFLINE_DIAGNOSE, "--format", "json", log]);
+    const diagnosis = JSON.parse(json.stdout) as Diagnosis;
+    const sentences = queueSpaceSentences(diagnosis.queueSpace);
+
+    expect(json.code).toBe(1);
+    expect(diagnosis.queueSpace?.confirmed).toBe(false);
+    expect(diagnosis.queueSpace?.lostSubmissions).toBe(1);
+    expect(diagnosis.findings.map((finding) => finding.id)).not.toContain("healthy");
+    expect(sentences?.counts).toContain("queue file writes failed");
+    expect(sentences?.counts).toContain("Sendmail logged a `SYSERR(USER)` line");
   });
 
   test("JSON of both commands counts them", async () => {

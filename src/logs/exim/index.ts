@@ -33,6 +33,7 @@ import {
 } from "./panic.js";
 import { authFailureEvent, parseServerLine, rejectedAt, rejectEvent } from "./server-lines.js";
 import { spoolSpaceEvent } from "./spool-space.js";
+import { SyslogPartJoiner } from "./part-joiner.js";
 import { syslogPartOf } from "./syslog-part.js";
 
 /**
@@ -96,10 +97,12 @@ class EximLogParser implements EximParser {
   // Host-line replies that wait for the address lines that may repeat them.
   private readonly heldReplies: HeldReplies;
   // A configuration error's first line, held until the next line shows whether its reason
-  // follows (see `continueRecord`), and the pid of its syslog part 1, or undefined when it came
-  // whole from a log file.
+  // follows (see `continueRecord`).
   private configErrorStart: FatalErrorEvent | null = null;
-  private configErrorPartPid: number | null | undefined = undefined;
+  // Configuration errors sent through syslog, whose reason Exim sends as later numbered parts.
+  private readonly configErrorParts = new SyslogPartJoiner<FatalErrorEvent>((start, reason) =>
+    this.sink(reason === "" ? start : withConfigErrorReason(start, reason)),
+  );
   // The sink of lines without a message id. It keeps back a configuration error's first line.
   private readonly serverLineSink: EventSink = (event) => {
     if (event.type === "fatal-error" && isConfigErrorStart(event)) {
@@ -139,51 +142,38 @@ class EximLogParser implements EximParser {
   }
 
   parse(record: LogRecord): ParseOutcome {
-    if (this.configErrorStart !== null && this.joinsReasonPart(record)) return "parsed";
     this.sendConfigErrorStart();
     if (this.withoutHost.length > 0 && record.time !== this.withoutHost[0]?.record.time) {
       this.releaseWithoutHost(null);
     }
     if (this.heldReplies.size > 0) this.heldReplies.sendExpired(record.time);
     if (this.messages.advance(record.time)) this.callers.sweep(record.time);
-    // With `+pid`, Exim writing to syslog without its own stamp leaves `[pid] ` in the text.
-    if (record.message.charCodeAt(0) === 91) return this.parseRecord(this.withoutPrefix(record));
+    if (this.configErrorParts.size > 0) this.configErrorParts.expire(record.time);
+    if (record.message.charCodeAt(0) === 91) return this.parseBracketed(record);
     return this.parseRecord(record);
   }
 
   /**
-   * Removes `[pid] ` from a syslog message, or the `[1\N] ` of the first syslog part of a
-   * configuration error, whose reason Exim sends as part 2 (see `joinsReasonPart`).
+   * Parses a syslog message that starts with `[`. With `+pid`, Exim writing to syslog without
+   * its own stamp leaves `[pid] ` before the text. A configuration error that Exim split into
+   * numbered parts (`[1\N] `) is held until its later parts give its reason.
    */
-  private withoutPrefix(record: LogRecord): LogRecord {
+  private parseBracketed(record: LogRecord): ParseOutcome {
     const part = syslogPartOf(record.message);
-    if (part === null) return withoutPidPrefix(record);
-    if (part.index !== 1) return record;
+    if (part === null) return this.parseRecord(withoutPidPrefix(record));
+    if (part.index !== 1) {
+      return this.configErrorParts.add(record, part) ? "parsed" : this.parseRecord(record);
+    }
 
     const text = record.message.slice(part.textStart);
     const unmarked = withoutPidPrefix({ ...record, message: text });
-    if (!isConfigErrorStartText(unmarked.message)) return record;
-    this.configErrorPartPid = record.pid;
-    return unmarked;
-  }
-
-  /**
-   * Joins syslog part 2 of a configuration error to its held first part, as its reason, and
-   * returns true. Returns false for other records, which are parsed as usual.
-   */
-  private joinsReasonPart(record: LogRecord): boolean {
-    const pid = this.configErrorPartPid;
-    if (pid === undefined || (pid !== null && record.pid !== null && record.pid !== pid)) {
-      return false;
-    }
-    const part = syslogPartOf(record.message);
-    if (part?.index !== 2) return false;
+    if (!isConfigErrorStartText(unmarked.message)) return this.parseRecord(record);
+    const outcome = this.parseRecord(unmarked);
     const start = this.configErrorStart;
-    if (start === null || start.host !== record.host) return false;
-
-    this.clearConfigErrorStart();
-    this.sink(withConfigErrorReason(start, record.message.slice(part.textStart)));
-    return true;
+    if (start !== null && this.configErrorParts.start(record, part, start)) {
+      this.configErrorStart = null;
+    }
+    return outcome;
   }
 
   private parseRecord(record: LogRecord): ParseOutcome {
@@ -209,7 +199,7 @@ class EximLogParser implements EximParser {
   continueRecord(line: string): boolean {
     const start = this.configErrorStart;
     if (start === null || !isIndented(line)) return false;
-    this.clearConfigErrorStart();
+    this.configErrorStart = null;
     this.sink(withConfigErrorReason(start, line));
     return true;
   }
@@ -220,6 +210,7 @@ class EximLogParser implements EximParser {
 
   finish(): void {
     this.sendConfigErrorStart();
+    this.configErrorParts.sendAll();
     this.heldReplies.sendAll();
     this.releaseWithoutHost(null);
     // Messages are reported at their arrival line, so nothing else is pending; the state goes.
@@ -339,12 +330,7 @@ class EximLogParser implements EximParser {
   private sendConfigErrorStart(): void {
     if (this.configErrorStart === null) return;
     this.sink(this.configErrorStart);
-    this.clearConfigErrorStart();
-  }
-
-  private clearConfigErrorStart(): void {
     this.configErrorStart = null;
-    this.configErrorPartPid = undefined;
   }
 
   private endMessage(record: LogRecord, idLength: number): void {

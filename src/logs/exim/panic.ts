@@ -77,7 +77,15 @@ export function isIndented(line: string): boolean {
   return code === 32 || code === 9;
 }
 
-/** Returns the event of a configuration error with its reason line joined to the text. */
-export function withConfigErrorReason(event: FatalErrorEvent, line: string): FatalErrorEvent {
-  return { ...event, text: `${event.text} ${line.trim()}` };
+/**
+ * Returns the event of a configuration error with its reason joined to the text. Each line of
+ * a reason from several syslog parts is trimmed, and the lines are joined with a space.
+ */
+export function withConfigErrorReason(event: FatalErrorEvent, reason: string): FatalErrorEvent {
+  const lines = reason.includes("\n") ? reason.split("\n") : [reason];
+  const text = lines
+    .map((line) => line.trim())
+    .filter((line) => line !== "")
+    .join(" ");
+  return { ...event, text: `${event.text} ${text}` };
 }

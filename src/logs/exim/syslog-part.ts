@@ -5,8 +5,8 @@
  * at a line break and more parts follow, `/` otherwise. Only part 1 carries Exim's own stamp
  * (`syslog_timestamp`) and `[pid]`.
  *
- * NOTE: only a configuration error's parts are joined (see `EximLogParser.parse`). The parts
- * of other split lines, such as a reject-log entry with its header lines or a line over 870
+ * NOTE: only a configuration error's parts are joined (see `SyslogPartJoiner`). The parts of
+ * other split lines, such as a reject-log entry with its header lines or a line over 870
  * characters, are read one by one, each as a line of its own.
  */
 
@@ -14,6 +14,8 @@
 export interface SyslogPart {
   readonly index: number;
   readonly total: number;
+  /** True for `\`, where Exim split the line at a line break, false for `/`. */
+  readonly endsAtLineBreak: boolean;
   readonly textStart: number;
 }
 
@@ -29,6 +31,7 @@ export function syslogPartOf(message: string): SyslogPart | null {
   return {
     index: Number(message.slice(1, indexEnd)),
     total: Number(message.slice(indexEnd + 1, totalEnd)),
+    endsAtLineBreak: separator === 92,
     textStart: totalEnd + 2,
   };
 }

@@ -129,7 +129,7 @@ export class RecordFingerprints {
     const { pid, message } = record;
     const host = record.host;
     const program = mta ?? record.program;
-    if (!startsWithMessageId(mta, message)) {
+    if (mta === null || !startsWithMessageId(mta, message)) {
       if (host === "") return null;
       return this.earlierCopyOf(this.hasher.keyOf(host, program, pid, message), record.time);
     }
@@ -137,7 +137,7 @@ export class RecordFingerprints {
     // has one, so Exim lines are compared by their message id without the pid.
     const keyPid = mta === "exim" ? null : pid;
     const contentKey = this.hasher.keyOf("", program, keyPid, message);
-    return this.findNear(contentKey, record.time, this.hostTagOf(host));
+    return this.findNear(contentKey, record.time, this.hostTagOf(host), mta);
   }
 
   /**
@@ -179,7 +179,7 @@ export class RecordFingerprints {
   // second before or after its own. journald dates a line when it receives it, and under load
   // that can be a second after the syslog stamp of the same line. Only the record's own
   // second is stored.
-  private findNear(contentKey: number, time: number, hostTag: number): string | null {
+  private findNear(contentKey: number, time: number, hostTag: number, mta: MtaName): string | null {
     const fingerprint = fingerprintOf(contentKey, time);
     const slot = this.slotOf(fingerprint, hostTag);
     if (this.keys[slot] !== 0) return this.copyOf(this.owners[slot] as number);
@@ -187,15 +187,15 @@ export class RecordFingerprints {
     if (earlier !== null) return earlier;
     const later = this.storedCopy(fingerprintOf(contentKey, time + 1000), hostTag);
     if (later !== null) return later;
-    if (this.comparesRecords) this.sampleHourShift(contentKey, time, hostTag);
+    if (this.comparesRecords) this.sampleHourShift(contentKey, time, hostTag, mta);
     if (this.storesRecords) this.store(slot, fingerprint, hostTag);
     return null;
   }
 
   // Looks up an id line that matched no stored line at the offsets of `ZONE_SHIFT_MINUTES`,
   // and counts the first offset that finds it. Only the first `MAX_SHIFT_SAMPLES` lines of an
-  // input are tried.
-  private sampleHourShift(contentKey: number, time: number, hostTag: number): void {
+  // input are tried. `mta` is the MTA that wrote the line.
+  private sampleHourShift(contentKey: number, time: number, hostTag: number, mta: MtaName): void {
     const counts = this.hourShifts;
     if (counts.samples >= MAX_SHIFT_SAMPLES) return;
     counts.samples += 1;
@@ -204,7 +204,7 @@ export class RecordFingerprints {
       const shiftedTime = time - minutes * MINUTE_MS;
       const earlier = this.storedCopy(fingerprintOf(contentKey, shiftedTime), hostTag);
       if (earlier !== null) {
-        counts.addHit(minutes, earlier);
+        counts.addHit(minutes, earlier, mta);
         return;
       }
     }

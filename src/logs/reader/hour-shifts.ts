@@ -6,6 +6,7 @@
  * reader names a clear offset in a note. The lines are still counted, because an offset found
  * this way is a guess.
  */
+import type { MtaName } from "../events.js";
 import { inputNameInText } from "./input-names.js";
 
 /** Maximum unmatched id lines of one input looked up at other offsets. */
@@ -38,26 +39,34 @@ export interface HourShiftedCopy {
   readonly minutes: number;
   /** Sampled lines found at that offset. */
   readonly lines: number;
+  /** The MTAs that wrote those lines, which decide what was compared (see `hourShiftNote`). */
+  readonly mtas: readonly MtaName[];
 }
 
 /** Counter of the hour offsets at which the sampled lines of one input were found. */
 export class HourShiftCounts {
   samples = 0;
-  private readonly hits = new Map<number, number>();
+  private readonly hits = new Map<number, { lines: number; mtas: Set<MtaName> }>();
   private earlierInput = "";
 
-  /** Counts a sampled line found in `earlierInput` at an offset of `minutes`. */
-  addHit(minutes: number, earlierInput: string): void {
-    this.hits.set(minutes, (this.hits.get(minutes) ?? 0) + 1);
+  /** Counts a sampled line of `mta` found in `earlierInput` at an offset of `minutes`. */
+  addHit(minutes: number, earlierInput: string, mta: MtaName): void {
+    const hit = this.hits.get(minutes);
+    if (hit === undefined) {
+      this.hits.set(minutes, { lines: 1, mtas: new Set([mta]) });
+    } else {
+      hit.lines += 1;
+      hit.mtas.add(mta);
+    }
     this.earlierInput = earlierInput;
   }
 
   /** Returns the offset that most samples of input `name` were found at, or null. */
   shiftedCopy(name: string): HourShiftedCopy | null {
     let best: HourShiftedCopy | null = null;
-    for (const [minutes, lines] of this.hits) {
+    for (const [minutes, { lines, mtas }] of this.hits) {
       if (best === null || lines > best.lines) {
-        best = { name, earlierInput: this.earlierInput, minutes, lines };
+        best = { name, earlierInput: this.earlierInput, minutes, lines, mtas: [...mtas] };
       }
     }
     if (best === null || best.lines < MIN_HITS || best.lines < this.samples * MIN_SHARE) {
@@ -73,11 +82,26 @@ export function hourShiftNote(shifted: HourShiftedCopy): string {
   const direction = shifted.minutes > 0 ? "later" : "earlier";
   const name = inputNameInText(shifted.name);
   return (
-    `${name} repeats lines of ${inputNameInText(shifted.earlierInput)} with the same queue or ` +
-    `message id, pid and text, ${span} ${direction} (${shifted.lines} of the lines checked). ` +
+    `${name} repeats lines of ${inputNameInText(shifted.earlierInput)} with the same ` +
+    `${comparedFields(shifted.mtas)}, ${span} ${direction} (${shifted.lines} of the lines ` +
+    "checked). " +
     `Its stamps are likely in another time zone, so its lines were counted twice. Read ${name} ` +
     `in a run of its own with its own --timezone, or leave it out.`
   );
+}
+
+/**
+ * Returns what the lines of `mtas` were compared by. Postfix and Sendmail lines match by queue
+ * id, pid and text. Exim lines match by message id and text only, because Exim's own main log
+ * has no pid unless `log_selector = +pid` is set (see `RecordFingerprints.earlierCopy`).
+ */
+function comparedFields(mtas: readonly MtaName[]): string {
+  const exim = mtas.includes("exim");
+  const queueIds = mtas.some((mta) => mta !== "exim");
+  if (exim && queueIds) {
+    return "queue id, pid and text (Postfix and Sendmail lines) or message id and text (Exim lines)";
+  }
+  return exim ? "Exim message id and text" : "queue id, pid and text";
 }
 
 // `minutes` as `5 hours 30 minutes`, `1 hour` or `45 minutes`.

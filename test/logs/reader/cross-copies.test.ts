@@ -365,6 +365,24 @@ describe("copies across inputs", () => {
     expect(notes).toHaveLength(1);
     expect(notes[0]).toContain("relay.log repeats lines of mail.log");
     expect(notes[0]).toContain("1 hour later");
+    expect(notes[0]).toContain("with the same queue id, pid and text,");
+  });
+
+  it("notes an Exim copy without pid", async () => {
+    const lines = eximMainLines();
+    const shifted = lines.map((line) => ({ ...line, seconds: line.seconds + 330 * 60 }));
+    await dir.write("mainlog", eximLogIn("mainlog", lines));
+    await dir.write("mainlog-relay", eximLogIn("mainlog", shifted));
+
+    const { summary } = await read(["mainlog", "mainlog-relay"]);
+
+    const relay = summary.inputs.find((input) => input.name === "mainlog-relay");
+    const notes = relay?.notes.filter((note) => note.includes("another time zone")) ?? [];
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toContain("mainlog-relay repeats lines of mainlog");
+    expect(notes[0]).toContain("with the same Exim message id and text,");
+    expect(notes[0]).toContain("5 hours 30 minutes later");
+    expect(notes[0]).not.toContain("pid");
   });
 
   it.each([
