@@ -8,6 +8,7 @@
  * them.
  */
 import { describeProgram, type PostfixProgram } from "./program.js";
+import { QUEUE_SPACE_WARNING } from "./queue-space.js";
 
 // The daemons and local submission commands that a message shape can name.
 const SERVICES = [
@@ -104,6 +105,7 @@ const UNQUEUED_STARTS: readonly (readonly [string, CutService])[] = [
   ["lost connection after ", "smtpd"],
   ["timeout after ", "smtpd"],
   ["NOQUEUE: ", "smtpd"],
+  [QUEUE_SPACE_WARNING, "smtpd"],
   ["warning: uid=", "postdrop"],
   ["warning: mail_queue_enter: create file maildrop/", "postdrop"],
   ["warning: mail_queue_enter: create file incoming/", "cleanup"],
