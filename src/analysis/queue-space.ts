@@ -1,4 +1,5 @@
 import type { LinePosition, LoggedMessage, MtaName, QueueSpaceEvent } from "../logs/events.js";
+import { DEFAULT_INSTANCE } from "../logs/postfix/queues.js";
 import { DistinctCounter } from "./distinct.js";
 import { detach } from "./time.js";
 
@@ -23,12 +24,19 @@ const NO_SPACE = ": No space left on device";
 const MAX_WAITING_FAILURES = 64;
 
 /**
- * Maximum syslog hosts whose runs `QueueSpaceAnalyser` keeps. Only hosts with queue-space
- * lines get a state, an estimated 100 bytes each, so the map stays near 100 kB.
+ * Maximum syslog hosts, or Postfix instances of a host, whose runs `QueueSpaceAnalyser` keeps.
+ * Only those with queue-space lines get a state, an estimated 100 bytes each, so the maps stay
+ * near 100 kB.
  */
 export const MAX_QUEUE_SPACE_HOSTS = 1000;
 
-/** The reject run and the accepted mail of one syslog host, as `QueueSpaceAnalyser` keeps them. */
+/** Maximum Postfix instances that `QueueSpaceAnalyser.instances` names. */
+export const MAX_NAMED_INSTANCES = 16;
+
+/**
+ * The reject run and the accepted mail of one syslog host, or of one Postfix instance of a
+ * host, as `QueueSpaceAnalyser` keeps them.
+ */
 interface HostQueueSpace {
   /** Time of the host's latest queue-space line, in epoch ms. */
   last: number;
@@ -91,31 +99,43 @@ export class QueueSpaceAnalyser {
   /**
    * Messages from SMTP clients that a host accepted between that host's first and last line of
    * any kind, by the time of their first line (Postfix's `client=`). They show that the free
-   * space was enough for the MTA's check at that time.
+   * space was enough for the MTA's check at that time. A Postfix instance counts apart from the
+   * other instances of its host, because each has a queue directory of its own.
    */
   acceptedInSpan = 0;
   /**
    * The maximum rejects in one run, and the maximum span of a run from its first to its last
-   * reject, in ms. A run is a series of rejects of one syslog host with no message that host
-   * accepted from an SMTP client between them, so a run of several rejects shows the shortage
-   * going on.
+   * reject, in ms. A run is a series of rejects of one syslog host and Postfix instance with no
+   * message accepted from an SMTP client by that host and instance between them, so a run of
+   * several rejects shows the shortage going on.
    */
   maxRunRejects = 0;
   maxRunSpanMs = 0;
 
   /**
-   * Lines of the hosts past `MAX_QUEUE_SPACE_HOSTS`. They count in the totals above, but in no
+   * Lines of the hosts and instances past `MAX_QUEUE_SPACE_HOSTS`. They count in the totals above, but in no
    * run and not for `acceptedInSpan`.
    */
   untrackedLines = 0;
+  /**
+   * The Postfix instances of the lines (see `postfixInstanceOf`), at most
+   * `MAX_NAMED_INSTANCES`. Empty for Exim and Sendmail lines.
+   */
+  readonly instances = new Set<string>();
 
   private waiting: WaitingFailure[] = [];
-  // Runs and accepted mail by syslog host, because each server has its own queue disk.
+  // Runs and accepted mail by syslog host, because each server has its own queue disk. This
+  // map keys the default Postfix instance and the other MTAs by host alone, so the mail of a
+  // single-instance log takes one look-up.
   private readonly hosts = new Map<string, HostQueueSpace>();
+  // Runs and accepted mail of the other Postfix instances, by host and then by instance.
+  private readonly otherInstances = new Map<string, Map<string, HostQueueSpace>>();
+  private stateCount = 0;
 
   add(event: QueueSpaceEvent): void {
     this.mta ??= event.mta;
-    const host = this.hostOf(event.host);
+    if (event.instance !== null) this.addInstance(event.instance);
+    const host = this.hostOf(event.host, event.instance);
     if (host !== null) this.addToHost(host, event);
     switch (event.kind) {
       case "reject":
@@ -154,21 +174,42 @@ export class QueueSpaceAnalyser {
    */
   addMessage(message: LoggedMessage): void {
     if (message.clientIp === null) return;
-    // Only the mail of the host whose queue disk logged the lines counts. In a central log,
-    // the mail of one server shows nothing about the free space of another.
-    // NOTE: Postfix instances of one host share its runs, so when their queues are on
-    // different disks, the mail of one instance still ends the runs of another.
-    const host = this.hosts.get(message.host);
+    // Only the mail of the host and Postfix instance whose queue disk logged the lines counts.
+    // In a central log, the mail of one server shows nothing about the free space of another,
+    // and on one host, the mail of one instance shows nothing about another's queue.
+    // NOTE: a master.cf service with `-o syslog_name=postfix-NAME` is read as the instance
+    // postfix-NAME, so its lines and the default instance's mail count apart, though they
+    // share one queue.
+    const instance = message.instance;
+    const host =
+      instance === null || instance === DEFAULT_INSTANCE
+        ? this.hosts.get(message.host)
+        : this.otherInstances.get(message.host)?.get(instance);
     if (host === undefined) return;
     if (message.firstTime > host.last) host.acceptedAfterLast += 1;
     if (host.runRejects > 0 && message.firstTime > host.runLast) host.runEnded = true;
   }
 
-  // Returns the state of `name`, or null when the map is full and has no such host.
-  private hostOf(name: string): HostQueueSpace | null {
-    const known = this.hosts.get(name);
-    if (known !== undefined) return known;
-    if (this.hosts.size >= MAX_QUEUE_SPACE_HOSTS) {
+  private addInstance(instance: string): void {
+    if (this.instances.size < MAX_NAMED_INSTANCES && !this.instances.has(instance)) {
+      this.instances.add(detach(instance));
+    }
+  }
+
+  // Returns the state of the host `name` and the Postfix `instance` (null for other MTAs), or
+  // null when the maps are full and have no such state.
+  private hostOf(name: string, instance: string | null): HostQueueSpace | null {
+    const other = instance !== null && instance !== DEFAULT_INSTANCE;
+    let instances: Map<string, HostQueueSpace> | undefined;
+    if (other) {
+      instances = this.otherInstances.get(name);
+      const known = instances?.get(instance);
+      if (known !== undefined) return known;
+    } else {
+      const known = this.hosts.get(name);
+      if (known !== undefined) return known;
+    }
+    if (this.stateCount >= MAX_QUEUE_SPACE_HOSTS) {
       this.untrackedLines += 1;
       return null;
     }
@@ -180,7 +221,16 @@ export class QueueSpaceAnalyser {
       runLast: 0,
       runEnded: false,
     };
-    this.hosts.set(detach(name), host);
+    this.stateCount += 1;
+    if (!other) {
+      this.hosts.set(detach(name), host);
+      return host;
+    }
+    if (instances === undefined) {
+      instances = new Map();
+      this.otherInstances.set(detach(name), instances);
+    }
+    instances.set(detach(instance), host);
     return host;
   }
 

@@ -19,6 +19,12 @@ export interface QueueSpaceLine {
 export interface QueueSpaceReport {
   /** The MTA that wrote the lines, which picks the wording and the fix. */
   readonly mta: MtaName;
+  /**
+   * The Postfix instances of the lines, the first path components of their tags (`postfix`,
+   * `postfix-out`), sorted. The report and the fix name them when they are not only the
+   * default `postfix`. At most `MAX_NAMED_INSTANCES`, and empty for Exim and Sendmail.
+   */
+  readonly instances: readonly string[];
   /** Lines of every kind. */
   readonly count: number;
   /**
@@ -32,8 +38,9 @@ export interface QueueSpaceReport {
    */
   readonly rejectedClients: number;
   /**
-   * Messages from SMTP clients that the MTA accepted between `first` and `last`. Any such
-   * message shows that mail still came in at times.
+   * Messages from SMTP clients that the MTA accepted between `first` and `last`, counted for
+   * the host and Postfix instance of the lines. Any such message shows that mail still came in
+   * at times.
    */
   readonly acceptedMessages: number;
   /**
@@ -149,6 +156,7 @@ export function queueSpaceReport(
   }
   return {
     mta,
+    instances: [...queueSpace.instances].sort(),
     count:
       queueSpace.rejects +
       queueSpace.warnings +

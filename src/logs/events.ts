@@ -30,6 +30,11 @@ export interface LoggedMessage {
   readonly mta: MessageSource;
   /** Syslog host name of the server that logged the message ("" when the log has none). */
   readonly host: string;
+  /**
+   * The Postfix instance whose queue contains the message, the first path component of the tag of
+   * the line that started it (see `postfixInstanceOf`). Null for the other MTAs.
+   */
+  readonly instance: string | null;
   /** Postfix or Sendmail queue id, or Exim message id. */
   readonly id: string;
   /** Time and position of the first line that named the id. */
@@ -81,10 +86,12 @@ export function newLoggedMessage(
   id: string,
   firstTime: number,
   firstPosition: LinePosition,
+  instance: string | null = null,
 ): LoggedMessage {
   return {
     mta,
     host,
+    instance,
     id,
     firstTime,
     firstPosition,
@@ -371,6 +378,11 @@ export interface QueueSpaceEvent {
   /** Syslog host name of the line ("" when the log has none). */
   readonly host: string;
   readonly mta: MtaName;
+  /**
+   * The Postfix instance of the line, the first path component of its tag (see
+   * `postfixInstanceOf`). Null for Exim and Sendmail lines.
+   */
+  readonly instance: string | null;
   /**
    * `reject` for smtpd's 452 4.3.1 reply to a client, `warning` for smtpd's free-space warning,
    * `write-error` for a `warning:` or `fatal:` line of cleanup or postdrop that ends in

@@ -9,6 +9,7 @@ export function queueSpaceEventOf(
   submissionFailed = false,
   uid: number | null = null,
   clientIp: string | null = null,
+  instance: string | null = null,
 ): QueueSpaceEvent {
   return {
     type: "queue-space",
@@ -16,6 +17,7 @@ export function queueSpaceEventOf(
     position: positionOf(record),
     host: record.host,
     mta,
+    instance,
     kind,
     submissionFailed,
     uid,

@@ -1,5 +1,6 @@
 import type { QueueSpaceLine, QueueSpaceReport } from "../diagnose/queue-space.js";
 import type { MtaName } from "../logs/events.js";
+import { DEFAULT_INSTANCE } from "../logs/postfix/queues.js";
 import { plural, shortTime } from "./wrap.js";
 
 /** Heading of the report section on faults of this server itself. */
@@ -52,11 +53,12 @@ const QUEUE_FILE_SYSTEM: Record<MtaName, string> = {
 /** Returns the sentences of `report`, or null when the log shows no such line. */
 export function queueSpaceSentences(report: QueueSpaceReport | null): QueueSpaceSentences | null {
   if (report === null) return null;
-  const period =
+  const times =
     report.first === report.last
       ? `at ${shortTime(report.first)}`
       : `from ${shortTime(report.first)} to ${shortTime(report.last)}`;
-  const fileSystem = QUEUE_FILE_SYSTEM[report.mta];
+  const period = times + instancesPhrase(report);
+  const fileSystem = queueFileSystem(report);
   return {
     counts: report.confirmed ? faultSentences(report, period) : noteSentences(report, period),
     sample: lineText(report.sample),
@@ -66,6 +68,48 @@ export function queueSpaceSentences(report: QueueSpaceReport | null): QueueSpace
       : `If it repeats, check the free space of ${fileSystem} with \`df -h\`.` +
         otherWriteFix(report),
   };
+}
+
+/**
+ * Returns the Postfix instances of a report whose lines are not only the default instance's,
+ * else an empty list. Each instance has a queue directory of its own, which may sit on another
+ * file system.
+ */
+function namedInstances(report: QueueSpaceReport): readonly string[] {
+  const instances = report.instances;
+  if (instances.length === 1 && instances[0] === DEFAULT_INSTANCE) return [];
+  return instances;
+}
+
+/** Returns " in the Postfix instance postfix-out" (see `namedInstances`), or "". */
+function instancesPhrase(report: QueueSpaceReport): string {
+  const instances = namedInstances(report);
+  if (instances.length === 0) return "";
+  if (instances.length === 1) return ` in the Postfix instance ${instances[0]}`;
+  return ` in the Postfix instances ${instances.join(", ")}`;
+}
+
+/**
+ * Returns the file system to free, with the command that prints its directory. postmulti(1)
+ * runs a command with the configuration of one instance, so `postmulti -i NAME -x postconf -h
+ * queue_directory` prints that instance's queue directory, while plain `postconf` reads the
+ * default instance's main.cf.
+ */
+function queueFileSystem(report: QueueSpaceReport): string {
+  const instances = namedInstances(report);
+  if (report.mta !== "postfix" || instances.length === 0) return QUEUE_FILE_SYSTEM[report.mta];
+  if (instances.length === 1) {
+    const instance = instances[0] ?? DEFAULT_INSTANCE;
+    return (
+      `the file system of the queue directory of the instance ${instance} ` +
+      `(\`postmulti -i ${instance} -x postconf -h queue_directory\`)`
+    );
+  }
+  const perInstance = "`postmulti -i NAME -x postconf -h queue_directory` for each instance NAME";
+  const commands = instances.includes(DEFAULT_INSTANCE)
+    ? `\`postconf -h queue_directory\` for the default instance postfix, and ${perInstance} of the others`
+    : perInstance;
+  return `the file systems of the queue directories of these instances (${commands})`;
 }
 
 function otherWriteFix(report: QueueSpaceReport): string {
@@ -285,7 +329,7 @@ const FREE_SPACE_LIMIT: Record<MtaName, string> = {
 
 function faultFix(report: QueueSpaceReport): string {
   const fix =
-    `Free space on ${QUEUE_FILE_SYSTEM[report.mta]} and check it with \`df -h\`. ` +
+    `Free space on ${queueFileSystem(report)} and check it with \`df -h\`. ` +
     FREE_SPACE_LIMIT[report.mta];
   if (report.lostSubmissions === 0) return fix;
   return (

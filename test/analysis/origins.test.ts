@@ -6,6 +6,7 @@ function message(account: string, time: number): LoggedMessage {
   return {
     mta: "postfix",
     host: "mail",
+    instance: "postfix",
     id: `Q${time}`,
     firstTime: time,
     firstPosition: { file: "mail.log", line: 1 },

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import {
+  MAX_NAMED_INSTANCES,
   MAX_QUEUE_SPACE_HOSTS,
   QueueSpaceAnalyser,
   SUBMISSION_PAIR_WINDOW_MS,
@@ -47,6 +48,7 @@ function event(
     position: { file: "mail.log", line: nextLine++ },
     host: "mail",
     mta: "postfix",
+    instance: "postfix",
     kind,
     submissionFailed,
     uid,
@@ -257,5 +259,85 @@ describe("QueueSpaceAnalyser hosts", () => {
     expect(analyser.rejects).toBe(MAX_QUEUE_SPACE_HOSTS + 2);
     expect(analyser.untrackedLines).toBe(1);
     expect(analyser.maxRunRejects).toBe(2);
+  });
+});
+
+describe("QueueSpaceAnalyser instances", () => {
+  function rejectOf(instance: string, seconds: number): QueueSpaceEvent {
+    return { ...reject(seconds), instance };
+  }
+
+  function acceptedBy(instance: string, seconds: number): LoggedMessage {
+    return { ...accepted(seconds), instance };
+  }
+
+  test("other instance's mail ends no run", () => {
+    const analyser = analyseMixed([
+      rejectOf("postfix-out", 0),
+      acceptedBy("postfix", 30),
+      rejectOf("postfix-out", 180),
+      acceptedBy("postfix", 210),
+      rejectOf("postfix-out", 360),
+    ]);
+
+    expect(analyser.maxRunRejects).toBe(3);
+    expect(analyser.acceptedInSpan).toBe(0);
+  });
+
+  test("same instance's mail ends a run", () => {
+    const analyser = analyseMixed([
+      rejectOf("postfix-out", 0),
+      acceptedBy("postfix-out", 30),
+      rejectOf("postfix-out", 180),
+    ]);
+
+    expect(analyser.maxRunRejects).toBe(1);
+    expect(analyser.acceptedInSpan).toBe(1);
+  });
+
+  test("default instance ignores the others' mail", () => {
+    const analyser = analyseMixed([
+      rejectOf("postfix", 0),
+      acceptedBy("postfix-out", 30),
+      rejectOf("postfix", 180),
+    ]);
+
+    expect(analyser.maxRunRejects).toBe(2);
+    expect(analyser.acceptedInSpan).toBe(0);
+  });
+
+  test("message without instance is the default's", () => {
+    const analyser = analyseMixed([rejectOf("postfix", 0), accepted(30), rejectOf("postfix", 180)]);
+
+    expect(analyser.maxRunRejects).toBe(1);
+    expect(analyser.acceptedInSpan).toBe(1);
+  });
+
+  test("instances are named once each", () => {
+    const analyser = analyse([
+      rejectOf("postfix-out", 0),
+      rejectOf("postfix", 10),
+      rejectOf("postfix-out", 20),
+    ]);
+
+    expect([...analyser.instances].sort()).toEqual(["postfix", "postfix-out"]);
+  });
+
+  test("named instances stop at the cap", () => {
+    const events: QueueSpaceEvent[] = [];
+    for (let i = 0; i <= MAX_NAMED_INSTANCES; i++) events.push(rejectOf(`postfix-${i}`, i));
+    const analyser = analyse(events);
+
+    expect(analyser.instances.size).toBe(MAX_NAMED_INSTANCES);
+    expect(analyser.rejects).toBe(MAX_NAMED_INSTANCES + 1);
+  });
+
+  test("instances share the state cap", () => {
+    const events: QueueSpaceEvent[] = [];
+    for (let i = 0; i < MAX_QUEUE_SPACE_HOSTS; i++) events.push(rejectOf(`postfix-${i}`, i));
+    events.push(rejectOf("postfix", 2000));
+    const analyser = analyse(events);
+
+    expect(analyser.untrackedLines).toBe(1);
   });
 });

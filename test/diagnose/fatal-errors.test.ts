@@ -235,6 +235,28 @@ test("journal units keep instances apart", async () => {
   expect(master?.ongoing).toBe(true);
 });
 
+test("with-unit bind failure is master's", async () => {
+  const bind = "fatal: bind 0.0.0.0 port 25: Address already in use";
+  const json = JSON.stringify({
+    __REALTIME_TIMESTAMP: String(Date.UTC(2024, 2, 4, 10, 0) * 1000),
+    _HOSTNAME: "mx1",
+    SYSLOG_IDENTIFIER: "postfix/master",
+    SYSLOG_PID: "501",
+    _SYSTEMD_UNIT: "postfix@postfix-out.service",
+    MESSAGE: bind,
+  });
+  const withUnit = `Mon 2024-03-04 10:00:00 UTC mx1 postfix@postfix-out.service[501]: ${bind}`;
+  const cut = `Mar  4 10:00:00 mx1 postfix[501]: ${bind}`;
+  const fromJson = await diagnoseText(`${json}\n`, { year: 2024 });
+  const fromWithUnit = await diagnoseText(`${withUnit}\n`, { year: 2024 });
+  const fromCut = await diagnoseText(`${cut}\n`, { year: 2024 });
+
+  expect(fromJson.mtaFatalErrors?.kinds[0]?.program).toBe("postfix-out/master");
+  expect(fromWithUnit.mtaFatalErrors?.kinds[0]?.program).toBe("postfix-out/master");
+  expect(fromWithUnit.mtaFatalErrors?.kinds[0]?.kind).toBe(fromJson.mtaFatalErrors?.kinds[0]?.kind);
+  expect(fromCut.mtaFatalErrors?.kinds[0]?.program).toBe("postfix/master");
+});
+
 test("start on the same host of a central log", async () => {
   const lines = [
     ...DELIVERY,

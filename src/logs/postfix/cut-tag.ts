@@ -8,6 +8,7 @@
  * them.
  */
 import { describeProgram, type PostfixProgram } from "./program.js";
+import { QUEUE_SPACE_WARNING } from "./queue-space.js";
 
 // The daemons and local submission commands that a message shape can name.
 const SERVICES = [
@@ -23,6 +24,7 @@ const SERVICES = [
   "bounce",
   "postdrop",
   "sendmail",
+  "master",
 ] as const;
 
 type CutService = (typeof SERVICES)[number];
@@ -97,17 +99,21 @@ const QUEUED_STARTS: readonly (readonly [string, CutService])[] = [
 
 // Messages without a queue id by their start, and the program that writes them. postdrop
 // logs `warning: uid=1004: No space left on device` when it gives up on a submission, and
-// postdrop and cleanup log `mail_queue_enter: create file …` for the queue they write.
+// postdrop and cleanup log `mail_queue_enter: create file …` for the queue they write. master
+// binds the listening sockets of master.cf and logs `fatal: bind ADDRESS port PORT: …` when
+// that fails, so such a line is master's and not the `postfix` command's.
 const UNQUEUED_STARTS: readonly (readonly [string, CutService])[] = [
   ["connect from ", "smtpd"],
   ["disconnect from ", "smtpd"],
   ["lost connection after ", "smtpd"],
   ["timeout after ", "smtpd"],
   ["NOQUEUE: ", "smtpd"],
+  [QUEUE_SPACE_WARNING, "smtpd"],
   ["warning: uid=", "postdrop"],
   ["warning: mail_queue_enter: create file maildrop/", "postdrop"],
   ["warning: mail_queue_enter: create file incoming/", "cleanup"],
   ["fatal: Recipient addresses must be specified", "sendmail"],
+  ["fatal: bind ", "master"],
 ];
 
 // The sendmail command's errors about one submission, `fatal: USER(UID): …`, such as

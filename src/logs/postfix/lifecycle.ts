@@ -91,7 +91,8 @@ const SCRIPT_STATUS_PREFIXES = [
  * Parses a `fatal:` line of the `postfix` command, postfix-script, master or a daemon, such as
  * `postfix[3281]: fatal: open /etc/postfix/main.cf: No such file or directory` or
  * `postfix/master[4710]: fatal: bind 0.0.0.0 port 25: Address already in use`, into a
- * `fatal-error` event. The program exits after such a line. Returns null for other lines,
+ * `fatal-error` event named by `program`'s tag, which for a cut tag is the daemon that the
+ * message's shape names. The program exits after such a line. Returns null for other lines,
  * for the `fatal:` lines of Postfix's user commands (see `COMMANDS`) and for the status
  * messages of postfix-script, which the caller handles as before.
  */
@@ -110,7 +111,7 @@ export function fatalErrorOutcome(
     position: positionOf(record),
     host: record.host,
     mta: "postfix",
-    program: record.program,
+    program: program.tag,
     text,
   });
   return "parsed";

@@ -25,6 +25,8 @@ export type ServiceKind =
 
 /** A Postfix syslog tag taken apart. */
 export interface PostfixProgram {
+  /** The whole tag: `postfix/smtp`, `postfix-out/master`. */
+  readonly tag: string;
   /** The daemon: `smtpd`, `smtp`, `qmgr`. */
   readonly service: string;
   /** The tag without a leading `postfix/`: `smtpd`, `submission/smtpd`, `postfix-out/smtp`. */
@@ -137,7 +139,8 @@ export function describeProgram(program: string): PostfixProgram {
   const service = daemon ?? lastComponent;
   const syslogName = detach(daemon === undefined && slash > 0 ? program.slice(0, slash) : program);
   const instance = detach(postfixInstanceOf(program));
-  return { service, label, syslogName, instance, kind: KINDS.get(service) ?? "other" };
+  const kind = KINDS.get(service) ?? "other";
+  return { tag: detach(program), service, label, syslogName, instance, kind };
 }
 
 /**

@@ -2,7 +2,7 @@ import type { QueueSpaceEvent } from "../events.js";
 import type { LogRecord, ParseOutcome } from "../record.js";
 import { queueSpaceEventOf } from "../queue-space-event.js";
 import type { PostfixContext } from "./context.js";
-import type { PostfixProgram } from "./program.js";
+import { postfixInstanceOf, type PostfixProgram } from "./program.js";
 
 /** The reply of Postfix smtpd to MAIL FROM while its queue file system lacks free space. */
 export const QUEUE_SPACE_REPLY = "452 4.3.1 Insufficient system storage";
@@ -19,7 +19,10 @@ const SENDMAIL_WRITE_ERROR = "): queue file write error";
 /** The sendmail command's text when its own write of the message fails, before `%m`. */
 const SENDMAIL_WRITE_FAILED = "): error writing queue file: ";
 
-/** Emits a `queue-space` event for `record`. */
+/**
+ * Emits a `queue-space` event for `record`. The event's instance comes from the line's own tag,
+ * so a tag that rsyslog cut to `postfix` gives the default instance.
+ */
 export function sinkQueueSpace(
   context: PostfixContext,
   record: LogRecord,
@@ -28,7 +31,10 @@ export function sinkQueueSpace(
   uid: number | null = null,
   clientIp: string | null = null,
 ): void {
-  context.sink(queueSpaceEventOf(record, "postfix", kind, submissionFailed, uid, clientIp));
+  const instance = postfixInstanceOf(record.program);
+  context.sink(
+    queueSpaceEventOf(record, "postfix", kind, submissionFailed, uid, clientIp, instance),
+  );
 }
 
 /**

@@ -327,7 +327,7 @@ export class MessageStore {
   ): MessageState {
     const queue = this.queueOf(record.host, instance) ?? this.queues.create(record.host, instance);
     const state: MessageState = {
-      message: newMessage(record, id),
+      message: newMessage(record, instance, id),
       origin,
       lastTime: record.time,
       announced: false,
@@ -603,7 +603,9 @@ function linkKey(host: string, key: QueueKey): string {
   return `${host}\0${key}`;
 }
 
-function newMessage(record: LogRecord, id: string): LoggedMessage {
+function newMessage(record: LogRecord, instance: string, id: string): LoggedMessage {
   const position = positionOf(record);
-  return newLoggedMessage("postfix", detach(record.host), detach(id), record.time, position);
+  // `instance` is a `PostfixProgram`'s, which is detached already.
+  const host = detach(record.host);
+  return newLoggedMessage("postfix", host, detach(id), record.time, position, instance);
 }

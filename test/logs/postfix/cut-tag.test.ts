@@ -143,3 +143,24 @@ describe("Postfix tags of a systemd unit's instance", () => {
     expect(eventsOf(events, "lifecycle")[0]?.program).toBe("postfix-out/postfix");
   });
 });
+
+describe("Postfix fatal lines under cut tags", () => {
+  it.each([
+    ["postfix", "postfix/master"],
+    ["postfix-out/postfix", "postfix-out/master"],
+  ])("reads %s bind failure as master's", (tag, program) => {
+    const { events } = runPostfix([
+      `${HEAD} ${tag}[501]: fatal: bind 0.0.0.0 port 25: Address already in use`,
+    ]);
+
+    expect(eventsOf(events, "fatal-error")[0]?.program).toBe(program);
+  });
+
+  it("keeps the postfix command's own errors", () => {
+    const { events } = runPostfix([
+      `${HEAD} postfix[3281]: fatal: open /etc/postfix/main.cf: No such file or directory`,
+    ]);
+
+    expect(eventsOf(events, "fatal-error")[0]?.program).toBe("postfix");
+  });
+});

@@ -31,6 +31,23 @@ describe("Postfix queue space lines", () => {
     });
   });
 
+  it.each([
+    ["postfix/smtpd", "postfix"],
+    ["postfix-out/smtpd", "postfix-out"],
+    ["postfix-out/submission/smtpd", "postfix-out"],
+    // The tag of a `journalctl -o with-unit` line of the unit `postfix@postfix-out.service`.
+    ["postfix-out/postfix", "postfix-out"],
+  ])("gives %s lines the instance %s", (tag, instance) => {
+    const { events } = runPostfix([
+      `${HEAD} ${tag}[4795]: warning: not enough free space in mail queue: 1000 bytes < 1.5*message size limit`,
+      `${HEAD} ${tag}[4795]: 5C1A0B0E1F: client=a.example.com[192.0.2.10]`,
+      `${HEAD} postfix-out/qmgr[102]: 5C1A0B0E1F: from=<alice@example.com>, size=1200, nrcpt=1 (queue active)`,
+    ]);
+
+    expect(eventsOf(events, "queue-space")[0]?.instance).toBe(instance);
+    expect(eventsOf(events, "message")[0]?.message.instance).toBe(instance);
+  });
+
   it("ignores other rejects and warnings", () => {
     const { events } = runPostfix([
       `${HEAD} postfix/smtpd[4795]: NOQUEUE: reject: RCPT from mx.example.net[192.0.2.35]: 452 4.5.3 Error: too many recipients; from=<a@example.net> to=<b@example.com> proto=ESMTP helo=<mx.example.net>`,
