@@ -4,7 +4,7 @@ import { readLogs } from "../../../src/logs/pipeline.js";
 import { BinarySample } from "../../../src/logs/reader/notes.js";
 import { resolveTimeZone } from "../../../src/time/zone.js";
 import { HOUR, PostfixLog, T0 } from "../../helpers/postfix-fixture.js";
-import { loginRecords } from "./login-records.js";
+import { loginRecords } from "../../helpers/login-records.js";
 
 const UTC = resolveTimeZone("UTC");
 

@@ -5,7 +5,7 @@ import { LineSplitter } from "../../../src/logs/reader/lines.js";
 import { readSource, type ReadSourceOptions } from "../../../src/logs/reader/read.js";
 import type { FileSource } from "../../../src/logs/reader/sources.js";
 import { detectUtf16 } from "../../../src/logs/reader/utf16.js";
-import { loginRecords } from "./login-records.js";
+import { loginRecords } from "../../helpers/login-records.js";
 import { makeTempDir, type TempDir } from "./temp-dir.js";
 
 let dir: TempDir;
