@@ -206,7 +206,7 @@ describe("TLS beside an Outlook.com rate limit", () => {
     const fixes = rateLimitedFixes();
 
     expect(fixes[0]).toBe(
-      "Find and stop the cause of Outlook.com's deferrals first (see the other findings), because retries alone do not lift a reputation limit.",
+      "Find and stop the cause of Outlook.com's deferrals first, because retries alone do not lift a reputation limit.",
     );
     expect(fixes[1]).toMatch(/^Slow down delivery to Outlook\.com: /);
     expect(fixes[3]).toBe("Watch Microsoft SNDS until the deferrals stop.");

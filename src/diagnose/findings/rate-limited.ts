@@ -339,7 +339,7 @@ function rateLimitedFixes(
   const limited = listNames(kinds.reputation.map(nameOf));
   const requiring = kinds.requirement.map(nameOf);
   return [
-    `Find and stop the cause of ${limited}'s deferrals first (see the other findings), because retries alone do not lift a reputation limit.`,
+    `Find and stop the cause of ${limited}'s deferrals first, because retries alone do not lift a reputation limit.`,
     mtaStep(
       `Slow down delivery to ${limited}: fewer parallel connections and messages per connection.`,
       DELIVERY_RATE_SETTINGS,
