@@ -21,7 +21,7 @@ import {
 import { isEximRejectLog, isRejectLogHeaderLine } from "./reader/exim-log-files.js";
 import { RecordFingerprints } from "./reader/cross-copies.js";
 import { hourShiftNote } from "./reader/hour-shifts.js";
-import { containerZoneNote } from "./framing/container-zones.js";
+import { containerZoneNote, unzonedLinesNote } from "./framing/container-zones.js";
 import { leapDayYearsBack, type LeapDayCorrection } from "./reader/leap-day-years.js";
 import { logRoleOf, MailLogCopies, type LogRole } from "./reader/mail-copies.js";
 import { STDIN_FILE } from "./reader/input-names.js";
@@ -405,6 +405,12 @@ class ReadRun {
     if (shifted !== null) notes.push(hourShiftNote(shifted));
     const zones = this.framer.containerZoneOffsets;
     if (zones.length > 0) notes.push(containerZoneNote(source.name, zones));
+    const unzoned = unzonedLinesNote(
+      source.name,
+      this.framer.containerStampZones,
+      this.options.timeZone,
+    );
+    if (unzoned !== null) notes.push(unzoned);
     const blank = this.counts.blank - countsBefore.blank;
     const records = this.counts.records - countsBefore.records;
     const lineCounts = { name: source.name, lines: splitter.lines, blank, unrecognised, records };

@@ -81,9 +81,6 @@ const INVALID_DATE = -2;
 const COLON = 58;
 const DOT = 46;
 
-const QUARTER_HOUR_MS = 15 * 60_000;
-// Zone offsets run from -12:00 to +14:00.
-const MAX_ZONE_OFFSET_MS = 14 * 3_600_000;
 const HALF_YEAR_MS = 183 * 86_400_000;
 const SPACE = 32;
 // ASCII record separator, which starts each record of `journalctl -o json-seq` (RFC 7464).
@@ -230,6 +227,14 @@ export class LineFramer {
    */
   get containerZoneOffsets(): readonly number[] {
     return this.containerZones.offsetsMinutes;
+  }
+
+  /**
+   * The zones of the stamps inside the container lines of the current input (`startFile`),
+   * and the lines whose two stamps differ by no zone offset.
+   */
+  get containerStampZones(): ContainerZones {
+    return this.containerZones;
   }
 
   /**
@@ -650,18 +655,33 @@ export class LineFramer {
   }
 
   // The instant of a stamp without a zone inside a container line, given `wallTime`, the stamp
-  // read as UTC, and `runtimeTime`, the runtime's stamp. The zone offset is their difference
-  // rounded to a quarter hour, and `containerZones` keeps it for a note. The stamp keeps its
-  // second, which copies in other inputs share. Returns `runtimeTime` when the two differ by
-  // more than any zone offset.
-  // NOTE: a line that the runtime read more than 7.5 minutes after its stamp gets an offset a
-  // quarter hour off.
+  // read as UTC, and `runtimeTime`, the runtime's stamp. When their difference is a zone offset
+  // (see `ContainerZones.zoneOffsetOf`), the stamp is read in that zone and keeps its second,
+  // which copies in other inputs share. Otherwise the runtime printed the line late, as a
+  // restarted container replays a log file, and the stamp is read in the zone learnt last for
+  // the input, or in `--timezone` before one, and counted for a note.
   private containerTime(wallTime: number, runtimeTime: number): number {
-    const difference = wallTime - runtimeTime;
-    const offset = Math.round(difference / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
-    if (Math.abs(offset) > MAX_ZONE_OFFSET_MS) return runtimeTime;
-    this.containerZones.add(offset, difference);
-    return wallTime - offset;
+    const zones = this.containerZones;
+    const offset = zones.zoneOffsetOf(wallTime - runtimeTime);
+    if (!Number.isNaN(offset)) return wallTime - offset;
+    const learnt = zones.learntOffsetMs;
+    const time = learnt === null ? this.configuredZoneTime(wallTime) : wallTime - learnt;
+    zones.addUnzonedLine(time, runtimeTime);
+    return time;
+  }
+
+  // The instant of `wallTime`, a naive time read as UTC, in the configured zone (`--timezone`).
+  private configuredZoneTime(wallTime: number): number {
+    const date = new Date(wallTime);
+    return this.wallClock.timeZone.toEpoch(
+      date.getUTCFullYear(),
+      date.getUTCMonth(),
+      date.getUTCDate(),
+      date.getUTCHours(),
+      date.getUTCMinutes(),
+      date.getUTCSeconds(),
+      date.getUTCMilliseconds(),
+    );
   }
 
   // `1709543048.596853 host tag: message` (`journalctl -o short-unix`): seconds since the
