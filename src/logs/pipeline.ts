@@ -365,6 +365,7 @@ class ReadRun {
     this.unrecognisedHead = [];
     const splitter = new ByteLineSplitter(this.onLine, this.maxLineBytes);
     const overlongJoinedBefore = this.framer.overlongJoinedLines;
+    const escapedNulBefore = this.framer.escapedNulLineCount;
     const onProgress = this.options.onProgress;
     const result = await readSource(source, splitter, {
       stdin: this.stdin,
@@ -380,7 +381,7 @@ class ReadRun {
     this.counts.lines += splitter.lines;
     const overlongJoined = this.framer.overlongJoinedLines - overlongJoinedBefore;
     this.counts.overlong += splitter.overlongLines + overlongJoined;
-    this.counts.nul += splitter.nulLines;
+    this.counts.nul += splitter.nulLines + this.framer.escapedNulLineCount - escapedNulBefore;
     this.bytes.bytes += result.bytes;
     this.bytes.decompressedBytes += result.decompressedBytes;
     const kind = isFile ? (result.compression ?? "plain") : "stdin";

@@ -115,9 +115,13 @@ export class LineFramer {
   // of one format never end a line of the other.
   private readonly criParts: PartialLineJoiner;
   private readonly jsonParts: PartialLineJoiner;
-  // The line that a last part joined most recently, and the line number of that part.
+  // The line that a last part joined most recently, or the json-file line with NUL characters
+  // read most recently, and the line number of its last part.
   private lastJoined: JoinedLine | null = null;
   private lastJoinedEnd = 0;
+  // Lines of Docker's json-file logs whose `log` value has NUL characters, which JSON writes
+  // escaped as `\u0000`, so that the reader finds no NUL byte in them.
+  private escapedNulLines = 0;
   // The host of the last line read with a host field.
   private lastHost = "";
   // The last valid classic stamp with its space (`Mar  4 09:15:02 `) and its instant. Lines
@@ -193,8 +197,9 @@ export class LineFramer {
 
   /**
    * Returns the joined line whose last part is line `line` of the current file, when that part
-   * is the latest one that ended a joined line, else null. Samples of skipped lines use it to
-   * show the line from its first part.
+   * is the latest one that ended a joined line, else null. A json-file line whose `log` value
+   * has NUL characters counts as a line joined from one part. Samples of skipped lines use it
+   * to show the line from its first part, and a json-file line as its `log` value.
    */
   joinedLineEndingAt(line: number): JoinedLine | null {
     return this.lastJoinedEnd === line ? this.lastJoined : null;
@@ -211,6 +216,14 @@ export class LineFramer {
    */
   get overlongJoinedLines(): number {
     return this.criParts.overlongLines + this.jsonParts.overlongLines;
+  }
+
+  /**
+   * Lines of Docker's json-file logs, parts included, whose `log` value has NUL characters,
+   * since the framer was made. The reader counts the lines with NUL bytes.
+   */
+  get escapedNulLineCount(): number {
+    return this.escapedNulLines;
   }
 
   /**
@@ -810,6 +823,8 @@ export class LineFramer {
     const tail = this.tail.read(stamp, 19);
     if (!tail.hasOffset) return "unrecognised";
     const time = this.isoTime(tail.millisecond, tail.offsetMinutes);
+    // The line end is part of every line, so this scan is short next to `JSON.parse`.
+    if (entry.log.includes("\u0000")) this.noteEscapedNul(entry.log, time, line);
     const parts = this.jsonParts;
     if (!entry.isPartial && parts.isEmpty) {
       return this.frameContainerLine(entry.log, time, line, emit);
@@ -824,6 +839,14 @@ export class LineFramer {
     const joined = parts.complete(stream, entry.log);
     if (joined === null) return this.frameContainerLine(entry.log, time, line, emit);
     return this.frameJoinedLine(joined, line, emit);
+  }
+
+  // Counts a json-file line whose `log` value has NUL characters, and keeps that value for
+  // samples unless the line is a part that a later part completes.
+  private noteEscapedNul(log: string, time: number, line: number): void {
+    this.escapedNulLines += 1;
+    this.lastJoined = { text: log, time, line };
+    this.lastJoinedEnd = line;
   }
 
   // Frames a joined line whose last part is line `endLine`.
