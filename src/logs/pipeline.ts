@@ -390,9 +390,11 @@ class ReadRun {
     const hasRecords = this.counts.records > countsBefore.records;
     if (hasRecords) this.copies.addReadInput(source.name);
     const binary = binaryInputNames([{ name: source.name, notes: result.notes }]).length > 0;
-    if (binary && !hasRecords) {
-      // An image or other binary file among the logs has no log lines, so its lines, and the
-      // NUL bytes that binary data is full of, stay out of the counts and samples.
+    // An image or other binary file among the logs has no log lines, so its lines, and the
+    // NUL bytes that binary data is full of, stay out of the counts and samples. Its own line
+    // count is then 0 too, so that the counts of the files add up to the total.
+    const leftOut = binary && !hasRecords;
+    if (leftOut) {
       this.counts = countsBefore;
       this.unrecognisedSamples.length = samplesBefore;
     }
@@ -422,7 +424,7 @@ class ReadRun {
       compression: result.compression,
       bytes: result.bytes,
       decompressedBytes: result.decompressedBytes,
-      lines: splitter.lines,
+      lines: leftOut ? 0 : splitter.lines,
       copiedLines,
       error: result.error,
       changedWhileRead: result.change,
