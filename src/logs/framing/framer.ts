@@ -673,6 +673,8 @@ export class LineFramer {
   // which copies in other inputs share. Otherwise the runtime printed the line late, as a
   // restarted container replays a log file, and the stamp is read in the zone learnt last for
   // the input, or in `--timezone` before one, and counted for a note.
+  // NOTE: the zone is learnt only from the lines before, so late lines at the start of an input
+  // are read in `--timezone` even when later lines show another zone.
   private containerTime(wallTime: number, runtimeTime: number): number {
     const zones = this.containerZones;
     const offset = zones.zoneOffsetOf(wallTime - runtimeTime);
