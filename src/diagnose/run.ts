@@ -4,7 +4,7 @@ import { createLogParsers } from "../logs/parsers.js";
 import { readLogs, type ReadLogsOptions } from "../logs/pipeline.js";
 import { decodeForDisplay } from "../logs/reader/display.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
-import { binaryInputNames } from "../logs/reader/notes.js";
+import { binaryInputNames, unreadEncodingNoteOf } from "../logs/reader/notes.js";
 import { JOURNAL_ADVICE } from "../logs/reader/export-shapes.js";
 import { inputNameInText } from "../logs/reader/input-names.js";
 import type { MtaName } from "../logs/events.js";
@@ -230,12 +230,7 @@ export function unusableInputSentences(run: LogRun): string[] | null {
   // and no counted lines is not empty.
   const empty = binary.length === 0 ? ": the input is empty" : "";
   const seen = totals.lines === 0 ? empty : ` in ${linesSeen(run.summary)}`;
-  const binaryLine =
-    binary.length === 0
-      ? []
-      : [
-          `${binary.map(inputNameInText).join(", ")} ${binary.length === 1 ? "looks" : "look"} like a binary file, not a text log.`,
-        ];
+  const binaryLine = binarySentences(run.summary.inputs, binary);
   // The counts do not name files, so the notes of each input name those without log lines,
   // such as a README.txt among the logs.
   const notes = run.summary.inputs
@@ -252,6 +247,26 @@ export function unusableInputSentences(run: LogRun): string[] | null {
     ...problems,
     `Give the MTA's main log: /var/log/mail.log or maillog (Postfix, Sendmail), /var/log/exim4/mainlog or exim_mainlog (Exim), or for Postfix ${JOURNAL_ADVICE}.`,
   ];
+}
+
+// The sentences that name the binary inputs `binary` among `inputs`: one for the files that
+// look binary, and the note of each file in a text encoding that delist does not read.
+function binarySentences(
+  inputs: readonly { readonly name: string; readonly notes: readonly string[] }[],
+  binary: readonly string[],
+): string[] {
+  const looksBinary: string[] = [];
+  const encodings: string[] = [];
+  for (const name of binary) {
+    const notes = inputs.find((input) => input.name === name)?.notes ?? [];
+    const note = unreadEncodingNoteOf(name, notes);
+    if (note === null) looksBinary.push(name);
+    else encodings.push(note);
+  }
+  if (looksBinary.length === 0) return encodings;
+  const verb = looksBinary.length === 1 ? "looks" : "look";
+  const names = looksBinary.map(inputNameInText).join(", ");
+  return [`${names} ${verb} like a binary file, not a text log.`, ...encodings];
 }
 
 /**

@@ -21,7 +21,7 @@ import {
 import { isEximRejectLog, isRejectLogHeaderLine } from "./reader/exim-log-files.js";
 import { RecordFingerprints } from "./reader/cross-copies.js";
 import { hourShiftNote } from "./reader/hour-shifts.js";
-import { containerZoneNote } from "./framing/container-zones.js";
+import { containerZoneNote, unzonedLinesNote } from "./framing/container-zones.js";
 import { leapDayYearsBack, type LeapDayCorrection } from "./reader/leap-day-years.js";
 import { logRoleOf, MailLogCopies, type LogRole } from "./reader/mail-copies.js";
 import { STDIN_FILE } from "./reader/input-names.js";
@@ -365,6 +365,7 @@ class ReadRun {
     this.unrecognisedHead = [];
     const splitter = new ByteLineSplitter(this.onLine, this.maxLineBytes);
     const overlongJoinedBefore = this.framer.overlongJoinedLines;
+    const escapedNulBefore = this.framer.escapedNulLineCount;
     const onProgress = this.options.onProgress;
     const result = await readSource(source, splitter, {
       stdin: this.stdin,
@@ -380,7 +381,7 @@ class ReadRun {
     this.counts.lines += splitter.lines;
     const overlongJoined = this.framer.overlongJoinedLines - overlongJoinedBefore;
     this.counts.overlong += splitter.overlongLines + overlongJoined;
-    this.counts.nul += splitter.nulLines;
+    this.counts.nul += splitter.nulLines + this.framer.escapedNulLineCount - escapedNulBefore;
     this.bytes.bytes += result.bytes;
     this.bytes.decompressedBytes += result.decompressedBytes;
     const kind = isFile ? (result.compression ?? "plain") : "stdin";
@@ -389,9 +390,11 @@ class ReadRun {
     const hasRecords = this.counts.records > countsBefore.records;
     if (hasRecords) this.copies.addReadInput(source.name);
     const binary = binaryInputNames([{ name: source.name, notes: result.notes }]).length > 0;
-    if (binary && !hasRecords) {
-      // An image or other binary file among the logs has no log lines, so its lines, and the
-      // NUL bytes that binary data is full of, stay out of the counts and samples.
+    // An image or other binary file among the logs has no log lines, so its lines, and the
+    // NUL bytes that binary data is full of, stay out of the counts and samples. Its own line
+    // count is then 0 too, so that the counts of the files add up to the total.
+    const leftOut = binary && !hasRecords;
+    if (leftOut) {
       this.counts = countsBefore;
       this.unrecognisedSamples.length = samplesBefore;
     }
@@ -405,6 +408,12 @@ class ReadRun {
     if (shifted !== null) notes.push(hourShiftNote(shifted));
     const zones = this.framer.containerZoneOffsets;
     if (zones.length > 0) notes.push(containerZoneNote(source.name, zones));
+    const unzoned = unzonedLinesNote(
+      source.name,
+      this.framer.containerStampZones,
+      this.options.timeZone,
+    );
+    if (unzoned !== null) notes.push(unzoned);
     const blank = this.counts.blank - countsBefore.blank;
     const records = this.counts.records - countsBefore.records;
     const lineCounts = { name: source.name, lines: splitter.lines, blank, unrecognised, records };
@@ -415,7 +424,7 @@ class ReadRun {
       compression: result.compression,
       bytes: result.bytes,
       decompressedBytes: result.decompressedBytes,
-      lines: splitter.lines,
+      lines: leftOut ? 0 : splitter.lines,
       copiedLines,
       error: result.error,
       changedWhileRead: result.change,

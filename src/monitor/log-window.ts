@@ -352,7 +352,7 @@ export class LogWindow {
       otherPrograms: {},
       copiedLines: 0,
       overlong: this.overlong + this.framer.overlongJoinedLines,
-      withNul: this.withNul,
+      withNul: this.withNul + this.framer.escapedNulLineCount,
       nulCutRecords: this.nulCutRecords,
       repeatMarkerRecords: this.framer.repeatMarkerRecords,
       exactRepeatLines: this.replays.repeats,

@@ -81,9 +81,6 @@ const INVALID_DATE = -2;
 const COLON = 58;
 const DOT = 46;
 
-const QUARTER_HOUR_MS = 15 * 60_000;
-// Zone offsets run from -12:00 to +14:00.
-const MAX_ZONE_OFFSET_MS = 14 * 3_600_000;
 const HALF_YEAR_MS = 183 * 86_400_000;
 const SPACE = 32;
 // ASCII record separator, which starts each record of `journalctl -o json-seq` (RFC 7464).
@@ -118,9 +115,13 @@ export class LineFramer {
   // of one format never end a line of the other.
   private readonly criParts: PartialLineJoiner;
   private readonly jsonParts: PartialLineJoiner;
-  // The line that a last part joined most recently, and the line number of that part.
+  // The line that a last part joined most recently, or the json-file line with NUL characters
+  // read most recently, and the line number of its last part.
   private lastJoined: JoinedLine | null = null;
   private lastJoinedEnd = 0;
+  // Lines of Docker's json-file logs whose `log` value has NUL characters, which JSON writes
+  // escaped as `\u0000`, so that the reader finds no NUL byte in them.
+  private escapedNulLines = 0;
   // The host of the last line read with a host field.
   private lastHost = "";
   // The last valid classic stamp with its space (`Mar  4 09:15:02 `) and its instant. Lines
@@ -196,8 +197,9 @@ export class LineFramer {
 
   /**
    * Returns the joined line whose last part is line `line` of the current file, when that part
-   * is the latest one that ended a joined line, else null. Samples of skipped lines use it to
-   * show the line from its first part.
+   * is the latest one that ended a joined line, else null. A json-file line whose `log` value
+   * has NUL characters counts as a line joined from one part. Samples of skipped lines use it
+   * to show the line from its first part, and a json-file line as its `log` value.
    */
   joinedLineEndingAt(line: number): JoinedLine | null {
     return this.lastJoinedEnd === line ? this.lastJoined : null;
@@ -217,6 +219,14 @@ export class LineFramer {
   }
 
   /**
+   * Lines of Docker's json-file logs, parts included, whose `log` value has NUL characters,
+   * since the framer was made. The reader counts the lines with NUL bytes.
+   */
+  get escapedNulLineCount(): number {
+    return this.escapedNulLines;
+  }
+
+  /**
    * Records that syslog repeat markers stood for beyond their own lines, since the framer was
    * made. The lines framed as records plus this number give the records framed.
    */
@@ -230,6 +240,14 @@ export class LineFramer {
    */
   get containerZoneOffsets(): readonly number[] {
     return this.containerZones.offsetsMinutes;
+  }
+
+  /**
+   * The zones of the stamps inside the container lines of the current input (`startFile`),
+   * and the lines whose two stamps differ by no zone offset.
+   */
+  get containerStampZones(): ContainerZones {
+    return this.containerZones;
   }
 
   /**
@@ -650,18 +668,35 @@ export class LineFramer {
   }
 
   // The instant of a stamp without a zone inside a container line, given `wallTime`, the stamp
-  // read as UTC, and `runtimeTime`, the runtime's stamp. The zone offset is their difference
-  // rounded to a quarter hour, and `containerZones` keeps it for a note. The stamp keeps its
-  // second, which copies in other inputs share. Returns `runtimeTime` when the two differ by
-  // more than any zone offset.
-  // NOTE: a line that the runtime read more than 7.5 minutes after its stamp gets an offset a
-  // quarter hour off.
+  // read as UTC, and `runtimeTime`, the runtime's stamp. When their difference is a zone offset
+  // (see `ContainerZones.zoneOffsetOf`), the stamp is read in that zone and keeps its second,
+  // which copies in other inputs share. Otherwise the runtime printed the line late, as a
+  // restarted container replays a log file, and the stamp is read in the zone learnt last for
+  // the input, or in `--timezone` before one, and counted for a note.
+  // NOTE: the zone is learnt only from the lines before, so late lines at the start of an input
+  // are read in `--timezone` even when later lines show another zone.
   private containerTime(wallTime: number, runtimeTime: number): number {
-    const difference = wallTime - runtimeTime;
-    const offset = Math.round(difference / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
-    if (Math.abs(offset) > MAX_ZONE_OFFSET_MS) return runtimeTime;
-    this.containerZones.add(offset, difference);
-    return wallTime - offset;
+    const zones = this.containerZones;
+    const offset = zones.zoneOffsetOf(wallTime - runtimeTime);
+    if (!Number.isNaN(offset)) return wallTime - offset;
+    const learnt = zones.learntOffsetMs;
+    const time = learnt === null ? this.configuredZoneTime(wallTime) : wallTime - learnt;
+    zones.addUnzonedLine(time, runtimeTime);
+    return time;
+  }
+
+  // The instant of `wallTime`, a naive time read as UTC, in the configured zone (`--timezone`).
+  private configuredZoneTime(wallTime: number): number {
+    const date = new Date(wallTime);
+    return this.wallClock.timeZone.toEpoch(
+      date.getUTCFullYear(),
+      date.getUTCMonth(),
+      date.getUTCDate(),
+      date.getUTCHours(),
+      date.getUTCMinutes(),
+      date.getUTCSeconds(),
+      date.getUTCMilliseconds(),
+    );
   }
 
   // `1709543048.596853 host tag: message` (`journalctl -o short-unix`): seconds since the
@@ -790,6 +825,8 @@ export class LineFramer {
     const tail = this.tail.read(stamp, 19);
     if (!tail.hasOffset) return "unrecognised";
     const time = this.isoTime(tail.millisecond, tail.offsetMinutes);
+    // The line end is part of every line, so this scan is short next to `JSON.parse`.
+    if (entry.log.includes("\u0000")) this.noteEscapedNul(entry.log, time, line);
     const parts = this.jsonParts;
     if (!entry.isPartial && parts.isEmpty) {
       return this.frameContainerLine(entry.log, time, line, emit);
@@ -804,6 +841,14 @@ export class LineFramer {
     const joined = parts.complete(stream, entry.log);
     if (joined === null) return this.frameContainerLine(entry.log, time, line, emit);
     return this.frameJoinedLine(joined, line, emit);
+  }
+
+  // Counts a json-file line whose `log` value has NUL characters, and keeps that value for
+  // samples unless the line is a part that a later part completes.
+  private noteEscapedNul(log: string, time: number, line: number): void {
+    this.escapedNulLines += 1;
+    this.lastJoined = { text: log, time, line };
+    this.lastJoinedEnd = line;
   }
 
   // Frames a joined line whose last part is line `endLine`.

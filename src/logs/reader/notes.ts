@@ -166,7 +166,8 @@ export function isBinaryByte(byte: number): boolean {
   );
 }
 
-const CONTROL_BYTES_REASON = "it has NUL or control bytes near its start";
+/** The `binaryReason` of bytes with control bytes near the start and no known signature. */
+export const CONTROL_BYTES_REASON = "it has NUL or control bytes near its start";
 
 const READ_AS_TEXT = "so its lines were read as text and mostly count as skipped.";
 const NOT_COUNTED = "so its lines were not counted as log lines.";
@@ -179,14 +180,62 @@ export function binaryNote(name: string, reason = CONTROL_BYTES_REASON): string 
   return `${binaryNoteStart(name)}${reason}), ${READ_AS_TEXT} Leave it out of the inputs.`;
 }
 
+/** A text encoding that delist does not decode, found in bytes that look binary. */
+export type UnreadEncoding = "utf-32" | "utf-16";
+
+/**
+ * Returns the note for an input whose bytes look binary but start as text in `encoding`,
+ * which takes the place of the binary-file note.
+ */
+export function unreadEncodingNote(name: string, encoding: UnreadEncoding): string {
+  const start = unreadEncodingSentence(name, encoding);
+  if (encoding === "utf-32") {
+    return `${start.slice(0, -1)}, ${READ_AS_TEXT} Convert it with \`iconv -f UTF-32 -t UTF-8\`.`;
+  }
+  return (
+    `${start.slice(0, -1)}, whose first KiB has too little ASCII to tell it from binary data, ` +
+    `${READ_AS_TEXT} If it is UTF-16, convert it with \`iconv -f UTF-16LE -t UTF-8\` ` +
+    `(or UTF-16BE).`
+  );
+}
+
+// The first sentence of `unreadEncodingNote`.
+function unreadEncodingSentence(name: string, encoding: UnreadEncoding): string {
+  const input = inputNameInText(name);
+  if (encoding === "utf-32") return `${input} is UTF-32 text, which delist does not read.`;
+  return `${input} may be UTF-16 text.`;
+}
+
+/**
+ * Returns the note of input `name` on a text encoding that delist does not read (see
+ * `unreadEncodingNote`), when `notes` has one, else null.
+ */
+export function unreadEncodingNoteOf(name: string, notes: readonly string[]): string | null {
+  for (const encoding of ["utf-32", "utf-16"] as const) {
+    const start = unreadEncodingSentence(name, encoding).slice(0, -1);
+    const note = notes.find((text) => text.startsWith(start));
+    if (note !== undefined) return note;
+  }
+  return null;
+}
+
 /**
  * Returns `notes` of input `name` with its binary-file note saying that its lines were not
  * counted, for a binary input without a single log record.
  */
 export function uncountedBinaryNotes(name: string, notes: readonly string[]): string[] {
-  const start = binaryNoteStart(name);
   return notes.map((note) =>
-    note.startsWith(start) ? note.replace(READ_AS_TEXT, NOT_COUNTED) : note,
+    isBinaryNote(name, note) ? note.replace(READ_AS_TEXT, NOT_COUNTED) : note,
+  );
+}
+
+// Whether `note` is the binary-file note of input `name`, or its note on an encoding that
+// delist does not read.
+function isBinaryNote(name: string, note: string): boolean {
+  if (note.startsWith(binaryNoteStart(name))) return true;
+  return (
+    note.startsWith(unreadEncodingSentence(name, "utf-32").slice(0, -1)) ||
+    note.startsWith(unreadEncodingSentence(name, "utf-16").slice(0, -1))
   );
 }
 
@@ -199,7 +248,7 @@ export function binaryInputNames(
   inputs: readonly { readonly name: string; readonly notes: readonly string[] }[],
 ): string[] {
   return inputs
-    .filter((input) => input.notes.some((note) => note.startsWith(binaryNoteStart(input.name))))
+    .filter((input) => input.notes.some((note) => isBinaryNote(input.name, note)))
     .map((input) => input.name);
 }
 
@@ -330,17 +379,20 @@ interface SplitLines {
 /**
  * Returns the notes for an input read to its end: switches between plain text and gzip data,
  * binary content, and a last line without a line end. `binaryReason` is null for text, else
- * why the input is binary (see `BinarySample.binaryReason`). A binary file gets no note on
- * its last line, which is no record anyway.
+ * why the input is binary (see `BinarySample.binaryReason`). `encoding` is the encoding that
+ * the first bytes of a binary input have, which replaces its binary-file note (see
+ * `unreadEncodingOf`). A binary file gets no note on its last line, which is no record anyway.
  */
 export function inputNotes(
   name: string,
   split: SplitLines,
   binaryReason: string | null,
   switches: FormatSwitches,
+  encoding: UnreadEncoding | null = null,
 ): string[] {
   const notes = switches.notes(name);
-  if (binaryReason !== null) notes.push(binaryNote(name, binaryReason));
+  if (binaryReason !== null && encoding !== null) notes.push(unreadEncodingNote(name, encoding));
+  else if (binaryReason !== null) notes.push(binaryNote(name, binaryReason));
   else if (split.lastLineUnterminated) notes.push(unterminatedLineNote(name, split.lines));
   return notes;
 }

@@ -15,9 +15,10 @@ import {
 } from "./errors.js";
 import { GZIP_START_BYTES, gunzipStart, type TrailingData } from "./gzip.js";
 import type { ByteLineSplitter } from "./lines.js";
-import { BinarySample, FormatSwitches, inputNotes } from "./notes.js";
+import { BinarySample, CONTROL_BYTES_REASON, FormatSwitches, inputNotes } from "./notes.js";
 import { CHUNK_BYTES, readParts, type ByteCounts, type JoinedInput } from "./parts.js";
 import type { FileSource, StdinSource } from "./sources.js";
+import { unreadEncodingOf } from "./unread-encodings.js";
 import { detectUtf16, Utf16Decoder, utf16Note, utf16ToUtf8, type Utf16Text } from "./utf16.js";
 
 export { CHUNK_BYTES, MAX_RETAINED_STDIN_BYTES } from "./parts.js";
@@ -181,7 +182,12 @@ async function readStream(
   // that error. The report gives the error, so the guess of a file still being written is left out.
   const split =
     outcome.error === null ? splitter : { lines: splitter.lines, lastLineUnterminated: false };
-  const notes = inputNotes(source.name, split, sample.binaryReason(), input.switches);
+  const binaryReason = sample.binaryReason();
+  // Only an input whose control bytes alone made it binary can be text in another encoding,
+  // and only the input's own first bytes are examined, so the text of gzip data is not.
+  const controlBytes = binaryReason === CONTROL_BYTES_REASON && compression === null;
+  const encoding = controlBytes && utf16 === null ? unreadEncodingOf(head) : null;
+  const notes = inputNotes(source.name, split, binaryReason, input.switches, encoding);
   if (utf16 !== null) notes.unshift(utf16Note(source.name, utf16, compression === "gzip"));
   const { error, trailingData } = outcome;
   const gzip = outcome.gzip ? "gzip" : null;

@@ -56,8 +56,21 @@ export function detectUtf16(head: Buffer): Utf16Text | null {
 }
 
 /**
+ * Returns whether the first KiB of `head` (at least 32 bytes) is UTF-16 text by structure in
+ * either byte order, whatever its share of ASCII (see `asciiUnitShare`). A log whose first KiB
+ * is CJK text without ASCII passes, and so does most ASCII text read as UTF-16, so call it
+ * only for an input whose bytes already look binary.
+ */
+export function isUtf16Structure(head: Buffer): boolean {
+  const end = Math.min(head.length, SAMPLE_BYTES) & ~1;
+  if (end < MIN_SAMPLE_BYTES) return false;
+  const cut = end < head.length;
+  return asciiUnitShare(head, end, true, cut) >= 0 || asciiUnitShare(head, end, false, cut) >= 0;
+}
+
+/**
  * Returns the share of the code units of `head[0, end)` that are ASCII text, read in the
- * byte order that `littleEndian` gives, or 0 when the units are not text. Units are not text
+ * byte order that `littleEndian` gives, or -1 when the units are not text. Units are not text
  * when one is a control character that a text log lacks (NUL included), a noncharacter
  * (U+FFFE, U+FFFF) or a surrogate out of its pair. A high surrogate as the last unit is
  * allowed when `cut` is true, because the sample then cuts the pair.
@@ -71,16 +84,16 @@ function asciiUnitShare(head: Buffer, end: number, littleEndian: boolean, cut: b
     const second = head[index + 1] ?? 0;
     const unit = littleEndian ? first | (second << 8) : (first << 8) | second;
     const isLowSurrogate = unit >= 0xdc00 && unit <= 0xdfff;
-    if (highSurrogate !== isLowSurrogate) return 0;
+    if (highSurrogate !== isLowSurrogate) return -1;
     highSurrogate = unit >= 0xd800 && unit <= 0xdbff;
     if (unit < 0x80) {
-      if (isBinaryByte(unit)) return 0;
+      if (isBinaryByte(unit)) return -1;
       ascii += 1;
     } else if (unit === 0xfffe || unit === 0xffff) {
-      return 0;
+      return -1;
     }
   }
-  if (highSurrogate && !cut) return 0;
+  if (highSurrogate && !cut) return -1;
   return ascii / units;
 }
 

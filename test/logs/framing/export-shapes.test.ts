@@ -83,10 +83,10 @@ describe("container prefixes", () => {
     expectSmtpLine(record, Date.UTC(2024, 0, 1, 0, 0, 5));
   });
 
-  it("dates a classic line by the runtime beyond any zone", () => {
+  it("dates a replayed classic line by its stamp", () => {
     const inner = "Mar  2 09:04:08 mx1 postfix/smtp[2007]: " + MESSAGE;
     const record = onlyRecord(frameText(`2024-03-04T09:04:08.5Z ${inner}`));
-    expectSmtpLine(record, LINE_TIME + 500);
+    expectSmtpLine(record, LINE_TIME - 2 * 86_400_000);
   });
 
   it("needs no year for a classic line", () => {
@@ -258,12 +258,23 @@ describe("inner stamps without a zone", () => {
     expect(framer.containerZoneOffsets).toEqual([]);
   });
 
-  it("notes no zone for a late read", () => {
-    // The runtime stamp is 5 minutes after the stamp in +02:00, so the zone is a guess.
+  it("dates a late read by its stamp", () => {
+    // The runtime stamp is 5 minutes after the stamp in +02:00, so it gives no zone, and the
+    // stamp is read in the framer's zone.
     const framer = containerFramer();
     const record = frameWith(framer, `2024-03-04T09:09:08Z ${eximStampIn(120)} ${EXIM_LINE}`);
-    expect(record.time).toBe(EXIM_TIME);
+    expect(record.time).toBe(EXIM_TIME + 120 * 60_000);
     expect(framer.containerZoneOffsets).toEqual([]);
+    expect(framer.containerStampZones.earlyLineCount).toBe(1);
+  });
+
+  it("dates a late read in the zone learnt", () => {
+    const framer = containerFramer();
+    frameWith(framer, `2024-03-04T09:04:08.2Z ${eximStampIn(120)} ${EXIM_LINE}`);
+    const record = frameWith(framer, `2024-03-04T09:09:08Z ${eximStampIn(120)} ${EXIM_LINE}`);
+    expect(record.time).toBe(EXIM_TIME);
+    expect(framer.containerZoneOffsets).toEqual([120]);
+    expect(framer.containerStampZones.lateLineCount).toBe(1);
   });
 
   it("reads a CRI line", () => {

@@ -17,6 +17,7 @@ afterEach(async () => {
 
 // The first line of `eximMainLines` is at this instant, and the others follow it.
 const BASE_MS = Date.UTC(2024, 2, 4, 9, 0, 0);
+const DAY_MS = 86_400_000;
 
 async function read(inputs: readonly string[], zone: string): Promise<ReadSummary> {
   const events: LogEvent[] = [];
@@ -25,10 +26,10 @@ async function read(inputs: readonly string[], zone: string): Promise<ReadSummar
 }
 
 // `docker logs -t` of an Exim container whose zone is `offsetMinutes` east of UTC: the
-// runtime's UTC stamp, read 0.3 s after the line, before Exim's own stamp in that zone.
-function dockerLogs(lines: readonly EximLine[], offsetMinutes: number): string {
+// runtime's UTC stamp, read `lagMs` after the line, before Exim's own stamp in that zone.
+function dockerLogs(lines: readonly EximLine[], offsetMinutes: number, lagMs = 300): string {
   const text = lines.map(({ seconds, text }) => {
-    const runtime = new Date(BASE_MS + seconds * 1000 + 300).toISOString();
+    const runtime = new Date(BASE_MS + seconds * 1000 + lagMs).toISOString();
     const wall = new Date(BASE_MS + (seconds + offsetMinutes * 60) * 1000).toISOString();
     return `${runtime} ${wall.slice(0, 19).replace("T", " ")} ${text}`;
   });
@@ -87,5 +88,84 @@ describe("container zones", () => {
     const docker = summary.inputs.find((input) => input.name === "docker.log");
     expect(docker?.copiedLines).toBe(lines.length);
     expect(summary.earliestTime).toBe(BASE_MS);
+  });
+
+  it.each([
+    [330, "UTC+05:30"],
+    [-210, "UTC-03:30"],
+    [540, "UTC+09:00"],
+  ])("dates a zone of %i minutes", async (offsetMinutes, zoneName) => {
+    const lines = eximMainLines();
+    await dir.write("docker.log", dockerLogs(lines, offsetMinutes));
+
+    const summary = await read(["docker.log"], "UTC");
+
+    const notes = notesOf(summary, "docker.log");
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toContain(`are in ${zoneName}`);
+    expect(summary.earliestTime).toBe(BASE_MS);
+  });
+
+  it("keeps the stamps of replayed lines", async () => {
+    const lines = eximMainLines();
+    await dir.write("docker.log", dockerLogs(lines, 0, 2 * DAY_MS));
+
+    const summary = await read(["docker.log"], "UTC");
+
+    expect(summary.earliestTime).toBe(BASE_MS);
+    const notes = notesOf(summary, "docker.log");
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toContain(`${lines.length} lines were printed by the container runtime later`);
+    expect(notes[0]).toContain("own stamp at 2024-03-04T09:00:00Z");
+    expect(notes[0]).toContain("the runtime's at 2024-03-06T09:00:00Z");
+  });
+
+  it("keeps the stamps of lines 20 minutes late", async () => {
+    const lines = eximMainLines();
+    await dir.write("docker.log", dockerLogs(lines, 0, 20 * 60_000));
+
+    const summary = await read(["docker.log"], "UTC");
+
+    expect(summary.earliestTime).toBe(BASE_MS);
+    expect(summary.latestTime).toBe(BASE_MS + (lines.at(-1)?.seconds ?? 0) * 1000);
+    expect(notesOf(summary, "docker.log")[0]).toContain("dated by their own stamps");
+  });
+
+  it("reads late lines in the zone learnt", async () => {
+    const lines = eximMainLines();
+    const half = Math.floor(lines.length / 2);
+    const late = lines.slice(half);
+    const text = dockerLogs(lines.slice(0, half), 330) + dockerLogs(late, 330, 20 * 60_000);
+    await dir.write("docker.log", text);
+
+    const summary = await read(["docker.log"], "UTC");
+
+    expect(summary.latestTime).toBe(BASE_MS + (lines.at(-1)?.seconds ?? 0) * 1000);
+    const notes = notesOf(summary, "docker.log");
+    expect(notes).toHaveLength(2);
+    expect(notes[0]).toContain("are in UTC+05:30");
+    expect(notes[1]).toContain(`${late.length} lines were printed by the container runtime`);
+  });
+
+  it("reads late lines in --timezone before a zone", async () => {
+    const lines = eximMainLines();
+    await dir.write("docker.log", dockerLogs(lines, 330, 2 * DAY_MS));
+
+    const summary = await read(["docker.log"], "Asia/Kolkata");
+
+    expect(summary.earliestTime).toBe(BASE_MS);
+    expect(notesOf(summary, "docker.log")[0]).toContain("own stamp at 2024-03-04T14:30:00+05:30");
+  });
+
+  it("counts stamps ahead of the runtime", async () => {
+    const lines = eximMainLines();
+    await dir.write("docker.log", dockerLogs(lines, 0, -DAY_MS));
+
+    const summary = await read(["docker.log"], "UTC");
+
+    expect(summary.earliestTime).toBe(BASE_MS);
+    const note = notesOf(summary, "docker.log")[0];
+    expect(note).toContain(`${lines.length} lines were stamped by the container itself later`);
+    expect(note).not.toContain("printed by the container runtime later");
   });
 });
