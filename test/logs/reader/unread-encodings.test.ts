@@ -6,7 +6,7 @@ import { binaryInputNames } from "../../../src/logs/reader/notes.js";
 import type { InputSummary, ReadSummary } from "../../../src/logs/reader/summary.js";
 import { isUtf32, unreadEncodingOf } from "../../../src/logs/reader/unread-encodings.js";
 import { resolveTimeZone } from "../../../src/time/zone.js";
-import { loginRecords } from "./login-records.js";
+import { loginRecords } from "../../helpers/login-records.js";
 import { makeTempDir, type TempDir } from "./temp-dir.js";
 
 let dir: TempDir;
