@@ -769,6 +769,8 @@ function senderEndDetail(
 ): string {
   const named = namedSenderPhrase(end);
   if (!stopped) {
+    // NOTE: the detail does not say whether the rate near the log's end or a block reply to
+    // later mail kept the burst's sender open, because `SendingEnd` carries only the time.
     const still = end.aboveUsual
       ? "still sent mail above its usual rate, or mail that receivers blocked,"
       : "still sent mail";
