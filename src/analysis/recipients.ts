@@ -17,6 +17,11 @@ export interface SenderCounts {
    * log shows no delivery attempt of its mail.
    */
   lastMessageTime: number | null;
+  /**
+   * When the latest of the sender's messages that got a block reply (spam, block list,
+   * reputation) entered the queue (epoch ms), or null while none did.
+   */
+  lastBlockedMessageTime: number | null;
   /** The earliest unknown-recipient reply to this sender's mail, or null before the first. */
   first: ReplyOccurrence | null;
 }
@@ -81,7 +86,13 @@ export class UnknownRecipientAnalyser {
     const known = this.bySender.get(sender);
     if (known !== undefined) return known;
     if (this.bySender.size >= MAX_SENDERS) return null;
-    const created: SenderCounts = { attempted: 0, unknown: 0, lastMessageTime: null, first: null };
+    const created: SenderCounts = {
+      attempted: 0,
+      unknown: 0,
+      lastMessageTime: null,
+      lastBlockedMessageTime: null,
+      first: null,
+    };
     this.bySender.set(sender === null ? null : detach(sender), created);
     return created;
   }
@@ -93,6 +104,9 @@ export class UnknownRecipientAnalyser {
       this.attempted += 1;
       if (state.sender !== null) addAttempt(state.sender, state.message.firstTime);
       if (this.deadRecipients.size > 0) this.checkRepeat(delivery);
+    }
+    if (classified?.blockSignal === true && state.sender !== null) {
+      addBlocked(state.sender, state.message.firstTime);
     }
     if (classified === null || event.status !== "bounced") return;
     if (!classified.reply.findings.includes("unknown-recipients")) return;
@@ -146,6 +160,12 @@ export class UnknownRecipientAnalyser {
         bouncedAt,
       };
     }
+  }
+}
+
+function addBlocked(counts: SenderCounts, messageTime: number): void {
+  if (counts.lastBlockedMessageTime === null || messageTime > counts.lastBlockedMessageTime) {
+    counts.lastBlockedMessageTime = messageTime;
   }
 }
 

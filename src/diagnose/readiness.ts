@@ -758,8 +758,8 @@ function forwardingEndDetail(
 
 /**
  * Says which envelope sender the unknown-recipients or volume-spike finding names, and when its
- * latest message entered the queue, or for a burst's sender until when it sent at burst level
- * (see `lastHourAtBurstLevel`): the time that a removal request gives as the end.
+ * latest message entered the queue, or for a burst's sender until when it kept sending (see
+ * `aboveUsualUntil` of `volume-spike`): the time that a removal request gives as the end.
  */
 function senderEndDetail(
   context: DiagnoseContext,
@@ -769,7 +769,11 @@ function senderEndDetail(
 ): string {
   const named = namedSenderPhrase(end);
   if (!stopped) {
-    const still = end.aboveUsual ? "still sent mail at burst level" : "still sent mail";
+    // NOTE: the detail does not say whether the rate near the log's end or a block reply to
+    // later mail kept the burst's sender open, because `SendingEnd` carries only the time.
+    const still = end.aboveUsual
+      ? "still sent mail above its usual rate, or mail that receivers blocked,"
+      : "still sent mail";
     return `${named} ${still} at ${context.time(end.time)}, ${untilEnd(context, end.time, logEnd)}`;
   }
   const sent = end.aboveUsual ? "sent mail at burst level until" : "last sent mail at";

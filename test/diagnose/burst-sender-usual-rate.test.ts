@@ -1,7 +1,14 @@
 import { describe, expect, test } from "vitest";
 import type { Diagnosis, ReadinessItem } from "../../src/diagnose/types.js";
 import { diagnoseText } from "../helpers/diagnose-text.js";
-import { GMAIL_RATE_LIMIT, HOUR, PostfixLog, T0 } from "../helpers/postfix-fixture.js";
+import {
+  GMAIL_RATE_LIMIT,
+  HOUR,
+  PostfixLog,
+  SENT,
+  T0,
+  type Outcome,
+} from "../helpers/postfix-fixture.js";
 import { schemaValidator } from "../helpers/schema.js";
 
 const MINUTE = 60_000;
@@ -57,6 +64,46 @@ function burstLog(lateBurstHour: boolean): PostfixLog {
   return log;
 }
 
+/**
+ * Builds `burstLog(false)` and adds 15 recipients of bob@example.com at 23:00 on the second day,
+ * which get `outcome`. The log's last line comes 10 minutes later.
+ */
+function lateHourLog(outcome: Outcome): PostfixLog {
+  const log = burstLog(false);
+  const lateHour = T0 + DAY + 23 * HOUR;
+  log.submit({
+    time: lateHour + 11_000,
+    account: "bob@example.com",
+    clientIp: "198.51.100.27",
+    recipients: Array.from({ length: 15 }, (_, slot) => ({
+      address: `late${slot}@gmail.com`,
+      outcome,
+    })),
+  });
+  log.submit({
+    time: lateHour + 10 * MINUTE,
+    account: "carol@example.com",
+    clientIp: "198.51.100.28",
+    recipients: [{ address: "partner-last@example.net" }],
+  });
+  return log;
+}
+
+/**
+ * Builds `burstLog(false)` with one more message of bob@example.com to one Gmail recipient at
+ * `time` on the second day, which gets `outcome`.
+ */
+function laterMessageLog(outcome: Outcome, time = 19 * HOUR + 5 * MINUTE): PostfixLog {
+  const log = burstLog(false);
+  log.submit({
+    time: T0 + DAY + time,
+    account: "bob@example.com",
+    clientIp: "198.51.100.27",
+    recipients: [{ address: "friend2@gmail.com", outcome }],
+  });
+  return log;
+}
+
 function causeStopped(diagnosis: Diagnosis): ReadinessItem | undefined {
   return diagnosis.readiness.items.find((item) => item.id === "cause-stopped");
 }
@@ -98,7 +145,42 @@ describe("burst sender judged by its usual rate", () => {
 
     expect(item?.status).toBe("fail");
     expect(item?.detail).toContain(
-      "bob@example.com, which the volume-spike finding names, still sent mail at burst level at 2024-03-05T22:39:00Z",
+      "bob@example.com, which the volume-spike finding names, still sent mail above its usual rate, or mail that receivers blocked, at 2024-03-05T22:39:00Z",
     );
+  });
+});
+
+describe("burst sender still sending", () => {
+  test("15 an hour near log end fails", async () => {
+    const diagnosis = await diagnoseText(lateHourLog(SENT).text());
+    const item = causeStopped(diagnosis);
+
+    expect(spikeEvidence(diagnosis)["burstSenderAboveUsualUntil"]).toBe("2024-03-05T23:00:11Z");
+    expect(item?.status).toBe("fail");
+    expect(item?.detail).toContain(
+      "bob@example.com, which the volume-spike finding names, still sent mail above its usual rate, or mail that receivers blocked, at 2024-03-05T23:00:11Z",
+    );
+  });
+
+  test("blocked later message moves the end", async () => {
+    const diagnosis = await diagnoseText(laterMessageLog(GMAIL_RATE_LIMIT).text());
+
+    expect(spikeEvidence(diagnosis)["burstSenderAboveUsualUntil"]).toBe("2024-03-05T19:05:00Z");
+    expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
+  });
+
+  test("accepted later message keeps the end", async () => {
+    const diagnosis = await diagnoseText(laterMessageLog(SENT).text());
+
+    expect(spikeEvidence(diagnosis)["burstSenderAboveUsualUntil"]).toBe("2024-03-05T17:00:00Z");
+  });
+
+  test("blocked message near log end fails", async () => {
+    const diagnosis = await diagnoseText(
+      laterMessageLog(GMAIL_RATE_LIMIT, 22 * HOUR + 20 * MINUTE).text(),
+    );
+
+    expect(spikeEvidence(diagnosis)["burstSenderAboveUsualUntil"]).toBe("2024-03-05T22:20:00Z");
+    expect(causeStopped(diagnosis)?.status).toBe("fail");
   });
 });

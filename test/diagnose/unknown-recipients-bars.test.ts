@@ -9,6 +9,12 @@ import { GMAIL_NO_SUCH_USER, HOUR, PostfixLog, SENT, T0 } from "../helpers/postf
  */
 function listLog(recipients: number, unknown: number): string {
   const log = new PostfixLog("mx");
+  addListMail(log, recipients, unknown);
+  return log.text();
+}
+
+/** Adds the newsletter mail of `listLog` to `log`. */
+function addListMail(log: PostfixLog, recipients: number, unknown: number): void {
   for (let i = 0; i < recipients / 10; i++) {
     log.submit({
       time: T0 + (i * 24 * HOUR) / (recipients / 10),
@@ -20,7 +26,6 @@ function listLog(recipients: number, unknown: number): string {
       })),
     });
   }
-  return log.text();
 }
 
 async function unknownFinding(recipients: number, unknown: number): Promise<Finding | undefined> {
@@ -61,5 +66,57 @@ describe("unknown-recipients severity bars", () => {
 
   test("5 % makes a warning", async () => {
     expect((await unknownFinding(500, 25))?.severity).toBe("warning");
+  });
+});
+
+describe("unknown-recipients wording", () => {
+  test("title and summary share precision", async () => {
+    const finding = await unknownFinding(500, 19);
+
+    expect(finding?.title).toBe("19 recipients did not exist (3.8 % of those attempted)");
+    expect(finding?.summary).toBe(
+      'Receivers answered "no such user" for 3.8 % of all outbound recipients.',
+    );
+  });
+
+  test("info fix starts with list hygiene", async () => {
+    const finding = await unknownFinding(500, 19);
+
+    expect(finding?.severity).toBe("info");
+    expect(finding?.fix[0]).toBe(
+      "Find which sender mails the unknown addresses, and clean its list: check that it removes every address that bounces as unknown.",
+    );
+    expect(finding?.fix[0]).not.toContain("stop");
+  });
+
+  test("info fix names the list's sender", async () => {
+    const log = new PostfixLog("mx");
+    addListMail(log, 200, 12);
+    for (let i = 0; i < 20; i++) {
+      log.submit({
+        time: T0 + i * HOUR + 1_000,
+        account: "alice@example.com",
+        clientIp: "198.51.100.11",
+        recipients: Array.from({ length: 10 }, (_, j) => ({
+          address: `partner${i}.${j}@example.net`,
+        })),
+      });
+    }
+    const diagnosis = await diagnoseText(log.text());
+    const finding = diagnosis.findings.find((entry) => entry.id === "unknown-recipients");
+
+    expect(finding?.severity).toBe("info");
+    expect(finding?.fix[0]).toBe(
+      "Clean the list of news@example.com: find where its unknown addresses came from, and check that it removes every address that bounces as unknown.",
+    );
+  });
+
+  test("warning fix stops the mailing", async () => {
+    const finding = await unknownFinding(500, 30);
+
+    expect(finding?.severity).toBe("warning");
+    expect(finding?.fix[0]).toBe(
+      "Stop the mailing of news@example.com and find where its list came from; never send to bought or scraped lists.",
+    );
   });
 });

@@ -115,7 +115,7 @@ describe("sender not in the log", () => {
 
     expect(unknown?.fix[0]).toContain("Stop the mailing of anna@example.com");
     expect(unknown?.summary).toContain(
-      "50 of them were recipients of anna@example.com, 33 % of the 150 it mailed.",
+      "50 of them were recipients of anna@example.com, 33.3 % of the 150 it mailed.",
     );
     expect(unknown?.fix.join(" ")).not.toContain("<>");
   });

@@ -305,3 +305,33 @@ export function lastHourAtBurstLevel(
   }
   return last;
 }
+
+/**
+ * Near the end of the log, a burst's sender still counts as sending while it sends this many
+ * times its usual level at that time of day and `STILL_SENDING_EXCESS` more an hour. The bar
+ * is lower than burst level, so that a sender who keeps sending several times its usual rate
+ * does not pass as stopped.
+ */
+const STILL_SENDING_FACTOR = 2;
+const STILL_SENDING_EXCESS = 5;
+
+/**
+ * Returns the start of the latest hour from `fromHour` on in which `source` sent more than
+ * `STILL_SENDING_FACTOR` times its usual level at that time of day and `STILL_SENDING_EXCESS`
+ * more, or null when no hour did. The usual level is measured as in `lastHourAtBurstLevel`.
+ */
+export function lastHourStillSending(
+  source: SendingSource,
+  burstStartHour: number,
+  fromHour: number,
+  coveredFrom: number,
+): number | null {
+  let last: number | null = null;
+  for (const point of source.points) {
+    if (point.hour < fromHour) continue;
+    const reference = burstStartHour + ((point.hour - burstStartHour) % DAY_MS);
+    const level = sameHourLevel(source.values, reference, coveredFrom) ?? 0;
+    if (point.value > level * STILL_SENDING_FACTOR + STILL_SENDING_EXCESS) last = point.hour;
+  }
+  return last;
+}

@@ -61,8 +61,9 @@ export function detectUnknownRecipients(context: DiagnoseContext): Finding | nul
   // ordinary bounce from a day before.
   const sample = worst?.first ?? unknown.first;
 
+  const severity = unknownSeverity(rate, fromBounces);
   return finding("unknown-recipients", {
-    severity: unknownSeverity(rate, fromBounces),
+    severity,
     role: "cause",
     title: unknownTitle(unknown.count, rate, worst),
     summary: unknownSummary(rate, worst),
@@ -90,14 +91,28 @@ export function detectUnknownRecipients(context: DiagnoseContext): Finding | nul
             ),
           ],
     fix: [
-      worst !== null
-        ? `Stop the mailing of ${worst.sender} and find where its list came from; never send to bought or scraped lists.`
-        : "Find which sender mails the unknown addresses, and stop it.",
+      firstFixStep(severity, worst),
       'Remove every address that bounced with 5.1.1 (or "no such user") from your lists at once, and on every future hard bounce.',
       "Use confirmed opt-in for new subscribers, and remove addresses that have not engaged for months.",
     ],
     references: [REFERENCES.gmailGuidelines],
   });
+}
+
+/**
+ * Returns the first fix step. An `info` share (2 % up to 5 %) is close to the churn of a
+ * mailing list, so the step is list hygiene. From 5 % the list itself is suspect, so the step
+ * stops the mailing.
+ */
+function firstFixStep(severity: Severity, worst: WorstSender | null): string {
+  if (severity === "info") {
+    return worst !== null
+      ? `Clean the list of ${worst.sender}: find where its unknown addresses came from, and check that it removes every address that bounces as unknown.`
+      : "Find which sender mails the unknown addresses, and clean its list: check that it removes every address that bounces as unknown.";
+  }
+  return worst !== null
+    ? `Stop the mailing of ${worst.sender} and find where its list came from; never send to bought or scraped lists.`
+    : "Find which sender mails the unknown addresses, and stop it.";
 }
 
 /**
@@ -144,19 +159,24 @@ function leads(count: number, worst: WorstSender | null): worst is WorstSender &
  */
 function unknownTitle(count: number, rate: number, worst: WorstSender | null): string {
   const recipients = `${plural(count, "recipient")} did not exist`;
-  if (!leads(count, worst)) return `${recipients} (${Math.round(rate * 100)} % of those attempted)`;
-  return `${recipients}, ${worst.unknown.toLocaleString("en-US")} of them in mail from ${worst.sender} (${Math.round(worst.rate * 100)} % of its recipients)`;
+  if (!leads(count, worst)) return `${recipients} (${percent(rate)} % of those attempted)`;
+  return `${recipients}, ${worst.unknown.toLocaleString("en-US")} of them in mail from ${worst.sender} (${percent(worst.rate)} % of its recipients)`;
 }
 
 /** Returns the summary: the share of all outbound recipients, then the worst sender's share. */
 function unknownSummary(rate: number, worst: WorstSender | null): string {
-  const all = `Receivers answered "no such user" for ${Math.round(rate * 1000) / 10} % of all outbound recipients`;
+  const all = `Receivers answered "no such user" for ${percent(rate)} % of all outbound recipients`;
   if (worst === null) return `${all}.`;
   if (worst.rate === null) return `${all}; ${worst.sender} sent ${worst.unknown} of them.`;
-  const share = `${Math.round(worst.rate * 100)} % of the ${worst.recipients.toLocaleString("en-US")} it mailed`;
+  const share = `${percent(worst.rate)} % of the ${worst.recipients.toLocaleString("en-US")} it mailed`;
   return `${all}. ${worst.unknown.toLocaleString("en-US")} of them were recipients of ${worst.sender}, ${share}.`;
 }
 
 function round(value: number): number {
   return Math.round(value * 1000) / 1000;
+}
+
+/** Formats a share as a percentage with at most one decimal, which the title and summary share. */
+function percent(share: number): string {
+  return String(Math.round(share * 1000) / 10);
 }

@@ -9,7 +9,13 @@ import { burstOrigins, burstSenders } from "./burst-origins.js";
 import { describeOrigin } from "./origin-names.js";
 import { firstBlockTime, outboundBursts, type OutboundBurst } from "./outbound-bursts.js";
 import { lastMessageOf, senderEntry, senderText, type SenderEntry } from "./sender-names.js";
-import { lastHourAtBurstLevel, sendingSources, type SendingSource } from "./source-bursts.js";
+import {
+  lastHourAtBurstLevel,
+  lastHourStillSending,
+  sendingSources,
+  type SendingSource,
+} from "./source-bursts.js";
+import { STOPPED_AFTER_MS } from "../suspect-sending.js";
 
 /** Day-over-day growth that counts as a ramp, and how many such days in a row. */
 const RAMP_FACTOR = 1.5;
@@ -116,7 +122,7 @@ interface DescribedBurst {
   readonly sender: string | null;
   /** When the burst began (epoch ms, see `burstStart`). */
   readonly start: number;
-  /** Until when `sender` sent at burst level (epoch ms, see `aboveUsualUntil`), or null. */
+  /** Until when `sender` kept sending (epoch ms, see `aboveUsualUntil`), or null. */
   readonly senderAboveUsualUntil: number | null;
 }
 
@@ -150,12 +156,15 @@ function senderSources(context: DiagnoseContext): Map<string, SendingSource> {
 }
 
 /**
- * Returns until when the burst's envelope sender sent far above its usual rate: the end of its
- * latest hour at burst level from the burst's start on (see `lastHourAtBurstLevel`), or its
- * latest message when that came earlier. A sender whose hours never reach that level, as when
- * the hourly counters kept too little of it, ends with the burst. Returns null without a
- * sender. Later mail of the sender at its usual rate does not count, so an account's owner
- * who goes on sending ordinary mail does not keep the burst open.
+ * Returns until when the burst's envelope sender kept sending: the end of its latest hour at
+ * burst level from the burst's start on (see `lastHourAtBurstLevel`), or its latest message
+ * when that came earlier. Two kinds of later mail extend that end, because they show that the
+ * sending went on. One is an hour above 2 times its usual rate and 5 more that reaches into
+ * the last `STOPPED_AFTER_MS` of the log (see `lastHourStillSending`). The other is a later message that
+ * got a block reply. A sender whose hours never reach burst level, as when the hourly counters
+ * kept too little of it, ends with the burst. Returns null without a sender. Other later mail
+ * of the sender does not count, so an account's owner who goes on sending ordinary mail does
+ * not keep the burst open.
  */
 function aboveUsualUntil(
   context: DiagnoseContext,
@@ -168,10 +177,19 @@ function aboveUsualUntil(
   const source = senders.get(sender);
   const lastHour =
     source === undefined ? null : lastHourAtBurstLevel(source, burst.startHour, firstTime);
-  const end = (lastHour ?? burst.endHour) + HOUR_MS;
-  const lastMessage = context.facts.unknownRecipients.bySender.get(sender)?.lastMessageTime ?? null;
+  const logEnd = context.facts.lastTime;
+  let end = (lastHour ?? burst.endHour) + HOUR_MS;
+  if (source !== undefined && logEnd !== null) {
+    const nearEndFrom = Math.max(end, logEnd - STOPPED_AFTER_MS - HOUR_MS);
+    const stillSending = lastHourStillSending(source, burst.startHour, nearEndFrom, firstTime);
+    if (stillSending !== null) end = Math.max(end, stillSending + HOUR_MS);
+  }
+  const counts = context.facts.unknownRecipients.bySender.get(sender);
+  const lastMessage = counts?.lastMessageTime ?? null;
+  const lastBlocked = counts?.lastBlockedMessageTime ?? null;
+  if (lastBlocked !== null && lastBlocked >= end) end = lastBlocked;
   // The hour's end can fall after the log's last line, which no sending can pass.
-  return Math.min(end, lastMessage ?? end, context.facts.lastTime ?? end);
+  return Math.min(end, lastMessage ?? end, logEnd ?? end);
 }
 
 /**

@@ -12,22 +12,38 @@ import { deleteQueuedStep } from "./queue-commands.js";
 import { originHosts } from "./origin-hosts.js";
 
 /**
- * A new program's peak hour must exceed the usual local level by this many recipients, and
- * its mail must reach this many outbound recipients in all. Local programs send little (contact
- * forms, cron reports), so a script sending a few dozen an hour for hours is already far above
- * them. The bar counts recipients, not messages, because an abused contact form often puts
- * several Bcc recipients on each message.
+ * A new program's peak hour must exceed the usual local level by this many recipients. Local
+ * programs send little (contact forms, cron reports), so a script sending a few dozen an hour
+ * for hours is already far above them.
  */
 const MIN_EXCESS_PER_HOUR = 20;
-const MIN_RECIPIENTS = 50;
+
+/**
+ * Without evidence of abuse, the program's mail must reach this many messages. A newsletter
+ * that a shop sends every day with several Bcc recipients per message is no sign of abuse.
+ */
+const MIN_MESSAGES = 50;
+
+/**
+ * With evidence of abuse, the bar counts outbound recipients, not messages, because an abused
+ * contact form often puts several Bcc recipients on each message.
+ */
+const MIN_RECIPIENTS_WHEN_SURGING = 50;
 
 /**
  * When receivers replied to at least this many of the program's delivery attempts with a block
  * reply (spam, block list, reputation), its mail needs only `MIN_RECIPIENTS_WHEN_BLOCKED`
- * recipients, because those replies are evidence of abuse that volume alone is not.
+ * recipients, because those replies are the strongest evidence of abuse.
  */
 const MIN_BLOCKED_ATTEMPTS = 5;
 const MIN_RECIPIENTS_WHEN_BLOCKED = 25;
+
+/**
+ * The program's own earlier volume is its busiest hour at least this long before its peak
+ * hour. A job that runs at the same hour every day then compares with the day before, and the
+ * burst's own first hours do not count as its history.
+ */
+const OWN_HISTORY_BEFORE_PEAK_MS = 12 * HOUR_MS;
 
 /** A program is new when it first sends this long after the log starts. */
 const NEW_SOURCE_AFTER_MS = 6 * HOUR_MS;
@@ -82,7 +98,7 @@ export function detectWebScripts(context: DiagnoseContext): Finding[] {
     }
     const baseline = localBaseline(sources, source);
     const peak = peakHour(source);
-    if (source.recipients < minRecipients(source)) continue;
+    if (!reachesVolumeBar(source, peak)) continue;
     if (
       peak.recipients < baseline * BURST_FACTOR ||
       peak.recipients - baseline < MIN_EXCESS_PER_HOUR
@@ -109,11 +125,39 @@ function sourceSigns(source: OriginFacts, logStart: number): SourceSigns {
   };
 }
 
-/** Returns the outbound recipients that the program's mail must reach to be reported. */
-function minRecipients(source: OriginFacts): number {
-  return source.blockedAttempts >= MIN_BLOCKED_ATTEMPTS
-    ? MIN_RECIPIENTS_WHEN_BLOCKED
-    : MIN_RECIPIENTS;
+/**
+ * Checks the program's volume against its bar. Block replies to 5 or more of its attempts, or
+ * a peak hour far above its own earlier hours, are evidence of abuse and make the bar count
+ * recipients. Without them the bar is 50 messages.
+ */
+function reachesVolumeBar(
+  source: OriginFacts,
+  peak: { hour: number; recipients: number },
+): boolean {
+  if (source.blockedAttempts >= MIN_BLOCKED_ATTEMPTS) {
+    return source.recipients >= MIN_RECIPIENTS_WHEN_BLOCKED;
+  }
+  if (surgesAboveOwnHistory(source, peak)) return source.recipients >= MIN_RECIPIENTS_WHEN_SURGING;
+  return source.messages >= MIN_MESSAGES;
+}
+
+/**
+ * Tells whether the program's peak hour is `BURST_FACTOR` times its busiest hour that lies at
+ * least 12 hours earlier. A program without such earlier hours has no history to compare with.
+ * NOTE: a burst that builds up over more than 12 hours is compared with its own first hours,
+ * so it often keeps the 50-message bar.
+ */
+function surgesAboveOwnHistory(
+  source: OriginFacts,
+  peak: { hour: number; recipients: number },
+): boolean {
+  let earlierMax = 0;
+  for (const [hour, counts] of source.hourly) {
+    if (hour <= peak.hour - OWN_HISTORY_BEFORE_PEAK_MS) {
+      earlierMax = Math.max(earlierMax, counts.recipients);
+    }
+  }
+  return earlierMax > 0 && peak.recipients >= earlierMax * BURST_FACTOR;
 }
 
 function isRoot(source: OriginFacts): boolean {
