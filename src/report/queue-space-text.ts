@@ -63,11 +63,19 @@ export function queueSpaceSentences(report: QueueSpaceReport | null): QueueSpace
     counts: report.confirmed ? faultSentences(report, period) : noteSentences(report, period),
     sample: lineText(report.sample),
     lost: lostText(report),
-    fix: report.confirmed
-      ? faultFix(report) + otherWriteFix(report)
-      : `If it repeats, check the free space of ${fileSystem} with \`df -h\`.` +
-        otherWriteFix(report),
+    fix: report.confirmed ? faultFix(report) + otherWriteFix(report) : noteFix(report, fileSystem),
   };
+}
+
+/**
+ * Returns the fix of a report that shows no fault. When no line names a lack of space and a
+ * write failed for another cause, that cause comes first.
+ */
+function noteFix(report: QueueSpaceReport, fileSystem: string): string {
+  const freeSpace = `If it repeats, check the free space of ${fileSystem} with \`df -h\`.`;
+  const namesSpace = report.rejects + report.warnings + report.writeErrors > 0;
+  if (namesSpace || report.otherWriteErrors === 0) return freeSpace + otherWriteFix(report);
+  return `${otherWriteFix(report).trimStart()} ${freeSpace}`;
 }
 
 /**
@@ -115,9 +123,24 @@ function queueFileSystem(report: QueueSpaceReport): string {
 function otherWriteFix(report: QueueSpaceReport): string {
   if (report.otherWriteErrors === 0) return "";
   const directory = report.mta === "exim" ? "spool directory" : "queue directory";
-  return (
+  const causes =
     " A write that failed for another cause needs that cause fixed, such as a file size " +
-    `limit, a disk quota or the permissions of the ${directory}.`
+    `limit, a disk quota or the permissions of the ${directory}.`;
+  return isPostfixFileTooLarge(report) ? causes + POSTFIX_FILE_SIZE_FIX : causes;
+}
+
+/**
+ * Postfix's sendmail, postdrop and cleanup programs set their file size limit to
+ * `message_size_limit` (`set_file_limit` in their sources), so a queue file write that fails
+ * with EFBIG comes from a message larger than that limit.
+ */
+const POSTFIX_FILE_SIZE_FIX =
+  ' "File too large" means a message larger than message_size_limit (`postconf -h ' +
+  "message_size_limit`): raise the limit, or have the program send smaller mail.";
+
+function isPostfixFileTooLarge(report: QueueSpaceReport): boolean {
+  return (
+    report.mta === "postfix" && report.otherWriteSample?.text.includes("File too large") === true
   );
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import type { Diagnosis } from "../../src/diagnose/types.js";
 import { painter } from "../../src/report/colour.js";
 import { renderDiagnosisMarkdown } from "../../src/report/markdown.js";
-import { queueSpaceVerdictLabel } from "../../src/report/queue-space-text.js";
+import { queueSpaceSentences, queueSpaceVerdictLabel } from "../../src/report/queue-space-text.js";
 import { renderDiagnosisText } from "../../src/report/text.js";
 import { OFFLINE_DIAGNOSE, runCommand } from "../helpers/cli.js";
 import { diagnoseText } from "../helpers/diagnose-text.js";
@@ -483,5 +483,27 @@ describe("queue file writes of other causes", () => {
     expect(section).toContain("needs that cause fixed");
     expect(section).toContain("permissions of the queue directory");
     expect(validateStatistics(JSON.parse(logs.stdout))).toEqual([]);
+  });
+
+  test("fix names the size limit first", async () => {
+    const fix = queueSpaceSentences((await diagnoseText(TOO_LARGE_LOG)).queueSpace)?.fix ?? "";
+
+    expect(fix).toMatch(/^A write that failed for another cause needs that cause fixed/);
+    expect(fix).toContain('"File too large" means a message larger than message_size_limit');
+    expect(fix.indexOf("message_size_limit")).toBeLessThan(fix.indexOf("df -h"));
+  });
+
+  test("space lines keep the free space first", async () => {
+    const lines = [
+      ...deliveredLines(),
+      `${stamp(40)} postfix/smtpd[2001]: NOQUEUE: reject: MAIL from a.example.com[192.0.2.10]: 452 4.3.1 Insufficient system storage; proto=ESMTP helo=<a.example.com>`,
+      `${stamp(50)} postfix/postdrop[3001]: warning: uid=33: File too large`,
+      `${stamp(50)} postfix/sendmail[3000]: fatal: www-data(33): queue file write error`,
+    ];
+    const report = (await diagnoseText(logText(lines))).queueSpace;
+    const fix = queueSpaceSentences(report)?.fix ?? "";
+
+    expect(report?.confirmed).toBe(false);
+    expect(fix).toMatch(/^If it repeats, check the free space/);
   });
 });
