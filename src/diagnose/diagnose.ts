@@ -431,6 +431,7 @@ function healthyFinding(
     verdicts.some((verdict) => verdict.sent > 0),
     pastOutages,
     recipientPolicyNote(verdicts),
+    failedAttempts(verdicts),
   );
   return finding("healthy", {
     severity: "info",
@@ -451,18 +452,42 @@ function healthyFinding(
  * Builds the sentences of the `healthy` finding before any note on relay hosts. `policy` is the
  * note on the recipient organisations' own rules (see `recipientPolicyNote`) or "". Such a
  * rule can reject every attempt to one domain, so with it the summary does not call the
- * failures single recipients.
+ * failures single recipients. Nor does it with `failures`, the attempts that were deferred or
+ * bounced, above `FEW_FAILURES`, because one receiver may have refused them all with a reply
+ * that names no cause.
  */
-function healthySummary(accepted: boolean, pastOutages: string, policy: string): string {
+function healthySummary(
+  accepted: boolean,
+  pastOutages: string,
+  policy: string,
+  failures: number,
+): string {
+  const few = failures <= FEW_FAILURES;
   if (!accepted) {
-    const failures =
-      policy === "" ? " The failures are single recipients or single small receivers." : policy;
-    return `No receiver accepted an outbound delivery in this log, but no attempt failed for a sender-side reason.${failures}${pastOutages}`;
+    const single = few ? " The failures are single recipients or single small receivers." : "";
+    return `No receiver accepted an outbound delivery in this log, but no attempt failed for a sender-side reason.${policy === "" ? single : policy}${pastOutages}`;
   }
-  if (pastOutages === "" && policy === "") {
+  if (pastOutages === "" && policy === "" && few) {
     return "The log shows outbound deliveries and no sender-side rejections; the few failures are single recipients.";
   }
-  return `The log shows outbound deliveries and no sender-side rejections.${policy}${pastOutages}`;
+  const failed = few
+    ? ""
+    : ` ${plural(failures, "attempt")} were deferred or bounced with replies that name no sender-side cause; the provider rows show where.`;
+  return `The log shows outbound deliveries and no sender-side rejections.${policy}${failed}${pastOutages}`;
+}
+
+/** Maximum failed attempts that the `healthy` summary still calls a few single recipients (a chosen value). */
+const FEW_FAILURES = 10;
+
+/**
+ * Returns the attempts of every provider that were deferred or bounced, leaving out those that
+ * `recipientPolicyNote` already names.
+ */
+function failedAttempts(verdicts: readonly ProviderVerdict[]): number {
+  return verdicts.reduce(
+    (sum, verdict) => sum + verdict.deferred + verdict.bounced - recipientPolicyAttempts(verdict),
+    0,
+  );
 }
 
 /**

@@ -88,3 +88,26 @@ describe("healthy log without admin rules", () => {
     );
   });
 });
+
+/**
+ * Builds the log of `workspacePolicyLog` with each second recipient at example.net, whose server
+ * rejects every one with a reply that names no cause delist knows.
+ */
+function unnamedRejectionsLog(): string {
+  return workspacePolicyLog()
+    .replaceAll("@example.org", "@example.net")
+    .replaceAll("aspmx.l.google.com[192.0.2.204]", "mx.example.net[198.51.100.25]")
+    .replaceAll(GCDP_REPLY, "550 5.7.1 Message rejected | reason=filtered | ref=A1");
+}
+
+describe("many failures without a named cause", () => {
+  test("healthy summary counts them", async () => {
+    const unnamed = await diagnoseText(unnamedRejectionsLog());
+    const healthy = unnamed.findings.find((finding) => finding.id === "healthy");
+
+    expect(healthy?.summary).not.toContain("single recipients");
+    expect(healthy?.summary).toContain(
+      "20 attempts were deferred or bounced with replies that name no sender-side cause",
+    );
+  });
+});
