@@ -91,7 +91,7 @@ describe("healthy log without admin rules", () => {
 
 /**
  * Builds the log of `workspacePolicyLog` with each second recipient at example.net, whose server
- * rejects every one with a reply that names no cause delist knows.
+ * rejects every one with a reply that delist does not classify.
  */
 function unnamedRejectionsLog(): string {
   return workspacePolicyLog()

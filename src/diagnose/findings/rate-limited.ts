@@ -320,7 +320,7 @@ function deferralKinds(context: DiagnoseContext, ids: readonly ProviderKey[]): D
 
 /**
  * Builds the fixes for the providers of each kind. Providers of one kind get the steps of that
- * kind. With both kinds, each step names its providers, so that no step asks to wait out a
+ * kind. With both kinds, each step names its providers, so that no step says to wait out a
  * reputation limit for a TLS requirement. The queue is then left to retry by itself, because
  * flushing it would also re-send the mail of the providers that limit the rate.
  */

@@ -2,8 +2,8 @@
  * Text encodings that delist does not decode, found in an input whose bytes look binary:
  * UTF-32, and UTF-16 whose first KiB has too little ASCII for `detectUtf16`. Such an input gets
  * a note that names the encoding and the `iconv` command that converts it, in place of the
- * binary-file note, and is otherwise treated as a binary file: without a log record, its lines
- * are left out of the counts.
+ * binary-file note. Otherwise it is treated as a binary file, so without a log record its
+ * lines are left out of the counts.
  */
 import { isBinaryByte, type UnreadEncoding } from "./notes.js";
 import { isUtf16Structure } from "./utf16.js";
