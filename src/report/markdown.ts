@@ -42,7 +42,7 @@ import { MAX_SAMPLE_LINES } from "./skipped-samples.js";
 import { deferralSentences } from "./deferral-text.js";
 import { queueSpaceSentences, SERVER_FAULTS_HEADING } from "./queue-space-text.js";
 import { verdictLabel } from "./verdict-label.js";
-import { bounceOnlySentence, filesRead, inputDetailSentences, READINESS_MARKS } from "./text.js";
+import { bounceOnlySentence, filesRead, inputDetailSentences } from "./text.js";
 import {
   frozenSentence,
   localFailuresHeading,
@@ -100,9 +100,11 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
     "",
     "## Removal readiness",
     "",
+    // GitHub draws only `[ ]` and `[x]` as task boxes, so an item that is not passed gets an
+    // empty box and the status in brackets tells failed, unknown and not checked apart.
     ...diagnosis.readiness.items.map(
       (item) =>
-        `- ${READINESS_MARKS[item.status]} **${item.title}** (${item.status}): ${escape(shortTimesIn(readinessDetail(item, diagnosis)))}`,
+        `- ${item.status === "pass" ? "[x]" : "[ ]"} **${item.title}** (${item.status}): ${escape(shortTimesIn(readinessDetail(item, diagnosis)))}`,
     ),
     "",
     escape(shortTimesIn(diagnosis.readiness.summary)),

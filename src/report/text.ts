@@ -370,8 +370,8 @@ function blocklistLines(diagnosis: Diagnosis, paint: Painter): string[] {
   return lines;
 }
 
-/** The box of each readiness status, as the text and Markdown reports draw it. */
-export const READINESS_MARKS: Readonly<Record<ReadinessItem["status"], string>> = {
+/** The box of each readiness status, as the text report draws it. */
+const READINESS_MARKS: Readonly<Record<ReadinessItem["status"], string>> = {
   pass: "[x]",
   fail: "[ ]",
   unknown: "[?]",

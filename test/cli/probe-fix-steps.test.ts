@@ -86,7 +86,7 @@ describe("probe fix steps", () => {
     const result = await probe(join(tempDir(), "h.sqlite"), port);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("\nWhat to do:\n  1. Usually only the hosting provider");
-    expect(result.stdout).toContain("  2. Enroll the IPs in Microsoft SNDS");
+    expect(result.stdout).toContain("  2. Enrol the IPs in Microsoft SNDS");
     expect(result.stdout.split("\n").filter((line) => line.length > 80)).toEqual([]);
   });
 

@@ -73,12 +73,13 @@ describe("Markdown report like the text report", () => {
     expect(markdown).toContain("Read 1 bounce message from 2 files: 1 failed");
   });
 
-  test("not-checked items get their own box", async () => {
+  test("items that did not pass get a task box GitHub draws, and their status", async () => {
     const markdown = await diagnose("markdown");
     const items = markdown.split("\n").filter((line) => line.includes(" (not-checked): "));
 
     expect(items.length).toBeGreaterThan(0);
-    for (const item of items) expect(item).toMatch(/^- \[-\] \*\*/);
-    expect(markdown).not.toMatch(/^- \[ \] .*\(not-checked\)/m);
+    for (const item of items) expect(item).toMatch(/^- \[ \] \*\*/);
+    expect(markdown).not.toMatch(/^- \[[-?]\]/m);
+    expect(markdown).toMatch(/^- \[x\] \*\*.*\(pass\): /m);
   });
 });

@@ -17,7 +17,7 @@ const EXO_DELIST_FIX =
 
 const DELIST_FIX =
   "The IP owner asks for delisting through the Outlook.com sender support form after fixing the cause.";
-const SNDS_FIX = "Enroll the IPs in Microsoft SNDS and JMRP to see their data and complaints.";
+const SNDS_FIX = "Enrol the IPs in Microsoft SNDS and JMRP to see their data and complaints.";
 
 // Codes with which Microsoft 365 refuses to send a tenant's own mail. They mean a banned
 // sender (5.7.501 to 5.7.503), a tenant over its sending threshold (5.7.705) and low-reputation
@@ -170,7 +170,7 @@ const outlook: readonly ReplyRule[] = [
     summary:
       "Outlook.com blocks the sender for namespace mining (SC-002), an open proxy or relay (SC-003), or complaints (SC-004).",
     fix: [
-      "Stop sending to guessed or old addresses, close open relays, and enroll in JMRP for complaints.",
+      "Stop sending to guessed or old addresses, close open relays, and enrol in JMRP for complaints.",
       DELIST_FIX,
     ],
     reference: OUTLOOK_TROUBLESHOOTING,
