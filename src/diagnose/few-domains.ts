@@ -4,7 +4,7 @@ import {
   type ProviderFacts,
 } from "../analysis/providers.js";
 import type { DiagnoseContext } from "./context.js";
-import { listNames, plural } from "./findings/build.js";
+import { listNames, period, plural } from "./findings/build.js";
 import { mergeCounts } from "./findings/replies.js";
 import type { FewDomainsReport, OutageReport, ProviderStatus, ProviderVerdict } from "./types.js";
 
@@ -366,9 +366,7 @@ function receiverOf(report: FewDomainsReport): string {
 }
 
 function periodOf(report: FewDomainsReport): string {
-  return report.first === report.last
-    ? `at ${report.first}`
-    : `from ${report.first} to ${report.last}`;
+  return period(report.first, report.last);
 }
 
 /** Returns the keys of `counts`, largest count first, then by name. */

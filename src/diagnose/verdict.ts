@@ -9,7 +9,7 @@ import { HOUR_MS } from "../analysis/time.js";
 import { deferralDetailReport } from "./deferral-detail.js";
 import { failedHostOf, withFailedHost } from "../knowledge/rules/connection.js";
 import type { DiagnoseContext } from "./context.js";
-import { isPluralName, listNames, upperFirst } from "./findings/build.js";
+import { isPluralName, listNames, period, upperFirst } from "./findings/build.js";
 import { fitStepToMtas } from "./findings/mta-steps.js";
 import {
   failedDomainsAtEnd,
@@ -588,9 +588,7 @@ export function pastBlockNote(providers: readonly ProviderVerdict[]): string {
  * the latest came at the same time, so that a single reply does not read as a period.
  */
 function blockPeriod(verdict: ProviderVerdict): string {
-  const first = verdict.firstBlock?.time ?? "?";
-  const last = verdict.lastBlock?.time ?? "?";
-  return first === last ? `at ${first}` : `from ${first} to ${last}`;
+  return period(verdict.firstBlock?.time ?? "?", verdict.lastBlock?.time ?? "?");
 }
 
 /**

@@ -78,7 +78,7 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
   lines.push("", paint.bold("Outbound per day"));
   for (const day of statistics.days) {
     lines.push(
-      `  ${day.day}  ${count(day.messages).padStart(8)} messages  ${count(day.recipients).padStart(8)} recipients`,
+      `  ${day.day}  ${count(day.messages).padStart(8)} ${noun(day.messages, "message").padEnd(8)}  ${count(day.recipients).padStart(8)} ${noun(day.recipients, "recipient")}`,
     );
   }
   lines.push("", ...originTable("SASL accounts", statistics.accounts, paint));
@@ -271,4 +271,9 @@ function queueSpaceLines(report: QueueSpaceReport | null): string[] {
     ...wrap(sentences.sample, "    first: ", "      "),
     ...lost,
   ];
+}
+
+/** The noun of a table cell whose count stands before it: "message" for 1, else "messages". */
+function noun(value: number, singular: string): string {
+  return value === 1 ? singular : `${singular}s`;
 }

@@ -288,6 +288,25 @@ describe("rate-limited finding with an ended provider", () => {
   });
 });
 
+describe("rate-limited finding with a single ended deferral", () => {
+  // Gmail defers to the end. Yahoo defers once and then accepts mail every 5 minutes.
+  const messages = [
+    ...messagesEvery10Minutes(0, 12, GMAIL_RATE_LIMIT, "d"),
+    { minutes: 600, recipient: "y600@yahoo.com", outcome: YAHOO_TSS04 },
+  ];
+  for (let minutes = 655; minutes < 720; minutes += 5) {
+    messages.push({ minutes, recipient: `ok${minutes}@yahoo.com`, outcome: SENT });
+  }
+  const log = blockLog(messages);
+
+  test("gives the one deferral's time, not a period", async () => {
+    const { diagnosis } = await reportsOf(log);
+    const summary = rateLimitedOf(diagnosis).summary;
+    expect(summary).toContain(`Yahoo/AOL deferred mail at ${isoTime(600)} and has accepted`);
+    expect(summary).not.toContain(`from ${isoTime(600)} to ${isoTime(600)}`);
+  });
+});
+
 describe("rate-limited title with a few current deferrals", () => {
   // Gmail defers 60 times until 9:50 and then accepts a message every 10 minutes, too few to
   // lift its block. Yahoo defers 3 times near the end of the log.

@@ -56,6 +56,17 @@ describe("renderStatisticsText local programs", () => {
   });
 });
 
+describe("renderStatisticsText days", () => {
+  it("writes one message and one recipient in the singular", async () => {
+    const log = join(tempDir(), "mainlog");
+    writeFileSync(log, eximLog());
+    const result = await runCommand(["logs", "--timezone", "UTC", log]);
+
+    const table = section(result.stdout, "Outbound per day");
+    expect(table[1]).toBe("  2025-01-13         1 message          1 recipient");
+  });
+});
+
 /**
  * Builds a log of one message of alice@example.com to 4 recipients. One is delivered at once,
  * one is deferred three times and then delivered, and one is deferred four times and still

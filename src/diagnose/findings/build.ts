@@ -53,6 +53,14 @@ export function listNames(names: readonly string[]): string {
 }
 
 /**
+ * Returns "from FIRST to LAST", or "at FIRST" when both are one time, so that a single event does
+ * not read as a period.
+ */
+export function period(first: string, last: string): string {
+  return first === last ? `at ${first}` : `from ${first} to ${last}`;
+}
+
+/**
  * Starts a sentence with provider names and the verb that agrees with them: `Gmail rejects`,
  * `Gmail and Yahoo/AOL reject`, `Other receivers reject`.
  */

@@ -10,7 +10,7 @@ import {
 } from "../verdict.js";
 import type { Finding, ProviderVerdict } from "../types.js";
 import type { MtaName } from "../../logs/events.js";
-import { REFERENCES, finding, listNames, plural, providersDo } from "./build.js";
+import { REFERENCES, finding, listNames, period, plural, providersDo } from "./build.js";
 import { mtaStep } from "./mta-steps.js";
 import { retryQueueStep } from "./queue-commands.js";
 import {
@@ -95,7 +95,7 @@ function rateLimitedWording(
     const endings = lifted ? "" : endedSentences(evidence, providers, ended, deferred);
     return [
       `${providersDo(ids.map(nameOf), deferred, deferred)} mail from this server${purpose}`,
-      `${replies} from ${since} to ${evidence.last}. ${sessions}${endings}${deliveredLater(context, evidence.providers)}`,
+      `${replies} ${period(since ?? "?", evidence.last)}. ${sessions}${endings}${deliveredLater(context, evidence.providers)}`,
     ];
   }
   const retried =
@@ -177,7 +177,7 @@ function endedSentences(
       const replies = evidence.providers[id];
       const verdict = providers[id];
       if (replies === undefined || verdict === undefined) return "";
-      const period = `${replies.name} ${verb} mail from ${earliestReply(replies)?.time ?? "?"} to ${replies.last}`;
+      const span = `${replies.name} ${verb} mail ${period(earliestReply(replies)?.time ?? "?", replies.last)}`;
       const outcome = endedOutcome(verdict);
       if (alone) {
         return outcome === null
@@ -185,8 +185,8 @@ function endedSentences(
           : `${replies.name} ${outcome}. `;
       }
       return outcome === null
-        ? `${period}, and its block goes on with other replies. `
-        : `${period} and ${outcome}. `;
+        ? `${span}, and its block goes on with other replies. `
+        : `${span} and ${outcome}. `;
     })
     .join("");
 }

@@ -6,7 +6,7 @@ import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../types.js";
 import { undeliveredReport, type UndeliveredSampleReport } from "../undelivered.js";
 import { ONGOING_WINDOW_MS } from "../verdict.js";
-import { listNames, plural } from "./build.js";
+import { listNames, period, plural } from "./build.js";
 import { mtaStep } from "./mta-steps.js";
 
 /**
@@ -114,7 +114,7 @@ export function tlsFailureSentences(evidence: TlsFailureEvidence): string {
     : "It stopped more than two hours before the end of the log.";
   return (
     `This server's own outbound TLS failed for ${plural(evidence.count, "delivery", "deliveries")} to ${rows.join(", ")}, ` +
-    `from ${evidence.first.time} to ${evidence.last}, so the MTA deferred or bounced the mail before any receiver could judge it. ${end}`
+    `${period(evidence.first.time, evidence.last)}, so the MTA deferred or bounced the mail before any receiver could judge it. ${end}`
   );
 }
 
