@@ -3,8 +3,13 @@ import type { ReadinessItem } from "./types.js";
 
 /** The providers that keep the "Rejections and deferrals have stopped" item open. */
 export interface OpenBlocks {
-  /** Names of the providers that still reject or defer mail, or accepted too little since. */
+  /** Names of the providers that still reject or defer mail. */
   readonly rejecting: readonly string[];
+  /**
+   * Names of the providers whose block replies stopped before the last two hours of the log
+   * and that accepted too few deliveries since to call their block lifted.
+   */
+  readonly undecided?: readonly string[];
   /**
    * The verb of the block replies in the last two hours of the log when one provider is in
    * `rejecting`, past tense as `recentBlockVerb` gives it ("deferred"), else null.
@@ -60,8 +65,9 @@ function openClause(item: ReadinessItem, blocks: OpenBlocks): string {
 }
 
 /**
- * Names the providers that still reject or defer mail and those that connections still fail to
- * reach, such as "Gmail still rejects or defers mail".
+ * Names the providers that still reject or defer mail, those that accepted too few deliveries
+ * since to call their block lifted, and those that connections still fail to reach, such as
+ * "Gmail still rejects or defers mail".
  */
 function blocksClause(blocks: OpenBlocks): string {
   const clauses: string[] = [];
@@ -70,6 +76,13 @@ function blocksClause(blocks: OpenBlocks): string {
     const plural = blocks.rejecting.length > 1 || subject === "other receivers";
     const verb = plural ? "reject or defer" : presentVerb(blocks.rejectingVerb);
     clauses.push(`${subject} still ${verb} mail`);
+  }
+  const undecided = blocks.undecided ?? [];
+  if (undecided.length > 0) {
+    const subject = listNames(undecided);
+    const plural = undecided.length > 1 || subject === "other receivers";
+    const [have, blocksOf] = plural ? ["have", "their blocks"] : ["has", "its block"];
+    clauses.push(`${subject} ${have} accepted too few deliveries since ${blocksOf}`);
   }
   if (blocks.unreachable.length > 0) {
     clauses.push(`connections to ${listNames(blocks.unreachable)} still fail`);

@@ -9,7 +9,7 @@ import {
   removalFormRuleOf,
   UNKNOWN_IP_PLACEHOLDER,
 } from "./removal-forms.js";
-import { listNames, providersDo } from "./findings/build.js";
+import { listNames, plural, providersDo } from "./findings/build.js";
 import { rotatedLogNames } from "./findings/mta-steps.js";
 import { causeOpen, openItems, openList, type OpenBlocks, type OpenItem } from "./open-items.js";
 import { removalFormRule, withOwnListCheck } from "./own-block-lists.js";
@@ -150,16 +150,17 @@ export function buildReadiness(
   // to forms by IP later, in `withRemovalTargets`. No form goes to a provider whose block
   // replies all say that no request can lift the block, or that only rate-limits a server that
   // is still warming up. Block replies that all name a requirement such as TLS end once it is
-  // met, so they get no form either. Nor does a provider that accepted mail again after a last
-  // block reply more than two hours before the end of the log.
+  // met, so they get no form either. A provider that accepted mail again after a last block
+  // reply more than two hours before the end of the log keeps its form, which the checklist
+  // names as open, with a note to wait (`waitNote`).
   const warmUp = warmUpFinding(findings);
   const removalForms: RemovalForm[] = affected
     .flatMap(([provider, verdict]) => {
       if (!hasRemovalForm(provider) || verdict === undefined || !removalApplies(verdict)) return [];
       if (isRequirementBlock(verdict) || isWarmUpThrottle(verdict, warmUp)) return [];
-      if (acceptsAgainTooFew(verdict)) return [];
       const form = REMOVAL_FORMS[provider];
-      const rule = removalFormRule(verdict, removalFormRuleOf(provider, verdict));
+      const formRule = removalFormRule(verdict, removalFormRuleOf(provider, verdict));
+      const rule = acceptsAgainTooFew(verdict) ? `${waitNote(verdict)} ${formRule}` : formRule;
       return [{ provider: provider as ProviderId, ...form, rule, lastRequest: null }];
     })
     .filter((form, index, all) => all.findIndex((other) => other.url === form.url) === index);
@@ -920,6 +921,16 @@ function failingAtEnd(
 }
 
 /**
+ * The note before the form of a provider that accepted mail again since its last block reply,
+ * but too few deliveries to call the block lifted: it may take the mail already, so a request
+ * waits until its block replies come back.
+ */
+function waitNote(verdict: ProviderVerdict): string {
+  const accepted = plural(verdict.acceptedSinceLastBlock ?? 0, "delivery", "deliveries");
+  return `${verdict.name} has accepted ${accepted} since its last block reply at ${verdict.lastBlock?.time ?? "?"}, so wait: send the form only if its block replies come back.`;
+}
+
+/**
  * Names the providers that fail the "Rejections and deferrals have stopped" item, as
  * `blocksEnded` judges them: those whose block goes on or is not known to be lifted, and those
  * that connections still fail to reach.
@@ -930,15 +941,15 @@ function openBlocks(
 ): OpenBlocks {
   const verdicts = Object.values(providers).filter((verdict) => verdict !== undefined);
   const unreachable = verdicts.filter((v) => v.ongoing && v.outage?.ongoing === true);
-  const rejecting = verdicts.filter(
-    (v) => !unreachable.includes(v) && (v.ongoing || acceptsAgainTooFew(v)),
-  );
+  const rejecting = verdicts.filter((v) => !unreachable.includes(v) && v.ongoing);
+  const undecided = verdicts.filter((v) => !unreachable.includes(v) && acceptsAgainTooFew(v));
   const failing = failingAtEnd(providers, logEnd).filter(
-    (v) => !unreachable.includes(v) && !rejecting.includes(v),
+    (v) => !unreachable.includes(v) && !rejecting.includes(v) && !undecided.includes(v),
   );
   const [only] = rejecting;
   return {
     rejecting: rejecting.map((v) => v.name),
+    undecided: undecided.map((v) => v.name),
     rejectingVerb:
       rejecting.length === 1 && only !== undefined ? recentBlockVerb(only, logEnd) : null,
     unreachable: [...unreachable.map(unreachableName), ...failing.map((v) => v.name)],

@@ -167,7 +167,7 @@ function shortened(text: string): string {
 }
 
 function removalFormLine(form: RemovalFormReport): string {
-  const line = `- ${PROVIDER_NAMES[form.provider]}: <${form.url}>. ${escape(form.rule)}`;
+  const line = `- ${PROVIDER_NAMES[form.provider]}: <${form.url}>. ${escape(shortTimesIn(form.rule))}`;
   const requests = form.targets.flatMap((target) =>
     target.lastRequest === null
       ? []

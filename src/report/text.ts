@@ -392,7 +392,10 @@ function readinessSection(diagnosis: Diagnosis, paint: Painter): string[] {
   lines.push("", ...wrap(shortTimesIn(readiness.summary), "  "));
   for (const form of readiness.removalForms) {
     // The link stands alone on its line, so that copying it takes no trailing punctuation.
-    lines.push(`  - ${PROVIDER_NAMES[form.provider]}: ${form.url}`, ...wrap(form.rule, "    "));
+    lines.push(
+      `  - ${PROVIDER_NAMES[form.provider]}: ${form.url}`,
+      ...wrap(shortTimesIn(form.rule), "    "),
+    );
     for (const target of form.targets) {
       if (target.lastRequest === null) continue;
       lines.push(...wrap(lastRequestSentence(target.lastRequest, shortTime), "    "));
