@@ -200,8 +200,8 @@ class EximLogParser implements EximParser {
     return outcome;
   }
 
-  // A part that no open line waits for is parsed by itself, with its marker, so it counts as
-  // unparsed.
+  // A part that no open line waits for is parsed by itself, with its marker, so it usually
+  // counts as unparsed.
   private addPart(record: LogRecord, part: SyslogPart): ParseOutcome {
     this.joinedOutcome = null;
     const line = this.splitLines.add(record, part);
