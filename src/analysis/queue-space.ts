@@ -1,6 +1,7 @@
 import type { LinePosition, LoggedMessage, MtaName, QueueSpaceEvent } from "../logs/events.js";
 import { DEFAULT_INSTANCE } from "../logs/postfix/queues.js";
 import { DistinctCounter } from "./distinct.js";
+import { SubmissionLines } from "./submission-lines.js";
 import { detach } from "./time.js";
 
 /** The first line of a kind, kept as the sample of `QueueSpaceAnalyser`. */
@@ -81,9 +82,12 @@ export class QueueSpaceAnalyser {
   /**
    * Local submissions that failed. One failure often writes two lines, postdrop's
    * `uid=N: No space left on device` and sendmail's `fatal: USER(N): queue file write error`,
-   * and such a pair counts once.
+   * and such a pair counts once. Several Sendmail `SYSERR(USER)` lines of one process or
+   * queue id count once too (see `SubmissionLines`).
    */
   lostSubmissions = 0;
+  /** Lines that ended a local submission, each line of a submission counted. */
+  lostSubmissionLines = 0;
   /** Time of the earliest and latest line of any kind, in epoch ms. Null before any line. */
   first: number | null = null;
   last: number | null = null;
@@ -124,6 +128,7 @@ export class QueueSpaceAnalyser {
   readonly instances = new Set<string>();
 
   private waiting: WaitingFailure[] = [];
+  private readonly submissionLines = new SubmissionLines();
   // Runs and accepted mail by syslog host, because each server has its own queue disk. This
   // map keys the default Postfix instance and the other MTAs by host alone, so the mail of a
   // single-instance log takes one look-up.
@@ -261,12 +266,15 @@ export class QueueSpaceAnalyser {
   }
 
   /**
-   * Counts a failed submission, unless it is the second line of a pair: a line of the other
+   * Counts a failed submission, unless it is a later line of a Sendmail submission (see
+   * `SubmissionLines`) or the second line of a pair. The pair of a line is a line of the other
    * program with the same uid, at most `SUBMISSION_PAIR_WINDOW_MS` away, that has no pair yet.
    * A line without a uid pairs with none.
    */
   private addFailedSubmission(event: QueueSpaceEvent): void {
     this.firstLostSubmission = earlierSample(this.firstLostSubmission, event);
+    this.lostSubmissionLines += 1;
+    if (this.submissionLines.isLaterLine(event)) return;
     const sendmail = event.kind === "sendmail-error";
     this.waiting = this.waiting.filter(
       (failure) => Math.abs(event.time - failure.time) <= SUBMISSION_PAIR_WINDOW_MS,

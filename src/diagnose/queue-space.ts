@@ -62,9 +62,11 @@ export interface QueueSpaceReport {
   readonly otherWriteErrors: number;
   /**
    * Local submissions that failed. A postdrop line and a sendmail line of one submission count
-   * once.
+   * once, and so do several Sendmail `SYSERR(USER)` lines of one process or queue id.
    */
   readonly lostSubmissions: number;
+  /** Lines that ended a local submission, at least `lostSubmissions`. */
+  readonly lostSubmissionLines: number;
   readonly first: string;
   readonly last: string;
   /**
@@ -171,6 +173,7 @@ export function queueSpaceReport(
     sendmailErrors: queueSpace.sendmailErrors,
     otherWriteErrors: queueSpace.otherWriteErrors,
     lostSubmissions: queueSpace.lostSubmissions,
+    lostSubmissionLines: queueSpace.lostSubmissionLines,
     first: time(queueSpace.first),
     last: time(queueSpace.last),
     ongoing: logEnd === null || queueSpace.last >= logEnd - ONGOING_WINDOW_MS,

@@ -390,6 +390,12 @@ function runNotes(run: LogRun): string[] {
       `${evicted.toLocaleString("en-US")} messages were dropped from correlation early because too many were open at once (a deferred queue of that size); their later lines were read without their sender and client, so per-account counts may be low and retries may count as new attempts.`,
     );
   }
+  const incomplete = run.summary.totals.incompleteSplitLines;
+  if (incomplete > 0) {
+    notes.push(
+      `Exim sent ${plural(incomplete, "line")} to syslog in numbered parts that never all came (a part out of order, more than 5 seconds after part 1, or missing). Each was read from the parts that came, so a reply or reason in it may be cut.`,
+    );
+  }
   const dropped = run.facts.origins.dropped;
   if (dropped > 0) {
     notes.push(

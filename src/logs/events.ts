@@ -406,6 +406,12 @@ export interface QueueSpaceEvent {
   readonly uid: number | null;
   /** The IP address of the client that a Postfix `reject` names, else null. */
   readonly clientIp: string | null;
+  /**
+   * The syslog pid and the queue id of a Sendmail line, each null when the line has none. One
+   * failed submission can log several `SYSERR` lines, which share them. Null for other MTAs.
+   */
+  readonly pid: number | null;
+  readonly queueId: string | null;
   /** The line's message after the syslog header. */
   readonly text: string;
 }

@@ -787,6 +787,7 @@ class ReadRun {
         withoutParser: dispatcher.withoutParser,
         copiedLines: this.copiedLines(),
         evictedMessages: dispatcher.evictedMessages(),
+        incompleteSplitLines: dispatcher.incompleteSplitLines(),
         duplicateLines: dispatcher.duplicates,
         repeatMarkerRecords: this.framer.repeatMarkerRecords,
         exactRepeatLines: this.replays.repeats,

@@ -22,6 +22,8 @@ export function queueSpaceEventOf(
     submissionFailed,
     uid,
     clientIp,
+    pid: null,
+    queueId: null,
     text: record.message,
   };
 }

@@ -103,6 +103,11 @@ export interface RecordParser {
    * parsers that keep no per-message state.
    */
   readonly evictedMessages?: number;
+  /**
+   * Lines that the MTA sent to syslog in numbered parts and that the parser read before all
+   * their parts came, from the parts that did. Absent for parsers that join no parts.
+   */
+  readonly incompleteSplitLines?: number;
 }
 
 // eslint-disable-next-line no-control-regex -- finding control characters is the purpose

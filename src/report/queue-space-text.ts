@@ -189,8 +189,12 @@ function pushLostSentence(sentences: string[], report: QueueSpaceReport): void {
   if (report.lostSubmissions === 0) return;
   const lost = plural(report.lostSubmissions, "local submission");
   const were = report.lostSubmissions === 1 ? "was" : "were";
+  const lines =
+    report.lostSubmissionLines > report.lostSubmissions
+      ? ` (${plural(report.lostSubmissionLines, "log line")})`
+      : "";
   sentences.push(
-    `${lost} ${were} lost: ${LOST_LINE[report.mta]}, so the program that ran the sendmail ` +
+    `${lost} ${were} lost${lines}: ${LOST_LINE[report.mta]}, so the program that ran the sendmail ` +
       "command, such as PHP's mail() or cron, got the error.",
   );
 }

@@ -5,6 +5,7 @@ import {
   QueueSpaceAnalyser,
   SUBMISSION_PAIR_WINDOW_MS,
 } from "../../src/analysis/queue-space.js";
+import { SAME_SUBMISSION_WINDOW_MS } from "../../src/analysis/submission-lines.js";
 import {
   newLoggedMessage,
   type LoggedMessage,
@@ -53,7 +54,33 @@ function event(
     submissionFailed,
     uid,
     clientIp: null,
+    pid: null,
+    queueId: null,
     text,
+  };
+}
+
+/** Builds a Sendmail `SYSERR(www-data)` line of process `pid` and queue id `queueId`. */
+function syserrFailure(
+  seconds: number,
+  pid: number | null,
+  queueId: string | null,
+  host = "mail",
+): QueueSpaceEvent {
+  const id = queueId === null ? "" : `${queueId}: `;
+  return {
+    ...event(
+      "write-error",
+      seconds,
+      33,
+      true,
+      `${id}SYSERR(www-data): queueup: cannot create queue temp file: No space left on device`,
+    ),
+    mta: "sendmail",
+    instance: null,
+    host,
+    pid,
+    queueId,
   };
 }
 
@@ -151,6 +178,77 @@ describe("QueueSpaceAnalyser lost submissions", () => {
     expect(analyser.firstSendmailError?.text).toBe(later.text);
     expect(analyser.first).toBe(earlier.time);
     expect(analyser.last).toBe(later.time);
+  });
+});
+
+describe("QueueSpaceAnalyser Sendmail submission lines", () => {
+  test("lines of one pid count once", () => {
+    const events = [syserrFailure(0, 3150, null), syserrFailure(1, 3150, null)];
+    const analyser = analyse(events);
+
+    expect(analyser.lostSubmissions).toBe(1);
+    expect(analyser.lostSubmissionLines).toBe(2);
+    expect(analyser.writeErrors).toBe(2);
+  });
+
+  test("lines of one queue id count once", () => {
+    const events = [
+      syserrFailure(0, 3150, "424EF3Ab003150"),
+      syserrFailure(2, null, "424EF3Ab003150"),
+      syserrFailure(3, 3150, "424EF3Ab003150"),
+    ];
+    const analyser = analyse(events);
+
+    expect(analyser.lostSubmissions).toBe(1);
+    expect(analyser.lostSubmissionLines).toBe(3);
+  });
+
+  test("line without queue id joins by pid", () => {
+    const events = [syserrFailure(0, 3150, "424EF3Ab003150"), syserrFailure(0, 3150, null)];
+
+    expect(analyse(events).lostSubmissions).toBe(1);
+  });
+
+  test("other queue ids count apart", () => {
+    const events = [
+      syserrFailure(0, 3150, "424EF3Ab003150"),
+      syserrFailure(0, 3150, "424EF3Ac003150"),
+    ];
+
+    expect(analyse(events).lostSubmissions).toBe(2);
+  });
+
+  test("other pids count apart", () => {
+    const events = [syserrFailure(0, 3150, null), syserrFailure(0, 3151, null)];
+
+    expect(analyse(events).lostSubmissions).toBe(2);
+  });
+
+  test("other hosts count apart", () => {
+    const events = [syserrFailure(0, 3150, null, "mx1"), syserrFailure(0, 3150, null, "mx2")];
+
+    expect(analyse(events).lostSubmissions).toBe(2);
+  });
+
+  test("window runs from latest line", () => {
+    const late = SAME_SUBMISSION_WINDOW_MS / 1000;
+    const chained = [
+      syserrFailure(0, 3150, null),
+      syserrFailure(late, 3150, null),
+      syserrFailure(2 * late, 3150, null),
+    ];
+    const apart = [syserrFailure(0, 3150, null), syserrFailure(late + 1, 3150, null)];
+
+    expect(analyse(chained).lostSubmissions).toBe(1);
+    expect(analyse(apart).lostSubmissions).toBe(2);
+  });
+
+  test("lines without pid or id count apart", () => {
+    const events = [syserrFailure(0, null, null), syserrFailure(0, null, null)];
+    const analyser = analyse(events);
+
+    expect(analyser.lostSubmissions).toBe(2);
+    expect(analyser.lostSubmissionLines).toBe(2);
   });
 });
 

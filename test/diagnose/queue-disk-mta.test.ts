@@ -172,6 +172,15 @@ const SENDMAIL_LOST_LOG = logText([
   `${SENDMAIL_HEAD}[3150]: 424EF3Ab003150: SYSERR(www-data): queueup: cannot create queue temp file ./tf424EF3Ab003150, uid=33: No space left on device`,
 ]);
 
+/** A full Sendmail queue that loses two local submissions of www-data, the first in three lines. */
+const SENDMAIL_LOST_LINES_LOG = logText([
+  "Mar  4 00:10:00 mx1 sm-mta[3120]: 424EF3Ab003120: from=<alice@example.com>, size=4312, class=0, nrcpts=1, msgid=<20240304.1@example.com>, proto=ESMTP, daemon=MTA, relay=laptop.example.com [198.51.100.7]",
+  "Mar  4 00:55:00 mx1 sendmail[3150]: 424EF3Ab003150: SYSERR(www-data): queueup: cannot create queue temp file ./tf424EF3Ab003150, uid=33: No space left on device",
+  "Mar  4 00:55:00 mx1 sendmail[3150]: SYSERR(www-data): Out of disk space for temp file",
+  "Mar  4 00:55:01 mx1 sendmail[3150]: 424EF3Ab003150: SYSERR(www-data): Error writing control file ./tf424EF3Ab003150: No space left on device",
+  "Mar  4 00:58:00 mx1 sendmail[3162]: 424EF3Ab003162: SYSERR(www-data): queueup: cannot create queue temp file ./tf424EF3Ab003162, uid=33: No space left on device",
+]);
+
 /** A delivered message, then a local submission that Exim abandoned at a disk quota. */
 const EXIM_QUOTA_LOG = logText([
   "2024-03-04 09:15:01 1rhA2b-000Abc-1x <= alice@example.com H=a.example.com [192.0.2.10] P=esmtp S=1200 id=1@example.com",
@@ -212,6 +221,19 @@ describe("local submissions lost by Exim and Sendmail", () => {
     expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
   });
 
+  test("Sendmail counts one submission per process", async () => {
+    const diagnosis = await diagnoseText(SENDMAIL_LOST_LINES_LOG, { year: 2024 });
+    const report = diagnosis.queueSpace;
+    const sentences = queueSpaceSentences(report);
+
+    expect(report?.writeErrors).toBe(4);
+    expect(report?.lostSubmissions).toBe(2);
+    expect(report?.lostSubmissionLines).toBe(4);
+    expect(report?.lostSample?.line).toBe(2);
+    expect(sentences?.counts).toContain("2 local submissions were lost (4 log lines): Sendmail");
+    expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
+  });
+
   test.each([
     {
       mta: "Exim",
@@ -231,7 +253,7 @@ describe("local submissions lost by Exim and Sendmail", () => {
     const report = (await diagnoseText(log, { year: 2024 })).queueSpace;
     const sentences = queueSpaceSentences(report);
 
-    expect(sentences?.counts).toContain(counts);
+    expect(sentences?.counts).toContain(`${counts}: `);
     expect(sentences?.counts).toContain(line);
     expect(sentences?.counts).not.toContain("sendmail exited");
     expect(sentences?.counts).toContain("so the program that ran the sendmail command");

@@ -34,7 +34,8 @@ import {
 import { authFailureEvent, parseServerLine, rejectedAt, rejectEvent } from "./server-lines.js";
 import { spoolSpaceEvent } from "./spool-space.js";
 import { SyslogPartJoiner } from "./part-joiner.js";
-import { syslogPartOf } from "./syslog-part.js";
+import { firstLineRecord, type SplitLine } from "./split-line.js";
+import { syslogPartOf, type SyslogPart } from "./syslog-part.js";
 
 /**
  * Creates the parser for Exim main-log records (program `exim`, natively or through syslog).
@@ -51,6 +52,11 @@ export interface EximParser extends RecordParser {
   /** Number of messages whose state is held. */
   readonly openMessages: number;
   readonly evictedMessages: number;
+  /**
+   * Lines that Exim sent to syslog in numbered parts and that were read before all their parts
+   * came (see `SyslogPartJoiner`).
+   */
+  readonly incompleteSplitLines: number;
 }
 
 const ARRIVAL_FLAGS = new Set(["<=", "(="]);
@@ -99,10 +105,12 @@ class EximLogParser implements EximParser {
   // A configuration error's first line, held until the next line shows whether its reason
   // follows (see `continueRecord`).
   private configErrorStart: FatalErrorEvent | null = null;
-  // Configuration errors sent through syslog, whose reason Exim sends as later numbered parts.
-  private readonly configErrorParts = new SyslogPartJoiner<FatalErrorEvent>((start, reason) =>
-    this.sink(reason === "" ? start : withConfigErrorReason(start, reason)),
+  // Lines that Exim sent to syslog in numbered parts, held until their later parts come.
+  private readonly splitLines = new SyslogPartJoiner<SplitLine>((line, text) =>
+    this.sendSplitLine(line, text),
   );
+  // The outcome of the split entry that the last `splitLines.add` completed, else null.
+  private joinedOutcome: ParseOutcome | null = null;
   // The sink of lines without a message id. It keeps back a configuration error's first line.
   private readonly serverLineSink: EventSink = (event) => {
     if (event.type === "fatal-error" && isConfigErrorStart(event)) {
@@ -130,6 +138,10 @@ class EximLogParser implements EximParser {
     return this.messages.evicted;
   }
 
+  get incompleteSplitLines(): number {
+    return this.splitLines.incompleteLines;
+  }
+
   // Only arrival and delivery lines: Exim itself repeats notes such as `Message is frozen`
   // when two queue runners meet a message in the same second.
   namesMessage(text: string): boolean {
@@ -148,32 +160,67 @@ class EximLogParser implements EximParser {
     }
     if (this.heldReplies.size > 0) this.heldReplies.sendExpired(record.time);
     if (this.messages.advance(record.time)) this.callers.sweep(record.time);
-    if (this.configErrorParts.size > 0) this.configErrorParts.expire(record.time);
+    if (this.splitLines.size > 0) this.splitLines.expire(record.time);
     if (record.message.charCodeAt(0) === 91) return this.parseBracketed(record);
     return this.parseRecord(record);
   }
 
   /**
    * Parses a syslog message that starts with `[`. With `+pid`, Exim writing to syslog without
-   * its own stamp leaves `[pid] ` before the text. A configuration error that Exim split into
-   * numbered parts (`[1\N] `) is held until its later parts give its reason.
+   * its own stamp leaves `[pid] ` before the text. A line that Exim split into numbered parts
+   * (`[1\N] `) is held until its later parts come. A configuration error is reported at part 1
+   * and gets its reason from the later parts. Any other entry, such as a long `**` line or a
+   * reject with its header lines, is parsed once joined, with the outcome going to its last
+   * part and `ignored` to the parts before it.
    */
   private parseBracketed(record: LogRecord): ParseOutcome {
     const part = syslogPartOf(record.message);
     if (part === null) return this.parseRecord(withoutPidPrefix(record));
-    if (part.index !== 1) {
-      return this.configErrorParts.add(record, part) ? "parsed" : this.parseRecord(record);
-    }
+    if (part.index !== 1) return this.addPart(record, part);
 
     const text = record.message.slice(part.textStart);
     const unmarked = withoutPidPrefix({ ...record, message: text });
-    if (!isConfigErrorStartText(unmarked.message)) return this.parseRecord(record);
+    if (isConfigErrorStartText(unmarked.message)) {
+      return this.startConfigError(record, part, unmarked);
+    }
+    const entry: SplitLine = {
+      kind: "entry",
+      record: unmarked,
+      endsAtLineBreak: part.endsAtLineBreak,
+    };
+    return this.splitLines.start(record, part, entry) ? "ignored" : this.parseRecord(unmarked);
+  }
+
+  private startConfigError(record: LogRecord, part: SyslogPart, unmarked: LogRecord): ParseOutcome {
     const outcome = this.parseRecord(unmarked);
-    const start = this.configErrorStart;
-    if (start !== null && this.configErrorParts.start(record, part, start)) {
+    const event = this.configErrorStart;
+    if (event !== null && this.splitLines.start(record, part, { kind: "config-error", event })) {
       this.configErrorStart = null;
     }
     return outcome;
+  }
+
+  // A part that no open line waits for is parsed by itself, with its marker, so it usually
+  // counts as unparsed.
+  private addPart(record: LogRecord, part: SyslogPart): ParseOutcome {
+    this.joinedOutcome = null;
+    const line = this.splitLines.add(record, part);
+    if (line === null) return this.parseRecord(record);
+    if (line.kind === "config-error") return "parsed";
+    return this.joinedOutcome ?? "ignored";
+  }
+
+  /**
+   * Sends a configuration error with its reason, or parses the first line of another split
+   * entry (see `firstLineRecord`). An entry sent before its last part came is parsed from the
+   * parts that came, and its outcome is not counted, because its parts counted as ignored.
+   */
+  private sendSplitLine(line: SplitLine, text: string): void {
+    if (line.kind === "config-error") {
+      this.sink(text === "" ? line.event : withConfigErrorReason(line.event, text));
+      return;
+    }
+    this.joinedOutcome = this.parseRecord(firstLineRecord(line, text));
   }
 
   private parseRecord(record: LogRecord): ParseOutcome {
@@ -210,7 +257,7 @@ class EximLogParser implements EximParser {
 
   finish(): void {
     this.sendConfigErrorStart();
-    this.configErrorParts.sendAll();
+    this.splitLines.sendAll();
     this.heldReplies.sendAll();
     this.releaseWithoutHost(null);
     // Messages are reported at their arrival line, so nothing else is pending; the state goes.

@@ -37,9 +37,11 @@ interface OpenLine<T> {
  * line of the same syslog host and pid whose next part it is, within `PART_WINDOW_MS` of
  * part 1, and other lines may come between the parts. A line is sent after its last part.
  * It is sent with the text gathered so far when its time runs out, when the same process
- * starts another line, or at the end of the input.
+ * starts another line, when `MAX_OPEN_LINES` lines wait, or at the end of the input.
  */
 export class SyslogPartJoiner<T> {
+  /** Lines sent before their last part came. */
+  incompleteLines = 0;
   private readonly open: OpenLine<T>[] = [];
 
   /**
@@ -64,8 +66,8 @@ export class SyslogPartJoiner<T> {
   start(record: LogRecord, part: SyslogPart, start: T): boolean {
     if (part.index !== 1 || part.total < 2 || part.total > MAX_JOINED_PARTS) return false;
     const previous = this.open.findIndex((line) => isSameProcess(line, record));
-    if (previous >= 0) this.sendAt(previous);
-    if (this.open.length >= MAX_OPEN_LINES) this.sendAt(0);
+    if (previous >= 0) this.sendIncompleteAt(previous);
+    if (this.open.length >= MAX_OPEN_LINES) this.sendIncompleteAt(0);
     this.open.push({
       start,
       host: record.host,
@@ -80,10 +82,11 @@ export class SyslogPartJoiner<T> {
   }
 
   /**
-   * Adds a later part to its open line and returns true. Returns false when no open line
-   * waits for this part, as for a part out of order or after its line timed out.
+   * Adds a later part to its open line and returns the value given for that line's part 1,
+   * after sending the line when this was its last part. Returns null when no open line waits
+   * for this part, as for a part out of order or after its line timed out.
    */
-  add(record: LogRecord, part: SyslogPart): boolean {
+  add(record: LogRecord, part: SyslogPart): T | null {
     const at = this.open.findIndex(
       (line) =>
         line.nextIndex === part.index &&
@@ -92,7 +95,7 @@ export class SyslogPartJoiner<T> {
         Math.abs(record.time - line.time) <= PART_WINDOW_MS,
     );
     const line = this.open[at];
-    if (line === undefined) return false;
+    if (line === undefined) return null;
 
     const separator = line.text !== "" && line.endsAtLineBreak ? "\n" : "";
     const room = this.maxLength - line.text.length - separator.length;
@@ -101,7 +104,7 @@ export class SyslogPartJoiner<T> {
     line.nextIndex += 1;
     line.endsAtLineBreak = part.endsAtLineBreak;
     if (line.nextIndex > line.total) this.sendAt(at);
-    return true;
+    return line.start;
   }
 
   /** Sends the open lines whose part 1 is more than `PART_WINDOW_MS` older than `time`. */
@@ -109,14 +112,19 @@ export class SyslogPartJoiner<T> {
     let at = 0;
     while (at < this.open.length) {
       const line = this.open[at];
-      if (line !== undefined && time - line.time > PART_WINDOW_MS) this.sendAt(at);
+      if (line !== undefined && time - line.time > PART_WINDOW_MS) this.sendIncompleteAt(at);
       else at += 1;
     }
   }
 
   /** Sends every open line with the text gathered so far. */
   sendAll(): void {
-    while (this.open.length > 0) this.sendAt(0);
+    while (this.open.length > 0) this.sendIncompleteAt(0);
+  }
+
+  private sendIncompleteAt(at: number): void {
+    this.incompleteLines += 1;
+    this.sendAt(at);
   }
 
   private sendAt(at: number): void {

@@ -3,11 +3,8 @@
  * sends a line that contains a line break, or that is longer than 870 characters, as several
  * syslog messages. Each starts with `[I\N] ` or `[I/N] `, part I of N: `\` when the part ended
  * at a line break and more parts follow, `/` otherwise. Only part 1 carries Exim's own stamp
- * (`syslog_timestamp`) and `[pid]`.
- *
- * NOTE: only a configuration error's parts are joined (see `SyslogPartJoiner`). The parts of
- * other split lines, such as a reject-log entry with its header lines or a line over 870
- * characters, are read one by one, each as a line of its own.
+ * (`syslog_timestamp`) and `[pid]`. The Exim parser joins the parts of a line with
+ * `SyslogPartJoiner` and reads the joined line once.
  */
 
 /** A numbered part: its number, the number of parts, and where its text starts. */

@@ -125,6 +125,13 @@ export class ParserDispatcher {
     return evicted;
   }
 
+  /** Lines read before all their syslog parts came, summed over the parsers. */
+  incompleteSplitLines(): number {
+    let incomplete = 0;
+    for (const parser of this.parsers) incomplete += parser.incompleteSplitLines ?? 0;
+    return incomplete;
+  }
+
   /** Calls `finish()` on every parser, in order. */
   finish(): void {
     for (const parser of this.parsers) parser.finish();

@@ -128,6 +128,11 @@ export interface ReadTotals {
    */
   readonly evictedMessages: number;
   /**
+   * Lines that an MTA sent to syslog in numbered parts, such as Exim's `[1/2]` and `[2/2]`,
+   * and that were read from the parts that came because a part was missing.
+   */
+  readonly incompleteSplitLines: number;
+  /**
    * Records of queued messages that repeated a record a few lines before, in the same second
    * and file, and were ignored as double logging. They are also in `ignored`.
    */

@@ -27,6 +27,7 @@
 import type { QueueSpaceEvent } from "../events.js";
 import { queueSpaceEventOf } from "../queue-space-event.js";
 import type { LogRecord } from "../record.js";
+import { queueIdLength } from "./queue-id.js";
 
 const REJECTING = "rejecting new messages: min free: ";
 const INSUFFICIENT = "Insufficient disk space; try again later";
@@ -48,7 +49,12 @@ export function queueSpaceEvent(record: LogRecord, start: number): QueueSpaceEve
   if (isSpaceError(text, start)) kind = "write-error";
   else if (isQueueWriteError(text, start)) kind = "other-write-error";
   else return null;
-  return queueSpaceEventOf(record, "sendmail", kind, isLocalSubmission(text, start));
+  const idLength = queueIdLength(text);
+  return {
+    ...queueSpaceEventOf(record, "sendmail", kind, isLocalSubmission(text, start)),
+    pid: record.pid,
+    queueId: idLength === 0 ? null : text.slice(0, idLength),
+  };
 }
 
 /** Texts of Sendmail's system errors on a queue, temp or data file (see the file header). */

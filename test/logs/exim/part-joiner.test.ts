@@ -39,7 +39,7 @@ describe("SyslogPartJoiner", () => {
     const first = messages[0] ?? "";
     expect(parts.start(record(first), partOf(first), "S")).toBe(true);
     for (const message of messages.slice(1)) {
-      expect(parts.add(record(message), partOf(message))).toBe(true);
+      expect(parts.add(record(message), partOf(message))).toBe("S");
     }
 
     expect(sent).toEqual([["S", "abcd\nef"]]);
@@ -63,7 +63,25 @@ describe("SyslogPartJoiner", () => {
 
     parts.expire(T0 + 5_001);
     expect(sent).toEqual([["S", ""]]);
-    expect(parts.add(record("[2\\2] late"), partOf("[2\\2] late"))).toBe(false);
+    expect(parts.add(record("[2\\2] late"), partOf("[2\\2] late"))).toBeNull();
+  });
+
+  test("counts lines sent incomplete", () => {
+    const { joiner: parts, sent } = joiner();
+    parts.start(record("[1\\2] expired"), partOf("[1\\2] expired"), "E");
+    parts.start(record("[1\\2] replaced", 78), partOf("[1\\2] replaced"), "R");
+    parts.start(record("[1\\2] complete", 79), partOf("[1\\2] complete"), "C");
+    parts.add(record("[2\\2] end", 79), partOf("[2\\2] end"));
+    parts.start(record("[1\\2] next", 78), partOf("[1\\2] next"), "N");
+    parts.expire(T0 + 5_001);
+
+    expect(sent.map(([start]) => start)).toEqual(["C", "R", "E", "N"]);
+    expect(parts.incompleteLines).toBe(3);
+
+    parts.start(record("[1\\2] last"), partOf("[1\\2] last"), "L");
+    parts.sendAll();
+
+    expect(parts.incompleteLines).toBe(4);
   });
 
   test("rejects part counts outside range", () => {

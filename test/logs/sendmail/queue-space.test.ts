@@ -65,6 +65,21 @@ describe("Sendmail queue space lines", () => {
     expect(event?.submissionFailed).toBe(false);
   });
 
+  test.each([
+    {
+      text: "424EF3Ab003150: SYSERR(www-data): Error writing control file ./tf424EF3Ab003150: Disk quota exceeded",
+      queueId: "424EF3Ab003150",
+    },
+    { text: "SYSERR(www-data): Out of disk space for temp file", queueId: null },
+  ])("keeps pid and queue id: $queueId", ({ text, queueId }) => {
+    const run = runParser(createSendmailParser, [`${HEAD}[3150]: ${text}`], { year: 2024 });
+    const [event] = spaceEvents(run.events);
+
+    expect(event?.pid).toBe(3150);
+    expect(event?.queueId).toBe(queueId);
+    expect(event?.submissionFailed).toBe(true);
+  });
+
   test("other system errors stay ignored", () => {
     const run = runParser(
       createSendmailParser,
