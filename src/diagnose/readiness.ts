@@ -9,7 +9,7 @@ import {
   removalFormRuleOf,
   UNKNOWN_IP_PLACEHOLDER,
 } from "./removal-forms.js";
-import { listNames, providersDo } from "./findings/build.js";
+import { listNames, plural, providersDo } from "./findings/build.js";
 import { rotatedLogNames } from "./findings/mta-steps.js";
 import { causeOpen, openItems, openList, type OpenBlocks, type OpenItem } from "./open-items.js";
 import { removalFormRule, withOwnListCheck } from "./own-block-lists.js";
@@ -37,7 +37,12 @@ import {
 } from "./server-subject.js";
 import { codeSpan, shellQuote } from "./shell-quote.js";
 import { hasFewDomainBlock, OTHER_MIN_DOMAINS, unreachableName } from "./few-domains.js";
-import { STOPPED_AFTER_MS, suspectSendingEnds, type SendingEnd } from "./suspect-sending.js";
+import {
+  STOPPED_AFTER_MS,
+  suspectSendingEnds,
+  type LateSending,
+  type SendingEnd,
+} from "./suspect-sending.js";
 import {
   isWarmUpThrottle,
   needsThrottleSummary,
@@ -769,12 +774,11 @@ function senderEndDetail(
 ): string {
   const named = namedSenderPhrase(end);
   if (!stopped) {
-    // NOTE: the detail does not say whether the rate near the log's end or a block reply to
-    // later mail kept the burst's sender open, because `SendingEnd` carries only the time.
-    const still = end.aboveUsual
-      ? "still sent mail above its usual rate, or mail that receivers blocked,"
-      : "still sent mail";
-    return `${named} ${still} at ${context.time(end.time)}, ${untilEnd(context, end.time, logEnd)}`;
+    const reasons = end.aboveUsual ? lateSendingReasons(end, logEnd) : NO_LATE_REASONS;
+    return (
+      `${named} ${stillSendingClause(end, reasons)} at ${context.time(end.time)}, ${untilEnd(context, end.time, logEnd)}` +
+      lateSendingSentences(context, reasons)
+    );
   }
   const sent = end.aboveUsual ? "sent mail at burst level until" : "last sent mail at";
   return (
@@ -784,6 +788,60 @@ function senderEndDetail(
       ? " A mailing can resume after hours; read a newer log before asking for removal."
       : "")
   );
+}
+
+/** The reasons that a burst's sender still counts as sending at the end of the log (see `LateSending`). */
+interface LateSendingReasons {
+  /** Its latest hour at a high rate, when that hour reaches into the last two hours. */
+  readonly highHour: NonNullable<LateSending["highHour"]> | null;
+  /** Its latest message with a block reply, when that came in the last two hours. */
+  readonly blockedMessage: number | null;
+}
+
+const NO_LATE_REASONS: LateSendingReasons = { highHour: null, blockedMessage: null };
+
+/**
+ * Picks the later mail of a burst's sender that falls in the last `STOPPED_AFTER_MS` of the
+ * log and so keeps "Cause stopped" open: a high hourly rate, block replies, or both.
+ */
+function lateSendingReasons(end: SendingEnd, logEnd: number): LateSendingReasons {
+  const windowStart = logEnd - STOPPED_AFTER_MS;
+  const hour = end.lateSending?.highHour ?? null;
+  const blocked = end.lateSending?.blockedMessage ?? null;
+  return {
+    highHour: hour !== null && hour.start + HOUR_MS > windowStart ? hour : null,
+    blockedMessage: blocked !== null && blocked >= windowStart ? blocked : null,
+  };
+}
+
+/** Says what the sender still did: sent at a high rate, got block replies, or both. */
+function stillSendingClause(end: SendingEnd, reasons: LateSendingReasons): string {
+  if (!end.aboveUsual) return "still sent mail";
+  const rate = reasons.highHour !== null;
+  const blocked = reasons.blockedMessage !== null;
+  if (rate && blocked)
+    return "still sent mail above its usual rate, and mail that receivers blocked,";
+  if (blocked) return "still sent mail that receivers blocked";
+  if (rate) return "still sent mail above its usual rate";
+  return "still sent mail at burst level";
+}
+
+/** Gives the figure of each reason: the hour's recipients against its usual level, and the blocked message. */
+function lateSendingSentences(context: DiagnoseContext, reasons: LateSendingReasons): string {
+  const sentences: string[] = [];
+  const hour = reasons.highHour;
+  if (hour !== null) {
+    const usual = hour.usualRecipients.toLocaleString("en-US", { maximumFractionDigits: 1 });
+    sentences.push(
+      ` In the hour from ${context.time(hour.start)} it sent mail to ${plural(hour.recipients, "recipient")}, where it usually sends mail to ${usual} an hour at that time of day.`,
+    );
+  }
+  if (reasons.blockedMessage !== null) {
+    sentences.push(
+      ` Its latest message that got a block reply entered the queue at ${context.time(reasons.blockedMessage)}.`,
+    );
+  }
+  return sentences.join("");
 }
 
 /**
