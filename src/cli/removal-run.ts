@@ -1,11 +1,12 @@
 import {
   checkRemovalRequest,
   describeRequest,
+  recordedRemovalGuide,
   recordRemovalRequest,
   removalGuide,
+  type RemovalGuide,
   removalStatuses,
   REMOVAL_WAIT_MS,
-  type RemovalProvider,
   type RemovalStatus,
 } from "../monitor/removal.js";
 import { nonGlobalRange } from "../monitor/removal-ip.js";
@@ -93,8 +94,11 @@ function recordRequest(options: RequestOptions, format: string, io: CliIo): Prom
       forced: !permission.allowed,
       note: options.note ?? null,
     });
+    const guide = recordedRemovalGuide(store, options.provider, ip);
     io.stdout.write(
-      format === "json" ? renderRequestJson(request, now) : renderRequestText(request, now),
+      format === "json"
+        ? renderRequestJson(request, guide, now)
+        : renderRequestText(request, guide, now),
     );
     return EXIT_OK;
   });
@@ -164,18 +168,17 @@ function writeRejection(
   io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
 }
 
-function renderRequestJson(request: RemovalRequest, now: number): string {
+function renderRequestJson(request: RemovalRequest, guide: RemovalGuide, now: number): string {
   const json = {
     ...header(now),
     request: { ...request, requestedAt: isoTime(request.requestedAt) },
-    form: removalGuide(request.provider as RemovalProvider),
+    form: guide,
     nextRequestAllowedAt: isoTime(now + REMOVAL_WAIT_MS),
   };
   return `${JSON.stringify(json, null, 2)}\n`;
 }
 
-function renderRequestText(request: RemovalRequest, now: number): string {
-  const guide = removalGuide(request.provider as RemovalProvider);
+function renderRequestText(request: RemovalRequest, guide: RemovalGuide, now: number): string {
   const incident =
     request.incidentId === null ? "no recorded incident" : `incident #${request.incidentId}`;
   const lines = [

@@ -1,5 +1,5 @@
 import type { FindingId } from "../knowledge/categories.js";
-import { quietPeriod } from "./readiness.js";
+import { quietPeriod } from "./cause-stopped.js";
 import type { Finding } from "./types.js";
 
 /**

@@ -21,7 +21,6 @@ import {
 } from "./requirement-readiness.js";
 import { dailyVolumeItem } from "./daily-volume-readiness.js";
 import { outboundBursts, uncomparedBurst } from "./findings/outbound-bursts.js";
-import { BURST_LEVEL_TEXT } from "./findings/source-bursts.js";
 import {
   hasListingReply,
   rangeRejectingNames,
@@ -37,7 +36,8 @@ import {
 } from "./server-subject.js";
 import { codeSpan, shellQuote } from "./shell-quote.js";
 import { hasFewDomainBlock, OTHER_MIN_DOMAINS, unreachableName } from "./few-domains.js";
-import { STOPPED_AFTER_MS, suspectSendingEnds, type SendingEnd } from "./suspect-sending.js";
+import { STOPPED_AFTER_MS } from "./suspect-sending.js";
+import { causeStopped } from "./cause-stopped.js";
 import {
   isWarmUpThrottle,
   needsThrottleSummary,
@@ -639,180 +639,6 @@ function causeIdentified(
     detail:
       "The log shows the rejections or deferrals but not their cause. Check DNS, blocklists and the message content.",
   };
-}
-
-/**
- * Builds the item on whether the sending that caused a block has stopped. It does not apply
- * when the "Cause found" item does not, because with nothing rejected or deferred there is no
- * cause to stop, even when a finding warns of an account or script that may be a service.
- */
-function causeStopped(
-  context: DiagnoseContext,
-  findings: readonly Finding[],
-  logEnd: number,
-  cause: ReadinessItem,
-): ReadinessItem {
-  if (cause.status === "not-checked") {
-    return {
-      id: "cause-stopped",
-      title: "Cause stopped",
-      status: "not-checked",
-      detail: "Not applicable: no provider rejects or defers mail, so there is no cause to stop.",
-    };
-  }
-  const ends = suspectSendingEnds(findings);
-  const latest = ends.reduce<SendingEnd | null>(
-    (best, end) => (best === null || end.time > best.time ? end : best),
-    null,
-  );
-  if (latest === null) {
-    return {
-      id: "cause-stopped",
-      title: "Cause stopped",
-      status: "not-checked",
-      detail: "No abusive account, script or sender in the log to follow.",
-    };
-  }
-  // The item passes only when every sending stopped, so the latest one decides. The detail
-  // names every sender, the latest first, so that none is left to go on unnoticed.
-  const stopped = latest.time < logEnd - STOPPED_AFTER_MS;
-  const others = ends
-    .filter((end) => end !== latest && end.sender !== null)
-    .sort((a, b) => b.time - a.time)
-    .map((end) => senderEndSentence(context, end, logEnd));
-  return {
-    id: "cause-stopped",
-    title: "Cause stopped",
-    status: stopped ? "pass" : "fail",
-    detail: [
-      latest.sender === null
-        ? datedEndDetail(context, latest, logEnd, stopped)
-        : senderEndDetail(context, latest, logEnd, stopped),
-      ...others,
-    ].join(" "),
-  };
-}
-
-/** Says when a named sender other than the latest one last sent mail, or mail at burst level. */
-function senderEndSentence(context: DiagnoseContext, end: SendingEnd, logEnd: number): string {
-  const sent = end.aboveUsual ? "sent mail at burst level until" : "last sent mail at";
-  return `${namedSenderPhrase(end)} ${sent} ${context.time(end.time)}, ${quietPeriod(logEnd - end.time)} before the last line of the log.${laterMessageSentence(context, end)}`;
-}
-
-/**
- * Says that the sender's mail after its end stayed below burst level, or returns "" when it
- * sent none after.
- */
-function laterMessageSentence(context: DiagnoseContext, end: SendingEnd): string {
-  if (end.laterMessage === null) return "";
-  return ` Its later mail, the latest at ${context.time(end.laterMessage)}, stayed below that level (${BURST_LEVEL_TEXT}).`;
-}
-
-function namedSenderPhrase(end: SendingEnd): string {
-  return `${end.sender ?? ""}, which the ${listNames(end.findings)} ${end.findings.length === 1 ? "finding names" : "findings name"},`;
-}
-
-/**
- * Says when the sending of an account, script or connection that a finding dates ended, or
- * when the latest forwarded message came.
- */
-function datedEndDetail(
-  context: DiagnoseContext,
-  end: SendingEnd,
-  logEnd: number,
-  stopped: boolean,
-): string {
-  const lastAbuse = end.time;
-  if (end.findings.includes("forwarding")) {
-    return forwardingEndDetail(context, lastAbuse, logEnd, stopped);
-  }
-  if (!stopped) {
-    return `The suspect sending went on until ${context.time(lastAbuse)}, ${untilEnd(context, lastAbuse, logEnd)}`;
-  }
-  return (
-    `The suspect sending ended at ${context.time(lastAbuse)}, ${quietPeriod(logEnd - lastAbuse)} before the last line of the log (${context.time(logEnd)}).` +
-    (logEnd - lastAbuse < DAY_MS
-      ? " Attackers often pause for hours; read a newer log before asking for removal."
-      : "")
-  );
-}
-
-/**
- * Says when the latest message forwarded to outside mailboxes entered the queue. Forwarding
- * goes on with the next message for a forwarding address, so a quiet end of the log shows only
- * that no mail for it came.
- */
-function forwardingEndDetail(
-  context: DiagnoseContext,
-  lastMessage: number,
-  logEnd: number,
-  stopped: boolean,
-): string {
-  if (!stopped) {
-    return `Mail was still forwarded to outside mailboxes at ${context.time(lastMessage)}, ${untilEnd(context, lastMessage, logEnd)}`;
-  }
-  return (
-    `The latest message forwarded to outside mailboxes came at ${context.time(lastMessage)}, ${quietPeriod(logEnd - lastMessage)} before the last line of the log (${context.time(logEnd)}).` +
-    " The next message for a forwarding address is forwarded too, unless the forward is turned off or filtered."
-  );
-}
-
-/**
- * Says which envelope sender the unknown-recipients or volume-spike finding names, and when its
- * latest message entered the queue, or for a burst's sender until when it kept sending (see
- * `aboveUsualUntil` of `volume-spike`): the time that a removal request gives as the end.
- */
-function senderEndDetail(
-  context: DiagnoseContext,
-  end: SendingEnd,
-  logEnd: number,
-  stopped: boolean,
-): string {
-  const named = namedSenderPhrase(end);
-  if (!stopped) {
-    // NOTE: the detail does not say whether the rate near the log's end or a block reply to
-    // later mail kept the burst's sender open, because `SendingEnd` carries only the time.
-    const still = end.aboveUsual
-      ? "still sent mail above its usual rate, or mail that receivers blocked,"
-      : "still sent mail";
-    return `${named} ${still} at ${context.time(end.time)}, ${untilEnd(context, end.time, logEnd)}`;
-  }
-  const sent = end.aboveUsual ? "sent mail at burst level until" : "last sent mail at";
-  return (
-    `${named} ${sent} ${context.time(end.time)}, ${quietPeriod(logEnd - end.time)} before the last line of the log (${context.time(logEnd)}).` +
-    laterMessageSentence(context, end) +
-    (logEnd - end.time < DAY_MS
-      ? " A mailing can resume after hours; read a newer log before asking for removal."
-      : "")
-  );
-}
-
-/**
- * Ends the sentence of a sending that went on until `last`, in the last `STOPPED_AFTER_MS` of
- * the log. Within a minute of the log's last line it reads "at the end of the log.". Otherwise
- * it gives how long before that line the sending stopped, and how long it must stop to count.
- */
-function untilEnd(context: DiagnoseContext, last: number, logEnd: number): string {
-  const quiet = logEnd - last;
-  if (quiet < 60_000) return "at the end of the log.";
-  return `${quietPeriod(quiet)} before the last line of the log (${context.time(logEnd)}). A sending counts as stopped after ${quietPeriod(STOPPED_AFTER_MS)} without it.`;
-}
-
-/** Says how long a quiet period lasted: `1 hour 4 minutes`, `3 days 2 hours`. */
-export function quietPeriod(ms: number): string {
-  const minutes = Math.floor(ms / 60_000);
-  const days = Math.floor(minutes / 1440);
-  const hours = Math.floor((minutes % 1440) / 60);
-  const parts =
-    days > 0
-      ? [unit(days, "day"), unit(hours, "hour")]
-      : [unit(hours, "hour"), unit(minutes % 60, "minute")];
-  return parts.filter((part) => part !== "").join(" ") || "less than a minute";
-}
-
-function unit(value: number, noun: string): string {
-  if (value === 0) return "";
-  return `${value} ${noun}${value === 1 ? "" : "s"}`;
 }
 
 /**

@@ -54,18 +54,23 @@ export const REMOVAL_FORMS: Readonly<Record<RemovalProvider, RemovalFormRule>> =
     url: REFERENCES.exchangeDelist,
     rule: "The self-service delisting portal confirms by e-mail; delisting takes effect within about a day.",
   },
-  // NOTE: `delist removal` shows this rule without the replies, so it gives the deferral text
-  // for a permanent block too. Only `diagnose` picks the text by reply (`removalFormRuleOf`).
+  // `delist diagnose` and `delist removal` pick the deferral or the permanent-block rule when
+  // they know the kind of block (see `removalFormRuleOf`, `removalFormRuleForBlock`). This
+  // rule covers both for a request whose block is unknown.
   yahoo: {
     url: REFERENCES.yahooSupportForm,
-    rule: "Yahoo's deferrals usually end by themselves once volume and complaints drop; use the form if they last more than a few days.",
+    rule: "Yahoo's deferrals (4xx replies such as TSS04) usually end by themselves once volume and complaints drop, so use the form if they last more than a few days. Its permanent blocks (5xx replies such as TSS09) do not end by themselves, so send the form once the cause is fixed, with the exact reply text.",
   },
 };
+
+/** The rule of Yahoo's form for deferrals such as TSS04, which usually end by themselves. */
+export const YAHOO_DEFERRAL_RULE =
+  "Yahoo's deferrals usually end by themselves once volume and complaints drop; use the form if they last more than a few days.";
 
 /**
  * The rule of Yahoo's form when a block reply of Yahoo is permanent, such as TSS06, TSS09 and
  * TSS11, whose text states "Retrying will NOT succeed". Such a block does not end by itself as
- * the TSS04 deferrals of `REMOVAL_FORMS.yahoo` do.
+ * the TSS04 deferrals of `YAHOO_DEFERRAL_RULE` do.
  */
 export const YAHOO_PERMANENT_BLOCK_RULE =
   "Yahoo's permanent blocks do not end by themselves, so send the form once the cause is fixed, with the exact reply text.";
@@ -79,8 +84,19 @@ export function removalFormRuleOf(
   verdict: Pick<ProviderVerdict, "reasons">,
 ): string {
   const permanent = verdict.reasons.some((reason) => reason.blockSignal && reason.permanent);
-  if (provider === "yahoo" && permanent) return YAHOO_PERMANENT_BLOCK_RULE;
-  return REMOVAL_FORMS[provider].rule;
+  return removalFormRuleForBlock(provider, permanent ? "blocked" : "rate-limited");
+}
+
+/**
+ * Returns the rule text of the removal form of `provider` for a block whose kind is `block`:
+ * `blocked` for permanent replies, `rate-limited` for deferrals, as the history stores a
+ * block's state, or null when the kind is unknown. Only Yahoo's rule depends on it.
+ */
+export function removalFormRuleForBlock(provider: RemovalProvider, block: string | null): string {
+  if (provider !== "yahoo") return REMOVAL_FORMS[provider].rule;
+  if (block === "blocked") return YAHOO_PERMANENT_BLOCK_RULE;
+  if (block === "rate-limited") return YAHOO_DEFERRAL_RULE;
+  return REMOVAL_FORMS.yahoo.rule;
 }
 
 /**

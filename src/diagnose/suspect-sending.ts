@@ -23,6 +23,24 @@ export interface SendingEnd {
   readonly aboveUsual: boolean;
   /** The sender's latest message (epoch ms) when it came after `time`, else null. */
   readonly laterMessage: number | null;
+  /** The later mail of a burst's sender that set `time` (see `LateSending`), else null. */
+  readonly lateSending: LateSending | null;
+}
+
+/**
+ * The later mail of a burst's sender that moved the end of its sending, from the volume-spike
+ * evidence: its latest hour at a high rate, and its latest message that got a block reply.
+ */
+export interface LateSending {
+  /** The latest hour of the sender at a high rate (see `burstSenderLastHighHour`), or null. */
+  readonly highHour: {
+    /** Start of the hour (epoch ms). */
+    readonly start: number;
+    readonly recipients: number;
+    readonly usualRecipients: number;
+  } | null;
+  /** Its latest message after the burst that got a block reply (epoch ms), or null. */
+  readonly blockedMessage: number | null;
 }
 
 /**
@@ -47,6 +65,7 @@ export function suspectSendingEnds(findings: readonly Finding[]): SendingEnd[] {
         findings: [finding.id],
         aboveUsual: false,
         laterMessage: null,
+        lateSending: null,
       });
     }
     for (const named of namedSenders(finding)) {
@@ -70,6 +89,7 @@ export function suspectSendingEnds(findings: readonly Finding[]): SendingEnd[] {
       findings: entry.findings,
       aboveUsual: entry.aboveUsual,
       laterMessage,
+      lateSending: entry.lateSending,
     });
   }
   return ends;
@@ -83,6 +103,8 @@ interface NamedSender {
   readonly aboveUsual: boolean;
   /** Its latest outbound message, or null when the finding gives none. */
   readonly lastMessage: number | null;
+  /** The later mail that set `time`, or null when the finding gives none. */
+  readonly lateSending: LateSending | null;
 }
 
 /** Returns the envelope senders of an abusive account or web script that `datedEnd` dates. */
@@ -125,7 +147,7 @@ function namedSenders(finding: Finding): NamedSender[] {
     };
     for (const entry of evidence.senders ?? []) {
       const named = datedSender(entry.sender, entry.lastMessage, null);
-      if (named !== null) return [named];
+      if (named !== null) return [{ ...named, lateSending: null }];
     }
     return [];
   }
@@ -135,15 +157,14 @@ function namedSenders(finding: Finding): NamedSender[] {
     };
     // A daily burst or a ramp has no bursts list, and names no sender.
     const bursts = evidence.bursts ?? [evidence];
-    return bursts
-      .map((burst) =>
-        datedSender(
-          burst.burstSender,
-          burst.burstSenderLastMessage,
-          burst.burstSenderAboveUsualUntil ?? null,
-        ),
-      )
-      .filter((named) => named !== null);
+    return bursts.flatMap((burst) => {
+      const named = datedSender(
+        burst.burstSender,
+        burst.burstSenderLastMessage,
+        burst.burstSenderAboveUsualUntil ?? null,
+      );
+      return named === null ? [] : [{ ...named, lateSending: lateSendingOf(burst) }];
+    });
   }
   return [];
 }
@@ -153,6 +174,26 @@ interface BurstSenderEvidence {
   readonly burstSender?: string | null;
   readonly burstSenderLastMessage?: string | null;
   readonly burstSenderAboveUsualUntil?: string | null;
+  readonly burstSenderLastHighHour?: {
+    readonly start: string;
+    readonly recipients: number;
+    readonly usualRecipients: number;
+  } | null;
+  readonly burstSenderLastBlockedMessage?: string | null;
+}
+
+/** Reads the later mail that set a burst sender's end, or null when the burst gives none. */
+function lateSendingOf(burst: BurstSenderEvidence): LateSending | null {
+  const hour = burst.burstSenderLastHighHour ?? null;
+  const hourStart = hour === null ? NaN : Date.parse(hour.start);
+  const blocked = Date.parse(burst.burstSenderLastBlockedMessage ?? "");
+  const highHour =
+    hour === null || Number.isNaN(hourStart)
+      ? null
+      : { start: hourStart, recipients: hour.recipients, usualRecipients: hour.usualRecipients };
+  const blockedMessage = Number.isNaN(blocked) ? null : blocked;
+  if (highHour === null && blockedMessage === null) return null;
+  return { highHour, blockedMessage };
 }
 
 /**
@@ -163,7 +204,7 @@ function datedSender(
   sender: string | null | undefined,
   lastMessage: string | null | undefined,
   aboveUsualUntil: string | null,
-): NamedSender | null {
+): Omit<NamedSender, "lateSending"> | null {
   if (sender === null || sender === undefined || sender === "<>") return null;
   const last = lastMessage === null || lastMessage === undefined ? NaN : Date.parse(lastMessage);
   const above = aboveUsualUntil === null ? NaN : Date.parse(aboveUsualUntil);

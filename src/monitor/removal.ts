@@ -4,6 +4,7 @@ import {
   REMOVAL_FORMS,
   REMOVAL_PROVIDERS,
   REMOVAL_WAIT_MS,
+  removalFormRuleForBlock,
   sharesRemovalForm,
   type RemovalProvider,
 } from "../diagnose/removal-forms.js";
@@ -40,6 +41,24 @@ const COMMON_ITEMS = [
 /** Returns the removal form, rule and checklist of a provider. */
 export function removalGuide(provider: RemovalProvider): RemovalGuide {
   return { provider, ...REMOVAL_FORMS[provider], include: COMMON_ITEMS };
+}
+
+/**
+ * Returns the removal guide of `provider` with the rule for the block of `ip` that the history
+ * records: the current state of the open incident that a request through the form is about
+ * (see `formIncident`), `blocked` or `rate-limited`. Without an open incident, the rule covers
+ * every kind of block, because Yahoo's deferrals end by themselves and its permanent blocks do
+ * not.
+ */
+export function recordedRemovalGuide(
+  store: HistoryStore,
+  provider: RemovalProvider,
+  ip: string,
+): RemovalGuide {
+  const incident = formIncident(store, provider, ip);
+  const open = incident !== null && incident.closedAt === null;
+  const block = open ? (store.states.get(incident.key)?.value ?? null) : null;
+  return { ...removalGuide(provider), rule: removalFormRuleForBlock(provider, block) };
 }
 
 /** Whether a removal request may be sent now. */

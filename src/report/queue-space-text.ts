@@ -18,15 +18,29 @@ export interface QueueSpaceSentences {
   readonly fix: string;
 }
 
+/** The verdict words for lost local submissions (see `queueSpaceLabelWords`). */
+const LOST_MAIL_WORDS = "local mail lost";
+
 /**
- * Returns the verdict words for a log without blocks whose queue file system ran short of free
- * space: "not blocked, queue disk full" while the fault goes on at the end of the log, else
- * "not blocked, queue disk was full". Exim calls its queue the spool, so an Exim log reads
- * "spool disk" in place of "queue disk". The text report prints them in capitals.
+ * Returns the verdict words for this server's queue faults, or null when the report shows
+ * neither a fault nor a lost local submission. A fault reads "queue disk full" while it goes
+ * on at the end of the log, else "queue disk was full". Exim calls its queue the spool, so an
+ * Exim log reads "spool disk" in place of "queue disk". A lost local submission adds "local
+ * mail lost", because it makes `delist diagnose` exit 1 also without a fault, such as for a
+ * message above the size limit. The verdict label puts the words after "not blocked, ".
  */
-export function queueSpaceVerdictLabel(report: QueueSpaceReport): string {
+export function queueSpaceLabelWords(report: QueueSpaceReport | null): string | null {
+  if (report === null) return null;
+  const words = [
+    report.confirmed ? diskStateWords(report) : null,
+    report.lostSubmissions > 0 ? LOST_MAIL_WORDS : null,
+  ].filter((part) => part !== null);
+  return words.length === 0 ? null : words.join(", ");
+}
+
+function diskStateWords(report: QueueSpaceReport): string {
   const disk = diskName(report.mta);
-  return report.ongoing ? `not blocked, ${disk} full` : `not blocked, ${disk} was full`;
+  return report.ongoing ? `${disk} full` : `${disk} was full`;
 }
 
 function diskName(mta: MtaName): string {

@@ -2,7 +2,7 @@ import type { ServerSubject } from "../diagnose/server-subject.js";
 import type { Diagnosis } from "../diagnose/types.js";
 import { failingConnectionProviders, suspendedProviders } from "../diagnose/verdict.js";
 import { heldSubject } from "./hosts.js";
-import { queueSpaceVerdictLabel } from "./queue-space-text.js";
+import { queueSpaceLabelWords } from "./queue-space-text.js";
 
 /** The colour of the verdict label in the text report. `none` prints it in bold only. */
 export type VerdictTone = "red" | "yellow" | "green" | "none";
@@ -18,10 +18,11 @@ export interface VerdictLabel {
  * Chooses the verdict label that the text report prints in capitals and the Markdown report as
  * it is. The first state that applies wins: a block, outage or rate limit (the JSON status),
  * mail held by this server, no outbound delivery, connections still failing, delivery
- * suspended, a full queue disk, and else "ok". "ok" would read as healthy while this server
- * keeps the mail back itself, or while connections to a provider keep failing or stay
- * suspended (exit 1), so those states get words of their own. The JSON status does not change
- * for them.
+ * suspended, a queue disk fault or lost local mail, and else "ok". "ok" would read as healthy
+ * while this server keeps the mail back or loses it itself, or while connections to a provider
+ * keep failing or stay suspended (exit 1), so those states get words of their own. A queue
+ * disk fault or lost local mail also follows "no outbound delivery", which alone exits 0. The
+ * JSON status does not change for them.
  */
 export function verdictLabel(diagnosis: Diagnosis): VerdictLabel {
   const status = diagnosis.verdict.status;
@@ -32,16 +33,19 @@ export function verdictLabel(diagnosis: Diagnosis): VerdictLabel {
     const subject = heldLabelSubject(heldSubject(diagnosis));
     return { words: `mail held by ${subject}`, tone: "red" };
   }
-  if (status === "no-outbound-delivery") return { words: "no outbound delivery", tone: "none" };
+  const queueWords = queueSpaceLabelWords(diagnosis.queueSpace);
+  const queueTone = diagnosis.queueSpace?.confirmed === true ? "red" : "yellow";
+  if (status === "no-outbound-delivery") {
+    if (queueWords === null) return { words: "no outbound delivery", tone: "none" };
+    return { words: `no outbound delivery, ${queueWords}`, tone: queueTone };
+  }
   if (failingConnectionProviders(diagnosis.providers).length > 0) {
     return { words: "not blocked, connections failing", tone: "yellow" };
   }
   if (suspendedProviders(diagnosis.providers).length > 0) {
     return { words: "not blocked, delivery suspended", tone: "yellow" };
   }
-  if (diagnosis.queueSpace?.confirmed === true) {
-    return { words: queueSpaceVerdictLabel(diagnosis.queueSpace), tone: "red" };
-  }
+  if (queueWords !== null) return { words: `not blocked, ${queueWords}`, tone: queueTone };
   return { words: "ok", tone: "green" };
 }
 

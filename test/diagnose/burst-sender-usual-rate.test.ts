@@ -136,6 +136,13 @@ describe("burst sender judged by its usual rate", () => {
     expect(evidence["burstSenderLastMessage"]).toBe("2024-03-05T22:05:00Z");
     expect(evidence["burstSenderAboveUsualUntil"]).toBe("2024-03-05T17:00:00Z");
     expect(bursts[0]?.["burstSenderAboveUsualUntil"]).toBe("2024-03-05T17:00:00Z");
+    expect(evidence["burstSenderLastHighHour"]).toEqual({
+      start: "2024-03-05T16:00:00Z",
+      recipients: 48,
+      usualRecipients: 0,
+    });
+    expect(evidence["burstSenderLastBlockedMessage"]).toBeNull();
+    expect(bursts[0]?.["burstSenderLastHighHour"]).toEqual(evidence["burstSenderLastHighHour"]);
     expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
   });
 
@@ -145,8 +152,12 @@ describe("burst sender judged by its usual rate", () => {
 
     expect(item?.status).toBe("fail");
     expect(item?.detail).toContain(
-      "bob@example.com, which the volume-spike finding names, still sent mail above its usual rate, or mail that receivers blocked, at 2024-03-05T22:39:00Z",
+      "bob@example.com, which the volume-spike finding names, still sent mail above its usual rate at 2024-03-05T22:39:00Z",
     );
+    expect(item?.detail).toContain(
+      "In the hour from 2024-03-05T22:00:00Z it sent mail to 31 recipients, where it usually sends mail to 1 an hour at that time of day.",
+    );
+    expect(item?.detail).not.toContain("block reply");
   });
 });
 
@@ -158,8 +169,31 @@ describe("burst sender still sending", () => {
     expect(spikeEvidence(diagnosis)["burstSenderAboveUsualUntil"]).toBe("2024-03-05T23:00:11Z");
     expect(item?.status).toBe("fail");
     expect(item?.detail).toContain(
-      "bob@example.com, which the volume-spike finding names, still sent mail above its usual rate, or mail that receivers blocked, at 2024-03-05T23:00:11Z",
+      "bob@example.com, which the volume-spike finding names, still sent mail above its usual rate at 2024-03-05T23:00:11Z",
     );
+    expect(item?.detail).toContain(
+      "In the hour from 2024-03-05T23:00:00Z it sent mail to 15 recipients, where it usually sends mail to 0 an hour at that time of day.",
+    );
+    expect(item?.detail).not.toContain("block reply");
+  });
+
+  test("fast and blocked names both", async () => {
+    const diagnosis = await diagnoseText(lateHourLog(GMAIL_RATE_LIMIT).text());
+    const item = causeStopped(diagnosis);
+    const evidence = spikeEvidence(diagnosis);
+
+    expect(evidence["burstSenderLastBlockedMessage"]).toBe("2024-03-05T23:00:11Z");
+    expect(item?.status).toBe("fail");
+    expect(item?.detail).toContain(
+      "still sent mail above its usual rate, and mail that receivers blocked, at 2024-03-05T23:00:11Z",
+    );
+    expect(item?.detail).toContain(
+      "In the hour from 2024-03-05T23:00:00Z it sent mail to 15 recipients, where it usually sends mail to 0 an hour",
+    );
+    expect(item?.detail).toContain(
+      "Its latest message that got a block reply entered the queue at 2024-03-05T23:00:11Z.",
+    );
+    expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
   });
 
   test("blocked later message moves the end", async () => {
@@ -180,7 +214,17 @@ describe("burst sender still sending", () => {
       laterMessageLog(GMAIL_RATE_LIMIT, 22 * HOUR + 20 * MINUTE).text(),
     );
 
+    const item = causeStopped(diagnosis);
+
     expect(spikeEvidence(diagnosis)["burstSenderAboveUsualUntil"]).toBe("2024-03-05T22:20:00Z");
-    expect(causeStopped(diagnosis)?.status).toBe("fail");
+    expect(spikeEvidence(diagnosis)["burstSenderLastBlockedMessage"]).toBe("2024-03-05T22:20:00Z");
+    expect(item?.status).toBe("fail");
+    expect(item?.detail).toContain(
+      "bob@example.com, which the volume-spike finding names, still sent mail that receivers blocked at 2024-03-05T22:20:00Z",
+    );
+    expect(item?.detail).toContain(
+      "Its latest message that got a block reply entered the queue at 2024-03-05T22:20:00Z.",
+    );
+    expect(item?.detail).not.toContain("In the hour from");
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { quietPeriod } from "../../src/diagnose/readiness.js";
+import { quietPeriod } from "../../src/diagnose/cause-stopped.js";
 import { evidenceLines } from "../../src/report/evidence.js";
 import type { Diagnosis, Finding } from "../../src/diagnose/types.js";
 import {

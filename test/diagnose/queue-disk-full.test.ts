@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import type { Diagnosis } from "../../src/diagnose/types.js";
 import { painter } from "../../src/report/colour.js";
 import { renderDiagnosisMarkdown } from "../../src/report/markdown.js";
-import { queueSpaceSentences, queueSpaceVerdictLabel } from "../../src/report/queue-space-text.js";
+import { queueSpaceLabelWords, queueSpaceSentences } from "../../src/report/queue-space-text.js";
 import { renderDiagnosisText } from "../../src/report/text.js";
 import { OFFLINE_DIAGNOSE, runCommand } from "../helpers/cli.js";
 import { diagnoseText } from "../helpers/diagnose-text.js";
@@ -145,7 +145,7 @@ describe("queue disk full", () => {
       const text = renderDiagnosisText(report, painter(false));
       const markdown = renderDiagnosisMarkdown(report);
 
-      expect(queueSpaceVerdictLabel(queueReport)).toBe(expected);
+      expect(`not blocked, ${queueSpaceLabelWords(queueReport) ?? "(none)"}`).toBe(expected);
       expect(text, expected).toContain(`Verdict: ${expected.toUpperCase()}\n`);
       expect(markdown, expected).toContain(`**Verdict: ${expected}.**`);
     }

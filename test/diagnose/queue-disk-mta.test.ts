@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import type { Diagnosis } from "../../src/diagnose/types.js";
-import { queueSpaceSentences, queueSpaceVerdictLabel } from "../../src/report/queue-space-text.js";
+import { queueSpaceLabelWords, queueSpaceSentences } from "../../src/report/queue-space-text.js";
 import { OFFLINE_DIAGNOSE, runCommand } from "../helpers/cli.js";
 import { diagnoseText } from "../helpers/diagnose-text.js";
 import { schemaValidator } from "../helpers/schema.js";
@@ -70,15 +70,15 @@ describe("queue disk full per MTA", () => {
 
   test("verdict label names the disk", async () => {
     for (const [log, full, wasFull] of [
-      [EXIM_LOG, "not blocked, spool disk full", "not blocked, spool disk was full"],
-      [SENDMAIL_LOG, "not blocked, queue disk full", "not blocked, queue disk was full"],
-      [POSTFIX_LOG, "not blocked, queue disk full", "not blocked, queue disk was full"],
+      [EXIM_LOG, "spool disk full", "spool disk was full"],
+      [SENDMAIL_LOG, "queue disk full", "queue disk was full"],
+      [POSTFIX_LOG, "queue disk full", "queue disk was full"],
     ] as const) {
       const report = (await diagnoseText(log, { year: 2024 })).queueSpace;
       if (report === null) throw new Error(`no queue space report for ${full}`);
 
-      expect(queueSpaceVerdictLabel({ ...report, ongoing: true })).toBe(full);
-      expect(queueSpaceVerdictLabel({ ...report, ongoing: false })).toBe(wasFull);
+      expect(queueSpaceLabelWords({ ...report, ongoing: true })).toBe(full);
+      expect(queueSpaceLabelWords({ ...report, ongoing: false })).toBe(wasFull);
     }
   });
 

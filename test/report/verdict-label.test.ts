@@ -4,7 +4,10 @@ import type { Diagnosis, VerdictStatus } from "../../src/diagnose/types.js";
 import { painter } from "../../src/report/colour.js";
 import { renderDiagnosisMarkdown } from "../../src/report/markdown.js";
 import { renderDiagnosisText } from "../../src/report/text.js";
+import { OFFLINE_DIAGNOSE, runCommand } from "../helpers/cli.js";
 import { diagnoseText } from "../helpers/diagnose-text.js";
+import { schemaValidator } from "../helpers/schema.js";
+import { temporaryFiles } from "../helpers/temporary-files.js";
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2024, 2, 4, 0, 0, 0);
@@ -88,8 +91,12 @@ function markdownLabel(diagnosis: Diagnosis): string {
   return /^\*\*Verdict: (.*?)\.\*\*/m.exec(report)?.[1] ?? "(no verdict line)";
 }
 
-/** How the queue disk shows in a state: not at all, full, or a few rejects that are no fault. */
-type QueueState = "none" | "full" | "was full" | "spool full" | "rejects only";
+/**
+ * How the queue disk shows in a state: not at all, full, a few rejects that are no fault, or
+ * lost local mail with or without a full disk.
+ */
+type QueueState =
+  "none" | "full" | "was full" | "spool full" | "rejects only" | "lost" | "full and lost";
 
 /** One combination of the states that pick the verdict label. */
 interface LabelState {
@@ -113,6 +120,8 @@ const QUEUE_STATES: readonly QueueState[] = [
   "was full",
   "spool full",
   "rejects only",
+  "lost",
+  "full and lost",
 ];
 
 /** Returns every combination of the states. */
@@ -131,18 +140,26 @@ function allStates(): LabelState[] {
 /**
  * Returns the label that a state must get. A status that names a block, outage or rate limit
  * comes first, then held mail, no outbound delivery, failing connections, suspended delivery and
- * a full queue disk.
+ * the queue disk or lost local mail. The last two also follow "no outbound delivery".
  */
 function expectedLabel(state: LabelState): string {
   if (state.status !== "ok" && state.status !== "no-outbound-delivery") return state.status;
   if (state.held) return "mail held by this server";
-  if (state.status === "no-outbound-delivery") return "no outbound delivery";
+  const queue = {
+    none: null,
+    full: "queue disk full",
+    "was full": "queue disk was full",
+    "spool full": "spool disk full",
+    "rejects only": null,
+    lost: "local mail lost",
+    "full and lost": "queue disk full, local mail lost",
+  }[state.queue];
+  if (state.status === "no-outbound-delivery") {
+    return queue === null ? "no outbound delivery" : `no outbound delivery, ${queue}`;
+  }
   if (state.failing) return "not blocked, connections failing";
   if (state.suspended) return "not blocked, delivery suspended";
-  if (state.queue === "full") return "not blocked, queue disk full";
-  if (state.queue === "was full") return "not blocked, queue disk was full";
-  if (state.queue === "spool full") return "not blocked, spool disk full";
-  return "ok";
+  return queue === null ? "ok" : `not blocked, ${queue}`;
 }
 
 /**
@@ -160,6 +177,8 @@ function withState(base: Diagnosis, heldMail: HeldMailReport, state: LabelState)
     "was full": { ...queueSpace, ongoing: false },
     "spool full": { ...queueSpace, mta: "exim" as const, ongoing: true },
     "rejects only": { ...queueSpace, confirmed: false },
+    lost: { ...queueSpace, confirmed: false, lostSubmissions: 1 },
+    "full and lost": { ...queueSpace, ongoing: true, lostSubmissions: 2 },
   }[state.queue];
   return {
     ...base,
@@ -195,7 +214,7 @@ describe("verdict label", () => {
     if (heldMail === null) throw new Error("the held-mail log shows no held mail");
 
     const states = allStates();
-    expect(states).toHaveLength(200);
+    expect(states).toHaveLength(280);
     for (const state of states) {
       const diagnosis = withState(base, heldMail, state);
       const name = JSON.stringify(state);
@@ -230,10 +249,95 @@ describe("verdict label", () => {
       [{ ...quiet, failing: true }, colour(33, "NOT BLOCKED, CONNECTIONS FAILING")],
       [{ ...quiet, suspended: true }, colour(33, "NOT BLOCKED, DELIVERY SUSPENDED")],
       [{ ...quiet, queue: "full" }, colour(31, "NOT BLOCKED, QUEUE DISK FULL")],
+      [{ ...quiet, queue: "lost" }, colour(33, "NOT BLOCKED, LOCAL MAIL LOST")],
+      [
+        { ...quiet, queue: "full and lost" },
+        colour(31, "NOT BLOCKED, QUEUE DISK FULL, LOCAL MAIL LOST"),
+      ],
+      [
+        { ...quiet, status: "no-outbound-delivery", queue: "lost" },
+        colour(33, "NO OUTBOUND DELIVERY, LOCAL MAIL LOST"),
+      ],
     ] as const) {
       const report = renderDiagnosisText(withState(base, heldMail, state), painter(true));
 
       expect(report, label).toContain(`Verdict: ${label}`);
     }
+  });
+});
+
+/** One message to Gmail from each MTA, then a local submission that the MTA could not queue. */
+const LOST_MAIL_LOGS = [
+  {
+    mta: "Postfix",
+    delivered: messageLines(
+      0,
+      10,
+      "carol@gmail.com",
+      `relay=${GMAIL_MX}, delay=1, delays=0.1/0/0.4/0.5, dsn=2.0.0, status=sent (250 2.0.0 OK)`,
+    ),
+    lost: [
+      `${stamp(50)} mail postfix/postdrop[3001]: warning: uid=33: File too large`,
+      `${stamp(50)} mail postfix/sendmail[3000]: fatal: www-data(33): queue file write error`,
+    ],
+  },
+  {
+    mta: "Exim",
+    delivered: [
+      "2024-03-04 00:10:00 1rhC4d-000Efg-5b <= alice@example.com H=a.example.com [192.0.2.10] P=esmtp S=1200 id=2@example.com",
+      '2024-03-04 00:10:01 1rhC4d-000Efg-5b => carol@gmail.com R=dnslookup T=remote_smtp H=gmail-smtp-in.l.google.com [192.0.2.27] C="250 2.0.0 OK 1709511001 y2si456 - gsmtp"',
+      "2024-03-04 00:10:01 1rhC4d-000Efg-5b Completed",
+    ],
+    lost: [
+      "2024-03-04 00:50:00 1rhC5e-000Fgh-6c Message abandoned: Spool write error (Disk quota exceeded) while receiving message from shopuser",
+    ],
+  },
+  {
+    mta: "Sendmail",
+    delivered: [
+      "Mar  4 00:10:00 mx1 sm-mta[3220]: 424EF3Ab003220: from=<alice@example.com>, size=2210, class=0, nrcpts=1, msgid=<20240304.2@example.com>, proto=ESMTP, daemon=MTA, relay=laptop.example.com [198.51.100.7]",
+      "Mar  4 00:10:02 mx1 sm-mta[3222]: 424EF3Ab003220: to=<carol@gmail.com>, delay=00:00:02, xdelay=00:00:02, mailer=esmtp, pri=121210, relay=gmail-smtp-in.l.google.com. [192.0.2.27], dsn=2.0.0, stat=Sent (OK 1709511002 z3si789 - gsmtp)",
+    ],
+    lost: [
+      "Mar  4 00:50:00 mx1 sendmail[3250]: 424EF3Ab003250: SYSERR(shopuser): queueup: cannot create queue temp file ./tf424EF3Ab003250, uid=1004: Disk quota exceeded",
+    ],
+  },
+] as const;
+
+describe("verdict label of lost local mail", () => {
+  const temporary = temporaryFiles();
+  const validateDiagnosis = schemaValidator("diagnose.schema.json");
+
+  test.each(LOST_MAIL_LOGS)("$mta control log reads OK", async ({ delivered }) => {
+    const log = temporary.file(logText(delivered));
+    const text = await runCommand([...OFFLINE_DIAGNOSE, "--year", "2024", log]);
+
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain("Verdict: OK\n");
+  });
+
+  test.each(LOST_MAIL_LOGS)("$mta lost submission names it", async ({ delivered, lost }) => {
+    const log = temporary.file(logText([...delivered, ...lost]));
+    const text = await runCommand([...OFFLINE_DIAGNOSE, "--year", "2024", log]);
+    const markdown = await runCommand([
+      ...OFFLINE_DIAGNOSE,
+      "--year",
+      "2024",
+      "--format",
+      "markdown",
+      log,
+    ]);
+    const json = await runCommand([...OFFLINE_DIAGNOSE, "--year", "2024", "--format", "json", log]);
+    const diagnosis = JSON.parse(json.stdout) as Diagnosis;
+
+    expect(text.code).toBe(1);
+    expect(markdown.code).toBe(1);
+    expect(json.code).toBe(1);
+    expect(text.stdout).toContain("Verdict: NOT BLOCKED, LOCAL MAIL LOST\n");
+    expect(markdown.stdout).toContain("**Verdict: not blocked, local mail lost.**");
+    expect(diagnosis.verdict.status).toBe("ok");
+    expect(diagnosis.queueSpace?.confirmed).toBe(false);
+    expect(diagnosis.queueSpace?.lostSubmissions).toBe(1);
+    expect(validateDiagnosis(diagnosis)).toEqual([]);
   });
 });

@@ -280,27 +280,36 @@ export function firstSourceBurstHour(
 /** Describes the burst level of `lastHourAtBurstLevel` for reports. */
 export const BURST_LEVEL_TEXT = `${EDGE_FACTOR} times its usual rate at that time of day, plus ${BURST_MIN_EXCESS / 2} recipients an hour`;
 
+/** One hour of a source's sending, with its usual level at that time of day. */
+export interface SendingHour {
+  /** Start of the hour (epoch ms). */
+  readonly hour: number;
+  readonly recipients: number;
+  /** The usual recipients of that hour (see `sameHourLevel`), 0 when no earlier day gives it. */
+  readonly usual: number;
+}
+
 /**
- * Returns the start of the latest hour from `burstStartHour` on in which `source` sent at burst
- * level: `EDGE_FACTOR` times its usual level at that time of day and `BURST_MIN_EXCESS / 2`
- * more, the rule that takes neighbouring hours into a burst. The usual level is the median of
- * that hour on the days before the burst (see `sameHourLevel`), so that a burst of several days
- * is not measured against itself. A level that no earlier day gives counts as 0. Returns null
- * when no hour qualifies, so ordinary mail of the sender after its burst ends nothing later.
+ * Returns the latest hour from `burstStartHour` on in which `source` sent at burst level:
+ * `EDGE_FACTOR` times its usual level at that time of day and `BURST_MIN_EXCESS / 2` more, the
+ * rule that takes neighbouring hours into a burst. The usual level is the median of that hour on
+ * the days before the burst (see `sameHourLevel`), so that a burst of several days is not
+ * measured against itself. A level that no earlier day gives counts as 0. Returns null when no
+ * hour qualifies, so ordinary mail of the sender after its burst ends nothing later.
  */
 export function lastHourAtBurstLevel(
   source: SendingSource,
   burstStartHour: number,
   coveredFrom: number,
-): number | null {
-  let last: number | null = null;
+): SendingHour | null {
+  let last: SendingHour | null = null;
   for (const point of source.points) {
     if (point.hour < burstStartHour) continue;
     // The same time of day in the burst's first day, whose earlier days all precede the burst.
     const reference = burstStartHour + ((point.hour - burstStartHour) % DAY_MS);
     const level = sameHourLevel(source.values, reference, coveredFrom) ?? 0;
     if (point.value >= Math.max(level * EDGE_FACTOR, level + BURST_MIN_EXCESS / 2)) {
-      last = point.hour;
+      last = { hour: point.hour, recipients: point.value, usual: level };
     }
   }
   return last;
@@ -316,7 +325,7 @@ const STILL_SENDING_FACTOR = 2;
 const STILL_SENDING_EXCESS = 5;
 
 /**
- * Returns the start of the latest hour from `fromHour` on in which `source` sent more than
+ * Returns the latest hour from `fromHour` on in which `source` sent more than
  * `STILL_SENDING_FACTOR` times its usual level at that time of day and `STILL_SENDING_EXCESS`
  * more, or null when no hour did. The usual level is measured as in `lastHourAtBurstLevel`.
  */
@@ -325,13 +334,15 @@ export function lastHourStillSending(
   burstStartHour: number,
   fromHour: number,
   coveredFrom: number,
-): number | null {
-  let last: number | null = null;
+): SendingHour | null {
+  let last: SendingHour | null = null;
   for (const point of source.points) {
     if (point.hour < fromHour) continue;
     const reference = burstStartHour + ((point.hour - burstStartHour) % DAY_MS);
     const level = sameHourLevel(source.values, reference, coveredFrom) ?? 0;
-    if (point.value > level * STILL_SENDING_FACTOR + STILL_SENDING_EXCESS) last = point.hour;
+    if (point.value > level * STILL_SENDING_FACTOR + STILL_SENDING_EXCESS) {
+      last = { hour: point.hour, recipients: point.value, usual: level };
+    }
   }
   return last;
 }

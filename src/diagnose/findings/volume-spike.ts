@@ -13,6 +13,7 @@ import {
   lastHourAtBurstLevel,
   lastHourStillSending,
   sendingSources,
+  type SendingHour,
   type SendingSource,
 } from "./source-bursts.js";
 import { STOPPED_AFTER_MS } from "../suspect-sending.js";
@@ -42,7 +43,7 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
 
   const blockStart = firstBlockTime(context);
   const lead = leadBurst(bursts, blockStart);
-  const { burst, total, messages, sender, start, senderAboveUsualUntil } = lead;
+  const { burst, total, messages, sender, start, senderEnd } = lead;
   const others = bursts.filter((entry) => entry !== lead);
   return finding("volume-spike", {
     severity: "warning",
@@ -71,7 +72,7 @@ export function detectVolumeSpike(context: DiagnoseContext): Finding | null {
       topSenders: topSenders(context, burst, burstSenders(context, burst)),
       burstSender: sender === null ? null : senderText(sender),
       burstSenderLastMessage: lastMessageOf(context, sender),
-      burstSenderAboveUsualUntil: context.timeOrNull(senderAboveUsualUntil),
+      ...senderEndEvidence(context, senderEnd),
       burstAccount: burstAccount(burst),
       burstClient: burstClient(burst),
       burstSourceSenders: burst.source?.senders ?? null,
@@ -122,8 +123,24 @@ interface DescribedBurst {
   readonly sender: string | null;
   /** When the burst began (epoch ms, see `burstStart`). */
   readonly start: number;
-  /** Until when `sender` kept sending (epoch ms, see `aboveUsualUntil`), or null. */
-  readonly senderAboveUsualUntil: number | null;
+  /** The end of `sender`'s sending and the later mail that set it (see `senderSendingEnd`). */
+  readonly senderEnd: SenderSendingEnd;
+}
+
+/** The end of a burst's envelope sender's sending, and the later mail that set it. */
+interface SenderSendingEnd {
+  /** The end (epoch ms, see `senderSendingEnd`), or null without a sender. */
+  readonly until: number | null;
+  /**
+   * The sender's latest hour at burst level, or the later hour near the log's end that still
+   * counts as sending (see `lastHourStillSending`), or null when no hour of its own shows it.
+   */
+  readonly lastHighHour: SendingHour | null;
+  /**
+   * The latest message of the sender that got a block reply, when it came after the burst's
+   * hours at burst level (epoch ms), else null.
+   */
+  readonly lastBlockedMessage: number | null;
 }
 
 function describeBurst(
@@ -145,7 +162,7 @@ function describeBurst(
     ),
     sender,
     start: burst.source?.firstTime ?? burstStart(context, burst, sender),
-    senderAboveUsualUntil: aboveUsualUntil(context, burst, sender, senders),
+    senderEnd: senderSendingEnd(context, burst, sender, senders),
   };
 }
 
@@ -156,40 +173,73 @@ function senderSources(context: DiagnoseContext): Map<string, SendingSource> {
 }
 
 /**
- * Returns until when the burst's envelope sender kept sending: the end of its latest hour at
+ * Finds until when the burst's envelope sender kept sending: the end of its latest hour at
  * burst level from the burst's start on (see `lastHourAtBurstLevel`), or its latest message
  * when that came earlier. Two kinds of later mail extend that end, because they show that the
  * sending went on. One is an hour above 2 times its usual rate and 5 more that reaches into
  * the last `STOPPED_AFTER_MS` of the log (see `lastHourStillSending`). The other is a later message that
  * got a block reply. A sender whose hours never reach burst level, as when the hourly counters
- * kept too little of it, ends with the burst. Returns null without a sender. Other later mail
+ * kept too little of it, ends with the burst. The end is null without a sender. Other later mail
  * of the sender does not count, so an account's owner who goes on sending ordinary mail does
  * not keep the burst open.
  */
-function aboveUsualUntil(
+function senderSendingEnd(
   context: DiagnoseContext,
   burst: OutboundBurst,
   sender: string | null,
   senders: ReadonlyMap<string, SendingSource>,
-): number | null {
+): SenderSendingEnd {
   const firstTime = context.facts.firstTime;
-  if (sender === null || firstTime === null) return null;
+  if (sender === null || firstTime === null) {
+    return { until: null, lastHighHour: null, lastBlockedMessage: null };
+  }
   const source = senders.get(sender);
-  const lastHour =
+  let lastHighHour =
     source === undefined ? null : lastHourAtBurstLevel(source, burst.startHour, firstTime);
   const logEnd = context.facts.lastTime;
-  let end = (lastHour ?? burst.endHour) + HOUR_MS;
+  let end = (lastHighHour?.hour ?? burst.endHour) + HOUR_MS;
+  const burstLevelEnd = end;
   if (source !== undefined && logEnd !== null) {
     const nearEndFrom = Math.max(end, logEnd - STOPPED_AFTER_MS - HOUR_MS);
     const stillSending = lastHourStillSending(source, burst.startHour, nearEndFrom, firstTime);
-    if (stillSending !== null) end = Math.max(end, stillSending + HOUR_MS);
+    if (stillSending !== null && stillSending.hour + HOUR_MS > end) {
+      end = stillSending.hour + HOUR_MS;
+      lastHighHour = stillSending;
+    }
   }
   const counts = context.facts.unknownRecipients.bySender.get(sender);
   const lastMessage = counts?.lastMessageTime ?? null;
   const lastBlocked = counts?.lastBlockedMessageTime ?? null;
   if (lastBlocked !== null && lastBlocked >= end) end = lastBlocked;
   // The hour's end can fall after the log's last line, which no sending can pass.
-  return Math.min(end, lastMessage ?? end, logEnd ?? end);
+  return {
+    until: Math.min(end, lastMessage ?? end, logEnd ?? end),
+    lastHighHour,
+    lastBlockedMessage: lastBlocked !== null && lastBlocked >= burstLevelEnd ? lastBlocked : null,
+  };
+}
+
+/**
+ * Builds the evidence fields of a burst sender's end: `burstSenderAboveUsualUntil`, and the
+ * hour and the blocked message behind it.
+ */
+function senderEndEvidence(
+  context: DiagnoseContext,
+  end: SenderSendingEnd,
+): Record<string, unknown> {
+  const hour = end.lastHighHour;
+  return {
+    burstSenderAboveUsualUntil: context.timeOrNull(end.until),
+    burstSenderLastHighHour:
+      hour === null
+        ? null
+        : {
+            start: context.time(hour.hour),
+            recipients: hour.recipients,
+            usualRecipients: hour.usual,
+          },
+    burstSenderLastBlockedMessage: context.timeOrNull(end.lastBlockedMessage),
+  };
 }
 
 /**
@@ -339,7 +389,7 @@ function burstEvidence(
     peakHour: context.time(burst.peak.hour),
     burstSender: sender === null ? null : senderText(sender),
     burstSenderLastMessage: lastMessageOf(context, sender),
-    burstSenderAboveUsualUntil: context.timeOrNull(entry.senderAboveUsualUntil),
+    ...senderEndEvidence(context, entry.senderEnd),
     burstAccount: burstAccount(burst),
     burstClient: burstClient(burst),
     burstSourceSenders: burst.source?.senders ?? null,
