@@ -60,18 +60,17 @@ export class QueueTable<State> {
   }
 
   /**
-   * Returns a queue of `host` other than that of `instance` that has an open message with
-   * `key`, or undefined. The default instance's queue is searched first.
+   * Returns the instance of a queue of `host` other than that of `instance` that has an open
+   * message with `key`, or undefined. The default instance's queue is searched first.
    */
-  otherQueueWith(host: string, instance: string, key: QueueKey): Queue<State> | undefined {
-    if (instance !== DEFAULT_INSTANCE) {
-      const queue = this.defaults.get(host);
-      if (queue?.has(key) === true) return queue;
+  otherInstanceWith(host: string, instance: string, key: QueueKey): string | undefined {
+    if (instance !== DEFAULT_INSTANCE && this.defaults.get(host)?.has(key) === true) {
+      return DEFAULT_INSTANCE;
     }
     const instances = this.others.get(host);
     if (instances === undefined) return undefined;
     for (const [name, queue] of instances) {
-      if (name !== instance && queue.has(key)) return queue;
+      if (name !== instance && queue.has(key)) return name;
     }
     return undefined;
   }

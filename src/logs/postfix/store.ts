@@ -7,6 +7,7 @@ import {
 import { EvictionPlan, evictionBatch } from "../eviction.js";
 import { positionOf, type LogRecord } from "../record.js";
 import { detach } from "./fields.js";
+import { InstanceEvidence } from "./instance-evidence.js";
 import type { QueueKey } from "./queue-id.js";
 import { DEFAULT_INSTANCE, QueueTable, type Queue } from "./queues.js";
 
@@ -214,6 +215,7 @@ export class MessageStore {
     private readonly limits: StoreLimits = DEFAULT_LIMITS,
     private readonly onMissingCopy: MissingCopyHandler = ignoreMissingCopy,
     private readonly onRelease: ReleaseHandler = ignoreRelease,
+    private readonly instances: InstanceEvidence = new InstanceEvidence(ignoreEvent),
   ) {}
 
   /** Number of open messages. */
@@ -434,10 +436,28 @@ export class MessageStore {
     key: QueueKey,
     time: number,
   ): MessageState | undefined {
-    const queue = this.queues.otherQueueWith(host, instance, key);
+    const other = this.queues.otherInstanceWith(host, instance, key);
+    if (other === undefined) return undefined;
+    const queue = this.queues.get(host, other);
     const state = queue?.get(key);
     if (queue === undefined || state === undefined) return undefined;
+    this.noteAlias(host, instance, other, state, time);
     return this.touch(queue, key, state, time);
+  }
+
+  // Notes `other` as an alias of `instance` when a line of the instance `instance` continues a
+  // message that a receiving line of `other`, which has shown no instance of its own, started.
+  private noteAlias(
+    host: string,
+    instance: string,
+    other: string,
+    state: MessageState,
+    time: number,
+  ): void {
+    if (state.origin !== "smtpd" && state.origin !== "pickup") return;
+    const instances = this.instances;
+    if (!instances.isInstance(host, instance) || instances.isInstance(host, other)) return;
+    instances.noteAlias(state.message, other, instance, time);
   }
 
   // Returns a found message after its line at `time`, and keeps it at hand for the next
@@ -464,7 +484,8 @@ export class MessageStore {
   private locate(host: string, instance: string, key: QueueKey): Queue<MessageState> | undefined {
     const queue = this.queueOf(host, instance);
     if (queue?.has(key) === true || !this.mayBeElsewhere(instance)) return queue;
-    return this.queues.otherQueueWith(host, instance, key);
+    const other = this.queues.otherInstanceWith(host, instance, key);
+    return other === undefined ? undefined : this.queues.get(host, other);
   }
 
   // True when a message of a line of `instance` may be open in another queue: the default
@@ -593,6 +614,10 @@ function isSweepDue(schedule: SweepSchedule, time: number): boolean {
 
 function ignoreMissingCopy(): void {
   // The default handler of a store whose owner does not report missing copies.
+}
+
+function ignoreEvent(): void {
+  // The default sink of a store whose owner does not report Postfix instances.
 }
 
 function ignoreRelease(): void {
