@@ -214,7 +214,7 @@ class PostfixLogParser implements PostfixParser {
         return handleTls(context, record, 0) ?? ignoredOrUnparsed(record.message);
       case "master":
       case "script":
-        return handleLifecycle(context, record);
+        return handleLifecycle(context, record, program);
       case "noise":
       case "submission":
         return "ignored";

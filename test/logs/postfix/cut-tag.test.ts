@@ -145,6 +145,26 @@ describe("Postfix tags of a systemd unit's instance", () => {
       `${HEAD} postfix-out/postfix[320]: daemon started -- version 3.7.11, configuration /etc/postfix-out`,
     ]);
 
+    expect(eventsOf(events, "lifecycle")[0]?.program).toBe("postfix-out/master");
+  });
+
+  it.each([
+    ["daemon started -- version 3.7.11, configuration /etc/postfix-out", "start"],
+    ["reload -- version 3.7.11, configuration /etc/postfix-out", "reload"],
+    ["terminating on signal 15", "stop"],
+  ])("reads master's %s", (text, action) => {
+    const { events } = runPostfix([`${HEAD} postfix-out/postfix[320]: ${text}`]);
+    const [lifecycle] = eventsOf(events, "lifecycle");
+
+    expect(lifecycle?.program).toBe("postfix-out/master");
+    expect(lifecycle?.action).toBe(action);
+  });
+
+  it("keeps postfix-script's start", () => {
+    const { events } = runPostfix([
+      `${HEAD} postfix-out/postfix[310]: starting the Postfix mail system`,
+    ]);
+
     expect(eventsOf(events, "lifecycle")[0]?.program).toBe("postfix-out/postfix");
   });
 });
