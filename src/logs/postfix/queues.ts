@@ -5,6 +5,16 @@ import type { QueueKey } from "./queue-id.js";
 export const DEFAULT_INSTANCE = "postfix";
 
 /**
+ * Returns true when a line of the instance `line` on `host` may take an open message of the
+ * queue of `other` (see `QueueTable.otherInstanceWith`).
+ */
+export type SearchFilter = (host: string, line: string, other: string) => boolean;
+
+function acceptAll(): boolean {
+  return true;
+}
+
+/**
  * Open messages of one Postfix queue by `QueueKey`. The value type is generic so that this
  * module does not depend on the store's message state.
  */
@@ -61,16 +71,26 @@ export class QueueTable<State> {
 
   /**
    * Returns the instance of a queue of `host` other than that of `instance` that has an open
-   * message with `key`, or undefined. The default instance's queue is searched first.
+   * message with `key` and that `accepts` lets the line of `instance` search, or undefined.
+   * The default instance's queue is searched first.
    */
-  otherInstanceWith(host: string, instance: string, key: QueueKey): string | undefined {
-    if (instance !== DEFAULT_INSTANCE && this.defaults.get(host)?.has(key) === true) {
+  otherInstanceWith(
+    host: string,
+    instance: string,
+    key: QueueKey,
+    accepts: SearchFilter = acceptAll,
+  ): string | undefined {
+    if (
+      instance !== DEFAULT_INSTANCE &&
+      this.defaults.get(host)?.has(key) === true &&
+      accepts(host, instance, DEFAULT_INSTANCE)
+    ) {
       return DEFAULT_INSTANCE;
     }
     const instances = this.others.get(host);
     if (instances === undefined) return undefined;
     for (const [name, queue] of instances) {
-      if (name !== instance && queue.has(key)) return name;
+      if (name !== instance && queue.has(key) && accepts(host, instance, name)) return name;
     }
     return undefined;
   }
