@@ -184,6 +184,21 @@ describe("one queue id in two instances", () => {
     expect(parser.openMessages).toBe(1);
   });
 
+  it("pickup line starts its own message", () => {
+    const { events } = runPostfix([
+      midDelivery[0] ?? "",
+      `${HEAD} postfix-out/pickup[304]: 4B7E21C0A3: uid=1004 from=<shop>`,
+      `${HEAD} postfix-out/qmgr[302]: 4B7E21C0A3: from=<shop@example.com>, size=2000, nrcpt=1 (queue active)`,
+      sentLine("postfix-out", "4B7E21C0A3", "dave@example.net"),
+    ]);
+    const [carol, dave] = eventsOf(events, "delivery");
+
+    expect(carol?.message.uid).toBeNull();
+    expect(dave?.message.instance).toBe("postfix-out");
+    expect(dave?.message.uid).toBe(1004);
+    expect(dave?.message).not.toBe(carol?.message);
+  });
+
   it("closed message stays closed", () => {
     const { events, parser } = runPostfix([
       ...messageLines("postfix-out", "4B7E21C0A3", "bob@example.com", "b.example.org[192.0.2.11]"),
