@@ -183,8 +183,9 @@ const DEFAULT_LIMITS: StoreLimits = {
  * of its host (see `locate`). The first path component of a tag does not always name an
  * instance: master.cf's `-o syslog_name=postfix-ip2` gives one transport of the default
  * instance the tag `postfix-ip2/smtp`, and its deliveries belong to messages that
- * `postfix/qmgr` logged. A hand-off to a second instance names the copy's queue id on a line
- * of the first, so links also search every queue of the host.
+ * `postfix/qmgr` logged. That search skips the queues of names that have shown an instance
+ * of their own when the line's name has too (see `mayShare`). A hand-off to a second instance
+ * names the copy's queue id on a line of the first, so links search every queue of the host.
  */
 export class MessageStore {
   private readonly queues = new QueueTable<MessageState>();
