@@ -210,7 +210,11 @@ export class QueueSpaceAnalyser {
     if (host.runRejects > 0 && message.firstTime > host.runLast) host.runEnded = true;
   }
 
-  /** Takes what a host's lines show about a Postfix `syslog_name`. */
+  /**
+   * Takes what a host's lines show about a Postfix `syslog_name`.
+   * NOTE: the evidence of all hosts is merged by name, so in a central log a name that is an
+   * instance on one host and an alias on another counts as an instance everywhere.
+   */
   addSyslogName(event: PostfixInstanceEvent): void {
     let evidence = this.syslogNames.get(event.name);
     if (evidence === undefined) {
