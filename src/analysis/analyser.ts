@@ -142,6 +142,9 @@ export class LogAnalyser {
         return;
       case "queue-space":
         this.queueSpace.add(event);
+        return;
+      case "postfix-instance":
+        this.queueSpace.addSyslogName(event);
     }
   }
 

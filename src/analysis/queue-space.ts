@@ -1,4 +1,10 @@
-import type { LinePosition, LoggedMessage, MtaName, QueueSpaceEvent } from "../logs/events.js";
+import type {
+  LinePosition,
+  LoggedMessage,
+  MtaName,
+  PostfixInstanceEvent,
+  QueueSpaceEvent,
+} from "../logs/events.js";
 import { DEFAULT_INSTANCE } from "../logs/postfix/queues.js";
 import { DistinctCounter } from "./distinct.js";
 import { SubmissionLines } from "./submission-lines.js";
@@ -47,6 +53,14 @@ interface HostQueueSpace {
   runFirst: number;
   runLast: number;
   runEnded: boolean;
+}
+
+/** The evidence of all hosts' lines on one Postfix `syslog_name` (see `PostfixInstanceEvent`). */
+export interface SyslogNameEvidence {
+  /** True when some host showed a Postfix instance of this name. */
+  isInstance: boolean;
+  /** The instance whose queue the name uses on the first host that showed an alias, or null. */
+  owner: string | null;
 }
 
 /** A failed local submission whose line of the other program has not been seen yet. */
@@ -126,6 +140,12 @@ export class QueueSpaceAnalyser {
    * `MAX_NAMED_INSTANCES`. Empty for Exim and Sendmail lines.
    */
   readonly instances = new Set<string>();
+  /**
+   * The evidence of the log on the Postfix `syslog_name`s other than the default, by name, for
+   * at most `MAX_QUEUE_SPACE_HOSTS` names. It tells an instance from a master.cf service with
+   * `-o syslog_name`, which uses the queue of its instance.
+   */
+  readonly syslogNames = new Map<string, SyslogNameEvidence>();
 
   private waiting: WaitingFailure[] = [];
   private readonly submissionLines = new SubmissionLines();
@@ -182,9 +202,9 @@ export class QueueSpaceAnalyser {
     // Only the mail of the host and Postfix instance whose queue disk logged the lines counts.
     // In a central log, the mail of one server shows nothing about the free space of another,
     // and on one host, the mail of one instance shows nothing about another's queue.
-    // NOTE: a master.cf service with `-o syslog_name=postfix-NAME` is read as the instance
-    // postfix-NAME, so its lines and the default instance's mail count apart, though they
-    // share one queue.
+    // NOTE: a master.cf service with `-o syslog_name=postfix-NAME` counts as the instance
+    // postfix-NAME here, also when `syslogNames` shows it to be an alias, so its lines and the
+    // mail of its instance count apart, though they share one queue.
     const instance = message.instance;
     const host =
       instance === null || instance === DEFAULT_INSTANCE
@@ -193,6 +213,22 @@ export class QueueSpaceAnalyser {
     if (host === undefined) return;
     if (message.firstTime > host.last) host.acceptedAfterLast += 1;
     if (host.runRejects > 0 && message.firstTime > host.runLast) host.runEnded = true;
+  }
+
+  /**
+   * Takes what a host's lines show about a Postfix `syslog_name`.
+   * NOTE: the evidence of all hosts is merged by name, so in a central log a name that is an
+   * instance on one host and an alias on another counts as an instance everywhere.
+   */
+  addSyslogName(event: PostfixInstanceEvent): void {
+    let evidence = this.syslogNames.get(event.name);
+    if (evidence === undefined) {
+      if (this.syslogNames.size >= MAX_QUEUE_SPACE_HOSTS) return;
+      evidence = { isInstance: false, owner: null };
+      this.syslogNames.set(detach(event.name), evidence);
+    }
+    if (event.kind === "instance") evidence.isInstance = true;
+    else evidence.owner ??= event.owner === null ? null : detach(event.owner);
   }
 
   private addInstance(instance: string): void {

@@ -1,5 +1,6 @@
 import type { QueueSpaceAnalyser, QueueSpaceSample } from "../analysis/queue-space.js";
 import type { MtaName } from "../logs/events.js";
+import { DEFAULT_INSTANCE } from "../logs/postfix/queues.js";
 import { ONGOING_WINDOW_MS } from "./verdict.js";
 
 /** A line of the log, as the queue space report shows it. */
@@ -8,6 +9,21 @@ export interface QueueSpaceLine {
   readonly line: number;
   /** The line's message after the syslog header. */
   readonly text: string;
+}
+
+/** The evidence of the log on one of the Postfix instances of a `QueueSpaceReport`. */
+export interface QueueSpaceInstance {
+  /** The first path component of the tags, such as `postfix-out`. */
+  readonly name: string;
+  /**
+   * `instance` for the default `postfix` and for a name whose own master, postfix-script,
+   * `postfix` command, queue manager or systemd unit logged. `alias` for the `-o syslog_name`
+   * of a master.cf service of the instance `owner`, whose queue manager or cleanup continued
+   * a message that this name received. `unknown` when the log shows neither.
+   */
+  readonly kind: "instance" | "alias" | "unknown";
+  /** The instance whose queue an alias uses, else null. */
+  readonly owner: string | null;
 }
 
 /**
@@ -25,6 +41,8 @@ export interface QueueSpaceReport {
    * default `postfix`. At most `MAX_NAMED_INSTANCES`, and empty for Exim and Sendmail.
    */
   readonly instances: readonly string[];
+  /** The evidence of the log on each of `instances`, in the same order. */
+  readonly instanceKinds: readonly QueueSpaceInstance[];
   /** Lines of every kind. */
   readonly count: number;
   /**
@@ -156,9 +174,11 @@ export function queueSpaceReport(
   if (sample === null || mta === null || queueSpace.first === null || queueSpace.last === null) {
     return null;
   }
+  const instances = [...queueSpace.instances].sort();
   return {
     mta,
-    instances: [...queueSpace.instances].sort(),
+    instances,
+    instanceKinds: instances.map((name) => instanceKindOf(queueSpace, name)),
     count:
       queueSpace.rejects +
       queueSpace.warnings +
@@ -183,6 +203,15 @@ export function queueSpaceReport(
     otherWriteSample:
       queueSpace.firstOtherWriteError === null ? null : lineOf(queueSpace.firstOtherWriteError),
   };
+}
+
+function instanceKindOf(queueSpace: QueueSpaceAnalyser, name: string): QueueSpaceInstance {
+  const evidence = queueSpace.syslogNames.get(name);
+  if (name === DEFAULT_INSTANCE || evidence?.isInstance === true) {
+    return { name, kind: "instance", owner: null };
+  }
+  const owner = evidence?.owner ?? null;
+  return owner === null ? { name, kind: "unknown", owner } : { name, kind: "alias", owner };
 }
 
 // sendmail's line names the account (`www-data(33)`), so it is preferred to postdrop's uid.

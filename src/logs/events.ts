@@ -416,6 +416,34 @@ export interface QueueSpaceEvent {
   readonly text: string;
 }
 
+/**
+ * The evidence of one syslog host's lines on a Postfix `syslog_name` other than the default
+ * `postfix`. A second Postfix instance logs under such a name, and so does a master.cf service
+ * with `-o syslog_name=NAME`, which has no queue of its own. The parser emits one event per
+ * host, name and kind, at the first line that shows it.
+ */
+export interface PostfixInstanceEvent {
+  readonly type: "postfix-instance";
+  readonly time: number;
+  /** The line that shows it: for an alias, the first line of the message that the owner took. */
+  readonly position: LinePosition;
+  /** Syslog host name of the line ("" when the log has none). */
+  readonly host: string;
+  /** The first path component of the tags, such as `postfix-out`. */
+  readonly name: string;
+  /**
+   * `instance` when `name` has lines of its own master, postfix-script, `postfix` command or
+   * queue manager, or of a `postfix@NAME` systemd unit. A master.cf `-o syslog_name` renames
+   * one service, so such lines show a Postfix instance with a queue of its own. `alias` when
+   * the lines of the instance `owner` continued a message that a receiving line of `name`
+   * started: `name` is then the `-o syslog_name` of a master.cf service of `owner` and uses
+   * its queue.
+   */
+  readonly kind: "instance" | "alias";
+  /** The instance whose queue an alias uses, or null for an instance. */
+  readonly owner: string | null;
+}
+
 /** An OpenDKIM verdict on signing an outgoing message. */
 export interface DkimSigningEvent {
   readonly type: "dkim-signing";
@@ -484,6 +512,7 @@ export type LogEvent =
   | FatalErrorEvent
   | DkimSigningEvent
   | SmtpConnectionEvent
+  | PostfixInstanceEvent
   | QueueSpaceEvent;
 
 /** Receives events in the order the parsers emit them (log order, not strictly time order). */

@@ -1,5 +1,7 @@
 /** The MTA's fatal errors in the text and Markdown reports of `delist diagnose`. */
 import type { FatalErrorsReport, FatalKindReport } from "../diagnose/fatal-errors.js";
+import { postfixInstanceOf } from "../logs/postfix/program.js";
+import { DEFAULT_INSTANCE } from "../logs/postfix/queues.js";
 import type { Painter } from "./colour.js";
 import { plural, shortTime, wrap } from "./wrap.js";
 
@@ -49,12 +51,23 @@ export function fatalKindHeading(kind: FatalKindReport): string {
 
 function recencyText(kind: FatalKindReport): string {
   if (kind.masterStartedAfter) {
-    return kind.host === null
-      ? "then Postfix master started"
-      : `then Postfix master started on ${kind.host}`;
+    const master = masterName(kind.program);
+    return kind.host === null ? `then ${master} started` : `then ${master} started on ${kind.host}`;
   }
   if (kind.ongoing) return "still in the last two hours of the log";
   return "none in the last two hours of the log";
+}
+
+/**
+ * Returns "Postfix master", or "master of the Postfix instance postfix-out" when the tag
+ * `program` is of an instance other than the default. Only that instance's master ends the
+ * failure (see `FatalErrors.isEndedByStart`).
+ */
+function masterName(program: string): string {
+  const instance = postfixInstanceOf(program);
+  return instance === DEFAULT_INSTANCE
+    ? "Postfix master"
+    : `master of the Postfix instance ${instance}`;
 }
 
 /** Returns "and 2 more kinds with 3 lines" for the kinds not listed, or null when all are. */

@@ -1,6 +1,11 @@
 import type { QueueSpaceLine, QueueSpaceReport } from "../diagnose/queue-space.js";
 import type { MtaName } from "../logs/events.js";
-import { DEFAULT_INSTANCE } from "../logs/postfix/queues.js";
+import {
+  instancesPhrase,
+  POSTFIX_QUEUE_FILE_SYSTEM,
+  queueDirectoryText,
+  type QueueDirectoryText,
+} from "./queue-instances-text.js";
 import { plural, shortTime } from "./wrap.js";
 
 /** Heading of the report section on faults of this server itself. */
@@ -53,9 +58,7 @@ function queueFileName(mta: MtaName): string {
 
 /** The file system of each MTA's queue directory, as the fixes name it. */
 const QUEUE_FILE_SYSTEM: Record<MtaName, string> = {
-  postfix:
-    "the file system of the queue directory (`postconf -h queue_directory`, usually " +
-    "/var/spool/postfix)",
+  postfix: POSTFIX_QUEUE_FILE_SYSTEM,
   exim:
     "the file system of Exim's spool directory (`exim -bP spool_directory`, usually " +
     "/var/spool/exim or /var/spool/exim4)",
@@ -72,12 +75,14 @@ export function queueSpaceSentences(report: QueueSpaceReport | null): QueueSpace
       ? `at ${shortTime(report.first)}`
       : `from ${shortTime(report.first)} to ${shortTime(report.last)}`;
   const period = times + instancesPhrase(report);
-  const fileSystem = queueFileSystem(report);
+  const directories = queueFileSystem(report);
   return {
     counts: report.confirmed ? faultSentences(report, period) : noteSentences(report, period),
     sample: lineText(report.sample),
     lost: lostText(report),
-    fix: report.confirmed ? faultFix(report) + otherWriteFix(report) : noteFix(report, fileSystem),
+    fix: report.confirmed
+      ? faultFix(report, directories) + otherWriteFix(report)
+      : noteFix(report, directories),
   };
 }
 
@@ -85,53 +90,23 @@ export function queueSpaceSentences(report: QueueSpaceReport | null): QueueSpace
  * Returns the fix of a report that shows no fault. When no line names a lack of space and a
  * write failed for another cause, that cause comes first.
  */
-function noteFix(report: QueueSpaceReport, fileSystem: string): string {
-  const freeSpace = `If it repeats, check the free space of ${fileSystem} with \`df -h\`.`;
+function noteFix(report: QueueSpaceReport, directories: QueueDirectoryText): string {
+  const freeSpace = withSentences(
+    `If it repeats, check the free space of ${directories.fileSystem} with \`df -h\`.`,
+    directories.sentences,
+  );
   const namesSpace = report.rejects + report.warnings + report.writeErrors > 0;
   if (namesSpace || report.otherWriteErrors === 0) return freeSpace + otherWriteFix(report);
   return `${otherWriteFix(report).trimStart()} ${freeSpace}`;
 }
 
 /**
- * Returns the Postfix instances of a report whose lines are not only the default instance's,
- * else an empty list. Each instance has a queue directory of its own, which may sit on another
- * file system.
+ * Returns the file system to free and the sentences that go with it: for Postfix, the queue
+ * directories of the report's instances (see `queueDirectoryText`).
  */
-function namedInstances(report: QueueSpaceReport): readonly string[] {
-  const instances = report.instances;
-  if (instances.length === 1 && instances[0] === DEFAULT_INSTANCE) return [];
-  return instances;
-}
-
-/** Returns " in the Postfix instance postfix-out" (see `namedInstances`), or "". */
-function instancesPhrase(report: QueueSpaceReport): string {
-  const instances = namedInstances(report);
-  if (instances.length === 0) return "";
-  if (instances.length === 1) return ` in the Postfix instance ${instances[0]}`;
-  return ` in the Postfix instances ${instances.join(", ")}`;
-}
-
-/**
- * Returns the file system to free, with the command that prints its directory. postmulti(1)
- * runs a command with the configuration of one instance, so `postmulti -i NAME -x postconf -h
- * queue_directory` prints that instance's queue directory, while plain `postconf` reads the
- * default instance's main.cf.
- */
-function queueFileSystem(report: QueueSpaceReport): string {
-  const instances = namedInstances(report);
-  if (report.mta !== "postfix" || instances.length === 0) return QUEUE_FILE_SYSTEM[report.mta];
-  if (instances.length === 1) {
-    const instance = instances[0] ?? DEFAULT_INSTANCE;
-    return (
-      `the file system of the queue directory of the instance ${instance} ` +
-      `(\`postmulti -i ${instance} -x postconf -h queue_directory\`)`
-    );
-  }
-  const perInstance = "`postmulti -i NAME -x postconf -h queue_directory` for each instance NAME";
-  const commands = instances.includes(DEFAULT_INSTANCE)
-    ? `\`postconf -h queue_directory\` for the default instance postfix, and ${perInstance} of the others`
-    : perInstance;
-  return `the file systems of the queue directories of these instances (${commands})`;
+function queueFileSystem(report: QueueSpaceReport): QueueDirectoryText {
+  if (report.mta === "postfix") return queueDirectoryText(report);
+  return { fileSystem: QUEUE_FILE_SYSTEM[report.mta], sentences: "" };
 }
 
 function otherWriteFix(report: QueueSpaceReport): string {
@@ -368,10 +343,9 @@ const FREE_SPACE_LIMIT: Record<MtaName, string> = {
     "/etc/mail/sendmail.cf`).",
 };
 
-function faultFix(report: QueueSpaceReport): string {
-  const fix =
-    `Free space on ${queueFileSystem(report)} and check it with \`df -h\`. ` +
-    FREE_SPACE_LIMIT[report.mta];
+function faultFix(report: QueueSpaceReport, directories: QueueDirectoryText): string {
+  const freeSpace = `Free space on ${directories.fileSystem} and check it with \`df -h\`.`;
+  const fix = `${withSentences(freeSpace, directories.sentences)} ${FREE_SPACE_LIMIT[report.mta]}`;
   if (report.lostSubmissions === 0) return fix;
   return (
     `${fix} Lost local submissions are gone: ${LOST_ACCOUNT[report.mta]} names the local ` +
@@ -385,6 +359,10 @@ const LOST_ACCOUNT: Record<MtaName, string> = {
   exim: "the login after `while receiving` in their `Message abandoned` lines",
   sendmail: "the user in their `SYSERR(USER)` lines",
 };
+
+function withSentences(sentence: string, more: string): string {
+  return more === "" ? sentence : `${sentence} ${more}`;
+}
 
 // The lost submission's line is left out when it is the first line already.
 function lostText(report: QueueSpaceReport): string | null {

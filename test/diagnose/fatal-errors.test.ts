@@ -257,6 +257,29 @@ test("with-unit bind failure is master's", async () => {
   expect(fromCut.mtaFatalErrors?.kinds[0]?.program).toBe("postfix/master");
 });
 
+test("with-unit start names its instance", async () => {
+  const head = "Mon 2024-03-04 10:0";
+  const lines = [
+    ...DELIVERY,
+    `${head}0:00 UTC mx1 postfix@postfix-out.service[501]: fatal: bind 0.0.0.0 port 25: Address already in use`,
+    `${head}1:00 UTC mx1 postfix@postfix-out.service[502]: daemon started -- version 3.7.11, configuration /etc/postfix-out`,
+    `${head}2:00 UTC mx1 postfix@-.service[503]: fatal: bind 0.0.0.0 port 587: Address already in use`,
+    `${head}3:00 UTC mx1 postfix@postfix-out.service[504]: daemon started -- version 3.7.11, configuration /etc/postfix-out`,
+    "",
+  ];
+  const diagnosis = await diagnoseText(lines.join("\n"), { year: 2024 });
+  const kinds = diagnosis.mtaFatalErrors?.kinds ?? [];
+  const outMaster = kinds.find((kind) => kind.program === "postfix-out/master");
+  const master = kinds.find((kind) => kind.program === "postfix/master");
+  const text = renderDiagnosisText(diagnosis, painter(false)).replace(/\s+/g, " ");
+
+  expect(outMaster?.masterStartedAfter).toBe(true);
+  expect(master?.masterStartedAfter).toBe(false);
+  expect(master?.ongoing).toBe(true);
+  expect(text).toContain("then master of the Postfix instance postfix-out started");
+  expect(text).not.toContain("then Postfix master started");
+});
+
 test("start on the same host of a central log", async () => {
   const lines = [
     ...DELIVERY,

@@ -1,5 +1,7 @@
 import { describe, expect, test } from "vitest";
 import type { Diagnosis } from "../../src/diagnose/types.js";
+import { painter } from "../../src/report/colour.js";
+import { renderDiagnosisText } from "../../src/report/text.js";
 import { OFFLINE_DIAGNOSE, runCommand } from "../helpers/cli.js";
 import { diagnoseText } from "../helpers/diagnose-text.js";
 import { schemaValidator } from "../helpers/schema.js";
@@ -18,9 +20,20 @@ const WARNING =
  * Returns a log of one host where the instance `full` rejects a client every 3 minutes for
  * 15 minutes, while the instance `accepting` receives and delivers a message in between.
  * Without `warnings`, the free-space warnings are left out, as in a `grep reject:` extract.
+ * With `started`, master of `full` logs its start first, which shows `full` to be an instance.
  */
-function twoInstanceLog(full: string, accepting: string, warnings: boolean): string {
+function twoInstanceLog(
+  full: string,
+  accepting: string,
+  warnings: boolean,
+  started = false,
+): string {
   const lines: string[] = [];
+  if (started) {
+    lines.push(
+      `Mar  4 10:00:00 mx1 ${full}/master[90]: daemon started -- version 3.7.11, configuration /etc/${full}`,
+    );
+  }
   for (let index = 0; index < 6; index++) {
     const minute = 10 + index * 3;
     const at = `Mar  4 10:${minute}`;
@@ -83,7 +96,7 @@ describe("queue disk of one Postfix instance", () => {
   });
 
   test("text names the instance and exits 1", async () => {
-    const log = temporary.file(twoInstanceLog("postfix-out", "postfix", true));
+    const log = temporary.file(twoInstanceLog("postfix-out", "postfix", true, true));
     const text = await runCommand([...OFFLINE_DIAGNOSE, "--year", "2024", log]);
     const markdown = await runCommand([
       ...OFFLINE_DIAGNOSE,
@@ -127,6 +140,7 @@ describe("queue disk of one Postfix instance", () => {
 
   test("lines of two instances name both", async () => {
     const lines = [
+      "Mar  4 10:00:00 mx1 postfix-out/postfix-script[80]: starting the Postfix mail system",
       `Mar  4 10:10:00 mx1 postfix/${WARNING}`,
       `Mar  4 10:11:00 mx1 postfix-out/${WARNING}`,
     ];
@@ -140,5 +154,115 @@ describe("queue disk of one Postfix instance", () => {
     expect(section).toContain("in the Postfix instances postfix, postfix-out.");
     expect(section).toContain("`postconf -h queue_directory` for the default instance postfix");
     expect(section).toContain("`postmulti -i NAME -x postconf -h queue_directory`");
+  });
+});
+
+/**
+ * Returns a log where the lines of `name` reject a client every 3 minutes for 15 minutes with
+ * free-space warnings, after `before`.
+ */
+function rejectsOf(name: string, before: readonly string[]): string {
+  const lines = [...before];
+  for (let index = 0; index < 6; index++) {
+    const at = `Mar  4 10:${10 + index * 3}:00`;
+    lines.push(`${at} mx1 ${name}/${REJECT}`, `${at} mx1 ${name}/${WARNING}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+// A message that the submission service `postfix-submission` received and the default
+// instance's cleanup and queue manager took over, as with `-o syslog_name=postfix-submission`.
+const ALIAS_MESSAGE = [
+  "Mar  4 10:05:00 mx1 postfix-submission/smtpd[200]: 0A1B2C3D4E: client=a.example.com[192.0.2.10], sasl_method=PLAIN, sasl_username=alice",
+  "Mar  4 10:05:00 mx1 postfix/cleanup[201]: 0A1B2C3D4E: message-id=<m1@example.com>",
+  "Mar  4 10:05:00 mx1 postfix/qmgr[202]: 0A1B2C3D4E: from=<alice@example.com>, size=1200, nrcpt=1 (queue active)",
+  "Mar  4 10:05:01 mx1 postfix/smtp[203]: 0A1B2C3D4E: to=<bob@example.net>, relay=mx.example.net[198.51.100.25]:25, delay=1, delays=0.1/0/0.5/0.4, dsn=2.0.0, status=sent (250 2.0.0 Ok)",
+  "Mar  4 10:05:01 mx1 postfix/qmgr[202]: 0A1B2C3D4E: removed",
+];
+
+describe("queue disk of a syslog_name alias", () => {
+  test("alias gets its instance's queue", async () => {
+    const log = temporary.file(rejectsOf("postfix-submission", ALIAS_MESSAGE));
+    const json = await runCommand([...OFFLINE_DIAGNOSE, "--year", "2024", "--format", "json", log]);
+    const text = await runCommand([...OFFLINE_DIAGNOSE, "--year", "2024", log]);
+    const parsed = JSON.parse(json.stdout) as Diagnosis;
+    const section = faultsSection(text.stdout);
+
+    expect(validateDiagnosis(parsed)).toEqual([]);
+    expect(parsed.queueSpace?.instances).toEqual(["postfix-submission"]);
+    expect(parsed.queueSpace?.instanceKinds).toEqual([
+      { name: "postfix-submission", kind: "alias", owner: "postfix" },
+    ]);
+    expect(section).toContain("10:25:00 in the lines of postfix-submission.");
+    expect(section).toContain("(`postconf -h queue_directory`, usually /var/spool/postfix)");
+    expect(section).toContain(
+      "postfix-submission is no Postfix instance but the `-o syslog_name` of a master.cf service of the instance postfix",
+    );
+    expect(section).not.toContain("postmulti -i postfix-submission");
+  });
+
+  test("alias of a second instance", async () => {
+    const message = ALIAS_MESSAGE.map((line) =>
+      line.replace(" postfix/", " postfix-out/").replace("postfix-submission/", "postfix-out-sub/"),
+    );
+    const diagnosis = await diagnoseText(rejectsOf("postfix-out-sub", message), { year: 2024 });
+    const text = renderDiagnosisText(diagnosis, painter(false)).replace(/\s+/g, " ");
+
+    expect(diagnosis.queueSpace?.instanceKinds).toEqual([
+      { name: "postfix-out-sub", kind: "alias", owner: "postfix-out" },
+    ]);
+    expect(text).toContain("`postmulti -i postfix-out -x postconf -h queue_directory`");
+    expect(text).not.toContain("postmulti -i postfix-out-sub");
+  });
+
+  test("unknown name gets both commands", async () => {
+    const log = temporary.file(rejectsOf("postfix-sub", []));
+    const text = await runCommand([...OFFLINE_DIAGNOSE, "--year", "2024", log]);
+    const diagnosis = await diagnoseText(rejectsOf("postfix-sub", []), { year: 2024 });
+    const section = faultsSection(text.stdout);
+
+    expect(diagnosis.queueSpace?.instanceKinds).toEqual([
+      { name: "postfix-sub", kind: "unknown", owner: null },
+    ]);
+    expect(section).toContain("10:25:00 in the lines of postfix-sub.");
+    expect(section).toContain("the file system of the queue directory that postfix-sub uses");
+    expect(section).toContain(
+      "The log does not show whether postfix-sub is a Postfix instance or the `-o syslog_name=postfix-sub` of a master.cf service",
+    );
+    expect(section).toContain("`postmulti -i postfix-sub -x postconf -h queue_directory`");
+    expect(section).toContain("`postconf -h queue_directory`");
+    expect(section).not.toContain("Postfix instance postfix-sub.");
+  });
+
+  test("own queue manager shows an instance", async () => {
+    const qmgr =
+      "Mar  4 10:05:00 mx1 postfix-out/qmgr[202]: 0A1B2C3D4E: from=<alice@example.com>, size=1200, nrcpt=1 (queue active)";
+    const diagnosis = await diagnoseText(rejectsOf("postfix-out", [qmgr]), { year: 2024 });
+    const text = renderDiagnosisText(diagnosis, painter(false)).replace(/\s+/g, " ");
+
+    expect(diagnosis.queueSpace?.instanceKinds).toEqual([
+      { name: "postfix-out", kind: "instance", owner: null },
+    ]);
+    expect(text).toContain("in the Postfix instance postfix-out.");
+    expect(text).not.toContain("The log does not show whether");
+  });
+
+  test("with-unit lines show an instance", async () => {
+    // `journalctl -o with-unit` prints the unit `postfix@postfix-out.service` in place of the tag.
+    const lines = rejectsOf("postfix-out", [])
+      .trimEnd()
+      .split("\n")
+      .map((line) =>
+        line.replace(
+          /^Mar {2}4 (\S+) mx1 postfix-out\/smtpd\[300\]/,
+          "Mon 2024-03-04 $1 UTC mx1 postfix@postfix-out.service[300]",
+        ),
+      );
+    const diagnosis = await diagnoseText(`${lines.join("\n")}\n`, { year: 2024 });
+
+    expect(diagnosis.queueSpace?.rejects).toBe(6);
+    expect(diagnosis.queueSpace?.instanceKinds).toEqual([
+      { name: "postfix-out", kind: "instance", owner: null },
+    ]);
   });
 });

@@ -101,7 +101,9 @@ const QUEUED_STARTS: readonly (readonly [string, CutService])[] = [
 // logs `warning: uid=1004: No space left on device` when it gives up on a submission, and
 // postdrop and cleanup log `mail_queue_enter: create file …` for the queue they write. master
 // binds the listening sockets of master.cf and logs `fatal: bind ADDRESS port PORT: …` when
-// that fails, so such a line is master's and not the `postfix` command's.
+// that fails, so such a line is master's and not the `postfix` command's. master also logs
+// its start, reload and stop: `daemon started -- version 3.7.11, configuration /etc/postfix`,
+// `reload -- version …` and `terminating on signal 15`.
 const UNQUEUED_STARTS: readonly (readonly [string, CutService])[] = [
   ["connect from ", "smtpd"],
   ["disconnect from ", "smtpd"],
@@ -114,6 +116,9 @@ const UNQUEUED_STARTS: readonly (readonly [string, CutService])[] = [
   ["warning: mail_queue_enter: create file incoming/", "cleanup"],
   ["fatal: Recipient addresses must be specified", "sendmail"],
   ["fatal: bind ", "master"],
+  ["daemon started -- ", "master"],
+  ["reload -- version ", "master"],
+  ["terminating on signal ", "master"],
 ];
 
 // The sendmail command's errors about one submission, `fatal: USER(UID): …`, such as

@@ -4,6 +4,7 @@ import { handleCleanup } from "./cleanup.js";
 import type { PostfixContext, QueuedLine } from "./context.js";
 import { CutTagReader } from "./cut-tag.js";
 import { handleDelivery } from "./delivery.js";
+import { InstanceEvidence } from "./instance-evidence.js";
 import { handleLifecycle, fatalErrorOutcome } from "./lifecycle.js";
 import { isIgnoredQueued, isIgnoredUnqueued } from "./noise.js";
 import { handleBounce, handlePickup } from "./origins.js";
@@ -61,6 +62,7 @@ class PostfixLogParser implements PostfixParser {
   private readonly programs = new ProgramCache();
   private readonly cutTags = new CutTagReader();
   private readonly context: PostfixContext;
+  private readonly instances: InstanceEvidence;
   // Filled anew for each queued line, which saves an allocation per line.
   private readonly line: Mutable<QueuedLine> = {
     record: {
@@ -79,6 +81,7 @@ class PostfixLogParser implements PostfixParser {
   };
 
   constructor(sink: EventSink, limits: StoreLimits | undefined) {
+    this.instances = new InstanceEvidence(sink);
     const store = new MessageStore(
       limits,
       (link) => {
@@ -93,6 +96,7 @@ class PostfixLogParser implements PostfixParser {
       (events) => {
         for (const event of events) sink(event);
       },
+      this.instances,
     );
     this.context = { sink, store, queueIds: new QueueIdReader() };
   }
@@ -136,6 +140,7 @@ class PostfixLogParser implements PostfixParser {
 
   parse(record: LogRecord): ParseOutcome {
     let program = this.programs.describe(record.program);
+    if (program.showsInstance) this.instances.noteInstance(record, program.instance);
     this.context.store.sweep(record.time, record.host, program.instance);
     const idLength = this.context.queueIds.read(record.message);
     if (program.kind === "script") {
@@ -209,7 +214,7 @@ class PostfixLogParser implements PostfixParser {
         return handleTls(context, record, 0) ?? ignoredOrUnparsed(record.message);
       case "master":
       case "script":
-        return handleLifecycle(context, record);
+        return handleLifecycle(context, record, program);
       case "noise":
       case "submission":
         return "ignored";

@@ -8,9 +8,14 @@ import type { PostfixProgram } from "./program.js";
  * Parses the start, reload and stop lines of Postfix: `postfix-script: starting the Postfix mail system`,
  * `master: daemon started -- version 3.6.4, configuration /etc/postfix`, `master: reload --
  * version …`, `master: terminating on signal 15`. One start usually writes both the
- * postfix-script and the master line, and each gives an event.
+ * postfix-script and the master line, and each gives an event, named by `program`'s tag.
+ * For a cut tag that is the program that the message's shape names (see `CutTagReader`).
  */
-export function handleLifecycle(context: PostfixContext, record: LogRecord): ParseOutcome {
+export function handleLifecycle(
+  context: PostfixContext,
+  record: LogRecord,
+  program: PostfixProgram,
+): ParseOutcome {
   const text = record.message;
   const action = actionOf(text);
   if (action === null) {
@@ -22,7 +27,7 @@ export function handleLifecycle(context: PostfixContext, record: LogRecord): Par
     time: record.time,
     position: positionOf(record),
     host: record.host,
-    program: record.program,
+    program: program.tag,
     action,
     mta: "postfix",
     version: versionOf(text),

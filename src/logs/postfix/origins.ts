@@ -16,7 +16,12 @@ export function handlePickup(context: PostfixContext, line: QueuedLine): ParseOu
   const uid = Number(text.slice(start + 4, uidEnd < 0 ? text.length : uidEnd));
   if (!Number.isInteger(uid)) return "unparsed";
 
-  const existing = context.store.find(record.host, line.program.instance, line.key, record.time);
+  const existing = context.store.findInQueue(
+    record.host,
+    line.program.instance,
+    line.key,
+    record.time,
+  );
   // pickup names a queue id first, so an id that already has an origin was reused.
   const state =
     existing === undefined || existing.origin !== "unknown"

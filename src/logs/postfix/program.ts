@@ -1,4 +1,5 @@
 import { detach } from "./fields.js";
+import { DEFAULT_INSTANCE } from "./queues.js";
 
 /**
  * Postfix syslog tags. The tag is `<syslog_name>/<service>`: `postfix/smtp`,
@@ -36,6 +37,12 @@ export interface PostfixProgram {
   /** The Postfix instance, the tag's first path component (see `postfixInstanceOf`). */
   readonly instance: string;
   readonly kind: ServiceKind;
+  /**
+   * True for the tags of master, postfix-script, the `postfix` command and the queue manager
+   * of an instance other than the default. A master.cf `-o syslog_name` renames one service's
+   * lines only, so these tags show a Postfix instance of their own (see `InstanceEvidence`).
+   */
+  readonly showsInstance: boolean;
 }
 
 // Delivery agents write `QID: to=<…>, relay=…, status=…` lines.
@@ -140,7 +147,9 @@ export function describeProgram(program: string): PostfixProgram {
   const syslogName = detach(daemon === undefined && slash > 0 ? program.slice(0, slash) : program);
   const instance = detach(postfixInstanceOf(program));
   const kind = KINDS.get(service) ?? "other";
-  return { tag: detach(program), service, label, syslogName, instance, kind };
+  const showsInstance =
+    instance !== DEFAULT_INSTANCE && (kind === "master" || kind === "script" || kind === "qmgr");
+  return { tag: detach(program), service, label, syslogName, instance, kind, showsInstance };
 }
 
 /**

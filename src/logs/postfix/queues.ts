@@ -5,6 +5,16 @@ import type { QueueKey } from "./queue-id.js";
 export const DEFAULT_INSTANCE = "postfix";
 
 /**
+ * Returns true when a line of the instance `line` on `host` may take an open message of the
+ * queue of `other` (see `QueueTable.otherInstanceWith`).
+ */
+export type SearchFilter = (host: string, line: string, other: string) => boolean;
+
+function acceptAll(): boolean {
+  return true;
+}
+
+/**
  * Open messages of one Postfix queue by `QueueKey`. The value type is generic so that this
  * module does not depend on the store's message state.
  */
@@ -60,18 +70,27 @@ export class QueueTable<State> {
   }
 
   /**
-   * Returns a queue of `host` other than that of `instance` that has an open message with
-   * `key`, or undefined. The default instance's queue is searched first.
+   * Returns the instance of a queue of `host` other than that of `instance` that has an open
+   * message with `key` and that `accepts` lets the line of `instance` search, or undefined.
+   * The default instance's queue is searched first.
    */
-  otherQueueWith(host: string, instance: string, key: QueueKey): Queue<State> | undefined {
-    if (instance !== DEFAULT_INSTANCE) {
-      const queue = this.defaults.get(host);
-      if (queue?.has(key) === true) return queue;
+  otherInstanceWith(
+    host: string,
+    instance: string,
+    key: QueueKey,
+    accepts: SearchFilter = acceptAll,
+  ): string | undefined {
+    if (
+      instance !== DEFAULT_INSTANCE &&
+      this.defaults.get(host)?.has(key) === true &&
+      accepts(host, instance, DEFAULT_INSTANCE)
+    ) {
+      return DEFAULT_INSTANCE;
     }
     const instances = this.others.get(host);
     if (instances === undefined) return undefined;
     for (const [name, queue] of instances) {
-      if (name !== instance && queue.has(key)) return queue;
+      if (name !== instance && queue.has(key) && accepts(host, instance, name)) return name;
     }
     return undefined;
   }

@@ -96,7 +96,12 @@ function handleNoQueue(context: PostfixContext, record: LogRecord): ParseOutcome
 function handleClient(context: PostfixContext, line: QueuedLine): ParseOutcome {
   const { record, start } = line;
   const text = record.message;
-  const existing = context.store.find(record.host, line.program.instance, line.key, record.time);
+  const existing = context.store.findInQueue(
+    record.host,
+    line.program.instance,
+    line.key,
+    record.time,
+  );
   // smtpd names a queue id first, so an id that already has an origin was reused.
   const state =
     existing === undefined || existing.origin !== "unknown"

@@ -7,8 +7,9 @@ import {
 import { EvictionPlan, evictionBatch } from "../eviction.js";
 import { positionOf, type LogRecord } from "../record.js";
 import { detach } from "./fields.js";
+import { InstanceEvidence } from "./instance-evidence.js";
 import type { QueueKey } from "./queue-id.js";
-import { DEFAULT_INSTANCE, QueueTable, type Queue } from "./queues.js";
+import { DEFAULT_INSTANCE, QueueTable, type Queue, type SearchFilter } from "./queues.js";
 
 /**
  * Postfix's default `maximal_queue_lifetime` (5 days). A queue id that has been silent for
@@ -182,8 +183,9 @@ const DEFAULT_LIMITS: StoreLimits = {
  * of its host (see `locate`). The first path component of a tag does not always name an
  * instance: master.cf's `-o syslog_name=postfix-ip2` gives one transport of the default
  * instance the tag `postfix-ip2/smtp`, and its deliveries belong to messages that
- * `postfix/qmgr` logged. A hand-off to a second instance names the copy's queue id on a line
- * of the first, so links also search every queue of the host.
+ * `postfix/qmgr` logged. That search skips the queues of names that have shown an instance
+ * of their own when the line's name has too (see `mayShare`). A hand-off to a second instance
+ * names the copy's queue id on a line of the first, so links search every queue of the host.
  */
 export class MessageStore {
   private readonly queues = new QueueTable<MessageState>();
@@ -214,6 +216,7 @@ export class MessageStore {
     private readonly limits: StoreLimits = DEFAULT_LIMITS,
     private readonly onMissingCopy: MissingCopyHandler = ignoreMissingCopy,
     private readonly onRelease: ReleaseHandler = ignoreRelease,
+    private readonly instances: InstanceEvidence = new InstanceEvidence(ignoreEvent),
   ) {}
 
   /** Number of open messages. */
@@ -247,7 +250,8 @@ export class MessageStore {
   ): MessageState | null {
     const key = linkKey(host, copyKey);
     const copy =
-      this.locate(host, instance, copyKey)?.get(copyKey) ?? this.heldCopies.get(key)?.state;
+      this.locate(host, instance, copyKey, searchAll)?.get(copyKey) ??
+      this.heldCopies.get(key)?.state;
     if (copy !== undefined) {
       if (copy.message === parent || copy.parent === parent) return null;
       const isFirstLink = copy.parent === null;
@@ -315,6 +319,24 @@ export class MessageStore {
   }
 
   /**
+   * Returns the open message with the id of this key in the queue of `instance`, or undefined
+   * (also when its state went stale). The lines that start a message (smtpd's `client=`,
+   * pickup's `uid=`) look here only, so they never take the message of another instance that
+   * uses the same id, as a message that the log showed only from mid-delivery on.
+   */
+  findInQueue(
+    host: string,
+    instance: string,
+    key: QueueKey,
+    time: number,
+  ): MessageState | undefined {
+    const queue = this.queueOf(host, instance);
+    const state = queue?.get(key);
+    if (queue === undefined || state === undefined) return undefined;
+    return this.touch(queue, key, state, time);
+  }
+
+  /**
    * Starts a fresh message for the queue id `id` with this key in the queue of `instance`,
    * replacing any open one of that queue.
    */
@@ -348,7 +370,7 @@ export class MessageStore {
 
   /** Forgets a message (`removed`, or rejected before it was queued). */
   drop(host: string, instance: string, key: QueueKey): void {
-    const queue = this.locate(host, instance, key);
+    const queue = this.locate(host, instance, key, this.mayShare);
     const state = queue?.get(key);
     if (queue !== undefined && state !== undefined) this.removeState(queue, key, state);
     this.lastKey = null;
@@ -425,19 +447,36 @@ export class MessageStore {
   }
 
   // Returns the open message with this key in another queue of `host` than that of
-  // `instance`, or undefined. Kept out of `find`, which runs for most lines.
-  // NOTE: a message that only later lines opened (origin `unknown`) can be taken by the
-  // `client=` or `uid=` line of another instance that uses the same id at the same time.
+  // `instance` that the line may take (see `mayShare`), or undefined. Kept out of `find`,
+  // which runs for most lines.
   private findElsewhere(
     host: string,
     instance: string,
     key: QueueKey,
     time: number,
   ): MessageState | undefined {
-    const queue = this.queues.otherQueueWith(host, instance, key);
+    const other = this.queues.otherInstanceWith(host, instance, key, this.mayShare);
+    if (other === undefined) return undefined;
+    const queue = this.queues.get(host, other);
     const state = queue?.get(key);
     if (queue === undefined || state === undefined) return undefined;
+    this.noteAlias(host, instance, other, state, time);
     return this.touch(queue, key, state, time);
+  }
+
+  // Notes `other` as an alias of `instance` when a line of the instance `instance` continues a
+  // message that a receiving line of `other`, which has shown no instance of its own, started.
+  private noteAlias(
+    host: string,
+    instance: string,
+    other: string,
+    state: MessageState,
+    time: number,
+  ): void {
+    if (state.origin !== "smtpd" && state.origin !== "pickup") return;
+    const instances = this.instances;
+    if (!instances.isInstance(host, instance) || instances.isInstance(host, other)) return;
+    instances.noteAlias(state.message, other, instance, time);
   }
 
   // Returns a found message after its line at `time`, and keeps it at hand for the next
@@ -460,12 +499,29 @@ export class MessageStore {
   }
 
   // Returns the queue with an open message of this key: that of `instance` on `host`, else
-  // another queue of `host`, or undefined.
-  private locate(host: string, instance: string, key: QueueKey): Queue<MessageState> | undefined {
+  // another queue of `host` that `accepts` lets the line search, or undefined.
+  private locate(
+    host: string,
+    instance: string,
+    key: QueueKey,
+    accepts: SearchFilter,
+  ): Queue<MessageState> | undefined {
     const queue = this.queueOf(host, instance);
     if (queue?.has(key) === true || !this.mayBeElsewhere(instance)) return queue;
-    return this.queues.otherQueueWith(host, instance, key);
+    const other = this.queues.otherInstanceWith(host, instance, key, accepts);
+    return other === undefined ? undefined : this.queues.get(host, other);
   }
+
+  // True when a line of `line` may take a message of the queue of `other`, which is unless both
+  // have shown an instance of their own (see `InstanceEvidence`). Otherwise either may be a
+  // master.cf service with `-o syslog_name`, which logs under its own name but uses the queue
+  // of its instance. Two instances have a queue directory each, so the message of one is never
+  // the other's, even with the same queue id. A line that the log showed from mid-delivery on
+  // then starts a message of its own, and a `removed` line ends its own instance's message.
+  // NOTE: a name whose own queue manager or master has not logged yet counts as a possible
+  // alias, so until then its lines can still take another instance's message of the same id.
+  private readonly mayShare: SearchFilter = (host, line, other) =>
+    !this.instances.isInstance(host, line) || !this.instances.isInstance(host, other);
 
   // True when a message of a line of `instance` may be open in another queue: the default
   // instance's queue for the lines of any other, and any queue once there are several.
@@ -593,6 +649,16 @@ function isSweepDue(schedule: SweepSchedule, time: number): boolean {
 
 function ignoreMissingCopy(): void {
   // The default handler of a store whose owner does not report missing copies.
+}
+
+// A filter hop to a second instance names the copy's queue id on a line of the first, so a
+// link searches every queue of the host.
+function searchAll(): boolean {
+  return true;
+}
+
+function ignoreEvent(): void {
+  // The default sink of a store whose owner does not report Postfix instances.
 }
 
 function ignoreRelease(): void {

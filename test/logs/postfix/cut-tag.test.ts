@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { LogEvent } from "../../../src/logs/events.js";
 import { eventsOf, runPostfix } from "./fixture.js";
 
 const HEAD = "Mar  4 09:15:04 mx1";
@@ -121,9 +122,13 @@ describe("Postfix tags of a systemd unit's instance", () => {
   it("gives the events of full instance tags", () => {
     const full = runPostfix(OUT_FULL_TAGS);
     const cut = runPostfix(OUT_TAGS);
+    // Every line of the unit shows its instance, and of the full tags only qmgr's lines do.
+    const withoutInstance = (events: readonly LogEvent[]) =>
+      events.filter((event) => event.type !== "postfix-instance");
 
     expect(cut.outcomes).toEqual(full.outcomes);
-    expect(cut.events).toEqual(full.events);
+    expect(withoutInstance(cut.events)).toEqual(withoutInstance(full.events));
+    expect(eventsOf(cut.events, "postfix-instance")[0]?.position.line).toBe(1);
   });
 
   it("keeps the instance of deliveries", () => {
@@ -138,6 +143,26 @@ describe("Postfix tags of a systemd unit's instance", () => {
   it("keeps the instance of a start", () => {
     const { events } = runPostfix([
       `${HEAD} postfix-out/postfix[320]: daemon started -- version 3.7.11, configuration /etc/postfix-out`,
+    ]);
+
+    expect(eventsOf(events, "lifecycle")[0]?.program).toBe("postfix-out/master");
+  });
+
+  it.each([
+    ["daemon started -- version 3.7.11, configuration /etc/postfix-out", "start"],
+    ["reload -- version 3.7.11, configuration /etc/postfix-out", "reload"],
+    ["terminating on signal 15", "stop"],
+  ])("reads master's %s", (text, action) => {
+    const { events } = runPostfix([`${HEAD} postfix-out/postfix[320]: ${text}`]);
+    const [lifecycle] = eventsOf(events, "lifecycle");
+
+    expect(lifecycle?.program).toBe("postfix-out/master");
+    expect(lifecycle?.action).toBe(action);
+  });
+
+  it("keeps postfix-script's start", () => {
+    const { events } = runPostfix([
+      `${HEAD} postfix-out/postfix[310]: starting the Postfix mail system`,
     ]);
 
     expect(eventsOf(events, "lifecycle")[0]?.program).toBe("postfix-out/postfix");

@@ -191,6 +191,23 @@ describe("Postfix content filter hops", () => {
     expect(delivery?.outgoingSource).toBe("postfix-out");
   });
 
+  it("hand-off to a proven second instance", () => {
+    // postfix-out's queue manager shows an instance of its own, whose messages other lines
+    // cannot take, but a filter hop still links its copy.
+    const { events } = runPostfix([
+      ...SUBMISSION,
+      "Mar  4 10:00:01 mx1 postfix-out/smtpd[210]: 3C4D5E6F70: client=localhost[127.0.0.1]",
+      "Mar  4 10:00:01 mx1 postfix-out/qmgr[212]: 3C4D5E6F70: from=<alice@example.com>, size=2000, nrcpt=1 (queue active)",
+      "Mar  4 10:00:01 mx1 postfix/smtp[103]: 1A2B3C4D5E: to=<bob@example.net>, relay=127.0.0.1[127.0.0.1]:10026, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 3C4D5E6F70)",
+      "Mar  4 10:00:02 mx1 postfix-out/smtp[211]: 3C4D5E6F70: to=<bob@example.net>, relay=mx.example.net[192.0.2.20]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 Ok)",
+    ]);
+    const [delivery] = remoteDeliveries(events);
+
+    expect(eventsOf(events, "postfix-instance")[0]?.name).toBe("postfix-out");
+    expect(delivery?.message).toBe(submittedMessage(events));
+    expect(delivery?.outgoingSource).toBe("postfix-out");
+  });
+
   it("chain of two hops carries the first message", () => {
     const { events } = runPostfix([
       ...SUBMISSION,

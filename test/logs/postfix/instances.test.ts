@@ -139,6 +139,82 @@ describe("Postfix queue ids of two instances", () => {
   });
 });
 
+describe("one queue id in two instances", () => {
+  // postfix's message 4B7E21C0A3 was queued before the log starts, while postfix-out receives
+  // another message with the same id.
+  const midDelivery = [
+    sentLine("postfix", "4B7E21C0A3", "carol@example.net"),
+    removedLine("postfix", "4B7E21C0A3"),
+  ];
+
+  it("mid-delivery line keeps its instance", () => {
+    const { events, parser } = runPostfix([
+      ...messageLines("postfix-out", "4B7E21C0A3", "bob@example.com", "b.example.org[192.0.2.11]"),
+      ...midDelivery,
+      sentLine("postfix-out", "4B7E21C0A3", "dave@example.net"),
+      removedLine("postfix-out", "4B7E21C0A3"),
+    ]);
+    const [carol, dave] = eventsOf(events, "delivery");
+
+    expect(carol?.recipient).toBe("carol@example.net");
+    expect(carol?.message.instance).toBe("postfix");
+    expect(carol?.message.sender).toBeNull();
+    expect(dave?.recipient).toBe("dave@example.net");
+    expect(dave?.message.instance).toBe("postfix-out");
+    expect(dave?.message.sender).toBe("bob@example.com");
+    expect(dave?.message.clientIp).toBe("192.0.2.11");
+    expect(parser.openMessages).toBe(0);
+  });
+
+  it("client line starts its own message", () => {
+    const { events, parser } = runPostfix([
+      midDelivery[0] ?? "",
+      ...messageLines("postfix-out", "4B7E21C0A3", "bob@example.com", "b.example.org[192.0.2.11]"),
+      midDelivery[1] ?? "",
+      sentLine("postfix-out", "4B7E21C0A3", "dave@example.net"),
+    ]);
+    const [carol, dave] = eventsOf(events, "delivery");
+
+    expect(carol?.message.instance).toBe("postfix");
+    expect(carol?.message.clientIp).toBeNull();
+    expect(dave?.message.instance).toBe("postfix-out");
+    expect(dave?.message.clientIp).toBe("192.0.2.11");
+    expect(dave?.message.sender).toBe("bob@example.com");
+    expect(dave?.message).not.toBe(carol?.message);
+    expect(parser.openMessages).toBe(1);
+  });
+
+  it("pickup line starts its own message", () => {
+    const { events } = runPostfix([
+      midDelivery[0] ?? "",
+      `${HEAD} postfix-out/pickup[304]: 4B7E21C0A3: uid=1004 from=<shop>`,
+      `${HEAD} postfix-out/qmgr[302]: 4B7E21C0A3: from=<shop@example.com>, size=2000, nrcpt=1 (queue active)`,
+      sentLine("postfix-out", "4B7E21C0A3", "dave@example.net"),
+    ]);
+    const [carol, dave] = eventsOf(events, "delivery");
+
+    expect(carol?.message.uid).toBeNull();
+    expect(dave?.message.instance).toBe("postfix-out");
+    expect(dave?.message.uid).toBe(1004);
+    expect(dave?.message).not.toBe(carol?.message);
+  });
+
+  it("closed message stays closed", () => {
+    const { events, parser } = runPostfix([
+      ...messageLines("postfix-out", "4B7E21C0A3", "bob@example.com", "b.example.org[192.0.2.11]"),
+      sentLine("postfix-out", "4B7E21C0A3", "dave@example.net"),
+      removedLine("postfix-out", "4B7E21C0A3"),
+      ...midDelivery,
+    ]);
+    const [dave, carol] = eventsOf(events, "delivery");
+
+    expect(dave?.message.sender).toBe("bob@example.com");
+    expect(carol?.message.instance).toBe("postfix");
+    expect(carol?.message.sender).toBeNull();
+    expect(parser.openMessages).toBe(0);
+  });
+});
+
 describe("Postfix instances of systemd units", () => {
   /** Frames `journalctl -o with-unit` lines and parses their records with one parser. */
   function parseWithUnit(lines: readonly string[]): LogEvent[] {

@@ -41,7 +41,7 @@ describe("Postfix queue space lines", () => {
     const { events } = runPostfix([
       `${HEAD} ${tag}[4795]: warning: not enough free space in mail queue: 1000 bytes < 1.5*message size limit`,
       `${HEAD} ${tag}[4795]: 5C1A0B0E1F: client=a.example.com[192.0.2.10]`,
-      `${HEAD} postfix-out/qmgr[102]: 5C1A0B0E1F: from=<alice@example.com>, size=1200, nrcpt=1 (queue active)`,
+      `${HEAD} ${instance}/qmgr[102]: 5C1A0B0E1F: from=<alice@example.com>, size=1200, nrcpt=1 (queue active)`,
     ]);
 
     expect(eventsOf(events, "queue-space")[0]?.instance).toBe(instance);
