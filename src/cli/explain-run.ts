@@ -1,4 +1,3 @@
-import type { PastedReply } from "../bounce/paste.js";
 import { isPastedBounce } from "../bounce/paste-detect.js";
 import { COMCAST_PUBLIC_BLOCKLIST_RULE_ID, comcastListing } from "../knowledge/rules/comcast.js";
 import {
@@ -17,6 +16,7 @@ import {
   type ExplainOptions,
   type RecipientReply,
 } from "./explain.js";
+import { asExpired, isExpiredLogLine, withAction } from "./explain-action.js";
 import { MAX_STDIN_BYTES, readStdinText } from "./explain-input.js";
 import {
   colourEnabled,
@@ -98,10 +98,10 @@ async function explainInput(input: string): Promise<ExplainedInput> {
  * is left out and returned in `notReplies`, unless no piece contains a reply.
  */
 function explainPastedReplies(classifier: ReplyClassifier, input: string): ExplainedInput {
-  const explained = splitPastedReplies(input).map((piece) => ({
-    piece,
-    reply: withReplyDetails(classifier.explain(piece), null),
-  }));
+  const explained = splitPastedReplies(input).map((piece) => {
+    const reply = withReplyDetails(classifier.explain(piece), null);
+    return { piece, reply: isExpiredLogLine(piece) ? asExpired(reply) : reply };
+  });
   const withReply = explained.filter(({ reply }) => !isNoReply(reply));
   const explainedPieces = withReply.length === 0 ? explained : withReply;
   const leftOut = explained.filter((piece) => !explainedPieces.includes(piece));
@@ -133,41 +133,6 @@ function noteNotReplies(notReplies: readonly string[], io: CliIo): void {
       ? `1 pasted line has no SMTP reply and was not explained: "${quoted}"`
       : `${notReplies.length} pasted lines have no SMTP reply and were not explained. The first is "${quoted}".`;
   io.stderr.write(`delist: note: ${note}\n`);
-}
-
-/** Returns the reply with the permanence that the bounce's Action gives the recipient. */
-function withAction(explained: ExplainedReply, pastedReply: PastedReply): ExplainedReply {
-  if (pastedReply.actionFailed) return asPermanent(explained);
-  if (pastedReply.delayed) return asRetrying(explained);
-  return explained;
-}
-
-/**
- * Returns the reply marked permanent, for a DSN recipient with Action `failed`. The reporting
- * MTA will not retry it, even after a 4xx reply, and `delist bounces` calls such a recipient
- * permanent too.
- */
-function asPermanent(explained: ExplainedReply): ExplainedReply {
-  if (explained.permanent) return explained;
-  return { ...explained, permanent: true, permanenceSource: "dsn-action" };
-}
-
-const RETRYING_SUMMARY =
-  "The sending MTA is still retrying this recipient, because the bounce reports it as " +
-  "delayed, so the message has not failed yet.";
-
-/**
- * Returns the reply marked temporary, with a sentence on the retries in its summary, for a
- * recipient that the bounce reports as delayed. The reporting MTA still retries it, even
- * after a 5xx reply, and `delist bounces` does not call such a recipient permanent either.
- */
-function asRetrying(explained: ExplainedReply): ExplainedReply {
-  return {
-    ...explained,
-    permanent: false,
-    permanenceSource: "dsn-action",
-    summary: `${explained.summary} ${RETRYING_SUMMARY}`,
-  };
 }
 
 /**

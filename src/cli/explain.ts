@@ -215,13 +215,19 @@ function longestBacktickRun(text: string): number {
 
 /** The meaning of a reply for the mail, from the class of its reply code or enhanced code. */
 type Outcome =
-  "success" | "intermediate reply" | "temporary failure" | "permanent failure" | "outcome unknown";
+  | "success"
+  | "intermediate reply"
+  | "temporary failure"
+  | "permanent failure"
+  | "expired after retries"
+  | "outcome unknown";
 
 const OUTCOME_COLOURS: Record<Outcome, string | null> = {
   success: "32",
   "intermediate reply": null,
   "temporary failure": "33",
   "permanent failure": "31",
+  "expired after retries": "31",
   "outcome unknown": null,
 };
 
@@ -232,7 +238,8 @@ const FROM_TEXT_NOTE = " (from the reply text)";
 /**
  * Returns the outcome of the reply. A rule that calls the reply permanent overrides a 4xx
  * code, and a 5xx reply that is not permanent (a recipient that the bounce reports as delayed)
- * is a temporary failure. A text with neither a reply code nor an enhanced code takes its
+ * is a temporary failure. A temporary reply after which the message expired in the queue has
+ * an outcome of its own, because the message failed but the reply's cause may pass. A text with neither a reply code nor an enhanced code takes its
  * outcome from its rule, when the rule's replies are all permanent or all temporary, or from
  * the Action of the pasted DSN that carried it. Otherwise its outcome is unknown, because the
  * `permanent: false` that the classifier then gives it does not make it a temporary failure.
@@ -241,6 +248,7 @@ function outcomeOf(explained: ExplainedReply): Outcome {
   const { replyCode, enhancedStatus } = explained;
   const digit = replyCode === null ? (enhancedStatus?.charAt(0) ?? null) : String(replyCode)[0];
   if (digit === "2") return "success";
+  if (explained.permanenceSource === "expired") return "expired after retries";
   if (explained.permanent) return "permanent failure";
   if (digit === "3") return "intermediate reply";
   if (digit === "4" || digit === "5") return "temporary failure";
