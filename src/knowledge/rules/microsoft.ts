@@ -18,6 +18,8 @@ const EXO_DELIST_FIX =
 const DELIST_FIX =
   "The IP owner asks for delisting through the Outlook.com sender support form after fixing the cause.";
 const SNDS_FIX = "Enroll the IPs in Microsoft SNDS and JMRP to see their data and complaints.";
+const SPAMHAUS_FIX =
+  "Look the IP up at Spamhaus, fix the cause they name, and request delisting there.";
 
 // Codes with which Microsoft 365 refuses to send a tenant's own mail. They mean a banned
 // sender (5.7.501 to 5.7.503), a tenant over its sending threshold (5.7.705) and low-reputation
@@ -79,13 +81,28 @@ const outlook: readonly ReplyRule[] = [
     findings: ["ip-blocklisted"],
   },
   {
+    // The same reply from a tenant's MX (<tenant>.mail.protection.outlook.com). The recipient's
+    // Microsoft 365 organisation refuses the IP there, so Outlook.com's consumer pages do not
+    // apply. Without such a host, the reply reads as Outlook.com's.
+    id: "exchange-online.spamhaus",
+    provider: "exchange-online",
+    category: "blocklist",
+    token: /^AS3130$/,
+    inboundMxOnly: true,
+    summary:
+      "Exchange Online (the recipient's Microsoft 365 tenant) refuses the IP because Spamhaus lists it.",
+    fix: [SPAMHAUS_FIX],
+    reference: EXO_NDR,
+    findings: ["ip-blocklisted"],
+  },
+  {
     id: "outlook.spamhaus",
     provider: "outlook",
     category: "blocklist",
     token: /^AS3130$/,
     distinctive: true,
     summary: "Outlook.com refuses the IP because Spamhaus lists it.",
-    fix: ["Look the IP up at Spamhaus, fix the cause they name, and request delisting there."],
+    fix: [SPAMHAUS_FIX],
     reference: OUTLOOK_TROUBLESHOOTING,
     findings: ["ip-blocklisted"],
   },
