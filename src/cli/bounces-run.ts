@@ -265,10 +265,20 @@ function replyLines(result: BounceResult): string[] {
   return [...shown, rule].map((line) => truncateColumns(line, WIDTH));
 }
 
-// Returns the mark after the reason: a hard bounce (stop mailing the address) or a delay.
+// Returns the mark after the reason: a hard bounce (stop mailing the address), a delay, or a
+// message that expired in the queue after a temporary reply.
 function outcome(result: BounceResult): string {
   if (result.hardBounce) return "  hard: remove the address";
-  return result.action === "delayed" ? "  delayed: still being retried" : "";
+  if (result.action === "delayed") return "  delayed: still being retried";
+  return isExpired(result) ? "  expired: resend when deferrals stop" : "";
+}
+
+// True for a recipient that failed after a temporary reply, the class of its reply code or
+// else of its status, because the sending MTA gave up retrying it.
+function isExpired(result: BounceResult): boolean {
+  if (result.action !== "failed") return false;
+  const code = result.replyCode === null ? result.status : String(result.replyCode);
+  return code?.startsWith("4") ?? false;
 }
 
 function plural(count: number): string {

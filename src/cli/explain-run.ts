@@ -1,4 +1,3 @@
-import type { PastedReply } from "../bounce/paste.js";
 import { isPastedBounce } from "../bounce/paste-detect.js";
 import { COMCAST_PUBLIC_BLOCKLIST_RULE_ID, comcastListing } from "../knowledge/rules/comcast.js";
 import {
@@ -6,7 +5,8 @@ import {
   failedConnectionHost,
   withFailedHost,
 } from "../knowledge/rules/connection.js";
-import { createReplyClassifier } from "../reply/classify.js";
+import { createReplyClassifier, type ReplyClassifier } from "../reply/classify.js";
+import { splitPastedReplies } from "../reply/pasted-replies.js";
 import type { ExplainedReply } from "../reply/types.js";
 import {
   isSuccess,
@@ -16,6 +16,7 @@ import {
   type ExplainOptions,
   type RecipientReply,
 } from "./explain.js";
+import { asExpired, isExpiredLogLine, withAction } from "./explain-action.js";
 import { MAX_STDIN_BYTES, readStdinText } from "./explain-input.js";
 import {
   colourEnabled,
@@ -35,7 +36,8 @@ export async function runExplain(
 ): Promise<number> {
   const format = parseFormat(options.format, ["text", "json", "markdown"]);
   const input = await readReply(words, io);
-  const replies = await explainInput(input);
+  const { replies, notReplies } = await explainInput(input);
+  if (notReplies.length > 0) noteNotReplies(notReplies, io);
   io.stdout.write(
     format === "json"
       ? renderJson(replies)
@@ -46,22 +48,26 @@ export async function runExplain(
   return replies.every(({ reply }) => isSuccess(reply)) ? EXIT_OK : EXIT_PROBLEMS;
 }
 
+/** The explained replies of the input, and the pasted pieces that contain no reply. */
+interface ExplainedInput {
+  readonly replies: RecipientReply[];
+  readonly notReplies: string[];
+}
+
 /**
- * Explains a bare reply as it is. A whole pasted bounce is first reduced to the replies of its
- * failed recipients, each with its recipient, remote host and stage as hints, and recipients
- * with the same reply share one explanation.
+ * Explains each reply of the input. A whole pasted bounce is first reduced to the replies of
+ * its failed recipients, each with its recipient, remote host and stage as hints, and
+ * recipients with the same reply share one explanation. Other text is split into its log
+ * lines and replies, which are explained one by one.
  */
-async function explainInput(input: string): Promise<RecipientReply[]> {
+async function explainInput(input: string): Promise<ExplainedInput> {
   const classifier = createReplyClassifier();
-  const bare = (): RecipientReply[] => [
-    { reply: withReplyDetails(classifier.explain(input), null), recipients: [] },
-  ];
-  if (!isPastedBounce(input)) return bare();
+  if (!isPastedBounce(input)) return explainPastedReplies(classifier, input);
 
   // The MIME parser and the bounce decoder load only for a pasted bounce.
   const { repliesFromPastedBounce } = await import("../bounce/paste.js");
   const pasted = await repliesFromPastedBounce(input);
-  if (pasted.length === 0) return bare();
+  if (pasted.length === 0) return explainPastedReplies(classifier, input);
 
   const distinct = new Map<string, { reply: ExplainedReply; recipients: string[] }>();
   for (const pastedReply of pasted) {
@@ -83,42 +89,50 @@ async function explainInput(input: string): Promise<RecipientReply[]> {
     if (known === undefined) distinct.set(key, { reply, recipients: [pastedReply.recipient] });
     else known.recipients.push(pastedReply.recipient);
   }
-  return [...distinct.values()];
-}
-
-/** Returns the reply with the permanence that the bounce's Action gives the recipient. */
-function withAction(explained: ExplainedReply, pastedReply: PastedReply): ExplainedReply {
-  if (pastedReply.actionFailed) return asPermanent(explained);
-  if (pastedReply.delayed) return asRetrying(explained);
-  return explained;
+  return { replies: [...distinct.values()], notReplies: [] };
 }
 
 /**
- * Returns the reply marked permanent, for a DSN recipient with Action `failed`. The reporting
- * MTA will not retry it, even after a 4xx reply, and `delist bounces` calls such a recipient
- * permanent too.
+ * Explains each log line or reply of pasted text on its own, in order. When the text splits
+ * into several pieces, a piece that contains no reply (a log line such as Postfix's "removed")
+ * is left out and returned in `notReplies`, unless no piece contains a reply.
  */
-function asPermanent(explained: ExplainedReply): ExplainedReply {
-  if (explained.permanent) return explained;
-  return { ...explained, permanent: true, permanenceSource: "dsn-action" };
-}
-
-const RETRYING_SUMMARY =
-  "The sending MTA is still retrying this recipient, because the bounce reports it as " +
-  "delayed, so the message has not failed yet.";
-
-/**
- * Returns the reply marked temporary, with a sentence on the retries in its summary, for a
- * recipient that the bounce reports as delayed. The reporting MTA still retries it, even
- * after a 5xx reply, and `delist bounces` does not call such a recipient permanent either.
- */
-function asRetrying(explained: ExplainedReply): ExplainedReply {
+function explainPastedReplies(classifier: ReplyClassifier, input: string): ExplainedInput {
+  const explained = splitPastedReplies(input).map((piece) => {
+    const reply = withReplyDetails(classifier.explain(piece), null);
+    return { piece, reply: isExpiredLogLine(piece) ? asExpired(reply) : reply };
+  });
+  const withReply = explained.filter(({ reply }) => !isNoReply(reply));
+  const explainedPieces = withReply.length === 0 ? explained : withReply;
+  const leftOut = explained.filter((piece) => !explainedPieces.includes(piece));
   return {
-    ...explained,
-    permanent: false,
-    permanenceSource: "dsn-action",
-    summary: `${explained.summary} ${RETRYING_SUMMARY}`,
+    replies: explainedPieces.map(({ reply }) => ({ reply, recipients: [] })),
+    notReplies: leftOut.map(({ piece }) => piece),
   };
+}
+
+/** True for a text in which the classifier found no reply code, status or known wording. */
+function isNoReply(reply: ExplainedReply): boolean {
+  return (
+    reply.replyCode === null && reply.enhancedStatus === null && reply.ruleId === UNKNOWN_RULE_ID
+  );
+}
+
+const UNKNOWN_RULE_ID = "generic.unknown";
+
+// Characters of a left-out piece that the note quotes, enough to find the line in the paste.
+const QUOTED_PIECE_CHARS = 60;
+
+/** Writes a note naming the pasted pieces that were left out because they contain no reply. */
+function noteNotReplies(notReplies: readonly string[], io: CliIo): void {
+  const first = (notReplies[0] ?? "").trim().split("\n")[0] ?? "";
+  const quoted =
+    first.length > QUOTED_PIECE_CHARS ? `${first.slice(0, QUOTED_PIECE_CHARS)}…` : first;
+  const note =
+    notReplies.length === 1
+      ? `1 pasted line has no SMTP reply and was not explained: "${quoted}"`
+      : `${notReplies.length} pasted lines have no SMTP reply and were not explained. The first is "${quoted}".`;
+  io.stderr.write(`delist: note: ${note}\n`);
 }
 
 /**

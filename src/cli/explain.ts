@@ -34,12 +34,13 @@ export interface ExplainOptions {
 export function registerExplain(program: Command, io: CliIo, setExitCode: SetExitCode): void {
   program
     .command("explain")
-    .summary("explain one SMTP reply or pasted bounce text")
+    .summary("explain SMTP replies, log lines or pasted bounce text")
     .description(
-      "Explain one SMTP reply: what the receiver decided, why, and what to fix. The words are " +
-        "joined with spaces; give - to read the reply from standard input. Exit status: 0 for " +
-        "a success (a 2xx reply code, or a 2.x.x enhanced code without one), 1 for any other " +
-        "text, 2 for empty input or bad options.",
+      "Explain an SMTP reply: what the receiver decided, why, and what to fix. The words are " +
+        "joined with spaces; give - to read the reply from standard input. Pasted log lines " +
+        "and replies are explained one by one. Exit status: 0 when every reply is " +
+        "a success (a 2xx reply code, or a 2.x.x enhanced code without one), 1 otherwise, " +
+        "2 for empty input or bad options.",
     )
     .argument("[text...]", "the reply text, or - for standard input")
     .option("-f, --format <format>", "output format: text, json or markdown", "text")
@@ -66,7 +67,8 @@ export interface RecipientReply {
 
 /**
  * The JSON object of `--format json`: every field of the first explained reply, its
- * recipients, the schema version, and the other distinct replies of a pasted bounce.
+ * recipients, the schema version, and the other replies: the other distinct replies of a
+ * pasted bounce, or the other pasted log lines and replies.
  */
 export function renderJson(replies: readonly RecipientReply[]): string {
   const [first, ...others] = replies;
@@ -101,8 +103,9 @@ function jsonFields({ reply, recipients }: RecipientReply): Record<string, unkno
 }
 
 /**
- * Text for people: the explanation of each reply, under a heading with its number and
- * recipients when a pasted bounce has more than one distinct reply.
+ * Text for people: the explanation of each reply, under a heading with its number when the
+ * input has more than one reply, and with its recipients when the replies come from a pasted
+ * bounce.
  */
 export function renderTextReplies(replies: readonly RecipientReply[], colour: boolean): string {
   return joinReplies(replies, (reply) => renderText(reply, colour), "");
@@ -120,10 +123,14 @@ function joinReplies(
 ): string {
   if (replies.length === 1 && replies[0] !== undefined) return render(replies[0].reply);
   const explained = replies.map(({ reply, recipients }, index) => {
-    const heading = `Reply ${index + 1} of ${replies.length}, for ${recipients.join(", ")}`;
+    const number = `Reply ${index + 1} of ${replies.length}`;
+    const heading = recipients.length === 0 ? number : `${number}, for ${recipients.join(", ")}`;
     return `${emphasis}${heading}${emphasis}\n\n${render(reply)}`;
   });
-  return `${explained.join("\n")}\n${wrapLines(BOUNCES_HINT, WIDTH).join("\n")}\n`;
+  // Replies split from pasted log lines or replies have no recipients, and no bounce to save.
+  const fromBounce = replies.some(({ recipients }) => recipients.length > 0);
+  const hint = fromBounce ? `\n${wrapLines(BOUNCES_HINT, WIDTH).join("\n")}\n` : "";
+  return `${explained.join("\n")}${hint}`;
 }
 
 const BOUNCES_HINT =
@@ -208,13 +215,19 @@ function longestBacktickRun(text: string): number {
 
 /** The meaning of a reply for the mail, from the class of its reply code or enhanced code. */
 type Outcome =
-  "success" | "intermediate reply" | "temporary failure" | "permanent failure" | "outcome unknown";
+  | "success"
+  | "intermediate reply"
+  | "temporary failure"
+  | "permanent failure"
+  | "expired after retries"
+  | "outcome unknown";
 
 const OUTCOME_COLOURS: Record<Outcome, string | null> = {
   success: "32",
   "intermediate reply": null,
   "temporary failure": "33",
   "permanent failure": "31",
+  "expired after retries": "31",
   "outcome unknown": null,
 };
 
@@ -225,7 +238,8 @@ const FROM_TEXT_NOTE = " (from the reply text)";
 /**
  * Returns the outcome of the reply. A rule that calls the reply permanent overrides a 4xx
  * code, and a 5xx reply that is not permanent (a recipient that the bounce reports as delayed)
- * is a temporary failure. A text with neither a reply code nor an enhanced code takes its
+ * is a temporary failure. A temporary reply after which the message expired in the queue has
+ * an outcome of its own, because the message failed but the reply's cause may pass. A text with neither a reply code nor an enhanced code takes its
  * outcome from its rule, when the rule's replies are all permanent or all temporary, or from
  * the Action of the pasted DSN that carried it. Otherwise its outcome is unknown, because the
  * `permanent: false` that the classifier then gives it does not make it a temporary failure.
@@ -234,6 +248,7 @@ function outcomeOf(explained: ExplainedReply): Outcome {
   const { replyCode, enhancedStatus } = explained;
   const digit = replyCode === null ? (enhancedStatus?.charAt(0) ?? null) : String(replyCode)[0];
   if (digit === "2") return "success";
+  if (explained.permanenceSource === "expired") return "expired after retries";
   if (explained.permanent) return "permanent failure";
   if (digit === "3") return "intermediate reply";
   if (digit === "4" || digit === "5") return "temporary failure";

@@ -28,10 +28,11 @@ export interface ParsedReply {
  * The basis of a reply's permanence. `code` is its reply code or enhanced code, and
  * `dsn-action` the Action field of the pasted DSN that carried it. `rule` is the matched rule:
  * one that overrides the code, or, for a reply without codes, one whose replies are all
- * permanent or all temporary. Null means nothing decides, and then `permanent` is false without
- * meaning that the reply is temporary.
+ * permanent or all temporary. `expired` marks a temporary reply after which the sending MTA
+ * gave up and returned the message (DSN Action `failed`, Postfix `status=expired`). Null means
+ * nothing decides, and then `permanent` is false without meaning that the reply is temporary.
  */
-export type PermanenceSource = "code" | "rule" | "dsn-action" | null;
+export type PermanenceSource = "code" | "rule" | "dsn-action" | "expired" | null;
 
 /** What a reply means: the result of matching a parsed reply against the knowledge base. */
 export interface ReplyClassification {

@@ -46,12 +46,12 @@ describe("explain of a DSN with Action failed", () => {
     expect(result?.permanent).toBe(explained.permanent);
   });
 
-  it("prints a permanent failure", async () => {
+  it("prints an expired message", async () => {
     const result = await runCommand(
       ["explain", "-"],
       dsn("failed", "4.2.2", FAILED_TEMPORARY[0]?.[2] ?? ""),
     );
-    expect(result.stdout).toContain("permanent failure");
+    expect(result.stdout).toContain("expired after retries");
     expect(result.stdout).not.toContain("temporary failure");
   });
 

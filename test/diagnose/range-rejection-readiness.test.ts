@@ -194,11 +194,12 @@ describe("readiness for a rejection of direct mail", () => {
 describe("range rejection rules", () => {
   const rejections = ALL_RULES.filter((rule) => isRangeRejection(rule));
 
-  test("are the three dynamic range rules", () => {
+  test("are the four dynamic range rules", () => {
     expect(rejections.map((rule) => rule.id).sort()).toEqual([
       "comcast.dynamic-space",
       "gmail.direct-delivery-not-allowed",
       "outlook.dynamic-ip",
+      "outlook.policy-dynamic-range",
     ]);
   });
 

@@ -117,9 +117,17 @@ const CASES: readonly Case[] = [
   [
     "550 SC-001 (BAY004-MC1F6) Unfortunately, messages from 203.0.113.5 weren't sent.",
     OUTLOOK,
-    "outlook.content-policy",
-    "content",
-    ["spam-content"],
+    "outlook.policy-rejection",
+    "reputation",
+    ["ip-blocklisted", "spam-content"],
+    "outlook",
+  ],
+  [
+    "550 SC-001 (DB5EUR03FT001) Unfortunately, messages from 203.0.113.5 weren't sent. Please contact your Internet service provider. You can tell them that Hotmail does not relay dynamically-assigned IP ranges.",
+    OUTLOOK,
+    "outlook.policy-dynamic-range",
+    "reputation",
+    ["ip-blocklisted"],
     "outlook",
   ],
   [

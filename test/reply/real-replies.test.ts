@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Category } from "../../src/knowledge/categories.js";
 import type { ProviderId } from "../../src/knowledge/providers.js";
 import { createReplyClassifier } from "../../src/reply/classify.js";
+import { splitPastedReplies } from "../../src/reply/pasted-replies.js";
 import { corpusPath, corpusRoot } from "../helpers/corpus.js";
 
 interface RealReply {
@@ -68,4 +69,12 @@ describe.skipIf(root === null)("real pasted replies", () => {
       expect(reply.ruleId).not.toMatch(/^generic\./);
     });
   }
+
+  // Each case is one reply, however its lines were broken, so `delist explain` must not split it.
+  it.each(cases.map((testCase) => [testCase.id, testCase.text]))(
+    "%s stays one reply when pasted",
+    (_id, text) => {
+      expect(splitPastedReplies(text)).toEqual([text]);
+    },
+  );
 });

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Category } from "../../src/knowledge/categories.js";
 import { createReplyClassifier } from "../../src/reply/classify.js";
+import { splitPastedReplies } from "../../src/reply/pasted-replies.js";
 import { corpusPath, corpusRoot } from "../helpers/corpus.js";
 
 // Expected category of each of the 57 rows of replies/seed-table.tsv, in file order, decided
@@ -81,6 +82,13 @@ describe.skipIf(root === null)("Gmail seed table", () => {
 
   it("has one expectation per row", () => {
     expect(rows).toHaveLength(EXPECTED.length);
+  });
+
+  it("splits the rows pasted one per line", () => {
+    const replies = rows.map(([code, enhanced, text]) => `${code} ${enhanced} ${text}`);
+    // Each piece loses the blanks at its end, which some rows have.
+    const trimmed = replies.map((reply) => reply.trimEnd());
+    expect(splitPastedReplies(replies.join("\n"))).toEqual(trimmed);
   });
 
   rows.forEach(([code, enhanced, text], index) => {

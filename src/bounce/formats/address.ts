@@ -45,12 +45,19 @@ export function addressOfField(text: string | null | undefined): string | null {
   return whole === null ? firstAddress(text) : normaliseAddress(whole[1] ?? "");
 }
 
+// Brackets and quotes before an address. A double quote counts only when it does not open a
+// quoted local part (`"john..doe"@example.org`, RFC 5321 section 4.1.2), whose quotes belong
+// to the address.
+const LEADING_MARKS = /^(?:[<'(]|"(?![^"]*"@))+/;
+const TRAILING_MARKS = /[>"'),;:.]+$/;
+
 /**
  * Normalises an address: strips brackets, quotes around the whole address, a trailing dot,
- * and lower-cases the domain (local parts are case-sensitive by RFC 5321 section 2.4).
+ * and lower-cases the domain (local parts are case-sensitive by RFC 5321 section 2.4). The
+ * quotes of a quoted local part stay.
  */
 export function normaliseAddress(address: string): string {
-  let bare = address.trim().replace(/^[<"'(]+|[>"'),;:.]+$/g, "");
+  let bare = address.trim().replace(LEADING_MARKS, "").replace(TRAILING_MARKS, "");
   const at = bare.lastIndexOf("@");
   if (at > 0) bare = bare.slice(0, at + 1) + bare.slice(at + 1).toLowerCase();
   return bare;

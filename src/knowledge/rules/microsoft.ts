@@ -18,6 +18,14 @@ const EXO_DELIST_FIX =
 const DELIST_FIX =
   "The IP owner asks for delisting through the Outlook.com sender support form after fixing the cause.";
 const SNDS_FIX = "Enrol the IPs in Microsoft SNDS and JMRP to see their data and complaints.";
+// Steps for an IP that Outlook.com refuses as part of a dynamic or residential range.
+const DYNAMIC_RANGE_FIX = [
+  "Send through a relay with a static, reputable IP.",
+  "To deliver directly, send from a static IP that its ISP does not list as dynamic, with a PTR record naming this server.",
+  "Check the host for malware.",
+];
+const SPAMHAUS_FIX =
+  "Look the IP up at Spamhaus, fix the cause they name, and request delisting there.";
 
 // Codes with which Microsoft 365 refuses to send a tenant's own mail. They mean a banned
 // sender (5.7.501 to 5.7.503), a tenant over its sending threshold (5.7.705) and low-reputation
@@ -79,13 +87,28 @@ const outlook: readonly ReplyRule[] = [
     findings: ["ip-blocklisted"],
   },
   {
+    // The same reply from a tenant's MX (<tenant>.mail.protection.outlook.com). The recipient's
+    // Microsoft 365 organisation refuses the IP there, so Outlook.com's consumer pages do not
+    // apply. Without such a host, the reply reads as Outlook.com's.
+    id: "exchange-online.spamhaus",
+    provider: "exchange-online",
+    category: "blocklist",
+    token: /^AS3130$/,
+    inboundMxOnly: true,
+    summary:
+      "Exchange Online (the recipient's Microsoft 365 tenant) refuses the IP because Spamhaus lists it.",
+    fix: [SPAMHAUS_FIX],
+    reference: EXO_NDR,
+    findings: ["ip-blocklisted"],
+  },
+  {
     id: "outlook.spamhaus",
     provider: "outlook",
     category: "blocklist",
     token: /^AS3130$/,
     distinctive: true,
     summary: "Outlook.com refuses the IP because Spamhaus lists it.",
-    fix: ["Look the IP up at Spamhaus, fix the cause they name, and request delisting there."],
+    fix: [SPAMHAUS_FIX],
     reference: OUTLOOK_TROUBLESHOOTING,
     findings: ["ip-blocklisted"],
   },
@@ -150,16 +173,41 @@ const outlook: readonly ReplyRule[] = [
     findings: ["authentication"],
   },
   {
-    id: "outlook.content-policy",
+    // Some SC-001 replies name their cause: "Hotmail does not relay dynamically-assigned IP
+    // ranges". That is the refusal of a dynamic range, as with DY-001, under another token.
+    id: "outlook.policy-dynamic-range",
     provider: "outlook",
-    category: "content",
+    category: "reputation",
+    token: /^SC-001$/,
+    text: /dynamically[- ]assigned IP ranges/i,
+    distinctive: true,
+    summary:
+      "Outlook.com rejected the mail for policy reasons, because it treats the IP as part of a dynamically assigned (dynamic or residential) range.",
+    fix: DYNAMIC_RANGE_FIX,
+    reference: OUTLOOK_TROUBLESHOOTING,
+    findings: ["ip-blocklisted"],
+    // As for DY-001, a delisting request cannot change the kind of range.
+    removal: false,
+  },
+  {
+    // SC-001 is a policy rejection for spam-like content or a poor IP or domain reputation.
+    // Its replies ask the sender to contact their Internet service provider, so the IP's
+    // standing comes first.
+    id: "outlook.policy-rejection",
+    provider: "outlook",
+    category: "reputation",
     token: /^SC-001$/,
     distinctive: true,
     summary:
-      "Outlook.com rejected the mail for policy reasons: spam-like content or the IP's or domain's reputation.",
-    fix: ["Review the content and links; check SNDS for the IP's standing.", SNDS_FIX],
+      "Outlook.com rejected the mail for policy reasons: the IP's or domain's reputation, or spam-like content.",
+    fix: [
+      "Check the IP's standing in SNDS and find what hurt it: complaints, a compromised account or script, or mail to old lists.",
+      "Review the content and links for what spam filters flag.",
+      SNDS_FIX,
+      DELIST_FIX,
+    ],
     reference: OUTLOOK_TROUBLESHOOTING,
-    findings: ["spam-content"],
+    findings: ["ip-blocklisted", "spam-content"],
   },
   {
     id: "outlook.sender-policy",
@@ -185,11 +233,7 @@ const outlook: readonly ReplyRule[] = [
     distinctive: true,
     summary:
       "Outlook.com treats the IP as dynamic or residential (DY-001) or as a likely compromised host (DY-002); this is not about PTR records.",
-    fix: [
-      "Send through a relay with a static, reputable IP.",
-      "To deliver directly, send from a static IP that its ISP does not list as dynamic, with a PTR record naming this server.",
-      "Check the host for malware.",
-    ],
+    fix: DYNAMIC_RANGE_FIX,
     reference: OUTLOOK_TROUBLESHOOTING,
     // DY-001 rejects the kind of range (Microsoft's own list of dynamic and residential space),
     // which a delisting request cannot change.

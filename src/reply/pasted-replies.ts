@@ -1,0 +1,77 @@
+/**
+ * Splitting text pasted into `delist explain` into its separate replies, so that two log lines
+ * or two replies are explained one by one instead of as one merged reply. The lines of one
+ * reply arrive broken in many ways: `NNN-` continuation lines, re-wraps at 76 columns, and a
+ * reply code on one line with its enhanced code on the next. So only a line that the text
+ * marks as the start of another log line or reply splits it.
+ */
+
+// A syslog stamp ("Mar  4 10:00:03") or an RFC 3339 stamp ("2024-03-04T10:00:03", or with a
+// blank as Exim writes it), maybe after a syslog priority ("<22>", "<22>1 " of RFC 5424).
+const LOG_STAMP =
+  /^(?:<\d{1,3}>(?:1 )?)?(?:[A-Z][a-z]{2} +\d{1,2} \d\d:\d\d:\d\d|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d)/;
+// An Exim delivery failure or deferral without its stamp: "1rA001-000001-AA ** carol@…".
+// The message id has 6, 6 to 11 and 2 to 4 characters (Exim 4.97 made the last two longer).
+const EXIM_FAILURE = /^(?:[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4} )?(?:\*\*|==) \S/;
+// The delivery status of a Postfix delivery agent's line: "status=bounced (host … said: …)".
+const POSTFIX_STATUS = /\bstatus=[a-z]+\b/;
+// A failure reply line: its code, then "-" before more lines or a blank before the last line.
+const FAILURE_LINE = /^([45]\d\d)([ -]|$)/;
+// A line of an SMTP transcript: a command, or Sendmail's ">>>" mark before one. Replies in a
+// transcript follow each other (the MTA's own summary comes after the receiver's reply), so
+// a transcript is never split at a reply code.
+const TRANSCRIPT_LINE =
+  /^[ \t]*(?:>>>|(?:MAIL FROM|RCPT TO):|(?:EHLO|HELO|AUTH)\b|(?:DATA|STARTTLS|QUIT|\.)[ \t]*$)/im;
+// Markdown quote marks and Sendmail's "<<<" mark before a server line, which `cleanInput`
+// removes later. They are left out before the line is tested.
+const LINE_MARKS = /^[ \t]*(?:(?:>+|<<<)(?=[ \t]|$)[ \t]?)+/;
+
+/**
+ * Splits pasted text into the texts of its replies, in order. Once the current reply has text,
+ * a line starts another reply when it starts a log line (a syslog or RFC 3339 stamp, an Exim
+ * `**` or `==` line) or repeats Postfix's `status=` of a line before it. Outside transcripts,
+ * a failure reply line after the last line of a failure reply starts another one too. Each
+ * text keeps its line breaks but not the blank lines around it. Returns the whole text as one
+ * reply when nothing splits it.
+ */
+export function splitPastedReplies(text: string): string[] {
+  const lines = text.split(/\r?\n/);
+  const splitsAtCodes = !TRANSCRIPT_LINE.test(text);
+  const replies: string[][] = [];
+  let current: string[] = [];
+  let hasStatus = false;
+  // True after the last line of a failure reply ("550 5.1.1 …"), until a line with text
+  // that is not the start of a failure reply.
+  let replyEnded = false;
+
+  for (const line of lines) {
+    const bare = line.replace(LINE_MARKS, "");
+    const failure = FAILURE_LINE.exec(bare);
+    const startsLogLine = LOG_STAMP.test(bare) || EXIM_FAILURE.test(bare);
+    const repeatsStatus = hasStatus && POSTFIX_STATUS.test(bare);
+    const startsReply = splitsAtCodes && replyEnded && failure !== null;
+    if (hasText(current) && (startsLogLine || repeatsStatus || startsReply)) {
+      replies.push(current);
+      current = [];
+      hasStatus = false;
+    }
+    current.push(line);
+    if (POSTFIX_STATUS.test(bare)) hasStatus = true;
+    if (bare.trim() !== "") replyEnded = failure !== null && failure[2] !== "-";
+  }
+  replies.push(current);
+  const texts = replies.filter(hasText);
+  return texts.length > 1 ? texts.map(joinLines) : [text];
+}
+
+/** Joins the lines of one reply without the blank lines around them. */
+function joinLines(lines: readonly string[]): string {
+  return lines
+    .join("\n")
+    .replace(/^(?:[ \t]*\n)+/, "")
+    .trimEnd();
+}
+
+function hasText(lines: readonly string[]): boolean {
+  return lines.some((line) => line.trim() !== "");
+}
