@@ -46,7 +46,9 @@ export interface ProviderStatistics {
   /** The relay host of a relay host's row (see `ProviderVerdict.relayHost`), else null. */
   readonly relayHost: string | null;
   readonly attempts: number;
+  /** Distinct recipient addresses: exact up to 512, then an estimate (`recipientsEstimated`). */
   readonly recipients: number;
+  readonly recipientsEstimated: boolean;
   readonly sent: number;
   readonly deferred: number;
   readonly deferredRecipients: number;
@@ -71,7 +73,9 @@ export interface OriginStatistics {
   readonly key: string;
   readonly messages: number;
   readonly recipients: number;
+  /** Distinct recipient addresses of `recipients`: exact up to 512, then an estimate. */
   readonly distinctRecipients: number;
+  readonly distinctRecipientsEstimated: boolean;
   readonly clientIps: number;
   readonly sent: number;
   readonly deferred: number;
@@ -141,6 +145,7 @@ export function buildStatistics(
             relayHost: p.relayHost,
             attempts: p.attempts,
             recipients: p.recipients.size,
+            recipientsEstimated: !p.recipients.isExact,
             sent: p.sent,
             deferred: p.deferred,
             deferredRecipients: p.deferredRecipients,
@@ -212,7 +217,8 @@ function topOrigins(
       key: origin.key,
       messages: origin.messages,
       recipients: origin.recipients,
-      distinctRecipients: origin.distinctRecipients.size,
+      distinctRecipients: Math.min(origin.distinctRecipients.size, origin.recipients),
+      distinctRecipientsEstimated: !origin.distinctRecipients.isExact,
       clientIps: origin.clientIps.size,
       sent: origin.sent,
       deferred: origin.deferred,
