@@ -80,6 +80,12 @@ export interface SessionReplySample {
   readonly response: string;
 }
 
+/**
+ * The code at the start of a reject reply: a reply code with an optional enhanced status code
+ * ("554 5.7.1"), or an enhanced status code alone ("5.7.1"), as Postfix logs a milter's reject.
+ */
+const REJECT_CODE = /^(?:\d{3}(?: \d\.\d{1,3}\.\d{1,3})?|[245]\.\d{1,3}\.\d{1,3}(?![\d.]))/;
+
 const MAX_LIFECYCLE = 100;
 // Bounds the memory of `firstSessionReplies` on a log with replies from many receivers. The
 // held-mail report reads only the relay host's reply, so 500 servers is an estimate with room.
@@ -404,9 +410,9 @@ export class ServerAnalyser {
       return;
     }
     this.inboundRejects += 1;
-    const code =
-      event.replyCode ?? /^\d{3}(?: \d\.\d{1,3}\.\d{1,3})?/.exec(event.response)?.[0] ?? "?";
+    const code = event.replyCode ?? REJECT_CODE.exec(event.response)?.[0] ?? "?";
     addCapped(this.rejectCodes, code);
+    // The first digit gives the class of a reply code and of an enhanced status code alike.
     if (code.startsWith("4")) this.temporaryRejects += 1;
     else if (code.startsWith("5")) this.permanentRejects += 1;
   }
