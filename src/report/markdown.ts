@@ -301,8 +301,8 @@ function providersTable(diagnosis: Diagnosis): string[] {
   const rows = shownProviders(diagnosis).map((verdict) => providerRow(verdict, diagnosis));
   if (rows.length === 0) return [escape(noProvidersSentence(diagnosis))];
   return [
-    "| provider | status | sent | deferred | bounced | first block |",
-    "| --- | --- | ---: | ---: | ---: | --- |",
+    "| provider | status | sent | deferrals | deferred recipients | bounced | first block |",
+    "| --- | --- | ---: | ---: | ---: | ---: | --- |",
     ...rows,
   ];
 }
@@ -330,7 +330,7 @@ function providerRow(verdict: ProviderVerdict, diagnosis: Diagnosis): string {
     first === null
       ? policy
       : `${shortTime(first.time)} \`${first.replyCode ?? ""} ${first.enhancedStatus ?? ""}\` ${escape(first.summary)}${rejection} ${escape(upperFirst(blockedAttemptsSentence(verdict)))}${ended}${changed}${from}${few}${policy === "" ? "" : ` ${policy}`}`;
-  return `| ${verdict.name} | ${verdict.status}${verdict.ongoing ? " (ongoing)" : ""} | ${count(verdict.sent)} | ${count(verdict.deferred)} | ${count(verdict.bounced)} | ${block} |`;
+  return `| ${verdict.name} | ${verdict.status}${verdict.ongoing ? " (ongoing)" : ""} | ${count(verdict.sent)} | ${count(verdict.deferred)} | ${count(verdict.deferredRecipients)} | ${count(verdict.bounced)} | ${block} |`;
 }
 
 /**

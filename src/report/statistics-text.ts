@@ -19,7 +19,7 @@ import {
   suspendedDeferralLines,
   undeliveredLines,
 } from "./undelivered-text.js";
-import { PROVIDER_COLUMN, providerCell } from "./providers.js";
+import { DEFERRALS_LEGEND, expiredSentence, PROVIDER_COLUMN, providerCell } from "./providers.js";
 import {
   column,
   columns,
@@ -47,7 +47,8 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
     ...(hosts === null ? [] : wrap(hosts, "", "  ")),
     "",
     paint.bold("Outbound by provider"),
-    `  ${column("provider", PROVIDER_COLUMN)}${"sent".padStart(9)}${"deferred".padStart(10)}${"bounced".padStart(9)}${"expired".padStart(9)}  top codes`,
+    `  ${column("provider", PROVIDER_COLUMN)}${"sent".padStart(9)}${"deferrals".padStart(11)}` +
+      `${"to rcpts".padStart(10)}${"bounced".padStart(9)}  top codes`,
   ];
   for (const provider of Object.values(statistics.providers)) {
     if (provider === undefined) continue;
@@ -60,13 +61,20 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
       .map(([code, n]) => `${code} ×${count(n)}`);
     const [name, hostLine] = providerCell(provider, PROVIDER_COLUMN);
     const row =
-      `  ${column(name, PROVIDER_COLUMN)}${count(provider.sent).padStart(9)}${count(provider.deferred).padStart(10)}` +
-      `${count(provider.bounced).padStart(9)}${count(provider.expired).padStart(9)}`;
+      `  ${column(name, PROVIDER_COLUMN)}${count(provider.sent).padStart(9)}` +
+      `${count(provider.deferred).padStart(11)}${count(provider.deferredRecipients).padStart(10)}` +
+      `${count(provider.bounced).padStart(9)}`;
+    const expired = expiredSentence(provider);
     lines.push(
       ...topCodeLines(row, codes),
       ...(hostLine === null ? [] : wrap(hostLine, "    ")),
+      ...(expired === null ? [] : wrap(expired, "    ")),
       ...suspendedDeferralLines(provider.suspendedDeferrals, provider.deferredRecipients),
     );
+  }
+  const providers = Object.values(statistics.providers);
+  if (providers.some((provider) => provider !== undefined && provider.deferred > 0)) {
+    lines.push(...wrap(DEFERRALS_LEGEND, "  "));
   }
   lines.push(
     ...undeliveredLines(
@@ -194,7 +202,7 @@ function handoffCounts(inbound: LogStatistics["inbound"]): string[] {
 }
 
 /**
- * Lays out a provider row with its top codes. The codes column starts after 59 of the 80
+ * Lays out a provider row with its top codes. The codes column starts after 61 of the 80
  * columns, so each code goes on a line of its own there, with its count. When one code and its
  * count (`connection failed ×88,`) is wider than the column, all codes go on a line below the
  * row instead, because an entry split over two lines reads as two entries.
