@@ -23,7 +23,10 @@ export interface LogStatistics {
   readonly providers: Partial<Record<ProviderKey, ProviderStatistics>>;
   readonly days: readonly DayStatistics[];
   readonly accounts: readonly OriginStatistics[];
+  /** Totals over every account of the run, including those past the 20 in `accounts`. */
+  readonly accountTotals: OriginTotals;
   readonly localSources: readonly OriginStatistics[];
+  readonly localSourceTotals: OriginTotals;
   readonly inbound: InboundStatistics;
   /** Recipients that this server deferred or bounced on its own, without trying any receiver. */
   readonly undeliveredByServer: UndeliveredReport;
@@ -89,6 +92,14 @@ export interface OriginStatistics {
   readonly undeliveredRecipients: number;
   readonly first: string;
   readonly last: string;
+}
+
+/** Counts summed over every account or every local program, listed or not. */
+export interface OriginTotals {
+  /** Number of accounts or local programs. */
+  readonly count: number;
+  readonly messages: number;
+  readonly recipients: number;
 }
 
 export interface InboundStatistics {
@@ -159,7 +170,9 @@ export function buildStatistics(
     ),
     days: days(facts, time),
     accounts: topOrigins(facts.origins.accounts.values(), time),
+    accountTotals: originTotals(facts.origins.accounts.values()),
     localSources: topOrigins(facts.origins.localSources.values(), time),
+    localSourceTotals: originTotals(facts.origins.localSources.values()),
     inbound: {
       messagesAccepted: facts.server.messagesAccepted,
       localDeliveries: facts.server.localDeliveries,
@@ -228,6 +241,18 @@ function topOrigins(
       first: time(origin.firstTime),
       last: time(origin.lastTime),
     }));
+}
+
+function originTotals(origins: Iterable<OriginFacts>): OriginTotals {
+  let originCount = 0;
+  let messages = 0;
+  let recipients = 0;
+  for (const origin of origins) {
+    originCount += 1;
+    messages += origin.messages;
+    recipients += origin.recipients;
+  }
+  return { count: originCount, messages, recipients };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { LogStatistics, OriginStatistics } from "../diagnose/statistics.js";
+import type { LogStatistics, OriginStatistics, OriginTotals } from "../diagnose/statistics.js";
 import type { Painter } from "./colour.js";
 import type { QueueSpaceReport } from "../diagnose/queue-space.js";
 import { queueSpaceSentences } from "./queue-space-text.js";
@@ -89,10 +89,18 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
       `  ${day.day}  ${count(day.messages).padStart(8)} messages  ${count(day.recipients).padStart(8)} recipients`,
     );
   }
-  lines.push("", ...originTable("SASL accounts", statistics.accounts, paint));
+  lines.push(
+    "",
+    ...originTable("SASL accounts", statistics.accounts, paint),
+    ...omittedOriginLines(statistics.accounts, statistics.accountTotals, "account"),
+  );
   // Local programs submit without a client IP and the analyser counts IPs only for accounts,
   // so the table of local programs has no IPs column.
-  lines.push("", ...originTable("Local programs", statistics.localSources, paint, false));
+  lines.push(
+    "",
+    ...originTable("Local programs", statistics.localSources, paint, false),
+    ...omittedOriginLines(statistics.localSources, statistics.localSourceTotals, "program"),
+  );
   if (statistics.accounts.length > 0 || statistics.localSources.length > 0) {
     lines.push(
       "",
@@ -246,6 +254,30 @@ function earlierQueuedLines(outboundMessages: number, queued: number): string[] 
   );
 }
 
+/** How many accounts and how many local programs the text tables list. */
+const TEXT_ORIGIN_ROWS = 10;
+
+/**
+ * Renders the line under an origin table on the rows that it leaves out, such as "390 more
+ * accounts with 25,530 messages to 30,114 recipients", or no lines when it lists them all.
+ */
+function omittedOriginLines(
+  origins: readonly OriginStatistics[],
+  totals: OriginTotals,
+  noun: string,
+): string[] {
+  const shown = origins.slice(0, TEXT_ORIGIN_ROWS);
+  const omitted = totals.count - shown.length;
+  if (omitted <= 0) return [];
+  const messages = totals.messages - shown.reduce((sum, origin) => sum + origin.messages, 0);
+  const recipients = totals.recipients - shown.reduce((sum, origin) => sum + origin.recipients, 0);
+  return wrap(
+    `${count(omitted)} more ${omitted === 1 ? noun : `${noun}s`} with ` +
+      `${plural(messages, "message")} to ${plural(recipients, "recipient")}`,
+    "  ",
+  );
+}
+
 function originTable(
   title: string,
   origins: readonly OriginStatistics[],
@@ -258,7 +290,7 @@ function originTable(
     paint.bold(title),
     `  ${"msgs".padStart(7)}${"rcpts".padStart(8)}${ipsHeader}${"undelivered".padStart(12)}  name`,
   ];
-  for (const origin of origins.slice(0, 10)) {
+  for (const origin of origins.slice(0, TEXT_ORIGIN_ROWS)) {
     const ips = showIps ? String(origin.clientIps).padStart(5) : "";
     const counts =
       `  ${count(origin.messages).padStart(7)}${count(origin.recipients).padStart(8)}${ips}` +
