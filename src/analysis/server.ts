@@ -4,6 +4,7 @@ import type {
   DeliveryEvent,
   DkimSigningEvent,
   FilterCopyEvent,
+  HoldKind,
   LifecycleEvent,
   LinePosition,
   LoggedMessage,
@@ -214,6 +215,8 @@ export class ServerAnalyser {
    * suppressed by `-N` (`*>`). They are no delivery attempts, recipients or outbound messages.
    */
   addressProbes = 0;
+  /** Messages that Postfix put on hold (`HoldEvent`), by what held them. */
+  readonly putOnHold: Record<HoldKind, number> = { header: 0, body: 0, client: 0 };
   /** Recipients that an alias or `.forward` sent on as a new message (a `forward` hand-off). */
   localForwards = 0;
   /** Recipients thrown away on purpose (a `discard` hand-off, the Postfix `discard` transport). */

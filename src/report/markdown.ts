@@ -1,3 +1,4 @@
+import { putOnHoldSentence } from "./on-hold.js";
 import type {
   Diagnosis,
   Finding,
@@ -218,7 +219,7 @@ function suspendedParagraphs(diagnosis: Diagnosis): string[] {
 /**
  * Lists the mail that no receiver decided: the recipients that this server deferred or bounced
  * itself, failed local deliveries and the bounces of its own rules, each with its earliest line,
- * and the frozen messages.
+ * the frozen messages and the messages put on hold.
  */
 function undeliveredParagraphs(diagnosis: Diagnosis): string[] {
   const tallies = [
@@ -234,8 +235,9 @@ function undeliveredParagraphs(diagnosis: Diagnosis): string[] {
     const first = sentences.first === null ? [] : [`- first: ${escape(sentences.first)}`];
     return ["", escape(sentences.counts), ...(first.length === 0 ? [] : ["", ...first])];
   });
-  const frozen = frozenSentence(diagnosis.frozenMessages);
-  return frozen === null ? paragraphs : [...paragraphs, "", escape(frozen)];
+  const queued = [frozenSentence(diagnosis.frozenMessages), putOnHoldSentence(diagnosis.server)];
+  for (const sentence of queued) if (sentence !== null) paragraphs.push("", escape(sentence));
+  return paragraphs;
 }
 
 /**

@@ -10,6 +10,7 @@ import { nulLinesSentence } from "./nul-lines.js";
 import { overlongLinesSentence } from "./overlong-lines.js";
 import { inputErrorText } from "./input-error.js";
 import { missingFilterCopiesSentence } from "./filter-copies.js";
+import { putOnHoldLines } from "./on-hold.js";
 import { addressProbesSentence } from "./address-probes.js";
 import { hostsSentence, ownDecisionHeading } from "./hosts.js";
 import {
@@ -82,6 +83,7 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
       statistics.undeliveredByServer,
     ),
     ...frozenLines(statistics.frozenMessages),
+    ...putOnHoldLines(statistics.server),
   );
   lines.push("", paint.bold("Outbound per day"));
   for (const day of statistics.days) {

@@ -38,6 +38,7 @@ import { copiedLinesSentence } from "./copied-lines.js";
 import { overlongLinesSentence } from "./overlong-lines.js";
 import { lineCountsText, otherProgramsSentence } from "./line-counts.js";
 import { missingFilterCopiesSentence } from "./filter-copies.js";
+import { putOnHoldLines } from "./on-hold.js";
 import { addressProbesSentence } from "./address-probes.js";
 import { blockedHostsList, hostsSentence, ownDecisionHeading } from "./hosts.js";
 import {
@@ -168,6 +169,7 @@ function undeliveredSection(diagnosis: Diagnosis, paint: Painter): string[] {
     ),
     ...undeliveredLines(POLICY_REJECTIONS_HEADING, diagnosis.localPolicyRejections),
     ...frozenLines(diagnosis.frozenMessages),
+    ...putOnHoldLines(diagnosis.server),
   ];
   if (lines.length === 0) return [];
   return [paint.bold("Not decided by any receiver"), ...lines, ""];
