@@ -140,6 +140,9 @@ export class LogAnalyser {
       case "frozen":
         this.frozen.add(event);
         return;
+      case "hold":
+        this.server.putOnHold[event.kind] += 1;
+        return;
       case "queue-space":
         this.queueSpace.add(event);
         return;

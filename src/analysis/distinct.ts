@@ -9,10 +9,18 @@
  * that may pin its whole log line in memory, and one hash of a recipient serves every
  * counter that counts it. Two values with the same hash count once; below the default exact
  * limit of 512 that happens with a probability of about 0.003 %.
+ *
+ * An estimate is clamped to bounds that hold for certain: no fewer values than the exact set
+ * contained when the counter switched to estimating, and no more than the values added.
  */
 export class DistinctCounter {
   private exact: HashSet32 | null = new HashSet32();
   private registers: Uint8Array | null = null;
+  // Values added, repeats included: an upper bound of the distinct count.
+  private addedCount = 0;
+  // A lower bound of the distinct count once estimating: the size of the largest exact set
+  // that went into the registers.
+  private lowerBound = 0;
   // The estimate of `registers` since they last changed, or -1. An estimate reads every
   // register, and the findings ask the size of each account's counter more than once.
   private estimated = -1;
@@ -26,6 +34,7 @@ export class DistinctCounter {
 
   /** Counts a value by its `hashString` hash, for callers that hash once for many counters. */
   addHash(hash: number): void {
+    this.addedCount += 1;
     if (this.exact !== null) {
       this.exact.add(hash);
       if (this.exact.size > this.exactLimit) this.switchToEstimate();
@@ -34,11 +43,16 @@ export class DistinctCounter {
     if (this.registers !== null && addToRegisters(this.registers, hash)) this.estimated = -1;
   }
 
-  /** Exact count while small, estimate afterwards. */
+  /**
+   * Exact count while small, estimate afterwards. The estimate lies between the distinct values
+   * counted exactly before estimating and the number of values added.
+   */
   get size(): number {
     if (this.exact !== null) return this.exact.size;
-    if (this.estimated < 0)
-      this.estimated = estimate(this.registers ?? new Uint8Array(REGISTER_COUNT));
+    if (this.estimated < 0) {
+      const raw = estimate(this.registers ?? new Uint8Array(REGISTER_COUNT));
+      this.estimated = Math.min(Math.max(raw, this.lowerBound), this.addedCount);
+    }
     return this.estimated;
   }
 
@@ -53,6 +67,8 @@ export class DistinctCounter {
     const registers = this.registers ?? new Uint8Array(REGISTER_COUNT);
     this.registers = registers;
     this.estimated = -1;
+    this.addedCount += other.addedCount;
+    this.lowerBound = Math.max(this.lowerBound, other.lowerBound);
     // A HyperLogLog of a union keeps the larger rank of each register.
     other.registers.forEach((rank, index) => {
       if (rank > (registers[index] ?? 0)) registers[index] = rank;
@@ -67,6 +83,7 @@ export class DistinctCounter {
   private switchToEstimate(): void {
     const registers = new Uint8Array(REGISTER_COUNT);
     this.exact?.forEach((hash) => addToRegisters(registers, hash));
+    this.lowerBound = Math.max(this.lowerBound, this.exact?.size ?? 0);
     this.registers = registers;
     this.exact = null;
     this.estimated = -1;

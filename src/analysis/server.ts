@@ -4,6 +4,7 @@ import type {
   DeliveryEvent,
   DkimSigningEvent,
   FilterCopyEvent,
+  HoldKind,
   LifecycleEvent,
   LinePosition,
   LoggedMessage,
@@ -79,6 +80,12 @@ export interface SessionReplySample {
   readonly relayHost: string | null;
   readonly response: string;
 }
+
+/**
+ * The code at the start of a reject reply: a reply code with an optional enhanced status code
+ * ("554 5.7.1"), or an enhanced status code alone ("5.7.1"), as Postfix logs a milter's reject.
+ */
+const REJECT_CODE = /^(?:\d{3}(?: \d\.\d{1,3}\.\d{1,3})?|[245]\.\d{1,3}\.\d{1,3}(?![\d.]))/;
 
 const MAX_LIFECYCLE = 100;
 // Bounds the memory of `firstSessionReplies` on a log with replies from many receivers. The
@@ -208,6 +215,8 @@ export class ServerAnalyser {
    * suppressed by `-N` (`*>`). They are no delivery attempts, recipients or outbound messages.
    */
   addressProbes = 0;
+  /** Messages that Postfix put on hold (`HoldEvent`), by what held them. */
+  readonly putOnHold: Record<HoldKind, number> = { header: 0, body: 0, client: 0 };
   /** Recipients that an alias or `.forward` sent on as a new message (a `forward` hand-off). */
   localForwards = 0;
   /** Recipients thrown away on purpose (a `discard` hand-off, the Postfix `discard` transport). */
@@ -404,9 +413,9 @@ export class ServerAnalyser {
       return;
     }
     this.inboundRejects += 1;
-    const code =
-      event.replyCode ?? /^\d{3}(?: \d\.\d{1,3}\.\d{1,3})?/.exec(event.response)?.[0] ?? "?";
+    const code = event.replyCode ?? REJECT_CODE.exec(event.response)?.[0] ?? "?";
     addCapped(this.rejectCodes, code);
+    // The first digit gives the class of a reply code and of an enhanced status code alike.
     if (code.startsWith("4")) this.temporaryRejects += 1;
     else if (code.startsWith("5")) this.permanentRejects += 1;
   }

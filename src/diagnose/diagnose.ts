@@ -8,7 +8,7 @@ import {
   relayHostSubject,
   submissionHostNote,
 } from "./relay-host-verdict.js";
-import type { MtaName } from "../logs/events.js";
+import type { HoldKind, MtaName } from "../logs/events.js";
 import type { TimeZone } from "../time/zone.js";
 import { DiagnoseContext } from "./context.js";
 import { detectAuthentication } from "./findings/authentication.js";
@@ -58,6 +58,7 @@ import type {
   DnsChecksReport,
   Finding,
   HostReport,
+  PutOnHoldReport,
   InputReport,
   ProviderStatus,
   ProviderVerdict,
@@ -739,7 +740,12 @@ export function serverReport(facts: LogFacts): ServerReport {
     outboundRecipients: recipients,
     missingFilterCopies: facts.server.missingFilterCopies,
     addressProbes: facts.server.addressProbes,
+    putOnHold: putOnHoldReport(facts.server.putOnHold),
   };
+}
+
+function putOnHoldReport(counts: Readonly<Record<HoldKind, number>>): PutOnHoldReport {
+  return { messages: counts.header + counts.body + counts.client, ...counts };
 }
 
 /** Lists the servers whose mail the log shows, most delivery attempts, then messages, first. */

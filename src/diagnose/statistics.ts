@@ -23,7 +23,10 @@ export interface LogStatistics {
   readonly providers: Partial<Record<ProviderKey, ProviderStatistics>>;
   readonly days: readonly DayStatistics[];
   readonly accounts: readonly OriginStatistics[];
+  /** Totals over every account of the run, including those past the 20 in `accounts`. */
+  readonly accountTotals: OriginTotals;
   readonly localSources: readonly OriginStatistics[];
+  readonly localSourceTotals: OriginTotals;
   readonly inbound: InboundStatistics;
   /** Recipients that this server deferred or bounced on its own, without trying any receiver. */
   readonly undeliveredByServer: UndeliveredReport;
@@ -46,7 +49,9 @@ export interface ProviderStatistics {
   /** The relay host of a relay host's row (see `ProviderVerdict.relayHost`), else null. */
   readonly relayHost: string | null;
   readonly attempts: number;
+  /** Distinct recipient addresses: exact up to 512, then an estimate (`recipientsEstimated`). */
   readonly recipients: number;
+  readonly recipientsEstimated: boolean;
   readonly sent: number;
   readonly deferred: number;
   readonly deferredRecipients: number;
@@ -71,7 +76,9 @@ export interface OriginStatistics {
   readonly key: string;
   readonly messages: number;
   readonly recipients: number;
+  /** Distinct recipient addresses of `recipients`: exact up to 512, then an estimate. */
   readonly distinctRecipients: number;
+  readonly distinctRecipientsEstimated: boolean;
   readonly clientIps: number;
   readonly sent: number;
   readonly deferred: number;
@@ -85,6 +92,14 @@ export interface OriginStatistics {
   readonly undeliveredRecipients: number;
   readonly first: string;
   readonly last: string;
+}
+
+/** Counts summed over every account or every local program, listed or not. */
+export interface OriginTotals {
+  /** Number of accounts or local programs. */
+  readonly count: number;
+  readonly messages: number;
+  readonly recipients: number;
 }
 
 export interface InboundStatistics {
@@ -141,6 +156,7 @@ export function buildStatistics(
             relayHost: p.relayHost,
             attempts: p.attempts,
             recipients: p.recipients.size,
+            recipientsEstimated: !p.recipients.isExact,
             sent: p.sent,
             deferred: p.deferred,
             deferredRecipients: p.deferredRecipients,
@@ -154,7 +170,9 @@ export function buildStatistics(
     ),
     days: days(facts, time),
     accounts: topOrigins(facts.origins.accounts.values(), time),
+    accountTotals: originTotals(facts.origins.accounts.values()),
     localSources: topOrigins(facts.origins.localSources.values(), time),
+    localSourceTotals: originTotals(facts.origins.localSources.values()),
     inbound: {
       messagesAccepted: facts.server.messagesAccepted,
       localDeliveries: facts.server.localDeliveries,
@@ -212,7 +230,8 @@ function topOrigins(
       key: origin.key,
       messages: origin.messages,
       recipients: origin.recipients,
-      distinctRecipients: origin.distinctRecipients.size,
+      distinctRecipients: Math.min(origin.distinctRecipients.size, origin.recipients),
+      distinctRecipientsEstimated: !origin.distinctRecipients.isExact,
       clientIps: origin.clientIps.size,
       sent: origin.sent,
       deferred: origin.deferred,
@@ -222,6 +241,18 @@ function topOrigins(
       first: time(origin.firstTime),
       last: time(origin.lastTime),
     }));
+}
+
+function originTotals(origins: Iterable<OriginFacts>): OriginTotals {
+  let originCount = 0;
+  let messages = 0;
+  let recipients = 0;
+  for (const origin of origins) {
+    originCount += 1;
+    messages += origin.messages;
+    recipients += origin.recipients;
+  }
+  return { count: originCount, messages, recipients };
 }
 
 /**

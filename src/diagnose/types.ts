@@ -271,6 +271,19 @@ export interface ServerReport {
    * but a probe's refusal still counts as a reply of its provider.
    */
   readonly addressProbes: number;
+  /**
+   * Messages that Postfix put on hold, by the rule that held them: a header or body check of
+   * cleanup, or an smtpd restriction (`client`). They wait until `postsuper -H` releases them.
+   */
+  readonly putOnHold: PutOnHoldReport;
+}
+
+/** Messages put on hold, in all and by the rule that held them (see `HoldEvent.kind`). */
+export interface PutOnHoldReport {
+  readonly messages: number;
+  readonly header: number;
+  readonly body: number;
+  readonly client: number;
 }
 
 /** The mail of one server in the log. */

@@ -281,6 +281,25 @@ export interface AuthFailureEvent {
 }
 
 /**
+ * A message that Postfix put on hold (`QID: hold: …` of cleanup or smtpd). It waits in the
+ * hold queue until `postsuper -H` releases it. A message gets one event, however many lines
+ * hold it.
+ */
+export interface HoldEvent {
+  readonly type: "hold";
+  readonly time: number;
+  readonly position: LinePosition;
+  /**
+   * The rule that held it: a `header_checks` or `body_checks` rule of cleanup, or an smtpd
+   * access restriction on the client, its HELO, sender or recipient (`client`).
+   */
+  readonly kind: HoldKind;
+}
+
+/** The kind of rule that put a message on hold (see `HoldEvent.kind`). */
+export type HoldKind = "header" | "body" | "client";
+
+/**
  * The MTA froze a message in its queue, so that no delivery is tried until it is thawed, or a
  * frozen message left that state: Exim `Frozen`, `Message is frozen`, `frozen by …`, then
  * `Unfrozen by …`, `Completed` or `removed by …`.
@@ -504,6 +523,7 @@ export type LogEvent =
   | MessageEvent
   | FilterCopyEvent
   | FrozenEvent
+  | HoldEvent
   | RejectEvent
   | AuthFailureEvent
   | LoginEvent

@@ -1,3 +1,4 @@
+import { putOnHoldSentence } from "./on-hold.js";
 import type {
   Diagnosis,
   Finding,
@@ -220,7 +221,7 @@ function suspendedParagraphs(diagnosis: Diagnosis): string[] {
 /**
  * Lists the mail that no receiver decided: the recipients that this server deferred or bounced
  * itself, failed local deliveries and the bounces of its own rules, each with its earliest line,
- * and the frozen messages.
+ * the frozen messages and the messages put on hold.
  */
 function undeliveredParagraphs(diagnosis: Diagnosis): string[] {
   const tallies = [
@@ -236,8 +237,9 @@ function undeliveredParagraphs(diagnosis: Diagnosis): string[] {
     const first = sentences.first === null ? [] : [`- first: ${escape(sentences.first)}`];
     return ["", escape(sentences.counts), ...(first.length === 0 ? [] : ["", ...first])];
   });
-  const frozen = frozenSentence(diagnosis.frozenMessages);
-  return frozen === null ? paragraphs : [...paragraphs, "", escape(frozen)];
+  const queued = [frozenSentence(diagnosis.frozenMessages), putOnHoldSentence(diagnosis.server)];
+  for (const sentence of queued) if (sentence !== null) paragraphs.push("", escape(sentence));
+  return paragraphs;
 }
 
 /**
@@ -303,8 +305,8 @@ function providersTable(diagnosis: Diagnosis): string[] {
   const rows = shownProviders(diagnosis).map((verdict) => providerRow(verdict, diagnosis));
   if (rows.length === 0) return [escape(noProvidersSentence(diagnosis))];
   return [
-    "| provider | status | sent | deferred | bounced | first block |",
-    "| --- | --- | ---: | ---: | ---: | --- |",
+    "| provider | status | sent | deferrals | deferred recipients | bounced | first block |",
+    "| --- | --- | ---: | ---: | ---: | ---: | --- |",
     ...rows,
   ];
 }
@@ -332,7 +334,7 @@ function providerRow(verdict: ProviderVerdict, diagnosis: Diagnosis): string {
     first === null
       ? policy
       : `${shortTime(first.time)} \`${first.replyCode ?? ""} ${first.enhancedStatus ?? ""}\` ${escape(first.summary)}${rejection} ${escape(upperFirst(blockedAttemptsSentence(verdict)))}${ended}${changed}${from}${few}${policy === "" ? "" : ` ${policy}`}`;
-  return `| ${verdict.name} | ${verdict.status}${verdict.ongoing ? " (ongoing)" : ""} | ${count(verdict.sent)} | ${count(verdict.deferred)} | ${count(verdict.bounced)} | ${block} |`;
+  return `| ${verdict.name} | ${verdict.status}${verdict.ongoing ? " (ongoing)" : ""} | ${count(verdict.sent)} | ${count(verdict.deferred)} | ${count(verdict.deferredRecipients)} | ${count(verdict.bounced)} | ${block} |`;
 }
 
 /**

@@ -20,6 +20,14 @@ import { COLUMN_GAP, columns, plural, shortTime } from "./wrap.js";
 export const PROVIDER_COLUMN = 18;
 
 /**
+ * The legend under the provider tables of the text reports. The `deferred` field of the JSON
+ * counts attempts, and `deferredRecipients` the recipients of the "to rcpts" column.
+ */
+export const DEFERRALS_LEGEND =
+  "deferrals: deferral attempts, every retry counted. to rcpts: the recipients " +
+  "deferred at least once, each counted once per message.";
+
+/**
  * Returns the provider cell of a text table row and, for a relay host whose name does not fit
  * in `width` columns, the line below the row with the relay host's label. A truncated label
  * would make two relay hosts look the same ("relay host smtp…").
@@ -71,7 +79,7 @@ export function shownProviders(diagnosis: Diagnosis): ProviderVerdict[] {
  * recipient expired in the queue after its retries ran out.", or null when none did. The table
  * has no column for them, and a row whose only mail expired would otherwise read 0 0 0.
  */
-export function expiredSentence(verdict: ProviderVerdict): string | null {
+export function expiredSentence(verdict: { readonly expired: number }): string | null {
   if (verdict.expired === 0) return null;
   const its = verdict.expired === 1 ? "its" : "their";
   return `${plural(verdict.expired, "recipient")} expired in the queue after ${its} retries ran out.`;

@@ -1,4 +1,4 @@
-import type { LogStatistics, OriginStatistics } from "../diagnose/statistics.js";
+import type { LogStatistics, OriginStatistics, OriginTotals } from "../diagnose/statistics.js";
 import type { Painter } from "./colour.js";
 import type { QueueSpaceReport } from "../diagnose/queue-space.js";
 import { queueSpaceSentences } from "./queue-space-text.js";
@@ -10,6 +10,7 @@ import { nulLinesSentence } from "./nul-lines.js";
 import { overlongLinesSentence } from "./overlong-lines.js";
 import { inputErrorText } from "./input-error.js";
 import { missingFilterCopiesSentence } from "./filter-copies.js";
+import { putOnHoldLines } from "./on-hold.js";
 import { addressProbesSentence } from "./address-probes.js";
 import { hostsSentence, ownDecisionHeading } from "./hosts.js";
 import {
@@ -19,7 +20,7 @@ import {
   suspendedDeferralLines,
   undeliveredLines,
 } from "./undelivered-text.js";
-import { PROVIDER_COLUMN, providerCell } from "./providers.js";
+import { DEFERRALS_LEGEND, expiredSentence, PROVIDER_COLUMN, providerCell } from "./providers.js";
 import {
   column,
   columns,
@@ -47,7 +48,8 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
     ...(hosts === null ? [] : wrap(hosts, "", "  ")),
     "",
     paint.bold("Outbound by provider"),
-    `  ${column("provider", PROVIDER_COLUMN)}${"sent".padStart(9)}${"deferred".padStart(10)}${"bounced".padStart(9)}${"expired".padStart(9)}  top codes`,
+    `  ${column("provider", PROVIDER_COLUMN)}${"sent".padStart(9)}${"deferrals".padStart(11)}` +
+      `${"to rcpts".padStart(10)}${"bounced".padStart(9)}  top codes`,
   ];
   for (const provider of Object.values(statistics.providers)) {
     if (provider === undefined) continue;
@@ -60,13 +62,20 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
       .map(([code, n]) => `${code} ×${count(n)}`);
     const [name, hostLine] = providerCell(provider, PROVIDER_COLUMN);
     const row =
-      `  ${column(name, PROVIDER_COLUMN)}${count(provider.sent).padStart(9)}${count(provider.deferred).padStart(10)}` +
-      `${count(provider.bounced).padStart(9)}${count(provider.expired).padStart(9)}`;
+      `  ${column(name, PROVIDER_COLUMN)}${count(provider.sent).padStart(9)}` +
+      `${count(provider.deferred).padStart(11)}${count(provider.deferredRecipients).padStart(10)}` +
+      `${count(provider.bounced).padStart(9)}`;
+    const expired = expiredSentence(provider);
     lines.push(
       ...topCodeLines(row, codes),
       ...(hostLine === null ? [] : wrap(hostLine, "    ")),
+      ...(expired === null ? [] : wrap(expired, "    ")),
       ...suspendedDeferralLines(provider.suspendedDeferrals, provider.deferredRecipients),
     );
+  }
+  const providers = Object.values(statistics.providers);
+  if (providers.some((provider) => provider !== undefined && provider.deferred > 0)) {
+    lines.push(...wrap(DEFERRALS_LEGEND, "  "));
   }
   lines.push(
     ...undeliveredLines(
@@ -74,6 +83,7 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
       statistics.undeliveredByServer,
     ),
     ...frozenLines(statistics.frozenMessages),
+    ...putOnHoldLines(statistics.server),
   );
   lines.push("", paint.bold("Outbound per day"));
   for (const day of statistics.days) {
@@ -81,10 +91,18 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
       `  ${day.day}  ${count(day.messages).padStart(8)} ${noun(day.messages, "message").padEnd(8)}  ${count(day.recipients).padStart(8)} ${noun(day.recipients, "recipient")}`,
     );
   }
-  lines.push("", ...originTable("SASL accounts", statistics.accounts, paint));
+  lines.push(
+    "",
+    ...originTable("SASL accounts", statistics.accounts, paint),
+    ...omittedOriginLines(statistics.accounts, statistics.accountTotals, "account"),
+  );
   // Local programs submit without a client IP and the analyser counts IPs only for accounts,
   // so the table of local programs has no IPs column.
-  lines.push("", ...originTable("Local programs", statistics.localSources, paint, false));
+  lines.push(
+    "",
+    ...originTable("Local programs", statistics.localSources, paint, false),
+    ...omittedOriginLines(statistics.localSources, statistics.localSourceTotals, "program"),
+  );
   if (statistics.accounts.length > 0 || statistics.localSources.length > 0) {
     lines.push(
       "",
@@ -194,7 +212,7 @@ function handoffCounts(inbound: LogStatistics["inbound"]): string[] {
 }
 
 /**
- * Lays out a provider row with its top codes. The codes column starts after 59 of the 80
+ * Lays out a provider row with its top codes. The codes column starts after 61 of the 80
  * columns, so each code goes on a line of its own there, with its count. When one code and its
  * count (`connection failed ×88,`) is wider than the column, all codes go on a line below the
  * row instead, because an entry split over two lines reads as two entries.
@@ -238,6 +256,30 @@ function earlierQueuedLines(outboundMessages: number, queued: number): string[] 
   );
 }
 
+/** How many accounts and how many local programs the text tables list. */
+const TEXT_ORIGIN_ROWS = 10;
+
+/**
+ * Renders the line under an origin table on the rows that it leaves out, such as "390 more
+ * accounts with 25,530 messages to 30,114 recipients", or no lines when it lists them all.
+ */
+function omittedOriginLines(
+  origins: readonly OriginStatistics[],
+  totals: OriginTotals,
+  noun: string,
+): string[] {
+  const shown = origins.slice(0, TEXT_ORIGIN_ROWS);
+  const omitted = totals.count - shown.length;
+  if (omitted <= 0) return [];
+  const messages = totals.messages - shown.reduce((sum, origin) => sum + origin.messages, 0);
+  const recipients = totals.recipients - shown.reduce((sum, origin) => sum + origin.recipients, 0);
+  return wrap(
+    `${count(omitted)} more ${omitted === 1 ? noun : `${noun}s`} with ` +
+      `${plural(messages, "message")} to ${plural(recipients, "recipient")}`,
+    "  ",
+  );
+}
+
 function originTable(
   title: string,
   origins: readonly OriginStatistics[],
@@ -250,7 +292,7 @@ function originTable(
     paint.bold(title),
     `  ${"msgs".padStart(7)}${"rcpts".padStart(8)}${ipsHeader}${"undelivered".padStart(12)}  name`,
   ];
-  for (const origin of origins.slice(0, 10)) {
+  for (const origin of origins.slice(0, TEXT_ORIGIN_ROWS)) {
     const ips = showIps ? String(origin.clientIps).padStart(5) : "";
     const counts =
       `  ${count(origin.messages).padStart(7)}${count(origin.recipients).padStart(8)}${ips}` +

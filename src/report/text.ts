@@ -24,6 +24,7 @@ import {
 import { fewDomainsLine, outageTextLines } from "./outage.js";
 import {
   blockedAttemptsSentence,
+  DEFERRALS_LEGEND,
   endedKindSentence,
   noProvidersSentence,
   PROVIDER_COLUMN,
@@ -37,6 +38,7 @@ import { copiedLinesSentence } from "./copied-lines.js";
 import { overlongLinesSentence } from "./overlong-lines.js";
 import { lineCountsText, otherProgramsSentence } from "./line-counts.js";
 import { missingFilterCopiesSentence } from "./filter-copies.js";
+import { putOnHoldLines } from "./on-hold.js";
 import { addressProbesSentence } from "./address-probes.js";
 import { blockedHostsList, hostsSentence, ownDecisionHeading } from "./hosts.js";
 import {
@@ -121,7 +123,8 @@ function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
   }
   const lines = [
     paint.bold("Providers"),
-    `  ${column("provider", PROVIDER_COLUMN)}${column("status", 14)}${"sent".padStart(9)}${"deferred".padStart(10)}${"bounced".padStart(9)}`,
+    `  ${column("provider", PROVIDER_COLUMN)}${column("status", 14)}${"sent".padStart(9)}` +
+      `${"deferrals".padStart(11)}${"to rcpts".padStart(10)}${"bounced".padStart(9)}`,
   ];
   const shownFixes = new Set<string>();
   for (const verdict of entries) {
@@ -129,7 +132,8 @@ function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
     const [name, hostLine] = providerCell(verdict, PROVIDER_COLUMN);
     lines.push(
       `  ${column(name, PROVIDER_COLUMN)}${status}${" ".repeat(Math.max(1, 14 - verdict.status.length))}` +
-        `${count(verdict.sent).padStart(9)}${count(verdict.deferred).padStart(10)}${count(verdict.bounced).padStart(9)}`,
+        `${count(verdict.sent).padStart(9)}${count(verdict.deferred).padStart(11)}` +
+        `${count(verdict.deferredRecipients).padStart(10)}${count(verdict.bounced).padStart(9)}`,
     );
     if (hostLine !== null) lines.push(...wrap(hostLine, "    "));
     lines.push(...blockLines(verdict, diagnosis));
@@ -144,6 +148,9 @@ function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
     if (verdict.outage?.recovered !== true) {
       lines.push(...outageTextLines(verdict, shownFixes, diagnosis.server));
     }
+  }
+  if (entries.some((verdict) => verdict.deferred > 0)) {
+    lines.push(...wrap(DEFERRALS_LEGEND, "  "));
   }
   lines.push(...notes);
   return lines;
@@ -162,6 +169,7 @@ function undeliveredSection(diagnosis: Diagnosis, paint: Painter): string[] {
     ),
     ...undeliveredLines(POLICY_REJECTIONS_HEADING, diagnosis.localPolicyRejections),
     ...frozenLines(diagnosis.frozenMessages),
+    ...putOnHoldLines(diagnosis.server),
   ];
   if (lines.length === 0) return [];
   return [paint.bold("Not decided by any receiver"), ...lines, ""];

@@ -75,3 +75,43 @@ describe("DistinctCounter", () => {
     expect(Math.abs(counter.size - 301) / 301).toBeLessThan(0.05);
   });
 });
+
+describe("DistinctCounter estimate bounds", () => {
+  // The top 12 bits of a hash pick its HyperLogLog register, and the next bits give its rank.
+  const register = (index: number, rest: number): number => (index << 20) | rest | 0;
+
+  test("estimate never exceeds values added", () => {
+    const counter = new DistinctCounter(512);
+    // One value in each of 600 registers, so linear counting estimates about 649.
+    for (let index = 0; index < 600; index++) counter.addHash(register(index, 0));
+    expect(counter.isExact).toBe(false);
+    expect(counter.size).toBe(600);
+  });
+
+  test("estimate never falls below exact count", () => {
+    const counter = new DistinctCounter(512);
+    // 600 distinct values in 3 registers: the raw estimate is about 3.
+    for (let i = 0; i < 600; i++) counter.addHash(register(i % 3, 0x80000 | (i + 1)));
+    expect(counter.isExact).toBe(false);
+    expect(counter.size).toBe(513);
+  });
+
+  test("union keeps both bounds", () => {
+    const first = new DistinctCounter(512);
+    const second = new DistinctCounter(512);
+    for (let index = 0; index < 600; index++) first.addHash(register(index, 0));
+    for (let index = 600; index < 1200; index++) second.addHash(register(index, 0));
+    const union = new DistinctCounter(512);
+    union.addAll(first);
+    union.addAll(second);
+    expect(union.isExact).toBe(false);
+    expect(union.size).toBe(1200);
+
+    const low = new DistinctCounter(512);
+    for (let i = 0; i < 600; i++) low.addHash(register(i % 3, 0x80000 | (i + 1)));
+    const small = new DistinctCounter(512);
+    for (let i = 0; i < 10; i++) small.addHash(register(5, 0x80000 | (i + 1)));
+    small.addAll(low);
+    expect(small.size).toBe(513);
+  });
+});

@@ -114,7 +114,7 @@ describe("top codes of delist logs", () => {
     const lines = await gmailLines(temporary.file(postfixLog(kinds)));
 
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^ {2}Gmail +0 +13 +0 +0$/);
+    expect(lines[0]).toMatch(/^ {2}Gmail +0 +13 +13 +0$/);
     expect(lines[1]).toBe("    top codes: connection failed ×12, 421 4.7.28 ×1");
   });
 

@@ -22,6 +22,13 @@ const POSTFIX = [
   `Mar  7 00:00:01 mail postfix/smtpd[100]: NOQUEUE: reject: RCPT from unknown[192.0.2.51]: 554 5.7.1 <a@example.com>: Relay access denied; from=<s@example.net> to=<a@example.com> proto=ESMTP helo=<x>`,
 ];
 
+/** Milter rejects: two with only an enhanced status code, as cleanup logs them, and one with both. */
+const MILTER = [
+  `Mar  7 00:00:00 mail postfix/cleanup[101]: 3A0000000B: milter-reject: END-OF-MESSAGE from unknown[192.0.2.61]: 5.7.1 Rejected by spam filter; from=<s2@example.org> to=<bob@example.com> proto=ESMTP helo=<y>`,
+  `Mar  7 00:00:01 mail postfix/smtpd[100]: 3A0000000C: milter-reject: END-OF-MESSAGE from unknown[192.0.2.62]: 4.7.1 Try again later; from=<s3@example.org> to=<bob@example.com> proto=ESMTP helo=<z>`,
+  `Mar  7 00:00:02 mail postfix/smtpd[100]: NOQUEUE: milter-reject: RCPT from unknown[192.0.2.63]: 451 4.7.1 Service unavailable - try again later; from=<s4@example.org> to=<bob@example.com> proto=ESMTP helo=<w>`,
+];
+
 async function logs(lines: readonly string[]): Promise<{ json: LogStatistics; text: string }> {
   const path = temporary.file(lines.join("\n") + "\n");
   const args = ["logs", "--timezone", "UTC", "--year", "2026"];
@@ -47,6 +54,17 @@ describe("SMTP reject classes", () => {
     expect(json.inbound.temporaryRejects).toBe(1);
     expect(json.inbound.permanentRejects).toBe(1);
     expect(text).toContain("2 SMTP rejects (1 temporary, 1 permanent),");
+  });
+
+  test("milter rejects split by enhanced code", async () => {
+    const { json, text } = await logs(MILTER);
+
+    expect(validateLogs(json)).toEqual([]);
+    expect(json.inbound.rejects).toBe(3);
+    expect(json.inbound.temporaryRejects).toBe(2);
+    expect(json.inbound.permanentRejects).toBe(1);
+    expect(json.inbound.rejectCodes).toEqual({ "5.7.1": 1, "4.7.1": 1, "451 4.7.1": 1 });
+    expect(text).toContain("3 SMTP rejects (2 temporary, 1 permanent),");
   });
 
   test("no rejects gives no split", async () => {

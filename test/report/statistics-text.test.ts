@@ -183,7 +183,7 @@ describe("renderStatisticsText top codes", () => {
     const gmail = table.findIndex((line) => line.startsWith("  Gmail "));
     expect(gmail).toBeGreaterThan(0);
     expect(table[gmail]).toMatch(/ {2}421 4\.7\.28 ×7,$/);
-    expect(table[gmail + 1]).toBe(`${" ".repeat(59)}550 5.7.1 ×1`);
+    expect(table[gmail + 1]).toBe(`${" ".repeat(61)}550 5.7.1 ×1`);
     expect(table.every((line) => line.length <= 80)).toBe(true);
   });
 });

@@ -2,6 +2,7 @@ import type { ParseOutcome } from "../record.js";
 import { findOrCreate, queueIdOf, type PostfixContext, type QueuedLine } from "./context.js";
 import { detach, hasPrefixAt } from "./fields.js";
 import { isIgnoredQueued } from "./noise.js";
+import { handleHold } from "./hold.js";
 import { readContentReject } from "./reject.js";
 import { handleReject } from "./smtpd.js";
 
@@ -31,6 +32,8 @@ export function handleCleanup(context: PostfixContext, line: QueuedLine): ParseO
       return "parsed";
     }
   }
+  const held = handleHold(context, line);
+  if (held !== null) return held;
   const header = text.indexOf(": header ", line.start);
   if (header >= 0 && header < line.start + 24) {
     return readHeaderAction(context, line, header + 9) ? "parsed" : "unparsed";

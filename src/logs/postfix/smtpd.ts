@@ -3,6 +3,7 @@ import { positionOf, type LogRecord, type ParseOutcome } from "../record.js";
 import { queueIdOf, type PostfixContext, type QueuedLine } from "./context.js";
 import { detachOrNull, hasPrefixAt, peerBetween, prefixAt } from "./fields.js";
 import { isIgnoredQueued, isIgnoredUnqueued } from "./noise.js";
+import { handleHold } from "./hold.js";
 import { QUEUE_SPACE_REPLY, QUEUE_SPACE_WARNING, sinkQueueSpace } from "./queue-space.js";
 import { readProxyReject, readReject, REJECT_ACTIONS } from "./reject.js";
 import { handleTls } from "./session.js";
@@ -21,7 +22,7 @@ export function handleQueuedSmtpd(context: PostfixContext, line: QueuedLine): Pa
     }
     return "parsed";
   }
-  return isIgnoredQueued(text, line.start) ? "ignored" : "unparsed";
+  return handleHold(context, line) ?? (isIgnoredQueued(text, line.start) ? "ignored" : "unparsed");
 }
 
 /**

@@ -129,6 +129,8 @@ export interface MessageState {
    * `MessageStore.hold`), oldest first, or null when none waits.
    */
   held: DeliveryEvent[] | null;
+  /** True once a `hold:` line put the message on hold and its `hold` event went out. */
+  putOnHold: boolean;
 }
 
 /** A message with held deliveries, and the log time after which they go out unlinked. */
@@ -356,6 +358,7 @@ export class MessageStore {
       pending: null,
       parent: null,
       held: null,
+      putOnHold: false,
     };
     if (this.waitingLinks.size > 0) state.parent = this.takeLink(record.host, key, record.time);
     // A queue id used again while its last message still has held deliveries ends the wait.

@@ -1,0 +1,35 @@
+import type { HoldKind } from "../events.js";
+import { positionOf, type ParseOutcome } from "../record.js";
+import { findOrCreate, type PostfixContext, type QueuedLine } from "./context.js";
+
+const HOLD_ACTION = "hold: ";
+
+/**
+ * Reads `QID: hold: header Subject: … from H[ip]; from=<s> to=<r> …` (cleanup's
+ * `header_checks`, and `body …` for `body_checks`) and `QID: hold: RCPT from H[ip]: <r>:
+ * Recipient address triggers HOLD action; from=<s> to=<r> …` (an smtpd access restriction).
+ * Emits one `hold` event per message, because smtpd logs a line for each recipient that
+ * triggers the action. Returns null for a line that is no `hold:` line.
+ */
+export function handleHold(context: PostfixContext, line: QueuedLine): ParseOutcome | null {
+  const { record, start } = line;
+  const text = record.message;
+  if (!text.startsWith(HOLD_ACTION, start)) return null;
+
+  const state = findOrCreate(context, line);
+  if (state.putOnHold) return "parsed";
+  state.putOnHold = true;
+  context.sink({
+    type: "hold",
+    time: record.time,
+    position: positionOf(record),
+    kind: holdKind(text, start + HOLD_ACTION.length),
+  });
+  return "parsed";
+}
+
+function holdKind(text: string, start: number): HoldKind {
+  if (text.startsWith("header ", start)) return "header";
+  if (text.startsWith("body ", start)) return "body";
+  return "client";
+}
