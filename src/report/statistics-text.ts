@@ -287,20 +287,37 @@ function originTable(
   showIps = true,
 ): string[] {
   if (origins.length === 0) return [paint.bold(title), "  none in the log"];
-  const ipsHeader = showIps ? "IPs".padStart(5) : "";
+  const rows = origins.slice(0, TEXT_ORIGIN_ROWS);
+  const msgs = columnWidth(7, rows, (origin) => count(origin.messages));
+  const rcpts = columnWidth(8, rows, (origin) => count(origin.recipients));
+  const ips = showIps ? columnWidth(5, rows, (origin) => String(origin.clientIps)) : 0;
+  const undelivered = columnWidth(12, rows, (origin) => count(origin.undeliveredRecipients));
+  const ipsHeader = showIps ? "IPs".padStart(ips) : "";
   const lines = [
     paint.bold(title),
-    `  ${"msgs".padStart(7)}${"rcpts".padStart(8)}${ipsHeader}${"undelivered".padStart(12)}  name`,
+    `  ${"msgs".padStart(msgs)}${"rcpts".padStart(rcpts)}${ipsHeader}${"undelivered".padStart(undelivered)}  name`,
   ];
-  for (const origin of origins.slice(0, TEXT_ORIGIN_ROWS)) {
-    const ips = showIps ? String(origin.clientIps).padStart(5) : "";
+  for (const origin of rows) {
+    const ipCell = showIps ? String(origin.clientIps).padStart(ips) : "";
     const counts =
-      `  ${count(origin.messages).padStart(7)}${count(origin.recipients).padStart(8)}${ips}` +
-      `${count(origin.undeliveredRecipients).padStart(12)}  `;
+      `  ${count(origin.messages).padStart(msgs)}${count(origin.recipients).padStart(rcpts)}${ipCell}` +
+      `${count(origin.undeliveredRecipients).padStart(undelivered)}  `;
     const name = origin.kind === "account" ? origin.key : origin.name.replace(/^local /, "");
     lines.push(...wrapBreakingWords(name, counts));
   }
   return lines;
+}
+
+/**
+ * The width of a table column: `least` (its header's), or wider for counts of 7 digits and
+ * more, with a space before each cell so that two counts never run together.
+ */
+function columnWidth(
+  least: number,
+  rows: readonly OriginStatistics[],
+  cell: (origin: OriginStatistics) => string,
+): number {
+  return Math.max(least, ...rows.map((origin) => cell(origin).length + 1));
 }
 
 /** Renders the sentences on the queue disk, its first line and the first lost submission, if any. */

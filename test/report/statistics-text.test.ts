@@ -1,6 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { painter } from "../../src/report/colour.js";
+import { renderStatisticsText } from "../../src/report/statistics-text.js";
 import { runCommand } from "../helpers/cli.js";
 import {
   GMAIL_RATE_LIMIT,
@@ -53,6 +55,21 @@ describe("renderStatisticsText local programs", () => {
       .map((line) => line.slice(31))
       .join("");
     expect(name).toBe(`in ${DIRECTORY}, user example`);
+  });
+});
+
+describe("renderStatisticsText account table", () => {
+  it("keeps a space between counts of 7 digits and more", async () => {
+    const log = join(tempDir(), "mail.log");
+    writeFileSync(log, countsLog());
+    const result = await runCommand(["logs", "--timezone", "UTC", "--format", "json", log]);
+    const report = JSON.parse(result.stdout);
+    // The figures of a bulk account that a million recipients would take hours to log.
+    Object.assign(report.accounts[0], { messages: 100_000, recipients: 1_000_000 });
+
+    const table = section(renderStatisticsText(report, painter(false)), "SASL accounts");
+    expect(table[1]).toBe("      msgs     rcpts  IPs undelivered  name");
+    expect(table[2]).toMatch(/^ {3}100,000 1,000,000 {4}1 +\d+ {2}alice@example\.com$/);
   });
 });
 
