@@ -6,6 +6,7 @@ import { addCapped } from "./replies.js";
 import { detach, hourOf, increment } from "./time.js";
 import { lowerAscii } from "./ascii-case.js";
 import { RelayClientAnalyser } from "./relay-clients.js";
+import { DroppedKeys } from "./dropped-keys.js";
 import { dropQuieterHalf } from "./quieter-half.js";
 import { SmallMap } from "./small-map.js";
 
@@ -61,6 +62,12 @@ export class OriginFacts {
    */
   resultsWithoutAttempt = 0;
   blockedAttempts = 0;
+  /**
+   * True when the origin was dropped to bound memory before this row was created (see
+   * `MAX_ORIGINS`), so the counters start at its return and miss its earlier messages. A Bloom
+   * filter decides, so a rare origin that was never dropped is marked too.
+   */
+  earlierMessagesDropped = false;
   /** Block-signal replies to this origin's mail, by provider operator. */
   readonly blockedByOperator = new SmallMap<string, number>();
   // Descriptive fields of local programs, from the first message.
@@ -156,8 +163,11 @@ export class OriginAnalyser {
    * program submitted, such as mail that a web server relays without SMTP AUTH.
    */
   readonly relayClients = new RelayClientAnalyser();
-  /** Origins dropped to bound memory (see `MAX_ORIGINS`). */
-  dropped = 0;
+  /**
+   * Accounts and local programs dropped to bound memory (see `MAX_ORIGINS`), each counted once
+   * however often it came back and was dropped again.
+   */
+  readonly droppedOrigins = new DroppedKeys();
   // Recipients per message that counted at a result held on this host (`addHeldResult`), so
   // that the first remote attempt of the filter's copy does not count them again. The states
   // die with their messages.
@@ -385,10 +395,11 @@ export class OriginAnalyser {
   }
 
   // Removes the half of the origins with the fewest messages, the oldest first among equals.
-  private dropQuietest(origins: Map<string, OriginFacts>): void {
-    this.dropped += dropQuieterHalf(
+  private dropQuietest(origins: Map<string, OriginFacts>, kind: OriginKind): void {
+    dropQuieterHalf(
       origins,
       (a, b) => a.messages - b.messages || a.lastTime - b.lastTime,
+      (key) => this.droppedOrigins.add(`${kind} ${key}`),
     );
   }
 
@@ -405,8 +416,9 @@ export class OriginAnalyser {
       if (kind === "local") existing.noteLocalUser(message.localUser);
       return existing;
     }
-    if (origins.size >= MAX_ORIGINS) this.dropQuietest(origins);
+    if (origins.size >= MAX_ORIGINS) this.dropQuietest(origins, kind);
     const created = new OriginFacts(kind, detach(key), message, time, position);
+    created.earlierMessagesDropped = this.droppedOrigins.mayContain(`${kind} ${key}`);
     origins.set(created.key, created);
     return created;
   }

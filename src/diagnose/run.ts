@@ -1,5 +1,6 @@
 import { LogAnalyser, type LogFacts } from "../analysis/analyser.js";
 import type { BounceInputAnalyser } from "../analysis/bounces.js";
+import type { DroppedKeys } from "../analysis/dropped-keys.js";
 import { createLogParsers } from "../logs/parsers.js";
 import { readLogs, type ReadLogsOptions } from "../logs/pipeline.js";
 import { decodeForDisplay } from "../logs/reader/display.js";
@@ -390,13 +391,28 @@ function runNotes(run: LogRun): string[] {
       `${evicted.toLocaleString("en-US")} messages were dropped from correlation early because too many were open at once (a deferred queue of that size); their later lines were read without their sender and client, so per-account counts may be low and retries may count as new attempts.`,
     );
   }
-  const dropped = run.facts.origins.dropped;
-  if (dropped > 0) {
-    notes.push(
-      `${dropped.toLocaleString("en-US")} accounts or local programs with few messages were dropped from the per-account analysis to bound memory.`,
-    );
-  }
+  const dropped = droppedOriginsNote(run.facts.origins.droppedOrigins);
+  if (dropped !== null) notes.push(dropped);
   return notes;
+}
+
+/**
+ * Returns the note on accounts and local programs dropped to bound memory, or null when none
+ * was. An account that sent again after its drop is counted from its return only.
+ */
+function droppedOriginsNote(dropped: DroppedKeys): string | null {
+  const count = dropped.count;
+  if (count === 0) return null;
+  const number = `${dropped.isExact ? "" : "about "}${count.toLocaleString("en-US")}`;
+  const subject =
+    count === 1 && dropped.isExact
+      ? "1 account or local program with few messages was"
+      : `${number} accounts or local programs with few messages were`;
+  return (
+    `${subject} dropped from the per-account analysis to bound memory. ` +
+    "The counts of one that sent again start at its return and miss its earlier messages, " +
+    "and the tables of delist logs mark its row."
+  );
 }
 
 /**

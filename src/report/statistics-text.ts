@@ -250,16 +250,30 @@ function originTable(
     paint.bold(title),
     `  ${"msgs".padStart(7)}${"rcpts".padStart(8)}${ipsHeader}${"undelivered".padStart(12)}  name`,
   ];
-  for (const origin of origins.slice(0, 10)) {
+  const shown = origins.slice(0, 10);
+  for (const origin of shown) {
     const ips = showIps ? String(origin.clientIps).padStart(5) : "";
     const counts =
       `  ${count(origin.messages).padStart(7)}${count(origin.recipients).padStart(8)}${ips}` +
       `${count(origin.undeliveredRecipients).padStart(12)}  `;
     const name = origin.kind === "account" ? origin.key : origin.name.replace(/^local /, "");
-    lines.push(...wrapBreakingWords(name, counts));
+    const mark = origin.earlierMessagesDropped ? ` ${DROPPED_MARK}` : "";
+    lines.push(...wrapBreakingWords(`${name}${mark}`, counts));
+  }
+  if (shown.some((origin) => origin.earlierMessagesDropped)) {
+    lines.push(
+      ...wrap(
+        `${DROPPED_MARK} This row was dropped earlier to bound memory, so its counts start ` +
+          "at its return and miss its earlier messages.",
+        "  ",
+      ),
+    );
   }
   return lines;
 }
+
+/** The mark after the name of a row whose earlier messages were dropped to bound memory. */
+const DROPPED_MARK = "*";
 
 /** Renders the sentences on the queue disk, its first line and the first lost submission, if any. */
 function queueSpaceLines(report: QueueSpaceReport | null): string[] {
