@@ -6,7 +6,9 @@ import { addCapped } from "./replies.js";
 import { detach, hourOf, increment } from "./time.js";
 import { lowerAscii } from "./ascii-case.js";
 import { RelayClientAnalyser } from "./relay-clients.js";
+import { DroppedKeys } from "./dropped-keys.js";
 import { dropQuieterHalf } from "./quieter-half.js";
+import { SmallMap } from "./small-map.js";
 
 /** The kind of submitter of outbound mail: an SMTP AUTH account or a local program. */
 export type OriginKind = "account" | "local";
@@ -18,7 +20,6 @@ export interface OriginHour {
   /** Distinct envelope senders of the hour's messages, the null sender `<>` included. */
   readonly senders: MostlyRepeatedCounter;
   readonly firstTime: number;
-  readonly firstPosition: LinePosition;
 }
 
 /** One client address an account submitted from. */
@@ -38,20 +39,20 @@ export class OriginFacts {
   readonly firstTime: number;
   readonly firstPosition: LinePosition;
   lastTime: number;
-  readonly hourly = new Map<number, OriginHour>();
+  readonly hourly = new SmallMap<number, OriginHour>();
   /** The hour of the latest submission and its counters, which most later ones share. */
   lastHour: OriginHour | null = null;
-  readonly clientIps = new Map<string, ClientIpUse>();
+  readonly clientIps = new SmallMap<string, ClientIpUse>();
   readonly distinctRecipients = new DistinctCounter();
   /** Recipients by provider operator (`google`, `microsoft`…). */
-  readonly recipientsByOperator = new Map<string, number>();
-  readonly senders = new Map<string, number>();
+  readonly recipientsByOperator = new SmallMap<string, number>();
+  readonly senders = new SmallMap<string, number>();
   /**
    * Messages by the server that logged them (`serverOf` names), so that a finding names the host
    * to log in to and the commands of its MTA. Servers past `MAX_HOSTS` of `ServerAnalyser` are
    * not counted.
    */
-  readonly messagesByHost = new Map<string, number>();
+  readonly messagesByHost = new SmallMap<string, number>();
   sent = 0;
   deferred = 0;
   bounced = 0;
@@ -61,8 +62,14 @@ export class OriginFacts {
    */
   resultsWithoutAttempt = 0;
   blockedAttempts = 0;
+  /**
+   * True when the origin was dropped to bound memory before this row was created (see
+   * `MAX_ORIGINS`), so the counters start at its return and miss its earlier messages. A Bloom
+   * filter decides, so a rare origin that was never dropped is marked too.
+   */
+  earlierMessagesDropped = false;
   /** Block-signal replies to this origin's mail, by provider operator. */
-  readonly blockedByOperator = new Map<string, number>();
+  readonly blockedByOperator = new SmallMap<string, number>();
   // Descriptive fields of local programs, from the first message.
   uid: number | null = null;
   localUser: string | null = null;
@@ -156,8 +163,11 @@ export class OriginAnalyser {
    * program submitted, such as mail that a web server relays without SMTP AUTH.
    */
   readonly relayClients = new RelayClientAnalyser();
-  /** Origins dropped to bound memory (see `MAX_ORIGINS`). */
-  dropped = 0;
+  /**
+   * Accounts and local programs dropped to bound memory (see `MAX_ORIGINS`), each counted once
+   * however often it came back and was dropped again.
+   */
+  readonly droppedOrigins = new DroppedKeys();
   // Recipients per message that counted at a result held on this host (`addHeldResult`), so
   // that the first remote attempt of the filter's copy does not count them again. The states
   // die with their messages.
@@ -175,7 +185,7 @@ export class OriginAnalyser {
   partsFor(message: LoggedMessage): OriginParts {
     const origin = this.findOrigin(message, message.firstTime, message.firstPosition);
     if (origin === null) return NO_ORIGIN;
-    const originHour = this.hourOf(origin, message.firstTime, message.firstPosition);
+    const originHour = this.hourOf(origin, message.firstTime);
     const clientIp =
       origin.kind === "account" && message.clientIp !== null
         ? this.clientIpUse(origin, message.clientIp, message.firstTime, message.firstPosition)
@@ -311,7 +321,7 @@ export class OriginAnalyser {
     return created;
   }
 
-  private hourOf(origin: OriginFacts, submitted: number, position: LinePosition): OriginHour {
+  private hourOf(origin: OriginFacts, submitted: number): OriginHour {
     const key = hourOf(submitted);
     const last = origin.lastHour;
     if (last !== null && hourOf(last.firstTime) === key) return last;
@@ -322,7 +332,6 @@ export class OriginAnalyser {
         recipients: 0,
         senders: new MostlyRepeatedCounter(),
         firstTime: submitted,
-        firstPosition: { file: position.file, line: position.line },
       };
       origin.hourly.set(key, hour);
     }
@@ -386,10 +395,11 @@ export class OriginAnalyser {
   }
 
   // Removes the half of the origins with the fewest messages, the oldest first among equals.
-  private dropQuietest(origins: Map<string, OriginFacts>): void {
-    this.dropped += dropQuieterHalf(
+  private dropQuietest(origins: Map<string, OriginFacts>, kind: OriginKind): void {
+    dropQuieterHalf(
       origins,
       (a, b) => a.messages - b.messages || a.lastTime - b.lastTime,
+      (key) => this.droppedOrigins.add(`${kind} ${key}`),
     );
   }
 
@@ -406,8 +416,9 @@ export class OriginAnalyser {
       if (kind === "local") existing.noteLocalUser(message.localUser);
       return existing;
     }
-    if (origins.size >= MAX_ORIGINS) this.dropQuietest(origins);
+    if (origins.size >= MAX_ORIGINS) this.dropQuietest(origins, kind);
     const created = new OriginFacts(kind, detach(key), message, time, position);
+    created.earlierMessagesDropped = this.droppedOrigins.mayContain(`${kind} ${key}`);
     origins.set(created.key, created);
     return created;
   }

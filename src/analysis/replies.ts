@@ -4,7 +4,7 @@ import type { LinePosition } from "../logs/events.js";
 import type { ExplainedReply } from "../reply/types.js";
 import { DistinctCounter } from "./distinct.js";
 import type { OriginFacts } from "./origins.js";
-import { detach, increment } from "./time.js";
+import { type CountingMap, detach, increment } from "./time.js";
 
 /**
  * Findings that a receiver's reply can support and that mean the receiver rejects or
@@ -205,7 +205,7 @@ export function codeKey(reply: Pick<ExplainedReply, "replyCode" | "enhancedStatu
 const MAX_KEYS = 1000;
 
 /** Adds `amount` to a count, adding new keys only while the map is below its cap. */
-export function addCapped(counts: Map<string, number>, key: string, amount = 1): void {
+export function addCapped(counts: CountingMap<string>, key: string, amount = 1): void {
   const current = counts.get(key);
   if (current !== undefined) counts.set(key, current + amount);
   else if (counts.size < MAX_KEYS) counts.set(detach(key), amount);

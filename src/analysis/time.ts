@@ -13,8 +13,15 @@ export function dayOf(time: number): number {
   return Math.floor(time / DAY_MS) * DAY_MS;
 }
 
+/** A map of counts that `increment` updates, such as a `Map` or a `SmallMap`. */
+export interface CountingMap<K> {
+  get(key: K): number | undefined;
+  set(key: K, value: number): unknown;
+  readonly size: number;
+}
+
 /** Adds `amount` to the bucket `key` of a counting map. */
-export function increment<K>(counts: Map<K, number>, key: K, amount = 1): void {
+export function increment<K>(counts: CountingMap<K>, key: K, amount = 1): void {
   counts.set(key, (counts.get(key) ?? 0) + amount);
 }
 

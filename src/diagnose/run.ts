@@ -1,5 +1,6 @@
 import { LogAnalyser, type LogFacts } from "../analysis/analyser.js";
 import type { BounceInputAnalyser } from "../analysis/bounces.js";
+import type { DroppedKeys } from "../analysis/dropped-keys.js";
 import { createLogParsers } from "../logs/parsers.js";
 import { readLogs, type ReadLogsOptions } from "../logs/pipeline.js";
 import { decodeForDisplay } from "../logs/reader/display.js";
@@ -396,13 +397,28 @@ function runNotes(run: LogRun): string[] {
       `Exim sent ${plural(incomplete, "line")} to syslog in numbered parts that never all came (a part out of order, more than 5 seconds after part 1, or missing). Each was read from the parts that came, so a reply or reason in it may be cut.`,
     );
   }
-  const dropped = run.facts.origins.dropped;
-  if (dropped > 0) {
-    notes.push(
-      `${dropped.toLocaleString("en-US")} accounts or local programs with few messages were dropped from the per-account analysis to bound memory.`,
-    );
-  }
+  const dropped = droppedOriginsNote(run.facts.origins.droppedOrigins);
+  if (dropped !== null) notes.push(dropped);
   return notes;
+}
+
+/**
+ * Returns the note on accounts and local programs dropped to bound memory, or null when none
+ * was. An account that sent again after its drop is counted from its return only.
+ */
+function droppedOriginsNote(dropped: DroppedKeys): string | null {
+  const count = dropped.count;
+  if (count === 0) return null;
+  const number = `${dropped.isExact ? "" : "about "}${count.toLocaleString("en-US")}`;
+  const subject =
+    count === 1 && dropped.isExact
+      ? "1 account or local program with few messages was"
+      : `${number} accounts or local programs with few messages were`;
+  return (
+    `${subject} dropped from the per-account analysis to bound memory. ` +
+    "The counts of one that sent again start at its return and miss its earlier messages, " +
+    "and the tables of delist logs mark its row."
+  );
 }
 
 /**

@@ -92,6 +92,11 @@ export interface OriginStatistics {
   readonly undeliveredRecipients: number;
   readonly first: string;
   readonly last: string;
+  /**
+   * True when the origin was dropped to bound memory and sent again, so that its counts start
+   * at its return and miss its earlier messages.
+   */
+  readonly earlierMessagesDropped: boolean;
 }
 
 /** Counts summed over every account or every local program, listed or not. */
@@ -240,6 +245,7 @@ function topOrigins(
       undeliveredRecipients: undeliveredRecipients(origin),
       first: time(origin.firstTime),
       last: time(origin.lastTime),
+      earlierMessagesDropped: origin.earlierMessagesDropped,
     }));
 }
 

@@ -303,7 +303,17 @@ function originTable(
       `  ${count(origin.messages).padStart(msgs)}${count(origin.recipients).padStart(rcpts)}${ipCell}` +
       `${count(origin.undeliveredRecipients).padStart(undelivered)}  `;
     const name = origin.kind === "account" ? origin.key : origin.name.replace(/^local /, "");
-    lines.push(...wrapBreakingWords(name, counts));
+    const mark = origin.earlierMessagesDropped ? ` ${DROPPED_MARK}` : "";
+    lines.push(...wrapBreakingWords(`${name}${mark}`, counts));
+  }
+  if (rows.some((origin) => origin.earlierMessagesDropped)) {
+    lines.push(
+      ...wrap(
+        `${DROPPED_MARK} This row was dropped earlier to bound memory, so its counts start ` +
+          "at its return and miss its earlier messages.",
+        "  ",
+      ),
+    );
   }
   return lines;
 }
@@ -319,6 +329,9 @@ function columnWidth(
 ): number {
   return Math.max(least, ...rows.map((origin) => cell(origin).length + 1));
 }
+
+/** The mark after the name of a row whose earlier messages were dropped to bound memory. */
+const DROPPED_MARK = "*";
 
 /** Renders the sentences on the queue disk, its first line and the first lost submission, if any. */
 function queueSpaceLines(report: QueueSpaceReport | null): string[] {

@@ -56,7 +56,7 @@ describe("OriginAnalyser", () => {
         70_000 + i,
       );
     }
-    expect(origins.dropped).toBeGreaterThan(0);
+    expect(origins.droppedOrigins.count).toBeGreaterThan(0);
     expect(origins.accounts.size).toBeLessThanOrEqual(50_000);
     expect(origins.accounts.get("victim@example.com")?.messages).toBe(3);
   });

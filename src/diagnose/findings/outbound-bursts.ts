@@ -148,8 +148,9 @@ function peakBursts(
 function mainSource(sources: readonly SendingSource[], burst: Burst): SendingSource | null {
   const half = burstTotal(burst) / 2;
   for (const source of sources) {
+    const values = source.values;
     let total = 0;
-    for (const point of burst.hours) total += source.values.get(point.hour) ?? 0;
+    for (const point of burst.hours) total += values.get(point.hour) ?? 0;
     if (total >= half && total > 0) return source;
   }
   return null;
@@ -208,6 +209,8 @@ function sourceBursts(
   };
   const candidates: Array<{ source: SendingSource; index: number; value: number }> = [];
   for (const source of sources) {
+    // Most sources have no hour at that level, and their points are never built.
+    if (source.maxValue < BURST_MIN_EXCESS) continue;
     source.points.forEach((point, index) => {
       if (point.value >= BURST_MIN_EXCESS) candidates.push({ source, index, value: point.value });
     });

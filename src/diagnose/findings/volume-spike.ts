@@ -12,7 +12,7 @@ import { lastMessageOf, senderEntry, senderText, type SenderEntry } from "./send
 import {
   lastHourAtBurstLevel,
   lastHourStillSending,
-  sendingSources,
+  envelopeSenderSources,
   type SendingHour,
   type SendingSource,
 } from "./source-bursts.js";
@@ -166,9 +166,9 @@ function describeBurst(
   };
 }
 
-/** Returns the hourly series of each envelope sender, by sender (see `sendingSources`). */
+/** Returns the hourly series of each envelope sender, by sender (see `envelopeSenderSources`). */
 function senderSources(context: DiagnoseContext): Map<string, SendingSource> {
-  const sources = sendingSources(context).filter((source) => source.kind === "sender");
+  const sources = envelopeSenderSources(context);
   return new Map(sources.map((source) => [source.name, source]));
 }
 
