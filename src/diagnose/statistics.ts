@@ -24,6 +24,8 @@ export interface LogStatistics {
   readonly days: readonly DayStatistics[];
   readonly accounts: readonly OriginStatistics[];
   readonly localSources: readonly OriginStatistics[];
+  /** SMTP clients that relayed outbound mail without SMTP AUTH, keyed by IP address. */
+  readonly relayClients: readonly OriginStatistics[];
   readonly inbound: InboundStatistics;
   /** Recipients that this server deferred or bounced on its own, without trying any receiver. */
   readonly undeliveredByServer: UndeliveredReport;
@@ -68,7 +70,10 @@ export interface DayStatistics {
 export interface OriginStatistics {
   readonly name: string;
   readonly kind: OriginFacts["kind"];
+  /** The SASL user name, the local user or script, or a relay client's IP address. */
   readonly key: string;
+  /** A relay client's logged host name, or null when the log gives none. Only relay clients have it. */
+  readonly clientHost?: string | null;
   readonly messages: number;
   readonly recipients: number;
   readonly distinctRecipients: number;
@@ -116,7 +121,7 @@ export interface InboundStatistics {
   readonly authFailureIps: Readonly<Record<string, number>>;
 }
 
-/** How many accounts and local programs the statistics list. */
+/** How many accounts, local programs and relay clients the statistics list. */
 const TOP = 20;
 
 /** Summarises the facts of a log run for `delist logs`. */
@@ -155,6 +160,7 @@ export function buildStatistics(
     days: days(facts, time),
     accounts: topOrigins(facts.origins.accounts.values(), time),
     localSources: topOrigins(facts.origins.localSources.values(), time),
+    relayClients: topOrigins(facts.origins.relayClients.values(), time),
     inbound: {
       messagesAccepted: facts.server.messagesAccepted,
       localDeliveries: facts.server.localDeliveries,
@@ -210,6 +216,7 @@ function topOrigins(
       name: describeOrigin(origin),
       kind: origin.kind,
       key: origin.key,
+      ...(origin.kind === "client" ? { clientHost: origin.clientHost } : {}),
       messages: origin.messages,
       recipients: origin.recipients,
       distinctRecipients: origin.distinctRecipients.size,

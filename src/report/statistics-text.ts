@@ -85,7 +85,13 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
   // Local programs submit without a client IP and the analyser counts IPs only for accounts,
   // so the table of local programs has no IPs column.
   lines.push("", ...originTable("Local programs", statistics.localSources, paint, false));
-  if (statistics.accounts.length > 0 || statistics.localSources.length > 0) {
+  // A relay client is one IP, so its table has no IPs column either.
+  lines.push(
+    "",
+    ...originTable("Relay clients without SMTP AUTH", statistics.relayClients, paint, false),
+  );
+  const origins = [...statistics.accounts, ...statistics.localSources, ...statistics.relayClients];
+  if (origins.length > 0) {
     lines.push(
       "",
       ...wrap(
@@ -164,10 +170,6 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
   return lines.join("\n") + "\n";
 }
 
-/**
- * Renders the top ten accounts or local programs with the name last, wrapped under its column,
- * because the end of a name (the script's directory, the Unix user) is what an admin looks for.
- */
 /** Returns the non-zero counts of recipients passed on without a mailbox delivery. */
 function handoffCounts(inbound: LogStatistics["inbound"]): string[] {
   const counts: string[] = [];
@@ -238,6 +240,11 @@ function earlierQueuedLines(outboundMessages: number, queued: number): string[] 
   );
 }
 
+/**
+ * Renders the top ten accounts, local programs or relay clients with the name last, wrapped
+ * under its column, because the end of a name (the script's directory, the Unix user) is what
+ * an admin looks for.
+ */
 function originTable(
   title: string,
   origins: readonly OriginStatistics[],
@@ -255,10 +262,18 @@ function originTable(
     const counts =
       `  ${count(origin.messages).padStart(7)}${count(origin.recipients).padStart(8)}${ips}` +
       `${count(origin.undeliveredRecipients).padStart(12)}  `;
-    const name = origin.kind === "account" ? origin.key : origin.name.replace(/^local /, "");
-    lines.push(...wrapBreakingWords(name, counts));
+    lines.push(...wrapBreakingWords(tableName(origin), counts));
   }
   return lines;
+}
+
+/** Returns an origin's name for its table, without the words that the table's title gives. */
+function tableName(origin: OriginStatistics): string {
+  if (origin.kind === "account") return origin.key;
+  if (origin.kind === "client") {
+    return origin.clientHost == null ? origin.key : `${origin.clientHost}[${origin.key}]`;
+  }
+  return origin.name.replace(/^local /, "");
 }
 
 /** Renders the sentences on the queue disk, its first line and the first lost submission, if any. */

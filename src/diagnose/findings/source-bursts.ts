@@ -25,8 +25,7 @@ const EDGE_FACTOR = 3;
 export interface SendingSource {
   readonly kind: "account" | "local" | "client" | "sender";
   /**
-   * The account or program as `describeOrigin` names it, the client as `describeRelayClient`
-   * names it, or the envelope sender.
+   * The account, program or relay client as `describeOrigin` names it, or the envelope sender.
    */
   readonly name: string;
   readonly points: readonly HourPoint[];
@@ -73,7 +72,7 @@ export interface SourceBurst {
 export function sendingSources(context: DiagnoseContext): SendingSource[] {
   const sources: SendingSource[] = [];
   const { accounts, localSources, relayClients } = context.facts.origins;
-  for (const origin of [...accounts.values(), ...localSources.values()]) {
+  for (const origin of [...accounts.values(), ...localSources.values(), ...relayClients.values()]) {
     const entries = [...origin.hourly].map(([hour, counts]): HourEntry => [
       hour,
       counts.recipients,
@@ -81,15 +80,6 @@ export function sendingSources(context: DiagnoseContext): SendingSource[] {
     ]);
     const senders = new Map([...origin.hourly].map(([hour, counts]) => [hour, counts.senders]));
     sources.push(source(origin.kind, describeOrigin(origin), entries, senders));
-  }
-  for (const client of relayClients.clients.values()) {
-    const entries = [...client.hourly].map(([hour, counts]): HourEntry => [
-      hour,
-      counts.recipients,
-      counts.firstTime,
-    ]);
-    const senders = new Map([...client.hourly].map(([hour, counts]) => [hour, counts.senders]));
-    sources.push(source("client", describeRelayClient(client.ip), entries, senders));
   }
   const senders = new Map<string, HourEntry[]>();
   for (const [hour, volume] of context.facts.volume.hours) {
@@ -105,11 +95,6 @@ export function sendingSources(context: DiagnoseContext): SendingSource[] {
   }
   for (const [sender, entries] of senders) sources.push(source("sender", sender, entries, null));
   return sources;
-}
-
-/** Names a relay client in findings. */
-export function describeRelayClient(ip: string): string {
-  return `SMTP client ${ip} without SMTP AUTH`;
 }
 
 /**
