@@ -212,6 +212,9 @@ export class OriginAnalyser {
    * account or not), mail from a loopback address (a content filter such as amavis re-injecting
    * mail, whose linked copies keep the original's client), and recipients forwarded by alias
    * or `.forward` (Postfix `orig_to`), which the forwarding analysis follows instead.
+   * NOTE: on a server that passes inbound mail on to another host (a backup MX, a filtering
+   * gateway), every sending server on the internet becomes a relay client, because the log
+   * does not tell that mail from relayed outbound mail.
    */
   claimRelayClient(state: MessageState, event: DeliveryEvent): void {
     if (state.origin !== null) return;
