@@ -20,7 +20,7 @@ export interface OriginHour {
   recipients: number;
   /** Distinct envelope senders of the hour's messages, the null sender `<>` included. */
   readonly senders: MostlyRepeatedCounter;
-  /** The hour's earliest message. A relay client's can move earlier (see `claimRelayClient`). */
+  /** When the hour's earliest message came (epoch ms), which `claimRelayClient` can lower. */
   firstTime: number;
   firstPosition: LinePosition;
 }
@@ -39,7 +39,7 @@ export class OriginFacts {
   messages = 0;
   /** Outbound recipients (first remote attempt of each message and recipient). */
   recipients = 0;
-  /** The earliest message. A relay client's can move earlier (see `claimRelayClient`). */
+  /** When the earliest message came (epoch ms), which `claimRelayClient` can lower. */
   firstTime: number;
   firstPosition: LinePosition;
   lastTime: number;
@@ -207,11 +207,11 @@ export class OriginAnalyser {
   /**
    * Makes the SMTP client of `state`'s message its origin at the message's first remote
    * delivery result, and counts the message for it. A message counts only once it leaves for
-   * another host, so that mail from the internet to local mailboxes opens no row. These
-   * messages get no relay client: bounces, local submissions, SMTP AUTH submissions (named
-   * account or not), mail from a loopback address (a content filter such as amavis re-injecting
-   * mail, whose linked copies keep the original's client), and recipients forwarded by alias
-   * or `.forward` (Postfix `orig_to`), which the forwarding analysis follows instead.
+   * another host, so that mail from the internet to local mailboxes opens no row. Bounces,
+   * local submissions and SMTP AUTH submissions (named account or not) get no relay client.
+   * Neither does mail from a loopback address, such as a content filter like amavis
+   * re-injecting mail, whose linked copies keep the original's client. Recipients forwarded by
+   * alias or `.forward` (Postfix `orig_to`) are left to the forwarding analysis.
    * NOTE: on a server that passes inbound mail on to another host (a backup MX, a filtering
    * gateway), every sending server on the internet becomes a relay client, because the log
    * does not tell that mail from relayed outbound mail.
