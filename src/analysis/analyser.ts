@@ -300,6 +300,7 @@ export class LogAnalyser {
       return;
     }
     const delivery = this.deliveryOf(event);
+    this.origins.claimRelayClient(delivery.state, event);
     // An expiry line reports that the MTA gave up, without connecting to anyone.
     if (event.queueExpiry !== true) {
       this.remoteAttempts += 1;
@@ -358,6 +359,7 @@ export class LogAnalyser {
       return;
     }
     const delivery = this.deliveryOf(event);
+    this.origins.claimRelayClient(delivery.state, event);
     if (suspended) {
       this.providers.addSuspendedDeferral(delivery);
       this.volume.addDelivery(delivery);

@@ -15,10 +15,13 @@ export interface MessageState {
   /** The analyser that created this state; a message's `analysisState` slot is one analyser's. */
   readonly analyser: object;
   readonly message: LoggedMessage;
-  /** The account or local program that submitted it, or null. */
-  readonly origin: OriginFacts | null;
+  /**
+   * The account, local program or relay client that submitted it, or null. A relay client is
+   * set at the first remote delivery result (see `OriginAnalyser.claimRelayClient`).
+   */
+  origin: OriginFacts | null;
   /** The origin's counters for the hour the message was submitted. */
-  readonly originHour: OriginHour | null;
+  originHour: OriginHour | null;
   /** The origin's counters for the client address it was submitted from. */
   readonly clientIp: ClientIpUse | null;
   /** Counters of the server that logged the message; null for bounce messages. */

@@ -1,17 +1,20 @@
-import type { LinePosition, LoggedMessage } from "../logs/events.js";
+import type { DeliveryEvent, LinePosition, LoggedMessage } from "../logs/events.js";
+import { isLoopbackIp } from "../logs/exim/loopback.js";
 import type { ClassifiedReply } from "./reply-cache.js";
 import type { Delivery, MessageState } from "./delivery.js";
 import { DistinctCounter, MostlyRepeatedCounter, hashString } from "./distinct.js";
 import { addCapped } from "./replies.js";
 import { detach, hourOf, increment } from "./time.js";
 import { lowerAscii } from "./ascii-case.js";
-import { RelayClientAnalyser } from "./relay-clients.js";
 import { DroppedKeys } from "./dropped-keys.js";
 import { dropQuieterHalf } from "./quieter-half.js";
 import { SmallMap } from "./small-map.js";
 
-/** The kind of submitter of outbound mail: an SMTP AUTH account or a local program. */
-export type OriginKind = "account" | "local";
+/**
+ * The kind of submitter of outbound mail: an SMTP AUTH account, a local program, or an SMTP
+ * client that relays without SMTP AUTH (a web server in Postfix's `mynetworks`, say).
+ */
+export type OriginKind = "account" | "local" | "client";
 
 /** Submissions of one origin in one hour. */
 export interface OriginHour {
@@ -19,7 +22,8 @@ export interface OriginHour {
   recipients: number;
   /** Distinct envelope senders of the hour's messages, the null sender `<>` included. */
   readonly senders: MostlyRepeatedCounter;
-  readonly firstTime: number;
+  /** When the hour's earliest message came (epoch ms), which `claimRelayClient` can lower. */
+  firstTime: number;
 }
 
 /** One client address an account submitted from. */
@@ -31,13 +35,14 @@ export interface ClientIpUse {
   recipients: number;
 }
 
-/** Submissions and deliveries of one account or local program. */
+/** Submissions and deliveries of one account, local program or relay client. */
 export class OriginFacts {
   messages = 0;
   /** Outbound recipients (first remote attempt of each message and recipient). */
   recipients = 0;
-  readonly firstTime: number;
-  readonly firstPosition: LinePosition;
+  /** When the earliest message came (epoch ms), which `claimRelayClient` can lower. */
+  firstTime: number;
+  firstPosition: LinePosition;
   lastTime: number;
   readonly hourly = new SmallMap<number, OriginHour>();
   /** The hour of the latest submission and its counters, which most later ones share. */
@@ -76,6 +81,12 @@ export class OriginFacts {
   script: string | null = null;
   workingDirectory: string | null = null;
   command: string | null = null;
+  /**
+   * A relay client's host name as the MTA logged it (`client=web1.example.com[192.0.2.10]`),
+   * from the first message that named one. Null when every message showed the address alone
+   * or Postfix's `unknown`, and for the other kinds.
+   */
+  clientHost: string | null = null;
 
   /**
    * The name as the log first spelled it. For an account, `key` is its lower-case form, so that
@@ -108,6 +119,13 @@ export class OriginFacts {
         message.workingDirectory === null ? null : detach(message.workingDirectory);
       this.command = message.command === null ? null : detach(message.command);
     }
+    if (kind === "client") this.noteClientHost(message.clientHost);
+  }
+
+  /** Keeps the first real host name that a relay client's messages name. */
+  noteClientHost(host: string | null): void {
+    if (this.clientHost !== null || host === null || host === "" || host === "unknown") return;
+    this.clientHost = detach(host);
   }
 
   /** Makes the row of a Unix user known by name alone the row of its `uid`, under `key`. */
@@ -148,21 +166,24 @@ export interface OriginParts {
 
 const NO_ORIGIN: OriginParts = { origin: null, originHour: null, clientIp: null };
 
-/** Groups submissions and their outbound deliveries by account and by local program. */
+/**
+ * Groups submissions and their outbound deliveries by account, by local program and by relay
+ * client.
+ */
 export class OriginAnalyser {
   readonly accounts = new Map<string, OriginFacts>();
   readonly localSources = new Map<string, OriginFacts>();
+  /**
+   * SMTP clients that relayed outbound mail without SMTP AUTH, by IP address, such as a web
+   * server that the MTA trusts by its address. See `claimRelayClient` for what counts.
+   */
+  readonly relayClients = new Map<string, OriginFacts>();
   /**
    * Envelope senders of messages submitted with SMTP AUTH whose account the log does not name,
    * by message count. Examples are Sendmail's `proto=ESMTPSA` without an `AUTH=server` line, and
    * Exim's `P=esmtpa` with an `A=` that names the authenticator alone.
    */
   readonly unnamedAccountSenders = new Map<string, number>();
-  /**
-   * Outbound recipients by client IP address of the messages that neither an account nor a local
-   * program submitted, such as mail that a web server relays without SMTP AUTH.
-   */
-  readonly relayClients = new RelayClientAnalyser();
   /**
    * Accounts and local programs dropped to bound memory (see `MAX_ORIGINS`), each counted once
    * however often it came back and was dropped again.
@@ -191,6 +212,44 @@ export class OriginAnalyser {
         ? this.clientIpUse(origin, message.clientIp, message.firstTime, message.firstPosition)
         : null;
     return { origin, originHour, clientIp };
+  }
+
+  /**
+   * Makes the SMTP client of `state`'s message its origin at the message's first remote
+   * delivery result, and counts the message for it. A message counts only once it leaves for
+   * another host, so that mail from the internet to local mailboxes opens no row. Bounces,
+   * local submissions and SMTP AUTH submissions (named account or not) get no relay client.
+   * Neither does mail from a loopback address, such as a content filter like amavis
+   * re-injecting mail, whose linked copies keep the original's client. Recipients forwarded by
+   * alias or `.forward` (Postfix `orig_to`) are left to the forwarding analysis.
+   * NOTE: on a server that passes inbound mail on to another host (a backup MX, a filtering
+   * gateway), every sending server on the internet becomes a relay client, because the log
+   * does not tell that mail from relayed outbound mail.
+   */
+  claimRelayClient(state: MessageState, event: DeliveryEvent): void {
+    if (state.origin !== null) return;
+    const message = state.message;
+    const ip = message.clientIp;
+    if (ip === null || message.isBounce || message.saslUsername !== null) return;
+    if (isLoopbackIp(ip) || isAuthenticatedProtocol(message.service)) return;
+    const original = event.originalRecipient;
+    if (original !== null && lowerAscii(original) !== lowerAscii(event.recipient)) return;
+    if (localSourceKey(message) !== null) return;
+
+    const time = message.firstTime;
+    const position = message.firstPosition;
+    const client = this.lookUp(this.relayClients, "client", ip, message, time, position);
+    if (client === null) return;
+    client.noteClientHost(message.clientHost);
+    if (time < client.firstTime) {
+      client.firstTime = time;
+      client.firstPosition = { file: position.file, line: position.line };
+    }
+    const hour = this.hourOf(client, time);
+    if (time < hour.firstTime) hour.firstTime = time;
+    state.origin = client;
+    state.originHour = hour;
+    this.addMessage(state, time);
   }
 
   /** Counts a message that entered the queue. */
@@ -226,10 +285,7 @@ export class OriginAnalyser {
   addDelivery(delivery: Delivery, classified: ClassifiedReply | null): void {
     const { event, state } = delivery;
     const origin = state.origin;
-    if (origin === null) {
-      this.relayClients.addDelivery(delivery);
-      return;
-    }
+    if (origin === null) return;
     if (event.status === "sent") origin.sent += 1;
     else if (event.status === "deferred") origin.deferred += 1;
     else if (event.status === "bounced") origin.bounced += 1;
@@ -272,10 +328,7 @@ export class OriginAnalyser {
    */
   addResultWithoutAttempt(delivery: Delivery): void {
     const origin = delivery.state.origin;
-    if (origin === null) {
-      this.relayClients.addDelivery(delivery);
-      return;
-    }
+    if (origin === null) return;
     origin.resultsWithoutAttempt += 1;
     this.addDelivery(delivery, null);
   }

@@ -31,6 +31,7 @@ import { tlsFailureNote, tlsFailuresOf } from "./findings/tls-failures.js";
 import { detectUnknownRecipients } from "./findings/unknown-recipients.js";
 import { detectVolumeSpike } from "./findings/volume-spike.js";
 import { detectWebScripts } from "./findings/web-script.js";
+import { detectRelayClientScripts } from "./findings/relay-client-script.js";
 import { detectSmtpBypass } from "./findings/smtp-bypass.js";
 import { detectSpamTraps } from "./findings/spam-traps.js";
 import { buildReadiness, withTargetSummary } from "./readiness.js";
@@ -50,7 +51,12 @@ import { blocklistsSummary } from "./blocklists.js";
 import { unjudgedGivenIps, unjudgedIpNote, withUnjudgedIpRoles } from "./given-ips.js";
 import { withDnsAuthenticationFixes } from "./authentication-dns.js";
 import { appliedDmarcPolicy } from "./dmarc-policy.js";
-import { domainsWithoutRecords, mergeDnsFindings, ownSendingDomains } from "./dns.js";
+import {
+  checkedSendingDomains,
+  domainsWithoutRecords,
+  mergeDnsFindings,
+  ownSendingDomains,
+} from "./dns.js";
 import type { SenderCheckReport } from "../auth/index.js";
 import type { BlocklistReport } from "../reputation/index.js";
 import type {
@@ -259,8 +265,9 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
 
 /**
  * Chooses the domains and IPs for the readiness commands: those given with `--domain` and
- * `--ip`, else the log's own sending domains and the IPs that receivers named. The PTR and
- * blocklist commands still name first the IPs that the replies behind their findings named.
+ * `--ip`, else the domains of `checkedSendingDomains` and the IPs that receivers named. The
+ * PTR and blocklist commands still name first the IPs that the replies behind their findings
+ * named.
  */
 function commandTargets(
   facts: LogFacts,
@@ -273,7 +280,7 @@ function commandTargets(
   // and --ip adds to them, as the DNS checks take both.
   const logIps = server.sendingIps;
   return {
-    sendingDomains: givenDomains.length > 0 ? givenDomains : ownSendingDomains(facts),
+    sendingDomains: givenDomains.length > 0 ? givenDomains : checkedSendingDomains(facts),
     sendingIps: [...logIps, ...givenIps.filter((ip) => !logIps.includes(ip))],
   };
 }
@@ -302,6 +309,7 @@ function detectFindings(
   const found = [
     ...withPasswordGuessing(context, detectCompromisedAccounts(context)),
     ...detectWebScripts(context),
+    ...detectRelayClientScripts(context),
     detectSmtpBypass(context),
     detectForwarding(context),
     detectUnknownRecipients(context),

@@ -18,14 +18,14 @@ export interface GivenSenders {
 }
 
 /**
- * Decides what to check in DNS: the given domains, else this server's own sending domains
- * (those of its accounts and local programs, not forwarded mail's), and the given IPs
+ * Decides what to check in DNS: the given domains, else this server's sending domains (see
+ * `checkedSendingDomains`), and the given IPs
  * followed by the IPs that receivers named. The named IPs are checked even next to `--ip`,
  * because a mistyped or second IP would otherwise leave the IP that receivers judged
  * unchecked. DKIM selectors come from what OpenDKIM logged for each domain.
  */
 export function senderCheckInput(facts: LogFacts, given: GivenSenders): SenderCheckInput {
-  const domains = given.domains.length > 0 ? [...given.domains] : ownSendingDomains(facts);
+  const domains = given.domains.length > 0 ? [...given.domains] : checkedSendingDomains(facts);
   const givenIps = new Set(given.ips.map(canonicalIp));
   const judgedIps = [...facts.server.judgedIps]
     .sort((a, b) => b[1].count - a[1].count)
@@ -39,6 +39,22 @@ export function senderCheckInput(facts: LogFacts, given: GivenSenders): SenderCh
     selectors[domain] = [...logged].map((selector) => ({ selector, source: "found" }));
   }
   return { domains, ips, helo: given.helo ?? heloName(facts), selectors };
+}
+
+/**
+ * Returns the domains to check when none is given: the server's own sending domains (see
+ * `ownSendingDomains`), or, when the log names none, the sender domains of the mail that relay
+ * clients sent without SMTP AUTH, most messages first. A web server that relays through this
+ * server sends as its site's domain, while forwarded mail, whose senders are other people's
+ * domains, has no relay client.
+ */
+export function checkedSendingDomains(facts: LogFacts): string[] {
+  const own = ownSendingDomains(facts);
+  if (own.length > 0) return own;
+  const counts = new Map<string, number>();
+  for (const client of facts.origins.relayClients.values())
+    addSenderDomains(counts, client.senders);
+  return rankedDomains(counts).slice(0, MAX_DOMAINS);
 }
 
 /**

@@ -27,6 +27,8 @@ export interface LogStatistics {
   readonly accountTotals: OriginTotals;
   readonly localSources: readonly OriginStatistics[];
   readonly localSourceTotals: OriginTotals;
+  /** SMTP clients that relayed outbound mail without SMTP AUTH, keyed by IP address. */
+  readonly relayClients: readonly OriginStatistics[];
   readonly inbound: InboundStatistics;
   /** Recipients that this server deferred or bounced on its own, without trying any receiver. */
   readonly undeliveredByServer: UndeliveredReport;
@@ -73,7 +75,10 @@ export interface DayStatistics {
 export interface OriginStatistics {
   readonly name: string;
   readonly kind: OriginFacts["kind"];
+  /** The SASL user name, the local user or script, or a relay client's IP address. */
   readonly key: string;
+  /** A relay client's logged host name, or null when the log gives none. Only relay clients have it. */
+  readonly clientHost?: string | null;
   readonly messages: number;
   readonly recipients: number;
   /** Distinct recipient addresses of `recipients`: exact up to 512, then an estimate. */
@@ -136,7 +141,7 @@ export interface InboundStatistics {
   readonly authFailureIps: Readonly<Record<string, number>>;
 }
 
-/** How many accounts and local programs the statistics list. */
+/** How many accounts, local programs and relay clients the statistics list. */
 const TOP = 20;
 
 /** Summarises the facts of a log run for `delist logs`. */
@@ -178,6 +183,7 @@ export function buildStatistics(
     accountTotals: originTotals(facts.origins.accounts.values()),
     localSources: topOrigins(facts.origins.localSources.values(), time),
     localSourceTotals: originTotals(facts.origins.localSources.values()),
+    relayClients: topOrigins(facts.origins.relayClients.values(), time),
     inbound: {
       messagesAccepted: facts.server.messagesAccepted,
       localDeliveries: facts.server.localDeliveries,
@@ -233,6 +239,7 @@ function topOrigins(
       name: describeOrigin(origin),
       kind: origin.kind,
       key: origin.key,
+      ...(origin.kind === "client" ? { clientHost: origin.clientHost } : {}),
       messages: origin.messages,
       recipients: origin.recipients,
       distinctRecipients: Math.min(origin.distinctRecipients.size, origin.recipients),

@@ -26,6 +26,7 @@ const LABELS: ReadonlyArray<readonly [string, string]> = [
   ["failureAccounts", "Distinct accounts tried"],
   ["accountsTried", "Accounts tried"],
   ["guessedLogins", "Logins after failures"],
+  ["relayClient", "Relay client"],
   ["script", "Script"],
   ["workingDirectory", "Directory"],
   ["command", "Command"],

@@ -103,7 +103,13 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
     ...originTable("Local programs", statistics.localSources, paint, false),
     ...omittedOriginLines(statistics.localSources, statistics.localSourceTotals, "program"),
   );
-  if (statistics.accounts.length > 0 || statistics.localSources.length > 0) {
+  // A relay client is one IP, so its table has no IPs column either.
+  lines.push(
+    "",
+    ...originTable("Relay clients without SMTP AUTH", statistics.relayClients, paint, false),
+  );
+  const origins = [...statistics.accounts, ...statistics.localSources, ...statistics.relayClients];
+  if (origins.length > 0) {
     lines.push(
       "",
       ...wrap(
@@ -182,10 +188,6 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
   return lines.join("\n") + "\n";
 }
 
-/**
- * Renders the top ten accounts or local programs with the name last, wrapped under its column,
- * because the end of a name (the script's directory, the Unix user) is what an admin looks for.
- */
 /** Returns the non-zero counts of recipients passed on without a mailbox delivery. */
 function handoffCounts(inbound: LogStatistics["inbound"]): string[] {
   const counts: string[] = [];
@@ -280,6 +282,11 @@ function omittedOriginLines(
   );
 }
 
+/**
+ * Renders the top ten accounts, local programs or relay clients with the name last, wrapped
+ * under its column, because the end of a name (the script's directory, the Unix user) is what
+ * an admin looks for.
+ */
 function originTable(
   title: string,
   origins: readonly OriginStatistics[],
@@ -302,9 +309,8 @@ function originTable(
     const counts =
       `  ${count(origin.messages).padStart(msgs)}${count(origin.recipients).padStart(rcpts)}${ipCell}` +
       `${count(origin.undeliveredRecipients).padStart(undelivered)}  `;
-    const name = origin.kind === "account" ? origin.key : origin.name.replace(/^local /, "");
     const mark = origin.earlierMessagesDropped ? ` ${DROPPED_MARK}` : "";
-    lines.push(...wrapBreakingWords(`${name}${mark}`, counts));
+    lines.push(...wrapBreakingWords(`${tableName(origin)}${mark}`, counts));
   }
   if (rows.some((origin) => origin.earlierMessagesDropped)) {
     lines.push(
@@ -332,6 +338,15 @@ function columnWidth(
 
 /** The mark after the name of a row whose earlier messages were dropped to bound memory. */
 const DROPPED_MARK = "*";
+
+/** Returns an origin's name for its table, without the words that the table's title gives. */
+function tableName(origin: OriginStatistics): string {
+  if (origin.kind === "account") return origin.key;
+  if (origin.kind === "client") {
+    return origin.clientHost == null ? origin.key : `${origin.clientHost}[${origin.key}]`;
+  }
+  return origin.name.replace(/^local /, "");
+}
 
 /** Renders the sentences on the queue disk, its first line and the first lost submission, if any. */
 function queueSpaceLines(report: QueueSpaceReport | null): string[] {

@@ -352,7 +352,8 @@ describe("Sendmail hand-offs in the analysis", () => {
     const root = facts.origins.localSources.get("uid 0");
 
     expect(facts.server.localDeliveryFailures.bounced).toBe(2);
-    expect(facts.server.filterHops).toBe(0);
+    // The accepted hand-off of ops@example.net is a hop to the local MTA, though linked.
+    expect(facts.server.filterHops).toBe(1);
     expect(root?.messages).toBe(1);
     expect(root?.recipients).toBe(1);
     expect(root?.sent).toBe(1);
@@ -374,5 +375,46 @@ describe("Sendmail hand-offs in the analysis", () => {
 
     expect(facts.server.localDeliveries).toBe(0);
     expect(facts.server.filterHops).toBe(1);
+  });
+});
+
+/**
+ * Three `mail` submissions by root through the submission program, each handed to the daemon on
+ * 127.0.0.1, which delivers two to local mailboxes and one to Gmail. With `handoffFirst`, each
+ * hand-off line comes before the daemon's `from=` line, as lines of two processes logged in the
+ * same second can.
+ */
+function rootSubmissions(handoffFirst: boolean): string[] {
+  const lines: string[] = [];
+  ["root", "alice", "bob@gmail.com"].forEach((recipient, index) => {
+    const n = index + 1;
+    const submission = `23AA0${n}aa00010${n}`;
+    const daemon = `23AA0${n}bb00020${n}`;
+    const from = `Mar  3 10:0${n}:00 mx sendmail[10${n}]: ${submission}: from=root, size=300, class=0, nrcpts=1, msgid=<m${n}@mx.example.com>, relay=root@localhost`;
+    const handoff = `Mar  3 10:0${n}:00 mx sendmail[10${n}]: ${submission}: to=${recipient}, ctladdr=root (0/0), delay=00:00:00, xdelay=00:00:00, mailer=relay, pri=30300, relay=[127.0.0.1] [127.0.0.1], dsn=2.0.0, stat=Sent (${daemon} Message accepted for delivery)`;
+    const daemonFrom = `Mar  3 10:0${n}:00 mx sendmail[20${n}]: ${daemon}: from=<root@mx.example.com>, size=500, class=0, nrcpts=1, msgid=<m${n}@mx.example.com>, proto=ESMTP, daemon=MTA, relay=localhost [127.0.0.1]`;
+    const delivery = recipient.includes("@")
+      ? `Mar  3 10:0${n}:01 mx sendmail[30${n}]: ${daemon}: to=<${recipient}>, ctladdr=<root@mx.example.com> (0/0), delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=120500, relay=gmail-smtp-in.l.google.com. [192.0.2.27], dsn=2.0.0, stat=Sent (OK 1700000000 x - gsmtp)`
+      : `Mar  3 10:0${n}:01 mx sendmail[30${n}]: ${daemon}: to=<${recipient}@mx.example.com>, ctladdr=<root@mx.example.com> (0/0), delay=00:00:01, xdelay=00:00:00, mailer=local, pri=30500, dsn=2.0.0, stat=Sent`;
+    lines.push(from, ...(handoffFirst ? [handoff, daemonFrom] : [daemonFrom, handoff]), delivery);
+  });
+  return lines;
+}
+
+describe("Sendmail hand-off order", () => {
+  test.each([
+    ["daemon line first", false],
+    ["hand-off line first", true],
+  ])("%s counts each message once", (_name, handoffFirst) => {
+    const facts = analyseSendmail(rootSubmissions(handoffFirst));
+    const root = facts.origins.localSources.get("uid 0");
+
+    expect(facts.server.messagesAccepted).toBe(3);
+    expect(facts.server.localDeliveries).toBe(2);
+    expect(facts.server.filterHops).toBe(3);
+    expect(facts.origins.localSources.size).toBe(1);
+    expect(root?.messages).toBe(3);
+    expect(root?.recipients).toBe(1);
+    expect(root?.sent).toBe(1);
   });
 });

@@ -46,12 +46,15 @@ export class PostfixLog {
   relay(options: {
     time: number;
     clientIp: string;
+    /** The client's host name as smtpd logs it; `unknown` by default. */
+    clientHost?: string;
     from: string;
     recipients: Array<{ address: string; outcome?: Outcome }>;
   }): string {
     const id = this.nextId();
     const { time } = options;
-    this.add(time, "postfix/smtpd", `${id}: client=unknown[${options.clientIp}]`);
+    const client = `${options.clientHost ?? "unknown"}[${options.clientIp}]`;
+    this.add(time, "postfix/smtpd", `${id}: client=${client}`);
     this.add(time, "postfix/cleanup", `${id}: message-id=<${id}@example.com>`);
     this.add(
       time,

@@ -1,4 +1,3 @@
-import { describeRelayClient } from "./source-bursts.js";
 import { describeOrigin } from "./origin-names.js";
 import type { DiagnoseContext } from "../context.js";
 import { busiestOf, earlierDays, type Burst, type HourValues } from "../series.js";
@@ -22,13 +21,9 @@ const MAX_ORIGINS = 5;
 export function burstOrigins(context: DiagnoseContext, burst: OutboundBurst): BurstContributor[] {
   const { accounts, localSources, relayClients } = context.facts.origins;
   const series: Array<{ name: string; values: Map<number, number> }> = [];
-  for (const origin of [...accounts.values(), ...localSources.values()]) {
+  for (const origin of [...accounts.values(), ...localSources.values(), ...relayClients.values()]) {
     const values = new Map([...origin.hourly].map(([hour, counts]) => [hour, counts.recipients]));
     series.push({ name: describeOrigin(origin), values });
-  }
-  for (const client of relayClients.clients.values()) {
-    const values = new Map([...client.hourly].map(([hour, counts]) => [hour, counts.recipients]));
-    series.push({ name: describeRelayClient(client.ip), values });
   }
   const entries = aboveEarlierDays(context, burst, series);
   const source = burst.source;

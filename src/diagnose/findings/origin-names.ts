@@ -21,11 +21,16 @@ export function phpScript(script: string): PhpScript {
 }
 
 /**
- * Names an account or local program the way an admin would search for it in the log. A
- * script's uid is named only when it differs from the uid that submitted the mail.
+ * Names an account, local program or relay client the way an admin would search for it in the
+ * log. A script's uid is named only when it differs from the uid that submitted the mail. A
+ * relay client is named as Postfix logs it, `host[ip]`, or by its address alone.
  */
 export function describeOrigin(origin: OriginFacts): string {
   if (origin.kind === "account") return `SASL account ${origin.key}`;
+  if (origin.kind === "client") {
+    const client = origin.clientHost === null ? origin.key : `${origin.clientHost}[${origin.key}]`;
+    return `SMTP client ${client} without SMTP AUTH`;
+  }
   const parts: string[] = [];
   if (origin.script !== null) {
     const script = phpScript(origin.script);

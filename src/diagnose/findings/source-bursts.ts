@@ -25,8 +25,7 @@ const EDGE_FACTOR = 3;
 export interface SendingSource {
   readonly kind: "account" | "local" | "client" | "sender";
   /**
-   * The account or program as `describeOrigin` names it, the client as `describeRelayClient`
-   * names it, or the envelope sender.
+   * The account, program or relay client as `describeOrigin` names it, or the envelope sender.
    */
   readonly name: string;
   /** The hours with recipients, in time order. */
@@ -82,11 +81,8 @@ export interface SourceBurst {
 export function sendingSources(context: DiagnoseContext): SendingSource[] {
   const sources: SendingSource[] = [];
   const { accounts, localSources, relayClients } = context.facts.origins;
-  for (const origin of [...accounts.values(), ...localSources.values()]) {
+  for (const origin of [...accounts.values(), ...localSources.values(), ...relayClients.values()]) {
     sources.push(new CountedSource(origin.kind, describeOrigin(origin), origin.hourly));
-  }
-  for (const client of relayClients.clients.values()) {
-    sources.push(new CountedSource("client", describeRelayClient(client.ip), client.hourly));
   }
   sources.push(...envelopeSenderSources(context));
   return sources;
@@ -109,11 +105,6 @@ export function envelopeSenderSources(context: DiagnoseContext): SendingSource[]
   const sources: SendingSource[] = [];
   for (const [sender, entries] of senders) sources.push(senderSource(sender, entries));
   return sources;
-}
-
-/** Names a relay client in findings. */
-export function describeRelayClient(ip: string): string {
-  return `SMTP client ${ip} without SMTP AUTH`;
 }
 
 /**

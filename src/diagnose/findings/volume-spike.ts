@@ -319,7 +319,7 @@ function burstAccount(burst: OutboundBurst): string | null {
 }
 
 /**
- * Returns the relay client of the burst (see `OutboundBurst.source`), as `describeRelayClient`
+ * Returns the relay client of the burst (see `OutboundBurst.source`), as `describeOrigin`
  * names it, or null when the burst's source is no relay client.
  */
 function burstClient(burst: OutboundBurst): string | null {

@@ -16,7 +16,7 @@ import { originHosts } from "./origin-hosts.js";
  * programs send little (contact forms, cron reports), so a script sending a few dozen an hour
  * for hours is already far above them.
  */
-const MIN_EXCESS_PER_HOUR = 20;
+export const MIN_EXCESS_PER_HOUR = 20;
 
 /**
  * Without evidence of abuse, the program's mail must reach this many messages. A newsletter
@@ -35,18 +35,18 @@ const MIN_RECIPIENTS_WHEN_SURGING = 50;
  * reply (spam, block list, reputation), its mail needs only `MIN_RECIPIENTS_WHEN_BLOCKED`
  * recipients, because those replies are the strongest evidence of abuse.
  */
-const MIN_BLOCKED_ATTEMPTS = 5;
-const MIN_RECIPIENTS_WHEN_BLOCKED = 25;
+export const MIN_BLOCKED_ATTEMPTS = 5;
+export const MIN_RECIPIENTS_WHEN_BLOCKED = 25;
 
 /**
  * The program's own earlier volume is its busiest hour at least this long before its peak
  * hour. A job that runs at the same hour every day then compares with the day before, and the
  * burst's own first hours do not count as its history.
  */
-const OWN_HISTORY_BEFORE_PEAK_MS = 12 * HOUR_MS;
+export const OWN_HISTORY_BEFORE_PEAK_MS = 12 * HOUR_MS;
 
 /** A program is new when it first sends this long after the log starts. */
-const NEW_SOURCE_AFTER_MS = 6 * HOUR_MS;
+export const NEW_SOURCE_AFTER_MS = 6 * HOUR_MS;
 
 // Directories where uploaded or injected PHP lives, and where a legitimate mailer rarely does.
 const SUSPICIOUS_PATH = /\/(?:uploads?|tmp|temp|cache|images?|img|files|\.[^/]+)(?:\/|$)/i;
@@ -96,7 +96,7 @@ export function detectWebScripts(context: DiagnoseContext): Finding[] {
     if (isRoot(source) ? !signs.suspicious : !signs.web && !signs.suspicious && !signs.objected) {
       continue;
     }
-    const baseline = localBaseline(sources, source);
+    const baseline = baselineOfOthers(sources, source);
     const peak = peakHour(source);
     if (!reachesVolumeBar(source, peak)) continue;
     if (
@@ -151,21 +151,30 @@ function surgesAboveOwnHistory(
   source: OriginFacts,
   peak: { hour: number; recipients: number },
 ): boolean {
+  const earlierMax = busiestHourBefore(source, peak.hour);
+  return earlierMax > 0 && peak.recipients >= earlierMax * BURST_FACTOR;
+}
+
+/**
+ * Returns the recipients of the source's busiest hour that starts at least 12 hours before
+ * `peakHour`, or 0 when the log shows none.
+ */
+export function busiestHourBefore(source: OriginFacts, peakHour: number): number {
   let earlierMax = 0;
   for (const [hour, counts] of source.hourly) {
-    if (hour <= peak.hour - OWN_HISTORY_BEFORE_PEAK_MS) {
+    if (hour <= peakHour - OWN_HISTORY_BEFORE_PEAK_MS) {
       earlierMax = Math.max(earlierMax, counts.recipients);
     }
   }
-  return earlierMax > 0 && peak.recipients >= earlierMax * BURST_FACTOR;
+  return earlierMax;
 }
 
 function isRoot(source: OriginFacts): boolean {
   return source.uid === 0 || source.localUser === "root";
 }
 
-/** Median hourly recipients of all other local programs before `source` started. */
-function localBaseline(sources: readonly OriginFacts[], source: OriginFacts): number {
+/** Median hourly recipients of all other origins of `sources` before `source` started. */
+export function baselineOfOthers(sources: readonly OriginFacts[], source: OriginFacts): number {
   const totals = new Map<number, number>();
   for (const other of sources) {
     if (other === source) continue;
@@ -263,7 +272,7 @@ function scriptFinding(
  * Says how many of the program's delivery attempts got a block reply from receivers, or
  * returns "" when none did.
  */
-function blockedSentence(source: OriginFacts): string {
+export function blockedSentence(source: OriginFacts): string {
   if (source.blockedAttempts === 0) return "";
   const attempts = source.sent + source.deferred + source.bounced - source.resultsWithoutAttempt;
   return (
@@ -283,7 +292,7 @@ function fixesOf(source: OriginFacts, kind: SourceKind, mtas: ReadonlySet<MtaNam
 const MAX_OTHER_SENDERS = 4;
 
 /** Returns the program's envelope senders, the most frequent first. */
-function sendersOf(source: OriginFacts): string[] {
+export function sendersOf(source: OriginFacts): string[] {
   return [...source.senders]
     .sort((a, b) => b[1] - a[1])
     .slice(0, MAX_OTHER_SENDERS + 1)

@@ -1,4 +1,4 @@
-import type { EventSink, LoggedMessage } from "../events.js";
+import type { DeliveryEvent, EventSink, LoggedMessage } from "../events.js";
 import { MessageTable, tableKey } from "../exim/message-table.js";
 import { isLoopbackIp } from "../exim/loopback.js";
 import {
@@ -17,6 +17,7 @@ import {
   withoutAngles,
   type Fields,
 } from "./fields.js";
+import { acceptedQueueId, HeldHandoffs, type HeldHandoff } from "./handoffs.js";
 import { deliveryEvent, newMessage, type QueuedMessage } from "./message.js";
 import { queueIdLength } from "./queue-id.js";
 import { readSessionLine } from "./server-lines.js";
@@ -57,6 +58,7 @@ class SendmailLogParser implements SendmailParser {
   private readonly messages: MessageTable<QueuedMessage>;
   /** Submission copies by host and Message-ID, waiting for the daemon's copy. */
   private readonly submissions = new Map<string, QueuedMessage>();
+  private readonly handoffs = new HeldHandoffs();
   private readonly logins: SessionLogins;
 
   constructor(
@@ -90,6 +92,7 @@ class SendmailLogParser implements SendmailParser {
 
   parse(record: LogRecord): ParseOutcome {
     this.messages.advance(record.time);
+    if (this.handoffs.size > 0) this.releaseOverdue(record.time);
     const text = record.message;
     const idLength = queueIdLength(text);
     if (idLength === 0) {
@@ -115,7 +118,11 @@ class SendmailLogParser implements SendmailParser {
    * for the first `to=` line because the `AUTH=server` line with the account follows `from=`.
    */
   finish(): void {
-    this.messages.drain((state) => this.announce(state, null));
+    this.messages.drain((state) => {
+      this.announce(state, null);
+      this.releaseUnlinked(this.handoffs.takeSubmission(state));
+    });
+    for (const entry of this.handoffs.takeAll()) this.releaseUnlinked(entry);
     this.submissions.clear();
     this.logins.clear();
   }
@@ -159,6 +166,7 @@ class SendmailLogParser implements SendmailParser {
       this.noteSubmission(state, relay.localUser);
     } else {
       this.linkSubmission(state);
+      this.linkHeldHandoff(tableKey(record.host, text.slice(0, idLength)), state);
     }
     return "parsed";
   }
@@ -186,9 +194,85 @@ class SendmailLogParser implements SendmailParser {
     if (copy === undefined || copy === state) return;
 
     this.submissions.delete(key);
-    copy.handedOver = true;
-    message.localUser ??= copy.message.localUser;
-    message.uid ??= copy.message.uid;
+    this.handOver(copy, state);
+  }
+
+  /** Makes the daemon's copy the reported one, with the user and uid of the submission copy. */
+  private handOver(submission: QueuedMessage, daemon: QueuedMessage): void {
+    submission.handedOver = true;
+    const message = daemon.message;
+    message.localUser ??= submission.message.localUser;
+    message.uid ??= submission.message.uid;
+    const messageId = submission.message.messageId;
+    if (messageId === null) return;
+    const key = tableKey(submission.message.host, messageId);
+    if (this.submissions.get(key) === submission) this.submissions.delete(key);
+  }
+
+  /**
+   * Links the daemon copy that just showed its `from=` line to a submission copy whose
+   * hand-off reply named it earlier (see `holdHandoff`). The held hand-off then counts as a
+   * hop to the local MTA only, because the daemon copy reports the message and its deliveries.
+   */
+  private linkHeldHandoff(daemonKey: string, daemon: QueuedMessage): void {
+    if (this.handoffs.size === 0) return;
+    const entry = this.handoffs.take(daemonKey);
+    if (entry === undefined) return;
+    entry.submission.awaitingDaemon = false;
+    this.handOver(entry.submission, daemon);
+    for (const event of entry.events) this.sink(event);
+  }
+
+  /**
+   * Holds the successful hand-off of a submission copy to the daemon on this host when its
+   * reply names the daemon's queue id (`Sent (… Message accepted for delivery)`) and the log
+   * has not shown that copy yet. The two processes can log in either order. Returns true when
+   * the events are held. When the daemon copy is already known, links the two and returns
+   * false.
+   * NOTE: a recipient line of the submission copy that an earlier line already reported (a
+   * rejected recipient logged first) still leaves both copies reported.
+   */
+  private holdHandoff(
+    record: LogRecord,
+    state: QueuedMessage,
+    fields: Fields,
+    recipients: readonly string[],
+    relay: ReturnType<typeof parseRelay>,
+  ): boolean {
+    const id = acceptedQueueId(fields.get("stat") ?? "");
+    if (id === null) return false;
+    const daemonKey = tableKey(record.host, id);
+    const daemon = this.messages.touch(daemonKey, record.time);
+    if (daemon === state) return false;
+    if (daemon !== undefined) {
+      this.handOver(state, daemon);
+      return false;
+    }
+    if (state.announced) return false;
+
+    const events = recipients.map((recipient) =>
+      deliveryEvent(record, state, fields, recipient, "sent", relay),
+    );
+    state.awaitingDaemon = true;
+    this.handoffs.hold(daemonKey, state, events, record.time);
+    return true;
+  }
+
+  /** Reports the hand-offs whose daemon copy did not come in time as those of an unlinked copy. */
+  private releaseOverdue(now: number): void {
+    for (const entry of this.handoffs.takeOverdue(now)) this.releaseUnlinked(entry);
+  }
+
+  /**
+   * Reports a submission copy whose daemon copy the log did not show, with its held hand-off
+   * events, as a copy that was never linked is reported.
+   */
+  private releaseUnlinked(entry: HeldHandoff | undefined): void {
+    if (entry === undefined) return;
+    const submission = entry.submission;
+    submission.awaitingDaemon = false;
+    this.announce(submission, null);
+    for (const event of entry.events) this.sink(handoffEvent(event));
   }
 
   /**
@@ -247,21 +331,25 @@ class SendmailLogParser implements SendmailParser {
     const state = this.stateFor(record, text.slice(0, idLength));
 
     this.noteControllingUser(state, fields);
-    this.announce(state, record);
     const relayValue = fields.get("relay");
     const relay = relayValue === undefined ? null : parseRelay(relayValue);
     const status = deliveryStatus(fields.get("dsn"), stat);
+    const submissionHandoff = state.submission && relay?.ip != null && isLoopbackIp(relay.ip);
+    const accepted = submissionHandoff && status === "sent";
+    if (accepted && relay !== null && !state.handedOver) {
+      if (this.holdHandoff(record, state, fields, recipients, relay)) return "parsed";
+    }
+    this.announce(state, record);
     if (status === null) return "parsed";
 
     // The submission copy's hand-off to the daemon is no delivery. A daemon copy that took the
-    // message over reports the recipients it accepted, but a recipient that the daemon rejected
-    // or deferred, or any recipient of a daemon whose copy is not linked (Postfix on
-    // 127.0.0.1), shows only here.
-    const submissionHandoff = state.submission && relay?.ip != null && isLoopbackIp(relay.ip);
-    if (submissionHandoff && status === "sent" && state.handedOver) return "parsed";
+    // message over reports the recipients it accepted, so their hand-off counts as a hop to the
+    // local MTA only. A recipient that the daemon rejected or deferred, or any recipient of a
+    // daemon whose copy is not linked (Postfix on 127.0.0.1), shows only here.
+    const linked = accepted && state.handedOver;
     for (const recipient of recipients) {
       const event = deliveryEvent(record, state, fields, recipient, status, relay);
-      this.sink(submissionHandoff ? { ...event, submissionHandoff: true } : event);
+      this.sink(submissionHandoff && !linked ? handoffEvent(event) : event);
     }
     return "parsed";
   }
@@ -288,7 +376,7 @@ class SendmailLogParser implements SendmailParser {
   }
 
   private announce(state: QueuedMessage, record: LogRecord | null): void {
-    if (state.announced || state.handedOver) return;
+    if (state.announced || state.handedOver || state.awaitingDaemon) return;
     state.announced = true;
     this.sink({
       type: "message",
@@ -300,6 +388,7 @@ class SendmailLogParser implements SendmailParser {
 
   // Evicted messages are reported before their state goes, like those left at the end.
   private forget(state: QueuedMessage): void {
+    this.releaseUnlinked(this.handoffs.takeSubmission(state));
     this.announce(state, null);
     const messageId = state.message.messageId;
     if (messageId === null) return;
@@ -316,12 +405,18 @@ class SendmailLogParser implements SendmailParser {
       announced: false,
       submission: false,
       handedOver: false,
+      awaitingDaemon: false,
       deferred: null,
       lastSeen: record.time,
     };
     this.messages.set(key, state);
     return state;
   }
+}
+
+/** Marks a submission copy's hand-off to an MTA whose copy the log does not link. */
+function handoffEvent(event: DeliveryEvent): DeliveryEvent {
+  return { ...event, submissionHandoff: true };
 }
 
 // `DSN:` (8.12 and later), `return to sender:` and `postmaster notify:` after a second id.

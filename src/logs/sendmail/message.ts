@@ -24,6 +24,11 @@ export interface QueuedMessage extends TableEntry {
   /** True when the daemon's copy of this submission was found, so this one is not reported. */
   handedOver: boolean;
   /**
+   * True while this submission copy's hand-off waits for the daemon copy that it names, which
+   * the log has not shown yet (see `HeldHandoffs`). It is not reported meanwhile.
+   */
+  awaitingDaemon: boolean;
+  /**
    * Recipients whose latest attempt was deferred (detached copies), so that their retries
    * are no first attempts; null while none is.
    */

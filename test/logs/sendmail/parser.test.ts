@@ -195,7 +195,8 @@ describe("Sendmail local submissions", () => {
   test("submission and daemon copies count once", () => {
     const { events } = parse([MSP_FROM, MTA_FROM, MSP_TO, MTA_TO]);
     const [message] = messages(events);
-    const found = deliveries(events);
+    // The linked hand-off is reported as a hop to the local MTA, not as a delivery.
+    const found = deliveries(events).filter((d) => d.handoff !== "filter");
 
     expect(messages(events)).toHaveLength(1);
     expect(message).toMatchObject({
@@ -227,6 +228,50 @@ describe("Sendmail local submissions", () => {
       handoff: "filter",
       submissionHandoff: true,
     });
+  });
+
+  test("hand-off before daemon copy counts once", () => {
+    const { events } = parse([MSP_FROM, MSP_TO, MTA_FROM, MTA_TO]);
+    const [message] = messages(events);
+    const found = deliveries(events);
+    const hops = found.filter((delivery) => delivery.handoff === "filter");
+    const remote = found.filter((delivery) => delivery.remote);
+
+    expect(messages(events)).toHaveLength(1);
+    expect(message).toMatchObject({ id: "424F2Bqx004411", localUser: "shopuser", uid: 1004 });
+    expect(remote.map((delivery) => delivery.recipient)).toEqual(["x1@gmail.com", "x2@gmail.com"]);
+    expect(remote.every((delivery) => delivery.message === message)).toBe(true);
+    // The hand-off still counts as a hop to the local MTA, but not as a delivery of the origin.
+    expect(hops).toHaveLength(2);
+    expect(hops.some((delivery) => delivery.submissionHandoff === true)).toBe(false);
+  });
+
+  test("both orders give the same events", () => {
+    const summary = (lines: string[]): string[] =>
+      parse(lines).events.map((event) =>
+        event.type === "delivery"
+          ? `${event.message.id} ${event.recipient} ${event.handoff ?? "-"} ${event.submissionHandoff === true}`
+          : `${event.type} ${event.type === "message" ? event.message.id : ""}`,
+      );
+    const daemonFirst = summary([MSP_FROM, MTA_FROM, MSP_TO, MTA_TO]);
+    const handoffFirst = summary([MSP_FROM, MSP_TO, MTA_FROM, MTA_TO]);
+
+    expect([...handoffFirst].sort()).toEqual([...daemonFirst].sort());
+  });
+
+  test("daemon copy never logged keeps hand-off", () => {
+    // The daemon's lines are missing, so the submission copy is reported once the wait ends.
+    const later = `Mar  4 10:20:00 mx1 sendmail[4500]: 424F2CaA004500: from=root, size=30, class=0, nrcpts=1, msgid=<z9@mx1.example.com>, relay=root@localhost`;
+    const { events } = parse([MSP_FROM, MSP_TO, later]);
+    const [message] = messages(events);
+    const [handoff] = deliveries(events);
+
+    expect(message?.id).toBe("424F2BqT004410");
+    expect(events.findIndex((event) => event.type === "message")).toBeLessThan(
+      events.findIndex((event) => event.type === "delivery"),
+    );
+    expect(deliveries(events)).toHaveLength(2);
+    expect(handoff).toMatchObject({ handoff: "filter", submissionHandoff: true });
   });
 
   test("submission through a smarthost is delivered by the submission copy", () => {
