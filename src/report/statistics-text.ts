@@ -20,6 +20,7 @@ import {
   undeliveredLines,
 } from "./undelivered-text.js";
 import { PROVIDER_COLUMN, providerCell } from "./providers.js";
+import { deferralTotalsLines, recipientDomainLines } from "./recipient-domains-text.js";
 import {
   column,
   columns,
@@ -69,12 +70,15 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
     );
   }
   lines.push(
+    ...deferralTotalsLines(statistics.deferralTotals),
     ...undeliveredLines(
       `${ownDecisionHeading(statistics.server)}, without trying any receiver`,
       statistics.undeliveredByServer,
     ),
     ...frozenLines(statistics.frozenMessages),
   );
+  const domainLines = recipientDomainLines(statistics.recipientDomains, paint);
+  if (domainLines.length > 0) lines.push("", ...domainLines);
   lines.push("", paint.bold("Outbound per day"));
   for (const day of statistics.days) {
     lines.push(
