@@ -4,7 +4,7 @@ import type {
 } from "../diagnose/recipient-domains.js";
 import type { DeferralTotals } from "../diagnose/statistics.js";
 import type { Painter } from "./colour.js";
-import { count, plural, wrap, wrapBreakingWords } from "./wrap.js";
+import { count, plural, wrap, wrapBreakingWords, wrapItems } from "./wrap.js";
 
 /** Number of domains that the `delist logs` text table shows. */
 const DOMAINS_SHOWN = 10;
@@ -65,7 +65,7 @@ export function otherReceiverDomainLines(report: RecipientDomainsReport): string
   if (withProblems.length === 0) return [];
   const lines = wrap("Recipient domains with block replies or many deferrals:", "    ");
   for (const domain of withProblems.slice(0, OTHER_DOMAINS_SHOWN)) {
-    lines.push(...wrapBreakingWords(otherDomainSentence(domain), "      ", "        "));
+    lines.push(...wrapItems(otherDomainItems(domain), "      ", "        "));
   }
   const more = withProblems.length - OTHER_DOMAINS_SHOWN;
   if (more > 0) lines.push(`      ${plural(more, "more domain")}`);
@@ -81,23 +81,24 @@ function problemCount(domain: RecipientDomainReport): number {
 }
 
 /**
- * Describes one domain: "example.net: 12 sent, 40 deferrals of 9 recipients, 3 bounced, 5
- * block replies, most often 450 4.7.1".
+ * Describes one domain as the items of a list: "example.net: 12 sent", "40 deferrals of 9
+ * recipients", "3 bounced", "5 block replies", "most often 450 4.7.1".
  */
-function otherDomainSentence(domain: RecipientDomainReport): string {
-  const parts = [`${count(domain.sent)} sent`];
+function otherDomainItems(domain: RecipientDomainReport): string[] {
+  const items = [`${domain.domain}: ${count(domain.sent)} sent`];
   if (domain.deferred > 0) {
-    parts.push(
+    items.push(
       `${plural(domain.deferred, "deferral")} of ${plural(domain.deferredRecipients, "recipient")}`,
     );
   }
-  if (domain.bounced > 0) parts.push(`${count(domain.bounced)} bounced`);
-  if (domain.blockedAttempts > 0)
-    parts.push(plural(domain.blockedAttempts, "block reply", "block replies"));
-  if (domain.topCode !== null) parts.push(`most often ${domain.topCode.code}`);
+  if (domain.bounced > 0) items.push(`${count(domain.bounced)} bounced`);
+  if (domain.blockedAttempts > 0) {
+    items.push(plural(domain.blockedAttempts, "block reply", "block replies"));
+  }
+  if (domain.topCode !== null) items.push(`most often ${domain.topCode.code}`);
   const missed = domain.maxUncountedResults;
-  const note = missed > 0 ? ` (may miss up to ${plural(missed, "earlier result")})` : "";
-  return `${domain.domain}: ${parts.join(", ")}${note}`;
+  if (missed > 0) items.push(`and up to ${plural(missed, "earlier result")} not counted`);
+  return items;
 }
 
 /**
