@@ -1,4 +1,3 @@
-import { detach } from "./time.js";
 import {
   PROVIDER_OPERATORS,
   providerOfDomain,
@@ -90,7 +89,7 @@ export class ProviderResolver {
   private domain(domain: string): DomainEntry {
     let entry = this.domains.get(domain);
     if (entry === undefined) {
-      const name = detach((domain.endsWith(">") ? domain.slice(0, -1) : domain).toLowerCase());
+      const name = (domain.endsWith(">") ? domain.slice(0, -1) : domain).toLowerCase();
       entry = { provider: providerOfDomain(name), name };
       if (this.domains.size >= MAX_ENTRIES) this.domains.clear();
       this.domains.set(domain, entry);

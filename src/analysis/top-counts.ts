@@ -16,58 +16,57 @@ export interface SpaceSavingEntry<V> extends TopCount {
 
 /**
  * Counts the most frequent strings of a stream in bounded memory with the Space-Saving
- * algorithm (Metwally, Agrawal and El Abbadi, 2005), and keeps one value per key. It stores at
+ * algorithm, and keeps one value per key. It stores at
  * most `capacity` keys. A new key that finds the table full replaces the key with the smallest
- * count, starts from that count plus one, and gets a new value from `newValue`, so the value
- * only covers the occurrences since the key last entered the table. Every key that occurs more
+ * count, starts from that count plus one, and gets a new value from `newValue`, which may reset
+ * and return the replaced key's value. So a value only covers the occurrences since its key
+ * last entered the table. Every key that occurs more
  * than total / capacity times is in the table. A min-heap on the counts finds the smallest in
  * O(log capacity), so a spray of a million names stays fast.
  */
 export class SpaceSaving<V> {
-  private readonly keys: string[] = [];
-  private readonly counts: number[] = [];
-  private readonly overcounts: number[] = [];
-  private readonly values: V[] = [];
-  /** Heap index of each key. */
-  private readonly slots = new Map<string, number>();
+  /** The entries as a min-heap on `count`. */
+  private readonly heap: Array<HeapEntry<V>> = [];
+  private readonly entries = new Map<string, HeapEntry<V>>();
   private replaced = false;
 
   constructor(
     private readonly capacity: number,
-    private readonly newValue: (key: string) => V,
+    private readonly newValue: (key: string, replaced: V | null) => V,
   ) {}
 
   /** Counts one occurrence of `key` and returns its value. */
   add(key: string): V {
-    const slot = this.slots.get(key);
-    if (slot !== undefined) {
-      this.counts[slot] = (this.counts[slot] ?? 0) + 1;
-      return this.valueAt(this.siftDown(slot));
+    const entry = this.entries.get(key);
+    if (entry !== undefined) {
+      entry.count += 1;
+      this.siftDown(entry);
+      return entry.value;
     }
 
     const stored = detach(key);
-    const value = this.newValue(stored);
-    if (this.keys.length < this.capacity) {
-      this.keys.push(stored);
-      this.counts.push(1);
-      this.overcounts.push(0);
-      this.values.push(value);
-      this.slots.set(stored, this.keys.length - 1);
-      this.siftUp(this.keys.length - 1);
+    if (this.heap.length < this.capacity) {
+      const value = this.newValue(stored, null);
+      const created = { key: stored, count: 1, overcount: 0, value, index: this.heap.length };
+      this.heap.push(created);
+      this.entries.set(stored, created);
+      this.siftUp(created);
       return value;
     }
 
-    // The root has the smallest count. Its key gives way, and the new key inherits that
-    // count as its overcount.
-    const smallest = this.counts[0] ?? 0;
-    this.slots.delete(this.keys[0] ?? "");
-    this.keys[0] = stored;
-    this.counts[0] = smallest + 1;
-    this.overcounts[0] = smallest;
-    this.values[0] = value;
-    this.slots.set(stored, 0);
+    // The root has the smallest count. Its key gives way, and the new key inherits that count
+    // as its overcount. The entry, and the value when `newValue` reuses it, serve the new key,
+    // so that a spray of new keys allocates only the copies of the keys.
+    const root = this.heap[0] as HeapEntry<V>;
+    this.entries.delete(root.key);
+    const value = this.newValue(stored, root.value);
+    root.key = stored;
+    root.overcount = root.count;
+    root.count += 1;
+    root.value = value;
+    this.entries.set(stored, root);
     this.replaced = true;
-    this.siftDown(0);
+    this.siftDown(root);
     return value;
   }
 
@@ -78,7 +77,7 @@ export class SpaceSaving<V> {
 
   /** Number of keys stored. */
   get size(): number {
-    return this.keys.length;
+    return this.heap.length;
   }
 
   /**
@@ -86,11 +85,11 @@ export class SpaceSaving<V> {
    * highest count, then by key, so that ties come out the same on every run.
    */
   top(limit: number): Array<SpaceSavingEntry<V>> {
-    const entries = this.keys.map((key, index) => ({
+    const entries = this.heap.map(({ key, count, overcount, value }) => ({
       key,
-      count: this.counts[index] ?? 0,
-      overcount: this.overcounts[index] ?? 0,
-      value: this.valueAt(index),
+      count,
+      overcount,
+      value,
     }));
     entries.sort(
       (a, b) =>
@@ -101,52 +100,53 @@ export class SpaceSaving<V> {
     return entries.slice(0, limit);
   }
 
-  private valueAt(index: number): V {
-    return this.values[index] as V;
-  }
-
-  private siftUp(start: number): void {
-    let index = start;
+  // Both sifts move the entries they pass over and write `entry` once at its place, which
+  // costs one array write and one index update per level.
+  private siftUp(entry: HeapEntry<V>): void {
+    const heap = this.heap;
+    let index = entry.index;
     while (index > 0) {
-      const parent = (index - 1) >> 1;
-      if (this.countAt(parent) <= this.countAt(index)) return;
-      this.swap(index, parent);
-      index = parent;
+      const parentIndex = (index - 1) >> 1;
+      const parent = heap[parentIndex] as HeapEntry<V>;
+      if (parent.count <= entry.count) break;
+      heap[index] = parent;
+      parent.index = index;
+      index = parentIndex;
     }
+    heap[index] = entry;
+    entry.index = index;
   }
 
-  /** Moves the entry at `start` down to its place in the heap and returns that place. */
-  private siftDown(start: number): number {
-    let index = start;
+  private siftDown(entry: HeapEntry<V>): void {
+    const heap = this.heap;
+    const length = heap.length;
+    let index = entry.index;
     for (;;) {
-      const left = 2 * index + 1;
-      const right = left + 1;
-      let smallest = index;
-      if (left < this.keys.length && this.countAt(left) < this.countAt(smallest)) smallest = left;
-      if (right < this.keys.length && this.countAt(right) < this.countAt(smallest)) {
-        smallest = right;
+      let childIndex = 2 * index + 1;
+      if (childIndex >= length) break;
+      let child = heap[childIndex] as HeapEntry<V>;
+      const right = heap[childIndex + 1];
+      if (right !== undefined && right.count < child.count) {
+        childIndex += 1;
+        child = right;
       }
-      if (smallest === index) return index;
-      this.swap(index, smallest);
-      index = smallest;
+      if (child.count >= entry.count) break;
+      heap[index] = child;
+      child.index = index;
+      index = childIndex;
     }
+    heap[index] = entry;
+    entry.index = index;
   }
+}
 
-  private countAt(index: number): number {
-    return this.counts[index] ?? 0;
-  }
-
-  private swap(a: number, b: number): void {
-    const key = this.keys[a] ?? "";
-    const otherKey = this.keys[b] ?? "";
-    this.keys[a] = otherKey;
-    this.keys[b] = key;
-    [this.counts[a], this.counts[b]] = [this.countAt(b), this.countAt(a)];
-    [this.overcounts[a], this.overcounts[b]] = [this.overcounts[b] ?? 0, this.overcounts[a] ?? 0];
-    [this.values[a], this.values[b]] = [this.valueAt(b), this.valueAt(a)];
-    this.slots.set(otherKey, a);
-    this.slots.set(key, b);
-  }
+/** A key of {@link SpaceSaving} with its counts, its value and its place in the heap. */
+interface HeapEntry<V> {
+  key: string;
+  count: number;
+  overcount: number;
+  value: V;
+  index: number;
 }
 
 /** Counts the most frequent strings of a stream in bounded memory (see {@link SpaceSaving}). */
