@@ -44,10 +44,7 @@ export class ProviderResolver {
     return this.domainEntry(recipient)?.provider ?? "other";
   }
 
-  /**
-   * Returns the lower-cased domain of `recipient`, or null when it has none. The string is the
-   * one the cache keeps, so repeated calls for one domain return the same string.
-   */
+  /** Returns the lower-cased domain of `recipient`, or null when it has none. */
   recipientDomain(recipient: string): string | null {
     const name = this.domainEntry(recipient)?.name;
     return name === undefined || name === "" ? null : name;

@@ -515,12 +515,12 @@ export class ProviderAnalyser {
       if (domain !== null) addCapped(facts.recipientDomains, domain);
     }
     const hour = this.hourCounts(facts, event.time);
-    const domain = this.recipientDomains.add(delivery, true);
+    const domainFacts = this.recipientDomains.add(delivery, true);
     facts.attempts += 1;
     hour.attempts += 1;
     if (event.message.mta === "bounce") facts.fromBounces += 1;
     if (event.firstAttempt) facts.recipients.addHash(recipientHash);
-    this.countStatus(facts, delivery, domain);
+    this.countStatus(facts, delivery, domainFacts);
     if (event.status === "sent") {
       hour.sent += 1;
       if (facts.lastSent === null || event.time >= facts.lastSent) {
@@ -615,12 +615,12 @@ export class ProviderAnalyser {
     // MTA's own (Postfix's `dsn=4.4.1`), not a reply, and would count the deferral twice.
     if (connectionRule === null && (reply.replyCode !== null || reply.enhancedStatus !== null)) {
       increment(facts.codes, classified.codeKey);
-      if (domain !== null) countDomainCode(domain, classified.codeKey);
+      if (domainFacts !== null) countDomainCode(domainFacts, classified.codeKey);
     }
     this.tally(facts, classified, site);
     if (classified.blockSignal) {
       facts.blockedAttempts += 1;
-      if (domain !== null) domain.blockedAttempts += 1;
+      if (domainFacts !== null) domainFacts.blockedAttempts += 1;
       if (facts.lastSent === null || event.time >= facts.lastSent) facts.blockedSinceSent += 1;
       const host = delivery.state.host;
       if (host !== null) increment(facts.blockedAttemptsByHost, host.name);
@@ -708,13 +708,13 @@ export class ProviderAnalyser {
    */
   addSuspendedDeferral(delivery: Delivery): void {
     const facts = this.factsOfDelivery(delivery);
-    const domain = this.recipientDomains.add(delivery, false);
+    const domainFacts = this.recipientDomains.add(delivery, false);
     facts.deferred += 1;
     facts.suspendedDeferrals += 1;
     if (delivery.event.firstAttempt) facts.recipients.addHash(delivery.recipientHash);
     const first = this.firstDeferral(facts, delivery);
     if (first) facts.deferredRecipients += 1;
-    if (domain !== null) countDomainDeferral(domain, first);
+    if (domainFacts !== null) countDomainDeferral(domainFacts, first);
     deferralDetailOf(facts)?.addDeferral(delivery.event);
     if (facts.attempts === 0 && facts.rules.size === 0) this.keepSuspendedSite(facts, delivery);
   }
@@ -1192,12 +1192,12 @@ export class ProviderAnalyser {
   private countStatus(
     facts: ProviderFacts,
     delivery: Delivery,
-    domain: RecipientDomainFacts | null,
+    domainFacts: RecipientDomainFacts | null,
   ): void {
     switch (delivery.event.status) {
       case "sent":
         facts.sent += 1;
-        if (domain !== null) domain.sent += 1;
+        if (domainFacts !== null) domainFacts.sent += 1;
         // Deleting the recipient counts it once, however many lines report its delivery.
         if (delivery.state.deferred?.delete(delivery.recipientHash) === true) {
           facts.deferredRecipientsDelivered += 1;
@@ -1208,13 +1208,13 @@ export class ProviderAnalyser {
         facts.deferred += 1;
         const first = this.firstDeferral(facts, delivery);
         if (first) facts.deferredRecipients += 1;
-        if (domain !== null) countDomainDeferral(domain, first);
+        if (domainFacts !== null) countDomainDeferral(domainFacts, first);
         deferralDetailOf(facts)?.addDeferral(delivery.event);
         return;
       }
       case "bounced":
         facts.bounced += 1;
-        if (domain !== null) domain.bounced += 1;
+        if (domainFacts !== null) domainFacts.bounced += 1;
         facts.deferralDetail?.addFinalResult(delivery.event);
         return;
       case "expired":
@@ -1320,9 +1320,9 @@ export class ProviderAnalyser {
 }
 
 /** Counts a deferral of a recipient domain; `first` marks the pair's first deferral. */
-function countDomainDeferral(domain: RecipientDomainFacts, first: boolean): void {
-  domain.deferred += 1;
-  if (first) domain.deferredRecipients += 1;
+function countDomainDeferral(domainFacts: RecipientDomainFacts, first: boolean): void {
+  domainFacts.deferred += 1;
+  if (first) domainFacts.deferredRecipients += 1;
 }
 
 /**
