@@ -57,6 +57,8 @@ function domainLegend(report: RecipientDomainsReport): string {
  * Renders the domains of the `other` row that sent block replies or deferred at least
  * `MANY_DEFERRALS` times, for the diagnosis text under that row. Returns no lines when there is
  * none among the listed domains.
+ * NOTE: only the domains of `report.domains`, those with the most results, are looked at, so a
+ * small domain that rejected a few attempts is left out when many busier domains come first.
  */
 export function otherReceiverDomainLines(report: RecipientDomainsReport): string[] {
   const withProblems = report.domains
