@@ -31,7 +31,7 @@ export interface MessageState {
   readonly senderDomain: SenderDomainFacts | null;
   /** True once the message counted in its volume hour. */
   counted: boolean;
-  /** Hashes of the recipients deferred at least once, or null before the message's first deferral. */
+  /** Hashes of the recipients deferred at least once, or null before the first deferral. */
   deferred: Set<number> | null;
   /**
    * The provider rows whose `deferredMessages` count this message, or null before its first
