@@ -14,7 +14,8 @@ const OTHER_DOMAINS_SHOWN = 5;
 
 /**
  * Deferrals from which a domain of the `other` row is listed in the diagnosis text without a
- * block reply. Ten is an estimate, because a few deferrals are usually greylisting or a passing fault.
+ * block reply. Ten is an estimate, because a few deferrals are usually greylisting or a
+ * passing fault.
  */
 const MANY_DEFERRALS = 10;
 
