@@ -24,6 +24,7 @@ import type { ClassifiedReply } from "./reply-cache.js";
 import { deliveryProvider } from "./relay-host.js";
 import { ProviderAnalyser } from "./providers.js";
 import { QueueSpaceAnalyser } from "./queue-space.js";
+import type { RecipientDomainTable } from "./recipient-domains.js";
 import { UnknownRecipientAnalyser } from "./recipients.js";
 import { ServerAnalyser, serverOf } from "./server.js";
 import { VolumeAnalyser } from "./volume.js";
@@ -31,6 +32,10 @@ import { VolumeAnalyser } from "./volume.js";
 /** Everything the analysers gathered from a log run; the diagnosis is computed from it. */
 export interface LogFacts {
   readonly providers: ProviderAnalyser["providers"];
+  /** Results per recipient domain, for the busiest domains. */
+  readonly recipientDomains: RecipientDomainTable;
+  /** Remote messages with at least one deferred recipient, each counted once. */
+  readonly deferredMessages: number;
   readonly volume: VolumeAnalyser;
   readonly origins: OriginAnalyser;
   readonly forwarding: ForwardingAnalyser;
@@ -158,6 +163,8 @@ export class LogAnalyser {
     this.bypass.finish();
     return {
       providers: this.providers.providers,
+      recipientDomains: this.providers.recipientDomains,
+      deferredMessages: this.providers.deferredMessages,
       volume: this.volume,
       origins: this.origins,
       forwarding: this.forwarding,
@@ -234,6 +241,7 @@ export class LogAnalyser {
       provider,
       operator: PROVIDER_OPERATORS[provider],
       recipientHash: hashString(event.recipient),
+      recipientDomain: this.resolver.recipientDomain(event.recipient),
     };
     const classified = this.providers.addDelivery(delivery);
     this.addJudgedIp(classified, delivery);
@@ -417,6 +425,7 @@ export class LogAnalyser {
       provider,
       operator: PROVIDER_OPERATORS[provider],
       recipientHash: hashString(event.recipient),
+      recipientDomain: this.resolver.recipientDomain(event.recipient),
     };
   }
 
@@ -467,6 +476,7 @@ export class LogAnalyser {
       senderDomain: this.senderDomains.factsFor(message),
       counted: false,
       deferred: null,
+      deferredRows: null,
       forwarded: false,
     };
   }

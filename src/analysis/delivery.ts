@@ -4,6 +4,7 @@ import type { SenderDomainFacts } from "./domains.js";
 import type { ClientIpUse, OriginFacts, OriginHour } from "./origins.js";
 import type { SenderCounts } from "./recipients.js";
 import type { HostCounts } from "./server.js";
+import type { ProviderFacts } from "./providers.js";
 import type { HourVolume } from "./volume.js";
 
 /**
@@ -33,8 +34,13 @@ export interface MessageState {
   readonly senderDomain: SenderDomainFacts | null;
   /** True once the message counted in its volume hour. */
   counted: boolean;
-  /** Hashes of the recipients deferred at least once. */
+  /** Hashes of the recipients deferred at least once, or null before the first deferral. */
   deferred: Set<number> | null;
+  /**
+   * The provider rows whose `deferredMessages` count this message, or null before its first
+   * deferral. Most messages go to one provider, so a list is cheaper than a set.
+   */
+  deferredRows: ProviderFacts[] | null;
   /** True once the message counted as forwarded. */
   forwarded: boolean;
 }
@@ -48,4 +54,6 @@ export interface Delivery {
   readonly operator: string;
   /** `hashString` of the recipient, for the distinct counters. */
   readonly recipientHash: number;
+  /** The recipient's domain in lower case (`ProviderResolver.recipientDomain`), or null. */
+  readonly recipientDomain: string | null;
 }

@@ -7,6 +7,13 @@ import {
 
 const MAX_ENTRIES = 50_000;
 
+/** A recipient domain as the log wrote it, resolved once. */
+interface DomainEntry {
+  readonly provider: ProviderId | null;
+  /** The domain in lower case, without a trailing `>`; "" when nothing is left. */
+  readonly name: string;
+}
+
 /**
  * `detectProvider` with a cache per run: a log names a few hundred relay hosts and recipient
  * domains millions of times, and matching each against the provider patterns again is a
@@ -14,11 +21,15 @@ const MAX_ENTRIES = 50_000;
  */
 export class ProviderResolver {
   private readonly relays = new Map<string, ProviderId | null>();
-  private readonly domains = new Map<string, ProviderId | null>();
+  private readonly domains = new Map<string, DomainEntry>();
   // Consecutive deliveries usually go through one relay; comparing with the last one is
   // cheaper than hashing the name again.
   private lastRelay = "";
   private lastRelayProvider: ProviderId | null = null;
+  // The provider and the recipient-domain analysis ask for the domain of the same recipient in
+  // a row, so the last recipient's entry is kept and the address is split once per delivery.
+  private lastRecipient = "";
+  private lastDomain: DomainEntry | null = null;
 
   /** Returns the provider of a delivery to `recipient` through `relayHost`. */
   resolve(relayHost: string | null, recipient: string | null): ProviderId {
@@ -30,9 +41,13 @@ export class ProviderResolver {
     }
     if (byRelay !== null) return byRelay;
     if (recipient === null) return "other";
-    const at = recipient.lastIndexOf("@");
-    if (at < 0 || at === recipient.length - 1) return "other";
-    return this.domain(recipient.slice(at + 1)) ?? "other";
+    return this.domainEntry(recipient)?.provider ?? "other";
+  }
+
+  /** Returns the lower-cased domain of `recipient`, or null when it has none. */
+  recipientDomain(recipient: string): string | null {
+    const name = this.domainEntry(recipient)?.name;
+    return name === undefined || name === "" ? null : name;
   }
 
   /** Returns the provider whose MX host `relayHost` is, or null for any other host. */
@@ -58,14 +73,25 @@ export class ProviderResolver {
     return provider;
   }
 
-  private domain(domain: string): ProviderId | null {
-    let provider = this.domains.get(domain);
-    if (provider === undefined) {
-      provider = providerOfDomain(domain.endsWith(">") ? domain.slice(0, -1) : domain);
+  private domainEntry(recipient: string): DomainEntry | null {
+    if (recipient === this.lastRecipient) return this.lastDomain;
+    const at = recipient.lastIndexOf("@");
+    const entry =
+      at < 0 || at === recipient.length - 1 ? null : this.domain(recipient.slice(at + 1));
+    this.lastRecipient = recipient;
+    this.lastDomain = entry;
+    return entry;
+  }
+
+  private domain(domain: string): DomainEntry {
+    let entry = this.domains.get(domain);
+    if (entry === undefined) {
+      const name = (domain.endsWith(">") ? domain.slice(0, -1) : domain).toLowerCase();
+      entry = { provider: providerOfDomain(name), name };
       if (this.domains.size >= MAX_ENTRIES) this.domains.clear();
-      this.domains.set(domain, provider);
+      this.domains.set(domain, entry);
     }
-    return provider;
+    return entry;
   }
 }
 

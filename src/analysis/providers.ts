@@ -18,6 +18,11 @@ import type { Delivery, MessageState } from "./delivery.js";
 import type { ReplyExplainer, ReplyHints } from "./explainer.js";
 import type { ExplainedReply } from "../reply/types.js";
 import { ProviderResolver } from "./provider-resolver.js";
+import {
+  countDomainCode,
+  RecipientDomainTable,
+  type RecipientDomainFacts,
+} from "./recipient-domains.js";
 import { ReplyCache, type ClassifiedReply } from "./reply-cache.js";
 import {
   RuleTally,
@@ -237,6 +242,11 @@ export class ProviderFacts {
   /** Distinct message and recipient pairs that were deferred at least once. */
   deferredRecipients = 0;
   /**
+   * Distinct messages with at least one of those pairs. A message whose recipients were
+   * deferred by two providers counts in both rows.
+   */
+  deferredMessages = 0;
+  /**
    * Recipients that this provider accepted after an earlier deferral of the same message. A
    * recipient that its provider deferred and a relay host then accepted counts for the relay
    * host.
@@ -442,6 +452,10 @@ interface SuspendedSites {
 export class ProviderAnalyser {
   /** The rows by key: one per provider, and one per relay host (see `ProviderKey`). */
   readonly providers = new Map<ProviderKey, ProviderFacts>();
+  /** Results per recipient domain, for the busiest domains of all rows. */
+  readonly recipientDomains = new RecipientDomainTable();
+  /** Distinct messages with at least one deferred recipient, each counted once for all rows. */
+  deferredMessages = 0;
   // The row key of each relay host label, so that a delivery finds its row without a new string.
   private readonly relayHostKeys = new Map<string, ProviderKey>();
   // The relay hosts after the first `MAX_RELAY_HOST_ROWS`, by label, each counted in a row that
@@ -501,11 +515,12 @@ export class ProviderAnalyser {
       if (domain !== null) addCapped(facts.recipientDomains, domain);
     }
     const hour = this.hourCounts(facts, event.time);
+    const domainFacts = this.recipientDomains.add(delivery, true);
     facts.attempts += 1;
     hour.attempts += 1;
     if (event.message.mta === "bounce") facts.fromBounces += 1;
     if (event.firstAttempt) facts.recipients.addHash(recipientHash);
-    this.countStatus(facts, delivery);
+    this.countStatus(facts, delivery, domainFacts);
     if (event.status === "sent") {
       hour.sent += 1;
       if (facts.lastSent === null || event.time >= facts.lastSent) {
@@ -600,10 +615,12 @@ export class ProviderAnalyser {
     // MTA's own (Postfix's `dsn=4.4.1`), not a reply, and would count the deferral twice.
     if (connectionRule === null && (reply.replyCode !== null || reply.enhancedStatus !== null)) {
       increment(facts.codes, classified.codeKey);
+      if (domainFacts !== null) countDomainCode(domainFacts, classified.codeKey);
     }
     this.tally(facts, classified, site);
     if (classified.blockSignal) {
       facts.blockedAttempts += 1;
+      if (domainFacts !== null) domainFacts.blockedAttempts += 1;
       if (facts.lastSent === null || event.time >= facts.lastSent) facts.blockedSinceSent += 1;
       const host = delivery.state.host;
       if (host !== null) increment(facts.blockedAttemptsByHost, host.name);
@@ -691,10 +708,13 @@ export class ProviderAnalyser {
    */
   addSuspendedDeferral(delivery: Delivery): void {
     const facts = this.factsOfDelivery(delivery);
+    const domainFacts = this.recipientDomains.add(delivery, false);
     facts.deferred += 1;
     facts.suspendedDeferrals += 1;
     if (delivery.event.firstAttempt) facts.recipients.addHash(delivery.recipientHash);
-    if (this.firstDeferral(delivery)) facts.deferredRecipients += 1;
+    const first = this.firstDeferral(facts, delivery);
+    if (first) facts.deferredRecipients += 1;
+    if (domainFacts !== null) countDomainDeferral(domainFacts, first);
     deferralDetailOf(facts)?.addDeferral(delivery.event);
     if (facts.attempts === 0 && facts.rules.size === 0) this.keepSuspendedSite(facts, delivery);
   }
@@ -1169,23 +1189,32 @@ export class ProviderAnalyser {
     return occurrenceOf(reply, site.time, site.position, site.recipient, site.relayHost);
   }
 
-  private countStatus(facts: ProviderFacts, delivery: Delivery): void {
+  private countStatus(
+    facts: ProviderFacts,
+    delivery: Delivery,
+    domainFacts: RecipientDomainFacts | null,
+  ): void {
     switch (delivery.event.status) {
       case "sent":
         facts.sent += 1;
+        if (domainFacts !== null) domainFacts.sent += 1;
         // Deleting the recipient counts it once, however many lines report its delivery.
         if (delivery.state.deferred?.delete(delivery.recipientHash) === true) {
           facts.deferredRecipientsDelivered += 1;
         }
         facts.deferralDetail?.addFinalResult(delivery.event);
         return;
-      case "deferred":
+      case "deferred": {
         facts.deferred += 1;
-        if (this.firstDeferral(delivery)) facts.deferredRecipients += 1;
+        const first = this.firstDeferral(facts, delivery);
+        if (first) facts.deferredRecipients += 1;
+        if (domainFacts !== null) countDomainDeferral(domainFacts, first);
         deferralDetailOf(facts)?.addDeferral(delivery.event);
         return;
+      }
       case "bounced":
         facts.bounced += 1;
+        if (domainFacts !== null) domainFacts.bounced += 1;
         facts.deferralDetail?.addFinalResult(delivery.event);
         return;
       case "expired":
@@ -1196,11 +1225,26 @@ export class ProviderAnalyser {
     }
   }
 
-  private firstDeferral(delivery: Delivery): boolean {
+  /**
+   * Returns true at the first deferral of the delivery's message and recipient pair, and counts
+   * the message as deferred, once in all and once in the row `facts`.
+   */
+  private firstDeferral(facts: ProviderFacts, delivery: Delivery): boolean {
     const state = delivery.state;
-    state.deferred ??= new Set();
+    if (state.deferred === null) {
+      state.deferred = new Set();
+      this.deferredMessages += 1;
+    }
     if (state.deferred.has(delivery.recipientHash)) return false;
     state.deferred.add(delivery.recipientHash);
+    const rows = state.deferredRows;
+    if (rows === null) {
+      state.deferredRows = [facts];
+      facts.deferredMessages += 1;
+    } else if (!rows.includes(facts)) {
+      rows.push(facts);
+      facts.deferredMessages += 1;
+    }
     return true;
   }
 
@@ -1273,6 +1317,12 @@ export class ProviderAnalyser {
     facts.lastHourCounts = counts;
     return counts;
   }
+}
+
+/** Counts a deferral of a recipient domain; `first` marks the pair's first deferral. */
+function countDomainDeferral(domainFacts: RecipientDomainFacts, first: boolean): void {
+  domainFacts.deferred += 1;
+  if (first) domainFacts.deferredRecipients += 1;
 }
 
 /**

@@ -9,53 +9,65 @@ export interface TopCount {
   readonly overcount: number;
 }
 
+/** A key of {@link SpaceSaving} with its counts and the value that the table keeps for it. */
+export interface SpaceSavingEntry<V> extends TopCount {
+  readonly value: V;
+}
+
 /**
  * Counts the most frequent strings of a stream in bounded memory with the Space-Saving
- * algorithm. It stores at most `capacity` keys. A new key that finds the
- * table full replaces the key with the smallest count and starts from that count plus one.
- * Every key that occurs more than total / capacity times is in the table. A min-heap on the
- * counts finds the smallest in O(log capacity), so a spray of a million names stays fast.
+ * algorithm, and keeps one value per key. It stores at
+ * most `capacity` keys. A new key that finds the table full replaces the key with the smallest
+ * count, starts from that count plus one, and gets a new value from `newValue`, which may reset
+ * and return the replaced key's value. So a value only covers the occurrences since its key
+ * last entered the table. Every key that occurs more
+ * than total / capacity times is in the table. A min-heap on the counts finds the smallest in
+ * O(log capacity), so a spray of a million names stays fast.
  */
-export class TopCounts {
-  private readonly keys: string[] = [];
-  private readonly counts: number[] = [];
-  private readonly overcounts: number[] = [];
-  /** Heap index of each key. */
-  private readonly slots = new Map<string, number>();
+export class SpaceSaving<V> {
+  /** The entries as a min-heap on `count`. */
+  private readonly heap: Array<HeapEntry<V>> = [];
+  private readonly entries = new Map<string, HeapEntry<V>>();
   private replaced = false;
 
-  constructor(private readonly capacity = 1000) {}
+  constructor(
+    private readonly capacity: number,
+    private readonly newValue: (key: string, replaced: V | null) => V,
+  ) {}
 
-  /** Counts one occurrence of `key`. */
-  add(key: string): void {
-    const slot = this.slots.get(key);
-    if (slot !== undefined) {
-      this.counts[slot] = (this.counts[slot] ?? 0) + 1;
-      this.siftDown(slot);
-      return;
+  /** Counts one occurrence of `key` and returns its value. */
+  add(key: string): V {
+    const entry = this.entries.get(key);
+    if (entry !== undefined) {
+      entry.count += 1;
+      this.siftDown(entry);
+      return entry.value;
     }
 
-    if (this.keys.length < this.capacity) {
-      const stored = detach(key);
-      this.keys.push(stored);
-      this.counts.push(1);
-      this.overcounts.push(0);
-      this.slots.set(stored, this.keys.length - 1);
-      this.siftUp(this.keys.length - 1);
-      return;
-    }
-
-    // The root has the smallest count. Its key gives way, and the new key inherits that
-    // count as its overcount.
-    const smallest = this.counts[0] ?? 0;
-    this.slots.delete(this.keys[0] ?? "");
     const stored = detach(key);
-    this.keys[0] = stored;
-    this.counts[0] = smallest + 1;
-    this.overcounts[0] = smallest;
-    this.slots.set(stored, 0);
+    if (this.heap.length < this.capacity) {
+      const value = this.newValue(stored, null);
+      const created = { key: stored, count: 1, overcount: 0, value, index: this.heap.length };
+      this.heap.push(created);
+      this.entries.set(stored, created);
+      this.siftUp(created);
+      return value;
+    }
+
+    // The root has the smallest count. Its key gives way, and the new key inherits that count
+    // as its overcount. The entry, and the value when `newValue` reuses it, serve the new key,
+    // so that a spray of new keys allocates only the copies of the keys.
+    const root = this.heap[0] as HeapEntry<V>;
+    this.entries.delete(root.key);
+    const value = this.newValue(stored, root.value);
+    root.key = stored;
+    root.overcount = root.count;
+    root.count += 1;
+    root.value = value;
+    this.entries.set(stored, root);
     this.replaced = true;
-    this.siftDown(0);
+    this.siftDown(root);
+    return value;
   }
 
   /** True while no key was replaced, so every count is exact and no key is missing. */
@@ -65,18 +77,19 @@ export class TopCounts {
 
   /** Number of keys stored. */
   get size(): number {
-    return this.keys.length;
+    return this.heap.length;
   }
 
   /**
-   * Returns up to `limit` keys, highest guaranteed count (`count - overcount`) first, then
+   * Returns up to `limit` entries, highest guaranteed count (`count - overcount`) first, then
    * highest count, then by key, so that ties come out the same on every run.
    */
-  top(limit: number): TopCount[] {
-    const entries = this.keys.map((key, index) => ({
+  top(limit: number): Array<SpaceSavingEntry<V>> {
+    const entries = this.heap.map(({ key, count, overcount, value }) => ({
       key,
-      count: this.counts[index] ?? 0,
-      overcount: this.overcounts[index] ?? 0,
+      count,
+      overcount,
+      value,
     }));
     entries.sort(
       (a, b) =>
@@ -87,45 +100,81 @@ export class TopCounts {
     return entries.slice(0, limit);
   }
 
-  private siftUp(start: number): void {
-    let index = start;
+  // Both sifts move the entries they pass over and write `entry` once at its place, which
+  // costs one array write and one index update per level.
+  private siftUp(entry: HeapEntry<V>): void {
+    const heap = this.heap;
+    let index = entry.index;
     while (index > 0) {
-      const parent = (index - 1) >> 1;
-      if (this.countAt(parent) <= this.countAt(index)) return;
-      this.swap(index, parent);
-      index = parent;
+      const parentIndex = (index - 1) >> 1;
+      const parent = heap[parentIndex] as HeapEntry<V>;
+      if (parent.count <= entry.count) break;
+      heap[index] = parent;
+      parent.index = index;
+      index = parentIndex;
     }
+    heap[index] = entry;
+    entry.index = index;
   }
 
-  private siftDown(start: number): void {
-    let index = start;
+  private siftDown(entry: HeapEntry<V>): void {
+    const heap = this.heap;
+    const length = heap.length;
+    let index = entry.index;
     for (;;) {
-      const left = 2 * index + 1;
-      const right = left + 1;
-      let smallest = index;
-      if (left < this.keys.length && this.countAt(left) < this.countAt(smallest)) smallest = left;
-      if (right < this.keys.length && this.countAt(right) < this.countAt(smallest)) {
-        smallest = right;
+      let childIndex = 2 * index + 1;
+      if (childIndex >= length) break;
+      let child = heap[childIndex] as HeapEntry<V>;
+      const right = heap[childIndex + 1];
+      if (right !== undefined && right.count < child.count) {
+        childIndex += 1;
+        child = right;
       }
-      if (smallest === index) return;
-      this.swap(index, smallest);
-      index = smallest;
+      if (child.count >= entry.count) break;
+      heap[index] = child;
+      child.index = index;
+      index = childIndex;
     }
+    heap[index] = entry;
+    entry.index = index;
+  }
+}
+
+/** A key of {@link SpaceSaving} with its counts, its value and its place in the heap. */
+interface HeapEntry<V> {
+  key: string;
+  count: number;
+  overcount: number;
+  value: V;
+  index: number;
+}
+
+/** Counts the most frequent strings of a stream in bounded memory (see {@link SpaceSaving}). */
+export class TopCounts {
+  private readonly table: SpaceSaving<null>;
+
+  constructor(capacity = 1000) {
+    this.table = new SpaceSaving(capacity, () => null);
   }
 
-  private countAt(index: number): number {
-    return this.counts[index] ?? 0;
+  /** Counts one occurrence of `key`. */
+  add(key: string): void {
+    this.table.add(key);
   }
 
-  private swap(a: number, b: number): void {
-    const key = this.keys[a] ?? "";
-    const otherKey = this.keys[b] ?? "";
-    this.keys[a] = otherKey;
-    this.keys[b] = key;
-    [this.counts[a], this.counts[b]] = [this.countAt(b), this.countAt(a)];
-    [this.overcounts[a], this.overcounts[b]] = [this.overcounts[b] ?? 0, this.overcounts[a] ?? 0];
-    this.slots.set(otherKey, a);
-    this.slots.set(key, b);
+  /** True while no key was replaced, so every count is exact and no key is missing. */
+  get isExact(): boolean {
+    return this.table.isExact;
+  }
+
+  /** Number of keys stored. */
+  get size(): number {
+    return this.table.size;
+  }
+
+  /** Returns up to `limit` keys, ordered as {@link SpaceSaving.top} orders them. */
+  top(limit: number): TopCount[] {
+    return this.table.top(limit).map(({ key, count, overcount }) => ({ key, count, overcount }));
   }
 }
 

@@ -100,6 +100,7 @@ import { localFailureReport, undeliveredReport } from "./undelivered.js";
 import { frozenReport } from "./frozen.js";
 import { fatalErrorsReport } from "./fatal-errors.js";
 import { isQueueSpaceProblem, queueSpaceReport } from "./queue-space.js";
+import { recipientDomainsReport } from "./recipient-domains.js";
 import {
   heldMailReport,
   heldMailSentence,
@@ -225,6 +226,7 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
       inputsNotRead: unreadInputs.map((input) => input.name),
     },
     providers,
+    recipientDomains: recipientDomainsReport(facts.recipientDomains),
     findings,
     unexplainedBlocks: unexplainedBlocks(context, findings, providers),
     readiness: withHeldMailItem(

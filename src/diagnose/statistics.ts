@@ -7,6 +7,7 @@ import { formatInstant, type TimeZone } from "../time/zone.js";
 import { describeOrigin } from "./findings/origin-names.js";
 import { frozenReport, type FrozenReport } from "./frozen.js";
 import { queueSpaceReport, type QueueSpaceReport } from "./queue-space.js";
+import { recipientDomainsReport, type RecipientDomainsReport } from "./recipient-domains.js";
 import type { InputReport, ServerReport } from "./types.js";
 import {
   localFailureReport,
@@ -21,6 +22,10 @@ export interface LogStatistics {
   readonly input: InputReport;
   readonly server: ServerReport;
   readonly providers: Partial<Record<ProviderKey, ProviderStatistics>>;
+  /** Deferrals of remote deliveries in all provider rows. */
+  readonly deferralTotals: DeferralTotals;
+  /** Delivery results of the busiest recipient domains, across all provider rows. */
+  readonly recipientDomains: RecipientDomainsReport;
   readonly days: readonly DayStatistics[];
   readonly accounts: readonly OriginStatistics[];
   /** Totals over every account of the run, including those past the 20 in `accounts`. */
@@ -57,6 +62,8 @@ export interface ProviderStatistics {
   readonly sent: number;
   readonly deferred: number;
   readonly deferredRecipients: number;
+  /** Distinct messages with at least one recipient whose first deferral counted in this row. */
+  readonly deferredMessages: number;
   /** Of `deferred`, those made without trying the provider, which are not in `attempts`. */
   readonly suspendedDeferrals: number;
   readonly bounced: number;
@@ -64,6 +71,16 @@ export interface ProviderStatistics {
   /** Attempts that ended in a connection failure, which carry no reply code. */
   readonly connectionFailures: number;
   readonly codes: Readonly<Record<string, number>>;
+}
+
+/** Deferrals of all provider rows together. */
+export interface DeferralTotals {
+  /** Deferral lines, every retry counted, as the rows' `deferred` count them. */
+  readonly deferred: number;
+  /** Message and recipient pairs deferred at least once, each counted once. */
+  readonly deferredRecipients: number;
+  /** Messages with at least one deferred recipient, each counted once. */
+  readonly deferredMessages: number;
 }
 
 export interface DayStatistics {
@@ -170,6 +187,7 @@ export function buildStatistics(
             sent: p.sent,
             deferred: p.deferred,
             deferredRecipients: p.deferredRecipients,
+            deferredMessages: p.deferredMessages,
             suspendedDeferrals: p.suspendedDeferrals,
             bounced: p.bounced,
             expired: p.expired,
@@ -178,6 +196,8 @@ export function buildStatistics(
           },
         ]),
     ),
+    deferralTotals: deferralTotals(facts),
+    recipientDomains: recipientDomainsReport(facts.recipientDomains),
     days: days(facts, time),
     accounts: topOrigins(facts.origins.accounts.values(), time),
     accountTotals: originTotals(facts.origins.accounts.values()),
@@ -212,6 +232,20 @@ export function buildStatistics(
       version: event.version,
     })),
   };
+}
+
+/**
+ * Adds up the deferrals of all rows. A message and recipient pair counts in `deferredRecipients`
+ * of the first row that deferred it only, so the sum counts each pair once.
+ */
+function deferralTotals(facts: LogFacts): DeferralTotals {
+  let deferred = 0;
+  let deferredRecipients = 0;
+  for (const row of facts.providers.values()) {
+    deferred += row.deferred;
+    deferredRecipients += row.deferredRecipients;
+  }
+  return { deferred, deferredRecipients, deferredMessages: facts.deferredMessages };
 }
 
 function days(facts: LogFacts, time: (epochMs: number) => string): DayStatistics[] {

@@ -7,6 +7,7 @@ import type { FrozenReport } from "./frozen.js";
 import type { HeldMailReport } from "./held-mail.js";
 import type { FatalErrorsReport } from "./fatal-errors.js";
 import type { QueueSpaceReport } from "./queue-space.js";
+import type { RecipientDomainsReport } from "./recipient-domains.js";
 import type { LocalFailureReport, UndeliveredReport } from "./undelivered.js";
 
 /**
@@ -38,6 +39,8 @@ export interface Diagnosis {
   };
   /** One entry per provider that received mail in the log. */
   readonly providers: Partial<Record<ProviderKey, ProviderVerdict>>;
+  /** Delivery results of the busiest recipient domains, across all provider rows. */
+  readonly recipientDomains: RecipientDomainsReport;
   /** Findings sorted by severity, causes before consequences. */
   readonly findings: readonly Finding[];
   /** The blocks that no cause or contributing finding explains, with their replies' fixes. */
@@ -339,6 +342,11 @@ export interface ProviderVerdict {
   readonly sent: number;
   readonly deferred: number;
   readonly deferredRecipients: number;
+  /**
+   * Distinct messages with at least one recipient whose first deferral counted in this row. A
+   * message deferred by two providers counts in both rows.
+   */
+  readonly deferredMessages: number;
   /**
    * Of `deferred`, the deferrals that the MTA made without trying the provider, because the
    * destination failed shortly before. They are not in `attempts`.

@@ -207,6 +207,7 @@ export function providerVerdict(facts: ProviderFacts, context: DiagnoseContext):
     sent: facts.sent,
     deferred: facts.deferred,
     deferredRecipients: facts.deferredRecipients,
+    deferredMessages: facts.deferredMessages,
     suspendedDeferrals: facts.suspendedDeferrals,
     onlySuspendedDeferrals: facts.suspendedDeferrals > 0 && facts.attempts === 0,
     bounced: facts.bounced,

@@ -21,6 +21,7 @@ import {
   undeliveredLines,
 } from "./undelivered-text.js";
 import { DEFERRALS_LEGEND, expiredSentence, PROVIDER_COLUMN, providerCell } from "./providers.js";
+import { deferralTotalsLines, recipientDomainLines } from "./recipient-domains-text.js";
 import {
   column,
   columns,
@@ -78,6 +79,7 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
     lines.push(...wrap(DEFERRALS_LEGEND, "  "));
   }
   lines.push(
+    ...deferralTotalsLines(statistics.deferralTotals),
     ...undeliveredLines(
       `${ownDecisionHeading(statistics.server)}, without trying any receiver`,
       statistics.undeliveredByServer,
@@ -85,6 +87,8 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
     ...frozenLines(statistics.frozenMessages),
     ...putOnHoldLines(statistics.server),
   );
+  const domainLines = recipientDomainLines(statistics.recipientDomains, paint);
+  if (domainLines.length > 0) lines.push("", ...domainLines);
   lines.push("", paint.bold("Outbound per day"));
   for (const day of statistics.days) {
     lines.push(

@@ -60,6 +60,7 @@ import {
 } from "./undelivered-text.js";
 import { fatalErrorsSection } from "./fatal-errors-text.js";
 import { deferralSentences } from "./deferral-text.js";
+import { otherReceiverDomainLines } from "./recipient-domains-text.js";
 import { queueSpaceSentences, SERVER_FAULTS_HEADING } from "./queue-space-text.js";
 import { verdictLabel } from "./verdict-label.js";
 import { inputsNotReadWords } from "./inputs-not-read.js";
@@ -140,6 +141,9 @@ function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
     const policy = recipientPolicyLine(verdict);
     if (policy !== null) lines.push(...wrap(policy, "                "));
     lines.push(...deferralLines(verdict));
+    if (verdict === diagnosis.providers.other) {
+      lines.push(...otherReceiverDomainLines(diagnosis.recipientDomains));
+    }
     lines.push(...suspendedDeferralLines(verdict.suspendedDeferrals, verdict.deferredRecipients));
     const expired = expiredSentence(verdict);
     if (expired !== null) lines.push(...wrap(expired, "    "));

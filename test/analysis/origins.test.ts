@@ -51,6 +51,7 @@ describe("OriginAnalyser", () => {
           senderDomain: null,
           counted: false,
           deferred: null,
+          deferredRows: null,
           forwarded: false,
         },
         70_000 + i,
