@@ -86,7 +86,8 @@ export interface ReadLogsOptions {
  * both mail logs and general logs such as syslog, the mail logs are read first, and the MTA
  * and helper program records that a general log copies from them are counted but not parsed
  * (see `MailLogCopies`). When the inputs contain more than one file set, the records of an
- * input that repeat those of another file set read before are counted but not parsed too (see
+ * input that repeat those of another file set read before are counted but not parsed too, and so
+ * are the records of a rotated file that an earlier file of its set contains (see
  * `RecordFingerprints`). A missing, unreadable or unsupported input is reported in the summary and
  * the others are still read. It prints nothing. It rejects only for misuse (an invalid
  * `maxLineBytes`) or when a parser throws.
@@ -109,7 +110,8 @@ export async function readLogs(
   const roles = plan.map((input) => (input.type === "file" ? logRoleOf(input.path) : null));
   const findCopies = roles.includes("mail") && roles.includes("general");
   const fileSets = fileSetCount(plan);
-  if (fileSets > 1) run.findCopiesAcrossInputs(fileSets);
+  const hasRotatedSet = plan.some((input) => input.type === "file" && input.continuesPrevious);
+  if (fileSets > 1 || hasRotatedSet) run.findCopiesAcrossInputs(fileSets);
 
   for (const [index, input] of plan.entries()) {
     if (input.type === "failed") {
@@ -117,7 +119,8 @@ export async function readLogs(
       continue;
     }
     const correction = await leapDayCorrectionAt(plan, index, options);
-    await run.read(input, totalBytes, findCopies ? (roles[index] ?? null) : null, correction);
+    const role = findCopies ? (roles[index] ?? null) : null;
+    await run.read(input, totalBytes, role, correction, isLastOfSet(plan, index));
   }
   run.dispatcher.finish();
   return run.summary();
@@ -186,6 +189,16 @@ function withUnreadErrors(
 // The line counts of one input and the records it gave.
 interface ReadInputCounts extends InputLineCounts {
   readonly records: number;
+}
+
+// Whether no later file of the rotated set of `plan[index]` follows it. A file that failed to
+// open is passed over.
+function isLastOfSet(plan: readonly PlannedInput[], index: number): boolean {
+  for (const next of plan.slice(index + 1)) {
+    if (next.type === "failed") continue;
+    return !(next.type === "file" && next.continuesPrevious);
+  }
+  return true;
 }
 
 // The number of file sets among the readable inputs: a rotated set counts once.
@@ -266,7 +279,7 @@ class ReadRun {
   // Lines without log framing that a parser joined to the record before them.
   private continuationLines = 0;
   // The fingerprints that find records repeated across inputs, or null when the inputs are
-  // one file set, which saves the hashing of every record.
+  // one file set of one file, which saves the hashing of every record.
   private fingerprints: RecordFingerprints | null = null;
   // The content key of the last line that a quiet counter counted, which the counter returns
   // as its tag.
@@ -291,8 +304,9 @@ class ReadRun {
   }
 
   /**
-   * Makes the run leave out the records that a file set read before contains. `fileSets` is
-   * the number of file sets that the run reads.
+   * Makes the run leave out the records that a file set read before contains, and the records
+   * of a rotated file that an earlier file of its set contains. `fileSets` is the number of file
+   * sets that the run reads.
    */
   findCopiesAcrossInputs(fileSets: number): void {
     const fingerprints = new RecordFingerprints(fileSets);
@@ -325,13 +339,15 @@ class ReadRun {
   /**
    * Reads one source. `role` is null unless the run has both mail logs and general logs. Then
    * the records of a mail log are added to the host spans in `copies`, and the records of a
-   * general log are checked against those spans.
+   * general log are checked against those spans. `lastOfSet` is false for a rotated file that
+   * another file of its set follows.
    */
   async read(
     source: FileSource | StdinSource,
     totalBytes: number | null,
     role: LogRole,
     leapDayCorrection: LeapDayCorrection | null = null,
+    lastOfSet = true,
   ): Promise<void> {
     const isFile = source.type === "file";
     const referenceMs = isFile ? source.modifiedMs : Date.now();
@@ -352,7 +368,7 @@ class ReadRun {
     this.lastRecordCopied = false;
     this.lastReadProgram = null;
     this.lastCopiedRecord = null;
-    this.fingerprints?.startInput(source.name, !continuesPrevious);
+    this.fingerprints?.startInput(source.name, !continuesPrevious, lastOfSet);
     this.replays.startFile();
     this.recordHandler = this.recordHandlerOf(role);
     // A line counted without a record would pass by the checks of mail and general logs.
@@ -601,7 +617,7 @@ class ReadRun {
     source: QuietSource | null,
     tag: number,
   ): boolean {
-    const contentKey = source === null ? tag : this.contentKeyOf(program, source);
+    const contentKey = source === null ? tag : this.contentKeyOf(program, source, time);
     this.quietContentKey = contentKey;
     if (source !== null && this.isRepeat(time, source.host)) return false;
     if (this.isEarlierQuietCopy(program, contentKey, time)) return false;
@@ -610,11 +626,12 @@ class ReadRun {
     return true;
   }
 
-  // The content key (see `RecordFingerprints.contentKeyOfBytes`) of a line that a quiet
-  // counter counts, or 0 when the run does not compare its file sets or the line has no host.
-  private contentKeyOf(program: string, source: QuietSource): number {
+  // The content key (see `RecordFingerprints.contentKeyOfBytes`) of a line dated `time` that a
+  // quiet counter counts, or 0 when the run does not compare its inputs at that time or the
+  // line has no host.
+  private contentKeyOf(program: string, source: QuietSource, time: number): number {
     const fingerprints = this.fingerprints;
-    if (fingerprints === null || !fingerprints.isActive || source.host === "") return 0;
+    if (fingerprints === null || source.host === "" || !fingerprints.isActiveAt(time)) return 0;
     const { host, pid, buffer, messageStart, messageEnd } = source;
     const keyProgram = this.dispatcher.mtaOf(program) ?? program;
     return fingerprints.contentKeyOfBytes(host, keyProgram, pid, buffer, messageStart, messageEnd);
