@@ -20,6 +20,7 @@ import {
 } from "./reader/lines.js";
 import { isEximRejectLog, isRejectLogHeaderLine } from "./reader/exim-log-files.js";
 import { RecordFingerprints } from "./reader/cross-copies.js";
+import { cutLineCopyNote, fileWithLineStarting } from "./reader/cut-lines.js";
 import { hourShiftNote } from "./reader/hour-shifts.js";
 import { containerZoneNote, unzonedLinesNote } from "./framing/container-zones.js";
 import { leapDayYearsBack, type LeapDayCorrection } from "./reader/leap-day-years.js";
@@ -106,6 +107,9 @@ export async function readLogs(
   run.stdin = checked.stdin;
   run.sameContent.push(...duplicates);
   run.planNotes.push(...planned.notes);
+  run.regularFiles = plan.filter(
+    (input): input is FileSource => input.type === "file" && input.sizeBytes !== null,
+  );
   const totalBytes = totalSize(plan);
   const roles = plan.map((input) => (input.type === "file" ? logRoleOf(input.path) : null));
   const findCopies = roles.includes("mail") && roles.includes("general");
@@ -164,6 +168,19 @@ function recordlessNotes(
   const unterminated = unterminatedLineNote(name, split.lines);
   const noLogLines = noLogLinesNote(name, split.lines, exportShapeOf(split.head));
   return [...notes.filter((note) => note !== unterminated), noLogLines];
+}
+
+// `notes` of input `name` with the note that its last line, cut short, was left out as a copy
+// of a line of `fullCopy`, in place of the note on a last line without a line end.
+function withCutLineNote(
+  name: string,
+  split: { readonly lines: number },
+  notes: readonly string[],
+  fullCopy: string,
+): string[] {
+  const unterminated = unterminatedLineNote(name, split.lines);
+  const otherNotes = notes.filter((note) => note !== unterminated);
+  return [...otherNotes, cutLineCopyNote(name, split.lines, fullCopy)];
 }
 
 // `inputs` with an error on each input whose lines were almost all unread (see
@@ -281,6 +298,14 @@ class ReadRun {
   // The fingerprints that find records repeated across inputs, or null when the inputs are
   // one file set of one file, which saves the hashing of every record.
   private fingerprints: RecordFingerprints | null = null;
+  /** The inputs that are regular files, which can be searched for the whole of a cut line. */
+  regularFiles: readonly FileSource[] = [];
+  // The splitter of the input being read. When its last line has no line end and other regular
+  // files may have the whole line, `cutLine` is that line's bytes and `cutRecords` are the
+  // records framed from it, which wait for the search (see `settleCutLine`).
+  private splitter: ByteLineSplitter | null = null;
+  private cutLine: Buffer | null = null;
+  private cutRecords: { record: LogRecord; parser: RecordParser | null }[] = [];
   // The content key of the last line that a quiet counter counted, which the counter returns
   // as its tag.
   private quietContentKey = 0;
@@ -380,6 +405,7 @@ class ReadRun {
     const samplesBefore = this.unrecognisedSamples.length;
     this.unrecognisedHead = [];
     const splitter = new ByteLineSplitter(this.onLine, this.maxLineBytes);
+    this.splitter = splitter;
     const overlongJoinedBefore = this.framer.overlongJoinedLines;
     const escapedNulBefore = this.framer.escapedNulLineCount;
     const onProgress = this.options.onProgress;
@@ -391,8 +417,10 @@ class ReadRun {
       },
     });
     this.frameOpenLines();
+    const fullCopy = await this.settleCutLine(source.name);
 
     this.lineBuffer = EMPTY_BUFFER;
+    this.splitter = null;
     const copiedLines = this.copies.endInput();
     this.counts.lines += splitter.lines;
     const overlongJoined = this.framer.overlongJoinedLines - overlongJoinedBefore;
@@ -418,7 +446,8 @@ class ReadRun {
     const split = { lines: splitter.lines, unrecognised, binary, head };
     const readNotes = hasRecords ? result.notes : recordlessNotes(source.name, split, result.notes);
     const repeats = this.replays.repeats - repeatsBefore;
-    const notes = [...readNotes];
+    const notes =
+      fullCopy === null ? [...readNotes] : withCutLineNote(source.name, split, readNotes, fullCopy);
     if (repeats > 0) notes.push(replayedLinesNote(source.name, repeats));
     const shifted = this.fingerprints?.hourShiftedCopy() ?? null;
     if (shifted !== null) notes.push(hourShiftNote(shifted));
@@ -460,9 +489,31 @@ class ReadRun {
     this.lineStart = start;
     this.lineEnd = end;
     this.lineNumber = line;
+    // The splitter marks the input as ending without a line end before it passes that last line.
+    if (this.splitter?.lastLineUnterminated === true && this.regularFiles.length > 1) {
+      this.cutLine = Buffer.from(buffer.subarray(start, end));
+    }
     if (nul === NO_NUL) this.frameLine(buffer, start, end, line);
     else this.frameNulLine(buffer, start, end, line, nul);
   };
+
+  // Leaves out the records of the input's last line, cut short without a line end, when another
+  // regular file has a line that starts with its bytes, and returns that file's name. Else it
+  // passes the records to their parsers, as the last records of the input, and returns null.
+  private async settleCutLine(name: string): Promise<string | null> {
+    const cutLine = this.cutLine;
+    const records = this.cutRecords;
+    this.cutLine = null;
+    this.cutRecords = [];
+    if (cutLine === null || records.length === 0) return null;
+    const others = this.regularFiles.filter((file) => file.name !== name);
+    const fullCopy = await fileWithLineStarting(others, cutLine);
+    for (const { record, parser } of records) {
+      if (fullCopy === null || parser === null) this.dispatchRecord(record, parser);
+      else this.countEarlierCopy(record.program, parser.mta ?? null, record.time, fullCopy);
+    }
+    return fullCopy;
+  }
 
   // A crash can cut the record being written and leave NULs after it, and the first record
   // written after the restart then follows on the same line. The cut record is counted in
@@ -661,6 +712,10 @@ class ReadRun {
   // program. Both record handlers end here, so a record left out as a copy of another file set
   // is the only one that skips it.
   private dispatchRecord(record: LogRecord, parser: RecordParser | null): void {
+    if (this.cutLine !== null) {
+      this.cutRecords.push({ record, parser });
+      return;
+    }
     this.counts.records += 1;
     this.lastRecordCopied = false;
     this.lastReadProgram = record.program;
