@@ -78,7 +78,15 @@ export interface ReadLogsOptions {
   readonly maxLineBytes?: number | undefined;
   /** Called after each chunk (1 MiB for files) with the bytes read so far. */
   readonly onProgress?: ((progress: ReadProgress) => void) | undefined;
+  /**
+   * Called with an input's name when a FIFO has given no data `FIFO_WAIT_MS` after its read
+   * started, as when no process writes to it. The read goes on waiting.
+   */
+  readonly onFifoWait?: ((name: string) => void) | undefined;
 }
+
+/** Time in ms after which a FIFO without data is reported through `onFifoWait`. */
+export const FIFO_WAIT_MS = 2000;
 
 /**
  * Reads `inputs` (files, directories, globs, `-`) in order, rotated sets oldest first, frames
@@ -117,6 +125,9 @@ export async function readLogs(
   const hasRotatedSet = plan.some((input) => input.type === "file" && input.continuesPrevious);
   if (fileSets > 1 || hasRotatedSet) run.findCopiesAcrossInputs(fileSets);
 
+  // NOTE: a FIFO is read in its place among the inputs, so one that nothing writes to holds back
+  // the files after it. Reading those first would change the order in which the parsers see
+  // the lines of different file sets, and verdicts depend on that order.
   for (const [index, input] of plan.entries()) {
     if (input.type === "failed") {
       run.addFailed(input.name, input.error);
@@ -409,12 +420,16 @@ class ReadRun {
     const overlongJoinedBefore = this.framer.overlongJoinedLines;
     const escapedNulBefore = this.framer.escapedNulLineCount;
     const onProgress = this.options.onProgress;
+    const fifoWait = isFile && source.sizeBytes === null ? this.fifoWaitTimer(source.name) : null;
     const result = await readSource(source, splitter, {
       stdin: this.stdin,
       onBytes: (count) => {
+        if (fifoWait !== null && count > 0) clearTimeout(fifoWait);
         this.bytesRead += count;
         onProgress?.({ bytesRead: this.bytesRead, totalBytes });
       },
+    }).finally(() => {
+      if (fifoWait !== null) clearTimeout(fifoWait);
     });
     this.frameOpenLines();
     const fullCopy = await this.settleCutLine(source.name);
@@ -476,6 +491,18 @@ class ReadRun {
       trailingData: result.trailingData,
       notes,
     });
+  }
+
+  // A timer that calls `onFifoWait` for the FIFO `name`, or null without that option. Opening a
+  // FIFO waits until a process opens it for writing, and reading it waits for that process's
+  // data, so without the call a FIFO that nothing writes to would stall the run with no output.
+  private fifoWaitTimer(name: string): NodeJS.Timeout | null {
+    const onFifoWait = this.options.onFifoWait;
+    if (onFifoWait === undefined) return null;
+    const timer = setTimeout(() => onFifoWait(name), FIFO_WAIT_MS);
+    // The timer alone must not keep a finished run alive.
+    timer.unref();
+    return timer;
   }
 
   private readonly onLine = (
