@@ -83,7 +83,20 @@ export function logRunSettings(
   return {
     format,
     timeZone,
-    readOptions: { timeZone, year, cwd: io.cwd, stdin: io.stdin, onProgress: progress },
+    readOptions: {
+      timeZone,
+      year,
+      cwd: io.cwd,
+      stdin: io.stdin,
+      onProgress: progress,
+      onFifoWait: (name) => {
+        // The progress line, when there is one, is cleared so that the note starts a line.
+        const clear = progress === undefined ? "" : "\r\u001b[K";
+        io.stderr.write(
+          `${clear}delist: waiting for data on FIFO ${name}: start the process that writes to it, or leave the FIFO out of the inputs\n`,
+        );
+      },
+    },
   };
 }
 

@@ -26,6 +26,14 @@ const MAX_NOTES = 5;
 /** Maximum files followed. A run over more files checks only the first ones. */
 const MAX_FILES = 1000;
 
+const MINUTE_MS = 60_000;
+
+/**
+ * Maximum minutes with events counted per file, 45 days of a busy log. A file with events in
+ * more minutes gets an overlap note without event counts.
+ */
+const MAX_COUNTED_MINUTES = 45 * 24 * 60;
+
 /** The event times of one input file. */
 interface FileSpan {
   readonly name: string;
@@ -41,6 +49,11 @@ interface FileSpan {
   readonly hosts: HostClocks;
   future: number;
   firstFuture: { readonly line: number; readonly time: number } | null;
+  /** Events per minute since the epoch, for the size of an overlap; null past the maximum. */
+  minutes: Map<number, number> | null;
+  /** The minute of the last event and the events in it not yet added to `minutes`. */
+  minute: number;
+  eventsInMinute: number;
 }
 
 /** The first step back of a file's time, with the hosts of the two lines (null when unknown). */
@@ -74,6 +87,7 @@ export class InputChecks {
     const span = this.spanOf(event.position.file, time);
     if (span === null) return;
     span.events += 1;
+    countMinute(span, time);
     if (time < span.first) span.first = time;
     if (time > span.last) span.last = time;
     if (time > this.now + FUTURE_SLACK_MS) {
@@ -144,6 +158,9 @@ export class InputChecks {
       hosts: new HostClocks(),
       future: 0,
       firstFuture: null,
+      minutes: new Map(),
+      minute: Math.floor(time / MINUTE_MS),
+      eventsInMinute: 0,
     };
     this.files.set(name, span);
     return span;
@@ -151,6 +168,43 @@ export class InputChecks {
 }
 
 type Format = (ms: number) => string;
+
+// Counts an event at `time` in its minute. Events mostly come in time order, so the map is
+// updated only when the minute changes.
+function countMinute(span: FileSpan, time: number): void {
+  const minute = Math.floor(time / MINUTE_MS);
+  if (minute === span.minute) {
+    span.eventsInMinute += 1;
+    return;
+  }
+  flushMinute(span);
+  span.minute = minute;
+  span.eventsInMinute = 1;
+}
+
+function flushMinute(span: FileSpan): void {
+  const minutes = span.minutes;
+  if (minutes === null || span.eventsInMinute === 0) return;
+  minutes.set(span.minute, (minutes.get(span.minute) ?? 0) + span.eventsInMinute);
+  span.eventsInMinute = 0;
+  if (minutes.size > MAX_COUNTED_MINUTES) span.minutes = null;
+}
+
+// The events of `span` in the minutes from the one of `from` to the one of `to`, or null when
+// the file has too many minutes with events. Events of the end minutes outside the range are
+// counted too, so the count is exact only to the minute.
+function eventsBetween(span: FileSpan, from: number, to: number): number | null {
+  flushMinute(span);
+  const minutes = span.minutes;
+  if (minutes === null) return null;
+  const first = Math.floor(from / MINUTE_MS);
+  const last = Math.floor(to / MINUTE_MS);
+  let events = 0;
+  for (const [minute, count] of minutes) {
+    if (minute >= first && minute <= last) events += count;
+  }
+  return events;
+}
 
 /** A step back at least this long reads as rotated files joined in the wrong order. */
 const ROTATED_STEP_MS = 12 * 60 * 60 * 1000;
@@ -265,12 +319,38 @@ function overlapNotes(
     if (reach !== null) {
       const overlap = Math.min(reach.last, span.last) - span.first;
       if (overlap > MIN_OVERLAP_MS && !skipped.has(pairKey(reach.name, span.name))) {
-        notes.push(
-          `${recordFileInText(reach.name)} and ${recordFileInText(span.name)} cover the same time, ${time(span.first)} to ${time(Math.min(reach.last, span.last))}: if one is a copy of the other, every count is doubled. Logs of different servers may overlap.`,
-        );
+        notes.push(overlapNote(reach, span, time));
       }
     }
     if (reach === null || span.last > reach.last) reach = span;
   }
   return notes.slice(0, MAX_NOTES);
+}
+
+// The note on `earlier` and `later`, two files whose times overlap, where `later` starts
+// inside the time of `earlier`. It gives the overlap's length and the events of each file in
+// it, unless the overlap holds all events of both files.
+function overlapNote(earlier: FileSpan, later: FileSpan, time: Format): string {
+  const from = later.first;
+  const to = Math.min(earlier.last, later.last);
+  const files = `${recordFileInText(earlier.name)} and ${recordFileInText(later.name)}`;
+  const start = `${files} cover the same time, ${time(from)} to ${time(to)}`;
+  const servers = "Logs of different servers may overlap.";
+  const earlierEvents = eventsBetween(earlier, from, to);
+  const laterEvents = eventsBetween(later, from, to);
+  if (earlierEvents === earlier.events && laterEvents === later.events) {
+    return `${start}: if one is a copy of the other, every count is doubled. ${servers}`;
+  }
+  const hours = (to - from) / HOUR_MS;
+  const length = `${hours.toLocaleString("en-US", { maximumFractionDigits: 1 })} hours`;
+  const doubled = "If one repeats the lines of the other, the counts of that time are doubled.";
+  if (earlierEvents === null || laterEvents === null) {
+    return `${start} (${length}). ${doubled} ${servers}`;
+  }
+  const share = (events: number, span: FileSpan): string =>
+    `about ${events.toLocaleString("en-US")} of the ${span.events.toLocaleString("en-US")} events of ${recordFileInText(span.name)}`;
+  return (
+    `${start} (${length}), with ${share(earlierEvents, earlier)} and ` +
+    `${share(laterEvents, later)}. ${doubled} ${servers}`
+  );
 }

@@ -20,6 +20,7 @@ import {
 } from "./reader/lines.js";
 import { isEximRejectLog, isRejectLogHeaderLine } from "./reader/exim-log-files.js";
 import { RecordFingerprints } from "./reader/cross-copies.js";
+import { cutLineCopyNote, fileWithLineStarting } from "./reader/cut-lines.js";
 import { hourShiftNote } from "./reader/hour-shifts.js";
 import { containerZoneNote, unzonedLinesNote } from "./framing/container-zones.js";
 import { leapDayYearsBack, type LeapDayCorrection } from "./reader/leap-day-years.js";
@@ -77,7 +78,15 @@ export interface ReadLogsOptions {
   readonly maxLineBytes?: number | undefined;
   /** Called after each chunk (1 MiB for files) with the bytes read so far. */
   readonly onProgress?: ((progress: ReadProgress) => void) | undefined;
+  /**
+   * Called with an input's name when a FIFO has given no data `FIFO_WAIT_MS` after its read
+   * started, as when no process writes to it. The read goes on waiting.
+   */
+  readonly onFifoWait?: ((name: string) => void) | undefined;
 }
+
+/** Time in ms after which a FIFO without data is reported through `onFifoWait`. */
+export const FIFO_WAIT_MS = 2000;
 
 /**
  * Reads `inputs` (files, directories, globs, `-`) in order, rotated sets oldest first, frames
@@ -86,7 +95,8 @@ export interface ReadLogsOptions {
  * both mail logs and general logs such as syslog, the mail logs are read first, and the MTA
  * and helper program records that a general log copies from them are counted but not parsed
  * (see `MailLogCopies`). When the inputs contain more than one file set, the records of an
- * input that repeat those of another file set read before are counted but not parsed too (see
+ * input that repeat those of another file set read before are counted but not parsed too, and so
+ * are the records of a rotated file that an earlier file of its set contains (see
  * `RecordFingerprints`). A missing, unreadable or unsupported input is reported in the summary and
  * the others are still read. It prints nothing. It rejects only for misuse (an invalid
  * `maxLineBytes`) or when a parser throws.
@@ -105,19 +115,27 @@ export async function readLogs(
   run.stdin = checked.stdin;
   run.sameContent.push(...duplicates);
   run.planNotes.push(...planned.notes);
+  run.regularFiles = plan.filter(
+    (input): input is FileSource => input.type === "file" && input.sizeBytes !== null,
+  );
   const totalBytes = totalSize(plan);
   const roles = plan.map((input) => (input.type === "file" ? logRoleOf(input.path) : null));
   const findCopies = roles.includes("mail") && roles.includes("general");
   const fileSets = fileSetCount(plan);
-  if (fileSets > 1) run.findCopiesAcrossInputs(fileSets);
+  const hasRotatedSet = plan.some((input) => input.type === "file" && input.continuesPrevious);
+  if (fileSets > 1 || hasRotatedSet) run.findCopiesAcrossInputs(fileSets);
 
+  // NOTE: a FIFO is read in its place among the inputs, so one that nothing writes to holds back
+  // the files after it. Reading those first would change the order in which the parsers see
+  // the lines of different file sets, and verdicts depend on that order.
   for (const [index, input] of plan.entries()) {
     if (input.type === "failed") {
       run.addFailed(input.name, input.error);
       continue;
     }
     const correction = await leapDayCorrectionAt(plan, index, options);
-    await run.read(input, totalBytes, findCopies ? (roles[index] ?? null) : null, correction);
+    const role = findCopies ? (roles[index] ?? null) : null;
+    await run.read(input, totalBytes, role, correction, isLastOfSet(plan, index));
   }
   run.dispatcher.finish();
   return run.summary();
@@ -163,6 +181,19 @@ function recordlessNotes(
   return [...notes.filter((note) => note !== unterminated), noLogLines];
 }
 
+// `notes` of input `name` with the note that its last line, cut short, was left out as a copy
+// of a line of `fullCopy`, in place of the note on a last line without a line end.
+function withCutLineNote(
+  name: string,
+  split: { readonly lines: number },
+  notes: readonly string[],
+  fullCopy: string,
+): string[] {
+  const unterminated = unterminatedLineNote(name, split.lines);
+  const otherNotes = notes.filter((note) => note !== unterminated);
+  return [...otherNotes, cutLineCopyNote(name, split.lines, fullCopy)];
+}
+
 // `inputs` with an error on each input whose lines were almost all unread (see
 // `unreadInputError`), when another input gave records. `counts` has the line counts and
 // records of each input read as text, at the same index, and null for the others.
@@ -186,6 +217,16 @@ function withUnreadErrors(
 // The line counts of one input and the records it gave.
 interface ReadInputCounts extends InputLineCounts {
   readonly records: number;
+}
+
+// Whether no later file of the rotated set of `plan[index]` follows it. A file that failed to
+// open is passed over.
+function isLastOfSet(plan: readonly PlannedInput[], index: number): boolean {
+  for (const next of plan.slice(index + 1)) {
+    if (next.type === "failed") continue;
+    return !(next.type === "file" && next.continuesPrevious);
+  }
+  return true;
 }
 
 // The number of file sets among the readable inputs: a rotated set counts once.
@@ -266,8 +307,16 @@ class ReadRun {
   // Lines without log framing that a parser joined to the record before them.
   private continuationLines = 0;
   // The fingerprints that find records repeated across inputs, or null when the inputs are
-  // one file set, which saves the hashing of every record.
+  // one file set of one file, which saves the hashing of every record.
   private fingerprints: RecordFingerprints | null = null;
+  /** The inputs that are regular files, which can be searched for the whole of a cut line. */
+  regularFiles: readonly FileSource[] = [];
+  // The splitter of the input being read. When its last line has no line end and other regular
+  // files may have the whole line, `cutLine` is that line's bytes and `cutRecords` are the
+  // records framed from it, which wait for the search (see `settleCutLine`).
+  private splitter: ByteLineSplitter | null = null;
+  private cutLine: Buffer | null = null;
+  private cutRecords: { record: LogRecord; parser: RecordParser | null }[] = [];
   // The content key of the last line that a quiet counter counted, which the counter returns
   // as its tag.
   private quietContentKey = 0;
@@ -291,8 +340,9 @@ class ReadRun {
   }
 
   /**
-   * Makes the run leave out the records that a file set read before contains. `fileSets` is
-   * the number of file sets that the run reads.
+   * Makes the run leave out the records that a file set read before contains, and the records
+   * of a rotated file that an earlier file of its set contains. `fileSets` is the number of file
+   * sets that the run reads.
    */
   findCopiesAcrossInputs(fileSets: number): void {
     const fingerprints = new RecordFingerprints(fileSets);
@@ -325,13 +375,15 @@ class ReadRun {
   /**
    * Reads one source. `role` is null unless the run has both mail logs and general logs. Then
    * the records of a mail log are added to the host spans in `copies`, and the records of a
-   * general log are checked against those spans.
+   * general log are checked against those spans. `lastOfSet` is false for a rotated file that
+   * another file of its set follows.
    */
   async read(
     source: FileSource | StdinSource,
     totalBytes: number | null,
     role: LogRole,
     leapDayCorrection: LeapDayCorrection | null = null,
+    lastOfSet = true,
   ): Promise<void> {
     const isFile = source.type === "file";
     const referenceMs = isFile ? source.modifiedMs : Date.now();
@@ -352,7 +404,7 @@ class ReadRun {
     this.lastRecordCopied = false;
     this.lastReadProgram = null;
     this.lastCopiedRecord = null;
-    this.fingerprints?.startInput(source.name, !continuesPrevious);
+    this.fingerprints?.startInput(source.name, !continuesPrevious, lastOfSet);
     this.replays.startFile();
     this.recordHandler = this.recordHandlerOf(role);
     // A line counted without a record would pass by the checks of mail and general logs.
@@ -364,19 +416,26 @@ class ReadRun {
     const samplesBefore = this.unrecognisedSamples.length;
     this.unrecognisedHead = [];
     const splitter = new ByteLineSplitter(this.onLine, this.maxLineBytes);
+    this.splitter = splitter;
     const overlongJoinedBefore = this.framer.overlongJoinedLines;
     const escapedNulBefore = this.framer.escapedNulLineCount;
     const onProgress = this.options.onProgress;
+    const fifoWait = isFile && source.sizeBytes === null ? this.fifoWaitTimer(source.name) : null;
     const result = await readSource(source, splitter, {
       stdin: this.stdin,
       onBytes: (count) => {
+        if (fifoWait !== null && count > 0) clearTimeout(fifoWait);
         this.bytesRead += count;
         onProgress?.({ bytesRead: this.bytesRead, totalBytes });
       },
+    }).finally(() => {
+      if (fifoWait !== null) clearTimeout(fifoWait);
     });
     this.frameOpenLines();
+    const fullCopy = await this.settleCutLine(source.name);
 
     this.lineBuffer = EMPTY_BUFFER;
+    this.splitter = null;
     const copiedLines = this.copies.endInput();
     this.counts.lines += splitter.lines;
     const overlongJoined = this.framer.overlongJoinedLines - overlongJoinedBefore;
@@ -402,7 +461,8 @@ class ReadRun {
     const split = { lines: splitter.lines, unrecognised, binary, head };
     const readNotes = hasRecords ? result.notes : recordlessNotes(source.name, split, result.notes);
     const repeats = this.replays.repeats - repeatsBefore;
-    const notes = [...readNotes];
+    const notes =
+      fullCopy === null ? [...readNotes] : withCutLineNote(source.name, split, readNotes, fullCopy);
     if (repeats > 0) notes.push(replayedLinesNote(source.name, repeats));
     const shifted = this.fingerprints?.hourShiftedCopy() ?? null;
     if (shifted !== null) notes.push(hourShiftNote(shifted));
@@ -433,6 +493,18 @@ class ReadRun {
     });
   }
 
+  // A timer that calls `onFifoWait` for the FIFO `name`, or null without that option. Opening a
+  // FIFO waits until a process opens it for writing, and reading it waits for that process's
+  // data, so without the call a FIFO that nothing writes to would stall the run with no output.
+  private fifoWaitTimer(name: string): NodeJS.Timeout | null {
+    const onFifoWait = this.options.onFifoWait;
+    if (onFifoWait === undefined) return null;
+    const timer = setTimeout(() => onFifoWait(name), FIFO_WAIT_MS);
+    // The timer alone must not keep a finished run alive.
+    timer.unref();
+    return timer;
+  }
+
   private readonly onLine = (
     buffer: Buffer,
     start: number,
@@ -444,9 +516,31 @@ class ReadRun {
     this.lineStart = start;
     this.lineEnd = end;
     this.lineNumber = line;
+    // The splitter marks the input as ending without a line end before it passes that last line.
+    if (this.splitter?.lastLineUnterminated === true && this.regularFiles.length > 1) {
+      this.cutLine = Buffer.from(buffer.subarray(start, end));
+    }
     if (nul === NO_NUL) this.frameLine(buffer, start, end, line);
     else this.frameNulLine(buffer, start, end, line, nul);
   };
+
+  // Leaves out the records of the input's last line, cut short without a line end, when another
+  // regular file has a line that starts with its bytes, and returns that file's name. Else it
+  // passes the records to their parsers, as the last records of the input, and returns null.
+  private async settleCutLine(name: string): Promise<string | null> {
+    const cutLine = this.cutLine;
+    const records = this.cutRecords;
+    this.cutLine = null;
+    this.cutRecords = [];
+    if (cutLine === null || records.length === 0) return null;
+    const others = this.regularFiles.filter((file) => file.name !== name);
+    const fullCopy = await fileWithLineStarting(others, cutLine);
+    for (const { record, parser } of records) {
+      if (fullCopy === null || parser === null) this.dispatchRecord(record, parser);
+      else this.countEarlierCopy(record.program, parser.mta ?? null, record.time, fullCopy);
+    }
+    return fullCopy;
+  }
 
   // A crash can cut the record being written and leave NULs after it, and the first record
   // written after the restart then follows on the same line. The cut record is counted in
@@ -601,7 +695,7 @@ class ReadRun {
     source: QuietSource | null,
     tag: number,
   ): boolean {
-    const contentKey = source === null ? tag : this.contentKeyOf(program, source);
+    const contentKey = source === null ? tag : this.contentKeyOf(program, source, time);
     this.quietContentKey = contentKey;
     if (source !== null && this.isRepeat(time, source.host)) return false;
     if (this.isEarlierQuietCopy(program, contentKey, time)) return false;
@@ -610,11 +704,12 @@ class ReadRun {
     return true;
   }
 
-  // The content key (see `RecordFingerprints.contentKeyOfBytes`) of a line that a quiet
-  // counter counts, or 0 when the run does not compare its file sets or the line has no host.
-  private contentKeyOf(program: string, source: QuietSource): number {
+  // The content key (see `RecordFingerprints.contentKeyOfBytes`) of a line dated `time` that a
+  // quiet counter counts, or 0 when the run does not compare its inputs at that time or the
+  // line has no host.
+  private contentKeyOf(program: string, source: QuietSource, time: number): number {
     const fingerprints = this.fingerprints;
-    if (fingerprints === null || !fingerprints.isActive || source.host === "") return 0;
+    if (fingerprints === null || source.host === "" || !fingerprints.isActiveAt(time)) return 0;
     const { host, pid, buffer, messageStart, messageEnd } = source;
     const keyProgram = this.dispatcher.mtaOf(program) ?? program;
     return fingerprints.contentKeyOfBytes(host, keyProgram, pid, buffer, messageStart, messageEnd);
@@ -644,6 +739,10 @@ class ReadRun {
   // program. Both record handlers end here, so a record left out as a copy of another file set
   // is the only one that skips it.
   private dispatchRecord(record: LogRecord, parser: RecordParser | null): void {
+    if (this.cutLine !== null) {
+      this.cutRecords.push({ record, parser });
+      return;
+    }
     this.counts.records += 1;
     this.lastRecordCopied = false;
     this.lastReadProgram = record.program;

@@ -157,6 +157,20 @@ describe("input checks", () => {
     expect(notes[0]).toContain("every count is doubled");
   });
 
+  test("partial overlap gives its size", () => {
+    const checks = new InputChecks(T0 + 10 * DAY);
+    // 200 events a minute apart, and a file whose first 100 events repeat the last 100.
+    const times = Array.from({ length: 200 }, (_, i) => T0 + i * 60_000);
+    const laterTimes = Array.from({ length: 300 }, (_, i) => T0 + (100 + i) * 60_000);
+    feed(checks, "mail.log.2", times);
+    feed(checks, "mail.log.1", laterTimes);
+    const notes = checks.notes(UTC);
+
+    expect(notes).toEqual([
+      "mail.log.2 and mail.log.1 cover the same time, 2024-03-04T01:40:00Z to 2024-03-04T03:19:00Z (1.7 hours), with about 100 of the 200 events of mail.log.2 and about 100 of the 300 events of mail.log.1. If one repeats the lines of the other, the counts of that time are doubled. Logs of different servers may overlap.",
+    ]);
+  });
+
   test("rotated files that touch are not overlapping", () => {
     const checks = new InputChecks(T0 + 10 * DAY);
     feed(

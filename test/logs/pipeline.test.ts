@@ -221,9 +221,13 @@ describe("readLogs", () => {
     ];
     for (const marker of markers) {
       const line = "Mar  4 09:15:02 mx1 postfix/smtpd[1]: lost connection";
+      // Each file is dated after the one before, so that no line repeats one of an older file
+      // of the set in the same second, which would leave it out as a copy.
+      const laterLine = line.replace("09:15:02", "09:16:02");
+      const laterMarker = marker.replace("09:15:40", "09:16:40");
       await dir.write("mail.log.2.gz", gzipSync(`${line}\n`), JAN_5_2024);
-      await dir.write("mail.log.1", `${marker}\n${line}\n`, JAN_5_2024);
-      await dir.write("mail.log", `${marker}\n`, JAN_5_2024);
+      await dir.write("mail.log.1", `${marker}\n${laterLine}\n`, JAN_5_2024);
+      await dir.write("mail.log", `${laterMarker}\n`, JAN_5_2024);
       const parser = new RecordingParser();
       const names = ["mail.log", "mail.log.1", "mail.log.2.gz"];
       const summary = await readLogs(names, [parser], options({ year: 2024 }));

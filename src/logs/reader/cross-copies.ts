@@ -55,11 +55,19 @@ const HOST_TAGS = 255;
 
 const MINUTE_MS = 60_000;
 
+// How far `findNear` looks from a record's second for its copy.
+const NEAR_MS = 1000;
+
 /**
  * Store of fingerprints of the records read so far, and finder of the records that repeat a
- * record of an earlier file set. The files of one rotated set cover different periods, so
- * they are not compared with each other. The records of the last file set are only compared,
- * not stored, because no input after them can repeat them.
+ * record of an earlier file set. A file that continues a rotated set is compared with the
+ * earlier files of its set only for its records dated at or before their last record. There a
+ * `copytruncate` race, or a partial copy restored into the set, can repeat their last lines.
+ * The last file of the last set is only compared, not stored, because no input after it can
+ * repeat it.
+ *
+ * NOTE: once `MAX_FINGERPRINTS` records are stored, the records of later files are not stored,
+ * so the overlap of two files late in a long rotated set is read twice.
  */
 export class RecordFingerprints {
   private keys = new Float64Array(INITIAL_SLOTS);
@@ -75,6 +83,10 @@ export class RecordFingerprints {
   // stored a record that they can repeat.
   private storesRecords = false;
   private comparesRecords = false;
+  // The time of the last record of the earlier files of the current rotated set, in ms, and
+  // of the current input so far. The current input's records up to `setReach` are compared.
+  private setReach = -Infinity;
+  private inputLast = -Infinity;
   private readonly hasher = new ContentHasher();
   private lastHost = "";
   private lastHostTag = ANY_HOST;
@@ -88,15 +100,22 @@ export class RecordFingerprints {
   /** `fileSetCount` is the number of file sets of the run, stdin counted as one. */
   constructor(private readonly fileSetCount: number) {}
 
-  /** Starts the input `name`. `newFileSet` is false for a rotated file after the first. */
-  startInput(name: string, newFileSet: boolean): void {
+  /**
+   * Starts the input `name`. `newFileSet` is false for a rotated file after the first, and
+   * `lastOfSet` is false for a rotated file that another file of its set follows.
+   */
+  startInput(name: string, newFileSet: boolean, lastOfSet = true): void {
     if (newFileSet || this.fileSet < 0) {
       this.fileSet += 1;
       this.comparesRecords = this.stored > 0;
+      this.setReach = -Infinity;
+    } else {
+      this.setReach = Math.max(this.setReach, this.inputLast);
     }
+    this.inputLast = -Infinity;
     this.inputNames.push(name);
     this.fileSets.push(this.fileSet);
-    this.storesRecords = this.fileSet < this.fileSetCount - 1;
+    this.storesRecords = this.fileSet < this.fileSetCount - 1 || !lastOfSet;
     this.hourShifts = new HourShiftCounts();
   }
 
@@ -110,11 +129,18 @@ export class RecordFingerprints {
   }
 
   /**
-   * Whether `earlierCopy` and `earlierCopyOf` can find a copy or store a fingerprint in the
-   * current input. When false, they return null at once, so a caller can skip the hashing.
+   * Whether `earlierCopy` and `earlierCopyOf` can find a copy of a record dated `time` or store
+   * its fingerprint in the current input. When false, they return null at once, so a caller can
+   * skip the hashing. Each call also takes `time` as a record time of the current input, which
+   * sets how far the next file of a rotated set is compared.
    */
-  get isActive(): boolean {
-    return this.comparesRecords || (this.storesRecords && this.stored < MAX_FINGERPRINTS);
+  isActiveAt(time: number): boolean {
+    if (time > this.inputLast) this.inputLast = time;
+    return (
+      this.comparesRecords ||
+      (this.storesRecords && this.stored < MAX_FINGERPRINTS) ||
+      time <= this.setReach + NEAR_MS
+    );
   }
 
   /**
@@ -125,7 +151,7 @@ export class RecordFingerprints {
    * without a host gives null and is not stored.
    */
   earlierCopy(record: LogRecord, mta: MtaName | null): string | null {
-    if (!this.isActive) return null;
+    if (!this.isActiveAt(record.time)) return null;
     const { pid, message } = record;
     const host = record.host;
     const program = mta ?? record.program;
@@ -162,7 +188,7 @@ export class RecordFingerprints {
    * `contentKeyOfBytes`), dated `time`.
    */
   earlierCopyOf(contentKey: number, time: number): string | null {
-    if (!this.isActive) return null;
+    if (!this.isActiveAt(time)) return null;
     return this.find(fingerprintOf(contentKey, time), ANY_HOST);
   }
 
@@ -183,9 +209,9 @@ export class RecordFingerprints {
     const fingerprint = fingerprintOf(contentKey, time);
     const slot = this.slotOf(fingerprint, hostTag);
     if (this.keys[slot] !== 0) return this.copyOf(this.owners[slot] as number);
-    const earlier = this.storedCopy(fingerprintOf(contentKey, time - 1000), hostTag);
+    const earlier = this.storedCopy(fingerprintOf(contentKey, time - NEAR_MS), hostTag);
     if (earlier !== null) return earlier;
-    const later = this.storedCopy(fingerprintOf(contentKey, time + 1000), hostTag);
+    const later = this.storedCopy(fingerprintOf(contentKey, time + NEAR_MS), hostTag);
     if (later !== null) return later;
     if (this.comparesRecords) this.sampleHourShift(contentKey, time, hostTag, mta);
     if (this.storesRecords) this.store(slot, fingerprint, hostTag);
@@ -245,12 +271,14 @@ export class RecordFingerprints {
     return this.lastHostTag;
   }
 
-  // Returns the name of input `owner` when it belongs to an earlier file set, else null. A
-  // record of the same file set repeats a line of that set, which the reader and the parsers
-  // count as they do without this check.
+  // Returns the name of input `owner` when it belongs to an earlier file set or is an earlier
+  // file of the current rotated set, else null. A record that repeats a line of its own input
+  // is counted by the reader and the parsers as they do without this check.
   private copyOf(owner: number): string | null {
     const current = this.inputNames.length - 1;
-    if ((this.fileSets[owner] as number) >= (this.fileSets[current] as number)) return null;
+    const ownerSet = this.fileSets[owner] as number;
+    const currentSet = this.fileSets[current] as number;
+    if (ownerSet > currentSet || (ownerSet === currentSet && owner >= current)) return null;
     return this.inputNames[owner] ?? null;
   }
 

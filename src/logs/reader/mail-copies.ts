@@ -99,7 +99,10 @@ export interface CopiedLines {
   /** Times of the first and last record left out, in ms since the epoch. */
   readonly firstTime: number;
   readonly lastTime: number;
-  /** The inputs read before that contain the records left out, in reading order. */
+  /**
+   * The inputs that contain the records left out, in reading order: inputs read before, then
+   * an input read later that has the whole of a last line cut short (see `fileWithLineStarting`).
+   */
   readonly earlierInputs: readonly string[];
 }
 
@@ -248,7 +251,11 @@ export class MailLogCopies {
   endInput(): number {
     const { name, lines, headerLines, mtas, programs, first, last } = this.input;
     if (lines > 0) {
-      const earlierInputs = this.readInputs.filter((read) => this.input.earlierInputs.has(read));
+      const named = this.input.earlierInputs;
+      const read = this.readInputs.filter((name) => named.has(name));
+      // The input with the whole of a cut last line can be one that is read later.
+      const later = [...named].filter((name) => !this.readInputs.includes(name));
+      const earlierInputs = [...read, ...later];
       const times = { firstTime: first, lastTime: last };
       const copy = { name, lines, headerLines, mtas, programs, ...times, earlierInputs };
       this.found.push(copy);

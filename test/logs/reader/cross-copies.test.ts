@@ -494,6 +494,48 @@ describe("copies across inputs", () => {
     expect(withCopy.summary.copiedInputs[0]?.earlierInputs).toEqual(rotated);
   });
 
+  it("leaves out a rotated file's overlap", async () => {
+    const lines = serverLines();
+    const older = lines.filter((line) => line.time < T0 + 8 * HOUR);
+    // `mail.log.1` starts with the last four hours of `mail.log.2.gz`.
+    const overlap = older.filter((line) => line.time >= T0 + 4 * HOUR);
+    const newer = lines.filter((line) => line.time >= T0 + 8 * HOUR);
+    await dir.write("mail.log.2.gz", gzipSync(classicText(older)), T0 + 8 * HOUR);
+    await dir.write("mail.log.1", classicText([...overlap, ...newer]), T0 + 12 * HOUR);
+    await dir.write("whole.log", classicText(lines));
+
+    const rotated = await read(["mail.log.1", "mail.log.2.gz"]);
+    const whole = await read(["whole.log"]);
+
+    expect(overlap.length).toBeGreaterThan(0);
+    expect(copiedLinesOf(rotated.summary)).toEqual({
+      "mail.log.2.gz": 0,
+      "mail.log.1": overlap.length,
+    });
+    expect(rotated.summary.copiedInputs[0]?.earlierInputs).toEqual(["mail.log.2.gz"]);
+    expect(rotated.summary.totals.parsed).toBe(whole.summary.totals.parsed);
+    expect(deliveries(rotated.events)).toBe(12);
+    expectTotalsAddUp(rotated.summary.totals);
+  });
+
+  it("keeps a rotated file's lines after the overlap", async () => {
+    const lines = serverLines();
+    const older = lines.filter((line) => line.time < T0 + 6 * HOUR);
+    const newer = lines.filter((line) => line.time >= T0 + 6 * HOUR);
+    const last = older.at(-1);
+    if (last === undefined) throw new Error("no lines in the fixture");
+    // The same text one hour after the last line of `mail.log.1` is a new line.
+    const later = { ...last, time: last.time + HOUR };
+    const sorted = [...newer, later].sort((a, b) => a.time - b.time);
+    await dir.write("mail.log.1", classicText(older), T0 + 6 * HOUR);
+    await dir.write("mail.log", classicText(sorted), T0 + 12 * HOUR);
+
+    const { summary } = await read(["mail.log", "mail.log.1"]);
+
+    expect(summary.totals.copiedLines).toBe(0);
+    expect(summary.totals.records).toBe(lines.length + 1);
+  });
+
   it("reads the lines after the copied period", async () => {
     const lines = serverLines();
     const firstHalf = lines.filter((line) => line.time < T0 + 6 * HOUR);
@@ -676,11 +718,41 @@ describe("RecordFingerprints", () => {
     expect(fingerprints.earlierCopy(record(helper), null)).toBeNull();
   });
 
-  it("does not compare the files of one set", () => {
-    const fingerprints = new RecordFingerprints(2);
-    fingerprints.startInput("mail.log.1", true);
+  it("finds a record of an earlier file of the set", () => {
+    const fingerprints = new RecordFingerprints(1);
+    fingerprints.startInput("mail.log.1", true, false);
     expect(fingerprints.earlierCopy(record({}), "postfix")).toBeNull();
     fingerprints.startInput("mail.log", false);
+
+    expect(fingerprints.earlierCopy(record({}), "postfix")).toBe("mail.log.1");
+    expect(fingerprints.earlierCopy(record({ pid: 2002 }), "postfix")).toBeNull();
+  });
+
+  it("compares a set's file up to the earlier files' end", () => {
+    const fingerprints = new RecordFingerprints(1);
+    fingerprints.startInput("mail.log.1", true, false);
+    expect(fingerprints.isActiveAt(T0)).toBe(true);
+    fingerprints.startInput("mail.log", false);
+
+    expect(fingerprints.isActiveAt(T0 + 1000)).toBe(true);
+    expect(fingerprints.isActiveAt(T0 + 1001)).toBe(false);
+    expect(fingerprints.size).toBe(0);
+  });
+
+  it("does not store the last file of a set", () => {
+    const fingerprints = new RecordFingerprints(1);
+    fingerprints.startInput("mail.log.1", true, false);
+    expect(fingerprints.earlierCopy(record({}), "postfix")).toBeNull();
+    fingerprints.startInput("mail.log", false, true);
+    expect(fingerprints.earlierCopy(record({ pid: 2002 }), "postfix")).toBeNull();
+
+    expect(fingerprints.size).toBe(1);
+  });
+
+  it("does not compare a record with its own file", () => {
+    const fingerprints = new RecordFingerprints(1);
+    fingerprints.startInput("mail.log.1", true, false);
+    expect(fingerprints.earlierCopy(record({}), "postfix")).toBeNull();
 
     expect(fingerprints.earlierCopy(record({}), "postfix")).toBeNull();
   });
