@@ -148,6 +148,9 @@ export class LogAnalyser {
       case "hold":
         this.server.putOnHold[event.kind] += 1;
         return;
+      case "hold-released":
+        this.server.releasedFromHold += 1;
+        return;
       case "queue-space":
         this.queueSpace.add(event);
         return;

@@ -217,6 +217,8 @@ export class ServerAnalyser {
   addressProbes = 0;
   /** Messages that Postfix put on hold (`HoldEvent`), by what held them. */
   readonly putOnHold: Record<HoldKind, number> = { header: 0, body: 0, client: 0 };
+  /** Messages of `putOnHold` that a later line shows released (`HoldReleasedEvent`). */
+  releasedFromHold = 0;
   /** Recipients that an alias or `.forward` sent on as a new message (a `forward` hand-off). */
   localForwards = 0;
   /** Recipients thrown away on purpose (a `discard` hand-off, the Postfix `discard` transport). */

@@ -23,8 +23,9 @@ export interface PastedReply {
   /** The SMTP command that the reply was sent for, when the bounce names it for the recipient. */
   readonly stage: SmtpStage | null;
   /**
-   * True when the bounce is a DSN whose `Action` for the recipient is `failed`. The reporting
-   * MTA then gave up on the recipient (RFC 3464 section 2.3.3), whatever class the status has.
+   * True when the bounce reports the recipient as failed: a DSN's `Action: failed`, or a
+   * non-delivery notice without a DSN part that is not a delay notice. The reporting MTA then gave
+   * up on the recipient (RFC 3464 section 2.3.3), whatever class the reply has.
    */
   readonly actionFailed: boolean;
   /**
@@ -65,7 +66,7 @@ export async function repliesFromPastedBounce(text: string): Promise<PastedReply
       recipient: draft.recipient,
       remoteMta: draft.remoteMta,
       stage: stageOf(draft, blocks.find((block) => block.recipient === draft.recipient)?.text),
-      actionFailed: kind === "dsn" && draft.action === "failed",
+      actionFailed: (kind === "dsn" || kind === "bounce") && draft.action === "failed",
       delayed: draft.action === "delayed",
     }));
 }

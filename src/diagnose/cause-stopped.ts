@@ -146,9 +146,14 @@ function senderEndDetail(
   const named = namedSenderPhrase(end);
   if (!stopped) {
     const reasons = end.aboveUsual ? lateSendingReasons(end, logEnd) : NO_LATE_REASONS;
+    // A high hour that ended before `end.time` did not happen at that time, so the lead
+    // clause then names only the blocked message, and the hour gets its own sentence.
+    const hour = reasons.highHour;
+    const hourEndedBefore = hour !== null && hour.start + HOUR_MS <= end.time;
+    const leadReasons = hourEndedBefore ? { ...reasons, highHour: null } : reasons;
     return (
-      `${named} ${stillSendingClause(end, reasons)} at ${context.time(end.time)}, ${untilEnd(context, end.time, logEnd)}` +
-      lateSendingSentences(context, reasons)
+      `${named} ${stillSendingClause(end, leadReasons)} at ${context.time(end.time)}, ${untilEnd(context, end.time, logEnd)}` +
+      lateSendingSentences(context, reasons, hourEndedBefore)
     );
   }
   const sent = end.aboveUsual ? "sent mail at burst level until" : "last sent mail at";
@@ -197,14 +202,25 @@ function stillSendingClause(end: SendingEnd, reasons: LateSendingReasons): strin
   return "still sent mail at burst level";
 }
 
-/** Gives the figure of each reason: the hour's recipients against its usual level, and the blocked message. */
-function lateSendingSentences(context: DiagnoseContext, reasons: LateSendingReasons): string {
+/**
+ * Gives the figure of each reason: the hour's recipients against its usual level, and the
+ * blocked message. `hourEndedBefore` marks an hour that ended before the time of the lead
+ * clause, which the sentence then names as the latest hour above the usual rate.
+ */
+function lateSendingSentences(
+  context: DiagnoseContext,
+  reasons: LateSendingReasons,
+  hourEndedBefore: boolean,
+): string {
   const sentences: string[] = [];
   const hour = reasons.highHour;
   if (hour !== null) {
     const usual = hour.usualRecipients.toLocaleString("en-US", { maximumFractionDigits: 1 });
+    const lead = hourEndedBefore
+      ? ` Its latest hour above its usual rate was the hour from ${context.time(hour.start)}, in which`
+      : ` In the hour from ${context.time(hour.start)}`;
     sentences.push(
-      ` In the hour from ${context.time(hour.start)} it sent mail to ${plural(hour.recipients, "recipient")}, where it usually sends mail to ${usual} an hour at that time of day.`,
+      `${lead} it sent mail to ${plural(hour.recipients, "recipient")}, where it usually sends mail to ${usual} an hour at that time of day.`,
     );
   }
   if (reasons.blockedMessage !== null) {

@@ -750,12 +750,15 @@ export function serverReport(facts: LogFacts): ServerReport {
     outboundRecipients: recipients,
     missingFilterCopies: facts.server.missingFilterCopies,
     addressProbes: facts.server.addressProbes,
-    putOnHold: putOnHoldReport(facts.server.putOnHold),
+    putOnHold: putOnHoldReport(facts.server.putOnHold, facts.server.releasedFromHold),
   };
 }
 
-function putOnHoldReport(counts: Readonly<Record<HoldKind, number>>): PutOnHoldReport {
-  return { messages: counts.header + counts.body + counts.client, ...counts };
+function putOnHoldReport(
+  counts: Readonly<Record<HoldKind, number>>,
+  released: number,
+): PutOnHoldReport {
+  return { messages: counts.header + counts.body + counts.client, ...counts, released };
 }
 
 /** Lists the servers whose mail the log shows, most delivery attempts, then messages, first. */

@@ -287,6 +287,8 @@ export interface PutOnHoldReport {
   readonly header: number;
   readonly body: number;
   readonly client: number;
+  /** Messages of `messages` that a later line shows released from the hold queue. */
+  readonly released: number;
 }
 
 /** The mail of one server in the log. */

@@ -300,6 +300,16 @@ export interface HoldEvent {
 export type HoldKind = "header" | "body" | "client";
 
 /**
+ * A message put on hold earlier in the log left the hold queue: a `postsuper` line
+ * `QID: released from hold`, or the queue manager taking the message in. One per message.
+ */
+export interface HoldReleasedEvent {
+  readonly type: "hold-released";
+  readonly time: number;
+  readonly position: LinePosition;
+}
+
+/**
  * The MTA froze a message in its queue, so that no delivery is tried until it is thawed, or a
  * frozen message left that state: Exim `Frozen`, `Message is frozen`, `frozen by …`, then
  * `Unfrozen by …`, `Completed` or `removed by …`.
@@ -524,6 +534,7 @@ export type LogEvent =
   | FilterCopyEvent
   | FrozenEvent
   | HoldEvent
+  | HoldReleasedEvent
   | RejectEvent
   | AuthFailureEvent
   | LoginEvent

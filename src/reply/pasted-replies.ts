@@ -17,6 +17,13 @@ const EXIM_FAILURE = /^(?:[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4} )?(?
 const POSTFIX_STATUS = /\bstatus=[a-z]+\b/;
 // A failure reply line: its code, then "-" before more lines or a blank before the last line.
 const FAILURE_LINE = /^([45]\d\d)([ -]|$)/;
+// The first line of a recipient's paragraph in a Postfix non-delivery notice:
+// "<carol@example.net>: host mx.example.net[192.0.2.1] said: 550 …".
+const RECIPIENT_PARAGRAPH = /^<[^<>\s]+@[^<>\s]+>: /;
+// Sendmail's line before the transcript of one remote host: "... while talking to HOST.:".
+const TALKING_TO_HOST = /^\.\.\. while talking to \S/;
+// A reply code anywhere in a line, as Postfix writes it after "said:".
+const REPLY_CODE = /(?:^|\s)[45]\d\d[ -]/;
 // A line of an SMTP transcript: a command, or Sendmail's ">>>" mark before one. Replies in a
 // transcript follow each other (the MTA's own summary comes after the receiver's reply), so
 // a transcript is never split at a reply code.
@@ -29,10 +36,12 @@ const LINE_MARKS = /^[ \t]*(?:(?:>+|<<<)(?=[ \t]|$)[ \t]?)+/;
 /**
  * Splits pasted text into the texts of its replies, in order. Once the current reply has text,
  * a line starts another reply when it starts a log line (a syslog or RFC 3339 stamp, an Exim
- * `**` or `==` line) or repeats Postfix's `status=` of a line before it. Outside transcripts,
- * a failure reply line after the last line of a failure reply starts another one too. Each
- * text keeps its line breaks but not the blank lines around it. Returns the whole text as one
- * reply when nothing splits it.
+ * `**` or `==` line) or repeats Postfix's `status=` of a line before it. Once the current
+ * reply has a reply code, a Postfix recipient paragraph (`<addr>: …`) or Sendmail's
+ * `... while talking to HOST` starts another one. Outside transcripts, a failure reply line
+ * starts another reply when the last reply code line before it was the last line of a reply,
+ * even with re-wrapped text in between. Each text keeps its line breaks but not the blank
+ * lines around it. Returns the whole text as one reply when nothing splits it.
  */
 export function splitPastedReplies(text: string): string[] {
   const lines = text.split(/\r?\n/);
@@ -40,8 +49,9 @@ export function splitPastedReplies(text: string): string[] {
   const replies: string[][] = [];
   let current: string[] = [];
   let hasStatus = false;
-  // True after the last line of a failure reply ("550 5.1.1 …"), until a line with text
-  // that is not the start of a failure reply.
+  let hasReplyCode = false;
+  // True when the last line of the current reply that starts with a failure code is the last
+  // line of a failure reply ("550 5.1.1 …"), not a continuation line ("550-5.1.1 …").
   let replyEnded = false;
 
   for (const line of lines) {
@@ -50,14 +60,19 @@ export function splitPastedReplies(text: string): string[] {
     const startsLogLine = LOG_STAMP.test(bare) || EXIM_FAILURE.test(bare);
     const repeatsStatus = hasStatus && POSTFIX_STATUS.test(bare);
     const startsReply = splitsAtCodes && replyEnded && failure !== null;
-    if (hasText(current) && (startsLogLine || repeatsStatus || startsReply)) {
+    const startsPart =
+      hasReplyCode && (RECIPIENT_PARAGRAPH.test(bare) || TALKING_TO_HOST.test(bare));
+    if (hasText(current) && (startsLogLine || repeatsStatus || startsReply || startsPart)) {
       replies.push(current);
       current = [];
       hasStatus = false;
+      hasReplyCode = false;
+      replyEnded = false;
     }
     current.push(line);
     if (POSTFIX_STATUS.test(bare)) hasStatus = true;
-    if (bare.trim() !== "") replyEnded = failure !== null && failure[2] !== "-";
+    if (REPLY_CODE.test(bare)) hasReplyCode = true;
+    if (failure !== null) replyEnded = failure[2] !== "-";
   }
   replies.push(current);
   const texts = replies.filter(hasText);

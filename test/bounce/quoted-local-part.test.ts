@@ -10,6 +10,8 @@ import { message } from "./fixtures.js";
 // may not, such as two dots in a row or a blank. The quotes are part of the address.
 const DOTS = '"john..doe"@example.org';
 const BLANK = '"john doe"@example.org';
+// A backslash pair (quoted-pair) puts a double quote inside the quotes.
+const ESCAPED_QUOTE = String.raw`"a\"b"@example.org`;
 
 /** Builds a Postfix DSN with one failed recipient whose address is `address`. */
 function postfixDsn(address: string): string {
@@ -45,7 +47,7 @@ async function decode(raw: string): Promise<BounceResult[]> {
 }
 
 describe("normaliseAddress with a quoted local part", () => {
-  it.each([DOTS, BLANK])("keeps the quotes of %s", (address) => {
+  it.each([DOTS, BLANK, ESCAPED_QUOTE])("keeps the quotes of %s", (address) => {
     expect(normaliseAddress(address)).toBe(address);
     expect(normaliseAddress(`<${address}>`)).toBe(address);
     expect(normaliseAddress(`<${address}>...`)).toBe(address);
@@ -59,10 +61,14 @@ describe("normaliseAddress with a quoted local part", () => {
   it("finds the quoted address in text", () => {
     expect(firstAddress(`550 5.1.1 <${DOTS}>... User Unknown`)).toBe(DOTS);
   });
+
+  it("finds a quoted-pair address in text", () => {
+    expect(firstAddress(`550 5.1.1 <${ESCAPED_QUOTE}>... User Unknown`)).toBe(ESCAPED_QUOTE);
+  });
 });
 
 describe("bounces with a quoted local part", () => {
-  it.each([DOTS, BLANK])("decodes the recipient %s", async (address) => {
+  it.each([DOTS, BLANK, ESCAPED_QUOTE])("decodes the recipient %s", async (address) => {
     const results = await decode(postfixDsn(address));
     expect(results).toHaveLength(1);
     expect(results[0]?.recipient).toBe(address);

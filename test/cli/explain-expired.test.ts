@@ -123,3 +123,91 @@ describe("bounces of an expired message", () => {
     expect(result.stdout).not.toContain("expired");
   });
 });
+
+// The text part of a Postfix non-delivery notice for a deferral that expired, without the
+// notice's message/delivery-status part.
+const POSTFIX_NOTICE_BODY = [
+  "This is the mail system at host mx1.example.com.",
+  "",
+  "I'm sorry to have to inform you that your message could not",
+  "be delivered to one or more recipients. It's attached below.",
+  "",
+  "For further assistance, please send mail to postmaster.",
+  "",
+  "If you do so, please include this problem report. You can",
+  "delete your own text from the attached returned message.",
+  "",
+  "                   The mail system",
+  "",
+  "<dave@yahoo.com>: host mta5.am0.yahoodns.net[192.0.2.202] said: 421 4.7.0",
+  "    [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected",
+  "    volume or user complaints - 4.16.55.1; see",
+  "    https://postmaster.yahooinc.com/error-codes (in reply to MAIL FROM command)",
+].join("\n");
+
+describe("explain of an expired notice body", () => {
+  it("says a 4xx reply expired", async () => {
+    const text = await explainText(POSTFIX_NOTICE_BODY);
+    const header = text.split("\n")[0] ?? "";
+    expect(header).toContain("421 4.7.0");
+    expect(header).toContain("expired after retries");
+    expect(text).not.toContain("temporary failure");
+    expect(text.replace(/\s+/g, " ")).not.toContain("let the queue retry");
+  });
+});
+
+describe("explain of an Exim retry timeout", () => {
+  const line =
+    "2024-03-04 10:05:02 1rA002-000002-BB ** dave@yahoo.com R=dnslookup T=remote_smtp: " +
+    "retry timeout exceeded";
+
+  it("says the message expired", async () => {
+    const text = await explainText(line);
+    expect(text.split("\n")[0]).toContain("expired after retries");
+    expect(text).not.toContain("outcome unknown");
+  });
+
+  it("promises no cause below", async () => {
+    const output = await explainJson(line);
+    const fix = output["fix"] as string[];
+    expect(output["permanent"]).toBe(true);
+    expect(fix.join(" ")).not.toContain("cause below");
+    expect(fix[0]).toContain("Find the deferrals of this recipient earlier in the log");
+  });
+});
+
+describe("explain of a Postfix expired line alone", () => {
+  const line =
+    "Mar  4 10:00:03 mx1 postfix/qmgr[102]: 1A0000000A: from=<alice@example.com>, " +
+    "status=expired, returned to sender";
+
+  it("promises no cause below", async () => {
+    const output = await explainJson(line);
+    const fix = output["fix"] as string[];
+    expect(output["permanent"]).toBe(true);
+    expect(fix.join(" ")).not.toContain("cause below");
+    expect(fix[1]).toContain("Send the message again once that cause is fixed");
+  });
+});
+
+describe("explain of a delay notice body", () => {
+  it("keeps a 4xx reply temporary", async () => {
+    const body = POSTFIX_NOTICE_BODY.replace(
+      /I'm sorry[\s\S]*The mail system/,
+      [
+        "####################################################################",
+        "# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE. #",
+        "####################################################################",
+        "",
+        "Your message could not be delivered for more than 4 hour(s).",
+        "It will be retried until it is 5 day(s) old.",
+        "",
+        "                   The mail system",
+      ].join("\n"),
+    );
+    const text = await explainText(body);
+    expect(body).toContain("WARNING ONLY");
+    expect(text.split("\n")[0]).not.toContain("expired after retries");
+    expect(text).not.toContain("until the message expired");
+  });
+});

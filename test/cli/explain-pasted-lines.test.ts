@@ -108,3 +108,45 @@ describe("explain with two pasted replies", () => {
     expect(others[0]?.["text"]).toContain("does not exist");
   });
 });
+
+describe("explain with pasted bounce parts", () => {
+  it("explains each recipient paragraph", async () => {
+    const paragraphs = [
+      "<carol@outlook.com>: host outlook-com.olc.protection.outlook.com[192.0.2.201]",
+      "    said: 550 5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent.",
+      "    Please contact your Internet service provider since part of their network",
+      "    is on our block list (S3150). (in reply to MAIL FROM command)",
+      "",
+      "<dave@yahoo.com>: host mta5.am0.yahoodns.net[192.0.2.202] said: 553 5.7.2",
+      "    [TSS09] All messages from 192.0.2.1 will be permanently deferred; Retrying",
+      "    will NOT succeed. (in reply to MAIL FROM command)",
+    ].join("\n");
+    const output = await explainJson(paragraphs);
+    expect(output["ruleId"]).toBe("outlook.range-blocklist");
+    expect(output["text"]).not.toContain("TSS09");
+    const others = otherReplies(output);
+    expect(others).toHaveLength(1);
+    expect(others[0]?.["ruleId"]).toBe("yahoo.ip-blocked");
+    expect(others[0]?.["providerToken"]).toBe("TSS09");
+  });
+
+  it("explains each host of a Sendmail transcript", async () => {
+    const transcript = [
+      "   ----- Transcript of session follows -----",
+      "... while talking to outlook-com.olc.protection.outlook.com.:",
+      ">>> MAIL From:<alice@example.com> SIZE=1200",
+      "<<< 550 5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150).",
+      "554 5.0.0 Service unavailable",
+      "... while talking to mta5.am0.yahoodns.net.:",
+      ">>> MAIL From:<alice@example.com> SIZE=1200",
+      "<<< 553 5.7.2 [TSS09] All messages from 192.0.2.1 will be permanently deferred; Retrying will NOT succeed. See https://postmaster.yahooinc.com/error-codes",
+      "554 5.0.0 Service unavailable",
+    ].join("\n");
+    const output = await explainJson(transcript);
+    expect(output["ruleId"]).toBe("outlook.range-blocklist");
+    const others = otherReplies(output);
+    expect(others).toHaveLength(1);
+    expect(others[0]?.["ruleId"]).toBe("yahoo.ip-blocked");
+    expect(others[0]?.["replyCode"]).toBe(553);
+  });
+});

@@ -227,4 +227,28 @@ describe("burst sender still sending", () => {
     );
     expect(item?.detail).not.toContain("In the hour from");
   });
+
+  test("earlier high hour keeps its time", async () => {
+    const log = burstLog(true);
+    log.submit({
+      time: T0 + DAY + 23 * HOUR + 30 * MINUTE,
+      account: "bob@example.com",
+      clientIp: "198.51.100.27",
+      recipients: [{ address: "friend3@gmail.com", outcome: GMAIL_RATE_LIMIT }],
+    });
+    const diagnosis = await diagnoseText(log.text());
+    const item = causeStopped(diagnosis);
+
+    expect(item?.status).toBe("fail");
+    expect(item?.detail).toContain(
+      "bob@example.com, which the volume-spike finding names, still sent mail that receivers blocked at 2024-03-05T23:30:00Z",
+    );
+    expect(item?.detail).not.toContain("above its usual rate, and mail that receivers blocked");
+    expect(item?.detail).toContain(
+      "Its latest hour above its usual rate was the hour from 2024-03-05T22:00:00Z, in which it sent mail to 31 recipients",
+    );
+    expect(item?.detail).toContain(
+      "Its latest message that got a block reply entered the queue at 2024-03-05T23:30:00Z.",
+    );
+  });
 });

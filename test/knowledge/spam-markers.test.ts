@@ -20,6 +20,8 @@ describe("generic spam markers", () => {
     "550 5.7.1 Message looks like spam",
     "554 5.7.1 Spam detected",
     "550 5.7.1 Message classified as spam",
+    "554 5.7.1 Message rejected (reason=spam_score)",
+    "550 5.7.1 Message rejected | reason=SPAM_CONTENT | score=9.1",
   ])("reads %s as spam content", (text) => {
     const reply = classifier.explain(text, { relayHost: "mx.example.net" });
 
@@ -31,6 +33,8 @@ describe("generic spam markers", () => {
   it.each([
     "550 5.7.1 Message rejected | reason=spamtrap | ref=A1B2",
     "550 5.7.1 Message rejected | reason=spam-trap | ref=A1B2",
+    "550 5.7.1 Message rejected | reason=spam_trap | ref=A1B2",
+    "550 5.7.1 Message rejected | reason=spam_traps_hit | ref=A1B2",
     "550 5.7.1 Message rejected | reason=policy | note=spam folder full",
   ])("leaves %s to other rules", (text) => {
     const reply = classifier.explain(text, { relayHost: "mx.example.net" });

@@ -144,9 +144,64 @@ describe("splitPastedReplies at reply codes", () => {
     expect(splitPastedReplies(transcript)).toEqual([transcript]);
   });
 
+  it("splits two replies re-wrapped at 76 columns", () => {
+    const yahoo = [
+      "553 5.7.2 [TSS09] All messages from 192.0.2.1 will be permanently deferred; ",
+      "Retrying will NOT succeed. See https://postmaster.yahooinc.com/error-codes",
+    ].join("\n");
+    const gmail = [
+      "550-5.1.1 The email account that you tried to reach does not exist. Please ",
+      "try",
+      "550 5.1.1 unnecessary spaces. x1si5 - gsmtp",
+    ].join("\n");
+    expect(splitPastedReplies(`${yahoo}\n${gmail}`)).toEqual([yahoo, gmail]);
+  });
+
   it("returns text without a reply as it is", () => {
     expect(splitPastedReplies("  \r\nConnection timed out\r\n")).toEqual([
       "  \r\nConnection timed out\r\n",
     ]);
+  });
+});
+
+describe("splitPastedReplies in bounce bodies", () => {
+  it("splits Postfix recipient paragraphs", () => {
+    const carol = [
+      "<carol@outlook.com>: host outlook-com.olc.protection.outlook.com[192.0.2.201]",
+      "    said: 550 5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent.",
+      "    Please contact your Internet service provider since part of their network",
+      "    is on our block list (S3150). (in reply to MAIL FROM command)",
+    ].join("\n");
+    const dave = [
+      "<dave@yahoo.com>: host mta5.am0.yahoodns.net[192.0.2.202] said: 553 5.7.2",
+      "    [TSS09] All messages from 192.0.2.1 will be permanently deferred; Retrying",
+      "    will NOT succeed. (in reply to MAIL FROM command)",
+    ].join("\n");
+    expect(splitPastedReplies(`${carol}\n\n${dave}\n`)).toEqual([carol, dave]);
+  });
+
+  it("keeps a recipient paragraph before its reply", () => {
+    const paragraph = [
+      "<carol@example.net>: host mx.example.net[192.0.2.203] said:",
+      "    550 5.1.1 <carol@example.net>: Recipient address rejected",
+    ].join("\n");
+    expect(splitPastedReplies(paragraph)).toEqual([paragraph]);
+  });
+
+  it("splits a Sendmail transcript at each host", () => {
+    const outlook = [
+      "   ----- Transcript of session follows -----",
+      "... while talking to outlook-com.olc.protection.outlook.com.:",
+      ">>> MAIL From:<alice@example.com> SIZE=1200",
+      "<<< 550 5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent. (S3150).",
+      "554 5.0.0 Service unavailable",
+    ].join("\n");
+    const yahoo = [
+      "... while talking to mta5.am0.yahoodns.net.:",
+      ">>> MAIL From:<alice@example.com> SIZE=1200",
+      "<<< 553 5.7.2 [TSS09] All messages from 192.0.2.1 will be permanently deferred",
+      "554 5.0.0 Service unavailable",
+    ].join("\n");
+    expect(splitPastedReplies(`${outlook}\n${yahoo}`)).toEqual([outlook, yahoo]);
   });
 });

@@ -15,7 +15,9 @@ const LETTER =
 
 const LABEL = String.raw`[A-Za-z0-9${LETTER}](?:[A-Za-z0-9${LETTER}-]*[A-Za-z0-9${LETTER}])?`;
 
-const ADDRESS_SOURCE = String.raw`(?:"[^"\n]+"|[A-Za-z0-9!#$%&'*+/=?^_\`{|}~.${LETTER}-]+)@${LABEL}(?:\.${LABEL})*`;
+// A quoted local part may contain a backslash pair (quoted-pair, RFC 5321 section 4.1.2), such
+// as `\"` for a double quote inside the quotes.
+const ADDRESS_SOURCE = String.raw`(?:"(?:[^"\\\n]|\\[^\n])+"|[A-Za-z0-9!#$%&'*+/=?^_\`{|}~.${LETTER}-]+)@${LABEL}(?:\.${LABEL})*`;
 
 /** A pattern that matches one address (no anchors, no flags). */
 export const ADDRESS = new RegExp(ADDRESS_SOURCE);
@@ -46,9 +48,9 @@ export function addressOfField(text: string | null | undefined): string | null {
 }
 
 // Brackets and quotes before an address. A double quote counts only when it does not open a
-// quoted local part (`"john..doe"@example.org`, RFC 5321 section 4.1.2), whose quotes belong
-// to the address.
-const LEADING_MARKS = /^(?:[<'(]|"(?![^"]*"@))+/;
+// quoted local part (`"john..doe"@example.org` or `"a\"b"@example.org`, RFC 5321 section
+// 4.1.2), whose quotes belong to the address.
+const LEADING_MARKS = /^(?:[<'(]|"(?!(?:[^"\\]|\\.)*"@))+/;
 const TRAILING_MARKS = /[>"'),;:.]+$/;
 
 /**

@@ -93,8 +93,10 @@ function statedReplyCode(text: string): number | null {
   return match === null ? null : Number(match[1]);
 }
 
+// Postfix's delay notice reads "THIS IS A WARNING ONLY. YOU DO NOT NEED TO RESEND YOUR
+// MESSAGE." and "It will be retried until it is 5 day(s) old."
 const DELAY_NOTICE =
-  /has not yet been delivered|delivery to the following recipients? (?:has been|was) delayed|warning message only/i;
+  /has not yet been delivered|delivery to the following recipients? (?:has been|was) delayed|warning message only|this is a warning only|will be retried until/i;
 
 // Japanese notices that the sender's server is still trying: "まだ配信されていません" (not
 // delivered yet), "配信が遅延しています" or "配送が遅れています" (delivery is delayed), and

@@ -308,13 +308,14 @@ const byWording: readonly ReplyRule[] = [
     findings: ["authentication"],
   },
   // Filters that name no provider write their verdict in prose ("classified as spam") or as a
-  // key=value field ("| reason=spam | score=9.1 |"). `spam` must end the value, so that
-  // "reason=spamtrap" or "reason=spam-trap" is not read as a verdict on the content.
+  // key=value field ("| reason=spam | score=9.1 |", "reason=spam_score"). The value is `spam`
+  // or `spam_WORD`, so that "reason=spamtrap", "reason=spam-trap" or "reason=spam_trap" is not
+  // read as a verdict on the content.
   {
     id: "generic.spam-verdict",
     provider: null,
     category: "content",
-    text: /(?:rejected|identified|classified|categori[sz]ed|recogni[sz]ed|considered|detected|flagged|judged|treated) as spam|(?:appears|seems) to be spam|\bspam detected\b|looks like spam|suspected spam|spam score|message (?:is|was) spam|spam message rejected|rejected due to spam|\bspam content\b|scored [\d.]+ spam points|\breason ?[=:] ?["']?spam(?![\w-])/i,
+    text: /(?:rejected|identified|classified|categori[sz]ed|recogni[sz]ed|considered|detected|flagged|judged|treated) as spam|(?:appears|seems) to be spam|\bspam detected\b|looks like spam|suspected spam|spam score|message (?:is|was) spam|spam message rejected|rejected due to spam|\bspam content\b|scored [\d.]+ spam points|\breason ?[=:] ?["']?spam(?:_(?!traps?(?![a-z]))[a-z]+)*(?![\w-])/i,
     summary: "The receiver's filter judged this message to be spam.",
     fix: ["Review the content and links; check that SPF, DKIM and DMARC pass."],
     reference: null,

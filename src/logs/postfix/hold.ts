@@ -1,6 +1,7 @@
 import type { HoldKind } from "../events.js";
 import { positionOf, type ParseOutcome } from "../record.js";
 import { findOrCreate, type PostfixContext, type QueuedLine } from "./context.js";
+import type { MessageState } from "./store.js";
 
 const HOLD_ACTION = "hold: ";
 
@@ -26,6 +27,20 @@ export function handleHold(context: PostfixContext, line: QueuedLine): ParseOutc
     kind: holdKind(text, start + HOLD_ACTION.length),
   });
   return "parsed";
+}
+
+/**
+ * Emits the `hold-released` event of a message that a `hold:` line earlier in the log put on
+ * hold, once, when a later line shows it out of the hold queue. Other messages are left alone.
+ */
+export function releaseHold(context: PostfixContext, line: QueuedLine, state: MessageState): void {
+  if (!state.putOnHold || state.releasedFromHold) return;
+  state.releasedFromHold = true;
+  context.sink({
+    type: "hold-released",
+    time: line.record.time,
+    position: positionOf(line.record),
+  });
 }
 
 function holdKind(text: string, start: number): HoldKind {

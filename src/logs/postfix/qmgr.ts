@@ -2,6 +2,7 @@ import type { DeliveryEvent, MessageEvent } from "../events.js";
 import { positionOf, type ParseOutcome } from "../record.js";
 import { findOrCreate, reportFilterCopy, type PostfixContext, type QueuedLine } from "./context.js";
 import { addressBetween, addressEnd, detach } from "./fields.js";
+import { releaseHold } from "./hold.js";
 import { isIgnoredQueued } from "./noise.js";
 import { eventMessage, type MessageState, type PendingAttempt } from "./store.js";
 
@@ -20,10 +21,19 @@ export function handleQmgr(context: PostfixContext, line: QueuedLine): ParseOutc
   return isIgnoredQueued(text, line.start) ? "ignored" : "unparsed";
 }
 
-/** Parses `postsuper` lines: its `removed` (an administrator deleted the message) ends it too. */
+/**
+ * Parses `postsuper` lines: its `removed` (an administrator deleted the message) ends it too,
+ * and `released from hold` takes a held message out of the hold queue.
+ */
 export function handlePostsuper(context: PostfixContext, line: QueuedLine): ParseOutcome {
-  if (line.record.message.startsWith("removed", line.start)) {
-    context.store.drop(line.record.host, line.program.instance, line.key);
+  const { record } = line;
+  if (record.message.startsWith("removed", line.start)) {
+    context.store.drop(record.host, line.program.instance, line.key);
+    return "parsed";
+  }
+  if (record.message.startsWith("released from hold", line.start)) {
+    const state = context.store.find(record.host, line.program.instance, line.key, record.time);
+    if (state !== undefined) releaseHold(context, line, state);
     return "parsed";
   }
   return "ignored";
@@ -48,6 +58,7 @@ function handleFrom(context: PostfixContext, line: QueuedLine): ParseOutcome {
   if (size === null || count === null) return "unparsed";
   state.message.sizeBytes = size;
   state.message.recipientCount = count;
+  releaseHold(context, line, state);
   announce(context, line, state);
   return "parsed";
 }

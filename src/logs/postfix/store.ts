@@ -131,6 +131,8 @@ export interface MessageState {
   held: DeliveryEvent[] | null;
   /** True once a `hold:` line put the message on hold and its `hold` event went out. */
   putOnHold: boolean;
+  /** True once the log showed the held message released and its `hold-released` event went out. */
+  releasedFromHold: boolean;
 }
 
 /** A message with held deliveries, and the log time after which they go out unlinked. */
@@ -359,6 +361,7 @@ export class MessageStore {
       parent: null,
       held: null,
       putOnHold: false,
+      releasedFromHold: false,
     };
     if (this.waitingLinks.size > 0) state.parent = this.takeLink(record.host, key, record.time);
     // A queue id used again while its last message still has held deliveries ends the wait.

@@ -41,7 +41,13 @@ describe("messages put on hold", () => {
     const json = JSON.parse(run.stdout) as LogStatistics;
 
     expect(validateLogs(json)).toEqual([]);
-    expect(json.server.putOnHold).toEqual({ messages: 4, header: 2, body: 1, client: 1 });
+    expect(json.server.putOnHold).toEqual({
+      messages: 4,
+      header: 2,
+      body: 1,
+      client: 1,
+      released: 1,
+    });
     expect(json.input.unparsed).toBe(0);
     expect(json.inbound.messagesAccepted).toBe(1);
   });
@@ -53,7 +59,8 @@ describe("messages put on hold", () => {
 
     expect(text).toContain(
       "4 messages were put on hold (2 by header checks, 1 by body checks, 1 by an smtpd " +
-        "restriction). They wait in the hold queue until postsuper -H releases them.",
+        "restriction). 1 was released later. The other 3 wait in the hold queue until " +
+        "postsuper -H releases them.",
     );
   });
 
@@ -79,7 +86,13 @@ describe("messages put on hold", () => {
     ]);
 
     expect(validateDiagnosis(diagnosis)).toEqual([]);
-    expect(diagnosis.server.putOnHold).toEqual({ messages: 4, header: 2, body: 1, client: 1 });
+    expect(diagnosis.server.putOnHold).toEqual({
+      messages: 4,
+      header: 2,
+      body: 1,
+      client: 1,
+      released: 1,
+    });
     expect(text.stdout.replace(/\s+/g, " ")).toContain("4 messages were put on hold (");
     expect(markdown.stdout.replace(/\s+/g, " ")).toContain("4 messages were put on hold (");
   });
@@ -89,5 +102,39 @@ describe("messages put on hold", () => {
     const run = await runCommand(["logs", ...ARGS, path]);
 
     expect(run.stdout).not.toContain("put on hold");
+  });
+
+  test("postsuper release counts once", async () => {
+    const released = [
+      ...LOG,
+      `Mar  7 12:00:00 mx postfix/postsuper[300]: 3A0000000D: released from hold`,
+      `Mar  7 12:00:00 mx postfix/postsuper[300]: Released from hold: 1 message`,
+      `Mar  7 12:00:00 mx postfix/postsuper[300]: 3A0000000F: released from hold`,
+    ];
+    const path = temporary.file(`${released.join("\n")}\n`);
+    const run = await runCommand(["logs", ...ARGS, "--format", "json", path]);
+    const json = JSON.parse(run.stdout) as LogStatistics;
+    const text = await runCommand([...OFFLINE_DIAGNOSE, "--year", "2026", path]);
+
+    expect(json.server.putOnHold.released).toBe(2);
+    expect(validateLogs(json)).toEqual([]);
+    expect(text.stdout.replace(/\s+/g, " ")).toContain(
+      "2 were released later. The other 2 wait in the hold queue",
+    );
+  });
+
+  test("all released not said to wait", async () => {
+    const log = [
+      ...LOG.slice(0, 3),
+      `Mar  7 12:00:00 mx postfix/postsuper[300]: 3A0000000C: released from hold`,
+    ];
+    const path = temporary.file(`${log.join("\n")}\n`);
+    const run = await runCommand(["logs", ...ARGS, path]);
+    const text = run.stdout.replace(/\s+/g, " ");
+
+    expect(text).toContain(
+      "1 message was put on hold (1 by header checks). It was released later.",
+    );
+    expect(text).not.toContain("hold queue until");
   });
 });
