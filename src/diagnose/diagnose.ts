@@ -50,7 +50,12 @@ import { blocklistsSummary } from "./blocklists.js";
 import { unjudgedGivenIps, unjudgedIpNote, withUnjudgedIpRoles } from "./given-ips.js";
 import { withDnsAuthenticationFixes } from "./authentication-dns.js";
 import { appliedDmarcPolicy } from "./dmarc-policy.js";
-import { domainsWithoutRecords, mergeDnsFindings, ownSendingDomains } from "./dns.js";
+import {
+  domainsWithoutRecords,
+  mergeDnsFindings,
+  ownSendingDomains,
+  withoutHostNames,
+} from "./dns.js";
 import type { SenderCheckReport } from "../auth/index.js";
 import type { BlocklistReport } from "../reputation/index.js";
 import type {
@@ -272,7 +277,8 @@ function commandTargets(
   // and --ip adds to them, as the DNS checks take both.
   const logIps = server.sendingIps;
   return {
-    sendingDomains: givenDomains.length > 0 ? givenDomains : ownSendingDomains(facts),
+    sendingDomains:
+      givenDomains.length > 0 ? givenDomains : withoutHostNames(ownSendingDomains(facts), facts),
     sendingIps: [...logIps, ...givenIps.filter((ip) => !logIps.includes(ip))],
   };
 }

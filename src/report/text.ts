@@ -61,14 +61,29 @@ import { deferralSentences } from "./deferral-text.js";
 import { queueSpaceSentences, SERVER_FAULTS_HEADING } from "./queue-space-text.js";
 import { verdictLabel } from "./verdict-label.js";
 import { inputsNotReadWords } from "./inputs-not-read.js";
-import { column, count, plural, shortTime, shortTimesIn, wrap } from "./wrap.js";
+import {
+  droppedFoldersSentence,
+  shortInputNames,
+  type ShortName,
+  withShortReferences,
+} from "./reference-names.js";
+import { column, count, plural, shortTime, shortTimesIn, wrap, wrapBreakingWords } from "./wrap.js";
 
 /**
  * Renders a diagnosis for a terminal, 80 columns wide, with hidden characters in log values
- * shown as escapes (see `showHiddenInReport`).
+ * shown as escapes (see `showHiddenInReport`). Line references name long input paths relative
+ * to `cwd` or without their folder (see `shortInputNames`).
  */
-export function renderDiagnosisText(report: Diagnosis, paint: Painter): string {
-  const diagnosis = showHiddenInReport(report);
+export function renderDiagnosisText(
+  report: Diagnosis,
+  paint: Painter,
+  cwd: string | null = null,
+): string {
+  const shortNames = shortInputNames(
+    report.input.files.map((file) => file.name),
+    cwd,
+  );
+  const diagnosis = withShortReferences(showHiddenInReport(report), shortNames);
   const lines: string[] = [
     ...header(diagnosis, paint),
     "",
@@ -83,8 +98,14 @@ export function renderDiagnosisText(report: Diagnosis, paint: Painter): string {
     ...readinessSection(diagnosis, paint),
     "",
     ...inputSection(diagnosis.input),
+    ...droppedFoldersLines(shortNames),
   ];
   return lines.join("\n") + "\n";
+}
+
+function droppedFoldersLines(shortNames: readonly ShortName[]): string[] {
+  const sentence = droppedFoldersSentence(shortNames);
+  return sentence === null ? [] : wrapBreakingWords(sentence);
 }
 
 function header(diagnosis: Diagnosis, paint: Painter): string[] {
