@@ -46,7 +46,7 @@ import {
   listingSentence,
   ptrCheckSentence,
 } from "./dns-checks.js";
-import { skippedSampleLines } from "./skipped-samples.js";
+import { skippedSamplesLines } from "./skipped-samples.js";
 import { nulLinesSentence } from "./nul-lines.js";
 import { inputErrorText } from "./input-error.js";
 import {
@@ -517,7 +517,7 @@ function inputSection(input: InputReport): string[] {
     for (const error of file.errors) lines.push(...wrap(error, "Error: ", "  "));
   }
   for (const note of input.notes) lines.push(...wrap(shortTimesIn(note), "Note: ", "  "));
-  for (const sample of input.skippedSamples.slice(0, 3)) lines.push(...skippedSampleLines(sample));
+  lines.push(...skippedSamplesLines(input.skippedSamples));
   return lines;
 }
 
