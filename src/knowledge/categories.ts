@@ -62,3 +62,17 @@ export type SmtpStage =
   | "end-of-data"
   | "quit"
   | "other";
+
+/** The name of each stage for people, as SMTP spells the command (RFC 5321, section 4.1.1). */
+export const SMTP_STAGE_NAMES: Readonly<Record<SmtpStage, string>> = {
+  connect: "connection greeting",
+  helo: "EHLO/HELO",
+  starttls: "STARTTLS",
+  auth: "AUTH",
+  mail: "MAIL FROM",
+  rcpt: "RCPT TO",
+  data: "DATA",
+  "end-of-data": "end of DATA",
+  quit: "QUIT",
+  other: "other command",
+};
