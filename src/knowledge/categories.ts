@@ -63,7 +63,7 @@ export type SmtpStage =
   | "quit"
   | "other";
 
-/** The name of each stage for people, as SMTP spells the command (RFC 5321, section 4.1.1). */
+/** The name of each stage for people, as SMTP spells its command. */
 export const SMTP_STAGE_NAMES: Readonly<Record<SmtpStage, string>> = {
   connect: "connection greeting",
   helo: "EHLO/HELO",

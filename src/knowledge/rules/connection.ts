@@ -30,7 +30,7 @@ function systemErrorPattern(message: string): RegExp {
  */
 export const MX_HOST_PLACEHOLDER = "<MX host>";
 
-/** The SMTP port that the rules' texts and test commands name (RFC 5321, section 4.5.4.2). */
+/** The SMTP port that the rules' texts and test commands name. */
 const SMTP_PORT = 25;
 
 const TEST_FIX = `Test from the server itself: \`nc -vz ${MX_HOST_PLACEHOLDER} 25\` (or \`telnet ${MX_HOST_PLACEHOLDER} 25\`) should print the receiver's 220 greeting within a few seconds.`;
