@@ -25,7 +25,7 @@ afterEach(async () => {
   );
 });
 
-/** Starts an SMTP server on 127.0.0.1 that answers RCPT TO with `PADDED_BLOCK`. */
+/** Starts an SMTP server on 127.0.0.1 that replies to RCPT TO with `PADDED_BLOCK`. */
 async function startBlockingServer(): Promise<number> {
   const server = createServer((socket) => {
     socket.write("220 mx.example.net ESMTP ready\r\n");
