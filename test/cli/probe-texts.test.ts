@@ -25,8 +25,8 @@ afterEach(async () => {
   );
 });
 
-/** Starts an SMTP server on 127.0.0.1 that replies to RCPT TO with `PADDED_BLOCK`. */
-async function startBlockingServer(): Promise<number> {
+/** Starts an SMTP server on 127.0.0.1 that replies to RCPT TO with `reply`. */
+async function startBlockingServer(reply = PADDED_BLOCK): Promise<number> {
   const server = createServer((socket) => {
     socket.write("220 mx.example.net ESMTP ready\r\n");
     let buffered = "";
@@ -38,7 +38,7 @@ async function startBlockingServer(): Promise<number> {
         buffered = buffered.slice(end + 2);
         if (command.startsWith("EHLO")) socket.write("250-mx.example.net\r\n250 8BITMIME\r\n");
         else if (command.startsWith("MAIL")) socket.write("250 2.1.0 OK\r\n");
-        else if (command.startsWith("RCPT")) socket.write(PADDED_BLOCK);
+        else if (command.startsWith("RCPT")) socket.write(reply);
         else if (command.startsWith("QUIT")) socket.end("221 2.0.0 bye\r\n");
         else socket.write("250 2.0.0 OK\r\n");
         end = buffered.indexOf("\r\n");
@@ -93,6 +93,22 @@ describe("probe texts", () => {
 
     expect(result.stdout).toContain(
       "  < 550-5.7.1 [192.0.2.1      1] Our system has detected an unusual rate of\n",
+    );
+  });
+
+  test("wrapped reply keeps inner spaces", async () => {
+    const reply =
+      "550 5.7.1 [192.0.2.1      1] Our system has detected an unusual rate of " +
+      "unsolicited   mail originating from your IP address. x1si9 - gsmtp\r\n";
+    const port = await startBlockingServer(reply);
+
+    const result = await runProbe(join(tempDir(), "history.sqlite"), port);
+
+    expect(result.stdout).toContain(
+      "  < 550 5.7.1 [192.0.2.1      1] Our system has detected an unusual rate of\n",
+    );
+    expect(result.stdout).toContain(
+      "      unsolicited   mail originating from your IP address. x1si9 - gsmtp\n",
     );
   });
 
