@@ -268,7 +268,9 @@ function wrap(text: string, indent: number, hanging: number): string[] {
   const lines: string[] = [];
   let line = " ".repeat(indent);
   let empty = true;
-  const words = text.split(" ").flatMap((word) => breakWord(word, WIDTH - hanging));
+  const words = codeSpanWords(text.split(" "), WIDTH - hanging).flatMap((word) =>
+    breakWord(word, WIDTH - hanging),
+  );
   for (const word of words) {
     const visible = visibleLength(line) + (empty ? 0 : 1) + visibleLength(word);
     if (!empty && visible > WIDTH) {
@@ -279,6 +281,31 @@ function wrap(text: string, indent: number, hanging: number): string[] {
   }
   lines.push(line);
   return lines;
+}
+
+/**
+ * Joins the words of each code span, such as `delist check example.com --selector NAME`, into
+ * one word, because a command copied from two lines would run without its arguments. A span
+ * wider than `width` keeps its separate words, since it cannot fit on one line anyway.
+ */
+function codeSpanWords(words: readonly string[], width: number): string[] {
+  const joined: string[] = [];
+  let span: string[] = [];
+  for (const word of words) {
+    const ticks = word.split("`").length - 1;
+    if (span.length === 0 && ticks % 2 === 0) {
+      joined.push(word);
+      continue;
+    }
+    span.push(word);
+    if (span.length > 1 && ticks % 2 === 1) {
+      const whole = span.join(" ");
+      joined.push(...(visibleLength(whole) <= width ? [whole] : span));
+      span = [];
+    }
+  }
+  joined.push(...span);
+  return joined;
 }
 
 /** Splits a word into pieces of at most `width` visible characters; colour codes take none. */

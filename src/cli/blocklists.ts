@@ -81,7 +81,9 @@ function catalogueHelp(catalogue: readonly BlocklistEntry[]): string {
       entry.status === "active" ? "" : entry.status,
       entry.keyRequired === null ? "" : "key",
     ].filter((flag) => flag !== "");
-    return `  ${entry.id.padEnd(26)}${entry.targets.join(",").padEnd(18)}${flags.join(", ")}`;
+    // A list without flags ends at its targets, with no padding after them.
+    const row = `  ${entry.id.padEnd(26)}${entry.targets.join(",").padEnd(18)}${flags.join(", ")}`;
+    return row.trimEnd();
   });
   return `\nLists (id, targets, flags):\n${rows.join("\n")}\n`;
 }

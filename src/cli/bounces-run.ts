@@ -5,7 +5,7 @@ import {
   type BounceResult,
   type BounceRun,
 } from "../bounce/index.js";
-import { truncateColumns, wrap } from "../report/wrap.js";
+import { truncateColumns, wrap, wrapItems } from "../report/wrap.js";
 import type { BouncesOptions } from "./bounces.js";
 import {
   EXIT_OK,
@@ -134,7 +134,7 @@ export function renderText(run: {
   readonly files: readonly BounceFileSummary[];
   readonly duplicates: number;
 }): string {
-  const lines = [headline(run), ...noBounceLines(run.files), ""];
+  const lines = [...wrapItems(headline(run), "", "  ", WIDTH), ...noBounceLines(run.files), ""];
   if (run.results.length > 0) {
     lines.push(...summaryTable(run.results), "");
     for (const result of run.results) lines.push(...recipientLines(result));
@@ -142,11 +142,15 @@ export function renderText(run: {
   return `${lines.join("\n")}\n`;
 }
 
+/**
+ * Builds the summary line as comma-separated items, so that a wrapped line breaks only between
+ * two notes: "1 recipient in 2 messages from 2 inputs (1 not a bounce", "1 skipped)".
+ */
 function headline(run: {
   readonly results: readonly BounceResult[];
   readonly files: readonly BounceFileSummary[];
   readonly duplicates: number;
-}): string {
+}): string[] {
   const { results, files } = run;
   const messages = files.reduce((sum, file) => sum + file.messages, 0);
   const none = files.reduce((sum, file) => sum + file.kinds.none, 0);
@@ -161,7 +165,11 @@ function headline(run: {
   if (errors > 0) notes.push(`${errors} unreadable`);
   if (run.duplicates > 0)
     notes.push(`${run.duplicates} duplicate${plural(run.duplicates)} dropped`);
-  return `${parts.join(" ")}${notes.length > 0 ? ` (${notes.join(", ")})` : ""}`;
+  const summary = parts.join(" ");
+  if (notes.length === 0) return [summary];
+  const items = [`${summary} (${notes[0] ?? ""}`, ...notes.slice(1)];
+  items[items.length - 1] += ")";
+  return items;
 }
 
 /**

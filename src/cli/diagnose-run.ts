@@ -89,7 +89,7 @@ export async function runDiagnose(
 
   if (settings.format === "json") io.stdout.write(`${JSON.stringify(diagnosis, null, 2)}\n`);
   else if (settings.format === "markdown") io.stdout.write(renderDiagnosisMarkdown(diagnosis));
-  else io.stdout.write(renderDiagnosisText(diagnosis, painter(colourEnabled(io))));
+  else io.stdout.write(renderDiagnosisText(diagnosis, painter(colourEnabled(io)), io.cwd));
 
   // The messages on unread inputs are long, so they are wrapped as the report is.
   const notRead = new Set(diagnosis.verdict.inputsNotRead);

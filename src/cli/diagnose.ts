@@ -3,6 +3,7 @@ import type { SetExitCode } from "./commands.js";
 import { addDnsOptions, ZONE_FROM_STDIN, type DnsOptions } from "./dns-options.js";
 import { UsageError, type CliIo } from "./io.js";
 import { addLogOptions, type LogCommandOptions } from "./log-options.js";
+import { MAIN_LOG_ADVICE } from "../logs/reader/export-shapes.js";
 
 /** Registers `delist diagnose LOG…`. */
 export function registerDiagnose(program: Command, io: CliIo, setExitCode: SetExitCode): void {
@@ -38,7 +39,8 @@ export function registerDiagnose(program: Command, io: CliIo, setExitCode: SetEx
   );
   command.addHelpText(
     "after",
-    "\nPut the logs before --bounces, --domain, --ip and --zone, and give these options at " +
+    `\n${MAIN_LOG_ADVICE}\n\n` +
+      "Put the logs before --bounces, --domain, --ip and --zone, and give these options at " +
       "least one value before the next option, because an option in their place is a usage " +
       "error.\n\nExit status: 0 when no receiver blocks the server and no finding is a warning " +
       "or worse, " +

@@ -30,6 +30,7 @@ export function renderHistoryText(report: HistoryReport): string {
     for (const request of report.removalRequests) {
       const forced = request.forced ? " (forced)" : "";
       lines.push(...timedLine(request.requestedAt, `${request.provider} ${request.ip}${forced}`));
+      if (request.note !== null) lines.push(...wrap(`note: ${request.note}`, TIME_INDENT));
     }
   }
   return `${lines.join("\n")}\n`;

@@ -9,7 +9,8 @@ import {
 import { showHiddenCharacters } from "../diagnose/hidden-characters.js";
 import { buildStatistics } from "../diagnose/statistics.js";
 import { painter } from "../report/colour.js";
-import { decodeReportText } from "../report/log-text.js";
+import { decodeReportText, showHiddenInReport } from "../report/log-text.js";
+import { skippedSamplesLines } from "../report/skipped-samples.js";
 import { renderStatisticsText } from "../report/statistics-text.js";
 import { shortTimesIn, wrap } from "../report/wrap.js";
 import {
@@ -49,6 +50,9 @@ export async function runLogs(
   else {
     io.stdout.write(renderStatisticsText(statistics, painter(colourEnabled(io))));
     io.stdout.write(inputNotesText(statistics.input.notes));
+    // A sample quotes a file name and a log line, so hidden characters are shown as escapes.
+    const samples = skippedSamplesLines(showHiddenInReport(statistics.input.skippedSamples));
+    if (samples.length > 0) io.stdout.write(`${samples.join("\n")}\n`);
   }
   // The messages on unread inputs are long, so they are wrapped as the notes are.
   const notRead = new Set(unreadInputErrors(run).map((unread) => unread.name));

@@ -238,6 +238,8 @@ function renderStatuses(statuses: readonly RemovalStatus[]): string {
         "  Last request:  ",
       ),
     );
+    const note = status.lastRequest?.note ?? null;
+    if (note !== null) lines.push(...wrap(note, "  Note:          ", " ".repeat(17)));
     lines.push(
       ...wrapTimes(
         status.lastProbe === null

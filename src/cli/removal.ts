@@ -25,7 +25,13 @@ export interface StatusOptions extends DbOptions {
 export function registerRemoval(program: Command, io: CliIo, setExitCode: SetExitCode): void {
   const removal = program
     .command("removal")
-    .summary("record removal requests and follow them until the block lifts");
+    .summary("record removal requests and follow them until the block lifts")
+    .description(
+      "Record the removal requests that you send to a provider's form for a blocked IP, and " +
+        "follow each block until it lifts. `removal request` records a request and prints the " +
+        "form and what to put in it; `removal status` shows each block, the last request and " +
+        "when the next one is allowed.",
+    );
   addDbOption(
     removal
       .command("request")
@@ -35,8 +41,10 @@ export function registerRemoval(program: Command, io: CliIo, setExitCode: SetExi
           "same form for the IP it records nothing unless --force is given; gmail and " +
           "google-workspace share one form. It also records nothing for an IP that receivers " +
           "never see (private, loopback, link-local and other non-global ranges) unless --force " +
-          "is given. Exit status: 0 recorded, 2 for bad options, a request inside the 14 days " +
-          "or a non-global IP.",
+          "is given. The documentation ranges 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, " +
+          "2001:db8::/32 and 3fff::/20 are accepted without --force, so that examples and tests " +
+          "can use them. Exit status: 0 recorded, 2 for bad options, a request inside the 14 " +
+          "days or a non-global IP.",
       )
       .addOption(
         new Option("--provider <provider>", "the provider asked")

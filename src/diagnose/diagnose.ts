@@ -56,6 +56,7 @@ import {
   domainsWithoutRecords,
   mergeDnsFindings,
   ownSendingDomains,
+  withoutHostNames,
 } from "./dns.js";
 import type { SenderCheckReport } from "../auth/index.js";
 import type { BlocklistReport } from "../reputation/index.js";
@@ -282,7 +283,10 @@ function commandTargets(
   // and --ip adds to them, as the DNS checks take both.
   const logIps = server.sendingIps;
   return {
-    sendingDomains: givenDomains.length > 0 ? givenDomains : checkedSendingDomains(facts),
+    sendingDomains:
+      givenDomains.length > 0
+        ? givenDomains
+        : withoutHostNames(checkedSendingDomains(facts), facts),
     sendingIps: [...logIps, ...givenIps.filter((ip) => !logIps.includes(ip))],
   };
 }

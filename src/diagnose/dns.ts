@@ -80,6 +80,28 @@ export function ownSendingDomains(facts: LogFacts): string[] {
   return [...fromLogs, ...fromSubmissions, ...fromBounces].slice(0, MAX_DOMAINS);
 }
 
+/**
+ * Returns `domains` without the server's own host name, such as `mx.example.com` of the cron
+ * mail of `root@mx.example.com`. A domain counts as the host name when it is a host name of the
+ * log's lines, or such a name followed by a dot and another of `domains` (a syslog host name
+ * is often the first label alone). The commands of the removal checklist check the domains
+ * that mail is sent as, and the host name only makes them longer.
+ */
+export function withoutHostNames(domains: readonly string[], facts: LogFacts): string[] {
+  const hosts = [...facts.server.hostnames.keys()].map((host) => host.toLowerCase());
+  const lowered = domains.map((domain) => domain.toLowerCase());
+  const isHostName = (domain: string): boolean => {
+    const name = domain.toLowerCase();
+    return hosts.some(
+      (host) =>
+        name === host ||
+        (name.startsWith(`${host}.`) && lowered.includes(name.slice(host.length + 1))),
+    );
+  };
+  const others = domains.filter((domain) => !isHostName(domain));
+  return others.length > 0 ? others : [...domains];
+}
+
 /** Adds the message counts of `senders` to `counts` by the senders' domains. */
 function addSenderDomains(
   counts: Map<string, number>,

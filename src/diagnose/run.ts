@@ -6,12 +6,12 @@ import { readLogs, type ReadLogsOptions } from "../logs/pipeline.js";
 import { decodeForDisplay } from "../logs/reader/display.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../logs/reader/lines.js";
 import { binaryInputNames, unreadEncodingNoteOf } from "../logs/reader/notes.js";
-import { JOURNAL_ADVICE } from "../logs/reader/export-shapes.js";
+import { MAIN_LOG_ADVICE } from "../logs/reader/export-shapes.js";
 import { inputNameInText } from "../logs/reader/input-names.js";
 import type { MtaName } from "../logs/events.js";
 import type { CopiedLines } from "../logs/reader/mail-copies.js";
 import { isEximPanicLog, isEximRejectLog } from "../logs/reader/exim-log-files.js";
-import type { ReadSummary } from "../logs/reader/summary.js";
+import type { LineSample, ReadSummary } from "../logs/reader/summary.js";
 import { LoggedBounceMatcher } from "../analysis/logged-bounces.js";
 import { createReplyClassifier, type ReplyClassifier } from "../reply/classify.js";
 import type { BounceRun } from "../bounce/index.js";
@@ -97,7 +97,10 @@ async function readBounceInputs(
 export function inputReport(run: LogRun, timeZone: TimeZone): InputReport {
   const { summary, facts } = run;
   const totals = summary.totals;
-  const samples = [...summary.unparsedSamples, ...summary.unrecognisedSamples].slice(0, 5);
+  const samples = inLineOrder(
+    [...summary.unparsedSamples, ...summary.unrecognisedSamples],
+    summary.inputs.map((input) => input.name),
+  ).slice(0, MAX_SKIPPED_SAMPLES);
   const bounces = bounceReport(run);
   return {
     files: summary.inputs.map((input) => ({
@@ -144,6 +147,22 @@ export function inputReport(run: LogRun, timeZone: TimeZone): InputReport {
       text: decodeForDisplay(sample.text),
     })),
   };
+}
+
+/** Maximum number of skipped-line samples in the report. */
+const MAX_SKIPPED_SAMPLES = 5;
+
+/**
+ * Sorts the samples of skipped lines by input, in the order the inputs were given, and by line
+ * within a file. A sample from a file of a given directory sorts with that directory, and a
+ * file that matches no input (standard input) sorts last.
+ */
+function inLineOrder(samples: readonly LineSample[], inputs: readonly string[]): LineSample[] {
+  const rank = (file: string): number => {
+    const index = inputs.findIndex((name) => file === name || file.startsWith(`${name}/`));
+    return index < 0 ? inputs.length : index;
+  };
+  return [...samples].sort((a, b) => rank(a.file) - rank(b.file) || a.line - b.line);
 }
 
 /** Returns one note per input whose mail lines were left out as copies of an earlier input. */
@@ -246,7 +265,7 @@ export function unusableInputSentences(run: LogRun): string[] | null {
     ...overlongSentence(totals.overlong),
     ...notes,
     ...problems,
-    `Give the MTA's main log: /var/log/mail.log or maillog (Postfix, Sendmail), /var/log/exim4/mainlog or exim_mainlog (Exim), or for Postfix ${JOURNAL_ADVICE}.`,
+    MAIN_LOG_ADVICE,
   ];
 }
 

@@ -62,3 +62,21 @@ export type SmtpStage =
   | "end-of-data"
   | "quit"
   | "other";
+
+/**
+ * The name of each stage for people, as SMTP spells its command.
+ * TODO: `delist explain` (src/cli/explain.ts) keeps an equal table of its own; it should use
+ * this one, so that the two outputs cannot drift apart.
+ */
+export const SMTP_STAGE_NAMES: Readonly<Record<SmtpStage, string>> = {
+  connect: "connection greeting",
+  helo: "EHLO/HELO",
+  starttls: "STARTTLS",
+  auth: "AUTH",
+  mail: "MAIL FROM",
+  rcpt: "RCPT TO",
+  data: "DATA",
+  "end-of-data": "end of DATA",
+  quit: "QUIT",
+  other: "other command",
+};

@@ -151,6 +151,8 @@ export interface RemovalStatus {
     readonly provider: string;
     readonly at: string;
     readonly forced: boolean;
+    /** The `--note` given with the request, or null. */
+    readonly note: string | null;
   } | null;
   /** Whole days since the last request, or null when none was recorded. */
   readonly daysSinceRequest: number | null;
@@ -221,6 +223,7 @@ function statusOf(
             provider: last.provider,
             at: iso(last.requestedAt),
             forced: last.forced,
+            note: last.note,
           },
     daysSinceRequest: last === null ? null : Math.floor((now - last.requestedAt) / DAY_MS),
     requests: formRequests(requests, provider, [ip]).length,

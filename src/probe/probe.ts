@@ -46,7 +46,7 @@ interface Session {
   decisive: RecordedReply | null;
   completed: boolean;
   failure: string | null;
-  failedHosts: { host: string; address: string; error: string }[];
+  failedHosts: { host: string; address: string; port: number; error: string }[];
 }
 
 /**
@@ -109,13 +109,18 @@ async function connectFirst(
   for (const host of hosts) {
     const address = host.addresses[0];
     if (address === undefined) {
-      session.failedHosts.push({ host: host.host, address: "", error: "no address" });
+      session.failedHosts.push({
+        host: host.host,
+        address: "",
+        port: host.port,
+        error: "no address",
+      });
       continue;
     }
     const mismatch =
       request.sourceIp === null ? null : sourceFamilyMismatch(request.sourceIp, host.host, address);
     if (mismatch !== null) {
-      session.failedHosts.push({ host: host.host, address, error: mismatch });
+      session.failedHosts.push({ host: host.host, address, port: host.port, error: mismatch });
       continue;
     }
     try {
@@ -135,8 +140,9 @@ async function connectFirst(
         context.now,
       );
       return;
-    } catch (error) {
-      session.failedHosts.push({ host: host.host, address, error: (error as Error).message });
+    } catch (caught) {
+      const error = (caught as Error).message;
+      session.failedHosts.push({ host: host.host, address, port: host.port, error });
     }
   }
   const tried = session.failedHosts.map((f) => `${f.host} [${f.address}]: ${f.error}`).join("; ");

@@ -1,4 +1,5 @@
 import { isBlockSignal } from "../analysis/replies.js";
+import { SMTP_STAGE_NAMES } from "../knowledge/categories.js";
 import { plural } from "../report/wrap.js";
 import type { RecordedReply } from "./conversation.js";
 import { ReplyTooLongError } from "./reply-reader.js";
@@ -86,7 +87,7 @@ export function decideStatus(
   // The probe gives the rule's steps for all three lists.
   const fix = explained.fix;
   const code = `${reply.replyCode}${reply.enhancedStatus === null ? "" : ` ${reply.enhancedStatus}`}`;
-  const where = `at ${reply.stage}`;
+  const where = `at ${SMTP_STAGE_NAMES[reply.stage]}`;
   if (explained.ruleId === "generic.connect-deferred") {
     return { status: "error", detail: connectDeferredDetail(code, explained.text), fix };
   }

@@ -1,5 +1,5 @@
 import { PROVIDER_NAMES, type ProviderId } from "../knowledge/providers.js";
-import { plural, wrap, wrapBreakingWords } from "../report/wrap.js";
+import { columns, plural, WIDTH, wrap, wrapBreakingWords } from "../report/wrap.js";
 import { connectionFailureAdvice } from "./advice.js";
 import { withFailedHost } from "../knowledge/rules/connection.js";
 import { afterDataNote } from "./status.js";
@@ -36,8 +36,12 @@ export function renderProbeText(
     lines.push(...wrap(failures.join("; "), "Unreachable: ", "  "));
     const advice = result.mx === null ? connectionFailureAdvice(result.failedHosts) : null;
     if (advice !== null) {
-      lines.push("", ...wrap(advice.summary));
-      lines.push(...stepLines(withFailedHost(advice.fix, shellSafeHost(result.failedHosts))));
+      // NOTE: only the summary and the test commands take the port. The steps about hosting
+      // providers and firewalls still name port 25, which real receivers listen on.
+      const port = result.failedHosts[0]?.port ?? SMTP_PORT;
+      lines.push("", ...wrap(onPort(advice.summary, port)));
+      const host = shellSafeHost(result.failedHosts);
+      lines.push(...stepLines(withFailedHost(advice.fix, host, port)));
     }
   }
   if (result.fix.length > 0) lines.push("", ...stepLines(result.fix));
@@ -47,6 +51,14 @@ export function renderProbeText(
   }
   lines.push("", ...wrap(afterDataNote(result), "Note: ", "  "));
   return `${lines.join("\n")}\n`;
+}
+
+/** The port that the connection rules' summaries name. */
+const SMTP_PORT = 25;
+
+/** Returns `text` with `port` in place of the "port 25" that a connection rule names. */
+function onPort(text: string, port: number): string {
+  return port === SMTP_PORT ? text : text.replaceAll(`port ${SMTP_PORT}`, `port ${port}`);
 }
 
 /** Returns `What to do:` and the numbered steps, wrapped under their numbers. */
@@ -116,7 +128,7 @@ function replyLines(text: string, style: ProbeTextStyle): string[] {
         ? `${wireLine.slice(0, MAX_SHOWN_LINE_CHARS)}…`
         : wireLine;
     if (visible !== wireLine) cut += 1;
-    lines.push(...wrapBreakingWords(visible, "  < ", "      "));
+    lines.push(...wrapKeepingSpaces(visible, "  < ", "      "));
   }
   const leftOut = wireLines.length - MAX_SHOWN_REPLY_LINES;
   const notes: string[] = [];
@@ -128,6 +140,43 @@ function replyLines(text: string, style: ProbeTextStyle): string[] {
     const note = `(${notes.join(", ")}; --format json shows the whole reply)`;
     lines.push(...wrap(note, "    ").map(style.warn));
   }
+  return lines;
+}
+
+/**
+ * Wraps a reply line like `wrapBreakingWords`, but keeps each run of spaces inside a line as the
+ * receiver sent it, because padding such as Gmail's `[192.0.2.1      1]` is part of the text. A
+ * line that fits is returned whole. Only the spaces at a line break are dropped.
+ */
+function wrapKeepingSpaces(text: string, first: string, rest: string): string[] {
+  if (columns(first) + columns(text) <= WIDTH) return [`${first}${text}`];
+  const lines: string[] = [];
+  let line = first;
+  let hasWord = false;
+  let space = "";
+  for (const token of text.split(/( +)/)) {
+    if (token === "") continue;
+    if (token.startsWith(" ")) {
+      space = token;
+      continue;
+    }
+    if (hasWord && columns(line) + space.length + columns(token) > WIDTH) {
+      lines.push(line);
+      line = rest;
+      hasWord = false;
+    }
+    if (!hasWord && columns(line) + columns(token) > WIDTH) {
+      // A word longer than a line is broken as `wrapBreakingWords` breaks it.
+      const pieces = wrapBreakingWords(token, line, rest);
+      lines.push(...pieces.slice(0, -1));
+      line = pieces.at(-1) ?? rest;
+    } else {
+      line += `${hasWord ? space : ""}${token}`;
+    }
+    hasWord = true;
+    space = "";
+  }
+  lines.push(line);
   return lines;
 }
 

@@ -98,6 +98,8 @@ export interface ProbeResult {
   readonly failedHosts: ReadonlyArray<{
     readonly host: string;
     readonly address: string;
+    /** The TCP port tried: 25, or the port given with `--mx HOST:PORT`. */
+    readonly port: number;
     readonly error: string;
   }>;
 }

@@ -65,8 +65,8 @@ export function fixStepLines(
   return lines;
 }
 
-// Returns the lines of a command. It is one line at `commandIndent`, unless it is a pipeline too
-// wide for any indent (see `pipelineLines`).
+// Returns the lines of a command. It is one line at `commandIndent`, unless it is a pipeline or
+// a `delist` command too wide for any indent (see `pipelineLines`).
 function commandLines(rest: string, command: string): string[] {
   const indent = commandIndent(rest, command);
   if (columns(indent) + columns(command) <= WIDTH) return [`${indent}${command}`];
@@ -90,13 +90,14 @@ function commandIndent(rest: string, command: string): string {
  * columns, so that it can still be copied and pasted whole. Each line ends after its last `|`,
  * which continues the pipeline in the shell. A line without a `|` ends with ` \`, the shell's
  * line continuation. The breaks lie only between words outside quotes, and continuation lines
- * are two columns deeper than the first. Returns null for a command without a `|` outside quotes
- * (such as a DNS record, which a backslash would change) or with unbalanced quotes.
+ * are two columns deeper than the first. A `delist` command is broken the same way, at ` \`.
+ * Returns null for any other command without a `|` outside quotes (such as a DNS record, which
+ * a backslash would change) or with unbalanced quotes.
  * NOTE: a single word wider than a line, such as a long quoted sender, still ends past `WIDTH`.
  */
 function pipelineLines(command: string, indent: string): string[] | null {
   const words = shellWords(command);
-  if (words === null || !words.includes("|")) return null;
+  if (words === null || !(words.includes("|") || words[0] === "delist")) return null;
   const lines: string[] = [];
   let lineIndent = indent;
   let pending: string[] = [];

@@ -20,7 +20,8 @@ export function showHiddenInReport<T>(report: T): T {
   return mapStrings(report, showHiddenCharacters) as T;
 }
 
-function mapStrings(value: unknown, map: (text: string) => string): unknown {
+/** Returns a copy of `value` with `map` applied to each string in it, object keys included. */
+export function mapStrings(value: unknown, map: (text: string) => string): unknown {
   if (typeof value === "string") return map(value);
   if (Array.isArray(value)) return value.map((item) => mapStrings(item, map));
   if (value === null || typeof value !== "object") return value;

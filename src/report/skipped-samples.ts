@@ -4,6 +4,14 @@ import { WIDTH, wrapBreakingWords } from "./wrap.js";
 /** Maximum number of lines that one skipped-line sample takes in a text report. */
 export const MAX_SAMPLE_LINES = 3;
 
+/** Maximum number of skipped-line samples that a text report shows. */
+export const MAX_SHOWN_SAMPLES = 3;
+
+/** Renders the first `MAX_SHOWN_SAMPLES` samples of skipped lines, in the order given. */
+export function skippedSamplesLines(samples: readonly LogSample[]): string[] {
+  return samples.slice(0, MAX_SHOWN_SAMPLES).flatMap((sample) => skippedSampleLines(sample));
+}
+
 /**
  * Renders a skipped log line as `Skipped: FILE:LINE: TEXT` in at most `MAX_SAMPLE_LINES` lines
  * of 80 columns, cut with `…`. A sample with control characters is taken for binary data, and

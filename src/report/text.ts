@@ -48,7 +48,7 @@ import {
   listingSentence,
   ptrCheckSentence,
 } from "./dns-checks.js";
-import { skippedSampleLines } from "./skipped-samples.js";
+import { skippedSamplesLines } from "./skipped-samples.js";
 import { nulLinesSentence } from "./nul-lines.js";
 import { inputErrorText } from "./input-error.js";
 import {
@@ -64,14 +64,29 @@ import { otherReceiverDomainLines } from "./recipient-domains-text.js";
 import { queueSpaceSentences, SERVER_FAULTS_HEADING } from "./queue-space-text.js";
 import { verdictLabel } from "./verdict-label.js";
 import { inputsNotReadWords } from "./inputs-not-read.js";
-import { column, count, plural, shortTime, shortTimesIn, wrap } from "./wrap.js";
+import {
+  droppedFoldersSentence,
+  shortInputNames,
+  type ShortName,
+  withShortReferences,
+} from "./reference-names.js";
+import { column, count, plural, shortTime, shortTimesIn, wrap, wrapBreakingWords } from "./wrap.js";
 
 /**
  * Renders a diagnosis for a terminal, 80 columns wide, with hidden characters in log values
- * shown as escapes (see `showHiddenInReport`).
+ * shown as escapes (see `showHiddenInReport`). Line references name long input paths relative
+ * to `cwd` or without their folder (see `shortInputNames`).
  */
-export function renderDiagnosisText(report: Diagnosis, paint: Painter): string {
-  const diagnosis = showHiddenInReport(report);
+export function renderDiagnosisText(
+  report: Diagnosis,
+  paint: Painter,
+  cwd: string | null = null,
+): string {
+  const shortNames = shortInputNames(
+    report.input.files.map((file) => file.name),
+    cwd,
+  );
+  const diagnosis = withShortReferences(showHiddenInReport(report), shortNames);
   const lines: string[] = [
     ...header(diagnosis, paint),
     "",
@@ -86,8 +101,14 @@ export function renderDiagnosisText(report: Diagnosis, paint: Painter): string {
     ...readinessSection(diagnosis, paint),
     "",
     ...inputSection(diagnosis.input),
+    ...droppedFoldersLines(shortNames),
   ];
   return lines.join("\n") + "\n";
+}
+
+function droppedFoldersLines(shortNames: readonly ShortName[]): string[] {
+  const sentence = droppedFoldersSentence(shortNames);
+  return sentence === null ? [] : wrapBreakingWords(sentence);
 }
 
 function header(diagnosis: Diagnosis, paint: Painter): string[] {
@@ -508,7 +529,7 @@ function inputSection(input: InputReport): string[] {
     for (const error of file.errors) lines.push(...wrap(error, "Error: ", "  "));
   }
   for (const note of input.notes) lines.push(...wrap(shortTimesIn(note), "Note: ", "  "));
-  for (const sample of input.skippedSamples.slice(0, 3)) lines.push(...skippedSampleLines(sample));
+  lines.push(...skippedSamplesLines(input.skippedSamples));
   return lines;
 }
 

@@ -27,9 +27,24 @@ const QUOTED_WORD = /(?<=^|[\s=(])'[^']*'(?:\\''[^']*')*/g;
  */
 const CODE_SPAN = /`[^`\n]+`/g;
 
-/** Splits `text` into words at `WORD_BREAK`, keeping each `QUOTED_WORD` and `CODE_SPAN` whole. */
+/**
+ * A date with its time, as `shortTime` writes it, and the time zone in brackets when one
+ * follows, as in `2024-03-04 12:10:03+01:00 (Europe/Berlin)`. A line break inside it would
+ * part the date from its time or the time from its zone.
+ */
+const DATE_TIME =
+  /\b\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:[+-]\d\d:\d\d)?(?: \((?:UTC|[+-]\d\d:\d\d|[A-Za-z]+(?:\/[\w+-]+)+)\))?/g;
+
+/**
+ * Splits `text` into words at `WORD_BREAK`, keeping each `QUOTED_WORD`, `CODE_SPAN` and
+ * `DATE_TIME` whole.
+ */
 function splitWords(text: string): string[] {
-  const quoted = [...text.matchAll(QUOTED_WORD), ...text.matchAll(CODE_SPAN)].map((match) => ({
+  const quoted = [
+    ...text.matchAll(QUOTED_WORD),
+    ...text.matchAll(CODE_SPAN),
+    ...text.matchAll(DATE_TIME),
+  ].map((match) => ({
     start: match.index,
     end: match.index + match[0].length,
   }));

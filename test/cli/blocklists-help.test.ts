@@ -17,6 +17,14 @@ describe("blocklists help", () => {
     expect(result.stdout).toMatch(/^ {2}sorbs +ipv4 +defunct$/m);
   });
 
+  test("catalogue rows end without spaces", async () => {
+    const result = await runCommand(["blocklists", "--help"]);
+    const padded = result.stdout.split("\n").filter((line) => line.endsWith(" "));
+
+    expect(result.stdout).toMatch(/^ {2}uceprotect-l2 +ipv4$/m);
+    expect(padded).toEqual([]);
+  });
+
   test("main help omits the catalogue", async () => {
     const result = await runCommand(["--help"]);
 

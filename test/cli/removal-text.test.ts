@@ -26,7 +26,10 @@ describe("delist removal text", () => {
 
   it("wraps the status at 80 columns", async () => {
     const db = join(tempDir(), "history.sqlite");
-    addProbe(db, "The receiver deferred the sender with 421 4.7.0 at rcpt: " + "word ".repeat(30));
+    addProbe(
+      db,
+      "The receiver deferred the sender with 421 4.7.0 at RCPT TO: " + "word ".repeat(30),
+    );
     const args = ["--provider", "yahoo", "--ip", "203.0.113.5", "--db", db];
     expect((await runCommand(["removal", "request", ...args])).code).toBe(0);
     const status = await runCommand(["removal", "status", ...args]);

@@ -395,6 +395,16 @@ describe("compromised-account pool fix order", () => {
     );
   });
 
+  test("logins from every new address", async () => {
+    const found = await endedPoolCampaign(POOL_IPS);
+    const mentions = (found?.summary ?? "").split(POOL_IPS[0] ?? "").length - 1;
+
+    expect(found?.summary).toContain(
+      "Mailbox logins came from all the new addresses, which a sending service does not make",
+    );
+    expect(mentions).toBe(1);
+  });
+
   test("accepted pool at the log's end asks first", async () => {
     // The log ends with the campaign, but receivers accepted all of it.
     const [found] = findingsOf(await newAccountCampaign(THREE_NETWORKS), "compromised-account");

@@ -21,12 +21,13 @@ describe("advice for a probe that could not connect", () => {
     expect(connectionFailureAdvice([{ error: "no address" }])).toBeNull();
   });
 
-  it("prints the port 25 steps when the MX refuses the connection", async () => {
+  it("prints the test steps for the refused port", async () => {
     const folder = temporary.folder({});
-    const result = await runProbe(`${folder}/history.sqlite`, await closedPort());
+    const port = await closedPort();
+    const result = await runProbe(`${folder}/history.sqlite`, port);
     expect(result.stdout).toContain("Could not connect to any mail host");
     expect(result.stdout).toContain("What to do:");
-    expect(result.stdout).toContain("nc -vz 127.0.0.1 25");
+    expect(result.stdout).toContain(`nc -vz 127.0.0.1 ${String(port)}`);
     expect(result.stdout).not.toContain("<MX host>");
     for (const line of result.stdout.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
   });

@@ -272,7 +272,7 @@ describe("probe reply cut at 64 KiB", () => {
     const result = await probeAt(port);
 
     expect(result.status).toBe("blocked");
-    expect(result.detail).toContain("The receiver rejected the sender with 550 5.7.1 at rcpt");
+    expect(result.detail).toContain("The receiver rejected the sender with 550 5.7.1 at RCPT TO");
     expect(result.detail).toContain("so the reply was cut at 64 KiB");
     expect(result.detail).toMatch(/The [\d,]+ lines read carry 550 5\.7\.1\.$/);
     expect(result.detail).not.toContain("broke off");
@@ -320,7 +320,7 @@ describe("probe reply cut at 64 KiB", () => {
     const result = await probeAt(port);
 
     expect(result.status).toBe("error");
-    expect(result.detail).toContain("The receiver answered 550 5.1.1 at rcpt");
+    expect(result.detail).toContain("The receiver answered 550 5.1.1 at RCPT TO");
     expect(result.detail).toContain("which is not about the sender");
     expect(result.detail).toContain("so the reply was cut at 64 KiB");
   });

@@ -152,7 +152,9 @@ describe("probe of an endless greeting", () => {
     const result = await probeAt(port);
 
     expect(result.status).toBe("blocked");
-    expect(result.detail).toContain("The receiver rejected the sender with 554 5.7.1 at connect");
+    expect(result.detail).toContain(
+      "The receiver rejected the sender with 554 5.7.1 at connection greeting",
+    );
     expect(result.detail).toContain("so the reply was cut at 64 KiB");
     expect(result.replies).toHaveLength(1);
     expect(result.replies[0]?.complete).toBe(false);

@@ -79,7 +79,7 @@ describe("runProbe", () => {
     expect(rcpt?.ruleId).toBe("gmail.ip-rate-limit");
     expect(rcpt?.category).toBe("reputation");
     expect(result.ip).toBe(JUDGED_IP);
-    expect(result.detail).toContain("deferred the sender with 421 4.7.28 at rcpt");
+    expect(result.detail).toContain("deferred the sender with 421 4.7.28 at RCPT TO");
   });
 
   it("reports Gmail's 5.7.1 as blocked", async () => {
@@ -94,7 +94,7 @@ describe("runProbe", () => {
     server = await startGmailLikeServer("policy-refusal");
     const result = await probe({ recipient: "someone@example.org" });
     expect(result.status).toBe("blocked");
-    expect(result.detail).toContain("rejected the sender with 550 5.7.1 at rcpt");
+    expect(result.detail).toContain("rejected the sender with 550 5.7.1 at RCPT TO");
   });
 
   it("calls an unknown recipient an error", async () => {
@@ -135,6 +135,7 @@ describe("runProbe", () => {
       {
         host: "mx.example.test",
         address: "127.0.0.1",
+        port: server.port,
         error:
           "the source address ::1 is IPv6, but DNS gave mx.example.test no IPv6 address, so " +
           "no connection can be made from it: probe from an IPv4 source address or from the " +

@@ -196,6 +196,18 @@ describe("fixStepLines wide pipelines", () => {
     expect(lines[1]).toBe(`           ${record}`);
   });
 
+  test("long delist command continues", () => {
+    const command =
+      "delist check shop.example.com newsletters.example.net mail.example.org --ip 203.0.113.49";
+    const lines = fixStepLines(`Logs cannot show this; run \`${command}\`.`, "  [-] ", "      ");
+
+    expect(lines).toEqual([
+      "  [-] Logs cannot show this; run",
+      "        delist check shop.example.com newsletters.example.net mail.example.org \\",
+      "          --ip 203.0.113.49",
+    ]);
+  });
+
   test("quoted spaces are no break", () => {
     const pattern = `'${"a ".repeat(30)}'`;
     const command = `grep -F ${pattern} /var/log/mail.log | wc -l`;

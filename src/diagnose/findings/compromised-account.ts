@@ -170,12 +170,17 @@ function poolFixes(
 
 /**
  * Says that mailbox logins came from the new addresses, which weakens the pool reading, or
- * returns "" when none did.
+ * returns "" when none did. The burst sentence already names the new addresses, so the
+ * sentence names only a part of them again.
  */
 function loginSentence(context: DiagnoseContext, suspect: Suspect, usage: NewAddressUse): string {
   const logins = mailboxLogins(context, suspect.account.key, new Set(usage.ips));
   if (logins.length === 0) return "";
-  const addresses = listNames(logins.map((login) => login.ip));
+  const ips = new Set(logins.map((login) => login.ip));
+  const addresses =
+    ips.size === usage.ips.length
+      ? `${usage.ips.length === 1 ? "the new address" : "all the new addresses"}`
+      : listNames([...ips]);
   return ` Mailbox logins came from ${addresses}, which a sending service does not make, so a stolen password is the likelier reading.`;
 }
 

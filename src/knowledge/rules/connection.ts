@@ -30,6 +30,9 @@ function systemErrorPattern(message: string): RegExp {
  */
 export const MX_HOST_PLACEHOLDER = "<MX host>";
 
+/** The SMTP port that the rules' texts and test commands name. */
+const SMTP_PORT = 25;
+
 const TEST_FIX = `Test from the server itself: \`nc -vz ${MX_HOST_PLACEHOLDER} 25\` (or \`telnet ${MX_HOST_PLACEHOLDER} 25\`) should print the receiver's 220 greeting within a few seconds.`;
 
 /** The test step for when the text names no host. */
@@ -258,10 +261,21 @@ export function failedHostOf(failure: {
 }
 
 /**
- * Returns the steps of a connection rule with `host` in place of `MX_HOST_PLACEHOLDER`. When
- * `host` is null, the test step describes in words which hosts to test.
+ * Returns the steps of a connection rule with `host` in place of `MX_HOST_PLACEHOLDER`, and
+ * `port` in place of 25 in the commands that test it. When `host` is null, the test step
+ * describes in words which hosts to test.
  */
-export function withFailedHost(steps: readonly string[], host: string | null): string[] {
-  if (host !== null) return steps.map((step) => step.replaceAll(MX_HOST_PLACEHOLDER, host));
+export function withFailedHost(
+  steps: readonly string[],
+  host: string | null,
+  port = SMTP_PORT,
+): string[] {
+  if (host !== null) {
+    return steps.map((step) =>
+      step
+        .replaceAll(`${MX_HOST_PLACEHOLDER} ${SMTP_PORT}\``, `${host} ${port}\``)
+        .replaceAll(MX_HOST_PLACEHOLDER, host),
+    );
+  }
   return steps.map((step) => (step === TEST_FIX ? TEST_ANY_HOST_FIX : step));
 }

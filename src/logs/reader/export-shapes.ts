@@ -25,6 +25,15 @@ export const JOURNAL_ADVICE =
   "postfix@-.service, so `-u postfix` shows only its start and stop), or " +
   "`journalctl SYSLOG_FACILITY=2 -o json` for every mail line";
 
+/**
+ * The sentence that names where each MTA usually writes its main log and how to read the
+ * journal. The empty-input error and `delist diagnose --help` print it.
+ */
+export const MAIN_LOG_ADVICE =
+  "Give the MTA's main log: /var/log/mail.log or maillog (Postfix, Sendmail), " +
+  "/var/log/exim4/mainlog or exim_mainlog (Exim), or for Postfix " +
+  `${JOURNAL_ADVICE}.`;
+
 const NO_ENTRIES: ExportShape = {
   description: "journalctl output of only `-- No entries --`: the journal query matched nothing",
   fix: `Query the journal with ${JOURNAL_ADVICE}.`,
