@@ -92,9 +92,7 @@ describe("delist logs recipient domains", () => {
     const result = await runCommand(args);
     const lines = result.stdout.split("\n");
 
-    expect(lines).toContain(
-      "  In all, 3 deferrals of 2 recipients in 2 messages.",
-    );
+    expect(lines).toContain("  In all, 3 deferrals of 2 recipients in 2 messages.");
     expect(lines).toContain("Outbound by recipient domain");
     expect(lines.some((line) => /^ +3 +3 \(2\) +0 +450 4\.2\.0 +example\.net$/.test(line))).toBe(
       true,
