@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { SmtpStage } from "../knowledge/categories.js";
+import { SMTP_STAGE_NAMES } from "../knowledge/categories.js";
 import { PROVIDER_NAMES } from "../knowledge/providers.js";
 import type { ExplainedReply } from "../reply/types.js";
 import { showHiddenInReport } from "../report/log-text.js";
@@ -11,19 +11,6 @@ import type { CliIo } from "./io.js";
 export const EXPLAIN_SCHEMA_VERSION = 1;
 
 const WIDTH = 80;
-
-const STAGE_NAMES: Record<SmtpStage, string> = {
-  connect: "connection greeting",
-  helo: "EHLO/HELO",
-  starttls: "STARTTLS",
-  auth: "AUTH",
-  mail: "MAIL FROM",
-  rcpt: "RCPT TO",
-  data: "DATA",
-  "end-of-data": "end of DATA",
-  quit: "QUIT",
-  other: "other command",
-};
 
 /** Options of `delist explain`. */
 export interface ExplainOptions {
@@ -276,7 +263,7 @@ function details(explained: ExplainedReply): [string, string][] {
   const rows: [string, string | null][] = [
     ["Judged IP", explained.judgedIp],
     ["Token", explained.providerToken],
-    ["Stage", explained.stage === null ? null : STAGE_NAMES[explained.stage]],
+    ["Stage", explained.stage === null ? null : SMTP_STAGE_NAMES[explained.stage]],
     ["Remote host", remote(explained)],
     ["Findings", explained.findings.length === 0 ? null : explained.findings.join(", ")],
     ["Reference", explained.reference],

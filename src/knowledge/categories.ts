@@ -63,11 +63,7 @@ export type SmtpStage =
   | "quit"
   | "other";
 
-/**
- * The name of each stage for people, as SMTP spells its command.
- * TODO: `delist explain` (src/cli/explain.ts) keeps an equal table of its own; it should use
- * this one, so that the two outputs cannot drift apart.
- */
+/** The name of each stage for people, as SMTP spells its command. */
 export const SMTP_STAGE_NAMES: Readonly<Record<SmtpStage, string>> = {
   connect: "connection greeting",
   helo: "EHLO/HELO",
