@@ -17,6 +17,7 @@ import {
   blockedSentence,
   busiestHourBefore,
   sendersOf,
+  volumeEvidence,
 } from "./web-script.js";
 
 /**
@@ -88,7 +89,6 @@ function clientFinding(
   peak: { hour: number; recipients: number },
   signs: ClientSigns,
 ): Finding {
-  const google = client.recipientsByOperator.get("google") ?? 0;
   const name = describeOrigin(client);
   const hosts = originHosts(context.facts, client);
   return finding("web-script", {
@@ -111,20 +111,7 @@ function clientFinding(
       scriptUid: null,
       workingDirectory: null,
       command: null,
-      host: hosts.host,
-      messagesByHost: hosts.messagesByHost,
-      start: context.time(client.firstTime),
-      firstLine: { file: client.firstPosition.file, line: client.firstPosition.line },
-      end: context.time(client.lastTime),
-      messages: client.messages,
-      recipients: client.recipients,
-      senders: Object.fromEntries([...client.senders].slice(0, 5)),
-      peakRecipientsPerHour: peak.recipients,
-      peakHour: context.time(peak.hour),
-      baselineRecipientsPerHour: baseline,
-      googleShare: client.recipients > 0 ? Math.round((google / client.recipients) * 100) / 100 : 0,
-      blockedAttempts: client.blockedAttempts,
-      blockedAttemptsByOperator: Object.fromEntries(client.blockedByOperator),
+      ...volumeEvidence(context, client, peak, baseline, hosts),
       newInLog: signs.isNew,
       suspiciousPath: false,
       webSource: false,

@@ -9,7 +9,7 @@ import { codeSpan, shellQuote } from "../shell-quote.js";
 import { describeOrigin, phpScript } from "./origin-names.js";
 import { mtaStep } from "./mta-steps.js";
 import { deleteQueuedStep } from "./queue-commands.js";
-import { originHosts } from "./origin-hosts.js";
+import { originHosts, type OriginHosts } from "./origin-hosts.js";
 
 /**
  * A new program's peak hour must exceed the usual local level by this many recipients. Local
@@ -223,7 +223,6 @@ function scriptFinding(
   peak: { hour: number; recipients: number },
   signs: SourceSigns,
 ): Finding {
-  const google = source.recipientsByOperator.get("google") ?? 0;
   const name = describeOrigin(source);
   const kind = sourceKind(source, signs);
   const hosts = originHosts(context.facts, source);
@@ -243,20 +242,7 @@ function scriptFinding(
       scriptUid: source.script === null ? null : phpScript(source.script).uid,
       workingDirectory: source.workingDirectory,
       command: source.command,
-      host: hosts.host,
-      messagesByHost: hosts.messagesByHost,
-      start: context.time(source.firstTime),
-      firstLine: { file: source.firstPosition.file, line: source.firstPosition.line },
-      end: context.time(source.lastTime),
-      messages: source.messages,
-      recipients: source.recipients,
-      senders: Object.fromEntries([...source.senders].slice(0, 5)),
-      peakRecipientsPerHour: peak.recipients,
-      peakHour: context.time(peak.hour),
-      baselineRecipientsPerHour: baseline,
-      googleShare: source.recipients > 0 ? Math.round((google / source.recipients) * 100) / 100 : 0,
-      blockedAttempts: source.blockedAttempts,
-      blockedAttemptsByOperator: Object.fromEntries(source.blockedByOperator),
+      ...volumeEvidence(context, source, peak, baseline, hosts),
       newInLog: signs.isNew,
       suspiciousPath: signs.suspicious,
       webSource: signs.web,
@@ -266,6 +252,37 @@ function scriptFinding(
     fix: fixesOf(source, kind, hosts.mtas),
     references: [REFERENCES.gmailSenderForm],
   });
+}
+
+/**
+ * The evidence on a sending source's volume that the `web-script` findings of local programs
+ * and of relay clients share: where and when it sent, how much, its peak against `baseline`,
+ * and the block replies to its mail.
+ */
+export function volumeEvidence(
+  context: DiagnoseContext,
+  source: OriginFacts,
+  peak: { hour: number; recipients: number },
+  baseline: number,
+  hosts: OriginHosts,
+): Record<string, unknown> {
+  const google = source.recipientsByOperator.get("google") ?? 0;
+  return {
+    host: hosts.host,
+    messagesByHost: hosts.messagesByHost,
+    start: context.time(source.firstTime),
+    firstLine: { file: source.firstPosition.file, line: source.firstPosition.line },
+    end: context.time(source.lastTime),
+    messages: source.messages,
+    recipients: source.recipients,
+    senders: Object.fromEntries([...source.senders].slice(0, 5)),
+    peakRecipientsPerHour: peak.recipients,
+    peakHour: context.time(peak.hour),
+    baselineRecipientsPerHour: baseline,
+    googleShare: source.recipients > 0 ? Math.round((google / source.recipients) * 100) / 100 : 0,
+    blockedAttempts: source.blockedAttempts,
+    blockedAttemptsByOperator: Object.fromEntries(source.blockedByOperator),
+  };
 }
 
 /**
