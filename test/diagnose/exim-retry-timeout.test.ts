@@ -99,7 +99,7 @@ test("expired-only row names the expiry", async () => {
   const markdown = await runCommand([...OFFLINE_DIAGNOSE, "--format", "markdown", log]);
   const sentence = "1 recipient expired in the queue after its retries ran out.";
 
-  expect(text.stdout).toMatch(/other receivers +ok +0 +0 +0\n/);
+  expect(text.stdout).toMatch(/other receivers +ok +0 +0 +0 +0\n/);
   expect(text.stdout).toContain(`    ${sentence}`);
   expect(markdown.stdout).toContain(`other receivers: ${sentence}`);
 });

@@ -118,9 +118,10 @@ describe("relay hosts past the row limit", () => {
       "rate-limited",
       "12",
       "12",
+      "12",
       "0",
     ]);
-    expect(rowAbove("*")).toEqual(["relay host", "ok", "24", "0", "0"]);
+    expect(rowAbove("*")).toEqual(["relay host", "ok", "24", "0", "0", "0"]);
   });
 
   test("shared row past the tracking limit", async () => {

@@ -530,6 +530,6 @@ describe("connection failures in delist logs", () => {
     expect(validateLogs(statistics)).toEqual([]);
 
     const text = await runCommand(["logs", "--timezone", "UTC", path]);
-    expect(text.stdout).toMatch(/^ {2}Gmail +0 +12 +0 +0 {2}connection failed ×12$/m);
+    expect(text.stdout).toMatch(/^ {2}Gmail +0 +12 +12 +0\n {4}top codes: connection failed ×12$/m);
   });
 });
