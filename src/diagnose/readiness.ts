@@ -747,9 +747,9 @@ function failingAtEnd(
 }
 
 /**
- * The note before the form of a provider that accepted mail again since its last block reply,
- * but too few deliveries to call the block lifted: it may take the mail already, so a request
- * waits until its block replies come back.
+ * Returns the note before the form of a provider that accepted too few deliveries since its last
+ * block reply to call the block lifted. It may take the mail already, so a request waits until
+ * its block replies come back.
  */
 function waitNote(verdict: ProviderVerdict): string {
   const accepted = plural(verdict.acceptedSinceLastBlock ?? 0, "delivery", "deliveries");
