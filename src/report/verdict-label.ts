@@ -21,19 +21,24 @@ export interface VerdictLabel {
  * suspended, a queue disk fault or lost local mail, and else "ok". "ok" would read as healthy
  * while this server keeps the mail back or loses it itself, or while connections to a provider
  * keep failing or stay suspended (exit 1), so those states get words of their own. A queue
- * disk fault or lost local mail also follows "no outbound delivery", which alone exits 0. The
- * JSON status does not change for them.
+ * disk fault or lost local mail also follows a block, an outage, a rate limit and "no outbound
+ * delivery". The JSON status does not change for them.
  */
 export function verdictLabel(diagnosis: Diagnosis): VerdictLabel {
   const status = diagnosis.verdict.status;
-  if (status === "blocked" || status === "unreachable") return { words: status, tone: "red" };
-  if (status === "rate-limited") return { words: status, tone: "yellow" };
+  const queueWords = queueSpaceLabelWords(diagnosis.queueSpace);
+  // A block leads, and a queue disk fault or lost local mail follows it, because the receivers'
+  // verdict hides neither.
+  const after = queueWords === null ? "" : `, ${queueWords}`;
+  if (status === "blocked" || status === "unreachable") {
+    return { words: `${status}${after}`, tone: "red" };
+  }
+  if (status === "rate-limited") return { words: `${status}${after}`, tone: "yellow" };
 
   if (diagnosis.verdict.heldByServer !== null) {
     const subject = heldLabelSubject(heldSubject(diagnosis));
     return { words: `mail held by ${subject}`, tone: "red" };
   }
-  const queueWords = queueSpaceLabelWords(diagnosis.queueSpace);
   const queueTone = diagnosis.queueSpace?.confirmed === true ? "red" : "yellow";
   if (status === "no-outbound-delivery") {
     if (queueWords === null) return { words: "no outbound delivery", tone: "none" };

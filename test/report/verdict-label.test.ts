@@ -143,8 +143,6 @@ function allStates(): LabelState[] {
  * the queue disk or lost local mail. The last two also follow "no outbound delivery".
  */
 function expectedLabel(state: LabelState): string {
-  if (state.status !== "ok" && state.status !== "no-outbound-delivery") return state.status;
-  if (state.held) return "mail held by this server";
   const queue = {
     none: null,
     full: "queue disk full",
@@ -154,6 +152,10 @@ function expectedLabel(state: LabelState): string {
     lost: "local mail lost",
     "full and lost": "queue disk full, local mail lost",
   }[state.queue];
+  if (state.status !== "ok" && state.status !== "no-outbound-delivery") {
+    return queue === null ? state.status : `${state.status}, ${queue}`;
+  }
+  if (state.held) return "mail held by this server";
   if (state.status === "no-outbound-delivery") {
     return queue === null ? "no outbound delivery" : `no outbound delivery, ${queue}`;
   }
@@ -244,6 +246,7 @@ describe("verdict label", () => {
       [quiet, colour(32, "OK")],
       [{ ...quiet, status: "blocked" }, colour(31, "BLOCKED")],
       [{ ...quiet, status: "rate-limited" }, colour(33, "RATE-LIMITED")],
+      [{ ...quiet, status: "blocked", queue: "lost" }, colour(31, "BLOCKED, LOCAL MAIL LOST")],
       [{ ...quiet, held: true }, colour(31, "MAIL HELD BY THIS SERVER")],
       [{ ...quiet, status: "no-outbound-delivery" }, bold("NO OUTBOUND DELIVERY")],
       [{ ...quiet, failing: true }, colour(33, "NOT BLOCKED, CONNECTIONS FAILING")],
