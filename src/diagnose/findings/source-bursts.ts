@@ -375,17 +375,13 @@ export function lastHourAtBurstLevel(
   burstStartHour: number,
   coveredFrom: number,
 ): SendingHour | null {
-  let last: SendingHour | null = null;
-  for (const point of source.points) {
-    if (point.hour < burstStartHour) continue;
-    // The same time of day in the burst's first day, whose earlier days all precede the burst.
-    const reference = burstStartHour + ((point.hour - burstStartHour) % DAY_MS);
-    const level = sameHourLevel(source.values, reference, coveredFrom) ?? 0;
-    if (point.value >= Math.max(level * EDGE_FACTOR, level + BURST_MIN_EXCESS / 2)) {
-      last = { hour: point.hour, recipients: point.value, usual: level };
-    }
-  }
-  return last;
+  return lastHourAbove(
+    source,
+    burstStartHour,
+    burstStartHour,
+    coveredFrom,
+    (value, level) => value >= Math.max(level * EDGE_FACTOR, level + BURST_MIN_EXCESS / 2),
+  );
 }
 
 /**
@@ -408,12 +404,33 @@ export function lastHourStillSending(
   fromHour: number,
   coveredFrom: number,
 ): SendingHour | null {
+  return lastHourAbove(
+    source,
+    burstStartHour,
+    fromHour,
+    coveredFrom,
+    (value, level) => value > level * STILL_SENDING_FACTOR + STILL_SENDING_EXCESS,
+  );
+}
+
+/**
+ * Returns the latest hour from `fromHour` on whose recipients pass `isAbove` against the
+ * source's usual level at that time of day, or null when no hour does. The usual level is taken
+ * at the same time of day in the burst's first day, whose earlier days all precede the burst.
+ */
+function lastHourAbove(
+  source: SendingSource,
+  burstStartHour: number,
+  fromHour: number,
+  coveredFrom: number,
+  isAbove: (value: number, level: number) => boolean,
+): SendingHour | null {
   let last: SendingHour | null = null;
   for (const point of source.points) {
     if (point.hour < fromHour) continue;
     const reference = burstStartHour + ((point.hour - burstStartHour) % DAY_MS);
     const level = sameHourLevel(source.values, reference, coveredFrom) ?? 0;
-    if (point.value > level * STILL_SENDING_FACTOR + STILL_SENDING_EXCESS) {
+    if (isAbove(point.value, level)) {
       last = { hour: point.hour, recipients: point.value, usual: level };
     }
   }
