@@ -7,9 +7,9 @@ const FILTER_MASK = FILTER_BITS - 1;
 const PROBES = 4;
 
 /**
- * Remembers the keys that an analyser dropped to bound memory, in fixed memory: the number of
- * distinct keys (a `DistinctCounter`, exact up to 512 keys, then an estimate) and a Bloom
- * filter that tests whether a key may have been dropped before. The filter has no false
+ * Remembers the keys that an analyser dropped to bound memory, in fixed memory. It keeps the
+ * number of distinct keys (a `DistinctCounter`, exact up to 512 keys, then an estimate) and a
+ * Bloom filter that tests whether a key may have been dropped before. The filter has no false
  * negatives, so a key that comes back is always recognised. A key never dropped passes for a
  * dropped one with a probability of about (1 - e^(-4n / 2^23))^4 after n distinct drops: about
  * 0.0005 % at 100,000 and 2 % at 1,000,000.

@@ -142,8 +142,8 @@ export class QueueSpaceAnalyser {
   readonly instances = new Set<string>();
   /**
    * The evidence of the log on the Postfix `syslog_name`s other than the default, by name, for
-   * at most `MAX_QUEUE_SPACE_HOSTS` names. It tells an instance from a master.cf service with
-   * `-o syslog_name`, which uses the queue of its instance.
+   * at most `MAX_QUEUE_SPACE_HOSTS` names. It distinguishes an instance from a master.cf service
+   * with `-o syslog_name`, which uses the queue of its instance.
    */
   readonly syslogNames = new Map<string, SyslogNameEvidence>();
 

@@ -132,10 +132,10 @@ function forwardingEndDetail(
 }
 
 /**
- * Says which envelope sender the unknown-recipients or volume-spike finding names, and when its
- * latest message entered the queue. For a burst's sender it says until when it kept sending
- * (see `senderSendingEnd` of `volume-spike`), the time that a removal request gives as the end.
- * When that time is near the end of the log, it also says which later mail kept it open.
+ * Describes which envelope sender the unknown-recipients or volume-spike finding names, and
+ * when its latest message entered the queue. For a burst's sender it gives the time until which
+ * the sender kept sending (see `senderSendingEnd` of `volume-spike`), which a removal request
+ * gives as the end. Near the end of the log, it also names the later mail that kept it open.
  */
 function senderEndDetail(
   context: DiagnoseContext,

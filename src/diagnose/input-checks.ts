@@ -329,7 +329,7 @@ function overlapNotes(
 
 // The note on `earlier` and `later`, two files whose times overlap, where `later` starts
 // inside the time of `earlier`. It gives the overlap's length and the events of each file in
-// it, unless the overlap holds all events of both files.
+// it, unless the overlap contains all events of both files.
 function overlapNote(earlier: FileSpan, later: FileSpan, time: Format): string {
   const from = later.first;
   const to = Math.min(earlier.last, later.last);

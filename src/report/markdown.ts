@@ -101,8 +101,8 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
     "",
     "## Removal readiness",
     "",
-    // GitHub draws only `[ ]` and `[x]` as task boxes, so an item that is not passed gets an
-    // empty box and the status in brackets tells failed, unknown and not checked apart.
+    // GitHub draws only `[ ]` and `[x]` as task boxes, so an item that did not pass gets an
+    // empty box, and the status in brackets shows whether it failed, is unknown or not checked.
     ...diagnosis.readiness.items.map(
       (item) =>
         `- ${item.status === "pass" ? "[x]" : "[ ]"} **${item.title}** (${item.status}): ${escape(shortTimesIn(readinessDetail(item, diagnosis)))}`,

@@ -329,8 +329,8 @@ function originTable(
 }
 
 /**
- * The width of a table column: `least` (its header's), or wider for counts of 7 digits and
- * more, with a space before each cell so that two counts never run together.
+ * Returns the width of a table column: `least` (its header's), or wider for counts of 7 digits
+ * and more, with a space before each cell so that two counts never run together.
  */
 function columnWidth(
   least: number,
@@ -364,7 +364,7 @@ function queueSpaceLines(report: QueueSpaceReport | null): string[] {
   ];
 }
 
-/** The noun of a table cell whose count stands before it: "message" for 1, else "messages". */
+/** Returns the noun after a count in a table cell: "message" for 1, else "messages". */
 function noun(value: number, singular: string): string {
   return value === 1 ? singular : `${singular}s`;
 }

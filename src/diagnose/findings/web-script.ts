@@ -255,9 +255,9 @@ function scriptFinding(
 }
 
 /**
- * The evidence on a sending source's volume that the `web-script` findings of local programs
- * and of relay clients share: where and when it sent, how much, its peak against `baseline`,
- * and the block replies to its mail.
+ * Returns the volume evidence that the `web-script` findings of local programs and of relay
+ * clients share: where and when the source sent, how much, its peak against `baseline`, and
+ * the block replies to its mail.
  */
 export function volumeEvidence(
   context: DiagnoseContext,
