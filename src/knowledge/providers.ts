@@ -137,7 +137,9 @@ const DOMAIN_PROVIDERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
 // Microsoft's consumer service sits under olc.protection.outlook.com. Business tenants sit
 // under mail.protection.outlook.com (mail.eo.outlook.com in older setups), or under
 // mx.microsoft when the tenant's domain uses Exchange Online's DNSSEC-signed MX
-// (contoso-com.o-v1.mx.microsoft), and submit through smtp.office365.com.
+// (contoso-com.o-v1.mx.microsoft), and submit through smtp.office365.com. Tenants in
+// Microsoft's US government clouds receive under protection.office365.us: GCC High tenants
+// at <tenant>.mail.protection.office365.us, DoD tenants at <tenant>.protection.office365.us.
 // NOTE: `detectProvider` picks Gmail or Workspace for Google's submission hosts by the
 // recipient's domain, though that domain does not show which kind of account sent the mail.
 const RELAY_PROVIDERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
@@ -151,7 +153,7 @@ const RELAY_PROVIDERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
   [/(?:^|\.)olc\.protection\.outlook\.com\.?$/, "outlook"],
   // Before the bare outlook.com pattern, which would otherwise claim every tenant.
   [
-    /(?:^|\.)(?:mail\.protection\.outlook\.com|mail\.eo\.outlook\.com|mx\.microsoft|smtp\.office365\.com)\.?$/,
+    /(?:^|\.)(?:mail\.protection\.outlook\.com|mail\.eo\.outlook\.com|mx\.microsoft|protection\.office365\.us|smtp\.office365\.com)\.?$/,
     "exchange-online",
   ],
   [/(?:^|\.)(?:hotmail|outlook|msn|live)\.com\.?$/, "outlook"],
@@ -175,7 +177,7 @@ const RELAY_PROVIDERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
 const INBOUND_MX_PROVIDERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
   [/(?:^|\.)olc\.protection\.outlook\.com\.?$/, "outlook"],
   [
-    /(?:^|\.)(?:mail\.protection\.outlook\.com|mail\.eo\.outlook\.com|mx\.microsoft)\.?$/,
+    /(?:^|\.)(?:mail\.protection\.outlook\.com|mail\.eo\.outlook\.com|mx\.microsoft|protection\.office365\.us)\.?$/,
     "exchange-online",
   ],
 ];

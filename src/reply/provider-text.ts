@@ -21,7 +21,7 @@ function hostOrLink(domains: string): string {
 const EVIDENCE_MARKERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
   [/\s-\s+gsmtp\b|support\.google\.com|google\.com\/mail/i, "gmail"],
   [
-    /mail\.protection\.outlook\.com|\.mx\.microsoft\b|sender\.office\.com|fwlink\/\?LinkID=526655|aka\.ms\/EXOSmtpErrors/i,
+    /mail\.protection\.outlook\.com|protection\.office365\.us|\.mx\.microsoft\b|sender\.office\.com|fwlink\/\?LinkID=526655|aka\.ms\/EXOSmtpErrors/i,
     "exchange-online",
   ],
   [
