@@ -334,7 +334,9 @@ function providerRow(verdict: ProviderVerdict, diagnosis: Diagnosis): string {
     first === null
       ? policy
       : `${shortTime(first.time)} \`${first.replyCode ?? ""} ${first.enhancedStatus ?? ""}\` ${escape(first.summary)}${rejection} ${escape(upperFirst(blockedAttemptsSentence(verdict)))}${ended}${changed}${from}${few}${policy === "" ? "" : ` ${policy}`}`;
-  return `| ${verdict.name} | ${verdict.status}${verdict.ongoing ? " (ongoing)" : ""} | ${count(verdict.sent)} | ${count(verdict.deferred)} | ${count(verdict.deferredRecipients)} | ${count(verdict.bounced)} | ${block} |`;
+  // The status cell prints the JSON status alone, as the text report does. The block cell, or
+  // the outage paragraph below the table, states whether the block goes on at the end of the log.
+  return `| ${verdict.name} | ${verdict.status} | ${count(verdict.sent)} | ${count(verdict.deferred)} | ${count(verdict.deferredRecipients)} | ${count(verdict.bounced)} | ${block} |`;
 }
 
 /**

@@ -109,6 +109,21 @@ describe("text report wording", () => {
     expect(report).toContain("Findings: causes first");
   });
 
+  test("ongoing status reads alike in Markdown", async () => {
+    const log = new PostfixLog();
+    log.submitHourly({ outcome: GMAIL_RATE_LIMIT });
+    const diagnosis = await diagnose(log);
+    const report = text(diagnosis);
+    const markdown = renderDiagnosisMarkdown(diagnosis);
+
+    expect(diagnosis.providers.gmail?.ongoing).toBe(true);
+    expect(report).toMatch(/^ {2}Gmail +rate-limited +\d/m);
+    expect(markdown).toContain("| Gmail | rate-limited |");
+    expect(markdown).not.toContain("(ongoing)");
+    expect(flat(report)).toContain("still going on at the end of the log");
+    expect(flat(markdown)).toContain("still going on at the end of the log");
+  });
+
   test("one line reads in the singular", async () => {
     const log = new PostfixLog();
     log.raw(
