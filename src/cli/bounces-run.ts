@@ -5,7 +5,7 @@ import {
   type BounceResult,
   type BounceRun,
 } from "../bounce/index.js";
-import { truncateColumns, wrap, wrapItems } from "../report/wrap.js";
+import { columns, truncateColumns, wrap, wrapBreakingWords, wrapItems } from "../report/wrap.js";
 import type { BouncesOptions } from "./bounces.js";
 import {
   EXIT_OK,
@@ -246,11 +246,26 @@ function summaryTable(results: readonly BounceResult[]): string[] {
 }
 
 function recipientLines(result: BounceResult): string[] {
-  const code = [result.replyCode, result.status].filter((part) => part !== null).join(" ");
-  const first = `${result.recipient}  ${result.reason}${code === "" ? "" : `  ${code}`}${outcome(result)}`;
   const source = `  from ${result.file}${result.remoteMta === null ? "" : ` via ${result.remoteMta}`}`;
   const notes = (result.notes ?? []).flatMap((note) => wrap(note, "  note: ", "        ", WIDTH));
-  return [first, ...replyLines(result), ...notes, truncateColumns(source, WIDTH)];
+  return [...headingLines(result), ...replyLines(result), ...notes, truncateColumns(source, WIDTH)];
+}
+
+/**
+ * Returns the recipient with its reason, codes and outcome on one line. When that passes 80
+ * columns, the recipient gets its own line and the rest goes indented below it. The address is
+ * never cut with `…`, because list processors copy it, so one wider than a line is broken.
+ */
+function headingLines(result: BounceResult): string[] {
+  const code = [result.replyCode, result.status].filter((part) => part !== null).join(" ");
+  const details = `${result.reason}${code === "" ? "" : `  ${code}`}${outcome(result)}`;
+  const line = `${result.recipient}  ${details}`;
+  if (columns(line) <= WIDTH) return [line];
+  const detailLine = `  ${details}`;
+  return [
+    ...wrapBreakingWords(result.recipient, "", "", WIDTH),
+    ...(columns(detailLine) <= WIDTH ? [detailLine] : wrap(details, "  ", "  ", WIDTH)),
+  ];
 }
 
 /**
