@@ -131,6 +131,7 @@ export function inputReport(run: LogRun, timeZone: TimeZone): InputReport {
     repeatMarkerRecords: totals.repeatMarkerRecords,
     exactRepeatLines: totals.exactRepeatLines,
     evictedMessages: totals.evictedMessages,
+    repeatedDeliveryLines: totals.repeatedDeliveryLines,
     mtas: [...facts.server.mtas],
     bounces,
     notes: [
@@ -402,6 +403,12 @@ function runNotes(run: LogRun): string[] {
   if (duplicates > 0) {
     notes.push(
       `${plural(duplicates, "line")} of queued messages repeated a line a few lines before, in the same second and file, and ${duplicates === 1 ? "was" : "were"} counted once. Syslog writes each line twice when two of its rules write mail lines to the same file.`,
+    );
+  }
+  const repeated = run.summary.totals.repeatedDeliveryLines;
+  if (repeated > 0) {
+    notes.push(
+      `${plural(repeated, "delivery line")} repeated a delivery that had already ended for the same queue id and recipient, with no new qmgr or cleanup line for the id in between, and ${repeated === 1 ? "was" : "were"} not counted again. A log that contains the same lines many times, such as a file appended to itself, causes this.`,
     );
   }
   const evicted = run.summary.totals.evictedMessages;

@@ -203,6 +203,12 @@ export interface InputReport {
    * once; their later lines were read without their earlier ones.
    */
   readonly evictedMessages: number;
+  /**
+   * Sent, bounced or deferred lines of a remote recipient whose delivery had already ended
+   * for the same open message, with no new qmgr or cleanup line for its queue id in between.
+   * They are not counted as deliveries, and they are also in `ignored`.
+   */
+  readonly repeatedDeliveryLines: number;
   readonly mtas: readonly string[];
   /** A few unrecognised and unparsed lines, so the user can see what was skipped. */
   readonly skippedSamples: readonly LogSample[];

@@ -888,6 +888,7 @@ class ReadRun {
         evictedMessages: dispatcher.evictedMessages(),
         incompleteSplitLines: dispatcher.incompleteSplitLines(),
         duplicateLines: dispatcher.duplicates,
+        repeatedDeliveryLines: dispatcher.repeatedDeliveryLines(),
         repeatMarkerRecords: this.framer.repeatMarkerRecords,
         exactRepeatLines: this.replays.repeats,
       },

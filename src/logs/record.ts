@@ -104,6 +104,11 @@ export interface RecordParser {
    */
   readonly evictedMessages?: number;
   /**
+   * Delivery lines left out because they repeat a delivery that already ended for the same
+   * open message. Absent for parsers that do not look for them.
+   */
+  readonly repeatedDeliveryLines?: number;
+  /**
    * Lines that the MTA sent to syslog in numbered parts and that the parser read before all
    * their parts came, from the parts that did. Absent for parsers that join no parts.
    */

@@ -357,6 +357,7 @@ export class LogWindow {
       repeatMarkerRecords: this.framer.repeatMarkerRecords,
       exactRepeatLines: this.replays.repeats,
       evictedMessages: this.dispatcher.evictedMessages(),
+      repeatedDeliveryLines: this.dispatcher.repeatedDeliveryLines(),
       mtas: [],
       skippedSamples: [],
       bounces: null,

@@ -50,6 +50,7 @@ function handleMessageId(context: PostfixContext, line: QueuedLine): ParseOutcom
     existing === undefined || existing.message.messageId !== null
       ? context.store.create(record, line.program.instance, line.key, queueIdOf(line), "internal")
       : existing;
+  if (state.finished !== null) context.store.forgetFinished(state);
 
   let value = record.message.slice(line.start + 11);
   if (value.startsWith("<") && value.endsWith(">")) value = value.slice(1, -1);

@@ -37,6 +37,8 @@ interface DeliveryFields {
 /**
  * Parses a `to=` line and emits its `delivery` event. Returns `unparsed` for a truncated line,
  * a recipient with a control character (see `isDamagedAddress`) or an unknown status word.
+ * Returns `ignored`, with no event, for a sent, bounced or deferred line of a remote recipient
+ * whose delivery to the open message already ended (see `MessageStore.isFinished`).
  */
 export function handleDelivery(context: PostfixContext, line: QueuedLine): ParseOutcome {
   const fields = readDelivery(line.record.message, line.start);
@@ -58,6 +60,18 @@ export function handleDelivery(context: PostfixContext, line: QueuedLine): Parse
   const remote =
     (transport === "smtp" && !isLoopback(relayIp)) ||
     (withoutAttempt === "suspended" && !isLocalPeer(relay));
+  // Only messages with an ended remote delivery pay for the check. Local deliveries are not
+  // checked, because a .forward file can deliver one recipient twice (to a command and to
+  // the mailbox) under one queue id.
+  // NOTE: a repeat that comes after the message's `removed` line is not found, because the
+  // store forgot the message. Its line starts a stub message of unknown origin (see
+  // `findOrCreate`) and counts as a delivery again.
+  if (remote && state.finished !== null && isAttempt(fields.status)) {
+    if (context.store.isFinished(state, finishedKey(fields))) {
+      context.store.countRepeatedDelivery();
+      return "ignored";
+    }
+  }
   const handoff = remote ? null : handoffOf(transport, relayIp, fields.response);
   const attempt: DeliveryEvent = {
     type: "delivery",
@@ -89,7 +103,24 @@ export function handleDelivery(context: PostfixContext, line: QueuedLine): Parse
     context.sink(event);
   }
   if (handoff === "filter" && fields.status === "sent") linkCopy(context, line, event);
+  if (remote && (fields.status === "sent" || fields.status === "bounced")) {
+    context.store.finish(state, finishedKey(fields));
+  }
   return "parsed";
+}
+
+function isAttempt(status: DeliveryStatus): boolean {
+  return status === "sent" || status === "bounced" || status === "deferred";
+}
+
+/**
+ * Returns the key of a recipient's delivery for `MessageStore.isFinished`: the address, with
+ * `orig_to` after a line feed when the line has one, because two aliases may expand to one
+ * address.
+ */
+function finishedKey(fields: DeliveryFields): string {
+  const original = fields.originalRecipient;
+  return original === null ? fields.recipient : `${fields.recipient}\n${original}`;
 }
 
 /**
@@ -195,8 +226,9 @@ function linkCopy(context: PostfixContext, line: QueuedLine, event: DeliveryEven
  * Keeps a deferral as the recipient's pending attempt, for later `firstAttempt` values and
  * for expiry, and ends it at a final status. Only pending recipients are kept, so a message
  * whose recipients were all delivered holds no per-recipient state.
- * NOTE: a second final line for a recipient that was already delivered (which Postfix does
- * not write for one queue id) would count as a first attempt again.
+ * A repeated final line of a remote recipient never comes here (see `handleDelivery`).
+ * NOTE: a second final line for a local recipient that was already delivered would count as
+ * a first attempt again.
  */
 function rememberAttempt(
   context: PostfixContext,

@@ -40,6 +40,7 @@ export interface PostfixParser extends RecordParser {
   /** Number of messages whose state is held. */
   readonly openMessages: number;
   readonly evictedMessages: number;
+  readonly repeatedDeliveryLines: number;
   /** Number of content filter hops whose re-queued copy has not been seen yet. */
   readonly waitingLinks: number;
 }
@@ -107,6 +108,10 @@ class PostfixLogParser implements PostfixParser {
 
   get evictedMessages(): number {
     return this.context.store.evicted;
+  }
+
+  get repeatedDeliveryLines(): number {
+    return this.context.store.repeatedDeliveries;
   }
 
   get waitingLinks(): number {

@@ -45,6 +45,8 @@ function handleFrom(context: PostfixContext, line: QueuedLine): ParseOutcome {
   const senderEnd = addressEnd(text, line.start + 5);
   if (senderEnd < 0) return "unparsed";
   const state = findOrCreate(context, line);
+  // A new qmgr pass may belong to a message that reused the queue id.
+  if (state.finished !== null) context.store.forgetFinished(state);
   const sender = addressBetween(text, line.start + 5, senderEnd);
   if (state.message.sender !== sender) state.message.sender = detach(sender);
 

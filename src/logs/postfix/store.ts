@@ -40,6 +40,14 @@ export const MAX_OPEN_MESSAGES = 25_000;
 export const MAX_PENDING_RECIPIENTS = 25_000;
 
 /**
+ * Maximum number of ended remote deliveries kept over all open messages, to find a delivery
+ * line that repeats one of them (see `MessageStore.isFinished`). One costs a detached address
+ * and a set entry, by estimate under 150 bytes, so 25,000 take a few MB (not measured). Past
+ * the cap no more are kept until messages close, and a repeat of one not kept counts again.
+ */
+export const MAX_FINISHED_RECIPIENTS = 25_000;
+
+/**
  * Maximum log time from a filter hop to the first line of the copy it names. The filter queues
  * the copy before it replies, so the copy's first line nearly always comes before the hop's
  * line, and otherwise within seconds when the two are written by different processes.
@@ -133,6 +141,12 @@ export interface MessageState {
   putOnHold: boolean;
   /** True once the log showed the held message released and its `hold-released` event went out. */
   releasedFromHold: boolean;
+  /**
+   * Remote recipients whose delivery ended (sent or bounced) since the message's last qmgr
+   * `from=` or cleanup `message-id=` line, by `finishedKey`: one detached string, a set from
+   * the second on, or null while none ended.
+   */
+  finished: string | Set<string> | null;
 }
 
 /** A message with held deliveries, and the log time after which they go out unlinked. */
@@ -158,6 +172,13 @@ export interface WaitingLink {
  * came too late, the wait timed out, the cap dropped the link, or `endLinks` ran.
  */
 export type MissingCopyHandler = (link: WaitingLink) => void;
+
+/** Returns the number of ended remote deliveries that `state` keeps. */
+function finishedSize(state: MessageState): number {
+  const finished = state.finished;
+  if (finished === null) return 0;
+  return typeof finished === "string" ? 1 : finished.size;
+}
 
 /** Returns the message that the delivery events of this message carry. */
 export function eventMessage(state: MessageState): LoggedMessage {
@@ -204,6 +225,8 @@ export class MessageStore {
   private count = 0;
   private pendingCount = 0;
   private evictedCount = 0;
+  private finishedCount = 0;
+  private repeatedCount = 0;
   // Most logs have one host, and consecutive lines often name the same message, so the
   // last host and the last message found are kept at hand. A sweep clears the cached queue
   // only when it deletes that queue. Clearing it every hour ran the host look-up again, a
@@ -231,6 +254,14 @@ export class MessageStore {
   /** Number of messages evicted to keep within the caps, before their end was seen. */
   get evicted(): number {
     return this.evictedCount;
+  }
+
+  /**
+   * Number of delivery lines left out because they repeat an ended remote delivery of an open
+   * message (see `isFinished`).
+   */
+  get repeatedDeliveries(): number {
+    return this.repeatedCount;
   }
 
   /** Number of filter hops' links that wait for their copy's first line. */
@@ -362,13 +393,17 @@ export class MessageStore {
       held: null,
       putOnHold: false,
       releasedFromHold: false,
+      finished: null,
     };
     if (this.waitingLinks.size > 0) state.parent = this.takeLink(record.host, key, record.time);
     // A queue id used again while its last message still has held deliveries ends the wait.
     if (this.heldCopies.size > 0) this.release(linkKey(record.host, key));
     const replaced = queue.get(key);
     if (replaced === undefined) this.count += 1;
-    else this.pendingCount -= replaced.pending?.size ?? 0;
+    else {
+      this.pendingCount -= replaced.pending?.size ?? 0;
+      this.finishedCount -= finishedSize(replaced);
+    }
     queue.set(key, state);
     this.lastKey = null;
     return state;
@@ -401,6 +436,40 @@ export class MessageStore {
     if (state.pending?.delete(recipient) !== true) return;
     this.pendingCount -= 1;
     if (state.pending.size === 0) state.pending = null;
+  }
+
+  /**
+   * Returns true when a remote delivery of `key` (see `finishedKey`) to this message ended
+   * before, so that a line for it now repeats that line. Postfix writes one final line per
+   * recipient and queue id, and a reused id starts with a new cleanup or qmgr line, which
+   * calls `forgetFinished`.
+   */
+  isFinished(state: MessageState, key: string): boolean {
+    const finished = state.finished;
+    if (finished === null) return false;
+    return typeof finished === "string" ? finished === key : finished.has(key);
+  }
+
+  /** Counts a delivery line that `isFinished` found to repeat an ended delivery. */
+  countRepeatedDelivery(): void {
+    this.repeatedCount += 1;
+  }
+
+  /** Keeps `key` as an ended remote delivery of this message, below `MAX_FINISHED_RECIPIENTS`. */
+  finish(state: MessageState, key: string): void {
+    if (this.finishedCount >= MAX_FINISHED_RECIPIENTS) return;
+    const own = detach(key);
+    const finished = state.finished;
+    if (finished === null) state.finished = own;
+    else if (typeof finished === "string") state.finished = new Set([finished, own]);
+    else finished.add(own);
+    this.finishedCount += 1;
+  }
+
+  /** Forgets the ended deliveries of a message whose queue id a new line may have reused. */
+  forgetFinished(state: MessageState): void {
+    this.finishedCount -= finishedSize(state);
+    state.finished = null;
   }
 
   // Removes and returns the parent that a filter hop linked to this id, if it is recent.
@@ -539,6 +608,7 @@ export class MessageStore {
     queue.delete(key);
     this.count -= 1;
     this.pendingCount -= state.pending?.size ?? 0;
+    this.finishedCount -= finishedSize(state);
     this.lastKey = null;
     this.lastState = undefined;
   }
@@ -622,6 +692,7 @@ export class MessageStore {
       if (!test(state)) continue;
       queue.delete(key);
       this.pendingCount -= state.pending?.size ?? 0;
+      this.finishedCount -= finishedSize(state);
       removed += 1;
     }
     if (queue.size === 0) {

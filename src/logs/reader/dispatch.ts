@@ -125,6 +125,13 @@ export class ParserDispatcher {
     return evicted;
   }
 
+  /** Delivery lines that repeat an ended delivery, summed over the parsers. */
+  repeatedDeliveryLines(): number {
+    let repeated = 0;
+    for (const parser of this.parsers) repeated += parser.repeatedDeliveryLines ?? 0;
+    return repeated;
+  }
+
   /** Lines read before all their syslog parts came, summed over the parsers. */
   incompleteSplitLines(): number {
     let incomplete = 0;

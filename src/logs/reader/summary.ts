@@ -147,6 +147,11 @@ export interface ReadTotals {
    * after the file's time went back (see `ReplayedLines`). They are not in `records`.
    */
   readonly exactRepeatLines: number;
+  /**
+   * Delivery lines left out because they repeat a delivery that already ended for the same
+   * open message (see `MessageStore.isFinished`). They are also in `ignored`.
+   */
+  readonly repeatedDeliveryLines: number;
 }
 
 /** The result of `readLogs`. */
