@@ -122,6 +122,20 @@ describe("repeated Postfix delivery lines", () => {
     expect(run.parser.repeatedDeliveryLines).toBe(MAX_FINISHED_RECIPIENTS);
     expect(eventsOf(run.events, "delivery")).toHaveLength(first.length + 5000);
   });
+  it("frees kept deliveries at removed", () => {
+    const first: string[] = [];
+    for (let message = 0; message < 300; message++) {
+      const id = (0x1000000 + message).toString(16).toUpperCase();
+      for (let recipient = 0; recipient < 100; recipient++) {
+        first.push(sentLine(id, `r${message}.${recipient}@gmail.com`, message));
+      }
+      first.push(`Mar  4 10:06:00 mx1 postfix/qmgr[102]: ${id}: removed`);
+    }
+    const run = runPostfix([...first, ...SUBMIT, SENT, SENT]);
+
+    expect(run.parser.openMessages).toBe(1);
+    expect(run.parser.repeatedDeliveryLines).toBe(1);
+  });
 });
 
 describe("repeated delivery lines in reports", () => {
