@@ -396,8 +396,14 @@ class SendmailLogParser implements SendmailParser {
     for (const event of events) this.sink(event);
   }
 
+  /**
+   * Emits the `message` event of `state` once. A `from=` line with `nrcpts=0` ends a
+   * transaction in which no recipient was accepted, so nothing was queued and no event goes
+   * out. Its rejected recipients count through their `ruleset=` or reject lines.
+   */
   private announce(state: QueuedMessage, record: LogRecord | null): void {
     if (state.announced || state.handedOver || state.awaitingDaemon) return;
+    if (state.message.recipientCount === 0) return;
     state.announced = true;
     this.sink({
       type: "message",
