@@ -269,7 +269,7 @@ class EximLogParser implements EximParser {
     this.callers.clear();
   }
 
-  // An arrival line starts a message, so it never takes the state of one that ended.
+  // An arrival line starts a message, so it never takes an ended message's state.
   private parseArrival(record: LogRecord, idLength: number): ParseOutcome {
     const id = record.message.slice(0, idLength);
     const key = tableKey(record.host, id);
@@ -301,10 +301,9 @@ class EximLogParser implements EximParser {
     const state = this.stateFor(record, idLength);
     withFailedHost(state, fields);
     if (this.heldReplies.size > 0) {
-      this.heldReplies.dropRepeated(
-        tableKey(record.host, record.message.slice(0, idLength)),
-        fields,
-      );
+      const key = tableKey(record.host, record.message.slice(0, idLength));
+      this.heldReplies.dropRepeated(key, fields);
+      if (fields.relayIp !== null) this.heldReplies.sendOtherHosts(key, fields.relayIp);
     }
     const position = positionOf(record);
     if (lacksFailedHost(fields)) {
