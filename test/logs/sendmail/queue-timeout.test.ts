@@ -40,6 +40,32 @@ function parse(lines: string[]): LogEvent[] {
   return run.events;
 }
 
+const EXIM_REPLY = `SMTP error from remote mail server after pipelined end of data: ${REPLY}`;
+
+/** Arrival, deferrals on three days and the queue timeout, in Sendmail's and in Exim's log. */
+function sameExpiry(): { sendmail: string[]; exim: string[] } {
+  const days = ["01", "02", "03"];
+  const sendmail = [
+    "Mar  1 09:10:00 mx sm-mta[4001]: 5219A0ff004001: from=<fay@example.com>, size=800, class=0, nrcpts=1, msgid=<s3@example.com>, proto=ESMTPSA, daemon=MTA-MSA, relay=laptop.example.com [192.0.2.13]",
+    "Mar  1 09:10:00 mx sm-mta[4001]: 5219A0ff004001: AUTH=server, relay=laptop.example.com [192.0.2.13], authid=fay@example.com, mech=PLAIN, bits=0",
+    ...days.map(
+      (day) =>
+        `Mar  ${Number(day)} 09:40:00 mx sm-mta[4002]: 5219A0ff004001: to=<gus@gmail.com>, delay=00:30:00, xdelay=00:00:01, mailer=esmtp, pri=120800, ${GMAIL}, dsn=4.7.28, stat=Deferred: ${REPLY}`,
+    ),
+    "Mar  3 09:40:00 mx sm-mta[4002]: 5219A0ff004001: 5239A0gg004002: DSN: Cannot send message for 2 days",
+  ];
+  const exim = [
+    "2025-03-01 09:10:00 1tA006-000007-AA <= fay@example.com H=(laptop) [192.0.2.13]:50004 P=esmtpsa A=dovecot_login:fay@example.com S=800 id=s3@example.com for gus@gmail.com",
+    ...days.map(
+      (day) =>
+        `2025-03-${day} 09:40:00 1tA006-000007-AA == gus@gmail.com R=dnslookup T=remote_smtp defer (-46) H=gmail-smtp-in.l.google.com [192.0.2.27]: ${EXIM_REPLY}`,
+    ),
+    "2025-03-03 09:40:00 1tA006-000007-AA ** gus@gmail.com R=dnslookup T=remote_smtp H=gmail-smtp-in.l.google.com [192.0.2.27]: retry timeout exceeded",
+    "2025-03-03 09:40:00 1tA006-000007-AA Completed",
+  ];
+  return { sendmail, exim };
+}
+
 describe("Sendmail queue timeout", () => {
   test("DSN expires each deferred recipient", () => {
     const lines = [...ARRIVAL, ...RETRIES, timeoutLine("DSN: Cannot send message for 5 days")];
@@ -63,7 +89,7 @@ describe("Sendmail queue timeout", () => {
     expect(deliveries(events, "deferred")).toHaveLength(4);
   });
 
-  test("older return to sender wording", () => {
+  test("return to sender wording", () => {
     const lines = [...ARRIVAL, timeoutLine("return to sender: Cannot send message for 5 days")];
     const expired = deliveries(parse(lines), "expired");
 
@@ -113,5 +139,19 @@ describe("Sendmail queue timeout", () => {
       "Mail to 1 recipient at Gmail expired in the queue and was returned to its senders, so it was lost.",
     );
     expect(finding?.summary).not.toContain("not lost yet");
+  });
+
+  test("diagnose words it as Exim does", async () => {
+    const logs = sameExpiry();
+    const sendmail = await diagnoseText(logs.sendmail.join("\n") + "\n", { year: 2025 });
+    const exim = await diagnoseText(logs.exim.join("\n") + "\n");
+    const summaryOf = (diagnosis: typeof exim): string | undefined =>
+      diagnosis.findings.find((f) => f.id === "rate-limited")?.summary;
+
+    expect(sendmail.providers.gmail?.expired).toBe(1);
+    expect(exim.providers.gmail?.expired).toBe(1);
+    expect(sendmail.verdict.summary).toBe(exim.verdict.summary);
+    expect(summaryOf(sendmail)).toBe(summaryOf(exim));
+    expect(summaryOf(sendmail)).toContain("so it was lost");
   });
 });
