@@ -6,7 +6,11 @@
  * sender instead of opening a message without an arrival.
  */
 
-/** How long an ended message stays here, in ms of log time. */
+/**
+ * How long an ended message stays here, in ms of log time.
+ * NOTE: the minute is a guess. A delivery line later than that after `Completed` still opens
+ * a message without an arrival.
+ */
 export const COMPLETED_WINDOW_MS = 60_000;
 
 /**

@@ -84,6 +84,8 @@ export function queueTimeoutEvents(
   message: LoggedMessage,
   deferred: ReadonlyMap<string, PendingAttempt> | null,
 ): DeliveryEvent[] {
+  // NOTE: without a deferral in the log the event names no relay, so it counts as a failed
+  // local delivery rather than expired mail of a provider, as Postfix's does.
   if (deferred === null) return [expiredEvent(record, message, "", null)];
   return [...deferred].map(([recipient, last]) => expiredEvent(record, message, recipient, last));
 }
