@@ -65,6 +65,15 @@ export class HeldReplies {
     return true;
   }
 
+  /**
+   * Sends the waiting replies of message `key` from hosts other than `relayIp`, the host of an
+   * address line that cannot repeat them. Exim moved on to that host (MX fallback), so the
+   * earlier host's reply comes before the line's own result, as in the log.
+   */
+  sendOtherHosts(key: string, relayIp: string): void {
+    this.sendWhere((held) => held.key === key && held.event.relayIp !== relayIp);
+  }
+
   /** Sends the replies that waited longer than `REPLY_HOLD_MS` before `time`. */
   sendExpired(time: number): void {
     this.sendWhere((held) => held.event.time < time - REPLY_HOLD_MS);

@@ -14,6 +14,7 @@ import {
   type RecordParser,
 } from "../record.js";
 import { readArrival } from "./arrival.js";
+import { CompletedMessages } from "./completed-messages.js";
 import { deliveryStatus, hostInText, readDelivery, type DeliveryFields } from "./delivery.js";
 import { FieldReader } from "./field-reader.js";
 import { CallerTracker } from "./local-submission.js";
@@ -94,6 +95,8 @@ function flagAt(text: string, index: number): string | null {
 class EximLogParser implements EximParser {
   readonly mta = "exim";
   private readonly messages: MessageTable<MessageState>;
+  // Messages that ended shortly before, for their delivery lines logged after `Completed`.
+  private readonly completed = new CompletedMessages<MessageState>();
   private readonly callers = new CallerTracker();
   private readonly reader = new FieldReader();
   // Number of frozen messages whose state the table dropped before their last line.
@@ -262,11 +265,15 @@ class EximLogParser implements EximParser {
     this.releaseWithoutHost(null);
     // Messages are reported at their arrival line, so nothing else is pending; the state goes.
     this.messages.drain(() => undefined);
+    this.completed.clear();
     this.callers.clear();
   }
 
+  // An arrival line starts a message, so it never takes an ended message's state.
   private parseArrival(record: LogRecord, idLength: number): ParseOutcome {
-    const state = this.stateFor(record, idLength);
+    const id = record.message.slice(0, idLength);
+    const key = tableKey(record.host, id);
+    const state = this.messages.touch(key, record.time) ?? this.newState(record, id, key);
     const message = state.message;
     if (!readArrival(this.reader, record.message, idLength + 4, message)) return "unparsed";
 
@@ -294,10 +301,9 @@ class EximLogParser implements EximParser {
     const state = this.stateFor(record, idLength);
     withFailedHost(state, fields);
     if (this.heldReplies.size > 0) {
-      this.heldReplies.dropRepeated(
-        tableKey(record.host, record.message.slice(0, idLength)),
-        fields,
-      );
+      const key = tableKey(record.host, record.message.slice(0, idLength));
+      this.heldReplies.dropRepeated(key, fields);
+      if (fields.relayIp !== null) this.heldReplies.sendOtherHosts(key, fields.relayIp);
     }
     const position = positionOf(record);
     if (lacksFailedHost(fields)) {
@@ -322,16 +328,13 @@ class EximLogParser implements EximParser {
     // Only the host line of their failure can name the host of waiting address lines, so any
     // other line of their message sends them on first and keeps the message's lines in order.
     if (kind !== "host-error" && this.withoutHost.length > 0) {
-      const state = this.messages.touch(
-        tableKey(record.host, text.slice(0, idLength)),
-        record.time,
-      );
+      const state = this.findState(tableKey(record.host, text.slice(0, idLength)), record.time);
       if (state !== undefined) this.releaseWithoutHost(state);
     }
     switch (kind) {
       case "completed":
       case "removed":
-        this.endMessage(record, idLength);
+        this.endMessage(record, idLength, kind === "completed");
         return "parsed";
       case "frozen":
       case "thawed":
@@ -380,12 +383,15 @@ class EximLogParser implements EximParser {
     this.configErrorStart = null;
   }
 
-  private endMessage(record: LogRecord, idLength: number): void {
+  // Only a completed message is kept for late lines: after `removed by …` Exim delivers nothing.
+  private endMessage(record: LogRecord, idLength: number, completed: boolean): void {
     const key = tableKey(record.host, record.message.slice(0, idLength));
     const state = this.messages.touch(key, record.time);
     if (this.heldReplies.size > 0) this.heldReplies.sendOf(key);
     this.leaveFrozen(record, idLength, state);
+    if (state === undefined) return;
     this.messages.delete(key);
+    if (completed) this.completed.add(key, state, record.time);
   }
 
   // Only changes of state make events: a queue run writes `Message is frozen` for every frozen
@@ -483,7 +489,7 @@ class EximLogParser implements EximParser {
    */
   private noteSessionReply(record: LogRecord, idLength: number): void {
     const key = tableKey(record.host, record.message.slice(0, idLength));
-    const event = this.sessionReply(record, idLength, this.messages.touch(key, record.time));
+    const event = this.sessionReply(record, idLength, this.findState(key, record.time));
     if (event.relayIp === null) this.sink(event);
     else this.heldReplies.hold(key, event);
   }
@@ -522,12 +528,24 @@ class EximLogParser implements EximParser {
     };
   }
 
+  /**
+   * Returns the state of the message that the line names: an open message, one that ended
+   * shortly before (see `CompletedMessages`), or a new one.
+   */
   private stateFor(record: LogRecord, idLength: number): MessageState {
     const id = record.message.slice(0, idLength);
     const key = tableKey(record.host, id);
-    const existing = this.messages.touch(key, record.time);
-    if (existing !== undefined) return existing;
+    return this.findState(key, record.time) ?? this.newState(record, id, key);
+  }
 
+  // A late line uses an ended message's state without putting it back among the open ones.
+  private findState(key: string, time: number): MessageState | undefined {
+    const open = this.messages.touch(key, time);
+    if (open !== undefined || this.completed.size === 0) return open;
+    return this.completed.find(key, time);
+  }
+
+  private newState(record: LogRecord, id: string, key: string): MessageState {
     const state: MessageState = {
       message: newMessage(record, id),
       deferred: null,

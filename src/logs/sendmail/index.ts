@@ -18,7 +18,7 @@ import {
   type Fields,
 } from "./fields.js";
 import { acceptedQueueId, HeldHandoffs, type HeldHandoff } from "./handoffs.js";
-import { deliveryEvent, newMessage, type QueuedMessage } from "./message.js";
+import { deliveryEvent, newMessage, queueTimeoutEvents, type QueuedMessage } from "./message.js";
 import { queueIdLength } from "./queue-id.js";
 import { readSessionLine } from "./server-lines.js";
 import { endsSession, SessionLogins } from "./session-login.js";
@@ -372,11 +372,38 @@ class SendmailLogParser implements SendmailParser {
     const bounceLength = queueIdLength(text, start);
     const bounce = this.stateFor(record, text.slice(start, start + bounceLength));
     bounce.message.isBounce = true;
+    if (isQueueTimeout(text, start + bounceLength + 2)) this.expire(record, start - 2);
     return "parsed";
   }
 
+  /**
+   * Ends the delivery of the returned message (the first `idLength` characters of the line)
+   * at its queue timeout, with an `expired` event for each recipient still deferred. A
+   * message that the log named only on this line gets no `message` event, because it
+   * entered the queue before the log starts.
+   */
+  private expire(record: LogRecord, idLength: number): void {
+    const id = record.message.slice(0, idLength);
+    const state = this.messages.touch(tableKey(record.host, id), record.time);
+    let events: DeliveryEvent[];
+    if (state === undefined) {
+      events = queueTimeoutEvents(record, newMessage(record, id), null);
+    } else {
+      this.announce(state, record);
+      events = queueTimeoutEvents(record, state.message, state.deferred);
+      state.deferred = null;
+    }
+    for (const event of events) this.sink(event);
+  }
+
+  /**
+   * Emits the `message` event of `state` once. A `from=` line with `nrcpts=0` ends a
+   * transaction in which no recipient was accepted, so nothing was queued and no event goes
+   * out. Its rejected recipients count through their `ruleset=` or reject lines.
+   */
   private announce(state: QueuedMessage, record: LogRecord | null): void {
     if (state.announced || state.handedOver || state.awaitingDaemon) return;
+    if (state.message.recipientCount === 0) return;
     state.announced = true;
     this.sink({
       type: "message",
@@ -441,3 +468,21 @@ function integerOrNull(value: string | undefined): number | null {
   const parsed = Number(value);
   return Number.isInteger(parsed) && parsed >= 0 ? parsed : null;
 }
+
+/**
+ * True when the bounce created on this line, whose reason starts at `at`, returns a message
+ * whose queue lifetime ended: `DSN: Cannot send message for 5 days`, or the same reason after
+ * `return to sender:`. A delay warning (`DSN: Warning: could not send message for past 4
+ * hours`), a `Return receipt` and the `postmaster notify:` copy end nothing.
+ */
+function isQueueTimeout(text: string, at: number): boolean {
+  let reason = at;
+  if (text.startsWith("DSN: ", at)) reason += 5;
+  else if (text.startsWith("return to sender: ", at)) reason += 18;
+  else return false;
+  return text.startsWith(QUEUE_TIMEOUT_REASON, reason);
+}
+
+// The reason that Sendmail's `dropenvelope` (envelope.c) gives a message that outlived
+// `Timeout.queuereturn`, followed by that time.
+const QUEUE_TIMEOUT_REASON = "Cannot send message for ";

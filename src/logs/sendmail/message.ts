@@ -9,7 +9,9 @@ import {
   type LoggedMessage,
 } from "../events.js";
 import type { TableEntry } from "../exim/message-table.js";
+import { pendingAttempt } from "../postfix/delivery.js";
 import { detach } from "../postfix/fields.js";
+import type { PendingAttempt } from "../postfix/store.js";
 import { positionOf, type LogRecord } from "../record.js";
 import { handoffOf, isRemoteDelivery, responseOf } from "./delivery.js";
 import type { Fields, parseRelay } from "./fields.js";
@@ -29,10 +31,11 @@ export interface QueuedMessage extends TableEntry {
    */
   awaitingDaemon: boolean;
   /**
-   * Recipients whose latest attempt was deferred (detached copies), so that their retries
-   * are no first attempts; null while none is.
+   * Recipients whose latest attempt was deferred (detached copies), each with that attempt,
+   * or null while none is. Their retries are no first attempts, and a queue timeout repeats
+   * their last reply.
    */
-  deferred: Set<string> | null;
+  deferred: Map<string, PendingAttempt> | null;
 }
 
 /** Builds the `delivery` event of one recipient and notes the attempt in `state`. */
@@ -44,7 +47,7 @@ export function deliveryEvent(
   status: DeliveryStatus,
   relay: ReturnType<typeof parseRelay> | null,
 ): DeliveryEvent {
-  const firstAttempt = noteAttempt(state, recipient, status);
+  const firstAttempt = state.deferred?.has(recipient) !== true;
   const mailer = fields.get("mailer");
   const event: DeliveryEvent = {
     type: "delivery",
@@ -63,7 +66,53 @@ export function deliveryEvent(
     response: responseOf(fields),
     firstAttempt,
   };
+  noteAttempt(state, event);
   return isPolicyRejection(mailer, status) ? { ...event, withoutAttempt: "policy" } : event;
+}
+
+/**
+ * Builds the `expired` delivery events of a message that Sendmail returned to its sender at
+ * the end of its queue lifetime (`DSN: Cannot send message for 5 days`). Each recipient
+ * whose latest attempt was deferred gets one, with that attempt's relay, DSN and reply,
+ * because they show why the mail never got through. When the log shows no deferred recipient (the attempts came before it), one event with
+ * recipient "" stands for the whole message, as the Postfix parser does for `status=expired`.
+ * Each event is marked `queueExpiry`, because the line reports no attempt. The caller takes
+ * `deferred` out of the message's state.
+ */
+export function queueTimeoutEvents(
+  record: LogRecord,
+  message: LoggedMessage,
+  deferred: ReadonlyMap<string, PendingAttempt> | null,
+): DeliveryEvent[] {
+  // NOTE: without a deferral in the log the event names no relay, so it counts as a failed
+  // local delivery rather than expired mail of a provider, as Postfix's does.
+  if (deferred === null) return [expiredEvent(record, message, "", null)];
+  return [...deferred].map(([recipient, last]) => expiredEvent(record, message, recipient, last));
+}
+
+function expiredEvent(
+  record: LogRecord,
+  message: LoggedMessage,
+  recipient: string,
+  last: PendingAttempt | null,
+): DeliveryEvent {
+  return {
+    type: "delivery",
+    time: record.time,
+    position: positionOf(record),
+    message,
+    recipient,
+    originalRecipient: null,
+    status: "expired",
+    transport: last?.transport ?? null,
+    remote: last?.remote ?? false,
+    relayHost: last?.relayHost ?? null,
+    relayIp: last?.relayIp ?? null,
+    dsn: last?.dsn ?? null,
+    response: last?.response ?? null,
+    firstAttempt: false,
+    queueExpiry: true,
+  };
 }
 
 /**
@@ -76,21 +125,22 @@ function isPolicyRejection(mailer: string | undefined, status: DeliveryStatus): 
 }
 
 /**
- * Keeps a deferred recipient until its delivery ends, and returns true when this is the
- * first attempt the log shows. Only deferred recipients are kept, so a message whose
- * recipients were all delivered keeps no per-recipient state.
+ * Keeps a deferred recipient with its latest attempt until its delivery ends. Only deferred
+ * recipients are kept, so a message whose recipients were all delivered keeps no
+ * per-recipient state.
  * NOTE: a second final line for an address already delivered would count as a first
  * attempt again.
  */
-function noteAttempt(state: QueuedMessage, recipient: string, status: DeliveryStatus): boolean {
-  const first = state.deferred?.has(recipient) !== true;
-  if (status === "deferred") {
-    if (first) (state.deferred ??= new Set()).add(detach(recipient));
-  } else if (!first) {
+function noteAttempt(state: QueuedMessage, event: DeliveryEvent): void {
+  const recipient = event.recipient;
+  if (event.status === "deferred") {
+    const attempt = pendingAttempt(state.deferred, event);
+    if (event.firstAttempt) (state.deferred ??= new Map()).set(detach(recipient), attempt);
+    else state.deferred?.set(recipient, attempt);
+  } else if (!event.firstAttempt) {
     state.deferred?.delete(recipient);
     if (state.deferred?.size === 0) state.deferred = null;
   }
-  return first;
 }
 
 /** Creates the message of an id first named by `record`. */

@@ -90,6 +90,21 @@ describe("Exim host line and its address lines", () => {
     expect(deliveries(events).map((event) => event.status)).toEqual(["sent"]);
   });
 
+  test("next host after the rejection", () => {
+    const events = eventsOf([
+      `2026-03-11 02:00:00 ${ARRIVAL}`,
+      `2026-03-11 02:00:01 ${ID} H=${HOST}: ${GREETING}`,
+      `2026-03-11 02:00:02 ${ID} => a@example.net R=dnslookup T=remote_smtp H=mx2.example.net [192.0.2.202] C="250 OK"`,
+      `2026-03-11 02:00:03 ${ID} == b@example.net R=dnslookup T=remote_smtp defer (-46) H=mx2.example.net [192.0.2.202]: ${DEFERRAL}`,
+      `2026-03-11 02:00:04 ${ID} Completed`,
+    ]);
+    const lines = events
+      .filter((event) => event.type === "session-reply" || event.type === "delivery")
+      .map((event) => `${event.type} ${event.position.line}`);
+
+    expect(lines).toEqual(["session-reply 2", "delivery 3", "delivery 4"]);
+  });
+
   test("greeting refusal at the end of the log", () => {
     const events = eventsOf([
       `2026-03-11 02:00:00 ${ARRIVAL}`,

@@ -161,6 +161,19 @@ describe.skipIf(root === null)("Exim scenario logs against their truth files", (
     expect(local).toHaveLength(truth.counts.local_deliveries);
   });
 
+  // A delivery line logged after its message's `Completed` line still belongs to that message.
+  test.each(SCENARIOS)("%s: deliveries keep their message", (name) => {
+    const { run, truth } = load(name);
+    const announced = new Set(messages(run.events).map((event) => event.message));
+    const outbound = outboundDeliveries(run.events).filter((event) => !event.message.isBounce);
+    const orphans = outbound.filter((event) => !announced.has(event.message));
+
+    expect(orphans.map((event) => event.position.line)).toEqual([]);
+    expect(new Set(outbound.map((event) => event.message)).size).toBe(
+      truth.counts.messages_submitted_outbound,
+    );
+  });
+
   test.each(SCENARIOS)("%s: first Gmail block", (name) => {
     const { run, truth } = load(name);
     const block = outboundDeliveries(run.events).find((delivery) => {

@@ -130,6 +130,20 @@ describe.skipIf(root === null)("Sendmail parser on real logs and fixtures", () =
     expect(rejects).toHaveLength(22);
     expect(rejects.every((event) => event.clientIp !== null)).toBe(true);
     expect(rejects.filter((event) => event.stage === "RCPT")).toHaveLength(16);
+    // The file's three `from=` lines all have `nrcpts=0`: no message was queued.
+    expect(count(run, "message")).toBe(0);
+  });
+
+  test("nrcpts=0 queues nothing in a mixed maillog", () => {
+    const lines = readLogLines(real("Postfix-Maillog-Dump/maillog"));
+    const run = runParser(createSendmailParser, lines, { year: 2022 });
+    const emptyLines = lines.filter((line) => / from=.* nrcpts=0,/.test(line));
+    const announced = run.events.flatMap((event) =>
+      event.type === "message" ? [event.message] : [],
+    );
+
+    expect(emptyLines).toHaveLength(14);
+    expect(announced.filter((message) => message.recipientCount === 0)).toEqual([]);
   });
 
   test("Sendmail submissions in a mixed maillog", () => {
