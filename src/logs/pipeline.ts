@@ -24,6 +24,7 @@ import { cutLineCopyNote, fileWithLineStarting } from "./reader/cut-lines.js";
 import { hourShiftNote } from "./reader/hour-shifts.js";
 import { containerZoneNote, unzonedLinesNote } from "./framing/container-zones.js";
 import { leapDayYearsBack, type LeapDayCorrection } from "./reader/leap-day-years.js";
+import { nextFileStarts } from "./reader/next-file-starts.js";
 import { logRoleOf, MailLogCopies, type LogRole } from "./reader/mail-copies.js";
 import { STDIN_FILE } from "./reader/input-names.js";
 import { readSource } from "./reader/read.js";
@@ -123,7 +124,9 @@ export async function readLogs(
   const findCopies = roles.includes("mail") && roles.includes("general");
   const fileSets = fileSetCount(plan);
   const hasRotatedSet = plan.some((input) => input.type === "file" && input.continuesPrevious);
-  if (fileSets > 1 || hasRotatedSet) run.findCopiesAcrossInputs(fileSets);
+  const comparesInputs = fileSets > 1 || hasRotatedSet;
+  if (comparesInputs) run.findCopiesAcrossInputs(fileSets);
+  let nextStarts = new Map<FileSource, number>();
 
   // NOTE: a FIFO is read in its place among the inputs, so one that nothing writes to holds back
   // the files after it. Reading those first would change the order in which the parsers see
@@ -135,7 +138,14 @@ export async function readLogs(
     }
     const correction = await leapDayCorrectionAt(plan, index, options);
     const role = findCopies ? (roles[index] ?? null) : null;
-    await run.read(input, totalBytes, role, correction, isLastOfSet(plan, index));
+    if (comparesInputs && input.type === "file" && !input.continuesPrevious) {
+      nextStarts = await nextFileStarts(plan, index, options.timeZone);
+    }
+    const setPlace = {
+      lastOfSet: isLastOfSet(plan, index),
+      nextFileStart: input.type === "file" ? (nextStarts.get(input) ?? -Infinity) : -Infinity,
+    };
+    await run.read(input, totalBytes, role, correction, setPlace);
   }
   run.dispatcher.finish();
   return run.summary();
@@ -217,6 +227,13 @@ function withUnreadErrors(
 // The line counts of one input and the records it gave.
 interface ReadInputCounts extends InputLineCounts {
   readonly records: number;
+}
+
+// A file's place in its rotated set: whether it is the set's newest file, and the earliest
+// first record time of the later files (see `nextFileStarts`), or -Infinity when unknown.
+interface SetPlace {
+  readonly lastOfSet: boolean;
+  readonly nextFileStart: number;
 }
 
 // Whether no later file of the rotated set of `plan[index]` follows it. A file that failed to
@@ -375,15 +392,15 @@ class ReadRun {
   /**
    * Reads one source. `role` is null unless the run has both mail logs and general logs. Then
    * the records of a mail log are added to the host spans in `copies`, and the records of a
-   * general log are checked against those spans. `lastOfSet` is false for a rotated file that
-   * another file of its set follows.
+   * general log are checked against those spans. `setPlace` places a rotated file in its set
+   * for `RecordFingerprints.startInput`.
    */
   async read(
     source: FileSource | StdinSource,
     totalBytes: number | null,
     role: LogRole,
     leapDayCorrection: LeapDayCorrection | null = null,
-    lastOfSet = true,
+    setPlace: SetPlace = { lastOfSet: true, nextFileStart: -Infinity },
   ): Promise<void> {
     const isFile = source.type === "file";
     const referenceMs = isFile ? source.modifiedMs : Date.now();
@@ -404,7 +421,8 @@ class ReadRun {
     this.lastRecordCopied = false;
     this.lastReadProgram = null;
     this.lastCopiedRecord = null;
-    this.fingerprints?.startInput(source.name, !continuesPrevious, lastOfSet);
+    const { lastOfSet, nextFileStart } = setPlace;
+    this.fingerprints?.startInput(source.name, !continuesPrevious, lastOfSet, nextFileStart);
     this.replays.startFile();
     this.recordHandler = this.recordHandlerOf(role);
     // A line counted without a record would pass by the checks of mail and general logs.
