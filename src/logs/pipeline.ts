@@ -20,7 +20,7 @@ import {
 } from "./reader/lines.js";
 import { isEximRejectLog, isRejectLogHeaderLine } from "./reader/exim-log-files.js";
 import { RecordFingerprints } from "./reader/cross-copies.js";
-import { cutLineCopyNote, fileWithLineStarting } from "./reader/cut-lines.js";
+import { cutLineCopyNote, fileWithLineStarting, type RecordSpan } from "./reader/cut-lines.js";
 import { hourShiftNote } from "./reader/hour-shifts.js";
 import { containerZoneNote, unzonedLinesNote } from "./framing/container-zones.js";
 import { leapDayYearsBack, type LeapDayCorrection } from "./reader/leap-day-years.js";
@@ -334,6 +334,11 @@ class ReadRun {
   private splitter: ByteLineSplitter | null = null;
   private cutLine: Buffer | null = null;
   private cutRecords: { record: LogRecord; parser: RecordParser | null }[] = [];
+  // The times of the first and last record of the input being read, copies included, and of
+  // each regular file read before, by name, which bound the search for a cut line.
+  private inputFirst = Infinity;
+  private inputLast = -Infinity;
+  private readonly fileSpans = new Map<string, RecordSpan>();
   // The content key of the last line that a quiet counter counted, which the counter returns
   // as its tag.
   private quietContentKey = 0;
@@ -423,6 +428,8 @@ class ReadRun {
     this.lastCopiedRecord = null;
     const { lastOfSet, nextFileStart } = setPlace;
     this.fingerprints?.startInput(source.name, !continuesPrevious, lastOfSet, nextFileStart);
+    this.inputFirst = Infinity;
+    this.inputLast = -Infinity;
     this.replays.startFile();
     this.recordHandler = this.recordHandlerOf(role);
     // A line counted without a record would pass by the checks of mail and general logs.
@@ -451,6 +458,9 @@ class ReadRun {
     });
     this.frameOpenLines();
     const fullCopy = await this.settleCutLine(source.name);
+    if (isFile && this.inputFirst <= this.inputLast) {
+      this.fileSpans.set(source.name, { first: this.inputFirst, last: this.inputLast });
+    }
 
     this.lineBuffer = EMPTY_BUFFER;
     this.splitter = null;
@@ -552,7 +562,10 @@ class ReadRun {
     this.cutRecords = [];
     if (cutLine === null || records.length === 0) return null;
     const others = this.regularFiles.filter((file) => file.name !== name);
-    const fullCopy = await fileWithLineStarting(others, cutLine);
+    const time = records[0]?.record.time ?? -Infinity;
+    const { timeZone, year } = this.options;
+    const cut = { bytes: cutLine, time, timeZone, year };
+    const fullCopy = await fileWithLineStarting(others, cut, this.fileSpans);
     for (const { record, parser } of records) {
       if (fullCopy === null || parser === null) this.dispatchRecord(record, parser);
       else this.countEarlierCopy(record.program, parser.mta ?? null, record.time, fullCopy);
@@ -715,6 +728,7 @@ class ReadRun {
   ): boolean {
     const contentKey = source === null ? tag : this.contentKeyOf(program, source, time);
     this.quietContentKey = contentKey;
+    this.widenInputSpan(time);
     if (source !== null && this.isRepeat(time, source.host)) return false;
     if (this.isEarlierQuietCopy(program, contentKey, time)) return false;
     this.counts.records += 1;
@@ -757,6 +771,7 @@ class ReadRun {
   // program. Both record handlers end here, so a record left out as a copy of another file set
   // is the only one that skips it.
   private dispatchRecord(record: LogRecord, parser: RecordParser | null): void {
+    this.widenInputSpan(record.time);
     if (this.cutLine !== null) {
       this.cutRecords.push({ record, parser });
       return;
@@ -801,6 +816,7 @@ class ReadRun {
     time: number,
     earlier: string,
   ): void {
+    this.widenInputSpan(time);
     this.counts.records += 1;
     this.lastReadProgram = null;
     this.lastCopiedRecord = null;
@@ -813,6 +829,11 @@ class ReadRun {
   // here.
   private isRepeat(time: number, host: string): boolean {
     return this.replays.isRepeat(time, host, this.lineBuffer, this.lineStart, this.lineEnd);
+  }
+
+  private widenInputSpan(time: number): void {
+    if (time < this.inputFirst) this.inputFirst = time;
+    if (time > this.inputLast) this.inputLast = time;
   }
 
   private widenSpan(time: number): void {
@@ -833,6 +854,7 @@ class ReadRun {
   // only when that program also wrote to the host's mail log, so kernel firewall lines, which
   // rsyslog does not write to mail.log, are still read.
   private readonly onGeneralLogRecord = (record: LogRecord): void => {
+    this.widenInputSpan(record.time);
     const span = this.copies.spanCovering(record.host, record.time);
     if (span !== null) {
       const mta = this.dispatcher.mtaOf(record.program);
