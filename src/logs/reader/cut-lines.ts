@@ -59,9 +59,9 @@ export interface RecordSpan {
 /**
  * Returns the name of the first of `files` that has a line starting with the bytes of
  * `cutLine`, or null. `spans` has the record span of each file read so far, by name. Such a
- * file is skipped when the cut line's time lies outside its span (see `isNearOutside`). Gzip files are
- * decompressed, and a file that cannot be read, or gzip data that ends in damage, is searched
- * as far as it can be read.
+ * file is skipped when the cut line's time lies outside its span (see `isNearOutside`). Gzip
+ * files are decompressed, and a file that cannot be read, or gzip data that ends in damage, is
+ * searched as far as it can be read.
  */
 export async function fileWithLineStarting(
   files: readonly FileSource[],
