@@ -196,6 +196,11 @@ function markDomainReached(facts: ProviderFacts, recipient: string): void {
  */
 const MAX_PENDING_FAILURES = 50_000;
 
+// How far a delivery read before a block signal may be dated after it, in ms, before the
+// signal counts as read late (`ProviderFacts.blockSignalReadLate`). An hour is a margin for
+// parsers that pass an event after those of later lines, not a measured value.
+const LATE_BLOCK_SIGNAL_MS = 60 * 60_000;
+
 /** A recipient of one message whose attempts failed to connect and that no attempt delivered yet. */
 interface PendingFailure {
   readonly facts: ProviderFacts;
@@ -314,6 +319,13 @@ export class ProviderFacts {
    * outgoing sources whose mail it blocked (see `blockedHosts`).
    */
   sentAfterLastBlock = 0;
+  /**
+   * Whether the latest block signal was read after a delivery dated more than
+   * `LATE_BLOCK_SIGNAL_MS` after it, as when rotated files are joined newest first. The counts
+   * of deliveries after a block (`sentAfterLastBlock`, `HostBlockState.sentAfter`) and their
+   * latest time then leave out the deliveries read before the signal.
+   */
+  blockSignalReadLate = false;
   /**
    * The latest block signal per syslog host ("" in logs without a host) and outgoing source of
    * the blocked mail (`DeliveryEvent.outgoingSource`), so that only mail that left the same way
@@ -1075,6 +1087,8 @@ export class ProviderAnalyser {
       sites.latest = site;
       if (facts.lastBlockTime === null || time > facts.lastBlockTime) facts.sentAfterLastBlock = 0;
       facts.lastBlockTime = time;
+      facts.blockSignalReadLate =
+        facts.lastSent !== null && facts.lastSent > time + LATE_BLOCK_SIGNAL_MS;
     }
     const kind = permanent ? "permanent" : "temporary";
     const last = sites[kind];

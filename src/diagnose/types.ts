@@ -543,6 +543,12 @@ export interface PastBlockReport {
   readonly deliveredAfter: number;
   /** Time of the last delivery that the provider accepted. */
   readonly lastDelivery: string;
+  /**
+   * Whether the latest block reply was read after a delivery dated more than an hour after it,
+   * as when rotated files are joined newest first. `deliveredAfter` and `lastDelivery` then
+   * count only the deliveries read after that reply, so they can be too low and too early.
+   */
+  readonly blockReadLate: boolean;
 }
 
 /**

@@ -278,6 +278,8 @@ function relayDomainsOf(
  * Reports the provider's block as past when it lifted the block of every host and outgoing
  * source whose mail it blocked, each counted from its own last block reply (see
  * `isBlockLifted`). Returns null when there is no block or it has not been lifted.
+ * NOTE: deliveries read before a late block reply (`blockSignalReadLate`) are not counted, so a
+ * block that the provider lifted can still read as going on, and no sentence explains why.
  */
 function pastBlockReport(
   facts: ProviderFacts,
@@ -303,6 +305,7 @@ function pastBlockReport(
     status: replyStatus,
     deliveredAfter: acceptedSinceLastBlock(facts) ?? 0,
     lastDelivery: context.time(lastDelivery),
+    blockReadLate: facts.blockSignalReadLate,
   };
 }
 
@@ -567,6 +570,13 @@ export function pastOutageNote(
 }
 
 /**
+ * Text after the sentence on a lifted block whose count of deliveries since is unreliable (see
+ * `PastBlockReport.blockReadLate`).
+ */
+const LATE_BLOCK_TEXT =
+  " The log's lines are not in time order, so that count and the last delivery take only the deliveries read after the last block reply, and may be too low and too early. Give the files by name, or join them oldest first.";
+
+/**
  * Describes blocks that the providers lifted before the end of the log, such as " Gmail
  * rejected mail from this server from ... to ..., and has accepted 300 deliveries since, the
  * last at ..., so the block counts as lifted." Returns "" when there is none. The sentence
@@ -578,7 +588,7 @@ export function pastBlockNote(providers: readonly ProviderVerdict[]): string {
     if (past === null) return [];
     const verb = blockVerb(verdict, past.status === "blocked");
     return [
-      ` ${upperFirst(verdict.name)} ${verb} mail from this server ${blockPeriod(verdict)}${firstRejectionClause(verdict, verb) || ","} and has accepted ${deliveries(past.deliveredAfter)} since, the last at ${past.lastDelivery}, so the block counts as lifted.`,
+      ` ${upperFirst(verdict.name)} ${verb} mail from this server ${blockPeriod(verdict)}${firstRejectionClause(verdict, verb) || ","} and has accepted ${deliveries(past.deliveredAfter)} since, the last at ${past.lastDelivery}, so the block counts as lifted.${past.blockReadLate ? LATE_BLOCK_TEXT : ""}`,
     ];
   });
   return sentences.join("");

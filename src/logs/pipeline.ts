@@ -20,10 +20,11 @@ import {
 } from "./reader/lines.js";
 import { isEximRejectLog, isRejectLogHeaderLine } from "./reader/exim-log-files.js";
 import { RecordFingerprints } from "./reader/cross-copies.js";
-import { cutLineCopyNote, fileWithLineStarting } from "./reader/cut-lines.js";
+import { cutLineCopyNote, fileWithLineStarting, type RecordSpan } from "./reader/cut-lines.js";
 import { hourShiftNote } from "./reader/hour-shifts.js";
 import { containerZoneNote, unzonedLinesNote } from "./framing/container-zones.js";
 import { leapDayYearsBack, type LeapDayCorrection } from "./reader/leap-day-years.js";
+import { nextFileStarts } from "./reader/next-file-starts.js";
 import { logRoleOf, MailLogCopies, type LogRole } from "./reader/mail-copies.js";
 import { STDIN_FILE } from "./reader/input-names.js";
 import { readSource } from "./reader/read.js";
@@ -123,7 +124,9 @@ export async function readLogs(
   const findCopies = roles.includes("mail") && roles.includes("general");
   const fileSets = fileSetCount(plan);
   const hasRotatedSet = plan.some((input) => input.type === "file" && input.continuesPrevious);
-  if (fileSets > 1 || hasRotatedSet) run.findCopiesAcrossInputs(fileSets);
+  const comparesInputs = fileSets > 1 || hasRotatedSet;
+  if (comparesInputs) run.findCopiesAcrossInputs(fileSets);
+  let nextStarts = new Map<FileSource, number>();
 
   // NOTE: a FIFO is read in its place among the inputs, so one that nothing writes to holds back
   // the files after it. Reading those first would change the order in which the parsers see
@@ -135,7 +138,14 @@ export async function readLogs(
     }
     const correction = await leapDayCorrectionAt(plan, index, options);
     const role = findCopies ? (roles[index] ?? null) : null;
-    await run.read(input, totalBytes, role, correction, isLastOfSet(plan, index));
+    if (comparesInputs && input.type === "file" && !input.continuesPrevious) {
+      nextStarts = await nextFileStarts(plan, index, options.timeZone);
+    }
+    const setPlace = {
+      lastOfSet: isLastOfSet(plan, index),
+      nextFileStart: input.type === "file" ? (nextStarts.get(input) ?? -Infinity) : -Infinity,
+    };
+    await run.read(input, totalBytes, role, correction, setPlace);
   }
   run.dispatcher.finish();
   return run.summary();
@@ -217,6 +227,13 @@ function withUnreadErrors(
 // The line counts of one input and the records it gave.
 interface ReadInputCounts extends InputLineCounts {
   readonly records: number;
+}
+
+// A file's place in its rotated set: whether it is the set's newest file, and the earliest
+// first record time of the later files (see `nextFileStarts`), or -Infinity when unknown.
+interface SetPlace {
+  readonly lastOfSet: boolean;
+  readonly nextFileStart: number;
 }
 
 // Whether no later file of the rotated set of `plan[index]` follows it. A file that failed to
@@ -317,6 +334,11 @@ class ReadRun {
   private splitter: ByteLineSplitter | null = null;
   private cutLine: Buffer | null = null;
   private cutRecords: { record: LogRecord; parser: RecordParser | null }[] = [];
+  // The times of the first and last record of the input being read, copies included, and of
+  // each regular file read before, by name, which bound the search for a cut line.
+  private inputFirst = Infinity;
+  private inputLast = -Infinity;
+  private readonly fileSpans = new Map<string, RecordSpan>();
   // The content key of the last line that a quiet counter counted, which the counter returns
   // as its tag.
   private quietContentKey = 0;
@@ -375,15 +397,15 @@ class ReadRun {
   /**
    * Reads one source. `role` is null unless the run has both mail logs and general logs. Then
    * the records of a mail log are added to the host spans in `copies`, and the records of a
-   * general log are checked against those spans. `lastOfSet` is false for a rotated file that
-   * another file of its set follows.
+   * general log are checked against those spans. `setPlace` places a rotated file in its set
+   * for `RecordFingerprints.startInput`.
    */
   async read(
     source: FileSource | StdinSource,
     totalBytes: number | null,
     role: LogRole,
     leapDayCorrection: LeapDayCorrection | null = null,
-    lastOfSet = true,
+    setPlace: SetPlace = { lastOfSet: true, nextFileStart: -Infinity },
   ): Promise<void> {
     const isFile = source.type === "file";
     const referenceMs = isFile ? source.modifiedMs : Date.now();
@@ -404,7 +426,10 @@ class ReadRun {
     this.lastRecordCopied = false;
     this.lastReadProgram = null;
     this.lastCopiedRecord = null;
-    this.fingerprints?.startInput(source.name, !continuesPrevious, lastOfSet);
+    const { lastOfSet, nextFileStart } = setPlace;
+    this.fingerprints?.startInput(source.name, !continuesPrevious, lastOfSet, nextFileStart);
+    this.inputFirst = Infinity;
+    this.inputLast = -Infinity;
     this.replays.startFile();
     this.recordHandler = this.recordHandlerOf(role);
     // A line counted without a record would pass by the checks of mail and general logs.
@@ -433,6 +458,9 @@ class ReadRun {
     });
     this.frameOpenLines();
     const fullCopy = await this.settleCutLine(source.name);
+    if (isFile && this.inputFirst <= this.inputLast) {
+      this.fileSpans.set(source.name, { first: this.inputFirst, last: this.inputLast });
+    }
 
     this.lineBuffer = EMPTY_BUFFER;
     this.splitter = null;
@@ -534,7 +562,10 @@ class ReadRun {
     this.cutRecords = [];
     if (cutLine === null || records.length === 0) return null;
     const others = this.regularFiles.filter((file) => file.name !== name);
-    const fullCopy = await fileWithLineStarting(others, cutLine);
+    const time = records[0]?.record.time ?? -Infinity;
+    const { timeZone, year } = this.options;
+    const cut = { bytes: cutLine, time, timeZone, year };
+    const fullCopy = await fileWithLineStarting(others, cut, this.fileSpans);
     for (const { record, parser } of records) {
       if (fullCopy === null || parser === null) this.dispatchRecord(record, parser);
       else this.countEarlierCopy(record.program, parser.mta ?? null, record.time, fullCopy);
@@ -697,6 +728,7 @@ class ReadRun {
   ): boolean {
     const contentKey = source === null ? tag : this.contentKeyOf(program, source, time);
     this.quietContentKey = contentKey;
+    this.widenInputSpan(time);
     if (source !== null && this.isRepeat(time, source.host)) return false;
     if (this.isEarlierQuietCopy(program, contentKey, time)) return false;
     this.counts.records += 1;
@@ -739,6 +771,7 @@ class ReadRun {
   // program. Both record handlers end here, so a record left out as a copy of another file set
   // is the only one that skips it.
   private dispatchRecord(record: LogRecord, parser: RecordParser | null): void {
+    this.widenInputSpan(record.time);
     if (this.cutLine !== null) {
       this.cutRecords.push({ record, parser });
       return;
@@ -783,6 +816,7 @@ class ReadRun {
     time: number,
     earlier: string,
   ): void {
+    this.widenInputSpan(time);
     this.counts.records += 1;
     this.lastReadProgram = null;
     this.lastCopiedRecord = null;
@@ -795,6 +829,11 @@ class ReadRun {
   // here.
   private isRepeat(time: number, host: string): boolean {
     return this.replays.isRepeat(time, host, this.lineBuffer, this.lineStart, this.lineEnd);
+  }
+
+  private widenInputSpan(time: number): void {
+    if (time < this.inputFirst) this.inputFirst = time;
+    if (time > this.inputLast) this.inputLast = time;
   }
 
   private widenSpan(time: number): void {
@@ -815,6 +854,7 @@ class ReadRun {
   // only when that program also wrote to the host's mail log, so kernel firewall lines, which
   // rsyslog does not write to mail.log, are still read.
   private readonly onGeneralLogRecord = (record: LogRecord): void => {
+    this.widenInputSpan(record.time);
     const span = this.copies.spanCovering(record.host, record.time);
     if (span !== null) {
       const mta = this.dispatcher.mtaOf(record.program);

@@ -127,6 +127,7 @@ describe("lifted blocks", () => {
       status: "blocked",
       deliveredAfter: 300,
       lastDelivery: "2026-03-09T01:50:00Z",
+      blockReadLate: false,
     });
     expect(gmail?.firstBlock?.time).toBe("2026-03-05T19:00:00Z");
     expect(gmail?.firstPermanentBlock?.time).toBe("2026-03-05T19:00:00Z");

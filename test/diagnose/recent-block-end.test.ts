@@ -230,6 +230,7 @@ describe("block end near the end of the log", () => {
       status: "rate-limited",
       deliveredAfter: 60,
       lastDelivery: "2026-03-10T18:58:02Z",
+      blockReadLate: false,
     });
     expect(reports.diagnosis.verdict.summary).toContain(pastBlock);
     expect(blocksEnded(reports.diagnosis)?.status).toBe("pass");
@@ -332,6 +333,7 @@ describe("block end after quiet hours", () => {
       status: "rate-limited",
       deliveredAfter: 17,
       lastDelivery: "2026-03-11T05:58:02Z",
+      blockReadLate: false,
     });
     expect(reports.diagnosis.verdict.status).toBe("ok");
     expect(reports.diagnosis.verdict.summary).toContain(pastBlock);

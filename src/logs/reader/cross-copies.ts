@@ -58,13 +58,25 @@ const MINUTE_MS = 60_000;
 // How far `findNear` looks from a record's second for its copy.
 const NEAR_MS = 1000;
 
+// How far before the next file's first record an older file of the last rotated set stores
+// its records. An hour covers a daylight saving clock step and lines written out of order.
+// NOTE: a later file that repeats a line dated more than this before its own first record
+// still counts that line twice.
+const TAIL_SLACK_MS = 60 * 60_000;
+
+// An older file's records dated this far or more before the next file's first record are
+// stored too, because the dry run can give that record a later year than the read gives it
+// (see `nextFileStarts`). An overlap of half a year is not expected.
+const HALF_YEAR_MS = 182 * 24 * 60 * 60_000;
+
 /**
  * Store of fingerprints of the records read so far, and finder of the records that repeat a
  * record of an earlier file set. A file that continues a rotated set is compared with the
  * earlier files of its set only for its records dated at or before their last record. There a
  * `copytruncate` race, or a partial copy restored into the set, can repeat their last lines.
  * The last file of the last set is only compared, not stored, because no input after it can
- * repeat it.
+ * repeat it. The older files of the last set store only the records dated near or after the
+ * first record of the later files of the set.
  *
  * NOTE: once `MAX_FINGERPRINTS` records are stored, the records of later files are not stored,
  * so the overlap of two files late in a long rotated set is read twice.
@@ -83,6 +95,12 @@ export class RecordFingerprints {
   // stored a record that they can repeat.
   private storesRecords = false;
   private comparesRecords = false;
+  // An older file of the last rotated set stores only its records dated from `tailStart`, or
+  // before `staleBefore` (see `HALF_YEAR_MS`). Both are -Infinity for the other inputs.
+  private tailStart = -Infinity;
+  private staleBefore = -Infinity;
+  // Whether the record that `isActiveAt` took last is stored when no earlier input has it.
+  private storesRecord = false;
   // The time of the last record of the earlier files of the current rotated set, in ms, and
   // of the current input so far. The current input's records up to `setReach` are compared.
   private setReach = -Infinity;
@@ -103,8 +121,12 @@ export class RecordFingerprints {
   /**
    * Starts the input `name`. `newFileSet` is false for a rotated file after the first, and
    * `lastOfSet` is false for a rotated file that another file of its set follows.
+   * `nextFileStart` is the earliest first record time of the later files of the set, in ms
+   * (see `nextFileStarts`). In the last file set, a file stores only its records from an hour
+   * before that time, because only the later files of its set can repeat them.
+   * The default, -Infinity, stores every record.
    */
-  startInput(name: string, newFileSet: boolean, lastOfSet = true): void {
+  startInput(name: string, newFileSet: boolean, lastOfSet = true, nextFileStart = -Infinity): void {
     if (newFileSet || this.fileSet < 0) {
       this.fileSet += 1;
       this.comparesRecords = this.stored > 0;
@@ -115,7 +137,10 @@ export class RecordFingerprints {
     this.inputLast = -Infinity;
     this.inputNames.push(name);
     this.fileSets.push(this.fileSet);
-    this.storesRecords = this.fileSet < this.fileSetCount - 1 || !lastOfSet;
+    const lastFileSet = this.fileSet === this.fileSetCount - 1;
+    this.storesRecords = !lastFileSet || !lastOfSet;
+    this.tailStart = lastFileSet ? nextFileStart - TAIL_SLACK_MS : -Infinity;
+    this.staleBefore = lastFileSet ? nextFileStart - HALF_YEAR_MS : -Infinity;
     this.hourShifts = new HourShiftCounts();
   }
 
@@ -136,11 +161,11 @@ export class RecordFingerprints {
    */
   isActiveAt(time: number): boolean {
     if (time > this.inputLast) this.inputLast = time;
-    return (
-      this.comparesRecords ||
-      (this.storesRecords && this.stored < MAX_FINGERPRINTS) ||
-      time <= this.setReach + NEAR_MS
-    );
+    this.storesRecord =
+      this.storesRecords &&
+      this.stored < MAX_FINGERPRINTS &&
+      (time >= this.tailStart || time < this.staleBefore);
+    return this.comparesRecords || this.storesRecord || time <= this.setReach + NEAR_MS;
   }
 
   /**
@@ -197,7 +222,7 @@ export class RecordFingerprints {
   private find(fingerprint: number, hostTag: number): string | null {
     const slot = this.slotOf(fingerprint, hostTag);
     if (this.keys[slot] !== 0) return this.copyOf(this.owners[slot] as number);
-    if (this.storesRecords) this.store(slot, fingerprint, hostTag);
+    if (this.storesRecord) this.store(slot, fingerprint, hostTag);
     return null;
   }
 
@@ -214,7 +239,7 @@ export class RecordFingerprints {
     const later = this.storedCopy(fingerprintOf(contentKey, time + NEAR_MS), hostTag);
     if (later !== null) return later;
     if (this.comparesRecords) this.sampleHourShift(contentKey, time, hostTag, mta);
-    if (this.storesRecords) this.store(slot, fingerprint, hostTag);
+    if (this.storesRecord) this.store(slot, fingerprint, hostTag);
     return null;
   }
 

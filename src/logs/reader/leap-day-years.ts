@@ -9,16 +9,13 @@
  */
 import { isLeapYear, utcMs } from "../../time/civil.js";
 import type { TimeZone } from "../../time/zone.js";
-import { LineFramer } from "../framing/framer.js";
 import { FUTURE_SLACK_MS } from "../framing/year.js";
-import { ByteLineSplitter, NO_NUL, type NulMark } from "./lines.js";
+import { DryRunDone, frameSet } from "./dry-run.js";
+import { ByteLineSplitter } from "./lines.js";
 import { readSource } from "./read.js";
 import type { FileSource } from "./sources.js";
 
 const DAY_MS = 86_400_000;
-
-// Thrown from the line handler to end the dry run once its result is known.
-class DryRunDone extends Error {}
 
 /** The move of a file set's first `Feb 29` line out of a year without that day. */
 export interface LeapDayCorrection {
@@ -60,40 +57,6 @@ export async function leapDayYearsBack(
 
 // Returned by the first record's check when the set starts with a stamp that carries its year.
 const NOT_CLASSIC = -Infinity;
-
-// Frames the records of the set `files` until `check` returns a value other than undefined,
-// and returns that value, or null when the set ends first or a file fails to read.
-async function frameSet<T>(
-  files: readonly FileSource[],
-  timeZone: TimeZone,
-  check: (framer: LineFramer, record: { readonly time: number }) => T | undefined,
-): Promise<T | null> {
-  const [first] = files;
-  if (first === undefined) return null;
-  const framer = new LineFramer({ timeZone });
-  let found: T | null = null;
-  const emit = (record: { readonly time: number }): void => {
-    const value = check(framer, record);
-    if (value === undefined) return;
-    found = value;
-    throw new DryRunDone();
-  };
-  const onLine = (buffer: Buffer, start: number, end: number, line: number, nul: NulMark) => {
-    if (nul === NO_NUL) framer.frameBytes(buffer, start, end, line, emit);
-  };
-
-  try {
-    for (const [index, file] of files.entries()) {
-      framer.startFile(file.name, first.modifiedMs, index > 0);
-      const result = await readSource(file, new ByteLineSplitter(onLine));
-      if (result.error !== null) return null;
-    }
-  } catch (error) {
-    if (error instanceof DryRunDone) return found;
-    throw error;
-  }
-  return null;
-}
 
 // Whether the bytes of `files` (decompressed) contain `Feb 29 ` anywhere. One search per chunk
 // took about a fifth of the time of framing the lines of a 150 MB plain log.

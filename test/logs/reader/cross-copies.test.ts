@@ -518,6 +518,27 @@ describe("copies across inputs", () => {
     expectTotalsAddUp(rotated.summary.totals);
   });
 
+  it("leaves out an overlap with a later mtime year", async () => {
+    const lines = serverLines();
+    const older = lines.filter((line) => line.time < T0 + 8 * HOUR);
+    const overlap = older.filter((line) => line.time >= T0 + 6 * HOUR);
+    const newer = lines.filter((line) => line.time >= T0 + 8 * HOUR);
+    // A copy of `mail.log.1` made a year later: its own mtime dates its first line in 2025,
+    // while the read dates the whole set in 2024.
+    const yearLater = T0 + 12 * HOUR + 365 * 24 * HOUR;
+    await dir.write("mail.log.2.gz", gzipSync(classicText(older)), T0 + 8 * HOUR);
+    await dir.write("mail.log.1", classicText([...overlap, ...newer]), yearLater);
+
+    const rotated = await read(["mail.log.2.gz", "mail.log.1"]);
+
+    expect(overlap.length).toBeGreaterThan(0);
+    expect(copiedLinesOf(rotated.summary)).toEqual({
+      "mail.log.2.gz": 0,
+      "mail.log.1": overlap.length,
+    });
+    expect(deliveries(rotated.events)).toBe(12);
+  });
+
   it("keeps a rotated file's lines after the overlap", async () => {
     const lines = serverLines();
     const older = lines.filter((line) => line.time < T0 + 6 * HOUR);
@@ -747,6 +768,41 @@ describe("RecordFingerprints", () => {
     expect(fingerprints.earlierCopy(record({ pid: 2002 }), "postfix")).toBeNull();
 
     expect(fingerprints.size).toBe(1);
+  });
+
+  it("stores an older file's tail only", () => {
+    const fingerprints = new RecordFingerprints(1);
+    fingerprints.startInput("mail.log.1", true, false, T0 + 10 * HOUR);
+    const early = record({ time: T0 + 8 * HOUR });
+    const tail = record({ time: T0 + 9 * HOUR + 30 * 60_000 });
+    expect(fingerprints.earlierCopy(early, "postfix")).toBeNull();
+    expect(fingerprints.earlierCopy(tail, "postfix")).toBeNull();
+    expect(fingerprints.size).toBe(1);
+    fingerprints.startInput("mail.log", false);
+
+    expect(fingerprints.earlierCopy(tail, "postfix")).toBe("mail.log.1");
+  });
+
+  it("stores a tail dated a year earlier", () => {
+    // The next file's first record got a later year than the read gives the set.
+    const fingerprints = new RecordFingerprints(1);
+    fingerprints.startInput("mail.log.1", true, false, T0 + 365 * 24 * HOUR);
+    expect(fingerprints.earlierCopy(record({}), "postfix")).toBeNull();
+    fingerprints.startInput("mail.log", false);
+
+    expect(fingerprints.size).toBe(1);
+    expect(fingerprints.earlierCopy(record({}), "postfix")).toBe("mail.log.1");
+  });
+
+  it("stores every record of an earlier set", () => {
+    const fingerprints = new RecordFingerprints(2);
+    fingerprints.startInput("mail.log.1", true, false, T0 + 10 * HOUR);
+    expect(fingerprints.earlierCopy(record({}), "postfix")).toBeNull();
+    fingerprints.startInput("mail.log", false);
+    fingerprints.startInput("postfix.json", true);
+
+    expect(fingerprints.size).toBe(1);
+    expect(fingerprints.earlierCopy(record({}), "postfix")).toBe("mail.log.1");
   });
 
   it("does not compare a record with its own file", () => {
