@@ -428,6 +428,7 @@ class ReadRun {
         this.bytesRead += count;
         onProgress?.({ bytesRead: this.bytesRead, totalBytes });
       },
+      hasRecords: () => this.counts.records > countsBefore.records,
     }).finally(() => {
       if (fifoWait !== null) clearTimeout(fifoWait);
     });

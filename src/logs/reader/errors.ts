@@ -50,6 +50,19 @@ export function corruptGzipError(name: string, lines: number, error: unknown): I
   };
 }
 
+/**
+ * Returns the error for a character or block device such as `/dev/zero`, which never ends or
+ * contains no text log, so it is rejected before it is opened.
+ */
+export function deviceError(name: string, kind: "character" | "block"): InputError {
+  return {
+    code: "read-failed",
+    message:
+      `cannot read "${name}": it is a ${kind} device, not a log file; give the path of a ` +
+      `log file, or pipe the log into delist and give - as the input`,
+  };
+}
+
 /** Returns the error for a glob pattern or directory that yields no file. */
 export function noMatchError(name: string, isDirectory: boolean): InputError {
   const message = isDirectory

@@ -180,6 +180,18 @@ export function binaryNote(name: string, reason = CONTROL_BYTES_REASON): string 
   return `${binaryNoteStart(name)}${reason}), ${READ_AS_TEXT} Leave it out of the inputs.`;
 }
 
+/**
+ * Returns the note for an input that was not read past its first `textBytes` of text, because
+ * they look binary and gave no log record.
+ */
+export function binaryStopNote(name: string, textBytes: number): string {
+  const mebibytes = Math.floor(textBytes / (1024 * 1024)).toLocaleString("en-US");
+  return (
+    `Stopped reading ${inputNameInText(name)} after its first ${mebibytes} MiB of text, which ` +
+    `looks binary and contains no log line.`
+  );
+}
+
 /** A text encoding that delist does not decode, found in bytes that look binary. */
 export type UnreadEncoding = "utf-32" | "utf-16";
 

@@ -7,7 +7,7 @@ import type { Stats } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import { glob, isDynamicPattern } from "tinyglobby";
-import { fileError, noMatchError, type InputError } from "./errors.js";
+import { deviceError, fileError, noMatchError, type InputError } from "./errors.js";
 import { skippedDirectoryNote } from "./notes.js";
 import { orderMailLogsFirst } from "./mail-copies.js";
 import { orderRotatedSets } from "./rotation.js";
@@ -124,6 +124,9 @@ async function expandInput(input: string, cwd: string): Promise<Expansion> {
     return only({ type: "failed", name: input, error: fileError(input, error) });
   }
   if (stats.isDirectory()) return expandDirectory(input, path);
+  const device = deviceKind(stats);
+  if (device !== null)
+    return only({ type: "failed", name: input, error: deviceError(input, device) });
   return only({ type: "file", name: input, path, stats });
 }
 
@@ -201,6 +204,11 @@ async function directoryEntry(name: string, path: string): Promise<FoundFile | "
   } catch {
     return null;
   }
+}
+
+function deviceKind(stats: Stats): "character" | "block" | null {
+  if (stats.isCharacterDevice()) return "character";
+  return stats.isBlockDevice() ? "block" : null;
 }
 
 function dropDuplicates(candidates: readonly Candidate[]): Candidate[] {
