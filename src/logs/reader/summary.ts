@@ -147,6 +147,11 @@ export interface ReadTotals {
    * after the file's time went back (see `ReplayedLines`). They are not in `records`.
    */
   readonly exactRepeatLines: number;
+  /**
+   * Lines set aside because they are dated before 1990, or more than a day after the run in a
+   * log whose stamps carry the year (see `ClockFaults`). They are not in `records`.
+   */
+  readonly clockFaultLines: number;
 }
 
 /** The result of `readLogs`. */
@@ -176,6 +181,8 @@ export interface ReadSummary {
    * it sets, so it had no effect; else null.
    */
   readonly unusedYear: number | null;
+  /** True when a classic syslog stamp, which has no year, was read. */
+  readonly hasYearlessStamps: boolean;
   /**
    * The file sets whose year was inferred, without the `year` option, in reading order. The
    * sets in `leapDayShifts` are not among them.
