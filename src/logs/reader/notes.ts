@@ -316,6 +316,24 @@ export function skippedDirectoryNote(name: string, subdirectories: readonly stri
   );
 }
 
+/**
+ * Returns the note for the entries of directory or glob `name` that were not read because
+ * they are not regular files, each with its reason, such as "a FIFO".
+ */
+export function skippedEntriesNote(
+  name: string,
+  entries: readonly { readonly name: string; readonly reason: string }[],
+): string {
+  const named = entries
+    .slice(0, MAX_NAMED_DIRECTORIES)
+    .map((entry) => `${entry.name} (${entry.reason})`)
+    .join(", ");
+  const more = entries.length - MAX_NAMED_DIRECTORIES;
+  const list = more > 0 ? `${named} and ${more.toLocaleString("en-US")} more` : named;
+  const noun = entries.length === 1 ? "entry" : "entries";
+  return `Skipped the ${noun} ${list} of ${name}: only regular files are read from a directory or glob.`;
+}
+
 /** Returns the note for an input that ended inside line `line`, without a line end. */
 export function unterminatedLineNote(name: string, line: number): string {
   return (
