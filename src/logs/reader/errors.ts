@@ -32,6 +32,20 @@ export function unsupportedCompressionError(
 }
 
 /**
+ * Returns the error for gzip data whose text is gzip data again, as `gzip` of a `.gz` file
+ * makes. delist gunzips one layer only.
+ */
+export function nestedGzipError(name: string): InputError {
+  const message =
+    name === STDIN_NAME
+      ? "cannot read standard input: it is a gzip file inside a gzip file; decompress it " +
+        "once more before delist, as in zcat FILE | zcat | delist <command> -"
+      : `cannot read "${name}": it is a gzip file inside a gzip file; unpack it once with ` +
+        `gunzip, or pipe it in: zcat '${name}' | delist <command> -`;
+  return { code: "unsupported-compression", message };
+}
+
+/**
  * Returns the error for gzip data that ends early or is damaged, after `lines` lines were read.
  * Only a cut (zlib's "unexpected end of file") leaves every line read intact. Damage inside a
  * deflate block decodes into garbage text until zlib finds a fault, and a failed checksum is

@@ -9,6 +9,7 @@ import { detectChange, ReadFingerprint, type InputChange } from "./changes.js";
 import { ChunkSource } from "./chunk-source.js";
 import {
   fileError,
+  nestedGzipError,
   unsupportedCompressionError,
   type InputError,
   type UnsupportedCompression,
@@ -144,6 +145,19 @@ async function readStream(
     };
   }
   const compression = detectCompression(head);
+  const gzipText = compression === "gzip" ? gunzipStart(head) : null;
+  if (gzipText !== null && isGzipMagic(gzipText)) {
+    await chunks.close();
+    const error = nestedGzipError(source.name);
+    return {
+      compression: null,
+      bytes: 0,
+      decompressedBytes: 0,
+      error,
+      trailingData: null,
+      notes: [],
+    };
+  }
   if (compression !== null && compression !== "gzip") {
     await chunks.close();
     const error = unsupportedCompressionError(source.name, compression);
@@ -161,7 +175,7 @@ async function readStream(
   // plain text as it is read, and gzip data after gunzip, in `consume`.
   // NOTE: UTF-16 in gzip data after plain text in one input (`cat a.log b.log.gz`) is not
   // detected, so it still gets the binary-file note.
-  const utf16 = detectInputUtf16(head, compression);
+  const utf16 = gzipText === null ? detectInputUtf16(head, compression) : detectUtf16(gzipText);
   const plainUtf16 = compression === null ? utf16 : null;
   const gzipDecoder =
     compression === "gzip" && utf16 !== null ? new Utf16Decoder(utf16.encoding) : null;

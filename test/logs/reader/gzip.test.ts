@@ -267,3 +267,25 @@ function linesIn(text: Buffer): number {
   for (const byte of text) if (byte === 10) count += 1;
   return text.length > 0 && text[text.length - 1] !== 10 ? count + 1 : count;
 }
+
+describe("gzip inside gzip", () => {
+  it("names a gzip file inside a gzip file", async () => {
+    const content = gzipSync(gzipSync(logText(100)));
+    const { lines, result } = await readGzipFile("double.gz", content);
+
+    expect(lines).toBe(0);
+    expect(result.error?.code).toBe("unsupported-compression");
+    expect(result.error?.message).toContain(
+      '"double.gz": it is a gzip file inside a gzip file; unpack it once',
+    );
+    expect(result.notes).toEqual([]);
+  });
+
+  it("names one on stdin", async () => {
+    const { result } = await readGzipStdin(gzipSync(gzipSync(logText(100))));
+
+    expect(result.error?.message).toContain(
+      "cannot read standard input: it is a gzip file inside a gzip file",
+    );
+  });
+});
