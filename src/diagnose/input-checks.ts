@@ -263,25 +263,29 @@ function futureNote(span: FileSpan, time: Format): string[] {
   const first = span.firstFuture;
   if (first === null) return [];
   return [
-    `${span.future.toLocaleString("en-US")} events in ${recordFileInText(span.name)} are dated after today, the first ${time(first.time)} at line ${first.line.toLocaleString("en-US")}: the year guess for a log without years is wrong (give --year) or the server's clock was.`,
+    `${span.future === 1 ? "1 event" : `${span.future.toLocaleString("en-US")} events`} in ${recordFileInText(span.name)} ${span.future === 1 ? "is" : "are"} dated after today, the first ${time(first.time)} at line ${first.line.toLocaleString("en-US")}: the year guess for a log without years is wrong (give --year) or the server's clock was.`,
   ];
 }
 
 /**
  * Returns a note when the time span of the lines read, `first` to `last` in ms since the
  * epoch, is longer than `MAX_SPAN_MS`, else none. It takes the span of the report's header
- * (`ReadSummary.earliestTime` and `latestTime`), so that the report names one range.
+ * (`ReadSummary.earliestTime` and `latestTime`), so that the report names one range. The
+ * advice on `--year` is given only when `hasYearlessStamps`, because only classic syslog
+ * stamps take their year from it.
  */
 export function longSpanNotes(
   first: number | null,
   last: number | null,
   timeZone: TimeZone,
+  hasYearlessStamps = true,
 ): string[] {
   if (first === null || last === null || last - first <= MAX_SPAN_MS) return [];
   const time = (ms: number): string => formatInstant(ms, timeZone);
-  return [
-    `The input spans from ${time(first)} to ${time(last)}, more than a year: check that a log without years got the right year (--year), or give only the recent files.`,
-  ];
+  const check = hasYearlessStamps
+    ? "check that a log without years got the right year (--year), or give only the recent files"
+    : "give only the recent files";
+  return [`The input spans from ${time(first)} to ${time(last)}, more than a year: ${check}.`];
 }
 
 // Returns a key for each pair of an input and an earlier input it copies lines from.

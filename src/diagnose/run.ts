@@ -130,6 +130,7 @@ export function inputReport(run: LogRun, timeZone: TimeZone): InputReport {
     nulCutRecords: totals.nulCutRecords,
     repeatMarkerRecords: totals.repeatMarkerRecords,
     exactRepeatLines: totals.exactRepeatLines,
+    clockFaultLines: totals.clockFaultLines,
     evictedMessages: totals.evictedMessages,
     repeatedDeliveryLines: totals.repeatedDeliveryLines,
     mtas: [...facts.server.mtas],
@@ -138,7 +139,12 @@ export function inputReport(run: LogRun, timeZone: TimeZone): InputReport {
       ...runNotes(run),
       ...copiedLinesNotes(summary.copiedInputs, timeZone),
       ...run.checks.notes(timeZone, summary.copiedInputs),
-      ...longSpanNotes(summary.earliestTime, summary.latestTime, timeZone),
+      ...longSpanNotes(
+        summary.earliestTime,
+        summary.latestTime,
+        timeZone,
+        summary.hasYearlessStamps,
+      ),
       ...unreadBounceNotes(bounces),
     ],
     skippedSamples: samples.map((sample) => ({

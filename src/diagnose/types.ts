@@ -199,6 +199,12 @@ export interface InputReport {
    */
   readonly exactRepeatLines: number;
   /**
+   * Lines set aside because they are dated before 1990, or more than a day after the run in a
+   * log whose stamps carry the year. They are not in `records`, but they are one of the counts
+   * after `lines` that add up to it.
+   */
+  readonly clockFaultLines: number;
+  /**
    * Messages whose correlation state the parsers dropped early because too many were open at
    * once; their later lines were read without their earlier ones.
    */

@@ -14,7 +14,10 @@ export type InputErrorCode =
   | "no-match"
   /** Compressed with xz, zstd or bzip2, which delist does not decompress. */
   | "unsupported-compression"
-  /** The gzip data is truncated or damaged; the lines before the damage were read. */
+  /**
+   * The gzip data is truncated or damaged. The lines before the fault were read, and after
+   * damage inside the data (not a cut) they may end in garbage.
+   */
   | "corrupt-gzip"
   /** Almost no line has a log format that delist reads, while other inputs were read. */
   | "no-log-format"

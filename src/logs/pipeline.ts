@@ -3,6 +3,7 @@
  * every line accounted for in a `ReadSummary`.
  */
 import type { MtaName } from "./events.js";
+import { ClockFaults } from "./clock-faults.js";
 import type { LogRecord, RecordParser } from "./record.js";
 import type { TimeZone } from "../time/zone.js";
 import { LineFramer, type FrameOutcome } from "./framing/framer.js";
@@ -84,6 +85,8 @@ export interface ReadLogsOptions {
    * started, as when no process writes to it. The read goes on waiting.
    */
   readonly onFifoWait?: ((name: string) => void) | undefined;
+  /** The time of the run, after which lines are dated in the future (default: now). */
+  readonly now?: number | undefined;
 }
 
 /** Time in ms after which a FIFO without data is reported through `onFifoWait`. */
@@ -346,6 +349,7 @@ class ReadRun {
   private bytes = { bytes: 0, decompressedBytes: 0 };
   private earliestTime = Infinity;
   private latestTime = -Infinity;
+  private readonly clockFaults: ClockFaults;
 
   constructor(
     parsers: readonly RecordParser[],
@@ -359,6 +363,8 @@ class ReadRun {
       year: options.year,
       maxLineBytes: this.maxLineBytes,
     });
+    const framer = this.framer;
+    this.clockFaults = new ClockFaults(options.now ?? Date.now(), () => framer.hasReadClassicStamp);
   }
 
   /**
@@ -370,6 +376,7 @@ class ReadRun {
     const fingerprints = new RecordFingerprints(fileSets);
     this.fingerprints = fingerprints;
     this.readRecord = (record) => {
+      if (this.clockFaults.isFault(record.time, record.line)) return;
       if (record.fromRepeatMarker !== true && this.isRepeat(record.time, record.host)) return;
       const parser = this.dispatcher.parserOf(record.program);
       if (parser !== null && this.isEarlierCopy(record, parser, fingerprints)) return;
@@ -431,6 +438,7 @@ class ReadRun {
     this.inputFirst = Infinity;
     this.inputLast = -Infinity;
     this.replays.startFile();
+    this.clockFaults.startInput();
     this.recordHandler = this.recordHandlerOf(role);
     // A line counted without a record would pass by the checks of mail and general logs.
     // The quiet counters compare it with earlier file sets themselves.
@@ -453,6 +461,7 @@ class ReadRun {
         this.bytesRead += count;
         onProgress?.({ bytesRead: this.bytesRead, totalBytes });
       },
+      hasRecords: () => this.counts.records > countsBefore.records,
     }).finally(() => {
       if (fifoWait !== null) clearTimeout(fifoWait);
     });
@@ -492,6 +501,8 @@ class ReadRun {
     const notes =
       fullCopy === null ? [...readNotes] : withCutLineNote(source.name, split, readNotes, fullCopy);
     if (repeats > 0) notes.push(replayedLinesNote(source.name, repeats));
+    const clockFaultNote = this.clockFaults.inputNote(source.name, this.options.timeZone);
+    if (clockFaultNote !== null) notes.push(clockFaultNote);
     const shifted = this.fingerprints?.hourShiftedCopy() ?? null;
     if (shifted !== null) notes.push(hourShiftNote(shifted));
     const zones = this.framer.containerZoneOffsets;
@@ -728,6 +739,7 @@ class ReadRun {
   ): boolean {
     const contentKey = source === null ? tag : this.contentKeyOf(program, source, time);
     this.quietContentKey = contentKey;
+    if (this.clockFaults.isFault(time, this.lineNumber)) return false;
     this.widenInputSpan(time);
     if (source !== null && this.isRepeat(time, source.host)) return false;
     if (this.isEarlierQuietCopy(program, contentKey, time)) return false;
@@ -763,6 +775,7 @@ class ReadRun {
   // such as a wrapped one, or a line of a program without a parser can carry a time far from
   // the mail log's, and the report lists such lines as skipped or not read.
   private readonly onRecord = (record: LogRecord): void => {
+    if (this.clockFaults.isFault(record.time, record.line)) return;
     if (record.fromRepeatMarker !== true && this.isRepeat(record.time, record.host)) return;
     this.dispatchRecord(record, this.dispatcher.parserOf(record.program));
   };
@@ -931,6 +944,7 @@ class ReadRun {
         repeatedDeliveryLines: dispatcher.repeatedDeliveryLines(),
         repeatMarkerRecords: this.framer.repeatMarkerRecords,
         exactRepeatLines: this.replays.repeats,
+        clockFaultLines: this.clockFaults.lines,
       },
       programsWithoutParser: dispatcher.programsWithoutParser(),
       earliestTime: hasSpan ? this.earliestTime : null,
@@ -941,6 +955,7 @@ class ReadRun {
       copiedInputs: this.copies.copies,
       planNotes: this.planNotes,
       unusedYear: this.unusedYear(),
+      hasYearlessStamps: this.framer.hasReadClassicStamp,
       inferredYears: this.inferredYears,
       leapDayShifts: this.leapDayShifts,
       yearOption: this.options.year ?? null,

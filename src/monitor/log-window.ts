@@ -356,6 +356,8 @@ export class LogWindow {
       nulCutRecords: this.nulCutRecords,
       repeatMarkerRecords: this.framer.repeatMarkerRecords,
       exactRepeatLines: this.replays.repeats,
+      // NOTE: the monitor does not set aside lines dated before 1990 or in the future.
+      clockFaultLines: 0,
       evictedMessages: this.dispatcher.evictedMessages(),
       repeatedDeliveryLines: this.dispatcher.repeatedDeliveryLines(),
       mtas: [],

@@ -10,7 +10,8 @@ const MAX_LISTED_PROGRAMS = 6;
  * first add up to it. Syslog repeat markers count as the records they stand for, so the
  * records they add are named after the lines, as in "6 lines (plus 2 records from repeat
  * markers)". That part and the counts of other programs, of lines copied from an earlier input and of
- * lines dropped as exact repeats (see `ReplayedLines`) are left out when they are 0.
+ * lines dropped as exact repeats (see `ReplayedLines`) are left out when they are 0. So is the
+ * count of lines set aside for a wrong clock (see `ClockFaults`).
  */
 export function lineCountsText(input: InputReport): string {
   const skipped = input.unparsed + input.unrecognised;
@@ -26,6 +27,9 @@ export function lineCountsText(input: InputReport): string {
   if (input.copiedLines > 0) parts.push(`${count(input.copiedLines)} copied from an earlier input`);
   if (input.exactRepeatLines > 0) {
     parts.push(`${count(input.exactRepeatLines)} dropped as exact repeats`);
+  }
+  if (input.clockFaultLines > 0) {
+    parts.push(`${count(input.clockFaultLines)} set aside for a wrong clock`);
   }
   parts.push(
     `${count(input.blank)} blank`,

@@ -134,6 +134,21 @@ describe("input checks", () => {
     expect(notes[0]).toContain("--year");
   });
 
+  test("one future line is singular", () => {
+    const checks = new InputChecks(T0);
+    feed(checks, "mail.log", [T0 - HOUR, T0 + 2 * DAY]);
+    const notes = checks.notes(UTC);
+
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/^1 event in mail\.log is dated after today, the first 2024-03-06/);
+  });
+
+  test("span note without yearless stamps", () => {
+    expect(longSpanNotes(T0 - 500 * DAY, T0, UTC, false)).toEqual([
+      "The input spans from 2022-10-21T00:00:00Z to 2024-03-04T00:00:00Z, more than a year: give only the recent files.",
+    ]);
+  });
+
   test("span over a year is named", () => {
     expect(longSpanNotes(T0 - 500 * DAY, T0, UTC)).toEqual([
       "The input spans from 2022-10-21T00:00:00Z to 2024-03-04T00:00:00Z, more than a year: check that a log without years got the right year (--year), or give only the recent files.",
@@ -243,7 +258,7 @@ describe("input checks in a run", () => {
     expect(input.firstTime).toBe("2022-10-21T00:00:00Z");
     expect(input.lastTime).toBe("2024-03-04T01:00:02Z");
     expect(spanNotes).toEqual([
-      "The input spans from 2022-10-21T00:00:00Z to 2024-03-04T01:00:02Z, more than a year: check that a log without years got the right year (--year), or give only the recent files.",
+      "The input spans from 2022-10-21T00:00:00Z to 2024-03-04T01:00:02Z, more than a year: give only the recent files.",
     ]);
   });
 

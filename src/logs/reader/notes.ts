@@ -180,6 +180,18 @@ export function binaryNote(name: string, reason = CONTROL_BYTES_REASON): string 
   return `${binaryNoteStart(name)}${reason}), ${READ_AS_TEXT} Leave it out of the inputs.`;
 }
 
+/**
+ * Returns the note for an input that was not read past its first `textBytes` of text, because
+ * they look binary and gave no log record.
+ */
+export function binaryStopNote(name: string, textBytes: number): string {
+  const mebibytes = Math.floor(textBytes / (1024 * 1024)).toLocaleString("en-US");
+  return (
+    `Stopped reading ${inputNameInText(name)} after its first ${mebibytes} MiB of text, which ` +
+    `looks binary and contains no log line.`
+  );
+}
+
 /** A text encoding that delist does not decode, found in bytes that look binary. */
 export type UnreadEncoding = "utf-32" | "utf-16";
 
@@ -302,6 +314,24 @@ export function skippedDirectoryNote(name: string, subdirectories: readonly stri
     `Skipped the ${noun} ${list}: only the files directly inside ${name} are read. Name ` +
     `the files to read, or give a glob such as ${globExample(name)}.`
   );
+}
+
+/**
+ * Returns the note for the entries of directory or glob `name` that were not read because
+ * they are not regular files, each with its reason, such as "a FIFO".
+ */
+export function skippedEntriesNote(
+  name: string,
+  entries: readonly { readonly name: string; readonly reason: string }[],
+): string {
+  const named = entries
+    .slice(0, MAX_NAMED_DIRECTORIES)
+    .map((entry) => `${entry.name} (${entry.reason})`)
+    .join(", ");
+  const more = entries.length - MAX_NAMED_DIRECTORIES;
+  const list = more > 0 ? `${named} and ${more.toLocaleString("en-US")} more` : named;
+  const noun = entries.length === 1 ? "entry" : "entries";
+  return `Skipped the ${noun} ${list} of ${name}: only regular files are read from a directory or glob.`;
 }
 
 /** Returns the note for an input that ended inside line `line`, without a line end. */

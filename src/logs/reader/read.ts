@@ -9,13 +9,20 @@ import { detectChange, ReadFingerprint, type InputChange } from "./changes.js";
 import { ChunkSource } from "./chunk-source.js";
 import {
   fileError,
+  nestedGzipError,
   unsupportedCompressionError,
   type InputError,
   type UnsupportedCompression,
 } from "./errors.js";
 import { GZIP_START_BYTES, gunzipStart, type TrailingData } from "./gzip.js";
 import type { ByteLineSplitter } from "./lines.js";
-import { BinarySample, CONTROL_BYTES_REASON, FormatSwitches, inputNotes } from "./notes.js";
+import {
+  BinarySample,
+  binaryStopNote,
+  CONTROL_BYTES_REASON,
+  FormatSwitches,
+  inputNotes,
+} from "./notes.js";
 import { CHUNK_BYTES, readParts, type ByteCounts, type JoinedInput } from "./parts.js";
 import type { FileSource, StdinSource } from "./sources.js";
 import { unreadEncodingOf } from "./unread-encodings.js";
@@ -56,7 +63,22 @@ export interface ReadSourceOptions {
   readonly stdin?: AsyncIterable<Buffer | string> | undefined;
   /** Called with the count of raw bytes after each chunk read, for progress reports. */
   readonly onBytes?: ((count: number) => void) | undefined;
+  /**
+   * Returns whether the lines passed so far gave a log record. An input whose first
+   * `BINARY_STOP_BYTES` of text look binary and gave none is not read further.
+   */
+  readonly hasRecords?: (() => boolean) | undefined;
 }
+
+/**
+ * Bytes of text after which an input that looks binary and gave no log record is not read
+ * further, so that an endless stream (`cat /dev/urandom |`) or a huge binary file ends early.
+ * NOTE: a text log after more than this many NUL bytes, as a crash can leave, is rejected too.
+ */
+export const BINARY_STOP_BYTES = CHUNK_BYTES;
+
+// Thrown by the text sink to stop reading an input that looks binary.
+class BinaryInputStop extends Error {}
 
 const MAGIC_BYTES = 6;
 
@@ -123,6 +145,19 @@ async function readStream(
     };
   }
   const compression = detectCompression(head);
+  const gzipText = compression === "gzip" ? gunzipStart(head) : null;
+  if (gzipText !== null && isGzipMagic(gzipText)) {
+    await chunks.close();
+    const error = nestedGzipError(source.name);
+    return {
+      compression: null,
+      bytes: 0,
+      decompressedBytes: 0,
+      error,
+      trailingData: null,
+      notes: [],
+    };
+  }
   if (compression !== null && compression !== "gzip") {
     await chunks.close();
     const error = unsupportedCompressionError(source.name, compression);
@@ -140,7 +175,7 @@ async function readStream(
   // plain text as it is read, and gzip data after gunzip, in `consume`.
   // NOTE: UTF-16 in gzip data after plain text in one input (`cat a.log b.log.gz`) is not
   // detected, so it still gets the binary-file note.
-  const utf16 = detectInputUtf16(head, compression);
+  const utf16 = gzipText === null ? detectInputUtf16(head, compression) : detectUtf16(gzipText);
   const plainUtf16 = compression === null ? utf16 : null;
   const gzipDecoder =
     compression === "gzip" && utf16 !== null ? new Utf16Decoder(utf16.encoding) : null;
@@ -152,12 +187,18 @@ async function readStream(
   // Bytes of text passed to the splitter, which differ from the gunzip output that
   // `counts.decompressedBytes` counts when UTF-16 in gzip data is decoded.
   let textBytes = 0;
+  let binaryChecked = false;
   const pushText = (text: Buffer): void => {
     if (text.length === 0) return;
     if (!sample.complete) sample.add(text);
     textBytes += text.length;
     input.lastByte = text[text.length - 1] ?? null;
     splitter.push(text);
+    if (!binaryChecked && textBytes >= BINARY_STOP_BYTES) {
+      binaryChecked = true;
+      const hasRecords = options.hasRecords?.() ?? false;
+      if (!hasRecords && sample.binaryReason() !== null) throw new BinaryInputStop();
+    }
   };
   const input: JoinedInput = {
     name: source.name,
@@ -177,7 +218,16 @@ async function readStream(
       splitter.end();
     },
   };
-  const outcome = await readParts(input, compression === "gzip");
+  let outcome: Awaited<ReturnType<typeof readParts>>;
+  let stopped = false;
+  try {
+    outcome = await readParts(input, compression === "gzip");
+  } catch (error) {
+    if (!(error instanceof BinaryInputStop)) throw error;
+    await chunks.close();
+    stopped = true;
+    outcome = { error: null, trailingData: null, gzip: compression === "gzip" };
+  }
   // A read that stopped at an error, such as damaged gzip data, ends inside a line because of
   // that error. The report gives the error, so the guess of a file still being written is left out.
   const split =
@@ -188,6 +238,7 @@ async function readStream(
   const controlBytes = binaryReason === CONTROL_BYTES_REASON && compression === null;
   const encoding = controlBytes && utf16 === null ? unreadEncodingOf(head) : null;
   const notes = inputNotes(source.name, split, binaryReason, input.switches, encoding);
+  if (stopped) notes.push(binaryStopNote(source.name, textBytes));
   if (utf16 !== null) notes.unshift(utf16Note(source.name, utf16, compression === "gzip"));
   const { error, trailingData } = outcome;
   const gzip = outcome.gzip ? "gzip" : null;

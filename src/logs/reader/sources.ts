@@ -7,8 +7,8 @@ import type { Stats } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import { glob, isDynamicPattern } from "tinyglobby";
-import { fileError, noMatchError, type InputError } from "./errors.js";
-import { skippedDirectoryNote } from "./notes.js";
+import { deviceError, fileError, noMatchError, type InputError } from "./errors.js";
+import { skippedDirectoryNote, skippedEntriesNote } from "./notes.js";
 import { orderMailLogsFirst } from "./mail-copies.js";
 import { orderRotatedSets } from "./rotation.js";
 import { STDIN_NAME } from "./input-names.js";
@@ -83,7 +83,7 @@ export async function planInputsWithNotes(
   for (const input of inputs) {
     const expansion = await expandInput(input, cwd);
     candidates.push(...expansion.candidates);
-    if (expansion.note !== null) notes.push(expansion.note);
+    notes.push(...expansion.notes);
   }
   const unique = dropDuplicates(candidates);
 
@@ -104,14 +104,15 @@ export async function planInputsWithNotes(
   return { inputs: planned, notes };
 }
 
-// The candidates of one input, and the note on the subdirectories that a directory skipped.
+// The candidates of one input, and the notes on the subdirectories and other entries that are
+// not regular files, which a directory or glob skipped.
 interface Expansion {
   readonly candidates: Candidate[];
-  readonly note: string | null;
+  readonly notes: string[];
 }
 
 async function expandInput(input: string, cwd: string): Promise<Expansion> {
-  const only = (candidate: Candidate): Expansion => ({ candidates: [candidate], note: null });
+  const only = (candidate: Candidate): Expansion => ({ candidates: [candidate], notes: [] });
   if (input === STDIN_NAME) return only({ type: "stdin", name: STDIN_NAME });
   const path = resolve(cwd, input);
   let stats: Stats;
@@ -119,11 +120,14 @@ async function expandInput(input: string, cwd: string): Promise<Expansion> {
     stats = await stat(path);
   } catch (error) {
     if (isNotFound(error) && isDynamicPattern(input)) {
-      return { candidates: await expandGlob(input, cwd), note: null };
+      return expandGlob(input, cwd);
     }
     return only({ type: "failed", name: input, error: fileError(input, error) });
   }
   if (stats.isDirectory()) return expandDirectory(input, path);
+  const device = deviceKind(stats);
+  if (device !== null)
+    return only({ type: "failed", name: input, error: deviceError(input, device) });
   return only({ type: "file", name: input, path, stats });
 }
 
@@ -145,23 +149,28 @@ async function expandDirectory(name: string, path: string): Promise<Expansion> {
   try {
     entries = await readdir(path);
   } catch (error) {
-    return { candidates: [{ type: "failed", name, error: fileError(name, error) }], note: null };
+    return { candidates: [{ type: "failed", name, error: fileError(name, error) }], notes: [] };
   }
   const files: FoundFile[] = [];
   const subdirectories: string[] = [];
+  const skipped: SkippedEntry[] = [];
   for (const entry of entries.filter((entry) => !isSkippedInDirectory(entry)).sort()) {
     const found = await directoryEntry(join(name, entry), join(path, entry));
     if (found === "directory") subdirectories.push(join(name, entry));
-    else if (found !== null) files.push(found);
+    else if (found.type === "skipped") skipped.push(found);
+    else files.push(found);
   }
+  const notes = skipped.length === 0 ? [] : [skippedEntriesNote(name, skipped)];
   if (files.length === 0) {
-    return { candidates: [{ type: "failed", name, error: noMatchError(name, true) }], note: null };
+    return { candidates: [{ type: "failed", name, error: noMatchError(name, true) }], notes };
   }
-  const note = subdirectories.length === 0 ? null : skippedDirectoryNote(name, subdirectories);
-  return { candidates: files, note };
+  if (subdirectories.length > 0) notes.unshift(skippedDirectoryNote(name, subdirectories));
+  return { candidates: files, notes };
 }
 
-async function expandGlob(pattern: string, cwd: string): Promise<Candidate[]> {
+// NOTE: tinyglobby with `onlyFiles` lists no FIFO, socket or dangling link at all, so a glob
+// skips those without a note. Only links to devices reach the note on skipped entries.
+async function expandGlob(pattern: string, cwd: string): Promise<Expansion> {
   let matches: string[];
   try {
     matches = await glob(pattern, {
@@ -172,35 +181,71 @@ async function expandGlob(pattern: string, cwd: string): Promise<Candidate[]> {
       onlyFiles: true,
     });
   } catch (error) {
-    return [{ type: "failed", name: pattern, error: fileError(pattern, error) }];
+    return {
+      candidates: [{ type: "failed", name: pattern, error: fileError(pattern, error) }],
+      notes: [],
+    };
   }
   const files: FoundFile[] = [];
+  const skipped: SkippedEntry[] = [];
   for (const match of matches.sort()) {
-    const found = await regularFile(match, resolve(cwd, match));
-    if (found !== null) files.push(found);
+    const found = await directoryEntry(match, resolve(cwd, match));
+    if (found === "directory") continue;
+    if (found.type === "skipped") skipped.push(found);
+    else files.push(found);
   }
+  const notes = skipped.length === 0 ? [] : [skippedEntriesNote(pattern, skipped)];
   if (files.length === 0) {
-    return [{ type: "failed", name: pattern, error: noMatchError(pattern, false) }];
+    const error = noMatchError(pattern, false);
+    return { candidates: [{ type: "failed", name: pattern, error }], notes };
   }
-  return files;
+  return { candidates: files, notes };
 }
 
-// A directory entry or glob match that is a regular file (after following links), or null
-// for subdirectories, sockets, dangling links and entries removed since the listing.
-async function regularFile(name: string, path: string): Promise<FoundFile | null> {
-  const found = await directoryEntry(name, path);
-  return found === "directory" ? null : found;
+// A directory entry or glob match that is not read, and why.
+interface SkippedEntry {
+  readonly type: "skipped";
+  readonly name: string;
+  readonly reason: string;
 }
 
-// A directory entry as `regularFile` finds it, but "directory" for a subdirectory.
-async function directoryEntry(name: string, path: string): Promise<FoundFile | "directory" | null> {
+// A directory entry or glob match as a regular file (after following links), "directory" for
+// a subdirectory, or the reason why it is skipped. An entry removed since the listing is
+// skipped as not found.
+async function directoryEntry(
+  name: string,
+  path: string,
+): Promise<FoundFile | "directory" | SkippedEntry> {
+  let stats: Stats;
   try {
-    const stats = await stat(path);
-    if (stats.isDirectory()) return "directory";
-    return stats.isFile() ? { type: "file", name, path, stats } : null;
-  } catch {
-    return null;
+    stats = await stat(path);
+  } catch (error) {
+    return { type: "skipped", name, reason: statFailureReason(error) };
   }
+  if (stats.isDirectory()) return "directory";
+  if (stats.isFile()) return { type: "file", name, path, stats };
+  return { type: "skipped", name, reason: specialFileReason(stats) };
+}
+
+function specialFileReason(stats: Stats): string {
+  if (stats.isFIFO()) return "a FIFO, read only when given by name";
+  if (stats.isCharacterDevice()) return "a character device";
+  if (stats.isBlockDevice()) return "a block device";
+  if (stats.isSocket()) return "a socket";
+  return "not a regular file";
+}
+
+function statFailureReason(error: unknown): string {
+  const code = typeof error === "object" && error !== null && "code" in error ? error.code : null;
+  if (code === "ENOENT") return "a symbolic link to a missing file, or removed while listed";
+  if (code === "ELOOP") return "a loop of symbolic links";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  return error instanceof Error ? error.message : String(error);
+}
+
+function deviceKind(stats: Stats): "character" | "block" | null {
+  if (stats.isCharacterDevice()) return "character";
+  return stats.isBlockDevice() ? "block" : null;
 }
 
 function dropDuplicates(candidates: readonly Candidate[]): Candidate[] {

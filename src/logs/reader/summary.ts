@@ -152,6 +152,11 @@ export interface ReadTotals {
    * open message (see `MessageStore.isFinished`). They are also in `ignored`.
    */
   readonly repeatedDeliveryLines: number;
+  /**
+   * Lines set aside because they are dated before 1990, or more than a day after the run in a
+   * log whose stamps carry the year (see `ClockFaults`). They are not in `records`.
+   */
+  readonly clockFaultLines: number;
 }
 
 /** The result of `readLogs`. */
@@ -181,6 +186,8 @@ export interface ReadSummary {
    * it sets, so it had no effect; else null.
    */
   readonly unusedYear: number | null;
+  /** True when a classic syslog stamp, which has no year, was read. */
+  readonly hasYearlessStamps: boolean;
   /**
    * The file sets whose year was inferred, without the `year` option, in reading order. The
    * sets in `leapDayShifts` are not among them.

@@ -166,7 +166,27 @@ describe("gzip damage", () => {
     expect(lines).toBe(7000);
     expect(result.error?.code).toBe("corrupt-gzip");
     expect(result.error?.message).toContain("incorrect data check");
-    expect(result.error?.message).toContain("the 7,000 lines before the damage");
+    expect(result.error?.message).toContain("the 7,000 lines read from it may include garbage");
+  });
+
+  it("distrusts the lines before a bad CRC", async () => {
+    // Zero bytes in the middle of a deflate block decode into garbage text, and zlib finds
+    // the damage only when the CRC-32 at the end of the member does not match.
+    const whole = gzipSync(logText(7000));
+    const middle = Math.floor(whole.length / 2);
+    const content = Buffer.concat([
+      whole.subarray(0, middle),
+      Buffer.alloc(1000),
+      whole.subarray(middle + 1000),
+    ]);
+    const { result } = await readGzipFile("middle.gz", content);
+    const message = result.error?.message ?? "";
+
+    expect(result.error?.code).toBe("corrupt-gzip");
+    expect(message).toContain('"middle.gz" is a damaged gzip file (incorrect data check)');
+    expect(message).toContain("damaged at an unknown point");
+    expect(message).toContain("Its counts cannot be trusted");
+    expect(message).not.toContain("before the damage");
   });
 
   it("splits the text before a bad block", async () => {
@@ -176,6 +196,7 @@ describe("gzip damage", () => {
     expect(lines).toBe(60_000);
     expect(result.decompressedBytes).toBe(Buffer.byteLength(logText(60_000)));
     expect(result.error?.message).toContain("invalid block type");
+    expect(result.error?.message).toContain("the last of those lines may be garbage");
   });
 
   it("splits the text before a bad block on stdin", async () => {
@@ -246,3 +267,25 @@ function linesIn(text: Buffer): number {
   for (const byte of text) if (byte === 10) count += 1;
   return text.length > 0 && text[text.length - 1] !== 10 ? count + 1 : count;
 }
+
+describe("gzip inside gzip", () => {
+  it("names a gzip file inside a gzip file", async () => {
+    const content = gzipSync(gzipSync(logText(100)));
+    const { lines, result } = await readGzipFile("double.gz", content);
+
+    expect(lines).toBe(0);
+    expect(result.error?.code).toBe("unsupported-compression");
+    expect(result.error?.message).toContain(
+      '"double.gz": it is a gzip file inside a gzip file; unpack it once',
+    );
+    expect(result.notes).toEqual([]);
+  });
+
+  it("names one on stdin", async () => {
+    const { result } = await readGzipStdin(gzipSync(gzipSync(logText(100))));
+
+    expect(result.error?.message).toContain(
+      "cannot read standard input: it is a gzip file inside a gzip file",
+    );
+  });
+});

@@ -1,9 +1,11 @@
+import { execFileSync } from "node:child_process";
 import { mkdir, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   isSkippedInDirectory,
   planInputs,
+  planInputsWithNotes,
   type PlannedInput,
 } from "../../../src/logs/reader/sources.js";
 import { makeTempDir, type TempDir } from "./temp-dir.js";
@@ -147,5 +149,50 @@ describe("isSkippedInDirectory", () => {
     for (const name of ["mail.log", "maillog.1.gz", "current", "mainlog", "x.json", "x.txt"]) {
       expect(isSkippedInDirectory(name), name).toBe(false);
     }
+  });
+});
+
+describe("skipped entries", () => {
+  // A directory with one log and four entries that are not regular files. The link to
+  // `/dev/null` stands for a rotated file linked to a device; it is checked with stat only.
+  async function makeDirectory(): Promise<void> {
+    await mkdir(join(dir.path, "logs"));
+    await dir.write("logs/mail.log", "x\n");
+    await symlink("/dev/null", join(dir.path, "logs/mail.log.1"));
+    await symlink("missing.log", join(dir.path, "logs/dangling"));
+    await symlink("self", join(dir.path, "logs/self"));
+    execFileSync("mkfifo", [join(dir.path, "logs/fifo")]);
+  }
+
+  it("names each skipped directory entry", async () => {
+    await makeDirectory();
+    const plan = await planInputsWithNotes(["logs"], dir.path);
+
+    expect(describePlan(plan.inputs)).toEqual(["logs/mail.log"]);
+    expect(plan.notes).toHaveLength(1);
+    const note = plan.notes[0] ?? "";
+    expect(note).toMatch(/^Skipped the entries .* of logs: only regular files are read/);
+    expect(note).toContain("logs/fifo (a FIFO, read only when given by name)");
+    expect(note).toContain("logs/mail.log.1 (a character device)");
+    expect(note).toContain("logs/dangling (a symbolic link to a missing file");
+    expect(note).toContain("logs/self (a loop of symbolic links)");
+  });
+
+  it("names a skipped glob match", async () => {
+    await makeDirectory();
+    const plan = await planInputsWithNotes(["logs/mail.log*"], dir.path);
+
+    expect(describePlan(plan.inputs)).toEqual(["logs/mail.log"]);
+    expect(plan.notes).toEqual([
+      "Skipped the entry logs/mail.log.1 (a character device) of logs/mail.log*: only " +
+        "regular files are read from a directory or glob.",
+    ]);
+  });
+
+  it("rejects a device given by name", async () => {
+    await makeDirectory();
+    const plan = await planInputs(["logs/mail.log.1"], dir.path);
+
+    expect(describePlan(plan)).toEqual(["logs/mail.log.1 !read-failed"]);
   });
 });
