@@ -61,6 +61,11 @@ export class BinarySample {
     this.complete = this.kept >= SAMPLE_BYTES;
   }
 
+  /** Returns whether every byte added so far is a NUL, so that text may still follow. */
+  hasOnlyLeadingNuls(): boolean {
+    return this.kept === 0;
+  }
+
   /** Returns whether the bytes added so far look binary (see `looksBinary`). */
   looksBinary(): boolean {
     return looksBinary(Buffer.concat(this.parts));

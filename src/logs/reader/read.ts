@@ -73,9 +73,16 @@ export interface ReadSourceOptions {
 /**
  * Bytes of text after which an input that looks binary and gave no log record is not read
  * further, so that an endless stream (`cat /dev/urandom |`) or a huge binary file ends early.
- * NOTE: a text log after more than this many NUL bytes, as a crash can leave, is rejected too.
  */
 export const BINARY_STOP_BYTES = CHUNK_BYTES;
+
+/**
+ * Bytes of NULs alone after which standard input is not read further (`cat /dev/zero |`). A
+ * file is read to its end however many NULs it starts with: a program that writes without
+ * `O_APPEND` after `copytruncate` leaves a hole of NULs as long as the log was, often far more
+ * than `BINARY_STOP_BYTES`, before the new lines.
+ */
+export const NUL_STOP_BYTES = 16 * CHUNK_BYTES;
 
 // Thrown by the text sink to stop reading an input that looks binary.
 class BinaryInputStop extends Error {}
@@ -195,9 +202,13 @@ async function readStream(
     input.lastByte = text[text.length - 1] ?? null;
     splitter.push(text);
     if (!binaryChecked && textBytes >= BINARY_STOP_BYTES) {
-      binaryChecked = true;
-      const hasRecords = options.hasRecords?.() ?? false;
-      if (!hasRecords && sample.binaryReason() !== null) throw new BinaryInputStop();
+      if (options.hasRecords?.() === true) binaryChecked = true;
+      else if (!sample.hasOnlyLeadingNuls()) {
+        binaryChecked = true;
+        if (sample.binaryReason() !== null) throw new BinaryInputStop();
+      } else if (source.type === "stdin" && textBytes >= NUL_STOP_BYTES) {
+        throw new BinaryInputStop();
+      }
     }
   };
   const input: JoinedInput = {

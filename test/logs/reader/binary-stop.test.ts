@@ -65,13 +65,13 @@ describe("binary input stop", () => {
     expect(result.notes.some((note) => STOP_NOTE.test(note))).toBe(true);
   });
 
-  it("stops an endless stream of NUL bytes", async () => {
+  it("stops an endless stream of NUL bytes on standard input", async () => {
     const zeros = Buffer.alloc(64 * 1024);
     const { lines, result } = await readStdin(boundedStream(() => zeros));
     expect(result.error).toBeNull();
     expect(lines).toEqual([]);
     expect(result.notes.some((note) => note.includes("it contains only NUL bytes"))).toBe(true);
-    expect(result.notes.some((note) => STOP_NOTE.test(note))).toBe(true);
+    expect(result.notes.some((note) => note.includes("after its first 16 MiB of text"))).toBe(true);
   });
 
   it("stops binary data inside gzip", async () => {
@@ -111,5 +111,21 @@ describe("binary input stop", () => {
     const [input] = summary.inputs;
     expect(input?.notes.some((note) => note.startsWith("Stopped reading"))).toBe(false);
     expect(summary.totals.records).toBe(records.length / line.length);
+  });
+
+  // A program that writes without O_APPEND after copytruncate leaves a hole of NULs as long
+  // as the old log before its new lines.
+  it("reads a file whose new lines follow a long hole of NUL bytes", async () => {
+    const line = "Mar  6 10:00:00 mail postfix/qmgr[1]: 0123456789: removed\n";
+    const content = Buffer.concat([Buffer.alloc(20 * BINARY_STOP_BYTES), Buffer.from(line)]);
+    await dir.write("mail.log", content);
+    const summary = await readLogs(["mail.log"], [createPostfixParser(() => undefined)], {
+      timeZone: resolveTimeZone("UTC"),
+      year: 2024,
+      cwd: dir.path,
+    });
+    const [input] = summary.inputs;
+    expect(input?.notes.some((note) => note.startsWith("Stopped reading"))).toBe(false);
+    expect(summary.totals.records).toBe(1);
   });
 });
