@@ -220,7 +220,7 @@ function rememberAttempt(
  * pending for this message is shared instead of copied.
  */
 function pendingAttempt(state: MessageState, event: DeliveryEvent): PendingAttempt {
-  const shared = state.pending?.values().next().value;
+  const shared = state.pending?.firstValue();
   if (shared !== undefined && isSameAttempt(shared, event)) return shared;
   return {
     originalRecipient: detachOrNull(event.originalRecipient),
