@@ -137,8 +137,13 @@ export class OriginHours implements ReadonlyMap<number, OriginHour> {
     }
   }
 
-  // Counts the senders of the hour at `row` in `union`.
-  private addSendersTo(row: number, union: DistinctCounter): void {
+  /** Returns field `field` (`MESSAGES`, `RECIPIENTS` or `FIRST_TIME`) of the row at `row`. */
+  fieldAt(row: number, field: number): number {
+    return this.rows[row + field] ?? 0;
+  }
+
+  /** Counts the senders of the hour at `row` in `union`. */
+  addSendersTo(row: number, union: DistinctCounter): void {
     const only = this.rows[row + SENDER];
     if (only === SEVERAL_SENDERS) {
       const counter = this.senderCounters?.get(row);
@@ -148,15 +153,8 @@ export class OriginHours implements ReadonlyMap<number, OriginHour> {
     }
   }
 
-  // A copy of the counts of the hour at `row`.
   private hourAt(row: number): OriginHour {
-    const rows = this.rows;
-    return {
-      messages: rows[row + MESSAGES] ?? 0,
-      recipients: rows[row + RECIPIENTS] ?? 0,
-      firstTime: rows[row + FIRST_TIME] ?? 0,
-      senders: { addTo: (union) => this.addSendersTo(row, union) },
-    };
+    return new OriginHourView(this, row);
   }
 
   // Returns the row of `hour`, or -1.
@@ -187,5 +185,36 @@ export class OriginHours implements ReadonlyMap<number, OriginHour> {
         this.rowsByHour.set(this.rows[at + HOUR] ?? 0, at);
     }
     return row;
+  }
+}
+
+/**
+ * One row of `OriginHours` as an `OriginHour`, which reads the row's current counts. The report
+ * phase reads the hours of every origin, so a view is one small object per hour.
+ */
+class OriginHourView implements OriginHour, HourSenders {
+  constructor(
+    private readonly hours: OriginHours,
+    private readonly row: number,
+  ) {}
+
+  get messages(): number {
+    return this.hours.fieldAt(this.row, MESSAGES);
+  }
+
+  get recipients(): number {
+    return this.hours.fieldAt(this.row, RECIPIENTS);
+  }
+
+  get firstTime(): number {
+    return this.hours.fieldAt(this.row, FIRST_TIME);
+  }
+
+  get senders(): HourSenders {
+    return this;
+  }
+
+  addTo(union: DistinctCounter): void {
+    this.hours.addSendersTo(this.row, union);
   }
 }
