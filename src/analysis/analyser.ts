@@ -472,7 +472,7 @@ export class LogAnalyser {
       message,
       host: this.server.hostCountsOf(message),
       origin: parts.origin,
-      originHour: parts.originHour,
+      originHourRow: parts.originHourRow,
       clientIp: parts.clientIp,
       volumeHour: this.volume.hourFor(message),
       sender: this.unknownRecipients.countsFor(message),

@@ -1,7 +1,7 @@
 import type { ProviderId } from "../knowledge/providers.js";
 import type { DeliveryEvent, LoggedMessage } from "../logs/events.js";
 import type { SenderDomainFacts } from "./domains.js";
-import type { ClientIpUse, OriginFacts, OriginHour } from "./origins.js";
+import type { ClientIpUse, OriginFacts } from "./origins.js";
 import type { SenderCounts } from "./recipients.js";
 import type { HostCounts } from "./server.js";
 import type { ProviderFacts } from "./providers.js";
@@ -21,8 +21,8 @@ export interface MessageState {
    * set at the first remote delivery result (see `OriginAnalyser.claimRelayClient`).
    */
   origin: OriginFacts | null;
-  /** The origin's counters for the hour the message was submitted. */
-  originHour: OriginHour | null;
+  /** The row of the hour the message was submitted in `origin.hourly`, or -1. */
+  originHourRow: number;
   /** The origin's counters for the client address it was submitted from. */
   readonly clientIp: ClientIpUse | null;
   /** Counters of the server that logged the message; null for bounce messages. */

@@ -2,29 +2,20 @@ import type { DeliveryEvent, LinePosition, LoggedMessage } from "../logs/events.
 import { isLoopbackIp } from "../logs/exim/loopback.js";
 import type { ClassifiedReply } from "./reply-cache.js";
 import type { Delivery, MessageState } from "./delivery.js";
-import { DistinctCounter, MostlyRepeatedCounter, hashString } from "./distinct.js";
+import { DistinctCounter, hashString } from "./distinct.js";
 import { addCapped } from "./replies.js";
-import { detach, hourOf, increment } from "./time.js";
+import { detach, increment } from "./time.js";
 import { lowerAscii } from "./ascii-case.js";
 import { DroppedKeys } from "./dropped-keys.js";
 import { dropQuieterHalf } from "./quieter-half.js";
-import { SmallMap } from "./small-map.js";
+import { SmallMap } from "../logs/small-map.js";
+import { OriginHours } from "./origin-hours.js";
 
 /**
  * The kind of submitter of outbound mail: an SMTP AUTH account, a local program, or an SMTP
  * client that relays without SMTP AUTH (a web server in Postfix's `mynetworks`, say).
  */
 export type OriginKind = "account" | "local" | "client";
-
-/** Submissions of one origin in one hour. */
-export interface OriginHour {
-  messages: number;
-  recipients: number;
-  /** Distinct envelope senders of the hour's messages, the null sender `<>` included. */
-  readonly senders: MostlyRepeatedCounter;
-  /** When the hour's earliest message came (epoch ms), which `claimRelayClient` can lower. */
-  firstTime: number;
-}
 
 /** One client address an account submitted from. */
 export interface ClientIpUse {
@@ -44,9 +35,8 @@ export class OriginFacts {
   firstTime: number;
   firstPosition: LinePosition;
   lastTime: number;
-  readonly hourly = new SmallMap<number, OriginHour>();
-  /** The hour of the latest submission and its counters, which most later ones share. */
-  lastHour: OriginHour | null = null;
+  /** Submissions by hour, whose first times `claimRelayClient` can lower. */
+  readonly hourly = new OriginHours();
   readonly clientIps = new SmallMap<string, ClientIpUse>();
   readonly distinctRecipients = new DistinctCounter();
   /** Recipients by provider operator (`google`, `microsoft`…). */
@@ -160,11 +150,12 @@ const MAX_ORIGINS = 50_000;
 /** An origin's counters for one message, looked up once per message. */
 export interface OriginParts {
   readonly origin: OriginFacts | null;
-  readonly originHour: OriginHour | null;
+  /** The row of the message's hour in `origin.hourly`, or -1 without an origin. */
+  readonly originHourRow: number;
   readonly clientIp: ClientIpUse | null;
 }
 
-const NO_ORIGIN: OriginParts = { origin: null, originHour: null, clientIp: null };
+const NO_ORIGIN: OriginParts = { origin: null, originHourRow: -1, clientIp: null };
 
 /**
  * Groups submissions and their outbound deliveries by account, by local program and by relay
@@ -206,12 +197,12 @@ export class OriginAnalyser {
   partsFor(message: LoggedMessage): OriginParts {
     const origin = this.findOrigin(message, message.firstTime, message.firstPosition);
     if (origin === null) return NO_ORIGIN;
-    const originHour = this.hourOf(origin, message.firstTime);
+    const originHourRow = origin.hourly.rowOf(message.firstTime);
     const clientIp =
       origin.kind === "account" && message.clientIp !== null
         ? this.clientIpUse(origin, message.clientIp, message.firstTime, message.firstPosition)
         : null;
-    return { origin, originHour, clientIp };
+    return { origin, originHourRow, clientIp };
   }
 
   /**
@@ -245,10 +236,10 @@ export class OriginAnalyser {
       client.firstTime = time;
       client.firstPosition = { file: position.file, line: position.line };
     }
-    const hour = this.hourOf(client, time);
-    if (time < hour.firstTime) hour.firstTime = time;
+    const row = client.hourly.rowOf(time);
+    client.hourly.lowerFirstTime(row, time);
     state.origin = client;
-    state.originHour = hour;
+    state.originHourRow = row;
     this.addMessage(state, time);
   }
 
@@ -262,9 +253,8 @@ export class OriginAnalyser {
     origin.messages += 1;
     if (time > origin.lastTime) origin.lastTime = time;
     const sender = state.message.sender;
-    if (state.originHour !== null) {
-      state.originHour.messages += 1;
-      if (sender !== null) state.originHour.senders.addHash(hashString(sender));
+    if (state.originHourRow >= 0) {
+      origin.hourly.addMessage(state.originHourRow, sender === null ? null : hashString(sender));
     }
     if (sender !== null) addCapped(origin.senders, sender);
     if (state.host !== null) increment(origin.messagesByHost, state.host.name);
@@ -318,7 +308,7 @@ export class OriginAnalyser {
     origin.recipients += 1;
     origin.distinctRecipients.addHash(delivery.recipientHash);
     increment(origin.recipientsByOperator, delivery.operator);
-    if (state.originHour !== null) state.originHour.recipients += 1;
+    if (state.originHourRow >= 0) origin.hourly.addRecipient(state.originHourRow);
     if (state.clientIp !== null) state.clientIp.recipients += 1;
   }
 
@@ -372,24 +362,6 @@ export class OriginAnalyser {
     };
     origin.clientIps.set(detach(clientIp), created);
     return created;
-  }
-
-  private hourOf(origin: OriginFacts, submitted: number): OriginHour {
-    const key = hourOf(submitted);
-    const last = origin.lastHour;
-    if (last !== null && hourOf(last.firstTime) === key) return last;
-    let hour = origin.hourly.get(key);
-    if (hour === undefined) {
-      hour = {
-        messages: 0,
-        recipients: 0,
-        senders: new MostlyRepeatedCounter(),
-        firstTime: submitted,
-      };
-      origin.hourly.set(key, hour);
-    }
-    origin.lastHour = hour;
-    return hour;
   }
 
   private findOrigin(

@@ -62,9 +62,11 @@ export function checkMemory(
  * Starts a timer that applies the guard's steps as the process grows, so a large input stays
  * under its memory bound (300 MB for a log of any size) while a small or common one keeps V8's
  * faster defaults. The timer does not keep the process alive and stops after the last step.
- * NOTE: no step counts accounts, and a log of 50,000 SASL accounts still peaks at 270 to
- * 345 MB (`bench/accounts-memory.mjs`). Heap snapshots show about 1.9 KB of counters per
- * account, and read buffers that wait for a full collection add up to 70 MB.
+ * NOTE: no step counts accounts. A log of 50,000 SASL accounts peaks at 287 to 291 MB
+ * (`bench/accounts-memory.mjs`, Node 20, load 17 to 20), close to the bound. A log that adds
+ * 200,000 deferred queue ids and 1,000,000 recipient domains to them peaks at 321 to 326 MB.
+ * Its live heap is about 121 MB after reading, and V8 lets the heap reach 250 MB before a full
+ * collection. Read buffers that wait for a full collection add 10 to 35 MB.
  */
 export function startMemoryGuard(target: GuardedProcess = NODE_PROCESS): void {
   let next = 0;

@@ -115,3 +115,25 @@ describe("DistinctCounter estimate bounds", () => {
     expect(small.size).toBe(513);
   });
 });
+
+describe("DistinctCounter few values", () => {
+  test("counts across the switch to a table", () => {
+    const counter = new DistinctCounter();
+    for (let round = 0; round < 2; round++) {
+      for (let value = 0; value < 40; value++) counter.add(`r${value}@example.com`);
+    }
+    expect(counter.size).toBe(40);
+    expect(counter.isExact).toBe(true);
+  });
+
+  test("counts the zero hash once", () => {
+    const counter = new DistinctCounter();
+    counter.addHash(0);
+    counter.addHash(0);
+    for (let hash = 1; hash <= 9; hash++) counter.addHash(hash);
+    const union = new DistinctCounter();
+    union.addAll(counter);
+    expect(counter.size).toBe(10);
+    expect(union.size).toBe(10);
+  });
+});

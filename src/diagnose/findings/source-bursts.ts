@@ -1,4 +1,5 @@
-import { DistinctCounter, type MostlyRepeatedCounter } from "../../analysis/distinct.js";
+import { DistinctCounter } from "../../analysis/distinct.js";
+import type { HourSenders } from "../../analysis/origin-hours.js";
 import { DAY_MS, HOUR_MS, median } from "../../analysis/time.js";
 import type { DiagnoseContext } from "../context.js";
 import {
@@ -37,7 +38,7 @@ export interface SendingSource {
   /** The time of the source's first message in each hour with recipients (epoch ms). */
   readonly firstTimes: HourValues;
   /** The distinct envelope senders of each hour, or null for an envelope sender. */
-  readonly senders: Pick<ReadonlyMap<number, MostlyRepeatedCounter>, "get"> | null;
+  readonly senders: Pick<ReadonlyMap<number, HourSenders>, "get"> | null;
 }
 
 /** How many distinct envelope senders a source used in some hours. */
@@ -145,7 +146,7 @@ function senderSource(name: string, entries: HourEntry[]): SendingSource {
 interface CountedHour {
   readonly recipients: number;
   readonly firstTime: number;
-  readonly senders: MostlyRepeatedCounter;
+  readonly senders: HourSenders;
 }
 
 type CountedHours = ReadonlyMap<number, CountedHour>;
@@ -189,16 +190,16 @@ class CountedSource implements SendingSource {
     return new HourFirstTimes(this.hourly);
   }
 
-  get senders(): Pick<ReadonlyMap<number, MostlyRepeatedCounter>, "get"> {
+  get senders(): Pick<ReadonlyMap<number, HourSenders>, "get"> {
     return new HourSenderCounters(this.hourly);
   }
 }
 
 // Every hour of `CountedHours` by its counter of distinct envelope senders.
-class HourSenderCounters implements Pick<ReadonlyMap<number, MostlyRepeatedCounter>, "get"> {
+class HourSenderCounters implements Pick<ReadonlyMap<number, HourSenders>, "get"> {
   constructor(private readonly hourly: CountedHours) {}
 
-  get(hour: number): MostlyRepeatedCounter | undefined {
+  get(hour: number): HourSenders | undefined {
     return this.hourly.get(hour)?.senders;
   }
 }

@@ -239,7 +239,7 @@ function rememberAttempt(
   const store = context.store;
   if (event.status === "deferred") {
     const recipient = first ? detach(event.recipient) : event.recipient;
-    store.defer(state, recipient, pendingAttempt(state.pending, event));
+    store.defer(state, recipient, pendingAttempt(state.pending?.firstValue(), event));
   } else if (event.status !== "other" && !first) {
     // An address-verification result (`other`) does not end a pending delivery.
     store.settle(state, event.recipient);
@@ -248,15 +248,14 @@ function rememberAttempt(
 
 /**
  * Returns the deferral as a pending attempt with detached strings. Recipients that one
- * delivery attempt deferred together share the reply, so an attempt equal to one already
- * in `pending` (the message's pending attempts) is shared instead of copied. The Sendmail
- * parser keeps its deferrals this way too.
+ * delivery attempt deferred together share the reply, so when it equals `shared`, one of the
+ * message's pending attempts, that one is returned instead of a copy. The Sendmail parser
+ * keeps its deferrals this way too.
  */
 export function pendingAttempt(
-  pending: ReadonlyMap<string, PendingAttempt> | null,
+  shared: PendingAttempt | undefined,
   event: DeliveryEvent,
 ): PendingAttempt {
-  const shared = pending?.values().next().value;
   if (shared !== undefined && isSameAttempt(shared, event)) return shared;
   return {
     originalRecipient: detachOrNull(event.originalRecipient),

@@ -6,6 +6,7 @@ import {
 } from "../events.js";
 import { EvictionPlan, evictionBatch } from "../eviction.js";
 import { positionOf, type LogRecord } from "../record.js";
+import { SmallMap } from "../small-map.js";
 import { detach } from "./fields.js";
 import { InstanceEvidence } from "./instance-evidence.js";
 import type { QueueKey } from "./queue-id.js";
@@ -125,7 +126,7 @@ export interface MessageState {
    * Recipients whose latest attempt was deferred, with that attempt; null while none is.
    * A recipient leaves it when its delivery ends (sent, bounced, expired).
    */
-  pending: Map<string, PendingAttempt> | null;
+  pending: SmallMap<string, PendingAttempt> | null;
   /**
    * The message that a content filter or second instance received and queued again as this
    * one. It is set once a filter hop names this queue id in its reply (`queued as QUEUEID`),
@@ -425,7 +426,7 @@ export class MessageStore {
 
   /** Makes `attempt` the pending deferral of `recipient`; the key must be a detached copy. */
   defer(state: MessageState, recipient: string, attempt: PendingAttempt): void {
-    state.pending ??= new Map();
+    state.pending ??= new SmallMap();
     const size = state.pending.size;
     state.pending.set(recipient, attempt);
     this.pendingCount += state.pending.size - size;

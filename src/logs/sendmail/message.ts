@@ -134,7 +134,7 @@ function isPolicyRejection(mailer: string | undefined, status: DeliveryStatus): 
 function noteAttempt(state: QueuedMessage, event: DeliveryEvent): void {
   const recipient = event.recipient;
   if (event.status === "deferred") {
-    const attempt = pendingAttempt(state.deferred, event);
+    const attempt = pendingAttempt(state.deferred?.values().next().value, event);
     if (event.firstAttempt) (state.deferred ??= new Map()).set(detach(recipient), attempt);
     else state.deferred?.set(recipient, attempt);
   } else if (!event.firstAttempt) {

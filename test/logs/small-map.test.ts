@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SmallMap } from "../../src/analysis/small-map.js";
+import { SmallMap } from "../../src/logs/small-map.js";
 
 describe("SmallMap", () => {
   it("starts empty", () => {
@@ -34,5 +34,35 @@ describe("SmallMap", () => {
     const seen: Array<[string, number, boolean]> = [];
     map.forEach((value, key, owner) => seen.push([value, key, owner === map]));
     expect(seen).toEqual([["x", 7, true]]);
+  });
+});
+
+describe("SmallMap delete and firstValue", () => {
+  it("deletes its only entry", () => {
+    const map = new SmallMap<string, number>();
+    map.set("a", 1);
+    expect(map.delete("b")).toBe(false);
+    expect(map.delete("a")).toBe(true);
+    expect(map.size).toBe(0);
+    expect(map.has("a")).toBe(false);
+    expect(map.firstValue()).toBeUndefined();
+  });
+
+  it("deletes past one key", () => {
+    const map = new SmallMap<string, number>();
+    map.set("a", 1).set("b", 2);
+    expect(map.delete("a")).toBe(true);
+    expect(map.size).toBe(1);
+    expect(map.firstValue()).toBe(2);
+    expect([...map.keys()]).toEqual(["b"]);
+  });
+
+  it("returns the first value by insertion", () => {
+    const map = new SmallMap<string, number>();
+    expect(map.firstValue()).toBeUndefined();
+    map.set("b", 5);
+    expect(map.firstValue()).toBe(5);
+    map.set("a", 6);
+    expect(map.firstValue()).toBe(5);
   });
 });
