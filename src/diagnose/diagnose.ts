@@ -36,6 +36,7 @@ import { detectSmtpBypass } from "./findings/smtp-bypass.js";
 import { detectSpamTraps } from "./findings/spam-traps.js";
 import { buildReadiness, withTargetSummary } from "./readiness.js";
 import { markListingConsequence } from "./listing-consequence.js";
+import { rankBulkRuns } from "./bulk-run-rank.js";
 import { withFindingReferences } from "./finding-references.js";
 import { recipientPolicyAttempts } from "./recipient-policy.js";
 import { raiseCauseSeverity } from "./cause-severity.js";
@@ -177,16 +178,18 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     withFindingReferences(
       raiseCauseSeverity(
         markListingConsequence(
-          assignRoles(
-            mergeDnsFindings(
-              withDnsAuthenticationFixes(
-                detectFindings(context, providers, heldMail, outbound, checks?.report ?? null),
-                checks?.report ?? null,
-                facts.server.mtas,
+          rankBulkRuns(
+            assignRoles(
+              mergeDnsFindings(
+                withDnsAuthenticationFixes(
+                  detectFindings(context, providers, heldMail, outbound, checks?.report ?? null),
+                  checks?.report ?? null,
+                  facts.server.mtas,
+                ),
+                dnsFindings,
               ),
-              dnsFindings,
+              providers,
             ),
-            providers,
           ),
         ),
       ),
