@@ -42,9 +42,10 @@ function masterStarted(log: PostfixLog, time: number): void {
 /**
  * Writes a server that starts at T0 and whose only sender, the local newsletter user `news`,
  * sends 40, 400 and 1,600 recipients at 09:00 on three days. Outlook.com lists the IP during
- * the third run, and the log ends an hour later.
+ * the third run, and the log ends an hour later. `script` adds PHP's X-PHP-Originating-Script
+ * header to each message, a sign of a web script.
  */
-function newIpNewsletter(): string {
+function newIpNewsletter(script?: string): string {
   const log = new PostfixLog("mx");
   masterStarted(log, T0);
   const messagesPerDay = [2, 20, 80];
@@ -56,6 +57,7 @@ function newIpNewsletter(): string {
         time,
         uid: 1001,
         user: "news",
+        ...(script === undefined ? {} : { script }),
         recipients: Array.from({ length: 20 }, (_, n) => ({
           address:
             n % 4 === 0 ? `reader${day}-${i}-${n}@example.net` : `r${day}-${i}-${n}@outlook.com`,
@@ -122,6 +124,16 @@ describe("new IP that warms up too fast", () => {
     expect(evidenceOf(script)["dailySchedule"]).toBe(true);
     expect(evidenceOf(script)["onlyBulkSender"]).toBe(true);
     expect(diagnosis.verdict.summary).toContain("Likely cause: new-ip.");
+  });
+
+  test("scheduled web newsletter ranks below", async () => {
+    const diagnosis = await diagnose(newIpNewsletter("/var/www/news/send.php"));
+    const script = findingOf(diagnosis, "web-script");
+
+    expect(evidenceOf(script)["webSource"]).toBe(true);
+    expect(script?.title).toMatch(/^A web script/);
+    expect(script?.role).toBe("contributing");
+    expect(diagnosis.findings[0]?.id).toBe("new-ip");
   });
 
   test("newsletter keeps its queued mail", async () => {
