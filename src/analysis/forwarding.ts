@@ -112,6 +112,14 @@ export class ForwardingTally {
  * Mail of SASL accounts, of local programs and bounces is not forwarding and counts nowhere
  * here, even when the MTA logs an original recipient (Exim's `<logcheck@host>` after `=>`).
  */
+/** Recipients of this server's own bounces, and those outside its own domains. */
+export interface Backscatter {
+  readonly bounces: number;
+  readonly outside: number;
+  /** Up to 5 outside domains with the most bounce recipients, the most first. */
+  readonly topDomains: ReadonlyArray<{ domain: string; count: number }>;
+}
+
 export class ForwardingAnalyser {
   /** All forwarded messages, also those that stayed inside the site. */
   messages = 0;
@@ -119,9 +127,18 @@ export class ForwardingAnalyser {
   readonly byDomain = new Map<string, ForwardingTally>();
   /** Forwards to the domains past {@link MAX_DOMAINS}. */
   private readonly otherDomains = new ForwardingTally();
+  /**
+   * Recipients of this server's own bounces and delay warnings, by lower-cased recipient domain
+   * (as many domains as `addCapped` keeps), so that `backscatter` can tell those sent to outside
+   * domains. Only first attempts count.
+   */
+  readonly bouncesByDomain = new Map<string, number>();
 
   addDelivery(delivery: Delivery, classified: ClassifiedReply | null): void {
     const event = delivery.event;
+    if (event.message.isBounce && event.firstAttempt) {
+      addCapped(this.bouncesByDomain, (domainOf(event.recipient) ?? "").toLowerCase());
+    }
     const original = event.originalRecipient;
     if (original === null || original.toLowerCase() === event.recipient.toLowerCase()) return;
     const message = event.message;
@@ -147,6 +164,29 @@ export class ForwardingAnalyser {
     }
     total.merge(this.otherDomains);
     return total;
+  }
+
+  /**
+   * Counts the recipients of this server's bounces, and of them those outside `ownDomains` (not
+   * one of them, nor a parent or subdomain of one), with the outside domains most bounced to.
+   * Bounces to forged senders of rejected spam are backscatter.
+   */
+  backscatter(ownDomains: ReadonlySet<string>): Backscatter {
+    let bounces = 0;
+    let outside = 0;
+    const domains: Array<[string, number]> = [];
+    for (const [domain, count] of this.bouncesByDomain) {
+      bounces += count;
+      const own = [...ownDomains].some((name) => relatedDomains(name, domain));
+      if (own || domain === "") continue;
+      outside += count;
+      domains.push([domain, count]);
+    }
+    const topDomains = domains
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 5)
+      .map(([domain, count]) => ({ domain, count }));
+    return { bounces, outside, topDomains };
   }
 
   private tallyFor(domain: string): ForwardingTally {

@@ -1,4 +1,5 @@
 import { HOUR_MS, DAY_MS, hourOf } from "../analysis/time.js";
+import { WARM_UP_GROWTH_TEXT } from "./findings/warm-up-pace.js";
 import type { DiagnoseContext } from "./context.js";
 import {
   DAILY_BURST_FACTOR,
@@ -225,7 +226,7 @@ export function rampItem(ramp: readonly RampDay[]): ReadinessItem | null {
     return {
       ...ITEM,
       status: "fail",
-      detail: `${growth}, and ${lastDay}. Receivers have no history of this volume yet, so hold it steady and grow it by at most about twice a day, and only while no provider defers mail.`,
+      detail: `${growth}, and ${lastDay}. Receivers have no history of this volume yet, so hold it steady and grow it ${WARM_UP_GROWTH_TEXT}, and only while no provider defers mail.`,
     };
   }
   return {

@@ -36,6 +36,8 @@ import { detectSmtpBypass } from "./findings/smtp-bypass.js";
 import { detectSpamTraps } from "./findings/spam-traps.js";
 import { buildReadiness, withTargetSummary } from "./readiness.js";
 import { markListingConsequence } from "./listing-consequence.js";
+import { rankBulkRuns } from "./bulk-run-rank.js";
+import { withUnknownRecipientsObservation } from "./unknown-recipients-role.js";
 import { withFindingReferences } from "./finding-references.js";
 import { recipientPolicyAttempts } from "./recipient-policy.js";
 import { raiseCauseSeverity } from "./cause-severity.js";
@@ -173,24 +175,17 @@ export function buildDiagnosis(facts: LogFacts, options: DiagnoseOptions): Diagn
     ...(checks?.report.readiness ?? []),
     ...(blocklists === null ? [] : [blocklists.readiness]),
   ];
-  const findings = sortFindings(
-    withFindingReferences(
-      raiseCauseSeverity(
-        markListingConsequence(
-          assignRoles(
-            mergeDnsFindings(
-              withDnsAuthenticationFixes(
-                detectFindings(context, providers, heldMail, outbound, checks?.report ?? null),
-                checks?.report ?? null,
-                facts.server.mtas,
-              ),
-              dnsFindings,
-            ),
-            providers,
-          ),
-        ),
-      ),
+  const detected = mergeDnsFindings(
+    withDnsAuthenticationFixes(
+      detectFindings(context, providers, heldMail, outbound, checks?.report ?? null),
+      checks?.report ?? null,
+      facts.server.mtas,
     ),
+    dnsFindings,
+  );
+  const ranked = withUnknownRecipientsObservation(rankBulkRuns(assignRoles(detected, providers)));
+  const findings = sortFindings(
+    withFindingReferences(raiseCauseSeverity(markListingConsequence(ranked))),
   );
   const worst = Object.entries(providers).reduce<ProviderStatus>(
     (worstSoFar, [id, verdict]) =>

@@ -36,6 +36,7 @@ const LABELS: ReadonlyArray<readonly [string, string]> = [
   ["messages", "Messages"],
   ["recipients", "Recipients"],
   ["scope", "Measured"],
+  ["usualRecipientsPerHour", "Usual per hour at that time of day"],
   ["baselineRecipientsPerHour", "Usual per hour"],
   ["peakRecipientsPerHour", "Peak per hour"],
   ["peakHour", "Peak hour"],
@@ -43,6 +44,7 @@ const LABELS: ReadonlyArray<readonly [string, string]> = [
   ["topSenders", "Top senders"],
   ["topOrigins", "Sent by"],
   ["dailyRamp", "Per day"],
+  ["blockingShare", "Share to the blocking provider"],
   ["googleShare", "Share to Google"],
   ["blockedAttemptsByOperator", "Rejected or deferred by"],
   ["forwardedMessages", "Forwarded messages"],
@@ -94,6 +96,12 @@ export function evidenceLines(evidence: object): Array<[string, string]> {
       continue;
     }
     if (key === "count" && record["attempted"] === undefined) continue;
+    if (key === "blockingShare") {
+      lines.push(blockingShareLine(value as { operator: string; share: number }));
+      continue;
+    }
+    // The share of the provider that blocks replaces Google's, which would point elsewhere.
+    if (key === "googleShare" && isObject(record["blockingShare"])) continue;
     if (key === "blockedAttemptsByOperator") {
       const text = operatorCounts(value as Record<string, number>);
       if (text !== "") lines.push([label, text]);
@@ -122,6 +130,8 @@ const BASELINE_LABELS: Readonly<Record<string, string>> = {
   "busiest-other-account": "Busiest other account's peak",
   "hand-sent-level": "Hand-sent level per hour",
   "same-hours-earlier-days": "Usual per hour at that time of day",
+  "other-local-programs": "Other local programs per hour",
+  "other-relay-clients": "Other relay clients per hour",
 };
 
 // A `compromised-account` warning may be a sending service's pool, so its burst is not called
@@ -164,6 +174,15 @@ const OPERATOR_NAMES: Readonly<Record<string, string>> = {
   "relay-host": "the relay host",
   other: "other receivers",
 };
+
+function isObject(value: unknown): boolean {
+  return typeof value === "object" && value !== null;
+}
+
+// `Share to Yahoo/AOL: 89 %`, the provider that blocked most of a program's mail
+function blockingShareLine(value: { operator: string; share: number }): [string, string] {
+  return [`Share to ${OPERATOR_NAMES[value.operator] ?? value.operator}`, percent(value.share)];
+}
 
 // `Google 80, Microsoft 3`, busiest first
 function operatorCounts(counts: Record<string, number>): string {

@@ -70,9 +70,10 @@ describe("web-script and other local programs", () => {
     const diagnosis = await diagnose(log.text());
     const [script] = scriptFindings(diagnosis);
 
-    expect(script?.severity).toBe("critical");
+    // Without a sign of a web site the run may be an intended campaign, so it is no abuse alert.
+    expect(script?.severity).toBe("warning");
     expect(script?.title).toBe(
-      "A new program of a local user (cron job or PHP site) is sending mail that receivers block: local user reports, uid 1001",
+      "A new local program sent bulk mail that receivers block: local user reports, uid 1001",
     );
     expect(script?.fix.join(" ")).toContain("`crontab -l -u reports`");
   });

@@ -92,13 +92,18 @@ export function sendingLimitStep(lead: string, mtas: ReadonlySet<MtaName>): stri
  * Builds the warning for a burst from new addresses that a sending service's pool explains as
  * well as a stolen password does: addresses in one or two networks, or in more networks when
  * receivers accepted the mail. Mail that receivers often rejected makes it a likely cause of
- * their block, and leaves spam in the queue to delete.
+ * their block, and leaves spam in the queue to delete. Mailbox logins from the new addresses
+ * settle it as a stolen password (see `stolenPasswordFinding`).
  */
 function poolFinding(context: DiagnoseContext, suspect: Suspect, spread: ClientSpread): Finding {
   const { account } = suspect;
   const usage = newAddressUse(suspect);
   const hosts = originHosts(context.facts, account);
   const rejected = spread.kind === "rejected-pool";
+  const logins = mailboxLogins(context, account.key, new Set(usage.ips));
+  if (logins.length > 0) {
+    return stolenPasswordFinding(context, suspect, usage, spread, hosts, logins.length);
+  }
   const title =
     `Account ${account.name}${hosts.phrase} sent ${plural(usage.messages, "message")} from ` +
     `${plural(usage.ips.length, "new address", "new addresses")} in ${plural(spread.networks.length, "network")}`;
@@ -121,6 +126,57 @@ function poolFinding(context: DiagnoseContext, suspect: Suspect, spread: ClientS
     evidence: burstEvidence(context, suspect, usage, spread, hosts),
     samples: [firstSubmissionSample(context, suspect, usage)],
     fix: poolFixes(context, suspect, usage, spread, hosts.mtas),
+    references: [rejected ? REFERENCES.gmailSenderForm : REFERENCES.gmailGuidelines],
+  });
+}
+
+/**
+ * Builds the pool warning of an account whose new addresses also logged in to the mailbox,
+ * which a sending service does not do. The summary leads with the conclusion, a stolen
+ * password, and gives the pool reading one sentence. The fixes stop the sending and delete the
+ * queued spam without asking the holder about a sending service.
+ */
+function stolenPasswordFinding(
+  context: DiagnoseContext,
+  suspect: Suspect,
+  usage: NewAddressUse,
+  spread: ClientSpread,
+  hosts: OriginHosts,
+  loginAddresses: number,
+): Finding {
+  const { account } = suspect;
+  const rejected = spread.kind === "rejected-pool";
+  const title =
+    `Account ${account.name}${hosts.phrase} sent ${plural(usage.messages, "message")} from ` +
+    `${plural(usage.ips.length, "new address", "new addresses")} in ${plural(spread.networks.length, "network")}`;
+  const blocked = rejected
+    ? ` Receivers rejected or deferred ${spread.blockedAttempts.toLocaleString("en-US")} of its ` +
+      `${plural(spread.attempts, "delivery attempt")} for spam, reputation or rate.`
+    : acceptedSentence(spread);
+  const otherReading =
+    ` The addresses lie in ${listNames(spread.networks)}, as a CRM or newsletter service's pool ` +
+    "might, but such a service makes no mailbox logins.";
+  const reason = `mailbox logins came from ${loginAddresses} of its new addresses`;
+
+  return finding("compromised-account", {
+    severity: "warning",
+    role: rejected ? "cause" : "contributing",
+    title: `${title}, and the mailbox logins show a stolen password`,
+    summary:
+      `A stolen password: ${loginSentence(context, suspect, usage).trim()} ` +
+      burstSentence(context, suspect, usage, spread) +
+      blocked +
+      otherReading,
+    evidence: burstEvidence(context, suspect, usage, spread, hosts),
+    samples: [firstSubmissionSample(context, suspect, usage)],
+    fix: [
+      `Stop the sending first, because ${reason}: change the password of ${account.name} now, end its sessions and block the addresses it logged in from.${otherSpellingsNote(account)}${endSessionsNote(context, account)}`,
+      deleteQueuedStep(sendersOf(account), hosts.mtas),
+      sendingLimitStep(
+        "Add a per-account sending limit so the next stolen password cannot send thousands.",
+        hosts.mtas,
+      ),
+    ],
     references: [rejected ? REFERENCES.gmailSenderForm : REFERENCES.gmailGuidelines],
   });
 }
@@ -181,14 +237,14 @@ function loginSentence(context: DiagnoseContext, suspect: Suspect, usage: NewAdd
     ips.size === usage.ips.length
       ? `${usage.ips.length === 1 ? "the new address" : "all the new addresses"}`
       : listNames([...ips]);
-  return ` Mailbox logins came from ${addresses}, which a sending service does not make, so a stolen password is the likelier reading.`;
+  return ` Mailbox logins came from ${addresses}, which a sending service does not make.`;
 }
 
 /**
- * Returns why the sending must stop before the account holder replies, or null. Mailbox logins
- * from the new addresses are a person's or a stolen password's, never a sending service's. A
- * burst whose mail receivers rejected and that still went on in the last `STOPPED_AFTER_MS` of
- * the log keeps hurting the server's reputation while the admin waits for the reply.
+ * Returns why the sending must stop before the account holder replies, or null. A burst whose
+ * mail receivers rejected and that still went on in the last `STOPPED_AFTER_MS` of the log
+ * keeps hurting the server's reputation while the admin waits for the reply. Mailbox logins
+ * from the new addresses settle the finding before this (see `stolenPasswordFinding`).
  */
 function stopFirstReason(
   context: DiagnoseContext,
@@ -197,12 +253,6 @@ function stopFirstReason(
   spread: ClientSpread,
 ): string | null {
   const reasons: string[] = [];
-  const logins = mailboxLogins(context, suspect.account.key, new Set(usage.ips));
-  if (logins.length > 0) {
-    reasons.push(
-      `mailbox logins came from ${logins.length} of its new addresses, which a sending service does not make`,
-    );
-  }
   const logEnd = context.facts.lastTime;
   const running = logEnd !== null && usage.lastTime >= logEnd - STOPPED_AFTER_MS;
   if (running && spread.kind === "rejected-pool") {

@@ -1,4 +1,5 @@
 import type { LogFacts } from "../../analysis/analyser.js";
+import type { Backscatter } from "../../analysis/forwarding.js";
 import type { MtaName } from "../../logs/events.js";
 import type { DiagnoseContext } from "../context.js";
 import { ownSendingDomains } from "../dns.js";
@@ -28,6 +29,7 @@ export function detectForwarding(context: DiagnoseContext): Finding | null {
   );
   // A few rejected forwards happen anywhere; a handful or more makes forwarding a cause.
   const rejected = forwarding.blockedAttempts >= 5;
+  const scatter = backscatterOf(context);
   return finding("forwarding", {
     severity: forwardingSeverity(rejected, srs),
     role: "cause",
@@ -36,7 +38,8 @@ export function detectForwarding(context: DiagnoseContext): Finding | null {
       `${plural(forwarding.aliases.size, "local address", "local addresses")} ${forwarding.aliases.size === 1 ? "forwards" : "forward"} to outside mailboxes` +
       (rejected
         ? `; receivers rejected or deferred ${plural(forwarding.blockedAttempts, "forwarding attempt")}.`
-        : "."),
+        : ".") +
+      backscatterSentence(scatter),
     evidence: {
       forwardedMessages: forwarding.messages,
       attempts: forwarding.attempts,
@@ -53,6 +56,7 @@ export function detectForwarding(context: DiagnoseContext): Finding | null {
       blockReasons: Object.fromEntries(forwarding.blockRules),
       first: forwarding.first === null ? null : context.time(forwarding.first.time),
       lastMessage: context.timeOrNull(forwarding.lastMessage),
+      backscatter: scatter,
     },
     samples:
       forwarding.first === null
@@ -69,10 +73,47 @@ export function detectForwarding(context: DiagnoseContext): Finding | null {
       ...(srs ? [] : [srsStep(context.facts.server.mtas)]),
       "Add ARC signatures to forwarded mail so receivers can trust the original authentication.",
       "Better still, let users fetch their mail (IMAP) or have Gmail collect it, instead of forwarding.",
+      ...(scatter === null ? [] : BACKSCATTER_FIXES),
     ],
     references: [REFERENCES.gmailGuidelines],
   });
 }
+
+/**
+ * Backscatter becomes part of the finding at this many bounce recipients outside the site's
+ * own domains, when they are also at least half of all its bounce recipients.
+ */
+const MIN_BACKSCATTER = 10;
+
+/**
+ * Returns the server's bounces to outside domains when they are backscatter (see
+ * `MIN_BACKSCATTER`), or null. When receivers reject forwarded spam, the server bounces it to
+ * the spam's envelope sender, which is mostly forged.
+ */
+function backscatterOf(context: DiagnoseContext): Backscatter | null {
+  const scatter = context.facts.forwarding.backscatter(ownDomains(context.facts));
+  if (scatter.outside < MIN_BACKSCATTER || scatter.outside * 2 < scatter.bounces) return null;
+  return scatter;
+}
+
+function backscatterSentence(scatter: Backscatter | null): string {
+  if (scatter === null) return "";
+  const domains = scatter.topDomains.map((entry) => entry.domain).join(", ");
+  const share =
+    scatter.outside === scatter.bounces
+      ? plural(scatter.outside, "bounce")
+      : `${scatter.outside.toLocaleString("en-US")} of its ${plural(scatter.bounces, "bounce")}`;
+  return (
+    ` The server also sent ${share} to outside domains (${domains}). The envelope senders of` +
+    " spam are mostly forged, and bounces to them are backscatter, which gets a server listed" +
+    " on backscatterer.org."
+  );
+}
+
+const BACKSCATTER_FIXES = [
+  "Stop the backscatter: reject spam during the SMTP session (spam filter as a milter or before-queue filter, recipient checks) instead of accepting it and bouncing it later, or discard what the filter flags after accepting it.",
+  "Once the bounces stop, check whether backscatterer.org lists the IP, and ask it for removal if it does.",
+];
 
 /** The SRS rewriter of the envelope sender of forwarded mail, by MTA. */
 const SRS_REWRITERS: Readonly<Record<MtaName, string>> = {

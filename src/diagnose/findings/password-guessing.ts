@@ -88,7 +88,11 @@ export function withPasswordGuessing(
   return [merged, ...others];
 }
 
-/** Builds the finding for password guessing in a log without a compromised account. */
+/**
+ * Builds the finding for password guessing in a log without a compromised account.
+ * NOTE: guessing that no login followed still gets the id `compromised-account`, so an alert
+ * keyed on that id fires although the finding states that no account was lost.
+ */
 function guessingFinding(context: DiagnoseContext, guessing: PasswordGuessing): Finding {
   const { guessed } = guessing;
   return finding("compromised-account", {

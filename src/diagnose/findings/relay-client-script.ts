@@ -112,6 +112,7 @@ function clientFinding(
       workingDirectory: null,
       command: null,
       ...volumeEvidence(context, client, peak, baseline, hosts),
+      baselineSource: "other-relay-clients",
       newInLog: signs.isNew,
       suspiciousPath: false,
       webSource: false,

@@ -22,8 +22,10 @@ const CRITICAL_RATE = 0.1;
  * recipients from bounces alone make a warning.
  */
 const BOUNCES_MIN = 20;
-/** A sender is named when at least this share of its recipients, and this many, bounced. */
-const SENDER_RATE = 0.05;
+/**
+ * A sender is named when this many of its recipients bounced as unknown, whatever its share,
+ * so that a low overall rate still names the senders behind it.
+ */
 const SENDER_MIN = 5;
 
 /** `unknown-recipients`: too much mail goes to addresses that do not exist. */
@@ -44,7 +46,6 @@ export function detectUnknownRecipients(context: DiagnoseContext): Finding | nul
       first: counts.first,
     }))
     .filter((entry) => entry.unknown >= SENDER_MIN)
-    .filter((entry) => entry.rate === null || entry.rate >= SENDER_RATE)
     .sort((a, b) => b.unknown - a.unknown)
     .slice(0, 5);
   const senders = ranked.map(({ sender, first, ...counts }) => ({

@@ -17,9 +17,10 @@ import {
   type SendingSource,
 } from "./source-bursts.js";
 import { STOPPED_AFTER_MS } from "../suspect-sending.js";
+import { lastAcceptedDay, warmUpStep } from "./warm-up-pace.js";
 
 /** Day-over-day growth that counts as a ramp, and how many such days in a row. */
-const RAMP_FACTOR = 1.5;
+export const RAMP_FACTOR = 1.5;
 const RAMP_DAYS = 3;
 
 /**
@@ -503,7 +504,6 @@ function rampFinding(
   context: DiagnoseContext,
   ramp: Array<{ day: string; recipients: number }>,
 ): Finding {
-  void context;
   const firstDay = ramp[0];
   const peak = Math.max(...ramp.map((entry) => entry.recipients));
   return finding("volume-spike", {
@@ -513,7 +513,11 @@ function rampFinding(
     summary: `Volume grew by half or more on ${RAMP_DAYS} or more days in a row; receivers throttle senders whose volume changes quickly.`,
     evidence: { scope: "outbound recipients per day", dailyRamp: ramp },
     fix: [
-      "Grow volume more slowly: keep each day within about twice the previous day's volume to each provider.",
+      warmUpStep(
+        "Grow volume more slowly",
+        "hold it at the level of the last day",
+        lastAcceptedDay(context),
+      ),
       "Send first to the recipients who engage most, and stop on the first deferrals instead of retrying harder.",
     ],
     references: [REFERENCES.gmailGuidelines],

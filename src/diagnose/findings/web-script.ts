@@ -8,8 +8,14 @@ import { REFERENCES, finding, plural } from "./build.js";
 import { codeSpan, shellQuote } from "../shell-quote.js";
 import { describeOrigin, phpScript } from "./origin-names.js";
 import { mtaStep } from "./mta-steps.js";
-import { deleteQueuedStep } from "./queue-commands.js";
+import { deleteQueuedStep, holdQueuedStep } from "./queue-commands.js";
 import { originHosts, type OriginHosts } from "./origin-hosts.js";
+import {
+  blockingShare,
+  followsDailySchedule,
+  isOnlyBulkSender,
+  ownUsualPerHour,
+} from "./bulk-run-signs.js";
 
 /**
  * A new program's peak hour must exceed the usual local level by this many recipients. Local
@@ -197,7 +203,9 @@ function peakHour(source: OriginFacts): { hour: number; recipients: number } {
  * What the burst's program is, which decides the finding's wording and fixes. `user` is a
  * non-root user that shows no sign of a web site but whose mail receivers blocked. Stock
  * Postfix logs only the uid and sender of such mail, so a cron job of the user and a PHP site
- * running as the user (PHP-FPM pools, suEXEC, hosting panels) look the same in the log.
+ * running as the user (PHP-FPM pools, suEXEC, hosting panels) look the same in the log. Its
+ * run may be an intended campaign, so it is a `warning` worded as a bulk run, and its fixes put
+ * its queued mail on hold instead of deleting it.
  */
 type SourceKind = "web" | "root" | "user";
 
@@ -210,10 +218,7 @@ function sourceKind(source: OriginFacts, signs: SourceSigns): SourceKind {
 const TITLES: Record<SourceKind, readonly [string, string]> = {
   web: ["A web script", "is sending mail"],
   root: ["A program running as root", "is sending mail from a suspicious directory"],
-  user: [
-    "A new program of a local user (cron job or PHP site)",
-    "is sending mail that receivers block",
-  ],
+  user: ["A new local program", "sent bulk mail that receivers block"],
 };
 
 function scriptFinding(
@@ -227,15 +232,18 @@ function scriptFinding(
   const kind = sourceKind(source, signs);
   const hosts = originHosts(context.facts, source);
   const [subject, predicate] = TITLES[kind];
+  const usual = ownUsualPerHour(context, source, peak.hour);
   return finding("web-script", {
-    severity: "critical",
+    severity: kind === "user" ? "warning" : "critical",
     role: "cause",
     title: `${subject}${hosts.phrase} ${predicate}: ${name}`,
     summary:
       `From ${context.time(source.firstTime)} it submitted ${plural(source.messages, "message")} to ` +
-      `${plural(source.recipients, "recipient")}, up to ${peak.recipients.toLocaleString("en-US")} an hour while local programs usually send ${baseline}.` +
-      blockedSentence(source),
+      `${plural(source.recipients, "recipient")}, up to ${peak.recipients.toLocaleString("en-US")} an hour${usualClause(usual, baseline)}.` +
+      blockedSentence(source) +
+      (kind === "user" ? BULK_RUN_SENTENCES : ""),
     evidence: {
+      origin: name,
       uid: source.uid,
       localUser: source.localUser,
       script: source.script === null ? null : phpScript(source.script).file,
@@ -243,10 +251,14 @@ function scriptFinding(
       workingDirectory: source.workingDirectory,
       command: source.command,
       ...volumeEvidence(context, source, peak, baseline, hosts),
+      baselineSource: "other-local-programs",
+      usualRecipientsPerHour: usual,
       newInLog: signs.isNew,
       suspiciousPath: signs.suspicious,
       webSource: signs.web,
       runsAsRoot: kind === "root",
+      dailySchedule: followsDailySchedule(source),
+      onlyBulkSender: isOnlyBulkSender(context, source, MIN_EXCESS_PER_HOUR),
     },
     samples: [context.sample(source.firstTime, source.firstPosition, `first message from ${name}`)],
     fix: fixesOf(source, kind, hosts.mtas),
@@ -280,10 +292,26 @@ export function volumeEvidence(
     peakHour: context.time(peak.hour),
     baselineRecipientsPerHour: baseline,
     googleShare: source.recipients > 0 ? Math.round((google / source.recipients) * 100) / 100 : 0,
+    blockingShare: blockingShare(source),
     blockedAttempts: source.blockedAttempts,
     blockedAttemptsByOperator: Object.fromEntries(source.blockedByOperator),
   };
 }
+
+/**
+ * Compares the peak with the program's own usual level at that time of day, the figure that
+ * `volume-spike` gives for the same program, and with the other local programs' usual level
+ * (`baseline`). Without an earlier day in the log, only `baseline` is known.
+ */
+function usualClause(usual: number | null, baseline: number): string {
+  if (usual === null) return ` while other local programs usually send ${baseline}`;
+  return `. At that time of day it usually sends ${usual.toLocaleString("en-US")} an hour, and other local programs ${baseline}`;
+}
+
+/** Summary sentences of a local program's bulk run without any sign of a web site. */
+const BULK_RUN_SENTENCES =
+  " The log shows no sign of a web site: no X-PHP-Originating-Script header, no working directory under a web root and no web server user." +
+  " If the run was intended, it is a volume problem. If it was not, look for a script.";
 
 /**
  * Says how many of the program's delivery attempts got a block reply from receivers, or
@@ -302,7 +330,7 @@ function fixesOf(source: OriginFacts, kind: SourceKind, mtas: ReadonlySet<MtaNam
   const deleteQueued = deleteQueuedStep(sendersOf(source), mtas);
   if (kind === "web") return scriptFixes(source, deleteQueued, mtas);
   if (kind === "root") return rootFixes(source, deleteQueued);
-  return userFixes(source, deleteQueued, mtas);
+  return userFixes(source, holdQueuedStep(sendersOf(source), mtas), mtas);
 }
 
 /** Other senders of the program that the queue step names, after its most frequent one. */
@@ -375,22 +403,20 @@ function rootFixes(source: OriginFacts, deleteQueued: string): string[] {
 
 /**
  * Fixes for a non-root user's program. The log cannot tell a cron job from a PHP site that
- * runs as the same user, so the fixes cover both.
+ * runs as the same user, so the fixes cover both. The run may be an intended campaign, so the
+ * queued mail is put on hold (`holdQueued`), never deleted, until its owner confirms whether it was intended.
  */
-function userFixes(
-  source: OriginFacts,
-  deleteQueued: string,
-  mtas: ReadonlySet<MtaName>,
-): string[] {
+function userFixes(source: OriginFacts, holdQueued: string, mtas: ReadonlySet<MtaName>): string[] {
   const user = source.localUser ?? (source.uid !== null ? `uid ${source.uid}` : "its user");
   // The log names the user or only its uid. `crontab -u` needs the name, so without one the
   // commands keep the USER placeholder.
   const userWord = source.localUser === null ? "USER" : shellQuote(source.localUser);
   return [
-    `Find the program: the crontab of ${user} (${codeSpan(`crontab -l -u ${userWord}`)}) and its processes (${codeSpan(`ps -u ${userWord}`)}). If the user did not start it, lock the account and change its password.`,
+    `Ask ${user} whether the run was intended. If it was, treat it as a volume problem: send in smaller batches spread over days, to opted-in recipients only, and grow volume gradually.`,
+    holdQueued,
+    `If it was not, find the program: the crontab of ${user} (${codeSpan(`crontab -l -u ${userWord}`)}) and its processes (${codeSpan(`ps -u ${userWord}`)}). If the user did not start it, lock the account and change its password.`,
     `If ${user} runs a web site (PHP-FPM pool, suEXEC, hosting panel), look for the script in its document root: update the CMS and its plugins, check upload folders for .php files, and rotate the site's passwords.`,
     logScriptStep(mtas),
-    deleteQueued,
     `Limit how much ${user} may send with a rate limit in the MTA.`,
   ];
 }
