@@ -1,3 +1,4 @@
+import { namedList } from "./named-list.js";
 import { authenticationFinding } from "./findings.js";
 import type { MessageCheck } from "./message.js";
 import { worst, type DomainReport, type SenderCheckReport } from "./report.js";
@@ -93,12 +94,13 @@ function dkimSummaryOf(domain: DomainReport, message: MessageCheck): DomainRepor
   const failing = own.filter((s) => NOT_VERIFIED.has(s.result));
   if (failing.length === 0 || own.some((s) => s.result === "pass")) return section;
 
-  const results = failing
-    .map((s) => {
+  const results = namedList(
+    failing.map((s) => {
       const comment = s.comment === null ? "" : ` (${s.comment})`;
       return `s=${s.selector ?? "?"} ${s.result}${comment}`;
-    })
-    .join("; ");
+    }),
+    "; ",
+  );
   const mismatch = problem(
     "dkim-message-signature",
     "warning",

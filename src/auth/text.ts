@@ -101,8 +101,11 @@ function spfDetails(domain: DomainReport): string[] {
   if (spf.record !== null) details.push(recordLine(spf.record));
   // A not-checked SPF check has no record when the domain's own TXT query failed. Its lookup
   // counts leave out the includes that DNS did not return, so they are not shown.
-  if (spf.verdict !== "not-checked")
-    details.push(`DNS lookups: ${spf.lookups} of 10; void lookups: ${spf.voidLookups} of 2`);
+  if (spf.verdict !== "not-checked") {
+    // The walk stops at the 11th lookup, as receivers do, so 11 means "more than 10".
+    const lookups = spf.lookups > 10 ? "more than 10" : `${spf.lookups} of 10`;
+    details.push(`DNS lookups: ${lookups}; void lookups: ${spf.voidLookups} of 2`);
+  }
   if (spf.results.length > 0)
     details.push(spf.results.map((r) => `${r.ip} ${r.result}`).join(", "));
   return details;

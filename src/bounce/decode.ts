@@ -57,8 +57,11 @@ export async function decodeMessage(
   const results = read.drafts.map((draft) =>
     finish(draft, { file, kind: kind ?? "bounce", message, sender, queueId, classifier }),
   );
-  const error =
-    results.length === 0
+  // A message whose only content lies past the depth limit is unread, not "not a bounce".
+  const unreadDeeper = results.length === 0 && read.depthLimitReached;
+  const error = unreadDeeper
+    ? depthLimitError(file)
+    : results.length === 0
       ? unreadBounceError(message, file, parsed.raw, parsed.partLimitReached)
       : null;
   // A head cut at the part limit ends just before a boundary delimiter, so every part read is
@@ -73,8 +76,20 @@ export async function decodeMessage(
     endsInsideReport: cut,
     messageId: messageId === "" ? null : messageId,
     cutEscapeSequences: typeof raw === "string" ? 0 : countCutEscapeSequences(raw),
-    notes: read.depthLimitReached ? [...parsed.notes, depthLimitNote(file)] : parsed.notes,
+    notes:
+      read.depthLimitReached && !unreadDeeper
+        ? [...parsed.notes, depthLimitNote(file)]
+        : parsed.notes,
   };
+}
+
+function depthLimitError(file: string): string {
+  return (
+    `"${file}" could not be read to the end: it has messages attached more than ` +
+    `${MAX_FORWARD_DEPTH} levels deep, the limit that delist searches for a bounce, and none ` +
+    "of the levels read is a bounce. Save the innermost attached message as an .eml file and " +
+    "read that"
+  );
 }
 
 function depthLimitNote(file: string): string {

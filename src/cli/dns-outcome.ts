@@ -94,6 +94,7 @@ function partlyUncheckedFix(queries: readonly DnsFailure[], options: DnsOptions)
       ? "the system's DNS resolver answers"
       : `the DNS server at ${options.resolver} answers`;
   if (queries.some((q) => q.kind === "truncated")) return truncationFix(queries, options);
+  if (queries.some((q) => q.kind === "malformed")) return malformedFix(options);
   if (queries.some((q) => q.kind === "timeout"))
     return (
       `Run the command again, raise --timeout-ms (now ${options.timeoutMs}), ` +
@@ -140,6 +141,23 @@ function truncatedOverTcpFix(options: DnsOptions): string {
   );
 }
 
+/**
+ * Builds the fix for answers that are not valid DNS messages. Waiting longer cannot help,
+ * because the server answered at once, so the fix points at the server.
+ */
+function malformedFix(options: DnsOptions): string {
+  const server =
+    options.resolver === undefined
+      ? "the system's DNS resolver"
+      : `the DNS server at ${options.resolver}`;
+  const other =
+    options.resolver === undefined ? "give --resolver HOST[:PORT]" : "give another --resolver";
+  return (
+    `${server[0]?.toUpperCase() ?? ""}${server.slice(1)} sent answers that are not valid DNS ` +
+    `messages, so check that server (or what sits between it and this host), or ${other}.`
+  );
+}
+
 function nothingCheckedMessage(tally: LookupTally, first: DnsFailure, options: DnsOptions): string {
   if (first.kind === "offline") {
     return (
@@ -150,6 +168,9 @@ function nothingCheckedMessage(tally: LookupTally, first: DnsFailure, options: D
   const cause = `First failure: ${first.type} ${first.name}: ${first.detail}.`;
   if (first.kind === "truncated") {
     return `nothing could be checked, because no DNS query got a usable answer. ${cause} ${truncationFix([first], options)}`;
+  }
+  if (first.kind === "malformed") {
+    return `nothing could be checked, because no DNS query got a readable answer. ${cause} ${malformedFix(options)}`;
   }
   if (options.dnsReplay !== undefined) {
     return (

@@ -27,7 +27,9 @@ export function registerExplain(program: Command, io: CliIo, setExitCode: SetExi
         "joined with spaces; give - to read the reply from standard input. Pasted log lines " +
         "and replies are explained one by one. Exit status: 0 when every reply is " +
         "a success (a 2xx reply code, or a 2.x.x enhanced code without one), 1 otherwise, " +
-        "2 for empty input or bad options.",
+        "2 for bad options or input that is no reply (empty, binary data, a mail log). " +
+        "Such input prints nothing on standard output, in every format, and standard error " +
+        "says why.",
     )
     .argument("[text...]", "the reply text, or - for standard input")
     .option("-f, --format <format>", "output format: text, json or markdown", "text")

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import {
   buildHistoryReport,
   HISTORY_SCHEMA_VERSION,
@@ -22,7 +22,8 @@ export type HistoryAccess = "read" | "write";
  * Opens the history database of `--db` or the default path, runs `work` on it and closes it.
  * With `read` access a missing file is read as an empty history, because a new user's first
  * command finds none yet. A note on standard error then names the path, so that a mistyped
- * `--db` does not pass silently for "nothing recorded". With `write` access a missing file is
+ * `--db` does not pass silently for "nothing recorded". An empty file with `read` access is a
+ * UsageError (see `rejectEmptyFile`). With `write` access a missing file is
  * created, with a note that names it unless `noteCreated` is false (the monitor logs it
  * instead). A `--db` whose folder is missing is a UsageError, so that a typo starts no
  * separate history. A database that cannot be opened, read or written
@@ -37,6 +38,7 @@ export async function withHistoryStore<T>(
 ): Promise<T> {
   const path = databasePath(options, io);
   const missing = access === "read" && !existsSync(path);
+  if (access === "read" && !missing) rejectEmptyFile(path);
   if (missing) {
     io.stderr.write(
       `delist: no history database at ${path} yet, so nothing is recorded: delist probe, delist removal request and delist monitor create it; pass --db to read another file\n`,
@@ -60,6 +62,19 @@ export async function withHistoryStore<T>(
   } finally {
     store?.close();
   }
+}
+
+/**
+ * Throws a UsageError for an empty file given to a reading command. SQLite would write a new
+ * database into it, and a reading command must not change a file that may be something else.
+ */
+function rejectEmptyFile(path: string): void {
+  const stats = statSync(path, { throwIfNoEntry: false });
+  if (stats?.isFile() !== true || stats.size > 0) return;
+  throw new UsageError(
+    `${path} is an empty file, not a history database, so nothing was read. Pass --db with ` +
+      "the database that delist probe, delist removal request or delist monitor wrote",
+  );
 }
 
 /** Runs `delist history` and returns the exit status. */

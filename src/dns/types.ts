@@ -35,7 +35,8 @@ export const RECORD_TYPES: readonly RecordType[] = ["A", "AAAA", "TXT", "MX", "P
  * is offline (`--offline`). `not-in-zone` is what a zone-file resolver returns for a name that
  * is neither at nor below any zone origin in its files, so the files cannot show whether it
  * exists. `truncated` is an answer too big for UDP (TC bit set) whose retry over TCP failed
- * or was truncated again, so the server answered but its records are unknown.
+ * or was truncated again, so the server answered but its records are unknown. `malformed` is
+ * a reply to the query (its id, the QR bit set) that is not a valid DNS message.
  */
 export type DnsFailureKind =
   | "nxdomain"

@@ -26,6 +26,8 @@ type Outcome =
   | { readonly kind: "response"; readonly packet: dnsPacket.DecodedPacket }
   | { readonly kind: "timeout" }
   | { readonly kind: "error"; readonly detail: string }
+  /** A reply to this query (same id, QR bit set) that dns-packet could not decode. */
+  | { readonly kind: "malformed"; readonly detail: string }
   | {
       readonly kind: "truncated";
       readonly detail: string;
@@ -73,6 +75,7 @@ export function wireResolver(options: WireResolverOptions): Resolver {
         return dnsFailure(name, type, "timeout", `no answer within ${timeoutMs} ms`);
       }
       if (outcome.kind === "error") return dnsFailure(name, type, "unreachable", outcome.detail);
+      if (outcome.kind === "malformed") return dnsFailure(name, type, "malformed", outcome.detail);
       if (outcome.kind === "truncated") {
         const failure = { kind: "truncated", name, type, detail: outcome.detail } as const;
         return { ok: false, ...failure, tcpAnswered: outcome.tcpAnswered };
@@ -114,6 +117,7 @@ async function retryOverTcp(
     case "timeout":
       return truncation(`${prefix} got no answer within ${timeoutMs} ms`, true);
     case "error":
+    case "malformed":
       return truncation(`${prefix} failed (${outcome.detail.replace(/^TCP: /, "")})`, false);
     case "truncated":
       return outcome;
@@ -170,6 +174,7 @@ function queryUdp(
     socket.on("message", (message) => {
       const packet = decode(message);
       if (packet !== null && matches(packet, id, name)) finish({ kind: "response", packet });
+      else if (packet === null && isReplyTo(message, id)) finish(malformed(message, "UDP"));
     });
     // A connected socket reports ICMP "port unreachable" as ECONNREFUSED at once. A failed
     // connect (no route to the server: ENETUNREACH on a host without a network) is passed to
@@ -211,11 +216,29 @@ function queryTcp(
       received = Buffer.concat([received, chunk]);
       if (received.length < 2 || received.length < received.readUInt16BE(0) + 2) return;
       const packet = decode(received.subarray(2, received.readUInt16BE(0) + 2));
+      const length = received.readUInt16BE(0);
       if (packet !== null && matches(packet, id, name)) finish({ kind: "response", packet });
-      else finish({ kind: "error", detail: "TCP: the server sent an unreadable answer" });
+      else if (packet === null) finish(malformed(received.subarray(2, length + 2), "TCP"));
+      else finish({ kind: "error", detail: "TCP: the server sent an answer to another query" });
     });
     socket.on("end", () => finish({ kind: "error", detail: "TCP: the server closed early" }));
   });
+}
+
+/**
+ * True when the header of an undecodable UDP datagram carries the query's id and the QR
+ * (response) bit. A datagram with another id is ignored as an answer to something else or a
+ * spoofing attempt, and the query keeps waiting for its answer.
+ */
+function isReplyTo(message: Buffer, id: number): boolean {
+  return message.length >= 3 && message.readUInt16BE(0) === id && (message[2] ?? 0) >= 0x80;
+}
+
+function malformed(message: Buffer, transport: "UDP" | "TCP"): Outcome {
+  return {
+    kind: "malformed",
+    detail: `the server sent an unreadable answer of ${message.length} bytes over ${transport}`,
+  };
 }
 
 function errorMessage(error: unknown): string {

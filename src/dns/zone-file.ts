@@ -243,27 +243,23 @@ function wordText(bytes: Buffer): string {
 /** Applies `\DDD` (a decimal byte) and `\X` (X itself) escapes, returning the bytes. */
 function unescape(raw: string, lineNumber: number): Buffer {
   const parts: Buffer[] = [];
-  let plain = "";
-  for (let index = 0; index < raw.length; index++) {
-    const char = raw[index] as string;
-    if (char !== "\\") {
-      plain += char;
-      continue;
-    }
-    parts.push(Buffer.from(plain, "utf8"));
-    plain = "";
-    const digits = raw.slice(index + 1, index + 4);
+  let index = 0;
+  // Text between escapes is copied in slices, so a long string costs one pass, not one string
+  // concatenation per character.
+  for (let slash = raw.indexOf("\\"); slash >= 0; slash = raw.indexOf("\\", index)) {
+    parts.push(Buffer.from(raw.slice(index, slash), "utf8"));
+    const digits = raw.slice(slash + 1, slash + 4);
     if (/^\d{3}$/.test(digits)) {
       const value = Number(digits);
       if (value > 255) throw new LineSyntaxError(lineNumber, `escape \\${digits} is over 255`);
       parts.push(Buffer.from([value]));
-      index += 3;
+      index = slash + 4;
     } else {
-      parts.push(Buffer.from(raw[index + 1] ?? "", "utf8"));
-      index++;
+      parts.push(Buffer.from(raw[slash + 1] ?? "", "utf8"));
+      index = slash + 2;
     }
   }
-  parts.push(Buffer.from(plain, "utf8"));
+  parts.push(Buffer.from(raw.slice(index), "utf8"));
   return Buffer.concat(parts);
 }
 
@@ -417,6 +413,7 @@ function parseRecord(type: string, rdata: Token[], ttlSeconds: number, origin: s
       return { type, ttlSeconds, data: parseMx(rdata, origin) };
     case "TXT":
       if (rdata.length === 0) throw new SyntaxError("TXT needs at least one string");
+      rejectOversizedText(rdata);
       return { type, ttlSeconds, data: rdata.map((token) => decodeText(token.bytes)) };
     default:
       if (!isKnownRecordType(type)) {
@@ -426,6 +423,23 @@ function parseRecord(type: string, rdata: Token[], ttlSeconds: number, origin: s
       }
       return { type: "OTHER", rrtype: type, ttlSeconds, data: rdata.map((t) => t.text).join(" ") };
   }
+}
+
+/**
+ * Maximum bytes of a TXT record's strings. Record data has a 16-bit length (RFC 1035, section
+ * 3.2.1), so no DNS server can send more. One string over 255 bytes is still accepted, although
+ * RFC 1035 caps a character-string at 255, so that a DKIM key pasted as one string reads.
+ */
+const MAX_TXT_BYTES = 65_535;
+
+/** Throws a SyntaxError when the strings of a TXT record could not fit in one record. */
+function rejectOversizedText(rdata: readonly { readonly bytes: Uint8Array }[]): void {
+  const bytes = rdata.reduce((sum, token) => sum + token.bytes.length, 0);
+  if (bytes <= MAX_TXT_BYTES) return;
+  throw new SyntaxError(
+    `the TXT record has ${bytes.toLocaleString("en-US")} bytes of text, more than the ` +
+      `${MAX_TXT_BYTES.toLocaleString("en-US")} that one DNS record can carry: shorten it`,
+  );
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { DnsContext } from "../dns/context.js";
 import type { ProviderId } from "../knowledge/providers.js";
 import type { ReplyClassifier } from "../reply/classify.js";
-import { providerOfReceiver } from "../reply/provider-text.js";
+import { providerOfReceiver, sameOperator } from "../reply/provider-text.js";
 import { SmtpConnection, type TlsInfo } from "./connection.js";
 import { Conversation, type RecordedReply } from "./conversation.js";
 import { planMailHosts, type MailHost } from "./mail-hosts.js";
@@ -285,11 +285,20 @@ function namedIp(replies: readonly RecordedReply[]): string | null {
   return replies.find((r) => r.reply.judgedIp !== null)?.reply.judgedIp ?? null;
 }
 
+/**
+ * Returns the provider of the probed MX host or the recipient's domain. A reply may refine it
+ * within the same company (Gmail or Google Workspace), but any server can copy another
+ * provider's reply text, so the text alone never sets the provider.
+ */
 function providerOf(
   replies: readonly RecordedReply[],
   host: string | null,
   recipient: string,
 ): ProviderId | "other" {
-  const named = replies.find((r) => r.reply.provider !== null && r.reply.provider !== "other");
-  return named?.reply.provider ?? providerOfReceiver(host, recipient) ?? "other";
+  const receiver = providerOfReceiver(host, recipient);
+  if (receiver === null) return "other";
+  const refined = replies.find(
+    (r) => r.reply.provider !== null && sameOperator(receiver, r.reply.provider),
+  );
+  return refined?.reply.provider ?? receiver;
 }

@@ -2,6 +2,7 @@ import { PROVIDER_NAMES, type ProviderId } from "../knowledge/providers.js";
 import { columns, plural, WIDTH, wrap, wrapBreakingWords } from "../report/wrap.js";
 import { connectionFailureAdvice } from "./advice.js";
 import { withFailedHost } from "../knowledge/rules/connection.js";
+import { sameOperator } from "../reply/provider-text.js";
 import { afterDataNote } from "./status.js";
 import type { ProbeReply, ProbeResult } from "./types.js";
 
@@ -25,7 +26,9 @@ export function renderProbeText(
 ): string {
   const lines = [...headingLines(result, style), ...wrap(result.detail), ""];
 
-  lines.push(`Provider:   ${providerName(result.provider)}`);
+  lines.push(
+    ...wrap(`${providerName(result.provider)}${otherProviderNote(result)}`, "Provider:   "),
+  );
   const connectedFrom =
     result.localAddress === null ? "" : ` (connected from ${result.localAddress})`;
   lines.push(...wrap(`${ip ?? "unknown"}${connectedFrom}`, "Sending IP: "));
@@ -200,6 +203,21 @@ function headingLines(result: ProbeResult, style: ProbeTextStyle): string[] {
       ? style.bold(line)
       : `${style.bold(line.slice(0, -result.status.length))}${status}`,
   );
+}
+
+/**
+ * Builds the note for a reply whose text reads like another provider's. The probe does not
+ * take that provider, because any server can copy such a text. Returns "" when no reply does.
+ */
+function otherProviderNote(result: ProbeResult): string {
+  const other = result.replies.find(
+    (reply) =>
+      reply.provider !== null &&
+      reply.provider !== "other" &&
+      (result.provider === "other" || !sameOperator(result.provider, reply.provider)),
+  );
+  if (other?.provider == null) return "";
+  return ` (a reply reads like ${PROVIDER_NAMES[other.provider]}, but the MX host and the recipient domain are not theirs)`;
 }
 
 function providerName(provider: ProviderId | "other"): string {

@@ -32,6 +32,11 @@ const TRANSCRIPT_LINE =
 // Markdown quote marks and Sendmail's "<<<" mark before a server line, which `cleanInput`
 // removes later. They are left out before the line is tested.
 const LINE_MARKS = /^[ \t]*(?:(?:>+|<<<)(?=[ \t]|$)[ \t]?)+/;
+// Maximum length of a line that a re-wrap leaves, because mail clients usually wrap at 72 to 78
+// columns (an estimate). A line without a reply code after a longer continuation line is not
+// the rest of it.
+// NOTE: a continuation line within this width followed at once by prose keeps the prose.
+const MAX_WRAPPED_LINE = 80;
 
 /**
  * Splits pasted text into the texts of its replies, in order. Once the current reply has text,
@@ -40,8 +45,11 @@ const LINE_MARKS = /^[ \t]*(?:(?:>+|<<<)(?=[ \t]|$)[ \t]?)+/;
  * reply has a reply code, a Postfix recipient paragraph (`<addr>: …`) or Sendmail's
  * `... while talking to HOST` starts another one. Outside transcripts, a failure reply line
  * starts another reply when the last reply code line before it was the last line of a reply,
- * even with re-wrapped text in between. Each text keeps its line breaks but not the blank
- * lines around it. Returns the whole text as one reply when nothing splits it.
+ * even with re-wrapped text in between. A continuation line (`550-…`) waits for a line with
+ * the same code (RFC 5321, section 4.2.1). So another reply starts at a failure line with
+ * another code, at any line after a blank line, and at a line without a code after an
+ * unwrapped continuation line. Each text keeps its line breaks but not
+ * the blank lines around it. Returns the whole text as one reply when nothing splits it.
  */
 export function splitPastedReplies(text: string): string[] {
   const lines = text.split(/\r?\n/);
@@ -53,13 +61,27 @@ export function splitPastedReplies(text: string): string[] {
   // True when the last line of the current reply that starts with a failure code is the last
   // line of a failure reply ("550 5.1.1 …"), not a continuation line ("550-5.1.1 …").
   let replyEnded = false;
+  // The code of the last failure line while it is a continuation line, and whether a blank
+  // line has come after it. Re-wrapped text after a continuation line keeps it open.
+  let continuedCode: string | null = null;
+  let blankAfterContinuation = false;
+  let previousLength = 0;
 
   for (const line of lines) {
     const bare = line.replace(LINE_MARKS, "");
+    if (bare.trim() === "") {
+      if (continuedCode !== null) blankAfterContinuation = true;
+      current.push(line);
+      continue;
+    }
     const failure = FAILURE_LINE.exec(bare);
     const startsLogLine = LOG_STAMP.test(bare) || EXIM_FAILURE.test(bare);
     const repeatsStatus = hasStatus && POSTFIX_STATUS.test(bare);
-    const startsReply = splitsAtCodes && replyEnded && failure !== null;
+    const otherCode = failure !== null && continuedCode !== null && failure[1] !== continuedCode;
+    const notWrapped =
+      failure === null && continuedCode !== null && previousLength > MAX_WRAPPED_LINE;
+    const endsContinuation = blankAfterContinuation || otherCode || notWrapped;
+    const startsReply = splitsAtCodes && (endsContinuation || (replyEnded && failure !== null));
     const startsPart =
       hasReplyCode && (RECIPIENT_PARAGRAPH.test(bare) || TALKING_TO_HOST.test(bare));
     if (hasText(current) && (startsLogLine || repeatsStatus || startsReply || startsPart)) {
@@ -68,11 +90,17 @@ export function splitPastedReplies(text: string): string[] {
       hasStatus = false;
       hasReplyCode = false;
       replyEnded = false;
+      continuedCode = null;
     }
+    blankAfterContinuation = false;
+    previousLength = bare.length;
     current.push(line);
     if (POSTFIX_STATUS.test(bare)) hasStatus = true;
     if (REPLY_CODE.test(bare)) hasReplyCode = true;
-    if (failure !== null) replyEnded = failure[2] !== "-";
+    if (failure !== null) {
+      replyEnded = failure[2] !== "-";
+      continuedCode = failure[2] === "-" ? (failure[1] as string) : null;
+    }
   }
   replies.push(current);
   const texts = replies.filter(hasText);

@@ -240,21 +240,39 @@ describe("bounce forwarded as an attachment", () => {
     });
   }
 
-  it("notes the depth limit", async () => {
+  it("reports a bounce past the depth limit as unread", async () => {
     const decoded = await decode(forwarded(POSTFIX_DSN, 6));
 
     expect(decoded.results).toEqual([]);
-    expect(decoded.notes).toEqual([
-      '"test.eml" has messages attached more than 5 levels deep, the limit that delist ' +
-        "searches for a bounce, so the deeper ones were not read",
-    ]);
+    expect(decoded.notes).toEqual([]);
+    expect(decoded.error).toBe(
+      '"test.eml" could not be read to the end: it has messages attached more than 5 levels ' +
+        "deep, the limit that delist searches for a bounce, and none of the levels read is a " +
+        "bounce. Save the innermost attached message as an .eml file and read that",
+    );
   });
 
-  it("counts a deep forward in the run notes", async () => {
+  it("counts a deep forward as unreadable", async () => {
     const path = files.file(forwarded(POSTFIX_DSN, 20), "deep.eml");
     const run = await readBounces([path], { cwd: "/" });
 
     expect(run.results).toEqual([]);
-    expect(run.files[0]?.notes.join("\n")).toContain("more than 5 levels deep");
+    expect(run.files[0]?.messages).toBe(0);
+    expect(run.files[0]?.errors).toHaveLength(1);
+    expect(run.files[0]?.errors[0]).toContain("more than 5 levels deep");
+  });
+
+  it("skips a deep forward in a folder", async () => {
+    const folder = files.folder({
+      "deep.eml": forwarded(POSTFIX_DSN, 20),
+      "plain.eml": POSTFIX_DSN,
+    });
+    const run = await readBounces([folder], { cwd: "/" });
+    const deep = run.files.find((summary) => summary.file.endsWith("deep.eml"));
+
+    expect(run.results).toHaveLength(1);
+    expect(deep?.messages).toBe(0);
+    expect(deep?.skipped).toBe(1);
+    expect(deep?.errors).toEqual([]);
   });
 });

@@ -29,6 +29,39 @@ function otherReplies(output: Record<string, unknown>): Record<string, unknown>[
   return output["otherReplies"] as Record<string, unknown>[];
 }
 
+describe("explain after a continuation line", () => {
+  const gmail =
+    "550-5.7.1 [192.0.2.5 12] Gmail has detected that this message is likely unsolicited mail.";
+  const outlook =
+    "550 5.7.1 Unfortunately, messages from [192.0.2.5] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150).";
+
+  it("explains the reply after a blank line", async () => {
+    const output = await explainJson(`${gmail}\n\n${outlook}\n`);
+    const others = otherReplies(output);
+    expect(output["provider"]).toBe("gmail");
+    expect(others).toHaveLength(1);
+    expect(others[0]?.["provider"]).toBe("outlook");
+    expect(others[0]?.["providerToken"]).toBe("S3150");
+  });
+
+  it("explains a reply after prose", async () => {
+    const bounce = [
+      "The response from the remote server was:",
+      gmail,
+      "",
+      "The mail system tried again and gave up.",
+      "",
+      "Also for erin@outlook.com the server said:",
+      outlook,
+    ].join("\n");
+    const output = await explainJson(bounce);
+    const others = otherReplies(output);
+    expect(output["provider"]).toBe("gmail");
+    expect(String(output["text"])).not.toContain("gave up");
+    expect(others.map((reply) => reply["provider"])).toEqual(["outlook"]);
+  });
+});
+
 describe("explain with pasted log lines", () => {
   it("explains each Exim line alone", async () => {
     const output = await explainJson(EXIM_LINES);

@@ -73,6 +73,19 @@ describe("delist explain - (standard input)", () => {
     expect(result.stderr).toContain("binary data (it contains NUL bytes)");
   });
 
+  it("prints no JSON for binary data", async () => {
+    const input = Buffer.from([0x1f, 0x8b, 0x08, 0, 0, 0x41]);
+    const result = await runCommand(["explain", "--format", "json", "-"], input);
+    const help = await runCommand(["explain", "--help"]);
+
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain("binary data (it contains NUL bytes)");
+    expect(help.stdout.replace(/\s+/g, " ")).toContain(
+      "Such input prints nothing on standard output, in every format",
+    );
+  });
+
   it("rejects random bytes without NULs", async () => {
     const bytes = Buffer.from([...randomBytes(64 * 1024)].map((byte) => (byte === 0 ? 1 : byte)));
     const result = await runCommand(["explain", "-"], bytes);

@@ -43,11 +43,12 @@ async function startRangeBlockServer(): Promise<number> {
   return (started.server.address() as { port: number }).port;
 }
 
-function probe(db: string, port: number, extra: string[] = []) {
+function probe(db: string, port: number, extra: string[] = [], recipient = "someone@outlook.com") {
   return runCommand([
     "probe",
     "--to",
-    "someone@example.com",
+    // The recipient's domain sets the provider, because the MX is a server on 127.0.0.1.
+    recipient,
     "--helo",
     "mail.example.com",
     "--mx",
@@ -109,5 +110,15 @@ describe("probe fix steps", () => {
     expect(parsed.statuses[0]?.provider).toBe("outlook");
     expect(parsed.statuses[0]?.ruleId).toBe(RULE);
     expect(parsed.statuses[0]?.fix).toEqual(steps);
+  });
+
+  it("keeps the provider of another receiver", async () => {
+    const port = await startRangeBlockServer();
+    const db = join(tempDir(), "h.sqlite");
+    const result = await probe(db, port, [], "someone@example.net");
+    const status = await runCommand(["removal", "status", "--db", db, "--format", "json"]);
+    const parsed = JSON.parse(status.stdout) as { statuses: { provider: string }[] };
+    expect(result.stdout).toContain("Provider:   other receiver (a reply reads like Outlook.com");
+    expect(parsed.statuses.map((entry) => entry.provider)).not.toContain("outlook");
   });
 });

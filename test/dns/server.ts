@@ -14,6 +14,8 @@ export interface TestReply {
   readonly closeTcp?: boolean;
   /** Send nothing, so the client times out. */
   readonly drop?: boolean;
+  /** Replaces the encoded reply before it is sent, to send a malformed one. */
+  readonly rewrite?: (reply: Buffer) => Buffer;
 }
 
 export interface ReceivedQuery {
@@ -102,7 +104,7 @@ function respond(
   if (reply.drop === true) return null;
   const truncate = transport === "udp" ? reply.truncateUdp === true : reply.truncateTcp === true;
   const rcodeFlag = RCODES[reply.rcode ?? "NOERROR"];
-  return dnsPacket.encode({
+  const encoded = dnsPacket.encode({
     type: "response",
     id: query.id ?? 0,
     flags:
@@ -113,6 +115,7 @@ function respond(
     questions: [question],
     answers: truncate ? [] : [...(reply.answers ?? [])],
   });
+  return reply.rewrite === undefined ? encoded : reply.rewrite(encoded);
 }
 
 const RCODES = { NOERROR: 0, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 } as const;

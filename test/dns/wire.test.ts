@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import dgram from "node:dgram";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { answerOf } from "./answer.js";
@@ -110,6 +111,54 @@ describe("wire resolver", () => {
     expect(result.ok ? "answer" : result.kind).toBe("timeout");
     expect(server?.queries).toHaveLength(2);
     expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it("reports malformed UDP answers at once", async () => {
+    const rewrites: Record<string, (reply: Buffer) => Buffer> = {
+      random: (reply) => Buffer.concat([reply.subarray(0, 3), randomBytes(197)]),
+      header: (reply) => Buffer.concat([reply.subarray(0, 12), Buffer.from([0x03, 0x61])]),
+      count: (reply) => {
+        const copy = Buffer.from(reply);
+        copy.writeUInt16BE(65535, 6);
+        return copy;
+      },
+    };
+    for (const [shape, rewrite] of Object.entries(rewrites)) {
+      const resolver = await resolverFor(() => ({ rewrite }), 1000);
+      const started = Date.now();
+      const result = await resolver.resolve("example.com", "TXT");
+      await server?.close();
+      server = null;
+      expect(result.ok ? "answer" : result.kind, shape).toBe("malformed");
+      expect(result.ok ? "" : result.detail, shape).toMatch(
+        /unreadable answer of \d+ bytes over UDP/,
+      );
+      expect(Date.now() - started, shape).toBeLessThan(900);
+    }
+  });
+
+  it("ignores a malformed answer with another id", async () => {
+    const rewrite = (reply: Buffer): Buffer => {
+      const copy = Buffer.concat([reply.subarray(0, 12), Buffer.from([0x03])]);
+      copy.writeUInt16BE((reply.readUInt16BE(0) + 1) % 65536, 0);
+      return copy;
+    };
+    const resolver = await resolverFor(() => ({ rewrite }), 100);
+    const result = await resolver.resolve("example.com", "TXT");
+    expect(result.ok ? "answer" : result.kind).toBe("timeout");
+  });
+
+  it("names a malformed TCP retry", async () => {
+    const resolver = await resolverFor(
+      (_question, transport) =>
+        transport === "udp"
+          ? { truncateUdp: true }
+          : { rewrite: (reply) => Buffer.concat([reply.subarray(0, 12), Buffer.from([0x03])]) },
+      1000,
+    );
+    const result = await resolver.resolve("example.com", "TXT");
+    expect(result.ok ? "answer" : result.kind).toBe("truncated");
+    expect(result.ok ? "" : result.detail).toContain("unreadable answer of 13 bytes over TCP");
   });
 
   it("keeps the 255-byte strings of a long TXT record", async () => {

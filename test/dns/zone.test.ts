@@ -95,3 +95,27 @@ describe("zone file", () => {
     expect((thrown as Error).message).toMatch(message);
   });
 });
+
+describe("zone file TXT size", () => {
+  const record = (bytes: number): string =>
+    `$ORIGIN example.com.\n@ TXT "v=spf1 ${"a".repeat(bytes)} -all"\n`;
+
+  it("rejects text over one record", () => {
+    expect(() => parseZoneFile(record(70_000), "big.zone")).toThrow(
+      /^big\.zone, line 2: the TXT record has 70,012 bytes of text, more than the 65,535 /,
+    );
+  });
+
+  it("reads a long string under the limit", async () => {
+    const parsed = parseZoneFile(record(1_000), "long.zone");
+    const answer = await zoneResolver(parsed).resolve("example.com", "TXT");
+    expect(answer.ok ? joinTxt(answer.records[0] ?? []).length : 0).toBe(1_012);
+  });
+
+  it("reads escapes around long text", async () => {
+    const text = `$ORIGIN example.com.\n@ TXT "\\065${"b".repeat(500)}\\"c"\n`;
+    const parsed = parseZoneFile(text, "escapes.zone");
+    const answer = await zoneResolver(parsed).resolve("example.com", "TXT");
+    expect(answer.ok ? joinTxt(answer.records[0] ?? []) : "").toBe(`A${"b".repeat(500)}"c`);
+  });
+});

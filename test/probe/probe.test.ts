@@ -90,6 +90,21 @@ describe("runProbe", () => {
     expect(result.replies.at(-1)?.stage).toBe("quit");
   });
 
+  it("takes the provider from the receiver", async () => {
+    server = await startGmailLikeServer("blocked");
+    const result = await probe({ recipient: "someone@example.org" });
+    expect(result.status).toBe("blocked");
+    expect(result.replies.find((r) => r.stage === "rcpt")?.provider).toBe("google-workspace");
+    expect(result.provider).toBe("other");
+    expect(result.ip).toBe(JUDGED_IP);
+  });
+
+  it("refines the provider within its company", async () => {
+    server = await startGmailLikeServer("blocked");
+    const result = await probe({ recipient: "someone@googlemail.com" });
+    expect(result.provider).toBe("gmail");
+  });
+
   it("reports an unknown server's policy refusal as blocked", async () => {
     server = await startGmailLikeServer("policy-refusal");
     const result = await probe({ recipient: "someone@example.org" });

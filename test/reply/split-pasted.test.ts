@@ -157,6 +157,31 @@ describe("splitPastedReplies at reply codes", () => {
     expect(splitPastedReplies(`${yahoo}\n${gmail}`)).toEqual([yahoo, gmail]);
   });
 
+  it("ends a continuation line at a blank line", () => {
+    const gmail = "550-5.7.1 [192.0.2.1 12] Gmail has detected that this message is likely";
+    const outlook = "550 5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent. (S3150).";
+    expect(splitPastedReplies(`${gmail}\n\n${outlook}\n`)).toEqual([gmail, outlook]);
+  });
+
+  it("ends a continuation line at another code", () => {
+    const gmail = "421-4.7.0 [192.0.2.1 15] Our system has detected an unusual rate of";
+    const outlook = "550 5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent. (S3150).";
+    expect(splitPastedReplies(`${gmail}\n${outlook}`)).toEqual([gmail, outlook]);
+  });
+
+  it("splits prose after an unwrapped continuation", () => {
+    const gmail =
+      "550-5.7.1 [192.0.2.1 12] Gmail has detected that this message is likely unsolicited mail.";
+    const prose = "The message was sent to a list of customers on Monday morning.";
+    const pieces = splitPastedReplies([gmail, prose, gmail, prose].join("\n"));
+    expect(pieces).toEqual([gmail, `${prose}\n${gmail}`, prose]);
+  });
+
+  it("keeps a same-code line after a blank-free continuation", () => {
+    const lines = "550-5.7.1 first line of the reply\n550 5.7.1 last line of the reply";
+    expect(splitPastedReplies(lines)).toEqual([lines]);
+  });
+
   it("returns text without a reply as it is", () => {
     expect(splitPastedReplies("  \r\nConnection timed out\r\n")).toEqual([
       "  \r\nConnection timed out\r\n",

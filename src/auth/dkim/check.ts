@@ -11,6 +11,7 @@ import {
 } from "../types.js";
 import { isDkimKeyRecord, parseDkimKey } from "./key.js";
 import { shellQuote } from "../../diagnose/shell-quote.js";
+import { namedList } from "../named-list.js";
 import { COMMON_SELECTORS } from "./selectors.js";
 
 /** The state of one selector's key. */
@@ -90,8 +91,8 @@ export async function checkDkim(
     verdict: verdictOf(problems),
     explanation:
       usable.length > 0
-        ? `${domain} publishes ${usable.length} usable DKIM key${usable.length === 1 ? "" : "s"} (${usable.map((r) => r.selector).join(", ")}).`
-        : `${domain} has no usable DKIM key among the selectors checked: ${checked.map((r) => r.selector).join(", ")}.`,
+        ? `${domain} publishes ${usable.length} usable DKIM key${usable.length === 1 ? "" : "s"} (${namedList(usable.map((r) => r.selector))}).`
+        : `${domain} has no usable DKIM key among the selectors checked: ${namedList(checked.map((r) => r.selector))}.`,
     evidence,
     problems,
   };
@@ -136,7 +137,7 @@ function notFoundProblem(domain: string, checked: readonly DkimSelectorResult[])
  * forwarding.
  */
 function noUsableKeyProblem(domain: string, results: readonly DkimSelectorResult[]): Problem {
-  const found = results.map((r) => `${r.selector} (${r.status})`).join(", ");
+  const found = namedList(results.map((r) => `${r.selector} (${r.status})`));
   return problem(
     "dkim-no-usable-key",
     "warning",

@@ -2,6 +2,13 @@ import type { DnsContext } from "../../dns/context.js";
 import { isVoidFailure, joinTxt, type DnsFailure } from "../../dns/types.js";
 import { isUnanswered, problem, type Problem } from "../types.js";
 import {
+  MAX_LOOKUPS,
+  newLookupBudget,
+  spendLookups,
+  spendVoidLookup,
+  type LookupBudget,
+} from "./lookup-budget.js";
+import {
   isSpfRecord,
   parseSpfRecord,
   type Directive,
@@ -51,6 +58,12 @@ interface Walk {
   readonly passAllTargets: string[];
   /** The `a` and `mx` terms whose names have no records, such as `a (example.com)`. */
   readonly voidTerms: string[];
+  readonly budget: LookupBudget;
+  /**
+   * Records already walked, by lower-cased domain. A domain reached again is not resolved or
+   * walked again, and its lookups are counted from the stored node.
+   */
+  readonly expanded: Map<string, SpfNode>;
 }
 
 /** The path from the domain's own record to a record that the walk visits. */
@@ -77,6 +90,8 @@ export async function analyseSpf(domain: string, dns: DnsContext): Promise<SpfAn
     stack: [],
     passAllTargets: [],
     voidTerms: [],
+    budget: newLookupBudget(),
+    expanded: new Map(),
   };
   const first = await dns.lookup(domain, "TXT");
   const records = first.ok ? first.records.map(joinTxt).filter(isSpfRecord) : [];
@@ -85,7 +100,7 @@ export async function analyseSpf(domain: string, dns: DnsContext): Promise<SpfAn
   return {
     records,
     tree,
-    lookups: tree.totalLookups,
+    lookups: Math.min(tree.totalLookups, MAX_LOOKUPS + 1),
     voidLookups: sumVoids(tree),
     addresses: walk.addresses,
     problems: walk.problems,
@@ -110,6 +125,8 @@ export async function analyseSpfRecord(
     stack: [domain.toLowerCase()],
     passAllTargets: [],
     voidTerms: [],
+    budget: newLookupBudget(),
+    expanded: new Map(),
   };
   const tree = await visitRecords(domain, "record", [record], DOMAIN_REACH, walk);
   checkLimits(tree, walk);
@@ -150,6 +167,26 @@ async function visit(
     );
     return leaf(domain, via, "loop");
   }
+  const walked = walk.expanded.get(key);
+  if (walked !== undefined) {
+    spendLookups(walk.budget, walk.stack, term, walked.totalLookups);
+    return { ...walked, via };
+  }
+  const node = await resolveAndVisit(domain, via, term, parent, reach, walk);
+  walk.expanded.set(key, node);
+  return node;
+}
+
+/** Fetches the SPF record of an include or redirect target and walks it. */
+async function resolveAndVisit(
+  domain: string,
+  via: SpfNode["via"],
+  term: string,
+  parent: string,
+  reach: Reach,
+  walk: Walk,
+): Promise<SpfNode> {
+  const key = domain.toLowerCase();
   const answer = await walk.dns.lookup(domain, "TXT");
   if (!answer.ok && !isVoidFailure(answer.kind)) {
     walk.problems.push(uncheckedTarget(via === "record" ? null : term, parent, answer));
@@ -260,7 +297,9 @@ async function visitTerms(
   for (const directive of directives) {
     const mechanism = directive.mechanism;
     if (mechanism.kind === "all" || mechanism.kind === "ip4" || mechanism.kind === "ip6") continue;
+    if (walk.budget.stop !== null) break;
     lookups++;
+    if (!spendLookups(walk.budget, walk.stack, directive.text)) break;
     const target = mechanism.domain === null ? domain : literalDomain(mechanism.domain);
     if (target === null) continue;
     if (mechanism.kind === "include") {
@@ -271,6 +310,7 @@ async function visitTerms(
       const found = await addressesBehind(mechanism.kind, target, walk);
       if (found.kind === "void") {
         voidLookups++;
+        spendVoidLookup(walk.budget, walk.stack, directive.text);
         // A bare `a` or `mx` names no domain, so the name it points at is added.
         const named = mechanism.domain === null ? ` (${target})` : "";
         walk.voidTerms.push(`${directive.text}${named}`);
@@ -279,11 +319,14 @@ async function visitTerms(
       else if (via === "record") walk.addresses[directive.text] = found.addresses;
     }
   }
-  if (redirect !== null && !directives.some((d) => d.mechanism.kind === "all")) {
+  const followsRedirect = redirect !== null && !directives.some((d) => d.mechanism.kind === "all");
+  if (followsRedirect && walk.budget.stop === null) {
     lookups++;
+    const text = `redirect=${redirect.text}`;
     const target = literalDomain(redirect);
-    const inner = reachThrough(reach, `redirect=${redirect.text}`, target ?? "", true);
-    if (target !== null) children.push(await visit(target, "redirect", inner, walk));
+    const inner = reachThrough(reach, text, target ?? "", true);
+    const spent = spendLookups(walk.budget, walk.stack, text);
+    if (spent && target !== null) children.push(await visit(target, "redirect", inner, walk));
   }
   const totalLookups = lookups + children.reduce((sum, child) => sum + child.totalLookups, 0);
   return { domain, via, record, status: "ok", lookups, totalLookups, voidLookups, children };
@@ -389,9 +432,17 @@ function formatLookups(count: number): string {
   return `${count} lookup${count === 1 ? "" : "s"}`;
 }
 
+/** Names the term past the limit and the records that lead to it. */
+function stopPlace(term: string, chain: readonly string[]): string {
+  const owner = chain[chain.length - 1] ?? "";
+  const through = chain.length > 1 ? ` (reached through ${chain.join(" → ")})` : "";
+  return `The limit is passed at ${term} in the SPF record of ${owner}${through}`;
+}
+
 function checkLimits(tree: SpfNode, walk: Walk): void {
   const problems = walk.problems;
-  if (tree.totalLookups > 10) {
+  const stop = walk.budget.stop;
+  if (stop?.limit === "lookups") {
     const heavy = [...tree.children]
       .sort((a, b) => branchLookups(b) - branchLookups(a))
       .slice(0, 3);
@@ -402,7 +453,9 @@ function checkLimits(tree: SpfNode, walk: Walk): void {
       problem(
         "spf-lookup-limit",
         "error",
-        `The SPF record of ${tree.domain} needs ${tree.totalLookups} DNS lookups; more than 10 is a permerror (RFC 7208, section 4.6.4).${named === "" ? "" : ` The largest branches: ${named}.`}`,
+        `The SPF record of ${tree.domain} needs more than ${MAX_LOOKUPS} DNS lookups, so receivers return permerror (RFC 7208, section 4.6.4). ` +
+          `${stopPlace(stop.term, stop.chain)}, and the check stopped there as receivers do.` +
+          (named === "" ? "" : ` The largest branches up to there: ${named}.`),
         "Remove includes you no longer use, and replace a and mx terms with ip4: and ip6: ranges.",
       ),
     );

@@ -28,21 +28,37 @@ host A 198.51.100.7
     expect(analysis.problems).toEqual([]);
   });
 
-  it("reports the lookup limit and keeps the tree", async () => {
+  it("stops the walk at the lookup limit", async () => {
     const includes = Array.from({ length: 6 }, (_, i) => `include:i${i}.example.net`).join(" ");
     const zone = [
       `$ORIGIN example.net.`,
-      ...Array.from({ length: 6 }, (_, i) => `i${i} TXT "v=spf1 a mx -all"`),
+      ...Array.from({ length: 6 }, (_, i) => `i${i} TXT "v=spf1 a:mail.example.net -all"`),
       `mail A 192.0.2.9`,
     ];
     const dns = zoneDns(
       `$ORIGIN example.com.\n@ TXT "v=spf1 ${includes} -all"\n${zone.join("\n")}\n`,
     );
     const analysis = await analyseSpf("example.com", dns);
-    expect(analysis.lookups).toBe(18);
-    expect(analysis.tree.children).toHaveLength(6);
-    expect(codes(analysis.problems)).toContain("spf-lookup-limit");
-    expect(analysis.problems[0]?.message).toMatch(/^The SPF record of example.com needs 18 /);
+    const message = analysis.problems[0]?.message ?? "";
+    expect(analysis.lookups).toBe(11);
+    expect(analysis.tree.children).toHaveLength(5);
+    expect(codes(analysis.problems)).toEqual(["spf-lookup-limit"]);
+    expect(message).toMatch(/^The SPF record of example.com needs more than 10 DNS lookups/);
+    expect(message).toContain(
+      "The limit is passed at include:i5.example.net in the SPF record of example.com,",
+    );
+  });
+
+  it("stops at the third void lookup", async () => {
+    const includes = Array.from({ length: 6 }, (_, i) => `include:i${i}.example.net`).join(" ");
+    const zone = Array.from({ length: 6 }, (_, i) => `i${i} TXT "v=spf1 a mx -all"`);
+    const dns = zoneDns(
+      `$ORIGIN example.com.\n@ TXT "v=spf1 ${includes} -all"\n$ORIGIN example.net.\n${zone.join("\n")}\n`,
+    );
+    const analysis = await analyseSpf("example.com", dns);
+    expect(analysis.voidLookups).toBe(3);
+    expect(analysis.tree.children).toHaveLength(2);
+    expect(codes(analysis.problems)).toEqual(["spf-void-limit"]);
   });
 
   it("counts each include in its branch", async () => {
@@ -59,10 +75,11 @@ host A 198.51.100.7
     );
     const analysis = await analyseSpf("example.com", dns);
     const message = analysis.problems[0]?.message ?? "";
-    expect(analysis.lookups).toBe(13);
+    expect(analysis.lookups).toBe(11);
+    expect(message).toContain("The limit is passed at include:i10.example.net");
     expect(message).toContain(
-      "The largest branches: i10.example.net (3 lookups), i0.example.net (1 lookup), " +
-        "i1.example.net (1 lookup).",
+      "The largest branches up to there: i0.example.net (1 lookup), " +
+        "i1.example.net (1 lookup), i2.example.net (1 lookup).",
     );
     expect(message).not.toContain("(0");
   });
