@@ -102,8 +102,8 @@ function spfDetails(domain: DomainReport): string[] {
   // A not-checked SPF check has no record when the domain's own TXT query failed. Its lookup
   // counts leave out the includes that DNS did not return, so they are not shown.
   if (spf.verdict !== "not-checked") {
-    // The walk stops at the 11th lookup, as receivers do, so 11 means "more than 10".
-    const lookups = spf.lookups > 10 ? "more than 10" : `${spf.lookups} of 10`;
+    // The walk stops counting past 100 lookups, so 101 means "more than 100".
+    const lookups = spf.lookups > 100 ? "more than 100 of 10" : `${spf.lookups} of 10`;
     details.push(`DNS lookups: ${lookups}; void lookups: ${spf.voidLookups} of 2`);
   }
   if (spf.results.length > 0)

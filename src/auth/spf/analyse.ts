@@ -2,7 +2,9 @@ import type { DnsContext } from "../../dns/context.js";
 import { isVoidFailure, joinTxt, type DnsFailure } from "../../dns/types.js";
 import { isUnanswered, problem, type Problem } from "../types.js";
 import {
+  isSpent,
   MAX_LOOKUPS,
+  MAX_WALKED_LOOKUPS,
   newLookupBudget,
   spendLookups,
   spendVoidLookup,
@@ -100,7 +102,7 @@ export async function analyseSpf(domain: string, dns: DnsContext): Promise<SpfAn
   return {
     records,
     tree,
-    lookups: Math.min(tree.totalLookups, MAX_LOOKUPS + 1),
+    lookups: Math.min(tree.totalLookups, MAX_WALKED_LOOKUPS + 1),
     voidLookups: sumVoids(tree),
     addresses: walk.addresses,
     problems: walk.problems,
@@ -297,7 +299,7 @@ async function visitTerms(
   for (const directive of directives) {
     const mechanism = directive.mechanism;
     if (mechanism.kind === "all" || mechanism.kind === "ip4" || mechanism.kind === "ip6") continue;
-    if (walk.budget.stop !== null) break;
+    if (isSpent(walk.budget)) break;
     lookups++;
     if (!spendLookups(walk.budget, walk.stack, directive.text)) break;
     const target = mechanism.domain === null ? domain : literalDomain(mechanism.domain);
@@ -320,7 +322,7 @@ async function visitTerms(
     }
   }
   const followsRedirect = redirect !== null && !directives.some((d) => d.mechanism.kind === "all");
-  if (followsRedirect && walk.budget.stop === null) {
+  if (followsRedirect && !isSpent(walk.budget)) {
     lookups++;
     const text = `redirect=${redirect.text}`;
     const target = literalDomain(redirect);
@@ -432,6 +434,11 @@ function formatLookups(count: number): string {
   return `${count} lookup${count === 1 ? "" : "s"}`;
 }
 
+/** Gives a lookup count, or "more than 100" for one that the walk stopped counting. */
+function formatTotal(total: number): string {
+  return total > MAX_WALKED_LOOKUPS ? `more than ${MAX_WALKED_LOOKUPS}` : String(total);
+}
+
 /** Names the term past the limit and the records that lead to it. */
 function stopPlace(term: string, chain: readonly string[]): string {
   const owner = chain[chain.length - 1] ?? "";
@@ -441,8 +448,8 @@ function stopPlace(term: string, chain: readonly string[]): string {
 
 function checkLimits(tree: SpfNode, walk: Walk): void {
   const problems = walk.problems;
-  const stop = walk.budget.stop;
-  if (stop?.limit === "lookups") {
+  const stop = walk.budget.lookupStop;
+  if (stop !== null) {
     const heavy = [...tree.children]
       .sort((a, b) => branchLookups(b) - branchLookups(a))
       .slice(0, 3);
@@ -453,9 +460,9 @@ function checkLimits(tree: SpfNode, walk: Walk): void {
       problem(
         "spf-lookup-limit",
         "error",
-        `The SPF record of ${tree.domain} needs more than ${MAX_LOOKUPS} DNS lookups, so receivers return permerror (RFC 7208, section 4.6.4). ` +
-          `${stopPlace(stop.term, stop.chain)}, and the check stopped there as receivers do.` +
-          (named === "" ? "" : ` The largest branches up to there: ${named}.`),
+        `The SPF record of ${tree.domain} needs ${formatTotal(tree.totalLookups)} DNS lookups; more than ${MAX_LOOKUPS} is a permerror (RFC 7208, section 4.6.4). ` +
+          `${stopPlace(stop.term, stop.chain)}, where receivers stop.` +
+          (named === "" ? "" : ` The largest branches: ${named}.`),
         "Remove includes you no longer use, and replace a and mx terms with ip4: and ip6: ranges.",
       ),
     );

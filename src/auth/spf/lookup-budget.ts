@@ -1,21 +1,24 @@
 /**
  * The running DNS lookup counts of one SPF walk, in the order a receiver evaluates the terms.
  * RFC 7208, section 4.6.4, lets a receiver stop with permerror at the 11th DNS-querying term
- * or the 3rd void lookup, so the walk stops there too. Without the stop, an include cycle with
- * fan-out is walked path by path and the work grows exponentially.
+ * or the 3rd void lookup. The walk notes where a receiver stops, and goes on counting up to
+ * `MAX_WALKED_LOOKUPS`, so that the report says how far a record is over the limit. A record
+ * reached again is not walked again (see `analyseSpf`), and the cap ends the walk of an
+ * include cycle with fan-out, whose count grows exponentially.
  */
 export interface LookupBudget {
   /** DNS-querying terms counted so far (include, a, mx, ptr, exists, redirect). */
   lookups: number;
   /** Lookups of `a` and `mx` terms that returned NXDOMAIN or no records. */
   voidLookups: number;
-  /** The term that stopped the walk, or null while the walk is within both limits. */
-  stop: LookupStop | null;
+  /** The term at which a receiver stops for too many lookups, or null while within the limit. */
+  lookupStop: LookupStop | null;
+  /** The term at which a receiver stops for too many void lookups, or null while within it. */
+  voidStop: LookupStop | null;
 }
 
 /** The term that passed a limit, and the records the walk went through to reach it. */
 export interface LookupStop {
-  readonly limit: "lookups" | "void-lookups";
   /** Domains from the checked domain to the record that has the term, lower-cased. */
   readonly chain: readonly string[];
   readonly term: string;
@@ -25,14 +28,24 @@ export interface LookupStop {
 export const MAX_LOOKUPS = 10;
 /** Maximum number of lookups per evaluation that return NXDOMAIN or no records. */
 export const MAX_VOID_LOOKUPS = 2;
+/**
+ * Lookups after which the walk stops counting. Real records that pass the limit need 11 to
+ * about 40; a count past this one comes from a cycle or a record built to be expensive.
+ */
+export const MAX_WALKED_LOOKUPS = 100;
 
 export function newLookupBudget(): LookupBudget {
-  return { lookups: 0, voidLookups: 0, stop: null };
+  return { lookups: 0, voidLookups: 0, lookupStop: null, voidStop: null };
+}
+
+/** True once the walk counted more than `MAX_WALKED_LOOKUPS` and must resolve nothing more. */
+export function isSpent(budget: LookupBudget): boolean {
+  return budget.lookups > MAX_WALKED_LOOKUPS;
 }
 
 /**
- * Counts `count` lookups spent at `term` and returns false when they pass the limit. The walk
- * must then stop without resolving the term, as a receiver does.
+ * Counts `count` lookups spent at `term`, notes the term when it passes the receivers' limit,
+ * and returns false when the walk must stop without resolving the term (see `isSpent`).
  */
 export function spendLookups(
   budget: LookupBudget,
@@ -41,19 +54,16 @@ export function spendLookups(
   count = 1,
 ): boolean {
   budget.lookups += count;
-  if (budget.lookups <= MAX_LOOKUPS) return true;
-  budget.stop ??= { limit: "lookups", chain: [...chain], term };
-  return false;
+  if (budget.lookups > MAX_LOOKUPS) budget.lookupStop ??= { chain: [...chain], term };
+  return !isSpent(budget);
 }
 
-/** Counts one void lookup at `term` and returns false when it passes the limit. */
+/** Counts one void lookup at `term`, and notes the term when it passes the receivers' limit. */
 export function spendVoidLookup(
   budget: LookupBudget,
   chain: readonly string[],
   term: string,
-): boolean {
+): void {
   budget.voidLookups++;
-  if (budget.voidLookups <= MAX_VOID_LOOKUPS) return true;
-  budget.stop ??= { limit: "void-lookups", chain: [...chain], term };
-  return false;
+  if (budget.voidLookups > MAX_VOID_LOOKUPS) budget.voidStop ??= { chain: [...chain], term };
 }
