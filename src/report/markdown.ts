@@ -305,7 +305,7 @@ function providersTable(diagnosis: Diagnosis): string[] {
   const rows = shownProviders(diagnosis).map((verdict) => providerRow(verdict, diagnosis));
   if (rows.length === 0) return [escape(noProvidersSentence(diagnosis))];
   return [
-    "| provider | status | sent | deferrals | deferred recipients | bounced | first block |",
+    "| provider | status | sent | deferrals | deferred recipients | bounced | first defer or rejection |",
     "| --- | --- | ---: | ---: | ---: | ---: | --- |",
     ...rows,
   ];
@@ -333,7 +333,7 @@ function providerRow(verdict: ProviderVerdict, diagnosis: Diagnosis): string {
   const block =
     first === null
       ? policy
-      : `${shortTime(first.time)} \`${first.replyCode ?? ""} ${first.enhancedStatus ?? ""}\` ${escape(first.summary)}${rejection} ${escape(upperFirst(blockedAttemptsSentence(verdict)))}${ended}${changed}${from}${few}${policy === "" ? "" : ` ${policy}`}`;
+      : `${first.permanent ? "First rejection" : "First defer"} ${shortTime(first.time)} \`${first.replyCode ?? ""} ${first.enhancedStatus ?? ""}\` ${escape(first.summary)}${rejection} ${escape(upperFirst(blockedAttemptsSentence(verdict)))}${ended}${changed}${from}${few}${policy === "" ? "" : ` ${policy}`}`;
   // The status cell prints the JSON status alone, as the text report does. The block cell, or
   // the outage paragraph below the table, states whether the block goes on at the end of the log.
   return `| ${verdict.name} | ${verdict.status} | ${count(verdict.sent)} | ${count(verdict.deferred)} | ${count(verdict.deferredRecipients)} | ${count(verdict.bounced)} | ${block} |`;

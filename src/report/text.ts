@@ -253,8 +253,8 @@ function blockLines(verdict: ProviderVerdict, diagnosis: Diagnosis): string[] {
 /** Renders a provider's first block reply of one kind, with its code, meaning and line. */
 function firstReplyLines(reply: ReplyEvidence): string[] {
   const code = `${reply.replyCode ?? ""} ${reply.enhancedStatus ?? ""}`.trim();
-  // A temporary reply defers mail; calling it a block would overstate it.
-  const label = reply.permanent ? "    first block " : "    first defer ";
+  // The Markdown cell uses the same two labels, and the JSON field is firstBlock for either.
+  const label = reply.permanent ? "    first rejection " : "    first defer ";
   return wrap(
     `${shortTime(reply.time)} ${code === "" ? "" : `${code}: `}${reply.summary} (${reply.file}:${reply.line})`,
     label,
