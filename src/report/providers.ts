@@ -95,23 +95,25 @@ export function blockedVerb(verdict: ProviderVerdict): string {
 
 /**
  * Describes the attempts that a provider rejected or deferred and when the block ended, such as
- * "40 attempts to 40 recipients rejected or deferred; last at …, and no later attempt was
- * accepted." Retries of held mail can make many attempts to few recipients, so the messages are
- * named too when their count differs ("245 attempts for 53 messages to 1 recipient deferred").
+ * "40 attempts to 40 addresses rejected or deferred; last at …, and no later attempt was
+ * accepted." Retries of held mail can make many attempts to few addresses, so the messages are
+ * named too when their count differs ("245 attempts for 53 messages to 1 address deferred").
  */
 export function blockedAttemptsSentence(verdict: ProviderVerdict): string {
   // Replies to whole sessions and to address verification probes refuse no delivery attempt.
   if (verdict.blockedAttempts === 0) {
     return `replies to sessions or probes, no delivery attempt refused; ${blockEnd(verdict)}`;
   }
-  const about = verdict.recipientsEstimated ? "about " : "";
-  const aboutMessages = verdict.blockedMessagesEstimated ? "about " : "";
+  // Above a few hundred, the counts come from a HyperLogLog sketch, so they are estimates.
+  const estimated = verdict.recipientsEstimated ? "an estimated " : "";
+  const estimatedMessages = verdict.blockedMessagesEstimated ? "an estimated " : "";
   const messages =
     verdict.blockedMessages === verdict.blockedRecipients
       ? ""
-      : ` for ${aboutMessages}${plural(verdict.blockedMessages, "message")}`;
-  const recipients = plural(verdict.blockedRecipients, "recipient");
-  return `${plural(verdict.blockedAttempts, "attempt")}${messages} to ${about}${recipients} ${blockedVerb(verdict)}; ${blockEnd(verdict)}`;
+      : ` for ${estimatedMessages}${plural(verdict.blockedMessages, "message")}`;
+  // Distinct addresses, not the message and recipient pairs of the table's "to rcpts" column.
+  const addresses = plural(verdict.blockedRecipients, "address", "addresses");
+  return `${plural(verdict.blockedAttempts, "attempt")}${messages} to ${estimated}${addresses} ${blockedVerb(verdict)}; ${blockEnd(verdict)}`;
 }
 
 /**

@@ -41,7 +41,7 @@ describe("text report wording", () => {
     log.submitHourly({ outcome: GMAIL_RATE_LIMIT });
     const report = text(await diagnose(log));
 
-    expect(report).toContain("24 attempts to 24 recipients deferred;");
+    expect(report).toContain("24 attempts to 24 addresses deferred;");
     expect(report).not.toMatch(/recipients rejected/);
     expect(flat(report)).toContain("Gmail still deferred mail in the last two hours");
     expect(report).toContain("24 deferrals since");
@@ -69,7 +69,7 @@ describe("text report wording", () => {
     log.submitHourly({ outcome: GMAIL_UNSOLICITED });
     const report = text(await diagnose(log));
 
-    expect(flat(report)).toContain("24 attempts to 24 recipients rejected or deferred;");
+    expect(flat(report)).toContain("24 attempts to 24 addresses rejected or deferred;");
   });
 
   test("verdict explains a blocked other receivers row", async () => {
