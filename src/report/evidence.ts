@@ -1,6 +1,7 @@
 import { earliestReply } from "../diagnose/findings/replies.js";
 import type { ReplyEvidence } from "../diagnose/types.js";
 import { PROVIDER_NAMES, type ProviderId } from "../knowledge/providers.js";
+import { bracketedToken } from "../reply/tokens.js";
 import { count, shortTime } from "./wrap.js";
 
 /**
@@ -197,6 +198,7 @@ interface ProviderSummary {
   count?: number;
   sessionCount?: number;
   codes?: Record<string, number>;
+  tokens?: string[];
   first?: ReplyEvidence | null;
   firstSession?: ReplyEvidence | null;
 }
@@ -204,10 +206,7 @@ interface ProviderSummary {
 function providerLines(providers: Record<string, ProviderSummary>): Array<[string, string]> {
   return Object.entries(providers).map(([id, summary]) => {
     const name = summary.name ?? PROVIDER_NAMES[id as ProviderId] ?? id;
-    const codes = Object.entries(summary.codes ?? {})
-      .slice(0, 3)
-      .map(([code, n]) => `${code} ×${count(n)}`)
-      .join(", ");
+    const codes = codeCounts(summary.codes ?? {}, summary.tokens ?? []);
     const first = earliestReply({
       first: summary.first ?? null,
       firstSession: summary.firstSession ?? null,
@@ -217,6 +216,24 @@ function providerLines(providers: Record<string, ProviderSummary>): Array<[strin
     const replies = replyCounts(summary.count ?? 0, summary.sessionCount ?? 0);
     return [name, `${replies}${codes === "" ? "" : ` (${codes})`}${where}`];
   });
+}
+
+/**
+ * Formats up to three reply codes with their counts, such as "421 4.7.0 [TSS04] ×102". The
+ * evidence does not pair tokens with codes, so a single token goes after a single code, and
+ * several tokens follow the codes: "421 4.7.0 ×50, 553 5.7.2 ×40, tokens [TSS04] [TSS09]".
+ */
+function codeCounts(codes: Record<string, number>, tokens: readonly string[]): string {
+  const entries = Object.entries(codes).slice(0, 3);
+  const written = tokens.map(bracketedToken);
+  const [onlyToken] = written;
+  if (entries.length === 1 && written.length === 1 && onlyToken !== undefined) {
+    return entries.map(([code, n]) => `${code} ${onlyToken} ×${count(n)}`).join("");
+  }
+  const counts = entries.map(([code, n]) => `${code} ×${count(n)}`);
+  if (written.length > 0)
+    counts.push(`${written.length === 1 ? "token" : "tokens"} ${written.join(" ")}`);
+  return counts.join(", ");
 }
 
 // `80 replies`, `3 replies to whole sessions`, or `1,417 replies to recipients and 108 to

@@ -27,6 +27,7 @@ import {
   expiredSentence,
   noProvidersSentence,
   replyChangeSentence,
+  replyCodeText,
   readinessDetail,
   shownProviders,
 } from "./providers.js";
@@ -327,13 +328,13 @@ function providerRow(verdict: ProviderVerdict, diagnosis: Diagnosis): string {
   const rejection =
     first === null || first.permanent || firstRejection === null
       ? ""
-      : ` First rejection ${shortTime(firstRejection.time)} \`${firstRejection.replyCode ?? ""} ${firstRejection.enhancedStatus ?? ""}\` ${escape(firstRejection.summary)}`;
+      : ` First rejection ${shortTime(firstRejection.time)} \`${replyCodeText(firstRejection)}\` ${escape(firstRejection.summary)}`;
   const policyLine = recipientPolicyLine(verdict);
   const policy = policyLine === null ? "" : escape(policyLine);
   const block =
     first === null
       ? policy
-      : `${first.permanent ? "First rejection" : "First defer"} ${shortTime(first.time)} \`${first.replyCode ?? ""} ${first.enhancedStatus ?? ""}\` ${escape(first.summary)}${rejection} ${escape(upperFirst(blockedAttemptsSentence(verdict)))}${ended}${changed}${from}${few}${policy === "" ? "" : ` ${policy}`}`;
+      : `${first.permanent ? "First rejection" : "First defer"} ${shortTime(first.time)} \`${replyCodeText(first)}\` ${escape(first.summary)}${rejection} ${escape(upperFirst(blockedAttemptsSentence(verdict)))}${ended}${changed}${from}${few}${policy === "" ? "" : ` ${policy}`}`;
   // The status cell prints the JSON status alone, as the text report does. The block cell, or
   // the outage paragraph below the table, states whether the block goes on at the end of the log.
   return `| ${verdict.name} | ${verdict.status} | ${count(verdict.sent)} | ${count(verdict.deferred)} | ${count(verdict.deferredRecipients)} | ${count(verdict.bounced)} | ${block} |`;

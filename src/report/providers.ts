@@ -5,6 +5,7 @@ import type {
   ProviderStatus,
   ProviderVerdict,
   ReadinessItem,
+  ReplyEvidence,
 } from "../diagnose/types.js";
 import {
   acceptsAgainTooEarly,
@@ -13,6 +14,7 @@ import {
   liftShortfall,
   showsOutboundMail,
 } from "../diagnose/verdict.js";
+import { bracketedToken } from "../reply/tokens.js";
 import { heldSubject } from "./hosts.js";
 import { COLUMN_GAP, columns, plural, shortTime } from "./wrap.js";
 
@@ -140,7 +142,7 @@ function blockEnd(verdict: ProviderVerdict): string {
 export function replyChangeSentence(verdict: ProviderVerdict): string | null {
   const reply = verdict.replyChange?.reply;
   if (reply === undefined) return null;
-  const code = `${reply.replyCode ?? ""} ${reply.enhancedStatus ?? ""}`.trim();
+  const code = replyCodeText(reply);
   return `Reply changed at ${shortTime(reply.time)}${code === "" ? "" : ` to ${code}`} (${reply.file}:${reply.line}): ${reply.summary}`;
 }
 
@@ -170,4 +172,16 @@ const LIFT_RULE_REFERENCE = "The verdict above gives the rule for a lifted block
 export function readinessDetail(item: ReadinessItem, diagnosis: Diagnosis): string {
   if (!diagnosis.verdict.summary.includes(LIFT_RULE_TEXT)) return item.detail;
   return item.detail.replace(LIFT_RULE_TEXT, LIFT_RULE_REFERENCE);
+}
+
+/**
+ * Returns a reply's code, enhanced status code and provider token, such as "421 4.7.0 [TSS04]",
+ * or "" when the reply has none of them. Yahoo's error-code page and support staff work from
+ * the token, which the codes alone do not give.
+ */
+export function replyCodeText(reply: ReplyEvidence): string {
+  const token = reply.providerToken === null ? "" : bracketedToken(reply.providerToken);
+  return [reply.replyCode ?? "", reply.enhancedStatus ?? "", token]
+    .filter((part) => part !== "")
+    .join(" ");
 }

@@ -31,6 +31,7 @@ import {
   expiredSentence,
   providerCell,
   replyChangeSentence,
+  replyCodeText,
   readinessDetail,
   shownProviders,
 } from "./providers.js";
@@ -252,7 +253,7 @@ function blockLines(verdict: ProviderVerdict, diagnosis: Diagnosis): string[] {
 
 /** Renders a provider's first block reply of one kind, with its code, meaning and line. */
 function firstReplyLines(reply: ReplyEvidence): string[] {
-  const code = `${reply.replyCode ?? ""} ${reply.enhancedStatus ?? ""}`.trim();
+  const code = replyCodeText(reply);
   // The Markdown cell uses the same two labels, and the JSON field is firstBlock for either.
   const label = reply.permanent ? "    first rejection " : "    first defer ";
   return wrap(
