@@ -30,6 +30,7 @@ import {
   replyCodeText,
   readinessDetail,
   shownProviders,
+  statusCell,
 } from "./providers.js";
 import { upperFirst } from "../diagnose/findings/build.js";
 import {
@@ -335,9 +336,10 @@ function providerRow(verdict: ProviderVerdict, diagnosis: Diagnosis): string {
     first === null
       ? policy
       : `${first.permanent ? "First rejection" : "First defer"} ${shortTime(first.time)} \`${replyCodeText(first)}\` ${escape(first.summary)}${rejection} ${escape(upperFirst(blockedAttemptsSentence(verdict)))}${ended}${changed}${from}${few}${policy === "" ? "" : ` ${policy}`}`;
-  // The status cell prints the JSON status alone, as the text report does. The block cell, or
-  // the outage paragraph below the table, states whether the block goes on at the end of the log.
-  return `| ${verdict.name} | ${verdict.status} | ${count(verdict.sent)} | ${count(verdict.deferred)} | ${count(verdict.deferredRecipients)} | ${count(verdict.bounced)} | ${block} |`;
+  // The status cell prints the JSON status, or "lifted" for a lifted block, as the text report
+  // does. The block cell, or the outage paragraph below the table, states whether the block goes
+  // on at the end of the log.
+  return `| ${verdict.name} | ${statusCell(verdict)} | ${count(verdict.sent)} | ${count(verdict.deferred)} | ${count(verdict.deferredRecipients)} | ${count(verdict.bounced)} | ${block} |`;
 }
 
 /**

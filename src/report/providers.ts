@@ -54,6 +54,14 @@ export function noProvidersSentence(diagnosis: Diagnosis): string {
     : `No outbound mail left ${heldSubject(diagnosis).text}.`;
 }
 
+/**
+ * Returns the status cell of a provider row: the JSON status, or "lifted" for an `ok` provider
+ * that blocked earlier in the log (`pastBlock`), so that the row does not read as untouched.
+ */
+export function statusCell(verdict: ProviderVerdict): string {
+  return verdict.status === "ok" && verdict.pastBlock !== null ? "lifted" : verdict.status;
+}
+
 /** Rank of a provider status in the tables: the most severe first, `ok` last. */
 const STATUS_ORDER: Readonly<Record<ProviderStatus, number>> = {
   blocked: 0,

@@ -34,6 +34,7 @@ import {
   replyCodeText,
   readinessDetail,
   shownProviders,
+  statusCell,
 } from "./providers.js";
 import { copiedLinesSentence } from "./copied-lines.js";
 import { overlongLinesSentence } from "./overlong-lines.js";
@@ -151,10 +152,11 @@ function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
   ];
   const shownFixes = new Set<string>();
   for (const verdict of entries) {
-    const status = verdict.status === "ok" ? verdict.status : paint.bold(verdict.status);
+    const cell = statusCell(verdict);
+    const status = verdict.status === "ok" ? cell : paint.bold(cell);
     const [name, hostLine] = providerCell(verdict, PROVIDER_COLUMN);
     lines.push(
-      `  ${column(name, PROVIDER_COLUMN)}${status}${" ".repeat(Math.max(1, 14 - verdict.status.length))}` +
+      `  ${column(name, PROVIDER_COLUMN)}${status}${" ".repeat(Math.max(1, 14 - cell.length))}` +
         `${count(verdict.sent).padStart(9)}${count(verdict.deferred).padStart(11)}` +
         `${count(verdict.deferredRecipients).padStart(10)}${count(verdict.bounced).padStart(9)}`,
     );

@@ -340,7 +340,7 @@ describe("block end after quiet hours", () => {
     expect(validateDiagnosis(reports.diagnosis)).toEqual([]);
 
     expect(reports.text).toContain(tableTimes(pastBlock));
-    expect(reports.text).toMatch(/Yahoo\/AOL +ok /);
+    expect(reports.text).toMatch(/Yahoo\/AOL +lifted /);
     expect(reports.text).not.toContain("not enough");
     expect(reports.text).not.toContain("senders.yahooinc.com/contact");
     expect(reports.markdown).toContain(tableTimes(pastBlock));
