@@ -95,6 +95,7 @@ export function evidenceLines(evidence: object): Array<[string, string]> {
       continue;
     }
     if (key === "count" && record["attempted"] === undefined) continue;
+    if (key === "ip" && sameAsOnlyIp(value, record["ips"])) continue;
     if (key === "blockedAttemptsByOperator") {
       const text = operatorCounts(value as Record<string, number>);
       if (text !== "") lines.push([label, text]);
@@ -113,6 +114,11 @@ export function evidenceLines(evidence: object): Array<[string, string]> {
   const guessing = record["passwordGuessing"];
   if (typeof guessing === "object" && guessing !== null) lines.push(...evidenceLines(guessing));
   return lines;
+}
+
+/** True when the `ips` list holds `ip` alone, so that an "IP" line would repeat "IPs". */
+function sameAsOnlyIp(ip: unknown, ips: unknown): boolean {
+  return Array.isArray(ips) && ips.length === 1 && ips[0] === ip;
 }
 
 // An account without a history of its own is compared with a level from outside its own mail,
