@@ -165,7 +165,11 @@ export function buildReadiness(
     })
     .filter((form, index, all) => all.findIndex((other) => other.url === form.url) === index);
   const failed = items.filter((item) => item.status === "fail" || item.status === "unknown");
-  const unchecked = items.filter((item) => item.status === "not-checked");
+  // A "Cause stopped" item that is not checked is not applicable (see `causeStopped`), so the
+  // summaries do not list it as something still to check.
+  const unchecked = items.filter(
+    (item) => item.status === "not-checked" && item.id !== "cause-stopped",
+  );
   const open = openItems(failed, openBlocks(providers, logEnd));
   // With no removal form for the receivers that block, there is no request to be ready for.
   const ready = removalForms.length > 0 && failed.length === 0 && unchecked.length === 0;
