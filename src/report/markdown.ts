@@ -42,7 +42,7 @@ import {
 import { dnsChecksMarkdown } from "./markdown-checks.js";
 import { lineCountsText } from "./line-counts.js";
 import { MAX_SAMPLE_LINES } from "./skipped-samples.js";
-import { deferralSentences } from "./deferral-text.js";
+import { deferralSentences, isIncident } from "./deferral-text.js";
 import { queueSpaceSentences, SERVER_FAULTS_HEADING } from "./queue-space-text.js";
 import { verdictLabel } from "./verdict-label.js";
 import { bounceOnlySentence, filesRead, inputDetailSentences } from "./text.js";
@@ -269,7 +269,7 @@ function fatalErrorParagraphs(diagnosis: Diagnosis): string[] {
 /** Lists, below the table, the top deferral texts of each row of small receivers or relay hosts. */
 function deferralParagraphs(diagnosis: Diagnosis): string[] {
   return shownProviders(diagnosis).flatMap((verdict) => {
-    const sentences = deferralSentences(verdict.deferralDetail);
+    const sentences = deferralSentences(verdict.deferralDetail, isIncident(diagnosis));
     if (sentences === null) return [];
     const stuck = sentences.longDeferred;
     const long =

@@ -61,7 +61,7 @@ import {
   undeliveredLines,
 } from "./undelivered-text.js";
 import { fatalErrorsSection } from "./fatal-errors-text.js";
-import { deferralSentences } from "./deferral-text.js";
+import { deferralSentences, isIncident } from "./deferral-text.js";
 import { otherReceiverDomainLines } from "./recipient-domains-text.js";
 import { queueSpaceSentences, SERVER_FAULTS_HEADING } from "./queue-space-text.js";
 import { verdictLabel } from "./verdict-label.js";
@@ -164,7 +164,7 @@ function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
     lines.push(...blockLines(verdict, diagnosis));
     const policy = recipientPolicyLine(verdict);
     if (policy !== null) lines.push(...wrap(policy, "                "));
-    lines.push(...deferralLines(verdict));
+    lines.push(...deferralLines(verdict, diagnosis));
     if (verdict === diagnosis.providers.other) {
       lines.push(...otherReceiverDomainLines(diagnosis.recipientDomains));
     }
@@ -204,8 +204,8 @@ function undeliveredSection(diagnosis: Diagnosis, paint: Painter): string[] {
 }
 
 /** Renders the top deferral texts of a row of small receivers or relay hosts. */
-function deferralLines(verdict: ProviderVerdict): string[] {
-  const sentences = deferralSentences(verdict.deferralDetail);
+function deferralLines(verdict: ProviderVerdict, diagnosis: Diagnosis): string[] {
+  const sentences = deferralSentences(verdict.deferralDetail, isIncident(diagnosis));
   if (sentences === null) return [];
   const lines = wrap(sentences.heading, "    ");
   for (const text of sentences.texts) lines.push(...wrap(text, "      ", "        "));
