@@ -28,7 +28,7 @@ import {
   noProvidersSentence,
   replyChangeSentence,
   replyCodeText,
-  readinessDetail,
+  verdictSummaryText,
   shownProviders,
   statusCell,
 } from "./providers.js";
@@ -78,7 +78,7 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
     headline(input),
     ...hostsParagraph(diagnosis),
     "",
-    `**Verdict: ${verdictLabel(diagnosis).words}${inputsNotReadWords(diagnosis.verdict.inputsNotRead)}.** ${escape(shortTimesIn(diagnosis.verdict.summary))}`,
+    `**Verdict: ${verdictLabel(diagnosis).words}${inputsNotReadWords(diagnosis.verdict.inputsNotRead)}.** ${escape(shortTimesIn(verdictSummaryText(diagnosis)))}`,
     "",
     "## Providers",
     "",
@@ -107,7 +107,7 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
     // empty box, and the status in brackets shows whether it failed, is unknown or not checked.
     ...diagnosis.readiness.items.map(
       (item) =>
-        `- ${item.status === "pass" ? "[x]" : "[ ]"} **${item.title}** (${item.status}): ${escape(shortTimesIn(readinessDetail(item, diagnosis)))}`,
+        `- ${item.status === "pass" ? "[x]" : "[ ]"} **${item.title}** (${item.status}): ${escape(shortTimesIn(item.detail))}`,
     ),
     "",
     escape(shortTimesIn(diagnosis.readiness.summary)),

@@ -4,7 +4,6 @@ import type {
   Diagnosis,
   ProviderStatus,
   ProviderVerdict,
-  ReadinessItem,
   ReplyEvidence,
 } from "../diagnose/types.js";
 import {
@@ -169,17 +168,20 @@ export function endedKindSentence(verdict: ProviderVerdict, logEnd: string | nul
   return `Last ${kind} at ${shortTime(time)} (${file}:${line}). Later block replies only ${other} mail.`;
 }
 
-/** Reference to the verdict's lift rule, printed in the readiness checklist in its place. */
-const LIFT_RULE_REFERENCE = "The verdict above gives the rule for a lifted block.";
-
 /**
- * Returns the detail of a readiness item for the text and Markdown reports. The verdict and
- * the blocks-ended item can both state when a block counts as lifted, and the report prints
- * that paragraph once, in the verdict, so the item refers to it.
+ * Returns the verdict summary for the text and Markdown reports. The verdict and the
+ * blocks-ended readiness item can both state when a block counts as lifted. That rule takes
+ * three lines, so the reports print it once, in the readiness item, and keep the first screen
+ * for the verdict itself. The JSON keeps it in both.
  */
-export function readinessDetail(item: ReadinessItem, diagnosis: Diagnosis): string {
-  if (!diagnosis.verdict.summary.includes(LIFT_RULE_TEXT)) return item.detail;
-  return item.detail.replace(LIFT_RULE_TEXT, LIFT_RULE_REFERENCE);
+export function verdictSummaryText(diagnosis: Diagnosis): string {
+  const summary = diagnosis.verdict.summary;
+  if (!liftRuleInReadiness(diagnosis)) return summary;
+  return summary.replace(` ${LIFT_RULE_TEXT}`, "");
+}
+
+function liftRuleInReadiness(diagnosis: Diagnosis): boolean {
+  return diagnosis.readiness.items.some((item) => item.detail.includes(LIFT_RULE_TEXT));
 }
 
 /**

@@ -32,7 +32,7 @@ import {
   providerCell,
   replyChangeSentence,
   replyCodeText,
-  readinessDetail,
+  verdictSummaryText,
   shownProviders,
   statusCell,
 } from "./providers.js";
@@ -125,7 +125,7 @@ function header(diagnosis: Diagnosis, paint: Painter): string[] {
     ...(hosts === null ? [] : wrap(hosts, "", "  ")),
     "",
     `Verdict: ${label}${notRead === "" ? "" : paint.bold(notRead.toUpperCase())}`,
-    ...wrap(shortTimesIn(diagnosis.verdict.summary), "  "),
+    ...wrap(shortTimesIn(verdictSummaryText(diagnosis)), "  "),
   ];
 }
 
@@ -420,7 +420,7 @@ function readinessSection(diagnosis: Diagnosis, paint: Painter): string[] {
   for (const item of readiness.items) {
     lines.push(
       ...fixStepLines(
-        `${item.title}: ${shortTimesIn(readinessDetail(item, diagnosis))}`,
+        `${item.title}: ${shortTimesIn(item.detail)}`,
         `  ${READINESS_MARKS[item.status]} `,
       ),
     );
