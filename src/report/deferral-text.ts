@@ -38,11 +38,11 @@ export function deferralSentences(
       ? ""
       : `, the longest after ${duration(report.maxDelaySeconds)}`;
   const hidden = incident ? report.texts.filter((entry) => GREYLISTING.test(entry.text)) : [];
-  const shown = report.texts.filter((entry) => !hidden.includes(entry));
-  if (shown.length === 0 && report.otherDeferrals === 0 && report.longDeferred.length === 0) {
+  const quoted = report.texts.filter((entry) => !hidden.includes(entry));
+  if (quoted.length === 0 && report.otherDeferrals === 0 && report.longDeferred.length === 0) {
     return null;
   }
-  const texts = shown.map((entry) => {
+  const texts = quoted.map((entry) => {
     const domains = entry.domains.join(", ") + (entry.moreDomains ? " and more" : "");
     const delay =
       entry.maxDelaySeconds === null ? "" : `, up to ${duration(entry.maxDelaySeconds)}`;

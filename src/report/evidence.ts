@@ -116,7 +116,7 @@ export function evidenceLines(evidence: object): Array<[string, string]> {
   return lines;
 }
 
-/** True when the `ips` list holds `ip` alone, so that an "IP" line would repeat "IPs". */
+/** True when the `ips` list contains `ip` alone, so that an "IP" line would repeat "IPs". */
 function sameAsOnlyIp(ip: unknown, ips: unknown): boolean {
   return Array.isArray(ips) && ips.length === 1 && ips[0] === ip;
 }

@@ -23,7 +23,7 @@ const GREYLISTED: Outcome = {
 
 /**
  * Builds a day of delivered mail, then 12 messages that example.net greylists once, each also
- * to a Gmail reader whom Gmail rate-limits when `gmailOutcome` says so.
+ * to a Gmail reader with the outcome `gmailOutcome`.
  */
 function greylistingLog(gmailOutcome: Outcome): string {
   const log = new PostfixLog("mail");
