@@ -114,6 +114,8 @@ export function blockedAttemptsSentence(verdict: ProviderVerdict): string {
     return `replies to sessions or probes, no delivery attempt refused; ${blockEnd(verdict)}`;
   }
   // Above a few hundred, the counts come from a HyperLogLog sketch, so they are estimates.
+  // NOTE: recipientsEstimated also turns true when only the row's total recipients are
+  // estimated, so a small exact count of addresses can still read "an estimated".
   const estimated = verdict.recipientsEstimated ? "an estimated " : "";
   const estimatedMessages = verdict.blockedMessagesEstimated ? "an estimated " : "";
   const messages =
