@@ -11,10 +11,18 @@ export interface OpenBlocks {
    */
   readonly undecided?: readonly string[];
   /**
+   * Names of the providers whose latest block reply came in the last two hours of the log and
+   * that accepted deliveries after it, too soon to call their block lifted. They are in none of
+   * `rejecting` and `undecided`.
+   */
+  readonly acceptingAgain?: readonly string[];
+  /**
    * The verb of the block replies in the last two hours of the log when one provider is in
    * `rejecting`, past tense as `recentBlockVerb` gives it ("deferred"), else null.
    */
   readonly rejectingVerb?: string | null;
+  /** The same verb for each provider in `rejecting`, by name, so that each gets its own state. */
+  readonly rejectingVerbs?: Readonly<Record<string, string>>;
   /** Names of the providers that this server's connections still fail to reach. */
   readonly unreachable: readonly string[];
 }
@@ -49,9 +57,15 @@ export function openItems(items: readonly ReadinessItem[], blocks: OpenBlocks): 
   return items.map((item) => ({ id: item.id, clause: openClause(item, blocks) }));
 }
 
-/** Joins the clauses of `open` for a sentence: "a, b and c". */
+/**
+ * Joins the clauses of `open` for a sentence: "a, b and c". When a clause has a list of its
+ * own, semicolons separate the clauses, so that "and the IP is on a blocklist" cannot read as
+ * part of the provider clause before it.
+ */
 export function openList(open: readonly OpenItem[]): string {
-  return listNames(open.map((item) => item.clause));
+  const clauses = open.map((item) => item.clause);
+  const nested = clauses.length > 1 && clauses.some((clause) => /,| and |;/.test(clause));
+  return nested ? clauses.join("; ") : listNames(clauses);
 }
 
 /** Returns true when an item about the cause of the block is still open. */
@@ -65,30 +79,68 @@ function openClause(item: ReadinessItem, blocks: OpenBlocks): string {
 }
 
 /**
- * Names the providers that still reject or defer mail, those that accepted too few deliveries
- * since to call their block lifted, and those that connections still fail to reach, such as
- * "Gmail still rejects or defers mail".
+ * Names the state of each provider that keeps the item open, one state per provider: those that
+ * still reject or defer mail (grouped by verb when `rejectingVerbs` gives one per provider),
+ * those that accepted deliveries since too soon or too few to call their block lifted, and those
+ * that connections still fail to reach, such as "Gmail still defers mail; Outlook.com still
+ * rejects mail". Several states are separated by semicolons because a state can list names.
  */
 function blocksClause(blocks: OpenBlocks): string {
-  const clauses: string[] = [];
-  if (blocks.rejecting.length > 0) {
-    const subject = listNames(blocks.rejecting);
-    const plural = blocks.rejecting.length > 1 || subject === "other receivers";
-    const verb = plural ? "reject or defer" : presentVerb(blocks.rejectingVerb);
-    clauses.push(`${subject} still ${verb} mail`);
+  const clauses = rejectingClauses(blocks);
+  const acceptingAgain = blocks.acceptingAgain ?? [];
+  if (acceptingAgain.length > 0) {
+    const [have, blocksOf, them] = isPluralSubject(acceptingAgain)
+      ? ["have", "their blocks", "them"]
+      : ["has", "its block", "it"];
+    clauses.push(
+      `${listNames(acceptingAgain)} ${have} accepted deliveries since ${blocksOf}, too soon to call ${them} lifted`,
+    );
   }
   const undecided = blocks.undecided ?? [];
   if (undecided.length > 0) {
-    const subject = listNames(undecided);
-    const plural = undecided.length > 1 || subject === "other receivers";
-    const [have, blocksOf] = plural ? ["have", "their blocks"] : ["has", "its block"];
-    clauses.push(`${subject} ${have} accepted too few deliveries since ${blocksOf}`);
+    const [have, blocksOf] = isPluralSubject(undecided)
+      ? ["have", "their blocks"]
+      : ["has", "its block"];
+    clauses.push(`${listNames(undecided)} ${have} accepted too few deliveries since ${blocksOf}`);
   }
   if (blocks.unreachable.length > 0) {
     clauses.push(`connections to ${listNames(blocks.unreachable)} still fail`);
   }
   if (clauses.length === 0) return "rejections or deferrals go on at the end of the log";
-  return clauses.join(", and ");
+  return clauses.join("; ");
+}
+
+/**
+ * Builds "Gmail still defers mail" for the providers in `rejecting`: one clause per verb when
+ * `rejectingVerbs` names each provider's verb, else one clause with "reject or defer".
+ */
+function rejectingClauses(blocks: OpenBlocks): string[] {
+  if (blocks.rejecting.length === 0) return [];
+  const verbs = blocks.rejectingVerbs;
+  if (verbs === undefined) {
+    const plural = isPluralSubject(blocks.rejecting);
+    const verb = plural ? "reject or defer" : presentVerb(blocks.rejectingVerb);
+    return [`${listNames(blocks.rejecting)} still ${verb} mail`];
+  }
+  const byVerb = new Map<string, string[]>();
+  for (const name of blocks.rejecting) {
+    const past = verbs[name] ?? "rejected or deferred";
+    byVerb.set(past, [...(byVerb.get(past) ?? []), name]);
+  }
+  return [...byVerb].map(([past, names]) => {
+    const verb = presentVerb(past);
+    const subject = listNames(names);
+    return `${subject} still ${isPluralSubject(names) ? pluralVerb(verb) : verb} mail`;
+  });
+}
+
+function isPluralSubject(names: readonly string[]): boolean {
+  return names.length > 1 || names[0] === "other receivers";
+}
+
+/** Turns "rejects or defers" into "reject or defer". */
+function pluralVerb(verb: string): string {
+  return verb.replace(/s\b/g, "");
 }
 
 /** Turns a past-tense block verb ("rejected or deferred") into the present ("rejects or defers"). */

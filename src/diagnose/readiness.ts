@@ -165,7 +165,11 @@ export function buildReadiness(
     })
     .filter((form, index, all) => all.findIndex((other) => other.url === form.url) === index);
   const failed = items.filter((item) => item.status === "fail" || item.status === "unknown");
-  const unchecked = items.filter((item) => item.status === "not-checked");
+  // A "Cause stopped" item that is not checked is not applicable (see `causeStopped`), so the
+  // summaries do not list it as something still to check.
+  const unchecked = items.filter(
+    (item) => item.status === "not-checked" && item.id !== "cause-stopped",
+  );
   const open = openItems(failed, openBlocks(providers, logEnd));
   // With no removal form for the receivers that block, there is no request to be ready for.
   const ready = removalForms.length > 0 && failed.length === 0 && unchecked.length === 0;
@@ -767,17 +771,32 @@ function openBlocks(
 ): OpenBlocks {
   const verdicts = Object.values(providers).filter((verdict) => verdict !== undefined);
   const unreachable = verdicts.filter((v) => v.ongoing && v.outage?.ongoing === true);
-  const rejecting = verdicts.filter((v) => !unreachable.includes(v) && v.ongoing);
+  // Each provider gets one state: a provider that accepted deliveries after a recent block
+  // reply is named with those, not with the ones that still reject.
+  const acceptingAgain = verdicts.filter(
+    (v) => !unreachable.includes(v) && acceptsAgainTooEarly(v),
+  );
+  const rejecting = verdicts.filter(
+    (v) => !unreachable.includes(v) && !acceptingAgain.includes(v) && v.ongoing,
+  );
   const undecided = verdicts.filter((v) => !unreachable.includes(v) && acceptsAgainTooFew(v));
   const failing = failingAtEnd(providers, logEnd).filter(
-    (v) => !unreachable.includes(v) && !rejecting.includes(v) && !undecided.includes(v),
+    (v) =>
+      !unreachable.includes(v) &&
+      !rejecting.includes(v) &&
+      !undecided.includes(v) &&
+      !acceptingAgain.includes(v),
   );
   const [only] = rejecting;
   return {
     rejecting: rejecting.map((v) => v.name),
     undecided: undecided.map((v) => v.name),
+    acceptingAgain: acceptingAgain.map((v) => v.name),
     rejectingVerb:
       rejecting.length === 1 && only !== undefined ? recentBlockVerb(only, logEnd) : null,
+    rejectingVerbs: Object.fromEntries(
+      rejecting.map((v) => [v.name, recentBlockVerb(v, logEnd)] as const),
+    ),
     unreachable: [...unreachable.map(unreachableName), ...failing.map((v) => v.name)],
   };
 }

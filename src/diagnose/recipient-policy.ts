@@ -31,8 +31,11 @@ export function recipientPolicyLine(verdict: Pick<ProviderVerdict, "reasons">): 
   const verb = reasons.every((reason) => reason.permanent) ? "rejected" : "rejected or deferred";
   const rules = reasons.length === 1 ? "rule" : "rules";
   const step = ruleById(top.ruleId)?.fix[0];
-  return (
-    `The recipient organisation's own ${rules} ${verb} ${plural(attempts, "attempt")}. ${top.summary}` +
-    (step === undefined ? "" : ` ${step}`)
-  );
+  const fix = step === undefined ? "" : ` ${step}`;
+  // A summary that starts with the receiver's own list already names whose rule it was.
+  if (reasons.length === 1 && /^The receiver's own /.test(top.summary)) {
+    const were = attempts === 1 ? "was" : "were";
+    return `${top.summary} ${plural(attempts, "attempt")} ${were} ${verb}.${fix}`;
+  }
+  return `The recipient organisation's own ${rules} ${verb} ${plural(attempts, "attempt")}. ${top.summary}${fix}`;
 }

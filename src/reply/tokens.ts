@@ -53,6 +53,17 @@ export function providerOfToken(token: string): ProviderId | null {
   return null;
 }
 
+/**
+ * Returns a token as `findProviderToken` returns it with the brackets that its provider writes
+ * around it: `[TSS04]` for Yahoo, Apple and MailChannels, `(S3150)` for Microsoft, and other
+ * tokens bare.
+ */
+export function bracketedToken(token: string): string {
+  if (/^(?:(?:TSS?|IPTS|BL|GL|PH|CS|HM)\d\d|HME\d|CSR|CS)$/.test(token)) return `[${token}]`;
+  if (/^A?S\d{3,8}$/.test(token)) return `(${token})`;
+  return token;
+}
+
 /** The case in which a provider writes a token. */
 type TokenCase = "upper" | "lower";
 

@@ -1,4 +1,5 @@
 import type { DeferralDetailReport } from "../diagnose/deferral-detail.js";
+import type { Diagnosis } from "../diagnose/types.js";
 import { count, plural } from "./wrap.js";
 
 /**
@@ -18,20 +19,38 @@ export interface LongDeferredList {
   readonly recipients: readonly string[];
 }
 
-/** Returns the sentences of `report`, or null when it is null or lists no text. */
-export function deferralSentences(report: DeferralDetailReport | null): DeferralSentences | null {
+/** Greylisting replies, which name the practice in their text ("Greylisted", "greylisting"). */
+const GREYLISTING = /\bgr[ae]y-?list/i;
+
+/**
+ * Returns the sentences of `report`, or null when it is null or lists no text. During a block,
+ * rate limit or outage (`incident`), greylisting replies are counted on one line and not quoted,
+ * because they are routine and would push the block's lines off the first screen. A row with
+ * nothing else to list gets no lines. The JSON report keeps every text.
+ */
+export function deferralSentences(
+  report: DeferralDetailReport | null,
+  incident = false,
+): DeferralSentences | null {
   if (report === null || report.texts.length === 0) return null;
   const longest =
     report.maxDelaySeconds === null
       ? ""
       : `, the longest after ${duration(report.maxDelaySeconds)}`;
-  const texts = report.texts.map((entry) => {
+  const hidden = incident ? report.texts.filter((entry) => GREYLISTING.test(entry.text)) : [];
+  const quoted = report.texts.filter((entry) => !hidden.includes(entry));
+  if (quoted.length === 0 && report.otherDeferrals === 0 && report.longDeferred.length === 0) {
+    return null;
+  }
+  const texts = quoted.map((entry) => {
     const domains = entry.domains.join(", ") + (entry.moreDomains ? " and more" : "");
     const delay =
       entry.maxDelaySeconds === null ? "" : `, up to ${duration(entry.maxDelaySeconds)}`;
     const where = domains === "" && delay === "" ? "" : ` (${domains}${delay})`;
     return `${count(entry.count)}× ${entry.text}${where}`;
   });
+  const greylisted = hidden.reduce((total, entry) => total + entry.count, 0);
+  if (greylisted > 0) texts.push(`${plural(greylisted, "greylisting deferral")}, texts not shown`);
   if (report.otherDeferrals > 0) {
     texts.push(`${plural(report.otherDeferrals, "deferral")} with other texts`);
   }
@@ -62,4 +81,10 @@ export function duration(seconds: number): string {
   if (seconds < 60) return `${Math.round(seconds)}s`;
   if (seconds < 3600) return `${Math.round(seconds / 60)}min`;
   return `${(seconds / 3600).toFixed(1)}h`;
+}
+
+/** True when the verdict is a block, an outage or a rate limit. */
+export function isIncident(diagnosis: Diagnosis): boolean {
+  const status = diagnosis.verdict.status;
+  return status === "blocked" || status === "unreachable" || status === "rate-limited";
 }

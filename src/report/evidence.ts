@@ -1,6 +1,7 @@
 import { earliestReply } from "../diagnose/findings/replies.js";
 import type { ReplyEvidence } from "../diagnose/types.js";
 import { PROVIDER_NAMES, type ProviderId } from "../knowledge/providers.js";
+import { bracketedToken } from "../reply/tokens.js";
 import { count, shortTime } from "./wrap.js";
 
 /**
@@ -102,6 +103,7 @@ export function evidenceLines(evidence: object): Array<[string, string]> {
     }
     // The share of the provider that blocks replaces Google's, which would point elsewhere.
     if (key === "googleShare" && isObject(record["blockingShare"])) continue;
+    if (key === "ip" && sameAsOnlyIp(value, record["ips"])) continue;
     if (key === "blockedAttemptsByOperator") {
       const text = operatorCounts(value as Record<string, number>);
       if (text !== "") lines.push([label, text]);
@@ -120,6 +122,11 @@ export function evidenceLines(evidence: object): Array<[string, string]> {
   const guessing = record["passwordGuessing"];
   if (typeof guessing === "object" && guessing !== null) lines.push(...evidenceLines(guessing));
   return lines;
+}
+
+/** True when the `ips` list contains `ip` alone, so that an "IP" line would repeat "IPs". */
+function sameAsOnlyIp(ip: unknown, ips: unknown): boolean {
+  return Array.isArray(ips) && ips.length === 1 && ips[0] === ip;
 }
 
 // An account without a history of its own is compared with a level from outside its own mail,
@@ -216,6 +223,7 @@ interface ProviderSummary {
   count?: number;
   sessionCount?: number;
   codes?: Record<string, number>;
+  tokens?: string[];
   first?: ReplyEvidence | null;
   firstSession?: ReplyEvidence | null;
 }
@@ -223,10 +231,7 @@ interface ProviderSummary {
 function providerLines(providers: Record<string, ProviderSummary>): Array<[string, string]> {
   return Object.entries(providers).map(([id, summary]) => {
     const name = summary.name ?? PROVIDER_NAMES[id as ProviderId] ?? id;
-    const codes = Object.entries(summary.codes ?? {})
-      .slice(0, 3)
-      .map(([code, n]) => `${code} ×${count(n)}`)
-      .join(", ");
+    const codes = codeCounts(summary.codes ?? {}, summary.tokens ?? []);
     const first = earliestReply({
       first: summary.first ?? null,
       firstSession: summary.firstSession ?? null,
@@ -236,6 +241,24 @@ function providerLines(providers: Record<string, ProviderSummary>): Array<[strin
     const replies = replyCounts(summary.count ?? 0, summary.sessionCount ?? 0);
     return [name, `${replies}${codes === "" ? "" : ` (${codes})`}${where}`];
   });
+}
+
+/**
+ * Formats up to three reply codes with their counts, such as "421 4.7.0 [TSS04] ×102". The
+ * evidence does not pair tokens with codes, so a single token goes after a single code, and
+ * several tokens follow the codes: "421 4.7.0 ×50, 553 5.7.2 ×40, tokens [TSS04] [TSS09]".
+ */
+function codeCounts(codes: Record<string, number>, tokens: readonly string[]): string {
+  const entries = Object.entries(codes).slice(0, 3);
+  const written = tokens.map(bracketedToken);
+  const [onlyToken] = written;
+  if (entries.length === 1 && written.length === 1 && onlyToken !== undefined) {
+    return entries.map(([code, n]) => `${code} ${onlyToken} ×${count(n)}`).join("");
+  }
+  const counts = entries.map(([code, n]) => `${code} ×${count(n)}`);
+  if (written.length > 0)
+    counts.push(`${written.length === 1 ? "token" : "tokens"} ${written.join(" ")}`);
+  return counts.join(", ");
 }
 
 // `80 replies`, `3 replies to whole sessions`, or `1,417 replies to recipients and 108 to

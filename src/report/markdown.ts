@@ -27,8 +27,10 @@ import {
   expiredSentence,
   noProvidersSentence,
   replyChangeSentence,
-  readinessDetail,
+  replyCodeText,
+  verdictSummaryText,
   shownProviders,
+  statusCell,
 } from "./providers.js";
 import { upperFirst } from "../diagnose/findings/build.js";
 import {
@@ -40,7 +42,7 @@ import {
 import { dnsChecksMarkdown } from "./markdown-checks.js";
 import { lineCountsText } from "./line-counts.js";
 import { MAX_SAMPLE_LINES } from "./skipped-samples.js";
-import { deferralSentences } from "./deferral-text.js";
+import { deferralSentences, isIncident } from "./deferral-text.js";
 import { queueSpaceSentences, SERVER_FAULTS_HEADING } from "./queue-space-text.js";
 import { verdictLabel } from "./verdict-label.js";
 import { bounceOnlySentence, filesRead, inputDetailSentences } from "./text.js";
@@ -76,7 +78,7 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
     headline(input),
     ...hostsParagraph(diagnosis),
     "",
-    `**Verdict: ${verdictLabel(diagnosis).words}${inputsNotReadWords(diagnosis.verdict.inputsNotRead)}.** ${escape(shortTimesIn(diagnosis.verdict.summary))}`,
+    `**Verdict: ${verdictLabel(diagnosis).words}${inputsNotReadWords(diagnosis.verdict.inputsNotRead)}.** ${escape(shortTimesIn(verdictSummaryText(diagnosis)))}`,
     "",
     "## Providers",
     "",
@@ -105,7 +107,7 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
     // empty box, and the status in brackets shows whether it failed, is unknown or not checked.
     ...diagnosis.readiness.items.map(
       (item) =>
-        `- ${item.status === "pass" ? "[x]" : "[ ]"} **${item.title}** (${item.status}): ${escape(shortTimesIn(readinessDetail(item, diagnosis)))}`,
+        `- ${item.status === "pass" ? "[x]" : "[ ]"} **${item.title}** (${item.status}): ${escape(shortTimesIn(item.detail))}`,
     ),
     "",
     escape(shortTimesIn(diagnosis.readiness.summary)),
@@ -267,7 +269,7 @@ function fatalErrorParagraphs(diagnosis: Diagnosis): string[] {
 /** Lists, below the table, the top deferral texts of each row of small receivers or relay hosts. */
 function deferralParagraphs(diagnosis: Diagnosis): string[] {
   return shownProviders(diagnosis).flatMap((verdict) => {
-    const sentences = deferralSentences(verdict.deferralDetail);
+    const sentences = deferralSentences(verdict.deferralDetail, isIncident(diagnosis));
     if (sentences === null) return [];
     const stuck = sentences.longDeferred;
     const long =
@@ -305,7 +307,7 @@ function providersTable(diagnosis: Diagnosis): string[] {
   const rows = shownProviders(diagnosis).map((verdict) => providerRow(verdict, diagnosis));
   if (rows.length === 0) return [escape(noProvidersSentence(diagnosis))];
   return [
-    "| provider | status | sent | deferrals | deferred recipients | bounced | first block |",
+    "| provider | status | sent | deferrals | deferred recipients | bounced | first defer or rejection |",
     "| --- | --- | ---: | ---: | ---: | ---: | --- |",
     ...rows,
   ];
@@ -327,16 +329,17 @@ function providerRow(verdict: ProviderVerdict, diagnosis: Diagnosis): string {
   const rejection =
     first === null || first.permanent || firstRejection === null
       ? ""
-      : ` First rejection ${shortTime(firstRejection.time)} \`${firstRejection.replyCode ?? ""} ${firstRejection.enhancedStatus ?? ""}\` ${escape(firstRejection.summary)}`;
+      : ` First rejection ${shortTime(firstRejection.time)} \`${replyCodeText(firstRejection)}\` ${escape(firstRejection.summary)}`;
   const policyLine = recipientPolicyLine(verdict);
   const policy = policyLine === null ? "" : escape(policyLine);
   const block =
     first === null
       ? policy
-      : `${shortTime(first.time)} \`${first.replyCode ?? ""} ${first.enhancedStatus ?? ""}\` ${escape(first.summary)}${rejection} ${escape(upperFirst(blockedAttemptsSentence(verdict)))}${ended}${changed}${from}${few}${policy === "" ? "" : ` ${policy}`}`;
-  // The status cell prints the JSON status alone, as the text report does. The block cell, or
-  // the outage paragraph below the table, states whether the block goes on at the end of the log.
-  return `| ${verdict.name} | ${verdict.status} | ${count(verdict.sent)} | ${count(verdict.deferred)} | ${count(verdict.deferredRecipients)} | ${count(verdict.bounced)} | ${block} |`;
+      : `${first.permanent ? "First rejection" : "First defer"} ${shortTime(first.time)} \`${replyCodeText(first)}\` ${escape(first.summary)}${rejection} ${escape(upperFirst(blockedAttemptsSentence(verdict)))}${ended}${changed}${from}${few}${policy === "" ? "" : ` ${policy}`}`;
+  // The status cell prints the JSON status, or "lifted" for a lifted block, as the text report
+  // does. The block cell, or the outage paragraph below the table, states whether the block goes
+  // on at the end of the log.
+  return `| ${verdict.name} | ${statusCell(verdict)} | ${count(verdict.sent)} | ${count(verdict.deferred)} | ${count(verdict.deferredRecipients)} | ${count(verdict.bounced)} | ${block} |`;
 }
 
 /**

@@ -4,7 +4,7 @@ import type {
   Diagnosis,
   ProviderStatus,
   ProviderVerdict,
-  ReadinessItem,
+  ReplyEvidence,
 } from "../diagnose/types.js";
 import {
   acceptsAgainTooEarly,
@@ -13,6 +13,7 @@ import {
   liftShortfall,
   showsOutboundMail,
 } from "../diagnose/verdict.js";
+import { bracketedToken } from "../reply/tokens.js";
 import { heldSubject } from "./hosts.js";
 import { COLUMN_GAP, columns, plural, shortTime } from "./wrap.js";
 
@@ -50,6 +51,14 @@ export function noProvidersSentence(diagnosis: Diagnosis): string {
   return diagnosis.verdict.heldByServer === null
     ? "No outbound deliveries in the log."
     : `No outbound mail left ${heldSubject(diagnosis).text}.`;
+}
+
+/**
+ * Returns the status cell of a provider row: the JSON status, or "lifted" for an `ok` provider
+ * that blocked earlier in the log (`pastBlock`), so that the row does not read as untouched.
+ */
+export function statusCell(verdict: ProviderVerdict): string {
+  return verdict.status === "ok" && verdict.pastBlock !== null ? "lifted" : verdict.status;
 }
 
 /** Rank of a provider status in the tables: the most severe first, `ok` last. */
@@ -95,23 +104,27 @@ export function blockedVerb(verdict: ProviderVerdict): string {
 
 /**
  * Describes the attempts that a provider rejected or deferred and when the block ended, such as
- * "40 attempts to 40 recipients rejected or deferred; last at …, and no later attempt was
- * accepted." Retries of held mail can make many attempts to few recipients, so the messages are
- * named too when their count differs ("245 attempts for 53 messages to 1 recipient deferred").
+ * "40 attempts to 40 addresses rejected or deferred; last at …, and no later attempt was
+ * accepted." Retries of held mail can make many attempts to few addresses, so the messages are
+ * named too when their count differs ("245 attempts for 53 messages to 1 address deferred").
  */
 export function blockedAttemptsSentence(verdict: ProviderVerdict): string {
   // Replies to whole sessions and to address verification probes refuse no delivery attempt.
   if (verdict.blockedAttempts === 0) {
     return `replies to sessions or probes, no delivery attempt refused; ${blockEnd(verdict)}`;
   }
-  const about = verdict.recipientsEstimated ? "about " : "";
-  const aboutMessages = verdict.blockedMessagesEstimated ? "about " : "";
+  // Above a few hundred, the counts come from a HyperLogLog sketch, so they are estimates.
+  // NOTE: recipientsEstimated also turns true when only the row's total recipients are
+  // estimated, so a small exact count of addresses can still read "an estimated".
+  const estimated = verdict.recipientsEstimated ? "an estimated " : "";
+  const estimatedMessages = verdict.blockedMessagesEstimated ? "an estimated " : "";
   const messages =
     verdict.blockedMessages === verdict.blockedRecipients
       ? ""
-      : ` for ${aboutMessages}${plural(verdict.blockedMessages, "message")}`;
-  const recipients = plural(verdict.blockedRecipients, "recipient");
-  return `${plural(verdict.blockedAttempts, "attempt")}${messages} to ${about}${recipients} ${blockedVerb(verdict)}; ${blockEnd(verdict)}`;
+      : ` for ${estimatedMessages}${plural(verdict.blockedMessages, "message")}`;
+  // Distinct addresses, not the message and recipient pairs of the table's "to rcpts" column.
+  const addresses = plural(verdict.blockedRecipients, "address", "addresses");
+  return `${plural(verdict.blockedAttempts, "attempt")}${messages} to ${estimated}${addresses} ${blockedVerb(verdict)}; ${blockEnd(verdict)}`;
 }
 
 /**
@@ -138,7 +151,7 @@ function blockEnd(verdict: ProviderVerdict): string {
 export function replyChangeSentence(verdict: ProviderVerdict): string | null {
   const reply = verdict.replyChange?.reply;
   if (reply === undefined) return null;
-  const code = `${reply.replyCode ?? ""} ${reply.enhancedStatus ?? ""}`.trim();
+  const code = replyCodeText(reply);
   return `Reply changed at ${shortTime(reply.time)}${code === "" ? "" : ` to ${code}`} (${reply.file}:${reply.line}): ${reply.summary}`;
 }
 
@@ -157,15 +170,30 @@ export function endedKindSentence(verdict: ProviderVerdict, logEnd: string | nul
   return `Last ${kind} at ${shortTime(time)} (${file}:${line}). Later block replies only ${other} mail.`;
 }
 
-/** Reference to the verdict's lift rule, printed in the readiness checklist in its place. */
-const LIFT_RULE_REFERENCE = "The verdict above gives the rule for a lifted block.";
+/**
+ * Returns the verdict summary for the text and Markdown reports. The verdict and the
+ * blocks-ended readiness item can both state when a block counts as lifted. That rule takes
+ * three lines, so the reports print it once, in the readiness item, and keep the first screen
+ * for the verdict itself. The JSON keeps it in both.
+ */
+export function verdictSummaryText(diagnosis: Diagnosis): string {
+  const summary = diagnosis.verdict.summary;
+  if (!liftRuleInReadiness(diagnosis)) return summary;
+  return summary.replace(` ${LIFT_RULE_TEXT}`, "");
+}
+
+function liftRuleInReadiness(diagnosis: Diagnosis): boolean {
+  return diagnosis.readiness.items.some((item) => item.detail.includes(LIFT_RULE_TEXT));
+}
 
 /**
- * Returns the detail of a readiness item for the text and Markdown reports. The verdict and
- * the blocks-ended item can both state when a block counts as lifted, and the report prints
- * that paragraph once, in the verdict, so the item refers to it.
+ * Returns a reply's code, enhanced status code and provider token, such as "421 4.7.0 [TSS04]",
+ * or "" when the reply has none of them. Yahoo's error-code page and support staff work from
+ * the token, which the codes alone do not give.
  */
-export function readinessDetail(item: ReadinessItem, diagnosis: Diagnosis): string {
-  if (!diagnosis.verdict.summary.includes(LIFT_RULE_TEXT)) return item.detail;
-  return item.detail.replace(LIFT_RULE_TEXT, LIFT_RULE_REFERENCE);
+export function replyCodeText(reply: ReplyEvidence): string {
+  const token = reply.providerToken === null ? "" : bracketedToken(reply.providerToken);
+  return [reply.replyCode ?? "", reply.enhancedStatus ?? "", token]
+    .filter((part) => part !== "")
+    .join(" ");
 }

@@ -31,8 +31,10 @@ import {
   expiredSentence,
   providerCell,
   replyChangeSentence,
-  readinessDetail,
+  replyCodeText,
+  verdictSummaryText,
   shownProviders,
+  statusCell,
 } from "./providers.js";
 import { copiedLinesSentence } from "./copied-lines.js";
 import { overlongLinesSentence } from "./overlong-lines.js";
@@ -59,7 +61,7 @@ import {
   undeliveredLines,
 } from "./undelivered-text.js";
 import { fatalErrorsSection } from "./fatal-errors-text.js";
-import { deferralSentences } from "./deferral-text.js";
+import { deferralSentences, isIncident } from "./deferral-text.js";
 import { otherReceiverDomainLines } from "./recipient-domains-text.js";
 import { queueSpaceSentences, SERVER_FAULTS_HEADING } from "./queue-space-text.js";
 import { verdictLabel } from "./verdict-label.js";
@@ -123,7 +125,7 @@ function header(diagnosis: Diagnosis, paint: Painter): string[] {
     ...(hosts === null ? [] : wrap(hosts, "", "  ")),
     "",
     `Verdict: ${label}${notRead === "" ? "" : paint.bold(notRead.toUpperCase())}`,
-    ...wrap(shortTimesIn(diagnosis.verdict.summary), "  "),
+    ...wrap(shortTimesIn(verdictSummaryText(diagnosis)), "  "),
   ];
 }
 
@@ -150,10 +152,11 @@ function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
   ];
   const shownFixes = new Set<string>();
   for (const verdict of entries) {
-    const status = verdict.status === "ok" ? verdict.status : paint.bold(verdict.status);
+    const cell = statusCell(verdict);
+    const status = verdict.status === "ok" ? cell : paint.bold(cell);
     const [name, hostLine] = providerCell(verdict, PROVIDER_COLUMN);
     lines.push(
-      `  ${column(name, PROVIDER_COLUMN)}${status}${" ".repeat(Math.max(1, 14 - verdict.status.length))}` +
+      `  ${column(name, PROVIDER_COLUMN)}${status}${" ".repeat(Math.max(1, 14 - cell.length))}` +
         `${count(verdict.sent).padStart(9)}${count(verdict.deferred).padStart(11)}` +
         `${count(verdict.deferredRecipients).padStart(10)}${count(verdict.bounced).padStart(9)}`,
     );
@@ -161,7 +164,7 @@ function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
     lines.push(...blockLines(verdict, diagnosis));
     const policy = recipientPolicyLine(verdict);
     if (policy !== null) lines.push(...wrap(policy, "                "));
-    lines.push(...deferralLines(verdict));
+    lines.push(...deferralLines(verdict, diagnosis));
     if (verdict === diagnosis.providers.other) {
       lines.push(...otherReceiverDomainLines(diagnosis.recipientDomains));
     }
@@ -201,8 +204,8 @@ function undeliveredSection(diagnosis: Diagnosis, paint: Painter): string[] {
 }
 
 /** Renders the top deferral texts of a row of small receivers or relay hosts. */
-function deferralLines(verdict: ProviderVerdict): string[] {
-  const sentences = deferralSentences(verdict.deferralDetail);
+function deferralLines(verdict: ProviderVerdict, diagnosis: Diagnosis): string[] {
+  const sentences = deferralSentences(verdict.deferralDetail, isIncident(diagnosis));
   if (sentences === null) return [];
   const lines = wrap(sentences.heading, "    ");
   for (const text of sentences.texts) lines.push(...wrap(text, "      ", "        "));
@@ -252,9 +255,9 @@ function blockLines(verdict: ProviderVerdict, diagnosis: Diagnosis): string[] {
 
 /** Renders a provider's first block reply of one kind, with its code, meaning and line. */
 function firstReplyLines(reply: ReplyEvidence): string[] {
-  const code = `${reply.replyCode ?? ""} ${reply.enhancedStatus ?? ""}`.trim();
-  // A temporary reply defers mail; calling it a block would overstate it.
-  const label = reply.permanent ? "    first block " : "    first defer ";
+  const code = replyCodeText(reply);
+  // The Markdown cell uses the same two labels, and the JSON field is firstBlock for either.
+  const label = reply.permanent ? "    first rejection " : "    first defer ";
   return wrap(
     `${shortTime(reply.time)} ${code === "" ? "" : `${code}: `}${reply.summary} (${reply.file}:${reply.line})`,
     label,
@@ -417,7 +420,7 @@ function readinessSection(diagnosis: Diagnosis, paint: Painter): string[] {
   for (const item of readiness.items) {
     lines.push(
       ...fixStepLines(
-        `${item.title}: ${shortTimesIn(readinessDetail(item, diagnosis))}`,
+        `${item.title}: ${shortTimesIn(item.detail)}`,
         `  ${READINESS_MARKS[item.status]} `,
       ),
     );

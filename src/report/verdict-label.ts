@@ -9,7 +9,7 @@ export type VerdictTone = "red" | "yellow" | "green" | "none";
 
 /** The words after "Verdict:" in the text and Markdown reports, and their colour. */
 export interface VerdictLabel {
-  /** Lower-case words, such as "not blocked, connections failing". */
+  /** Lower-case words apart from acronyms, such as "not blocked, connections failing". */
   readonly words: string;
   readonly tone: VerdictTone;
 }
@@ -22,7 +22,9 @@ export interface VerdictLabel {
  * while this server keeps the mail back or loses it itself, or while connections to a provider
  * keep failing or stay suspended (exit 1), so those states get words of their own. A queue
  * disk fault or lost local mail also follows a block, an outage, a rate limit and "no outbound
- * delivery". The JSON status does not change for them.
+ * delivery". The JSON status does not change for them. A rate limit whose likely causes are all
+ * faults of this server's configuration reads "deferred, outgoing TLS is off" (see
+ * `configurationFault`), so that the label points at the fix and not at sending less.
  */
 export function verdictLabel(diagnosis: Diagnosis): VerdictLabel {
   const status = diagnosis.verdict.status;
@@ -33,7 +35,11 @@ export function verdictLabel(diagnosis: Diagnosis): VerdictLabel {
   if (status === "blocked" || status === "unreachable") {
     return { words: `${status}${after}`, tone: "red" };
   }
-  if (status === "rate-limited") return { words: `${status}${after}`, tone: "yellow" };
+  if (status === "rate-limited") {
+    const fault = configurationFault(diagnosis);
+    const words = fault === null ? status : `deferred, ${fault}`;
+    return { words: `${words}${after}`, tone: "yellow" };
+  }
 
   if (diagnosis.verdict.heldByServer !== null) {
     const subject = heldLabelSubject(heldSubject(diagnosis));
@@ -62,4 +68,28 @@ export function verdictLabel(diagnosis: Diagnosis): VerdictLabel {
 function heldLabelSubject(subject: ServerSubject): string {
   if (!subject.named) return subject.text;
   return subject.plural ? "some of these servers" : "one of these servers";
+}
+
+/** The label words for the finding ids that name a fault of this server's own configuration. */
+const CONFIGURATION_FAULTS: Readonly<Partial<Record<string, string>>> = {
+  "tls-required": "outgoing TLS is off",
+  "reverse-dns": "reverse DNS fails",
+  authentication: "authentication fails",
+};
+
+/**
+ * Names the configuration faults behind a rate limit, such as "outgoing TLS is off", or returns
+ * null unless every cause of warning or critical severity is such a fault. A cause of another
+ * kind, such as `web-script`, keeps the label "rate-limited".
+ */
+function configurationFault(diagnosis: Diagnosis): string | null {
+  const causes = diagnosis.findings.filter((f) => f.role === "cause" && f.severity !== "info");
+  // A tls-required finding without receiver replies is about handshakes that fail.
+  const faults = causes.map((f) =>
+    f.id === "tls-required" && !("codes" in f.evidence)
+      ? "outgoing TLS fails"
+      : CONFIGURATION_FAULTS[f.id],
+  );
+  if (faults.length === 0 || faults.some((fault) => fault === undefined)) return null;
+  return [...new Set(faults)].join(" and ");
 }

@@ -1,6 +1,9 @@
 import { describe, expect, test } from "vitest";
 import type { Diagnosis, ReadinessItem } from "../../src/diagnose/types.js";
 import { BLOCK_LIFTED_DELIVERIES } from "../../src/diagnose/verdict.js";
+import { painter } from "../../src/report/colour.js";
+import { renderDiagnosisMarkdown } from "../../src/report/markdown.js";
+import { renderDiagnosisText } from "../../src/report/text.js";
 import { OFFLINE_DIAGNOSE, runCommand } from "../helpers/cli.js";
 import { diagnoseText } from "../helpers/diagnose-text.js";
 import { schemaValidator } from "../helpers/schema.js";
@@ -137,6 +140,17 @@ describe("lifted blocks", () => {
     expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
   });
 
+  test("table shows a lifted block", async () => {
+    const diagnosis = await diagnoseText(eximLog(endedBlock(300)));
+    const text = renderDiagnosisText(diagnosis, painter(false));
+    const row = renderDiagnosisMarkdown(diagnosis)
+      .split("\n")
+      .find((line) => line.startsWith("| Gmail |"));
+
+    expect(text).toMatch(/^ {2}Gmail {13}lifted {8}/m);
+    expect(row).toMatch(/^\| Gmail \| lifted \| /);
+  });
+
   test("mail through a relay lifts nothing", async () => {
     const messages = [
       ...series(T0, 43, HOUR, "sent", "friend"),
@@ -211,7 +225,7 @@ describe("lifted blocks", () => {
 
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("Verdict: OK");
-    expect(run.stdout).toMatch(/Gmail +ok /);
+    expect(run.stdout).toMatch(/Gmail +lifted /);
     expect(run.stdout).toContain("Gmail rejected mail from this server from");
     expect(run.stdout).not.toContain("BLOCKED");
   });

@@ -44,7 +44,42 @@ describe("open item clauses", () => {
     const [open] = openItems([failed("blocks-ended")], blocks);
 
     expect(open?.clause).toBe(
-      "Gmail and Yahoo/AOL still reject or defer mail, and connections to Outlook.com still fail",
+      "Gmail and Yahoo/AOL still reject or defer mail; connections to Outlook.com still fail",
+    );
+  });
+
+  test("each provider gets its own verb", () => {
+    const blocks = {
+      rejecting: ["Gmail", "Outlook.com", "Comcast"],
+      rejectingVerbs: { Gmail: "deferred", "Outlook.com": "rejected", Comcast: "deferred" },
+      unreachable: [],
+    };
+    const [open] = openItems([failed("blocks-ended")], blocks);
+
+    expect(open?.clause).toBe("Gmail and Comcast still defer mail; Outlook.com still rejects mail");
+  });
+
+  test("accepting again is its own state", () => {
+    const blocks = {
+      rejecting: ["Gmail"],
+      rejectingVerbs: { Gmail: "deferred" },
+      acceptingAgain: ["Yahoo/AOL"],
+      undecided: ["Google Workspace"],
+      unreachable: [],
+    };
+    const [open] = openItems([failed("blocks-ended")], blocks);
+
+    expect(open?.clause).toBe(
+      "Gmail still defers mail; Yahoo/AOL has accepted deliveries since its block, too soon to call it lifted; Google Workspace has accepted too few deliveries since its block",
+    );
+  });
+
+  test("list of nested clauses uses semicolons", () => {
+    const blocks = { rejecting: ["Gmail", "Yahoo/AOL"], unreachable: [] };
+    const open = openItems([failed("blocks-ended"), failed("blocklists")], blocks);
+
+    expect(openList(open)).toBe(
+      "Gmail and Yahoo/AOL still reject or defer mail; the IP is on a blocklist",
     );
   });
 

@@ -162,7 +162,7 @@ describe("Outlook.com S3150, then 5.7.708", () => {
     const { diagnosis } = await diagnoseJson(log);
     const line = diagnosis.providers.outlook?.replyChange?.reply.line;
     expect(line).toBeGreaterThan(0);
-    expect(block).toContain(`15 attempts to 15 recipients rejected or deferred; last at ${last}`);
+    expect(block).toContain(`15 attempts to 15 addresses rejected or deferred; last at ${last}`);
     expect(block).toContain(
       `Reply changed at ${changed} to 550 5.7.708 (${path}:${line}): Outlook.com's MX`,
     );

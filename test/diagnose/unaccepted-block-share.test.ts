@@ -67,7 +67,7 @@ describe("unaccepted attempts with other failures", () => {
     const report = renderDiagnosisText(diagnosis, painter(false)).replace(/\s+/g, " ");
 
     expect(report).toContain("(16 of them got block replies)");
-    expect(report).toContain("16 attempts to 16 recipients rejected or deferred");
+    expect(report).toContain("16 attempts to 16 addresses rejected or deferred");
   });
 
   test("verdict adds nothing when all got block replies", async () => {

@@ -129,6 +129,14 @@ describe("readiness of a new IP warming up", () => {
     expect(summary).not.toContain("The checked items are ready");
   });
 
+  test("summary leaves out items that do not apply", () => {
+    const causeStopped = diagnosis.readiness.items.find((item) => item.id === "cause-stopped");
+
+    expect(causeStopped?.status).toBe("not-checked");
+    expect(diagnosis.readiness.summary).toContain("Still open or to check: ");
+    expect(diagnosis.readiness.summary).not.toContain("cause stopped");
+  });
+
   test("volume item names the ramp", () => {
     expect(volumeItem(diagnosis)?.status).toBe("fail");
     expect(volumeItem(diagnosis)?.detail).toContain(

@@ -73,7 +73,7 @@ describe("blocked attempts in the provider rows", () => {
     const diagnosis = await diagnoseText(spamRejections().text());
     const row = markdownRow(renderDiagnosisMarkdown(diagnosis), "Gmail");
 
-    expect(row).toContain("20 attempts to 20 recipients rejected or deferred;");
+    expect(row).toContain("20 attempts to 20 addresses rejected or deferred;");
     expect(row).toContain("and no later attempt was accepted.");
   });
 
@@ -81,7 +81,7 @@ describe("blocked attempts in the provider rows", () => {
     const diagnosis = await diagnoseText(spamRejections().text());
     const text = renderDiagnosisText(diagnosis, painter(false)).replace(/\s+/g, " ");
     const row = markdownRow(renderDiagnosisMarkdown(diagnosis), "Gmail");
-    const sentence = "attempts to 20 recipients rejected or deferred; last at 2024-03-04 13:35:01";
+    const sentence = "attempts to 20 addresses rejected or deferred; last at 2024-03-04 13:35:01";
 
     expect(text).toContain(`20 ${sentence}`);
     expect(row).toContain(`20 ${sentence}`);
@@ -102,8 +102,8 @@ describe("blocked attempts in the provider rows", () => {
     const text = renderDiagnosisText(diagnosis, painter(false)).replace(/\s+/g, " ");
     const row = markdownRow(renderDiagnosisMarkdown(diagnosis), "Gmail");
 
-    expect(text).toContain("12 attempts for 12 messages to 1 recipient deferred;");
-    expect(row).toContain("12 attempts for 12 messages to 1 recipient deferred;");
+    expect(text).toContain("12 attempts for 12 messages to 1 address deferred;");
+    expect(row).toContain("12 attempts for 12 messages to 1 address deferred;");
   });
 
   test("rows leave out equal message counts", async () => {
@@ -120,7 +120,7 @@ describe("blocked attempts in the provider rows", () => {
     const text = renderDiagnosisText(diagnosis, painter(false)).replace(/\s+/g, " ");
 
     expect(gmail?.blockedMessagesEstimated).toBe(true);
-    expect(text).toMatch(/600 attempts for about \d+ messages to 1 recipient deferred;/);
+    expect(text).toMatch(/600 attempts for an estimated \d+ messages to 1 address deferred;/);
     expect(validateDiagnosis(JSON.parse(JSON.stringify(diagnosis)))).toEqual([]);
   });
 

@@ -84,7 +84,7 @@ describe("deferral columns", () => {
     const header = lines.find((line) => line.startsWith("| provider |"));
 
     expect(header).toBe(
-      "| provider | status | sent | deferrals | deferred recipients | bounced | first block |",
+      "| provider | status | sent | deferrals | deferred recipients | bounced | first defer or rejection |",
     );
     expect(lines.find((line) => line.startsWith("| Gmail |"))).toMatch(
       /^\| Gmail \| [^|]+ \| 0 \| 6 \| 2 \| 0 \|/,

@@ -62,10 +62,10 @@ describe("first rejection after deferrals", () => {
   test("text row gives both first replies", () => {
     const lines = renderDiagnosisText(diagnosis, painter(false)).split("\n");
     const defer = lines.findIndex((line) => line.startsWith("    first defer "));
-    const block = lines.findIndex((line) => line.startsWith("    first block "));
+    const block = lines.findIndex((line) => line.startsWith("    first rejection "));
 
     expect(lines[defer]).toMatch(/^ {4}first defer 2024-03-05 00:00:01 421 4\.7\.28: /);
-    expect(lines[block]).toMatch(/^ {4}first block 2024-03-05 01:00:01 550 5\.7\.1: /);
+    expect(lines[block]).toMatch(/^ {4}first rejection 2024-03-05 01:00:01 550 5\.7\.1: /);
     expect(block).toBeGreaterThan(defer);
   });
 

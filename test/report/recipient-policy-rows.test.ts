@@ -111,3 +111,22 @@ describe("many failures without a named cause", () => {
     );
   });
 });
+
+describe("receiver access list rejections", () => {
+  test("row names the rule once", async () => {
+    const relay = "mx.example.net[198.51.100.25]";
+    const reply = "554 5.7.1 <unknown[192.0.2.10]>: Client host rejected: Access denied";
+    const lines = [0, 1].map((index) => {
+      const stamp = `2026-03-10T08:0${index}:00+00:00`;
+      return `${stamp} mx1 postfix/smtp[901]: 7F0000000${index}: to=<staff${index}@example.net>, relay=${relay}:25, delay=1, delays=0.1/0/0.4/0.5, dsn=5.7.1, status=bounced (host ${relay} said: ${reply} (in reply to RCPT TO command))`;
+    });
+    const text = renderDiagnosisText(
+      await diagnoseText(`${lines.join("\n")}\n`),
+      painter(false),
+    ).replace(/\s+/g, " ");
+
+    expect(text).toContain("The receiver's own access list rejects this client.");
+    expect(text).toContain("2 attempts were rejected.");
+    expect(text).not.toContain("The recipient organisation's own rule");
+  });
+});

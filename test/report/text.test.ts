@@ -41,7 +41,7 @@ describe("text report wording", () => {
     log.submitHourly({ outcome: GMAIL_RATE_LIMIT });
     const report = text(await diagnose(log));
 
-    expect(report).toContain("24 attempts to 24 recipients deferred;");
+    expect(report).toContain("24 attempts to 24 addresses deferred;");
     expect(report).not.toMatch(/recipients rejected/);
     expect(flat(report)).toContain("Gmail still deferred mail in the last two hours");
     expect(report).toContain("24 deferrals since");
@@ -69,7 +69,7 @@ describe("text report wording", () => {
     log.submitHourly({ outcome: GMAIL_UNSOLICITED });
     const report = text(await diagnose(log));
 
-    expect(flat(report)).toContain("24 attempts to 24 recipients rejected or deferred;");
+    expect(flat(report)).toContain("24 attempts to 24 addresses rejected or deferred;");
   });
 
   test("verdict explains a blocked other receivers row", async () => {
@@ -237,7 +237,10 @@ describe("lift rule", () => {
     expect(diagnosis.verdict.summary).toContain(LIFT_RULE_TEXT);
     expect(details).toContain(LIFT_RULE_TEXT);
     expect(report.split("A block counts as lifted once")).toHaveLength(2);
-    expect(report).toContain("The verdict above gives the rule for a lifted block.");
+    expect(report.indexOf("A block counts as lifted once")).toBeGreaterThan(
+      report.indexOf("Removal readiness"),
+    );
+    expect(report).not.toContain("The verdict above gives the rule for a lifted block.");
   });
 
   test("markdown states it once", async () => {

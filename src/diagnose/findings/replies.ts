@@ -3,6 +3,7 @@ import type { FindingId } from "../../knowledge/categories.js";
 import { providerRowName, type ProviderFacts } from "../../analysis/providers.js";
 import type { ProviderKey } from "../../knowledge/providers.js";
 import type { DiagnoseContext } from "../context.js";
+import { providersDo } from "./build.js";
 import type { LogSample, ReplyEvidence } from "../types.js";
 
 /** The replies of one provider that support a finding. */
@@ -93,6 +94,31 @@ function supportingTallies(
 }
 
 /** Returns the names of the providers and relay hosts whose replies are in `evidence`. */
+/**
+ * Builds a title that says which providers reject (any 5xx reply) and which only defer (4xx
+ * replies alone) `object`: "Gmail defers mail sent without TLS, and other receivers reject it".
+ */
+export function rejectOrDeferTitle(
+  evidence: Pick<ReplyFindingEvidence, "providers">,
+  object: string,
+): string {
+  const rows = Object.values(evidence.providers).filter((row) => row !== undefined);
+  const isPermanent = (row: ProviderReplyEvidence): boolean =>
+    Object.keys(row.codes).some((code) => code.startsWith("5"));
+  const rejecting = rows.filter(isPermanent).map((row) => row.name);
+  const deferring = rows.filter((row) => !isPermanent(row)).map((row) => row.name);
+  if (rejecting.length === 0) return `${providersDo(deferring, "defers", "defer")} ${object}`;
+  const reject = `${providersDo(rejecting, "rejects", "reject")} ${object}`;
+  if (deferring.length === 0) return reject;
+  const defer = providersDo(deferring, "defers", "defer");
+  return `${reject}, and ${lowerFirstName(defer)} it`;
+}
+
+/** Lower-cases the first letter of "Other receivers …" inside a sentence; names keep theirs. */
+function lowerFirstName(text: string): string {
+  return text.startsWith("Other ") ? `o${text.slice(1)}` : text;
+}
+
 export function evidenceNames(evidence: Pick<ReplyFindingEvidence, "providers">): string[] {
   return Object.values(evidence.providers).flatMap((provider) =>
     provider === undefined ? [] : [provider.name],

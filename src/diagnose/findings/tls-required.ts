@@ -1,10 +1,15 @@
 import type { MtaName } from "../../logs/events.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../types.js";
-import { REFERENCES, finding, listNames, plural, providersDo } from "./build.js";
+import { REFERENCES, finding, listNames, plural } from "./build.js";
 import { mtaStep } from "./mta-steps.js";
 import { retryQueueStep } from "./queue-commands.js";
-import { collectReplyEvidence, earliestReply, evidenceNames, replySamples } from "./replies.js";
+import {
+  collectReplyEvidence,
+  earliestReply,
+  rejectOrDeferTitle,
+  replySamples,
+} from "./replies.js";
 import {
   certificateStep,
   collectTlsFailures,
@@ -13,7 +18,7 @@ import {
 } from "./tls-failures.js";
 
 /**
- * `tls-required`: receivers reject mail that is not sent over TLS, or this server's own
+ * `tls-required`: receivers reject or defer mail that is not sent over TLS, or this server's own
  * outbound TLS fails for a share of a provider's mail (`collectTlsFailures`). The evidence adds
  * when the log last shows an outbound TLS session and any MTA reload before the rejections
  * began, because a changed configuration is the usual cause.
@@ -37,14 +42,12 @@ export function detectTlsRequired(context: DiagnoseContext): Finding | null {
         event.time <= firstRejection && (event.action === "reload" || event.action === "start"),
     )
     .at(-1);
-  const names = evidenceNames(evidence);
 
   const permanent = Object.keys(evidence.codes).some((code) => code.startsWith("5"));
-  const [verb, verbPlural] = permanent ? ["rejects", "reject"] : ["defers", "defer"];
   return finding("tls-required", {
     severity: permanent ? "critical" : "warning",
     role: "cause",
-    title: `${providersDo(names, verb, verbPlural)} mail sent without TLS`,
+    title: rejectOrDeferTitle(evidence, "mail sent without TLS"),
     summary:
       `${plural(evidence.count + evidence.sessionCount, "reply", "replies")} ${evidence.count + evidence.sessionCount === 1 ? "asks" : "ask"} for TLS.` +
       lastTlsSentence(context) +
