@@ -301,7 +301,8 @@ export class LogAnalyser {
       return;
     }
     if (!event.remote) {
-      if (event.status === "sent") this.addLocalSent(event);
+      if (isExpiryWithoutRecipient(event)) this.server.expiredWithoutRecipient += 1;
+      else if (event.status === "sent") this.addLocalSent(event);
       else if (event.handoff === "filter") this.addFilterFailure(event);
       else if (isMailboxDelivery(event) || event.queueExpiry === true) {
         // An expiry of mail that stayed here names no transport (Exim's `** a@example.com:
@@ -500,6 +501,14 @@ export class LogAnalyser {
 function isMailboxDelivery(event: DeliveryEvent): boolean {
   const transport = event.transport;
   return transport !== null && !transport.includes("smtp") && transport !== "relay";
+}
+
+/**
+ * True for the expiry of a message whose deferrals all came before the log, which the Postfix
+ * and Sendmail parsers report with recipient "" and no relay.
+ */
+function isExpiryWithoutRecipient(event: DeliveryEvent): boolean {
+  return event.queueExpiry === true && event.status === "expired" && event.recipient === "";
 }
 
 /**

@@ -215,6 +215,12 @@ export class ServerAnalyser {
    * suppressed by `-N` (`*>`). They are no delivery attempts, recipients or outbound messages.
    */
   addressProbes = 0;
+  /**
+   * Messages returned to their senders at the end of their queue lifetime whose deferrals all
+   * came before the log (Postfix `status=expired` or Sendmail `DSN: Cannot send message for 5
+   * days` with no deferral logged), so their recipients and providers are unknown.
+   */
+  expiredWithoutRecipient = 0;
   /** Messages that Postfix put on hold (`HoldEvent`), by what held them. */
   readonly putOnHold: Record<HoldKind, number> = { header: 0, body: 0, client: 0 };
   /** Messages of `putOnHold` that a later line shows released (`HoldReleasedEvent`). */

@@ -749,6 +749,7 @@ export function serverReport(facts: LogFacts): ServerReport {
     outboundRecipients: recipients,
     missingFilterCopies: facts.server.missingFilterCopies,
     addressProbes: facts.server.addressProbes,
+    expiredWithoutRecipient: facts.server.expiredWithoutRecipient,
     putOnHold: putOnHoldReport(facts.server.putOnHold, facts.server.releasedFromHold),
   };
 }

@@ -287,6 +287,11 @@ export interface ServerReport {
    */
   readonly addressProbes: number;
   /**
+   * Messages that expired in the queue and went back to their senders, whose deferrals all came
+   * before the log, so no provider row counts them.
+   */
+  readonly expiredWithoutRecipient: number;
+  /**
    * Messages that Postfix put on hold, by the rule that held them: a header or body check of
    * cleanup, or an smtpd restriction (`client`). They wait until `postsuper -H` releases them.
    */

@@ -16,6 +16,7 @@ import { recipientPolicyLine } from "../diagnose/recipient-policy.js";
 import { evidenceLines } from "./evidence.js";
 import { missingFilterCopiesSentence } from "./filter-copies.js";
 import { addressProbesSentence } from "./address-probes.js";
+import { expiredWithoutRecipientSentence } from "./expired-without-recipient.js";
 import { blockedHostsList, failedHostsList, hostsSentence, ownDecisionHeading } from "./hosts.js";
 import { splitCommands } from "./fix-steps.js";
 import { showHiddenInReport } from "./log-text.js";
@@ -85,6 +86,7 @@ export function renderDiagnosisMarkdown(report: Diagnosis): string {
     ...providersTable(diagnosis),
     ...missingFilterCopiesParagraph(diagnosis),
     ...addressProbesParagraph(diagnosis),
+    ...expiredWithoutRecipientParagraph(diagnosis),
     ...suspendedParagraphs(diagnosis),
     ...expiredParagraphs(diagnosis),
     ...deferralParagraphs(diagnosis),
@@ -137,6 +139,11 @@ function missingFilterCopiesParagraph(diagnosis: Diagnosis): string[] {
 
 function addressProbesParagraph(diagnosis: Diagnosis): string[] {
   const sentence = addressProbesSentence(diagnosis.server);
+  return sentence === null ? [] : ["", escape(sentence)];
+}
+
+function expiredWithoutRecipientParagraph(diagnosis: Diagnosis): string[] {
+  const sentence = expiredWithoutRecipientSentence(diagnosis.server);
   return sentence === null ? [] : ["", escape(sentence)];
 }
 

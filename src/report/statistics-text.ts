@@ -12,6 +12,7 @@ import { inputErrorText } from "./input-error.js";
 import { missingFilterCopiesSentence } from "./filter-copies.js";
 import { putOnHoldLines } from "./on-hold.js";
 import { addressProbesSentence } from "./address-probes.js";
+import { expiredWithoutRecipientSentence } from "./expired-without-recipient.js";
 import { hostsSentence, ownDecisionHeading } from "./hosts.js";
 import {
   frozenLines,
@@ -158,6 +159,8 @@ export function renderStatisticsText(report: LogStatistics, paint: Painter): str
   if (missingCopies !== null) lines.push(...wrap(missingCopies, "  ", "  "));
   const probes = addressProbesSentence(statistics.server);
   if (probes !== null) lines.push(...wrap(probes, "  ", "  "));
+  const expired = expiredWithoutRecipientSentence(statistics.server);
+  if (expired !== null) lines.push(...wrap(expired, "  ", "  "));
   const ips = Object.entries(inbound.authFailureIps).slice(0, 5);
   if (ips.length > 0) {
     lines.push(

@@ -42,6 +42,7 @@ import { lineCountsText, otherProgramsSentence } from "./line-counts.js";
 import { missingFilterCopiesSentence } from "./filter-copies.js";
 import { putOnHoldLines } from "./on-hold.js";
 import { addressProbesSentence } from "./address-probes.js";
+import { expiredWithoutRecipientSentence } from "./expired-without-recipient.js";
 import { blockedHostsList, hostsSentence, ownDecisionHeading } from "./hosts.js";
 import {
   blocklistSummarySentence,
@@ -140,6 +141,7 @@ function providerSection(diagnosis: Diagnosis, paint: Painter): string[] {
   const notes = [
     missingFilterCopiesSentence(diagnosis.server),
     addressProbesSentence(diagnosis.server),
+    expiredWithoutRecipientSentence(diagnosis.server),
   ].flatMap((sentence) => (sentence === null ? [] : wrap(sentence, "  ")));
   const entries = shownProviders(diagnosis);
   if (entries.length === 0) {

@@ -74,8 +74,9 @@ export function deliveryEvent(
  * Builds the `expired` delivery events of a message that Sendmail returned to its sender at
  * the end of its queue lifetime (`DSN: Cannot send message for 5 days`). Each recipient
  * whose latest attempt was deferred gets one, with that attempt's relay, DSN and reply,
- * because they show why the mail never got through. When the log shows no deferred recipient (the attempts came before it), one event with
- * recipient "" stands for the whole message, as the Postfix parser does for `status=expired`.
+ * because they show why the mail never got through. When the log shows no deferred recipient
+ * (the attempts came before it), one event with recipient "" stands for the whole message, as
+ * the Postfix parser does for `status=expired`.
  * Each event is marked `queueExpiry`, because the line reports no attempt. The caller takes
  * `deferred` out of the message's state.
  */
@@ -84,8 +85,8 @@ export function queueTimeoutEvents(
   message: LoggedMessage,
   deferred: ReadonlyMap<string, PendingAttempt> | null,
 ): DeliveryEvent[] {
-  // NOTE: without a deferral in the log the event names no relay, so it counts as a failed
-  // local delivery rather than expired mail of a provider, as Postfix's does.
+  // Without a deferral in the log the event names no relay, so no provider counts it. The
+  // analyser counts it in `server.expiredWithoutRecipient`, as it counts Postfix's.
   if (deferred === null) return [expiredEvent(record, message, "", null)];
   return [...deferred].map(([recipient, last]) => expiredEvent(record, message, recipient, last));
 }
