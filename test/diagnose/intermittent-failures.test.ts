@@ -344,9 +344,27 @@ describe("connection failures that a retry delivered", () => {
     );
 
     expect(finding?.summary).toContain(
-      "Mail to 3 recipients at Gmail expired in the queue and was returned to its senders, so it was lost. The rest is retried until the queue lifetime ends.",
+      "Mail to 3 recipients at Gmail expired in the queue and was returned to its senders, so it was lost.",
     );
+    expect(finding?.summary).not.toContain("The rest is retried");
     expect(finding?.summary).not.toContain("not lost yet");
+  });
+
+  test("rate-limited finding keeps a retry", async () => {
+    const deferral =
+      "host gmail-smtp-in.l.google.com[192.0.2.27] said: 421-4.7.28 [192.0.2.10] Our system has detected an unusual rate of unsolicited mail originating from your IP address. (in reply to end of DATA command)";
+    const attempts: Attempt[] = [];
+    for (let message = 0; message < 3; message += 1) {
+      attempts.push({ minute: message, to: `user${message}@gmail.com`, result: deferral });
+    }
+    attempts.push({ minute: 600, to: "user0@gmail.com", result: "expired", retryOf: 0 });
+    const finding = (await diagnoseText(postfixLog(attempts))).findings.find(
+      (entry) => entry.id === "rate-limited",
+    );
+
+    expect(finding?.summary).toContain(
+      "Mail to 1 recipient at Gmail expired in the queue and was returned to its senders, so it was lost. The rest is retried until the queue lifetime ends.",
+    );
   });
 
   test("MTA bounces stay unretried", async () => {

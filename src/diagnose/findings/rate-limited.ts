@@ -243,7 +243,8 @@ function sessionSentence(sessionCount: number): string {
 
 /**
  * Says whether deferred mail is still retried or, when recipients expired in the queue of the
- * deferring providers, that this part of it was returned to its senders and so was lost.
+ * deferring providers, that this part of it was returned to its senders and so was lost. It
+ * adds that the rest is retried only when some deferred recipient is left to retry.
  */
 function delayedOrLost(
   context: DiagnoseContext,
@@ -253,7 +254,26 @@ function delayedOrLost(
   if (lost === "") {
     return "Mail is delayed, not lost yet: the MTA keeps retrying until the queue lifetime ends.";
   }
+  if (!hasRecipientsLeftToRetry(context, providers)) return lost;
   return `${lost} The rest is retried until the queue lifetime ends.`;
+}
+
+/**
+ * True when some recipient that the providers deferred was neither delivered nor expired later.
+ * NOTE: a deferred recipient that a later attempt bounced still counts as left to retry.
+ */
+function hasRecipientsLeftToRetry(
+  context: DiagnoseContext,
+  providers: ReplyFindingEvidence["providers"],
+): boolean {
+  let left = 0;
+  for (const [key, provider] of Object.entries(providers)) {
+    const facts = context.facts.providers.get(key as ProviderKey);
+    if (facts === undefined || provider === undefined) continue;
+    const delivered = Math.min(facts.deferredRecipientsDelivered, facts.deferredRecipients);
+    left += facts.deferredRecipients - delivered - facts.expired;
+  }
+  return left > 0;
 }
 
 /** Returns the recipients that expired in the queue of each provider of the evidence. */

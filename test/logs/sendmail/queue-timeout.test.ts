@@ -139,6 +139,19 @@ describe("Sendmail queue timeout", () => {
       "Mail to 1 recipient at Gmail expired in the queue and was returned to its senders, so it was lost.",
     );
     expect(finding?.summary).not.toContain("not lost yet");
+    expect(finding?.summary).not.toContain("The rest is retried");
+  });
+
+  test("diagnose retries the rest", async () => {
+    const lines = [...ARRIVAL, ...RETRIES, timeoutLine("DSN: Cannot send message for 5 days")];
+    const other = ARRIVAL.map((line) =>
+      line.replaceAll("5BT9A0ff004001", "5BT9A0ff004009").replace("s3@", "s4@"),
+    );
+    const diagnosis = await diagnoseText([...other, ...lines].join("\n") + "\n", { year: 2024 });
+    const finding = diagnosis.findings.find((f) => f.id === "rate-limited");
+
+    expect(diagnosis.providers.gmail?.expired).toBe(1);
+    expect(finding?.summary).toContain("The rest is retried until the queue lifetime ends.");
   });
 
   test("diagnose words it as Exim does", async () => {
@@ -153,5 +166,6 @@ describe("Sendmail queue timeout", () => {
     expect(sendmail.verdict.summary).toBe(exim.verdict.summary);
     expect(summaryOf(sendmail)).toBe(summaryOf(exim));
     expect(summaryOf(sendmail)).toContain("so it was lost");
+    expect(summaryOf(exim)).not.toContain("The rest is retried");
   });
 });
