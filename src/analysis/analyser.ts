@@ -274,6 +274,10 @@ export class LogAnalyser {
 
   private addMessage(event: MessageEvent): void {
     const message = event.message;
+    if (event.nothingQueued === true) {
+      this.addEmptyTransaction(message);
+      return;
+    }
     this.server.messagesAccepted += 1;
     if (message.mta !== "bounce") this.server.mtas.add(message.mta);
     if (message.host !== "") addCapped(this.server.hostnames, message.host);
@@ -281,6 +285,17 @@ export class LogAnalyser {
     if (state.host !== null) state.host.messages += 1;
     this.origins.addMessage(state, event.time);
     this.queueSpace.addMessage(message);
+  }
+
+  /**
+   * Notes the MTA, host and hour of a transaction that queued nothing, so that a log of rejects
+   * only still shows them. It counts as no message of the server, its host or its hour.
+   */
+  private addEmptyTransaction(message: LoggedMessage): void {
+    if (message.mta !== "bounce") this.server.mtas.add(message.mta);
+    if (message.host !== "") addCapped(this.server.hostnames, message.host);
+    this.server.hostCountsOf(message);
+    this.volume.hourFor(message);
   }
 
   // A linked copy's `message` event counted it for its host too, so it comes out of both counts.

@@ -239,6 +239,12 @@ export interface MessageEvent {
   readonly time: number;
   readonly position: LinePosition;
   readonly message: LoggedMessage;
+  /**
+   * True for a transaction that ended without an accepted recipient (Sendmail's `from=` line
+   * with `nrcpts=0`), so nothing was queued. It shows the MTA, host and day of the log, but
+   * counts as no message. Absent for queued messages.
+   */
+  readonly nothingQueued?: true;
 }
 
 /** This server refused an SMTP client (inbound): RCPT, HELO, DNSBL, relay-access rejects. */

@@ -398,18 +398,19 @@ class SendmailLogParser implements SendmailParser {
 
   /**
    * Emits the `message` event of `state` once. A `from=` line with `nrcpts=0` ends a
-   * transaction in which no recipient was accepted, so nothing was queued and no event goes
-   * out. Its rejected recipients count through their `ruleset=` or reject lines.
+   * transaction in which no recipient was accepted, so nothing was queued and the event is
+   * marked `nothingQueued`. Its rejected recipients count through their `ruleset=` or reject
+   * lines.
    */
   private announce(state: QueuedMessage, record: LogRecord | null): void {
     if (state.announced || state.handedOver || state.awaitingDaemon) return;
-    if (state.message.recipientCount === 0) return;
     state.announced = true;
     this.sink({
       type: "message",
       time: record?.time ?? state.message.firstTime,
       position: record === null ? state.message.firstPosition : positionOf(record),
       message: state.message,
+      ...(state.message.recipientCount === 0 ? { nothingQueued: true } : {}),
     });
   }
 

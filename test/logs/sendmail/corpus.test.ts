@@ -1,7 +1,8 @@
 import { describe, expect, test } from "vitest";
-import type { DeliveryEvent, LogEvent } from "../../../src/logs/events.js";
+import type { DeliveryEvent, LogEvent, LoggedMessage } from "../../../src/logs/events.js";
 import { createSendmailParser } from "../../../src/logs/sendmail/index.js";
 import { corpusPath, corpusRoot } from "../../helpers/corpus.js";
+import { diagnoseFiles } from "../../helpers/diagnose-text.js";
 import { readLogLines, runParser, type ParserRun } from "../exim/frame.js";
 
 const root = corpusRoot();
@@ -12,6 +13,13 @@ function real(path: string): string {
 
 function count(run: ParserRun, type: LogEvent["type"]): number {
   return run.events.filter((event) => event.type === type).length;
+}
+
+/** Returns the messages of the run's `message` events, without transactions that queued nothing. */
+function queuedMessages(run: ParserRun): LoggedMessage[] {
+  return run.events.flatMap((event) =>
+    event.type === "message" && event.nothingQueued !== true ? [event.message] : [],
+  );
 }
 
 /** One record of fluent-plugin-sendmail's expected output: a `to=` line with its message. */
@@ -131,19 +139,29 @@ describe.skipIf(root === null)("Sendmail parser on real logs and fixtures", () =
     expect(rejects.every((event) => event.clientIp !== null)).toBe(true);
     expect(rejects.filter((event) => event.stage === "RCPT")).toHaveLength(16);
     // The file's three `from=` lines all have `nrcpts=0`: no message was queued.
-    expect(count(run, "message")).toBe(0);
+    expect(queuedMessages(run)).toEqual([]);
+    expect(count(run, "message")).toBe(3);
+  });
+
+  test("fail2ban rejects name the MTA", async () => {
+    const diagnosis = await diagnoseFiles([real("fail2ban/tests/files/logs/sendmail-reject")]);
+
+    expect(diagnosis.input.mtas).toEqual(["sendmail"]);
+    expect(diagnosis.server.hostnames).toEqual(["h2", "h17"]);
+    expect(diagnosis.verdict.summary).not.toContain("mainlog");
   });
 
   test("nrcpts=0 queues nothing in a mixed maillog", () => {
     const lines = readLogLines(real("Postfix-Maillog-Dump/maillog"));
     const run = runParser(createSendmailParser, lines, { year: 2022 });
     const emptyLines = lines.filter((line) => / from=.* nrcpts=0,/.test(line));
-    const announced = run.events.flatMap((event) =>
-      event.type === "message" ? [event.message] : [],
+    const empty = run.events.filter(
+      (event) => event.type === "message" && event.nothingQueued === true,
     );
 
     expect(emptyLines).toHaveLength(14);
-    expect(announced.filter((message) => message.recipientCount === 0)).toEqual([]);
+    expect(queuedMessages(run).filter((message) => message.recipientCount === 0)).toEqual([]);
+    expect(empty).toHaveLength(14);
   });
 
   test("Sendmail submissions in a mixed maillog", () => {

@@ -27,11 +27,15 @@ describe("Sendmail nrcpts=0", () => {
   test("transaction without recipients is no message", () => {
     const run = runParser(createSendmailParser, LOG, { year: 2025 });
     const messages = run.events.flatMap((event): LoggedMessage[] =>
-      event.type === "message" ? [event.message] : [],
+      event.type === "message" && event.nothingQueued !== true ? [event.message] : [],
+    );
+    const empty = run.events.flatMap((event): LoggedMessage[] =>
+      event.type === "message" && event.nothingQueued === true ? [event.message] : [],
     );
 
     expect(run.outcomes.unparsed).toBe(0);
     expect(messages.map((message) => message.id)).toEqual(["523B02ee003011", "523B02ee013012"]);
+    expect(empty.map((message) => message.id)).toEqual(["523B00bb003001"]);
     expect(run.events.filter((event) => event.type === "reject")).toHaveLength(1);
   });
 
@@ -43,5 +47,17 @@ describe("Sendmail nrcpts=0", () => {
     expect(statistics.inbound.messagesAccepted).toBe(2);
     expect(statistics.inbound.localDeliveries).toBe(1);
     expect(statistics.providers["gmail"]?.bounced).toBe(1);
+  });
+
+  test("rejects-only log names the MTA", async () => {
+    const path = temporary.file(LOG.slice(0, 3).join("\n") + "\n");
+    const args = ["logs", "--format", "json", "--timezone", "UTC", "--year", "2025", path];
+    const statistics = JSON.parse((await runCommand(args)).stdout) as LogStatistics;
+
+    expect(statistics.input.mtas).toEqual(["sendmail"]);
+    expect(statistics.server.hostnames).toEqual(["mx"]);
+    expect(statistics.days).toEqual([{ day: "2025-03-03", messages: 0, recipients: 0 }]);
+    expect(statistics.inbound.messagesAccepted).toBe(0);
+    expect(statistics.inbound.rejects).toBe(1);
   });
 });
