@@ -1,5 +1,5 @@
-import type { DeliveryEvent, MessageEvent } from "../events.js";
-import { positionOf, type ParseOutcome } from "../record.js";
+import type { DeliveryEvent, LoggedMessage, MessageEvent } from "../events.js";
+import { positionOf, type LogRecord, type ParseOutcome } from "../record.js";
 import { findOrCreate, reportFilterCopy, type PostfixContext, type QueuedLine } from "./context.js";
 import { addressBetween, addressEnd, detach } from "./fields.js";
 import { releaseHold } from "./hold.js";
@@ -98,26 +98,30 @@ function announce(context: PostfixContext, line: QueuedLine, state: MessageState
 function expire(context: PostfixContext, line: QueuedLine, state: MessageState): void {
   const pending = state.pending;
   if (pending === null) {
-    context.sink(expiredEvent(line, state, "", null));
+    context.sink(expiredEvent(line.record, eventMessage(state), "", null));
     return;
   }
   for (const [recipient, last] of [...pending]) {
     context.store.settle(state, recipient);
-    context.sink(expiredEvent(line, state, recipient, last));
+    context.sink(expiredEvent(line.record, eventMessage(state), recipient, last));
   }
 }
 
-function expiredEvent(
-  line: QueuedLine,
-  state: MessageState,
+/**
+ * Builds the `expired` event of `recipient`, with the relay, DSN and reply of its last
+ * deferral when the log shows one. The Sendmail parser builds its queue-timeout events here too.
+ */
+export function expiredEvent(
+  record: LogRecord,
+  message: LoggedMessage,
   recipient: string,
   last: PendingAttempt | null,
 ): DeliveryEvent {
   return {
     type: "delivery",
-    time: line.record.time,
-    position: positionOf(line.record),
-    message: eventMessage(state),
+    time: record.time,
+    position: positionOf(record),
+    message,
     recipient,
     originalRecipient: last?.originalRecipient ?? null,
     status: "expired",

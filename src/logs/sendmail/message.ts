@@ -10,6 +10,7 @@ import {
 } from "../events.js";
 import type { TableEntry } from "../exim/message-table.js";
 import { pendingAttempt } from "../postfix/delivery.js";
+import { expiredEvent } from "../postfix/qmgr.js";
 import { detach } from "../postfix/fields.js";
 import type { PendingAttempt } from "../postfix/store.js";
 import { positionOf, type LogRecord } from "../record.js";
@@ -89,31 +90,6 @@ export function queueTimeoutEvents(
   // analyser counts it in `server.expiredWithoutRecipient`, as it counts Postfix's.
   if (deferred === null) return [expiredEvent(record, message, "", null)];
   return [...deferred].map(([recipient, last]) => expiredEvent(record, message, recipient, last));
-}
-
-function expiredEvent(
-  record: LogRecord,
-  message: LoggedMessage,
-  recipient: string,
-  last: PendingAttempt | null,
-): DeliveryEvent {
-  return {
-    type: "delivery",
-    time: record.time,
-    position: positionOf(record),
-    message,
-    recipient,
-    originalRecipient: null,
-    status: "expired",
-    transport: last?.transport ?? null,
-    remote: last?.remote ?? false,
-    relayHost: last?.relayHost ?? null,
-    relayIp: last?.relayIp ?? null,
-    dsn: last?.dsn ?? null,
-    response: last?.response ?? null,
-    firstAttempt: false,
-    queueExpiry: true,
-  };
 }
 
 /**
