@@ -67,10 +67,7 @@ export function median(values: readonly number[]): number {
 }
 
 /**
- * Returns a copy of a string that does not keep its parent alive. V8 represents slices of
- * long strings as views into the parent, so one field kept from a log line would otherwise
- * pin the whole decoded line or chunk in memory.
+ * Returns a copy of a string that does not keep its parent alive (see the `detach` of the
+ * Postfix fields, which this is).
  */
-export function detach(text: string): string {
-  return text.length === 0 ? "" : (" " + text).slice(1);
-}
+export { detach } from "../logs/postfix/fields.js";

@@ -102,13 +102,19 @@ export function valueBefore(text: string, start: number, separator: string): str
 }
 
 /**
- * Returns `value` as a string of its own. V8 makes a slice of 13 or more characters point
- * into the string it was cut from, so a short field kept in correlation state would keep
- * a whole chunk of the log alive for as long as the message stays open. Concatenating
- * and slicing again makes V8 copy the characters into a new string.
+ * Returns `value` as a flat string of its own. V8 makes a slice of 13 or more characters point
+ * into the string it was cut from, so a short field kept in correlation state would keep a
+ * whole chunk of the log alive for as long as the message stays open. A shorter slice is a
+ * copy already. The copy is flat, not a slice of a copy, because the fields kept are map keys:
+ * on Node 20, V8 compares a sliced key with another string in its runtime, one character at a
+ * time, and a flat one in its fast path.
  */
 export function detach(value: string): string {
-  return value.length < 13 ? value : (value + " ").slice(0, -1);
+  if (value.length < 13) return value;
+  const joined = value.slice(0, 1) + value.slice(1);
+  // Reading a character of the joined string makes V8 copy it into one flat string, which
+  // drops the slice of the chunk. The comparison keeps the compiler from removing the read.
+  return joined.charCodeAt(0) === value.charCodeAt(0) ? joined : value;
 }
 
 /** Returns `detach(value)`, or null for null. */

@@ -153,15 +153,19 @@ export class ParserDispatcher {
     return counts.sort((a, b) => b.records - a.records || (a.program < b.program ? -1 : 1));
   }
 
-  // Compares the record with the recent ones, and keeps it among them when it is new.
+  // Compares the record with the recent ones, and keeps it among them when it is new. Most
+  // recent records share the second, so the pid and the message length come before the text,
+  // whose comparison is a call into V8's string builtin.
   private isDuplicate(record: LogRecord): boolean {
     if (record.fromRepeatMarker === true) return false;
+    const message = record.message;
     for (const earlier of this.recent) {
       if (
         earlier !== null &&
         earlier.time === record.time &&
-        earlier.message === record.message &&
         earlier.pid === record.pid &&
+        earlier.message.length === message.length &&
+        earlier.message === message &&
         earlier.program === record.program &&
         earlier.host === record.host &&
         earlier.file === record.file
