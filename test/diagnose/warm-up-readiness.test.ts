@@ -243,6 +243,11 @@ describe.skipIf(root === null)("scenario 05: new IP warm-up", () => {
     expect(volumeItem(diagnosis)?.detail).toContain("grew from 77 to 1,022 recipients");
   });
 
+  test("ramp title groups thousands", () => {
+    const titles = diagnosis.findings.map((finding) => finding.title);
+    expect(titles).toContain("Daily outbound volume grew from 77 to 1,022 recipients in 6 days");
+  });
+
   test("lists no removal form", () => {
     expect(diagnosis.readiness.removalForms).toEqual([]);
     expect(diagnosis.readiness.ready).toBe(false);

@@ -509,7 +509,7 @@ function rampFinding(
   return finding("volume-spike", {
     severity: "warning",
     role: "contributing",
-    title: `Daily outbound volume grew from ${firstDay?.recipients ?? 0} to ${peak} recipients in ${ramp.length} days`,
+    title: `Daily outbound volume grew from ${(firstDay?.recipients ?? 0).toLocaleString("en-US")} to ${peak.toLocaleString("en-US")} recipients in ${ramp.length} days`,
     summary: `Volume grew by half or more on ${RAMP_DAYS} or more days in a row; receivers throttle senders whose volume changes quickly.`,
     evidence: { scope: "outbound recipients per day", dailyRamp: ramp },
     fix: [
