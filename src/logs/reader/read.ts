@@ -78,9 +78,9 @@ export const BINARY_STOP_BYTES = CHUNK_BYTES;
 
 /**
  * Bytes of NULs alone after which standard input is not read further (`cat /dev/zero |`). A
- * file is read to its end however many NULs it starts with: a program that writes without
- * `O_APPEND` after `copytruncate` leaves a hole of NULs as long as the log was, often far more
- * than `BINARY_STOP_BYTES`, before the new lines.
+ * file is read to its end however many NULs it starts with. A program that writes without
+ * `O_APPEND` after `copytruncate` leaves a hole of NULs as long as the old log before its new
+ * lines, often far more than `BINARY_STOP_BYTES`.
  */
 export const NUL_STOP_BYTES = 16 * CHUNK_BYTES;
 
@@ -100,18 +100,7 @@ export async function readSource(
   options: ReadSourceOptions = {},
 ): Promise<SourceReadResult> {
   const opened = await openRaw(source, options.stdin);
-  if ("code" in opened) {
-    const error = opened;
-    return {
-      compression: null,
-      bytes: 0,
-      decompressedBytes: 0,
-      error,
-      change: null,
-      trailingData: null,
-      notes: [],
-    };
-  }
+  if ("code" in opened) return { ...unreadResult(opened), change: null };
   if (opened.handle === null || source.type === "stdin") {
     return { ...(await readStream(source, opened, splitter, options)), change: null };
   }
@@ -143,39 +132,17 @@ async function readStream(
     head = await chunks.peek(MAGIC_BYTES);
     if (isGzipMagic(head)) head = await chunks.peek(GZIP_START_BYTES);
   } catch (error) {
-    return {
-      compression: null,
-      ...counts,
-      error: fileError(source.name, error),
-      trailingData: null,
-      notes: [],
-    };
+    return { ...unreadResult(fileError(source.name, error)), ...counts };
   }
   const compression = detectCompression(head);
   const gzipText = compression === "gzip" ? gunzipStart(head) : null;
   if (gzipText !== null && isGzipMagic(gzipText)) {
     await chunks.close();
-    const error = nestedGzipError(source.name);
-    return {
-      compression: null,
-      bytes: 0,
-      decompressedBytes: 0,
-      error,
-      trailingData: null,
-      notes: [],
-    };
+    return unreadResult(nestedGzipError(source.name));
   }
   if (compression !== null && compression !== "gzip") {
     await chunks.close();
-    const error = unsupportedCompressionError(source.name, compression);
-    return {
-      compression: null,
-      bytes: 0,
-      decompressedBytes: 0,
-      error,
-      trailingData: null,
-      notes: [],
-    };
+    return unreadResult(unsupportedCompressionError(source.name, compression));
   }
 
   // UTF-16 text is decoded to UTF-8 before the line splitter, which splits bytes on `\n`:
@@ -259,6 +226,18 @@ async function readStream(
 
 // The UTF-16 encoding of an input from its first bytes `head`: of the text itself, or of the
 // start of its gzip data after gunzip. Null for other text and other compression.
+/** Builds the result of an input that failed with `error` before any of its text was read. */
+function unreadResult(error: InputError): Omit<SourceReadResult, "change"> {
+  return {
+    compression: null,
+    bytes: 0,
+    decompressedBytes: 0,
+    error,
+    trailingData: null,
+    notes: [],
+  };
+}
+
 function detectInputUtf16(head: Buffer, compression: Compression | null): Utf16Text | null {
   if (compression === null) return detectUtf16(head);
   if (compression === "gzip") return detectUtf16(gunzipStart(head));
