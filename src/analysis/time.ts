@@ -66,8 +66,6 @@ export function median(values: readonly number[]): number {
   return ((sorted[middle - 1] ?? 0) + upper) / 2;
 }
 
-/**
- * Returns a copy of a string that does not keep its parent alive (see the `detach` of the
- * Postfix fields, which this is).
- */
+// `detach` returns a copy of a string that does not keep its parent alive. The analysers
+// import it from here, and the Postfix fields define it.
 export { detach } from "../logs/postfix/fields.js";

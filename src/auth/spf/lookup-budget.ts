@@ -1,10 +1,10 @@
 /**
  * The running DNS lookup counts of one SPF walk, in the order a receiver evaluates the terms.
  * RFC 7208, section 4.6.4, lets a receiver stop with permerror at the 11th DNS-querying term
- * or the 3rd void lookup. The walk notes where a receiver stops, and goes on counting up to
- * `MAX_WALKED_LOOKUPS`, so that the report says how far a record is over the limit. A record
- * reached again is not walked again (see `analyseSpf`), and the cap ends the walk of an
- * include cycle with fan-out, whose count grows exponentially.
+ * or the 3rd void lookup. The walk notes where a receiver stops and goes on counting up to
+ * `MAX_WALKED_LOOKUPS`, so that the report shows how far a record is over the limit. A record
+ * reached again is not walked again (see `analyseSpf`). The cap ends the count of an include
+ * cycle with fan-out, which grows exponentially.
  */
 export interface LookupBudget {
   /** DNS-querying terms counted so far (include, a, mx, ptr, exists, redirect). */
@@ -29,8 +29,9 @@ export const MAX_LOOKUPS = 10;
 /** Maximum number of lookups per evaluation that return NXDOMAIN or no records. */
 export const MAX_VOID_LOOKUPS = 2;
 /**
- * Lookups after which the walk stops counting. Real records that pass the limit need 11 to
- * about 40; a count past this one comes from a cycle or a record built to be expensive.
+ * Lookups after which the walk stops counting. By estimate, a record that passes the limit by
+ * mistake needs well under this, so a higher count comes from a cycle or a record built to be
+ * expensive.
  */
 export const MAX_WALKED_LOOKUPS = 100;
 

@@ -103,11 +103,10 @@ export function valueBefore(text: string, start: number, separator: string): str
 
 /**
  * Returns `value` as a flat string of its own. V8 makes a slice of 13 or more characters point
- * into the string it was cut from, so a short field kept in correlation state would keep a
- * whole chunk of the log alive for as long as the message stays open. A shorter slice is a
- * copy already. The copy is flat, not a slice of a copy, because the fields kept are map keys:
- * on Node 20, V8 compares a sliced key with another string in its runtime, one character at a
- * time, and a flat one in its fast path.
+ * into the string it was cut from. A short field kept in correlation state would then keep a
+ * whole chunk of the log alive while its message stays open. A shorter slice is a copy already.
+ * The copy is flat, not a slice of a copy, because the fields kept are map keys. In a `perf`
+ * profile on Node 20, V8 compared sliced keys in its runtime and flat ones in its fast path.
  */
 export function detach(value: string): string {
   if (value.length < 13) return value;
